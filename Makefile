@@ -1,0 +1,43 @@
+# Two commands: `make run` and `make test`. Everything else is for CI and deployments.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
+PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+REDIS_URL ?= redis://127.0.0.1:6379/15
+PYTEST_FLAGS ?= --durations=20 -q
+
+.PHONY: install run migrate seed test test-postgres test-e2e check-deploy bench clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -r requirements-dev.txt
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+seed: migrate
+	$(PY) manage.py seed_demo
+
+run: seed
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+test: install
+	$(PY) -m pytest tests --ignore=tests/integration --ignore=tests/e2e $(PYTEST_FLAGS)
+
+test-postgres: install
+	DATABASE_URL=$(PG_URL) TEST_BROKER_URL=$(REDIS_URL) $(PY) -m pytest tests --ignore=tests/e2e $(PYTEST_FLAGS)
+
+test-e2e: install
+	$(PY) -m pytest tests/e2e $(PYTEST_FLAGS)
+
+check-deploy: install
+	DJANGO_SETTINGS_MODULE=config.settings.production DJANGO_SECRET_KEY=$$(printf 'x%.0s' $$(seq 1 60))-check DJANGO_ALLOWED_HOSTS=example.com $(PY) manage.py check --deploy --fail-level WARNING
+
+clean:
+	rm -rf $(VENV) db.sqlite3* var staticfiles

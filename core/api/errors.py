@@ -1,0 +1,43 @@
+"""The one exception handler: DomainError and DRF errors rendered in drf-standardized-errors' shape.
+
+{"type": "validation_error" | "client_error" | "server_error",
+ "errors": [{"code": "...", "detail": "...", "attr": "field or null"}]}
+"""
+from django_fsm import TransitionNotAllowed
+from drf_standardized_errors.handler import ExceptionHandler
+from rest_framework import exceptions
+
+from core.errors import DomainError, InvalidTransition, ValidationFailed
+
+
+class DomainAPIException(exceptions.APIException):
+    def __init__(self, error: DomainError) -> None:
+        self.status_code = error.status
+        self.error = error
+        super().__init__(detail=error.detail, code=error.code)
+
+
+class DomainExceptionHandler(ExceptionHandler):
+    def convert_known_exceptions(self, exc: Exception) -> Exception:
+        if isinstance(exc, TransitionNotAllowed):
+            exc = InvalidTransition(str(exc) or None)
+        if isinstance(exc, ValidationFailed):
+            details: dict[str, list] = {}
+            for field, code, detail in exc.errors:
+                details.setdefault(field or "non_field_errors", []).append(exceptions.ErrorDetail(detail, code))
+            return exceptions.ValidationError(details)
+        if isinstance(exc, DomainError):
+            return DomainAPIException(exc)
+        return super().convert_known_exceptions(exc)
+
+    def format_exception(self, exc: exceptions.APIException) -> dict:
+        if isinstance(exc, DomainAPIException):
+            return {
+                "type": "client_error",
+                "errors": [{"code": exc.error.code, "detail": exc.error.detail, "attr": exc.error.field}],
+            }
+        return super().format_exception(exc)
+
+
+def exception_handler(exc, context):
+    return DomainExceptionHandler(exc, context).run()

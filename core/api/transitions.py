@@ -1,0 +1,65 @@
+"""Workflow transitions as API actions: POST /api/v1/<collection>/<id>/<transition>/.
+
+The object is looked up through the viewset's scoped queryset (another tenant's row: 404),
+then the role is checked (403), the input validated (400), and one service call made; an
+illegal transition comes back from the service as 409 invalid_transition.
+"""
+from collections.abc import Callable, Iterable
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from core.api.permissions import require_role
+from core.fsm import history_of
+from core.models import TransitionLog
+
+
+class ReasonInput(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+class TransitionLogSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.username", default=None, read_only=True)
+
+    class Meta:
+        model = TransitionLog
+        fields = ["transition", "source_state", "target_state", "actor", "at", "reason"]
+
+
+def transition_action(
+    service: Callable,
+    *,
+    name: str,
+    roles: Iterable[str],
+    target: str,
+    input_serializer: type[serializers.Serializer] = ReasonInput,
+) -> Callable:
+    """Build a viewset action that calls `service(<target>=obj, actor=user, now=now, **validated input)`."""
+    allowed = frozenset(roles)
+
+    def handler(self, request, pk=None):
+        obj = self.get_object()
+        require_role(request.user, allowed)
+        params = input_serializer(data=request.data, context=self.get_serializer_context())
+        params.is_valid(raise_exception=True)
+        result = service(**{target: obj}, actor=request.user, now=timezone.now(), **params.validated_data)
+        return Response(self.get_serializer(result).data)
+
+    handler.__name__ = name
+    handler.__doc__ = (service.__doc__ or "").strip().splitlines()[0] if service.__doc__ else name
+    handler.allowed_roles = allowed
+    return action(detail=True, methods=["post"], url_path=name.replace("_", "-"))(
+        extend_schema(request=input_serializer, summary=handler.__doc__)(handler)
+    )
+
+
+class TransitionHistoryMixin:
+    """Adds GET /<collection>/<id>/history/: every transition of the object (who, when, from, to, why)."""
+
+    @extend_schema(responses=TransitionLogSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def history(self, request, pk=None):
+        return Response(TransitionLogSerializer(history_of(self.get_object()), many=True).data)

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "core"
+    verbose_name = _("基础设施")
+
+    def ready(self) -> None:
+        from core import seed  # noqa: F401
+        from core.portal import register_nav
+        from core.roles import Role
+
+        register_nav(_("管理后台"), "admin:index", roles={Role.OPERATOR}, order=200)
+        register_nav(_("API 文档"), "api-docs", roles=set(Role.values), order=210)

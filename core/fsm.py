@@ -1,0 +1,124 @@
+"""The two sanctioned ways to change a workflow state: one object, or many rows set-based.
+
+Both write a TransitionLog row per change in the same transaction. No other code
+writes a `state` field (tests/core/test_state_writes.py enforces it).
+"""
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any, TypeVar
+
+import django_fsm
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+
+from core.errors import ConcurrentUpdate, InvalidTransition
+from core.models import StateMachine, TransitionLog
+
+M = TypeVar("M", bound=StateMachine)
+CHUNK = 2000
+
+
+def apply_transition(obj: M, name: str, *, actor: Any, at: datetime, reason: str = "", **kwargs: Any) -> M:
+    """Run transition `name` on `obj`, save it and log it, all or nothing.
+
+    :raises InvalidTransition: if `name` is not allowed from the object's current state
+    :raises ConcurrentUpdate: if the row's state changed since it was loaded
+    """
+    source = obj.state
+    try:
+        with transaction.atomic():
+            getattr(obj, name)(**kwargs)
+            obj.save()
+            TransitionLog.objects.create(
+                content_type=ContentType.objects.get_for_model(type(obj)),
+                object_id=obj.pk,
+                transition=name,
+                source_state=source,
+                target_state=obj.state,
+                actor=_user_or_none(actor),
+                at=at,
+                reason=reason,
+            )
+    except django_fsm.TransitionNotAllowed as exc:
+        obj.refresh_from_db()
+        raise InvalidTransition(
+            f"Cannot {name.replace('_', ' ')} a {obj._meta.verbose_name} in state '{source}'.",
+            state=source,
+            transition=name,
+        ) from exc
+    except django_fsm.ConcurrentTransition as exc:
+        obj.refresh_from_db()
+        raise ConcurrentUpdate() from exc
+    except Exception:
+        if obj.pk:
+            obj.refresh_from_db()
+        raise
+    return obj
+
+
+def bulk_transition(
+    queryset: models.QuerySet, name: str, *, actor: Any, at: datetime, reason: str = "", values: dict[str, Any] | None = None
+) -> list[int]:
+    """Apply an unconditional transition to every row of `queryset` it is allowed for, set-based.
+
+    Rows in a state the transition does not start from are left alone; the ids changed are returned.
+    `values` are other columns the transition owns, written in the same UPDATE.
+    :raises ConcurrentUpdate: if a row changed state while the batch ran
+    """
+    model = queryset.model
+    sources, target = _transition_edges(model, name)
+    content_type = ContentType.objects.get_for_model(model)
+    changed: list[int] = []
+    with transaction.atomic():
+        candidates = queryset.order_by("pk").select_for_update().values_list("pk", "state")
+        by_source: dict[str, list[int]] = defaultdict(list)
+        for pk, state in candidates:
+            if "*" in sources or state in sources or ("+" in sources and state != target):
+                by_source[state].append(pk)
+        for source, ids in by_source.items():
+            for chunk in _chunks(ids):
+                updated = model._base_manager.filter(pk__in=chunk, state=source).update(state=target, **(values or {}))
+                if updated != len(chunk):
+                    raise ConcurrentUpdate()
+                TransitionLog.objects.bulk_create(
+                    TransitionLog(
+                        content_type=content_type,
+                        object_id=pk,
+                        transition=name,
+                        source_state=source,
+                        target_state=target,
+                        actor=_user_or_none(actor),
+                        at=at,
+                        reason=reason,
+                    )
+                    for pk in chunk
+                )
+                changed.extend(chunk)
+    return changed
+
+
+def history_of(obj: models.Model) -> models.QuerySet:
+    """The transition log of one object, oldest first."""
+    return TransitionLog.objects.filter(
+        content_type=ContentType.objects.get_for_model(type(obj)), object_id=obj.pk
+    ).select_related("actor")
+
+
+def _transition_edges(model: type[models.Model], name: str) -> tuple[set[str], str]:
+    field = model._meta.get_field("state")
+    edges = [t for t in field.get_all_transitions(model) if t.name == name]
+    if not edges:
+        raise ValueError(f"{model.__name__} has no transition {name!r}")
+    if any(t.conditions for t in edges) or len({t.target for t in edges}) != 1:
+        raise ValueError(f"{model.__name__}.{name} is conditional or has several targets; apply it per object")
+    return {t.source for t in edges}, edges[0].target
+
+
+def _chunks(ids: list[int]) -> Iterable[list[int]]:
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start : start + CHUNK]
+
+
+def _user_or_none(actor: Any) -> Any:
+    return actor if getattr(actor, "is_authenticated", False) else None

@@ -1,0 +1,29 @@
+"""Masking of personal data (SPEC §4.13): one set of functions for serializers, pages and PDFs."""
+import re
+
+_DIGITS = re.compile(r"\D")
+
+
+def mask_phone(phone: str | None) -> str:
+    """13812341234 → 138****1234; short or empty values are masked whole."""
+    if not phone:
+        return ""
+    digits = _DIGITS.sub("", phone)
+    if len(digits) < 7:
+        return "*" * len(phone)
+    return f"{digits[:3]}****{digits[-4:]}"
+
+
+def mask_name(name: str | None) -> str:
+    """张三丰 → 张**; Alice Smith → A**********."""
+    if not name:
+        return ""
+    return name[0] + "*" * (len(name) - 1)
+
+
+def mask_address(address: str | None) -> str:
+    """Keep the first six characters (province and city), mask the rest."""
+    if not address:
+        return ""
+    keep = min(6, max(1, len(address) // 3))
+    return address[:keep] + "*" * 4

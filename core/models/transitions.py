@@ -1,0 +1,39 @@
+"""The base of every workflow model and the log of every transition (who, when, from, to, why)."""
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin
+
+
+class StateMachine(ConcurrentTransitionMixin, models.Model):
+    """A model whose `state` FSMField (protected=True) changes only through transitions.
+
+    Saving checks that the state in the database is still the one loaded, so two
+    concurrent transitions of the same row cannot both succeed.
+    """
+
+    class Meta:
+        abstract = True
+
+
+class TransitionLog(models.Model):
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    subject = GenericForeignKey("content_type", "object_id")
+    transition = models.CharField(_("操作"), max_length=60)
+    source_state = models.CharField(_("原状态"), max_length=40)
+    target_state = models.CharField(_("新状态"), max_length=40)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(_("时间"))
+    reason = models.TextField(_("原因"), blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["content_type", "object_id", "at"])]
+        verbose_name = _("状态变更记录")
+        verbose_name_plural = _("状态变更记录")
+
+    def __str__(self) -> str:
+        return f"{self.content_type.model}#{self.object_id} {self.source_state}→{self.target_state}"

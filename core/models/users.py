@@ -1,0 +1,36 @@
+"""Users and their one role; suppliers and members link to a user from their own apps."""
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+from core.roles import STAFF_ROLES, SUPPLIER_ROLES, Role
+
+
+class User(AbstractUser):
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.MEMBER)
+    phone = models.CharField(_("手机号"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    @property
+    def is_supplier_user(self) -> bool:
+        return self.role in SUPPLIER_ROLES
+
+    @property
+    def is_staff_role(self) -> bool:
+        return self.role in STAFF_ROLES
+
+    @cached_property
+    def supplier_id(self) -> int | None:
+        """The one supplier a supplier admin or staff user belongs to (SupplierMembership)."""
+        membership = getattr(self, "supplier_membership", None) if self.is_supplier_user else None
+        return membership.supplier_id if membership else None
+
+    @cached_property
+    def member_id(self) -> int | None:
+        """The member profile of a member user."""
+        member = getattr(self, "member", None) if self.role == Role.MEMBER else None
+        return member.pk if member else None

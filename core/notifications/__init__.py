@@ -1,0 +1,71 @@
+"""SMS reminders (提醒服务, SPEC §4.12): written to the outbox in the caller's transaction.
+
+Urgent kinds go out at once; the others wait out the quiet hours (22:00–08:00 Asia/Shanghai)
+and are not sent to members who opted out.
+"""
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from core.models import Notification
+
+
+@dataclass(frozen=True)
+class Kind:
+    urgent: bool
+    template: str
+
+
+KINDS: dict[str, Kind] = {
+    "confirmation_code": Kind(True, "【积分商城】您的兑换验证码为 {code}，15分钟内有效，请勿泄露。"),
+    "points_deducted": Kind(True, "【积分商城】订单 {order_number} 已扣减 {points} 积分，当前余额 {balance} 积分。"),
+    "refund_credited": Kind(True, "【积分商城】订单 {order_number} 已退还 {points} 积分，当前余额 {balance} 积分。"),
+    "shipped": Kind(False, "【积分商城】订单 {order_number} 已发货，{carrier} 运单号 {tracking_number}。"),
+    "delivered": Kind(False, "【积分商城】订单 {order_number} 已签收，感谢您的兑换。"),
+    "points_expiring": Kind(False, "【积分商城】您有 {points} 积分将于 {expires_on} 到期，请及时使用。"),
+    "complaint_answered": Kind(False, "【积分商城】您的投诉 {complaint_number} 已有答复，请登录查看。"),
+    "return_updated": Kind(False, "【积分商城】您的退换货申请 {return_number} 状态更新为：{state}。"),
+    "supplier_notice": Kind(False, "【积分商城礼品商平台】{title}"),
+}
+
+
+def quiet_until(at: datetime) -> datetime:
+    """The earliest time a non-urgent message created at `at` may be sent."""
+    start, end = settings.QUIET_HOURS
+    local = timezone.localtime(at)
+    if local.hour >= start:
+        return timezone.make_aware(datetime.combine(local.date() + timedelta(days=1), time(end)))
+    if local.hour < end:
+        return timezone.make_aware(datetime.combine(local.date(), time(end)))
+    return at
+
+
+def notify(
+    *, kind: str, phone: str, at: datetime, context: dict[str, Any], opted_out: bool = False, subject: Any = None
+) -> Notification:
+    """Write one SMS to the outbox in the current transaction; sending starts after commit.
+
+    :raises KeyError: for an unknown kind
+    """
+    spec = KINDS[kind]
+    suppressed = opted_out and not spec.urgent
+    notification = Notification.objects.create(
+        kind=kind,
+        phone=phone,
+        body=spec.template.format(**context),
+        urgent=spec.urgent,
+        status=Notification.Status.SUPPRESSED if suppressed else Notification.Status.PENDING,
+        created_at=at,
+        not_before=at if spec.urgent else quiet_until(at),
+        subject_type=subject._meta.label_lower if subject is not None else "",
+        subject_id=str(subject.pk) if subject is not None else "",
+    )
+    if not suppressed and notification.not_before <= at:
+        from core.tasks import send_notification
+
+        transaction.on_commit(lambda: send_notification.delay(notification_id=notification.pk))
+    return notification

@@ -1,0 +1,64 @@
+"""The portal's navigation: each app registers its pages for the roles that use them."""
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str | Promise
+    url_name: str
+    roles: frozenset[str]
+    order: int = 100
+
+
+_items: list[NavItem] = []
+
+
+def register_nav(label: str | Promise, url_name: str, *, roles: set[str] | frozenset[str], order: int = 100) -> None:
+    """Add a navigation entry shown to `roles` (call from an AppConfig.ready)."""
+    item = NavItem(label, url_name, frozenset(roles), order)
+    if item not in _items:
+        _items.append(item)
+
+
+def navigation(request) -> dict:
+    """Template context: the entries the current user's role may open."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    entries = []
+    for item in sorted(_items, key=lambda i: i.order):
+        if user.role in item.roles or user.is_superuser:
+            try:
+                entries.append({"label": item.label, "url": reverse(item.url_name), "url_name": item.url_name})
+            except NoReverseMatch:
+                continue
+    return {"nav_items": entries}
+
+
+def paginate(request, queryset, *, per_page: int = 20) -> dict:
+    """Template context for a paginated table that keeps the current filters in its links."""
+    from django.core.paginator import Paginator
+
+    page_obj = Paginator(queryset, per_page).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    encoded = params.urlencode()
+    return {"page_obj": page_obj, "querystring_without_page": f"{encoded}&" if encoded else ""}
+
+
+def run_action(request, action, *, success: str | Promise) -> bool:
+    """Call a service from a portal form; a DomainError becomes an error message instead of a 500."""
+    from django.contrib import messages
+
+    from core.errors import DomainError
+
+    try:
+        action()
+    except DomainError as error:
+        messages.error(request, error.detail)
+        return False
+    messages.success(request, success)
+    return True

@@ -1,0 +1,16 @@
+"""The actors of SPEC §3 and the groups of them that rules refer to."""
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    MEMBER = "member", _("会员")
+    SUPPLIER_ADMIN = "supplier_admin", _("礼品商管理员")
+    SUPPLIER_STAFF = "supplier_staff", _("礼品商员工")
+    OPERATOR = "operator", _("运营")
+    LOGISTICS = "logistics", _("物流")
+    FINANCE = "finance", _("财务")
+
+
+SUPPLIER_ROLES = frozenset({Role.SUPPLIER_ADMIN, Role.SUPPLIER_STAFF})
+STAFF_ROLES = frozenset({Role.OPERATOR, Role.LOGISTICS, Role.FINANCE})

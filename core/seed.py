@@ -1,0 +1,33 @@
+"""Demo users of the staff roles."""
+from django.contrib.auth import get_user_model
+
+from core.roles import Role
+from core.seeding import register_seed
+
+STAFF_USERS = [
+    ("operator", Role.OPERATOR, "运营 王敏"),
+    ("finance", Role.FINANCE, "财务 李娜"),
+    ("finance2", Role.FINANCE, "财务 赵强（复核）"),
+    ("logistics", Role.LOGISTICS, "物流 陈刚"),
+]
+
+
+def ensure_user(*, username: str, role: str, password: str, first_name: str = "", phone: str = "", is_staff: bool = False):
+    """Create the demo user once; a second run leaves it as it is."""
+    user, created = get_user_model().objects.get_or_create(
+        username=username, defaults={"role": role, "first_name": first_name, "phone": phone, "is_staff": is_staff}
+    )
+    if created:
+        user.set_password(password)
+        user.save(update_fields=["password"])
+    return user
+
+
+@register_seed(10, "staff users (operator, finance ×2, logistics)")
+def seed_staff(*, now, password, progress) -> None:
+    for username, role, name in STAFF_USERS:
+        ensure_user(username=username, role=role, password=password, first_name=name, is_staff=role == Role.OPERATOR)
+    admin = ensure_user(username="admin", role=Role.OPERATOR, password=password, first_name="系统管理员", is_staff=True)
+    if not admin.is_superuser:
+        admin.is_superuser = True
+        admin.save(update_fields=["is_superuser"])

@@ -1,0 +1,3 @@
+from .members import Member
+
+__all__ = ["Member"]

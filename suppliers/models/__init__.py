@@ -1,0 +1,4 @@
+from .notices import Notice
+from .suppliers import Supplier, SupplierMembership
+
+__all__ = ["Notice", "Supplier", "SupplierMembership"]

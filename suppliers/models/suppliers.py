@@ -1,0 +1,76 @@
+"""Suppliers (礼品商) and the users who act for them."""
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, transition
+
+from core.models import StateMachine
+from core.tenancy import ScopedManager, Visibility
+
+
+class Supplier(StateMachine):
+    class State(models.TextChoices):
+        APPLIED = "applied", _("已申请")
+        UNDER_REVIEW = "under_review", _("审核中")
+        ACTIVE = "active", _("合作中")
+        SUSPENDED = "suspended", _("已暂停")
+        TERMINATED = "terminated", _("已终止")
+        REJECTED = "rejected", _("已拒绝")
+
+    name = models.CharField(_("企业名称"), max_length=200)
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18)
+    contact_name = models.CharField(_("联系人"), max_length=50)
+    contact_phone = models.CharField(_("联系电话"), max_length=20)
+    contact_email = models.EmailField(_("联系邮箱"), blank=True)
+    address = models.CharField(_("地址"), max_length=300, blank=True)
+    state = FSMField(_("状态"), default=State.APPLIED, choices=State.choices, protected=True)
+    applied_at = models.DateTimeField(_("申请时间"))
+
+    objects = ScopedManager()
+    visibility = Visibility(supplier="self")
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("礼品商")
+        verbose_name_plural = _("礼品商")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @transition(field=state, source=State.APPLIED, target=State.UNDER_REVIEW)
+    def start_review(self) -> None:
+        pass
+
+    @transition(field=state, source=State.UNDER_REVIEW, target=State.ACTIVE)
+    def approve(self) -> None:
+        pass
+
+    @transition(field=state, source=State.UNDER_REVIEW, target=State.REJECTED)
+    def reject(self) -> None:
+        pass
+
+    @transition(field=state, source=State.ACTIVE, target=State.SUSPENDED)
+    def suspend(self) -> None:
+        pass
+
+    @transition(field=state, source=State.SUSPENDED, target=State.ACTIVE)
+    def reactivate(self) -> None:
+        pass
+
+    @transition(field=state, source=[State.ACTIVE, State.SUSPENDED], target=State.TERMINATED)
+    def terminate(self) -> None:
+        pass
+
+
+class SupplierMembership(models.Model):
+    """Binds a supplier admin or staff user to exactly one supplier."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="supplier_membership")
+    supplier = models.ForeignKey(Supplier, on_delete=models.CASCADE, related_name="memberships")
+
+    objects = ScopedManager()
+    visibility = Visibility(supplier="supplier")
+
+    class Meta:
+        verbose_name = _("礼品商用户")
+        verbose_name_plural = _("礼品商用户")

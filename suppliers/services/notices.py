@@ -1,0 +1,29 @@
+"""Notices to suppliers: the portal inbox plus an SMS to the supplier's contact."""
+from datetime import datetime
+
+from django.db import transaction
+
+from core.errors import NotFound
+from core.notifications import notify
+from suppliers.models import Notice, Supplier
+
+
+def send_notice(*, supplier: Supplier, kind: str, title: str, body: str, now: datetime) -> Notice:
+    """Put a notice in the supplier's inbox and text its contact, in the caller's transaction."""
+    with transaction.atomic():
+        notice = Notice.objects.create(supplier=supplier, kind=kind, title=title, body=body, created_at=now)
+        notify(kind="supplier_notice", phone=supplier.contact_phone, at=now, context={"title": title}, subject=notice)
+    return notice
+
+
+def mark_notice_read(*, notice_id: int, actor, now: datetime) -> Notice:
+    """Mark one of the actor's supplier's notices read (reading twice keeps the first time).
+
+    :raises NotFound: for another supplier's notice
+    """
+    notice = Notice.objects.visible_to(actor).filter(pk=notice_id).first()
+    if notice is None:
+        raise NotFound()
+    Notice.objects.filter(pk=notice.pk, read_at__isnull=True).update(read_at=now)
+    notice.refresh_from_db()
+    return notice

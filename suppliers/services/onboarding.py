@@ -1,0 +1,84 @@
+"""Supplier onboarding and the supplier lifecycle (SPEC §4.1)."""
+from datetime import datetime
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from core.errors import ValidationFailed
+from core.fsm import apply_transition
+from core.roles import Role
+from suppliers.models import Supplier, SupplierMembership
+from suppliers.validators import validate_credit_code
+
+User = get_user_model()
+
+
+def apply_as_supplier(
+    *,
+    name: str,
+    credit_code: str,
+    contact_name: str,
+    contact_phone: str,
+    contact_email: str,
+    address: str,
+    username: str,
+    password: str,
+    now: datetime,
+) -> Supplier:
+    """Create a supplier in `applied` with an inactive admin user, activated on approval.
+
+    :raises ValidationFailed: for a bad credit code or a username already taken
+    """
+    code = validate_credit_code(credit_code)
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationFailed("该用户名已被使用 (username taken)", field="username")
+    with transaction.atomic():
+        supplier = Supplier.objects.create(
+            name=name,
+            credit_code=code,
+            contact_name=contact_name,
+            contact_phone=contact_phone,
+            contact_email=contact_email,
+            address=address,
+            applied_at=now,
+        )
+        admin = User(username=username, role=Role.SUPPLIER_ADMIN, phone=contact_phone, email=contact_email, is_active=False)
+        admin.set_password(password)
+        admin.save()
+        SupplierMembership.objects.create(user=admin, supplier=supplier)
+    return supplier
+
+
+def start_supplier_review(*, supplier: Supplier, actor, now: datetime, reason: str = "") -> Supplier:
+    """Take an application into review. :raises InvalidTransition: unless it is `applied`"""
+    return apply_transition(supplier, "start_review", actor=actor, at=now, reason=reason)
+
+
+def approve_supplier(*, supplier: Supplier, actor, now: datetime, reason: str = "") -> Supplier:
+    """Activate a supplier under review and its admin users. :raises InvalidTransition:"""
+    with transaction.atomic():
+        apply_transition(supplier, "approve", actor=actor, at=now, reason=reason)
+        User.objects.filter(supplier_membership__supplier=supplier, role=Role.SUPPLIER_ADMIN).update(is_active=True)
+    return supplier
+
+
+def reject_supplier(*, supplier: Supplier, actor, now: datetime, reason: str = "") -> Supplier:
+    """Reject an application under review (a reason is required). :raises InvalidTransition:"""
+    if not reason.strip():
+        raise ValidationFailed("请填写拒绝原因 (a reason is required)", field="reason")
+    return apply_transition(supplier, "reject", actor=actor, at=now, reason=reason)
+
+
+def suspend_supplier(*, supplier: Supplier, actor, now: datetime, reason: str = "") -> Supplier:
+    """Suspend an active supplier. :raises InvalidTransition:"""
+    return apply_transition(supplier, "suspend", actor=actor, at=now, reason=reason)
+
+
+def reactivate_supplier(*, supplier: Supplier, actor, now: datetime, reason: str = "") -> Supplier:
+    """Reactivate a suspended supplier. :raises InvalidTransition:"""
+    return apply_transition(supplier, "reactivate", actor=actor, at=now, reason=reason)
+
+
+def terminate_supplier(*, supplier: Supplier, actor, now: datetime, reason: str = "") -> Supplier:
+    """End the cooperation with an active or suspended supplier. :raises InvalidTransition:"""
+    return apply_transition(supplier, "terminate", actor=actor, at=now, reason=reason)

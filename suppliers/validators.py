@@ -1,0 +1,30 @@
+"""The unified social credit code (统一社会信用代码, GB 32100-2015) and its check digit."""
+from core.errors import ValidationFailed
+
+CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+def credit_code_check_char(first17: str) -> str:
+    total = sum(CHARSET.index(ch) * weight for ch, weight in zip(first17, WEIGHTS, strict=True))
+    return CHARSET[(31 - total % 31) % 31]
+
+
+def is_valid_credit_code(code: str) -> bool:
+    code = (code or "").strip().upper()
+    if len(code) != 18 or any(ch not in CHARSET for ch in code):
+        return False
+    return credit_code_check_char(code[:17]) == code[17]
+
+
+def validate_credit_code(code: str, *, field: str = "credit_code") -> str:
+    """Return the normalised code.
+
+    :raises ValidationFailed: unless it is 18 characters of the GB 32100 alphabet with a correct check digit
+    """
+    normalised = (code or "").strip().upper()
+    if not is_valid_credit_code(normalised):
+        raise ValidationFailed(
+            "统一社会信用代码无效：须为18位且校验位正确 (invalid unified social credit code)", field=field, code_value=code
+        )
+    return normalised

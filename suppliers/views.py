@@ -1,0 +1,91 @@
+"""Portal pages of the supplier app."""
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.errors import DomainError
+from core.fsm import history_of
+from core.portal import paginate, run_action
+from core.roles import SUPPLIER_ROLES, Role
+from suppliers.forms import ReasonForm, SupplierApplicationForm
+from suppliers.models import Notice, Supplier
+from suppliers.services import notices, onboarding
+from core.api.permissions import require_role
+
+
+def apply(request):
+    form = SupplierApplicationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            onboarding.apply_as_supplier(**form.cleaned_data, now=timezone.now())
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.detail)
+        else:
+            messages.success(request, _("申请已提交，审核通过后即可登录。"))
+            return redirect("login")
+    return render(request, "suppliers/apply.html", {"form": form})
+
+
+@login_required
+def notice_list(request):
+    require_role(request.user, SUPPLIER_ROLES | {Role.OPERATOR})
+    queryset = Notice.objects.visible_to(request.user).select_related("supplier")
+    if request.GET.get("unread"):
+        queryset = queryset.filter(read_at__isnull=True)
+    if request.method == "POST":
+        run_action(
+            request,
+            lambda: notices.mark_notice_read(notice_id=int(request.POST["notice"]), actor=request.user, now=timezone.now()),
+            success=_("已标记为已读"),
+        )
+        return redirect(request.get_full_path())
+    return render(request, "suppliers/notice_list.html", paginate(request, queryset))
+
+
+@login_required
+def supplier_list(request):
+    require_role(request.user, {Role.OPERATOR, Role.FINANCE, Role.LOGISTICS})
+    queryset = Supplier.objects.visible_to(request.user)
+    state = request.GET.get("state")
+    if state:
+        queryset = queryset.filter(state=state)
+    if q := request.GET.get("q", "").strip():
+        queryset = queryset.filter(name__icontains=q)
+    context = paginate(request, queryset) | {"states": Supplier.State.choices, "state": state, "q": q}
+    return render(request, "suppliers/supplier_list.html", context)
+
+
+SUPPLIER_ACTIONS = {
+    "start_review": (onboarding.start_supplier_review, _("开始审核")),
+    "approve": (onboarding.approve_supplier, _("通过")),
+    "reject": (onboarding.reject_supplier, _("拒绝")),
+    "suspend": (onboarding.suspend_supplier, _("暂停合作")),
+    "reactivate": (onboarding.reactivate_supplier, _("恢复合作")),
+    "terminate": (onboarding.terminate_supplier, _("终止合作")),
+}
+
+
+@login_required
+def supplier_detail(request, pk: int):
+    require_role(request.user, {Role.OPERATOR, Role.FINANCE, Role.LOGISTICS})
+    supplier = get_object_or_404(Supplier.objects.visible_to(request.user), pk=pk)
+    form = ReasonForm(request.POST or None)
+    available = [name for name in SUPPLIER_ACTIONS if any(t.name == name for t in supplier.get_available_state_transitions())]
+    context = {"supplier": supplier, "form": form, "actions": [(n, SUPPLIER_ACTIONS[n][1]) for n in available], "history": history_of(supplier)}
+    return render(request, "suppliers/supplier_detail.html", context)
+
+
+@login_required
+@require_POST
+def supplier_transition(request, pk: int, name: str):
+    require_role(request.user, {Role.OPERATOR})
+    supplier = get_object_or_404(Supplier.objects.visible_to(request.user), pk=pk)
+    service, label = SUPPLIER_ACTIONS.get(name, (None, None))
+    if service is None:
+        return redirect("operator-supplier-detail", pk=pk)
+    reason = request.POST.get("reason", "")
+    run_action(request, lambda: service(supplier=supplier, actor=request.user, now=timezone.now(), reason=reason), success=label)
+    return redirect("operator-supplier-detail", pk=pk)

@@ -1,0 +1,87 @@
+"""Shared fixtures: a fixed `now`, one user and API client per role, two supplier tenants."""
+import pytest
+from rest_framework.test import APIClient
+
+from core.notifications.backends import MemoryBackend
+from core.roles import Role
+from tests.factories import FIXED_NOW, MemberFactory, SupplierFactory, SupplierUserFactory, UserFactory
+
+
+@pytest.fixture
+def now():
+    return FIXED_NOW
+
+
+@pytest.fixture(autouse=True)
+def _empty_sms_outbox():
+    MemoryBackend.outbox.clear()
+    yield
+    MemoryBackend.outbox.clear()
+
+
+@pytest.fixture
+def supplier(db):
+    return SupplierFactory()
+
+
+@pytest.fixture
+def other_supplier(db):
+    return SupplierFactory()
+
+
+@pytest.fixture
+def supplier_admin(supplier):
+    return SupplierUserFactory(username="supplier_admin", role=Role.SUPPLIER_ADMIN, supplier=supplier)
+
+
+@pytest.fixture
+def supplier_staff(supplier):
+    return SupplierUserFactory(username="supplier_staff", role=Role.SUPPLIER_STAFF, supplier=supplier)
+
+
+@pytest.fixture
+def other_supplier_admin(other_supplier):
+    return SupplierUserFactory(username="other_supplier_admin", role=Role.SUPPLIER_ADMIN, supplier=other_supplier)
+
+
+@pytest.fixture
+def operator(db):
+    return UserFactory(username="operator", role=Role.OPERATOR)
+
+
+@pytest.fixture
+def finance(db):
+    return UserFactory(username="finance", role=Role.FINANCE)
+
+
+@pytest.fixture
+def finance_checker(db):
+    return UserFactory(username="finance2", role=Role.FINANCE)
+
+
+@pytest.fixture
+def logistics(db):
+    return UserFactory(username="logistics", role=Role.LOGISTICS)
+
+
+@pytest.fixture
+def member(db):
+    return MemberFactory(user=UserFactory(username="member", role=Role.MEMBER))
+
+
+@pytest.fixture
+def other_member(db):
+    return MemberFactory(user=UserFactory(username="other_member", role=Role.MEMBER))
+
+
+def client_for(user) -> APIClient:
+    client = APIClient()
+    if user is not None:
+        client.force_authenticate(user)
+    return client
+
+
+@pytest.fixture
+def api():
+    """api(user) → an APIClient authenticated as that user (None: anonymous)."""
+    return client_for

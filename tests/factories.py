@@ -1,0 +1,70 @@
+"""factory_boy factories for every aggregate; tests build their world from these."""
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import factory
+
+from core.models import Program, Tier, User
+from core.roles import Role
+from points.models import Member
+from suppliers.models import Notice, Supplier, SupplierMembership
+from suppliers.validators import credit_code_check_char
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+FIXED_NOW = datetime(2026, 10, 15, 10, 0, tzinfo=SHANGHAI)
+
+
+def credit_code(n: int) -> str:
+    first17 = f"913301{n:011d}"
+    return first17 + credit_code_check_char(first17)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    role = Role.OPERATOR
+    password = factory.PostGenerationMethodCall("set_password", "pass12345")
+
+
+class SupplierFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Supplier
+
+    name = factory.Sequence(lambda n: f"测试礼品商{n}有限公司")
+    credit_code = factory.Sequence(credit_code)
+    contact_name = "张经理"
+    contact_phone = factory.Sequence(lambda n: f"139{n:08d}")
+    applied_at = FIXED_NOW
+
+
+class SupplierUserFactory(UserFactory):
+    role = Role.SUPPLIER_ADMIN
+
+    @factory.post_generation
+    def supplier(self, create, extracted, **kwargs):
+        SupplierMembership.objects.create(user=self, supplier=extracted or SupplierFactory())
+
+
+class MemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Member
+
+    user = factory.SubFactory(UserFactory, role=Role.MEMBER)
+    program = factory.LazyFunction(lambda: Program.objects.get(code=Program.GOTONE))
+    tier = Tier.GOLD
+    name = "刘洋"
+    phone = factory.Sequence(lambda n: f"138{n:08d}")
+
+
+class NoticeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Notice
+
+    supplier = factory.SubFactory(SupplierFactory)
+    kind = "general"
+    title = "补货提醒"
+    body = "请尽快补货"
+    created_at = FIXED_NOW
