@@ -40,10 +40,10 @@ def idempotent(view_method):
                 if response.status_code < 500:
                     body = json.loads(json.dumps(response.data, cls=JSONEncoder))
                     IdempotencyRecord.objects.filter(pk=record.pk).update(
-                        state=IdempotencyRecord.State.DONE, response_status=response.status_code, response_body=body
+                        status=IdempotencyRecord.Status.DONE, response_status=response.status_code, response_body=body
                     )
         except BaseException:
-            IdempotencyRecord.objects.filter(pk=record.pk, state=IdempotencyRecord.State.RUNNING).delete()
+            IdempotencyRecord.objects.filter(pk=record.pk, status=IdempotencyRecord.Status.RUNNING).delete()
             raise
         return response
 
@@ -62,13 +62,13 @@ def _claim(*, user, endpoint: str, key: str, body_hash: str) -> tuple[Idempotenc
     record = IdempotencyRecord.objects.get(user=user, endpoint=endpoint, key=key)
     if record.request_hash != body_hash:
         raise IdempotencyKeyReused(field=HEADER)
-    if record.state == IdempotencyRecord.State.DONE:
+    if record.status == IdempotencyRecord.Status.DONE:
         response = Response(record.response_body, status=record.response_status)
         response["Idempotent-Replayed"] = "true"
         return record, response
     if record.created_at > now - ABANDONED_AFTER:
         raise IdempotencyKeyInUse(field=HEADER)
-    taken = IdempotencyRecord.objects.filter(pk=record.pk, state=record.state, created_at=record.created_at).update(created_at=now)
+    taken = IdempotencyRecord.objects.filter(pk=record.pk, status=record.status, created_at=record.created_at).update(created_at=now)
     if not taken:
         raise IdempotencyKeyInUse(field=HEADER)
     return record, None

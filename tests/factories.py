@@ -26,7 +26,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n}")
     role = Role.OPERATOR
-    password = factory.PostGenerationMethodCall("set_password", "pass12345")
+    password = factory.django.Password("pass12345")
 
 
 class SupplierFactory(factory.django.DjangoModelFactory):
@@ -41,6 +41,9 @@ class SupplierFactory(factory.django.DjangoModelFactory):
 
 
 class SupplierUserFactory(UserFactory):
+    class Meta:
+        skip_postgeneration_save = True
+
     role = Role.SUPPLIER_ADMIN
 
     @factory.post_generation

@@ -1,6 +1,7 @@
 """A URLconf for the idempotency tests: one endpoint that sends a supplier notice per request."""
 import threading
 
+from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils import timezone
 from rest_framework.response import Response
@@ -20,7 +21,7 @@ class SendNoticeView(APIView):
         gate["entered"].set()
         if gate["release"] is not None:
             gate["release"].wait(10)
-        supplier = Supplier.objects.get(pk=request.data["supplier"])
+        supplier = get_object_or_404(Supplier, pk=request.data["supplier"])
         notice = send_notice(supplier=supplier, kind="general", title=request.data["title"], body="", now=timezone.now())
         return Response({"id": notice.pk, "title": notice.title}, status=201)
 

@@ -1,11 +1,12 @@
-"""The one exception handler: DomainError and DRF errors rendered in drf-standardized-errors' shape.
+"""The one exception handler (drf-standardized-errors' handler running DomainExceptionHandler): DomainError and DRF errors rendered in drf-standardized-errors' shape.
 
 {"type": "validation_error" | "client_error" | "server_error",
  "errors": [{"code": "...", "detail": "...", "attr": "field or null"}]}
 """
 from django_fsm import TransitionNotAllowed
 from drf_standardized_errors.handler import ExceptionHandler
-from rest_framework import exceptions
+from drf_standardized_errors.openapi_serializers import ClientErrorEnum
+from rest_framework import exceptions, serializers
 
 from core.errors import DomainError, InvalidTransition, ValidationFailed
 
@@ -39,5 +40,21 @@ class DomainExceptionHandler(ExceptionHandler):
         return super().format_exception(exc)
 
 
-def exception_handler(exc, context):
-    return DomainExceptionHandler(exc, context).run()
+class _ClientError(serializers.Serializer):
+    code = serializers.CharField()
+    detail = serializers.CharField()
+    attr = serializers.CharField(allow_null=True)
+
+
+class ErrorResponse409Serializer(serializers.Serializer):
+    """invalid_transition, concurrent_update, insufficient_points, out_of_stock, idempotency_key_in_use"""
+
+    type = serializers.ChoiceField(choices=ClientErrorEnum.choices)
+    errors = _ClientError(many=True)
+
+
+class ErrorResponse422Serializer(serializers.Serializer):
+    """idempotency_key_reused"""
+
+    type = serializers.ChoiceField(choices=ClientErrorEnum.choices)
+    errors = _ClientError(many=True)

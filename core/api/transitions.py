@@ -51,8 +51,8 @@ def transition_action(
     handler.__name__ = name
     handler.__doc__ = (service.__doc__ or "").strip().splitlines()[0] if service.__doc__ else name
     handler.allowed_roles = allowed
-    return action(detail=True, methods=["post"], url_path=name.replace("_", "-"))(
-        extend_schema(request=input_serializer, summary=handler.__doc__)(handler)
+    return extend_schema(request=input_serializer, summary=handler.__doc__)(
+        action(detail=True, methods=["post"], url_path=name.replace("_", "-"))(handler)
     )
 
 

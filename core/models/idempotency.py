@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class IdempotencyRecord(models.Model):
-    class State(models.TextChoices):
+    class Status(models.TextChoices):
         RUNNING = "running", _("处理中")
         DONE = "done", _("已完成")
 
@@ -13,7 +13,7 @@ class IdempotencyRecord(models.Model):
     endpoint = models.CharField(max_length=200)
     key = models.CharField(max_length=255)
     request_hash = models.CharField(max_length=64)
-    state = models.CharField(max_length=10, choices=State.choices, default=State.RUNNING)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
     response_status = models.PositiveSmallIntegerField(null=True)
     response_body = models.JSONField(null=True)
     created_at = models.DateTimeField()

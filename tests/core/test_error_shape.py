@@ -1,0 +1,67 @@
+"""Every error status comes back in one documented shape: {"type", "errors": [{"code", "detail", "attr"}]}."""
+import pytest
+
+from core.models import TransitionLog
+from suppliers.models import Supplier
+
+pytestmark = pytest.mark.django_db
+
+
+def only_error(response):
+    body = response.json()
+    assert set(body) == {"type", "errors"}
+    assert len(body["errors"]) == 1
+    return body["type"], body["errors"][0]
+
+
+def test_bad_input_is_400_naming_the_field(api):
+    response = api(None).post(
+        "/api/v1/supplier-applications/",
+        {"name": "某公司", "credit_code": "91330106MA2AAAAA0X", "contact_name": "张", "contact_phone": "13900001111",
+         "username": "newco", "password": "longenough1"},
+    )
+
+    assert response.status_code == 400
+    kind, error = only_error(response)
+    assert kind == "validation_error"
+    assert error["attr"] == "credit_code" and error["code"] == "invalid"
+
+
+def test_anonymous_api_call_is_401(api):
+    response = api(None).get("/api/v1/suppliers/")
+
+    assert response.status_code == 401
+    assert only_error(response)[1]["code"] == "not_authenticated"
+
+
+def test_role_without_the_action_is_403(api, supplier_admin, supplier):
+    response = api(supplier_admin).post(f"/api/v1/suppliers/{supplier.pk}/approve/", {})
+
+    assert response.status_code == 403
+    assert only_error(response)[1]["code"] == "permission_denied"
+
+
+def test_another_tenants_object_is_404(api, supplier_admin, other_supplier):
+    response = api(supplier_admin).get(f"/api/v1/suppliers/{other_supplier.pk}/")
+
+    assert response.status_code == 404
+    assert only_error(response)[1]["code"] == "not_found"
+
+
+def test_illegal_transition_is_409_and_changes_nothing(api, operator, supplier):
+    response = api(operator).post(f"/api/v1/suppliers/{supplier.pk}/approve/", {"reason": "skip review"})
+
+    assert response.status_code == 409
+    kind, error = only_error(response)
+    assert (kind, error["code"]) == ("client_error", "invalid_transition")
+    supplier.refresh_from_db()
+    assert supplier.state == Supplier.State.APPLIED
+    assert not TransitionLog.objects.exists()
+
+
+def test_schema_documents_the_error_shape(api, operator):
+    response = api(operator).get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+
+    assert response.status_code == 200
+    schemas = response.json()["components"]["schemas"]
+    assert any(name.startswith("ErrorResponse404") for name in schemas)

@@ -1,0 +1,76 @@
+"""Idempotency-Key: replay, 422 on another body, 400 when missing, scoped per user, purged after 24 h."""
+from datetime import timedelta
+
+import pytest
+
+from core.models import IdempotencyRecord
+from core.services import purge_idempotency_keys
+from suppliers.models import Notice
+
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.idempotency_urls")]
+URL = "/api/v1/test-notices/"
+
+
+def test_same_key_and_body_replays_the_response_without_a_second_effect(api, operator, supplier):
+    client = api(operator)
+    body = {"supplier": supplier.pk, "title": "补货提醒"}
+
+    first = client.post(URL, body, HTTP_IDEMPOTENCY_KEY="k-1")
+    second = client.post(URL, body, HTTP_IDEMPOTENCY_KEY="k-1")
+
+    assert first.status_code == second.status_code == 201
+    assert second.json() == first.json()
+    assert second["Idempotent-Replayed"] == "true"
+    assert Notice.objects.count() == 1
+
+
+def test_same_key_with_another_body_is_422_and_changes_nothing(api, operator, supplier):
+    client = api(operator)
+    client.post(URL, {"supplier": supplier.pk, "title": "A"}, HTTP_IDEMPOTENCY_KEY="k-1")
+
+    response = client.post(URL, {"supplier": supplier.pk, "title": "B"}, HTTP_IDEMPOTENCY_KEY="k-1")
+
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["code"] == "idempotency_key_reused"
+    assert list(Notice.objects.values_list("title", flat=True)) == ["A"]
+
+
+def test_missing_key_is_400_naming_the_header(api, operator, supplier):
+    response = api(operator).post(URL, {"supplier": supplier.pk, "title": "A"})
+
+    assert response.status_code == 400
+    error = response.json()["errors"][0]
+    assert (error["code"], error["attr"]) == ("idempotency_key_missing", "Idempotency-Key")
+    assert not Notice.objects.exists()
+
+
+def test_keys_are_scoped_per_user(api, operator, finance, supplier):
+    body = {"supplier": supplier.pk, "title": "A"}
+
+    api(operator).post(URL, body, HTTP_IDEMPOTENCY_KEY="shared")
+    response = api(finance).post(URL, body, HTTP_IDEMPOTENCY_KEY="shared")
+
+    assert response.status_code == 201
+    assert Notice.objects.count() == 2
+
+
+def test_a_failed_request_does_not_burn_its_key(api, operator, supplier):
+    client = api(operator)
+    failed = client.post(URL, {"supplier": supplier.pk + 999, "title": "A"}, HTTP_IDEMPOTENCY_KEY="k-2")
+    assert failed.status_code == 404
+
+    retried = client.post(URL, {"supplier": supplier.pk + 999, "title": "A"}, HTTP_IDEMPOTENCY_KEY="k-2")
+
+    assert retried.status_code == 404
+    assert not IdempotencyRecord.objects.filter(key="k-2").exists()
+
+
+def test_keys_are_kept_24_hours_then_purged(api, operator, supplier, now):
+    api(operator).post(URL, {"supplier": supplier.pk, "title": "A"}, HTTP_IDEMPOTENCY_KEY="k-1")
+    created_at = IdempotencyRecord.objects.get().created_at
+
+    kept = purge_idempotency_keys(now=created_at + timedelta(hours=23, minutes=59))
+    purged = purge_idempotency_keys(now=created_at + timedelta(hours=24, minutes=1))
+
+    assert (kept, purged) == (0, 1)
+    assert not IdempotencyRecord.objects.exists()

@@ -1,0 +1,104 @@
+"""The notification outbox: same transaction as the event, quiet hours, opt-out, at-least-once with stable ids."""
+import json
+from datetime import datetime, timedelta
+
+import pytest
+from django.db import transaction
+
+from core.models import Notification
+from core.notifications import notify, quiet_until
+from core.notifications.backends import FileBackend, MemoryBackend
+from core.services import send_due_notifications, send_notification
+from tests.factories import SHANGHAI
+
+pytestmark = pytest.mark.django_db
+
+
+def at(hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, 10, 15, hour, minute, tzinfo=SHANGHAI)
+
+
+def test_an_outbox_row_is_rolled_back_with_its_transaction():
+    with pytest.raises(RuntimeError), transaction.atomic():
+        notify(kind="shipped", phone="13800138000", at=at(10), context={"order_number": "A1", "carrier": "SF", "tracking_number": "SF1"})
+        raise RuntimeError("the event failed")
+
+    assert not Notification.objects.exists()
+
+
+def test_an_urgent_message_is_sent_right_after_commit(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            message = notify(kind="confirmation_code", phone="13800138000", at=at(23, 30), context={"code": "123456"})
+        assert MemoryBackend.outbox == []
+
+    message.refresh_from_db()
+    assert message.status == Notification.Status.SENT
+    assert [m["body"] for m in MemoryBackend.outbox] == ["【积分商城】您的兑换验证码为 123456，15分钟内有效，请勿泄露。"]
+
+
+def test_a_non_urgent_message_at_night_waits_until_eight(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        message = notify(kind="delivered", phone="13800138000", at=at(22, 0), context={"order_number": "A1"})
+
+    assert message.not_before == datetime(2026, 10, 16, 8, 0, tzinfo=SHANGHAI)
+    assert send_due_notifications(now=datetime(2026, 10, 16, 7, 59, tzinfo=SHANGHAI)) == 0
+    assert send_due_notifications(now=datetime(2026, 10, 16, 8, 0, tzinfo=SHANGHAI)) == 1
+    message.refresh_from_db()
+    assert message.status == Notification.Status.SENT
+
+
+@pytest.mark.parametrize(
+    ("created", "expected"),
+    [
+        (datetime(2026, 10, 15, 7, 59, tzinfo=SHANGHAI), datetime(2026, 10, 15, 8, 0, tzinfo=SHANGHAI)),
+        (datetime(2026, 10, 15, 8, 0, tzinfo=SHANGHAI), datetime(2026, 10, 15, 8, 0, tzinfo=SHANGHAI)),
+        (datetime(2026, 10, 15, 21, 59, tzinfo=SHANGHAI), datetime(2026, 10, 15, 21, 59, tzinfo=SHANGHAI)),
+        (datetime(2026, 10, 15, 23, 59, tzinfo=SHANGHAI), datetime(2026, 10, 16, 8, 0, tzinfo=SHANGHAI)),
+    ],
+)
+def test_quiet_hours_run_from_22_to_08_shanghai_time(created, expected):
+    assert quiet_until(created) == expected
+
+
+def test_opted_out_members_get_no_reminders_but_still_get_urgent_messages():
+    reminder = notify(kind="points_expiring", phone="13800138000", at=at(10), context={"points": 500, "expires_on": "2026-12-31"}, opted_out=True)
+    code = notify(kind="confirmation_code", phone="13800138000", at=at(10), context={"code": "654321"}, opted_out=True)
+
+    assert reminder.status == Notification.Status.SUPPRESSED
+    assert code.status == Notification.Status.PENDING
+    assert send_due_notifications(now=at(10, 1)) == 1
+    assert [m["message_id"] for m in MemoryBackend.outbox] == [str(code.message_id)]
+
+
+def test_sending_twice_delivers_once():
+    message = notify(kind="confirmation_code", phone="13800138000", at=at(10), context={"code": "111111"})
+
+    first = send_notification(notification_id=message.pk, now=at(10))
+    second = send_notification(notification_id=message.pk, now=at(10))
+
+    assert (first, second) == (True, False)
+    assert len(MemoryBackend.outbox) == 1
+
+
+def test_the_file_backend_drops_a_message_id_it_already_wrote(tmp_path, settings):
+    settings.SMS_FILE_PATH = str(tmp_path / "sms.jsonl")
+    backend = FileBackend()
+
+    backend.send(message_id="m-1", phone="13800138000", body="您好")
+    backend.send(message_id="m-1", phone="13800138000", body="您好")
+    backend.send(message_id="m-2", phone="13800138000", body="再见")
+
+    lines = [json.loads(line) for line in (tmp_path / "sms.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [line["message_id"] for line in lines] == ["m-1", "m-2"]
+    assert lines[0]["body"] == "您好"
+
+
+def test_a_message_left_pending_by_a_crash_is_picked_up_by_the_periodic_sender():
+    message = notify(kind="refund_credited", phone="13800138000", at=at(10), context={"order_number": "A1", "points": 1500, "balance": 3500})
+
+    sent = send_due_notifications(now=at(10) + timedelta(minutes=1))
+
+    assert sent == 1
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (Notification.Status.SENT, 1)

@@ -1,0 +1,66 @@
+"""Browser tests: one headless Chromium per session, a fresh context (cookies, storage) per test.
+
+The fixtures are deliberately *not* called `browser`, `context` or `page`: those names belong to
+pytest-playwright, whose `browser` would launch Playwright's own (not installed) Chromium and whose
+`pytest_generate_tests` parametrizes every test that uses them. Ours use Debian's /usr/bin/chromium.
+"""
+import os
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+# Playwright's sync API runs an asyncio loop in the main thread; without this Django refuses ORM
+# calls from the test body (factories) with SynchronousOnlyOperation.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+]
+DEFAULT_TIMEOUT_MS = 10_000
+
+E2E_DIR = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every test in tests/e2e is a browser test."""
+    for item in items:
+        if E2E_DIR in Path(str(item.fspath)).resolve().parents:
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def e2e_browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is not installed")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(autouse=True)
+def _e2e_database(live_server, django_db_serialized_rollback):
+    """Every browser test talks to the live server, so it runs on a transactional database.
+
+    The flush after a transactional test would also wipe the rows data migrations created (the
+    points programs MemberFactory needs); serialized rollback restores them before each test.
+    """
+
+
+@pytest.fixture
+def browser_page(e2e_browser, live_server):
+    """A page in a fresh browser context (no cookies carried over from another test)."""
+    context = e2e_browser.new_context(base_url=live_server.url, locale="zh-CN", viewport={"width": 1280, "height": 800})
+    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    context.set_default_navigation_timeout(DEFAULT_TIMEOUT_MS)
+    page = context.new_page()
+    yield page
+    context.close()

@@ -1,0 +1,29 @@
+"""Steps shared by browser tests: log in through the login form, log out through the header button."""
+import re
+
+from playwright.sync_api import Page, expect
+
+LOGIN_PATH = "/accounts/login/"
+LOGIN_URL_RE = re.compile(r"/accounts/login/(\?.*)?$")
+
+
+def login(page: Page, live_server_url: str, username: str, password: str, *, expect_success: bool = True) -> Page:
+    """Open the login page, submit the form and (by default) wait until the portal has let us in."""
+    page.goto(live_server_url.rstrip("/") + LOGIN_PATH)
+    form = page.get_by_test_id("login-form")
+    form.locator("input[name=username]").fill(username)
+    form.locator("input[name=password]").fill(password)
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
+    if expect_success:
+        expect(page).not_to_have_url(LOGIN_URL_RE)
+        expect(page.get_by_test_id("logout")).to_be_visible()
+    return page
+
+
+def logout(page: Page) -> Page:
+    """Press the header's logout button (a POST form) and wait for the login page."""
+    with page.expect_navigation():
+        page.get_by_test_id("logout").click()
+    expect(page).to_have_url(LOGIN_URL_RE)
+    return page

@@ -1,0 +1,112 @@
+"""Log in as every role, see the header and the navigation the role is entitled to, log out."""
+from dataclasses import dataclass
+from typing import Callable
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from core.roles import Role
+from tests.e2e.helpers import LOGIN_URL_RE, login, logout
+from tests.factories import MemberFactory, SupplierUserFactory, UserFactory
+
+PASSWORD = "pass12345"  # what UserFactory sets
+
+
+@dataclass(frozen=True)
+class RoleCase:
+    role: str
+    role_label: str
+    nav: list[str]
+    open_entry: str  # the navigation entry the test clicks
+    make_user: Callable
+
+
+def _staff(role):
+    return lambda username: UserFactory(username=username, role=role)
+
+
+def _supplier_user(role):
+    return lambda username: SupplierUserFactory(username=username, role=role)
+
+
+def _member(username):
+    return MemberFactory(user=UserFactory(username=username, role=Role.MEMBER)).user
+
+
+CASES = [
+    RoleCase(Role.OPERATOR, "运营", ["礼品商管理", "管理后台", "API 文档"], "礼品商管理", _staff(Role.OPERATOR)),
+    RoleCase(Role.FINANCE, "财务", ["礼品商管理", "API 文档"], "礼品商管理", _staff(Role.FINANCE)),
+    RoleCase(Role.LOGISTICS, "物流", ["礼品商管理", "API 文档"], "礼品商管理", _staff(Role.LOGISTICS)),
+    RoleCase(Role.SUPPLIER_ADMIN, "礼品商管理员", ["站内通知", "API 文档"], "站内通知", _supplier_user(Role.SUPPLIER_ADMIN)),
+    RoleCase(Role.SUPPLIER_STAFF, "礼品商员工", ["站内通知", "API 文档"], "站内通知", _supplier_user(Role.SUPPLIER_STAFF)),
+    RoleCase(Role.MEMBER, "会员", ["API 文档"], "API 文档", _member),
+]
+
+
+def _nav_labels(page: Page) -> list[str]:
+    return [label.strip() for label in page.get_by_test_id("nav").locator("a").all_inner_texts()]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[str(c.role) for c in CASES])
+def test_each_role_sees_its_navigation_and_can_log_out(browser_page: Page, live_server, case: RoleCase):
+    page = browser_page
+    username = f"e2e_{case.role}"
+    case.make_user(username)
+
+    login(page, live_server.url, username, PASSWORD)
+
+    expect(page).to_have_url(f"{live_server.url}/")
+    expect(page.get_by_test_id("who")).to_have_text(f"{username} · {case.role_label}")
+    assert _nav_labels(page) == case.nav
+
+    entry = page.get_by_test_id("nav").get_by_role("link", name=case.open_entry, exact=True)
+    with page.expect_navigation() as navigation:
+        entry.click()
+    response = navigation.value
+    assert response is not None and response.status == 200, f"{case.open_entry} → {response and response.status}"
+    if case.open_entry != "API 文档":  # Swagger UI is not a portal page: it has no header
+        expect(page.get_by_test_id("nav").locator("a.active")).to_have_text(case.open_entry)
+        expect(page.get_by_test_id("who")).to_contain_text(username)
+        logout(page)
+    else:
+        page.goto(f"{live_server.url}/")
+        logout(page)
+
+    expect(page.get_by_test_id("login-form")).to_be_visible()
+    expect(page.get_by_test_id("who")).to_have_count(0)
+    expect(page.get_by_test_id("nav")).to_have_count(0)
+
+
+def test_anonymous_home_redirects_to_login(browser_page: Page, live_server):
+    page = browser_page
+    response = page.goto(f"{live_server.url}/")
+
+    assert response is not None and response.status == 200
+    expect(page).to_have_url(f"{live_server.url}/accounts/login/?next=/")
+    expect(page.get_by_test_id("login-form")).to_be_visible()
+
+
+def test_wrong_password_shows_an_error(browser_page: Page, live_server):
+    page = browser_page
+    UserFactory(username="e2e_wrong", role=Role.OPERATOR)
+
+    login(page, live_server.url, "e2e_wrong", "not-the-password", expect_success=False)
+
+    expect(page).to_have_url(LOGIN_URL_RE)
+    expect(page.locator(".errorlist.nonfield li")).to_have_count(1)
+    expect(page.locator(".errorlist.nonfield")).not_to_be_empty()
+    expect(page.get_by_test_id("logout")).to_have_count(0)
+
+
+def test_switching_language_to_english(browser_page: Page, live_server):
+    page = browser_page
+    UserFactory(username="e2e_lang", role=Role.OPERATOR)
+    login(page, live_server.url, "e2e_lang", PASSWORD)
+    expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
+
+    with page.expect_navigation():
+        page.locator("header select[name=language]").select_option("en")
+
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page).to_have_url(f"{live_server.url}/")  # set_language sends us back where we were
+    expect(page.locator("header select[name=language]")).to_have_value("en")
