@@ -6,7 +6,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from core.api.transitions import TransitionHistoryMixin, transition_action
-from core.roles import Role
+from core.api.permissions import require_role
+from core.roles import SUPPLIER_ROLES, Role
 from suppliers.api.serializers import NoticeSerializer, SupplierApplicationInput, SupplierSerializer
 from suppliers.models import Notice, Supplier
 from suppliers.services import notices, onboarding
@@ -62,5 +63,7 @@ class NoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @extend_schema(request=None)
     @action(detail=True, methods=["post"], url_path="mark-read")
     def mark_read(self, request, pk=None):
-        notice = notices.mark_notice_read(notice_id=self.get_object().pk, actor=request.user, now=timezone.now())
+        notice = self.get_object()
+        require_role(request.user, SUPPLIER_ROLES)
+        notice = notices.mark_notice_read(notice_id=notice.pk, actor=request.user, now=timezone.now())
         return Response(NoticeSerializer(notice).data)

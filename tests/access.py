@@ -1,0 +1,53 @@
+"""The declared access matrix: for every API route and method, the status each role gets.
+
+Roles: anon, member, other_member, supplier_admin, supplier_staff, other_supplier (admin of another
+supplier, calling on the first supplier's object), operator, logistics, finance.
+`writable` lists the request fields the route accepts (compared with the OpenAPI schema);
+`body` is what the matrix sends. A new route without a row fails tests/test_access_matrix.py.
+"""
+ROLES = ["anon", "member", "other_member", "supplier_admin", "supplier_staff", "other_supplier", "operator", "logistics", "finance"]
+AUTHENTICATED = {role: 200 for role in ROLES if role != "anon"} | {"anon": 401}
+REASON = {"reason": "access matrix"}
+
+
+def row(statuses: dict, *, obj: str | None = None, writable: set[str] = frozenset(), body: dict | None = None, **overrides) -> dict:
+    return {"status": statuses | overrides, "object": obj, "writable": set(writable), "body": body or {}}
+
+
+def supplier_transition(operator_status: int) -> dict:
+    return row(
+        {"anon": 401, "member": 404, "other_member": 404, "supplier_admin": 403, "supplier_staff": 403, "other_supplier": 404,
+         "operator": operator_status, "logistics": 403, "finance": 403},
+        obj="supplier", writable={"reason"}, body=REASON,
+    )
+
+
+SUPPLIER_READ = {"anon": 401, "member": 404, "other_member": 404, "supplier_admin": 200, "supplier_staff": 200,
+                 "other_supplier": 404, "operator": 200, "logistics": 200, "finance": 200}
+NOTICE_READ = {"anon": 401, "member": 404, "other_member": 404, "supplier_admin": 200, "supplier_staff": 200,
+               "other_supplier": 404, "operator": 200, "logistics": 404, "finance": 404}
+
+MATRIX: dict[tuple[str, str], dict] = {
+    ("me", "GET"): row(AUTHENTICATED),
+    ("auth-token", "POST"): row({role: 200 for role in ROLES}, writable={"username", "password"},
+                                body={"username": "operator", "password": "pass12345"}),
+    ("supplier-list", "GET"): row(AUTHENTICATED),
+    ("supplier-detail", "GET"): row(SUPPLIER_READ, obj="supplier"),
+    ("supplier-history", "GET"): row(SUPPLIER_READ, obj="supplier"),
+    # the matrix's supplier is under review: approve and reject are allowed, the rest are 409
+    ("supplier-start-review", "POST"): supplier_transition(409),
+    ("supplier-approve", "POST"): supplier_transition(200),
+    ("supplier-reject", "POST"): supplier_transition(200),
+    ("supplier-suspend", "POST"): supplier_transition(409),
+    ("supplier-reactivate", "POST"): supplier_transition(409),
+    ("supplier-terminate", "POST"): supplier_transition(409),
+    ("supplier-application-list", "POST"): row(
+        {role: 201 for role in ROLES},
+        writable={"name", "credit_code", "contact_name", "contact_phone", "contact_email", "address", "username", "password"},
+        body={"name": "新申请礼品商有限公司", "credit_code": "91350100M000100Y43", "contact_name": "王", "contact_phone": "13911112222",
+              "username": "applicant", "password": "applicant-pass-1"},
+    ),
+    ("notice-list", "GET"): row(AUTHENTICATED),
+    ("notice-detail", "GET"): row(NOTICE_READ, obj="notice"),
+    ("notice-mark-read", "POST"): row(NOTICE_READ | {"operator": 403}, obj="notice"),
+}

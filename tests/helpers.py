@@ -1,0 +1,26 @@
+"""Assertions shared by API tests."""
+from collections.abc import Callable
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+
+def assert_list_queries_constant(client, url: str, make_rows: Callable[[int], object]) -> int:
+    """Assert that `url` runs the same number of queries for a page of 1 and a page of 50.
+
+    `make_rows(n)` adds n more rows the list will show. Returns the query count.
+    """
+    make_rows(1)
+    separator = "&" if "?" in url else "?"
+    with CaptureQueriesContext(connection) as one:
+        first = client.get(f"{url}{separator}page_size=1")
+    make_rows(49)
+    with CaptureQueriesContext(connection) as fifty:
+        second = client.get(f"{url}{separator}page_size=50")
+    assert first.status_code == second.status_code == 200
+    assert len(second.json()["results"]) == 50, "the page of 50 did not show 50 rows"
+    assert len(one.captured_queries) == len(fifty.captured_queries), (
+        f"{len(one.captured_queries)} queries for 1 row, {len(fifty.captured_queries)} for 50:\n"
+        + "\n".join(q["sql"] for q in fifty.captured_queries)
+    )
+    return len(fifty.captured_queries)

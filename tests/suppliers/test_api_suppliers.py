@@ -1,0 +1,131 @@
+"""The supplier API: application, scoping, lifecycle actions, history, inbox."""
+import pytest
+
+from core.models import TransitionLog
+from suppliers.models import Notice, Supplier
+from tests.factories import NoticeFactory, SupplierFactory
+from tests.helpers import assert_list_queries_constant
+
+pytestmark = pytest.mark.django_db
+
+
+def test_anyone_can_apply_and_gets_an_inactive_admin_user(api):
+    response = api(None).post(
+        "/api/v1/supplier-applications/",
+        {"name": "新礼品商有限公司", "credit_code": "91350100M000100Y43", "contact_name": "王", "contact_phone": "13911112222",
+         "username": "newadmin", "password": "long-enough-1"},
+    )
+
+    assert response.status_code == 201
+    supplier = Supplier.objects.get(pk=response.json()["id"])
+    admin = supplier.memberships.get().user
+    assert (supplier.state, admin.role, admin.is_active) == ("applied", "supplier_admin", False)
+    assert response.json()["contact_phone"] == "139****2222"
+
+
+def test_a_taken_username_is_refused_and_nothing_is_written(api, operator):
+    response = api(None).post(
+        "/api/v1/supplier-applications/",
+        {"name": "新礼品商有限公司", "credit_code": "91350100M000100Y43", "contact_name": "王", "contact_phone": "13911112222",
+         "username": "operator", "password": "long-enough-1"},
+    )
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["attr"] == "username"
+    assert not Supplier.objects.exists()
+
+
+def test_an_operator_reviews_and_approves_an_application_which_activates_its_admin(api, operator):
+    api(None).post(
+        "/api/v1/supplier-applications/",
+        {"name": "新礼品商有限公司", "credit_code": "91350100M000100Y43", "contact_name": "王", "contact_phone": "13911112222",
+         "username": "newadmin", "password": "long-enough-1"},
+    )
+    supplier = Supplier.objects.get()
+    client = api(operator)
+
+    client.post(f"/api/v1/suppliers/{supplier.pk}/start-review/", {})
+    response = client.post(f"/api/v1/suppliers/{supplier.pk}/approve/", {"reason": "资质齐全"})
+
+    assert response.status_code == 200 and response.json()["state"] == "active"
+    assert supplier.memberships.get().user.is_active
+    history = client.get(f"/api/v1/suppliers/{supplier.pk}/history/").json()
+    assert [(h["source_state"], h["target_state"], h["actor"]) for h in history] == [
+        ("applied", "under_review", "operator"),
+        ("under_review", "active", "operator"),
+    ]
+    assert history[1]["reason"] == "资质齐全"
+
+
+def test_rejecting_needs_a_reason(api, operator, supplier, now):
+    client = api(operator)
+    client.post(f"/api/v1/suppliers/{supplier.pk}/start-review/", {})
+
+    response = client.post(f"/api/v1/suppliers/{supplier.pk}/reject/", {"reason": " "})
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["attr"] == "reason"
+    supplier.refresh_from_db()
+    assert supplier.state == "under_review"
+    assert TransitionLog.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("path", "transitions", "final"),
+    [
+        ("suspend", ["start-review", "approve", "suspend"], "suspended"),
+        ("reactivate", ["start-review", "approve", "suspend", "reactivate"], "active"),
+        ("terminate from active", ["start-review", "approve", "terminate"], "terminated"),
+        ("terminate from suspended", ["start-review", "approve", "suspend", "terminate"], "terminated"),
+    ],
+)
+def test_the_supplier_lifecycle_follows_the_spec(api, operator, supplier, path, transitions, final):
+    client = api(operator)
+
+    states = [client.post(f"/api/v1/suppliers/{supplier.pk}/{t}/", {"reason": path}).json()["state"] for t in transitions]
+
+    assert states[-1] == final
+
+
+@pytest.mark.parametrize(
+    ("setup", "illegal"),
+    [([], "approve"), ([], "suspend"), (["start-review"], "reactivate"), (["start-review", "approve"], "start-review"),
+     (["start-review", "approve", "terminate"], "reactivate"), (["start-review", "reject"], "approve")],
+)
+def test_an_illegal_supplier_transition_is_409(api, operator, supplier, setup, illegal):
+    client = api(operator)
+    for step in setup:
+        client.post(f"/api/v1/suppliers/{supplier.pk}/{step}/", {"reason": "setup"})
+    before = Supplier.objects.get(pk=supplier.pk).state
+
+    response = client.post(f"/api/v1/suppliers/{supplier.pk}/{illegal}/", {"reason": "x"})
+
+    assert response.status_code == 409
+    assert Supplier.objects.get(pk=supplier.pk).state == before
+
+
+def test_a_supplier_user_sees_only_its_own_supplier(api, supplier_admin, supplier, other_supplier):
+    listed = api(supplier_admin).get("/api/v1/suppliers/").json()["results"]
+
+    assert [s["id"] for s in listed] == [supplier.pk]
+
+
+def test_the_supplier_list_runs_a_constant_number_of_queries(api, operator):
+    assert_list_queries_constant(api(operator), "/api/v1/suppliers/", lambda n: SupplierFactory.create_batch(n))
+
+
+def test_the_inbox_lists_unread_notices_and_marks_them_read(api, supplier_admin, supplier, other_supplier, now):
+    unread = NoticeFactory(supplier=supplier, title="请补货")
+    NoticeFactory(supplier=other_supplier, title="别人的通知")
+    client = api(supplier_admin)
+
+    listed = client.get("/api/v1/notices/?unread=true").json()["results"]
+    client.post(f"/api/v1/notices/{unread.pk}/mark-read/")
+
+    assert [n["title"] for n in listed] == ["请补货"]
+    assert Notice.objects.get(pk=unread.pk).read_at is not None
+    assert client.get("/api/v1/notices/?unread=true").json()["results"] == []
+
+
+def test_the_inbox_runs_a_constant_number_of_queries(api, supplier_admin, supplier):
+    assert_list_queries_constant(api(supplier_admin), "/api/v1/notices/", lambda n: NoticeFactory.create_batch(n, supplier=supplier))

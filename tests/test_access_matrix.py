@@ -1,0 +1,151 @@
+"""Calls every API route as every role and as another tenant, and checks the declared status,
+the fields each role sees (against a committed snapshot) and the writable fields (against the schema).
+
+Set UPDATE_FIELD_SNAPSHOT=1 to rewrite tests/snapshots/api_fields.json after a deliberate change.
+"""
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+from django.urls import URLResolver, get_resolver
+from drf_spectacular.generators import SchemaGenerator
+
+from core.fsm import apply_transition
+from tests.access import MATRIX, ROLES
+from tests.conftest import client_for
+from tests.factories import MemberFactory, NoticeFactory, SupplierFactory, SupplierUserFactory, UserFactory
+
+SNAPSHOT = Path(__file__).parent / "snapshots" / "api_fields.json"
+METHODS = ["get", "post", "put", "patch", "delete"]
+
+
+def api_routes() -> list[tuple[str, str, str]]:
+    """(url name, HTTP method, regex route) of every route under /api/v1/."""
+
+    def walk(patterns, prefix=""):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern))
+            else:
+                yield prefix + str(pattern.pattern), pattern
+
+    routes = []
+    for route, pattern in walk(get_resolver().url_patterns):
+        if not route.startswith("api/v1/"):
+            continue
+        callback = pattern.callback
+        actions = getattr(callback, "actions", None)
+        methods = list(actions) if actions else [m for m in METHODS if hasattr(callback.cls, m)]
+        routes.extend((pattern.name, method.upper(), route) for method in methods)
+    return routes
+
+
+ROUTES = api_routes()
+
+
+def test_every_api_route_has_a_declared_row():
+    declared = set(MATRIX)
+    existing = {(name, method) for name, method, _ in ROUTES}
+
+    assert existing - declared == set(), "declare these routes in tests/access.py"
+    assert declared - existing == set(), "these declared routes no longer exist"
+
+
+@pytest.fixture
+def world(db, now):
+    """One supplier (under review) with its users and a notice; another supplier; two members; staff."""
+    supplier = SupplierFactory()
+    operator = UserFactory(username="operator", role="operator")
+    apply_transition(supplier, "start_review", actor=operator, at=now)
+    other = SupplierFactory()
+    users = {
+        "anon": None,
+        "member": MemberFactory(user=UserFactory(username="member", role="member")).user,
+        "other_member": MemberFactory(user=UserFactory(username="other_member", role="member")).user,
+        "supplier_admin": SupplierUserFactory(username="supplier_admin", role="supplier_admin", supplier=supplier),
+        "supplier_staff": SupplierUserFactory(username="supplier_staff", role="supplier_staff", supplier=supplier),
+        "other_supplier": SupplierUserFactory(username="other_supplier", role="supplier_admin", supplier=other),
+        "operator": operator,
+        "logistics": UserFactory(username="logistics", role="logistics"),
+        "finance": UserFactory(username="finance", role="finance"),
+    }
+    objects = {"supplier": supplier, "notice": NoticeFactory(supplier=supplier)}
+    return users, objects
+
+
+def url_for(route: str, obj) -> str:
+    path = "/" + route.lstrip("^").replace("^", "").replace("$", "")
+    path = re.sub(r"\(\?P<pk>[^)]+\)", str(obj.pk) if obj is not None else "0", path)
+    return path
+
+
+@pytest.mark.parametrize(("name", "method", "route"), ROUTES, ids=[f"{m} {n}" for n, m, _ in ROUTES])
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_gets_the_declared_status(world, name, method, route, role, field_snapshot):
+    users, objects = world
+    declared = MATRIX[(name, method)]
+    obj = objects.get(declared["object"]) if declared["object"] else None
+
+    response = getattr(client_for(users[role]), method.lower())(url_for(route, obj), declared["body"], format="json")
+
+    assert response.status_code == declared["status"][role], response.content[:300]
+    if method == "GET" and response.status_code == 200:
+        field_snapshot.check(f"{method} {name} as {role}", fields_of(response.json()))
+
+
+def fields_of(body) -> list[str]:
+    if isinstance(body, dict) and "results" in body:
+        body = body["results"][0] if body["results"] else {}
+    if isinstance(body, list):
+        body = body[0] if body else {}
+    return sorted(body) if isinstance(body, dict) else []
+
+
+class FieldSnapshot:
+    def __init__(self) -> None:
+        self.stored = json.loads(SNAPSHOT.read_text()) if SNAPSHOT.exists() else {}
+        self.update = os.environ.get("UPDATE_FIELD_SNAPSHOT") == "1"
+
+    def check(self, key: str, fields: list[str]) -> None:
+        if self.update:
+            self.stored[key] = fields
+            SNAPSHOT.parent.mkdir(exist_ok=True)
+            SNAPSHOT.write_text(json.dumps(self.stored, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+            return
+        assert key in self.stored, f"no field snapshot for {key}; run with UPDATE_FIELD_SNAPSHOT=1 and review the diff"
+        assert fields == self.stored[key]
+
+
+@pytest.fixture(scope="session")
+def field_snapshot():
+    return FieldSnapshot()
+
+
+def test_members_never_see_settlement_prices():
+    snapshot = json.loads(SNAPSHOT.read_text())
+
+    leaked = {key for key, fields in snapshot.items() if "member" in key and {"settlement_price", "settlement_amount"} & set(fields)}
+
+    assert leaked == set()
+
+
+def test_writable_fields_are_exactly_the_declared_ones():
+    schema = SchemaGenerator().get_schema(public=True)
+    components = schema["components"]["schemas"]
+    mismatches = {}
+    for name, method, route in ROUTES:
+        if method == "GET":
+            continue
+        path = "/" + re.sub(r"\(\?P<(\w+)>[^)]+\)", r"{\1}", route.replace("^", "").replace("$", ""))
+        path = path.replace("{pk}", "{id}")
+        operation = schema["paths"][path][method.lower()]
+        body = operation.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema", {})
+        ref = body.get("$ref", "").split("/")[-1]
+        properties = components.get(ref, {}).get("properties", {}) if ref else body.get("properties", {})
+        writable = {field for field, spec in properties.items() if not spec.get("readOnly")}
+        if writable != MATRIX[(name, method)]["writable"]:
+            mismatches[f"{method} {name}"] = sorted(writable)
+
+    assert mismatches == {}
