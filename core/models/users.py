@@ -7,6 +7,9 @@ from django.utils.translation import gettext_lazy as _
 from core.roles import STAFF_ROLES, SUPPLIER_ROLES, Role
 
 
+OPERATOR_ADMIN_APPS = frozenset({"core", "suppliers", "points", "logistics", "settlement"})
+
+
 class User(AbstractUser):
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.MEMBER)
     phone = models.CharField(_("手机号"), max_length=20, blank=True)
@@ -22,6 +25,17 @@ class User(AbstractUser):
     @property
     def is_staff_role(self) -> bool:
         return self.role in STAFF_ROLES
+
+    def has_perm(self, perm: str, obj=None) -> bool:
+        """Operators manage the product's own apps in the admin; everything else as Django decides."""
+        if self.is_active and self.role == Role.OPERATOR and perm.split(".", 1)[0] in OPERATOR_ADMIN_APPS:
+            return True
+        return super().has_perm(perm, obj)
+
+    def has_module_perms(self, app_label: str) -> bool:
+        if self.is_active and self.role == Role.OPERATOR and app_label in OPERATOR_ADMIN_APPS:
+            return True
+        return super().has_module_perms(app_label)
 
     @cached_property
     def supplier_id(self) -> int | None:

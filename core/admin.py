@@ -1,0 +1,110 @@
+"""Admin for operators: reference data, users, logs. Workflow changes go through services (see TransitionAdminMixin)."""
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.errors import DomainError
+from core.fsm import history_of
+from core.roles import Role
+from core.models import AccessLog, Notification, Program, TransitionLog, User
+
+
+class TransitionAdminMixin:
+    """Admin actions that call a service per selected object: `transition_services = {name: (label, service, target)}`.
+
+    The state field is read-only; the object's transition history is shown on its page.
+    """
+
+    transition_services: dict = {}
+    readonly_fields = ("state", "transition_history")
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        for name, (label, service, target) in self.transition_services.items():
+            actions[name] = (self._make_action(service, target), name, label)
+        return actions
+
+    @staticmethod
+    def _make_action(service, target):
+        def run(modeladmin, request, queryset):
+            done = 0
+            for obj in queryset.order_by("pk"):
+                try:
+                    service(**{target: obj}, actor=request.user, now=timezone.now(), reason=_("管理后台操作"))
+                    done += 1
+                except DomainError as error:
+                    modeladmin.message_user(request, f"{obj}: {error.detail}", messages.ERROR)
+            if done:
+                modeladmin.message_user(request, _("已处理 %(n)d 条") % {"n": done}, messages.SUCCESS)
+
+        return run
+
+    @admin.display(description=_("状态变更记录"))
+    def transition_history(self, obj):
+        from django.utils.html import format_html_join
+
+        rows = ((log.at.strftime("%Y-%m-%d %H:%M"), log.source_state, log.target_state, log.actor or "system", log.reason) for log in history_of(obj))
+        return format_html_join("", "<div>{} {} → {} · {} · {}</div>", rows) or "-"
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = ("username", "first_name", "role", "phone", "is_active")
+    list_filter = ("role", "is_active")
+    fieldsets = DjangoUserAdmin.fieldsets + ((_("角色"), {"fields": ("role", "phone")}),)
+    add_fieldsets = DjangoUserAdmin.add_fieldsets + ((_("角色"), {"fields": ("role", "phone")}),)
+
+
+@admin.register(Program)
+class ProgramAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "sms_confirmation_threshold", "has_tiers")
+    readonly_fields = ("code",)
+
+
+@admin.register(TransitionLog)
+class TransitionLogAdmin(admin.ModelAdmin):
+    list_display = ("at", "content_type", "object_id", "transition", "source_state", "target_state", "actor", "reason")
+    list_filter = ("content_type", "transition")
+    search_fields = ("object_id", "reason")
+    list_select_related = ("content_type", "actor")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "kind", "phone", "urgent", "status", "not_before", "sent_at", "attempts")
+    list_filter = ("status", "kind", "urgent")
+    readonly_fields = [f.name for f in Notification._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(admin.ModelAdmin):
+    list_display = ("at", "actor", "subject_type", "subject_id", "fields", "purpose")
+    list_filter = ("subject_type",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+def operators_may_use_the_admin(request) -> bool:
+    user = request.user
+    return user.is_active and (user.is_superuser or user.role == Role.OPERATOR)
+
+
+admin.site.has_permission = operators_may_use_the_admin
+admin.site.site_header = _("积分礼品供应商平台 · 管理后台")
