@@ -1,5 +1,6 @@
 """factory_boy factories for every aggregate; tests build their world from these."""
 from datetime import datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import factory
@@ -7,7 +8,7 @@ import factory
 from core.models import Program, Tier, User
 from core.roles import Role
 from points.models import Member
-from suppliers.models import Notice, Supplier, SupplierMembership
+from suppliers.models import Category, Gift, GiftPrice, Location, Notice, Supplier, SupplierMembership
 from suppliers.validators import credit_code_check_char
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -71,3 +72,46 @@ class NoticeFactory(factory.django.DjangoModelFactory):
     title = "补货提醒"
     body = "请尽快补货"
     created_at = FIXED_NOW
+
+
+class CategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Category
+        django_get_or_create = ("code",)
+
+    code = "tea"
+    name = "茶叶"
+
+
+class GiftFactory(factory.django.DjangoModelFactory):
+    """A complete draft gift priced in both programs (GoTone 1500, M-Zone 1200)."""
+
+    class Meta:
+        model = Gift
+        skip_postgeneration_save = True
+
+    supplier = factory.SubFactory(SupplierFactory)
+    sku = factory.Sequence(lambda n: f"SKU-{n:04d}")
+    name = factory.Sequence(lambda n: f"明前龙井礼盒{n}")
+    category = factory.SubFactory(CategoryFactory)
+    images = factory.LazyFunction(lambda: ["gifts/tea.jpg"])
+    specification = "250g × 2"
+    warranty_text = "质量问题15天包换"
+    market_price = Decimal("298.00")
+    settlement_price = Decimal("180.00")
+    created_at = FIXED_NOW
+
+    @factory.post_generation
+    def points(self, create, extracted, **kwargs):
+        for code, points in (extracted if extracted is not None else {"gotone": 1500, "mzone": 1200}).items():
+            GiftPrice.objects.create(gift=self, program=Program.objects.get(code=code), points_price=points)
+
+
+class WarehouseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Location
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"WH-{n:02d}")
+    name = factory.Sequence(lambda n: f"华东{n}号仓")
+    kind = Location.Kind.WAREHOUSE

@@ -7,7 +7,8 @@ from django.db import transaction
 from core.errors import ValidationFailed
 from core.fsm import apply_transition
 from core.roles import Role
-from suppliers.models import Supplier, SupplierMembership
+from suppliers.models import Gift, Supplier, SupplierMembership
+from suppliers.services import catalog
 from suppliers.validators import validate_credit_code
 
 User = get_user_model()
@@ -70,8 +71,14 @@ def reject_supplier(*, supplier: Supplier, actor, now: datetime, reason: str = "
 
 
 def suspend_supplier(*, supplier: Supplier, actor, now: datetime, reason: str = "") -> Supplier:
-    """Suspend an active supplier. :raises InvalidTransition:"""
-    return apply_transition(supplier, "suspend", actor=actor, at=now, reason=reason)
+    """Suspend an active supplier: its online and clearance gifts go offline, scheduled publishing stops.
+
+    :raises InvalidTransition:
+    """
+    with transaction.atomic():
+        apply_transition(supplier, "suspend", actor=actor, at=now, reason=reason)
+        catalog.delist_all_gifts_of(supplier=supplier, actor=actor, now=now, reason_code=Gift.DelistReason.SUPPLIER_SUSPENDED)
+    return supplier
 
 
 def reactivate_supplier(*, supplier: Supplier, actor, now: datetime, reason: str = "") -> Supplier:
@@ -80,5 +87,8 @@ def reactivate_supplier(*, supplier: Supplier, actor, now: datetime, reason: str
 
 
 def terminate_supplier(*, supplier: Supplier, actor, now: datetime, reason: str = "") -> Supplier:
-    """End the cooperation with an active or suspended supplier. :raises InvalidTransition:"""
-    return apply_transition(supplier, "terminate", actor=actor, at=now, reason=reason)
+    """End the cooperation with an active or suspended supplier and retire all its gifts. :raises InvalidTransition:"""
+    with transaction.atomic():
+        apply_transition(supplier, "terminate", actor=actor, at=now, reason=reason)
+        catalog.retire_all_gifts_of(supplier=supplier, actor=actor, now=now, reason=reason or "supplier terminated")
+    return supplier

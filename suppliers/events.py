@@ -1,0 +1,11 @@
+"""Domain events the supplier app publishes for the apps above it."""
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class GiftRetired:
+    """A gift was retired (also by its supplier's termination): logistics turns its stock into leftover lots."""
+
+    gift_id: int
+    at: datetime

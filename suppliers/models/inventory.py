@@ -1,0 +1,130 @@
+"""Inventory (SPEC §4.3): stock per gift per location, every movement recorded, replenishment requests."""
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, transition
+
+from core.models import StateMachine
+from core.tenancy import ScopedManager, Visibility
+
+
+class Location(models.Model):
+    class Kind(models.TextChoices):
+        WAREHOUSE = "warehouse", _("物流仓")
+        DROPSHIP = "dropship", _("礼品商自有仓")
+
+    code = models.CharField(_("代码"), max_length=30, unique=True)
+    name = models.CharField(_("名称"), max_length=100)
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    supplier = models.OneToOneField(
+        "suppliers.Supplier", null=True, blank=True, on_delete=models.CASCADE, related_name="dropship_location"
+    )
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("库位")
+        verbose_name_plural = _("库位")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="warehouse", supplier__isnull=True) | Q(kind="dropship", supplier__isnull=False),
+                name="location_dropship_has_supplier",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StockRecord(models.Model):
+    gift = models.ForeignKey("suppliers.Gift", on_delete=models.CASCADE, related_name="stock_records")
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="stock_records")
+    on_hand = models.IntegerField(_("在库"), default=0)
+    reserved = models.IntegerField(_("已占用"), default=0)
+    safety_stock = models.PositiveIntegerField(_("安全库存"), default=0)
+
+    objects = ScopedManager()
+    visibility = Visibility(supplier="gift__supplier")
+
+    class Meta:
+        ordering = ["gift_id", "location_id"]
+        verbose_name = _("库存")
+        verbose_name_plural = _("库存")
+        constraints = [
+            models.UniqueConstraint(fields=["gift", "location"], name="stock_once_per_gift_location"),
+            models.CheckConstraint(condition=Q(on_hand__gte=0), name="stock_on_hand_not_negative"),
+            models.CheckConstraint(condition=Q(reserved__gte=0), name="stock_reserved_not_negative"),
+            models.CheckConstraint(condition=Q(reserved__lte=F("on_hand")), name="stock_reserved_within_on_hand"),
+        ]
+
+    @property
+    def available(self) -> int:
+        return self.on_hand - self.reserved
+
+
+class StockMovement(models.Model):
+    class Kind(models.TextChoices):
+        INBOUND = "inbound", _("入库")
+        RESERVATION = "reservation", _("占用")
+        RELEASE = "release", _("释放")
+        SHIPMENT = "shipment", _("出库")
+        RETURN_TO_STOCK = "return_to_stock", _("退货入库")
+        WRITE_OFF = "write_off", _("报损")
+        COLLECTION = "collection", _("礼品商取回")
+        CORRECTION = "correction", _("盘点更正")
+
+    gift = models.ForeignKey("suppliers.Gift", on_delete=models.CASCADE, related_name="stock_movements")
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
+    on_hand_delta = models.IntegerField(_("在库变化"))
+    reserved_delta = models.IntegerField(_("占用变化"))
+    at = models.DateTimeField(_("时间"))
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    source_type = models.CharField(_("来源类型"), max_length=40, blank=True)
+    source_id = models.CharField(_("来源编号"), max_length=40, blank=True)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+
+    objects = ScopedManager()
+    visibility = Visibility(supplier="gift__supplier")
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["gift", "location", "at"])]
+        verbose_name = _("库存变动")
+        verbose_name_plural = _("库存变动")
+
+
+class ReplenishmentRequest(StateMachine):
+    class State(models.TextChoices):
+        OPEN = "open", _("待补货")
+        MET = "met", _("已补货")
+        CANCELLED = "cancelled", _("已取消")
+
+    gift = models.ForeignKey("suppliers.Gift", on_delete=models.CASCADE, related_name="replenishment_requests")
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+")
+    quantity = models.PositiveIntegerField(_("建议补货数量"))
+    raised_at = models.DateTimeField(_("发起时间"))
+    due_date = models.DateField(_("截止日期"))
+    met_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    state = FSMField(_("状态"), default=State.OPEN, choices=State.choices, protected=True)
+
+    objects = ScopedManager()
+    visibility = Visibility(supplier="gift__supplier")
+
+    class Meta:
+        ordering = ["due_date", "id"]
+        verbose_name = _("补货申请")
+        verbose_name_plural = _("补货申请")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["gift", "location"], condition=Q(state="open"), name="one_open_replenishment_per_gift_location"
+            )
+        ]
+
+    @transition(field=state, source=State.OPEN, target=State.MET)
+    def meet(self, *, met_at) -> None:
+        self.met_at = met_at
+
+    @transition(field=state, source=State.OPEN, target=State.CANCELLED)
+    def cancel(self) -> None:
+        pass

@@ -1,0 +1,134 @@
+"""The gift catalog workflow (SPEC §4.2): drafts, review, listing, delisting, clearance, retirement."""
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import transaction
+
+from core.errors import PermissionDenied, ValidationFailed
+from core.events import publish
+from core.fsm import apply_transition, bulk_transition
+from core.models import Program
+from core.roles import SUPPLIER_ROLES
+from suppliers.errors import ClearanceNotAllowed, IncompleteGift
+from suppliers.events import GiftRetired
+from suppliers.models import Category, Gift, GiftPrice, Supplier
+
+
+def create_gift(
+    *, supplier: Supplier, actor, now: datetime, sku: str, name: str, category: Category, market_price: Decimal,
+    settlement_price: Decimal, points_prices: dict[str, int], fulfilment: str = Gift.Fulfilment.WAREHOUSE, **details
+) -> Gift:
+    """Create a draft gift with its points price per program code (e.g. {"gotone": 1500})."""
+    with transaction.atomic():
+        gift = Gift.objects.create(
+            supplier=supplier, sku=sku, name=name, category=category, market_price=market_price,
+            settlement_price=settlement_price, fulfilment=fulfilment, created_at=now, **details,
+        )
+        _set_prices(gift=gift, points_prices=points_prices)
+    return gift
+
+
+def _set_prices(*, gift: Gift, points_prices: dict[str, int]) -> None:
+    programs = {p.code: p for p in Program.objects.all()}
+    GiftPrice.objects.filter(gift=gift).exclude(program__code__in=points_prices).delete()
+    for code, points in points_prices.items():
+        GiftPrice.objects.update_or_create(gift=gift, program=programs[code], defaults={"points_price": points})
+
+
+def missing_for_submission(gift: Gift) -> list[tuple[str, str]]:
+    """(field, message) for each piece of data a submission still needs."""
+    missing = []
+    if not gift.images:
+        missing.append(("images", "至少上传一张图片 (at least one image)"))
+    if not gift.specification.strip():
+        missing.append(("specification", "请填写规格 (specification required)"))
+    if not gift.warranty_text.strip():
+        missing.append(("warranty_text", "请填写保修说明 (warranty text required)"))
+    if not gift.prices.exists():
+        missing.append(("points_prices", "至少为一个积分计划定价 (a points price for at least one program)"))
+    return missing
+
+
+def submit_gift(*, gift: Gift, actor, now: datetime, reason: str = "") -> Gift:
+    """Send a complete draft to review. :raises IncompleteGift: naming each missing field :raises InvalidTransition:"""
+    missing = missing_for_submission(gift)
+    if missing:
+        raise IncompleteGift(errors=[(field, "incomplete", message) for field, message in missing])
+    return apply_transition(gift, "submit", actor=actor, at=now, reason=reason)
+
+
+def approve_gift(*, gift: Gift, actor, now: datetime, reason: str = "") -> Gift:
+    """Approve a submitted gift. :raises InvalidTransition:"""
+    return apply_transition(gift, "approve", actor=actor, at=now, reason=reason)
+
+
+def reject_gift(*, gift: Gift, actor, now: datetime, reason: str = "") -> Gift:
+    """Reject a submitted gift with a reason. :raises ValidationFailed: without a reason :raises InvalidTransition:"""
+    if not reason.strip():
+        raise ValidationFailed("请填写驳回原因 (a reason is required)", field="reason")
+    return apply_transition(gift, "reject", actor=actor, at=now, reason=reason)
+
+
+def rework_gift(*, gift: Gift, actor, now: datetime, reason: str = "") -> Gift:
+    """Take a rejected gift back to draft. :raises InvalidTransition:"""
+    return apply_transition(gift, "rework", actor=actor, at=now, reason=reason)
+
+
+def publish_gift(*, gift: Gift, actor, now: datetime, reason: str = "") -> Gift:
+    """List an approved gift. :raises InvalidTransition:"""
+    return apply_transition(gift, "publish", actor=actor, at=now, reason=reason)
+
+
+def delist_gift(*, gift: Gift, actor, now: datetime, reason_code: str, reason: str = "") -> Gift:
+    """Take an online gift offline; a supplier user may only request it (reason `supplier_request`).
+
+    :raises PermissionDenied: for a supplier user giving another reason :raises InvalidTransition:
+    """
+    if getattr(actor, "role", None) in SUPPLIER_ROLES and reason_code != Gift.DelistReason.SUPPLIER_REQUEST:
+        raise PermissionDenied("礼品商只能申请下线 (suppliers may only request delisting)")
+    return apply_transition(gift, "delist", actor=actor, at=now, reason=reason or reason_code, reason_code=reason_code)
+
+
+def request_relisting(*, gift: Gift, actor, now: datetime, reason: str = "") -> Gift:
+    """Send an offline gift back to review. :raises InvalidTransition:"""
+    return apply_transition(gift, "request_relisting", actor=actor, at=now, reason=reason)
+
+
+def start_clearance(*, gift: Gift, actor, now: datetime, points_price: int, settlement_price: Decimal, reason: str = "") -> Gift:
+    """Sell an offline gift off at clearance prices.
+
+    :raises ClearanceNotAllowed: unless it was delisted on supplier request or for low sales
+    :raises InvalidTransition: unless it is offline
+    """
+    if gift.state == Gift.State.OFFLINE and not gift.clearance_allowed():
+        raise ClearanceNotAllowed()
+    return apply_transition(
+        gift, "start_clearance", actor=actor, at=now, reason=reason, points_price=points_price, settlement_price=settlement_price
+    )
+
+
+def retire_gift(*, gift: Gift, actor, now: datetime, reason: str = "") -> Gift:
+    """Retire an offline or clearance gift for good; its warehouse stock becomes leftover lots. :raises InvalidTransition:"""
+    with transaction.atomic():
+        apply_transition(gift, "retire", actor=actor, at=now, reason=reason)
+        publish(GiftRetired(gift_id=gift.pk, at=now))
+    return gift
+
+
+def retire_all_gifts_of(*, supplier: Supplier, actor, now: datetime, reason: str) -> list[int]:
+    """Retire every gift of a terminated supplier from whatever state, publishing GiftRetired for each."""
+    with transaction.atomic():
+        retired = bulk_transition(Gift.objects.filter(supplier=supplier), "retire_on_termination", actor=actor, at=now, reason=reason)
+        for gift_id in retired:
+            publish(GiftRetired(gift_id=gift_id, at=now))
+    return retired
+
+
+def delist_all_gifts_of(*, supplier: Supplier, actor, now: datetime, reason_code: str) -> list[int]:
+    """Take every online and clearance gift of a supplier offline (suspension, expired licence)."""
+    with transaction.atomic():
+        gifts = Gift.objects.filter(supplier=supplier)
+        changed = bulk_transition(gifts, "delist", actor=actor, at=now, reason=reason_code, values={"delist_reason": reason_code})
+        changed += bulk_transition(gifts, "delist_on_suspension", actor=actor, at=now, reason=reason_code, values={"delist_reason": reason_code})
+        Gift.objects.filter(supplier=supplier, state=Gift.State.APPROVED, publish_at__isnull=False).update(publish_at=None)
+    return changed

@@ -1,0 +1,145 @@
+"""Stock changes (SPEC §4.3): each a conditional update the database constraints back, plus its movement row.
+
+Counters never go negative: every decrease is `UPDATE … WHERE <enough>` and a CHECK constraint stands
+behind it, so this holds on SQLite (where select_for_update does nothing) as on PostgreSQL.
+"""
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q, Sum
+
+from core.errors import ValidationFailed
+from core.fsm import apply_transition
+from suppliers.errors import OutOfStock
+from suppliers.models import Gift, Location, ReplenishmentRequest, StockMovement, StockRecord
+
+REPLENISHMENT_DUE_DAYS = 7
+Kind = StockMovement.Kind
+
+
+@dataclass(frozen=True)
+class Source:
+    """What caused a movement: e.g. Source("order", "42")."""
+
+    type: str = ""
+    id: str = ""
+
+
+def _move(
+    *, gift: Gift, location: Location, kind: str, on_hand: int, reserved: int, guard: Q, at: datetime, actor, source: Source, note: str = ""
+) -> StockRecord:
+    with transaction.atomic():
+        record, _ = StockRecord.objects.get_or_create(gift=gift, location=location)
+        try:
+            changed = StockRecord.objects.filter(guard, pk=record.pk).update(
+                on_hand=F("on_hand") + on_hand, reserved=F("reserved") + reserved
+            )
+        except IntegrityError as exc:
+            raise OutOfStock(field="quantity") from exc
+        if not changed:
+            raise OutOfStock(field="quantity", gift=gift.pk, location=location.pk)
+        StockMovement.objects.create(
+            gift=gift, location=location, kind=kind, on_hand_delta=on_hand, reserved_delta=reserved, at=at,
+            actor=actor if getattr(actor, "is_authenticated", False) else None, source_type=source.type, source_id=source.id, note=note,
+        )
+        record.refresh_from_db()
+        if on_hand < 0 or reserved > 0:
+            _raise_replenishment_if_low(record=record, at=at)
+    return record
+
+
+def _positive(quantity: int) -> int:
+    if not isinstance(quantity, int) or quantity <= 0:
+        raise ValidationFailed("数量必须为正整数 (quantity must be a positive integer)", field="quantity")
+    return quantity
+
+
+def receive_stock(*, gift: Gift, location: Location, quantity: int, at: datetime, actor=None, source: Source = Source()) -> StockRecord:
+    """Add received units to the supplier's consignment at `location`."""
+    return _move(gift=gift, location=location, kind=Kind.INBOUND, on_hand=_positive(quantity), reserved=0, guard=Q(), at=at, actor=actor, source=source)
+
+
+def reserve_stock(*, gift: Gift, location: Location, quantity: int, at: datetime, actor=None, source: Source = Source()) -> StockRecord:
+    """Reserve units for an order. :raises OutOfStock: if fewer than `quantity` are available"""
+    n = _positive(quantity)
+    guard = Q(on_hand__gte=F("reserved") + n)
+    return _move(gift=gift, location=location, kind=Kind.RESERVATION, on_hand=0, reserved=n, guard=guard, at=at, actor=actor, source=source)
+
+
+def release_stock(*, gift: Gift, location: Location, quantity: int, at: datetime, actor=None, source: Source = Source()) -> StockRecord:
+    """Give reserved units back (order cancelled or expired). :raises OutOfStock: if fewer are reserved"""
+    n = _positive(quantity)
+    return _move(gift=gift, location=location, kind=Kind.RELEASE, on_hand=0, reserved=-n, guard=Q(reserved__gte=n), at=at, actor=actor, source=source)
+
+
+def consume_stock(*, gift: Gift, location: Location, quantity: int, at: datetime, actor=None, source: Source = Source()) -> StockRecord:
+    """Ship reserved units: they leave on-hand and the reservation. :raises OutOfStock: if fewer are reserved"""
+    n = _positive(quantity)
+    return _move(gift=gift, location=location, kind=Kind.SHIPMENT, on_hand=-n, reserved=-n, guard=Q(reserved__gte=n), at=at, actor=actor, source=source)
+
+
+def restock(*, gift: Gift, location: Location, quantity: int, at: datetime, actor=None, source: Source = Source()) -> StockRecord:
+    """Put returned, resellable units back into the supplier's consignment."""
+    n = _positive(quantity)
+    return _move(gift=gift, location=location, kind=Kind.RETURN_TO_STOCK, on_hand=n, reserved=0, guard=Q(), at=at, actor=actor, source=source)
+
+
+def write_off_stock(
+    *, gift: Gift, location: Location, quantity: int, at: datetime, actor=None, source: Source = Source(), kind: str = Kind.WRITE_OFF, note: str = ""
+) -> StockRecord:
+    """Remove unreserved units (damage, shortage correction, collection by the supplier).
+
+    :raises OutOfStock: if fewer unreserved units are on hand
+    """
+    n = _positive(quantity)
+    guard = Q(on_hand__gte=F("reserved") + n)
+    return _move(gift=gift, location=location, kind=kind, on_hand=-n, reserved=0, guard=guard, at=at, actor=actor, source=source, note=note)
+
+
+def set_safety_stock(*, gift: Gift, location: Location, safety_stock: int, at: datetime) -> StockRecord:
+    """Set the safety stock of a gift at a warehouse; a level already below it raises a replenishment request."""
+    with transaction.atomic():
+        record, _ = StockRecord.objects.get_or_create(gift=gift, location=location)
+        StockRecord.objects.filter(pk=record.pk).update(safety_stock=safety_stock)
+        record.refresh_from_db()
+        _raise_replenishment_if_low(record=record, at=at)
+    return record
+
+
+def _raise_replenishment_if_low(*, record: StockRecord, at: datetime) -> None:
+    if record.location.kind != Location.Kind.WAREHOUSE or record.available >= record.safety_stock:
+        return
+    if ReplenishmentRequest.objects.filter(gift_id=record.gift_id, location_id=record.location_id, state="open").exists():
+        return
+    request = ReplenishmentRequest.objects.create(
+        gift_id=record.gift_id,
+        location_id=record.location_id,
+        quantity=max(record.safety_stock * 2 - record.available, 1),
+        raised_at=at,
+        due_date=(at + timedelta(days=REPLENISHMENT_DUE_DAYS)).date(),
+    )
+    from suppliers.services.notices import send_notice
+
+    gift = record.gift
+    send_notice(
+        supplier=gift.supplier,
+        kind="replenishment",
+        title=f"补货提醒：{gift.name}（{record.location.name}）",
+        body=f"可用库存 {record.available} 低于安全库存 {record.safety_stock}，请于 {request.due_date} 前补货 {request.quantity} 件。",
+        now=at,
+    )
+
+
+def meet_replenishment(*, gift: Gift, location: Location, at: datetime, actor=None) -> ReplenishmentRequest | None:
+    """Mark the open replenishment request of this gift and warehouse met (stock received)."""
+    request = ReplenishmentRequest.objects.filter(gift=gift, location=location, state="open").first()
+    if request is not None:
+        apply_transition(request, "meet", actor=actor, at=at, reason="stock received", met_at=at)
+    return request
+
+
+def rebuild_stock(*, gift: Gift, location: Location) -> tuple[int, int]:
+    """(on_hand, reserved) recomputed from the movements alone."""
+    totals = StockMovement.objects.filter(gift=gift, location=location).aggregate(on_hand=Sum("on_hand_delta"), reserved=Sum("reserved_delta"))
+    return totals["on_hand"] or 0, totals["reserved"] or 0

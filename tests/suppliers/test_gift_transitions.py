@@ -1,0 +1,163 @@
+"""The gift FSM of SPEC §4.2: every transition with its rules, and an illegal one for each state."""
+from decimal import Decimal
+
+import pytest
+
+from core.errors import InvalidTransition, PermissionDenied
+from core.events import _handlers, subscribe
+from core.fsm import apply_transition
+from core.models import TransitionLog
+from suppliers.errors import ClearanceNotAllowed, IncompleteGift
+from suppliers.events import GiftRetired
+from suppliers.models import Gift
+from suppliers.services import catalog, onboarding
+from tests.factories import GiftFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def move(gift, *steps, actor, now):
+    for name, kwargs in steps:
+        apply_transition(gift, name, actor=actor, at=now, **kwargs)
+    return gift
+
+
+def online_gift(operator, now, **attrs):
+    gift = GiftFactory(**attrs)
+    return move(gift, ("submit", {}), ("approve", {}), ("publish", {}), actor=operator, now=now)
+
+
+def test_a_complete_draft_goes_through_review_to_online(supplier_staff, operator, now):
+    gift = GiftFactory(supplier=supplier_staff.supplier_membership.supplier)
+
+    catalog.submit_gift(gift=gift, actor=supplier_staff, now=now)
+    catalog.approve_gift(gift=gift, actor=operator, now=now)
+    catalog.publish_gift(gift=gift, actor=operator, now=now)
+
+    assert gift.state == Gift.State.ONLINE
+    assert list(TransitionLog.objects.values_list("target_state", flat=True)) == ["submitted", "approved", "online"]
+
+
+def test_an_incomplete_draft_is_refused_naming_every_missing_field(supplier_staff, now):
+    gift = GiftFactory(images=[], specification="", warranty_text="", points={})
+
+    with pytest.raises(IncompleteGift) as refused:
+        catalog.submit_gift(gift=gift, actor=supplier_staff, now=now)
+
+    assert {field for field, _, _ in refused.value.errors} == {"images", "specification", "warranty_text", "points_prices"}
+    gift.refresh_from_db()
+    assert gift.state == Gift.State.DRAFT
+
+
+def test_a_rejected_gift_needs_a_reason_and_goes_back_to_draft_for_rework(operator, supplier_staff, now):
+    gift = move(GiftFactory(), ("submit", {}), actor=supplier_staff, now=now)
+
+    catalog.reject_gift(gift=gift, actor=operator, now=now, reason="图片不清晰")
+    catalog.rework_gift(gift=gift, actor=supplier_staff, now=now)
+
+    assert gift.state == Gift.State.DRAFT
+    assert TransitionLog.objects.get(transition="reject").reason == "图片不清晰"
+
+
+def test_a_supplier_may_only_request_delisting(operator, supplier_staff, now):
+    gift = online_gift(operator, now)
+
+    with pytest.raises(PermissionDenied):
+        catalog.delist_gift(gift=gift, actor=supplier_staff, now=now, reason_code=Gift.DelistReason.QUALITY)
+    catalog.delist_gift(gift=gift, actor=supplier_staff, now=now, reason_code=Gift.DelistReason.SUPPLIER_REQUEST)
+
+    assert (gift.state, gift.delist_reason) == (Gift.State.OFFLINE, "supplier_request")
+
+
+def test_relisting_goes_back_through_review(operator, supplier_staff, now):
+    gift = online_gift(operator, now)
+    catalog.delist_gift(gift=gift, actor=operator, now=now, reason_code=Gift.DelistReason.OTHER)
+
+    catalog.request_relisting(gift=gift, actor=supplier_staff, now=now)
+
+    assert gift.state == Gift.State.SUBMITTED
+
+
+@pytest.mark.parametrize("reason_code", [Gift.DelistReason.SUPPLIER_REQUEST, Gift.DelistReason.LOW_SALES])
+def test_clearance_after_a_supplier_request_or_low_sales_delisting(operator, now, reason_code):
+    gift = online_gift(operator, now)
+    catalog.delist_gift(gift=gift, actor=operator, now=now, reason_code=reason_code)
+
+    catalog.start_clearance(gift=gift, actor=operator, now=now, points_price=800, settlement_price=Decimal("90.00"))
+
+    assert (gift.state, gift.clearance_points_price, gift.clearance_settlement_price) == ("clearance", 800, Decimal("90.00"))
+
+
+def test_clearance_is_refused_after_a_quality_delisting(operator, now):
+    gift = online_gift(operator, now)
+    catalog.delist_gift(gift=gift, actor=operator, now=now, reason_code=Gift.DelistReason.QUALITY)
+
+    with pytest.raises(ClearanceNotAllowed):
+        catalog.start_clearance(gift=gift, actor=operator, now=now, points_price=800, settlement_price=Decimal("90.00"))
+
+    gift.refresh_from_db()
+    assert gift.state == Gift.State.OFFLINE and gift.clearance_points_price is None
+
+
+def test_retiring_publishes_the_gift_retired_event_once(operator, now):
+    seen = []
+    subscribe(GiftRetired)(seen.append)
+    gift = online_gift(operator, now)
+    catalog.delist_gift(gift=gift, actor=operator, now=now, reason_code=Gift.DelistReason.LOW_SALES)
+
+    try:
+        catalog.retire_gift(gift=gift, actor=operator, now=now)
+    finally:
+        _handlers[GiftRetired].remove(seen.append)
+
+    assert seen == [GiftRetired(gift_id=gift.pk, at=now)]
+    assert gift.state == Gift.State.RETIRED
+
+
+def test_suspension_delists_online_and_clearance_gifts_and_reactivation_leaves_them_offline(operator, supplier, now):
+    onboarding.start_supplier_review(supplier=supplier, actor=operator, now=now)
+    onboarding.approve_supplier(supplier=supplier, actor=operator, now=now)
+    online = online_gift(operator, now, supplier=supplier)
+    clearance = online_gift(operator, now, supplier=supplier)
+    catalog.delist_gift(gift=clearance, actor=operator, now=now, reason_code=Gift.DelistReason.LOW_SALES)
+    catalog.start_clearance(gift=clearance, actor=operator, now=now, points_price=500, settlement_price=Decimal("50"))
+    draft = GiftFactory(supplier=supplier)
+
+    onboarding.suspend_supplier(supplier=supplier, actor=operator, now=now, reason="整改")
+    onboarding.reactivate_supplier(supplier=supplier, actor=operator, now=now)
+
+    states = dict(Gift.objects.values_list("pk", "state"))
+    assert (states[online.pk], states[clearance.pk], states[draft.pk]) == ("offline", "offline", "draft")
+
+
+def test_termination_retires_every_gift_from_any_state(operator, supplier, now):
+    onboarding.start_supplier_review(supplier=supplier, actor=operator, now=now)
+    onboarding.approve_supplier(supplier=supplier, actor=operator, now=now)
+    gifts = [GiftFactory(supplier=supplier), online_gift(operator, now, supplier=supplier)]
+
+    onboarding.terminate_supplier(supplier=supplier, actor=operator, now=now, reason="合同到期不续")
+
+    assert set(Gift.objects.filter(pk__in=[g.pk for g in gifts]).values_list("state", flat=True)) == {"retired"}
+
+
+@pytest.mark.parametrize(
+    ("steps", "illegal"),
+    [
+        ([], "approve"),
+        ([("submit", {})], "publish"),
+        ([("submit", {}), ("approve", {})], "delist"),
+        ([("submit", {}), ("reject", {})], "publish"),
+        ([("submit", {}), ("approve", {}), ("publish", {})], "retire"),
+        ([("submit", {}), ("approve", {}), ("publish", {}), ("delist", {"reason_code": "other"})], "publish"),
+        ([("submit", {}), ("approve", {}), ("publish", {}), ("delist", {"reason_code": "other"}), ("retire", {})], "request_relisting"),
+    ],
+)
+def test_an_illegal_gift_transition_is_refused_and_changes_nothing(operator, now, steps, illegal):
+    gift = move(GiftFactory(), *steps, actor=operator, now=now)
+    before = (gift.state, TransitionLog.objects.count())
+
+    with pytest.raises(InvalidTransition):
+        apply_transition(gift, illegal, actor=operator, at=now, **({"reason_code": "other"} if illegal == "delist" else {}))
+
+    gift.refresh_from_db()
+    assert (gift.state, TransitionLog.objects.count()) == before

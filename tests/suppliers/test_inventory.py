@@ -1,0 +1,113 @@
+"""Inventory invariants (SPEC §4.3): never negative, rebuilt from movements, one location selector, replenishment."""
+from datetime import date
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from core.errors import ValidationFailed
+from suppliers.errors import OutOfStock
+from suppliers.models import Location, Notice, ReplenishmentRequest, StockMovement, StockRecord
+from suppliers.selectors import choose_location
+from suppliers.services import inventory
+from tests.factories import GiftFactory, WarehouseFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def gift():
+    return GiftFactory()
+
+
+@pytest.fixture
+def warehouse():
+    return WarehouseFactory(code="WH-HZ", name="杭州仓")
+
+
+def test_reserving_more_than_is_available_is_refused_and_changes_nothing(gift, warehouse, now):
+    inventory.receive_stock(gift=gift, location=warehouse, quantity=3, at=now)
+    inventory.reserve_stock(gift=gift, location=warehouse, quantity=2, at=now)
+
+    with pytest.raises(OutOfStock):
+        inventory.reserve_stock(gift=gift, location=warehouse, quantity=2, at=now)
+
+    record = StockRecord.objects.get(gift=gift, location=warehouse)
+    assert (record.on_hand, record.reserved) == (3, 2)
+    assert StockMovement.objects.filter(kind="reservation").count() == 1
+
+
+def test_the_database_refuses_negative_stock_even_without_the_services(gift, warehouse):
+    record = StockRecord.objects.create(gift=gift, location=warehouse, on_hand=1, reserved=0)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        StockRecord.objects.filter(pk=record.pk).update(on_hand=-1)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        StockRecord.objects.filter(pk=record.pk).update(reserved=2)
+
+
+def test_movements_rebuild_the_stock(gift, warehouse, now):
+    inventory.receive_stock(gift=gift, location=warehouse, quantity=10, at=now)
+    inventory.reserve_stock(gift=gift, location=warehouse, quantity=4, at=now)
+    inventory.consume_stock(gift=gift, location=warehouse, quantity=3, at=now)
+    inventory.release_stock(gift=gift, location=warehouse, quantity=1, at=now)
+    inventory.restock(gift=gift, location=warehouse, quantity=2, at=now)
+    inventory.write_off_stock(gift=gift, location=warehouse, quantity=1, at=now)
+
+    record = StockRecord.objects.get(gift=gift, location=warehouse)
+    assert (record.on_hand, record.reserved) == (8, 0)
+    assert inventory.rebuild_stock(gift=gift, location=warehouse) == (8, 0)
+
+
+def test_a_zero_or_negative_quantity_is_a_field_error(gift, warehouse, now):
+    with pytest.raises(ValidationFailed) as refused:
+        inventory.receive_stock(gift=gift, location=warehouse, quantity=0, at=now)
+
+    assert refused.value.field == "quantity"
+    assert not StockMovement.objects.exists()
+
+
+def test_falling_below_safety_stock_raises_one_replenishment_request_due_in_7_days_and_notifies(gift, warehouse, now):
+    inventory.receive_stock(gift=gift, location=warehouse, quantity=6, at=now)
+    inventory.set_safety_stock(gift=gift, location=warehouse, safety_stock=5, at=now)
+
+    inventory.reserve_stock(gift=gift, location=warehouse, quantity=2, at=now)
+    inventory.reserve_stock(gift=gift, location=warehouse, quantity=1, at=now)
+
+    request = ReplenishmentRequest.objects.get()
+    assert (request.state, request.due_date) == ("open", date(2026, 10, 22))
+    assert Notice.objects.filter(supplier=gift.supplier, kind="replenishment").count() == 1
+
+
+def test_receiving_stock_meets_the_open_replenishment_request(gift, warehouse, now, operator):
+    inventory.set_safety_stock(gift=gift, location=warehouse, safety_stock=5, at=now)
+
+    inventory.receive_stock(gift=gift, location=warehouse, quantity=10, at=now)
+    met = inventory.meet_replenishment(gift=gift, location=warehouse, at=now, actor=operator)
+
+    assert met.state == "met" and met.met_at == now
+
+
+def test_the_selector_takes_the_warehouse_with_most_available_units(gift, now):
+    small, large = WarehouseFactory(code="WH-A"), WarehouseFactory(code="WH-B")
+    inventory.receive_stock(gift=gift, location=small, quantity=2, at=now)
+    inventory.receive_stock(gift=gift, location=large, quantity=9, at=now)
+
+    assert choose_location(gift=gift, quantity=2) == large
+    with pytest.raises(OutOfStock):
+        choose_location(gift=gift, quantity=10)
+
+
+def test_a_dropship_gift_is_reserved_at_its_suppliers_own_location(now):
+    gift = GiftFactory(fulfilment="dropship")
+    own = Location.objects.create(code="DS-1", name="自有仓", kind="dropship", supplier=gift.supplier)
+    inventory.receive_stock(gift=gift, location=own, quantity=5, at=now)
+    inventory.receive_stock(gift=gift, location=WarehouseFactory(), quantity=50, at=now)
+
+    assert choose_location(gift=gift, quantity=1) == own
+
+
+def test_another_supplier_cannot_see_the_stock(gift, warehouse, now, other_supplier_admin):
+    inventory.receive_stock(gift=gift, location=warehouse, quantity=1, at=now)
+
+    assert not StockRecord.objects.visible_to(other_supplier_admin).exists()
+    assert not StockMovement.objects.visible_to(other_supplier_admin).exists()
