@@ -34,3 +34,47 @@ def seed_suppliers(*, now, password, progress) -> None:
         staff = ensure_user(username=f"{username}_staff", role=Role.SUPPLIER_STAFF, password=password, phone=phone)
         SupplierMembership.objects.get_or_create(user=staff, defaults={"supplier": supplier})
         progress(index, len(DEMO_SUPPLIERS))
+
+
+CATEGORIES = [("tea", "茶叶"), ("electronics", "数码电子"), ("home", "家居用品")]
+WAREHOUSES = [("WH-HZ", "杭州物流仓"), ("WH-SZ", "深圳物流仓")]
+DEMO_GIFTS = [
+    # supplier index, sku, name, category, settlement price, points {program: price}, fulfilment, stock
+    (0, "TEA-LJ-250", "明前龙井礼盒 250g", "tea", "180.00", {"gotone": 1500, "mzone": 1200}, "warehouse", 40),
+    (0, "HOME-CUP-01", "真空保温杯 500ml", "home", "45.00", {"gotone": 400, "mzone": 350}, "warehouse", 3),
+    (1, "ELEC-BT-02", "蓝牙降噪耳机", "electronics", "320.00", {"gotone": 12000}, "dropship", 25),
+]
+
+
+@register_seed(25, "categories, warehouses and listed gifts with stock")
+def seed_catalog(*, now, password, progress) -> None:
+    from decimal import Decimal
+
+    from suppliers.models import Category, Gift, Location
+    from suppliers.services import catalog, inventory
+
+    operator = ensure_user(username="operator", role=Role.OPERATOR, password=password)
+    categories = {code: Category.objects.get_or_create(code=code, defaults={"name": name})[0] for code, name in CATEGORIES}
+    warehouses = [Location.objects.get_or_create(code=code, defaults={"name": name, "kind": "warehouse"})[0] for code, name in WAREHOUSES]
+    suppliers = [Supplier.objects.get(name=row[0]) for row in DEMO_SUPPLIERS]
+    for index, (owner, sku, name, category, price, points, fulfilment, stock) in enumerate(DEMO_GIFTS, start=1):
+        supplier = suppliers[owner]
+        if Gift.objects.filter(supplier=supplier, sku=sku).exists():
+            continue
+        gift = catalog.create_gift(
+            supplier=supplier, actor=operator, now=now, sku=sku, name=name, category=categories[category],
+            market_price=Decimal(price) * 2, settlement_price=Decimal(price), points_prices=points, fulfilment=fulfilment,
+            images=[f"gifts/{sku.lower()}.jpg"], specification="标准装", warranty_text="质量问题15天包换", tier_discounts={"diamond": 10},
+        )
+        for step in (catalog.submit_gift, catalog.approve_gift, catalog.publish_gift):
+            step(gift=gift, actor=operator, now=now)
+        if fulfilment == "dropship":
+            location, _ = Location.objects.get_or_create(
+                code=f"DS-{supplier.pk}", defaults={"name": f"{supplier.name} 自有仓", "kind": "dropship", "supplier": supplier}
+            )
+        else:
+            location = warehouses[0]
+        inventory.receive_stock(gift=gift, location=location, quantity=stock, at=now)
+        if location.kind == "warehouse":
+            inventory.set_safety_stock(gift=gift, location=location, safety_stock=5, at=now)
+        progress(index, len(DEMO_GIFTS))

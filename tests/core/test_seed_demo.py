@@ -1,0 +1,33 @@
+"""`manage.py seed_demo` creates every role's demo user and is safe to run twice."""
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from core.roles import Role
+from suppliers.models import Gift, ReplenishmentRequest, Supplier
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seeding_twice_creates_the_demo_world_once_and_shows_progress():
+    first, second = StringIO(), StringIO()
+
+    call_command("seed_demo", stdout=first)
+    counts = (get_user_model().objects.count(), Supplier.objects.count(), Gift.objects.count(), ReplenishmentRequest.objects.count())
+    call_command("seed_demo", stdout=second)
+
+    assert counts == (get_user_model().objects.count(), Supplier.objects.count(), Gift.objects.count(), ReplenishmentRequest.objects.count())
+    assert "[1/" in first.getvalue() and "demo12345" in first.getvalue()
+    assert set(get_user_model().objects.values_list("role", flat=True)) == set(Role.values)
+    assert Supplier.objects.filter(state="active").count() == 2
+    assert Gift.objects.filter(state="online").count() == 3
+    assert ReplenishmentRequest.objects.count() == 1
+
+
+def test_demo_users_can_log_in_with_the_documented_password(client):
+    call_command("seed_demo", stdout=StringIO())
+
+    assert client.login(username="supplier_a", password="demo12345")
+    assert client.login(username="13800138000", password="demo12345")
