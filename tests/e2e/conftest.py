@@ -4,6 +4,7 @@ The fixtures are deliberately *not* called `browser`, `context` or `page`: those
 pytest-playwright, whose `browser` would launch Playwright's own (not installed) Chromium and whose
 `pytest_generate_tests` parametrizes every test that uses them. Ours use Debian's /usr/bin/chromium.
 """
+import importlib
 import os
 from pathlib import Path
 
@@ -47,12 +48,18 @@ def e2e_browser():
 
 
 @pytest.fixture(autouse=True)
-def _e2e_database(live_server, django_db_serialized_rollback):
+def _e2e_database(live_server):
     """Every browser test talks to the live server, so it runs on a transactional database.
 
-    The flush after a transactional test would also wipe the rows data migrations created (the
-    points programs MemberFactory needs); serialized rollback restores them before each test.
+    The flush after each transactional test also wipes the rows the data migrations created (the
+    points programs MemberFactory needs), so put them back before each test. pytest-django's
+    `django_db_serialized_rollback` cannot do it here: while Playwright's sync API is running, the
+    main thread has a running asyncio loop, so asgiref hands Django's `connections` a context-local
+    connection object that lacks the `_test_serialized_contents` made at database setup.
     """
+    from django.apps import apps
+
+    importlib.import_module("core.migrations.0002_programs").create_programs(apps, None)
 
 
 @pytest.fixture
