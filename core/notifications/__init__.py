@@ -67,5 +67,6 @@ def notify(
     if not suppressed and notification.not_before <= at:
         from core.tasks import send_notification
 
-        transaction.on_commit(lambda: send_notification.delay(notification_id=notification.pk))
+        # robust: a broker outage must not turn a committed event into an error; beat sends it later
+        transaction.on_commit(lambda: send_notification.delay(notification_id=notification.pk), robust=True)
     return notification

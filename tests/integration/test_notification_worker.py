@@ -152,7 +152,6 @@ def start_worker(transactional_db, broker, broker_url, sms_file, tmp_path):
         workers.append(worker)
         return worker
 
-    start.workers = workers
     yield start
     for worker in workers:
         worker.stop()
@@ -177,13 +176,16 @@ def test_a_message_whose_worker_was_killed_mid_send_is_redelivered_and_texted_on
     with transaction.atomic():
         message = notify(kind="confirmation_code", phone="13800138000", at=timezone.now(), context={"code": "123456"})
     message_id = str(message.message_id)
-    wait_until(lambda: texted_message_ids(sms_file) == [message_id], what="the slow worker to text the message", workers=[slow_worker])
+    wait_until(
+        lambda: texted_message_ids(sms_file) == [message_id], what="the slow worker to text the message", workers=[slow_worker]
+    )
 
     slow_worker.kill()
     killed_at = time.monotonic()
-    assert status_of(message) == Notification.Status.PENDING, "the worker was killed too late: the message was already marked sent"
-    # Redis hands an unacknowledged message out again only once it is older than the visibility timeout;
-    # a starting worker sweeps for such messages, so start the fresh one after that.
+    assert status_of(message) == Notification.Status.PENDING, "killed too late: the message was already marked sent"
+    # Redis hands an unacknowledged message out again only once it is older than the visibility timeout.
+    # A worker sweeps for such messages when it starts (and then only every ~100 s, kombu's defaults),
+    # so start the fresh worker once the timeout has passed.
     time.sleep(max(0.0, killed_at + VISIBILITY_TIMEOUT + 0.5 - time.monotonic()))
     fresh_worker = start_worker(FILE_BACKEND)
     wait_until(

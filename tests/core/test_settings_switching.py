@@ -1,0 +1,107 @@
+"""The environment alone switches the deployment: SQLite or PostgreSQL, eager tasks or a broker, dev or production.
+
+Each case starts a fresh interpreter, because settings are read once per process.
+"""
+import json
+import os
+import secrets
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PYTHON = ROOT / ".venv" / "bin" / "python"
+#: Variables the settings read; scrubbed so that the caller's environment (e.g. `make test-postgres`) cannot leak in.
+SETTINGS_ENV_PREFIXES = (
+    "DJANGO_", "DATABASE_URL", "DB_CONN_MAX_AGE", "SQLITE_PATH", "CELERY_", "SMS_", "MEDIA_ROOT", "TEST_BROKER_URL",
+)
+
+# Loads the settings as manage.py, wsgi.py and config/celery.py do, and prints what they amount to.
+PROBE = """
+import json, os
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
+import django
+django.setup()
+from django.conf import settings
+from django.db import connection
+from config.celery import app
+
+db = settings.DATABASES["default"]
+seen = {
+    "engine": db["ENGINE"],
+    "transaction_mode": db.get("OPTIONS", {}).get("transaction_mode"),
+    "task_always_eager": app.conf.task_always_eager,
+    "broker_url": app.conf.broker_url,
+    "time_zone": settings.TIME_ZONE,
+    "use_tz": settings.USE_TZ,
+    "language_code": settings.LANGUAGE_CODE,
+}
+if connection.vendor == "sqlite":
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA journal_mode")
+        seen["journal_mode"] = cursor.fetchone()[0]
+print(json.dumps(seen))
+"""
+
+
+def run(args: list[str], tmp_path: Path, **env: str) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(SETTINGS_ENV_PREFIXES)}
+    clean["SQLITE_PATH"] = str(tmp_path / "db.sqlite3")
+    clean.update(env)
+    return subprocess.run([str(PYTHON), *args], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60)
+
+
+def settings_seen(tmp_path: Path, **env: str) -> dict:
+    result = run(["-c", PROBE], tmp_path, **env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_by_default_the_app_runs_on_sqlite_in_wal_mode_with_eager_tasks_in_shanghai_time_and_chinese(tmp_path):
+    seen = settings_seen(tmp_path)
+
+    assert seen["engine"] == "django.db.backends.sqlite3"
+    assert seen["journal_mode"] == "wal"
+    assert seen["transaction_mode"] == "IMMEDIATE"
+    assert seen["task_always_eager"] is True
+    assert (seen["time_zone"], seen["use_tz"], seen["language_code"]) == ("Asia/Shanghai", True, "zh-hans")
+
+
+def test_a_postgres_database_url_switches_the_app_to_postgresql(tmp_path):
+    seen = settings_seen(tmp_path, DATABASE_URL="postgres://giftpoints:secret@db.example.com:5432/giftpoints")
+
+    assert seen["engine"] == "django.db.backends.postgresql"
+    assert seen["transaction_mode"] is None
+
+
+def test_a_broker_url_turns_eager_tasks_off_and_sends_them_to_the_broker(tmp_path):
+    seen = settings_seen(tmp_path, CELERY_BROKER_URL="redis://127.0.0.1:6379/3")
+
+    assert seen["task_always_eager"] is False
+    assert seen["broker_url"] == "redis://127.0.0.1:6379/3"
+
+
+@pytest.mark.parametrize("secret_key", [None, "x" * 49], ids=["missing", "too-short"])
+def test_production_refuses_to_start_without_a_real_secret_key(tmp_path, secret_key):
+    env = {"DJANGO_SETTINGS_MODULE": "config.settings.production", "DJANGO_ALLOWED_HOSTS": "example.com"}
+    if secret_key is not None:
+        env["DJANGO_SECRET_KEY"] = secret_key
+
+    result = run(["-c", PROBE], tmp_path, **env)
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+def test_production_with_a_secret_key_and_allowed_hosts_passes_the_deployment_checklist(tmp_path):
+    env = {
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(45),  # 60 characters
+        "DJANGO_ALLOWED_HOSTS": "example.com",
+    }
+
+    result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], tmp_path, **env)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
