@@ -27,6 +27,16 @@ SUPPLIER_READ = {"anon": 401, "member": 404, "other_member": 404, "supplier_admi
 NOTICE_READ = {"anon": 401, "member": 404, "other_member": 404, "supplier_admin": 200, "supplier_staff": 200,
                "other_supplier": 404, "operator": 200, "logistics": 404, "finance": 404}
 
+GIFT_READ = SUPPLIER_READ
+
+
+def gift_action(*, supplier: int | None = None, operator: int | None = None, body: dict | None = None, writable=frozenset({"reason"})) -> dict:
+    """A gift action: roles it is for get `supplier`/`operator`, others 403; other tenants and members 404."""
+    statuses = {"anon": 401, "member": 404, "other_member": 404, "other_supplier": 404, "logistics": 403, "finance": 403,
+                "supplier_admin": supplier or 403, "supplier_staff": supplier or 403, "operator": operator or 403}
+    return row(statuses, obj="gift", writable=writable, body=body or REASON)
+
+
 MATRIX: dict[tuple[str, str], dict] = {
     ("me", "GET"): row(AUTHENTICATED),
     ("auth-token", "POST"): row({role: 200 for role in ROLES}, writable={"username", "password"},
@@ -47,6 +57,21 @@ MATRIX: dict[tuple[str, str], dict] = {
         body={"name": "新申请礼品商有限公司", "credit_code": "91350100M000100Y43", "contact_name": "王", "contact_phone": "13911112222",
               "username": "applicant", "password": "applicant-pass-1"},
     ),
+    ("gift-list", "GET"): row(AUTHENTICATED),
+    ("gift-detail", "GET"): row(GIFT_READ, obj="gift"),
+    ("gift-history", "GET"): row(GIFT_READ, obj="gift"),
+    # the matrix's gift is submitted: approve and reject are allowed, the rest are 409
+    ("gift-submit", "POST"): gift_action(supplier=409),
+    ("gift-rework", "POST"): gift_action(supplier=409),
+    ("gift-request-relisting", "POST"): gift_action(supplier=409),
+    ("gift-approve", "POST"): gift_action(operator=200),
+    ("gift-reject", "POST"): gift_action(operator=200),
+    ("gift-publish", "POST"): gift_action(operator=409),
+    ("gift-delist", "POST"): gift_action(supplier=409, operator=409, body={"reason_code": "supplier_request"},
+                                         writable={"reason_code", "reason"}),
+    ("gift-start-clearance", "POST"): gift_action(operator=409, body={"points_price": 100, "settlement_price": "10.00"},
+                                                  writable={"points_price", "settlement_price", "reason"}),
+    ("gift-retire", "POST"): gift_action(operator=409),
     ("notice-list", "GET"): row(AUTHENTICATED),
     ("notice-detail", "GET"): row(NOTICE_READ, obj="notice"),
     ("notice-mark-read", "POST"): row(NOTICE_READ | {"operator": 403}, obj="notice"),

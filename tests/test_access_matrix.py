@@ -15,7 +15,7 @@ from drf_spectacular.generators import SchemaGenerator
 from core.fsm import apply_transition
 from tests.access import MATRIX, ROLES
 from tests.conftest import client_for
-from tests.factories import MemberFactory, NoticeFactory, SupplierFactory, SupplierUserFactory, UserFactory
+from tests.factories import GiftFactory, MemberFactory, NoticeFactory, SupplierFactory, SupplierUserFactory, UserFactory
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "api_fields.json"
 METHODS = ["get", "post", "put", "patch", "delete"]
@@ -71,7 +71,9 @@ def world(db, now):
         "logistics": UserFactory(username="logistics", role="logistics"),
         "finance": UserFactory(username="finance", role="finance"),
     }
-    objects = {"supplier": supplier, "notice": NoticeFactory(supplier=supplier)}
+    gift = GiftFactory(supplier=supplier)
+    apply_transition(gift, "submit", actor=users["supplier_staff"], at=now)
+    objects = {"supplier": supplier, "notice": NoticeFactory(supplier=supplier), "gift": gift}
     return users, objects
 
 

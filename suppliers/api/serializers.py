@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 from core.masking import mask_phone
-from suppliers.models import Notice, Supplier
+from suppliers.models import Gift, Notice, Supplier
 
 
 class SupplierSerializer(serializers.ModelSerializer):
@@ -32,3 +32,35 @@ class NoticeSerializer(serializers.ModelSerializer):
         model = Notice
         fields = ["id", "kind", "title", "body", "created_at", "read_at"]
         read_only_fields = fields
+
+
+class GiftPriceSerializer(serializers.Serializer):
+    program = serializers.CharField(source="program.code")
+    points_price = serializers.IntegerField()
+
+
+class GiftSerializer(serializers.ModelSerializer):
+    """A supplier's or operator's view of a gift, settlement price included (members use the catalog)."""
+
+    category = serializers.CharField(source="category.code")
+    prices = GiftPriceSerializer(many=True)
+
+    class Meta:
+        model = Gift
+        fields = [
+            "id", "supplier", "sku", "name", "description", "category", "images", "specification", "warranty_text",
+            "market_price", "settlement_price", "fulfilment", "min_tier", "tier_discounts", "prices", "state",
+            "delist_reason", "clearance_points_price", "clearance_settlement_price", "publish_at", "created_at",
+        ]
+        read_only_fields = fields
+
+
+class DelistInput(serializers.Serializer):
+    reason_code = serializers.ChoiceField(choices=Gift.DelistReason.choices)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+class ClearanceInput(serializers.Serializer):
+    points_price = serializers.IntegerField(min_value=1)
+    settlement_price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")

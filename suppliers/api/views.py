@@ -8,11 +8,18 @@ from rest_framework.response import Response
 from core.api.transitions import TransitionHistoryMixin, transition_action
 from core.api.permissions import require_role
 from core.roles import SUPPLIER_ROLES, Role
-from suppliers.api.serializers import NoticeSerializer, SupplierApplicationInput, SupplierSerializer
-from suppliers.models import Notice, Supplier
-from suppliers.services import notices, onboarding
+from suppliers.api.serializers import (
+    ClearanceInput,
+    DelistInput,
+    GiftSerializer,
+    NoticeSerializer,
+    SupplierApplicationInput,
+    SupplierSerializer,
+)
+from suppliers.models import Gift, Notice, Supplier
+from suppliers.services import catalog, notices, onboarding
 
-OPERATOR = {Role.OPERATOR}
+OPERATOR = frozenset({Role.OPERATOR})
 
 
 class SupplierViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
@@ -67,3 +74,32 @@ class NoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         require_role(request.user, SUPPLIER_ROLES)
         notice = notices.mark_notice_read(notice_id=notice.pk, actor=request.user, now=timezone.now())
         return Response(NoticeSerializer(notice).data)
+
+
+SUPPLIER_USERS = SUPPLIER_ROLES
+
+
+class GiftViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
+    """Gifts: suppliers see their own, staff all; the catalog workflow of SPEC §4.2 as actions."""
+
+    serializer_class = GiftSerializer
+    filterset_fields = ["state", "fulfilment", "category__code"]
+    search_fields = ["sku", "name"]
+    ordering_fields = ["id", "sku", "name", "created_at"]
+
+    def get_queryset(self):
+        return Gift.objects.visible_to(self.request.user).select_related("category").prefetch_related("prices__program")
+
+    submit = transition_action(catalog.submit_gift, name="submit", roles=SUPPLIER_USERS, target="gift")
+    rework = transition_action(catalog.rework_gift, name="rework", roles=SUPPLIER_USERS, target="gift")
+    request_relisting = transition_action(catalog.request_relisting, name="request_relisting", roles=SUPPLIER_USERS, target="gift")
+    approve = transition_action(catalog.approve_gift, name="approve", roles=OPERATOR, target="gift")
+    reject = transition_action(catalog.reject_gift, name="reject", roles=OPERATOR, target="gift")
+    publish = transition_action(catalog.publish_gift, name="publish", roles=OPERATOR, target="gift")
+    delist = transition_action(
+        catalog.delist_gift, name="delist", roles=OPERATOR | SUPPLIER_USERS, target="gift", input_serializer=DelistInput
+    )
+    start_clearance = transition_action(
+        catalog.start_clearance, name="start_clearance", roles=OPERATOR, target="gift", input_serializer=ClearanceInput
+    )
+    retire = transition_action(catalog.retire_gift, name="retire", roles=OPERATOR, target="gift")

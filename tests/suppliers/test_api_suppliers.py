@@ -3,7 +3,7 @@ import pytest
 
 from core.models import TransitionLog
 from suppliers.models import Notice, Supplier
-from tests.factories import NoticeFactory, SupplierFactory
+from tests.factories import GiftFactory, NoticeFactory, SupplierFactory
 from tests.helpers import assert_list_queries_constant
 
 pytestmark = pytest.mark.django_db
@@ -129,3 +129,27 @@ def test_the_inbox_lists_unread_notices_and_marks_them_read(api, supplier_admin,
 
 def test_the_inbox_runs_a_constant_number_of_queries(api, supplier_admin, supplier):
     assert_list_queries_constant(api(supplier_admin), "/api/v1/notices/", lambda n: NoticeFactory.create_batch(n, supplier=supplier))
+
+
+def test_a_supplier_submits_and_an_operator_approves_and_publishes_through_the_api(api, supplier_staff, operator, supplier):
+    gift = GiftFactory(supplier=supplier)
+
+    submitted = api(supplier_staff).post(f"/api/v1/gifts/{gift.pk}/submit/", {})
+    api(operator).post(f"/api/v1/gifts/{gift.pk}/approve/", {})
+    published = api(operator).post(f"/api/v1/gifts/{gift.pk}/publish/", {})
+
+    assert (submitted.json()["state"], published.json()["state"]) == ("submitted", "online")
+    assert [p["points_price"] for p in published.json()["prices"]] == [1500, 1200]
+
+
+def test_an_incomplete_gift_submission_names_each_missing_field(api, supplier_staff, supplier):
+    gift = GiftFactory(supplier=supplier, images=[], warranty_text="")
+
+    response = api(supplier_staff).post(f"/api/v1/gifts/{gift.pk}/submit/", {})
+
+    assert response.status_code == 400
+    assert {e["attr"] for e in response.json()["errors"]} == {"images", "warranty_text"}
+
+
+def test_the_gift_list_runs_a_constant_number_of_queries(api, supplier_admin, supplier):
+    assert_list_queries_constant(api(supplier_admin), "/api/v1/gifts/", lambda n: GiftFactory.create_batch(n, supplier=supplier))
