@@ -1,7 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from suppliers.validators import is_valid_credit_code
+from core.errors import ValidationFailed
+from suppliers.validators import validate_credit_code
+
 
 
 class SupplierApplicationForm(forms.Form):
@@ -14,11 +16,12 @@ class SupplierApplicationForm(forms.Form):
     username = forms.RegexField(label=_("管理员用户名"), regex=r"^[\w.@+-]{3,150}$")
     password = forms.CharField(label=_("密码"), min_length=8, widget=forms.PasswordInput)
 
+
     def clean_credit_code(self) -> str:
-        code = self.cleaned_data["credit_code"].strip().upper()
-        if not is_valid_credit_code(code):
-            raise forms.ValidationError(_("统一社会信用代码无效：须为18位且校验位正确"))
-        return code
+        try:
+            return validate_credit_code(self.cleaned_data["credit_code"])
+        except ValidationFailed as error:
+            raise forms.ValidationError(error.detail) from error
 
 
 class ReasonForm(forms.Form):

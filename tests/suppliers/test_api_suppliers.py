@@ -153,3 +153,27 @@ def test_an_incomplete_gift_submission_names_each_missing_field(api, supplier_st
 
 def test_the_gift_list_runs_a_constant_number_of_queries(api, supplier_admin, supplier):
     assert_list_queries_constant(api(supplier_admin), "/api/v1/gifts/", lambda n: GiftFactory.create_batch(n, supplier=supplier))
+
+
+@pytest.mark.parametrize(
+    ("action", "body", "field"),
+    [
+        ("delist", {"reason_code": "bored"}, "reason_code"),
+        ("delist", {}, "reason_code"),
+        ("start-clearance", {"points_price": 0, "settlement_price": "10.00"}, "points_price"),
+        ("start-clearance", {"points_price": 100, "settlement_price": "-1"}, "settlement_price"),
+        ("start-clearance", {"points_price": 100, "settlement_price": "abc"}, "settlement_price"),
+        ("reject", {"reason": ""}, "reason"),
+    ],
+)
+def test_bad_gift_action_input_is_400_naming_the_field_and_changes_nothing(api, operator, supplier, now, action, body, field):
+    gift = GiftFactory(supplier=supplier)
+    for step in ("submit", "approve", "publish") if action != "reject" else ("submit",):
+        api(operator).post(f"/api/v1/gifts/{gift.pk}/{step}/", {})
+    before = api(operator).get(f"/api/v1/gifts/{gift.pk}/").json()["state"]
+
+    response = api(operator).post(f"/api/v1/gifts/{gift.pk}/{action}/", body)
+
+    assert response.status_code == 400
+    assert field in {e["attr"] for e in response.json()["errors"]}
+    assert api(operator).get(f"/api/v1/gifts/{gift.pk}/").json()["state"] == before
