@@ -20,3 +20,8 @@ class QualificationBlocked(Conflict):
 class ClearanceNotAllowed(Conflict):
     code = "clearance_not_allowed"
     default_detail = "只有因礼品商申请或销量低下线的礼品可以清仓 (clearance only after a supplier-request or low-sales delisting)."
+
+
+class ActivationBlocked(Conflict):
+    code = "activation_requirements_missing"
+    default_detail = "启用前须有已生效的合同和有效的营业执照 (an approved contract and a valid business licence are required)."

@@ -3,7 +3,7 @@ from core.roles import Role
 from core.seed import ensure_user
 from core.seeding import register_seed
 from suppliers.models import Supplier, SupplierMembership
-from suppliers.services import onboarding
+from suppliers.services import contracts, onboarding, qualifications
 from suppliers.validators import credit_code_check_char
 
 DEMO_SUPPLIERS = [
@@ -15,6 +15,28 @@ DEMO_SUPPLIERS = [
 
 def demo_credit_code(first17: str) -> str:
     return first17 + credit_code_check_char(first17)
+
+
+def seed_paperwork(*, supplier, operator, now, index: int) -> None:
+    """An approved two-year contract and a business licence valid for three years."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    today = timezone.localdate(now)
+    contract = contracts.create_contract(
+        supplier=supplier, actor=operator, now=now, number=f"HT-{today.year}-{index:03d}", start_date=today.replace(day=1),
+        end_date=today.replace(day=1) + timedelta(days=730), programs=["gotone", "mzone"], payment_days=30,
+        deposit_amount=Decimal("50000.00"),
+    )
+    contracts.approve_contract(contract=contract, actor=operator, now=now)
+    qualifications.upload_qualification(
+        supplier=supplier, actor=operator, now=now, kind="business_licence", number=f"LIC-{index:06d}",
+        issued_on=today - timedelta(days=365), expires_on=today + timedelta(days=3 * 365),
+        file=ContentFile(b"%PDF-1.4 demo business licence", name=f"licence-{index}.pdf"),
+    )
 
 
 @register_seed(20, "suppliers and their users")
@@ -30,6 +52,7 @@ def seed_suppliers(*, now, password, progress) -> None:
             )
             if activate:
                 onboarding.start_supplier_review(supplier=supplier, actor=operator, now=now)
+                seed_paperwork(supplier=supplier, operator=operator, now=now, index=index)
                 onboarding.approve_supplier(supplier=supplier, actor=operator, now=now, reason="资质齐全")
         staff = ensure_user(username=f"{username}_staff", role=Role.SUPPLIER_STAFF, password=password, phone=phone)
         SupplierMembership.objects.get_or_create(user=staff, defaults={"supplier": supplier})

@@ -1,5 +1,5 @@
 """factory_boy factories for every aggregate; tests build their world from these."""
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -8,7 +8,7 @@ import factory
 from core.models import Program, Tier, User
 from core.roles import Role
 from points.models import Member
-from suppliers.models import Category, Gift, GiftPrice, Location, Notice, Supplier, SupplierMembership
+from suppliers.models import Category, Contract, Gift, GiftPrice, Location, Notice, Qualification, Supplier, SupplierMembership
 from suppliers.validators import credit_code_check_char
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -115,3 +115,48 @@ class WarehouseFactory(factory.django.DjangoModelFactory):
     code = factory.Sequence(lambda n: f"WH-{n:02d}")
     name = factory.Sequence(lambda n: f"华东{n}号仓")
     kind = Location.Kind.WAREHOUSE
+
+
+class ContractFactory(factory.django.DjangoModelFactory):
+    """An approved two-year contract serving both programs (approve it through the service in tests of review)."""
+
+    class Meta:
+        model = Contract
+        skip_postgeneration_save = True
+
+    supplier = factory.SubFactory(SupplierFactory)
+    number = factory.Sequence(lambda n: f"HT-2026-{n:04d}")
+    start_date = date(2026, 1, 1)
+    end_date = date(2027, 12, 31)
+    payment_days = 30
+    deposit_amount = Decimal("50000.00")
+    created_at = FIXED_NOW
+
+    @factory.post_generation
+    def programs(self, create, extracted, **kwargs):
+        self.programs.set(Program.objects.filter(code__in=extracted or ["gotone", "mzone"]))
+
+
+class QualificationFactory(factory.django.DjangoModelFactory):
+    """A business licence valid through 2027."""
+
+    class Meta:
+        model = Qualification
+
+    supplier = factory.SubFactory(SupplierFactory)
+    kind = Qualification.Kind.BUSINESS_LICENCE
+    number = factory.Sequence(lambda n: f"LIC-{n:06d}")
+    issued_on = date(2020, 1, 1)
+    expires_on = date(2027, 12, 31)
+    file = factory.django.FileField(filename="licence.pdf", data=b"%PDF-1.4 licence")
+    uploaded_at = FIXED_NOW
+
+
+def ready_to_activate(supplier: Supplier, *, now=FIXED_NOW) -> Supplier:
+    """Give a supplier what `active` needs: an approved contract in force and a valid business licence."""
+    from core.fsm import apply_transition
+
+    contract = ContractFactory(supplier=supplier)
+    apply_transition(contract, "approve", actor=None, at=now)
+    QualificationFactory(supplier=supplier)
+    return supplier

@@ -15,7 +15,7 @@ from drf_spectacular.generators import SchemaGenerator
 from core.fsm import apply_transition
 from tests.access import MATRIX, ROLES
 from tests.conftest import client_for
-from tests.factories import GiftFactory, MemberFactory, NoticeFactory, SupplierFactory, SupplierUserFactory, UserFactory
+from tests.factories import GiftFactory, MemberFactory, NoticeFactory, SupplierFactory, SupplierUserFactory, UserFactory, ready_to_activate
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "api_fields.json"
 METHODS = ["get", "post", "put", "patch", "delete"]
@@ -56,7 +56,7 @@ def test_every_api_route_has_a_declared_row():
 @pytest.fixture
 def world(db, now):
     """One supplier (under review) with its users and a notice; another supplier; two members; staff."""
-    supplier = SupplierFactory()
+    supplier = ready_to_activate(SupplierFactory())
     operator = UserFactory(username="operator", role="operator")
     apply_transition(supplier, "start_review", actor=operator, at=now)
     other = SupplierFactory()

@@ -1,9 +1,11 @@
 from .catalog import Category, Gift, GiftPrice
+from .contracts import BankAccount, Contract, ProfileChange, Qualification
 from .inventory import Location, ReplenishmentRequest, StockMovement, StockRecord
 from .notices import Notice
+from .revisions import GiftRevision
 from .suppliers import Supplier, SupplierMembership
 
 __all__ = [
-    "Category", "Gift", "GiftPrice", "Location", "Notice", "ReplenishmentRequest", "StockMovement", "StockRecord",
+    "BankAccount", "Category", "Contract", "Gift", "GiftPrice", "GiftRevision", "ProfileChange", "Qualification", "Location", "Notice", "ReplenishmentRequest", "StockMovement", "StockRecord",
     "Supplier", "SupplierMembership",
 ]

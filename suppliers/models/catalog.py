@@ -14,6 +14,9 @@ from core.tenancy import ScopedManager, Visibility
 class Category(models.Model):
     code = models.SlugField(_("代码"), max_length=40, unique=True)
     name = models.CharField(_("名称"), max_length=60)
+    required_certificates = models.JSONField(
+        _("所需产品资质"), default=list, blank=True, help_text=_("该类礼品须具备的证书种类，如 [\"3C\"]")
+    )
 
     class Meta:
         ordering = ["code"]

@@ -8,7 +8,8 @@ from core.errors import ValidationFailed
 from core.fsm import apply_transition
 from core.roles import Role
 from suppliers.models import Gift, Supplier, SupplierMembership
-from suppliers.services import catalog
+from suppliers.errors import ActivationBlocked
+from suppliers.services import catalog, contracts
 from suppliers.validators import validate_credit_code
 
 User = get_user_model()
@@ -55,8 +56,20 @@ def start_supplier_review(*, supplier: Supplier, actor, now: datetime, reason: s
     return apply_transition(supplier, "start_review", actor=actor, at=now, reason=reason)
 
 
+def _require_activation(supplier: Supplier, now: datetime) -> None:
+    missing = contracts.activation_missing(supplier=supplier, now=now)
+    if missing:
+        raise ActivationBlocked("；".join(message for _, message in missing), field=missing[0][0])
+
+
 def approve_supplier(*, supplier: Supplier, actor, now: datetime, reason: str = "") -> Supplier:
-    """Activate a supplier under review and its admin users. :raises InvalidTransition:"""
+    """Activate a supplier under review and its admin users.
+
+    :raises ActivationBlocked: without an approved contract in force and a valid business licence
+    :raises InvalidTransition:
+    """
+    if supplier.state == Supplier.State.UNDER_REVIEW:
+        _require_activation(supplier, now)
     with transaction.atomic():
         apply_transition(supplier, "approve", actor=actor, at=now, reason=reason)
         User.objects.filter(supplier_membership__supplier=supplier, role=Role.SUPPLIER_ADMIN).update(is_active=True)
@@ -82,7 +95,13 @@ def suspend_supplier(*, supplier: Supplier, actor, now: datetime, reason: str = 
 
 
 def reactivate_supplier(*, supplier: Supplier, actor, now: datetime, reason: str = "") -> Supplier:
-    """Reactivate a suspended supplier. :raises InvalidTransition:"""
+    """Reactivate a suspended supplier; its gifts stay offline for relisting through review.
+
+    :raises ActivationBlocked: without an approved contract in force and a valid business licence
+    :raises InvalidTransition:
+    """
+    if supplier.state == Supplier.State.SUSPENDED:
+        _require_activation(supplier, now)
     return apply_transition(supplier, "reactivate", actor=actor, at=now, reason=reason)
 
 

@@ -3,7 +3,7 @@ import pytest
 
 from core.models import TransitionLog
 from suppliers.models import Notice, Supplier
-from tests.factories import GiftFactory, NoticeFactory, SupplierFactory
+from tests.factories import GiftFactory, NoticeFactory, SupplierFactory, ready_to_activate
 from tests.helpers import assert_list_queries_constant
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +41,7 @@ def test_an_operator_reviews_and_approves_an_application_which_activates_its_adm
         {"name": "新礼品商有限公司", "credit_code": "91350100M000100Y43", "contact_name": "王", "contact_phone": "13911112222",
          "username": "newadmin", "password": "long-enough-1"},
     )
-    supplier = Supplier.objects.get()
+    supplier = ready_to_activate(Supplier.objects.get())
     client = api(operator)
 
     client.post(f"/api/v1/suppliers/{supplier.pk}/start-review/", {})
@@ -80,6 +80,7 @@ def test_rejecting_needs_a_reason(api, operator, supplier, now):
     ],
 )
 def test_the_supplier_lifecycle_follows_the_spec(api, operator, supplier, path, transitions, final):
+    ready_to_activate(supplier)
     client = api(operator)
 
     states = [client.post(f"/api/v1/suppliers/{supplier.pk}/{t}/", {"reason": path}).json()["state"] for t in transitions]

@@ -11,7 +11,7 @@ from suppliers.errors import ClearanceNotAllowed, IncompleteGift
 from suppliers.events import GiftRetired
 from suppliers.models import Gift
 from suppliers.services import catalog, onboarding
-from tests.factories import GiftFactory
+from tests.factories import GiftFactory, ready_to_activate
 
 pytestmark = pytest.mark.django_db
 
@@ -115,7 +115,7 @@ def test_retiring_publishes_the_gift_retired_event_once(operator, now):
 
 
 def test_suspension_delists_online_and_clearance_gifts_and_reactivation_leaves_them_offline(operator, supplier, now):
-    onboarding.start_supplier_review(supplier=supplier, actor=operator, now=now)
+    onboarding.start_supplier_review(supplier=ready_to_activate(supplier), actor=operator, now=now)
     onboarding.approve_supplier(supplier=supplier, actor=operator, now=now)
     online = online_gift(operator, now, supplier=supplier)
     clearance = online_gift(operator, now, supplier=supplier)
@@ -131,7 +131,7 @@ def test_suspension_delists_online_and_clearance_gifts_and_reactivation_leaves_t
 
 
 def test_termination_retires_every_gift_from_any_state(operator, supplier, now):
-    onboarding.start_supplier_review(supplier=supplier, actor=operator, now=now)
+    onboarding.start_supplier_review(supplier=ready_to_activate(supplier), actor=operator, now=now)
     onboarding.approve_supplier(supplier=supplier, actor=operator, now=now)
     gifts = [GiftFactory(supplier=supplier), online_gift(operator, now, supplier=supplier)]
 

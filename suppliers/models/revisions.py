@@ -1,0 +1,40 @@
+"""Reviewed edits of a listed gift (SPEC §4.2): the online version sells until the revision is approved."""
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, transition
+
+from core.models import StateMachine
+from core.tenancy import ScopedManager, Visibility
+
+
+class GiftRevision(StateMachine):
+    class State(models.TextChoices):
+        PENDING = "pending", _("待审核")
+        APPROVED = "approved", _("已通过")
+        REJECTED = "rejected", _("已驳回")
+
+    gift = models.ForeignKey("suppliers.Gift", on_delete=models.CASCADE, related_name="revisions")
+    changes = models.JSONField(_("修改内容"), help_text=_("字段 → 新值；points_prices 为 {计划: 积分}"))
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    requested_at = models.DateTimeField(_("提交时间"))
+    decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    state = FSMField(_("状态"), default=State.PENDING, choices=State.choices, protected=True)
+
+    objects = ScopedManager()
+    visibility = Visibility(supplier="gift__supplier")
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = _("礼品修改")
+        verbose_name_plural = _("礼品修改")
+        constraints = [models.UniqueConstraint(fields=["gift"], condition=Q(state="pending"), name="one_pending_revision_per_gift")]
+
+    @transition(field=state, source=State.PENDING, target=State.APPROVED)
+    def approve(self, *, decided_at) -> None:
+        self.decided_at = decided_at
+
+    @transition(field=state, source=State.PENDING, target=State.REJECTED)
+    def reject(self, *, decided_at) -> None:
+        self.decided_at = decided_at

@@ -1,0 +1,73 @@
+"""Contracts and the activation requirements of a supplier (SPEC §4.1)."""
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from core.errors import ValidationFailed
+from core.fsm import apply_transition
+from core.models import Program
+from suppliers.models import Contract, Qualification, Supplier
+
+
+def create_contract(
+    *, supplier: Supplier, actor, now: datetime, number: str, start_date: date, end_date: date, programs: list[str],
+    payment_days: int, deposit_amount: Decimal, file=None,
+) -> Contract:
+    """Record a contract for review. :raises ValidationFailed: for dates out of order, no programs or a duplicate number"""
+    if end_date <= start_date:
+        raise ValidationFailed("结束日期须晚于开始日期 (the contract must end after it starts)", field="end_date")
+    chosen = list(Program.objects.filter(code__in=programs))
+    if not chosen or len(chosen) != len(set(programs)):
+        raise ValidationFailed("请选择有效的积分计划 (choose gotone and/or mzone)", field="programs")
+    if Contract.objects.filter(supplier=supplier, number=number).exists():
+        raise ValidationFailed("合同编号已存在 (contract number already used)", field="number")
+    with transaction.atomic():
+        contract = Contract.objects.create(
+            supplier=supplier, number=number, start_date=start_date, end_date=end_date, payment_days=payment_days,
+            deposit_amount=deposit_amount, created_at=now, **({"file": file} if file else {}),
+        )
+        contract.programs.set(chosen)
+    return contract
+
+
+def approve_contract(*, contract: Contract, actor, now: datetime, reason: str = "") -> Contract:
+    """Approve a pending contract. :raises InvalidTransition:"""
+    return apply_transition(contract, "approve", actor=actor, at=now, reason=reason)
+
+
+def reject_contract(*, contract: Contract, actor, now: datetime, reason: str = "") -> Contract:
+    """Reject a pending contract with a reason. :raises ValidationFailed: :raises InvalidTransition:"""
+    if not reason.strip():
+        raise ValidationFailed("请填写驳回原因 (a reason is required)", field="reason")
+    return apply_transition(contract, "reject", actor=actor, at=now, reason=reason)
+
+
+def current_contract(*, supplier: Supplier, on: date) -> Contract | None:
+    """The approved contract in force on `on`, if any."""
+    return (
+        Contract.objects.filter(supplier=supplier, state=Contract.State.APPROVED, start_date__lte=on, end_date__gte=on)
+        .order_by("-end_date")
+        .first()
+    )
+
+
+def valid_licence(*, supplier: Supplier, on: date) -> Qualification | None:
+    """The business licence valid on `on`, if any."""
+    return (
+        Qualification.objects.filter(supplier=supplier, kind=Qualification.Kind.BUSINESS_LICENCE, issued_on__lte=on, expires_on__gte=on)
+        .order_by("-expires_on")
+        .first()
+    )
+
+
+def activation_missing(*, supplier: Supplier, now: datetime) -> list[tuple[str, str]]:
+    """(field, message) for each requirement of `active` the supplier does not meet today."""
+    today = timezone.localdate(now)
+    missing = []
+    if current_contract(supplier=supplier, on=today) is None:
+        missing.append(("contract", "缺少已生效的合同 (no approved contract in force)"))
+    if valid_licence(supplier=supplier, on=today) is None:
+        missing.append(("business_licence", "缺少有效的营业执照 (no valid business licence)"))
+    return missing

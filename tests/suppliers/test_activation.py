@@ -1,0 +1,82 @@
+"""`active` needs an approved contract in force and a valid business licence (SPEC §4.1)."""
+from datetime import date, timedelta
+
+import pytest
+
+from core.errors import ValidationFailed
+from core.fsm import apply_transition
+from suppliers.errors import ActivationBlocked
+from suppliers.models import Supplier
+from suppliers.services import contracts, onboarding
+from tests.factories import ContractFactory, QualificationFactory, ready_to_activate
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def under_review(supplier, operator, now):
+    return onboarding.start_supplier_review(supplier=supplier, actor=operator, now=now)
+
+
+def test_approval_without_contract_or_licence_is_refused_naming_what_is_missing(under_review, operator, now):
+    with pytest.raises(ActivationBlocked) as refused:
+        onboarding.approve_supplier(supplier=under_review, actor=operator, now=now)
+
+    assert refused.value.field == "contract" and "营业执照" in refused.value.detail
+    under_review.refresh_from_db()
+    assert under_review.state == Supplier.State.UNDER_REVIEW
+
+
+def test_a_pending_contract_does_not_count(under_review, operator, now):
+    ContractFactory(supplier=under_review)
+    QualificationFactory(supplier=under_review)
+
+    with pytest.raises(ActivationBlocked) as refused:
+        onboarding.approve_supplier(supplier=under_review, actor=operator, now=now)
+
+    assert refused.value.field == "contract"
+
+
+def test_an_expired_licence_does_not_count(under_review, operator, now):
+    apply_transition(ContractFactory(supplier=under_review), "approve", actor=operator, at=now)
+    QualificationFactory(supplier=under_review, issued_on=date(2020, 1, 1), expires_on=now.date() - timedelta(days=1))
+
+    with pytest.raises(ActivationBlocked) as refused:
+        onboarding.approve_supplier(supplier=under_review, actor=operator, now=now)
+
+    assert refused.value.field == "business_licence"
+
+
+def test_with_both_the_supplier_becomes_active(under_review, operator, now):
+    ready_to_activate(under_review)
+
+    onboarding.approve_supplier(supplier=under_review, actor=operator, now=now)
+
+    assert under_review.state == Supplier.State.ACTIVE
+
+
+def test_reactivation_also_needs_a_contract_in_force(under_review, operator, now):
+    ready_to_activate(under_review)
+    onboarding.approve_supplier(supplier=under_review, actor=operator, now=now)
+    onboarding.suspend_supplier(supplier=under_review, actor=operator, now=now, reason="整改")
+
+    with pytest.raises(ActivationBlocked):
+        onboarding.reactivate_supplier(supplier=under_review, actor=operator, now=now.replace(year=2028))
+
+    under_review.refresh_from_db()
+    assert under_review.state == Supplier.State.SUSPENDED
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [({"end_date": date(2025, 1, 1)}, "end_date"), ({"programs": []}, "programs"), ({"programs": ["unicom"]}, "programs")],
+)
+def test_a_bad_contract_is_refused_naming_the_field(supplier, operator, now, changes, field):
+    values = {"number": "HT-1", "start_date": date(2026, 1, 1), "end_date": date(2027, 1, 1), "programs": ["gotone"],
+              "payment_days": 30, "deposit_amount": "1000.00"} | changes
+
+    with pytest.raises(ValidationFailed) as refused:
+        contracts.create_contract(supplier=supplier, actor=operator, now=now, **values)
+
+    assert refused.value.field == field
+    assert not supplier.contracts.exists()
