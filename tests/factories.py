@@ -90,7 +90,7 @@ class GiftFactory(factory.django.DjangoModelFactory):
         model = Gift
         skip_postgeneration_save = True
 
-    supplier = factory.SubFactory(SupplierFactory)
+    supplier = factory.SubFactory("tests.factories.LicensedSupplierFactory")
     sku = factory.Sequence(lambda n: f"SKU-{n:04d}")
     name = factory.Sequence(lambda n: f"明前龙井礼盒{n}")
     category = factory.SubFactory(CategoryFactory)
@@ -160,3 +160,9 @@ def ready_to_activate(supplier: Supplier, *, now=FIXED_NOW) -> Supplier:
     apply_transition(contract, "approve", actor=None, at=now)
     QualificationFactory(supplier=supplier)
     return supplier
+
+
+class LicensedSupplierFactory(SupplierFactory):
+    """A supplier holding a valid business licence (enough to submit gifts)."""
+
+    licence = factory.RelatedFactory(QualificationFactory, factory_related_name="supplier")

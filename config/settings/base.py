@@ -173,6 +173,7 @@ CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "send-due-notifications": {"task": "core.tasks.send_due_notifications", "schedule": 60.0},
+    "publish-scheduled-gifts": {"task": "suppliers.tasks.publish_scheduled_gifts", "schedule": 60.0},
     "purge-idempotency-keys": {"task": "core.tasks.purge_idempotency_keys", "schedule": crontab(minute=17)},
 }
 

@@ -3,15 +3,17 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from core.errors import PermissionDenied, ValidationFailed
 from core.events import publish
 from core.fsm import apply_transition, bulk_transition
 from core.models import Program
 from core.roles import SUPPLIER_ROLES
-from suppliers.errors import ClearanceNotAllowed, IncompleteGift
+from suppliers.errors import ClearanceNotAllowed, IncompleteGift, QualificationBlocked
 from suppliers.events import GiftRetired
 from suppliers.models import Category, Gift, GiftPrice, Supplier
+from suppliers.services import qualifications
 
 
 def create_gift(
@@ -50,11 +52,23 @@ def missing_for_submission(gift: Gift) -> list[tuple[str, str]]:
 
 
 def submit_gift(*, gift: Gift, actor, now: datetime, reason: str = "") -> Gift:
-    """Send a complete draft to review. :raises IncompleteGift: naming each missing field :raises InvalidTransition:"""
+    """Send a complete draft to review.
+
+    :raises IncompleteGift: naming each missing field
+    :raises QualificationBlocked: while the licence or a certificate the category needs is expired or missing
+    :raises InvalidTransition:
+    """
+    _check_submittable(gift, now)
+    return apply_transition(gift, "submit", actor=actor, at=now, reason=reason)
+
+
+def _check_submittable(gift: Gift, now: datetime) -> None:
     missing = missing_for_submission(gift)
     if missing:
         raise IncompleteGift(errors=[(field, "incomplete", message) for field, message in missing])
-    return apply_transition(gift, "submit", actor=actor, at=now, reason=reason)
+    blockers = qualifications.submission_blockers(supplier=gift.supplier, category=gift.category, on=timezone.localdate(now))
+    if blockers:
+        raise QualificationBlocked("；".join(message for _, message in blockers), field=blockers[0][0])
 
 
 def approve_gift(*, gift: Gift, actor, now: datetime, reason: str = "") -> Gift:
@@ -90,7 +104,9 @@ def delist_gift(*, gift: Gift, actor, now: datetime, reason_code: str, reason: s
 
 
 def request_relisting(*, gift: Gift, actor, now: datetime, reason: str = "") -> Gift:
-    """Send an offline gift back to review. :raises InvalidTransition:"""
+    """Send an offline gift back to review. :raises QualificationBlocked: :raises InvalidTransition:"""
+    if gift.state == Gift.State.OFFLINE:
+        _check_submittable(gift, now)
     return apply_transition(gift, "request_relisting", actor=actor, at=now, reason=reason)
 
 

@@ -22,3 +22,16 @@ def upload_qualification(
         supplier=supplier, kind=kind, certificate_type=certificate_type.strip(), number=number, issued_on=issued_on,
         expires_on=expires_on, file=file, uploaded_at=now,
     )
+
+
+def submission_blockers(*, supplier: Supplier, category, on: date) -> list[tuple[str, str]]:
+    """(field, message) for each expired or missing qualification that blocks submitting a gift of `category`."""
+    valid = Qualification.objects.filter(supplier=supplier, issued_on__lte=on, expires_on__gte=on)
+    blockers = []
+    if not valid.filter(kind=Qualification.Kind.BUSINESS_LICENCE).exists():
+        blockers.append(("business_licence", "营业执照已过期或缺失，续期前不能提交礼品 (business licence expired or missing)"))
+    held = set(valid.filter(kind=Qualification.Kind.PRODUCT_CERTIFICATE).values_list("certificate_type", flat=True))
+    for certificate_type in category.required_certificates or []:
+        if certificate_type not in held:
+            blockers.append(("certificates", f"缺少有效的{certificate_type}证书 (valid {certificate_type} certificate required)"))
+    return blockers

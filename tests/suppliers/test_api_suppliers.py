@@ -3,7 +3,7 @@ import pytest
 
 from core.models import TransitionLog
 from suppliers.models import Notice, Supplier
-from tests.factories import GiftFactory, NoticeFactory, SupplierFactory, ready_to_activate
+from tests.factories import GiftFactory, NoticeFactory, QualificationFactory, SupplierFactory, ready_to_activate
 from tests.helpers import assert_list_queries_constant
 
 pytestmark = pytest.mark.django_db
@@ -133,6 +133,7 @@ def test_the_inbox_runs_a_constant_number_of_queries(api, supplier_admin, suppli
 
 
 def test_a_supplier_submits_and_an_operator_approves_and_publishes_through_the_api(api, supplier_staff, operator, supplier):
+    QualificationFactory(supplier=supplier)
     gift = GiftFactory(supplier=supplier)
 
     submitted = api(supplier_staff).post(f"/api/v1/gifts/{gift.pk}/submit/", {})

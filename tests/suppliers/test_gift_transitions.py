@@ -11,7 +11,7 @@ from suppliers.errors import ClearanceNotAllowed, IncompleteGift
 from suppliers.events import GiftRetired
 from suppliers.models import Gift
 from suppliers.services import catalog, onboarding
-from tests.factories import GiftFactory, ready_to_activate
+from tests.factories import GiftFactory, QualificationFactory, ready_to_activate
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,9 @@ def online_gift(operator, now, **attrs):
 
 
 def test_a_complete_draft_goes_through_review_to_online(supplier_staff, operator, now):
-    gift = GiftFactory(supplier=supplier_staff.supplier_membership.supplier)
+    supplier = supplier_staff.supplier_membership.supplier
+    QualificationFactory(supplier=supplier)
+    gift = GiftFactory(supplier=supplier)
 
     catalog.submit_gift(gift=gift, actor=supplier_staff, now=now)
     catalog.approve_gift(gift=gift, actor=operator, now=now)

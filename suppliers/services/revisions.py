@@ -1,0 +1,133 @@
+"""Editing gifts (SPEC §4.2): drafts change in place; a listed gift's change is a revision reviewed by an operator,
+and the listed version keeps selling until the revision is approved."""
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+
+from core.errors import Conflict, ValidationFailed
+from core.fsm import apply_transition, bulk_transition
+from core.models import Program, Tier
+from suppliers.models import Category, Gift, GiftPrice, GiftRevision
+
+EDITABLE = {
+    "name", "description", "category", "images", "specification", "warranty_text", "market_price", "settlement_price",
+    "fulfilment", "min_tier", "tier_discounts", "points_prices",
+}
+EDIT_IN_PLACE = {Gift.State.DRAFT, Gift.State.REJECTED}
+EDIT_BY_REVISION = {Gift.State.APPROVED, Gift.State.ONLINE, Gift.State.OFFLINE, Gift.State.CLEARANCE}
+
+
+def clean_changes(changes: dict[str, Any]) -> dict[str, Any]:
+    """Validate a change set and return it JSON-ready (category by code, money as strings).
+
+    :raises ValidationFailed: naming every bad field
+    """
+    errors: list[tuple[str, str, str]] = []
+    unknown = set(changes) - EDITABLE
+    errors += [(field, "not_editable", "该字段不可修改 (field cannot be changed)") for field in sorted(unknown)]
+    cleaned = {k: v for k, v in changes.items() if k in EDITABLE}
+    if "category" in cleaned:
+        code = getattr(cleaned["category"], "code", cleaned["category"])
+        if not Category.objects.filter(code=code).exists():
+            errors.append(("category", "invalid", "未知的礼品类别 (unknown category)"))
+        cleaned["category"] = code
+    for money in ("market_price", "settlement_price"):
+        if money in cleaned:
+            try:
+                value = Decimal(str(cleaned[money]))
+            except ArithmeticError:
+                errors.append((money, "invalid", "金额格式错误 (not a number)"))
+                continue
+            if value < 0 or value != value.quantize(Decimal("0.01")):
+                errors.append((money, "invalid", "金额须为非负数，最多两位小数 (non-negative, two decimals)"))
+            cleaned[money] = str(value.quantize(Decimal("0.01")))
+    if "points_prices" in cleaned:
+        prices = cleaned["points_prices"]
+        codes = set(Program.objects.values_list("code", flat=True))
+        if not isinstance(prices, dict) or not prices or set(prices) - codes or any(
+            not isinstance(p, int) or isinstance(p, bool) or p <= 0 for p in prices.values()
+        ):
+            errors.append(("points_prices", "invalid", "积分价须为正整数，计划为 gotone / mzone (positive integers per program)"))
+    if "tier_discounts" in cleaned:
+        discounts = cleaned["tier_discounts"]
+        if not isinstance(discounts, dict) or set(discounts) - set(Tier.values) or any(
+            not isinstance(p, int | float) or not 0 <= p < 100 for p in discounts.values()
+        ):
+            errors.append(("tier_discounts", "invalid", "等级折扣为 0–99 的百分比 (percent 0–99 per tier)"))
+    if "min_tier" in cleaned and cleaned["min_tier"] not in Tier.values:
+        errors.append(("min_tier", "invalid", "未知的会员等级 (unknown tier)"))
+    if "fulfilment" in cleaned and cleaned["fulfilment"] not in Gift.Fulfilment.values:
+        errors.append(("fulfilment", "invalid", "履约方式为 warehouse 或 dropship"))
+    if "images" in cleaned and (not isinstance(cleaned["images"], list) or not all(isinstance(i, str) and i for i in cleaned["images"])):
+        errors.append(("images", "invalid", "图片须为地址列表 (a list of image paths)"))
+    if errors:
+        raise ValidationFailed(errors[0][2], field=errors[0][0], errors=errors)
+    return cleaned
+
+
+def _apply(gift: Gift, changes: dict[str, Any]) -> None:
+    for field, value in changes.items():
+        if field == "points_prices":
+            programs = {p.code: p for p in Program.objects.all()}
+            GiftPrice.objects.filter(gift=gift).exclude(program__code__in=value).delete()
+            for code, points in value.items():
+                GiftPrice.objects.update_or_create(gift=gift, program=programs[code], defaults={"points_price": points})
+        elif field == "category":
+            gift.category = Category.objects.get(code=value)
+        elif field in {"market_price", "settlement_price"}:
+            setattr(gift, field, Decimal(value))
+        else:
+            setattr(gift, field, value)
+    gift.save()
+
+
+def edit_gift(*, gift: Gift, actor, now: datetime, changes: dict[str, Any]) -> Gift | GiftRevision:
+    """Change a draft or rejected gift in place, or propose a revision of an approved or listed one.
+
+    :raises ValidationFailed: for bad values
+    :raises Conflict: while the gift is in review, retired, or already has a revision pending
+    """
+    cleaned = clean_changes(changes)
+    with transaction.atomic():
+        if gift.state in EDIT_IN_PLACE:
+            _apply(gift, cleaned)
+            return gift
+        if gift.state not in EDIT_BY_REVISION:
+            raise Conflict(f"礼品处于「{gift.get_state_display()}」状态，不能修改 (cannot edit in state {gift.state})", field="state")
+        if GiftRevision.objects.filter(gift=gift, state=GiftRevision.State.PENDING).exists():
+            raise Conflict("已有待审核的修改 (a revision is already pending review)", field="changes")
+        return GiftRevision.objects.create(gift=gift, changes=cleaned, requested_by=actor, requested_at=now)
+
+
+def approve_revision(*, revision: GiftRevision, actor, now: datetime, reason: str = "") -> GiftRevision:
+    """Apply a pending revision to its gift. :raises InvalidTransition:"""
+    with transaction.atomic():
+        apply_transition(revision, "approve", actor=actor, at=now, reason=reason, decided_at=now)
+        _apply(revision.gift, revision.changes)
+    return revision
+
+
+def reject_revision(*, revision: GiftRevision, actor, now: datetime, reason: str = "") -> GiftRevision:
+    """Refuse a pending revision; the gift keeps its listed version. :raises ValidationFailed: :raises InvalidTransition:"""
+    if not reason.strip():
+        raise ValidationFailed("请填写驳回原因 (a reason is required)", field="reason")
+    return apply_transition(revision, "reject", actor=actor, at=now, reason=reason, decided_at=now)
+
+
+def schedule_publication(*, gift: Gift, actor, now: datetime, publish_at: datetime) -> Gift:
+    """Publish an approved gift automatically at `publish_at`. :raises Conflict: unless approved and in the future"""
+    if gift.state != Gift.State.APPROVED:
+        raise Conflict("只能为已审核的礼品安排上线 (only approved gifts can be scheduled)", field="publish_at")
+    if publish_at <= now:
+        raise ValidationFailed("上线时间须在未来 (must be in the future)", field="publish_at")
+    Gift.objects.filter(pk=gift.pk).update(publish_at=publish_at)
+    gift.refresh_from_db()
+    return gift
+
+
+def publish_scheduled_gifts(*, now: datetime) -> list[int]:
+    """Publish every approved gift whose time has come and whose supplier is active (beat, every minute)."""
+    due = Gift.objects.filter(state=Gift.State.APPROVED, publish_at__lte=now, supplier__state="active")
+    return bulk_transition(due, "publish", actor=None, at=now, reason="scheduled", values={"publish_at": None})

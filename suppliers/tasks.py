@@ -1,0 +1,10 @@
+"""Beat jobs of the supplier app: thin wrappers around one service each."""
+from celery import shared_task
+from django.utils import timezone
+
+from suppliers.services import revisions
+
+
+@shared_task
+def publish_scheduled_gifts() -> int:
+    return len(revisions.publish_scheduled_gifts(now=timezone.now()))

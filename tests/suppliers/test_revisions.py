@@ -1,0 +1,140 @@
+"""Editing gifts: drafts in place, listed gifts through a reviewed revision; scheduled publishing."""
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+
+from core.errors import Conflict, InvalidTransition, ValidationFailed
+from core.fsm import apply_transition
+from core.models import Program
+from suppliers.models import Gift, GiftRevision
+from suppliers.selectors import list_catalog
+from suppliers.services import onboarding, revisions
+from tests.factories import GiftFactory, ready_to_activate
+
+pytestmark = pytest.mark.django_db
+
+
+def online(gift, operator, now):
+    for name in ("submit", "approve", "publish"):
+        apply_transition(gift, name, actor=operator, at=now)
+    return gift
+
+
+def test_a_draft_is_edited_in_place(supplier_staff, now):
+    gift = GiftFactory()
+
+    revisions.edit_gift(gift=gift, actor=supplier_staff, now=now, changes={"name": "新包装龙井", "points_prices": {"gotone": 1800}})
+
+    gift.refresh_from_db()
+    assert gift.name == "新包装龙井"
+    assert list(gift.prices.values_list("program__code", "points_price")) == [("gotone", 1800)]
+
+
+def test_an_online_gift_keeps_selling_its_listed_version_until_the_revision_is_approved(supplier_staff, operator, now):
+    gift = online(GiftFactory(), operator, now)
+    gotone = Program.objects.get(code="gotone")
+
+    revision = revisions.edit_gift(gift=gift, actor=supplier_staff, now=now, changes={"points_prices": {"gotone": 2000, "mzone": 1200}, "settlement_price": "200.00"})
+    listed_while_pending = list_catalog(program=gotone, tier="gold").get(pk=gift.pk)
+    revisions.approve_revision(revision=revision, actor=operator, now=now)
+    listed_after = list_catalog(program=gotone, tier="gold").get(pk=gift.pk)
+
+    assert isinstance(revision, GiftRevision)
+    assert (listed_while_pending.points_base, listed_while_pending.settlement_price) == (1500, Decimal("180.00"))
+    assert (listed_after.points_base, listed_after.settlement_price, listed_after.state) == (2000, Decimal("200.00"), "online")
+
+
+def test_a_rejected_revision_leaves_the_gift_unchanged(supplier_staff, operator, now):
+    gift = online(GiftFactory(), operator, now)
+    listed_name = gift.name
+    revision = revisions.edit_gift(gift=gift, actor=supplier_staff, now=now, changes={"name": "改名"})
+
+    with pytest.raises(ValidationFailed):
+        revisions.reject_revision(revision=revision, actor=operator, now=now, reason="")
+    revisions.reject_revision(revision=revision, actor=operator, now=now, reason="名称不符")
+
+    gift.refresh_from_db()
+    assert (revision.state, gift.name) == ("rejected", listed_name)
+
+
+def test_only_one_revision_may_wait_for_review(supplier_staff, operator, now):
+    gift = online(GiftFactory(), operator, now)
+    revisions.edit_gift(gift=gift, actor=supplier_staff, now=now, changes={"name": "A"})
+
+    with pytest.raises(Conflict):
+        revisions.edit_gift(gift=gift, actor=supplier_staff, now=now, changes={"name": "B"})
+
+    assert GiftRevision.objects.count() == 1
+
+
+def test_a_gift_in_review_or_retired_cannot_be_edited(supplier_staff, operator, now):
+    gift = GiftFactory()
+    apply_transition(gift, "submit", actor=supplier_staff, at=now)
+
+    with pytest.raises(Conflict):
+        revisions.edit_gift(gift=gift, actor=supplier_staff, now=now, changes={"name": "X"})
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"settlement_price": "-1"}, "settlement_price"),
+        ({"market_price": "12.345"}, "market_price"),
+        ({"points_prices": {"gotone": 0}}, "points_prices"),
+        ({"points_prices": {"unicom": 100}}, "points_prices"),
+        ({"tier_discounts": {"platinum": 5}}, "tier_discounts"),
+        ({"min_tier": "vip"}, "min_tier"),
+        ({"category": "cars"}, "category"),
+        ({"state": "online"}, "state"),
+        ({"supplier": 2}, "supplier"),
+    ],
+)
+def test_bad_or_forbidden_changes_are_refused_naming_the_field(supplier_staff, now, changes, field):
+    gift = GiftFactory()
+
+    with pytest.raises(ValidationFailed) as refused:
+        revisions.edit_gift(gift=gift, actor=supplier_staff, now=now, changes=changes)
+
+    assert field in {f for f, _, _ in refused.value.errors}
+    assert Gift.objects.get(pk=gift.pk).settlement_price == Decimal("180.00")
+
+
+def test_a_scheduled_gift_is_published_at_its_time_once(operator, supplier, now):
+    onboarding.start_supplier_review(supplier=ready_to_activate(supplier), actor=operator, now=now)
+    onboarding.approve_supplier(supplier=supplier, actor=operator, now=now)
+    gift = GiftFactory(supplier=supplier)
+    for name in ("submit", "approve"):
+        apply_transition(gift, name, actor=operator, at=now)
+    revisions.schedule_publication(gift=gift, actor=operator, now=now, publish_at=now + timedelta(hours=2))
+
+    early = revisions.publish_scheduled_gifts(now=now + timedelta(hours=1))
+    due = revisions.publish_scheduled_gifts(now=now + timedelta(hours=2))
+    again = revisions.publish_scheduled_gifts(now=now + timedelta(hours=3))
+
+    gift.refresh_from_db()
+    assert (early, due, again) == ([], [gift.pk], [])
+    assert (gift.state, gift.publish_at) == ("online", None)
+
+
+def test_suspension_stops_scheduled_publishing(operator, supplier, now):
+    onboarding.start_supplier_review(supplier=ready_to_activate(supplier), actor=operator, now=now)
+    onboarding.approve_supplier(supplier=supplier, actor=operator, now=now)
+    gift = GiftFactory(supplier=supplier)
+    for name in ("submit", "approve"):
+        apply_transition(gift, name, actor=operator, at=now)
+    revisions.schedule_publication(gift=gift, actor=operator, now=now, publish_at=now + timedelta(hours=2))
+
+    onboarding.suspend_supplier(supplier=supplier, actor=operator, now=now, reason="整改")
+    published = revisions.publish_scheduled_gifts(now=now + timedelta(hours=3))
+
+    gift.refresh_from_db()
+    assert (published, gift.state, gift.publish_at) == ([], "approved", None)
+
+
+def test_an_approved_revision_cannot_be_approved_again(supplier_staff, operator, now):
+    revision = revisions.edit_gift(gift=online(GiftFactory(), operator, now), actor=supplier_staff, now=now, changes={"name": "A"})
+    revisions.approve_revision(revision=revision, actor=operator, now=now)
+
+    with pytest.raises(InvalidTransition):
+        revisions.approve_revision(revision=revision, actor=operator, now=now)
