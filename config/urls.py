@@ -5,6 +5,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 api_v1 = [
     path("", include("core.api.urls")),
     path("", include("suppliers.api.urls")),
+    path("", include("suppliers.api.urls_profile")),
+    path("", include("suppliers.api.urls_catalog_io")),
     path("", include("points.api.urls")),
 ]
 
@@ -16,5 +18,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("", include("core.urls")),
     path("supplier/", include("suppliers.urls")),
+    path("supplier/", include("suppliers.urls_profile")),
+    path("supplier/", include("suppliers.urls_catalog")),
+    path("supplier/", include("suppliers.urls_catalog_io")),
     path("member/", include("points.urls")),
 ]

@@ -76,3 +76,14 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("notice-detail", "GET"): row(NOTICE_READ, obj="notice"),
     ("notice-mark-read", "POST"): row(NOTICE_READ | {"operator": 403}, obj="notice"),
 }
+
+
+def _merge_area_rows() -> None:
+    from tests.access_rows import EXTRA_ROWS
+
+    overlap = set(MATRIX) & set(EXTRA_ROWS)
+    assert not overlap, f"routes declared twice: {overlap}"
+    MATRIX.update(EXTRA_ROWS)
+
+
+_merge_area_rows()

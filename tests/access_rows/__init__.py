@@ -1,0 +1,4 @@
+"""Access-matrix rows of each area, merged into tests.access.MATRIX (one module per area keeps edits apart)."""
+from tests.access_rows import catalog_io, profile
+
+EXTRA_ROWS: dict = {**profile.ROWS, **catalog_io.ROWS}
