@@ -28,6 +28,10 @@ NOTICE_READ = {"anon": 401, "member": 404, "other_member": 404, "supplier_admin"
                "other_supplier": 404, "operator": 200, "logistics": 404, "finance": 404}
 
 GIFT_READ = SUPPLIER_READ
+GIFT_FIELDS = {"sku", "name", "description", "category", "images", "specification", "warranty_text", "market_price",
+               "settlement_price", "fulfilment", "min_tier", "tier_discounts", "points_prices"}
+NEW_GIFT = {"sku": "NEW-1", "name": "新礼品", "category": "tea", "market_price": "10.00", "settlement_price": "5.00",
+            "points_prices": {"gotone": 100}}
 
 
 def gift_action(*, supplier: int | None = None, operator: int | None = None, body: dict | None = None, writable=frozenset({"reason"})) -> dict:
@@ -72,6 +76,34 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("gift-start-clearance", "POST"): gift_action(operator=409, body={"points_price": 100, "settlement_price": "10.00"},
                                                   writable={"points_price", "settlement_price", "reason"}),
     ("gift-retire", "POST"): gift_action(operator=409),
+    ("gift-list", "POST"): row(
+        {"anon": 401, "member": 403, "other_member": 403, "supplier_admin": 201, "supplier_staff": 201, "other_supplier": 201,
+         "operator": 403, "logistics": 403, "finance": 403},
+        writable=GIFT_FIELDS, body=NEW_GIFT,
+    ),
+    ("gift-detail", "PATCH"): gift_action(supplier=409, body={"name": "改名"}, writable=GIFT_FIELDS),
+    ("gift-schedule", "POST"): gift_action(operator=409, body={"publish_at": "2030-01-01T00:00:00+08:00"}, writable={"publish_at"}),
+    ("gift-revision-list", "GET"): row(AUTHENTICATED),
+    ("gift-revision-detail", "GET"): row(SUPPLIER_READ, obj="revision"),
+    ("gift-revision-history", "GET"): row(SUPPLIER_READ, obj="revision"),
+    ("gift-revision-approve", "POST"): gift_action(operator=200) | {"object": "revision"},
+    ("gift-revision-reject", "POST"): gift_action(operator=200) | {"object": "revision"},
+    ("category-list", "GET"): row(AUTHENTICATED),
+    ("category-detail", "GET"): row(AUTHENTICATED, obj="category"),
+    ("location-list", "GET"): row(AUTHENTICATED),
+    ("location-detail", "GET"): row(AUTHENTICATED | {"member": 404, "other_member": 404}, obj="warehouse"),
+    ("stock-list", "GET"): row(AUTHENTICATED),
+    ("stock-detail", "GET"): row(SUPPLIER_READ, obj="stock"),
+    ("stock-safety-stock", "POST"): row(
+        {"anon": 401, "member": 404, "other_member": 404, "supplier_admin": 403, "supplier_staff": 403, "other_supplier": 404,
+         "operator": 200, "logistics": 200, "finance": 403},
+        obj="stock", writable={"safety_stock"}, body={"safety_stock": 3},
+    ),
+    ("stock-movement-list", "GET"): row(AUTHENTICATED),
+    ("stock-movement-detail", "GET"): row(SUPPLIER_READ, obj="movement"),
+    ("replenishment-request-list", "GET"): row(AUTHENTICATED),
+    ("replenishment-request-detail", "GET"): row(SUPPLIER_READ, obj="replenishment"),
+    ("replenishment-request-history", "GET"): row(SUPPLIER_READ, obj="replenishment"),
     ("notice-list", "GET"): row(AUTHENTICATED),
     ("notice-detail", "GET"): row(NOTICE_READ, obj="notice"),
     ("notice-mark-read", "POST"): row(NOTICE_READ | {"operator": 403}, obj="notice"),

@@ -13,9 +13,11 @@ from django.urls import URLResolver, get_resolver
 from drf_spectacular.generators import SchemaGenerator
 
 from core.fsm import apply_transition
+from suppliers.models import ReplenishmentRequest, StockMovement
+from suppliers.services import inventory, revisions
 from tests.access import MATRIX, ROLES
 from tests.conftest import client_for
-from tests.factories import GiftFactory, MemberFactory, NoticeFactory, SupplierFactory, SupplierUserFactory, UserFactory, ready_to_activate
+from tests.factories import GiftFactory, MemberFactory, WarehouseFactory, NoticeFactory, SupplierFactory, SupplierUserFactory, UserFactory, ready_to_activate
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "api_fields.json"
 METHODS = ["get", "post", "put", "patch", "delete"]
@@ -73,14 +75,24 @@ def world(db, now):
     }
     gift = GiftFactory(supplier=supplier)
     apply_transition(gift, "submit", actor=users["supplier_staff"], at=now)
-    objects = {"supplier": supplier, "notice": NoticeFactory(supplier=supplier), "gift": gift}
+    listed = GiftFactory(supplier=supplier)
+    for name in ("submit", "approve", "publish"):
+        apply_transition(listed, name, actor=operator, at=now)
+    revision = revisions.edit_gift(gift=listed, actor=users["supplier_staff"], now=now, changes={"name": "改名"})
+    warehouse = WarehouseFactory()
+    stock = inventory.receive_stock(gift=gift, location=warehouse, quantity=5, at=now)
+    inventory.set_safety_stock(gift=gift, location=warehouse, safety_stock=10, at=now)
+    objects = {
+        "supplier": supplier, "notice": NoticeFactory(supplier=supplier), "gift": gift, "revision": revision,
+        "category": gift.category, "warehouse": warehouse, "stock": stock,
+        "movement": StockMovement.objects.filter(gift=gift).first(), "replenishment": ReplenishmentRequest.objects.get(gift=gift),
+    }
     return users, objects
 
 
 def url_for(route: str, obj) -> str:
     path = "/" + route.lstrip("^").replace("^", "").replace("$", "")
-    path = re.sub(r"\(\?P<pk>[^)]+\)", str(obj.pk) if obj is not None else "0", path)
-    return path
+    return re.sub(r"\(\?P<(\w+)>[^)]+\)", lambda group: str(getattr(obj, group.group(1), "0")), path)
 
 
 @pytest.mark.parametrize(("name", "method", "route"), ROUTES, ids=[f"{m} {n}" for n, m, _ in ROUTES])

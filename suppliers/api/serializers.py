@@ -1,7 +1,18 @@
 from rest_framework import serializers
 
 from core.masking import mask_phone
-from suppliers.models import Gift, Notice, Supplier
+from core.models import Tier
+from suppliers.models import (
+    Category,
+    Gift,
+    GiftRevision,
+    Location,
+    Notice,
+    ReplenishmentRequest,
+    StockMovement,
+    StockRecord,
+    Supplier,
+)
 
 
 class SupplierSerializer(serializers.ModelSerializer):
@@ -64,3 +75,76 @@ class ClearanceInput(serializers.Serializer):
     points_price = serializers.IntegerField(min_value=1)
     settlement_price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+class GiftInput(serializers.Serializer):
+    """Create (all required) or edit (partial) a gift; the service validates the domain rules."""
+
+    sku = serializers.CharField(max_length=60)
+    name = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True)
+    category = serializers.SlugField()
+    images = serializers.ListField(child=serializers.CharField(max_length=300), required=False)
+    specification = serializers.CharField(required=False, allow_blank=True)
+    warranty_text = serializers.CharField(required=False, allow_blank=True)
+    market_price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
+    settlement_price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
+    fulfilment = serializers.ChoiceField(choices=Gift.Fulfilment.choices, required=False)
+    min_tier = serializers.ChoiceField(choices=Tier.choices, required=False)
+    tier_discounts = serializers.DictField(child=serializers.IntegerField(min_value=0, max_value=99), required=False)
+    points_prices = serializers.DictField(child=serializers.IntegerField(min_value=1))
+
+
+class GiftRevisionSerializer(serializers.ModelSerializer):
+    gift_sku = serializers.CharField(source="gift.sku", read_only=True)
+    requested_by = serializers.CharField(source="requested_by.username", default=None, read_only=True)
+
+    class Meta:
+        model = GiftRevision
+        fields = ["id", "gift", "gift_sku", "changes", "state", "requested_by", "requested_at", "decided_at"]
+        read_only_fields = fields
+
+
+class ScheduleInput(serializers.Serializer):
+    publish_at = serializers.DateTimeField()
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Category
+        fields = ["code", "name", "required_certificates"]
+        read_only_fields = fields
+
+
+class LocationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Location
+        fields = ["id", "code", "name", "kind", "supplier"]
+        read_only_fields = fields
+
+
+class StockRecordSerializer(serializers.ModelSerializer):
+    gift_sku = serializers.CharField(source="gift.sku")
+    location_code = serializers.CharField(source="location.code")
+    available = serializers.IntegerField()
+
+    class Meta:
+        model = StockRecord
+        fields = ["id", "gift", "gift_sku", "location", "location_code", "on_hand", "reserved", "available", "safety_stock"]
+        read_only_fields = fields
+
+
+class StockMovementSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = StockMovement
+        fields = ["id", "gift", "location", "kind", "on_hand_delta", "reserved_delta", "at", "source_type", "source_id", "note"]
+        read_only_fields = fields
+
+
+class ReplenishmentRequestSerializer(serializers.ModelSerializer):
+    gift_sku = serializers.CharField(source="gift.sku", read_only=True)
+
+    class Meta:
+        model = ReplenishmentRequest
+        fields = ["id", "gift", "gift_sku", "location", "quantity", "raised_at", "due_date", "met_at", "state"]
+        read_only_fields = fields

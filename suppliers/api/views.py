@@ -1,6 +1,7 @@
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status, viewsets
+from django.db.models import Q
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -9,15 +10,33 @@ from core.api.transitions import TransitionHistoryMixin, transition_action
 from core.api.permissions import require_role
 from core.roles import SUPPLIER_ROLES, Role
 from suppliers.api.serializers import (
+    CategorySerializer,
     ClearanceInput,
     DelistInput,
+    GiftInput,
+    GiftRevisionSerializer,
     GiftSerializer,
+    LocationSerializer,
+    ReplenishmentRequestSerializer,
+    ScheduleInput,
+    StockMovementSerializer,
+    StockRecordSerializer,
     NoticeSerializer,
     SupplierApplicationInput,
     SupplierSerializer,
 )
-from suppliers.models import Gift, Notice, Supplier
-from suppliers.services import catalog, notices, onboarding
+from suppliers.models import (
+    Category,
+    Gift,
+    GiftRevision,
+    Location,
+    Notice,
+    ReplenishmentRequest,
+    StockMovement,
+    StockRecord,
+    Supplier,
+)
+from suppliers.services import catalog, inventory, notices, onboarding, revisions
 
 OPERATOR = frozenset({Role.OPERATOR})
 
@@ -80,9 +99,10 @@ SUPPLIER_USERS = SUPPLIER_ROLES
 
 
 class GiftViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
-    """Gifts: suppliers see their own, staff all; the catalog workflow of SPEC §4.2 as actions."""
+    """Gifts: suppliers see and edit their own, staff see all; the catalog workflow of SPEC §4.2 as actions."""
 
     serializer_class = GiftSerializer
+    http_method_names = ["get", "post", "patch", "head", "options"]
     filterset_fields = ["state", "fulfilment", "category__code"]
     search_fields = ["sku", "name"]
     ordering_fields = ["id", "sku", "name", "created_at"]
@@ -90,6 +110,32 @@ class GiftViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return Gift.objects.visible_to(self.request.user).select_related("category").prefetch_related("prices__program")
 
+    @extend_schema(request=GiftInput, responses={201: GiftSerializer})
+    def create(self, request):
+        """Create a draft gift in the caller's catalog."""
+        require_role(request.user, SUPPLIER_USERS)
+        params = GiftInput(data=request.data)
+        params.is_valid(raise_exception=True)
+        supplier = Supplier.objects.get(pk=request.user.supplier_id)
+        gift = catalog.create_gift(supplier=supplier, actor=request.user, now=timezone.now(), **params.validated_data)
+        return Response(GiftSerializer(gift).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=GiftInput(partial=True), responses={200: GiftSerializer, 202: GiftRevisionSerializer})
+    def partial_update(self, request, pk=None):
+        """Edit a draft in place (200), or propose a reviewed revision of an approved or listed gift (202)."""
+        gift = self.get_object()
+        require_role(request.user, SUPPLIER_USERS)
+        params = GiftInput(data=request.data, partial=True)
+        params.is_valid(raise_exception=True)
+        changes = {k: v for k, v in params.validated_data.items() if k != "sku"}
+        result = revisions.edit_gift(gift=gift, actor=request.user, now=timezone.now(), changes=changes)
+        if isinstance(result, GiftRevision):
+            return Response(GiftRevisionSerializer(result).data, status=status.HTTP_202_ACCEPTED)
+        return Response(GiftSerializer(self.get_queryset().get(pk=result.pk)).data)
+
+    schedule = transition_action(
+        revisions.schedule_publication, name="schedule", roles=OPERATOR, target="gift", input_serializer=ScheduleInput
+    )
     submit = transition_action(catalog.submit_gift, name="submit", roles=SUPPLIER_USERS, target="gift")
     rework = transition_action(catalog.rework_gift, name="rework", roles=SUPPLIER_USERS, target="gift")
     request_relisting = transition_action(catalog.request_relisting, name="request_relisting", roles=SUPPLIER_USERS, target="gift")
@@ -103,3 +149,89 @@ class GiftViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
         catalog.start_clearance, name="start_clearance", roles=OPERATOR, target="gift", input_serializer=ClearanceInput
     )
     retire = transition_action(catalog.retire_gift, name="retire", roles=OPERATOR, target="gift")
+
+
+class GiftRevisionViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
+    """Reviewed edits of listed gifts: suppliers see their own, operators approve or reject."""
+
+    serializer_class = GiftRevisionSerializer
+    filterset_fields = ["state", "gift"]
+
+    def get_queryset(self):
+        return GiftRevision.objects.visible_to(self.request.user).select_related("gift", "requested_by")
+
+    approve = transition_action(revisions.approve_revision, name="approve", roles=OPERATOR, target="revision")
+    reject = transition_action(revisions.reject_revision, name="reject", roles=OPERATOR, target="revision")
+
+
+class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
+    """Gift categories and the product certificates each requires."""
+
+    serializer_class = CategorySerializer
+    queryset = Category.objects.all()
+    lookup_field = "code"
+    pagination_class = None
+
+
+class LocationViewSet(viewsets.ReadOnlyModelViewSet):
+    """The logistics provider's warehouses, and for a supplier its own dropship location."""
+
+    serializer_class = LocationSerializer
+    filterset_fields = ["kind"]
+    queryset = Location.objects.all()
+
+    def get_queryset(self):
+        user = self.request.user
+        locations = Location.objects.all()
+        if getattr(self, "swagger_fake_view", False) or user.is_superuser:
+            return locations
+        if user.is_supplier_user:
+            return locations.filter(Q(kind=Location.Kind.WAREHOUSE) | Q(supplier_id=user.supplier_id))
+        if user.role == Role.MEMBER:
+            return locations.none()
+        return locations
+
+
+class SafetyStockInput(serializers.Serializer):
+    safety_stock = serializers.IntegerField(min_value=0, max_value=1_000_000)
+
+
+class StockRecordViewSet(viewsets.ReadOnlyModelViewSet):
+    """Stock per gift per location (on hand, reserved, available, safety stock)."""
+
+    serializer_class = StockRecordSerializer
+    filterset_fields = ["gift", "location"]
+
+    def get_queryset(self):
+        return StockRecord.objects.visible_to(self.request.user).select_related("gift", "location")
+
+    @extend_schema(request=SafetyStockInput, responses=StockRecordSerializer)
+    @action(detail=True, methods=["post"], url_path="safety-stock")
+    def safety_stock(self, request, pk=None):
+        """Set the safety stock; a level already below it raises a replenishment request."""
+        record = self.get_object()
+        require_role(request.user, {Role.OPERATOR, Role.LOGISTICS})
+        params = SafetyStockInput(data=request.data)
+        params.is_valid(raise_exception=True)
+        inventory.set_safety_stock(gift=record.gift, location=record.location, at=timezone.now(), **params.validated_data)
+        return Response(StockRecordSerializer(self.get_queryset().get(pk=record.pk)).data)
+
+
+class StockMovementViewSet(viewsets.ReadOnlyModelViewSet):
+    """Every stock movement, newest first (stock can be rebuilt from these)."""
+
+    serializer_class = StockMovementSerializer
+    filterset_fields = ["gift", "location", "kind"]
+
+    def get_queryset(self):
+        return StockMovement.objects.visible_to(self.request.user)
+
+
+class ReplenishmentRequestViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
+    """Replenishment requests (补货) raised when stock falls below safety stock."""
+
+    serializer_class = ReplenishmentRequestSerializer
+    filterset_fields = ["state", "gift", "location"]
+
+    def get_queryset(self):
+        return ReplenishmentRequest.objects.visible_to(self.request.user).select_related("gift")

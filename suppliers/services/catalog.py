@@ -8,33 +8,34 @@ from django.utils import timezone
 from core.errors import PermissionDenied, ValidationFailed
 from core.events import publish
 from core.fsm import apply_transition, bulk_transition
-from core.models import Program
 from core.roles import SUPPLIER_ROLES
 from suppliers.errors import ClearanceNotAllowed, IncompleteGift, QualificationBlocked
 from suppliers.events import GiftRetired
-from suppliers.models import Category, Gift, GiftPrice, Supplier
-from suppliers.services import qualifications
+from suppliers.models import Category, Gift, Supplier
+from suppliers.services import qualifications, revisions
 
 
 def create_gift(
-    *, supplier: Supplier, actor, now: datetime, sku: str, name: str, category: Category, market_price: Decimal,
+    *, supplier: Supplier, actor, now: datetime, sku: str, name: str, category: Category | str, market_price: Decimal,
     settlement_price: Decimal, points_prices: dict[str, int], fulfilment: str = Gift.Fulfilment.WAREHOUSE, **details
 ) -> Gift:
-    """Create a draft gift with its points price per program code (e.g. {"gotone": 1500})."""
+    """Create a draft gift with its points price per program code (e.g. {"gotone": 1500}).
+
+    :raises ValidationFailed: naming every bad field, or `sku` when the supplier already has it
+    """
+    sku = (sku or "").strip()
+    if not sku or len(sku) > 60:
+        raise ValidationFailed("请填写SKU（最多60个字符） (SKU required, at most 60 characters)", field="sku")
+    if Gift.objects.filter(supplier=supplier, sku=sku).exists():
+        raise ValidationFailed("SKU已存在 (this SKU already exists in your catalog)", field="sku")
+    values = revisions.clean_changes(
+        {"name": name, "category": category, "market_price": market_price, "settlement_price": settlement_price,
+         "points_prices": points_prices, "fulfilment": fulfilment, **details}
+    )
     with transaction.atomic():
-        gift = Gift.objects.create(
-            supplier=supplier, sku=sku, name=name, category=category, market_price=market_price,
-            settlement_price=settlement_price, fulfilment=fulfilment, created_at=now, **details,
-        )
-        _set_prices(gift=gift, points_prices=points_prices)
+        gift = Gift(supplier=supplier, sku=sku, created_at=now)
+        revisions.apply_changes(gift, values)
     return gift
-
-
-def _set_prices(*, gift: Gift, points_prices: dict[str, int]) -> None:
-    programs = {p.code: p for p in Program.objects.all()}
-    GiftPrice.objects.filter(gift=gift).exclude(program__code__in=points_prices).delete()
-    for code, points in points_prices.items():
-        GiftPrice.objects.update_or_create(gift=gift, program=programs[code], defaults={"points_price": points})
 
 
 def missing_for_submission(gift: Gift) -> list[tuple[str, str]]:

@@ -28,6 +28,8 @@ def clean_changes(changes: dict[str, Any]) -> dict[str, Any]:
     unknown = set(changes) - EDITABLE
     errors += [(field, "not_editable", "该字段不可修改 (field cannot be changed)") for field in sorted(unknown)]
     cleaned = {k: v for k, v in changes.items() if k in EDITABLE}
+    if "name" in cleaned and not (isinstance(cleaned["name"], str) and 0 < len(cleaned["name"].strip()) <= 200):
+        errors.append(("name", "invalid", "请填写名称（最多200字） (name required, at most 200 characters)"))
     if "category" in cleaned:
         code = getattr(cleaned["category"], "code", cleaned["category"])
         if not Category.objects.filter(code=code).exists():
@@ -67,20 +69,22 @@ def clean_changes(changes: dict[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
-def _apply(gift: Gift, changes: dict[str, Any]) -> None:
+def apply_changes(gift: Gift, changes: dict[str, Any]) -> None:
+    """Write cleaned changes to the gift (saving it, also a new one) and its per-program prices."""
     for field, value in changes.items():
-        if field == "points_prices":
-            programs = {p.code: p for p in Program.objects.all()}
-            GiftPrice.objects.filter(gift=gift).exclude(program__code__in=value).delete()
-            for code, points in value.items():
-                GiftPrice.objects.update_or_create(gift=gift, program=programs[code], defaults={"points_price": points})
-        elif field == "category":
+        if field == "category":
             gift.category = Category.objects.get(code=value)
         elif field in {"market_price", "settlement_price"}:
             setattr(gift, field, Decimal(value))
-        else:
+        elif field != "points_prices":
             setattr(gift, field, value)
     gift.save()
+    if "points_prices" in changes:
+        prices = changes["points_prices"]
+        programs = {p.code: p for p in Program.objects.all()}
+        GiftPrice.objects.filter(gift=gift).exclude(program__code__in=prices).delete()
+        for code, points in prices.items():
+            GiftPrice.objects.update_or_create(gift=gift, program=programs[code], defaults={"points_price": points})
 
 
 def edit_gift(*, gift: Gift, actor, now: datetime, changes: dict[str, Any]) -> Gift | GiftRevision:
@@ -92,7 +96,7 @@ def edit_gift(*, gift: Gift, actor, now: datetime, changes: dict[str, Any]) -> G
     cleaned = clean_changes(changes)
     with transaction.atomic():
         if gift.state in EDIT_IN_PLACE:
-            _apply(gift, cleaned)
+            apply_changes(gift, cleaned)
             return gift
         if gift.state not in EDIT_BY_REVISION:
             raise Conflict(f"礼品处于「{gift.get_state_display()}」状态，不能修改 (cannot edit in state {gift.state})", field="state")
@@ -105,7 +109,7 @@ def approve_revision(*, revision: GiftRevision, actor, now: datetime, reason: st
     """Apply a pending revision to its gift. :raises InvalidTransition:"""
     with transaction.atomic():
         apply_transition(revision, "approve", actor=actor, at=now, reason=reason, decided_at=now)
-        _apply(revision.gift, revision.changes)
+        apply_changes(revision.gift, revision.changes)
     return revision
 
 
