@@ -2,8 +2,24 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import TransitionAdminMixin
-from suppliers.models import Notice, Supplier, SupplierMembership
-from suppliers.services import onboarding
+from suppliers.models import (
+    BankAccount,
+    Category,
+    Contract,
+    Gift,
+    GiftPrice,
+    GiftRevision,
+    Location,
+    Notice,
+    ProfileChange,
+    Qualification,
+    ReplenishmentRequest,
+    StockMovement,
+    StockRecord,
+    Supplier,
+    SupplierMembership,
+)
+from suppliers.services import catalog, contracts, onboarding, revisions
 
 
 class MembershipInline(admin.TabularInline):
@@ -32,3 +48,96 @@ class NoticeAdmin(admin.ModelAdmin):
     list_display = ("created_at", "supplier", "kind", "title", "read_at")
     list_filter = ("kind",)
     list_select_related = ("supplier",)
+
+
+class GiftPriceInline(admin.TabularInline):
+    model = GiftPrice
+    extra = 0
+
+
+@admin.register(Gift)
+class GiftAdmin(TransitionAdminMixin, admin.ModelAdmin):
+    list_display = ("sku", "name", "supplier", "category", "settlement_price", "fulfilment", "state")
+    list_filter = ("state", "fulfilment", "category")
+    search_fields = ("sku", "name")
+    list_select_related = ("supplier", "category")
+    inlines = [GiftPriceInline]
+    readonly_fields = ("state", "delist_reason", "transition_history")
+    transition_services = {
+        "approve": (_("审核通过"), catalog.approve_gift, "gift"),
+        "publish": (_("上线"), catalog.publish_gift, "gift"),
+        "retire": (_("退市"), catalog.retire_gift, "gift"),
+    }
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "required_certificates")
+
+
+@admin.register(Location)
+class LocationAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "kind", "supplier")
+    list_filter = ("kind",)
+
+
+@admin.register(StockRecord)
+class StockRecordAdmin(admin.ModelAdmin):
+    list_display = ("gift", "location", "on_hand", "reserved", "safety_stock")
+    list_select_related = ("gift", "location")
+    readonly_fields = ("on_hand", "reserved")
+
+
+@admin.register(StockMovement)
+class StockMovementAdmin(admin.ModelAdmin):
+    list_display = ("at", "gift", "location", "kind", "on_hand_delta", "reserved_delta", "source_type", "source_id")
+    list_filter = ("kind",)
+    list_select_related = ("gift", "location")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReplenishmentRequest)
+class ReplenishmentRequestAdmin(admin.ModelAdmin):
+    list_display = ("gift", "location", "quantity", "due_date", "state", "met_at")
+    list_filter = ("state",)
+    readonly_fields = ("state",)
+
+
+@admin.register(Contract)
+class ContractAdmin(TransitionAdminMixin, admin.ModelAdmin):
+    list_display = ("number", "supplier", "start_date", "end_date", "payment_days", "deposit_amount", "state")
+    list_filter = ("state",)
+    transition_services = {"approve_contract": (_("合同生效"), contracts.approve_contract, "contract")}
+
+
+@admin.register(Qualification)
+class QualificationAdmin(admin.ModelAdmin):
+    list_display = ("supplier", "kind", "certificate_type", "number", "expires_on", "warned_at", "expiry_handled_at")
+    list_filter = ("kind", "certificate_type")
+
+
+@admin.register(BankAccount)
+class BankAccountAdmin(admin.ModelAdmin):
+    list_display = ("supplier", "bank_name", "account_name", "account_number", "approved_at")
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ProfileChange)
+class ProfileChangeAdmin(admin.ModelAdmin):
+    list_display = ("supplier", "field", "state", "requested_at", "decided_at")
+    list_filter = ("state", "field")
+    readonly_fields = ("state",)
+
+
+@admin.register(GiftRevision)
+class GiftRevisionAdmin(TransitionAdminMixin, admin.ModelAdmin):
+    list_display = ("gift", "state", "requested_at", "decided_at")
+    list_filter = ("state",)
+    transition_services = {"approve_revision": (_("通过修改"), revisions.approve_revision, "revision")}

@@ -100,3 +100,28 @@ def test_an_admin_transition_action_goes_through_the_service(operator, supplier)
     supplier.refresh_from_db()
     assert supplier.state == "under_review"
     assert TransitionLog.objects.get().transition == "start_review"
+
+
+def test_every_admin_page_of_the_product_opens_for_an_operator(operator, supplier):
+    from django.contrib import admin as django_admin
+
+    client = logged_in(operator)
+    pages = [f"/admin/{model._meta.app_label}/{model._meta.model_name}/" for model in django_admin.site._registry
+             if model._meta.app_label in {"core", "suppliers", "points", "logistics", "settlement"}]
+
+    statuses = {page: client.get(page).status_code for page in pages}
+
+    assert len(pages) >= 15
+    assert set(statuses.values()) == {200}, statuses
+
+
+def test_an_admin_contract_approval_goes_through_the_service(operator, supplier):
+    from tests.factories import ContractFactory
+
+    contract = ContractFactory(supplier=supplier)
+
+    logged_in(operator).post("/admin/suppliers/contract/", {"action": "approve_contract", "_selected_action": [contract.pk]})
+
+    contract.refresh_from_db()
+    assert contract.state == "approved"
+    assert TransitionLog.objects.get().transition == "approve"
