@@ -1,3 +1,4 @@
+from .ledger import LedgerEntry, LotAllocation, PointsAccount, PointsLot
 from .members import Member
 
-__all__ = ["Member"]
+__all__ = ["LedgerEntry", "LotAllocation", "Member", "PointsAccount", "PointsLot"]

@@ -1,0 +1,63 @@
+"""The product owner's hand-computed case ../shared/golden/ledger_lots.json, replayed through the points services."""
+import json
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from core.models import Program
+from points.models import LedgerEntry, PointsLot
+from points.services import ledger
+from points.services.ledger import Source
+from tests.factories import MemberFactory
+
+GOLDEN = Path(__file__).resolve().parents[3] / "shared" / "golden" / "ledger_lots.json"
+pytestmark = pytest.mark.django_db
+
+
+def lots_by_year(member) -> dict[str, int]:
+    return {str(year): remaining for year, remaining in PointsLot.objects.filter(account__member=member).values_list("year", "remaining")}
+
+
+def test_the_golden_ledger_case_matches_every_figure():
+    case = json.loads(GOLDEN.read_text(encoding="utf-8"))
+    member = MemberFactory(phone=case["member"]["phone"], tier=case["member"]["tier"], program=Program.objects.get(code=case["program"]))
+    price = case["gift"]["points_price"]
+    redemptions = {}
+
+    for line, step in enumerate(case["steps"], start=1):
+        at = datetime.fromisoformat(step["at"])
+        expect = step.get("expect", {})
+        if step["do"] == "earn":
+            ledger.earn_points(member=member, points=step["points"], source=Source("batch", step["batch"], line), at=at)
+        elif step["do"] == "redeem":
+            entry = ledger.spend_points(member=member, points=price * step["quantity"], source=Source("order", step["order"]), at=at)
+            redemptions[step["order"]] = entry
+            assert -entry.points == expect["points_cost"]
+            drawn = {str(a.lot.year): -a.points for a in entry.allocations.select_related("lot")}
+            assert drawn == expect["drawn"]
+        elif step["do"] == "refund":
+            entry = ledger.refund_points(
+                redeem=redemptions[step["order"]], points=price * step["quantity"], source=Source("return", step["source"]), at=at
+            )
+            assert entry.points == expect["refunded"]
+            restored = {str(a.lot.year): a.points for a in entry.allocations.select_related("lot").order_by("-lot__expires_at")}
+            assert restored == expect["restored"]
+            assert list(restored) == list(expect["restored"]), "restored latest-expiring first"
+            if "expired_at_once" in expect:
+                expired = LedgerEntry.objects.get(kind="expire", source_type="return", source_id=step["source"])
+                assert -expired.points == expect["expired_at_once"]
+        elif step["do"] == "run_expiry":
+            entries = ledger.expire_due_lots(now=at)
+            if "expired" in expect:
+                expired = {str(e.allocations.get().lot.year): -e.points for e in entries}
+                assert expired == expect["expired"]
+        if "balance" in expect:
+            assert ledger.account_of(member).balance == expect["balance"], step
+        if "lots" in expect:
+            assert lots_by_year(member) == expect["lots"]
+
+    final = case["expect_final"]
+    entries = list(LedgerEntry.objects.filter(account__member=member).order_by("at", "id").values("kind", "points"))
+    assert entries == final["entries"]
+    assert ledger.account_of(member).balance == final["balance"] == ledger.ledger_total(ledger.account_of(member))
