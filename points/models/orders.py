@@ -1,0 +1,126 @@
+"""Redemption orders (兑换订单, SPEC §4.5): one gift × a quantity from one supplier, with its snapshots and FSM."""
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, transition
+
+from core.models import StateMachine
+from core.tenancy import ScopedManager, Visibility
+
+
+class RedemptionOrder(StateMachine):
+    class State(models.TextChoices):
+        AWAITING_CONFIRMATION = "awaiting_confirmation", _("待确认")
+        CONFIRMED = "confirmed", _("已确认")
+        EXPIRED = "expired", _("已过期")
+        CANCELLED = "cancelled", _("已取消")
+        HANDED_OVER = "handed_over", _("已交接")
+        SHIPPED = "shipped", _("已发货")
+        DELIVERED = "delivered", _("已签收")
+        DELIVERY_FAILED = "delivery_failed", _("配送失败")
+        RETURNED = "returned", _("已退货")
+        COMPLETED = "completed", _("已完成")
+
+    number = models.CharField(_("订单号"), max_length=30, unique=True)
+    member = models.ForeignKey("points.Member", on_delete=models.PROTECT, related_name="orders")
+    gift = models.ForeignKey("suppliers.Gift", on_delete=models.PROTECT, related_name="orders")
+    supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.PROTECT, related_name="orders")
+    program = models.ForeignKey("core.Program", on_delete=models.PROTECT, related_name="+")
+    quantity = models.PositiveIntegerField(_("数量"))
+    # snapshots taken when the order is placed
+    fulfilment = models.CharField(_("履约方式"), max_length=10)
+    points_unit_price = models.PositiveIntegerField(_("积分单价"))
+    tier_discount_percent = models.PositiveSmallIntegerField(_("等级折扣（%）"), default=0)
+    clearance = models.BooleanField(_("清仓价"), default=False)
+    points_cost = models.PositiveIntegerField(_("积分合计"))
+    settlement_unit_price = models.DecimalField(_("结算单价"), max_digits=12, decimal_places=2)
+    settlement_amount = models.DecimalField(_("结算金额"), max_digits=14, decimal_places=2)
+    recipient_name = models.CharField(_("收件人"), max_length=50)
+    recipient_phone = models.CharField(_("收件电话"), max_length=20)
+    address = models.CharField(_("收货地址"), max_length=300)
+    # taken when the order is confirmed
+    location = models.ForeignKey("suppliers.Location", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    redeem_entry = models.OneToOneField("points.LedgerEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # second confirmation (二次确认)
+    code_required = models.BooleanField(_("需短信确认"), default=False)
+    code_hash = models.CharField(max_length=64, blank=True)
+    code_expires_at = models.DateTimeField(null=True, blank=True)
+    code_attempts = models.PositiveSmallIntegerField(default=0)
+
+    state = FSMField(_("状态"), default=State.AWAITING_CONFIRMATION, choices=State.choices, protected=True)
+    placed_at = models.DateTimeField(_("下单时间"))
+    expires_at = models.DateTimeField(_("确认截止时间"))
+    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    shipped_at = models.DateTimeField(_("发货时间"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
+    delivered_automatically = models.BooleanField(_("系统自动签收"), default=False)
+    returned_quantity = models.PositiveIntegerField(_("已退数量"), default=0)
+
+    objects = ScopedManager()
+    visibility = Visibility(supplier="supplier", member="member")
+
+    class Meta:
+        ordering = ["-placed_at", "-id"]
+        verbose_name = _("兑换订单")
+        verbose_name_plural = _("兑换订单")
+        indexes = [models.Index(fields=["state", "expires_at"]), models.Index(fields=["supplier", "state"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="order_quantity_positive"),
+            models.CheckConstraint(condition=Q(returned_quantity__lte=models.F("quantity")), name="order_returned_within_quantity"),
+            models.CheckConstraint(condition=Q(settlement_amount__gte=0), name="order_settlement_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @transition(field=state, source=State.AWAITING_CONFIRMATION, target=State.CONFIRMED)
+    def confirm(self, *, confirmed_at, location, redeem_entry) -> None:
+        self.confirmed_at = confirmed_at
+        self.location = location
+        self.redeem_entry = redeem_entry
+        self.code_hash = ""
+
+    @transition(field=state, source=State.AWAITING_CONFIRMATION, target=State.EXPIRED)
+    def expire(self) -> None:
+        pass
+
+    @transition(field=state, source=State.CONFIRMED, target=State.CANCELLED)
+    def cancel(self) -> None:
+        pass
+
+    @transition(field=state, source=State.HANDED_OVER, target=State.CANCELLED)
+    def cancel_before_picking(self) -> None:
+        pass
+
+    @transition(field=state, source=State.CONFIRMED, target=State.HANDED_OVER)
+    def hand_over(self) -> None:
+        pass
+
+    @transition(field=state, source=State.HANDED_OVER, target=State.SHIPPED)
+    def ship(self, *, shipped_at) -> None:
+        self.shipped_at = shipped_at
+
+    @transition(field=state, source=State.SHIPPED, target=State.DELIVERED)
+    def deliver(self, *, delivered_at, automatically: bool = False) -> None:
+        self.delivered_at = delivered_at
+        self.delivered_automatically = automatically
+
+    @transition(field=state, source=State.SHIPPED, target=State.DELIVERY_FAILED)
+    def fail_delivery(self) -> None:
+        pass
+
+    @transition(field=state, source=State.DELIVERY_FAILED, target=State.HANDED_OVER)
+    def redeliver(self) -> None:
+        pass
+
+    @transition(field=state, source=State.DELIVERY_FAILED, target=State.CANCELLED)
+    def give_up(self) -> None:
+        pass
+
+    @transition(field=state, source=State.DELIVERED, target=State.RETURNED)
+    def return_fully(self) -> None:
+        pass
+
+    @transition(field=state, source=State.DELIVERED, target=State.COMPLETED)
+    def complete(self) -> None:
+        pass

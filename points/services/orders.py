@@ -1,0 +1,252 @@
+"""Redemption orders (SPEC §4.5): placement with snapshots, second confirmation, cancellation and the
+transitions logistics and returns drive. Confirmation deducts points, draws lots and reserves stock in
+one transaction, so two requests can never spend the same points or the same unit."""
+import hashlib
+import hmac
+import secrets
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, QuerySet
+
+from core.errors import ValidationFailed
+from core.fsm import apply_transition, bulk_transition
+from core.notifications import notify
+from points.errors import CodeAttemptsExceeded, CodeExpired, CodeInvalid, InsufficientPoints, OrderExpired
+from points.models import Member, RedemptionOrder
+from points.services import ledger
+from suppliers.errors import OutOfStock
+from suppliers.selectors import choose_location, list_catalog, member_points_price
+from suppliers.services import inventory
+
+CONFIRMATION_WINDOW = timedelta(minutes=15)
+CODE_VALIDITY = timedelta(minutes=15)
+MAX_CODE_ATTEMPTS = 5
+MAX_QUANTITY = 99
+COMPLETE_AFTER = timedelta(days=15)
+AUTO_DELIVER_AFTER = timedelta(days=14)
+State = RedemptionOrder.State
+
+#: Functions narrowing a queryset of delivered orders to those that may complete (returns register one).
+completion_guards: list[Callable[[QuerySet], QuerySet]] = []
+
+
+def _code_hash(order_number: str, code: str) -> str:
+    return hmac.new(settings.SECRET_KEY.encode(), f"{order_number}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def _order_source(order: RedemptionOrder) -> ledger.Source:
+    return ledger.Source("order", order.number)
+
+
+def _stock_source(order: RedemptionOrder) -> inventory.Source:
+    return inventory.Source("order", order.number)
+
+
+def place_order(
+    *, member: Member, gift_id: int, quantity: int, recipient_name: str, recipient_phone: str, address: str, now: datetime, actor=None
+) -> RedemptionOrder:
+    """Place an order at today's prices; below the program's SMS threshold it is confirmed at once,
+    otherwise a six-digit code is texted to the member.
+
+    :raises ValidationFailed: for a gift not listed for this member, a bad quantity or address
+    :raises InsufficientPoints: :raises OutOfStock: (nothing is written)
+    """
+    if not isinstance(quantity, int) or not 1 <= quantity <= MAX_QUANTITY:
+        raise ValidationFailed(f"数量须为 1–{MAX_QUANTITY} 的整数 (quantity 1–{MAX_QUANTITY})", field="quantity")
+    for field, value in {"recipient_name": recipient_name, "recipient_phone": recipient_phone, "address": address}.items():
+        if not (value or "").strip():
+            raise ValidationFailed("必填 (required)", field=field)
+    program = member.program
+    gift = list_catalog(program=program, tier=member.tier).filter(pk=gift_id).first()
+    if gift is None:
+        raise ValidationFailed("该礼品不可兑换 (this gift is not available to you)", field="gift")
+    if gift.available < quantity:
+        raise OutOfStock(field="quantity")
+    unit_points = member_points_price(gift=gift, program=program, tier=member.tier, base=gift.points_base)
+    clearance = gift.state == gift.State.CLEARANCE
+    unit_settlement = gift.clearance_settlement_price if clearance and gift.clearance_settlement_price is not None else gift.settlement_price
+    points_cost = unit_points * quantity
+    if ledger.account_of(member).balance < points_cost:
+        raise InsufficientPoints(f"积分不足：需要 {points_cost} (not enough points)", field="points")
+    code_required = points_cost >= program.sms_confirmation_threshold
+    with transaction.atomic():
+        order = RedemptionOrder.objects.create(
+            number=f"RO{now:%Y%m%d}{secrets.randbelow(10**8):08d}", member=member, gift_id=gift.pk, supplier_id=gift.supplier_id,
+            program=program, quantity=quantity, fulfilment=gift.fulfilment, points_unit_price=unit_points,
+            tier_discount_percent=int((gift.tier_discounts or {}).get(member.tier, 0)) if program.has_tiers and not clearance else 0,
+            clearance=clearance, points_cost=points_cost, settlement_unit_price=unit_settlement,
+            settlement_amount=(unit_settlement * quantity).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP),
+            recipient_name=recipient_name.strip(), recipient_phone=recipient_phone.strip(), address=address.strip(),
+            code_required=code_required, placed_at=now, expires_at=now + CONFIRMATION_WINDOW,
+        )
+        if code_required:
+            _send_code(order, now)
+        else:
+            confirm_order(order=order, code=None, now=now, actor=actor)
+    return order
+
+
+def _send_code(order: RedemptionOrder, now: datetime) -> None:
+    code = f"{secrets.randbelow(10**6):06d}"
+    RedemptionOrder.objects.filter(pk=order.pk).update(
+        code_hash=_code_hash(order.number, code), code_expires_at=now + CODE_VALIDITY, code_attempts=0
+    )
+    order.refresh_from_db()
+    notify(kind="confirmation_code", phone=order.member.phone, at=now, context={"code": code}, subject=order)
+
+
+def resend_code(*, order: RedemptionOrder, now: datetime, actor=None) -> RedemptionOrder:
+    """Text a fresh code (the old one stops working). :raises OrderExpired: :raises ValidationFailed:"""
+    if order.state != State.AWAITING_CONFIRMATION or not order.code_required:
+        raise ValidationFailed("该订单无需验证码 (no code needed for this order)", field="code")
+    if now >= order.expires_at:
+        raise OrderExpired()
+    with transaction.atomic():
+        _send_code(order, now)
+    return order
+
+
+def confirm_order(*, order: RedemptionOrder, code: str | None, now: datetime, actor=None) -> RedemptionOrder:
+    """Confirm an order: check the code, then reserve stock, draw points and snapshot the location, all or nothing.
+
+    :raises CodeInvalid: :raises CodeExpired: :raises CodeAttemptsExceeded: :raises OrderExpired:
+    :raises InsufficientPoints: :raises OutOfStock: :raises InvalidTransition:
+    """
+    if order.state == State.AWAITING_CONFIRMATION and now >= order.expires_at:
+        raise OrderExpired()
+    if order.state == State.AWAITING_CONFIRMATION and order.code_required:
+        _check_code(order, code, now)
+    with transaction.atomic():
+        location = choose_location(gift=order.gift, quantity=order.quantity)
+        inventory.reserve_stock(gift=order.gift, location=location, quantity=order.quantity, at=now, actor=actor, source=_stock_source(order))
+        entry = ledger.spend_points(member=order.member, points=order.points_cost, source=_order_source(order), at=now, actor=actor)
+        apply_transition(order, "confirm", actor=actor, at=now, confirmed_at=now, location=location, redeem_entry=entry)
+        notify(
+            kind="points_deducted", phone=order.member.phone, at=now, subject=order,
+            context={"order_number": order.number, "points": order.points_cost, "balance": entry.balance_after},
+        )
+    return order
+
+
+def _check_code(order: RedemptionOrder, code: str | None, now: datetime) -> None:
+    if order.code_attempts >= MAX_CODE_ATTEMPTS:
+        raise CodeAttemptsExceeded(field="code")
+    if order.code_expires_at is None or now >= order.code_expires_at:
+        raise CodeExpired(field="code")
+    if not code or not hmac.compare_digest(order.code_hash, _code_hash(order.number, str(code).strip())):
+        RedemptionOrder.objects.filter(pk=order.pk).update(code_attempts=F("code_attempts") + 1)
+        order.refresh_from_db()
+        left = MAX_CODE_ATTEMPTS - order.code_attempts
+        if left <= 0:
+            raise CodeAttemptsExceeded(field="code")
+        raise CodeInvalid(f"验证码错误，还可尝试 {left} 次 (wrong code, {left} tries left)", field="code")
+
+
+def expire_unconfirmed_orders(*, now: datetime) -> list[int]:
+    """Expire orders not confirmed within 15 minutes (beat); nothing was reserved or drawn for them."""
+    due = RedemptionOrder.objects.filter(state=State.AWAITING_CONFIRMATION, expires_at__lte=now)
+    return bulk_transition(due, "expire", actor=None, at=now, reason="not confirmed within 15 minutes")
+
+
+def _refund_all(order: RedemptionOrder, *, source: ledger.Source, now: datetime, actor, reason_code: str):
+    left = sum(ledger.still_drawn(order.redeem_entry).values())
+    if not left:
+        return None
+    entry = ledger.refund_points(redeem=order.redeem_entry, points=left, source=source, at=now, actor=actor, reason_code=reason_code)
+    notify(
+        kind="refund_credited", phone=order.member.phone, at=now, subject=order,
+        context={"order_number": order.number, "points": left, "balance": entry.balance_after},
+    )
+    return entry
+
+
+def cancel_order(*, order: RedemptionOrder, actor, now: datetime, reason: str = "") -> RedemptionOrder:
+    """Cancel a confirmed order (member or operator): refund its points, release its stock.
+
+    :raises InvalidTransition: once it has been handed over (operators use cancel_before_picking)
+    """
+    with transaction.atomic():
+        apply_transition(order, "cancel", actor=actor, at=now, reason=reason)
+        _refund_all(order, source=ledger.Source("cancel", order.number), now=now, actor=actor, reason_code="order_cancelled")
+        inventory.release_stock(gift=order.gift, location=order.location, quantity=order.quantity, at=now, actor=actor, source=_stock_source(order))
+    return order
+
+
+def cancel_before_picking(*, order: RedemptionOrder, actor, now: datetime, reason: str = "") -> RedemptionOrder:
+    """Operator cancels a handed-over order whose shipment was not picked yet (logistics cancels the shipment). :raises InvalidTransition:"""
+    with transaction.atomic():
+        apply_transition(order, "cancel_before_picking", actor=actor, at=now, reason=reason)
+        _refund_all(order, source=ledger.Source("cancel", order.number), now=now, actor=actor, reason_code="order_cancelled")
+        inventory.release_stock(gift=order.gift, location=order.location, quantity=order.quantity, at=now, actor=actor, source=_stock_source(order))
+    return order
+
+
+def hand_over_order(*, order: RedemptionOrder, actor, now: datetime, reason: str = "") -> RedemptionOrder:
+    """Hand a confirmed order to the logistics provider (warehouse) or the supplier (dropship). :raises InvalidTransition:"""
+    return apply_transition(order, "hand_over", actor=actor, at=now, reason=reason)
+
+
+def ship_order(*, order: RedemptionOrder, actor, now: datetime, carrier: str, tracking_number: str) -> RedemptionOrder:
+    """The goods leave: the reservation is consumed and the member is told the carrier and tracking number. :raises InvalidTransition:"""
+    with transaction.atomic():
+        first_shipment = order.shipped_at is None
+        apply_transition(order, "ship", actor=actor, at=now, reason=f"{carrier} {tracking_number}", shipped_at=now)
+        if first_shipment:
+            inventory.consume_stock(gift=order.gift, location=order.location, quantity=order.quantity, at=now, actor=actor, source=_stock_source(order))
+        notify(
+            kind="shipped", phone=order.member.phone, at=now, subject=order, opted_out=order.member.reminders_opt_out,
+            context={"order_number": order.number, "carrier": carrier, "tracking_number": tracking_number},
+        )
+    return order
+
+
+def deliver_order(*, order: RedemptionOrder, actor, now: datetime, automatically: bool = False, reason: str = "") -> RedemptionOrder:
+    """Mark a shipped order delivered (carrier event, member's receipt, or automatically — flagged). :raises InvalidTransition:"""
+    with transaction.atomic():
+        apply_transition(order, "deliver", actor=actor, at=now, reason=reason, delivered_at=now, automatically=automatically)
+        notify(kind="delivered", phone=order.member.phone, at=now, subject=order, opted_out=order.member.reminders_opt_out,
+               context={"order_number": order.number})
+    return order
+
+
+def fail_delivery(*, order: RedemptionOrder, actor, now: datetime, reason: str = "") -> RedemptionOrder:
+    """A carrier reports the delivery failed. :raises InvalidTransition:"""
+    return apply_transition(order, "fail_delivery", actor=actor, at=now, reason=reason)
+
+
+def redeliver_order(*, order: RedemptionOrder, actor, now: datetime, reason: str = "") -> RedemptionOrder:
+    """Try again with a new shipment (operator). :raises InvalidTransition:"""
+    return apply_transition(order, "redeliver", actor=actor, at=now, reason=reason)
+
+
+def give_up_order(*, order: RedemptionOrder, actor, now: datetime, reason: str = "") -> RedemptionOrder:
+    """Stop trying after a failed delivery (operator): points back, goods back into the supplier's stock. :raises InvalidTransition:"""
+    with transaction.atomic():
+        apply_transition(order, "give_up", actor=actor, at=now, reason=reason)
+        _refund_all(order, source=ledger.Source("give_up", order.number), now=now, actor=actor, reason_code="delivery_given_up")
+        inventory.restock(gift=order.gift, location=order.location, quantity=order.quantity, at=now, actor=actor, source=_stock_source(order))
+    return order
+
+
+def return_order_fully(*, order: RedemptionOrder, actor, now: datetime, reason: str = "") -> RedemptionOrder:
+    """Every unit was returned and refunded (called by returns). :raises InvalidTransition:"""
+    return apply_transition(order, "return_fully", actor=actor, at=now, reason=reason)
+
+
+def auto_deliver_orders(*, now: datetime) -> list[int]:
+    """Deliver, flagged as automatic, orders shipped 14 days ago with no delivery news (beat)."""
+    due = RedemptionOrder.objects.filter(state=State.SHIPPED, shipped_at__lte=now - AUTO_DELIVER_AFTER)
+    return bulk_transition(due, "deliver", actor=None, at=now, reason="automatic after 14 days",
+                           values={"delivered_at": now, "delivered_automatically": True})
+
+
+def complete_orders(*, now: datetime) -> list[int]:
+    """Complete orders delivered 15 days ago with no open return (beat)."""
+    due = RedemptionOrder.objects.filter(state=State.DELIVERED, delivered_at__lte=now - COMPLETE_AFTER)
+    for guard in completion_guards:
+        due = guard(due)
+    return bulk_transition(due, "complete", actor=None, at=now, reason="15 days after delivery")

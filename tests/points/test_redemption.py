@@ -1,0 +1,224 @@
+"""Placing and confirming orders (SPEC §4.5): snapshots, second confirmation, no double spend, cancellation."""
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+
+from core.errors import InvalidTransition, ValidationFailed
+from core.fsm import apply_transition
+from core.models import Notification, TransitionLog
+from points.errors import CodeAttemptsExceeded, CodeExpired, CodeInvalid, InsufficientPoints, OrderExpired
+from points.models import PointsAccount, RedemptionOrder
+from points.services import orders
+from suppliers.errors import OutOfStock
+from suppliers.models import StockRecord
+from tests.points.conftest import ADDRESS
+
+pytestmark = pytest.mark.django_db
+
+
+def balance(member) -> int:
+    return PointsAccount.objects.get(member=member).balance
+
+
+def stock(gift) -> tuple[int, int]:
+    record = StockRecord.objects.get(gift=gift)
+    return record.on_hand, record.reserved
+
+
+def code_from_outbox(order) -> str:
+    return Notification.objects.filter(kind="confirmation_code", subject_id=str(order.pk)).latest("id").body.split("验证码为 ")[1][:6]
+
+
+def test_a_small_order_is_confirmed_at_once_with_every_snapshot(rich_member, listed_gift, now):
+    order = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=2, now=now, **ADDRESS)
+
+    assert order.state == "confirmed" and not order.code_required
+    assert (order.points_unit_price, order.points_cost) == (1500, 3000)
+    assert (order.settlement_unit_price, order.settlement_amount) == (Decimal("180.00"), Decimal("360.00"))
+    assert order.location.code == "WH-ORD" and order.address == ADDRESS["address"]
+    assert balance(rich_member) == 47_000
+    assert stock(listed_gift) == (10, 2)
+    assert Notification.objects.filter(kind="points_deducted").get().body.endswith("当前余额 47000 积分。")
+
+
+def test_a_large_order_waits_for_the_sms_code_and_confirms_with_it(rich_member, listed_gift, now):
+    order = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=7, now=now, **ADDRESS)
+    assert (order.state, order.code_required, balance(rich_member), stock(listed_gift)) == ("awaiting_confirmation", True, 50_000, (10, 0))
+
+    orders.confirm_order(order=order, code=code_from_outbox(order), now=now + timedelta(minutes=3))
+
+    assert order.state == "confirmed"
+    assert (balance(rich_member), stock(listed_gift)) == (50_000 - 10_500, (10, 7))
+
+
+def test_the_tier_discount_is_snapshotted(rich_member, listed_gift, now):
+    listed_gift.tier_discounts = {"gold": 10}
+    listed_gift.save(update_fields=["tier_discounts"])
+
+    order = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=1, now=now, **ADDRESS)
+
+    assert (order.points_unit_price, order.tier_discount_percent) == (1350, 10)
+
+
+def test_a_wrong_code_counts_and_the_fifth_wrong_try_locks_the_order(rich_member, listed_gift, now):
+    order = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=7, now=now, **ADDRESS)
+    right = code_from_outbox(order)
+    wrong = f"{(int(right) + 1) % 10**6:06d}"
+
+    for _ in range(4):
+        with pytest.raises(CodeInvalid):
+            orders.confirm_order(order=order, code=wrong, now=now)
+    with pytest.raises(CodeAttemptsExceeded):
+        orders.confirm_order(order=order, code=wrong, now=now)
+    with pytest.raises(CodeAttemptsExceeded):
+        orders.confirm_order(order=order, code=right, now=now)
+
+    order.refresh_from_db()
+    assert (order.state, order.code_attempts, balance(rich_member)) == ("awaiting_confirmation", 5, 50_000)
+
+
+def test_an_expired_code_is_refused_and_a_resent_one_works(rich_member, listed_gift, now):
+    order = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=7, now=now, **ADDRESS)
+    old = code_from_outbox(order)
+    order.code_expires_at = now + timedelta(minutes=1)
+    RedemptionOrder.objects.filter(pk=order.pk).update(code_expires_at=now + timedelta(minutes=1))
+
+    with pytest.raises(CodeExpired):
+        orders.confirm_order(order=order, code=old, now=now + timedelta(minutes=2))
+    orders.resend_code(order=order, now=now + timedelta(minutes=2))
+    orders.confirm_order(order=order, code=code_from_outbox(order), now=now + timedelta(minutes=3))
+
+    assert order.state == "confirmed"
+
+
+def test_an_order_not_confirmed_in_15_minutes_expires_once_and_cannot_be_confirmed(rich_member, listed_gift, now):
+    order = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=7, now=now, **ADDRESS)
+    code = code_from_outbox(order)
+
+    with pytest.raises(OrderExpired):
+        orders.confirm_order(order=order, code=code, now=now + timedelta(minutes=15))
+    early = orders.expire_unconfirmed_orders(now=now + timedelta(minutes=14, seconds=59))
+    due = orders.expire_unconfirmed_orders(now=now + timedelta(minutes=15))
+    again = orders.expire_unconfirmed_orders(now=now + timedelta(minutes=16))
+
+    assert (early, due, again) == ([], [order.pk], [])
+    assert RedemptionOrder.objects.get(pk=order.pk).state == "expired"
+    assert balance(rich_member) == 50_000
+
+
+def test_not_enough_points_writes_no_order(member, listed_gift, now):
+    with pytest.raises(InsufficientPoints):
+        orders.place_order(member=member, gift_id=listed_gift.pk, quantity=1, now=now, **ADDRESS)
+
+    assert not RedemptionOrder.objects.exists()
+    assert stock(listed_gift) == (10, 0)
+
+
+def test_not_enough_stock_writes_no_order(rich_member, listed_gift, now):
+    with pytest.raises(OutOfStock):
+        orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=11, now=now, **ADDRESS)
+
+    assert not RedemptionOrder.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [({"quantity": 0}, "quantity"), ({"quantity": 100}, "quantity"), ({"address": " "}, "address"), ({"recipient_phone": ""}, "recipient_phone")],
+)
+def test_bad_order_input_names_the_field(rich_member, listed_gift, now, changes, field):
+    values = {"quantity": 1, **ADDRESS} | changes
+
+    with pytest.raises(ValidationFailed) as refused:
+        orders.place_order(member=rich_member, gift_id=listed_gift.pk, now=now, **values)
+
+    assert refused.value.field == field
+    assert not RedemptionOrder.objects.exists()
+
+
+def test_a_gift_above_the_members_tier_or_not_listed_cannot_be_ordered(rich_member, listed_gift, now):
+    listed_gift.min_tier = "diamond"
+    listed_gift.save(update_fields=["min_tier"])
+
+    with pytest.raises(ValidationFailed) as refused:
+        orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=1, now=now, **ADDRESS)
+
+    assert refused.value.field == "gift"
+
+
+def test_cancelling_refunds_the_points_and_releases_the_stock(rich_member, listed_gift, now, operator):
+    order = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=2, now=now, **ADDRESS)
+
+    orders.cancel_order(order=order, actor=rich_member.user, now=now + timedelta(hours=1), reason="不想要了")
+
+    assert (order.state, balance(rich_member), stock(listed_gift)) == ("cancelled", 50_000, (10, 0))
+    assert Notification.objects.filter(kind="refund_credited").count() == 1
+    assert TransitionLog.objects.filter(object_id=order.pk, transition="cancel").get().reason == "不想要了"
+
+
+def test_the_order_lifecycle_through_delivery_and_completion(rich_member, listed_gift, now, operator, logistics):
+    order = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=1, now=now, **ADDRESS)
+
+    orders.hand_over_order(order=order, actor=operator, now=now)
+    orders.ship_order(order=order, actor=logistics, now=now, carrier="顺丰", tracking_number="SF100")
+    orders.deliver_order(order=order, actor=logistics, now=now + timedelta(days=2))
+    not_yet = orders.complete_orders(now=now + timedelta(days=16, hours=23))
+    done = orders.complete_orders(now=now + timedelta(days=17))
+
+    assert (not_yet, done) == ([], [order.pk])
+    assert stock(listed_gift) == (9, 0)
+
+
+def test_a_failed_delivery_can_be_retried_or_given_up_with_points_and_stock_back(rich_member, listed_gift, now, operator, logistics):
+    order = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=1, now=now, **ADDRESS)
+    orders.hand_over_order(order=order, actor=operator, now=now)
+    orders.ship_order(order=order, actor=logistics, now=now, carrier="顺丰", tracking_number="SF1")
+    orders.fail_delivery(order=order, actor=logistics, now=now)
+    orders.redeliver_order(order=order, actor=operator, now=now)
+    orders.ship_order(order=order, actor=logistics, now=now, carrier="顺丰", tracking_number="SF2")
+    orders.fail_delivery(order=order, actor=logistics, now=now)
+
+    orders.give_up_order(order=order, actor=operator, now=now)
+
+    assert (order.state, balance(rich_member), stock(listed_gift)) == ("cancelled", 50_000, (10, 0))
+
+
+def test_a_shipped_order_is_delivered_automatically_after_14_days_and_flagged(rich_member, listed_gift, now, operator, logistics):
+    order = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=1, now=now, **ADDRESS)
+    orders.hand_over_order(order=order, actor=operator, now=now)
+    orders.ship_order(order=order, actor=logistics, now=now, carrier="顺丰", tracking_number="SF1")
+
+    assert orders.auto_deliver_orders(now=now + timedelta(days=13, hours=23)) == []
+    assert orders.auto_deliver_orders(now=now + timedelta(days=14)) == [order.pk]
+    order.refresh_from_db()
+    assert (order.state, order.delivered_automatically) == ("delivered", True)
+
+
+@pytest.mark.parametrize(
+    ("steps", "illegal"),
+    [
+        ([], "ship"),
+        ([], "complete"),
+        (["cancel"], "cancel"),
+        (["cancel"], "hand_over"),
+        (["hand_over"], "cancel"),
+        (["hand_over"], "deliver"),
+        (["hand_over", "ship"], "cancel_before_picking"),
+        (["hand_over", "ship", "deliver"], "fail_delivery"),
+        (["hand_over", "ship", "deliver"], "redeliver"),
+        (["hand_over", "ship", "deliver", "complete"], "return_fully"),
+        (["hand_over", "ship", "fail_delivery"], "complete"),
+    ],
+)
+def test_an_illegal_order_transition_is_refused_and_changes_nothing(rich_member, listed_gift, now, operator, steps, illegal):
+    order = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=1, now=now, **ADDRESS)
+    kwargs = {"ship": {"shipped_at": now}, "deliver": {"delivered_at": now}}
+    for step in steps:
+        apply_transition(order, step, actor=operator, at=now, **kwargs.get(step, {}))
+    before = (order.state, TransitionLog.objects.count(), balance(rich_member))
+
+    with pytest.raises(InvalidTransition):
+        apply_transition(order, illegal, actor=operator, at=now, **kwargs.get(illegal, {}))
+
+    order.refresh_from_db()
+    assert (order.state, TransitionLog.objects.count(), balance(rich_member)) == before
