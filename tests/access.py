@@ -10,8 +10,11 @@ AUTHENTICATED = {role: 200 for role in ROLES if role != "anon"} | {"anon": 401}
 REASON = {"reason": "access matrix"}
 
 
-def row(statuses: dict, *, obj: str | None = None, writable: set[str] = frozenset(), body: dict | None = None, **overrides) -> dict:
-    return {"status": statuses | overrides, "object": obj, "writable": set(writable), "body": body or {}}
+def row(
+    statuses: dict, *, obj: str | None = None, writable: set[str] = frozenset(), body: dict | None = None, headers: dict | None = None,
+    **overrides,
+) -> dict:
+    return {"status": statuses | overrides, "object": obj, "writable": set(writable), "body": body or {}, "headers": headers or {}}
 
 
 def supplier_transition(operator_status: int) -> dict:
@@ -39,6 +42,17 @@ def gift_action(*, supplier: int | None = None, operator: int | None = None, bod
     statuses = {"anon": 401, "member": 404, "other_member": 404, "other_supplier": 404, "logistics": 403, "finance": 403,
                 "supplier_admin": supplier or 403, "supplier_staff": supplier or 403, "operator": operator or 403}
     return row(statuses, obj="gift", writable=writable, body=body or REASON)
+
+
+MEMBERS_ONLY = {role: 403 for role in ROLES} | {"anon": 401, "member": 200, "other_member": 200}
+ORDER_READ = {"anon": 401, "member": 200, "other_member": 404, "supplier_admin": 200, "supplier_staff": 200, "other_supplier": 404,
+              "operator": 200, "logistics": 200, "finance": 200}
+
+
+def order_action(*, member: int | None = None, operator: int | None = None, body: dict | None = None, writable=frozenset({"reason"})) -> dict:
+    statuses = {"anon": 401, "member": member or 403, "other_member": 404, "supplier_admin": 403, "supplier_staff": 403,
+                "other_supplier": 404, "operator": operator or 403, "logistics": 403, "finance": 403}
+    return row(statuses, obj="order", writable=writable, body=body or REASON)
 
 
 MATRIX: dict[tuple[str, str], dict] = {
@@ -104,6 +118,37 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("replenishment-request-list", "GET"): row(AUTHENTICATED),
     ("replenishment-request-detail", "GET"): row(SUPPLIER_READ, obj="replenishment"),
     ("replenishment-request-history", "GET"): row(SUPPLIER_READ, obj="replenishment"),
+    ("catalog-list", "GET"): row(MEMBERS_ONLY),
+    ("catalog-detail", "GET"): row(MEMBERS_ONLY, obj="listed"),
+    ("order-list", "GET"): row(AUTHENTICATED),
+    ("order-list", "POST"): row(
+        {role: 403 for role in ROLES} | {"anon": 401, "member": 201, "other_member": 201},
+        writable={"gift", "quantity", "recipient_name", "recipient_phone", "address"},
+        body={"gift": "{listed}", "quantity": 1, "recipient_name": "刘洋", "recipient_phone": "13800138000", "address": "杭州市文三路100号"},
+        headers={"HTTP_IDEMPOTENCY_KEY": "matrix-1"},
+    ),
+    ("order-detail", "GET"): row(ORDER_READ, obj="order"),
+    ("order-history", "GET"): row(ORDER_READ, obj="order"),
+    # the matrix's order is confirmed: members and operators may cancel it; the other transitions are 409
+    ("order-confirm", "POST"): order_action(member=409, body={"code": "123456"}, writable={"code"}),
+    ("order-cancel", "POST"): order_action(member=200, operator=200),
+    ("order-cancel-before-picking", "POST"): order_action(operator=409),
+    ("order-redeliver", "POST"): order_action(operator=409),
+    ("order-give-up", "POST"): order_action(operator=409),
+    ("order-resend-code", "POST"): order_action(member=400, writable=frozenset()),
+    ("ledger-entry-list", "GET"): row(AUTHENTICATED),
+    ("ledger-entry-detail", "GET"): row(
+        {"anon": 401, "member": 200, "other_member": 404, "supplier_admin": 404, "supplier_staff": 404, "other_supplier": 404,
+         "operator": 200, "logistics": 404, "finance": 404},
+        obj="entry",
+    ),
+    ("points-balance", "GET"): row(MEMBERS_ONLY),
+    ("points-credits", "POST"): row(
+        {role: 403 for role in ROLES} | {"anon": 401, "operator": 201}, writable={"batch", "rows"},
+        body={"batch": "MATRIX", "rows": [{"phone": "{member_phone}", "points": 10}]},
+    ),
+    ("member-profile", "GET"): row(MEMBERS_ONLY),
+    ("member-profile", "PATCH"): row(MEMBERS_ONLY, writable={"reminders_opt_out"}, body={"reminders_opt_out": True}),
     ("notice-list", "GET"): row(AUTHENTICATED),
     ("notice-detail", "GET"): row(NOTICE_READ, obj="notice"),
     ("notice-mark-read", "POST"): row(NOTICE_READ | {"operator": 403}, obj="notice"),

@@ -14,6 +14,7 @@ from drf_spectacular.generators import SchemaGenerator
 
 from core.fsm import apply_transition
 from suppliers.models import ReplenishmentRequest, StockMovement
+from points.services import ledger, orders
 from suppliers.services import inventory, revisions
 from tests.access import MATRIX, ROLES
 from tests.conftest import client_for
@@ -82,7 +83,15 @@ def world(db, now):
     warehouse = WarehouseFactory()
     stock = inventory.receive_stock(gift=gift, location=warehouse, quantity=5, at=now)
     inventory.set_safety_stock(gift=gift, location=warehouse, safety_stock=10, at=now)
+    inventory.receive_stock(gift=listed, location=warehouse, quantity=5, at=now)
+    for member_user in (users["member"], users["other_member"]):
+        ledger.earn_points(member=member_user.member, points=10_000, source=ledger.Source("batch", "MATRIX"), at=now)
+    order = orders.place_order(
+        member=users["member"].member, gift_id=listed.pk, quantity=1, now=now,
+        recipient_name="刘洋", recipient_phone="13800138000", address="杭州市文三路100号",
+    )
     objects = {
+        "listed": listed, "order": order, "entry": order.redeem_entry, "member_phone": users["member"].member.phone,
         "supplier": supplier, "notice": NoticeFactory(supplier=supplier), "gift": gift, "revision": revision,
         "category": gift.category, "warehouse": warehouse, "stock": stock,
         "movement": StockMovement.objects.filter(gift=gift).first(), "replenishment": ReplenishmentRequest.objects.get(gift=gift),
@@ -102,7 +111,9 @@ def test_each_role_gets_the_declared_status(world, name, method, route, role, fi
     declared = MATRIX[(name, method)]
     obj = objects.get(declared["object"]) if declared["object"] else None
 
-    response = getattr(client_for(users[role]), method.lower())(url_for(route, obj), declared["body"], format="json")
+    body = json.loads(json.dumps(declared["body"]).replace('"{listed}"', str(objects["listed"].pk)).replace("{member_phone}", objects["member_phone"]))
+
+    response = getattr(client_for(users[role]), method.lower())(url_for(route, obj), body, format="json", **declared["headers"])
 
     assert response.status_code == declared["status"][role], response.content[:300]
     if method == "GET" and response.status_code == 200:

@@ -138,6 +138,17 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "DelistReasonEnum": "suppliers.models.catalog.Gift.DelistReason",
+        "TierEnum": "core.models.programs.Tier",
+        "SupplierStateEnum": "suppliers.models.suppliers.Supplier.State",
+        "GiftStateEnum": "suppliers.models.catalog.Gift.State",
+        "ContractStateEnum": "suppliers.models.contracts.Contract.State",
+        "ReviewStateEnum": "suppliers.models.revisions.GiftRevision.State",
+        "ReplenishmentStateEnum": "suppliers.models.inventory.ReplenishmentRequest.State",
+        "OrderStateEnum": "points.models.orders.RedemptionOrder.State",
+        "LedgerEntryKindEnum": "points.models.ledger.LedgerEntry.Kind",
+        "StockMovementKindEnum": "suppliers.models.inventory.StockMovement.Kind",
+        "LocationKindEnum": "suppliers.models.inventory.Location.Kind",
+        "QualificationKindEnum": "suppliers.models.contracts.Qualification.Kind",
         "ValidationErrorEnum": "drf_standardized_errors.openapi_serializers.ValidationErrorEnum.choices",
         "ClientErrorEnum": "drf_standardized_errors.openapi_serializers.ClientErrorEnum.choices",
         "ServerErrorEnum": "drf_standardized_errors.openapi_serializers.ServerErrorEnum.choices",
@@ -174,6 +185,11 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "send-due-notifications": {"task": "core.tasks.send_due_notifications", "schedule": 60.0},
     "publish-scheduled-gifts": {"task": "suppliers.tasks.publish_scheduled_gifts", "schedule": 60.0},
+    "expire-unconfirmed-orders": {"task": "points.tasks.expire_unconfirmed_orders", "schedule": 60.0},
+    "expire-points": {"task": "points.tasks.expire_points", "schedule": crontab(minute=0)},
+    "remind-expiring-points": {"task": "points.tasks.remind_expiring_points", "schedule": crontab(hour=10, minute=0)},
+    "auto-deliver-orders": {"task": "points.tasks.auto_deliver_orders", "schedule": crontab(minute=30)},
+    "complete-orders": {"task": "points.tasks.complete_orders", "schedule": crontab(hour=3, minute=0)},
     "purge-idempotency-keys": {"task": "core.tasks.purge_idempotency_keys", "schedule": crontab(minute=17)},
 }
 

@@ -1,1 +1,15 @@
-urlpatterns: list = []
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from points.api import views
+
+router = SimpleRouter()
+router.register("catalog", views.CatalogViewSet, basename="catalog")
+router.register("orders", views.OrderViewSet, basename="order")
+router.register("points/entries", views.LedgerEntryViewSet, basename="ledger-entry")
+urlpatterns = [
+    path("points/balance/", views.BalanceView.as_view(), name="points-balance"),
+    path("points/credits/", views.BulkCreditView.as_view(), name="points-credits"),
+    path("member/profile/", views.MemberProfileView.as_view(), name="member-profile"),
+    *router.urls,
+]

@@ -1,0 +1,130 @@
+from rest_framework import serializers
+
+from core.masking import mask_address, mask_name, mask_phone
+from core.roles import Role
+from points.models import LedgerEntry, Member, RedemptionOrder
+from suppliers.models import Gift
+
+
+class CatalogGiftSerializer(serializers.ModelSerializer):
+    """What a member sees of a gift: the points price it would pay, never the settlement price."""
+
+    category = serializers.CharField(source="category.code")
+    supplier_name = serializers.CharField(source="supplier.name")
+    points_price = serializers.SerializerMethodField()
+    available = serializers.IntegerField()
+    sold_out = serializers.SerializerMethodField()
+    clearance = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Gift
+        fields = [
+            "id", "sku", "name", "description", "category", "images", "specification", "warranty_text", "market_price",
+            "supplier_name", "fulfilment", "points_price", "available", "sold_out", "clearance",
+        ]
+        read_only_fields = fields
+
+    def get_points_price(self, gift) -> int:
+        from suppliers.selectors import member_points_price
+
+        member = self.context["member"]
+        return member_points_price(gift=gift, program=member.program, tier=member.tier, base=gift.points_base)
+
+    def get_sold_out(self, gift) -> bool:
+        return gift.available <= 0
+
+    def get_clearance(self, gift) -> bool:
+        return gift.state == Gift.State.CLEARANCE
+
+
+class PlaceOrderInput(serializers.Serializer):
+    gift = serializers.IntegerField()
+    quantity = serializers.IntegerField(min_value=1, max_value=99)
+    recipient_name = serializers.CharField(max_length=50)
+    recipient_phone = serializers.RegexField(r"^1\d{10}$")
+    address = serializers.CharField(max_length=300)
+
+
+class ConfirmInput(serializers.Serializer):
+    code = serializers.RegexField(r"^\d{6}$", required=False, allow_blank=True, default="")
+
+
+class OrderSerializer(serializers.ModelSerializer):
+    """An order as its reader may see it: settlement figures only for staff and the supplier, contact data masked
+    for everyone but the member and the staff who must act on it."""
+
+    gift_name = serializers.CharField(source="gift.name", read_only=True)
+    recipient_name = serializers.SerializerMethodField()
+    recipient_phone = serializers.SerializerMethodField()
+    address = serializers.SerializerMethodField()
+
+    class Meta:
+        model = RedemptionOrder
+        fields = [
+            "id", "number", "state", "gift", "gift_name", "supplier", "program", "quantity", "fulfilment", "points_unit_price",
+            "tier_discount_percent", "clearance", "points_cost", "settlement_unit_price", "settlement_amount",
+            "recipient_name", "recipient_phone", "address", "code_required", "placed_at", "expires_at", "confirmed_at",
+            "shipped_at", "delivered_at", "delivered_automatically", "returned_quantity",
+        ]
+        read_only_fields = fields
+
+    def _unmasked(self, order) -> bool:
+        """Unmasked only where the view allowed it (detail reads, logged) or for the member's own orders."""
+        user = self.context["request"].user
+        return user.role == Role.MEMBER or order.pk in self.context.get("unmasked_ids", ())
+
+    def get_recipient_name(self, order) -> str:
+        return order.recipient_name if self._unmasked(order) else mask_name(order.recipient_name)
+
+    def get_recipient_phone(self, order) -> str:
+        return order.recipient_phone if self._unmasked(order) else mask_phone(order.recipient_phone)
+
+    def get_address(self, order) -> str:
+        return order.address if self._unmasked(order) else mask_address(order.address)
+
+    def to_representation(self, order):
+        data = super().to_representation(order)
+        if self.context["request"].user.role == Role.MEMBER:
+            data.pop("settlement_unit_price")
+            data.pop("settlement_amount")
+        return data
+
+
+class LedgerEntrySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = LedgerEntry
+        fields = ["id", "kind", "points", "balance_after", "reason_code", "source_type", "source_id", "source_line", "at"]
+        read_only_fields = fields
+
+
+class ExpirySerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    points = serializers.IntegerField()
+    expires_at = serializers.DateTimeField()
+
+
+class BalanceSerializer(serializers.Serializer):
+    balance = serializers.IntegerField()
+    earned = serializers.IntegerField()
+    redeemed = serializers.IntegerField()
+    upcoming_expiries = ExpirySerializer(many=True)
+
+
+class MemberProfileSerializer(serializers.ModelSerializer):
+    program = serializers.CharField(source="program.code", read_only=True)
+
+    class Meta:
+        model = Member
+        fields = ["id", "name", "phone", "program", "tier", "reminders_opt_out"]
+        read_only_fields = ["id", "name", "phone", "program", "tier"]
+
+
+class CreditRowInput(serializers.Serializer):
+    phone = serializers.CharField(max_length=20)
+    points = serializers.IntegerField()
+    reason_code = serializers.CharField(max_length=40, required=False, default="bulk_credit")
+
+
+class BulkCreditInput(serializers.Serializer):
+    batch = serializers.CharField(max_length=60)
+    rows = CreditRowInput(many=True, allow_empty=False)

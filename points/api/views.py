@@ -1,0 +1,167 @@
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.api.permissions import require_role
+from core.api.transitions import TransitionHistoryMixin, transition_action
+from core.errors import ValidationFailed
+from core.idempotency import idempotent
+from core.roles import Role
+from core.services import log_personal_data_access
+from points.api.serializers import (
+    BalanceSerializer,
+    BulkCreditInput,
+    CatalogGiftSerializer,
+    ConfirmInput,
+    LedgerEntrySerializer,
+    MemberProfileSerializer,
+    OrderSerializer,
+    PlaceOrderInput,
+)
+from points.models import LedgerEntry, Member, RedemptionOrder
+from points.privacy import may_see_contact
+from suppliers.models import Gift
+from points.services import credits, orders
+from suppliers.selectors import list_catalog
+
+MEMBER = frozenset({Role.MEMBER})
+OPERATOR = frozenset({Role.OPERATOR})
+
+
+def member_of(user) -> Member:
+    """:raises PermissionDenied: unless the user is a member"""
+    require_role(user, MEMBER)
+    return Member.objects.select_related("program").get(pk=user.member_id)
+
+
+class CatalogViewSet(viewsets.ReadOnlyModelViewSet):
+    """The member's catalog: listed gifts of its program and tier, with the points price it would pay."""
+
+    serializer_class = CatalogGiftSerializer
+    filter_backends: list = []
+
+    @extend_schema(parameters=[
+        OpenApiParameter("category", str), OpenApiParameter("min_points", int), OpenApiParameter("max_points", int),
+        OpenApiParameter("q", str, description="text in name or description"),
+    ])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Gift.objects.none()
+        member = member_of(self.request.user)
+        params = self.request.query_params
+        try:
+            bounds = {key: int(params[key]) for key in ("min_points", "max_points") if params.get(key)}
+        except ValueError as exc:
+            raise ValidationFailed("积分范围须为整数 (points bounds must be integers)", field="min_points") from exc
+        return list_catalog(program=member.program, tier=member.tier, category=params.get("category"), text=params.get("q"), **bounds)
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if not getattr(self, "swagger_fake_view", False) and self.request.user.is_authenticated and self.request.user.role == Role.MEMBER:
+            context["member"] = member_of(self.request.user)
+        return context
+
+
+class OrderViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Redemption orders: members their own, suppliers theirs, staff all; transitions as actions."""
+
+    serializer_class = OrderSerializer
+    filterset_fields = ["state", "fulfilment", "supplier", "gift"]
+    search_fields = ["number"]
+    ordering_fields = ["placed_at", "id"]
+
+    def get_queryset(self):
+        return RedemptionOrder.objects.visible_to(self.request.user).select_related("gift")
+
+    def retrieve(self, request, *args, **kwargs):
+        order = self.get_object()
+        now = timezone.now()
+        unmasked = may_see_contact(user=request.user, order=order, now=now)
+        if unmasked and request.user.role != Role.MEMBER:
+            log_personal_data_access(
+                actor=request.user, subject=order, fields=["recipient_name", "recipient_phone", "address"], purpose="fulfilment", at=now
+            )
+        context = self.get_serializer_context() | {"unmasked_ids": {order.pk} if unmasked else set()}
+        return Response(OrderSerializer(order, context=context).data)
+
+    @extend_schema(request=PlaceOrderInput, responses={201: OrderSerializer})
+    @idempotent
+    def create(self, request):
+        """Place an order (Idempotency-Key required); below the SMS threshold it is confirmed at once."""
+        member = member_of(request.user)
+        params = PlaceOrderInput(data=request.data)
+        params.is_valid(raise_exception=True)
+        data = dict(params.validated_data)
+        order = orders.place_order(member=member, gift_id=data.pop("gift"), now=timezone.now(), actor=request.user, **data)
+        return Response(OrderSerializer(order, context=self.get_serializer_context()).data, status=status.HTTP_201_CREATED)
+
+    confirm = transition_action(orders.confirm_order, name="confirm", roles=MEMBER, target="order", input_serializer=ConfirmInput)
+    cancel = transition_action(orders.cancel_order, name="cancel", roles=MEMBER | OPERATOR, target="order")
+    cancel_before_picking = transition_action(orders.cancel_before_picking, name="cancel_before_picking", roles=OPERATOR, target="order")
+    redeliver = transition_action(orders.redeliver_order, name="redeliver", roles=OPERATOR, target="order")
+    give_up = transition_action(orders.give_up_order, name="give_up", roles=OPERATOR, target="order")
+
+    @extend_schema(request=None, responses=OrderSerializer)
+    @action(detail=True, methods=["post"], url_path="resend-code")
+    def resend_code(self, request, pk=None):
+        """Text a fresh confirmation code."""
+        order = self.get_object()
+        require_role(request.user, MEMBER)
+        return Response(OrderSerializer(orders.resend_code(order=order, now=timezone.now()), context=self.get_serializer_context()).data)
+
+
+class LedgerEntryViewSet(viewsets.ReadOnlyModelViewSet):
+    """Points history with reasons: members their own, operators any (filter by ?account__member=)."""
+
+    serializer_class = LedgerEntrySerializer
+    filterset_fields = ["kind", "account__member"]
+
+    def get_queryset(self):
+        return LedgerEntry.objects.visible_to(self.request.user).order_by("-at", "-id")
+
+
+class BalanceView(APIView):
+    """The member's balance and every upcoming expiry."""
+
+    @extend_schema(responses=BalanceSerializer)
+    def get(self, request):
+        summary = credits.balance_summary(member=member_of(request.user), now=timezone.now())
+        return Response(BalanceSerializer(summary).data)
+
+
+class MemberProfileView(APIView):
+    """The member's own profile; `reminders_opt_out` turns off non-urgent SMS reminders."""
+
+    @extend_schema(responses=MemberProfileSerializer)
+    def get(self, request):
+        return Response(MemberProfileSerializer(member_of(request.user)).data)
+
+    @extend_schema(request=MemberProfileSerializer, responses=MemberProfileSerializer)
+    def patch(self, request):
+        member = member_of(request.user)
+        params = MemberProfileSerializer(member, data=request.data, partial=True)
+        params.is_valid(raise_exception=True)
+        Member.objects.filter(pk=member.pk).update(reminders_opt_out=params.validated_data.get("reminders_opt_out", member.reminders_opt_out))
+        return Response(MemberProfileSerializer(Member.objects.get(pk=member.pk)).data)
+
+
+class BulkCreditView(APIView):
+    """Operators credit points to many members in one idempotent batch."""
+
+    @extend_schema(request=BulkCreditInput, responses={201: LedgerEntrySerializer(many=True)})
+    def post(self, request):
+        require_role(request.user, OPERATOR)
+        params = BulkCreditInput(data=request.data)
+        params.is_valid(raise_exception=True)
+        entries = credits.credit_points_in_bulk(
+            batch_id=params.validated_data["batch"], rows=params.validated_data["rows"], actor=request.user, now=timezone.now()
+        )
+        return Response(LedgerEntrySerializer(entries, many=True).data, status=status.HTTP_201_CREATED)
+
+

@@ -1,0 +1,22 @@
+"""Who may read a member's contact data on an order (SPEC §4.13); everyone else sees it masked."""
+from datetime import datetime, timedelta
+
+from core.roles import SUPPLIER_ROLES, Role
+from points.models import RedemptionOrder
+
+DROPSHIP_CONTACT_DAYS_AFTER_DELIVERY = 7
+_BEFORE_CONFIRMATION = {RedemptionOrder.State.AWAITING_CONFIRMATION, RedemptionOrder.State.EXPIRED}
+
+
+def may_see_contact(*, user, order: RedemptionOrder, now: datetime) -> bool:
+    """The member itself; logistics staff for warehouse orders; a dropship supplier for its own order from
+    confirmation until 7 days after delivery."""
+    if user.role == Role.MEMBER:
+        return order.member_id == user.member_id
+    if user.role == Role.LOGISTICS:
+        return order.fulfilment == "warehouse" and order.state not in _BEFORE_CONFIRMATION
+    if user.role in SUPPLIER_ROLES and order.supplier_id == user.supplier_id and order.fulfilment == "dropship":
+        if order.state in _BEFORE_CONFIRMATION or order.state == RedemptionOrder.State.CANCELLED:
+            return False
+        return order.delivered_at is None or now <= order.delivered_at + timedelta(days=DROPSHIP_CONTACT_DAYS_AFTER_DELIVERY)
+    return False

@@ -1,0 +1,144 @@
+"""The member API: catalog, orders with Idempotency-Key and second confirmation, balance, history, opt-out; bulk credits."""
+import pytest
+
+from core.models import Notification
+from points.models import LedgerEntry, PointsAccount, RedemptionOrder
+from points.services import ledger
+from tests.factories import GiftFactory
+from tests.helpers import assert_list_queries_constant
+from tests.points.conftest import ADDRESS
+
+pytestmark = pytest.mark.django_db
+
+
+def order_body(gift, quantity=1):
+    return {"gift": gift.pk, "quantity": quantity, **ADDRESS}
+
+
+def test_the_catalog_shows_the_members_price_and_availability_but_no_settlement_price(api, rich_member, listed_gift):
+    listed_gift.tier_discounts = {"gold": 10}
+    listed_gift.save(update_fields=["tier_discounts"])
+
+    results = api(rich_member.user).get("/api/v1/catalog/").json()["results"]
+
+    assert [(g["id"], g["points_price"], g["available"], g["sold_out"]) for g in results] == [(listed_gift.pk, 1350, 10, False)]
+    assert "settlement_price" not in results[0]
+
+
+def test_catalog_filters_and_bad_bounds(api, rich_member, listed_gift):
+    client = api(rich_member.user)
+
+    assert client.get("/api/v1/catalog/?max_points=1000").json()["results"] == []
+    assert len(client.get("/api/v1/catalog/?min_points=1000&category=tea").json()["results"]) == 1
+    bad = client.get("/api/v1/catalog/?min_points=lots")
+    assert bad.status_code == 400 and bad.json()["errors"][0]["attr"] == "min_points"
+
+
+def test_the_catalog_runs_the_same_queries_for_1_and_50_gifts(api, rich_member, operator, now):
+    from core.fsm import apply_transition
+
+    def make(n):
+        for _ in range(n):
+            gift = GiftFactory()
+            for name in ("submit", "approve", "publish"):
+                apply_transition(gift, name, actor=operator, at=now)
+
+    assert_list_queries_constant(api(rich_member.user), "/api/v1/catalog/", make)
+
+
+def test_placing_twice_with_one_key_creates_one_order(api, rich_member, listed_gift):
+    client = api(rich_member.user)
+
+    first = client.post("/api/v1/orders/", order_body(listed_gift), format="json", HTTP_IDEMPOTENCY_KEY="redeem-1")
+    second = client.post("/api/v1/orders/", order_body(listed_gift), format="json", HTTP_IDEMPOTENCY_KEY="redeem-1")
+
+    assert first.status_code == second.status_code == 201
+    assert first.json()["id"] == second.json()["id"]
+    assert RedemptionOrder.objects.count() == 1
+    assert PointsAccount.objects.get(member=rich_member).balance == 48_500
+
+
+def test_placing_without_a_key_is_400_and_creates_nothing(api, rich_member, listed_gift):
+    response = api(rich_member.user).post("/api/v1/orders/", order_body(listed_gift), format="json")
+
+    assert response.status_code == 400 and response.json()["errors"][0]["code"] == "idempotency_key_missing"
+    assert not RedemptionOrder.objects.exists()
+
+
+def test_a_large_order_is_confirmed_with_the_code_from_the_sms(api, rich_member, listed_gift):
+    client = api(rich_member.user)
+    placed = client.post("/api/v1/orders/", order_body(listed_gift, 7), format="json", HTTP_IDEMPOTENCY_KEY="big").json()
+    code = Notification.objects.get(kind="confirmation_code").body.split("验证码为 ")[1][:6]
+
+    wrong = client.post(f"/api/v1/orders/{placed['id']}/confirm/", {"code": "000000" if code != "000000" else "111111"})
+    right = client.post(f"/api/v1/orders/{placed['id']}/confirm/", {"code": code})
+
+    assert placed["state"] == "awaiting_confirmation"
+    assert wrong.status_code == 400 and wrong.json()["errors"][0]["code"] == "invalid_code"
+    assert right.status_code == 200 and right.json()["state"] == "confirmed"
+
+
+def test_not_enough_points_is_409(api, member, listed_gift):
+    response = api(member.user).post("/api/v1/orders/", order_body(listed_gift), format="json", HTTP_IDEMPOTENCY_KEY="k")
+
+    assert response.status_code == 409 and response.json()["errors"][0]["code"] == "insufficient_points"
+
+
+def test_a_member_cannot_see_or_cancel_another_members_order(api, rich_member, other_member, listed_gift):
+    order = api(rich_member.user).post("/api/v1/orders/", order_body(listed_gift), format="json", HTTP_IDEMPOTENCY_KEY="k").json()
+
+    assert api(other_member.user).get(f"/api/v1/orders/{order['id']}/").status_code == 404
+    assert api(other_member.user).post(f"/api/v1/orders/{order['id']}/cancel/", {}).status_code == 404
+    assert RedemptionOrder.objects.get().state == "confirmed"
+
+
+def test_cancelling_through_the_api_gives_the_points_back_and_shows_the_history(api, rich_member, listed_gift):
+    client = api(rich_member.user)
+    order = client.post("/api/v1/orders/", order_body(listed_gift), format="json", HTTP_IDEMPOTENCY_KEY="k").json()
+
+    cancelled = client.post(f"/api/v1/orders/{order['id']}/cancel/", {"reason": "买错了"})
+    history = client.get(f"/api/v1/orders/{order['id']}/history/").json()
+    balance = client.get("/api/v1/points/balance/").json()
+
+    assert cancelled.json()["state"] == "cancelled"
+    assert [h["target_state"] for h in history] == ["confirmed", "cancelled"]
+    assert balance["balance"] == 50_000
+    assert balance["upcoming_expiries"][0]["points"] == 50_000
+
+
+def test_suppliers_see_their_orders_with_masked_contact_and_members_no_settlement_figures(api, rich_member, listed_gift, supplier_admin):
+    from suppliers.models import SupplierMembership
+
+    SupplierMembership.objects.filter(user=supplier_admin).update(supplier=listed_gift.supplier)
+    supplier_admin.refresh_from_db()
+    order = api(rich_member.user).post("/api/v1/orders/", order_body(listed_gift), format="json", HTTP_IDEMPOTENCY_KEY="k").json()
+
+    as_supplier = api(supplier_admin).get(f"/api/v1/orders/{order['id']}/").json()
+
+    assert "settlement_amount" not in order
+    assert (as_supplier["recipient_phone"], as_supplier["settlement_amount"]) == ("138****8000", "180.00")
+
+
+def test_the_ledger_history_lists_entries_with_reasons(api, rich_member):
+    entries = api(rich_member.user).get("/api/v1/points/entries/").json()["results"]
+
+    assert [(e["kind"], e["points"], e["reason_code"]) for e in entries] == [("earn", 50_000, "earn")]
+
+
+def test_a_member_opts_out_of_reminders(api, member):
+    response = api(member.user).patch("/api/v1/member/profile/", {"reminders_opt_out": True}, format="json")
+
+    assert response.json()["reminders_opt_out"] is True
+
+
+def test_bulk_credit_posts_once_per_batch_and_a_bad_row_rejects_the_batch(api, operator, member, other_member):
+    client = api(operator)
+    rows = [{"phone": member.phone, "points": 100}, {"phone": other_member.phone, "points": 200}]
+
+    client.post("/api/v1/points/credits/", {"batch": "B1", "rows": rows}, format="json")
+    client.post("/api/v1/points/credits/", {"batch": "B1", "rows": rows}, format="json")
+    bad = client.post("/api/v1/points/credits/", {"batch": "B2", "rows": rows + [{"phone": "19900000000", "points": 5}]}, format="json")
+
+    assert LedgerEntry.objects.count() == 2
+    assert bad.status_code == 400 and bad.json()["errors"][0]["attr"] == "rows[3].phone"
+    assert ledger.account_of(member).balance == 100
