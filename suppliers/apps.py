@@ -12,4 +12,8 @@ class SuppliersConfig(AppConfig):
         from core.roles import SUPPLIER_ROLES, Role
 
         register_nav(_("礼品商管理"), "operator-suppliers", roles={Role.OPERATOR, Role.FINANCE, Role.LOGISTICS}, order=10)
+        register_nav(_("礼品审核"), "operator-gift-review", roles={Role.OPERATOR}, order=20)
+        register_nav(_("礼品管理"), "operator-gifts", roles={Role.OPERATOR}, order=30)
+        register_nav(_("我的礼品"), "supplier-gifts", roles=SUPPLIER_ROLES, order=20)
+        register_nav(_("库存"), "supplier-stock", roles=SUPPLIER_ROLES, order=30)
         register_nav(_("站内通知"), "supplier-notices", roles=SUPPLIER_ROLES, order=90)

@@ -1,1 +1,16 @@
-urlpatterns: list = []
+"""Portal pages of the gift catalog and the supplier's stock (under /supplier/)."""
+from django.urls import path
+
+from suppliers import views_catalog as views
+
+urlpatterns = [
+    path("gifts/", views.gift_list, name="supplier-gifts"),
+    path("gifts/new/", views.gift_create, name="supplier-gift-create"),
+    path("gifts/<int:pk>/", views.gift_detail, name="gift-detail"),
+    path("gifts/<int:pk>/edit/", views.gift_edit, name="supplier-gift-edit"),
+    path("gifts/<int:pk>/actions/<slug:name>/", views.gift_action, name="gift-action"),
+    path("stock/", views.stock, name="supplier-stock"),
+    path("gift-review/", views.review_queue, name="operator-gift-review"),
+    path("gift-review/revisions/<int:pk>/<slug:name>/", views.revision_action, name="operator-revision-action"),
+    path("gift-admin/", views.gift_admin, name="operator-gifts"),
+]

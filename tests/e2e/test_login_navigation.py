@@ -34,11 +34,11 @@ def _member(username):
 
 
 CASES = [
-    RoleCase(Role.OPERATOR, "运营", ["礼品商管理", "管理后台", "API 文档"], "礼品商管理", _staff(Role.OPERATOR)),
+    RoleCase(Role.OPERATOR, "运营", ["礼品商管理", "礼品审核", "礼品管理", "管理后台", "API 文档"], "礼品商管理", _staff(Role.OPERATOR)),
     RoleCase(Role.FINANCE, "财务", ["礼品商管理", "API 文档"], "礼品商管理", _staff(Role.FINANCE)),
     RoleCase(Role.LOGISTICS, "物流", ["礼品商管理", "API 文档"], "礼品商管理", _staff(Role.LOGISTICS)),
-    RoleCase(Role.SUPPLIER_ADMIN, "礼品商管理员", ["站内通知", "API 文档"], "站内通知", _supplier_user(Role.SUPPLIER_ADMIN)),
-    RoleCase(Role.SUPPLIER_STAFF, "礼品商员工", ["站内通知", "API 文档"], "站内通知", _supplier_user(Role.SUPPLIER_STAFF)),
+    RoleCase(Role.SUPPLIER_ADMIN, "礼品商管理员", ["我的礼品", "库存", "站内通知", "API 文档"], "我的礼品", _supplier_user(Role.SUPPLIER_ADMIN)),
+    RoleCase(Role.SUPPLIER_STAFF, "礼品商员工", ["我的礼品", "库存", "站内通知", "API 文档"], "库存", _supplier_user(Role.SUPPLIER_STAFF)),
     RoleCase(Role.MEMBER, "会员", ["API 文档"], "API 文档", _member),
 ]
 

@@ -1,0 +1,163 @@
+"""Portal forms of the gift catalog: they parse input into the shapes the catalog services take; the rules live there."""
+from typing import Any
+
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from core.errors import DomainError
+from core.models import Program, Tier
+from suppliers.models import Category, Gift
+
+PROGRAM_FIELDS = {Program.GOTONE: "points_gotone", Program.MZONE: "points_mzone"}
+TIER_FIELDS = {Tier.SILVER: "discount_silver", Tier.GOLD: "discount_gold", Tier.DIAMOND: "discount_diamond"}
+# where a service error about a composite value is shown
+SERVICE_FIELDS = {"points_prices": "points_gotone", "tier_discounts": "discount_silver"}
+PLAIN_FIELDS = [
+    "name", "description", "category", "specification", "warranty_text", "market_price", "settlement_price", "fulfilment", "min_tier",
+]
+
+
+def add_service_errors(form: forms.Form, error: DomainError) -> None:
+    """Put a service's error next to the field it names (a form-wide error when it names none of them)."""
+    for field, _code, detail in getattr(error, "errors", None) or [(error.field, error.code, error.detail)]:
+        field = SERVICE_FIELDS.get(field, field)
+        form.add_error(field if field in form.fields else None, detail)
+
+
+def _money(label) -> forms.DecimalField:
+    return forms.DecimalField(label=label, max_digits=12, decimal_places=2, min_value=0)
+
+
+def _text(label) -> forms.CharField:
+    return forms.CharField(label=label, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class GiftForm(forms.Form):
+    """A gift's data as the supplier enters it; `values()` gives the keyword arguments of create_gift / edit_gift."""
+
+    sku = forms.CharField(label=_("SKU"), max_length=60)
+    name = forms.CharField(label=_("名称"), max_length=200)
+    description = _text(_("描述"))
+    category = forms.ModelChoiceField(label=_("类别"), queryset=Category.objects.all(), empty_label=None)
+    images = forms.CharField(label=_("图片"), required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text=_("每行一个图片路径"))
+    specification = _text(_("规格"))
+    warranty_text = _text(_("保修说明"))
+    market_price = _money(_("市场价（元）"))
+    settlement_price = _money(_("结算价（元）"))
+    fulfilment = forms.ChoiceField(label=_("履约方式"), choices=Gift.Fulfilment.choices)
+    min_tier = forms.ChoiceField(label=_("最低会员等级"), choices=Tier.choices)
+    discount_silver = forms.IntegerField(label=_("银卡积分折扣（%）"), required=False, min_value=0, max_value=99)
+    discount_gold = forms.IntegerField(label=_("金卡积分折扣（%）"), required=False, min_value=0, max_value=99)
+    discount_diamond = forms.IntegerField(label=_("钻石卡积分折扣（%）"), required=False, min_value=0, max_value=99)
+    points_gotone = forms.IntegerField(label=_("全球通积分价"), required=False, min_value=1)
+    points_mzone = forms.IntegerField(label=_("动感地带积分价"), required=False, min_value=1)
+
+    def __init__(self, *args, editing: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if editing:
+            del self.fields["sku"]  # the SKU identifies the gift and is not editable
+
+    @staticmethod
+    def initial_from(gift: Gift) -> dict[str, Any]:
+        """The form's initial data for an existing gift (prices from its prefetched `prices`)."""
+        current = current_values(gift)
+        initial = {name: current[name] for name in PLAIN_FIELDS} | {"images": "\n".join(current["images"])}
+        initial |= {field: current["tier_discounts"].get(tier) for tier, field in TIER_FIELDS.items()}
+        return initial | {field: current["points_prices"].get(code) for code, field in PROGRAM_FIELDS.items()}
+
+    def values(self) -> dict[str, Any]:
+        """The cleaned data shaped for the catalog services (text with \\n line ends, as browsers send \\r\\n)."""
+        data = self.cleaned_data
+        values = {name: _lines(data[name]) if isinstance(data[name], str) else data[name] for name in PLAIN_FIELDS}
+        if "sku" in self.fields:
+            values["sku"] = data["sku"]
+        values["images"] = [line.strip() for line in data["images"].splitlines() if line.strip()]
+        values["tier_discounts"] = {tier: data[field] for tier, field in TIER_FIELDS.items() if data[field] is not None}
+        values["points_prices"] = {code: data[field] for code, field in PROGRAM_FIELDS.items() if data[field] is not None}
+        return values
+
+    def changes(self, gift: Gift) -> dict[str, Any]:
+        """Only what differs from the gift as it is, so a revision holds what the supplier actually changed."""
+        current = current_values(gift)
+        return {key: value for key, value in self.values().items() if key != "sku" and current[key] != value}
+
+
+def current_values(gift: Gift) -> dict[str, Any]:
+    """A gift's editable data in the shape of GiftForm.values()."""
+    return {name: getattr(gift, name) for name in PLAIN_FIELDS} | {
+        "images": list(gift.images or []),
+        "tier_discounts": dict(gift.tier_discounts or {}),
+        "points_prices": {price.program.code: price.points_price for price in gift.prices.all()},
+    }
+
+
+def _lines(text: str) -> str:
+    return "\n".join(text.splitlines())
+
+
+class FilterForm(forms.Form):
+    """The filters above a gift table (GET); empty means all."""
+
+    q = forms.CharField(label=_("搜索"), required=False, widget=forms.TextInput(attrs={"placeholder": _("SKU / 名称")}))
+    state = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部"))] + Gift.State.choices)
+    category = forms.ModelChoiceField(label=_("类别"), required=False, queryset=Category.objects.all(), to_field_name="code", empty_label=_("全部"))
+    fulfilment = forms.ChoiceField(label=_("履约方式"), required=False, choices=[("", _("全部"))] + Gift.Fulfilment.choices)
+    supplier = forms.CharField(label=_("礼品商"), required=False)
+
+    def __init__(self, *args, with_supplier: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not with_supplier:
+            del self.fields["supplier"]
+
+    def apply(self, gifts):
+        """The gifts matching the valid filters (an invalid one is ignored)."""
+        self.is_valid()
+        data = self.cleaned_data
+        if data.get("q"):
+            gifts = gifts.filter(Q(sku__icontains=data["q"]) | Q(name__icontains=data["q"]))
+        if data.get("state"):
+            gifts = gifts.filter(state=data["state"])
+        if data.get("category"):
+            gifts = gifts.filter(category=data["category"])
+        if data.get("fulfilment"):
+            gifts = gifts.filter(fulfilment=data["fulfilment"])
+        if data.get("supplier"):
+            gifts = gifts.filter(supplier__name__icontains=data["supplier"])
+        return gifts
+
+
+class StockFilterForm(forms.Form):
+    q = forms.CharField(label=_("搜索"), required=False, widget=forms.TextInput(attrs={"placeholder": _("SKU / 名称")}))
+    low = forms.BooleanField(label=_("仅低于安全库存"), required=False)
+
+
+# Forms of the gift actions: each parses the keyword arguments its service takes besides gift, actor and now.
+
+def _reason(required_label=_("原因")) -> forms.CharField:
+    return forms.CharField(label=required_label, required=False, max_length=2000, widget=forms.TextInput(attrs={"placeholder": required_label}))
+
+
+class NoInput(forms.Form):
+    pass
+
+
+class ReasonInput(forms.Form):
+    reason = _reason()
+
+
+class DelistInput(forms.Form):
+    reason_code = forms.ChoiceField(label=_("下线原因"), choices=Gift.DelistReason.choices)
+    reason = _reason(_("说明"))
+
+
+class ClearanceInput(forms.Form):
+    points_price = forms.IntegerField(label=_("清仓积分价"), min_value=1, widget=forms.NumberInput(attrs={"placeholder": _("清仓积分价")}))
+    settlement_price = forms.DecimalField(
+        label=_("清仓结算价"), max_digits=12, decimal_places=2, min_value=0, widget=forms.NumberInput(attrs={"placeholder": _("清仓结算价"), "step": "0.01"})
+    )
+    reason = _reason()
+
+
+class ScheduleInput(forms.Form):
+    publish_at = forms.DateTimeField(label=_("计划上线时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))

@@ -1,0 +1,312 @@
+"""Portal pages of the gift catalog (SPEC §4.2) and the supplier's stock (§4.3).
+
+Each view parses its input, makes one service call and renders; the rules live in suppliers.services.
+Every query starts from `visible_to(request.user)`, so another supplier's gift is a 404.
+"""
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import F, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from core.api.permissions import require_role
+from core.errors import DomainError
+from core.fsm import history_of
+from core.models import Program, Tier
+from core.portal import paginate
+from core.roles import SUPPLIER_ROLES, Role
+from suppliers.forms_catalog import (
+    ClearanceInput, DelistInput, FilterForm, GiftForm, NoInput, ReasonInput, ScheduleInput, StockFilterForm, add_service_errors, current_values,
+)
+from suppliers.models import Category, Gift, GiftRevision, ReplenishmentRequest, StockMovement, StockRecord, Supplier
+from suppliers.services import catalog, revisions
+
+OPERATOR = frozenset({Role.OPERATOR})
+RECENT_MOVEMENTS = 20
+
+
+@dataclass(frozen=True)
+class GiftAction:
+    """A button on a gift: the service it calls, who may press it, and the FSM transition that decides when it is offered."""
+
+    label: str
+    service: Callable
+    roles: frozenset[str]
+    transition: str
+    form: type[forms.Form] = NoInput
+    style: str = ""
+
+
+GIFT_ACTIONS = {
+    "submit": GiftAction(gettext_lazy("提交审核"), catalog.submit_gift, SUPPLIER_ROLES, "submit"),
+    "rework": GiftAction(gettext_lazy("退回草稿修改"), catalog.rework_gift, SUPPLIER_ROLES, "rework"),
+    "request_delisting": GiftAction(
+        gettext_lazy("申请下线"), partial(catalog.delist_gift, reason_code=Gift.DelistReason.SUPPLIER_REQUEST), SUPPLIER_ROLES, "delist",
+        ReasonInput, "danger",
+    ),
+    "request_relisting": GiftAction(gettext_lazy("申请重新上线"), catalog.request_relisting, SUPPLIER_ROLES, "request_relisting", ReasonInput),
+    "approve": GiftAction(gettext_lazy("审核通过"), catalog.approve_gift, OPERATOR, "approve", ReasonInput),
+    "reject": GiftAction(gettext_lazy("驳回"), catalog.reject_gift, OPERATOR, "reject", ReasonInput, "danger"),
+    "publish": GiftAction(gettext_lazy("立即上线"), catalog.publish_gift, OPERATOR, "publish"),
+    "schedule": GiftAction(gettext_lazy("定时上线"), revisions.schedule_publication, OPERATOR, "publish", ScheduleInput, "secondary"),
+    "delist": GiftAction(gettext_lazy("下线"), catalog.delist_gift, OPERATOR, "delist", DelistInput, "danger"),
+    "start_clearance": GiftAction(gettext_lazy("开始清仓"), catalog.start_clearance, OPERATOR, "start_clearance", ClearanceInput),
+    "retire": GiftAction(gettext_lazy("退市"), catalog.retire_gift, OPERATOR, "retire", ReasonInput, "danger"),
+}
+REVISION_ACTIONS = {
+    "approve": (revisions.approve_revision, gettext_lazy("修改已通过")),
+    "reject": (revisions.reject_revision, gettext_lazy("修改已驳回")),
+}
+
+
+@dataclass
+class OfferedAction:
+    name: str
+    action: GiftAction
+    form: forms.Form = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.form = self.action.form(auto_id=False)  # one form per row: no duplicate element ids
+
+
+def offered_actions(gift: Gift, user) -> list[OfferedAction]:
+    """The actions the user's role may take on the gift in its current state."""
+    available = {t.name for t in gift.get_available_state_transitions()}
+    return [
+        OfferedAction(name, action) for name, action in GIFT_ACTIONS.items()
+        if action.transition in available and (user.is_superuser or user.role in action.roles)
+    ]
+
+
+class ChangeTable:
+    """Renders a revision's changes next to the gift's current values, with labels instead of codes."""
+
+    def __init__(self) -> None:
+        self.categories = dict(Category.objects.values_list("code", "name"))
+        self.programs = dict(Program.objects.values_list("code", "name"))
+
+    def rows(self, gift: Gift, changes: dict) -> list[tuple[str, str, str]]:
+        current = current_values(gift)
+        return [(self.label(key), self.show(key, current.get(key)), self.show(key, value)) for key, value in changes.items()]
+
+    @staticmethod
+    def label(key: str) -> str:
+        return _("积分价") if key == "points_prices" else str(Gift._meta.get_field(key).verbose_name)
+
+    def show(self, key: str, value) -> str:
+        if key == "category":
+            return self.categories.get(getattr(value, "code", value), str(value))
+        if key == "points_prices":
+            return " / ".join(f"{self.programs.get(code, code)} {points}" for code, points in (value or {}).items())
+        if key == "tier_discounts":
+            return " / ".join(f"{dict(Tier.choices).get(tier, tier)} {percent}%" for tier, percent in (value or {}).items())
+        if key == "images":
+            return "\n".join(value or [])
+        if key in {"fulfilment", "min_tier"}:
+            return str(dict(Gift.Fulfilment.choices + Tier.choices).get(value, value))
+        return "" if value is None else str(value)
+
+
+def _act(request, call: Callable[[], object], *, success: str) -> bool:
+    """Call one service; a DomainError becomes an error message listing every problem it names (e.g. all a submission misses)."""
+    try:
+        call()
+    except DomainError as error:
+        details = [detail for *_where, detail in getattr(error, "errors", []) if detail != error.detail]
+        messages.error(request, "；".join([error.detail, *details]))
+        return False
+    messages.success(request, success)
+    return True
+
+
+def _form_errors(request, form: forms.Form) -> None:
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        messages.error(request, f"{label}：{'；'.join(errors)}" if label else "；".join(errors))
+
+
+def _back(request, default: str):
+    """Redirect to the page the form was posted from (kept in its `next` field), if it is ours."""
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return redirect(target)
+    return redirect(default)
+
+
+def _matching(text: str, gift: str = "") -> Q:
+    """Gifts whose SKU, name or supplier name contain `text` (`gift` is the path to the gift)."""
+    return Q(**{f"{gift}sku__icontains": text}) | Q(**{f"{gift}name__icontains": text}) | Q(**{f"{gift}supplier__name__icontains": text})
+
+
+def _gifts(request):
+    return Gift.objects.visible_to(request.user).select_related("supplier", "category").prefetch_related("prices__program")
+
+
+@login_required
+def gift_list(request):
+    require_role(request.user, SUPPLIER_ROLES)
+    filters = FilterForm(request.GET)
+    gifts = filters.apply(_gifts(request))
+    return render(request, "suppliers/catalog/gift_list.html", paginate(request, gifts) | {"filters": filters})
+
+
+@login_required
+def gift_create(request):
+    require_role(request.user, SUPPLIER_ROLES)
+    supplier = get_object_or_404(Supplier.objects.visible_to(request.user), pk=request.user.supplier_id)
+    form = GiftForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            gift = catalog.create_gift(supplier=supplier, actor=request.user, now=timezone.now(), **form.values())
+        except DomainError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("礼品草稿已创建，资料齐全后可提交审核。"))
+            return redirect("gift-detail", pk=gift.pk)
+    return render(request, "suppliers/catalog/gift_form.html", {"form": form, "gift": None})
+
+
+@login_required
+def gift_edit(request, pk: int):
+    require_role(request.user, SUPPLIER_ROLES)
+    gift = get_object_or_404(_gifts(request), pk=pk)
+    form = GiftForm(request.POST or None, initial=GiftForm.initial_from(gift), editing=True)
+    if request.method == "POST" and form.is_valid():
+        changes = form.changes(gift)
+        if not changes:
+            messages.info(request, _("没有修改。"))
+            return redirect("gift-detail", pk=gift.pk)
+        try:
+            result = revisions.edit_gift(gift=gift, actor=request.user, now=timezone.now(), changes=changes)
+        except DomainError as error:
+            add_service_errors(form, error)
+        else:
+            if isinstance(result, GiftRevision):
+                messages.success(request, _("修改已提交审核；审核通过前，线上版本照常销售。"))
+            else:
+                messages.success(request, _("已保存。"))
+            return redirect("gift-detail", pk=gift.pk)
+    context = {"form": form, "gift": gift, "by_revision": gift.state in revisions.EDIT_BY_REVISION}
+    return render(request, "suppliers/catalog/gift_form.html", context)
+
+
+@login_required
+def gift_detail(request, pk: int):
+    require_role(request.user, SUPPLIER_ROLES | OPERATOR)
+    gift = get_object_or_404(_gifts(request), pk=pk)
+    table = ChangeTable()
+    gift_revisions = list(gift.revisions.select_related("requested_by"))
+    for revision in gift_revisions:
+        revision.rows = table.rows(gift, revision.changes)
+    context = {
+        "gift": gift,
+        "prices": [(table.programs.get(p.program.code, p.program.code), p.points_price) for p in gift.prices.all()],
+        "discounts": table.show("tier_discounts", gift.tier_discounts),
+        "stock": gift.stock_records.select_related("location"),
+        "revisions": gift_revisions,
+        "history": history_of(gift),
+        "actions": offered_actions(gift, request.user),
+        "editable": request.user.role in SUPPLIER_ROLES and gift.state in revisions.EDIT_IN_PLACE | revisions.EDIT_BY_REVISION,
+    }
+    return render(request, "suppliers/catalog/gift_detail.html", context)
+
+
+@login_required
+@require_POST
+def gift_action(request, pk: int, name: str):
+    action = GIFT_ACTIONS.get(name)
+    if action is None:
+        raise Http404
+    gift = get_object_or_404(Gift.objects.visible_to(request.user), pk=pk)
+    require_role(request.user, action.roles)
+    form = action.form(request.POST)
+    if form.is_valid():
+        call = partial(action.service, gift=gift, actor=request.user, now=timezone.now(), **form.cleaned_data)
+        _act(request, call, success=_("%(action)s：%(gift)s") % {"action": action.label, "gift": gift})
+    else:
+        _form_errors(request, form)
+    return _back(request, reverse("gift-detail", args=[gift.pk]))
+
+
+@login_required
+def review_queue(request):
+    require_role(request.user, OPERATOR)
+    queue = "revisions" if request.GET.get("queue") == "revisions" else "gifts"
+    q = request.GET.get("q", "").strip()
+    submitted = Gift.objects.visible_to(request.user).filter(state=Gift.State.SUBMITTED)
+    pending = GiftRevision.objects.visible_to(request.user).filter(state=GiftRevision.State.PENDING)
+    if q:
+        submitted = submitted.filter(_matching(q))
+        pending = pending.filter(_matching(q, "gift__"))
+    counts = {"gifts": submitted.count(), "revisions": pending.count()}
+    if queue == "gifts":
+        context = paginate(request, submitted.select_related("supplier", "category").prefetch_related("prices__program"))
+    else:
+        rows = pending.select_related("gift__supplier", "gift__category", "requested_by").prefetch_related("gift__prices__program")
+        context = paginate(request, rows.order_by("requested_at", "id"))
+        table = ChangeTable()
+        for revision in context["page_obj"]:
+            revision.rows = table.rows(revision.gift, revision.changes)
+    context |= {"queue": queue, "q": q, "counts": counts, "reason_form": ReasonInput(auto_id=False)}
+    return render(request, "suppliers/catalog/review_queue.html", context)
+
+
+@login_required
+@require_POST
+def revision_action(request, pk: int, name: str):
+    service, success = REVISION_ACTIONS.get(name, (None, None))
+    if service is None:
+        raise Http404
+    revision = get_object_or_404(GiftRevision.objects.visible_to(request.user).select_related("gift"), pk=pk)
+    require_role(request.user, OPERATOR)
+    form = ReasonInput(request.POST)
+    if form.is_valid():
+        call = partial(service, revision=revision, actor=request.user, now=timezone.now(), reason=form.cleaned_data["reason"])
+        _act(request, call, success=f"{success}：{revision.gift}")
+    else:
+        _form_errors(request, form)
+    return _back(request, reverse("operator-gift-review") + "?queue=revisions")
+
+
+@login_required
+def gift_admin(request):
+    require_role(request.user, OPERATOR)
+    filters = FilterForm(request.GET, with_supplier=True)
+    context = paginate(request, filters.apply(_gifts(request)))
+    for gift in context["page_obj"]:
+        gift.actions = offered_actions(gift, request.user)
+    return render(request, "suppliers/catalog/gift_admin.html", context | {"filters": filters})
+
+
+@login_required
+def stock(request):
+    require_role(request.user, SUPPLIER_ROLES)
+    filters = StockFilterForm(request.GET)
+    filters.is_valid()
+    q, low = filters.cleaned_data.get("q"), filters.cleaned_data.get("low")
+    records = StockRecord.objects.visible_to(request.user).select_related("gift", "location").order_by("gift__sku", "location__code")
+    movements = StockMovement.objects.visible_to(request.user).select_related("gift", "location")
+    requests = ReplenishmentRequest.objects.visible_to(request.user).filter(state=ReplenishmentRequest.State.OPEN)
+    if q:
+        records, movements, requests = (rows.filter(_matching(q, "gift__")) for rows in (records, movements, requests))
+    if low:
+        records = records.filter(on_hand__lt=F("reserved") + F("safety_stock"))
+    context = paginate(request, records) | {
+        "filters": filters,
+        "movements": movements[:RECENT_MOVEMENTS],
+        "recent": RECENT_MOVEMENTS,
+        "requests": requests.select_related("gift", "location"),
+        "today": timezone.localdate(),
+    }
+    return render(request, "suppliers/catalog/stock.html", context)

@@ -1,0 +1,84 @@
+"""A gift's way to the shelf in the browser: the supplier creates and submits it, an operator approves and publishes it."""
+import pytest
+from playwright.sync_api import Page, expect
+
+from core.roles import Role
+from tests.e2e.helpers import login, logout
+from tests.factories import CategoryFactory, QualificationFactory, SupplierFactory, SupplierUserFactory, UserFactory
+
+PASSWORD = "pass12345"  # what UserFactory sets
+SKU = "E2E-TEA-01"
+
+
+@pytest.fixture
+def people():
+    supplier = SupplierFactory()
+    QualificationFactory(supplier=supplier)  # a valid business licence: submissions are allowed
+    CategoryFactory(code="tea", name="茶叶")
+    SupplierUserFactory(username="e2e_supplier", role=Role.SUPPLIER_STAFF, supplier=supplier)
+    UserFactory(username="e2e_operator", role=Role.OPERATOR)
+    return supplier
+
+
+def open_nav(page: Page, label: str) -> None:
+    with page.expect_navigation():
+        page.get_by_test_id("nav").get_by_role("link", name=label, exact=True).click()
+
+
+def press(page: Page, scope, action: str) -> None:
+    """Press an action button (each posts its own form) and wait for the page it leads to."""
+    with page.expect_navigation():
+        scope.locator(f"button[data-action={action}]").click()
+
+
+def create_gift(page: Page) -> None:
+    open_nav(page, "我的礼品")
+    with page.expect_navigation():
+        page.get_by_test_id("new-gift").click()
+    form = page.get_by_test_id("gift-form")
+    fields = {
+        "sku": SKU, "name": "端到端龙井礼盒", "description": "明前春茶", "images": "gifts/e2e-1.jpg\ngifts/e2e-2.jpg",
+        "specification": "250g × 2", "warranty_text": "质量问题15天包换", "market_price": "298.00", "settlement_price": "180.00",
+        "discount_gold": "5", "points_gotone": "1500", "points_mzone": "1200",
+    }
+    for name, value in fields.items():
+        form.locator(f"[name={name}]").fill(value)
+    form.locator("select[name=category]").select_option(label="茶叶")
+    form.locator("select[name=fulfilment]").select_option("warehouse")
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
+
+
+def test_a_gift_goes_from_the_suppliers_draft_to_online(browser_page: Page, live_server, people):
+    page = browser_page
+
+    login(page, live_server.url, "e2e_supplier", PASSWORD)
+    create_gift(page)
+    expect(page.get_by_test_id("state")).to_have_text("草稿")
+    expect(page.get_by_test_id("gift-prices")).to_contain_text("1500")
+    press(page, page.get_by_test_id("actions"), "submit")
+    expect(page.get_by_test_id("state")).to_have_text("待审核")
+    expect(page.get_by_test_id("history")).to_contain_text("submit")
+    logout(page)
+
+    login(page, live_server.url, "e2e_operator", PASSWORD)
+    open_nav(page, "礼品审核")
+    row = page.get_by_test_id("review-gifts").locator(f"tr[data-sku='{SKU}']")
+    row.locator("input[name=reason]").fill("资料齐全")
+    press(page, row, "approve")
+    expect(page.locator(".messages li.success")).to_contain_text(SKU)
+    expect(page.get_by_test_id("review-gifts").locator(f"tr[data-sku='{SKU}']")).to_have_count(0)
+    open_nav(page, "礼品管理")
+    row = page.get_by_test_id("gifts").locator(f"tr[data-sku='{SKU}']")
+    expect(row.get_by_test_id("state")).to_have_text("已审核")
+    press(page, row, "publish")
+    expect(page.get_by_test_id("gifts").locator(f"tr[data-sku='{SKU}']").get_by_test_id("state")).to_have_text("已上线")
+    logout(page)
+
+    login(page, live_server.url, "e2e_supplier", PASSWORD)
+    open_nav(page, "我的礼品")
+    with page.expect_navigation():
+        page.get_by_test_id("gifts").get_by_role("link", name="端到端龙井礼盒").click()
+    expect(page.get_by_test_id("state")).to_have_text("已上线")
+    expect(page.get_by_test_id("history")).to_contain_text("publish")
+    expect(page.get_by_test_id("actions").locator("button[data-action=request_delisting]")).to_be_visible()

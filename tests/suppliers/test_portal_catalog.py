@@ -1,0 +1,341 @@
+"""The catalog pages of the portal: suppliers keep their gifts and stock, operators review and list them."""
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from core.fsm import apply_transition
+from core.models import TransitionLog
+from suppliers.models import Gift, GiftRevision, ReplenishmentRequest
+from suppliers.services import inventory
+from tests.factories import CategoryFactory, GiftFactory, QualificationFactory, WarehouseFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def logged_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def gift_form(**overrides) -> dict:
+    data = {
+        "sku": "TEA-NEW-01", "name": "新茶礼盒", "description": "春茶", "category": CategoryFactory().pk, "images": "gifts/a.jpg\r\ngifts/b.jpg",
+        "specification": "100g × 3", "warranty_text": "七天无理由", "market_price": "199.00", "settlement_price": "120.00",
+        "fulfilment": "warehouse", "min_tier": "standard", "discount_silver": "", "discount_gold": "5", "discount_diamond": "10",
+        "points_gotone": "1200", "points_mzone": "",
+    }
+    return data | overrides
+
+
+def in_state(gift: Gift, *transitions: str, actor=None) -> Gift:
+    for name in transitions:
+        apply_transition(gift, name, actor=actor, at=timezone.now())
+    return gift
+
+
+def online(gift: Gift) -> Gift:
+    return in_state(gift, "submit", "approve", "publish")
+
+
+def test_a_supplier_creates_a_draft_gift_with_its_prices_through_the_form(supplier_admin, supplier):
+    response = logged_in(supplier_admin).post("/supplier/gifts/new/", gift_form())
+
+    gift = Gift.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/supplier/gifts/{gift.pk}/"
+    assert (gift.supplier, gift.state, gift.sku, gift.images) == (supplier, "draft", "TEA-NEW-01", ["gifts/a.jpg", "gifts/b.jpg"])
+    assert (gift.market_price, gift.settlement_price, gift.tier_discounts) == (Decimal("199.00"), Decimal("120.00"), {"gold": 5, "diamond": 10})
+    assert list(gift.prices.values_list("program__code", "points_price")) == [("gotone", 1200)]
+
+
+def test_a_negative_price_is_shown_next_to_its_field_and_nothing_is_written(supplier_admin):
+    response = logged_in(supplier_admin).post("/supplier/gifts/new/", gift_form(settlement_price="-1"))
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-field="settlement_price"' in page and 'data-field="market_price"' not in page
+    assert not Gift.objects.exists()
+
+
+def test_a_gift_without_any_points_price_is_refused_next_to_the_price_fields(supplier_admin):
+    response = logged_in(supplier_admin).post("/supplier/gifts/new/", gift_form(points_gotone=""))
+
+    assert 'data-field="points_gotone"' in response.content.decode()
+    assert not Gift.objects.exists()
+
+
+def test_a_duplicate_sku_is_shown_next_to_the_sku_field(supplier_admin, supplier):
+    GiftFactory(supplier=supplier, sku="TEA-NEW-01")
+
+    response = logged_in(supplier_admin).post("/supplier/gifts/new/", gift_form())
+
+    assert 'data-field="sku"' in response.content.decode()
+    assert Gift.objects.count() == 1
+
+
+def test_a_supplier_submits_a_complete_draft_from_its_page(supplier_staff, supplier):
+    QualificationFactory(supplier=supplier)
+    gift = GiftFactory(supplier=supplier)
+
+    response = logged_in(supplier_staff).post(f"/supplier/gifts/{gift.pk}/actions/submit/", follow=True)
+
+    gift.refresh_from_db()
+    assert gift.state == "submitted"
+    assert response.redirect_chain[-1][0] == f"/supplier/gifts/{gift.pk}/"
+    assert TransitionLog.objects.get(object_id=gift.pk).actor == supplier_staff
+    assert "submit" in response.content.decode()  # the history table on the page
+
+
+def test_submitting_an_incomplete_draft_lists_what_is_missing_and_changes_nothing(supplier_staff, supplier):
+    QualificationFactory(supplier=supplier)
+    gift = GiftFactory(supplier=supplier, images=[], warranty_text="")
+
+    response = logged_in(supplier_staff).post(f"/supplier/gifts/{gift.pk}/actions/submit/", follow=True)
+
+    page = response.content.decode()
+    gift.refresh_from_db()
+    assert gift.state == "draft"
+    assert "at least one image" in page and "warranty text required" in page
+
+
+def test_another_suppliers_gift_is_not_found(other_supplier_admin, supplier):
+    gift = GiftFactory(supplier=supplier)
+    client = logged_in(other_supplier_admin)
+
+    statuses = [
+        client.get(f"/supplier/gifts/{gift.pk}/").status_code,
+        client.get(f"/supplier/gifts/{gift.pk}/edit/").status_code,
+        client.post(f"/supplier/gifts/{gift.pk}/actions/submit/").status_code,
+    ]
+
+    assert statuses == [404, 404, 404]
+    assert gift.sku not in client.get("/supplier/gifts/").content.decode()
+
+
+def test_a_supplier_may_not_take_an_operators_action(supplier_admin, supplier):
+    gift = in_state(GiftFactory(supplier=supplier), "submit")
+
+    response = logged_in(supplier_admin).post(f"/supplier/gifts/{gift.pk}/actions/approve/")
+
+    gift.refresh_from_db()
+    assert response.status_code == 403 and gift.state == "submitted"
+
+
+def test_the_supplier_sees_only_the_actions_its_gift_allows(supplier_admin, supplier):
+    gift = online(GiftFactory(supplier=supplier))
+
+    page = logged_in(supplier_admin).get(f"/supplier/gifts/{gift.pk}/").content.decode()
+
+    assert 'data-action="request_delisting"' in page
+    assert 'data-action="submit"' not in page and 'data-action="publish"' not in page
+
+
+def test_a_supplier_requests_delisting_of_its_online_gift(supplier_staff, supplier):
+    gift = online(GiftFactory(supplier=supplier))
+
+    logged_in(supplier_staff).post(f"/supplier/gifts/{gift.pk}/actions/request_delisting/", {"reason": "停产"})
+
+    gift.refresh_from_db()
+    assert (gift.state, gift.delist_reason) == ("offline", "supplier_request")
+
+
+def test_an_operator_approves_a_submitted_gift_from_the_review_queue(operator):
+    gift = in_state(GiftFactory(), "submit")
+    client = logged_in(operator)
+    assert list(client.get("/supplier/gift-review/").context["page_obj"]) == [gift]
+
+    response = client.post(f"/supplier/gifts/{gift.pk}/actions/approve/", {"reason": "资料齐全", "next": "/supplier/gift-review/"}, follow=True)
+
+    gift.refresh_from_db()
+    assert gift.state == "approved"
+    assert list(response.context["page_obj"]) == []
+
+
+def test_rejecting_a_gift_without_a_reason_shows_an_error_and_changes_nothing(operator):
+    gift = in_state(GiftFactory(), "submit")
+
+    response = logged_in(operator).post(f"/supplier/gifts/{gift.pk}/actions/reject/", {"reason": " "}, follow=True)
+
+    gift.refresh_from_db()
+    assert gift.state == "submitted"
+    assert "a reason is required" in response.content.decode()
+    assert not TransitionLog.objects.filter(object_id=gift.pk, transition="reject").exists()
+
+
+def test_an_operator_rejects_a_gift_with_a_reason(operator):
+    gift = in_state(GiftFactory(), "submit")
+
+    logged_in(operator).post(f"/supplier/gifts/{gift.pk}/actions/reject/", {"reason": "图片不清晰"})
+
+    gift.refresh_from_db()
+    assert gift.state == "rejected"
+    assert TransitionLog.objects.get(object_id=gift.pk, transition="reject").reason == "图片不清晰"
+
+
+def test_an_operator_publishes_an_approved_gift_from_the_gift_list(operator):
+    gift = in_state(GiftFactory(), "submit", "approve")
+    client = logged_in(operator)
+    assert 'data-action="publish"' in client.get("/supplier/gift-admin/?state=approved").content.decode()
+
+    response = client.post(f"/supplier/gifts/{gift.pk}/actions/publish/", {"next": "/supplier/gift-admin/?state=approved"})
+
+    gift.refresh_from_db()
+    assert gift.state == "online"
+    assert response["Location"] == "/supplier/gift-admin/?state=approved"
+
+
+def test_an_operator_schedules_an_approved_gift(operator):
+    gift = in_state(GiftFactory(), "submit", "approve")
+    at = (timezone.localtime() + timedelta(days=2)).replace(second=0, microsecond=0)
+
+    logged_in(operator).post(f"/supplier/gifts/{gift.pk}/actions/schedule/", {"publish_at": at.strftime("%Y-%m-%dT%H:%M")})
+
+    gift.refresh_from_db()
+    assert (gift.state, gift.publish_at) == ("approved", at)
+
+
+def test_an_operator_delists_with_a_reason_code_then_starts_clearance(operator):
+    gift = online(GiftFactory())
+    client = logged_in(operator)
+
+    client.post(f"/supplier/gifts/{gift.pk}/actions/delist/", {"reason_code": "low_sales", "reason": "滞销"})
+    client.post(f"/supplier/gifts/{gift.pk}/actions/start_clearance/", {"points_price": "800", "settlement_price": "90.00"})
+
+    gift.refresh_from_db()
+    assert (gift.state, gift.delist_reason, gift.clearance_points_price, gift.clearance_settlement_price) == (
+        "clearance", "low_sales", 800, Decimal("90.00"),
+    )
+
+
+def test_clearance_with_a_bad_price_shows_an_error_and_changes_nothing(operator):
+    gift = online(GiftFactory())
+    client = logged_in(operator)
+    client.post(f"/supplier/gifts/{gift.pk}/actions/delist/", {"reason_code": "low_sales"})
+
+    response = client.post(f"/supplier/gifts/{gift.pk}/actions/start_clearance/", {"points_price": "0", "settlement_price": "90"}, follow=True)
+
+    gift.refresh_from_db()
+    assert gift.state == "offline" and gift.clearance_points_price is None
+    assert "清仓积分价" in response.content.decode()
+
+
+def test_editing_a_draft_changes_it_in_place(supplier_admin, supplier):
+    gift = GiftFactory(supplier=supplier)
+    client = logged_in(supplier_admin)
+    form = client.get(f"/supplier/gifts/{gift.pk}/edit/").context["form"]
+
+    client.post(f"/supplier/gifts/{gift.pk}/edit/", _bound(form, name="新包装", points_mzone=""))
+
+    gift.refresh_from_db()
+    assert gift.name == "新包装" and not GiftRevision.objects.exists()
+    assert list(gift.prices.values_list("program__code", "points_price")) == [("gotone", 1500)]
+
+
+def test_editing_an_online_gift_creates_a_revision_and_the_listed_name_stays_until_approval(supplier_admin, supplier, operator):
+    gift = online(GiftFactory(supplier=supplier, name="明前龙井"))
+    client = logged_in(supplier_admin)
+    form = client.get(f"/supplier/gifts/{gift.pk}/edit/").context["form"]
+
+    response = client.post(f"/supplier/gifts/{gift.pk}/edit/", _bound(form, name="明前龙井（新包装）"), follow=True)
+
+    revision = GiftRevision.objects.get()
+    gift.refresh_from_db()
+    assert revision.changes == {"name": "明前龙井（新包装）"}
+    assert (gift.name, gift.state) == ("明前龙井", "online")
+    assert "线上版本照常销售" in response.content.decode()
+
+    review = logged_in(operator)
+    queue = review.get("/supplier/gift-review/?queue=revisions").content.decode()
+    assert "明前龙井（新包装）" in queue and "明前龙井" in queue
+    review.post(f"/supplier/gift-review/revisions/{revision.pk}/approve/")
+
+    gift.refresh_from_db()
+    revision.refresh_from_db()
+    assert (gift.name, gift.state, revision.state) == ("明前龙井（新包装）", "online", "approved")
+
+
+def test_rejecting_a_revision_without_a_reason_changes_nothing(supplier_admin, supplier, operator):
+    gift = online(GiftFactory(supplier=supplier))
+    revision = GiftRevision.objects.create(gift=gift, changes={"name": "改名"}, requested_by=supplier_admin, requested_at=timezone.now())
+
+    response = logged_in(operator).post(f"/supplier/gift-review/revisions/{revision.pk}/reject/", {"reason": ""}, follow=True)
+
+    revision.refresh_from_db()
+    assert revision.state == "pending"
+    assert "a reason is required" in response.content.decode()
+
+
+def test_an_edit_that_changes_nothing_creates_no_revision(supplier_admin, supplier):
+    gift = online(GiftFactory(supplier=supplier))
+    client = logged_in(supplier_admin)
+    form = client.get(f"/supplier/gifts/{gift.pk}/edit/").context["form"]
+
+    client.post(f"/supplier/gifts/{gift.pk}/edit/", _bound(form))
+
+    assert not GiftRevision.objects.exists()
+
+
+def test_the_stock_page_lists_records_and_an_open_replenishment_request(supplier_admin, supplier, other_supplier):
+    gift = online(GiftFactory(supplier=supplier))
+    warehouse = WarehouseFactory()
+    inventory.receive_stock(gift=gift, location=warehouse, quantity=3, at=timezone.now())
+    inventory.set_safety_stock(gift=gift, location=warehouse, safety_stock=5, at=timezone.now() - timedelta(days=10))
+    foreign = GiftFactory(supplier=other_supplier)
+    inventory.receive_stock(gift=foreign, location=warehouse, quantity=9, at=timezone.now())
+
+    response = logged_in(supplier_admin).get("/supplier/stock/")
+
+    page = response.content.decode()
+    assert [(r.gift, r.on_hand, r.available) for r in response.context["page_obj"]] == [(gift, 3, 3)]
+    assert list(response.context["requests"]) == [ReplenishmentRequest.objects.get(gift=gift)]
+    assert 'data-testid="low-stock"' in page and 'data-testid="overdue"' in page
+    assert foreign.sku not in page
+
+
+def _bound(form, **overrides) -> dict:
+    """The POST data of an edit form as the page shows it, with some fields changed."""
+    data = {name: "" if value is None else getattr(value, "pk", value) for name, value in form.initial.items()}
+    return data | overrides
+
+
+def _more_gifts(supplier, n: int) -> None:
+    for _ in range(n):
+        gift = in_state(GiftFactory(supplier=supplier), "submit")
+        GiftRevision.objects.create(gift=gift, changes={"name": "改"}, requested_at=timezone.now())
+
+
+def _more_stock(supplier, n: int) -> None:
+    warehouse = WarehouseFactory(code="WH-Q")
+    for _ in range(n):
+        gift = GiftFactory(supplier=supplier)
+        inventory.receive_stock(gift=gift, location=warehouse, quantity=1, at=timezone.now())
+        inventory.set_safety_stock(gift=gift, location=warehouse, safety_stock=5, at=timezone.now())
+
+
+@pytest.mark.parametrize(
+    ("who", "url", "make"),
+    [
+        ("supplier_admin", "/supplier/gifts/", _more_gifts),
+        ("supplier_admin", "/supplier/stock/", _more_stock),
+        ("operator", "/supplier/gift-admin/", _more_gifts),
+        ("operator", "/supplier/gift-review/", _more_gifts),
+        ("operator", "/supplier/gift-review/?queue=revisions", _more_gifts),
+    ],
+)
+def test_list_pages_run_the_same_number_of_queries_for_1_and_20_gifts(request, supplier, who, url, make):
+    client = logged_in(request.getfixturevalue(who))
+
+    make(supplier, 1)
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(url).status_code == 200
+    make(supplier, 19)
+    with CaptureQueriesContext(connection) as twenty:
+        response = client.get(url)
+
+    assert len(response.context["page_obj"]) == 20
+    assert len(one.captured_queries) == len(twenty.captured_queries), "\n".join(q["sql"] for q in twenty.captured_queries)
