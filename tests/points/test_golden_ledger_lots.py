@@ -7,9 +7,11 @@ import pytest
 
 from core.models import Program
 from points.models import LedgerEntry, PointsLot
-from points.services import ledger
+from core.fsm import apply_transition
+from points.services import credits, ledger, orders
 from points.services.ledger import Source
-from tests.factories import MemberFactory
+from suppliers.services import inventory
+from tests.factories import GiftFactory, MemberFactory, UserFactory, WarehouseFactory
 
 GOLDEN = Path(__file__).resolve().parents[3] / "shared" / "golden" / "ledger_lots.json"
 pytestmark = pytest.mark.django_db
@@ -23,15 +25,25 @@ def test_the_golden_ledger_case_matches_every_figure():
     case = json.loads(GOLDEN.read_text(encoding="utf-8"))
     member = MemberFactory(phone=case["member"]["phone"], tier=case["member"]["tier"], program=Program.objects.get(code=case["program"]))
     price = case["gift"]["points_price"]
+    operator = UserFactory(username="golden-operator", role="operator")
+    gift = GiftFactory(sku=case["gift"]["sku"], points={case["program"]: price}, tier_discounts={})
+    for name in ("submit", "approve", "publish"):
+        apply_transition(gift, name, actor=operator, at=datetime.fromisoformat(case["steps"][0]["at"]))
+    inventory.receive_stock(gift=gift, location=WarehouseFactory(), quantity=10, at=datetime.fromisoformat(case["steps"][0]["at"]))
     redemptions = {}
 
     for line, step in enumerate(case["steps"], start=1):
         at = datetime.fromisoformat(step["at"])
         expect = step.get("expect", {})
         if step["do"] == "earn":
-            ledger.earn_points(member=member, points=step["points"], source=Source("batch", step["batch"], line), at=at)
+            credits.credit_points_in_bulk(batch_id=step["batch"], rows=[{"phone": member.phone, "points": step["points"]}], actor=operator, now=at)
         elif step["do"] == "redeem":
-            entry = ledger.spend_points(member=member, points=price * step["quantity"], source=Source("order", step["order"]), at=at)
+            order = orders.place_order(
+                member=member, gift_id=gift.pk, quantity=step["quantity"], now=at,
+                recipient_name="刘洋", recipient_phone=member.phone, address="北京市西城区金融大街29号",
+            )
+            assert order.state == "confirmed", "below the SMS threshold, placement confirms at once"
+            entry = order.redeem_entry
             redemptions[step["order"]] = entry
             assert -entry.points == expect["points_cost"]
             drawn = {str(a.lot.year): -a.points for a in entry.allocations.select_related("lot")}
