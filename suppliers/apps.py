@@ -7,7 +7,7 @@ class SuppliersConfig(AppConfig):
     verbose_name = _("礼品商")
 
     def ready(self) -> None:
-        from suppliers import seed  # noqa: F401
+        from suppliers import seed, tasks_profile  # noqa: F401  (demo data step; beat task registration)
         from core.portal import register_nav
         from core.roles import SUPPLIER_ROLES, Role
 
@@ -16,4 +16,9 @@ class SuppliersConfig(AppConfig):
         register_nav(_("礼品管理"), "operator-gifts", roles={Role.OPERATOR}, order=30)
         register_nav(_("我的礼品"), "supplier-gifts", roles=SUPPLIER_ROLES, order=20)
         register_nav(_("库存"), "supplier-stock", roles=SUPPLIER_ROLES, order=30)
+        register_nav(_("合同审核"), "operator-contracts", roles={Role.OPERATOR, Role.FINANCE}, order=40)
+        register_nav(_("资料变更审核"), "operator-profile-changes", roles={Role.OPERATOR, Role.FINANCE}, order=50)
+        register_nav(_("资质管理"), "operator-qualifications", roles={Role.OPERATOR}, order=60)
+        register_nav(_("资料信息"), "supplier-profile", roles=SUPPLIER_ROLES, order=60)
+        register_nav(_("合同与资质"), "supplier-paperwork", roles=SUPPLIER_ROLES, order=70)
         register_nav(_("站内通知"), "supplier-notices", roles=SUPPLIER_ROLES, order=90)

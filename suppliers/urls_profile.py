@@ -1,1 +1,17 @@
-urlpatterns: list = []
+from django.urls import path
+
+from suppliers import views_profile as views
+
+urlpatterns = [
+    path("profile/", views.supplier_profile, name="supplier-profile"),
+    path("paperwork/", views.supplier_paperwork, name="supplier-paperwork"),
+    path("contracts/review/", views.contract_list, name="operator-contracts"),
+    path("contracts/review/<int:pk>/", views.contract_detail, name="operator-contract-detail"),
+    path("contracts/review/<int:pk>/<str:name>/", views.contract_transition, name="operator-contract-transition"),
+    path("profile-changes/review/", views.profile_change_list, name="operator-profile-changes"),
+    path("profile-changes/review/<int:pk>/", views.profile_change_detail, name="operator-profile-change-detail"),
+    path(
+        "profile-changes/review/<int:pk>/<str:name>/", views.profile_change_transition, name="operator-profile-change-transition"
+    ),
+    path("qualifications/review/", views.qualification_list, name="operator-qualifications"),
+]

@@ -17,6 +17,7 @@ from suppliers.models import ReplenishmentRequest, StockMovement
 from points.services import ledger, orders
 from suppliers.services import inventory, revisions
 from tests.access import MATRIX, ROLES
+from tests.access_rows import profile as profile_rows
 from tests.conftest import client_for
 from tests.factories import GiftFactory, MemberFactory, WarehouseFactory, NoticeFactory, SupplierFactory, SupplierUserFactory, UserFactory, ready_to_activate
 
@@ -96,6 +97,7 @@ def world(db, now):
         "category": gift.category, "warehouse": warehouse, "stock": stock,
         "movement": StockMovement.objects.filter(gift=gift).first(), "replenishment": ReplenishmentRequest.objects.get(gift=gift),
     }
+    objects |= profile_rows.world_objects(supplier=supplier, users=users, now=now)
     return users, objects
 
 

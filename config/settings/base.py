@@ -190,6 +190,7 @@ CELERY_BEAT_SCHEDULE = {
     "remind-expiring-points": {"task": "points.tasks.remind_expiring_points", "schedule": crontab(hour=10, minute=0)},
     "auto-deliver-orders": {"task": "points.tasks.auto_deliver_orders", "schedule": crontab(minute=30)},
     "complete-orders": {"task": "points.tasks.complete_orders", "schedule": crontab(hour=3, minute=0)},
+    "sweep-qualifications": {"task": "suppliers.tasks_profile.sweep_qualifications", "schedule": crontab(hour=0, minute=30)},
     "purge-idempotency-keys": {"task": "core.tasks.purge_idempotency_keys", "schedule": crontab(minute=17)},
 }
 

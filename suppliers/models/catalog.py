@@ -130,8 +130,9 @@ class Gift(StateMachine):
         pass
 
     @transition(field=state, source=State.CLEARANCE, target=State.OFFLINE)
-    def delist_on_suspension(self) -> None:
-        self.delist_reason = self.DelistReason.SUPPLIER_SUSPENDED
+    def withdraw_clearance(self, *, reason_code: str) -> None:
+        """System: a clearance gift goes offline (supplier suspended, qualification expired)."""
+        self.delist_reason = reason_code
 
     @transition(field=state, source=State.RETIRED, target=State.CLEARANCE)
     def clear_leftovers(self, *, points_price: int, settlement_price: Decimal) -> None:

@@ -3,6 +3,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from core.errors import PermissionDenied, ValidationFailed
@@ -141,11 +142,16 @@ def retire_all_gifts_of(*, supplier: Supplier, actor, now: datetime, reason: str
     return retired
 
 
-def delist_all_gifts_of(*, supplier: Supplier, actor, now: datetime, reason_code: str) -> list[int]:
-    """Take every online and clearance gift of a supplier offline (suspension, expired licence)."""
+def take_gifts_offline(*, gifts: QuerySet[Gift], actor, now: datetime, reason_code: str, reason: str = "") -> list[int]:
+    """System delisting: online and clearance gifts of `gifts` go offline with `reason_code`, scheduled publishing stops."""
+    values = {"delist_reason": reason_code}
     with transaction.atomic():
-        gifts = Gift.objects.filter(supplier=supplier)
-        changed = bulk_transition(gifts, "delist", actor=actor, at=now, reason=reason_code, values={"delist_reason": reason_code})
-        changed += bulk_transition(gifts, "delist_on_suspension", actor=actor, at=now, reason=reason_code, values={"delist_reason": reason_code})
-        Gift.objects.filter(supplier=supplier, state=Gift.State.APPROVED, publish_at__isnull=False).update(publish_at=None)
+        changed = bulk_transition(gifts, "delist", actor=actor, at=now, reason=reason or reason_code, values=values)
+        changed += bulk_transition(gifts, "withdraw_clearance", actor=actor, at=now, reason=reason or reason_code, values=values)
+        gifts.filter(state=Gift.State.APPROVED, publish_at__isnull=False).update(publish_at=None)
     return changed
+
+
+def delist_all_gifts_of(*, supplier: Supplier, actor, now: datetime, reason_code: str) -> list[int]:
+    """Take every online and clearance gift of a supplier offline (suspension)."""
+    return take_gifts_offline(gifts=Gift.objects.filter(supplier=supplier), actor=actor, now=now, reason_code=reason_code)

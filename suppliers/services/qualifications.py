@@ -1,8 +1,14 @@
-"""Qualifications (资质, SPEC §4.1): uploads and renewals."""
-from datetime import date, datetime
+"""Qualifications (资质, SPEC §4.1): uploads, renewals, and the daily expiry sweep."""
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
 
 from core.errors import ValidationFailed
-from suppliers.models import Qualification, Supplier
+from suppliers.models import Category, Gift, Qualification, Supplier
+from suppliers.selectors_profile import WARNING_DAYS, with_expiry_status
+from suppliers.services.notices import send_notice
 
 
 def upload_qualification(
@@ -35,3 +41,83 @@ def submission_blockers(*, supplier: Supplier, category, on: date) -> list[tuple
         if certificate_type not in held:
             blockers.append(("certificates", f"缺少有效的{certificate_type}证书 (valid {certificate_type} certificate required)"))
     return blockers
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    warned: list[int] = field(default_factory=list)
+    expired: list[int] = field(default_factory=list)
+    delisted_gifts: list[int] = field(default_factory=list)
+
+
+ENDED_SUPPLIER_STATES = (Supplier.State.TERMINATED, Supplier.State.REJECTED)
+
+
+def sweep_qualifications(*, now: datetime) -> SweepResult:
+    """The daily expiry sweep (Asia/Shanghai dates): warn a supplier once, WARNING_DAYS before a qualification
+    expires, and from the day after its expiry delist the gifts it covered, once — unless a renewal is valid.
+
+    Idempotent: `warned_at` and `expiry_handled_at` are claimed by a conditional update before acting.
+    """
+    today = timezone.localdate(now)
+    live = with_expiry_status(
+        Qualification.objects.exclude(supplier__state__in=ENDED_SUPPLIER_STATES).select_related("supplier"), on=today
+    ).order_by("pk")
+    due_warning = live.filter(
+        warned_at__isnull=True, renewed=False, expires_on__gte=today, expires_on__lte=today + timedelta(days=WARNING_DAYS)
+    )
+    result = SweepResult()
+    for qualification in due_warning:
+        with transaction.atomic():
+            if _claim(qualification, warned_at=now):
+                _warn(qualification, now)
+                result.warned.append(qualification.pk)
+    for qualification in live.filter(expiry_handled_at__isnull=True, expires_on__lt=today):
+        with transaction.atomic():
+            if not _claim(qualification, expiry_handled_at=now) or qualification.renewed:
+                continue
+            delisted = _delist_covered_gifts(qualification, now)
+            _tell_expired(qualification, now, delisted=len(delisted))
+        result.expired.append(qualification.pk)
+        result.delisted_gifts.extend(delisted)
+    return result
+
+
+def _claim(qualification: Qualification, **stamp: datetime) -> bool:
+    """Set a still-empty marker; False if another sweep already did."""
+    (name,) = stamp
+    return Qualification.objects.filter(pk=qualification.pk, **{f"{name}__isnull": True}).update(**stamp) == 1
+
+
+def _covered_gifts(qualification: Qualification):
+    gifts = Gift.objects.filter(supplier_id=qualification.supplier_id)
+    if qualification.kind == Qualification.Kind.BUSINESS_LICENCE:
+        return gifts
+    needing = [c.pk for c in Category.objects.all() if qualification.certificate_type in (c.required_certificates or [])]
+    return gifts.filter(category_id__in=needing)
+
+
+def _delist_covered_gifts(qualification: Qualification, now: datetime) -> list[int]:
+    """Online and clearance gifts go offline (reason: qualification expired); scheduled publishing stops."""
+    from suppliers.services.catalog import take_gifts_offline  # catalog imports this module for submission checks
+
+    return take_gifts_offline(
+        gifts=_covered_gifts(qualification), actor=None, now=now, reason_code=Gift.DelistReason.QUALIFICATION_EXPIRED,
+        reason=f"资质过期 (qualification expired): {qualification}",
+    )
+
+
+def _warn(qualification: Qualification, now: datetime) -> None:
+    send_notice(
+        supplier=qualification.supplier, kind="qualification_expiring", now=now,
+        title=f"资质即将到期：{qualification}，有效期至 {qualification.expires_on:%Y-%m-%d}",
+        body="请在到期前上传续期后的资质；过期后相关礼品将下线，且不能提交新礼品。",
+    )
+
+
+def _tell_expired(qualification: Qualification, now: datetime, *, delisted: int) -> None:
+    send_notice(
+        supplier=qualification.supplier, kind="qualification_expired", now=now,
+        title=f"资质已过期：{qualification}",
+        body=f"有效期至 {qualification.expires_on:%Y-%m-%d}，相关礼品已下线（{delisted} 个）。上传续期资质后可申请重新上线。",
+    )

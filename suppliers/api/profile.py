@@ -1,0 +1,236 @@
+"""API of a supplier's paperwork (SPEC §4.1): contracts, qualifications, reviewed profile changes, bank accounts.
+
+Every view starts from a scoped selector (another tenant's row: 404), checks the role (403),
+validates its input (400) and makes one service call.
+"""
+from collections.abc import Callable
+
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.response import Response
+
+from core.api.permissions import require_role
+from core.api.transitions import TransitionHistoryMixin, transition_action
+from core.errors import ValidationFailed
+from core.roles import SUPPLIER_ROLES, Role
+from suppliers.models import BankAccount, Contract, ProfileChange, Qualification, Supplier
+from suppliers.selectors_profile import (
+    ExpiryStatus,
+    account_number_for,
+    change_value_for,
+    list_bank_accounts,
+    list_contracts,
+    list_profile_changes,
+    list_qualifications,
+)
+from suppliers.services import contracts, profile, qualifications
+
+OPERATOR = frozenset({Role.OPERATOR})
+SUPPLIER_ADMIN = frozenset({Role.SUPPLIER_ADMIN})
+EXPIRY_STATUSES = [ExpiryStatus.VALID, ExpiryStatus.EXPIRING, ExpiryStatus.EXPIRED, ExpiryStatus.RENEWED]
+
+
+# --- output -------------------------------------------------------------------------------------------------
+class ContractSerializer(serializers.ModelSerializer):
+    supplier_name = serializers.CharField(source="supplier.name", read_only=True)
+    programs = serializers.SlugRelatedField(many=True, read_only=True, slug_field="code")
+
+    class Meta:
+        model = Contract
+        fields = ["id", "supplier", "supplier_name", "number", "start_date", "end_date", "programs", "payment_days",
+                  "deposit_amount", "file", "state", "created_at"]
+        read_only_fields = fields
+
+
+class QualificationSerializer(serializers.ModelSerializer):
+    supplier_name = serializers.CharField(source="supplier.name", read_only=True)
+    expiry_status = serializers.ChoiceField(choices=EXPIRY_STATUSES, read_only=True)
+
+    class Meta:
+        model = Qualification
+        fields = ["id", "supplier", "supplier_name", "kind", "certificate_type", "number", "issued_on", "expires_on", "file",
+                  "uploaded_at", "warned_at", "expiry_handled_at", "expiry_status"]
+        read_only_fields = fields
+
+
+class ProfileChangeSerializer(serializers.ModelSerializer):
+    """A change request; bank account numbers masked except for the supplier itself and finance."""
+
+    supplier_name = serializers.CharField(source="supplier.name", read_only=True)
+    requested_by = serializers.CharField(source="requested_by.username", default=None, read_only=True)
+    old_value = serializers.SerializerMethodField()
+    new_value = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ProfileChange
+        fields = ["id", "supplier", "supplier_name", "field", "old_value", "new_value", "state", "requested_by",
+                  "requested_at", "decided_at"]
+        read_only_fields = fields
+
+    def get_old_value(self, change: ProfileChange) -> dict:
+        return change_value_for(self.context["request"].user, change.old_value)
+
+    def get_new_value(self, change: ProfileChange) -> dict:
+        return change_value_for(self.context["request"].user, change.new_value)
+
+
+class BankAccountSerializer(serializers.ModelSerializer):
+    """An approved account and when payments may start using it; the number masked except for the supplier and finance."""
+
+    account_number = serializers.SerializerMethodField()
+    usable_from = serializers.DateTimeField(read_only=True)
+
+    class Meta:
+        model = BankAccount
+        fields = ["id", "supplier", "bank_name", "account_name", "account_number", "approved_at", "usable_from"]
+        read_only_fields = fields
+
+    def get_account_number(self, account: BankAccount) -> str:
+        return account_number_for(self.context["request"].user, account.account_number)
+
+
+# --- input --------------------------------------------------------------------------------------------------
+@extend_schema_field(OpenApiTypes.INT)
+class VisibleSupplierField(serializers.PrimaryKeyRelatedField):
+    """A supplier id among those the caller may see (another tenant's id does not exist)."""
+
+    def get_queryset(self):
+        return Supplier.objects.visible_to(self.context["request"].user)
+
+
+class ContractInput(serializers.Serializer):
+    supplier = VisibleSupplierField(required=False, help_text="运营填写；礼品商默认为本企业 (operators only; suppliers get their own)")
+    number = serializers.CharField(max_length=60)
+    start_date = serializers.DateField()
+    end_date = serializers.DateField()
+    programs = serializers.ListField(child=serializers.SlugField(max_length=20), help_text="gotone and/or mzone")
+    payment_days = serializers.IntegerField(min_value=0, max_value=365)
+    deposit_amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
+    file = serializers.FileField(required=False)
+
+
+class QualificationInput(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=Qualification.Kind.choices)
+    certificate_type = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    number = serializers.CharField(max_length=60)
+    issued_on = serializers.DateField()
+    expires_on = serializers.DateField()
+    file = serializers.FileField()
+
+
+class ProfileChangeInput(serializers.Serializer):
+    """The field to change and its new value: bank_name + account_name + account_number, legal_name, or credit_code."""
+
+    field = serializers.ChoiceField(choices=ProfileChange.Field.choices)
+    bank_name = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    account_name = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    account_number = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    legal_name = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    credit_code = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+def _own_supplier(user) -> Supplier:
+    return Supplier.objects.get(pk=user.supplier_id)
+
+
+def _create_for_own_supplier(view, request, *, roles, params: type[serializers.Serializer], service: Callable) -> Response:
+    """Role (403), input (400), one service call for the caller's own supplier, the created row as the view shows it (201)."""
+    require_role(request.user, roles)
+    values = params(data=request.data)
+    values.is_valid(raise_exception=True)
+    created = service(supplier=_own_supplier(request.user), actor=request.user, now=timezone.now(), **values.validated_data)
+    return Response(view.get_serializer(view.get_queryset().get(pk=created.pk)).data, status=status.HTTP_201_CREATED)
+
+
+# --- views --------------------------------------------------------------------------------------------------
+class ContractViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Contracts: suppliers see their own and their admin may propose one; operators create and review them."""
+
+    serializer_class = ContractSerializer
+    filterset_fields = ["state", "supplier"]
+    search_fields = ["number"]
+    ordering_fields = ["id", "start_date", "end_date", "created_at"]
+
+    def get_queryset(self):
+        return list_contracts(actor=self.request.user)
+
+    @extend_schema(request=ContractInput, responses={201: ContractSerializer})
+    def create(self, request):
+        """Record a contract for review (operators for any supplier, a supplier admin for its own)."""
+        require_role(request.user, OPERATOR | SUPPLIER_ADMIN)
+        params = ContractInput(data=request.data, context=self.get_serializer_context())
+        params.is_valid(raise_exception=True)
+        values = dict(params.validated_data)
+        chosen = values.pop("supplier", None)
+        if request.user.is_supplier_user:
+            supplier = _own_supplier(request.user)
+        elif chosen is None:
+            raise ValidationFailed("请选择礼品商 (the supplier is required)", field="supplier")
+        else:
+            supplier = chosen
+        contract = contracts.create_contract(supplier=supplier, actor=request.user, now=timezone.now(), **values)
+        return Response(self.get_serializer(self.get_queryset().get(pk=contract.pk)).data, status=status.HTTP_201_CREATED)
+
+    approve = transition_action(contracts.approve_contract, name="approve", roles=OPERATOR, target="contract")
+    reject = transition_action(contracts.reject_contract, name="reject", roles=OPERATOR, target="contract")
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("expiry_status", enum=EXPIRY_STATUSES, description="valid, expiring (30 days), expired, renewed")
+        ]
+    )
+)
+class QualificationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Licences and product certificates with their expiry status; supplier users upload their own (multipart)."""
+
+    serializer_class = QualificationSerializer
+    filterset_fields = ["kind", "certificate_type", "supplier"]
+    ordering_fields = ["id", "expires_on", "uploaded_at"]
+
+    def get_queryset(self):
+        queryset = list_qualifications(actor=self.request.user, on=timezone.localdate())
+        if expiry := self.request.query_params.get("expiry_status"):
+            queryset = queryset.filter(expiry_status=expiry)
+        return queryset
+
+    @extend_schema(request=QualificationInput, responses={201: QualificationSerializer})
+    def create(self, request):
+        """Upload a licence or certificate (a renewal is simply a newer one)."""
+        return _create_for_own_supplier(
+            self, request, roles=SUPPLIER_ROLES, params=QualificationInput, service=qualifications.upload_qualification
+        )
+
+
+class ProfileChangeViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Reviewed changes of bank account, legal name and credit code: the supplier admin asks, an operator decides."""
+
+    serializer_class = ProfileChangeSerializer
+    filterset_fields = ["state", "field", "supplier"]
+    ordering_fields = ["id", "requested_at", "decided_at"]
+
+    def get_queryset(self):
+        return list_profile_changes(actor=self.request.user)
+
+    @extend_schema(request=ProfileChangeInput, responses={201: ProfileChangeSerializer})
+    def create(self, request):
+        """Request a change of one field (supplier admin only); 409 while one of the same field is pending."""
+        return _create_for_own_supplier(
+            self, request, roles=SUPPLIER_ADMIN, params=ProfileChangeInput, service=profile.request_profile_change
+        )
+
+    approve = transition_action(profile.approve_profile_change, name="approve", roles=OPERATOR, target="change")
+    reject = transition_action(profile.reject_profile_change, name="reject", roles=OPERATOR, target="change")
+
+
+class BankAccountViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Approved bank accounts, newest first; a statement pays the newest one usable on its issue date."""
+
+    serializer_class = BankAccountSerializer
+    filterset_fields = ["supplier"]
+
+    def get_queryset(self):
+        return list_bank_accounts(actor=self.request.user)

@@ -1,0 +1,47 @@
+"""Portal forms of supplier paperwork; the services validate the domain rules and the views put their errors on the fields."""
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from core.models import Program
+from suppliers.models import ProfileChange, Qualification
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class ProfileChangeForm(forms.Form):
+    field = forms.ChoiceField(label=_("变更项"), choices=ProfileChange.Field.choices)
+    bank_name = forms.CharField(label=_("开户行"), required=False, help_text=_("变更收款账户时填写以下三项"))
+    account_name = forms.CharField(label=_("户名"), required=False)
+    account_number = forms.CharField(label=_("账号"), required=False)
+    legal_name = forms.CharField(label=_("企业名称"), required=False)
+    credit_code = forms.CharField(label=_("统一社会信用代码"), required=False)
+
+
+class QualificationForm(forms.Form):
+    kind = forms.ChoiceField(label=_("类型"), choices=Qualification.Kind.choices)
+    certificate_type = forms.CharField(label=_("证书种类"), required=False, max_length=40, help_text=_("产品资质证书必填，如 3C"))
+    number = forms.CharField(label=_("证书编号"), max_length=60)
+    issued_on = forms.DateField(label=_("发证日期"), widget=DATE)
+    expires_on = forms.DateField(label=_("有效期至"), widget=DATE)
+    file = forms.FileField(label=_("证书文件"))
+
+
+class ContractForm(forms.Form):
+    """A contract proposal (supplier admin) or a contract for a chosen supplier (operator)."""
+
+    supplier = forms.ModelChoiceField(label=_("礼品商"), queryset=None)
+    number = forms.CharField(label=_("合同编号"), max_length=60)
+    start_date = forms.DateField(label=_("开始日期"), widget=DATE)
+    end_date = forms.DateField(label=_("结束日期"), widget=DATE)
+    programs = forms.MultipleChoiceField(label=_("服务的积分计划"), widget=forms.CheckboxSelectMultiple)
+    payment_days = forms.IntegerField(label=_("付款账期（天）"), min_value=0, max_value=365)
+    deposit_amount = forms.DecimalField(label=_("履约保证金"), max_digits=12, decimal_places=2, min_value=0)
+    file = forms.FileField(label=_("合同文件"), required=False)
+
+    def __init__(self, *args, suppliers=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["programs"].choices = [(p.code, p.name) for p in Program.objects.all()]
+        if suppliers is None:
+            del self.fields["supplier"]
+        else:
+            self.fields["supplier"].queryset = suppliers

@@ -1,0 +1,101 @@
+"""Reads of a supplier's paperwork (SPEC §4.1): contracts, qualifications and their expiry, bank accounts,
+profile changes — scoped to the actor and in a constant number of queries per page."""
+from datetime import date, datetime, timedelta
+
+from django.db.models import Case, CharField, Exists, OuterRef, QuerySet, Value, When
+
+from core.roles import SUPPLIER_ROLES, Role
+from suppliers.models import BankAccount, Contract, ProfileChange, Qualification, Supplier
+from suppliers.models.contracts import BANK_ACCOUNT_WAITING_DAYS
+
+WARNING_DAYS = 30
+
+
+class ExpiryStatus:
+    VALID = "valid"
+    EXPIRING = "expiring"
+    EXPIRED = "expired"
+    RENEWED = "renewed"
+
+
+def payable_account(*, supplier: Supplier, at: datetime) -> BankAccount | None:
+    """The account a payment issued at `at` goes to: the latest approved at least BANK_ACCOUNT_WAITING_DAYS before `at`."""
+    cutoff = at - timedelta(days=BANK_ACCOUNT_WAITING_DAYS)
+    return BankAccount.objects.filter(supplier=supplier, approved_at__lte=cutoff).order_by("-approved_at", "-id").first()
+
+
+def latest_bank_account(*, supplier: Supplier) -> BankAccount | None:
+    """The most recently approved account, usable or not yet."""
+    return BankAccount.objects.filter(supplier=supplier).order_by("-approved_at", "-id").first()
+
+
+def list_bank_accounts(*, actor) -> QuerySet[BankAccount]:
+    """Approved bank accounts the actor may see, newest first."""
+    return BankAccount.objects.visible_to(actor).select_related("supplier")
+
+
+def list_profile_changes(*, actor) -> QuerySet[ProfileChange]:
+    """Profile change requests the actor may see, newest first."""
+    return ProfileChange.objects.visible_to(actor).select_related("supplier", "requested_by")
+
+
+def pending_profile_changes(*, supplier: Supplier) -> QuerySet[ProfileChange]:
+    """The supplier's changes waiting for review (at most one per field)."""
+    return ProfileChange.objects.filter(supplier=supplier, state=ProfileChange.State.PENDING).select_related("requested_by")
+
+
+def list_contracts(*, actor) -> QuerySet[Contract]:
+    """Contracts the actor may see, with their supplier and programs."""
+    return Contract.objects.visible_to(actor).select_related("supplier").prefetch_related("programs")
+
+
+def with_expiry_status(queryset: QuerySet[Qualification], *, on: date) -> QuerySet[Qualification]:
+    """Annotate `renewed` (a newer qualification of the same supplier, kind and type is valid on `on`)
+    and `expiry_status` (valid, expiring within WARNING_DAYS, expired, or renewed)."""
+    renewal = Qualification.objects.filter(
+        supplier=OuterRef("supplier"), kind=OuterRef("kind"), certificate_type=OuterRef("certificate_type"),
+        expires_on__gt=OuterRef("expires_on"), issued_on__lte=on, expires_on__gte=on,
+    )
+    return queryset.annotate(renewed=Exists(renewal)).annotate(
+        expiry_status=Case(
+            When(expires_on__gt=on + timedelta(days=WARNING_DAYS), then=Value(ExpiryStatus.VALID)),
+            When(renewed=True, then=Value(ExpiryStatus.RENEWED)),
+            When(expires_on__lt=on, then=Value(ExpiryStatus.EXPIRED)),
+            default=Value(ExpiryStatus.EXPIRING),
+            output_field=CharField(),
+        )
+    )
+
+
+def list_qualifications(*, actor, on: date) -> QuerySet[Qualification]:
+    """Qualifications the actor may see, each with its expiry status on `on`."""
+    return with_expiry_status(Qualification.objects.visible_to(actor).select_related("supplier"), on=on)
+
+
+def expiry_warnings(*, supplier: Supplier, on: date) -> QuerySet[Qualification]:
+    """The supplier's qualifications that are expiring or expired and not renewed on `on`."""
+    return with_expiry_status(Qualification.objects.filter(supplier=supplier), on=on).filter(
+        expiry_status__in=[ExpiryStatus.EXPIRING, ExpiryStatus.EXPIRED]
+    )
+
+
+def shows_account_numbers(user) -> bool:
+    """Whole bank account numbers are for the supplier itself (scoping shows it only its own) and finance."""
+    return user.role in SUPPLIER_ROLES | {Role.FINANCE}
+
+
+def mask_account_number(number: str) -> str:
+    """6222 0212 3456 7890 → ************7890: only the last four digits stay."""
+    digits = "".join(number.split())
+    return "*" * max(len(digits) - 4, 0) + digits[-4:]
+
+
+def account_number_for(user, number: str) -> str:
+    return number if shows_account_numbers(user) else mask_account_number(number)
+
+
+def change_value_for(user, value: dict) -> dict:
+    """A profile change's old or new value as `user` may see it (bank account number masked unless allowed)."""
+    if "account_number" not in value:
+        return value
+    return value | {"account_number": account_number_for(user, value["account_number"])}

@@ -1,0 +1,128 @@
+"""Reviewed changes of a supplier's bank account, legal name and credit code (信息资料管理, SPEC §4.1).
+
+A supplier admin asks, an operator decides. The request keeps the value it replaces, so the
+requests are the history; an approved bank account is a new BankAccount row, usable for
+payments BANK_ACCOUNT_WAITING_DAYS after approval (see selectors_profile.payable_account).
+"""
+import re
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+
+from core.errors import Conflict, PermissionDenied, ValidationFailed
+from core.fsm import apply_transition
+from core.roles import Role
+from suppliers.models import BankAccount, ProfileChange, Supplier
+from suppliers.selectors_profile import latest_bank_account
+from suppliers.validators import validate_credit_code
+
+Field = ProfileChange.Field
+BANK_FIELDS = {"bank_name": 100, "account_name": 200}
+VALUE_FIELDS = {
+    Field.BANK_ACCOUNT: ("bank_name", "account_name", "account_number"),
+    Field.LEGAL_NAME: ("legal_name",),
+    Field.CREDIT_CODE: ("credit_code",),
+}
+ACCOUNT_NUMBER = re.compile(r"^\d{8,32}$")
+
+
+def request_profile_change(
+    *, supplier: Supplier, actor, now: datetime, field: str, bank_name: str = "", account_name: str = "",
+    account_number: str = "", legal_name: str = "", credit_code: str = "",
+) -> ProfileChange:
+    """Ask an operator to review a change of one profile field; the current value is kept with the request.
+
+    :raises PermissionDenied: unless the actor is an admin of this supplier
+    :raises ValidationFailed: naming every bad or stray value
+    :raises Conflict: while a change of the same field is pending
+    """
+    if getattr(actor, "role", None) != Role.SUPPLIER_ADMIN or actor.supplier_id != supplier.pk:
+        raise PermissionDenied("只有礼品商管理员可以申请资料变更 (only the supplier admin may request profile changes)")
+    supplier = Supplier.objects.get(pk=supplier.pk)  # the caller's copy may predate an approved change
+    given = {"bank_name": bank_name, "account_name": account_name, "account_number": account_number,
+             "legal_name": legal_name, "credit_code": credit_code}
+    new_value = _clean(supplier, field, {name: (value or "").strip() for name, value in given.items()})
+    if ProfileChange.objects.filter(supplier=supplier, field=field, state=ProfileChange.State.PENDING).exists():
+        raise _already_pending()
+    try:
+        with transaction.atomic():
+            return ProfileChange.objects.create(
+                supplier=supplier, field=field, old_value=current_value(supplier=supplier, field=field),
+                new_value=new_value, requested_by=actor, requested_at=now,
+            )
+    except IntegrityError as exc:  # a concurrent request for the same field won the race
+        raise _already_pending() from exc
+
+
+def approve_profile_change(*, change: ProfileChange, actor, now: datetime, reason: str = "") -> ProfileChange:
+    """Approve a pending change and apply it: a new bank account (usable after the waiting days) or the new name or code.
+
+    :raises InvalidTransition: unless the change is pending
+    """
+    with transaction.atomic():
+        apply_transition(change, "approve", actor=actor, at=now, reason=reason, decided_at=now)
+        value = change.new_value
+        if change.field == Field.BANK_ACCOUNT:
+            BankAccount.objects.create(supplier_id=change.supplier_id, approved_at=now, **value)
+        elif change.field == Field.LEGAL_NAME:
+            Supplier.objects.filter(pk=change.supplier_id).update(name=value["legal_name"])
+        else:
+            Supplier.objects.filter(pk=change.supplier_id).update(credit_code=value["credit_code"])
+    return change
+
+
+def reject_profile_change(*, change: ProfileChange, actor, now: datetime, reason: str = "") -> ProfileChange:
+    """Refuse a pending change with a reason; nothing about the supplier changes.
+
+    :raises ValidationFailed: without a reason
+    :raises InvalidTransition: unless the change is pending
+    """
+    if not reason.strip():
+        raise ValidationFailed("请填写驳回原因 (a reason is required)", field="reason")
+    return apply_transition(change, "reject", actor=actor, at=now, reason=reason, decided_at=now)
+
+
+def current_value(*, supplier: Supplier, field: str) -> dict:
+    """What a change of `field` would replace, in the shape of its new value ({} before any bank account)."""
+    if field == Field.LEGAL_NAME:
+        return {"legal_name": supplier.name}
+    if field == Field.CREDIT_CODE:
+        return {"credit_code": supplier.credit_code}
+    account = latest_bank_account(supplier=supplier)
+    return {name: getattr(account, name) for name in VALUE_FIELDS[Field.BANK_ACCOUNT]} if account else {}
+
+
+def _clean(supplier: Supplier, field: str, given: dict[str, str]) -> dict[str, str]:
+    if field not in VALUE_FIELDS:
+        raise ValidationFailed("请选择变更项：收款账户、企业名称或统一社会信用代码 (choose what to change)", field="field")
+    errors = [
+        (name, "not_for_this_field", "该项与所选变更无关，请留空 (leave this empty for the chosen change)")
+        for name, value in given.items() if value and name not in VALUE_FIELDS[field]
+    ]
+    value = {name: given[name] for name in VALUE_FIELDS[field]}
+    for name in VALUE_FIELDS[field]:
+        if not value[name]:
+            errors.append((name, "required", "该项不能为空 (required)"))
+    if field == Field.BANK_ACCOUNT:
+        value["account_number"] = re.sub(r"[\s-]", "", value["account_number"])
+        if value["account_number"] and not ACCOUNT_NUMBER.match(value["account_number"]):
+            errors.append(("account_number", "invalid", "账号须为8–32位数字 (8 to 32 digits)"))
+        errors += [
+            (name, "too_long", f"最多{limit}个字符 (too long)") for name, limit in BANK_FIELDS.items() if len(value[name]) > limit
+        ]
+    elif field == Field.LEGAL_NAME and len(value["legal_name"]) > 200:
+        errors.append(("legal_name", "too_long", "最多200个字符 (too long)"))
+    elif field == Field.CREDIT_CODE and value["credit_code"]:
+        try:
+            value["credit_code"] = validate_credit_code(value["credit_code"])
+        except ValidationFailed as error:
+            errors.append(("credit_code", error.code, error.detail))
+    if not errors and value == current_value(supplier=supplier, field=field):
+        errors.append((VALUE_FIELDS[field][-1], "unchanged", "与当前资料相同，无需变更 (same as the current value)"))
+    if errors:
+        raise ValidationFailed(errors[0][2], field=errors[0][0], errors=errors)
+    return value
+
+
+def _already_pending() -> Conflict:
+    return Conflict("该项已有待审核的变更 (a change of this field is already pending review)", field="field")

@@ -1,0 +1,214 @@
+"""Portal pages of supplier paperwork (SPEC §4.1): the supplier's profile with reviewed changes, its contracts and
+qualifications; the operator's review of contracts, profile changes and qualifications."""
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.api.permissions import require_role
+from core.errors import DomainError, PermissionDenied, ValidationFailed
+from core.fsm import history_of
+from core.portal import paginate, run_action
+from core.roles import SUPPLIER_ROLES, Role
+from suppliers.forms_profile import ContractForm, ProfileChangeForm, QualificationForm
+from suppliers.models import Contract, ProfileChange, Supplier
+from suppliers.selectors_profile import (
+    ExpiryStatus,
+    change_value_for,
+    expiry_warnings,
+    list_bank_accounts,
+    list_contracts,
+    list_profile_changes,
+    list_qualifications,
+    payable_account,
+    pending_profile_changes,
+)
+from suppliers.services import contracts, profile, qualifications
+
+REVIEWERS = {Role.OPERATOR, Role.FINANCE}
+OPERATOR = {Role.OPERATOR}
+
+
+def _submit(form, service: Callable, **values) -> bool:
+    """Call a service for a valid form; its validation errors go next to the fields they name."""
+    try:
+        service(**values)
+    except PermissionDenied:
+        raise
+    except ValidationFailed as error:
+        for field, _code, detail in error.errors:
+            form.add_error(field if field in form.fields else None, detail)
+        return False
+    except DomainError as error:
+        form.add_error(error.field if error.field in form.fields else None, error.detail)
+        return False
+    return True
+
+
+def _own_supplier(request) -> Supplier:
+    require_role(request.user, SUPPLIER_ROLES)
+    return get_object_or_404(Supplier.objects.visible_to(request.user), pk=request.user.supplier_id)
+
+
+def _with_values(request, changes):
+    for change in changes:
+        change.old_text = " / ".join(change_value_for(request.user, change.old_value).values()) or "—"
+        change.new_text = " / ".join(change_value_for(request.user, change.new_value).values())
+    return changes
+
+
+# --- the supplier's pages -----------------------------------------------------------------------------------
+@login_required
+def supplier_profile(request):
+    supplier = _own_supplier(request)
+    is_admin = request.user.role == Role.SUPPLIER_ADMIN
+    form = ProfileChangeForm(request.POST or None)
+    if request.method == "POST":
+        require_role(request.user, {Role.SUPPLIER_ADMIN})
+        if form.is_valid() and _submit(
+            form, profile.request_profile_change, supplier=supplier, actor=request.user, now=timezone.now(), **form.cleaned_data
+        ):
+            messages.success(request, _("变更申请已提交，等待运营审核"))
+            return redirect("supplier-profile")
+    context = paginate(request, list_profile_changes(actor=request.user)) | {
+        "supplier": supplier,
+        "accounts": list_bank_accounts(actor=request.user),
+        "payable": payable_account(supplier=supplier, at=timezone.now()),
+        "pending": _with_values(request, pending_profile_changes(supplier=supplier)),
+        "form": form if is_admin else None,
+    }
+    _with_values(request, context["page_obj"])
+    return render(request, "suppliers/profile/supplier_profile.html", context)
+
+
+@login_required
+def supplier_paperwork(request):
+    supplier = _own_supplier(request)
+    now = timezone.now()
+    posted = request.POST.get("form") if request.method == "POST" else None
+    upload = QualificationForm(request.POST or None, request.FILES or None) if posted == "qualification" else QualificationForm()
+    proposal = ContractForm(request.POST or None, request.FILES or None) if posted == "contract" else ContractForm()
+    if posted == "qualification" and upload.is_valid() and _submit(
+        upload, qualifications.upload_qualification, supplier=supplier, actor=request.user, now=now, **upload.cleaned_data
+    ):
+        messages.success(request, _("资质已上传"))
+        return redirect("supplier-paperwork")
+    if posted == "contract":
+        require_role(request.user, {Role.SUPPLIER_ADMIN})
+        if proposal.is_valid() and _submit(
+            proposal, contracts.create_contract, supplier=supplier, actor=request.user, now=now, **proposal.cleaned_data
+        ):
+            messages.success(request, _("合同已提交，等待运营审核"))
+            return redirect("supplier-paperwork")
+    today = timezone.localdate(now)
+    context = {
+        "contracts": list_contracts(actor=request.user),
+        "qualifications": list_qualifications(actor=request.user, on=today),
+        "warnings": expiry_warnings(supplier=supplier, on=today),
+        "upload_form": upload,
+        "contract_form": proposal if request.user.role == Role.SUPPLIER_ADMIN else None,
+    }
+    return render(request, "suppliers/profile/paperwork.html", context)
+
+
+# --- the operator's review ----------------------------------------------------------------------------------
+def _filtered(request, queryset, *, states):
+    state = request.GET.get("state", "")
+    if state:
+        queryset = queryset.filter(state=state)
+    return paginate(request, queryset) | {"states": states, "state": state}
+
+
+@login_required
+def contract_list(request):
+    require_role(request.user, REVIEWERS)
+    form = ContractForm(request.POST or None, request.FILES or None, suppliers=Supplier.objects.visible_to(request.user))
+    if request.method == "POST":
+        require_role(request.user, OPERATOR)
+        if form.is_valid() and _submit(
+            form, contracts.create_contract, actor=request.user, now=timezone.now(), **form.cleaned_data
+        ):
+            messages.success(request, _("合同已登记，等待审核"))
+            return redirect("operator-contracts")
+    queryset = list_contracts(actor=request.user)
+    if q := request.GET.get("q", "").strip():
+        queryset = queryset.filter(supplier__name__icontains=q) | queryset.filter(number__icontains=q)
+    context = _filtered(request, queryset, states=Contract.State.choices) | {
+        "q": q, "form": form if request.user.role == Role.OPERATOR else None
+    }
+    return render(request, "suppliers/profile/contract_list.html", context)
+
+
+@login_required
+def contract_detail(request, pk: int):
+    require_role(request.user, REVIEWERS)
+    contract = get_object_or_404(list_contracts(actor=request.user), pk=pk)
+    context = {"contract": contract, "history": history_of(contract), "decidable": contract.state == Contract.State.PENDING}
+    return render(request, "suppliers/profile/contract_detail.html", context)
+
+
+@login_required
+def profile_change_list(request):
+    require_role(request.user, REVIEWERS)
+    context = _filtered(request, list_profile_changes(actor=request.user), states=ProfileChange.State.choices)
+    _with_values(request, context["page_obj"])
+    return render(request, "suppliers/profile/change_list.html", context)
+
+
+@login_required
+def profile_change_detail(request, pk: int):
+    require_role(request.user, REVIEWERS)
+    change = get_object_or_404(list_profile_changes(actor=request.user), pk=pk)
+    _with_values(request, [change])
+    context = {"change": change, "history": history_of(change), "decidable": change.state == ProfileChange.State.PENDING}
+    return render(request, "suppliers/profile/change_detail.html", context)
+
+
+@login_required
+def qualification_list(request):
+    require_role(request.user, OPERATOR)
+    queryset = list_qualifications(actor=request.user, on=timezone.localdate())
+    expiry = request.GET.get("expiry_status", "")
+    if expiry:
+        queryset = queryset.filter(expiry_status=expiry)
+    if q := request.GET.get("q", "").strip():
+        queryset = queryset.filter(supplier__name__icontains=q)
+    statuses = [(ExpiryStatus.EXPIRING, _("即将到期")), (ExpiryStatus.EXPIRED, _("已过期")), (ExpiryStatus.RENEWED, _("已续期")),
+                (ExpiryStatus.VALID, _("有效"))]
+    context = paginate(request, queryset) | {"statuses": statuses, "expiry_status": expiry, "q": q}
+    return render(request, "suppliers/profile/qualification_list.html", context)
+
+
+CONTRACT_ACTIONS = {"approve": (contracts.approve_contract, _("合同已通过")), "reject": (contracts.reject_contract, _("合同已驳回"))}
+CHANGE_ACTIONS = {"approve": (profile.approve_profile_change, _("变更已通过")), "reject": (profile.reject_profile_change, _("变更已驳回"))}
+
+
+def _decide(request, *, queryset, pk: int, name: str, actions: dict, target: str) -> None:
+    require_role(request.user, OPERATOR)
+    obj = get_object_or_404(queryset, pk=pk)
+    if name not in actions:
+        raise Http404
+    service, label = actions[name]
+    reason = request.POST.get("reason", "")
+    run_action(request, lambda: service(**{target: obj}, actor=request.user, now=timezone.now(), reason=reason), success=label)
+
+
+@login_required
+@require_POST
+def contract_transition(request, pk: int, name: str):
+    _decide(request, queryset=list_contracts(actor=request.user), pk=pk, name=name, actions=CONTRACT_ACTIONS, target="contract")
+    return redirect("operator-contract-detail", pk=pk)
+
+
+@login_required
+@require_POST
+def profile_change_transition(request, pk: int, name: str):
+    _decide(request, queryset=list_profile_changes(actor=request.user), pk=pk, name=name, actions=CHANGE_ACTIONS, target="change")
+    if request.POST.get("next") == "list":
+        return redirect("operator-profile-changes")
+    return redirect("operator-profile-change-detail", pk=pk)

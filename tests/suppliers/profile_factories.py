@@ -1,0 +1,62 @@
+"""Factories and helpers of supplier paperwork tests: bank accounts, profile changes, certificates, listed gifts."""
+from datetime import date
+
+import factory
+
+from core.fsm import apply_transition
+from suppliers.models import BankAccount, Category, Gift, ProfileChange
+from tests.factories import FIXED_NOW, GiftFactory, QualificationFactory, SupplierFactory
+
+NEW_ACCOUNT = {"bank_name": "中国工商银行杭州西湖支行", "account_name": "测试礼品商有限公司", "account_number": "6222021202001234567"}
+
+
+class BankAccountFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BankAccount
+
+    supplier = factory.SubFactory(SupplierFactory)
+    bank_name = "中国银行杭州分行"
+    account_name = factory.LazyAttribute(lambda account: account.supplier.name)
+    account_number = factory.Sequence(lambda n: f"62170000{n:011d}")
+    approved_at = FIXED_NOW
+
+
+class ProfileChangeFactory(factory.django.DjangoModelFactory):
+    """A pending legal-name change."""
+
+    class Meta:
+        model = ProfileChange
+
+    supplier = factory.SubFactory(SupplierFactory)
+    field = ProfileChange.Field.LEGAL_NAME
+    old_value = factory.LazyAttribute(lambda change: {"legal_name": change.supplier.name})
+    new_value = factory.Sequence(lambda n: {"legal_name": f"更名后的礼品商{n}有限公司"})
+    requested_at = FIXED_NOW
+
+
+class CertificateFactory(QualificationFactory):
+    """A 3C product certificate valid through 2027."""
+
+    kind = "product_certificate"
+    certificate_type = "3C"
+    number = factory.Sequence(lambda n: f"3C-{n:06d}")
+
+
+def electronics() -> Category:
+    category, _ = Category.objects.get_or_create(code="electronics", defaults={"name": "数码电器", "required_certificates": ["3C"]})
+    return category
+
+
+def gift_in_state(state: str, **kwargs) -> Gift:
+    """A gift walked through the catalog workflow to `online`, `clearance` or `approved`."""
+    gift = GiftFactory(**kwargs)
+    steps = {"approved": ["submit", "approve"], "online": ["submit", "approve", "publish"],
+             "clearance": ["submit", "approve", "publish", "delist", "start_clearance"]}[state]
+    for step in steps:
+        extra = {"delist": {"reason_code": "low_sales"}, "start_clearance": {"points_price": 500, "settlement_price": "50.00"}}
+        apply_transition(gift, step, actor=None, at=FIXED_NOW, **extra.get(step, {}))
+    return gift
+
+
+def expiring_licence(supplier, *, expires_on: date, **kwargs):
+    return QualificationFactory(supplier=supplier, issued_on=date(2021, 1, 1), expires_on=expires_on, **kwargs)

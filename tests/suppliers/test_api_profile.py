@@ -1,0 +1,388 @@
+"""The paperwork API: contracts, qualifications (multipart), profile changes and bank accounts — roles, tenants,
+bad input, transitions, masking and constant query counts."""
+from datetime import timedelta
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from core.models import TransitionLog
+from suppliers.models import Contract, ProfileChange, Qualification
+from tests.factories import ContractFactory, QualificationFactory, credit_code
+from tests.helpers import assert_list_queries_constant
+from tests.suppliers.profile_factories import NEW_ACCOUNT, BankAccountFactory, CertificateFactory, ProfileChangeFactory
+
+pytestmark = pytest.mark.django_db
+
+NEW_CONTRACT = {"number": "HT-2027-001", "start_date": "2027-01-01", "end_date": "2028-12-31", "programs": ["gotone", "mzone"],
+                "payment_days": 45, "deposit_amount": "80000.00"}
+
+
+def pdf(name="file.pdf"):
+    return SimpleUploadedFile(name, b"%PDF-1.4 scan", content_type="application/pdf")
+
+
+def licence_upload(**changes):
+    today = timezone.localdate()
+    return {"kind": "business_licence", "number": "LIC-NEW-1", "issued_on": str(today - timedelta(days=30)),
+            "expires_on": str(today + timedelta(days=3 * 365)), "file": pdf()} | changes
+
+
+def errors_of(response) -> set[str]:
+    return {error["attr"] for error in response.json()["errors"]}
+
+
+def pending_contract(supplier) -> Contract:
+    return ContractFactory(supplier=supplier)
+
+
+# --- contracts ----------------------------------------------------------------------------------------------
+def test_an_operator_registers_a_contract_for_a_supplier_and_approves_it(api, operator, supplier):
+    client = api(operator)
+
+    created = client.post("/api/v1/contracts/", NEW_CONTRACT | {"supplier": supplier.pk})
+    approved = client.post(f"/api/v1/contracts/{created.json()['id']}/approve/", {"reason": "条款无误"})
+
+    assert created.status_code == 201 and created.json()["state"] == "pending"
+    assert created.json()["programs"] == ["gotone", "mzone"] and created.json()["supplier_name"] == supplier.name
+    assert approved.status_code == 200 and approved.json()["state"] == "approved"
+    history = client.get(f"/api/v1/contracts/{created.json()['id']}/history/").json()
+    assert [(h["transition"], h["actor"], h["reason"]) for h in history] == [("approve", "operator", "条款无误")]
+
+
+def test_a_supplier_admin_proposes_a_contract_for_its_own_supplier_with_the_scan(api, supplier_admin, supplier):
+    response = api(supplier_admin).post("/api/v1/contracts/", NEW_CONTRACT | {"file": pdf("contract.pdf")}, format="multipart")
+
+    assert response.status_code == 201
+    contract = Contract.objects.get()
+    assert (contract.supplier, contract.state, contract.payment_days) == (supplier, "pending", 45)
+    assert contract.file.name.startswith("contracts/") and response.json()["file"].endswith(".pdf")
+
+
+@pytest.mark.parametrize("role", ["supplier_staff", "finance", "logistics", "member"])
+def test_only_operators_and_supplier_admins_may_create_contracts(request, api, supplier, role):
+    user = request.getfixturevalue(role)
+
+    response = api(getattr(user, "user", user)).post("/api/v1/contracts/", NEW_CONTRACT | {"supplier": supplier.pk})
+
+    assert response.status_code == 403
+    assert not Contract.objects.exists()
+
+
+def test_an_operator_must_say_which_supplier_the_contract_is_with(api, operator):
+    response = api(operator).post("/api/v1/contracts/", NEW_CONTRACT)
+
+    assert response.status_code == 400 and errors_of(response) == {"supplier"}
+    assert not Contract.objects.exists()
+
+
+def test_a_supplier_admin_cannot_propose_a_contract_for_another_supplier(api, supplier_admin, other_supplier):
+    response = api(supplier_admin).post("/api/v1/contracts/", NEW_CONTRACT | {"supplier": other_supplier.pk})
+
+    assert response.status_code == 400 and errors_of(response) == {"supplier"}
+    assert not Contract.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"end_date": "2026-12-31"}, "end_date"),
+        ({"programs": []}, "programs"),
+        ({"programs": ["unicom"]}, "programs"),
+        ({"deposit_amount": "-1.00"}, "deposit_amount"),
+        ({"payment_days": "abc"}, "payment_days"),
+        ({"start_date": "2027-02-30"}, "start_date"),
+        ({"number": ""}, "number"),
+    ],
+)
+def test_a_bad_contract_is_400_naming_the_field_and_nothing_is_written(api, operator, supplier, changes, field):
+    response = api(operator).post("/api/v1/contracts/", NEW_CONTRACT | {"supplier": supplier.pk} | changes)
+
+    assert response.status_code == 400 and field in errors_of(response)
+    assert not Contract.objects.exists()
+
+
+def test_a_duplicate_contract_number_is_400(api, operator, supplier):
+    ContractFactory(supplier=supplier, number=NEW_CONTRACT["number"])
+
+    response = api(operator).post("/api/v1/contracts/", NEW_CONTRACT | {"supplier": supplier.pk})
+
+    assert response.status_code == 400 and errors_of(response) == {"number"}
+    assert Contract.objects.count() == 1
+
+
+def test_rejecting_a_contract_needs_a_reason(api, operator, supplier):
+    contract = pending_contract(supplier)
+
+    refused = api(operator).post(f"/api/v1/contracts/{contract.pk}/reject/", {"reason": ""})
+    rejected = api(operator).post(f"/api/v1/contracts/{contract.pk}/reject/", {"reason": "保证金不足"})
+
+    assert refused.status_code == 400 and errors_of(refused) == {"reason"}
+    assert rejected.status_code == 200 and rejected.json()["state"] == "rejected"
+    assert TransitionLog.objects.get().reason == "保证金不足"
+
+
+@pytest.mark.parametrize(
+    ("first", "then"), [("approve", "approve"), ("approve", "reject"), ("reject", "approve"), ("reject", "reject")]
+)
+def test_a_decided_contract_cannot_be_decided_again(api, operator, supplier, first, then):
+    contract = pending_contract(supplier)
+    api(operator).post(f"/api/v1/contracts/{contract.pk}/{first}/", {"reason": "first"})
+    before = Contract.objects.get(pk=contract.pk).state
+
+    response = api(operator).post(f"/api/v1/contracts/{contract.pk}/{then}/", {"reason": "again"})
+
+    assert response.status_code == 409 and response.json()["errors"][0]["code"] == "invalid_transition"
+    assert Contract.objects.get(pk=contract.pk).state == before
+    assert TransitionLog.objects.count() == 1
+
+
+def test_supplier_users_may_not_decide_their_own_contract(api, supplier_admin, supplier):
+    contract = pending_contract(supplier)
+
+    response = api(supplier_admin).post(f"/api/v1/contracts/{contract.pk}/approve/", {})
+
+    assert response.status_code == 403
+    assert Contract.objects.get(pk=contract.pk).state == "pending"
+
+
+@pytest.mark.parametrize("path", ["", "history/"])
+def test_another_suppliers_contract_is_not_found(api, supplier_admin, other_supplier, path):
+    theirs = pending_contract(other_supplier)
+
+    assert api(supplier_admin).get(f"/api/v1/contracts/{theirs.pk}/{path}").status_code == 404
+
+
+def test_suppliers_list_their_own_contracts_filtered_by_state(api, supplier_admin, supplier, other_supplier, operator, now):
+    mine = pending_contract(supplier)
+    approved = pending_contract(supplier)
+    api(operator).post(f"/api/v1/contracts/{approved.pk}/approve/", {})
+    pending_contract(other_supplier)
+
+    listed = api(supplier_admin).get("/api/v1/contracts/?state=pending").json()["results"]
+
+    assert [c["id"] for c in listed] == [mine.pk]
+
+
+def test_the_contract_list_runs_a_constant_number_of_queries(api, operator):
+    assert_list_queries_constant(api(operator), "/api/v1/contracts/", lambda n: ContractFactory.create_batch(n))
+
+
+# --- qualifications -----------------------------------------------------------------------------------------
+def test_supplier_staff_upload_a_licence_and_see_its_expiry_status(api, supplier_staff, supplier):
+    response = api(supplier_staff).post("/api/v1/qualifications/", licence_upload(), format="multipart")
+
+    assert response.status_code == 201
+    assert (response.json()["supplier"], response.json()["expiry_status"]) == (supplier.pk, "valid")
+    assert Qualification.objects.get().file.read().startswith(b"%PDF")
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"expires_on": "2020-01-01"}, "expires_on"),
+        ({"file": ""}, "file"),
+        ({"kind": "product_certificate", "certificate_type": ""}, "certificate_type"),
+        ({"kind": "passport"}, "kind"),
+        ({"issued_on": "yesterday"}, "issued_on"),
+    ],
+)
+def test_a_bad_upload_is_400_naming_the_field_and_nothing_is_written(api, supplier_admin, changes, field):
+    upload = {k: v for k, v in licence_upload(**changes).items() if v != ""}
+
+    response = api(supplier_admin).post("/api/v1/qualifications/", upload, format="multipart")
+
+    assert response.status_code == 400 and field in errors_of(response)
+    assert not Qualification.objects.exists()
+
+
+def test_operators_do_not_upload_for_suppliers(api, operator):
+    response = api(operator).post("/api/v1/qualifications/", licence_upload(), format="multipart")
+
+    assert response.status_code == 403
+    assert not Qualification.objects.exists()
+
+
+def test_qualifications_are_listed_with_expiry_warnings_and_filtered_by_them(api, supplier_admin, supplier):
+    today = timezone.localdate()
+    expiring = QualificationFactory(supplier=supplier, expires_on=today + timedelta(days=20))
+    expired = CertificateFactory(supplier=supplier, expires_on=today - timedelta(days=1))
+    CertificateFactory(supplier=supplier, certificate_type="食品生产许可", expires_on=today + timedelta(days=400))
+    client = api(supplier_admin)
+
+    statuses = {q["id"]: q["expiry_status"] for q in client.get("/api/v1/qualifications/").json()["results"]}
+    warned = client.get("/api/v1/qualifications/?expiry_status=expiring").json()["results"]
+
+    assert (statuses[expiring.pk], statuses[expired.pk]) == ("expiring", "expired")
+    assert sorted(statuses.values()) == ["expired", "expiring", "valid"]
+    assert [q["id"] for q in warned] == [expiring.pk]
+
+
+def test_a_renewed_qualification_shows_as_renewed(api, supplier_admin, supplier):
+    today = timezone.localdate()
+    old = QualificationFactory(supplier=supplier, expires_on=today + timedelta(days=5))
+    QualificationFactory(supplier=supplier, issued_on=today, expires_on=today + timedelta(days=1000))
+
+    detail = api(supplier_admin).get(f"/api/v1/qualifications/{old.pk}/").json()
+
+    assert detail["expiry_status"] == "renewed"
+
+
+def test_operators_see_every_suppliers_qualifications_and_suppliers_only_their_own(
+    api, operator, supplier_admin, supplier, other_supplier
+):
+    mine, theirs = QualificationFactory(supplier=supplier), QualificationFactory(supplier=other_supplier)
+
+    seen_by_operator = {q["id"] for q in api(operator).get("/api/v1/qualifications/").json()["results"]}
+    seen_by_supplier = {q["id"] for q in api(supplier_admin).get("/api/v1/qualifications/").json()["results"]}
+
+    assert (seen_by_operator, seen_by_supplier) == ({mine.pk, theirs.pk}, {mine.pk})
+    assert api(supplier_admin).get(f"/api/v1/qualifications/{theirs.pk}/").status_code == 404
+
+
+def test_the_qualification_list_runs_a_constant_number_of_queries(api, operator):
+    assert_list_queries_constant(api(operator), "/api/v1/qualifications/", lambda n: QualificationFactory.create_batch(n))
+
+
+# --- profile changes ----------------------------------------------------------------------------------------
+def test_a_supplier_admin_requests_a_bank_account_change_and_an_operator_approves_it(api, supplier_admin, supplier, operator):
+    requested = api(supplier_admin).post("/api/v1/profile-changes/", {"field": "bank_account", **NEW_ACCOUNT})
+    approved = api(operator).post(f"/api/v1/profile-changes/{requested.json()['id']}/approve/", {})
+
+    assert requested.status_code == 201 and requested.json()["new_value"] == NEW_ACCOUNT
+    assert requested.json()["old_value"] == {} and requested.json()["requested_by"] == "supplier_admin"
+    assert approved.status_code == 200 and approved.json()["state"] == "approved" and approved.json()["decided_at"]
+    accounts = api(supplier_admin).get("/api/v1/bank-accounts/").json()["results"]
+    assert [a["account_number"] for a in accounts] == [NEW_ACCOUNT["account_number"]]
+
+
+@pytest.mark.parametrize("role", ["supplier_staff", "operator", "finance"])
+def test_only_the_supplier_admin_may_request_a_profile_change(request, api, role):
+    user = request.getfixturevalue(role)
+
+    response = api(user).post("/api/v1/profile-changes/", {"field": "legal_name", "legal_name": "新名字有限公司"})
+
+    assert response.status_code == 403
+    assert not ProfileChange.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("body", "fields"),
+    [
+        ({"field": "credit_code", "credit_code": "91350100M000100Y44"}, {"credit_code"}),
+        ({"field": "bank_account", "bank_name": "", "account_name": "", "account_number": ""},
+         {"bank_name", "account_name", "account_number"}),
+        ({"field": "bank_account", **NEW_ACCOUNT, "account_number": "abc"}, {"account_number"}),
+        ({"field": "legal_name", "legal_name": "  "}, {"legal_name"}),
+        ({"field": "phone", "legal_name": "新名字"}, {"field"}),
+        ({"legal_name": "新名字"}, {"field"}),
+    ],
+)
+def test_a_bad_profile_change_is_400_naming_each_field_and_nothing_is_written(api, supplier_admin, supplier, body, fields):
+    before = (supplier.name, supplier.credit_code)
+
+    response = api(supplier_admin).post("/api/v1/profile-changes/", body)
+
+    assert response.status_code == 400 and errors_of(response) == fields
+    assert not ProfileChange.objects.exists()
+    supplier.refresh_from_db()
+    assert (supplier.name, supplier.credit_code) == before
+
+
+def test_a_second_pending_change_of_the_same_field_is_409(api, supplier_admin, supplier):
+    client = api(supplier_admin)
+    client.post("/api/v1/profile-changes/", {"field": "credit_code", "credit_code": credit_code(4242)})
+
+    response = client.post("/api/v1/profile-changes/", {"field": "credit_code", "credit_code": credit_code(4343)})
+
+    assert response.status_code == 409 and errors_of(response) == {"field"}
+    assert ProfileChange.objects.count() == 1
+
+
+def test_rejecting_a_profile_change_needs_a_reason_and_a_rejected_one_cannot_be_approved(api, operator, supplier):
+    change = ProfileChangeFactory(supplier=supplier)
+    client = api(operator)
+
+    refused = client.post(f"/api/v1/profile-changes/{change.pk}/reject/", {})
+    rejected = client.post(f"/api/v1/profile-changes/{change.pk}/reject/", {"reason": "与营业执照不符"})
+    too_late = client.post(f"/api/v1/profile-changes/{change.pk}/approve/", {})
+
+    assert (refused.status_code, rejected.status_code, too_late.status_code) == (400, 200, 409)
+    supplier.refresh_from_db()
+    assert supplier.name != change.new_value["legal_name"]
+    history = client.get(f"/api/v1/profile-changes/{change.pk}/history/").json()
+    assert [(h["transition"], h["reason"]) for h in history] == [("reject", "与营业执照不符")]
+
+
+@pytest.mark.parametrize("path", ["", "history/"])
+def test_another_suppliers_profile_change_is_not_found(api, supplier_admin, other_supplier, path):
+    theirs = ProfileChangeFactory(supplier=other_supplier)
+
+    assert api(supplier_admin).get(f"/api/v1/profile-changes/{theirs.pk}/{path}").status_code == 404
+
+
+def test_logistics_do_not_see_profile_changes(api, logistics, supplier):
+    change = ProfileChangeFactory(supplier=supplier)
+
+    assert api(logistics).get(f"/api/v1/profile-changes/{change.pk}/").status_code == 404
+    assert api(logistics).get("/api/v1/profile-changes/").json()["results"] == []
+
+
+@pytest.mark.parametrize(("role", "shown"), [("supplier_admin", "6222021202001234567"), ("finance", "6222021202001234567"),
+                                             ("operator", "***************4567")])
+def test_a_requested_account_number_is_masked_except_for_the_supplier_and_finance(
+    request, api, supplier_admin, supplier, role, shown
+):
+    change = api(supplier_admin).post("/api/v1/profile-changes/", {"field": "bank_account", **NEW_ACCOUNT}).json()
+
+    seen = api(request.getfixturevalue(role)).get(f"/api/v1/profile-changes/{change['id']}/").json()
+
+    assert seen["new_value"]["account_number"] == shown
+
+
+def test_profile_changes_are_filtered_by_state(api, operator, supplier, other_supplier):
+    pending = ProfileChangeFactory(supplier=supplier)
+    decided = ProfileChangeFactory(supplier=other_supplier)
+    api(operator).post(f"/api/v1/profile-changes/{decided.pk}/approve/", {})
+
+    listed = api(operator).get("/api/v1/profile-changes/?state=pending").json()["results"]
+
+    assert [c["id"] for c in listed] == [pending.pk]
+
+
+def test_the_profile_change_list_runs_a_constant_number_of_queries(api, operator):
+    assert_list_queries_constant(api(operator), "/api/v1/profile-changes/", lambda n: ProfileChangeFactory.create_batch(n))
+
+
+# --- bank accounts ------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("role", "masked"), [("supplier_admin", False), ("supplier_staff", False), ("finance", False), ("operator", True)]
+)
+def test_bank_account_numbers_show_only_their_last_four_digits_to_operators(request, api, supplier, role, masked):
+    account = BankAccountFactory(supplier=supplier, account_number="6217000012345678901")
+
+    listed = api(request.getfixturevalue(role)).get("/api/v1/bank-accounts/").json()["results"]
+
+    assert listed[0]["account_number"] == ("***************8901" if masked else "6217000012345678901")
+    assert listed[0]["usable_from"].startswith(str((account.approved_at + timedelta(days=7)).date()))
+
+
+def test_a_supplier_never_sees_another_suppliers_bank_accounts(api, supplier_admin, supplier, other_supplier, logistics):
+    mine = BankAccountFactory(supplier=supplier)
+    BankAccountFactory(supplier=other_supplier)
+
+    assert [a["id"] for a in api(supplier_admin).get("/api/v1/bank-accounts/").json()["results"]] == [mine.pk]
+    assert api(logistics).get("/api/v1/bank-accounts/").json()["results"] == []
+
+
+def test_the_bank_account_list_runs_a_constant_number_of_queries(api, finance):
+    assert_list_queries_constant(api(finance), "/api/v1/bank-accounts/", lambda n: BankAccountFactory.create_batch(n))
+
+
+def test_operators_filter_bank_accounts_by_supplier(api, operator, supplier, other_supplier):
+    BankAccountFactory(supplier=supplier)
+    theirs = BankAccountFactory(supplier=other_supplier)
+
+    listed = api(operator).get(f"/api/v1/bank-accounts/?supplier={other_supplier.pk}").json()["results"]
+
+    assert [a["id"] for a in listed] == [theirs.pk]

@@ -1,0 +1,257 @@
+"""Portal pages of supplier paperwork: the supplier's profile and change requests, its contracts and qualifications,
+and the operator's review of contracts, profile changes and qualifications."""
+from datetime import timedelta
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.utils import timezone
+
+from suppliers.models import Contract, ProfileChange, Qualification
+from tests.factories import ContractFactory, QualificationFactory
+from tests.suppliers.profile_factories import NEW_ACCOUNT, BankAccountFactory, CertificateFactory, ProfileChangeFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def logged_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def field_errors(response) -> set[str]:
+    page = response.content.decode()
+    return {chunk.split('"', 1)[0] for chunk in page.split('class="field-error" data-field="')[1:]}
+
+
+def licence_form(**changes) -> dict:
+    today = timezone.localdate()
+    return {"form": "qualification", "kind": "business_licence", "number": "LIC-PORTAL", "issued_on": today - timedelta(days=1),
+            "expires_on": today + timedelta(days=1000), "file": SimpleUploadedFile("licence.pdf", b"%PDF")} | changes
+
+
+CONTRACT_FORM = {"number": "HT-PORTAL-1", "start_date": "2027-01-01", "end_date": "2028-01-01", "programs": ["gotone"],
+                 "payment_days": "30", "deposit_amount": "10000.00"}
+
+
+# --- the supplier's profile ---------------------------------------------------------------------------------
+def test_the_supplier_admin_sees_its_accounts_with_the_date_each_becomes_usable_and_its_pending_changes(
+    supplier_admin, supplier, now
+):
+    BankAccountFactory(supplier=supplier, approved_at=now, account_number="6217000099998888")
+    ProfileChangeFactory(supplier=supplier, new_value={"legal_name": "申请中的新名字有限公司"})
+
+    page = logged_in(supplier_admin).get("/supplier/profile/").content.decode()
+
+    accounts = page.split('data-testid="bank-accounts"', 1)[1].split("</table>", 1)[0]
+    assert "6217000099998888" in accounts and "2026-10-22 10:00" in accounts
+    assert "申请中的新名字有限公司" in page.split('data-testid="pending-changes"', 1)[1]
+    assert 'data-testid="change-form"' in page and supplier.name in page
+
+
+def test_a_bank_account_change_requested_through_the_form_waits_for_review(supplier_admin, supplier):
+    response = logged_in(supplier_admin).post("/supplier/profile/", {"field": "bank_account", **NEW_ACCOUNT})
+
+    assert response.status_code == 302
+    change = ProfileChange.objects.get()
+    assert (change.field, change.state, change.new_value) == ("bank_account", "pending", NEW_ACCOUNT)
+
+
+@pytest.mark.parametrize(
+    ("body", "fields"),
+    [
+        ({"field": "credit_code", "credit_code": "91350100M000100Y44"}, {"credit_code"}),
+        ({"field": "bank_account"}, {"bank_name", "account_name", "account_number"}),
+    ],
+)
+def test_a_bad_change_request_is_shown_next_to_each_field_and_nothing_is_written(supplier_admin, body, fields):
+    response = logged_in(supplier_admin).post("/supplier/profile/", body)
+
+    assert response.status_code == 200 and field_errors(response) == fields
+    assert not ProfileChange.objects.exists()
+
+
+def test_a_second_request_for_a_pending_field_is_shown_on_the_form(supplier_admin, supplier):
+    ProfileChangeFactory(supplier=supplier)
+
+    response = logged_in(supplier_admin).post("/supplier/profile/", {"field": "legal_name", "legal_name": "又一个新名字"})
+
+    assert field_errors(response) == {"field"}
+    assert ProfileChange.objects.count() == 1
+
+
+def test_supplier_staff_see_the_profile_but_may_not_request_changes(supplier_staff):
+    client = logged_in(supplier_staff)
+
+    page = client.get("/supplier/profile/")
+    posted = client.post("/supplier/profile/", {"field": "legal_name", "legal_name": "员工改的名字"})
+
+    assert page.status_code == 200 and 'data-testid="change-form"' not in page.content.decode()
+    assert posted.status_code == 403
+    assert not ProfileChange.objects.exists()
+
+
+@pytest.mark.parametrize("path", ["/supplier/profile/", "/supplier/paperwork/"])
+def test_staff_roles_have_no_supplier_pages(operator, path):
+    assert logged_in(operator).get(path).status_code == 403
+
+
+# --- the supplier's contracts and qualifications ------------------------------------------------------------
+def test_the_paperwork_page_warns_of_expiring_and_expired_qualifications(supplier_staff, supplier):
+    today = timezone.localdate()
+    expiring = QualificationFactory(supplier=supplier, expires_on=today + timedelta(days=10))
+    expired = CertificateFactory(supplier=supplier, expires_on=today - timedelta(days=3))
+    ContractFactory(supplier=supplier, number="HT-MINE")
+
+    page = logged_in(supplier_staff).get("/supplier/paperwork/").content.decode()
+
+    warnings = page.split('data-testid="expiry-warnings"', 1)[1].split("</ul>", 1)[0]
+    assert str(expiring) in warnings and str(expired) in warnings
+    assert f'data-testid="expiry-{expiring.pk}">即将到期' in page and f'data-testid="expiry-{expired.pk}">已过期' in page
+    assert "HT-MINE" in page and 'data-testid="contract-form"' not in page
+
+
+def test_supplier_staff_upload_a_qualification(supplier_staff, supplier):
+    response = logged_in(supplier_staff).post("/supplier/paperwork/", licence_form())
+
+    assert response.status_code == 302
+    assert Qualification.objects.get().supplier == supplier
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [({"file": ""}, "file"), ({"expires_on": "2000-01-01"}, "expires_on"), ({"kind": "product_certificate"}, "certificate_type")],
+)
+def test_a_bad_upload_is_shown_next_to_the_field_and_nothing_is_written(supplier_admin, changes, field):
+    response = logged_in(supplier_admin).post("/supplier/paperwork/", licence_form(**changes))
+
+    assert response.status_code == 200 and field in field_errors(response)
+    assert not Qualification.objects.exists()
+
+
+def test_a_supplier_admin_proposes_a_contract(supplier_admin, supplier):
+    response = logged_in(supplier_admin).post("/supplier/paperwork/", {"form": "contract", **CONTRACT_FORM})
+
+    assert response.status_code == 302
+    contract = Contract.objects.get()
+    assert (contract.supplier, contract.state, contract.number) == (supplier, "pending", "HT-PORTAL-1")
+
+
+def test_supplier_staff_may_not_propose_a_contract(supplier_staff):
+    response = logged_in(supplier_staff).post("/supplier/paperwork/", {"form": "contract", **CONTRACT_FORM})
+
+    assert response.status_code == 403
+    assert not Contract.objects.exists()
+
+
+# --- the operator's review ----------------------------------------------------------------------------------
+def test_an_operator_registers_a_contract_and_approves_it_from_its_page(operator, supplier):
+    client = logged_in(operator)
+
+    client.post("/supplier/contracts/review/", {"supplier": supplier.pk, **CONTRACT_FORM})
+    contract = Contract.objects.get()
+    detail = client.get(f"/supplier/contracts/review/{contract.pk}/").content.decode()
+    client.post(f"/supplier/contracts/review/{contract.pk}/approve/", {"reason": "条款无误"})
+
+    assert 'data-action="approve"' in detail
+    assert Contract.objects.get().state == "approved"
+    history = client.get(f"/supplier/contracts/review/{contract.pk}/").content.decode().split('data-testid="history"', 1)[1]
+    assert "条款无误" in history and "operator" in history
+
+
+def test_a_contract_rejected_without_a_reason_stays_pending_with_an_error_message(operator, supplier):
+    contract = ContractFactory(supplier=supplier)
+
+    response = logged_in(operator).post(f"/supplier/contracts/review/{contract.pk}/reject/", {"reason": ""}, follow=True)
+
+    assert "请填写驳回原因" in response.content.decode()
+    assert Contract.objects.get().state == "pending"
+
+
+def test_a_bad_contract_registration_is_shown_next_to_the_field(operator, supplier):
+    body = {"supplier": supplier.pk, **CONTRACT_FORM, "end_date": "2026-01-01"}
+
+    response = logged_in(operator).post("/supplier/contracts/review/", body)
+
+    assert field_errors(response) == {"end_date"}
+    assert not Contract.objects.exists()
+
+
+def test_the_contract_review_list_filters_by_state(operator, supplier):
+    ContractFactory(supplier=supplier, number="HT-WAITING")
+    approved = ContractFactory(supplier=supplier, number="HT-DONE")
+    logged_in(operator).post(f"/supplier/contracts/review/{approved.pk}/approve/")
+
+    page = logged_in(operator).get("/supplier/contracts/review/?state=pending").content.decode()
+
+    assert "HT-WAITING" in page and "HT-DONE" not in page
+
+
+def test_finance_reads_contracts_but_may_not_decide_them(finance, supplier):
+    contract = ContractFactory(supplier=supplier)
+    client = logged_in(finance)
+
+    page = client.get(f"/supplier/contracts/review/{contract.pk}/")
+    decided = client.post(f"/supplier/contracts/review/{contract.pk}/approve/")
+
+    assert page.status_code == 200 and 'data-action="approve"' not in page.content.decode()
+    assert decided.status_code == 403
+    assert Contract.objects.get().state == "pending"
+
+
+@pytest.mark.parametrize(
+    "path", ["/supplier/contracts/review/", "/supplier/profile-changes/review/", "/supplier/qualifications/review/"]
+)
+def test_supplier_users_cannot_open_review_pages(supplier_admin, path):
+    assert logged_in(supplier_admin).get(path).status_code == 403
+
+
+def test_an_operator_approves_a_change_from_the_review_list_and_it_applies(operator, supplier):
+    change = ProfileChangeFactory(supplier=supplier)
+    client = logged_in(operator)
+
+    listed = client.get("/supplier/profile-changes/review/?state=pending").content.decode()
+    response = client.post(f"/supplier/profile-changes/review/{change.pk}/approve/", {"next": "list"})
+
+    assert change.new_value["legal_name"] in listed
+    assert response["Location"] == "/supplier/profile-changes/review/"
+    supplier.refresh_from_db()
+    assert supplier.name == change.new_value["legal_name"]
+
+
+def test_a_change_rejected_without_a_reason_stays_pending(operator, supplier):
+    change = ProfileChangeFactory(supplier=supplier)
+    name = supplier.name
+
+    logged_in(operator).post(f"/supplier/profile-changes/review/{change.pk}/reject/", {"reason": " "})
+
+    assert ProfileChange.objects.get().state == "pending"
+    supplier.refresh_from_db()
+    assert supplier.name == name
+
+
+def test_operators_review_bank_changes_with_the_account_number_masked(operator, supplier_admin, supplier):
+    logged_in(supplier_admin).post("/supplier/profile/", {"field": "bank_account", **NEW_ACCOUNT})
+    change = ProfileChange.objects.get()
+
+    page = logged_in(operator).get(f"/supplier/profile-changes/review/{change.pk}/").content.decode()
+
+    assert "***************4567" in page and NEW_ACCOUNT["account_number"] not in page
+
+
+def test_an_unknown_review_action_is_not_found(operator, supplier):
+    change = ProfileChangeFactory(supplier=supplier)
+
+    assert logged_in(operator).post(f"/supplier/profile-changes/review/{change.pk}/delete/").status_code == 404
+    assert ProfileChange.objects.get().state == "pending"
+
+
+def test_operators_list_every_suppliers_qualifications_by_expiry(operator, supplier, other_supplier):
+    today = timezone.localdate()
+    QualificationFactory(supplier=supplier, number="LIC-SOON", expires_on=today + timedelta(days=3))
+    QualificationFactory(supplier=other_supplier, number="LIC-LATER")
+
+    page = logged_in(operator).get("/supplier/qualifications/review/?expiry_status=expiring").content.decode()
+
+    assert "LIC-SOON" in page and "LIC-LATER" not in page and supplier.name in page
