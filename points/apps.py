@@ -8,3 +8,9 @@ class PointsConfig(AppConfig):
 
     def ready(self) -> None:
         from points import seed  # noqa: F401
+        from core.portal import register_nav
+        from core.roles import Role
+
+        register_nav(_("礼品目录"), "member-catalog", roles={Role.MEMBER}, order=10)
+        register_nav(_("我的订单"), "member-orders", roles={Role.MEMBER}, order=20)
+        register_nav(_("我的积分"), "member-points", roles={Role.MEMBER}, order=30)

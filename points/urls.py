@@ -1,1 +1,15 @@
-urlpatterns: list = []
+from django.urls import path
+
+from points import views
+
+urlpatterns = [
+    path("catalog/", views.catalog, name="member-catalog"),
+    path("catalog/<int:pk>/", views.gift_detail, name="member-gift"),
+    path("orders/", views.order_list, name="member-orders"),
+    path("orders/<int:pk>/", views.order_detail, name="member-order"),
+    path("orders/<int:pk>/confirm/", views.order_confirm, name="member-order-confirm"),
+    path("orders/<int:pk>/resend-code/", views.order_resend_code, name="member-order-resend-code"),
+    path("orders/<int:pk>/cancel/", views.order_cancel, name="member-order-cancel"),
+    path("points/", views.points, name="member-points"),
+    path("points/reminders/", views.reminders, name="member-reminders"),
+]

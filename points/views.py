@@ -1,0 +1,195 @@
+"""Portal pages of the member (SPEC §3 member, §4.4, §4.5): catalog, redemption with second confirmation,
+own orders, points balance, expiries, history and the reminder opt-out.
+
+Each view parses its input, makes one service or selector call and renders; the rules live in
+points.services and suppliers.selectors. Orders and ledger entries start from `visible_to(request.user)`,
+so another member's order is a 404. Members never see settlement prices.
+"""
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from core.api.permissions import require_role
+from core.errors import DomainError
+from core.fsm import history_of
+from core.portal import paginate, run_action
+from core.roles import Role
+from points.forms import (
+    CancelForm, CatalogFilterForm, ConfirmForm, OrderFilterForm, RedeemForm, RemindersForm, add_service_errors,
+)
+from points.models import LedgerEntry, Member, RedemptionOrder
+from points.services import credits, orders
+from suppliers.selectors import list_catalog, member_points_price
+
+MEMBER = frozenset({Role.MEMBER})
+CATALOG_PAGE = 12
+State = RedemptionOrder.State
+
+#: Ledger reason codes as a member reads them; an unknown code is shown as it is.
+REASONS = {
+    "earn": gettext_lazy("消费获得积分"),
+    "bulk_credit": gettext_lazy("积分赠送"),
+    "redeem": gettext_lazy("兑换礼品"),
+    "refund": gettext_lazy("积分退还"),
+    "order_cancelled": gettext_lazy("订单取消退还"),
+    "delivery_given_up": gettext_lazy("配送失败退还"),
+    "lot_expired": gettext_lazy("积分到期"),
+    "expired_on_refund": gettext_lazy("退还的积分已过有效期"),
+}
+
+
+def _member(request) -> Member:
+    """The signed-in member (403 for any other role)."""
+    require_role(request.user, MEMBER)
+    return get_object_or_404(Member.objects.select_related("program"), pk=request.user.member_id)
+
+
+def _own_orders(request):
+    """The signed-in member's orders (403 for any other role; a superuser without a member profile has none)."""
+    require_role(request.user, MEMBER)
+    return RedemptionOrder.objects.visible_to(request.user).filter(member_id=request.user.member_id)
+
+
+def _order(request, pk: int) -> RedemptionOrder:
+    """One of the member's own orders; another member's is a 404."""
+    return get_object_or_404(_own_orders(request).select_related("gift", "member", "program"), pk=pk)
+
+
+def _priced(gifts, member: Member):
+    """Set `points_price`, what this member pays per unit, on each listed gift (no query)."""
+    for gift in gifts:
+        gift.points_price = member_points_price(gift=gift, program=member.program, tier=member.tier, base=gift.points_base)
+    return gifts
+
+
+@login_required
+def catalog(request):
+    member = _member(request)
+    filters = CatalogFilterForm(request.GET)
+    gifts = list_catalog(program=member.program, tier=member.tier, **filters.selection())
+    context = paginate(request, gifts, per_page=CATALOG_PAGE)
+    _priced(context["page_obj"], member)
+    return render(request, "points/catalog.html", context | {"filters": filters, "member": member})
+
+
+@login_required
+def gift_detail(request, pk: int):
+    member = _member(request)
+    gift = list_catalog(program=member.program, tier=member.tier).filter(pk=pk).first()
+    if gift is None:
+        raise Http404
+    _priced([gift], member)
+    form = RedeemForm(request.POST or None, initial=_recipient(member))
+    if request.method == "POST" and form.is_valid():
+        try:
+            order = orders.place_order(
+                member=member, gift_id=gift.pk, now=timezone.now(), actor=request.user, **form.cleaned_data
+            )
+        except DomainError as error:
+            add_service_errors(form, error)
+        else:
+            if order.state == State.AWAITING_CONFIRMATION:
+                messages.info(request, _("验证码已发送至 %(phone)s，请在15分钟内完成确认。") % {"phone": member.phone})
+                return redirect("member-order-confirm", pk=order.pk)
+            messages.success(request, _("兑换成功，已扣除 %(points)s 积分。") % {"points": order.points_cost})
+            return redirect("member-order", pk=order.pk)
+    return render(request, "points/gift_detail.html", {"gift": gift, "form": form, "member": member})
+
+
+def _recipient(member: Member) -> dict:
+    """The redeem form's initial recipient: the member, at its latest order's address (a member has no address of its own)."""
+    last_address = RedemptionOrder.objects.filter(member=member).values_list("address", flat=True).first()
+    return {"recipient_name": member.name, "recipient_phone": member.phone, "address": last_address or ""}
+
+
+@login_required
+def order_list(request):
+    queryset = _own_orders(request).select_related("gift")
+    filters = OrderFilterForm(request.GET)
+    if filters.is_valid() and filters.cleaned_data["state"]:
+        queryset = queryset.filter(state=filters.cleaned_data["state"])
+    return render(request, "points/order_list.html", paginate(request, queryset) | {"filters": filters})
+
+
+@login_required
+def order_detail(request, pk: int):
+    order = _order(request, pk)
+    available = {t.name for t in order.get_available_state_transitions()}
+    context = {
+        "order": order,
+        "history": history_of(order),
+        "awaiting_code": order.state == State.AWAITING_CONFIRMATION and order.code_required,
+        "cancel_form": CancelForm() if "cancel" in available else None,
+    }
+    return render(request, "points/order_detail.html", context)
+
+
+@login_required
+def order_confirm(request, pk: int):
+    order = _order(request, pk)
+    if order.state != State.AWAITING_CONFIRMATION or not order.code_required:
+        return redirect("member-order", pk=order.pk)
+    form = ConfirmForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            orders.confirm_order(order=order, code=form.cleaned_data["code"], now=timezone.now(), actor=request.user)
+        except DomainError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("订单已确认，已扣除 %(points)s 积分。") % {"points": order.points_cost})
+            return redirect("member-order", pk=order.pk)
+    return render(request, "points/order_confirm.html", {"order": order, "form": form})
+
+
+@login_required
+@require_POST
+def order_resend_code(request, pk: int):
+    order = _order(request, pk)
+    run_action(request, lambda: orders.resend_code(order=order, now=timezone.now(), actor=request.user), success=_("新的验证码已发送"))
+    return redirect("member-order-confirm", pk=order.pk)
+
+
+@login_required
+@require_POST
+def order_cancel(request, pk: int):
+    order = _order(request, pk)
+    form = CancelForm(request.POST)
+    if form.is_valid():
+        run_action(
+            request,
+            lambda: orders.cancel_order(order=order, actor=request.user, now=timezone.now(), reason=form.cleaned_data["reason"]),
+            success=_("订单已取消，积分已退还。"),
+        )
+    else:
+        messages.error(request, "；".join(form.errors["reason"]))
+    return redirect("member-order", pk=order.pk)
+
+
+@login_required
+def points(request):
+    member = _member(request)
+    summary = credits.balance_summary(member=member, now=timezone.now())
+    entries = LedgerEntry.objects.visible_to(request.user).filter(account__member=member).order_by("-at", "-id")
+    context = paginate(request, entries)
+    for entry in context["page_obj"]:
+        entry.reason_label = REASONS.get(entry.reason_code, entry.reason_code)
+    reminders = RemindersForm(initial={"reminders_opt_out": member.reminders_opt_out})
+    return render(request, "points/points.html", context | {"summary": summary, "member": member, "reminders": reminders})
+
+
+@login_required
+@require_POST
+def reminders(request):
+    member = _member(request)
+    form = RemindersForm(request.POST)
+    form.is_valid()
+    opt_out = form.cleaned_data["reminders_opt_out"]
+    # No service owns the member's preferences yet (see points.api.views.MemberProfileView, which does the same).
+    Member.objects.filter(pk=member.pk).update(reminders_opt_out=opt_out)
+    messages.success(request, _("已退订非紧急短信提醒") if opt_out else _("已恢复非紧急短信提醒"))
+    return redirect("member-points")

@@ -1,0 +1,105 @@
+"""A member in the browser: browses the catalog, redeems a gift above the SMS threshold, confirms with the
+texted code, cancels, and finds the points back."""
+import os
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from core.fsm import apply_transition
+from core.models import Notification
+from core.roles import Role
+from points.services import ledger
+from suppliers.services import inventory
+from tests.e2e.helpers import login
+from tests.factories import GiftFactory, MemberFactory, UserFactory, WarehouseFactory
+
+PASSWORD = "pass12345"  # what UserFactory sets
+GIFT = "端到端紫砂壶"
+ADDRESS = "上海市浦东新区世纪大道100号"
+SCREENSHOTS = os.environ.get("E2E_SCREENSHOTS")  # a folder to keep screenshots of each step in, for a look
+
+
+@pytest.fixture
+def member_with_points():
+    """A gold GoTone member with 20 000 points and, in the catalog, a 12 000-point gift (above GoTone's 10 000 threshold)."""
+    now = timezone.now()
+    operator = UserFactory(username="e2e_operator", role=Role.OPERATOR)
+    gift = GiftFactory(name=GIFT, points={"gotone": 12_000, "mzone": 9_000})
+    for name in ("submit", "approve", "publish"):
+        apply_transition(gift, name, actor=operator, at=now)
+    inventory.receive_stock(gift=gift, location=WarehouseFactory(code="WH-E2E"), quantity=5, at=now)
+    member = MemberFactory(user=UserFactory(username="e2e_member", role=Role.MEMBER))
+    ledger.earn_points(member=member, points=20_000, source=ledger.Source("batch", "E2E"), at=now)
+    return member
+
+
+def open_nav(page: Page, label: str) -> None:
+    with page.expect_navigation():
+        page.get_by_test_id("nav").get_by_role("link", name=label, exact=True).click()
+
+
+def submit(page: Page, form) -> None:
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
+
+
+def snap(page: Page, name: str) -> None:
+    if SCREENSHOTS:
+        page.screenshot(path=os.path.join(SCREENSHOTS, f"member-{name}.png"), full_page=True)
+
+
+def texted_code(phone: str) -> str:
+    return Notification.objects.filter(kind="confirmation_code", phone=phone).latest("id").body.split("验证码为 ")[1][:6]
+
+
+def test_a_member_redeems_with_the_sms_code_cancels_and_gets_the_points_back(browser_page: Page, live_server, member_with_points):
+    page, member = browser_page, member_with_points
+    page.on("dialog", lambda dialog: dialog.accept())  # the cancel button asks for confirmation
+    login(page, live_server.url, "e2e_member", PASSWORD)
+
+    open_nav(page, "礼品目录")
+    card = page.get_by_test_id("catalog").get_by_test_id("gift").filter(has_text=GIFT)
+    expect(card.get_by_test_id("points-price")).to_have_text("12000 积分")
+    expect(card.get_by_test_id("sold-out")).to_have_count(0)
+    snap(page, "catalog")
+    with page.expect_navigation():
+        card.get_by_role("link", name=GIFT).click()
+
+    form = page.get_by_test_id("redeem-form")
+    expect(form.locator("[name=recipient_name]")).to_have_value(member.name)
+    expect(form.locator("[name=recipient_phone]")).to_have_value(member.phone)
+    form.locator("[name=address]").fill(ADDRESS)
+    submit(page, form)
+
+    expect(page.get_by_test_id("points-cost")).to_have_text("12000")
+    form = page.get_by_test_id("confirm-form")
+    code = texted_code(member.phone)
+    form.locator("[name=code]").fill("000000" if code != "000000" else "111111")
+    submit(page, form)
+    expect(page.locator(".field-error[data-field=code]")).to_contain_text("还可尝试 4 次")
+    snap(page, "wrong-code")
+    form.locator("[name=code]").fill(code)
+    submit(page, form)
+
+    expect(page.get_by_test_id("state")).to_have_text("已确认")
+    expect(page.locator(".messages li.success")).to_contain_text("12000")
+    open_nav(page, "我的积分")
+    expect(page.get_by_test_id("balance")).to_have_text("8000")
+
+    open_nav(page, "我的订单")
+    with page.expect_navigation():
+        page.get_by_test_id("orders").get_by_role("link").first.click()
+    expect(page.get_by_test_id("recipient")).to_contain_text(ADDRESS)
+    snap(page, "order")
+    form = page.get_by_test_id("cancel-form")
+    form.locator("[name=reason]").fill("选错了")
+    submit(page, form)
+
+    expect(page.get_by_test_id("state")).to_have_text("已取消")
+    expect(page.get_by_test_id("history")).to_contain_text("选错了")
+    open_nav(page, "我的积分")
+    expect(page.get_by_test_id("balance")).to_have_text("20000")
+    expect(page.get_by_test_id("ledger").locator("tbody tr").first).to_contain_text("订单取消退还")
+    expect(page.get_by_test_id("expiries")).to_contain_text("20000")
+    snap(page, "points")

@@ -1,0 +1,315 @@
+"""The member's portal pages: catalog, redemption with the SMS code, own orders, points and the reminder opt-out."""
+import re
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from core.fsm import apply_transition
+from core.models import Notification
+from core.roles import Role
+from points.models import Member, PointsAccount, RedemptionOrder
+from points.services import ledger, orders
+from suppliers.models import StockRecord
+from suppliers.services import inventory
+from tests.factories import GiftFactory, UserFactory, WarehouseFactory
+from tests.points.conftest import ADDRESS
+
+pytestmark = pytest.mark.django_db
+
+OVER_THRESHOLD = 7  # 7 × 1500 = 10 500 points, at or above GoTone's 10 000: needs the SMS code
+
+
+@pytest.fixture
+def member_client(rich_member) -> Client:
+    """The portal as the gold GoTone member with 50 000 points."""
+    return logged_in(rich_member.user)
+
+
+def logged_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def balance(member) -> int:
+    return PointsAccount.objects.get(member=member).balance
+
+
+def field_errors(response) -> dict[str, str]:
+    """The errors shown next to form fields: {field name: text}."""
+    return dict(re.findall(r'class="field-error" data-field="(\w+)">([^<]*)<', response.content.decode()))
+
+
+def redeem(client, gift, quantity=1, **changes):
+    return client.post(f"/member/catalog/{gift.pk}/", {"quantity": quantity, **ADDRESS, **changes})
+
+
+def sent_code(order) -> str:
+    body = Notification.objects.filter(kind="confirmation_code", subject_id=str(order.pk)).latest("id").body
+    return body.split("验证码为 ")[1][:6]
+
+
+def publish(gift, operator, now):
+    for name in ("submit", "approve", "publish"):
+        apply_transition(gift, name, actor=operator, at=now)
+    return gift
+
+
+def test_the_catalog_shows_the_listed_gift_at_the_members_price_and_no_settlement_price(member_client, listed_gift):
+    listed_gift.tier_discounts = {"gold": 10}
+    listed_gift.save(update_fields=["tier_discounts"])
+
+    catalog = member_client.get("/member/catalog/")
+    detail = member_client.get(f"/member/catalog/{listed_gift.pk}/")
+
+    assert catalog.status_code == detail.status_code == 200
+    for page in (catalog, detail):
+        html = page.content.decode()
+        assert listed_gift.name in html and "1350 积分" in html
+        assert "180.00" not in html and "结算" not in html
+
+
+def test_a_gift_without_stock_shows_sold_out_and_a_clearance_gift_its_badge(member_client, operator, now):
+    sold_out = publish(GiftFactory(name="售罄礼品"), operator, now)
+    clearance = publish(GiftFactory(name="清仓礼品"), operator, now)
+    apply_transition(clearance, "delist", actor=operator, at=now, reason_code="low_sales")
+    apply_transition(clearance, "start_clearance", actor=operator, at=now, points_price=800, settlement_price=Decimal("90.00"))
+    inventory.receive_stock(gift=clearance, location=WarehouseFactory(code="WH-CLR"), quantity=3, at=now)
+
+    html = member_client.get("/member/catalog/").content.decode()
+    cards = dict(re.findall(r'data-gift="(\d+)">(.*?)</li>', html, re.S))
+
+    assert "已售罄" in cards[str(sold_out.pk)] and "清仓" not in cards[str(sold_out.pk)]
+    assert "清仓" in cards[str(clearance.pk)] and "800 积分" in cards[str(clearance.pk)] and "已售罄" not in cards[str(clearance.pk)]
+    assert "90.00" not in html
+
+
+def test_catalog_filters_by_points_category_and_text_and_shows_a_bad_bound_next_to_its_field(member_client, listed_gift):
+    assert listed_gift.name not in member_client.get("/member/catalog/?max_points=1000").content.decode()
+    assert listed_gift.name in member_client.get("/member/catalog/?min_points=1000&category=tea").content.decode()
+    assert listed_gift.name not in member_client.get("/member/catalog/?q=不存在的礼品").content.decode()
+    bad = member_client.get("/member/catalog/?min_points=lots")
+
+    assert listed_gift.name in bad.content.decode()
+    assert "min_points" in field_errors(bad)
+
+
+def test_redeeming_below_the_threshold_confirms_at_once_and_the_points_drop(member_client, rich_member, listed_gift):
+    response = redeem(member_client, listed_gift, quantity=1)
+
+    order = RedemptionOrder.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/member/orders/{order.pk}/"
+    assert order.state == RedemptionOrder.State.CONFIRMED
+    assert (order.recipient_name, order.address) == (ADDRESS["recipient_name"], ADDRESS["address"])
+    assert balance(rich_member) == 48_500
+
+
+def test_the_redeem_form_is_prefilled_with_the_member_and_its_last_address(member_client, rich_member, listed_gift):
+    redeem(member_client, listed_gift)
+
+    html = member_client.get(f"/member/catalog/{listed_gift.pk}/").content.decode()
+
+    assert f'value="{rich_member.name}"' in html and f'value="{rich_member.phone}"' in html
+    assert ADDRESS["address"] in html
+
+
+def test_redeeming_above_the_threshold_asks_for_the_code_and_nothing_is_drawn_yet(member_client, rich_member, listed_gift):
+    response = redeem(member_client, listed_gift, quantity=OVER_THRESHOLD)
+
+    order = RedemptionOrder.objects.get()
+    assert response["Location"] == f"/member/orders/{order.pk}/confirm/"
+    assert order.state == RedemptionOrder.State.AWAITING_CONFIRMATION
+    assert balance(rich_member) == 50_000
+    assert 'name="code"' in member_client.get(response["Location"]).content.decode()
+
+
+def test_a_wrong_code_is_shown_next_to_the_field_with_the_tries_left(member_client, rich_member, listed_gift):
+    redeem(member_client, listed_gift, quantity=OVER_THRESHOLD)
+    order = RedemptionOrder.objects.get()
+    wrong = "000000" if sent_code(order) != "000000" else "111111"
+
+    response = member_client.post(f"/member/orders/{order.pk}/confirm/", {"code": wrong})
+
+    assert response.status_code == 200
+    assert "还可尝试 4 次" in field_errors(response)["code"]
+    order.refresh_from_db()
+    assert order.state == RedemptionOrder.State.AWAITING_CONFIRMATION and order.code_attempts == 1
+    assert balance(rich_member) == 50_000
+
+
+def test_the_right_code_confirms_the_order_and_draws_the_points(member_client, rich_member, listed_gift):
+    redeem(member_client, listed_gift, quantity=OVER_THRESHOLD)
+    order = RedemptionOrder.objects.get()
+
+    response = member_client.post(f"/member/orders/{order.pk}/confirm/", {"code": sent_code(order)})
+
+    assert response["Location"] == f"/member/orders/{order.pk}/"
+    order.refresh_from_db()
+    assert order.state == RedemptionOrder.State.CONFIRMED
+    assert balance(rich_member) == 50_000 - 10_500
+
+
+def test_resending_the_code_texts_a_new_one_that_confirms(member_client, rich_member, listed_gift):
+    redeem(member_client, listed_gift, quantity=OVER_THRESHOLD)
+    order = RedemptionOrder.objects.get()
+
+    response = member_client.post(f"/member/orders/{order.pk}/resend-code/")
+    confirmed = member_client.post(f"/member/orders/{order.pk}/confirm/", {"code": sent_code(order)})
+
+    assert response["Location"] == f"/member/orders/{order.pk}/confirm/"
+    assert Notification.objects.filter(kind="confirmation_code", subject_id=str(order.pk)).count() == 2
+    assert confirmed.status_code == 302
+    order.refresh_from_db()
+    assert order.state == RedemptionOrder.State.CONFIRMED
+
+
+def test_cancelling_a_confirmed_order_gives_the_points_and_the_stock_back(member_client, rich_member, listed_gift):
+    redeem(member_client, listed_gift, quantity=2)
+    order = RedemptionOrder.objects.get()
+
+    response = member_client.post(f"/member/orders/{order.pk}/cancel/", {"reason": "不想要了"}, follow=True)
+
+    order.refresh_from_db()
+    assert order.state == RedemptionOrder.State.CANCELLED
+    assert balance(rich_member) == 50_000
+    assert StockRecord.objects.get(gift=listed_gift).reserved == 0
+    html = response.content.decode()
+    assert "积分已退还" in html and "不想要了" in html  # the message and the history row
+
+
+def test_cancelling_twice_is_refused_with_a_message_and_refunds_once(member_client, rich_member, listed_gift):
+    redeem(member_client, listed_gift)
+    order = RedemptionOrder.objects.get()
+    member_client.post(f"/member/orders/{order.pk}/cancel/")
+
+    response = member_client.post(f"/member/orders/{order.pk}/cancel/", follow=True)
+
+    assert 'class="error"' in response.content.decode()
+    assert balance(rich_member) == 50_000
+
+
+def test_the_order_page_shows_its_points_state_and_history_and_no_settlement_price(member_client, listed_gift):
+    redeem(member_client, listed_gift, quantity=2)
+    order = RedemptionOrder.objects.get()
+
+    html = member_client.get(f"/member/orders/{order.pk}/").content.decode()
+
+    history = html.split('data-testid="history"')[1].split("</table>")[0]
+    assert 'data-testid="points-cost">3000<' in html and "已确认" in html
+    assert "<td>awaiting_confirmation</td><td>confirmed</td>" in history
+    assert 'data-testid="cancel-form"' in html
+    assert "360.00" not in html and "180.00" not in html
+
+
+def test_another_members_order_is_not_found_and_stays_untouched(member_client, other_member, listed_gift, now):
+    ledger.earn_points(member=other_member, points=5_000, source=ledger.Source("batch", "OTHER"), at=now)
+    theirs = orders.place_order(member=other_member, gift_id=listed_gift.pk, quantity=1, now=now, **ADDRESS)
+
+    responses = [
+        member_client.get(f"/member/orders/{theirs.pk}/"),
+        member_client.get(f"/member/orders/{theirs.pk}/confirm/"),
+        member_client.post(f"/member/orders/{theirs.pk}/cancel/"),
+        member_client.post(f"/member/orders/{theirs.pk}/resend-code/"),
+    ]
+
+    assert [r.status_code for r in responses] == [404] * 4
+    theirs.refresh_from_db()
+    assert theirs.state == RedemptionOrder.State.CONFIRMED
+    assert theirs.number not in member_client.get("/member/orders/").content.decode()
+
+
+def test_a_gift_not_listed_for_the_member_is_not_found(member_client):
+    draft = GiftFactory()
+
+    assert member_client.get(f"/member/catalog/{draft.pk}/").status_code == 404
+    assert redeem(member_client, draft).status_code == 404
+    assert not RedemptionOrder.objects.exists()
+
+
+@pytest.mark.parametrize("url", ["/member/catalog/", "/member/orders/", "/member/points/"])
+def test_the_member_pages_are_for_members_only(url, db):
+    operator = logged_in(UserFactory(username="op", role=Role.OPERATOR))
+
+    assert operator.get(url).status_code == 403
+    assert Client().get(url).status_code == 302  # to the login page
+
+
+def test_the_reminder_opt_out_toggles(member_client, rich_member):
+    member_client.post("/member/points/reminders/", {"reminders_opt_out": "on"})
+    opted_out = Member.objects.get(pk=rich_member.pk).reminders_opt_out
+    member_client.post("/member/points/reminders/", {})
+
+    assert opted_out is True
+    assert Member.objects.get(pk=rich_member.pk).reminders_opt_out is False
+
+
+BAD_INPUT = [({"quantity": 0}, "quantity"), ({"address": "  "}, "address"), ({"quantity": "x"}, "quantity")]
+
+
+@pytest.mark.parametrize(("change", "field"), BAD_INPUT)
+def test_bad_redemption_input_shows_next_to_its_field_and_writes_nothing(member_client, rich_member, listed_gift, change, field):
+    response = redeem(member_client, listed_gift, **change)
+
+    assert response.status_code == 200
+    assert field in field_errors(response)
+    assert not RedemptionOrder.objects.exists()
+    assert balance(rich_member) == 50_000
+    assert StockRecord.objects.get(gift=listed_gift).reserved == 0
+
+
+def test_redeeming_more_points_than_the_member_has_is_refused_and_writes_nothing(other_member, listed_gift, now):
+    ledger.earn_points(member=other_member, points=1_000, source=ledger.Source("batch", "POOR"), at=now)
+
+    response = redeem(logged_in(other_member.user), listed_gift)
+
+    assert response.status_code == 200 and "积分不足" in response.content.decode()
+    assert not RedemptionOrder.objects.exists()
+
+
+def test_the_points_page_shows_balance_every_expiry_and_the_history_in_chinese(member_client, rich_member, listed_gift, now):
+    ledger.earn_points(member=rich_member, points=300, source=ledger.Source("batch", "LAST-YEAR"), at=now.replace(year=2025))
+    redeem(member_client, listed_gift)
+    order = RedemptionOrder.objects.get()
+    member_client.post(f"/member/orders/{order.pk}/cancel/")
+
+    html = member_client.get("/member/points/").content.decode()
+
+    assert 'data-testid="balance">50300<' in html
+    assert re.search(r"<td>2025</td><td class=\"num\">300</td><td>2026-12-31 23:59</td>", html)
+    assert re.search(r"<td>2026</td><td class=\"num\">50000</td><td>2027-12-31 23:59</td>", html)
+    assert "兑换礼品" in html and "订单取消退还" in html and order.number in html
+
+
+def test_the_order_list_filters_by_state(member_client, listed_gift):
+    redeem(member_client, listed_gift)
+    redeem(member_client, listed_gift, quantity=OVER_THRESHOLD)
+    confirmed, waiting = (RedemptionOrder.objects.get(state=s) for s in ("confirmed", "awaiting_confirmation"))
+
+    html = member_client.get("/member/orders/?state=awaiting_confirmation").content.decode()
+
+    assert waiting.number in html and confirmed.number not in html
+
+
+def queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured.captured_queries)
+
+
+def test_the_member_pages_run_the_same_queries_for_1_and_20_orders(member_client, rich_member, listed_gift, operator, now):
+    inventory.receive_stock(gift=listed_gift, location=WarehouseFactory(code="WH-ORD"), quantity=20, at=now)
+
+    def place(n):
+        for _ in range(n):
+            orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=1, now=now, **ADDRESS)
+            publish(GiftFactory(), operator, now)
+
+    place(1)
+    one = {url: queries(member_client, url) for url in ("/member/orders/", "/member/points/", "/member/catalog/")}
+    place(19)
+    twenty = {url: queries(member_client, url) for url in one}
+
+    assert one == twenty, (one, twenty)
