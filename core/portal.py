@@ -62,3 +62,11 @@ def run_action(request, action, *, success: str | Promise) -> bool:
         return False
     messages.success(request, success)
     return True
+
+
+def add_service_errors(form, error, *, aliases: dict[str, str] | None = None) -> None:
+    """Put a service's errors next to the fields they name (`aliases` maps a service field to a form field);
+    an error naming no field of the form becomes a form-wide error."""
+    for field, _code, detail in getattr(error, "errors", None) or [(error.field, error.code, error.detail)]:
+        field = (aliases or {}).get(field, field)
+        form.add_error(field if field in form.fields else None, detail)

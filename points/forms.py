@@ -2,15 +2,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.errors import DomainError
 from points.models import RedemptionOrder
 from suppliers.models import Category
-
-
-def add_service_errors(form: forms.Form, error: DomainError) -> None:
-    """Put a service's error next to the field it names (a form-wide error when the form has no such field)."""
-    for field, _code, detail in getattr(error, "errors", None) or [(error.field, error.code, error.detail)]:
-        form.add_error(field if field in form.fields else None, detail)
 
 
 class CatalogFilterForm(forms.Form):

@@ -17,13 +17,13 @@ from django.views.decorators.http import require_POST
 from core.api.permissions import require_role
 from core.errors import DomainError
 from core.fsm import history_of
-from core.portal import paginate, run_action
+from core.portal import add_service_errors, paginate, run_action
 from core.roles import Role
 from points.forms import (
-    CancelForm, CatalogFilterForm, ConfirmForm, OrderFilterForm, RedeemForm, RemindersForm, add_service_errors,
+    CancelForm, CatalogFilterForm, ConfirmForm, OrderFilterForm, RedeemForm, RemindersForm,
 )
 from points.models import LedgerEntry, Member, RedemptionOrder
-from points.services import credits, orders
+from points.services import credits, members, orders
 from suppliers.selectors import list_catalog, member_points_price
 
 MEMBER = frozenset({Role.MEMBER})
@@ -190,6 +190,6 @@ def reminders(request):
     form.is_valid()
     opt_out = form.cleaned_data["reminders_opt_out"]
     # No service owns the member's preferences yet (see points.api.views.MemberProfileView, which does the same).
-    Member.objects.filter(pk=member.pk).update(reminders_opt_out=opt_out)
+    members.set_reminders_opt_out(member=member, opt_out=opt_out, actor=request.user)
     messages.success(request, _("已退订非紧急短信提醒") if opt_out else _("已恢复非紧急短信提醒"))
     return redirect("member-points")

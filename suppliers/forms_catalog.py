@@ -5,7 +5,6 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.errors import DomainError
 from core.models import Program, Tier
 from suppliers.models import Category, Gift
 
@@ -16,13 +15,6 @@ SERVICE_FIELDS = {"points_prices": "points_gotone", "tier_discounts": "discount_
 PLAIN_FIELDS = [
     "name", "description", "category", "specification", "warranty_text", "market_price", "settlement_price", "fulfilment", "min_tier",
 ]
-
-
-def add_service_errors(form: forms.Form, error: DomainError) -> None:
-    """Put a service's error next to the field it names (a form-wide error when it names none of them)."""
-    for field, _code, detail in getattr(error, "errors", None) or [(error.field, error.code, error.detail)]:
-        field = SERVICE_FIELDS.get(field, field)
-        form.add_error(field if field in form.fields else None, detail)
 
 
 def _money(label) -> forms.DecimalField:

@@ -1,1 +1,8 @@
-urlpatterns: list = []
+from django.urls import path
+
+from suppliers import views_catalog_io
+
+urlpatterns = [
+    path("catalog/import/", views_catalog_io.catalog_import, name="supplier-catalog-import"),
+    path("catalog/export/<str:file_format>/", views_catalog_io.catalog_export, name="supplier-catalog-export"),
+]

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
 from core.fsm import history_of
-from core.portal import paginate, run_action
+from core.portal import add_service_errors, paginate, run_action
 from core.roles import SUPPLIER_ROLES, Role
 from suppliers.forms import ReasonForm, SupplierApplicationForm
 from suppliers.models import Notice, Supplier
@@ -22,7 +22,7 @@ def apply(request):
         try:
             onboarding.apply_as_supplier(**form.cleaned_data, now=timezone.now())
         except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.detail)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("申请已提交，审核通过后即可登录。"))
             return redirect("login")

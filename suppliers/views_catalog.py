@@ -24,10 +24,10 @@ from core.api.permissions import require_role
 from core.errors import DomainError
 from core.fsm import history_of
 from core.models import Program, Tier
-from core.portal import paginate
+from core.portal import add_service_errors, paginate
 from core.roles import SUPPLIER_ROLES, Role
 from suppliers.forms_catalog import (
-    ClearanceInput, DelistInput, FilterForm, GiftForm, NoInput, ReasonInput, ScheduleInput, StockFilterForm, add_service_errors, current_values,
+    ClearanceInput, DelistInput, FilterForm, GiftForm, NoInput, ReasonInput, ScheduleInput, StockFilterForm, SERVICE_FIELDS, current_values,
 )
 from suppliers.models import Category, Gift, GiftRevision, ReplenishmentRequest, StockMovement, StockRecord, Supplier
 from suppliers.services import catalog, revisions
@@ -170,7 +170,7 @@ def gift_create(request):
         try:
             gift = catalog.create_gift(supplier=supplier, actor=request.user, now=timezone.now(), **form.values())
         except DomainError as error:
-            add_service_errors(form, error)
+            add_service_errors(form, error, aliases=SERVICE_FIELDS)
         else:
             messages.success(request, _("礼品草稿已创建，资料齐全后可提交审核。"))
             return redirect("gift-detail", pk=gift.pk)
@@ -190,7 +190,7 @@ def gift_edit(request, pk: int):
         try:
             result = revisions.edit_gift(gift=gift, actor=request.user, now=timezone.now(), changes=changes)
         except DomainError as error:
-            add_service_errors(form, error)
+            add_service_errors(form, error, aliases=SERVICE_FIELDS)
         else:
             if isinstance(result, GiftRevision):
                 messages.success(request, _("修改已提交审核；审核通过前，线上版本照常销售。"))

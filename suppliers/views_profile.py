@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.api.permissions import require_role
-from core.errors import DomainError, PermissionDenied, ValidationFailed
+from core.errors import DomainError, PermissionDenied
 from core.fsm import history_of
-from core.portal import paginate, run_action
+from core.portal import add_service_errors, paginate, run_action
 from core.roles import SUPPLIER_ROLES, Role
 from suppliers.forms_profile import ContractForm, ProfileChangeForm, QualificationForm
 from suppliers.models import Contract, ProfileChange, Supplier
@@ -40,12 +40,8 @@ def _submit(form, service: Callable, **values) -> bool:
         service(**values)
     except PermissionDenied:
         raise
-    except ValidationFailed as error:
-        for field, _code, detail in error.errors:
-            form.add_error(field if field in form.fields else None, detail)
-        return False
     except DomainError as error:
-        form.add_error(error.field if error.field in form.fields else None, error.detail)
+        add_service_errors(form, error)
         return False
     return True
 

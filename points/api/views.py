@@ -24,7 +24,7 @@ from points.api.serializers import (
 from points.models import LedgerEntry, Member, RedemptionOrder
 from points.privacy import may_see_contact
 from suppliers.models import Gift
-from points.services import credits, orders
+from points.services import credits, members, orders
 from suppliers.selectors import list_catalog
 
 MEMBER = frozenset({Role.MEMBER})
@@ -147,8 +147,9 @@ class MemberProfileView(APIView):
         member = member_of(request.user)
         params = MemberProfileSerializer(member, data=request.data, partial=True)
         params.is_valid(raise_exception=True)
-        Member.objects.filter(pk=member.pk).update(reminders_opt_out=params.validated_data.get("reminders_opt_out", member.reminders_opt_out))
-        return Response(MemberProfileSerializer(Member.objects.get(pk=member.pk)).data)
+        if "reminders_opt_out" in params.validated_data:
+            member = members.set_reminders_opt_out(member=member, opt_out=params.validated_data["reminders_opt_out"], actor=request.user)
+        return Response(MemberProfileSerializer(member).data)
 
 
 class BulkCreditView(APIView):

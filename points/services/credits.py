@@ -71,5 +71,5 @@ def balance_summary(*, member: Member, now: datetime) -> dict:
         "balance": account.balance,
         "upcoming_expiries": ledger.upcoming_expiries(member=member, now=now),
         "earned": totals.get("earn", 0),
-        "redeemed": -totals.get("redeem", 0),
+        "redeemed": -totals.get("redeem", 0) - totals.get("refund", 0),
     }

@@ -2,6 +2,7 @@
 transitions logistics and returns drive. Confirmation deducts points, draws lots and reserves stock in
 one transaction, so two requests can never spend the same points or the same unit."""
 import hashlib
+import re
 import hmac
 import secrets
 from collections.abc import Callable
@@ -23,6 +24,7 @@ from suppliers.selectors import choose_location, list_catalog, member_points_pri
 from suppliers.services import inventory
 
 CONFIRMATION_WINDOW = timedelta(minutes=15)
+MOBILE = re.compile(r"1\d{10}")
 CODE_VALIDITY = timedelta(minutes=15)
 MAX_CODE_ATTEMPTS = 5
 MAX_QUANTITY = 99
@@ -60,6 +62,8 @@ def place_order(
     for field, value in {"recipient_name": recipient_name, "recipient_phone": recipient_phone, "address": address}.items():
         if not (value or "").strip():
             raise ValidationFailed("必填 (required)", field=field)
+    if not MOBILE.fullmatch(recipient_phone.strip()):
+        raise ValidationFailed("请输入11位手机号 (an 11-digit mobile number)", field="recipient_phone")
     program = member.program
     gift = list_catalog(program=program, tier=member.tier).filter(pk=gift_id).first()
     if gift is None:

@@ -15,6 +15,7 @@ EDITABLE = {
     "name", "description", "category", "images", "specification", "warranty_text", "market_price", "settlement_price",
     "fulfilment", "min_tier", "tier_discounts", "points_prices",
 }
+MAX_MONEY = Decimal("10000000000")  # DecimalField(max_digits=12, decimal_places=2)
 EDIT_IN_PLACE = {Gift.State.DRAFT, Gift.State.REJECTED}
 EDIT_BY_REVISION = {Gift.State.APPROVED, Gift.State.ONLINE, Gift.State.OFFLINE, Gift.State.CLEARANCE}
 
@@ -40,10 +41,10 @@ def clean_changes(changes: dict[str, Any]) -> dict[str, Any]:
             try:
                 value = Decimal(str(cleaned[money]))
             except ArithmeticError:
-                errors.append((money, "invalid", "金额格式错误 (not a number)"))
+                value = Decimal("NaN")
+            if not value.is_finite() or value < 0 or value >= MAX_MONEY or value != value.quantize(Decimal("0.01")):
+                errors.append((money, "invalid", "金额须为非负数，最多两位小数、十位整数 (non-negative, at most 10 digits and 2 decimals)"))
                 continue
-            if value < 0 or value != value.quantize(Decimal("0.01")):
-                errors.append((money, "invalid", "金额须为非负数，最多两位小数 (non-negative, two decimals)"))
             cleaned[money] = str(value.quantize(Decimal("0.01")))
     if "points_prices" in cleaned:
         prices = cleaned["points_prices"]
@@ -51,13 +52,13 @@ def clean_changes(changes: dict[str, Any]) -> dict[str, Any]:
         if not isinstance(prices, dict) or not prices or set(prices) - codes or any(
             not isinstance(p, int) or isinstance(p, bool) or p <= 0 for p in prices.values()
         ):
-            errors.append(("points_prices", "invalid", "积分价须为正整数，计划为 gotone / mzone (positive integers per program)"))
+            errors.append(("points_prices", "invalid", "至少为一个积分计划（gotone / mzone）设置正整数积分价 (a positive integer price for at least one program)"))
     if "tier_discounts" in cleaned:
         discounts = cleaned["tier_discounts"]
         if not isinstance(discounts, dict) or set(discounts) - set(Tier.values) or any(
             not isinstance(p, int | float) or not 0 <= p < 100 for p in discounts.values()
         ):
-            errors.append(("tier_discounts", "invalid", "等级折扣为 0–99 的百分比 (percent 0–99 per tier)"))
+            errors.append(("tier_discounts", "invalid", "等级折扣须为已知等级（silver/gold/diamond/standard）的 0–99 百分比 (percent 0–99 per known tier)"))
     if "min_tier" in cleaned and cleaned["min_tier"] not in Tier.values:
         errors.append(("min_tier", "invalid", "未知的会员等级 (unknown tier)"))
     if "fulfilment" in cleaned and cleaned["fulfilment"] not in Gift.Fulfilment.values:

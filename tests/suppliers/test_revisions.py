@@ -138,3 +138,13 @@ def test_an_approved_revision_cannot_be_approved_again(supplier_staff, operator,
 
     with pytest.raises(InvalidTransition):
         revisions.approve_revision(revision=revision, actor=operator, now=now)
+
+
+@pytest.mark.parametrize("amount", ["NaN", "Infinity", "1e20", "10000000000.00"])
+def test_non_finite_or_oversized_money_is_a_field_error_not_a_crash(supplier_staff, now, amount):
+    gift = GiftFactory()
+
+    with pytest.raises(ValidationFailed) as refused:
+        revisions.edit_gift(gift=gift, actor=supplier_staff, now=now, changes={"settlement_price": amount})
+
+    assert refused.value.field == "settlement_price"

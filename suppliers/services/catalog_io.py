@@ -1,0 +1,374 @@
+"""Catalog import and export (SPEC §4.2): a supplier's gifts as CSV or XLSX, one row per SKU, in the columns of COLUMNS.
+
+Import reads CSV (UTF-8, UTF-8 with BOM, GBK/GB18030) or XLSX through tablib, checks every row, then runs every row
+through the catalog services in one transaction: a new SKU becomes a draft (`create_gift`), an existing SKU of the
+same supplier is edited (`edit_gift`: drafts in place, listed gifts as a revision), a row equal to the gift is skipped.
+One problem anywhere and nothing is written; the problems name their row and column.
+
+Problems travel as `ImportRejected` (a `ValidationFailed`); the API renders each with `attr` `rows.<n>.<column>`,
+n being the spreadsheet row (the header is row 1, the first gift row 2), or `file` for the file as a whole.
+"""
+import csv
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import tablib
+from django.db import transaction
+
+from core.errors import DomainError, ValidationFailed
+from core.models import Program, Tier
+from suppliers.models import Gift, GiftRevision, Supplier
+from suppliers.services.catalog import create_gift
+from suppliers.services.revisions import clean_changes, edit_gift
+
+# (machine key, Chinese label accepted as a header too, what the cell holds)
+COLUMNS = (
+    ("sku", "货号", "礼品商自有编码，同一礼品商内唯一；已有货号则修改该礼品"),
+    ("name", "名称", "必填"),
+    ("description", "描述", ""),
+    ("category", "类别", "类别代码，如 tea"),
+    ("images", "图片", "图片地址，多个用 | 分隔"),
+    ("specification", "规格", ""),
+    ("warranty_text", "保修说明", ""),
+    ("market_price", "市场价", "元，非负，最多两位小数"),
+    ("settlement_price", "结算价", "元，非负，最多两位小数"),
+    ("fulfilment", "履约方式", "warehouse（物流仓发货）或 dropship（礼品商直发），空为 warehouse"),
+    ("min_tier", "最低会员等级", "standard / silver / gold / diamond，空为 standard"),
+    ("tier_discounts", "等级积分折扣", "全球通等级折扣百分比，如 gold:5|diamond:10"),
+    ("points_gotone", "全球通积分", "正整数；空表示不在全球通销售"),
+    ("points_mzone", "动感地带积分", "正整数；空表示不在动感地带销售"),
+)
+KEYS = [key for key, _, _ in COLUMNS]
+HEADER_ALIASES = {key: key for key in KEYS} | {label: key for key, label, _ in COLUMNS}
+POINTS_COLUMNS = {"points_gotone": Program.GOTONE, "points_mzone": Program.MZONE}
+COLUMN_OF_FIELD = {"points_prices": "points_gotone"}
+REQUIRED_VALUES = ("sku", "name", "category", "market_price", "settlement_price")
+FORMATS = {"csv": "text/csv; charset=utf-8", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+MAX_IMPORT_ROWS = 5000  # the import runs inside the request: about 8 ms a new row
+# Spreadsheets run a cell beginning with one of these as a formula; quotes before it are part of the escaping.
+# LF is there because XLSX (XML) turns a CR into one, and the quote must still come off on the way back.
+FORMULA_LIKE = re.compile(r"'*[=+\-@\t\r\n]")
+_price_field = Gift._meta.get_field("settlement_price")
+MONEY_LIMIT = Decimal(10) ** (_price_field.max_digits - _price_field.decimal_places)
+POINTS_LIMIT = 2**31 - 1
+
+
+@dataclass(frozen=True)
+class Problem:
+    row: int | None
+    column: str | None
+    code: str
+    detail: str
+
+    @property
+    def attr(self) -> str:
+        return f"rows.{self.row}.{self.column}" if self.row else "file"
+
+
+class ImportRejected(ValidationFailed):
+    """The file cannot be imported; `problems` lists each one by row and column."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = sorted(problems, key=lambda p: (p.row or 0, KEYS.index(p.column) if p.column in KEYS else -1))
+        first = self.problems[0]
+        super().__init__(first.detail, field=first.attr, errors=[(p.attr, p.code, p.detail) for p in self.problems])
+
+
+@dataclass
+class ImportSummary:
+    created: int = 0
+    updated: int = 0
+    revisions: int = 0
+    unchanged: int = 0
+
+
+@dataclass(frozen=True)
+class CatalogFile:
+    content: bytes
+    content_type: str
+    filename: str
+
+
+def export_catalog(*, supplier: Supplier, file_format: str, now: datetime) -> CatalogFile:
+    """Every gift of the supplier in the import columns; CSV as UTF-8 with BOM, formula-like text cells neutralised."""
+    gifts = Gift.objects.filter(supplier=supplier).select_related("category").prefetch_related("prices__program").order_by("sku")
+    dataset = tablib.Dataset(headers=KEYS, title="gifts")
+    for gift in gifts:
+        dataset.append([_neutralise(cell) for cell in _cells(gift)])
+    content = dataset.export("csv").encode("utf-8-sig") if file_format == "csv" else dataset.export("xlsx")
+    return CatalogFile(content, FORMATS[file_format], f"gifts-{supplier.pk}-{now:%Y%m%d}.{file_format}")
+
+
+def import_catalog(*, supplier: Supplier, actor, now: datetime, file_name: str, content: bytes) -> ImportSummary:
+    """Create new SKUs as drafts and edit existing ones of this supplier, every row or none.
+
+    :raises ImportRejected: naming the row and column of every problem; nothing is written
+    """
+    problems, planned = _check_rows(_read(file_name, content))
+    summary = ImportSummary()
+    with transaction.atomic():
+        # One import per supplier at a time, so that two uploads cannot both create the same new SKU.
+        Supplier.objects.select_for_update().filter(pk=supplier.pk).first()
+        gifts = Gift.objects.filter(supplier=supplier).select_related("category").prefetch_related("prices__program")
+        existing = {gift.sku: gift for gift in gifts}
+        revisions = GiftRevision.objects.filter(gift__supplier=supplier, state=GiftRevision.State.PENDING)
+        pending = dict(revisions.values_list("gift_id", "changes"))
+        # Valid rows are written even when others failed, so that the services' own refusals are reported
+        # with the rest; raising below rolls all of it back (the dry run of django-import-export).
+        for number, sku, cleaned in planned:
+            try:
+                _apply_row(summary, supplier=supplier, actor=actor, now=now, sku=sku, cleaned=cleaned, gift=existing.get(sku),
+                           pending=pending)
+            except DomainError as error:
+                problems += _row_problems(number, error)
+        if problems:
+            raise ImportRejected(problems)
+    return summary
+
+
+def _apply_row(summary: ImportSummary, *, supplier, actor, now, sku: str, cleaned: dict, gift: Gift | None, pending) -> None:
+    if gift is None:
+        create_gift(supplier=supplier, actor=actor, now=now, sku=sku, **cleaned)
+        summary.created += 1
+        return
+    current = _values(gift)
+    changes = _differences(current, cleaned)
+    # A row asking for what a pending revision already asks for is no change either (the same file uploaded twice).
+    if not changes or not _differences(current | pending.get(gift.pk, {}), cleaned):
+        summary.unchanged += 1
+    elif isinstance(edit_gift(gift=gift, actor=actor, now=now, changes=changes), GiftRevision):
+        summary.revisions += 1
+    else:
+        summary.updated += 1
+
+
+def _differences(values: dict[str, Any], cleaned: dict[str, Any]) -> dict[str, Any]:
+    # XLSX is XML, whose parsers turn CR LF into LF: a line ending alone is no change.
+    def comparable(value):
+        return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
+
+    return {field: value for field, value in cleaned.items() if comparable(values[field]) != comparable(value)}
+
+
+def _row_problems(number: int, error: DomainError) -> list[Problem]:
+    """A service's refusal of one row, each error under the column of its field (the row's SKU when none fits)."""
+    errors = getattr(error, "errors", None) or [(error.field, error.code, error.detail)]
+    column = {field: field if field in KEYS else COLUMN_OF_FIELD.get(field, "sku") for field, _, _ in errors}
+    return [Problem(number, column[field], code, detail) for field, code, detail in errors]
+
+
+def _values(gift: Gift) -> dict[str, Any]:
+    """The gift's editable fields in the shape `clean_changes` returns (category by code, money as strings)."""
+    return {
+        "name": gift.name, "description": gift.description, "category": gift.category.code, "images": gift.images,
+        "specification": gift.specification, "warranty_text": gift.warranty_text,
+        "market_price": str(gift.market_price.quantize(Decimal("0.01"))),
+        "settlement_price": str(gift.settlement_price.quantize(Decimal("0.01"))),
+        "fulfilment": gift.fulfilment, "min_tier": gift.min_tier, "tier_discounts": gift.tier_discounts,
+        "points_prices": {price.program.code: price.points_price for price in gift.prices.all()},
+    }
+
+
+def _cells(gift: Gift) -> list:
+    values = _values(gift)
+    points = values["points_prices"]
+    discounts = values["tier_discounts"]
+    return [
+        gift.sku, values["name"], values["description"], values["category"], "|".join(values["images"]), values["specification"],
+        values["warranty_text"], Decimal(values["market_price"]), Decimal(values["settlement_price"]), values["fulfilment"],
+        values["min_tier"], "|".join(f"{tier}:{discounts[tier]}" for tier in Tier.values if tier in discounts),
+        *(points.get(program, "") for program in POINTS_COLUMNS.values()),
+    ]
+
+
+def _neutralise(cell):
+    return f"'{cell}" if isinstance(cell, str) and FORMULA_LIKE.match(cell) else cell
+
+
+def _text(cell) -> str:
+    """A cell as text, with the export's neutralising quote taken off again."""
+    if cell is None:
+        return ""
+    if isinstance(cell, float) and cell.is_integer():
+        cell = int(cell)
+    text = str(cell)
+    return text[1:] if text.startswith("'") and FORMULA_LIKE.match(text) else text
+
+
+# Reading the file
+
+def _file_problem(code: str, detail: str) -> ImportRejected:
+    return ImportRejected([Problem(None, None, code, detail)])
+
+
+def _read(file_name: str, content: bytes) -> list[tuple[int, dict[str, str]]]:
+    """(spreadsheet row number, {column: text}) of every non-blank row. :raises ImportRejected: for the file as a whole"""
+    if not content.strip():
+        raise _file_problem("empty_file", "文件为空 (the file is empty)")
+    if len(content) > MAX_IMPORT_BYTES:
+        raise _file_problem("too_large", f"文件超过 {MAX_IMPORT_BYTES // 1024 // 1024} MB (the file is too large)")
+    is_xlsx = content.startswith(b"PK\x03\x04") or file_name.lower().endswith(".xlsx")  # XLSX is a zip
+    dataset = _load_xlsx(content) if is_xlsx else _load_csv(content)
+    if not dataset.headers or not any(_text(h).strip() for h in dataset.headers):
+        raise _file_problem("empty_file", "文件为空 (the file is empty)")
+    positions = _columns(dataset.headers)
+    rows = []
+    for index, row in enumerate(dataset):
+        cells = {key: _text(row[position]) for key, position in positions.items()}
+        if any(value.strip() for value in cells.values()):
+            rows.append((index + 2, cells))
+    if not rows:
+        raise _file_problem("no_rows", "文件只有表头，没有礼品行 (the file has a header but no rows)")
+    if len(rows) > MAX_IMPORT_ROWS:
+        raise _file_problem("too_many_rows", f"每个文件最多 {MAX_IMPORT_ROWS} 行，请分批导入 (at most {MAX_IMPORT_ROWS} rows per file)")
+    return rows
+
+
+def _load_xlsx(content: bytes) -> tablib.Dataset:
+    try:
+        return tablib.Dataset().load(content, format="xlsx")
+    except Exception as error:  # anything a malformed workbook makes openpyxl raise is the file's fault
+        raise _file_problem("unreadable", "无法读取 XLSX 文件 (not a readable XLSX workbook)") from error
+
+
+def _load_csv(content: bytes) -> tablib.Dataset:
+    for encoding in ("utf-8-sig", "gb18030"):  # GB18030 is a superset of GBK
+        try:
+            text = content.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise _file_problem("unreadable", "无法识别文件编码，请使用 UTF-8 或 GBK (not UTF-8 or GBK text)")
+    if "\x00" in text:
+        raise _file_problem("unreadable", "不是 CSV 文本文件 (not a CSV file)")
+    try:
+        return tablib.Dataset().load(text, format="csv")
+    except tablib.InvalidDimensions as error:
+        raise _file_problem("unreadable", "有的行比表头的列多 (a row has more cells than the header)") from error
+    except csv.Error as error:
+        raise _file_problem("unreadable", f"CSV 格式错误 (not a well-formed CSV file: {error})") from error
+
+
+def _columns(headers: list) -> dict[str, int]:
+    """Position of each column. :raises ImportRejected: for unknown, repeated or missing columns"""
+    positions, problems = {}, []
+    for position, header in enumerate(headers):
+        name = _text(header).strip()
+        key = HEADER_ALIASES.get(name) or HEADER_ALIASES.get(name.lower())
+        if key is None and name:
+            problems.append(Problem(None, None, "unknown_column", f"未知的列「{name}」(unknown column)"))
+        elif key in positions:
+            problems.append(Problem(None, None, "duplicate_column", f"列「{key}」重复 (column appears twice)"))
+        elif key:
+            positions[key] = position
+    problems += [Problem(None, None, "missing_column", f"缺少列「{key}」(missing column)") for key in KEYS if key not in positions]
+    if problems:
+        raise ImportRejected(problems)
+    return positions
+
+
+# Checking the rows
+
+class _BadCell(Exception):
+    pass
+
+
+def _check_rows(rows) -> tuple[list[Problem], list[tuple[int, str, dict]]]:
+    """Problems of each row, and (row, sku, cleaned changes) of the rows without any."""
+    problems, planned, first_row = [], [], {}
+    for number, cells in rows:
+        row_problems = [(column, "required", "必填 (required)") for column in REQUIRED_VALUES if not cells[column].strip()]
+        changes = _parse(cells, skip={column for column, _, _ in row_problems}, problems=row_problems)
+        sku = changes.pop("sku", "")
+        if sku in first_row:
+            row_problems.append(("sku", "duplicate", f"货号与第 {first_row[sku]} 行重复 (duplicate SKU)"))
+        elif sku:
+            first_row[sku] = number
+        try:
+            cleaned = clean_changes(changes)
+        except ValidationFailed as error:
+            problems += _row_problems(number, error)
+        else:
+            if not row_problems:
+                planned.append((number, sku, cleaned))
+        problems += [Problem(number, column, code, detail) for column, code, detail in row_problems]
+    return problems, planned
+
+
+def _parse(cells: dict[str, str], *, skip: set[str], problems: list) -> dict[str, Any]:
+    """The row as a change set for `clean_changes`; a cell that cannot be read is left out and added to `problems`."""
+    changes: dict[str, Any] = {}
+    points: dict[str, int] = {}
+    for column, parse in PARSERS.items():
+        if column in skip:
+            continue
+        try:
+            value = parse(cells[column])
+        except _BadCell as bad:
+            problems.append((column, "invalid", str(bad)))
+            continue
+        if column not in POINTS_COLUMNS:
+            changes[column] = value
+        elif value is not None:
+            points[POINTS_COLUMNS[column]] = value
+    if not any(column in POINTS_COLUMNS for column, _, _ in problems):
+        changes["points_prices"] = points
+    return changes
+
+
+def _money(text: str) -> Decimal:
+    try:
+        value = Decimal(text.strip())
+    except InvalidOperation:
+        raise _BadCell("金额格式错误 (not a number)") from None
+    if not value.is_finite():
+        raise _BadCell("金额格式错误 (not a number)")
+    if abs(value) >= MONEY_LIMIT:
+        raise _BadCell("金额过大，整数部分最多 10 位 (at most 10 digits before the decimal point)")
+    return value
+
+
+def _points(text: str) -> int | None:
+    if not text.strip():
+        return None
+    if not re.fullmatch(r"[1-9]\d*", text.strip()) or int(text) > POINTS_LIMIT:
+        raise _BadCell("积分须为正整数 (points must be a positive whole number)")
+    return int(text)
+
+
+def _discounts(text: str) -> dict[str, int | float]:
+    discounts: dict[str, int | float] = {}
+    for part in filter(None, (p.strip() for p in text.split("|"))):
+        tier, sep, percent = (s.strip() for s in part.partition(":"))
+        if not sep:
+            raise _BadCell("格式为 等级:折扣，如 gold:5|diamond:10 (write tier:percent, e.g. gold:5|diamond:10)")
+        if tier in discounts:
+            raise _BadCell(f"等级「{tier}」重复 (tier listed twice)")
+        try:
+            discounts[tier] = int(percent) if percent.isdigit() else float(percent)
+        except ValueError:
+            raise _BadCell(f"「{part}」的折扣不是数字 (discount is not a number)") from None
+    return discounts
+
+
+PARSERS = {
+    "sku": str.strip,
+    "name": str.strip,
+    "description": str,
+    "category": str.strip,
+    "images": lambda text: [path.strip() for path in text.split("|") if path.strip()],
+    "specification": str,
+    "warranty_text": str,
+    "market_price": _money,
+    "settlement_price": _money,
+    "fulfilment": lambda text: text.strip() or Gift.Fulfilment.WAREHOUSE,
+    "min_tier": lambda text: text.strip() or Tier.STANDARD,
+    "tier_discounts": _discounts,
+    "points_gotone": _points,
+    "points_mzone": _points,
+}
