@@ -1,6 +1,6 @@
 from django.urls import path
 
-from points import views
+from points import views, views_operator
 
 urlpatterns = [
     path("catalog/", views.catalog, name="member-catalog"),
@@ -12,4 +12,8 @@ urlpatterns = [
     path("orders/<int:pk>/cancel/", views.order_cancel, name="member-order-cancel"),
     path("points/", views.points, name="member-points"),
     path("points/reminders/", views.reminders, name="member-reminders"),
+    path("credits/", views_operator.credit_upload, name="operator-points-credits"),
+    path("order-admin/", views_operator.order_admin, name="operator-orders"),
+    path("order-admin/<int:pk>/", views_operator.order_admin_detail, name="operator-order"),
+    path("order-admin/<int:pk>/<str:name>/", views_operator.order_admin_action, name="operator-order-action"),
 ]

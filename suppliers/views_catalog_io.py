@@ -29,7 +29,7 @@ def catalog_import(request):
         try:
             summary = catalog_io.import_catalog(
                 supplier=supplier, actor=request.user, now=timezone.now(),
-                file_name=upload.name, content=upload.read(catalog_io.MAX_IMPORT_BYTES + 1),
+                file_name=upload.name, content=upload.read(catalog_io.SPEC.max_bytes + 1),
             )
         except catalog_io.ImportRejected as rejected:
             problems = rejected.problems

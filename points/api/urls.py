@@ -10,6 +10,7 @@ router.register("points/entries", views.LedgerEntryViewSet, basename="ledger-ent
 urlpatterns = [
     path("points/balance/", views.BalanceView.as_view(), name="points-balance"),
     path("points/credits/", views.BulkCreditView.as_view(), name="points-credits"),
+    path("points/credit-files/", views.CreditFileView.as_view(), name="points-credit-files"),
     path("member/profile/", views.MemberProfileView.as_view(), name="member-profile"),
     *router.urls,
 ]

@@ -1,7 +1,8 @@
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -166,3 +167,24 @@ class BulkCreditView(APIView):
         return Response(LedgerEntrySerializer(entries, many=True).data, status=status.HTTP_201_CREATED)
 
 
+
+
+class CreditFileInput(serializers.Serializer):
+    file = serializers.FileField()
+
+
+class CreditFileView(APIView):
+    """Operators credit points from a CSV/XLSX file (phone, points, optional reason_code); one batch per file."""
+
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(request={"multipart/form-data": CreditFileInput}, responses={201: LedgerEntrySerializer(many=True)})
+    def post(self, request):
+        require_role(request.user, OPERATOR)
+        params = CreditFileInput(data=request.data)
+        params.is_valid(raise_exception=True)
+        upload = params.validated_data["file"]
+        batch, entries = credits.credit_points_from_file(
+            file_name=upload.name, content=upload.read(credits.CREDIT_FILE.max_bytes + 1), actor=request.user, now=timezone.now()
+        )
+        return Response({"batch": batch, "entries": LedgerEntrySerializer(entries, many=True).data}, status=status.HTTP_201_CREATED)

@@ -1,4 +1,5 @@
 """Crediting points (SPEC §4.4): operators credit many members at once, one idempotent batch per file."""
+import hashlib
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -7,17 +8,32 @@ from django.utils import timezone
 
 from core.errors import ValidationFailed
 from core.notifications import notify
+from core.tabular import Problem, TableRejected, TableSpec, read_table
 from points.models import LedgerEntry, Member, PointsLot
 from points.services import ledger
 
 EXPIRY_REMINDER_DAYS = 30
+MAX_CREDIT = 10_000_000
+
+
+def _row_errors(rows: list[dict], members: dict[str, Member]) -> list[tuple[int, str, str, str]]:
+    """(line, column, code, detail) for each bad row; `line` is the row's own `line` or its 1-based position."""
+    errors = []
+    for position, row in enumerate(rows, start=1):
+        line = row.get("line", position)
+        phone, points = str(row.get("phone", "")).strip(), row.get("points")
+        if phone not in members:
+            errors.append((line, "phone", "unknown_member", f"第{line}行：未找到手机号 {phone} 的会员 (row {line}: unknown member)"))
+        if not isinstance(points, int) or isinstance(points, bool) or not 0 < points <= MAX_CREDIT:
+            errors.append((line, "points", "invalid", f"第{line}行：积分须为 1–{MAX_CREDIT} 的整数 (row {line}: points must be a positive integer)"))
+    return errors
 
 
 def credit_points_in_bulk(*, batch_id: str, rows: list[dict], actor, now: datetime) -> list[LedgerEntry]:
-    """Credit `rows` ({"phone", "points", "reason_code"?}) as batch `batch_id`, all or nothing.
+    """Credit `rows` ({"phone", "points", "reason_code"?, "line"?}) as batch `batch_id`, all or nothing.
 
     Re-running the same batch posts nothing new (each row is keyed by batch and line).
-    :raises ValidationFailed: naming every bad row (row number and column); nothing is written
+    :raises ValidationFailed: naming every bad row (`rows[<line>].<column>`); nothing is written
     """
     batch_id = (batch_id or "").strip()
     if not batch_id or len(batch_id) > 60:
@@ -25,23 +41,46 @@ def credit_points_in_bulk(*, batch_id: str, rows: list[dict], actor, now: dateti
     if not rows:
         raise ValidationFailed("没有数据行 (the batch has no rows)", field="rows")
     members = Member.objects.in_bulk([str(r.get("phone", "")).strip() for r in rows], field_name="phone")
-    errors = []
-    for line, row in enumerate(rows, start=1):
-        phone, points = str(row.get("phone", "")).strip(), row.get("points")
-        if phone not in members:
-            errors.append((f"rows[{line}].phone", "unknown_member", f"第{line}行：未找到手机号 {phone} 的会员 (row {line}: unknown member)"))
-        if not isinstance(points, int) or isinstance(points, bool) or not 0 < points <= 10_000_000:
-            errors.append((f"rows[{line}].points", "invalid", f"第{line}行：积分须为正整数 (row {line}: points must be a positive integer)"))
+    errors = _row_errors(rows, members)
     if errors:
-        raise ValidationFailed(errors[0][2], field=errors[0][0], errors=errors)
+        raise ValidationFailed(errors[0][3], errors=[(f"rows[{line}].{column}", code, detail) for line, column, code, detail in errors])
     with transaction.atomic():
         return [
             ledger.earn_points(
-                member=members[str(row["phone"]).strip()], points=row["points"], source=ledger.Source("batch", batch_id, line),
-                at=now, reason_code=row.get("reason_code") or "bulk_credit", actor=actor,
+                member=members[str(row["phone"]).strip()], points=row["points"],
+                source=ledger.Source("batch", batch_id, row.get("line", position)), at=now,
+                reason_code=row.get("reason_code") or "bulk_credit", actor=actor,
             )
-            for line, row in enumerate(rows, start=1)
+            for position, row in enumerate(rows, start=1)
         ]
+
+
+CREDIT_FILE = TableSpec(
+    keys=("phone", "points", "reason_code"), aliases={"手机号": "phone", "积分": "points", "原因": "reason_code"},
+    optional=("reason_code",), max_rows=20_000, noun="会员行",
+)
+
+
+def credit_points_from_file(*, file_name: str, content: bytes, actor, now: datetime) -> tuple[str, list[LedgerEntry]]:
+    """Credit a CSV/XLSX file (columns phone, points, optional reason_code) as one batch named by the file's
+    content hash: uploading the same file again posts nothing.
+
+    :raises TableRejected: naming every bad row and column; nothing is written
+    """
+    rows = read_table(file_name=file_name, content=content, spec=CREDIT_FILE)
+    parsed = []
+    for line, cells in rows:
+        text = cells["points"].strip()
+        parsed.append({
+            "line": line, "phone": cells["phone"].strip(), "reason_code": cells.get("reason_code", "").strip()[:40],
+            "points": int(text) if text.isdigit() else text,
+        })
+    members = Member.objects.in_bulk([row["phone"] for row in parsed], field_name="phone")
+    errors = _row_errors(parsed, members)
+    if errors:
+        raise TableRejected([Problem(line, column, code, detail) for line, column, code, detail in errors], column_order=CREDIT_FILE.keys)
+    batch_id = f"file-{hashlib.sha256(content).hexdigest()[:24]}"
+    return batch_id, credit_points_in_bulk(batch_id=batch_id, rows=parsed, actor=actor, now=now)
 
 
 def remind_expiring_points(*, now: datetime) -> int:

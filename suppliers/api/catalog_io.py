@@ -64,7 +64,7 @@ class GiftImportView(APIView):
         upload = params.validated_data["file"]
         summary = catalog_io.import_catalog(
             supplier=own_supplier(request.user), actor=request.user, now=timezone.now(),
-            file_name=upload.name, content=upload.read(catalog_io.MAX_IMPORT_BYTES + 1),
+            file_name=upload.name, content=upload.read(catalog_io.SPEC.max_bytes + 1),
         )
         return Response(GiftImportSummarySerializer(summary).data)
 

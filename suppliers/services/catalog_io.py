@@ -8,18 +8,17 @@ One problem anywhere and nothing is written; the problems name their row and col
 Problems travel as `ImportRejected` (a `ValidationFailed`); the API renders each with `attr` `rows.<n>.<column>`,
 n being the spreadsheet row (the header is row 1, the first gift row 2), or `file` for the file as a whole.
 """
-import csv
 import re
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-import tablib
 from django.db import transaction
 
 from core.errors import DomainError, ValidationFailed
 from core.models import Program, Tier
+from core.tabular import CONTENT_TYPES, Problem, TableRejected, TableSpec, read_table, write_table
 from suppliers.models import Gift, GiftRevision, Supplier
 from suppliers.services.catalog import create_gift
 from suppliers.services.revisions import clean_changes, edit_gift
@@ -42,40 +41,21 @@ COLUMNS = (
     ("points_mzone", "动感地带积分", "正整数；空表示不在动感地带销售"),
 )
 KEYS = [key for key, _, _ in COLUMNS]
-HEADER_ALIASES = {key: key for key in KEYS} | {label: key for key, label, _ in COLUMNS}
+SPEC = TableSpec(keys=tuple(KEYS), aliases={label: key for key, label, _ in COLUMNS}, max_rows=5000, noun="礼品行")
 POINTS_COLUMNS = {"points_gotone": Program.GOTONE, "points_mzone": Program.MZONE}
 COLUMN_OF_FIELD = {"points_prices": "points_gotone"}
 REQUIRED_VALUES = ("sku", "name", "category", "market_price", "settlement_price")
-FORMATS = {"csv": "text/csv; charset=utf-8", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
-MAX_IMPORT_BYTES = 5 * 1024 * 1024
-MAX_IMPORT_ROWS = 5000  # the import runs inside the request: about 8 ms a new row
-# Spreadsheets run a cell beginning with one of these as a formula; quotes before it are part of the escaping.
-# LF is there because XLSX (XML) turns a CR into one, and the quote must still come off on the way back.
-FORMULA_LIKE = re.compile(r"'*[=+\-@\t\r\n]")
+FORMATS = CONTENT_TYPES
 _price_field = Gift._meta.get_field("settlement_price")
 MONEY_LIMIT = Decimal(10) ** (_price_field.max_digits - _price_field.decimal_places)
 POINTS_LIMIT = 2**31 - 1
 
 
-@dataclass(frozen=True)
-class Problem:
-    row: int | None
-    column: str | None
-    code: str
-    detail: str
-
-    @property
-    def attr(self) -> str:
-        return f"rows.{self.row}.{self.column}" if self.row else "file"
-
-
-class ImportRejected(ValidationFailed):
-    """The file cannot be imported; `problems` lists each one by row and column."""
+class ImportRejected(TableRejected):
+    """The catalog file cannot be imported; problems sorted by row, then in column order."""
 
     def __init__(self, problems: list[Problem]) -> None:
-        self.problems = sorted(problems, key=lambda p: (p.row or 0, KEYS.index(p.column) if p.column in KEYS else -1))
-        first = self.problems[0]
-        super().__init__(first.detail, field=first.attr, errors=[(p.attr, p.code, p.detail) for p in self.problems])
+        super().__init__(problems, column_order=KEYS)
 
 
 @dataclass
@@ -96,11 +76,8 @@ class CatalogFile:
 def export_catalog(*, supplier: Supplier, file_format: str, now: datetime) -> CatalogFile:
     """Every gift of the supplier in the import columns; CSV as UTF-8 with BOM, formula-like text cells neutralised."""
     gifts = Gift.objects.filter(supplier=supplier).select_related("category").prefetch_related("prices__program").order_by("sku")
-    dataset = tablib.Dataset(headers=KEYS, title="gifts")
-    for gift in gifts:
-        dataset.append([_neutralise(cell) for cell in _cells(gift)])
-    content = dataset.export("csv").encode("utf-8-sig") if file_format == "csv" else dataset.export("xlsx")
-    return CatalogFile(content, FORMATS[file_format], f"gifts-{supplier.pk}-{now:%Y%m%d}.{file_format}")
+    content = write_table(headers=KEYS, rows=(_cells(gift) for gift in gifts), file_format=file_format, title="gifts")
+    return CatalogFile(content, CONTENT_TYPES[file_format], f"gifts-{supplier.pk}-{now:%Y%m%d}.{file_format}")
 
 
 def import_catalog(*, supplier: Supplier, actor, now: datetime, file_name: str, content: bytes) -> ImportSummary:
@@ -108,7 +85,11 @@ def import_catalog(*, supplier: Supplier, actor, now: datetime, file_name: str, 
 
     :raises ImportRejected: naming the row and column of every problem; nothing is written
     """
-    problems, planned = _check_rows(_read(file_name, content))
+    try:
+        rows = read_table(file_name=file_name, content=content, spec=SPEC)
+    except TableRejected as rejected:
+        raise ImportRejected(rejected.problems) from rejected
+    problems, planned = _check_rows(rows)
     summary = ImportSummary()
     with transaction.atomic():
         # One import per supplier at a time, so that two uploads cannot both create the same new SKU.
@@ -183,93 +164,6 @@ def _cells(gift: Gift) -> list:
         values["min_tier"], "|".join(f"{tier}:{discounts[tier]}" for tier in Tier.values if tier in discounts),
         *(points.get(program, "") for program in POINTS_COLUMNS.values()),
     ]
-
-
-def _neutralise(cell):
-    return f"'{cell}" if isinstance(cell, str) and FORMULA_LIKE.match(cell) else cell
-
-
-def _text(cell) -> str:
-    """A cell as text, with the export's neutralising quote taken off again."""
-    if cell is None:
-        return ""
-    if isinstance(cell, float) and cell.is_integer():
-        cell = int(cell)
-    text = str(cell)
-    return text[1:] if text.startswith("'") and FORMULA_LIKE.match(text) else text
-
-
-# Reading the file
-
-def _file_problem(code: str, detail: str) -> ImportRejected:
-    return ImportRejected([Problem(None, None, code, detail)])
-
-
-def _read(file_name: str, content: bytes) -> list[tuple[int, dict[str, str]]]:
-    """(spreadsheet row number, {column: text}) of every non-blank row. :raises ImportRejected: for the file as a whole"""
-    if not content.strip():
-        raise _file_problem("empty_file", "文件为空 (the file is empty)")
-    if len(content) > MAX_IMPORT_BYTES:
-        raise _file_problem("too_large", f"文件超过 {MAX_IMPORT_BYTES // 1024 // 1024} MB (the file is too large)")
-    is_xlsx = content.startswith(b"PK\x03\x04") or file_name.lower().endswith(".xlsx")  # XLSX is a zip
-    dataset = _load_xlsx(content) if is_xlsx else _load_csv(content)
-    if not dataset.headers or not any(_text(h).strip() for h in dataset.headers):
-        raise _file_problem("empty_file", "文件为空 (the file is empty)")
-    positions = _columns(dataset.headers)
-    rows = []
-    for index, row in enumerate(dataset):
-        cells = {key: _text(row[position]) for key, position in positions.items()}
-        if any(value.strip() for value in cells.values()):
-            rows.append((index + 2, cells))
-    if not rows:
-        raise _file_problem("no_rows", "文件只有表头，没有礼品行 (the file has a header but no rows)")
-    if len(rows) > MAX_IMPORT_ROWS:
-        raise _file_problem("too_many_rows", f"每个文件最多 {MAX_IMPORT_ROWS} 行，请分批导入 (at most {MAX_IMPORT_ROWS} rows per file)")
-    return rows
-
-
-def _load_xlsx(content: bytes) -> tablib.Dataset:
-    try:
-        return tablib.Dataset().load(content, format="xlsx")
-    except Exception as error:  # anything a malformed workbook makes openpyxl raise is the file's fault
-        raise _file_problem("unreadable", "无法读取 XLSX 文件 (not a readable XLSX workbook)") from error
-
-
-def _load_csv(content: bytes) -> tablib.Dataset:
-    for encoding in ("utf-8-sig", "gb18030"):  # GB18030 is a superset of GBK
-        try:
-            text = content.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise _file_problem("unreadable", "无法识别文件编码，请使用 UTF-8 或 GBK (not UTF-8 or GBK text)")
-    if "\x00" in text:
-        raise _file_problem("unreadable", "不是 CSV 文本文件 (not a CSV file)")
-    try:
-        return tablib.Dataset().load(text, format="csv")
-    except tablib.InvalidDimensions as error:
-        raise _file_problem("unreadable", "有的行比表头的列多 (a row has more cells than the header)") from error
-    except csv.Error as error:
-        raise _file_problem("unreadable", f"CSV 格式错误 (not a well-formed CSV file: {error})") from error
-
-
-def _columns(headers: list) -> dict[str, int]:
-    """Position of each column. :raises ImportRejected: for unknown, repeated or missing columns"""
-    positions, problems = {}, []
-    for position, header in enumerate(headers):
-        name = _text(header).strip()
-        key = HEADER_ALIASES.get(name) or HEADER_ALIASES.get(name.lower())
-        if key is None and name:
-            problems.append(Problem(None, None, "unknown_column", f"未知的列「{name}」(unknown column)"))
-        elif key in positions:
-            problems.append(Problem(None, None, "duplicate_column", f"列「{key}」重复 (column appears twice)"))
-        elif key:
-            positions[key] = position
-    problems += [Problem(None, None, "missing_column", f"缺少列「{key}」(missing column)") for key in KEYS if key not in positions]
-    if problems:
-        raise ImportRejected(problems)
-    return positions
 
 
 # Checking the rows

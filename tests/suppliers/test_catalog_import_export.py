@@ -1,6 +1,7 @@
 """Catalog import and export: columns, encodings, per-row errors with nothing written, neutralised formulas, round trips."""
 import csv
 import io
+from dataclasses import replace
 
 import openpyxl
 import pytest
@@ -211,7 +212,7 @@ def test_a_file_that_cannot_be_read_as_a_catalog_is_refused_as_a_whole(run, supp
 
 
 def test_a_file_over_the_size_limit_is_refused(run, monkeypatch):
-    monkeypatch.setattr(catalog_io, "MAX_IMPORT_BYTES", 100)
+    monkeypatch.setattr(catalog_io, "SPEC", replace(catalog_io.SPEC, max_bytes=100))
 
     errors = rejected(run, csv_bytes(ROW))
 
@@ -219,7 +220,7 @@ def test_a_file_over_the_size_limit_is_refused(run, monkeypatch):
 
 
 def test_a_file_with_more_rows_than_one_import_takes_is_refused(run, monkeypatch):
-    monkeypatch.setattr(catalog_io, "MAX_IMPORT_ROWS", 1)
+    monkeypatch.setattr(catalog_io, "SPEC", replace(catalog_io.SPEC, max_rows=1))
 
     errors = rejected(run, csv_bytes(ROW, ROW | {"sku": "TEA-002"}))
 

@@ -1,0 +1,94 @@
+"""Operators credit points from a CSV/XLSX file: one idempotent batch per file, a bad row rejects the file."""
+import pytest
+import tablib
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from core.tabular import TableRejected
+from points.models import LedgerEntry
+from points.services import credits, ledger
+
+pytestmark = pytest.mark.django_db
+
+
+def csv_file(rows: list[str], encoding: str = "utf-8") -> bytes:
+    return ("\n".join(rows) + "\n").encode(encoding)
+
+
+def test_a_file_credits_every_row_once_even_when_uploaded_twice(member, other_member, operator, now):
+    content = csv_file(["手机号,积分,原因", f"{member.phone},300,活动奖励", f"{other_member.phone},200,"], "gbk")
+
+    batch, entries = credits.credit_points_from_file(file_name="credits.csv", content=content, actor=operator, now=now)
+    again, repeated = credits.credit_points_from_file(file_name="credits-copy.csv", content=content, actor=operator, now=now)
+
+    assert batch == again and [e.pk for e in entries] == [e.pk for e in repeated]
+    assert (ledger.account_of(member).balance, ledger.account_of(other_member).balance) == (300, 200)
+    assert list(LedgerEntry.objects.order_by("id").values_list("reason_code", flat=True)) == ["活动奖励", "bulk_credit"]
+
+
+def test_an_xlsx_file_works_too(member, operator, now):
+    sheet = tablib.Dataset(headers=["phone", "points"])
+    sheet.append([member.phone, 1234])
+
+    credits.credit_points_from_file(file_name="credits.xlsx", content=sheet.export("xlsx"), actor=operator, now=now)
+
+    assert ledger.account_of(member).balance == 1234
+
+
+@pytest.mark.parametrize(
+    ("rows", "attr"),
+    [
+        (["phone,points", "{phone},abc"], "rows.2.points"),
+        (["phone,points", "{phone},0"], "rows.2.points"),
+        (["phone,points", "{phone},100", "19999999999,100"], "rows.3.phone"),
+        (["phone,amount", "{phone},100"], "file"),
+        (["phone,points"], "file"),
+    ],
+)
+def test_a_bad_row_or_header_rejects_the_whole_file(member, operator, now, rows, attr):
+    content = csv_file([r.replace("{phone}", member.phone) for r in rows])
+
+    with pytest.raises(TableRejected) as rejected:
+        credits.credit_points_from_file(file_name="credits.csv", content=content, actor=operator, now=now)
+
+    assert attr in {p.attr for p in rejected.value.problems}
+    assert not LedgerEntry.objects.exists()
+
+
+def test_the_api_takes_a_file_from_operators_only(api, member, operator, finance):
+    upload = lambda: SimpleUploadedFile("c.csv", csv_file(["phone,points", f"{member.phone},50"]), content_type="text/csv")  # noqa: E731
+
+    refused = api(finance).post("/api/v1/points/credit-files/", {"file": upload()}, format="multipart")
+    created = api(operator).post("/api/v1/points/credit-files/", {"file": upload()}, format="multipart")
+
+    assert refused.status_code == 403
+    assert created.status_code == 201 and created.json()["entries"][0]["points"] == 50
+
+
+def test_the_portal_page_shows_each_problem_and_credits_nothing(member, operator):
+    client = Client()
+    client.force_login(operator)
+    bad = SimpleUploadedFile("c.csv", csv_file(["phone,points", f"{member.phone},-5"]), content_type="text/csv")
+
+    page = client.post("/member/credits/", {"file": bad}).content.decode()
+
+    assert 'data-testid="problems"' in page and "第2行" in page
+    assert not LedgerEntry.objects.exists()
+
+
+def test_operators_see_every_order_and_can_cancel_one_from_the_portal(rich_member, listed_gift, operator, now):
+    from points.services import orders
+    from tests.points.conftest import ADDRESS
+
+    order = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=1, now=now, **ADDRESS)
+    client = Client()
+    client.force_login(operator)
+
+    listing = client.get("/member/order-admin/?state=confirmed").content.decode()
+    client.post(f"/member/order-admin/{order.pk}/cancel/", {"reason": "会员来电取消"})
+    detail = client.get(f"/member/order-admin/{order.pk}/").content.decode()
+
+    order.refresh_from_db()
+    assert order.number in listing
+    assert order.state == "cancelled" and "会员来电取消" in detail
+    assert rich_member.phone not in detail and "138****" in detail
