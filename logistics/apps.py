@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class LogisticsConfig(AppConfig):
     name = "logistics"
     verbose_name = _("物流")
+
+    def ready(self) -> None:
+        from logistics.services import shipments  # noqa: F401  (subscribes to the order events)

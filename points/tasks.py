@@ -21,10 +21,5 @@ def expire_unconfirmed_orders() -> int:
 
 
 @shared_task
-def auto_deliver_orders() -> int:
-    return len(orders.auto_deliver_orders(now=timezone.now()))
-
-
-@shared_task
 def complete_orders() -> int:
     return len(orders.complete_orders(now=timezone.now()))

@@ -14,9 +14,11 @@ from django.db import transaction
 from django.db.models import F, QuerySet
 
 from core.errors import ValidationFailed
+from core.events import publish
 from core.fsm import apply_transition, bulk_transition
 from core.notifications import notify
 from points.errors import CodeAttemptsExceeded, CodeExpired, CodeInvalid, InsufficientPoints, OrderExpired
+from points.events import OrderCancelledBeforePicking, OrderRedeliveryRequested
 from points.models import Member, RedemptionOrder
 from points.services import ledger
 from suppliers.errors import OutOfStock
@@ -29,7 +31,6 @@ CODE_VALIDITY = timedelta(minutes=15)
 MAX_CODE_ATTEMPTS = 5
 MAX_QUANTITY = 99
 COMPLETE_AFTER = timedelta(days=15)
-AUTO_DELIVER_AFTER = timedelta(days=14)
 State = RedemptionOrder.State
 
 #: Functions narrowing a queryset of delivered orders to those that may complete (returns register one).
@@ -184,6 +185,7 @@ def cancel_before_picking(*, order: RedemptionOrder, actor, now: datetime, reaso
     """Operator cancels a handed-over order whose shipment was not picked yet (logistics cancels the shipment). :raises InvalidTransition:"""
     with transaction.atomic():
         apply_transition(order, "cancel_before_picking", actor=actor, at=now, reason=reason)
+        publish(OrderCancelledBeforePicking(order_id=order.pk, at=now, actor_id=getattr(actor, "pk", None)))
         _refund_all(order, source=ledger.Source("cancel", order.number), now=now, actor=actor, reason_code="order_cancelled")
         inventory.release_stock(gift=order.gift, location=order.location, quantity=order.quantity, at=now, actor=actor, source=_stock_source(order))
     return order
@@ -223,8 +225,11 @@ def fail_delivery(*, order: RedemptionOrder, actor, now: datetime, reason: str =
 
 
 def redeliver_order(*, order: RedemptionOrder, actor, now: datetime, reason: str = "") -> RedemptionOrder:
-    """Try again with a new shipment (operator). :raises InvalidTransition:"""
-    return apply_transition(order, "redeliver", actor=actor, at=now, reason=reason)
+    """Try again with a new shipment (operator; logistics creates it on the published event). :raises InvalidTransition:"""
+    with transaction.atomic():
+        apply_transition(order, "redeliver", actor=actor, at=now, reason=reason)
+        publish(OrderRedeliveryRequested(order_id=order.pk, at=now, actor_id=getattr(actor, "pk", None)))
+    return order
 
 
 def give_up_order(*, order: RedemptionOrder, actor, now: datetime, reason: str = "") -> RedemptionOrder:
@@ -239,13 +244,6 @@ def give_up_order(*, order: RedemptionOrder, actor, now: datetime, reason: str =
 def return_order_fully(*, order: RedemptionOrder, actor, now: datetime, reason: str = "") -> RedemptionOrder:
     """Every unit was returned and refunded (called by returns). :raises InvalidTransition:"""
     return apply_transition(order, "return_fully", actor=actor, at=now, reason=reason)
-
-
-def auto_deliver_orders(*, now: datetime) -> list[int]:
-    """Deliver, flagged as automatic, orders shipped 14 days ago with no delivery news (beat)."""
-    due = RedemptionOrder.objects.filter(state=State.SHIPPED, shipped_at__lte=now - AUTO_DELIVER_AFTER)
-    return bulk_transition(due, "deliver", actor=None, at=now, reason="automatic after 14 days",
-                           values={"delivered_at": now, "delivered_automatically": True})
 
 
 def complete_orders(*, now: datetime) -> list[int]:

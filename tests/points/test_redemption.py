@@ -183,17 +183,6 @@ def test_a_failed_delivery_can_be_retried_or_given_up_with_points_and_stock_back
     assert (order.state, balance(rich_member), stock(listed_gift)) == ("cancelled", 50_000, (10, 0))
 
 
-def test_a_shipped_order_is_delivered_automatically_after_14_days_and_flagged(rich_member, listed_gift, now, operator, logistics):
-    order = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=1, now=now, **ADDRESS)
-    orders.hand_over_order(order=order, actor=operator, now=now)
-    orders.ship_order(order=order, actor=logistics, now=now, carrier="顺丰", tracking_number="SF1")
-
-    assert orders.auto_deliver_orders(now=now + timedelta(days=13, hours=23)) == []
-    assert orders.auto_deliver_orders(now=now + timedelta(days=14)) == [order.pk]
-    order.refresh_from_db()
-    assert (order.state, order.delivered_automatically) == ("delivered", True)
-
-
 @pytest.mark.parametrize(
     ("steps", "illegal"),
     [

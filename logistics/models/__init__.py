@@ -1,0 +1,11 @@
+from .claims import LogisticsClaim
+from .costs import ExtraCost, Tariff
+from .inbound import InboundShipment
+from .leftovers import LeftoverLot
+from .returns import ReturnRequest
+from .shipments import CarrierEvent, HandoffBatch, HandoffItem, Shipment
+
+__all__ = [
+    "CarrierEvent", "ExtraCost", "HandoffBatch", "HandoffItem", "InboundShipment", "LeftoverLot", "LogisticsClaim", "ReturnRequest",
+    "Shipment", "Tariff",
+]

@@ -1,0 +1,47 @@
+"""Logistics claims (SPEC §4.6): what the logistics provider owes for transit damage and lost parcels."""
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, transition
+
+from core.models import StateMachine
+from core.tenancy import ScopedManager, Visibility
+
+
+class LogisticsClaim(StateMachine):
+    class State(models.TextChoices):
+        OPEN = "open", _("待处理")
+        ACCEPTED = "accepted", _("已确认")
+        SETTLED = "settled", _("已结清")
+
+    class Cause(models.TextChoices):
+        TRANSIT_DAMAGE = "transit_damage", _("运输破损")
+        LOST_PARCEL = "lost_parcel", _("包裹丢失")
+
+    order = models.ForeignKey("points.RedemptionOrder", on_delete=models.PROTECT, related_name="claims")
+    return_request = models.OneToOneField("logistics.ReturnRequest", null=True, blank=True, on_delete=models.PROTECT, related_name="claim")
+    cause = models.CharField(_("原因"), max_length=20, choices=Cause.choices)
+    quantity = models.PositiveIntegerField(_("数量"))
+    amount = models.DecimalField(_("索赔金额"), max_digits=14, decimal_places=2)
+    opened_at = models.DateTimeField(_("创建时间"))
+    settled_at = models.DateTimeField(_("结清时间"), null=True, blank=True)
+    settlement_reference = models.CharField(_("结清凭证"), max_length=60, blank=True)
+    state = FSMField(_("状态"), default=State.OPEN, choices=State.choices, protected=True)
+
+    objects = ScopedManager()
+    visibility = Visibility(staff=frozenset({"operator", "logistics", "finance"}))
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+        verbose_name = _("物流索赔")
+        verbose_name_plural = _("物流索赔")
+        constraints = [models.CheckConstraint(condition=Q(amount__gte=0), name="claim_amount_not_negative")]
+
+    @transition(field=state, source=State.OPEN, target=State.ACCEPTED)
+    def accept(self) -> None:
+        pass
+
+    @transition(field=state, source=State.ACCEPTED, target=State.SETTLED)
+    def settle(self, *, settled_at, settlement_reference: str) -> None:
+        self.settled_at = settled_at
+        self.settlement_reference = settlement_reference

@@ -1,0 +1,69 @@
+"""Extra costs (额外费用承担, SPEC §4.6): facts recorded from a tariff, with the party who bears them."""
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from core.tenancy import ScopedManager, Visibility
+
+
+class CostKind(models.TextChoices):
+    REDELIVERY = "redelivery", _("二次配送费")
+    STORAGE = "storage", _("仓储费")
+    RETURN_FREIGHT = "return_freight", _("退货运费")
+    DISPOSAL = "disposal", _("销毁处置费")
+    HANDLING = "handling", _("装卸处理费")
+
+
+class Payer(models.TextChoices):
+    SUPPLIER = "supplier", _("礼品商")
+    LOGISTICS = "logistics", _("物流商")
+    OPERATOR = "operator", _("运营方")
+
+
+class Tariff(models.Model):
+    """The price of one kind of extra cost (per order, per unit, or per lot per day)."""
+
+    kind = models.CharField(_("费用类型"), max_length=20, choices=CostKind.choices, unique=True)
+    amount = models.DecimalField(_("单价"), max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0"))])
+    unit = models.CharField(_("计费单位"), max_length=30)
+
+    class Meta:
+        ordering = ["kind"]
+        verbose_name = _("费用标准")
+        verbose_name_plural = _("费用标准")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ¥{self.amount}/{self.unit}"
+
+
+class ExtraCost(models.Model):
+    kind = models.CharField(_("费用类型"), max_length=20, choices=CostKind.choices)
+    payer = models.CharField(_("承担方"), max_length=10, choices=Payer.choices)
+    supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.PROTECT, related_name="extra_costs")
+    amount = models.DecimalField(_("金额"), max_digits=12, decimal_places=2)
+    quantity = models.PositiveIntegerField(_("数量"), default=1)
+    order = models.ForeignKey("points.RedemptionOrder", null=True, blank=True, on_delete=models.PROTECT, related_name="extra_costs")
+    return_request = models.ForeignKey("logistics.ReturnRequest", null=True, blank=True, on_delete=models.PROTECT, related_name="extra_costs")
+    inbound = models.ForeignKey("logistics.InboundShipment", null=True, blank=True, on_delete=models.PROTECT, related_name="extra_costs")
+    lot = models.ForeignKey("logistics.LeftoverLot", null=True, blank=True, on_delete=models.PROTECT, related_name="extra_costs")
+    fee_date = models.DateField(_("计费日期"), null=True, blank=True)
+    description = models.CharField(_("说明"), max_length=300, blank=True)
+    recorded_at = models.DateTimeField(_("记录时间"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    objects = ScopedManager()
+    visibility = Visibility(supplier="supplier")
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+        verbose_name = _("额外费用")
+        verbose_name_plural = _("额外费用")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="extra_cost_not_negative"),
+            models.UniqueConstraint(fields=["lot", "kind", "fee_date"], condition=Q(lot__isnull=False, fee_date__isnull=False),
+                                    name="storage_fee_once_per_lot_day"),
+        ]

@@ -1,0 +1,49 @@
+"""Leftover gifts (遗留礼品, SPEC §4.8): a retired gift's remaining warehouse stock, one lot per warehouse."""
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, transition
+
+from core.models import StateMachine
+from core.tenancy import ScopedManager, Visibility
+
+
+class LeftoverLot(StateMachine):
+    class State(models.TextChoices):
+        OPEN = "open", _("待处理")
+        COLLECTED = "collected", _("礼品商已取回")
+        DISPOSED = "disposed", _("已处置")
+        CLEARANCE = "clearance", _("转清仓")
+
+    supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.PROTECT, related_name="leftover_lots")
+    gift = models.ForeignKey("suppliers.Gift", on_delete=models.PROTECT, related_name="leftover_lots")
+    location = models.ForeignKey("suppliers.Location", on_delete=models.PROTECT, related_name="+")
+    quantity = models.PositiveIntegerField(_("数量"))
+    created_at = models.DateTimeField(_("创建时间"))
+    collect_by = models.DateField(_("取回期限"))
+    closed_at = models.DateTimeField(_("完结时间"), null=True, blank=True)
+    state = FSMField(_("状态"), default=State.OPEN, choices=State.choices, protected=True)
+
+    objects = ScopedManager()
+    visibility = Visibility(supplier="supplier", staff=frozenset({"operator", "logistics", "finance"}))
+
+    class Meta:
+        ordering = ["collect_by", "id"]
+        verbose_name = _("遗留礼品批次")
+        verbose_name_plural = _("遗留礼品批次")
+        constraints = [
+            models.UniqueConstraint(fields=["gift", "location"], name="one_leftover_lot_per_gift_warehouse"),
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="leftover_quantity_positive"),
+        ]
+
+    @transition(field=state, source=State.OPEN, target=State.COLLECTED)
+    def collect(self, *, closed_at) -> None:
+        self.closed_at = closed_at
+
+    @transition(field=state, source=State.OPEN, target=State.DISPOSED)
+    def dispose(self, *, closed_at) -> None:
+        self.closed_at = closed_at
+
+    @transition(field=state, source=State.OPEN, target=State.CLEARANCE)
+    def move_to_clearance(self, *, closed_at) -> None:
+        self.closed_at = closed_at

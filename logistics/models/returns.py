@@ -1,0 +1,109 @@
+"""Returns and exchanges (SPEC §4.7)."""
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, transition
+
+from core.models import StateMachine
+from core.tenancy import ScopedManager, Visibility
+
+
+class ReturnRequest(StateMachine):
+    class State(models.TextChoices):
+        REQUESTED = "requested", _("已申请")
+        APPROVED = "approved", _("已同意")
+        REJECTED = "rejected", _("已拒绝")
+        RECEIVED = "received", _("已收货")
+        INSPECTED = "inspected", _("已检验")
+        REFUNDED = "refunded", _("已退款")
+        EXCHANGED = "exchanged", _("已换货")
+        REFUSED = "refused", _("检验不通过")
+
+    class Reason(models.TextChoices):
+        UNUSED = "unused", _("七天无理由（未使用）")
+        DEFECTIVE = "defective", _("质量问题")
+        TRANSIT_DAMAGE = "transit_damage", _("运输破损")
+
+    class Remedy(models.TextChoices):
+        REFUND = "refund", _("退货退积分")
+        EXCHANGE = "exchange", _("换货")
+
+    class Outcome(models.TextChoices):
+        RESELLABLE = "resellable", _("可再售")
+        DEFECTIVE = "defective", _("质量问题")
+        TRANSIT_DAMAGE = "transit_damage", _("运输破损")
+        USED = "used", _("已使用（拒绝）")
+
+    class Liable(models.TextChoices):
+        NONE = "", _("无")
+        SUPPLIER = "supplier", _("礼品商")
+        LOGISTICS = "logistics", _("物流商")
+        OPERATOR = "operator", _("运营方")
+
+    number = models.CharField(_("退换货单号"), max_length=30, unique=True)
+    order = models.ForeignKey("points.RedemptionOrder", on_delete=models.PROTECT, related_name="returns")
+    supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.PROTECT, related_name="returns")
+    quantity = models.PositiveIntegerField(_("数量"))
+    reason = models.CharField(_("原因"), max_length=20, choices=Reason.choices)
+    remedy = models.CharField(_("诉求"), max_length=10, choices=Remedy.choices, default=Remedy.REFUND)
+    description = models.TextField(_("说明"), blank=True)
+    requested_at = models.DateTimeField(_("申请时间"))
+    received_at = models.DateTimeField(_("收货时间"), null=True, blank=True)
+    inspected_at = models.DateTimeField(_("检验时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("完结时间"), null=True, blank=True)
+    outcome = models.CharField(_("检验结论"), max_length=20, choices=Outcome.choices, blank=True)
+    liable = models.CharField(_("责任方"), max_length=10, choices=Liable.choices, blank=True)
+    # the delivery netted off on the supplier's statement (negative), computed when the outcome is recorded
+    settlement_amount = models.DecimalField(_("冲减结算金额"), max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    refund_entry = models.OneToOneField("points.LedgerEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    state = FSMField(_("状态"), default=State.REQUESTED, choices=State.choices, protected=True)
+
+    objects = ScopedManager()
+    visibility = Visibility(supplier="supplier", member="order__member")
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = _("退换货")
+        verbose_name_plural = _("退换货")
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="return_quantity_positive"),
+            models.CheckConstraint(condition=Q(settlement_amount__lte=0), name="return_settlement_not_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @transition(field=state, source=State.REQUESTED, target=State.APPROVED)
+    def approve(self) -> None:
+        pass
+
+    @transition(field=state, source=State.REQUESTED, target=State.REJECTED)
+    def reject(self) -> None:
+        pass
+
+    @transition(field=state, source=State.APPROVED, target=State.RECEIVED)
+    def receive(self, *, received_at) -> None:
+        self.received_at = received_at
+
+    @transition(field=state, source=State.RECEIVED, target=State.INSPECTED)
+    def inspect(self, *, outcome: str, liable: str, inspected_at) -> None:
+        self.outcome = outcome
+        self.liable = liable
+        self.inspected_at = inspected_at
+
+    @transition(field=state, source=State.INSPECTED, target=State.REFUNDED)
+    def refund(self, *, settlement_amount, refund_entry, closed_at) -> None:
+        self.settlement_amount = settlement_amount
+        self.refund_entry = refund_entry
+        self.closed_at = closed_at
+
+    @transition(field=state, source=State.INSPECTED, target=State.EXCHANGED)
+    def exchange(self, *, settlement_amount, closed_at) -> None:
+        self.settlement_amount = settlement_amount
+        self.closed_at = closed_at
+
+    @transition(field=state, source=State.INSPECTED, target=State.REFUSED)
+    def refuse(self, *, closed_at) -> None:
+        self.closed_at = closed_at

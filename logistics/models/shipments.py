@@ -1,0 +1,143 @@
+"""Handoff batches, shipments and carrier events (SPEC §4.6)."""
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, transition
+
+from core.models import StateMachine
+from core.tenancy import ScopedManager, Visibility
+
+
+class HandoffBatch(models.Model):
+    """Confirmed orders handed to the logistics provider together; `key` makes a retried handoff a no-op."""
+
+    key = models.CharField(_("批次键"), max_length=80, unique=True)
+    number = models.CharField(_("交接批次号"), max_length=30, unique=True)
+    created_at = models.DateTimeField(_("交接时间"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    objects = ScopedManager()
+    visibility = Visibility(staff=frozenset({"operator", "logistics"}))
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("交接批次")
+        verbose_name_plural = _("交接批次")
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class HandoffItem(models.Model):
+    batch = models.ForeignKey(HandoffBatch, on_delete=models.CASCADE, related_name="items")
+    order = models.OneToOneField("points.RedemptionOrder", on_delete=models.PROTECT, related_name="handoff_item")
+
+
+class Shipment(StateMachine):
+    class State(models.TextChoices):
+        CREATED = "created", _("待拣货")
+        PICKED = "picked", _("已拣货")
+        SHIPPED = "shipped", _("已发货")
+        DELIVERED = "delivered", _("已签收")
+        FAILED = "failed", _("配送失败")
+        CANCELLED = "cancelled", _("已取消")
+
+    class Kind(models.TextChoices):
+        WAREHOUSE = "warehouse", _("物流仓发货")
+        DROPSHIP = "dropship", _("礼品商直发")
+
+    order = models.ForeignKey("points.RedemptionOrder", on_delete=models.PROTECT, related_name="shipments")
+    supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.PROTECT, related_name="shipments")
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    replacement_for = models.ForeignKey(
+        "logistics.ReturnRequest", null=True, blank=True, on_delete=models.PROTECT, related_name="replacement_shipments"
+    )
+    quantity = models.PositiveIntegerField(_("数量"))
+    # a replacement shipment is a new delivery line on the supplier's statement
+    settlement_amount = models.DecimalField(_("结算金额"), max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    carrier = models.CharField(_("承运商"), max_length=40, blank=True)
+    tracking_number = models.CharField(_("运单号"), max_length=60, blank=True)
+    signer = models.CharField(_("签收人"), max_length=50, blank=True)
+    failure_reason = models.CharField(_("失败原因"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("创建时间"))
+    picked_at = models.DateTimeField(_("拣货时间"), null=True, blank=True)
+    shipped_at = models.DateTimeField(_("发货时间"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
+    last_event_sequence = models.PositiveIntegerField(_("最近事件序号"), default=0)
+    state = FSMField(_("状态"), default=State.CREATED, choices=State.choices, protected=True)
+
+    objects = ScopedManager()
+    visibility = Visibility(supplier="supplier", member="order__member")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("运单")
+        verbose_name_plural = _("运单")
+        constraints = [
+            models.UniqueConstraint(fields=["carrier", "tracking_number"], condition=~Q(tracking_number=""), name="tracking_number_unique"),
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="shipment_quantity_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.tracking_number or f"shipment #{self.pk}"
+
+    @transition(field=state, source=State.CREATED, target=State.PICKED)
+    def pick(self, *, picked_at) -> None:
+        self.picked_at = picked_at
+
+    @transition(field=state, source=[State.CREATED, State.PICKED], target=State.SHIPPED)
+    def ship(self, *, carrier: str, tracking_number: str, shipped_at) -> None:
+        self.carrier = carrier
+        self.tracking_number = tracking_number
+        self.shipped_at = shipped_at
+
+    @transition(field=state, source=State.SHIPPED, target=State.DELIVERED)
+    def deliver(self, *, signer: str, delivered_at) -> None:
+        self.signer = signer
+        self.delivered_at = delivered_at
+
+    @transition(field=state, source=State.SHIPPED, target=State.FAILED)
+    def fail(self, *, failure_reason: str) -> None:
+        self.failure_reason = failure_reason
+
+    @transition(field=state, source=State.CREATED, target=State.CANCELLED)
+    def cancel(self) -> None:
+        pass
+
+
+class CarrierEvent(models.Model):
+    """An event reported by the provider for a tracking number; applied once, in sequence order."""
+
+    class Kind(models.TextChoices):
+        PICKED = "picked", _("已拣货")
+        SHIPPED = "shipped", _("已发货")
+        DELIVERED = "delivered", _("已签收")
+        FAILED = "failed", _("配送失败")
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("等待前序事件")
+        APPLIED = "applied", _("已处理")
+        REJECTED = "rejected", _("已拒绝")
+
+    event_id = models.CharField(_("事件编号"), max_length=80, unique=True)
+    tracking_number = models.CharField(_("运单号"), max_length=60, db_index=True)
+    sequence = models.PositiveIntegerField(_("序号"))
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    occurred_at = models.DateTimeField(_("发生时间"))
+    payload = models.JSONField(_("内容"), default=dict)
+    received_at = models.DateTimeField(_("接收时间"))
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.WAITING)
+    detail = models.CharField(_("说明"), max_length=300, blank=True)
+    shipment = models.ForeignKey(Shipment, null=True, blank=True, on_delete=models.SET_NULL, related_name="events")
+
+    objects = ScopedManager()
+    visibility = Visibility(supplier="shipment__supplier", staff=frozenset({"operator", "logistics"}))
+
+    class Meta:
+        ordering = ["tracking_number", "sequence"]
+        verbose_name = _("承运商事件")
+        verbose_name_plural = _("承运商事件")
+        constraints = [models.UniqueConstraint(fields=["tracking_number", "sequence"], name="carrier_event_sequence_unique")]

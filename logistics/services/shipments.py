@@ -1,0 +1,165 @@
+"""Handoff and shipments (SPEC §4.6): orders move through the order services, shipments through their FSM.
+
+Warehouse orders are handed to the logistics provider in idempotent batches; dropship orders are handed to
+their supplier. Every order has one active shipment; a re-delivery or an exchange's replacement is a new one.
+"""
+import secrets
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+
+from core.errors import ValidationFailed
+from core.events import subscribe
+from core.fsm import apply_transition
+from logistics.errors import ShipmentAlreadyPicked
+from logistics.models import HandoffBatch, HandoffItem, ReturnRequest, Shipment
+from points.events import OrderCancelledBeforePicking, OrderRedeliveryRequested
+from points.models import RedemptionOrder
+from points.services import orders
+from suppliers.services import inventory
+
+AUTO_DELIVER_AFTER = timedelta(days=14)
+State = Shipment.State
+
+
+def _number(prefix: str, now: datetime) -> str:
+    return f"{prefix}{now:%Y%m%d}{secrets.randbelow(10**8):08d}"
+
+
+def _new_shipment(*, order: RedemptionOrder, now: datetime, quantity: int | None = None, replacement_for: ReturnRequest | None = None) -> Shipment:
+    quantity = quantity or order.quantity
+    amount = (order.settlement_unit_price * quantity).quantize(Decimal("0.01")) if replacement_for else Decimal("0.00")
+    return Shipment.objects.create(
+        order=order, supplier_id=order.supplier_id, kind=order.fulfilment, quantity=quantity, replacement_for=replacement_for,
+        settlement_amount=amount, created_at=now,
+    )
+
+
+def hand_over_warehouse_orders(*, key: str, actor, now: datetime, limit: int = 500) -> HandoffBatch:
+    """Hand every confirmed warehouse order not yet handed over to the logistics provider, as one batch.
+
+    Idempotent by `key`: a retried handoff returns the same batch and hands over nothing more.
+    """
+    key = (key or "").strip()
+    if not key or len(key) > 80:
+        raise ValidationFailed("请提供批次键（最多80字符） (a batch key is required)", field="key")
+    with transaction.atomic():
+        batch, created = HandoffBatch.objects.get_or_create(
+            key=key, defaults={"number": _number("HB", now), "created_at": now, "created_by": actor if getattr(actor, "pk", None) else None}
+        )
+        if not created:
+            return batch
+        due = (
+            RedemptionOrder.objects.filter(state=RedemptionOrder.State.CONFIRMED, fulfilment="warehouse", handoff_item__isnull=True)
+            .select_for_update(skip_locked=True)
+            .order_by("confirmed_at", "id")[:limit]
+        )
+        for order in due:
+            HandoffItem.objects.create(batch=batch, order=order)
+            orders.hand_over_order(order=order, actor=actor, now=now, reason=f"交接批次 {batch.number}")
+            _new_shipment(order=order, now=now)
+    return batch
+
+
+def hand_over_dropship_orders(*, actor, now: datetime) -> list[int]:
+    """Hand each confirmed dropship order to its supplier, who ships it (beat, every few minutes)."""
+    handed = []
+    for order in RedemptionOrder.objects.filter(state=RedemptionOrder.State.CONFIRMED, fulfilment="dropship").order_by("id"):
+        with transaction.atomic():
+            orders.hand_over_order(order=order, actor=actor, now=now, reason="交由礼品商发货")
+            _new_shipment(order=order, now=now)
+            handed.append(order.pk)
+    return handed
+
+
+def pick_shipment(*, shipment: Shipment, actor, now: datetime, reason: str = "") -> Shipment:
+    """Logistics picked the goods (warehouse shipments). :raises InvalidTransition:"""
+    return apply_transition(shipment, "pick", actor=actor, at=now, reason=reason, picked_at=now)
+
+
+def ship_shipment(*, shipment: Shipment, actor, now: datetime, carrier: str, tracking_number: str, reason: str = "") -> Shipment:
+    """The parcel left with `carrier` under `tracking_number`; the order is shipped and the member told.
+
+    :raises ValidationFailed: without carrier or tracking number, or a tracking number already used
+    :raises InvalidTransition:
+    """
+    carrier, tracking_number = (carrier or "").strip(), (tracking_number or "").strip()
+    if not carrier:
+        raise ValidationFailed("请填写承运商 (carrier required)", field="carrier")
+    if not tracking_number:
+        raise ValidationFailed("请填写运单号 (tracking number required)", field="tracking_number")
+    if Shipment.objects.filter(carrier=carrier, tracking_number=tracking_number).exclude(pk=shipment.pk).exists():
+        raise ValidationFailed("运单号已被使用 (tracking number already used)", field="tracking_number")
+    with transaction.atomic():
+        apply_transition(shipment, "ship", actor=actor, at=now, reason=reason or f"{carrier} {tracking_number}",
+                         carrier=carrier, tracking_number=tracking_number, shipped_at=now)
+        order = shipment.order
+        if shipment.replacement_for_id:
+            inventory.consume_stock(gift=order.gift, location=order.location, quantity=shipment.quantity, at=now, actor=actor,
+                                    source=inventory.Source("replacement", str(shipment.pk)))
+        else:
+            orders.ship_order(order=order, actor=actor, now=now, carrier=carrier, tracking_number=tracking_number)
+    return shipment
+
+
+def deliver_shipment(*, shipment: Shipment, actor, now: datetime, signer: str, automatically: bool = False, reason: str = "") -> Shipment:
+    """The parcel was signed for: the shipment and (unless it is a replacement) the order are delivered.
+
+    :raises ValidationFailed: without a signer :raises InvalidTransition:
+    """
+    if not (signer or "").strip():
+        raise ValidationFailed("请填写签收人 (signer required)", field="signer")
+    with transaction.atomic():
+        apply_transition(shipment, "deliver", actor=actor, at=now, reason=reason, signer=signer.strip(), delivered_at=now)
+        if not shipment.replacement_for_id:
+            orders.deliver_order(order=shipment.order, actor=actor, now=now, automatically=automatically, reason=reason)
+    return shipment
+
+
+def fail_shipment(*, shipment: Shipment, actor, now: datetime, reason: str) -> Shipment:
+    """The carrier could not deliver; the order waits for the operator (re-deliver or give up). :raises InvalidTransition:"""
+    with transaction.atomic():
+        apply_transition(shipment, "fail", actor=actor, at=now, reason=reason, failure_reason=(reason or "")[:200])
+        if not shipment.replacement_for_id:
+            orders.fail_delivery(order=shipment.order, actor=actor, now=now, reason=reason)
+    return shipment
+
+
+def active_shipment(order: RedemptionOrder) -> Shipment | None:
+    """The order's own latest shipment (not an exchange replacement)."""
+    return order.shipments.filter(replacement_for__isnull=True).order_by("-created_at", "-id").first()
+
+
+def confirm_receipt(*, order: RedemptionOrder, actor, now: datetime) -> Shipment:
+    """The member confirms receipt of a shipped order. :raises InvalidTransition: unless it is shipped"""
+    shipment = active_shipment(order)
+    if shipment is None:
+        raise ValidationFailed("该订单尚未发货 (the order has not been shipped)", field="order")
+    return deliver_shipment(shipment=shipment, actor=actor, now=now, signer=order.recipient_name, reason="会员确认收货")
+
+
+def auto_deliver_shipments(*, now: datetime) -> list[int]:
+    """Deliver, flagged as automatic, shipments shipped 14 days ago with no news (beat)."""
+    due = Shipment.objects.filter(state=State.SHIPPED, shipped_at__lte=now - AUTO_DELIVER_AFTER).select_related("order")
+    delivered = []
+    for shipment in due:
+        deliver_shipment(shipment=shipment, actor=None, now=now, signer="系统自动确认", automatically=True, reason="发货14天后自动签收")
+        delivered.append(shipment.pk)
+    return delivered
+
+
+@subscribe(OrderCancelledBeforePicking)
+def cancel_unpicked_shipment(event: OrderCancelledBeforePicking) -> None:
+    """The operator cancelled the order before picking: cancel its shipment, or refuse the whole cancel if it was picked."""
+    shipment = active_shipment(RedemptionOrder.objects.get(pk=event.order_id))
+    if shipment is None:
+        return
+    if shipment.state != State.CREATED:
+        raise ShipmentAlreadyPicked()
+    apply_transition(shipment, "cancel", actor=None, at=event.at, reason="订单拣货前取消")
+
+
+@subscribe(OrderRedeliveryRequested)
+def create_redelivery_shipment(event: OrderRedeliveryRequested) -> None:
+    _new_shipment(order=RedemptionOrder.objects.get(pk=event.order_id), now=event.at)

@@ -1,0 +1,166 @@
+"""Handoff and shipments (SPEC §4.6): idempotent batches, the shipment FSM driving the order, dropship rules."""
+from datetime import timedelta
+
+import pytest
+
+from core.errors import InvalidTransition, ValidationFailed
+from core.fsm import apply_transition
+from core.models import TransitionLog
+from logistics.errors import ShipmentAlreadyPicked
+from logistics.models import HandoffItem, Shipment
+from logistics.services import shipments
+from points.models import PointsAccount, RedemptionOrder
+from points.services import orders
+from suppliers.models import StockRecord
+from tests.factories import GiftFactory
+from tests.points.conftest import ADDRESS
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_handoff_batch_takes_every_confirmed_warehouse_order_once_and_a_retry_changes_nothing(confirmed_order, logistics, now):
+    first = shipments.hand_over_warehouse_orders(key="2026-10-15-AM", actor=logistics, now=now)
+    retried = shipments.hand_over_warehouse_orders(key="2026-10-15-AM", actor=logistics, now=now)
+    later = shipments.hand_over_warehouse_orders(key="2026-10-15-PM", actor=logistics, now=now)
+
+    confirmed_order.refresh_from_db()
+    assert first.pk == retried.pk
+    assert list(first.items.values_list("order_id", flat=True)) == [confirmed_order.pk]
+    assert later.items.count() == 0
+    assert HandoffItem.objects.count() == 1 and Shipment.objects.count() == 1
+    assert confirmed_order.state == "handed_over"
+
+
+def test_a_warehouse_shipment_is_picked_shipped_and_delivered_with_the_order(confirmed_order, logistics, now, listed_gift):
+    shipments.hand_over_warehouse_orders(key="B1", actor=logistics, now=now)
+    shipment = Shipment.objects.get()
+
+    shipments.pick_shipment(shipment=shipment, actor=logistics, now=now)
+    shipments.ship_shipment(shipment=shipment, actor=logistics, now=now, carrier="顺丰", tracking_number="SF1001")
+    shipments.deliver_shipment(shipment=shipment, actor=logistics, now=now + timedelta(days=1), signer="刘洋")
+
+    confirmed_order.refresh_from_db()
+    assert (shipment.state, confirmed_order.state, shipment.signer) == ("delivered", "delivered", "刘洋")
+    record = StockRecord.objects.get(gift=listed_gift)
+    assert (record.on_hand, record.reserved) == (8, 0)
+
+
+@pytest.mark.parametrize(("field", "values"), [("carrier", {"carrier": "", "tracking_number": "X"}), ("tracking_number", {"carrier": "顺丰", "tracking_number": " "})])
+def test_shipping_needs_a_carrier_and_a_tracking_number(confirmed_order, logistics, now, field, values):
+    shipments.hand_over_warehouse_orders(key="B1", actor=logistics, now=now)
+    shipment = Shipment.objects.get()
+
+    with pytest.raises(ValidationFailed) as refused:
+        shipments.ship_shipment(shipment=shipment, actor=logistics, now=now, **values)
+
+    assert refused.value.field == field
+    assert Shipment.objects.get().state == "created"
+
+
+def test_delivery_needs_a_signer(confirmed_order, logistics, now):
+    shipments.hand_over_warehouse_orders(key="B1", actor=logistics, now=now)
+    shipment = Shipment.objects.get()
+    shipments.ship_shipment(shipment=shipment, actor=logistics, now=now, carrier="顺丰", tracking_number="SF1")
+
+    with pytest.raises(ValidationFailed):
+        shipments.deliver_shipment(shipment=shipment, actor=logistics, now=now, signer="")
+
+    assert Shipment.objects.get().state == "shipped"
+
+
+def test_a_failed_delivery_is_retried_with_a_new_shipment(confirmed_order, logistics, operator, now):
+    shipments.hand_over_warehouse_orders(key="B1", actor=logistics, now=now)
+    first = Shipment.objects.get()
+    shipments.ship_shipment(shipment=first, actor=logistics, now=now, carrier="顺丰", tracking_number="SF1")
+    shipments.fail_shipment(shipment=first, actor=logistics, now=now, reason="收件人不在")
+
+    orders.redeliver_order(order=RedemptionOrder.objects.get(), actor=operator, now=now)
+
+    second = shipments.active_shipment(RedemptionOrder.objects.get())
+    assert second.pk != first.pk and second.state == "created"
+    assert RedemptionOrder.objects.get().state == "handed_over"
+
+
+def test_cancelling_before_picking_cancels_the_shipment_and_refunds(confirmed_order, logistics, operator, now, rich_member):
+    shipments.hand_over_warehouse_orders(key="B1", actor=logistics, now=now)
+
+    orders.cancel_before_picking(order=RedemptionOrder.objects.get(), actor=operator, now=now, reason="会员来电")
+
+    assert Shipment.objects.get().state == "cancelled"
+    assert PointsAccount.objects.get(member=rich_member).balance == 50_000
+
+
+def test_cancelling_after_picking_is_refused_and_changes_nothing(confirmed_order, logistics, operator, now, rich_member):
+    shipments.hand_over_warehouse_orders(key="B1", actor=logistics, now=now)
+    shipments.pick_shipment(shipment=Shipment.objects.get(), actor=logistics, now=now)
+    order = RedemptionOrder.objects.get()
+
+    with pytest.raises(ShipmentAlreadyPicked):
+        orders.cancel_before_picking(order=order, actor=operator, now=now)
+
+    order.refresh_from_db()
+    assert (order.state, Shipment.objects.get().state) == ("handed_over", "picked")
+    assert PointsAccount.objects.get(member=rich_member).balance == 47_000
+
+
+def test_a_dropship_order_goes_to_its_supplier_who_ships_it(rich_member, operator, now, supplier_staff):
+    from suppliers.models import Location
+    from suppliers.services import inventory
+
+    supplier = supplier_staff.supplier_membership.supplier
+    gift = GiftFactory(supplier=supplier, fulfilment="dropship")
+    for name in ("submit", "approve", "publish"):
+        apply_transition(gift, name, actor=operator, at=now)
+    own = Location.objects.create(code="DS-T", name="自有仓", kind="dropship", supplier=supplier)
+    inventory.receive_stock(gift=gift, location=own, quantity=3, at=now)
+    order = orders.place_order(member=rich_member, gift_id=gift.pk, quantity=1, now=now, **ADDRESS)
+
+    shipments.hand_over_dropship_orders(actor=None, now=now)
+    shipment = Shipment.objects.get(order=order)
+    shipments.ship_shipment(shipment=shipment, actor=supplier_staff, now=now, carrier="中通", tracking_number="ZT9")
+
+    order.refresh_from_db()
+    assert (shipment.kind, shipment.state, order.state) == ("dropship", "shipped", "shipped")
+
+
+def test_the_member_confirms_receipt(confirmed_order, logistics, rich_member, now):
+    shipments.hand_over_warehouse_orders(key="B1", actor=logistics, now=now)
+    shipments.ship_shipment(shipment=Shipment.objects.get(), actor=logistics, now=now, carrier="顺丰", tracking_number="SF1")
+
+    shipments.confirm_receipt(order=RedemptionOrder.objects.get(), actor=rich_member.user, now=now + timedelta(days=2))
+
+    assert RedemptionOrder.objects.get().state == "delivered"
+    assert Shipment.objects.get().signer == ADDRESS["recipient_name"]
+
+
+def test_a_shipment_is_delivered_automatically_14_days_after_shipping_and_flagged(confirmed_order, logistics, now):
+    shipments.hand_over_warehouse_orders(key="B1", actor=logistics, now=now)
+    shipments.ship_shipment(shipment=Shipment.objects.get(), actor=logistics, now=now, carrier="顺丰", tracking_number="SF1")
+
+    early = shipments.auto_deliver_shipments(now=now + timedelta(days=13, hours=23))
+    due = shipments.auto_deliver_shipments(now=now + timedelta(days=14))
+
+    order = RedemptionOrder.objects.get()
+    assert (early, len(due)) == ([], 1)
+    assert (order.state, order.delivered_automatically) == ("delivered", True)
+
+
+@pytest.mark.parametrize(
+    ("steps", "illegal"),
+    [([], "deliver"), ([], "fail"), (["pick"], "pick"), (["pick"], "cancel"), (["ship"], "cancel"), (["ship", "deliver"], "fail"),
+     (["ship", "fail"], "deliver")],
+)
+def test_an_illegal_shipment_transition_is_refused_and_changes_nothing(confirmed_order, logistics, now, steps, illegal):
+    shipments.hand_over_warehouse_orders(key="B1", actor=logistics, now=now)
+    shipment = Shipment.objects.get()
+    kwargs = {"pick": {"picked_at": now}, "ship": {"carrier": "顺丰", "tracking_number": "SF1", "shipped_at": now},
+              "deliver": {"signer": "x", "delivered_at": now}, "fail": {"failure_reason": "x"}}
+    for step in steps:
+        apply_transition(shipment, step, actor=logistics, at=now, **kwargs.get(step, {}))
+    before = (shipment.state, TransitionLog.objects.count())
+
+    with pytest.raises(InvalidTransition):
+        apply_transition(shipment, illegal, actor=logistics, at=now, **kwargs.get(illegal, {}))
+
+    shipment.refresh_from_db()
+    assert (shipment.state, TransitionLog.objects.count()) == before
