@@ -8,6 +8,10 @@ api_v1 = [
     path("", include("suppliers.api.urls_profile")),
     path("", include("suppliers.api.urls_catalog_io")),
     path("", include("points.api.urls")),
+    path("", include("logistics.api.urls_flow")),
+    path("", include("logistics.api.urls_provider")),
+    path("", include("logistics.api.urls_returns")),
+    path("", include("logistics.api.urls_leftovers")),
 ]
 
 urlpatterns = [
@@ -22,4 +26,8 @@ urlpatterns = [
     path("supplier/", include("suppliers.urls_catalog")),
     path("supplier/", include("suppliers.urls_catalog_io")),
     path("member/", include("points.urls")),
+    path("logistics/", include("logistics.urls_flow")),
+    path("logistics/", include("logistics.urls_provider")),
+    path("logistics/", include("logistics.urls_returns")),
+    path("logistics/", include("logistics.urls_leftovers")),
 ]

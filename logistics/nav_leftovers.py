@@ -1,0 +1,1 @@
+"""Navigation entries of this area (imported by LogisticsConfig.ready)."""
