@@ -17,10 +17,11 @@ from suppliers.models import ReplenishmentRequest, StockMovement
 from points.services import ledger, orders
 from suppliers.services import inventory, revisions
 from tests.access import MATRIX, ROLES
-from tests.access_rows import profile as profile_rows
+from tests.access_rows import catalog_io, flow, leftovers, profile, provider, returns
 from tests.conftest import client_for
 from tests.factories import GiftFactory, MemberFactory, WarehouseFactory, NoticeFactory, SupplierFactory, SupplierUserFactory, UserFactory, ready_to_activate
 
+AREAS = [profile, catalog_io, flow, provider, returns, leftovers]
 SNAPSHOT = Path(__file__).parent / "snapshots" / "api_fields.json"
 METHODS = ["get", "post", "put", "patch", "delete"]
 
@@ -97,7 +98,9 @@ def world(db, now):
         "category": gift.category, "warehouse": warehouse, "stock": stock,
         "movement": StockMovement.objects.filter(gift=gift).first(), "replenishment": ReplenishmentRequest.objects.get(gift=gift),
     }
-    objects |= profile_rows.world_objects(supplier=supplier, users=users, now=now)
+    for area in AREAS:  # each area adds the objects its routes act on
+        if hasattr(area, "world_objects"):
+            objects |= area.world_objects(supplier=supplier, users=users, now=now, objects=objects)
     return users, objects
 
 
