@@ -70,7 +70,7 @@ ROWS: dict = {
 }
 
 
-def world_objects(*, supplier, users: dict, now) -> dict:
+def world_objects(*, supplier, users: dict, now, **_) -> dict:
     """A pending contract, the supplier's licence, a pending legal-name change and an approved bank account."""
     from suppliers.services import profile
     from tests.factories import ContractFactory
