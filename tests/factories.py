@@ -165,4 +165,7 @@ def ready_to_activate(supplier: Supplier, *, now=FIXED_NOW) -> Supplier:
 class LicensedSupplierFactory(SupplierFactory):
     """A supplier holding a valid business licence (enough to submit gifts)."""
 
+    class Meta:
+        skip_postgeneration_save = True
+
     licence = factory.RelatedFactory(QualificationFactory, factory_related_name="supplier")

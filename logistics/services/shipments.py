@@ -12,6 +12,7 @@ from django.db import transaction
 from core.errors import ValidationFailed
 from core.events import subscribe
 from core.fsm import apply_transition
+from core.roles import SUPPLIER_ROLES, Role
 from logistics.errors import ShipmentAlreadyPicked
 from logistics.models import HandoffBatch, HandoffItem, ReturnRequest, Shipment
 from points.events import OrderCancelledBeforePicking, OrderRedeliveryRequested
@@ -51,7 +52,8 @@ def hand_over_warehouse_orders(*, key: str, actor, now: datetime, limit: int = 5
         if not created:
             return batch
         due = (
-            RedemptionOrder.objects.filter(state=RedemptionOrder.State.CONFIRMED, fulfilment="warehouse", handoff_item__isnull=True)
+            RedemptionOrder.objects.filter(state=RedemptionOrder.State.CONFIRMED, fulfilment="warehouse")
+            .exclude(pk__in=HandoffItem.objects.values("order_id"))
             .select_for_update(skip_locked=True)
             .order_by("confirmed_at", "id")[:limit]
         )
@@ -137,6 +139,26 @@ def confirm_receipt(*, order: RedemptionOrder, actor, now: datetime) -> Shipment
     if shipment is None:
         raise ValidationFailed("该订单尚未发货 (the order has not been shipped)", field="order")
     return deliver_shipment(shipment=shipment, actor=actor, now=now, signer=order.recipient_name, reason="会员确认收货")
+
+
+def confirm_shipment_receipt(*, shipment: Shipment, actor, now: datetime) -> Shipment:
+    """The member confirms receipt of one shipment (its order's own, or an exchange replacement). :raises InvalidTransition: unless it is shipped"""
+    return deliver_shipment(shipment=shipment, actor=actor, now=now, signer=shipment.order.recipient_name, reason="会员确认收货")
+
+
+#: Who may drive a shipment by hand, by its kind (SPEC §3, §4.6): logistics its warehouse shipments; a dropship
+#: supplier ships its own but never marks them delivered or failed (carrier events, receipt or time do).
+HAND_ACTORS = {
+    "pick": {Shipment.Kind.WAREHOUSE: frozenset({Role.LOGISTICS})},
+    "ship": {Shipment.Kind.WAREHOUSE: frozenset({Role.LOGISTICS}), Shipment.Kind.DROPSHIP: SUPPLIER_ROLES},
+    "deliver": {Shipment.Kind.WAREHOUSE: frozenset({Role.LOGISTICS})},
+    "fail": {Shipment.Kind.WAREHOUSE: frozenset({Role.LOGISTICS})},
+}
+
+
+def may_drive_by_hand(*, user, shipment: Shipment, action: str) -> bool:
+    """Whether the user's role may `action` (pick, ship, deliver, fail) a shipment of this kind by hand."""
+    return user.is_superuser or user.role in HAND_ACTORS[action].get(shipment.kind, frozenset())
 
 
 def auto_deliver_shipments(*, now: datetime) -> list[int]:
