@@ -37,7 +37,13 @@ test-e2e: install
 	$(PY) -m pytest tests/e2e $(PYTEST_FLAGS)
 
 check-deploy: install
-	DJANGO_SETTINGS_MODULE=config.settings.production DJANGO_SECRET_KEY=$$(printf 'x%.0s' $$(seq 1 60))-check DJANGO_ALLOWED_HOSTS=example.com $(PY) manage.py check --deploy --fail-level WARNING
+	DJANGO_SETTINGS_MODULE=config.settings.production DJANGO_SECRET_KEY=$$(printf 'x%.0s' $$(seq 1 60))-check DJANGO_ALLOWED_HOSTS=example.com LOGISTICS_WEBHOOK_SECRET=$$(printf 'w%.0s' $$(seq 1 40)) $(PY) manage.py check --deploy --fail-level WARNING
 
 clean:
 	rm -rf $(VENV) db.sqlite3* var staticfiles
+
+# Redemption throughput on PostgreSQL (docs/benchmarks.md): its own scratch database, figures and ratios to a same-run baseline.
+BENCH_FLAGS ?= --orders 2000
+bench: install
+	$(VENV)/bin/pip install -q -r requirements-load.txt
+	DATABASE_URL=$(PG_URL) $(PY) bench/redemption.py $(BENCH_FLAGS)

@@ -1,1 +1,7 @@
-urlpatterns: list = []
+from django.urls import path
+
+from logistics import views_provider as views
+
+urlpatterns = [
+    path("carrier-events/", views.carrier_event_list, name="logistics-carrier-events"),
+]

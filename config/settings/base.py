@@ -139,6 +139,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "DelistReasonEnum": "suppliers.models.catalog.Gift.DelistReason",
         "TierEnum": "core.models.programs.Tier",
+        "CarrierEventKindEnum": "logistics.models.shipments.CarrierEvent.Kind",
         "SupplierStateEnum": "suppliers.models.suppliers.Supplier.State",
         "GiftStateEnum": "suppliers.models.catalog.Gift.State",
         "ContractStateEnum": "suppliers.models.contracts.Contract.State",
@@ -201,6 +202,9 @@ SMS_FILE_PATH = os.environ.get("SMS_FILE_PATH", str(BASE_DIR / "var" / "sms.json
 QUIET_HOURS = (22, 8)
 
 IDEMPOTENCY_KEY_TTL_HOURS = 24
+
+# Shared secret of the logistics provider's signed webhook; development derives one from SECRET_KEY.
+LOGISTICS_WEBHOOK_SECRET = os.environ.get("LOGISTICS_WEBHOOK_SECRET") or None
 
 LOGGING = {
     "version": 1,

@@ -1,1 +1,11 @@
-urlpatterns: list = []
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from logistics.api import provider
+
+router = SimpleRouter()
+router.register("provider/events", provider.CarrierEventViewSet, basename="provider-event")
+urlpatterns = [
+    path("provider/webhook/", provider.ProviderWebhookView.as_view(), name="provider-webhook"),
+    *router.urls,
+]

@@ -84,7 +84,8 @@ def test_a_broker_url_turns_eager_tasks_off_and_sends_them_to_the_broker(tmp_pat
 
 @pytest.mark.parametrize("secret_key", [None, "x" * 49], ids=["missing", "too-short"])
 def test_production_refuses_to_start_without_a_real_secret_key(tmp_path, secret_key):
-    env = {"DJANGO_SETTINGS_MODULE": "config.settings.production", "DJANGO_ALLOWED_HOSTS": "example.com"}
+    env = {"DJANGO_SETTINGS_MODULE": "config.settings.production", "DJANGO_ALLOWED_HOSTS": "example.com",
+           "LOGISTICS_WEBHOOK_SECRET": "w" * 40}
     if secret_key is not None:
         env["DJANGO_SECRET_KEY"] = secret_key
 
@@ -99,9 +100,20 @@ def test_production_with_a_secret_key_and_allowed_hosts_passes_the_deployment_ch
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(45),  # 60 characters
         "DJANGO_ALLOWED_HOSTS": "example.com",
+        "LOGISTICS_WEBHOOK_SECRET": secrets.token_urlsafe(32),
     }
 
     result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], tmp_path, **env)
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_webhook_secret(tmp_path):
+    env = {"DJANGO_SETTINGS_MODULE": "config.settings.production", "DJANGO_ALLOWED_HOSTS": "example.com",
+           "DJANGO_SECRET_KEY": secrets.token_urlsafe(45)}
+
+    result = run(["-c", PROBE], tmp_path, **env)
+
+    assert result.returncode != 0
+    assert "LOGISTICS_WEBHOOK_SECRET must be set" in result.stderr

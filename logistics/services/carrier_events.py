@@ -1,0 +1,184 @@
+"""Carrier events reported by the logistics provider (SPEC §4.6, provider integration).
+
+An event names a tracking number and its place in that parcel's history (`sequence`, from 1). It is recorded once
+per `event_id`: a retry with the same content changes nothing. Event n is applied only after event n−1 has been
+handled; an early one waits and is applied, in order and in the same transaction, as soon as its predecessor
+arrives. Applying drives the shipment, and through it the order, with the shipment services, dated when the event
+occurred. An event the shipment cannot take is kept as `rejected` with the reason and still counts as handled, so
+one bad report never blocks the parcel's later events.
+
+Until the provider's waybill is on the shipment (a warehouse shipment before its `shipped` event), an event finds
+its shipment through `payload["order_number"]` instead.
+"""
+import logging
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import QuerySet
+
+from core.errors import Conflict, ConcurrentUpdate, DomainError, InvalidTransition, ValidationFailed
+from logistics.errors import UnknownShipment
+from logistics.models import CarrierEvent, Shipment
+from logistics.services import shipments
+from points.models import RedemptionOrder
+
+logger = logging.getLogger(__name__)
+Kind, Status = CarrierEvent.Kind, CarrierEvent.Status
+CLOCK_SKEW = timedelta(minutes=5)
+DEFAULT_FAILURE_REASON = "承运商报告配送失败"
+TEXT_KEYS = ("carrier", "signer", "reason", "order_number")
+
+
+class CarrierEventRejected(Conflict):
+    code = "carrier_event_rejected"
+    default_detail = "事件已记录，但运单无法执行该操作 (the event was recorded but the shipment cannot take it)."
+
+
+class EventIdReused(DomainError):
+    code = "event_id_reused"
+    status = 422
+    default_detail = "该事件编号已用于内容不同的事件 (this event id was already recorded with different content)."
+
+
+class SequenceTaken(Conflict):
+    code = "event_sequence_taken"
+    default_detail = "该运单的此序号已有另一个事件 (another event already holds this sequence of the tracking number)."
+
+
+def record_carrier_event(
+    *, event_id: str, tracking_number: str, sequence: int, kind: str, occurred_at: datetime, payload: dict | None = None,
+    now: datetime, actor=None,
+) -> CarrierEvent:
+    """Record a carrier event once by `event_id` and apply it, with the successors waiting for it, in sequence order.
+
+    Returns the event as stored: `applied`, or `waiting` for its predecessor. A retry with the same content
+    returns the stored event and changes nothing.
+    :raises ValidationFailed: a malformed event (nothing stored)
+    :raises UnknownShipment: no shipment carries the tracking number (nothing stored; the provider may retry)
+    :raises EventIdReused: the event id was recorded with other content
+    :raises SequenceTaken: another event holds this sequence of the tracking number
+    :raises CarrierEventRejected: the shipment cannot take the event, which is stored (committed) as rejected
+    """
+    content = {"tracking_number": tracking_number, "sequence": sequence, "kind": kind, "occurred_at": occurred_at,
+               "payload": dict(payload or {})}
+    with transaction.atomic():
+        event = _record(event_id=event_id, content=content, now=now, actor=actor)
+    if event.status == Status.REJECTED:
+        raise CarrierEventRejected(f"事件 {event.event_id} 已记录为拒绝 (recorded as rejected): {event.detail}", field="kind")
+    return event
+
+
+def list_carrier_events(*, actor, status: str = "", tracking_number: str = "") -> QuerySet:
+    """Carrier events the actor may see, newest first, optionally of one status or tracking number."""
+    events = CarrierEvent.objects.visible_to(actor).select_related("shipment").order_by("-received_at", "-id")
+    if status:
+        events = events.filter(status=status)
+    if tracking_number:
+        events = events.filter(tracking_number=tracking_number)
+    return events
+
+
+def _record(*, event_id: str, content: dict, now: datetime, actor) -> CarrierEvent:
+    if stored := CarrierEvent.objects.filter(event_id=event_id).first():
+        return _same_event(stored, content)
+    _check(event_id=event_id, now=now, **content)
+    shipment = _lock_shipment(tracking_number=content["tracking_number"], payload=content["payload"])
+    if stored := CarrierEvent.objects.filter(event_id=event_id).first():  # a concurrent retry held the lock first
+        return _same_event(stored, content)
+    taken = CarrierEvent.objects.filter(tracking_number=content["tracking_number"], sequence=content["sequence"]).exists()
+    if taken or content["sequence"] <= shipment.last_event_sequence:
+        raise SequenceTaken(field="sequence")
+    event = CarrierEvent.objects.create(event_id=event_id, shipment=shipment, received_at=now, status=Status.WAITING, **content)
+    _apply_ready_events(shipment=shipment, actor=actor)
+    event.refresh_from_db()
+    return event
+
+
+def _same_event(stored: CarrierEvent, content: dict) -> CarrierEvent:
+    """:raises EventIdReused: unless `content` is what was stored under this event id"""
+    if any(getattr(stored, name) != value for name, value in content.items()):
+        raise EventIdReused(field="event_id")
+    return stored
+
+
+def _check(*, event_id: str, tracking_number: str, sequence: int, kind: str, occurred_at: datetime, payload: dict,
+           now: datetime) -> None:
+    """:raises ValidationFailed: listing every malformed part of the event"""
+    errors = [(field, "invalid", detail) for field, detail, bad in [
+        ("event_id", "请填写事件编号（最多80字符） (event id required, at most 80 characters)", not event_id or len(event_id) > 80),
+        ("tracking_number", "请填写运单号 (tracking number required)", not tracking_number),
+        ("sequence", "序号从1开始 (sequence starts at 1)", sequence < 1),
+        ("kind", "未知的事件类型 (unknown event kind)", kind not in Kind.values),
+        ("occurred_at", "发生时间晚于当前时间 (the event occurred in the future)", occurred_at > now + CLOCK_SKEW),
+        ("payload.signer", "签收事件需要签收人 (a delivered event names its signer)",
+         kind == Kind.DELIVERED and not str(payload.get("signer") or "").strip()),
+    ] if bad]
+    errors += [(f"payload.{key}", "invalid", "应为文本 (must be text)") for key in TEXT_KEYS
+               if key in payload and not isinstance(payload[key], str)]
+    if errors:
+        raise ValidationFailed(errors[0][2], field=errors[0][0], errors=errors)
+
+
+def _lock_shipment(*, tracking_number: str, payload: dict) -> Shipment:
+    """The shipment the event is about, locked. :raises UnknownShipment:"""
+    pk = _shipment_carrying(tracking_number, carrier=payload.get("carrier")) or _awaiting_waybill(payload.get("order_number"))
+    if pk is None:
+        raise UnknownShipment(f"未找到运单号为 {tracking_number} 的运单 (no shipment has tracking number {tracking_number})",
+                              field="tracking_number")
+    return Shipment.objects.select_for_update().select_related("order").get(pk=pk)
+
+
+def _shipment_carrying(tracking_number: str, *, carrier: str | None) -> int | None:
+    """:raises ValidationFailed: if several carriers use the tracking number and the event names none of them"""
+    rows = list(Shipment.objects.filter(tracking_number=tracking_number).values_list("pk", "carrier")[:10])
+    if len(rows) > 1:
+        rows = [row for row in rows if row[1] == carrier]
+        if len(rows) != 1:
+            raise ValidationFailed("多个承运商使用此运单号，请注明承运商 (several carriers use this tracking number; name the carrier)",
+                                   field="payload.carrier")
+    return rows[0][0] if rows else None
+
+
+def _awaiting_waybill(order_number: str | None) -> int | None:
+    """The warehouse order's current shipment, if it has no tracking number yet."""
+    order = RedemptionOrder.objects.filter(number=order_number, fulfilment="warehouse").first() if order_number else None
+    shipment = shipments.active_shipment(order) if order else None
+    return shipment.pk if shipment is not None and not shipment.tracking_number else None
+
+
+def _apply_ready_events(*, shipment: Shipment, actor) -> None:
+    """Apply the shipment's waiting events one by one while the next in sequence is there."""
+    while event := shipment.events.filter(status=Status.WAITING, sequence=shipment.last_event_sequence + 1).first():
+        try:
+            with transaction.atomic():
+                _transition(event=event, shipment=shipment, actor=actor)
+        except (InvalidTransition, ValidationFailed) as error:
+            shipment.refresh_from_db()
+            event.status, event.detail = Status.REJECTED, error.detail[:300]
+            logger.warning("carrier event %s for %s rejected: %s", event.event_id, event.tracking_number, error.detail)
+        else:
+            event.status = Status.APPLIED
+        event.save(update_fields=["status", "detail"])
+        _advance_cursor(shipment=shipment, sequence=event.sequence)
+
+
+def _transition(*, event: CarrierEvent, shipment: Shipment, actor) -> None:
+    at, reason, payload = event.occurred_at, f"承运商事件 {event.event_id}", event.payload
+    match event.kind:
+        case Kind.PICKED:
+            shipments.pick_shipment(shipment=shipment, actor=actor, now=at, reason=reason)
+        case Kind.SHIPPED:
+            shipments.ship_shipment(shipment=shipment, actor=actor, now=at, carrier=payload.get("carrier") or shipment.carrier,
+                                    tracking_number=event.tracking_number, reason=reason)
+        case Kind.DELIVERED:
+            shipments.deliver_shipment(shipment=shipment, actor=actor, now=at, signer=payload["signer"], reason=reason)
+        case Kind.FAILED:
+            shipments.fail_shipment(shipment=shipment, actor=actor, now=at, reason=payload.get("reason") or DEFAULT_FAILURE_REASON)
+
+
+def _advance_cursor(*, shipment: Shipment, sequence: int) -> None:
+    """Move the shipment's last handled sequence from sequence−1 to sequence. :raises ConcurrentUpdate:"""
+    moved = Shipment.objects.filter(pk=shipment.pk, last_event_sequence=sequence - 1).update(last_event_sequence=sequence)
+    if moved != 1:
+        raise ConcurrentUpdate()
+    shipment.last_event_sequence = sequence

@@ -1,0 +1,248 @@
+"""Carrier events (SPEC §4.6): applied once per event id, strictly in sequence per tracking number, for warehouse and
+dropship shipments alike; an unknown shipment is a typed 404 and an event the shipment cannot take is kept as rejected."""
+from datetime import timedelta
+
+import pytest
+
+from core.errors import ValidationFailed
+from core.fsm import apply_transition, history_of
+from core.models import TransitionLog
+from logistics.errors import UnknownShipment
+from logistics.models import CarrierEvent, Shipment
+from logistics.services import carrier_events, shipments
+from logistics.services.carrier_events import CarrierEventRejected, EventIdReused, SequenceTaken
+from points.models import RedemptionOrder
+from points.services import orders
+from suppliers.models import Location
+from suppliers.services import inventory
+from tests.factories import GiftFactory
+from tests.helpers import assert_list_queries_constant
+from tests.points.conftest import ADDRESS
+
+pytestmark = pytest.mark.django_db
+TRACKING = "SF1001"
+
+
+@pytest.fixture
+def handed_over(confirmed_order, logistics, now) -> Shipment:
+    """The confirmed warehouse order handed to the logistics provider: its shipment is created, no waybill yet."""
+    shipments.hand_over_warehouse_orders(key="B1", actor=logistics, now=now)
+    return Shipment.objects.get()
+
+
+@pytest.fixture
+def shipped(handed_over, logistics, now) -> Shipment:
+    """The warehouse shipment shipped by logistics staff with SF Express as SF1001."""
+    return shipments.ship_shipment(shipment=handed_over, actor=logistics, now=now, carrier="顺丰", tracking_number=TRACKING)
+
+
+def carrier_event(now, sequence=1, kind="delivered", *, event_id=None, tracking_number=TRACKING, payload=None, hours=24) -> dict:
+    """The keyword arguments of one event, by default SF1001 signed for by 刘洋 a day after `now`."""
+    default = {"signer": "刘洋"} if kind == "delivered" else {}
+    return {"event_id": event_id or f"{tracking_number}-{sequence}", "tracking_number": tracking_number, "sequence": sequence,
+            "kind": kind, "occurred_at": now + timedelta(hours=hours), "payload": default if payload is None else payload}
+
+
+def record(now, **event):
+    return carrier_events.record_carrier_event(**event, now=now + timedelta(days=2))
+
+
+def test_a_delivered_event_delivers_the_shipment_and_the_order_when_it_occurred(shipped, now):
+    event = record(now, **carrier_event(now))
+
+    shipped.refresh_from_db()
+    order = RedemptionOrder.objects.get()
+    assert (event.status, event.shipment_id) == ("applied", shipped.pk)
+    assert (shipped.state, shipped.signer, shipped.delivered_at, shipped.last_event_sequence) == (
+        "delivered", "刘洋", now + timedelta(hours=24), 1)
+    assert (order.state, order.delivered_at) == ("delivered", now + timedelta(hours=24))
+
+
+def test_a_retried_event_is_applied_once_and_returns_the_stored_event(shipped, now):
+    first = record(now, **carrier_event(now))
+    log_rows = TransitionLog.objects.count()
+
+    retried = record(now, **carrier_event(now))
+
+    assert retried.pk == first.pk and retried.status == "applied"
+    assert (CarrierEvent.objects.count(), TransitionLog.objects.count()) == (1, log_rows)
+
+
+def test_an_event_id_reused_with_other_content_is_refused_and_changes_nothing(shipped, now):
+    record(now, **carrier_event(now))
+
+    with pytest.raises(EventIdReused) as refused:
+        record(now, **carrier_event(now, payload={"signer": "别人"}))
+
+    assert (refused.value.status, refused.value.code) == (422, "event_id_reused")
+    assert Shipment.objects.get().signer == "刘洋"
+
+
+def test_an_early_event_waits_and_both_apply_in_order_when_its_predecessor_arrives(handed_over, now):
+    named = {"order_number": handed_over.order.number}
+    early = record(now, **carrier_event(now, 2, "shipped", payload=named | {"carrier": "顺丰"}, hours=2))
+    state_while_waiting = Shipment.objects.get().state
+
+    record(now, **carrier_event(now, 1, "picked", payload=named, hours=1))
+
+    early.refresh_from_db()
+    assert (state_while_waiting, early.status, Shipment.objects.get().state) == ("created", "applied", "shipped")
+    assert [row.transition for row in history_of(handed_over)] == ["pick", "ship"]
+
+
+def test_an_event_waits_for_every_missing_predecessor(handed_over, now):
+    named = {"order_number": handed_over.order.number}
+    third = record(now, **carrier_event(now, 3, "shipped", payload=named | {"carrier": "顺丰"}))
+
+    record(now, **carrier_event(now, 1, "picked", payload=named))
+
+    third.refresh_from_db()
+    handed_over.refresh_from_db()
+    assert (third.status, handed_over.state, handed_over.last_event_sequence) == ("waiting", "picked", 1)
+
+
+def test_an_unknown_tracking_number_is_a_typed_404_and_nothing_is_stored(shipped, now):
+    with pytest.raises(UnknownShipment) as refused:
+        record(now, **carrier_event(now, tracking_number="NOPE1"))
+
+    assert (refused.value.status, refused.value.code, refused.value.field) == (404, "unknown_shipment", "tracking_number")
+    assert CarrierEvent.objects.count() == 0
+
+
+def test_a_dropship_shipment_is_delivered_by_a_carrier_event(rich_member, operator, supplier_staff, now):
+    supplier = supplier_staff.supplier_membership.supplier
+    gift = GiftFactory(supplier=supplier, fulfilment="dropship")
+    for name in ("submit", "approve", "publish"):
+        apply_transition(gift, name, actor=operator, at=now)
+    inventory.receive_stock(gift=gift, location=Location.objects.create(code="DS-T", name="自有仓", kind="dropship", supplier=supplier),
+                            quantity=3, at=now)
+    order = orders.place_order(member=rich_member, gift_id=gift.pk, quantity=1, now=now, **ADDRESS)
+    shipments.hand_over_dropship_orders(actor=None, now=now)
+    shipments.ship_shipment(shipment=Shipment.objects.get(order=order), actor=supplier_staff, now=now, carrier="中通",
+                            tracking_number="ZT9")
+
+    record(now, **carrier_event(now, tracking_number="ZT9"))
+
+    order.refresh_from_db()
+    assert (Shipment.objects.get(order=order).state, order.state) == ("delivered", "delivered")
+
+
+def test_delivering_before_shipping_is_rejected_with_a_clear_error_and_changes_nothing(handed_over, now):
+    order_number = handed_over.order.number
+    before = (TransitionLog.objects.count(), RedemptionOrder.objects.get().state)
+
+    with pytest.raises(CarrierEventRejected) as refused:
+        record(now, **carrier_event(now, payload={"signer": "刘洋", "order_number": order_number}))
+
+    handed_over.refresh_from_db()
+    event = CarrierEvent.objects.get()
+    assert (refused.value.status, refused.value.code) == (409, "carrier_event_rejected")
+    assert "Cannot deliver" in refused.value.detail and event.detail in refused.value.detail
+    assert (event.status, event.shipment_id) == ("rejected", handed_over.pk)
+    assert (handed_over.state, handed_over.tracking_number, handed_over.signer) == ("created", "", "")
+    assert (TransitionLog.objects.count(), RedemptionOrder.objects.get().state) == before
+
+
+def test_a_rejected_event_is_rejected_again_on_retry(handed_over, now):
+    event = carrier_event(now, payload={"signer": "刘洋", "order_number": handed_over.order.number})
+    with pytest.raises(CarrierEventRejected):
+        record(now, **event)
+
+    with pytest.raises(CarrierEventRejected):
+        record(now, **event)
+
+    assert CarrierEvent.objects.get().status == "rejected"
+
+
+def test_a_rejected_event_does_not_block_the_events_after_it(shipped, now):
+    with pytest.raises(CarrierEventRejected):
+        record(now, **carrier_event(now, 1, "picked"))
+
+    second = record(now, **carrier_event(now, 2, "delivered"))
+
+    assert (second.status, Shipment.objects.get().state) == ("applied", "delivered")
+
+
+def test_the_provider_picks_and_ships_a_warehouse_shipment_naming_its_order(handed_over, now):
+    named = {"order_number": handed_over.order.number}
+
+    record(now, **carrier_event(now, 1, "picked", payload=named, hours=1))
+    record(now, **carrier_event(now, 2, "shipped", payload=named | {"carrier": "顺丰"}, hours=2))
+    record(now, **carrier_event(now, 3, "delivered", hours=20))
+
+    handed_over.refresh_from_db()
+    assert (handed_over.state, handed_over.carrier, handed_over.tracking_number) == ("delivered", "顺丰", TRACKING)
+    assert (handed_over.picked_at, handed_over.shipped_at) == (now + timedelta(hours=1), now + timedelta(hours=2))
+    assert RedemptionOrder.objects.get().state == "delivered"
+
+
+def test_a_shipped_event_without_a_carrier_is_rejected(handed_over, now):
+    with pytest.raises(CarrierEventRejected) as refused:
+        record(now, **carrier_event(now, 1, "shipped", payload={"order_number": handed_over.order.number}))
+
+    assert "carrier" in refused.value.detail
+    assert Shipment.objects.get().state == "created"
+
+
+def test_a_failed_event_records_the_carriers_reason(shipped, now):
+    record(now, **carrier_event(now, 1, "failed", payload={"reason": "地址不详"}))
+
+    assert (Shipment.objects.get().failure_reason, RedemptionOrder.objects.get().state) == ("地址不详", "delivery_failed")
+
+
+def test_another_event_with_a_taken_sequence_is_refused(shipped, now):
+    record(now, **carrier_event(now, 1, "delivered"))
+
+    with pytest.raises(SequenceTaken):
+        record(now, **carrier_event(now, 1, "failed", event_id="OTHER"))
+
+    assert CarrierEvent.objects.count() == 1
+
+
+@pytest.mark.parametrize(("overrides", "field"), [
+    ({"payload": {}}, "payload.signer"),
+    ({"sequence": 0}, "sequence"),
+    ({"kind": "lost"}, "kind"),
+    ({"hours": 49}, "occurred_at"),
+    ({"payload": {"signer": "刘洋", "carrier": 7}}, "payload.carrier"),
+])
+def test_a_malformed_event_is_refused_and_nothing_is_stored(shipped, now, overrides, field):
+    event = carrier_event(now, hours=overrides.pop("hours", 24)) | overrides
+
+    with pytest.raises(ValidationFailed) as refused:
+        record(now, **event)
+
+    assert field in [name for name, _code, _detail in refused.value.errors]
+    assert (CarrierEvent.objects.count(), Shipment.objects.get().state) == (0, "shipped")
+
+
+# --- the page and the list --------------------------------------------------------------------------------------
+def test_logistics_staff_find_the_waiting_and_rejected_events_on_their_page(client, shipped, logistics, now):
+    record(now, **carrier_event(now, 3, "delivered"))
+    with pytest.raises(CarrierEventRejected):
+        record(now, **carrier_event(now, 1, "picked"))
+    client.force_login(logistics)
+
+    waiting = client.get("/logistics/carrier-events/?status=waiting").content.decode()
+    rejected = client.get("/logistics/carrier-events/?status=rejected").content.decode()
+
+    assert "SF1001-3" in waiting and "SF1001-1" not in waiting
+    assert "SF1001-1" in rejected and "Cannot pick" in rejected
+
+
+def test_the_carrier_event_page_is_for_logistics_and_operators_only(client, supplier_staff, operator):
+    client.force_login(supplier_staff)
+    refused = client.get("/logistics/carrier-events/")
+    client.force_login(operator)
+    shown = client.get("/logistics/carrier-events/")
+
+    assert (refused.status_code, shown.status_code) == (403, 200)
+
+
+def test_the_event_list_runs_the_same_queries_for_1_and_50_events(api, shipped, logistics, now):
+    def make(n):
+        start = CarrierEvent.objects.count() + 2
+        for sequence in range(start, start + n):
+            record(now, **carrier_event(now, sequence, "delivered"))
+
+    assert_list_queries_constant(api(logistics), "/api/v1/provider/events/", make)
