@@ -1,10 +1,15 @@
 """The base of every workflow model and the log of every transition (who, when, from, to, why)."""
+import threading
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin
+
+
+_refresh_lock = threading.RLock()
 
 
 class StateMachine(ConcurrentTransitionMixin, models.Model):
@@ -16,6 +21,11 @@ class StateMachine(ConcurrentTransitionMixin, models.Model):
 
     class Meta:
         abstract = True
+
+    def refresh_from_db(self, *args, **kwargs):
+        # django-fsm lifts the field's protection for the whole class while refreshing; serialise it across threads.
+        with _refresh_lock:
+            return super().refresh_from_db(*args, **kwargs)
 
 
 class TransitionLog(models.Model):

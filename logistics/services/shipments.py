@@ -3,7 +3,6 @@
 Warehouse orders are handed to the logistics provider in idempotent batches; dropship orders are handed to
 their supplier. Every order has one active shipment; a re-delivery or an exchange's replacement is a new one.
 """
-import secrets
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -12,6 +11,7 @@ from django.db import transaction
 from core.errors import ValidationFailed
 from core.events import subscribe
 from core.fsm import apply_transition
+from core.numbers import new_number
 from core.roles import SUPPLIER_ROLES, Role
 from logistics.errors import ShipmentAlreadyPicked
 from logistics.models import HandoffBatch, HandoffItem, ReturnRequest, Shipment
@@ -22,10 +22,6 @@ from suppliers.services import inventory
 
 AUTO_DELIVER_AFTER = timedelta(days=14)
 State = Shipment.State
-
-
-def _number(prefix: str, now: datetime) -> str:
-    return f"{prefix}{now:%Y%m%d}{secrets.randbelow(10**8):08d}"
 
 
 def _new_shipment(*, order: RedemptionOrder, now: datetime, quantity: int | None = None, replacement_for: ReturnRequest | None = None) -> Shipment:
@@ -47,7 +43,7 @@ def hand_over_warehouse_orders(*, key: str, actor, now: datetime, limit: int = 5
         raise ValidationFailed("请提供批次键（最多80字符） (a batch key is required)", field="key")
     with transaction.atomic():
         batch, created = HandoffBatch.objects.get_or_create(
-            key=key, defaults={"number": _number("HB", now), "created_at": now, "created_by": actor if getattr(actor, "pk", None) else None}
+            key=key, defaults={"number": new_number("HB", now), "created_at": now, "created_by": actor if getattr(actor, "pk", None) else None}
         )
         if not created:
             return batch

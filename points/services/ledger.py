@@ -154,7 +154,9 @@ def refund_points(
         drawn = still_drawn(redeem)
         if points > sum(drawn.values()):
             raise ValidationFailed(f"退还积分超过兑换未退部分 {sum(drawn.values())} (refund exceeds what is still drawn)", field="points")
-        lots = PointsLot.objects.filter(pk__in=drawn).order_by("-expires_at", "-id").select_for_update()
+        # lock in the same order as spending (earliest first), restore latest-expiring first
+        locked = list(PointsLot.objects.filter(pk__in=drawn).order_by("expires_at", "id").select_for_update())
+        lots = reversed(locked)
         allocations, left = [], points
         for lot in lots:
             give = min(drawn[lot.pk], left)

@@ -16,6 +16,7 @@ from django.db.models import F, QuerySet
 from core.errors import ValidationFailed
 from core.events import publish
 from core.fsm import apply_transition, bulk_transition
+from core.numbers import create_numbered
 from core.notifications import notify
 from points.errors import CodeAttemptsExceeded, CodeExpired, CodeInvalid, InsufficientPoints, OrderExpired
 from points.events import OrderCancelledBeforePicking, OrderRedeliveryRequested
@@ -79,8 +80,7 @@ def place_order(
         raise InsufficientPoints(f"积分不足：需要 {points_cost} (not enough points)", field="points")
     code_required = points_cost >= program.sms_confirmation_threshold
     with transaction.atomic():
-        order = RedemptionOrder.objects.create(
-            number=f"RO{now:%Y%m%d}{secrets.randbelow(10**8):08d}", member=member, gift_id=gift.pk, supplier_id=gift.supplier_id,
+        order = create_numbered(RedemptionOrder, prefix="RO", now=now, member=member, gift_id=gift.pk, supplier_id=gift.supplier_id,
             program=program, quantity=quantity, fulfilment=gift.fulfilment, points_unit_price=unit_points,
             tier_discount_percent=int((gift.tier_discounts or {}).get(member.tier, 0)) if program.has_tiers and not clearance else 0,
             clearance=clearance, points_cost=points_cost, settlement_unit_price=unit_settlement,
@@ -127,8 +127,9 @@ def confirm_order(*, order: RedemptionOrder, code: str | None, now: datetime, ac
         _check_code(order, code, now)
     with transaction.atomic():
         location = choose_location(gift=order.gift, quantity=order.quantity)
-        inventory.reserve_stock(gift=order.gift, location=location, quantity=order.quantity, at=now, actor=actor, source=_stock_source(order))
+        # Lock order everywhere: the member's lots and account, then the stock row (the hottest) last.
         entry = ledger.spend_points(member=order.member, points=order.points_cost, source=_order_source(order), at=now, actor=actor)
+        inventory.reserve_stock(gift=order.gift, location=location, quantity=order.quantity, at=now, actor=actor, source=_stock_source(order))
         apply_transition(order, "confirm", actor=actor, at=now, confirmed_at=now, location=location, redeem_entry=entry)
         notify(
             kind="points_deducted", phone=order.member.phone, at=now, subject=order,

@@ -181,11 +181,6 @@ def _lock_waiters() -> int:
         return cursor.fetchone()[0]
 
 
-@pytest.mark.xfail(
-    strict=True, raises=AssertionError,
-    reason="confirm_order locks the stock row before the member's lots, cancel_order the lots before the stock row: "
-           "PostgreSQL aborts one of them with 'deadlock detected' (a 500). Remove this mark once confirm_order reserves stock last.",
-)
 def test_cancelling_one_order_while_confirming_another_of_the_same_member_and_gift_does_not_deadlock(listed_gift, monkeypatch):
     member = MemberFactory(user=UserFactory(username="member", role=Role.MEMBER))
     now = timezone.now()
