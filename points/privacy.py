@@ -14,7 +14,7 @@ def may_see_contact(*, user, order: RedemptionOrder, now: datetime) -> bool:
     if user.role == Role.MEMBER:
         return order.member_id == user.member_id
     if user.role == Role.LOGISTICS:
-        return order.fulfilment == "warehouse" and order.state not in _BEFORE_CONFIRMATION
+        return order.fulfilment == "warehouse" and order.state not in _BEFORE_CONFIRMATION | {RedemptionOrder.State.CANCELLED}
     if user.role in SUPPLIER_ROLES and order.supplier_id == user.supplier_id and order.fulfilment == "dropship":
         if order.state in _BEFORE_CONFIRMATION or order.state == RedemptionOrder.State.CANCELLED:
             return False

@@ -193,6 +193,7 @@ CELERY_BEAT_SCHEDULE = {
     "hand-over-dropship-orders": {"task": "logistics.tasks.hand_over_dropship_orders", "schedule": 300.0},
     "complete-orders": {"task": "points.tasks.complete_orders", "schedule": crontab(hour=3, minute=0)},
     "sweep-qualifications": {"task": "suppliers.tasks_profile.sweep_qualifications", "schedule": crontab(hour=0, minute=30)},
+    "charge-leftover-storage-fees": {"task": "logistics.tasks_leftovers.charge_storage_fees", "schedule": crontab(hour=0, minute=10)},
     "purge-idempotency-keys": {"task": "core.tasks.purge_idempotency_keys", "schedule": crontab(minute=17)},
 }
 

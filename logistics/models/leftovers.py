@@ -32,7 +32,7 @@ class LeftoverLot(StateMachine):
         verbose_name = _("遗留礼品批次")
         verbose_name_plural = _("遗留礼品批次")
         constraints = [
-            models.UniqueConstraint(fields=["gift", "location"], name="one_leftover_lot_per_gift_warehouse"),
+            models.UniqueConstraint(fields=["gift", "location"], condition=Q(state="open"), name="one_open_leftover_lot_per_gift_warehouse"),
             models.CheckConstraint(condition=Q(quantity__gte=1), name="leftover_quantity_positive"),
         ]
 

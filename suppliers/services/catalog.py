@@ -133,6 +133,16 @@ def retire_gift(*, gift: Gift, actor, now: datetime, reason: str = "") -> Gift:
     return gift
 
 
+def clear_retired_gift(*, gift: Gift, actor, now: datetime, points_price: int, settlement_price: Decimal, reason: str = "") -> Gift:
+    """A retired gift with leftover stock is sold off at clearance prices (logistics checks the open leftover lot).
+
+    :raises InvalidTransition: unless the gift is retired
+    """
+    return apply_transition(
+        gift, "clear_leftovers", actor=actor, at=now, reason=reason, points_price=points_price, settlement_price=settlement_price
+    )
+
+
 def retire_all_gifts_of(*, supplier: Supplier, actor, now: datetime, reason: str) -> list[int]:
     """Retire every gift of a terminated supplier from whatever state, publishing GiftRetired for each."""
     with transaction.atomic():

@@ -110,6 +110,8 @@ def set_safety_stock(*, gift: Gift, location: Location, safety_stock: int, at: d
 def _raise_replenishment_if_low(*, record: StockRecord, at: datetime) -> None:
     if record.location.kind != Location.Kind.WAREHOUSE or record.available >= record.safety_stock:
         return
+    if record.gift.state in {Gift.State.RETIRED, Gift.State.CLEARANCE}:
+        return  # nothing more will be stocked of a gift being sold off or retired
     if ReplenishmentRequest.objects.filter(gift_id=record.gift_id, location_id=record.location_id, state="open").exists():
         return
     request = ReplenishmentRequest.objects.create(

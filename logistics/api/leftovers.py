@@ -1,0 +1,69 @@
+"""API of leftover lots (遗留礼品, SPEC §4.8): suppliers read their own, staff all; logistics records collection and
+disposal, the operator moves a lot (and its gift) to clearance.
+
+Every view starts from the scoped selector (another tenant's lot: 404), checks the role (403), validates its
+input (400) and makes one service call (an illegal transition: 409).
+"""
+from collections.abc import Callable
+from functools import wraps
+
+from rest_framework import serializers, viewsets
+
+from core.api.transitions import ReasonInput, TransitionHistoryMixin, transition_action
+from core.roles import Role
+from logistics.models import LeftoverLot
+from logistics.services import leftovers
+
+LOGISTICS = frozenset({Role.LOGISTICS})
+OPERATOR = frozenset({Role.OPERATOR})
+
+
+class LeftoverLotSerializer(serializers.ModelSerializer):
+    """A lot with its deadline and what it has cost the supplier so far (storage days charged, all its fees)."""
+
+    supplier_name = serializers.CharField(source="supplier.name", read_only=True)
+    gift_sku = serializers.CharField(source="gift.sku", read_only=True)
+    gift_name = serializers.CharField(source="gift.name", read_only=True)
+    location_name = serializers.CharField(source="location.name", read_only=True)
+    storage_days = serializers.IntegerField(read_only=True)
+    fee_amount = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
+
+    class Meta:
+        model = LeftoverLot
+        fields = ["id", "supplier", "supplier_name", "gift", "gift_sku", "gift_name", "location", "location_name", "quantity",
+                  "state", "created_at", "collect_by", "closed_at", "storage_days", "fee_amount"]
+        read_only_fields = fields
+
+
+class LeftoverClearanceInput(serializers.Serializer):
+    points_price = serializers.IntegerField(min_value=1, help_text="清仓积分价 (points per unit while in clearance)")
+    settlement_price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, help_text="清仓结算价 (CNY per unit)")
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+def _as_listed(service: Callable) -> Callable:
+    """The service, answering with the lot as the list shows it (its fees included)."""
+
+    @wraps(service)
+    def call(*, lot: LeftoverLot, actor, **params) -> LeftoverLot:
+        return leftovers.list_leftover_lots(actor=actor).get(pk=service(lot=lot, actor=actor, **params).pk)
+
+    return call
+
+
+class LeftoverLotViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
+    """Leftover lots of retired gifts, one per warehouse, with their collection deadline and fees so far."""
+
+    serializer_class = LeftoverLotSerializer
+    filterset_fields = ["state", "supplier", "gift", "location"]
+    search_fields = ["gift__sku", "gift__name"]
+    ordering_fields = ["id", "collect_by", "created_at"]
+
+    def get_queryset(self):
+        return leftovers.list_leftover_lots(actor=self.request.user)
+
+    collect = transition_action(_as_listed(leftovers.collect_lot), name="collect", roles=LOGISTICS, target="lot", input_serializer=ReasonInput)
+    dispose = transition_action(_as_listed(leftovers.dispose_lot), name="dispose", roles=LOGISTICS, target="lot", input_serializer=ReasonInput)
+    clearance = transition_action(
+        _as_listed(leftovers.clear_leftovers), name="clearance", roles=OPERATOR, target="lot", input_serializer=LeftoverClearanceInput
+    )

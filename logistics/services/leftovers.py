@@ -1,0 +1,204 @@
+"""Leftover gifts (遗留礼品, SPEC §4.8): a retired gift's unreserved warehouse stock becomes one lot per warehouse.
+
+Lots come only from the GiftRetired event, at most one per gift and warehouse ever (the unique key stands behind
+it). The supplier has 30 days to collect; from the day after the deadline a storage fee per lot per day accrues,
+the fee for day D recorded once (the unique (lot, kind, fee_date) key stands behind it). A lot ends collected or
+disposed (logistics) or moved to clearance with its gift (operator).
+"""
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Count, DecimalField, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from core.errors import ValidationFailed
+from core.events import subscribe
+from core.fsm import apply_transition
+from logistics.models import ExtraCost, LeftoverLot
+from logistics.models.costs import CostKind, Payer
+from logistics.services import costs
+from suppliers.events import GiftRetired
+from suppliers.models import Gift, Location, StockMovement, StockRecord
+from suppliers.services import catalog, inventory
+from suppliers.services.notices import send_notice
+
+COLLECT_WITHIN = timedelta(days=30)
+State = LeftoverLot.State
+
+
+# --- reads ----------------------------------------------------------------------------------------------------
+def list_leftover_lots(*, actor) -> QuerySet[LeftoverLot]:
+    """The lots `actor` may see (a supplier its own, staff all), with their fees so far, in a constant number of queries.
+
+    Gift, warehouse and supplier are joined; each lot carries `storage_days` charged and `fee_amount`, the sum of
+    every extra cost recorded for it.
+    """
+    recorded = ExtraCost.objects.filter(lot=OuterRef("pk")).order_by().values("lot")
+    storage_days = recorded.filter(kind=CostKind.STORAGE).annotate(n=Count("pk")).values("n")
+    fee_amount = recorded.annotate(total=Sum("amount")).values("total")
+    return (
+        LeftoverLot.objects.visible_to(actor)
+        .select_related("gift", "location", "supplier")
+        .annotate(
+            storage_days=Coalesce(Subquery(storage_days, output_field=IntegerField()), Value(0)),
+            fee_amount=Coalesce(Subquery(fee_amount, output_field=DecimalField(max_digits=12, decimal_places=2)), Value(Decimal("0.00"))),
+        )
+    )
+
+
+def lot_costs(lot: LeftoverLot) -> QuerySet[ExtraCost]:
+    """The extra costs recorded for one lot, newest first."""
+    return lot.extra_costs.order_by("-fee_date", "-recorded_at", "-id")
+
+
+# --- creation from the event ----------------------------------------------------------------------------------
+@subscribe(GiftRetired)
+def create_leftover_lots(event: GiftRetired) -> list[LeftoverLot]:
+    """One open lot per warehouse holding unreserved units of the retired gift; a repeated event creates nothing more.
+
+    Each lot is due for collection 30 days after the retirement date (Asia/Shanghai); the supplier gets one notice
+    listing the new lots.
+    """
+    gift = Gift.objects.select_related("supplier").get(pk=event.gift_id)
+    records = (
+        StockRecord.objects.filter(gift=gift, location__kind=Location.Kind.WAREHOUSE, on_hand__gt=F("reserved"))
+        .select_related("location")
+        .order_by("location_id")
+    )
+    collect_by = timezone.localdate(event.at) + COLLECT_WITHIN
+    created = []
+    for record in records:
+        lot, new = LeftoverLot.objects.get_or_create(
+            gift=gift, location=record.location,
+            defaults={"supplier_id": gift.supplier_id, "quantity": record.available, "created_at": event.at, "collect_by": collect_by},
+        )
+        if new:
+            created.append(lot)
+    if created:
+        _notify_supplier(gift=gift, lots=created, now=event.at)
+    return created
+
+
+def _notify_supplier(*, gift: Gift, lots: Iterable[LeftoverLot], now: datetime) -> None:
+    places = "、".join(f"{lot.location.name} {lot.quantity} 件" for lot in lots)
+    deadline = min(lot.collect_by for lot in lots)
+    send_notice(
+        supplier=gift.supplier,
+        kind="leftover_lots",
+        title=f"遗留礼品待取回：{gift.name}",
+        body=f"礼品 {gift.sku} 已退市，剩余库存（{places}）请于 {deadline:%Y-%m-%d} 前取回；逾期每批次每日按标准收取仓储费。",
+        now=now,
+    )
+
+
+# --- storage fees ---------------------------------------------------------------------------------------------
+def charge_storage_fees(*, now: datetime) -> list[ExtraCost]:
+    """Record the storage fee of every open lot for each day after its deadline up to today, once per lot and day.
+
+    Beat runs it at 00:10, so the fee for day D is recorded on day D; a day a run missed is charged by the next run
+    and a second run on the same day charges nothing.
+    """
+    today = timezone.localdate(now)
+    due = LeftoverLot.objects.filter(state=State.OPEN, collect_by__lt=today).order_by("pk").values_list("pk", flat=True)
+    charged: list[ExtraCost] = []
+    for lot_id in due:
+        with transaction.atomic():
+            charged += _charge_storage(lot=_lock(lot_id), through=today, now=now)
+    return charged
+
+
+def _charge_storage(*, lot: LeftoverLot, through: date, now: datetime) -> list[ExtraCost]:
+    """The fees of the days (collect_by, through] not yet charged to an open lot; the caller holds the lot's lock.
+
+    Storage accrues by itself, so the system records it (no actor) whoever's action brought the run about.
+    """
+    if lot.state != State.OPEN:
+        return []
+    charged = set(lot.extra_costs.filter(kind=CostKind.STORAGE).values_list("fee_date", flat=True))
+    days = (lot.collect_by + timedelta(days=n) for n in range(1, (through - lot.collect_by).days + 1))
+    return [
+        costs.record_extra_cost(
+            kind=CostKind.STORAGE, payer=Payer.SUPPLIER, supplier=lot.supplier, lot=lot, fee_date=day,
+            description=f"遗留礼品仓储费 {day:%Y-%m-%d}", actor=None, now=now,
+        )
+        for day in days
+        if day not in charged
+    ]
+
+
+# --- closing a lot --------------------------------------------------------------------------------------------
+def collect_lot(*, lot: LeftoverLot, actor, now: datetime, reason: str = "") -> LeftoverLot:
+    """Logistics records that the supplier took the lot away: it closes and its units leave stock as a collection.
+
+    Storage fees owed up to today are charged first.
+
+    :raises InvalidTransition: unless the lot is open
+    :raises OutOfStock: if fewer units are unreserved at the warehouse
+    """
+    return _close(lot=lot, transition="collect", stock_kind=StockMovement.Kind.COLLECTION, actor=actor, now=now, reason=reason)
+
+
+def dispose_lot(*, lot: LeftoverLot, actor, now: datetime, reason: str = "") -> LeftoverLot:
+    """Logistics disposed of the lot: it closes, its units are written off and the supplier bears the disposal fee.
+
+    Storage fees owed up to today are charged first; the disposal fee comes from the tariff.
+
+    :raises InvalidTransition: unless the lot is open
+    :raises OutOfStock: if fewer units are unreserved at the warehouse
+    """
+    with transaction.atomic():
+        lot = _close(lot=lot, transition="dispose", stock_kind=StockMovement.Kind.WRITE_OFF, actor=actor, now=now, reason=reason)
+        costs.record_extra_cost(
+            kind=CostKind.DISPOSAL, payer=Payer.SUPPLIER, supplier=lot.supplier, lot=lot, description="遗留礼品销毁处置费", actor=actor, now=now
+        )
+    return lot
+
+
+def clear_leftovers(
+    *, lot: LeftoverLot, actor, now: datetime, points_price: int, settlement_price: Decimal, reason: str = ""
+) -> LeftoverLot:
+    """Operator: the retired gift goes to clearance at the given prices and every open lot of it closes as moved there.
+
+    Clearance is a decision about the gift, so all its warehouses' lots move together; their units stay in stock to
+    be sold at the clearance prices.
+
+    :raises ValidationFailed: for a points price below 1 or a negative settlement price
+    :raises InvalidTransition: unless the lot is open and its gift retired
+    """
+    if not isinstance(points_price, int) or points_price < 1:
+        raise ValidationFailed("清仓积分价须为正整数 (points price must be a positive integer)", field="points_price")
+    if settlement_price is None or Decimal(settlement_price) < 0:
+        raise ValidationFailed("清仓结算价不能为负 (settlement price must not be negative)", field="settlement_price")
+    with transaction.atomic():
+        gift = Gift.objects.select_for_update().get(pk=lot.gift_id)
+        lots = list(
+            LeftoverLot.objects.filter(Q(pk=lot.pk) | Q(gift_id=gift.pk, state=State.OPEN)).select_related("supplier").order_by("pk").select_for_update()
+        )
+        for each in lots:
+            _charge_storage(lot=each, through=timezone.localdate(now), now=now)
+            apply_transition(each, "move_to_clearance", actor=actor, at=now, reason=reason, closed_at=now)
+        catalog.clear_retired_gift(
+            gift=gift, actor=actor, now=now, reason=reason or f"遗留礼品转清仓（批次 {lot.pk}）",
+            points_price=points_price, settlement_price=Decimal(settlement_price),
+        )
+    return next(each for each in lots if each.pk == lot.pk)
+
+
+def _close(*, lot: LeftoverLot, transition: str, stock_kind: str, actor, now: datetime, reason: str) -> LeftoverLot:
+    with transaction.atomic():
+        lot = _lock(lot.pk)
+        _charge_storage(lot=lot, through=timezone.localdate(now), now=now)
+        apply_transition(lot, transition, actor=actor, at=now, reason=reason, closed_at=now)
+        inventory.write_off_stock(
+            gift=lot.gift, location=lot.location, quantity=lot.quantity, at=now, actor=actor, kind=stock_kind,
+            source=inventory.Source("leftover_lot", str(lot.pk)), note=reason,
+        )
+    return lot
+
+
+# --- helpers --------------------------------------------------------------------------------------------------
+def _lock(lot_id: int) -> LeftoverLot:
+    return LeftoverLot.objects.select_for_update().select_related("gift", "location", "supplier").get(pk=lot_id)

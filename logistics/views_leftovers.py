@@ -1,0 +1,114 @@
+"""Portal pages of leftover gifts (遗留礼品, SPEC §4.8): the supplier's lots with their deadline and fees so far;
+the staff list where logistics records collection or disposal and the operator moves a lot to clearance.
+
+Each view parses its input and makes one service call; every query starts from the scoped selector, so another
+supplier's lot is a 404.
+"""
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from core.api.permissions import require_role
+from core.fsm import history_of
+from core.portal import paginate, run_action
+from core.roles import SUPPLIER_ROLES, Role
+from logistics.models import LeftoverLot
+from logistics.services import leftovers
+
+READERS = SUPPLIER_ROLES | {Role.OPERATOR, Role.LOGISTICS, Role.FINANCE}
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("说明"), max_length=2000, required=False, widget=forms.TextInput(attrs={"placeholder": _("说明")}))
+
+
+class ClearanceForm(ReasonForm):
+    points_price = forms.IntegerField(label=_("清仓积分价"), min_value=1, widget=forms.NumberInput(attrs={"placeholder": _("清仓积分价")}))
+    settlement_price = forms.DecimalField(
+        label=_("清仓结算价"), max_digits=12, decimal_places=2, min_value=0,
+        widget=forms.NumberInput(attrs={"placeholder": _("清仓结算价"), "step": "0.01"}),
+    )
+    field_order = ["points_price", "settlement_price", "reason"]
+
+
+@dataclass(frozen=True)
+class LotAction:
+    """A button on an open lot: the service it calls and the role that may press it."""
+
+    label: str
+    service: Callable
+    role: str
+    form: type[forms.Form] = ReasonForm
+    style: str = ""
+
+
+ACTIONS = {
+    "collect": LotAction(_("礼品商已取回"), leftovers.collect_lot, Role.LOGISTICS),
+    "dispose": LotAction(_("销毁处置"), leftovers.dispose_lot, Role.LOGISTICS, style="danger"),
+    "clearance": LotAction(_("转清仓"), leftovers.clear_leftovers, Role.OPERATOR, ClearanceForm),
+}
+
+
+def _offered(lot: LeftoverLot, user) -> list[tuple[str, LotAction, forms.Form]]:
+    if lot.state != LeftoverLot.State.OPEN:
+        return []
+    return [(name, action, action.form(auto_id=False)) for name, action in ACTIONS.items() if user.is_superuser or user.role == action.role]
+
+
+@login_required
+def leftover_list(request):
+    require_role(request.user, READERS)
+    lots = leftovers.list_leftover_lots(actor=request.user)
+    state = request.GET.get("state", "")
+    if state:
+        lots = lots.filter(state=state)
+    if q := request.GET.get("q", "").strip():
+        lots = lots.filter(Q(gift__sku__icontains=q) | Q(gift__name__icontains=q) | Q(supplier__name__icontains=q))
+    context = paginate(request, lots) | {
+        "states": LeftoverLot.State.choices, "state": state, "q": q, "today": timezone.localdate(),
+        "show_supplier": request.user.role not in SUPPLIER_ROLES,
+    }
+    for lot in context["page_obj"]:
+        lot.actions = _offered(lot, request.user)
+    return render(request, "logistics/leftovers/lot_list.html", context)
+
+
+@login_required
+def leftover_detail(request, pk: int):
+    require_role(request.user, READERS)
+    lot = get_object_or_404(leftovers.list_leftover_lots(actor=request.user), pk=pk)
+    lot.actions = _offered(lot, request.user)
+    context = {"lot": lot, "costs": leftovers.lot_costs(lot), "history": history_of(lot), "today": timezone.localdate()}
+    return render(request, "logistics/leftovers/lot_detail.html", context)
+
+
+@login_required
+@require_POST
+def leftover_action(request, pk: int, name: str):
+    action = ACTIONS.get(name)
+    if action is None:
+        raise Http404
+    lot = get_object_or_404(LeftoverLot.objects.visible_to(request.user), pk=pk)
+    require_role(request.user, {action.role})
+    form = action.form(request.POST)
+    if form.is_valid():
+        call = partial(action.service, lot=lot, actor=request.user, now=timezone.now(), **form.cleaned_data)
+        run_action(request, call, success=f"{action.label}：{lot.gift.sku} · {lot.location.name}")
+    else:
+        for field, errors in form.errors.items():
+            messages.error(request, f"{form.fields[field].label if field in form.fields else ''} {'；'.join(errors)}".strip())
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return redirect(target)
+    return redirect("leftover-lot", pk=lot.pk)

@@ -1,0 +1,183 @@
+"""Leftover lots through the API and the portal: suppliers read their own with deadline and fees, staff read all;
+logistics collects and disposes, the operator moves a lot to clearance; another supplier's lot is a 404."""
+# ruff: noqa: F811  (the lot fixtures are imported from test_leftovers and requested by name)
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from logistics.models import ExtraCost, LeftoverLot
+from logistics.services import leftovers
+from suppliers.models import Gift
+from tests.factories import GiftFactory, SupplierUserFactory, WarehouseFactory
+from tests.helpers import assert_list_queries_constant
+from tests.logistics.test_leftovers import DEADLINE, RETIRED_ON, at_0010, lot, lots, stocked_gift, warehouses  # noqa: F401  (fixtures)
+
+pytestmark = pytest.mark.django_db
+URL = "/api/v1/leftover-lots/"
+
+
+@pytest.fixture(autouse=True)
+def _clock():
+    """The views read the clock: the day after the lots were made, well before their deadline."""
+    with time_machine.travel(RETIRED_ON + timedelta(days=1), tick=False):
+        yield
+
+
+@pytest.fixture
+def owner(lot):
+    """A staff user of the lots' supplier."""
+    return SupplierUserFactory(username="lot_owner", role="supplier_staff", supplier=lot.supplier)
+
+
+def test_the_supplier_lists_its_lots_with_deadline_and_fees_so_far(api, owner, lot, other_supplier_admin):
+    leftovers.charge_storage_fees(now=at_0010(DEADLINE + timedelta(days=3)))
+
+    mine = api(owner).get(URL).json()["results"]
+    theirs = api(other_supplier_admin).get(URL).json()["results"]
+
+    row = next(r for r in mine if r["id"] == lot.pk)
+    assert (row["collect_by"], row["storage_days"], row["fee_amount"], row["state"], row["quantity"]) == (str(DEADLINE), 3, "6.00", "open", 5)
+    assert (row["gift_sku"], row["location_name"]) == (lot.gift.sku, "华东A仓")
+    assert theirs == []
+
+
+def test_another_suppliers_lot_does_not_exist_for_it(api, lot, other_supplier_admin):
+    for path in (f"{URL}{lot.pk}/", f"{URL}{lot.pk}/history/"):
+        assert api(other_supplier_admin).get(path).status_code == 404
+    assert api(other_supplier_admin).post(f"{URL}{lot.pk}/collect/", {}).status_code == 404
+
+
+def test_logistics_records_a_collection_and_gets_the_closed_lot_back(api, lot, logistics):
+    response = api(logistics).post(f"{URL}{lot.pk}/collect/", {"reason": "礼品商自提"})
+
+    assert response.status_code == 200
+    assert (response.json()["state"], response.json()["fee_amount"]) == ("collected", "0.00")
+    history = api(logistics).get(f"{URL}{lot.pk}/history/").json()
+    assert [(h["transition"], h["actor"], h["reason"]) for h in history] == [("collect", "logistics", "礼品商自提")]
+
+
+def test_disposal_answers_with_the_disposal_fee_included(api, lot, logistics):
+    response = api(logistics).post(f"{URL}{lot.pk}/dispose/", {})
+
+    assert (response.status_code, response.json()["state"], response.json()["fee_amount"]) == (200, "disposed", "20.00")
+
+
+@pytest.mark.parametrize("action", ["collect", "dispose"])
+def test_only_logistics_closes_a_lot_and_a_refusal_changes_nothing(api, lot, owner, operator, finance, action):
+    statuses = [api(user).post(f"{URL}{lot.pk}/{action}/", {}).status_code for user in (owner, operator, finance)]
+
+    assert statuses == [403, 403, 403]
+    assert LeftoverLot.objects.get(pk=lot.pk).state == "open" and not ExtraCost.objects.exists()
+
+
+def test_closing_a_closed_lot_is_a_conflict(api, lot, logistics):
+    api(logistics).post(f"{URL}{lot.pk}/collect/", {})
+
+    response = api(logistics).post(f"{URL}{lot.pk}/dispose/", {})
+
+    assert response.status_code == 409 and response.json()["errors"][0]["code"] == "invalid_transition"
+    assert LeftoverLot.objects.get(pk=lot.pk).state == "collected" and not ExtraCost.objects.exists()
+
+
+def test_the_operator_moves_a_lot_to_clearance_with_its_prices(api, lot, operator):
+    response = api(operator).post(f"{URL}{lot.pk}/clearance/", {"points_price": 600, "settlement_price": "60.00"})
+
+    assert (response.status_code, response.json()["state"]) == (200, "clearance")
+    gift = Gift.objects.get(pk=lot.gift_id)
+    assert (gift.state, gift.clearance_points_price, gift.clearance_settlement_price) == ("clearance", 600, Decimal("60.00"))
+
+
+@pytest.mark.parametrize(
+    ("body", "field"), [({"settlement_price": "60.00"}, "points_price"), ({"points_price": 0, "settlement_price": "1"}, "points_price"),
+                        ({"points_price": 600, "settlement_price": "-1"}, "settlement_price")],
+)
+def test_clearance_needs_valid_prices(api, lot, operator, body, field):
+    response = api(operator).post(f"{URL}{lot.pk}/clearance/", body)
+
+    assert response.status_code == 400 and response.json()["errors"][0]["attr"] == field
+    assert LeftoverLot.objects.get(pk=lot.pk).state == "open" and Gift.objects.get(pk=lot.gift_id).state == "retired"
+
+
+def test_the_lot_list_runs_the_same_queries_for_1_and_50_lots(api, operator, lot):
+    gift = GiftFactory(supplier=lot.supplier)
+
+    def make(n):
+        for _ in range(n):
+            extra = LeftoverLot.objects.create(
+                supplier=gift.supplier, gift=gift, location=WarehouseFactory(), quantity=2, created_at=lot.created_at, collect_by=DEADLINE
+            )
+            ExtraCost.objects.create(kind="storage", payer="supplier", supplier=gift.supplier, lot=extra, amount=Decimal("2.00"),
+                                     fee_date=DEADLINE, recorded_at=lot.created_at)
+
+    assert_list_queries_constant(api(operator), URL, make)
+
+
+# --- portal pages -----------------------------------------------------------------------------------------------
+def page_client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_the_supplier_page_shows_the_deadline_and_fees_without_actions(owner, lot):
+    leftovers.charge_storage_fees(now=at_0010(DEADLINE + timedelta(days=2)))
+
+    html = page_client(owner).get("/logistics/leftovers/").content.decode()
+
+    assert "2026-11-14" in html and "¥4.00" in html and 'data-action="collect"' not in html
+    assert 'href="/logistics/leftovers/"' in html  # the 遗留礼品 navigation entry
+
+
+def test_the_staff_page_runs_the_same_queries_for_1_and_20_lots(lot, logistics):
+    client = page_client(logistics)
+    gift = GiftFactory(supplier=lot.supplier)
+    with CaptureQueriesContext(connection) as few:
+        client.get("/logistics/leftovers/?state=open")
+    for _ in range(19):
+        LeftoverLot.objects.create(supplier=gift.supplier, gift=gift, location=WarehouseFactory(), quantity=1, created_at=lot.created_at,
+                                   collect_by=DEADLINE)
+    with CaptureQueriesContext(connection) as many:
+        html = client.get("/logistics/leftovers/?state=open").content.decode()
+
+    assert html.count('data-action="dispose"') == 20
+    assert len(few.captured_queries) == len(many.captured_queries)
+
+
+def test_another_suppliers_lot_page_is_not_found(lot, other_supplier_admin):
+    assert page_client(other_supplier_admin).get(f"/logistics/leftovers/{lot.pk}/").status_code == 404
+    assert page_client(other_supplier_admin).post(f"/logistics/leftovers/{lot.pk}/collect/").status_code == 404
+
+
+def test_logistics_collects_a_lot_from_the_list(lot, logistics):
+    client = page_client(logistics)
+    assert 'data-action="collect"' in client.get("/logistics/leftovers/").content.decode()
+
+    response = client.post(f"/logistics/leftovers/{lot.pk}/collect/", {"reason": "自提", "next": "/logistics/leftovers/"})
+
+    assert response.status_code == 302 and response.url == "/logistics/leftovers/"
+    assert LeftoverLot.objects.get(pk=lot.pk).state == "collected"
+
+
+def test_the_operator_page_offers_clearance_and_reports_a_bad_price_without_changing_anything(lot, operator):
+    client = page_client(operator)
+    assert 'data-action="clearance"' in client.get(f"/logistics/leftovers/{lot.pk}/").content.decode()
+
+    response = client.post(f"/logistics/leftovers/{lot.pk}/clearance/", {"points_price": "0", "settlement_price": "1"}, follow=True)
+
+    assert "清仓积分价" in response.content.decode()
+    assert LeftoverLot.objects.get(pk=lot.pk).state == "open"
+
+
+def test_a_refused_page_action_is_an_error_message_not_a_500(lot, logistics):
+    client = page_client(logistics)
+    client.post(f"/logistics/leftovers/{lot.pk}/collect/")
+
+    response = client.post(f"/logistics/leftovers/{lot.pk}/dispose/", follow=True)
+
+    assert response.status_code == 200 and 'class="error"' in response.content.decode()
+    assert LeftoverLot.objects.get(pk=lot.pk).state == "collected"

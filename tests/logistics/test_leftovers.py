@@ -1,0 +1,270 @@
+"""Leftover gifts (SPEC §4.8): lots from the GiftRetired event only, storage fees once per lot and day, and the
+three ways a lot ends (collected, disposed, moved to clearance with its gift)."""
+from datetime import UTC, datetime, time, timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import transaction
+
+from core.errors import InvalidTransition
+from core.events import publish
+from core.fsm import apply_transition, history_of
+from logistics.models import ExtraCost, LeftoverLot
+from logistics.services import leftovers
+from suppliers.events import GiftRetired
+from suppliers.models import Gift, Location, Notice, StockMovement, StockRecord
+from suppliers.services import catalog, inventory, onboarding
+from tests.factories import SHANGHAI, GiftFactory, WarehouseFactory, ready_to_activate
+
+pytestmark = pytest.mark.django_db
+
+RETIRED_ON = datetime(2026, 10, 15, 10, 0, tzinfo=SHANGHAI)
+DEADLINE = RETIRED_ON.date() + timedelta(days=30)
+
+
+def at_0010(day) -> datetime:
+    return datetime.combine(day, time(0, 10), tzinfo=SHANGHAI)
+
+
+def stock_of(gift: Gift, location: Location) -> tuple[int, int]:
+    record = StockRecord.objects.get(gift=gift, location=location)
+    return record.on_hand, record.reserved
+
+
+def offline_gift(operator, now, **fields) -> Gift:
+    """A gift taken offline at the supplier's request: the state `retire` starts from."""
+    gift = GiftFactory(**fields)
+    for name in ("submit", "approve", "publish"):
+        apply_transition(gift, name, actor=operator, at=now)
+    apply_transition(gift, "delist", actor=operator, at=now, reason_code=Gift.DelistReason.SUPPLIER_REQUEST)
+    return gift
+
+
+@pytest.fixture
+def warehouses(db):
+    return WarehouseFactory(code="WH-A", name="华东A仓"), WarehouseFactory(code="WH-B", name="华南B仓"), WarehouseFactory(code="WH-C")
+
+
+@pytest.fixture
+def stocked_gift(operator, warehouses):
+    """Offline; 5 units in A, 3 in B, 2 in C all reserved, 4 at the supplier's own dropship location."""
+    a, b, c = warehouses
+    gift = offline_gift(operator, RETIRED_ON)
+    own = Location.objects.create(code="DS-OWN", name="自有仓", kind=Location.Kind.DROPSHIP, supplier=gift.supplier)
+    for location, quantity in ((a, 5), (b, 3), (c, 2), (own, 4)):
+        inventory.receive_stock(gift=gift, location=location, quantity=quantity, at=RETIRED_ON)
+    inventory.reserve_stock(gift=gift, location=c, quantity=2, at=RETIRED_ON)
+    return gift
+
+
+@pytest.fixture
+def lots(stocked_gift, operator, warehouses):
+    """The gift retired on 2026-10-15: open lots in A (5) and B (3), due 2026-11-14."""
+    catalog.retire_gift(gift=stocked_gift, actor=operator, now=RETIRED_ON)
+    a, b, _ = warehouses
+    return LeftoverLot.objects.get(location=a), LeftoverLot.objects.get(location=b)
+
+
+@pytest.fixture
+def lot(lots):
+    return lots[0]
+
+
+# --- lots from the event ---------------------------------------------------------------------------------------
+def test_retiring_a_gift_makes_one_open_lot_per_warehouse_holding_unreserved_units(stocked_gift, operator, warehouses):
+    catalog.retire_gift(gift=stocked_gift, actor=operator, now=RETIRED_ON)
+
+    rows = LeftoverLot.objects.order_by("location__code").values_list("location__code", "quantity", "state", "collect_by", "supplier_id")
+    assert list(rows) == [("WH-A", 5, "open", DEADLINE, stocked_gift.supplier_id), ("WH-B", 3, "open", DEADLINE, stocked_gift.supplier_id)]
+
+
+def test_the_supplier_is_told_once_which_lots_to_collect_by_when(stocked_gift, operator):
+    catalog.retire_gift(gift=stocked_gift, actor=operator, now=RETIRED_ON)
+
+    notice = Notice.objects.get(supplier=stocked_gift.supplier, kind="leftover_lots")
+    assert "华东A仓 5 件" in notice.body and "华南B仓 3 件" in notice.body and "2026-11-14" in notice.body
+
+
+@pytest.mark.parametrize(
+    ("retired_at", "deadline"),
+    [(datetime(2026, 10, 15, 23, 59, tzinfo=SHANGHAI), "2026-11-14"), (datetime(2026, 10, 16, 0, 1, tzinfo=SHANGHAI), "2026-11-15")],
+    ids=["late-evening", "just-after-midnight"],
+)
+def test_the_deadline_is_thirty_days_after_the_retirement_date_in_shanghai(stocked_gift, operator, retired_at, deadline):
+    catalog.retire_gift(gift=stocked_gift, actor=operator, now=retired_at.astimezone(UTC))
+
+    assert {str(day) for day in LeftoverLot.objects.values_list("collect_by", flat=True)} == {deadline}
+
+
+def test_a_gift_cannot_be_retired_twice_so_its_lots_are_made_once(lots, stocked_gift, operator):
+    with pytest.raises(InvalidTransition):
+        catalog.retire_gift(gift=stocked_gift, actor=operator, now=RETIRED_ON + timedelta(days=1))
+
+    assert LeftoverLot.objects.count() == 2
+
+
+def test_a_repeated_gift_retired_event_makes_no_second_lot_and_no_second_notice(lots, stocked_gift):
+    with transaction.atomic():
+        publish(GiftRetired(gift_id=stocked_gift.pk, at=RETIRED_ON + timedelta(days=2)))
+
+    assert LeftoverLot.objects.count() == 2
+    assert set(LeftoverLot.objects.values_list("collect_by", flat=True)) == {DEADLINE}
+    assert Notice.objects.filter(kind="leftover_lots").count() == 1
+
+
+def test_a_retired_gift_with_no_warehouse_stock_makes_no_lot_and_no_notice(operator):
+    gift = offline_gift(operator, RETIRED_ON)
+
+    catalog.retire_gift(gift=gift, actor=operator, now=RETIRED_ON)
+
+    assert not LeftoverLot.objects.exists() and not Notice.objects.filter(kind="leftover_lots").exists()
+
+
+def test_terminating_a_supplier_turns_every_gifts_warehouse_stock_into_lots(operator, warehouses):
+    a, b, _ = warehouses
+    online = GiftFactory()
+    supplier = online.supplier
+    for name in ("submit", "approve", "publish"):
+        apply_transition(online, name, actor=operator, at=RETIRED_ON)
+    draft = GiftFactory(supplier=supplier)
+    inventory.receive_stock(gift=online, location=a, quantity=6, at=RETIRED_ON)
+    inventory.receive_stock(gift=draft, location=b, quantity=2, at=RETIRED_ON)
+    onboarding.start_supplier_review(supplier=ready_to_activate(supplier), actor=operator, now=RETIRED_ON)
+    onboarding.approve_supplier(supplier=supplier, actor=operator, now=RETIRED_ON)
+
+    onboarding.terminate_supplier(supplier=supplier, actor=operator, now=RETIRED_ON, reason="合作终止")
+
+    rows = LeftoverLot.objects.order_by("gift_id").values_list("gift_id", "location_id", "quantity", "supplier_id")
+    assert list(rows) == [(online.pk, a.pk, 6, supplier.pk), (draft.pk, b.pk, 2, supplier.pk)]
+
+
+# --- storage fees ----------------------------------------------------------------------------------------------
+def storage_fees():
+    return list(ExtraCost.objects.filter(kind="storage").order_by("lot_id", "fee_date").values_list("lot_id", "fee_date", "amount", "payer"))
+
+
+def test_no_storage_fee_is_charged_on_the_deadline_day(lots):
+    charged = leftovers.charge_storage_fees(now=at_0010(DEADLINE))
+
+    assert charged == [] and storage_fees() == []
+
+
+def test_the_day_after_the_deadline_each_open_lot_is_charged_the_tariff_once_even_if_the_run_repeats(lots):
+    day = DEADLINE + timedelta(days=1)
+
+    first = leftovers.charge_storage_fees(now=at_0010(day))
+    second = leftovers.charge_storage_fees(now=at_0010(day).replace(hour=9))
+
+    a, b = lots
+    assert (len(first), second) == (2, [])
+    assert storage_fees() == [(a.pk, day, Decimal("2.00"), "supplier"), (b.pk, day, Decimal("2.00"), "supplier")]
+    assert set(ExtraCost.objects.values_list("supplier_id", flat=True)) == {a.supplier_id}
+
+
+def test_days_a_run_missed_are_each_charged_once_by_the_next_run(lot):
+    leftovers.charge_storage_fees(now=at_0010(DEADLINE + timedelta(days=1)))
+
+    leftovers.charge_storage_fees(now=at_0010(DEADLINE + timedelta(days=4)))
+    leftovers.charge_storage_fees(now=at_0010(DEADLINE + timedelta(days=4)))
+
+    charged_days = [day for lot_id, day, *_ in storage_fees() if lot_id == lot.pk]
+    assert charged_days == [DEADLINE + timedelta(days=n) for n in (1, 2, 3, 4)]
+
+
+def test_a_closed_lot_accrues_no_more_storage_fees(lot, logistics):
+    leftovers.collect_lot(lot=lot, actor=logistics, now=at_0010(DEADLINE))
+
+    leftovers.charge_storage_fees(now=at_0010(DEADLINE + timedelta(days=5)))
+
+    assert [row for row in storage_fees() if row[0] == lot.pk] == []
+
+
+def test_closing_an_overdue_lot_first_charges_the_days_no_run_recorded(lot, logistics):
+    leftovers.collect_lot(lot=lot, actor=logistics, now=at_0010(DEADLINE + timedelta(days=2)).replace(hour=15))
+
+    assert [day for lot_id, day, *_ in storage_fees() if lot_id == lot.pk] == [DEADLINE + timedelta(days=1), DEADLINE + timedelta(days=2)]
+
+
+# --- how a lot ends --------------------------------------------------------------------------------------------
+def test_collection_closes_the_lot_and_takes_its_units_out_of_stock_as_a_collection(lot, logistics, stocked_gift, now):
+    leftovers.collect_lot(lot=lot, actor=logistics, now=now, reason="礼品商自提")
+
+    lot.refresh_from_db()
+    assert (lot.state, lot.closed_at) == ("collected", now)
+    assert stock_of(stocked_gift, lot.location) == (0, 0)
+    movement = StockMovement.objects.get(kind="collection")
+    assert (movement.on_hand_delta, movement.source_type, movement.source_id) == (-5, "leftover_lot", str(lot.pk))
+    assert [(log.transition, log.actor_id, log.reason) for log in history_of(lot)] == [("collect", logistics.pk, "礼品商自提")]
+
+
+def test_disposal_writes_the_units_off_and_charges_the_supplier_the_disposal_tariff(lot, logistics, stocked_gift, now):
+    leftovers.dispose_lot(lot=lot, actor=logistics, now=now)
+
+    lot.refresh_from_db()
+    assert lot.state == "disposed" and stock_of(stocked_gift, lot.location) == (0, 0)
+    assert StockMovement.objects.get(kind="write_off").on_hand_delta == -5
+    cost = ExtraCost.objects.get(kind="disposal")
+    assert (cost.lot_id, cost.amount, cost.payer, cost.supplier_id, cost.recorded_by_id) == (
+        lot.pk, Decimal("20.00"), "supplier", lot.supplier_id, logistics.pk
+    )
+
+
+def test_clearance_moves_the_retired_gift_and_all_its_open_lots_to_clearance_keeping_the_stock(lots, operator, stocked_gift, now):
+    a, b = lots
+
+    leftovers.clear_leftovers(lot=b, actor=operator, now=now, points_price=600, settlement_price=Decimal("60.00"), reason="清仓")
+
+    stocked_gift.refresh_from_db()
+    assert (stocked_gift.state, stocked_gift.clearance_points_price, stocked_gift.clearance_settlement_price) == (
+        "clearance", 600, Decimal("60.00")
+    )
+    assert set(LeftoverLot.objects.values_list("state", flat=True)) == {"clearance"}
+    assert (stock_of(stocked_gift, a.location), stock_of(stocked_gift, b.location)) == ((5, 0), (3, 0))
+    assert history_of(stocked_gift).last().transition == "clear_leftovers"
+
+
+def test_clearance_is_refused_for_a_gift_that_is_not_retired_and_changes_nothing(operator, warehouses, now):
+    gift = offline_gift(operator, now)
+    stray = LeftoverLot.objects.create(
+        supplier=gift.supplier, gift=gift, location=warehouses[0], quantity=1, created_at=now, collect_by=DEADLINE
+    )
+
+    with pytest.raises(InvalidTransition):
+        leftovers.clear_leftovers(lot=stray, actor=operator, now=now, points_price=600, settlement_price=Decimal("60.00"))
+
+    stray.refresh_from_db()
+    gift.refresh_from_db()
+    assert (stray.state, gift.state, gift.clearance_points_price) == ("open", "offline", None)
+
+
+def test_collecting_a_retired_gifts_lot_asks_the_supplier_for_no_replenishment(stocked_gift, operator, logistics, warehouses, now):
+    inventory.set_safety_stock(gift=stocked_gift, location=warehouses[0], safety_stock=2, at=now)
+    catalog.retire_gift(gift=stocked_gift, actor=operator, now=now)
+
+    leftovers.collect_lot(lot=LeftoverLot.objects.get(location=warehouses[0]), actor=logistics, now=now)
+
+    assert not Notice.objects.filter(kind="replenishment").exists()
+
+
+CLOSE = {
+    "collect": lambda lot, staff, now: leftovers.collect_lot(lot=lot, actor=staff["logistics"], now=now),
+    "dispose": lambda lot, staff, now: leftovers.dispose_lot(lot=lot, actor=staff["logistics"], now=now),
+    "clearance": lambda lot, staff, now: leftovers.clear_leftovers(
+        lot=lot, actor=staff["operator"], now=now, points_price=1, settlement_price=Decimal("1")
+    ),
+}
+
+
+@pytest.mark.parametrize("first", list(CLOSE))
+@pytest.mark.parametrize("then", list(CLOSE))
+def test_a_closed_lot_cannot_be_closed_again_and_nothing_changes(lot, operator, logistics, stocked_gift, now, first, then):
+    staff = {"operator": operator, "logistics": logistics}
+    CLOSE[first](lot, staff, now)
+    lot.refresh_from_db()
+    before = (lot.state, stock_of(stocked_gift, lot.location), ExtraCost.objects.count(), StockMovement.objects.count())
+
+    with pytest.raises(InvalidTransition):
+        CLOSE[then](lot, staff, now + timedelta(days=60))
+
+    lot.refresh_from_db()
+    assert (lot.state, stock_of(stocked_gift, lot.location), ExtraCost.objects.count(), StockMovement.objects.count()) == before
