@@ -1,1 +1,17 @@
-urlpatterns: list = []
+"""Portal pages of the goods flow (under /logistics/)."""
+from django.urls import path
+
+from logistics import views_flow as views
+
+urlpatterns = [
+    path("inbound/", views.inbound_list, name="logistics-inbound"),
+    path("inbound/<int:pk>/<slug:name>/", views.inbound_action, name="logistics-inbound-action"),
+    path("announce/", views.supplier_inbound, name="supplier-inbound"),
+    path("handoff/", views.handoff, name="logistics-handoff"),
+    path("shipments/", views.shipment_list, name="logistics-shipments"),
+    path("shipments/<int:pk>/", views.shipment_detail, name="logistics-shipment"),
+    path("shipments/<int:pk>/<slug:name>/", views.shipment_action, name="logistics-shipment-action"),
+    path("dropship/", views.dropship_list, name="supplier-dropship"),
+    path("my-shipments/", views.member_shipments, name="member-shipments"),
+    path("my-shipments/<int:pk>/confirm-receipt/", views.member_confirm_receipt, name="member-shipment-confirm"),
+]

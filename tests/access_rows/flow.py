@@ -1,2 +1,85 @@
-"""Access-matrix rows of this area; see tests/access.py for the format."""
-ROWS: dict = {}
+"""Access-matrix rows of the goods flow (inbound shipments, handoff batches, shipments); see tests/access.py for the
+format. The helpers are local: importing tests.access here would be circular.
+
+`world_objects` adds an announced inbound shipment of the supplier's listed gift, and a handoff batch holding a
+second order of the member's for that gift, whose warehouse shipment waits for picking. The matrix's own
+`order` stays confirmed: the second order is placed an hour earlier, so a one-order batch takes it first.
+"""
+ROLES = [
+    "anon", "member", "other_member", "supplier_admin", "supplier_staff", "other_supplier", "operator", "logistics", "finance"
+]
+AUTHENTICATED = {role: 200 for role in ROLES if role != "anon"} | {"anon": 401}
+REASON = {"reason": "access matrix"}
+MATRIX_WAREHOUSE = "WH-MATRIX"
+
+
+def row(statuses: dict, *, obj: str | None = None, writable: set[str] = frozenset(), body: dict | None = None) -> dict:
+    return {"status": dict(statuses), "object": obj, "writable": set(writable), "body": body or {}, "headers": {}}
+
+
+def only(allowed: dict, *, seen_by: set[str], obj: str | None = None, writable: set[str] = frozenset(), body: dict | None = None) -> dict:
+    """Roles in `allowed` get their status; the others get 403 where they can see the object (`seen_by`), else 404."""
+    statuses = {role: 403 if role in seen_by else 404 for role in ROLES} | {"anon": 401} | allowed
+    return row(statuses, obj=obj, writable=writable, body=body)
+
+
+INBOUND_SEEN_BY = {"supplier_admin", "supplier_staff", "operator", "logistics"}
+BATCH_SEEN_BY = {"operator", "logistics"}
+SHIPMENT_SEEN_BY = {"member", "supplier_admin", "supplier_staff", "operator", "logistics", "finance"}
+# creating is not about an object: every signed-in role can "see" the collection
+EVERYONE = set(ROLES) - {"anon"}
+
+ANNOUNCEMENT = {"gift": "{listed}", "location": MATRIX_WAREHOUSE, "quantity": 5, "expected_on": "2099-01-01"}
+
+ROWS: dict = {
+    ("inbound-shipment-list", "GET"): row(AUTHENTICATED),
+    # the other supplier names the matrix supplier's gift: 400 on `gift`, as for any gift not its own
+    ("inbound-shipment-list", "POST"): only(
+        {"supplier_admin": 201, "supplier_staff": 201, "other_supplier": 400}, seen_by=EVERYONE,
+        writable={"gift", "location", "quantity", "expected_on", "replenishment_request", "note"}, body=ANNOUNCEMENT,
+    ),
+    ("inbound-shipment-detail", "GET"): only({role: 200 for role in INBOUND_SEEN_BY}, seen_by=INBOUND_SEEN_BY, obj="inbound"),
+    ("inbound-shipment-history", "GET"): only({role: 200 for role in INBOUND_SEEN_BY}, seen_by=INBOUND_SEEN_BY, obj="inbound"),
+    ("inbound-shipment-receive", "POST"): only(
+        {"logistics": 200}, seen_by=INBOUND_SEEN_BY, obj="inbound", writable={"counted_quantity", "damaged_quantity", "reason"},
+        body={"counted_quantity": 5, "damaged_quantity": 1},
+    ),
+    # the matrix's inbound shipment is announced: putting it away is 409
+    ("inbound-shipment-put-away", "POST"): only({"logistics": 409}, seen_by=INBOUND_SEEN_BY, obj="inbound", writable={"reason"}, body=REASON),
+    ("handoff-batch-list", "GET"): row(AUTHENTICATED),
+    ("handoff-batch-list", "POST"): only({"operator": 201, "logistics": 201}, seen_by=EVERYONE, writable={"key"}, body={"key": "matrix-batch"}),
+    ("handoff-batch-detail", "GET"): only({"operator": 200, "logistics": 200}, seen_by=BATCH_SEEN_BY, obj="handoff_batch"),
+    ("shipment-list", "GET"): row(AUTHENTICATED),
+    ("shipment-detail", "GET"): only({role: 200 for role in SHIPMENT_SEEN_BY}, seen_by=SHIPMENT_SEEN_BY, obj="shipment"),
+    ("shipment-history", "GET"): only({role: 200 for role in SHIPMENT_SEEN_BY}, seen_by=SHIPMENT_SEEN_BY, obj="shipment"),
+    # the matrix's shipment is a warehouse one waiting for picking: logistics may pick or ship it; delivering,
+    # failing and confirming receipt are 409; suppliers never drive a warehouse shipment (403)
+    ("shipment-pick", "POST"): only({"logistics": 200}, seen_by=SHIPMENT_SEEN_BY, obj="shipment", writable={"reason"}, body=REASON),
+    ("shipment-ship", "POST"): only({"logistics": 200}, seen_by=SHIPMENT_SEEN_BY, obj="shipment", writable={"carrier", "tracking_number"},
+                                    body={"carrier": "顺丰", "tracking_number": "SF-MATRIX"}),
+    ("shipment-deliver", "POST"): only({"logistics": 409}, seen_by=SHIPMENT_SEEN_BY, obj="shipment", writable={"signer"}, body={"signer": "刘洋"}),
+    ("shipment-fail", "POST"): only({"logistics": 409}, seen_by=SHIPMENT_SEEN_BY, obj="shipment", writable={"reason"}, body={"reason": "拒收"}),
+    ("shipment-confirm-receipt", "POST"): only({"member": 409}, seen_by=SHIPMENT_SEEN_BY, obj="shipment"),
+}
+
+
+def world_objects(*, supplier, users: dict, now, objects: dict, **_) -> dict:
+    """An announced inbound shipment, a handoff batch and the warehouse shipment in it, all of the matrix's supplier."""
+    from datetime import timedelta
+
+    from logistics.models import Shipment
+    from logistics.services import inbound, shipments
+    from points.services import orders
+    from suppliers.services import inventory
+    from tests.factories import WarehouseFactory
+
+    listed, warehouse = objects["listed"], objects["warehouse"]
+    WarehouseFactory(code=MATRIX_WAREHOUSE, name="矩阵仓")
+    announced = inbound.announce_inbound(supplier=supplier, gift_id=listed.pk, location_id=warehouse.pk, quantity=5,
+                                         expected_on=now.date(), actor=users["supplier_staff"], now=now)
+    inventory.receive_stock(gift=listed, location=warehouse, quantity=1, at=now)  # the unit the order below takes
+    earlier = now - timedelta(hours=1)
+    order = orders.place_order(member=users["member"].member, gift_id=listed.pk, quantity=1, now=earlier,
+                               recipient_name="刘洋", recipient_phone="13800138000", address="杭州市文三路100号")
+    batch = shipments.hand_over_warehouse_orders(key="matrix-world", actor=users["logistics"], now=now, limit=1)
+    return {"inbound": announced, "handoff_batch": batch, "shipment": Shipment.objects.get(order=order)}

@@ -1,0 +1,233 @@
+"""API of the goods flow (SPEC §4.6): inbound shipments, handoff batches and shipments.
+
+Every lookup starts from `visible_to(user)` (another tenant's row: 404); a role that may not act is 403, bad input
+400 naming the field, an illegal transition 409. Contact data on a shipment is masked except on the detail read of
+someone who must act on it (points.privacy.may_see_contact), and that read is logged.
+"""
+from functools import wraps
+
+import django_filters
+from django.db.models import Count
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status, viewsets
+from rest_framework.response import Response
+
+from core.api.permissions import require_role
+from core.api.transitions import TransitionHistoryMixin, transition_action
+from core.errors import PermissionDenied
+from core.masking import mask_address, mask_name, mask_phone
+from core.roles import SUPPLIER_ROLES, Role
+from core.services import log_personal_data_access
+from logistics.models import HandoffBatch, InboundShipment, Shipment
+from logistics.services import inbound, shipments
+from points.privacy import may_see_contact
+from suppliers.models import Location, Supplier
+
+LOGISTICS = frozenset({Role.LOGISTICS})
+HANDOFF_STAFF = frozenset({Role.LOGISTICS, Role.OPERATOR})
+MEMBER = frozenset({Role.MEMBER})
+CONTACT_MASKS = {"recipient_name": mask_name, "recipient_phone": mask_phone, "address": mask_address}
+
+
+# inbound shipments
+
+class InboundShipmentSerializer(serializers.ModelSerializer):
+    gift_sku = serializers.CharField(source="gift.sku", read_only=True)
+    gift_name = serializers.CharField(source="gift.name", read_only=True)
+    location = serializers.CharField(source="location.code", read_only=True)
+    location_name = serializers.CharField(source="location.name", read_only=True)
+    shortage = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = InboundShipment
+        fields = [
+            "id", "number", "state", "supplier", "gift", "gift_sku", "gift_name", "location", "location_name", "replenishment_request",
+            "announced_quantity", "expected_on", "announced_at", "counted_quantity", "damaged_quantity", "shortage", "received_at",
+            "put_away_at", "note",
+        ]
+        read_only_fields = fields
+
+
+class InboundAnnounceInput(serializers.Serializer):
+    gift = serializers.IntegerField()
+    location = serializers.SlugRelatedField(slug_field="code", queryset=Location.objects.all(), help_text="warehouse code")
+    quantity = serializers.IntegerField()
+    expected_on = serializers.DateField()
+    replenishment_request = serializers.IntegerField(required=False, allow_null=True, default=None)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
+
+
+class InboundReceiveInput(serializers.Serializer):
+    counted_quantity = serializers.IntegerField()
+    damaged_quantity = serializers.IntegerField(required=False, default=0)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+class InboundShipmentViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
+    """Inbound stock: suppliers announce their own and see them; logistics receives and puts away."""
+
+    serializer_class = InboundShipmentSerializer
+    http_method_names = ["get", "post", "head", "options"]
+    filterset_fields = ["state", "gift", "replenishment_request"]
+    search_fields = ["number", "gift__sku", "gift__name"]
+    ordering_fields = ["announced_at", "expected_on", "id"]
+
+    def get_queryset(self):
+        return InboundShipment.objects.visible_to(self.request.user).select_related("gift", "location")
+
+    @extend_schema(request=InboundAnnounceInput, responses={201: InboundShipmentSerializer})
+    def create(self, request):
+        """Announce an inbound shipment of one of the caller's warehouse gifts."""
+        require_role(request.user, SUPPLIER_ROLES)
+        params = InboundAnnounceInput(data=request.data)
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        shipment = inbound.announce_inbound(
+            supplier=Supplier.objects.get(pk=request.user.supplier_id), gift_id=data["gift"], location_id=data["location"].pk,
+            quantity=data["quantity"], expected_on=data["expected_on"], replenishment_request_id=data["replenishment_request"],
+            note=data["note"], actor=request.user, now=timezone.now(),
+        )
+        return Response(InboundShipmentSerializer(shipment).data, status=status.HTTP_201_CREATED)
+
+    receive = transition_action(inbound.receive_inbound, name="receive", roles=LOGISTICS, target="inbound", input_serializer=InboundReceiveInput)
+    put_away = transition_action(inbound.put_away_inbound, name="put_away", roles=LOGISTICS, target="inbound")
+
+
+# handoff batches
+
+class HandoffBatchSerializer(serializers.ModelSerializer):
+    created_by = serializers.CharField(source="created_by.username", default=None, read_only=True)
+    order_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = HandoffBatch
+        fields = ["id", "number", "key", "created_at", "created_by", "order_count"]
+        read_only_fields = fields
+
+
+class HandoffBatchInput(serializers.Serializer):
+    key = serializers.CharField(max_length=80, help_text="a retried request with the same key returns the same batch")
+
+
+class HandoffBatchViewSet(viewsets.ReadOnlyModelViewSet):
+    """Handoff batches: every confirmed warehouse order goes to the logistics provider once, in one batch."""
+
+    serializer_class = HandoffBatchSerializer
+    http_method_names = ["get", "post", "head", "options"]
+    search_fields = ["number", "key"]
+
+    def get_queryset(self):
+        return HandoffBatch.objects.visible_to(self.request.user).select_related("created_by").annotate(order_count=Count("items"))
+
+    @extend_schema(request=HandoffBatchInput, responses={201: HandoffBatchSerializer, 200: HandoffBatchSerializer})
+    def create(self, request):
+        """Hand over every confirmed warehouse order not yet handed over (201); a retry with the same key returns that batch (200)."""
+        require_role(request.user, HANDOFF_STAFF)
+        params = HandoffBatchInput(data=request.data)
+        params.is_valid(raise_exception=True)
+        replay = HandoffBatch.objects.filter(key=params.validated_data["key"].strip()).exists()
+        batch = shipments.hand_over_warehouse_orders(key=params.validated_data["key"], actor=request.user, now=timezone.now())
+        return Response(self.get_serializer(self.get_queryset().get(pk=batch.pk)).data,
+                        status=status.HTTP_200_OK if replay else status.HTTP_201_CREATED)
+
+
+# shipments
+
+class ShipmentSerializer(serializers.ModelSerializer):
+    """A shipment with its order's recipient, masked unless the view unmasked it (`unmasked_ids`) or the reader is the member."""
+
+    order_number = serializers.CharField(source="order.number", read_only=True)
+    gift_name = serializers.CharField(source="order.gift.name", read_only=True)
+    recipient_name = serializers.CharField(source="order.recipient_name", read_only=True)
+    recipient_phone = serializers.CharField(source="order.recipient_phone", read_only=True)
+    address = serializers.CharField(source="order.address", read_only=True)
+    # the shipment's kind is its order's fulfilment; one name (and one enum) for both
+    fulfilment = serializers.ChoiceField(source="kind", choices=Shipment.Kind.choices, read_only=True)
+
+    class Meta:
+        model = Shipment
+        fields = [
+            "id", "order", "order_number", "gift_name", "supplier", "fulfilment", "state", "quantity", "replacement_for", "carrier",
+            "tracking_number", "signer", "failure_reason", "created_at", "picked_at", "shipped_at", "delivered_at",
+            "recipient_name", "recipient_phone", "address",
+        ]
+        read_only_fields = fields
+
+    def to_representation(self, shipment):
+        data = super().to_representation(shipment)
+        user = self.context["request"].user
+        if not (user.role == Role.MEMBER or shipment.pk in self.context.get("unmasked_ids", ())):
+            data |= {field: mask(data[field]) for field, mask in CONTACT_MASKS.items()}
+        return data
+
+
+class ShipmentShipInput(serializers.Serializer):
+    carrier = serializers.CharField(max_length=40)
+    tracking_number = serializers.CharField(max_length=60)
+
+
+class ShipmentDeliverInput(serializers.Serializer):
+    signer = serializers.CharField(max_length=50)
+
+
+class ShipmentFailInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=200)
+
+
+class ShipmentReceiptInput(serializers.Serializer):
+    pass
+
+
+class ShipmentFilter(django_filters.FilterSet):
+    fulfilment = django_filters.ChoiceFilter(field_name="kind", choices=Shipment.Kind.choices)
+    batch = django_filters.NumberFilter(field_name="order__handoff_item__batch", label="handoff batch id")
+
+    class Meta:
+        model = Shipment
+        fields = ["state", "fulfilment", "order", "batch"]
+
+
+def by_hand(service, action: str):
+    """`service` for a shipment, refused (403) unless the actor's role may `action` a shipment of its kind by hand."""
+
+    @wraps(service)
+    def checked(*, shipment: Shipment, actor, **kwargs):
+        if not shipments.may_drive_by_hand(user=actor, shipment=shipment, action=action):
+            raise PermissionDenied()
+        return service(shipment=shipment, actor=actor, **kwargs)
+
+    return checked
+
+
+class ShipmentViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
+    """Shipments: a supplier sees its own, a member its own, staff all. Logistics picks, ships, delivers and fails
+    warehouse shipments; a dropship supplier only ships its own; the member confirms receipt."""
+
+    serializer_class = ShipmentSerializer
+    filterset_class = ShipmentFilter
+    search_fields = ["tracking_number", "order__number"]
+    ordering_fields = ["created_at", "shipped_at", "id"]
+
+    def get_queryset(self):
+        return Shipment.objects.visible_to(self.request.user).select_related("order__gift")
+
+    def retrieve(self, request, *args, **kwargs):
+        shipment = self.get_object()
+        now = timezone.now()
+        unmasked = may_see_contact(user=request.user, order=shipment.order, now=now)
+        if unmasked and request.user.role != Role.MEMBER:
+            log_personal_data_access(actor=request.user, subject=shipment.order, fields=list(CONTACT_MASKS), purpose="shipment", at=now)
+        context = self.get_serializer_context() | {"unmasked_ids": {shipment.pk} if unmasked else set()}
+        return Response(ShipmentSerializer(shipment, context=context).data)
+
+    pick = transition_action(by_hand(shipments.pick_shipment, "pick"), name="pick", roles=LOGISTICS, target="shipment")
+    ship = transition_action(by_hand(shipments.ship_shipment, "ship"), name="ship", roles=LOGISTICS | SUPPLIER_ROLES, target="shipment",
+                             input_serializer=ShipmentShipInput)
+    deliver = transition_action(by_hand(shipments.deliver_shipment, "deliver"), name="deliver", roles=LOGISTICS, target="shipment",
+                                input_serializer=ShipmentDeliverInput)
+    fail = transition_action(by_hand(shipments.fail_shipment, "fail"), name="fail", roles=LOGISTICS, target="shipment",
+                             input_serializer=ShipmentFailInput)
+    confirm_receipt = transition_action(shipments.confirm_shipment_receipt, name="confirm_receipt", roles=MEMBER, target="shipment",
+                                        input_serializer=ShipmentReceiptInput)
+

@@ -1,0 +1,105 @@
+"""Portal forms of the goods flow: they parse input into the arguments the services take; the rules live there."""
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from logistics.models import InboundShipment, Shipment
+from suppliers.models import Gift, Location, ReplenishmentRequest
+
+
+class AnnounceForm(forms.Form):
+    """An inbound announcement by a supplier user: its own warehouse gifts, the warehouses, its open replenishment requests."""
+
+    gift = forms.ModelChoiceField(label=_("礼品"), queryset=Gift.objects.none())
+    location = forms.ModelChoiceField(label=_("入库仓"), queryset=Location.objects.filter(kind=Location.Kind.WAREHOUSE))
+    quantity = forms.IntegerField(label=_("预报数量"))
+    expected_on = forms.DateField(label=_("预计到货日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    replenishment_request = forms.ModelChoiceField(label=_("对应补货申请"), queryset=ReplenishmentRequest.objects.none(), required=False,
+                                                   empty_label=_("无"))
+    note = forms.CharField(label=_("备注"), max_length=300, required=False)
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        gifts = Gift.objects.visible_to(user).filter(fulfilment=Gift.Fulfilment.WAREHOUSE).exclude(state=Gift.State.RETIRED)
+        self.fields["gift"].queryset = gifts.order_by("sku")
+        self.fields["gift"].label_from_instance = lambda gift: f"{gift.sku} {gift.name}"
+        requests = ReplenishmentRequest.objects.visible_to(user).filter(state=ReplenishmentRequest.State.OPEN)
+        self.fields["replenishment_request"].queryset = requests.select_related("gift", "location")
+        self.fields["replenishment_request"].label_from_instance = lambda r: f"{r.gift.sku} @ {r.location.name} · {r.quantity} · {r.due_date:%Y-%m-%d}"
+
+    def values(self) -> dict:
+        """The keyword arguments of announce_inbound besides supplier, actor and now."""
+        data = self.cleaned_data
+        request = data["replenishment_request"]
+        return {"gift_id": data["gift"].pk, "location_id": data["location"].pk, "quantity": data["quantity"], "expected_on": data["expected_on"],
+                "replenishment_request_id": request.pk if request else None, "note": data["note"]}
+
+
+# service argument → form field, for errors a service reports
+ANNOUNCE_FIELDS = {"gift_id": "gift", "location_id": "location", "replenishment_request_id": "replenishment_request"}
+
+
+class ReceiveForm(forms.Form):
+    counted_quantity = forms.IntegerField(label=_("实收数量"), widget=forms.NumberInput(attrs={"placeholder": _("实收数量")}))
+    damaged_quantity = forms.IntegerField(label=_("破损数量"), initial=0, widget=forms.NumberInput(attrs={"placeholder": _("破损数量")}))
+    reason = forms.CharField(label=_("备注"), required=False, max_length=2000, widget=forms.TextInput(attrs={"placeholder": _("备注")}))
+
+
+class NoInput(forms.Form):
+    pass
+
+
+class ShipForm(forms.Form):
+    carrier = forms.CharField(label=_("承运商"), max_length=40, widget=forms.TextInput(attrs={"placeholder": _("承运商")}))
+    tracking_number = forms.CharField(label=_("运单号"), max_length=60, widget=forms.TextInput(attrs={"placeholder": _("运单号")}))
+
+
+class DeliverForm(forms.Form):
+    signer = forms.CharField(label=_("签收人"), max_length=50, widget=forms.TextInput(attrs={"placeholder": _("签收人")}))
+
+
+class FailForm(forms.Form):
+    reason = forms.CharField(label=_("失败原因"), max_length=200, widget=forms.TextInput(attrs={"placeholder": _("失败原因")}))
+
+
+class ShipmentFilterForm(forms.Form):
+    """The filters above a shipment table (GET); empty means all."""
+
+    q = forms.CharField(label=_("搜索"), required=False, widget=forms.TextInput(attrs={"placeholder": _("运单号 / 订单号")}))
+    state = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部"))] + Shipment.State.choices)
+    kind = forms.ChoiceField(label=_("类型"), required=False, choices=[("", _("全部"))] + Shipment.Kind.choices)
+    batch = forms.IntegerField(label=_("交接批次"), required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, with_kind: bool = True, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not with_kind:
+            del self.fields["kind"]
+
+    def apply(self, rows):
+        """The shipments matching the valid filters (an invalid one is ignored)."""
+        self.is_valid()
+        data = self.cleaned_data
+        if data.get("q"):
+            rows = rows.filter(Q(tracking_number__icontains=data["q"]) | Q(order__number__icontains=data["q"]))
+        if data.get("state"):
+            rows = rows.filter(state=data["state"])
+        if data.get("kind"):
+            rows = rows.filter(kind=data["kind"])
+        if data.get("batch"):
+            rows = rows.filter(order__handoff_item__batch=data["batch"])
+        return rows
+
+
+class InboundFilterForm(forms.Form):
+    q = forms.CharField(label=_("搜索"), required=False, widget=forms.TextInput(attrs={"placeholder": _("入库单号 / SKU / 礼品商")}))
+    state = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部"))] + InboundShipment.State.choices)
+
+    def apply(self, rows):
+        """The inbound shipments matching the valid filters (an invalid one is ignored)."""
+        self.is_valid()
+        data = self.cleaned_data
+        if data.get("q"):
+            rows = rows.filter(Q(number__icontains=data["q"]) | Q(gift__sku__icontains=data["q"]) | Q(supplier__name__icontains=data["q"]))
+        if data.get("state"):
+            rows = rows.filter(state=data["state"])
+        return rows

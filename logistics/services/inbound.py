@@ -1,0 +1,114 @@
+"""Inbound stock (铺货/补货, SPEC §4.3, §4.6): the supplier announces, logistics receives and puts away.
+
+Only counted units enter the supplier's consignment. A shortage (announced − counted) is recorded and
+nothing more; units damaged on arrival are written off at once and carry the per-unit handling fee of the
+tariff, borne by the supplier — never the goods value. Usable stock received meets the gift's open
+replenishment request at that warehouse.
+"""
+from datetime import date, datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from core.errors import ValidationFailed
+from core.fsm import apply_transition
+from core.numbers import create_numbered
+from logistics.models import ExtraCost, InboundShipment, Tariff
+from logistics.models.costs import CostKind, Payer
+from logistics.services.costs import record_extra_cost
+from suppliers.models import Gift, Location, ReplenishmentRequest, StockMovement, Supplier
+from suppliers.services import inventory
+from suppliers.services.notices import send_notice
+
+MAX_QUANTITY = 10_000  # per announcement; a larger delivery is announced in parts
+
+
+def _whole(value, *, field: str, low: int, high: int, message: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        raise ValidationFailed(message, field=field)
+    return value
+
+
+def announce_inbound(
+    *, supplier: Supplier, gift_id: int, location_id: int, quantity: int, expected_on: date, actor, now: datetime,
+    replenishment_request_id: int | None = None, note: str = "",
+) -> InboundShipment:
+    """Announce goods on their way to a warehouse: one of the supplier's own warehouse-fulfilled gifts, optionally
+    against its open replenishment request there.
+
+    :raises ValidationFailed: naming the field — another supplier's, a dropship or a retired gift, a location that is
+        not a warehouse, a quantity outside 1–10 000, a date in the past, a request that is not open or is for
+        another gift or warehouse (nothing is written)
+    """
+    quantity = _whole(quantity, field="quantity", low=1, high=MAX_QUANTITY, message=f"数量须为 1–{MAX_QUANTITY} 的整数 (quantity 1–{MAX_QUANTITY})")
+    gift = Gift.objects.filter(pk=gift_id, supplier=supplier).first()
+    if gift is None:
+        raise ValidationFailed("请选择本公司的礼品 (not one of your gifts)", field="gift")
+    if gift.fulfilment != Gift.Fulfilment.WAREHOUSE:
+        raise ValidationFailed("直发礼品无需入库 (a dropship gift is not stocked in a warehouse)", field="gift")
+    if gift.state == Gift.State.RETIRED:
+        raise ValidationFailed("已退市的礼品不能入库 (the gift is retired)", field="gift")
+    location = Location.objects.filter(pk=location_id, kind=Location.Kind.WAREHOUSE).first()
+    if location is None:
+        raise ValidationFailed("请选择物流仓 (the location must be a warehouse)", field="location")
+    if expected_on < timezone.localdate(now):
+        raise ValidationFailed("预计到货日期不能早于今天 (the expected date is in the past)", field="expected_on")
+    request = None
+    if replenishment_request_id is not None:
+        request = ReplenishmentRequest.objects.filter(
+            pk=replenishment_request_id, gift=gift, location=location, state=ReplenishmentRequest.State.OPEN
+        ).first()
+        if request is None:
+            raise ValidationFailed("补货申请须为该礼品在该仓的待补货申请 (no open request for this gift and warehouse)",
+                                   field="replenishment_request")
+    return create_numbered(
+        InboundShipment, prefix="IB", now=now, supplier=supplier, gift=gift, location=location, replenishment_request=request,
+        announced_quantity=quantity, expected_on=expected_on, announced_at=now, note=(note or "").strip()[:300],
+    )
+
+
+def receive_inbound(
+    *, inbound: InboundShipment, counted_quantity: int, damaged_quantity: int = 0, actor, now: datetime, reason: str = ""
+) -> InboundShipment:
+    """Receive announced goods: counted units enter stock, damaged ones are written off with the supplier's handling
+    fee, the open replenishment request is met, and the supplier is told — all or nothing.
+
+    :raises ValidationFailed: counted outside 0–announced (excess goods are announced separately), damaged outside 0–counted
+    :raises InvalidTransition: unless the shipment is announced
+    """
+    counted = _whole(counted_quantity, field="counted_quantity", low=0, high=inbound.announced_quantity,
+                     message=f"实收数量须为 0–{inbound.announced_quantity}（预报数量）的整数 (counted 0–announced)")
+    damaged = _whole(damaged_quantity, field="damaged_quantity", low=0, high=counted,
+                     message=f"破损数量须为 0–{counted}（实收数量）的整数 (damaged 0–counted)")
+    source = inventory.Source("inbound", inbound.number)
+    with transaction.atomic():
+        summary = f"实收 {counted}/{inbound.announced_quantity}，短少 {inbound.announced_quantity - counted}，破损 {damaged}"
+        apply_transition(inbound, "receive", actor=actor, at=now, reason=reason or summary,
+                         counted_quantity=counted, damaged_quantity=damaged, received_at=now)
+        fee = _charge_handling(inbound=inbound, damaged=damaged, actor=actor, now=now)
+        if counted:
+            inventory.receive_stock(gift=inbound.gift, location=inbound.location, quantity=counted, at=now, actor=actor, source=source)
+        if damaged:
+            inventory.write_off_stock(gift=inbound.gift, location=inbound.location, quantity=damaged, at=now, actor=actor, source=source,
+                                      kind=StockMovement.Kind.WRITE_OFF, note=f"到货破损 {inbound.number}")
+        if counted > damaged:
+            inventory.meet_replenishment(gift=inbound.gift, location=inbound.location, at=now, actor=actor)
+        send_notice(
+            supplier=inbound.supplier, kind="inbound_received", now=now, title=f"入库单 {inbound.number} 已收货",
+            body=f"{inbound.gift.name}（{inbound.location.name}）：{summary}" + (f"；到货破损处理费 ¥{fee.amount}" if fee else "") + "。",
+        )
+    return inbound
+
+
+def _charge_handling(*, inbound: InboundShipment, damaged: int, actor, now: datetime) -> ExtraCost | None:
+    """The supplier pays the tariff's per-unit handling fee for units damaged on arrival (no tariff, no fee)."""
+    tariff = Tariff.objects.filter(kind=CostKind.HANDLING).first()
+    if not damaged or tariff is None:
+        return None
+    return record_extra_cost(kind=CostKind.HANDLING, payer=Payer.SUPPLIER, supplier=inbound.supplier, inbound=inbound, quantity=damaged,
+                             description=f"到货破损 {damaged} 件 × ¥{tariff.amount}（{inbound.number}）", actor=actor, now=now)
+
+
+def put_away_inbound(*, inbound: InboundShipment, actor, now: datetime, reason: str = "") -> InboundShipment:
+    """The received goods are on the warehouse shelves. :raises InvalidTransition: unless the shipment is received"""
+    return apply_transition(inbound, "put_away", actor=actor, at=now, reason=reason, put_away_at=now)

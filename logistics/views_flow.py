@@ -1,0 +1,245 @@
+"""Portal pages of the goods flow (SPEC §4.6): inbound receipt, handoff batches and shipments for logistics;
+inbound announcements and dropship shipping for suppliers; shipment tracking and receipt for members.
+
+Each view parses its input, makes one service call and renders; the rules live in logistics.services. Every
+lookup starts from `visible_to(request.user)`, so another tenant's row is a 404. Contact data is masked except
+on a shipment's page for someone who must act on it, and that read is logged.
+"""
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from core.api.permissions import require_role
+from core.errors import DomainError, PermissionDenied
+from core.fsm import history_of
+from core.portal import add_service_errors, paginate, run_action
+from core.roles import SUPPLIER_ROLES, Role
+from core.services import log_personal_data_access
+from logistics.forms_flow import (
+    ANNOUNCE_FIELDS, AnnounceForm, DeliverForm, FailForm, InboundFilterForm, NoInput, ReceiveForm, ShipForm, ShipmentFilterForm,
+)
+from logistics.models import HandoffBatch, InboundShipment, Shipment
+from logistics.services import inbound, shipments
+from points.models import RedemptionOrder
+from points.privacy import may_see_contact
+from suppliers.models import ReplenishmentRequest, Supplier
+
+LOGISTICS = frozenset({Role.LOGISTICS})
+FLOW_STAFF = frozenset({Role.LOGISTICS, Role.OPERATOR})
+MEMBER = frozenset({Role.MEMBER})
+CONTACT_FIELDS = ["recipient_name", "recipient_phone", "address"]
+
+
+@dataclass(frozen=True)
+class FlowAction:
+    """A button on an inbound shipment or a shipment: the service it calls and the form of its other arguments."""
+
+    label: str | Promise
+    service: Callable
+    form: type[forms.Form] = NoInput
+    style: str = ""
+
+
+INBOUND_ACTIONS = {
+    "receive": FlowAction(gettext_lazy("收货"), inbound.receive_inbound, ReceiveForm),
+    "put_away": FlowAction(gettext_lazy("上架"), inbound.put_away_inbound),
+}
+SHIPMENT_ACTIONS = {
+    "pick": FlowAction(gettext_lazy("拣货"), shipments.pick_shipment),
+    "ship": FlowAction(gettext_lazy("发货"), shipments.ship_shipment, ShipForm),
+    "deliver": FlowAction(gettext_lazy("签收"), shipments.deliver_shipment, DeliverForm),
+    "fail": FlowAction(gettext_lazy("配送失败"), shipments.fail_shipment, FailForm, "danger"),
+}
+
+
+def _named(table: dict[str, FlowAction], name: str) -> FlowAction:
+    if name not in table:
+        raise Http404
+    return table[name]
+
+
+def _perform(request, action: FlowAction, *, success: str, **target) -> None:
+    """Call the action's service on `target` with the posted form; problems become error messages."""
+    form = action.form(request.POST)
+    if form.is_valid():
+        call = partial(action.service, **target, actor=request.user, now=timezone.now(), **form.cleaned_data)
+        run_action(request, call, success=success)
+        return
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        messages.error(request, f"{label}：{'；'.join(errors)}" if label else "；".join(errors))
+
+
+def _offered(obj, table: dict[str, FlowAction], allowed: Callable[[str], bool]) -> list[tuple[str, FlowAction, forms.Form]]:
+    """(name, action, blank form) of each action the object's state allows and `allowed(name)` admits."""
+    available = {t.name for t in obj.get_available_state_transitions()}
+    return [(name, action, action.form(auto_id=False)) for name, action in table.items() if name in available and allowed(name)]
+
+
+# inbound: logistics receives and puts away
+
+@login_required
+def inbound_list(request):
+    require_role(request.user, FLOW_STAFF)
+    filters = InboundFilterForm(request.GET)
+    rows = filters.apply(InboundShipment.objects.visible_to(request.user).select_related("supplier", "gift", "location"))
+    context = paginate(request, rows)
+    acts = request.user.role == Role.LOGISTICS
+    for row in context["page_obj"]:
+        row.actions = _offered(row, INBOUND_ACTIONS, lambda name: acts)
+    return render(request, "logistics/flow/inbound_list.html", context | {"filters": filters})
+
+
+@login_required
+@require_POST
+def inbound_action(request, pk: int, name: str):
+    action = _named(INBOUND_ACTIONS, name)
+    row = get_object_or_404(InboundShipment.objects.visible_to(request.user).select_related("supplier", "gift", "location"), pk=pk)
+    require_role(request.user, LOGISTICS)
+    _perform(request, action, inbound=row, success=f"{action.label}：{row.number}")
+    return redirect("logistics-inbound")
+
+
+# inbound: the supplier announces
+
+@login_required
+def supplier_inbound(request):
+    require_role(request.user, SUPPLIER_ROLES)
+    form = AnnounceForm(request.POST or None, user=request.user, initial=_initial_from_request(request))
+    if request.method == "POST" and form.is_valid():
+        supplier = get_object_or_404(Supplier.objects.visible_to(request.user), pk=request.user.supplier_id)
+        try:
+            announced = inbound.announce_inbound(supplier=supplier, actor=request.user, now=timezone.now(), **form.values())
+        except DomainError as error:
+            add_service_errors(form, error, aliases=ANNOUNCE_FIELDS)
+        else:
+            messages.success(request, _("已预报入库：%(number)s") % {"number": announced.number})
+            return redirect("supplier-inbound")
+    filters = InboundFilterForm(request.GET)
+    rows = filters.apply(InboundShipment.objects.visible_to(request.user).select_related("gift", "location"))
+    requests = ReplenishmentRequest.objects.visible_to(request.user).filter(state=ReplenishmentRequest.State.OPEN)
+    context = paginate(request, rows) | {
+        "form": form, "filters": filters, "requests": requests.select_related("gift", "location"), "today": timezone.localdate(),
+    }
+    return render(request, "logistics/flow/supplier_inbound.html", context)
+
+
+def _initial_from_request(request) -> dict:
+    """Prefill the announcement from ?replenishment=<id>, one of the supplier's open requests."""
+    request_id = request.GET.get("replenishment", "")
+    replenishment = ReplenishmentRequest.objects.visible_to(request.user).filter(
+        pk=int(request_id), state=ReplenishmentRequest.State.OPEN
+    ).first() if request_id.isdigit() else None
+    if replenishment is None:
+        return {}
+    return {"gift": replenishment.gift_id, "location": replenishment.location_id, "quantity": replenishment.quantity,
+            "replenishment_request": replenishment.pk, "expected_on": replenishment.due_date}
+
+
+# handoff batches
+
+@login_required
+def handoff(request):
+    require_role(request.user, FLOW_STAFF)
+    if request.method == "POST":
+        try:
+            batch = shipments.hand_over_warehouse_orders(key=request.POST.get("key", ""), actor=request.user, now=timezone.now())
+        except DomainError as error:
+            messages.error(request, error.detail)
+        else:
+            messages.success(request, _("交接批次 %(number)s：%(count)d 个订单") % {"number": batch.number, "count": batch.items.count()})
+        return redirect("logistics-handoff")
+    batches = HandoffBatch.objects.visible_to(request.user).select_related("created_by").annotate(order_count=Count("items"))
+    waiting = RedemptionOrder.objects.filter(
+        state=RedemptionOrder.State.CONFIRMED, fulfilment=Shipment.Kind.WAREHOUSE, handoff_item__isnull=True
+    ).count()
+    # a fresh key per page view: a double-submitted form hands over once
+    context = paginate(request, batches) | {"waiting": waiting, "key": uuid.uuid4().hex}
+    return render(request, "logistics/flow/handoff.html", context)
+
+
+# shipments
+
+def _shipments(request):
+    return Shipment.objects.visible_to(request.user).select_related("order__gift", "supplier")
+
+
+def _shipment_table(request, *, title: str, rows, with_kind: bool):
+    filters = ShipmentFilterForm(request.GET, with_kind=with_kind)
+    context = paginate(request, filters.apply(rows)) | {"filters": filters, "title": title}
+    return render(request, "logistics/flow/shipment_list.html", context)
+
+
+@login_required
+def shipment_list(request):
+    require_role(request.user, FLOW_STAFF)
+    return _shipment_table(request, title=_("运单"), rows=_shipments(request), with_kind=True)
+
+
+@login_required
+def dropship_list(request):
+    require_role(request.user, SUPPLIER_ROLES)
+    rows = _shipments(request).filter(kind=Shipment.Kind.DROPSHIP)
+    return _shipment_table(request, title=_("直发订单"), rows=rows, with_kind=False)
+
+
+@login_required
+def shipment_detail(request, pk: int):
+    require_role(request.user, FLOW_STAFF | SUPPLIER_ROLES)
+    shipment = get_object_or_404(_shipments(request), pk=pk)
+    now = timezone.now()
+    unmasked = may_see_contact(user=request.user, order=shipment.order, now=now)
+    if unmasked:
+        log_personal_data_access(actor=request.user, subject=shipment.order, fields=CONTACT_FIELDS, purpose="shipment", at=now)
+    def allowed(name: str) -> bool:
+        return shipments.may_drive_by_hand(user=request.user, shipment=shipment, action=name)
+
+    context = {
+        "shipment": shipment, "order": shipment.order, "unmasked": unmasked, "history": history_of(shipment),
+        "actions": _offered(shipment, SHIPMENT_ACTIONS, allowed),
+    }
+    return render(request, "logistics/flow/shipment_detail.html", context)
+
+
+@login_required
+@require_POST
+def shipment_action(request, pk: int, name: str):
+    action = _named(SHIPMENT_ACTIONS, name)
+    shipment = get_object_or_404(_shipments(request), pk=pk)
+    if not shipments.may_drive_by_hand(user=request.user, shipment=shipment, action=name):
+        raise PermissionDenied()
+    _perform(request, action, shipment=shipment, success=f"{action.label}：{shipment.order.number}")
+    return redirect("logistics-shipment", pk=shipment.pk)
+
+
+# the member's shipments
+
+@login_required
+def member_shipments(request):
+    require_role(request.user, MEMBER)
+    filters = ShipmentFilterForm(request.GET, with_kind=False)
+    rows = filters.apply(Shipment.objects.visible_to(request.user).select_related("order__gift"))
+    return render(request, "logistics/flow/member_shipments.html", paginate(request, rows) | {"filters": filters})
+
+
+@login_required
+@require_POST
+def member_confirm_receipt(request, pk: int):
+    require_role(request.user, MEMBER)
+    shipment = get_object_or_404(Shipment.objects.visible_to(request.user).select_related("order"), pk=pk)
+    call = partial(shipments.confirm_shipment_receipt, shipment=shipment, actor=request.user, now=timezone.now())
+    run_action(request, call, success=_("已确认收货：%(order)s") % {"order": shipment.order.number})
+    return redirect("member-shipments")

@@ -1,0 +1,395 @@
+"""The goods-flow API: inbound shipments, handoff batches and shipments — roles (403), tenants (404), bad input
+(400 naming the field, nothing written), masked contact data except on a logged detail read, constant-query lists."""
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from core.fsm import apply_transition
+from core.models import AccessLog
+from logistics.models import HandoffBatch, InboundShipment, Shipment
+from logistics.services import inbound, shipments
+from points.models import RedemptionOrder
+from points.services import ledger, orders
+from suppliers.models import Location, StockRecord
+from suppliers.services import inventory
+from tests.factories import GiftFactory, MemberFactory, SupplierFactory, UserFactory, WarehouseFactory
+from tests.helpers import assert_list_queries_constant
+from tests.points.conftest import ADDRESS
+
+pytestmark = pytest.mark.django_db
+
+
+def listed(gift, operator, now):
+    for name in ("submit", "approve", "publish"):
+        apply_transition(gift, name, actor=operator, at=now)
+    return gift
+
+
+@pytest.fixture
+def warehouse(db):
+    return WarehouseFactory(code="WH-FLOW", name="华东仓")
+
+
+@pytest.fixture
+def stocked_gift(supplier, operator, warehouse, now):
+    """A listed warehouse gift of the supplier with 20 units."""
+    gift = listed(GiftFactory(supplier=supplier), operator, now)
+    inventory.receive_stock(gift=gift, location=warehouse, quantity=20, at=now)
+    return gift
+
+
+@pytest.fixture
+def warehouse_shipment(stocked_gift, rich_member, logistics, now):
+    """A handed-over warehouse order of the supplier's gift: its shipment waits for picking."""
+    order = orders.place_order(member=rich_member, gift_id=stocked_gift.pk, quantity=1, now=now, **ADDRESS)
+    shipments.hand_over_warehouse_orders(key="B1", actor=logistics, now=now)
+    return Shipment.objects.get(order=order)
+
+
+@pytest.fixture
+def dropship_shipment(supplier, operator, rich_member, now):
+    """A dropship order of the supplier handed to it; its shipment waits for the supplier to ship."""
+    gift = listed(GiftFactory(supplier=supplier, fulfilment="dropship"), operator, now)
+    own = Location.objects.create(code="DS-FLOW", name="自有仓", kind="dropship", supplier=supplier)
+    inventory.receive_stock(gift=gift, location=own, quantity=3, at=now)
+    order = orders.place_order(member=rich_member, gift_id=gift.pk, quantity=1, now=now, **ADDRESS)
+    shipments.hand_over_dropship_orders(actor=None, now=now)
+    return Shipment.objects.get(order=order)
+
+
+def soon() -> str:
+    return (timezone.localdate() + timedelta(days=3)).isoformat()
+
+
+def announcement(gift, **changes) -> dict:
+    return {"gift": gift.pk, "location": "WH-FLOW", "quantity": 10, "expected_on": soon()} | changes
+
+
+@pytest.fixture
+def announced(supplier, stocked_gift, warehouse, now):
+    return inbound.announce_inbound(supplier=supplier, gift_id=stocked_gift.pk, location_id=warehouse.pk, quantity=10,
+                                    expected_on=now.date() + timedelta(days=3), actor=None, now=now)
+
+
+def error_attr(response) -> str:
+    return response.json()["errors"][0]["attr"]
+
+
+# inbound shipments
+
+def test_a_supplier_announces_inbound_stock_by_warehouse_code(api, supplier_staff, stocked_gift):
+    response = api(supplier_staff).post("/api/v1/inbound-shipments/", announcement(stocked_gift), format="json")
+
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["state"], body["location"], body["announced_quantity"], body["gift_sku"]) == ("announced", "WH-FLOW", 10, stocked_gift.sku)
+    assert InboundShipment.objects.get().supplier == supplier_staff.supplier_membership.supplier
+
+
+@pytest.mark.parametrize(("changes", "field"), [
+    ({"quantity": -1}, "quantity"),
+    ({"quantity": 0}, "quantity"),
+    ({"location": "NO-SUCH"}, "location"),
+    ({"location": "DS-FLOW"}, "location"),
+    ({"expected_on": "2020-01-01"}, "expected_on"),
+    ({"replenishment_request": 999_999}, "replenishment_request"),
+])
+def test_bad_announcements_are_400_naming_the_field_and_write_nothing(api, supplier, supplier_staff, stocked_gift, changes, field):
+    Location.objects.create(code="DS-FLOW", name="自有仓", kind="dropship", supplier=supplier)
+
+    response = api(supplier_staff).post("/api/v1/inbound-shipments/", announcement(stocked_gift, **changes), format="json")
+
+    assert response.status_code == 400 and error_attr(response) == field
+    assert not InboundShipment.objects.exists()
+
+
+def test_announcing_another_suppliers_gift_is_400_on_the_gift(api, other_supplier_admin, stocked_gift):
+    response = api(other_supplier_admin).post("/api/v1/inbound-shipments/", announcement(stocked_gift), format="json")
+
+    assert response.status_code == 400 and error_attr(response) == "gift"
+    assert not InboundShipment.objects.exists()
+
+
+@pytest.mark.parametrize("role", ["logistics", "operator", "member"])
+def test_only_supplier_users_announce(api, request, stocked_gift, role):
+    user = request.getfixturevalue(role)
+
+    response = api(getattr(user, "user", user)).post("/api/v1/inbound-shipments/", announcement(stocked_gift), format="json")
+
+    assert response.status_code == 403
+    assert not InboundShipment.objects.exists()
+
+
+def test_logistics_receives_with_damage_and_puts_away(api, logistics, announced, stocked_gift, warehouse):
+    client = api(logistics)
+
+    received = client.post(f"/api/v1/inbound-shipments/{announced.pk}/receive/", {"counted_quantity": 9, "damaged_quantity": 2}, format="json")
+    put_away = client.post(f"/api/v1/inbound-shipments/{announced.pk}/put-away/", {}, format="json")
+    history = client.get(f"/api/v1/inbound-shipments/{announced.pk}/history/")
+
+    assert received.status_code == 200
+    assert (received.json()["counted_quantity"], received.json()["shortage"], received.json()["damaged_quantity"]) == (9, 1, 2)
+    assert put_away.json()["state"] == "put_away"
+    assert [row["target_state"] for row in history.json()] == ["received", "put_away"]
+    assert StockRecord.objects.get(gift=stocked_gift, location=warehouse).on_hand == 20 + 9 - 2
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    ({"counted_quantity": 11}, "counted_quantity"),
+    ({"counted_quantity": -1}, "counted_quantity"),
+    ({"counted_quantity": 5, "damaged_quantity": 6}, "damaged_quantity"),
+    ({"counted_quantity": 5, "damaged_quantity": -1}, "damaged_quantity"),
+    ({"damaged_quantity": 1}, "counted_quantity"),
+])
+def test_bad_receipts_are_400_naming_the_field_and_change_nothing(api, logistics, announced, stocked_gift, warehouse, body, field):
+    response = api(logistics).post(f"/api/v1/inbound-shipments/{announced.pk}/receive/", body, format="json")
+
+    announced.refresh_from_db()
+    assert response.status_code == 400 and error_attr(response) == field
+    assert announced.state == "announced"
+    assert StockRecord.objects.get(gift=stocked_gift, location=warehouse).on_hand == 20
+
+
+def test_putting_away_an_announced_shipment_is_409(api, logistics, announced):
+    response = api(logistics).post(f"/api/v1/inbound-shipments/{announced.pk}/put-away/", {}, format="json")
+
+    assert response.status_code == 409
+    announced.refresh_from_db()
+    assert announced.state == "announced"
+
+
+def test_a_supplier_cannot_receive_its_own_inbound_and_another_supplier_cannot_see_it(api, supplier_staff, other_supplier_admin, announced):
+    own = api(supplier_staff).post(f"/api/v1/inbound-shipments/{announced.pk}/receive/", {"counted_quantity": 10}, format="json")
+    other_read = api(other_supplier_admin).get(f"/api/v1/inbound-shipments/{announced.pk}/")
+    other_list = api(other_supplier_admin).get("/api/v1/inbound-shipments/")
+
+    assert (own.status_code, other_read.status_code) == (403, 404)
+    assert other_list.json()["results"] == []
+    announced.refresh_from_db()
+    assert announced.state == "announced"
+
+
+def test_the_inbound_list_runs_the_same_queries_for_1_and_50(api, logistics, supplier, stocked_gift, warehouse, now):
+    def make(n):
+        for _ in range(n):
+            inbound.announce_inbound(supplier=supplier, gift_id=stocked_gift.pk, location_id=warehouse.pk, quantity=1,
+                                     expected_on=now.date(), actor=None, now=now)
+
+    assert_list_queries_constant(api(logistics), "/api/v1/inbound-shipments/", make)
+
+
+# handoff batches
+
+def test_logistics_hands_over_confirmed_warehouse_orders_in_a_batch_and_a_retry_returns_it(api, logistics, stocked_gift, rich_member, now):
+    order = orders.place_order(member=rich_member, gift_id=stocked_gift.pk, quantity=1, now=now, **ADDRESS)
+    client = api(logistics)
+
+    created = client.post("/api/v1/handoff-batches/", {"key": "2026-10-15-AM"}, format="json")
+    retried = client.post("/api/v1/handoff-batches/", {"key": "2026-10-15-AM"}, format="json")
+
+    assert (created.status_code, retried.status_code) == (201, 200)
+    assert created.json()["id"] == retried.json()["id"] and created.json()["order_count"] == 1
+    order.refresh_from_db()
+    assert order.state == "handed_over" and Shipment.objects.filter(order=order).count() == 1
+
+
+@pytest.mark.parametrize(("role", "status"), [("supplier_admin", 403), ("member", 403), ("finance", 403)])
+def test_only_logistics_and_operators_create_handoff_batches(api, request, role, status):
+    user = request.getfixturevalue(role)
+
+    response = api(getattr(user, "user", user)).post("/api/v1/handoff-batches/", {"key": "K"}, format="json")
+
+    assert response.status_code == status
+    assert not HandoffBatch.objects.exists()
+
+
+def test_a_handoff_without_a_key_is_400(api, operator):
+    response = api(operator).post("/api/v1/handoff-batches/", {"key": "  "}, format="json")
+
+    assert response.status_code == 400 and error_attr(response) == "key"
+
+
+def test_the_handoff_list_shows_order_counts_in_constant_queries(api, logistics, now):
+    def make(n):
+        for i in range(n):
+            shipments.hand_over_warehouse_orders(key=f"K{HandoffBatch.objects.count()}-{i}", actor=logistics, now=now)
+
+    assert_list_queries_constant(api(logistics), "/api/v1/handoff-batches/", make)
+
+
+# shipments
+
+def test_logistics_picks_ships_and_delivers_a_warehouse_shipment(api, logistics, warehouse_shipment):
+    client, url = api(logistics), f"/api/v1/shipments/{warehouse_shipment.pk}"
+
+    picked = client.post(f"{url}/pick/", {}, format="json")
+    shipped = client.post(f"{url}/ship/", {"carrier": "顺丰", "tracking_number": "SF100"}, format="json")
+    delivered = client.post(f"{url}/deliver/", {"signer": "刘洋"}, format="json")
+
+    assert [r.status_code for r in (picked, shipped, delivered)] == [200, 200, 200]
+    assert (delivered.json()["state"], delivered.json()["signer"], delivered.json()["tracking_number"]) == ("delivered", "刘洋", "SF100")
+    assert RedemptionOrder.objects.get(pk=warehouse_shipment.order_id).state == "delivered"
+
+
+def test_logistics_records_a_failed_delivery_with_its_reason(api, logistics, warehouse_shipment, now):
+    shipments.ship_shipment(shipment=warehouse_shipment, actor=logistics, now=now, carrier="顺丰", tracking_number="SF1")
+
+    response = api(logistics).post(f"/api/v1/shipments/{warehouse_shipment.pk}/fail/", {"reason": "地址不详"}, format="json")
+
+    assert response.status_code == 200 and response.json()["failure_reason"] == "地址不详"
+    assert RedemptionOrder.objects.get(pk=warehouse_shipment.order_id).state == "delivery_failed"
+
+
+def test_delivering_needs_a_signer_and_failing_a_reason(api, logistics, warehouse_shipment, now):
+    shipments.ship_shipment(shipment=warehouse_shipment, actor=logistics, now=now, carrier="顺丰", tracking_number="SF1")
+    client = api(logistics)
+
+    no_signer = client.post(f"/api/v1/shipments/{warehouse_shipment.pk}/deliver/", {"signer": ""}, format="json")
+    no_reason = client.post(f"/api/v1/shipments/{warehouse_shipment.pk}/fail/", {}, format="json")
+
+    assert (no_signer.status_code, error_attr(no_signer)) == (400, "signer")
+    assert (no_reason.status_code, error_attr(no_reason)) == (400, "reason")
+    assert Shipment.objects.get(pk=warehouse_shipment.pk).state == "shipped"
+
+
+def test_delivering_an_unshipped_shipment_is_409(api, logistics, warehouse_shipment):
+    response = api(logistics).post(f"/api/v1/shipments/{warehouse_shipment.pk}/deliver/", {"signer": "刘洋"}, format="json")
+
+    assert response.status_code == 409
+    assert Shipment.objects.get(pk=warehouse_shipment.pk).state == "created"
+
+
+def test_a_dropship_supplier_ships_its_own_shipment_with_carrier_and_tracking_number(api, supplier_staff, dropship_shipment):
+    response = api(supplier_staff).post(
+        f"/api/v1/shipments/{dropship_shipment.pk}/ship/", {"carrier": "中通", "tracking_number": "ZT900"}, format="json"
+    )
+
+    assert response.status_code == 200 and response.json()["state"] == "shipped"
+    assert RedemptionOrder.objects.get(pk=dropship_shipment.order_id).state == "shipped"
+
+
+@pytest.mark.parametrize(("action", "body"), [("deliver", {"signer": "刘洋"}), ("fail", {"reason": "拒收"}), ("pick", {})])
+def test_a_dropship_supplier_never_picks_delivers_or_fails_its_shipment(api, supplier_admin, dropship_shipment, now, action, body):
+    shipments.ship_shipment(shipment=dropship_shipment, actor=supplier_admin, now=now, carrier="中通", tracking_number="ZT1")
+
+    response = api(supplier_admin).post(f"/api/v1/shipments/{dropship_shipment.pk}/{action}/", body, format="json")
+
+    assert response.status_code == 403
+    assert Shipment.objects.get(pk=dropship_shipment.pk).state == "shipped"
+
+
+@pytest.mark.parametrize("action", ["pick", "deliver", "fail"])
+def test_logistics_does_not_drive_a_dropship_shipment_by_hand(api, logistics, dropship_shipment, action):
+    response = api(logistics).post(f"/api/v1/shipments/{dropship_shipment.pk}/{action}/", {"signer": "x", "reason": "x"}, format="json")
+
+    assert response.status_code == 403
+    assert Shipment.objects.get(pk=dropship_shipment.pk).state == "created"
+
+
+def test_a_supplier_cannot_ship_a_warehouse_shipment(api, supplier_staff, warehouse_shipment):
+    response = api(supplier_staff).post(f"/api/v1/shipments/{warehouse_shipment.pk}/ship/", {"carrier": "中通", "tracking_number": "ZT2"}, format="json")
+
+    assert response.status_code == 403
+    assert Shipment.objects.get(pk=warehouse_shipment.pk).state == "created"
+
+
+def test_another_supplier_gets_404_for_the_shipment_and_sees_none_listed(api, other_supplier_admin, dropship_shipment):
+    client = api(other_supplier_admin)
+
+    detail = client.get(f"/api/v1/shipments/{dropship_shipment.pk}/")
+    ship = client.post(f"/api/v1/shipments/{dropship_shipment.pk}/ship/", {"carrier": "中通", "tracking_number": "ZT3"}, format="json")
+
+    assert (detail.status_code, ship.status_code) == (404, 404)
+    assert client.get("/api/v1/shipments/").json()["results"] == []
+
+
+def test_the_member_confirms_receipt_and_another_member_gets_404(api, rich_member, warehouse_shipment, logistics, now):
+    shipments.ship_shipment(shipment=warehouse_shipment, actor=logistics, now=now, carrier="顺丰", tracking_number="SF7")
+    stranger = MemberFactory(user=UserFactory(username="stranger", role="member"))
+
+    theirs = api(stranger.user).post(f"/api/v1/shipments/{warehouse_shipment.pk}/confirm-receipt/", {}, format="json")
+    own = api(rich_member.user).post(f"/api/v1/shipments/{warehouse_shipment.pk}/confirm-receipt/", {}, format="json")
+
+    assert (theirs.status_code, own.status_code) == (404, 200)
+    assert (own.json()["state"], own.json()["signer"]) == ("delivered", ADDRESS["recipient_name"])
+    assert RedemptionOrder.objects.get(pk=warehouse_shipment.order_id).state == "delivered"
+
+
+def test_confirming_receipt_before_shipping_is_409(api, rich_member, warehouse_shipment):
+    response = api(rich_member.user).post(f"/api/v1/shipments/{warehouse_shipment.pk}/confirm-receipt/", {}, format="json")
+
+    assert response.status_code == 409
+
+
+def test_logistics_reads_a_warehouse_recipient_unmasked_on_the_detail_only_and_the_read_is_logged(api, logistics, warehouse_shipment):
+    client = api(logistics)
+
+    listed_row = client.get("/api/v1/shipments/").json()["results"][0]
+    detail = client.get(f"/api/v1/shipments/{warehouse_shipment.pk}/").json()
+
+    assert listed_row["recipient_phone"] == "138****8000" and listed_row["recipient_name"] == "刘*"
+    assert (detail["recipient_name"], detail["recipient_phone"], detail["address"]) == tuple(ADDRESS.values())
+    log = AccessLog.objects.get()
+    assert (log.actor, log.subject_id, log.fields) == (logistics, str(warehouse_shipment.order_id), "recipient_name,recipient_phone,address")
+
+
+def test_a_dropship_supplier_reads_its_recipient_unmasked_to_ship_and_the_read_is_logged(api, supplier_staff, dropship_shipment):
+    detail = api(supplier_staff).get(f"/api/v1/shipments/{dropship_shipment.pk}/").json()
+
+    assert detail["recipient_phone"] == ADDRESS["recipient_phone"]
+    assert AccessLog.objects.get().actor == supplier_staff
+
+
+def test_a_dropship_supplier_reads_its_recipient_masked_from_7_days_after_delivery(api, supplier_staff, dropship_shipment, now):
+    shipments.ship_shipment(shipment=dropship_shipment, actor=supplier_staff, now=now, carrier="中通", tracking_number="ZT4")
+    shipments.deliver_shipment(shipment=dropship_shipment, actor=None, now=timezone.now() - timedelta(days=8), signer="刘洋")
+    client = api(supplier_staff)
+
+    detail = client.get(f"/api/v1/shipments/{dropship_shipment.pk}/").json()
+
+    assert detail["recipient_phone"] == "138****8000"
+    assert not AccessLog.objects.exists()
+
+
+@pytest.mark.parametrize("role", ["operator", "supplier_staff"])
+def test_an_operator_and_a_warehouse_supplier_see_the_recipient_masked_even_on_the_detail(api, request, warehouse_shipment, role):
+    detail = api(request.getfixturevalue(role)).get(f"/api/v1/shipments/{warehouse_shipment.pk}/").json()
+
+    assert detail["recipient_phone"] == "138****8000"
+    assert not AccessLog.objects.exists()
+
+
+def test_shipments_filter_by_batch_and_state(api, logistics, warehouse_shipment, dropship_shipment):
+    batch = HandoffBatch.objects.get()
+    client = api(logistics)
+
+    in_batch = client.get(f"/api/v1/shipments/?batch={batch.pk}").json()["results"]
+    dropship = client.get("/api/v1/shipments/?fulfilment=dropship").json()["results"]
+
+    assert [row["id"] for row in in_batch] == [warehouse_shipment.pk]
+    assert [row["id"] for row in dropship] == [dropship_shipment.pk]
+
+
+def test_the_member_lists_only_its_own_shipments(api, rich_member, warehouse_shipment):
+    stranger = MemberFactory(user=UserFactory(username="stranger", role="member"))
+
+    own = api(rich_member.user).get("/api/v1/shipments/").json()["results"]
+    theirs = api(stranger.user).get("/api/v1/shipments/").json()["results"]
+
+    assert [row["id"] for row in own] == [warehouse_shipment.pk] and theirs == []
+    assert own[0]["recipient_phone"] == ADDRESS["recipient_phone"]
+
+
+def test_the_shipment_list_runs_the_same_queries_for_1_and_50(api, logistics, operator, rich_member, now):
+    warehouse = WarehouseFactory(code="WH-MANY")
+    gift = listed(GiftFactory(supplier=SupplierFactory()), operator, now)
+    inventory.receive_stock(gift=gift, location=warehouse, quantity=60, at=now)
+    ledger.earn_points(member=rich_member, points=100_000, source=ledger.Source("batch", "MORE"), at=now)
+
+    def make(n):
+        for _ in range(n):
+            orders.place_order(member=rich_member, gift_id=gift.pk, quantity=1, now=now, **ADDRESS)
+        shipments.hand_over_warehouse_orders(key=f"K{HandoffBatch.objects.count()}", actor=logistics, now=now)
+
+    assert_list_queries_constant(api(logistics), "/api/v1/shipments/", make)

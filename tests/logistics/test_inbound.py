@@ -1,0 +1,239 @@
+"""Inbound stock (SPEC §4.3, §4.6): announced by the supplier, received and put away by logistics; shortage only
+corrects stock, damage on arrival is written off with the tariff's handling fee, replenishment requests are met."""
+import re
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+
+from core.errors import InvalidTransition, ValidationFailed
+from core.fsm import apply_transition, history_of
+from logistics.models import ExtraCost, InboundShipment, Tariff
+from logistics.services import inbound
+from suppliers.models import Location, Notice, ReplenishmentRequest, StockMovement, StockRecord
+from suppliers.services import inventory
+from tests.factories import GiftFactory, SupplierFactory, WarehouseFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def warehouse(db):
+    return WarehouseFactory(code="WH-IN", name="华东入库仓")
+
+
+@pytest.fixture
+def warehouse_gift(supplier):
+    """A draft warehouse gift of the supplier, settlement price 180.00."""
+    return GiftFactory(supplier=supplier)
+
+
+def announce(supplier, gift, location, now, *, quantity=10, expected_on=None, **extra):
+    return inbound.announce_inbound(
+        supplier=supplier, gift_id=gift.pk, location_id=location.pk, quantity=quantity,
+        expected_on=expected_on or now.date() + timedelta(days=3), actor=None, now=now, **extra,
+    )
+
+
+@pytest.fixture
+def announced(supplier, warehouse_gift, warehouse, now):
+    """Ten units announced to arrive in three days."""
+    return announce(supplier, warehouse_gift, warehouse, now)
+
+
+def stock_of(gift, location) -> tuple[int, int]:
+    record = StockRecord.objects.filter(gift=gift, location=location).first()
+    return (record.on_hand, record.reserved) if record else (0, 0)
+
+
+def movements_of(gift) -> list[tuple[str, int]]:
+    return list(StockMovement.objects.filter(gift=gift).order_by("id").values_list("kind", "on_hand_delta"))
+
+
+def test_a_supplier_announces_its_own_warehouse_gift_and_nothing_is_in_stock_yet(announced, warehouse_gift, warehouse):
+    assert re.fullmatch(r"IB20261015\d{12}", announced.number)
+    assert (announced.state, announced.announced_quantity, announced.counted_quantity) == ("announced", 10, None)
+    assert stock_of(warehouse_gift, warehouse) == (0, 0)
+
+
+def test_receiving_a_shortage_adds_only_the_counted_units(announced, warehouse_gift, warehouse, logistics, now):
+    inbound.receive_inbound(inbound=announced, counted_quantity=8, damaged_quantity=0, actor=logistics, now=now)
+
+    announced.refresh_from_db()
+    assert (announced.state, announced.counted_quantity, announced.shortage) == ("received", 8, 2)
+    assert stock_of(warehouse_gift, warehouse) == (8, 0)
+    assert movements_of(warehouse_gift) == [("inbound", 8)]
+    assert not ExtraCost.objects.exists()
+
+
+def test_damage_on_arrival_is_written_off_with_the_tariffs_handling_fee_per_unit_not_the_goods_value(
+    announced, warehouse_gift, warehouse, logistics, now, supplier
+):
+    inbound.receive_inbound(inbound=announced, counted_quantity=10, damaged_quantity=3, actor=logistics, now=now)
+
+    assert stock_of(warehouse_gift, warehouse) == (7, 0)
+    assert movements_of(warehouse_gift) == [("inbound", 10), ("write_off", -3)]
+    assert inventory.rebuild_stock(gift=warehouse_gift, location=warehouse) == (7, 0)
+    fee = ExtraCost.objects.get()
+    assert (fee.kind, fee.payer, fee.supplier, fee.inbound, fee.quantity) == ("handling", "supplier", supplier, announced, 3)
+    assert fee.amount == Tariff.objects.get(kind="handling").amount * 3 == Decimal("4.50")
+    assert fee.amount != warehouse_gift.settlement_price * 3
+    assert fee.recorded_by == logistics
+
+
+def test_without_a_handling_tariff_damage_is_written_off_but_costs_nothing(announced, warehouse_gift, warehouse, logistics, now):
+    Tariff.objects.filter(kind="handling").delete()
+
+    inbound.receive_inbound(inbound=announced, counted_quantity=10, damaged_quantity=2, actor=logistics, now=now)
+
+    assert stock_of(warehouse_gift, warehouse) == (8, 0)
+    assert not ExtraCost.objects.exists()
+
+
+def test_the_supplier_is_told_what_was_received(announced, logistics, now, supplier):
+    inbound.receive_inbound(inbound=announced, counted_quantity=9, damaged_quantity=1, actor=logistics, now=now)
+
+    notice = Notice.objects.get(supplier=supplier, kind="inbound_received")
+    assert announced.number in notice.title
+    assert "实收 9/10" in notice.body and "短少 1" in notice.body and "破损 1" in notice.body and "¥1.50" in notice.body
+
+
+def test_received_goods_are_put_away_and_every_transition_is_logged(announced, logistics, now):
+    inbound.receive_inbound(inbound=announced, counted_quantity=10, damaged_quantity=0, actor=logistics, now=now, reason="月台3")
+    inbound.put_away_inbound(inbound=announced, actor=logistics, now=now + timedelta(hours=2))
+
+    announced.refresh_from_db()
+    assert (announced.state, announced.put_away_at) == ("put_away", now + timedelta(hours=2))
+    assert [(log.source_state, log.target_state, log.actor, log.reason) for log in history_of(announced)] == [
+        ("announced", "received", logistics, "月台3"), ("received", "put_away", logistics, ""),
+    ]
+
+
+def test_putting_away_before_receipt_is_refused_and_changes_nothing(announced, logistics, now):
+    with pytest.raises(InvalidTransition):
+        inbound.put_away_inbound(inbound=announced, actor=logistics, now=now)
+
+    announced.refresh_from_db()
+    assert (announced.state, announced.put_away_at) == ("announced", None)
+    assert not history_of(announced).exists()
+
+
+def test_receiving_twice_is_refused_and_the_stock_counts_once(announced, warehouse_gift, warehouse, logistics, now):
+    inbound.receive_inbound(inbound=announced, counted_quantity=10, damaged_quantity=1, actor=logistics, now=now)
+
+    with pytest.raises(InvalidTransition):
+        inbound.receive_inbound(inbound=announced, counted_quantity=10, damaged_quantity=1, actor=logistics, now=now)
+
+    assert stock_of(warehouse_gift, warehouse) == (9, 0)
+    assert ExtraCost.objects.count() == 1
+
+
+@pytest.fixture
+def open_request(warehouse_gift, warehouse, now):
+    """A safety stock of 5 with nothing on hand raises a replenishment request due in 7 days."""
+    inventory.set_safety_stock(gift=warehouse_gift, location=warehouse, safety_stock=5, at=now)
+    return ReplenishmentRequest.objects.get(gift=warehouse_gift, location=warehouse, state="open")
+
+
+def test_stock_received_against_a_replenishment_request_meets_it_by_its_due_date(supplier, warehouse_gift, warehouse, open_request, logistics, now):
+    shipment = announce(supplier, warehouse_gift, warehouse, now, replenishment_request_id=open_request.pk)
+    received_at = now + timedelta(days=2)
+
+    inbound.receive_inbound(inbound=shipment, counted_quantity=10, damaged_quantity=0, actor=logistics, now=received_at)
+
+    open_request.refresh_from_db()
+    assert shipment.replenishment_request == open_request
+    assert (open_request.state, open_request.met_at) == ("met", received_at)
+    assert open_request.met_at.date() <= open_request.due_date
+
+
+def test_stock_received_meets_the_open_request_of_its_gift_and_warehouse_even_unlinked(announced, open_request, logistics, now):
+    inbound.receive_inbound(inbound=announced, counted_quantity=6, damaged_quantity=0, actor=logistics, now=now)
+
+    open_request.refresh_from_db()
+    assert open_request.state == "met"
+
+
+def test_a_delivery_that_is_all_damaged_does_not_meet_the_request(announced, open_request, logistics, now):
+    inbound.receive_inbound(inbound=announced, counted_quantity=4, damaged_quantity=4, actor=logistics, now=now)
+
+    open_request.refresh_from_db()
+    assert open_request.state == "open"
+
+
+def other_gift(kind: str, supplier, now):
+    """A gift that may not be announced: another supplier's, a dropship one, or a retired one."""
+    if kind == "another supplier's":
+        return GiftFactory(supplier=SupplierFactory())
+    if kind == "dropship":
+        return GiftFactory(supplier=supplier, fulfilment="dropship")
+    gift = GiftFactory(supplier=supplier)
+    apply_transition(gift, "retire_on_termination", actor=None, at=now)
+    return gift
+
+
+@pytest.mark.parametrize("kind", ["another supplier's", "dropship", "retired"])
+def test_announcing_a_gift_that_is_not_the_suppliers_warehouse_gift_is_refused(supplier, warehouse, now, kind):
+    gift = other_gift(kind, supplier, now)
+
+    assert refused_field(supplier, gift, warehouse, now) == "gift"
+
+
+def refused_field(supplier, gift, location, now, **changes) -> str:
+    """The field a refused announcement names; nothing may have been written."""
+    with pytest.raises(ValidationFailed) as refused:
+        announce(supplier, gift, location, now, **changes)
+    assert not InboundShipment.objects.exists()
+    return refused.value.field
+
+
+@pytest.mark.parametrize("quantity", [0, -5, 10_001, "10"])
+def test_an_announced_quantity_outside_1_to_10000_is_refused(supplier, warehouse_gift, warehouse, now, quantity):
+    assert refused_field(supplier, warehouse_gift, warehouse, now, quantity=quantity) == "quantity"
+
+
+def test_announcing_to_a_location_that_is_not_a_warehouse_is_refused(supplier, warehouse_gift, now):
+    own = Location.objects.create(code="DS-1", name="自有仓", kind="dropship", supplier=supplier)
+
+    assert refused_field(supplier, warehouse_gift, own, now) == "location"
+
+
+def test_an_expected_date_in_the_past_is_refused(supplier, warehouse_gift, warehouse, now):
+    yesterday = now.date() - timedelta(days=1)
+
+    assert refused_field(supplier, warehouse_gift, warehouse, now, expected_on=yesterday) == "expected_on"
+
+
+def test_announcing_against_another_gifts_replenishment_request_is_refused(supplier, warehouse_gift, warehouse, now):
+    elsewhere = GiftFactory(supplier=supplier)
+    inventory.set_safety_stock(gift=elsewhere, location=warehouse, safety_stock=1, at=now)
+    request = ReplenishmentRequest.objects.get(gift=elsewhere)
+
+    assert refused_field(supplier, warehouse_gift, warehouse, now, replenishment_request_id=request.pk) == "replenishment_request"
+
+
+@pytest.mark.parametrize(("counted", "damaged", "field"), [
+    (-1, 0, "counted_quantity"),
+    (11, 0, "counted_quantity"),
+    (10_000_000, 0, "counted_quantity"),
+    (5, -1, "damaged_quantity"),
+    (5, 6, "damaged_quantity"),
+    (5, "2", "damaged_quantity"),
+])
+def test_bad_receipts_are_refused_naming_the_field_and_nothing_changes(announced, warehouse_gift, warehouse, logistics, now, counted, damaged, field):
+    with pytest.raises(ValidationFailed) as refused:
+        inbound.receive_inbound(inbound=announced, counted_quantity=counted, damaged_quantity=damaged, actor=logistics, now=now)
+
+    announced.refresh_from_db()
+    assert refused.value.field == field
+    assert (announced.state, announced.counted_quantity) == ("announced", None)
+    assert stock_of(warehouse_gift, warehouse) == (0, 0)
+    assert not ExtraCost.objects.exists() and not Notice.objects.filter(kind="inbound_received").exists()
+
+
+def test_nothing_arrived_closes_the_announcement_with_the_whole_quantity_short(announced, warehouse_gift, warehouse, logistics, now):
+    inbound.receive_inbound(inbound=announced, counted_quantity=0, damaged_quantity=0, actor=logistics, now=now)
+
+    announced.refresh_from_db()
+    assert (announced.state, announced.shortage) == ("received", 10)
+    assert movements_of(warehouse_gift) == []

@@ -1,0 +1,355 @@
+"""Portal pages of the goods flow: logistics receives inbound stock, hands orders over and drives warehouse shipments;
+suppliers announce inbound stock and ship dropship orders; members track their shipments and confirm receipt."""
+import re
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from core.models import AccessLog
+from logistics.models import ExtraCost, HandoffBatch, InboundShipment, Shipment
+from logistics.services import inbound, shipments
+from points.models import RedemptionOrder
+from points.services import orders
+from suppliers.models import ReplenishmentRequest, StockRecord
+from suppliers.services import inventory
+from tests.factories import GiftFactory
+from tests.logistics import test_api_flow as api_flow
+from tests.points.conftest import ADDRESS
+
+pytestmark = pytest.mark.django_db
+
+# the API tests' world, shared (pytest finds fixtures among a module's names)
+announced, dropship_shipment, stocked_gift = api_flow.announced, api_flow.dropship_shipment, api_flow.stocked_gift
+warehouse, warehouse_shipment, listed = api_flow.warehouse, api_flow.warehouse_shipment, api_flow.listed
+
+
+def logged_in(user) -> Client:
+    client = Client()
+    client.force_login(getattr(user, "user", user))
+    return client
+
+
+def page(client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, response.status_code
+    return response.content.decode()
+
+
+def messages_of(response) -> list[str]:
+    return re.findall(r'<li class="(?:success|error)">([^<]*)</li>', response.content.decode())
+
+
+def field_errors(response) -> dict[str, str]:
+    return dict(re.findall(r'class="field-error" data-field="(\w+)">([^<]*)<', response.content.decode()))
+
+
+def on_hand(gift, location) -> int:
+    return StockRecord.objects.get(gift=gift, location=location).on_hand
+
+
+# logistics: inbound
+
+def test_logistics_receives_an_announced_shipment_from_the_inbound_page_and_stock_goes_up(logistics, announced, stocked_gift, warehouse):
+    client = logged_in(logistics)
+    assert f'action="/logistics/inbound/{announced.pk}/receive/"' in page(client, "/logistics/inbound/")
+
+    response = client.post(f"/logistics/inbound/{announced.pk}/receive/", {"counted_quantity": 10, "damaged_quantity": 1}, follow=True)
+
+    announced.refresh_from_db()
+    assert announced.state == "received"
+    assert on_hand(stocked_gift, warehouse) == 20 + 9
+    assert ExtraCost.objects.get().amount == 1.5
+    assert any("收货" in message for message in messages_of(response))
+    assert f'action="/logistics/inbound/{announced.pk}/put_away/"' in response.content.decode()
+
+
+def test_a_bad_receipt_shows_the_error_and_changes_nothing(logistics, announced, stocked_gift, warehouse):
+    response = logged_in(logistics).post(f"/logistics/inbound/{announced.pk}/receive/", {"counted_quantity": 5, "damaged_quantity": 6}, follow=True)
+
+    announced.refresh_from_db()
+    assert announced.state == "announced" and on_hand(stocked_gift, warehouse) == 20
+    assert any("破损数量" in message for message in messages_of(response))
+
+
+def test_logistics_puts_received_goods_away(logistics, announced, now):
+    inbound.receive_inbound(inbound=announced, counted_quantity=10, damaged_quantity=0, actor=logistics, now=now)
+
+    logged_in(logistics).post(f"/logistics/inbound/{announced.pk}/put_away/")
+
+    announced.refresh_from_db()
+    assert announced.state == "put_away"
+
+
+def test_an_operator_sees_the_inbound_page_without_buttons_and_cannot_receive(operator, announced):
+    client = logged_in(operator)
+
+    html = page(client, "/logistics/inbound/")
+    refused = client.post(f"/logistics/inbound/{announced.pk}/receive/", {"counted_quantity": 10, "damaged_quantity": 0})
+
+    assert announced.number in html and "data-action=" not in html
+    assert refused.status_code == 403
+
+
+def test_the_inbound_page_filters_by_state_and_text(logistics, announced):
+    client = logged_in(logistics)
+
+    assert announced.number in page(client, "/logistics/inbound/?state=announced&q=" + announced.gift.sku)
+    assert announced.number not in page(client, "/logistics/inbound/?state=received")
+
+
+# supplier: announcing
+
+def test_a_supplier_announces_inbound_stock_from_the_form(supplier_staff, stocked_gift, warehouse):
+    soon = (timezone.localdate() + timedelta(days=2)).isoformat()
+
+    response = logged_in(supplier_staff).post(
+        "/logistics/announce/", {"gift": stocked_gift.pk, "location": warehouse.pk, "quantity": 30, "expected_on": soon}, follow=True
+    )
+
+    shipment = InboundShipment.objects.get()
+    assert (shipment.gift, shipment.location, shipment.announced_quantity, shipment.state) == (stocked_gift, warehouse, 30, "announced")
+    assert shipment.number in response.content.decode()
+
+
+def test_a_bad_announcement_shows_its_errors_next_to_the_fields_and_writes_nothing(supplier_staff, stocked_gift, warehouse):
+    response = logged_in(supplier_staff).post(
+        "/logistics/announce/", {"gift": stocked_gift.pk, "location": warehouse.pk, "quantity": 0, "expected_on": "2020-01-01"}
+    )
+
+    assert response.status_code == 200
+    assert "quantity" in field_errors(response)
+    assert not InboundShipment.objects.exists()
+
+
+def test_an_expected_date_in_the_past_is_shown_next_to_its_field(supplier_staff, stocked_gift, warehouse):
+    response = logged_in(supplier_staff).post(
+        "/logistics/announce/", {"gift": stocked_gift.pk, "location": warehouse.pk, "quantity": 5, "expected_on": "2020-01-01"}
+    )
+
+    assert "预计到货日期" in field_errors(response)["expected_on"]
+    assert not InboundShipment.objects.exists()
+
+
+def test_another_suppliers_gift_is_not_offered_and_cannot_be_posted(other_supplier_admin, stocked_gift, warehouse):
+    client = logged_in(other_supplier_admin)
+    soon = (timezone.localdate() + timedelta(days=2)).isoformat()
+
+    html = page(client, "/logistics/announce/")
+    response = client.post("/logistics/announce/", {"gift": stocked_gift.pk, "location": warehouse.pk, "quantity": 5, "expected_on": soon})
+
+    assert stocked_gift.sku not in html
+    assert "gift" in field_errors(response)
+    assert not InboundShipment.objects.exists()
+
+
+def test_an_open_replenishment_request_prefills_the_announcement_and_receiving_meets_it(supplier_staff, logistics, stocked_gift, warehouse):
+    inventory.set_safety_stock(gift=stocked_gift, location=warehouse, safety_stock=30, at=timezone.now())
+    request = ReplenishmentRequest.objects.get(gift=stocked_gift)
+    client = logged_in(supplier_staff)
+
+    html = page(client, f"/logistics/announce/?replenishment={request.pk}")
+    client.post("/logistics/announce/", {"gift": stocked_gift.pk, "location": warehouse.pk, "quantity": request.quantity,
+                                         "expected_on": request.due_date.isoformat(), "replenishment_request": request.pk})
+    shipment = InboundShipment.objects.get()
+    logged_in(logistics).post(f"/logistics/inbound/{shipment.pk}/receive/", {"counted_quantity": request.quantity, "damaged_quantity": 0})
+
+    assert f'<option value="{request.pk}" selected>' in html and f'value="{request.quantity}"' in html
+    assert shipment.replenishment_request == request
+    request.refresh_from_db()
+    assert request.state == "met"
+
+
+# handoff
+
+def test_logistics_creates_a_handoff_batch_by_clicking_and_sees_its_order_count(logistics, stocked_gift, rich_member, now):
+    order = orders.place_order(member=rich_member, gift_id=stocked_gift.pk, quantity=1, now=now, **ADDRESS)
+    client = logged_in(logistics)
+    html = page(client, "/logistics/handoff/")
+    key = re.search(r'name="key" value="(\w+)"', html).group(1)
+
+    client.post("/logistics/handoff/", {"key": key})
+    client.post("/logistics/handoff/", {"key": key})  # a double submit
+    listing = page(client, "/logistics/handoff/")
+
+    batch = HandoffBatch.objects.get()
+    assert list(batch.items.values_list("order_id", flat=True)) == [order.pk]
+    assert re.search(rf'data-number="{batch.number}">.*?data-testid="order-count">1<', listing, re.S)
+
+
+def test_suppliers_and_members_cannot_open_logistics_pages(supplier_staff, member):
+    for user in (supplier_staff, member.user):
+        client = logged_in(user)
+        for url in ("/logistics/inbound/", "/logistics/handoff/", "/logistics/shipments/"):
+            assert client.get(url).status_code == 403, (user, url)
+    assert logged_in(member.user).get("/logistics/announce/").status_code == 403
+
+
+# shipments
+
+def test_logistics_picks_ships_and_delivers_from_the_shipment_page(logistics, warehouse_shipment):
+    client, url = logged_in(logistics), f"/logistics/shipments/{warehouse_shipment.pk}/"
+
+    client.post(f"{url}pick/")
+    client.post(f"{url}ship/", {"carrier": "顺丰", "tracking_number": "SF200"})
+    client.post(f"{url}deliver/", {"signer": "刘洋"})
+
+    warehouse_shipment.refresh_from_db()
+    assert (warehouse_shipment.state, warehouse_shipment.tracking_number, warehouse_shipment.signer) == ("delivered", "SF200", "刘洋")
+    assert RedemptionOrder.objects.get(pk=warehouse_shipment.order_id).state == "delivered"
+    assert "SF200" in page(client, url)
+
+
+def test_logistics_records_a_failure_with_its_reason_and_an_empty_reason_is_refused(logistics, warehouse_shipment, now):
+    shipments.ship_shipment(shipment=warehouse_shipment, actor=logistics, now=now, carrier="顺丰", tracking_number="SF1")
+    client, url = logged_in(logistics), f"/logistics/shipments/{warehouse_shipment.pk}/fail/"
+
+    empty = client.post(url, {"reason": ""}, follow=True)
+    assert Shipment.objects.get(pk=warehouse_shipment.pk).state == "shipped"
+    assert any("失败原因" in message for message in messages_of(empty))
+    client.post(url, {"reason": "收件人拒收"})
+
+    warehouse_shipment.refresh_from_db()
+    assert (warehouse_shipment.state, warehouse_shipment.failure_reason) == ("failed", "收件人拒收")
+
+
+def test_the_warehouse_shipment_page_shows_logistics_the_recipient_and_logs_it(logistics, warehouse_shipment):
+    html = page(logged_in(logistics), f"/logistics/shipments/{warehouse_shipment.pk}/")
+
+    assert ADDRESS["recipient_phone"] in html and ADDRESS["address"] in html
+    assert AccessLog.objects.get().actor == logistics
+
+
+def test_the_shipment_list_masks_the_recipient_and_filters_by_batch(logistics, warehouse_shipment, dropship_shipment):
+    batch = HandoffBatch.objects.get()
+    client = logged_in(logistics)
+
+    everything = page(client, "/logistics/shipments/")
+    in_batch = page(client, f"/logistics/shipments/?batch={batch.pk}")
+
+    assert ADDRESS["address"] not in everything and "刘*" in everything
+    assert dropship_shipment.order.number in everything
+    assert warehouse_shipment.order.number in in_batch and dropship_shipment.order.number not in in_batch
+    assert not AccessLog.objects.exists()
+
+
+def test_a_dropship_supplier_ships_from_its_page_and_is_offered_no_delivery(supplier_staff, dropship_shipment):
+    client = logged_in(supplier_staff)
+    listing = page(client, "/logistics/dropship/")
+    url = f"/logistics/shipments/{dropship_shipment.pk}/"
+    before = page(client, url)
+
+    client.post(f"{url}ship/", {"carrier": "中通", "tracking_number": "ZT500"})
+    after = page(client, url)
+    refused = client.post(f"{url}deliver/", {"signer": "刘洋"})
+
+    assert dropship_shipment.order.number in listing and ADDRESS["address"] not in listing
+    assert ADDRESS["address"] in before and 'data-action="ship"' in before and 'data-action="pick"' not in before
+    assert 'data-action="deliver"' not in after and 'data-action="fail"' not in after
+    assert refused.status_code == 403
+    dropship_shipment.refresh_from_db()
+    assert (dropship_shipment.state, dropship_shipment.tracking_number) == ("shipped", "ZT500")
+    assert AccessLog.objects.filter(actor=supplier_staff).count() == 2
+
+
+def test_a_supplier_sees_a_warehouse_shipment_masked_without_buttons(supplier_staff, warehouse_shipment):
+    html = page(logged_in(supplier_staff), f"/logistics/shipments/{warehouse_shipment.pk}/")
+
+    assert ADDRESS["address"] not in html and "data-action=" not in html
+    assert not AccessLog.objects.exists()
+
+
+def test_another_supplier_gets_404_for_the_shipment(other_supplier_admin, dropship_shipment):
+    client = logged_in(other_supplier_admin)
+
+    assert client.get(f"/logistics/shipments/{dropship_shipment.pk}/").status_code == 404
+    assert client.post(f"/logistics/shipments/{dropship_shipment.pk}/ship/", {"carrier": "x", "tracking_number": "y"}).status_code == 404
+    assert dropship_shipment.order.number not in page(client, "/logistics/dropship/")
+
+
+# member
+
+def test_the_member_tracks_its_shipment_and_confirms_receipt(rich_member, warehouse_shipment, logistics, now):
+    shipments.ship_shipment(shipment=warehouse_shipment, actor=logistics, now=now, carrier="顺丰", tracking_number="SF300")
+    client = logged_in(rich_member)
+    html = page(client, "/logistics/my-shipments/")
+
+    response = client.post(f"/logistics/my-shipments/{warehouse_shipment.pk}/confirm-receipt/", follow=True)
+
+    assert "SF300" in html and 'data-action="confirm_receipt"' in html
+    warehouse_shipment.refresh_from_db()
+    assert warehouse_shipment.state == "delivered"
+    assert "已签收" in response.content.decode() and 'data-action="confirm_receipt"' not in response.content.decode()
+
+
+def test_confirming_an_unshipped_shipment_shows_an_error(rich_member, warehouse_shipment):
+    response = logged_in(rich_member).post(f"/logistics/my-shipments/{warehouse_shipment.pk}/confirm-receipt/", follow=True)
+
+    assert 'class="error"' in response.content.decode()
+    assert Shipment.objects.get(pk=warehouse_shipment.pk).state == "created"
+
+
+def test_another_member_cannot_confirm_receipt(other_member, warehouse_shipment, logistics, now):
+    shipments.ship_shipment(shipment=warehouse_shipment, actor=logistics, now=now, carrier="顺丰", tracking_number="SF301")
+
+    response = logged_in(other_member).post(f"/logistics/my-shipments/{warehouse_shipment.pk}/confirm-receipt/")
+
+    assert response.status_code == 404
+    assert Shipment.objects.get(pk=warehouse_shipment.pk).state == "shipped"
+
+
+# constant queries
+
+def assert_page_queries_constant(client, url: str, make) -> None:
+    make(1)
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(url).status_code == 200
+    make(19)
+    with CaptureQueriesContext(connection) as twenty:
+        response = client.get(url)
+    assert len(response.context["page_obj"]) == 20
+    assert len(one.captured_queries) == len(twenty.captured_queries), "\n".join(q["sql"] for q in twenty.captured_queries)
+
+
+@pytest.fixture
+def many_orders(rich_member, operator, now):
+    """make(n): n more confirmed warehouse orders of one gift, handed over in a batch of their own."""
+    from points.services import ledger
+    from tests.factories import WarehouseFactory
+
+    gift = listed(GiftFactory(), operator, now)
+    inventory.receive_stock(gift=gift, location=WarehouseFactory(code="WH-PAGES"), quantity=40, at=now)
+    ledger.earn_points(member=rich_member, points=100_000, source=ledger.Source("batch", "MORE"), at=now)
+
+    def make(n):
+        for _ in range(n):
+            orders.place_order(member=rich_member, gift_id=gift.pk, quantity=1, now=now, **ADDRESS)
+        shipments.hand_over_warehouse_orders(key=f"K{HandoffBatch.objects.count()}", actor=None, now=now)
+
+    return make
+
+
+@pytest.mark.parametrize(("role", "url"), [("logistics", "/logistics/shipments/"), ("member", "/logistics/my-shipments/")])
+def test_shipment_pages_run_the_same_queries_for_1_and_20_rows(request, many_orders, role, url):
+    assert_page_queries_constant(logged_in(request.getfixturevalue(role)), url, many_orders)
+
+
+def test_the_handoff_page_runs_the_same_queries_for_1_and_20_batches(logistics, now):
+    def make(n):
+        for _ in range(n):
+            shipments.hand_over_warehouse_orders(key=f"K{HandoffBatch.objects.count()}", actor=logistics, now=now)
+
+    assert_page_queries_constant(logged_in(logistics), "/logistics/handoff/", make)
+
+
+@pytest.mark.parametrize(("role", "url"), [("logistics", "/logistics/inbound/"), ("supplier_staff", "/logistics/announce/")])
+def test_inbound_pages_run_the_same_queries_for_1_and_20_rows(request, supplier, stocked_gift, warehouse, now, role, url):
+    def make(n):
+        for _ in range(n):
+            inbound.announce_inbound(supplier=supplier, gift_id=stocked_gift.pk, location_id=warehouse.pk, quantity=3,
+                                     expected_on=now.date(), actor=None, now=now)
+
+    assert_page_queries_constant(logged_in(request.getfixturevalue(role)), url, make)
