@@ -1,1 +1,18 @@
-urlpatterns: list = []
+"""Portal pages of returns and exchanges, extra costs, tariffs and logistics claims (under /logistics/)."""
+from django.urls import path
+
+from logistics import views_returns as views
+
+urlpatterns = [
+    path("my-returns/", views.member_returns, name="member-returns"),
+    path("my-returns/new/<int:order_pk>/", views.member_return_request, name="member-return-request"),
+    path("returns/", views.return_list, name="logistics-returns"),
+    path("returns/<int:pk>/", views.return_detail, name="logistics-return"),
+    path("returns/<int:pk>/<slug:name>/", views.return_action, name="logistics-return-action"),
+    path("extra-costs/", views.extra_costs, name="logistics-extra-costs"),
+    path("extra-costs/new/", views.extra_cost_create, name="logistics-extra-cost-create"),
+    path("tariffs/<slug:kind>/", views.tariff_update, name="logistics-tariff-update"),
+    path("claims/", views.claim_list, name="logistics-claims"),
+    path("claims/lost-parcel/", views.lost_parcel, name="logistics-lost-parcel"),
+    path("claims/<int:pk>/<slug:name>/", views.claim_action, name="logistics-claim-action"),
+]

@@ -1,1 +1,15 @@
-urlpatterns: list = []
+"""API routes of returns and exchanges, extra costs, tariffs and logistics claims (included under /api/v1/)."""
+from django.urls import re_path
+from rest_framework.routers import SimpleRouter
+
+from logistics.api import returns as views
+
+router = SimpleRouter()
+router.register("returns", views.ReturnViewSet, basename="return")
+router.register("extra-costs", views.ExtraCostViewSet, basename="extra-cost")
+router.register("tariffs", views.TariffViewSet, basename="tariff")
+router.register("logistics-claims", views.LogisticsClaimViewSet, basename="logistics-claim")
+urlpatterns = [
+    re_path(r"^orders/(?P<pk>[^/.]+)/returns/$", views.OrderReturnsView.as_view(), name="order-returns"),
+    *router.urls,
+]

@@ -1,2 +1,115 @@
-"""Access-matrix rows of this area; see tests/access.py for the format."""
-ROWS: dict = {}
+"""Access-matrix rows of returns, extra costs, tariffs and logistics claims; see tests/access.py for the format.
+The helpers are local: importing tests.access here would be circular.
+
+`world_objects` delivers a second order of the member's (two units of the listed gift, placed half an hour before
+the matrix's own `order`, so a one-order handoff batch takes it and leaves `order` confirmed), then opens a
+requested return of one unit, a supplier-borne extra cost and a transit-damage claim on it. The order is delivered
+at the wall-clock time, since the API checks the return window against the real clock.
+
+The matrix sends static bodies, so the creates that name an object (an extra cost's order, a lost parcel's
+shipment) name one that does not exist: the roles allowed past the role check get 400 on that field; the 201s
+are in tests/logistics/test_api_returns.py.
+"""
+ROLES = [
+    "anon", "member", "other_member", "supplier_admin", "supplier_staff", "other_supplier", "operator", "logistics", "finance"
+]
+AUTHENTICATED = {role: 200 for role in ROLES if role != "anon"} | {"anon": 401}
+REASON = {"reason": "access matrix"}
+MISSING = 999_999
+
+
+def row(statuses: dict, *, obj: str | None = None, writable: set[str] = frozenset(), body: dict | None = None) -> dict:
+    return {"status": dict(statuses), "object": obj, "writable": set(writable), "body": body or {}, "headers": {}}
+
+
+def only(
+    allowed: dict, *, seen_by: set[str], obj: str | None = None, writable: set[str] = frozenset(), body: dict | None = None
+) -> dict:
+    """Roles in `allowed` get their status; the others get 403 where they can see the object (`seen_by`), else 404."""
+    statuses = {role: 403 if role in seen_by else 404 for role in ROLES} | {"anon": 401} | allowed
+    return row(statuses, obj=obj, writable=writable, body=body)
+
+
+EVERYONE = set(ROLES) - {"anon"}
+STAFF = {"operator", "logistics", "finance"}
+RETURN_SEEN_BY = {"member", "supplier_admin", "supplier_staff"} | STAFF
+COST_SEEN_BY = {"supplier_admin", "supplier_staff"} | STAFF
+TARIFF_READERS = {"supplier_admin", "supplier_staff", "other_supplier"} | STAFF
+
+
+def seen(roles: set[str], *, obj: str) -> dict:
+    return only({role: 200 for role in roles}, seen_by=roles, obj=obj)
+
+
+ROWS: dict = {
+    ("return-list", "GET"): row(AUTHENTICATED),
+    ("return-detail", "GET"): seen(RETURN_SEEN_BY, obj="return"),
+    ("return-history", "GET"): seen(RETURN_SEEN_BY, obj="return"),
+    # the matrix's return is requested, of a warehouse order: the operator approves or rejects it (200); receiving and
+    # inspecting are 409 for logistics, and 403 for the supplier (receives dropship returns only) and the operator
+    # (inspects dropship returns only)
+    ("return-approve", "POST"): only({"operator": 200}, seen_by=RETURN_SEEN_BY, obj="return", writable={"reason"}, body=REASON),
+    ("return-reject", "POST"): only({"operator": 200}, seen_by=RETURN_SEEN_BY, obj="return", writable={"reason"}, body=REASON),
+    ("return-receive", "POST"): only({"logistics": 409}, seen_by=RETURN_SEEN_BY, obj="return", writable={"reason"}, body=REASON),
+    ("return-inspect", "POST"): only(
+        {"logistics": 409}, seen_by=RETURN_SEEN_BY, obj="return", writable={"outcome", "reason"}, body={"outcome": "resellable"}
+    ),
+    # a return of the member's own delivered order; suppliers see the order but may not ask for its return
+    ("order-returns", "POST"): only(
+        {"member": 201}, seen_by={"member", "supplier_admin", "supplier_staff"} | STAFF, obj="return_order",
+        writable={"quantity", "reason", "remedy", "description"}, body={"quantity": 1, "reason": "unused"},
+    ),
+    ("extra-cost-list", "GET"): row(AUTHENTICATED),
+    ("extra-cost-detail", "GET"): seen(COST_SEEN_BY, obj="extra_cost"),
+    ("extra-cost-list", "POST"): only(
+        {"logistics": 400, "operator": 400}, seen_by=EVERYONE,
+        writable={"kind", "payer", "order", "return_request", "inbound", "lot", "quantity", "fee_date", "description"},
+        body={"kind": "handling", "payer": "supplier", "order": MISSING},
+    ),
+    ("tariff-list", "GET"): only({role: 200 for role in TARIFF_READERS}, seen_by=EVERYONE),
+    ("tariff-detail", "GET"): only({role: 200 for role in TARIFF_READERS}, seen_by=EVERYONE, obj="tariff"),
+    ("tariff-detail", "PATCH"): only(
+        {"operator": 200}, seen_by=EVERYONE, obj="tariff", writable={"amount", "unit"}, body={"amount": "13.00"}
+    ),
+    ("logistics-claim-list", "GET"): row(AUTHENTICATED),
+    ("logistics-claim-detail", "GET"): seen(STAFF, obj="claim"),
+    ("logistics-claim-history", "GET"): seen(STAFF, obj="claim"),
+    # the matrix's claim is open: finance accepts it (200); settling comes after acceptance (409)
+    ("logistics-claim-accept", "POST"): only({"finance": 200}, seen_by=STAFF, obj="claim", writable={"reason"}, body=REASON),
+    ("logistics-claim-settle", "POST"): only(
+        {"finance": 409}, seen_by=STAFF, obj="claim", writable={"settlement_reference", "reason"},
+        body={"settlement_reference": "PAY-MATRIX"},
+    ),
+    ("logistics-claim-report-lost-parcel", "POST"): only(
+        {"logistics": 400, "operator": 400}, seen_by=EVERYONE, writable={"shipment"}, body={"shipment": MISSING}
+    ),
+}
+
+
+def world_objects(*, supplier, users: dict, now, objects: dict, **_) -> dict:
+    """A delivered order of the member's with a requested return, a supplier-borne extra cost and an open claim."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from logistics.models import Shipment, Tariff
+    from logistics.services import claims, costs, returns, shipments
+    from points.services import orders
+
+    logistics = users["logistics"]
+    earlier = now - timedelta(minutes=30)
+    order = orders.place_order(member=users["member"].member, gift_id=objects["listed"].pk, quantity=2, now=earlier,
+                               recipient_name="刘洋", recipient_phone="13800138000", address="杭州市文三路100号")
+    shipments.hand_over_warehouse_orders(key="matrix-returns", actor=logistics, now=now, limit=1)
+    shipment = Shipment.objects.get(order=order)
+    shipments.ship_shipment(shipment=shipment, actor=logistics, now=now, carrier="顺丰", tracking_number="SF-MATRIX-RETURNS")
+    shipments.deliver_shipment(shipment=shipment, actor=logistics, now=max(now, timezone.now()), signer="刘洋")
+    order.refresh_from_db()
+    return_request = returns.request_return(
+        order=order, actor=users["member"], now=order.delivered_at, quantity=1, reason="unused"
+    )
+    cost = costs.record_extra_cost(kind="redelivery", payer="supplier", supplier=supplier, order=order, description="二次配送",
+                                   actor=logistics, now=now)
+    claim = claims.open_claim(order=order, cause="transit_damage", quantity=1, now=now)
+    return {"return_order": order, "return": return_request, "extra_cost": cost, "claim": claim,
+            "tariff": Tariff.objects.get(kind="return_freight")}

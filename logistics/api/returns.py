@@ -1,0 +1,277 @@
+"""API of returns and exchanges, extra costs, tariffs and logistics claims (SPEC §4.6, §4.7).
+
+Each view parses its input, makes one service call and renders; the rules live in logistics.services.
+Reads start from the services' scoped lists, so another tenant's return or cost is a 404.
+"""
+import django_filters
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from core.api.permissions import require_role
+from core.api.transitions import ReasonInput, TransitionHistoryMixin, transition_action
+from core.roles import SUPPLIER_ROLES, Role
+from logistics.models import ExtraCost, InboundShipment, LeftoverLot, LogisticsClaim, ReturnRequest, Shipment, Tariff
+from logistics.models.costs import CostKind, Payer
+from logistics.services import claims, costs, returns
+from points.models import RedemptionOrder
+
+MEMBER = frozenset({Role.MEMBER})
+OPERATOR = frozenset({Role.OPERATOR})
+LOGISTICS = frozenset({Role.LOGISTICS})
+FINANCE = frozenset({Role.FINANCE})
+
+
+def _hide_from_members(serializer: serializers.Serializer, data: dict, *fields: str) -> dict:
+    """Members never see settlement figures (SPEC §4.13)."""
+    if serializer.context["request"].user.role == Role.MEMBER:
+        for name in fields:
+            data.pop(name, None)
+    return data
+
+
+# --- returns -----------------------------------------------------------------------------------------------------
+
+class ReplacementSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Shipment
+        fields = ["id", "state", "quantity", "carrier", "tracking_number", "shipped_at", "delivered_at"]
+        read_only_fields = fields
+
+
+class ReturnSerializer(serializers.ModelSerializer):
+    order_number = serializers.CharField(source="order.number", read_only=True)
+    gift_name = serializers.CharField(source="order.gift.name", read_only=True)
+    fulfilment = serializers.CharField(source="order.fulfilment", read_only=True)
+    refunded_points = serializers.SerializerMethodField()
+    replacements = ReplacementSerializer(source="replacement_shipments", many=True, read_only=True)
+
+    class Meta:
+        model = ReturnRequest
+        fields = [
+            "id", "number", "order", "order_number", "gift_name", "supplier", "fulfilment", "quantity", "reason", "remedy",
+            "description", "state", "requested_at", "received_at", "inspected_at", "closed_at", "outcome", "liable",
+            "settlement_amount", "refunded_points", "replacements",
+        ]
+        read_only_fields = fields
+
+    def get_refunded_points(self, return_request) -> int:
+        return return_request.refund_entry.points if return_request.refund_entry_id else 0
+
+    def to_representation(self, return_request):
+        return _hide_from_members(self, super().to_representation(return_request), "settlement_amount")
+
+
+class RequestReturnInput(serializers.Serializer):
+    quantity = serializers.IntegerField(min_value=1)
+    reason = serializers.ChoiceField(choices=ReturnRequest.Reason.choices)
+    remedy = serializers.ChoiceField(choices=ReturnRequest.Remedy.choices, default=ReturnRequest.Remedy.REFUND)
+    description = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class InspectInput(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=ReturnRequest.Outcome.choices)
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+TARGET = "return_request"
+
+
+class ReturnViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
+    """Returns and exchanges: members their own, suppliers theirs, staff all; the workflow of SPEC §4.7 as actions."""
+
+    serializer_class = ReturnSerializer
+    filterset_fields = ["state", "reason", "outcome", "order", "order__fulfilment"]
+    search_fields = ["number", "order__number"]
+    ordering_fields = ["requested_at", "id"]
+
+    def get_queryset(self):
+        return returns.list_returns(user=self.request.user)
+
+    approve = transition_action(returns.approve_return, name="approve", roles=returns.roles_for("approve"), target=TARGET)
+    reject = transition_action(returns.reject_return, name="reject", roles=returns.roles_for("reject"), target=TARGET)
+    receive = transition_action(returns.receive_return, name="receive", roles=returns.roles_for("receive"), target=TARGET)
+    inspect = transition_action(
+        returns.inspect_return, name="inspect", roles=returns.roles_for("inspect"), target=TARGET, input_serializer=InspectInput
+    )
+
+
+class OrderReturnsView(generics.GenericAPIView):
+    """POST /orders/{id}/returns/: the member asks to return or exchange units of its delivered order."""
+
+    serializer_class = RequestReturnInput
+
+    def get_queryset(self):
+        return RedemptionOrder.objects.visible_to(self.request.user)
+
+    @extend_schema(request=RequestReturnInput, responses={201: ReturnSerializer})
+    def post(self, request, pk=None):
+        order = self.get_object()
+        require_role(request.user, MEMBER)
+        params = RequestReturnInput(data=request.data)
+        params.is_valid(raise_exception=True)
+        return_request = returns.request_return(order=order, actor=request.user, now=timezone.now(), **params.validated_data)
+        return Response(ReturnSerializer(return_request, context={"request": request}).data, status=status.HTTP_201_CREATED)
+
+
+# --- extra costs and tariffs -------------------------------------------------------------------------------------
+
+class ExtraCostSerializer(serializers.ModelSerializer):
+    supplier_name = serializers.CharField(source="supplier.name", read_only=True)
+    order_number = serializers.CharField(source="order.number", default=None, read_only=True)
+    return_number = serializers.CharField(source="return_request.number", default=None, read_only=True)
+    recorded_by = serializers.CharField(source="recorded_by.username", default=None, read_only=True)
+
+    class Meta:
+        model = ExtraCost
+        fields = [
+            "id", "kind", "payer", "supplier", "supplier_name", "amount", "quantity", "order", "order_number", "return_request",
+            "return_number", "inbound", "lot", "fee_date", "description", "recorded_at", "recorded_by",
+        ]
+        read_only_fields = fields
+
+
+class ScopedKey(serializers.PrimaryKeyRelatedField):
+    """An id of a row the caller may see; another tenant's is "does not exist"."""
+
+    def __init__(self, model, *, required: bool = False) -> None:
+        super().__init__(queryset=model.objects.all(), required=required, allow_null=not required)
+
+    def get_queryset(self):
+        return self.queryset.visible_to(self.context["request"].user)
+
+
+class RecordExtraCostInput(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=CostKind.choices)
+    payer = serializers.ChoiceField(choices=Payer.choices)
+    order = ScopedKey(RedemptionOrder)
+    return_request = ScopedKey(ReturnRequest)
+    inbound = ScopedKey(InboundShipment)
+    lot = ScopedKey(LeftoverLot)
+    quantity = serializers.IntegerField(min_value=1, max_value=costs.MAX_QUANTITY, default=1)
+    fee_date = serializers.DateField(required=False, allow_null=True, default=None)
+    description = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+    def validate(self, data):
+        owner = next((data.get(name) for name in ("order", "return_request", "inbound", "lot") if data.get(name)), None)
+        if owner is None:
+            raise serializers.ValidationError({"order": "请指定费用所属的订单、退换货、入库单或遗留批次 (name what it is for)"})
+        return data | {"supplier": owner.supplier}
+
+
+class ExtraCostViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Extra costs: a supplier sees those it bears, staff all; logistics (warehouse) and operators (dropship) record them."""
+
+    serializer_class = ExtraCostSerializer
+    filterset_fields = ["kind", "payer", "supplier", "order", "return_request", "lot", "inbound"]
+    ordering_fields = ["recorded_at", "id"]
+
+    def get_queryset(self):
+        return costs.list_extra_costs(user=self.request.user)
+
+    @extend_schema(request=RecordExtraCostInput, responses={201: ExtraCostSerializer})
+    def create(self, request):
+        """Record an extra cost priced from the tariff."""
+        require_role(request.user, LOGISTICS | OPERATOR)
+        params = RecordExtraCostInput(data=request.data, context={"request": request})
+        params.is_valid(raise_exception=True)
+        cost = costs.record_extra_cost(**params.validated_data, actor=request.user, now=timezone.now())
+        return Response(ExtraCostSerializer(cost).data, status=status.HTTP_201_CREATED)
+
+
+class TariffSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Tariff
+        fields = ["kind", "amount", "unit"]
+        read_only_fields = ["kind"]
+
+
+class TariffInput(serializers.Serializer):
+    amount = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0)
+    unit = serializers.CharField(max_length=30, required=False)
+
+
+class TariffViewSet(viewsets.ReadOnlyModelViewSet):
+    """The price list of extra costs; operators change it (recorded costs keep their amounts)."""
+
+    serializer_class = TariffSerializer
+    lookup_field = "kind"
+    pagination_class = None
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def get_queryset(self):
+        if not getattr(self, "swagger_fake_view", False):
+            require_role(self.request.user, {Role.OPERATOR, Role.LOGISTICS, Role.FINANCE, *SUPPLIER_ROLES})
+        return Tariff.objects.all()
+
+    @extend_schema(request=TariffInput, responses=TariffSerializer)
+    def partial_update(self, request, kind=None):
+        tariff = self.get_object()
+        require_role(request.user, OPERATOR)
+        params = TariffInput(data=request.data)
+        params.is_valid(raise_exception=True)
+        tariff = costs.update_tariff(tariff=tariff, actor=request.user, now=timezone.now(), **params.validated_data)
+        return Response(TariffSerializer(tariff).data)
+
+
+# --- logistics claims --------------------------------------------------------------------------------------------
+
+class ClaimSerializer(serializers.ModelSerializer):
+    order_number = serializers.CharField(source="order.number", read_only=True)
+    supplier = serializers.IntegerField(source="order.supplier_id", read_only=True)
+    supplier_name = serializers.CharField(source="order.supplier.name", read_only=True)
+    gift_name = serializers.CharField(source="order.gift.name", read_only=True)
+    return_number = serializers.CharField(source="return_request.number", default=None, read_only=True)
+
+    class Meta:
+        model = LogisticsClaim
+        fields = [
+            "id", "order", "order_number", "supplier", "supplier_name", "gift_name", "return_request", "return_number", "cause",
+            "quantity", "amount", "state", "opened_at", "settled_at", "settlement_reference",
+        ]
+        read_only_fields = fields
+
+
+class ClaimFilter(django_filters.FilterSet):
+    supplier = django_filters.NumberFilter(field_name="order__supplier")
+    opened_after = django_filters.IsoDateTimeFilter(field_name="opened_at", lookup_expr="gte")
+    opened_before = django_filters.IsoDateTimeFilter(field_name="opened_at", lookup_expr="lt")
+
+    class Meta:
+        model = LogisticsClaim
+        fields = ["state", "cause", "supplier", "order", "opened_after", "opened_before"]
+
+
+class SettleInput(serializers.Serializer):
+    settlement_reference = serializers.CharField(max_length=60)
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class LostParcelInput(serializers.Serializer):
+    shipment = ScopedKey(Shipment, required=True)
+
+
+class LogisticsClaimViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
+    """Claims on the logistics provider (transit damage, lost parcels): finance accepts and settles them."""
+
+    serializer_class = ClaimSerializer
+    filterset_class = ClaimFilter
+    ordering_fields = ["opened_at", "amount", "id"]
+
+    def get_queryset(self):
+        return claims.list_claims(user=self.request.user)
+
+    accept = transition_action(claims.accept_claim, name="accept", roles=FINANCE, target="claim", input_serializer=ReasonInput)
+    settle = transition_action(claims.settle_claim, name="settle", roles=FINANCE, target="claim", input_serializer=SettleInput)
+
+    @extend_schema(request=LostParcelInput, responses={201: ClaimSerializer})
+    @action(detail=False, methods=["post"], url_path="report-lost-parcel")
+    def report_lost_parcel(self, request):
+        """A shipped parcel never arrived: open a lost-parcel claim (logistics staff or an operator)."""
+        require_role(request.user, LOGISTICS | OPERATOR)
+        params = LostParcelInput(data=request.data, context={"request": request})
+        params.is_valid(raise_exception=True)
+        claim = claims.report_lost_parcel(shipment=params.validated_data["shipment"], actor=request.user, now=timezone.now())
+        return Response(ClaimSerializer(claim).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,156 @@
+"""Portal forms of returns, extra costs and claims: they parse input into the shapes the services take; the rules live there."""
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from logistics.models import InboundShipment, LeftoverLot, LogisticsClaim, ReturnRequest, Shipment
+from logistics.models.costs import CostKind, Payer
+from points.models import RedemptionOrder
+from suppliers.models import Supplier
+
+
+def _any(label, choices) -> forms.ChoiceField:
+    return forms.ChoiceField(label=label, choices=[("", _("全部")), *choices], required=False)
+
+
+class ReturnRequestForm(forms.Form):
+    quantity = forms.IntegerField(label=_("退换数量"), initial=1, widget=forms.NumberInput(attrs={"min": 1}))
+    reason = forms.ChoiceField(label=_("原因"), choices=ReturnRequest.Reason.choices)
+    remedy = forms.ChoiceField(label=_("诉求"), choices=ReturnRequest.Remedy.choices)
+    description = forms.CharField(
+        label=_("说明（选填）"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+def _note(label, *, required: bool = True) -> forms.CharField:
+    """A one-line text field that shows its label as a placeholder (action forms render without labels)."""
+    return forms.CharField(label=label, required=required, max_length=2000, widget=forms.TextInput(attrs={"placeholder": label}))
+
+
+class ReasonForm(forms.Form):
+    reason = _note(_("备注（选填）"), required=False)
+
+
+class RejectForm(forms.Form):
+    reason = _note(_("拒绝原因"))
+
+
+class InspectForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("检验结论"), choices=ReturnRequest.Outcome.choices)
+    reason = _note(_("检验说明 / 凭证（选填）"), required=False)
+
+
+class ReturnFilterForm(forms.Form):
+    state = _any(_("状态"), ReturnRequest.State.choices)
+    fulfilment = _any(_("履约方式"), [("warehouse", _("物流仓发货")), ("dropship", _("礼品商直发"))])
+    q = forms.CharField(label=_("单号"), required=False, max_length=40)
+
+    def apply(self, queryset):
+        """The rows matching the filters that parsed."""
+        self.is_valid()
+        data = self.cleaned_data
+        if data.get("state"):
+            queryset = queryset.filter(state=data["state"])
+        if data.get("fulfilment"):
+            queryset = queryset.filter(order__fulfilment=data["fulfilment"])
+        if text := (data.get("q") or "").strip():
+            queryset = queryset.filter(Q(number__icontains=text) | Q(order__number__icontains=text))
+        return queryset
+
+
+class ExtraCostForm(forms.Form):
+    """An extra cost as logistics staff or an operator enter it; what it belongs to is named by number, among what they see."""
+
+    kind = forms.ChoiceField(label=_("费用类型"), choices=CostKind.choices)
+    payer = forms.ChoiceField(label=_("承担方"), choices=Payer.choices)
+    order_number = forms.CharField(label=_("订单号"), required=False, max_length=30)
+    inbound_number = forms.CharField(label=_("入库单号"), required=False, max_length=30)
+    lot = forms.IntegerField(label=_("遗留礼品批次编号"), required=False, min_value=1)
+    quantity = forms.IntegerField(label=_("数量"), initial=1, min_value=1)
+    fee_date = forms.DateField(label=_("计费日期（选填）"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    description = forms.CharField(label=_("说明"), required=False, max_length=300)
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean(self):
+        data = super().clean()
+        lookups = {
+            "order_number": (RedemptionOrder, "number", "order"),
+            "inbound_number": (InboundShipment, "number", "inbound"),
+            "lot": (LeftoverLot, "pk", "lot"),
+        }
+        for field, (model, key, name) in lookups.items():
+            value = data.get(field)
+            if value in (None, ""):
+                data[name] = None
+                continue
+            data[name] = model.objects.visible_to(self.user).filter(**{key: value}).first()
+            if data[name] is None:
+                self.add_error(field, _("未找到 (not found)"))
+        owner = data.get("order") or data.get("inbound") or data.get("lot")
+        if owner is None and not self.errors:
+            self.add_error("order_number", _("请填写订单号、入库单号或遗留礼品批次编号"))
+        data["supplier"] = owner.supplier if owner else None
+        return data
+
+    def values(self) -> dict:
+        """Keyword arguments of record_extra_cost."""
+        keys = ["kind", "payer", "supplier", "order", "inbound", "lot", "quantity", "fee_date", "description"]
+        return {key: self.cleaned_data[key] for key in keys}
+
+
+class CostFilterForm(forms.Form):
+    kind = _any(_("费用类型"), CostKind.choices)
+    payer = _any(_("承担方"), Payer.choices)
+
+    def apply(self, queryset):
+        self.is_valid()
+        return queryset.filter(**{key: value for key, value in self.cleaned_data.items() if value})
+
+
+class TariffForm(forms.Form):
+    amount = forms.DecimalField(label=_("单价"), max_digits=10, decimal_places=2, min_value=0)
+    unit = forms.CharField(label=_("计费单位"), max_length=30)
+
+
+class ClaimFilterForm(forms.Form):
+    state = _any(_("状态"), LogisticsClaim.State.choices)
+    cause = _any(_("原因"), LogisticsClaim.Cause.choices)
+    supplier = forms.ModelChoiceField(
+        label=_("礼品商"), queryset=Supplier.objects.order_by("name"), required=False, empty_label=_("全部")
+    )
+    opened_from = forms.DateField(label=_("创建日期自"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    opened_to = forms.DateField(label=_("至"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def apply(self, queryset):
+        self.is_valid()
+        data = self.cleaned_data
+        filters = {
+            "state": data.get("state"), "cause": data.get("cause"), "order__supplier": data.get("supplier"),
+            "opened_at__date__gte": data.get("opened_from"), "opened_at__date__lte": data.get("opened_to"),
+        }
+        return queryset.filter(**{key: value for key, value in filters.items() if value})
+
+
+class SettleForm(forms.Form):
+    settlement_reference = forms.CharField(
+        label=_("结清凭证号"), max_length=60, widget=forms.TextInput(attrs={"placeholder": _("结清凭证号")})
+    )
+
+
+class LostParcelForm(forms.Form):
+    tracking_number = forms.CharField(label=_("运单号"), max_length=60)
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_tracking_number(self) -> Shipment:
+        number = self.cleaned_data["tracking_number"].strip()
+        shipment = Shipment.objects.visible_to(self.user).filter(tracking_number=number).first()
+        if shipment is None:
+            raise forms.ValidationError(_("未找到该运单号的运单"))
+        return shipment
+

@@ -1,0 +1,72 @@
+"""Logistics claims (SPEC §4.6): what the logistics provider owes for transit damage and lost parcels.
+
+A claim is opened by the system (a return inspected as transit damage) or by logistics staff or an operator
+reporting a shipped parcel lost, for the settlement price × quantity stored when it is opened; finance
+accepts it and settles it with a payment reference (`open → accepted → settled`).
+"""
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import transaction
+from django.db.models import QuerySet
+
+from core.errors import Conflict, InvalidTransition, ValidationFailed
+from core.fsm import apply_transition
+from logistics.models import LogisticsClaim, ReturnRequest, Shipment
+from points.models import RedemptionOrder
+
+Cause = LogisticsClaim.Cause
+
+
+def open_claim(
+    *, order: RedemptionOrder, cause: str, quantity: int, now: datetime, return_request: ReturnRequest | None = None
+) -> LogisticsClaim:
+    """Open a claim on the logistics provider for the order's settlement price × quantity (system)."""
+    amount = (order.settlement_unit_price * quantity).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return LogisticsClaim.objects.create(
+        order=order, return_request=return_request, cause=cause, quantity=quantity, amount=amount, opened_at=now
+    )
+
+
+def report_lost_parcel(*, shipment: Shipment, actor, now: datetime) -> LogisticsClaim:
+    """A shipped parcel never arrived: open a lost-parcel claim for its units (logistics staff or an operator).
+
+    The shipment and the order are left as they are; re-delivery or a refund follows the order's own workflow.
+    :raises InvalidTransition: unless the shipment is in transit (shipped)
+    :raises Conflict: if the order already has a lost-parcel claim
+    """
+    if shipment.state != Shipment.State.SHIPPED:
+        raise InvalidTransition(
+            f"只有在途（已发货）的运单可以报告丢失 (only a shipped parcel can be reported lost; this one is '{shipment.state}')",
+            field="shipment",
+        )
+    with transaction.atomic():
+        order = RedemptionOrder.objects.select_for_update().get(pk=shipment.order_id)
+        if order.claims.filter(cause=Cause.LOST_PARCEL).exists():
+            raise Conflict("该订单已有包裹丢失索赔 (this order already has a lost-parcel claim)", field="shipment")
+        return open_claim(order=order, cause=Cause.LOST_PARCEL, quantity=shipment.quantity, now=now)
+
+
+def accept_claim(*, claim: LogisticsClaim, actor, now: datetime, reason: str = "") -> LogisticsClaim:
+    """Finance accepts the claim as owed by the logistics provider. :raises InvalidTransition: unless it is open"""
+    return apply_transition(claim, "accept", actor=actor, at=now, reason=reason)
+
+
+def settle_claim(*, claim: LogisticsClaim, actor, now: datetime, settlement_reference: str, reason: str = "") -> LogisticsClaim:
+    """Finance records the provider's payment of an accepted claim.
+
+    :raises ValidationFailed: without a payment reference :raises InvalidTransition: unless it is accepted
+    """
+    reference = (settlement_reference or "").strip()
+    if not reference:
+        raise ValidationFailed("请填写结清凭证号 (a payment reference is required)", field="settlement_reference")
+    if len(reference) > 60:
+        raise ValidationFailed("结清凭证号最多60个字符 (at most 60 characters)", field="settlement_reference")
+    return apply_transition(
+        claim, "settle", actor=actor, at=now, reason=reason or reference, settled_at=now, settlement_reference=reference
+    )
+
+
+def list_claims(*, user) -> QuerySet:
+    """Claims for staff (finance settles them), with the order, supplier and gift a list shows."""
+    return LogisticsClaim.objects.visible_to(user).select_related("order__supplier", "order__gift", "return_request")

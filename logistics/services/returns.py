@@ -1,0 +1,325 @@
+"""Returns and exchanges (SPEC §4.7): request, approval, receipt, inspection and what each outcome does.
+
+`requested → approved | rejected`, `approved → received → inspected`, `inspected → refunded | exchanged | refused`.
+Members request within 7 days of delivery for an unused gift (refund only) and within 15 days for a defective
+one or one damaged in transit (refund or exchange). Operators approve or reject; a warehouse return is received
+and inspected by logistics staff, a dropship return is received by the supplier and inspected by an operator
+from the evidence. Inspection resolves the return in the same transaction, so `inspected` is passed through
+(and logged) on the way to the resolution: the outcome decides stock, liability and the statement line, the
+member's remedy decides refund or exchange, and a used gift is refused (SPEC §4.7 table):
+
+| outcome | stock | statement (stored `settlement_amount`) | liable, cost, claim |
+|---|---|---|---|
+| resellable | back to the supplier's consignment | −unit × qty | — |
+| defective | returned and written off | −unit × qty | supplier, return freight (supplier) |
+| transit_damage | returned and written off | 0, the supplier is still paid | logistics, claim for unit × qty |
+| used | sent back to the member, none | none | operator, return freight (operator) |
+
+A refund gives back points_unit_price × qty to the lots the order drew; an exchange ships a replacement from
+the order's location as a new shipment and new delivery line. Importing this module registers the guard that
+keeps an order with an open return from completing (`points.services.orders.completion_guards`).
+"""
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
+from django.utils import translation
+
+from core.errors import ConcurrentUpdate, PermissionDenied, ValidationFailed
+from core.fsm import apply_transition
+from core.notifications import notify
+from core.numbers import create_numbered
+from core.roles import SUPPLIER_ROLES, Role
+from logistics.models import ReturnRequest
+from logistics.models.costs import CostKind, Payer
+from logistics.services import claims, costs
+from logistics.services.shipments import _new_shipment
+from points.models import RedemptionOrder
+from points.services import ledger, orders
+from suppliers.services import inventory
+
+State, Reason, Remedy, Outcome, Liable = (
+    ReturnRequest.State, ReturnRequest.Reason, ReturnRequest.Remedy, ReturnRequest.Outcome, ReturnRequest.Liable,
+)
+OPEN_STATES = (State.REQUESTED, State.APPROVED, State.RECEIVED, State.INSPECTED)
+WINDOWS = {Reason.UNUSED: timedelta(days=7), Reason.DEFECTIVE: timedelta(days=15), Reason.TRANSIT_DAMAGE: timedelta(days=15)}
+EXCHANGEABLE = frozenset({Reason.DEFECTIVE, Reason.TRANSIT_DAMAGE})
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class Effect:
+    """What an inspection outcome does to stock, the statement and liability."""
+
+    liable: str
+    restocked: bool  # the returned units come back into the consignment
+    written_off: bool  # ... and are written off again (returned to the supplier)
+    nets_off: bool  # the delivery is netted off the supplier's statement
+    freight_payer: str | None  # a return-freight extra cost borne by this party
+    claim: bool  # a claim on the logistics provider
+
+
+EFFECTS = {
+    Outcome.RESELLABLE: Effect(Liable.NONE, restocked=True, written_off=False, nets_off=True, freight_payer=None, claim=False),
+    Outcome.DEFECTIVE: Effect(
+        Liable.SUPPLIER, restocked=True, written_off=True, nets_off=True, freight_payer=Payer.SUPPLIER, claim=False
+    ),
+    Outcome.TRANSIT_DAMAGE: Effect(
+        Liable.LOGISTICS, restocked=True, written_off=True, nets_off=False, freight_payer=None, claim=True
+    ),
+    Outcome.USED: Effect(
+        Liable.OPERATOR, restocked=False, written_off=False, nets_off=False, freight_payer=Payer.OPERATOR, claim=False
+    ),
+}
+WRITE_OFF_NOTES = {Outcome.DEFECTIVE: "退货质量问题，退回礼品商", Outcome.TRANSIT_DAMAGE: "运输破损，报损"}
+
+
+#: Who takes each step, by the order's fulfilment (SPEC §3): operators decide; a warehouse return is received and
+#: inspected by logistics staff, a dropship return is received by its supplier and inspected by an operator.
+WHO = {
+    "approve": {"warehouse": frozenset({Role.OPERATOR}), "dropship": frozenset({Role.OPERATOR})},
+    "reject": {"warehouse": frozenset({Role.OPERATOR}), "dropship": frozenset({Role.OPERATOR})},
+    "receive": {"warehouse": frozenset({Role.LOGISTICS}), "dropship": SUPPLIER_ROLES},
+    "inspect": {"warehouse": frozenset({Role.LOGISTICS}), "dropship": frozenset({Role.OPERATOR})},
+}
+
+
+def roles_for(step: str) -> frozenset[str]:
+    """Every role that takes `step` for some return (the API's 403 before the per-return check)."""
+    return frozenset().union(*WHO[step].values())
+
+
+def may_act(*, user, return_request: ReturnRequest, step: str) -> bool:
+    """Whether the user's role takes `step` for this return (the system, actor None, takes every step)."""
+    return user is None or user.is_superuser or user.role in WHO[step][return_request.order.fulfilment]
+
+
+def _require(actor, return_request: ReturnRequest, step: str) -> None:
+    if not may_act(user=actor, return_request=return_request, step=step):
+        raise PermissionDenied(
+            "物流仓退货由物流收货检验；直发退货由礼品商收货、运营检验 "
+            "(warehouse returns: logistics; dropship returns: the supplier receives, an operator inspects)"
+        )
+
+
+def with_returnable(orders_: QuerySet) -> QuerySet:
+    """Annotate `returnable`: units not refunded and not in an open return."""
+    pending = Coalesce(Sum("returns__quantity", filter=Q(returns__state__in=OPEN_STATES)), 0)
+    return orders_.annotate(returnable=F("quantity") - F("returned_quantity") - pending)
+
+
+def returnable_quantity(order: RedemptionOrder) -> int:
+    """Units of the order the member may still ask to return."""
+    return with_returnable(RedemptionOrder.objects.filter(pk=order.pk)).values_list("returnable", flat=True).get()
+
+
+def returnable_orders(*, user, now: datetime) -> QuerySet:
+    """The member's delivered orders still inside the longest return window with units left to return."""
+    delivered = RedemptionOrder.objects.visible_to(user).filter(
+        member_id=user.member_id, state=RedemptionOrder.State.DELIVERED, delivered_at__gte=now - max(WINDOWS.values())
+    )
+    return with_returnable(delivered).filter(returnable__gt=0).select_related("gift")
+
+
+def request_return(
+    *, order: RedemptionOrder, actor, now: datetime, quantity: int, reason: str, remedy: str = Remedy.REFUND,
+    description: str = "",
+) -> ReturnRequest:
+    """Open a return of `quantity` units of a delivered order, within the window of its reason; the member is told.
+
+    :raises ValidationFailed: an order not delivered (order), an unknown reason or one past its window (reason), an unknown
+        remedy or an exchange of an unused gift (remedy), a quantity outside 1 … returnable (quantity); nothing is written
+    """
+    if order.state != RedemptionOrder.State.DELIVERED or order.delivered_at is None:
+        raise ValidationFailed("只有已签收的订单可以申请退换货 (only a delivered order can be returned)", field="order")
+    if reason not in WINDOWS:
+        raise ValidationFailed("未知的退换货原因 (unknown reason)", field="reason")
+    if remedy not in Remedy.values:
+        raise ValidationFailed("未知的诉求 (unknown remedy)", field="remedy")
+    if remedy == Remedy.EXCHANGE and reason not in EXCHANGEABLE:
+        raise ValidationFailed("七天无理由退货只能退积分，不能换货 (an unused gift is refunded, not exchanged)", field="remedy")
+    if now > order.delivered_at + WINDOWS[reason]:
+        days = WINDOWS[reason].days
+        raise ValidationFailed(f"已超过签收后 {days} 天的申请期限 (more than {days} days since delivery)", field="reason")
+    if not isinstance(quantity, int) or isinstance(quantity, bool):
+        raise ValidationFailed("数量须为正整数 (quantity must be a positive integer)", field="quantity")
+    with transaction.atomic():
+        order = RedemptionOrder.objects.select_for_update().get(pk=order.pk)
+        left = returnable_quantity(order)
+        if not 1 <= quantity <= left:
+            raise ValidationFailed(f"可退数量为 1–{left} (between 1 and {left} units can be returned)", field="quantity")
+        return_request = create_numbered(
+            ReturnRequest, prefix="RR", now=now, order=order, supplier_id=order.supplier_id, quantity=quantity, reason=reason,
+            remedy=remedy, description=(description or "").strip(), requested_at=now,
+        )
+        _tell_member(return_request, now)
+    return return_request
+
+
+def approve_return(*, return_request: ReturnRequest, actor, now: datetime, reason: str = "") -> ReturnRequest:
+    """An operator accepts the request: the member sends the goods back.
+
+    :raises PermissionDenied: for anyone but an operator :raises InvalidTransition: unless requested
+    """
+    _require(actor, return_request, "approve")
+    with transaction.atomic():
+        apply_transition(return_request, "approve", actor=actor, at=now, reason=reason)
+        _tell_member(return_request, now)
+    return return_request
+
+
+def reject_return(*, return_request: ReturnRequest, actor, now: datetime, reason: str = "") -> ReturnRequest:
+    """An operator turns the request down, saying why.
+
+    :raises ValidationFailed: without a reason :raises PermissionDenied: for anyone but an operator :raises InvalidTransition:
+    """
+    _require(actor, return_request, "reject")
+    if not (reason or "").strip():
+        raise ValidationFailed("请填写拒绝原因 (say why the return is rejected)", field="reason")
+    with transaction.atomic():
+        apply_transition(return_request, "reject", actor=actor, at=now, reason=reason.strip())
+        _tell_member(return_request, now)
+    return return_request
+
+
+def receive_return(*, return_request: ReturnRequest, actor, now: datetime, reason: str = "") -> ReturnRequest:
+    """The returned goods arrived: at the warehouse (logistics staff) or, for a dropship gift, at the supplier (its users).
+
+    :raises PermissionDenied: for anyone else :raises InvalidTransition: unless approved
+    """
+    _require(actor, return_request, "receive")
+    with transaction.atomic():
+        apply_transition(return_request, "receive", actor=actor, at=now, reason=reason, received_at=now)
+        _tell_member(return_request, now)
+    return return_request
+
+
+def inspect_return(*, return_request: ReturnRequest, actor, now: datetime, outcome: str, reason: str = "") -> ReturnRequest:
+    """Record the inspection outcome and resolve the return with its effects (module docstring), all or nothing.
+
+    Warehouse returns are inspected by logistics staff, dropship returns by an operator from the evidence (`reason`).
+    :raises ValidationFailed: for an unknown outcome :raises PermissionDenied: for anyone else
+    :raises InvalidTransition: unless received :raises OutOfStock: when no unit is available for a replacement
+    """
+    if outcome not in EFFECTS:
+        raise ValidationFailed("未知的检验结论 (unknown outcome)", field="outcome")
+    _require(actor, return_request, "inspect")
+    effect = EFFECTS[outcome]
+    try:
+        with transaction.atomic():
+            order = RedemptionOrder.objects.select_for_update().select_related("gift", "member").get(pk=return_request.order_id)
+            apply_transition(
+                return_request, "inspect", actor=actor, at=now, reason=reason, outcome=outcome, liable=effect.liable,
+                inspected_at=now,
+            )
+            resolution = "refuse" if outcome == Outcome.USED else return_request.remedy
+            if resolution == Remedy.REFUND:  # points before stock: one lock order (lots, account, then stock)
+                _refund(return_request, order, effect, actor=actor, now=now)
+            _move_stock(return_request, order, effect, actor=actor, now=now)
+            if resolution == Remedy.EXCHANGE:  # after the restock, so a resellable unit can be the replacement
+                _exchange(return_request, order, effect, actor=actor, now=now)
+            if resolution == "refuse":
+                apply_transition(return_request, "refuse", actor=actor, at=now, reason="已使用，退回会员", closed_at=now)
+            if effect.freight_payer:
+                costs.record_extra_cost(
+                    kind=CostKind.RETURN_FREIGHT, payer=effect.freight_payer, supplier=order.supplier, order=order,
+                    return_request=return_request, description=f"退货运费 {return_request.number}", actor=actor, now=now,
+                )
+            if effect.claim:
+                claims.open_claim(
+                    order=order, cause=claims.Cause.TRANSIT_DAMAGE, quantity=return_request.quantity, now=now,
+                    return_request=return_request,
+                )
+            _tell_member(return_request, now)
+    except Exception:
+        return_request.refresh_from_db()
+        raise
+    return return_request
+
+
+def _move_stock(return_request: ReturnRequest, order: RedemptionOrder, effect: Effect, *, actor, now: datetime) -> None:
+    """Returned units come back into the consignment at the order's location; damaged ones are written off again."""
+    if not effect.restocked:
+        return
+    where = {
+        "gift": order.gift, "location": order.location, "quantity": return_request.quantity, "at": now, "actor": actor,
+        "source": inventory.Source("return", return_request.number),
+    }
+    inventory.restock(**where)
+    if effect.written_off:
+        inventory.write_off_stock(**where, note=WRITE_OFF_NOTES[return_request.outcome])
+
+
+def _netted_off(return_request: ReturnRequest, order: RedemptionOrder, effect: Effect) -> Decimal:
+    if not effect.nets_off:
+        return Decimal("0.00")
+    return -(order.settlement_unit_price * return_request.quantity).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _refund(return_request: ReturnRequest, order: RedemptionOrder, effect: Effect, *, actor, now: datetime) -> None:
+    """Points back to the lots the order drew; the order counts the units returned and is returned once all are."""
+    points = order.points_unit_price * return_request.quantity
+    entry = ledger.refund_points(
+        redeem=order.redeem_entry, points=points, source=ledger.Source("return", return_request.number), at=now, actor=actor
+    )
+    apply_transition(
+        return_request, "refund", actor=actor, at=now, settlement_amount=_netted_off(return_request, order, effect),
+        refund_entry=entry, closed_at=now,
+    )
+    counted = RedemptionOrder.objects.filter(pk=order.pk, returned_quantity__lte=F("quantity") - return_request.quantity).update(
+        returned_quantity=F("returned_quantity") + return_request.quantity
+    )
+    if not counted:
+        raise ConcurrentUpdate()
+    order.refresh_from_db()
+    if order.returned_quantity == order.quantity:
+        orders.return_order_fully(order=order, actor=actor, now=now, reason=f"退货 {return_request.number}")
+    notify(
+        kind="refund_credited", phone=order.member.phone, at=now, subject=order,
+        context={"order_number": order.number, "points": points, "balance": entry.balance_after},
+    )
+
+
+def _exchange(return_request: ReturnRequest, order: RedemptionOrder, effect: Effect, *, actor, now: datetime) -> None:
+    """A replacement is reserved at the order's location and shipped as a new shipment (a new delivery line)."""
+    inventory.reserve_stock(
+        gift=order.gift, location=order.location, quantity=return_request.quantity, at=now, actor=actor,
+        source=inventory.Source("return", return_request.number),
+    )
+    _new_shipment(order=order, now=now, quantity=return_request.quantity, replacement_for=return_request)
+    apply_transition(
+        return_request, "exchange", actor=actor, at=now, settlement_amount=_netted_off(return_request, order, effect),
+        closed_at=now,
+    )
+
+
+def _tell_member(return_request: ReturnRequest, now: datetime) -> None:
+    member = return_request.order.member
+    with translation.override(settings.LANGUAGE_CODE):
+        state = str(State(return_request.state).label)
+    notify(
+        kind="return_updated", phone=member.phone, at=now, subject=return_request, opted_out=member.reminders_opt_out,
+        context={"return_number": return_request.number, "state": state},
+    )
+
+
+def hold_orders_with_open_returns(due: QuerySet) -> QuerySet:
+    """Completion guard: an order with an open return does not complete."""
+    return due.exclude(returns__state__in=OPEN_STATES)
+
+
+if hold_orders_with_open_returns not in orders.completion_guards:
+    orders.completion_guards.append(hold_orders_with_open_returns)
+
+
+def list_returns(*, user) -> QuerySet:
+    """The returns the user may see (members their own, suppliers theirs, staff all), with what their lists show."""
+    return (
+        ReturnRequest.objects.visible_to(user)
+        .select_related("order__gift", "supplier", "refund_entry")
+        .prefetch_related("replacement_shipments")
+    )

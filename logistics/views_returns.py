@@ -1,0 +1,252 @@
+"""Portal pages of returns and exchanges, extra costs and logistics claims (SPEC §4.6, §4.7).
+
+Members request returns of their delivered orders and follow them; operators approve or reject and inspect
+dropship returns; logistics staff receive and inspect warehouse returns; suppliers see their returns and
+record receipt of dropship ones. Each view parses its input, makes one service call and renders; every
+read starts from the services' scoped lists, so another tenant's row is a 404.
+"""
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Sum
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from core.api.permissions import require_role
+from core.errors import DomainError
+from core.fsm import history_of
+from core.portal import add_service_errors, paginate, run_action
+from core.roles import SUPPLIER_ROLES, Role
+from logistics.forms_returns import (
+    ClaimFilterForm, CostFilterForm, ExtraCostForm, InspectForm, LostParcelForm, ReasonForm, RejectForm, ReturnFilterForm,
+    ReturnRequestForm, SettleForm, TariffForm,
+)
+from logistics.models import ReturnRequest, Tariff
+from logistics.services import claims, costs, returns
+from points.models import RedemptionOrder
+
+MEMBER = frozenset({Role.MEMBER})
+OPERATOR = frozenset({Role.OPERATOR})
+FINANCE = frozenset({Role.FINANCE})
+RETURN_DESKS = frozenset({Role.OPERATOR, Role.LOGISTICS, *SUPPLIER_ROLES})
+COST_READERS = frozenset({Role.OPERATOR, Role.LOGISTICS, Role.FINANCE, *SUPPLIER_ROLES})
+COST_RECORDERS = frozenset({Role.OPERATOR, Role.LOGISTICS})
+CLAIM_READERS = frozenset({Role.FINANCE, Role.OPERATOR, Role.LOGISTICS})
+PARCEL_REPORTERS = frozenset({Role.OPERATOR, Role.LOGISTICS})
+COST_FIELDS = {"order": "order_number", "inbound": "inbound_number", "supplier": "order_number"}  # service field → form field
+
+
+@dataclass(frozen=True)
+class ReturnAction:
+    """A button on a return: the service it calls and the form it takes; `returns.WHO` says who may press it."""
+
+    label: str
+    service: Callable
+    form: type[forms.Form] = ReasonForm
+    style: str = ""
+
+
+RETURN_ACTIONS = {
+    "approve": ReturnAction(gettext_lazy("同意退换货"), returns.approve_return),
+    "reject": ReturnAction(gettext_lazy("拒绝"), returns.reject_return, RejectForm, "danger"),
+    "receive": ReturnAction(gettext_lazy("确认收到退货"), returns.receive_return),
+    "inspect": ReturnAction(gettext_lazy("提交检验结论"), returns.inspect_return, InspectForm),
+}
+CLAIM_ACTIONS = {
+    "accept": (claims.accept_claim, ReasonForm, gettext_lazy("索赔已确认")),
+    "settle": (claims.settle_claim, SettleForm, gettext_lazy("索赔已结清")),
+}
+
+
+def offered_actions(return_request: ReturnRequest, user) -> list[tuple[str, ReturnAction, forms.Form]]:
+    """The steps the user takes on the return in its current state, each with an empty form."""
+    available = {t.name for t in return_request.get_available_state_transitions()}
+    return [
+        (name, action, action.form(auto_id=False)) for name, action in RETURN_ACTIONS.items()
+        if name in available and returns.may_act(user=user, return_request=return_request, step=name)
+    ]
+
+
+def _form_errors(request, form: forms.Form) -> None:
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        messages.error(request, f"{label}：{'；'.join(errors)}" if label else "；".join(errors))
+
+
+def _back(request, default: str):
+    target = request.POST.get("next", "")
+    safe = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure())
+    return redirect(target if safe else default)
+
+
+# --- member ------------------------------------------------------------------------------------------------------
+
+@login_required
+def member_returns(request):
+    require_role(request.user, MEMBER)
+    rows = returns.list_returns(user=request.user).filter(order__member_id=request.user.member_id)
+    context = paginate(request, rows) | {"returnable": returns.returnable_orders(user=request.user, now=timezone.now())}
+    return render(request, "logistics/returns/member_list.html", context)
+
+
+@login_required
+def member_return_request(request, order_pk: int):
+    require_role(request.user, MEMBER)
+    own = RedemptionOrder.objects.visible_to(request.user).filter(member_id=request.user.member_id)
+    order = get_object_or_404(own.select_related("gift"), pk=order_pk)
+    form = ReturnRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            return_request = returns.request_return(order=order, actor=request.user, now=timezone.now(), **form.cleaned_data)
+        except DomainError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("退换货申请已提交，请等待审核。"))
+            return redirect("logistics-return", pk=return_request.pk)
+    context = {"order": order, "form": form, "returnable": returns.returnable_quantity(order), "windows": returns.WINDOWS}
+    return render(request, "logistics/returns/request_form.html", context)
+
+
+# --- returns for every role that sees them -----------------------------------------------------------------------
+
+@login_required
+def return_list(request):
+    require_role(request.user, RETURN_DESKS)
+    filters = ReturnFilterForm(request.GET)
+    context = paginate(request, filters.apply(returns.list_returns(user=request.user)))
+    for return_request in context["page_obj"]:
+        return_request.actions = offered_actions(return_request, request.user)
+    return render(request, "logistics/returns/list.html", context | {"filters": filters})
+
+
+@login_required
+def return_detail(request, pk: int):
+    return_request = get_object_or_404(returns.list_returns(user=request.user), pk=pk)
+    context = {
+        "return_request": return_request,
+        "history": history_of(return_request),
+        "actions": offered_actions(return_request, request.user),
+        "is_member": request.user.role == Role.MEMBER,
+        "extra_costs": costs.list_extra_costs(user=request.user).filter(return_request=return_request),
+    }
+    return render(request, "logistics/returns/detail.html", context)
+
+
+@login_required
+@require_POST
+def return_action(request, pk: int, name: str):
+    action = RETURN_ACTIONS.get(name)
+    if action is None:
+        raise Http404
+    return_request = get_object_or_404(returns.list_returns(user=request.user), pk=pk)
+    require_role(request.user, returns.roles_for(name))
+    form = action.form(request.POST)
+    if form.is_valid():
+        call = partial(action.service, return_request=return_request, actor=request.user, now=timezone.now(), **form.cleaned_data)
+        run_action(request, call, success=_("%(action)s：%(number)s") % {"action": action.label, "number": return_request.number})
+    else:
+        _form_errors(request, form)
+    return _back(request, reverse("logistics-return", args=[return_request.pk]))
+
+
+# --- extra costs and tariffs -------------------------------------------------------------------------------------
+
+@login_required
+def extra_costs(request):
+    require_role(request.user, COST_READERS)
+    filters = CostFilterForm(request.GET)
+    tariffs = list(Tariff.objects.all())
+    if request.user.role == Role.OPERATOR:
+        for tariff in tariffs:
+            tariff.form = TariffForm(initial={"amount": tariff.amount, "unit": tariff.unit}, auto_id=False)
+    context = paginate(request, filters.apply(costs.list_extra_costs(user=request.user))) | {
+        "filters": filters, "tariffs": tariffs, "may_record": request.user.role in COST_RECORDERS,
+    }
+    return render(request, "logistics/returns/costs.html", context)
+
+
+@login_required
+def extra_cost_create(request):
+    require_role(request.user, COST_RECORDERS)
+    form = ExtraCostForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            cost = costs.record_extra_cost(**form.values(), actor=request.user, now=timezone.now())
+        except DomainError as error:
+            add_service_errors(form, error, aliases=COST_FIELDS)
+        else:
+            messages.success(request, _("已记录额外费用 ¥%(amount)s") % {"amount": cost.amount})
+            return redirect("logistics-extra-costs")
+    return render(request, "logistics/returns/cost_form.html", {"form": form})
+
+
+@login_required
+@require_POST
+def tariff_update(request, kind: str):
+    require_role(request.user, OPERATOR)
+    tariff = get_object_or_404(Tariff, kind=kind)
+    form = TariffForm(request.POST)
+    if form.is_valid():
+        call = partial(costs.update_tariff, tariff=tariff, actor=request.user, now=timezone.now(), **form.cleaned_data)
+        run_action(request, call, success=_("费用标准已更新：%(kind)s") % {"kind": tariff.get_kind_display()})
+    else:
+        _form_errors(request, form)
+    return redirect("logistics-extra-costs")
+
+
+# --- logistics claims --------------------------------------------------------------------------------------------
+
+@login_required
+def claim_list(request):
+    require_role(request.user, CLAIM_READERS)
+    filters = ClaimFilterForm(request.GET)
+    claimed = filters.apply(claims.list_claims(user=request.user))
+    context = paginate(request, claimed) | {
+        "filters": filters,
+        "total": claimed.aggregate(total=Sum("amount"))["total"],
+        "may_settle": request.user.role in FINANCE,
+        "settle_form": SettleForm(auto_id=False),
+        "lost_form": LostParcelForm(user=request.user) if request.user.role in PARCEL_REPORTERS else None,
+    }
+    return render(request, "logistics/returns/claims.html", context)
+
+
+@login_required
+@require_POST
+def claim_action(request, pk: int, name: str):
+    service, form_class, success = CLAIM_ACTIONS.get(name, (None, None, None))
+    if service is None:
+        raise Http404
+    claim = get_object_or_404(claims.list_claims(user=request.user), pk=pk)
+    require_role(request.user, FINANCE)
+    form = form_class(request.POST)
+    if form.is_valid():
+        call = partial(service, claim=claim, actor=request.user, now=timezone.now(), **form.cleaned_data)
+        run_action(request, call, success=success)
+    else:
+        _form_errors(request, form)
+    return _back(request, reverse("logistics-claims"))
+
+
+@login_required
+@require_POST
+def lost_parcel(request):
+    require_role(request.user, PARCEL_REPORTERS)
+    form = LostParcelForm(request.POST, user=request.user)
+    if form.is_valid():
+        shipment = form.cleaned_data["tracking_number"]
+        call = partial(claims.report_lost_parcel, shipment=shipment, actor=request.user, now=timezone.now())
+        run_action(request, call, success=_("已登记包裹丢失索赔"))
+    else:
+        _form_errors(request, form)
+    return redirect("logistics-claims")

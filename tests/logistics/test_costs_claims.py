@@ -1,0 +1,211 @@
+"""Extra costs priced from the tariff with who may record them, and logistics claims with their workflow (SPEC §3, §4.6)."""
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+
+from core.errors import Conflict, InvalidTransition, PermissionDenied, ValidationFailed
+from logistics.models import ExtraCost, LeftoverLot, LogisticsClaim, Shipment, Tariff
+from logistics.services import claims, costs, shipments
+from tests.logistics import test_returns as shared
+from tests.logistics.test_returns import request
+
+delivered_order, dropship_order = shared.delivered_order, shared.dropship_order  # the fixtures, shared
+
+pytestmark = pytest.mark.django_db
+
+
+def record(*, actor, now, **fields) -> ExtraCost:
+    values = {"kind": "handling", "payer": "supplier", "quantity": 1, "description": "装卸"} | fields
+    return costs.record_extra_cost(actor=actor, now=now, **values)
+
+
+@pytest.fixture
+def lot(delivered_order, now):
+    return LeftoverLot.objects.create(
+        supplier=delivered_order.supplier, gift=delivered_order.gift, location=delivered_order.location, quantity=3,
+        created_at=now, collect_by=date(2026, 11, 14),
+    )
+
+
+# --- extra costs ---------------------------------------------------------------------------------------------------
+
+def test_an_extra_cost_is_the_tariff_price_times_the_quantity_stored_when_recorded(delivered_order, logistics, operator, now):
+    cost = record(actor=logistics, now=now, supplier=delivered_order.supplier, order=delivered_order, quantity=3)
+    costs.update_tariff(tariff=Tariff.objects.get(kind="handling"), amount=Decimal("9.99"), actor=operator, now=now)
+
+    cost.refresh_from_db()
+    assert (cost.amount, cost.quantity, cost.recorded_by, cost.recorded_at) == (Decimal("4.50"), 3, logistics, now)
+
+
+def test_the_price_rounds_half_up_to_the_fen():
+    assert costs.price(tariff=Tariff(amount=Decimal("0.05")), quantity=3) == Decimal("0.15")
+    assert costs.price(tariff=Tariff(amount=Decimal("0.125")), quantity=1) == Decimal("0.13")  # half-even would give 0.12
+
+
+def test_logistics_records_costs_of_warehouse_orders_and_lots(delivered_order, lot, logistics, now):
+    on_order = record(actor=logistics, now=now, supplier=delivered_order.supplier, order=delivered_order, kind="redelivery")
+    on_lot = record(actor=logistics, now=now, supplier=lot.supplier, lot=lot, kind="disposal")
+
+    assert (on_order.amount, on_lot.amount) == (Decimal("15.00"), Decimal("20.00"))
+
+
+def test_an_operator_may_not_record_a_cost_of_a_warehouse_order(delivered_order, operator, now):
+    with pytest.raises(PermissionDenied):
+        record(actor=operator, now=now, supplier=delivered_order.supplier, order=delivered_order)
+
+    assert not ExtraCost.objects.exists()
+
+
+def test_an_operator_records_costs_of_dropship_orders_and_logistics_may_not(dropship_order, operator, logistics, now):
+    cost = record(actor=operator, now=now, supplier=dropship_order.supplier, order=dropship_order, kind="redelivery")
+
+    with pytest.raises(PermissionDenied):
+        record(actor=logistics, now=now, supplier=dropship_order.supplier, order=dropship_order)
+
+    assert list(ExtraCost.objects.all()) == [cost]
+
+
+def test_a_lot_is_charged_for_a_day_once(lot, now):
+    first = record(actor=None, now=now, supplier=lot.supplier, lot=lot, kind="storage", fee_date=date(2026, 11, 15))
+    again = record(actor=None, now=now, supplier=lot.supplier, lot=lot, kind="storage", fee_date=date(2026, 11, 15))
+
+    assert again.pk == first.pk and ExtraCost.objects.count() == 1 and first.amount == Decimal("2.00")
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"kind": "parking"}, "kind"),
+        ({"payer": "member"}, "payer"),
+        ({"quantity": 0}, "quantity"),
+        ({"order": None}, "order"),
+    ],
+)
+def test_a_bad_extra_cost_names_its_field_and_writes_nothing(delivered_order, logistics, now, changes, field):
+    values = {"supplier": delivered_order.supplier, "order": delivered_order} | changes
+
+    with pytest.raises(ValidationFailed) as refused:
+        record(actor=logistics, now=now, **values)
+
+    assert refused.value.field == field
+    assert not ExtraCost.objects.exists()
+
+
+def test_a_cost_must_be_borne_by_the_supplier_of_what_it_belongs_to(delivered_order, other_supplier, logistics, now):
+    with pytest.raises(ValidationFailed) as refused:
+        record(actor=logistics, now=now, supplier=other_supplier, order=delivered_order)
+
+    assert refused.value.field == "supplier"
+
+
+def test_a_cost_of_a_return_belongs_to_the_returns_order(delivered_order, dropship_order, logistics, now):
+    other_return = request(dropship_order, now=now)
+
+    with pytest.raises(ValidationFailed) as refused:
+        record(actor=logistics, now=now, supplier=delivered_order.supplier, order=delivered_order, return_request=other_return)
+
+    assert refused.value.field == "return_request"
+    assert not ExtraCost.objects.exists()
+
+
+def test_a_kind_without_a_tariff_cannot_be_recorded(delivered_order, logistics, now):
+    Tariff.objects.filter(kind="handling").delete()
+
+    with pytest.raises(ValidationFailed) as refused:
+        record(actor=logistics, now=now, supplier=delivered_order.supplier, order=delivered_order)
+
+    assert refused.value.field == "kind"
+
+
+@pytest.mark.parametrize("amount", [Decimal("-1"), Decimal("1.234")])
+def test_a_tariff_price_is_a_non_negative_amount_in_fen(operator, now, amount):
+    tariff = Tariff.objects.get(kind="handling")
+
+    with pytest.raises(ValidationFailed) as refused:
+        costs.update_tariff(tariff=tariff, amount=amount, actor=operator, now=now)
+
+    assert refused.value.field == "amount"
+    assert Tariff.objects.get(kind="handling").amount == Decimal("1.50")
+
+
+# --- claims --------------------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def open_claim(delivered_order, now):
+    return claims.open_claim(order=delivered_order, cause="transit_damage", quantity=2, now=now)
+
+
+def test_a_claim_is_for_the_settlement_price_times_the_quantity(open_claim):
+    assert (open_claim.state, open_claim.amount) == ("open", Decimal("360.00"))
+
+
+def test_finance_accepts_then_settles_a_claim_with_a_payment_reference(open_claim, finance, now):
+    claims.accept_claim(claim=open_claim, actor=finance, now=now)
+    claims.settle_claim(claim=open_claim, actor=finance, now=now + timedelta(days=3), settlement_reference="PAY-2026-001")
+
+    open_claim.refresh_from_db()
+    assert (open_claim.state, open_claim.settlement_reference) == ("settled", "PAY-2026-001")
+    assert open_claim.settled_at == now + timedelta(days=3)
+
+
+def test_settling_an_open_claim_is_refused_and_changes_nothing(open_claim, finance, now):
+    with pytest.raises(InvalidTransition):
+        claims.settle_claim(claim=open_claim, actor=finance, now=now, settlement_reference="PAY-1")
+
+    open_claim.refresh_from_db()
+    assert (open_claim.state, open_claim.settlement_reference) == ("open", "")
+
+
+def test_accepting_a_settled_claim_is_refused(open_claim, finance, now):
+    claims.accept_claim(claim=open_claim, actor=finance, now=now)
+    claims.settle_claim(claim=open_claim, actor=finance, now=now, settlement_reference="PAY-1")
+
+    with pytest.raises(InvalidTransition):
+        claims.accept_claim(claim=open_claim, actor=finance, now=now)
+
+    assert LogisticsClaim.objects.get().state == "settled"
+
+
+def test_settling_needs_a_payment_reference(open_claim, finance, now):
+    claims.accept_claim(claim=open_claim, actor=finance, now=now)
+
+    with pytest.raises(ValidationFailed) as refused:
+        claims.settle_claim(claim=open_claim, actor=finance, now=now, settlement_reference="  ")
+
+    assert refused.value.field == "settlement_reference"
+    assert LogisticsClaim.objects.get().state == "accepted"
+
+
+@pytest.fixture
+def shipped(confirmed_order, logistics, now):
+    shipments.hand_over_warehouse_orders(key="LOST", actor=logistics, now=now)
+    shipment = Shipment.objects.get(order=confirmed_order)
+    return shipments.ship_shipment(shipment=shipment, actor=logistics, now=now, carrier="顺丰", tracking_number="SF-LOST")
+
+
+def test_a_lost_parcel_opens_a_claim_for_its_units(shipped, logistics, now):
+    claim = claims.report_lost_parcel(shipment=shipped, actor=logistics, now=now)
+
+    assert (claim.cause, claim.quantity, claim.amount, claim.order_id, claim.return_request) == (
+        "lost_parcel", 2, Decimal("360.00"), shipped.order_id, None
+    )
+    assert Shipment.objects.get().state == "shipped"
+
+
+def test_a_parcel_is_reported_lost_once(shipped, logistics, operator, now):
+    claims.report_lost_parcel(shipment=shipped, actor=logistics, now=now)
+
+    with pytest.raises(Conflict):
+        claims.report_lost_parcel(shipment=shipped, actor=operator, now=now)
+
+    assert LogisticsClaim.objects.count() == 1
+
+
+def test_only_a_parcel_in_transit_can_be_reported_lost(confirmed_order, logistics, now):
+    shipments.hand_over_warehouse_orders(key="NOT-SHIPPED", actor=logistics, now=now)
+
+    with pytest.raises(InvalidTransition):
+        claims.report_lost_parcel(shipment=Shipment.objects.get(), actor=logistics, now=now)
+
+    assert not LogisticsClaim.objects.exists()

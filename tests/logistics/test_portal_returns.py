@@ -1,0 +1,274 @@
+"""Portal pages of returns, extra costs and claims: the member's 退换货 list and request form, the queues of
+operators, logistics staff and suppliers, the extra-cost and tariff page, and the claims page of finance."""
+import re
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from logistics.models import ExtraCost, LogisticsClaim, ReturnRequest, Shipment, Tariff
+from logistics.services import claims, returns, shipments
+from tests.factories import FIXED_NOW, SupplierUserFactory
+from tests.logistics import test_returns as shared
+from tests.logistics.test_returns import charge, received, request
+
+delivered_order, dropship_order = shared.delivered_order, shared.dropship_order  # the fixtures, shared
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _clock(time_machine):
+    """The pages read the clock: hold it at the fixed `now` the orders were delivered at."""
+    time_machine.move_to(FIXED_NOW, tick=False)
+
+
+def logged_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def field_errors(response) -> dict[str, str]:
+    return dict(re.findall(r'class="field-error" data-field="(\w+)">([^<]*)<', response.content.decode()))
+
+
+def nav(response) -> str:
+    return response.content.decode().split('data-testid="nav"', 1)[1].split("</nav>", 1)[0]
+
+
+@pytest.fixture
+def own_supplier_staff(delivered_order):
+    return SupplierUserFactory(username="gift_supplier_staff", role="supplier_staff", supplier=delivered_order.supplier)
+
+
+# --- member --------------------------------------------------------------------------------------------------------
+
+def test_the_member_sees_its_returnable_order_and_requests_a_return(delivered_order):
+    client = logged_in(delivered_order.member.user)
+
+    page = client.get("/logistics/my-returns/").content.decode()
+    response = client.post(
+        f"/logistics/my-returns/new/{delivered_order.pk}/", {"quantity": 1, "reason": "unused", "remedy": "refund"}
+    )
+
+    assert delivered_order.number in page and f"/logistics/my-returns/new/{delivered_order.pk}/" in page
+    return_request = ReturnRequest.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/logistics/returns/{return_request.pk}/"
+    detail = client.get(response["Location"]).content.decode()
+    assert return_request.number in detail and "冲减结算金额" not in detail
+
+
+def test_a_bad_request_shows_the_error_next_to_its_field_and_writes_nothing(delivered_order):
+    client = logged_in(delivered_order.member.user)
+
+    response = client.post(
+        f"/logistics/my-returns/new/{delivered_order.pk}/", {"quantity": 1, "reason": "unused", "remedy": "exchange"}
+    )
+
+    assert response.status_code == 200 and "remedy" in field_errors(response)
+    assert not ReturnRequest.objects.exists()
+
+
+def test_another_members_order_and_return_are_not_found(delivered_order, other_member, now):
+    return_request = request(delivered_order, now=now)
+    client = logged_in(other_member.user)
+
+    assert client.get(f"/logistics/my-returns/new/{delivered_order.pk}/").status_code == 404
+    assert client.get(f"/logistics/returns/{return_request.pk}/").status_code == 404
+
+
+def test_staff_pages_are_forbidden_to_members(member):
+    client = logged_in(member.user)
+
+    assert client.get("/logistics/returns/").status_code == 403
+    assert client.get("/logistics/claims/").status_code == 403
+
+
+# --- the returns desk ----------------------------------------------------------------------------------------------
+
+def test_the_operator_approves_from_the_list(delivered_order, operator, now):
+    return_request = request(delivered_order, now=now)
+    client = logged_in(operator)
+
+    page = client.get("/logistics/returns/?state=requested").content.decode()
+    response = client.post(f"/logistics/returns/{return_request.pk}/approve/", {"reason": "", "next": "/logistics/returns/"})
+
+    assert 'data-action="approve"' in page and 'data-action="reject"' in page and 'data-action="inspect"' not in page
+    assert response["Location"] == "/logistics/returns/"
+    assert ReturnRequest.objects.get().state == "approved"
+
+
+def test_a_rejection_without_a_reason_is_refused_with_a_message(delivered_order, operator, now):
+    return_request = request(delivered_order, now=now)
+
+    response = logged_in(operator).post(f"/logistics/returns/{return_request.pk}/reject/", {"reason": ""}, follow=True)
+
+    assert "拒绝原因" in response.content.decode()
+    assert ReturnRequest.objects.get().state == "requested"
+
+
+def test_logistics_inspects_a_received_return_from_its_page(delivered_order, operator, logistics, now):
+    return_request = received(delivered_order, operator=operator, handler=logistics, now=now, reason="defective")
+    client = logged_in(logistics)
+
+    page = client.get(f"/logistics/returns/{return_request.pk}/").content.decode()
+    client.post(f"/logistics/returns/{return_request.pk}/inspect/", {"outcome": "defective", "reason": "屏幕坏点"})
+
+    assert 'data-action="inspect"' in page
+    return_request.refresh_from_db()
+    assert (return_request.state, return_request.settlement_amount) == ("refunded", Decimal("-180.00"))
+    detail = client.get(f"/logistics/returns/{return_request.pk}/").content.decode()
+    assert "-180.00" in detail and "退货运费" in detail
+
+
+def test_the_operator_is_not_offered_the_inspection_of_a_warehouse_return(delivered_order, operator, logistics, now):
+    return_request = received(delivered_order, operator=operator, handler=logistics, now=now)
+    client = logged_in(operator)
+
+    page = client.get(f"/logistics/returns/{return_request.pk}/").content.decode()
+    client.post(f"/logistics/returns/{return_request.pk}/inspect/", {"outcome": "resellable"})
+
+    assert 'data-action="inspect"' not in page
+    assert ReturnRequest.objects.get().state == "received"
+
+
+def test_a_supplier_sees_its_returns_and_not_another_suppliers(delivered_order, own_supplier_staff, other_supplier_admin, now):
+    return_request = request(delivered_order, now=now)
+
+    own = logged_in(own_supplier_staff).get("/logistics/returns/").content.decode()
+    other = logged_in(other_supplier_admin)
+
+    assert return_request.number in own
+    assert return_request.number not in other.get("/logistics/returns/").content.decode()
+    assert other.get(f"/logistics/returns/{return_request.pk}/").status_code == 404
+
+
+def test_the_supplier_records_receipt_of_a_dropship_return(dropship_order, supplier_staff, operator, now):
+    return_request = request(dropship_order, now=now)
+    returns.approve_return(return_request=return_request, actor=operator, now=now)
+
+    logged_in(supplier_staff).post(f"/logistics/returns/{return_request.pk}/receive/", {"reason": ""})
+
+    assert ReturnRequest.objects.get().state == "received"
+
+
+def test_the_returns_list_runs_a_constant_number_of_queries(delivered_order, operator, now):
+    client = logged_in(operator)
+    request(delivered_order, now=now)
+    with CaptureQueriesContext(connection) as one:
+        client.get("/logistics/returns/")
+    request(delivered_order, now=now)
+
+    with CaptureQueriesContext(connection) as two:
+        client.get("/logistics/returns/")
+
+    assert len(one.captured_queries) == len(two.captured_queries)
+
+
+# --- extra costs and tariffs ---------------------------------------------------------------------------------------
+
+def test_logistics_records_an_extra_cost_by_order_number(delivered_order, logistics):
+    client = logged_in(logistics)
+
+    response = client.post(
+        "/logistics/extra-costs/new/",
+        {"kind": "redelivery", "payer": "supplier", "order_number": delivered_order.number, "quantity": 2,
+         "description": "二次配送"},
+    )
+
+    assert response.status_code == 302
+    assert ExtraCost.objects.get().amount == Decimal("30.00")
+
+
+def test_an_extra_cost_naming_nothing_known_shows_the_error_next_to_the_field(delivered_order, logistics):
+    response = logged_in(logistics).post(
+        "/logistics/extra-costs/new/", {"kind": "redelivery", "payer": "supplier", "order_number": "RO-NONE", "quantity": 1}
+    )
+
+    assert "order_number" in field_errors(response)
+    assert not ExtraCost.objects.exists()
+
+
+def test_the_service_refusal_of_an_operator_on_a_warehouse_order_is_shown(delivered_order, operator):
+    body = {"kind": "redelivery", "payer": "supplier", "order_number": delivered_order.number, "quantity": 1}
+
+    response = logged_in(operator).post("/logistics/extra-costs/new/", body)
+
+    assert response.status_code == 200 and "直发订单的额外费用由运营记录" in response.content.decode()
+    assert not ExtraCost.objects.exists()
+
+
+def test_a_supplier_sees_only_the_costs_it_bears(delivered_order, own_supplier_staff, logistics, now):
+    charge(delivered_order, actor=logistics, now=now, description="礼品商承担的费用")
+    charge(delivered_order, actor=logistics, now=now, kind="handling", payer="logistics", description="物流商承担的费用")
+
+    page = logged_in(own_supplier_staff).get("/logistics/extra-costs/").content.decode()
+
+    assert "礼品商承担的费用" in page and "物流商承担的费用" not in page
+    assert 'data-testid="record-cost"' not in page and 'data-action="update-tariff"' not in page
+
+
+def test_the_operator_updates_a_tariff(operator):
+    client = logged_in(operator)
+
+    page = client.get("/logistics/extra-costs/").content.decode()
+    client.post("/logistics/tariffs/storage/", {"amount": "2.50", "unit": "批次·天"})
+
+    assert 'data-action="update-tariff"' in page
+    assert Tariff.objects.get(kind="storage").amount == Decimal("2.50")
+
+
+# --- claims --------------------------------------------------------------------------------------------------------
+
+def test_finance_accepts_and_settles_a_claim_from_the_claims_page(delivered_order, finance, now):
+    claim = claims.open_claim(order=delivered_order, cause="transit_damage", quantity=1, now=now)
+    client = logged_in(finance)
+
+    page = client.get("/logistics/claims/?state=open").content.decode()
+    client.post(f"/logistics/claims/{claim.pk}/accept/", {})
+    client.post(f"/logistics/claims/{claim.pk}/settle/", {"settlement_reference": "PAY-88"})
+
+    assert delivered_order.number in page and 'data-action="accept"' in page and "¥180.00" in page
+    claim.refresh_from_db()
+    assert (claim.state, claim.settlement_reference) == ("settled", "PAY-88")
+
+
+def test_logistics_reports_a_lost_parcel_by_its_tracking_number(confirmed_order, logistics, now):
+    shipments.hand_over_warehouse_orders(key="LOST", actor=logistics, now=now)
+    shipments.ship_shipment(
+        shipment=Shipment.objects.get(), actor=logistics, now=now, carrier="顺丰", tracking_number="SF-LOST-1"
+    )
+    client = logged_in(logistics)
+
+    page = client.get("/logistics/claims/").content.decode()
+    client.post("/logistics/claims/lost-parcel/", {"tracking_number": "SF-LOST-1"})
+
+    assert 'data-testid="lost-parcel-form"' in page and 'data-action="accept"' not in page
+    assert LogisticsClaim.objects.get().cause == "lost_parcel"
+
+
+def test_suppliers_do_not_open_the_claims_page(supplier_admin):
+    assert logged_in(supplier_admin).get("/logistics/claims/").status_code == 403
+
+
+# --- navigation ----------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("role_fixture", "visible", "hidden"),
+    [
+        ("member", ["退换货"], ["额外费用", "物流索赔"]),
+        ("operator", ["退换货", "额外费用", "物流索赔"], []),
+        ("logistics", ["退换货", "额外费用", "物流索赔"], []),
+        ("finance", ["额外费用", "物流索赔"], ["退换货"]),
+        ("supplier_admin", ["退换货", "额外费用"], ["物流索赔"]),
+    ],
+)
+def test_each_role_finds_its_returns_pages_in_the_navigation(request, role_fixture, visible, hidden):
+    user = request.getfixturevalue(role_fixture)
+    entries = nav(logged_in(getattr(user, "user", user)).get("/"))
+
+    assert all(label in entries for label in visible)
+    assert not any(label in entries for label in hidden)

@@ -1,0 +1,531 @@
+"""Returns and exchanges (SPEC §4.7): the workflow, the windows, and what each inspection outcome does to
+stock, points, the order, liability, the stored statement line, extra costs and claims.
+
+The fixtures at the top are shared with the other returns test modules (imported there).
+"""
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from core.errors import InvalidTransition, PermissionDenied, ValidationFailed
+from core.fsm import apply_transition, history_of
+from core.models import Notification
+from logistics.models import ExtraCost, LogisticsClaim, ReturnRequest, Shipment
+from logistics.services import costs, returns, shipments
+from points.models import LedgerEntry, PointsAccount, PointsLot, RedemptionOrder
+from points.services import ledger, orders
+from suppliers.errors import OutOfStock
+from suppliers.models import Location, StockMovement, StockRecord
+from suppliers.services import inventory
+from tests.factories import SHANGHAI, GiftFactory
+from tests.points.conftest import ADDRESS
+
+pytestmark = pytest.mark.django_db
+UNIT_POINTS = 1500
+UNIT_PRICE = Decimal("180.00")
+
+
+def deliver(order: RedemptionOrder, *, actor, now, key: str = "B1") -> RedemptionOrder:
+    """Hand over, ship and deliver a confirmed warehouse order at `now`."""
+    shipments.hand_over_warehouse_orders(key=key, actor=actor, now=now)
+    order.refresh_from_db()
+    shipment = shipments.active_shipment(order)
+    shipments.ship_shipment(shipment=shipment, actor=actor, now=now, carrier="顺丰", tracking_number=f"SF{order.pk}")
+    shipments.deliver_shipment(shipment=shipment, actor=actor, now=now, signer="刘洋")
+    order.refresh_from_db()
+    return order
+
+
+@pytest.fixture
+def delivered_order(confirmed_order, logistics, now):
+    """Two units of the listed gift (1500 points, ¥180.00 each) from warehouse WH-ORD, delivered at `now`."""
+    return deliver(confirmed_order, actor=logistics, now=now)
+
+
+@pytest.fixture
+def dropship_order(rich_member, operator, supplier_staff, now):
+    """Two units of a dropship gift of the `supplier` fixture, shipped by its staff and delivered at `now`."""
+    gift = GiftFactory(supplier=supplier_staff.supplier_membership.supplier, fulfilment="dropship")
+    for name in ("submit", "approve", "publish"):
+        apply_transition(gift, name, actor=operator, at=now)
+    own = Location.objects.create(code="DS-RET", name="自有仓", kind="dropship", supplier=gift.supplier)
+    inventory.receive_stock(gift=gift, location=own, quantity=5, at=now)
+    order = orders.place_order(member=rich_member, gift_id=gift.pk, quantity=2, now=now, **ADDRESS)
+    shipments.hand_over_dropship_orders(actor=None, now=now)
+    shipment = Shipment.objects.get(order=order)
+    shipments.ship_shipment(shipment=shipment, actor=supplier_staff, now=now, carrier="中通", tracking_number="ZT-RET")
+    shipments.deliver_shipment(shipment=shipment, actor=None, now=now, signer="刘洋")
+    order.refresh_from_db()
+    return order
+
+
+def request(order, *, now, quantity=1, reason="unused", remedy="refund", **extra) -> ReturnRequest:
+    member = order.member.user
+    return returns.request_return(order=order, actor=member, now=now, quantity=quantity, reason=reason, remedy=remedy, **extra)
+
+
+def received(order, *, operator, handler, now, **kwargs) -> ReturnRequest:
+    """A return approved by the operator and received by `handler`."""
+    return_request = request(order, now=now, **kwargs)
+    returns.approve_return(return_request=return_request, actor=operator, now=now)
+    return returns.receive_return(return_request=return_request, actor=handler, now=now)
+
+
+def charge(order, *, actor, now, kind: str = "redelivery", payer: str = "supplier", description: str = "") -> ExtraCost:
+    """Record an extra cost of the order (as `actor`)."""
+    return costs.record_extra_cost(
+        kind=kind, payer=payer, supplier=order.supplier, order=order, description=description, actor=actor, now=now
+    )
+
+
+def resolution(return_request) -> tuple[str, str, Decimal]:
+    """(state, liable, stored settlement amount) as the database has them."""
+    return_request.refresh_from_db()
+    return return_request.state, return_request.liable, return_request.settlement_amount
+
+
+@pytest.fixture
+def exchange(delivered_order, operator, logistics, now):
+    """A received return of one defective unit, for which the member asks a replacement."""
+    return received(delivered_order, operator=operator, handler=logistics, now=now, reason="defective", remedy="exchange")
+
+
+def stock(gift) -> tuple[int, int]:
+    record = StockRecord.objects.get(gift=gift, location__code="WH-ORD")
+    return record.on_hand, record.reserved
+
+
+def balance(member) -> int:
+    return PointsAccount.objects.get(member=member).balance
+
+
+def movements(return_request) -> list[tuple[str, int, int, str]]:
+    rows = StockMovement.objects.filter(source_type="return", source_id=return_request.number).order_by("id")
+    return list(rows.values_list("kind", "on_hand_delta", "reserved_delta", "note"))
+
+
+# --- the workflow --------------------------------------------------------------------------------------------------
+
+def test_a_member_requests_a_return_of_a_delivered_order_and_is_told(delivered_order, now):
+    return_request = request(delivered_order, now=now + timedelta(days=1), description="不喜欢")
+
+    assert (return_request.state, return_request.quantity) == ("requested", 1)
+    assert return_request.supplier_id == delivered_order.supplier_id
+    text = Notification.objects.filter(kind="return_updated").get()
+    assert return_request.number in text.body and "已申请" in text.body
+
+
+def test_an_operator_approves_a_requested_return(delivered_order, operator, now):
+    return_request = request(delivered_order, now=now)
+
+    returns.approve_return(return_request=return_request, actor=operator, now=now, reason="符合条件")
+
+    assert ReturnRequest.objects.get().state == "approved"
+    assert history_of(return_request).filter(transition="approve", reason="符合条件").exists()
+
+
+def test_approving_an_approved_return_is_refused_and_changes_nothing(delivered_order, operator, now):
+    return_request = request(delivered_order, now=now)
+    returns.approve_return(return_request=return_request, actor=operator, now=now)
+
+    with pytest.raises(InvalidTransition):
+        returns.approve_return(return_request=return_request, actor=operator, now=now)
+
+    assert ReturnRequest.objects.get().state == "approved"
+    assert history_of(return_request).filter(transition="approve").count() == 1
+
+
+def test_an_operator_rejects_a_request_saying_why(delivered_order, operator, now):
+    return_request = request(delivered_order, now=now)
+
+    returns.reject_return(return_request=return_request, actor=operator, now=now, reason="已超出使用范围")
+
+    assert ReturnRequest.objects.get().state == "rejected"
+    assert history_of(return_request).get(transition="reject").reason == "已超出使用范围"
+
+
+def test_a_rejection_needs_a_reason(delivered_order, operator, now):
+    return_request = request(delivered_order, now=now)
+
+    with pytest.raises(ValidationFailed) as refused:
+        returns.reject_return(return_request=return_request, actor=operator, now=now, reason=" ")
+
+    assert refused.value.field == "reason"
+    assert ReturnRequest.objects.get().state == "requested"
+
+
+def test_rejecting_an_approved_return_is_refused(delivered_order, operator, now):
+    return_request = request(delivered_order, now=now)
+    returns.approve_return(return_request=return_request, actor=operator, now=now)
+
+    with pytest.raises(InvalidTransition):
+        returns.reject_return(return_request=return_request, actor=operator, now=now, reason="改主意")
+
+    assert ReturnRequest.objects.get().state == "approved"
+
+
+def test_logistics_receives_an_approved_warehouse_return(delivered_order, operator, logistics, now):
+    return_request = received(delivered_order, operator=operator, handler=logistics, now=now + timedelta(days=2))
+
+    assert (return_request.state, return_request.received_at) == ("received", now + timedelta(days=2))
+
+
+def test_receiving_a_return_not_yet_approved_is_refused(delivered_order, logistics, now):
+    return_request = request(delivered_order, now=now)
+
+    with pytest.raises(InvalidTransition):
+        returns.receive_return(return_request=return_request, actor=logistics, now=now)
+
+    assert ReturnRequest.objects.get().state == "requested"
+
+
+def test_inspection_passes_through_inspected_to_the_resolution(delivered_order, operator, logistics, now):
+    return_request = received(delivered_order, operator=operator, handler=logistics, now=now)
+
+    returns.inspect_return(return_request=return_request, actor=logistics, now=now, outcome="resellable", reason="包装完好")
+
+    steps = history_of(return_request).order_by("id").values_list("source_state", "target_state")
+    assert list(steps) == [
+        ("requested", "approved"), ("approved", "received"), ("received", "inspected"), ("inspected", "refunded")
+    ]
+
+
+def test_inspecting_a_return_not_yet_received_is_refused_and_changes_nothing(delivered_order, operator, logistics, now):
+    return_request = request(delivered_order, now=now)
+    returns.approve_return(return_request=return_request, actor=operator, now=now)
+
+    with pytest.raises(InvalidTransition):
+        returns.inspect_return(return_request=return_request, actor=logistics, now=now, outcome="resellable")
+
+    return_request.refresh_from_db()
+    assert (return_request.state, return_request.outcome) == ("approved", "")
+    assert not StockMovement.objects.filter(source_type="return").exists()
+    assert not LedgerEntry.objects.filter(kind="refund").exists()
+
+
+@pytest.mark.parametrize("resolution", ["refund", "exchange", "refuse"])
+def test_a_resolution_applies_only_to_an_inspected_return(delivered_order, operator, logistics, now, resolution):
+    return_request = received(delivered_order, operator=operator, handler=logistics, now=now)
+    values = {"refund": {"settlement_amount": Decimal(0), "refund_entry": None}, "exchange": {"settlement_amount": Decimal(0)}}
+
+    with pytest.raises(InvalidTransition):
+        apply_transition(return_request, resolution, actor=logistics, at=now, closed_at=now, **values.get(resolution, {}))
+
+    assert ReturnRequest.objects.get().state == "received"
+
+
+def test_the_member_is_told_at_each_step_unless_opted_out_of_reminders(delivered_order, operator, logistics, now):
+    return_request = received(delivered_order, operator=operator, handler=logistics, now=now)
+    returns.inspect_return(return_request=return_request, actor=logistics, now=now, outcome="resellable")
+    member = delivered_order.member
+    member.reminders_opt_out = True
+    member.save()
+
+    request(delivered_order, now=now)
+
+    steps = Notification.objects.filter(kind="return_updated").order_by("id")
+    assert [n.body.rsplit("：", 1)[1].rstrip("。") for n in steps] == ["已申请", "已同意", "已收货", "已退款", "已申请"]
+    assert list(steps.values_list("status", flat=True))[-1] == Notification.Status.SUPPRESSED
+    assert Notification.objects.filter(kind="refund_credited", phone=member.phone).count() == 1
+
+
+# --- windows -------------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("reason", "remedy", "days"), [("unused", "refund", 7), ("defective", "exchange", 15), ("transit_damage", "refund", 15)]
+)
+def test_a_return_may_be_requested_up_to_the_last_second_of_its_window(delivered_order, now, reason, remedy, days):
+    return_request = request(delivered_order, now=now + timedelta(days=days), reason=reason, remedy=remedy)
+
+    assert return_request.state == "requested"
+
+
+@pytest.mark.parametrize(("reason", "days"), [("unused", 7), ("defective", 15), ("transit_damage", 15)])
+def test_a_return_one_second_after_its_window_is_refused(delivered_order, now, reason, days):
+    with pytest.raises(ValidationFailed) as refused:
+        request(delivered_order, now=now + timedelta(days=days, seconds=1), reason=reason)
+
+    assert refused.value.field == "reason"
+    assert not ReturnRequest.objects.exists()
+
+
+# --- bad requests --------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"quantity": 0}, "quantity"),
+        ({"quantity": 3}, "quantity"),
+        ({"reason": "bored"}, "reason"),
+        ({"remedy": "cash"}, "remedy"),
+        ({"reason": "unused", "remedy": "exchange"}, "remedy"),
+    ],
+)
+def test_a_bad_request_names_its_field_and_writes_nothing(delivered_order, now, changes, field):
+    with pytest.raises(ValidationFailed) as refused:
+        request(delivered_order, now=now, **changes)
+
+    assert refused.value.field == field
+    assert not ReturnRequest.objects.exists() and not Notification.objects.filter(kind="return_updated").exists()
+
+
+def test_units_in_an_open_return_cannot_be_requested_again(delivered_order, now):
+    request(delivered_order, now=now, quantity=1)
+
+    with pytest.raises(ValidationFailed) as refused:
+        request(delivered_order, now=now, quantity=2)
+
+    assert refused.value.field == "quantity"
+    assert returns.returnable_quantity(delivered_order) == 1
+
+
+def test_units_of_a_rejected_return_can_be_requested_again(delivered_order, operator, now):
+    first = request(delivered_order, now=now, quantity=2)
+    returns.reject_return(return_request=first, actor=operator, now=now, reason="证据不足")
+
+    second = request(delivered_order, now=now, quantity=2, reason="defective")
+
+    assert second.state == "requested"
+
+
+def test_an_order_not_yet_delivered_cannot_be_returned(confirmed_order, now):
+    with pytest.raises(ValidationFailed) as refused:
+        request(confirmed_order, now=now)
+
+    assert refused.value.field == "order"
+
+
+def test_an_unknown_outcome_is_refused_and_changes_nothing(delivered_order, operator, logistics, now):
+    return_request = received(delivered_order, operator=operator, handler=logistics, now=now)
+
+    with pytest.raises(ValidationFailed) as refused:
+        returns.inspect_return(return_request=return_request, actor=logistics, now=now, outcome="smelly")
+
+    assert refused.value.field == "outcome"
+    assert ReturnRequest.objects.get().state == "received"
+
+
+# --- who takes each step -------------------------------------------------------------------------------------------
+
+def test_an_operator_may_not_inspect_a_warehouse_return(delivered_order, operator, logistics, now):
+    return_request = received(delivered_order, operator=operator, handler=logistics, now=now)
+
+    with pytest.raises(PermissionDenied):
+        returns.inspect_return(return_request=return_request, actor=operator, now=now, outcome="resellable")
+
+    assert ReturnRequest.objects.get().state == "received"
+
+
+def test_logistics_may_not_receive_a_dropship_return(dropship_order, operator, logistics, now):
+    return_request = request(dropship_order, now=now)
+    returns.approve_return(return_request=return_request, actor=operator, now=now)
+
+    with pytest.raises(PermissionDenied):
+        returns.receive_return(return_request=return_request, actor=logistics, now=now)
+
+    assert ReturnRequest.objects.get().state == "approved"
+
+
+def test_a_dropship_return_is_received_by_its_supplier_and_inspected_by_an_operator(
+    dropship_order, operator, supplier_staff, now
+):
+    return_request = received(dropship_order, operator=operator, handler=supplier_staff, now=now, reason="defective")
+
+    returns.inspect_return(return_request=return_request, actor=operator, now=now, outcome="defective", reason="照片显示屏幕破裂")
+
+    return_request.refresh_from_db()
+    assert (return_request.state, return_request.liable) == ("refunded", "supplier")
+    cost = ExtraCost.objects.get()
+    assert (cost.payer, cost.amount, cost.recorded_by) == ("supplier", Decimal("12.00"), operator)
+    record = StockRecord.objects.get(gift=dropship_order.gift, location=dropship_order.location)
+    assert (record.on_hand, record.reserved) == (3, 0)
+
+
+# --- outcomes ------------------------------------------------------------------------------------------------------
+
+def test_a_resellable_return_goes_back_to_stock_refunds_points_and_nets_the_delivery_off(
+    delivered_order, operator, logistics, now
+):
+    member = delivered_order.member
+    points_before = balance(member)
+    return_request = received(delivered_order, operator=operator, handler=logistics, now=now)
+
+    returns.inspect_return(return_request=return_request, actor=logistics, now=now, outcome="resellable")
+
+    delivered_order.refresh_from_db()
+    assert resolution(return_request) == ("refunded", "", -UNIT_PRICE) and return_request.outcome == "resellable"
+    assert movements(return_request) == [("return_to_stock", 1, 0, "")]
+    assert stock(delivered_order.gift) == (9, 0)
+    assert balance(member) == points_before + UNIT_POINTS
+    entry = return_request.refund_entry
+    assert (entry.kind, entry.points) == ("refund", UNIT_POINTS)
+    assert (entry.source_type, entry.source_id) == ("return", return_request.number)
+    assert (delivered_order.state, delivered_order.returned_quantity) == ("delivered", 1)
+    assert not ExtraCost.objects.exists() and not LogisticsClaim.objects.exists()
+
+
+def test_a_refund_restores_the_lots_the_order_drew_latest_expiring_first(rich_member, listed_gift, logistics, operator, now):
+    last_year = datetime(2025, 3, 1, tzinfo=SHANGHAI)
+    ledger.earn_points(member=rich_member, points=2_000, source=ledger.Source("batch", "OLD"), at=last_year)
+    placed = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=2, now=now, **ADDRESS)
+    order = deliver(placed, actor=logistics, now=now)
+    lots = {lot.year: lot for lot in PointsLot.objects.filter(account__member=rich_member)}
+    assert (lots[2025].remaining, lots[2026].remaining) == (0, 49_000)  # the order drew 2 000 from 2025, 1 000 from 2026
+    return_request = received(order, operator=operator, handler=logistics, now=now)
+
+    returns.inspect_return(return_request=return_request, actor=logistics, now=now, outcome="resellable")
+
+    restored = dict(return_request.refund_entry.allocations.values_list("lot__year", "points"))
+    assert restored == {2026: 1_000, 2025: 500}
+    remaining = PointsLot.objects.filter(account__member=rich_member).values_list("year", "remaining")
+    assert dict(remaining) == {2025: 500, 2026: 50_000}
+
+
+def test_returning_every_unit_returns_the_order(delivered_order, operator, logistics, now):
+    for _ in range(2):
+        return_request = received(delivered_order, operator=operator, handler=logistics, now=now)
+        returns.inspect_return(return_request=return_request, actor=logistics, now=now, outcome="resellable")
+
+    delivered_order.refresh_from_db()
+    assert (delivered_order.state, delivered_order.returned_quantity) == ("returned", 2)
+    assert balance(delivered_order.member) == 50_000
+
+
+def test_a_defective_refund_is_written_off_refunded_netted_off_and_the_supplier_bears_the_freight(
+    delivered_order, operator, logistics, now
+):
+    points_before = balance(delivered_order.member)
+    return_request = received(delivered_order, operator=operator, handler=logistics, now=now, reason="defective")
+
+    returns.inspect_return(return_request=return_request, actor=logistics, now=now, outcome="defective")
+
+    assert resolution(return_request) == ("refunded", "supplier", -UNIT_PRICE)
+    assert movements(return_request) == [("return_to_stock", 1, 0, ""), ("write_off", -1, 0, "退货质量问题，退回礼品商")]
+    assert stock(delivered_order.gift) == (8, 0)
+    assert balance(delivered_order.member) == points_before + UNIT_POINTS
+    cost = ExtraCost.objects.get()
+    assert (cost.kind, cost.payer, cost.amount, cost.supplier_id, cost.order_id, cost.return_request_id) == (
+        "return_freight", "supplier", Decimal("12.00"), delivered_order.supplier_id, delivered_order.pk, return_request.pk
+    )
+    assert not LogisticsClaim.objects.exists()
+
+
+def test_a_defective_exchange_ships_a_replacement_and_refunds_nothing(delivered_order, exchange, logistics, now):
+    points_before = balance(delivered_order.member)
+    return_request = exchange
+
+    returns.inspect_return(return_request=return_request, actor=logistics, now=now, outcome="defective")
+
+    delivered_order.refresh_from_db()
+    assert resolution(return_request) == ("exchanged", "supplier", -UNIT_PRICE)
+    assert return_request.refund_entry is None and balance(delivered_order.member) == points_before
+    replacement = Shipment.objects.get(replacement_for=return_request)
+    assert (replacement.kind, replacement.quantity, replacement.settlement_amount, replacement.state) == (
+        "warehouse", 1, UNIT_PRICE, "created"
+    )
+    assert stock(delivered_order.gift) == (8, 1)
+    assert (delivered_order.state, delivered_order.returned_quantity) == ("delivered", 0)
+    assert ExtraCost.objects.get().payer == "supplier"
+
+
+def test_logistics_ships_the_replacement_from_the_reserved_unit(delivered_order, exchange, logistics, now):
+    returns.inspect_return(return_request=exchange, actor=logistics, now=now, outcome="defective")
+    replacement = Shipment.objects.get(replacement_for=exchange)
+
+    shipments.ship_shipment(shipment=replacement, actor=logistics, now=now, carrier="顺丰", tracking_number="SF-REPL")
+    shipments.deliver_shipment(shipment=replacement, actor=logistics, now=now + timedelta(days=1), signer="刘洋")
+
+    assert stock(delivered_order.gift) == (7, 0)
+    assert RedemptionOrder.objects.get().state == "delivered"
+
+
+def test_an_exchange_without_a_unit_to_ship_is_refused_and_changes_nothing(delivered_order, exchange, logistics, now):
+    inventory.write_off_stock(gift=delivered_order.gift, location=delivered_order.location, quantity=8, at=now)
+
+    with pytest.raises(OutOfStock):
+        returns.inspect_return(return_request=exchange, actor=logistics, now=now, outcome="defective")
+
+    assert ReturnRequest.objects.get().state == "received"
+    assert not Shipment.objects.filter(replacement_for__isnull=False).exists() and not ExtraCost.objects.exists()
+    assert not StockMovement.objects.filter(source_type="return").exists()
+
+
+def test_a_unit_found_resellable_on_an_exchange_goes_back_to_stock_and_can_be_the_replacement(
+    delivered_order, exchange, logistics, now
+):
+    inventory.write_off_stock(gift=delivered_order.gift, location=delivered_order.location, quantity=8, at=now)
+
+    returns.inspect_return(return_request=exchange, actor=logistics, now=now, outcome="resellable")
+
+    assert resolution(exchange) == ("exchanged", "", -UNIT_PRICE)
+    assert stock(delivered_order.gift) == (1, 1)
+    assert not ExtraCost.objects.exists()
+
+
+def test_transit_damage_is_written_off_refunded_the_supplier_still_paid_and_a_claim_opened(
+    delivered_order, operator, logistics, now
+):
+    points_before = balance(delivered_order.member)
+    return_request = received(delivered_order, operator=operator, handler=logistics, now=now, reason="transit_damage")
+
+    returns.inspect_return(return_request=return_request, actor=logistics, now=now, outcome="transit_damage")
+
+    assert resolution(return_request) == ("refunded", "logistics", Decimal("0.00"))
+    assert movements(return_request) == [("return_to_stock", 1, 0, ""), ("write_off", -1, 0, "运输破损，报损")]
+    assert balance(delivered_order.member) == points_before + UNIT_POINTS
+    claim = LogisticsClaim.objects.get()
+    assert (claim.cause, claim.quantity, claim.amount, claim.state, claim.return_request_id, claim.order_id) == (
+        "transit_damage", 1, UNIT_PRICE, "open", return_request.pk, delivered_order.pk
+    )
+    assert RedemptionOrder.objects.get().returned_quantity == 1
+    assert not ExtraCost.objects.exists()
+
+
+def test_transit_damage_with_an_exchange_ships_a_replacement_and_still_opens_a_claim(delivered_order, operator, logistics, now):
+    return_request = received(
+        delivered_order, operator=operator, handler=logistics, now=now, reason="transit_damage", remedy="exchange", quantity=2
+    )
+
+    returns.inspect_return(return_request=return_request, actor=logistics, now=now, outcome="transit_damage")
+
+    assert resolution(return_request) == ("exchanged", "logistics", Decimal("0.00"))
+    assert Shipment.objects.get(replacement_for=return_request).settlement_amount == 2 * UNIT_PRICE
+    assert LogisticsClaim.objects.get().amount == 2 * UNIT_PRICE
+    assert return_request.refund_entry is None
+
+
+def test_a_used_gift_is_refused_sent_back_and_the_operator_bears_the_freight(delivered_order, operator, logistics, now):
+    points_before = balance(delivered_order.member)
+    return_request = received(delivered_order, operator=operator, handler=logistics, now=now)
+
+    returns.inspect_return(return_request=return_request, actor=logistics, now=now, outcome="used", reason="有明显使用痕迹")
+
+    assert resolution(return_request) == ("refused", "operator", Decimal("0.00"))
+    assert movements(return_request) == [] and stock(delivered_order.gift) == (8, 0)
+    assert balance(delivered_order.member) == points_before
+    cost = ExtraCost.objects.get()
+    assert (cost.kind, cost.payer, cost.amount) == ("return_freight", "operator", Decimal("12.00"))
+    assert RedemptionOrder.objects.get().returned_quantity == 0
+
+
+# --- completion ----------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("steps", [0, 1, 2])
+def test_an_open_return_holds_the_order_from_completing(delivered_order, operator, logistics, now, steps):
+    return_request = request(delivered_order, now=now)
+    for step in [returns.approve_return, returns.receive_return][:steps]:
+        step(return_request=return_request, actor=operator if step is returns.approve_return else logistics, now=now)
+
+    completed = orders.complete_orders(now=now + timedelta(days=16))
+
+    assert completed == [] and RedemptionOrder.objects.get().state == "delivered"
+
+
+def test_an_order_completes_once_its_return_is_closed(delivered_order, operator, now):
+    return_request = request(delivered_order, now=now)
+    returns.reject_return(return_request=return_request, actor=operator, now=now, reason="不符合条件")
+
+    completed = orders.complete_orders(now=now + timedelta(days=16))
+
+    assert completed == [delivered_order.pk] and RedemptionOrder.objects.get().state == "completed"
