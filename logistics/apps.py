@@ -7,5 +7,5 @@ class LogisticsConfig(AppConfig):
     verbose_name = _("物流")
 
     def ready(self) -> None:
-        from logistics import nav_flow, nav_leftovers, nav_provider, nav_returns  # noqa: F401  (portal navigation)
+        from logistics import nav_flow, nav_leftovers, nav_provider, nav_returns, seed  # noqa: F401  (navigation, demo data)
         from logistics.services import shipments  # noqa: F401  (subscribes to the order events)

@@ -1,0 +1,1 @@
+"""Demo data of the logistics app (see LogisticsConfig.ready)."""
