@@ -35,7 +35,7 @@ def seed_points_and_orders(*, now, password, progress) -> None:
 
     operator = ensure_user(username="operator", role=Role.OPERATOR, password=password)
     last_year = now - timedelta(days=365)
-    for label, at in (("DEMO-LAST-YEAR", last_year), ("DEMO-THIS-YEAR", now)):
+    for label, at in (("DEMO-LAST-YEAR", last_year), ("DEMO-THIS-YEAR", now - timedelta(days=10))):
         credits.credit_points_in_bulk(
             batch_id=label, rows=[{"phone": phone, "points": points // 2} for phone, points in DEMO_CREDITS], actor=operator, now=at
         )

@@ -1,0 +1,99 @@
+"""`manage.py seed_demo` seeds the logistics demo through the services, once: a second run creates nothing new."""
+from collections import Counter
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from logistics.models import CarrierEvent, ExtraCost, HandoffBatch, InboundShipment, LeftoverLot, LogisticsClaim, ReturnRequest, Shipment
+from points.models import RedemptionOrder
+from suppliers.models import Gift, ReplenishmentRequest
+
+pytestmark = pytest.mark.django_db
+
+
+def by(queryset, field: str = "state") -> dict:
+    return dict(Counter(queryset.values_list(field, flat=True)))
+
+
+def snapshot() -> dict:
+    return {
+        "inbound": by(InboundShipment.objects.all()),
+        "batches": list(HandoffBatch.objects.values_list("key", "items__order_id").order_by("key", "items__order_id")),
+        "shipments": by(Shipment.objects.all()),
+        "orders": by(RedemptionOrder.objects.all()),
+        "returns": by(ReturnRequest.objects.all()),
+        "costs": sorted(ExtraCost.objects.values_list("kind", "payer", "amount", "fee_date")),
+        "claims": list(LogisticsClaim.objects.values_list("cause", "state", "amount")),
+        "lots": list(LeftoverLot.objects.values_list("gift__sku", "state", "quantity")),
+        "events": by(CarrierEvent.objects.all(), "status"),
+        "replenishment": by(ReplenishmentRequest.objects.all()),
+    }
+
+
+@pytest.fixture
+def seeded_twice():
+    first, second = StringIO(), StringIO()
+    call_command("seed_demo", stdout=first)
+    after_first = snapshot()
+    call_command("seed_demo", stdout=second)
+    return after_first, first.getvalue(), second.getvalue()
+
+
+def test_a_second_run_creates_nothing_new(seeded_twice):
+    after_first, first, second = seeded_twice
+
+    assert snapshot() == after_first
+    for output in (first, second):
+        assert "logistics: inbound" in output and "logistics: retired gift" in output and " 3/3" in output
+
+
+def test_inbound_announced_for_the_cups_open_request_and_tea_received_with_damage(seeded_twice):
+    assert by(InboundShipment.objects.all()) == {"announced": 1, "put_away": 2}
+    announced = InboundShipment.objects.get(state="announced")
+    assert announced.gift.sku == "HOME-CUP-01"
+    assert announced.replenishment_request.state == "open"  # still waiting: the demo keeps exactly one request
+    assert ReplenishmentRequest.objects.count() == 1
+    damaged = InboundShipment.objects.get(damaged_quantity__gt=0)
+    assert (damaged.gift.sku, damaged.counted_quantity, damaged.damaged_quantity, damaged.state) == ("TEA-LJ-250", 20, 1, "put_away")
+    fee = damaged.extra_costs.get()
+    assert (fee.kind, fee.payer, fee.quantity) == ("handling", "supplier", 1)
+
+
+def test_handoff_batch_and_shipments_in_every_state(seeded_twice):
+    batch = HandoffBatch.objects.get(key="DEMO-BATCH-1")
+    assert batch.items.count() == 3
+    assert by(Shipment.objects.all()) == {"created": 2, "shipped": 1, "delivered": 2, "failed": 1}
+    assert Shipment.objects.get(state="shipped").tracking_number
+    failed = Shipment.objects.get(state="failed")
+    assert failed.order.shipments.filter(state="delivered").count() == 1  # re-delivered, then received
+    assert failed.order.handoff_item.batch == batch
+    # every handed-over order has its shipment, including the one the points step handed over directly
+    assert not RedemptionOrder.objects.filter(state="handed_over", shipments__isnull=True).exists()
+    # the points step's cup order waits for the logistics user's own handoff
+    assert RedemptionOrder.objects.get(state="confirmed").gift.sku == "HOME-CUP-01"
+    assert by(CarrierEvent.objects.all(), "status") == {"applied": 2}
+
+
+def test_dropship_earbuds_handed_to_their_supplier_not_shipped(seeded_twice):
+    order = RedemptionOrder.objects.get(gift__sku="ELEC-BT-02")
+    assert (order.member.phone, order.state, order.fulfilment) == ("13800138001", "handed_over", "dropship")
+    assert list(order.shipments.values_list("kind", "state", "supplier__name")) == [("dropship", "created", order.gift.supplier.name)]
+
+
+def test_returns_costs_and_claim(seeded_twice):
+    assert by(ReturnRequest.objects.all()) == {"refunded": 2, "requested": 1}
+    assert ReturnRequest.objects.get(outcome="resellable").state == "refunded"
+    assert ReturnRequest.objects.get(state="requested").order.state == "delivered"
+    claim = LogisticsClaim.objects.get()
+    assert (claim.cause, claim.state) == ("transit_damage", "open")
+    assert claim.return_request.outcome == "transit_damage"
+    assert by(ExtraCost.objects.all(), "kind") == {"handling": 1, "redelivery": 1, "storage": 3}
+    assert set(ExtraCost.objects.values_list("payer", flat=True)) == {"supplier"}
+
+
+def test_retired_gift_leaves_an_overdue_lot_with_storage_fees(seeded_twice):
+    lot = LeftoverLot.objects.get()
+    assert (lot.state, lot.gift.state, lot.quantity) == ("open", Gift.State.RETIRED, 6)
+    assert lot.extra_costs.filter(kind="storage").count() == 3
+    assert Gift.objects.filter(state="online").count() == 3
