@@ -29,7 +29,15 @@ from core.portal import add_service_errors, paginate, run_action
 from core.roles import SUPPLIER_ROLES, Role
 from core.services import log_personal_data_access
 from logistics.forms_flow import (
-    ANNOUNCE_FIELDS, AnnounceForm, DeliverForm, FailForm, InboundFilterForm, NoInput, ReceiveForm, ShipForm, ShipmentFilterForm,
+    ANNOUNCE_FIELDS,
+    AnnounceForm,
+    DeliverForm,
+    FailForm,
+    InboundFilterForm,
+    NoInput,
+    ReceiveForm,
+    ShipForm,
+    ShipmentFilterForm,
 )
 from logistics.models import HandoffBatch, InboundShipment, Shipment
 from logistics.services import inbound, shipments

@@ -28,8 +28,17 @@ from core.fsm import history_of
 from core.portal import add_service_errors, paginate, run_action
 from core.roles import SUPPLIER_ROLES, Role
 from logistics.forms_returns import (
-    ClaimFilterForm, CostFilterForm, ExtraCostForm, InspectForm, LostParcelForm, ReasonForm, RejectForm, ReturnFilterForm,
-    ReturnRequestForm, SettleForm, TariffForm,
+    ClaimFilterForm,
+    CostFilterForm,
+    ExtraCostForm,
+    InspectForm,
+    LostParcelForm,
+    ReasonForm,
+    RejectForm,
+    ReturnFilterForm,
+    ReturnRequestForm,
+    SettleForm,
+    TariffForm,
 )
 from logistics.models import ReturnRequest, Tariff
 from logistics.services import claims, costs, returns

@@ -16,8 +16,8 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.db.models import QuerySet
 
-from core.errors import Conflict, ConcurrentUpdate, DomainError, InvalidTransition, ValidationFailed
-from logistics.errors import UnknownShipment
+from core.errors import ConcurrentUpdate, InvalidTransition, ValidationFailed
+from logistics.errors import CarrierEventRejected, EventIdReused, SequenceTaken, UnknownShipment
 from logistics.models import CarrierEvent, Shipment
 from logistics.services import shipments
 from points.models import RedemptionOrder
@@ -27,22 +27,6 @@ Kind, Status = CarrierEvent.Kind, CarrierEvent.Status
 CLOCK_SKEW = timedelta(minutes=5)
 DEFAULT_FAILURE_REASON = "承运商报告配送失败"
 TEXT_KEYS = ("carrier", "signer", "reason", "order_number")
-
-
-class CarrierEventRejected(Conflict):
-    code = "carrier_event_rejected"
-    default_detail = "事件已记录，但运单无法执行该操作 (the event was recorded but the shipment cannot take it)."
-
-
-class EventIdReused(DomainError):
-    code = "event_id_reused"
-    status = 422
-    default_detail = "该事件编号已用于内容不同的事件 (this event id was already recorded with different content)."
-
-
-class SequenceTaken(Conflict):
-    code = "event_sequence_taken"
-    default_detail = "该运单的此序号已有另一个事件 (another event already holds this sequence of the tracking number)."
 
 
 def record_carrier_event(

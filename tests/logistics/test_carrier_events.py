@@ -7,10 +7,9 @@ import pytest
 from core.errors import ValidationFailed
 from core.fsm import apply_transition, history_of
 from core.models import TransitionLog
-from logistics.errors import UnknownShipment
+from logistics.errors import CarrierEventRejected, EventIdReused, SequenceTaken, UnknownShipment
 from logistics.models import CarrierEvent, Shipment
 from logistics.services import carrier_events, shipments
-from logistics.services.carrier_events import CarrierEventRejected, EventIdReused, SequenceTaken
 from points.models import RedemptionOrder
 from points.services import orders
 from suppliers.models import Location

@@ -5,7 +5,16 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from logistics.models import CarrierEvent, ExtraCost, HandoffBatch, InboundShipment, LeftoverLot, LogisticsClaim, ReturnRequest, Shipment
+from logistics.models import (
+    CarrierEvent,
+    ExtraCost,
+    HandoffBatch,
+    InboundShipment,
+    LeftoverLot,
+    LogisticsClaim,
+    ReturnRequest,
+    Shipment,
+)
 from points.models import RedemptionOrder
 from suppliers.models import Gift, ReplenishmentRequest
 
