@@ -66,6 +66,7 @@ class Shipment(StateMachine):
     picked_at = models.DateTimeField(_("拣货时间"), null=True, blank=True)
     shipped_at = models.DateTimeField(_("发货时间"), null=True, blank=True)
     delivered_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
+    delivery_recorded_at = models.DateTimeField(_("签收登记时间"), null=True, blank=True)
     last_event_sequence = models.PositiveIntegerField(_("最近事件序号"), default=0)
     state = FSMField(_("状态"), default=State.CREATED, choices=State.choices, protected=True)
 
@@ -95,9 +96,10 @@ class Shipment(StateMachine):
         self.shipped_at = shipped_at
 
     @transition(field=state, source=State.SHIPPED, target=State.DELIVERED)
-    def deliver(self, *, signer: str, delivered_at) -> None:
+    def deliver(self, *, signer: str, delivered_at, recorded_at) -> None:
         self.signer = signer
         self.delivered_at = delivered_at
+        self.delivery_recorded_at = recorded_at
 
     @transition(field=state, source=State.SHIPPED, target=State.FAILED)
     def fail(self, *, failure_reason: str) -> None:

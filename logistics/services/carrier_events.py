@@ -73,7 +73,7 @@ def _record(*, event_id: str, content: dict, now: datetime, actor) -> CarrierEve
     if taken or content["sequence"] <= shipment.last_event_sequence:
         raise SequenceTaken(field="sequence")
     event = CarrierEvent.objects.create(event_id=event_id, shipment=shipment, received_at=now, status=Status.WAITING, **content)
-    _apply_ready_events(shipment=shipment, actor=actor)
+    _apply_ready_events(shipment=shipment, actor=actor, now=now)
     event.refresh_from_db()
     return event
 
@@ -130,12 +130,12 @@ def _awaiting_waybill(order_number: str | None) -> int | None:
     return shipment.pk if shipment is not None and not shipment.tracking_number else None
 
 
-def _apply_ready_events(*, shipment: Shipment, actor) -> None:
-    """Apply the shipment's waiting events one by one while the next in sequence is there."""
+def _apply_ready_events(*, shipment: Shipment, actor, now: datetime) -> None:
+    """Apply the shipment's waiting events one by one while the next in sequence is there (recorded `now`)."""
     while event := shipment.events.filter(status=Status.WAITING, sequence=shipment.last_event_sequence + 1).first():
         try:
             with transaction.atomic():
-                _transition(event=event, shipment=shipment, actor=actor)
+                _transition(event=event, shipment=shipment, actor=actor, now=now)
         except (InvalidTransition, ValidationFailed) as error:
             shipment.refresh_from_db()
             event.status, event.detail = Status.REJECTED, error.detail[:300]
@@ -146,7 +146,7 @@ def _apply_ready_events(*, shipment: Shipment, actor) -> None:
         _advance_cursor(shipment=shipment, sequence=event.sequence)
 
 
-def _transition(*, event: CarrierEvent, shipment: Shipment, actor) -> None:
+def _transition(*, event: CarrierEvent, shipment: Shipment, actor, now: datetime) -> None:
     at, reason, payload = event.occurred_at, f"承运商事件 {event.event_id}", event.payload
     match event.kind:
         case Kind.PICKED:
@@ -155,7 +155,8 @@ def _transition(*, event: CarrierEvent, shipment: Shipment, actor) -> None:
             shipments.ship_shipment(shipment=shipment, actor=actor, now=at, carrier=payload.get("carrier") or shipment.carrier,
                                     tracking_number=event.tracking_number, reason=reason)
         case Kind.DELIVERED:
-            shipments.deliver_shipment(shipment=shipment, actor=actor, now=at, signer=payload["signer"], reason=reason)
+            shipments.deliver_shipment(shipment=shipment, actor=actor, now=at, signer=payload["signer"], recorded_at=now,
+                                       reason=reason)
         case Kind.FAILED:
             shipments.fail_shipment(shipment=shipment, actor=actor, now=at, reason=payload.get("reason") or DEFAULT_FAILURE_REASON)
 

@@ -101,17 +101,24 @@ def ship_shipment(*, shipment: Shipment, actor, now: datetime, carrier: str, tra
     return shipment
 
 
-def deliver_shipment(*, shipment: Shipment, actor, now: datetime, signer: str, automatically: bool = False, reason: str = "") -> Shipment:
-    """The parcel was signed for: the shipment and (unless it is a replacement) the order are delivered.
+def deliver_shipment(
+    *, shipment: Shipment, actor, now: datetime, signer: str, recorded_at: datetime | None = None, automatically: bool = False,
+    reason: str = "",
+) -> Shipment:
+    """The parcel was signed for at `now`, and we learnt it at `recorded_at` (default `now`): the shipment and
+    (unless it is a replacement) the order are delivered.
 
     :raises ValidationFailed: without a signer :raises InvalidTransition:
     """
     if not (signer or "").strip():
         raise ValidationFailed("请填写签收人 (signer required)", field="signer")
     with transaction.atomic():
-        apply_transition(shipment, "deliver", actor=actor, at=now, reason=reason, signer=signer.strip(), delivered_at=now)
+        recorded_at = recorded_at or now
+        apply_transition(shipment, "deliver", actor=actor, at=now, reason=reason, signer=signer.strip(), delivered_at=now,
+                         recorded_at=recorded_at)
         if not shipment.replacement_for_id:
-            orders.deliver_order(order=shipment.order, actor=actor, now=now, automatically=automatically, reason=reason)
+            orders.deliver_order(order=shipment.order, actor=actor, now=now, recorded_at=recorded_at, automatically=automatically,
+                                 reason=reason)
     return shipment
 
 

@@ -53,6 +53,8 @@ class RedemptionOrder(StateMachine):
     confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
     shipped_at = models.DateTimeField(_("发货时间"), null=True, blank=True)
     delivered_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
+    # when the delivery reached us (SPEC §4.11 books it by this time, not by the signing time)
+    delivery_recorded_at = models.DateTimeField(_("签收登记时间"), null=True, blank=True)
     delivered_automatically = models.BooleanField(_("系统自动签收"), default=False)
     returned_quantity = models.PositiveIntegerField(_("已退数量"), default=0)
 
@@ -63,7 +65,8 @@ class RedemptionOrder(StateMachine):
         ordering = ["-placed_at", "-id"]
         verbose_name = _("兑换订单")
         verbose_name_plural = _("兑换订单")
-        indexes = [models.Index(fields=["state", "expires_at"]), models.Index(fields=["supplier", "state"])]
+        indexes = [models.Index(fields=["state", "expires_at"]), models.Index(fields=["supplier", "state"]),
+                   models.Index(fields=["supplier", "delivery_recorded_at"])]
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gte=1), name="order_quantity_positive"),
             models.CheckConstraint(condition=Q(returned_quantity__lte=models.F("quantity")), name="order_returned_within_quantity"),
@@ -101,8 +104,9 @@ class RedemptionOrder(StateMachine):
         self.shipped_at = shipped_at
 
     @transition(field=state, source=State.SHIPPED, target=State.DELIVERED)
-    def deliver(self, *, delivered_at, automatically: bool = False) -> None:
+    def deliver(self, *, delivered_at, recorded_at, automatically: bool = False) -> None:
         self.delivered_at = delivered_at
+        self.delivery_recorded_at = recorded_at
         self.delivered_automatically = automatically
 
     @transition(field=state, source=State.SHIPPED, target=State.DELIVERY_FAILED)

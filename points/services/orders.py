@@ -211,10 +211,17 @@ def ship_order(*, order: RedemptionOrder, actor, now: datetime, carrier: str, tr
     return order
 
 
-def deliver_order(*, order: RedemptionOrder, actor, now: datetime, automatically: bool = False, reason: str = "") -> RedemptionOrder:
-    """Mark a shipped order delivered (carrier event, member's receipt, or automatically — flagged). :raises InvalidTransition:"""
+def deliver_order(
+    *, order: RedemptionOrder, actor, now: datetime, recorded_at: datetime | None = None, automatically: bool = False, reason: str = "",
+) -> RedemptionOrder:
+    """Mark a shipped order delivered (carrier event, member's receipt, or automatically — flagged). :raises InvalidTransition:
+
+    `now` is when the parcel was signed for; `recorded_at` (default `now`) when we learnt it, which books the
+    delivery on a statement (SPEC §4.11).
+    """
     with transaction.atomic():
-        apply_transition(order, "deliver", actor=actor, at=now, reason=reason, delivered_at=now, automatically=automatically)
+        apply_transition(order, "deliver", actor=actor, at=now, reason=reason, delivered_at=now, recorded_at=recorded_at or now,
+                         automatically=automatically)
         notify(kind="delivered", phone=order.member.phone, at=now, subject=order, opted_out=order.member.reminders_opt_out,
                context={"order_number": order.number})
     return order

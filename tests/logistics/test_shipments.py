@@ -154,7 +154,7 @@ def test_an_illegal_shipment_transition_is_refused_and_changes_nothing(confirmed
     shipments.hand_over_warehouse_orders(key="B1", actor=logistics, now=now)
     shipment = Shipment.objects.get()
     kwargs = {"pick": {"picked_at": now}, "ship": {"carrier": "顺丰", "tracking_number": "SF1", "shipped_at": now},
-              "deliver": {"signer": "x", "delivered_at": now}, "fail": {"failure_reason": "x"}}
+              "deliver": {"signer": "x", "delivered_at": now, "recorded_at": now}, "fail": {"failure_reason": "x"}}
     for step in steps:
         apply_transition(shipment, step, actor=logistics, at=now, **kwargs.get(step, {}))
     before = (shipment.state, TransitionLog.objects.count())

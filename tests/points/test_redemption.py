@@ -201,7 +201,7 @@ def test_a_failed_delivery_can_be_retried_or_given_up_with_points_and_stock_back
 )
 def test_an_illegal_order_transition_is_refused_and_changes_nothing(rich_member, listed_gift, now, operator, steps, illegal):
     order = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=1, now=now, **ADDRESS)
-    kwargs = {"ship": {"shipped_at": now}, "deliver": {"delivered_at": now}}
+    kwargs = {"ship": {"shipped_at": now}, "deliver": {"delivered_at": now, "recorded_at": now}}
     for step in steps:
         apply_transition(order, step, actor=operator, at=now, **kwargs.get(step, {}))
     before = (order.state, TransitionLog.objects.count(), balance(rich_member))
