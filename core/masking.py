@@ -14,6 +14,12 @@ def mask_phone(phone: str | None) -> str:
     return f"{digits[:3]}****{digits[-4:]}"
 
 
+def mask_phone_sql(column: str) -> str:
+    """`mask_phone` as a SQL expression (SQLite and PostgreSQL) for set-based writes of stored, digits-only phones."""
+    return (f"CASE WHEN LENGTH({column}) < 7 THEN '' "
+            f"ELSE SUBSTR({column}, 1, 3) || '****' || SUBSTR({column}, LENGTH({column}) - 3, 4) END")
+
+
 def mask_name(name: str | None) -> str:
     """张三丰 → 张**; Alice Smith → A**********."""
     if not name:

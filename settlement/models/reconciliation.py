@@ -1,0 +1,87 @@
+"""Reconciliation (对账, SPEC §4.11): a supplier's own statement matched against one version of ours."""
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from core.tenancy import ScopedManager, Visibility
+
+from .statements import MONEY
+
+
+class Category(models.TextChoices):
+    """In the order a supplier's line is tested against them (the first that fits wins); then our unmatched lines."""
+
+    DUPLICATE = "duplicate", _("重复行")
+    OTHER_PERIOD = "other_period", _("属于其他账期")
+    MISSING_IN_OURS = "missing_in_ours", _("我方无此记录")
+    QUANTITY_MISMATCH = "quantity_mismatch", _("数量不符")
+    AMOUNT_MISMATCH = "amount_mismatch", _("金额不符")
+    MATCHED = "matched", _("一致")
+    MISSING_IN_SUPPLIER = "missing_in_supplier", _("对方无此记录")
+
+
+class Resolution(models.TextChoices):
+    ACCEPT_OURS = "accept_ours", _("以我方为准")
+    ACCEPT_THEIRS = "accept_theirs", _("以对方为准（调账）")
+    WRITE_OFF = "write_off", _("核销")
+    CARRY_FORWARD = "carry_forward", _("转入下期")
+
+
+class Reconciliation(models.Model):
+    """One uploaded supplier file for one statement version, with counts and totals per category."""
+
+    statement = models.ForeignKey("settlement.Statement", on_delete=models.CASCADE, related_name="reconciliations")
+    version = models.ForeignKey("settlement.StatementVersion", on_delete=models.CASCADE, related_name="reconciliations")
+    supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.PROTECT, related_name="+")
+    file_name = models.CharField(_("文件名"), max_length=200)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(_("上传时间"))
+    row_count = models.PositiveIntegerField(_("文件行数"), default=0)
+    # {category: {"count": n, "ours": "0.00", "theirs": "0.00"}}
+    summary = models.JSONField(_("汇总"), default=dict)
+
+    objects = ScopedManager()
+    visibility = Visibility(supplier="supplier", staff=frozenset({"finance", "operator"}))
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+        verbose_name = _("对账")
+        verbose_name_plural = _("对账")
+
+    def __str__(self) -> str:
+        return f"{self.statement} · {self.file_name}"
+
+
+class ReconciliationLine(models.Model):
+    reconciliation = models.ForeignKey(Reconciliation, on_delete=models.CASCADE, related_name="lines")
+    row = models.PositiveIntegerField(_("文件行号"), null=True, blank=True)  # none for our lines absent from the file
+    order_number = models.CharField(_("订单号"), max_length=30, blank=True)
+    sku = models.CharField(_("SKU"), max_length=60, blank=True)
+    kind = models.CharField(_("明细类型"), max_length=20, blank=True)
+    quantity = models.IntegerField(_("对方数量"), null=True, blank=True)
+    amount = models.DecimalField(_("对方金额"), null=True, blank=True, **MONEY)
+    our_line = models.ForeignKey("settlement.StatementLine", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    our_quantity = models.IntegerField(_("我方数量"), null=True, blank=True)
+    our_amount = models.DecimalField(_("我方金额"), null=True, blank=True, **MONEY)
+    category = models.CharField(_("结果"), max_length=20, choices=Category.choices)
+    resolution = models.CharField(_("处理"), max_length=20, choices=Resolution.choices, blank=True)
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    resolved_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    note = models.CharField(_("处理说明"), max_length=300, blank=True)
+    adjustment = models.ForeignKey("settlement.Adjustment", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    objects = ScopedManager()
+    visibility = Visibility(supplier="reconciliation__supplier", staff=frozenset({"finance", "operator"}))
+
+    class Meta:
+        ordering = ["reconciliation_id", "row", "id"]
+        verbose_name = _("对账明细")
+        verbose_name_plural = _("对账明细")
+        indexes = [models.Index(fields=["reconciliation", "category"])]
+
+    def __str__(self) -> str:
+        return f"{self.order_number} {self.sku} {self.get_category_display()}"
+
+    @property
+    def discrepancy(self) -> bool:
+        return self.category != Category.MATCHED

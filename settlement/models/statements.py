@@ -1,0 +1,243 @@
+"""Monthly statements (结算单, SPEC §4.11): one per supplier and month, with immutable versions and claimed lines."""
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, transition
+
+from core.models import StateMachine
+from core.tenancy import ScopedManager, Visibility
+
+ZERO = Decimal("0.00")
+MONEY = {"max_digits": 16, "decimal_places": 2}
+
+
+def _payable_positive(statement: "Statement") -> bool:
+    return statement.payable > 0
+
+
+def _nothing_payable(statement: "Statement") -> bool:
+    return statement.payable <= 0
+
+
+class Statement(StateMachine):
+    """`draft → issued → confirmed | disputed`, `disputed → issued` (version n+1), `confirmed → invoiced → approved → paid`,
+    `confirmed → closed` when nothing is payable."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        ISSUED = "issued", _("已下发")
+        CONFIRMED = "confirmed", _("已确认")
+        DISPUTED = "disputed", _("有异议")
+        INVOICED = "invoiced", _("已开票")
+        APPROVED = "approved", _("已审批付款")
+        PAID = "paid", _("已付款")
+        CLOSED = "closed", _("已关闭")
+
+    supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.PROTECT, related_name="statements")
+    month = models.DateField(_("结算月份"), help_text=_("the first day of the month"))
+    version = models.PositiveIntegerField(_("当前版本"), default=1)
+    # the current version's payable, mirrored here for lists, filters and the chart
+    payable = models.DecimalField(_("应付金额"), default=ZERO, **MONEY)
+    generated_at = models.DateTimeField(_("生成时间"))
+    issued_at = models.DateTimeField(_("下发时间"), null=True, blank=True)
+    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    deemed_confirmed = models.BooleanField(_("逾期视同确认"), default=False)
+    dispute_reason = models.TextField(_("异议说明"), blank=True)
+    invoice_number = models.CharField(_("发票号码"), max_length=40, blank=True)
+    invoice_amount = models.DecimalField(_("发票金额"), null=True, blank=True, **MONEY)
+    invoiced_at = models.DateTimeField(_("开票登记时间"), null=True, blank=True)
+    payment_approved_at = models.DateTimeField(_("付款审批时间"), null=True, blank=True)
+    payment_reference = models.CharField(_("付款凭证号"), max_length=60, blank=True)
+    payment_date = models.DateField(_("付款日期"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
+    # a negative payable of a terminated supplier is owed by the supplier instead of carried forward
+    receivable = models.BooleanField(_("转为应收"), default=False)
+    state = FSMField(_("状态"), default=State.DRAFT, choices=State.choices, protected=True)
+
+    objects = ScopedManager()
+    visibility = Visibility(supplier="supplier", staff=frozenset({"finance", "operator"}))
+
+    class Meta:
+        ordering = ["-month", "supplier_id"]
+        verbose_name = _("结算单")
+        verbose_name_plural = _("结算单")
+        constraints = [
+            models.UniqueConstraint(fields=["supplier", "month"], name="one_statement_per_supplier_month"),
+        ]
+        indexes = [models.Index(fields=["state", "issued_at"]), models.Index(fields=["month", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.supplier_id} {self.month:%Y-%m} v{self.version}"
+
+    @transition(field=state, source=State.DRAFT, target=State.ISSUED)
+    def issue(self, *, issued_at) -> None:
+        self.issued_at = issued_at
+
+    @transition(field=state, source=State.ISSUED, target=State.CONFIRMED)
+    def confirm(self, *, confirmed_at, deemed: bool = False) -> None:
+        self.confirmed_at = confirmed_at
+        self.deemed_confirmed = deemed
+
+    @transition(field=state, source=State.ISSUED, target=State.DISPUTED)
+    def dispute(self, *, reason: str) -> None:
+        self.dispute_reason = reason
+
+    @transition(field=state, source=State.DISPUTED, target=State.ISSUED)
+    def reissue(self, *, version: int, payable: Decimal, issued_at) -> None:
+        self.version, self.payable, self.issued_at = version, payable, issued_at
+
+    @transition(field=state, source=State.CONFIRMED, target=State.INVOICED, conditions=[_payable_positive])
+    def invoice(self, *, number: str, amount: Decimal, invoiced_at) -> None:
+        self.invoice_number, self.invoice_amount, self.invoiced_at = number, amount, invoiced_at
+
+    @transition(field=state, source=State.INVOICED, target=State.APPROVED)
+    def approve_payment(self, *, approved_at) -> None:
+        self.payment_approved_at = approved_at
+
+    @transition(field=state, source=State.APPROVED, target=State.PAID)
+    def pay(self, *, reference: str, paid_on) -> None:
+        self.payment_reference, self.payment_date = reference, paid_on
+
+    @transition(field=state, source=State.CONFIRMED, target=State.CLOSED, conditions=[_nothing_payable])
+    def close(self, *, closed_at, receivable: bool) -> None:
+        self.closed_at, self.receivable = closed_at, receivable
+
+
+class StatementVersion(models.Model):
+    """What one version of a statement says; frozen once issued (its lines are the statement's lines up to `number`)."""
+
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(_("版本"))
+    deliveries = models.DecimalField(_("配送结算"), default=ZERO, **MONEY)
+    returns = models.DecimalField(_("退货冲减"), default=ZERO, **MONEY)
+    extra_costs = models.DecimalField(_("额外费用"), default=ZERO, **MONEY)
+    adjustments = models.DecimalField(_("调账"), default=ZERO, **MONEY)
+    carried_forward = models.DecimalField(_("上期结转"), default=ZERO, **MONEY)
+    payable = models.DecimalField(_("应付金额"), default=ZERO, **MONEY)
+    line_count = models.PositiveIntegerField(_("明细行数"), default=0)
+    created_at = models.DateTimeField(_("生成时间"))
+    issued_at = models.DateTimeField(_("下发时间"), null=True, blank=True)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # the bank account this version pays, snapshotted at issue (approved at least 7 days before)
+    bank_account = models.ForeignKey("suppliers.BankAccount", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    bank_name = models.CharField(_("开户银行"), max_length=100, blank=True)
+    account_name = models.CharField(_("账户名称"), max_length=100, blank=True)
+    account_number = models.CharField(_("银行账号"), max_length=40, blank=True)
+    pdf = models.FileField(_("结算单PDF"), upload_to="statements/%Y/%m/", blank=True)
+    pdf_sha256 = models.CharField(_("PDF SHA-256"), max_length=64, blank=True)
+
+    objects = ScopedManager()
+    visibility = Visibility(supplier="statement__supplier", staff=frozenset({"finance", "operator"}))
+
+    class Meta:
+        ordering = ["statement_id", "number"]
+        verbose_name = _("结算单版本")
+        verbose_name_plural = _("结算单版本")
+        constraints = [models.UniqueConstraint(fields=["statement", "number"], name="one_row_per_statement_version")]
+
+    def __str__(self) -> str:
+        return f"{self.statement} · v{self.number}"
+
+    @property
+    def sections(self) -> dict[str, Decimal]:
+        return {section: getattr(self, field) for section, field in SECTION_TOTALS.items()}
+
+
+class Section(models.TextChoices):
+    DELIVERY = "delivery", _("配送结算")
+    RETURN = "return", _("退货冲减")
+    EXTRA_COST = "extra_cost", _("额外费用")
+    ADJUSTMENT = "adjustment", _("调账")
+    CARRIED_FORWARD = "carried_forward", _("上期结转")
+
+
+#: The version field that totals each section.
+SECTION_TOTALS = {
+    Section.DELIVERY: "deliveries", Section.RETURN: "returns", Section.EXTRA_COST: "extra_costs",
+    Section.ADJUSTMENT: "adjustments", Section.CARRIED_FORWARD: "carried_forward",
+}
+
+
+class SourceKind(models.TextChoices):
+    ORDER = "order", _("兑换订单")
+    REPLACEMENT = "replacement", _("换货发货")
+    RETURN = "return", _("退换货")
+    EXTRA_COST = "extra_cost", _("额外费用")
+    ADJUSTMENT = "adjustment", _("调账")
+    STATEMENT = "statement", _("上期结算单")
+
+
+class StatementLine(models.Model):
+    """One event claimed by a statement. The unique (source_kind, source_id) is the claim: no event is counted twice."""
+
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="lines")
+    version = models.PositiveIntegerField(_("首次出现的版本"), default=1)
+    section = models.CharField(_("部分"), max_length=20, choices=Section.choices)
+    source_kind = models.CharField(_("来源类型"), max_length=20, choices=SourceKind.choices)
+    source_id = models.BigIntegerField(_("来源编号"))
+    order_number = models.CharField(_("订单号"), max_length=30, blank=True)
+    sku = models.CharField(_("SKU"), max_length=60, blank=True)
+    quantity = models.IntegerField(_("数量"), default=0)
+    amount = models.DecimalField(_("金额"), **MONEY)
+    recorded_at = models.DateTimeField(_("记录时间"))
+    contact = models.CharField(_("联系电话"), max_length=20, blank=True)  # masked when claimed
+    description = models.CharField(_("说明"), max_length=300, blank=True)
+
+    objects = ScopedManager()
+    visibility = Visibility(supplier="statement__supplier", staff=frozenset({"finance", "operator"}))
+
+    class Meta:
+        ordering = ["statement_id", "section", "recorded_at", "id"]
+        verbose_name = _("结算明细")
+        verbose_name_plural = _("结算明细")
+        constraints = [models.UniqueConstraint(fields=["source_kind", "source_id"], name="event_claimed_once")]
+        indexes = [models.Index(fields=["statement", "version", "section"]), models.Index(fields=["order_number", "sku"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_section_display()} {self.order_number or self.description} {self.amount}"
+
+    @property
+    def line_kind(self) -> str:
+        """The kind a supplier's own statement names the line by (delivery, replacement, return), or ''."""
+        return LINE_KINDS.get(self.source_kind, "")
+
+
+#: Source kinds a supplier's reconciliation file names lines by.
+LINE_KINDS = {SourceKind.ORDER: "delivery", SourceKind.REPLACEMENT: "replacement", SourceKind.RETURN: "return"}
+
+
+class GenerationRun(models.Model):
+    """One generation of a month's statements, with its progress for the finance page."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("生成中")
+        FINISHED = "finished", _("已完成")
+        FAILED = "failed", _("失败")
+
+    month = models.DateField(_("结算月份"))
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.RUNNING)
+    suppliers_total = models.PositiveIntegerField(_("礼品商总数"), default=0)
+    suppliers_done = models.PositiveIntegerField(_("已完成礼品商"), default=0)
+    statements_created = models.PositiveIntegerField(_("新建结算单"), default=0)
+    lines_claimed = models.PositiveIntegerField(_("入账明细"), default=0)
+    started_at = models.DateTimeField(_("开始时间"))
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    error = models.TextField(_("错误"), blank=True)
+
+    objects = ScopedManager()
+    visibility = Visibility(staff=frozenset({"finance"}))
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = _("结算单生成")
+        verbose_name_plural = _("结算单生成")
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.get_status_display()}"
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.suppliers_total else round(100 * self.suppliers_done / self.suppliers_total)

@@ -1,0 +1,105 @@
+"""Adjustments (调账, SPEC §4.11): finance proposes, another finance user approves (maker-checker).
+
+An approved adjustment is booked by its approval time on the next statement generated for that month, except a
+dispute resolution (`statement` set), which becomes a line of the disputed statement's next version at once.
+"""
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+
+from core.errors import PermissionDenied, ValidationFailed
+from core.fsm import apply_transition
+from core.numbers import create_numbered
+from core.roles import Role
+from settlement.models import Adjustment, Section, SourceKind, Statement, StatementLine
+from settlement.sources import check_source
+from suppliers.models import Supplier
+
+CENT = Decimal("0.01")
+MAX_AMOUNT = Decimal("99999999999999.99")
+
+
+def require_finance(actor) -> None:
+    """:raises PermissionDenied: unless the actor is a finance user"""
+    if not (getattr(actor, "is_superuser", False) or getattr(actor, "role", None) == Role.FINANCE):
+        raise PermissionDenied("仅财务人员可以执行此操作 (finance only)")
+
+
+def parse_amount(value, *, field: str = "amount", allow_zero: bool = False) -> Decimal:
+    """A money amount with at most two decimals. :raises ValidationFailed:"""
+    try:
+        amount = Decimal(str(value).strip().replace(",", ""))
+    except (InvalidOperation, AttributeError):
+        raise ValidationFailed("金额格式不正确 (amount must be a number like -118.80)", field=field) from None
+    if not amount.is_finite() or amount != amount.quantize(CENT) or abs(amount) > MAX_AMOUNT:
+        raise ValidationFailed("金额最多两位小数 (at most two decimal places)", field=field)
+    if amount == 0 and not allow_zero:
+        raise ValidationFailed("金额不能为零 (amount must not be zero)", field=field)
+    return amount.quantize(CENT)
+
+
+def propose_adjustment(
+    *, supplier: Supplier, kind: str, amount, reason: str, actor, now: datetime, source_kind: str = "other",
+    source_id: str = "", statement: Statement | None = None,
+) -> Adjustment:
+    """Propose an adjustment; a `statement` in dispute makes it a resolution of that dispute.
+
+    :raises PermissionDenied: not finance :raises ValidationFailed: a bad field, named
+    """
+    require_finance(actor)
+    if kind not in Adjustment.Kind.values:
+        raise ValidationFailed(f"未知的调账类型 {kind} (unknown kind)", field="kind")
+    amount = parse_amount(amount)
+    if not (reason or "").strip():
+        raise ValidationFailed("请填写调账原因 (reason required)", field="reason")
+    reference = check_source(kind=source_kind, reference=source_id, supplier_id=supplier.pk)
+    if statement is not None and (statement.supplier_id != supplier.pk or statement.state != Statement.State.DISPUTED):
+        raise ValidationFailed("只能针对该礼品商有异议的结算单调账 (the statement must be this supplier's and in dispute)",
+                               field="statement")
+    return create_numbered(
+        Adjustment, prefix="AJ", now=now, supplier=supplier, kind=kind, amount=amount, reason=reason.strip(),
+        source_kind=source_kind, source_id=reference, statement=statement, created_by=actor, created_at=now,
+    )
+
+
+def approve_adjustment(*, adjustment: Adjustment, actor, now: datetime, note: str = "") -> Adjustment:
+    """Approve (checker ≠ maker); a dispute resolution joins its statement's next version at once.
+
+    :raises PermissionDenied: not finance, or the creator :raises InvalidTransition: :raises ValidationFailed:
+    """
+    require_finance(actor)
+    if adjustment.created_by_id == actor.pk:
+        raise PermissionDenied("调账需由创建人以外的财务人员审批 (the creator of an adjustment cannot approve it)")
+    with transaction.atomic():
+        statement = None
+        if adjustment.statement_id:
+            statement = Statement.objects.select_for_update().get(pk=adjustment.statement_id)
+            if statement.state != Statement.State.DISPUTED:
+                raise ValidationFailed("结算单已不在异议状态 (the statement is no longer in dispute)", field="statement")
+        apply_transition(adjustment, "approve", actor=actor, at=now, reason=note, decided_by=actor, decided_at=now, note=note)
+        if statement is not None:
+            StatementLine.objects.create(
+                statement=statement, version=statement.version + 1, section=Section.ADJUSTMENT, source_kind=SourceKind.ADJUSTMENT,
+                source_id=adjustment.pk, amount=adjustment.amount, recorded_at=now, description=adjustment.number,
+            )
+    return adjustment
+
+
+def reject_adjustment(*, adjustment: Adjustment, actor, now: datetime, note: str) -> Adjustment:
+    """:raises PermissionDenied: not finance, or the creator :raises ValidationFailed: no reason :raises InvalidTransition:"""
+    require_finance(actor)
+    if adjustment.created_by_id == actor.pk:
+        raise PermissionDenied("调账需由创建人以外的财务人员审批 (the creator of an adjustment cannot decide it)")
+    if not (note or "").strip():
+        raise ValidationFailed("请填写驳回原因 (reason required)", field="note")
+    return apply_transition(adjustment, "reject", actor=actor, at=now, reason=note, decided_by=actor, decided_at=now, note=note.strip())
+
+
+def list_adjustments(*, actor, state: str = "", supplier_id: int | None = None):
+    adjustments = Adjustment.objects.visible_to(actor).select_related("supplier", "created_by", "decided_by", "statement")
+    if state:
+        adjustments = adjustments.filter(state=state)
+    if supplier_id:
+        adjustments = adjustments.filter(supplier_id=supplier_id)
+    return adjustments

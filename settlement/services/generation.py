@@ -1,0 +1,247 @@
+"""Generating a month's statements (SPEC §4.11): set-based claims of every unclaimed event, idempotent and resumable.
+
+Month M's statement of a supplier claims every event not yet claimed and recorded before 00:00 on the 1st of M+1
+(Asia/Shanghai): deliveries of orders and of exchange replacements, returns netted off, extra costs the supplier
+bears, adjustments approved (except dispute resolutions, which join the disputed statement), and the negative
+payable of an earlier statement. A claim is a `StatementLine` row; its unique (source_kind, source_id) makes
+"claimed by exactly one statement" a database fact. Amounts are the ones stored when the event was recorded:
+generation only copies and sums them.
+
+Suppliers are handled in chunks, each in one transaction of a fixed number of statements (INSERT … SELECT and
+one aggregate), so the number of queries grows with the number of suppliers, never with the number of events.
+A run killed halfway leaves whole chunks behind; running again claims what is still unclaimed and recomputes
+the draft totals, so the result equals a clean run. Issued statements never take new lines.
+"""
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.db.models import Count, F, Sum
+from django.utils import timezone
+
+from core.errors import ValidationFailed
+from core.masking import mask_phone_sql
+from logistics.models import ExtraCost, ReturnRequest, Shipment
+from logistics.models.costs import Payer
+from points.models import RedemptionOrder
+from settlement.models import (
+    SECTION_TOTALS, Adjustment, GenerationRun, Section, SourceKind, Statement, StatementLine, StatementVersion,
+)
+from suppliers.models import Gift, Supplier
+
+CHUNK = 50
+ZERO = Decimal("0.00")
+Draft = Statement.State.DRAFT
+
+
+def month_start(month: date) -> datetime:
+    """00:00 on the 1st of `month` in Asia/Shanghai."""
+    return timezone.make_aware(datetime.combine(month.replace(day=1), time.min))
+
+
+def next_month(month: date) -> date:
+    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
+def previous_month(month: date) -> date:
+    return date(month.year - (month.month == 1), (month.month - 2) % 12 + 1, 1)
+
+
+def cutoff_of(month: date) -> datetime:
+    """The booking cutoff of `month`: events recorded before it belong to it (or an earlier statement)."""
+    return month_start(next_month(month))
+
+
+def parse_month(value: str, *, field: str = "month") -> date:
+    """'2026-10' → date(2026, 10, 1). :raises ValidationFailed:"""
+    try:
+        return datetime.strptime((value or "").strip(), "%Y-%m").date()
+    except ValueError:
+        raise ValidationFailed("月份格式应为 YYYY-MM (month must look like 2026-10)", field=field) from None
+
+
+def last_closed_month(now: datetime) -> date:
+    """The latest month that has ended at `now` (the one beat generates on the 1st)."""
+    return previous_month(timezone.localtime(now).date().replace(day=1))
+
+
+# --- claims ---------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Claim:
+    """One INSERT … SELECT that claims a kind of event for the draft statements of a chunk of suppliers.
+
+    `select` yields, in order: statement id, section, source kind, source id, order number, sku, quantity, amount,
+    recorded at, contact, description; `{order}` and friends are table names; its parameters are the month,
+    the cutoff and the chunk's supplier ids.
+    """
+
+    name: str
+    select: str
+
+
+def _tables() -> dict[str, str]:
+    return {
+        "line": StatementLine._meta.db_table, "statement": Statement._meta.db_table, "order": RedemptionOrder._meta.db_table,
+        "gift": Gift._meta.db_table, "shipment": Shipment._meta.db_table, "return": ReturnRequest._meta.db_table,
+        "cost": ExtraCost._meta.db_table, "adjustment": Adjustment._meta.db_table, "supplier": Supplier._meta.db_table,
+    }
+
+
+_DRAFT_OF = "JOIN {statement} st ON st.supplier_id = {alias}.supplier_id AND st.month = %s AND st.state = 'draft'"
+_UNCLAIMED = "NOT EXISTS (SELECT 1 FROM {line} l WHERE l.source_kind = '{kind}' AND l.source_id = {alias}.id)"
+
+CLAIMS = (
+    Claim("deliveries", f"""
+        SELECT st.id, '{Section.DELIVERY}', '{SourceKind.ORDER}', o.id, o.number, g.sku, o.quantity, o.settlement_amount,
+               o.delivery_recorded_at, {mask_phone_sql('o.recipient_phone')}, ''
+        FROM {{order}} o {_DRAFT_OF.format(statement="{statement}", alias="o")} JOIN {{gift}} g ON g.id = o.gift_id
+        WHERE o.delivery_recorded_at < %s AND o.supplier_id IN ({{suppliers}})
+          AND {_UNCLAIMED.format(line="{line}", kind=SourceKind.ORDER, alias="o")}"""),
+    Claim("replacements", f"""
+        SELECT st.id, '{Section.DELIVERY}', '{SourceKind.REPLACEMENT}', s.id, o.number, g.sku, s.quantity, s.settlement_amount,
+               s.delivery_recorded_at, {mask_phone_sql('o.recipient_phone')}, ''
+        FROM {{shipment}} s {_DRAFT_OF.format(statement="{statement}", alias="s")}
+        JOIN {{order}} o ON o.id = s.order_id JOIN {{gift}} g ON g.id = o.gift_id
+        WHERE s.replacement_for_id IS NOT NULL AND s.delivery_recorded_at < %s AND s.supplier_id IN ({{suppliers}})
+          AND {_UNCLAIMED.format(line="{line}", kind=SourceKind.REPLACEMENT, alias="s")}"""),
+    Claim("returns", f"""
+        SELECT st.id, '{Section.RETURN}', '{SourceKind.RETURN}', r.id, o.number, g.sku, -r.quantity, r.settlement_amount,
+               r.closed_at, {mask_phone_sql('o.recipient_phone')}, r.outcome
+        FROM {{return}} r {_DRAFT_OF.format(statement="{statement}", alias="r")}
+        JOIN {{order}} o ON o.id = r.order_id JOIN {{gift}} g ON g.id = o.gift_id
+        WHERE r.settlement_amount < 0 AND r.closed_at < %s AND r.supplier_id IN ({{suppliers}})
+          AND {_UNCLAIMED.format(line="{line}", kind=SourceKind.RETURN, alias="r")}"""),
+    Claim("extra costs", f"""
+        SELECT st.id, '{Section.EXTRA_COST}', '{SourceKind.EXTRA_COST}', c.id, COALESCE(o.number, ''), '', c.quantity, -c.amount,
+               c.recorded_at, '', CASE WHEN c.fee_date IS NULL THEN c.kind ELSE c.kind || ' ' || CAST(c.fee_date AS VARCHAR(10)) END
+        FROM {{cost}} c {_DRAFT_OF.format(statement="{statement}", alias="c")} LEFT JOIN {{order}} o ON o.id = c.order_id
+        WHERE c.payer = '{Payer.SUPPLIER}' AND c.amount > 0 AND c.recorded_at < %s AND c.supplier_id IN ({{suppliers}})
+          AND {_UNCLAIMED.format(line="{line}", kind=SourceKind.EXTRA_COST, alias="c")}"""),
+    Claim("adjustments", f"""
+        SELECT st.id, '{Section.ADJUSTMENT}', '{SourceKind.ADJUSTMENT}', a.id, '', '', 0, a.amount,
+               a.decided_at, '', a.number
+        FROM {{adjustment}} a {_DRAFT_OF.format(statement="{statement}", alias="a")}
+        WHERE a.state = '{Adjustment.State.APPROVED}' AND a.statement_id IS NULL AND a.decided_at < %s
+          AND a.supplier_id IN ({{suppliers}})
+          AND {_UNCLAIMED.format(line="{line}", kind=SourceKind.ADJUSTMENT, alias="a")}"""),
+    # an earlier statement's negative payable (its latest issued version), unless the supplier owes it as a receivable
+    Claim("carried forward", f"""
+        SELECT st.id, '{Section.CARRIED_FORWARD}', '{SourceKind.STATEMENT}', p.id, '', '', 0, p.payable,
+               p.issued_at, '', CAST(p.month AS VARCHAR(10))
+        FROM {{statement}} p {_DRAFT_OF.format(statement="{statement}", alias="p")}
+        JOIN {{supplier}} su ON su.id = p.supplier_id
+        WHERE p.payable < 0 AND NOT p.receivable AND p.month < st.month AND p.issued_at < %s
+          AND su.state <> '{Supplier.State.TERMINATED}' AND p.supplier_id IN ({{suppliers}})
+          AND {_UNCLAIMED.format(line="{line}", kind=SourceKind.STATEMENT, alias="p")}"""),
+)
+_COLUMNS = "statement_id, section, source_kind, source_id, order_number, sku, quantity, amount, recorded_at, contact, description"
+
+
+def _claim(claim: Claim, *, month: date, cutoff: datetime, supplier_ids: Sequence[int]) -> int:
+    tables = _tables()
+    sql = (f"INSERT INTO {tables['line']} ({_COLUMNS}, version) SELECT q.*, 1 FROM ("
+           + claim.select.format(**tables, suppliers=", ".join(["%s"] * len(supplier_ids))) + ") q")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [month, cutoff, *supplier_ids])
+        return max(cursor.rowcount, 0)
+
+
+# --- candidates, totals ---------------------------------------------------------------------------------------
+
+def suppliers_to_settle(*, month: date, cutoff: datetime) -> list[int]:
+    """Suppliers with a statement of the month or anything unclaimed to book on one (a handful of DISTINCT queries)."""
+    unclaimed = {kind: StatementLine.objects.filter(source_kind=kind).values("source_id") for kind in SourceKind.values}
+    sources = [
+        RedemptionOrder.objects.filter(delivery_recorded_at__lt=cutoff).exclude(pk__in=unclaimed[SourceKind.ORDER]),
+        Shipment.objects.filter(replacement_for__isnull=False, delivery_recorded_at__lt=cutoff)
+        .exclude(pk__in=unclaimed[SourceKind.REPLACEMENT]),
+        ReturnRequest.objects.filter(settlement_amount__lt=0, closed_at__lt=cutoff).exclude(pk__in=unclaimed[SourceKind.RETURN]),
+        ExtraCost.objects.filter(payer=Payer.SUPPLIER, amount__gt=0, recorded_at__lt=cutoff)
+        .exclude(pk__in=unclaimed[SourceKind.EXTRA_COST]),
+        Adjustment.objects.filter(state=Adjustment.State.APPROVED, statement__isnull=True, decided_at__lt=cutoff)
+        .exclude(pk__in=unclaimed[SourceKind.ADJUSTMENT]),
+        Statement.objects.filter(month=month),
+    ]
+    ids: set[int] = set()
+    for queryset in sources:
+        ids.update(queryset.order_by().values_list("supplier_id", flat=True).distinct())
+    return sorted(ids)
+
+
+def version_totals(statement_ids: Iterable[int], *, up_to: dict[int, int] | None = None) -> dict[int, dict]:
+    """Section totals and line counts of each statement, over its lines of versions ≤ `up_to[statement]` (default all)."""
+    totals: dict[int, dict] = {pk: {"line_count": 0, **{field: ZERO for field in SECTION_TOTALS.values()}} for pk in statement_ids}
+    rows = (StatementLine.objects.filter(statement_id__in=list(totals)).values("statement_id", "section", "version")
+            .annotate(total=Sum("amount"), n=Count("pk")).order_by())
+    for row in rows:
+        if up_to is not None and row["version"] > up_to[row["statement_id"]]:
+            continue
+        figures = totals[row["statement_id"]]
+        field = SECTION_TOTALS[row["section"]]
+        figures[field] = (figures[field] + (row["total"] or ZERO)).quantize(Decimal("0.01"))
+        figures["line_count"] += row["n"]
+    for figures in totals.values():
+        figures["payable"] = sum((figures[field] for field in SECTION_TOTALS.values()), ZERO)
+    return totals
+
+
+def _write_draft_totals(statement_ids: list[int], *, now: datetime) -> None:
+    totals = version_totals(statement_ids)
+    StatementVersion.objects.bulk_create(
+        [StatementVersion(statement_id=pk, number=1, created_at=now, **figures) for pk, figures in totals.items()],
+        update_conflicts=True, unique_fields=["statement", "number"],
+        update_fields=["line_count", "payable", *SECTION_TOTALS.values()],
+    )
+    Statement.objects.bulk_update([Statement(pk=pk, payable=figures["payable"]) for pk, figures in totals.items()], ["payable"])
+
+
+# --- the run --------------------------------------------------------------------------------------------------
+
+def start_generation(*, month: date, actor, now: datetime) -> GenerationRun:
+    """Record a generation of `month` to run (the task does the work). :raises ValidationFailed: a month not yet ended"""
+    if cutoff_of(month) > now:
+        raise ValidationFailed(f"{month:%Y-%m} 尚未结束，不能生成结算单 (the month has not ended yet)", field="month")
+    return GenerationRun.objects.create(month=month, started_at=now, started_by=actor if getattr(actor, "pk", None) else None)
+
+
+def generate_month(*, run: GenerationRun, now: datetime, chunk: int = CHUNK) -> GenerationRun:
+    """Generate (or complete) the month's statements, chunk by chunk, with progress on `run`."""
+    month, cutoff = run.month, cutoff_of(run.month)
+    supplier_ids = suppliers_to_settle(month=month, cutoff=cutoff)
+    GenerationRun.objects.filter(pk=run.pk).update(suppliers_total=len(supplier_ids), suppliers_done=0)
+    try:
+        for start in range(0, len(supplier_ids), chunk):
+            created, claimed = _generate_chunk(supplier_ids[start:start + chunk], month=month, cutoff=cutoff, now=now)
+            GenerationRun.objects.filter(pk=run.pk).update(
+                suppliers_done=F("suppliers_done") + len(supplier_ids[start:start + chunk]),
+                statements_created=F("statements_created") + created, lines_claimed=F("lines_claimed") + claimed,
+            )
+    except Exception as error:
+        GenerationRun.objects.filter(pk=run.pk).update(status=GenerationRun.Status.FAILED, error=str(error)[:2000],
+                                                       finished_at=now)
+        raise
+    GenerationRun.objects.filter(pk=run.pk).update(status=GenerationRun.Status.FINISHED, finished_at=now)
+    run.refresh_from_db()
+    return run
+
+
+def _generate_chunk(supplier_ids: list[int], *, month: date, cutoff: datetime, now: datetime) -> tuple[int, int]:
+    """Statements, claims and draft totals of a few suppliers, all or nothing. Returns (statements created, lines claimed)."""
+    with transaction.atomic():
+        existing = set(Statement.objects.filter(month=month, supplier_id__in=supplier_ids).values_list("supplier_id", flat=True))
+        Statement.objects.bulk_create(
+            [Statement(supplier_id=pk, month=month, generated_at=now) for pk in supplier_ids if pk not in existing],
+            ignore_conflicts=True,
+        )
+        claimed = sum(_claim(claim, month=month, cutoff=cutoff, supplier_ids=supplier_ids) for claim in CLAIMS)
+        drafts = list(Statement.objects.filter(month=month, supplier_id__in=supplier_ids, state=Draft).values_list("pk", flat=True))
+        _write_draft_totals(drafts, now=now)
+    return len(supplier_ids) - len(existing), claimed
+
+
+def generate_now(*, month: date, actor, now: datetime) -> GenerationRun:
+    """Start and run a generation in this process (tests, the management command, the eager task)."""
+    return generate_month(run=start_generation(month=month, actor=actor, now=now), now=now)
