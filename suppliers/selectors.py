@@ -1,4 +1,5 @@
 """Reads of the catalog and inventory, scoped and in a constant number of queries."""
+from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Case, F, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value, When
@@ -48,6 +49,24 @@ def list_catalog(
     return gifts.order_by("points_base", "id")
 
 
+def get_listed_gift(*, program: Program, tier: str, gift_id: int) -> Gift | None:
+    """One gift as `list_catalog` lists it to a member of `tier` (`points_base`, `available`), or None, in two
+    short queries; its stock records with their locations come along in `stock` for `choose_location`."""
+    price = (
+        GiftPrice.objects.select_related("gift")
+        .filter(program=program, gift_id=gift_id, gift__state__in=LISTED, gift__min_tier__in=Tier.at_or_below(tier))
+        .first()
+    )
+    if price is None:
+        return None
+    gift = price.gift
+    clearance_points = gift.clearance_points_price if gift.state == Gift.State.CLEARANCE else None
+    gift.points_base = price.points_price if clearance_points is None else clearance_points
+    gift.stock = list(StockRecord.objects.filter(gift=gift).select_related("location"))
+    gift.available = sum(record.available for record in gift.stock)
+    return gift
+
+
 def member_points_price(*, gift: Gift, program: Program, tier: str, base: int) -> int:
     """The points a member of `tier` pays per unit: GoTone tier discounts (percent, half up); none elsewhere or in clearance."""
     if not program.has_tiers or gift.state == Gift.State.CLEARANCE:
@@ -56,15 +75,17 @@ def member_points_price(*, gift: Gift, program: Program, tier: str, base: int) -
     return int((Decimal(base) * (Decimal(100) - percent) / Decimal(100)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-def choose_location(*, gift: Gift, quantity: int) -> Location:
+def choose_location(*, gift: Gift, quantity: int, records: Iterable[StockRecord] | None = None) -> Location:
     """The one place a reservation is taken from: the supplier's own location for dropship gifts,
-    otherwise the warehouse with the most available units (lowest id on a tie).
+    otherwise the warehouse with the most available units (lowest id on a tie). `records` are the gift's
+    stock records with their locations when already read (`get_listed_gift`), else they are read now.
 
     :raises OutOfStock: if no location has `quantity` available
     """
-    records = StockRecord.objects.filter(gift=gift).select_related("location").annotate(free=F("on_hand") - F("reserved"))
+    if records is None:
+        records = StockRecord.objects.filter(gift=gift).select_related("location")
     kind = Location.Kind.DROPSHIP if gift.fulfilment == Gift.Fulfilment.DROPSHIP else Location.Kind.WAREHOUSE
-    record = records.filter(location__kind=kind, free__gte=quantity).order_by("-free", "location_id").first()
-    if record is None:
+    candidates = [record for record in records if record.location.kind == kind and record.available >= quantity]
+    if not candidates:
         raise OutOfStock(field="quantity", gift=gift.pk)
-    return record.location
+    return min(candidates, key=lambda record: (-record.available, record.location_id)).location

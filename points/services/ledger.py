@@ -9,11 +9,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
-from core.errors import ConcurrentUpdate, ValidationFailed
+from core.errors import ConcurrentUpdate, DomainError, ValidationFailed
 from points.errors import InsufficientPoints
 from points.models import LedgerEntry, LotAllocation, Member, PointsAccount, PointsLot
 
@@ -39,6 +39,23 @@ def account_of(member: Member) -> PointsAccount:
     return account
 
 
+def _add_to_balance(account: PointsAccount, points: int) -> int:
+    """Add `points` to the cached balance unless it would go negative; the new balance, read in the same statement.
+
+    :raises InsufficientPoints: if the balance holds fewer than -`points`
+    """
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {quote(PointsAccount._meta.db_table)} SET balance = balance + %s WHERE id = %s AND balance >= %s RETURNING balance",
+            [points, account.pk, -points],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise InsufficientPoints(field="points")
+    return row[0]
+
+
 def _existing(account: PointsAccount, kind: str, source: Source) -> LedgerEntry | None:
     return LedgerEntry.objects.filter(
         account=account, kind=kind, source_type=source.type, source_id=source.id, source_line=source.line
@@ -58,9 +75,7 @@ def _post(
         )
         if not changed:
             raise ConcurrentUpdate("积分批次已被修改，请重试 (the points lot changed; retry)")
-    if not PointsAccount.objects.filter(pk=account.pk, balance__gte=-points).update(balance=F("balance") + points):
-        raise InsufficientPoints(field="points")
-    balance = PointsAccount.objects.values_list("balance", flat=True).get(pk=account.pk)
+    balance = _add_to_balance(account, points)
     entry = LedgerEntry.objects.create(
         account=account, kind=kind, points=points, balance_after=balance, reason_code=reason_code,
         source_type=source.type, source_id=source.id, source_line=source.line, at=at,
@@ -73,14 +88,15 @@ def _post(
 
 
 def _once(kind: str, account: PointsAccount, source: Source, write) -> LedgerEntry:
-    """Post through `write()` unless an entry with this key exists (then return it): retries post nothing."""
-    existing = _existing(account, kind, source)
-    if existing is not None:
-        return existing
+    """Post through `write()` unless an entry with this key exists (then return it): retries post nothing.
+
+    The unique key decides, so a first post costs no look-up: the write runs in a savepoint, and only a
+    write that failed (the key taken, or a refusal a retry would meet) looks for the earlier entry.
+    """
     try:
         with transaction.atomic():
             return write()
-    except IntegrityError:
+    except (IntegrityError, DomainError):
         existing = _existing(account, kind, source)
         if existing is None:
             raise
@@ -120,10 +136,15 @@ def _draw(account: PointsAccount, points: int, at: datetime) -> list[tuple[Point
     raise InsufficientPoints(f"积分不足：需要 {points}，可用 {points - needed} (not enough points)", field="points")
 
 
-def spend_points(*, member: Member, points: int, source: Source, at: datetime, reason_code: str = "redeem", actor=None) -> LedgerEntry:
-    """Deduct points for a redemption, earliest-expiring lots first. :raises InsufficientPoints:"""
+def spend_points(
+    *, member: Member, points: int, source: Source, at: datetime, reason_code: str = "redeem", actor=None, account: PointsAccount | None = None
+) -> LedgerEntry:
+    """Deduct points for a redemption, earliest-expiring lots first (`account`: the member's, when already read).
+
+    :raises InsufficientPoints:
+    """
     _positive(points)
-    account = account_of(member)
+    account = account or account_of(member)
     return _once(Kind.REDEEM, account, source, lambda: _post(
         account=account, kind=Kind.REDEEM, allocations=_draw(account, points, at), reason_code=reason_code, source=source, at=at, actor=actor
     ))

@@ -23,7 +23,7 @@ from points.events import OrderCancelledBeforePicking, OrderRedeliveryRequested
 from points.models import Member, RedemptionOrder
 from points.services import ledger
 from suppliers.errors import OutOfStock
-from suppliers.selectors import choose_location, list_catalog, member_points_price
+from suppliers.selectors import choose_location, get_listed_gift, member_points_price
 from suppliers.services import inventory
 
 CONFIRMATION_WINDOW = timedelta(minutes=15)
@@ -67,7 +67,7 @@ def place_order(
     if not MOBILE.fullmatch(recipient_phone.strip()):
         raise ValidationFailed("请输入11位手机号 (an 11-digit mobile number)", field="recipient_phone")
     program = member.program
-    gift = list_catalog(program=program, tier=member.tier).filter(pk=gift_id).first()
+    gift = get_listed_gift(program=program, tier=member.tier, gift_id=gift_id)
     if gift is None:
         raise ValidationFailed("该礼品不可兑换 (this gift is not available to you)", field="gift")
     if gift.available < quantity:
@@ -76,11 +76,12 @@ def place_order(
     clearance = gift.state == gift.State.CLEARANCE
     unit_settlement = gift.clearance_settlement_price if clearance and gift.clearance_settlement_price is not None else gift.settlement_price
     points_cost = unit_points * quantity
-    if ledger.account_of(member).balance < points_cost:
+    account = ledger.account_of(member)
+    if account.balance < points_cost:
         raise InsufficientPoints(f"积分不足：需要 {points_cost} (not enough points)", field="points")
     code_required = points_cost >= program.sms_confirmation_threshold
     with transaction.atomic():
-        order = create_numbered(RedemptionOrder, prefix="RO", now=now, member=member, gift_id=gift.pk, supplier_id=gift.supplier_id,
+        order = create_numbered(RedemptionOrder, prefix="RO", now=now, member=member, gift=gift, supplier_id=gift.supplier_id,
             program=program, quantity=quantity, fulfilment=gift.fulfilment, points_unit_price=unit_points,
             tier_discount_percent=int((gift.tier_discounts or {}).get(member.tier, 0)) if program.has_tiers and not clearance else 0,
             clearance=clearance, points_cost=points_cost, settlement_unit_price=unit_settlement,
@@ -91,7 +92,7 @@ def place_order(
         if code_required:
             _send_code(order, now)
         else:
-            confirm_order(order=order, code=None, now=now, actor=actor)
+            _confirm(order, gift=gift, stock=gift.stock, account=account, now=now, actor=actor)
     return order
 
 
@@ -126,16 +127,23 @@ def confirm_order(*, order: RedemptionOrder, code: str | None, now: datetime, ac
     if order.state == State.AWAITING_CONFIRMATION and order.code_required:
         _check_code(order, code, now)
     with transaction.atomic():
-        location = choose_location(gift=order.gift, quantity=order.quantity)
-        # Lock order everywhere: the member's lots and account, then the stock row (the hottest) last.
-        entry = ledger.spend_points(member=order.member, points=order.points_cost, source=_order_source(order), at=now, actor=actor)
-        inventory.reserve_stock(gift=order.gift, location=location, quantity=order.quantity, at=now, actor=actor, source=_stock_source(order))
-        apply_transition(order, "confirm", actor=actor, at=now, confirmed_at=now, location=location, redeem_entry=entry)
-        notify(
-            kind="points_deducted", phone=order.member.phone, at=now, subject=order,
-            context={"order_number": order.number, "points": order.points_cost, "balance": entry.balance_after},
-        )
+        _confirm(order, gift=order.gift, stock=None, account=None, now=now, actor=actor)
     return order
+
+
+def _confirm(order: RedemptionOrder, *, gift, stock, account, now: datetime, actor) -> None:
+    """Reserve, draw and snapshot inside the caller's transaction; `stock` and `account` when already read."""
+    location = choose_location(gift=gift, quantity=order.quantity, records=stock)
+    # Lock order everywhere: the member's lots and account, then the stock row (the hottest) last.
+    entry = ledger.spend_points(
+        member=order.member, account=account, points=order.points_cost, source=_order_source(order), at=now, actor=actor
+    )
+    inventory.reserve_stock(gift=gift, location=location, quantity=order.quantity, at=now, actor=actor, source=_stock_source(order))
+    apply_transition(order, "confirm", actor=actor, at=now, confirmed_at=now, location=location, redeem_entry=entry)
+    notify(
+        kind="points_deducted", phone=order.member.phone, at=now, subject=order,
+        context={"order_number": order.number, "points": order.points_cost, "balance": entry.balance_after},
+    )
 
 
 def _check_code(order: RedemptionOrder, code: str | None, now: datetime) -> None:

@@ -6,8 +6,8 @@ behind it, so this holds on SQLite (where select_for_update does nothing) as on 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q, Sum
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Sum
 
 from core.errors import ValidationFailed
 from core.fsm import apply_transition
@@ -27,25 +27,45 @@ class Source:
 
 
 def _move(
-    *, gift: Gift, location: Location, kind: str, on_hand: int, reserved: int, guard: Q, at: datetime, actor, source: Source, note: str = ""
+    *, gift: Gift, location: Location, kind: str, on_hand: int, reserved: int, at: datetime, actor, source: Source,
+    free_needed: int = 0, reserved_needed: int = 0, note: str = "",
 ) -> StockRecord:
     with transaction.atomic():
-        record, _ = StockRecord.objects.get_or_create(gift=gift, location=location)
-        try:
-            changed = StockRecord.objects.filter(guard, pk=record.pk).update(
-                on_hand=F("on_hand") + on_hand, reserved=F("reserved") + reserved
-            )
-        except IntegrityError as exc:
-            raise OutOfStock(field="quantity") from exc
-        if not changed:
+        record = _change(gift, location, on_hand, reserved, free_needed, reserved_needed)
+        if record is None and StockRecord.objects.get_or_create(gift=gift, location=location)[1]:
+            record = _change(gift, location, on_hand, reserved, free_needed, reserved_needed)
+        if record is None:
             raise OutOfStock(field="quantity", gift=gift.pk, location=location.pk)
         StockMovement.objects.create(
             gift=gift, location=location, kind=kind, on_hand_delta=on_hand, reserved_delta=reserved, at=at,
             actor=actor if getattr(actor, "is_authenticated", False) else None, source_type=source.type, source_id=source.id, note=note,
         )
-        record.refresh_from_db()
         if on_hand < 0 or reserved > 0:
             _raise_replenishment_if_low(record=record, at=at)
+    return record
+
+
+def _change(gift: Gift, location: Location, on_hand: int, reserved: int, free_needed: int, reserved_needed: int) -> StockRecord | None:
+    """One conditional UPDATE … RETURNING: the record as it now is, or None when it is missing or holds fewer than
+    `free_needed` available or `reserved_needed` reserved units."""
+    quote = connection.ops.quote_name
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {quote(StockRecord._meta.db_table)} SET on_hand = on_hand + %s, reserved = reserved + %s"
+                " WHERE gift_id = %s AND location_id = %s AND on_hand - reserved >= %s AND reserved >= %s"
+                " RETURNING id, on_hand, reserved, safety_stock",
+                [on_hand, reserved, gift.pk, location.pk, free_needed, reserved_needed],
+            )
+            row = cursor.fetchone()
+    except IntegrityError as exc:
+        raise OutOfStock(field="quantity") from exc
+    if row is None:
+        return None
+    pk, on_hand_now, reserved_now, safety_stock = row
+    # the gift is read again only for a replenishment check, so its state is never a stale copy
+    record = StockRecord(pk=pk, gift_id=gift.pk, location=location, on_hand=on_hand_now, reserved=reserved_now, safety_stock=safety_stock)
+    record._state.adding, record._state.db = False, connection.alias
     return record
 
 
@@ -57,32 +77,31 @@ def _positive(quantity: int) -> int:
 
 def receive_stock(*, gift: Gift, location: Location, quantity: int, at: datetime, actor=None, source: Source = Source()) -> StockRecord:
     """Add received units to the supplier's consignment at `location`."""
-    return _move(gift=gift, location=location, kind=Kind.INBOUND, on_hand=_positive(quantity), reserved=0, guard=Q(), at=at, actor=actor, source=source)
+    return _move(gift=gift, location=location, kind=Kind.INBOUND, on_hand=_positive(quantity), reserved=0, at=at, actor=actor, source=source)
 
 
 def reserve_stock(*, gift: Gift, location: Location, quantity: int, at: datetime, actor=None, source: Source = Source()) -> StockRecord:
     """Reserve units for an order. :raises OutOfStock: if fewer than `quantity` are available"""
     n = _positive(quantity)
-    guard = Q(on_hand__gte=F("reserved") + n)
-    return _move(gift=gift, location=location, kind=Kind.RESERVATION, on_hand=0, reserved=n, guard=guard, at=at, actor=actor, source=source)
+    return _move(gift=gift, location=location, kind=Kind.RESERVATION, on_hand=0, reserved=n, free_needed=n, at=at, actor=actor, source=source)
 
 
 def release_stock(*, gift: Gift, location: Location, quantity: int, at: datetime, actor=None, source: Source = Source()) -> StockRecord:
     """Give reserved units back (order cancelled or expired). :raises OutOfStock: if fewer are reserved"""
     n = _positive(quantity)
-    return _move(gift=gift, location=location, kind=Kind.RELEASE, on_hand=0, reserved=-n, guard=Q(reserved__gte=n), at=at, actor=actor, source=source)
+    return _move(gift=gift, location=location, kind=Kind.RELEASE, on_hand=0, reserved=-n, reserved_needed=n, at=at, actor=actor, source=source)
 
 
 def consume_stock(*, gift: Gift, location: Location, quantity: int, at: datetime, actor=None, source: Source = Source()) -> StockRecord:
     """Ship reserved units: they leave on-hand and the reservation. :raises OutOfStock: if fewer are reserved"""
     n = _positive(quantity)
-    return _move(gift=gift, location=location, kind=Kind.SHIPMENT, on_hand=-n, reserved=-n, guard=Q(reserved__gte=n), at=at, actor=actor, source=source)
+    return _move(gift=gift, location=location, kind=Kind.SHIPMENT, on_hand=-n, reserved=-n, reserved_needed=n, at=at, actor=actor, source=source)
 
 
 def restock(*, gift: Gift, location: Location, quantity: int, at: datetime, actor=None, source: Source = Source()) -> StockRecord:
     """Put returned, resellable units back into the supplier's consignment."""
     n = _positive(quantity)
-    return _move(gift=gift, location=location, kind=Kind.RETURN_TO_STOCK, on_hand=n, reserved=0, guard=Q(), at=at, actor=actor, source=source)
+    return _move(gift=gift, location=location, kind=Kind.RETURN_TO_STOCK, on_hand=n, reserved=0, at=at, actor=actor, source=source)
 
 
 def write_off_stock(
@@ -93,8 +112,7 @@ def write_off_stock(
     :raises OutOfStock: if fewer unreserved units are on hand
     """
     n = _positive(quantity)
-    guard = Q(on_hand__gte=F("reserved") + n)
-    return _move(gift=gift, location=location, kind=kind, on_hand=-n, reserved=0, guard=guard, at=at, actor=actor, source=source, note=note)
+    return _move(gift=gift, location=location, kind=kind, on_hand=-n, reserved=0, free_needed=n, at=at, actor=actor, source=source, note=note)
 
 
 def set_safety_stock(*, gift: Gift, location: Location, safety_stock: int, at: datetime) -> StockRecord:

@@ -5,7 +5,8 @@ from django.test.utils import CaptureQueriesContext
 
 from core.fsm import apply_transition
 from core.models import Program
-from suppliers.selectors import list_catalog, member_points_price
+from suppliers.errors import OutOfStock
+from suppliers.selectors import choose_location, get_listed_gift, list_catalog, member_points_price
 from suppliers.services import inventory
 from tests.factories import GiftFactory, WarehouseFactory
 
@@ -79,3 +80,49 @@ def test_the_catalog_runs_the_same_queries_for_1_and_50_gifts(operator, now, got
 
     assert len(gifts) == 50
     assert len(one.captured_queries) == len(fifty.captured_queries) == 1
+
+
+def test_one_listed_gift_reads_as_the_catalog_lists_it(operator, now, gotone):
+    gift = listed(operator, now)
+    inventory.receive_stock(gift=gift, location=WarehouseFactory(), quantity=7, at=now)
+    inventory.receive_stock(gift=gift, location=WarehouseFactory(), quantity=3, at=now)
+    in_catalog = list_catalog(program=gotone, tier="gold").get(pk=gift.pk)
+
+    with CaptureQueriesContext(connection) as queries:
+        one = get_listed_gift(program=gotone, tier="gold", gift_id=gift.pk)
+
+    assert (one.pk, one.points_base, one.available) == (in_catalog.pk, in_catalog.points_base, in_catalog.available) == (gift.pk, 1500, 10)
+    assert len(queries) == 2
+
+
+def test_one_gift_in_clearance_reads_at_its_clearance_price(operator, now, gotone):
+    gift = listed(operator, now)
+    apply_transition(gift, "delist", actor=operator, at=now, reason_code="low_sales")
+    apply_transition(gift, "start_clearance", actor=operator, at=now, points_price=500, settlement_price="50.00")
+
+    one = get_listed_gift(program=gotone, tier="gold", gift_id=gift.pk)
+
+    assert (one.points_base, one.available) == (list_catalog(program=gotone, tier="gold").get(pk=gift.pk).points_base, 0) == (500, 0)
+
+
+def test_one_gift_not_listed_to_the_member_reads_as_none(operator, now, gotone):
+    diamond_only = listed(operator, now, min_tier="diamond")
+    mzone_only = listed(operator, now, points={"mzone": 900})
+    draft = GiftFactory()
+
+    assert [get_listed_gift(program=gotone, tier="gold", gift_id=gift.pk) for gift in (diamond_only, mzone_only, draft)] == [None] * 3
+    assert get_listed_gift(program=gotone, tier="diamond", gift_id=diamond_only.pk).pk == diamond_only.pk
+
+
+def test_the_location_chosen_from_stock_already_read_is_the_one_read_afresh(operator, now, gotone):
+    gift = listed(operator, now)
+    smaller, larger = WarehouseFactory(), WarehouseFactory()
+    inventory.receive_stock(gift=gift, location=smaller, quantity=2, at=now)
+    inventory.receive_stock(gift=gift, location=larger, quantity=5, at=now)
+    one = get_listed_gift(program=gotone, tier="gold", gift_id=gift.pk)
+
+    chosen = [choose_location(gift=one, quantity=n, records=one.stock) for n in (1, 5)]
+
+    assert chosen == [choose_location(gift=gift, quantity=n) for n in (1, 5)] == [larger, larger]
+    with pytest.raises(OutOfStock):
+        choose_location(gift=one, quantity=6, records=one.stock)
