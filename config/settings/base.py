@@ -158,6 +158,9 @@ SPECTACULAR_SETTINGS = {
         "StockMovementKindEnum": "suppliers.models.inventory.StockMovement.Kind",
         "LocationKindEnum": "suppliers.models.inventory.Location.Kind",
         "QualificationKindEnum": "suppliers.models.contracts.Qualification.Kind",
+        "StatementStateEnum": "settlement.models.statements.Statement.State",
+        "AdjustmentStateEnum": "settlement.models.adjustments.Adjustment.State",
+        "AdjustmentKindEnum": "settlement.models.adjustments.Adjustment.Kind",
         "ValidationErrorEnum": "drf_standardized_errors.openapi_serializers.ValidationErrorEnum.choices",
         "ClientErrorEnum": "drf_standardized_errors.openapi_serializers.ClientErrorEnum.choices",
         "ServerErrorEnum": "drf_standardized_errors.openapi_serializers.ServerErrorEnum.choices",
@@ -203,12 +206,18 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-qualifications": {"task": "suppliers.tasks_profile.sweep_qualifications", "schedule": crontab(hour=0, minute=30)},
     "charge-leftover-storage-fees": {"task": "logistics.tasks_leftovers.charge_storage_fees", "schedule": crontab(hour=0, minute=10)},
     "purge-idempotency-keys": {"task": "core.tasks.purge_idempotency_keys", "schedule": crontab(minute=17)},
+    "generate-statements": {"task": "settlement.tasks.generate_last_month", "schedule": crontab(day_of_month=1, hour=2, minute=0)},
+    "confirm-silent-statements": {"task": "settlement.tasks.confirm_silent_statements", "schedule": crontab(hour=2, minute=30)},
 }
 
 # --- Notifications (提醒服务) ----------------------------------------------------------------------
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "core.notifications.backends.ConsoleBackend")
 SMS_FILE_PATH = os.environ.get("SMS_FILE_PATH", str(BASE_DIR / "var" / "sms.jsonl"))
 QUIET_HOURS = (22, 8)
+# statements with more lines than this are rendered to PDF by a task after issue instead of in the request
+STATEMENT_PDF_INLINE_LINES = int(os.environ.get("STATEMENT_PDF_INLINE_LINES", "2000"))
+# a TrueType/TTC font to embed in statement PDFs instead of the built-in (not embedded) STSong-Light
+STATEMENT_PDF_FONT = os.environ.get("STATEMENT_PDF_FONT", "")
 
 IDEMPOTENCY_KEY_TTL_HOURS = 24
 

@@ -81,8 +81,8 @@ class Statement(StateMachine):
         self.deemed_confirmed = deemed
 
     @transition(field=state, source=State.ISSUED, target=State.DISPUTED)
-    def dispute(self, *, reason: str) -> None:
-        self.dispute_reason = reason
+    def dispute(self, *, dispute_reason: str) -> None:
+        self.dispute_reason = dispute_reason
 
     @transition(field=state, source=State.DISPUTED, target=State.ISSUED)
     def reissue(self, *, version: int, payable: Decimal, issued_at) -> None:
@@ -123,7 +123,7 @@ class StatementVersion(models.Model):
     # the bank account this version pays, snapshotted at issue (approved at least 7 days before)
     bank_account = models.ForeignKey("suppliers.BankAccount", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     bank_name = models.CharField(_("开户银行"), max_length=100, blank=True)
-    account_name = models.CharField(_("账户名称"), max_length=100, blank=True)
+    account_name = models.CharField(_("账户名称"), max_length=200, blank=True)
     account_number = models.CharField(_("银行账号"), max_length=40, blank=True)
     pdf = models.FileField(_("结算单PDF"), upload_to="statements/%Y/%m/", blank=True)
     pdf_sha256 = models.CharField(_("PDF SHA-256"), max_length=64, blank=True)

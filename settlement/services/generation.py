@@ -144,8 +144,9 @@ def _claim(claim: Claim, *, month: date, cutoff: datetime, supplier_ids: Sequenc
     tables = _tables()
     sql = (f"INSERT INTO {tables['line']} ({_COLUMNS}, version) SELECT q.*, 1 FROM ("
            + claim.select.format(**tables, suppliers=", ".join(["%s"] * len(supplier_ids))) + ") q")
+    params = [connection.ops.adapt_datefield_value(month), connection.ops.adapt_datetimefield_value(cutoff), *supplier_ids]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [month, cutoff, *supplier_ids])
+        cursor.execute(sql, params)
         return max(cursor.rowcount, 0)
 
 

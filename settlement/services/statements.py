@@ -1,0 +1,233 @@
+"""The statement workflow (SPEC §4.11): issue, confirm or dispute, reissue, invoice, approve, pay, close.
+
+Issuing freezes a version: its totals, the bank account it pays (approved at least 7 days before) and its PDF
+with the SHA-256. A dispute is answered with dispute adjustments that join the next version, which is issued
+in turn; earlier versions stay as they were. An issued version with no supplier action for 10 days is deemed
+confirmed (beat). Confirming a statement with nothing payable closes it; a negative payable is carried into the
+next statement, or, once the supplier is terminated, owed by the supplier as a receivable.
+"""
+import hashlib
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from django_fsm import can_proceed
+
+from core.errors import InvalidTransition, PermissionDenied, ValidationFailed
+from core.fsm import apply_transition
+from core.notifications import notify
+from core.roles import Role
+from settlement.models import Statement, StatementVersion
+from settlement.services.adjustments import parse_amount, require_finance
+from settlement.services.generation import version_totals
+from suppliers.models import Supplier
+from suppliers.selectors_profile import payable_account
+
+State = Statement.State
+DEEMED_CONFIRMED_AFTER = timedelta(days=10)
+
+
+def require_supplier_admin(actor, statement: Statement) -> None:
+    """:raises PermissionDenied: unless the actor administers the statement's supplier"""
+    if not (getattr(actor, "role", None) == Role.SUPPLIER_ADMIN and actor.supplier_id == statement.supplier_id):
+        raise PermissionDenied("仅礼品商管理员可以处理结算单 (supplier admin only)")
+
+
+def lock(statement: Statement) -> Statement:
+    """The statement re-read under a row lock (its state is what the caller acts on)."""
+    return Statement.objects.select_for_update().select_related("supplier").get(pk=statement.pk)
+
+
+def current_version(statement: Statement) -> StatementVersion:
+    return statement.versions.get(number=statement.version)
+
+
+# --- issuing --------------------------------------------------------------------------------------------------
+
+def issue_statement(*, statement: Statement, actor, now: datetime, reason: str = "") -> Statement:
+    """Issue a draft: freeze version 1 with its bank account and PDF. :raises PermissionDenied: :raises ValidationFailed:
+    :raises InvalidTransition:"""
+    require_finance(actor)
+    with transaction.atomic():
+        statement = lock(statement)
+        version = current_version(statement)
+        _freeze(version, statement=statement, actor=actor, now=now)
+        apply_transition(statement, "issue", actor=actor, at=now, reason=reason, issued_at=now)
+        _tell_supplier(statement, kind="statement_issued", now=now)
+    return statement
+
+
+def reissue_statement(*, statement: Statement, actor, now: datetime, reason: str = "") -> Statement:
+    """Answer a dispute with version n+1: the lines so far plus the dispute adjustments approved since.
+
+    :raises PermissionDenied: :raises ValidationFailed: :raises InvalidTransition:
+    """
+    require_finance(actor)
+    with transaction.atomic():
+        statement = lock(statement)
+        if not can_proceed(statement.reissue):
+            raise InvalidTransition(f"Cannot reissue a statement in state '{statement.state}'.", state=statement.state,
+                                    transition="reissue")
+        number = statement.version + 1
+        figures = version_totals([statement.pk], up_to={statement.pk: number})[statement.pk]
+        version = StatementVersion.objects.create(statement=statement, number=number, created_at=now, **figures)
+        _freeze(version, statement=statement, actor=actor, now=now)
+        apply_transition(statement, "reissue", actor=actor, at=now, reason=reason, version=number, payable=version.payable,
+                         issued_at=now)
+        _tell_supplier(statement, kind="statement_issued", now=now)
+    return statement
+
+
+def _freeze(version: StatementVersion, *, statement: Statement, actor, now: datetime) -> None:
+    """Snapshot the bank account and render the PDF of a version about to be issued. :raises ValidationFailed:"""
+    account = payable_account(supplier=statement.supplier, at=now)
+    if account is None and version.payable > 0:
+        raise ValidationFailed("礼品商没有审核通过满7天的收款账户，不能下发 (no bank account approved at least 7 days ago)",
+                               field="bank_account")
+    version.issued_at, version.issued_by = now, actor
+    if account is not None:
+        version.bank_account = account
+        version.bank_name, version.account_name, version.account_number = account.bank_name, account.account_name, account.account_number
+    version.save()
+    if version.line_count <= settings.STATEMENT_PDF_INLINE_LINES:
+        store_pdf(version)
+    else:
+        from settlement.tasks import render_statement_pdf
+
+        render_statement_pdf.delay_on_commit(version.pk)
+
+
+def store_pdf(version: StatementVersion) -> StatementVersion:
+    """Render the version's PDF once and keep it with its SHA-256 (a stored PDF is never rendered again)."""
+    if version.pdf:
+        return version
+    from settlement.pdf import render_statement
+
+    content = render_statement(version)
+    statement = version.statement
+    version.pdf_sha256 = hashlib.sha256(content).hexdigest()
+    version.pdf.save(f"statement-{statement.supplier_id}-{statement.month:%Y%m}-v{version.number}.pdf", ContentFile(content),
+                     save=False)
+    version.save(update_fields=["pdf", "pdf_sha256"])
+    return version
+
+
+# --- the supplier's answer ------------------------------------------------------------------------------------
+
+def confirm_statement(*, statement: Statement, actor, now: datetime, reason: str = "") -> Statement:
+    """The supplier admin confirms the issued version; with nothing payable the statement closes at once.
+
+    :raises PermissionDenied: :raises InvalidTransition:
+    """
+    require_supplier_admin(actor, statement)
+    with transaction.atomic():
+        statement = lock(statement)
+        apply_transition(statement, "confirm", actor=actor, at=now, reason=reason, confirmed_at=now)
+        _close_if_nothing_payable(statement, actor=actor, now=now)
+    return statement
+
+
+def dispute_statement(*, statement: Statement, actor, now: datetime, reason: str) -> Statement:
+    """:raises PermissionDenied: :raises ValidationFailed: without a reason :raises InvalidTransition:"""
+    require_supplier_admin(actor, statement)
+    if not (reason or "").strip():
+        raise ValidationFailed("请说明异议 (a reason is required)", field="reason")
+    with transaction.atomic():
+        statement = lock(statement)
+        apply_transition(statement, "dispute", actor=actor, at=now, reason=reason.strip(), dispute_reason=reason.strip())
+    return statement
+
+
+def deem_confirmed(*, now: datetime) -> list[int]:
+    """Confirm, flagged as deemed, every version issued 10 days ago without a supplier answer (beat)."""
+    due = Statement.objects.filter(state=State.ISSUED, issued_at__lte=now - DEEMED_CONFIRMED_AFTER).values_list("pk", flat=True)
+    confirmed = []
+    for pk in list(due):
+        with transaction.atomic():
+            statement = Statement.objects.select_for_update().select_related("supplier").get(pk=pk)
+            if statement.state != State.ISSUED:
+                continue
+            apply_transition(statement, "confirm", actor=None, at=now, reason="下发10天未处理，视同确认", confirmed_at=now, deemed=True)
+            _close_if_nothing_payable(statement, actor=None, now=now)
+        confirmed.append(pk)
+    return confirmed
+
+
+def _close_if_nothing_payable(statement: Statement, *, actor, now: datetime) -> None:
+    if statement.payable <= 0:
+        receivable = statement.payable < 0 and statement.supplier.state == Supplier.State.TERMINATED
+        why = "应付金额为负，已终止合作，转为应收" if receivable else "应付金额不大于零，结转下期"
+        apply_transition(statement, "close", actor=actor, at=now, reason=why, closed_at=now, receivable=receivable)
+
+
+# --- invoice and payment --------------------------------------------------------------------------------------
+
+def invoice_statement(*, statement: Statement, actor, now: datetime, number: str, amount) -> Statement:
+    """The supplier admin enters its VAT invoice, whose amount must equal the payable.
+
+    :raises PermissionDenied: :raises ValidationFailed: :raises InvalidTransition:
+    """
+    require_supplier_admin(actor, statement)
+    number = (number or "").strip()
+    if not number:
+        raise ValidationFailed("请填写发票号码 (invoice number required)", field="invoice_number")
+    amount = parse_amount(amount, field="invoice_amount")
+    with transaction.atomic():
+        statement = lock(statement)
+        if statement.state == State.CONFIRMED and amount != statement.payable:
+            raise ValidationFailed(f"发票金额 {amount} 与应付金额 {statement.payable} 不一致 (the invoice must equal the payable)",
+                                   field="invoice_amount")
+        apply_transition(statement, "invoice", actor=actor, at=now, reason=f"发票 {number}", number=number, amount=amount,
+                         invoiced_at=now)
+    return statement
+
+
+def approve_payment(*, statement: Statement, actor, now: datetime, reason: str = "") -> Statement:
+    """:raises PermissionDenied: :raises InvalidTransition:"""
+    require_finance(actor)
+    with transaction.atomic():
+        return apply_transition(lock(statement), "approve_payment", actor=actor, at=now, reason=reason, approved_at=now)
+
+
+def pay_statement(*, statement: Statement, actor, now: datetime, reference: str, paid_on: date | None = None) -> Statement:
+    """Record the payment with its bank reference and date. :raises PermissionDenied: :raises ValidationFailed:
+    :raises InvalidTransition:"""
+    require_finance(actor)
+    reference = (reference or "").strip()
+    if not reference:
+        raise ValidationFailed("请填写付款凭证号 (payment reference required)", field="payment_reference")
+    paid_on = paid_on or timezone.localtime(now).date()
+    if paid_on > timezone.localtime(now).date():
+        raise ValidationFailed("付款日期不能晚于今天 (the payment date cannot be in the future)", field="payment_date")
+    with transaction.atomic():
+        statement = lock(statement)
+        apply_transition(statement, "pay", actor=actor, at=now, reason=f"付款凭证 {reference}", reference=reference, paid_on=paid_on)
+        _tell_supplier(statement, kind="statement_paid", now=now, reference=reference)
+    return statement
+
+
+# --- reading --------------------------------------------------------------------------------------------------
+
+def list_statements(*, actor, month: date | None = None, state: str = "", supplier_id: int | None = None) -> QuerySet[Statement]:
+    statements = Statement.objects.visible_to(actor).select_related("supplier")
+    if month:
+        statements = statements.filter(month=month)
+    if state:
+        statements = statements.filter(state=state)
+    if supplier_id:
+        statements = statements.filter(supplier_id=supplier_id)
+    return statements
+
+
+def version_lines(version: StatementVersion) -> QuerySet:
+    """The lines of one version: the statement's lines first claimed in it or an earlier one."""
+    return version.statement.lines.filter(version__lte=version.number).order_by("section", "recorded_at", "id")
+
+
+def _tell_supplier(statement: Statement, *, kind: str, now: datetime, **context) -> None:
+    notify(kind=kind, phone=statement.supplier.contact_phone, at=now, subject=statement,
+           context={"month": f"{statement.month:%Y-%m}", "version": statement.version, "payable": str(statement.payable), **context})

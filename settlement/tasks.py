@@ -1,0 +1,33 @@
+"""Settlement tasks: month generation (beat at 02:00 on the 1st, or on demand), deemed confirmation, large PDFs."""
+from celery import shared_task
+from django.utils import timezone
+
+from settlement.models import GenerationRun, StatementVersion
+from settlement.services import generation, statements
+
+
+@shared_task(acks_late=True)
+def generate_statements(run_id: int) -> int:
+    """Run (or, after a crash, complete) a recorded generation; idempotent, so safe to deliver twice."""
+    run = GenerationRun.objects.get(pk=run_id)
+    return generation.generate_month(run=run, now=timezone.now()).statements_created
+
+
+@shared_task
+def generate_last_month() -> int:
+    """Beat, 02:00 on the 1st: generate the month that has just ended."""
+    now = timezone.now()
+    run = generation.start_generation(month=generation.last_closed_month(now), actor=None, now=now)
+    return generation.generate_month(run=run, now=now).statements_created
+
+
+@shared_task
+def confirm_silent_statements() -> int:
+    """Beat, daily: statements issued 10 days ago without an answer are deemed confirmed."""
+    return len(statements.deem_confirmed(now=timezone.now()))
+
+
+@shared_task(acks_late=True)
+def render_statement_pdf(version_id: int) -> str:
+    """Render a large version's PDF once (a second delivery finds it stored)."""
+    return statements.store_pdf(StatementVersion.objects.select_related("statement__supplier").get(pk=version_id)).pdf_sha256
