@@ -54,7 +54,8 @@ def propose_adjustment(
     if not (reason or "").strip():
         raise ValidationFailed("请填写调账原因 (reason required)", field="reason")
     reference = check_source(kind=source_kind, reference=source_id, supplier_id=supplier.pk)
-    if statement is not None and (statement.supplier_id != supplier.pk or statement.state != Statement.State.DISPUTED):
+    in_dispute = Statement.objects.filter(pk=getattr(statement, "pk", None), supplier=supplier, state=Statement.State.DISPUTED)
+    if statement is not None and not in_dispute.exists():
         raise ValidationFailed("只能针对该礼品商有异议的结算单调账 (the statement must be this supplier's and in dispute)",
                                field="statement")
     return create_numbered(

@@ -12,7 +12,7 @@ one aggregate), so the number of queries grows with the number of suppliers, nev
 A run killed halfway leaves whole chunks behind; running again claims what is still unclaimed and recomputes
 the draft totals, so the result equals a clean run. Issued statements never take new lines.
 """
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -208,8 +208,10 @@ def start_generation(*, month: date, actor, now: datetime) -> GenerationRun:
     return GenerationRun.objects.create(month=month, started_at=now, started_by=actor if getattr(actor, "pk", None) else None)
 
 
-def generate_month(*, run: GenerationRun, now: datetime, chunk: int = CHUNK) -> GenerationRun:
-    """Generate (or complete) the month's statements, chunk by chunk, with progress on `run`."""
+def generate_month(
+    *, run: GenerationRun, now: datetime, chunk: int = CHUNK, progress: Callable[[GenerationRun], None] | None = None,
+) -> GenerationRun:
+    """Generate (or complete) the month's statements, chunk by chunk, with progress on `run` (and to `progress`)."""
     month, cutoff = run.month, cutoff_of(run.month)
     supplier_ids = suppliers_to_settle(month=month, cutoff=cutoff)
     GenerationRun.objects.filter(pk=run.pk).update(suppliers_total=len(supplier_ids), suppliers_done=0)
@@ -220,6 +222,9 @@ def generate_month(*, run: GenerationRun, now: datetime, chunk: int = CHUNK) -> 
                 suppliers_done=F("suppliers_done") + len(supplier_ids[start:start + chunk]),
                 statements_created=F("statements_created") + created, lines_claimed=F("lines_claimed") + claimed,
             )
+            if progress is not None:
+                run.refresh_from_db()
+                progress(run)
     except Exception as error:
         GenerationRun.objects.filter(pk=run.pk).update(status=GenerationRun.Status.FAILED, error=str(error)[:2000],
                                                        finished_at=now)

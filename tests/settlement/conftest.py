@@ -236,3 +236,41 @@ def settle_september(world: World, data: dict) -> Statement:
     statement.refresh_from_db()
     return statement
 
+
+
+# --- light-weight bookings for workflow tests ---------------------------------------------------------------------
+
+def booked_order(supplier: Supplier, amount: str, *, recorded_at: datetime, member=None, quantity: int = 1) -> RedemptionOrder:
+    """A delivered order of `supplier` worth `amount` to it, recorded at `recorded_at` (rows only, no workflow)."""
+    gift = Gift.objects.filter(supplier=supplier).first() or GiftFactory(supplier=supplier)
+    member = member or MemberFactory()
+    return RedemptionOrder.objects.create(
+        number=f"RO{RedemptionOrder.objects.count() + 1:012d}", member=member, gift=gift, supplier=supplier,
+        program=member.program, quantity=quantity, fulfilment="warehouse", points_unit_price=1000, points_cost=1000 * quantity,
+        settlement_unit_price=Decimal(amount) / quantity, settlement_amount=Decimal(amount), state=RedemptionOrder.State.DELIVERED,
+        placed_at=recorded_at, expires_at=recorded_at, delivered_at=recorded_at, delivery_recorded_at=recorded_at, **ADDRESS,
+    )
+
+
+def paying_account(supplier: Supplier) -> BankAccount:
+    return BankAccount.objects.create(supplier=supplier, bank_name="中国银行", account_name=supplier.name,
+                                      account_number="6216600000001234", approved_at=datetime(2026, 1, 5, tzinfo=SHANGHAI))
+
+
+OCTOBER = date(2026, 10, 1)
+GENERATED_AT = datetime(2026, 11, 1, 2, 0, tzinfo=SHANGHAI)
+
+
+@pytest.fixture
+def draft(supplier, finance):
+    """The supplier's October draft: two deliveries worth 300.00, with an account to pay."""
+    paying_account(supplier)
+    booked_order(supplier, "100.00", recorded_at=datetime(2026, 10, 3, 10, 0, tzinfo=SHANGHAI))
+    booked_order(supplier, "200.00", recorded_at=datetime(2026, 10, 9, 10, 0, tzinfo=SHANGHAI))
+    generation.generate_now(month=OCTOBER, actor=finance, now=GENERATED_AT)
+    return Statement.objects.get(supplier=supplier, month=OCTOBER)
+
+
+@pytest.fixture
+def issued(draft, finance):
+    return statements.issue_statement(statement=draft, actor=finance, now=GENERATED_AT.replace(hour=10))

@@ -1,0 +1,391 @@
+"""The statement workflow (SPEC §4.11): every transition, the illegal ones, versions that never change, maker-checker
+adjustments, invoices equal to the payable, deemed confirmation, carry-forward and receivables."""
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import IntegrityError, connection
+from django.test.utils import CaptureQueriesContext
+
+from core.errors import InvalidTransition, PermissionDenied, ValidationFailed
+from core.fsm import apply_transition, history_of
+from core.models import Notification
+from settlement.models import Adjustment, GenerationRun, Section, Statement, StatementLine
+from settlement.services import adjustments, generation, statements
+from suppliers.services import onboarding
+from tests.factories import SHANGHAI, SupplierFactory, SupplierUserFactory, ready_to_activate
+from tests.settlement.conftest import GENERATED_AT, OCTOBER, booked_order, paying_account
+
+pytestmark = pytest.mark.django_db
+LATER = GENERATED_AT + timedelta(days=1)
+
+
+def state_of(statement) -> str:
+    statement.refresh_from_db()
+    return statement.state
+
+
+def dispute_adjustment(statement, *, maker, checker, amount="-20.00"):
+    adjustment = adjustments.propose_adjustment(supplier=statement.supplier, kind="dispute", amount=amount, reason="少算破损",
+                                                statement=statement, actor=maker, now=LATER)
+    return adjustments.approve_adjustment(adjustment=adjustment, actor=checker, now=LATER)
+
+
+# --- generation -------------------------------------------------------------------------------------------------
+
+def test_generation_makes_a_draft_with_its_first_version_and_totals(draft):
+    version = draft.versions.get()
+    assert (draft.state, draft.version, draft.payable) == ("draft", 1, Decimal("300.00"))
+    assert (version.deliveries, version.payable, version.line_count) == (Decimal("300.00"), Decimal("300.00"), 2)
+
+
+def test_a_month_that_has_not_ended_cannot_be_generated(finance):
+    with pytest.raises(ValidationFailed) as error:
+        generation.start_generation(month=OCTOBER, actor=finance, now=datetime(2026, 10, 31, 23, 59, tzinfo=SHANGHAI))
+    assert error.value.field == "month"
+    assert not GenerationRun.objects.exists()
+
+
+def test_a_run_records_its_progress(draft):
+    run = GenerationRun.objects.get()
+    assert (run.status, run.suppliers_total, run.suppliers_done, run.percent, run.lines_claimed) == ("finished", 1, 1, 100, 2)
+
+
+def test_generation_queries_do_not_grow_with_the_number_of_orders(supplier, finance):
+    counts = []
+    for month, orders in ((OCTOBER, 2), (generation.next_month(OCTOBER), 30)):
+        for n in range(orders):
+            booked_order(supplier, "10.00", recorded_at=generation.month_start(month) + timedelta(hours=1, minutes=n))
+        with CaptureQueriesContext(connection) as queries:
+            generation.generate_now(month=month, actor=finance, now=generation.cutoff_of(month) + timedelta(hours=2))
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+    assert Statement.objects.get(month=generation.next_month(OCTOBER)).payable == Decimal("300.00")
+
+
+def test_an_issued_statement_takes_no_new_line_when_the_month_is_generated_again(issued, finance):
+    booked_order(issued.supplier, "50.00", recorded_at=datetime(2026, 10, 20, tzinfo=SHANGHAI))  # e.g. restored from a backup
+
+    generation.generate_now(month=OCTOBER, actor=finance, now=LATER)
+
+    issued.refresh_from_db()
+    assert (issued.payable, issued.lines.count()) == (Decimal("300.00"), 2)
+
+
+def test_an_unclaimed_earlier_event_is_booked_by_the_next_month_generated(supplier, finance):
+    booked_order(supplier, "70.00", recorded_at=datetime(2026, 9, 30, 23, 0, tzinfo=SHANGHAI))
+
+    generation.generate_now(month=OCTOBER, actor=finance, now=GENERATED_AT)
+
+    assert Statement.objects.get(month=OCTOBER).payable == Decimal("70.00")
+
+
+# --- issue ------------------------------------------------------------------------------------------------------
+
+def test_issuing_freezes_the_version_with_its_bank_account_and_pdf(issued, finance):
+    version = issued.versions.get()
+    assert (issued.state, issued.issued_at) == ("issued", GENERATED_AT.replace(hour=10))
+    assert (version.account_number, version.issued_by, len(version.pdf_sha256)) == ("6216600000001234", finance, 64)
+    assert Notification.objects.filter(kind="statement_issued", phone=issued.supplier.contact_phone).exists()
+
+
+def test_a_positive_payable_cannot_be_issued_without_an_account_approved_seven_days_before(draft, finance):
+    draft.supplier.bank_accounts.update(approved_at=GENERATED_AT - timedelta(days=6, hours=23))
+
+    with pytest.raises(ValidationFailed) as error:
+        statements.issue_statement(statement=draft, actor=finance, now=GENERATED_AT)
+
+    assert (error.value.field, state_of(draft)) == ("bank_account", "draft")
+
+
+def test_the_account_approved_just_seven_days_before_is_the_one_paid(draft, finance):
+    newer = paying_account(draft.supplier)
+    newer.account_number, newer.approved_at = "6216600000009999", GENERATED_AT - timedelta(days=7)
+    newer.save()
+
+    statements.issue_statement(statement=draft, actor=finance, now=GENERATED_AT)
+
+    assert draft.versions.get().account_number == "6216600000009999"
+
+
+@pytest.mark.parametrize("role", ["operator", "supplier_admin", "logistics", "member"])
+def test_only_finance_issues(draft, role, request):
+    actor = request.getfixturevalue(role) if role != "member" else request.getfixturevalue("member").user
+    with pytest.raises(PermissionDenied):
+        statements.issue_statement(statement=draft, actor=actor, now=LATER)
+    assert state_of(draft) == "draft"
+
+
+# --- the supplier's answer ----------------------------------------------------------------------------------------
+
+def test_the_supplier_admin_confirms(issued, supplier_admin):
+    statements.confirm_statement(statement=issued, actor=supplier_admin, now=LATER)
+    issued.refresh_from_db()
+    assert (issued.state, issued.confirmed_at, issued.deemed_confirmed) == ("confirmed", LATER, False)
+    assert [log.actor for log in history_of(issued)][-1] == supplier_admin
+
+
+@pytest.mark.parametrize("who", ["supplier_staff", "other_supplier_admin", "finance"])
+def test_only_the_suppliers_own_admin_confirms_or_disputes(issued, who, request):
+    actor = request.getfixturevalue(who)
+    with pytest.raises(PermissionDenied):
+        statements.confirm_statement(statement=issued, actor=actor, now=LATER)
+    with pytest.raises(PermissionDenied):
+        statements.dispute_statement(statement=issued, actor=actor, now=LATER, reason="金额不对")
+    assert state_of(issued) == "issued"
+
+
+def test_a_dispute_needs_a_reason(issued, supplier_admin):
+    with pytest.raises(ValidationFailed) as error:
+        statements.dispute_statement(statement=issued, actor=supplier_admin, now=LATER, reason="  ")
+    assert (error.value.field, state_of(issued)) == ("reason", "issued")
+
+
+def test_a_dispute_is_answered_by_a_new_version_and_the_issued_one_never_changes(issued, supplier_admin, finance, finance_checker):
+    v1 = issued.versions.get()
+    frozen = (v1.payable, v1.line_count, v1.pdf_sha256, v1.pdf.read())
+    statements.dispute_statement(statement=issued, actor=supplier_admin, now=LATER, reason="10月9日订单少算破损")
+    dispute_adjustment(issued, maker=finance, checker=finance_checker)
+
+    statements.reissue_statement(statement=issued, actor=finance, now=LATER + timedelta(hours=1), reason="按异议调减")
+
+    issued.refresh_from_db()
+    v1.refresh_from_db()
+    v2 = issued.versions.get(number=2)
+    assert (issued.state, issued.version, issued.payable, issued.dispute_reason) == ("issued", 2, Decimal("280.00"), "10月9日订单少算破损")
+    assert (v2.adjustments, v2.payable, v2.line_count) == (Decimal("-20.00"), Decimal("280.00"), 3)
+    assert (v1.payable, v1.line_count, v1.pdf_sha256, v1.pdf.read()) == frozen
+    assert v2.pdf_sha256 != v1.pdf_sha256
+    assert statements.version_lines(v1).count() == 2
+
+
+def test_a_dispute_adjustment_waits_for_the_next_version_not_the_next_month(issued, supplier_admin, finance, finance_checker):
+    statements.dispute_statement(statement=issued, actor=supplier_admin, now=LATER, reason="少算")
+    dispute_adjustment(issued, maker=finance, checker=finance_checker)
+
+    generation.generate_now(month=generation.next_month(OCTOBER), actor=finance, now=datetime(2026, 12, 1, 2, tzinfo=SHANGHAI))
+
+    line = StatementLine.objects.get(section=Section.ADJUSTMENT)
+    assert (line.statement_id, line.version) == (issued.pk, 2)
+
+
+def test_a_dispute_adjustment_needs_a_statement_in_dispute(issued, finance):
+    with pytest.raises(ValidationFailed) as error:
+        adjustments.propose_adjustment(supplier=issued.supplier, kind="dispute", amount="-5", reason="x", statement=issued,
+                                       actor=finance, now=LATER)
+    assert error.value.field == "statement"
+
+
+def test_reissuing_needs_a_dispute(issued, finance):
+    with pytest.raises(InvalidTransition):
+        statements.reissue_statement(statement=issued, actor=finance, now=LATER)
+    assert issued.versions.count() == 1
+
+
+def test_ten_days_without_an_answer_count_as_confirmed(issued):
+    assert statements.deem_confirmed(now=issued.issued_at + timedelta(days=10) - timedelta(seconds=1)) == []
+
+    assert statements.deem_confirmed(now=issued.issued_at + timedelta(days=10)) == [issued.pk]
+
+    issued.refresh_from_db()
+    assert (issued.state, issued.deemed_confirmed) == ("confirmed", True)
+    assert statements.deem_confirmed(now=issued.issued_at + timedelta(days=11)) == []
+
+
+# --- invoice, approval, payment ---------------------------------------------------------------------------------
+
+def test_invoice_approval_and_payment(issued, supplier_admin, finance):
+    statements.confirm_statement(statement=issued, actor=supplier_admin, now=LATER)
+    statements.invoice_statement(statement=issued, actor=supplier_admin, now=LATER, number="04412345", amount="300.00")
+    statements.approve_payment(statement=issued, actor=finance, now=LATER)
+    statements.pay_statement(statement=issued, actor=finance, now=LATER, reference="HX20261102001")
+
+    issued.refresh_from_db()
+    assert (issued.state, issued.invoice_number, issued.invoice_amount) == ("paid", "04412345", Decimal("300.00"))
+    assert (issued.payment_reference, issued.payment_date) == ("HX20261102001", LATER.date())
+    assert [log.transition for log in history_of(issued)] == ["issue", "confirm", "invoice", "approve_payment", "pay"]
+
+
+@pytest.mark.parametrize(("amount", "field"), [("299.99", "invoice_amount"), ("abc", "invoice_amount"), ("300.001", "invoice_amount")])
+def test_an_invoice_other_than_the_payable_is_refused(issued, supplier_admin, amount, field):
+    statements.confirm_statement(statement=issued, actor=supplier_admin, now=LATER)
+    with pytest.raises(ValidationFailed) as error:
+        statements.invoice_statement(statement=issued, actor=supplier_admin, now=LATER, number="04412345", amount=amount)
+    assert (error.value.field, state_of(issued)) == (field, "confirmed")
+
+
+def test_an_invoice_needs_its_number(issued, supplier_admin):
+    statements.confirm_statement(statement=issued, actor=supplier_admin, now=LATER)
+    with pytest.raises(ValidationFailed) as error:
+        statements.invoice_statement(statement=issued, actor=supplier_admin, now=LATER, number=" ", amount="300.00")
+    assert error.value.field == "invoice_number"
+
+
+def test_a_payment_needs_a_reference_and_a_date_not_in_the_future(issued, supplier_admin, finance):
+    statements.confirm_statement(statement=issued, actor=supplier_admin, now=LATER)
+    statements.invoice_statement(statement=issued, actor=supplier_admin, now=LATER, number="1", amount="300.00")
+    statements.approve_payment(statement=issued, actor=finance, now=LATER)
+    with pytest.raises(ValidationFailed) as no_reference:
+        statements.pay_statement(statement=issued, actor=finance, now=LATER, reference="")
+    with pytest.raises(ValidationFailed) as future:
+        statements.pay_statement(statement=issued, actor=finance, now=LATER, reference="R1", paid_on=LATER.date() + timedelta(days=1))
+    assert (no_reference.value.field, future.value.field, state_of(issued)) == ("payment_reference", "payment_date", "approved")
+
+
+# --- every state refuses what it does not allow ------------------------------------------------------------------
+
+ILLEGAL = {
+    "draft": ["confirm", "dispute", "reissue", "invoice", "approve_payment", "pay", "close"],
+    "issued": ["issue", "reissue", "invoice", "approve_payment", "pay", "close"],
+    "disputed": ["issue", "confirm", "dispute", "invoice", "approve_payment", "pay", "close"],
+    "confirmed": ["issue", "confirm", "dispute", "reissue", "approve_payment", "pay", "close"],  # close: payable > 0
+    "invoiced": ["issue", "confirm", "dispute", "reissue", "invoice", "pay", "close"],
+    "approved": ["issue", "confirm", "dispute", "reissue", "invoice", "approve_payment", "close"],
+    "paid": ["issue", "confirm", "dispute", "reissue", "invoice", "approve_payment", "pay", "close"],
+}
+ARGUMENTS = {
+    "issue": {"issued_at": LATER}, "confirm": {"confirmed_at": LATER}, "dispute": {"dispute_reason": "x"},
+    "reissue": {"version": 9, "payable": Decimal("1"), "issued_at": LATER}, "invoice": {"number": "1", "amount": Decimal("1"), "invoiced_at": LATER},
+    "approve_payment": {"approved_at": LATER}, "pay": {"reference": "R", "paid_on": LATER.date()},
+    "close": {"closed_at": LATER, "receivable": False},
+}
+PATH = {
+    "draft": [], "issued": ["issue"], "disputed": ["issue", "dispute"], "confirmed": ["issue", "confirm"],
+    "invoiced": ["issue", "confirm", "invoice"], "approved": ["issue", "confirm", "invoice", "approve_payment"],
+    "paid": ["issue", "confirm", "invoice", "approve_payment", "pay"],
+}
+
+
+@pytest.mark.parametrize(("state", "illegal"), [(state, name) for state, names in ILLEGAL.items() for name in names])
+def test_an_illegal_statement_transition_is_refused_and_changes_nothing(draft, finance, state, illegal):
+    for name in PATH[state]:
+        apply_transition(draft, name, actor=finance, at=LATER, **ARGUMENTS[name])
+    before = (draft.state, draft.version, draft.payable, history_of(draft).count())
+
+    with pytest.raises(InvalidTransition):
+        apply_transition(draft, illegal, actor=finance, at=LATER, **ARGUMENTS[illegal])
+
+    draft.refresh_from_db()
+    assert (draft.state, draft.version, draft.payable, history_of(draft).count()) == before
+
+
+# --- nothing payable: close, carry forward, receivable ----------------------------------------------------------
+
+@pytest.fixture
+def negative(supplier, finance, finance_checker):
+    """The supplier's October statement: a 50.00 delivery and an 80.00 penalty, issued."""
+    booked_order(supplier, "50.00", recorded_at=datetime(2026, 10, 3, tzinfo=SHANGHAI))
+    penalty = adjustments.propose_adjustment(supplier=supplier, kind="penalty", amount="-80.00", reason="延迟发货", actor=finance,
+                                             now=datetime(2026, 10, 20, tzinfo=SHANGHAI))
+    adjustments.approve_adjustment(adjustment=penalty, actor=finance_checker, now=datetime(2026, 10, 21, tzinfo=SHANGHAI))
+    generation.generate_now(month=OCTOBER, actor=finance, now=GENERATED_AT)
+    statement = Statement.objects.get(month=OCTOBER)
+    return statements.issue_statement(statement=statement, actor=finance, now=GENERATED_AT)
+
+
+def test_confirming_nothing_payable_closes_and_the_negative_payable_opens_the_next_statement(negative, supplier_admin, finance):
+    statements.confirm_statement(statement=negative, actor=supplier_admin, now=LATER)
+    booked_order(negative.supplier, "100.00", recorded_at=datetime(2026, 11, 5, tzinfo=SHANGHAI))
+
+    generation.generate_now(month=generation.next_month(OCTOBER), actor=finance, now=datetime(2026, 12, 1, 2, tzinfo=SHANGHAI))
+
+    negative.refresh_from_db()
+    november = Statement.objects.get(month=generation.next_month(OCTOBER))
+    assert (negative.state, negative.payable, negative.receivable) == ("closed", Decimal("-30.00"), False)
+    assert (november.versions.get().carried_forward, november.payable) == (Decimal("-30.00"), Decimal("70.00"))
+
+
+def test_a_negative_payable_is_carried_forward_once(negative, supplier_admin, finance):
+    statements.confirm_statement(statement=negative, actor=supplier_admin, now=LATER)
+    for month in (generation.next_month(OCTOBER), generation.next_month(generation.next_month(OCTOBER))):
+        booked_order(negative.supplier, "1.00", recorded_at=generation.month_start(month) + timedelta(days=1))
+        generation.generate_now(month=month, actor=finance, now=generation.cutoff_of(month) + timedelta(hours=2))
+
+    assert StatementLine.objects.filter(section=Section.CARRIED_FORWARD).count() == 1
+
+
+def test_after_termination_a_negative_payable_becomes_a_receivable(negative, supplier_admin, finance, operator):
+    supplier = ready_to_activate(negative.supplier)
+    onboarding.start_supplier_review(supplier=supplier, actor=operator, now=LATER)
+    onboarding.approve_supplier(supplier=supplier, actor=operator, now=LATER)
+    onboarding.terminate_supplier(supplier=supplier, actor=operator, now=LATER, reason="合同到期不再续约")
+
+    statements.confirm_statement(statement=negative, actor=supplier_admin, now=LATER)
+    generation.generate_now(month=generation.next_month(OCTOBER), actor=finance, now=datetime(2026, 12, 1, 2, tzinfo=SHANGHAI))
+
+    negative.refresh_from_db()
+    assert (negative.state, negative.receivable) == ("closed", True)
+    assert not StatementLine.objects.filter(section=Section.CARRIED_FORWARD).exists()
+
+
+# --- adjustments: maker-checker ---------------------------------------------------------------------------------
+
+def test_the_creator_of_an_adjustment_cannot_approve_or_reject_it(supplier, finance):
+    adjustment = adjustments.propose_adjustment(supplier=supplier, kind="other", amount="15.5", reason="补差", actor=finance, now=LATER)
+
+    with pytest.raises(PermissionDenied):
+        adjustments.approve_adjustment(adjustment=adjustment, actor=finance, now=LATER)
+    with pytest.raises(PermissionDenied):
+        adjustments.reject_adjustment(adjustment=adjustment, actor=finance, now=LATER, note="不同意")
+
+    adjustment.refresh_from_db()
+    assert (adjustment.state, adjustment.amount) == ("proposed", Decimal("15.50"))
+
+
+def test_the_database_refuses_a_maker_who_checks_himself(supplier, finance):
+    adjustment = adjustments.propose_adjustment(supplier=supplier, kind="other", amount="1", reason="x", actor=finance, now=LATER)
+    with pytest.raises(IntegrityError):
+        Adjustment.objects.filter(pk=adjustment.pk).update(decided_by=finance)
+
+
+def test_an_adjustment_is_booked_by_its_approval_time(supplier, finance, finance_checker):
+    adjustment = adjustments.propose_adjustment(supplier=supplier, kind="penalty", amount="-10", reason="x", actor=finance,
+                                                now=datetime(2026, 10, 31, 23, 0, tzinfo=SHANGHAI))
+    adjustments.approve_adjustment(adjustment=adjustment, actor=finance_checker, now=datetime(2026, 11, 1, 0, 1, tzinfo=SHANGHAI))
+    booked_order(supplier, "100.00", recorded_at=datetime(2026, 10, 3, tzinfo=SHANGHAI))
+
+    generation.generate_now(month=OCTOBER, actor=finance, now=GENERATED_AT)
+    generation.generate_now(month=generation.next_month(OCTOBER), actor=finance, now=datetime(2026, 12, 1, 2, tzinfo=SHANGHAI))
+
+    line = StatementLine.objects.get(section=Section.ADJUSTMENT)
+    assert line.statement.month == generation.next_month(OCTOBER)
+
+
+def test_a_rejected_adjustment_is_never_booked(supplier, finance, finance_checker):
+    adjustment = adjustments.propose_adjustment(supplier=supplier, kind="penalty", amount="-10", reason="x", actor=finance, now=LATER)
+    adjustments.reject_adjustment(adjustment=adjustment, actor=finance_checker, now=LATER, note="证据不足")
+    booked_order(supplier, "1.00", recorded_at=LATER)
+
+    generation.generate_now(month=generation.next_month(OCTOBER), actor=finance, now=datetime(2026, 12, 1, 2, tzinfo=SHANGHAI))
+
+    assert not StatementLine.objects.filter(section=Section.ADJUSTMENT).exists()
+
+
+@pytest.mark.parametrize(("changes", "field"), [
+    ({"amount": "0"}, "amount"), ({"amount": "1.234"}, "amount"), ({"amount": "x"}, "amount"), ({"reason": " "}, "reason"),
+    ({"kind": "bonus"}, "kind"), ({"source_kind": "order", "source_id": "RO-NOPE"}, "source_id"), ({"source_kind": "nope"}, "source_kind"),
+])
+def test_a_bad_adjustment_names_its_field_and_writes_nothing(supplier, finance, changes, field):
+    values = {"kind": "other", "amount": "10", "reason": "补差", "source_kind": "other", "source_id": "", **changes}
+    with pytest.raises(ValidationFailed) as error:
+        adjustments.propose_adjustment(supplier=supplier, actor=finance, now=LATER, **values)
+    assert (error.value.field, Adjustment.objects.count()) == (field, 0)
+
+
+def test_an_adjustment_refers_to_an_order_of_the_same_supplier_only(supplier, finance):
+    own = booked_order(supplier, "1.00", recorded_at=LATER)
+    foreign = booked_order(SupplierFactory(), "1.00", recorded_at=LATER)
+
+    adjustment = adjustments.propose_adjustment(supplier=supplier, kind="other", amount="1", reason="x", actor=finance, now=LATER,
+                                                source_kind="order", source_id=own.number)
+    with pytest.raises(ValidationFailed):
+        adjustments.propose_adjustment(supplier=supplier, kind="other", amount="1", reason="x", actor=finance, now=LATER,
+                                       source_kind="order", source_id=foreign.number)
+    assert (adjustment.source_kind, adjustment.source_id) == ("order", own.number)
+
+
+def test_only_finance_proposes_adjustments(supplier, operator):
+    admin = SupplierUserFactory(username="adm", role="supplier_admin", supplier=supplier)
+    for actor in (operator, admin):
+        with pytest.raises(PermissionDenied):
+            adjustments.propose_adjustment(supplier=supplier, kind="other", amount="1", reason="x", actor=actor, now=LATER)
