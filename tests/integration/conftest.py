@@ -5,6 +5,7 @@ misconfigured CI run cannot pass by silently testing nothing.
 """
 import os
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from django.db import connection
@@ -35,3 +36,13 @@ def broker_url() -> str:
     if not url:
         pytest.fail("TEST_BROKER_URL is not set; run `make test-postgres` (TEST_BROKER_URL=redis://...)", pytrace=False)
     return url
+
+
+def worker_database_url() -> str:
+    """The URL of the database pytest-django created (test_<name>), for subprocesses (workers, commands)."""
+    db = connection.settings_dict
+    credentials = quote(db["USER"] or "")
+    if db["PASSWORD"]:
+        credentials += ":" + quote(db["PASSWORD"])
+    host = f"{db['HOST'] or ''}:{db['PORT']}" if db["PORT"] else db["HOST"] or ""
+    return f"postgres://{credentials}@{host}/{quote(db['NAME'])}"

@@ -9,18 +9,18 @@ import signal
 import subprocess
 import time
 from pathlib import Path
-from urllib.parse import quote
 
 import kombu.pools
 import pytest
 import redis
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from config.celery import app as celery_app
 from core.models import Notification
 from core.notifications import notify
+from tests.integration.conftest import worker_database_url
 
 ROOT = Path(settings.BASE_DIR)
 CELERY = ROOT / ".venv" / "bin" / "celery"
@@ -71,17 +71,6 @@ class Worker:
             os.killpg(self.process.pid, sig)
         except ProcessLookupError:
             pass
-
-
-def worker_database_url() -> str:
-    """The URL of the database pytest-django created (test_<name>), for the worker subprocess."""
-    db = connection.settings_dict
-    credentials = quote(db["USER"] or "")
-    if db["PASSWORD"]:
-        credentials += ":" + quote(db["PASSWORD"])
-    host = f"{db['HOST'] or ''}:{db['PORT']}" if db["PORT"] else db["HOST"] or ""
-    return f"postgres://{credentials}@{host}/{quote(db['NAME'])}"
-
 
 
 def wait_until(condition, *, what: str, workers: list[Worker], timeout: float = WAIT_SECONDS) -> None:

@@ -3,7 +3,6 @@ releases and shipments of one stock record race on separate connections; the cou
 never exceeds on hand, and the record always equals the sum of its movements."""
 import threading
 
-import pytest
 from django.db import connections
 from django.utils import timezone
 
