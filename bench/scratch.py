@@ -1,0 +1,64 @@
+"""The scratch PostgreSQL database and Django set-up every benchmark runs in.
+
+DATABASE_URL only names the server: a benchmark drops and creates its own database on it, migrates it, sets Django
+up against it inside the process, and drops it again at the end unless asked to keep it.
+"""
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def scratch_url(server_url: str, db_name: str) -> str:
+    parts = urlsplit(server_url)
+    if parts.scheme not in {"postgres", "postgresql"}:
+        sys.exit(f"DATABASE_URL must point at PostgreSQL, not {parts.scheme or 'nothing'}")
+    return urlunsplit(parts._replace(path=f"/{db_name}"))
+
+
+def recreate_database(server_url: str, db_name: str, *, drop_only: bool = False) -> None:
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(db_name)))
+        if not drop_only:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(db_name)))
+
+
+def pg_version() -> str:
+    from django.db import connection
+
+    return ".".join(str(part) for part in divmod(connection.pg_version, 10000))
+
+
+@contextmanager
+def django_on_scratch_database(db_name: str, *, keep: bool = False) -> Iterator[str]:
+    """Create and migrate `db_name` on DATABASE_URL's server, set Django up on it in this process, yield its URL."""
+    server_url = os.environ.get("DATABASE_URL", "")
+    url = scratch_url(server_url, db_name)
+    with tempfile.TemporaryDirectory(prefix=f"{db_name}-") as workdir:
+        env = os.environ | {
+            "DJANGO_SETTINGS_MODULE": "config.settings.base", "DATABASE_URL": url, "DJANGO_DEBUG": "false", "LOG_LEVEL": "WARNING",
+            "MEDIA_ROOT": str(Path(workdir) / "media"), "PYTHONPATH": str(ROOT),
+        }
+        env.pop("CELERY_BROKER_URL", None)
+        recreate_database(server_url, db_name)
+        try:
+            subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+            os.environ.update(env)
+            import django
+
+            django.setup()
+            yield url
+        finally:
+            if "django.db" in sys.modules:
+                sys.modules["django.db"].connections.close_all()
+            if not keep:
+                recreate_database(server_url, db_name, drop_only=True)

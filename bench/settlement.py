@@ -1,0 +1,175 @@
+"""Statement generation on PostgreSQL: a month of delivered lines across many suppliers, against plain SQL doing the
+same work (claiming the events, writing the lines and the totals) in one transaction, measured in the same run.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/test .venv/bin/python bench/settlement.py            # 1,000,000 lines
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/test .venv/bin/python bench/settlement.py --scale 0.1
+
+Seeding is set-based (generate_series). The baseline writes into its own copies of the statement tables, so it can
+run before and after the product's generation on the same events; its better time is the baseline. The target is
+generation ≤ 1.5 × the baseline. Checks: every order claimed once and the totals equal SUM(settlement_amount).
+"""
+import argparse
+import os
+import sys
+import time
+from datetime import date, datetime, timezone as dt_timezone
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.scratch import django_on_scratch_database, pg_version  # noqa: E402
+
+TARGET_RATIO = 1.5
+OCTOBER = date(2026, 10, 1)
+
+
+def seed(*, lines: int, suppliers: int) -> None:
+    """`suppliers` suppliers with a gift each and `lines` delivered October orders spread over them."""
+    from django.db import connection, transaction
+
+    from core.models import Program, User
+    from points.models import Member, RedemptionOrder
+    from suppliers.models import Category, Gift, Supplier
+
+    now = datetime(2026, 10, 1, tzinfo=dt_timezone.utc)
+    with transaction.atomic():
+        made = Supplier.objects.bulk_create([
+            Supplier(name=f"基准礼品商{n:04d}有限公司", credit_code=f"9133{n:014d}", contact_name="张经理", contact_phone=f"139{n:08d}",
+                     applied_at=now) for n in range(suppliers)
+        ])
+        category, _ = Category.objects.get_or_create(code="tea", defaults={"name": "茶叶"})
+        gifts = Gift.objects.bulk_create([
+            Gift(supplier=s, sku=f"SKU-{s.pk}", name="礼盒", category=category, market_price=100, settlement_price=45, created_at=now)
+            for s in made
+        ])
+        user = User.objects.create(username="bench-member", role="member", password="!")
+        member = Member.objects.create(user=user, program=Program.objects.get(code=Program.GOTONE), name="会员", phone="13800138000")
+        template = RedemptionOrder(
+            member=member, gift=gifts[0], supplier=made[0], program=member.program, quantity=1, fulfilment="warehouse",
+            points_unit_price=1000, points_cost=1000, settlement_unit_price=45, settlement_amount=45, recipient_name="刘洋",
+            recipient_phone="13812341234", address="浙江省杭州市", state="delivered", placed_at=now, expires_at=now,
+        )
+        varying = {  # column → SQL of the series value g (%% is modulo: the statement has parameters)
+            "number": "'RO' || lpad(g::text, 12, '0')",
+            "gift_id": f"{gifts[0].pk} + g %% {suppliers}", "supplier_id": f"{made[0].pk} + g %% {suppliers}",
+            "settlement_amount": "(g %% 500 + 1) * 0.37", "settlement_unit_price": "(g %% 500 + 1) * 0.37",
+            "delivered_at": "%(start)s::timestamptz + (g %% 2592000) * interval '1 second'",
+            "delivery_recorded_at": "%(start)s::timestamptz + (g %% 2592000) * interval '1 second'",
+        }
+        columns, values, params = [], [], {"start": datetime(2026, 9, 30, 16, 0, tzinfo=dt_timezone.utc)}
+        for field in RedemptionOrder._meta.concrete_fields:
+            if field.primary_key:
+                continue
+            columns.append(field.column)
+            if field.column in varying:
+                values.append(varying[field.column])
+            else:
+                params[field.column] = field.get_db_prep_save(getattr(template, field.attname), connection)
+                values.append(f"%({field.column})s")
+        with connection.cursor() as cursor:
+            cursor.execute(f"INSERT INTO {RedemptionOrder._meta.db_table} ({', '.join(columns)}) "
+                           f"SELECT {', '.join(values)} FROM generate_series(1, {lines}) AS g", params)
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+
+
+BASELINE = """
+CREATE TEMP TABLE IF NOT EXISTS base_statement (id bigserial PRIMARY KEY, supplier_id bigint NOT NULL, month date NOT NULL,
+    payable numeric(16, 2) NOT NULL DEFAULT 0, UNIQUE (supplier_id, month));
+CREATE TEMP TABLE IF NOT EXISTS base_line (id bigserial PRIMARY KEY, statement_id bigint NOT NULL, section varchar(20) NOT NULL,
+    source_kind varchar(20) NOT NULL, source_id bigint NOT NULL, order_number varchar(30) NOT NULL, sku varchar(60) NOT NULL,
+    quantity integer NOT NULL, amount numeric(16, 2) NOT NULL, recorded_at timestamptz NOT NULL, contact varchar(20) NOT NULL,
+    UNIQUE (source_kind, source_id));
+CREATE TEMP TABLE IF NOT EXISTS base_total (statement_id bigint PRIMARY KEY, deliveries numeric(16, 2), line_count integer);
+INSERT INTO base_statement (supplier_id, month)
+    SELECT DISTINCT o.supplier_id, %(month)s::date FROM points_redemptionorder o WHERE o.delivery_recorded_at < %(cutoff)s
+    ON CONFLICT DO NOTHING;
+INSERT INTO base_line (statement_id, section, source_kind, source_id, order_number, sku, quantity, amount, recorded_at, contact)
+    SELECT st.id, 'delivery', 'order', o.id, o.number, g.sku, o.quantity, o.settlement_amount, o.delivery_recorded_at,
+           substr(o.recipient_phone, 1, 3) || '****' || substr(o.recipient_phone, 8, 4)
+    FROM points_redemptionorder o JOIN base_statement st ON st.supplier_id = o.supplier_id AND st.month = %(month)s::date
+    JOIN suppliers_gift g ON g.id = o.gift_id
+    WHERE o.delivery_recorded_at < %(cutoff)s
+      AND NOT EXISTS (SELECT 1 FROM base_line l WHERE l.source_kind = 'order' AND l.source_id = o.id);
+INSERT INTO base_total (statement_id, deliveries, line_count)
+    SELECT statement_id, SUM(amount), COUNT(*) FROM base_line GROUP BY statement_id;
+UPDATE base_statement s SET payable = t.deliveries FROM base_total t WHERE t.statement_id = s.id;
+"""
+
+
+def baseline(cutoff: datetime) -> float:
+    """Plain SQL doing the generation's work in one transaction (rolled back, so it can run again)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("BEGIN")
+        began = time.perf_counter()
+        for statement in filter(str.strip, BASELINE.split(";")):
+            cursor.execute(statement, {"month": OCTOBER, "cutoff": cutoff})
+        cursor.execute("COMMIT")
+        seconds = time.perf_counter() - began
+        cursor.execute("DROP TABLE base_statement, base_line, base_total")
+    return seconds
+
+
+def generate() -> tuple[float, object]:
+    from django.utils import timezone
+
+    from settlement.services import generation
+
+    began = time.perf_counter()
+    run = generation.generate_now(month=OCTOBER, actor=None, now=timezone.now())
+    return time.perf_counter() - began, run
+
+
+def check(lines: int) -> list[str]:
+    from django.db.models import Count, Sum
+
+    from points.models import RedemptionOrder
+    from settlement.models import StatementLine, StatementVersion
+
+    problems = []
+    claimed = StatementLine.objects.aggregate(n=Count("id"), distinct=Count("source_id", distinct=True), total=Sum("amount"))
+    expected = RedemptionOrder.objects.aggregate(total=Sum("settlement_amount"))["total"]
+    versions = StatementVersion.objects.aggregate(total=Sum("payable"))["total"]
+    if claimed["n"] != lines or claimed["distinct"] != lines:
+        problems.append(f"claimed {claimed['n']} lines ({claimed['distinct']} distinct) of {lines}")
+    if not claimed["total"] == expected == versions:
+        problems.append(f"totals differ: lines {claimed['total']}, orders {expected}, versions {versions}")
+    return problems
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--lines", type=int, default=1_000_000, help="delivered lines in the month (default 1000000)")
+    parser.add_argument("--suppliers", type=int, default=500)
+    parser.add_argument("--scale", type=float, default=1.0, help="multiplies --lines (e.g. 0.1 for a quick run)")
+    parser.add_argument("--db-name", default="bench_settlement")
+    parser.add_argument("--keep-db", action="store_true", help="leave the scratch database for inspection")
+    args = parser.parse_args()
+    lines = max(args.suppliers, int(args.lines * args.scale))
+    began = time.monotonic()
+    with django_on_scratch_database(args.db_name, keep=args.keep_db):
+        from settlement.services import generation
+
+        seed(lines=lines, suppliers=args.suppliers)
+        cutoff = generation.cutoff_of(OCTOBER)
+        print(f"settlement benchmark, {datetime.now(dt_timezone.utc):%Y-%m-%d %H:%M} UTC: {os.cpu_count()} CPUs, PostgreSQL {pg_version()}, "
+              f"Python {sys.version.split()[0]}, load average {os.getloadavg()[0]:.2f}; {lines} delivered lines, {args.suppliers} suppliers, "
+              f"{generation.CHUNK} suppliers per transaction; seeded in {time.monotonic() - began:.0f} s")
+        before = baseline(cutoff)
+        seconds, run = generate()
+        after = baseline(cutoff)
+        base = min(before, after)
+        problems = check(lines)
+        ratio = seconds / base
+        print(f"baseline (plain SQL, one transaction)  {before:7.2f} s before, {after:7.2f} s after → {base:7.2f} s "
+              f"({lines / base:,.0f} lines/s)")
+        print(f"generate_month ({run.statements_created} statements)   {seconds:7.2f} s ({lines / seconds:,.0f} lines/s)   "
+              f"{ratio:4.2f}x baseline   target <= {TARGET_RATIO}x {'met' if ratio <= TARGET_RATIO else 'MISSED'}")
+        print(f"checks: {'ok' if not problems else '; '.join(problems)}; total {time.monotonic() - began:.0f} s")
+    return 0 if not problems and ratio <= TARGET_RATIO else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
