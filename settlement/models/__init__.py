@@ -1,10 +1,16 @@
 from .adjustments import Adjustment
+from .assessment import (
+    DEFAULT_KPIS, Assessment, Kpi, KpiResult, KpiSetting, PenaltyProposal, PenaltyRule, ReEvaluation, RectificationCase,
+    SuspensionProposal,
+)
 from .reconciliation import Category, Reconciliation, ReconciliationLine, Resolution
 from .statements import (
     LINE_KINDS, SECTION_TOTALS, GenerationRun, Section, SourceKind, Statement, StatementLine, StatementVersion,
 )
 
 __all__ = [
+    "DEFAULT_KPIS", "Assessment", "Kpi", "KpiResult", "KpiSetting", "PenaltyProposal", "PenaltyRule", "ReEvaluation",
+    "RectificationCase", "SuspensionProposal",
     "Adjustment", "Category", "GenerationRun", "LINE_KINDS", "Reconciliation", "ReconciliationLine", "Resolution",
     "SECTION_TOTALS", "Section", "SourceKind", "Statement", "StatementLine", "StatementVersion",
 ]

@@ -1,3 +1,4 @@
+from .announcements import Announcement, AnnouncementDelivery
 from .catalog import Category, Gift, GiftPrice
 from .contracts import BankAccount, Contract, ProfileChange, Qualification
 from .inventory import Location, ReplenishmentRequest, StockMovement, StockRecord
@@ -6,6 +7,6 @@ from .revisions import GiftRevision
 from .suppliers import Supplier, SupplierMembership
 
 __all__ = [
-    "BankAccount", "Category", "Contract", "Gift", "GiftPrice", "GiftRevision", "ProfileChange", "Qualification", "Location", "Notice", "ReplenishmentRequest", "StockMovement", "StockRecord",
+    "Announcement", "AnnouncementDelivery", "BankAccount", "Category", "Contract", "Gift", "GiftPrice", "GiftRevision", "ProfileChange", "Qualification", "Location", "Notice", "ReplenishmentRequest", "StockMovement", "StockRecord",
     "Supplier", "SupplierMembership",
 ]
