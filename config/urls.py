@@ -12,6 +12,7 @@ api_v1 = [
     path("", include("logistics.api.urls_provider")),
     path("", include("logistics.api.urls_returns")),
     path("", include("logistics.api.urls_leftovers")),
+    path("", include("settlement.api.urls")),
 ]
 
 urlpatterns = [

@@ -17,11 +17,11 @@ from suppliers.models import ReplenishmentRequest, StockMovement
 from points.services import ledger, orders
 from suppliers.services import inventory, revisions
 from tests.access import MATRIX, ROLES
-from tests.access_rows import catalog_io, flow, leftovers, profile, provider, returns
+from tests.access_rows import catalog_io, flow, leftovers, profile, provider, returns, settlement
 from tests.conftest import client_for
 from tests.factories import GiftFactory, MemberFactory, WarehouseFactory, NoticeFactory, SupplierFactory, SupplierUserFactory, UserFactory, ready_to_activate
 
-AREAS = [profile, catalog_io, flow, provider, returns, leftovers]
+AREAS = [profile, catalog_io, flow, provider, returns, leftovers, settlement]
 SNAPSHOT = Path(__file__).parent / "snapshots" / "api_fields.json"
 METHODS = ["get", "post", "put", "patch", "delete"]
 

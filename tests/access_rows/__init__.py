@@ -1,4 +1,5 @@
 """Access-matrix rows of each area, merged into tests.access.MATRIX (one module per area keeps edits apart)."""
-from tests.access_rows import catalog_io, flow, leftovers, profile, provider, returns
+from tests.access_rows import catalog_io, flow, leftovers, profile, provider, returns, settlement
 
-EXTRA_ROWS: dict = {**profile.ROWS, **catalog_io.ROWS, **flow.ROWS, **provider.ROWS, **returns.ROWS, **leftovers.ROWS}
+EXTRA_ROWS: dict = {**profile.ROWS, **catalog_io.ROWS, **flow.ROWS, **provider.ROWS, **returns.ROWS, **leftovers.ROWS,
+               **settlement.ROWS}

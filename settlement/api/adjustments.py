@@ -1,0 +1,74 @@
+"""API of adjustments (调账, SPEC §4.11): finance proposes, another finance user approves or rejects (maker-checker).
+
+A supplier reads its own adjustments; another supplier's is a 404. The rules (who may decide, which statement a
+dispute resolution joins) live in settlement.services.adjustments.
+"""
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.response import Response
+
+from core.api.permissions import require_role
+from core.api.transitions import TransitionHistoryMixin, transition_action
+from core.roles import Role
+from logistics.api.returns import ScopedKey
+from settlement.models import Adjustment, Statement
+from settlement.services import adjustments
+from suppliers.models import Supplier
+
+FINANCE = frozenset({Role.FINANCE})
+
+
+class AdjustmentSerializer(serializers.ModelSerializer):
+    supplier_name = serializers.CharField(source="supplier.name", read_only=True)
+    created_by = serializers.CharField(source="created_by.username", read_only=True)
+    decided_by = serializers.CharField(source="decided_by.username", default=None, read_only=True)
+
+    class Meta:
+        model = Adjustment
+        fields = [
+            "id", "number", "supplier", "supplier_name", "kind", "amount", "reason", "source_kind", "source_id", "statement",
+            "state", "created_by", "created_at", "decided_by", "decided_at", "decision_note",
+        ]
+        read_only_fields = fields
+
+
+class ProposeAdjustmentInput(serializers.Serializer):
+    supplier = ScopedKey(Supplier, required=True)
+    kind = serializers.ChoiceField(choices=Adjustment.Kind.choices)
+    amount = serializers.DecimalField(max_digits=16, decimal_places=2, help_text="positive adds to the payable, negative deducts")
+    reason = serializers.CharField(max_length=2000)
+    source_kind = serializers.CharField(max_length=30, default="other", help_text="order, return, extra_cost, complaint, … or other")
+    source_id = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    statement = ScopedKey(Statement)
+
+
+class DecisionInput(serializers.Serializer):
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="",
+                                 help_text="required to reject")
+
+
+class AdjustmentViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Adjustments: finance proposes; another finance user approves or rejects; suppliers read their own."""
+
+    serializer_class = AdjustmentSerializer
+    filterset_fields = ["state", "kind", "supplier", "statement"]
+    search_fields = ["number", "reason", "source_id"]
+    ordering_fields = ["created_at", "decided_at", "amount", "id"]
+
+    def get_queryset(self):
+        return adjustments.list_adjustments(actor=self.request.user)
+
+    @extend_schema(request=ProposeAdjustmentInput, responses={201: AdjustmentSerializer})
+    def create(self, request):
+        """Propose an adjustment; naming a statement in dispute makes it a resolution of that dispute."""
+        require_role(request.user, FINANCE)
+        params = ProposeAdjustmentInput(data=request.data, context={"request": request})
+        params.is_valid(raise_exception=True)
+        adjustment = adjustments.propose_adjustment(**params.validated_data, actor=request.user, now=timezone.now())
+        return Response(AdjustmentSerializer(adjustment).data, status=status.HTTP_201_CREATED)
+
+    approve = transition_action(adjustments.approve_adjustment, name="approve", roles=FINANCE, target="adjustment",
+                                input_serializer=DecisionInput)
+    reject = transition_action(adjustments.reject_adjustment, name="reject", roles=FINANCE, target="adjustment",
+                               input_serializer=DecisionInput)

@@ -1,0 +1,132 @@
+"""API of reconciliation (对账, SPEC §4.11): the supplier admin uploads its own statement, finance resolves each
+discrepancy. The matching and the resolutions live in settlement.services.reconciliation; a supplier sees its own
+reconciliations, finance and operators all; another supplier's is a 404.
+"""
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+
+from core.api.permissions import require_role
+from core.api.transitions import transition_action
+from core.roles import Role
+from logistics.api.returns import ScopedKey
+from settlement.api.statements import MonthField
+from settlement.models import Category, Reconciliation, ReconciliationLine, Resolution, Statement
+from settlement.services import reconciliation
+
+FINANCE = frozenset({Role.FINANCE})
+SUPPLIER_ADMIN = frozenset({Role.SUPPLIER_ADMIN})
+
+
+class CategoryTotalSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    ours = serializers.DecimalField(max_digits=16, decimal_places=2)
+    theirs = serializers.DecimalField(max_digits=16, decimal_places=2)
+
+
+class ReconciliationSerializer(serializers.ModelSerializer):
+    month = MonthField(source="statement.month", read_only=True)
+    version = serializers.IntegerField(source="version.number", read_only=True)
+    supplier_name = serializers.CharField(source="supplier.name", read_only=True)
+    uploaded_by = serializers.CharField(source="uploaded_by.username", default=None, read_only=True)
+    summary = serializers.DictField(child=CategoryTotalSerializer(), read_only=True,
+                                    help_text="count and totals (ours, theirs) of every category")
+
+    class Meta:
+        model = Reconciliation
+        fields = [
+            "id", "statement", "month", "version", "supplier", "supplier_name", "file_name", "uploaded_by", "uploaded_at",
+            "row_count", "summary",
+        ]
+        read_only_fields = fields
+
+
+class ReconciliationLineSerializer(serializers.ModelSerializer):
+    resolved_by = serializers.CharField(source="resolved_by.username", default=None, read_only=True)
+    adjustment_number = serializers.CharField(source="adjustment.number", default=None, read_only=True)
+
+    class Meta:
+        model = ReconciliationLine
+        fields = [
+            "id", "reconciliation", "row", "order_number", "sku", "kind", "quantity", "amount", "our_quantity", "our_amount",
+            "category", "resolution", "resolved_by", "resolved_at", "note", "adjustment", "adjustment_number",
+        ]
+        read_only_fields = fields
+
+
+class UploadInput(serializers.Serializer):
+    statement = ScopedKey(Statement, required=True)
+    file = serializers.FileField(help_text="CSV or XLSX: order number, SKU, line kind (delivery, return, replacement), "
+                                           "signed quantity, amount")
+
+
+UPLOAD_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "statement": {"type": "integer"},
+        "file": {"type": "string", "format": "binary", "description": UploadInput().fields["file"].help_text},
+    },
+    "required": ["statement", "file"],
+}
+
+
+class LinesQuery(serializers.Serializer):
+    category = serializers.ChoiceField(choices=Category.choices, required=False)
+    unresolved = serializers.BooleanField(required=False, default=False, help_text="only discrepancies not yet resolved")
+
+
+class ResolveInput(serializers.Serializer):
+    resolution = serializers.ChoiceField(choices=Resolution.choices)
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class ReconciliationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Reconciliations: the supplier admin uploads its file for a statement; it and finance read the outcome."""
+
+    serializer_class = ReconciliationSerializer
+    parser_classes = [MultiPartParser, FormParser]
+    filterset_fields = ["statement", "supplier"]
+    ordering_fields = ["uploaded_at", "id"]
+
+    def get_queryset(self):
+        return reconciliation.list_reconciliations(actor=self.request.user)
+
+
+    @extend_schema(request={"multipart/form-data": UPLOAD_SCHEMA}, responses={201: ReconciliationSerializer})
+    def create(self, request):
+        """Match the supplier's own statement (CSV/XLSX) against the current version of ours; a 400 names each bad
+        cell as `rows.<row>.<column>`."""
+        require_role(request.user, SUPPLIER_ADMIN)
+        params = UploadInput(data=request.data, context={"request": request})
+        params.is_valid(raise_exception=True)
+        upload = params.validated_data["file"]
+        result = reconciliation.upload_reconciliation(
+            statement=params.validated_data["statement"], file_name=upload.name,
+            content=upload.read(reconciliation.RECONCILIATION_FILE.max_bytes + 1), actor=request.user, now=timezone.now(),
+        )
+        return Response(ReconciliationSerializer(result).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(parameters=[LinesQuery], responses=ReconciliationLineSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def lines(self, request, pk=None):
+        """The lines in file order, ours the file lacks last; of one `category`, or only the `unresolved` ones."""
+        query = LinesQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        lines = reconciliation.reconciliation_lines(reconciliation=self.get_object(), **query.validated_data)
+        page = self.paginate_queryset(lines)
+        return self.get_paginated_response(ReconciliationLineSerializer(page, many=True).data)
+
+
+class ReconciliationLineViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """One line of a reconciliation; finance resolves a discrepancy once."""
+
+    serializer_class = ReconciliationLineSerializer
+
+    def get_queryset(self):
+        return ReconciliationLine.objects.visible_to(self.request.user).select_related("adjustment", "resolved_by")
+
+    resolve = transition_action(reconciliation.resolve_line, name="resolve", roles=FINANCE, target="line",
+                                input_serializer=ResolveInput)

@@ -1,0 +1,224 @@
+"""API of monthly statements and their generation (SPEC §4.11).
+
+Each view parses its input, makes one service call and renders; the rules live in settlement.services. Reads start
+from the services' scoped lists, so another supplier's statement is a 404; a role that may not act is a 403.
+"""
+import django_filters
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from core.api.permissions import require_role
+from core.api.transitions import ReasonInput, TransitionHistoryMixin, transition_action
+from core.roles import Role
+from settlement.models import GenerationRun, Section, Statement, StatementLine, StatementVersion
+from settlement.services import generation, statements
+from settlement.tasks import generate_statements
+from suppliers.selectors_profile import account_number_for
+
+FINANCE = frozenset({Role.FINANCE})
+SUPPLIER_ADMIN = frozenset({Role.SUPPLIER_ADMIN})
+
+
+@extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2026-10"})
+class MonthField(serializers.Field):
+    """A month as `YYYY-MM` (stored as its first day)."""
+
+    def to_representation(self, value) -> str:
+        return f"{value:%Y-%m}"
+
+    def to_internal_value(self, data):
+        return generation.parse_month(str(data), field=self.field_name)
+
+
+# --- generation runs ---------------------------------------------------------------------------------------------
+
+class GenerationRunSerializer(serializers.ModelSerializer):
+    month = MonthField(read_only=True)
+    percent = serializers.IntegerField(read_only=True)
+    started_by = serializers.CharField(source="started_by.username", default=None, read_only=True)
+
+    class Meta:
+        model = GenerationRun
+        fields = [
+            "id", "month", "status", "suppliers_total", "suppliers_done", "percent", "statements_created", "lines_claimed",
+            "started_at", "finished_at", "started_by", "error",
+        ]
+        read_only_fields = fields
+
+
+class StartGenerationInput(serializers.Serializer):
+    month = MonthField(help_text="the month to settle, YYYY-MM; it must have ended")
+
+
+class GenerationRunViewSet(viewsets.ReadOnlyModelViewSet):
+    """Generations of a month's statements with their progress (finance); POST starts one on demand."""
+
+    serializer_class = GenerationRunSerializer
+    http_method_names = ["get", "post", "head", "options"]
+    filterset_fields = ["status"]
+
+    def get_queryset(self):
+        if not getattr(self, "swagger_fake_view", False):
+            require_role(self.request.user, FINANCE)
+        return GenerationRun.objects.visible_to(self.request.user).select_related("started_by")
+
+    @extend_schema(request=StartGenerationInput, responses={202: GenerationRunSerializer})
+    def create(self, request):
+        """Generate a month's statements in the background (202): follow the run's progress on its detail."""
+        require_role(request.user, FINANCE)
+        params = StartGenerationInput(data=request.data)
+        params.is_valid(raise_exception=True)
+        run = generation.start_generation(month=params.validated_data["month"], actor=request.user, now=timezone.now())
+        generate_statements.delay_on_commit(run.pk)
+        return Response(GenerationRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
+
+
+# --- statements --------------------------------------------------------------------------------------------------
+
+class StatementSerializer(serializers.ModelSerializer):
+    supplier_name = serializers.CharField(source="supplier.name", read_only=True)
+    month = MonthField(read_only=True)
+
+    class Meta:
+        model = Statement
+        fields = [
+            "id", "supplier", "supplier_name", "month", "version", "state", "payable", "generated_at", "issued_at", "confirmed_at",
+            "deemed_confirmed", "dispute_reason", "invoice_number", "invoice_amount", "invoiced_at", "payment_approved_at",
+            "payment_reference", "payment_date", "closed_at", "receivable",
+        ]
+        read_only_fields = fields
+
+
+class StatementVersionSerializer(serializers.ModelSerializer):
+    """One version's totals and the bank account it pays (the number whole for the supplier itself and finance)."""
+
+    issued_by = serializers.CharField(source="issued_by.username", default=None, read_only=True)
+    account_number = serializers.SerializerMethodField()
+    has_pdf = serializers.SerializerMethodField()
+
+    class Meta:
+        model = StatementVersion
+        fields = [
+            "number", "deliveries", "returns", "extra_costs", "adjustments", "carried_forward", "payable", "line_count",
+            "created_at", "issued_at", "issued_by", "bank_name", "account_name", "account_number", "has_pdf", "pdf_sha256",
+        ]
+        read_only_fields = fields
+
+    def get_account_number(self, version: StatementVersion) -> str:
+        return account_number_for(self.context["request"].user, version.account_number) if version.account_number else ""
+
+    def get_has_pdf(self, version: StatementVersion) -> bool:
+        return bool(version.pdf)
+
+
+class StatementDetailSerializer(StatementSerializer):
+    """A statement with every version's totals, the current one last."""
+
+    versions = StatementVersionSerializer(many=True, read_only=True)
+
+    class Meta(StatementSerializer.Meta):
+        fields = [*StatementSerializer.Meta.fields, "versions"]
+        read_only_fields = fields
+
+
+class StatementLineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = StatementLine
+        fields = [
+            "id", "version", "section", "source_kind", "source_id", "order_number", "sku", "quantity", "amount", "recorded_at",
+            "contact", "description",
+        ]
+        read_only_fields = fields
+
+
+class StatementFilter(django_filters.FilterSet):
+    month = django_filters.CharFilter(method="filter_month", label="YYYY-MM")
+
+    class Meta:
+        model = Statement
+        fields = ["month", "state", "supplier"]
+
+    def filter_month(self, queryset, name, value):
+        return queryset.filter(month=generation.parse_month(value))
+
+
+class LinesQuery(serializers.Serializer):
+    version = serializers.IntegerField(min_value=1, required=False, help_text="a version number; the current one if omitted")
+    section = serializers.ChoiceField(choices=Section.choices, required=False)
+
+
+class DisputeInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, help_text="what the supplier disagrees with")
+
+
+class InvoiceInput(serializers.Serializer):
+    invoice_number = serializers.CharField(source="number", max_length=40)
+    invoice_amount = serializers.DecimalField(source="amount", max_digits=16, decimal_places=2,
+                                              help_text="must equal the payable")
+
+
+class PayInput(serializers.Serializer):
+    payment_reference = serializers.CharField(source="reference", max_length=60)
+    payment_date = serializers.DateField(source="paid_on", required=False, allow_null=True, default=None,
+                                         help_text="today if omitted; never in the future")
+
+
+TARGET = "statement"
+
+
+class StatementViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
+    """Statements: a supplier sees its own, finance and operators all; the workflow of SPEC §4.11 as actions."""
+
+    filterset_class = StatementFilter
+    search_fields = ["supplier__name"]
+    ordering_fields = ["month", "payable", "issued_at", "id"]
+
+    def get_queryset(self):
+        queryset = statements.list_statements(actor=self.request.user)
+        if self.action != "list":
+            queryset = queryset.prefetch_related("versions__issued_by")
+        return queryset
+
+    def get_serializer_class(self):
+        return StatementSerializer if self.action == "list" else StatementDetailSerializer
+
+    @extend_schema(parameters=[LinesQuery], responses=StatementLineSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def lines(self, request, pk=None):
+        """The lines of one version (the current one unless `version` is given), by section."""
+        statement = self.get_object()
+        query = LinesQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        version = get_object_or_404(statement.versions, number=query.validated_data.get("version", statement.version))
+        lines = statements.version_lines(version)
+        if query.validated_data.get("section"):
+            lines = lines.filter(section=query.validated_data["section"])
+        page = self.paginate_queryset(lines)
+        return self.get_paginated_response(StatementLineSerializer(page, many=True).data)
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"], url_path=r"versions/(?P<number>\d+)/pdf")
+    def pdf(self, request, pk=None, number=None):
+        """The stored PDF of an issued version, as rendered at issue (404 until it is rendered)."""
+        version = get_object_or_404(self.get_object().versions, number=number)
+        if not version.pdf:
+            raise Http404("PDF not rendered")
+        return FileResponse(version.pdf.open("rb"), as_attachment=True, filename=version.pdf.name.rsplit("/", 1)[-1],
+                            content_type="application/pdf")
+
+    issue = transition_action(statements.issue_statement, name="issue", roles=FINANCE, target=TARGET)
+    reissue = transition_action(statements.reissue_statement, name="reissue", roles=FINANCE, target=TARGET)
+    confirm = transition_action(statements.confirm_statement, name="confirm", roles=SUPPLIER_ADMIN, target=TARGET)
+    dispute = transition_action(statements.dispute_statement, name="dispute", roles=SUPPLIER_ADMIN, target=TARGET,
+                                input_serializer=DisputeInput)
+    invoice = transition_action(statements.invoice_statement, name="invoice", roles=SUPPLIER_ADMIN, target=TARGET,
+                                input_serializer=InvoiceInput)
+    approve_payment = transition_action(statements.approve_payment, name="approve_payment", roles=FINANCE, target=TARGET,
+                                        input_serializer=ReasonInput)
+    pay = transition_action(statements.pay_statement, name="pay", roles=FINANCE, target=TARGET, input_serializer=PayInput)

@@ -1,0 +1,465 @@
+"""The settlement API: generation runs, statements and their workflow, adjustments, reconciliations. Who may do what,
+bad input named by field with nothing changed, another supplier's rows a 404, and lists of a constant number of queries."""
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from core.fsm import history_of
+from settlement.models import Adjustment, GenerationRun, Reconciliation, Section, SourceKind, Statement, StatementLine
+from settlement.services import adjustments, generation, reconciliation, statements
+from suppliers.models import BankAccount
+from tests.factories import FIXED_NOW, SHANGHAI, SupplierUserFactory
+from tests.helpers import assert_list_queries_constant
+
+pytestmark = pytest.mark.django_db
+
+SEPTEMBER = date(2026, 9, 1)
+CSV_HEADER = b"order_number,sku,kind,quantity,amount\n"
+
+
+@pytest.fixture(autouse=True)
+def _clock(time_machine):
+    """The API reads the clock: hold it at the fixed `now` (15 October 2026, so September has ended)."""
+    time_machine.move_to(FIXED_NOW, tick=False)
+
+
+def settled_september(supplier, *, maker, checker, now, amount: str = "500.00") -> Statement:
+    """The supplier's draft September statement (payable `amount` + 180.00): one approved adjustment and one delivery
+    line, and a usable bank account."""
+    booked = adjustments.propose_adjustment(supplier=supplier, kind="compensation", amount=amount, reason="补偿", actor=maker,
+                                            now=datetime(2026, 9, 20, 10, tzinfo=SHANGHAI))
+    adjustments.approve_adjustment(adjustment=booked, actor=checker, now=datetime(2026, 9, 21, 10, tzinfo=SHANGHAI))
+    generation.generate_now(month=SEPTEMBER, actor=maker, now=now)
+    BankAccount.objects.create(supplier=supplier, bank_name="招商银行", account_name=supplier.name,
+                               account_number="6225880212345678", approved_at=now - timedelta(days=30))
+    statement = Statement.objects.get(supplier=supplier, month=SEPTEMBER)
+    StatementLine.objects.create(statement=statement, section=Section.DELIVERY, source_kind=SourceKind.ORDER, source_id=supplier.pk,
+                                 order_number="RO-1", sku="SKU-1", quantity=1, amount=Decimal("180.00"),
+                                 recorded_at=datetime(2026, 9, 10, tzinfo=SHANGHAI), contact="138****1234")
+    generation.generate_now(month=SEPTEMBER, actor=maker, now=now)  # a re-run recomputes the draft's totals
+    statement.refresh_from_db()
+    return statement
+
+
+@pytest.fixture
+def draft(supplier, finance, finance_checker, now):
+    return settled_september(supplier, maker=finance, checker=finance_checker, now=now)
+
+
+@pytest.fixture
+def issued(draft, finance, now):
+    return statements.issue_statement(statement=draft, actor=finance, now=now)
+
+
+@pytest.fixture
+def confirmed(issued, supplier_admin, now):
+    return statements.confirm_statement(statement=issued, actor=supplier_admin, now=now)
+
+
+@pytest.fixture
+def others_statement(other_supplier, finance, finance_checker, now):
+    return settled_september(other_supplier, maker=finance, checker=finance_checker, now=now, amount="80.00")
+
+
+def errors(response) -> list[tuple[str, str]]:
+    return [(error["attr"], error["code"]) for error in response.json()["errors"]]
+
+
+def statement_url(statement, action: str = "") -> str:
+    return f"/api/v1/statements/{statement.pk}/" + (f"{action}/" if action else "")
+
+
+# --- generation runs -----------------------------------------------------------------------------------------------
+
+def test_finance_starts_a_generation_and_follows_its_progress(api, supplier, finance, finance_checker, now,
+                                                             django_capture_on_commit_callbacks):
+    booked = adjustments.propose_adjustment(supplier=supplier, kind="other", amount="12.30", reason="x", actor=finance,
+                                            now=datetime(2026, 9, 2, tzinfo=SHANGHAI))
+    adjustments.approve_adjustment(adjustment=booked, actor=finance_checker, now=datetime(2026, 9, 3, tzinfo=SHANGHAI))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api(finance).post("/api/v1/statement-runs/", {"month": "2026-09"})
+
+    assert response.status_code == 202, response.content
+    assert (response.json()["month"], response.json()["status"]) == ("2026-09", "running")
+    run = api(finance).get(f"/api/v1/statement-runs/{response.json()['id']}/").json()
+    assert (run["status"], run["statements_created"], run["percent"], run["started_by"]) == ("finished", 1, 100, "finance")
+    assert Statement.objects.get(supplier=supplier).payable == Decimal("12.30")
+
+
+@pytest.mark.parametrize(("month", "code"), [("2026-13", "invalid"), ("2026-10", "invalid"), ("", "invalid")])
+def test_a_bad_or_unfinished_month_is_400_naming_it_and_starts_nothing(api, finance, month, code):
+    response = api(finance).post("/api/v1/statement-runs/", {"month": month})
+
+    assert response.status_code == 400
+    assert errors(response) == [("month", code)]
+    assert not GenerationRun.objects.exists()
+
+
+@pytest.mark.parametrize("role", ["operator", "supplier_admin", "logistics", "member"])
+def test_only_finance_generates_or_reads_runs(api, role, request):
+    user = request.getfixturevalue(role)
+    user = getattr(user, "user", user)
+
+    assert api(user).post("/api/v1/statement-runs/", {"month": "2026-09"}).status_code == 403
+    assert api(user).get("/api/v1/statement-runs/").status_code == 403
+    assert not GenerationRun.objects.exists()
+
+
+# --- statements: reading -------------------------------------------------------------------------------------------
+
+def test_finance_lists_every_statement_and_filters_them(api, draft, others_statement, finance):
+    everything = api(finance).get("/api/v1/statements/").json()
+    of_one = api(finance).get(f"/api/v1/statements/?supplier={draft.supplier_id}&month=2026-09&state=draft").json()
+    of_none = api(finance).get("/api/v1/statements/?month=2026-08").json()
+
+    assert everything["count"] == 2
+    assert [row["id"] for row in of_one["results"]] == [draft.pk]
+    assert of_one["results"][0]["payable"] == "680.00" and of_one["results"][0]["month"] == "2026-09"
+    assert of_none["count"] == 0
+
+
+def test_a_bad_month_filter_is_400(api, finance):
+    response = api(finance).get("/api/v1/statements/?month=September")
+
+    assert response.status_code == 400
+    assert errors(response) == [("month", "invalid")]
+
+
+def test_a_supplier_sees_only_its_own_statements(api, draft, others_statement, supplier_staff, other_supplier_admin):
+    mine = api(supplier_staff).get("/api/v1/statements/").json()
+
+    assert [row["id"] for row in mine["results"]] == [draft.pk]
+    assert api(supplier_staff).get(statement_url(others_statement)).status_code == 404
+    assert api(other_supplier_admin).get(statement_url(draft)).status_code == 404
+
+
+@pytest.mark.parametrize("role", ["member", "logistics"])
+def test_members_and_logistics_see_no_statement(api, draft, role, request):
+    user = request.getfixturevalue(role)
+    user = getattr(user, "user", user)
+
+    assert api(user).get("/api/v1/statements/").json()["count"] == 0
+    assert api(user).get(statement_url(draft)).status_code == 404
+
+
+def test_the_detail_shows_each_version_with_its_totals_and_the_account_it_pays(api, issued, supplier_admin, finance, operator):
+    body = api(supplier_admin).get(statement_url(issued)).json()
+
+    assert (body["state"], body["version"], body["payable"]) == ("issued", 1, "680.00")
+    [version] = body["versions"]
+    assert (version["number"], version["adjustments"], version["deliveries"], version["payable"]) == (1, "500.00", "180.00", "680.00")
+    assert version["has_pdf"] and len(version["pdf_sha256"]) == 64
+    assert version["account_number"] == "6225880212345678"
+    assert api(finance).get(statement_url(issued)).json()["versions"][0]["account_number"] == "6225880212345678"
+    assert api(operator).get(statement_url(issued)).json()["versions"][0]["account_number"].endswith("5678")
+    assert api(operator).get(statement_url(issued)).json()["versions"][0]["account_number"] != "6225880212345678"
+
+
+def test_the_lines_of_a_version_are_paginated_and_filtered_by_section(api, issued, supplier_staff, other_supplier_admin):
+    every = api(supplier_staff).get(statement_url(issued, "lines") + "?version=1&page_size=1").json()
+    deliveries = api(supplier_staff).get(statement_url(issued, "lines") + "?section=delivery").json()
+
+    assert every["count"] == 2 and len(every["results"]) == 1
+    assert [(row["order_number"], row["amount"], row["contact"]) for row in deliveries["results"]] == [("RO-1", "180.00", "138****1234")]
+    assert api(supplier_staff).get(statement_url(issued, "lines") + "?version=2").status_code == 404
+    assert api(supplier_staff).get(statement_url(issued, "lines") + "?section=nope").status_code == 400
+    assert api(other_supplier_admin).get(statement_url(issued, "lines")).status_code == 404
+
+
+def test_the_stored_pdf_of_a_version_is_downloaded_by_its_readers_only(api, issued, supplier_admin, finance, other_supplier_admin,
+                                                                     logistics):
+    url = statement_url(issued, "versions/1/pdf")
+
+    response = api(supplier_admin).get(url)
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    assert api(finance).get(url).status_code == 200
+    assert api(other_supplier_admin).get(url).status_code == 404
+    assert api(logistics).get(url).status_code == 404
+    assert api(finance).get(statement_url(issued, "versions/2/pdf")).status_code == 404
+
+
+def test_a_draft_has_no_pdf_yet(api, draft, finance):
+    assert api(finance).get(statement_url(draft, "versions/1/pdf")).status_code == 404
+
+
+def test_the_statement_list_runs_a_constant_number_of_queries(api, finance, now):
+    from tests.factories import SupplierFactory
+
+    def make_rows(n: int) -> None:
+        for _ in range(n):
+            Statement.objects.create(supplier=SupplierFactory(), month=SEPTEMBER, generated_at=now)
+
+    assert_list_queries_constant(api(finance), "/api/v1/statements/", make_rows)
+
+
+# --- statements: the workflow --------------------------------------------------------------------------------------
+
+def test_finance_issues_a_draft_and_the_history_says_who_and_when(api, draft, finance, supplier_admin):
+    response = api(finance).post(statement_url(draft, "issue"), {"reason": "九月账单"})
+
+    assert response.status_code == 200, response.content
+    assert response.json()["state"] == "issued"
+    history = api(supplier_admin).get(statement_url(draft, "history")).json()
+    assert [(h["transition"], h["actor"], h["reason"]) for h in history] == [("issue", "finance", "九月账单")]
+
+
+@pytest.mark.parametrize("role", ["operator", "supplier_admin", "logistics"])
+def test_only_finance_issues(api, draft, role, request):
+    response = api(request.getfixturevalue(role)).post(statement_url(draft, "issue"))
+
+    assert response.status_code == (404 if role == "logistics" else 403)
+    draft.refresh_from_db()
+    assert draft.state == "draft"
+
+
+def test_another_supplier_cannot_act_on_a_statement_it_cannot_see(api, issued, other_supplier_admin):
+    response = api(other_supplier_admin).post(statement_url(issued, "confirm"))
+
+    assert response.status_code == 404
+    issued.refresh_from_db()
+    assert issued.state == "issued"
+
+
+def test_the_supplier_admin_confirms_and_enters_its_invoice_then_finance_approves_and_pays(api, issued, supplier_admin, finance):
+    assert api(supplier_admin).post(statement_url(issued, "confirm")).json()["state"] == "confirmed"
+
+    invoiced = api(supplier_admin).post(statement_url(issued, "invoice"), {"invoice_number": "0012345", "invoice_amount": "680.00"})
+    approved = api(finance).post(statement_url(issued, "approve-payment"))
+    paid = api(finance).post(statement_url(issued, "pay"), {"payment_reference": "CMB-1", "payment_date": "2026-10-15"})
+
+    assert invoiced.status_code == approved.status_code == paid.status_code == 200, paid.content
+    body = paid.json()
+    assert (body["state"], body["invoice_number"], body["invoice_amount"]) == ("paid", "0012345", "680.00")
+    assert (body["payment_reference"], body["payment_date"]) == ("CMB-1", "2026-10-15")
+
+
+def test_supplier_staff_may_not_confirm(api, issued, supplier_staff):
+    assert api(supplier_staff).post(statement_url(issued, "confirm")).status_code == 403
+    issued.refresh_from_db()
+    assert issued.state == "issued"
+
+
+def test_an_invoice_that_differs_from_the_payable_is_400_and_changes_nothing(api, confirmed, supplier_admin):
+    response = api(supplier_admin).post(statement_url(confirmed, "invoice"), {"invoice_number": "1", "invoice_amount": "679.99"})
+
+    assert response.status_code == 400
+    assert errors(response) == [("invoice_amount", "invalid")]
+    confirmed.refresh_from_db()
+    assert (confirmed.state, confirmed.invoice_number) == ("confirmed", "")
+
+
+def test_a_payment_in_the_future_is_400(api, confirmed, supplier_admin, finance, now):
+    statements.invoice_statement(statement=confirmed, actor=supplier_admin, now=now, number="1", amount="680.00")
+    statements.approve_payment(statement=confirmed, actor=finance, now=now)
+
+    response = api(finance).post(statement_url(confirmed, "pay"), {"payment_reference": "X", "payment_date": "2026-10-16"})
+
+    assert response.status_code == 400
+    assert errors(response) == [("payment_date", "invalid")]
+
+
+def test_a_dispute_needs_a_reason_and_is_answered_with_a_new_version(api, issued, supplier_admin, finance, finance_checker, now):
+    assert api(supplier_admin).post(statement_url(issued, "dispute"), {}).status_code == 400
+    assert api(supplier_admin).post(statement_url(issued, "dispute"), {"reason": "少算一单"}).json()["state"] == "disputed"
+    created = api(finance).post("/api/v1/adjustments/", {
+        "supplier": issued.supplier_id, "kind": "dispute", "amount": "180.00", "reason": "补记一单", "statement": issued.pk,
+    })
+    assert api(finance_checker).post(f"/api/v1/adjustments/{created.json()['id']}/approve/").status_code == 200
+
+    response = api(finance).post(statement_url(issued, "reissue"))
+
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["state"], body["version"], body["payable"]) == ("issued", 2, "860.00")
+    assert [v["number"] for v in body["versions"]] == [1, 2]
+    assert body["versions"][0]["payable"] == "680.00"
+
+
+def test_an_illegal_transition_is_409_and_changes_nothing(api, draft, supplier_admin, finance):
+    response = api(finance).post(statement_url(draft, "approve-payment"))
+
+    assert response.status_code == 409
+    assert errors(response)[0][1] == "invalid_transition"
+    draft.refresh_from_db()
+    assert draft.state == "draft" and list(history_of(draft)) == []
+
+
+# --- adjustments ---------------------------------------------------------------------------------------------------
+
+def propose(api, user, supplier, **fields):
+    body = {"supplier": supplier.pk, "kind": "penalty", "amount": "-118.80", "reason": "延迟发货"} | fields
+    return api(user).post("/api/v1/adjustments/", body)
+
+
+def test_finance_proposes_an_adjustment_and_another_finance_user_approves_it(api, supplier, finance, finance_checker):
+    created = propose(api, finance, supplier)
+
+    assert created.status_code == 201, created.content
+    assert (created.json()["state"], created.json()["amount"], created.json()["created_by"]) == ("proposed", "-118.80", "finance")
+    own = api(finance).post(f"/api/v1/adjustments/{created.json()['id']}/approve/")
+    assert own.status_code == 403
+    approved = api(finance_checker).post(f"/api/v1/adjustments/{created.json()['id']}/approve/", {"note": "同意"})
+    assert approved.status_code == 200
+    assert (approved.json()["state"], approved.json()["decided_by"], approved.json()["decision_note"]) == ("approved", "finance2", "同意")
+    history = api(finance).get(f"/api/v1/adjustments/{created.json()['id']}/history/").json()
+    assert [(h["transition"], h["actor"]) for h in history] == [("approve", "finance2")]
+
+
+def test_a_rejection_needs_a_note(api, supplier, finance, finance_checker):
+    created = propose(api, finance, supplier).json()
+
+    refused = api(finance_checker).post(f"/api/v1/adjustments/{created['id']}/reject/", {})
+    rejected = api(finance_checker).post(f"/api/v1/adjustments/{created['id']}/reject/", {"note": "依据不足"})
+
+    assert refused.status_code == 400 and errors(refused) == [("note", "invalid")]
+    assert rejected.json()["state"] == "rejected"
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    ({"amount": "0"}, "amount"), ({"amount": "1.234"}, "amount"), ({"kind": "bonus"}, "kind"), ({"reason": ""}, "reason"),
+    ({"source_kind": "order", "source_id": "RO-NONE"}, "source_id"), ({"source_kind": "nothing"}, "source_kind"),
+    ({"supplier": 999_999}, "supplier"),
+])
+def test_a_bad_adjustment_is_400_naming_the_field_and_writes_nothing(api, supplier, finance, body, field):
+    response = api(finance).post("/api/v1/adjustments/", {"supplier": supplier.pk, "kind": "penalty", "amount": "-118.80",
+                                                          "reason": "延迟发货"} | body)
+
+    assert response.status_code == 400
+    assert field in {attr for attr, _code in errors(response)}
+    assert not Adjustment.objects.exists()
+
+
+@pytest.mark.parametrize("role", ["operator", "supplier_admin", "logistics"])
+def test_only_finance_proposes_adjustments(api, supplier, role, request):
+    assert propose(api, request.getfixturevalue(role), supplier).status_code == 403
+    assert not Adjustment.objects.exists()
+
+
+def test_a_supplier_reads_its_own_adjustments_but_not_another_suppliers(api, supplier, other_supplier, finance, supplier_staff,
+                                                                      operator):
+    mine = propose(api, finance, supplier).json()
+    theirs = propose(api, finance, other_supplier).json()
+
+    listed = api(supplier_staff).get("/api/v1/adjustments/").json()
+
+    assert [row["id"] for row in listed["results"]] == [mine["id"]]
+    assert api(supplier_staff).get(f"/api/v1/adjustments/{theirs['id']}/").status_code == 404
+    assert api(supplier_staff).post(f"/api/v1/adjustments/{mine['id']}/approve/").status_code == 403
+    assert api(operator).get("/api/v1/adjustments/?state=proposed").json()["count"] == 2
+
+
+# --- reconciliations -----------------------------------------------------------------------------------------------
+
+def upload(api, user, statement, content: bytes, name: str = "ours.csv"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return api(user).post("/api/v1/reconciliations/", {"statement": statement.pk, "file": SimpleUploadedFile(name, content)},
+                          format="multipart")
+
+
+def test_the_supplier_admin_uploads_its_statement_and_sees_the_categories(api, issued, supplier_admin):
+    content = CSV_HEADER + b"RO-1,SKU-1,delivery,1,180.00\nRO-9,SKU-9,delivery,1,10.00\n"
+
+    response = upload(api, supplier_admin, issued, content)
+
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["row_count"], body["month"], body["version"], body["file_name"]) == (2, "2026-09", 1, "ours.csv")
+    assert body["summary"]["matched"] == {"count": 1, "ours": "180.00", "theirs": "180.00"}
+    assert body["summary"]["missing_in_ours"]["count"] == 1
+
+
+def test_a_bad_file_is_400_naming_the_cell_and_writes_nothing(api, issued, supplier_admin):
+    response = upload(api, supplier_admin, issued, CSV_HEADER + b"RO-1,SKU-1,gift,x,180.00\n")
+
+    assert response.status_code == 400
+    assert {attr for attr, _code in errors(response)} == {"rows.2.kind", "rows.2.quantity"}
+    assert not Reconciliation.objects.exists()
+
+
+def test_a_draft_cannot_be_reconciled(api, draft, supplier_admin):
+    response = upload(api, supplier_admin, draft, CSV_HEADER + b"RO-1,SKU-1,delivery,1,180.00\n")
+
+    assert response.status_code == 409
+    assert not Reconciliation.objects.exists()
+
+
+def test_only_the_suppliers_admin_uploads_for_a_statement_it_can_see(api, issued, supplier_staff, finance, other_supplier_admin):
+    content = CSV_HEADER + b"RO-1,SKU-1,delivery,1,180.00\n"
+
+    assert upload(api, supplier_staff, issued, content).status_code == 403
+    assert upload(api, finance, issued, content).status_code == 403
+    response = upload(api, other_supplier_admin, issued, content)
+    assert response.status_code == 400 and errors(response) == [("statement", "does_not_exist")]
+    assert not Reconciliation.objects.exists()
+
+
+@pytest.fixture
+def uploaded(issued, supplier_admin, now):
+    content = CSV_HEADER + b"RO-1,SKU-1,delivery,1,170.00\nRO-9,SKU-9,delivery,1,10.00\nRO-1,SKU-1,delivery,1,180.00\n"
+    return reconciliation.upload_reconciliation(statement=issued, file_name="ours.csv", content=content, actor=supplier_admin,
+                                                now=now)
+
+
+def test_finance_and_the_supplier_read_the_lines_by_category(api, uploaded, finance, supplier_staff, other_supplier_admin,
+                                                             logistics):
+    url = f"/api/v1/reconciliations/{uploaded.pk}/lines/"
+
+    every = api(finance).get(url).json()
+    mismatched = api(supplier_staff).get(url + "?category=amount_mismatch").json()
+
+    assert [row["category"] for row in every["results"]] == ["amount_mismatch", "missing_in_ours", "duplicate"]
+    assert [(r["amount"], r["our_amount"]) for r in mismatched["results"]] == [("170.00", "180.00")]
+    assert api(finance).get(url + "?category=nope").status_code == 400
+    assert api(other_supplier_admin).get(url).status_code == 404
+    assert api(logistics).get(f"/api/v1/reconciliations/{uploaded.pk}/").status_code == 404
+    assert api(supplier_staff).get("/api/v1/reconciliations/").json()["count"] == 1
+    assert api(other_supplier_admin).get("/api/v1/reconciliations/").json()["count"] == 0
+
+
+def test_finance_accepts_the_suppliers_figure_which_proposes_an_adjustment(api, uploaded, finance, supplier_admin):
+    line = uploaded.lines.get(category="amount_mismatch")
+
+    response = api(finance).post(f"/api/v1/reconciliation-lines/{line.pk}/resolve/", {"resolution": "accept_theirs", "note": "按对方"})
+
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["resolution"], body["resolved_by"], body["note"]) == ("accept_theirs", "finance", "按对方")
+    assert Adjustment.objects.get(pk=body["adjustment"]).amount == Decimal("-10.00")
+    unresolved = api(finance).get(f"/api/v1/reconciliations/{uploaded.pk}/lines/?unresolved=1").json()
+    assert line.pk not in [row["id"] for row in unresolved["results"]] and unresolved["count"] == 2
+    again = api(finance).post(f"/api/v1/reconciliation-lines/{line.pk}/resolve/", {"resolution": "write_off"})
+    assert again.status_code == 409
+
+
+def test_only_finance_resolves_and_another_supplier_is_told_the_line_does_not_exist(api, uploaded, supplier_admin, operator,
+                                                                                  other_supplier_admin):
+    line = uploaded.lines.get(category="missing_in_ours")
+    url = f"/api/v1/reconciliation-lines/{line.pk}/resolve/"
+
+    assert api(supplier_admin).post(url, {"resolution": "write_off"}).status_code == 403
+    assert api(operator).post(url, {"resolution": "write_off"}).status_code == 403
+    assert api(other_supplier_admin).post(url, {"resolution": "write_off"}).status_code == 404
+    assert api(supplier_admin).get(f"/api/v1/reconciliation-lines/{line.pk}/").json()["resolution"] == ""
+
+
+def test_an_unknown_resolution_is_400(api, uploaded, finance):
+    line = uploaded.lines.get(category="missing_in_ours")
+
+    response = api(finance).post(f"/api/v1/reconciliation-lines/{line.pk}/resolve/", {"resolution": "ignore"})
+
+    assert response.status_code == 400
+    assert errors(response) == [("resolution", "invalid_choice")]
+
+
+def test_a_supplier_user_of_the_statement_sees_the_reconciliation_detail(api, uploaded, supplier_admin):
+    staff = SupplierUserFactory(username="another_staff", role="supplier_staff", supplier=uploaded.supplier)
+
+    body = api(staff).get(f"/api/v1/reconciliations/{uploaded.pk}/").json()
+
+    assert (body["id"], body["supplier"], body["uploaded_by"]) == (uploaded.pk, uploaded.supplier_id, "supplier_admin")
