@@ -1,0 +1,241 @@
+"""Reconciliation on PostgreSQL: a supplier's 100,000-line file (CSV and XLSX) matched and stored end to end by
+`upload_reconciliation`, each figure with its ratio to a plain baseline measured in the same run.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/test .venv/bin/python bench/reconcile.py --lines 100000
+
+DATABASE_URL only names the server: the run drops and creates its own scratch database (--db-name), migrates it,
+seeds one statement of N lines and an earlier one through bulk inserts, writes the supplier's file with some
+mismatches of every kind, measures, checks that every run stored the same categories, and drops the database again
+(--keep-db keeps it). The baseline reads the same bytes with `csv.reader` (or openpyxl's read-only rows), matches
+them against our lines with one dict and COPYs the result rows into the same table. Exit status 1 when a check
+fails or a target is missed.
+"""
+import argparse
+import csv
+import gc
+import io
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from datetime import date, datetime, timezone as dt_timezone
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.redemption import pg_version, recreate_database, scratch_url  # noqa: E402
+
+TARGETS = {"csv": 5.0, "xlsx": 12.0}  # seconds, end to end
+HEADER = ["订单号", "SKU", "类型", "数量", "金额"]
+KIND_LABELS = {"delivery": "配送", "return": "退货", "replacement": "换货"}
+
+
+def seed(lines: int):
+    """A supplier and its admin; September's issued statement of `lines` lines; August's with a few the file repeats."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from core.models import User
+    from settlement.models import Section, SourceKind, Statement, StatementLine, StatementVersion
+    from suppliers.seed import demo_credit_code
+    from suppliers.services import onboarding
+
+    now = timezone.now()
+    supplier = onboarding.apply_as_supplier(
+        name="对账基准礼品有限公司", credit_code=demo_credit_code("91330106MA2EEEEE4"), contact_name="李经理", contact_phone="13900008888",
+        contact_email="reconcile@example.com", address="浙江省杭州市西湖区文三路 200 号", username="bench-reconcile", password="bench-unused-pw", now=now,
+    )
+    admin = User.objects.get(supplier_membership__supplier=supplier)
+    kinds = [(SourceKind.ORDER, Section.DELIVERY, 1, 1), (SourceKind.RETURN, Section.RETURN, -1, -1), (SourceKind.REPLACEMENT, Section.DELIVERY, 1, 1)]
+    with transaction.atomic():
+        statements = [
+            Statement.objects.create(supplier=supplier, month=month, generated_at=now, issued_at=now, state=Statement.State.ISSUED)
+            for month in (date(2026, 8, 1), date(2026, 9, 1))
+        ]
+        for statement in statements:
+            StatementVersion.objects.create(statement=statement, number=1, created_at=now, issued_at=now)
+        earlier, statement = statements
+        booked = []
+        for n in range(lines + lines // 100):
+            source_kind, section, quantity_sign, amount_sign = kinds[0] if n % 10 else kinds[1 + n // 10 % 2]
+            booked.append(StatementLine(
+                statement=statement if n < lines else earlier, section=section, source_kind=source_kind, source_id=n + 1,
+                order_number=f"RO{n:09d}", sku=f"SKU-{n % 500:04d}", quantity=quantity_sign * (1 + n % 3),
+                amount=Decimal(amount_sign * (1 + n % 3) * (100 + n % 97)) + Decimal("0.80"), recorded_at=now,
+            ))
+        StatementLine.objects.bulk_create(booked, batch_size=5000)
+    return statement, admin, booked
+
+
+def supplier_rows(booked, lines: int) -> list[list]:
+    """The supplier's view: ours with 1% amount and 0.5% quantity mismatches, 0.5% of ours left out, 0.2% repeated,
+    every line of the earlier statement claimed again, and 0.5% lines we never booked."""
+    from settlement.models import LINE_KINDS
+
+    rows = []
+    for n, line in enumerate(booked):
+        if n < lines and n % 200 == 7:
+            continue
+        quantity, amount = line.quantity, line.amount
+        if n % 100 == 3:
+            amount += Decimal("0.01")
+        elif n % 200 == 5:
+            quantity += 1
+        row = [line.order_number, line.sku, KIND_LABELS[LINE_KINDS[line.source_kind]], quantity, amount]
+        rows.append(row)
+        if n % 500 == 11:
+            rows.append(row)
+    rows += [[f"XX{n:09d}", "SKU-9999", "配送", 1, Decimal("100.80")] for n in range(lines // 200)]
+    return rows
+
+
+def csv_file(rows) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(HEADER)
+    writer.writerows(rows)
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def xlsx_file(rows) -> bytes:
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet()
+    sheet.append(HEADER)
+    for order_number, sku, kind, quantity, amount in rows:
+        sheet.append([order_number, sku, kind, quantity, float(amount)])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+# --- the baseline: no validation, no categories beyond matched / mismatched / missing ----------------------------
+
+
+def baseline(statement, content: bytes, file_format: str) -> float:
+    """Read, match by one dict and COPY the result rows, rolled back; seconds taken."""
+    from django.db import connection, transaction
+
+    from settlement.models import Reconciliation, ReconciliationLine, StatementLine
+
+    kinds = {"order": "delivery", "return": "return", "replacement": "replacement"}
+    began = time.perf_counter()
+    if file_format == "csv":
+        rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))[1:]
+    else:
+        from openpyxl import load_workbook
+
+        sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
+        rows = [[str(cell) for cell in row] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    with transaction.atomic():
+        reconciliation = Reconciliation.objects.create(statement=statement, version=statement.versions.get(), supplier_id=statement.supplier_id,
+                                                       file_name="baseline", uploaded_at=statement.generated_at)
+        ours = {
+            (o, s, kinds[k]): (pk, q, a) for pk, o, s, k, q, a in StatementLine.objects.filter(statement=statement)
+            .values_list("pk", "order_number", "sku", "source_kind", "quantity", "amount").iterator(chunk_size=5000)
+        }
+        with connection.cursor() as cursor, cursor.cursor.copy(
+            f"COPY {ReconciliationLine._meta.db_table} (reconciliation_id, row, order_number, sku, kind, quantity, amount, our_line_id, "
+            "our_quantity, our_amount, category, resolution, note) FROM STDIN"
+        ) as copy:
+            for number, (order_number, sku, kind, quantity, amount) in enumerate(rows, start=2):
+                key = (order_number, sku, {"配送": "delivery", "退货": "return", "换货": "replacement"}[kind])
+                line_id, our_quantity, our_amount = ours.get(key, (None, None, None))
+                category = "missing_in_ours" if line_id is None else "matched" if Decimal(amount) == our_amount else "amount_mismatch"
+                copy.write_row((reconciliation.pk, number, *key, int(quantity), Decimal(amount), line_id, our_quantity, our_amount, category, "", ""))
+        transaction.set_rollback(True)
+    return time.perf_counter() - began
+
+
+def measure(statement, admin, content: bytes, file_format: str):
+    from django.utils import timezone
+
+    from settlement.services.reconciliation import upload_reconciliation
+
+    began = time.perf_counter()
+    reconciliation = upload_reconciliation(statement=statement, file_name=f"supplier.{file_format}", content=content, actor=admin, now=timezone.now())
+    return time.perf_counter() - began, reconciliation
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--lines", type=int, default=100_000, help="lines of our statement and of the supplier's file (default 100000)")
+    parser.add_argument("--scale", type=float, default=1.0, help="multiplies --lines (e.g. 0.1 for a quick run)")
+    parser.add_argument("--db-name", default="bench_reconcile")
+    parser.add_argument("--keep-db", action="store_true", help="leave the scratch database for inspection")
+    parser.add_argument("--profile", action="store_true", help="cProfile the CSV upload and print the top functions")
+    args = parser.parse_args()
+    lines = max(200, int(args.lines * args.scale))
+
+    server_url = os.environ.get("DATABASE_URL", "")
+    url = scratch_url(server_url, args.db_name)
+    began = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="bench-reconcile-") as workdir:
+        env = os.environ | {
+            "DJANGO_SETTINGS_MODULE": "config.settings.base", "DATABASE_URL": url, "DJANGO_DEBUG": "false", "LOG_LEVEL": "WARNING",
+            "MEDIA_ROOT": str(Path(workdir) / "media"), "PYTHONPATH": str(ROOT),
+        }
+        env.pop("CELERY_BROKER_URL", None)
+        recreate_database(server_url, args.db_name)
+        try:
+            subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+            os.environ.update(env)
+            import django
+
+            django.setup()
+            statement, admin, booked = seed(lines)
+            rows = supplier_rows(booked, lines)
+            files = {"csv": csv_file(rows), "xlsx": xlsx_file(rows)}
+            row_total = len(rows)
+            del booked, rows  # the seed's objects would otherwise slow every garbage collection the upload triggers
+            gc.collect()
+            print(f"reconciliation benchmark, {datetime.now(dt_timezone.utc):%Y-%m-%d %H:%M} UTC: {os.cpu_count()} CPUs, "
+                  f"PostgreSQL {pg_version()}, Python {sys.version.split()[0]}, load average {os.getloadavg()[0]:.2f} at start")
+            print(f"our statement {lines} lines; supplier file {row_total} rows (CSV {len(files['csv']) / 1e6:.1f} MB, "
+                  f"XLSX {len(files['xlsx']) / 1e6:.1f} MB); setup {time.monotonic() - began:.0f} s")
+            if args.profile:
+                profile(statement, admin, files["csv"])
+            summaries, missed = [], []
+            for file_format, content in files.items():
+                base = baseline(statement, content, file_format)
+                seconds, reconciliation = measure(statement, admin, content, file_format)
+                summaries.append(reconciliation.summary)
+                met = seconds <= TARGETS[file_format]
+                missed += [] if met else [file_format]
+                print(f"{file_format:<5} upload_reconciliation {seconds:6.2f} s   baseline {base:6.2f} s   {seconds / base:4.1f}x baseline   "
+                      f"target <= {TARGETS[file_format]:.0f} s {'met' if met else 'MISSED'}")
+            counts = {category: total["count"] for category, total in summaries[0].items()}
+            same = all(summary == summaries[0] for summary in summaries)
+            stored = Counter(reconciliation.lines.values_list("category", flat=True))
+            ok = same and stored == Counter({c: n for c, n in counts.items() if n}) and sum(stored.values()) >= row_total
+            print("categories: " + ", ".join(f"{category} {count}" for category, count in counts.items()))
+            print(f"checks: {'ok' if ok else 'FAILED (CSV and XLSX summaries differ, or stored lines do not add up)'}; "
+                  f"total {time.monotonic() - began:.0f} s (other work on the machine skews every figure; compare ratios from one run)")
+        finally:
+            if "django.db" in sys.modules:
+                sys.modules["django.db"].connections.close_all()
+            if not args.keep_db:
+                recreate_database(server_url, args.db_name, drop_only=True)
+    return 0 if ok and not missed else 1
+
+
+def profile(statement, admin, content: bytes) -> None:
+    import cProfile
+    import pstats
+
+    from django.db import transaction
+
+    profiler = cProfile.Profile()
+    with transaction.atomic():
+        profiler.runcall(measure, statement, admin, content, "csv")
+        transaction.set_rollback(True)
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,314 @@
+"""Reconciliation (SPEC §4.11): a supplier's file matched against our statement version, and finance resolving it."""
+from datetime import date, datetime
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from openpyxl import Workbook
+
+from core.errors import Conflict, PermissionDenied, ValidationFailed
+from core.tabular import TableRejected
+from settlement.models import (
+    Adjustment, Category, Reconciliation, ReconciliationLine, Resolution, Section, SourceKind, Statement, StatementLine,
+    StatementVersion,
+)
+from settlement.services.reconciliation import list_reconciliations, reconciliation_lines, resolve_line, upload_reconciliation
+
+HEADER = ["订单号", "SKU", "类型", "数量", "金额"]
+#: every category, in file order: RO-3's second row is a duplicate that would also mismatch its amount, and
+#: RO-0 is booked in August at 180.00, so it is other_period rather than missing_in_ours or amount_mismatch
+SUPPLIER_ROWS = [
+    ["RO-1", "SKU-A", "配送", "2", "360.00"],  # row 2 matched
+    ["RO-2", "SKU-A", "delivery", "2", "360.00"],  # row 3 quantity_mismatch (the amount differs too)
+    ["RO-3", "SKU-B", "配送", "1", "98.00"],  # row 4 amount_mismatch
+    ["RO-3", "SKU-B", "配送", "1", "98.00"],  # row 5 duplicate
+    ["RO-4", "SKU-A", "退货", "-1", "-180.00"],  # row 6 matched
+    ["RO-0", "SKU-A", "配送", "1", "170.00"],  # row 7 other_period
+    ["RO-9", "SKU-Z", "换货", "1", "10.00"],  # row 8 missing_in_ours
+]
+EXPECTED_SUMMARY = {
+    "duplicate": {"count": 1, "ours": "0.00", "theirs": "98.00"},
+    "other_period": {"count": 1, "ours": "180.00", "theirs": "170.00"},
+    "missing_in_ours": {"count": 1, "ours": "0.00", "theirs": "10.00"},
+    "quantity_mismatch": {"count": 1, "ours": "180.00", "theirs": "360.00"},
+    "amount_mismatch": {"count": 1, "ours": "99.00", "theirs": "98.00"},
+    "matched": {"count": 2, "ours": "180.00", "theirs": "180.00"},
+    "missing_in_supplier": {"count": 1, "ours": "50.00", "theirs": "0.00"},
+}
+
+
+def statement_of(supplier, month: date, now: datetime, state=Statement.State.ISSUED) -> Statement:
+    statement = Statement.objects.create(supplier=supplier, month=month, generated_at=now, issued_at=now, state=state)
+    StatementVersion.objects.create(statement=statement, number=1, created_at=now, issued_at=now)
+    return statement
+
+
+def book(statement, lines, now) -> None:
+    """(order number, sku, source kind, quantity, amount) as claimed lines of `statement`, version 1."""
+    sections = {SourceKind.ORDER: Section.DELIVERY, SourceKind.REPLACEMENT: Section.DELIVERY,
+                SourceKind.RETURN: Section.RETURN, SourceKind.EXTRA_COST: Section.EXTRA_COST}
+    first = (StatementLine.objects.order_by("-source_id").values_list("source_id", flat=True).first() or 0) + 1
+    StatementLine.objects.bulk_create([
+        StatementLine(statement=statement, section=sections[kind], source_kind=kind, source_id=first + n, order_number=order_number,
+                      sku=sku, quantity=quantity, amount=Decimal(amount), recorded_at=now)
+        for n, (order_number, sku, kind, quantity, amount) in enumerate(lines)
+    ])
+
+
+@pytest.fixture
+def statement(supplier, now):
+    """September's statement: RO-1..RO-5, an extra cost the file never names; August's booked RO-0."""
+    september = statement_of(supplier, date(2026, 9, 1), now)
+    book(september, [
+        ("RO-1", "SKU-A", SourceKind.ORDER, 2, "360.00"),
+        ("RO-2", "SKU-A", SourceKind.ORDER, 1, "180.00"),
+        ("RO-3", "SKU-B", SourceKind.ORDER, 1, "99.00"),
+        ("RO-4", "SKU-A", SourceKind.RETURN, -1, "-180.00"),
+        ("RO-5", "SKU-C", SourceKind.REPLACEMENT, 1, "50.00"),
+        ("RO-1", "", SourceKind.EXTRA_COST, 1, "-12.00"),
+    ], now)
+    book(statement_of(supplier, date(2026, 8, 1), now), [("RO-0", "SKU-A", SourceKind.ORDER, 1, "180.00")], now)
+    return september
+
+
+def csv_bytes(rows, encoding="utf-8", header=HEADER) -> bytes:
+    return "\r\n".join(",".join(row) for row in [header, *rows]).encode(encoding)
+
+
+def xlsx_bytes(rows) -> bytes:
+    import io
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(HEADER)
+    for order_number, sku, kind, quantity, amount in rows:
+        sheet.append([order_number, sku, kind, int(quantity), float(amount)])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def upload(statement, actor, now, content: bytes, file_name="supplier.csv") -> Reconciliation:
+    return upload_reconciliation(statement=statement, file_name=file_name, content=content, actor=actor, now=now)
+
+
+def line_in(reconciliation, category) -> ReconciliationLine:
+    return reconciliation.lines.get(category=category) if category != Category.MATCHED else reconciliation.lines.filter(category=category).first()
+
+
+def nothing_stored() -> bool:
+    return not Reconciliation.objects.exists() and not ReconciliationLine.objects.exists()
+
+
+# --- matching -----------------------------------------------------------------------------------------------
+
+
+def test_each_supplier_line_takes_the_first_category_that_fits_with_counts_and_totals(statement, supplier_admin, now):
+    reconciliation = upload(statement, supplier_admin, now, csv_bytes(SUPPLIER_ROWS))
+
+    categories = {line.row: line.category for line in reconciliation.lines.all()}
+    assert reconciliation.summary == EXPECTED_SUMMARY
+    assert reconciliation.row_count == 7
+    assert reconciliation.version.number == 1 and reconciliation.supplier_id == statement.supplier_id
+    assert categories == {
+        2: "matched", 3: "quantity_mismatch", 4: "amount_mismatch", 5: "duplicate", 6: "matched", 7: "other_period",
+        8: "missing_in_ours", None: "missing_in_supplier",
+    }
+
+
+def test_our_line_absent_from_the_file_is_stored_with_our_figures_only(statement, supplier_admin, now):
+    reconciliation = upload(statement, supplier_admin, now, csv_bytes(SUPPLIER_ROWS))
+
+    missing = reconciliation.lines.get(category=Category.MISSING_IN_SUPPLIER)
+    assert (missing.row, missing.quantity, missing.amount) == (None, None, None)
+    assert (missing.order_number, missing.sku, missing.kind, missing.our_quantity, missing.our_amount) == (
+        "RO-5", "SKU-C", "replacement", 1, Decimal("50.00"))
+    assert missing.our_line.statement_id == statement.pk
+
+
+def test_the_same_file_as_utf8_bom_gbk_and_xlsx_gives_the_same_result(statement, supplier_admin, now):
+    files = {
+        "utf8.csv": csv_bytes(SUPPLIER_ROWS), "bom.csv": csv_bytes(SUPPLIER_ROWS, "utf-8-sig"),
+        "gbk.csv": csv_bytes(SUPPLIER_ROWS, "gbk"), "supplier.xlsx": xlsx_bytes(SUPPLIER_ROWS),
+    }
+
+    results = {
+        name: (r.summary, list(r.lines.values_list("row", "order_number", "sku", "kind", "quantity", "amount", "category")))
+        for name, r in ((name, upload(statement, supplier_admin, now, content, name)) for name, content in files.items())
+    }
+
+    assert all(result == results["utf8.csv"] for result in results.values())
+    assert results["gbk.csv"][0] == EXPECTED_SUMMARY
+
+
+def test_english_headers_and_kinds_are_accepted(statement, supplier_admin, now):
+    header = ["order_number", "sku", "kind", "quantity", "amount"]
+    rows = [["RO-1", "SKU-A", "delivery", "2", "360"], ["RO-4", "SKU-A", "return", "-1", "-180.0"]]
+
+    reconciliation = upload(statement, supplier_admin, now, csv_bytes(rows, header=header))
+
+    assert reconciliation.summary["matched"]["count"] == 2
+
+
+def test_matching_takes_the_same_number_of_queries_for_10_or_200_lines(supplier, supplier_admin, now):
+    def queries_for(count: int) -> int:
+        statement = statement_of(supplier, date(2026, 9 - count // 100, 1), now)
+        book(statement, [(f"Q{count}-{n}", "SKU-A", SourceKind.ORDER, 1, "10.00") for n in range(count)], now)
+        rows = [[f"Q{count}-{n}", "SKU-A", "配送", "1", "10.00" if n % 3 else "11.00"] for n in range(count)]
+        rows += [[f"X{count}-{n}", "SKU-A", "配送", "1", "10.00"] for n in range(count // 2)]
+        with CaptureQueriesContext(connection) as context:
+            upload(statement, supplier_admin, now, csv_bytes(rows))
+        table = ReconciliationLine._meta.db_table
+        return len([q for q in context.captured_queries if not q["sql"].startswith(f'INSERT INTO "{table}"')])
+
+    assert queries_for(10) == queries_for(200)
+
+
+# --- refusals ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("content", "attr", "code"), [
+    pytest.param(csv_bytes(SUPPLIER_ROWS, header=["order", "product", "qty", "price", "note"]), "file", "unknown_column", id="wrong columns"),
+    pytest.param(csv_bytes(SUPPLIER_ROWS)[:40] + b"\xff\xff\xfe", "file", "unreadable", id="undecodable"),
+    pytest.param(bytes(range(256)) * 8, "file", "unreadable", id="binary junk"),
+    pytest.param(csv_bytes([SUPPLIER_ROWS[0], ["RO-2", "SKU-A", "配送", "1", "十元"]]), "rows.3.amount", "invalid", id="non-numeric amount"),
+    pytest.param(csv_bytes([["RO-1", "SKU-A", "赠品", "2", "360.00"]]), "rows.2.kind", "invalid", id="unknown kind"),
+    pytest.param(csv_bytes([["RO-1", "SKU-A", "配送", "两", "360.00"]]), "rows.2.quantity", "invalid", id="non-numeric quantity"),
+    pytest.param(csv_bytes([SUPPLIER_ROWS[0], [" ", "SKU-A", "配送", "1", "1.00"]]), "rows.3.order_number", "required", id="blank order"),
+])
+def test_a_bad_file_is_rejected_naming_row_and_column_and_nothing_is_stored(statement, supplier_admin, now, content, attr, code):
+    with pytest.raises(TableRejected) as rejected:
+        upload(statement, supplier_admin, now, content)
+
+    assert (attr, code) in [(problem.attr, problem.code) for problem in rejected.value.problems]
+    assert nothing_stored()
+
+
+def test_every_bad_row_is_named_before_anything_is_stored(statement, supplier_admin, now):
+    rows = [SUPPLIER_ROWS[0], ["RO-2", "SKU-A", "配送", "1", "1.005"], ["RO-3", "SKU-B", "swap", "x", "1"]]
+
+    with pytest.raises(TableRejected) as rejected:
+        upload(statement, supplier_admin, now, csv_bytes(rows))
+
+    assert [p.attr for p in rejected.value.problems] == ["rows.3.amount", "rows.4.kind", "rows.4.quantity"]
+    assert nothing_stored()
+
+
+@pytest.mark.parametrize("uploader", ["other_supplier_admin", "supplier_staff", "finance"])
+def test_only_the_statements_own_supplier_admin_may_upload(statement, now, request, uploader):
+    with pytest.raises(PermissionDenied):
+        upload(statement, request.getfixturevalue(uploader), now, csv_bytes(SUPPLIER_ROWS))
+
+    assert nothing_stored()
+
+
+def test_a_draft_statement_cannot_be_reconciled(supplier, supplier_admin, now):
+    draft = statement_of(supplier, date(2026, 9, 1), now, state=Statement.State.DRAFT)
+
+    with pytest.raises(Conflict):
+        upload(draft, supplier_admin, now, csv_bytes(SUPPLIER_ROWS))
+
+    assert nothing_stored()
+
+
+# --- resolving -----------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def reconciliation(statement, supplier_admin, now):
+    return upload(statement, supplier_admin, now, csv_bytes(SUPPLIER_ROWS))
+
+
+@pytest.mark.parametrize(("category", "resolution"), [
+    (Category.QUANTITY_MISMATCH, Resolution.ACCEPT_OURS), (Category.DUPLICATE, Resolution.WRITE_OFF),
+])
+def test_accepting_ours_or_writing_off_records_the_resolution_without_money(reconciliation, finance, now, category, resolution):
+    line = resolve_line(line=line_in(reconciliation, category), resolution=resolution, actor=finance, now=now, note="核对无误")
+
+    assert (line.resolution, line.resolved_by, line.resolved_at, line.note, line.adjustment) == (resolution, finance, now, "核对无误", None)
+    assert not Adjustment.objects.exists()
+
+
+@pytest.mark.parametrize(("category", "amount"), [
+    (Category.AMOUNT_MISMATCH, "-1.00"), (Category.QUANTITY_MISMATCH, "180.00"),
+    (Category.MISSING_IN_OURS, "10.00"), (Category.MISSING_IN_SUPPLIER, "-50.00"),
+])
+def test_accepting_theirs_proposes_an_adjustment_of_theirs_minus_ours_for_a_later_statement(reconciliation, finance, now, category, amount):
+    line = resolve_line(line=line_in(reconciliation, category), resolution=Resolution.ACCEPT_THEIRS, actor=finance, now=now)
+
+    adjustment = line.adjustment
+    assert (adjustment.kind, adjustment.amount, adjustment.state) == ("reconciliation", Decimal(amount), Adjustment.State.PROPOSED)
+    assert (adjustment.source_kind, adjustment.source_id, adjustment.statement) == ("reconciliation", str(reconciliation.pk), None)
+    assert (adjustment.supplier_id, adjustment.created_by) == (reconciliation.supplier_id, finance)
+
+
+def test_accepting_theirs_on_a_disputed_statement_resolves_the_dispute(reconciliation, statement, finance, now):
+    Statement.objects.filter(pk=statement.pk).update(state=Statement.State.DISPUTED)
+
+    line = resolve_line(line=line_in(reconciliation, Category.AMOUNT_MISMATCH), resolution=Resolution.ACCEPT_THEIRS, actor=finance, now=now)
+
+    assert (line.adjustment.amount, line.adjustment.statement) == (Decimal("-1.00"), statement)
+
+
+def test_carrying_forward_proposes_an_adjustment_for_the_next_statement_even_in_dispute(reconciliation, statement, finance, now):
+    Statement.objects.filter(pk=statement.pk).update(state=Statement.State.DISPUTED)
+
+    line = resolve_line(line=line_in(reconciliation, Category.OTHER_PERIOD), resolution=Resolution.CARRY_FORWARD, actor=finance, now=now)
+
+    assert (line.resolution, line.adjustment.amount, line.adjustment.statement) == (Resolution.CARRY_FORWARD, Decimal("-10.00"), None)
+
+
+def test_a_matched_line_cannot_be_resolved(reconciliation, finance, now):
+    matched = line_in(reconciliation, Category.MATCHED)
+
+    with pytest.raises(ValidationFailed):
+        resolve_line(line=matched, resolution=Resolution.ACCEPT_OURS, actor=finance, now=now)
+
+    matched.refresh_from_db()
+    assert matched.resolution == "" and matched.resolved_at is None
+
+
+def test_a_line_resolves_only_once(reconciliation, finance, now):
+    line = line_in(reconciliation, Category.MISSING_IN_OURS)
+    resolve_line(line=line, resolution=Resolution.ACCEPT_THEIRS, actor=finance, now=now)
+
+    with pytest.raises(Conflict):
+        resolve_line(line=line, resolution=Resolution.WRITE_OFF, actor=finance, now=now)
+
+    line.refresh_from_db()
+    assert line.resolution == Resolution.ACCEPT_THEIRS
+    assert Adjustment.objects.count() == 1
+
+
+def test_only_finance_resolves(reconciliation, operator, supplier_admin, now):
+    line = line_in(reconciliation, Category.MISSING_IN_OURS)
+
+    for actor in (operator, supplier_admin):
+        with pytest.raises(PermissionDenied):
+            resolve_line(line=line, resolution=Resolution.ACCEPT_OURS, actor=actor, now=now)
+
+    line.refresh_from_db()
+    assert line.resolution == ""
+
+
+# --- reading -------------------------------------------------------------------------------------------------
+
+
+def test_reconciliations_are_listed_to_their_supplier_and_finance_only(reconciliation, supplier_admin, other_supplier_admin, finance):
+    assert list(list_reconciliations(actor=supplier_admin)) == [reconciliation]
+    assert list(list_reconciliations(actor=finance)) == [reconciliation]
+    assert not list_reconciliations(actor=other_supplier_admin).exists()
+
+
+def test_lines_can_be_read_by_category_or_only_those_still_to_resolve(reconciliation, finance, now):
+    resolve_line(line=line_in(reconciliation, Category.DUPLICATE), resolution=Resolution.WRITE_OFF, actor=finance, now=now)
+
+    unresolved = reconciliation_lines(reconciliation=reconciliation, unresolved=True)
+    all_lines = reconciliation_lines(reconciliation=reconciliation)
+
+    assert [line.row for line in all_lines] == [2, 3, 4, 5, 6, 7, 8, None]
+    assert [line.row for line in unresolved] == [3, 4, 7, 8, None]
+    assert reconciliation_lines(reconciliation=reconciliation, category="matched").count() == 2
+    with pytest.raises(ValidationFailed):
+        reconciliation_lines(reconciliation=reconciliation, category="nonsense")
