@@ -1,0 +1,44 @@
+"""Small server-rendered charts for portal pages: inline SVG, no JavaScript, no external assets."""
+from decimal import Decimal
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+WIDTH, HEIGHT = 640, 220
+TOP, BOTTOM, LEFT = 20, 30, 8  # room for the value above a bar and the label below the axis
+
+
+def bar_chart(points: list[tuple[str, Decimal]], *, title: str = "") -> SafeString:
+    """An SVG bar chart of (label, value) in the given order; negative values hang below the zero line.
+
+    Every label and value is escaped, so the result is safe to insert into a page as it is.
+    """
+    title_tag = f"<title>{escape(title)}</title>" if title else ""
+    if not points:
+        return mark_safe(f'<svg class="chart" role="img" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}">'
+                         f"{title_tag}</svg>")
+    high = max(max(value for _label, value in points), Decimal(0))
+    low = min(min(value for _label, value in points), Decimal(0))
+    span = (high - low) or Decimal(1)
+    plot = HEIGHT - TOP - BOTTOM
+    zero_y = TOP + float(high / span) * plot
+    slot = (WIDTH - 2 * LEFT) / len(points)
+    bar = slot * 0.6
+    parts = [f'<line x1="{LEFT}" y1="{zero_y:.1f}" x2="{WIDTH - LEFT}" y2="{zero_y:.1f}" stroke="#9aa5b1"/>']
+    for index, (label, value) in enumerate(points):
+        x = LEFT + index * slot + (slot - bar) / 2
+        size = float(abs(value) / span) * plot
+        y = zero_y - size if value >= 0 else zero_y
+        colour = "#0b6bcb" if value >= 0 else "#c62828"
+        centre = x + bar / 2
+        value_y = y - 4 if value >= 0 else y + size + 12
+        parts.append(
+            f'<g data-label="{escape(label)}" data-value="{escape(value)}">'
+            f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{size:.1f}" fill="{colour}"/>'
+            f'<text x="{centre:.1f}" y="{value_y:.1f}" font-size="11" text-anchor="middle">{escape(value)}</text>'
+            f'<text x="{centre:.1f}" y="{HEIGHT - 10}" font-size="12" text-anchor="middle">{escape(label)}</text></g>'
+        )
+    return mark_safe(
+        f'<svg class="chart" role="img" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}" '
+        f'xmlns="http://www.w3.org/2000/svg">{title_tag}{"".join(parts)}</svg>'
+    )

@@ -1,0 +1,39 @@
+"""The inline SVG bar chart of portal pages."""
+import re
+from decimal import Decimal
+
+from core.charts import bar_chart
+
+
+def bars(svg: str) -> list[tuple[str, str, float]]:
+    """(label, value, bar height) of each bar, in order."""
+    return [(label, value, float(height)) for label, value, height in
+            re.findall(r'<g data-label="([^"]*)" data-value="([^"]*)"><rect [^>]*height="([\d.]+)"', svg)]
+
+
+def test_each_point_is_a_bar_in_order_with_heights_in_proportion():
+    svg = bar_chart([("2026-08", Decimal("100.00")), ("2026-09", Decimal("50.00"))])
+
+    drawn = bars(svg)
+    assert [(label, value) for label, value, _ in drawn] == [("2026-08", "100.00"), ("2026-09", "50.00")]
+    assert drawn[0][2] == 2 * drawn[1][2]
+    assert svg.startswith("<svg") and svg.endswith("</svg>")
+
+
+def test_a_negative_value_hangs_below_the_zero_line_in_another_colour():
+    svg = bar_chart([("2026-08", Decimal("30.00")), ("2026-09", Decimal("-10.00"))])
+
+    assert 'fill="#c62828"' in svg and 'fill="#0b6bcb"' in svg
+    assert [value for _label, value, _height in bars(svg)] == ["30.00", "-10.00"]
+
+
+def test_labels_and_the_title_are_escaped():
+    svg = bar_chart([("<script>alert(1)</script>", Decimal("1"))], title="a & b")
+
+    assert "<script>" not in svg and "&lt;script&gt;" in svg
+    assert "<title>a &amp; b</title>" in svg
+
+
+def test_no_points_give_an_empty_chart_and_all_zero_values_draw_flat_bars():
+    assert "<rect" not in bar_chart([])
+    assert [height for _l, _v, height in bars(bar_chart([("2026-08", Decimal("0.00"))]))] == [0.0]
