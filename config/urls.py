@@ -31,4 +31,5 @@ urlpatterns = [
     path("logistics/", include("logistics.urls_provider")),
     path("logistics/", include("logistics.urls_returns")),
     path("logistics/", include("logistics.urls_leftovers")),
+    path("settlement/", include("settlement.urls")),
 ]

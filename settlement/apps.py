@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class SettlementConfig(AppConfig):
     name = "settlement"
     verbose_name = _("结算")
+
+    def ready(self) -> None:
+        from settlement import nav, seed  # noqa: F401  (navigation, demo data)

@@ -35,10 +35,10 @@ def _member(username):
 
 CASES = [
     RoleCase(Role.OPERATOR, "运营", ["礼品商管理", "礼品审核", "礼品管理", "合同审核", "资料变更审核", "资质管理", "兑换订单", "交接批次", "运单", "遗留礼品处理", "退换货", "额外费用", "物流索赔", "积分发放", "承运商事件", "管理后台", "API 文档"], "礼品商管理", _staff(Role.OPERATOR)),
-    RoleCase(Role.FINANCE, "财务", ["礼品商管理", "合同审核", "资料变更审核", "兑换订单", "遗留礼品处理", "额外费用", "物流索赔", "API 文档"], "礼品商管理", _staff(Role.FINANCE)),
+    RoleCase(Role.FINANCE, "财务", ["礼品商管理", "合同审核", "资料变更审核", "兑换订单", "遗留礼品处理", "额外费用", "物流索赔", "结算月份", "结算单", "调账", "对账", "API 文档"], "礼品商管理", _staff(Role.FINANCE)),
     RoleCase(Role.LOGISTICS, "物流", ["礼品商管理", "兑换订单", "入库收货", "交接批次", "运单", "遗留礼品处理", "退换货", "额外费用", "物流索赔", "承运商事件", "API 文档"], "礼品商管理", _staff(Role.LOGISTICS)),
-    RoleCase(Role.SUPPLIER_ADMIN, "礼品商管理员", ["我的礼品", "礼品导入导出", "库存", "入库预报", "直发订单", "遗留礼品", "资料信息", "合同与资质", "退换货", "额外费用", "站内通知", "API 文档"], "我的礼品", _supplier_user(Role.SUPPLIER_ADMIN)),
-    RoleCase(Role.SUPPLIER_STAFF, "礼品商员工", ["我的礼品", "礼品导入导出", "库存", "入库预报", "直发订单", "遗留礼品", "资料信息", "合同与资质", "退换货", "额外费用", "站内通知", "API 文档"], "库存", _supplier_user(Role.SUPPLIER_STAFF)),
+    RoleCase(Role.SUPPLIER_ADMIN, "礼品商管理员", ["我的礼品", "礼品导入导出", "库存", "入库预报", "直发订单", "遗留礼品", "资料信息", "合同与资质", "退换货", "额外费用", "结算单", "调账", "对账", "站内通知", "API 文档"], "我的礼品", _supplier_user(Role.SUPPLIER_ADMIN)),
+    RoleCase(Role.SUPPLIER_STAFF, "礼品商员工", ["我的礼品", "礼品导入导出", "库存", "入库预报", "直发订单", "遗留礼品", "资料信息", "合同与资质", "退换货", "额外费用", "结算单", "调账", "对账", "站内通知", "API 文档"], "库存", _supplier_user(Role.SUPPLIER_STAFF)),
     RoleCase(Role.MEMBER, "会员", ["礼品目录", "我的订单", "物流跟踪", "退换货", "我的积分", "API 文档"], "我的积分", _member),
 ]
 

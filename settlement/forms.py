@@ -1,0 +1,136 @@
+"""Portal forms of settlement: they parse input into the shapes the services take; the rules live there."""
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from core.errors import ValidationFailed
+from settlement.models import Adjustment, Category, Resolution, Statement
+from settlement.services.generation import parse_month
+from settlement.sources import source_choices
+from suppliers.models import Supplier
+
+
+def _any(label, choices) -> forms.ChoiceField:
+    return forms.ChoiceField(label=label, choices=[("", _("全部")), *choices], required=False)
+
+
+def _text(label, *, required: bool = True, max_length: int = 2000) -> forms.CharField:
+    """A one-line text field that shows its label as a placeholder (action forms render without labels)."""
+    return forms.CharField(label=label, required=required, max_length=max_length,
+                           widget=forms.TextInput(attrs={"placeholder": label}))
+
+
+def _month_field(*, required: bool) -> forms.CharField:
+    return forms.CharField(label=_("结算月份"), required=required, max_length=7,
+                           widget=forms.TextInput(attrs={"placeholder": "YYYY-MM"}))
+
+
+def _supplier_choices() -> list[tuple[int, str]]:
+    return list(Supplier.objects.order_by("name").values_list("pk", "name"))
+
+
+class SupplierFilterForm(forms.Form):
+    """Filters with a supplier choice for staff; a supplier's users only ever see their own, so they get none."""
+
+    supplier = forms.TypedChoiceField(label=_("礼品商"), coerce=int, required=False, empty_value=None)
+
+    def __init__(self, *args, staff: bool, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if staff:
+            self.fields["supplier"].choices = [("", _("全部")), *_supplier_choices()]
+        else:
+            del self.fields["supplier"]
+
+
+class GenerateForm(forms.Form):
+    month = _month_field(required=True)
+
+
+class StatementFilterForm(SupplierFilterForm):
+    month = _month_field(required=False)
+    state = _any(_("状态"), Statement.State.choices)
+    field_order = ["month", "state", "supplier"]
+
+    def clean_month(self):
+        value = self.cleaned_data["month"]
+        if not value:
+            return None
+        try:
+            return parse_month(value)
+        except ValidationFailed as error:
+            raise forms.ValidationError(error.detail) from None
+
+    def values(self) -> dict:
+        """The filters that parsed, as `list_statements` takes them."""
+        self.is_valid()
+        data = self.cleaned_data
+        return {"month": data.get("month"), "state": data.get("state") or "", "supplier_id": data.get("supplier")}
+
+
+class AdjustmentFilterForm(SupplierFilterForm):
+    state = _any(_("状态"), Adjustment.State.choices)
+    field_order = ["state", "supplier"]
+
+    def values(self) -> dict:
+        self.is_valid()
+        return {"state": self.cleaned_data.get("state") or "", "supplier_id": self.cleaned_data.get("supplier")}
+
+
+class AdjustmentForm(forms.Form):
+    """An adjustment as finance proposes it; for a disputed statement the supplier is the statement's."""
+
+    supplier = forms.TypedChoiceField(label=_("礼品商"), coerce=int)
+    kind = forms.ChoiceField(label=_("类型"), choices=Adjustment.Kind.choices)
+    amount = forms.CharField(label=_("金额"), max_length=20, help_text=_("正数增加应付，负数减少应付，如 -118.80"))
+    reason = forms.CharField(label=_("原因"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    source_kind = forms.ChoiceField(label=_("来源类型"), initial="other")
+    source_id = forms.CharField(label=_("来源编号"), required=False, max_length=40,
+                                help_text=_("订单号、退换货单号、额外费用编号等；来源类型为“其他”时可不填"))
+
+    def __init__(self, *args, statement: Statement | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["source_kind"].choices = source_choices()
+        if statement is None:
+            self.fields["supplier"].choices = _supplier_choices()
+        else:
+            del self.fields["supplier"]
+            self.fields["kind"].initial = Adjustment.Kind.DISPUTE
+
+
+class NoteForm(forms.Form):
+    reason = _text(_("备注（选填）"), required=False)
+
+
+class DecisionForm(forms.Form):
+    note = _text(_("审批意见"), required=False)
+
+
+class PayForm(forms.Form):
+    reference = _text(_("付款凭证号"), max_length=60)
+    paid_on = forms.DateField(label=_("付款日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class DisputeForm(forms.Form):
+    reason = _text(_("异议说明"))
+
+
+class InvoiceForm(forms.Form):
+    number = _text(_("发票号码"), max_length=40)
+    amount = _text(_("发票金额"), max_length=20)
+
+
+class ReconciliationUploadForm(forms.Form):
+    file = forms.FileField(label=_("对账文件"), help_text=_("CSV（UTF-8 或 GBK）或 XLSX：订单号、SKU、类型（配送/退货/换货）、数量、金额"))
+
+
+class ResolveForm(forms.Form):
+    resolution = forms.ChoiceField(label=_("处理"), choices=Resolution.choices)
+    note = _text(_("处理说明（选填）"), required=False, max_length=300)
+
+
+class CategoryFilterForm(forms.Form):
+    category = _any(_("结果"), Category.choices)
+    unresolved = forms.BooleanField(label=_("仅未处理"), required=False)
+
+    def values(self) -> dict:
+        self.is_valid()
+        return {"category": self.cleaned_data.get("category") or "", "unresolved": bool(self.cleaned_data.get("unresolved"))}

@@ -1,0 +1,169 @@
+"""Demo data of settlement (see SettlementConfig.ready), all through the profile, points and settlement services.
+
+Runs after the logistics steps. The three months before the current one (say August, September and October when
+seeded in November) are settled as they would have been:
+
+* supplier_a's bank account was approved long before; supplier_b's too.
+* month 1 — two tea orders of member 13800138001 delivered; generated on the 1st at 02:00, issued by `finance`,
+  confirmed and invoiced by supplier_a, payment approved by `finance2` and paid by `finance`.
+* month 2 — one tea order delivered; issued, disputed by supplier_a (a box not booked), who also uploads its own
+  statement for reconciliation (a matched line, an amount mismatch, a line we do not have); `finance` proposes a
+  dispute adjustment and `finance2` approves it, so version 2 waits for `finance` to issue it.
+* month 3 — a compensation for supplier_b approved in the month, generated into a draft waiting to be issued.
+* today — a penalty for supplier_a proposed by `finance`, waiting for `finance2`.
+
+Orders are delivered through the points services alone (no logistics shipment), so the logistics demo keeps its
+own shipments. The step is all or nothing and guarded by month 1's generation run, so a second run adds nothing.
+"""
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from core.roles import Role
+from core.seed import ensure_user
+from core.seeding import register_seed
+
+MEMBER_PHONE = "13800138001"
+TEA = "TEA-LJ-250"
+ACCOUNTS = {
+    "supplier_a": ("中国工商银行杭州文三路支行", "6222021202004567891"),
+    "supplier_b": ("招商银行深圳科技园支行", "6225887766554433"),
+}
+
+
+def _at(month, *, day: int, hour: int, minute: int = 0) -> datetime:
+    """A moment in `month` (Asia/Shanghai)."""
+    return timezone.make_aware(datetime.combine(month.replace(day=day), time(hour, minute)))
+
+
+def _admin(username: str):
+    from suppliers.models import SupplierMembership
+
+    membership = SupplierMembership.objects.select_related("supplier", "user").get(user__username=username)
+    return membership.supplier, membership.user
+
+
+def _bank_account(username: str, *, operator, at: datetime) -> None:
+    from suppliers.models import BankAccount, ProfileChange
+    from suppliers.services import profile
+
+    supplier, admin = _admin(username)
+    if BankAccount.objects.filter(supplier=supplier).exists():
+        return
+    bank_name, number = ACCOUNTS[username]
+    change = profile.request_profile_change(supplier=supplier, actor=admin, now=at, field=ProfileChange.Field.BANK_ACCOUNT,
+                                            bank_name=bank_name, account_name=supplier.name, account_number=number)
+    profile.approve_profile_change(change=change, actor=operator, now=at + timedelta(hours=2), reason="开户许可证核对无误")
+
+
+def _deliver_tea(*, quantity: int, placed_at: datetime, operator) -> None:
+    """An order of the member, handed over, shipped next day and signed for two days later."""
+    from points.models import Member
+    from points.services import orders
+    from suppliers.models import Gift
+
+    member = Member.objects.select_related("user").get(phone=MEMBER_PHONE)
+    order = orders.place_order(member=member, gift_id=Gift.objects.get(sku=TEA).pk, quantity=quantity, now=placed_at, actor=member.user,
+                               recipient_name=member.name, recipient_phone=member.phone, address="上海市浦东新区世纪大道 88 号")
+    orders.hand_over_order(order=order, actor=operator, now=placed_at + timedelta(hours=2))
+    orders.ship_order(order=order, actor=operator, now=placed_at + timedelta(days=1), carrier="顺丰速运",
+                      tracking_number=f"SF1403300{order.pk:06d}")
+    orders.deliver_order(order=order, actor=None, now=placed_at + timedelta(days=3), reason="承运商签收")
+
+
+def _after(month, *, days: int = 0, hours: int = 0) -> datetime:
+    """`days` and `hours` after the month's end (00:00 on the 1st of the next month)."""
+    from settlement.services.generation import cutoff_of
+
+    return cutoff_of(month) + timedelta(days=days, hours=hours)
+
+
+def _generate(month):
+    """Generate the month as the beat does, at 02:00 on the 1st of the next month."""
+    from settlement.models import Statement
+    from settlement.services import generation
+
+    generation.generate_now(month=month, actor=None, now=_after(month, hours=2))
+    return {s.supplier.name: s for s in Statement.objects.filter(month=month).select_related("supplier")}
+
+
+def _paid_month(month, *, finance, checker, supplier, admin) -> None:
+    from settlement.services import statements
+
+    statement = _generate(month)[supplier.name]
+    issued_at = _after(month, days=1, hours=10)
+    statement = statements.issue_statement(statement=statement, actor=finance, now=issued_at)
+    statements.confirm_statement(statement=statement, actor=admin, now=issued_at + timedelta(days=1))
+    statements.invoice_statement(statement=statement, actor=admin, now=issued_at + timedelta(days=2),
+                                 number=f"3300{month:%Y%m}001", amount=statement.payable)
+    statements.approve_payment(statement=statement, actor=checker, now=issued_at + timedelta(days=3), reason="发票核对无误")
+    statements.pay_statement(statement=statement, actor=finance, now=issued_at + timedelta(days=4),
+                             reference=f"PAY-{month:%Y%m}-001")
+
+
+def _disputed_month(month, *, finance, checker, supplier, admin) -> None:
+    from settlement.models import Adjustment
+    from settlement.services import adjustments, reconciliation, statements
+
+    statement = _generate(month)[supplier.name]
+    issued_at = _after(month, days=1, hours=10)
+    statement = statements.issue_statement(statement=statement, actor=finance, now=issued_at)
+    line = statements.version_lines(statements.current_version(statement)).first()
+    rows = [
+        "订单号,SKU,类型,数量,金额",
+        f"{line.order_number},{line.sku},配送,{line.quantity},{line.amount}",
+        f"{line.order_number}-X,{line.sku},配送,1,180.00",
+    ]
+    reconciliation.upload_reconciliation(statement=statement, file_name=f"{supplier.name}-{month:%Y%m}对账.csv",
+                                         content="\n".join(rows).encode(), actor=admin, now=issued_at + timedelta(days=1))
+    statement = statements.dispute_statement(statement=statement, actor=admin, now=issued_at + timedelta(days=1, hours=1),
+                                 reason="我方记录本月另有 1 盒龙井礼盒已签收未计入，请核对补计 ¥180.00")
+    adjustment = adjustments.propose_adjustment(
+        supplier=supplier, kind=Adjustment.Kind.DISPUTE, amount=Decimal("180.00"), statement=statement, actor=finance,
+        now=issued_at + timedelta(days=2), reason="核实签收记录，补计 1 盒龙井礼盒结算款",
+    )
+    adjustments.approve_adjustment(adjustment=adjustment, actor=checker, now=issued_at + timedelta(days=2, hours=3), note="签收单已核对")
+
+
+@register_seed(60, "settlement: bank accounts, a paid month, a disputed month with reconciliation and adjustment, a draft")
+def seed_settlement(*, now, password, progress) -> None:
+    from settlement.models import Adjustment, GenerationRun
+    from settlement.services import adjustments
+    from settlement.services.generation import last_closed_month, previous_month
+
+    third = last_closed_month(now)
+    second = previous_month(third)
+    first = previous_month(second)
+    if GenerationRun.objects.filter(month=first).exists():
+        progress(4, 4)
+        return
+    operator = ensure_user(username="operator", role=Role.OPERATOR, password=password)
+    finance = ensure_user(username="finance", role=Role.FINANCE, password=password)
+    checker = ensure_user(username="finance2", role=Role.FINANCE, password=password)
+    supplier_a, admin_a = _admin("supplier_a")
+    supplier_b, _admin_b = _admin("supplier_b")
+    for username in ACCOUNTS:
+        _bank_account(username, operator=operator, at=_at(first, day=1, hour=9) - timedelta(days=30))
+    progress(1, 4)
+
+    for day in (5, 12):
+        _deliver_tea(quantity=1, placed_at=_at(first, day=day, hour=10), operator=operator)
+    _paid_month(first, finance=finance, checker=checker, supplier=supplier_a, admin=admin_a)
+    progress(2, 4)
+
+    _deliver_tea(quantity=2, placed_at=_at(second, day=8, hour=11), operator=operator)
+    _disputed_month(second, finance=finance, checker=checker, supplier=supplier_a, admin=admin_a)
+    progress(3, 4)
+
+    compensation = adjustments.propose_adjustment(
+        supplier=supplier_b, kind=Adjustment.Kind.COMPENSATION, amount=Decimal("500.00"), actor=finance,
+        now=_at(third, day=9, hour=10), reason="国庆促销活动礼品商垫付的包装费补偿",
+    )
+    adjustments.approve_adjustment(adjustment=compensation, actor=checker, now=_at(third, day=10, hour=15))
+    _generate(third)
+    adjustments.propose_adjustment(
+        supplier=supplier_a, kind=Adjustment.Kind.PENALTY, amount=Decimal("-200.00"), actor=finance,
+        now=now - timedelta(days=1), reason="配送超时 2 单，按合同第 8 条扣款", source_kind="other",
+    )
+    progress(4, 4)

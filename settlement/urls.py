@@ -1,0 +1,21 @@
+"""Portal pages of settlement: months, statements, adjustments and reconciliations (under /settlement/)."""
+from django.urls import path
+
+from settlement import views_adjustments as adjustments
+from settlement import views_statements as statements
+
+urlpatterns = [
+    path("months/", statements.months, name="settlement-months"),
+    path("statements/", statements.statement_list, name="settlement-statements"),
+    path("statements/<int:pk>/", statements.statement_detail, name="settlement-statement"),
+    path("statements/<int:pk>/versions/<int:number>/pdf/", statements.version_pdf, name="settlement-version-pdf"),
+    path("statements/<int:pk>/adjustments/new/", adjustments.dispute_adjustment_create, name="settlement-dispute-adjustment"),
+    path("statements/<int:pk>/reconcile/", adjustments.reconciliation_upload, name="settlement-reconciliation-upload"),
+    path("statements/<int:pk>/<slug:name>/", statements.statement_action, name="settlement-statement-action"),
+    path("adjustments/", adjustments.adjustment_list, name="settlement-adjustments"),
+    path("adjustments/new/", adjustments.adjustment_create, name="settlement-adjustment-create"),
+    path("adjustments/<int:pk>/<slug:name>/", adjustments.adjustment_decide, name="settlement-adjustment-decide"),
+    path("reconciliations/", adjustments.reconciliation_list, name="settlement-reconciliations"),
+    path("reconciliations/<int:pk>/", adjustments.reconciliation_detail, name="settlement-reconciliation"),
+    path("reconciliations/lines/<int:pk>/resolve/", adjustments.line_resolve, name="settlement-line-resolve"),
+]

@@ -1,0 +1,171 @@
+"""Portal pages of adjustments and reconciliations (SPEC §4.11).
+
+Finance proposes adjustments — free ones, or ones answering a statement's dispute — and another finance user
+approves or rejects them (maker-checker); suppliers see theirs. The supplier admin uploads its own statement of a
+statement version; finance reads the counts and totals per category and resolves each discrepancy.
+"""
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.api.permissions import require_role
+from core.errors import DomainError
+from core.portal import add_service_errors, paginate, run_action
+from core.roles import SUPPLIER_ROLES
+from core.tabular import TableRejected
+from settlement.forms import (
+    AdjustmentFilterForm, AdjustmentForm, CategoryFilterForm, DecisionForm, ReconciliationUploadForm, ResolveForm,
+)
+from settlement.models import Category, ReconciliationLine
+from settlement.services import adjustments, reconciliation, statements
+from settlement.views_statements import ADMIN, FINANCE, READERS
+from settlement.views_statements import DECISIONS as DECISION_BUTTONS
+from suppliers.models import Supplier
+
+DECISIONS = {"approve": adjustments.approve_adjustment, "reject": adjustments.reject_adjustment}
+
+
+def _back(request, default: str):
+    target = request.POST.get("next", "")
+    safe = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure())
+    return redirect(target if safe else default)
+
+
+# --- adjustments ---------------------------------------------------------------------------------------------------
+
+@login_required
+def adjustment_list(request):
+    require_role(request.user, READERS)
+    staff = request.user.role not in SUPPLIER_ROLES
+    filters = AdjustmentFilterForm(request.GET, staff=staff)
+    context = paginate(request, adjustments.list_adjustments(actor=request.user, **filters.values())) | {
+        "filters": filters, "is_finance": request.user.role in FINANCE, "decisions": DECISION_BUTTONS,
+    }
+    return render(request, "settlement/adjustments.html", context)
+
+
+def _propose(request, form: AdjustmentForm, *, supplier, statement=None):
+    """Propose the adjustment the form describes; None (with the errors on the form) when the service refuses."""
+    data = {name: value for name, value in form.cleaned_data.items() if name != "supplier"}
+    try:
+        adjustment = adjustments.propose_adjustment(supplier=supplier, statement=statement, actor=request.user,
+                                                    now=timezone.now(), **data)
+    except DomainError as error:
+        add_service_errors(form, error)
+        return None
+    messages.success(request, _("调账 %(number)s 已创建，等待其他财务人员审批") % {"number": adjustment.number})
+    return adjustment
+
+
+@login_required
+def adjustment_create(request):
+    require_role(request.user, FINANCE)
+    form = AdjustmentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        supplier = get_object_or_404(Supplier, pk=form.cleaned_data["supplier"])
+        if _propose(request, form, supplier=supplier):
+            return redirect("settlement-adjustments")
+    return render(request, "settlement/adjustment_form.html", {"form": form})
+
+
+@login_required
+def dispute_adjustment_create(request, pk: int):
+    require_role(request.user, FINANCE)
+    statement = get_object_or_404(statements.list_statements(actor=request.user), pk=pk)
+    form = AdjustmentForm(request.POST or None, statement=statement)
+    if request.method == "POST" and form.is_valid():
+        if _propose(request, form, supplier=statement.supplier, statement=statement):
+            return redirect("settlement-statement", pk=statement.pk)
+    return render(request, "settlement/adjustment_form.html", {"form": form, "statement": statement})
+
+
+@login_required
+@require_POST
+def adjustment_decide(request, pk: int, name: str):
+    service = DECISIONS.get(name)
+    if service is None:
+        raise Http404
+    adjustment = get_object_or_404(adjustments.list_adjustments(actor=request.user), pk=pk)
+    require_role(request.user, FINANCE)
+    form = DecisionForm(request.POST)
+    form.is_valid()
+    note = form.cleaned_data.get("note", "")
+
+    def decide():
+        service(adjustment=adjustment, actor=request.user, now=timezone.now(), note=note)
+
+    success = _("调账 %(number)s 已审批") if name == "approve" else _("调账 %(number)s 已驳回")
+    run_action(request, decide, success=success % {"number": adjustment.number})
+    return _back(request, reverse("settlement-adjustments"))
+
+
+# --- reconciliations -----------------------------------------------------------------------------------------------
+
+@login_required
+def reconciliation_list(request):
+    require_role(request.user, READERS)
+    context = paginate(request, reconciliation.list_reconciliations(actor=request.user))
+    return render(request, "settlement/reconciliations.html", context)
+
+
+def _summary_rows(summary: dict) -> list[dict]:
+    labels = dict(Category.choices)
+    return [{"category": category, "label": labels[category], **summary.get(category, {"count": 0, "ours": "0.00", "theirs": "0.00"})}
+            for category in Category.values]
+
+
+@login_required
+def reconciliation_detail(request, pk: int):
+    require_role(request.user, READERS)
+    found = get_object_or_404(reconciliation.list_reconciliations(actor=request.user), pk=pk)
+    filters = CategoryFilterForm(request.GET)
+    context = paginate(request, reconciliation.reconciliation_lines(reconciliation=found, **filters.values()), per_page=50) | {
+        "reconciliation": found, "filters": filters, "summary": _summary_rows(found.summary),
+        "may_resolve": request.user.role in FINANCE, "resolve_form": ResolveForm(auto_id=False),
+    }
+    return render(request, "settlement/reconciliation_detail.html", context)
+
+
+@login_required
+def reconciliation_upload(request, pk: int):
+    require_role(request.user, ADMIN)
+    statement = get_object_or_404(statements.list_statements(actor=request.user), pk=pk)
+    form = ReconciliationUploadForm(request.POST or None, request.FILES or None)
+    problems = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            found = reconciliation.upload_reconciliation(
+                statement=statement, file_name=upload.name, content=upload.read(reconciliation.RECONCILIATION_FILE.max_bytes + 1),
+                actor=request.user, now=timezone.now(),
+            )
+        except TableRejected as rejected:
+            problems = rejected.problems
+        except DomainError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("对账文件已上传：%(rows)d 行") % {"rows": found.row_count})
+            return redirect("settlement-reconciliation", pk=found.pk)
+    return render(request, "settlement/reconciliation_upload.html", {"form": form, "statement": statement, "problems": problems})
+
+
+@login_required
+@require_POST
+def line_resolve(request, pk: int):
+    line = get_object_or_404(ReconciliationLine.objects.visible_to(request.user).select_related("reconciliation"), pk=pk)
+    require_role(request.user, FINANCE)
+    form = ResolveForm(request.POST)
+    if form.is_valid():
+        def resolve():
+            reconciliation.resolve_line(line=line, actor=request.user, now=timezone.now(), **form.cleaned_data)
+
+        run_action(request, resolve, success=_("已处理：%(order)s %(sku)s") % {"order": line.order_number, "sku": line.sku})
+    else:
+        messages.error(request, "；".join(error for errors in form.errors.values() for error in errors))
+    return _back(request, reverse("settlement-reconciliation", args=[line.reconciliation_id]))

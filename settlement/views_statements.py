@@ -1,0 +1,196 @@
+"""Portal pages of monthly statements (SPEC §4.11): the months finance generates, the statement list and detail with
+its versions, lines, PDFs, history and the steps each side takes.
+
+Finance generates, issues, reissues after a dispute, approves and pays; the supplier admin confirms, disputes and
+enters its invoice; supplier staff read. Each view parses its input, makes one service call and renders; every read
+starts from the services' scoped lists, so another supplier's statement is a 404.
+"""
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from itertools import groupby
+from pathlib import Path
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Sum
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from core.api.permissions import require_role
+from core.charts import bar_chart
+from core.errors import DomainError, ValidationFailed
+from core.fsm import history_of
+from core.portal import add_service_errors, paginate
+from core.roles import SUPPLIER_ROLES, Role
+from settlement.forms import DisputeForm, GenerateForm, InvoiceForm, NoteForm, PayForm, StatementFilterForm
+from settlement.models import GenerationRun, Section, Statement
+from settlement.services import generation, reconciliation, statements
+from settlement.tasks import generate_statements
+
+FINANCE = frozenset({Role.FINANCE})
+ADMIN = frozenset({Role.SUPPLIER_ADMIN})
+READERS = frozenset({Role.FINANCE, *SUPPLIER_ROLES})
+LINES_PER_PAGE = 100
+CHART_MONTHS = 12
+CENT = Decimal("0.01")
+DECISIONS = [("approve", gettext_lazy("审批通过"), ""), ("reject", gettext_lazy("驳回"), "danger")]
+# service field → form field
+FIELDS = {"invoice_number": "number", "invoice_amount": "amount", "payment_reference": "reference", "payment_date": "paid_on"}
+
+
+@dataclass(frozen=True)
+class StatementAction:
+    """A step on a statement: the service it calls, the form it takes and the roles that take it."""
+
+    label: str
+    service: Callable
+    roles: frozenset
+    form: type[forms.Form] = NoteForm
+    style: str = ""
+
+
+ACTIONS = {
+    "issue": StatementAction(gettext_lazy("下发"), statements.issue_statement, FINANCE),
+    "reissue": StatementAction(gettext_lazy("下发新版本"), statements.reissue_statement, FINANCE),
+    "approve_payment": StatementAction(gettext_lazy("审批付款"), statements.approve_payment, FINANCE),
+    "pay": StatementAction(gettext_lazy("登记付款"), statements.pay_statement, FINANCE, PayForm),
+    "confirm": StatementAction(gettext_lazy("确认结算单"), statements.confirm_statement, ADMIN),
+    "dispute": StatementAction(gettext_lazy("提出异议"), statements.dispute_statement, ADMIN, DisputeForm, "danger"),
+    "invoice": StatementAction(gettext_lazy("登记发票"), statements.invoice_statement, ADMIN, InvoiceForm),
+}
+
+
+def offered_actions(statement: Statement, user, bound: dict | None = None) -> list[tuple[str, StatementAction, forms.Form]]:
+    """The steps the user takes on the statement in its current state, each with its form (`bound` after a refusal)."""
+    available = {t.name for t in statement.get_available_state_transitions()}
+    offered = []
+    for name, action in ACTIONS.items():
+        if name in available and user.role in action.roles:
+            offered.append((name, action, (bound or {}).get(name) or action.form(auto_id=False)))
+    return offered
+
+
+# --- months and generation (finance) -------------------------------------------------------------------------------
+
+def _months_page(request, form: GenerateForm):
+    runs = GenerationRun.objects.visible_to(request.user).select_related("started_by")[:20]
+    payables = (statements.list_statements(actor=request.user).order_by().values("month")
+                .annotate(total=Sum("payable")).order_by("-month")[:CHART_MONTHS])
+    points = [(f"{row['month']:%Y-%m}", row["total"].quantize(CENT)) for row in reversed(payables)]
+    context = {
+        "form": form, "runs": runs, "running": any(run.status == GenerationRun.Status.RUNNING for run in runs),
+        "chart": bar_chart(points, title=_("各月应付金额")), "payables": points,
+    }
+    return render(request, "settlement/months.html", context)
+
+
+@login_required
+def months(request):
+    require_role(request.user, FINANCE)
+    form = GenerateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            month = generation.parse_month(form.cleaned_data["month"])
+            run = generation.start_generation(month=month, actor=request.user, now=timezone.now())
+        except DomainError as error:
+            add_service_errors(form, error)
+        else:
+            generate_statements.delay_on_commit(run.pk)
+            messages.success(request, _("已开始生成 %(month)s 的结算单") % {"month": f"{month:%Y-%m}"})
+            return redirect("settlement-months")
+    return _months_page(request, form)
+
+
+# --- statements ----------------------------------------------------------------------------------------------------
+
+@login_required
+def statement_list(request):
+    require_role(request.user, READERS)
+    filters = StatementFilterForm(request.GET, staff=request.user.role not in SUPPLIER_ROLES)
+    rows = statements.list_statements(actor=request.user, **filters.values())
+    context = paginate(request, rows) | {"filters": filters, "is_supplier": request.user.role in SUPPLIER_ROLES}
+    return render(request, "settlement/statements.html", context)
+
+
+def _chosen_version(request, statement: Statement):
+    versions = list(statement.versions.select_related("issued_by").order_by("number"))
+    wanted = request.GET.get("version", "")
+    chosen = next((v for v in versions if str(v.number) == wanted), None) or next(v for v in versions if v.number == statement.version)
+    return versions, chosen
+
+
+def _sections(version, page) -> list[dict]:
+    """The page's lines grouped by section, each with the section's total over the whole version."""
+    labels = dict(Section.choices)
+    totals = version.sections
+    return [{"section": section, "label": labels[section], "total": totals[section], "lines": list(lines)}
+            for section, lines in groupby(page, key=lambda line: line.section)]
+
+
+def render_detail(request, statement: Statement, *, bound: dict | None = None, status: int = 200):
+    """The statement page; `bound` holds the refused action form to show again with its field errors."""
+    versions, chosen = _chosen_version(request, statement)
+    lines = paginate(request, statements.version_lines(chosen), per_page=LINES_PER_PAGE)
+    user = request.user
+    context = lines | {
+        "statement": statement,
+        "versions": versions,
+        "chosen": chosen,
+        "sections": _sections(chosen, lines["page_obj"]),
+        "history": history_of(statement),
+        "actions": offered_actions(statement, user, bound),
+        "is_finance": user.role in FINANCE,
+        "is_supplier": user.role in SUPPLIER_ROLES,
+        "may_upload": user.role in ADMIN and statement.state in reconciliation.RECONCILABLE,
+        "dispute_adjustments": statement.dispute_adjustments.select_related("supplier", "created_by", "decided_by"),
+        "decisions": DECISIONS,
+        "reconciliations": reconciliation.list_reconciliations(actor=user).filter(statement=statement),
+    }
+    return render(request, "settlement/statement_detail.html", context, status=status)
+
+
+@login_required
+def statement_detail(request, pk: int):
+    require_role(request.user, READERS)
+    return render_detail(request, get_object_or_404(statements.list_statements(actor=request.user), pk=pk))
+
+
+@login_required
+@require_POST
+def statement_action(request, pk: int, name: str):
+    action = ACTIONS.get(name)
+    if action is None:
+        raise Http404
+    statement = get_object_or_404(statements.list_statements(actor=request.user), pk=pk)
+    require_role(request.user, action.roles)
+    form = action.form(request.POST, auto_id=False)
+    if form.is_valid():
+        try:
+            action.service(statement=statement, actor=request.user, now=timezone.now(), **form.cleaned_data)
+        except ValidationFailed as error:
+            add_service_errors(form, error, aliases=FIELDS)
+        except DomainError as error:
+            messages.error(request, error.detail)
+            return redirect("settlement-statement", pk=statement.pk)
+        else:
+            messages.success(request, _("%(action)s：%(month)s %(supplier)s") % {
+                "action": action.label, "month": f"{statement.month:%Y-%m}", "supplier": statement.supplier.name})
+            return redirect("settlement-statement", pk=statement.pk)
+    return render_detail(request, statement, bound={name: form})
+
+
+@login_required
+def version_pdf(request, pk: int, number: int):
+    require_role(request.user, READERS)
+    statement = get_object_or_404(statements.list_statements(actor=request.user), pk=pk)
+    version = get_object_or_404(statement.versions, number=number)
+    if not version.pdf:
+        raise Http404
+    return FileResponse(version.pdf.open("rb"), as_attachment=True, filename=Path(version.pdf.name).name,
+                        content_type="application/pdf")

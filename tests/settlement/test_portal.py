@@ -1,0 +1,313 @@
+"""Portal pages of settlement: finance's months, statements, adjustments and reconciliations; the supplier's
+statements with confirm, dispute, invoice and its own reconciliation file; PDFs scoped to the supplier."""
+import hashlib
+import re
+from datetime import date, datetime
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from settlement.models import Adjustment, GenerationRun, Reconciliation, Statement
+from settlement.services import adjustments, generation, statements
+from suppliers.models import BankAccount
+from tests.factories import FIXED_NOW, SHANGHAI
+
+pytestmark = pytest.mark.django_db
+
+SEPTEMBER = date(2026, 9, 1)
+
+
+@pytest.fixture(autouse=True)
+def _clock(time_machine):
+    """The pages read the clock: hold it at the fixed `now` (mid-October, September has ended)."""
+    time_machine.move_to(FIXED_NOW, tick=False)
+
+
+def logged_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def field_errors(response) -> dict[str, str]:
+    return dict(re.findall(r'class="field-error" data-field="(\w+)">([^<]*)<', response.content.decode()))
+
+
+def nav(response) -> str:
+    return response.content.decode().split('data-testid="nav"', 1)[1].split("</nav>", 1)[0]
+
+
+def compensate(supplier, amount: str, *, maker, checker) -> Adjustment:
+    """An adjustment approved in September, which September's statement books."""
+    adjustment = adjustments.propose_adjustment(supplier=supplier, kind="compensation", amount=amount, reason="活动补偿",
+                                                actor=maker, now=datetime(2026, 9, 10, 9, tzinfo=SHANGHAI))
+    return adjustments.approve_adjustment(adjustment=adjustment, actor=checker, now=datetime(2026, 9, 10, 15, tzinfo=SHANGHAI))
+
+
+@pytest.fixture
+def draft(supplier, other_supplier, finance, finance_checker) -> Statement:
+    """September generated for both suppliers (each with a bank account approved in January); the supplier's draft."""
+    for owner, amount in ((supplier, "500.00"), (other_supplier, "80.00")):
+        BankAccount.objects.create(supplier=owner, bank_name="中国工商银行杭州分行", account_name=owner.name,
+                                   account_number=f"622202123456{owner.pk:04d}", approved_at=datetime(2026, 1, 5, tzinfo=SHANGHAI))
+        compensate(owner, amount, maker=finance, checker=finance_checker)
+    generation.generate_now(month=SEPTEMBER, actor=finance, now=datetime(2026, 10, 1, 2, tzinfo=SHANGHAI))
+    return Statement.objects.get(supplier=supplier)
+
+
+@pytest.fixture
+def issued(draft, finance) -> Statement:
+    return statements.issue_statement(statement=draft, actor=finance, now=FIXED_NOW)
+
+
+@pytest.fixture
+def disputed(issued, supplier_admin) -> Statement:
+    return statements.dispute_statement(statement=issued, actor=supplier_admin, now=FIXED_NOW, reason="少计一笔补偿")
+
+
+def act(client, statement, name: str, data: dict | None = None):
+    return client.post(f"/settlement/statements/{statement.pk}/{name}/", data or {})
+
+
+# --- navigation and roles ------------------------------------------------------------------------------------------
+
+def test_finance_and_suppliers_see_the_settlement_pages_in_the_navigation(finance, supplier_staff):
+    finance_nav = nav(logged_in(finance).get("/"))
+    supplier_nav = nav(logged_in(supplier_staff).get("/"))
+
+    assert all(label in finance_nav for label in ("结算月份", "结算单", "调账", "对账", "物流索赔"))
+    assert all(label in supplier_nav for label in ("结算单", "调账", "对账")) and "结算月份" not in supplier_nav
+
+
+def test_each_page_renders_for_its_roles(issued, finance, supplier_admin, supplier_staff):
+    finance_pages = ["/settlement/months/", "/settlement/statements/", "/settlement/adjustments/", "/settlement/adjustments/new/",
+                     "/settlement/reconciliations/", f"/settlement/statements/{issued.pk}/"]
+    supplier_pages = ["/settlement/statements/", "/settlement/adjustments/", "/settlement/reconciliations/",
+                      f"/settlement/statements/{issued.pk}/"]
+
+    assert [logged_in(finance).get(url).status_code for url in finance_pages] == [200] * len(finance_pages)
+    for user in (supplier_admin, supplier_staff):
+        assert [logged_in(user).get(url).status_code for url in supplier_pages] == [200] * len(supplier_pages)
+    assert logged_in(supplier_admin).get("/settlement/months/").status_code == 403
+    assert logged_in(supplier_admin).get("/settlement/adjustments/new/").status_code == 403
+
+
+# --- months --------------------------------------------------------------------------------------------------------
+
+def test_finance_generates_a_month_and_sees_the_run_and_the_payables_chart(supplier, finance, finance_checker,
+                                                                            django_capture_on_commit_callbacks):
+    compensate(supplier, "500.00", maker=finance, checker=finance_checker)
+    client = logged_in(finance)
+
+    with django_capture_on_commit_callbacks(execute=True):  # the generation task runs eagerly after commit
+        response = client.post("/settlement/months/", {"month": "2026-09"})
+
+    assert response.status_code == 302
+    run = GenerationRun.objects.get()
+    assert (run.status, run.percent, run.statements_created) == ("finished", 100, 1)
+    page = client.get("/settlement/months/").content.decode()
+    assert 'data-month="2026-09"' in page and 'value="100"' in page
+    assert '<svg class="chart"' in page and 'data-label="2026-09" data-value="500.00"' in page
+
+
+@pytest.mark.parametrize("month", ["2026-13", "2026-10", ""])
+def test_a_malformed_or_unfinished_month_is_refused_next_to_the_field(finance, month):
+    response = logged_in(finance).post("/settlement/months/", {"month": month})
+
+    assert response.status_code == 200 and "month" in field_errors(response)
+    assert not GenerationRun.objects.exists()
+
+
+# --- statements ----------------------------------------------------------------------------------------------------
+
+def test_finance_filters_statements_by_month_state_and_supplier(draft, other_supplier, finance):
+    client = logged_in(finance)
+
+    everything = client.get("/settlement/statements/").content.decode()
+    by_supplier = client.get(f"/settlement/statements/?supplier={other_supplier.pk}").content.decode()
+    by_state = client.get("/settlement/statements/?state=issued").content.decode()
+    by_month = client.get("/settlement/statements/?month=2026-08").content.decode()
+
+    assert everything.count("data-statement=") == 2
+    assert by_supplier.count("data-statement=") == 1 and f'data-statement="{draft.pk}"' not in by_supplier
+    assert by_state.count("data-statement=") == 0 and by_month.count("data-statement=") == 0
+
+
+def test_another_suppliers_statement_pdf_and_reconciliation_are_not_found(issued, other_supplier_admin, supplier_admin):
+    reconciliation = upload(logged_in(supplier_admin), issued)
+    client = logged_in(other_supplier_admin)
+
+    listing = client.get("/settlement/statements/").content.decode()
+
+    assert f'data-statement="{issued.pk}"' not in listing
+    assert client.get(f"/settlement/statements/{issued.pk}/").status_code == 404
+    assert client.get(f"/settlement/statements/{issued.pk}/versions/1/pdf/").status_code == 404
+    assert client.get(f"/settlement/reconciliations/{reconciliation.pk}/").status_code == 404
+    assert client.post(f"/settlement/statements/{issued.pk}/confirm/").status_code == 404
+    issued.refresh_from_db()
+    assert issued.state == "issued"
+
+
+def test_finance_issues_a_draft_and_the_version_shows_its_account_and_pdf_checksum(draft, finance, supplier_staff):
+    response = act(logged_in(finance), draft, "issue", {"reason": "9月结算"})
+
+    draft.refresh_from_db()
+    version = statements.current_version(draft)
+    assert response.status_code == 302 and draft.state == "issued"
+    page = logged_in(supplier_staff).get(f"/settlement/statements/{draft.pk}/").content.decode()
+    assert version.account_number in page and version.pdf_sha256 in page
+    download = logged_in(supplier_staff).get(f"/settlement/statements/{draft.pk}/versions/1/pdf/")
+    body = b"".join(download.streaming_content)
+    assert download["Content-Disposition"].startswith("attachment") and hashlib.sha256(body).hexdigest() == version.pdf_sha256
+
+
+def test_the_lines_of_a_version_are_grouped_by_section_with_its_total(issued, finance):
+    page = logged_in(finance).get(f"/settlement/statements/{issued.pk}/?version=1").content.decode()
+
+    assert 'data-testid="section-adjustment"' in page and "合计 ¥500.00" in page
+    assert "9月结算" not in page and 'data-testid="history"' in page
+
+
+def test_supplier_staff_read_but_only_the_admin_answers(issued, supplier_staff):
+    client = logged_in(supplier_staff)
+
+    page = client.get(f"/settlement/statements/{issued.pk}/").content.decode()
+    response = act(client, issued, "confirm")
+
+    assert 'data-action="confirm"' not in page and response.status_code == 403
+    issued.refresh_from_db()
+    assert issued.state == "issued"
+
+
+def test_a_dispute_without_a_reason_shows_the_error_next_to_the_field(issued, supplier_admin):
+    response = act(logged_in(supplier_admin), issued, "dispute", {"reason": ""})
+
+    assert response.status_code == 200 and "reason" in field_errors(response)
+    issued.refresh_from_db()
+    assert issued.state == "issued"
+
+
+def test_a_dispute_is_answered_by_an_adjustment_of_one_finance_user_approved_by_another_and_a_new_version(
+    disputed, finance, finance_checker, supplier_admin,
+):
+    maker, checker = logged_in(finance), logged_in(finance_checker)
+
+    form_page = maker.get(f"/settlement/statements/{disputed.pk}/adjustments/new/").content.decode()
+    created = maker.post(f"/settlement/statements/{disputed.pk}/adjustments/new/",
+                         {"kind": "dispute", "amount": "120.00", "reason": "补计补偿", "source_kind": "other", "source_id": ""})
+    adjustment = Adjustment.objects.get(statement=disputed)
+    own_view = maker.get("/settlement/adjustments/?state=proposed").content.decode()
+    maker_try = maker.post(f"/settlement/adjustments/{adjustment.pk}/approve/", {})
+    adjustment.refresh_from_db()
+    assert "少计一笔补偿" in form_page and created.status_code == 302
+    assert 'data-testid="awaiting-checker"' in own_view and 'data-action="approve"' not in own_view
+    assert maker_try.status_code == 302 and adjustment.state == "proposed"
+
+    checker.post(f"/settlement/adjustments/{adjustment.pk}/approve/", {"note": "核对无误"})
+    reissued = act(maker, disputed, "reissue", {"reason": "按异议补计"})
+
+    disputed.refresh_from_db()
+    assert reissued.status_code == 302 and (disputed.state, disputed.version, disputed.payable) == ("issued", 2, 620)
+    page = logged_in(supplier_admin).get(f"/settlement/statements/{disputed.pk}/").content.decode()
+    assert 'data-version="1"' in page and 'data-version="2"' in page and "按异议补计" in page
+
+
+def test_an_invoice_must_equal_the_payable_then_finance_approves_and_pays(issued, supplier_admin, finance):
+    supplier, money = logged_in(supplier_admin), logged_in(finance)
+    act(supplier, issued, "confirm")
+
+    wrong = act(supplier, issued, "invoice", {"number": "INV-1", "amount": "499.00"})
+    issued.refresh_from_db()
+    assert wrong.status_code == 200 and "amount" in field_errors(wrong) and issued.state == "confirmed"
+
+    act(supplier, issued, "invoice", {"number": "INV-1", "amount": "500.00"})
+    act(money, issued, "approve_payment")
+    no_reference = act(money, issued, "pay", {"reference": "", "paid_on": "2026-10-15"})
+    future = act(money, issued, "pay", {"reference": "PAY-1", "paid_on": "2026-10-20"})
+    assert "reference" in field_errors(no_reference) and "paid_on" in field_errors(future)
+    act(money, issued, "pay", {"reference": "PAY-1", "paid_on": "2026-10-15"})
+
+    issued.refresh_from_db()
+    assert (issued.state, issued.invoice_number, issued.payment_reference) == ("paid", "INV-1", "PAY-1")
+
+
+def test_an_action_the_state_does_not_allow_is_an_error_message_and_changes_nothing(draft, finance):
+    client = logged_in(finance)
+
+    response = act(client, draft, "pay", {"reference": "PAY-1"})
+
+    draft.refresh_from_db()
+    assert response.status_code == 302 and draft.state == "draft"
+    assert 'class="error"' in client.get(response["Location"]).content.decode()
+
+
+# --- adjustments ---------------------------------------------------------------------------------------------------
+
+def test_a_bad_adjustment_shows_each_error_next_to_its_field(supplier, finance):
+    client = logged_in(finance)
+
+    bad_amount = client.post("/settlement/adjustments/new/", {"supplier": supplier.pk, "kind": "penalty", "amount": "abc",
+                                                              "reason": "超时", "source_kind": "other"})
+    no_order = client.post("/settlement/adjustments/new/", {"supplier": supplier.pk, "kind": "penalty", "amount": "-10.00",
+                                                            "reason": "超时", "source_kind": "order", "source_id": "RO-404"})
+
+    assert "amount" in field_errors(bad_amount) and "source_id" in field_errors(no_order)
+    assert not Adjustment.objects.exists()
+
+
+def test_the_checker_rejects_with_a_reason_and_suppliers_see_their_adjustments_only(supplier, other_supplier, finance,
+                                                                                      finance_checker, supplier_staff):
+    logged_in(finance).post("/settlement/adjustments/new/", {"supplier": supplier.pk, "kind": "penalty", "amount": "-10.00",
+                                                             "reason": "超时", "source_kind": "other"})
+    adjustments.propose_adjustment(supplier=other_supplier, kind="penalty", amount="-5.00", reason="别家", actor=finance, now=FIXED_NOW)
+    adjustment = Adjustment.objects.get(supplier=supplier)
+    checker = logged_in(finance_checker)
+
+    checker.post(f"/settlement/adjustments/{adjustment.pk}/reject/", {"note": ""})
+    adjustment.refresh_from_db()
+    assert adjustment.state == "proposed"
+    checker.post(f"/settlement/adjustments/{adjustment.pk}/reject/", {"note": "依据不足"})
+
+    adjustment.refresh_from_db()
+    assert (adjustment.state, adjustment.decided_by) == ("rejected", finance_checker)
+    mine = logged_in(supplier_staff).get("/settlement/adjustments/").content.decode()
+    assert adjustment.number in mine and "别家" not in mine and 'data-action="approve"' not in mine
+
+
+# --- reconciliation ------------------------------------------------------------------------------------------------
+
+def upload(client, statement, rows=None) -> Reconciliation | None:
+    lines = rows or ["订单号,SKU,类型,数量,金额", "RO-1,SKU-A,配送,1,180.00"]
+    content = ("\n".join(lines)).encode()
+    client.post(f"/settlement/statements/{statement.pk}/reconcile/", {"file": SimpleUploadedFile("ours.csv", content)})
+    return Reconciliation.objects.filter(statement=statement).first()
+
+
+def test_a_rejected_file_lists_every_bad_row_and_stores_nothing(issued, supplier_admin):
+    content = "订单号,SKU,类型,数量,金额\nRO-1,SKU-A,赠送,1,180.00\nRO-2,SKU-A,配送,x,1.234\n".encode()
+    response = logged_in(supplier_admin).post(f"/settlement/statements/{issued.pk}/reconcile/",
+                                              {"file": SimpleUploadedFile("ours.csv", content)})
+
+    page = response.content.decode()
+    assert response.status_code == 200 and 'data-testid="upload-problems"' in page
+    assert "第2行" in page and "第3行" in page
+    assert not Reconciliation.objects.exists()
+
+
+def test_finance_reads_the_categories_filters_them_and_resolves_a_discrepancy(issued, supplier_admin, supplier_staff, finance):
+    reconciliation = upload(logged_in(supplier_admin), issued)
+    client = logged_in(finance)
+
+    summary = client.get(f"/settlement/reconciliations/{reconciliation.pk}/").content.decode()
+    missing = client.get(f"/settlement/reconciliations/{reconciliation.pk}/?category=missing_in_ours").content.decode()
+    line = reconciliation.lines.get(category="missing_in_ours")
+    response = client.post(f"/settlement/reconciliations/lines/{line.pk}/resolve/", {"resolution": "write_off", "note": "对方多报"})
+
+    line.refresh_from_db()
+    assert re.search(r'data-category="missing_in_ours">.*?data-testid="count">1<', summary, re.S)
+    assert missing.count("data-line=") == 1 and 'data-action="resolve"' in missing
+    assert response.status_code == 302 and (line.resolution, line.resolved_by) == ("write_off", finance)
+    staff_view = logged_in(supplier_staff).get(f"/settlement/reconciliations/{reconciliation.pk}/").content.decode()
+    assert "核销" in staff_view and 'data-action="resolve"' not in staff_view
+    assert logged_in(supplier_staff).post(f"/settlement/reconciliations/lines/{line.pk}/resolve/", {"resolution": "write_off"}).status_code == 403
