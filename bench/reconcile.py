@@ -15,9 +15,7 @@ import csv
 import gc
 import io
 import os
-import subprocess
 import sys
-import tempfile
 import time
 from collections import Counter
 from datetime import date, datetime, timezone as dt_timezone
@@ -27,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.redemption import pg_version, recreate_database, scratch_url  # noqa: E402
+from bench.scratch import django_on_scratch_database, pg_version  # noqa: E402
 
 TARGETS = {"csv": 5.0, "xlsx": 12.0}  # seconds, end to end
 HEADER = ["订单号", "SKU", "类型", "数量", "金额"]
@@ -172,55 +170,36 @@ def main() -> int:
     args = parser.parse_args()
     lines = max(200, int(args.lines * args.scale))
 
-    server_url = os.environ.get("DATABASE_URL", "")
-    url = scratch_url(server_url, args.db_name)
     began = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="bench-reconcile-") as workdir:
-        env = os.environ | {
-            "DJANGO_SETTINGS_MODULE": "config.settings.base", "DATABASE_URL": url, "DJANGO_DEBUG": "false", "LOG_LEVEL": "WARNING",
-            "MEDIA_ROOT": str(Path(workdir) / "media"), "PYTHONPATH": str(ROOT),
-        }
-        env.pop("CELERY_BROKER_URL", None)
-        recreate_database(server_url, args.db_name)
-        try:
-            subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
-            os.environ.update(env)
-            import django
-
-            django.setup()
-            statement, admin, booked = seed(lines)
-            rows = supplier_rows(booked, lines)
-            files = {"csv": csv_file(rows), "xlsx": xlsx_file(rows)}
-            row_total = len(rows)
-            del booked, rows  # the seed's objects would otherwise slow every garbage collection the upload triggers
-            gc.collect()
-            print(f"reconciliation benchmark, {datetime.now(dt_timezone.utc):%Y-%m-%d %H:%M} UTC: {os.cpu_count()} CPUs, "
-                  f"PostgreSQL {pg_version()}, Python {sys.version.split()[0]}, load average {os.getloadavg()[0]:.2f} at start")
-            print(f"our statement {lines} lines; supplier file {row_total} rows (CSV {len(files['csv']) / 1e6:.1f} MB, "
-                  f"XLSX {len(files['xlsx']) / 1e6:.1f} MB); setup {time.monotonic() - began:.0f} s")
-            if args.profile:
-                profile(statement, admin, files["csv"])
-            summaries, missed = [], []
-            for file_format, content in files.items():
-                base = baseline(statement, content, file_format)
-                seconds, reconciliation = measure(statement, admin, content, file_format)
-                summaries.append(reconciliation.summary)
-                met = seconds <= TARGETS[file_format]
-                missed += [] if met else [file_format]
-                print(f"{file_format:<5} upload_reconciliation {seconds:6.2f} s   baseline {base:6.2f} s   {seconds / base:4.1f}x baseline   "
-                      f"target <= {TARGETS[file_format]:.0f} s {'met' if met else 'MISSED'}")
-            counts = {category: total["count"] for category, total in summaries[0].items()}
-            same = all(summary == summaries[0] for summary in summaries)
-            stored = Counter(reconciliation.lines.values_list("category", flat=True))
-            ok = same and stored == Counter({c: n for c, n in counts.items() if n}) and sum(stored.values()) >= row_total
-            print("categories: " + ", ".join(f"{category} {count}" for category, count in counts.items()))
-            print(f"checks: {'ok' if ok else 'FAILED (CSV and XLSX summaries differ, or stored lines do not add up)'}; "
-                  f"total {time.monotonic() - began:.0f} s (other work on the machine skews every figure; compare ratios from one run)")
-        finally:
-            if "django.db" in sys.modules:
-                sys.modules["django.db"].connections.close_all()
-            if not args.keep_db:
-                recreate_database(server_url, args.db_name, drop_only=True)
+    with django_on_scratch_database(args.db_name, keep=args.keep_db):
+        statement, admin, booked = seed(lines)
+        rows = supplier_rows(booked, lines)
+        files = {"csv": csv_file(rows), "xlsx": xlsx_file(rows)}
+        row_total = len(rows)
+        del booked, rows  # the seed's objects would otherwise slow every garbage collection the upload triggers
+        gc.collect()
+        print(f"reconciliation benchmark, {datetime.now(dt_timezone.utc):%Y-%m-%d %H:%M} UTC: {os.cpu_count()} CPUs, "
+              f"PostgreSQL {pg_version()}, Python {sys.version.split()[0]}, load average {os.getloadavg()[0]:.2f} at start")
+        print(f"our statement {lines} lines; supplier file {row_total} rows (CSV {len(files['csv']) / 1e6:.1f} MB, "
+              f"XLSX {len(files['xlsx']) / 1e6:.1f} MB); setup {time.monotonic() - began:.0f} s")
+        if args.profile:
+            profile(statement, admin, files["csv"])
+        summaries, missed = [], []
+        for file_format, content in files.items():
+            base = baseline(statement, content, file_format)
+            seconds, reconciliation = measure(statement, admin, content, file_format)
+            summaries.append(reconciliation.summary)
+            met = seconds <= TARGETS[file_format]
+            missed += [] if met else [file_format]
+            print(f"{file_format:<5} upload_reconciliation {seconds:6.2f} s   baseline {base:6.2f} s   {seconds / base:4.1f}x baseline   "
+                  f"target <= {TARGETS[file_format]:.0f} s {'met' if met else 'MISSED'}")
+        counts = {category: total["count"] for category, total in summaries[0].items()}
+        same = all(summary == summaries[0] for summary in summaries)
+        stored = Counter(reconciliation.lines.values_list("category", flat=True))
+        ok = same and stored == Counter({c: n for c, n in counts.items() if n}) and sum(stored.values()) >= row_total
+        print("categories: " + ", ".join(f"{category} {count}" for category, count in counts.items()))
+        print(f"checks: {'ok' if ok else 'FAILED (CSV and XLSX summaries differ, or stored lines do not add up)'}; "
+              f"total {time.monotonic() - began:.0f} s (other work on the machine skews every figure; compare ratios from one run)")
     return 0 if ok and not missed else 1
 
 

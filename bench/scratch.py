@@ -39,26 +39,35 @@ def pg_version() -> str:
 
 
 @contextmanager
-def django_on_scratch_database(db_name: str, *, keep: bool = False) -> Iterator[str]:
-    """Create and migrate `db_name` on DATABASE_URL's server, set Django up on it in this process, yield its URL."""
+def django_on_scratch_database(db_name: str, *, keep: bool = False, sqlite_fallback: bool = False) -> Iterator[str]:
+    """Create and migrate `db_name` on DATABASE_URL's server, set Django up on it in this process, yield what it is.
+
+    Without DATABASE_URL and with `sqlite_fallback`, a SQLite file in a temporary directory stands in.
+    """
     server_url = os.environ.get("DATABASE_URL", "")
-    url = scratch_url(server_url, db_name)
     with tempfile.TemporaryDirectory(prefix=f"{db_name}-") as workdir:
         env = os.environ | {
-            "DJANGO_SETTINGS_MODULE": "config.settings.base", "DATABASE_URL": url, "DJANGO_DEBUG": "false", "LOG_LEVEL": "WARNING",
+            "DJANGO_SETTINGS_MODULE": "config.settings.base", "DJANGO_DEBUG": "false", "LOG_LEVEL": "WARNING",
             "MEDIA_ROOT": str(Path(workdir) / "media"), "PYTHONPATH": str(ROOT),
         }
         env.pop("CELERY_BROKER_URL", None)
-        recreate_database(server_url, db_name)
+        if server_url or not sqlite_fallback:
+            env["DATABASE_URL"] = scratch_url(server_url, db_name)
+            recreate_database(server_url, db_name)
+            where = f"PostgreSQL {db_name}"
+        else:
+            env.pop("DATABASE_URL", None)
+            env["SQLITE_PATH"] = str(Path(workdir) / "bench.sqlite3")
+            where = "SQLite (temporary file)"
         try:
             subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
             os.environ.update(env)
             import django
 
             django.setup()
-            yield url
+            yield where
         finally:
             if "django.db" in sys.modules:
                 sys.modules["django.db"].connections.close_all()
-            if not keep:
+            if server_url and not keep:
                 recreate_database(server_url, db_name, drop_only=True)

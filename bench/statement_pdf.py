@@ -17,9 +17,7 @@ import gc
 import hashlib
 import os
 import resource
-import subprocess
 import sys
-import tempfile
 import time
 import tracemalloc
 from datetime import date, datetime, timedelta
@@ -30,6 +28,8 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+from bench.scratch import django_on_scratch_database  # noqa: E402
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 TARGET_SECONDS = 3.0
@@ -47,42 +47,6 @@ def parse_args(argv=None):
     parser.add_argument("--keep-db", action="store_true", help="keep the scratch database")
     parser.add_argument("--out", default="", help="also write the rendered PDF here")
     return parser.parse_args(argv)
-
-
-# --- scratch database and Django -------------------------------------------------------------------
-
-
-def prepare_django(args, workdir: str) -> str:
-    """Point Django at a fresh database, migrate it, set Django up; returns what the database is."""
-    env = os.environ | {"DJANGO_SETTINGS_MODULE": "config.settings.base", "DJANGO_DEBUG": "false", "LOG_LEVEL": "WARNING",
-                        "MEDIA_ROOT": str(Path(workdir) / "media"), "PYTHONPATH": str(ROOT)}
-    server_url = args.server_url
-    if server_url:
-        from bench.redemption import recreate_database, scratch_url
-
-        recreate_database(server_url, args.db_name)
-        env["DATABASE_URL"] = scratch_url(server_url, args.db_name)
-        where = f"PostgreSQL {args.db_name}"
-    else:
-        env.pop("DATABASE_URL", None)
-        env["SQLITE_PATH"] = str(Path(workdir) / "bench.sqlite3")
-        where = "SQLite (temporary file)"
-    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
-    os.environ.update(env)
-    import django
-
-    django.setup()
-    return where
-
-
-def drop_database(args) -> None:
-    if args.server_url and not args.keep_db:
-        from django.db import connections
-
-        from bench.redemption import recreate_database
-
-        connections.close_all()
-        recreate_database(args.server_url, args.db_name, drop_only=True)
 
 
 # --- seeding ---------------------------------------------------------------------------------------
@@ -206,14 +170,9 @@ def page_count(pdf: bytes) -> tuple[int, str]:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    args.server_url = os.environ.get("DATABASE_URL", "")  # only names the server: the run uses a scratch database on it
-    with tempfile.TemporaryDirectory(prefix="bench-statement-pdf-") as workdir:
-        began = time.monotonic()
-        where = prepare_django(args, workdir)
-        try:
-            return measure(args, where=where, setup_seconds=time.monotonic() - began)
-        finally:
-            drop_database(args)
+    began = time.monotonic()
+    with django_on_scratch_database(args.db_name, keep=args.keep_db, sqlite_fallback=True) as where:
+        return measure(args, where=where, setup_seconds=time.monotonic() - began)
 
 
 def measure(args, *, where: str, setup_seconds: float) -> int:
