@@ -5,6 +5,7 @@ writes a `state` field (tests/core/test_state_writes.py enforces it).
 """
 from collections import defaultdict
 from collections.abc import Iterable
+from copy import deepcopy
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -28,8 +29,9 @@ def apply_transition(obj: M, name: str, *, actor: Any, at: datetime, reason: str
     source = obj.state
     try:
         with transaction.atomic():
+            before = _column_values(obj)
             getattr(obj, name)(**kwargs)
-            obj.save()
+            obj.save(update_fields=_changed_columns(obj, before))
             TransitionLog.objects.create(
                 content_type=ContentType.objects.get_for_model(type(obj)),
                 object_id=obj.pk,
@@ -113,6 +115,21 @@ def _transition_edges(model: type[models.Model], name: str) -> tuple[set[str], s
     if any(t.conditions for t in edges) or len({t.target for t in edges}) != 1:
         raise ValueError(f"{model.__name__}.{name} is conditional or has several targets; apply it per object")
     return {t.source for t in edges}, edges[0].target
+
+
+def _column_values(obj: models.Model) -> dict[str, Any]:
+    # copies of JSON values, so that one a transition changes in place still compares unequal
+    values = {field.attname: obj.__dict__.get(field.attname) for field in obj._meta.concrete_fields if not field.primary_key}
+    return {name: deepcopy(value) if isinstance(value, dict | list) else value for name, value in values.items()}
+
+
+def _changed_columns(obj: StateMachine, before: dict[str, Any]) -> list[str] | None:
+    """The columns a transition wrote (always the state, so the concurrent-transition check runs); None, a full
+    save, for an object not saved yet."""
+    if obj._state.adding or obj.pk is None:
+        return None
+    changed = {name for name, value in before.items() if obj.__dict__.get(name) != value}
+    return sorted(changed | {field.attname for field in obj.state_fields})
 
 
 def _chunks(ids: list[int]) -> Iterable[list[int]]:

@@ -33,9 +33,9 @@ OPERATOR = frozenset({Role.OPERATOR})
 
 
 def member_of(user) -> Member:
-    """:raises PermissionDenied: unless the user is a member"""
+    """The caller's member profile with its program, in one query. :raises PermissionDenied: unless the user is a member"""
     require_role(user, MEMBER)
-    return Member.objects.select_related("program").get(pk=user.member_id)
+    return Member.objects.select_related("program").get(user=user)
 
 
 class CatalogViewSet(viewsets.ReadOnlyModelViewSet):

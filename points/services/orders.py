@@ -126,24 +126,29 @@ def confirm_order(*, order: RedemptionOrder, code: str | None, now: datetime, ac
         raise OrderExpired()
     if order.state == State.AWAITING_CONFIRMATION and order.code_required:
         _check_code(order, code, now)
-    with transaction.atomic():
-        _confirm(order, gift=order.gift, stock=None, account=None, now=now, actor=actor)
+    try:
+        with transaction.atomic():
+            _confirm(order, gift=order.gift, stock=None, account=None, now=now, actor=actor)
+    except Exception:
+        order.refresh_from_db()  # the confirmation was rolled back: the caller's order must not look confirmed
+        raise
     return order
 
 
 def _confirm(order: RedemptionOrder, *, gift, stock, account, now: datetime, actor) -> None:
-    """Reserve, draw and snapshot inside the caller's transaction; `stock` and `account` when already read."""
+    """Draw points, snapshot and reserve stock inside the caller's transaction; `stock` and `account` when already read."""
     location = choose_location(gift=gift, quantity=order.quantity, records=stock)
-    # Lock order everywhere: the member's lots and account, then the stock row (the hottest) last.
+    # Lock order everywhere: the member's lots and account, then the stock row (the hottest) last, just before the
+    # commit, so that a popular gift's row stays locked only for the reservation itself.
     entry = ledger.spend_points(
         member=order.member, account=account, points=order.points_cost, source=_order_source(order), at=now, actor=actor
     )
-    inventory.reserve_stock(gift=gift, location=location, quantity=order.quantity, at=now, actor=actor, source=_stock_source(order))
     apply_transition(order, "confirm", actor=actor, at=now, confirmed_at=now, location=location, redeem_entry=entry)
     notify(
         kind="points_deducted", phone=order.member.phone, at=now, subject=order,
         context={"order_number": order.number, "points": order.points_cost, "balance": entry.balance_after},
     )
+    inventory.reserve_stock(gift=gift, location=location, quantity=order.quantity, at=now, actor=actor, source=_stock_source(order))
 
 
 def _check_code(order: RedemptionOrder, code: str | None, now: datetime) -> None:

@@ -31,15 +31,16 @@ def _move(
     free_needed: int = 0, reserved_needed: int = 0, note: str = "",
 ) -> StockRecord:
     with transaction.atomic():
+        StockMovement.objects.create(
+            gift=gift, location=location, kind=kind, on_hand_delta=on_hand, reserved_delta=reserved, at=at,
+            actor=actor if getattr(actor, "is_authenticated", False) else None, source_type=source.type, source_id=source.id, note=note,
+        )
+        # the counter row, the hottest, is changed last: it stays locked for as little as possible
         record = _change(gift, location, on_hand, reserved, free_needed, reserved_needed)
         if record is None and StockRecord.objects.get_or_create(gift=gift, location=location)[1]:
             record = _change(gift, location, on_hand, reserved, free_needed, reserved_needed)
         if record is None:
             raise OutOfStock(field="quantity", gift=gift.pk, location=location.pk)
-        StockMovement.objects.create(
-            gift=gift, location=location, kind=kind, on_hand_delta=on_hand, reserved_delta=reserved, at=at,
-            actor=actor if getattr(actor, "is_authenticated", False) else None, source_type=source.type, source_id=source.id, note=note,
-        )
         if on_hand < 0 or reserved > 0:
             _raise_replenishment_if_low(record=record, at=at)
     return record
