@@ -208,6 +208,8 @@ CELERY_BEAT_SCHEDULE = {
     "purge-idempotency-keys": {"task": "core.tasks.purge_idempotency_keys", "schedule": crontab(minute=17)},
     "generate-statements": {"task": "settlement.tasks.generate_last_month", "schedule": crontab(day_of_month=1, hour=2, minute=0)},
     "confirm-silent-statements": {"task": "settlement.tasks.confirm_silent_statements", "schedule": crontab(hour=2, minute=30)},
+    "escalate-complaints": {"task": "points.tasks_complaints.escalate_complaints", "schedule": 300.0},
+    "resolve-answered-complaints": {"task": "points.tasks_complaints.resolve_answered_complaints", "schedule": crontab(minute=40)},
 }
 
 # --- Notifications (提醒服务) ----------------------------------------------------------------------

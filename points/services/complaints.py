@@ -1,0 +1,250 @@
+"""Complaints and suggestions (投诉与建议, SPEC §4.9): one channel, triaged to the party who answers within 48 hours.
+
+`open → triaged → responded → resolved`; `triaged | reopened → escalated` when a deadline passes unanswered (beat,
+once per deadline); `escalated | reopened → responded`; `resolved → reopened` by the member within 7 days, which
+starts a new deadline. Each deadline is a `ComplaintDeadline` row (the SLA facts the assessment counts). A
+suggestion comes from a supplier, is triaged to the operator and has no deadline.
+"""
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+
+from core.errors import PermissionDenied, ValidationFailed
+from core.fsm import apply_transition, bulk_transition
+from core.notifications import notify
+from core.numbers import create_numbered
+from core.roles import SUPPLIER_ROLES, Role
+from points.models import Complaint, ComplaintDeadline, Member, RedemptionOrder
+from points.models.complaints import Party
+from suppliers.models import Gift, Supplier
+
+State, Kind, Channel = Complaint.State, Complaint.Kind, Complaint.Channel
+DEADLINE = timedelta(hours=48)
+AUTO_RESOLVE_AFTER = timedelta(days=3)
+REOPEN_WITHIN = timedelta(days=7)
+WAITING = (State.TRIAGED, State.REOPENED)  # a deadline is running
+ANSWERABLE = (State.TRIAGED, State.ESCALATED, State.REOPENED)
+#: who answers for each responsible party (首问负责); a supplier's users answer only for their own supplier
+RESPONDERS = {Party.SUPPLIER: SUPPLIER_ROLES, Party.LOGISTICS: frozenset({Role.LOGISTICS}), Party.OPERATOR: frozenset({Role.OPERATOR})}
+RESPONDER_ROLES = frozenset().union(*RESPONDERS.values())
+
+
+def open_complaint(
+    *, actor, now: datetime, title: str, description: str, order: RedemptionOrder | None = None, gift: Gift | None = None,
+    supplier: Supplier | None = None, member: Member | None = None, contact_name: str = "", contact_phone: str = "",
+) -> Complaint:
+    """Open a complaint: a member about its own order, a gift or a supplier; an operator on a member's behalf (hotline,
+    the member or a contact name and phone); anyone else about a supplier (public). The supplier is the order's or gift's.
+
+    :raises ValidationFailed: a blank title or description, another member's order, an order or gift of another supplier
+        than the one named, a hotline complaint with neither member nor contact, a public one naming no supplier
+    """
+    title, description = (title or "").strip(), (description or "").strip()
+    if not title:
+        raise ValidationFailed("请填写标题 (a title is required)", field="title")
+    if not description:
+        raise ValidationFailed("请填写投诉内容 (describe the complaint)", field="description")
+    role = getattr(actor, "role", None)
+    if role == Role.MEMBER:
+        member, channel = actor.member, Channel.MEMBER
+    elif role == Role.OPERATOR:
+        channel = Channel.HOTLINE
+        if member is None and not ((contact_name or "").strip() and (contact_phone or "").strip()):
+            raise ValidationFailed("请指定会员或填写联系人与电话 (name the member or a contact with a phone)", field="member")
+    else:
+        member, channel = None, Channel.PUBLIC
+        if supplier is None:
+            raise ValidationFailed("请指定被投诉的礼品商 (name the supplier complained about)", field="supplier")
+        if getattr(actor, "supplier_id", None) == supplier.pk:
+            raise ValidationFailed("不能投诉本礼品商 (a supplier cannot complain about itself)", field="supplier")
+    if order is not None and (member is None or order.member_id != member.pk):
+        raise ValidationFailed("只能投诉本人的订单 (only the member's own order)", field="order")
+    concerned = {s for s in (order and order.supplier_id, gift and gift.supplier_id, supplier and supplier.pk) if s}
+    if len(concerned) > 1:
+        raise ValidationFailed("订单、礼品与礼品商不一致 (the order, gift and supplier disagree)", field="supplier")
+    if order is not None and gift is None:
+        gift = order.gift
+    with transaction.atomic():
+        return create_numbered(
+            Complaint, prefix="CP", now=now, kind=Kind.COMPLAINT, channel=channel, member=member, order=order, gift=gift,
+            supplier_id=next(iter(concerned), None), contact_name=(contact_name or "").strip(),
+            contact_phone=(contact_phone or "").strip(), title=title, description=description, opened_by=actor, opened_at=now,
+        )
+
+
+def send_suggestion(*, actor, now: datetime, title: str, description: str) -> Complaint:
+    """A supplier's suggestion (建议) to the operator, through the complaint channel, without a deadline.
+
+    :raises PermissionDenied: for anyone but a supplier's user :raises ValidationFailed: a blank title or text
+    """
+    if getattr(actor, "role", None) not in SUPPLIER_ROLES or not actor.supplier_id:
+        raise PermissionDenied("只有礼品商可以提交建议 (suggestions come from suppliers)")
+    title, description = (title or "").strip(), (description or "").strip()
+    if not title:
+        raise ValidationFailed("请填写标题 (a title is required)", field="title")
+    if not description:
+        raise ValidationFailed("请填写建议内容 (write the suggestion)", field="description")
+    return create_numbered(
+        Complaint, prefix="SG", now=now, kind=Kind.SUGGESTION, channel=Channel.SUPPLIER, supplier_id=actor.supplier_id,
+        title=title, description=description, opened_by=actor, opened_at=now,
+    )
+
+
+def triage_complaint(*, complaint: Complaint, actor, now: datetime, responsible: str, reason: str = "") -> Complaint:
+    """An operator hands the complaint to the party who answers, starting its 48-hour deadline (a suggestion goes to
+    the operator, without a deadline).
+
+    :raises PermissionDenied: for anyone but an operator :raises InvalidTransition: unless open
+    :raises ValidationFailed: an unknown party, the supplier for a complaint about no supplier, a suggestion to anyone
+        but the operator
+    """
+    _require(actor, {Role.OPERATOR}, "只有运营可以分派 (operators triage)")
+    if responsible not in Party.values:
+        raise ValidationFailed("未知的责任方 (unknown responsible party)", field="responsible")
+    if complaint.kind == Kind.SUGGESTION and responsible != Party.OPERATOR:
+        raise ValidationFailed("建议由运营方处理 (suggestions go to the operator)", field="responsible")
+    if responsible == Party.SUPPLIER and complaint.supplier_id is None:
+        raise ValidationFailed("该投诉不涉及礼品商 (this complaint concerns no supplier)", field="responsible")
+    with transaction.atomic():
+        if complaint.kind == Kind.SUGGESTION:
+            return apply_transition(complaint, "triage", actor=actor, at=now, reason=reason, responsible=responsible, deadline=None)
+        apply_transition(complaint, "triage", actor=actor, at=now, reason=reason, responsible=responsible, deadline=now + DEADLINE)
+        _start_deadline(complaint, now)
+    return complaint
+
+
+def may_respond(*, user, complaint: Complaint) -> bool:
+    """Whether the user answers for the complaint's responsible party (a supplier's users for their own supplier only)."""
+    if user is None or not complaint.responsible:
+        return False
+    if user.is_superuser:
+        return True
+    if user.role not in RESPONDERS[complaint.responsible]:
+        return False
+    return complaint.responsible != Party.SUPPLIER or user.supplier_id == complaint.supplier_id
+
+
+def respond_to_complaint(*, complaint: Complaint, actor, now: datetime, response: str) -> Complaint:
+    """The responsible party answers; the running deadline is marked answered and the member is told by SMS.
+
+    :raises ValidationFailed: a blank response :raises PermissionDenied: for anyone but the responsible party
+    :raises InvalidTransition: unless triaged, escalated or reopened
+    """
+    response = (response or "").strip()
+    if not response:
+        raise ValidationFailed("请填写答复内容 (write the response)", field="response")
+    if not may_respond(user=actor, complaint=complaint):
+        raise PermissionDenied("只有责任方可以答复 (only the responsible party answers)")
+    with transaction.atomic():
+        apply_transition(complaint, "respond", actor=actor, at=now, response=response, responded_at=now, responded_by=actor)
+        complaint.deadlines.filter(responded_at__isnull=True).update(responded_at=now)
+        phone = complaint.member.phone if complaint.member_id else complaint.contact_phone
+        if complaint.kind == Kind.COMPLAINT and phone:
+            notify(
+                kind="complaint_answered", phone=phone, at=now, subject=complaint,
+                opted_out=bool(complaint.member_id and complaint.member.reminders_opt_out),
+                context={"complaint_number": complaint.number},
+            )
+    return complaint
+
+
+def escalate_overdue(*, now: datetime) -> list[int]:
+    """Escalate every complaint whose running deadline passed unanswered, exactly once per deadline; the ids escalated.
+
+    A second run finds the complaints escalated and changes nothing.
+    :raises ConcurrentUpdate: if a complaint changed state while the batch ran (the next run picks it up)
+    """
+    due = ComplaintDeadline.objects.filter(
+        due_at__lt=now, responded_at__isnull=True, escalated_at__isnull=True, complaint__state__in=WAITING
+    )
+    with transaction.atomic():
+        escalated = bulk_transition(
+            Complaint.objects.filter(pk__in=due.values("complaint_id")), "escalate", actor=None, at=now,
+            reason="超过48小时未答复 (deadline passed)",
+        )
+        ComplaintDeadline.objects.filter(
+            complaint_id__in=escalated, due_at__lt=now, responded_at__isnull=True, escalated_at__isnull=True
+        ).update(escalated_at=now)
+    return escalated
+
+
+def resolve_complaint(*, complaint: Complaint, actor, now: datetime, reason: str = "") -> Complaint:
+    """The member accepts the answer to its complaint.
+
+    :raises PermissionDenied: for anyone but the complaint's member :raises InvalidTransition: unless responded
+    """
+    _require_member(actor, complaint)
+    return apply_transition(complaint, "resolve", actor=actor, at=now, reason=reason, resolved_at=now)
+
+
+def auto_resolve(*, now: datetime) -> list[int]:
+    """Resolve every complaint answered 3 days ago or more that its member neither resolved nor reopened; the ids."""
+    due = Complaint.objects.filter(state=State.RESPONDED, responded_at__lte=now - AUTO_RESOLVE_AFTER)
+    return bulk_transition(
+        due, "resolve", actor=None, at=now, reason="答复3天后自动解决 (3 days after the response)",
+        values={"resolved_at": now, "auto_resolved": True},
+    )
+
+
+def reopen_complaint(*, complaint: Complaint, actor, now: datetime, reason: str = "") -> Complaint:
+    """The member reopens its resolved complaint within 7 days of the resolution; a new 48-hour deadline starts.
+
+    :raises PermissionDenied: for anyone but the complaint's member :raises InvalidTransition: unless resolved
+    :raises ValidationFailed: more than 7 days after the resolution
+    """
+    _require_member(actor, complaint)
+    if complaint.state == State.RESOLVED and complaint.resolved_at and now > complaint.resolved_at + REOPEN_WITHIN:
+        raise ValidationFailed("已超过解决后7天的重开期限 (more than 7 days since it was resolved)", field="reason")
+    with transaction.atomic():
+        apply_transition(complaint, "reopen", actor=actor, at=now, reason=reason, deadline=now + DEADLINE)
+        _start_deadline(complaint, now)
+    return complaint
+
+
+def list_complaints(
+    *, user, now: datetime, state: str = "", responsible: str = "", kind: str = "", ordered: bool = True
+) -> QuerySet:
+    """The complaints the user may see, the queue's order: overdue (deadline passed, unanswered) first, then escalated,
+    then by deadline. Members see their own; a supplier's users those triaged to it and its suggestions; logistics
+    staff those triaged to logistics; operators all."""
+    rows = Complaint.objects.visible_to(user)
+    role = getattr(user, "role", None)
+    if role in SUPPLIER_ROLES and not user.is_superuser:
+        rows = rows.filter(Q(kind=Kind.SUGGESTION) | Q(responsible=Party.SUPPLIER))
+    elif role == Role.LOGISTICS and not user.is_superuser:
+        rows = rows.filter(responsible=Party.LOGISTICS)
+    rows = rows.filter(**{name: value for name, value in (("state", state), ("responsible", responsible), ("kind", kind)) if value})
+    rows = rows.select_related("member", "order", "gift", "supplier").annotate(
+        urgency=Case(
+            When(state__in=WAITING, deadline__lt=now, then=Value(0)),
+            When(state=State.ESCALATED, then=Value(1)),
+            default=Value(2),
+            output_field=IntegerField(),
+        )
+    )
+    if ordered:
+        rows = rows.order_by("urgency", F("deadline").asc(nulls_last=True), "-opened_at", "-id")
+    return rows
+
+
+def is_overdue(complaint: Complaint, now: datetime) -> bool:
+    """The running deadline passed unanswered (not yet escalated by the beat)."""
+    return complaint.state in WAITING and complaint.deadline is not None and complaint.deadline < now
+
+
+def _start_deadline(complaint: Complaint, now: datetime) -> ComplaintDeadline:
+    return ComplaintDeadline.objects.create(
+        complaint=complaint, responsible=complaint.responsible, starts_at=now, due_at=now + DEADLINE,
+        supplier_id=complaint.supplier_id if complaint.responsible == Party.SUPPLIER else None,
+    )
+
+
+def _require(actor, roles, message: str) -> None:
+    if not (actor is not None and (actor.is_superuser or actor.role in roles)):
+        raise PermissionDenied(message)
+
+
+def _require_member(actor, complaint: Complaint) -> None:
+    if getattr(actor, "role", None) != Role.MEMBER or not complaint.member_id or actor.member_id != complaint.member_id:
+        raise PermissionDenied("只有投诉会员本人可以操作 (only the complaint's member)")

@@ -1,0 +1,404 @@
+"""Complaints and suggestions (SPEC §4.9): the workflow, the 48-hour deadline and its escalation, resolution and the
+reopen window, who may see and answer what, and the queue's order."""
+from datetime import timedelta
+
+import pytest
+
+from core.errors import InvalidTransition, PermissionDenied, ValidationFailed
+from core.models import Notification, TransitionLog
+from points.models import Complaint, ComplaintDeadline
+from points.services import complaints
+from points.services import orders
+from tests.factories import GiftFactory, SupplierUserFactory, UserFactory
+from tests.points.conftest import ADDRESS
+
+State = Complaint.State
+H48 = timedelta(hours=48)
+
+
+@pytest.fixture
+def gift(supplier):
+    return GiftFactory(supplier=supplier, name="龙井茶礼盒")
+
+
+@pytest.fixture
+def complaint(member, gift, now):
+    """The member's complaint about a gift of `supplier`, opened at `now`."""
+    return complaints.open_complaint(actor=member.user, now=now, gift=gift, title="茶叶受潮", description="收到的茶叶受潮结块")
+
+
+@pytest.fixture
+def triaged(complaint, operator, now):
+    """Triaged to the supplier at `now`: due 48 hours later."""
+    return complaints.triage_complaint(complaint=complaint, actor=operator, now=now, responsible="supplier")
+
+
+@pytest.fixture
+def responded(triaged, supplier_staff, now):
+    return complaints.respond_to_complaint(
+        complaint=triaged, actor=supplier_staff, now=now + timedelta(hours=5), response="已补发一盒新茶"
+    )
+
+
+@pytest.fixture
+def resolved(responded, member, now):
+    return complaints.resolve_complaint(complaint=responded, actor=member.user, now=now + timedelta(hours=6))
+
+
+def _unchanged(complaint: Complaint, state: str) -> None:
+    complaint.refresh_from_db()
+    assert complaint.state == state
+
+
+# --- opening ---------------------------------------------------------------------------------------------------------
+
+def test_a_member_complains_about_its_own_order_and_the_supplier_is_the_orders(rich_member, listed_gift, now):
+    order = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=1, now=now, **ADDRESS)
+
+    complaint = complaints.open_complaint(actor=rich_member.user, now=now, order=order, title="未发货", description="三天未发货")
+
+    assert (complaint.state, complaint.channel, complaint.kind) == (State.OPEN, "member", "complaint")
+    assert (complaint.member, complaint.order, complaint.gift, complaint.supplier) == (
+        rich_member, order, listed_gift, listed_gift.supplier
+    )
+    assert complaint.number.startswith("CP")
+
+
+def test_a_member_cannot_complain_about_another_members_order(rich_member, other_member, listed_gift, now):
+    order = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=1, now=now, **ADDRESS)
+
+    with pytest.raises(ValidationFailed):
+        complaints.open_complaint(actor=other_member.user, now=now, order=order, title="x", description="y")
+
+    assert not Complaint.objects.exists()
+
+
+def test_an_operator_opens_a_hotline_complaint_for_a_caller_by_name_and_phone(operator, gift, now):
+    complaint = complaints.open_complaint(
+        actor=operator, now=now, gift=gift, contact_name="王先生", contact_phone="13900001111", title="礼品破损", description="电话投诉"
+    )
+
+    assert (complaint.channel, complaint.member, complaint.contact_phone, complaint.supplier) == (
+        "hotline", None, "13900001111", gift.supplier
+    )
+
+
+def test_a_hotline_complaint_needs_a_member_or_a_contact(operator, now):
+    with pytest.raises(ValidationFailed) as refused:
+        complaints.open_complaint(actor=operator, now=now, title="x", description="y")
+
+    assert refused.value.field == "member"
+    assert not Complaint.objects.exists()
+
+
+def test_anyone_may_complain_about_a_supplier_publicly_but_not_about_its_own(supplier, other_supplier_admin, supplier_admin, now):
+    public = complaints.open_complaint(actor=other_supplier_admin, now=now, supplier=supplier, title="虚假宣传", description="…")
+
+    with pytest.raises(ValidationFailed):
+        complaints.open_complaint(actor=supplier_admin, now=now, supplier=supplier, title="x", description="y")
+
+    assert (public.channel, public.supplier, public.member) == ("public", supplier, None)
+    assert Complaint.objects.count() == 1
+
+
+def test_a_supplier_sends_a_suggestion_that_the_operator_triages_without_a_deadline(supplier_staff, operator, now):
+    suggestion = complaints.send_suggestion(actor=supplier_staff, now=now, title="增加对账模板", description="希望提供 Excel 模板")
+
+    complaints.triage_complaint(complaint=suggestion, actor=operator, now=now, responsible="operator")
+
+    assert (suggestion.kind, suggestion.channel, suggestion.supplier_id) == ("suggestion", "supplier", supplier_staff.supplier_id)
+    assert (suggestion.state, suggestion.deadline) == (State.TRIAGED, None)
+    assert not ComplaintDeadline.objects.exists()
+
+
+def test_a_suggestion_cannot_be_triaged_to_the_supplier_that_sent_it(supplier_staff, operator, now):
+    suggestion = complaints.send_suggestion(actor=supplier_staff, now=now, title="t", description="d")
+
+    with pytest.raises(ValidationFailed):
+        complaints.triage_complaint(complaint=suggestion, actor=operator, now=now, responsible="supplier")
+
+    _unchanged(suggestion, State.OPEN)
+
+
+def test_a_member_cannot_send_a_suggestion(member, now):
+    with pytest.raises(PermissionDenied):
+        complaints.send_suggestion(actor=member.user, now=now, title="t", description="d")
+
+
+# --- triage and the deadline ----------------------------------------------------------------------------------------
+
+def test_triage_starts_a_48_hour_deadline_with_its_row(triaged, supplier, now):
+    deadline = ComplaintDeadline.objects.get(complaint=triaged)
+
+    assert (triaged.state, triaged.responsible, triaged.deadline) == (State.TRIAGED, "supplier", now + H48)
+    assert (deadline.starts_at, deadline.due_at, deadline.supplier, deadline.responsible) == (now, now + H48, supplier, "supplier")
+    assert TransitionLog.objects.filter(object_id=triaged.pk, transition="triage").count() == 1
+
+
+def test_a_complaint_about_no_supplier_cannot_go_to_a_supplier(member, operator, now):
+    general = complaints.open_complaint(actor=member.user, now=now, title="客服态度", description="电话无人接听")
+
+    with pytest.raises(ValidationFailed):
+        complaints.triage_complaint(complaint=general, actor=operator, now=now, responsible="supplier")
+
+    _unchanged(general, State.OPEN)
+    assert not ComplaintDeadline.objects.exists()
+
+
+def test_only_an_operator_triages(complaint, logistics, now):
+    with pytest.raises(PermissionDenied):
+        complaints.triage_complaint(complaint=complaint, actor=logistics, now=now, responsible="logistics")
+
+    _unchanged(complaint, State.OPEN)
+
+
+def test_triaging_twice_is_refused_and_changes_nothing(triaged, operator, now):
+    with pytest.raises(InvalidTransition):
+        complaints.triage_complaint(complaint=triaged, actor=operator, now=now + timedelta(hours=1), responsible="operator")
+
+    _unchanged(triaged, State.TRIAGED)
+    assert triaged.responsible == "supplier"
+    assert ComplaintDeadline.objects.count() == 1
+
+
+def test_47_hours_59_minutes_after_triage_nothing_is_escalated(triaged, now):
+    escalated = complaints.escalate_overdue(now=now + timedelta(hours=47, minutes=59))
+
+    assert escalated == []
+    _unchanged(triaged, State.TRIAGED)
+
+
+def test_48_hours_1_minute_after_triage_the_complaint_is_escalated(triaged, now):
+    at = now + timedelta(hours=48, minutes=1)
+
+    escalated = complaints.escalate_overdue(now=at)
+
+    assert escalated == [triaged.pk]
+    _unchanged(triaged, State.ESCALATED)
+    assert ComplaintDeadline.objects.get(complaint=triaged).escalated_at == at
+
+
+def test_escalation_run_twice_escalates_once(triaged, now):
+    first = complaints.escalate_overdue(now=now + timedelta(hours=49))
+
+    second = complaints.escalate_overdue(now=now + timedelta(hours=50))
+
+    assert (first, second) == ([triaged.pk], [])
+    assert TransitionLog.objects.filter(object_id=triaged.pk, transition="escalate").count() == 1
+    assert ComplaintDeadline.objects.get(complaint=triaged).escalated_at == now + timedelta(hours=49)
+
+
+def test_an_answered_complaint_is_not_escalated(responded, now):
+    assert complaints.escalate_overdue(now=now + timedelta(hours=49)) == []
+
+    _unchanged(responded, State.RESPONDED)
+
+
+# --- response -------------------------------------------------------------------------------------------------------
+
+def test_the_supplier_answers_and_the_member_is_told(responded, member, now):
+    deadline = ComplaintDeadline.objects.get(complaint=responded)
+    sms = Notification.objects.get(kind="complaint_answered")
+
+    assert (responded.state, responded.response, responded.responded_at) == (State.RESPONDED, "已补发一盒新茶", now + timedelta(hours=5))
+    assert deadline.responded_at == now + timedelta(hours=5) and deadline.met
+    assert sms.phone == member.phone and responded.number in sms.body
+
+
+def test_an_escalated_complaint_can_still_be_answered_late(triaged, supplier_staff, now):
+    complaints.escalate_overdue(now=now + timedelta(hours=49))
+    triaged.refresh_from_db()
+
+    complaints.respond_to_complaint(complaint=triaged, actor=supplier_staff, now=now + timedelta(hours=50), response="抱歉，已处理")
+
+    deadline = ComplaintDeadline.objects.get(complaint=triaged)
+    assert triaged.state == State.RESPONDED
+    assert deadline.responded_at == now + timedelta(hours=50) and not deadline.met
+
+
+def test_another_supplier_cannot_answer_a_complaint_triaged_to_the_first(triaged, other_supplier_admin, now):
+    with pytest.raises(PermissionDenied):
+        complaints.respond_to_complaint(complaint=triaged, actor=other_supplier_admin, now=now, response="不是我们")
+
+    _unchanged(triaged, State.TRIAGED)
+    assert not Notification.objects.filter(kind="complaint_answered").exists()
+
+
+def test_a_complaint_triaged_to_logistics_is_not_answerable_by_the_supplier(complaint, operator, supplier_admin, logistics, now):
+    complaints.triage_complaint(complaint=complaint, actor=operator, now=now, responsible="logistics")
+
+    with pytest.raises(PermissionDenied):
+        complaints.respond_to_complaint(complaint=complaint, actor=supplier_admin, now=now, response="x")
+    complaints.respond_to_complaint(complaint=complaint, actor=logistics, now=now, response="已联系快递重新派送")
+
+    assert complaint.state == State.RESPONDED and complaint.responded_by == logistics
+
+
+def test_an_open_complaint_cannot_be_answered(complaint, operator, now):
+    with pytest.raises(PermissionDenied):
+        complaints.respond_to_complaint(complaint=complaint, actor=operator, now=now, response="x")
+
+    _unchanged(complaint, State.OPEN)
+
+
+def test_answering_twice_is_refused_and_changes_nothing(responded, supplier_staff, now):
+    with pytest.raises(InvalidTransition):
+        complaints.respond_to_complaint(complaint=responded, actor=supplier_staff, now=now + timedelta(hours=7), response="再答")
+
+    _unchanged(responded, State.RESPONDED)
+    assert responded.response == "已补发一盒新茶"
+    assert Notification.objects.filter(kind="complaint_answered").count() == 1
+
+
+def test_a_blank_answer_is_refused(triaged, supplier_staff, now):
+    with pytest.raises(ValidationFailed):
+        complaints.respond_to_complaint(complaint=triaged, actor=supplier_staff, now=now, response="  ")
+
+    _unchanged(triaged, State.TRIAGED)
+
+
+# --- resolution and reopening ---------------------------------------------------------------------------------------
+
+def test_the_member_resolves_the_answered_complaint(resolved, now):
+    assert (resolved.state, resolved.resolved_at, resolved.auto_resolved) == (State.RESOLVED, now + timedelta(hours=6), False)
+
+
+def test_resolving_before_an_answer_is_refused(triaged, member, now):
+    with pytest.raises(InvalidTransition):
+        complaints.resolve_complaint(complaint=triaged, actor=member.user, now=now)
+
+    _unchanged(triaged, State.TRIAGED)
+
+
+def test_another_member_cannot_resolve_or_reopen_the_complaint(responded, other_member, now):
+    with pytest.raises(PermissionDenied):
+        complaints.resolve_complaint(complaint=responded, actor=other_member.user, now=now)
+
+    _unchanged(responded, State.RESPONDED)
+
+
+def test_an_answered_complaint_resolves_itself_3_days_after_the_response(responded, now):
+    answered_at = responded.responded_at
+
+    early = complaints.auto_resolve(now=answered_at + timedelta(days=3) - timedelta(seconds=1))
+    on_time = complaints.auto_resolve(now=answered_at + timedelta(days=3))
+
+    responded.refresh_from_db()
+    assert (early, on_time) == ([], [responded.pk])
+    assert (responded.state, responded.auto_resolved, responded.resolved_at) == (State.RESOLVED, True, answered_at + timedelta(days=3))
+
+
+def test_the_member_reopens_within_7_days_and_a_new_deadline_starts(resolved, supplier, now):
+    at = resolved.resolved_at + timedelta(days=7)
+
+    complaints.reopen_complaint(complaint=resolved, actor=resolved.member.user, now=at, reason="又受潮了")
+
+    latest = ComplaintDeadline.objects.filter(complaint=resolved).last()
+    assert (resolved.state, resolved.deadline) == (State.REOPENED, at + H48)
+    assert ComplaintDeadline.objects.filter(complaint=resolved).count() == 2
+    assert (latest.starts_at, latest.due_at, latest.supplier, latest.responded_at) == (at, at + H48, supplier, None)
+
+
+def test_reopening_7_days_and_a_second_after_resolution_is_refused(resolved, now):
+    at = resolved.resolved_at + timedelta(days=7, seconds=1)
+
+    with pytest.raises(ValidationFailed):
+        complaints.reopen_complaint(complaint=resolved, actor=resolved.member.user, now=at)
+
+    _unchanged(resolved, State.RESOLVED)
+    assert ComplaintDeadline.objects.filter(complaint=resolved).count() == 1
+
+
+def test_a_reopened_complaint_escalates_when_its_new_deadline_passes(resolved, now):
+    at = resolved.resolved_at + timedelta(days=1)
+    complaints.reopen_complaint(complaint=resolved, actor=resolved.member.user, now=at)
+
+    assert complaints.escalate_overdue(now=at + timedelta(hours=47, minutes=59)) == []
+    assert complaints.escalate_overdue(now=at + timedelta(hours=48, minutes=1)) == [resolved.pk]
+
+    first, second = ComplaintDeadline.objects.filter(complaint=resolved)
+    assert (first.escalated_at, second.escalated_at) == (None, at + timedelta(hours=48, minutes=1))
+
+
+def test_a_reopened_complaint_is_answered_again(resolved, supplier_admin, now):
+    at = resolved.resolved_at + timedelta(days=1)
+    complaints.reopen_complaint(complaint=resolved, actor=resolved.member.user, now=at)
+
+    complaints.respond_to_complaint(complaint=resolved, actor=supplier_admin, now=at + timedelta(hours=1), response="再次补发")
+
+    assert resolved.state == State.RESPONDED
+    assert ComplaintDeadline.objects.filter(complaint=resolved, responded_at__isnull=True).count() == 0
+
+
+def test_an_unresolved_complaint_cannot_be_reopened(responded, member, now):
+    with pytest.raises(InvalidTransition):
+        complaints.reopen_complaint(complaint=responded, actor=member.user, now=now + timedelta(hours=7))
+
+    _unchanged(responded, State.RESPONDED)
+    assert ComplaintDeadline.objects.count() == 1
+
+
+def test_a_reopened_complaint_cannot_be_resolved_before_an_answer(resolved, member, now):
+    complaints.reopen_complaint(complaint=resolved, actor=member.user, now=resolved.resolved_at + timedelta(days=1))
+
+    with pytest.raises(InvalidTransition):
+        complaints.resolve_complaint(complaint=resolved, actor=member.user, now=resolved.resolved_at + timedelta(days=2))
+
+    _unchanged(resolved, State.REOPENED)
+
+
+def test_an_escalated_complaint_cannot_be_escalated_again_or_resolved(triaged, member, now):
+    complaints.escalate_overdue(now=now + timedelta(hours=49))
+    triaged.refresh_from_db()
+
+    with pytest.raises(InvalidTransition):
+        complaints.resolve_complaint(complaint=triaged, actor=member.user, now=now + timedelta(hours=50))
+
+    _unchanged(triaged, State.ESCALATED)
+
+
+# --- visibility and the queue ---------------------------------------------------------------------------------------
+
+def test_a_member_sees_only_its_own_complaints(complaint, member, other_member, now):
+    assert list(complaints.list_complaints(user=member.user, now=now)) == [complaint]
+    assert list(complaints.list_complaints(user=other_member.user, now=now)) == []
+
+
+def test_a_supplier_sees_only_complaints_triaged_to_it(triaged, supplier_admin, other_supplier_admin, now):
+    assert list(complaints.list_complaints(user=supplier_admin, now=now)) == [triaged]
+    assert list(complaints.list_complaints(user=other_supplier_admin, now=now)) == []
+
+
+def test_a_supplier_does_not_see_a_complaint_about_it_before_triage_or_triaged_to_logistics(complaint, operator, supplier_admin, now):
+    before = list(complaints.list_complaints(user=supplier_admin, now=now))
+    complaints.triage_complaint(complaint=complaint, actor=operator, now=now, responsible="logistics")
+
+    after = list(complaints.list_complaints(user=supplier_admin, now=now))
+
+    assert (before, after) == ([], [])
+
+
+def test_the_queue_puts_overdue_first_then_escalated_then_by_deadline(member, gift, operator, now):
+    def triaged_at(hours_ago: int, title: str) -> Complaint:
+        opened = complaints.open_complaint(actor=member.user, now=now, gift=gift, title=title, description="…")
+        return complaints.triage_complaint(complaint=opened, actor=operator, now=now - timedelta(hours=hours_ago), responsible="supplier")
+
+    escalated = triaged_at(60, "escalated")
+    complaints.escalate_overdue(now=now - timedelta(hours=1))
+    later = triaged_at(1, "later")
+    sooner = triaged_at(10, "sooner")
+    overdue = triaged_at(50, "overdue")
+    untriaged = complaints.open_complaint(actor=member.user, now=now, gift=gift, title="open", description="…")
+
+    queue = list(complaints.list_complaints(user=operator, now=now))
+
+    assert [c.title for c in queue] == [c.title for c in (overdue, escalated, sooner, later, untriaged)]
+    assert [c.title for c in complaints.list_complaints(user=operator, now=now, state="escalated")] == ["escalated"]
+
+
+def test_anyone_new_sees_nothing(now, complaint):
+    finance = UserFactory(username="finance_cs", role="finance")
+    stranger = SupplierUserFactory(username="stranger", role="supplier_staff")
+
+    assert list(complaints.list_complaints(user=finance, now=now)) == []
+    assert list(complaints.list_complaints(user=stranger, now=now)) == []
