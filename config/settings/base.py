@@ -208,6 +208,7 @@ CELERY_BEAT_SCHEDULE = {
     "purge-idempotency-keys": {"task": "core.tasks.purge_idempotency_keys", "schedule": crontab(minute=17)},
     "generate-statements": {"task": "settlement.tasks.generate_last_month", "schedule": crontab(day_of_month=1, hour=2, minute=0)},
     "confirm-silent-statements": {"task": "settlement.tasks.confirm_silent_statements", "schedule": crontab(hour=2, minute=30)},
+    "assess-last-month": {"task": "settlement.tasks_assessment.assess_last_month", "schedule": crontab(day_of_month=20, hour=3, minute=0)},
     "escalate-complaints": {"task": "points.tasks_complaints.escalate_complaints", "schedule": 300.0},
     "resolve-answered-complaints": {"task": "points.tasks_complaints.resolve_answered_complaints", "schedule": crontab(minute=40)},
 }
@@ -220,6 +221,8 @@ QUIET_HOURS = (22, 8)
 STATEMENT_PDF_INLINE_LINES = int(os.environ.get("STATEMENT_PDF_INLINE_LINES", "2000"))
 # a TrueType/TTC font to embed in statement PDFs instead of the built-in (not embedded) STSong-Light
 STATEMENT_PDF_FONT = os.environ.get("STATEMENT_PDF_FONT", "")
+# a supplier scoring under this (0–100) two months running gets a suspension proposal (SPEC §4.10)
+ASSESSMENT_SUSPENSION_THRESHOLD = int(os.environ.get("ASSESSMENT_SUSPENSION_THRESHOLD", "60"))
 
 IDEMPOTENCY_KEY_TTL_HOURS = 24
 

@@ -1,0 +1,434 @@
+"""Monthly assessment (SPEC §4.10): each KPI on a fixture October, the score, penalties and suspensions.
+
+Orders, shipments, returns, complaints and replenishment requests are built as rows (the facts the KPIs count),
+with the TransitionLog rows the services would write where a KPI reads a transition time.
+"""
+from datetime import date, datetime
+from decimal import Decimal
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.test import override_settings
+
+from core.errors import InvalidTransition, PermissionDenied
+from core.models import TransitionLog
+from logistics.models import ReturnRequest, Shipment
+from points.models import RedemptionOrder
+from points.models.complaints import Complaint, ComplaintDeadline
+from settlement.models import Adjustment, Assessment, Kpi, KpiResult, PenaltyProposal, Section, StatementLine, SuspensionProposal
+from settlement.services import adjustments, generation
+from settlement.services.assessment import (
+    accept_penalty, accept_suspension, attainment_of, compute_month, dismiss_penalty, dismiss_suspension, score_of,
+)
+from suppliers.models import Gift, Location, Supplier
+from suppliers.models.inventory import ReplenishmentRequest
+from suppliers.services import onboarding
+from tests.factories import SHANGHAI, GiftFactory, MemberFactory, ready_to_activate
+
+OCTOBER, SEPTEMBER = date(2026, 10, 1), date(2026, 9, 1)
+ASSESSED_AT = datetime(2026, 11, 20, 3, 0, tzinfo=SHANGHAI)
+Q = Decimal
+
+
+def t(month: int, day: int, hour: int = 10, minute: int = 0) -> datetime:
+    return datetime(2026, month, day, hour, minute, tzinfo=SHANGHAI)
+
+
+# --- building facts -----------------------------------------------------------------------------------------------
+
+def log(obj, transition: str, at: datetime) -> None:
+    TransitionLog.objects.create(content_type=ContentType.objects.get_for_model(type(obj)), object_id=obj.pk,
+                                 transition=transition, source_state="", target_state="", at=at)
+
+
+def order(supplier: Supplier, *, fulfilment: str = "dropship", quantity: int = 1, state: str = "delivered",
+          handed_over_at: datetime | None = None, delivered_at: datetime | None = None) -> RedemptionOrder:
+    gift = Gift.objects.filter(supplier=supplier).first() or GiftFactory(supplier=supplier)
+    member = MemberFactory()
+    placed = handed_over_at or delivered_at
+    created = RedemptionOrder.objects.create(
+        number=f"RO{RedemptionOrder.objects.count() + 1:012d}", member=member, gift=gift, supplier=supplier,
+        program=member.program, quantity=quantity, fulfilment=fulfilment, points_unit_price=1000, points_cost=1000 * quantity,
+        settlement_unit_price=Q("10.00"), settlement_amount=Q("10.00") * quantity, state=state, placed_at=placed,
+        expires_at=placed, delivered_at=delivered_at, delivery_recorded_at=delivered_at,
+        recipient_name="刘洋", recipient_phone="13812341234", address="杭州市文三路100号",
+    )
+    if handed_over_at:
+        log(created, "hand_over", handed_over_at)
+    return created
+
+
+def shipment(of: RedemptionOrder, *, created_at: datetime, shipped_at=None, state="shipped", delivered_at=None) -> Shipment:
+    return Shipment.objects.create(order=of, supplier_id=of.supplier_id, kind=of.fulfilment, quantity=of.quantity,
+                                   created_at=created_at, shipped_at=shipped_at, delivered_at=delivered_at, state=state)
+
+
+def returned(of: RedemptionOrder, *, quantity: int, outcome: str) -> ReturnRequest:
+    return ReturnRequest.objects.create(number=f"RR{ReturnRequest.objects.count() + 1:08d}", order=of, supplier_id=of.supplier_id,
+                                        quantity=quantity, reason="defective", requested_at=t(10, 20), outcome=outcome,
+                                        state="inspected")
+
+
+def complaint(supplier: Supplier, *, opened_at: datetime, responsible: str = "supplier") -> Complaint:
+    return Complaint.objects.create(number=f"CP{Complaint.objects.count() + 1:08d}", channel="member", supplier=supplier,
+                                    title="迟迟未发货", description="下单一周仍未发货", opened_at=opened_at,
+                                    responsible=responsible, state="triaged" if responsible else "open")
+
+
+def deadline(supplier: Supplier, *, due_at: datetime, responded_at=None, responsible: str = "supplier") -> ComplaintDeadline:
+    return ComplaintDeadline.objects.create(
+        complaint=complaint(supplier, opened_at=t(9, 1), responsible=responsible), responsible=responsible,
+        supplier=supplier, starts_at=t(9, 1), due_at=due_at, responded_at=responded_at,
+    )
+
+
+def replenishment(supplier: Supplier, *, due: date, met_at=None, state: str = "met") -> ReplenishmentRequest:
+    warehouse, _ = Location.objects.get_or_create(code="WH-KPI", defaults={"name": "华东仓", "kind": Location.Kind.WAREHOUSE})
+    gift = GiftFactory(supplier=supplier, fulfilment="warehouse")
+    return ReplenishmentRequest.objects.create(gift=gift, location=warehouse, quantity=10, raised_at=t(9, 1), due_date=due,
+                                               met_at=met_at, state=state)
+
+
+@pytest.fixture
+def october(supplier) -> Supplier:
+    """The fixture month of `supplier`; each KPI's expected figures are counted in the test that reads them."""
+    # dropship orders: name, handover, first shipping, how shipping ended
+    a = order(supplier, handed_over_at=t(10, 1, 0, 30), delivered_at=t(10, 3))          # handed over 00:30 on 1 Oct (Shanghai)
+    shipment(a, created_at=t(10, 1, 0, 30), shipped_at=t(10, 1, 10), state="delivered")   # 9.5 h: on time
+    b = order(supplier, quantity=2, handed_over_at=t(10, 5), delivered_at=t(10, 9))
+    shipment(b, created_at=t(10, 5), shipped_at=t(10, 7), state="delivered")               # exactly 48 h: on time
+    c = order(supplier, handed_over_at=t(10, 8), delivered_at=t(10, 15))
+    shipment(c, created_at=t(10, 8), shipped_at=t(10, 10, 10, 1), state="failed")          # 48 h 01 m: late, then failed
+    shipment(c, created_at=t(10, 13), shipped_at=t(10, 13, 12), state="delivered")         # delivered at the second attempt
+    order(supplier, state="handed_over", handed_over_at=t(10, 31, 23, 30))               # never shipped: late
+    e = order(supplier, handed_over_at=t(9, 30, 23), delivered_at=t(10, 2))               # handed over in September
+    shipment(e, created_at=t(9, 30, 23), shipped_at=t(10, 1, 8), state="delivered")
+    order(supplier, state="cancelled", handed_over_at=t(10, 12))                         # cancelled before shipping
+    g = order(supplier, state="cancelled", handed_over_at=t(9, 20))                      # failed, then given up in October
+    shipment(g, created_at=t(9, 20), shipped_at=t(9, 21), state="failed")
+    log(g, "give_up", t(10, 6))
+    h = order(supplier, handed_over_at=t(9, 10), delivered_at=t(9, 28))                  # delivered in September
+    shipment(h, created_at=t(9, 10), shipped_at=t(9, 11), state="delivered")
+    w = order(supplier, fulfilment="warehouse", quantity=5, handed_over_at=t(10, 9), delivered_at=t(10, 10))
+    shipment(w, created_at=t(10, 9), shipped_at=t(10, 20), state="delivered")            # warehouse: not a dispatch KPI
+    # returns
+    returned(w, quantity=2, outcome="defective")
+    returned(b, quantity=1, outcome="resellable")
+    returned(a, quantity=1, outcome="transit_damage")
+    returned(h, quantity=1, outcome="defective")                                        # of a September delivery
+    # complaints opened
+    complaint(supplier, opened_at=t(10, 4))
+    complaint(supplier, opened_at=t(10, 16))
+    complaint(supplier, opened_at=t(10, 18), responsible="logistics")                   # triaged to the logistics provider
+    complaint(supplier, opened_at=t(9, 30, 23))                                          # September
+    complaint(supplier, opened_at=t(10, 25), responsible="")                             # not triaged yet
+    # complaint deadlines
+    deadline(supplier, due_at=t(10, 5), responded_at=t(10, 4))
+    deadline(supplier, due_at=t(10, 10, 12), responded_at=t(10, 10, 12))                # answered at the deadline: met
+    deadline(supplier, due_at=t(10, 20), responded_at=t(10, 21))
+    deadline(supplier, due_at=t(10, 25))                                                 # never answered
+    deadline(supplier, due_at=t(10, 26), responded_at=t(10, 28), responsible="logistics")
+    deadline(supplier, due_at=t(11, 1, 0, 30))                                           # November
+    # replenishment requests
+    replenishment(supplier, due=date(2026, 10, 10), met_at=t(10, 10, 23, 30))            # met late on its due day: on time
+    replenishment(supplier, due=date(2026, 10, 15), met_at=t(10, 14))
+    replenishment(supplier, due=date(2026, 10, 20), met_at=t(10, 21, 0, 30))             # 30 min after the due day: late
+    replenishment(supplier, due=date(2026, 10, 25), state="open")
+    replenishment(supplier, due=date(2026, 10, 28), state="cancelled")
+    replenishment(supplier, due=date(2026, 11, 2), met_at=t(11, 1))
+    return supplier
+
+
+def counted(supplier, kpi: str) -> tuple:
+    """(numerator, denominator, value) of `kpi` once October is assessed."""
+    compute_month(month=OCTOBER, now=ASSESSED_AT)
+    result = results_of(supplier)[kpi]
+    return result.numerator, result.denominator, result.value
+
+
+def results_of(supplier) -> dict[str, KpiResult]:
+    return {r.kpi: r for r in KpiResult.objects.filter(assessment__supplier=supplier, assessment__month=OCTOBER)}
+
+
+# --- each KPI -------------------------------------------------------------------------------------------------------
+
+def test_on_time_dispatch_counts_dropship_orders_handed_over_in_the_month_shipped_within_48_hours(october):
+    # handed over in October: a (00:30 on the 1st, Shanghai), b, c, the never-shipped one (23:30 on the 31st) = 4;
+    # e (September) and the cancelled-before-shipping one are out; w is a warehouse order.
+    # shipped within 48 h: a (9.5 h), b (exactly 48 h) = 2; c (48 h 01 m) and the unshipped one are late.
+
+    assert counted(october, Kpi.ON_TIME_DISPATCH) == (2, 4, Q("0.5000"))
+
+
+def test_replenishment_on_time_counts_requests_due_in_the_month_met_by_their_due_day(october):
+    # due in October and not cancelled: 10-10, 10-15, 10-20, 10-25 (open) = 4; 10-28 cancelled, 11-02 November.
+    # met by the due day (Asia/Shanghai): 10-10 (met 23:30 that day), 10-15 = 2; 10-20 met at 00:30 the next day.
+
+    assert counted(october, Kpi.REPLENISHMENT_ON_TIME) == (2, 4, Q("0.5000"))
+
+
+def test_first_attempt_delivery_counts_dropship_orders_whose_shipping_ended_in_the_month(october):
+    # shipping ended in October: a, b, c, e delivered; g given up on 10-06 = 5 (h delivered in September, w warehouse).
+    # delivered without a failed shipment: a, b, e = 3 (c failed once, g never arrived).
+
+    assert counted(october, Kpi.FIRST_ATTEMPT_DELIVERY) == (3, 5, Q("0.6000"))
+
+
+def test_complaint_rate_counts_only_complaints_triaged_to_the_supplier_per_thousand_delivered_orders(october):
+    # supplier-responsible complaints opened in October: 10-04, 10-16 = 2 (the one triaged to logistics, the one
+    # opened in September and the untriaged one are out; deadline fixtures were opened in September).
+    # orders delivered in October: a, b, c, e, w = 5 → 2 × 1000 / 5 = 400.
+
+    assert counted(october, Kpi.COMPLAINT_RATE) == (2, 5, Q("400.0000"))
+
+
+def test_a_complaint_triaged_to_logistics_does_not_count_against_the_supplier(supplier):
+    order(supplier, fulfilment="warehouse", delivered_at=t(10, 3))
+    complaint(supplier, opened_at=t(10, 4), responsible="logistics")
+    deadline(supplier, due_at=t(10, 6), responsible="logistics")
+
+    compute_month(month=OCTOBER, now=ASSESSED_AT)
+
+    results = results_of(supplier)
+    assert (results[Kpi.COMPLAINT_RATE].numerator, results[Kpi.COMPLAINT_RATE].value) == (0, Q("0"))
+    assert (results[Kpi.COMPLAINT_SLA].denominator, results[Kpi.COMPLAINT_SLA].value) == (0, None)
+
+
+def test_complaint_sla_counts_supplier_deadlines_due_in_the_month_answered_by_the_deadline(october):
+    # supplier deadlines due in October: 10-05, 10-10 12:00, 10-20, 10-25 = 4 (logistics' and November's are out).
+    # answered by the deadline: 10-05 (a day early), 10-10 (at the deadline itself) = 2.
+
+    assert counted(october, Kpi.COMPLAINT_SLA) == (2, 4, Q("0.5000"))
+
+
+def test_defect_rate_counts_defective_units_returned_of_the_units_delivered_in_the_month(october):
+    # units delivered in October: a 1, b 2, c 1, e 1, w 5 = 10.
+    # returned as defective, of those orders: w 2 = 2 (b's resellable, a's transit damage and h's, a September
+    # delivery, are out).
+
+    assert counted(october, Kpi.DEFECT_RATE) == (2, 10, Q("0.2000"))
+
+
+# --- the score ----------------------------------------------------------------------------------------------------
+
+def test_attainment_is_capped_for_higher_is_better_and_falls_linearly_past_a_lower_is_better_target():
+    assert attainment_of(Q("0.5"), target=Q("0.95"), higher_is_better=True) == Q("0.5263")
+    assert attainment_of(Q("0.99"), target=Q("0.95"), higher_is_better=True) == Q("1")
+    assert attainment_of(Q("4"), target=Q("5"), higher_is_better=False) == Q("1")
+    assert attainment_of(Q("7.5"), target=Q("5"), higher_is_better=False) == Q("0.5")
+    assert attainment_of(Q("400"), target=Q("5"), higher_is_better=False) == Q("0")
+    assert attainment_of(None, target=Q("5"), higher_is_better=False) is None
+
+
+def test_the_score_weighs_attainments_over_the_kpis_that_apply():
+    results = [KpiResult(weight=Q("20"), attainment=Q("0.5")), KpiResult(weight=Q("15"), attainment=Q("1")),
+               KpiResult(weight=Q("15"), attainment=None)]
+
+    # 100 × (20 × 0.5 + 15 × 1) / (20 + 15) = 100 × 25 / 35 = 71.43; the KPI without a value is left out
+    assert score_of(results) == Q("71.43")
+    assert score_of([KpiResult(weight=Q("20"), attainment=None)]) is None
+
+
+def test_the_fixture_month_scores_from_the_default_weights_and_targets(october):
+    # attainments: dispatch 0.5/0.95 = 0.5263 (w 20), replenishment 0.5/0.9 = 0.5556 (15), first attempt 0.6/0.95 =
+    # 0.6316 (15), complaint rate 400 vs 5 → 0 (20), SLA 0.5/0.95 = 0.5263 (15), defect 0.2 vs 0.02 → 0 (15)
+    # 100 × (10.526 + 8.334 + 9.474 + 0 + 7.8945 + 0) / 100 = 36.23
+
+    assessment, = compute_month(month=OCTOBER, now=ASSESSED_AT)
+
+    assert assessment.score == Q("36.23")
+
+
+def test_a_warehouse_supplier_is_scored_without_the_dropship_kpis(supplier):
+    order(supplier, fulfilment="warehouse", delivered_at=t(10, 3))
+
+    assessment, = compute_month(month=OCTOBER, now=ASSESSED_AT)
+
+    results = results_of(supplier)
+    assert results[Kpi.ON_TIME_DISPATCH].value is None and results[Kpi.FIRST_ATTEMPT_DELIVERY].value is None
+    assert assessment.score == Q("100.00")  # complaint rate 0 and defect rate 0, both on target
+
+
+def test_recomputing_a_month_replaces_its_results_and_score_without_duplicates(october):
+    first, = compute_month(month=OCTOBER, now=ASSESSED_AT)
+    complaint(october, opened_at=t(10, 30))
+
+    second, = compute_month(month=OCTOBER, now=ASSESSED_AT.replace(hour=4))
+
+    assert second.pk == first.pk and Assessment.objects.count() == 1
+    assert KpiResult.objects.count() == len(Kpi.values)
+    assert results_of(october)[Kpi.COMPLAINT_RATE].numerator == 3
+    assert Assessment.objects.get().computed_at == ASSESSED_AT.replace(hour=4)
+
+
+def test_a_month_not_yet_ended_cannot_be_assessed(supplier):
+    with pytest.raises(Exception, match="尚未结束"):
+        compute_month(month=date(2026, 11, 1), now=ASSESSED_AT)
+
+    assert not Assessment.objects.exists()
+
+
+# --- penalties ----------------------------------------------------------------------------------------------------
+
+def test_each_breached_rule_proposes_one_penalty_however_often_the_month_is_computed(october):
+    # dispatch 0.5 < 0.80 (−500), SLA 0.5 < 0.80 (−300), defect 0.2 > 0.05 (−500)
+    compute_month(month=OCTOBER, now=ASSESSED_AT)
+
+    compute_month(month=OCTOBER, now=ASSESSED_AT.replace(hour=5))
+
+    proposals = PenaltyProposal.objects.order_by("rule__kpi")
+    assert [(p.rule.kpi, p.value, p.amount) for p in proposals] == [
+        (Kpi.COMPLAINT_SLA, Q("0.5000"), Q("-300.00")), (Kpi.DEFECT_RATE, Q("0.2000"), Q("-500.00")),
+        (Kpi.ON_TIME_DISPATCH, Q("0.5000"), Q("-500.00")),
+    ]
+
+
+@pytest.fixture
+def penalty(supplier) -> PenaltyProposal:
+    """One breach: a defect rate of 1/1 > 0.05."""
+    delivered = order(supplier, fulfilment="warehouse", delivered_at=t(10, 3))
+    returned(delivered, quantity=1, outcome="defective")
+    compute_month(month=OCTOBER, now=ASSESSED_AT)
+    return PenaltyProposal.objects.get()
+
+
+def adjustment_lines(supplier):
+    return StatementLine.objects.filter(statement__supplier=supplier, section=Section.ADJUSTMENT)
+
+
+def test_an_accepted_penalty_reaches_a_statement_only_after_a_second_finance_user_approves_it(
+        penalty, supplier, finance, finance_checker):
+    accepted = accept_penalty(proposal=penalty, actor=finance, now=t(11, 20, 10))
+    adjustment = accepted.adjustment
+    generation.generate_now(month=date(2026, 11, 1), actor=finance, now=t(12, 1, 2))
+    assert not adjustment_lines(supplier).exists()
+
+    adjustments.approve_adjustment(adjustment=adjustment, actor=finance_checker, now=t(12, 1, 9))
+    generation.generate_now(month=date(2026, 12, 1), actor=finance, now=datetime(2027, 1, 1, 2, tzinfo=SHANGHAI))
+
+    assert accepted.state == PenaltyProposal.State.ACCEPTED
+    assert (adjustment.kind, adjustment.amount, adjustment.source_kind, adjustment.source_id, adjustment.created_by) == (
+        Adjustment.Kind.PENALTY, Q("-500.00"), "assessment", str(penalty.assessment_id), finance)
+    line, = adjustment_lines(supplier)
+    assert (line.amount, line.statement.month) == (Q("-500.00"), date(2026, 12, 1))
+
+
+def test_the_finance_user_who_accepted_a_penalty_cannot_approve_its_adjustment(penalty, finance):
+    adjustment = accept_penalty(proposal=penalty, actor=finance, now=t(11, 20, 10)).adjustment
+
+    with pytest.raises(PermissionDenied):
+        adjustments.approve_adjustment(adjustment=adjustment, actor=finance, now=t(11, 21))
+
+    adjustment.refresh_from_db()
+    assert adjustment.state == Adjustment.State.PROPOSED
+
+
+def test_a_penalty_is_accepted_once_and_only_by_finance(penalty, finance, operator):
+    with pytest.raises(PermissionDenied):
+        accept_penalty(proposal=penalty, actor=operator, now=t(11, 20, 10))
+    accept_penalty(proposal=penalty, actor=finance, now=t(11, 20, 10))
+
+    with pytest.raises(InvalidTransition):
+        accept_penalty(proposal=penalty, actor=finance, now=t(11, 20, 11))
+
+    assert Adjustment.objects.count() == 1
+
+
+def test_a_dismissed_penalty_creates_no_adjustment(penalty, finance):
+    dismiss_penalty(proposal=penalty, actor=finance, now=t(11, 20, 10), reason="退货原因经核实为物流破损")
+
+    penalty.refresh_from_db()
+    assert (penalty.state, penalty.note) == (PenaltyProposal.State.DISMISSED, "退货原因经核实为物流破损")
+    assert not Adjustment.objects.exists()
+
+
+# --- suspension ---------------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def active_supplier(supplier, operator) -> Supplier:
+    ready_to_activate(supplier)
+    onboarding.start_supplier_review(supplier=supplier, actor=operator, now=t(1, 5))
+    return onboarding.approve_supplier(supplier=supplier, actor=operator, now=t(1, 6))
+
+
+def low_month(supplier, month: int) -> None:
+    """One delivered order and one complaint: complaint rate 1000 (attainment 0), defect rate 0 (attainment 1)
+    → score 100 × 15 / 35 = 42.86, under 60."""
+    order(supplier, fulfilment="warehouse", delivered_at=t(month, 3))
+    complaint(supplier, opened_at=t(month, 4))
+
+
+def test_two_months_under_the_threshold_propose_one_suspension(active_supplier):
+    low_month(active_supplier, 9)
+    low_month(active_supplier, 10)
+    compute_month(month=SEPTEMBER, now=t(10, 20, 3))
+
+    compute_month(month=OCTOBER, now=ASSESSED_AT)
+    compute_month(month=OCTOBER, now=ASSESSED_AT.replace(hour=4))
+
+    proposal = SuspensionProposal.objects.get()
+    assert (proposal.assessment.month, proposal.assessment.score) == (OCTOBER, Q("42.86"))
+
+
+def test_one_month_under_the_threshold_proposes_no_suspension(active_supplier):
+    order(active_supplier, fulfilment="warehouse", delivered_at=t(9, 3))  # September: 100
+    low_month(active_supplier, 10)
+    compute_month(month=SEPTEMBER, now=t(10, 20, 3))
+
+    compute_month(month=OCTOBER, now=ASSESSED_AT)
+
+    assert not SuspensionProposal.objects.exists()
+
+
+@override_settings(ASSESSMENT_SUSPENSION_THRESHOLD=40)
+def test_the_suspension_threshold_is_a_setting(active_supplier):
+    low_month(active_supplier, 9)
+    low_month(active_supplier, 10)
+    compute_month(month=SEPTEMBER, now=t(10, 20, 3))
+
+    compute_month(month=OCTOBER, now=ASSESSED_AT)
+
+    assert not SuspensionProposal.objects.exists()
+
+
+@pytest.fixture
+def suspension(active_supplier) -> SuspensionProposal:
+    low_month(active_supplier, 9)
+    low_month(active_supplier, 10)
+    compute_month(month=SEPTEMBER, now=t(10, 20, 3))
+    compute_month(month=OCTOBER, now=ASSESSED_AT)
+    return SuspensionProposal.objects.get()
+
+
+def test_an_operator_accepting_a_suspension_suspends_the_supplier(suspension, active_supplier, operator):
+    accept_suspension(proposal=suspension, actor=operator, now=t(11, 21))
+
+    active_supplier.refresh_from_db()
+    assert (suspension.state, active_supplier.state) == (SuspensionProposal.State.ACCEPTED, Supplier.State.SUSPENDED)
+
+
+def test_a_dismissed_suspension_leaves_the_supplier_active_and_finance_cannot_decide(
+        suspension, active_supplier, operator, finance):
+    with pytest.raises(PermissionDenied):
+        dismiss_suspension(proposal=suspension, actor=finance, now=t(11, 21), reason="整改中")
+
+    dismiss_suspension(proposal=suspension, actor=operator, now=t(11, 21), reason="已开具整改通知")
+
+    active_supplier.refresh_from_db()
+    assert (suspension.state, active_supplier.state) == (SuspensionProposal.State.DISMISSED, Supplier.State.ACTIVE)
+
+
+def test_beat_assesses_the_previous_month_on_the_20th(supplier, monkeypatch):
+    from django.conf import settings
+
+    from settlement import tasks_assessment
+
+    order(supplier, fulfilment="warehouse", delivered_at=t(10, 3))
+    monkeypatch.setattr(tasks_assessment.timezone, "now", lambda: ASSESSED_AT)
+
+    assert tasks_assessment.assess_last_month() == 1
+
+    assert Assessment.objects.get().month == OCTOBER
+    schedule = settings.CELERY_BEAT_SCHEDULE["assess-last-month"]
+    assert schedule["task"] == "settlement.tasks_assessment.assess_last_month"
+    assert (schedule["schedule"].day_of_month, schedule["schedule"].hour, schedule["schedule"].minute) == ({20}, {3}, {0})
