@@ -17,11 +17,13 @@ from suppliers.models import ReplenishmentRequest, StockMovement
 from points.services import ledger, orders
 from suppliers.services import inventory, revisions
 from tests.access import MATRIX, ROLES
-from tests.access_rows import catalog_io, flow, leftovers, profile, provider, returns, settlement
+from tests.access_rows import assessment
+from tests.access_rows import announcements, cases, catalog_io, complaints, flow, leftovers, profile, provider, returns, settlement
 from tests.conftest import client_for
 from tests.factories import GiftFactory, MemberFactory, WarehouseFactory, NoticeFactory, SupplierFactory, SupplierUserFactory, UserFactory, ready_to_activate
 
-AREAS = [profile, catalog_io, flow, provider, returns, leftovers, settlement]
+AREAS = [profile, catalog_io, flow, provider, returns, leftovers, settlement, complaints, announcements, cases]
+AREAS.append(assessment)
 SNAPSHOT = Path(__file__).parent / "snapshots" / "api_fields.json"
 METHODS = ["get", "post", "put", "patch", "delete"]
 

@@ -1,12 +1,13 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from points.api import views
+from points.api import complaints, views
 
 router = SimpleRouter()
 router.register("catalog", views.CatalogViewSet, basename="catalog")
 router.register("orders", views.OrderViewSet, basename="order")
 router.register("points/entries", views.LedgerEntryViewSet, basename="ledger-entry")
+router.register("complaints", complaints.ComplaintViewSet, basename="complaint")
 urlpatterns = [
     path("points/balance/", views.BalanceView.as_view(), name="points-balance"),
     path("points/credits/", views.BulkCreditView.as_view(), name="points-credits"),

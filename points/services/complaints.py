@@ -54,15 +54,15 @@ def open_complaint(
             raise ValidationFailed("请指定会员或填写联系人与电话 (name the member or a contact with a phone)", field="member")
     else:
         member, channel = None, Channel.PUBLIC
-        if supplier is None:
-            raise ValidationFailed("请指定被投诉的礼品商 (name the supplier complained about)", field="supplier")
-        if getattr(actor, "supplier_id", None) == supplier.pk:
-            raise ValidationFailed("不能投诉本礼品商 (a supplier cannot complain about itself)", field="supplier")
     if order is not None and (member is None or order.member_id != member.pk):
         raise ValidationFailed("只能投诉本人的订单 (only the member's own order)", field="order")
     concerned = {s for s in (order and order.supplier_id, gift and gift.supplier_id, supplier and supplier.pk) if s}
     if len(concerned) > 1:
         raise ValidationFailed("订单、礼品与礼品商不一致 (the order, gift and supplier disagree)", field="supplier")
+    if channel == Channel.PUBLIC and not concerned:
+        raise ValidationFailed("请指定被投诉的礼品商或礼品 (name the supplier or gift complained about)", field="supplier")
+    if channel == Channel.PUBLIC and getattr(actor, "supplier_id", None) in concerned:
+        raise ValidationFailed("不能投诉本礼品商 (a supplier cannot complain about itself)", field="supplier")
     if order is not None and gift is None:
         gift = order.gift
     with transaction.atomic():

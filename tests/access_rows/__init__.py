@@ -1,5 +1,7 @@
 """Access-matrix rows of each area, merged into tests.access.MATRIX (one module per area keeps edits apart)."""
-from tests.access_rows import catalog_io, flow, leftovers, profile, provider, returns, settlement
+from tests.access_rows import assessment
+from tests.access_rows import announcements, cases, catalog_io, complaints, flow, leftovers, profile, provider, returns, settlement
 
 EXTRA_ROWS: dict = {**profile.ROWS, **catalog_io.ROWS, **flow.ROWS, **provider.ROWS, **returns.ROWS, **leftovers.ROWS,
-               **settlement.ROWS}
+               **settlement.ROWS, **complaints.ROWS, **announcements.ROWS, **cases.ROWS}
+EXTRA_ROWS |= assessment.ROWS

@@ -1,0 +1,129 @@
+"""API of complaints and suggestions (SPEC §4.9): open, triage, respond, resolve, reopen, suggestions.
+
+Each view parses its input, makes one service call and renders; the rules live in points.services.complaints.
+Reads start from its scoped list, so a complaint the caller may not see (another member's, one triaged to
+another supplier or to another party) is a 404.
+"""
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from core.api.permissions import require_role
+from core.api.transitions import ReasonInput, TransitionHistoryMixin, transition_action
+from core.masking import mask_name, mask_phone
+from core.roles import SUPPLIER_ROLES, Role
+from points.models import Complaint, Member, RedemptionOrder
+from points.models.complaints import Party
+from points.services import complaints
+from suppliers.models import Gift, Supplier
+
+MEMBER = frozenset({Role.MEMBER})
+OPERATOR = frozenset({Role.OPERATOR})
+
+
+class ComplaintSerializer(serializers.ModelSerializer):
+    order_number = serializers.CharField(source="order.number", default=None, read_only=True)
+    gift_name = serializers.CharField(source="gift.name", default=None, read_only=True)
+    supplier_name = serializers.CharField(source="supplier.name", default=None, read_only=True)
+    overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Complaint
+        fields = [
+            "id", "number", "kind", "channel", "state", "title", "description", "member", "order", "order_number", "gift",
+            "gift_name", "supplier", "supplier_name", "contact_name", "contact_phone", "responsible", "deadline", "overdue",
+            "response", "responded_at", "resolved_at", "auto_resolved", "opened_at",
+        ]
+        read_only_fields = fields
+
+    def get_overdue(self, complaint) -> bool:
+        return complaints.is_overdue(complaint, timezone.now())
+
+    def to_representation(self, complaint):
+        data = super().to_representation(complaint)
+        if getattr(self.context.get("request"), "user", None) is None or self.context["request"].user.role != Role.OPERATOR:
+            data["contact_name"], data["contact_phone"] = mask_name(data["contact_name"]), mask_phone(data["contact_phone"])
+        return data
+
+
+class OwnOrderKey(serializers.PrimaryKeyRelatedField):
+    """An id of an order the caller may see; another member's is "does not exist"."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(queryset=RedemptionOrder.objects.all(), **kwargs)
+
+    def get_queryset(self):
+        return RedemptionOrder.objects.visible_to(self.context["request"].user)
+
+
+class OpenComplaintInput(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(max_length=4000)
+    order = OwnOrderKey(required=False, allow_null=True, default=None)
+    gift = serializers.PrimaryKeyRelatedField(queryset=Gift.objects.all(), required=False, allow_null=True, default=None)
+    supplier = serializers.PrimaryKeyRelatedField(queryset=Supplier.objects.all(), required=False, allow_null=True, default=None)
+    member = serializers.PrimaryKeyRelatedField(
+        queryset=Member.objects.all(), required=False, allow_null=True, default=None, help_text="hotline: the member calling"
+    )
+    contact_name = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+    contact_phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+
+
+class SuggestionInput(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(max_length=4000)
+
+
+class TriageInput(serializers.Serializer):
+    responsible = serializers.ChoiceField(choices=Party.choices)
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class RespondInput(serializers.Serializer):
+    response = serializers.CharField(max_length=4000)
+
+
+TARGET = "complaint"
+
+
+class ComplaintViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Complaints and suggestions, in the queue's order (overdue, escalated, then by deadline): members their own, a
+    supplier those triaged to it and its suggestions, logistics staff those triaged to logistics, operators all."""
+
+    serializer_class = ComplaintSerializer
+    filterset_fields = ["state", "responsible", "kind", "channel", "supplier", "order"]
+    search_fields = ["number", "title"]
+    ordering_fields = ["opened_at", "deadline", "id"]
+
+    def get_queryset(self):
+        return complaints.list_complaints(user=self.request.user, now=timezone.now())
+
+    @extend_schema(request=OpenComplaintInput, responses={201: ComplaintSerializer})
+    def create(self, request):
+        """Open a complaint: a member's own, an operator's on a member's behalf, anyone's about a supplier."""
+        params = OpenComplaintInput(data=request.data, context={"request": request})
+        params.is_valid(raise_exception=True)
+        complaint = complaints.open_complaint(actor=request.user, now=timezone.now(), **params.validated_data)
+        return Response(self.get_serializer(complaint).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=SuggestionInput, responses={201: ComplaintSerializer})
+    @action(detail=False, methods=["post"])
+    def suggest(self, request):
+        """A supplier's suggestion to the operator (no deadline)."""
+        require_role(request.user, SUPPLIER_ROLES)
+        params = SuggestionInput(data=request.data)
+        params.is_valid(raise_exception=True)
+        suggestion = complaints.send_suggestion(actor=request.user, now=timezone.now(), **params.validated_data)
+        return Response(self.get_serializer(suggestion).data, status=status.HTTP_201_CREATED)
+
+    triage = transition_action(
+        complaints.triage_complaint, name="triage", roles=OPERATOR, target=TARGET, input_serializer=TriageInput
+    )
+    respond = transition_action(
+        complaints.respond_to_complaint, name="respond", roles=complaints.RESPONDER_ROLES, target=TARGET,
+        input_serializer=RespondInput,
+    )
+    resolve = transition_action(complaints.resolve_complaint, name="resolve", roles=MEMBER, target=TARGET, input_serializer=ReasonInput)
+    reopen = transition_action(complaints.reopen_complaint, name="reopen", roles=MEMBER, target=TARGET, input_serializer=ReasonInput)
