@@ -209,6 +209,7 @@ CELERY_BEAT_SCHEDULE = {
     "generate-statements": {"task": "settlement.tasks.generate_last_month", "schedule": crontab(day_of_month=1, hour=2, minute=0)},
     "confirm-silent-statements": {"task": "settlement.tasks.confirm_silent_statements", "schedule": crontab(hour=2, minute=30)},
     "assess-last-month": {"task": "settlement.tasks_assessment.assess_last_month", "schedule": crontab(day_of_month=20, hour=3, minute=0)},
+    "schedule-re-evaluations": {"task": "settlement.tasks_cases.schedule_re_evaluations", "schedule": crontab(hour=1, minute=15)},
     "escalate-complaints": {"task": "points.tasks_complaints.escalate_complaints", "schedule": 300.0},
     "resolve-answered-complaints": {"task": "points.tasks_complaints.resolve_answered_complaints", "schedule": crontab(minute=40)},
 }

@@ -1,7 +1,7 @@
 """API routes of settlement: generation runs, statements, adjustments, reconciliations (included under /api/v1/)."""
 from rest_framework.routers import SimpleRouter
 
-from settlement.api import adjustments, reconciliation, statements
+from settlement.api import adjustments, cases, reconciliation, statements
 
 router = SimpleRouter()
 router.register("statement-runs", statements.GenerationRunViewSet, basename="statement-run")
@@ -9,4 +9,6 @@ router.register("statements", statements.StatementViewSet, basename="statement")
 router.register("adjustments", adjustments.AdjustmentViewSet, basename="adjustment")
 router.register("reconciliations", reconciliation.ReconciliationViewSet, basename="reconciliation")
 router.register("reconciliation-lines", reconciliation.ReconciliationLineViewSet, basename="reconciliation-line")
+router.register("rectification-cases", cases.RectificationCaseViewSet, basename="rectification-case")
+router.register("re-evaluations", cases.ReEvaluationViewSet, basename="re-evaluation")
 urlpatterns = router.urls

@@ -1,6 +1,6 @@
 from rest_framework.routers import SimpleRouter
 
-from suppliers.api import views
+from suppliers.api import announcements, views
 
 router = SimpleRouter()
 router.register("suppliers", views.SupplierViewSet, basename="supplier")
@@ -13,4 +13,6 @@ router.register("stock", views.StockRecordViewSet, basename="stock")
 router.register("stock-movements", views.StockMovementViewSet, basename="stock-movement")
 router.register("replenishment-requests", views.ReplenishmentRequestViewSet, basename="replenishment-request")
 router.register("notices", views.NoticeViewSet, basename="notice")
+router.register("announcements", announcements.AnnouncementViewSet, basename="announcement")
+router.register("announcement-deliveries", announcements.AnnouncementDeliveryViewSet, basename="announcement-delivery")
 urlpatterns = router.urls

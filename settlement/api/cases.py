@@ -1,0 +1,117 @@
+"""API of rectification cases and re-evaluations (整改单, 复评, SPEC §4.10).
+
+Operators open cases, send answers back or close them, and decide re-evaluations; a supplier's users answer its
+own cases and read its re-evaluation outcomes (another supplier's is a 404); finance reads everything. The rules
+live in settlement.services.cases and settlement.services.re_evaluation.
+"""
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.response import Response
+
+from core.api.permissions import require_role
+from core.api.transitions import ReasonInput, TransitionHistoryMixin, transition_action
+from core.roles import SUPPLIER_ROLES, Role
+from logistics.api.returns import ScopedKey
+from settlement.models import Assessment, ReEvaluation, RectificationCase
+from settlement.services import cases, re_evaluation
+from suppliers.models import Supplier
+
+OPERATOR = frozenset({Role.OPERATOR})
+
+
+def _flag(request, name: str) -> bool | None:
+    value = request.query_params.get(name)
+    return {"1": True, "true": True, "0": False, "false": False}.get(value)
+
+
+class RectificationCaseSerializer(serializers.ModelSerializer):
+    supplier_name = serializers.CharField(source="supplier.name", read_only=True)
+    opened_by = serializers.CharField(source="opened_by.username", default=None, read_only=True)
+    overdue = serializers.BooleanField(read_only=True, default=False)
+
+    class Meta:
+        model = RectificationCase
+        fields = ["id", "number", "supplier", "supplier_name", "kind", "reason", "deadline", "overdue", "state", "opened_at",
+                  "opened_by", "assessment", "answer", "answered_at", "closed_at"]
+        read_only_fields = fields
+
+
+class OpenCaseInput(serializers.Serializer):
+    supplier = ScopedKey(Supplier, required=True)
+    kind = serializers.ChoiceField(choices=RectificationCase.Kind.choices)
+    reason = serializers.CharField(max_length=5000)
+    deadline = serializers.DateField(help_text="a day after today")
+    assessment = ScopedKey(Assessment)
+
+
+class AnswerInput(serializers.Serializer):
+    answer = serializers.CharField(max_length=10000)
+
+
+class SendBackInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+    deadline = serializers.DateField(required=False, allow_null=True, default=None, help_text="a new deadline, if any")
+
+
+class RectificationCaseViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Warnings and rectification demands with deadlines, overdue first; `?overdue=true` lists only overdue ones."""
+
+    serializer_class = RectificationCaseSerializer
+    filterset_fields = ["state", "kind", "supplier"]
+    search_fields = ["number", "reason"]
+
+    def get_queryset(self):
+        queryset = cases.list_cases(actor=self.request.user, now=timezone.now())
+        if (overdue := _flag(self.request, "overdue")) is not None:
+            queryset = queryset.filter(overdue=overdue)
+        return queryset
+
+    @extend_schema(request=OpenCaseInput, responses={201: RectificationCaseSerializer})
+    def create(self, request):
+        """Open a warning or a rectification demand with a deadline; the supplier is told by inbox and SMS."""
+        require_role(request.user, OPERATOR)
+        params = OpenCaseInput(data=request.data, context={"request": request})
+        params.is_valid(raise_exception=True)
+        case = cases.open_case(**params.validated_data, actor=request.user, now=timezone.now())
+        return Response(RectificationCaseSerializer(case).data, status=status.HTTP_201_CREATED)
+
+    answer = transition_action(cases.answer_case, name="answer", roles=SUPPLIER_ROLES, target="case", input_serializer=AnswerInput)
+    send_back = transition_action(cases.send_back_case, name="send_back", roles=OPERATOR, target="case",
+                                  input_serializer=SendBackInput)
+    close = transition_action(cases.close_case, name="close", roles=OPERATOR, target="case", input_serializer=ReasonInput)
+
+
+class ReEvaluationSerializer(serializers.ModelSerializer):
+    supplier_name = serializers.CharField(source="supplier.name", read_only=True)
+    contract_number = serializers.CharField(source="contract.number", default=None, read_only=True)
+    decided_by = serializers.CharField(source="decided_by.username", default=None, read_only=True)
+    overdue = serializers.BooleanField(read_only=True, default=False)
+
+    class Meta:
+        model = ReEvaluation
+        fields = ["id", "supplier", "supplier_name", "contract", "contract_number", "due_on", "overdue", "state", "created_at",
+                  "average_score", "proposed", "decision", "decided_at", "decided_by", "note"]
+        read_only_fields = fields
+
+
+class DecideInput(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=ReEvaluation.Decision.choices)
+    note = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="",
+                                 help_text="required unless renewing")
+
+
+class ReEvaluationViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
+    """Re-evaluations (复评), overdue first; an operator decides renew, rectify, suspend or terminate."""
+
+    serializer_class = ReEvaluationSerializer
+    filterset_fields = ["state", "supplier", "decision", "proposed"]
+
+    def get_queryset(self):
+        queryset = re_evaluation.list_re_evaluations(actor=self.request.user, now=timezone.now())
+        if (overdue := _flag(self.request, "overdue")) is not None:
+            queryset = queryset.filter(overdue=overdue)
+        return queryset
+
+    decide = transition_action(re_evaluation.decide_re_evaluation, name="decide", roles=OPERATOR, target="re_evaluation",
+                               input_serializer=DecideInput)

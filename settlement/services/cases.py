@@ -1,0 +1,132 @@
+"""Rectification cases (警告与整改, SPEC §4.10): an operator opens a warning or a rectification demand with a deadline,
+the supplier answers, the operator sends it back (not enough) or closes it.
+
+A case is overdue while it is `open` after its deadline day: on the deadline day itself it is still in time.
+"""
+from datetime import date, datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Case, QuerySet, Value, When
+from django.utils import timezone
+
+from core.errors import NotFound, PermissionDenied, ValidationFailed
+from core.fsm import apply_transition
+from core.numbers import create_numbered
+from core.roles import SUPPLIER_ROLES, Role
+from settlement.models import Assessment, RectificationCase
+from suppliers.models import Supplier
+from suppliers.services.notices import send_notice
+
+
+def require_operator(actor) -> None:
+    """:raises PermissionDenied: unless the actor is an operator"""
+    if not (getattr(actor, "is_superuser", False) or getattr(actor, "role", None) == Role.OPERATOR):
+        raise PermissionDenied("仅运营人员可以执行此操作 (operators only)")
+
+
+def _future_deadline(deadline, *, now: datetime) -> date:
+    if not isinstance(deadline, date):
+        raise ValidationFailed("请填写整改期限 (deadline required)", field="deadline")
+    if deadline <= timezone.localdate(now):
+        raise ValidationFailed("整改期限须晚于今天 (the deadline must be in the future)", field="deadline")
+    return deadline
+
+
+def _text(value: str, *, field: str, message: str) -> str:
+    if not (value or "").strip():
+        raise ValidationFailed(message, field=field)
+    return value.strip()
+
+
+def open_case(
+    *, supplier: Supplier, kind: str, reason: str, deadline: date, actor, now: datetime, assessment: Assessment | None = None
+) -> RectificationCase:
+    """Open a warning or a rectification demand and tell the supplier (inbox and SMS), all or nothing.
+
+    :raises PermissionDenied: unless an operator :raises ValidationFailed: a bad field, named
+    """
+    require_operator(actor)
+    if kind not in RectificationCase.Kind.values:
+        raise ValidationFailed(f"未知的整改单类型 {kind} (unknown kind)", field="kind")
+    reason = _text(reason, field="reason", message="请填写原因 (reason required)")
+    deadline = _future_deadline(deadline, now=now)
+    if assessment is not None and assessment.supplier_id != supplier.pk:
+        raise ValidationFailed("考核记录不属于该礼品商 (the assessment is another supplier's)", field="assessment")
+    with transaction.atomic():
+        case = create_numbered(
+            RectificationCase, prefix="RC", now=now, supplier=supplier, kind=kind, reason=reason, deadline=deadline,
+            opened_at=now, opened_by=actor, assessment=assessment,
+        )
+        label = RectificationCase.Kind(kind).label
+        send_notice(supplier=supplier, kind="rectification_case", title=f"{label} {case.number}",
+                    body=f"{reason}\n{deadline:%Y-%m-%d}", now=now)
+    return case
+
+
+def answer_case(*, case: RectificationCase, answer: str, actor, now: datetime, reason: str = "") -> RectificationCase:
+    """The supplier's answer to an open case (what it rectified).
+
+    :raises PermissionDenied: unless a user of a supplier :raises NotFound: another supplier's case
+    :raises ValidationFailed: no answer :raises InvalidTransition: unless the case is open
+    """
+    if getattr(actor, "role", None) not in SUPPLIER_ROLES:
+        raise PermissionDenied("仅礼品商用户可以提交整改说明 (supplier users only)")
+    if actor.supplier_id != case.supplier_id:
+        raise NotFound()
+    answer = _text(answer, field="answer", message="请填写整改说明 (answer required)")
+    return apply_transition(case, "submit_answer", actor=actor, at=now, reason=reason, answer=answer, answered_at=now)
+
+
+def send_back_case(
+    *, case: RectificationCase, reason: str, actor, now: datetime, deadline: date | None = None
+) -> RectificationCase:
+    """Send an answered case back to the supplier (the answer is not enough), optionally with a new deadline.
+
+    :raises PermissionDenied: unless an operator :raises ValidationFailed: no reason, or a deadline not in the future
+    :raises InvalidTransition: unless the case is answered
+    """
+    require_operator(actor)
+    reason = _text(reason, field="reason", message="请填写退回原因 (reason required)")
+    if deadline is not None:
+        _future_deadline(deadline, now=now)
+    with transaction.atomic():
+        apply_transition(case, "send_back", actor=actor, at=now, reason=reason)
+        if deadline is not None:
+            RectificationCase.objects.filter(pk=case.pk).update(deadline=deadline)
+            case.refresh_from_db()
+        send_notice(supplier=case.supplier, kind="rectification_case", title=f"{case.number} 整改未通过，请补充",
+                    body=f"{reason}\n{case.deadline:%Y-%m-%d}", now=now)
+    return case
+
+
+def close_case(*, case: RectificationCase, actor, now: datetime, reason: str = "") -> RectificationCase:
+    """Close an answered (or still open, e.g. a warning taken note of) case.
+
+    :raises PermissionDenied: unless an operator :raises InvalidTransition: if already closed
+    """
+    require_operator(actor)
+    return apply_transition(case, "close", actor=actor, at=now, reason=reason, closed_at=now)
+
+
+def list_cases(*, actor, now: datetime, state: str = "", supplier_id: int | None = None) -> QuerySet[RectificationCase]:
+    """The cases the actor sees (`actor=None`: the system, all), overdue first (annotated `overdue`), then by deadline."""
+    cases = RectificationCase.objects.all() if actor is None else RectificationCase.objects.visible_to(actor)
+    cases = cases.select_related("supplier", "opened_by", "assessment").annotate(
+        overdue=Case(When(state=RectificationCase.State.OPEN, deadline__lt=timezone.localdate(now), then=Value(True)),
+                     default=Value(False))
+    )
+    if state:
+        cases = cases.filter(state=state)
+    if supplier_id:
+        cases = cases.filter(supplier_id=supplier_id)
+    return cases.order_by("-overdue", "deadline", "id")
+
+
+def overdue_cases(*, now: datetime, actor=None) -> QuerySet[RectificationCase]:
+    """Open cases whose deadline day has passed (the deadline day itself is still in time), earliest first."""
+    return list_cases(actor=actor, now=now).filter(overdue=True)
+
+
+def default_deadline(*, now: datetime, days: int = 30) -> date:
+    """The deadline a rectification demand gets unless the operator chooses one: `days` from today."""
+    return timezone.localdate(now) + timedelta(days=days)

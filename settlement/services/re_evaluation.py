@@ -1,0 +1,174 @@
+"""Re-evaluation (复评, 合作调整原则, SPEC §4.10): due before each contract ends and at least yearly; the recent scores
+propose a decision, an operator decides, and the decision drives the supplier FSM.
+
+Scheduling (daily, idempotent through the unique supplier + due date):
+* for every approved contract in force of an active or suspended supplier, one due `CONTRACT_LEAD_DAYS` (30) before
+  its end date, created once that date is within `HORIZON_DAYS` (60) — so it appears about three months ahead;
+* for a supplier with no re-evaluation decided in the last 12 months and none waiting, one due in 30 days.
+Waiting re-evaluations get their proposal refreshed on each run (monthly scores arrive on the 20th).
+
+The proposal: the average of the supplier's last (up to) six scored assessments — ≥ 80 renew, ≥ 60 rectify,
+otherwise suspend; the two latest scores both under the threshold (60) propose suspend whatever the average; a
+supplier with no scores yet is proposed renew (nothing speaks against it; the operator decides anyway).
+
+The decisions: renew changes nothing in the system (the new contract is recorded and reviewed as paperwork);
+rectify opens a rectification case with a 30-day deadline; suspend and terminate suspend or terminate the
+supplier with their side effects (termination retires every gift; remaining warehouse stock becomes leftover lots).
+"""
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Case, QuerySet, Value, When
+from django.utils import timezone
+
+from core.errors import ValidationFailed
+from core.fsm import apply_transition
+from settlement.models import Assessment, RectificationCase, ReEvaluation
+from settlement.services.cases import default_deadline, open_case, require_operator
+from suppliers.models import Contract, Supplier
+from suppliers.services import onboarding
+
+CONTRACT_LEAD_DAYS = 30
+HORIZON_DAYS = 60
+YEARLY_DUE_IN_DAYS = 30
+RECENT_SCORES = 6
+RENEW_AT = Decimal("80")
+RECTIFY_AT = Decimal("60")
+SUPPLIER_STATES = (Supplier.State.ACTIVE, Supplier.State.SUSPENDED)
+Decision = ReEvaluation.Decision
+
+
+@dataclass(frozen=True)
+class Proposal:
+    decision: str
+    average_score: Decimal | None
+
+
+def _threshold() -> Decimal:
+    return Decimal(str(getattr(settings, "ASSESSMENT_SUSPENSION_THRESHOLD", 60)))
+
+
+def propose(*, supplier: Supplier) -> Proposal:
+    """What the supplier's recent scores propose (see the module docstring for the rule)."""
+    scores = list(
+        Assessment.objects.filter(supplier=supplier, score__isnull=False).order_by("-month").values_list("score", flat=True)[
+            :RECENT_SCORES
+        ]
+    )
+    if not scores:
+        return Proposal(Decision.RENEW, None)
+    average = (sum(scores) / len(scores)).quantize(Decimal("0.01"))
+    if len(scores) >= 2 and all(score < _threshold() for score in scores[:2]):
+        return Proposal(Decision.SUSPEND, average)
+    if average >= RENEW_AT:
+        return Proposal(Decision.RENEW, average)
+    if average >= RECTIFY_AT:
+        return Proposal(Decision.RECTIFY, average)
+    return Proposal(Decision.SUSPEND, average)
+
+
+def _create(*, supplier: Supplier, due_on: date, contract: Contract | None, now: datetime) -> ReEvaluation | None:
+    if ReEvaluation.objects.filter(supplier=supplier, due_on=due_on).exists():
+        return None
+    proposal = propose(supplier=supplier)
+    try:
+        with transaction.atomic():
+            return ReEvaluation.objects.create(
+                supplier=supplier, contract=contract, due_on=due_on, created_at=now, proposed=proposal.decision,
+                average_score=proposal.average_score,
+            )
+    except IntegrityError:  # a concurrent run created it first
+        return None
+
+
+def schedule_re_evaluations(*, now: datetime) -> list[ReEvaluation]:
+    """Create the re-evaluations that are due (before contracts end, at least yearly) and refresh waiting proposals;
+    running it again the same day creates nothing."""
+    today = timezone.localdate(now)
+    created = []
+    contracts = (
+        Contract.objects.filter(state=Contract.State.APPROVED, supplier__state__in=SUPPLIER_STATES, end_date__gte=today,
+                                end_date__lte=today + timedelta(days=HORIZON_DAYS + CONTRACT_LEAD_DAYS))
+        .select_related("supplier").order_by("supplier_id", "end_date", "pk")
+    )
+    for contract in contracts:
+        due_on = contract.end_date - timedelta(days=CONTRACT_LEAD_DAYS)
+        if (made := _create(supplier=contract.supplier, due_on=due_on, contract=contract, now=now)) is not None:
+            created.append(made)
+    year_ago = now - timedelta(days=365)
+    for supplier in Supplier.objects.filter(state__in=SUPPLIER_STATES).order_by("pk"):
+        decided = ReEvaluation.objects.filter(supplier=supplier, state=ReEvaluation.State.DECIDED, decided_at__gte=year_ago)
+        waiting = ReEvaluation.objects.filter(supplier=supplier, state=ReEvaluation.State.DUE)
+        if decided.exists() or waiting.exists():
+            continue
+        due_on = today + timedelta(days=YEARLY_DUE_IN_DAYS)
+        if (made := _create(supplier=supplier, due_on=due_on, contract=None, now=now)) is not None:
+            created.append(made)
+    _refresh_proposals()
+    return created
+
+
+def _refresh_proposals() -> None:
+    for re_evaluation in ReEvaluation.objects.filter(state=ReEvaluation.State.DUE).select_related("supplier"):
+        proposal = propose(supplier=re_evaluation.supplier)
+        if (re_evaluation.proposed, re_evaluation.average_score) != (proposal.decision, proposal.average_score):
+            ReEvaluation.objects.filter(pk=re_evaluation.pk, state=ReEvaluation.State.DUE).update(
+                proposed=proposal.decision, average_score=proposal.average_score
+            )
+
+
+def decide_re_evaluation(
+    *, re_evaluation: ReEvaluation, decision: str, actor, now: datetime, note: str = ""
+) -> ReEvaluation:
+    """Record the operator's decision and carry it out on the supplier, all or nothing.
+
+    :raises PermissionDenied: unless an operator :raises ValidationFailed: an unknown decision, or no note for
+        rectify, suspend or terminate :raises InvalidTransition: if already decided, or the supplier cannot be
+        suspended or terminated from its state
+    """
+    require_operator(actor)
+    if decision not in Decision.values:
+        raise ValidationFailed(f"未知的复评决定 {decision} (unknown decision)", field="decision")
+    note = (note or "").strip()
+    if decision != Decision.RENEW and not note:
+        raise ValidationFailed("请填写决定说明 (a note is required unless renewing)", field="note")
+    try:
+        _carry_out(re_evaluation, decision=decision, note=note, actor=actor, now=now)
+    except Exception:
+        re_evaluation.refresh_from_db()  # the decision was rolled back with the supplier's transition
+        raise
+    return re_evaluation
+
+
+def _carry_out(re_evaluation: ReEvaluation, *, decision: str, note: str, actor, now: datetime) -> None:
+    supplier = re_evaluation.supplier
+    with transaction.atomic():
+        apply_transition(re_evaluation, "decide", actor=actor, at=now, reason=note, decision=decision, decided_at=now,
+                         decided_by=actor, note=note)
+        if decision == Decision.RECTIFY:
+            latest = Assessment.objects.filter(supplier=supplier).order_by("-month").first()
+            open_case(supplier=supplier, kind=RectificationCase.Kind.RECTIFICATION, reason=note,
+                      deadline=default_deadline(now=now), actor=actor, now=now, assessment=latest)
+        elif decision == Decision.SUSPEND:
+            onboarding.suspend_supplier(supplier=supplier, actor=actor, now=now, reason=f"复评: {note}")
+        elif decision == Decision.TERMINATE:
+            onboarding.terminate_supplier(supplier=supplier, actor=actor, now=now, reason=f"复评: {note}")
+
+
+def list_re_evaluations(*, actor, now: datetime, state: str = "") -> QuerySet[ReEvaluation]:
+    """The re-evaluations the actor sees (`actor=None`: all), overdue first (annotated `overdue`), then by due date."""
+    re_evaluations = ReEvaluation.objects.all() if actor is None else ReEvaluation.objects.visible_to(actor)
+    re_evaluations = re_evaluations.select_related("supplier", "contract", "decided_by").annotate(
+        overdue=Case(When(state=ReEvaluation.State.DUE, due_on__lt=timezone.localdate(now), then=Value(True)), default=Value(False))
+    )
+    if state:
+        re_evaluations = re_evaluations.filter(state=state)
+    return re_evaluations.order_by("-overdue", "due_on", "id")
+
+
+def overdue_re_evaluations(*, now: datetime, actor=None) -> QuerySet[ReEvaluation]:
+    """Re-evaluations still undecided after their due day, earliest first."""
+    return list_re_evaluations(actor=actor, now=now).filter(overdue=True)

@@ -1,0 +1,161 @@
+"""Announcements and meeting notices (公告与会议通知, SPEC §4.9): the operator publishes to all active suppliers or to
+chosen ones; each supplier reads and acknowledges its copy once; operators see who has not acknowledged.
+
+A chosen supplier may be in any state but rejected or terminated (an applicant under review may be invited to an
+onboarding meeting); "to all" means every active supplier at publication time.
+"""
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Value, When
+
+from core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from core.notifications import notify
+from core.roles import SUPPLIER_ROLES, Role
+from suppliers.models import Announcement, AnnouncementDelivery, Supplier
+
+CLOSED_STATES = (Supplier.State.REJECTED, Supplier.State.TERMINATED)
+
+
+def _require(actor, roles, message: str) -> None:
+    if not (getattr(actor, "is_superuser", False) or getattr(actor, "role", None) in roles):
+        raise PermissionDenied(message)
+
+
+def _recipients(*, to_all: bool, supplier_ids) -> list[Supplier]:
+    if to_all:
+        return list(Supplier.objects.filter(state=Supplier.State.ACTIVE).order_by("pk"))
+    ids = sorted({int(pk) for pk in supplier_ids or []})
+    if not ids:
+        raise ValidationFailed("请选择至少一个礼品商 (choose at least one supplier)", field="suppliers")
+    chosen = list(Supplier.objects.filter(pk__in=ids).exclude(state__in=CLOSED_STATES).order_by("pk"))
+    if len(chosen) != len(ids):
+        raise ValidationFailed("所选礼品商不存在或已终止合作 (a chosen supplier does not exist or has left)", field="suppliers")
+    return chosen
+
+
+def _check_fields(*, kind: str, title: str, body: str, meeting_at, place: str, agenda: str) -> None:
+    errors = []
+    if kind not in Announcement.Kind.values:
+        errors.append(("kind", "invalid", f"未知的公告类型 {kind} (unknown kind)"))
+    if not title.strip():
+        errors.append(("title", "required", "请填写标题 (title required)"))
+    if not body.strip():
+        errors.append(("body", "required", "请填写内容 (body required)"))
+    if kind == Announcement.Kind.MEETING:
+        if meeting_at is None:
+            errors.append(("meeting_at", "required", "会议通知须填写会议时间 (a meeting needs a time)"))
+        if not place.strip():
+            errors.append(("place", "required", "会议通知须填写会议地点 (a meeting needs a place)"))
+        if not agenda.strip():
+            errors.append(("agenda", "required", "会议通知须填写会议议程 (a meeting needs an agenda)"))
+    if errors:
+        raise ValidationFailed(errors[0][2], field=errors[0][0], errors=errors)
+
+
+def publish_announcement(
+    *, kind: str, title: str, body: str, actor, now: datetime, to_all: bool = True, suppliers=(), meeting_at: datetime | None = None,
+    place: str = "", agenda: str = "",
+) -> Announcement:
+    """Publish an announcement or meeting notice: one delivery per recipient and an SMS to each contact, all or nothing.
+
+    :raises PermissionDenied: unless an operator :raises ValidationFailed: every bad field, named
+    """
+    _require(actor, {Role.OPERATOR}, "仅运营人员可以发布公告 (operators only)")
+    _check_fields(kind=kind, title=title, body=body, meeting_at=meeting_at, place=place, agenda=agenda)
+    recipients = _recipients(to_all=to_all, supplier_ids=[getattr(s, "pk", s) for s in suppliers])
+    meeting = kind == Announcement.Kind.MEETING
+    with transaction.atomic():
+        announcement = Announcement.objects.create(
+            kind=kind, title=title.strip(), body=body.strip(), meeting_at=meeting_at if meeting else None,
+            place=place.strip() if meeting else "", agenda=agenda.strip() if meeting else "", to_all=to_all,
+            published_at=now, published_by=actor,
+        )
+        AnnouncementDelivery.objects.bulk_create(
+            AnnouncementDelivery(announcement=announcement, supplier=supplier) for supplier in recipients
+        )
+        for supplier in recipients:
+            notify(kind="supplier_notice", phone=supplier.contact_phone, at=now, context={"title": announcement.title},
+                   subject=announcement)
+    return announcement
+
+
+def get_delivery(*, announcement_id: int, actor) -> AnnouncementDelivery:
+    """The actor's supplier's copy of an announcement.
+
+    :raises PermissionDenied: unless a supplier user :raises NotFound: if it was not sent to the actor's supplier
+    """
+    _require(actor, SUPPLIER_ROLES, "仅礼品商用户可以查看公告送达 (supplier users only)")
+    delivery = (
+        AnnouncementDelivery.objects.visible_to(actor).select_related("announcement", "acknowledged_by")
+        .filter(announcement_id=announcement_id).first()
+    )
+    if delivery is None:
+        raise NotFound()
+    return delivery
+
+
+def mark_read(*, delivery: AnnouncementDelivery, actor, now: datetime) -> AnnouncementDelivery:
+    """Mark the supplier's copy read on opening; opening it again keeps the first time.
+
+    :raises PermissionDenied: unless a user of that supplier
+    """
+    _require_own(delivery, actor)
+    AnnouncementDelivery.objects.filter(pk=delivery.pk, read_at__isnull=True).update(read_at=now)
+    delivery.refresh_from_db()
+    return delivery
+
+
+def acknowledge(*, delivery: AnnouncementDelivery, actor, now: datetime) -> AnnouncementDelivery:
+    """Acknowledge the supplier's copy (it also counts as read); once per supplier.
+
+    :raises PermissionDenied: unless a user of that supplier :raises Conflict: if already acknowledged
+    """
+    _require_own(delivery, actor)
+    with transaction.atomic():
+        changed = AnnouncementDelivery.objects.filter(pk=delivery.pk, acknowledged_at__isnull=True).update(
+            acknowledged_at=now, acknowledged_by=actor
+        )
+        if not changed:
+            raise Conflict("该公告已确认 (this announcement was already acknowledged)")
+        AnnouncementDelivery.objects.filter(pk=delivery.pk, read_at__isnull=True).update(read_at=now)
+    delivery.refresh_from_db()
+    return delivery
+
+
+def _require_own(delivery: AnnouncementDelivery, actor) -> None:
+    _require(actor, SUPPLIER_ROLES, "仅礼品商用户可以阅读和确认公告 (supplier users only)")
+    if getattr(actor, "supplier_id", None) != delivery.supplier_id:
+        raise NotFound()
+
+
+def unread_count(user) -> int:
+    """How many announcements the user's supplier has not opened yet (0 for anyone but supplier users)."""
+    if not getattr(user, "is_authenticated", False) or user.role not in SUPPLIER_ROLES or not user.supplier_id:
+        return 0
+    return AnnouncementDelivery.objects.filter(supplier_id=user.supplier_id, read_at__isnull=True).count()
+
+
+def list_deliveries(*, actor) -> QuerySet[AnnouncementDelivery]:
+    """The deliveries the actor sees (a supplier its own, operators all), unread first, then newest first."""
+    unread_first = Case(When(read_at__isnull=True, then=Value(0)), default=Value(1))
+    return (
+        AnnouncementDelivery.objects.visible_to(actor).select_related("announcement", "supplier", "acknowledged_by")
+        .order_by(unread_first, "-announcement__published_at", "-id")
+    )
+
+
+def list_announcements(*, actor) -> QuerySet[Announcement]:
+    """Announcements with their delivery and acknowledgement counts, newest first (operators see all)."""
+    return (
+        Announcement.objects.visible_to(actor).select_related("published_by")
+        .annotate(delivered_count=Count("deliveries", distinct=True),
+                  acknowledged_count=Count("deliveries", filter=Q(deliveries__acknowledged_at__isnull=False), distinct=True))
+        .order_by("-published_at", "-id")
+    )
+
+
+def not_acknowledged(*, announcement: Announcement) -> QuerySet[Supplier]:
+    """The recipients that have not acknowledged the announcement yet, by name."""
+    pending = AnnouncementDelivery.objects.filter(announcement=announcement, supplier=OuterRef("pk"), acknowledged_at__isnull=True)
+    return Supplier.objects.filter(Exists(pending)).order_by("name", "pk")

@@ -1,0 +1,283 @@
+"""Rectification cases and re-evaluations (SPEC §4.10): every case transition and an illegal one, overdue at the
+deadline boundary, idempotent scheduling, the proposal rule, and what each decision does to the supplier."""
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
+from core.fsm import apply_transition, history_of
+from core.models import Notification
+from logistics.models import LeftoverLot
+from settlement.models import Assessment, ReEvaluation, RectificationCase
+from settlement.services import cases, re_evaluation
+from suppliers.models import Gift, Notice, Supplier
+from suppliers.services import inventory, onboarding
+from tests.factories import SHANGHAI, GiftFactory, SupplierFactory, SupplierUserFactory, WarehouseFactory, ready_to_activate
+
+pytestmark = pytest.mark.django_db
+
+DEADLINE = date(2026, 11, 14)
+
+
+@pytest.fixture
+def active_supplier(operator, now):
+    supplier = ready_to_activate(SupplierFactory())
+    onboarding.start_supplier_review(supplier=supplier, actor=operator, now=now)
+    return onboarding.approve_supplier(supplier=supplier, actor=operator, now=now)
+
+
+@pytest.fixture
+def staff(active_supplier):
+    return SupplierUserFactory(username="case_staff", role="supplier_staff", supplier=active_supplier)
+
+
+@pytest.fixture
+def open_case(active_supplier, operator, now):
+    return cases.open_case(supplier=active_supplier, kind="rectification", reason="9月按时发货率 80%，低于目标", deadline=DEADLINE,
+                           actor=operator, now=now)
+
+
+@pytest.fixture
+def answered_case(open_case, staff, now):
+    return cases.answer_case(case=open_case, answer="已增加发货人手，每日两次发货", actor=staff, now=now + timedelta(days=3))
+
+
+def scores(supplier, *values, last=date(2026, 9, 1)):
+    """Assessments of consecutive months ending with `last`, the latest score last."""
+    month = last
+    for value in reversed(values):
+        Assessment.objects.create(supplier=supplier, month=month, score=Decimal(value), computed_at=datetime(2026, 10, 20, tzinfo=SHANGHAI))
+        month = (month - timedelta(days=1)).replace(day=1)
+
+
+# --- cases ------------------------------------------------------------------------------------------------------
+def test_opening_a_case_tells_the_supplier_by_inbox_and_sms(open_case, active_supplier):
+    assert (open_case.state, open_case.kind, open_case.deadline) == ("open", "rectification", DEADLINE)
+    assert open_case.number.startswith("RC20261015")
+    assert Notice.objects.filter(supplier=active_supplier, kind="rectification_case").count() == 1
+    assert Notification.objects.filter(kind="supplier_notice", phone=active_supplier.contact_phone).count() == 1
+
+
+def test_a_deadline_of_today_is_refused_and_nothing_is_opened(active_supplier, operator, now):
+    with pytest.raises(ValidationFailed) as refused:
+        cases.open_case(supplier=active_supplier, kind="warning", reason="迟发", deadline=now.date(), actor=operator, now=now)
+
+    assert refused.value.field == "deadline"
+    assert not RectificationCase.objects.exists() and not Notice.objects.exists()
+
+
+def test_only_an_operator_opens_a_case(active_supplier, finance, now):
+    with pytest.raises(PermissionDenied):
+        cases.open_case(supplier=active_supplier, kind="warning", reason="迟发", deadline=DEADLINE, actor=finance, now=now)
+
+    assert not RectificationCase.objects.exists()
+
+
+def test_the_supplier_answers_its_open_case(answered_case, now):
+    answered_case.refresh_from_db()
+
+    assert answered_case.state == "answered"
+    assert answered_case.answer == "已增加发货人手，每日两次发货"
+    assert answered_case.answered_at == now + timedelta(days=3)
+
+
+def test_another_supplier_cannot_answer_and_the_case_stays_open(open_case, other_supplier_admin, now):
+    with pytest.raises(NotFound):
+        cases.answer_case(case=open_case, answer="不是我们的", actor=other_supplier_admin, now=now)
+
+    open_case.refresh_from_db()
+    assert (open_case.state, open_case.answer) == ("open", "")
+
+
+def test_sending_back_reopens_the_case_with_a_new_deadline(answered_case, operator, now):
+    cases.send_back_case(case=answered_case, reason="请附上发货记录", deadline=date(2026, 11, 30), actor=operator,
+                         now=now + timedelta(days=4))
+
+    answered_case.refresh_from_db()
+    assert (answered_case.state, answered_case.deadline) == ("open", date(2026, 11, 30))
+    assert [log.transition for log in history_of(answered_case)] == ["submit_answer", "send_back"]
+
+
+def test_sending_back_needs_a_reason(answered_case, operator, now):
+    with pytest.raises(ValidationFailed):
+        cases.send_back_case(case=answered_case, reason=" ", actor=operator, now=now)
+
+    answered_case.refresh_from_db()
+    assert answered_case.state == "answered"
+
+
+def test_the_operator_closes_an_answered_case(answered_case, operator, now):
+    cases.close_case(case=answered_case, actor=operator, now=now + timedelta(days=5), reason="整改到位")
+
+    answered_case.refresh_from_db()
+    assert (answered_case.state, answered_case.closed_at) == ("closed", now + timedelta(days=5))
+
+
+def test_answering_a_closed_case_is_refused_and_changes_nothing(answered_case, operator, staff, now):
+    cases.close_case(case=answered_case, actor=operator, now=now)
+
+    with pytest.raises(InvalidTransition):
+        cases.answer_case(case=answered_case, answer="再补充", actor=staff, now=now)
+
+    answered_case.refresh_from_db()
+    assert (answered_case.state, answered_case.answer) == ("closed", "已增加发货人手，每日两次发货")
+
+
+def test_an_open_case_cannot_be_sent_back(open_case, operator, now):
+    with pytest.raises(InvalidTransition):
+        cases.send_back_case(case=open_case, reason="?", actor=operator, now=now)
+
+    open_case.refresh_from_db()
+    assert open_case.state == "open"
+
+
+def test_a_case_is_not_overdue_on_its_deadline_day_and_is_the_next_morning(open_case):
+    last_minute = datetime(2026, 11, 14, 23, 59, tzinfo=SHANGHAI)
+    next_morning = datetime(2026, 11, 15, 0, 0, tzinfo=SHANGHAI)
+
+    assert list(cases.overdue_cases(now=last_minute)) == []
+    assert list(cases.overdue_cases(now=next_morning)) == [open_case]
+
+
+def test_an_answered_case_is_not_overdue(answered_case):
+    assert list(cases.overdue_cases(now=datetime(2026, 12, 1, tzinfo=SHANGHAI))) == []
+
+
+def test_the_case_list_puts_overdue_cases_first(open_case, active_supplier, operator, now):
+    sooner = cases.open_case(supplier=active_supplier, kind="warning", reason="迟发", deadline=date(2026, 10, 20), actor=operator, now=now)
+    later = cases.open_case(supplier=active_supplier, kind="warning", reason="迟发", deadline=date(2026, 12, 20), actor=operator, now=now)
+
+    listed = cases.list_cases(actor=operator, now=datetime(2026, 11, 16, tzinfo=SHANGHAI))
+
+    assert [(case.pk, case.overdue) for case in listed] == [(sooner.pk, True), (open_case.pk, True), (later.pk, False)]
+
+
+# --- re-evaluation: scheduling and proposal ---------------------------------------------------------------------
+def test_a_contract_ending_soon_gets_one_re_evaluation_30_days_before_its_end_however_often_the_job_runs(active_supplier):
+    near_the_end = datetime(2027, 11, 1, 1, 15, tzinfo=SHANGHAI)  # the contract ends 2027-12-31
+
+    first = re_evaluation.schedule_re_evaluations(now=near_the_end)
+    second = re_evaluation.schedule_re_evaluations(now=near_the_end)
+
+    by_contract = ReEvaluation.objects.get(supplier=active_supplier, contract__isnull=False)
+    assert by_contract.due_on == date(2027, 12, 1)
+    assert len(first) >= 1 and second == []
+
+
+def test_a_supplier_without_a_decision_in_twelve_months_gets_one_due_in_30_days_once(active_supplier, now):
+    first = re_evaluation.schedule_re_evaluations(now=now)
+    second = re_evaluation.schedule_re_evaluations(now=now + timedelta(hours=1))
+
+    assert [(r.supplier_id, r.due_on, r.contract_id) for r in first] == [(active_supplier.pk, date(2026, 11, 14), None)]
+    assert second == []
+
+
+def test_a_supplier_decided_within_twelve_months_gets_no_yearly_re_evaluation(active_supplier, operator, now):
+    earlier = ReEvaluation.objects.create(supplier=active_supplier, due_on=date(2026, 3, 1), created_at=now - timedelta(days=240))
+    re_evaluation.decide_re_evaluation(re_evaluation=earlier, decision="renew", actor=operator, now=now - timedelta(days=200))
+
+    assert re_evaluation.schedule_re_evaluations(now=now) == []
+
+
+@pytest.mark.parametrize(
+    ("recent", "proposed", "average"),
+    [
+        ((), "renew", None),
+        (("85", "90", "80"), "renew", Decimal("85.00")),
+        (("70", "65", "75"), "rectify", Decimal("70.00")),
+        (("55", "70", "45"), "suspend", Decimal("56.67")),
+        (("95", "95", "95", "95", "58", "59"), "suspend", Decimal("82.83")),  # two latest under 60
+        (("10", "80", "80", "80", "80", "80", "80"), "renew", Decimal("80.00")),  # only the last six count
+    ],
+)
+def test_the_recent_scores_propose_the_decision(active_supplier, recent, proposed, average):
+    scores(active_supplier, *recent)
+
+    proposal = re_evaluation.propose(supplier=active_supplier)
+
+    assert (proposal.decision, proposal.average_score) == (proposed, average)
+
+
+# --- re-evaluation: decisions -----------------------------------------------------------------------------------
+@pytest.fixture
+def due(active_supplier, now):
+    return ReEvaluation.objects.create(supplier=active_supplier, due_on=date(2026, 11, 1), created_at=now, proposed="rectify")
+
+
+def test_renewing_leaves_the_supplier_as_it_is(due, active_supplier, operator, now):
+    re_evaluation.decide_re_evaluation(re_evaluation=due, decision="renew", actor=operator, now=now)
+
+    active_supplier.refresh_from_db()
+    assert (due.state, due.decision, due.decided_by) == ("decided", "renew", operator)
+    assert active_supplier.state == "active" and not RectificationCase.objects.exists()
+
+
+def test_rectify_opens_a_rectification_case_due_in_30_days(due, active_supplier, operator, now):
+    re_evaluation.decide_re_evaluation(re_evaluation=due, decision="rectify", note="投诉率偏高，限期整改", actor=operator, now=now)
+
+    case = RectificationCase.objects.get(supplier=active_supplier)
+    assert (case.kind, case.state, case.deadline, case.reason) == ("rectification", "open", date(2026, 11, 14), "投诉率偏高，限期整改")
+
+
+def test_suspend_suspends_the_supplier_and_takes_its_gifts_offline(due, active_supplier, operator, now):
+    online = GiftFactory(supplier=active_supplier)
+    for name in ("submit", "approve", "publish"):
+        apply_transition(online, name, actor=operator, at=now)
+
+    re_evaluation.decide_re_evaluation(re_evaluation=due, decision="suspend", note="连续两月低于60分", actor=operator, now=now)
+
+    active_supplier.refresh_from_db()
+    online.refresh_from_db()
+    assert (active_supplier.state, online.state) == ("suspended", "offline")
+
+
+def test_terminate_retires_every_gift_and_turns_warehouse_stock_into_leftover_lots(due, active_supplier, operator, now):
+    online, draft = GiftFactory(supplier=active_supplier), GiftFactory(supplier=active_supplier)
+    for name in ("submit", "approve", "publish"):
+        apply_transition(online, name, actor=operator, at=now)
+    warehouse = WarehouseFactory()
+    inventory.receive_stock(gift=online, location=warehouse, quantity=6, at=now)
+    inventory.receive_stock(gift=draft, location=warehouse, quantity=2, at=now)
+
+    re_evaluation.decide_re_evaluation(re_evaluation=due, decision="terminate", note="严重违约，终止合作", actor=operator, now=now)
+
+    active_supplier.refresh_from_db()
+    assert active_supplier.state == Supplier.State.TERMINATED
+    assert set(Gift.objects.filter(supplier=active_supplier).values_list("state", flat=True)) == {"retired"}
+    lots = LeftoverLot.objects.order_by("gift_id").values_list("gift_id", "location_id", "quantity", "supplier_id")
+    assert list(lots) == [(online.pk, warehouse.pk, 6, active_supplier.pk), (draft.pk, warehouse.pk, 2, active_supplier.pk)]
+
+
+def test_suspending_an_already_suspended_supplier_is_refused_and_the_re_evaluation_stays_due(due, active_supplier, operator, now):
+    onboarding.suspend_supplier(supplier=active_supplier, actor=operator, now=now)
+
+    with pytest.raises(InvalidTransition):
+        re_evaluation.decide_re_evaluation(re_evaluation=due, decision="suspend", note="再次暂停", actor=operator, now=now)
+
+    due.refresh_from_db()
+    assert (due.state, due.decision) == ("due", "")
+
+
+def test_a_decided_re_evaluation_cannot_be_decided_again(due, operator, now):
+    re_evaluation.decide_re_evaluation(re_evaluation=due, decision="renew", actor=operator, now=now)
+
+    with pytest.raises(InvalidTransition):
+        re_evaluation.decide_re_evaluation(re_evaluation=due, decision="terminate", note="改判", actor=operator, now=now)
+
+    due.refresh_from_db()
+    assert due.decision == "renew"
+
+
+def test_a_decision_other_than_renew_needs_a_note(due, operator, now):
+    with pytest.raises(ValidationFailed) as refused:
+        re_evaluation.decide_re_evaluation(re_evaluation=due, decision="terminate", actor=operator, now=now)
+
+    assert refused.value.field == "note"
+    due.refresh_from_db()
+    assert due.state == "due"
+
+
+def test_a_re_evaluation_is_overdue_the_day_after_it_was_due(due):
+    assert list(re_evaluation.overdue_re_evaluations(now=datetime(2026, 11, 1, 23, 59, tzinfo=SHANGHAI))) == []
+    assert list(re_evaluation.overdue_re_evaluations(now=datetime(2026, 11, 2, 0, 0, tzinfo=SHANGHAI))) == [due]
