@@ -26,10 +26,12 @@ urlpatterns = [
     path("supplier/", include("suppliers.urls_profile")),
     path("supplier/", include("suppliers.urls_catalog")),
     path("supplier/", include("suppliers.urls_catalog_io")),
+    path("supplier/", include("suppliers.urls_announcements")),
     path("member/", include("points.urls")),
     path("logistics/", include("logistics.urls_flow")),
     path("logistics/", include("logistics.urls_provider")),
     path("logistics/", include("logistics.urls_returns")),
     path("logistics/", include("logistics.urls_leftovers")),
     path("settlement/", include("settlement.urls")),
+    path("settlement/", include("settlement.urls_cases")),
 ]

@@ -1,4 +1,6 @@
 """The portal's navigation: each app registers its pages for the roles that use them."""
+from collections.abc import Callable
+import dataclasses
 from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
@@ -11,14 +13,17 @@ class NavItem:
     url_name: str
     roles: frozenset[str]
     order: int = 100
+    badge: Callable | None = dataclasses.field(default=None, compare=False)  # badge(user) -> a count shown next to the entry
 
 
 _items: list[NavItem] = []
 
 
-def register_nav(label: str | Promise, url_name: str, *, roles: set[str] | frozenset[str], order: int = 100) -> None:
-    """Add a navigation entry shown to `roles` (call from an AppConfig.ready)."""
-    item = NavItem(label, url_name, frozenset(roles), order)
+def register_nav(
+    label: str | Promise, url_name: str, *, roles: set[str] | frozenset[str], order: int = 100, badge: Callable | None = None
+) -> None:
+    """Add a navigation entry shown to `roles` (call from an AppConfig.ready); `badge(user)` counts what waits there."""
+    item = NavItem(label, url_name, frozenset(roles), order, badge)
     if item not in _items:
         _items.append(item)
 
@@ -32,9 +37,11 @@ def navigation(request) -> dict:
     for item in sorted(_items, key=lambda i: i.order):
         if user.role in item.roles or user.is_superuser:
             try:
-                entries.append({"label": item.label, "url": reverse(item.url_name), "url_name": item.url_name})
+                url = reverse(item.url_name)
             except NoReverseMatch:
                 continue
+            badge = item.badge(user) if item.badge else 0
+            entries.append({"label": item.label, "url": url, "url_name": item.url_name, "badge": badge})
     return {"nav_items": entries}
 
 

@@ -8,3 +8,4 @@ class SettlementConfig(AppConfig):
 
     def ready(self) -> None:
         from settlement import nav, seed  # noqa: F401  (navigation, demo data)
+        from settlement import nav_cases, seed_cases, tasks_cases  # noqa: F401  (cases: navigation, demo data, beat task)

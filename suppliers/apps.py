@@ -8,6 +8,7 @@ class SuppliersConfig(AppConfig):
 
     def ready(self) -> None:
         from suppliers import seed, tasks_profile  # noqa: F401  (demo data step; beat task registration)
+        from suppliers import nav_announcements, seed_announcements  # noqa: F401  (announcements: navigation, demo data)
         from core.portal import register_nav
         from core.roles import SUPPLIER_ROLES, Role
 

@@ -7,7 +7,7 @@ onboarding meeting); "to all" means every active supplier at publication time.
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, Exists, OuterRef, Q, QuerySet, Value, When
 
 from core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from core.notifications import notify
@@ -151,6 +151,7 @@ def list_announcements(*, actor) -> QuerySet[Announcement]:
         Announcement.objects.visible_to(actor).select_related("published_by")
         .annotate(delivered_count=Count("deliveries", distinct=True),
                   acknowledged_count=Count("deliveries", filter=Q(deliveries__acknowledged_at__isnull=False), distinct=True))
+        .annotate(pending_count=F("delivered_count") - F("acknowledged_count"))
         .order_by("-published_at", "-id")
     )
 

@@ -4,7 +4,7 @@ the returns area's (importing tests.access here would be circular).
 `world_objects` opens a rectification case against the matrix's supplier (open: its users answer it, an operator
 closes it, sending it back is 409) and a re-evaluation due for it (an operator renews it). Suppliers, operators and
 finance see them; logistics does not. A new case names a supplier that does not exist: the operator gets 400 (the
-201 is in tests/settlement/test_cases_api.py).
+201 is in tests/settlement/test_cases.py).
 """
 from tests.access_rows.returns import AUTHENTICATED, MISSING, REASON, only, row
 

@@ -281,3 +281,124 @@ def test_a_decision_other_than_renew_needs_a_note(due, operator, now):
 def test_a_re_evaluation_is_overdue_the_day_after_it_was_due(due):
     assert list(re_evaluation.overdue_re_evaluations(now=datetime(2026, 11, 1, 23, 59, tzinfo=SHANGHAI))) == []
     assert list(re_evaluation.overdue_re_evaluations(now=datetime(2026, 11, 2, 0, 0, tzinfo=SHANGHAI))) == [due]
+
+
+# --- API and pages ------------------------------------------------------------------------------------------------
+def page_client(user):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_an_operator_opens_a_case_through_the_api_and_the_supplier_answers_it(active_supplier, operator, staff, api):
+    opened = api(operator).post("/api/v1/rectification-cases/", {"supplier": active_supplier.pk, "kind": "warning",
+                                                                  "reason": "迟发", "deadline": "2099-01-01"}, format="json")
+    assert opened.status_code == 201, opened.content
+
+    answered = api(staff).post(f"/api/v1/rectification-cases/{opened.json()['id']}/answer/", {"answer": "已整改"}, format="json")
+
+    assert (answered.status_code, answered.json()["state"]) == (200, "answered")
+    history = api(operator).get(f"/api/v1/rectification-cases/{opened.json()['id']}/history/").json()
+    assert [entry["transition"] for entry in history] == ["submit_answer"]
+
+
+def test_closing_a_closed_case_through_the_api_is_a_409(open_case, operator, api):
+    api(operator).post(f"/api/v1/rectification-cases/{open_case.pk}/close/", {}, format="json")
+
+    response = api(operator).post(f"/api/v1/rectification-cases/{open_case.pk}/close/", {}, format="json")
+
+    assert response.status_code == 409
+
+
+def test_another_suppliers_case_and_re_evaluation_are_404s_in_the_api(open_case, due, other_supplier_admin, api):
+    client = api(other_supplier_admin)
+
+    assert client.get(f"/api/v1/rectification-cases/{open_case.pk}/").status_code == 404
+    assert client.post(f"/api/v1/rectification-cases/{open_case.pk}/answer/", {"answer": "x"}, format="json").status_code == 404
+    assert client.get(f"/api/v1/re-evaluations/{due.pk}/").status_code == 404
+    assert client.get("/api/v1/rectification-cases/").json()["results"] == []
+    assert client.get("/api/v1/re-evaluations/").json()["results"] == []
+    open_case.refresh_from_db()
+    assert open_case.state == "open"
+
+
+def test_the_operator_decides_through_the_api(due, active_supplier, operator, api):
+    response = api(operator).post(f"/api/v1/re-evaluations/{due.pk}/decide/", {"decision": "suspend", "note": "连续低分"}, format="json")
+
+    assert (response.status_code, response.json()["decision"]) == (200, "suspend")
+    active_supplier.refresh_from_db()
+    assert active_supplier.state == "suspended"
+
+
+def test_the_api_lists_only_overdue_re_evaluations_when_asked(active_supplier, operator, api, now):
+    """The API reads the wall clock: one re-evaluation long past due, one far ahead."""
+    ReEvaluation.objects.create(supplier=active_supplier, due_on=date(2090, 1, 1), created_at=now)
+    ReEvaluation.objects.create(supplier=active_supplier, due_on=date(2020, 1, 1), created_at=now)
+
+    listed = api(operator).get("/api/v1/re-evaluations/?overdue=true").json()["results"]
+
+    assert [(r["due_on"], r["overdue"]) for r in listed] == [("2020-01-01", True)]
+
+
+def test_the_supplier_answers_on_the_case_page(open_case, staff):
+    client = page_client(staff)
+
+    response = client.post(f"/settlement/cases/{open_case.pk}/answer/", {"answer": "已增加发货人手"}, follow=True)
+
+    assert response.status_code == 200 and "已增加发货人手" in response.content.decode()
+    open_case.refresh_from_db()
+    assert open_case.state == "answered"
+
+
+def test_an_empty_answer_on_the_page_shows_the_error_and_changes_nothing(open_case, staff):
+    response = page_client(staff).post(f"/settlement/cases/{open_case.pk}/answer/", {"answer": ""})
+
+    assert response.status_code == 200 and 'data-field="answer"' in response.content.decode()
+    open_case.refresh_from_db()
+    assert open_case.state == "open"
+
+
+def test_another_suppliers_case_and_re_evaluation_pages_are_404s(open_case, due, other_supplier_admin):
+    client = page_client(other_supplier_admin)
+
+    assert client.get(f"/settlement/cases/{open_case.pk}/").status_code == 404
+    assert client.post(f"/settlement/cases/{open_case.pk}/answer/", {"answer": "x"}).status_code == 404
+    assert client.get(f"/settlement/re-evaluations/{due.pk}/").status_code == 404
+    assert open_case.number not in client.get("/settlement/cases/").content.decode()
+
+
+def test_the_operator_opens_a_case_from_the_list_page(active_supplier, operator):
+    response = page_client(operator).post("/settlement/cases/", {"supplier": active_supplier.pk, "kind": "warning",
+                                                                  "reason": "包装破损投诉", "deadline": "2099-01-01"}, follow=True)
+
+    assert response.status_code == 200 and "包装破损投诉" in response.content.decode()
+    assert RectificationCase.objects.get().supplier == active_supplier
+
+
+def test_the_operator_decides_terminate_on_the_page(due, active_supplier, operator):
+    response = page_client(operator).post(f"/settlement/re-evaluations/{due.pk}/", {"decision": "terminate", "note": "严重违约"},
+                                          follow=True)
+
+    assert response.status_code == 200 and 'data-testid="decision"' in response.content.decode()
+    active_supplier.refresh_from_db()
+    assert active_supplier.state == "terminated"
+
+
+def test_suppliers_cannot_decide_on_the_page(due, staff):
+    assert page_client(staff).post(f"/settlement/re-evaluations/{due.pk}/", {"decision": "renew"}).status_code == 403
+
+    due.refresh_from_db()
+    assert due.state == "due"
+
+
+def test_the_operator_sees_overdue_re_evaluations_first(active_supplier, operator, now):
+    """The page reads the wall clock: 2090 is ahead, 2020 and 2021 long past."""
+    for due_on in (date(2090, 1, 1), date(2021, 1, 1), date(2020, 1, 1)):
+        ReEvaluation.objects.create(supplier=active_supplier, due_on=due_on, created_at=now)
+
+    page = page_client(operator).get("/settlement/re-evaluations/").content.decode()
+
+    assert page.index("2020-01-01") < page.index("2021-01-01") < page.index("2090-01-01")
+    assert 'data-testid="overdue-count"' in page

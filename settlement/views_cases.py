@@ -1,0 +1,149 @@
+"""Portal pages of rectification cases and re-evaluations (SPEC §4.10).
+
+Operators: cases (overdue first) with the form that opens one, each case's send-back and close; re-evaluations
+(overdue first) and the decision form. Suppliers: their cases with deadlines and the answer form; the outcomes of
+their re-evaluations. Another supplier's case or re-evaluation is a 404.
+"""
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from core.api.permissions import require_role
+from core.errors import DomainError, PermissionDenied
+from core.fsm import history_of
+from core.portal import add_service_errors, paginate
+from core.roles import SUPPLIER_ROLES, Role
+from settlement.models import ReEvaluation, RectificationCase
+from settlement.services import cases, re_evaluation
+from suppliers.models import Supplier
+
+OPERATOR = {Role.OPERATOR}
+READERS = {Role.OPERATOR, *SUPPLIER_ROLES}
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class OpenCaseForm(forms.Form):
+    supplier = forms.ModelChoiceField(label=gettext_lazy("礼品商"), queryset=Supplier.objects.none())
+    kind = forms.ChoiceField(label=gettext_lazy("类型"), choices=RectificationCase.Kind.choices)
+    reason = forms.CharField(label=gettext_lazy("原因"), widget=forms.Textarea(attrs={"rows": 3}))
+    deadline = forms.DateField(label=gettext_lazy("整改期限"), widget=DATE)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["supplier"].queryset = Supplier.objects.filter(
+            state__in=[Supplier.State.ACTIVE, Supplier.State.SUSPENDED]).order_by("name")
+
+
+class AnswerForm(forms.Form):
+    answer = forms.CharField(label=gettext_lazy("整改说明"), widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class SendBackForm(forms.Form):
+    reason = forms.CharField(label=gettext_lazy("退回原因"))
+    deadline = forms.DateField(label=gettext_lazy("新的整改期限（可选）"), required=False, widget=DATE)
+
+
+class CloseForm(forms.Form):
+    reason = forms.CharField(label=gettext_lazy("关闭说明"), required=False)
+
+
+class DecideForm(forms.Form):
+    decision = forms.ChoiceField(label=gettext_lazy("决定"), choices=ReEvaluation.Decision.choices)
+    note = forms.CharField(label=gettext_lazy("说明（续约以外必填）"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+CASE_FORMS = {"answer": (AnswerForm, cases.answer_case, SUPPLIER_ROLES, _("整改说明已提交")),
+              "send-back": (SendBackForm, cases.send_back_case, OPERATOR, _("已退回礼品商")),
+              "close": (CloseForm, cases.close_case, OPERATOR, _("整改单已关闭"))}
+
+
+def _call(form, service, **values) -> bool:
+    """Call a service for a valid form; its validation errors go next to the fields they name."""
+    if not form.is_valid():
+        return False
+    try:
+        service(**values, **form.cleaned_data)
+    except PermissionDenied:
+        raise
+    except DomainError as error:
+        add_service_errors(form, error)
+        return False
+    return True
+
+
+# --- cases --------------------------------------------------------------------------------------------------------
+@login_required
+def case_list(request):
+    require_role(request.user, READERS)
+    now = timezone.now()
+    is_operator = request.user.role == Role.OPERATOR
+    form = OpenCaseForm(request.POST or None) if is_operator else None
+    if request.method == "POST":
+        require_role(request.user, OPERATOR)
+        if _call(form, cases.open_case, actor=request.user, now=now):
+            messages.success(request, _("整改单已开立，已通知礼品商"))
+            return redirect("settlement-cases")
+    state = request.GET.get("state", "")
+    context = paginate(request, cases.list_cases(actor=request.user, now=now, state=state)) | {
+        "form": form, "states": RectificationCase.State.choices, "state": state, "is_operator": is_operator,
+    }
+    return render(request, "settlement/cases/case_list.html", context)
+
+
+@login_required
+def case_detail(request, pk: int, name: str = ""):
+    require_role(request.user, READERS)
+    case = get_object_or_404(cases.list_cases(actor=request.user, now=timezone.now()), pk=pk)
+    if name and name not in CASE_FORMS:
+        raise Http404
+    bound = {}
+    if request.method == "POST":
+        form_class, service, roles, success = CASE_FORMS[name]
+        require_role(request.user, roles)
+        bound[name] = form_class(request.POST)
+        if _call(bound[name], service, case=case, actor=request.user, now=timezone.now()):
+            messages.success(request, success)
+            return redirect("settlement-case", pk=case.pk)
+    allowed = {"answer": request.user.role in SUPPLIER_ROLES and case.state == RectificationCase.State.OPEN,
+               "send-back": request.user.role == Role.OPERATOR and case.state == RectificationCase.State.ANSWERED,
+               "close": request.user.role == Role.OPERATOR and case.state != RectificationCase.State.CLOSED}
+    actions = [(action, bound.get(action) or CASE_FORMS[action][0]()) for action, shown in allowed.items() if shown]
+    return render(request, "settlement/cases/case_detail.html", {"case": case, "actions": actions, "history": history_of(case)})
+
+
+case_action = require_POST(case_detail)
+
+
+# --- re-evaluations -----------------------------------------------------------------------------------------------
+@login_required
+def re_evaluation_list(request):
+    require_role(request.user, READERS)
+    now = timezone.now()
+    state = request.GET.get("state", "")
+    context = paginate(request, re_evaluation.list_re_evaluations(actor=request.user, now=now, state=state)) | {
+        "states": ReEvaluation.State.choices, "state": state, "is_operator": request.user.role == Role.OPERATOR,
+        "overdue_count": re_evaluation.overdue_re_evaluations(now=now, actor=request.user).count(),
+    }
+    return render(request, "settlement/cases/re_evaluation_list.html", context)
+
+
+@login_required
+def re_evaluation_detail(request, pk: int):
+    require_role(request.user, READERS)
+    due = get_object_or_404(re_evaluation.list_re_evaluations(actor=request.user, now=timezone.now()), pk=pk)
+    is_operator = request.user.role == Role.OPERATOR
+    form = DecideForm(request.POST or None, initial={"decision": due.proposed or ReEvaluation.Decision.RENEW})
+    if request.method == "POST":
+        require_role(request.user, OPERATOR)
+        if _call(form, re_evaluation.decide_re_evaluation, re_evaluation=due, actor=request.user, now=timezone.now()):
+            messages.success(request, _("复评决定已执行"))
+            return redirect("settlement-re-evaluation", pk=due.pk)
+    context = {"due": due, "form": form if is_operator and due.state == ReEvaluation.State.DUE else None,
+               "history": history_of(due)}
+    return render(request, "settlement/cases/re_evaluation_detail.html", context)

@@ -1,0 +1,240 @@
+"""Announcements and meeting notices (SPEC §4.9): publishing to all or chosen suppliers, reading, one
+acknowledgement, who has not acknowledged, the unread badge, and supplier isolation in the API and the pages."""
+import re
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+
+from core.errors import Conflict, PermissionDenied, ValidationFailed
+from core.fsm import apply_transition
+from core.models import Notification
+from suppliers.models import Announcement, AnnouncementDelivery
+from suppliers.services import announcements
+from tests.factories import SupplierFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def activate(supplier, operator, now):
+    from suppliers.services import onboarding
+    from tests.factories import ready_to_activate
+
+    onboarding.start_supplier_review(supplier=ready_to_activate(supplier), actor=operator, now=now)
+    return onboarding.approve_supplier(supplier=supplier, actor=operator, now=now)
+
+
+@pytest.fixture
+def active_pair(supplier, other_supplier, operator, now):
+    return activate(supplier, operator, now), activate(other_supplier, operator, now)
+
+
+@pytest.fixture
+def notice(active_pair, operator, now):
+    return announcements.publish_announcement(kind="announcement", title="春节发货安排", body="除夕至初六暂停出库。", actor=operator, now=now)
+
+
+def page_client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+# --- publishing ---------------------------------------------------------------------------------------------------
+def test_an_announcement_to_all_reaches_every_active_supplier_and_texts_each_contact(notice, active_pair):
+    applicant = SupplierFactory()
+
+    delivered = set(notice.deliveries.values_list("supplier_id", flat=True))
+
+    assert delivered == {s.pk for s in active_pair} and applicant.pk not in delivered
+    phones = set(Notification.objects.filter(kind="supplier_notice").values_list("phone", flat=True))
+    assert phones == {s.contact_phone for s in active_pair}
+
+
+def test_an_announcement_to_chosen_suppliers_reaches_only_them(active_pair, operator, now):
+    chosen, left_out = active_pair
+
+    announcement = announcements.publish_announcement(kind="announcement", title="对账提醒", body="请于本周内完成对账。", to_all=False,
+                                                      suppliers=[chosen], actor=operator, now=now)
+
+    assert list(announcement.deliveries.values_list("supplier_id", flat=True)) == [chosen.pk]
+
+
+def test_a_meeting_without_time_place_and_agenda_is_refused_with_each_field_named(active_pair, operator, now):
+    with pytest.raises(ValidationFailed) as refused:
+        announcements.publish_announcement(kind="meeting", title="季度会议", body="请参加。", actor=operator, now=now)
+
+    assert [field for field, *_ in refused.value.errors] == ["meeting_at", "place", "agenda"]
+    assert not Announcement.objects.exists() and not Notification.objects.exists()
+
+
+def test_a_meeting_notice_keeps_its_time_place_and_agenda(active_pair, operator, now):
+    meeting = announcements.publish_announcement(kind="meeting", title="季度会议", body="请参加。", meeting_at=now + timedelta(days=7),
+                                                 place="杭州总部", agenda="考核结果", actor=operator, now=now)
+
+    assert (meeting.meeting_at, meeting.place, meeting.agenda, meeting.deliveries.count()) == (now + timedelta(days=7), "杭州总部", "考核结果", 2)
+
+
+def test_choosing_no_supplier_is_refused(active_pair, operator, now):
+    with pytest.raises(ValidationFailed) as refused:
+        announcements.publish_announcement(kind="announcement", title="t", body="b", to_all=False, actor=operator, now=now)
+
+    assert refused.value.field == "suppliers"
+
+
+def test_only_operators_publish(active_pair, finance, now):
+    with pytest.raises(PermissionDenied):
+        announcements.publish_announcement(kind="announcement", title="t", body="b", actor=finance, now=now)
+
+    assert not Announcement.objects.exists()
+
+
+# --- reading and acknowledging ------------------------------------------------------------------------------------
+def test_opening_marks_read_once_and_the_unread_count_drops(notice, supplier_staff, now):
+    delivery = announcements.get_delivery(announcement_id=notice.pk, actor=supplier_staff)
+    assert announcements.unread_count(supplier_staff) == 1
+
+    announcements.mark_read(delivery=delivery, actor=supplier_staff, now=now + timedelta(hours=1))
+    announcements.mark_read(delivery=delivery, actor=supplier_staff, now=now + timedelta(hours=2))
+
+    assert delivery.read_at == now + timedelta(hours=1)
+    assert announcements.unread_count(supplier_staff) == 0
+
+
+def test_acknowledging_records_who_and_when_and_a_second_time_is_a_conflict(notice, supplier_staff, supplier_admin, now):
+    delivery = announcements.get_delivery(announcement_id=notice.pk, actor=supplier_staff)
+    announcements.acknowledge(delivery=delivery, actor=supplier_staff, now=now + timedelta(hours=1))
+
+    with pytest.raises(Conflict):
+        announcements.acknowledge(delivery=delivery, actor=supplier_admin, now=now + timedelta(hours=2))
+
+    delivery.refresh_from_db()
+    assert (delivery.acknowledged_by, delivery.acknowledged_at, delivery.read_at) == (
+        supplier_staff, now + timedelta(hours=1), now + timedelta(hours=1))
+
+
+def test_operators_see_the_counts_and_who_has_not_acknowledged(notice, active_pair, supplier_staff, operator, now):
+    acknowledged, waiting = active_pair
+    announcements.acknowledge(delivery=announcements.get_delivery(announcement_id=notice.pk, actor=supplier_staff),
+                              actor=supplier_staff, now=now)
+
+    listed = announcements.list_announcements(actor=operator).get(pk=notice.pk)
+
+    assert (listed.delivered_count, listed.acknowledged_count, listed.pending_count) == (2, 1, 1)
+    assert list(announcements.not_acknowledged(announcement=notice)) == [waiting]
+
+
+def test_the_supplier_list_shows_unread_first(notice, supplier_staff, operator, now):
+    later = announcements.publish_announcement(kind="announcement", title="新规", body="b", actor=operator, now=now + timedelta(days=1))
+    announcements.mark_read(delivery=announcements.get_delivery(announcement_id=later.pk, actor=supplier_staff), actor=supplier_staff,
+                            now=now + timedelta(days=1))
+
+    listed = [d.announcement_id for d in announcements.list_deliveries(actor=supplier_staff)]
+
+    assert listed == [notice.pk, later.pk]
+
+
+# --- API ----------------------------------------------------------------------------------------------------------
+def test_an_operator_publishes_through_the_api_and_reads_who_has_not_acknowledged(active_pair, operator, api):
+    response = api(operator).post("/api/v1/announcements/", {"kind": "meeting", "title": "季度会议", "body": "请参加。",
+                                                              "meeting_at": "2026-10-22T14:00:00+08:00", "place": "杭州总部",
+                                                              "agenda": "考核"}, format="json")
+
+    assert response.status_code == 201, response.content
+    detail = api(operator).get(f"/api/v1/announcements/{response.json()['id']}/").json()
+    assert (detail["delivered_count"], detail["acknowledged_count"]) == (2, 0)
+    assert {s["id"] for s in detail["not_acknowledged"]} == {s.pk for s in active_pair}
+
+
+def test_a_meeting_without_a_place_is_a_400_naming_the_field(active_pair, operator, api):
+    response = api(operator).post("/api/v1/announcements/", {"kind": "meeting", "title": "会", "body": "b",
+                                                              "meeting_at": "2026-10-22T14:00:00+08:00", "agenda": "a"}, format="json")
+
+    assert response.status_code == 400
+    assert [e["attr"] for e in response.json()["errors"]] == ["place"]
+
+
+def test_a_supplier_acknowledges_its_copy_once_through_the_api(notice, supplier_admin, api):
+    delivery = AnnouncementDelivery.objects.get(announcement=notice, supplier=supplier_admin.supplier_id)
+
+    first = api(supplier_admin).post(f"/api/v1/announcement-deliveries/{delivery.pk}/acknowledge/")
+    second = api(supplier_admin).post(f"/api/v1/announcement-deliveries/{delivery.pk}/acknowledge/")
+
+    assert first.status_code == 200 and first.json()["acknowledged_by"] == "supplier_admin"
+    assert second.status_code == 409
+
+
+def test_another_suppliers_copy_is_a_404_in_the_api(notice, supplier_admin, other_supplier, api):
+    theirs = AnnouncementDelivery.objects.get(announcement=notice, supplier=other_supplier)
+
+    assert api(supplier_admin).get(f"/api/v1/announcement-deliveries/{theirs.pk}/").status_code == 404
+    assert api(supplier_admin).post(f"/api/v1/announcement-deliveries/{theirs.pk}/acknowledge/").status_code == 404
+    listed = api(supplier_admin).get("/api/v1/announcement-deliveries/").json()["results"]
+    assert {d["supplier"] for d in listed} == {supplier_admin.supplier_id}
+    theirs.refresh_from_db()
+    assert theirs.acknowledged_at is None
+
+
+# --- pages --------------------------------------------------------------------------------------------------------
+def test_the_nav_shows_the_unread_badge_and_opening_the_announcement_clears_it(notice, supplier_staff):
+    client = page_client(supplier_staff)
+
+    assert re.search(r'nav-badge-supplier-announcements"[^>]*>1<', client.get("/supplier/announcements/").content.decode())
+    detail = client.get(f"/supplier/announcements/{notice.pk}/")
+
+    assert detail.status_code == 200 and "除夕至初六暂停出库" in detail.content.decode()
+    assert "nav-badge-supplier-announcements" not in client.get("/supplier/announcements/").content.decode()
+
+
+def test_the_acknowledge_button_acknowledges_for_the_supplier(notice, supplier_staff):
+    response = page_client(supplier_staff).post(f"/supplier/announcements/{notice.pk}/acknowledge/", follow=True)
+
+    assert 'data-testid="acknowledged"' in response.content.decode()
+    assert AnnouncementDelivery.objects.get(announcement=notice, supplier=supplier_staff.supplier_id).acknowledged_by == supplier_staff
+
+
+def test_an_announcement_sent_only_to_another_supplier_is_a_404_page(active_pair, supplier_staff, operator, now):
+    _, other = active_pair
+    theirs = announcements.publish_announcement(kind="announcement", title="仅限对方", body="b", to_all=False, suppliers=[other],
+                                                actor=operator, now=now)
+
+    client = page_client(supplier_staff)
+
+    assert client.get(f"/supplier/announcements/{theirs.pk}/").status_code == 404
+    assert client.post(f"/supplier/announcements/{theirs.pk}/acknowledge/").status_code == 404
+    assert "仅限对方" not in client.get("/supplier/announcements/").content.decode()
+
+
+def test_the_operator_publishes_from_the_form_and_sees_who_has_not_acknowledged(active_pair, operator):
+    client = page_client(operator)
+
+    response = client.post("/supplier/announcements/manage/new/", {"kind": "announcement", "title": "对账提醒", "body": "本周完成对账。",
+                                                                    "to_all": "on"}, follow=True)
+
+    page = response.content.decode()
+    assert response.status_code == 200 and "对账提醒" in page
+    assert all(supplier.name in page for supplier in active_pair)
+    assert "对账提醒" in client.get("/supplier/announcements/manage/").content.decode()
+
+
+def test_a_meeting_form_without_a_place_shows_the_error_next_to_the_field(active_pair, operator):
+    response = page_client(operator).post("/supplier/announcements/manage/new/", {
+        "kind": "meeting", "title": "会", "body": "b", "meeting_at": "2026-10-22T14:00", "agenda": "a", "to_all": "on"})
+
+    assert response.status_code == 200
+    assert 'data-field="place"' in response.content.decode()
+    assert not Announcement.objects.exists()
+
+
+def test_suppliers_cannot_open_the_operators_pages(supplier_staff):
+    assert page_client(supplier_staff).get("/supplier/announcements/manage/").status_code == 403
+
+
+def test_a_suspended_supplier_chosen_by_name_still_receives_it(active_pair, operator, now):
+    suspended, _ = active_pair
+    apply_transition(suspended, "suspend", actor=operator, at=now)
+
+    announcement = announcements.publish_announcement(kind="announcement", title="t", body="b", to_all=False, suppliers=[suspended],
+                                                      actor=operator, now=now)
+
+    assert announcement.deliveries.get().supplier == suspended
