@@ -2,6 +2,7 @@
 from rest_framework.routers import SimpleRouter
 
 from settlement.api import adjustments, cases, reconciliation, statements
+from settlement.api import assessment as assessment_api
 
 router = SimpleRouter()
 router.register("statement-runs", statements.GenerationRunViewSet, basename="statement-run")
@@ -11,4 +12,8 @@ router.register("reconciliations", reconciliation.ReconciliationViewSet, basenam
 router.register("reconciliation-lines", reconciliation.ReconciliationLineViewSet, basename="reconciliation-line")
 router.register("rectification-cases", cases.RectificationCaseViewSet, basename="rectification-case")
 router.register("re-evaluations", cases.ReEvaluationViewSet, basename="re-evaluation")
+router.register("assessments", assessment_api.AssessmentViewSet, basename="assessment")
+router.register("penalty-proposals", assessment_api.PenaltyProposalViewSet, basename="penalty-proposal")
+router.register("suspension-proposals", assessment_api.SuspensionProposalViewSet, basename="suspension-proposal")
+router.register("kpi-settings", assessment_api.KpiSettingViewSet, basename="kpi-setting")
 urlpatterns = router.urls

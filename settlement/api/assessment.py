@@ -1,0 +1,179 @@
+"""API of monthly assessments (SPEC §4.10): scores with KPI results, computing a month, penalty and suspension proposals,
+KPI settings.
+
+Suppliers read their own assessments and proposals (another supplier's is a 404); operators and finance compute a
+month; finance decides penalties (into adjustments another finance user approves); operators decide suspensions and
+tune the KPI settings. The rules live in settlement.services.assessment.
+"""
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from core.api.permissions import require_role
+from core.api.transitions import TransitionHistoryMixin, transition_action
+from core.roles import Role
+from settlement.api.statements import MonthField
+from settlement.models import Assessment, KpiResult, KpiSetting, PenaltyProposal, SuspensionProposal
+from settlement.services import assessment
+
+FINANCE = frozenset({Role.FINANCE})
+OPERATOR = frozenset({Role.OPERATOR})
+STAFF = frozenset({Role.OPERATOR, Role.FINANCE})
+
+
+class KpiResultSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="get_kpi_display", read_only=True)
+
+    class Meta:
+        model = KpiResult
+        fields = ["kpi", "name", "numerator", "denominator", "value", "target", "weight", "attainment"]
+        read_only_fields = fields
+
+
+class AssessmentSerializer(serializers.ModelSerializer):
+    month = MonthField(read_only=True)
+    supplier_name = serializers.CharField(source="supplier.name", read_only=True)
+    kpi_results = KpiResultSerializer(source="results", many=True, read_only=True)
+
+    class Meta:
+        model = Assessment
+        fields = ["id", "supplier", "supplier_name", "month", "score", "computed_at", "kpi_results"]
+        read_only_fields = fields
+
+
+class ComputeInput(serializers.Serializer):
+    month = MonthField(help_text="the month to assess, YYYY-MM; it must have ended")
+
+
+class ComputeOutput(serializers.Serializer):
+    month = MonthField()
+    assessed = serializers.IntegerField(help_text="suppliers assessed")
+
+
+class AssessmentViewSet(viewsets.ReadOnlyModelViewSet):
+    """Monthly assessments with their KPI results; a supplier sees its own. POST compute/ assesses a month on demand."""
+
+    serializer_class = AssessmentSerializer
+    filterset_fields = ["supplier"]
+    ordering_fields = ["month", "score", "id"]
+
+    def get_queryset(self):
+        month = self.request.query_params.get("month")
+        return assessment.list_assessments(
+            actor=self.request.user, month=MonthField().to_internal_value(month) if month else None,
+        ).prefetch_related("results")
+
+    @extend_schema(request=ComputeInput, responses={200: ComputeOutput})
+    @action(detail=False, methods=["post"])
+    def compute(self, request):
+        """Assess every supplier with activity in the month (idempotent: a recomputation replaces the results)."""
+        require_role(request.user, STAFF)
+        params = ComputeInput(data=request.data)
+        params.is_valid(raise_exception=True)
+        month = params.validated_data["month"]
+        done = assessment.compute_month(month=month, now=timezone.now())
+        return Response(ComputeOutput({"month": month, "assessed": len(done)}).data)
+
+
+class PenaltyProposalSerializer(serializers.ModelSerializer):
+    supplier_name = serializers.CharField(source="supplier.name", read_only=True)
+    month = MonthField(source="assessment.month", read_only=True)
+    kpi = serializers.CharField(source="rule.kpi", read_only=True)
+    rule = serializers.CharField(source="rule.description", read_only=True)
+    threshold = serializers.DecimalField(source="rule.threshold", max_digits=9, decimal_places=4, read_only=True)
+    adjustment_number = serializers.CharField(source="adjustment.number", default=None, read_only=True)
+
+    class Meta:
+        model = PenaltyProposal
+        fields = ["id", "supplier", "supplier_name", "assessment", "month", "kpi", "rule", "threshold", "value", "amount",
+                  "state", "created_at", "adjustment", "adjustment_number", "note"]
+        read_only_fields = fields
+
+
+class NoteInput(serializers.Serializer):
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class ReasonRequired(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class PenaltyProposalViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
+    """Penalty proposals (one per breached rule and assessment): finance accepts one into an adjustment or dismisses it."""
+
+    serializer_class = PenaltyProposalSerializer
+    filterset_fields = ["state", "supplier", "assessment"]
+    ordering_fields = ["created_at", "amount", "id"]
+
+    def get_queryset(self):
+        return assessment.list_penalty_proposals(actor=self.request.user)
+
+    accept = transition_action(assessment.accept_penalty, name="accept", roles=FINANCE, target="proposal",
+                               input_serializer=NoteInput)
+    dismiss = transition_action(assessment.dismiss_penalty, name="dismiss", roles=FINANCE, target="proposal",
+                                input_serializer=ReasonRequired)
+
+
+class SuspensionProposalSerializer(serializers.ModelSerializer):
+    supplier_name = serializers.CharField(source="supplier.name", read_only=True)
+    supplier_state = serializers.CharField(source="supplier.state", read_only=True)
+    month = MonthField(source="assessment.month", read_only=True)
+    score = serializers.DecimalField(source="assessment.score", max_digits=5, decimal_places=2, read_only=True)
+
+    class Meta:
+        model = SuspensionProposal
+        fields = ["id", "supplier", "supplier_name", "supplier_state", "assessment", "month", "score", "state", "created_at",
+                  "note"]
+        read_only_fields = fields
+
+
+class SuspensionProposalViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
+    """Suspension proposals (two months under the threshold): an operator suspends the supplier or dismisses them."""
+
+    serializer_class = SuspensionProposalSerializer
+    filterset_fields = ["state", "supplier"]
+    ordering_fields = ["created_at", "id"]
+
+    def get_queryset(self):
+        return assessment.list_suspension_proposals(actor=self.request.user)
+
+    accept = transition_action(assessment.accept_suspension, name="accept", roles=OPERATOR, target="proposal")
+    dismiss = transition_action(assessment.dismiss_suspension, name="dismiss", roles=OPERATOR, target="proposal",
+                                input_serializer=ReasonRequired)
+
+
+class KpiSettingSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="get_kpi_display", read_only=True)
+
+    class Meta:
+        model = KpiSetting
+        fields = ["id", "kpi", "name", "weight", "target", "higher_is_better"]
+        read_only_fields = ["id", "kpi", "name", "higher_is_better"]
+
+
+class KpiSettingInput(serializers.Serializer):
+    weight = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=0, max_value=100)
+    target = serializers.DecimalField(max_digits=9, decimal_places=4, min_value=0)
+
+
+class KpiSettingViewSet(viewsets.ReadOnlyModelViewSet):
+    """The weight and target of each KPI (operators and finance read them; operators change them with PATCH)."""
+
+    serializer_class = KpiSettingSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        require_role(self.request.user, STAFF)
+        return KpiSetting.objects.order_by("pk")
+
+    @extend_schema(request=KpiSettingInput, responses={200: KpiSettingSerializer})
+    def partial_update(self, request, pk=None):
+        """Change a KPI's weight and target; later computations use them."""
+        setting = self.get_object()
+        require_role(request.user, OPERATOR)
+        params = KpiSettingInput(data=request.data)
+        params.is_valid(raise_exception=True)
+        updated = assessment.update_kpi_setting(setting=setting, actor=request.user, now=timezone.now(), **params.validated_data)
+        return Response(KpiSettingSerializer(updated).data)
