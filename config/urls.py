@@ -28,6 +28,7 @@ urlpatterns = [
     path("supplier/", include("suppliers.urls_catalog_io")),
     path("supplier/", include("suppliers.urls_announcements")),
     path("member/", include("points.urls")),
+    path("", include("points.urls_complaints")),  # /member/complaints/, /complaints/, /supplier/suggestions/
     path("logistics/", include("logistics.urls_flow")),
     path("logistics/", include("logistics.urls_provider")),
     path("logistics/", include("logistics.urls_returns")),

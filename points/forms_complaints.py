@@ -1,0 +1,101 @@
+"""Portal forms of complaints and suggestions: they parse input into the shapes the services take; the rules live there."""
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from points.models import Complaint, Member, RedemptionOrder
+from points.models.complaints import Party
+from suppliers.models import Gift, Supplier
+
+
+def _any(label, choices) -> forms.ChoiceField:
+    return forms.ChoiceField(label=label, choices=[("", _("全部")), *choices], required=False)
+
+
+def _text(label, *, rows: int = 4, required: bool = True) -> forms.CharField:
+    return forms.CharField(label=label, required=required, max_length=4000, widget=forms.Textarea(attrs={"rows": rows}))
+
+
+class MemberComplaintForm(forms.Form):
+    """A member's complaint about one of its orders or a gift (or neither: about the service)."""
+
+    order = forms.ModelChoiceField(label=_("相关订单（选填）"), queryset=RedemptionOrder.objects.none(), required=False)
+    gift = forms.ModelChoiceField(label=_("相关礼品（选填）"), queryset=Gift.objects.none(), required=False)
+    title = forms.CharField(label=_("标题"), max_length=200)
+    description = _text(_("投诉内容"))
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        orders = RedemptionOrder.objects.visible_to(user).filter(member_id=user.member_id).select_related("gift")
+        self.fields["order"].queryset = orders.order_by("-placed_at")
+        self.fields["order"].label_from_instance = lambda order: f"{order.number} · {order.gift.name}"
+        self.fields["gift"].queryset = Gift.objects.filter(state__in=[Gift.State.ONLINE, Gift.State.CLEARANCE]).order_by("name")
+
+
+class HotlineComplaintForm(forms.Form):
+    """An operator records a caller's complaint: the member by phone, or a contact name and phone."""
+
+    member_phone = forms.CharField(label=_("会员手机号（选填）"), max_length=20, required=False)
+    contact_name = forms.CharField(label=_("联系人（非会员）"), max_length=50, required=False)
+    contact_phone = forms.CharField(label=_("联系电话（非会员）"), max_length=20, required=False)
+    order_number = forms.CharField(label=_("订单号（选填）"), max_length=40, required=False)
+    gift = forms.ModelChoiceField(label=_("相关礼品（选填）"), queryset=Gift.objects.order_by("name"), required=False)
+    supplier = forms.ModelChoiceField(label=_("被投诉礼品商（选填）"), queryset=Supplier.objects.order_by("name"), required=False)
+    title = forms.CharField(label=_("标题"), max_length=200)
+    description = _text(_("投诉内容"))
+
+    def clean(self):
+        data = super().clean()
+        phone = (data.get("member_phone") or "").strip()
+        data["member"] = None
+        if phone:
+            data["member"] = Member.objects.filter(phone=phone).first()
+            if data["member"] is None:
+                self.add_error("member_phone", _("没有该手机号的会员"))
+        number = (data.get("order_number") or "").strip()
+        data["order"] = None
+        if number:
+            data["order"] = RedemptionOrder.objects.filter(number=number).first()
+            if data["order"] is None:
+                self.add_error("order_number", _("没有该订单"))
+        return data
+
+    def values(self) -> dict:
+        """The keyword arguments of complaints.open_complaint."""
+        data = self.cleaned_data
+        names = ("member", "order", "gift", "supplier", "contact_name", "contact_phone", "title", "description")
+        return {name: data.get(name) for name in names}
+
+
+class SuggestionForm(forms.Form):
+    title = forms.CharField(label=_("标题"), max_length=200)
+    description = _text(_("建议内容"))
+
+
+class TriageForm(forms.Form):
+    responsible = forms.ChoiceField(label=_("责任方"), choices=Party.choices)
+    reason = forms.CharField(label=_("分派说明（选填）"), required=False, max_length=2000)
+
+
+class RespondForm(forms.Form):
+    response = _text(_("答复内容"), rows=3)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("说明（选填）"), required=False, max_length=2000)
+
+
+class ComplaintFilterForm(forms.Form):
+    state = _any(_("状态"), Complaint.State.choices)
+    responsible = _any(_("责任方"), Party.choices)
+    kind = _any(_("类型"), Complaint.Kind.choices)
+    q = forms.CharField(label=_("编号或标题"), required=False, max_length=60)
+
+    def selection(self) -> dict:
+        """The service's filters that parsed."""
+        self.is_valid()
+        return {name: self.cleaned_data.get(name) or "" for name in ("state", "responsible", "kind")}
+
+    def search(self, queryset):
+        text = (self.cleaned_data.get("q") or "").strip() if self.is_valid() else ""
+        return queryset.filter(Q(number__icontains=text) | Q(title__icontains=text)) if text else queryset

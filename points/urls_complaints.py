@@ -1,0 +1,14 @@
+"""Portal pages of complaints and suggestions: members under /member/, the desk under /complaints/, suggestions under /supplier/."""
+from django.urls import path
+
+from points import views_complaints as views
+
+urlpatterns = [
+    path("member/complaints/", views.member_complaints, name="member-complaints"),
+    path("member/complaints/new/", views.member_complaint_new, name="member-complaint-new"),
+    path("complaints/", views.complaint_desk, name="complaint-desk"),
+    path("complaints/hotline/", views.hotline_complaint_new, name="complaint-hotline"),
+    path("complaints/<int:pk>/", views.complaint_detail, name="complaint"),
+    path("complaints/<int:pk>/<slug:name>/", views.complaint_action, name="complaint-action"),
+    path("supplier/suggestions/", views.supplier_suggestions, name="supplier-suggestions"),
+]

@@ -1,0 +1,197 @@
+"""Portal pages of complaints and suggestions (SPEC §4.9).
+
+Members open complaints about their orders or gifts, read the answer, resolve or reopen; operators triage the queue
+(overdue and escalated first) and record callers' complaints; the responsible party (a supplier, logistics staff,
+operators) answers before the deadline; suppliers send suggestions. Each view parses its input, makes one service
+call and renders; every read starts from the service's scoped list, so a complaint one may not see is a 404.
+"""
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from core.api.permissions import require_role
+from core.errors import DomainError
+from core.fsm import history_of
+from core.portal import add_service_errors, paginate, run_action
+from core.roles import SUPPLIER_ROLES, Role
+from points.forms_complaints import (
+    ComplaintFilterForm,
+    HotlineComplaintForm,
+    MemberComplaintForm,
+    ReasonForm,
+    RespondForm,
+    SuggestionForm,
+    TriageForm,
+)
+from points.models import Complaint
+from points.services import complaints
+
+MEMBER = frozenset({Role.MEMBER})
+OPERATOR = frozenset({Role.OPERATOR})
+DESKS = frozenset({Role.OPERATOR, Role.LOGISTICS, *SUPPLIER_ROLES})
+
+
+@dataclass(frozen=True)
+class ComplaintAction:
+    """A button on a complaint: the service it calls, the form it takes and who is offered it."""
+
+    label: str
+    service: Callable
+    form: type[forms.Form]
+    offered_to: Callable  # (user, complaint, now) → bool
+    style: str = ""
+
+
+def _own(user, complaint: Complaint, now) -> bool:
+    return user.role == Role.MEMBER and complaint.member_id == user.member_id
+
+
+def _may_reopen(user, complaint: Complaint, now) -> bool:
+    return _own(user, complaint, now) and complaint.resolved_at is not None and now <= complaint.resolved_at + complaints.REOPEN_WITHIN
+
+
+ACTIONS = {
+    "triage": ComplaintAction(
+        gettext_lazy("分派"), complaints.triage_complaint, TriageForm, lambda user, c, now: user.role == Role.OPERATOR
+    ),
+    "respond": ComplaintAction(
+        gettext_lazy("提交答复"), complaints.respond_to_complaint, RespondForm,
+        lambda user, c, now: complaints.may_respond(user=user, complaint=c),
+    ),
+    "resolve": ComplaintAction(gettext_lazy("问题已解决"), complaints.resolve_complaint, ReasonForm, _own),
+    "reopen": ComplaintAction(gettext_lazy("重新打开"), complaints.reopen_complaint, ReasonForm, _may_reopen, "danger"),
+}
+
+
+def offered_actions(complaint: Complaint, user, now) -> list[tuple[str, ComplaintAction, forms.Form]]:
+    """The steps the user takes on the complaint in its current state, each with an empty form."""
+    available = {t.name for t in complaint.get_available_state_transitions()}
+    return [
+        (name, action, action.form(auto_id=False)) for name, action in ACTIONS.items()
+        if name in available and action.offered_to(user, complaint, now)
+    ]
+
+
+# --- members -----------------------------------------------------------------------------------------------------
+
+@login_required
+def member_complaints(request):
+    require_role(request.user, MEMBER)
+    rows = complaints.list_complaints(user=request.user, now=timezone.now(), ordered=False)
+    return render(request, "points/complaints/member_list.html", paginate(request, rows))
+
+
+@login_required
+def member_complaint_new(request):
+    require_role(request.user, MEMBER)
+    initial = {name: request.GET.get(name) for name in ("order", "gift") if request.GET.get(name, "").isdigit()}
+    form = MemberComplaintForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            complaint = complaints.open_complaint(actor=request.user, now=timezone.now(), **form.cleaned_data)
+        except DomainError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("投诉已提交，客服会尽快分派处理。"))
+            return redirect("complaint", pk=complaint.pk)
+    return render(request, "points/complaints/member_form.html", {"form": form})
+
+
+# --- the desk: operators, logistics staff and suppliers ------------------------------------------------------------
+
+@login_required
+def complaint_desk(request):
+    require_role(request.user, DESKS)
+    now = timezone.now()
+    filters = ComplaintFilterForm(request.GET)
+    rows = filters.search(complaints.list_complaints(user=request.user, now=now, **filters.selection()))
+    context = paginate(request, rows)
+    for complaint in context["page_obj"]:
+        complaint.overdue = complaints.is_overdue(complaint, now)
+    return render(request, "points/complaints/desk.html", context | {"filters": filters, "is_operator": request.user.role == Role.OPERATOR})
+
+
+@login_required
+def hotline_complaint_new(request):
+    require_role(request.user, OPERATOR)
+    form = HotlineComplaintForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            complaint = complaints.open_complaint(actor=request.user, now=timezone.now(), **form.values())
+        except DomainError as error:
+            add_service_errors(form, error, aliases={"member": "member_phone", "order": "order_number"})
+        else:
+            messages.success(request, _("已代会员登记投诉 %(number)s") % {"number": complaint.number})
+            return redirect("complaint", pk=complaint.pk)
+    return render(request, "points/complaints/hotline_form.html", {"form": form})
+
+
+@login_required
+def complaint_detail(request, pk: int):
+    now = timezone.now()
+    complaint = get_object_or_404(complaints.list_complaints(user=request.user, now=now, ordered=False), pk=pk)
+    context = {
+        "complaint": complaint,
+        "overdue": complaints.is_overdue(complaint, now),
+        "actions": offered_actions(complaint, request.user, now),
+        "deadlines": complaint.deadlines.all() if request.user.role != Role.MEMBER else [],
+        "history": history_of(complaint),
+        "is_member": request.user.role == Role.MEMBER,
+        "back": _list_of(request.user, complaint),
+        "reopen_until": complaint.resolved_at + complaints.REOPEN_WITHIN if complaint.resolved_at else None,
+    }
+    return render(request, "points/complaints/detail.html", context)
+
+
+def _list_of(user, complaint: Complaint) -> str:
+    if user.role == Role.MEMBER:
+        return "member-complaints"
+    if user.role in SUPPLIER_ROLES and complaint.kind == Complaint.Kind.SUGGESTION:
+        return "supplier-suggestions"
+    return "complaint-desk"
+
+
+@login_required
+@require_POST
+def complaint_action(request, pk: int, name: str):
+    action = ACTIONS.get(name)
+    if action is None:
+        raise Http404
+    now = timezone.now()
+    complaint = get_object_or_404(complaints.list_complaints(user=request.user, now=now, ordered=False), pk=pk)
+    form = action.form(request.POST)
+    if form.is_valid():
+        call = partial(action.service, complaint=complaint, actor=request.user, now=now, **form.cleaned_data)
+        run_action(request, call, success=_("%(action)s：%(number)s") % {"action": action.label, "number": complaint.number})
+    else:
+        for errors in form.errors.values():
+            messages.error(request, "；".join(errors))
+    return redirect("complaint", pk=complaint.pk)
+
+
+# --- suggestions -------------------------------------------------------------------------------------------------
+
+@login_required
+def supplier_suggestions(request):
+    require_role(request.user, SUPPLIER_ROLES)
+    form = SuggestionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            suggestion = complaints.send_suggestion(actor=request.user, now=timezone.now(), **form.cleaned_data)
+        except DomainError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("建议 %(number)s 已提交给运营方。") % {"number": suggestion.number})
+            return redirect("supplier-suggestions")
+    rows = complaints.list_complaints(user=request.user, now=timezone.now(), kind=Complaint.Kind.SUGGESTION, ordered=False)
+    return render(request, "points/complaints/suggestions.html", paginate(request, rows) | {"form": form})

@@ -1,0 +1,166 @@
+"""Portal pages of complaints and suggestions: members complain and follow the answer, operators triage the queue and
+record callers' complaints, the responsible party answers, suppliers send suggestions; nobody sees another's."""
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from core.models import Notification
+from points.models import Complaint
+from points.services import complaints, orders
+from tests.factories import GiftFactory
+from tests.points.conftest import ADDRESS
+
+pytestmark = pytest.mark.django_db
+State = Complaint.State
+
+
+def logged_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def gift(supplier):
+    return GiftFactory(supplier=supplier, name="龙井茶礼盒")
+
+
+@pytest.fixture
+def complaint(member, gift):
+    return complaints.open_complaint(actor=member.user, now=timezone.now(), gift=gift, title="茶叶受潮", description="结块")
+
+
+@pytest.fixture
+def triaged(complaint, operator):
+    return complaints.triage_complaint(complaint=complaint, actor=operator, now=timezone.now(), responsible="supplier")
+
+
+def test_a_member_complains_about_its_order_from_the_portal(rich_member, listed_gift):
+    order = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=1, now=timezone.now(), **ADDRESS)
+    client = logged_in(rich_member.user)
+
+    response = client.post(
+        reverse("member-complaint-new"), {"order": order.pk, "title": "未发货", "description": "下单三天未发货"}
+    )
+
+    complaint = Complaint.objects.get()
+    assert response.status_code == 302 and response.url == reverse("complaint", args=[complaint.pk])
+    assert (complaint.order, complaint.supplier, complaint.channel) == (order, listed_gift.supplier, "member")
+    assert complaint.number in client.get(reverse("member-complaints")).content.decode()
+
+
+def test_a_member_cannot_pick_another_members_order(rich_member, other_member, listed_gift):
+    order = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=1, now=timezone.now(), **ADDRESS)
+
+    response = logged_in(other_member.user).post(
+        reverse("member-complaint-new"), {"order": order.pk, "title": "x", "description": "y"}
+    )
+
+    assert response.status_code == 200 and 'data-field="order"' in response.content.decode()
+    assert not Complaint.objects.exists()
+
+
+def test_another_member_gets_404_on_the_complaint_and_its_actions(complaint, other_member):
+    client = logged_in(other_member.user)
+
+    assert client.get(reverse("complaint", args=[complaint.pk])).status_code == 404
+    assert client.post(reverse("complaint-action", args=[complaint.pk, "resolve"])).status_code == 404
+    assert complaint.number not in client.get(reverse("member-complaints")).content.decode()
+
+
+def test_the_operator_triages_from_the_detail_page_and_the_deadline_shows(complaint, operator):
+    client = logged_in(operator)
+
+    client.post(reverse("complaint-action", args=[complaint.pk, "triage"]), {"responsible": "supplier"})
+
+    complaint.refresh_from_db()
+    page = client.get(reverse("complaint", args=[complaint.pk])).content.decode()
+    assert (complaint.state, complaint.responsible) == (State.TRIAGED, "supplier")
+    assert 'data-testid="deadlines"' in page and timezone.localtime(complaint.deadline).strftime("%Y-%m-%d %H:%M") in page
+
+
+def test_the_supplier_answers_and_the_member_sees_the_answer(triaged, supplier_staff, member):
+    logged_in(supplier_staff).post(reverse("complaint-action", args=[triaged.pk, "respond"]), {"response": "已补发新茶"})
+
+    page = logged_in(member.user).get(reverse("complaint", args=[triaged.pk])).content.decode()
+    assert "已补发新茶" in page and 'data-action="resolve"' in page
+    assert Notification.objects.filter(kind="complaint_answered", phone=member.phone).count() == 1
+
+
+def test_another_supplier_gets_404_on_a_complaint_triaged_to_the_first(triaged, other_supplier_admin):
+    client = logged_in(other_supplier_admin)
+
+    detail = client.get(reverse("complaint", args=[triaged.pk]))
+    answer = client.post(reverse("complaint-action", args=[triaged.pk, "respond"]), {"response": "x"})
+
+    assert (detail.status_code, answer.status_code) == (404, 404)
+    assert triaged.number not in client.get(reverse("complaint-desk")).content.decode()
+    triaged.refresh_from_db()
+    assert triaged.state == State.TRIAGED
+
+
+def test_a_complaint_triaged_to_logistics_is_not_offered_to_the_supplier(complaint, operator, supplier_admin, logistics):
+    complaints.triage_complaint(complaint=complaint, actor=operator, now=timezone.now(), responsible="logistics")
+
+    supplier_desk = logged_in(supplier_admin).get(reverse("complaint-desk")).content.decode()
+    logistics_page = logged_in(logistics).get(reverse("complaint", args=[complaint.pk])).content.decode()
+
+    assert complaint.number not in supplier_desk
+    assert 'data-action="respond"' in logistics_page
+
+
+def test_the_desk_lists_overdue_first_and_filters_by_state(member, gift, operator):
+    now = timezone.now()
+    fresh = complaints.open_complaint(actor=member.user, now=now, gift=gift, title="fresh", description="…")
+    complaints.triage_complaint(complaint=fresh, actor=operator, now=now, responsible="supplier")
+    late = complaints.open_complaint(actor=member.user, now=now, gift=gift, title="late", description="…")
+    complaints.triage_complaint(complaint=late, actor=operator, now=now - timedelta(hours=49), responsible="supplier")
+    client = logged_in(operator)
+
+    page = client.get(reverse("complaint-desk")).content.decode()
+    opened = client.get(reverse("complaint-desk"), {"state": "open"}).content.decode()
+
+    assert page.index(late.number) < page.index(fresh.number) and 'data-testid="overdue"' in page
+    assert late.number not in opened and fresh.number not in opened
+
+
+def test_an_operator_records_a_callers_complaint_by_member_phone(member, gift, operator):
+    response = logged_in(operator).post(
+        reverse("complaint-hotline"), {"member_phone": member.phone, "gift": gift.pk, "title": "电话投诉", "description": "破损"}
+    )
+
+    complaint = Complaint.objects.get()
+    assert response.status_code == 302
+    assert (complaint.channel, complaint.member, complaint.supplier) == ("hotline", member, gift.supplier)
+
+
+def test_the_member_resolves_then_reopens_from_the_portal(triaged, supplier_staff, member):
+    complaints.respond_to_complaint(complaint=triaged, actor=supplier_staff, now=timezone.now(), response="已处理")
+    client = logged_in(member.user)
+
+    client.post(reverse("complaint-action", args=[triaged.pk, "resolve"]))
+    client.post(reverse("complaint-action", args=[triaged.pk, "reopen"]), {"reason": "仍未解决"})
+
+    triaged.refresh_from_db()
+    assert triaged.state == State.REOPENED and triaged.deadlines.count() == 2
+
+
+def test_a_supplier_sends_a_suggestion_and_lists_it(supplier_staff, other_supplier_admin):
+    client = logged_in(supplier_staff)
+
+    response = client.post(reverse("supplier-suggestions"), {"title": "增加对账模板", "description": "希望提供模板"})
+
+    suggestion = Complaint.objects.get()
+    assert response.status_code == 302 and suggestion.kind == "suggestion"
+    assert suggestion.number in client.get(reverse("supplier-suggestions")).content.decode()
+    assert suggestion.number not in logged_in(other_supplier_admin).get(reverse("supplier-suggestions")).content.decode()
+
+
+def test_pages_refuse_the_wrong_roles(member, supplier_staff, finance):
+    assert logged_in(member.user).get(reverse("complaint-desk")).status_code == 403
+    assert logged_in(supplier_staff).get(reverse("complaint-hotline")).status_code == 403
+    assert logged_in(finance).get(reverse("member-complaints")).status_code == 403
+    assert logged_in(member.user).get(reverse("supplier-suggestions")).status_code == 403
