@@ -35,4 +35,5 @@ urlpatterns = [
     path("logistics/", include("logistics.urls_leftovers")),
     path("settlement/", include("settlement.urls")),
     path("settlement/", include("settlement.urls_cases")),
+    path("settlement/", include("settlement.urls_assessment")),
 ]

@@ -1,0 +1,11 @@
+"""Navigation entries of monthly assessments (imported by SettlementConfig.ready)."""
+from django.utils.translation import gettext_lazy as _
+
+import settlement.services.assessment  # noqa: F401  (registers the "assessment" source kind of adjustments)
+from core.portal import register_nav
+from core.roles import SUPPLIER_ROLES, Role
+
+register_nav(_("考核得分"), "settlement-assessments", roles={Role.OPERATOR, Role.FINANCE, *SUPPLIER_ROLES}, order=95)
+register_nav(_("扣款建议"), "settlement-penalty-proposals", roles={Role.FINANCE}, order=96)
+register_nav(_("暂停合作建议"), "settlement-suspension-proposals", roles={Role.OPERATOR}, order=97)
+register_nav(_("考核指标"), "settlement-kpi-settings", roles={Role.OPERATOR}, order=98)

@@ -1,0 +1,178 @@
+"""Portal pages of monthly assessments (SPEC §4.10).
+
+Suppliers: their scores as a chart over the months, the KPI history, and each month's KPI table with numerator and
+denominator (another supplier's assessment is a 404). Operators and finance: assessments by month with filters and
+the form that computes a month; finance decides penalty proposals (accepting one proposes an adjustment another
+finance user approves); operators decide suspension proposals and edit the KPI settings.
+"""
+from decimal import Decimal
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from core.api.permissions import require_role
+from core.charts import bar_chart
+from core.errors import DomainError
+from core.portal import paginate
+from core.roles import SUPPLIER_ROLES, Role
+from settlement.models import Kpi, KpiSetting, PenaltyProposal, SuspensionProposal
+from settlement.services import assessment
+from settlement.services.generation import last_closed_month, parse_month
+from suppliers.models import Supplier
+
+STAFF = {Role.OPERATOR, Role.FINANCE}
+READERS = STAFF | set(SUPPLIER_ROLES)
+MONTH = forms.TextInput(attrs={"type": "month"})
+
+
+class ComputeForm(forms.Form):
+    month = forms.CharField(label=gettext_lazy("考核月份"), widget=MONTH)
+
+
+class KpiSettingForm(forms.Form):
+    weight = forms.DecimalField(label=gettext_lazy("权重"), max_digits=5, decimal_places=2, min_value=0, max_value=100)
+    target = forms.DecimalField(label=gettext_lazy("目标值"), max_digits=9, decimal_places=4, min_value=0)
+
+
+DECISIONS = {
+    "penalty": (PenaltyProposal, {"accept": (assessment.accept_penalty, "note"), "dismiss": (assessment.dismiss_penalty, "reason")},
+                {Role.FINANCE}, "settlement-penalty-proposals"),
+    "suspension": (SuspensionProposal, {"accept": (assessment.accept_suspension, "reason"),
+                                        "dismiss": (assessment.dismiss_suspension, "reason")},
+                   {Role.OPERATOR}, "settlement-suspension-proposals"),
+}
+DONE = {("penalty", "accept"): gettext_lazy("已转为调账，待另一位财务人员审批"), ("penalty", "dismiss"): gettext_lazy("扣款建议已撤销"),
+        ("suspension", "accept"): gettext_lazy("已暂停与该礼品商的合作"), ("suspension", "dismiss"): gettext_lazy("已决定不予暂停")}
+
+
+def _month_or_none(value: str):
+    try:
+        return parse_month(value) if value else None
+    except DomainError:
+        return None
+
+
+@login_required
+def assessment_list(request):
+    require_role(request.user, READERS if request.method == "GET" else STAFF)
+    if request.user.role in SUPPLIER_ROLES:
+        return _supplier_scores(request)
+    form = ComputeForm(request.POST or None, initial={"month": f"{last_closed_month(timezone.now()):%Y-%m}"})
+    if request.method == "POST":
+        if form.is_valid() and _compute(request, form):
+            return redirect(f"{request.path}?month={form.cleaned_data['month']}")
+    month_text, supplier_id = request.GET.get("month", ""), request.GET.get("supplier", "")
+    below = request.GET.get("below") == "1"
+    assessments = assessment.list_assessments(
+        actor=request.user, month=_month_or_none(month_text), supplier_id=int(supplier_id) if supplier_id.isdigit() else None,
+        below=assessment.suspension_threshold() if below else None,
+    )
+    context = paginate(request, assessments) | {
+        "form": form, "month": month_text, "supplier": supplier_id, "below": below,
+        "suppliers": Supplier.objects.filter(assessments__isnull=False).distinct().order_by("name"),
+        "threshold": assessment.suspension_threshold(),
+    }
+    return render(request, "settlement/assessment/assessment_list.html", context)
+
+
+def _compute(request, form) -> bool:
+    progress: list[tuple[int, int]] = []
+    try:
+        done = assessment.compute_month(month=parse_month(form.cleaned_data["month"]), now=timezone.now(),
+                                        progress=lambda done, total: progress.append((done, total)))
+    except DomainError as error:
+        form.add_error("month", error.detail)
+        return False
+    steps = " → ".join(f"{done}/{total}" for done, total in progress)
+    messages.success(request, _("考核完成：%(count)d 家礼品商（进度 %(steps)s）") % {"count": len(done), "steps": steps})
+    return True
+
+
+def _supplier_scores(request):
+    assessments = list(assessment.list_assessments(actor=request.user).prefetch_related("results")[:12])
+    months = list(reversed(assessments))
+    kpis = Kpi.choices
+    history = [{"month": a.month, "pk": a.pk, "score": a.score,
+                "values": [{r.kpi: r for r in a.results.all()}.get(code) for code, _label in kpis]} for a in months]
+    chart = bar_chart([(f"{a.month:%Y-%m}", a.score) for a in months if a.score is not None], title=_("月度考核得分"))
+    return render(request, "settlement/assessment/supplier_scores.html", {"history": history, "kpis": kpis, "chart": chart})
+
+
+@login_required
+def assessment_detail(request, pk: int):
+    require_role(request.user, READERS)
+    found = get_object_or_404(assessment.list_assessments(actor=request.user), pk=pk)
+    context = {
+        "assessment": found, "results": found.results.all(),
+        "penalties": assessment.list_penalty_proposals(actor=request.user).filter(assessment=found),
+        "suspensions": assessment.list_suspension_proposals(actor=request.user).filter(assessment=found),
+        "is_staff": request.user.role in STAFF,
+    }
+    return render(request, "settlement/assessment/assessment_detail.html", context)
+
+
+@login_required
+def penalty_list(request):
+    return _proposal_list(request, "penalty", assessment.list_penalty_proposals)
+
+
+@login_required
+def suspension_list(request):
+    return _proposal_list(request, "suspension", assessment.list_suspension_proposals)
+
+
+def _proposal_list(request, kind: str, selector):
+    model, _actions, roles, _back = DECISIONS[kind]
+    require_role(request.user, roles)
+    state = request.GET.get("state", model.State.PROPOSED)
+    context = paginate(request, selector(actor=request.user, state=state)) | {"state": state, "states": model.State.choices}
+    return render(request, f"settlement/assessment/{kind}_list.html", context)
+
+
+@login_required
+@require_POST
+def decide(request, kind: str, pk: int, name: str):
+    """Accept or dismiss a penalty (finance) or suspension (operator) proposal; the reason comes with the form."""
+    if kind not in DECISIONS or name not in DECISIONS[kind][1]:
+        raise Http404
+    model, actions, roles, back = DECISIONS[kind]
+    require_role(request.user, roles)
+    proposal = get_object_or_404(model.objects.visible_to(request.user), pk=pk)
+    service, field = actions[name]
+    try:
+        service(proposal=proposal, actor=request.user, now=timezone.now(), **{field: request.POST.get("reason", "")})
+    except DomainError as error:
+        messages.error(request, error.detail)
+    else:
+        messages.success(request, DONE[(kind, name)])
+    return redirect(back)
+
+
+@login_required
+def kpi_settings(request):
+    require_role(request.user, {Role.OPERATOR})
+    kpis = list(KpiSetting.objects.order_by("pk"))
+    forms_by_pk = {s.pk: KpiSettingForm(request.POST if request.method == "POST" else None, prefix=str(s.pk),
+                                        initial={"weight": s.weight, "target": s.target}) for s in kpis}
+    if request.method == "POST" and all(f.is_valid() for f in forms_by_pk.values()):
+        try:
+            with transaction.atomic():
+                for setting in kpis:
+                    assessment.update_kpi_setting(setting=setting, actor=request.user, now=timezone.now(),
+                                                  **forms_by_pk[setting.pk].cleaned_data)
+        except DomainError as error:
+            messages.error(request, error.detail)
+        else:
+            messages.success(request, _("考核指标已保存，下次计算时生效"))
+            return redirect("settlement-kpi-settings")
+    rows = [(s, forms_by_pk[s.pk]) for s in kpis]
+    total = sum((s.weight for s in kpis), Decimal(0))
+    return render(request, "settlement/assessment/kpi_settings.html", {"rows": rows, "total_weight": total})

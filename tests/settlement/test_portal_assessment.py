@@ -1,0 +1,176 @@
+"""Portal pages of monthly assessments: the supplier's score chart and KPI tables (its own only), operators' and
+finance's lists with filters and the compute form, penalty and suspension decisions, the KPI settings form."""
+from datetime import date, datetime
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+
+from settlement.models import Adjustment, Assessment, Kpi, KpiSetting, PenaltyProposal, SuspensionProposal
+from settlement.services.assessment import compute_month
+from suppliers.models import Supplier
+from suppliers.services import onboarding
+from tests.factories import SHANGHAI, ready_to_activate
+from tests.settlement.test_assessment import complaint, order, returned, t
+
+pytestmark = pytest.mark.django_db
+OCTOBER = date(2026, 10, 1)
+NOW = datetime(2026, 11, 20, 9, 0, tzinfo=SHANGHAI)
+
+
+@pytest.fixture(autouse=True)
+def _clock(time_machine):
+    time_machine.move_to(NOW, tick=False)
+
+
+def nav(response) -> str:
+    return response.content.decode().split('data-testid="nav"', 1)[1].split("</nav>", 1)[0]
+
+
+def logged_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def assessed(supplier, operator) -> Assessment:
+    """September and October under 60 (one order, one complaint a month), October with a defect-rate penalty."""
+    ready_to_activate(supplier)
+    onboarding.start_supplier_review(supplier=supplier, actor=operator, now=t(1, 5))
+    onboarding.approve_supplier(supplier=supplier, actor=operator, now=t(1, 6))
+    for month in (9, 10):
+        delivered = order(supplier, fulfilment="warehouse", delivered_at=t(month, 3))
+        complaint(supplier, opened_at=t(month, 4))
+    returned(delivered, quantity=1, outcome="defective")
+    compute_month(month=date(2026, 9, 1), now=t(10, 20, 3))
+    compute_month(month=OCTOBER, now=t(11, 20, 3))
+    return Assessment.objects.get(month=OCTOBER)
+
+
+def test_the_supplier_sees_its_score_chart_and_kpi_history(assessed, supplier_admin):
+    response = logged_in(supplier_admin).get("/settlement/assessments/")
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert '<svg class="chart"' in page and 'data-label="2026-10"' in page and 'data-label="2026-09"' in page
+    assert "kpi-history" in page and str(assessed.score) in page
+
+
+def test_the_supplier_reads_a_months_kpi_table_with_numerator_and_denominator(assessed, supplier_admin):
+    response = logged_in(supplier_admin).get(f"/settlement/assessments/{assessed.pk}/")
+
+    page = response.content.decode()
+    row = page.split(f'data-kpi="{Kpi.DEFECT_RATE}"', 1)[1].split("</tr>", 1)[0]
+    assert response.status_code == 200
+    cells = [cell.split("</td>")[0] for cell in row.split("<td>")[1:]]
+    assert cells == ["质量退货率", "1", "1", "1.0000", "0.0200", "15.00", "0.0000"]  # 1 defective unit of 1 delivered
+
+
+def test_another_suppliers_assessment_is_a_404(assessed, other_supplier_admin):
+    response = logged_in(other_supplier_admin).get(f"/settlement/assessments/{assessed.pk}/")
+
+    assert response.status_code == 404
+
+
+def test_operators_filter_assessments_by_month_and_score(assessed, operator):
+    client = logged_in(operator)
+
+    october = client.get("/settlement/assessments/?month=2026-10&below=1").content.decode()
+    august = client.get("/settlement/assessments/?month=2026-08").content.decode()
+
+    assert f'/settlement/assessments/{assessed.pk}/' in october
+    assert f'/settlement/assessments/{assessed.pk}/' not in august
+
+
+def test_the_compute_form_assesses_a_month_and_reports_its_progress(supplier, finance):
+    order(supplier, fulfilment="warehouse", delivered_at=t(10, 3))
+
+    response = logged_in(finance).post("/settlement/assessments/", {"month": "2026-10"}, follow=True)
+
+    assert Assessment.objects.get().score == Decimal("100.00")
+    assert "考核完成：1 家礼品商（进度 1/1）" in response.content.decode()
+
+
+def test_a_supplier_cannot_compute(supplier_admin):
+    response = logged_in(supplier_admin).post("/settlement/assessments/", {"month": "2026-10"})
+
+    assert response.status_code == 403
+    assert not Assessment.objects.exists()
+
+
+def test_finance_accepts_a_penalty_into_an_adjustment_for_another_finance_user(assessed, finance):
+    proposal = PenaltyProposal.objects.get()
+
+    response = logged_in(finance).post(f"/settlement/assessments/penalty/{proposal.pk}/accept/", {"reason": ""}, follow=True)
+
+    proposal.refresh_from_db()
+    adjustment = Adjustment.objects.get()
+    assert response.status_code == 200 and proposal.state == PenaltyProposal.State.ACCEPTED
+    assert (proposal.adjustment, adjustment.state, adjustment.created_by) == (adjustment, Adjustment.State.PROPOSED, finance)
+
+
+def test_dismissing_a_penalty_needs_a_reason(assessed, finance):
+    proposal = PenaltyProposal.objects.get()
+
+    logged_in(finance).post(f"/settlement/assessments/penalty/{proposal.pk}/dismiss/", {"reason": ""})
+
+    proposal.refresh_from_db()
+    assert proposal.state == PenaltyProposal.State.PROPOSED
+
+
+def test_an_operator_may_not_decide_penalties(assessed, operator):
+    proposal = PenaltyProposal.objects.get()
+
+    response = logged_in(operator).post(f"/settlement/assessments/penalty/{proposal.pk}/accept/")
+
+    assert response.status_code == 403
+    assert not Adjustment.objects.exists()
+
+
+def test_the_operator_accepts_a_suspension_from_the_list(assessed, supplier, operator):
+    client = logged_in(operator)
+    proposal = SuspensionProposal.objects.get()
+    assert "suspension-proposals" in client.get("/settlement/assessments/suspensions/").content.decode()
+
+    client.post(f"/settlement/assessments/suspension/{proposal.pk}/accept/", {"reason": "连续两月低于60分"})
+
+    supplier.refresh_from_db()
+    assert supplier.state == Supplier.State.SUSPENDED
+
+
+def current_settings() -> dict:
+    data = {}
+    for setting in KpiSetting.objects.all():
+        data |= {f"{setting.pk}-weight": setting.weight, f"{setting.pk}-target": setting.target}
+    return data
+
+
+def test_the_operator_edits_kpi_weights_and_targets(operator):
+    data = current_settings()
+    dispatch = KpiSetting.objects.get(kpi=Kpi.ON_TIME_DISPATCH)
+    data |= {f"{dispatch.pk}-weight": "30", f"{dispatch.pk}-target": "0.9"}
+
+    logged_in(operator).post("/settlement/assessments/kpi-settings/", data)
+
+    dispatch.refresh_from_db()
+    assert (dispatch.weight, dispatch.target) == (Decimal("30.00"), Decimal("0.9000"))
+
+
+def test_a_negative_weight_is_refused_and_nothing_changes(operator):
+    setting = KpiSetting.objects.order_by("pk").first()
+    data = current_settings()
+    data[f"{setting.pk}-weight"] = "-1"
+
+    response = logged_in(operator).post("/settlement/assessments/kpi-settings/", data)
+
+    assert response.status_code == 200 and "field-error" in response.content.decode()
+    assert KpiSetting.objects.get(pk=setting.pk).weight == setting.weight
+
+
+def test_each_role_sees_its_assessment_navigation(operator, finance, supplier_admin):
+    labels = {user.username: nav(logged_in(user).get("/settlement/assessments/")) for user in (operator, finance, supplier_admin)}
+
+    assert "考核指标" in labels["operator"] and "暂停合作建议" in labels["operator"] and "扣款建议" not in labels["operator"]
+    assert "扣款建议" in labels["finance"] and "考核指标" not in labels["finance"]
+    assert "考核得分" in labels["supplier_admin"] and "扣款建议" not in labels["supplier_admin"]
