@@ -3,6 +3,7 @@ from core.models import Program, Tier
 from core.roles import Role
 from core.seed import ensure_user
 from core.seeding import register_seed
+from points import seed_complaints  # noqa: F401  (registers the complaints step)
 from points.models import Member
 
 DEMO_MEMBERS = [

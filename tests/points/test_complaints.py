@@ -402,3 +402,17 @@ def test_anyone_new_sees_nothing(now, complaint):
 
     assert list(complaints.list_complaints(user=finance, now=now)) == []
     assert list(complaints.list_complaints(user=stranger, now=now)) == []
+
+
+def test_the_demo_data_has_complaints_in_every_queue_state_once(db):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())
+
+    states = set(Complaint.objects.values_list("state", flat=True))
+    assert {State.OPEN, State.TRIAGED, State.ESCALATED, State.RESPONDED, State.RESOLVED} <= states
+    assert Complaint.objects.filter(kind="suggestion").count() == 1
+    assert Complaint.objects.count() == 7

@@ -1,0 +1,48 @@
+"""Demo complaints and a suggestion in every state an operator meets in the queue (imported by points.seed)."""
+from datetime import timedelta
+
+from core.roles import Role
+from core.seed import ensure_user
+from core.seeding import register_seed
+
+
+@register_seed(56, "complaints: open, triaged, escalated, answered, resolved, one to logistics, a hotline call, a suggestion")
+def seed_complaints(*, now, password, progress) -> None:
+    from points.models import Complaint, Member, RedemptionOrder
+    from points.services import complaints
+    from suppliers.models import Gift, SupplierMembership
+
+    if Complaint.objects.exists():
+        return
+    operator = ensure_user(username="operator", role=Role.OPERATOR, password=password)
+    logistics = ensure_user(username="logistics", role=Role.LOGISTICS, password=password)
+    member = Member.objects.get(phone="13800138000")
+    tea, cup = Gift.objects.get(sku="TEA-LJ-250"), Gift.objects.get(sku="HOME-CUP-01")
+    staff = SupplierMembership.objects.filter(supplier=tea.supplier, user__role=Role.SUPPLIER_STAFF).first().user
+    order = RedemptionOrder.objects.filter(member=member, gift=tea).first()
+
+    def opened(hours_ago: int, title: str, description: str, **about) -> Complaint:
+        return complaints.open_complaint(
+            actor=member.user, now=now - timedelta(hours=hours_ago), title=title, description=description, **about
+        )
+
+    def triaged(complaint: Complaint, hours_ago: int, party: str) -> Complaint:
+        return complaints.triage_complaint(complaint=complaint, actor=operator, now=now - timedelta(hours=hours_ago), responsible=party)
+
+    triaged(opened(80, "保温杯不保温", "使用两小时后水已凉", gift=cup), 72, "supplier")
+    complaints.escalate_overdue(now=now - timedelta(hours=23))
+    resolved = triaged(opened(120, "礼盒外包装破损", "外盒压扁", gift=tea), 118, "supplier")
+    complaints.respond_to_complaint(complaint=resolved, actor=staff, now=now - timedelta(hours=110), response="已补寄新礼盒")
+    complaints.resolve_complaint(complaint=resolved, actor=member.user, now=now - timedelta(hours=100))
+    delivery = triaged(opened(30, "快递员未送货上门", "包裹放在小区门口", order=order), 28, "logistics")
+    complaints.respond_to_complaint(complaint=delivery, actor=logistics, now=now - timedelta(hours=20), response="已提醒承运商送货上门")
+    triaged(opened(10, "茶叶批次疑问", "想确认生产日期", order=order), 8, "supplier")
+    opened(1, "积分到账慢", "上月积分未到账")
+    complaints.open_complaint(
+        actor=operator, now=now - timedelta(hours=2), contact_name="王先生", contact_phone="13900001111", gift=tea,
+        title="电话投诉：礼盒缺少提袋", description="来电反映礼盒没有附带提袋",
+    )
+    suggestion = complaints.send_suggestion(
+        actor=staff, now=now - timedelta(hours=48), title="希望提供对账 Excel 模板", description="便于财务核对"
+    )
+    triaged(suggestion, 47, "operator")
