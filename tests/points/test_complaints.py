@@ -416,3 +416,30 @@ def test_the_demo_data_has_complaints_in_every_queue_state_once(db):
     assert {State.OPEN, State.TRIAGED, State.ESCALATED, State.RESPONDED, State.RESOLVED} <= states
     assert Complaint.objects.filter(kind="suggestion").count() == 1
     assert Complaint.objects.count() == 7
+
+
+# --- the API ---------------------------------------------------------------------------------------------------------
+
+def test_over_the_api_another_supplier_gets_404_and_the_right_one_answers(api, triaged, other_supplier_admin, supplier_admin):
+    url = f"/api/v1/complaints/{triaged.pk}/respond/"
+
+    refused = api(other_supplier_admin).post(url, {"response": "x"}, format="json")
+    answered = api(supplier_admin).post(url, {"response": "已处理"}, format="json")
+
+    assert (refused.status_code, answered.status_code) == (404, 200)
+    assert answered.json()["state"] == "responded"
+
+
+def test_over_the_api_a_member_sees_its_own_complaints_only(api, complaint, member, other_member):
+    own = api(member.user).get("/api/v1/complaints/").json()
+    other = api(other_member.user).get(f"/api/v1/complaints/{complaint.pk}/")
+
+    assert [row["number"] for row in own["results"]] == [complaint.number]
+    assert other.status_code == 404
+
+
+def test_over_the_api_an_illegal_transition_is_409_and_changes_nothing(api, complaint, member):
+    response = api(member.user).post(f"/api/v1/complaints/{complaint.pk}/resolve/", {}, format="json")
+
+    assert response.status_code == 409 and response.json()["errors"][0]["code"] == "invalid_transition"
+    _unchanged(complaint, State.OPEN)
