@@ -164,9 +164,11 @@ class KpiSettingViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = KpiSettingSerializer
     pagination_class = None
 
-    def get_queryset(self):
-        require_role(self.request.user, STAFF)
-        return KpiSetting.objects.order_by("pk")
+    queryset = KpiSetting.objects.order_by("pk")
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        require_role(request.user, STAFF)
 
     @extend_schema(request=KpiSettingInput, responses={200: KpiSettingSerializer})
     def partial_update(self, request, pk=None):
