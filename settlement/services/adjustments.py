@@ -11,7 +11,7 @@ from django.db import transaction
 from core.errors import PermissionDenied, ValidationFailed
 from core.fsm import apply_transition
 from core.numbers import create_numbered
-from core.roles import Role
+from core.roles import SUPPLIER_ROLES, Role
 from settlement.models import Adjustment, Section, SourceKind, Statement, StatementLine
 from settlement.sources import check_source
 from suppliers.models import Supplier
@@ -98,7 +98,10 @@ def reject_adjustment(*, adjustment: Adjustment, actor, now: datetime, note: str
 
 
 def list_adjustments(*, actor, state: str = "", supplier_id: int | None = None):
+    """Adjustments the actor may see; a supplier sees only approved ones (proposals are finance's internal work)."""
     adjustments = Adjustment.objects.visible_to(actor).select_related("supplier", "created_by", "decided_by", "statement")
+    if getattr(actor, "role", None) in SUPPLIER_ROLES:
+        adjustments = adjustments.filter(state=Adjustment.State.APPROVED)
     if state:
         adjustments = adjustments.filter(state=state)
     if supplier_id:

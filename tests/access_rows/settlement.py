@@ -13,6 +13,7 @@ adjustment names a supplier that does not exist (400 for finance); the PDF route
 from tests.access_rows.returns import AUTHENTICATED, EVERYONE, MISSING, REASON, only, row
 
 SETTLEMENT_READERS = {"supplier_admin", "supplier_staff", "operator", "finance"}
+STAFF_READERS = {"operator", "finance"}
 
 
 def seen(*, obj: str) -> dict:
@@ -51,12 +52,13 @@ ROWS: dict = {
         writable={"supplier", "kind", "amount", "reason", "source_kind", "source_id", "statement"},
         body={"supplier": MISSING, "kind": "penalty", "amount": "-100.00", "reason": "access matrix"},
     ),
-    ("adjustment-detail", "GET"): seen(obj="adjustment"),
-    ("adjustment-history", "GET"): seen(obj="adjustment"),
-    # the matrix's adjustment is proposed by another finance user: the matrix's finance user decides it
-    ("adjustment-approve", "POST"): only({"finance": 200}, seen_by=SETTLEMENT_READERS, obj="adjustment", writable={"note"}),
+    ("adjustment-detail", "GET"): seen(obj="booked_adjustment"),
+    ("adjustment-history", "GET"): seen(obj="booked_adjustment"),
+    # the matrix's proposed adjustment is another finance user's: the matrix's finance user decides it; suppliers see
+    # only approved adjustments, so for them it is not there
+    ("adjustment-approve", "POST"): only({"finance": 200}, seen_by=STAFF_READERS, obj="adjustment", writable={"note"}),
     ("adjustment-reject", "POST"): only(
-        {"finance": 200}, seen_by=SETTLEMENT_READERS, obj="adjustment", writable={"note"}, body={"note": "access matrix"}
+        {"finance": 200}, seen_by=STAFF_READERS, obj="adjustment", writable={"note"}, body={"note": "access matrix"}
     ),
     ("reconciliation-list", "GET"): row(AUTHENTICATED),
     ("reconciliation-list", "POST"): only({"supplier_admin": 415, "other_supplier": 415}, seen_by=EVERYONE),
@@ -95,5 +97,5 @@ def world_objects(*, supplier, users: dict, now, objects: dict, **_) -> dict:
     proposed = adjustments.propose_adjustment(supplier=supplier, kind="penalty", amount="-100.00", reason="迟发", actor=maker, now=now)
     return {
         "statement_run": run, "statement": statement, "statement_without_pdf": SimpleNamespace(pk=statement.pk, number=2),
-        "adjustment": proposed, "reconciliation": uploaded, "reconciliation_line": uploaded.lines.get(category="missing_in_ours"),
+        "adjustment": proposed, "booked_adjustment": booked, "reconciliation": uploaded, "reconciliation_line": uploaded.lines.get(category="missing_in_ours"),
     }

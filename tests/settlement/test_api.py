@@ -340,17 +340,21 @@ def test_only_finance_proposes_adjustments(api, supplier, role, request):
     assert not Adjustment.objects.exists()
 
 
-def test_a_supplier_reads_its_own_adjustments_but_not_another_suppliers(api, supplier, other_supplier, finance, supplier_staff,
-                                                                      operator):
+def test_a_supplier_reads_its_own_approved_adjustments_only(api, supplier, other_supplier, finance, finance_checker, supplier_staff,
+                                                             operator):
     mine = propose(api, finance, supplier).json()
+    pending = propose(api, finance, supplier).json()
     theirs = propose(api, finance, other_supplier).json()
+    for adjustment in (mine, theirs):
+        assert api(finance_checker).post(f"/api/v1/adjustments/{adjustment['id']}/approve/").status_code == 200
 
     listed = api(supplier_staff).get("/api/v1/adjustments/").json()
 
     assert [row["id"] for row in listed["results"]] == [mine["id"]]
     assert api(supplier_staff).get(f"/api/v1/adjustments/{theirs['id']}/").status_code == 404
-    assert api(supplier_staff).post(f"/api/v1/adjustments/{mine['id']}/approve/").status_code == 403
-    assert api(operator).get("/api/v1/adjustments/?state=proposed").json()["count"] == 2
+    assert api(supplier_staff).get(f"/api/v1/adjustments/{pending['id']}/").status_code == 404  # finance's work in progress
+    assert api(supplier_staff).post(f"/api/v1/adjustments/{mine['id']}/approve/").status_code in (403, 409)
+    assert api(operator).get("/api/v1/adjustments/?state=approved").json()["count"] == 2
 
 
 # --- reconciliations -----------------------------------------------------------------------------------------------

@@ -6,12 +6,12 @@ from datetime import date, datetime
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 
 from settlement.models import Adjustment, GenerationRun, Reconciliation, Statement
 from settlement.services import adjustments, generation, statements
 from suppliers.models import BankAccount
 from tests.factories import FIXED_NOW, SHANGHAI
+from tests.portal import field_errors, logged_in, nav
 
 pytestmark = pytest.mark.django_db
 
@@ -22,20 +22,6 @@ SEPTEMBER = date(2026, 9, 1)
 def _clock(time_machine):
     """The pages read the clock: hold it at the fixed `now` (mid-October, September has ended)."""
     time_machine.move_to(FIXED_NOW, tick=False)
-
-
-def logged_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def field_errors(response) -> dict[str, str]:
-    return dict(re.findall(r'class="field-error" data-field="(\w+)">([^<]*)<', response.content.decode()))
-
-
-def nav(response) -> str:
-    return response.content.decode().split('data-testid="nav"', 1)[1].split("</nav>", 1)[0]
 
 
 def compensate(supplier, amount: str, *, maker, checker) -> Adjustment:
@@ -256,7 +242,7 @@ def test_a_bad_adjustment_shows_each_error_next_to_its_field(supplier, finance):
     assert not Adjustment.objects.exists()
 
 
-def test_the_checker_rejects_with_a_reason_and_suppliers_see_their_adjustments_only(supplier, other_supplier, finance,
+def test_the_checker_rejects_with_a_reason_and_suppliers_see_their_approved_adjustments_only(supplier, other_supplier, finance,
                                                                                       finance_checker, supplier_staff):
     logged_in(finance).post("/settlement/adjustments/new/", {"supplier": supplier.pk, "kind": "penalty", "amount": "-10.00",
                                                              "reason": "超时", "source_kind": "other"})
@@ -271,8 +257,10 @@ def test_the_checker_rejects_with_a_reason_and_suppliers_see_their_adjustments_o
 
     adjustment.refresh_from_db()
     assert (adjustment.state, adjustment.decided_by) == ("rejected", finance_checker)
+    approved = adjustments.propose_adjustment(supplier=supplier, kind="other", amount="8.00", reason="补差", actor=finance, now=FIXED_NOW)
+    adjustments.approve_adjustment(adjustment=approved, actor=finance_checker, now=FIXED_NOW)
     mine = logged_in(supplier_staff).get("/settlement/adjustments/").content.decode()
-    assert adjustment.number in mine and "别家" not in mine and 'data-action="approve"' not in mine
+    assert approved.number in mine and adjustment.number not in mine and "别家" not in mine and 'data-action="approve"' not in mine
 
 
 # --- reconciliation ------------------------------------------------------------------------------------------------
