@@ -31,9 +31,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone as dt_timezone
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.scratch import pg_version, recreate_database, scratch_url  # noqa: E402
 ORDER_POINTS = 1500  # GoTone price of every bench gift: below the SMS threshold, so placing an order confirms it
 ORDERS_PER_MEMBER = 4  # each member holds points for 10 orders and places about 4
 ADDRESS = {"recipient_name": "刘洋", "recipient_phone": "13800138000", "address": "浙江省杭州市西湖区文三路100号"}
@@ -89,23 +92,6 @@ class Result:
 
 
 # --- scratch database and Django -------------------------------------------------------------------
-
-
-def scratch_url(server_url: str, db_name: str) -> str:
-    parts = urlsplit(server_url)
-    if parts.scheme not in {"postgres", "postgresql"}:
-        sys.exit(f"DATABASE_URL must point at PostgreSQL, not {parts.scheme or 'nothing'}")
-    return urlunsplit(parts._replace(path=f"/{db_name}"))
-
-
-def recreate_database(server_url: str, db_name: str, *, drop_only: bool = False) -> None:
-    import psycopg
-    from psycopg import sql
-
-    with psycopg.connect(server_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(db_name)))
-        if not drop_only:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(db_name)))
 
 
 def django_environment(args, url: str, media: str) -> dict[str, str]:
@@ -661,12 +647,6 @@ def report_partial(results: list[Result], problems: list[str]) -> None:
         print(f"{r.scenario.name:<18}{r.confirmed:>7} confirmed {r.rate:>9.1f}/s p50 {r.percentile(50):.1f} ms p99 {r.percentile(99):.1f} ms "
               f"{r.rate / baseline:.2f}x baseline, {len(r.errors)} errors")
     print("checks: " + ("ok" if not problems else "FAILED: " + "; ".join(problems)))
-
-
-def pg_version() -> str:
-    from django.db import connection
-
-    return ".".join(str(part) for part in divmod(connection.pg_version, 10000))
 
 
 # --- the locust side (only inside the locust process the run starts) --------------------------------

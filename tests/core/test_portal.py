@@ -4,14 +4,9 @@ from django.test import Client
 
 from core.models import TransitionLog
 from suppliers.models import Supplier
+from tests.portal import logged_in
 
 pytestmark = pytest.mark.django_db
-
-
-def logged_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_anonymous_visitors_are_sent_to_the_login_page():

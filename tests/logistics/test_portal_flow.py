@@ -19,6 +19,7 @@ from suppliers.services import inventory
 from tests.factories import GiftFactory
 from tests.logistics import test_api_flow as api_flow
 from tests.points.conftest import ADDRESS
+from tests.portal import field_errors
 
 pytestmark = pytest.mark.django_db
 
@@ -41,10 +42,6 @@ def page(client, url: str) -> str:
 
 def messages_of(response) -> list[str]:
     return re.findall(r'<li class="(?:success|error)">([^<]*)</li>', response.content.decode())
-
-
-def field_errors(response) -> dict[str, str]:
-    return dict(re.findall(r'class="field-error" data-field="(\w+)">([^<]*)<', response.content.decode()))
 
 
 def on_hand(gift, location) -> int:

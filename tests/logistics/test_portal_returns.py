@@ -1,11 +1,9 @@
 """Portal pages of returns, extra costs and claims: the member's 退换货 list and request form, the queues of
 operators, logistics staff and suppliers, the extra-cost and tariff page, and the claims page of finance."""
-import re
 from decimal import Decimal
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from logistics.models import ExtraCost, LogisticsClaim, ReturnRequest, Shipment, Tariff
@@ -13,6 +11,7 @@ from logistics.services import claims, returns, shipments
 from tests.factories import FIXED_NOW, SupplierUserFactory
 from tests.logistics import test_returns as shared
 from tests.logistics.test_returns import charge, received, request
+from tests.portal import field_errors, logged_in, nav
 
 delivered_order, dropship_order = shared.delivered_order, shared.dropship_order  # the fixtures, shared
 
@@ -23,20 +22,6 @@ pytestmark = pytest.mark.django_db
 def _clock(time_machine):
     """The pages read the clock: hold it at the fixed `now` the orders were delivered at."""
     time_machine.move_to(FIXED_NOW, tick=False)
-
-
-def logged_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def field_errors(response) -> dict[str, str]:
-    return dict(re.findall(r'class="field-error" data-field="(\w+)">([^<]*)<', response.content.decode()))
-
-
-def nav(response) -> str:
-    return response.content.decode().split('data-testid="nav"', 1)[1].split("</nav>", 1)[0]
 
 
 @pytest.fixture

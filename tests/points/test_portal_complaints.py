@@ -3,7 +3,6 @@ record callers' complaints, the responsible party answers, suppliers send sugges
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -12,15 +11,10 @@ from points.models import Complaint
 from points.services import complaints, orders
 from tests.factories import GiftFactory
 from tests.points.conftest import ADDRESS
+from tests.portal import logged_in
 
 pytestmark = pytest.mark.django_db
 State = Complaint.State
-
-
-def logged_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from suppliers.models import StockRecord
 from suppliers.services import inventory
 from tests.factories import GiftFactory, UserFactory, WarehouseFactory
 from tests.points.conftest import ADDRESS
+from tests.portal import logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -26,12 +27,6 @@ OVER_THRESHOLD = 7  # 7 × 1500 = 10 500 points, at or above GoTone's 10 000: ne
 def member_client(rich_member) -> Client:
     """The portal as the gold GoTone member with 50 000 points."""
     return logged_in(rich_member.user)
-
-
-def logged_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def balance(member) -> int:

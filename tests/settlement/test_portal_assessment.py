@@ -4,7 +4,6 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 
 from settlement.models import Adjustment, Assessment, Kpi, KpiSetting, PenaltyProposal, SuspensionProposal
 from settlement.services.assessment import compute_month
@@ -12,6 +11,7 @@ from suppliers.models import Supplier
 from suppliers.services import onboarding
 from tests.factories import SHANGHAI, ready_to_activate
 from tests.settlement.test_assessment import complaint, order, returned, t
+from tests.portal import logged_in, nav
 
 pytestmark = pytest.mark.django_db
 OCTOBER = date(2026, 10, 1)
@@ -21,16 +21,6 @@ NOW = datetime(2026, 11, 20, 9, 0, tzinfo=SHANGHAI)
 @pytest.fixture(autouse=True)
 def _clock(time_machine):
     time_machine.move_to(NOW, tick=False)
-
-
-def nav(response) -> str:
-    return response.content.decode().split('data-testid="nav"', 1)[1].split("</nav>", 1)[0]
-
-
-def logged_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

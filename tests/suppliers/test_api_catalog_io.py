@@ -1,12 +1,12 @@
 """Catalog import and export over HTTP: the API routes, their roles and error shape, and the supplier portal page."""
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from drf_spectacular.generators import SchemaGenerator
 
 from suppliers.models import Gift
 from tests.factories import CategoryFactory, GiftFactory, SupplierFactory
 from tests.suppliers.test_catalog_import_export import ROW, csv_bytes
+from tests.portal import logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -27,12 +27,6 @@ def upload(content: bytes, name: str = "gifts.csv") -> dict:
 
 def post_file(client, content: bytes, name: str = "gifts.csv"):
     return client.post(IMPORT_URL, upload(content, name), format="multipart")
-
-
-def logged_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_a_supplier_user_imports_a_file_and_gets_the_counts(api, supplier_staff, supplier):

@@ -4,7 +4,6 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -13,14 +12,9 @@ from core.models import TransitionLog
 from suppliers.models import Gift, GiftRevision, ReplenishmentRequest
 from suppliers.services import inventory
 from tests.factories import CategoryFactory, GiftFactory, QualificationFactory, WarehouseFactory
+from tests.portal import logged_in
 
 pytestmark = pytest.mark.django_db
-
-
-def logged_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def gift_form(**overrides) -> dict:
