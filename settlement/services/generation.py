@@ -7,10 +7,12 @@ payable of an earlier statement. A claim is a `StatementLine` row; its unique (s
 "claimed by exactly one statement" a database fact. Amounts are the ones stored when the event was recorded:
 generation only copies and sums them.
 
-Suppliers are handled in chunks, each in one transaction of a fixed number of statements (INSERT … SELECT and
-one aggregate), so the number of queries grows with the number of suppliers, never with the number of events.
-A run killed halfway leaves whole chunks behind; running again claims what is still unclaimed and recomputes
-the draft totals, so the result equals a clean run. Issued statements never take new lines.
+Suppliers are handled in chunks, each in one transaction (INSERT … SELECT per kind of event and one aggregate),
+so the number of queries grows with the number of suppliers, never with the number of events. Events of many
+suppliers share every page of their tables, so each chunk reads the month's events once: chunks are large (a
+month of 500 suppliers is one chunk) and progress advances per chunk. A run killed halfway leaves whole chunks
+behind; running again claims what is still unclaimed and recomputes the draft totals, so the result equals a
+clean run. Issued statements never take new lines.
 """
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -31,7 +33,7 @@ from settlement.models import (
 )
 from suppliers.models import Gift, Supplier
 
-CHUNK = 50
+CHUNK = 1000  # suppliers per transaction (bench/settlement.py: 50 made a million-line month 10× slower)
 ZERO = Decimal("0.00")
 Draft = Statement.State.DRAFT
 
@@ -74,8 +76,8 @@ class Claim:
     """One INSERT … SELECT that claims a kind of event for the draft statements of a chunk of suppliers.
 
     `select` yields, in order: statement id, section, source kind, source id, order number, sku, quantity, amount,
-    recorded at, contact, description; `{order}` and friends are table names; its parameters are the month,
-    the cutoff and the chunk's supplier ids.
+    recorded at, contact, description; `{order}` and friends are table names; its parameters are the month and
+    the chunk's supplier ids (joining the draft statements) and then the cutoff.
     """
 
     name: str
@@ -90,51 +92,51 @@ def _tables() -> dict[str, str]:
     }
 
 
-_DRAFT_OF = "JOIN {statement} st ON st.supplier_id = {alias}.supplier_id AND st.month = %s AND st.state = 'draft'"
 _UNCLAIMED = "NOT EXISTS (SELECT 1 FROM {line} l WHERE l.source_kind = '{kind}' AND l.source_id = {alias}.id)"
+_DRAFT_OF = ("JOIN {statement} st ON st.supplier_id = {alias}.supplier_id AND st.month = %s AND st.state = 'draft' "
+             "AND st.supplier_id IN ({suppliers})")
 
 CLAIMS = (
     Claim("deliveries", f"""
         SELECT st.id, '{Section.DELIVERY}', '{SourceKind.ORDER}', o.id, o.number, g.sku, o.quantity, o.settlement_amount,
                o.delivery_recorded_at, {mask_phone_sql('o.recipient_phone')}, ''
-        FROM {{order}} o {_DRAFT_OF.format(statement="{statement}", alias="o")} JOIN {{gift}} g ON g.id = o.gift_id
-        WHERE o.delivery_recorded_at < %s AND o.supplier_id IN ({{suppliers}})
+        FROM {{order}} o {_DRAFT_OF.format(statement="{statement}", alias="o", suppliers="{suppliers}")} JOIN {{gift}} g ON g.id = o.gift_id
+        WHERE o.delivery_recorded_at < %s
           AND {_UNCLAIMED.format(line="{line}", kind=SourceKind.ORDER, alias="o")}"""),
     Claim("replacements", f"""
         SELECT st.id, '{Section.DELIVERY}', '{SourceKind.REPLACEMENT}', s.id, o.number, g.sku, s.quantity, s.settlement_amount,
                s.delivery_recorded_at, {mask_phone_sql('o.recipient_phone')}, ''
-        FROM {{shipment}} s {_DRAFT_OF.format(statement="{statement}", alias="s")}
+        FROM {{shipment}} s {_DRAFT_OF.format(statement="{statement}", alias="s", suppliers="{suppliers}")}
         JOIN {{order}} o ON o.id = s.order_id JOIN {{gift}} g ON g.id = o.gift_id
-        WHERE s.replacement_for_id IS NOT NULL AND s.delivery_recorded_at < %s AND s.supplier_id IN ({{suppliers}})
+        WHERE s.replacement_for_id IS NOT NULL AND s.delivery_recorded_at < %s
           AND {_UNCLAIMED.format(line="{line}", kind=SourceKind.REPLACEMENT, alias="s")}"""),
     Claim("returns", f"""
         SELECT st.id, '{Section.RETURN}', '{SourceKind.RETURN}', r.id, o.number, g.sku, -r.quantity, r.settlement_amount,
                r.closed_at, {mask_phone_sql('o.recipient_phone')}, r.outcome
-        FROM {{return}} r {_DRAFT_OF.format(statement="{statement}", alias="r")}
+        FROM {{return}} r {_DRAFT_OF.format(statement="{statement}", alias="r", suppliers="{suppliers}")}
         JOIN {{order}} o ON o.id = r.order_id JOIN {{gift}} g ON g.id = o.gift_id
-        WHERE r.settlement_amount < 0 AND r.closed_at < %s AND r.supplier_id IN ({{suppliers}})
+        WHERE r.settlement_amount < 0 AND r.closed_at < %s
           AND {_UNCLAIMED.format(line="{line}", kind=SourceKind.RETURN, alias="r")}"""),
     Claim("extra costs", f"""
         SELECT st.id, '{Section.EXTRA_COST}', '{SourceKind.EXTRA_COST}', c.id, COALESCE(o.number, ''), '', c.quantity, -c.amount,
                c.recorded_at, '', CASE WHEN c.fee_date IS NULL THEN c.kind ELSE c.kind || ' ' || CAST(c.fee_date AS VARCHAR(10)) END
-        FROM {{cost}} c {_DRAFT_OF.format(statement="{statement}", alias="c")} LEFT JOIN {{order}} o ON o.id = c.order_id
-        WHERE c.payer = '{Payer.SUPPLIER}' AND c.amount > 0 AND c.recorded_at < %s AND c.supplier_id IN ({{suppliers}})
+        FROM {{cost}} c {_DRAFT_OF.format(statement="{statement}", alias="c", suppliers="{suppliers}")} LEFT JOIN {{order}} o ON o.id = c.order_id
+        WHERE c.payer = '{Payer.SUPPLIER}' AND c.amount > 0 AND c.recorded_at < %s
           AND {_UNCLAIMED.format(line="{line}", kind=SourceKind.EXTRA_COST, alias="c")}"""),
     Claim("adjustments", f"""
         SELECT st.id, '{Section.ADJUSTMENT}', '{SourceKind.ADJUSTMENT}', a.id, '', '', 0, a.amount,
                a.decided_at, '', a.number
-        FROM {{adjustment}} a {_DRAFT_OF.format(statement="{statement}", alias="a")}
+        FROM {{adjustment}} a {_DRAFT_OF.format(statement="{statement}", alias="a", suppliers="{suppliers}")}
         WHERE a.state = '{Adjustment.State.APPROVED}' AND a.statement_id IS NULL AND a.decided_at < %s
-          AND a.supplier_id IN ({{suppliers}})
           AND {_UNCLAIMED.format(line="{line}", kind=SourceKind.ADJUSTMENT, alias="a")}"""),
     # an earlier statement's negative payable (its latest issued version), unless the supplier owes it as a receivable
     Claim("carried forward", f"""
         SELECT st.id, '{Section.CARRIED_FORWARD}', '{SourceKind.STATEMENT}', p.id, '', '', 0, p.payable,
                p.issued_at, '', CAST(p.month AS VARCHAR(10))
-        FROM {{statement}} p {_DRAFT_OF.format(statement="{statement}", alias="p")}
+        FROM {{statement}} p {_DRAFT_OF.format(statement="{statement}", alias="p", suppliers="{suppliers}")}
         JOIN {{supplier}} su ON su.id = p.supplier_id
         WHERE p.payable < 0 AND NOT p.receivable AND p.month < st.month AND p.issued_at < %s
-          AND su.state <> '{Supplier.State.TERMINATED}' AND p.supplier_id IN ({{suppliers}})
+          AND su.state <> '{Supplier.State.TERMINATED}'
           AND {_UNCLAIMED.format(line="{line}", kind=SourceKind.STATEMENT, alias="p")}"""),
 )
 _COLUMNS = "statement_id, section, source_kind, source_id, order_number, sku, quantity, amount, recorded_at, contact, description"
@@ -144,7 +146,7 @@ def _claim(claim: Claim, *, month: date, cutoff: datetime, supplier_ids: Sequenc
     tables = _tables()
     sql = (f"INSERT INTO {tables['line']} ({_COLUMNS}, version) SELECT q.*, 1 FROM ("
            + claim.select.format(**tables, suppliers=", ".join(["%s"] * len(supplier_ids))) + ") q")
-    params = [connection.ops.adapt_datefield_value(month), connection.ops.adapt_datetimefield_value(cutoff), *supplier_ids]
+    params = [connection.ops.adapt_datefield_value(month), *supplier_ids, connection.ops.adapt_datetimefield_value(cutoff)]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return max(cursor.rowcount, 0)
@@ -235,17 +237,37 @@ def generate_month(
 
 
 def _generate_chunk(supplier_ids: list[int], *, month: date, cutoff: datetime, now: datetime) -> tuple[int, int]:
-    """Statements, claims and draft totals of a few suppliers, all or nothing. Returns (statements created, lines claimed)."""
+    """Statements, then their claims and draft totals, of a chunk of suppliers. Returns (statements created, lines claimed).
+
+    The (empty) draft statements are committed first and the planner told about them, so the claims join them by
+    hash rather than probing the events once per statement; the claims and totals are all or nothing.
+    """
+    existing = set(Statement.objects.filter(month=month, supplier_id__in=supplier_ids).values_list("supplier_id", flat=True))
+    Statement.objects.bulk_create(
+        [Statement(supplier_id=pk, month=month, generated_at=now) for pk in supplier_ids if pk not in existing],
+        ignore_conflicts=True,
+    )
+    _refresh_statistics(Statement)
     with transaction.atomic():
-        existing = set(Statement.objects.filter(month=month, supplier_id__in=supplier_ids).values_list("supplier_id", flat=True))
-        Statement.objects.bulk_create(
-            [Statement(supplier_id=pk, month=month, generated_at=now) for pk in supplier_ids if pk not in existing],
-            ignore_conflicts=True,
-        )
+        _bulk_join_plans()
         claimed = sum(_claim(claim, month=month, cutoff=cutoff, supplier_ids=supplier_ids) for claim in CLAIMS)
         drafts = list(Statement.objects.filter(month=month, supplier_id__in=supplier_ids, state=Draft).values_list("pk", flat=True))
         _write_draft_totals(drafts, now=now)
     return len(supplier_ids) - len(existing), claimed
+
+
+def _bulk_join_plans() -> None:
+    """Claims join whole months of events: on PostgreSQL keep the planner off nested loops for this transaction, which
+    it would pick when the statistics say the lines table is empty (and then rescan it as the INSERT fills it)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_nestloop = off")
+
+
+def _refresh_statistics(model) -> None:
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {model._meta.db_table}")
 
 
 def generate_now(*, month: date, actor, now: datetime) -> GenerationRun:
