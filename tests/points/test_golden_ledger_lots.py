@@ -1,7 +1,6 @@
 """The product owner's hand-computed case ../shared/golden/ledger_lots.json, replayed through the points services."""
 import json
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 
@@ -12,8 +11,9 @@ from points.services import credits, ledger, orders
 from points.services.ledger import Source
 from suppliers.services import inventory
 from tests.factories import GiftFactory, MemberFactory, UserFactory, WarehouseFactory
+from tests.golden import golden_file
 
-GOLDEN = Path(__file__).resolve().parents[3] / "shared" / "golden" / "ledger_lots.json"
+GOLDEN = golden_file("ledger_lots.json")
 pytestmark = pytest.mark.django_db
 
 

@@ -4,7 +4,6 @@ import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
@@ -18,8 +17,9 @@ from settlement.services import adjustments, generation, statements
 from suppliers.models import BankAccount, Gift, Location, Supplier
 from suppliers.services import catalog, inventory
 from tests.factories import SHANGHAI, GiftFactory, LicensedSupplierFactory, MemberFactory, SupplierUserFactory, UserFactory
+from tests.golden import golden_file
 
-GOLDEN = Path(__file__).resolve().parents[3] / "shared" / "golden" / "settlement_2026_10.json"
+GOLDEN = golden_file("settlement_2026_10.json")
 ADDRESS = {"recipient_name": "刘洋", "recipient_phone": "13812341234", "address": "浙江省杭州市西湖区文三路100号"}
 SETUP_AT = datetime(2026, 9, 1, 9, 0, tzinfo=SHANGHAI)
 
