@@ -1,20 +1,18 @@
 """Redemption under real concurrency (SPEC §4.5): many PostgreSQL connections racing for the same points
 or the same units; exactly as many win as the balance or the stock allows, and the losers change nothing."""
-import importlib
 import threading
 import time
 import uuid
 from datetime import datetime
 
 import pytest
-from django.apps import apps
 from django.db import connections
 from django.db.models import Sum
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from core.fsm import apply_transition
-from core.models import Notification, Program
+from core.models import Notification
 from core.roles import Role
 from points.models import LedgerEntry, LotAllocation, PointsAccount, PointsLot, RedemptionOrder
 from points.services import ledger, orders
@@ -67,13 +65,6 @@ def outcomes(responses) -> list[tuple[int, str]]:
     return sorted(
         (r.status_code, r.json()["errors"][0]["code"] if r.status_code >= 400 else r.json()["state"]) for r in responses
     )
-
-
-@pytest.fixture
-def programs(transactional_db):
-    """The programs of the data migration: a transactional test's flush deletes them, so put them back."""
-    importlib.import_module("core.migrations.0002_programs").create_programs(apps, None)
-    return {program.code: program for program in Program.objects.all()}
 
 
 @pytest.fixture

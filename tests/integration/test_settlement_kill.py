@@ -65,7 +65,7 @@ def start_generating() -> subprocess.Popen:
     )
 
 
-def test_a_generation_killed_halfway_then_rerun_equals_a_clean_run():
+def test_a_generation_killed_halfway_then_rerun_equals_a_clean_run(programs):
     events = seed()
     process = start_generating()
     deadline = time.monotonic() + 60
