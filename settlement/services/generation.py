@@ -14,7 +14,8 @@ month of 500 suppliers is one chunk) and progress advances per chunk. A run kill
 behind; running again claims what is still unclaimed and recomputes the draft totals, so the result equals a
 clean run. Issued statements never take new lines.
 """
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -248,20 +249,30 @@ def _generate_chunk(supplier_ids: list[int], *, month: date, cutoff: datetime, n
         ignore_conflicts=True,
     )
     _refresh_statistics(Statement)
-    with transaction.atomic():
-        _bulk_join_plans()
+    on_its_own = not connection.in_atomic_block
+    with transaction.atomic(), _bulk_join_plans(enabled=on_its_own):
         claimed = sum(_claim(claim, month=month, cutoff=cutoff, supplier_ids=supplier_ids) for claim in CLAIMS)
         drafts = list(Statement.objects.filter(month=month, supplier_id__in=supplier_ids, state=Draft).values_list("pk", flat=True))
         _write_draft_totals(drafts, now=now)
     return len(supplier_ids) - len(existing), claimed
 
 
-def _bulk_join_plans() -> None:
-    """Claims join whole months of events: on PostgreSQL keep the planner off nested loops for this transaction, which
-    it would pick when the statistics say the lines table is empty (and then rescan it as the INSERT fills it)."""
-    if connection.vendor == "postgresql":
+@contextmanager
+def _bulk_join_plans(*, enabled: bool) -> Iterator[None]:
+    """Claims join whole months of events: on PostgreSQL keep the planner off nested loops while they run, which it
+    would pick when the statistics say the lines table is empty (and then rescan it as the INSERT fills it).
+    Only for a run in its own transactions (task, command): inside a caller's transaction the tables are small and
+    the planner's usual choices are better; the setting goes back as soon as the claims are done."""
+    postgres = enabled and connection.vendor == "postgresql"
+    if postgres:
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL enable_nestloop = off")
+    try:
+        yield
+    finally:
+        if postgres and not connection.needs_rollback:
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL enable_nestloop TO DEFAULT")
 
 
 def _refresh_statistics(model) -> None:
