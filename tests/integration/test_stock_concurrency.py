@@ -10,7 +10,6 @@ from suppliers.errors import OutOfStock
 from suppliers.models import ReplenishmentRequest, StockMovement, StockRecord
 from suppliers.services import inventory
 from tests.factories import GiftFactory, WarehouseFactory
-from tests.integration.test_redemption_concurrency import programs  # noqa: F401  (fixture)
 
 THREADS = 12
 ROUNDS = 15
