@@ -77,3 +77,13 @@ def add_service_errors(form, error, *, aliases: dict[str, str] | None = None) ->
     for field, _code, detail in getattr(error, "errors", None) or [(error.field, error.code, error.detail)]:
         field = (aliases or {}).get(field, field)
         form.add_error(field if field in form.fields else None, detail)
+
+
+def redirect_back(request, default: str):
+    """Redirect to the page the form was posted from (kept in its `next` field) if it is ours, else to `default`."""
+    from django.shortcuts import redirect
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    target = request.POST.get("next", "")
+    safe = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure())
+    return redirect(target if safe else default)

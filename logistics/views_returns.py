@@ -17,7 +17,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -25,7 +24,7 @@ from django.views.decorators.http import require_POST
 from core.api.permissions import require_role
 from core.errors import DomainError
 from core.fsm import history_of
-from core.portal import add_service_errors, paginate, run_action
+from core.portal import redirect_back, add_service_errors, paginate, run_action
 from core.roles import SUPPLIER_ROLES, Role
 from logistics.forms_returns import (
     ClaimFilterForm,
@@ -91,11 +90,6 @@ def _form_errors(request, form: forms.Form) -> None:
         label = form.fields[name].label if name in form.fields else ""
         messages.error(request, f"{label}：{'；'.join(errors)}" if label else "；".join(errors))
 
-
-def _back(request, default: str):
-    target = request.POST.get("next", "")
-    safe = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure())
-    return redirect(target if safe else default)
 
 
 # --- member ------------------------------------------------------------------------------------------------------
@@ -165,7 +159,7 @@ def return_action(request, pk: int, name: str):
         run_action(request, call, success=_("%(action)s：%(number)s") % {"action": action.label, "number": return_request.number})
     else:
         _form_errors(request, form)
-    return _back(request, reverse("logistics-return", args=[return_request.pk]))
+    return redirect_back(request, reverse("logistics-return", args=[return_request.pk]))
 
 
 # --- extra costs and tariffs -------------------------------------------------------------------------------------
@@ -244,7 +238,7 @@ def claim_action(request, pk: int, name: str):
         run_action(request, call, success=success)
     else:
         _form_errors(request, form)
-    return _back(request, reverse("logistics-claims"))
+    return redirect_back(request, reverse("logistics-claims"))
 
 
 @login_required

@@ -10,13 +10,12 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.api.permissions import require_role
 from core.errors import DomainError
-from core.portal import add_service_errors, paginate, run_action
+from core.portal import redirect_back, add_service_errors, paginate, run_action
 from core.roles import SUPPLIER_ROLES
 from core.tabular import TableRejected
 from settlement.forms import (
@@ -30,11 +29,6 @@ from suppliers.models import Supplier
 
 DECISIONS = {"approve": adjustments.approve_adjustment, "reject": adjustments.reject_adjustment}
 
-
-def _back(request, default: str):
-    target = request.POST.get("next", "")
-    safe = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure())
-    return redirect(target if safe else default)
 
 
 # --- adjustments ---------------------------------------------------------------------------------------------------
@@ -102,7 +96,7 @@ def adjustment_decide(request, pk: int, name: str):
 
     success = _("调账 %(number)s 已审批") if name == "approve" else _("调账 %(number)s 已驳回")
     run_action(request, decide, success=success % {"number": adjustment.number})
-    return _back(request, reverse("settlement-adjustments"))
+    return redirect_back(request, reverse("settlement-adjustments"))
 
 
 # --- reconciliations -----------------------------------------------------------------------------------------------
@@ -168,4 +162,4 @@ def line_resolve(request, pk: int):
         run_action(request, resolve, success=_("已处理：%(order)s %(sku)s") % {"order": line.order_number, "sku": line.sku})
     else:
         messages.error(request, "；".join(error for errors in form.errors.values() for error in errors))
-    return _back(request, reverse("settlement-reconciliation", args=[line.reconciliation_id]))
+    return redirect_back(request, reverse("settlement-reconciliation", args=[line.reconciliation_id]))

@@ -15,7 +15,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -24,7 +23,7 @@ from core.api.permissions import require_role
 from core.errors import DomainError
 from core.fsm import history_of
 from core.models import Program, Tier
-from core.portal import add_service_errors, paginate
+from core.portal import redirect_back, add_service_errors, paginate
 from core.roles import SUPPLIER_ROLES, Role
 from suppliers.forms_catalog import (
     ClearanceInput, DelistInput, FilterForm, GiftForm, NoInput, ReasonInput, ScheduleInput, StockFilterForm, SERVICE_FIELDS, current_values,
@@ -136,13 +135,6 @@ def _form_errors(request, form: forms.Form) -> None:
         messages.error(request, f"{label}：{'；'.join(errors)}" if label else "；".join(errors))
 
 
-def _back(request, default: str):
-    """Redirect to the page the form was posted from (kept in its `next` field), if it is ours."""
-    target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return redirect(target)
-    return redirect(default)
-
 
 def _matching(text: str, gift: str = "") -> Q:
     """Gifts whose SKU, name or supplier name contain `text` (`gift` is the path to the gift)."""
@@ -236,7 +228,7 @@ def gift_action(request, pk: int, name: str):
         _act(request, call, success=_("%(action)s：%(gift)s") % {"action": action.label, "gift": gift})
     else:
         _form_errors(request, form)
-    return _back(request, reverse("gift-detail", args=[gift.pk]))
+    return redirect_back(request, reverse("gift-detail", args=[gift.pk]))
 
 
 @login_required
@@ -276,7 +268,7 @@ def revision_action(request, pk: int, name: str):
         _act(request, call, success=f"{success}：{revision.gift}")
     else:
         _form_errors(request, form)
-    return _back(request, reverse("operator-gift-review") + "?queue=revisions")
+    return redirect_back(request, reverse("operator-gift-review") + "?queue=revisions")
 
 
 @login_required
