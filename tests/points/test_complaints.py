@@ -10,6 +10,7 @@ from points.models import Complaint, ComplaintDeadline
 from points.services import complaints
 from points.services import orders
 from tests.factories import GiftFactory, SupplierUserFactory, UserFactory
+from tests.helpers import assert_list_queries_constant
 from tests.points.conftest import ADDRESS
 
 State = Complaint.State
@@ -443,3 +444,11 @@ def test_over_the_api_an_illegal_transition_is_409_and_changes_nothing(api, comp
 
     assert response.status_code == 409 and response.json()["errors"][0]["code"] == "invalid_transition"
     _unchanged(complaint, State.OPEN)
+
+
+def test_the_operators_complaint_queue_runs_the_same_queries_for_1_and_50_rows(api, operator, member, gift, now):
+    def make_rows(n: int) -> None:
+        for i in range(n):
+            complaints.open_complaint(actor=member.user, now=now, gift=gift, title=f"投诉{i}", description="内容")
+
+    assert_list_queries_constant(api(operator), "/api/v1/complaints/", make_rows)
