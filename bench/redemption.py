@@ -114,6 +114,7 @@ def django_environment(args, url: str, media: str) -> dict[str, str]:
 @dataclass
 class World:
     gotone_id: int
+    order_type_id: int  # the content type transition logs name orders by
     location_id: int
     spread_gifts: list[int]
     hot_gifts: dict[str, int]  # layer → the one gift of its one-gift scenario
@@ -129,7 +130,9 @@ def seed(args) -> World:
 
     from core.models import Program, User
     from core.roles import Role
-    from points.models import LedgerEntry, LotAllocation, Member, PointsAccount, PointsLot
+    from django.contrib.contenttypes.models import ContentType
+
+    from points.models import LedgerEntry, LotAllocation, Member, PointsAccount, PointsLot, RedemptionOrder
     from points.services.ledger import lot_expiry
     from suppliers.models import Category, Location
     from suppliers.seed import demo_credit_code, seed_paperwork
@@ -185,9 +188,9 @@ def seed(args) -> World:
         )
         tokens = Token.objects.bulk_create([Token(key=uuid.uuid4().hex + uuid.uuid4().hex[:8], user=u) for u in users], batch_size=2000)
     return World(
-        gotone_id=gotone.pk, location_id=warehouse.pk, spread_gifts=spread_gifts, hot_gifts=hot_gifts,
+        gotone_id=gotone.pk, order_type_id=ContentType.objects.get_for_model(RedemptionOrder).pk, location_id=warehouse.pk, spread_gifts=spread_gifts, hot_gifts=hot_gifts,
         gifts={pk: {"supplier_id": supplier.pk, "settlement": Decimal("180.00")} for pk in [*spread_gifts, *hot_gifts.values()]},
-        members={m.pk: {"user_id": u.pk, "account_id": a.pk, "token": t.key} for m, u, a, t in zip(members, users, accounts, tokens)},
+        members={m.pk: {"user_id": u.pk, "account_id": a.pk, "token": t.key, "phone": m.phone} for m, u, a, t in zip(members, users, accounts, tokens)},
     )
 
 
@@ -272,11 +275,19 @@ SQL_ORDER = (
     "placed_at, expires_at, confirmed_at, delivered_automatically, returned_quantity, gift_id, location_id, member_id, program_id, "
     "redeem_entry_id, supplier_id) VALUES (%(number)s, 1, 'warehouse', %(points)s, 0, false, %(points)s, %(settlement)s, %(settlement)s, "
     "%(name)s, %(phone)s, %(address)s, false, '', 0, 'confirmed', %(now)s, %(expires)s, %(now)s, false, 0, %(gift)s, %(location)s, "
-    "%(member)s, %(program)s, %(entry)s, %(supplier)s)"
+    "%(member)s, %(program)s, %(entry)s, %(supplier)s) RETURNING id"
 )
 SQL_MOVEMENT = (
     "INSERT INTO suppliers_stockmovement (kind, on_hand_delta, reserved_delta, at, source_type, source_id, note, actor_id, gift_id, location_id) "
     "VALUES ('reservation', 0, 1, %(now)s, 'order', %(number)s, '', %(user)s, %(gift)s, %(location)s)"
+)
+SQL_TRANSITION = (
+    "INSERT INTO core_transitionlog (content_type_id, object_id, transition, source_state, target_state, actor_id, at, reason) "
+    "VALUES (%(order_type)s, %(order)s, 'confirm', 'awaiting_confirmation', 'confirmed', %(user)s, %(now)s, '')"
+)
+SQL_NOTIFICATION = (
+    "INSERT INTO core_notification (message_id, kind, phone, body, urgent, status, created_at, not_before, attempts, subject_type, subject_id) "
+    "VALUES (%(message)s, 'points_deducted', %(member_phone)s, %(sms)s, true, 'pending', %(now)s, %(now)s, 0, 'points.redemptionorder', %(order_ref)s)"
 )
 SQL_STOCK = "UPDATE suppliers_stockrecord SET reserved = reserved + 1 WHERE gift_id = %(gift)s AND location_id = %(location)s AND on_hand >= reserved + 1"
 
@@ -296,6 +307,7 @@ def sql_worker(index: int, scenario: Scenario, world: World, args, barrier, queu
                 "expires": now + timedelta(minutes=15), "number": f"BL{scenario.contention[0]}{index:02d}{next(counter):07d}", "gift": gift_id,
                 "location": world.location_id, "program": world.gotone_id, "supplier": gift["supplier_id"], "settlement": gift["settlement"],
                 "name": ADDRESS["recipient_name"], "phone": ADDRESS["recipient_phone"], "address": ADDRESS["address"],
+                "order_type": world.order_type_id, "member_phone": member["phone"],
             }
             with conn.transaction(), conn.cursor() as cur:
                 lot = cur.execute(SQL_LOT, values).fetchone()
@@ -305,7 +317,10 @@ def sql_worker(index: int, scenario: Scenario, world: World, args, barrier, queu
                 values |= {"lot": lot[0], "balance": balance[0]}
                 values["entry"] = cur.execute(SQL_ENTRY, values).fetchone()[0]
                 cur.execute(SQL_ALLOCATION, values)
-                cur.execute(SQL_ORDER, values)
+                values["order"] = cur.execute(SQL_ORDER, values).fetchone()[0]
+                values |= {"order_ref": str(values["order"]), "message": uuid.uuid4(), "sms": f"【积分商城】订单 {values['number']} 已扣减 {ORDER_POINTS} 积分，当前余额 {values['balance']} 积分。"}
+                cur.execute(SQL_TRANSITION, values)
+                cur.execute(SQL_NOTIFICATION, values)
                 cur.execute(SQL_MOVEMENT, values)
                 if cur.execute(SQL_STOCK, values).rowcount != 1:
                     raise _Refused("out_of_stock")
@@ -327,20 +342,23 @@ class _Refused(Exception):
 
 
 def service_worker(index: int, scenario: Scenario, world: World, args, barrier, queue) -> None:
-    """The service layer as the view calls it: load the member, then one place_order call."""
+    """The service layer as the view calls it: load the member as `member_of` does (the user comes from
+    authentication), then one place_order call."""
     import cProfile
 
     from django.db import connections
     from django.utils import timezone
 
     from core.errors import DomainError
-    from points.models import Member
+    from core.models import User
+    from points.selectors import member_with_program
     from points.services.orders import place_order
 
     def call(member_id: int, gift_id: int) -> str | None:
-        member = Member.objects.select_related("program", "user").get(pk=member_id)
+        user = User(pk=world.members[member_id]["user_id"])
+        member = member_with_program(user_id=user.pk)
         try:
-            place_order(member=member, gift_id=gift_id, quantity=1, now=timezone.now(), actor=member.user, **ADDRESS)
+            place_order(member=member, gift_id=gift_id, quantity=1, now=timezone.now(), actor=user, **ADDRESS)
         except DomainError as refusal:
             return refusal.code
         return None

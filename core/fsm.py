@@ -13,6 +13,7 @@ import django_fsm
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 
+from core import sql
 from core.errors import ConcurrentUpdate, InvalidTransition
 from core.models import StateMachine, TransitionLog
 
@@ -23,40 +24,50 @@ CHUNK = 2000
 def apply_transition(obj: M, name: str, *, actor: Any, at: datetime, reason: str = "", **kwargs: Any) -> M:
     """Run transition `name` on `obj`, save it and log it, all or nothing.
 
+    An object not saved yet (an order confirmed as it is placed) takes the transition in memory and is then
+    written with its log in two INSERTs, inside the caller's transaction.
+
     :raises InvalidTransition: if `name` is not allowed from the object's current state
     :raises ConcurrentUpdate: if the row's state changed since it was loaded
     """
     source = obj.state
+    if obj._state.adding:
+        try:
+            getattr(obj, name)(**kwargs)
+        except django_fsm.TransitionNotAllowed as exc:
+            raise _not_allowed(obj, name, source) from exc
+        with transaction.atomic(savepoint=False):
+            sql.insert([obj])
+            obj._update_initial_state()  # as save() would: the next transition checks against the state written
+            _log(obj, name, source, actor=actor, at=at, reason=reason)
+        return obj
     try:
         with transaction.atomic():
             before = _column_values(obj)
             getattr(obj, name)(**kwargs)
             obj.save(update_fields=_changed_columns(obj, before))
-            TransitionLog.objects.create(
-                content_type=ContentType.objects.get_for_model(type(obj)),
-                object_id=obj.pk,
-                transition=name,
-                source_state=source,
-                target_state=obj.state,
-                actor=_user_or_none(actor),
-                at=at,
-                reason=reason,
-            )
+            _log(obj, name, source, actor=actor, at=at, reason=reason)
     except django_fsm.TransitionNotAllowed as exc:
         obj.refresh_from_db()
-        raise InvalidTransition(
-            f"Cannot {name.replace('_', ' ')} a {obj._meta.verbose_name} in state '{source}'.",
-            state=source,
-            transition=name,
-        ) from exc
+        raise _not_allowed(obj, name, source) from exc
     except django_fsm.ConcurrentTransition as exc:
         obj.refresh_from_db()
         raise ConcurrentUpdate() from exc
     except Exception:
-        if obj.pk:
-            obj.refresh_from_db()
+        obj.refresh_from_db()
         raise
     return obj
+
+
+def _log(obj: StateMachine, name: str, source: str, *, actor: Any, at: datetime, reason: str) -> None:
+    sql.insert([TransitionLog(
+        content_type=ContentType.objects.get_for_model(type(obj)), object_id=obj.pk, transition=name, source_state=source,
+        target_state=obj.state, actor=_user_or_none(actor), at=at, reason=reason,
+    )])
+
+
+def _not_allowed(obj: StateMachine, name: str, source: str) -> InvalidTransition:
+    return InvalidTransition(f"Cannot {name.replace('_', ' ')} a {obj._meta.verbose_name} in state '{source}'.", state=source, transition=name)
 
 
 def bulk_transition(
@@ -123,11 +134,8 @@ def _column_values(obj: models.Model) -> dict[str, Any]:
     return {name: deepcopy(value) if isinstance(value, dict | list) else value for name, value in values.items()}
 
 
-def _changed_columns(obj: StateMachine, before: dict[str, Any]) -> list[str] | None:
-    """The columns a transition wrote (always the state, so the concurrent-transition check runs); None, a full
-    save, for an object not saved yet."""
-    if obj._state.adding or obj.pk is None:
-        return None
+def _changed_columns(obj: StateMachine, before: dict[str, Any]) -> list[str]:
+    """The columns a transition wrote (always the state, so the concurrent-transition check runs)."""
     changed = {name for name, value in before.items() if obj.__dict__.get(name) != value}
     return sorted(changed | {field.attname for field in obj.state_fields})
 

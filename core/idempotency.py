@@ -14,6 +14,7 @@ from django.utils import timezone
 from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
 
+from core import sql
 from core.errors import IdempotencyKeyInUse, IdempotencyKeyMissing, IdempotencyKeyReused
 from core.models import IdempotencyRecord
 
@@ -39,8 +40,8 @@ def idempotent(view_method):
                 response = view_method(self, request, *args, **kwargs)
                 if response.status_code < 500:
                     body = json.loads(json.dumps(response.data, cls=JSONEncoder))
-                    IdempotencyRecord.objects.filter(pk=record.pk).update(
-                        status=IdempotencyRecord.Status.DONE, response_status=response.status_code, response_body=body
+                    sql.update(
+                        IdempotencyRecord, record.pk, status=IdempotencyRecord.Status.DONE, response_status=response.status_code, response_body=body
                     )
         except BaseException:
             IdempotencyRecord.objects.filter(pk=record.pk, status=IdempotencyRecord.Status.RUNNING).delete()
@@ -55,7 +56,7 @@ def _claim(*, user, endpoint: str, key: str, body_hash: str) -> tuple[Idempotenc
     now = timezone.now()
     try:
         with transaction.atomic():
-            record = IdempotencyRecord.objects.create(user=user, endpoint=endpoint, key=key, request_hash=body_hash, created_at=now)
+            (record,) = sql.insert([IdempotencyRecord(user=user, endpoint=endpoint, key=key, request_hash=body_hash, created_at=now)])
         return record, None
     except IntegrityError:
         pass

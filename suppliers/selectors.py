@@ -5,6 +5,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Case, F, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 
+from core import sql
 from core.models import Program, Tier
 from suppliers.errors import OutOfStock
 from suppliers.models import Gift, GiftPrice, Location, StockRecord
@@ -49,20 +50,38 @@ def list_catalog(
     return gifts.order_by("points_base", "id")
 
 
+_GIFT = ("id", "supplier_id", "name", "state", "fulfilment", "settlement_price", "clearance_points_price", "clearance_settlement_price",
+         "tier_discounts")
+_STOCK = ("id", "gift_id", "location_id", "on_hand", "reserved", "safety_stock")
+_LOCATION = ("id", "code", "name", "kind")
+
+
 def get_listed_gift(*, program: Program, tier: str, gift_id: int) -> Gift | None:
-    """One gift as `list_catalog` lists it to a member of `tier` (`points_base`, `available`), or None, in two
-    short queries; its stock records with their locations come along in `stock` for `choose_location`."""
-    price = (
-        GiftPrice.objects.select_related("gift")
-        .filter(program=program, gift_id=gift_id, gift__state__in=LISTED, gift__min_tier__in=Tier.at_or_below(tier))
-        .first()
+    """One gift as `list_catalog` lists it to a member of `tier` (`points_base`, `available`), or None, in one
+    statement (redemption's hot path); its stock records with their locations come along in `stock` for
+    `choose_location`. Fields a redemption does not need are deferred."""
+    tiers = Tier.at_or_below(tier)
+    rows = sql.fetch(
+        f"SELECT {sql.columns(Gift, _GIFT, 'g')}, p.points_price, {sql.columns(StockRecord, _STOCK, 's')}, {sql.columns(Location, _LOCATION, 'l')}"
+        f" FROM {sql.table(GiftPrice)} p JOIN {sql.table(Gift)} g ON g.id = p.gift_id"
+        f" LEFT JOIN {sql.table(StockRecord)} s ON s.gift_id = g.id LEFT JOIN {sql.table(Location)} l ON l.id = s.location_id"
+        f" WHERE p.program_id = %s AND p.gift_id = %s AND g.state IN ({', '.join(['%s'] * len(LISTED))})"
+        f" AND g.min_tier IN ({', '.join(['%s'] * len(tiers))}) ORDER BY s.id",
+        [program.pk, gift_id, *LISTED, *tiers],
     )
-    if price is None:
+    if not rows:
         return None
-    gift = price.gift
+    first, stock_at = rows[0], len(_GIFT) + 1
+    gift = sql.load(Gift, _GIFT, first[: len(_GIFT)])
     clearance_points = gift.clearance_points_price if gift.state == Gift.State.CLEARANCE else None
-    gift.points_base = price.points_price if clearance_points is None else clearance_points
-    gift.stock = list(StockRecord.objects.filter(gift=gift).select_related("location"))
+    gift.points_base = first[len(_GIFT)] if clearance_points is None else clearance_points
+    gift.stock = []
+    for row in rows:
+        if row[stock_at] is None:
+            continue
+        record = sql.load(StockRecord, _STOCK, row[stock_at : stock_at + len(_STOCK)])
+        record.location = sql.load(Location, _LOCATION, row[stock_at + len(_STOCK) :])
+        gift.stock.append(record)
     gift.available = sum(record.available for record in gift.stock)
     return gift
 

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from core import sql
 from core.models import Notification
 
 
@@ -55,7 +56,7 @@ def notify(
     """
     spec = KINDS[kind]
     suppressed = opted_out and not spec.urgent
-    notification = Notification.objects.create(
+    (notification,) = sql.insert([Notification(
         kind=kind,
         phone=phone,
         body=spec.template.format(**context),
@@ -65,7 +66,7 @@ def notify(
         not_before=at if spec.urgent else quiet_until(at),
         subject_type=subject._meta.label_lower if subject is not None else "",
         subject_id=str(subject.pk) if subject is not None else "",
-    )
+    )])
     if not suppressed and notification.not_before <= at:
         from core.tasks import send_notification
 

@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from core.api.serializers import PrebuiltFields
 from core.masking import mask_address, mask_name, mask_phone
 from core.roles import Role
 from points.models import LedgerEntry, Member, RedemptionOrder
@@ -49,7 +50,7 @@ class ConfirmInput(serializers.Serializer):
     code = serializers.RegexField(r"^\d{6}$", required=False, allow_blank=True, default="")
 
 
-class OrderSerializer(serializers.ModelSerializer):
+class OrderSerializer(PrebuiltFields, serializers.ModelSerializer):
     """An order as its reader may see it: settlement figures only for staff and the supplier, contact data masked
     for everyone but the member and the staff who must act on it."""
 

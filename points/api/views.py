@@ -24,6 +24,7 @@ from points.api.serializers import (
 )
 from points.models import LedgerEntry, Member, RedemptionOrder
 from points.privacy import may_see_contact
+from points.selectors import member_with_program
 from suppliers.models import Gift
 from points.services import credits, members, orders
 from suppliers.selectors import list_catalog
@@ -35,7 +36,11 @@ OPERATOR = frozenset({Role.OPERATOR})
 def member_of(user) -> Member:
     """The caller's member profile with its program, in one query. :raises PermissionDenied: unless the user is a member"""
     require_role(user, MEMBER)
-    return Member.objects.select_related("program").get(user=user)
+    member = member_with_program(user_id=user.pk)
+    if member is None:
+        raise Member.DoesNotExist()
+    member.user = user
+    return member
 
 
 class CatalogViewSet(viewsets.ReadOnlyModelViewSet):

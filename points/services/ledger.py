@@ -9,10 +9,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
+from core import sql
 from core.errors import ConcurrentUpdate, DomainError, ValidationFailed
 from points.errors import InsufficientPoints
 from points.models import LedgerEntry, LotAllocation, Member, PointsAccount, PointsLot
@@ -39,51 +40,48 @@ def account_of(member: Member) -> PointsAccount:
     return account
 
 
-def _add_to_balance(account: PointsAccount, points: int) -> int:
+def _add_to_balance(account_id: int, points: int) -> int:
     """Add `points` to the cached balance unless it would go negative; the new balance, read in the same statement.
 
     :raises InsufficientPoints: if the balance holds fewer than -`points`
     """
-    quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {quote(PointsAccount._meta.db_table)} SET balance = balance + %s WHERE id = %s AND balance >= %s RETURNING balance",
-            [points, account.pk, -points],
-        )
-        row = cursor.fetchone()
-    if row is None:
+    row = sql.fetch(
+        f"UPDATE {sql.table(PointsAccount)} SET balance = balance + %s WHERE id = %s AND balance >= %s RETURNING balance",
+        [points, account_id, -points],
+    )
+    if not row:
         raise InsufficientPoints(field="points")
-    return row[0]
+    return row[0][0]
 
 
-def _existing(account: PointsAccount, kind: str, source: Source) -> LedgerEntry | None:
+def _existing(account_id: int, kind: str, source: Source) -> LedgerEntry | None:
     return LedgerEntry.objects.filter(
-        account=account, kind=kind, source_type=source.type, source_id=source.id, source_line=source.line
+        account_id=account_id, kind=kind, source_type=source.type, source_id=source.id, source_line=source.line
     ).first()
 
 
 def _post(
-    *, account: PointsAccount, kind: str, allocations: list[tuple[PointsLot, int, LedgerEntry | None]], reason_code: str,
-    source: Source, at: datetime, actor=None,
+    *, account_id: int, kind: str, allocations: list[tuple[PointsLot, int, LedgerEntry | None]], reason_code: str,
+    source: Source, at: datetime, actor=None, lots_changed: bool = False,
 ) -> LedgerEntry:
-    """Write one entry and its lot allocations; lots first, the account's balance (the hot row) last."""
+    """Write one entry and its lot allocations; lots first (unless `lots_changed` already), the account's
+    balance (the hot row) last."""
     points = sum(amount for _, amount, _ in allocations)
-    for lot, amount, _ in allocations:
+    for lot, amount, _ in [] if lots_changed else allocations:
         earned = amount if kind in {Kind.EARN, Kind.ADJUST} and amount > 0 else 0
-        changed = PointsLot.objects.filter(pk=lot.pk, remaining__gte=-amount).update(
-            remaining=F("remaining") + amount, earned=F("earned") + earned
+        changed = sql.execute(
+            f"UPDATE {sql.table(PointsLot)} SET remaining = remaining + %s, earned = earned + %s WHERE id = %s AND remaining >= %s",
+            [amount, earned, lot.pk, -amount],
         )
         if not changed:
             raise ConcurrentUpdate("积分批次已被修改，请重试 (the points lot changed; retry)")
-    balance = _add_to_balance(account, points)
-    entry = LedgerEntry.objects.create(
-        account=account, kind=kind, points=points, balance_after=balance, reason_code=reason_code,
+    balance = _add_to_balance(account_id, points)
+    (entry,) = sql.insert([LedgerEntry(
+        account_id=account_id, kind=kind, points=points, balance_after=balance, reason_code=reason_code,
         source_type=source.type, source_id=source.id, source_line=source.line, at=at,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
-    )
-    LotAllocation.objects.bulk_create(
-        LotAllocation(entry=entry, lot=lot, points=amount, reverses=reverses) for lot, amount, reverses in allocations
-    )
+    )])
+    sql.insert([LotAllocation(entry=entry, lot_id=lot.pk, points=amount, reverses=reverses) for lot, amount, reverses in allocations])
     return entry
 
 
@@ -97,7 +95,7 @@ def _once(kind: str, account: PointsAccount, source: Source, write) -> LedgerEnt
         with transaction.atomic():
             return write()
     except (IntegrityError, DomainError):
-        existing = _existing(account, kind, source)
+        existing = _existing(account.pk, kind, source)
         if existing is None:
             raise
         return existing
@@ -117,37 +115,78 @@ def earn_points(*, member: Member, points: int, source: Source, at: datetime, re
     def write():
         year = timezone.localtime(at).year
         lot, _ = PointsLot.objects.get_or_create(account=account, year=year, defaults={"expires_at": lot_expiry(year)})
-        return _post(account=account, kind=Kind.EARN, allocations=[(lot, points, None)], reason_code=reason_code, source=source, at=at, actor=actor)
+        return _post(account_id=account.pk, kind=Kind.EARN, allocations=[(lot, points, None)], reason_code=reason_code, source=source, at=at, actor=actor)
 
     return _once(Kind.EARN, account, source, write)
 
 
-def _draw(account: PointsAccount, points: int, at: datetime) -> list[tuple[PointsLot, int, None]]:
-    lots = list(
-        PointsLot.objects.filter(account=account, remaining__gt=0, expires_at__gt=at).order_by("expires_at", "id").select_for_update()
+def _draw(member_id: int, points: int, at: datetime) -> tuple[int | None, list[tuple[PointsLot, int, None]], int]:
+    """Lock the member's unexpired lots with points left, earliest-expiring first, and plan taking `points`.
+
+    :returns: the account id, the (lot, -points taken, None) allocations and the points available (fewer
+        than `points`: nothing can be taken); nothing is written
+    """
+    rows = sql.fetch(
+        f"SELECT lot.id, lot.account_id, lot.remaining FROM {sql.table(PointsLot)} lot"
+        f" JOIN {sql.table(PointsAccount)} account ON account.id = lot.account_id"
+        f" WHERE account.member_id = %s AND lot.remaining > 0 AND lot.expires_at > %s ORDER BY lot.expires_at, lot.id{sql.for_update('lot')}",
+        [member_id, sql.moment(at)],
     )
-    allocations, needed = [], points
-    for lot in lots:
-        take = min(lot.remaining, needed)
-        allocations.append((lot, -take, None))
+    allocations, needed, account_id = [], points, None
+    for pk, account_id, remaining in rows:
+        take = min(remaining, needed)
+        allocations.append((PointsLot(pk=pk, account_id=account_id, remaining=remaining), -take, None))
         needed -= take
         if needed == 0:
-            return allocations
-    raise InsufficientPoints(f"积分不足：需要 {points}，可用 {points - needed} (not enough points)", field="points")
+            break
+    return account_id, allocations, points - needed
 
 
-def spend_points(
-    *, member: Member, points: int, source: Source, at: datetime, reason_code: str = "redeem", actor=None, account: PointsAccount | None = None
-) -> LedgerEntry:
-    """Deduct points for a redemption, earliest-expiring lots first (`account`: the member's, when already read).
+def _insufficient(points: int, available: int) -> InsufficientPoints:
+    return InsufficientPoints(f"积分不足：需要 {points}，可用 {available} (not enough points)", field="points")
 
-    :raises InsufficientPoints:
+
+def _take_from_first_lot(member_id: int, points: int, at: datetime) -> tuple[int, list[tuple[PointsLot, int, None]]] | None:
+    """The usual redemption in one statement: when the member's earliest-expiring lot with points left holds
+    all `points`, take them from it (locking it); None, having written nothing, otherwise."""
+    lots, accounts = sql.table(PointsLot), sql.table(PointsAccount)
+    rows = sql.fetch(
+        f"UPDATE {lots} SET remaining = remaining - %s WHERE remaining >= %s AND id = ("
+        f"SELECT lot.id FROM {lots} lot JOIN {accounts} account ON account.id = lot.account_id"
+        f" WHERE account.member_id = %s AND lot.remaining > 0 AND lot.expires_at > %s ORDER BY lot.expires_at, lot.id LIMIT 1"
+        f"{sql.for_update('lot')}) RETURNING id, account_id",
+        [points, points, member_id, sql.moment(at)],
+    )
+    if not rows:
+        return None
+    (pk, account_id), = rows
+    return account_id, [(PointsLot(pk=pk, account_id=account_id), -points, None)]
+
+
+def spend_points(*, member: Member, points: int, source: Source, at: datetime, reason_code: str = "redeem", actor=None) -> LedgerEntry:
+    """Deduct points for a redemption, earliest-expiring lots first.
+
+    The ledger's unique key refuses a second redemption for the same source; the caller's state machine
+    (an order confirms once) stops a repeat before it gets here, so two racing confirmations meet it as
+    ConcurrentUpdate. Any failure after the first write dooms the caller's transaction: all or nothing.
+
+    :raises InsufficientPoints: (nothing written) :raises ConcurrentUpdate:
     """
     _positive(points)
-    account = account or account_of(member)
-    return _once(Kind.REDEEM, account, source, lambda: _post(
-        account=account, kind=Kind.REDEEM, allocations=_draw(account, points, at), reason_code=reason_code, source=source, at=at, actor=actor
-    ))
+    try:
+        # a refusal writes nothing and is raised outside the block, so the caller's transaction stays usable
+        with transaction.atomic(savepoint=False):
+            taken = _take_from_first_lot(member.pk, points, at)
+            if taken is not None:
+                return _post(account_id=taken[0], kind=Kind.REDEEM, allocations=taken[1], reason_code=reason_code, source=source, at=at,
+                             actor=actor, lots_changed=True)
+            account_id, allocations, available = _draw(member.pk, points, at)
+            if available == points:
+                return _post(account_id=account_id, kind=Kind.REDEEM, allocations=allocations, reason_code=reason_code, source=source, at=at,
+                             actor=actor)
+    except IntegrityError as exc:
+        raise ConcurrentUpdate() from exc
+    raise _insufficient(points, available)
 
 
 def still_drawn(redeem: LedgerEntry) -> dict[int, int]:
@@ -184,10 +223,10 @@ def refund_points(
             if give:
                 allocations.append((lot, give, redeem))
                 left -= give
-        entry = _post(account=account, kind=Kind.REFUND, allocations=allocations, reason_code=reason_code, source=source, at=at, actor=actor)
+        entry = _post(account_id=account.pk, kind=Kind.REFUND, allocations=allocations, reason_code=reason_code, source=source, at=at, actor=actor)
         expired = [(lot, -amount, None) for lot, amount, _ in allocations if lot.expires_at <= at]
         if expired:
-            _post(account=account, kind=Kind.EXPIRE, allocations=expired, reason_code="expired_on_refund", source=source, at=at, actor=actor)
+            _post(account_id=account.pk, kind=Kind.EXPIRE, allocations=expired, reason_code="expired_on_refund", source=source, at=at, actor=actor)
         return entry
 
     return _once(Kind.REFUND, account, source, write)
@@ -208,8 +247,10 @@ def adjust_points(*, member: Member, points: int, source: Source, at: datetime, 
             lot, _ = PointsLot.objects.get_or_create(account=account, year=year, defaults={"expires_at": lot_expiry(year)})
             allocations = [(lot, points, None)]
         else:
-            allocations = _draw(account, -points, at)
-        return _post(account=account, kind=Kind.ADJUST, allocations=allocations, reason_code=reason_code, source=source, at=at, actor=actor)
+            _, allocations, available = _draw(member.pk, -points, at)
+            if available < -points:
+                raise _insufficient(-points, available)
+        return _post(account_id=account.pk, kind=Kind.ADJUST, allocations=allocations, reason_code=reason_code, source=source, at=at, actor=actor)
 
     return _once(Kind.ADJUST, account, source, write)
 
@@ -224,7 +265,7 @@ def expire_due_lots(*, now: datetime) -> list[LedgerEntry]:
             lot.refresh_from_db()
             if lot.remaining:
                 entries.append(_post(
-                    account=lot.account, kind=Kind.EXPIRE, allocations=[(lot, -lot.remaining, None)], reason_code="lot_expired",
+                    account_id=lot.account_id, kind=Kind.EXPIRE, allocations=[(lot, -lot.remaining, None)], reason_code="lot_expired",
                     source=Source("lot", str(lot.pk)), at=now,
                 ))
     return entries

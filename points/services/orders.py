@@ -16,7 +16,7 @@ from django.db.models import F, QuerySet
 from core.errors import ValidationFailed
 from core.events import publish
 from core.fsm import apply_transition, bulk_transition
-from core.numbers import create_numbered
+from core.numbers import numbered
 from core.notifications import notify
 from points.errors import CodeAttemptsExceeded, CodeExpired, CodeInvalid, InsufficientPoints, OrderExpired
 from points.events import OrderCancelledBeforePicking, OrderRedeliveryRequested
@@ -76,13 +76,14 @@ def place_order(
     clearance = gift.state == gift.State.CLEARANCE
     unit_settlement = gift.clearance_settlement_price if clearance and gift.clearance_settlement_price is not None else gift.settlement_price
     points_cost = unit_points * quantity
-    account = ledger.account_of(member)
-    if account.balance < points_cost:
-        raise InsufficientPoints(f"积分不足：需要 {points_cost} (not enough points)", field="points")
     code_required = points_cost >= program.sms_confirmation_threshold
-    with transaction.atomic():
-        order = create_numbered(RedemptionOrder, prefix="RO", now=now, member=member, gift=gift, supplier_id=gift.supplier_id,
-            program=program, quantity=quantity, fulfilment=gift.fulfilment, points_unit_price=unit_points,
+    if code_required and ledger.account_of(member).balance < points_cost:  # no code is texted for an order that cannot be paid
+        raise InsufficientPoints(f"积分不足：需要 {points_cost} (not enough points)", field="points")
+
+    def write(number: str) -> RedemptionOrder:
+        order = RedemptionOrder(
+            number=number, member=member, gift=gift, supplier_id=gift.supplier_id, program=program, quantity=quantity,
+            fulfilment=gift.fulfilment, points_unit_price=unit_points,
             tier_discount_percent=int((gift.tier_discounts or {}).get(member.tier, 0)) if program.has_tiers and not clearance else 0,
             clearance=clearance, points_cost=points_cost, settlement_unit_price=unit_settlement,
             settlement_amount=(unit_settlement * quantity).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP),
@@ -90,10 +91,13 @@ def place_order(
             code_required=code_required, placed_at=now, expires_at=now + CONFIRMATION_WINDOW,
         )
         if code_required:
+            order.save()
             _send_code(order, now)
-        else:
-            _confirm(order, gift=gift, stock=gift.stock, account=account, now=now, actor=actor)
-    return order
+        else:  # placed and confirmed in one go: the order row is written once, already confirmed
+            _confirm(order, gift=gift, stock=gift.stock, now=now, actor=actor)
+        return order
+
+    return numbered(RedemptionOrder, prefix="RO", now=now, write=write)
 
 
 def _send_code(order: RedemptionOrder, now: datetime) -> None:
@@ -128,21 +132,20 @@ def confirm_order(*, order: RedemptionOrder, code: str | None, now: datetime, ac
         _check_code(order, code, now)
     try:
         with transaction.atomic():
-            _confirm(order, gift=order.gift, stock=None, account=None, now=now, actor=actor)
+            _confirm(order, gift=order.gift, stock=None, now=now, actor=actor)
     except Exception:
         order.refresh_from_db()  # the confirmation was rolled back: the caller's order must not look confirmed
         raise
     return order
 
 
-def _confirm(order: RedemptionOrder, *, gift, stock, account, now: datetime, actor) -> None:
-    """Draw points, snapshot and reserve stock inside the caller's transaction; `stock` and `account` when already read."""
+def _confirm(order: RedemptionOrder, *, gift, stock, now: datetime, actor) -> None:
+    """Draw points, snapshot and reserve stock inside the caller's transaction (`stock`: the gift's records when
+    already read). The order may be new (placed and confirmed at once): it is then written here."""
     location = choose_location(gift=gift, quantity=order.quantity, records=stock)
     # Lock order everywhere: the member's lots and account, then the stock row (the hottest) last, just before the
     # commit, so that a popular gift's row stays locked only for the reservation itself.
-    entry = ledger.spend_points(
-        member=order.member, account=account, points=order.points_cost, source=_order_source(order), at=now, actor=actor
-    )
+    entry = ledger.spend_points(member=order.member, points=order.points_cost, source=_order_source(order), at=now, actor=actor)
     apply_transition(order, "confirm", actor=actor, at=now, confirmed_at=now, location=location, redeem_entry=entry)
     notify(
         kind="points_deducted", phone=order.member.phone, at=now, subject=order,

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Sum
 
+from core import sql
 from core.errors import ValidationFailed
 from core.fsm import apply_transition
 from suppliers.errors import OutOfStock
@@ -30,19 +31,21 @@ def _move(
     *, gift: Gift, location: Location, kind: str, on_hand: int, reserved: int, at: datetime, actor, source: Source,
     free_needed: int = 0, reserved_needed: int = 0, note: str = "",
 ) -> StockRecord:
-    with transaction.atomic():
-        StockMovement.objects.create(
-            gift=gift, location=location, kind=kind, on_hand_delta=on_hand, reserved_delta=reserved, at=at,
-            actor=actor if getattr(actor, "is_authenticated", False) else None, source_type=source.type, source_id=source.id, note=note,
-        )
-        # the counter row, the hottest, is changed last: it stays locked for as little as possible
+    # A refusal writes nothing and is raised outside the block, so a caller may catch it and go on; any other
+    # failure dooms the caller's transaction (there is no savepoint of its own: the hot path has many callers).
+    with transaction.atomic(savepoint=False):
         record = _change(gift, location, on_hand, reserved, free_needed, reserved_needed)
         if record is None and StockRecord.objects.get_or_create(gift=gift, location=location)[1]:
             record = _change(gift, location, on_hand, reserved, free_needed, reserved_needed)
-        if record is None:
-            raise OutOfStock(field="quantity", gift=gift.pk, location=location.pk)
-        if on_hand < 0 or reserved > 0:
-            _raise_replenishment_if_low(record=record, at=at)
+        if record is not None:
+            sql.insert([StockMovement(
+                gift_id=gift.pk, location_id=location.pk, kind=kind, on_hand_delta=on_hand, reserved_delta=reserved, at=at,
+                actor=actor if getattr(actor, "is_authenticated", False) else None, source_type=source.type, source_id=source.id, note=note,
+            )])
+            if on_hand < 0 or reserved > 0:
+                _raise_replenishment_if_low(record=record, at=at)
+    if record is None:
+        raise OutOfStock(field="quantity", gift=gift.pk, location=location.pk)
     return record
 
 

@@ -1,15 +1,18 @@
 """Placing and confirming orders (SPEC §4.5): snapshots, second confirmation, no double spend, cancellation."""
+import re
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from core.errors import InvalidTransition, ValidationFailed
-from core.fsm import apply_transition
+from core.fsm import apply_transition, history_of
 from core.models import Notification, TransitionLog
 from points.errors import CodeAttemptsExceeded, CodeExpired, CodeInvalid, InsufficientPoints, OrderExpired
 from points.models import PointsAccount, RedemptionOrder
-from points.services import orders
+from points.services import ledger, orders
 from suppliers.errors import OutOfStock
 from suppliers.models import StockRecord
 from tests.points.conftest import ADDRESS
@@ -40,6 +43,39 @@ def test_a_small_order_is_confirmed_at_once_with_every_snapshot(rich_member, lis
     assert balance(rich_member) == 47_000
     assert stock(listed_gift) == (10, 2)
     assert Notification.objects.filter(kind="points_deducted").get().body.endswith("当前余额 47000 积分。")
+
+
+def test_an_order_confirmed_at_once_reads_once_and_writes_each_row_once(rich_member, listed_gift, now):
+    """The hot path's budget (bench/redemption.py): the gift with its stock read once, then one statement per row."""
+    with CaptureQueriesContext(connection) as queries:
+        order = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=1, now=now, **ADDRESS)
+
+    statements = [query["sql"] for query in queries.captured_queries if "SAVEPOINT" not in query["sql"]]
+    written = sorted(re.match(r'(?:INSERT INTO|UPDATE) "(\w+)"', sql).group(1) for sql in statements if not sql.startswith("SELECT"))
+    assert len(statements) == 1 + len(written) and statements[0].startswith("SELECT")
+    assert written == sorted([
+        "points_pointslot", "points_pointsaccount", "points_ledgerentry", "points_lotallocation", "points_redemptionorder",
+        "core_transitionlog", "core_notification", "suppliers_stockrecord", "suppliers_stockmovement",
+    ])
+    stored = RedemptionOrder.objects.get(pk=order.pk)
+    assert {f.attname: getattr(stored, f.attname) for f in RedemptionOrder._meta.concrete_fields} == {
+        f.attname: getattr(order, f.attname) for f in RedemptionOrder._meta.concrete_fields
+    }
+    assert [(t.transition, t.source_state, t.target_state) for t in history_of(order)] == [
+        ("confirm", "awaiting_confirmation", "confirmed")
+    ]
+
+
+def test_points_spread_over_lots_are_drawn_earliest_expiring_first(member, listed_gift, now):
+    """When the earliest lot cannot pay alone, the order draws it empty and takes the rest from the next."""
+    ledger.earn_points(member=member, points=1000, source=ledger.Source("batch", "LAST-YEAR"), at=now.replace(year=2025))
+    ledger.earn_points(member=member, points=5000, source=ledger.Source("batch", "THIS-YEAR"), at=now)
+
+    order = orders.place_order(member=member, gift_id=listed_gift.pk, quantity=1, now=now, **ADDRESS)
+
+    drawn = {allocation.lot.year: allocation.points for allocation in order.redeem_entry.allocations.select_related("lot")}
+    assert drawn == {2025: -1000, 2026: -500}
+    assert balance(member) == 4500
 
 
 def test_a_large_order_waits_for_the_sms_code_and_confirms_with_it(rich_member, listed_gift, now):

@@ -1,0 +1,123 @@
+"""Lean statements for the hot paths (a redemption writes a dozen rows; the ORM spends most of its CPU
+compiling SQL for them). Each helper builds its SQL once per model from the model's own metadata and
+converts values with the fields' own `get_db_prep_save`, so what lands in the row is exactly what
+`Model.save()` would write, on SQLite as on PostgreSQL.
+"""
+from collections.abc import Sequence
+from functools import cache
+from typing import Any, TypeVar
+
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
+
+M = TypeVar("M", bound=models.Model)
+
+
+@cache
+def _insert_sql(model: type[models.Model], vendor: str, rows: int) -> tuple[str, tuple[models.Field, ...]]:
+    quote = connection.ops.quote_name
+    fields = tuple(f for f in model._meta.concrete_fields if not f.primary_key)
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+        f"VALUES {', '.join([row] * rows)} RETURNING {quote(model._meta.pk.column)}"
+    )
+    return sql, fields
+
+
+def insert(objs: Sequence[M]) -> Sequence[M]:
+    """INSERT unsaved instances of one model with an auto primary key in one statement; sets their keys.
+
+    No signals are sent and `save()` is not called: for append-only rows (ledger, movements, logs, outbox).
+    """
+    if not objs:
+        return objs
+    model, db = type(objs[0]), connections[DEFAULT_DB_ALIAS]  # the connection itself, not its per-context proxy
+    sql, fields = _insert_sql(model, db.vendor, len(objs))
+    params: list[Any] = []
+    for obj in objs:
+        params.extend(f.get_db_prep_save(f.pre_save(obj, True), db) for f in fields)
+    with db.cursor() as cursor:
+        cursor.execute(sql, params)
+        keys = cursor.fetchall()
+    for obj, (pk,) in zip(objs, keys, strict=True):
+        obj.pk = pk
+        obj._state.adding, obj._state.db = False, db.alias
+    return objs
+
+
+def fetch(sql: str, params: Sequence[Any]) -> list[tuple]:
+    """Rows of one statement (`%s` placeholders, table names through `table()`)."""
+    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def table(model: type[models.Model]) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def for_update(of: str = "") -> str:
+    """` FOR UPDATE [OF alias]` where the database locks rows (PostgreSQL), nothing on SQLite."""
+    if not connection.features.has_select_for_update:
+        return ""
+    return f" FOR UPDATE OF {of}" if of and connection.features.has_select_for_update_of else " FOR UPDATE"
+
+
+def execute(sql: str, params: Sequence[Any]) -> int:
+    """Run one statement; the number of rows it changed."""
+    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+def moment(value):
+    """A datetime as a parameter of a hand-written statement (naive UTC text on SQLite, as the ORM stores it)."""
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+@cache
+def _fields(model: type[models.Model], attnames: tuple[str, ...]) -> tuple[models.Field, ...]:
+    """The fields named, in the model's own order (the order `from_db` takes values in)."""
+    fields = tuple(f for f in model._meta.concrete_fields if f.attname in attnames)
+    if len(fields) != len(set(attnames)):
+        raise ValueError(f"{model.__name__} has no field among {sorted(set(attnames) - {f.attname for f in fields})}")
+    return fields
+
+
+@cache
+def _attnames(model: type[models.Model], attnames: tuple[str, ...]) -> list[str]:
+    return [f.attname for f in _fields(model, attnames)]
+
+
+@cache
+def _loaders(model: type[models.Model], attnames: tuple[str, ...]) -> tuple:
+    loaders = []
+    for field in _fields(model, attnames):
+        column = field.get_col(model._meta.db_table)
+        loaders.append((column, connection.ops.get_db_converters(column) + column.get_db_converters(connection)))
+    return tuple(loaders)
+
+
+def columns(model: type[models.Model], attnames: tuple[str, ...], alias: str) -> str:
+    """The select list for `load`: `alias.column, …` of the fields named by attname, in the model's order."""
+    return ", ".join(f"{alias}.{connection.ops.quote_name(f.column)}" for f in _fields(model, attnames))
+
+
+def load(model: type[M], attnames: tuple[str, ...], values: Sequence[Any]) -> M:
+    """An instance from the values of a `columns()` select list, converted as the ORM converts them (decimals,
+    JSON, aware times); the fields not named are deferred and load on first access, as with `.only()`."""
+    db, converted = connections[DEFAULT_DB_ALIAS], []
+    for value, (column, converters) in zip(values, _loaders(model, attnames), strict=True):
+        for converter in converters:
+            value = converter(value, column, db)
+        converted.append(value)
+    return model.from_db(db.alias, _attnames(model, attnames), converted)
+
+
+def update(model: type[models.Model], pk: Any, **values: Any) -> int:
+    """UPDATE one row's named fields, converted as `save()` converts them; the number of rows changed (0 or 1)."""
+    db = connections[DEFAULT_DB_ALIAS]
+    fields = [model._meta.get_field(name) for name in values]
+    assignments = ", ".join(f"{db.ops.quote_name(f.column)} = %s" for f in fields)
+    params = [f.get_db_prep_save(value, db) for f, value in zip(fields, values.values())]
+    return execute(f"UPDATE {table(model)} SET {assignments} WHERE {db.ops.quote_name(model._meta.pk.column)} = %s", [*params, pk])
