@@ -9,3 +9,4 @@ register_nav(_("考核得分"), "settlement-assessments", roles={Role.OPERATOR, 
 register_nav(_("扣款建议"), "settlement-penalty-proposals", roles={Role.FINANCE}, order=96)
 register_nav(_("暂停合作建议"), "settlement-suspension-proposals", roles={Role.OPERATOR}, order=97)
 register_nav(_("考核指标"), "settlement-kpi-settings", roles={Role.OPERATOR}, order=98)
+register_nav(_("扣款规则"), "settlement-penalty-rules", roles={Role.OPERATOR, Role.FINANCE}, order=99)

@@ -3,7 +3,7 @@
 Suppliers: their scores as a chart over the months, the KPI history, and each month's KPI table with numerator and
 denominator (another supplier's assessment is a 404). Operators and finance: assessments by month with filters and
 the form that computes a month; finance decides penalty proposals (accepting one proposes an adjustment another
-finance user approves); operators decide suspension proposals and edit the KPI settings.
+finance user approves); operators decide suspension proposals, edit the KPI settings and maintain the penalty rules.
 """
 from decimal import Decimal
 
@@ -21,9 +21,9 @@ from django.views.decorators.http import require_POST
 from core.api.permissions import require_role
 from core.charts import bar_chart
 from core.errors import DomainError
-from core.portal import paginate
+from core.portal import add_service_errors, paginate, run_action
 from core.roles import SUPPLIER_ROLES, Role
-from settlement.models import Kpi, KpiSetting, PenaltyProposal, SuspensionProposal
+from settlement.models import Kpi, KpiSetting, PenaltyProposal, PenaltyRule, SuspensionProposal
 from settlement.services import assessment
 from settlement.services.generation import last_closed_month, parse_month
 from suppliers.models import Supplier
@@ -176,3 +176,42 @@ def kpi_settings(request):
     rows = [(s, forms_by_pk[s.pk]) for s in kpis]
     total = sum((s.weight for s in kpis), Decimal(0))
     return render(request, "settlement/assessment/kpi_settings.html", {"rows": rows, "total_weight": total})
+
+
+class PenaltyRuleForm(forms.Form):
+    kpi = forms.ChoiceField(label=gettext_lazy("指标"), choices=Kpi.choices)
+    threshold = forms.DecimalField(label=gettext_lazy("触发阈值"), max_digits=9, decimal_places=4, min_value=0, max_value=10000)
+    deduction = forms.DecimalField(label=gettext_lazy("扣款金额（元）"), max_digits=12, decimal_places=2, min_value=Decimal("0.01"),
+                                   max_value=1000000)
+    description = forms.CharField(label=gettext_lazy("说明"), max_length=200)
+
+
+@login_required
+def penalty_rules(request):
+    """The penalty rules (operators and finance read them); operators add rules and switch them off or on."""
+    require_role(request.user, STAFF)
+    form = PenaltyRuleForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        require_role(request.user, {Role.OPERATOR})
+        if form.is_valid():
+            try:
+                assessment.create_penalty_rule(actor=request.user, now=timezone.now(), **form.cleaned_data)
+            except DomainError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("扣款规则已添加，下次计算时生效"))
+                return redirect("settlement-penalty-rules")
+    rules = PenaltyRule.objects.order_by("-active", "kpi", "threshold", "pk")
+    return render(request, "settlement/assessment/penalty_rules.html",
+                  {"rules": rules, "form": form, "can_edit": request.user.role == Role.OPERATOR})
+
+
+@login_required
+@require_POST
+def penalty_rule_active(request, pk: int):
+    require_role(request.user, {Role.OPERATOR})
+    rule = get_object_or_404(PenaltyRule, pk=pk)
+    active = request.POST.get("active") == "1"
+    run_action(request, lambda: assessment.set_penalty_rule_active(rule=rule, actor=request.user, now=timezone.now(), active=active),
+               success=_("扣款规则已启用") if active else _("扣款规则已停用"))
+    return redirect("settlement-penalty-rules")

@@ -1,13 +1,15 @@
 """API of monthly assessments (SPEC §4.10): scores with KPI results, computing a month, penalty and suspension proposals,
-KPI settings.
+KPI settings, penalty rules.
 
 Suppliers read their own assessments and proposals (another supplier's is a 404); operators and finance compute a
 month; finance decides penalties (into adjustments another finance user approves); operators decide suspensions and
-tune the KPI settings. The rules live in settlement.services.assessment.
+tune the KPI settings and penalty rules. The rules live in settlement.services.assessment.
 """
+from decimal import Decimal
+
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, viewsets
+from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -15,7 +17,7 @@ from core.api.permissions import require_role
 from core.api.transitions import TransitionHistoryMixin, transition_action
 from core.roles import Role
 from settlement.api.statements import MonthField
-from settlement.models import Assessment, KpiResult, KpiSetting, PenaltyProposal, SuspensionProposal
+from settlement.models import Assessment, Kpi, KpiResult, KpiSetting, PenaltyProposal, PenaltyRule, SuspensionProposal
 from settlement.services import assessment
 
 FINANCE = frozenset({Role.FINANCE})
@@ -179,3 +181,57 @@ class KpiSettingViewSet(viewsets.ReadOnlyModelViewSet):
         params.is_valid(raise_exception=True)
         updated = assessment.update_kpi_setting(setting=setting, actor=request.user, now=timezone.now(), **params.validated_data)
         return Response(KpiSettingSerializer(updated).data)
+
+
+class PenaltyRuleSerializer(serializers.ModelSerializer):
+    kpi_name = serializers.CharField(source="get_kpi_display", read_only=True)
+
+    class Meta:
+        model = PenaltyRule
+        fields = ["id", "kpi", "kpi_name", "threshold", "amount", "description", "active"]
+        read_only_fields = fields
+
+
+class PenaltyRuleInput(serializers.Serializer):
+    kpi = serializers.ChoiceField(choices=Kpi.choices)
+    threshold = serializers.DecimalField(max_digits=9, decimal_places=4, min_value=0, max_value=10000)
+    deduction = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0.01"), max_value=1000000,
+                                         help_text="yuan deducted per breach, positive; the rule's amount is its negative")
+    description = serializers.CharField(max_length=200)
+
+
+class ActiveInput(serializers.Serializer):
+    active = serializers.BooleanField()
+
+
+class PenaltyRuleViewSet(viewsets.ReadOnlyModelViewSet):
+    """The penalty rules (operators and finance read them; operators add rules and switch them on or off). A rule never
+    changes once made, since its proposals show its threshold: to change one, add its successor and deactivate it."""
+
+    serializer_class = PenaltyRuleSerializer
+    pagination_class = None
+    queryset = PenaltyRule.objects.order_by("kpi", "threshold", "pk")
+    filterset_fields = ["kpi", "active"]
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        require_role(request.user, STAFF)
+
+    @extend_schema(request=PenaltyRuleInput, responses={201: PenaltyRuleSerializer})
+    def create(self, request):
+        """Add a rule; later computations apply it."""
+        require_role(request.user, OPERATOR)
+        params = PenaltyRuleInput(data=request.data)
+        params.is_valid(raise_exception=True)
+        rule = assessment.create_penalty_rule(actor=request.user, now=timezone.now(), **params.validated_data)
+        return Response(PenaltyRuleSerializer(rule).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ActiveInput, responses={200: PenaltyRuleSerializer})
+    def partial_update(self, request, pk=None):
+        """Switch a rule off (or on again); the proposals it already made stay."""
+        rule = self.get_object()
+        require_role(request.user, OPERATOR)
+        params = ActiveInput(data=request.data)
+        params.is_valid(raise_exception=True)
+        rule = assessment.set_penalty_rule_active(rule=rule, actor=request.user, now=timezone.now(), **params.validated_data)
+        return Response(PenaltyRuleSerializer(rule).data)

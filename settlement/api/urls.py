@@ -16,4 +16,5 @@ router.register("assessments", assessment_api.AssessmentViewSet, basename="asses
 router.register("penalty-proposals", assessment_api.PenaltyProposalViewSet, basename="penalty-proposal")
 router.register("suspension-proposals", assessment_api.SuspensionProposalViewSet, basename="suspension-proposal")
 router.register("kpi-settings", assessment_api.KpiSettingViewSet, basename="kpi-setting")
+router.register("penalty-rules", assessment_api.PenaltyRuleViewSet, basename="penalty-rule")
 urlpatterns = router.urls

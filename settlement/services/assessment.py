@@ -376,17 +376,52 @@ def dismiss_suspension(*, proposal: SuspensionProposal, actor, now: datetime, re
 def update_kpi_setting(*, setting: KpiSetting, actor, now: datetime, weight, target) -> KpiSetting:
     """Change a KPI's weight and target (operators); later computations use them. :raises ValidationFailed:"""
     _require(actor, Role.OPERATOR, "仅运营人员可以修改考核指标 (operators only)")
-    try:
-        weight, target = Decimal(str(weight)), Decimal(str(target))
-    except ArithmeticError:
-        raise ValidationFailed("请填写数字 (numbers required)", field="weight") from None
-    if not (weight.is_finite() and Decimal(0) <= weight <= Decimal(100)):
+    weight, target = _decimal(weight, field="weight"), _decimal(target, field="target")
+    if not Decimal(0) <= weight <= Decimal(100):
         raise ValidationFailed("权重应在 0 到 100 之间 (weight must be 0–100)", field="weight")
-    if not (target.is_finite() and Decimal(0) <= target <= Decimal(10000)):
+    if not Decimal(0) <= target <= Decimal(10000):
         raise ValidationFailed("目标值应为非负数 (target must not be negative)", field="target")
     setting.weight, setting.target = weight.quantize(HUNDREDTH, ROUND_HALF_UP), target.quantize(RATIO, ROUND_HALF_UP)
     setting.save(update_fields=["weight", "target"])
     return setting
+
+
+def create_penalty_rule(*, actor, now: datetime, kpi: str, threshold, deduction, description: str) -> PenaltyRule:
+    """Add a penalty rule (operators): from the next computation, a month whose KPI value is past `threshold`
+    proposes a penalty deducting `deduction` yuan (stored negative, as proposals and statements show it). Rules never change once made (proposals show their threshold); to change
+    one, add its successor and deactivate it. :raises ValidationFailed: naming the field"""
+    _require(actor, Role.OPERATOR, "仅运营人员可以维护扣款规则 (operators only)")
+    if kpi not in Kpi.values:
+        raise ValidationFailed("请选择考核指标 (choose a KPI)", field="kpi")
+    threshold = _decimal(threshold, field="threshold")
+    if not Decimal(0) <= threshold <= Decimal(10000):
+        raise ValidationFailed("触发阈值应在 0 到 10000 之间 (threshold 0–10000)", field="threshold")
+    deduction = _decimal(deduction, field="deduction")
+    if not Decimal("0.01") <= deduction <= Decimal("1000000"):
+        raise ValidationFailed("扣款金额应在 0.01 到 1000000 元之间 (deduction 0.01–1,000,000)", field="deduction")
+    description = (description or "").strip()
+    if not description or len(description) > 200:
+        raise ValidationFailed("请填写说明（200 字以内） (a description of at most 200 characters)", field="description")
+    return PenaltyRule.objects.create(kpi=kpi, threshold=threshold.quantize(RATIO, ROUND_HALF_UP),
+                                      amount=-deduction.quantize(HUNDREDTH, ROUND_HALF_UP), description=description, active=True)
+
+
+def set_penalty_rule_active(*, rule: PenaltyRule, actor, now: datetime, active: bool) -> PenaltyRule:
+    """Stop applying a rule, or apply it again (operators); proposals it already made stay as they are."""
+    _require(actor, Role.OPERATOR, "仅运营人员可以维护扣款规则 (operators only)")
+    rule.active = active
+    rule.save(update_fields=["active"])
+    return rule
+
+
+def _decimal(value, *, field: str) -> Decimal:
+    try:
+        number = Decimal(str(value).strip())
+    except ArithmeticError:
+        raise ValidationFailed("请填写数字 (a number)", field=field) from None
+    if not number.is_finite():
+        raise ValidationFailed("请填写数字 (a number)", field=field)
+    return number
 
 
 # --- reads ----------------------------------------------------------------------------------------------------

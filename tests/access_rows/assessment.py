@@ -5,7 +5,7 @@
 proposal (finance accepts or dismisses it: 200) and a suspension proposal. The matrix's supplier is under review, so
 an operator accepting the suspension is a 409 (suspending needs an active supplier) and dismissing it a 200.
 Suppliers read their own assessments and proposals, operators and finance all of them; logistics staff, members
-and the other supplier get 404. KPI settings are for operators and finance (operators change them).
+and the other supplier get 404. KPI settings and penalty rules are for operators and finance (operators change them).
 """
 from tests.access_rows.returns import AUTHENTICATED, EVERYONE, REASON, only, row
 
@@ -39,6 +39,12 @@ ROWS: dict = {
     ("kpi-setting-detail", "GET"): only({"operator": 200, "finance": 200}, seen_by=EVERYONE, obj="kpi_setting"),
     ("kpi-setting-detail", "PATCH"): only({"operator": 200}, seen_by=EVERYONE, obj="kpi_setting", writable={"weight", "target"},
                                           body={"weight": "20", "target": "0.95"}),
+    ("penalty-rule-list", "GET"): only({"operator": 200, "finance": 200}, seen_by=EVERYONE),
+    ("penalty-rule-list", "POST"): only({"operator": 201}, seen_by=EVERYONE, writable={"kpi", "threshold", "deduction", "description"},
+                                        body={"kpi": "defect_rate", "threshold": "0.10", "deduction": "800", "description": "质量退货率高于10%"}),
+    ("penalty-rule-detail", "GET"): only({"operator": 200, "finance": 200}, seen_by=EVERYONE, obj="penalty_rule"),
+    ("penalty-rule-detail", "PATCH"): only({"operator": 200}, seen_by=EVERYONE, obj="penalty_rule", writable={"active"},
+                                           body={"active": False}),
 }
 
 
@@ -57,4 +63,4 @@ def world_objects(*, supplier, now, **_) -> dict:
                                              amount=rule.amount, created_at=now)
     suspension = SuspensionProposal.objects.create(supplier=supplier, assessment=assessed, created_at=now)
     return {"assessment": assessed, "penalty_proposal": penalty, "suspension_proposal": suspension,
-            "kpi_setting": KpiSetting.objects.get(kpi=Kpi.ON_TIME_DISPATCH)}
+            "kpi_setting": KpiSetting.objects.get(kpi=Kpi.ON_TIME_DISPATCH), "penalty_rule": rule}

@@ -467,3 +467,23 @@ def test_a_supplier_user_of_the_statement_sees_the_reconciliation_detail(api, up
     body = api(staff).get(f"/api/v1/reconciliations/{uploaded.pk}/").json()
 
     assert (body["id"], body["supplier"], body["uploaded_by"]) == (uploaded.pk, uploaded.supplier_id, "supplier_admin")
+
+
+def test_an_operator_adds_a_penalty_rule_and_switches_it_off_through_the_api(api, operator):
+    client = api(operator)
+
+    created = client.post("/api/v1/penalty-rules/", {"kpi": "defect_rate", "threshold": "0.08", "deduction": "800",
+                                                     "description": "质量退货率高于8%，扣款800元"}, format="json")
+    switched = client.patch(f"/api/v1/penalty-rules/{created.json()['id']}/", {"active": False}, format="json")
+    listed = client.get("/api/v1/penalty-rules/?active=true").json()
+
+    assert created.status_code == 201 and (created.json()["amount"], created.json()["kpi_name"]) == ("-800.00", "质量退货率")
+    assert switched.status_code == 200 and switched.json()["active"] is False
+    assert created.json()["id"] not in {rule["id"] for rule in listed} and len(listed) == 3
+
+
+def test_a_bad_penalty_rule_is_400_naming_the_field(api, operator):
+    response = api(operator).post("/api/v1/penalty-rules/", {"kpi": "speed", "threshold": "0.1", "deduction": "1", "description": "x"},
+                                  format="json")
+
+    assert response.status_code == 400 and errors(response) == [("kpi", "invalid_choice")]

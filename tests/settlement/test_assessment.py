@@ -10,15 +10,18 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.test import override_settings
 
-from core.errors import InvalidTransition, PermissionDenied
+from core.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from core.models import TransitionLog
 from logistics.models import ReturnRequest, Shipment
 from points.models import RedemptionOrder
 from points.models.complaints import Complaint, ComplaintDeadline
-from settlement.models import Adjustment, Assessment, Kpi, KpiResult, PenaltyProposal, Section, StatementLine, SuspensionProposal
+from settlement.models import (
+    Adjustment, Assessment, Kpi, KpiResult, PenaltyProposal, PenaltyRule, Section, StatementLine, SuspensionProposal,
+)
 from settlement.services import adjustments, generation
 from settlement.services.assessment import (
-    accept_penalty, accept_suspension, attainment_of, compute_month, dismiss_penalty, dismiss_suspension, score_of,
+    accept_penalty, accept_suspension, attainment_of, compute_month, create_penalty_rule, dismiss_penalty, dismiss_suspension, score_of,
+    set_penalty_rule_active,
 )
 from suppliers.models import Gift, Location, Supplier
 from suppliers.models.inventory import ReplenishmentRequest
@@ -432,3 +435,48 @@ def test_beat_assesses_the_previous_month_on_the_20th(supplier, monkeypatch):
     schedule = settings.CELERY_BEAT_SCHEDULE["assess-last-month"]
     assert schedule["task"] == "settlement.tasks_assessment.assess_last_month"
     assert (schedule["schedule"].day_of_month, schedule["schedule"].hour, schedule["schedule"].minute) == ({20}, {3}, {0})
+
+
+def test_an_operator_adds_a_penalty_rule_that_the_next_computation_applies(october, operator):
+    rule = create_penalty_rule(actor=operator, now=ASSESSED_AT, kpi=Kpi.FIRST_ATTEMPT_DELIVERY, threshold="0.9", deduction="200",
+                               description="首次妥投率低于90%，扣款200元")
+
+    compute_month(month=OCTOBER, now=ASSESSED_AT)
+
+    assert (rule.threshold, rule.amount, rule.active) == (Q("0.9000"), Q("-200.00"), True)
+    assert PenaltyProposal.objects.get(rule=rule).amount == Q("-200.00")
+
+
+def test_a_deactivated_rule_proposes_nothing_and_keeps_the_proposals_it_made(october, operator):
+    compute_month(month=OCTOBER, now=ASSESSED_AT)
+    dispatch_rule = PenaltyProposal.objects.get(rule__kpi=Kpi.ON_TIME_DISPATCH).rule
+
+    set_penalty_rule_active(rule=dispatch_rule, actor=operator, now=ASSESSED_AT, active=False)
+    PenaltyProposal.objects.all().delete()
+    compute_month(month=OCTOBER, now=ASSESSED_AT.replace(hour=5))
+
+    assert sorted(PenaltyProposal.objects.values_list("rule__kpi", flat=True)) == [Kpi.COMPLAINT_SLA, Kpi.DEFECT_RATE]
+
+
+@pytest.mark.parametrize(("changes", "field"), [
+    ({"kpi": "speed"}, "kpi"), ({"threshold": "-0.1"}, "threshold"), ({"threshold": "abc"}, "threshold"),
+    ({"deduction": "0"}, "deduction"), ({"deduction": "NaN"}, "deduction"), ({"description": "  "}, "description"),
+])
+def test_a_bad_penalty_rule_names_its_field_and_is_not_saved(operator, changes, field):
+    values = {"kpi": Kpi.DEFECT_RATE, "threshold": "0.1", "deduction": "100", "description": "质量退货率高于10%"} | changes
+
+    with pytest.raises(ValidationFailed) as refused:
+        create_penalty_rule(actor=operator, now=ASSESSED_AT, **values)
+
+    assert refused.value.field == field
+    assert not PenaltyRule.objects.filter(description="质量退货率高于10%").exists()
+
+
+def test_only_operators_maintain_penalty_rules(finance, supplier_admin):
+    rule = PenaltyRule.objects.first()
+    for actor in (finance, supplier_admin):
+        with pytest.raises(PermissionDenied):
+            create_penalty_rule(actor=actor, now=ASSESSED_AT, kpi=Kpi.DEFECT_RATE, threshold="0.1", deduction="1", description="x")
+        with pytest.raises(PermissionDenied):
+            set_penalty_rule_active(rule=rule, actor=actor, now=ASSESSED_AT, active=False)
+    assert rule.active and PenaltyRule.objects.count() == 3

@@ -1,17 +1,17 @@
 """Portal pages of monthly assessments: the supplier's score chart and KPI tables (its own only), operators' and
-finance's lists with filters and the compute form, penalty and suspension decisions, the KPI settings form."""
+finance's lists with filters and the compute form, penalty and suspension decisions, the KPI settings form, the penalty rules."""
 from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
 
-from settlement.models import Adjustment, Assessment, Kpi, KpiSetting, PenaltyProposal, SuspensionProposal
+from settlement.models import Adjustment, Assessment, Kpi, KpiSetting, PenaltyProposal, PenaltyRule, SuspensionProposal
 from settlement.services.assessment import compute_month
 from suppliers.models import Supplier
 from suppliers.services import onboarding
 from tests.factories import SHANGHAI, ready_to_activate
 from tests.settlement.test_assessment import complaint, order, returned, t
-from tests.portal import logged_in, nav
+from tests.portal import field_errors, logged_in, nav
 
 pytestmark = pytest.mark.django_db
 OCTOBER = date(2026, 10, 1)
@@ -164,3 +164,43 @@ def test_each_role_sees_its_assessment_navigation(operator, finance, supplier_ad
     assert "考核指标" in labels["operator"] and "暂停合作建议" in labels["operator"] and "扣款建议" not in labels["operator"]
     assert "扣款建议" in labels["finance"] and "考核指标" not in labels["finance"]
     assert "考核得分" in labels["supplier_admin"] and "扣款建议" not in labels["supplier_admin"]
+
+
+def test_the_operator_adds_a_penalty_rule_and_switches_an_old_one_off(operator):
+    old = PenaltyRule.objects.get(kpi=Kpi.DEFECT_RATE)
+    client = logged_in(operator)
+
+    added = client.post("/settlement/assessments/penalty-rules/", {
+        "kpi": Kpi.DEFECT_RATE, "threshold": "0.08", "deduction": "800", "description": "质量退货率高于8%，扣款800元",
+    }, follow=True)
+    client.post(f"/settlement/assessments/penalty-rules/{old.pk}/active/", {"active": "0"})
+
+    new = PenaltyRule.objects.get(description="质量退货率高于8%，扣款800元")
+    assert (new.threshold, new.amount, new.active) == (Decimal("0.0800"), Decimal("-800.00"), True)
+    assert "质量退货率高于8%，扣款800元" in added.content.decode()
+    old.refresh_from_db()
+    assert not old.active
+
+
+def test_a_bad_penalty_rule_is_shown_next_to_its_field_and_not_saved(operator):
+    response = logged_in(operator).post("/settlement/assessments/penalty-rules/", {
+        "kpi": Kpi.DEFECT_RATE, "threshold": "0.08", "deduction": "0", "description": "不应保存",
+    })
+
+    assert response.status_code == 200 and field_errors(response).keys() == {"deduction"}
+    assert not PenaltyRule.objects.filter(description="不应保存").exists()
+
+
+def test_finance_reads_the_penalty_rules_but_cannot_change_them(finance):
+    client = logged_in(finance)
+    rule = PenaltyRule.objects.filter(active=True).first()
+
+    page = client.get("/settlement/assessments/penalty-rules/").content.decode()
+    refused = client.post(f"/settlement/assessments/penalty-rules/{rule.pk}/active/", {"active": "0"})
+
+    assert rule.description in page and 'data-action="deactivate"' not in page and "扣款规则" in nav(client.get("/settlement/assessments/penalty-rules/"))
+    assert refused.status_code == 403 and PenaltyRule.objects.get(pk=rule.pk).active
+
+
+def test_suppliers_cannot_open_the_penalty_rules(supplier_admin):
+    assert logged_in(supplier_admin).get("/settlement/assessments/penalty-rules/").status_code == 403
