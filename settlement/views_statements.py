@@ -9,13 +9,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import groupby
-from pathlib import Path
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Sum
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +24,7 @@ from django.views.decorators.http import require_POST
 from core.api.permissions import require_role
 from core.charts import bar_chart
 from core.errors import DomainError, ValidationFailed
+from core.files import serve
 from core.fsm import history_of
 from core.portal import add_service_errors, paginate
 from core.roles import SUPPLIER_ROLES, Role
@@ -190,7 +190,4 @@ def version_pdf(request, pk: int, number: int):
     require_role(request.user, READERS)
     statement = get_object_or_404(statements.list_statements(actor=request.user), pk=pk)
     version = get_object_or_404(statement.versions, number=number)
-    if not version.pdf:
-        raise Http404
-    return FileResponse(version.pdf.open("rb"), as_attachment=True, filename=Path(version.pdf.name).name,
-                        content_type="application/pdf")
+    return serve(version.pdf, as_attachment=True)

@@ -12,11 +12,12 @@ from django.views.decorators.http import require_POST
 
 from core.api.permissions import require_role
 from core.errors import DomainError, PermissionDenied
+from core.files import serve
 from core.fsm import history_of
 from core.portal import add_service_errors, paginate, run_action
 from core.roles import SUPPLIER_ROLES, Role
 from suppliers.forms_profile import ContractForm, ProfileChangeForm, QualificationForm
-from suppliers.models import Contract, ProfileChange, Supplier
+from suppliers.models import Contract, ProfileChange, Qualification, Supplier
 from suppliers.selectors_profile import (
     ExpiryStatus,
     change_value_for,
@@ -208,3 +209,15 @@ def profile_change_transition(request, pk: int, name: str):
     if request.POST.get("next") == "list":
         return redirect("operator-profile-changes")
     return redirect("operator-profile-change-detail", pk=pk)
+
+
+@login_required
+def contract_file(request, pk: int):
+    """A contract's file for whoever may see the contract (its supplier's users, staff); another supplier's is a 404."""
+    return serve(get_object_or_404(list_contracts(actor=request.user), pk=pk).file)
+
+
+@login_required
+def qualification_file(request, pk: int):
+    """A certificate's file for whoever may see it (its supplier's users, staff); another supplier's is a 404."""
+    return serve(get_object_or_404(Qualification.objects.visible_to(request.user), pk=pk).file)

@@ -132,7 +132,7 @@ def test_every_role_reads_with_the_declared_status_and_fields(world, name, metho
     for role in ROLES:
         response = call(world, name, method, route, role)
         got[role] = response.status_code
-        if response.status_code == 200:
+        if response.status_code == 200 and response["Content-Type"].startswith("application/json"):  # files have no fields
             field_snapshot.check(f"{method} {name} as {role}", fields_of(response.json()))
 
     assert got == MATRIX[(name, method)]["status"]

@@ -4,7 +4,6 @@ Each view parses its input, makes one service call and renders; the rules live i
 from the services' scoped lists, so another supplier's statement is a 404; a role that may not act is a 403.
 """
 import django_filters
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -15,6 +14,7 @@ from rest_framework.response import Response
 
 from core.api.permissions import require_role
 from core.api.transitions import ReasonInput, TransitionHistoryMixin, transition_action
+from core.files import serve
 from core.roles import Role
 from settlement.models import GenerationRun, Section, Statement, StatementLine, StatementVersion
 from settlement.services import generation, statements
@@ -207,10 +207,7 @@ class StatementViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
     def pdf(self, request, pk=None, number=None):
         """The stored PDF of an issued version, as rendered at issue (404 until it is rendered)."""
         version = get_object_or_404(self.get_object().versions, number=number)
-        if not version.pdf:
-            raise Http404("PDF not rendered")
-        return FileResponse(version.pdf.open("rb"), as_attachment=True, filename=version.pdf.name.rsplit("/", 1)[-1],
-                            content_type="application/pdf")
+        return serve(version.pdf, as_attachment=True)
 
     issue = transition_action(statements.issue_statement, name="issue", roles=FINANCE, target=TARGET)
     reissue = transition_action(statements.reissue_statement, name="reissue", roles=FINANCE, target=TARGET)

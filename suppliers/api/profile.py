@@ -9,11 +9,14 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.reverse import reverse
 
 from core.api.permissions import require_role
 from core.api.transitions import TransitionHistoryMixin, transition_action
 from core.errors import ValidationFailed
+from core.files import serve
 from core.roles import SUPPLIER_ROLES, Role
 from suppliers.models import BankAccount, Contract, ProfileChange, Qualification, Supplier
 from suppliers.selectors_profile import (
@@ -33,8 +36,22 @@ EXPIRY_STATUSES = [ExpiryStatus.VALID, ExpiryStatus.EXPIRING, ExpiryStatus.EXPIR
 
 
 # --- output -------------------------------------------------------------------------------------------------
+class ScopedFileUrl(serializers.Field):
+    """A stored file as the URL of the route that checks the caller may see it (`<basename>-file`), or null."""
+
+    def __init__(self, route: str, **kwargs):
+        self.route = route
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, obj):
+        if not obj.file:
+            return None
+        return reverse(self.route, kwargs={"pk": obj.pk}, request=self.context.get("request"))
+
+
 class ContractSerializer(serializers.ModelSerializer):
     supplier_name = serializers.CharField(source="supplier.name", read_only=True)
+    file = ScopedFileUrl("contract-file")
     programs = serializers.SlugRelatedField(many=True, read_only=True, slug_field="code")
 
     class Meta:
@@ -46,6 +63,7 @@ class ContractSerializer(serializers.ModelSerializer):
 
 class QualificationSerializer(serializers.ModelSerializer):
     supplier_name = serializers.CharField(source="supplier.name", read_only=True)
+    file = ScopedFileUrl("qualification-file")
     expiry_status = serializers.ChoiceField(choices=EXPIRY_STATUSES, read_only=True)
 
     class Meta:
@@ -156,6 +174,12 @@ class ContractViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, viewsets.
     def get_queryset(self):
         return list_contracts(actor=self.request.user)
 
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"], url_path="file")
+    def file(self, request, pk=None):
+        """The signed contract's file, for the supplier itself and staff (404 when none is stored)."""
+        return serve(self.get_object().file)
+
     @extend_schema(request=ContractInput, responses={201: ContractSerializer})
     def create(self, request):
         """Record a contract for review (operators for any supplier, a supplier admin for its own)."""
@@ -196,6 +220,12 @@ class QualificationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
         if expiry := self.request.query_params.get("expiry_status"):
             queryset = queryset.filter(expiry_status=expiry)
         return queryset
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"], url_path="file")
+    def file(self, request, pk=None):
+        """The certificate's file, for the supplier itself and staff."""
+        return serve(self.get_object().file)
 
     @extend_schema(request=QualificationInput, responses={201: QualificationSerializer})
     def create(self, request):

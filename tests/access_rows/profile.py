@@ -50,6 +50,7 @@ ROWS: dict = {
                                       body=NEW_CONTRACT),
     ("contract-detail", "GET"): read("contract", staff=ALL_STAFF),
     ("contract-history", "GET"): read("contract", staff=ALL_STAFF),
+    ("contract-file", "GET"): read("contract", staff=ALL_STAFF),
     ("contract-approve", "POST"): decide("contract", seen_by=ALL_STAFF),
     ("contract-reject", "POST"): decide("contract", seen_by=ALL_STAFF),
     ("qualification-list", "GET"): row(AUTHENTICATED),
@@ -59,6 +60,7 @@ ROWS: dict = {
         body={"kind": "business_licence", "number": "LIC-MATRIX", "issued_on": "2026-01-01", "expires_on": "2030-01-01"},
     ),
     ("qualification-detail", "GET"): read("qualification", staff=ALL_STAFF),
+    ("qualification-file", "GET"): read("qualification", staff=ALL_STAFF),
     ("profile-change-list", "GET"): row(AUTHENTICATED),
     ("profile-change-list", "POST"): create({"supplier_admin": 201, "other_supplier": 201}, writable=CHANGE_FIELDS,
                                             body={"field": "credit_code", "credit_code": "91350100M000100Y43"}),
@@ -71,7 +73,9 @@ ROWS: dict = {
 
 
 def world_objects(*, supplier, users: dict, now, **_) -> dict:
-    """A pending contract, the supplier's licence, a pending legal-name change and an approved bank account."""
+    """A pending contract with its file, the supplier's licence, a pending legal-name change and an approved bank account."""
+    from django.core.files.base import ContentFile
+
     from suppliers.services import profile
     from tests.factories import ContractFactory
     from tests.suppliers.profile_factories import BankAccountFactory
@@ -81,4 +85,5 @@ def world_objects(*, supplier, users: dict, now, **_) -> dict:
         supplier=supplier, actor=users["supplier_admin"], now=now, field="legal_name", legal_name="矩阵测试更名有限公司"
     )
     pending_contract = ContractFactory(supplier=supplier)
+    pending_contract.file.save("contract.pdf", ContentFile(b"%PDF-1.4 contract"))
     return {"contract": pending_contract, "qualification": supplier.qualifications.get(), "profile_change": change}

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from core.models import TransitionLog
 from suppliers.models import Contract, ProfileChange, Qualification
-from tests.factories import ContractFactory, QualificationFactory, credit_code
+from tests.factories import ContractFactory, QualificationFactory, SupplierUserFactory, credit_code
 from tests.helpers import assert_list_queries_constant
 from tests.suppliers.profile_factories import NEW_ACCOUNT, BankAccountFactory, CertificateFactory, ProfileChangeFactory
 
@@ -56,7 +56,26 @@ def test_a_supplier_admin_proposes_a_contract_for_its_own_supplier_with_the_scan
     assert response.status_code == 201
     contract = Contract.objects.get()
     assert (contract.supplier, contract.state, contract.payment_days) == (supplier, "pending", 45)
-    assert contract.file.name.startswith("contracts/") and response.json()["file"].endswith(".pdf")
+    assert contract.file.name.startswith("contracts/") and response.json()["file"] == f"http://testserver/api/v1/contracts/{contract.pk}/file/"
+
+
+def test_a_contract_scan_is_served_only_to_those_who_may_see_the_contract(api, supplier_admin, operator, other_supplier):
+    created = api(supplier_admin).post("/api/v1/contracts/", NEW_CONTRACT | {"file": pdf("contract.pdf")}, format="multipart").json()
+    outsider = SupplierUserFactory(username="outsider", role="supplier_admin", supplier=other_supplier)
+
+    mine, staff, theirs = (api(user).get(created["file"]) for user in (supplier_admin, operator, outsider))
+
+    assert (mine.status_code, b"".join(mine.streaming_content)) == (200, b"%PDF-1.4 scan")
+    assert staff.status_code == 200 and theirs.status_code == 404
+    assert not created["file"].startswith("/media/") and "/media/" not in created["file"]
+
+
+def test_a_contract_without_a_scan_has_no_file_url_and_its_file_route_is_404(api, operator, supplier):
+    contract = pending_contract(supplier)
+
+    detail = api(operator).get(f"/api/v1/contracts/{contract.pk}/").json()
+
+    assert detail["file"] is None and api(operator).get(f"/api/v1/contracts/{contract.pk}/file/").status_code == 404
 
 
 @pytest.mark.parametrize("role", ["supplier_staff", "finance", "logistics", "member"])

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from suppliers.models import Contract, ProfileChange, Qualification
-from tests.factories import ContractFactory, QualificationFactory
+from tests.factories import ContractFactory, QualificationFactory, SupplierUserFactory
 from tests.suppliers.profile_factories import NEW_ACCOUNT, BankAccountFactory, CertificateFactory, ProfileChangeFactory
 from tests.portal import logged_in
 
@@ -249,3 +249,17 @@ def test_operators_list_every_suppliers_qualifications_by_expiry(operator, suppl
     page = logged_in(operator).get("/supplier/qualifications/review/?expiry_status=expiring").content.decode()
 
     assert "LIC-SOON" in page and "LIC-LATER" not in page and supplier.name in page
+
+
+def test_the_paperwork_page_links_each_licence_to_a_download_only_its_supplier_and_staff_get(
+        supplier_staff, supplier, operator, other_supplier):
+    licence = QualificationFactory(supplier=supplier)
+    outsider = SupplierUserFactory(username="outsider", role="supplier_admin", supplier=other_supplier)
+
+    page = logged_in(supplier_staff).get("/supplier/paperwork/").content.decode()
+    url = f"/supplier/files/qualifications/{licence.pk}/"
+    mine, staff, theirs = (logged_in(user).get(url) for user in (supplier_staff, operator, outsider))
+
+    assert f'href="{url}"' in page and "/media/" not in page
+    assert (mine.status_code, b"".join(mine.streaming_content)) == (200, b"%PDF-1.4 licence")
+    assert staff.status_code == 200 and theirs.status_code == 404
