@@ -16,25 +16,10 @@ from suppliers.models import Location
 from suppliers.services import inventory
 from tests.factories import GiftFactory
 from tests.helpers import assert_list_queries_constant
+from tests.logistics.conftest import TRACKING
 from tests.points.conftest import ADDRESS
 
 pytestmark = pytest.mark.django_db
-TRACKING = "SF1001"
-
-
-@pytest.fixture
-def handed_over(confirmed_order, logistics, now) -> Shipment:
-    """The confirmed warehouse order handed to the logistics provider: its shipment is created, no waybill yet."""
-    shipments.hand_over_warehouse_orders(key="B1", actor=logistics, now=now)
-    return Shipment.objects.get()
-
-
-@pytest.fixture
-def shipped(handed_over, logistics, now) -> Shipment:
-    """The warehouse shipment shipped by logistics staff with SF Express as SF1001."""
-    return shipments.ship_shipment(shipment=handed_over, actor=logistics, now=now, carrier="顺丰", tracking_number=TRACKING)
-
-
 def carrier_event(now, sequence=1, kind="delivered", *, event_id=None, tracking_number=TRACKING, payload=None, hours=24) -> dict:
     """The keyword arguments of one event, by default SF1001 signed for by 刘洋 a day after `now`."""
     default = {"signer": "刘洋"} if kind == "delivered" else {}

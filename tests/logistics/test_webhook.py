@@ -12,7 +12,7 @@ from logistics import signing
 from logistics.models import CarrierEvent, Shipment
 from points.models import RedemptionOrder
 from tests.factories import FIXED_NOW
-from tests.logistics.test_carrier_events import TRACKING, handed_over, shipped  # noqa: F401  (fixtures reused here)
+from tests.logistics.conftest import TRACKING
 
 pytestmark = pytest.mark.django_db
 WEBHOOK = "/api/v1/provider/webhook/"
