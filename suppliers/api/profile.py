@@ -36,6 +36,7 @@ EXPIRY_STATUSES = [ExpiryStatus.VALID, ExpiryStatus.EXPIRING, ExpiryStatus.EXPIR
 
 
 # --- output -------------------------------------------------------------------------------------------------
+@extend_schema_field({"type": "string", "format": "uri", "nullable": True})
 class ScopedFileUrl(serializers.Field):
     """A stored file as the URL of the route that checks the caller may see it (`<basename>-file`), or null."""
 
