@@ -120,18 +120,22 @@ def earn_points(*, member: Member, points: int, source: Source, at: datetime, re
     return _once(Kind.EARN, account, source, write)
 
 
+def _spendable_lots() -> str:
+    """FROM … ORDER BY of the lots a member may spend now, earliest-expiring first (the drawing rule), aliased
+    `lot`; parameters: the member id, the time."""
+    return (
+        f"FROM {sql.table(PointsLot)} lot JOIN {sql.table(PointsAccount)} account ON account.id = lot.account_id"
+        " WHERE account.member_id = %s AND lot.remaining > 0 AND lot.expires_at > %s ORDER BY lot.expires_at, lot.id"
+    )
+
+
 def _draw(member_id: int, points: int, at: datetime) -> tuple[int | None, list[tuple[PointsLot, int, None]], int]:
     """Lock the member's unexpired lots with points left, earliest-expiring first, and plan taking `points`.
 
     :returns: the account id, the (lot, -points taken, None) allocations and the points available (fewer
         than `points`: nothing can be taken); nothing is written
     """
-    rows = sql.fetch(
-        f"SELECT lot.id, lot.account_id, lot.remaining FROM {sql.table(PointsLot)} lot"
-        f" JOIN {sql.table(PointsAccount)} account ON account.id = lot.account_id"
-        f" WHERE account.member_id = %s AND lot.remaining > 0 AND lot.expires_at > %s ORDER BY lot.expires_at, lot.id{sql.for_update('lot')}",
-        [member_id, sql.moment(at)],
-    )
+    rows = sql.fetch(f"SELECT lot.id, lot.account_id, lot.remaining {_spendable_lots()}{sql.for_update('lot')}", [member_id, sql.moment(at)])
     allocations, needed, account_id = [], points, None
     for pk, account_id, remaining in rows:
         take = min(remaining, needed)
@@ -149,12 +153,9 @@ def _insufficient(points: int, available: int) -> InsufficientPoints:
 def _take_from_first_lot(member_id: int, points: int, at: datetime) -> tuple[int, list[tuple[PointsLot, int, None]]] | None:
     """The usual redemption in one statement: when the member's earliest-expiring lot with points left holds
     all `points`, take them from it (locking it); None, having written nothing, otherwise."""
-    lots, accounts = sql.table(PointsLot), sql.table(PointsAccount)
     rows = sql.fetch(
-        f"UPDATE {lots} SET remaining = remaining - %s WHERE remaining >= %s AND id = ("
-        f"SELECT lot.id FROM {lots} lot JOIN {accounts} account ON account.id = lot.account_id"
-        f" WHERE account.member_id = %s AND lot.remaining > 0 AND lot.expires_at > %s ORDER BY lot.expires_at, lot.id LIMIT 1"
-        f"{sql.for_update('lot')}) RETURNING id, account_id",
+        f"UPDATE {sql.table(PointsLot)} SET remaining = remaining - %s WHERE remaining >= %s"
+        f" AND id = (SELECT lot.id {_spendable_lots()} LIMIT 1{sql.for_update('lot')}) RETURNING id, account_id",
         [points, points, member_id, sql.moment(at)],
     )
     if not rows:
@@ -166,26 +167,23 @@ def _take_from_first_lot(member_id: int, points: int, at: datetime) -> tuple[int
 def spend_points(*, member: Member, points: int, source: Source, at: datetime, reason_code: str = "redeem", actor=None) -> LedgerEntry:
     """Deduct points for a redemption, earliest-expiring lots first.
 
-    The ledger's unique key refuses a second redemption for the same source; the caller's state machine
-    (an order confirms once) stops a repeat before it gets here, so two racing confirmations meet it as
-    ConcurrentUpdate. Any failure after the first write dooms the caller's transaction: all or nothing.
+    The ledger's unique key refuses a second redemption for the same source with an IntegrityError, which the
+    caller interprets (two racing confirmations of one order, or an order number already taken). Any failure
+    after the first write dooms the caller's transaction: all or nothing.
 
-    :raises InsufficientPoints: (nothing written) :raises ConcurrentUpdate:
+    :raises InsufficientPoints: (nothing written) :raises IntegrityError:
     """
     _positive(points)
-    try:
-        # a refusal writes nothing and is raised outside the block, so the caller's transaction stays usable
-        with transaction.atomic(savepoint=False):
-            taken = _take_from_first_lot(member.pk, points, at)
-            if taken is not None:
-                return _post(account_id=taken[0], kind=Kind.REDEEM, allocations=taken[1], reason_code=reason_code, source=source, at=at,
-                             actor=actor, lots_changed=True)
-            account_id, allocations, available = _draw(member.pk, points, at)
-            if available == points:
-                return _post(account_id=account_id, kind=Kind.REDEEM, allocations=allocations, reason_code=reason_code, source=source, at=at,
-                             actor=actor)
-    except IntegrityError as exc:
-        raise ConcurrentUpdate() from exc
+    # a refusal writes nothing and is raised outside the block, so the caller's transaction stays usable
+    with transaction.atomic(savepoint=False):
+        taken = _take_from_first_lot(member.pk, points, at)
+        if taken is not None:
+            return _post(account_id=taken[0], kind=Kind.REDEEM, allocations=taken[1], reason_code=reason_code, source=source, at=at,
+                         actor=actor, lots_changed=True)
+        account_id, allocations, available = _draw(member.pk, points, at)
+        if available == points:
+            return _post(account_id=account_id, kind=Kind.REDEEM, allocations=allocations, reason_code=reason_code, source=source, at=at,
+                         actor=actor)
     raise _insufficient(points, available)
 
 

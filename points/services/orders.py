@@ -10,10 +10,10 @@ from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, QuerySet
 
-from core.errors import ValidationFailed
+from core.errors import ConcurrentUpdate, ValidationFailed
 from core.events import publish
 from core.fsm import apply_transition, bulk_transition
 from core.numbers import numbered
@@ -133,8 +133,10 @@ def confirm_order(*, order: RedemptionOrder, code: str | None, now: datetime, ac
     try:
         with transaction.atomic():
             _confirm(order, gift=order.gift, stock=None, now=now, actor=actor)
-    except Exception:
+    except Exception as exc:
         order.refresh_from_db()  # the confirmation was rolled back: the caller's order must not look confirmed
+        if isinstance(exc, IntegrityError):  # the order's redemption is already posted: another confirmation won
+            raise ConcurrentUpdate() from exc
         raise
     return order
 

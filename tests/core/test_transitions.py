@@ -84,3 +84,27 @@ def test_bulk_transition_runs_a_constant_number_of_queries(operator, now, django
 def test_the_model_refuses_a_transition_from_a_wrong_state_even_without_the_helper(supplier):
     with pytest.raises(TransitionNotAllowed):
         supplier.terminate()
+
+
+def test_a_new_object_is_written_once_in_its_target_state_with_its_log(operator, now):
+    supplier = SupplierFactory.build()
+
+    apply_transition(supplier, "start_review", actor=operator, at=now, reason="资料齐全")
+
+    stored = Supplier.objects.get(pk=supplier.pk)
+    assert stored.state == Supplier.State.UNDER_REVIEW
+    assert [(t.transition, t.source_state, t.target_state, t.reason) for t in history_of(stored)] == [
+        ("start_review", "applied", "under_review", "资料齐全")
+    ]
+    apply_transition(supplier, "approve", actor=operator, at=now)  # the next transition checks against the state written
+    assert Supplier.objects.get(pk=supplier.pk).state == Supplier.State.ACTIVE
+
+
+def test_an_illegal_transition_of_a_new_object_writes_nothing(operator, now):
+    supplier = SupplierFactory.build()
+
+    with pytest.raises(InvalidTransition):
+        apply_transition(supplier, "suspend", actor=operator, at=now)
+
+    assert supplier.pk is None and supplier.state == Supplier.State.APPLIED
+    assert not Supplier.objects.filter(name=supplier.name).exists() and not TransitionLog.objects.exists()

@@ -7,7 +7,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from core.errors import InvalidTransition, ValidationFailed
+from core import numbers
+from core.errors import ConcurrentUpdate, InvalidTransition, ValidationFailed
 from core.fsm import apply_transition, history_of
 from core.models import Notification, TransitionLog
 from points.errors import CodeAttemptsExceeded, CodeExpired, CodeInvalid, InsufficientPoints, OrderExpired
@@ -66,6 +67,18 @@ def test_an_order_confirmed_at_once_reads_once_and_writes_each_row_once(rich_mem
     ]
 
 
+def test_a_taken_order_number_places_the_whole_order_again_under_a_new_one(rich_member, listed_gift, now, monkeypatch):
+    drawn = iter(["RO-A", "RO-A", "RO-B"])
+    monkeypatch.setattr(numbers, "new_number", lambda prefix, at: next(drawn))
+    orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=1, now=now, **ADDRESS)
+
+    second = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=1, now=now, **ADDRESS)
+
+    assert second.number == "RO-B" and RedemptionOrder.objects.count() == 2
+    assert balance(rich_member) == 47_000 and stock(listed_gift) == (10, 2)  # the failed first try drew and reserved nothing
+    assert ledger.LedgerEntry.objects.filter(kind="redeem").count() == 2
+
+
 def test_points_spread_over_lots_are_drawn_earliest_expiring_first(member, listed_gift, now):
     """When the earliest lot cannot pay alone, the order draws it empty and takes the rest from the next."""
     ledger.earn_points(member=member, points=1000, source=ledger.Source("batch", "LAST-YEAR"), at=now.replace(year=2025))
@@ -86,6 +99,18 @@ def test_a_large_order_waits_for_the_sms_code_and_confirms_with_it(rich_member, 
 
     assert order.state == "confirmed"
     assert (balance(rich_member), stock(listed_gift)) == (50_000 - 10_500, (10, 7))
+
+
+def test_a_confirmation_beaten_by_another_is_409_and_leaves_the_order_waiting(rich_member, listed_gift, now):
+    order = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=7, now=now, **ADDRESS)
+    # the racing confirmation has posted this order's redemption (its transaction committed first)
+    ledger.spend_points(member=rich_member, points=order.points_cost, source=ledger.Source("order", order.number), at=now)
+
+    with pytest.raises(ConcurrentUpdate):
+        orders.confirm_order(order=order, code=code_from_outbox(order), now=now + timedelta(minutes=3))
+
+    assert order.state == "awaiting_confirmation" and stock(listed_gift) == (10, 0)
+    assert balance(rich_member) == 50_000 - 10_500  # drawn once
 
 
 def test_the_tier_discount_is_snapshotted(rich_member, listed_gift, now):

@@ -487,3 +487,12 @@ def test_a_bad_penalty_rule_is_400_naming_the_field(api, operator):
                                   format="json")
 
     assert response.status_code == 400 and errors(response) == [("kpi", "invalid_choice")]
+
+
+def test_switching_a_penalty_rule_needs_a_boolean_and_changes_nothing_otherwise(api, operator):
+    rule_id = api(operator).get("/api/v1/penalty-rules/").json()[0]["id"]
+
+    response = api(operator).patch(f"/api/v1/penalty-rules/{rule_id}/", {"active": "perhaps"}, format="json")
+
+    assert response.status_code == 400 and errors(response) == [("active", "invalid")]
+    assert api(operator).get(f"/api/v1/penalty-rules/{rule_id}/").json()["active"] is True
