@@ -47,7 +47,7 @@ SPARE_MEMBERS = 50  # not in any scenario: their tokens warm the HTTP workers up
 
 
 class NullSmsBackend:
-    """SMS backend for runs without a broker (--broker-url ''): the outbox row is still written, nothing is sent."""
+    """The bench's SMS gateway: the outbox row is written and marked sent, nothing leaves the machine."""
 
     def send(self, *, message_id: str, phone: str, body: str) -> None:
         pass
@@ -77,6 +77,7 @@ class Result:
     latencies: list[float] = field(default_factory=list)
     app_cpu: float = 0.0  # CPU seconds of the processes running the redemption code (workers, or gunicorn's)
     load: float = 0.0  # the machine's 1-minute load average when the scenario ended
+    tool_cpu: float = 0.0  # CPU seconds of the load tool (HTTP scenarios)
 
     @property
     def app_ms_per_order(self) -> float:
@@ -100,11 +101,12 @@ def django_environment(args, url: str, media: str) -> dict[str, str]:
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost", "MEDIA_ROOT": media, "DB_CONN_MAX_AGE": str(args.conn_max_age),
         "PYTHONPATH": str(ROOT),
     }
-    if args.broker_url:
+    env["SMS_BACKEND"] = "bench.redemption.NullSmsBackend"
+    if args.sms == "celery":
         env["CELERY_BROKER_URL"] = args.broker_url
     else:
         env.pop("CELERY_BROKER_URL", None)
-        env["SMS_BACKEND"] = "bench.redemption.NullSmsBackend"
+        env["NOTIFICATION_RELAY"] = "true"
     return env
 
 
@@ -446,6 +448,13 @@ def warm_up(host: str, tokens: list[str], requests: int) -> None:
         urllib.request.urlopen(request, timeout=10).read()
 
 
+def children_cpu() -> float:
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def server_cpu(pid: int) -> float:
     """CPU seconds used so far by gunicorn's workers (psutil comes with locust)."""
     import psutil
@@ -464,12 +473,12 @@ def run_locust(scenario: Scenario, host: str, env: dict[str, str], args, server_
         "--exit-code-on-error", "0",
     ]
     log = workdir / f"locust-{scenario.contention}.log"
-    cpu_before = server_cpu(server_pid)
+    cpu_before, tool_before = server_cpu(server_pid), children_cpu()
     with log.open("w") as output:
         subprocess.run(command, cwd=ROOT, env=env | {"BENCH_LOCUST_PLAN": str(plan_path)}, stdout=output, stderr=subprocess.STDOUT,
                        timeout=args.time_limit + 60, check=True)
     records = json.loads(out_path.read_text())
-    result = Result(scenario, clients, app_cpu=server_cpu(server_pid) - cpu_before, load=os.getloadavg()[0])
+    result = Result(scenario, clients, app_cpu=server_cpu(server_pid) - cpu_before, load=os.getloadavg()[0], tool_cpu=children_cpu() - tool_before)
     for start, end, status, code in records:
         result.latencies.append(end - start)
         if status == 201:
@@ -585,7 +594,9 @@ def main() -> int:
     parser.add_argument("--http-threads", type=int, default=1, help="threads per gunicorn worker (gthread)")
     parser.add_argument("--conn-max-age", type=int, default=600, help="DB_CONN_MAX_AGE of the HTTP server (default 600)")
     parser.add_argument("--time-limit", type=float, default=30.0, help="seconds at most per scenario (default 30)")
-    parser.add_argument("--broker-url", default="redis://127.0.0.1:6379/13", help="Celery broker for the SMS tasks; '' runs them eagerly")
+    parser.add_argument("--sms", choices=["relay", "celery"], default="relay",
+                        help="how the SMS leave: the outbox relay running beside the workers (default), or one Celery task per message")
+    parser.add_argument("--broker-url", default="redis://127.0.0.1:6379/13", help="Celery broker of --sms celery (no worker consumes it)")
     parser.add_argument("--db-name", default="bench_redemption")
     parser.add_argument("--keep-db", action="store_true", help="leave the scratch database for inspection")
     parser.add_argument("--profile", action="store_true", help="cProfile worker 0 of the service scenarios and print the top functions")
@@ -602,7 +613,7 @@ def main() -> int:
         args.workdir = workdir
         env = django_environment(args, url, str(Path(workdir) / "media"))
         recreate_database(server_url, args.db_name)
-        server = None
+        server = relay = None
         try:
             subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
             os.environ.update(env)
@@ -618,9 +629,12 @@ def main() -> int:
                   f"+{args.extra} attempts past it), sql/service processes "
                   f"{args.processes}, HTTP clients {args.clients} (locust), gunicorn {args.http_workers} {args.worker_class} workers"
                   f"{f' x {args.http_threads} threads' if args.worker_class == 'gthread' else ''}, spread over {args.gifts} gifts, "
-                  f"SMS tasks {'to ' + args.broker_url if args.broker_url else 'eager'}; setup {setup_seconds:.0f} s")
+                  f"SMS {'by the outbox relay' if args.sms == 'relay' else 'tasks to ' + args.broker_url}; setup {setup_seconds:.0f} s")
             layers = {"sql", *(args.only or ["service", "http"])}
             results, free_members = [], iter(world.members)
+            if args.sms == "relay":
+                relay = subprocess.Popen([sys.executable, "manage.py", "relay_notifications"], cwd=ROOT, env=env,
+                                         stdout=(Path(workdir) / "relay.log").open("w"), stderr=subprocess.STDOUT)
             for layer in ("sql", "service", "http"):
                 if layer not in layers:
                     continue
@@ -633,6 +647,8 @@ def main() -> int:
                 results += [spread, run(build(args, world, free_members, layer, "one-gift", attempts=stock + args.extra, stock=stock))]
             stop(server)
             problems = check(world, results)
+            if relay is not None:
+                problems += drain_relay(relay)
             if {"service", "http"} <= layers:
                 report(args, results, problems)
             else:
@@ -643,17 +659,33 @@ def main() -> int:
                   " (other work on the machine skews every figure; compare ratios from one run)")
         finally:
             stop(server)
+            stop(relay)
             if "django.db" in sys.modules:
                 sys.modules["django.db"].connections.close_all()
-            if args.broker_url:
+            if args.sms == "celery":
                 purge_broker(args.broker_url)
             if not args.keep_db:
                 recreate_database(server_url, args.db_name, drop_only=True)
     return 1 if problems or any(r.errors for r in results) else 0
 
 
+def drain_relay(relay: subprocess.Popen) -> list[str]:
+    """Wait (10 s at most) until the outbox relay has sent every SMS the run wrote, print its CPU per message, stop it."""
+    import psutil
+    from core.models import Notification
+
+    deadline = time.monotonic() + 10
+    while (pending := Notification.objects.filter(status=Notification.Status.PENDING).count()) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    times = psutil.Process(relay.pid).cpu_times()
+    sent = Notification.objects.filter(status=Notification.Status.SENT).count()
+    print(f"outbox relay: {sent} SMS sent, {(times.user + times.system) / max(1, sent) * 1000:.2f} ms CPU per message, {pending} left pending")
+    stop(relay)
+    return [f"{pending} SMS left unsent by the relay"] if pending else []
+
+
 def stop(server: subprocess.Popen | None) -> None:
-    """Stop the gunicorn this run started (its master, by pid; the master stops its workers)."""
+    """Stop a server this run started (gunicorn's master, by pid, stops its workers; the relay finishes its batch)."""
     if server is not None and server.poll() is None:
         server.terminate()
         server.wait(20)
@@ -663,7 +695,7 @@ def report_partial(results: list[Result], problems: list[str]) -> None:
     baseline = results[0].rate
     for r in results:
         print(f"{r.scenario.name:<18}{r.confirmed:>7} confirmed {r.rate:>9.1f}/s p50 {r.percentile(50):.1f} ms p99 {r.percentile(99):.1f} ms "
-              f"{r.rate / baseline:.2f}x baseline, {len(r.errors)} errors")
+              f"{r.rate / baseline:.2f}x baseline, {len(r.errors)} errors, app cpu {r.app_ms_per_order:.1f} ms, tool cpu {r.tool_cpu / max(1, len(r.latencies)) * 1000:.1f} ms")
     print("checks: " + ("ok" if not problems else "FAILED: " + "; ".join(problems)))
 
 

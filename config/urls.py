@@ -2,12 +2,13 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+# The member API first: Django tries patterns in order, and redemption is the busiest route.
 api_v1 = [
+    path("", include("points.api.urls")),
     path("", include("core.api.urls")),
     path("", include("suppliers.api.urls")),
     path("", include("suppliers.api.urls_profile")),
     path("", include("suppliers.api.urls_catalog_io")),
-    path("", include("points.api.urls")),
     path("", include("logistics.api.urls_flow")),
     path("", include("logistics.api.urls_provider")),
     path("", include("logistics.api.urls_returns")),

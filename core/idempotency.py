@@ -3,13 +3,17 @@
 Same key and same body replays the stored status and body with no second effect; the same key
 with another body is 422; the same key while the first request still runs is 409; a missing key
 is 400. Keys are scoped per user and endpoint and purged after IDEMPOTENCY_KEY_TTL_HOURS.
+
+The key is claimed inside the request's own transaction, so its outcome is stored with the effect it
+describes (both or neither) and costs no transaction of its own: on PostgreSQL a transaction-scoped
+advisory lock on the key, tried without waiting, tells a request that another one with this key runs;
+on SQLite writing transactions run one at a time, so none can.
 """
 import hashlib
 import json
-from datetime import timedelta
 from functools import wraps
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
@@ -19,7 +23,7 @@ from core.errors import IdempotencyKeyInUse, IdempotencyKeyMissing, IdempotencyK
 from core.models import IdempotencyRecord
 
 HEADER = "Idempotency-Key"
-ABANDONED_AFTER = timedelta(minutes=10)
+_STORED = ("request_hash", "response_status", "response_body")
 
 
 def idempotent(view_method):
@@ -32,44 +36,53 @@ def idempotent(view_method):
             raise IdempotencyKeyMissing(field=HEADER)
         endpoint = f"{request.method} {request.resolver_match.route}"
         body_hash = hashlib.sha256(json.dumps(request.data, sort_keys=True, cls=JSONEncoder).encode()).hexdigest()
-        record, stored = _claim(user=request.user, endpoint=endpoint, key=key, body_hash=body_hash)
-        if stored is not None:
-            return stored
         try:
             with transaction.atomic():
+                stored = _claim(user_id=request.user.pk, endpoint=endpoint, key=key, body_hash=body_hash)
+                if stored is not None:
+                    return stored
                 response = view_method(self, request, *args, **kwargs)
                 if response.status_code < 500:
-                    body = json.loads(json.dumps(response.data, cls=JSONEncoder))
-                    sql.update(
-                        IdempotencyRecord, record.pk, status=IdempotencyRecord.Status.DONE, response_status=response.status_code, response_body=body
-                    )
-        except BaseException:
-            IdempotencyRecord.objects.filter(pk=record.pk, status=IdempotencyRecord.Status.RUNNING).delete()
-            raise
+                    sql.insert([IdempotencyRecord(
+                        user_id=request.user.pk, endpoint=endpoint, key=key, request_hash=body_hash, response_status=response.status_code, response_body=json.loads(json.dumps(response.data, cls=JSONEncoder)),
+                        created_at=timezone.now(),
+                    )])
+        except IntegrityError as exc:
+            if _stored(request.user.pk, endpoint, key) is None:
+                raise
+            raise IdempotencyKeyInUse(field=HEADER) from exc  # another request with this key committed first
         return response
 
     return wrapper
 
 
-def _claim(*, user, endpoint: str, key: str, body_hash: str) -> tuple[IdempotencyRecord, Response | None]:
-    """Insert the running record (committed at once), or return the earlier outcome of this key."""
-    now = timezone.now()
-    try:
-        with transaction.atomic():
-            (record,) = sql.insert([IdempotencyRecord(user=user, endpoint=endpoint, key=key, request_hash=body_hash, created_at=now)])
-        return record, None
-    except IntegrityError:
-        pass
-    record = IdempotencyRecord.objects.get(user=user, endpoint=endpoint, key=key)
+def _claim(*, user_id: int, endpoint: str, key: str, body_hash: str) -> Response | None:
+    """Lock the key for this transaction and return the stored outcome of an earlier request with it, in one statement.
+
+    :raises IdempotencyKeyInUse: while another request holds the key
+    :raises IdempotencyKeyReused: for an earlier request with another body
+    """
+    if connection.vendor == "postgresql":
+        digest = hashlib.blake2b(f"{user_id}\0{endpoint}\0{key}".encode(), digest_size=8).digest()
+        lock, params = "pg_try_advisory_xact_lock(%s)", [int.from_bytes(digest, "big", signed=True)]
+    else:
+        lock, params = "1", []
+    (locked, *values), = sql.fetch(
+        f"SELECT {lock}, {sql.columns(IdempotencyRecord, _STORED, 'r')} FROM (SELECT 1) AS one"
+        f" LEFT JOIN {sql.table(IdempotencyRecord)} r ON r.user_id = %s AND r.endpoint = %s AND r.{connection.ops.quote_name('key')} = %s",
+        [*params, user_id, endpoint, key],
+    )
+    if not locked:
+        raise IdempotencyKeyInUse(field=HEADER)
+    if values[0] is None:
+        return None
+    record = sql.load(IdempotencyRecord, _STORED, values)
     if record.request_hash != body_hash:
         raise IdempotencyKeyReused(field=HEADER)
-    if record.status == IdempotencyRecord.Status.DONE:
-        response = Response(record.response_body, status=record.response_status)
-        response["Idempotent-Replayed"] = "true"
-        return record, response
-    if record.created_at > now - ABANDONED_AFTER:
-        raise IdempotencyKeyInUse(field=HEADER)
-    taken = IdempotencyRecord.objects.filter(pk=record.pk, status=record.status, created_at=record.created_at).update(created_at=now)
-    if not taken:
-        raise IdempotencyKeyInUse(field=HEADER)
-    return record, None
+    response = Response(record.response_body, status=record.response_status)
+    response["Idempotent-Replayed"] = "true"
+    return response
+
+
+def _stored(user_id: int, endpoint: str, key: str) -> IdempotencyRecord | None:
+    return IdempotencyRecord.objects.filter(user_id=user_id, endpoint=endpoint, key=key).first()

@@ -1,7 +1,7 @@
 """Lean statements for the hot paths (a redemption writes a dozen rows; the ORM spends most of its CPU
 compiling SQL for them). Each helper builds its SQL once per model from the model's own metadata and
 converts values with the fields' own `get_db_prep_save`, so what lands in the row is exactly what
-`Model.save()` would write, on SQLite as on PostgreSQL.
+`Model.save()` would write, on SQLite as on PostgreSQL. They share one cursor per connection.
 """
 from collections.abc import Sequence
 from functools import cache
@@ -12,8 +12,18 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 M = TypeVar("M", bound=models.Model)
 
 
+def _stamped(field: models.Field):
+    """The field's `pre_save` where it computes the value saved (auto_now, files…); None where that is the attribute."""
+    if type(field).pre_save is models.Field.pre_save:
+        return None
+    if isinstance(field, models.DateField) and not (field.auto_now or field.auto_now_add):
+        return None
+    return field.pre_save
+
+
 @cache
-def _insert_sql(model: type[models.Model], vendor: str, rows: int) -> tuple[str, tuple[models.Field, ...]]:
+def _insert_sql(model: type[models.Model], vendor: str, rows: int) -> tuple[str, tuple]:
+    """The statement, and per column: the attribute, its `pre_save` when it computes the value, its conversion."""
     quote = connection.ops.quote_name
     fields = tuple(f for f in model._meta.concrete_fields if not f.primary_key)
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
@@ -21,7 +31,7 @@ def _insert_sql(model: type[models.Model], vendor: str, rows: int) -> tuple[str,
         f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
         f"VALUES {', '.join([row] * rows)} RETURNING {quote(model._meta.pk.column)}"
     )
-    return sql, fields
+    return sql, tuple((f.attname, _stamped(f), f.get_db_prep_save) for f in fields)
 
 
 def insert(objs: Sequence[M]) -> Sequence[M]:
@@ -32,24 +42,38 @@ def insert(objs: Sequence[M]) -> Sequence[M]:
     if not objs:
         return objs
     model, db = type(objs[0]), connections[DEFAULT_DB_ALIAS]  # the connection itself, not its per-context proxy
-    sql, fields = _insert_sql(model, db.vendor, len(objs))
+    sql, columns = _insert_sql(model, db.vendor, len(objs))
     params: list[Any] = []
     for obj in objs:
-        params.extend(f.get_db_prep_save(f.pre_save(obj, True), db) for f in fields)
-    with db.cursor() as cursor:
-        cursor.execute(sql, params)
-        keys = cursor.fetchall()
+        values = obj.__dict__
+        for attname, stamped, prepare in columns:
+            value = stamped(obj, True) if stamped else values[attname]
+            params.append(None if value is None else prepare(value, db))  # every field saves None as NULL
+    cursor = _cursor(db)
+    cursor.execute(sql, params)
+    keys = cursor.fetchall()
     for obj, (pk,) in zip(objs, keys, strict=True):
         obj.pk = pk
         obj._state.adding, obj._state.db = False, db.alias
     return objs
 
 
+def _cursor(db):
+    """The connection's cursor for these statements, made once per database session (a cursor costs about as much
+    Python as the statement run on it), and anew when queries start or stop being captured (tests, debug)."""
+    db.ensure_connection()
+    cached = getattr(db, "_lean_cursor", None)
+    if cached is None or cached[0] is not db.connection or cached[1] != db.queries_logged:
+        cached = (db.connection, db.queries_logged, db.cursor())
+        db._lean_cursor = cached
+    return cached[2]
+
+
 def fetch(sql: str, params: Sequence[Any]) -> list[tuple]:
     """Rows of one statement (`%s` placeholders, table names through `table()`)."""
-    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+    cursor = _cursor(connections[DEFAULT_DB_ALIAS])
+    cursor.execute(sql, params)
+    return cursor.fetchall()
 
 
 def table(model: type[models.Model]) -> str:
@@ -65,9 +89,9 @@ def for_update(of: str = "") -> str:
 
 def execute(sql: str, params: Sequence[Any]) -> int:
     """Run one statement; the number of rows it changed."""
-    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.rowcount
+    cursor = _cursor(connections[DEFAULT_DB_ALIAS])
+    cursor.execute(sql, params)
+    return cursor.rowcount
 
 
 def moment(value):
@@ -98,6 +122,7 @@ def _loaders(model: type[models.Model], attnames: tuple[str, ...]) -> tuple:
     return tuple(loaders)
 
 
+@cache
 def columns(model: type[models.Model], attnames: tuple[str, ...], alias: str) -> str:
     """The select list for `load`: `alias.column, …` of the fields named by attname, in the model's order."""
     return ", ".join(f"{alias}.{connection.ops.quote_name(f.column)}" for f in _fields(model, attnames))
@@ -112,12 +137,3 @@ def load(model: type[M], attnames: tuple[str, ...], values: Sequence[Any]) -> M:
             value = converter(value, column, db)
         converted.append(value)
     return model.from_db(db.alias, _attnames(model, attnames), converted)
-
-
-def update(model: type[models.Model], pk: Any, **values: Any) -> int:
-    """UPDATE one row's named fields, converted as `save()` converts them; the number of rows changed (0 or 1)."""
-    db = connections[DEFAULT_DB_ALIAS]
-    fields = [model._meta.get_field(name) for name in values]
-    assignments = ", ".join(f"{db.ops.quote_name(f.column)} = %s" for f in fields)
-    params = [f.get_db_prep_save(value, db) for f, value in zip(fields, values.values())]
-    return execute(f"UPDATE {table(model)} SET {assignments} WHERE {db.ops.quote_name(model._meta.pk.column)} = %s", [*params, pk])

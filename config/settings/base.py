@@ -230,6 +230,10 @@ CELERY_BEAT_SCHEDULE = {
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "core.notifications.backends.ConsoleBackend")
 SMS_FILE_PATH = os.environ.get("SMS_FILE_PATH", str(BASE_DIR / "var" / "sms.jsonl"))
 QUIET_HOURS = (22, 8)
+# true: messages due now are sent by the outbox relay (`manage.py relay_notifications`, one or more beside the
+# workers) within a second, instead of one Celery task published per message after each commit
+NOTIFICATION_RELAY = env_bool("NOTIFICATION_RELAY", False)
+RELAY_INTERVAL_SECONDS = float(os.environ.get("RELAY_INTERVAL_SECONDS", "1"))
 # statements with more lines than this are rendered to PDF by a task after issue instead of in the request
 STATEMENT_PDF_INLINE_LINES = int(os.environ.get("STATEMENT_PDF_INLINE_LINES", "2000"))
 # a TrueType/TTC font to embed in statement PDFs instead of the built-in (not embedded) STSong-Light

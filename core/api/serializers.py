@@ -3,10 +3,12 @@ import copy
 
 
 class PrebuiltFields:
-    """For a ModelSerializer on a hot path: DRF builds its fields from the model on every instance (model
-    introspection, labels, validators: most of an order response's CPU). Build them once per class and give
-    each instance fresh copies, as a plain Serializer does with its declared fields. Only for serializers
-    whose fields depend on nothing but the class (no per-request `fields`, no context-driven building)."""
+    """For a serializer on a hot path: DRF builds a ModelSerializer's fields from the model on every instance (model
+    introspection, labels, validators: most of an order response's CPU), and deep-copies a plain Serializer's
+    declared fields, re-creating each from its arguments. Build them once per class and give each instance
+    shallow copies to bind (fields keep no per-request state of their own but their binding). Only for serializers whose fields depend on nothing but the class (no per-request
+    `fields`, no context-driven building) and are flat: no nested serializers or many-related fields, whose
+    children a shallow copy would share."""
 
     def get_fields(self):
         cls = type(self)
@@ -14,4 +16,4 @@ class PrebuiltFields:
         if prebuilt is None:
             prebuilt = super().get_fields()
             cls._prebuilt_fields = prebuilt
-        return copy.deepcopy(prebuilt)
+        return {name: copy.copy(field) for name, field in prebuilt.items()}

@@ -1,20 +1,17 @@
 """Stored outcomes of requests sent with an Idempotency-Key (IETF draft, Stripe semantics)."""
 from django.conf import settings
 from django.db import models
-from django.utils.translation import gettext_lazy as _
 
 
 class IdempotencyRecord(models.Model):
-    class Status(models.TextChoices):
-        RUNNING = "running", _("处理中")
-        DONE = "done", _("已完成")
+    """The outcome of a request, written in the request's own transaction: a record exists only for a request that
+    completed (core.idempotency)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     endpoint = models.CharField(max_length=200)
     key = models.CharField(max_length=255)
     request_hash = models.CharField(max_length=64)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
-    response_status = models.PositiveSmallIntegerField(null=True)
+    response_status = models.PositiveSmallIntegerField()
     response_body = models.JSONField(null=True)
     created_at = models.DateTimeField()
 

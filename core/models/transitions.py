@@ -1,15 +1,21 @@
 """The base of every workflow model and the log of every transition (who, when, from, to, why)."""
 import threading
+from functools import cache
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django_fsm import ConcurrentTransitionMixin
+from django_fsm import ConcurrentTransitionMixin, FSMFieldMixin
 
 
 _refresh_lock = threading.RLock()
+
+
+@cache
+def _state_fields(model: type[models.Model]) -> tuple[FSMFieldMixin, ...]:
+    return tuple(field for field in model._meta.fields if isinstance(field, FSMFieldMixin))
 
 
 class StateMachine(ConcurrentTransitionMixin, models.Model):
@@ -21,6 +27,11 @@ class StateMachine(ConcurrentTransitionMixin, models.Model):
 
     class Meta:
         abstract = True
+
+    @property
+    def state_fields(self):
+        # django-fsm filters every field of the model each time an instance is made; they are known per class
+        return _state_fields(type(self))
 
     def refresh_from_db(self, *args, **kwargs):
         # django-fsm lifts the field's protection for the whole class while refreshing; serialise it across threads.

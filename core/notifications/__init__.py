@@ -50,7 +50,8 @@ def quiet_until(at: datetime) -> datetime:
 def notify(
     *, kind: str, phone: str, at: datetime, context: dict[str, Any], opted_out: bool = False, subject: Any = None
 ) -> Notification:
-    """Write one SMS to the outbox in the current transaction; sending starts after commit.
+    """Write one SMS to the outbox in the current transaction. A message due now is sent after commit by a task
+    of its own, or, with NOTIFICATION_RELAY, by the relay (`manage.py relay_notifications`) within a second.
 
     :raises KeyError: for an unknown kind
     """
@@ -67,7 +68,7 @@ def notify(
         subject_type=subject._meta.label_lower if subject is not None else "",
         subject_id=str(subject.pk) if subject is not None else "",
     )])
-    if not suppressed and notification.not_before <= at:
+    if not suppressed and notification.not_before <= at and not settings.NOTIFICATION_RELAY:
         from core.tasks import send_notification
 
         # robust: a broker outage must not turn a committed event into an error; beat sends it later

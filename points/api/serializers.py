@@ -38,7 +38,7 @@ class CatalogGiftSerializer(serializers.ModelSerializer):
         return gift.state == Gift.State.CLEARANCE
 
 
-class PlaceOrderInput(serializers.Serializer):
+class PlaceOrderInput(PrebuiltFields, serializers.Serializer):
     gift = serializers.IntegerField()
     quantity = serializers.IntegerField(min_value=1, max_value=99)
     recipient_name = serializers.CharField(max_length=50)

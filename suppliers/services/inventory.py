@@ -52,18 +52,16 @@ def _move(
 def _change(gift: Gift, location: Location, on_hand: int, reserved: int, free_needed: int, reserved_needed: int) -> StockRecord | None:
     """One conditional UPDATE … RETURNING: the record as it now is, or None when it is missing or holds fewer than
     `free_needed` available or `reserved_needed` reserved units."""
-    quote = connection.ops.quote_name
     try:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {quote(StockRecord._meta.db_table)} SET on_hand = on_hand + %s, reserved = reserved + %s"
-                " WHERE gift_id = %s AND location_id = %s AND on_hand - reserved >= %s AND reserved >= %s"
-                " RETURNING id, on_hand, reserved, safety_stock",
-                [on_hand, reserved, gift.pk, location.pk, free_needed, reserved_needed],
-            )
-            row = cursor.fetchone()
+        rows = sql.fetch(
+            f"UPDATE {sql.table(StockRecord)} SET on_hand = on_hand + %s, reserved = reserved + %s"
+            " WHERE gift_id = %s AND location_id = %s AND on_hand - reserved >= %s AND reserved >= %s"
+            " RETURNING id, on_hand, reserved, safety_stock",
+            [on_hand, reserved, gift.pk, location.pk, free_needed, reserved_needed],
+        )
     except IntegrityError as exc:
         raise OutOfStock(field="quantity") from exc
+    row = rows[0] if rows else None
     if row is None:
         return None
     pk, on_hand_now, reserved_now, safety_stock = row

@@ -1,8 +1,11 @@
 """The notification outbox: same transaction as the event, quiet hours, opt-out, at-least-once with stable ids."""
+import io
 import json
 from datetime import datetime, timedelta
 
 import pytest
+import time_machine
+from django.core.management import call_command
 from django.db import transaction
 
 from core.models import Notification
@@ -14,8 +17,8 @@ from tests.factories import SHANGHAI
 pytestmark = pytest.mark.django_db
 
 
-def at(hour: int, minute: int = 0) -> datetime:
-    return datetime(2026, 10, 15, hour, minute, tzinfo=SHANGHAI)
+def at(hour: int, minute: int = 0, second: int = 0) -> datetime:
+    return datetime(2026, 10, 15, hour, minute, second, tzinfo=SHANGHAI)
 
 
 def test_an_outbox_row_is_rolled_back_with_its_transaction():
@@ -102,3 +105,44 @@ def test_a_message_left_pending_by_a_crash_is_picked_up_by_the_periodic_sender()
     assert sent == 1
     message.refresh_from_db()
     assert (message.status, message.attempts) == (Notification.Status.SENT, 1)
+
+
+def test_with_the_relay_no_task_is_queued_and_the_relay_sends_what_is_due(django_capture_on_commit_callbacks, settings):
+    settings.NOTIFICATION_RELAY = True
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        code = notify(kind="confirmation_code", phone="13800138000", at=at(10), context={"code": "222222"})
+        later = notify(kind="delivered", phone="13800138001", at=at(23), context={"order_number": "A1"})
+    out = io.StringIO()
+
+    with time_machine.travel(at(10, 0, 1)):
+        call_command("relay_notifications", "--once", stdout=out)
+
+    assert callbacks == []
+    assert out.getvalue().strip() == "sent 1"
+    code.refresh_from_db()
+    later.refresh_from_db()
+    assert (code.status, code.attempts, later.status) == (Notification.Status.SENT, 1, Notification.Status.PENDING)
+    assert [m["message_id"] for m in MemoryBackend.outbox] == [str(code.message_id)]
+
+
+def test_a_message_the_gateway_refuses_stays_pending_and_does_not_hold_up_the_others(monkeypatch):
+    refused = notify(kind="confirmation_code", phone="13800138000", at=at(10), context={"code": "333333"})
+    accepted = notify(kind="confirmation_code", phone="13800138001", at=at(10), context={"code": "444444"})
+    real_send = MemoryBackend.send
+
+    def send(self, *, message_id, phone, body):
+        if phone == "13800138000":
+            raise ConnectionError("gateway down")
+        real_send(self, message_id=message_id, phone=phone, body=body)
+
+    monkeypatch.setattr(MemoryBackend, "send", send)
+    assert send_due_notifications(now=at(10, 1)) == 1
+
+    refused.refresh_from_db()
+    accepted.refresh_from_db()
+    assert (refused.status, refused.attempts) == (Notification.Status.PENDING, 1)
+    assert (accepted.status, accepted.attempts) == (Notification.Status.SENT, 1)
+    monkeypatch.setattr(MemoryBackend, "send", real_send)
+    assert send_due_notifications(now=at(10, 2)) == 1
+    refused.refresh_from_db()
+    assert (refused.status, refused.attempts) == (Notification.Status.SENT, 2)
