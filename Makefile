@@ -45,8 +45,10 @@ check-deploy: install
 clean:
 	rm -rf $(VENV) db.sqlite3* var staticfiles
 
-# Redemption throughput on PostgreSQL (docs/benchmarks.md): its own scratch database, figures and ratios to a same-run baseline.
+# Redemption throughput on PostgreSQL (docs/benchmarks.md): its own scratch database, figures and ratios to a same-run baseline;
+# the HTTP load comes from wrk (Debian's package, installed here when missing) or else locust.
 BENCH_FLAGS ?= --orders 2000
 bench: install
 	$(VENV)/bin/pip install -q -r requirements-load.txt
+	command -v wrk >/dev/null || (apt-get install -y -qq wrk >/dev/null 2>&1) || echo "no wrk: the HTTP scenarios use locust"
 	DATABASE_URL=$(PG_URL) $(PY) bench/redemption.py $(BENCH_FLAGS)

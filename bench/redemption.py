@@ -17,6 +17,8 @@ import json
 import math
 import multiprocessing
 import os
+import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -82,6 +84,10 @@ class Result:
     @property
     def app_ms_per_order(self) -> float:
         return self.app_cpu / len(self.latencies) * 1000 if self.latencies else float("nan")
+
+    @property
+    def tool_ms_per_order(self) -> float:
+        return self.tool_cpu / len(self.latencies) * 1000 if self.latencies else float("nan")
 
     @property
     def rate(self) -> float:
@@ -422,7 +428,7 @@ def free_port() -> int:
 def start_gunicorn(args, env: dict[str, str], log: Path) -> tuple[subprocess.Popen, str]:
     port = free_port()
     command = [
-        sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", str(args.http_workers),
+        sys.executable, "-m", "gunicorn", "-c", str(ROOT / "config" / "gunicorn.conf.py"), "config.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", str(args.http_workers),
         "--worker-class", args.worker_class, "--threads", str(args.http_threads), "--timeout", "30", "--log-level", "warning",
     ]
     server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
@@ -462,23 +468,14 @@ def server_cpu(pid: int) -> float:
     return sum(sum(child.cpu_times()[:2]) for child in psutil.Process(pid).children(recursive=True))
 
 
-def run_locust(scenario: Scenario, host: str, env: dict[str, str], args, server_pid: int) -> Result:
-    workdir = Path(args.workdir)
-    plan_path, out_path = workdir / f"plan-{scenario.contention}.json", workdir / f"records-{scenario.contention}.json"
-    plan_path.write_text(json.dumps({"host": host, "clients": scenario.tasks, "out": str(out_path), "seconds": args.time_limit}))
-    clients = len(scenario.tasks)
-    command = [
-        sys.executable, "-m", "locust", "-f", str(Path(__file__).resolve()), "--headless", "--users", str(clients), "--spawn-rate", str(clients),
-        "--run-time", f"{int(args.time_limit) + 10}s", "--stop-timeout", "10", "--host", host, "--only-summary", "--loglevel", "WARNING",
-        "--exit-code-on-error", "0",
-    ]
-    log = workdir / f"locust-{scenario.contention}.log"
+def run_http(scenario: Scenario, host: str, env: dict[str, str], args, server_pid: int) -> Result:
+    """One HTTP scenario through the load tool; every request's (start, end, status, error code) comes back."""
+    workdir = Path(args.workdir) / f"{args.load_tool}-{scenario.contention}"
+    workdir.mkdir()
     cpu_before, tool_before = server_cpu(server_pid), children_cpu()
-    with log.open("w") as output:
-        subprocess.run(command, cwd=ROOT, env=env | {"BENCH_LOCUST_PLAN": str(plan_path)}, stdout=output, stderr=subprocess.STDOUT,
-                       timeout=args.time_limit + 60, check=True)
-    records = json.loads(out_path.read_text())
-    result = Result(scenario, clients, app_cpu=server_cpu(server_pid) - cpu_before, load=os.getloadavg()[0], tool_cpu=children_cpu() - tool_before)
+    records = (run_wrk if args.load_tool == "wrk" else run_locust)(scenario, host, env, args, workdir)
+    result = Result(scenario, len(scenario.tasks), app_cpu=server_cpu(server_pid) - cpu_before, load=os.getloadavg()[0],
+                    tool_cpu=children_cpu() - tool_before)
     for start, end, status, code in records:
         result.latencies.append(end - start)
         if status == 201:
@@ -489,6 +486,40 @@ def run_locust(scenario: Scenario, host: str, env: dict[str, str], args, server_
             result.errors.append(f"HTTP {status} {code}")
     result.elapsed = max(r[1] for r in records) - min(r[0] for r in records) if records else 0.0
     return result
+
+
+def run_wrk(scenario: Scenario, host: str, env: dict[str, str], args, workdir: Path) -> list:
+    """wrk, one thread and one connection per client (bench/redeem.lua); stopped once every client is done."""
+    clients = len(scenario.tasks)
+    plan = workdir / "plan.lua"
+    plan.write_text("plans = {" + ",".join("{" + ",".join(f'{{"{token}",{gift}}}' for token, gift in tasks) + "}" for tasks in scenario.tasks) + "}")
+    command = ["wrk", "-t", str(clients), "-c", str(clients), "-d", f"{int(args.time_limit) + 30}s", "--timeout", "30s",
+               "-s", str(ROOT / "bench" / "redeem.lua"), host, "--", str(plan), str(workdir), str(args.time_limit), uuid.uuid4().hex[:12]]
+    outputs = [workdir / f"client-{n}.json" for n in range(1, clients + 1)]
+    with (workdir / "wrk.log").open("w") as log:
+        tool = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + args.time_limit + 30
+        while not all(path.exists() for path in outputs) and time.monotonic() < deadline and tool.poll() is None:
+            time.sleep(0.05)
+        tool.send_signal(signal.SIGINT)
+        tool.wait(30)
+    time.sleep(0.1)  # the last client's file is complete once it exists and wrk has gone
+    return [record for path in outputs if path.exists() for record in json.loads(path.read_text())]
+
+
+def run_locust(scenario: Scenario, host: str, env: dict[str, str], args, workdir: Path) -> list:
+    plan_path, out_path = workdir / "plan.json", workdir / "records.json"
+    plan_path.write_text(json.dumps({"host": host, "clients": scenario.tasks, "out": str(out_path), "seconds": args.time_limit}))
+    clients = len(scenario.tasks)
+    command = [
+        sys.executable, "-m", "locust", "-f", str(Path(__file__).resolve()), "--headless", "--users", str(clients), "--spawn-rate", str(clients),
+        "--run-time", f"{int(args.time_limit) + 10}s", "--stop-timeout", "10", "--host", host, "--only-summary", "--loglevel", "WARNING",
+        "--exit-code-on-error", "0",
+    ]
+    with (workdir / "locust.log").open("w") as output:
+        subprocess.run(command, cwd=ROOT, env=env | {"BENCH_LOCUST_PLAN": str(plan_path)}, stdout=output, stderr=subprocess.STDOUT,
+                       timeout=args.time_limit + 60, check=True)
+    return json.loads(out_path.read_text())
 
 
 # --- checks and report -----------------------------------------------------------------------------
@@ -536,12 +567,13 @@ def report(args, results: list[Result], problems: list[str]) -> None:
     by_name = {r.scenario.name: r for r in results}
     baseline = by_name["sql/spread"].rate
     print(f"{'scenario':<18}{'workers':>8}{'confirmed':>10}{'refused':>9}{'errors':>8}{'orders/s':>10}{'p50 ms':>9}{'p99 ms':>9}"
-          f"{'vs base':>9}{'cpu ms':>8}{'load':>6}")
+          f"{'vs base':>9}{'cpu ms':>8}{'tool ms':>8}{'load':>6}")
     for r in results:
         print(f"{r.scenario.name:<18}{r.workers:>8}{r.confirmed:>10}{sum(r.rejected.values()):>9}{len(r.errors):>8}{r.rate:>10.1f}"
-              f"{r.percentile(50):>9.1f}{r.percentile(99):>9.1f}{r.rate / baseline:>9.2f}{r.app_ms_per_order:>8.1f}{r.load:>6.1f}")
-    print("(cpu ms: CPU of the processes running the redemption code per attempt, PostgreSQL not included; "
-          "load: 1-minute load average at the scenario's end)")
+              f"{r.percentile(50):>9.1f}{r.percentile(99):>9.1f}{r.rate / baseline:>9.2f}{r.app_ms_per_order:>8.1f}"
+              f"{r.tool_ms_per_order if r.scenario.layer == 'http' else 0:>8.1f}{r.load:>6.1f}")
+    print("(cpu ms: CPU of the processes running the redemption code per attempt, PostgreSQL not included; tool ms: the load "
+          "tool's CPU per attempt, on the same CPUs; load: 1-minute load average at the scenario's end)")
     print("targets:")
     service, http = by_name["service/spread"], by_name["http/spread"]
     verdict = lambda ok: "met" if ok else "MISSED"  # noqa: E731
@@ -590,7 +622,10 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=8, help="concurrent HTTP clients (default 8)")
     parser.add_argument("--gifts", type=int, default=50, help="gifts the spread scenarios use (default 50)")
     parser.add_argument("--http-workers", type=int, default=2 * cpus + 1, help=f"gunicorn workers (default {2 * cpus + 1})")
-    parser.add_argument("--worker-class", default="sync", help="gunicorn worker class (default sync)")
+    parser.add_argument("--load-tool", choices=["wrk", "locust"], default="wrk" if shutil.which("wrk") else "locust",
+                        help="HTTP load tool (default wrk when installed: a C client spends less of the shared CPUs than locust)")
+    parser.add_argument("--worker-class", default="gthread",
+                        help="gunicorn worker class (default gthread, as config/gunicorn.conf.py: the clients' connections are kept alive)")
     parser.add_argument("--http-threads", type=int, default=1, help="threads per gunicorn worker (gthread)")
     parser.add_argument("--conn-max-age", type=int, default=600, help="DB_CONN_MAX_AGE of the HTTP server (default 600)")
     parser.add_argument("--time-limit", type=float, default=30.0, help="seconds at most per scenario (default 30)")
@@ -604,8 +639,8 @@ def main() -> int:
     args = parser.parse_args()
     args.extra = args.extra if args.extra is not None else max(20, args.orders // 50)
 
-    if (not args.only or "http" in args.only) and importlib.util.find_spec("locust") is None:
-        sys.exit("the HTTP scenarios need locust: pip install -r requirements-load.txt (or pass --only service)")
+    if (not args.only or "http" in args.only) and args.load_tool == "locust" and importlib.util.find_spec("locust") is None:
+        sys.exit("--load-tool locust needs locust: pip install -r requirements-load.txt (or pass --only service)")
     server_url = os.environ.get("DATABASE_URL", "")
     url = scratch_url(server_url, args.db_name)
     began = time.monotonic()
@@ -627,7 +662,7 @@ def main() -> int:
                   f"Python {sys.version.split()[0]}, load average {os.getloadavg()[0]:.2f} at start")
             print(f"up to {args.orders} orders per scenario, at most {args.time_limit:.0f} s each (one gift: stock sized to the layer's rate, "
                   f"+{args.extra} attempts past it), sql/service processes "
-                  f"{args.processes}, HTTP clients {args.clients} (locust), gunicorn {args.http_workers} {args.worker_class} workers"
+                  f"{args.processes}, HTTP clients {args.clients} ({args.load_tool}), gunicorn {args.http_workers} {args.worker_class} workers"
                   f"{f' x {args.http_threads} threads' if args.worker_class == 'gthread' else ''}, spread over {args.gifts} gifts, "
                   f"SMS {'by the outbox relay' if args.sms == 'relay' else 'tasks to ' + args.broker_url}; setup {setup_seconds:.0f} s")
             layers = {"sql", *(args.only or ["service", "http"])}
@@ -641,7 +676,7 @@ def main() -> int:
                 if layer == "http" and server is None:
                     server, host = start_gunicorn(args, env, Path(workdir) / "gunicorn.log")
                     warm_up(host, [world.members[m]["token"] for m in world.members][-SPARE_MEMBERS:], 10 * args.http_workers)
-                run = (lambda s: run_locust(s, host, env, args, server.pid)) if layer == "http" else (lambda s: run_processes(s, world, args))
+                run = (lambda s: run_http(s, host, env, args, server.pid)) if layer == "http" else (lambda s: run_processes(s, world, args))
                 spread = run(build(args, world, free_members, layer, "spread", attempts=args.orders))
                 stock = size_hot_gift(args, world, layer, spread)
                 results += [spread, run(build(args, world, free_members, layer, "one-gift", attempts=stock + args.extra, stock=stock))]
@@ -695,7 +730,7 @@ def report_partial(results: list[Result], problems: list[str]) -> None:
     baseline = results[0].rate
     for r in results:
         print(f"{r.scenario.name:<18}{r.confirmed:>7} confirmed {r.rate:>9.1f}/s p50 {r.percentile(50):.1f} ms p99 {r.percentile(99):.1f} ms "
-              f"{r.rate / baseline:.2f}x baseline, {len(r.errors)} errors, app cpu {r.app_ms_per_order:.1f} ms, tool cpu {r.tool_cpu / max(1, len(r.latencies)) * 1000:.1f} ms")
+              f"{r.rate / baseline:.2f}x baseline, {len(r.errors)} errors, app cpu {r.app_ms_per_order:.1f} ms, tool cpu {r.tool_ms_per_order:.1f} ms")
     print("checks: " + ("ok" if not problems else "FAILED: " + "; ".join(problems)))
 
 

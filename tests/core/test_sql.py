@@ -42,3 +42,19 @@ def test_a_loaded_row_is_typed_as_the_orm_types_it_and_defers_the_rest():
 
 def test_rows_are_locked_only_where_the_database_locks_them():
     assert sql.for_update("lot") == ("" if connection.vendor == "sqlite" else " FOR UPDATE OF lot")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_shared_cursor_follows_the_connection_when_it_is_closed_and_opened_again():
+    assert sql.fetch("SELECT 1", []) == [(1,)]
+    connection.close()
+
+    assert sql.fetch("SELECT 2", []) == [(2,)]
+
+
+def test_statements_on_the_shared_cursor_are_seen_by_query_capture(django_assert_num_queries):
+    sql.fetch("SELECT 1", [])  # the cursor exists before the capture starts
+
+    with django_assert_num_queries(2):
+        sql.fetch("SELECT 1", [])
+        sql.execute(f"UPDATE {sql.table(Gift)} SET name = name WHERE id = %s", [0])
