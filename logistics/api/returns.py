@@ -10,6 +10,7 @@ from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.api.fields import ScopedKey
 from core.api.permissions import require_role
 from core.api.transitions import ReasonInput, TransitionHistoryMixin, transition_action
 from core.roles import SUPPLIER_ROLES, Role
@@ -131,16 +132,6 @@ class ExtraCostSerializer(serializers.ModelSerializer):
             "return_number", "inbound", "lot", "fee_date", "description", "recorded_at", "recorded_by",
         ]
         read_only_fields = fields
-
-
-class ScopedKey(serializers.PrimaryKeyRelatedField):
-    """An id of a row the caller may see; another tenant's is "does not exist"."""
-
-    def __init__(self, model, *, required: bool = False) -> None:
-        super().__init__(queryset=model.objects.all(), required=required, allow_null=not required)
-
-    def get_queryset(self):
-        return self.queryset.visible_to(self.context["request"].user)
 
 
 class RecordExtraCostInput(serializers.Serializer):

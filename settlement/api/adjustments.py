@@ -8,10 +8,10 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
+from core.api.fields import ScopedKey
 from core.api.permissions import require_role
 from core.api.transitions import TransitionHistoryMixin, transition_action
 from core.roles import Role
-from logistics.api.returns import ScopedKey
 from settlement.models import Adjustment, Statement
 from settlement.services import adjustments
 from suppliers.models import Supplier

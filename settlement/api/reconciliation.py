@@ -9,10 +9,10 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from core.api.fields import ScopedKey
 from core.api.permissions import require_role
 from core.api.transitions import transition_action
 from core.roles import Role
-from logistics.api.returns import ScopedKey
 from settlement.api.statements import MonthField
 from settlement.models import Category, Reconciliation, ReconciliationLine, Resolution, Statement
 from settlement.services import reconciliation

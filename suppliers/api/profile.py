@@ -13,6 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
+from core.api.fields import ScopedKey
 from core.api.permissions import require_role
 from core.api.transitions import TransitionHistoryMixin, transition_action
 from core.errors import ValidationFailed
@@ -111,16 +112,8 @@ class BankAccountSerializer(serializers.ModelSerializer):
 
 
 # --- input --------------------------------------------------------------------------------------------------
-@extend_schema_field(OpenApiTypes.INT)
-class VisibleSupplierField(serializers.PrimaryKeyRelatedField):
-    """A supplier id among those the caller may see (another tenant's id does not exist)."""
-
-    def get_queryset(self):
-        return Supplier.objects.visible_to(self.context["request"].user)
-
-
 class ContractInput(serializers.Serializer):
-    supplier = VisibleSupplierField(required=False, help_text="运营填写；礼品商默认为本企业 (operators only; suppliers get their own)")
+    supplier = ScopedKey(Supplier, allow_null=False, help_text="运营填写；礼品商默认为本企业 (operators only; suppliers get their own)")
     number = serializers.CharField(max_length=60)
     start_date = serializers.DateField()
     end_date = serializers.DateField()

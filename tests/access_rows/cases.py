@@ -3,7 +3,7 @@ the returns area's (importing tests.access here would be circular).
 
 `world_objects` opens a rectification case against the matrix's supplier (open: its users answer it, an operator
 closes it, sending it back is 409) and a re-evaluation due for it (an operator renews it). Suppliers, operators and
-finance see them; logistics does not. A new case names a supplier that does not exist: the operator gets 400 (the
+finance see them; logistics does not. A new case names a supplier that does not exist: the operator gets 404 (the
 201 is in tests/settlement/test_cases.py).
 """
 from tests.access_rows.returns import AUTHENTICATED, MISSING, REASON, only, row
@@ -18,7 +18,7 @@ def seen(*, obj: str) -> dict:
 ROWS: dict = {
     ("rectification-case-list", "GET"): row(AUTHENTICATED),
     ("rectification-case-list", "POST"): only(
-        {"operator": 400}, seen_by=set(AUTHENTICATED) - {"anon"}, writable={"supplier", "kind", "reason", "deadline", "assessment"},
+        {"operator": 404}, seen_by=set(AUTHENTICATED) - {"anon"}, writable={"supplier", "kind", "reason", "deadline", "assessment"},
         body={"supplier": MISSING, "kind": "warning", "reason": "access matrix", "deadline": "2099-01-01"},
     ),
     ("rectification-case-detail", "GET"): seen(obj="case"),

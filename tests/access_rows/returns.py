@@ -7,8 +7,8 @@ requested return of one unit, a supplier-borne extra cost and a transit-damage c
 at the wall-clock time, since the API checks the return window against the real clock.
 
 The matrix sends static bodies, so the creates that name an object (an extra cost's order, a lost parcel's
-shipment) name one that does not exist: the roles allowed past the role check get 400 on that field; the 201s
-are in tests/logistics/test_api_returns.py.
+shipment) name one that does not exist: the roles allowed past the role check get 404 on that field (as for an id in
+a URL); the 201s are in tests/logistics/test_api_returns.py.
 """
 ROLES = [
     "anon", "member", "other_member", "supplier_admin", "supplier_staff", "other_supplier", "operator", "logistics", "finance"
@@ -62,7 +62,7 @@ ROWS: dict = {
     ("extra-cost-list", "GET"): row(AUTHENTICATED),
     ("extra-cost-detail", "GET"): seen(COST_SEEN_BY, obj="extra_cost"),
     ("extra-cost-list", "POST"): only(
-        {"logistics": 400, "operator": 400}, seen_by=EVERYONE,
+        {"logistics": 404, "operator": 404}, seen_by=EVERYONE,
         writable={"kind", "payer", "order", "return_request", "inbound", "lot", "quantity", "fee_date", "description"},
         body={"kind": "handling", "payer": "supplier", "order": MISSING},
     ),
@@ -81,7 +81,7 @@ ROWS: dict = {
         body={"settlement_reference": "PAY-MATRIX"},
     ),
     ("logistics-claim-report-lost-parcel", "POST"): only(
-        {"logistics": 400, "operator": 400}, seen_by=EVERYONE, writable={"shipment"}, body={"shipment": MISSING}
+        {"logistics": 404, "operator": 404}, seen_by=EVERYONE, writable={"shipment"}, body={"shipment": MISSING}
     ),
 }
 

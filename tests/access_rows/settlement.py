@@ -7,7 +7,7 @@ with one line we never booked, and proposes a second adjustment (by another fina
 user may decide it).
 
 The matrix sends static JSON, so: an upload is 415 for the supplier admins (the upload is multipart); a new
-adjustment names a supplier that does not exist (400 for finance); the PDF route names a version that has no PDF
+adjustment names a supplier that does not exist (404 for finance); the PDF route names a version that has no PDF
 (404 to everyone, as the matrix cannot read a download). The 201s and the PDF are in tests/settlement/test_api.py.
 """
 from tests.access_rows.returns import AUTHENTICATED, EVERYONE, MISSING, REASON, only, row
@@ -48,7 +48,7 @@ ROWS: dict = {
     ),
     ("adjustment-list", "GET"): row(AUTHENTICATED),
     ("adjustment-list", "POST"): only(
-        {"finance": 400}, seen_by=EVERYONE,
+        {"finance": 404}, seen_by=EVERYONE,
         writable={"supplier", "kind", "amount", "reason", "source_kind", "source_id", "statement"},
         body={"supplier": MISSING, "kind": "penalty", "amount": "-100.00", "reason": "access matrix"},
     ),

@@ -179,7 +179,7 @@ def test_an_operator_may_not_record_an_extra_cost_of_a_warehouse_order(api, deli
 
 @pytest.mark.parametrize(
     ("body", "field"),
-    [({}, "order"), ({"kind": "parking"}, "kind"), ({"quantity": 0}, "quantity"), ({"order": 999_999}, "order")],
+    [({}, "order"), ({"kind": "parking"}, "kind"), ({"quantity": 0}, "quantity")],
 )
 def test_a_bad_extra_cost_is_400_naming_the_field(api, delivered_order, logistics, body, field):
     owner = {"order": delivered_order.pk} if body and "order" not in body else {}
@@ -188,6 +188,13 @@ def test_a_bad_extra_cost_is_400_naming_the_field(api, delivered_order, logistic
     response = api(logistics).post("/api/v1/extra-costs/", values)
 
     assert response.status_code == 400 and field in [attr for attr, _ in errors(response)]
+    assert not ExtraCost.objects.exists()
+
+
+def test_an_extra_cost_naming_an_order_that_does_not_exist_is_404_naming_it(api, delivered_order, logistics):
+    response = api(logistics).post("/api/v1/extra-costs/", {"kind": "handling", "payer": "supplier", "order": 999_999})
+
+    assert response.status_code == 404 and errors(response) == [("order", "not_found")]
     assert not ExtraCost.objects.exists()
 
 

@@ -323,7 +323,6 @@ def test_a_rejection_needs_a_note(api, supplier, finance, finance_checker):
 @pytest.mark.parametrize(("body", "field"), [
     ({"amount": "0"}, "amount"), ({"amount": "1.234"}, "amount"), ({"kind": "bonus"}, "kind"), ({"reason": ""}, "reason"),
     ({"source_kind": "order", "source_id": "RO-NONE"}, "source_id"), ({"source_kind": "nothing"}, "source_kind"),
-    ({"supplier": 999_999}, "supplier"),
 ])
 def test_a_bad_adjustment_is_400_naming_the_field_and_writes_nothing(api, supplier, finance, body, field):
     response = api(finance).post("/api/v1/adjustments/", {"supplier": supplier.pk, "kind": "penalty", "amount": "-118.80",
@@ -337,6 +336,16 @@ def test_a_bad_adjustment_is_400_naming_the_field_and_writes_nothing(api, suppli
 @pytest.mark.parametrize("role", ["operator", "supplier_admin", "logistics"])
 def test_only_finance_proposes_adjustments(api, supplier, role, request):
     assert propose(api, request.getfixturevalue(role), supplier).status_code == 403
+    assert not Adjustment.objects.exists()
+
+
+@pytest.mark.parametrize("field", ["supplier", "statement"])
+def test_an_adjustment_naming_a_row_that_does_not_exist_is_404_naming_the_field_and_writes_nothing(api, supplier, finance,
+                                                                                                   field):
+    response = api(finance).post("/api/v1/adjustments/", {"supplier": supplier.pk, "kind": "penalty", "amount": "-118.80",
+                                                          "reason": "延迟发货"} | {field: 999_999})
+
+    assert response.status_code == 404 and errors(response) == [(field, "not_found")]
     assert not Adjustment.objects.exists()
 
 
@@ -393,13 +402,19 @@ def test_a_draft_cannot_be_reconciled(api, draft, supplier_admin):
     assert not Reconciliation.objects.exists()
 
 
-def test_only_the_suppliers_admin_uploads_for_a_statement_it_can_see(api, issued, supplier_staff, finance, other_supplier_admin):
+def test_only_the_suppliers_admin_uploads_for_its_statement(api, issued, supplier_staff, finance):
     content = CSV_HEADER + b"RO-1,SKU-1,delivery,1,180.00\n"
 
     assert upload(api, supplier_staff, issued, content).status_code == 403
     assert upload(api, finance, issued, content).status_code == 403
-    response = upload(api, other_supplier_admin, issued, content)
-    assert response.status_code == 400 and errors(response) == [("statement", "does_not_exist")]
+    assert not Reconciliation.objects.exists()
+
+
+def test_another_suppliers_statement_named_in_an_upload_is_404_as_in_a_url_and_writes_nothing(api, issued, other_supplier_admin):
+    response = upload(api, other_supplier_admin, issued, CSV_HEADER + b"RO-1,SKU-1,delivery,1,180.00\n")
+
+    assert response.status_code == 404
+    assert errors(response) == [("statement", "not_found")]
     assert not Reconciliation.objects.exists()
 
 

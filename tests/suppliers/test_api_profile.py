@@ -95,10 +95,10 @@ def test_an_operator_must_say_which_supplier_the_contract_is_with(api, operator)
     assert not Contract.objects.exists()
 
 
-def test_a_supplier_admin_cannot_propose_a_contract_for_another_supplier(api, supplier_admin, other_supplier):
+def test_a_supplier_admin_naming_another_supplier_in_a_contract_is_told_it_does_not_exist(api, supplier_admin, other_supplier):
     response = api(supplier_admin).post("/api/v1/contracts/", NEW_CONTRACT | {"supplier": other_supplier.pk})
 
-    assert response.status_code == 400 and errors_of(response) == {"supplier"}
+    assert response.status_code == 404 and errors_of(response) == {"supplier"}
     assert not Contract.objects.exists()
 
 
