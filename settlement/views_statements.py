@@ -2,7 +2,8 @@
 its versions, lines, PDFs, history and the steps each side takes.
 
 Finance generates, issues, reissues after a dispute, approves and pays; the supplier admin confirms, disputes and
-enters its invoice; supplier staff read. Each view parses its input, makes one service call and renders; every read
+enters its invoice; supplier staff read; operators read every statement, its lines, versions and history, with the
+bank account number masked and without the PDF (which carries it whole). Each view parses its input, makes one service call and renders; every read
 starts from the services' scoped lists, so another supplier's statement is a 404.
 """
 from collections.abc import Callable
@@ -32,10 +33,12 @@ from settlement.forms import DisputeForm, GenerateForm, InvoiceForm, NoteForm, P
 from settlement.models import GenerationRun, Section, Statement
 from settlement.services import generation, reconciliation, statements
 from settlement.tasks import generate_statements
+from suppliers.selectors_profile import account_number_for
 
 FINANCE = frozenset({Role.FINANCE})
 ADMIN = frozenset({Role.SUPPLIER_ADMIN})
 READERS = frozenset({Role.FINANCE, *SUPPLIER_ROLES})
+STATEMENT_READERS = frozenset({*READERS, Role.OPERATOR})
 LINES_PER_PAGE = 100
 CHART_MONTHS = 12
 CENT = Decimal("0.01")
@@ -111,7 +114,7 @@ def months(request):
 
 @login_required
 def statement_list(request):
-    require_role(request.user, READERS)
+    require_role(request.user, STATEMENT_READERS)
     filters = StatementFilterForm(request.GET, staff=request.user.role not in SUPPLIER_ROLES)
     rows = statements.list_statements(actor=request.user, **filters.values())
     context = paginate(request, rows) | {"filters": filters, "is_supplier": request.user.role in SUPPLIER_ROLES}
@@ -138,6 +141,8 @@ def render_detail(request, statement: Statement, *, bound: dict | None = None, s
     versions, chosen = _chosen_version(request, statement)
     lines = paginate(request, statements.version_lines(chosen), per_page=LINES_PER_PAGE)
     user = request.user
+    for version in versions:
+        version.shown_account_number = account_number_for(user, version.account_number) if version.account_number else ""
     context = lines | {
         "statement": statement,
         "versions": versions,
@@ -147,6 +152,7 @@ def render_detail(request, statement: Statement, *, bound: dict | None = None, s
         "actions": offered_actions(statement, user, bound),
         "is_finance": user.role in FINANCE,
         "is_supplier": user.role in SUPPLIER_ROLES,
+        "opens_files": user.role in READERS,
         "may_upload": user.role in ADMIN and statement.state in reconciliation.RECONCILABLE,
         "dispute_adjustments": statement.dispute_adjustments.select_related("supplier", "created_by", "decided_by"),
         "decisions": DECISIONS,
@@ -157,7 +163,7 @@ def render_detail(request, statement: Statement, *, bound: dict | None = None, s
 
 @login_required
 def statement_detail(request, pk: int):
-    require_role(request.user, READERS)
+    require_role(request.user, STATEMENT_READERS)
     return render_detail(request, get_object_or_404(statements.list_statements(actor=request.user), pk=pk))
 
 

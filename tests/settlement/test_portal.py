@@ -1,5 +1,6 @@
 """Portal pages of settlement: finance's months, statements, adjustments and reconciliations; the supplier's
-statements with confirm, dispute, invoice and its own reconciliation file; PDFs scoped to the supplier."""
+statements with confirm, dispute, invoice and its own reconciliation file; PDFs scoped to the supplier; operators
+reading every statement without acting on it."""
 import hashlib
 import re
 from datetime import date, datetime
@@ -10,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from settlement.models import Adjustment, GenerationRun, Reconciliation, Statement
 from settlement.services import adjustments, generation, statements
 from suppliers.models import BankAccount
-from tests.factories import FIXED_NOW, SHANGHAI
+from tests.factories import FIXED_NOW, SHANGHAI, SupplierFactory
 from tests.portal import field_errors, logged_in, nav
 
 pytestmark = pytest.mark.django_db
@@ -77,6 +78,77 @@ def test_each_page_renders_for_its_roles(issued, finance, supplier_admin, suppli
         assert [logged_in(user).get(url).status_code for url in supplier_pages] == [200] * len(supplier_pages)
     assert logged_in(supplier_admin).get("/settlement/months/").status_code == 403
     assert logged_in(supplier_admin).get("/settlement/adjustments/new/").status_code == 403
+
+
+@pytest.mark.parametrize("role", ["member", "logistics"])
+def test_members_and_logistics_may_not_open_the_statements(issued, role, request):
+    user = request.getfixturevalue(role)
+    client = logged_in(getattr(user, "user", user))
+
+    assert client.get("/settlement/statements/").status_code == 403
+    assert client.get(f"/settlement/statements/{issued.pk}/").status_code == 403
+    assert "结算单" not in nav(client.get("/"))
+
+
+# --- operators read the statements ---------------------------------------------------------------------------------
+
+def test_an_operator_finds_every_statement_in_the_navigation_and_filters_them(draft, other_supplier, operator):
+    client = logged_in(operator)
+
+    everything = client.get("/settlement/statements/").content.decode()
+    by_supplier = client.get(f"/settlement/statements/?supplier={other_supplier.pk}").content.decode()
+    by_state = client.get("/settlement/statements/?state=issued").content.decode()
+
+    assert "结算单" in nav(client.get("/")) and "结算月份" not in nav(client.get("/"))
+    assert everything.count("data-statement=") == 2 and 'name="supplier"' in everything
+    assert by_supplier.count("data-statement=") == 1 and f'data-statement="{draft.pk}"' not in by_supplier
+    assert by_state.count("data-statement=") == 0
+
+
+def test_the_operators_statement_list_is_paginated_by_twenty(operator):
+    for _ in range(21):
+        Statement.objects.create(supplier=SupplierFactory(), month=SEPTEMBER, generated_at=FIXED_NOW)
+    client = logged_in(operator)
+
+    first = client.get("/settlement/statements/").content.decode()
+    second = client.get("/settlement/statements/?page=2").content.decode()
+
+    assert first.count("data-statement=") == 20 and "第 1 / 2 页" in first
+    assert second.count("data-statement=") == 1
+
+
+def test_an_operator_reads_a_statement_with_its_lines_versions_and_history_but_takes_no_step(issued, operator):
+    version = statements.current_version(issued)
+
+    page = logged_in(operator).get(f"/settlement/statements/{issued.pk}/").content.decode()
+
+    assert 'data-testid="versions"' in page and 'data-version="1"' in page
+    assert 'data-testid="section-adjustment"' in page and "合计 ¥500.00" in page
+    assert 'data-testid="history"' in page and 'data-testid="no-actions"' in page
+    assert version.pdf_sha256 in page and 'data-testid="pdf-link"' not in page
+
+
+def test_an_operator_sees_the_bank_account_number_masked_and_cannot_download_the_pdf(issued, operator):
+    version = statements.current_version(issued)
+    client = logged_in(operator)
+
+    page = client.get(f"/settlement/statements/{issued.pk}/").content.decode()
+
+    assert version.account_number not in page and version.account_number[-4:] in page
+    assert client.get(f"/settlement/statements/{issued.pk}/versions/1/pdf/").status_code == 403
+
+
+def test_an_operator_may_not_act_on_a_statement_and_it_stays_as_it_was(issued, operator):
+    response = act(logged_in(operator), issued, "confirm")
+
+    issued.refresh_from_db()
+    assert response.status_code == 403 and issued.state == "issued"
+
+
+def test_a_supplier_still_lists_only_its_own_statements(draft, supplier_staff):
+    page = logged_in(supplier_staff).get("/settlement/statements/").content.decode()
+
+    assert page.count("data-statement=") == 1 and f'data-statement="{draft.pk}"' in page
 
 
 # --- months --------------------------------------------------------------------------------------------------------
