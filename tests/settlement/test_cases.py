@@ -14,6 +14,7 @@ from settlement.services import cases, re_evaluation
 from suppliers.models import Gift, Notice, Supplier
 from suppliers.services import inventory, onboarding
 from tests.factories import SHANGHAI, GiftFactory, SupplierFactory, SupplierUserFactory, WarehouseFactory, ready_to_activate
+from tests.portal import nav
 
 pytestmark = pytest.mark.django_db
 
@@ -367,6 +368,17 @@ def test_another_suppliers_case_and_re_evaluation_pages_are_404s(open_case, due,
     assert client.post(f"/settlement/cases/{open_case.pk}/answer/", {"answer": "x"}).status_code == 404
     assert client.get(f"/settlement/re-evaluations/{due.pk}/").status_code == 404
     assert open_case.number not in client.get("/settlement/cases/").content.decode()
+
+
+def test_finance_has_no_case_or_re_evaluation_pages_in_the_portal_nor_in_its_navigation(open_case, due, finance):
+    """The portal pages are the operator's and the supplier's; finance reads cases through the API only."""
+    client = page_client(finance)
+
+    navigation = nav(client.get("/"))
+
+    assert "整改单" not in navigation and "复评" not in navigation
+    assert client.get("/settlement/cases/").status_code == 403
+    assert client.get("/settlement/re-evaluations/").status_code == 403
 
 
 def test_the_operator_opens_a_case_from_the_list_page(active_supplier, operator):
