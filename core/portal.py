@@ -5,6 +5,19 @@ from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
+from django.utils.translation import pgettext_lazy
+
+from core.roles import STAFF_ROLES
+
+
+class NavGroup:
+    """The areas a staff navigation is grouped into, in no order of their own: a group comes where its first entry does."""
+
+    SUPPLIERS = pgettext_lazy("nav group", "供应商")
+    GIFTS = pgettext_lazy("nav group", "礼品")
+    ORDERS = pgettext_lazy("nav group", "订单与物流")
+    SETTLEMENT = pgettext_lazy("nav group", "结算")
+    SERVICE = pgettext_lazy("nav group", "客服")
 
 
 @dataclass(frozen=True)
@@ -14,25 +27,30 @@ class NavItem:
     roles: frozenset[str]
     order: int = 100
     badge: Callable | None = dataclasses.field(default=None, compare=False)  # badge(user) -> a count shown next to the entry
+    group: str | Promise = ""
 
 
 _items: list[NavItem] = []
 
 
 def register_nav(
-    label: str | Promise, url_name: str, *, roles: set[str] | frozenset[str], order: int = 100, badge: Callable | None = None
+    label: str | Promise, url_name: str, *, roles: set[str] | frozenset[str], order: int = 100, badge: Callable | None = None,
+    group: str | Promise = "",
 ) -> None:
-    """Add a navigation entry shown to `roles` (call from an AppConfig.ready); `badge(user)` counts what waits there."""
-    item = NavItem(label, url_name, frozenset(roles), order, badge)
+    """Add a navigation entry shown to `roles` (call from an AppConfig.ready); `badge(user)` counts what waits there;
+    `group` (a NavGroup) is the heading it comes under for staff, whose navigation is long; suppliers' and members'
+    stay flat."""
+    item = NavItem(label, url_name, frozenset(roles), order, badge, group)
     if item not in _items:
         _items.append(item)
 
 
 def navigation(request) -> dict:
-    """Template context: the entries the current user's role may open."""
+    """Template context: the entries the current user's role may open (`nav_items`), and the same entries under their
+    group's heading (`nav_groups`: staff only; entries without a group come last, under none)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_items": []}
+        return {"nav_items": [], "nav_groups": []}
     entries = []
     for item in sorted(_items, key=lambda i: i.order):
         if user.role in item.roles or user.is_superuser:
@@ -41,8 +59,17 @@ def navigation(request) -> dict:
             except NoReverseMatch:
                 continue
             badge = item.badge(user) if item.badge else 0
-            entries.append({"label": item.label, "url": url, "url_name": item.url_name, "badge": badge})
-    return {"nav_items": entries}
+            entries.append({"label": item.label, "url": url, "url_name": item.url_name, "badge": badge, "group": item.group})
+    groups = _grouped(entries) if user.role in STAFF_ROLES else [{"label": "", "items": entries}]
+    return {"nav_items": entries, "nav_groups": groups}
+
+
+def _grouped(entries: list[dict]) -> list[dict]:
+    groups: dict[str, dict] = {}
+    for entry in entries:
+        groups.setdefault(str(entry["group"]), {"label": entry["group"], "items": []})["items"].append(entry)
+    ungrouped = groups.pop("", None)
+    return [*groups.values(), *([ungrouped] if ungrouped else [])]
 
 
 def paginate(request, queryset, *, per_page: int = 20) -> dict:

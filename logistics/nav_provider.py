@@ -1,7 +1,7 @@
 """Navigation entries of this area (imported by LogisticsConfig.ready)."""
 from django.utils.translation import gettext_lazy as _
 
-from core.portal import register_nav
+from core.portal import NavGroup, register_nav
 from logistics.api.provider import READERS
 
-register_nav(_("承运商事件"), "logistics-carrier-events", roles=READERS, order=85)
+register_nav(_("承运商事件"), "logistics-carrier-events", roles=READERS, order=85, group=NavGroup.ORDERS)

@@ -8,11 +8,12 @@ class PointsConfig(AppConfig):
 
     def ready(self) -> None:
         from points import nav_complaints, seed  # noqa: F401  (navigation and beat tasks, demo data)
-        from core.portal import register_nav
+        from core.portal import NavGroup, register_nav
         from core.roles import Role
 
         register_nav(_("礼品目录"), "member-catalog", roles={Role.MEMBER}, order=10)
         register_nav(_("我的订单"), "member-orders", roles={Role.MEMBER}, order=20)
         register_nav(_("我的积分"), "member-points", roles={Role.MEMBER}, order=30)
-        register_nav(_("兑换订单"), "operator-orders", roles={Role.OPERATOR, Role.LOGISTICS, Role.FINANCE}, order=70)
-        register_nav(_("积分发放"), "operator-points-credits", roles={Role.OPERATOR}, order=80)
+        register_nav(_("兑换订单"), "operator-orders", roles={Role.OPERATOR, Role.LOGISTICS, Role.FINANCE}, order=70,
+                     group=NavGroup.ORDERS)
+        register_nav(_("积分发放"), "operator-points-credits", roles={Role.OPERATOR}, order=80, group=NavGroup.ORDERS)

@@ -1,10 +1,11 @@
 """Navigation entries of complaints and suggestions (imported by PointsConfig.ready, which also registers the beat tasks)."""
 from django.utils.translation import gettext_lazy as _
 
-from core.portal import register_nav
+from core.portal import NavGroup, register_nav
 from core.roles import SUPPLIER_ROLES, Role
 from points import tasks_complaints  # noqa: F401  (beat task registration)
 
 register_nav(_("我的投诉"), "member-complaints", roles={Role.MEMBER}, order=28)
-register_nav(_("投诉处理"), "complaint-desk", roles={Role.OPERATOR, Role.LOGISTICS, *SUPPLIER_ROLES}, order=86)
+register_nav(_("投诉处理"), "complaint-desk", roles={Role.OPERATOR, Role.LOGISTICS, *SUPPLIER_ROLES}, order=86,
+             group=NavGroup.SERVICE)
 register_nav(_("我的建议"), "supplier-suggestions", roles=SUPPLIER_ROLES, order=87)

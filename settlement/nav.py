@@ -2,10 +2,11 @@
 read the statements."""
 from django.utils.translation import gettext_lazy as _
 
-from core.portal import register_nav
+from core.portal import NavGroup, register_nav
 from core.roles import SUPPLIER_ROLES, Role
 
-register_nav(_("结算月份"), "settlement-months", roles={Role.FINANCE}, order=81)
-register_nav(_("结算单"), "settlement-statements", roles={Role.FINANCE, Role.OPERATOR, *SUPPLIER_ROLES}, order=82)
-register_nav(_("调账"), "settlement-adjustments", roles={Role.FINANCE, *SUPPLIER_ROLES}, order=83)
-register_nav(_("对账"), "settlement-reconciliations", roles={Role.FINANCE, *SUPPLIER_ROLES}, order=84)
+register_nav(_("结算月份"), "settlement-months", roles={Role.FINANCE}, order=81, group=NavGroup.SETTLEMENT)
+register_nav(_("结算单"), "settlement-statements", roles={Role.FINANCE, Role.OPERATOR, *SUPPLIER_ROLES}, order=82,
+             group=NavGroup.SETTLEMENT)
+register_nav(_("调账"), "settlement-adjustments", roles={Role.FINANCE, *SUPPLIER_ROLES}, order=83, group=NavGroup.SETTLEMENT)
+register_nav(_("对账"), "settlement-reconciliations", roles={Role.FINANCE, *SUPPLIER_ROLES}, order=84, group=NavGroup.SETTLEMENT)

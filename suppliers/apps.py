@@ -9,18 +9,20 @@ class SuppliersConfig(AppConfig):
     def ready(self) -> None:
         from suppliers import seed, tasks_profile  # noqa: F401  (demo data step; beat task registration)
         from suppliers import nav_announcements, seed_announcements  # noqa: F401  (announcements: navigation, demo data)
-        from core.portal import register_nav
+        from core.portal import NavGroup, register_nav
         from core.roles import SUPPLIER_ROLES, Role
 
-        register_nav(_("礼品商管理"), "operator-suppliers", roles={Role.OPERATOR, Role.FINANCE, Role.LOGISTICS}, order=10)
-        register_nav(_("礼品审核"), "operator-gift-review", roles={Role.OPERATOR}, order=20)
-        register_nav(_("礼品管理"), "operator-gifts", roles={Role.OPERATOR}, order=30)
+        register_nav(_("礼品商管理"), "operator-suppliers", roles={Role.OPERATOR, Role.FINANCE, Role.LOGISTICS}, order=10,
+                     group=NavGroup.SUPPLIERS)
+        register_nav(_("礼品审核"), "operator-gift-review", roles={Role.OPERATOR}, order=20, group=NavGroup.GIFTS)
+        register_nav(_("礼品管理"), "operator-gifts", roles={Role.OPERATOR}, order=30, group=NavGroup.GIFTS)
         register_nav(_("我的礼品"), "supplier-gifts", roles=SUPPLIER_ROLES, order=20)
         register_nav(_("礼品导入导出"), "supplier-catalog-import", roles=SUPPLIER_ROLES, order=25)
         register_nav(_("库存"), "supplier-stock", roles=SUPPLIER_ROLES, order=30)
-        register_nav(_("合同审核"), "operator-contracts", roles={Role.OPERATOR, Role.FINANCE}, order=40)
-        register_nav(_("资料变更审核"), "operator-profile-changes", roles={Role.OPERATOR, Role.FINANCE}, order=50)
-        register_nav(_("资质管理"), "operator-qualifications", roles={Role.OPERATOR}, order=60)
+        register_nav(_("合同审核"), "operator-contracts", roles={Role.OPERATOR, Role.FINANCE}, order=40, group=NavGroup.SUPPLIERS)
+        register_nav(_("资料变更审核"), "operator-profile-changes", roles={Role.OPERATOR, Role.FINANCE}, order=50,
+                     group=NavGroup.SUPPLIERS)
+        register_nav(_("资质管理"), "operator-qualifications", roles={Role.OPERATOR}, order=60, group=NavGroup.SUPPLIERS)
         register_nav(_("资料信息"), "supplier-profile", roles=SUPPLIER_ROLES, order=60)
         register_nav(_("合同与资质"), "supplier-paperwork", roles=SUPPLIER_ROLES, order=70)
         register_nav(_("站内通知"), "supplier-notices", roles=SUPPLIER_ROLES, order=90)

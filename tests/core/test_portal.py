@@ -1,10 +1,13 @@
-"""The portal shell: login, navigation per role, Chinese first with English available, admin for operators."""
+"""The portal shell: login, navigation per role (grouped by area for staff), Chinese first with English available, admin
+for operators."""
+import re
+
 import pytest
 from django.test import Client
 
 from core.models import TransitionLog
 from suppliers.models import Supplier
-from tests.portal import logged_in
+from tests.portal import logged_in, nav
 
 pytestmark = pytest.mark.django_db
 
@@ -42,6 +45,46 @@ def test_each_role_sees_its_own_navigation(request, role_fixture, visible, hidde
     nav = page.split('data-testid="nav"', 1)[1].split("</nav>", 1)[0]
     assert all(label in nav for label in visible)
     assert not any(label in nav for label in hidden)
+
+
+def nav_groups(response) -> dict[str, list[str]]:
+    """{heading: [link labels]} of the navigation's headed groups, in page order."""
+    groups = re.findall(r'<span class="nav-group-label">([^<]*)</span>(.*?)</div>', nav(response), re.S)
+    return {heading: re.findall(r"<a [^>]*>([^<]*)</a>", links) for heading, links in groups}
+
+
+def test_the_operators_navigation_is_grouped_by_area_and_keeps_every_entry(operator):
+    response = logged_in(operator).get("/")
+
+    groups = nav_groups(response)
+
+    assert list(groups) == ["供应商", "礼品", "订单与物流", "结算", "客服"]
+    assert groups["供应商"][:4] == ["礼品商管理", "合同审核", "资料变更审核", "资质管理"] and "整改单" in groups["供应商"]
+    assert groups["礼品"] == ["礼品审核", "礼品管理", "遗留礼品处理"]
+    assert groups["订单与物流"][:3] == ["兑换订单", "交接批次", "运单"] and "物流索赔" in groups["订单与物流"]
+    assert groups["结算"][0] == "结算单" and groups["客服"] == ["投诉处理"]
+    every_link = re.findall(r"<a [^>]*>([^<]*)</a>", nav(response))
+    assert sorted(every_link) == sorted(str(item["label"]) for item in response.context["nav_items"])
+    assert every_link[-2:] == ["管理后台", "API 文档"]
+
+
+def test_finance_and_logistics_navigation_is_grouped_too(finance, logistics):
+    assert list(nav_groups(logged_in(finance).get("/"))) == ["供应商", "订单与物流", "礼品", "结算"]
+    assert "订单与物流" in nav_groups(logged_in(logistics).get("/"))
+
+
+def test_suppliers_and_members_keep_a_flat_navigation(supplier_admin, member):
+    for user in (supplier_admin, member.user):
+        assert 'class="nav-group-label"' not in nav(logged_in(user).get("/"))
+
+
+def test_the_group_headings_are_in_english_on_request(operator):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(operator)
+
+    groups = nav_groups(client.get("/"))
+
+    assert list(groups) == ["Suppliers", "Gifts", "Orders &amp; logistics", "Settlement", "Customer service"]
 
 
 def test_a_page_of_another_role_is_forbidden(supplier_admin):
