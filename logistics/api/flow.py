@@ -13,6 +13,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.response import Response
 
+from core.api.fields import ScopedKey
 from core.api.permissions import require_role
 from core.api.transitions import TransitionHistoryMixin, transition_action
 from core.errors import PermissionDenied
@@ -22,7 +23,7 @@ from core.services import log_personal_data_access
 from logistics.models import HandoffBatch, InboundShipment, Shipment
 from logistics.services import inbound, shipments
 from points.privacy import may_see_contact
-from suppliers.models import Location, Supplier
+from suppliers.models import Gift, Location, Supplier
 
 LOGISTICS = frozenset({Role.LOGISTICS})
 HANDOFF_STAFF = frozenset({Role.LOGISTICS, Role.OPERATOR})
@@ -50,7 +51,7 @@ class InboundShipmentSerializer(serializers.ModelSerializer):
 
 
 class InboundAnnounceInput(serializers.Serializer):
-    gift = serializers.IntegerField()
+    gift = ScopedKey(Gift, required=True)
     location = serializers.SlugRelatedField(slug_field="code", queryset=Location.objects.all(), help_text="warehouse code")
     quantity = serializers.IntegerField()
     expected_on = serializers.DateField()
@@ -80,11 +81,11 @@ class InboundShipmentViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewS
     def create(self, request):
         """Announce an inbound shipment of one of the caller's warehouse gifts."""
         require_role(request.user, SUPPLIER_ROLES)
-        params = InboundAnnounceInput(data=request.data)
+        params = InboundAnnounceInput(data=request.data, context={"request": request})
         params.is_valid(raise_exception=True)
         data = params.validated_data
         shipment = inbound.announce_inbound(
-            supplier=Supplier.objects.get(pk=request.user.supplier_id), gift_id=data["gift"], location_id=data["location"].pk,
+            supplier=Supplier.objects.get(pk=request.user.supplier_id), gift_id=data["gift"].pk, location_id=data["location"].pk,
             quantity=data["quantity"], expected_on=data["expected_on"], replenishment_request_id=data["replenishment_request"],
             note=data["note"], actor=request.user, now=timezone.now(),
         )

@@ -33,9 +33,9 @@ ANNOUNCEMENT = {"gift": "{listed}", "location": MATRIX_WAREHOUSE, "quantity": 5,
 
 ROWS: dict = {
     ("inbound-shipment-list", "GET"): row(AUTHENTICATED),
-    # the other supplier names the matrix supplier's gift: 400 on `gift`, as for any gift not its own
+    # the other supplier names the matrix supplier's gift, which it cannot see: 404 on `gift`
     ("inbound-shipment-list", "POST"): only(
-        {"supplier_admin": 201, "supplier_staff": 201, "other_supplier": 400}, seen_by=EVERYONE,
+        {"supplier_admin": 201, "supplier_staff": 201, "other_supplier": 404}, seen_by=EVERYONE,
         writable={"gift", "location", "quantity", "expected_on", "replenishment_request", "note"}, body=ANNOUNCEMENT,
     ),
     ("inbound-shipment-detail", "GET"): only({role: 200 for role in INBOUND_SEEN_BY}, seen_by=INBOUND_SEEN_BY, obj="inbound"),

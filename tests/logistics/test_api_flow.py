@@ -104,10 +104,10 @@ def test_bad_announcements_are_400_naming_the_field_and_write_nothing(api, suppl
     assert not InboundShipment.objects.exists()
 
 
-def test_announcing_another_suppliers_gift_is_400_on_the_gift(api, other_supplier_admin, stocked_gift):
+def test_announcing_another_suppliers_gift_is_404_on_the_gift_as_in_a_url(api, other_supplier_admin, stocked_gift):
     response = api(other_supplier_admin).post("/api/v1/inbound-shipments/", announcement(stocked_gift), format="json")
 
-    assert response.status_code == 400 and error_attr(response) == "gift"
+    assert response.status_code == 404 and error_attr(response) == "gift"
     assert not InboundShipment.objects.exists()
 
 
