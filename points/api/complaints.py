@@ -10,6 +10,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.api.fields import ScopedKey
 from core.api.permissions import require_role
 from core.api.transitions import ReasonInput, TransitionHistoryMixin, transition_action
 from core.masking import mask_name, mask_phone
@@ -48,20 +49,10 @@ class ComplaintSerializer(serializers.ModelSerializer):
         return data
 
 
-class OwnOrderKey(serializers.PrimaryKeyRelatedField):
-    """An id of an order the caller may see; another member's is "does not exist"."""
-
-    def __init__(self, **kwargs) -> None:
-        super().__init__(queryset=RedemptionOrder.objects.all(), **kwargs)
-
-    def get_queryset(self):
-        return RedemptionOrder.objects.visible_to(self.context["request"].user)
-
-
 class OpenComplaintInput(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(max_length=4000)
-    order = OwnOrderKey(required=False, allow_null=True, default=None)
+    order = ScopedKey(RedemptionOrder, default=None)
     gift = serializers.PrimaryKeyRelatedField(queryset=Gift.objects.all(), required=False, allow_null=True, default=None)
     supplier = serializers.PrimaryKeyRelatedField(queryset=Supplier.objects.all(), required=False, allow_null=True, default=None)
     member = serializers.PrimaryKeyRelatedField(

@@ -8,7 +8,8 @@ user may decide it).
 
 The matrix sends static JSON, so: an upload is 415 for the supplier admins (the upload is multipart); a new
 adjustment names a supplier that does not exist (404 for finance); the PDF route names a version that has no PDF
-(404 to everyone, as the matrix cannot read a download). The 201s and the PDF are in tests/settlement/test_api.py.
+(404 to everyone who may download one, as the matrix cannot read a download; 403 to operators, who read the statement
+but not its PDF, which prints the whole bank account number). The 201s and the PDF are in tests/settlement/test_api.py.
 """
 from tests.access_rows.returns import AUTHENTICATED, EVERYONE, MISSING, REASON, only, row
 
@@ -32,7 +33,7 @@ ROWS: dict = {
     ("statement-detail", "GET"): seen(obj="statement"),
     ("statement-history", "GET"): seen(obj="statement"),
     ("statement-lines", "GET"): seen(obj="statement"),
-    ("statement-pdf", "GET"): only({}, seen_by=set(), obj="statement_without_pdf"),
+    ("statement-pdf", "GET"): only({"operator": 403}, seen_by=set(), obj="statement_without_pdf"),
     # the matrix's statement is issued: its supplier admin confirms or disputes it (200); the rest are 409
     ("statement-issue", "POST"): statement_action({"finance": 409}),
     ("statement-reissue", "POST"): statement_action({"finance": 409}),

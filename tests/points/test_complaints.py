@@ -452,3 +452,13 @@ def test_the_operators_complaint_queue_runs_the_same_queries_for_1_and_50_rows(a
             complaints.open_complaint(actor=member.user, now=now, gift=gift, title=f"投诉{i}", description="内容")
 
     assert_list_queries_constant(api(operator), "/api/v1/complaints/", make_rows)
+
+
+def test_over_the_api_a_complaint_naming_another_members_order_is_404_and_writes_nothing(api, rich_member, other_member, listed_gift, now):
+    order = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=1, now=now, **ADDRESS)
+
+    response = api(other_member.user).post("/api/v1/complaints/", {"title": "x", "description": "y", "order": order.pk}, format="json")
+
+    assert response.status_code == 404
+    assert response.json()["errors"][0]["attr"] == "order"
+    assert not Complaint.objects.exists()

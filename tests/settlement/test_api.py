@@ -169,7 +169,7 @@ def test_the_lines_of_a_version_are_paginated_and_filtered_by_section(api, issue
 
 
 def test_the_stored_pdf_of_a_version_is_downloaded_by_its_readers_only(api, issued, supplier_admin, finance, other_supplier_admin,
-                                                                     logistics):
+                                                                     logistics, operator):
     url = statement_url(issued, "versions/1/pdf")
 
     response = api(supplier_admin).get(url)
@@ -180,6 +180,7 @@ def test_the_stored_pdf_of_a_version_is_downloaded_by_its_readers_only(api, issu
     assert api(finance).get(url).status_code == 200
     assert api(other_supplier_admin).get(url).status_code == 404
     assert api(logistics).get(url).status_code == 404
+    assert api(operator).get(url).status_code == 403  # the PDF prints the whole bank account number
     assert api(finance).get(statement_url(issued, "versions/2/pdf")).status_code == 404
 
 
