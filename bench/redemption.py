@@ -430,6 +430,7 @@ def start_gunicorn(args, env: dict[str, str], log: Path) -> tuple[subprocess.Pop
     command = [
         sys.executable, "-m", "gunicorn", "-c", str(ROOT / "config" / "gunicorn.conf.py"), "config.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", str(args.http_workers),
         "--worker-class", args.worker_class, "--threads", str(args.http_threads), "--timeout", "30", "--log-level", "warning",
+        *(["--worker-connections", str(args.worker_connections)] if args.worker_connections else []),
     ]
     server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
     host = f"http://127.0.0.1:{port}"
@@ -627,6 +628,7 @@ def main() -> int:
     parser.add_argument("--worker-class", default="gthread",
                         help="gunicorn worker class (default gthread, as config/gunicorn.conf.py: the clients' connections are kept alive)")
     parser.add_argument("--http-threads", type=int, default=1, help="threads per gunicorn worker (gthread)")
+    parser.add_argument("--worker-connections", type=int, default=0, help="gunicorn's worker_connections (default: its own)")
     parser.add_argument("--conn-max-age", type=int, default=600, help="DB_CONN_MAX_AGE of the HTTP server (default 600)")
     parser.add_argument("--time-limit", type=float, default=30.0, help="seconds at most per scenario (default 30)")
     parser.add_argument("--sms", choices=["relay", "celery"], default="relay",
