@@ -1,6 +1,6 @@
 -- wrk script of bench/redemption.py's HTTP scenarios: `wrk -t N -c N -s redeem.lua URL -- PLAN OUTDIR SECONDS RUN`.
 -- Each thread is one client with one connection: it redeems its own (token, gift) pairs from PLAN (a Lua file
--- setting `plans`), one POST at a time, and when they are done (or SECONDS have passed) writes one JSON record
+-- setting `plans`, and `address`: the recipient's JSON fields), one POST at a time, and when they are done (or SECONDS have passed) writes one JSON record
 -- [start, end, status, error code] per request to OUTDIR/client-<id>.json and stops. Times are CLOCK_MONOTONIC
 -- seconds, as Python's time.monotonic().
 local ffi = require("ffi")
@@ -52,9 +52,7 @@ function request()
     finish()
     return wrk.format("GET", "/api/v1/catalog/")  -- never answered: the thread has stopped
   end
-  local body = string.format(
-    '{"gift": %d, "quantity": 1, "recipient_name": "刘洋", "recipient_phone": "13800138000", "address": "浙江省杭州市西湖区文三路100号"}',
-    item[2])
+  local body = string.format('{"gift": %d, "quantity": 1, %s}', item[2], address)
   local headers = {
     ["Authorization"] = "Token " .. item[1],
     ["Idempotency-Key"] = string.format("%s-%d-%d", run, id, index),

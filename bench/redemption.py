@@ -126,6 +126,7 @@ class World:
     location_id: int
     spread_gifts: list[int]
     hot_gifts: dict[str, int]  # layer → the one gift of its one-gift scenario
+    warm_up_gift: int  # the HTTP workers' warm-up orders take this one's stock
     gifts: dict[int, dict]  # id → supplier id, settlement price
     members: dict[int, dict]  # id → user id, account id, token
 
@@ -172,6 +173,7 @@ def seed(args) -> World:
     spread_stock = math.ceil(3 * (args.orders + args.extra) / args.gifts) * 2
     spread_gifts = [listed_gift(f"SPREAD-{n:03d}", spread_stock) for n in range(args.gifts)]
     hot_gifts = {layer: listed_gift(f"HOT-{layer.upper()}", args.orders) for layer in ("sql", "service", "http")}
+    warm_up_gift = listed_gift("WARM-UP", SPARE_MEMBERS)
 
     gotone = Program.objects.get(code=Program.GOTONE)
     count = sum(members_needed(args, layer) for layer in ("sql", "service", "http")) * 2 + SPARE_MEMBERS
@@ -197,6 +199,7 @@ def seed(args) -> World:
         tokens = Token.objects.bulk_create([Token(key=uuid.uuid4().hex + uuid.uuid4().hex[:8], user=u) for u in users], batch_size=2000)
     return World(
         gotone_id=gotone.pk, order_type_id=ContentType.objects.get_for_model(RedemptionOrder).pk, location_id=warehouse.pk, spread_gifts=spread_gifts, hot_gifts=hot_gifts,
+        warm_up_gift=warm_up_gift,
         gifts={pk: {"supplier_id": supplier.pk, "settlement": Decimal("180.00")} for pk in [*spread_gifts, *hot_gifts.values()]},
         members={m.pk: {"user_id": u.pk, "account_id": a.pk, "token": t.key, "phone": m.phone} for m, u, a, t in zip(members, users, accounts, tokens)},
     )
@@ -508,7 +511,8 @@ def run_wrk(scenario: Scenario, host: str, env: dict[str, str], args, workdir: P
     """wrk, one thread and one connection per client (bench/redeem.lua); stopped once every client is done."""
     clients = len(scenario.tasks)
     plan = workdir / "plan.lua"
-    plan.write_text("plans = {" + ",".join("{" + ",".join(f'{{"{token}",{gift}}}' for token, gift in tasks) + "}" for tasks in scenario.tasks) + "}")
+    address = json.dumps(ADDRESS, ensure_ascii=False)[1:-1].replace("\\", "\\\\").replace("'", "\\'")
+    plan.write_text(f"address = '{address}'\n" + "plans = {" + ",".join("{" + ",".join(f'{{"{token}",{gift}}}' for token, gift in tasks) + "}" for tasks in scenario.tasks) + "}")
     command = ["wrk", "-t", str(clients), "-c", str(clients), "-d", f"{int(args.time_limit) + 30}s", "--timeout", "30s",
                "-s", str(ROOT / "bench" / "redeem.lua"), host, "--", str(plan), str(workdir), str(args.time_limit), uuid.uuid4().hex[:12]]
     outputs = [workdir / f"client-{n}.json" for n in range(1, clients + 1)]
@@ -693,7 +697,7 @@ def main() -> int:
                 vacuum(url)
                 if layer == "http" and server is None:
                     server, host = start_gunicorn(args, env, Path(workdir) / "gunicorn.log")
-                    warm_up(host, [world.members[m]["token"] for m in world.members][-SPARE_MEMBERS:], world.spread_gifts[0],
+                    warm_up(host, [world.members[m]["token"] for m in world.members][-SPARE_MEMBERS:], world.warm_up_gift,
                             10 * args.http_workers)
                 run = (lambda s: run_http(s, host, env, args, server.pid)) if layer == "http" else (lambda s: run_processes(s, world, args))
                 spread = run(build(args, world, free_members, layer, "spread", attempts=args.orders))

@@ -6,8 +6,9 @@ is 400. Keys are scoped per user and endpoint and purged after IDEMPOTENCY_KEY_T
 
 The key is claimed inside the request's own transaction, so its outcome is stored with the effect it
 describes (both or neither) and costs no transaction of its own: on PostgreSQL a transaction-scoped
-advisory lock on the key, tried without waiting, tells a request that another one with this key runs;
-on SQLite writing transactions run one at a time, so none can.
+advisory lock on the key, tried without waiting, tells a request that another one with this key runs
+(its outcome is then read by a statement of its own, which sees what a request that held the lock
+committed); on SQLite writing transactions run one at a time, so none can.
 """
 import hashlib
 import json
@@ -38,51 +39,51 @@ def idempotent(view_method):
         body_hash = hashlib.sha256(json.dumps(request.data, sort_keys=True, cls=JSONEncoder).encode()).hexdigest()
         try:
             with transaction.atomic():
-                stored = _claim(user_id=request.user.pk, endpoint=endpoint, key=key, body_hash=body_hash)
+                _lock(user_id=request.user.pk, endpoint=endpoint, key=key)
+                stored = _replay(user_id=request.user.pk, endpoint=endpoint, key=key, body_hash=body_hash)
                 if stored is not None:
                     return stored
                 response = view_method(self, request, *args, **kwargs)
                 if response.status_code < 500:
                     sql.insert([IdempotencyRecord(
-                        user_id=request.user.pk, endpoint=endpoint, key=key, request_hash=body_hash, response_status=response.status_code, response_body=json.loads(json.dumps(response.data, cls=JSONEncoder)),
-                        created_at=timezone.now(),
+                        user_id=request.user.pk, endpoint=endpoint, key=key, request_hash=body_hash, response_status=response.status_code,
+                        response_body=json.loads(json.dumps(response.data, cls=JSONEncoder)), created_at=timezone.now(),
                     )])
-        except IntegrityError as exc:
-            if _stored(request.user.pk, endpoint, key) is None:
+        except IntegrityError:  # a request with this key committed its outcome first (no lock on SQLite): answer with it
+            stored = _replay(user_id=request.user.pk, endpoint=endpoint, key=key, body_hash=body_hash)
+            if stored is None:
                 raise
-            raise IdempotencyKeyInUse(field=HEADER) from exc  # another request with this key committed first
+            return stored
         return response
 
     return wrapper
 
 
-def _claim(*, user_id: int, endpoint: str, key: str, body_hash: str) -> Response | None:
-    """Lock the key for this transaction and return the stored outcome of an earlier request with it, in one statement.
-
-    :raises IdempotencyKeyInUse: while another request holds the key
-    :raises IdempotencyKeyReused: for an earlier request with another body
-    """
-    if connection.vendor == "postgresql":
-        digest = hashlib.blake2b(f"{user_id}\0{endpoint}\0{key}".encode(), digest_size=8).digest()
-        lock, params = "pg_try_advisory_xact_lock(%s)", [int.from_bytes(digest, "big", signed=True)]
-    else:
-        lock, params = "1", []
-    (locked, *values), = sql.fetch(
-        f"SELECT {lock}, {sql.columns(IdempotencyRecord, _STORED, 'r')} FROM (SELECT 1) AS one"
-        f" LEFT JOIN {sql.table(IdempotencyRecord)} r ON r.user_id = %s AND r.endpoint = %s AND r.{connection.ops.quote_name('key')} = %s",
-        [*params, user_id, endpoint, key],
-    )
+def _lock(*, user_id: int, endpoint: str, key: str) -> None:
+    """Hold the key until this transaction ends. :raises IdempotencyKeyInUse: while another request holds it"""
+    if connection.vendor != "postgresql":
+        return
+    digest = hashlib.blake2b(f"{user_id}\0{endpoint}\0{key}".encode(), digest_size=8).digest()
+    (locked,), = sql.fetch("SELECT pg_try_advisory_xact_lock(%s)", [int.from_bytes(digest, "big", signed=True)])
     if not locked:
         raise IdempotencyKeyInUse(field=HEADER)
-    if values[0] is None:
+
+
+def _replay(*, user_id: int, endpoint: str, key: str, body_hash: str) -> Response | None:
+    """The stored outcome of an earlier request with this key, or None.
+
+    :raises IdempotencyKeyReused: for an earlier request with another body
+    """
+    rows = sql.fetch(
+        f"SELECT {sql.columns(IdempotencyRecord, _STORED, 'r')} FROM {sql.table(IdempotencyRecord)} r"
+        f" WHERE r.user_id = %s AND r.endpoint = %s AND r.{connection.ops.quote_name('key')} = %s",
+        [user_id, endpoint, key],
+    )
+    if not rows:
         return None
-    record = sql.load(IdempotencyRecord, _STORED, values)
+    record = sql.load(IdempotencyRecord, _STORED, rows[0])
     if record.request_hash != body_hash:
         raise IdempotencyKeyReused(field=HEADER)
     response = Response(record.response_body, status=record.response_status)
     response["Idempotent-Replayed"] = "true"
     return response
-
-
-def _stored(user_id: int, endpoint: str, key: str) -> IdempotencyRecord | None:
-    return IdempotencyRecord.objects.filter(user_id=user_id, endpoint=endpoint, key=key).first()

@@ -13,43 +13,64 @@ from core.notifications.backends import get_backend
 logger = logging.getLogger(__name__)
 
 
+BATCH = 20  # messages sent per transaction: what a crash mid-batch may send again
+RETRY_AFTER = timedelta(minutes=1)  # a refused message waits this long after its first failure, twice as long after each next
+RETRY_AT_MOST_EVERY = timedelta(hours=6)
+
+
+def _due(now: datetime):
+    return Notification.objects.filter(status=Notification.Status.PENDING, not_before__lte=now)
+
+
 def send_notification(*, notification_id: int, now: datetime) -> bool:
     """Send one pending, due message (the on-commit task's work); whether this call sent it.
 
     Its attempt is counted, and committed, before the backend is called: a worker killed mid-send leaves
     that trace, and the broker hands the task to another worker.
     """
-    due = Notification.objects.filter(pk=notification_id, status=Notification.Status.PENDING, not_before__lte=now)
-    if not due.update(attempts=F("attempts") + 1):
+    if not _due(now).filter(pk=notification_id).update(attempts=F("attempts") + 1):
         return False
-    return send_due_notifications(now=now, ids=[notification_id], counted=True) == 1
+    return _send_batch(_due(now).filter(pk=notification_id), now=now, counted=True) == 1
 
 
-def send_due_notifications(*, now: datetime, limit: int = 500, ids: list[int] | None = None, counted: bool = False) -> int:
-    """Send pending messages whose time has come (all, or those of `ids`), earliest first, at least once.
+def send_due_notifications(*, now: datetime, limit: int = 500) -> int:
+    """Send pending messages whose time has come, earliest first, at least once, in transactions of BATCH
+    messages (the relay and beat's sender); how many were sent."""
+    sent = 0
+    while sent < limit:
+        batch = _send_batch(_due(now), now=now, size=min(BATCH, limit - sent))
+        if batch is None:
+            break
+        sent += batch
+    return sent
 
-    The batch is locked, skipping rows another sender holds, so the relay, beat and on-commit tasks never send
-    one message at the same time; it is marked sent, with its attempt counted (unless `counted` already), in
-    the same transaction. A crash before the commit sends it again with the same message id, which the
-    backends drop. A message the backend refuses stays pending with its attempt counted and does not hold up
-    the others. Returns how many were sent.
+
+def _send_batch(due, *, now: datetime, size: int = 1, counted: bool = False) -> int | None:
+    """Lock up to `size` of `due`, skipping rows another sender holds (so no message goes out twice at once), hand them
+    to the backend and mark them sent with their attempt counted (unless `counted` already), all in one transaction.
+    A crash before the commit sends them again with the same message ids, which the backends drop. A message the
+    backend refuses stays pending, its attempt counted, and waits longer after each failure, behind the others.
+    Returns how many were sent, or None when nothing was due.
     """
-    due = Notification.objects.filter(status=Notification.Status.PENDING, not_before__lte=now)
-    if ids is not None:
-        due = due.filter(pk__in=ids)
     backend, sent, failed = get_backend(), [], []
     attempt = F("attempts") + (0 if counted else 1)
     with transaction.atomic():
-        for notification in due.select_for_update(skip_locked=True).order_by("not_before", "id")[:limit]:
+        batch = list(due.select_for_update(skip_locked=True).order_by("not_before", "id")[:size])
+        if not batch:
+            return None
+        for notification in batch:
             try:
                 backend.send(message_id=str(notification.message_id), phone=notification.phone, body=notification.body)
             except Exception:
                 logger.exception("SMS %s was not accepted; it stays pending", notification.message_id)
-                failed.append(notification.pk)
+                failed.append(notification)
             else:
                 sent.append(notification.pk)
         Notification.objects.filter(pk__in=sent).update(status=Notification.Status.SENT, sent_at=now, attempts=attempt)
-        Notification.objects.filter(pk__in=failed).update(attempts=attempt)
+        for notification in failed:
+            tries = notification.attempts + (0 if counted else 1)
+            wait = min(RETRY_AFTER * 2 ** min(tries - 1, 16), RETRY_AT_MOST_EVERY)
+            Notification.objects.filter(pk=notification.pk).update(attempts=attempt, not_before=now + wait)
     return len(sent)
 
 

@@ -125,7 +125,7 @@ def test_with_the_relay_no_task_is_queued_and_the_relay_sends_what_is_due(django
     assert [m["message_id"] for m in MemoryBackend.outbox] == [str(code.message_id)]
 
 
-def test_a_message_the_gateway_refuses_stays_pending_and_does_not_hold_up_the_others(monkeypatch):
+def test_a_message_the_gateway_refuses_stays_pending_waits_and_does_not_hold_up_the_others(monkeypatch):
     refused = notify(kind="confirmation_code", phone="13800138000", at=at(10), context={"code": "333333"})
     accepted = notify(kind="confirmation_code", phone="13800138001", at=at(10), context={"code": "444444"})
     real_send = MemoryBackend.send
@@ -143,6 +143,7 @@ def test_a_message_the_gateway_refuses_stays_pending_and_does_not_hold_up_the_ot
     assert (refused.status, refused.attempts) == (Notification.Status.PENDING, 1)
     assert (accepted.status, accepted.attempts) == (Notification.Status.SENT, 1)
     monkeypatch.setattr(MemoryBackend, "send", real_send)
+    assert send_due_notifications(now=at(10, 1, 59)) == 0  # a refused message waits a minute before its next try
     assert send_due_notifications(now=at(10, 2)) == 1
     refused.refresh_from_db()
     assert (refused.status, refused.attempts) == (Notification.Status.SENT, 2)

@@ -5,7 +5,7 @@ import threading
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
-from django.db import DatabaseError, connection
+from django.db import Error, connection
 from django.utils import timezone
 
 from core.services import send_due_notifications
@@ -30,7 +30,7 @@ class Command(BaseCommand):
         while not stop.is_set():
             try:
                 sent = send_due_notifications(now=timezone.now(), limit=BATCH)
-            except DatabaseError:  # the database restarted or went away: reconnect on the next look
+            except Error:  # the database restarted or went away: reconnect on the next look
                 logger.exception("the outbox could not be read; trying again in %s s", interval)
                 connection.close()
                 sent = 0
