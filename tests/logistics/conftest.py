@@ -1,9 +1,13 @@
-"""Confirmed orders ready for logistics, their shipment handed over and shipped."""
+"""Confirmed orders ready for logistics, their shipment handed over and shipped; the leftover-gift world."""
 import pytest
 
-from logistics.models import Shipment
+from logistics.models import LeftoverLot, Shipment
 from logistics.services import shipments
 from points.services import orders
+from suppliers.models import Location
+from suppliers.services import catalog, inventory
+from tests.factories import WarehouseFactory
+from tests.logistics.leftover_world import RETIRED_ON, offline_gift
 from tests.points.conftest import ADDRESS, listed_gift, rich_member  # noqa: F401  (fixtures reused here)
 
 
@@ -26,3 +30,34 @@ def handed_over(confirmed_order, logistics, now) -> Shipment:
 def shipped(handed_over, logistics, now) -> Shipment:
     """The warehouse shipment shipped by logistics staff with SF Express as SF1001."""
     return shipments.ship_shipment(shipment=handed_over, actor=logistics, now=now, carrier="顺丰", tracking_number=TRACKING)
+
+
+# --- the leftover-gift world (tests.logistics.leftover_world) ---
+@pytest.fixture
+def warehouses(db):
+    return WarehouseFactory(code="WH-A", name="华东A仓"), WarehouseFactory(code="WH-B", name="华南B仓"), WarehouseFactory(code="WH-C")
+
+
+@pytest.fixture
+def stocked_gift(operator, warehouses):
+    """Offline; 5 units in A, 3 in B, 2 in C all reserved, 4 at the supplier's own dropship location."""
+    a, b, c = warehouses
+    gift = offline_gift(operator, RETIRED_ON)
+    own = Location.objects.create(code="DS-OWN", name="自有仓", kind=Location.Kind.DROPSHIP, supplier=gift.supplier)
+    for location, quantity in ((a, 5), (b, 3), (c, 2), (own, 4)):
+        inventory.receive_stock(gift=gift, location=location, quantity=quantity, at=RETIRED_ON)
+    inventory.reserve_stock(gift=gift, location=c, quantity=2, at=RETIRED_ON)
+    return gift
+
+
+@pytest.fixture
+def lots(stocked_gift, operator, warehouses):
+    """The gift retired on 2026-10-15: open lots in A (5) and B (3), due 2026-11-14."""
+    catalog.retire_gift(gift=stocked_gift, actor=operator, now=RETIRED_ON)
+    a, b, _ = warehouses
+    return LeftoverLot.objects.get(location=a), LeftoverLot.objects.get(location=b)
+
+
+@pytest.fixture
+def lot(lots):
+    return lots[0]

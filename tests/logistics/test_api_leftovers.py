@@ -15,15 +15,7 @@ from logistics.services import leftovers
 from suppliers.models import Gift
 from tests.factories import GiftFactory, SupplierUserFactory, WarehouseFactory
 from tests.helpers import assert_list_queries_constant
-from tests.logistics.test_leftovers import (  # noqa: F401  (fixtures)
-    DEADLINE,
-    RETIRED_ON,
-    at_0010,
-    lot,
-    lots,
-    stocked_gift,
-    warehouses,
-)
+from tests.logistics.leftover_world import DEADLINE, RETIRED_ON, at_0010
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/leftover-lots/"

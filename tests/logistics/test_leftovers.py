@@ -1,6 +1,6 @@
 """Leftover gifts (SPEC §4.8): lots from the GiftRetired event only, storage fees once per lot and day, and the
 three ways a lot ends (collected, disposed, moved to clearance with its gift)."""
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -14,60 +14,14 @@ from logistics.services import leftovers
 from suppliers.events import GiftRetired
 from suppliers.models import Gift, Location, Notice, StockMovement, StockRecord
 from suppliers.services import catalog, inventory, onboarding
-from tests.factories import SHANGHAI, GiftFactory, WarehouseFactory, ready_to_activate
+from tests.factories import SHANGHAI, GiftFactory, ready_to_activate
+from tests.logistics.leftover_world import DEADLINE, RETIRED_ON, at_0010, offline_gift
 
 pytestmark = pytest.mark.django_db
-
-RETIRED_ON = datetime(2026, 10, 15, 10, 0, tzinfo=SHANGHAI)
-DEADLINE = RETIRED_ON.date() + timedelta(days=30)
-
-
-def at_0010(day) -> datetime:
-    return datetime.combine(day, time(0, 10), tzinfo=SHANGHAI)
-
 
 def stock_of(gift: Gift, location: Location) -> tuple[int, int]:
     record = StockRecord.objects.get(gift=gift, location=location)
     return record.on_hand, record.reserved
-
-
-def offline_gift(operator, now, **fields) -> Gift:
-    """A gift taken offline at the supplier's request: the state `retire` starts from."""
-    gift = GiftFactory(**fields)
-    for name in ("submit", "approve", "publish"):
-        apply_transition(gift, name, actor=operator, at=now)
-    apply_transition(gift, "delist", actor=operator, at=now, reason_code=Gift.DelistReason.SUPPLIER_REQUEST)
-    return gift
-
-
-@pytest.fixture
-def warehouses(db):
-    return WarehouseFactory(code="WH-A", name="华东A仓"), WarehouseFactory(code="WH-B", name="华南B仓"), WarehouseFactory(code="WH-C")
-
-
-@pytest.fixture
-def stocked_gift(operator, warehouses):
-    """Offline; 5 units in A, 3 in B, 2 in C all reserved, 4 at the supplier's own dropship location."""
-    a, b, c = warehouses
-    gift = offline_gift(operator, RETIRED_ON)
-    own = Location.objects.create(code="DS-OWN", name="自有仓", kind=Location.Kind.DROPSHIP, supplier=gift.supplier)
-    for location, quantity in ((a, 5), (b, 3), (c, 2), (own, 4)):
-        inventory.receive_stock(gift=gift, location=location, quantity=quantity, at=RETIRED_ON)
-    inventory.reserve_stock(gift=gift, location=c, quantity=2, at=RETIRED_ON)
-    return gift
-
-
-@pytest.fixture
-def lots(stocked_gift, operator, warehouses):
-    """The gift retired on 2026-10-15: open lots in A (5) and B (3), due 2026-11-14."""
-    catalog.retire_gift(gift=stocked_gift, actor=operator, now=RETIRED_ON)
-    a, b, _ = warehouses
-    return LeftoverLot.objects.get(location=a), LeftoverLot.objects.get(location=b)
-
-
-@pytest.fixture
-def lot(lots):
-    return lots[0]
 
 
 # --- lots from the event ---------------------------------------------------------------------------------------

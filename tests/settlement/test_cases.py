@@ -14,7 +14,7 @@ from settlement.services import cases, re_evaluation
 from suppliers.models import Gift, Notice, Supplier
 from suppliers.services import inventory, onboarding
 from tests.factories import SHANGHAI, GiftFactory, SupplierFactory, SupplierUserFactory, WarehouseFactory, ready_to_activate
-from tests.portal import nav
+from tests.portal import logged_in, nav
 
 pytestmark = pytest.mark.django_db
 
@@ -285,14 +285,6 @@ def test_a_re_evaluation_is_overdue_the_day_after_it_was_due(due):
 
 
 # --- API and pages ------------------------------------------------------------------------------------------------
-def page_client(user):
-    from django.test import Client
-
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def test_an_operator_opens_a_case_through_the_api_and_the_supplier_answers_it(active_supplier, operator, staff, api):
     opened = api(operator).post("/api/v1/rectification-cases/", {"supplier": active_supplier.pk, "kind": "warning",
                                                                   "reason": "迟发", "deadline": "2099-01-01"}, format="json")
@@ -344,7 +336,7 @@ def test_the_api_lists_only_overdue_re_evaluations_when_asked(active_supplier, o
 
 
 def test_the_supplier_answers_on_the_case_page(open_case, staff):
-    client = page_client(staff)
+    client = logged_in(staff)
 
     response = client.post(f"/settlement/cases/{open_case.pk}/answer/", {"answer": "已增加发货人手"}, follow=True)
 
@@ -354,7 +346,7 @@ def test_the_supplier_answers_on_the_case_page(open_case, staff):
 
 
 def test_an_empty_answer_on_the_page_shows_the_error_and_changes_nothing(open_case, staff):
-    response = page_client(staff).post(f"/settlement/cases/{open_case.pk}/answer/", {"answer": ""})
+    response = logged_in(staff).post(f"/settlement/cases/{open_case.pk}/answer/", {"answer": ""})
 
     assert response.status_code == 200 and 'data-field="answer"' in response.content.decode()
     open_case.refresh_from_db()
@@ -362,7 +354,7 @@ def test_an_empty_answer_on_the_page_shows_the_error_and_changes_nothing(open_ca
 
 
 def test_another_suppliers_case_and_re_evaluation_pages_are_404s(open_case, due, other_supplier_admin):
-    client = page_client(other_supplier_admin)
+    client = logged_in(other_supplier_admin)
 
     assert client.get(f"/settlement/cases/{open_case.pk}/").status_code == 404
     assert client.post(f"/settlement/cases/{open_case.pk}/answer/", {"answer": "x"}).status_code == 404
@@ -372,7 +364,7 @@ def test_another_suppliers_case_and_re_evaluation_pages_are_404s(open_case, due,
 
 def test_finance_has_no_case_or_re_evaluation_pages_in_the_portal_nor_in_its_navigation(open_case, due, finance):
     """The portal pages are the operator's and the supplier's; finance reads cases through the API only."""
-    client = page_client(finance)
+    client = logged_in(finance)
 
     navigation = nav(client.get("/"))
 
@@ -382,7 +374,7 @@ def test_finance_has_no_case_or_re_evaluation_pages_in_the_portal_nor_in_its_nav
 
 
 def test_the_operator_opens_a_case_from_the_list_page(active_supplier, operator):
-    response = page_client(operator).post("/settlement/cases/", {"supplier": active_supplier.pk, "kind": "warning",
+    response = logged_in(operator).post("/settlement/cases/", {"supplier": active_supplier.pk, "kind": "warning",
                                                                   "reason": "包装破损投诉", "deadline": "2099-01-01"}, follow=True)
 
     assert response.status_code == 200 and "包装破损投诉" in response.content.decode()
@@ -390,7 +382,7 @@ def test_the_operator_opens_a_case_from_the_list_page(active_supplier, operator)
 
 
 def test_the_operator_decides_terminate_on_the_page(due, active_supplier, operator):
-    response = page_client(operator).post(f"/settlement/re-evaluations/{due.pk}/", {"decision": "terminate", "note": "严重违约"},
+    response = logged_in(operator).post(f"/settlement/re-evaluations/{due.pk}/", {"decision": "terminate", "note": "严重违约"},
                                           follow=True)
 
     assert response.status_code == 200 and 'data-testid="decision"' in response.content.decode()
@@ -399,7 +391,7 @@ def test_the_operator_decides_terminate_on_the_page(due, active_supplier, operat
 
 
 def test_suppliers_cannot_decide_on_the_page(due, staff):
-    assert page_client(staff).post(f"/settlement/re-evaluations/{due.pk}/", {"decision": "renew"}).status_code == 403
+    assert logged_in(staff).post(f"/settlement/re-evaluations/{due.pk}/", {"decision": "renew"}).status_code == 403
 
     due.refresh_from_db()
     assert due.state == "due"
@@ -410,7 +402,7 @@ def test_the_operator_sees_overdue_re_evaluations_first(active_supplier, operato
     for due_on in (date(2090, 1, 1), date(2021, 1, 1), date(2020, 1, 1)):
         ReEvaluation.objects.create(supplier=active_supplier, due_on=due_on, created_at=now)
 
-    page = page_client(operator).get("/settlement/re-evaluations/").content.decode()
+    page = logged_in(operator).get("/settlement/re-evaluations/").content.decode()
 
     assert page.index("2020-01-01") < page.index("2021-01-01") < page.index("2090-01-01")
     assert 'data-testid="overdue-count"' in page

@@ -1,0 +1,23 @@
+"""The leftover-gift world the leftovers tests share: a gift retired on 2026-10-15 with stock in three warehouses and at
+the supplier's own location (the fixtures are in tests/logistics/conftest.py)."""
+from datetime import datetime, time, timedelta
+
+from core.fsm import apply_transition
+from suppliers.models import Gift
+from tests.factories import SHANGHAI, GiftFactory
+
+RETIRED_ON = datetime(2026, 10, 15, 10, 0, tzinfo=SHANGHAI)
+DEADLINE = RETIRED_ON.date() + timedelta(days=30)
+
+
+def at_0010(day) -> datetime:
+    return datetime.combine(day, time(0, 10), tzinfo=SHANGHAI)
+
+
+def offline_gift(operator, now, **fields) -> Gift:
+    """A gift taken offline at the supplier's request: the state `retire` starts from."""
+    gift = GiftFactory(**fields)
+    for name in ("submit", "approve", "publish"):
+        apply_transition(gift, name, actor=operator, at=now)
+    apply_transition(gift, "delist", actor=operator, at=now, reason_code=Gift.DelistReason.SUPPLIER_REQUEST)
+    return gift
