@@ -1,10 +1,16 @@
-"""Shared fixtures: a fixed `now`, one user and API client per role, two supplier tenants."""
+"""Shared fixtures: a fixed `now`, one user and API client per role, two supplier tenants, a listed gift and a member with
+points for order tests."""
+from datetime import datetime
+
 import pytest
 from rest_framework.test import APIClient
 
+from core.fsm import apply_transition
 from core.notifications.backends import MemoryBackend
 from core.roles import Role
-from tests.factories import FIXED_NOW, MemberFactory, SupplierFactory, SupplierUserFactory, UserFactory
+from points.services import ledger
+from suppliers.services import inventory
+from tests.factories import FIXED_NOW, SHANGHAI, GiftFactory, MemberFactory, SupplierFactory, SupplierUserFactory, UserFactory, WarehouseFactory
 
 
 @pytest.fixture
@@ -85,3 +91,20 @@ def client_for(user) -> APIClient:
 def api():
     """api(user) → an APIClient authenticated as that user (None: anonymous)."""
     return client_for
+
+
+@pytest.fixture
+def listed_gift(operator, now):
+    """GoTone 1500 / M-Zone 1200 points, settlement 180.00, 10 units in one warehouse."""
+    gift = GiftFactory()
+    for name in ("submit", "approve", "publish"):
+        apply_transition(gift, name, actor=operator, at=now)
+    inventory.receive_stock(gift=gift, location=WarehouseFactory(code="WH-ORD"), quantity=10, at=now)
+    return gift
+
+
+@pytest.fixture
+def rich_member(member, now):
+    """The gold GoTone member with 50 000 points earned this year."""
+    ledger.earn_points(member=member, points=50_000, source=ledger.Source("batch", "SETUP"), at=datetime(2026, 1, 5, tzinfo=SHANGHAI))
+    return member

@@ -12,6 +12,8 @@ from suppliers.models import Category, Contract, Gift, GiftPrice, Location, Noti
 from suppliers.validators import credit_code_check_char
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+#: A member's delivery address, as an order takes it.
+ADDRESS = {"recipient_name": "刘洋", "recipient_phone": "13800138000", "address": "浙江省杭州市西湖区文三路100号"}
 FIXED_NOW = datetime(2026, 10, 15, 10, 0, tzinfo=SHANGHAI)
 
 

@@ -19,7 +19,7 @@ from points.services import ledger, orders
 from suppliers.models import StockMovement, StockRecord
 from suppliers.services import inventory
 from tests.factories import SHANGHAI, GiftFactory, MemberFactory, UserFactory, WarehouseFactory
-from tests.points.conftest import ADDRESS
+from tests.factories import ADDRESS
 
 WAIT_SECONDS = 30
 ORDER_POINTS = 1500

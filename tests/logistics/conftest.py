@@ -8,7 +8,7 @@ from suppliers.models import Location
 from suppliers.services import catalog, inventory
 from tests.factories import WarehouseFactory
 from tests.logistics.leftover_world import RETIRED_ON, offline_gift
-from tests.points.conftest import ADDRESS, listed_gift, rich_member  # noqa: F401  (fixtures reused here)
+from tests.factories import ADDRESS
 
 
 @pytest.fixture

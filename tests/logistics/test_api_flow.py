@@ -15,7 +15,7 @@ from suppliers.models import Location, StockRecord
 from suppliers.services import inventory
 from tests.factories import GiftFactory, MemberFactory, SupplierFactory, UserFactory, WarehouseFactory
 from tests.helpers import assert_list_queries_constant
-from tests.points.conftest import ADDRESS
+from tests.factories import ADDRESS
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ from suppliers.services import inventory
 from tests.factories import GiftFactory
 from tests.helpers import assert_list_queries_constant
 from tests.logistics.conftest import TRACKING
-from tests.points.conftest import ADDRESS
+from tests.factories import ADDRESS
 
 pytestmark = pytest.mark.django_db
 def carrier_event(now, sequence=1, kind="delivered", *, event_id=None, tracking_number=TRACKING, payload=None, hours=24) -> dict:

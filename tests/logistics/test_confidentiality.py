@@ -16,7 +16,7 @@ from points.services import orders
 from suppliers.models import Location
 from suppliers.services import inventory
 from tests.factories import GiftFactory, SupplierUserFactory
-from tests.points.conftest import ADDRESS
+from tests.factories import ADDRESS
 
 pytestmark = pytest.mark.django_db
 

@@ -18,7 +18,7 @@ from suppliers.models import ReplenishmentRequest, StockRecord
 from suppliers.services import inventory
 from tests.factories import GiftFactory
 from tests.logistics import test_api_flow as api_flow
-from tests.points.conftest import ADDRESS
+from tests.factories import ADDRESS
 from tests.portal import field_errors
 
 pytestmark = pytest.mark.django_db

@@ -19,7 +19,7 @@ from suppliers.errors import OutOfStock
 from suppliers.models import Location, StockMovement, StockRecord
 from suppliers.services import inventory
 from tests.factories import SHANGHAI, GiftFactory
-from tests.points.conftest import ADDRESS
+from tests.factories import ADDRESS
 
 pytestmark = pytest.mark.django_db
 UNIT_POINTS = 1500

@@ -13,7 +13,7 @@ from points.models import PointsAccount, RedemptionOrder
 from points.services import orders
 from suppliers.models import StockRecord
 from tests.factories import GiftFactory
-from tests.points.conftest import ADDRESS
+from tests.factories import ADDRESS
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from points.models import LedgerEntry, PointsAccount, RedemptionOrder
 from points.services import ledger
 from tests.factories import GiftFactory
 from tests.helpers import assert_list_queries_constant
-from tests.points.conftest import ADDRESS
+from tests.factories import ADDRESS
 
 pytestmark = pytest.mark.django_db
 

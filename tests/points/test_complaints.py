@@ -11,7 +11,7 @@ from points.services import complaints
 from points.services import orders
 from tests.factories import GiftFactory, SupplierUserFactory, UserFactory
 from tests.helpers import assert_list_queries_constant
-from tests.points.conftest import ADDRESS
+from tests.factories import ADDRESS
 
 State = Complaint.State
 H48 = timedelta(hours=48)

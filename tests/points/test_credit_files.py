@@ -78,7 +78,7 @@ def test_the_portal_page_shows_each_problem_and_credits_nothing(member, operator
 
 def test_operators_see_every_order_and_can_cancel_one_from_the_portal(rich_member, listed_gift, operator, now):
     from points.services import orders
-    from tests.points.conftest import ADDRESS
+    from tests.factories import ADDRESS
 
     order = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=1, now=now, **ADDRESS)
     client = Client()

@@ -10,7 +10,7 @@ from core.models import Notification
 from points.models import Complaint
 from points.services import complaints, orders
 from tests.factories import GiftFactory
-from tests.points.conftest import ADDRESS
+from tests.factories import ADDRESS
 from tests.portal import logged_in
 
 pytestmark = pytest.mark.django_db

@@ -15,7 +15,7 @@ from points.services import ledger, orders
 from suppliers.models import StockRecord
 from suppliers.services import inventory
 from tests.factories import GiftFactory, UserFactory, WarehouseFactory
-from tests.points.conftest import ADDRESS
+from tests.factories import ADDRESS
 from tests.portal import logged_in
 
 pytestmark = pytest.mark.django_db

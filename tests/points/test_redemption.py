@@ -16,7 +16,7 @@ from points.models import PointsAccount, RedemptionOrder
 from points.services import ledger, orders
 from suppliers.errors import OutOfStock
 from suppliers.models import StockRecord
-from tests.points.conftest import ADDRESS
+from tests.factories import ADDRESS
 
 pytestmark = pytest.mark.django_db
 
