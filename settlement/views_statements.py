@@ -152,7 +152,8 @@ def render_detail(request, statement: Statement, *, bound: dict | None = None, s
         "actions": offered_actions(statement, user, bound),
         "is_finance": user.role in FINANCE,
         "is_supplier": user.role in SUPPLIER_ROLES,
-        "opens_files": user.role in READERS,
+        "opens_pdf": statements.may_download_pdf(user),
+        "opens_reconciliations": user.role in READERS,
         "may_upload": user.role in ADMIN and statement.state in reconciliation.RECONCILABLE,
         "dispute_adjustments": statement.dispute_adjustments.select_related("supplier", "created_by", "decided_by"),
         "decisions": DECISIONS,
@@ -193,7 +194,7 @@ def statement_action(request, pk: int, name: str):
 
 @login_required
 def version_pdf(request, pk: int, number: int):
-    require_role(request.user, READERS)
+    statements.require_pdf_reader(request.user)
     statement = get_object_or_404(statements.list_statements(actor=request.user), pk=pk)
     version = get_object_or_404(statement.versions, number=number)
     return serve(version.pdf, as_attachment=True)

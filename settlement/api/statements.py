@@ -13,14 +13,13 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api.permissions import require_role
-from core.errors import PermissionDenied
 from core.api.transitions import ReasonInput, TransitionHistoryMixin, transition_action
 from core.files import serve
 from core.roles import Role
 from settlement.models import GenerationRun, Section, Statement, StatementLine, StatementVersion
 from settlement.services import generation, statements
 from settlement.tasks import generate_statements
-from suppliers.selectors_profile import account_number_for, shows_account_numbers
+from suppliers.selectors_profile import account_number_for
 
 FINANCE = frozenset({Role.FINANCE})
 SUPPLIER_ADMIN = frozenset({Role.SUPPLIER_ADMIN})
@@ -209,8 +208,7 @@ class StatementViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
         """The stored PDF of an issued version, as rendered at issue (404 until it is rendered); it prints the whole bank
         account number, so only those who may see account numbers download it (operators read the masked JSON)."""
         statement = self.get_object()
-        if not shows_account_numbers(request.user):
-            raise PermissionDenied()
+        statements.require_pdf_reader(request.user)
         version = get_object_or_404(statement.versions, number=number)
         return serve(version.pdf, as_attachment=True)
 

@@ -25,10 +25,22 @@ from settlement.models import Statement, StatementVersion
 from settlement.services.adjustments import parse_amount, require_finance
 from settlement.services.generation import version_totals
 from suppliers.models import Supplier
-from suppliers.selectors_profile import payable_account
+from suppliers.selectors_profile import payable_account, shows_account_numbers
 
 State = Statement.State
 DEEMED_CONFIRMED_AFTER = timedelta(days=10)
+
+
+def may_download_pdf(actor) -> bool:
+    """A statement PDF prints the whole bank account number: only those who may see it (the supplier itself, finance)
+    download it; operators read the statement with the number masked."""
+    return shows_account_numbers(actor)
+
+
+def require_pdf_reader(actor) -> None:
+    """:raises PermissionDenied: unless `actor` may download statement PDFs"""
+    if not may_download_pdf(actor):
+        raise PermissionDenied("结算单 PDF 含完整银行账号，无权下载 (the PDF shows the whole bank account number)")
 
 
 def require_supplier_admin(actor, statement: Statement) -> None:

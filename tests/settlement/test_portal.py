@@ -6,6 +6,8 @@ import re
 from datetime import date, datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from settlement.models import Adjustment, GenerationRun, Reconciliation, Statement
@@ -87,6 +89,7 @@ def test_members_and_logistics_may_not_open_the_statements(issued, role, request
 
     assert client.get("/settlement/statements/").status_code == 403
     assert client.get(f"/settlement/statements/{issued.pk}/").status_code == 403
+    assert client.get(f"/settlement/statements/{issued.pk}/versions/1/pdf/").status_code == 403
     assert "结算单" not in nav(client.get("/"))
 
 
@@ -115,6 +118,20 @@ def test_the_operators_statement_list_is_paginated_by_twenty(operator):
 
     assert first.count("data-statement=") == 20 and "第 1 / 2 页" in first
     assert second.count("data-statement=") == 1
+
+
+def test_the_statement_list_page_runs_the_same_queries_for_1_and_20_rows(operator):
+    client = logged_in(operator)
+
+    def page_with(rows: int) -> int:
+        while Statement.objects.count() < rows:
+            Statement.objects.create(supplier=SupplierFactory(), month=SEPTEMBER, generated_at=FIXED_NOW)
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get("/settlement/statements/").content.decode()
+        assert page.count("data-statement=") == rows
+        return len(queries.captured_queries)
+
+    assert page_with(1) == page_with(20)
 
 
 def test_an_operator_reads_a_statement_with_its_lines_versions_and_history_but_takes_no_step(issued, operator):
