@@ -1,8 +1,14 @@
--- wrk script of bench/redemption.py's HTTP scenarios: `wrk -t N -c N -s redeem.lua URL -- PLAN OUTDIR SECONDS RUN`.
+-- wrk script of bench/redemption.py's HTTP scenarios: `wrk -t N -c N -s redeem.lua URL -- PLAN OUTDIR SECONDS RUN [INTERVAL]`.
 -- Each thread is one client with one connection: it redeems its own (token, gift) pairs from PLAN (a Lua file
 -- setting `plans`, and `address`: the recipient's JSON fields), one POST at a time, and when they are done (or SECONDS have passed) writes one JSON record
 -- [start, end, status, error code] per request to OUTDIR/client-<id>.json and stops. Times are CLOCK_MONOTONIC
 -- seconds, as Python's time.monotonic().
+--
+-- Without INTERVAL a client sends its next request as soon as the last one is answered (closed loop). With it, the
+-- client is paced: its k-th request is due INTERVAL seconds after its (k-1)-th, whatever the server's speed (the
+-- clients' schedules are staggered evenly over one interval), and a request's start is when it was due, unless it
+-- went out earlier: a server that falls behind the schedule sees the wait counted in its latency, as wrk2 does
+-- (no coordinated omission).
 local ffi = require("ffi")
 ffi.cdef [[
   typedef struct { long tv_sec; long tv_nsec; } bench_timespec;
@@ -21,10 +27,24 @@ function setup(thread)
 end
 
 local plan, out, seconds, run, records, index, began, sent_at, finished, awaiting
+local interval, origin  -- paced: seconds between this client's requests, and when its first one is due
 function init(args)
   dofile(args[1])
   plan, out, seconds, run = plans[id], args[2], tonumber(args[3]), args[4]
   records, index, finished, awaiting = {}, 0, false, false
+  interval = tonumber(args[5]) or 0
+end
+
+local function due(n)
+  return origin + (n - 1) * interval
+end
+
+function delay()  -- milliseconds until the next request is due (wrk asks before each request)
+  if interval == 0 then return 0 end
+  local at = now()
+  origin = origin or at + (id - 1) * interval / #plans
+  local next_index = awaiting and index or index + 1
+  return math.max(0, math.floor((due(next_index) - at) * 1000))
 end
 
 local function finish()
@@ -68,6 +88,8 @@ function response(status, headers, body)
   if status >= 400 then
     code = string.match(body, '"code"%s*:%s*"([%w_]+)"') or string.format("HTTP %d", status)
   end
-  records[#records + 1] = {sent_at, now(), status, code}
+  local start = sent_at
+  if interval > 0 then start = math.min(sent_at, due(index)) end
+  records[#records + 1] = {start, now(), status, code}
   if index >= #plan then finish() end
 end
