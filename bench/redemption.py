@@ -81,6 +81,7 @@ class Result:
     app_cpu: float = 0.0  # CPU seconds of the processes running the redemption code (workers, or gunicorn's)
     load: float = 0.0  # the machine's 1-minute load average when the scenario ended
     tool_cpu: float = 0.0  # CPU seconds of the load tool (HTTP scenarios)
+    machine_cpu: float = 0.0  # CPU seconds the whole machine was busy meanwhile: the above, PostgreSQL, the relay, anything else
 
     @property
     def app_ms_per_order(self) -> float:
@@ -89,6 +90,10 @@ class Result:
     @property
     def tool_ms_per_order(self) -> float:
         return self.tool_cpu / len(self.latencies) * 1000 if self.latencies else float("nan")
+
+    @property
+    def machine_ms_per_order(self) -> float:
+        return self.machine_cpu / len(self.latencies) * 1000 if self.latencies else float("nan")
 
     @property
     def rate(self) -> float:
@@ -393,7 +398,7 @@ def run_processes(scenario: Scenario, world: World, args) -> Result:
     connections.close_all()  # a forked child must open its own connection
     context = multiprocessing.get_context("fork")
     workers = len(scenario.tasks)
-    barrier, queue = context.Barrier(workers), context.Queue()
+    barrier, queue, busy_before = context.Barrier(workers), context.Queue(), busy_cpu()
     target = sql_worker if scenario.layer == "sql" else service_worker
     processes = [context.Process(target=target, args=(n, scenario, world, args, barrier, queue)) for n in range(workers)]
     for process in processes:
@@ -405,7 +410,9 @@ def run_processes(scenario: Scenario, world: World, args) -> Result:
             process.join(10)
             if process.is_alive():
                 process.terminate()
-    return combine(scenario, workers, outcomes)
+    result = combine(scenario, workers, outcomes)
+    result.machine_cpu = busy_cpu() - busy_before
+    return result
 
 
 def combine(scenario: Scenario, workers: int, outcomes: list[dict]) -> Result:
@@ -482,6 +489,14 @@ def children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def busy_cpu() -> float:
+    """CPU seconds the machine has been busy so far, all processes and the kernel (PostgreSQL's backends included)."""
+    import psutil
+
+    times = psutil.cpu_times()
+    return times.user + times.nice + times.system + times.irq + times.softirq
+
+
 def server_cpu(pid: int) -> float:
     """CPU seconds used so far by gunicorn's workers (psutil comes with locust)."""
     import psutil
@@ -493,10 +508,10 @@ def run_http(scenario: Scenario, host: str, env: dict[str, str], args, server_pi
     """One HTTP scenario through the load tool; every request's (start, end, status, error code) comes back."""
     workdir = Path(args.workdir) / f"{args.load_tool}-{scenario.contention}"
     workdir.mkdir()
-    cpu_before, tool_before = server_cpu(server_pid), children_cpu()
+    cpu_before, tool_before, busy_before = server_cpu(server_pid), children_cpu(), busy_cpu()
     records = (run_wrk if args.load_tool == "wrk" else run_locust)(scenario, host, env, args, workdir)
     result = Result(scenario, len(scenario.tasks), app_cpu=server_cpu(server_pid) - cpu_before, load=os.getloadavg()[0],
-                    tool_cpu=children_cpu() - tool_before)
+                    tool_cpu=children_cpu() - tool_before, machine_cpu=busy_cpu() - busy_before)
     for start, end, status, code in records:
         result.latencies.append(end - start)
         if status == 201:
@@ -591,13 +606,13 @@ def report(args, results: list[Result], problems: list[str]) -> None:
     by_name = {r.scenario.name: r for r in results}
     baseline = by_name["sql/spread"].rate
     print(f"{'scenario':<18}{'workers':>8}{'confirmed':>10}{'refused':>9}{'errors':>8}{'orders/s':>10}{'p50 ms':>9}{'p99 ms':>9}"
-          f"{'vs base':>9}{'cpu ms':>8}{'tool ms':>8}{'load':>6}")
+          f"{'vs base':>9}{'cpu ms':>8}{'tool ms':>8}{'all ms':>8}{'load':>6}")
     for r in results:
         print(f"{r.scenario.name:<18}{r.workers:>8}{r.confirmed:>10}{sum(r.rejected.values()):>9}{len(r.errors):>8}{r.rate:>10.1f}"
               f"{r.percentile(50):>9.1f}{r.percentile(99):>9.1f}{r.rate / baseline:>9.2f}{r.app_ms_per_order:>8.1f}"
-              f"{r.tool_ms_per_order if r.scenario.layer == 'http' else 0:>8.1f}{r.load:>6.1f}")
+              f"{r.tool_ms_per_order if r.scenario.layer == 'http' else 0:>8.1f}{r.machine_ms_per_order:>8.1f}{r.load:>6.1f}")
     print("(cpu ms: CPU of the processes running the redemption code per attempt, PostgreSQL not included; tool ms: the load "
-          "tool's CPU per attempt, on the same CPUs; load: 1-minute load average at the scenario's end; http/paced: the clients "
+          "tool's CPU per attempt, on the same CPUs; all ms: CPU the whole machine was busy per attempt, PostgreSQL included; load: 1-minute load average at the scenario's end; http/paced: the clients "
           "send at a fixed rate, and a request's latency runs from when it was due)")
     print("targets:")
     service, http, paced = by_name["service/spread"], by_name["http/spread"], by_name["http/paced"]
@@ -762,7 +777,8 @@ def report_partial(results: list[Result], problems: list[str]) -> None:
     baseline = results[0].rate
     for r in results:
         print(f"{r.scenario.name:<18}{r.confirmed:>7} confirmed {r.rate:>9.1f}/s p50 {r.percentile(50):.1f} ms p99 {r.percentile(99):.1f} ms "
-              f"{r.rate / baseline:.2f}x baseline, {len(r.errors)} errors, app cpu {r.app_ms_per_order:.1f} ms, tool cpu {r.tool_ms_per_order:.1f} ms")
+              f"{r.rate / baseline:.2f}x baseline, {len(r.errors)} errors, app cpu {r.app_ms_per_order:.1f} ms, tool cpu {r.tool_ms_per_order:.1f} ms, "
+              f"all cpu {r.machine_ms_per_order:.1f} ms")
     print("checks: " + ("ok" if not problems else "FAILED: " + "; ".join(problems)))
 
 

@@ -13,12 +13,15 @@ class Tier(models.TextChoices):
 
     @classmethod
     def rank(cls, tier: str) -> int:
-        return list(cls.values).index(tier)
+        return _TIER_ORDER.index(tier)
 
     @classmethod
     def at_or_below(cls, tier: str) -> list[str]:
         """The tiers a member of `tier` may see (a gift's minimum tier must be one of these)."""
-        return list(cls.values)[: cls.rank(tier) + 1]
+        return list(_TIER_ORDER[: cls.rank(tier) + 1])
+
+
+_TIER_ORDER = tuple(Tier.values)  # `values` builds its list on every call (the choices' labels are lazy)
 
 
 class Program(models.Model):

@@ -3,6 +3,7 @@ from datetime import timedelta
 
 import pytest
 
+from core import idempotency
 from core.models import IdempotencyRecord
 from core.services import purge_idempotency_keys
 from suppliers.models import Notice
@@ -74,3 +75,25 @@ def test_keys_are_kept_24_hours_then_purged(api, operator, supplier, now):
 
     assert (kept, purged) == (0, 1)
     assert not IdempotencyRecord.objects.exists()
+
+
+def test_a_request_that_loses_the_race_to_store_its_key_answers_with_the_winners_outcome(api, operator, supplier, monkeypatch):
+    """Another request with this key committed its outcome after this one's lookup (no lock on SQLite; on PostgreSQL
+    the advisory lock makes it rare): this request's insert fails, its effect is rolled back, and the stored outcome is the answer."""
+    client, body = api(operator), {"supplier": supplier.pk, "title": "A"}
+    winner = client.post(URL, body, HTTP_IDEMPOTENCY_KEY="k-race")
+    real_replay, lookups = idempotency._replay, []
+
+    def lookup_that_ran_before_the_winner_committed(**lookup):
+        lookups.append(lookup)
+        return None if len(lookups) == 1 else real_replay(**lookup)
+
+    monkeypatch.setattr(idempotency, "_replay", lookup_that_ran_before_the_winner_committed)
+
+    loser = client.post(URL, body, HTTP_IDEMPOTENCY_KEY="k-race")
+
+    assert len(lookups) == 2  # the missed lookup, then the one after the failed insert
+    assert (loser.status_code, loser.json()) == (201, winner.json())
+    assert loser["Idempotent-Replayed"] == "true"
+    assert Notice.objects.count() == 1  # the loser's notice went with its rolled-back transaction
+    assert IdempotencyRecord.objects.filter(key="k-race").count() == 1

@@ -1,13 +1,16 @@
 """The notification outbox: same transaction as the event, quiet hours, opt-out, at-least-once with stable ids."""
 import io
 import json
+import signal
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
 import time_machine
 from django.core.management import call_command
-from django.db import transaction
+from django.db import OperationalError, transaction
 
+from core.management.commands import relay_notifications
 from core.models import Notification
 from core.notifications import notify, quiet_until
 from core.notifications.backends import FileBackend, MemoryBackend
@@ -147,3 +150,29 @@ def test_a_message_the_gateway_refuses_stays_pending_waits_and_does_not_hold_up_
     assert send_due_notifications(now=at(10, 2)) == 1
     refused.refresh_from_db()
     assert (refused.status, refused.attempts) == (Notification.Status.SENT, 2)
+
+
+def test_the_relay_survives_a_database_error_and_sends_on_its_next_look(monkeypatch, caplog):
+    message = notify(kind="confirmation_code", phone="13800138000", at=at(10), context={"code": "555555"})
+    command, looks, reconnects = relay_notifications.Command(), [], []
+
+    def database_gone_once(**kwargs):
+        looks.append(kwargs)
+        if len(looks) == 1:
+            raise OperationalError("server closed the connection unexpectedly")
+        command.stopping.set()  # as SIGTERM would: this look is the last
+        return send_due_notifications(**kwargs)
+
+    monkeypatch.setattr(relay_notifications, "send_due_notifications", database_gone_once)
+    monkeypatch.setattr(relay_notifications, "connection", SimpleNamespace(close=lambda: reconnects.append(True)))
+    handlers = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)
+    out = io.StringIO()
+
+    with time_machine.travel(at(10, 0, 1)):
+        call_command(command, "--interval", "0", stdout=out)
+
+    assert (len(looks), reconnects, out.getvalue().strip()) == (2, [True], "sent 1")
+    assert "the outbox could not be read" in caplog.text
+    message.refresh_from_db()
+    assert message.status == Notification.Status.SENT
+    assert (signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)) == handlers  # the relay's handlers are gone

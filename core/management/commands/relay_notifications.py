@@ -21,13 +21,22 @@ class Command(BaseCommand):
         parser.add_argument("--interval", type=float, default=settings.RELAY_INTERVAL_SECONDS, help="seconds between looks when idle")
         parser.add_argument("--once", action="store_true", help="send what is due now, then stop")
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.stopping = threading.Event()  # set by SIGTERM or SIGINT: the relay finishes its batch and stops
+
     def handle(self, *args, interval: float, once: bool, **options) -> None:
-        stop = threading.Event()
-        if not once:
-            for signum in (signal.SIGTERM, signal.SIGINT):
-                signal.signal(signum, lambda *_: stop.set())
+        previous = {} if once else {signum: signal.signal(signum, lambda *_: self.stopping.set()) for signum in (signal.SIGTERM, signal.SIGINT)}
+        try:
+            total = self._relay(interval=interval, once=once)
+        finally:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
+        self.stdout.write(f"sent {total}")
+
+    def _relay(self, *, interval: float, once: bool) -> int:
         total = 0
-        while not stop.is_set():
+        while not self.stopping.is_set():
             try:
                 sent = send_due_notifications(now=timezone.now(), limit=BATCH)
             except Error:  # the database restarted or went away: reconnect on the next look
@@ -38,5 +47,5 @@ class Command(BaseCommand):
             if once and sent < BATCH:
                 break
             if sent < BATCH:  # a full batch means more are waiting: go on at once
-                stop.wait(interval)
-        self.stdout.write(f"sent {total}")
+                self.stopping.wait(interval)
+        return total
