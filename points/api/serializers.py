@@ -3,6 +3,7 @@ from rest_framework import serializers
 from core.api.serializers import PrebuiltFields
 from core.masking import mask_address, mask_name, mask_phone
 from core.roles import Role
+from core.validators import MOBILE_MESSAGE, MOBILE_PATTERN
 from points.models import LedgerEntry, Member, RedemptionOrder
 from suppliers.models import Gift
 
@@ -42,7 +43,7 @@ class PlaceOrderInput(PrebuiltFields, serializers.Serializer):
     gift = serializers.IntegerField()
     quantity = serializers.IntegerField(min_value=1, max_value=99)
     recipient_name = serializers.CharField(max_length=50)
-    recipient_phone = serializers.RegexField(r"^1\d{10}$")
+    recipient_phone = serializers.RegexField(MOBILE_PATTERN, error_messages={"invalid": MOBILE_MESSAGE})
     address = serializers.CharField(max_length=300)
 
 

@@ -2,7 +2,6 @@
 transitions logistics and returns drive. Confirmation deducts points, draws lots and reserves stock in
 one transaction, so two requests can never spend the same points or the same unit."""
 import hashlib
-import re
 import hmac
 import secrets
 from collections.abc import Callable
@@ -17,6 +16,7 @@ from core.errors import ConcurrentUpdate, ValidationFailed
 from core.events import publish
 from core.fsm import apply_transition, bulk_transition
 from core.numbers import numbered
+from core.validators import validate_mobile
 from core.notifications import notify
 from points.errors import CodeAttemptsExceeded, CodeExpired, CodeInvalid, InsufficientPoints, OrderExpired
 from points.events import OrderCancelledBeforePicking, OrderRedeliveryRequested
@@ -27,7 +27,6 @@ from suppliers.selectors import choose_location, get_listed_gift, member_points_
 from suppliers.services import inventory
 
 CONFIRMATION_WINDOW = timedelta(minutes=15)
-MOBILE = re.compile(r"1\d{10}")
 CODE_VALIDITY = timedelta(minutes=15)
 MAX_CODE_ATTEMPTS = 5
 MAX_QUANTITY = 99
@@ -64,8 +63,7 @@ def place_order(
     for field, value in {"recipient_name": recipient_name, "recipient_phone": recipient_phone, "address": address}.items():
         if not (value or "").strip():
             raise ValidationFailed("必填 (required)", field=field)
-    if not MOBILE.fullmatch(recipient_phone.strip()):
-        raise ValidationFailed("请输入11位手机号 (an 11-digit mobile number)", field="recipient_phone")
+    recipient_phone = validate_mobile(recipient_phone, field="recipient_phone")
     program = member.program
     gift = get_listed_gift(program=program, tier=member.tier, gift_id=gift_id)
     if gift is None:

@@ -2,6 +2,7 @@ from rest_framework import serializers
 
 from core.masking import mask_phone
 from core.models import Tier
+from core.validators import MOBILE_MESSAGE, MOBILE_PATTERN
 from suppliers.models import (
     Category,
     Gift,
@@ -31,7 +32,7 @@ class SupplierApplicationInput(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     credit_code = serializers.CharField(max_length=18, min_length=18)
     contact_name = serializers.CharField(max_length=50)
-    contact_phone = serializers.RegexField(r"^1\d{10}$", max_length=11)
+    contact_phone = serializers.RegexField(MOBILE_PATTERN, error_messages={"invalid": MOBILE_MESSAGE})
     contact_email = serializers.EmailField(required=False, allow_blank=True, default="")
     address = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
     username = serializers.RegexField(r"^[\w.@+-]{3,150}$")

@@ -7,6 +7,7 @@ from django.db import transaction
 from core.errors import ValidationFailed
 from core.fsm import apply_transition
 from core.roles import Role
+from core.validators import validate_mobile
 from suppliers.models import Gift, Supplier, SupplierMembership
 from suppliers.errors import ActivationBlocked
 from suppliers.services import catalog, contracts
@@ -29,9 +30,10 @@ def apply_as_supplier(
 ) -> Supplier:
     """Create a supplier in `applied` with an inactive admin user, activated on approval.
 
-    :raises ValidationFailed: for a bad credit code or a username already taken
+    :raises ValidationFailed: for a bad credit code or contact phone, or a username already taken
     """
     code = validate_credit_code(credit_code)
+    contact_phone = validate_mobile(contact_phone, field="contact_phone")
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationFailed("该用户名已被使用 (username taken)", field="username")
     with transaction.atomic():

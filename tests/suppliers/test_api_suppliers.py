@@ -35,6 +35,19 @@ def test_a_taken_username_is_refused_and_nothing_is_written(api, operator):
     assert not Supplier.objects.exists()
 
 
+def test_a_contact_phone_that_is_not_a_mobile_number_is_400_naming_the_field(api):
+    response = api(None).post(
+        "/api/v1/supplier-applications/",
+        {"name": "新礼品商有限公司", "credit_code": "91350100M000100Y43", "contact_name": "王", "contact_phone": "0571-8888888",
+         "username": "newadmin", "password": "long-enough-1"},
+    )
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["attr"] == "contact_phone"
+    assert "11位手机号" in response.json()["errors"][0]["detail"]
+    assert not Supplier.objects.exists()
+
+
 def test_an_operator_reviews_and_approves_an_application_which_activates_its_admin(api, operator):
     api(None).post(
         "/api/v1/supplier-applications/",
