@@ -16,6 +16,12 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 ADDRESS = {"recipient_name": "刘洋", "recipient_phone": "13800138000", "address": "浙江省杭州市西湖区文三路100号"}
 FIXED_NOW = datetime(2026, 10, 15, 10, 0, tzinfo=SHANGHAI)
 
+#: A supplier's application as the API and the portal form take it: a valid credit code and mobile number.
+SUPPLIER_APPLICATION = {
+    "name": "新礼品商有限公司", "credit_code": "91350100M000100Y43", "contact_name": "王", "contact_phone": "13911112222",
+    "username": "newadmin", "password": "long-enough-1",
+}
+
 
 def credit_code(n: int) -> str:
     first17 = f"913301{n:011d}"

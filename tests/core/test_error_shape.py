@@ -3,6 +3,7 @@ import pytest
 
 from core.models import TransitionLog
 from suppliers.models import Supplier
+from tests.factories import SUPPLIER_APPLICATION
 
 pytestmark = pytest.mark.django_db
 
@@ -15,11 +16,7 @@ def only_error(response):
 
 
 def test_bad_input_is_400_naming_the_field(api):
-    response = api(None).post(
-        "/api/v1/supplier-applications/",
-        {"name": "某公司", "credit_code": "91330106MA2AAAAA0X", "contact_name": "张", "contact_phone": "13900001111",
-         "username": "newco", "password": "longenough1"},
-    )
+    response = api(None).post("/api/v1/supplier-applications/", {**SUPPLIER_APPLICATION, "credit_code": "91330106MA2AAAAA0X"})
 
     assert response.status_code == 400
     kind, error = only_error(response)

@@ -3,18 +3,14 @@ import pytest
 
 from core.models import TransitionLog
 from suppliers.models import Notice, Supplier
-from tests.factories import GiftFactory, NoticeFactory, QualificationFactory, SupplierFactory, ready_to_activate
+from tests.factories import SUPPLIER_APPLICATION, GiftFactory, NoticeFactory, QualificationFactory, SupplierFactory, ready_to_activate
 from tests.helpers import assert_list_queries_constant
 
 pytestmark = pytest.mark.django_db
 
 
 def test_anyone_can_apply_and_gets_an_inactive_admin_user(api):
-    response = api(None).post(
-        "/api/v1/supplier-applications/",
-        {"name": "新礼品商有限公司", "credit_code": "91350100M000100Y43", "contact_name": "王", "contact_phone": "13911112222",
-         "username": "newadmin", "password": "long-enough-1"},
-    )
+    response = api(None).post("/api/v1/supplier-applications/", SUPPLIER_APPLICATION)
 
     assert response.status_code == 201
     supplier = Supplier.objects.get(pk=response.json()["id"])
@@ -24,11 +20,7 @@ def test_anyone_can_apply_and_gets_an_inactive_admin_user(api):
 
 
 def test_a_taken_username_is_refused_and_nothing_is_written(api, operator):
-    response = api(None).post(
-        "/api/v1/supplier-applications/",
-        {"name": "新礼品商有限公司", "credit_code": "91350100M000100Y43", "contact_name": "王", "contact_phone": "13911112222",
-         "username": "operator", "password": "long-enough-1"},
-    )
+    response = api(None).post("/api/v1/supplier-applications/", {**SUPPLIER_APPLICATION, "username": "operator"})
 
     assert response.status_code == 400
     assert response.json()["errors"][0]["attr"] == "username"
@@ -36,11 +28,7 @@ def test_a_taken_username_is_refused_and_nothing_is_written(api, operator):
 
 
 def test_a_contact_phone_that_is_not_a_mobile_number_is_400_naming_the_field(api):
-    response = api(None).post(
-        "/api/v1/supplier-applications/",
-        {"name": "新礼品商有限公司", "credit_code": "91350100M000100Y43", "contact_name": "王", "contact_phone": "0571-8888888",
-         "username": "newadmin", "password": "long-enough-1"},
-    )
+    response = api(None).post("/api/v1/supplier-applications/", {**SUPPLIER_APPLICATION, "contact_phone": "0571-8888888"})
 
     assert response.status_code == 400
     assert response.json()["errors"][0]["attr"] == "contact_phone"
@@ -49,11 +37,7 @@ def test_a_contact_phone_that_is_not_a_mobile_number_is_400_naming_the_field(api
 
 
 def test_an_operator_reviews_and_approves_an_application_which_activates_its_admin(api, operator):
-    api(None).post(
-        "/api/v1/supplier-applications/",
-        {"name": "新礼品商有限公司", "credit_code": "91350100M000100Y43", "contact_name": "王", "contact_phone": "13911112222",
-         "username": "newadmin", "password": "long-enough-1"},
-    )
+    api(None).post("/api/v1/supplier-applications/", SUPPLIER_APPLICATION)
     supplier = ready_to_activate(Supplier.objects.get())
     client = api(operator)
 
