@@ -5,6 +5,7 @@ from core.masking import mask_address, mask_name, mask_phone
 from core.roles import Role
 from core.validators import MOBILE_MESSAGE, MOBILE_PATTERN
 from points.models import LedgerEntry, Member, RedemptionOrder
+from points.services.orders import MAX_QUANTITY
 from suppliers.models import Gift
 
 
@@ -40,8 +41,10 @@ class CatalogGiftSerializer(serializers.ModelSerializer):
 
 
 class PlaceOrderInput(PrebuiltFields, serializers.Serializer):
+    """The placement's fields with the service's bounds, for the schema and the early 400; `place_order` decides."""
+
     gift = serializers.IntegerField()
-    quantity = serializers.IntegerField(min_value=1, max_value=99)
+    quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
     recipient_name = serializers.CharField(max_length=50)
     recipient_phone = serializers.RegexField(MOBILE_PATTERN, error_messages={"invalid": MOBILE_MESSAGE})
     address = serializers.CharField(max_length=300)

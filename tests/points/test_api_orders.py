@@ -4,9 +4,8 @@ import pytest
 from core.models import Notification
 from points.models import LedgerEntry, PointsAccount, RedemptionOrder
 from points.services import ledger
-from tests.factories import GiftFactory
+from tests.factories import ADDRESS, GiftFactory
 from tests.helpers import assert_list_queries_constant
-from tests.factories import ADDRESS
 
 pytestmark = pytest.mark.django_db
 
@@ -63,6 +62,22 @@ def test_placing_without_a_key_is_400_and_creates_nothing(api, rich_member, list
 
     assert response.status_code == 400 and response.json()["errors"][0]["code"] == "idempotency_key_missing"
     assert not RedemptionOrder.objects.exists()
+
+
+@pytest.mark.parametrize("change, field", [
+    ({"quantity": 0}, "quantity"), ({"quantity": 100}, "quantity"), ({"quantity": "x"}, "quantity"),
+    ({"recipient_phone": "0571-8888888"}, "recipient_phone"), ({"address": ""}, "address"), ({"gift": None}, "gift"),
+])
+def test_bad_input_is_400_naming_the_field_and_the_key_can_be_used_again(api, rich_member, listed_gift, change, field):
+    client = api(rich_member.user)
+
+    refused = client.post("/api/v1/orders/", order_body(listed_gift) | change, format="json", HTTP_IDEMPOTENCY_KEY="redeem-bad")
+    placed = client.post("/api/v1/orders/", order_body(listed_gift), format="json", HTTP_IDEMPOTENCY_KEY="redeem-bad")
+
+    assert refused.status_code == 400
+    assert refused.json()["errors"][0]["attr"] == field
+    assert placed.status_code == 201  # a refused request stores no outcome under its key
+    assert RedemptionOrder.objects.count() == 1
 
 
 def test_a_large_order_is_confirmed_with_the_code_from_the_sms(api, rich_member, listed_gift):
