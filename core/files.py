@@ -1,13 +1,24 @@
 """Stored files (contracts, certificates, statement PDFs) go out only through views that first check the caller may
 see their object: nothing is published under a public /media/ URL."""
+import logging
 from pathlib import Path
 
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404
 
+logger = logging.getLogger(__name__)
+
 
 def serve(field_file: FieldFile, *, as_attachment: bool = False) -> FileResponse:
-    """Stream the file of an object already read through its scoped queryset. :raises Http404: when there is none"""
+    """Stream the file of an object already read through its scoped queryset.
+
+    :raises Http404: when there is none, or the storage has lost it (logged as an error: the row outlived its file)
+    """
     if not field_file:
         raise Http404("no file")
-    return FileResponse(field_file.open("rb"), as_attachment=as_attachment, filename=Path(field_file.name).name)
+    try:
+        opened = field_file.open("rb")
+    except FileNotFoundError:
+        logger.error("stored file %s is missing from the storage", field_file.name)
+        raise Http404("file missing") from None
+    return FileResponse(opened, as_attachment=as_attachment, filename=Path(field_file.name).name)

@@ -1,6 +1,8 @@
-"""The unified social credit code (统一社会信用代码, GB 32100-2015) and its check digit."""
+"""Rules on a supplier's values: the unified social credit code (统一社会信用代码, GB 32100-2015) and its check digit,
+and the bounds of a points price."""
 from core.errors import ValidationFailed
 
+POINTS_LIMIT = 2**31 - 1  # the most points one price may be: what the database's integer column holds
 CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
@@ -28,3 +30,15 @@ def validate_credit_code(code: str, *, field: str = "credit_code") -> str:
             "统一社会信用代码无效：须为18位且校验位正确 (invalid unified social credit code)", field=field, code_value=code
         )
     return normalised
+
+
+def is_points_price(value) -> bool:
+    """A whole number of points from 1 to POINTS_LIMIT (not a bool, not a float)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= POINTS_LIMIT
+
+
+def validate_points_price(value, *, field: str = "points_price") -> int:
+    """:raises ValidationFailed: naming `field` unless `value` is a points price"""
+    if not is_points_price(value):
+        raise ValidationFailed(f"积分价须为 1–{POINTS_LIMIT} 的整数 (a whole number of points, 1–{POINTS_LIMIT})", field=field)
+    return value

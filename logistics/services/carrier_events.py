@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from core.errors import ConcurrentUpdate, InvalidTransition, ValidationFailed
+from core.validators import length_error
 from logistics.errors import CarrierEventRejected, EventIdReused, SequenceTaken, UnknownShipment
 from logistics.models import CarrierEvent, Shipment
 from logistics.services import shipments
@@ -27,6 +28,7 @@ Kind, Status = CarrierEvent.Kind, CarrierEvent.Status
 CLOCK_SKEW = timedelta(minutes=5)
 DEFAULT_FAILURE_REASON = "承运商报告配送失败"
 TEXT_KEYS = ("carrier", "signer", "reason", "order_number")
+MAX_SEQUENCE = 10_000  # a parcel's history is a handful of events; beyond this a sequence is a mistake, not a wait
 
 
 def record_carrier_event(
@@ -91,7 +93,7 @@ def _check(*, event_id: str, tracking_number: str, sequence: int, kind: str, occ
     errors = [(field, "invalid", detail) for field, detail, bad in [
         ("event_id", "请填写事件编号（最多80字符） (event id required, at most 80 characters)", not event_id or len(event_id) > 80),
         ("tracking_number", "请填写运单号 (tracking number required)", not tracking_number),
-        ("sequence", "序号从1开始 (sequence starts at 1)", sequence < 1),
+        ("sequence", f"序号须为 1–{MAX_SEQUENCE} (sequence 1–{MAX_SEQUENCE})", not 1 <= sequence <= MAX_SEQUENCE),
         ("kind", "未知的事件类型 (unknown event kind)", kind not in Kind.values),
         ("occurred_at", "发生时间晚于当前时间 (the event occurred in the future)", occurred_at > now + CLOCK_SKEW),
         ("payload.signer", "签收事件需要签收人 (a delivered event names its signer)",
@@ -99,6 +101,8 @@ def _check(*, event_id: str, tracking_number: str, sequence: int, kind: str, occ
     ] if bad]
     errors += [(f"payload.{key}", "invalid", "应为文本 (must be text)") for key in TEXT_KEYS
                if key in payload and not isinstance(payload[key], str)]
+    errors += [(f"payload.{key}", "invalid", message) for key in ("carrier", "signer")
+               if isinstance(payload.get(key), str) and (message := length_error(payload[key], model=Shipment, column=key))]
     if errors:
         raise ValidationFailed(errors[0][2], field=errors[0][0], errors=errors)
 

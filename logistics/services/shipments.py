@@ -13,6 +13,7 @@ from core.events import subscribe
 from core.fsm import apply_transition
 from core.numbers import new_number
 from core.roles import SUPPLIER_ROLES, Role
+from core.validators import validate_length
 from logistics.errors import ShipmentAlreadyPicked
 from logistics.models import HandoffBatch, HandoffItem, ReturnRequest, Shipment
 from points.events import OrderCancelledBeforePicking, OrderRedeliveryRequested
@@ -79,10 +80,11 @@ def pick_shipment(*, shipment: Shipment, actor, now: datetime, reason: str = "")
 def ship_shipment(*, shipment: Shipment, actor, now: datetime, carrier: str, tracking_number: str, reason: str = "") -> Shipment:
     """The parcel left with `carrier` under `tracking_number`; the order is shipped and the member told.
 
-    :raises ValidationFailed: without carrier or tracking number, or a tracking number already used
+    :raises ValidationFailed: without carrier or tracking number, either too long, or a tracking number already used
     :raises InvalidTransition:
     """
-    carrier, tracking_number = (carrier or "").strip(), (tracking_number or "").strip()
+    carrier = validate_length(carrier, model=Shipment, column="carrier")
+    tracking_number = validate_length(tracking_number, model=Shipment, column="tracking_number")
     if not carrier:
         raise ValidationFailed("请填写承运商 (carrier required)", field="carrier")
     if not tracking_number:
@@ -108,13 +110,14 @@ def deliver_shipment(
     """The parcel was signed for at `now`, and we learnt it at `recorded_at` (default `now`): the shipment and
     (unless it is a replacement) the order are delivered.
 
-    :raises ValidationFailed: without a signer :raises InvalidTransition:
+    :raises ValidationFailed: without a signer or with one too long :raises InvalidTransition:
     """
-    if not (signer or "").strip():
+    signer = validate_length(signer, model=Shipment, column="signer")
+    if not signer:
         raise ValidationFailed("请填写签收人 (signer required)", field="signer")
     with transaction.atomic():
         recorded_at = recorded_at or now
-        apply_transition(shipment, "deliver", actor=actor, at=now, reason=reason, signer=signer.strip(), delivered_at=now,
+        apply_transition(shipment, "deliver", actor=actor, at=now, reason=reason, signer=signer, delivered_at=now,
                          recorded_at=recorded_at)
         if not shipment.replacement_for_id:
             orders.deliver_order(order=shipment.order, actor=actor, now=now, recorded_at=recorded_at, automatically=automatically,

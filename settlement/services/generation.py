@@ -14,6 +14,7 @@ month of 500 suppliers is one chunk) and progress advances per chunk. A run kill
 behind; running again claims what is still unclaimed and recomputes the draft totals, so the result equals a
 clean run. Issued statements never take new lines.
 """
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -36,6 +37,8 @@ from suppliers.models import Gift, Supplier
 
 CHUNK = 1000  # suppliers per transaction (bench/settlement.py: 50 made a million-line month 10× slower)
 ZERO = Decimal("0.00")
+MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
+FIRST_MONTH, LAST_MONTH = date(2000, 1, 1), date(2099, 12, 1)  # the months a statement or an assessment may be of
 Draft = Statement.State.DRAFT
 
 
@@ -58,11 +61,14 @@ def cutoff_of(month: date) -> datetime:
 
 
 def parse_month(value: str, *, field: str = "month") -> date:
-    """'2026-10' → date(2026, 10, 1). :raises ValidationFailed:"""
-    try:
-        return datetime.strptime((value or "").strip(), "%Y-%m").date()
-    except ValueError:
-        raise ValidationFailed("月份格式应为 YYYY-MM (month must look like 2026-10)", field=field) from None
+    """'2026-10' → date(2026, 10, 1). :raises ValidationFailed: unless it is YYYY-MM of a month from FIRST_MONTH to LAST_MONTH"""
+    match = MONTH.fullmatch((value or "").strip())
+    month = date(int(match[1]), int(match[2]), 1) if match and 1 <= int(match[2]) <= 12 else None
+    if month is None:
+        raise ValidationFailed("月份格式应为 YYYY-MM (month must look like 2026-10)", field=field)
+    if not FIRST_MONTH <= month <= LAST_MONTH:
+        raise ValidationFailed(f"月份须在 {FIRST_MONTH:%Y-%m} 至 {LAST_MONTH:%Y-%m} 之间 (month out of range)", field=field)
+    return month
 
 
 def last_closed_month(now: datetime) -> date:

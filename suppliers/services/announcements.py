@@ -12,6 +12,7 @@ from django.db.models import Case, Count, F, Exists, OuterRef, Q, QuerySet, Valu
 from core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from core.notifications import notify
 from core.roles import SUPPLIER_ROLES, Role
+from core.validators import storable_ids
 from suppliers.models import Announcement, AnnouncementDelivery, Supplier
 
 CLOSED_STATES = (Supplier.State.REJECTED, Supplier.State.TERMINATED)
@@ -28,7 +29,7 @@ def _recipients(*, to_all: bool, supplier_ids) -> list[Supplier]:
     ids = sorted({int(pk) for pk in supplier_ids or []})
     if not ids:
         raise ValidationFailed("请选择至少一个礼品商 (choose at least one supplier)", field="suppliers")
-    chosen = list(Supplier.objects.filter(pk__in=ids).exclude(state__in=CLOSED_STATES).order_by("pk"))
+    chosen = list(Supplier.objects.filter(pk__in=storable_ids(Supplier, ids)).exclude(state__in=CLOSED_STATES).order_by("pk"))
     if len(chosen) != len(ids):
         raise ValidationFailed("所选礼品商不存在或已终止合作 (a chosen supplier does not exist or has left)", field="suppliers")
     return chosen

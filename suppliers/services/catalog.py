@@ -14,6 +14,7 @@ from suppliers.errors import ClearanceNotAllowed, IncompleteGift, QualificationB
 from suppliers.events import GiftRetired
 from suppliers.models import Category, Gift, Supplier
 from suppliers.services import qualifications, revisions
+from suppliers.validators import validate_points_price
 
 
 def create_gift(
@@ -117,7 +118,9 @@ def start_clearance(*, gift: Gift, actor, now: datetime, points_price: int, sett
 
     :raises ClearanceNotAllowed: unless it was delisted on supplier request or for low sales
     :raises InvalidTransition: unless it is offline
+    :raises ValidationFailed: for a points price out of bounds
     """
+    validate_points_price(points_price)
     if gift.state == Gift.State.OFFLINE and not gift.clearance_allowed():
         raise ClearanceNotAllowed()
     return apply_transition(
@@ -137,7 +140,9 @@ def clear_retired_gift(*, gift: Gift, actor, now: datetime, points_price: int, s
     """A retired gift with leftover stock is sold off at clearance prices (logistics checks the open leftover lot).
 
     :raises InvalidTransition: unless the gift is retired
+    :raises ValidationFailed: for a points price out of bounds
     """
+    validate_points_price(points_price)
     return apply_transition(
         gift, "clear_leftovers", actor=actor, at=now, reason=reason, points_price=points_price, settlement_price=settlement_price
     )

@@ -10,6 +10,7 @@ from core.errors import Conflict, ValidationFailed
 from core.fsm import apply_transition, bulk_transition
 from core.models import Program, Tier
 from suppliers.models import Category, Gift, GiftPrice, GiftRevision
+from suppliers.validators import POINTS_LIMIT, is_points_price
 
 EDITABLE = {
     "name", "description", "category", "images", "specification", "warranty_text", "market_price", "settlement_price",
@@ -49,10 +50,9 @@ def clean_changes(changes: dict[str, Any]) -> dict[str, Any]:
     if "points_prices" in cleaned:
         prices = cleaned["points_prices"]
         codes = set(Program.objects.values_list("code", flat=True))
-        if not isinstance(prices, dict) or not prices or set(prices) - codes or any(
-            not isinstance(p, int) or isinstance(p, bool) or p <= 0 for p in prices.values()
-        ):
-            errors.append(("points_prices", "invalid", "至少为一个积分计划（gotone / mzone）设置正整数积分价 (a positive integer price for at least one program)"))
+        if not isinstance(prices, dict) or not prices or set(prices) - codes or not all(map(is_points_price, prices.values())):
+            errors.append(("points_prices", "invalid", f"至少为一个积分计划（gotone / mzone）设置 1–{POINTS_LIMIT} 的整数积分价 "
+                                                       f"(a whole price of 1–{POINTS_LIMIT} points for at least one program)"))
     if "tier_discounts" in cleaned:
         discounts = cleaned["tier_discounts"]
         if not isinstance(discounts, dict) or set(discounts) - set(Tier.values) or any(

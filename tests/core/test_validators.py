@@ -9,7 +9,8 @@ def test_a_mobile_number_is_returned_without_surrounding_spaces():
     assert validate_mobile(" 13800138000 ", field="phone") == "13800138000"
 
 
-@pytest.mark.parametrize("value", ["", None, "1380013800", "138001380000", "23800138000", "1380013800a", "138 0013 8000"])
+@pytest.mark.parametrize("value", ["", None, "1380013800", "138001380000", "23800138000", "1380013800a", "138 0013 8000",
+                                   "1٣٨٠٠١٣٨٠٠٠", "1380013800０"])
 def test_anything_else_is_refused_naming_the_field(value):
     with pytest.raises(ValidationFailed) as refused:
         validate_mobile(value, field="recipient_phone")

@@ -94,7 +94,9 @@ def test_the_operator_moves_a_lot_to_clearance_with_its_prices(api, lot, operato
 
 @pytest.mark.parametrize(
     ("body", "field"), [({"settlement_price": "60.00"}, "points_price"), ({"points_price": 0, "settlement_price": "1"}, "points_price"),
-                        ({"points_price": 600, "settlement_price": "-1"}, "settlement_price")],
+                        ({"points_price": 600, "settlement_price": "-1"}, "settlement_price"),
+                        ({"points_price": 2**31, "settlement_price": "1"}, "points_price"),
+                        ({"points_price": 2**63, "settlement_price": "1"}, "points_price")],
 )
 def test_clearance_needs_valid_prices(api, lot, operator, body, field):
     response = api(operator).post(f"{URL}{lot.pk}/clearance/", body)

@@ -189,6 +189,10 @@ def test_another_event_with_a_taken_sequence_is_refused(shipped, now):
     ({"kind": "lost"}, "kind"),
     ({"hours": 49}, "occurred_at"),
     ({"payload": {"signer": "刘洋", "carrier": 7}}, "payload.carrier"),
+    ({"sequence": 10_001}, "sequence"),
+    ({"sequence": 2**63}, "sequence"),
+    ({"payload": {"signer": "签" * 51}}, "payload.signer"),
+    ({"payload": {"signer": "刘洋", "carrier": "顺" * 41}}, "payload.carrier"),
 ])
 def test_a_malformed_event_is_refused_and_nothing_is_stored(shipped, now, overrides, field):
     event = carrier_event(now, hours=overrides.pop("hours", 24)) | overrides

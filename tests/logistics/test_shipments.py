@@ -45,8 +45,11 @@ def test_a_warehouse_shipment_is_picked_shipped_and_delivered_with_the_order(con
     assert (record.on_hand, record.reserved) == (8, 0)
 
 
-@pytest.mark.parametrize(("field", "values"), [("carrier", {"carrier": "", "tracking_number": "X"}), ("tracking_number", {"carrier": "顺丰", "tracking_number": " "})])
-def test_shipping_needs_a_carrier_and_a_tracking_number(confirmed_order, logistics, now, field, values):
+@pytest.mark.parametrize(("field", "values"), [
+    ("carrier", {"carrier": "", "tracking_number": "X"}), ("tracking_number", {"carrier": "顺丰", "tracking_number": " "}),
+    ("carrier", {"carrier": "顺" * 41, "tracking_number": "X"}), ("tracking_number", {"carrier": "顺丰", "tracking_number": "9" * 61}),
+])
+def test_shipping_needs_a_carrier_and_a_tracking_number_that_fit(confirmed_order, logistics, now, field, values):
     shipments.hand_over_warehouse_orders(key="B1", actor=logistics, now=now)
     shipment = Shipment.objects.get()
 
@@ -57,14 +60,16 @@ def test_shipping_needs_a_carrier_and_a_tracking_number(confirmed_order, logisti
     assert Shipment.objects.get().state == "created"
 
 
-def test_delivery_needs_a_signer(confirmed_order, logistics, now):
+@pytest.mark.parametrize("signer", ["", "  ", "签" * 51])
+def test_delivery_needs_a_signer_that_fits(confirmed_order, logistics, now, signer):
     shipments.hand_over_warehouse_orders(key="B1", actor=logistics, now=now)
     shipment = Shipment.objects.get()
     shipments.ship_shipment(shipment=shipment, actor=logistics, now=now, carrier="顺丰", tracking_number="SF1")
 
-    with pytest.raises(ValidationFailed):
-        shipments.deliver_shipment(shipment=shipment, actor=logistics, now=now, signer="")
+    with pytest.raises(ValidationFailed) as refused:
+        shipments.deliver_shipment(shipment=shipment, actor=logistics, now=now, signer=signer)
 
+    assert refused.value.field == "signer"
     assert Shipment.objects.get().state == "shipped"
 
 

@@ -88,7 +88,10 @@ def test_finance_starts_a_generation_and_follows_its_progress(api, supplier, fin
     assert Statement.objects.get(supplier=supplier).payable == Decimal("12.30")
 
 
-@pytest.mark.parametrize(("month", "code"), [("2026-13", "invalid"), ("2026-10", "invalid"), ("", "invalid")])
+@pytest.mark.parametrize(("month", "code"), [
+    ("2026-13", "invalid"), ("2026-10", "invalid"), ("", "invalid"), ("9999-12", "invalid"), ("0001-01", "invalid"), ("2026-9", "invalid"),
+    ("２０２６-０９", "invalid"),
+])
 def test_a_bad_or_unfinished_month_is_400_naming_it_and_starts_nothing(api, finance, month, code):
     response = api(finance).post("/api/v1/statement-runs/", {"month": month})
 

@@ -82,6 +82,16 @@ def test_choosing_no_supplier_is_refused(active_pair, operator, now):
     assert refused.value.field == "suppliers"
 
 
+@pytest.mark.parametrize("missing", [10**6, 2**63])
+def test_choosing_a_supplier_that_does_not_exist_is_refused_and_nothing_is_sent(active_pair, operator, now, missing):
+    with pytest.raises(ValidationFailed) as refused:
+        announcements.publish_announcement(kind="announcement", title="t", body="b", to_all=False, suppliers=[active_pair[0].pk, missing],
+                                           actor=operator, now=now)
+
+    assert refused.value.field == "suppliers"
+    assert not Announcement.objects.exists()
+
+
 def test_only_operators_publish(active_pair, finance, now):
     with pytest.raises(PermissionDenied):
         announcements.publish_announcement(kind="announcement", title="t", body="b", actor=finance, now=now)

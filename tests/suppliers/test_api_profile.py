@@ -78,6 +78,17 @@ def test_a_contract_without_a_scan_has_no_file_url_and_its_file_route_is_404(api
     assert detail["file"] is None and api(operator).get(f"/api/v1/contracts/{contract.pk}/file/").status_code == 404
 
 
+def test_a_contract_whose_scan_the_storage_lost_is_404_and_logged(api, supplier_admin, caplog):
+    created = api(supplier_admin).post("/api/v1/contracts/", NEW_CONTRACT | {"file": pdf("contract.pdf")}, format="multipart").json()
+    contract = Contract.objects.get(pk=created["id"])
+    contract.file.storage.delete(contract.file.name)
+
+    response = api(supplier_admin).get(created["file"])
+
+    assert response.status_code == 404
+    assert f"stored file {contract.file.name} is missing" in caplog.text
+
+
 @pytest.mark.parametrize("role", ["supplier_staff", "finance", "logistics", "member"])
 def test_only_operators_and_supplier_admins_may_create_contracts(request, api, supplier, role):
     user = request.getfixturevalue(role)

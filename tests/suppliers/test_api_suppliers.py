@@ -160,6 +160,7 @@ def test_the_gift_list_runs_a_constant_number_of_queries(api, supplier_admin, su
         ("delist", {"reason_code": "bored"}, "reason_code"),
         ("delist", {}, "reason_code"),
         ("start-clearance", {"points_price": 0, "settlement_price": "10.00"}, "points_price"),
+        ("start-clearance", {"points_price": 2**31, "settlement_price": "10.00"}, "points_price"),
         ("start-clearance", {"points_price": 100, "settlement_price": "-1"}, "settlement_price"),
         ("start-clearance", {"points_price": 100, "settlement_price": "abc"}, "settlement_price"),
         ("reject", {"reason": ""}, "reason"),
