@@ -7,6 +7,7 @@ import re
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import openpyxl
 import tablib
@@ -70,6 +71,16 @@ def cell_text(cell) -> str:
     return text[1:] if text.startswith("'") and FORMULA_LIKE.match(text) else text
 
 
+def whole_number(text: str, *, limit: int) -> int | None:
+    """The cell's text as a whole number from 0 to `limit`, or None when it is not one. ASCII digits only, as many as
+    `limit` has: `int()` also takes other scripts' digits (`isdigit()` even superscripts, which `int()` refuses), and
+    refuses more than 4,300 of them."""
+    text = text.strip()
+    if not re.fullmatch(f"[0-9]{{1,{len(str(limit))}}}", text):
+        return None
+    return value if (value := int(text)) <= limit else None
+
+
 def neutralise(cell):
     """Prefix a formula-looking text cell with a quote so a spreadsheet shows it as text."""
     return f"'{cell}" if isinstance(cell, str) and FORMULA_LIKE.match(cell) else cell
@@ -85,7 +96,7 @@ def read_table(*, file_name: str, content: bytes, spec: TableSpec) -> list[tuple
     if len(content) > spec.max_bytes:
         raise file_problem("too_large", f"文件超过 {spec.max_bytes // 1024 // 1024} MB (the file is too large)")
     is_xlsx = content.startswith(b"PK\x03\x04") or file_name.lower().endswith(".xlsx")  # XLSX is a zip
-    headers, body = _load_xlsx(content) if is_xlsx else _load_csv(content)
+    headers, body = _load_xlsx(content, max_rows=spec.max_rows) if is_xlsx else _load_csv(content)
     if not headers or not any(cell_text(h).strip() for h in headers):
         raise file_problem("empty_file", "文件为空 (the file is empty)")
     positions = list(_columns(headers, spec).items())
@@ -109,20 +120,23 @@ def write_table(*, headers: Sequence[str], rows: Iterable[Sequence], file_format
     return dataset.export("csv").encode("utf-8-sig") if file_format == "csv" else dataset.export("xlsx")
 
 
-def _load_xlsx(content: bytes) -> tuple[list, list]:
-    """Header and rows of the workbook's active sheet, as openpyxl reads them (read-only, cached values)."""
+def _load_xlsx(content: bytes, *, max_rows: int) -> tuple[list, list]:
+    """Header and rows of the workbook's active sheet, as openpyxl reads them (read-only, cached values).
+
+    :raises TableRejected: for a value beyond row `max_rows` + 1 or column MAX_COLUMNS, before any gap up to it is filled
+    """
     try:
-        return _read_simple_xlsx(content)
-    except _NotSimple:
-        pass
+        with zipfile.ZipFile(io.BytesIO(content)) as book:
+            grid, sheet = _scan_active_sheet(book, content, last_row=max_rows + 1)
+        if sheet is not None:
+            # Only as far as the scan found values: openpyxl fills every row and column up to the farthest one.
+            width = max(len(row) for row in grid)
+            grid = [list(row) for row in sheet.iter_rows(max_row=len(grid), max_col=width, values_only=True)]
+    except TableRejected:
+        raise
     except Exception as error:  # anything a malformed workbook raises is the file's fault
         raise file_problem("unreadable", "无法读取 XLSX 文件 (not a readable XLSX workbook)") from error
-    try:
-        sheet = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
-        rows = [list(row) for row in sheet.iter_rows(values_only=True)]
-    except Exception as error:
-        raise file_problem("unreadable", "无法读取 XLSX 文件 (not a readable XLSX workbook)") from error
-    return (rows[0], rows[1:]) if rows else ([], [])
+    return (grid[0], grid[1:]) if grid else ([], [])
 
 
 def _load_csv(content: bytes) -> tuple[list, list]:
@@ -171,52 +185,61 @@ def _columns(headers: list, spec: TableSpec) -> dict[str, int]:
 
 # --- a fast path for plain workbooks ------------------------------------------------------------------------------
 # openpyxl takes ~10 s to read 100,000 rows; iterparse (expat, in C) reads a plain sheet the same way in a fraction of
-# that. "Plain": one sheet, and no cell openpyxl would turn into a date; anything else goes to openpyxl.
+# that. "Plain": one sheet, and no cell openpyxl would turn into a date; anything else goes to openpyxl, which reads
+# only as many rows and columns as this scan found values in.
 
 _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 _CELL_REF = re.compile(r"([A-Z]+)(\d+)")
+_ROW_NUMBER = re.compile(r"[1-9][0-9]{0,15}")
+# Our widest table has 14 columns; 64 leaves room for notes beside it and bounds a sheet to max_rows × 64 cells.
+MAX_COLUMNS = 64
 
 
-class _NotSimple(Exception):
-    """The workbook needs openpyxl."""
+def _openpyxl_active(content: bytes):
+    return openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
 
 
-def _read_simple_xlsx(content: bytes) -> tuple[list, list]:
+def _scan_active_sheet(book: zipfile.ZipFile, content: bytes, *, last_row: int) -> tuple[list[list], Any]:
+    """The sheet's rows up to the last one with a value, and the openpyxl sheet to read them from instead, or None
+    when they are plain.
+
+    :raises TableRejected: for a value beyond `last_row` or MAX_COLUMNS
+    """
     from xml.etree.ElementTree import fromstring, iterparse
 
-    with zipfile.ZipFile(io.BytesIO(content)) as book:
-        names = set(book.namelist())
-        sheets = fromstring(book.read("xl/workbook.xml")).iter(f"{_NS}sheet")
-        sheet = next(sheets, None)
-        if sheet is None or next(sheets, None) is not None:
-            raise _NotSimple
-        rels = fromstring(book.read("xl/_rels/workbook.xml.rels"))
-        target = next(r.get("Target") for r in rels if r.get("Id") == sheet.get(_REL))
-        path = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-        strings = _shared_strings(book.read("xl/sharedStrings.xml")) if "xl/sharedStrings.xml" in names else []
-        dates = _date_styles(book.read("xl/styles.xml")) if "xl/styles.xml" in names else set()
-        rows: dict[int, list] = {}
-        with book.open(path) as stream:
-            for _event, element in iterparse(stream):
-                if element.tag == f"{_NS}row":
-                    number = int(element.get("r") or len(rows) + 1)
-                    rows[number] = _row_values(element, strings, dates)
-                    element.clear()
-    if not rows:
-        return [], []
-    width = max(len(row) for row in rows.values())
-    grid = [rows.get(number, []) for number in range(min(rows), max(rows) + 1)]
-    grid = [row + [None] * (width - len(row)) for row in grid]
-    grid = [[None] * width] * (min(rows) - 1) + grid
-    return grid[0], grid[1:]
+    names = set(book.namelist())
+    sheets = list(fromstring(book.read("xl/workbook.xml")).iter(f"{_NS}sheet"))
+    active = None if len(sheets) == 1 else _openpyxl_active(content)
+    sheet = sheets[0] if active is None else next(s for s in sheets if s.get("name") == active.title)
+    rels = fromstring(book.read("xl/_rels/workbook.xml.rels"))
+    target = next(r.get("Target") for r in rels if r.get("Id") == sheet.get(_REL))
+    path = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    strings = _shared_strings(book.read("xl/sharedStrings.xml")) if "xl/sharedStrings.xml" in names else []
+    dates = _date_styles(book.read("xl/styles.xml")) if "xl/styles.xml" in names else set()
+    rows: dict[int, list] = {}
+    number, plain = 0, active is None
+    with book.open(path) as stream:
+        for _event, element in iterparse(stream):
+            if element.tag == f"{_NS}row":
+                number = int(_ROW_NUMBER.fullmatch(element.get("r") or str(number + 1))[0])
+                values, plain_row = _row_values(element, number, strings, dates)
+                if values.count(None) < len(values):  # a value, not only empty cells
+                    if number > last_row:
+                        raise file_problem("too_many_rows", f"第 {number} 行超出每个文件最多 {last_row - 1} 行的限制，请分批导入 "
+                                                            f"(row {number} is beyond the {last_row - 1} rows a file may have)")
+                    rows[number], plain = values, plain and plain_row
+                element.clear()
+    grid = [rows.get(n, []) for n in range(1, max(rows, default=0) + 1)]
+    return grid, None if plain or not grid else active or _openpyxl_active(content)
 
 
-def _row_values(row, strings: list[str], dates: set[str]) -> list:
+def _row_values(row, number: int, strings: list[str], dates: set[str]) -> tuple[list, bool]:
+    """The row's values by column, and whether openpyxl reads them the same (it turns date-formatted numbers into dates)."""
     values: list = []
+    plain = True
     for cell in row.iter(f"{_NS}c"):
         reference = _CELL_REF.match(cell.get("r") or "")
-        column = _column_index(reference.group(1)) if reference else len(values)
         kind, value = cell.get("t", "n"), cell.findtext(f"{_NS}v")
         if kind == "inlineStr":
             value = "".join(t.text or "" for t in cell.iter(f"{_NS}t"))
@@ -226,18 +249,23 @@ def _row_values(row, strings: list[str], dates: set[str]) -> list:
             value = strings[int(value)]
         elif kind == "b":
             value = bool(int(value))
-        elif kind == "n":
-            if cell.get("s", "0") in dates:
-                raise _NotSimple
+        elif kind == "n" and cell.get("s", "0") not in dates:
             value = float(value) if any(c in value for c in ".eE") else int(value)
         elif kind not in {"str", "e"}:
-            raise _NotSimple
+            plain = False
+        column = _column_index(reference.group(1)) if reference else len(values)
+        if column >= MAX_COLUMNS:
+            raise file_problem("too_many_columns", f"第 {number} 行有超出第 {MAX_COLUMNS} 列的单元格 "
+                                                   f"(row {number} has a cell beyond column {MAX_COLUMNS})")
         values += [None] * (column + 1 - len(values))
         values[column] = None if value == "" else value  # openpyxl reads an empty text cell as empty
-    return values
+    return values, plain
 
 
 def _column_index(letters: str) -> int:
+    """0-based; MAX_COLUMNS for a run of letters past XFD, Excel's last column (not worth the arithmetic)."""
+    if len(letters) > 3:
+        return MAX_COLUMNS
     index = 0
     for letter in letters:
         index = index * 26 + ord(letter) - 64

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from core.errors import ValidationFailed
 from core.notifications import notify
-from core.tabular import Problem, TableRejected, TableSpec, read_table
+from core.tabular import Problem, TableRejected, TableSpec, read_table, whole_number
 from points.models import LedgerEntry, Member, PointsLot
 from points.services import ledger
 
@@ -70,10 +70,9 @@ def credit_points_from_file(*, file_name: str, content: bytes, actor, now: datet
     rows = read_table(file_name=file_name, content=content, spec=CREDIT_FILE)
     parsed = []
     for line, cells in rows:
-        text = cells["points"].strip()
         parsed.append({
             "line": line, "phone": cells["phone"].strip(), "reason_code": cells.get("reason_code", "").strip()[:40],
-            "points": int(text) if text.isdigit() else text,
+            "points": whole_number(cells["points"], limit=MAX_CREDIT),
         })
     members = Member.objects.in_bulk([row["phone"] for row in parsed], field_name="phone")
     errors = _row_errors(parsed, members)

@@ -11,14 +11,14 @@ n being the spreadsheet row (the header is row 1, the first gift row 2), or `fil
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
 
 from core.errors import DomainError, ValidationFailed
 from core.models import Program, Tier
-from core.tabular import CONTENT_TYPES, Problem, TableRejected, TableSpec, read_table, write_table
+from core.tabular import CONTENT_TYPES, Problem, TableRejected, TableSpec, read_table, whole_number, write_table
 from suppliers.models import Gift, GiftRevision, Supplier
 from suppliers.services.catalog import create_gift
 from suppliers.services.revisions import clean_changes, edit_gift
@@ -47,8 +47,10 @@ COLUMN_OF_FIELD = {"points_prices": "points_gotone"}
 REQUIRED_VALUES = ("sku", "name", "category", "market_price", "settlement_price")
 FORMATS = CONTENT_TYPES
 _price_field = Gift._meta.get_field("settlement_price")
-MONEY_LIMIT = Decimal(10) ** (_price_field.max_digits - _price_field.decimal_places)
+MONEY_DIGITS = _price_field.max_digits - _price_field.decimal_places  # before the decimal point
 POINTS_LIMIT = 2**31 - 1
+# Plain decimal notation in ASCII digits: Decimal() also takes other scripts' digits, exponents and underscores.
+_NUMBER = re.compile(r"[+-]?([0-9]*)(?:\.([0-9]*))?")
 
 
 class ImportRejected(TableRejected):
@@ -215,24 +217,31 @@ def _parse(cells: dict[str, str], *, skip: set[str], problems: list) -> dict[str
     return changes
 
 
+def _number(text: str, *, whole_digits: int, not_a_number: str, too_large: str) -> Decimal:
+    """The cell in plain decimal notation.
+
+    :raises _BadCell: `not_a_number`; `too_large` for more than `whole_digits` digits before the point (counted before
+        Decimal(), which would overflow on a million of them)
+    """
+    match = _NUMBER.fullmatch(text.strip())
+    if not match or not (match[1] or match[2]):
+        raise _BadCell(not_a_number)
+    if len(match[1].lstrip("0")) > whole_digits:
+        raise _BadCell(too_large)
+    return Decimal(match[0])
+
+
 def _money(text: str) -> Decimal:
-    try:
-        value = Decimal(text.strip())
-    except InvalidOperation:
-        raise _BadCell("金额格式错误 (not a number)") from None
-    if not value.is_finite():
-        raise _BadCell("金额格式错误 (not a number)")
-    if abs(value) >= MONEY_LIMIT:
-        raise _BadCell("金额过大，整数部分最多 10 位 (at most 10 digits before the decimal point)")
-    return value
+    return _number(text, whole_digits=MONEY_DIGITS, not_a_number="金额格式错误 (not a number)",
+                   too_large=f"金额过大，整数部分最多 {MONEY_DIGITS} 位 (at most {MONEY_DIGITS} digits before the decimal point)")
 
 
 def _points(text: str) -> int | None:
     if not text.strip():
         return None
-    if not re.fullmatch(r"[1-9]\d*", text.strip()) or int(text) > POINTS_LIMIT:
-        raise _BadCell("积分须为正整数 (points must be a positive whole number)")
-    return int(text)
+    if not (points := whole_number(text, limit=POINTS_LIMIT)):
+        raise _BadCell(f"积分须为 1–{POINTS_LIMIT} 的整数 (points must be a whole number from 1 to {POINTS_LIMIT})")
+    return points
 
 
 def _discounts(text: str) -> dict[str, int | float]:
@@ -243,10 +252,9 @@ def _discounts(text: str) -> dict[str, int | float]:
             raise _BadCell("格式为 等级:折扣，如 gold:5|diamond:10 (write tier:percent, e.g. gold:5|diamond:10)")
         if tier in discounts:
             raise _BadCell(f"等级「{tier}」重复 (tier listed twice)")
-        try:
-            discounts[tier] = int(percent) if percent.isdigit() else float(percent)
-        except ValueError:
-            raise _BadCell(f"「{part}」的折扣不是数字 (discount is not a number)") from None
+        value = _number(percent, whole_digits=2, not_a_number=f"「{part}」的折扣不是数字 (discount is not a number)",
+                        too_large=f"「{part}」的折扣须为 0–99 的百分比 (discount is a percent from 0 to 99)")
+        discounts[tier] = float(value) if "." in percent else int(value)
     return discounts
 
 

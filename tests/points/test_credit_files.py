@@ -40,6 +40,10 @@ def test_an_xlsx_file_works_too(member, operator, now):
     [
         (["phone,points", "{phone},abc"], "rows.2.points"),
         (["phone,points", "{phone},0"], "rows.2.points"),
+        (["phone,points", "{phone},²"], "rows.2.points"),
+        (["phone,points", "{phone},٣"], "rows.2.points"),
+        (["phone,points", "{phone},３"], "rows.2.points"),
+        pytest.param(["phone,points", "{phone}," + "1" * 5000], "rows.2.points", id="5000-digits"),
         (["phone,points", "{phone},100", "19999999999,100"], "rows.3.phone"),
         (["phone,amount", "{phone},100"], "file"),
         (["phone,points"], "file"),
@@ -63,6 +67,16 @@ def test_the_api_takes_a_file_from_operators_only(api, member, operator, finance
 
     assert refused.status_code == 403
     assert created.status_code == 201 and created.json()["entries"][0]["points"] == 50
+
+
+def test_the_api_refuses_a_points_cell_that_is_not_ascii_digits_naming_its_row(api, member, operator):
+    upload = SimpleUploadedFile("c.csv", csv_file(["phone,points", f"{member.phone},50", f"{member.phone},²"]), content_type="text/csv")
+
+    response = api(operator).post("/api/v1/points/credit-files/", {"file": upload}, format="multipart")
+
+    assert response.status_code == 400
+    assert [(e["attr"], e["code"]) for e in response.json()["errors"]] == [("rows.3.points", "invalid")]
+    assert not LedgerEntry.objects.exists()
 
 
 def test_the_portal_page_shows_each_problem_and_credits_nothing(member, operator):

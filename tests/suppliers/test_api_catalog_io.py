@@ -4,6 +4,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from drf_spectacular.generators import SchemaGenerator
 
 from suppliers.models import Gift
+from tests.core.test_tabular import cell, row, workbook
 from tests.factories import CategoryFactory, GiftFactory, SupplierFactory
 from tests.suppliers.test_catalog_import_export import ROW, csv_bytes
 from tests.portal import logged_in
@@ -48,6 +49,24 @@ def test_a_bad_row_is_a_validation_error_naming_row_and_column_and_nothing_is_wr
     assert [(e["attr"], e["code"]) for e in body["errors"]] == [("rows.3.settlement_price", "invalid")]
     assert body["errors"][0]["detail"]
     assert Gift.objects.count() == 0
+
+
+@pytest.mark.parametrize(("column", "value"), [("points_gotone", "1" * 5000), ("settlement_price", "9e999999999999999999")], ids=["points", "price"])
+def test_a_huge_number_in_a_cell_is_a_validation_error_naming_row_and_column(api, supplier_admin, column, value):
+    response = post_file(api(supplier_admin), csv_bytes(ROW | {column: value}))
+
+    assert response.status_code == 400
+    assert [(e["attr"], e["code"]) for e in response.json()["errors"]] == [(f"rows.2.{column}", "invalid")]
+    assert Gift.objects.count() == 0
+
+
+def test_a_tiny_workbook_naming_a_row_far_below_the_limit_is_refused_as_a_whole(api, supplier_admin):
+    far = row(2_000_000, cell("A2000000", "TEA-001"))
+
+    response = post_file(api(supplier_admin), workbook(row(1, cell("A1", "sku")), far), "gifts.xlsx")
+
+    assert response.status_code == 400
+    assert [(e["attr"], e["code"]) for e in response.json()["errors"]] == [("file", "too_many_rows")]
 
 
 def test_a_problem_with_the_whole_file_has_the_attr_file(api, supplier_admin):

@@ -1,0 +1,125 @@
+"""Reading uploaded tables: a workbook's own row and column numbers cannot make the reader fill millions of empty cells."""
+import io
+import re
+import time
+import zipfile
+
+import pytest
+
+from core.tabular import MAX_COLUMNS, TableRejected, TableSpec, read_table, whole_number
+
+SPEC = TableSpec(keys=("phone", "points"), max_rows=10)
+HEADER = '<row r="1"><c r="A1" t="inlineStr"><is><t>phone</t></is></c><c r="B1" t="inlineStr"><is><t>points</t></is></c></row>'
+# Style 1 formats a number as a date, which sends the workbook to openpyxl rather than the plain reader.
+DATE_STYLES = (
+    '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    '<fonts count="1"><font/></fonts><fills count="1"><fill><patternFill/></fill></fills><borders count="1"><border/></borders>'
+    '<cellStyleXfs count="1"><xf numFmtId="0"/></cellStyleXfs><cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="14"/></cellXfs>'
+    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>'
+)
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+RELATIONSHIPS = "http://schemas.openxmlformats.org/package/2006/relationships"
+OFFICE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+CONTENT_TYPES = "http://schemas.openxmlformats.org/package/2006/content-types"
+WORKBOOK = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+
+
+def cell(reference: str, text: str, style: str = "") -> str:
+    """A number cell for digits, else an inline text cell."""
+    if re.fullmatch("[0-9]+", text):
+        return f'<c r="{reference}"{style}><v>{text}</v></c>'
+    return f'<c r="{reference}" t="inlineStr"><is><t>{text}</t></is></c>'
+
+
+def row(number: int, *cells: str, attributes: str = "") -> str:
+    return f'<row r="{number}"{attributes}>{"".join(cells)}</row>'
+
+
+def workbook(*rows: str, dates: bool = False, sheets: int = 1) -> bytes:
+    """A minimal XLSX holding `rows` (sheetData XML) in the first of its `sheets`: a few hundred bytes, whatever the
+    row and column numbers in `rows` say."""
+    numbers = range(1, sheets + 1)
+    relations = [(f"rId{n}", "worksheet", f"worksheets/sheet{n}.xml") for n in numbers] + [("rIdS", "styles", "styles.xml")] * dates
+    parts = {
+        "[Content_Types].xml": f'<Types xmlns="{CONTENT_TYPES}"><Override PartName="/xl/workbook.xml" ContentType="{WORKBOOK}"/></Types>',
+        "xl/workbook.xml": f'<workbook xmlns="{MAIN}" xmlns:r="{OFFICE}"><sheets>'
+                           + "".join(f'<sheet name="s{n}" sheetId="{n}" r:id="rId{n}"/>' for n in numbers) + "</sheets></workbook>",
+        "xl/_rels/workbook.xml.rels": f'<Relationships xmlns="{RELATIONSHIPS}">'
+                                      + "".join(f'<Relationship Id="{id_}" Type="{OFFICE}/{kind}" Target="{target}"/>'
+                                                for id_, kind, target in relations) + "</Relationships>",
+        **{f"xl/worksheets/sheet{n}.xml": f'<worksheet xmlns="{MAIN}"><sheetData>{"".join(rows) * (n == 1)}</sheetData></worksheet>'
+           for n in numbers},
+        **({"xl/styles.xml": DATE_STYLES} if dates else {}),
+    }
+    stream = io.BytesIO()
+    with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) as book:
+        for name, xml in parts.items():
+            book.writestr(name, xml)
+    return stream.getvalue()
+
+
+def refusal(content: bytes) -> tuple[float, list[tuple[str, str, str]]]:
+    began = time.monotonic()
+    with pytest.raises(TableRejected) as rejected:
+        read_table(file_name="upload.xlsx", content=content, spec=SPEC)
+    return time.monotonic() - began, rejected.value.errors
+
+
+FIRST_ROW = row(2, cell("A2", "13800000000"), cell("B2", "5"))
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        workbook(HEADER, FIRST_ROW, row(2_000_000, cell("A2000000", "13800000001"))),
+        workbook(HEADER, row(2, cell("A2", "13800000000"), cell("B2", "45000", ' s="1"')), row(2_000_000, cell("A2000000", "x")),
+                 dates=True),
+        workbook(HEADER, FIRST_ROW, row(2_000_000, cell("A2000000", "x")), sheets=2),
+    ],
+    ids=["plain", "with-a-date-cell", "two-sheets"],
+)
+def test_a_tiny_workbook_with_a_value_far_below_the_row_limit_is_refused_at_once(content):
+    seconds, errors = refusal(content)
+
+    assert len(content) < 2000
+    assert seconds < 1
+    assert [(attr, code) for attr, code, _ in errors] == [("file", "too_many_rows")]
+    assert "2000000" in errors[0][2]
+
+
+@pytest.mark.parametrize("reference", ["BM2", "XFD2", "ZZZZZZ2", "A" * 1000 + "2"], ids=["BM", "XFD", "ZZZZZZ", "1000-letters"])
+def test_a_value_beyond_the_column_limit_is_refused_at_once(reference):
+    seconds, errors = refusal(workbook(HEADER, row(2, cell("A2", "13800000000"), cell(reference, "5"))))
+
+    assert seconds < 1
+    assert [(attr, code) for attr, code, _ in errors] == [("file", "too_many_columns")]
+    assert str(MAX_COLUMNS) in errors[0][2]
+
+
+def test_values_up_to_the_last_row_and_column_are_read_and_empty_formatted_rows_below_are_not_in_the_way():
+    last = SPEC.max_rows + 1
+    content = workbook(
+        HEADER, FIRST_ROW, row(last, cell(f"A{last}", "13800000001"), cell(f"B{last}", "7"), cell(f"BL{last}", "note")),
+        row(90_000_000, '<c r="XFD90000000" s="1"/>', attributes=' s="1" customFormat="1"'),
+    )
+
+    rows = read_table(file_name="upload.xlsx", content=content, spec=SPEC)
+
+    assert rows == [(2, {"phone": "13800000000", "points": "5"}), (last, {"phone": "13800000001", "points": "7"})]
+
+
+def test_a_workbook_with_a_date_cell_still_reads_its_rows_through_openpyxl():
+    content = workbook(HEADER, row(3, cell("A3", "13800000000"), cell("B3", "45000", ' s="1"')), dates=True)
+
+    rows = read_table(file_name="upload.xlsx", content=content, spec=SPEC)
+
+    assert rows == [(3, {"phone": "13800000000", "points": "2023-03-15 00:00:00"})]
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [("42", 42), (" 042 ", 42), ("0", 0), ("100", 100), ("101", None), ("1000", None), ("²", None), ("٣", None),
+     ("３", None), ("1_0", None), ("+5", None), ("4.0", None), ("", None), ("1" * 5000, None)],
+)
+def test_a_whole_number_cell_is_ascii_digits_up_to_its_limit(text, number):
+    assert whole_number(text, limit=100) == number
