@@ -22,6 +22,7 @@ from core.tabular import CONTENT_TYPES, Problem, TableRejected, TableSpec, read_
 from suppliers.models import Gift, GiftRevision, Supplier
 from suppliers.services.catalog import create_gift
 from suppliers.services.revisions import clean_changes, edit_gift
+from suppliers.validators import POINTS_LIMIT
 
 # (machine key, Chinese label accepted as a header too, what the cell holds)
 COLUMNS = (
@@ -48,7 +49,6 @@ REQUIRED_VALUES = ("sku", "name", "category", "market_price", "settlement_price"
 FORMATS = CONTENT_TYPES
 _price_field = Gift._meta.get_field("settlement_price")
 MONEY_DIGITS = _price_field.max_digits - _price_field.decimal_places  # before the decimal point
-POINTS_LIMIT = 2**31 - 1
 # Plain decimal notation in ASCII digits: Decimal() also takes other scripts' digits, exponents and underscores.
 _NUMBER = re.compile(r"[+-]?([0-9]*)(?:\.([0-9]*))?")
 
