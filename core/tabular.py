@@ -123,10 +123,14 @@ def write_table(*, headers: Sequence[str], rows: Iterable[Sequence], file_format
 def _load_xlsx(content: bytes, *, max_rows: int) -> tuple[list, list]:
     """Header and rows of the workbook's active sheet, as openpyxl reads them (read-only, cached values).
 
-    :raises TableRejected: for a value beyond row `max_rows` + 1 or column MAX_COLUMNS, before any gap up to it is filled
+    :raises TableRejected: for a value beyond row `max_rows` + 1 or column MAX_COLUMNS, before any gap up to it is filled;
+        for parts that would unpack to more than MAX_UNPACKED_BYTES, before any is unpacked
     """
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as book:
+            if sum(part.file_size for part in book.infolist()) > MAX_UNPACKED_BYTES:  # zipfile unpacks no more than a part declares
+                raise file_problem("too_large", f"XLSX 解压后超过 {MAX_UNPACKED_BYTES // 1024 // 1024} MB "
+                                                f"(the workbook unpacks to more than {MAX_UNPACKED_BYTES // 1024 // 1024} MB)")
             grid, sheet = _scan_active_sheet(book, content, last_row=max_rows + 1)
         if sheet is not None:
             # Only as far as the scan found values: openpyxl fills every row and column up to the farthest one.
@@ -194,6 +198,7 @@ _CELL_REF = re.compile(r"([A-Z]+)(\d+)")
 _ROW_NUMBER = re.compile(r"[1-9][0-9]{0,15}")
 # Our widest table has 14 columns; 64 leaves room for notes beside it and bounds a sheet to max_rows × 64 cells.
 MAX_COLUMNS = 64
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024  # a few MB of upload may not unpack to gigabytes (a zip bomb)
 
 
 def _openpyxl_active(content: bytes):

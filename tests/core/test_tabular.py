@@ -6,6 +6,7 @@ import zipfile
 
 import pytest
 
+from core import tabular
 from core.tabular import MAX_COLUMNS, TableRejected, TableSpec, read_table, whole_number
 
 SPEC = TableSpec(keys=("phone", "points"), max_rows=10)
@@ -123,3 +124,13 @@ def test_a_workbook_with_a_date_cell_still_reads_its_rows_through_openpyxl():
 )
 def test_a_whole_number_cell_is_ascii_digits_up_to_its_limit(text, number):
     assert whole_number(text, limit=100) == number
+
+
+def test_a_workbook_that_would_unpack_beyond_the_limit_is_refused_before_it_is_read(monkeypatch):
+    monkeypatch.setattr(tabular, "MAX_UNPACKED_BYTES", 4096)
+    padded = workbook(HEADER, FIRST_ROW, " " * 8192)  # compresses to a few bytes, unpacks to twice the limit
+
+    _seconds, errors = refusal(padded)
+
+    assert [(field, code) for field, code, _detail in errors] == [("file", "too_large")]
+    assert read_table(file_name="upload.xlsx", content=workbook(HEADER, FIRST_ROW), spec=SPEC) == [(2, {"phone": "13800000000", "points": "5"})]
