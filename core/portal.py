@@ -107,10 +107,13 @@ def add_service_errors(form, error, *, aliases: dict[str, str] | None = None) ->
 
 
 def redirect_back(request, default: str):
-    """Redirect to the page the form was posted from (kept in its `next` field) if it is ours, else to `default`."""
-    from django.shortcuts import redirect
+    """Redirect to the page the form was posted from (kept in its `next` field) if it is a path of ours, else to the
+    URL `default`. (Not `redirect()`: it would take a `next` that is no path for the name of a view.)"""
+    from django.http import HttpResponseRedirect
     from django.utils.http import url_has_allowed_host_and_scheme
 
     target = request.POST.get("next", "")
-    safe = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure())
-    return redirect(target if safe else default)
+    safe = target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return HttpResponseRedirect(target if safe else default)

@@ -6,6 +6,8 @@ from django.db import connection, models
 
 from core.errors import ValidationFailed
 
+MAX_ID = 2**63 - 1  # the largest primary key (BigAutoField) on either database
+_ID = re.compile(r"[0-9]{1,19}")
 MOBILE_PATTERN = r"^1[0-9]{10}$"  # a mainland mobile number: 11 ASCII digits, the first a 1 (`\d` would take any script's digits)
 MOBILE_MESSAGE = "请输入11位手机号 (an 11-digit mobile number)"
 _MOBILE = re.compile(MOBILE_PATTERN)
@@ -37,3 +39,10 @@ def storable_ids(model: type[models.Model], ids) -> list[int]:
     """The ids that `model`'s primary key column can hold (others name no row, and a query with them would fail)."""
     low, high = connection.ops.integer_field_range(model._meta.pk.get_internal_type())
     return [pk for pk in ids if low <= pk <= high]
+
+
+def id_or_none(text) -> int | None:
+    """The id a query parameter or a reference names: ASCII digits within a primary key's range, else None (`isdigit()`
+    would take '²', which `int()` refuses, and a database would refuse an id past MAX_ID)."""
+    text = str(text or "").strip()
+    return int(text) if _ID.fullmatch(text) and int(text) <= MAX_ID else None

@@ -28,6 +28,7 @@ from core.fsm import history_of
 from core.portal import add_service_errors, paginate, run_action
 from core.roles import SUPPLIER_ROLES, Role
 from core.services import log_personal_data_access
+from core.validators import id_or_none
 from logistics.forms_flow import (
     ANNOUNCE_FIELDS,
     AnnounceForm,
@@ -147,10 +148,10 @@ def supplier_inbound(request):
 
 def _initial_from_request(request) -> dict:
     """Prefill the announcement from ?replenishment=<id>, one of the supplier's open requests."""
-    request_id = request.GET.get("replenishment", "")
+    request_id = id_or_none(request.GET.get("replenishment"))
     replenishment = ReplenishmentRequest.objects.visible_to(request.user).filter(
-        pk=int(request_id), state=ReplenishmentRequest.State.OPEN
-    ).first() if request_id.isdigit() else None
+        pk=request_id, state=ReplenishmentRequest.State.OPEN
+    ).first() if request_id else None
     if replenishment is None:
         return {}
     return {"gift": replenishment.gift_id, "location": replenishment.location_id, "quantity": replenishment.quantity,

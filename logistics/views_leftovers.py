@@ -13,15 +13,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from core.api.permissions import require_role
 from core.fsm import history_of
-from core.portal import paginate, run_action
+from core.portal import paginate, redirect_back, run_action
 from core.roles import SUPPLIER_ROLES, Role
 from logistics.models import LeftoverLot
 from logistics.services import leftovers
@@ -108,7 +108,4 @@ def leftover_action(request, pk: int, name: str):
     else:
         for field, errors in form.errors.items():
             messages.error(request, f"{form.fields[field].label if field in form.fields else ''} {'；'.join(errors)}".strip())
-    target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return redirect(target)
-    return redirect("leftover-lot", pk=lot.pk)
+    return redirect_back(request, reverse("leftover-lot", args=[lot.pk]))

@@ -24,6 +24,7 @@ from core.errors import DomainError
 from core.fsm import history_of
 from core.portal import add_service_errors, paginate, run_action
 from core.roles import SUPPLIER_ROLES, Role
+from core.validators import id_or_none
 from points.forms_complaints import (
     ComplaintFilterForm,
     HotlineComplaintForm,
@@ -94,7 +95,7 @@ def member_complaints(request):
 @login_required
 def member_complaint_new(request):
     require_role(request.user, MEMBER)
-    initial = {name: request.GET.get(name) for name in ("order", "gift") if request.GET.get(name, "").isdigit()}
+    initial = {name: request.GET.get(name) for name in ("order", "gift") if id_or_none(request.GET.get(name))}
     form = MemberComplaintForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

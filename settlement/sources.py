@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import ValidationFailed
+from core.validators import id_or_none
 
 #: finds the source for a supplier: (supplier_id, reference) → the object, or None if there is none of that supplier's
 Finder = Callable[[int, str], object | None]
@@ -60,7 +61,7 @@ def _by_pk(model_path: str) -> Finder:
     def find(supplier_id: int, reference: str):
         from django.apps import apps
 
-        return apps.get_model(model_path).objects.filter(supplier_id=supplier_id, pk=int(reference)).first() if reference.isdigit() else None
+        return apps.get_model(model_path).objects.filter(supplier_id=supplier_id, pk=pk).first() if (pk := id_or_none(reference)) else None
     return find
 
 

@@ -23,6 +23,7 @@ from core.charts import bar_chart
 from core.errors import DomainError
 from core.portal import add_service_errors, paginate, run_action
 from core.roles import SUPPLIER_ROLES, Role
+from core.validators import id_or_none
 from settlement.models import Kpi, KpiSetting, PenaltyProposal, PenaltyRule, SuspensionProposal
 from settlement.services import assessment
 from settlement.services.generation import last_closed_month, parse_month
@@ -72,7 +73,7 @@ def assessment_list(request):
     month_text, supplier_id = request.GET.get("month", ""), request.GET.get("supplier", "")
     below = request.GET.get("below") == "1"
     assessments = assessment.list_assessments(
-        actor=request.user, month=_month_or_none(month_text), supplier_id=int(supplier_id) if supplier_id.isdigit() else None,
+        actor=request.user, month=_month_or_none(month_text), supplier_id=id_or_none(supplier_id),
         below=assessment.suspension_threshold() if below else None,
     )
     context = paginate(request, assessments) | {

@@ -14,6 +14,7 @@ from suppliers.forms import ReasonForm, SupplierApplicationForm
 from suppliers.models import Notice, Supplier
 from suppliers.services import notices, onboarding
 from core.api.permissions import require_role
+from core.validators import id_or_none
 
 
 def apply(request):
@@ -38,7 +39,7 @@ def notice_list(request):
     if request.method == "POST":
         run_action(
             request,
-            lambda: notices.mark_notice_read(notice_id=int(request.POST["notice"]), actor=request.user, now=timezone.now()),
+            lambda: notices.mark_notice_read(notice_id=id_or_none(request.POST.get("notice")), actor=request.user, now=timezone.now()),
             success=_("已标记为已读"),
         )
         return redirect(request.get_full_path())

@@ -32,7 +32,7 @@ def parse_amount(value, *, field: str = "amount", allow_zero: bool = False) -> D
         amount = Decimal(str(value).strip().replace(",", ""))
     except (InvalidOperation, AttributeError):
         raise ValidationFailed("金额格式不正确 (amount must be a number like -118.80)", field=field) from None
-    if not amount.is_finite() or amount != amount.quantize(CENT) or abs(amount) > MAX_AMOUNT:
+    if not amount.is_finite() or abs(amount) > MAX_AMOUNT or amount != amount.quantize(CENT):  # the size first: 1e30 cannot be quantized
         raise ValidationFailed("金额最多两位小数 (at most two decimal places)", field=field)
     if amount == 0 and not allow_zero:
         raise ValidationFailed("金额不能为零 (amount must not be zero)", field=field)

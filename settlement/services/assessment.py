@@ -48,6 +48,7 @@ from core.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from core.fsm import apply_transition
 from core.models import TransitionLog
 from core.roles import Role
+from core.validators import id_or_none
 from logistics.models import ReturnRequest, Shipment
 from points.models import RedemptionOrder
 from points.models.complaints import Complaint, ComplaintDeadline, Party
@@ -82,7 +83,7 @@ class Window:
 
 
 def _find_assessment(supplier_id: int, reference: str):
-    return Assessment.objects.filter(supplier_id=supplier_id, pk=int(reference)).first() if reference.isdigit() else None
+    return Assessment.objects.filter(supplier_id=supplier_id, pk=pk).first() if (pk := id_or_none(reference)) else None
 
 
 register_source("assessment", _("月度考核"), _find_assessment)

@@ -63,12 +63,11 @@ def cutoff_of(month: date) -> datetime:
 def parse_month(value: str, *, field: str = "month") -> date:
     """'2026-10' → date(2026, 10, 1). :raises ValidationFailed: unless it is YYYY-MM of a month from FIRST_MONTH to LAST_MONTH"""
     match = MONTH.fullmatch((value or "").strip())
-    month = date(int(match[1]), int(match[2]), 1) if match and 1 <= int(match[2]) <= 12 else None
-    if month is None:
+    if not match or not 1 <= int(match[2]) <= 12:
         raise ValidationFailed("月份格式应为 YYYY-MM (month must look like 2026-10)", field=field)
-    if not FIRST_MONTH <= month <= LAST_MONTH:
+    if not FIRST_MONTH.year <= int(match[1]) <= LAST_MONTH.year:  # before date(): it refuses a year 0
         raise ValidationFailed(f"月份须在 {FIRST_MONTH:%Y-%m} 至 {LAST_MONTH:%Y-%m} 之间 (month out of range)", field=field)
-    return month
+    return date(int(match[1]), int(match[2]), 1)
 
 
 def last_closed_month(now: datetime) -> date:

@@ -12,7 +12,7 @@ from django.db.models import Case, Count, F, Exists, OuterRef, Q, QuerySet, Valu
 from core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from core.notifications import notify
 from core.roles import SUPPLIER_ROLES, Role
-from core.validators import storable_ids
+from core.validators import id_or_none, storable_ids
 from suppliers.models import Announcement, AnnouncementDelivery, Supplier
 
 CLOSED_STATES = (Supplier.State.REJECTED, Supplier.State.TERMINATED)
@@ -90,7 +90,7 @@ def get_delivery(*, announcement_id: int, actor) -> AnnouncementDelivery:
     delivery = (
         AnnouncementDelivery.objects.visible_to(actor).select_related("announcement", "acknowledged_by")
         .filter(announcement_id=announcement_id).first()
-    )
+    ) if id_or_none(announcement_id) else None
     if delivery is None:
         raise NotFound()
     return delivery

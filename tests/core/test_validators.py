@@ -2,7 +2,7 @@
 import pytest
 
 from core.errors import ValidationFailed
-from core.validators import MOBILE_MESSAGE, validate_mobile
+from core.validators import MAX_ID, MOBILE_MESSAGE, id_or_none, validate_mobile
 
 
 def test_a_mobile_number_is_returned_without_surrounding_spaces():
@@ -16,3 +16,10 @@ def test_anything_else_is_refused_naming_the_field(value):
         validate_mobile(value, field="recipient_phone")
 
     assert (refused.value.field, str(refused.value.detail)) == ("recipient_phone", MOBILE_MESSAGE)
+
+
+@pytest.mark.parametrize(("text", "pk"), [
+    ("42", 42), (" 7 ", 7), (str(MAX_ID), MAX_ID), (str(MAX_ID + 1), None), ("²", None), ("٣", None), ("-1", None), ("", None), (None, None),
+])
+def test_an_id_in_a_query_is_ascii_digits_within_a_primary_keys_range(text, pk):
+    assert id_or_none(text) == pk

@@ -89,7 +89,7 @@ def test_finance_starts_a_generation_and_follows_its_progress(api, supplier, fin
 
 
 @pytest.mark.parametrize(("month", "code"), [
-    ("2026-13", "invalid"), ("2026-10", "invalid"), ("", "invalid"), ("9999-12", "invalid"), ("0001-01", "invalid"), ("2026-9", "invalid"),
+    ("2026-13", "invalid"), ("2026-10", "invalid"), ("", "invalid"), ("9999-12", "invalid"), ("0001-01", "invalid"), ("0000-01", "invalid"), ("2026-9", "invalid"),
     ("２０２６-０９", "invalid"),
 ])
 def test_a_bad_or_unfinished_month_is_400_naming_it_and_starts_nothing(api, finance, month, code):
