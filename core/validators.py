@@ -6,6 +6,7 @@ from django.db import connection, models
 
 from core.errors import ValidationFailed
 
+BUSINESS_YEARS = range(2000, 2100)  # the years a month, meeting or other business date may be in
 MAX_ID = 2**63 - 1  # the largest primary key (BigAutoField) on either database
 _ID = re.compile(r"[0-9]{1,19}")
 MOBILE_PATTERN = r"^1[0-9]{10}$"  # a mainland mobile number: 11 ASCII digits, the first a 1 (`\d` would take any script's digits)

@@ -14,10 +14,21 @@ from core.api.permissions import require_role
 from core.errors import DomainError, NotFound, PermissionDenied
 from core.portal import add_service_errors, paginate, run_action
 from core.roles import SUPPLIER_ROLES, Role
+from core.validators import id_or_none
 from suppliers.models import Announcement, Supplier
 from suppliers.services import announcements
 
 OPERATOR = {Role.OPERATOR}
+
+
+class SupplierChoices(forms.ModelMultipleChoiceField):
+    """A value that is no id (not ASCII digits, or past what a key holds) is an invalid choice, not a database error."""
+
+    def _check_values(self, value):
+        for pk in value:
+            if id_or_none(pk) is None:
+                raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice", params={"value": pk})
+        return super()._check_values(value)
 
 
 class PublishForm(forms.Form):
@@ -29,7 +40,7 @@ class PublishForm(forms.Form):
     place = forms.CharField(label=gettext_lazy("会议地点"), max_length=200, required=False)
     agenda = forms.CharField(label=gettext_lazy("会议议程"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     to_all = forms.BooleanField(label=gettext_lazy("发给全部合作中的礼品商"), required=False, initial=True)
-    suppliers = forms.ModelMultipleChoiceField(
+    suppliers = SupplierChoices(
         label=gettext_lazy("或选择礼品商"), required=False, queryset=Supplier.objects.none(),
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )

@@ -26,6 +26,7 @@ from django.db.models import Count, F, Sum
 from django.utils import timezone
 
 from core.errors import ValidationFailed
+from core.validators import BUSINESS_YEARS
 from core.masking import mask_phone_sql
 from logistics.models import ExtraCost, ReturnRequest, Shipment
 from logistics.models.costs import Payer
@@ -38,7 +39,7 @@ from suppliers.models import Gift, Supplier
 CHUNK = 1000  # suppliers per transaction (bench/settlement.py: 50 made a million-line month 10× slower)
 ZERO = Decimal("0.00")
 MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
-FIRST_MONTH, LAST_MONTH = date(2000, 1, 1), date(2099, 12, 1)  # the months a statement or an assessment may be of
+FIRST_MONTH, LAST_MONTH = date(BUSINESS_YEARS[0], 1, 1), date(BUSINESS_YEARS[-1], 12, 1)  # the months a statement or an assessment may be of
 Draft = Statement.State.DRAFT
 
 

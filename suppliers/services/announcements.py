@@ -12,7 +12,7 @@ from django.db.models import Case, Count, F, Exists, OuterRef, Q, QuerySet, Valu
 from core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from core.notifications import notify
 from core.roles import SUPPLIER_ROLES, Role
-from core.validators import id_or_none, storable_ids
+from core.validators import BUSINESS_YEARS, id_or_none, storable_ids
 from suppliers.models import Announcement, AnnouncementDelivery, Supplier
 
 CLOSED_STATES = (Supplier.State.REJECTED, Supplier.State.TERMINATED)
@@ -46,6 +46,8 @@ def _check_fields(*, kind: str, title: str, body: str, meeting_at, place: str, a
     if kind == Announcement.Kind.MEETING:
         if meeting_at is None:
             errors.append(("meeting_at", "required", "会议通知须填写会议时间 (a meeting needs a time)"))
+        elif meeting_at.year not in BUSINESS_YEARS:
+            errors.append(("meeting_at", "invalid", f"会议时间须在 {BUSINESS_YEARS[0]}–{BUSINESS_YEARS[-1]} 年 (the meeting's year is out of range)"))
         if not place.strip():
             errors.append(("place", "required", "会议通知须填写会议地点 (a meeting needs a place)"))
         if not agenda.strip():

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 from core.errors import Conflict, PermissionDenied, ValidationFailed
 from core.fsm import apply_transition
@@ -12,6 +13,7 @@ from core.models import Notification
 from suppliers.models import Announcement, AnnouncementDelivery
 from suppliers.services import announcements
 from tests.factories import SupplierFactory
+from tests.portal import field_errors, logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -248,3 +250,16 @@ def test_a_suspended_supplier_chosen_by_name_still_receives_it(active_pair, oper
                                                       actor=operator, now=now)
 
     assert announcement.deliveries.get().supplier == suspended
+
+
+@pytest.mark.parametrize(("values", "field"), [
+    ({"to_all": "", "suppliers": [str(2**63)]}, "suppliers"),
+    ({"to_all": "", "suppliers": ["²"]}, "suppliers"),
+    ({"kind": "meeting", "meeting_at": "0001-01-01T00:00", "place": "杭州", "agenda": "年度会议"}, "meeting_at"),
+])
+def test_the_publish_form_shows_values_no_supplier_or_calendar_holds_next_to_their_field(operator, active_pair, values, field):
+    response = logged_in(operator).post(reverse("operator-announcement-new"), {"kind": "announcement", "title": "t", "body": "b", "to_all": "on"} | values)
+
+    assert response.status_code == 200
+    assert field in field_errors(response)
+    assert not Announcement.objects.exists()
