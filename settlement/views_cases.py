@@ -77,6 +77,13 @@ def _call(form, service, **values) -> bool:
     return True
 
 
+def _tell_unshown(request, form) -> None:
+    """The errors of a form the page no longer shows (the object moved on meanwhile, say in another tab) as messages."""
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+
+
 # --- cases --------------------------------------------------------------------------------------------------------
 @login_required
 def case_list(request):
@@ -114,6 +121,8 @@ def case_detail(request, pk: int, name: str = ""):
                "send-back": request.user.role == Role.OPERATOR and case.state == RectificationCase.State.ANSWERED,
                "close": request.user.role == Role.OPERATOR and case.state != RectificationCase.State.CLOSED}
     actions = [(action, bound.get(action) or CASE_FORMS[action][0]()) for action, shown in allowed.items() if shown]
+    if name in bound and not allowed[name]:
+        _tell_unshown(request, bound[name])
     return render(request, "settlement/cases/case_detail.html", {"case": case, "actions": actions, "history": history_of(case)})
 
 
@@ -146,4 +155,6 @@ def re_evaluation_detail(request, pk: int):
             return redirect("settlement-re-evaluation", pk=due.pk)
     context = {"due": due, "form": form if is_operator and due.state == ReEvaluation.State.DUE else None,
                "history": history_of(due)}
+    if request.method == "POST" and context["form"] is None:
+        _tell_unshown(request, form)
     return render(request, "settlement/cases/re_evaluation_detail.html", context)

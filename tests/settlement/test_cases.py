@@ -353,6 +353,19 @@ def test_an_empty_answer_on_the_page_shows_the_error_and_changes_nothing(open_ca
     assert open_case.state == "open"
 
 
+def test_an_action_sent_from_a_stale_page_says_why_it_was_refused(open_case, due, operator, now):
+    client = logged_in(operator)
+    client.post(f"/settlement/cases/{open_case.pk}/close/", {"reason": "已整改"}, follow=True)
+    re_evaluation.decide_re_evaluation(re_evaluation=due, decision="renew", actor=operator, now=now)
+
+    closed_again = client.post(f"/settlement/cases/{open_case.pk}/close/", {"reason": "再次关闭"})
+    decided_again = client.post(f"/settlement/re-evaluations/{due.pk}/", {"decision": "renew"})
+
+    for response in (closed_again, decided_again):
+        assert response.status_code == 200
+        assert [m.level_tag for m in response.context["messages"]] == ["error"]
+
+
 def test_another_suppliers_case_and_re_evaluation_pages_are_404s(open_case, due, other_supplier_admin):
     client = logged_in(other_supplier_admin)
 
