@@ -71,16 +71,6 @@ def cell_text(cell) -> str:
     return text[1:] if text.startswith("'") and FORMULA_LIKE.match(text) else text
 
 
-def whole_number(text: str, *, limit: int) -> int | None:
-    """The cell's text as a whole number from 0 to `limit`, or None when it is not one. ASCII digits only, as many as
-    `limit` has: `int()` also takes other scripts' digits (`isdigit()` even superscripts, which `int()` refuses), and
-    refuses more than 4,300 of them."""
-    text = text.strip()
-    if not re.fullmatch(f"[0-9]{{1,{len(str(limit))}}}", text):
-        return None
-    return value if (value := int(text)) <= limit else None
-
-
 def neutralise(cell):
     """Prefix a formula-looking text cell with a quote so a spreadsheet shows it as text."""
     return f"'{cell}" if isinstance(cell, str) and FORMULA_LIKE.match(cell) else cell

@@ -2,13 +2,12 @@
 the same pattern and message so that a bad value is refused before the service with the same words."""
 import re
 
-from django.db import connection, models
+from django.db import models
 
 from core.errors import ValidationFailed
 
 BUSINESS_YEARS = range(2000, 2100)  # the years a month, meeting or other business date may be in
 MAX_ID = 2**63 - 1  # the largest primary key (BigAutoField) on either database
-_ID = re.compile(r"[0-9]{1,19}")
 MOBILE_PATTERN = r"^1[0-9]{10}$"  # a mainland mobile number: 11 ASCII digits, the first a 1 (`\d` would take any script's digits)
 MOBILE_MESSAGE = "请输入11位手机号 (an 11-digit mobile number)"
 _MOBILE = re.compile(MOBILE_PATTERN)
@@ -36,14 +35,21 @@ def validate_length(value: str, *, model: type[models.Model], column: str, field
     return (value or "").strip()
 
 
-def storable_ids(model: type[models.Model], ids) -> list[int]:
-    """The ids that `model`'s primary key column can hold (others name no row, and a query with them would fail)."""
-    low, high = connection.ops.integer_field_range(model._meta.pk.get_internal_type())
-    return [pk for pk in ids if low <= pk <= high]
+def whole_number(text: str, *, limit: int) -> int | None:
+    """The text as a whole number from 0 to `limit`, or None when it is not one. ASCII digits only, as many as `limit`
+    has: `int()` also takes other scripts' digits (`isdigit()` even superscripts, which `int()` refuses), and refuses
+    more than 4,300 of them."""
+    text = text.strip()
+    if not re.fullmatch(f"[0-9]{{1,{len(str(limit))}}}", text):
+        return None
+    return value if (value := int(text)) <= limit else None
+
+
+def storable_ids(ids) -> list[int]:
+    """The ids a primary key can hold (others name no row, and a query with them would fail)."""
+    return [pk for pk in ids if 1 <= pk <= MAX_ID]
 
 
 def id_or_none(text) -> int | None:
-    """The id a query parameter or a reference names: ASCII digits within a primary key's range, else None (`isdigit()`
-    would take '²', which `int()` refuses, and a database would refuse an id past MAX_ID)."""
-    text = str(text or "").strip()
-    return int(text) if _ID.fullmatch(text) and int(text) <= MAX_ID else None
+    """The id a query parameter or a reference names (a whole number up to MAX_ID), else None."""
+    return whole_number(str(text or ""), limit=MAX_ID)

@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from core.errors import ValidationFailed
 from core.notifications import notify
-from core.tabular import Problem, TableRejected, TableSpec, read_table, whole_number
+from core.tabular import Problem, TableRejected, TableSpec, read_table
+from core.validators import whole_number
 from points.models import LedgerEntry, Member, PointsLot
 from points.services import ledger
 

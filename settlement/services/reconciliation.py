@@ -22,6 +22,7 @@ from django.db.models import F
 from core.errors import Conflict, PermissionDenied, ValidationFailed
 from core.roles import Role
 from core.tabular import Problem, TableRejected, TableSpec, read_table
+from core.validators import validate_length
 from settlement.models import (
     LINE_KINDS, Adjustment, Category, Reconciliation, ReconciliationLine, Resolution, Statement, StatementLine,
 )
@@ -192,9 +193,7 @@ def resolve_line(*, line: ReconciliationLine, resolution: str, actor, now: datet
     require_finance(actor)
     if resolution not in Resolution.values:
         raise ValidationFailed(f"未知的处理方式 {resolution} (unknown resolution)", field="resolution")
-    note = (note or "").strip()
-    if len(note) > ReconciliationLine._meta.get_field("note").max_length:
-        raise ValidationFailed("处理说明过长 (the note is too long)", field="note")
+    note = validate_length(note, model=ReconciliationLine, column="note")
     with transaction.atomic():
         line = ReconciliationLine.objects.select_related("reconciliation__statement__supplier").get(pk=line.pk)
         if line.category == Category.MATCHED:

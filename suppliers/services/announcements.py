@@ -29,7 +29,7 @@ def _recipients(*, to_all: bool, supplier_ids) -> list[Supplier]:
     ids = sorted({int(pk) for pk in supplier_ids or []})
     if not ids:
         raise ValidationFailed("请选择至少一个礼品商 (choose at least one supplier)", field="suppliers")
-    chosen = list(Supplier.objects.filter(pk__in=storable_ids(Supplier, ids)).exclude(state__in=CLOSED_STATES).order_by("pk"))
+    chosen = list(Supplier.objects.filter(pk__in=storable_ids(ids)).exclude(state__in=CLOSED_STATES).order_by("pk"))
     if len(chosen) != len(ids):
         raise ValidationFailed("所选礼品商不存在或已终止合作 (a chosen supplier does not exist or has left)", field="suppliers")
     return chosen

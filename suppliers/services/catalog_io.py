@@ -18,7 +18,8 @@ from django.db import transaction
 
 from core.errors import DomainError, ValidationFailed
 from core.models import Program, Tier
-from core.tabular import CONTENT_TYPES, Problem, TableRejected, TableSpec, read_table, whole_number, write_table
+from core.tabular import CONTENT_TYPES, Problem, TableRejected, TableSpec, read_table, write_table
+from core.validators import whole_number
 from suppliers.models import Gift, GiftRevision, Supplier
 from suppliers.services.catalog import create_gift
 from suppliers.services.revisions import clean_changes, edit_gift

@@ -7,7 +7,8 @@ import zipfile
 import pytest
 
 from core import tabular
-from core.tabular import MAX_COLUMNS, TableRejected, TableSpec, read_table, whole_number
+from core.tabular import MAX_COLUMNS, TableRejected, TableSpec, read_table
+from core.validators import whole_number
 
 SPEC = TableSpec(keys=("phone", "points"), max_rows=10)
 HEADER = '<row r="1"><c r="A1" t="inlineStr"><is><t>phone</t></is></c><c r="B1" t="inlineStr"><is><t>points</t></is></c></row>'

@@ -269,6 +269,17 @@ def test_a_matched_line_cannot_be_resolved(reconciliation, finance, now):
     assert matched.resolution == "" and matched.resolved_at is None
 
 
+def test_a_note_longer_than_its_column_is_refused_naming_it_and_the_line_stays_open(reconciliation, finance, now):
+    line = line_in(reconciliation, Category.MISSING_IN_OURS)
+    limit = ReconciliationLine._meta.get_field("note").max_length
+
+    with pytest.raises(ValidationFailed) as refused:
+        resolve_line(line=line, resolution=Resolution.ACCEPT_OURS, actor=finance, now=now, note="注" * (limit + 1))
+
+    line.refresh_from_db()
+    assert (refused.value.field, line.resolution) == ("note", "")
+
+
 def test_a_line_resolves_only_once(reconciliation, finance, now):
     line = line_in(reconciliation, Category.MISSING_IN_OURS)
     resolve_line(line=line, resolution=Resolution.ACCEPT_THEIRS, actor=finance, now=now)
