@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 
 from core.errors import PermissionDenied, ValidationFailed
 from core.roles import SUPPLIER_ROLES, Role
+from core.validators import BUSINESS_YEARS, validate_length
 from logistics.models import ExtraCost, InboundShipment, LeftoverLot, ReturnRequest, Tariff
 from logistics.models.costs import CostKind, Payer
 from points.models import RedemptionOrder
@@ -33,7 +34,8 @@ def record_extra_cost(
 ) -> ExtraCost:
     """Record one extra cost priced from the tariff; a lot's fee for a day is recorded once (a repeat returns the first).
 
-    :raises ValidationFailed: for an unknown kind or payer, a kind without a tariff, a bad quantity, nothing it belongs to,
+    :raises ValidationFailed: for an unknown kind or payer, a kind without a tariff, a bad quantity, a fee date outside the
+        business years, a description longer than its column, nothing it belongs to,
         a return of another order, or a supplier other than the one of what it belongs to
     :raises PermissionDenied: unless the actor records costs of this kind of object (operators dropship, logistics the rest)
     """
@@ -43,6 +45,9 @@ def record_extra_cost(
         raise ValidationFailed("未知的承担方 (unknown payer)", field="payer")
     if not isinstance(quantity, int) or isinstance(quantity, bool) or not 1 <= quantity <= MAX_QUANTITY:
         raise ValidationFailed(f"数量须为 1–{MAX_QUANTITY} 的整数 (quantity 1–{MAX_QUANTITY})", field="quantity")
+    if fee_date is not None and fee_date.year not in BUSINESS_YEARS:
+        raise ValidationFailed(f"计费日期须在 {BUSINESS_YEARS[0]}–{BUSINESS_YEARS[-1]} 年 (the fee date's year is out of range)", field="fee_date")
+    description = validate_length(description, model=ExtraCost, column="description")
     if return_request is not None and order is not None and return_request.order_id != order.pk:
         raise ValidationFailed("退换货不属于该订单 (the return is of another order)", field="return_request")
     order = order or (return_request.order if return_request else None)
@@ -63,7 +68,7 @@ def record_extra_cost(
         return ExtraCost.objects.create(
             kind=kind, payer=payer, supplier=supplier, amount=price(tariff=tariff, quantity=quantity), quantity=quantity,
             order=order, return_request=return_request, inbound=inbound, lot=lot, fee_date=fee_date,
-            description=(description or "").strip()[:300], recorded_at=now,
+            description=description, recorded_at=now,
             recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
 

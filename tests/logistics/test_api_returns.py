@@ -179,7 +179,7 @@ def test_an_operator_may_not_record_an_extra_cost_of_a_warehouse_order(api, deli
 
 @pytest.mark.parametrize(
     ("body", "field"),
-    [({}, "order"), ({"kind": "parking"}, "kind"), ({"quantity": 0}, "quantity")],
+    [({}, "order"), ({"kind": "parking"}, "kind"), ({"quantity": 0}, "quantity"), ({"fee_date": "1999-12-31"}, "fee_date")],
 )
 def test_a_bad_extra_cost_is_400_naming_the_field(api, delivered_order, logistics, body, field):
     owner = {"order": delivered_order.pk} if body and "order" not in body else {}

@@ -80,6 +80,9 @@ def test_a_lot_is_charged_for_a_day_once(lot, now):
         ({"payer": "member"}, "payer"),
         ({"quantity": 0}, "quantity"),
         ({"order": None}, "order"),
+        ({"fee_date": date(1, 1, 1)}, "fee_date"),
+        ({"fee_date": date(9999, 12, 31)}, "fee_date"),
+        ({"description": "装" * 301}, "description"),
     ],
 )
 def test_a_bad_extra_cost_names_its_field_and_writes_nothing(delivered_order, logistics, now, changes, field):
