@@ -49,15 +49,24 @@ class ComplaintSerializer(serializers.ModelSerializer):
         return data
 
 
+class Complainable(ScopedKey):
+    """A gift or supplier the caller may name in a complaint (`rows(user)`); any other id is a 404 naming the field."""
+
+    def __init__(self, model, *, rows, **kwargs) -> None:
+        self.rows = rows
+        super().__init__(model, **kwargs)
+
+    def get_queryset(self):
+        return self.rows(self.context["request"].user)
+
+
 class OpenComplaintInput(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(max_length=4000)
     order = ScopedKey(RedemptionOrder, default=None)
-    gift = serializers.PrimaryKeyRelatedField(queryset=Gift.objects.all(), required=False, allow_null=True, default=None)
-    supplier = serializers.PrimaryKeyRelatedField(queryset=Supplier.objects.all(), required=False, allow_null=True, default=None)
-    member = serializers.PrimaryKeyRelatedField(
-        queryset=Member.objects.all(), required=False, allow_null=True, default=None, help_text="hotline: the member calling"
-    )
+    gift = Complainable(Gift, rows=complaints.complainable_gifts, default=None)
+    supplier = Complainable(Supplier, rows=complaints.complainable_suppliers, default=None)
+    member = ScopedKey(Member, default=None, help_text="hotline: the member calling")
     contact_name = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
     contact_phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
 

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 
-from core.errors import PermissionDenied, ValidationFailed
+from core.errors import NotFound, PermissionDenied, ValidationFailed
 from core.fsm import apply_transition, bulk_transition
 from core.notifications import notify
 from core.numbers import create_numbered
@@ -28,6 +28,28 @@ ANSWERABLE = (State.TRIAGED, State.ESCALATED, State.REOPENED)
 #: who answers for each responsible party (首问负责); a supplier's users answer only for their own supplier
 RESPONDERS = {Party.SUPPLIER: SUPPLIER_ROLES, Party.LOGISTICS: frozenset({Role.LOGISTICS}), Party.OPERATOR: frozenset({Role.OPERATOR})}
 RESPONDER_ROLES = frozenset().union(*RESPONDERS.values())
+#: what anyone may name in a complaint: a gift that has been in the catalog, a supplier that has been cooperating (a draft
+#: gift or an application is known only to its supplier and the staff)
+PUBLIC_GIFTS = (Gift.State.ONLINE, Gift.State.OFFLINE, Gift.State.CLEARANCE, Gift.State.RETIRED)
+PUBLIC_SUPPLIERS = (Supplier.State.ACTIVE, Supplier.State.SUSPENDED, Supplier.State.TERMINATED)
+
+
+def complainable_gifts(user) -> QuerySet[Gift]:
+    """The gifts `user` may name in a complaint: the public ones and those it may see."""
+    return Gift.objects.visible_to(user) | Gift.objects.filter(state__in=PUBLIC_GIFTS)
+
+
+def complainable_suppliers(user) -> QuerySet[Supplier]:
+    """The suppliers `user` may name in a complaint: the public ones and those it may see."""
+    return Supplier.objects.visible_to(user) | Supplier.objects.filter(state__in=PUBLIC_SUPPLIERS)
+
+
+def _check_named(actor, gift: Gift | None, supplier: Supplier | None, member: Member | None) -> None:
+    """:raises NotFound: naming what the actor may not name (as if it did not exist: a complaint must not reveal it)"""
+    for field, named, rows in (("gift", gift, complainable_gifts), ("supplier", supplier, complainable_suppliers),
+                               ("member", member, Member.objects.visible_to)):
+        if named is not None and not rows(actor).filter(pk=named.pk).exists():
+            raise NotFound("对象不存在或无权查看 (not found)", field=field)
 
 
 def open_complaint(
@@ -39,12 +61,14 @@ def open_complaint(
 
     :raises ValidationFailed: a blank title or description, another member's order, an order or gift of another supplier
         than the one named, a hotline complaint with neither member nor contact, a public one naming no supplier
+    :raises NotFound: naming a gift, supplier or member the actor may not name (`complainable_gifts`, …)
     """
     title, description = (title or "").strip(), (description or "").strip()
     if not title:
         raise ValidationFailed("请填写标题 (a title is required)", field="title")
     if not description:
         raise ValidationFailed("请填写投诉内容 (describe the complaint)", field="description")
+    _check_named(actor, gift, supplier, member)
     role = getattr(actor, "role", None)
     if role == Role.MEMBER:
         member, channel = actor.member, Channel.MEMBER

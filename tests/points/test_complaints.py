@@ -4,12 +4,13 @@ from datetime import timedelta
 
 import pytest
 
-from core.errors import InvalidTransition, PermissionDenied, ValidationFailed
+from core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from core.models import Notification, TransitionLog
 from points.models import Complaint, ComplaintDeadline
 from points.services import complaints
 from points.services import orders
-from tests.factories import GiftFactory, SupplierUserFactory, UserFactory
+from suppliers.models import Gift, Supplier
+from tests.factories import GiftFactory, SupplierFactory, SupplierUserFactory, UserFactory
 from tests.helpers import assert_list_queries_constant
 from tests.factories import ADDRESS
 
@@ -18,8 +19,15 @@ H48 = timedelta(hours=48)
 
 
 @pytest.fixture
+def supplier(db):
+    """A cooperating supplier: the public may name it in a complaint."""
+    return SupplierFactory(state=Supplier.State.ACTIVE)
+
+
+@pytest.fixture
 def gift(supplier):
-    return GiftFactory(supplier=supplier, name="龙井茶礼盒")
+    """A gift in the catalog: anyone may name it in a complaint."""
+    return GiftFactory(supplier=supplier, name="龙井茶礼盒", state=Gift.State.ONLINE)
 
 
 @pytest.fixture
@@ -100,6 +108,29 @@ def test_anyone_may_complain_about_a_supplier_publicly_but_not_about_its_own(sup
 
     assert (public.channel, public.supplier, public.member) == ("public", supplier, None)
     assert Complaint.objects.count() == 1
+
+
+def test_a_gift_never_in_the_catalog_or_an_applicant_supplier_is_not_found_except_by_the_staff(member, other_supplier_admin, operator, now):
+    draft, applicant = GiftFactory(), SupplierFactory()  # known only to their supplier and the staff
+
+    with pytest.raises(NotFound) as gift_refused:
+        complaints.open_complaint(actor=member.user, now=now, gift=draft, title="x", description="y")
+    with pytest.raises(NotFound) as supplier_refused:
+        complaints.open_complaint(actor=other_supplier_admin, now=now, supplier=applicant, title="x", description="y")
+    assert (gift_refused.value.field, supplier_refused.value.field) == ("gift", "supplier")
+    assert not Complaint.objects.exists()
+
+    hotline = complaints.open_complaint(actor=operator, now=now, gift=draft, contact_name="李女士", contact_phone="13800001111",
+                                        title="x", description="y")
+    assert hotline.supplier == draft.supplier
+
+
+def test_a_retired_gift_may_still_be_complained_about(member, supplier, now):
+    retired = GiftFactory(supplier=supplier, state=Gift.State.RETIRED)
+
+    complaint = complaints.open_complaint(actor=member.user, now=now, gift=retired, title="售后无人处理", description="…")
+
+    assert (complaint.gift, complaint.supplier) == (retired, supplier)
 
 
 def test_a_supplier_sends_a_suggestion_that_the_operator_triages_without_a_deadline(supplier_staff, operator, now):
@@ -462,3 +493,21 @@ def test_over_the_api_a_complaint_naming_another_members_order_is_404_and_writes
     assert response.status_code == 404
     assert response.json()["errors"][0]["attr"] == "order"
     assert not Complaint.objects.exists()
+
+
+@pytest.mark.parametrize("field", ["gift", "supplier", "member"])
+def test_over_the_api_naming_what_the_caller_may_not_name_is_404_and_writes_nothing(api, member, other_member, field):
+    hidden = {"gift": lambda: GiftFactory().pk, "supplier": lambda: SupplierFactory().pk, "member": lambda: other_member.pk}[field]()
+
+    response = api(member.user).post("/api/v1/complaints/", {"title": "x", "description": "y", field: hidden}, format="json")
+
+    assert response.status_code == 404
+    assert response.json()["errors"][0]["attr"] == field
+    assert not Complaint.objects.exists()
+
+
+def test_over_the_api_a_member_complains_about_a_gift_in_the_catalog(api, member, gift):
+    response = api(member.user).post("/api/v1/complaints/", {"title": "茶叶受潮", "description": "结块", "gift": gift.pk}, format="json")
+
+    assert response.status_code == 201
+    assert (response.json()["gift"], response.json()["supplier"]) == (gift.pk, gift.supplier_id)

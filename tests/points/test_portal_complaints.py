@@ -9,17 +9,15 @@ from django.utils import timezone
 from core.models import Notification
 from points.models import Complaint
 from points.services import complaints, orders
-from tests.factories import GiftFactory
 from tests.factories import ADDRESS
+from tests.points import test_complaints as shared
 from tests.portal import logged_in
 
 pytestmark = pytest.mark.django_db
 State = Complaint.State
 
 
-@pytest.fixture
-def gift(supplier):
-    return GiftFactory(supplier=supplier, name="龙井茶礼盒")
+gift = shared.gift  # a gift in the catalog, which a member may name
 
 
 @pytest.fixture
