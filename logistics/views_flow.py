@@ -13,7 +13,6 @@ from functools import partial
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -40,7 +39,7 @@ from logistics.forms_flow import (
     ShipForm,
     ShipmentFilterForm,
 )
-from logistics.models import HandoffBatch, InboundShipment, Shipment
+from logistics.models import InboundShipment, Shipment
 from logistics.services import inbound, shipments
 from points.models import RedemptionOrder
 from points.privacy import may_see_contact
@@ -171,7 +170,7 @@ def handoff(request):
         else:
             messages.success(request, _("交接批次 %(number)s：%(count)d 个订单") % {"number": batch.number, "count": batch.items.count()})
         return redirect("logistics-handoff")
-    batches = HandoffBatch.objects.visible_to(request.user).select_related("created_by").annotate(order_count=Count("items"))
+    batches = shipments.handoff_batches(request.user)
     waiting = RedemptionOrder.objects.filter(
         state=RedemptionOrder.State.CONFIRMED, fulfilment=Shipment.Kind.WAREHOUSE, handoff_item__isnull=True
     ).count()

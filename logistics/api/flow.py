@@ -7,7 +7,6 @@ someone who must act on it (points.privacy.may_see_contact), and that read is lo
 from functools import wraps
 
 import django_filters
-from django.db.models import Count
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
@@ -119,7 +118,7 @@ class HandoffBatchViewSet(viewsets.ReadOnlyModelViewSet):
     search_fields = ["number", "key"]
 
     def get_queryset(self):
-        return HandoffBatch.objects.visible_to(self.request.user).select_related("created_by").annotate(order_count=Count("items"))
+        return shipments.handoff_batches(self.request.user)
 
     @extend_schema(request=HandoffBatchInput, responses={201: HandoffBatchSerializer, 200: HandoffBatchSerializer})
     def create(self, request):

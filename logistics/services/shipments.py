@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Count, QuerySet
 
 from core.errors import ValidationFailed
 from core.events import subscribe
@@ -31,6 +32,15 @@ def _new_shipment(*, order: RedemptionOrder, now: datetime, quantity: int | None
     return Shipment.objects.create(
         order=order, supplier_id=order.supplier_id, kind=order.fulfilment, quantity=quantity, replacement_for=replacement_for,
         settlement_amount=amount, created_at=now,
+    )
+
+
+def handoff_batches(user) -> QuerySet[HandoffBatch]:
+    """The batches `user` may see, newest first, each with its order count (a GROUP BY drops Meta.ordering, so the
+    order is given here: pages of the list must not overlap)."""
+    return (
+        HandoffBatch.objects.visible_to(user).select_related("created_by").annotate(order_count=Count("items"))
+        .order_by("-created_at", "-id")
     )
 
 
