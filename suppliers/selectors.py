@@ -8,7 +8,7 @@ from django.db.models.functions import Coalesce
 from core import sql
 from core.models import Program, Tier
 from suppliers.errors import OutOfStock
-from suppliers.models import Gift, GiftPrice, Location, StockRecord
+from suppliers.models import Gift, GiftPrice, Location, StockRecord, Supplier
 
 LISTED = [Gift.State.ONLINE, Gift.State.CLEARANCE]
 
@@ -108,3 +108,9 @@ def choose_location(*, gift: Gift, quantity: int, records: Iterable[StockRecord]
     if not candidates:
         raise OutOfStock(field="quantity", gift=gift.pk)
     return min(candidates, key=lambda record: (-record.available, record.location_id)).location
+
+
+def same_credit_code(supplier: Supplier) -> QuerySet[Supplier]:
+    """Other suppliers registered with this one's credit code: one legal entity applying twice, which the reviewer
+    should see before approving."""
+    return Supplier.objects.filter(credit_code=supplier.credit_code).exclude(pk=supplier.pk).order_by("applied_at", "pk")

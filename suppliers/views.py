@@ -12,6 +12,7 @@ from core.portal import add_service_errors, paginate, run_action
 from core.roles import SUPPLIER_ROLES, Role
 from suppliers.forms import ReasonForm, SupplierApplicationForm
 from suppliers.models import Notice, Supplier
+from suppliers.selectors import same_credit_code
 from suppliers.services import notices, onboarding
 from core.api.permissions import require_role
 from core.validators import id_or_none
@@ -75,7 +76,10 @@ def supplier_detail(request, pk: int):
     supplier = get_object_or_404(Supplier.objects.visible_to(request.user), pk=pk)
     form = ReasonForm(request.POST or None)
     available = [name for name in SUPPLIER_ACTIONS if any(t.name == name for t in supplier.get_available_state_transitions())]
-    context = {"supplier": supplier, "form": form, "actions": [(n, SUPPLIER_ACTIONS[n][1]) for n in available], "history": history_of(supplier)}
+    context = {
+        "supplier": supplier, "form": form, "actions": [(n, SUPPLIER_ACTIONS[n][1]) for n in available], "history": history_of(supplier),
+        "same_credit_code": list(same_credit_code(supplier)),
+    }
     return render(request, "suppliers/supplier_detail.html", context)
 
 

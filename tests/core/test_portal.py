@@ -7,6 +7,7 @@ from django.test import Client
 
 from core.models import TransitionLog
 from suppliers.models import Supplier
+from tests.factories import SupplierFactory
 from tests.portal import logged_in, nav
 
 pytestmark = pytest.mark.django_db
@@ -114,6 +115,18 @@ def test_an_operator_reviews_a_supplier_from_the_portal_with_a_reason(operator, 
     assert supplier.state == "under_review"
     assert "收到材料" in page and 'data-action="approve"' in page
     assert TransitionLog.objects.get().actor == operator
+
+
+def test_the_reviewer_sees_other_suppliers_registered_with_the_same_credit_code(operator, supplier, other_supplier):
+    twin = SupplierFactory(name="同一企业的第二次申请", credit_code=supplier.credit_code)
+    client = logged_in(operator)
+
+    page = client.get(f"/supplier/review/{twin.pk}/").content.decode()
+    other_page = client.get(f"/supplier/review/{other_supplier.pk}/").content.decode()
+
+    flagged = page.split('data-testid="same-credit-code"', 1)[1].split("</p>", 1)[0]
+    assert f'href="/supplier/review/{supplier.pk}/"' in flagged and supplier.name in flagged
+    assert 'data-testid="same-credit-code"' not in other_page
 
 
 def test_an_illegal_portal_action_shows_an_error_and_changes_nothing(operator, supplier):
