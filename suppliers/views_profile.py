@@ -89,7 +89,7 @@ def supplier_paperwork(request):
     now = timezone.now()
     posted = request.POST.get("form") if request.method == "POST" else None
     if posted not in (None, "qualification", "contract"):
-        messages.error(request, _("无法识别提交的表单，请重新填写 (the form sent is not one of this page's)"))
+        messages.error(request, _("无法识别提交的表单，请重新填写"))
     upload = QualificationForm(request.POST or None, request.FILES or None) if posted == "qualification" else QualificationForm()
     proposal = ContractForm(request.POST or None, request.FILES or None) if posted == "contract" else ContractForm()
     if posted == "qualification" and upload.is_valid() and _submit(
