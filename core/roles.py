@@ -1,4 +1,7 @@
 """The actors of SPEC §3 and the groups of them that rules refer to."""
+from collections.abc import Callable
+from functools import wraps
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -14,3 +17,19 @@ class Role(models.TextChoices):
 
 SUPPLIER_ROLES = frozenset({Role.SUPPLIER_ADMIN, Role.SUPPLIER_STAFF})
 STAFF_ROLES = frozenset({Role.OPERATOR, Role.LOGISTICS, Role.FINANCE})
+
+
+def waiting_for(roles: frozenset[str] | set[str]) -> Callable:
+    """Decorate `count(user) -> int`, what waits for a user to act on (a navigation badge), so that it counts only for
+    signed-in users of `roles` and is 0 for anyone else."""
+
+    def decorate(count: Callable[..., int]) -> Callable[..., int]:
+        @wraps(count)
+        def badge(user) -> int:
+            if not getattr(user, "is_authenticated", False) or user.role not in roles:
+                return 0
+            return count(user)
+
+        return badge
+
+    return decorate

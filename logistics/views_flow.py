@@ -41,7 +41,6 @@ from logistics.forms_flow import (
 )
 from logistics.models import InboundShipment, Shipment
 from logistics.services import inbound, shipments
-from points.models import RedemptionOrder
 from points.privacy import may_see_contact
 from suppliers.models import ReplenishmentRequest, Supplier
 
@@ -171,9 +170,7 @@ def handoff(request):
             messages.success(request, _("交接批次 %(number)s：%(count)d 个订单") % {"number": batch.number, "count": batch.items.count()})
         return redirect("logistics-handoff")
     batches = shipments.handoff_batches(request.user)
-    waiting = RedemptionOrder.objects.filter(
-        state=RedemptionOrder.State.CONFIRMED, fulfilment=Shipment.Kind.WAREHOUSE, handoff_item__isnull=True
-    ).count()
+    waiting = shipments.awaiting_handoff().count()
     # a fresh key per page view: a double-submitted form hands over once
     context = paginate(request, batches) | {"waiting": waiting, "key": uuid.uuid4().hex}
     return render(request, "logistics/flow/handoff.html", context)

@@ -10,9 +10,10 @@ class PointsConfig(AppConfig):
         from points import nav_complaints, seed  # noqa: F401  (navigation and beat tasks, demo data)
         from core.portal import NavGroup, register_nav
         from core.roles import Role
+        from points.services.orders import orders_to_confirm
 
         register_nav(_("礼品目录"), "member-catalog", roles={Role.MEMBER}, order=10)
-        register_nav(_("我的订单"), "member-orders", roles={Role.MEMBER}, order=20)
+        register_nav(_("我的订单"), "member-orders", roles={Role.MEMBER}, order=20, badge=orders_to_confirm)
         register_nav(_("我的积分"), "member-points", roles={Role.MEMBER}, order=30)
         register_nav(_("兑换订单"), "operator-orders", roles={Role.OPERATOR, Role.LOGISTICS, Role.FINANCE}, order=70,
                      group=NavGroup.ORDERS)

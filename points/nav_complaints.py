@@ -4,8 +4,9 @@ from django.utils.translation import gettext_lazy as _
 from core.portal import NavGroup, register_nav
 from core.roles import SUPPLIER_ROLES, Role
 from points import tasks_complaints  # noqa: F401  (beat task registration)
+from points.services.complaints import complaints_waiting
 
 register_nav(_("我的投诉"), "member-complaints", roles={Role.MEMBER}, order=28)
 register_nav(_("投诉处理"), "complaint-desk", roles={Role.OPERATOR, Role.LOGISTICS, *SUPPLIER_ROLES}, order=86,
-             group=NavGroup.SERVICE)
+             group=NavGroup.SERVICE, badge=complaints_waiting)
 register_nav(_("我的建议"), "supplier-suggestions", roles=SUPPLIER_ROLES, order=87)

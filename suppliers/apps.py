@@ -11,10 +11,12 @@ class SuppliersConfig(AppConfig):
         from suppliers import nav_announcements, seed_announcements  # noqa: F401  (announcements: navigation, demo data)
         from core.portal import NavGroup, register_nav
         from core.roles import SUPPLIER_ROLES, Role
+        from suppliers.services.catalog import reviews_waiting
+        from suppliers.services.onboarding import applications_waiting
 
         register_nav(_("礼品商管理"), "operator-suppliers", roles={Role.OPERATOR, Role.FINANCE, Role.LOGISTICS}, order=10,
-                     group=NavGroup.SUPPLIERS)
-        register_nav(_("礼品审核"), "operator-gift-review", roles={Role.OPERATOR}, order=20, group=NavGroup.GIFTS)
+                     group=NavGroup.SUPPLIERS, badge=applications_waiting)
+        register_nav(_("礼品审核"), "operator-gift-review", roles={Role.OPERATOR}, order=20, group=NavGroup.GIFTS, badge=reviews_waiting)
         register_nav(_("礼品管理"), "operator-gifts", roles={Role.OPERATOR}, order=30, group=NavGroup.GIFTS)
         register_nav(_("我的礼品"), "supplier-gifts", roles=SUPPLIER_ROLES, order=20)
         register_nav(_("礼品导入导出"), "supplier-catalog-import", roles=SUPPLIER_ROLES, order=25)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from core.errors import ValidationFailed
 from core.fsm import apply_transition
 from core.numbers import create_numbered
+from core.roles import Role, waiting_for
 from logistics.models import ExtraCost, InboundShipment, Tariff
 from logistics.models.costs import CostKind, Payer
 from logistics.services.costs import record_extra_cost
@@ -112,3 +113,9 @@ def _charge_handling(*, inbound: InboundShipment, damaged: int, actor, now: date
 def put_away_inbound(*, inbound: InboundShipment, actor, now: datetime, reason: str = "") -> InboundShipment:
     """The received goods are on the warehouse shelves. :raises InvalidTransition: unless the shipment is received"""
     return apply_transition(inbound, "put_away", actor=actor, at=now, reason=reason, put_away_at=now)
+
+
+@waiting_for({Role.LOGISTICS})
+def inbound_waiting(user) -> int:
+    """Announced inbound shipments the warehouse has not received yet."""
+    return InboundShipment.objects.filter(state=InboundShipment.State.ANNOUNCED).count()

@@ -13,7 +13,7 @@ from core.errors import ValidationFailed
 from core.events import subscribe
 from core.fsm import apply_transition
 from core.numbers import new_number
-from core.roles import SUPPLIER_ROLES, Role
+from core.roles import SUPPLIER_ROLES, Role, waiting_for
 from core.validators import validate_length
 from logistics.errors import ShipmentAlreadyPicked
 from logistics.models import HandoffBatch, HandoffItem, ReturnRequest, Shipment
@@ -44,6 +44,18 @@ def handoff_batches(user) -> QuerySet[HandoffBatch]:
     )
 
 
+def awaiting_handoff() -> QuerySet[RedemptionOrder]:
+    """Confirmed warehouse orders not yet in a handoff batch: what the next handoff takes."""
+    return RedemptionOrder.objects.filter(state=RedemptionOrder.State.CONFIRMED, fulfilment=Shipment.Kind.WAREHOUSE).exclude(
+        pk__in=HandoffItem.objects.values("order_id")
+    )
+
+
+@waiting_for({Role.LOGISTICS})
+def handoff_waiting(user) -> int:
+    return awaiting_handoff().count()
+
+
 def hand_over_warehouse_orders(*, key: str, actor, now: datetime, limit: int = 500) -> HandoffBatch:
     """Hand every confirmed warehouse order not yet handed over to the logistics provider, as one batch.
 
@@ -58,12 +70,7 @@ def hand_over_warehouse_orders(*, key: str, actor, now: datetime, limit: int = 5
         )
         if not created:
             return batch
-        due = (
-            RedemptionOrder.objects.filter(state=RedemptionOrder.State.CONFIRMED, fulfilment="warehouse")
-            .exclude(pk__in=HandoffItem.objects.values("order_id"))
-            .select_for_update(skip_locked=True)
-            .order_by("confirmed_at", "id")[:limit]
-        )
+        due = awaiting_handoff().select_for_update(skip_locked=True).order_by("confirmed_at", "id")[:limit]
         for order in due:
             HandoffItem.objects.create(batch=batch, order=order)
             orders.hand_over_order(order=order, actor=actor, now=now, reason=f"交接批次 {batch.number}")

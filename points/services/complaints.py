@@ -9,12 +9,13 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.utils import timezone
 
 from core.errors import NotFound, PermissionDenied, ValidationFailed
 from core.fsm import apply_transition, bulk_transition
 from core.notifications import notify
 from core.numbers import create_numbered
-from core.roles import SUPPLIER_ROLES, Role
+from core.roles import SUPPLIER_ROLES, Role, waiting_for
 from points.models import Complaint, ComplaintDeadline, Member, RedemptionOrder
 from points.models.complaints import Party
 from suppliers.models import Gift, Supplier
@@ -250,6 +251,16 @@ def list_complaints(
     if ordered:
         rows = rows.order_by("urgency", F("deadline").asc(nulls_last=True), "-opened_at", "-id")
     return rows
+
+
+@waiting_for({Role.OPERATOR, Role.LOGISTICS, *SUPPLIER_ROLES})
+def complaints_waiting(user) -> int:
+    """What waits on the complaint desk for the user: for operators the complaints to triage, for the others those
+    triaged to their party (a supplier's: to their own supplier) and not answered yet."""
+    rows = list_complaints(user=user, now=timezone.now(), ordered=False)
+    if user.role == Role.OPERATOR:
+        return rows.filter(state=State.OPEN).count()
+    return rows.filter(kind=Kind.COMPLAINT, state__in=ANSWERABLE).count()
 
 
 def is_overdue(complaint: Complaint, now: datetime) -> bool:

@@ -11,11 +11,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, QuerySet
+from django.utils import timezone
 
 from core.errors import ConcurrentUpdate, ValidationFailed
 from core.events import publish
 from core.fsm import apply_transition, bulk_transition
 from core.numbers import numbered
+from core.roles import Role, waiting_for
 from core.validators import validate_mobile
 from core.notifications import notify
 from points.errors import CodeAttemptsExceeded, CodeExpired, CodeInvalid, InsufficientPoints, OrderExpired
@@ -276,3 +278,11 @@ def complete_orders(*, now: datetime) -> list[int]:
     for guard in completion_guards:
         due = guard(due)
     return bulk_transition(due, "complete", actor=None, at=now, reason="15 days after delivery")
+
+
+@waiting_for({Role.MEMBER})
+def orders_to_confirm(user) -> int:
+    """The member's orders still waiting for its confirmation code (not yet expired)."""
+    return RedemptionOrder.objects.filter(
+        member__user=user, state=State.AWAITING_CONFIRMATION, expires_at__gt=timezone.now()
+    ).count()

@@ -11,7 +11,7 @@ from django.db import transaction
 from core.errors import PermissionDenied, ValidationFailed
 from core.fsm import apply_transition
 from core.numbers import create_numbered
-from core.roles import SUPPLIER_ROLES, Role
+from core.roles import SUPPLIER_ROLES, Role, waiting_for
 from settlement.models import Adjustment, Section, SourceKind, Statement, StatementLine
 from settlement.sources import check_source
 from suppliers.models import Supplier
@@ -107,3 +107,9 @@ def list_adjustments(*, actor, state: str = "", supplier_id: int | None = None):
     if supplier_id:
         adjustments = adjustments.filter(supplier_id=supplier_id)
     return adjustments
+
+
+@waiting_for({Role.FINANCE})
+def adjustments_to_check(user) -> int:
+    """Proposed adjustments this finance user may decide: those another user made (maker-checker)."""
+    return Adjustment.objects.filter(state=Adjustment.State.PROPOSED).exclude(created_by=user).count()

@@ -20,7 +20,7 @@ from django_fsm import can_proceed
 from core.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from core.fsm import apply_transition
 from core.notifications import notify
-from core.roles import Role
+from core.roles import Role, waiting_for
 from settlement.models import Statement, StatementVersion
 from settlement.services.adjustments import parse_amount, require_finance
 from settlement.services.generation import version_totals
@@ -243,3 +243,13 @@ def version_lines(version: StatementVersion) -> QuerySet:
 def _tell_supplier(statement: Statement, *, kind: str, now: datetime, **context) -> None:
     notify(kind=kind, phone=statement.supplier.contact_phone, at=now, subject=statement,
            context={"month": f"{statement.month:%Y-%m}", "version": statement.version, "payable": str(statement.payable), **context})
+
+
+#: the states in which a statement waits for each party: finance answers disputes, approves invoiced statements and pays;
+#: the supplier's admin confirms or disputes an issued one and enters the invoice of a confirmed one
+WAITING_FOR = {Role.FINANCE: (State.DISPUTED, State.INVOICED, State.APPROVED), Role.SUPPLIER_ADMIN: (State.ISSUED, State.CONFIRMED)}
+
+
+@waiting_for(WAITING_FOR.keys())
+def statements_waiting(user) -> int:
+    return Statement.objects.visible_to(user).filter(state__in=WAITING_FOR[user.role]).count()

@@ -9,10 +9,10 @@ from django.utils import timezone
 from core.errors import PermissionDenied, ValidationFailed
 from core.events import publish
 from core.fsm import apply_transition, bulk_transition
-from core.roles import SUPPLIER_ROLES
+from core.roles import SUPPLIER_ROLES, Role, waiting_for
 from suppliers.errors import ClearanceNotAllowed, IncompleteGift, QualificationBlocked
 from suppliers.events import GiftRetired
-from suppliers.models import Category, Gift, Supplier
+from suppliers.models import Category, Gift, GiftRevision, Supplier
 from suppliers.services import qualifications, revisions
 from suppliers.validators import validate_points_price
 
@@ -170,3 +170,9 @@ def take_gifts_offline(*, gifts: QuerySet[Gift], actor, now: datetime, reason_co
 def delist_all_gifts_of(*, supplier: Supplier, actor, now: datetime, reason_code: str) -> list[int]:
     """Take every online and clearance gift of a supplier offline (suspension)."""
     return take_gifts_offline(gifts=Gift.objects.filter(supplier=supplier), actor=actor, now=now, reason_code=reason_code)
+
+
+@waiting_for({Role.OPERATOR})
+def reviews_waiting(user) -> int:
+    """Gifts submitted and changes to listed gifts pending: the operator's review queue."""
+    return Gift.objects.filter(state=Gift.State.SUBMITTED).count() + GiftRevision.objects.filter(state=GiftRevision.State.PENDING).count()

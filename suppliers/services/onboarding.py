@@ -6,7 +6,7 @@ from django.db import transaction
 
 from core.errors import ValidationFailed
 from core.fsm import apply_transition
-from core.roles import Role
+from core.roles import Role, waiting_for
 from core.validators import validate_mobile
 from suppliers.models import Gift, Supplier, SupplierMembership
 from suppliers.errors import ActivationBlocked
@@ -113,3 +113,9 @@ def terminate_supplier(*, supplier: Supplier, actor, now: datetime, reason: str 
         apply_transition(supplier, "terminate", actor=actor, at=now, reason=reason)
         catalog.retire_all_gifts_of(supplier=supplier, actor=actor, now=now, reason=reason or "supplier terminated")
     return supplier
+
+
+@waiting_for({Role.OPERATOR})
+def applications_waiting(user) -> int:
+    """Applications an operator has to decide: applied or under review."""
+    return Supplier.objects.filter(state__in=[Supplier.State.APPLIED, Supplier.State.UNDER_REVIEW]).count()

@@ -3,11 +3,14 @@ for operators."""
 import re
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.test import Client
 
 from core.models import TransitionLog
 from suppliers.models import Supplier
-from tests.factories import SupplierFactory
+from core.roles import Role, waiting_for
+from suppliers.services import catalog
+from tests.factories import GiftFactory, LicensedSupplierFactory, SupplierFactory
 from tests.portal import logged_in, nav
 
 pytestmark = pytest.mark.django_db
@@ -176,3 +179,25 @@ def test_an_admin_contract_approval_goes_through_the_service(operator, supplier)
     contract.refresh_from_db()
     assert contract.state == "approved"
     assert TransitionLog.objects.get().transition == "approve"
+
+
+def test_the_operator_sees_what_waits_for_review_on_the_navigation_and_the_home_page(operator, supplier, finance, now):
+    submitted = GiftFactory(supplier=LicensedSupplierFactory(state=Supplier.State.ACTIVE))  # `supplier` is the one application
+    catalog.submit_gift(gift=submitted, actor=operator, now=now)
+    client = logged_in(operator)
+
+    home = client.get("/").content.decode()
+
+    assert re.search(r'nav-badge-operator-suppliers"[^>]*>1<', home)  # the supplier's application
+    assert re.search(r'home-badge-operator-gift-review"[^>]*>1<', home)  # the submitted gift
+    assert "nav-badge-operator-suppliers" not in logged_in(finance).get("/").content.decode()  # finance does not decide it
+
+    catalog.approve_gift(gift=submitted, actor=operator, now=now)
+    assert "nav-badge-operator-gift-review" not in client.get("/").content.decode()
+
+
+def test_a_work_queue_count_is_zero_for_other_roles_and_signed_out_visitors(operator, member):
+    count = waiting_for({Role.OPERATOR})(lambda user: 7)
+
+    assert (count(operator), count(member.user), count(AnonymousUser())) == (7, 0, 0)
+

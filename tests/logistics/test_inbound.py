@@ -13,6 +13,7 @@ from logistics.services import inbound
 from suppliers.models import Location, Notice, ReplenishmentRequest, StockMovement, StockRecord
 from suppliers.services import inventory
 from tests.factories import GiftFactory, SupplierFactory, WarehouseFactory
+from tests.portal import logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -237,3 +238,12 @@ def test_nothing_arrived_closes_the_announcement_with_the_whole_quantity_short(a
     announced.refresh_from_db()
     assert (announced.state, announced.shortage) == ("received", 10)
     assert movements_of(warehouse_gift) == []
+
+
+def test_announced_inbound_waits_on_the_warehouse_navigation_until_received(announced, logistics, operator, supplier_admin, now):
+    assert [inbound.inbound_waiting(user) for user in (logistics, operator, supplier_admin)] == [1, 0, 0]
+    assert re.search(r'nav-badge-logistics-inbound"[^>]*>1<', logged_in(logistics).get("/").content.decode())
+
+    inbound.receive_inbound(inbound=announced, counted_quantity=10, damaged_quantity=0, actor=logistics, now=now)
+
+    assert inbound.inbound_waiting(logistics) == 0

@@ -169,3 +169,11 @@ def test_an_illegal_shipment_transition_is_refused_and_changes_nothing(confirmed
 
     shipment.refresh_from_db()
     assert (shipment.state, TransitionLog.objects.count()) == before
+
+
+def test_confirmed_warehouse_orders_wait_on_the_handoff_entry_until_handed_over(confirmed_order, logistics, operator, now):
+    assert (shipments.handoff_waiting(logistics), shipments.handoff_waiting(operator)) == (1, 0)
+
+    shipments.hand_over_warehouse_orders(key="batch-queue", actor=logistics, now=now)
+
+    assert shipments.handoff_waiting(logistics) == 0

@@ -511,3 +511,17 @@ def test_over_the_api_a_member_complains_about_a_gift_in_the_catalog(api, member
 
     assert response.status_code == 201
     assert (response.json()["gift"], response.json()["supplier"]) == (gift.pk, gift.supplier_id)
+
+
+def test_the_complaint_desk_counts_what_waits_for_each_party(complaint, operator, supplier_staff, other_supplier_admin, logistics, now):
+    def waiting() -> list[int]:
+        return [complaints.complaints_waiting(user) for user in (operator, supplier_staff, other_supplier_admin, logistics, complaint.member.user)]
+
+    assert waiting() == [1, 0, 0, 0, 0]  # open: the operator triages it
+
+    complaints.triage_complaint(complaint=complaint, actor=operator, now=now, responsible="supplier")
+    assert waiting() == [0, 1, 0, 0, 0]  # the supplier it concerns answers
+
+    complaints.respond_to_complaint(complaint=complaint, actor=supplier_staff, now=now, response="已补发")
+    assert waiting() == [0, 0, 0, 0, 0]
+

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from core import numbers
 from core.errors import ConcurrentUpdate, InvalidTransition, ValidationFailed
@@ -17,6 +18,7 @@ from points.services import ledger, orders
 from suppliers.errors import OutOfStock
 from suppliers.models import StockRecord
 from tests.factories import ADDRESS
+from tests.portal import logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -99,6 +101,18 @@ def test_a_large_order_waits_for_the_sms_code_and_confirms_with_it(rich_member, 
 
     assert order.state == "confirmed"
     assert (balance(rich_member), stock(listed_gift)) == (50_000 - 10_500, (10, 7))
+
+
+def test_an_order_waiting_for_its_code_shows_on_the_members_navigation_until_confirmed(rich_member, other_member, listed_gift):
+    placed_at = timezone.now()  # the count looks at the clock: the order must not have expired
+    order = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=7, now=placed_at, **ADDRESS)
+
+    assert (orders.orders_to_confirm(rich_member.user), orders.orders_to_confirm(other_member.user)) == (1, 0)
+    assert re.search(r'nav-badge-member-orders"[^>]*>1<', logged_in(rich_member.user).get("/").content.decode())
+
+    orders.confirm_order(order=order, code=code_from_outbox(order), now=placed_at)
+
+    assert orders.orders_to_confirm(rich_member.user) == 0
 
 
 def test_a_confirmation_beaten_by_another_is_409_and_leaves_the_order_waiting(rich_member, listed_gift, now):

@@ -389,3 +389,21 @@ def test_only_finance_proposes_adjustments(supplier, operator):
     for actor in (operator, admin):
         with pytest.raises(PermissionDenied):
             adjustments.propose_adjustment(supplier=supplier, kind="other", amount="1", reason="x", actor=actor, now=LATER)
+
+
+def test_a_statement_waits_on_the_navigation_of_the_party_who_acts_next(issued, supplier_admin, supplier_staff, finance, operator):
+    def waiting() -> list[int]:
+        return [statements.statements_waiting(user) for user in (supplier_admin, supplier_staff, finance, operator)]
+
+    assert waiting() == [1, 0, 0, 0]  # issued: the supplier's admin confirms or disputes
+
+    statements.dispute_statement(statement=issued, actor=supplier_admin, now=LATER, reason="金额不符")
+
+    assert waiting() == [0, 0, 1, 0]  # disputed: finance answers
+
+
+def test_a_proposed_adjustment_waits_for_a_checker_not_for_its_maker(supplier, finance, finance_checker, supplier_admin):
+    adjustments.propose_adjustment(supplier=supplier, kind="compensation", amount="20", reason="破损补偿", actor=finance, now=LATER)
+
+    assert [adjustments.adjustments_to_check(user) for user in (finance, finance_checker, supplier_admin)] == [0, 1, 0]
+
