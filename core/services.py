@@ -1,5 +1,7 @@
 """Use cases of the shared infrastructure: sending the outbox, purging idempotency keys, logging access."""
 import logging
+from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -16,6 +18,7 @@ logger = logging.getLogger(__name__)
 BATCH = 20  # messages sent per transaction: what a crash mid-batch may send again
 RETRY_AFTER = timedelta(minutes=1)  # a refused message waits this long after its first failure, twice as long after each next
 RETRY_AT_MOST_EVERY = timedelta(hours=6)
+REFUSALS_BEFORE_PAUSE = 3  # refusals in a row that mean the gateway is down, not one message bad
 
 
 def _due(now: datetime):
@@ -30,48 +33,63 @@ def send_notification(*, notification_id: int, now: datetime) -> bool:
     """
     if not _due(now).filter(pk=notification_id).update(attempts=F("attempts") + 1):
         return False
-    return _send_batch(_due(now).filter(pk=notification_id), now=now, counted=True) == 1
+    batch = _send_batch(_due(now).filter(pk=notification_id), now=now, counted=True)
+    return batch is not None and batch.sent == 1
 
 
 def send_due_notifications(*, now: datetime, limit: int = 500) -> int:
     """Send pending messages whose time has come, earliest first, at least once, in transactions of BATCH
-    messages (the relay and beat's sender); how many were sent."""
+    messages (the relay and beat's sender); how many were sent. After REFUSALS_BEFORE_PAUSE refusals in a row the
+    gateway is taken to be down: the rest wait, untried, for the next look."""
     sent = 0
     while sent < limit:
         batch = _send_batch(_due(now), now=now, size=min(BATCH, limit - sent))
         if batch is None:
             break
-        sent += batch
+        sent += batch.sent
+        if batch.paused:
+            logger.warning("the SMS gateway refused %s messages in a row; the others wait for the next look", REFUSALS_BEFORE_PAUSE)
+            break
     return sent
 
 
-def _send_batch(due, *, now: datetime, size: int = 1, counted: bool = False) -> int | None:
+@dataclass(frozen=True)
+class _Batch:
+    sent: int
+    paused: bool  # stopped after REFUSALS_BEFORE_PAUSE refusals in a row
+
+
+def _send_batch(due, *, now: datetime, size: int = 1, counted: bool = False) -> _Batch | None:
     """Lock up to `size` of `due`, skipping rows another sender holds (so no message goes out twice at once), hand them
     to the backend and mark them sent with their attempt counted (unless `counted` already), all in one transaction.
     A crash before the commit sends them again with the same message ids, which the backends drop. A message the
-    backend refuses stays pending, its attempt counted, and waits longer after each failure, behind the others.
-    Returns how many were sent, or None when nothing was due.
+    backend refuses stays pending, its attempt counted, and waits longer after each failure, behind the others; after
+    REFUSALS_BEFORE_PAUSE refusals in a row the rest of the batch is left as it was, untried.
+    Returns how many were sent and whether it paused, or None when nothing was due.
     """
-    backend, sent, failed = get_backend(), [], []
+    backend, sent, waits, refused_in_a_row = get_backend(), [], defaultdict(list), 0
     attempt = F("attempts") + (0 if counted else 1)
     with transaction.atomic():
         batch = list(due.select_for_update(skip_locked=True).order_by("not_before", "id")[:size])
         if not batch:
             return None
         for notification in batch:
+            if refused_in_a_row == REFUSALS_BEFORE_PAUSE:
+                break
             try:
                 backend.send(message_id=str(notification.message_id), phone=notification.phone, body=notification.body)
             except Exception:
                 logger.exception("SMS %s was not accepted; it stays pending", notification.message_id)
-                failed.append(notification)
+                tries = notification.attempts + (0 if counted else 1)
+                waits[min(RETRY_AFTER * 2 ** min(tries - 1, 16), RETRY_AT_MOST_EVERY)].append(notification.pk)
+                refused_in_a_row += 1
             else:
                 sent.append(notification.pk)
+                refused_in_a_row = 0
         Notification.objects.filter(pk__in=sent).update(status=Notification.Status.SENT, sent_at=now, attempts=attempt)
-        for notification in failed:
-            tries = notification.attempts + (0 if counted else 1)
-            wait = min(RETRY_AFTER * 2 ** min(tries - 1, 16), RETRY_AT_MOST_EVERY)
-            Notification.objects.filter(pk=notification.pk).update(attempts=attempt, not_before=now + wait)
-    return len(sent)
+        for wait, refused in waits.items():  # one statement per distinct wait, however many were refused
+            Notification.objects.filter(pk__in=refused).update(attempts=attempt, not_before=now + wait)
+    return _Batch(sent=len(sent), paused=refused_in_a_row == REFUSALS_BEFORE_PAUSE)
 
 
 def purge_idempotency_keys(*, now: datetime) -> int:

@@ -152,6 +152,28 @@ def test_a_message_the_gateway_refuses_stays_pending_waits_and_does_not_hold_up_
     assert (refused.status, refused.attempts) == (Notification.Status.SENT, 2)
 
 
+def test_a_gateway_that_refuses_three_in_a_row_is_taken_as_down_and_the_rest_wait_untried(monkeypatch, caplog):
+    messages = [notify(kind="confirmation_code", phone=f"1380013800{n}", at=at(10), context={"code": "666666"}) for n in range(6)]
+    tried = []
+
+    def down(self, *, message_id, phone, body):
+        tried.append(message_id)
+        raise TimeoutError("gateway timed out")
+
+    monkeypatch.setattr(MemoryBackend, "send", down)
+    assert send_due_notifications(now=at(10, 1)) == 0
+
+    for message in messages:
+        message.refresh_from_db()
+    assert tried == [str(m.message_id) for m in messages[:3]]  # three timeouts, not six
+    assert [(m.status, m.attempts) for m in messages] == [(Notification.Status.PENDING, 1)] * 3 + [(Notification.Status.PENDING, 0)] * 3
+    assert "refused 3 messages in a row" in caplog.text
+    assert {m.not_before for m in messages[:3]} == {at(10, 2)}  # each waits a minute before its next try
+
+    monkeypatch.undo()
+    assert send_due_notifications(now=at(10, 1, 30)) == 3  # the gateway is back: the untried ones go at the next look
+
+
 def test_the_relay_survives_a_database_error_and_sends_on_its_next_look(monkeypatch, caplog):
     message = notify(kind="confirmation_code", phone="13800138000", at=at(10), context={"code": "555555"})
     command, looks, reconnects = relay_notifications.Command(), [], []
