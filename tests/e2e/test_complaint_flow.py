@@ -64,6 +64,7 @@ def test_a_member_complaint_is_triaged_answered_by_the_supplier_and_read_by_the_
     logout(page)
 
     login(page, url, "e2e_operator", PASSWORD)
+    expect(page.get_by_test_id("home-badge-complaint-desk")).to_have_text("1")  # the home page says what waits
     open_nav(page, "投诉处理")
     open_complaint(page, number)
     triage = page.get_by_test_id("action-triage")
@@ -74,6 +75,7 @@ def test_a_member_complaint_is_triaged_answered_by_the_supplier_and_read_by_the_
     logout(page)
 
     login(page, url, "e2e_supplier", PASSWORD)
+    expect(page.get_by_test_id("nav-badge-complaint-desk")).to_have_text("1")
     open_nav(page, "投诉处理")
     expect(page.get_by_test_id("complaints").locator(f"tr[data-number={number}] [data-testid=deadline]")).not_to_have_text("—")
     open_complaint(page, number)
