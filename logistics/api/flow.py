@@ -13,6 +13,7 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.response import Response
 
 from core.api.fields import ScopedKey
+from core.api.filters import IdFilter
 from core.api.permissions import require_role
 from core.api.transitions import TransitionHistoryMixin, transition_action
 from core.errors import PermissionDenied
@@ -181,7 +182,7 @@ class ShipmentReceiptInput(serializers.Serializer):
 
 class ShipmentFilter(django_filters.FilterSet):
     fulfilment = django_filters.ChoiceFilter(field_name="kind", choices=Shipment.Kind.choices)
-    batch = django_filters.NumberFilter(field_name="order__handoff_item__batch", label="handoff batch id")
+    batch = IdFilter(field_name="order__handoff_item__batch", label="handoff batch id")
 
     class Meta:
         model = Shipment

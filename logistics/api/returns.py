@@ -11,6 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api.fields import ScopedKey
+from core.api.filters import IdFilter
 from core.api.permissions import require_role
 from core.api.transitions import ReasonInput, TransitionHistoryMixin, transition_action
 from core.roles import SUPPLIER_ROLES, Role
@@ -226,7 +227,7 @@ class ClaimSerializer(serializers.ModelSerializer):
 
 
 class ClaimFilter(django_filters.FilterSet):
-    supplier = django_filters.NumberFilter(field_name="order__supplier")
+    supplier = IdFilter(field_name="order__supplier")
     opened_after = django_filters.IsoDateTimeFilter(field_name="opened_at", lookup_expr="gte")
     opened_before = django_filters.IsoDateTimeFilter(field_name="opened_at", lookup_expr="lt")
 

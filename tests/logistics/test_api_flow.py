@@ -371,6 +371,14 @@ def test_shipments_filter_by_batch_and_state(api, logistics, warehouse_shipment,
     assert [row["id"] for row in dropship] == [dropship_shipment.pk]
 
 
+@pytest.mark.parametrize("value", ["1e30", "9223372036854775808", "-1", "1.5", "abc"])
+def test_a_batch_filter_that_is_no_id_is_400_naming_it(api, logistics, value):
+    response = api(logistics).get("/api/v1/shipments/", {"batch": value})
+
+    assert response.status_code == 400
+    assert [error["attr"] for error in response.json()["errors"]] == ["batch"]
+
+
 def test_the_member_lists_only_its_own_shipments(api, rich_member, warehouse_shipment):
     stranger = MemberFactory(user=UserFactory(username="stranger", role="member"))
 

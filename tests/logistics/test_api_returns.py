@@ -245,6 +245,14 @@ def test_finance_filters_claims_and_accepts_and_settles_one(api, delivered_order
     assert client.get("/api/v1/logistics-claims/?state=open").json()["count"] == 1
 
 
+@pytest.mark.parametrize("value", ["1e30", "9223372036854775808", "0"])
+def test_a_claims_supplier_filter_that_is_no_id_is_400_naming_it(api, finance, value):
+    response = api(finance).get("/api/v1/logistics-claims/", {"supplier": value})
+
+    assert response.status_code == 400
+    assert [error["attr"] for error in response.json()["errors"]] == ["supplier"]
+
+
 def test_settling_without_a_reference_is_400(api, delivered_order, finance, now):
     claim = claims.open_claim(order=delivered_order, cause="transit_damage", quantity=1, now=now)
     claims.accept_claim(claim=claim, actor=finance, now=now)
