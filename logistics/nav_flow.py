@@ -4,11 +4,11 @@ from django.utils.translation import gettext_lazy as _
 from core.portal import NavGroup, register_nav
 from core.roles import SUPPLIER_ROLES, Role
 from logistics.services.inbound import inbound_waiting
-from logistics.services.shipments import handoff_waiting
+from logistics.services.shipments import dropship_to_ship, handoff_waiting
 
 register_nav(_("物流跟踪"), "member-shipments", roles={Role.MEMBER}, order=25)
 register_nav(_("入库预报"), "supplier-inbound", roles=SUPPLIER_ROLES, order=35)
-register_nav(_("直发订单"), "supplier-dropship", roles=SUPPLIER_ROLES, order=37)
+register_nav(_("直发订单"), "supplier-dropship", roles=SUPPLIER_ROLES, order=37, badge=dropship_to_ship)
 register_nav(_("入库收货"), "logistics-inbound", roles={Role.LOGISTICS}, order=71, group=NavGroup.ORDERS, badge=inbound_waiting)
 register_nav(_("交接批次"), "logistics-handoff", roles={Role.LOGISTICS, Role.OPERATOR}, order=72, group=NavGroup.ORDERS, badge=handoff_waiting)
 register_nav(_("运单"), "logistics-shipments", roles={Role.LOGISTICS, Role.OPERATOR}, order=73, group=NavGroup.ORDERS)

@@ -7,11 +7,11 @@ from django.utils.translation import gettext_lazy as _
 
 from core.portal import NavGroup, register_nav
 from core.roles import SUPPLIER_ROLES, Role
-from logistics.services import returns  # noqa: F401  (registers the completion guard)
+from logistics.services import returns  # registers the completion guard too
 
 register_nav(_("退换货"), "member-returns", roles={Role.MEMBER}, order=27)
 register_nav(_("退换货"), "logistics-returns", roles={Role.OPERATOR, Role.LOGISTICS, *SUPPLIER_ROLES}, order=77,
-             group=NavGroup.ORDERS)
+             group=NavGroup.ORDERS, badge=returns.returns_waiting)
 register_nav(
     _("额外费用"), "logistics-extra-costs", roles={Role.OPERATOR, Role.LOGISTICS, Role.FINANCE, *SUPPLIER_ROLES}, order=78,
     group=NavGroup.ORDERS,

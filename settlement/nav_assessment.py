@@ -1,13 +1,15 @@
 """Navigation entries of monthly assessments (imported by SettlementConfig.ready)."""
 from django.utils.translation import gettext_lazy as _
 
-import settlement.services.assessment  # noqa: F401  (registers the "assessment" source kind of adjustments)
+from settlement.services import assessment  # registers the "assessment" source kind of adjustments too
 from core.portal import NavGroup, register_nav
 from core.roles import SUPPLIER_ROLES, Role
 
 register_nav(_("考核得分"), "settlement-assessments", roles={Role.OPERATOR, Role.FINANCE, *SUPPLIER_ROLES}, order=95,
              group=NavGroup.SUPPLIERS)
-register_nav(_("扣款建议"), "settlement-penalty-proposals", roles={Role.FINANCE}, order=96, group=NavGroup.SETTLEMENT)
-register_nav(_("暂停合作建议"), "settlement-suspension-proposals", roles={Role.OPERATOR}, order=97, group=NavGroup.SUPPLIERS)
+register_nav(_("扣款建议"), "settlement-penalty-proposals", roles={Role.FINANCE}, order=96, group=NavGroup.SETTLEMENT,
+             badge=assessment.penalties_waiting)
+register_nav(_("暂停合作建议"), "settlement-suspension-proposals", roles={Role.OPERATOR}, order=97, group=NavGroup.SUPPLIERS,
+             badge=assessment.suspensions_waiting)
 register_nav(_("考核指标"), "settlement-kpi-settings", roles={Role.OPERATOR}, order=98, group=NavGroup.SUPPLIERS)
 register_nav(_("扣款规则"), "settlement-penalty-rules", roles={Role.OPERATOR, Role.FINANCE}, order=99, group=NavGroup.SETTLEMENT)

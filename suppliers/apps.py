@@ -12,6 +12,8 @@ class SuppliersConfig(AppConfig):
         from core.portal import NavGroup, register_nav
         from core.roles import SUPPLIER_ROLES, Role
         from suppliers.services.catalog import reviews_waiting
+        from suppliers.services.contracts import contracts_waiting
+        from suppliers.services.profile import changes_waiting
         from suppliers.services.onboarding import applications_waiting
 
         register_nav(_("礼品商管理"), "operator-suppliers", roles={Role.OPERATOR, Role.FINANCE, Role.LOGISTICS}, order=10,
@@ -21,9 +23,10 @@ class SuppliersConfig(AppConfig):
         register_nav(_("我的礼品"), "supplier-gifts", roles=SUPPLIER_ROLES, order=20)
         register_nav(_("礼品导入导出"), "supplier-catalog-import", roles=SUPPLIER_ROLES, order=25)
         register_nav(_("库存"), "supplier-stock", roles=SUPPLIER_ROLES, order=30)
-        register_nav(_("合同审核"), "operator-contracts", roles={Role.OPERATOR, Role.FINANCE}, order=40, group=NavGroup.SUPPLIERS)
+        register_nav(_("合同审核"), "operator-contracts", roles={Role.OPERATOR, Role.FINANCE}, order=40, group=NavGroup.SUPPLIERS,
+                     badge=contracts_waiting)
         register_nav(_("资料变更审核"), "operator-profile-changes", roles={Role.OPERATOR, Role.FINANCE}, order=50,
-                     group=NavGroup.SUPPLIERS)
+                     group=NavGroup.SUPPLIERS, badge=changes_waiting)
         register_nav(_("资质管理"), "operator-qualifications", roles={Role.OPERATOR}, order=60, group=NavGroup.SUPPLIERS)
         register_nav(_("资料信息"), "supplier-profile", roles=SUPPLIER_ROLES, order=60)
         register_nav(_("合同与资质"), "supplier-paperwork", roles=SUPPLIER_ROLES, order=70)

@@ -33,7 +33,7 @@ from core.errors import ConcurrentUpdate, PermissionDenied, ValidationFailed
 from core.fsm import apply_transition
 from core.notifications import notify
 from core.numbers import create_numbered
-from core.roles import SUPPLIER_ROLES, Role
+from core.roles import SUPPLIER_ROLES, Role, waiting_for
 from logistics.models import ReturnRequest
 from logistics.models.costs import CostKind, Payer
 from logistics.services import claims, costs
@@ -86,6 +86,21 @@ WHO = {
     "receive": {"warehouse": frozenset({Role.LOGISTICS}), "dropship": SUPPLIER_ROLES},
     "inspect": {"warehouse": frozenset({Role.LOGISTICS}), "dropship": frozenset({Role.OPERATOR})},
 }
+
+
+#: the step a return in each state waits for
+NEXT_STEP = {State.REQUESTED: "approve", State.APPROVED: "receive", State.RECEIVED: "inspect"}
+
+
+@waiting_for({Role.OPERATOR, Role.LOGISTICS, *SUPPLIER_ROLES})
+def returns_waiting(user) -> int:
+    """Returns the user's role takes the next step of (WHO), among those it may see."""
+    waiting = Q(pk__in=[])
+    for state, step in NEXT_STEP.items():
+        for fulfilment, roles in WHO[step].items():
+            if user.role in roles:
+                waiting |= Q(state=state, order__fulfilment=fulfilment)
+    return ReturnRequest.objects.visible_to(user).filter(waiting).count()
 
 
 def roles_for(step: str) -> frozenset[str]:

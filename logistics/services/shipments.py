@@ -56,6 +56,12 @@ def handoff_waiting(user) -> int:
     return awaiting_handoff().count()
 
 
+@waiting_for(SUPPLIER_ROLES)
+def dropship_to_ship(user) -> int:
+    """The supplier's dropship shipments not shipped yet."""
+    return Shipment.objects.visible_to(user).filter(kind=Shipment.Kind.DROPSHIP, state__in=[State.CREATED, State.PICKED]).count()
+
+
 def hand_over_warehouse_orders(*, key: str, actor, now: datetime, limit: int = 500) -> HandoffBatch:
     """Hand every confirmed warehouse order not yet handed over to the logistics provider, as one batch.
 

@@ -47,7 +47,7 @@ from django.utils.translation import gettext_lazy as _
 from core.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from core.fsm import apply_transition
 from core.models import TransitionLog
-from core.roles import Role
+from core.roles import Role, waiting_for
 from core.validators import id_or_none
 from logistics.models import ReturnRequest, Shipment
 from points.models import RedemptionOrder
@@ -451,3 +451,15 @@ def list_penalty_proposals(*, actor, state: str = "", month: date | None = None)
 def list_suspension_proposals(*, actor, state: str = ""):
     proposals = SuspensionProposal.objects.visible_to(actor).select_related("supplier", "assessment")
     return proposals.filter(state=state) if state else proposals
+
+
+@waiting_for({Role.FINANCE})
+def penalties_waiting(user) -> int:
+    """Penalty proposals for finance to accept into an adjustment or dismiss."""
+    return PenaltyProposal.objects.filter(state=PenaltyProposal.State.PROPOSED).count()
+
+
+@waiting_for({Role.OPERATOR})
+def suspensions_waiting(user) -> int:
+    """Suspension proposals for an operator to decide."""
+    return SuspensionProposal.objects.filter(state=SuspensionProposal.State.PROPOSED).count()

@@ -12,7 +12,7 @@ from django.utils import timezone
 from core.errors import NotFound, PermissionDenied, ValidationFailed
 from core.fsm import apply_transition
 from core.numbers import create_numbered
-from core.roles import SUPPLIER_ROLES, Role
+from core.roles import SUPPLIER_ROLES, Role, waiting_for
 from settlement.models import Assessment, RectificationCase
 from suppliers.models import Supplier
 from suppliers.services.notices import send_notice
@@ -130,3 +130,10 @@ def overdue_cases(*, now: datetime, actor=None) -> QuerySet[RectificationCase]:
 def default_deadline(*, now: datetime, days: int = 30) -> date:
     """The deadline a rectification demand gets unless the operator chooses one: `days` from today."""
     return timezone.localdate(now) + timedelta(days=days)
+
+
+@waiting_for({Role.OPERATOR, *SUPPLIER_ROLES})
+def cases_waiting(user) -> int:
+    """Open cases for the supplier to answer; answered ones for the operator to close or send back."""
+    state = RectificationCase.State.ANSWERED if user.role == Role.OPERATOR else RectificationCase.State.OPEN
+    return RectificationCase.objects.visible_to(user).filter(state=state).count()

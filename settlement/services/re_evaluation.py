@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from core.errors import ValidationFailed
 from core.fsm import apply_transition
+from core.roles import Role, waiting_for
 from settlement.models import Assessment, RectificationCase, ReEvaluation
 from settlement.services.cases import default_deadline, open_case, require_operator
 from suppliers.models import Contract, Supplier
@@ -172,3 +173,9 @@ def list_re_evaluations(*, actor, now: datetime, state: str = "") -> QuerySet[Re
 def overdue_re_evaluations(*, now: datetime, actor=None) -> QuerySet[ReEvaluation]:
     """Re-evaluations still undecided after their due day, earliest first."""
     return list_re_evaluations(actor=actor, now=now).filter(overdue=True)
+
+
+@waiting_for({Role.OPERATOR})
+def re_evaluations_waiting(user) -> int:
+    """Re-evaluations due for an operator's decision."""
+    return ReEvaluation.objects.filter(state=ReEvaluation.State.DUE).count()

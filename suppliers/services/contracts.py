@@ -8,6 +8,7 @@ from django.utils import timezone
 from core.errors import ValidationFailed
 from core.fsm import apply_transition
 from core.models import Program
+from core.roles import Role, waiting_for
 from suppliers.models import Contract, Qualification, Supplier
 
 
@@ -71,3 +72,9 @@ def activation_missing(*, supplier: Supplier, now: datetime) -> list[tuple[str, 
     if valid_licence(supplier=supplier, on=today) is None:
         missing.append(("business_licence", "缺少有效的营业执照 (no valid business licence)"))
     return missing
+
+
+@waiting_for({Role.OPERATOR})
+def contracts_waiting(user) -> int:
+    """Contracts pending the operator's review."""
+    return Contract.objects.filter(state=Contract.State.PENDING).count()

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 
 from core.errors import Conflict, PermissionDenied, ValidationFailed
 from core.fsm import apply_transition
-from core.roles import Role
+from core.roles import Role, waiting_for
 from suppliers.models import BankAccount, ProfileChange, Supplier
 from suppliers.selectors_profile import latest_bank_account
 from suppliers.validators import validate_credit_code
@@ -126,3 +126,9 @@ def _clean(supplier: Supplier, field: str, given: dict[str, str]) -> dict[str, s
 
 def _already_pending() -> Conflict:
     return Conflict("该项已有待审核的变更 (a change of this field is already pending review)", field="field")
+
+
+@waiting_for({Role.OPERATOR})
+def changes_waiting(user) -> int:
+    """Bank account, legal name and credit code changes pending the operator's review."""
+    return ProfileChange.objects.filter(state=ProfileChange.State.PENDING).count()

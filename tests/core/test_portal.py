@@ -9,8 +9,9 @@ from django.test import Client
 from core.models import TransitionLog
 from suppliers.models import Supplier
 from core.roles import Role, waiting_for
-from suppliers.services import catalog
-from tests.factories import GiftFactory, LicensedSupplierFactory, SupplierFactory
+from suppliers.services import catalog, contracts, profile
+from tests.factories import ContractFactory, GiftFactory, LicensedSupplierFactory, SupplierFactory
+from tests.suppliers.profile_factories import ProfileChangeFactory
 from tests.portal import logged_in, nav
 
 pytestmark = pytest.mark.django_db
@@ -194,6 +195,14 @@ def test_the_operator_sees_what_waits_for_review_on_the_navigation_and_the_home_
 
     catalog.approve_gift(gift=submitted, actor=operator, now=now)
     assert "nav-badge-operator-gift-review" not in client.get("/").content.decode()
+
+
+def test_contracts_and_profile_changes_pending_review_wait_for_the_operator(operator, finance, supplier):
+    ContractFactory(supplier=supplier)
+    ProfileChangeFactory(supplier=supplier)
+
+    assert (contracts.contracts_waiting(operator), profile.changes_waiting(operator)) == (1, 1)
+    assert (contracts.contracts_waiting(finance), profile.changes_waiting(finance)) == (0, 0)  # finance reads, the operator decides
 
 
 def test_a_work_queue_count_is_zero_for_other_roles_and_signed_out_visitors(operator, member):

@@ -529,3 +529,19 @@ def test_an_order_completes_once_its_return_is_closed(delivered_order, operator,
     completed = orders.complete_orders(now=now + timedelta(days=16))
 
     assert completed == [delivered_order.pk] and RedemptionOrder.objects.get().state == "completed"
+
+
+def test_a_return_waits_on_the_navigation_of_whoever_takes_its_next_step(delivered_order, dropship_order, operator, logistics, supplier_staff, now):
+    def waiting() -> list[int]:
+        return [returns.returns_waiting(user) for user in (operator, logistics, supplier_staff)]
+
+    warehouse, dropship = request(delivered_order, now=now), request(dropship_order, now=now)
+    assert waiting() == [2, 0, 0]  # operators approve both
+
+    returns.approve_return(return_request=warehouse, actor=operator, now=now)
+    returns.approve_return(return_request=dropship, actor=operator, now=now)
+    assert waiting() == [0, 1, 1]  # logistics receives the warehouse return, the supplier its dropship one
+
+    returns.receive_return(return_request=dropship, actor=supplier_staff, now=now)
+    assert waiting() == [1, 1, 0]  # an operator inspects a dropship return
+

@@ -122,7 +122,9 @@ def test_a_dropship_order_goes_to_its_supplier_who_ships_it(rich_member, operato
 
     shipments.hand_over_dropship_orders(actor=None, now=now)
     shipment = Shipment.objects.get(order=order)
+    assert (shipments.dropship_to_ship(supplier_staff), shipments.dropship_to_ship(operator)) == (1, 0)  # on its navigation
     shipments.ship_shipment(shipment=shipment, actor=supplier_staff, now=now, carrier="中通", tracking_number="ZT9")
+    assert shipments.dropship_to_ship(supplier_staff) == 0
 
     order.refresh_from_db()
     assert (shipment.kind, shipment.state, order.state) == ("dropship", "shipped", "shipped")

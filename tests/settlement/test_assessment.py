@@ -20,8 +20,8 @@ from settlement.models import (
 )
 from settlement.services import adjustments, generation
 from settlement.services.assessment import (
-    accept_penalty, accept_suspension, attainment_of, compute_month, create_penalty_rule, dismiss_penalty, dismiss_suspension, score_of,
-    set_penalty_rule_active,
+    accept_penalty, accept_suspension, attainment_of, compute_month, create_penalty_rule, dismiss_penalty, dismiss_suspension,
+    penalties_waiting, score_of, set_penalty_rule_active, suspensions_waiting,
 )
 from suppliers.models import Gift, Location, Supplier
 from suppliers.models.inventory import ReplenishmentRequest
@@ -480,3 +480,19 @@ def test_only_operators_maintain_penalty_rules(finance, supplier_admin):
         with pytest.raises(PermissionDenied):
             set_penalty_rule_active(rule=rule, actor=actor, now=ASSESSED_AT, active=False)
     assert rule.active and PenaltyRule.objects.count() == 3
+
+
+def test_a_penalty_proposal_waits_for_finance_until_decided(penalty, finance, operator):
+    assert (penalties_waiting(finance), penalties_waiting(operator)) == (1, 0)
+
+    dismiss_penalty(proposal=penalty, actor=finance, now=ASSESSED_AT, reason="已协商")
+
+    assert penalties_waiting(finance) == 0
+
+
+def test_a_suspension_proposal_waits_for_an_operator_until_decided(suspension, operator, finance):
+    assert (suspensions_waiting(operator), suspensions_waiting(finance)) == (1, 0)
+
+    dismiss_suspension(proposal=suspension, actor=operator, now=ASSESSED_AT, reason="已整改")
+
+    assert suspensions_waiting(operator) == 0

@@ -419,3 +419,15 @@ def test_the_operator_sees_overdue_re_evaluations_first(active_supplier, operato
 
     assert page.index("2020-01-01") < page.index("2021-01-01") < page.index("2090-01-01")
     assert 'data-testid="overdue-count"' in page
+
+
+def test_an_open_case_waits_for_the_supplier_and_an_answered_one_for_the_operator(open_case, staff, operator, other_supplier_admin, now):
+    assert [cases.cases_waiting(user) for user in (staff, operator, other_supplier_admin)] == [1, 0, 0]
+
+    cases.answer_case(case=open_case, answer="已整改", actor=staff, now=now)
+
+    assert [cases.cases_waiting(user) for user in (staff, operator, other_supplier_admin)] == [0, 1, 0]
+
+
+def test_a_due_re_evaluation_waits_for_an_operator(due, operator, staff):
+    assert (re_evaluation.re_evaluations_waiting(operator), re_evaluation.re_evaluations_waiting(staff)) == (1, 0)
