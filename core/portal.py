@@ -51,6 +51,18 @@ def navigation(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": [], "nav_groups": []}
+    entries = _entries(user)
+    groups = _grouped(entries) if user.role in STAFF_ROLES else [{"label": "", "items": entries}]
+    return {"nav_items": entries, "nav_groups": groups}
+
+
+def waiting_work(user) -> list[dict]:
+    """What waits for the user, page by page (the navigation's badges): `page` (its path), `label`, `count`."""
+    return [{"page": e["url"], "label": e["label"], "count": e["badge"]} for e in _entries(user) if e["badge"]]
+
+
+def _entries(user) -> list[dict]:
+    """The entries the user's role may open, in order, each with its badge counted."""
     entries = []
     for item in sorted(_items, key=lambda i: i.order):
         if user.role in item.roles or user.is_superuser:
@@ -60,8 +72,7 @@ def navigation(request) -> dict:
                 continue
             badge = item.badge(user) if item.badge else 0
             entries.append({"label": item.label, "url": url, "url_name": item.url_name, "badge": badge, "group": item.group})
-    groups = _grouped(entries) if user.role in STAFF_ROLES else [{"label": "", "items": entries}]
-    return {"nav_items": entries, "nav_groups": groups}
+    return entries
 
 
 def _grouped(entries: list[dict]) -> list[dict]:

@@ -5,6 +5,7 @@ import re
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.test import Client
+from django.urls import reverse
 
 from core.models import TransitionLog
 from suppliers.models import Supplier
@@ -209,4 +210,11 @@ def test_a_work_queue_count_is_zero_for_other_roles_and_signed_out_visitors(oper
     count = waiting_for({Role.OPERATOR})(lambda user: 7)
 
     assert (count(operator), count(member.user), count(AnonymousUser())) == (7, 0, 0)
+
+
+def test_the_api_tells_a_caller_what_waits_for_it_as_the_navigation_does(api, operator, supplier, finance):
+    waiting = api(operator).get("/api/v1/me/").json()["waiting"]
+
+    assert {"page": reverse("operator-suppliers"), "label": "礼品商管理", "count": 1} in waiting  # `supplier` applied
+    assert api(finance).get("/api/v1/me/").json()["waiting"] == []
 
