@@ -3,5 +3,6 @@ from django.utils.translation import gettext_lazy as _
 
 from core.portal import NavGroup, register_nav
 from logistics.api.provider import READERS
+from logistics.services.carrier_events import events_stuck
 
-register_nav(_("承运商事件"), "logistics-carrier-events", roles=READERS, order=85, group=NavGroup.ORDERS)
+register_nav(_("承运商事件"), "logistics-carrier-events", roles=READERS, order=85, group=NavGroup.ORDERS, badge=events_stuck)

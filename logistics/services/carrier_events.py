@@ -15,8 +15,10 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from core.errors import ConcurrentUpdate, InvalidTransition, ValidationFailed
+from core.roles import Role, waiting_for
 from core.validators import length_error
 from logistics.errors import CarrierEventRejected, EventIdReused, SequenceTaken, UnknownShipment
 from logistics.models import CarrierEvent, Shipment
@@ -29,6 +31,7 @@ CLOCK_SKEW = timedelta(minutes=5)
 DEFAULT_FAILURE_REASON = "承运商报告配送失败"
 TEXT_KEYS = ("carrier", "signer", "reason", "order_number")
 MAX_SEQUENCE = 10_000  # a parcel's history is a handful of events; beyond this a sequence is a mistake, not a wait
+STUCK_AFTER = timedelta(hours=1)  # an event still waiting for its predecessor this long means the provider lost one
 
 
 def record_carrier_event(
@@ -52,6 +55,12 @@ def record_carrier_event(
     if event.status == Status.REJECTED:
         raise CarrierEventRejected(f"事件 {event.event_id} 已记录为拒绝 (recorded as rejected): {event.detail}", field="kind")
     return event
+
+
+@waiting_for({Role.LOGISTICS})
+def events_stuck(user) -> int:
+    """Events waiting longer than STUCK_AFTER for an earlier event of their parcel: the provider must resend it."""
+    return CarrierEvent.objects.filter(status=Status.WAITING, received_at__lt=timezone.now() - STUCK_AFTER).count()
 
 
 def list_carrier_events(*, actor, status: str = "", tracking_number: str = "") -> QuerySet:

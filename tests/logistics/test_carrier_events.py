@@ -3,6 +3,7 @@ dropship shipments alike; an unknown shipment is a typed 404 and an event the sh
 from datetime import timedelta
 
 import pytest
+import time_machine
 
 from core.errors import ValidationFailed
 from core.fsm import apply_transition, history_of
@@ -83,6 +84,19 @@ def test_an_event_waits_for_every_missing_predecessor(handed_over, now):
     third.refresh_from_db()
     handed_over.refresh_from_db()
     assert (third.status, handed_over.state, handed_over.last_event_sequence) == ("waiting", "picked", 1)
+
+
+def test_an_event_waiting_over_an_hour_for_its_predecessor_waits_on_the_logistics_navigation(handed_over, logistics, operator, now):
+    named = {"order_number": handed_over.order.number}
+    received = now + timedelta(days=2)  # when `record` says the provider sent it
+    record(now, **carrier_event(now, 2, "shipped", payload=named | {"carrier": "顺丰"}))
+
+    with time_machine.travel(received + timedelta(minutes=59)):
+        assert carrier_events.events_stuck(logistics) == 0
+    with time_machine.travel(received + timedelta(minutes=61)):
+        assert (carrier_events.events_stuck(logistics), carrier_events.events_stuck(operator)) == (1, 0)
+        record(now, **carrier_event(now, 1, "picked", payload=named))  # the provider resends the one it lost
+        assert carrier_events.events_stuck(logistics) == 0
 
 
 def test_an_unknown_tracking_number_is_a_typed_404_and_nothing_is_stored(shipped, now):
