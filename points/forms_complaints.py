@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from points.models import Complaint, Member, RedemptionOrder
 from points.models.complaints import Party
+from points.services.complaints import complainable_gifts
 from suppliers.models import Gift, Supplier
 
 
@@ -29,7 +30,7 @@ class MemberComplaintForm(forms.Form):
         orders = RedemptionOrder.objects.visible_to(user).filter(member_id=user.member_id).select_related("gift")
         self.fields["order"].queryset = orders.order_by("-placed_at")
         self.fields["order"].label_from_instance = lambda order: f"{order.number} · {order.gift.name}"
-        self.fields["gift"].queryset = Gift.objects.filter(state__in=[Gift.State.ONLINE, Gift.State.CLEARANCE]).order_by("name")
+        self.fields["gift"].queryset = complainable_gifts(user).order_by("name")
 
 
 class HotlineComplaintForm(forms.Form):

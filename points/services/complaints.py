@@ -7,12 +7,14 @@ suggestion comes from a supplier, is triaged to the operator and has no deadline
 """
 from datetime import datetime, timedelta
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from core.errors import NotFound, PermissionDenied, ValidationFailed
 from core.fsm import apply_transition, bulk_transition
+from core.models import TransitionLog
 from core.notifications import notify
 from core.numbers import create_numbered
 from core.roles import SUPPLIER_ROLES, Role, waiting_for
@@ -36,8 +38,12 @@ PUBLIC_SUPPLIERS = (Supplier.State.ACTIVE, Supplier.State.SUSPENDED, Supplier.St
 
 
 def complainable_gifts(user) -> QuerySet[Gift]:
-    """The gifts `user` may name in a complaint: the public ones and those it may see."""
-    return Gift.objects.visible_to(user) | Gift.objects.filter(state__in=PUBLIC_GIFTS)
+    """The gifts `user` may name in a complaint: those it may see, and any gift that is or has been in the catalog
+    (one sent back to review for relisting has been, which its state no longer says: its transition log does)."""
+    once_online = TransitionLog.objects.filter(
+        content_type=ContentType.objects.get_for_model(Gift), target_state=Gift.State.ONLINE
+    ).values("object_id")
+    return Gift.objects.visible_to(user) | Gift.objects.filter(Q(state__in=PUBLIC_GIFTS) | Q(pk__in=once_online))
 
 
 def complainable_suppliers(user) -> QuerySet[Supplier]:
@@ -45,8 +51,11 @@ def complainable_suppliers(user) -> QuerySet[Supplier]:
     return Supplier.objects.visible_to(user) | Supplier.objects.filter(state__in=PUBLIC_SUPPLIERS)
 
 
-def _check_named(actor, gift: Gift | None, supplier: Supplier | None, member: Member | None) -> None:
-    """:raises NotFound: naming what the actor may not name (as if it did not exist: a complaint must not reveal it)"""
+def _check_named(actor, gift: Gift | None, supplier: Supplier | None, member: Member | None, order: RedemptionOrder | None) -> None:
+    """:raises NotFound: naming what the actor may not name (as if it did not exist: a complaint must not reveal it);
+    the gift of the order named is always named rightly (whose order it is, is checked on its own)"""
+    if gift is not None and order is not None and gift.pk == order.gift_id:
+        gift = None
     for field, named, rows in (("gift", gift, complainable_gifts), ("supplier", supplier, complainable_suppliers),
                                ("member", member, Member.objects.visible_to)):
         if named is not None and not rows(actor).filter(pk=named.pk).exists():
@@ -69,7 +78,7 @@ def open_complaint(
         raise ValidationFailed("请填写标题 (a title is required)", field="title")
     if not description:
         raise ValidationFailed("请填写投诉内容 (describe the complaint)", field="description")
-    _check_named(actor, gift, supplier, member)
+    _check_named(actor, gift, supplier, member, order)
     role = getattr(actor, "role", None)
     if role == Role.MEMBER:
         member, channel = actor.member, Channel.MEMBER
@@ -255,12 +264,11 @@ def list_complaints(
 
 @waiting_for({Role.OPERATOR, Role.LOGISTICS, *SUPPLIER_ROLES})
 def complaints_waiting(user) -> int:
-    """What waits on the complaint desk for the user: for operators the complaints to triage, for the others those
-    triaged to their party (a supplier's: to their own supplier) and not answered yet."""
+    """What waits on the complaint desk for the user: complaints and suggestions triaged to its party (a supplier's: to
+    its own supplier) and not answered yet, and for operators also those still to triage."""
     rows = list_complaints(user=user, now=timezone.now(), ordered=False)
-    if user.role == Role.OPERATOR:
-        return rows.filter(state=State.OPEN).count()
-    return rows.filter(kind=Kind.COMPLAINT, state__in=ANSWERABLE).count()
+    answerable = Q(state__in=ANSWERABLE, responsible=next(party for party, roles in RESPONDERS.items() if user.role in roles))
+    return rows.filter(Q(state=State.OPEN) | answerable if user.role == Role.OPERATOR else answerable).count()
 
 
 def is_overdue(complaint: Complaint, now: datetime) -> bool:

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 
 from core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
+from core.fsm import apply_transition
 from core.models import Notification, TransitionLog
 from points.models import Complaint, ComplaintDeadline
 from points.services import complaints
@@ -123,6 +124,17 @@ def test_a_gift_never_in_the_catalog_or_an_applicant_supplier_is_not_found_excep
     hotline = complaints.open_complaint(actor=operator, now=now, gift=draft, contact_name="李女士", contact_phone="13800001111",
                                         title="x", description="y")
     assert hotline.supplier == draft.supplier
+
+
+def test_a_gift_sent_back_to_review_for_relisting_has_been_in_the_catalog_and_may_be_complained_about(member, operator, now):
+    gift = GiftFactory()
+    for name in ("submit", "approve", "publish", "delist", "request_relisting"):
+        apply_transition(gift, name, actor=operator, at=now, **({"reason_code": "low_sales"} if name == "delist" else {}))
+    assert gift.state == Gift.State.SUBMITTED  # its state alone says nothing of having been online
+
+    complaint = complaints.open_complaint(actor=member.user, now=now, gift=gift, title="质量问题", description="…")
+
+    assert complaint.gift == gift
 
 
 def test_a_retired_gift_may_still_be_complained_about(member, supplier, now):
@@ -524,4 +536,14 @@ def test_the_complaint_desk_counts_what_waits_for_each_party(complaint, operator
 
     complaints.respond_to_complaint(complaint=complaint, actor=supplier_staff, now=now, response="已补发")
     assert waiting() == [0, 0, 0, 0, 0]
+
+
+def test_the_operators_desk_counts_what_it_must_triage_and_what_was_triaged_to_it(complaint, operator, supplier_staff, now):
+    assert complaints.complaints_waiting(operator) == 1  # to triage
+
+    complaints.triage_complaint(complaint=complaint, actor=operator, now=now, responsible="operator")
+    assert (complaints.complaints_waiting(operator), complaints.complaints_waiting(supplier_staff)) == (1, 0)  # to answer
+
+    complaints.respond_to_complaint(complaint=complaint, actor=operator, now=now, response="已协调补发")
+    assert complaints.complaints_waiting(operator) == 0
 
