@@ -18,7 +18,7 @@ logger = logging.getLogger(__name__)
 BATCH = 20  # messages sent per transaction: what a crash mid-batch may send again
 RETRY_AFTER = timedelta(minutes=1)  # a refused message waits this long after its first failure, twice as long after each next
 RETRY_AT_MOST_EVERY = timedelta(hours=6)
-REFUSALS_BEFORE_PAUSE = 3  # refusals in a row that mean the gateway is down, not one message bad
+REFUSALS_BEFORE_PAUSE = 3  # failures to reach the gateway in a row that mean it is down, not one message bad
 
 
 def _due(now: datetime):
@@ -39,8 +39,9 @@ def send_notification(*, notification_id: int, now: datetime) -> bool:
 
 def send_due_notifications(*, now: datetime, limit: int = 500) -> int:
     """Send pending messages whose time has come, earliest first, at least once, in transactions of BATCH
-    messages (the relay and beat's sender); how many were sent. After REFUSALS_BEFORE_PAUSE refusals in a row the
-    gateway is taken to be down: the rest wait, untried, for the next look."""
+    messages (the relay and beat's sender); how many were sent. After REFUSALS_BEFORE_PAUSE sends in a row that could
+    not reach the gateway (an OSError: refused connection, timeout) it is taken to be down: the rest wait, untried,
+    for the next look. A message the gateway itself refuses (any other error) does not count towards that."""
     sent = 0
     while sent < limit:
         batch = _send_batch(_due(now), now=now, size=min(BATCH, limit - sent))
@@ -48,7 +49,7 @@ def send_due_notifications(*, now: datetime, limit: int = 500) -> int:
             break
         sent += batch.sent
         if batch.paused:
-            logger.warning("the SMS gateway refused %s messages in a row; the others wait for the next look", REFUSALS_BEFORE_PAUSE)
+            logger.warning("the SMS gateway could not be reached %s times in a row; the others wait for the next look", REFUSALS_BEFORE_PAUSE)
             break
     return sent
 
@@ -56,7 +57,7 @@ def send_due_notifications(*, now: datetime, limit: int = 500) -> int:
 @dataclass(frozen=True)
 class _Batch:
     sent: int
-    paused: bool  # stopped after REFUSALS_BEFORE_PAUSE refusals in a row
+    paused: bool  # stopped after REFUSALS_BEFORE_PAUSE sends in a row that could not reach the gateway
 
 
 def _send_batch(due, *, now: datetime, size: int = 1, counted: bool = False) -> _Batch | None:
@@ -64,7 +65,7 @@ def _send_batch(due, *, now: datetime, size: int = 1, counted: bool = False) -> 
     to the backend and mark them sent with their attempt counted (unless `counted` already), all in one transaction.
     A crash before the commit sends them again with the same message ids, which the backends drop. A message the
     backend refuses stays pending, its attempt counted, and waits longer after each failure, behind the others; after
-    REFUSALS_BEFORE_PAUSE refusals in a row the rest of the batch is left as it was, untried.
+    REFUSALS_BEFORE_PAUSE sends in a row that could not reach the gateway the rest of the batch is left as it was, untried.
     Returns how many were sent and whether it paused, or None when nothing was due.
     """
     backend, sent, waits, refused_in_a_row = get_backend(), [], defaultdict(list), 0
@@ -78,11 +79,11 @@ def _send_batch(due, *, now: datetime, size: int = 1, counted: bool = False) -> 
                 break
             try:
                 backend.send(message_id=str(notification.message_id), phone=notification.phone, body=notification.body)
-            except Exception:
+            except Exception as error:
                 logger.exception("SMS %s was not accepted; it stays pending", notification.message_id)
                 tries = notification.attempts + (0 if counted else 1)
                 waits[min(RETRY_AFTER * 2 ** min(tries - 1, 16), RETRY_AT_MOST_EVERY)].append(notification.pk)
-                refused_in_a_row += 1
+                refused_in_a_row = refused_in_a_row + 1 if isinstance(error, OSError) else 0
             else:
                 sent.append(notification.pk)
                 refused_in_a_row = 0

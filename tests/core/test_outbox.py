@@ -167,11 +167,30 @@ def test_a_gateway_that_refuses_three_in_a_row_is_taken_as_down_and_the_rest_wai
         message.refresh_from_db()
     assert tried == [str(m.message_id) for m in messages[:3]]  # three timeouts, not six
     assert [(m.status, m.attempts) for m in messages] == [(Notification.Status.PENDING, 1)] * 3 + [(Notification.Status.PENDING, 0)] * 3
-    assert "refused 3 messages in a row" in caplog.text
+    assert "could not be reached 3 times in a row" in caplog.text
     assert {m.not_before for m in messages[:3]} == {at(10, 2)}  # each waits a minute before its next try
 
     monkeypatch.undo()
     assert send_due_notifications(now=at(10, 1, 30)) == 3  # the gateway is back: the untried ones go at the next look
+
+
+def test_messages_the_gateway_itself_refuses_or_an_outage_broken_by_a_success_do_not_pause_the_sender(monkeypatch):
+    phones = [f"1380013801{n}" for n in range(6)]
+    for phone in phones:
+        notify(kind="confirmation_code", phone=phone, at=at(10), context={"code": "777777"})
+    failing = {phones[0]: ValueError("invalid number"), phones[1]: ValueError("invalid number"), phones[2]: ValueError("blocked"),
+               phones[3]: ConnectionError("reset"), phones[5]: TimeoutError("slow")}  # phones[4] goes through
+    tried = []
+
+    def send(self, *, message_id, phone, body):
+        tried.append(phone)
+        if phone in failing:
+            raise failing[phone]
+
+    monkeypatch.setattr(MemoryBackend, "send", send)
+
+    assert send_due_notifications(now=at(10, 1)) == 1
+    assert tried == phones  # three refusals by the gateway, then an outage of one and another after a success: no pause
 
 
 def test_the_relay_survives_a_database_error_and_sends_on_its_next_look(monkeypatch, caplog):
