@@ -32,6 +32,7 @@ DEFAULT_FAILURE_REASON = "承运商报告配送失败"
 TEXT_KEYS = ("carrier", "signer", "reason", "order_number")
 MAX_SEQUENCE = 10_000  # a parcel's history is a handful of events; beyond this a sequence is a mistake, not a wait
 STUCK_AFTER = timedelta(hours=1)  # an event still waiting for its predecessor this long means the provider lost one
+ENDED = (Shipment.State.DELIVERED, Shipment.State.FAILED, Shipment.State.CANCELLED)
 
 
 def record_carrier_event(
@@ -59,8 +60,13 @@ def record_carrier_event(
 
 @waiting_for({Role.LOGISTICS})
 def events_stuck(user) -> int:
-    """Events waiting longer than STUCK_AFTER for an earlier event of their parcel: the provider must resend it."""
-    return CarrierEvent.objects.filter(status=Status.WAITING, received_at__lt=timezone.now() - STUCK_AFTER).count()
+    """Parcels with an event waiting longer than STUCK_AFTER for an earlier one, the provider must resend; a parcel
+    whose shipment has ended meanwhile (delivered, failed or cancelled by hand) waits for nothing."""
+    return (
+        CarrierEvent.objects.filter(status=Status.WAITING, received_at__lt=timezone.now() - STUCK_AFTER)
+        .exclude(shipment__state__in=ENDED)
+        .values("tracking_number").distinct().count()
+    )
 
 
 def list_carrier_events(*, actor, status: str = "", tracking_number: str = "") -> QuerySet:

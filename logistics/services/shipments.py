@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 
 from core.errors import ValidationFailed
 from core.events import subscribe
@@ -47,7 +47,7 @@ def handoff_batches(user) -> QuerySet[HandoffBatch]:
 def awaiting_handoff() -> QuerySet[RedemptionOrder]:
     """Confirmed warehouse orders not yet in a handoff batch: what the next handoff takes."""
     return RedemptionOrder.objects.filter(state=RedemptionOrder.State.CONFIRMED, fulfilment=Shipment.Kind.WAREHOUSE).exclude(
-        pk__in=HandoffItem.objects.values("order_id")
+        Exists(HandoffItem.objects.filter(order=OuterRef("pk")))
     )
 
 

@@ -99,6 +99,19 @@ def test_an_event_waiting_over_an_hour_for_its_predecessor_waits_on_the_logistic
         assert carrier_events.events_stuck(logistics) == 0
 
 
+def test_a_waiting_event_of_a_shipment_ended_by_hand_waits_for_nothing(handed_over, logistics, now):
+    named = {"order_number": handed_over.order.number}
+    record(now, **carrier_event(now, 2, "shipped", payload=named | {"carrier": "顺丰"}))
+    record(now, **carrier_event(now, 3, "delivered", payload=named | {"signer": "刘洋"}))  # two events, one parcel to chase
+    later = now + timedelta(days=3)
+
+    with time_machine.travel(later):
+        assert carrier_events.events_stuck(logistics) == 1
+        shipments.ship_shipment(shipment=handed_over, actor=logistics, now=later, carrier="顺丰", tracking_number="SF-BY-HAND")
+        shipments.deliver_shipment(shipment=handed_over, actor=logistics, now=later, signer="刘洋")
+        assert carrier_events.events_stuck(logistics) == 0
+
+
 def test_an_unknown_tracking_number_is_a_typed_404_and_nothing_is_stored(shipped, now):
     with pytest.raises(UnknownShipment) as refused:
         record(now, **carrier_event(now, tracking_number="NOPE1"))

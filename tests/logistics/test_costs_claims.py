@@ -95,6 +95,13 @@ def test_a_bad_extra_cost_names_its_field_and_writes_nothing(delivered_order, lo
     assert not ExtraCost.objects.exists()
 
 
+@pytest.mark.parametrize("fee_date", [date(2000, 1, 1), date(2099, 12, 31)])
+def test_a_fee_date_at_either_end_of_the_business_years_is_recorded(lot, fee_date, now):
+    cost = record(actor=None, now=now, supplier=lot.supplier, lot=lot, kind="storage", fee_date=fee_date)
+
+    assert ExtraCost.objects.get().fee_date == cost.fee_date == fee_date
+
+
 def test_a_cost_must_be_borne_by_the_supplier_of_what_it_belongs_to(delivered_order, other_supplier, logistics, now):
     with pytest.raises(ValidationFailed) as refused:
         record(actor=logistics, now=now, supplier=other_supplier, order=delivered_order)
