@@ -64,14 +64,20 @@ def propose_adjustment(
     )
 
 
+def _require_checker(actor, adjustment: Adjustment) -> None:
+    """Maker-checker: a finance user other than the adjustment's creator decides it (`adjustments_to_check` counts what
+    that leaves each user). :raises PermissionDenied:"""
+    require_finance(actor)
+    if adjustment.created_by_id == actor.pk:
+        raise PermissionDenied("调账需由创建人以外的财务人员审批 (the creator of an adjustment cannot decide it)")
+
+
 def approve_adjustment(*, adjustment: Adjustment, actor, now: datetime, note: str = "") -> Adjustment:
     """Approve (checker ≠ maker); a dispute resolution joins its statement's next version at once.
 
     :raises PermissionDenied: not finance, or the creator :raises InvalidTransition: :raises ValidationFailed:
     """
-    require_finance(actor)
-    if adjustment.created_by_id == actor.pk:
-        raise PermissionDenied("调账需由创建人以外的财务人员审批 (the creator of an adjustment cannot approve it)")
+    _require_checker(actor, adjustment)
     with transaction.atomic():
         statement = None
         if adjustment.statement_id:
@@ -89,9 +95,7 @@ def approve_adjustment(*, adjustment: Adjustment, actor, now: datetime, note: st
 
 def reject_adjustment(*, adjustment: Adjustment, actor, now: datetime, note: str) -> Adjustment:
     """:raises PermissionDenied: not finance, or the creator :raises ValidationFailed: no reason :raises InvalidTransition:"""
-    require_finance(actor)
-    if adjustment.created_by_id == actor.pk:
-        raise PermissionDenied("调账需由创建人以外的财务人员审批 (the creator of an adjustment cannot decide it)")
+    _require_checker(actor, adjustment)
     if not (note or "").strip():
         raise ValidationFailed("请填写驳回原因 (reason required)", field="note")
     return apply_transition(adjustment, "reject", actor=actor, at=now, reason=note, decided_by=actor, decided_at=now, note=note.strip())
@@ -111,5 +115,5 @@ def list_adjustments(*, actor, state: str = "", supplier_id: int | None = None):
 
 @waiting_for({Role.FINANCE})
 def adjustments_to_check(user) -> int:
-    """Proposed adjustments this finance user may decide: those another user made (maker-checker)."""
+    """Proposed adjustments this finance user may decide: those another user made (`_require_checker`)."""
     return Adjustment.objects.filter(state=Adjustment.State.PROPOSED).exclude(created_by=user).count()

@@ -402,6 +402,12 @@ def test_a_statement_waits_on_the_navigation_of_the_party_who_acts_next(issued, 
     assert waiting() == [0, 0, 1, 0]  # disputed: finance answers
 
 
+def test_a_confirmed_statement_still_waits_for_the_suppliers_invoice(issued, supplier_admin, finance):
+    statements.confirm_statement(statement=issued, actor=supplier_admin, now=LATER)
+
+    assert (statements.statements_waiting(supplier_admin), statements.statements_waiting(finance)) == (1, 0)
+
+
 def test_a_proposed_adjustment_waits_for_a_checker_not_for_its_maker(supplier, finance, finance_checker, supplier_admin):
     adjustments.propose_adjustment(supplier=supplier, kind="compensation", amount="20", reason="破损补偿", actor=finance, now=LATER)
 
