@@ -188,7 +188,7 @@ CHANGE_ACTIONS = {"approve": (profile.approve_profile_change, _("变更已通过
 
 
 def _decide(request, *, queryset, pk: int, name: str, actions: dict, target: str) -> None:
-    require_role(request.user, OPERATOR)
+    require_role(request.user, contracts.DECIDERS)
     obj = get_object_or_404(queryset, pk=pk)
     if name not in actions:
         raise Http404

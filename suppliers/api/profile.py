@@ -191,8 +191,8 @@ class ContractViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, viewsets.
         contract = contracts.create_contract(supplier=supplier, actor=request.user, now=timezone.now(), **values)
         return Response(self.get_serializer(self.get_queryset().get(pk=contract.pk)).data, status=status.HTTP_201_CREATED)
 
-    approve = transition_action(contracts.approve_contract, name="approve", roles=OPERATOR, target="contract")
-    reject = transition_action(contracts.reject_contract, name="reject", roles=OPERATOR, target="contract")
+    approve = transition_action(contracts.approve_contract, name="approve", roles=contracts.DECIDERS, target="contract")
+    reject = transition_action(contracts.reject_contract, name="reject", roles=contracts.DECIDERS, target="contract")
 
 
 @extend_schema_view(
@@ -246,8 +246,8 @@ class ProfileChangeViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, view
             self, request, roles=SUPPLIER_ADMIN, params=ProfileChangeInput, service=profile.request_profile_change
         )
 
-    approve = transition_action(profile.approve_profile_change, name="approve", roles=OPERATOR, target="change")
-    reject = transition_action(profile.reject_profile_change, name="reject", roles=OPERATOR, target="change")
+    approve = transition_action(profile.approve_profile_change, name="approve", roles=contracts.DECIDERS, target="change")
+    reject = transition_action(profile.reject_profile_change, name="reject", roles=contracts.DECIDERS, target="change")
 
 
 class BankAccountViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):

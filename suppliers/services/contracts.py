@@ -11,6 +11,8 @@ from core.models import Program
 from core.roles import Role, waiting_for
 from suppliers.models import Contract, Qualification, Supplier
 
+DECIDERS = frozenset({Role.OPERATOR})  # who approves or rejects a contract or a supplier's profile change
+
 
 def create_contract(
     *, supplier: Supplier, actor, now: datetime, number: str, start_date: date, end_date: date, programs: list[str],
@@ -74,7 +76,7 @@ def activation_missing(*, supplier: Supplier, now: datetime) -> list[tuple[str, 
     return missing
 
 
-@waiting_for({Role.OPERATOR})
+@waiting_for(DECIDERS)
 def contracts_waiting(user) -> int:
     """Contracts pending the operator's review."""
     return Contract.objects.filter(state=Contract.State.PENDING).count()

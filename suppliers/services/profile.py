@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from core.errors import Conflict, PermissionDenied, ValidationFailed
 from core.fsm import apply_transition
 from core.roles import Role, waiting_for
+from suppliers.services.contracts import DECIDERS
 from suppliers.models import BankAccount, ProfileChange, Supplier
 from suppliers.selectors_profile import latest_bank_account
 from suppliers.validators import validate_credit_code
@@ -128,7 +129,7 @@ def _already_pending() -> Conflict:
     return Conflict("该项已有待审核的变更 (a change of this field is already pending review)", field="field")
 
 
-@waiting_for({Role.OPERATOR})
+@waiting_for(DECIDERS)
 def changes_waiting(user) -> int:
     """Bank account, legal name and credit code changes pending the operator's review."""
     return ProfileChange.objects.filter(state=ProfileChange.State.PENDING).count()
