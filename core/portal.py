@@ -28,6 +28,7 @@ class NavItem:
     order: int = 100
     badge: Callable | None = dataclasses.field(default=None, compare=False)  # badge(user) -> a count shown next to the entry
     group: str | Promise = ""
+    badge_title: str | Promise = ""  # what the count is, when not items pending (待处理)
 
 
 _items: list[NavItem] = []
@@ -35,12 +36,12 @@ _items: list[NavItem] = []
 
 def register_nav(
     label: str | Promise, url_name: str, *, roles: set[str] | frozenset[str], order: int = 100, badge: Callable | None = None,
-    group: str | Promise = "",
+    group: str | Promise = "", badge_title: str | Promise = "",
 ) -> None:
     """Add a navigation entry shown to `roles` (call from an AppConfig.ready); `badge(user)` counts what waits there;
     `group` (a NavGroup) is the heading it comes under for staff, whose navigation is long; suppliers' and members'
     stay flat."""
-    item = NavItem(label, url_name, frozenset(roles), order, badge, group)
+    item = NavItem(label, url_name, frozenset(roles), order, badge, group, badge_title)
     if item not in _items:
         _items.append(item)
 
@@ -71,7 +72,8 @@ def _entries(user) -> list[dict]:
             except NoReverseMatch:
                 continue
             badge = item.badge(user) if item.badge else 0
-            entries.append({"label": item.label, "url": url, "url_name": item.url_name, "badge": badge, "group": item.group})
+            entries.append({"label": item.label, "url": url, "url_name": item.url_name, "badge": badge, "group": item.group,
+                            "badge_title": item.badge_title})
     return entries
 
 

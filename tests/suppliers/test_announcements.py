@@ -191,7 +191,7 @@ def test_another_suppliers_copy_is_a_404_in_the_api(notice, supplier_admin, othe
 def test_the_nav_shows_the_unread_badge_and_opening_the_announcement_clears_it(notice, supplier_staff):
     client = page_client(supplier_staff)
 
-    assert re.search(r'nav-badge-supplier-announcements"[^>]*>1<', client.get("/supplier/announcements/").content.decode())
+    assert re.search(r'nav-badge-supplier-announcements" title="未读">1<', client.get("/supplier/announcements/").content.decode())
     detail = client.get(f"/supplier/announcements/{notice.pk}/")
 
     assert detail.status_code == 200 and "除夕至初六暂停出库" in detail.content.decode()
