@@ -236,8 +236,7 @@ def review_queue(request):
     require_role(request.user, OPERATOR)
     queue = "revisions" if request.GET.get("queue") == "revisions" else "gifts"
     q = request.GET.get("q", "").strip()
-    submitted = Gift.objects.visible_to(request.user).filter(state=Gift.State.SUBMITTED)
-    pending = GiftRevision.objects.visible_to(request.user).filter(state=GiftRevision.State.PENDING)
+    submitted, pending = catalog.review_queue()
     if q:
         submitted = submitted.filter(_matching(q))
         pending = pending.filter(_matching(q, "gift__"))

@@ -172,7 +172,11 @@ def delist_all_gifts_of(*, supplier: Supplier, actor, now: datetime, reason_code
     return take_gifts_offline(gifts=Gift.objects.filter(supplier=supplier), actor=actor, now=now, reason_code=reason_code)
 
 
+def review_queue() -> tuple[QuerySet[Gift], QuerySet[GiftRevision]]:
+    """The operator's review queue: gifts submitted, and changes to listed gifts pending."""
+    return Gift.objects.filter(state=Gift.State.SUBMITTED), GiftRevision.objects.filter(state=GiftRevision.State.PENDING)
+
+
 @waiting_for({Role.OPERATOR})
 def reviews_waiting(user) -> int:
-    """Gifts submitted and changes to listed gifts pending: the operator's review queue."""
-    return Gift.objects.filter(state=Gift.State.SUBMITTED).count() + GiftRevision.objects.filter(state=GiftRevision.State.PENDING).count()
+    return sum(rows.count() for rows in review_queue())
