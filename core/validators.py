@@ -2,6 +2,7 @@
 the same pattern and message so that a bad value is refused before the service with the same words."""
 import re
 
+from django import forms
 from django.db import models
 
 from core.errors import ValidationFailed
@@ -53,3 +54,12 @@ def storable_ids(ids) -> list[int]:
 def id_or_none(text) -> int | None:
     """The id a query parameter or a reference names (a whole number up to MAX_ID), else None."""
     return whole_number(str(text or ""), limit=MAX_ID)
+
+
+class IdField(forms.IntegerField):
+    """A form field (and the API's id filters) taking a whole number a primary key can hold: `1e30`, `2**63` or `1.5`
+    are an error naming the field, not a query the database cannot bind."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(min_value=1, max_value=MAX_ID, **kwargs)
+

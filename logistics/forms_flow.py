@@ -2,7 +2,8 @@
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from core.validators import MAX_ID
+
+from core.validators import IdField
 
 from logistics.models import InboundShipment, Shipment
 from suppliers.models import Gift, Location, ReplenishmentRequest
@@ -69,7 +70,7 @@ class ShipmentFilterForm(forms.Form):
     q = forms.CharField(label=_("搜索"), required=False, widget=forms.TextInput(attrs={"placeholder": _("运单号 / 订单号")}))
     state = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部"))] + Shipment.State.choices)
     kind = forms.ChoiceField(label=_("类型"), required=False, choices=[("", _("全部"))] + Shipment.Kind.choices)
-    batch = forms.IntegerField(label=_("交接批次"), required=False, min_value=1, max_value=MAX_ID, widget=forms.HiddenInput)
+    batch = IdField(label=_("交接批次"), required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, with_kind: bool = True, **kwargs) -> None:
         super().__init__(*args, **kwargs)
