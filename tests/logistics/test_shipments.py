@@ -179,3 +179,11 @@ def test_confirmed_warehouse_orders_wait_on_the_handoff_entry_until_handed_over(
     shipments.hand_over_warehouse_orders(key="batch-queue", actor=logistics, now=now)
 
     assert shipments.handoff_waiting(logistics) == 0
+
+
+def test_handoff_batches_are_listed_newest_first_with_their_order_counts(confirmed_order, logistics, now):
+    older = shipments.hand_over_warehouse_orders(key="batch-older", actor=logistics, now=now)
+    newer = shipments.hand_over_warehouse_orders(key="batch-newer", actor=logistics, now=now + timedelta(hours=1))
+
+    assert [(b.pk, b.order_count) for b in shipments.handoff_batches(logistics)] == [(newer.pk, 0), (older.pk, 1)]
+
