@@ -44,7 +44,7 @@ class TransitionAdminMixin:
     def transition_history(self, obj):
         from django.utils.html import format_html_join
 
-        rows = ((log.at.strftime("%Y-%m-%d %H:%M"), log.source_state, log.target_state, log.actor or "system", log.reason) for log in history_of(obj))
+        rows = ((log.at.strftime("%Y-%m-%d %H:%M"), log.source_label, log.target_label, log.actor_label, log.reason) for log in history_of(obj))
         return format_html_join("", "<div>{} {} → {} · {} · {}</div>", rows) or "-"
 
 

@@ -12,10 +12,12 @@ from typing import Any, TypeVar
 import django_fsm
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
+from django.utils.translation import gettext as _
 
 from core import sql
 from core.errors import ConcurrentUpdate, InvalidTransition
 from core.models import StateMachine, TransitionLog
+from core.models.transitions import TRANSITION_LABELS, state_label
 
 M = TypeVar("M", bound=StateMachine)
 CHUNK = 2000
@@ -67,7 +69,10 @@ def _log(obj: StateMachine, name: str, source: str, *, actor: Any, at: datetime,
 
 
 def _not_allowed(obj: StateMachine, name: str, source: str) -> InvalidTransition:
-    return InvalidTransition(f"Cannot {name.replace('_', ' ')} a {obj._meta.verbose_name} in state '{source}'.", state=source, transition=name)
+    message = _("%(model)s处于「%(state)s」状态，不能%(transition)s") % {
+        "model": obj._meta.verbose_name, "state": state_label(type(obj), source), "transition": TRANSITION_LABELS.get(name, name),
+    }
+    return InvalidTransition(message, state=source, transition=name)
 
 
 def bulk_transition(
@@ -115,7 +120,7 @@ def history_of(obj: models.Model) -> models.QuerySet:
     """The transition log of one object, oldest first."""
     return TransitionLog.objects.filter(
         content_type=ContentType.objects.get_for_model(type(obj)), object_id=obj.pk
-    ).select_related("actor")
+    ).select_related("actor__member")
 
 
 def _transition_edges(model: type[models.Model], name: str) -> tuple[set[str], str]:

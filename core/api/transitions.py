@@ -22,11 +22,22 @@ class ReasonInput(serializers.Serializer):
 
 
 class TransitionLogSerializer(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor.username", default=None, read_only=True)
+    """One change: the codes, their display names in the request's language, and who made it (`actor`: a user
+    name, a member's masked phone, or null for the system)."""
+
+    actor = serializers.SerializerMethodField()
+    actor_label = serializers.CharField(read_only=True)
+    transition_label = serializers.CharField(read_only=True)
+    source_label = serializers.CharField(read_only=True)
+    target_label = serializers.CharField(read_only=True)
 
     class Meta:
         model = TransitionLog
-        fields = ["transition", "source_state", "target_state", "actor", "at", "reason"]
+        fields = ["transition", "transition_label", "source_state", "source_label", "target_state", "target_label", "actor", "actor_label",
+                  "at", "reason"]
+
+    def get_actor(self, log) -> str | None:
+        return None if log.actor is None else log.actor_label
 
 
 def transition_action(

@@ -9,6 +9,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMFieldMixin
 
+from core.masking import mask_phone
+from core.roles import Role
+
 
 _refresh_lock = threading.RLock()
 
@@ -39,6 +42,24 @@ class StateMachine(ConcurrentTransitionMixin, models.Model):
             return super().refresh_from_db(*args, **kwargs)
 
 
+#: What each transition is called on pages and in the API's history (the code names the method of the workflow model).
+TRANSITION_LABELS = {
+    "reject": _("驳回"), "approve": _("批准"), "cancel": _("取消"), "accept": _("接受"), "ship": _("发货"), "receive": _("收货"),
+    "dismiss": _("不予采纳"), "deliver": _("签收"), "confirm": _("确认"), "close": _("关闭"), "withdraw_clearance": _("撤回清仓"),
+    "triage": _("分派"), "terminate": _("终止合作"), "suspend": _("暂停合作"), "submit_answer": _("提交答复"), "submit": _("提交"),
+    "start_review": _("开始审核"), "start_clearance": _("开始清仓"), "settle": _("结清"), "send_back": _("退回"),
+    "rework": _("修改"), "return_fully": _("全部退货"), "retire_on_termination": _("随合作终止下架"), "retire": _("退市"),
+    "respond": _("答复"), "resolve": _("解决"), "request_relisting": _("申请重新上线"), "reopen": _("重新打开"),
+    "reissue": _("重新出具"), "refuse": _("拒绝"), "refund": _("退款"), "redeliver": _("重新配送"), "reactivate": _("恢复合作"),
+    "put_away": _("上架入库"), "publish": _("上线"), "pick": _("拣货"), "pay": _("付款"), "move_to_clearance": _("转入清仓"),
+    "meet": _("达成"), "issue": _("出具"), "invoice": _("开票"), "inspect": _("检验"), "hand_over": _("交接"),
+    "give_up": _("放弃配送"), "fail_delivery": _("配送失败"), "fail": _("失败"), "expire": _("过期"), "exchange": _("换货"),
+    "escalate": _("升级"), "dispute": _("提出异议"), "dispose": _("处置"), "delist": _("下线"), "decide": _("决定"),
+    "complete": _("完成"), "collect": _("自提"), "clear_leftovers": _("清理遗留"), "cancel_before_picking": _("拣货前取消"),
+    "approve_payment": _("批准付款"),
+}
+
+
 class TransitionLog(models.Model):
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
     object_id = models.PositiveBigIntegerField()
@@ -58,3 +79,37 @@ class TransitionLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.content_type.model}#{self.object_id} {self.source_state}→{self.target_state}"
+
+    @property
+    def transition_label(self) -> str:
+        return str(TRANSITION_LABELS.get(self.transition, self.transition))
+
+    @property
+    def source_label(self) -> str:
+        return state_label(ContentType.objects.get_for_id(self.content_type_id).model_class(), self.source_state)
+
+    @property
+    def target_label(self) -> str:
+        return state_label(ContentType.objects.get_for_id(self.content_type_id).model_class(), self.target_state)
+
+    @property
+    def actor_label(self) -> str:
+        """Who made the change, as anyone who may read the history may see it: "系统" for the system, a member by its
+        masked phone (a member's login is its phone number, which suppliers and other members must not learn)."""
+        return actor_label(self.actor)
+
+
+def state_label(model: type[models.Model] | None, state: str) -> str:
+    """The display name of one of `model`'s workflow states (the code itself when the model or state is unknown)."""
+    if model is None:
+        return state
+    return str(dict(model._meta.get_field("state").flatchoices).get(state, state))
+
+
+def actor_label(user) -> str:
+    if user is None:
+        return str(_("系统"))
+    if user.role == Role.MEMBER:
+        member = getattr(user, "member", None)  # history_of reads it with the actor
+        return f"{_('会员')} {mask_phone(member.phone if member else user.phone or user.username)}"
+    return user.username

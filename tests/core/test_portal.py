@@ -137,7 +137,7 @@ def test_the_reviewer_sees_other_suppliers_registered_with_the_same_credit_code(
 def test_an_illegal_portal_action_shows_an_error_and_changes_nothing(operator, supplier):
     response = logged_in(operator).post(f"/supplier/review/{supplier.pk}/suspend/", {"reason": "x"}, follow=True)
 
-    assert "Cannot suspend" in response.content.decode()
+    assert "不能暂停合作" in response.content.decode()
     supplier.refresh_from_db()
     assert supplier.state == "applied"
 

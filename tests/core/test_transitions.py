@@ -108,3 +108,33 @@ def test_an_illegal_transition_of_a_new_object_writes_nothing(operator, now):
 
     assert supplier.pk is None and supplier.state == Supplier.State.APPLIED
     assert not Supplier.objects.filter(name=supplier.name).exists() and not TransitionLog.objects.exists()
+
+
+def test_every_transition_of_every_workflow_has_a_display_name_in_both_languages():
+    from django.apps import apps
+    from django.utils import translation
+
+    from core.models import StateMachine
+    from core.models.transitions import TRANSITION_LABELS
+
+    names = {
+        transition.name
+        for model in apps.get_models() if issubclass(model, StateMachine)
+        for transition in model._meta.get_field("state").get_all_transitions(model)
+    }
+    assert len(names) > 50 and names <= set(TRANSITION_LABELS)
+    with translation.override("en"):
+        untranslated = {name for name in names if not str(TRANSITION_LABELS[name]).isascii()}
+    assert not untranslated
+
+
+def test_an_illegal_transition_names_the_step_and_the_state_in_the_readers_language(supplier, operator, now):
+    from django.utils import translation
+
+    with pytest.raises(InvalidTransition) as in_chinese:
+        apply_transition(supplier, "suspend", actor=operator, at=now)
+    with translation.override("en"), pytest.raises(InvalidTransition) as in_english:
+        apply_transition(supplier, "suspend", actor=operator, at=now)
+
+    assert in_chinese.value.detail == "礼品商处于「已申请」状态，不能暂停合作"
+    assert in_english.value.detail == "“Suspend” is not allowed in state “Applied” (Supplier)."

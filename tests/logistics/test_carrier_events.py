@@ -148,7 +148,7 @@ def test_delivering_before_shipping_is_rejected_with_a_clear_error_and_changes_n
     handed_over.refresh_from_db()
     event = CarrierEvent.objects.get()
     assert (refused.value.status, refused.value.code) == (409, "carrier_event_rejected")
-    assert "Cannot deliver" in refused.value.detail and event.detail in refused.value.detail
+    assert "运单处于「待拣货」状态，不能签收" in refused.value.detail and event.detail in refused.value.detail
     assert (event.status, event.shipment_id) == ("rejected", handed_over.pk)
     assert (handed_over.state, handed_over.tracking_number, handed_over.signer) == ("created", "", "")
     assert (TransitionLog.objects.count(), RedemptionOrder.objects.get().state) == before
@@ -242,7 +242,7 @@ def test_logistics_staff_find_the_waiting_and_rejected_events_on_their_page(clie
     rejected = client.get("/logistics/carrier-events/?status=rejected").content.decode()
 
     assert "SF1001-3" in waiting and "SF1001-1" not in waiting
-    assert "SF1001-1" in rejected and "Cannot pick" in rejected
+    assert "SF1001-1" in rejected and "不能拣货" in rejected
 
 
 def test_the_carrier_event_page_is_for_logistics_and_operators_only(client, supplier_staff, operator):

@@ -121,6 +121,30 @@ def test_cancelling_through_the_api_gives_the_points_back_and_shows_the_history(
     assert balance["upcoming_expiries"][0]["points"] == 50_000
 
 
+def test_the_history_names_steps_and_states_and_never_shows_a_members_phone_to_the_supplier(api, rich_member, listed_gift, supplier_admin):
+    from suppliers.models import SupplierMembership
+
+    rich_member.user.username = rich_member.phone  # a member logs in with its phone number
+    rich_member.user.save()
+    SupplierMembership.objects.filter(user=supplier_admin).update(supplier=listed_gift.supplier)
+    supplier_admin.refresh_from_db()
+    client = api(rich_member.user)
+    order = client.post("/api/v1/orders/", order_body(listed_gift), format="json", HTTP_IDEMPOTENCY_KEY="k").json()
+    client.post(f"/api/v1/orders/{order['id']}/cancel/", {"reason": "买错了"})
+
+    as_supplier = api(supplier_admin).get(f"/api/v1/orders/{order['id']}/history/").json()
+    in_english = api(supplier_admin).get(f"/api/v1/orders/{order['id']}/history/", HTTP_ACCEPT_LANGUAGE="en").json()
+
+    masked = f"{rich_member.phone[:3]}****{rich_member.phone[-4:]}"
+    assert [(h["transition"], h["transition_label"], h["source_label"], h["target_label"]) for h in as_supplier] == [
+        ("confirm", "确认", "待确认", "已确认"), ("cancel", "取消", "已确认", "已取消"),
+    ]
+    assert {h["actor"] for h in as_supplier} == {f"会员 {masked}"} and rich_member.phone not in str(as_supplier)
+    assert [(h["transition_label"], h["target_label"], h["actor"]) for h in in_english] == [
+        ("Confirm", "Confirmed", f"Member {masked}"), ("Cancel", "Cancelled", f"Member {masked}"),
+    ]
+
+
 def test_suppliers_see_their_orders_with_masked_contact_and_members_no_settlement_figures(api, rich_member, listed_gift, supplier_admin):
     from suppliers.models import SupplierMembership
 

@@ -194,7 +194,7 @@ def test_the_order_page_shows_its_points_state_and_history_and_no_settlement_pri
 
     history = html.split('data-testid="history"')[1].split("</table>")[0]
     assert 'data-testid="points-cost">3000<' in html and "已确认" in html
-    assert "<td>awaiting_confirmation</td><td>confirmed</td>" in history
+    assert "<td>确认</td><td>待确认</td><td>已确认</td>" in history
     assert 'data-testid="cancel-form"' in html
     assert "360.00" not in html and "180.00" not in html
 
