@@ -13,7 +13,9 @@ from django.db.models import QuerySet
 from core.errors import Conflict, InvalidTransition, ValidationFailed
 from core.fsm import apply_transition
 from logistics.models import LogisticsClaim, ReturnRequest, Shipment
+from logistics.services import shipments
 from points.models import RedemptionOrder
+from points.services import orders
 
 Cause = LogisticsClaim.Cause
 
@@ -29,9 +31,9 @@ def open_claim(
 
 
 def report_lost_parcel(*, shipment: Shipment, actor, now: datetime) -> LogisticsClaim:
-    """A shipped parcel never arrived: open a lost-parcel claim for its units (logistics staff or an operator).
-
-    The shipment and the order are left as they are; re-delivery or a refund follows the order's own workflow.
+    """A shipped parcel never arrived: open a lost-parcel claim for its units and fail the shipment (logistics staff or
+    an operator), so it is never delivered automatically; the order's delivery fails too and waits for the operator,
+    who gives it up (the member's points back, nothing back into stock).
     :raises InvalidTransition: unless the shipment is in transit (shipped)
     :raises Conflict: if the order already has a lost-parcel claim
     """
@@ -44,7 +46,17 @@ def report_lost_parcel(*, shipment: Shipment, actor, now: datetime) -> Logistics
         order = RedemptionOrder.objects.select_for_update().get(pk=shipment.order_id)
         if order.claims.filter(cause=Cause.LOST_PARCEL).exists():
             raise Conflict("该订单已有包裹丢失索赔 (this order already has a lost-parcel claim)", field="shipment")
-        return open_claim(order=order, cause=Cause.LOST_PARCEL, quantity=shipment.quantity, now=now)
+        claim = open_claim(order=order, cause=Cause.LOST_PARCEL, quantity=shipment.quantity, now=now)
+        shipments.fail_shipment(shipment=shipment, actor=actor, now=now, reason="包裹丢失 (parcel lost)")
+        return claim
+
+
+def _lost_in_transit(order: RedemptionOrder) -> bool:
+    return order.claims.filter(cause=Cause.LOST_PARCEL).exists()
+
+
+if _lost_in_transit not in orders.lost_in_transit:
+    orders.lost_in_transit.append(_lost_in_transit)
 
 
 def accept_claim(*, claim: LogisticsClaim, actor, now: datetime, reason: str = "") -> LogisticsClaim:

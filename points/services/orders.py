@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
-from core.errors import ConcurrentUpdate, ValidationFailed
+from core.errors import ConcurrentUpdate, Conflict, ValidationFailed
 from core.events import publish
 from core.fsm import apply_transition, bulk_transition
 from core.numbers import numbered
@@ -37,6 +37,13 @@ State = RedemptionOrder.State
 
 #: Functions narrowing a queryset of delivered orders to those that may complete (returns register one).
 completion_guards: list[Callable[[QuerySet], QuerySet]] = []
+#: Functions telling whether an order's goods were lost in transit (claims register one): such an order is not
+#: re-delivered from the parcel that never came back, and giving it up puts nothing back into stock.
+lost_in_transit: list[Callable[[RedemptionOrder], bool]] = []
+
+
+def _goods_lost(order: RedemptionOrder) -> bool:
+    return any(check(order) for check in lost_in_transit)
 
 
 def _code_hash(order_number: str, code: str) -> str:
@@ -251,7 +258,13 @@ def fail_delivery(*, order: RedemptionOrder, actor, now: datetime, reason: str =
 
 
 def redeliver_order(*, order: RedemptionOrder, actor, now: datetime, reason: str = "") -> RedemptionOrder:
-    """Try again with a new shipment (operator; logistics creates it on the published event). :raises InvalidTransition:"""
+    """Try again with a new shipment (operator; logistics creates it on the published event).
+
+    :raises InvalidTransition: unless the delivery failed :raises Conflict: when the parcel was lost (give it up instead)
+    """
+    if order.state == State.DELIVERY_FAILED and _goods_lost(order):
+        raise Conflict("包裹已丢失，无法重新配送；请放弃配送，积分将退还会员 (the parcel was lost: give the order up to refund the member)",
+                       field="order")
     with transaction.atomic():
         apply_transition(order, "redeliver", actor=actor, at=now, reason=reason)
         publish(OrderRedeliveryRequested(order_id=order.pk, at=now, actor_id=getattr(actor, "pk", None)))
@@ -259,11 +272,13 @@ def redeliver_order(*, order: RedemptionOrder, actor, now: datetime, reason: str
 
 
 def give_up_order(*, order: RedemptionOrder, actor, now: datetime, reason: str = "") -> RedemptionOrder:
-    """Stop trying after a failed delivery (operator): points back, goods back into the supplier's stock. :raises InvalidTransition:"""
+    """Stop trying after a failed delivery (operator): points back, goods back into the supplier's stock (unless they
+    were lost in transit). :raises InvalidTransition:"""
     with transaction.atomic():
         apply_transition(order, "give_up", actor=actor, at=now, reason=reason)
         _refund_all(order, source=ledger.Source("give_up", order.number), now=now, actor=actor, reason_code="delivery_given_up")
-        inventory.restock(gift=order.gift, location=order.location, quantity=order.quantity, at=now, actor=actor, source=_stock_source(order))
+        if not _goods_lost(order):
+            inventory.restock(gift=order.gift, location=order.location, quantity=order.quantity, at=now, actor=actor, source=_stock_source(order))
     return order
 
 

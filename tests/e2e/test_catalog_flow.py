@@ -58,7 +58,7 @@ def test_a_gift_goes_from_the_suppliers_draft_to_online(browser_page: Page, live
     expect(page.get_by_test_id("gift-prices")).to_contain_text("1500")
     press(page, page.get_by_test_id("actions"), "submit")
     expect(page.get_by_test_id("state")).to_have_text("待审核")
-    expect(page.get_by_test_id("history")).to_contain_text("submit")
+    expect(page.get_by_test_id("history")).to_contain_text("提交")
     logout(page)
 
     login(page, live_server.url, "e2e_operator", PASSWORD)
@@ -80,5 +80,5 @@ def test_a_gift_goes_from_the_suppliers_draft_to_online(browser_page: Page, live
     with page.expect_navigation():
         page.get_by_test_id("gifts").get_by_role("link", name="端到端龙井礼盒").click()
     expect(page.get_by_test_id("state")).to_have_text("已上线")
-    expect(page.get_by_test_id("history")).to_contain_text("publish")
+    expect(page.get_by_test_id("history")).to_contain_text("上线")
     expect(page.get_by_test_id("actions").locator("button[data-action=request_delisting]")).to_be_visible()

@@ -105,7 +105,7 @@ def test_stock_comes_in_and_an_order_goes_out_to_the_member(browser_page: Page, 
     press(page, deliver, "deliver")
     expect(page.get_by_test_id("state")).to_have_text("已签收")
     expect(page.get_by_test_id("signer")).to_have_text("刘洋")
-    expect(page.get_by_test_id("history")).to_contain_text("deliver")
+    expect(page.get_by_test_id("history")).to_contain_text("签收")
     snap(page, "delivered")
     logout(page)
 

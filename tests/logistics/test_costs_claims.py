@@ -7,6 +7,9 @@ import pytest
 from core.errors import Conflict, InvalidTransition, PermissionDenied, ValidationFailed
 from logistics.models import ExtraCost, LeftoverLot, LogisticsClaim, Shipment, Tariff
 from logistics.services import claims, costs, shipments
+from points.models import PointsAccount, RedemptionOrder
+from points.services import orders
+from suppliers.models import StockRecord
 from tests.logistics import test_returns as shared
 from tests.logistics.test_returns import request
 
@@ -194,19 +197,39 @@ def shipped(confirmed_order, logistics, now):
     return shipments.ship_shipment(shipment=shipment, actor=logistics, now=now, carrier="顺丰", tracking_number="SF-LOST")
 
 
-def test_a_lost_parcel_opens_a_claim_for_its_units(shipped, logistics, now):
+def test_a_lost_parcel_opens_a_claim_for_its_units_and_fails_the_delivery(shipped, logistics, now):
     claim = claims.report_lost_parcel(shipment=shipped, actor=logistics, now=now)
 
     assert (claim.cause, claim.quantity, claim.amount, claim.order_id, claim.return_request) == (
         "lost_parcel", 2, Decimal("360.00"), shipped.order_id, None
     )
-    assert Shipment.objects.get().state == "shipped"
+    assert Shipment.objects.get().state == "failed" and RedemptionOrder.objects.get().state == "delivery_failed"
+
+
+def test_a_lost_parcel_is_never_delivered_automatically_and_giving_it_up_refunds_without_phantom_stock(
+    shipped, logistics, operator, rich_member, now
+):
+    order = RedemptionOrder.objects.get()
+    stock_before = StockRecord.objects.get(gift=order.gift, location=order.location).on_hand
+    balance_before = PointsAccount.objects.get(member=rich_member).balance
+    claims.report_lost_parcel(shipment=shipped, actor=logistics, now=now)
+    order.refresh_from_db()
+
+    assert shipments.auto_deliver_shipments(now=now + timedelta(days=30)) == []
+    with pytest.raises(Conflict) as refused:
+        orders.redeliver_order(order=order, actor=operator, now=now)
+    orders.give_up_order(order=order, actor=operator, now=now, reason="包裹丢失")
+
+    order.refresh_from_db()
+    assert refused.value.field == "order" and order.state == "cancelled"
+    assert PointsAccount.objects.get(member=rich_member).balance == balance_before + order.points_cost
+    assert StockRecord.objects.get(gift=order.gift, location=order.location).on_hand == stock_before
 
 
 def test_a_parcel_is_reported_lost_once(shipped, logistics, operator, now):
     claims.report_lost_parcel(shipment=shipped, actor=logistics, now=now)
 
-    with pytest.raises(Conflict):
+    with pytest.raises(InvalidTransition):
         claims.report_lost_parcel(shipment=shipped, actor=operator, now=now)
 
     assert LogisticsClaim.objects.count() == 1
