@@ -65,6 +65,8 @@ class Statement(StateMachine):
         verbose_name_plural = _("结算单")
         constraints = [
             models.UniqueConstraint(fields=["supplier", "month"], name="one_statement_per_supplier_month"),
+            models.UniqueConstraint(fields=["supplier", "invoice_number"], condition=~models.Q(invoice_number=""),
+                                    name="one_statement_per_supplier_invoice"),
         ]
         indexes = [models.Index(fields=["state", "issued_at"]), models.Index(fields=["month", "state"])]
 

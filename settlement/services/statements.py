@@ -21,6 +21,7 @@ from core.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from core.fsm import apply_transition
 from core.notifications import notify
 from core.roles import Role, waiting_for
+from core.validators import validate_length
 from settlement.models import Statement, StatementVersion
 from settlement.services.adjustments import parse_amount, require_finance
 from settlement.services.generation import version_totals
@@ -187,9 +188,13 @@ def invoice_statement(*, statement: Statement, actor, now: datetime, number: str
     number = (number or "").strip()
     if not number:
         raise ValidationFailed("请填写发票号码 (invoice number required)", field="invoice_number")
+    number = validate_length(number, model=Statement, column="invoice_number")
     amount = parse_amount(amount, field="invoice_amount")
     with transaction.atomic():
         statement = lock(statement)
+        if Statement.objects.filter(supplier_id=statement.supplier_id, invoice_number=number).exclude(pk=statement.pk).exists():
+            raise ValidationFailed(f"发票号码 {number} 已用于另一张结算单 (this invoice number is already on another statement)",
+                                   field="invoice_number")
         if statement.state == State.CONFIRMED and amount != statement.payable:
             raise ValidationFailed(f"发票金额 {amount} 与应付金额 {statement.payable} 不一致 (the invoice must equal the payable)",
                                    field="invoice_amount")
@@ -217,6 +222,9 @@ def pay_statement(*, statement: Statement, actor, now: datetime, reference: str,
         raise ValidationFailed("付款日期不能晚于今天 (the payment date cannot be in the future)", field="payment_date")
     with transaction.atomic():
         statement = lock(statement)
+        if statement.payment_approved_at and paid_on < timezone.localtime(statement.payment_approved_at).date():
+            raise ValidationFailed("付款日期不能早于付款审批日期 (the payment date cannot be before the payment was approved)",
+                                   field="payment_date")
         apply_transition(statement, "pay", actor=actor, at=now, reason=f"付款凭证 {reference}", reference=reference, paid_on=paid_on)
         _tell_supplier(statement, kind="statement_paid", now=now, reference=reference)
     return statement

@@ -232,6 +232,34 @@ def test_a_payment_needs_a_reference_and_a_date_not_in_the_future(issued, suppli
     assert (no_reference.value.field, future.value.field, state_of(issued)) == ("payment_reference", "payment_date", "approved")
 
 
+def test_a_payment_cannot_be_dated_before_its_approval(issued, supplier_admin, finance):
+    statements.confirm_statement(statement=issued, actor=supplier_admin, now=LATER)
+    statements.invoice_statement(statement=issued, actor=supplier_admin, now=LATER, number="1", amount="300.00")
+    statements.approve_payment(statement=issued, actor=finance, now=LATER)
+
+    with pytest.raises(ValidationFailed) as too_early:
+        statements.pay_statement(statement=issued, actor=finance, now=LATER, reference="R1", paid_on=LATER.date() - timedelta(days=1))
+    statements.pay_statement(statement=issued, actor=finance, now=LATER, reference="R1", paid_on=LATER.date())
+
+    assert too_early.value.field == "payment_date" and state_of(issued) == "paid"
+
+
+def test_one_invoice_number_settles_one_statement_of_a_supplier(issued, supplier, supplier_admin, finance):
+    booked_order(supplier, "50.00", recorded_at=datetime(2026, 11, 3, 10, 0, tzinfo=SHANGHAI))
+    generation.generate_now(month=OCTOBER.replace(month=11), actor=finance, now=GENERATED_AT.replace(month=12))
+    Statement.objects.filter(supplier=supplier, month=OCTOBER.replace(month=11)).update(invoice_number="04412345")
+    statements.confirm_statement(statement=issued, actor=supplier_admin, now=LATER)
+
+    with pytest.raises(ValidationFailed) as reused:
+        statements.invoice_statement(statement=issued, actor=supplier_admin, now=LATER, number=" 04412345 ", amount="300.00")
+    with pytest.raises(ValidationFailed) as too_long:
+        statements.invoice_statement(statement=issued, actor=supplier_admin, now=LATER, number="9" * 41, amount="300.00")
+
+    assert (reused.value.field, too_long.value.field, state_of(issued)) == ("invoice_number", "invoice_number", "confirmed")
+    with pytest.raises(IntegrityError):
+        Statement.objects.filter(pk=issued.pk).update(invoice_number="04412345")
+
+
 # --- every state refuses what it does not allow ------------------------------------------------------------------
 
 ILLEGAL = {
@@ -330,6 +358,22 @@ def test_the_creator_of_an_adjustment_cannot_approve_or_reject_it(supplier, fina
 
     adjustment.refresh_from_db()
     assert (adjustment.state, adjustment.amount) == ("proposed", Decimal("15.50"))
+
+
+def test_a_superuser_who_is_not_finance_can_neither_check_nor_make_adjustments(api, supplier, finance, operator):
+    operator.is_superuser = True
+    operator.save()
+    adjustment = adjustments.propose_adjustment(supplier=supplier, kind="other", amount="15.5", reason="补差", actor=finance, now=LATER)
+
+    with pytest.raises(PermissionDenied):
+        adjustments.approve_adjustment(adjustment=adjustment, actor=operator, now=LATER)
+    with pytest.raises(PermissionDenied):
+        adjustments.propose_adjustment(supplier=supplier, kind="other", amount="1", reason="x", actor=operator, now=LATER)
+    through_api = api(operator).post(f"/api/v1/adjustments/{adjustment.pk}/approve/", {})
+
+    adjustment.refresh_from_db()
+    assert through_api.status_code == 403 and adjustment.state == "proposed"
+    assert Adjustment.objects.count() == 1
 
 
 def test_the_database_refuses_a_maker_who_checks_himself(supplier, finance):
