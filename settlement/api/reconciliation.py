@@ -47,14 +47,19 @@ class ReconciliationSerializer(serializers.ModelSerializer):
 class ReconciliationLineSerializer(serializers.ModelSerializer):
     resolved_by = serializers.CharField(source="resolved_by.username", default=None, read_only=True)
     adjustment_number = serializers.CharField(source="adjustment.number", default=None, read_only=True)
+    open = serializers.BooleanField(read_only=True, help_text="a discrepancy still to resolve (never, or its adjustment was rejected)")
+    resolutions = serializers.SerializerMethodField(help_text="the resolutions this line accepts")
 
     class Meta:
         model = ReconciliationLine
         fields = [
             "id", "reconciliation", "row", "order_number", "sku", "kind", "quantity", "amount", "our_quantity", "our_amount",
-            "category", "resolution", "resolved_by", "resolved_at", "note", "adjustment", "adjustment_number",
+            "category", "resolution", "resolved_by", "resolved_at", "note", "adjustment", "adjustment_number", "open", "resolutions",
         ]
         read_only_fields = fields
+
+    def get_resolutions(self, line) -> list[str]:
+        return [value for value, _label in line.resolutions]
 
 
 class UploadInput(serializers.Serializer):

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.tenancy import ScopedManager, Visibility
 
+from .adjustments import Adjustment
 from .statements import MONEY
 
 
@@ -25,6 +26,13 @@ class Resolution(models.TextChoices):
     ACCEPT_THEIRS = "accept_theirs", _("以对方为准（调账）")
     WRITE_OFF = "write_off", _("核销")
     CARRY_FORWARD = "carry_forward", _("转入下期")
+
+
+#: Resolutions that propose an adjustment of theirs − ours.
+ADJUSTING = frozenset({Resolution.ACCEPT_THEIRS, Resolution.CARRY_FORWARD})
+#: A duplicate row is the supplier's line counted twice: adjusting by theirs − ours (ours being nothing for the
+#: second copy) would pay it a second time.
+NOT_ADJUSTABLE = frozenset({Category.DUPLICATE})
 
 
 class Reconciliation(models.Model):
@@ -85,3 +93,16 @@ class ReconciliationLine(models.Model):
     @property
     def discrepancy(self) -> bool:
         return self.category != Category.MATCHED
+
+    @property
+    def resolutions(self) -> list[tuple[str, str]]:
+        """The (value, label) choices this line may be resolved with."""
+        return [(value, label) for value, label in Resolution.choices
+                if value not in ADJUSTING or self.category not in NOT_ADJUSTABLE]
+
+    @property
+    def open(self) -> bool:
+        """A discrepancy still to resolve: never resolved, or resolved by an adjustment the checker rejected."""
+        if not self.discrepancy:
+            return False
+        return not self.resolution or (self.adjustment is not None and self.adjustment.state == Adjustment.State.REJECTED)

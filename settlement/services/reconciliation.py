@@ -17,7 +17,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 
 from core.errors import Conflict, PermissionDenied, ValidationFailed
 from core.roles import Role
@@ -183,7 +183,8 @@ def _store(reconciliation: Reconciliation, lines: list[tuple]) -> None:
 
 
 def resolve_line(*, line: ReconciliationLine, resolution: str, actor, now: datetime, note: str = "") -> ReconciliationLine:
-    """Resolve one discrepancy, once; accepting theirs or carrying forward proposes an adjustment of theirs − ours.
+    """Resolve one discrepancy, once (again when the checker rejected its adjustment); accepting theirs or carrying
+    forward proposes an adjustment of theirs − ours, except for a duplicate line (`line.resolutions`).
 
     Accepting theirs on a statement in dispute resolves the dispute (the adjustment joins its next version);
     otherwise, and always when carried forward, the adjustment is booked on a later statement when approved.
@@ -195,13 +196,16 @@ def resolve_line(*, line: ReconciliationLine, resolution: str, actor, now: datet
         raise ValidationFailed(f"未知的处理方式 {resolution} (unknown resolution)", field="resolution")
     note = validate_length(note, model=ReconciliationLine, column="note")
     with transaction.atomic():
-        line = ReconciliationLine.objects.select_related("reconciliation__statement__supplier").get(pk=line.pk)
+        line = ReconciliationLine.objects.select_for_update().select_related("reconciliation__statement__supplier", "adjustment").get(pk=line.pk)
         if line.category == Category.MATCHED:
             raise ValidationFailed("一致的明细无需处理 (a matched line has nothing to resolve)", field="line")
-        if line.resolution:
+        if not line.open:
             raise Conflict("该明细已处理 (the line is already resolved)", field="line")
+        if resolution not in dict(line.resolutions):
+            raise ValidationFailed(f"「{line.get_category_display()}」的明细不能调账，请以我方为准或核销 "
+                                   "(a duplicate line cannot be adjusted: accept ours or write it off)", field="resolution")
         adjustment = _adjustment_for(line, resolution=resolution, actor=actor, now=now, note=note)
-        changed = ReconciliationLine.objects.filter(pk=line.pk, resolution="").update(
+        changed = ReconciliationLine.objects.filter(pk=line.pk, resolution=line.resolution, adjustment=line.adjustment).update(
             resolution=resolution, resolved_by=actor, resolved_at=now, note=note, adjustment=adjustment,
         )
         if not changed:
@@ -244,5 +248,5 @@ def reconciliation_lines(*, reconciliation: Reconciliation, category: str = "", 
             raise ValidationFailed(f"未知的对账结果 {category} (unknown category)", field="category")
         lines = lines.filter(category=category)
     if unresolved:
-        lines = lines.exclude(category=Category.MATCHED).filter(resolution="")
+        lines = lines.exclude(category=Category.MATCHED).filter(Q(resolution="") | Q(adjustment__state=Adjustment.State.REJECTED))
     return lines

@@ -388,3 +388,19 @@ def test_finance_reads_the_categories_filters_them_and_resolves_a_discrepancy(is
     staff_view = logged_in(supplier_staff).get(f"/settlement/reconciliations/{reconciliation.pk}/").content.decode()
     assert "核销" in staff_view and 'data-action="resolve"' not in staff_view
     assert logged_in(supplier_staff).post(f"/settlement/reconciliations/lines/{line.pk}/resolve/", {"resolution": "write_off"}).status_code == 403
+
+
+def test_a_duplicate_line_is_offered_no_adjusting_resolution_and_refused_one_with_a_message(issued, supplier_admin, finance):
+    reconciliation = upload(logged_in(supplier_admin), issued, rows=["订单号,SKU,类型,数量,金额", "RO-1,SKU-A,配送,1,180.00", "RO-1,SKU-A,配送,1,180.00"])
+    client = logged_in(finance)
+    duplicate = reconciliation.lines.get(category="duplicate")
+    adjustments_before = Adjustment.objects.count()
+
+    page = client.get(f"/settlement/reconciliations/{reconciliation.pk}/?category=duplicate").content.decode()
+    refused = client.post(f"/settlement/reconciliations/lines/{duplicate.pk}/resolve/", {"resolution": "accept_theirs"}, follow=True)
+
+    form = page.split(f'data-line="{duplicate.pk}"', 1)[1].split("</tr>", 1)[0]
+    assert 'value="write_off"' in form and 'value="accept_theirs"' not in form and 'value="carry_forward"' not in form
+    assert "不能调账" in refused.content.decode()
+    duplicate.refresh_from_db()
+    assert duplicate.resolution == "" and Adjustment.objects.count() == adjustments_before

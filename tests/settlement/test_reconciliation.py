@@ -292,6 +292,33 @@ def test_a_line_resolves_only_once(reconciliation, finance, now):
     assert Adjustment.objects.count() == 1
 
 
+@pytest.mark.parametrize("resolution", [Resolution.ACCEPT_THEIRS, Resolution.CARRY_FORWARD])
+def test_a_duplicate_line_is_never_adjusted_which_would_pay_it_twice(reconciliation, finance, now, resolution):
+    line = line_in(reconciliation, Category.DUPLICATE)
+
+    with pytest.raises(ValidationFailed) as refused:
+        resolve_line(line=line, resolution=resolution, actor=finance, now=now)
+    written_off = resolve_line(line=line, resolution=Resolution.WRITE_OFF, actor=finance, now=now)
+
+    assert refused.value.field == "resolution" and [value for value, _ in line.resolutions] == ["accept_ours", "write_off"]
+    assert written_off.resolution == Resolution.WRITE_OFF and not Adjustment.objects.exists()
+
+
+def test_a_line_whose_adjustment_the_checker_rejected_is_open_again(reconciliation, finance, finance_checker, now):
+    from settlement.services.adjustments import reject_adjustment
+
+    line = resolve_line(line=line_in(reconciliation, Category.MISSING_IN_OURS), resolution=Resolution.ACCEPT_THEIRS, actor=finance, now=now)
+    reject_adjustment(adjustment=line.adjustment, actor=finance_checker, now=now, note="对方未提供签收单")
+
+    still_open = [row.pk for row in reconciliation_lines(reconciliation=reconciliation, unresolved=True)]
+    line = resolve_line(line=line, resolution=Resolution.ACCEPT_OURS, actor=finance, now=now, note="以签收记录为准")
+
+    assert line.pk in still_open and (line.resolution, line.adjustment, line.open) == (Resolution.ACCEPT_OURS, None, False)
+    assert Adjustment.objects.get().state == Adjustment.State.REJECTED
+    with pytest.raises(Conflict):
+        resolve_line(line=line, resolution=Resolution.WRITE_OFF, actor=finance, now=now)
+
+
 def test_only_finance_resolves(reconciliation, operator, supplier_admin, now):
     line = line_in(reconciliation, Category.MISSING_IN_OURS)
 
