@@ -61,6 +61,13 @@ def apply_transition(obj: M, name: str, *, actor: Any, at: datetime, reason: str
     return obj
 
 
+def require_transition(obj: StateMachine, name: str) -> None:
+    """Check, before any other work, that transition `name` is allowed from the object's state (as `apply_transition`
+    will check it again when it runs). :raises InvalidTransition:"""
+    if not django_fsm.can_proceed(getattr(obj, name)):
+        raise _not_allowed(obj, name, obj.state)
+
+
 def _log(obj: StateMachine, name: str, source: str, *, actor: Any, at: datetime, reason: str) -> None:
     sql.insert([TransitionLog(
         content_type=ContentType.objects.get_for_model(type(obj)), object_id=obj.pk, transition=name, source_state=source,

@@ -1,5 +1,5 @@
 """Errors of the points app."""
-from core.errors import Conflict, ValidationFailed
+from core.errors import Conflict, DomainError, ValidationFailed
 
 
 class InsufficientPoints(Conflict):
@@ -20,6 +20,12 @@ class CodeExpired(ValidationFailed):
 class CodeAttemptsExceeded(Conflict):
     code = "code_attempts_exceeded"
     default_detail = "验证码错误次数过多，订单已锁定 (too many wrong codes)."
+
+
+class CodeResendTooSoon(DomainError):
+    code = "code_resend_too_soon"
+    status = 429
+    default_detail = "验证码发送过于频繁，请稍后再试 (a new code was sent less than a minute ago)."
 
 
 class OrderExpired(Conflict):

@@ -119,6 +119,7 @@ def order_list(request):
 @login_required
 def order_detail(request, pk: int):
     order = _order(request, pk)
+    orders.expire_if_due(order, now=timezone.now())  # a lapsed order shows as expired even before beat's next run
     available = {t.name for t in order.get_available_state_transitions()}
     context = {
         "order": order,
@@ -132,6 +133,7 @@ def order_detail(request, pk: int):
 @login_required
 def order_confirm(request, pk: int):
     order = _order(request, pk)
+    orders.expire_if_due(order, now=timezone.now())
     if order.state != State.AWAITING_CONFIRMATION or not order.code_required:
         return redirect("member-order", pk=order.pk)
     form = ConfirmForm(request.POST or None)

@@ -15,12 +15,12 @@ from django.utils import timezone
 
 from core.errors import ConcurrentUpdate, Conflict, ValidationFailed
 from core.events import publish
-from core.fsm import apply_transition, bulk_transition
+from core.fsm import apply_transition, bulk_transition, require_transition
 from core.numbers import numbered
 from core.roles import Role, waiting_for
 from core.validators import validate_mobile
 from core.notifications import notify
-from points.errors import CodeAttemptsExceeded, CodeExpired, CodeInvalid, InsufficientPoints, OrderExpired
+from points.errors import CodeAttemptsExceeded, CodeExpired, CodeInvalid, CodeResendTooSoon, InsufficientPoints, OrderExpired
 from points.events import OrderCancelledBeforePicking, OrderRedeliveryRequested
 from points.models import Member, RedemptionOrder
 from points.services import ledger
@@ -31,6 +31,7 @@ from suppliers.services import inventory
 CONFIRMATION_WINDOW = timedelta(minutes=15)
 CODE_VALIDITY = timedelta(minutes=15)
 MAX_CODE_ATTEMPTS = 5
+RESEND_AFTER = timedelta(minutes=1)
 MAX_QUANTITY = 99
 COMPLETE_AFTER = timedelta(days=15)
 State = RedemptionOrder.State
@@ -108,23 +109,38 @@ def place_order(
 
 
 def _send_code(order: RedemptionOrder, now: datetime) -> None:
+    """Text a new code; the wrong tries made so far still count (five in all per order, however many codes)."""
     code = f"{secrets.randbelow(10**6):06d}"
-    RedemptionOrder.objects.filter(pk=order.pk).update(
-        code_hash=_code_hash(order.number, code), code_expires_at=now + CODE_VALIDITY, code_attempts=0
-    )
+    RedemptionOrder.objects.filter(pk=order.pk).update(code_hash=_code_hash(order.number, code), code_expires_at=now + CODE_VALIDITY)
     order.refresh_from_db()
     notify(kind="confirmation_code", phone=order.member.phone, at=now, context={"code": code}, subject=order)
 
 
 def resend_code(*, order: RedemptionOrder, now: datetime, actor=None) -> RedemptionOrder:
-    """Text a fresh code (the old one stops working). :raises OrderExpired: :raises ValidationFailed:"""
+    """Text a fresh code (the old one stops working), at most once a minute; an order locked by five wrong codes
+    stays locked. :raises OrderExpired: :raises ValidationFailed: :raises CodeAttemptsExceeded: :raises CodeResendTooSoon:"""
+    if expire_if_due(order, now=now):
+        raise OrderExpired()
     if order.state != State.AWAITING_CONFIRMATION or not order.code_required:
         raise ValidationFailed("该订单无需验证码 (no code needed for this order)", field="code")
-    if now >= order.expires_at:
-        raise OrderExpired()
+    if order.code_attempts >= MAX_CODE_ATTEMPTS:
+        raise CodeAttemptsExceeded(field="code")
+    if order.code_expires_at is not None and now < order.code_expires_at - CODE_VALIDITY + RESEND_AFTER:
+        raise CodeResendTooSoon(field="code")
     with transaction.atomic():
         _send_code(order, now)
     return order
+
+
+def expire_if_due(order: RedemptionOrder, *, now: datetime) -> bool:
+    """Expire an order whose confirmation window has passed, as beat would, when someone looks at it first; whether it
+    is (now) expired."""
+    if order.state == State.AWAITING_CONFIRMATION and now >= order.expires_at:
+        try:
+            apply_transition(order, "expire", actor=None, at=now, reason="not confirmed within 15 minutes")
+        except ConcurrentUpdate:  # beat expired it meanwhile
+            order.refresh_from_db()
+    return order.state == State.EXPIRED
 
 
 def confirm_order(*, order: RedemptionOrder, code: str | None, now: datetime, actor=None) -> RedemptionOrder:
@@ -133,9 +149,10 @@ def confirm_order(*, order: RedemptionOrder, code: str | None, now: datetime, ac
     :raises CodeInvalid: :raises CodeExpired: :raises CodeAttemptsExceeded: :raises OrderExpired:
     :raises InsufficientPoints: :raises OutOfStock: :raises InvalidTransition:
     """
-    if order.state == State.AWAITING_CONFIRMATION and now >= order.expires_at:
+    if expire_if_due(order, now=now):
         raise OrderExpired()
-    if order.state == State.AWAITING_CONFIRMATION and order.code_required:
+    require_transition(order, "confirm")  # a retried confirmation of a confirmed order spends nothing
+    if order.code_required:
         _check_code(order, code, now)
     try:
         with transaction.atomic():

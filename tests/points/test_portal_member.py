@@ -1,9 +1,11 @@
 """The member's portal pages: catalog, redemption with the SMS code, own orders, points and the reminder opt-out."""
 import re
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
@@ -151,9 +153,12 @@ def test_resending_the_code_texts_a_new_one_that_confirms(member_client, rich_me
     redeem(member_client, listed_gift, quantity=OVER_THRESHOLD)
     order = RedemptionOrder.objects.get()
 
+    too_soon = member_client.post(f"/member/orders/{order.pk}/resend-code/", follow=True).content.decode()
+    RedemptionOrder.objects.filter(pk=order.pk).update(code_expires_at=F("code_expires_at") - timedelta(seconds=61))  # a minute on
     response = member_client.post(f"/member/orders/{order.pk}/resend-code/")
     confirmed = member_client.post(f"/member/orders/{order.pk}/confirm/", {"code": sent_code(order)})
 
+    assert "验证码发送过于频繁" in too_soon
     assert response["Location"] == f"/member/orders/{order.pk}/confirm/"
     assert Notification.objects.filter(kind="confirmation_code", subject_id=str(order.pk)).count() == 2
     assert confirmed.status_code == 302
@@ -308,3 +313,16 @@ def test_the_member_pages_run_the_same_queries_for_1_and_20_orders(member_client
     twenty = {url: queries(member_client, url) for url in one}
 
     assert one == twenty, (one, twenty)
+
+
+def test_a_lapsed_order_shows_as_expired_without_a_code_form_before_beat_runs(member_client, rich_member, listed_gift):
+    redeem(member_client, listed_gift, quantity=OVER_THRESHOLD)
+    order = RedemptionOrder.objects.get()
+    RedemptionOrder.objects.filter(pk=order.pk).update(expires_at=F("expires_at") - timedelta(minutes=16))
+
+    page = member_client.get(f"/member/orders/{order.pk}/").content.decode()
+    confirm_page = member_client.get(f"/member/orders/{order.pk}/confirm/")
+
+    order.refresh_from_db()
+    assert order.state == "expired" and "已过期" in page and f'/member/orders/{order.pk}/confirm/"' not in page
+    assert confirm_page.status_code == 302 and confirm_page["Location"] == f"/member/orders/{order.pk}/"

@@ -12,8 +12,8 @@ from core import numbers
 from core.errors import ConcurrentUpdate, InvalidTransition, ValidationFailed
 from core.fsm import apply_transition, history_of
 from core.models import Notification, TransitionLog
-from points.errors import CodeAttemptsExceeded, CodeExpired, CodeInvalid, InsufficientPoints, OrderExpired
-from points.models import PointsAccount, RedemptionOrder
+from points.errors import CodeAttemptsExceeded, CodeExpired, CodeInvalid, CodeResendTooSoon, InsufficientPoints, OrderExpired
+from points.models import LedgerEntry, PointsAccount, RedemptionOrder
 from points.services import ledger, orders
 from suppliers.errors import OutOfStock
 from suppliers.models import StockRecord
@@ -169,17 +169,61 @@ def test_an_expired_code_is_refused_and_a_resent_one_works(rich_member, listed_g
 
 def test_an_order_not_confirmed_in_15_minutes_expires_once_and_cannot_be_confirmed(rich_member, listed_gift, now):
     order = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=7, now=now, **ADDRESS)
-    code = code_from_outbox(order)
+    late = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=7, now=now, **ADDRESS)
 
-    with pytest.raises(OrderExpired):
-        orders.confirm_order(order=order, code=code, now=now + timedelta(minutes=15))
     early = orders.expire_unconfirmed_orders(now=now + timedelta(minutes=14, seconds=59))
     due = orders.expire_unconfirmed_orders(now=now + timedelta(minutes=15))
     again = orders.expire_unconfirmed_orders(now=now + timedelta(minutes=16))
+    with pytest.raises(OrderExpired):
+        orders.confirm_order(order=order, code=code_from_outbox(order), now=now + timedelta(minutes=16))
 
-    assert (early, due, again) == ([], [order.pk], [])
+    assert (early, sorted(due), again) == ([], sorted([order.pk, late.pk]), [])
     assert RedemptionOrder.objects.get(pk=order.pk).state == "expired"
     assert balance(rich_member) == 50_000
+
+
+def test_a_lapsed_order_is_expired_by_the_first_look_before_beat_runs(rich_member, listed_gift, now):
+    order = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=7, now=now, **ADDRESS)
+
+    with pytest.raises(OrderExpired):
+        orders.confirm_order(order=order, code=code_from_outbox(order), now=now + timedelta(minutes=15))
+    with pytest.raises(OrderExpired):
+        orders.resend_code(order=order, now=now + timedelta(minutes=15))
+
+    assert RedemptionOrder.objects.get(pk=order.pk).state == "expired"
+    assert [log.transition for log in history_of(order)] == ["expire"]
+    assert orders.expire_unconfirmed_orders(now=now + timedelta(minutes=16)) == [] and balance(rich_member) == 50_000
+
+
+def test_a_new_code_keeps_the_wrong_tries_and_comes_at_most_once_a_minute(rich_member, listed_gift, now):
+    order = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=7, now=now, **ADDRESS)
+    for _ in range(4):
+        with pytest.raises(CodeInvalid):
+            orders.confirm_order(order=order, code="000000" if code_from_outbox(order) != "000000" else "111111", now=now)
+
+    with pytest.raises(CodeResendTooSoon):
+        orders.resend_code(order=order, now=now + timedelta(seconds=59))
+    orders.resend_code(order=order, now=now + timedelta(minutes=1))
+    with pytest.raises(CodeAttemptsExceeded):
+        orders.confirm_order(order=order, code="000000" if code_from_outbox(order) != "000000" else "111111", now=now + timedelta(minutes=1))
+    with pytest.raises(CodeAttemptsExceeded):
+        orders.resend_code(order=order, now=now + timedelta(minutes=3))
+    with pytest.raises(CodeAttemptsExceeded):
+        orders.confirm_order(order=order, code=code_from_outbox(order), now=now + timedelta(minutes=3))
+
+    assert RedemptionOrder.objects.get(pk=order.pk).state == "awaiting_confirmation" and balance(rich_member) == 50_000
+    assert Notification.objects.filter(kind="confirmation_code", subject_id=str(order.pk)).count() == 2
+
+
+def test_confirming_an_order_again_is_an_invalid_transition_and_spends_nothing(rich_member, listed_gift, now):
+    order = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=7, now=now, **ADDRESS)
+    orders.confirm_order(order=order, code=code_from_outbox(order), now=now)
+    spent = balance(rich_member)
+
+    with pytest.raises(InvalidTransition):
+        orders.confirm_order(order=RedemptionOrder.objects.get(pk=order.pk), code=code_from_outbox(order), now=now)
+
+    assert balance(rich_member) == spent and LedgerEntry.objects.filter(kind="redeem").count() == 1
 
 
 def test_not_enough_points_writes_no_order(member, listed_gift, now):
