@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import F
 
 from core.models import AccessLog, IdempotencyRecord, Notification
+from core.notifications import quiet_until
 from core.notifications.backends import get_backend
 
 logger = logging.getLogger(__name__)
@@ -22,7 +23,10 @@ REFUSALS_BEFORE_PAUSE = 3  # failures to reach the gateway in a row that mean it
 
 
 def _due(now: datetime):
-    return Notification.objects.filter(status=Notification.Status.PENDING, not_before__lte=now)
+    """Pending messages whose time has come; in the quiet hours only urgent ones (a backlog of retries or an outage's
+    queue must not text members at night)."""
+    due = Notification.objects.filter(status=Notification.Status.PENDING, not_before__lte=now)
+    return due.filter(urgent=True) if quiet_until(now) > now else due
 
 
 def send_notification(*, notification_id: int, now: datetime) -> bool:

@@ -36,6 +36,18 @@ KINDS: dict[str, Kind] = {
 }
 
 
+#: The non-urgent reminders a member may opt out of.
+MEMBER_REMINDERS = frozenset(name for name, kind in KINDS.items() if not kind.urgent and not name.startswith(("supplier_", "statement_")))
+
+
+def suppress_pending(*, phone: str, kinds: frozenset[str]) -> int:
+    """Withdraw the pending messages of these kinds to this phone (a member who opts out gets none of those already
+    queued either); how many."""
+    return Notification.objects.filter(status=Notification.Status.PENDING, phone=phone, kind__in=kinds).update(
+        status=Notification.Status.SUPPRESSED
+    )
+
+
 def quiet_until(at: datetime) -> datetime:
     """The earliest time a non-urgent message created at `at` may be sent."""
     start, end = settings.QUIET_HOURS

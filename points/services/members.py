@@ -1,9 +1,16 @@
 """Member settings."""
+from django.db import transaction
+
+from core.notifications import MEMBER_REMINDERS, suppress_pending
 from points.models import Member
 
 
 def set_reminders_opt_out(*, member: Member, opt_out: bool, actor) -> Member:
-    """Turn non-urgent SMS reminders (shipped, delivered, expiring, complaint answered) off or on; urgent ones always go."""
-    Member.objects.filter(pk=member.pk).update(reminders_opt_out=bool(opt_out))
+    """Turn non-urgent SMS reminders (shipped, delivered, expiring, complaint answered, return updates) off or on,
+    withdrawing those already queued; urgent ones always go."""
+    with transaction.atomic():
+        Member.objects.filter(pk=member.pk).update(reminders_opt_out=bool(opt_out))
+        if opt_out:  # those already queued are withdrawn too
+            suppress_pending(phone=member.phone, kinds=MEMBER_REMINDERS)
     member.refresh_from_db(fields=["reminders_opt_out"])
     return member

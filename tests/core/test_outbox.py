@@ -100,6 +100,33 @@ def test_the_file_backend_drops_a_message_id_it_already_wrote(tmp_path, settings
     assert lines[0]["body"] == "您好"
 
 
+def test_a_backlog_of_reminders_due_before_night_waits_out_the_quiet_hours_but_urgent_messages_go():
+    reminder = notify(kind="delivered", phone="13800138000", at=at(21), context={"order_number": "A1"})
+    urgent = notify(kind="refund_credited", phone="13800138000", at=at(22, 30), context={"order_number": "A1", "points": 1, "balance": 2})
+
+    at_night = send_due_notifications(now=at(22, 50))
+    reminder.refresh_from_db()
+    in_the_morning = send_due_notifications(now=at(8) + timedelta(days=1))
+
+    assert at_night == 1 and reminder.status == Notification.Status.PENDING
+    assert in_the_morning == 1
+    assert set(Notification.objects.values_list("status", flat=True)) == {Notification.Status.SENT} and urgent.pk != reminder.pk
+
+
+def test_opting_out_withdraws_the_members_reminders_already_queued_but_not_its_urgent_messages(member):
+    from points.services.members import set_reminders_opt_out
+
+    queued = notify(kind="shipped", phone=member.phone, at=at(23), context={"order_number": "A1", "carrier": "顺丰", "tracking_number": "SF1"})
+    urgent = notify(kind="points_deducted", phone=member.phone, at=at(23), context={"order_number": "A1", "points": 1, "balance": 2})
+    someone_else = notify(kind="shipped", phone="13900000000", at=at(23), context={"order_number": "B1", "carrier": "顺丰", "tracking_number": "SF2"})
+
+    set_reminders_opt_out(member=member, opt_out=True, actor=member.user)
+
+    statuses = dict(Notification.objects.values_list("pk", "status"))
+    assert statuses == {queued.pk: Notification.Status.SUPPRESSED, urgent.pk: Notification.Status.PENDING,
+                        someone_else.pk: Notification.Status.PENDING}
+
+
 def test_a_message_left_pending_by_a_crash_is_picked_up_by_the_periodic_sender():
     message = notify(kind="refund_credited", phone="13800138000", at=at(10), context={"order_number": "A1", "points": 1500, "balance": 3500})
 
