@@ -1,10 +1,8 @@
 """Operator pages of the points app: crediting points from a file, and every order with its actions."""
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from core.api.permissions import require_role
@@ -31,7 +29,7 @@ def credit_upload(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            batch, entries = credits.credit_points_from_file(
+            result = credits.credit_points_from_file(
                 file_name=upload.name, content=upload.read(credits.CREDIT_FILE.max_bytes + 1), actor=request.user, now=timezone.now()
             )
         except TableRejected as rejected:
@@ -39,8 +37,8 @@ def credit_upload(request):
         except DomainError as error:
             form.add_error("file", error.detail)
         else:
-            credited = {"batch": batch, "rows": len(entries), "points": sum(e.points for e in entries)}
-            messages.success(request, _("已发放：%(rows)d 行，共 %(points)d 积分（批次 %(batch)s）") % credited)
+            credited = {"batch": result.batch, "rows": len(result.entries), "points": sum(e.points for e in result.entries),
+                        "replayed": result.replayed, "at": result.entries[0].at}
     return render(request, "points/credit_upload.html", {"form": form, "problems": problems, "credited": credited})
 
 

@@ -166,10 +166,10 @@ class BulkCreditView(APIView):
         require_role(request.user, OPERATOR)
         params = BulkCreditInput(data=request.data)
         params.is_valid(raise_exception=True)
-        entries = credits.credit_points_in_bulk(
+        result = credits.credit_points_in_bulk(
             batch_id=params.validated_data["batch"], rows=params.validated_data["rows"], actor=request.user, now=timezone.now()
         )
-        return Response(LedgerEntrySerializer(entries, many=True).data, status=status.HTTP_201_CREATED)
+        return Response(LedgerEntrySerializer(result.entries, many=True).data, status=_credited_status(result))
 
 
 
@@ -189,7 +189,13 @@ class CreditFileView(APIView):
         params = CreditFileInput(data=request.data)
         params.is_valid(raise_exception=True)
         upload = params.validated_data["file"]
-        batch, entries = credits.credit_points_from_file(
+        result = credits.credit_points_from_file(
             file_name=upload.name, content=upload.read(credits.CREDIT_FILE.max_bytes + 1), actor=request.user, now=timezone.now()
         )
-        return Response({"batch": batch, "entries": LedgerEntrySerializer(entries, many=True).data}, status=status.HTTP_201_CREATED)
+        body = {"batch": result.batch, "replayed": result.replayed, "entries": LedgerEntrySerializer(result.entries, many=True).data}
+        return Response(body, status=_credited_status(result))
+
+
+def _credited_status(result: credits.Credited) -> int:
+    """201 when the batch was credited now, 200 when it had been before (the entries then are the earlier ones)."""
+    return status.HTTP_200_OK if result.replayed else status.HTTP_201_CREATED

@@ -1,12 +1,14 @@
 """Crediting points (SPEC §4.4): operators credit many members at once, one idempotent batch per file."""
 import hashlib
+import json
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from core.errors import ValidationFailed
+from core.errors import Conflict, ValidationFailed
 from core.notifications import notify
 from core.tabular import Problem, TableRejected, TableSpec, read_table
 from core.validators import whole_number
@@ -30,11 +32,18 @@ def _row_errors(rows: list[dict], members: dict[str, Member]) -> list[tuple[int,
     return errors
 
 
-def credit_points_in_bulk(*, batch_id: str, rows: list[dict], actor, now: datetime) -> list[LedgerEntry]:
+class Credited(NamedTuple):
+    batch: str
+    entries: list[LedgerEntry]
+    replayed: bool  # the batch had been posted before with the same rows: nothing new was credited
+
+
+def credit_points_in_bulk(*, batch_id: str, rows: list[dict], actor, now: datetime) -> Credited:
     """Credit `rows` ({"phone", "points", "reason_code"?, "line"?}) as batch `batch_id`, all or nothing.
 
-    Re-running the same batch posts nothing new (each row is keyed by batch and line).
+    Re-running the same batch with the same rows posts nothing new (each row is keyed by batch and line) and says so.
     :raises ValidationFailed: naming every bad row (`rows[<line>].<column>`); nothing is written
+    :raises Conflict: the batch id was used before for other rows (nothing is written)
     """
     batch_id = (batch_id or "").strip()
     if not batch_id or len(batch_id) > 60:
@@ -45,15 +54,25 @@ def credit_points_in_bulk(*, batch_id: str, rows: list[dict], actor, now: dateti
     errors = _row_errors(rows, members)
     if errors:
         raise ValidationFailed(errors[0][3], errors=[(f"rows[{line}].{column}", code, detail) for line, column, code, detail in errors])
+    wanted = {
+        (row.get("line", position), members[str(row["phone"]).strip()].pk, row["points"], row.get("reason_code") or "bulk_credit")
+        for position, row in enumerate(rows, start=1)
+    }
     with transaction.atomic():
-        return [
+        posted = list(LedgerEntry.objects.filter(kind=LedgerEntry.Kind.EARN, source_type="batch", source_id=batch_id)
+                      .select_related("account").order_by("source_line"))
+        if posted:
+            if {(e.source_line, e.account.member_id, e.points, e.reason_code) for e in posted} != wanted:
+                raise Conflict(f"批次号 {batch_id} 已用于另一批发放，请换一个批次号 (this batch id was used for other rows)", field="batch")
+            return Credited(batch_id, posted, replayed=True)
+        return Credited(batch_id, [
             ledger.earn_points(
                 member=members[str(row["phone"]).strip()], points=row["points"],
                 source=ledger.Source("batch", batch_id, row.get("line", position)), at=now,
                 reason_code=row.get("reason_code") or "bulk_credit", actor=actor,
             )
             for position, row in enumerate(rows, start=1)
-        ]
+        ], replayed=False)
 
 
 CREDIT_FILE = TableSpec(
@@ -62,9 +81,10 @@ CREDIT_FILE = TableSpec(
 )
 
 
-def credit_points_from_file(*, file_name: str, content: bytes, actor, now: datetime) -> tuple[str, list[LedgerEntry]]:
-    """Credit a CSV/XLSX file (columns phone, points, optional reason_code) as one batch named by the file's
-    content hash: uploading the same file again posts nothing.
+def credit_points_from_file(*, file_name: str, content: bytes, actor, now: datetime) -> Credited:
+    """Credit a CSV/XLSX file (columns phone, points, optional reason_code) as one batch named by a hash of its
+    rows as read: uploading the same rows again posts nothing, whether the file is the same bytes or was saved
+    again (another encoding, CSV as XLSX).
 
     :raises TableRejected: naming every bad row and column; nothing is written
     """
@@ -79,8 +99,9 @@ def credit_points_from_file(*, file_name: str, content: bytes, actor, now: datet
     errors = _row_errors(parsed, members)
     if errors:
         raise TableRejected([Problem(line, column, code, detail) for line, column, code, detail in errors], column_order=CREDIT_FILE.keys)
-    batch_id = f"file-{hashlib.sha256(content).hexdigest()[:24]}"
-    return batch_id, credit_points_in_bulk(batch_id=batch_id, rows=parsed, actor=actor, now=now)
+    rows_read = json.dumps([[row["line"], row["phone"], row["points"], row["reason_code"]] for row in parsed], ensure_ascii=False)
+    batch_id = f"file-{hashlib.sha256(rows_read.encode()).hexdigest()[:24]}"
+    return credit_points_in_bulk(batch_id=batch_id, rows=parsed, actor=actor, now=now)
 
 
 def remind_expiring_points(*, now: datetime) -> int:

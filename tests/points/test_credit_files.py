@@ -18,10 +18,14 @@ def csv_file(rows: list[str], encoding: str = "utf-8") -> bytes:
 def test_a_file_credits_every_row_once_even_when_uploaded_twice(member, other_member, operator, now):
     content = csv_file(["手机号,积分,原因", f"{member.phone},300,活动奖励", f"{other_member.phone},200,"], "gbk")
 
-    batch, entries = credits.credit_points_from_file(file_name="credits.csv", content=content, actor=operator, now=now)
-    again, repeated = credits.credit_points_from_file(file_name="credits-copy.csv", content=content, actor=operator, now=now)
+    first = credits.credit_points_from_file(file_name="credits.csv", content=content, actor=operator, now=now)
+    again = credits.credit_points_from_file(file_name="credits-copy.csv", content=content, actor=operator, now=now)
+    saved_as_utf8 = credits.credit_points_from_file(file_name="credits.csv", content=content.decode("gbk").encode("utf-8-sig"),
+                                                    actor=operator, now=now)
 
-    assert batch == again and [e.pk for e in entries] == [e.pk for e in repeated]
+    assert (first.replayed, again.replayed, saved_as_utf8.replayed) == (False, True, True)
+    assert first.batch == again.batch == saved_as_utf8.batch
+    assert [e.pk for e in first.entries] == [e.pk for e in again.entries] == [e.pk for e in saved_as_utf8.entries]
     assert (ledger.account_of(member).balance, ledger.account_of(other_member).balance) == (300, 200)
     assert list(LedgerEntry.objects.order_by("id").values_list("reason_code", flat=True)) == ["活动奖励", "bulk_credit"]
 
@@ -77,6 +81,29 @@ def test_the_api_refuses_a_points_cell_that_is_not_ascii_digits_naming_its_row(a
     assert response.status_code == 400
     assert [(e["attr"], e["code"]) for e in response.json()["errors"]] == [("rows.3.points", "invalid")]
     assert not LedgerEntry.objects.exists()
+
+
+def test_a_batch_id_reused_for_other_rows_is_refused_and_the_same_rows_are_replayed(api, member, operator):
+    client = api(operator)
+    first = client.post("/api/v1/points/credits/", {"batch": "B-1", "rows": [{"phone": member.phone, "points": 100}]}, format="json")
+    same = client.post("/api/v1/points/credits/", {"batch": "B-1", "rows": [{"phone": member.phone, "points": 100}]}, format="json")
+    other = client.post("/api/v1/points/credits/", {"batch": "B-1", "rows": [{"phone": member.phone, "points": 500}]}, format="json")
+
+    assert (first.status_code, same.status_code) == (201, 200) and first.json() == same.json()
+    assert other.status_code == 409 and other.json()["errors"][0]["attr"] == "batch"
+    assert ledger.account_of(member).balance == 100
+
+
+def test_the_portal_says_when_a_file_was_credited_before(member, operator):
+    client = Client()
+    client.force_login(operator)
+    upload = lambda: SimpleUploadedFile("c.csv", csv_file(["phone,points", f"{member.phone},50"]), content_type="text/csv")  # noqa: E731
+
+    first = client.post("/member/credits/", {"file": upload()}, follow=True).content.decode()
+    again = client.post("/member/credits/", {"file": upload()}, follow=True).content.decode()
+
+    assert "已发放 1 行，共 50 积分" in first and "发放过" in again and "本次未重复发放" in again and again.count("data-testid=\"credited\"") == 1
+    assert ledger.account_of(member).balance == 50
 
 
 def test_the_portal_page_shows_each_problem_and_credits_nothing(member, operator):
