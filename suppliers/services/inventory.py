@@ -154,9 +154,11 @@ def _raise_replenishment_if_low(*, record: StockRecord, at: datetime) -> None:
 
 
 def meet_replenishment(*, gift: Gift, location: Location, at: datetime, actor=None) -> ReplenishmentRequest | None:
-    """Mark the open replenishment request of this gift and warehouse met (stock received)."""
+    """Mark the open replenishment request of this gift and warehouse met once stock received has brought the available
+    stock back to the safety stock; a partial delivery leaves it open (and counts as late if the rest comes late)."""
     request = ReplenishmentRequest.objects.filter(gift=gift, location=location, state="open").first()
-    if request is not None:
+    record = StockRecord.objects.filter(gift=gift, location=location).first()
+    if request is not None and record is not None and record.available >= record.safety_stock:
         apply_transition(request, "meet", actor=actor, at=at, reason="stock received", met_at=at)
     return request
 

@@ -155,6 +155,21 @@ def test_stock_received_meets_the_open_request_of_its_gift_and_warehouse_even_un
     assert open_request.state == "met"
 
 
+def test_a_partial_delivery_leaves_the_request_open_until_stock_is_back_at_the_safety_stock(
+    supplier, warehouse_gift, warehouse, open_request, logistics, now
+):
+    first, second = (announce(supplier, warehouse_gift, warehouse, now, quantity=n) for n in (3, 2))
+
+    inbound.receive_inbound(inbound=first, counted_quantity=3, damaged_quantity=0, actor=logistics, now=now + timedelta(days=1))
+    open_request.refresh_from_db()
+    after_first = open_request.state
+    inbound.receive_inbound(inbound=second, counted_quantity=2, damaged_quantity=0, actor=logistics, now=now + timedelta(days=2))
+    open_request.refresh_from_db()
+
+    assert after_first == "open" and stock_of(warehouse_gift, warehouse) == (5, 0)
+    assert (open_request.state, open_request.met_at) == ("met", now + timedelta(days=2))
+
+
 def test_a_delivery_that_is_all_damaged_does_not_meet_the_request(announced, open_request, logistics, now):
     inbound.receive_inbound(inbound=announced, counted_quantity=4, damaged_quantity=4, actor=logistics, now=now)
 
