@@ -2,8 +2,9 @@
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Case, F, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Case, DecimalField, ExpressionWrapper, F, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value, When
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast, Coalesce, Round
 
 from core import sql
 from core.models import Program, Tier
@@ -16,16 +17,18 @@ LISTED = [Gift.State.ONLINE, Gift.State.CLEARANCE]
 def list_catalog(
     *, program: Program, tier: str, category: str | None = None, min_points: int | None = None, max_points: int | None = None, text: str | None = None
 ) -> QuerySet[Gift]:
-    """Listed gifts of `program` a member of `tier` may see, with `points_base` and `available` annotated.
+    """Listed gifts of `program` a member of `tier` may see, with `points_base`, `member_points` (what this member
+    pays per unit, after its tier's discount) and `available` (units at locations of the gift's fulfilment) annotated.
 
-    Sold-out gifts stay listed (available = 0). Points filters apply to the listed price before tier discounts.
+    Sold-out gifts stay listed (available = 0). Points filters apply to the member's own price.
     """
     program_price = GiftPrice.objects.filter(gift=OuterRef("pk"), program=program).values("points_price")[:1]
     available = (
-        StockRecord.objects.filter(gift=OuterRef("pk")).values("gift").annotate(total=Sum(F("on_hand") - F("reserved"))).values("total")[:1]
+        StockRecord.objects.filter(gift=OuterRef("pk"), location__kind=OuterRef("fulfilment"))
+        .values("gift").annotate(total=Sum(F("on_hand") - F("reserved"))).values("total")[:1]
     )
     gifts = (
-        Gift.objects.filter(state__in=LISTED, prices__program=program, min_tier__in=Tier.at_or_below(tier))
+        Gift.objects.filter(state__in=LISTED, prices__program=program, min_tier__in=visible_tiers(program, tier))
         .select_related("supplier", "category")
         .annotate(
             program_points=Subquery(program_price, output_field=IntegerField()),
@@ -38,16 +41,36 @@ def list_catalog(
                 output_field=IntegerField(),
             )
         )
+        .annotate(member_points=_member_points(program, tier))
     )
     if category:
         gifts = gifts.filter(category__code=category)
     if min_points is not None:
-        gifts = gifts.filter(points_base__gte=min_points)
+        gifts = gifts.filter(member_points__gte=min_points)
     if max_points is not None:
-        gifts = gifts.filter(points_base__lte=max_points)
+        gifts = gifts.filter(member_points__lte=max_points)
     if text:
         gifts = gifts.filter(name__icontains=text) | gifts.filter(description__icontains=text)
     return gifts.order_by("points_base", "id")
+
+
+def visible_tiers(program: Program, tier: str) -> list[str]:
+    """The minimum tiers of the gifts a member of `tier` may see: tiers are GoTone's, so in a program without tiers a
+    gift's minimum tier hides it from nobody."""
+    return Tier.at_or_below(tier) if program.has_tiers else list(_ALL_TIERS)
+
+
+_ALL_TIERS = tuple(Tier.values)
+
+
+def _member_points(program: Program, tier: str):
+    """`member_points_price` as an expression over `points_base`, for filtering."""
+    if not program.has_tiers:
+        return F("points_base")
+    percent = Coalesce(Cast(KT(f"tier_discounts__{tier}"), DecimalField(max_digits=5, decimal_places=2)), Value(Decimal(0)))
+    discounted = Round(ExpressionWrapper(F("points_base") * (Value(Decimal(100)) - percent) / Value(Decimal(100)),
+                                         output_field=DecimalField(max_digits=14, decimal_places=4)))
+    return Case(When(state=Gift.State.CLEARANCE, then=F("points_base")), default=Cast(discounted, IntegerField()), output_field=IntegerField())
 
 
 _GIFT = ("id", "supplier_id", "name", "state", "fulfilment", "settlement_price", "clearance_points_price", "clearance_settlement_price",
@@ -60,7 +83,7 @@ def get_listed_gift(*, program: Program, tier: str, gift_id: int) -> Gift | None
     """One gift as `list_catalog` lists it to a member of `tier` (`points_base`, `available`), or None, in one
     statement (redemption's hot path); its stock records with their locations come along in `stock` for
     `choose_location`. Fields a redemption does not need are deferred."""
-    tiers = Tier.at_or_below(tier)
+    tiers = visible_tiers(program, tier)
     rows = sql.fetch(
         f"SELECT {sql.columns(Gift, _GIFT, 'g')}, p.points_price, {sql.columns(StockRecord, _STOCK, 's')}, {sql.columns(Location, _LOCATION, 'l')}"
         f" FROM {sql.table(GiftPrice)} p JOIN {sql.table(Gift)} g ON g.id = p.gift_id"
@@ -82,7 +105,7 @@ def get_listed_gift(*, program: Program, tier: str, gift_id: int) -> Gift | None
         record = sql.load(StockRecord, _STOCK, row[stock_at : stock_at + len(_STOCK)])
         record.location = sql.load(Location, _LOCATION, row[stock_at + len(_STOCK) :])
         gift.stock.append(record)
-    gift.available = sum(record.available for record in gift.stock)
+    gift.available = sum(record.available for record in gift.stock if record.location.kind == gift.fulfilment)
     return gift
 
 

@@ -71,6 +71,38 @@ def test_filters_by_category_points_range_and_text(operator, now, gotone):
     assert list_catalog(program=gotone, tier="gold", category="phones").count() == 0
 
 
+def test_a_minimum_tier_hides_nothing_from_members_of_a_program_without_tiers(operator, now):
+    mzone = Program.objects.get(code="mzone")
+    gold_only = listed(operator, now, min_tier="gold")
+
+    assert [g.pk for g in list_catalog(program=mzone, tier="standard")] == [gold_only.pk]
+    assert get_listed_gift(program=mzone, tier="standard", gift_id=gold_only.pk) is not None
+
+
+def test_the_points_filters_take_the_price_the_member_pays_after_its_tier_discount(operator, now, gotone):
+    tea = listed(operator, now, points={"gotone": 1500}, tier_discounts={"diamond": 10})
+
+    def shown(**bounds):
+        return [g.pk for g in list_catalog(program=gotone, tier="diamond", **bounds)]
+
+    assert shown(max_points=1350) == [tea.pk] and shown(min_points=1351) == []
+    assert [g.member_points for g in list_catalog(program=gotone, tier="diamond")] == [1350]
+    assert [g.pk for g in list_catalog(program=gotone, tier="gold", max_points=1350)] == []
+
+
+def test_availability_counts_only_stock_the_gift_can_be_shipped_from(operator, now, gotone):
+    from suppliers.models import Gift, Location
+
+    gift = listed(operator, now)
+    inventory.receive_stock(gift=gift, location=WarehouseFactory(), quantity=3, at=now)
+    Gift.objects.filter(pk=gift.pk).update(fulfilment=Gift.Fulfilment.DROPSHIP)  # switched to dropship by a reviewed change
+    own = Location.objects.create(code="DS-OWN", name="自有仓", kind=Location.Kind.DROPSHIP, supplier=gift.supplier)
+    inventory.receive_stock(gift=gift, location=own, quantity=1, at=now)
+
+    assert [g.available for g in list_catalog(program=gotone, tier="gold")] == [1]
+    assert get_listed_gift(program=gotone, tier="gold", gift_id=gift.pk).available == 1
+
+
 def test_the_catalog_runs_the_same_queries_for_1_and_50_gifts(operator, now, gotone):
     listed(operator, now)
     with CaptureQueriesContext(connection) as one:
