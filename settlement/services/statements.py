@@ -15,14 +15,13 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from django_fsm import can_proceed
 
-from core.errors import InvalidTransition, PermissionDenied, ValidationFailed
-from core.fsm import apply_transition
+from core.errors import PermissionDenied, ValidationFailed
+from core.fsm import apply_transition, require_transition
 from core.notifications import notify
 from core.roles import Role, waiting_for
 from core.validators import validate_length
-from settlement.models import Statement, StatementVersion
+from settlement.models import Adjustment, Statement, StatementVersion
 from settlement.services.adjustments import parse_amount, require_finance
 from settlement.services.generation import version_totals
 from suppliers.models import Supplier
@@ -75,16 +74,19 @@ def issue_statement(*, statement: Statement, actor, now: datetime, reason: str =
 
 
 def reissue_statement(*, statement: Statement, actor, now: datetime, reason: str = "") -> Statement:
-    """Answer a dispute with version n+1: the lines so far plus the dispute adjustments approved since.
+    """Answer a dispute with version n+1: the lines so far plus the dispute adjustments approved since. Not while a
+    dispute adjustment still waits for its checker: it could then never join a version.
 
     :raises PermissionDenied: :raises ValidationFailed: :raises InvalidTransition:
     """
     require_finance(actor)
     with transaction.atomic():
         statement = lock(statement)
-        if not can_proceed(statement.reissue):
-            raise InvalidTransition(f"Cannot reissue a statement in state '{statement.state}'.", state=statement.state,
-                                    transition="reissue")
+        require_transition(statement, "reissue")
+        waiting = Adjustment.objects.filter(statement=statement, state=Adjustment.State.PROPOSED).count()
+        if waiting:
+            raise ValidationFailed(f"还有 {waiting} 笔异议调账待审批，请先审批或驳回 ({waiting} dispute adjustments wait for the checker)",
+                                   field="adjustments")
         number = statement.version + 1
         figures = version_totals([statement.pk], up_to={statement.pk: number})[statement.pk]
         version = StatementVersion.objects.create(statement=statement, number=number, created_at=now, **figures)

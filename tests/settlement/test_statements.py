@@ -176,6 +176,21 @@ def test_a_dispute_adjustment_needs_a_statement_in_dispute(issued, finance):
     assert error.value.field == "statement"
 
 
+def test_a_statement_is_not_reissued_while_a_dispute_adjustment_waits_for_its_checker(issued, supplier_admin, finance, finance_checker):
+    statements.dispute_statement(statement=issued, actor=supplier_admin, now=LATER, reason="少算")
+    waiting = adjustments.propose_adjustment(supplier=issued.supplier, kind="dispute", amount="5", reason="补差", statement=issued,
+                                             actor=finance, now=LATER)
+
+    with pytest.raises(ValidationFailed) as refused:
+        statements.reissue_statement(statement=issued, actor=finance, now=LATER)
+    adjustments.approve_adjustment(adjustment=waiting, actor=finance_checker, now=LATER)
+    statements.reissue_statement(statement=issued, actor=finance, now=LATER)
+
+    issued.refresh_from_db()
+    assert refused.value.field == "adjustments" and "1 笔异议调账待审批" in refused.value.detail
+    assert (issued.state, issued.version, issued.payable) == ("issued", 2, Decimal("305.00"))
+
+
 def test_reissuing_needs_a_dispute(issued, finance):
     with pytest.raises(InvalidTransition):
         statements.reissue_statement(statement=issued, actor=finance, now=LATER)
