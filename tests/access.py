@@ -145,7 +145,7 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("points-balance", "GET"): row(MEMBERS_ONLY),
     ("points-credits", "POST"): row(
         {role: 403 for role in ROLES} | {"anon": 401, "operator": 201}, writable={"batch", "rows"},
-        body={"batch": "MATRIX", "rows": [{"phone": "{member_phone}", "points": 10}]},
+        body={"batch": "MATRIX-CREDIT", "rows": [{"phone": "{member_phone}", "points": 10}]},
     ),
     # JSON instead of a multipart file: the operator gets 415, everyone else is stopped before parsing
     ("points-credit-files", "POST"): row({role: 403 for role in ROLES} | {"anon": 401, "operator": 415}),
