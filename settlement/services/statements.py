@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 
@@ -21,7 +21,7 @@ from core.fsm import apply_transition, require_transition
 from core.notifications import notify
 from core.roles import Role, waiting_for
 from core.validators import validate_length
-from settlement.models import Adjustment, Statement, StatementVersion
+from settlement.models import Adjustment, Reconciliation, Statement, StatementVersion
 from settlement.services.adjustments import parse_amount, require_finance
 from settlement.services.generation import version_totals
 from suppliers.models import Supplier
@@ -158,8 +158,12 @@ def dispute_statement(*, statement: Statement, actor, now: datetime, reason: str
 
 
 def deem_confirmed(*, now: datetime) -> list[int]:
-    """Confirm, flagged as deemed, every version issued 10 days ago without a supplier answer (beat)."""
-    due = Statement.objects.filter(state=State.ISSUED, issued_at__lte=now - DEEMED_CONFIRMED_AFTER).values_list("pk", flat=True)
+    """Confirm, flagged as deemed, every version with no supplier action for 10 days (beat): issued 10 days ago, and
+    no reconciliation file uploaded for it in the last 10 days (an upload is the supplier's action, and its answer
+    follows once finance has looked at the differences)."""
+    cutoff = now - DEEMED_CONFIRMED_AFTER
+    recent_upload = Reconciliation.objects.filter(statement=OuterRef("pk"), version__number=OuterRef("version"), uploaded_at__gt=cutoff)
+    due = Statement.objects.filter(state=State.ISSUED, issued_at__lte=cutoff).exclude(Exists(recent_upload)).values_list("pk", flat=True)
     confirmed = []
     for pk in list(due):
         with transaction.atomic():

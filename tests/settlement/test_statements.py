@@ -207,6 +207,17 @@ def test_ten_days_without_an_answer_count_as_confirmed(issued):
     assert statements.deem_confirmed(now=issued.issued_at + timedelta(days=11)) == []
 
 
+def test_a_reconciliation_upload_is_a_supplier_action_that_holds_off_deemed_confirmation_for_ten_days(issued, supplier_admin):
+    from settlement.services.reconciliation import upload_reconciliation
+
+    uploaded_at = issued.issued_at + timedelta(days=2)
+    content = "订单号,SKU,类型,数量,金额\nRO-X,SKU-X,配送,1,180.00\n".encode()
+    upload_reconciliation(statement=issued, file_name="ours.csv", content=content, actor=supplier_admin, now=uploaded_at)
+
+    assert statements.deem_confirmed(now=issued.issued_at + timedelta(days=10)) == []
+    assert statements.deem_confirmed(now=uploaded_at + timedelta(days=10)) == [issued.pk]
+
+
 # --- invoice, approval, payment ---------------------------------------------------------------------------------
 
 def test_invoice_approval_and_payment(issued, supplier_admin, finance):
