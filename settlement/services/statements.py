@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Case, Exists, IntegerField, OuterRef, QuerySet, Value, When
 from django.utils import timezone
 
 
@@ -21,7 +21,7 @@ from core.fsm import apply_transition, require_transition
 from core.notifications import notify
 from core.roles import Role, waiting_for
 from core.validators import validate_length
-from settlement.models import Adjustment, Reconciliation, Statement, StatementVersion
+from settlement.models import Adjustment, Reconciliation, Section, Statement, StatementVersion
 from settlement.services.adjustments import parse_amount, require_finance
 from settlement.services.generation import version_totals
 from suppliers.models import Supplier
@@ -250,8 +250,10 @@ def list_statements(*, actor, month: date | None = None, state: str = "", suppli
 
 
 def version_lines(version: StatementVersion) -> QuerySet:
-    """The lines of one version: the statement's lines first claimed in it or an earlier one."""
-    return version.statement.lines.filter(version__lte=version.number).order_by("section", "recorded_at", "id")
+    """The lines of one version: the statement's lines first claimed in it or an earlier one, section by section in
+    the statement's order (deliveries, returns, extra costs, adjustments, carried forward), as the PDF prints them."""
+    in_order = Case(*(When(section=section, then=Value(n)) for n, section in enumerate(Section.values)), output_field=IntegerField())
+    return version.statement.lines.filter(version__lte=version.number).order_by(in_order, "recorded_at", "id")
 
 
 def _tell_supplier(statement: Statement, *, kind: str, now: datetime, **context) -> None:

@@ -31,6 +31,9 @@ def test_the_login_page_is_chinese_by_default_and_english_on_request():
 
     assert "登录" in chinese.content.decode()
     assert 'lang="en"' in english.content.decode() and "Log in" in english.content.decode()
+    for page in (chinese, english):  # each language is offered under its own name, whichever is shown
+        html = page.content.decode()
+        assert '<option value="zh-hans" lang="zh-hans"' in html and ">简体中文</option>" in html and ">English</option>" in html
 
 
 @pytest.mark.parametrize(

@@ -189,6 +189,7 @@ def test_a_statement_is_not_reissued_while_a_dispute_adjustment_waits_for_its_ch
     issued.refresh_from_db()
     assert refused.value.field == "adjustments" and "1 笔异议调账待审批" in refused.value.detail
     assert (issued.state, issued.version, issued.payable) == ("issued", 2, Decimal("305.00"))
+    assert [line.section for line in statements.version_lines(statements.current_version(issued))] == ["delivery", "delivery", "adjustment"]
 
 
 def test_reissuing_needs_a_dispute(issued, finance):
