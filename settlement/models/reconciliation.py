@@ -59,6 +59,12 @@ class Reconciliation(models.Model):
     def __str__(self) -> str:
         return f"{self.statement} · {self.file_name}"
 
+    @property
+    def superseded(self) -> bool:
+        """The statement has been reissued since this file was matched: its differences are answered by the new version
+        (and a file matched against it), not here."""
+        return self.version.number < self.statement.version
+
 
 class ReconciliationLine(models.Model):
     reconciliation = models.ForeignKey(Reconciliation, on_delete=models.CASCADE, related_name="lines")

@@ -196,11 +196,15 @@ def resolve_line(*, line: ReconciliationLine, resolution: str, actor, now: datet
         raise ValidationFailed(f"未知的处理方式 {resolution} (unknown resolution)", field="resolution")
     note = validate_length(note, model=ReconciliationLine, column="note")
     with transaction.atomic():
-        line = ReconciliationLine.objects.select_for_update().select_related("reconciliation__statement__supplier", "adjustment").get(pk=line.pk)
+        line = ReconciliationLine.objects.select_for_update(of=("self",)).select_related(
+            "reconciliation__statement__supplier", "reconciliation__version", "adjustment").get(pk=line.pk)
         if line.category == Category.MATCHED:
             raise ValidationFailed("一致的明细无需处理 (a matched line has nothing to resolve)", field="line")
         if not line.open:
             raise Conflict("该明细已处理 (the line is already resolved)", field="line")
+        if line.reconciliation.superseded:
+            raise ValidationFailed(f"该对账针对第{line.reconciliation.version.number}版，结算单已出第{line.reconciliation.statement.version}版，"
+                                   "请对最新版本重新对账 (the statement was reissued since: reconcile its latest version)", field="line")
         if resolution not in dict(line.resolutions):
             raise ValidationFailed(f"「{line.get_category_display()}」的明细不能调账，请以我方为准或核销 "
                                    "(a duplicate line cannot be adjusted: accept ours or write it off)", field="resolution")

@@ -404,3 +404,14 @@ def test_a_duplicate_line_is_offered_no_adjusting_resolution_and_refused_one_wit
     assert "不能调账" in refused.content.decode()
     duplicate.refresh_from_db()
     assert duplicate.resolution == "" and Adjustment.objects.count() == adjustments_before
+
+
+def test_a_reconciliation_of_a_superseded_version_says_so_and_offers_no_resolution(issued, supplier_admin, finance):
+    from django.db.models import F
+
+    reconciliation = upload(logged_in(supplier_admin), issued)
+    Statement.objects.filter(pk=issued.pk).update(version=F("version") + 1)  # reissued since
+
+    page = logged_in(finance).get(f"/settlement/reconciliations/{reconciliation.pk}/").content.decode()
+
+    assert 'data-testid="superseded"' in page and "第 1 版" in page and 'data-action="resolve"' not in page

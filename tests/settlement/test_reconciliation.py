@@ -3,6 +3,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
+from django.db.models import F
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import Workbook
@@ -317,6 +318,18 @@ def test_a_line_whose_adjustment_the_checker_rejected_is_open_again(reconciliati
     assert Adjustment.objects.get().state == Adjustment.State.REJECTED
     with pytest.raises(Conflict):
         resolve_line(line=line, resolution=Resolution.WRITE_OFF, actor=finance, now=now)
+
+
+def test_a_reconciliation_of_a_superseded_version_is_no_longer_resolved(reconciliation, statement, finance, now):
+    Statement.objects.filter(pk=statement.pk).update(version=F("version") + 1)  # reissued since the file was matched
+    line = line_in(reconciliation, Category.MISSING_IN_OURS)
+
+    with pytest.raises(ValidationFailed) as refused:
+        resolve_line(line=line, resolution=Resolution.ACCEPT_THEIRS, actor=finance, now=now)
+
+    line.refresh_from_db()
+    assert refused.value.field == "line" and "请对最新版本重新对账" in refused.value.detail
+    assert line.resolution == "" and not Adjustment.objects.exists()
 
 
 def test_only_finance_resolves(reconciliation, operator, supplier_admin, now):
