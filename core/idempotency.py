@@ -16,6 +16,7 @@ from functools import wraps
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
 
@@ -56,7 +57,10 @@ def idempotent(view_method):
             return stored
         return response
 
-    return wrapper
+    return extend_schema(parameters=[OpenApiParameter(
+        HEADER, str, OpenApiParameter.HEADER, required=True,
+        description="A key of your own (at most 255 characters) naming this request: a retry with the same key and body replays the first answer",
+    )])(wrapper)
 
 
 def _lock(*, user_id: int, endpoint: str, key: str) -> None:

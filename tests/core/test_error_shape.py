@@ -62,3 +62,11 @@ def test_schema_documents_the_error_shape(api, operator):
     assert response.status_code == 200
     schemas = response.json()["components"]["schemas"]
     assert any(name.startswith("ErrorResponse404") for name in schemas)
+
+
+def test_the_schema_asks_for_the_idempotency_key_where_a_request_requires_it(api, operator):
+    schema = api(operator).get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+
+    place_order = schema["paths"]["/api/v1/orders/"]["post"]
+    headers = [(p["name"], p["required"]) for p in place_order["parameters"] if p["in"] == "header"]
+    assert headers == [("Idempotency-Key", True)]
