@@ -18,3 +18,4 @@ class PointsConfig(AppConfig):
         register_nav(_("兑换订单"), "operator-orders", roles={Role.OPERATOR, Role.LOGISTICS, Role.FINANCE}, order=70,
                      group=NavGroup.ORDERS)
         register_nav(_("积分发放"), "operator-points-credits", roles={Role.OPERATOR}, order=80, group=NavGroup.ORDERS)
+        register_nav(_("会员查询"), "operator-members", roles={Role.OPERATOR}, order=81, group=NavGroup.ORDERS)

@@ -1,5 +1,7 @@
-"""Reads of members on the hot paths, each in one statement."""
+"""Reads of members: on the hot paths in one statement each, and the operators' member search."""
 from core import sql
+from django.db.models import Q, QuerySet
+
 from core.models import Program
 from points.models import Member
 
@@ -19,3 +21,16 @@ def member_with_program(*, user_id: int) -> Member | None:
     member = sql.load(Member, _MEMBER, rows[0][: len(_MEMBER)])
     member.program = sql.load(Program, _PROGRAM, rows[0][len(_MEMBER) :])
     return member
+
+
+def search_members(*, text: str = "", program: str = "", tier: str = "") -> QuerySet[Member]:
+    """Members for the operators' search: by phone (any part) or name, program code and tier, with their account's
+    balance; newest first."""
+    members = Member.objects.select_related("program", "account", "user").order_by("-id")
+    if text := text.strip():
+        members = members.filter(Q(phone__contains=text) | Q(name__icontains=text))
+    if program:
+        members = members.filter(program__code=program)
+    if tier:
+        members = members.filter(tier=tier)
+    return members

@@ -16,4 +16,6 @@ urlpatterns = [
     path("order-admin/", views_operator.order_admin, name="operator-orders"),
     path("order-admin/<int:pk>/", views_operator.order_admin_detail, name="operator-order"),
     path("order-admin/<int:pk>/<str:name>/", views_operator.order_admin_action, name="operator-order-action"),
+    path("member-admin/", views_operator.member_admin, name="operator-members"),
+    path("member-admin/<int:pk>/", views_operator.member_admin_detail, name="operator-member"),
 ]

@@ -40,7 +40,14 @@ REASONS = {
     "delivery_given_up": gettext_lazy("配送失败退还"),
     "lot_expired": gettext_lazy("积分到期"),
     "expired_on_refund": gettext_lazy("退还的积分已过有效期"),
+    **credits.CORRECTION_REASONS,
 }
+
+
+def label_reasons(entries) -> None:
+    """Give each ledger entry of a page its reason as a reader reads it (`reason_label`)."""
+    for entry in entries:
+        entry.reason_label = REASONS.get(entry.reason_code, entry.reason_code)
 
 
 def _member(request) -> Member:
@@ -178,8 +185,7 @@ def points(request):
     summary = credits.balance_summary(member=member, now=timezone.now())
     entries = LedgerEntry.objects.visible_to(request.user).filter(account__member=member).order_by("-at", "-id")
     context = paginate(request, entries)
-    for entry in context["page_obj"]:
-        entry.reason_label = REASONS.get(entry.reason_code, entry.reason_code)
+    label_reasons(context["page_obj"])
     reminders = RemindersForm(initial={"reminders_opt_out": member.reminders_opt_out})
     return render(request, "points/points.html", context | {"summary": summary, "member": member, "reminders": reminders})
 

@@ -1,18 +1,28 @@
-"""Operator pages of the points app: crediting points from a file, and every order with its actions."""
+"""Operator pages of the points app: crediting points from a file, every order with its actions, and member
+support: finding a member, its balance, expiries, history and orders, and correcting its points."""
 from django import forms
 from django.contrib.auth.decorators import login_required
+import uuid
+
+from django.contrib import messages
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from core.api.permissions import require_role
 from core.errors import DomainError
 from core.fsm import history_of
-from core.portal import paginate, run_action
+from core.masking import mask_phone
+from core.models import Program, Tier
+from core.portal import add_service_errors, paginate, run_action
 from core.roles import Role
 from core.tabular import TableRejected
-from points.models import RedemptionOrder
+from points.models import LedgerEntry, Member, RedemptionOrder
+from points.selectors import search_members
 from points.services import credits, orders
+from points.views import label_reasons
 
 STAFF = {Role.OPERATOR, Role.LOGISTICS, Role.FINANCE}
 
@@ -57,8 +67,10 @@ def order_admin(request):
     state = request.GET.get("state", "")
     if state:
         queryset = queryset.filter(state=state)
-    if q := request.GET.get("q", "").strip():
-        queryset = queryset.filter(number__icontains=q)
+    if q := request.GET.get("q", "").strip():  # an order number, or a member's phone
+        queryset = queryset.filter(Q(number__icontains=q) | Q(member__phone=q))
+    if (member := request.GET.get("member", "")).isdigit():
+        queryset = queryset.filter(member_id=int(member))
     context = paginate(request, queryset) | {"states": RedemptionOrder.State.choices, "state": state, "q": q}
     return render(request, "points/order_admin.html", context)
 
@@ -81,3 +93,58 @@ def order_admin_action(request, pk: int, name: str):
         reason = request.POST.get("reason", "")
         run_action(request, lambda: service(order=order, actor=request.user, now=timezone.now(), reason=reason), success=label)
     return redirect("operator-order", pk=pk)
+
+
+class MemberSearchForm(forms.Form):
+    q = forms.CharField(label=_lazy("手机号或姓名"), required=False, max_length=50)
+    program = forms.ChoiceField(label=_lazy("积分计划"), required=False)
+    tier = forms.ChoiceField(label=_lazy("等级"), required=False, choices=[("", _lazy("全部")), *Tier.choices])
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["program"].choices = [("", _lazy("全部")), *Program.objects.order_by("id").values_list("code", "name")]
+
+    def values(self) -> dict:
+        data = self.cleaned_data if self.is_valid() else {}
+        return {"text": data.get("q", ""), "program": data.get("program", ""), "tier": data.get("tier", "")}
+
+
+class CorrectionForm(forms.Form):
+    points = forms.IntegerField(label=_lazy("调整积分（扣减填负数）"))
+    reason_code = forms.ChoiceField(label=_lazy("原因"), choices=list(credits.CORRECTION_REASONS.items()))
+    note = forms.CharField(label=_lazy("说明"), max_length=200)
+    reference = forms.CharField(widget=forms.HiddenInput, max_length=60)
+
+
+@login_required
+def member_admin(request):
+    require_role(request.user, {Role.OPERATOR})
+    filters = MemberSearchForm(request.GET)
+    context = paginate(request, search_members(**filters.values()))
+    for member in context["page_obj"]:
+        member.masked_phone = mask_phone(member.phone)
+    return render(request, "points/member_admin.html", context | {"filters": filters})
+
+
+@login_required
+def member_admin_detail(request, pk: int):
+    """One member for support: balance, expiries, history and latest orders; the correction form posts here."""
+    require_role(request.user, {Role.OPERATOR})
+    member = get_object_or_404(Member.objects.select_related("program", "user"), pk=pk)
+    form = CorrectionForm(request.POST or None, initial={"reference": uuid.uuid4().hex})
+    if request.method == "POST" and form.is_valid():
+        try:
+            entry = credits.correct_points(member=member, actor=request.user, now=timezone.now(), **form.cleaned_data)
+        except DomainError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("已调整 %(points)+d 积分，调整后余额 %(balance)d") % {"points": entry.points, "balance": entry.balance_after})
+            return redirect("operator-member", pk=member.pk)
+    entries = LedgerEntry.objects.filter(account__member=member).select_related("actor").order_by("-at", "-id")
+    context = paginate(request, entries)
+    label_reasons(context["page_obj"])
+    return render(request, "points/member_admin_detail.html", context | {
+        "member": member, "masked_phone": mask_phone(member.phone), "form": form,
+        "summary": credits.balance_summary(member=member, now=timezone.now()),
+        "orders": RedemptionOrder.objects.filter(member=member).select_related("gift").order_by("-placed_at", "-id")[:10],
+    })

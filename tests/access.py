@@ -45,6 +45,7 @@ def gift_action(*, supplier: int | None = None, operator: int | None = None, bod
 
 
 MEMBERS_ONLY = {role: 403 for role in ROLES} | {"anon": 401, "member": 200, "other_member": 200}
+OPERATOR_ONLY = {role: 403 for role in ROLES} | {"anon": 401, "operator": 200}
 ORDER_READ = {"anon": 401, "member": 200, "other_member": 404, "supplier_admin": 200, "supplier_staff": 200, "other_supplier": 404,
               "operator": 200, "logistics": 200, "finance": 200}
 
@@ -143,6 +144,12 @@ MATRIX: dict[tuple[str, str], dict] = {
         obj="entry",
     ),
     ("points-balance", "GET"): row(MEMBERS_ONLY),
+    ("member-list", "GET"): row(OPERATOR_ONLY),
+    ("member-detail", "GET"): row(OPERATOR_ONLY, obj="member"),
+    ("member-correct-points", "POST"): row(
+        OPERATOR_ONLY | {"operator": 201}, obj="member", writable={"points", "reason_code", "note"},
+        body={"points": 100, "reason_code": "goodwill", "note": "配送延误补偿"}, headers={"HTTP_IDEMPOTENCY_KEY": "matrix-correction"},
+    ),
     ("points-credits", "POST"): row(
         {role: 403 for role in ROLES} | {"anon": 401, "operator": 201}, writable={"batch", "rows"},
         body={"batch": "MATRIX-CREDIT", "rows": [{"phone": "{member_phone}", "points": 10}]},

@@ -96,6 +96,7 @@ def world(db, now):
     )
     objects = {
         "listed": listed, "order": order, "entry": order.redeem_entry, "member_phone": users["member"].member.phone,
+        "member": users["member"].member,
         "supplier": supplier, "notice": NoticeFactory(supplier=supplier), "gift": gift, "revision": revision,
         "category": gift.category, "warehouse": warehouse, "stock": stock,
         "movement": StockMovement.objects.filter(gift=gift).first(), "replenishment": ReplenishmentRequest.objects.get(gift=gift),

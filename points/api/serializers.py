@@ -5,6 +5,7 @@ from core.masking import mask_address, mask_name, mask_phone
 from core.roles import Role
 from core.validators import MOBILE_MESSAGE, MOBILE_PATTERN
 from points.models import LedgerEntry, Member, RedemptionOrder
+from points.services.credits import CORRECTION_REASONS
 from points.services.orders import MAX_QUANTITY
 from suppliers.models import Gift
 
@@ -98,7 +99,7 @@ class OrderSerializer(PrebuiltFields, serializers.ModelSerializer):
 class LedgerEntrySerializer(serializers.ModelSerializer):
     class Meta:
         model = LedgerEntry
-        fields = ["id", "kind", "points", "balance_after", "reason_code", "source_type", "source_id", "source_line", "at"]
+        fields = ["id", "kind", "points", "balance_after", "reason_code", "source_type", "source_id", "source_line", "at", "note"]
         read_only_fields = fields
 
 
@@ -122,6 +123,36 @@ class MemberProfileSerializer(serializers.ModelSerializer):
         model = Member
         fields = ["id", "name", "phone", "program", "tier", "reminders_opt_out"]
         read_only_fields = ["id", "name", "phone", "program", "tier"]
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    """A member as the operators' support reads it: the phone masked (a search by the whole number finds it)."""
+
+    phone = serializers.SerializerMethodField()
+    program = serializers.CharField(source="program.code", read_only=True)
+    balance = serializers.IntegerField(source="account.balance", default=0, read_only=True)
+
+    class Meta:
+        model = Member
+        fields = ["id", "name", "phone", "program", "tier", "reminders_opt_out", "balance"]
+        read_only_fields = fields
+
+    def get_phone(self, member) -> str:
+        return mask_phone(member.phone)
+
+
+class MemberDetailSerializer(MemberSerializer):
+    summary = BalanceSerializer(read_only=True)
+
+    class Meta(MemberSerializer.Meta):
+        fields = [*MemberSerializer.Meta.fields, "summary"]
+        read_only_fields = fields
+
+
+class CorrectionInput(serializers.Serializer):
+    points = serializers.IntegerField(help_text="positive to credit, negative to deduct")
+    reason_code = serializers.ChoiceField(choices=list(CORRECTION_REASONS))
+    note = serializers.CharField(max_length=200)
 
 
 class CreditRowInput(serializers.Serializer):

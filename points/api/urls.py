@@ -7,6 +7,7 @@ router = SimpleRouter()
 router.register("catalog", views.CatalogViewSet, basename="catalog")
 router.register("orders", views.OrderViewSet, basename="order")
 router.register("points/entries", views.LedgerEntryViewSet, basename="ledger-entry")
+router.register("members", views.MemberViewSet, basename="member")
 router.register("complaints", complaints.ComplaintViewSet, basename="complaint")
 urlpatterns = [
     path("points/balance/", views.BalanceView.as_view(), name="points-balance"),

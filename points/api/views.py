@@ -1,3 +1,4 @@
+import django_filters
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -9,7 +10,8 @@ from rest_framework.views import APIView
 from core.api.permissions import require_role
 from core.api.transitions import TransitionHistoryMixin, transition_action
 from core.errors import ValidationFailed
-from core.idempotency import idempotent
+from core.api.filters import IdFilter
+from core.idempotency import HEADER, idempotent
 from core.roles import Role
 from core.services import log_personal_data_access
 from points.api.serializers import (
@@ -17,14 +19,17 @@ from points.api.serializers import (
     BulkCreditInput,
     CatalogGiftSerializer,
     ConfirmInput,
+    CorrectionInput,
     LedgerEntrySerializer,
+    MemberDetailSerializer,
+    MemberSerializer,
     MemberProfileSerializer,
     OrderSerializer,
     PlaceOrderInput,
 )
 from points.models import LedgerEntry, Member, RedemptionOrder
 from points.privacy import may_see_contact
-from points.selectors import member_with_program
+from points.selectors import member_with_program, search_members
 from suppliers.models import Gift
 from points.services import credits, members, orders
 from suppliers.selectors import list_catalog
@@ -74,11 +79,19 @@ class CatalogViewSet(viewsets.ReadOnlyModelViewSet):
         return context
 
 
+class OrderFilter(django_filters.FilterSet):
+    member = IdFilter(field_name="member")
+
+    class Meta:
+        model = RedemptionOrder
+        fields = ["state", "fulfilment", "supplier", "gift", "member"]
+
+
 class OrderViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Redemption orders: members their own, suppliers theirs, staff all; transitions as actions."""
 
     serializer_class = OrderSerializer
-    filterset_fields = ["state", "fulfilment", "supplier", "gift"]
+    filterset_class = OrderFilter
     search_fields = ["number"]
     ordering_fields = ["placed_at", "id"]
 
@@ -120,6 +133,46 @@ class OrderViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, viewsets.Rea
         order = self.get_object()
         require_role(request.user, MEMBER)
         return Response(OrderSerializer(orders.resend_code(order=order, now=timezone.now()), context=self.get_serializer_context()).data)
+
+
+class MemberViewSet(viewsets.ReadOnlyModelViewSet):
+    """Members for the operators' support: search by phone or name (`?q=`), program and tier; one member with its
+    balance and upcoming expiries; corrections of its points."""
+
+    serializer_class = MemberSerializer
+    filter_backends: list = []
+
+    @extend_schema(parameters=[
+        OpenApiParameter("q", str, description="any part of the phone, or the name"), OpenApiParameter("program", str),
+        OpenApiParameter("tier", str),
+    ])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Member.objects.none()
+        require_role(self.request.user, OPERATOR)
+        params = self.request.query_params
+        return search_members(text=params.get("q", ""), program=params.get("program", ""), tier=params.get("tier", ""))
+
+    @extend_schema(responses=MemberDetailSerializer)
+    def retrieve(self, request, *args, **kwargs):
+        member = self.get_object()
+        member.summary = credits.balance_summary(member=member, now=timezone.now())
+        return Response(MemberDetailSerializer(member).data)
+
+    @extend_schema(request=CorrectionInput, responses={201: LedgerEntrySerializer})
+    @action(detail=True, methods=["post"], url_path="correct-points")
+    @idempotent
+    def correct_points(self, request, pk=None):
+        """Correct the member's points (operators; Idempotency-Key required): the entry, with the balance after."""
+        member = self.get_object()
+        params = CorrectionInput(data=request.data)
+        params.is_valid(raise_exception=True)
+        entry = credits.correct_points(member=member, actor=request.user, now=timezone.now(),
+                                       reference=f"api-{request.user.pk}-{request.headers[HEADER].strip()}"[:60], **params.validated_data)
+        return Response(LedgerEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
 
 
 class LedgerEntryViewSet(viewsets.ReadOnlyModelViewSet):

@@ -7,11 +7,13 @@ from typing import NamedTuple
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from core.errors import Conflict, ValidationFailed
+from core.errors import Conflict, PermissionDenied, ValidationFailed
 from core.notifications import notify
 from core.tabular import Problem, TableRejected, TableSpec, read_table
-from core.validators import whole_number
+from core.roles import Role
+from core.validators import validate_length, whole_number
 from points.models import LedgerEntry, Member, PointsLot
 from points.services import ledger
 
@@ -73,6 +75,35 @@ def credit_points_in_bulk(*, batch_id: str, rows: list[dict], actor, now: dateti
             )
             for position, row in enumerate(rows, start=1)
         ], replayed=False)
+
+
+#: Why an operator corrects a member's points (the entry's reason code), with its label.
+CORRECTION_REASONS = {"correction": _("差错更正"), "goodwill": _("客服补偿"), "reversal": _("冲正")}
+MAX_CORRECTION = 1_000_000
+
+
+def correct_points(*, member: Member, points: int, reason_code: str, note: str, reference: str, actor, now: datetime) -> LedgerEntry:
+    """An operator's correction of one member's points (SPEC §4.4 `adjust`): positive into this year's lot, negative
+    drawn earliest-expiring first. `reference` names the request (a form's token, an API call's idempotency key): the
+    same reference posts once. The note says why, for the member's history and the next operator.
+
+    :raises PermissionDenied: unless the actor is an operator
+    :raises ValidationFailed: naming `points`, `reason_code` or `note` :raises InsufficientPoints: (nothing is written)
+    """
+    if getattr(actor, "role", None) != Role.OPERATOR:
+        raise PermissionDenied("仅运营人员可以调整会员积分 (operators only)")
+    if not isinstance(points, int) or isinstance(points, bool) or points == 0 or abs(points) > MAX_CORRECTION:
+        raise ValidationFailed(f"调整积分须为 ±1–{MAX_CORRECTION} 的非零整数 (a non-zero whole number)", field="points")
+    if reason_code not in CORRECTION_REASONS:
+        raise ValidationFailed(f"未知的调整原因 {reason_code} (unknown reason)", field="reason_code")
+    note = validate_length(note, model=LedgerEntry, column="note")
+    if not note:
+        raise ValidationFailed("请说明调整原因 (say why)", field="note")
+    reference = (reference or "").strip()
+    if not reference or len(reference) > 60:
+        raise ValidationFailed("缺少请求编号 (reference required)", field="reference")
+    return ledger.adjust_points(member=member, points=points, source=ledger.Source("correction", reference), at=now,
+                                reason_code=reason_code, actor=actor, note=note)
 
 
 CREDIT_FILE = TableSpec(

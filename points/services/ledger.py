@@ -62,7 +62,7 @@ def _existing(account_id: int, kind: str, source: Source) -> LedgerEntry | None:
 
 def _post(
     *, account_id: int, kind: str, allocations: list[tuple[PointsLot, int, LedgerEntry | None]], reason_code: str,
-    source: Source, at: datetime, actor=None, lots_changed: bool = False,
+    source: Source, at: datetime, actor=None, lots_changed: bool = False, note: str = "",
 ) -> LedgerEntry:
     """Write one entry and its lot allocations; lots first (unless `lots_changed` already), the account's
     balance (the hot row) last."""
@@ -79,7 +79,7 @@ def _post(
     (entry,) = sql.insert([LedgerEntry(
         account_id=account_id, kind=kind, points=points, balance_after=balance, reason_code=reason_code,
         source_type=source.type, source_id=source.id, source_line=source.line, at=at,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor=actor if getattr(actor, "is_authenticated", False) else None, note=note,
     )])
     sql.insert([LotAllocation(entry=entry, lot_id=lot.pk, points=amount, reverses=reverses) for lot, amount, reverses in allocations])
     return entry
@@ -230,7 +230,7 @@ def refund_points(
     return _once(Kind.REFUND, account, source, write)
 
 
-def adjust_points(*, member: Member, points: int, source: Source, at: datetime, reason_code: str, actor=None) -> LedgerEntry:
+def adjust_points(*, member: Member, points: int, source: Source, at: datetime, reason_code: str, actor=None, note: str = "") -> LedgerEntry:
     """A correction: positive into the current year's lot, negative drawn earliest-expiring first.
 
     :raises ValidationFailed: for zero :raises InsufficientPoints:
@@ -248,7 +248,8 @@ def adjust_points(*, member: Member, points: int, source: Source, at: datetime, 
             _, allocations, available = _draw(member.pk, -points, at)
             if available < -points:
                 raise _insufficient(-points, available)
-        return _post(account_id=account.pk, kind=Kind.ADJUST, allocations=allocations, reason_code=reason_code, source=source, at=at, actor=actor)
+        return _post(account_id=account.pk, kind=Kind.ADJUST, allocations=allocations, reason_code=reason_code, source=source, at=at, actor=actor,
+                     note=note)
 
     return _once(Kind.ADJUST, account, source, write)
 

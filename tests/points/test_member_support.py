@@ -1,0 +1,100 @@
+"""Operators' member support: find a member, read its balance, expiries, history and orders, correct its points."""
+from datetime import timedelta
+
+import pytest
+
+from core.errors import PermissionDenied, ValidationFailed
+from points.errors import InsufficientPoints
+from points.models import LedgerEntry
+from points.services import credits, ledger
+from tests.portal import logged_in
+
+pytestmark = pytest.mark.django_db
+
+
+def correct(member, actor, now, points=100, reference="ref-1", **fields):
+    return credits.correct_points(member=member, points=points, reason_code=fields.pop("reason_code", "goodwill"),
+                                  note=fields.pop("note", "配送延误补偿"), reference=reference, actor=actor, now=now, **fields)
+
+
+def test_a_correction_credits_or_deducts_with_its_reason_and_note_once_per_reference(rich_member, operator, now):
+    credit = correct(rich_member, operator, now, points=300)
+    again = correct(rich_member, operator, now, points=300)
+    deduction = correct(rich_member, operator, now, points=-200, reference="ref-2", reason_code="correction", note="重复发放冲回")
+
+    assert credit.pk == again.pk and (credit.kind, credit.points, credit.note, credit.actor) == ("adjust", 300, "配送延误补偿", operator)
+    assert (deduction.points, deduction.reason_code, deduction.balance_after) == (-200, "correction", 50_100)
+    assert ledger.account_of(rich_member).balance == 50_100 == sum(LedgerEntry.objects.values_list("points", flat=True))
+
+
+@pytest.mark.parametrize(("fields", "field"), [
+    ({"points": 0}, "points"), ({"points": 10_000_000}, "points"), ({"reason_code": "whim"}, "reason_code"),
+    ({"note": "  "}, "note"), ({"note": "说" * 201}, "note"), ({"reference": ""}, "reference"),
+])
+def test_a_bad_correction_names_its_field_and_writes_nothing(rich_member, operator, now, fields, field):
+    with pytest.raises(ValidationFailed) as refused:
+        correct(rich_member, operator, now, **fields)
+
+    assert refused.value.field == field and not LedgerEntry.objects.filter(kind="adjust").exists()
+
+
+def test_only_operators_correct_and_a_deduction_never_overdraws(rich_member, operator, finance, now):
+    with pytest.raises(PermissionDenied):
+        correct(rich_member, finance, now)
+    with pytest.raises(InsufficientPoints):
+        correct(rich_member, operator, now, points=-50_001)
+
+    assert ledger.account_of(rich_member).balance == 50_000
+
+
+def test_operators_find_a_member_by_phone_or_name_and_correct_its_points_in_the_portal(rich_member, other_member, operator, now):
+    client = logged_in(operator)
+
+    by_phone = client.get(f"/member/member-admin/?q={rich_member.phone}").content.decode()
+    page = client.get(f"/member/member-admin/{rich_member.pk}/").content.decode()
+    reference = page.split('name="reference" value="', 1)[1].split('"', 1)[0]
+    posted = {"points": "-300", "reason_code": "correction", "note": "重复发放冲回", "reference": reference}
+    done = client.post(f"/member/member-admin/{rich_member.pk}/", posted)
+    twice = client.post(f"/member/member-admin/{rich_member.pk}/", posted)
+    bad = client.post(f"/member/member-admin/{rich_member.pk}/", posted | {"points": "-999999", "reference": "other"}).content.decode()
+    after = client.get(f"/member/member-admin/{rich_member.pk}/").content.decode()
+
+    table = by_phone.split('data-testid="members"', 1)[1].split("</table>", 1)[0]
+    assert f'data-member="{rich_member.pk}"' in table and f'data-member="{other_member.pk}"' not in table
+    assert rich_member.phone not in table and f"{rich_member.phone[:3]}****{rich_member.phone[-4:]}" in table
+    assert 'data-testid="balance">50000<' in page and 'data-testid="correction-form"' in page
+    assert done.status_code == twice.status_code == 302 and ledger.account_of(rich_member).balance == 49_700
+    assert 'data-field="points"' in bad
+    assert 'data-testid="balance">49700<' in after and "重复发放冲回" in after and "差错更正" in after
+
+
+def test_the_member_pages_are_for_operators_only(rich_member, finance, supplier_admin):
+    for user in (finance, supplier_admin, rich_member.user):
+        client = logged_in(user)
+        assert client.get("/member/member-admin/").status_code == 403
+        assert client.get(f"/member/member-admin/{rich_member.pk}/").status_code == 403
+
+
+def test_the_api_lists_reads_and_corrects_a_member_and_filters_its_orders(api, rich_member, other_member, operator, listed_gift, now):
+    from points.services import orders
+    from tests.factories import ADDRESS
+
+    order = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=1, now=now, **ADDRESS)
+    client = api(operator)
+
+    found = client.get("/api/v1/members/", {"q": rich_member.phone[-6:]}).json()
+    detail = client.get(f"/api/v1/members/{rich_member.pk}/").json()
+    url = f"/api/v1/members/{rich_member.pk}/correct-points/"
+    body = {"points": 500, "reason_code": "goodwill", "note": "补偿"}
+    corrected = client.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="k1")
+    replayed = client.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="k1")
+    no_key = client.post(url, body, format="json")
+    their_orders = client.get("/api/v1/orders/", {"member": rich_member.pk}).json()["results"]
+    none_of_theirs = client.get("/api/v1/orders/", {"member": other_member.pk}).json()["results"]
+
+    assert [m["id"] for m in found["results"]] == [rich_member.pk] and "****" in found["results"][0]["phone"]
+    assert detail["summary"]["balance"] == 50_000 - order.points_cost and detail["summary"]["upcoming_expiries"]
+    assert corrected.status_code == 201 and corrected.json()["note"] == "补偿" and replayed.json() == corrected.json()
+    assert no_key.status_code == 400 and ledger.account_of(rich_member).balance == 50_500 - order.points_cost
+    assert [o["id"] for o in their_orders] == [order.pk] and none_of_theirs == []
+    assert client.get("/api/v1/orders/", {"member": "1e30"}).status_code == 400
