@@ -66,6 +66,7 @@ def hand_over_warehouse_orders(*, key: str, actor, now: datetime, limit: int = 5
     """Hand every confirmed warehouse order not yet handed over to the logistics provider, as one batch.
 
     Idempotent by `key`: a retried handoff returns the same batch and hands over nothing more.
+    :raises ValidationFailed: no order waits for handover (no batch is made)
     """
     key = (key or "").strip()
     if not key or len(key) > 80:
@@ -76,7 +77,9 @@ def hand_over_warehouse_orders(*, key: str, actor, now: datetime, limit: int = 5
         )
         if not created:
             return batch
-        due = awaiting_handoff().select_for_update(skip_locked=True).order_by("confirmed_at", "id")[:limit]
+        due = list(awaiting_handoff().select_for_update(skip_locked=True).order_by("confirmed_at", "id")[:limit])
+        if not due:  # rolls the new batch back: an empty batch would be a handover of nothing on the provider's list
+            raise ValidationFailed("没有待交接的订单 (no orders wait for handover)", field="key")
         for order in due:
             HandoffItem.objects.create(batch=batch, order=order)
             orders.hand_over_order(order=order, actor=actor, now=now, reason=f"交接批次 {batch.number}")

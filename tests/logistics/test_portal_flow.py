@@ -337,7 +337,7 @@ def test_shipment_pages_run_the_same_queries_for_1_and_20_rows(request, many_ord
 def test_the_handoff_page_runs_the_same_queries_for_1_and_20_batches(logistics, now):
     def make(n):
         for _ in range(n):
-            shipments.hand_over_warehouse_orders(key=f"K{HandoffBatch.objects.count()}", actor=logistics, now=now)
+            HandoffBatch.objects.create(key=f"K{HandoffBatch.objects.count()}", number=f"HB{HandoffBatch.objects.count():020d}", created_at=now)  # the list's rows
 
     assert_page_queries_constant(logged_in(logistics), "/logistics/handoff/", make)
 
@@ -350,3 +350,9 @@ def test_inbound_pages_run_the_same_queries_for_1_and_20_rows(request, supplier,
                                      expected_on=now.date(), actor=None, now=now)
 
     assert_page_queries_constant(logged_in(request.getfixturevalue(role)), url, make)
+
+
+def test_a_handoff_with_no_order_waiting_says_so_and_makes_no_batch(logistics):
+    page = logged_in(logistics).post("/logistics/handoff/", {"key": "empty-1"}, follow=True).content.decode()
+
+    assert "没有待交接的订单" in page and not HandoffBatch.objects.exists()

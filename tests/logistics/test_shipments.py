@@ -7,7 +7,7 @@ from core.errors import InvalidTransition, ValidationFailed
 from core.fsm import apply_transition
 from core.models import TransitionLog
 from logistics.errors import ShipmentAlreadyPicked
-from logistics.models import HandoffItem, Shipment
+from logistics.models import HandoffBatch, HandoffItem, Shipment
 from logistics.services import shipments
 from points.models import PointsAccount, RedemptionOrder
 from points.services import orders
@@ -21,12 +21,13 @@ pytestmark = pytest.mark.django_db
 def test_a_handoff_batch_takes_every_confirmed_warehouse_order_once_and_a_retry_changes_nothing(confirmed_order, logistics, now):
     first = shipments.hand_over_warehouse_orders(key="2026-10-15-AM", actor=logistics, now=now)
     retried = shipments.hand_over_warehouse_orders(key="2026-10-15-AM", actor=logistics, now=now)
-    later = shipments.hand_over_warehouse_orders(key="2026-10-15-PM", actor=logistics, now=now)
+    with pytest.raises(ValidationFailed) as nothing_left:
+        shipments.hand_over_warehouse_orders(key="2026-10-15-PM", actor=logistics, now=now)
 
     confirmed_order.refresh_from_db()
     assert first.pk == retried.pk
     assert list(first.items.values_list("order_id", flat=True)) == [confirmed_order.pk]
-    assert later.items.count() == 0
+    assert nothing_left.value.field == "key" and HandoffBatch.objects.count() == 1
     assert HandoffItem.objects.count() == 1 and Shipment.objects.count() == 1
     assert confirmed_order.state == "handed_over"
 
@@ -183,7 +184,9 @@ def test_confirmed_warehouse_orders_wait_on_the_handoff_entry_until_handed_over(
 
 def test_handoff_batches_are_listed_newest_first_with_their_order_counts(confirmed_order, logistics, now):
     older = shipments.hand_over_warehouse_orders(key="batch-older", actor=logistics, now=now)
+    for _ in range(2):
+        orders.place_order(member=confirmed_order.member, gift_id=confirmed_order.gift_id, quantity=1, now=now, **ADDRESS)
     newer = shipments.hand_over_warehouse_orders(key="batch-newer", actor=logistics, now=now + timedelta(hours=1))
 
-    assert [(b.pk, b.order_count) for b in shipments.handoff_batches(logistics)] == [(newer.pk, 0), (older.pk, 1)]
+    assert [(b.pk, b.order_count) for b in shipments.handoff_batches(logistics)] == [(newer.pk, 2), (older.pk, 1)]
 
