@@ -35,7 +35,7 @@ def record_extra_cost(
     """Record one extra cost priced from the tariff; a lot's fee for a day is recorded once (a repeat returns the first).
 
     :raises ValidationFailed: for an unknown kind or payer, a kind without a tariff, a bad quantity, a fee date outside the
-        business years, a description longer than its column, nothing it belongs to,
+        business years, a description longer than its column, nothing or more than one thing it belongs to,
         a return of another order, or a supplier other than the one of what it belongs to
     :raises PermissionDenied: unless the actor records costs of this kind of object (operators dropship, logistics the rest)
     """
@@ -54,6 +54,8 @@ def record_extra_cost(
     owners = [obj for obj in (order, inbound, lot) if obj is not None]
     if not owners:
         raise ValidationFailed("请指定费用所属的订单、退换货、入库单或遗留批次 (say what the cost belongs to)", field="order")
+    if len(owners) > 1:  # one cost belongs to one thing, or it would be counted against each
+        raise ValidationFailed("一笔费用只能属于一个订单（退换货）、入库单或遗留批次 (a cost belongs to one thing only)", field="order")
     if any(obj.supplier_id != supplier.pk for obj in owners):
         raise ValidationFailed("费用的礼品商与所属对象不一致 (the supplier does not match)", field="supplier")
     _check_recorder(actor, dropship=order is not None and order.fulfilment == "dropship")

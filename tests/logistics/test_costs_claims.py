@@ -122,6 +122,13 @@ def test_a_cost_of_a_return_belongs_to_the_returns_order(delivered_order, dropsh
     assert not ExtraCost.objects.exists()
 
 
+def test_a_cost_belongs_to_one_thing_only(delivered_order, lot, logistics, now):
+    with pytest.raises(ValidationFailed) as refused:
+        record(actor=logistics, now=now, supplier=delivered_order.supplier, order=delivered_order, lot=lot, kind="storage")
+
+    assert refused.value.field == "order" and not ExtraCost.objects.exists()
+
+
 def test_a_kind_without_a_tariff_cannot_be_recorded(delivered_order, logistics, now):
     Tariff.objects.filter(kind="handling").delete()
 
