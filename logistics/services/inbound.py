@@ -5,7 +5,7 @@ nothing more; units damaged on arrival are written off at once and carry the per
 tariff, borne by the supplier — never the goods value. Usable stock received meets the gift's open
 replenishment request at that warehouse.
 """
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -14,6 +14,7 @@ from core.errors import ValidationFailed
 from core.fsm import apply_transition
 from core.numbers import create_numbered
 from core.roles import Role, waiting_for
+from core.validators import validate_length
 from logistics.models import ExtraCost, InboundShipment, Tariff
 from logistics.models.costs import CostKind, Payer
 from logistics.services.costs import record_extra_cost
@@ -22,6 +23,7 @@ from suppliers.services import inventory
 from suppliers.services.notices import send_notice
 
 MAX_QUANTITY = 10_000  # per announcement; a larger delivery is announced in parts
+ANNOUNCE_AHEAD = timedelta(days=365)  # an expected arrival further out is a typing error, not a plan
 
 
 def _whole(value, *, field: str, low: int, high: int, message: str) -> int:
@@ -54,6 +56,9 @@ def announce_inbound(
         raise ValidationFailed("请选择物流仓 (the location must be a warehouse)", field="location")
     if expected_on < timezone.localdate(now):
         raise ValidationFailed("预计到货日期不能早于今天 (the expected date is in the past)", field="expected_on")
+    if expected_on > timezone.localdate(now) + ANNOUNCE_AHEAD:
+        raise ValidationFailed(f"预计到货日期须在 {ANNOUNCE_AHEAD.days} 天以内 (at most {ANNOUNCE_AHEAD.days} days ahead)", field="expected_on")
+    note = validate_length(note, model=InboundShipment, column="note")
     request = None
     if replenishment_request_id is not None:
         request = ReplenishmentRequest.objects.filter(
@@ -64,7 +69,7 @@ def announce_inbound(
                                    field="replenishment_request")
     return create_numbered(
         InboundShipment, prefix="IB", now=now, supplier=supplier, gift=gift, location=location, replenishment_request=request,
-        announced_quantity=quantity, expected_on=expected_on, announced_at=now, note=(note or "").strip()[:300],
+        announced_quantity=quantity, expected_on=expected_on, announced_at=now, note=note,
     )
 
 

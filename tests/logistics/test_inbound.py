@@ -1,7 +1,7 @@
 """Inbound stock (SPEC §4.3, §4.6): announced by the supplier, received and put away by logistics; shortage only
 corrects stock, damage on arrival is written off with the tariff's handling fee, replenishment requests are met."""
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -127,6 +127,17 @@ def test_receiving_twice_is_refused_and_the_stock_counts_once(announced, warehou
 
     assert stock_of(warehouse_gift, warehouse) == (9, 0)
     assert ExtraCost.objects.count() == 1
+
+
+@pytest.mark.parametrize(("fields", "field"), [
+    ({"expected_on": date(9999, 12, 31)}, "expected_on"), ({"note": "备" * 301}, "note"),
+])
+def test_an_arrival_more_than_a_year_ahead_or_an_overlong_note_is_refused(supplier, warehouse_gift, warehouse, now, fields, field):
+    with pytest.raises(ValidationFailed) as refused:
+        announce(supplier, warehouse_gift, warehouse, now, **fields)
+
+    assert refused.value.field == field and not InboundShipment.objects.exists()
+    assert announce(supplier, warehouse_gift, warehouse, now, expected_on=now.date() + timedelta(days=365)).expected_on.year >= now.year
 
 
 @pytest.fixture
