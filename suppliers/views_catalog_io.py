@@ -40,7 +40,7 @@ def catalog_import(request):
                 % vars(summary),
             )
             return redirect("supplier-catalog-import")
-    context = {"form": form, "problems": problems, "columns": catalog_io.COLUMNS, "formats": sorted(catalog_io.FORMATS)}
+    context = {"form": form, "problems": problems, "columns": catalog_io.COLUMNS, "optional": catalog_io.OPTIONAL, "formats": sorted(catalog_io.FORMATS)}
     return render(request, "suppliers/catalog_io/import.html", context)
 
 

@@ -43,7 +43,9 @@ COLUMNS = (
     ("points_mzone", "动感地带积分", "正整数；空表示不在动感地带销售"),
 )
 KEYS = [key for key, _, _ in COLUMNS]
-SPEC = TableSpec(keys=tuple(KEYS), aliases={label: key for key, label, _ in COLUMNS}, max_rows=5000, noun="礼品行")
+#: Columns a file may leave out: a new gift takes their defaults, an existing one keeps what it has.
+OPTIONAL = ("description", "images", "specification", "warranty_text", "fulfilment", "min_tier", "tier_discounts")
+SPEC = TableSpec(keys=tuple(KEYS), aliases={label: key for key, label, _ in COLUMNS}, optional=OPTIONAL, max_rows=5000, noun="礼品行")
 POINTS_COLUMNS = {"points_gotone": Program.GOTONE, "points_mzone": Program.MZONE}
 COLUMN_OF_FIELD = {"points_prices": "points_gotone"}
 REQUIRED_VALUES = ("sku", "name", "category", "market_price", "settlement_price")
@@ -202,7 +204,7 @@ def _parse(cells: dict[str, str], *, skip: set[str], problems: list) -> dict[str
     changes: dict[str, Any] = {}
     points: dict[str, int] = {}
     for column, parse in PARSERS.items():
-        if column in skip:
+        if column in skip or column not in cells:  # a column the file leaves out changes nothing
             continue
         try:
             value = parse(cells[column])

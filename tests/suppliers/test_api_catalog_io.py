@@ -164,6 +164,8 @@ def test_the_portal_page_offers_the_upload_form_the_export_links_and_the_columns
     assert 'enctype="multipart/form-data"' in page
     assert "/supplier/catalog/export/csv/" in page and "/supplier/catalog/export/xlsx/" in page
     assert "<code>tier_discounts</code>" in page and "等级积分折扣" in page
+    marked = {row.split('"', 1)[0] for row in page.split('data-column="')[1:] if 'data-testid="optional"' in row.split("</tr>", 1)[0]}
+    assert marked == {"description", "images", "specification", "warranty_text", "fulfilment", "min_tier", "tier_discounts"}
 
 
 def test_a_rejected_upload_shows_each_problem_in_a_table_and_writes_nothing(supplier_staff):

@@ -88,6 +88,19 @@ def test_an_existing_draft_is_changed_in_place(run, supplier):
     assert list(gift.prices.values_list("program__code", flat=True)) == ["gotone"]
 
 
+def test_the_optional_columns_may_be_left_out_new_gifts_take_defaults_existing_ones_keep_theirs(run, supplier):
+    kept = GiftFactory(supplier=supplier, sku="TEA-002", description="旧描述", min_tier="gold")
+    required = [k for k in KEYS if k not in catalog_io.OPTIONAL]
+
+    summary = run(csv_bytes(ROW, ROW | {"sku": "TEA-002", "name": "新名称"}, columns=required))
+
+    new = Gift.objects.get(sku="TEA-001")
+    kept.refresh_from_db()
+    assert (summary.created, summary.updated) == (1, 1)
+    assert (new.description, new.fulfilment, new.min_tier, new.tier_discounts) == ("", "warehouse", "standard", {})
+    assert (kept.name, kept.description, kept.min_tier) == ("新名称", "旧描述", "gold")
+
+
 def test_a_change_to_a_listed_gift_becomes_a_revision_holding_only_the_changed_fields(run, supplier, operator, now):
     gift = online(GiftFactory(supplier=supplier, sku="TEA-001"), operator, now)
     row = catalog_row(gift) | {"settlement_price": "200.00"}
