@@ -31,6 +31,7 @@ from core.portal import add_service_errors, paginate
 from core.roles import SUPPLIER_ROLES, Role
 from settlement.forms import DisputeForm, GenerateForm, InvoiceForm, NoteForm, PayForm, StatementFilterForm
 from settlement.models import GenerationRun, Section, Statement
+from settlement.pdf import describe
 from settlement.services import generation, reconciliation, statements
 from settlement.tasks import generate_statements
 from suppliers.selectors_profile import account_number_for
@@ -132,6 +133,8 @@ def _sections(version, page) -> list[dict]:
     """The page's lines grouped by section, each with the section's total over the whole version."""
     labels = dict(Section.choices)
     totals = version.sections
+    for line in page:  # as the PDF prints it: cost kinds and return outcomes by their names, not their codes
+        line.description_label = describe(section=line.section, source_kind=line.source_kind, description=line.description)
     return [{"section": section, "label": labels[section], "total": totals[section], "lines": list(lines)}
             for section, lines in groupby(page, key=lambda line: line.section)]
 

@@ -71,7 +71,8 @@ class ReconciliationLine(models.Model):
     row = models.PositiveIntegerField(_("文件行号"), null=True, blank=True)  # none for our lines absent from the file
     order_number = models.CharField(_("订单号"), max_length=30, blank=True)
     sku = models.CharField(_("SKU"), max_length=60, blank=True)
-    kind = models.CharField(_("明细类型"), max_length=20, blank=True)
+    kind = models.CharField(_("明细类型"), max_length=20, blank=True,
+                            choices=[("delivery", _("配送")), ("return", _("退货")), ("replacement", _("换货"))])
     quantity = models.IntegerField(_("对方数量"), null=True, blank=True)
     amount = models.DecimalField(_("对方金额"), null=True, blank=True, **MONEY)
     our_line = models.ForeignKey("settlement.StatementLine", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

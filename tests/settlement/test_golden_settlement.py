@@ -107,3 +107,13 @@ def test_the_november_run_books_the_late_delivery_and_the_first_november_storage
     s1 = november[golden_world.suppliers["S1"].name]
     assert [line.order_number for line in s1.lines.filter(section=Section.DELIVERY)] == [golden_world.orders["O3"].number]
     assert list(s1.lines.filter(section=Section.EXTRA_COST).values_list("description", flat=True)) == ["storage 2026-11-01"]
+
+
+def test_the_statement_page_names_cost_kinds_and_return_outcomes_as_the_pdf_does(golden_world, golden):
+    from tests.portal import logged_in
+
+    s1 = october(golden_world, golden)[golden_world.suppliers["S1"].name]
+    page = logged_in(golden_world.finance_a).get(f"/settlement/statements/{s1.pk}/").content.decode()
+
+    costs = page.split('data-testid="section-extra_cost"', 1)[1].split("</table>", 1)[0]
+    assert "redelivery" not in costs and "storage " not in costs and ("二次配送费" in costs or "仓储费" in costs)

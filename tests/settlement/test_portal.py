@@ -401,6 +401,7 @@ def test_a_duplicate_line_is_offered_no_adjusting_resolution_and_refused_one_wit
 
     form = page.split(f'data-line="{duplicate.pk}"', 1)[1].split("</tr>", 1)[0]
     assert 'value="write_off"' in form and 'value="accept_theirs"' not in form and 'value="carry_forward"' not in form
+    assert "<td>配送</td>" in form  # the line's kind by its name
     assert "不能调账" in refused.content.decode()
     duplicate.refresh_from_db()
     assert duplicate.resolution == "" and Adjustment.objects.count() == adjustments_before
