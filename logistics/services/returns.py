@@ -40,6 +40,7 @@ from logistics.services import claims, costs
 from logistics.services.shipments import _new_shipment
 from points.models import RedemptionOrder
 from points.services import ledger, orders
+from suppliers.services.notices import send_notice
 from suppliers.services import inventory
 
 State, Reason, Remedy, Outcome, Liable = (
@@ -184,6 +185,9 @@ def approve_return(*, return_request: ReturnRequest, actor, now: datetime, reaso
     with transaction.atomic():
         apply_transition(return_request, "approve", actor=actor, at=now, reason=reason)
         _tell_member(return_request, now)
+        if return_request.order.fulfilment == "dropship":  # the goods come back to the supplier, who records their receipt
+            send_notice(supplier=return_request.order.supplier, kind="return_approved", title=f"退换货 {return_request.number} 已批准",
+                        body=f"订单 {return_request.order.number} 的 {return_request.quantity} 件将由会员寄回，请收货后在「退换货」中登记。", now=now)
     return return_request
 
 

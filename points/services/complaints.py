@@ -21,6 +21,7 @@ from core.roles import SUPPLIER_ROLES, Role, waiting_for
 from points.models import Complaint, ComplaintDeadline, Member, RedemptionOrder
 from points.models.complaints import Party
 from suppliers.models import Gift, Supplier
+from suppliers.services.notices import send_notice
 
 State, Kind, Channel = Complaint.State, Complaint.Kind, Complaint.Channel
 DEADLINE = timedelta(hours=48)
@@ -145,6 +146,9 @@ def triage_complaint(*, complaint: Complaint, actor, now: datetime, responsible:
             return apply_transition(complaint, "triage", actor=actor, at=now, reason=reason, responsible=responsible, deadline=None)
         apply_transition(complaint, "triage", actor=actor, at=now, reason=reason, responsible=responsible, deadline=now + DEADLINE)
         _start_deadline(complaint, now)
+        if responsible == Party.SUPPLIER:
+            send_notice(supplier=complaint.supplier, kind="complaint_assigned", title=f"投诉 {complaint.number} 待您答复",
+                        body=f"请于 {timezone.localtime(complaint.deadline):%Y-%m-%d %H:%M} 前在「投诉处理」中答复。", now=now)
     return complaint
 
 

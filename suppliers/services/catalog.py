@@ -14,6 +14,7 @@ from suppliers.errors import ClearanceNotAllowed, IncompleteGift, QualificationB
 from suppliers.events import GiftRetired
 from suppliers.models import Category, Gift, GiftRevision, Supplier
 from suppliers.services import qualifications, revisions
+from suppliers.services.notices import send_notice
 from suppliers.validators import validate_points_price
 
 
@@ -80,10 +81,17 @@ def approve_gift(*, gift: Gift, actor, now: datetime, reason: str = "") -> Gift:
 
 
 def reject_gift(*, gift: Gift, actor, now: datetime, reason: str = "") -> Gift:
-    """Reject a submitted gift with a reason. :raises ValidationFailed: without a reason :raises InvalidTransition:"""
+    """Reject a submitted gift with a reason, which goes to the supplier's inbox.
+
+    :raises ValidationFailed: without a reason :raises InvalidTransition:
+    """
     if not reason.strip():
         raise ValidationFailed("请填写驳回原因 (a reason is required)", field="reason")
-    return apply_transition(gift, "reject", actor=actor, at=now, reason=reason)
+    with transaction.atomic():
+        apply_transition(gift, "reject", actor=actor, at=now, reason=reason)
+        send_notice(supplier=gift.supplier, kind="gift_rejected", title=f"礼品 {gift.sku} 审核未通过", body=f"{gift.name}：{reason.strip()}",
+                    now=now)
+    return gift
 
 
 def rework_gift(*, gift: Gift, actor, now: datetime, reason: str = "") -> Gift:

@@ -16,7 +16,7 @@ from logistics.services import costs, returns, shipments
 from points.models import LedgerEntry, PointsAccount, PointsLot, RedemptionOrder
 from points.services import ledger, orders
 from suppliers.errors import OutOfStock
-from suppliers.models import Location, StockMovement, StockRecord
+from suppliers.models import Location, Notice, StockMovement, StockRecord
 from suppliers.services import inventory
 from tests.factories import SHANGHAI, GiftFactory
 from tests.factories import ADDRESS
@@ -320,6 +320,7 @@ def test_an_operator_may_not_inspect_a_warehouse_return(delivered_order, operato
 def test_logistics_may_not_receive_a_dropship_return(dropship_order, operator, logistics, now):
     return_request = request(dropship_order, now=now)
     returns.approve_return(return_request=return_request, actor=operator, now=now)
+    assert Notice.objects.get(supplier=dropship_order.supplier, kind="return_approved").title.endswith("已批准")
 
     with pytest.raises(PermissionDenied):
         returns.receive_return(return_request=return_request, actor=logistics, now=now)

@@ -4,6 +4,8 @@ from datetime import timedelta
 
 import pytest
 
+from suppliers.models import Notice
+
 from core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from core.fsm import apply_transition
 from core.models import Notification, TransitionLog
@@ -177,6 +179,8 @@ def test_triage_starts_a_48_hour_deadline_with_its_row(triaged, supplier, now):
     assert (triaged.state, triaged.responsible, triaged.deadline) == (State.TRIAGED, "supplier", now + H48)
     assert (deadline.starts_at, deadline.due_at, deadline.supplier, deadline.responsible) == (now, now + H48, supplier, "supplier")
     assert TransitionLog.objects.filter(object_id=triaged.pk, transition="triage").count() == 1
+    notice = Notice.objects.get(supplier=supplier, kind="complaint_assigned")  # the supplier's inbox says so
+    assert triaged.number in notice.title
 
 
 def test_a_complaint_about_no_supplier_cannot_go_to_a_supplier(member, operator, now):

@@ -9,6 +9,7 @@ from core.fsm import apply_transition
 from core.models import TransitionLog
 from suppliers.errors import ClearanceNotAllowed, IncompleteGift
 from suppliers.events import GiftRetired
+from suppliers.models import Notice
 from suppliers.models import Gift
 from suppliers.services import catalog, onboarding
 from tests.factories import GiftFactory, QualificationFactory, ready_to_activate
@@ -59,6 +60,8 @@ def test_a_rejected_gift_needs_a_reason_and_goes_back_to_draft_for_rework(operat
 
     assert gift.state == Gift.State.DRAFT
     assert TransitionLog.objects.get(transition="reject").reason == "图片不清晰"
+    notice = Notice.objects.get(supplier=gift.supplier, kind="gift_rejected")  # the supplier learns why in its inbox
+    assert gift.sku in notice.title and "图片不清晰" in notice.body
 
 
 def test_a_supplier_may_only_request_delisting(operator, supplier_staff, now):
