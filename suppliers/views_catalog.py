@@ -10,7 +10,7 @@ from functools import partial
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import F, Q
+from django.db.models import F, Q, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,13 +23,14 @@ from core.api.permissions import require_role
 from core.errors import DomainError
 from core.fsm import history_of
 from core.models import Program, Tier
-from core.portal import redirect_back, add_service_errors, paginate
+from core.portal import add_service_errors, paginate, redirect_back, run_action
+from core.validators import whole_number
 from core.roles import SUPPLIER_ROLES, Role
 from suppliers.forms_catalog import (
     ClearanceInput, DelistInput, FilterForm, GiftForm, NoInput, ReasonInput, ScheduleInput, StockFilterForm, SERVICE_FIELDS, current_values,
 )
 from suppliers.models import Category, Gift, GiftRevision, ReplenishmentRequest, StockMovement, StockRecord, Supplier
-from suppliers.services import catalog, revisions
+from suppliers.services import catalog, inventory, revisions
 
 OPERATOR = frozenset({Role.OPERATOR})
 RECENT_MOVEMENTS = 20
@@ -299,5 +300,32 @@ def stock(request):
         "recent": RECENT_MOVEMENTS,
         "requests": requests.select_related("gift", "location"),
         "today": timezone.localdate(),
+        "own_stock": _own_stock(request.user),
     }
     return render(request, "suppliers/catalog/stock.html", context)
+
+
+def _own_stock(user) -> list[Gift]:
+    """The supplier's dropship gifts (not retired), each with the units available at its own location."""
+    gifts = list(Gift.objects.filter(supplier_id=user.supplier_id, fulfilment=Gift.Fulfilment.DROPSHIP)
+                 .exclude(state=Gift.State.RETIRED).order_by("sku"))
+    available = dict(StockRecord.objects.filter(gift__in=gifts, location__kind="dropship")
+                     .values_list("gift_id").annotate(units=Sum(F("on_hand") - F("reserved"))))
+    for gift in gifts:
+        gift.own_available = available.get(gift.pk, 0)
+    return gifts
+
+
+@login_required
+@require_POST
+def stock_count(request, pk: int):
+    """A dropship supplier states how many units of one of its gifts it has ready to ship."""
+    require_role(request.user, SUPPLIER_ROLES)
+    gift = get_object_or_404(Gift.objects.visible_to(request.user), pk=pk)
+    available = whole_number(request.POST.get("available", ""), limit=inventory.MAX_OWN_STOCK)
+    run_action(
+        request,
+        lambda: inventory.count_own_stock(gift=gift, available=-1 if available is None else available, actor=request.user, now=timezone.now()),
+        success=_("%(sku)s 自有库存已更新") % {"sku": gift.sku},
+    )
+    return redirect("supplier-stock")

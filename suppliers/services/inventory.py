@@ -8,9 +8,11 @@ from datetime import datetime, timedelta
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Sum
+from django.utils import timezone
 
 from core import sql
-from core.errors import ValidationFailed
+from core.errors import PermissionDenied, ValidationFailed
+from core.roles import SUPPLIER_ROLES
 from core.fsm import apply_transition
 from suppliers.errors import OutOfStock
 from suppliers.models import Gift, Location, ReplenishmentRequest, StockMovement, StockRecord
@@ -115,6 +117,46 @@ def write_off_stock(
     """
     n = _positive(quantity)
     return _move(gift=gift, location=location, kind=kind, on_hand=-n, reserved=0, free_needed=n, at=at, actor=actor, source=source, note=note)
+
+
+MAX_OWN_STOCK = 100_000
+
+
+def own_location(supplier) -> Location:
+    """The supplier's own location, from which its dropship gifts ship (made the first time it is needed)."""
+    location, _ = Location.objects.get_or_create(
+        supplier=supplier, defaults={"code": f"DS-{supplier.pk}", "name": f"{supplier.name} 自有仓", "kind": Location.Kind.DROPSHIP}
+    )
+    return location
+
+
+def count_own_stock(*, gift: Gift, available: int, actor, now: datetime) -> StockRecord:
+    """A dropship supplier states how many units of a dropship gift it has ready to ship from its own location: the
+    difference from the available stock is booked as received (a count up) or written off (a count down); units
+    reserved for orders stay reserved.
+
+    :raises PermissionDenied: unless the actor is a user of the gift's supplier
+    :raises ValidationFailed: a warehouse gift (its stock is what the logistics provider receives), or a count that is
+        not a whole number from 0 to MAX_OWN_STOCK
+    """
+    if getattr(actor, "role", None) not in SUPPLIER_ROLES or actor.supplier_id != gift.supplier_id:
+        raise PermissionDenied("只有该礼品商可以申报自有库存 (only the gift's supplier counts its own stock)")
+    if gift.fulfilment != Gift.Fulfilment.DROPSHIP:
+        raise ValidationFailed("物流仓发货的礼品以物流商实收为准，不能自报库存 (a warehouse gift's stock is what logistics receives)", field="gift")
+    if not isinstance(available, int) or isinstance(available, bool) or not 0 <= available <= MAX_OWN_STOCK:
+        raise ValidationFailed(f"可用数量须为 0–{MAX_OWN_STOCK} 的整数 (a whole number from 0 to {MAX_OWN_STOCK})", field="available")
+    location = own_location(gift.supplier)
+    source = Source("stock_count", timezone.localtime(now).strftime("%Y%m%d%H%M%S"))
+    with transaction.atomic():
+        record, _ = StockRecord.objects.select_for_update().get_or_create(gift=gift, location=location)
+        difference = available - record.available
+        if difference > 0:
+            record = receive_stock(gift=gift, location=location, quantity=difference, at=now, actor=actor, source=source)
+            meet_replenishment(gift=gift, location=location, at=now, actor=actor)
+        elif difference < 0:
+            record = write_off_stock(gift=gift, location=location, quantity=-difference, at=now, actor=actor, source=source,
+                                     kind=StockMovement.Kind.WRITE_OFF, note="礼品商盘点减少")
+    return record
 
 
 def set_safety_stock(*, gift: Gift, location: Location, safety_stock: int, at: datetime) -> StockRecord:

@@ -111,3 +111,51 @@ def test_another_supplier_cannot_see_the_stock(gift, warehouse, now, other_suppl
 
     assert not StockRecord.objects.visible_to(other_supplier_admin).exists()
     assert not StockMovement.objects.visible_to(other_supplier_admin).exists()
+
+
+# --- a dropship supplier's own stock -----------------------------------------------------------------------------
+
+def test_a_dropship_supplier_counts_its_own_stock_up_and_down_around_what_orders_hold(supplier, supplier_staff, now):
+    gift = GiftFactory(supplier=supplier, fulfilment="dropship")
+
+    inventory.count_own_stock(gift=gift, available=10, actor=supplier_staff, now=now)
+    own = inventory.own_location(supplier)
+    inventory.reserve_stock(gift=gift, location=own, quantity=3, at=now)
+    record = inventory.count_own_stock(gift=gift, available=4, actor=supplier_staff, now=now)
+
+    assert (own.kind, record.on_hand, record.reserved, record.available) == ("dropship", 7, 3, 4)
+    assert list(StockMovement.objects.filter(gift=gift).order_by("id").values_list("kind", "on_hand_delta")) == [
+        ("inbound", 10), ("reservation", 0), ("write_off", -3),
+    ]
+    assert inventory.rebuild_stock(gift=gift, location=own) == (7, 3)
+
+
+def test_own_stock_is_counted_only_by_its_supplier_and_only_for_dropship_gifts(supplier, supplier_staff, other_supplier_admin, operator, now):
+    from core.errors import PermissionDenied
+
+    dropship, warehouse_gift = GiftFactory(supplier=supplier, fulfilment="dropship"), GiftFactory(supplier=supplier)
+
+    for actor in (other_supplier_admin, operator):
+        with pytest.raises(PermissionDenied):
+            inventory.count_own_stock(gift=dropship, available=5, actor=actor, now=now)
+    with pytest.raises(ValidationFailed) as warehouse_refused:
+        inventory.count_own_stock(gift=warehouse_gift, available=5, actor=supplier_staff, now=now)
+    with pytest.raises(ValidationFailed) as negative:
+        inventory.count_own_stock(gift=dropship, available=-1, actor=supplier_staff, now=now)
+
+    assert (warehouse_refused.value.field, negative.value.field) == ("gift", "available") and not StockRecord.objects.exists()
+
+
+def test_the_stock_page_lets_a_dropship_supplier_count_its_own_stock(supplier, supplier_staff, now):
+    from tests.portal import logged_in
+
+    gift = GiftFactory(supplier=supplier, fulfilment="dropship")
+    client = logged_in(supplier_staff)
+
+    page = client.get("/supplier/stock/").content.decode()
+    counted = client.post(f"/supplier/stock/own/{gift.pk}/", {"available": "12"}, follow=True).content.decode()
+    bad = client.post(f"/supplier/stock/own/{gift.pk}/", {"available": "lots"}, follow=True).content.decode()
+
+    assert f'data-gift="{gift.pk}"' in page.split('data-testid="own-stock"', 1)[1]
+    assert "自有库存已更新" in counted and StockRecord.objects.get(gift=gift).available == 12
+    assert "可用数量须为" in bad and StockRecord.objects.get(gift=gift).available == 12
