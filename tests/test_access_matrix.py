@@ -6,10 +6,12 @@ Set UPDATE_FIELD_SNAPSHOT=1 to rewrite tests/snapshots/api_fields.json after a d
 import json
 import os
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.urls import URLResolver, get_resolver
+from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 
 from core.fsm import apply_transition
@@ -120,8 +122,10 @@ def call(world, name: str, method: str, route: str, role: str):
     users, objects = world
     declared = MATRIX[(name, method)]
     obj = objects.get(declared["object"]) if declared["object"] else None
+    in_a_month = (timezone.localdate() + timedelta(days=30)).isoformat()  # a date the services take as "soon", whatever today is
     body = json.loads(
         json.dumps(declared["body"]).replace('"{listed}"', str(objects["listed"].pk)).replace("{member_phone}", objects["member_phone"])
+        .replace("{in_a_month}", in_a_month)
     )
     return getattr(client_for(users[role]), method.lower())(url_for(route, obj), body, format="json", **declared["headers"])
 

@@ -29,7 +29,7 @@ SHIPMENT_SEEN_BY = {"member", "supplier_admin", "supplier_staff", "operator", "l
 # creating is not about an object: every signed-in role can "see" the collection
 EVERYONE = set(ROLES) - {"anon"}
 
-ANNOUNCEMENT = {"gift": "{listed}", "location": MATRIX_WAREHOUSE, "quantity": 5, "expected_on": "2099-01-01"}
+ANNOUNCEMENT = {"gift": "{listed}", "location": MATRIX_WAREHOUSE, "quantity": 5, "expected_on": "{in_a_month}"}
 
 ROWS: dict = {
     ("inbound-shipment-list", "GET"): row(AUTHENTICATED),
