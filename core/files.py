@@ -4,7 +4,7 @@ import logging
 from pathlib import Path
 
 from django.db.models.fields.files import FieldFile
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 
 logger = logging.getLogger(__name__)
 
@@ -22,3 +22,9 @@ def serve(field_file: FieldFile, *, as_attachment: bool = False) -> FileResponse
         logger.error("stored file %s is missing from the storage", field_file.name)
         raise Http404("file missing") from None
     return FileResponse(opened, as_attachment=as_attachment, filename=Path(field_file.name).name)
+
+
+def file_response(export) -> HttpResponse:
+    """A `core.tabular.TableFile` as an attachment."""
+    return HttpResponse(export.content, content_type=export.content_type,
+                        headers={"Content-Disposition": f'attachment; filename="{export.filename}"'})

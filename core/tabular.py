@@ -102,6 +102,21 @@ def read_table(*, file_name: str, content: bytes, spec: TableSpec) -> list[tuple
     return rows
 
 
+@dataclass(frozen=True)
+class TableFile:
+    """A written table ready to download."""
+
+    content: bytes
+    content_type: str
+    filename: str
+
+
+def table_file(*, headers: Sequence[str], rows: Iterable[Sequence], file_format: str, name: str, title: str = "sheet") -> TableFile:
+    """`write_table` as a download named `name`.<file_format>."""
+    content = write_table(headers=headers, rows=rows, file_format=file_format, title=title)
+    return TableFile(content, CONTENT_TYPES[file_format], f"{name}.{file_format}")
+
+
 def write_table(*, headers: Sequence[str], rows: Iterable[Sequence], file_format: str, title: str = "sheet") -> bytes:
     """CSV (UTF-8 with BOM, for Excel) or XLSX; formula-looking text cells neutralised."""
     dataset = tablib.Dataset(headers=list(headers), title=title)

@@ -25,10 +25,11 @@ from django.views.decorators.http import require_POST
 from core.api.permissions import require_role
 from core.charts import bar_chart
 from core.errors import DomainError, ValidationFailed
-from core.files import serve
+from core.files import file_response, serve
 from core.fsm import history_of
 from core.portal import add_service_errors, paginate
 from core.roles import SUPPLIER_ROLES, Role
+from core.tabular import CONTENT_TYPES
 from settlement.forms import DisputeForm, GenerateForm, InvoiceForm, NoteForm, PayForm, StatementFilterForm
 from settlement.models import GenerationRun, Section, Statement
 from settlement.pdf import describe
@@ -193,6 +194,16 @@ def statement_action(request, pk: int, name: str):
                 "action": action.label, "month": f"{statement.month:%Y-%m}", "supplier": statement.supplier.name})
             return redirect("settlement-statement", pk=statement.pk)
     return render_detail(request, statement, bound={name: form})
+
+
+@login_required
+def version_figures(request, pk: int, number: int, file_format: str):
+    """Our lines of a version in the reconciliation file's columns, for the statement's readers (another supplier's: 404)."""
+    if file_format not in CONTENT_TYPES:
+        raise Http404
+    statement = get_object_or_404(statements.list_statements(actor=request.user), pk=pk)
+    version = get_object_or_404(statement.versions, number=number)
+    return file_response(reconciliation.our_figures(version=version, file_format=file_format))
 
 
 @login_required

@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy
 
 from core.api.permissions import require_role
 from core.roles import SUPPLIER_ROLES
-from suppliers.api.catalog_io import file_response, own_supplier
+from core.files import file_response
+from suppliers.api.catalog_io import own_supplier
 from suppliers.services import catalog_io
 
 

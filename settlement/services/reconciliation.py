@@ -21,10 +21,10 @@ from django.db.models import F, Q
 
 from core.errors import Conflict, PermissionDenied, ValidationFailed
 from core.roles import Role
-from core.tabular import Problem, TableRejected, TableSpec, read_table
+from core.tabular import Problem, TableFile, TableRejected, TableSpec, read_table, table_file
 from core.validators import validate_length
 from settlement.models import (
-    LINE_KINDS, Adjustment, Category, Reconciliation, ReconciliationLine, Resolution, Statement, StatementLine,
+    LINE_KINDS, Adjustment, Category, Reconciliation, ReconciliationLine, Resolution, Statement, StatementLine, StatementVersion,
 )
 from settlement.services.adjustments import parse_amount, propose_adjustment, require_finance
 
@@ -108,6 +108,20 @@ def _parse(rows: list[tuple[int, dict[str, str]]]) -> list[tuple[int, Key, int, 
     if problems:
         raise TableRejected(problems, column_order=RECONCILIATION_FILE.keys)
     return parsed
+
+
+#: How the template names each line kind (the upload reads these as well as the English codes).
+KIND_NAMES = {"delivery": "配送", "return": "退货", "replacement": "换货"}
+
+
+def our_figures(*, version: StatementVersion, file_format: str) -> TableFile:
+    """Our lines of a version in the reconciliation file's own columns (订单号, SKU, 类型, 数量, 金额), one row per order,
+    SKU and kind as matching sums them: what a supplier compares with its books, corrects where they differ, and uploads."""
+    statement = version.statement
+    ours = _our_lines(StatementLine.objects.filter(statement=statement, version__lte=version.number))
+    rows = [(order_number, sku, KIND_NAMES[kind], quantity, amount) for (order_number, sku, kind), (_pk, quantity, amount) in ours.items()]
+    return table_file(headers=["订单号", "SKU", "类型", "数量", "金额"], rows=rows, file_format=file_format, title="reconciliation",
+                      name=f"reconciliation-{statement.supplier_id}-{statement.month:%Y%m}-v{version.number}")
 
 
 def _our_lines(lines) -> dict[Key, list]:

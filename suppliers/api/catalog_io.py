@@ -1,5 +1,4 @@
 """Catalog import and export over the API (SPEC §4.2); columns and error `attr`s as in suppliers.services.catalog_io."""
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -14,6 +13,7 @@ from core.api.permissions import roles
 from core.errors import ValidationFailed
 from core.roles import SUPPLIER_ROLES, Role
 from suppliers.models import Supplier
+from core.files import file_response
 from suppliers.services import catalog_io
 
 
@@ -43,11 +43,6 @@ class GiftExportQuery(serializers.Serializer):
 
 def own_supplier(user) -> Supplier:
     return get_object_or_404(Supplier.objects.visible_to(user), pk=user.supplier_id)
-
-
-def file_response(export: catalog_io.CatalogFile) -> HttpResponse:
-    disposition = f'attachment; filename="{export.filename}"'
-    return HttpResponse(export.content, content_type=export.content_type, headers={"Content-Disposition": disposition})
 
 
 class GiftImportView(APIView):

@@ -18,7 +18,7 @@ from django.db import transaction
 
 from core.errors import DomainError, ValidationFailed
 from core.models import Program, Tier
-from core.tabular import CONTENT_TYPES, Problem, TableRejected, TableSpec, read_table, write_table
+from core.tabular import CONTENT_TYPES, Problem, TableFile, TableRejected, TableSpec, read_table, table_file
 from core.validators import whole_number
 from suppliers.models import Gift, GiftRevision, Supplier
 from suppliers.services.catalog import create_gift
@@ -71,18 +71,11 @@ class ImportSummary:
     unchanged: int = 0
 
 
-@dataclass(frozen=True)
-class CatalogFile:
-    content: bytes
-    content_type: str
-    filename: str
-
-
-def export_catalog(*, supplier: Supplier, file_format: str, now: datetime) -> CatalogFile:
+def export_catalog(*, supplier: Supplier, file_format: str, now: datetime) -> TableFile:
     """Every gift of the supplier in the import columns; CSV as UTF-8 with BOM, formula-like text cells neutralised."""
     gifts = Gift.objects.filter(supplier=supplier).select_related("category").prefetch_related("prices__program").order_by("sku")
-    content = write_table(headers=KEYS, rows=(_cells(gift) for gift in gifts), file_format=file_format, title="gifts")
-    return CatalogFile(content, CONTENT_TYPES[file_format], f"gifts-{supplier.pk}-{now:%Y%m%d}.{file_format}")
+    return table_file(headers=KEYS, rows=(_cells(gift) for gift in gifts), file_format=file_format, name=f"gifts-{supplier.pk}-{now:%Y%m%d}",
+                      title="gifts")
 
 
 def import_catalog(*, supplier: Supplier, actor, now: datetime, file_name: str, content: bytes) -> ImportSummary:

@@ -416,3 +416,28 @@ def test_a_reconciliation_of_a_superseded_version_says_so_and_offers_no_resoluti
     page = logged_in(finance).get(f"/settlement/reconciliations/{reconciliation.pk}/").content.decode()
 
     assert 'data-testid="superseded"' in page and "第 1 版" in page and 'data-action="resolve"' not in page
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_the_supplier_downloads_our_figures_and_uploading_them_back_matches_every_line(
+    supplier, supplier_admin, other_supplier_admin, finance, file_format
+):
+    from tests.settlement.conftest import booked_order, paying_account
+
+    paying_account(supplier)
+    for day, amount in ((3, "100.00"), (9, "200.00")):
+        booked_order(supplier, amount, recorded_at=datetime(2026, 9, day, 10, tzinfo=SHANGHAI))
+    generation.generate_now(month=SEPTEMBER, actor=finance, now=datetime(2026, 10, 1, 2, tzinfo=SHANGHAI))
+    issued = statements.issue_statement(statement=Statement.objects.get(supplier=supplier), actor=finance, now=FIXED_NOW)
+    client = logged_in(supplier_admin)
+    url = f"/settlement/statements/{issued.pk}/versions/1/figures.{file_format}"
+
+    page = client.get(f"/settlement/statements/{issued.pk}/").content.decode()
+    download = client.get(url)
+    client.post(f"/settlement/statements/{issued.pk}/reconcile/", {"file": SimpleUploadedFile(f"ours.{file_format}", download.content)})
+
+    reconciliation = Reconciliation.objects.get(statement=issued)
+    assert url in page and download.status_code == 200 and "attachment" in download["Content-Disposition"]
+    assert set(reconciliation.lines.values_list("category", flat=True)) == {"matched"} and reconciliation.lines.count() == 2
+    assert logged_in(other_supplier_admin).get(url).status_code == 404
+    assert client.get(f"/settlement/statements/{issued.pk}/versions/1/figures.pdf").status_code == 404
