@@ -221,3 +221,20 @@ def test_the_api_tells_a_caller_what_waits_for_it_as_the_navigation_does(api, op
     assert {"page": reverse("operator-suppliers"), "label": "礼品商管理", "count": 1} in waiting  # `supplier` applied
     assert api(finance).get("/api/v1/me/").json()["waiting"] == []
 
+
+
+def test_a_user_changes_its_password_from_the_header_and_a_wrong_old_one_is_a_field_error(operator):
+    client = logged_in(operator)
+    operator.set_password("old-pass-123")
+    operator.save()
+    client.force_login(operator)
+
+    home = client.get("/").content.decode()
+    wrong = client.post("/accounts/password/", {"old_password": "nope", "new_password1": "Ne3w-pass-456", "new_password2": "Ne3w-pass-456"})
+    changed = client.post("/accounts/password/", {"old_password": "old-pass-123", "new_password1": "Ne3w-pass-456",
+                                                  "new_password2": "Ne3w-pass-456"}, follow=True)
+
+    operator.refresh_from_db()
+    assert 'href="/accounts/password/"' in home
+    assert 'data-field="old_password"' in wrong.content.decode()
+    assert 'data-testid="password-changed"' in changed.content.decode() and operator.check_password("Ne3w-pass-456")
