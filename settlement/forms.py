@@ -66,6 +66,17 @@ class StatementFilterForm(SupplierFilterForm):
         return {"month": data.get("month"), "state": data.get("state") or "", "supplier_id": data.get("supplier")}
 
 
+class ReconciliationFilterForm(StatementFilterForm):
+    state = None
+    open_only = forms.BooleanField(label=_("只看有待处理差异的"), required=False)
+    field_order = ["month", "supplier", "open_only"]
+
+    def values(self) -> dict:
+        self.is_valid()
+        data = self.cleaned_data
+        return {"month": data.get("month"), "supplier_id": data.get("supplier"), "open_only": bool(data.get("open_only"))}
+
+
 class AdjustmentFilterForm(SupplierFilterForm):
     state = _any(_("状态"), Adjustment.State.choices)
     field_order = ["state", "supplier"]

@@ -19,7 +19,7 @@ from core.portal import redirect_back, add_service_errors, paginate, run_action
 from core.roles import SUPPLIER_ROLES
 from core.tabular import TableRejected
 from settlement.forms import (
-    AdjustmentFilterForm, AdjustmentForm, CategoryFilterForm, DecisionForm, ReconciliationUploadForm, ResolveForm,
+    AdjustmentFilterForm, AdjustmentForm, CategoryFilterForm, DecisionForm, ReconciliationFilterForm, ReconciliationUploadForm, ResolveForm,
 )
 from settlement.models import Category, ReconciliationLine
 from settlement.services import adjustments, reconciliation, statements
@@ -104,8 +104,9 @@ def adjustment_decide(request, pk: int, name: str):
 @login_required
 def reconciliation_list(request):
     require_role(request.user, READERS)
-    context = paginate(request, reconciliation.list_reconciliations(actor=request.user))
-    return render(request, "settlement/reconciliations.html", context)
+    filters = ReconciliationFilterForm(request.GET, staff=request.user.role not in SUPPLIER_ROLES)
+    context = paginate(request, reconciliation.list_reconciliations(actor=request.user, **filters.values()))
+    return render(request, "settlement/reconciliations.html", context | {"filters": filters})
 
 
 def _summary_rows(summary: dict) -> list[dict]:

@@ -17,7 +17,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 
 from core.errors import Conflict, PermissionDenied, ValidationFailed
 from core.roles import Role
@@ -249,9 +249,19 @@ def _adjustment_for(line: ReconciliationLine, *, resolution: str, actor, now: da
     )
 
 
-def list_reconciliations(*, actor):
-    """The reconciliations the actor may see (a supplier its own, finance and operators all), newest first."""
-    return Reconciliation.objects.visible_to(actor).select_related("statement", "version", "supplier", "uploaded_by")
+def list_reconciliations(*, actor, month=None, supplier_id: int | None = None, open_only: bool = False):
+    """The reconciliations the actor may see (a supplier its own, finance and operators all), newest first; of one
+    statement month or supplier, or only those with a discrepancy still to resolve (`ReconciliationLine.open`)."""
+    found = Reconciliation.objects.visible_to(actor).select_related("statement", "version", "supplier", "uploaded_by")
+    if month:
+        found = found.filter(statement__month=month)
+    if supplier_id:
+        found = found.filter(supplier_id=supplier_id)
+    if open_only:
+        waiting = ReconciliationLine.objects.filter(reconciliation=OuterRef("pk")).exclude(category=Category.MATCHED).filter(
+            Q(resolution="") | Q(adjustment__state=Adjustment.State.REJECTED))
+        found = found.filter(Exists(waiting))
+    return found
 
 
 def reconciliation_lines(*, reconciliation: Reconciliation, category: str = "", unresolved: bool = False):

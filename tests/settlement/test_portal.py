@@ -441,3 +441,18 @@ def test_the_supplier_downloads_our_figures_and_uploading_them_back_matches_ever
     assert set(reconciliation.lines.values_list("category", flat=True)) == {"matched"} and reconciliation.lines.count() == 2
     assert logged_in(other_supplier_admin).get(url).status_code == 404
     assert client.get(f"/settlement/statements/{issued.pk}/versions/1/figures.pdf").status_code == 404
+
+
+def test_the_reconciliation_list_filters_by_month_supplier_and_open_differences(issued, supplier_admin, finance):
+    reconciliation = upload(logged_in(supplier_admin), issued)
+    client = logged_in(finance)
+
+    def shown(query: str) -> bool:
+        return f'data-reconciliation="{reconciliation.pk}"' in client.get(f"/settlement/reconciliations/?{query}").content.decode()
+
+    assert shown(f"month={issued.month:%Y-%m}") and not shown("month=2026-01")
+    assert shown(f"supplier={issued.supplier_id}") and shown("open_only=on")
+    for line in reconciliation.lines.exclude(category="matched"):
+        client.post(f"/settlement/reconciliations/lines/{line.pk}/resolve/", {"resolution": "write_off", "note": "核销"})
+    assert not shown("open_only=on") and shown("")
+    assert 'data-field="month"' in client.get("/settlement/reconciliations/?month=2026-13").content.decode()
