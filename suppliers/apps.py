@@ -22,7 +22,7 @@ class SuppliersConfig(AppConfig):
         register_nav(_("礼品管理"), "operator-gifts", roles={Role.OPERATOR}, order=30, group=NavGroup.GIFTS)
         register_nav(_("我的礼品"), "supplier-gifts", roles=SUPPLIER_ROLES, order=20)
         register_nav(_("礼品导入导出"), "supplier-catalog-import", roles=SUPPLIER_ROLES, order=25)
-        register_nav(_("库存"), "supplier-stock", roles=SUPPLIER_ROLES, order=30)
+        register_nav(_("库存"), "supplier-stock", roles={*SUPPLIER_ROLES, Role.LOGISTICS, Role.OPERATOR}, order=30, group=NavGroup.ORDERS)
         register_nav(_("合同审核"), "operator-contracts", roles={Role.OPERATOR, Role.FINANCE}, order=40, group=NavGroup.SUPPLIERS,
                      badge=contracts_waiting)
         register_nav(_("资料变更审核"), "operator-profile-changes", roles={Role.OPERATOR, Role.FINANCE}, order=50,

@@ -11,6 +11,7 @@ urlpatterns = [
     path("gifts/<int:pk>/actions/<slug:name>/", views.gift_action, name="gift-action"),
     path("stock/", views.stock, name="supplier-stock"),
     path("stock/own/<int:pk>/", views.stock_count, name="supplier-stock-count"),
+    path("stock/<int:pk>/safety-stock/", views.safety_stock, name="stock-safety-stock"),
     path("gift-review/", views.review_queue, name="operator-gift-review"),
     path("gift-review/revisions/<int:pk>/<slug:name>/", views.revision_action, name="operator-revision-action"),
     path("gift-admin/", views.gift_admin, name="operator-gifts"),

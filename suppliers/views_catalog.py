@@ -281,9 +281,15 @@ def gift_admin(request):
     return render(request, "suppliers/catalog/gift_admin.html", context | {"filters": filters})
 
 
+STOCK_READERS = frozenset({*SUPPLIER_ROLES, Role.LOGISTICS, Role.OPERATOR})
+SAFETY_STOCK_SETTERS = frozenset({Role.LOGISTICS, Role.OPERATOR})
+
+
 @login_required
 def stock(request):
-    require_role(request.user, SUPPLIER_ROLES)
+    """Stock by gift and location: a supplier its own (and counts its dropship stock), logistics and operators every
+    supplier's, with the safety stock they set per warehouse."""
+    require_role(request.user, STOCK_READERS)
     filters = StockFilterForm(request.GET)
     filters.is_valid()
     q, low = filters.cleaned_data.get("q"), filters.cleaned_data.get("low")
@@ -300,7 +306,8 @@ def stock(request):
         "recent": RECENT_MOVEMENTS,
         "requests": requests.select_related("gift", "location"),
         "today": timezone.localdate(),
-        "own_stock": _own_stock(request.user),
+        "own_stock": _own_stock(request.user) if request.user.role in SUPPLIER_ROLES else [],
+        "sets_safety_stock": request.user.role in SAFETY_STOCK_SETTERS,
     }
     return render(request, "suppliers/catalog/stock.html", context)
 
@@ -314,6 +321,22 @@ def _own_stock(user) -> list[Gift]:
     for gift in gifts:
         gift.own_available = available.get(gift.pk, 0)
     return gifts
+
+
+@login_required
+@require_POST
+def safety_stock(request, pk: int):
+    """Logistics or an operator sets the safety stock of one gift at one location (below it, a replenishment request)."""
+    require_role(request.user, SAFETY_STOCK_SETTERS)
+    record = get_object_or_404(StockRecord.objects.visible_to(request.user).select_related("gift", "location"), pk=pk)
+    value = whole_number(request.POST.get("safety_stock", ""), limit=inventory.MAX_OWN_STOCK)
+    run_action(
+        request,
+        lambda: inventory.set_safety_stock(gift=record.gift, location=record.location, safety_stock=-1 if value is None else value,
+                                           at=timezone.now()),
+        success=_("%(sku)s 安全库存已更新") % {"sku": record.gift.sku},
+    )
+    return redirect_back(request, reverse("supplier-stock"))
 
 
 @login_required

@@ -160,7 +160,12 @@ def count_own_stock(*, gift: Gift, available: int, actor, now: datetime) -> Stoc
 
 
 def set_safety_stock(*, gift: Gift, location: Location, safety_stock: int, at: datetime) -> StockRecord:
-    """Set the safety stock of a gift at a warehouse; a level already below it raises a replenishment request."""
+    """Set the safety stock of a gift at a warehouse; a level already below it raises a replenishment request.
+
+    :raises ValidationFailed: unless a whole number from 0 to MAX_OWN_STOCK
+    """
+    if not isinstance(safety_stock, int) or isinstance(safety_stock, bool) or not 0 <= safety_stock <= MAX_OWN_STOCK:
+        raise ValidationFailed(f"安全库存须为 0–{MAX_OWN_STOCK} 的整数 (a whole number from 0 to {MAX_OWN_STOCK})", field="safety_stock")
     with transaction.atomic():
         record, _ = StockRecord.objects.get_or_create(gift=gift, location=location)
         StockRecord.objects.filter(pk=record.pk).update(safety_stock=safety_stock)

@@ -159,3 +159,23 @@ def test_the_stock_page_lets_a_dropship_supplier_count_its_own_stock(supplier, s
     assert f'data-gift="{gift.pk}"' in page.split('data-testid="own-stock"', 1)[1]
     assert "自有库存已更新" in counted and StockRecord.objects.get(gift=gift).available == 12
     assert "可用数量须为" in bad and StockRecord.objects.get(gift=gift).available == 12
+
+
+def test_logistics_reads_every_suppliers_stock_and_sets_a_safety_stock_in_the_portal(supplier, supplier_staff, logistics, now):
+    from tests.portal import logged_in
+
+    gift = GiftFactory(supplier=supplier)
+    record = inventory.receive_stock(gift=gift, location=WarehouseFactory(code="WH-SZ"), quantity=4, at=now)
+    client = logged_in(logistics)
+
+    page = client.get("/supplier/stock/").content.decode()
+    client.post(f"/supplier/stock/{record.pk}/safety-stock/", {"safety_stock": "6"})
+    bad = client.post(f"/supplier/stock/{record.pk}/safety-stock/", {"safety_stock": "-3"}, follow=True).content.decode()
+    suppliers_page = logged_in(supplier_staff).get("/supplier/stock/").content.decode()
+
+    record.refresh_from_db()
+    assert gift.sku in page and 'data-testid="safety-stock-form"' in page
+    assert record.safety_stock == 6 and ReplenishmentRequest.objects.filter(gift=gift, state="open").count() == 1
+    assert "安全库存须为" in bad
+    assert 'data-testid="safety-stock-form"' not in suppliers_page
+    assert logged_in(supplier_staff).post(f"/supplier/stock/{record.pk}/safety-stock/", {"safety_stock": "1"}).status_code == 403
