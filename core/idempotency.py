@@ -12,9 +12,11 @@ committed); on SQLite writing transactions run one at a time, so none can.
 """
 import hashlib
 import json
+from collections.abc import Callable
 from functools import wraps
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Model
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
@@ -91,3 +93,22 @@ def _replay(*, user_id: int, endpoint: str, key: str, body_hash: str) -> Respons
     response = Response(record.response_body, status=record.response_status)
     response["Idempotent-Replayed"] = "true"
     return response
+
+
+def once_per_token(*, user, form: str, token: str, action: Callable[[], Model]) -> tuple[int, bool]:
+    """Run a portal form's `action` at most once per token the form was rendered with (a double-clicked or re-sent
+    form creates one object): (the object's id, whether this call created it). The token is claimed as an API key
+    is, in the action's own transaction. :raises IdempotencyKeyMissing: without a token"""
+    token = (token or "").strip()
+    if not token or len(token) > 255:
+        raise IdempotencyKeyMissing(field="token")
+    endpoint = f"portal {form}"
+    with transaction.atomic():
+        _lock(user_id=user.pk, endpoint=endpoint, key=token)
+        done = IdempotencyRecord.objects.filter(user_id=user.pk, endpoint=endpoint, key=token).values_list("response_body", flat=True).first()
+        if done is not None:
+            return done["id"], False
+        created = action()
+        IdempotencyRecord.objects.create(user_id=user.pk, endpoint=endpoint, key=token, request_hash="", response_status=201,
+                                         response_body={"id": created.pk}, created_at=timezone.now())
+    return created.pk, True

@@ -1,5 +1,7 @@
 """Portal forms of the goods flow: they parse input into the arguments the services take; the rules live there."""
 from django import forms
+
+from core.forms import SubmittedOnce
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -9,7 +11,7 @@ from logistics.models import InboundShipment, Shipment
 from suppliers.models import Gift, Location, ReplenishmentRequest
 
 
-class AnnounceForm(forms.Form):
+class AnnounceForm(SubmittedOnce):
     """An inbound announcement by a supplier user: its own warehouse gifts, the warehouses, its open replenishment requests."""
 
     gift = forms.ModelChoiceField(label=_("礼品"), queryset=Gift.objects.none())

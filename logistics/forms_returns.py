@@ -1,5 +1,7 @@
 """Portal forms of returns, extra costs and claims: they parse input into the shapes the services take; the rules live there."""
 from django import forms
+
+from core.forms import SubmittedOnce
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -58,7 +60,7 @@ class ReturnFilterForm(forms.Form):
         return queryset
 
 
-class ExtraCostForm(forms.Form):
+class ExtraCostForm(SubmittedOnce):
     """An extra cost as logistics staff or an operator enter it; what it belongs to is named by number, among what they see."""
 
     kind = forms.ChoiceField(label=_("费用类型"), choices=CostKind.choices)

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from core.api.permissions import require_role
 from core.errors import DomainError, PermissionDenied
 from core.fsm import history_of
+from core.idempotency import once_per_token
 from core.portal import add_service_errors, paginate, run_action
 from core.roles import SUPPLIER_ROLES, Role
 from core.services import log_personal_data_access
@@ -129,11 +130,14 @@ def supplier_inbound(request):
     if request.method == "POST" and form.is_valid():
         supplier = get_object_or_404(Supplier.objects.visible_to(request.user), pk=request.user.supplier_id)
         try:
-            announced = inbound.announce_inbound(supplier=supplier, actor=request.user, now=timezone.now(), **form.values())
+            pk, _first = once_per_token(
+                user=request.user, form="announce", token=form.cleaned_data["token"],
+                action=lambda: inbound.announce_inbound(supplier=supplier, actor=request.user, now=timezone.now(), **form.values()),
+            )
         except DomainError as error:
             add_service_errors(form, error, aliases=ANNOUNCE_FIELDS)
         else:
-            messages.success(request, _("已预报入库：%(number)s") % {"number": announced.number})
+            messages.success(request, _("已预报入库：%(number)s") % {"number": InboundShipment.objects.get(pk=pk).number})
             return redirect("supplier-inbound")
     filters = InboundFilterForm(request.GET)
     rows = filters.apply(InboundShipment.objects.visible_to(request.user).select_related("gift", "location"))

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from core.api.permissions import require_role
 from core.errors import DomainError
+from core.idempotency import once_per_token
 from core.fsm import history_of
 from core.portal import redirect_back, add_service_errors, paginate, run_action
 from core.roles import SUPPLIER_ROLES, Role
@@ -39,7 +40,7 @@ from logistics.forms_returns import (
     SettleForm,
     TariffForm,
 )
-from logistics.models import ReturnRequest, Tariff
+from logistics.models import ExtraCost, ReturnRequest, Tariff
 from logistics.services import claims, costs, returns
 from points.models import RedemptionOrder
 
@@ -184,11 +185,12 @@ def extra_cost_create(request):
     form = ExtraCostForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            cost = costs.record_extra_cost(**form.values(), actor=request.user, now=timezone.now())
+            pk, _first = once_per_token(user=request.user, form="extra-cost", token=form.cleaned_data["token"],
+                                        action=lambda: costs.record_extra_cost(**form.values(), actor=request.user, now=timezone.now()))
         except DomainError as error:
             add_service_errors(form, error, aliases=COST_FIELDS)
         else:
-            messages.success(request, _("已记录额外费用 ¥%(amount)s") % {"amount": cost.amount})
+            messages.success(request, _("已记录额外费用 ¥%(amount)s") % {"amount": ExtraCost.objects.get(pk=pk).amount})
             return redirect("logistics-extra-costs")
     return render(request, "logistics/returns/cost_form.html", {"form": form})
 

@@ -97,3 +97,22 @@ def test_a_request_that_loses_the_race_to_store_its_key_answers_with_the_winners
     assert loser["Idempotent-Replayed"] == "true"
     assert Notice.objects.count() == 1  # the loser's notice went with its rolled-back transaction
     assert IdempotencyRecord.objects.filter(key="k-race").count() == 1
+
+
+def test_a_portal_form_token_runs_its_action_once_and_a_missing_token_is_refused(operator):
+    from core.errors import IdempotencyKeyMissing
+    from core.idempotency import once_per_token
+    from core.models import Program
+
+    made = []
+
+    def action():
+        made.append(1)
+        return Program.objects.first()
+
+    first = once_per_token(user=operator, form="demo", token="abc", action=action)
+    again = once_per_token(user=operator, form="demo", token="abc", action=action)
+    with pytest.raises(IdempotencyKeyMissing):
+        once_per_token(user=operator, form="demo", token=" ", action=action)
+
+    assert first == (Program.objects.first().pk, True) and again == (first[0], False) and made == [1]

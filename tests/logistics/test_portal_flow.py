@@ -1,6 +1,7 @@
 """Portal pages of the goods flow: logistics receives inbound stock, hands orders over and drives warehouse shipments;
 suppliers announce inbound stock and ship dropship orders; members track their shipments and confirm receipt."""
 import re
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -103,18 +104,22 @@ def test_the_inbound_page_filters_by_state_and_text(logistics, announced):
 def test_a_supplier_announces_inbound_stock_from_the_form(supplier_staff, stocked_gift, warehouse):
     soon = (timezone.localdate() + timedelta(days=2)).isoformat()
 
-    response = logged_in(supplier_staff).post(
-        "/logistics/announce/", {"gift": stocked_gift.pk, "location": warehouse.pk, "quantity": 30, "expected_on": soon}, follow=True
-    )
+    client = logged_in(supplier_staff)
+    body = {"token": uuid.uuid4().hex, "gift": stocked_gift.pk, "location": warehouse.pk, "quantity": 30, "expected_on": soon}
+
+    response = client.post("/logistics/announce/", body, follow=True)
+    resent = client.post("/logistics/announce/", body, follow=True)  # a double click sends the same form twice
+    no_token = client.post("/logistics/announce/", body | {"token": ""})
 
     shipment = InboundShipment.objects.get()
     assert (shipment.gift, shipment.location, shipment.announced_quantity, shipment.state) == (stocked_gift, warehouse, 30, "announced")
-    assert shipment.number in response.content.decode()
+    assert shipment.number in response.content.decode() and shipment.number in resent.content.decode()
+    assert no_token.status_code == 200 and InboundShipment.objects.count() == 1
 
 
 def test_a_bad_announcement_shows_its_errors_next_to_the_fields_and_writes_nothing(supplier_staff, stocked_gift, warehouse):
     response = logged_in(supplier_staff).post(
-        "/logistics/announce/", {"gift": stocked_gift.pk, "location": warehouse.pk, "quantity": 0, "expected_on": "2020-01-01"}
+        "/logistics/announce/", {"token": uuid.uuid4().hex, "gift": stocked_gift.pk, "location": warehouse.pk, "quantity": 0, "expected_on": "2020-01-01"}
     )
 
     assert response.status_code == 200
@@ -124,7 +129,7 @@ def test_a_bad_announcement_shows_its_errors_next_to_the_fields_and_writes_nothi
 
 def test_an_expected_date_in_the_past_is_shown_next_to_its_field(supplier_staff, stocked_gift, warehouse):
     response = logged_in(supplier_staff).post(
-        "/logistics/announce/", {"gift": stocked_gift.pk, "location": warehouse.pk, "quantity": 5, "expected_on": "2020-01-01"}
+        "/logistics/announce/", {"token": uuid.uuid4().hex, "gift": stocked_gift.pk, "location": warehouse.pk, "quantity": 5, "expected_on": "2020-01-01"}
     )
 
     assert "预计到货日期" in field_errors(response)["expected_on"]
@@ -136,7 +141,7 @@ def test_another_suppliers_gift_is_not_offered_and_cannot_be_posted(other_suppli
     soon = (timezone.localdate() + timedelta(days=2)).isoformat()
 
     html = page(client, "/logistics/announce/")
-    response = client.post("/logistics/announce/", {"gift": stocked_gift.pk, "location": warehouse.pk, "quantity": 5, "expected_on": soon})
+    response = client.post("/logistics/announce/", {"token": uuid.uuid4().hex, "gift": stocked_gift.pk, "location": warehouse.pk, "quantity": 5, "expected_on": soon})
 
     assert stocked_gift.sku not in html
     assert "gift" in field_errors(response)
@@ -149,7 +154,7 @@ def test_an_open_replenishment_request_prefills_the_announcement_and_receiving_m
     client = logged_in(supplier_staff)
 
     html = page(client, f"/logistics/announce/?replenishment={request.pk}")
-    client.post("/logistics/announce/", {"gift": stocked_gift.pk, "location": warehouse.pk, "quantity": request.quantity,
+    client.post("/logistics/announce/", {"token": uuid.uuid4().hex, "gift": stocked_gift.pk, "location": warehouse.pk, "quantity": request.quantity,
                                          "expected_on": request.due_date.isoformat(), "replenishment_request": request.pk})
     shipment = InboundShipment.objects.get()
     logged_in(logistics).post(f"/logistics/inbound/{shipment.pk}/receive/", {"counted_quantity": request.quantity, "damaged_quantity": 0})

@@ -161,16 +161,23 @@ def test_logistics_records_an_extra_cost_by_order_number(delivered_order, logist
     response = client.post(
         "/logistics/extra-costs/new/",
         {"kind": "redelivery", "payer": "supplier", "order_number": delivered_order.number, "quantity": 2,
-         "description": "二次配送"},
+         "description": "二次配送", "token": "form-1"},
     )
+    resent = client.post(  # a double click: the same form, the same token
+        "/logistics/extra-costs/new/",
+        {"kind": "redelivery", "payer": "supplier", "order_number": delivered_order.number, "quantity": 2,
+         "description": "二次配送", "token": "form-1"},
+    )
+    new_form = client.get("/logistics/extra-costs/new/").content.decode()
 
-    assert response.status_code == 302
+    assert response.status_code == resent.status_code == 302
     assert ExtraCost.objects.get().amount == Decimal("30.00")
+    assert 'name="token"' in new_form and 'value="form-1"' not in new_form
 
 
 def test_an_extra_cost_naming_nothing_known_shows_the_error_next_to_the_field(delivered_order, logistics):
     response = logged_in(logistics).post(
-        "/logistics/extra-costs/new/", {"kind": "redelivery", "payer": "supplier", "order_number": "RO-NONE", "quantity": 1}
+        "/logistics/extra-costs/new/", {"kind": "redelivery", "payer": "supplier", "order_number": "RO-NONE", "quantity": 1, "token": "t"}
     )
 
     assert "order_number" in field_errors(response)
@@ -178,7 +185,7 @@ def test_an_extra_cost_naming_nothing_known_shows_the_error_next_to_the_field(de
 
 
 def test_the_service_refusal_of_an_operator_on_a_warehouse_order_is_shown(delivered_order, operator):
-    body = {"kind": "redelivery", "payer": "supplier", "order_number": delivered_order.number, "quantity": 1}
+    body = {"kind": "redelivery", "payer": "supplier", "order_number": delivered_order.number, "quantity": 1, "token": "t"}
 
     response = logged_in(operator).post("/logistics/extra-costs/new/", body)
 
