@@ -19,6 +19,7 @@ from core.models import Program, Tier
 from core.portal import add_service_errors, paginate, run_action
 from core.roles import Role
 from core.tabular import TableRejected
+from core.validators import id_or_none
 from points.models import LedgerEntry, Member, RedemptionOrder
 from points.selectors import search_members
 from points.services import credits, orders
@@ -69,8 +70,8 @@ def order_admin(request):
         queryset = queryset.filter(state=state)
     if q := request.GET.get("q", "").strip():  # an order number, or a member's phone
         queryset = queryset.filter(Q(number__icontains=q) | Q(member__phone=q))
-    if (member := request.GET.get("member", "")).isdigit():
-        queryset = queryset.filter(member_id=int(member))
+    if (member := id_or_none(request.GET.get("member"))) is not None:  # not a 500 for an id the database cannot hold
+        queryset = queryset.filter(member_id=member)
     context = paginate(request, queryset) | {"states": RedemptionOrder.State.choices, "state": state, "q": q}
     return render(request, "points/order_admin.html", context)
 

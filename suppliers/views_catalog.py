@@ -332,7 +332,7 @@ def safety_stock(request, pk: int):
     value = whole_number(request.POST.get("safety_stock", ""), limit=inventory.MAX_OWN_STOCK)
     run_action(
         request,
-        lambda: inventory.set_safety_stock(gift=record.gift, location=record.location, safety_stock=-1 if value is None else value,
+        lambda: inventory.set_safety_stock(gift=record.gift, location=record.location, safety_stock=value,
                                            at=timezone.now()),
         success=_("%(sku)s 安全库存已更新") % {"sku": record.gift.sku},
     )
@@ -348,7 +348,7 @@ def stock_count(request, pk: int):
     available = whole_number(request.POST.get("available", ""), limit=inventory.MAX_OWN_STOCK)
     run_action(
         request,
-        lambda: inventory.count_own_stock(gift=gift, available=-1 if available is None else available, actor=request.user, now=timezone.now()),
+        lambda: inventory.count_own_stock(gift=gift, available=available, actor=request.user, now=timezone.now()),
         success=_("%(sku)s 自有库存已更新") % {"sku": gift.sku},
     )
     return redirect("supplier-stock")

@@ -28,6 +28,10 @@ class Resolution(models.TextChoices):
     CARRY_FORWARD = "carry_forward", _("转入下期")
 
 
+#: The line kinds of a supplier's reconciliation file, by their Chinese names (the file's own words: an upload takes
+#: either, a download of our figures writes these).
+KIND_NAMES = {"delivery": "配送", "return": "退货", "replacement": "换货"}
+
 #: Resolutions that propose an adjustment of theirs − ours.
 ADJUSTING = frozenset({Resolution.ACCEPT_THEIRS, Resolution.CARRY_FORWARD})
 #: A duplicate row is the supplier's line counted twice: adjusting by theirs − ours (ours being nothing for the
@@ -71,8 +75,7 @@ class ReconciliationLine(models.Model):
     row = models.PositiveIntegerField(_("文件行号"), null=True, blank=True)  # none for our lines absent from the file
     order_number = models.CharField(_("订单号"), max_length=30, blank=True)
     sku = models.CharField(_("SKU"), max_length=60, blank=True)
-    kind = models.CharField(_("明细类型"), max_length=20, blank=True,
-                            choices=[("delivery", _("配送")), ("return", _("退货")), ("replacement", _("换货"))])
+    kind = models.CharField(_("明细类型"), max_length=20, blank=True, choices=[(code, _(name)) for code, name in KIND_NAMES.items()])
     quantity = models.IntegerField(_("对方数量"), null=True, blank=True)
     amount = models.DecimalField(_("对方金额"), null=True, blank=True, **MONEY)
     our_line = models.ForeignKey("settlement.StatementLine", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

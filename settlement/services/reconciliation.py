@@ -23,6 +23,7 @@ from core.errors import Conflict, PermissionDenied, ValidationFailed
 from core.roles import Role
 from core.tabular import Problem, TableFile, TableRejected, TableSpec, read_table, table_file
 from core.validators import validate_length
+from settlement.models.reconciliation import KIND_NAMES
 from settlement.models import (
     LINE_KINDS, Adjustment, Category, Reconciliation, ReconciliationLine, Resolution, Statement, StatementLine, StatementVersion,
 )
@@ -41,9 +42,7 @@ RECONCILIATION_FILE = TableSpec(
     },
     max_rows=200_000, max_bytes=30 * 1024 * 1024, noun="明细行",
 )
-KINDS = {
-    "delivery": "delivery", "配送": "delivery", "return": "return", "退货": "return", "replacement": "replacement", "换货": "replacement",
-}
+KINDS = {**{code: code for code in KIND_NAMES}, **{name: code for code, name in KIND_NAMES.items()}}  # a file's words → a kind
 INTEGER = re.compile(r"[+-]?\d{1,9}")
 MAX_LENGTH = {"order_number": 30, "sku": 60}
 Key = tuple[str, str, str]
@@ -108,10 +107,6 @@ def _parse(rows: list[tuple[int, dict[str, str]]]) -> list[tuple[int, Key, int, 
     if problems:
         raise TableRejected(problems, column_order=RECONCILIATION_FILE.keys)
     return parsed
-
-
-#: How the template names each line kind (the upload reads these as well as the English codes).
-KIND_NAMES = {"delivery": "配送", "return": "退货", "replacement": "换货"}
 
 
 def our_figures(*, version: StatementVersion, file_format: str) -> TableFile:

@@ -122,6 +122,13 @@ def write_off_stock(
 MAX_OWN_STOCK = 100_000
 
 
+def _units(value, *, name: str, field: str) -> int:
+    """A count of units a person entered (a stock count, a safety stock). :raises ValidationFailed: unless 0–MAX_OWN_STOCK"""
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_OWN_STOCK:
+        raise ValidationFailed(f"{name}须为 0–{MAX_OWN_STOCK} 的整数 (a whole number from 0 to {MAX_OWN_STOCK})", field=field)
+    return value
+
+
 def own_location(supplier) -> Location:
     """The supplier's own location, from which its dropship gifts ship (made the first time it is needed)."""
     location, _ = Location.objects.get_or_create(
@@ -143,8 +150,7 @@ def count_own_stock(*, gift: Gift, available: int, actor, now: datetime) -> Stoc
         raise PermissionDenied("只有该礼品商可以申报自有库存 (only the gift's supplier counts its own stock)")
     if gift.fulfilment != Gift.Fulfilment.DROPSHIP:
         raise ValidationFailed("物流仓发货的礼品以物流商实收为准，不能自报库存 (a warehouse gift's stock is what logistics receives)", field="gift")
-    if not isinstance(available, int) or isinstance(available, bool) or not 0 <= available <= MAX_OWN_STOCK:
-        raise ValidationFailed(f"可用数量须为 0–{MAX_OWN_STOCK} 的整数 (a whole number from 0 to {MAX_OWN_STOCK})", field="available")
+    _units(available, name="可用数量", field="available")
     location = own_location(gift.supplier)
     source = Source("stock_count", timezone.localtime(now).strftime("%Y%m%d%H%M%S"))
     with transaction.atomic():
@@ -164,8 +170,7 @@ def set_safety_stock(*, gift: Gift, location: Location, safety_stock: int, at: d
 
     :raises ValidationFailed: unless a whole number from 0 to MAX_OWN_STOCK
     """
-    if not isinstance(safety_stock, int) or isinstance(safety_stock, bool) or not 0 <= safety_stock <= MAX_OWN_STOCK:
-        raise ValidationFailed(f"安全库存须为 0–{MAX_OWN_STOCK} 的整数 (a whole number from 0 to {MAX_OWN_STOCK})", field="safety_stock")
+    _units(safety_stock, name="安全库存", field="safety_stock")
     with transaction.atomic():
         record, _ = StockRecord.objects.get_or_create(gift=gift, location=location)
         StockRecord.objects.filter(pk=record.pk).update(safety_stock=safety_stock)

@@ -98,3 +98,16 @@ def test_the_api_lists_reads_and_corrects_a_member_and_filters_its_orders(api, r
     assert no_key.status_code == 400 and ledger.account_of(rich_member).balance == 50_500 - order.points_cost
     assert [o["id"] for o in their_orders] == [order.pk] and none_of_theirs == []
     assert client.get("/api/v1/orders/", {"member": "1e30"}).status_code == 400
+
+
+def test_bad_input_to_member_support_names_its_field_and_writes_nothing(api, rich_member, operator):
+    url = f"/api/v1/members/{rich_member.pk}/correct-points/"
+    client = api(operator)
+
+    not_a_number = client.post(url, {"points": "abc", "reason_code": "goodwill", "note": "x"}, format="json", HTTP_IDEMPOTENCY_KEY="k1")
+    unknown_reason = client.post(url, {"points": 5, "reason_code": "whim", "note": "x"}, format="json", HTTP_IDEMPOTENCY_KEY="k2")
+    huge_member_id = logged_in(operator).get("/member/order-admin/?member=99999999999999999999")
+
+    assert [(e["attr"], not_a_number.status_code) for e in not_a_number.json()["errors"]] == [("points", 400)]
+    assert unknown_reason.status_code == 400 and unknown_reason.json()["errors"][0]["attr"] == "reason_code"
+    assert huge_member_id.status_code == 200 and not LedgerEntry.objects.filter(kind="adjust").exists()
