@@ -283,8 +283,8 @@ SQL_LOT = ("UPDATE points_pointslot SET remaining = remaining - %(points)s "
            "WHERE account_id = %(account)s AND remaining >= %(points)s AND expires_at > %(now)s RETURNING id")
 SQL_ACCOUNT = "UPDATE points_pointsaccount SET balance = balance - %(points)s WHERE id = %(account)s AND balance >= %(points)s RETURNING balance"
 SQL_ENTRY = (
-    "INSERT INTO points_ledgerentry (kind, points, balance_after, reason_code, source_type, source_id, source_line, at, actor_id, account_id) "
-    "VALUES ('redeem', -%(points)s, %(balance)s, 'redeem', 'order', %(number)s, 0, %(now)s, %(user)s, %(account)s) RETURNING id"
+    "INSERT INTO points_ledgerentry (kind, points, balance_after, reason_code, source_type, source_id, source_line, at, actor_id, account_id, note) "
+    "VALUES ('redeem', -%(points)s, %(balance)s, 'redeem', 'order', %(number)s, 0, %(now)s, %(user)s, %(account)s, '') RETURNING id"
 )
 SQL_ALLOCATION = "INSERT INTO points_lotallocation (points, entry_id, lot_id) VALUES (-%(points)s, %(entry)s, %(lot)s)"
 SQL_ORDER = (
@@ -776,7 +776,10 @@ def stop(server: subprocess.Popen | None) -> None:
 
 
 def report_partial(results: list[Result], problems: list[str]) -> None:
-    baseline = results[0].rate
+    for r in results:
+        if r.errors:
+            print(f"errors in {r.scenario.name} ({len(r.errors)}), first:\n{r.errors[0]}")
+    baseline = results[0].rate or float("nan")
     for r in results:
         print(f"{r.scenario.name:<18}{r.confirmed:>7} confirmed {r.rate:>9.1f}/s p50 {r.percentile(50):.1f} ms p99 {r.percentile(99):.1f} ms "
               f"{r.rate / baseline:.2f}x baseline, {len(r.errors)} errors, app cpu {r.app_ms_per_order:.1f} ms, tool cpu {r.tool_ms_per_order:.1f} ms, "
