@@ -68,6 +68,7 @@ def _by_pk(model_path: str) -> Finder:
 register_source("order", _("兑换订单"), _by_number("points.RedemptionOrder"))
 register_source("return", _("退换货"), _by_number("logistics.ReturnRequest"))
 register_source("extra_cost", _("额外费用"), _by_pk("logistics.ExtraCost"))
+register_source("complaint", _("投诉"), _by_number("points.Complaint"))
 register_source("statement", _("结算单"), _by_pk("settlement.Statement"))
 register_source("reconciliation", _("对账"), _by_pk("settlement.Reconciliation"))
 register_source("other", _("其他"), None)

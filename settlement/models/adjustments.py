@@ -28,6 +28,7 @@ class Adjustment(StateMachine):
         RECONCILIATION = "reconciliation", _("对账更正")
         DISPUTE = "dispute", _("异议调整")
         COMPENSATION = "compensation", _("补偿")
+        CARRY_CORRECTION = "carry_correction", _("结转更正")  # a carried negative payable changed by a later version
         OTHER = "other", _("其他")
 
     number = models.CharField(_("调账单号"), max_length=30, unique=True)

@@ -173,6 +173,9 @@ def suppliers_to_settle(*, month: date, cutoff: datetime) -> list[int]:
         .exclude(pk__in=unclaimed[SourceKind.EXTRA_COST]),
         Adjustment.objects.filter(state=Adjustment.State.APPROVED, statement__isnull=True, decided_at__lt=cutoff)
         .exclude(pk__in=unclaimed[SourceKind.ADJUSTMENT]),
+        # a negative payable to carry makes a statement on its own: the supplier's balance shows every month until settled
+        Statement.objects.filter(payable__lt=0, receivable=False, month__lt=month, issued_at__lt=cutoff)
+        .exclude(supplier__state=Supplier.State.TERMINATED).exclude(pk__in=unclaimed[SourceKind.STATEMENT]),
         Statement.objects.filter(month=month),
     ]
     ids: set[int] = set()

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Case, Exists, IntegerField, OuterRef, QuerySet, Value, When
+from django.db.models import Case, Exists, IntegerField, OuterRef, QuerySet, Sum, Value, When
 from django.utils import timezone
 
 
@@ -21,8 +21,8 @@ from core.fsm import apply_transition, require_transition
 from core.notifications import notify
 from core.roles import Role, waiting_for
 from core.validators import validate_length
-from settlement.models import Adjustment, Reconciliation, Section, Statement, StatementVersion
-from settlement.services.adjustments import parse_amount, require_finance
+from settlement.models import Adjustment, Reconciliation, Section, SourceKind, Statement, StatementLine, StatementVersion
+from settlement.services.adjustments import parse_amount, propose_adjustment, require_finance
 from settlement.services.generation import version_totals
 from suppliers.models import Supplier
 from suppliers.selectors_profile import payable_account, shows_account_numbers
@@ -93,8 +93,30 @@ def reissue_statement(*, statement: Statement, actor, now: datetime, reason: str
         _freeze(version, statement=statement, actor=actor, now=now)
         apply_transition(statement, "reissue", actor=actor, at=now, reason=reason, version=number, payable=version.payable,
                          issued_at=now)
+        correct_carried(statement, actor=actor, now=now)
         _tell_supplier(statement, kind="statement_issued", now=now)
     return statement
+
+
+def correct_carried(statement: Statement, *, actor, now: datetime) -> Adjustment | None:
+    """A negative payable already carried into a later statement is not carried again when a new version changes it:
+    the difference is booked as an adjustment (SPEC §4.11), proposed by `actor` for another finance user to check and
+    booked, like any adjustment, by its approval time. Rejected corrections do not count, so the next version proposes
+    the difference again. Returns the proposal, or None when the carried amount is still right."""
+    carried = carried_line(statement)
+    if carried is None:
+        return None
+    corrections = carry_corrections(statement).exclude(state=Adjustment.State.REJECTED)
+    booked = carried.amount + (corrections.aggregate(total=Sum("amount"))["total"] or 0)
+    difference = min(statement.payable, 0) - booked
+    if not difference:
+        return None
+    return propose_adjustment(
+        supplier=statement.supplier, kind=Adjustment.Kind.CARRY_CORRECTION, amount=difference, actor=actor, now=now,
+        source_kind="statement", source_id=str(statement.pk),
+        reason=f"{statement.month:%Y-%m} 结算单第 {statement.version} 版应付 {statement.payable}，此前已结转 {booked}"
+               f" (version {statement.version} changed a payable already carried forward)",
+    )
 
 
 def _freeze(version: StatementVersion, *, statement: Statement, actor, now: datetime) -> None:
@@ -237,6 +259,16 @@ def pay_statement(*, statement: Statement, actor, now: datetime, reference: str,
 
 
 # --- reading --------------------------------------------------------------------------------------------------
+
+def carried_line(statement: Statement) -> StatementLine | None:
+    """The line of a later statement that carried this statement's negative payable, if one did (with that statement)."""
+    return StatementLine.objects.select_related("statement").filter(source_kind=SourceKind.STATEMENT, source_id=statement.pk).first()
+
+
+def carry_corrections(statement: Statement) -> QuerySet[Adjustment]:
+    """The adjustments that corrected this statement's carried payable after a later version changed it."""
+    return Adjustment.objects.filter(kind=Adjustment.Kind.CARRY_CORRECTION, source_kind="statement", source_id=str(statement.pk))
+
 
 def list_statements(*, actor, month: date | None = None, state: str = "", supplier_id: int | None = None) -> QuerySet[Statement]:
     statements = Statement.objects.visible_to(actor).select_related("supplier")

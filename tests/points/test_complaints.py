@@ -551,3 +551,14 @@ def test_the_operators_desk_counts_what_it_must_triage_and_what_was_triaged_to_i
     complaints.respond_to_complaint(complaint=complaint, actor=operator, now=now, response="已协调补发")
     assert complaints.complaints_waiting(operator) == 0
 
+
+
+def test_a_penalty_may_refer_to_a_complaint_about_the_same_supplier_only(complaint, supplier, finance, now):
+    from settlement.services.adjustments import propose_adjustment
+
+    penalty = propose_adjustment(supplier=supplier, kind="penalty", amount="-50", reason="投诉属实", actor=finance, now=now,
+                                 source_kind="complaint", source_id=complaint.number)
+    with pytest.raises(ValidationFailed) as refused:
+        propose_adjustment(supplier=SupplierFactory(), kind="penalty", amount="-50", reason="投诉属实", actor=finance, now=now,
+                           source_kind="complaint", source_id=complaint.number)
+    assert (penalty.source_kind, penalty.source_id, refused.value.field) == ("complaint", complaint.number, "source_id")

@@ -456,3 +456,28 @@ def test_the_reconciliation_list_filters_by_month_supplier_and_open_differences(
         client.post(f"/settlement/reconciliations/lines/{line.pk}/resolve/", {"resolution": "write_off", "note": "核销"})
     assert not shown("open_only=on") and shown("")
     assert 'data-field="month"' in client.get("/settlement/reconciliations/?month=2026-13").content.decode()
+
+
+def test_a_carried_payable_shows_where_it_went_and_its_correction_after_a_new_version(supplier, finance, finance_checker,
+                                                                                       supplier_admin):
+    compensate(supplier, "-50.00", maker=finance, checker=finance_checker)
+    generation.generate_now(month=SEPTEMBER, actor=finance, now=datetime(2026, 10, 1, 2, tzinfo=SHANGHAI))
+    september = statements.issue_statement(statement=Statement.objects.get(month=SEPTEMBER), actor=finance, now=FIXED_NOW)
+    generation.generate_now(month=date(2026, 10, 1), actor=finance, now=datetime(2026, 11, 1, 2, tzinfo=SHANGHAI))
+    october = Statement.objects.get(month=date(2026, 10, 1))
+    statements.dispute_statement(statement=september, actor=supplier_admin, now=FIXED_NOW, reason="补偿多扣")
+    answer = adjustments.propose_adjustment(supplier=supplier, kind="dispute", amount="20.00", reason="退回多扣", statement=september,
+                                            actor=finance, now=FIXED_NOW)
+    adjustments.approve_adjustment(adjustment=answer, actor=finance_checker, now=FIXED_NOW)
+    statements.reissue_statement(statement=september, actor=finance, now=FIXED_NOW)
+    correction = Adjustment.objects.get(kind="carry_correction")
+
+    finance_page = logged_in(finance).get(f"/settlement/statements/{september.pk}/").content.decode()
+    supplier_page = logged_in(supplier_admin).get(f"/settlement/statements/{september.pk}/").content.decode()
+    later_page = logged_in(supplier_admin).get(f"/settlement/statements/{october.pk}/").content.decode()
+    carried_into = re.search(r'data-testid="carried-into">(.*?)</td>', finance_page, re.S)[1]
+    assert f"/settlement/statements/{october.pk}/" in carried_into and "2026-10" in carried_into and "-50.00" in carried_into
+    corrections = finance_page.split("<h2>结转更正</h2>")[1].split("<h2>")[0]
+    assert correction.number in corrections and "20.00" in corrections and str(correction.amount) == "20.00"
+    assert correction.number not in supplier_page  # a proposal is finance's own work until the checker approves it
+    assert "-50.00" in later_page

@@ -18,6 +18,8 @@ from tests.settlement.conftest import GENERATED_AT, OCTOBER, booked_order, payin
 
 pytestmark = pytest.mark.django_db
 LATER = GENERATED_AT + timedelta(days=1)
+NOVEMBER, DECEMBER = generation.next_month(OCTOBER), generation.next_month(generation.next_month(OCTOBER))
+DECEMBER_2ND = datetime(2026, 12, 2, 10, tzinfo=SHANGHAI)
 
 
 def state_of(statement) -> str:
@@ -357,6 +359,87 @@ def test_a_negative_payable_is_carried_forward_once(negative, supplier_admin, fi
         generation.generate_now(month=month, actor=finance, now=generation.cutoff_of(month) + timedelta(hours=2))
 
     assert StatementLine.objects.filter(section=Section.CARRIED_FORWARD).count() == 1
+
+
+def test_a_negative_payable_alone_makes_the_next_months_statement(negative, supplier_admin, finance):
+    statements.confirm_statement(statement=negative, actor=supplier_admin, now=LATER)
+
+    generation.generate_now(month=NOVEMBER, actor=finance, now=datetime(2026, 12, 1, 2, tzinfo=SHANGHAI))
+
+    november = Statement.objects.get(month=NOVEMBER)
+    assert (november.supplier_id, november.payable) == (negative.supplier_id, Decimal("-30.00"))
+    assert [(line.section, line.source_id) for line in november.lines.all()] == [("carried_forward", negative.pk)]
+
+
+def carried_then_disputed(negative, *, supplier_admin, finance, finance_checker, amount):
+    """October's -30.00 carried into November, then October disputed and answered by a version `amount` different."""
+    booked_order(negative.supplier, "100.00", recorded_at=datetime(2026, 11, 5, tzinfo=SHANGHAI))
+    generation.generate_now(month=NOVEMBER, actor=finance, now=datetime(2026, 12, 1, 2, tzinfo=SHANGHAI))
+    statements.dispute_statement(statement=negative, actor=supplier_admin, now=DECEMBER_2ND, reason="罚款过多")
+    adjustment = adjustments.propose_adjustment(supplier=negative.supplier, kind="dispute", amount=amount, reason="罚款减半",
+                                                statement=negative, actor=finance, now=DECEMBER_2ND)
+    adjustments.approve_adjustment(adjustment=adjustment, actor=finance_checker, now=DECEMBER_2ND)
+    return statements.reissue_statement(statement=negative, actor=finance, now=DECEMBER_2ND)
+
+
+def test_a_later_version_of_a_carried_payable_is_corrected_by_an_adjustment_for_a_checker(negative, supplier_admin, finance,
+                                                                                         finance_checker):
+    negative = carried_then_disputed(negative, supplier_admin=supplier_admin, finance=finance, finance_checker=finance_checker, amount="10.00")
+
+    correction = Adjustment.objects.get(kind="carry_correction")
+    november = Statement.objects.get(month=NOVEMBER)
+    assert (negative.payable, november.payable) == (Decimal("-20.00"), Decimal("70.00"))  # November carried -30.00, October now says -20.00
+    assert (correction.amount, correction.state, correction.created_by, correction.source_kind, correction.source_id) == (
+        Decimal("10.00"), "proposed", finance, "statement", str(negative.pk))
+    assert "-20.00" in correction.reason and "-30.00" in correction.reason
+
+    adjustments.approve_adjustment(adjustment=correction, actor=finance_checker, now=DECEMBER_2ND)
+    generation.generate_now(month=DECEMBER, actor=finance, now=datetime(2027, 1, 1, 2, tzinfo=SHANGHAI))
+    december = Statement.objects.get(month=DECEMBER)
+    assert [(line.section, line.amount) for line in december.lines.all()] == [("adjustment", Decimal("10.00"))]
+
+
+def test_a_carried_payable_that_turns_positive_is_carried_back_in_full(negative, supplier_admin, finance, finance_checker):
+    paying_account(negative.supplier)
+    negative = carried_then_disputed(negative, supplier_admin=supplier_admin, finance=finance, finance_checker=finance_checker, amount="80.00")
+
+    assert negative.payable == Decimal("50.00")  # October is now owed to the supplier: nothing of it stays carried
+    assert Adjustment.objects.get(kind="carry_correction").amount == Decimal("30.00")
+
+
+def test_a_rejected_correction_is_proposed_again_by_the_next_version(negative, supplier_admin, finance, finance_checker):
+    negative = carried_then_disputed(negative, supplier_admin=supplier_admin, finance=finance, finance_checker=finance_checker, amount="10.00")
+    first = Adjustment.objects.get(kind="carry_correction")
+    adjustments.reject_adjustment(adjustment=first, actor=finance_checker, now=DECEMBER_2ND, note="金额待核")
+
+    statements.dispute_statement(statement=negative, actor=supplier_admin, now=DECEMBER_2ND, reason="仍有异议")
+    dispute_adjustment(negative, maker=finance, checker=finance_checker, amount="5.00")
+    negative = statements.reissue_statement(statement=negative, actor=finance, now=DECEMBER_2ND)
+
+    proposed = Adjustment.objects.get(kind="carry_correction", state="proposed")
+    assert (negative.payable, proposed.amount) == (Decimal("-15.00"), Decimal("15.00"))
+
+
+def test_a_version_that_keeps_the_carried_amount_books_nothing(negative, supplier_admin, finance, finance_checker):
+    negative = carried_then_disputed(negative, supplier_admin=supplier_admin, finance=finance, finance_checker=finance_checker, amount="10.00")
+    statements.dispute_statement(statement=negative, actor=supplier_admin, now=DECEMBER_2ND, reason="再核")
+    dispute_adjustment(negative, maker=finance, checker=finance_checker, amount="0.01")
+    dispute_adjustment(negative, maker=finance, checker=finance_checker, amount="-0.01")
+    statements.reissue_statement(statement=negative, actor=finance, now=DECEMBER_2ND)
+
+    assert Adjustment.objects.filter(kind="carry_correction").count() == 1  # the pending one already covers the difference
+
+
+def test_a_payable_not_yet_carried_is_carried_at_its_latest_version_without_a_correction(negative, supplier_admin, finance,
+                                                                                        finance_checker):
+    statements.dispute_statement(statement=negative, actor=supplier_admin, now=LATER, reason="罚款过多")
+    dispute_adjustment(negative, maker=finance, checker=finance_checker, amount="10.00")
+    statements.reissue_statement(statement=negative, actor=finance, now=LATER)
+
+    generation.generate_now(month=NOVEMBER, actor=finance, now=datetime(2026, 12, 1, 2, tzinfo=SHANGHAI))
+
+    assert Statement.objects.get(month=NOVEMBER).payable == Decimal("-20.00")
+    assert not Adjustment.objects.filter(kind="carry_correction").exists()
 
 
 def test_after_termination_a_negative_payable_becomes_a_receivable(negative, supplier_admin, finance, operator):
