@@ -24,3 +24,14 @@ def assert_list_queries_constant(client, url: str, make_rows: Callable[[int], ob
         + "\n".join(q["sql"] for q in fifty.captured_queries)
     )
     return len(fifty.captured_queries)
+
+
+def picked_and_shipped(*, shipment, actor, now, carrier: str, tracking_number: str, reason: str = ""):
+    """Ship as the process does (SPEC §4.6): a warehouse shipment is picked first; a dropship one leaves from `created`."""
+    from logistics.models import Shipment
+    from logistics.services import shipments
+
+    if shipment.kind == Shipment.Kind.WAREHOUSE and shipment.state == Shipment.State.CREATED:
+        shipments.pick_shipment(shipment=shipment, actor=actor, now=now)
+    return shipments.ship_shipment(shipment=shipment, actor=actor, now=now, carrier=carrier, tracking_number=tracking_number,
+                                   reason=reason)

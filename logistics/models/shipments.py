@@ -89,7 +89,11 @@ class Shipment(StateMachine):
     def pick(self, *, picked_at) -> None:
         self.picked_at = picked_at
 
-    @transition(field=state, source=[State.CREATED, State.PICKED], target=State.SHIPPED)
+    def picked_unless_dropship(self) -> bool:
+        """A warehouse parcel is picked before it leaves; a supplier ships its own straight from `created` (SPEC §4.6)."""
+        return self.kind == self.Kind.DROPSHIP or self.state == self.State.PICKED
+
+    @transition(field=state, source=[State.CREATED, State.PICKED], target=State.SHIPPED, conditions=[picked_unless_dropship])
     def ship(self, *, carrier: str, tracking_number: str, shipped_at) -> None:
         self.carrier = carrier
         self.tracking_number = tracking_number

@@ -52,10 +52,10 @@ ROWS: dict = {
     ("shipment-list", "GET"): row(AUTHENTICATED),
     ("shipment-detail", "GET"): only({role: 200 for role in SHIPMENT_SEEN_BY}, seen_by=SHIPMENT_SEEN_BY, obj="shipment"),
     ("shipment-history", "GET"): only({role: 200 for role in SHIPMENT_SEEN_BY}, seen_by=SHIPMENT_SEEN_BY, obj="shipment"),
-    # the matrix's shipment is a warehouse one waiting for picking: logistics may pick or ship it; delivering,
-    # failing and confirming receipt are 409; suppliers never drive a warehouse shipment (403)
+    # the matrix's shipment is a warehouse one waiting for picking: logistics may pick it; shipping it before picking,
+    # delivering, failing and confirming receipt are 409; suppliers never drive a warehouse shipment (403)
     ("shipment-pick", "POST"): only({"logistics": 200}, seen_by=SHIPMENT_SEEN_BY, obj="shipment", writable={"reason"}, body=REASON),
-    ("shipment-ship", "POST"): only({"logistics": 200}, seen_by=SHIPMENT_SEEN_BY, obj="shipment", writable={"carrier", "tracking_number"},
+    ("shipment-ship", "POST"): only({"logistics": 409}, seen_by=SHIPMENT_SEEN_BY, obj="shipment", writable={"carrier", "tracking_number"},
                                     body={"carrier": "顺丰", "tracking_number": "SF-MATRIX"}),
     ("shipment-deliver", "POST"): only({"logistics": 409}, seen_by=SHIPMENT_SEEN_BY, obj="shipment", writable={"signer"}, body={"signer": "刘洋"}),
     ("shipment-fail", "POST"): only({"logistics": 409}, seen_by=SHIPMENT_SEEN_BY, obj="shipment", writable={"reason"}, body={"reason": "拒收"}),

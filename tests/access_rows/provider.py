@@ -6,6 +6,7 @@ The token API's POST sends the event `world_objects` already recorded: a logisti
 back (200, a retry is a no-op), everyone else is stopped by the role check first.
 """
 from tests.factories import FIXED_NOW
+from tests.helpers import picked_and_shipped
 
 ROLES = [
     "anon", "member", "other_member", "supplier_admin", "supplier_staff", "other_supplier", "operator", "logistics", "finance"
@@ -33,13 +34,13 @@ ROWS: dict = {
 def world_objects(*, users: dict, now, objects: dict, **_) -> dict:
     """A second order of the member, shipped as MATRIX-SF1, and its applied delivered event MATRIX-E1."""
     from logistics.models import Shipment
-    from logistics.services import carrier_events, shipments
+    from logistics.services import carrier_events
     from points.services import orders
 
     order = orders.place_order(member=users["member"].member, gift_id=objects["listed"].pk, quantity=1, now=now,
                                recipient_name="刘洋", recipient_phone="13800138000", address="杭州市文三路100号")
     orders.hand_over_order(order=order, actor=users["logistics"], now=now)
     shipment = Shipment.objects.create(order=order, supplier_id=order.supplier_id, kind="warehouse", quantity=1, created_at=now)
-    shipments.ship_shipment(shipment=shipment, actor=users["logistics"], now=now, carrier="顺丰", tracking_number="MATRIX-SF1")
+    picked_and_shipped(shipment=shipment, actor=users["logistics"], now=now, carrier="顺丰", tracking_number="MATRIX-SF1")
     event = carrier_events.record_carrier_event(**(RECORDED_EVENT | {"occurred_at": FIXED_NOW}), now=now, actor=users["logistics"])
     return {"provider_shipment": shipment, "carrier_event": event}

@@ -94,6 +94,7 @@ def world_objects(*, supplier, users: dict, now, objects: dict, **_) -> dict:
 
     from logistics.models import Shipment, Tariff
     from logistics.services import claims, costs, returns, shipments
+    from tests.helpers import picked_and_shipped
     from points.services import orders
 
     logistics = users["logistics"]
@@ -102,7 +103,7 @@ def world_objects(*, supplier, users: dict, now, objects: dict, **_) -> dict:
                                recipient_name="刘洋", recipient_phone="13800138000", address="杭州市文三路100号")
     shipments.hand_over_warehouse_orders(key="matrix-returns", actor=logistics, now=now, limit=1)
     shipment = Shipment.objects.get(order=order)
-    shipments.ship_shipment(shipment=shipment, actor=logistics, now=now, carrier="顺丰", tracking_number="SF-MATRIX-RETURNS")
+    picked_and_shipped(shipment=shipment, actor=logistics, now=now, carrier="顺丰", tracking_number="SF-MATRIX-RETURNS")
     shipments.deliver_shipment(shipment=shipment, actor=logistics, now=max(now, timezone.now()), signer="刘洋")
     order.refresh_from_db()
     return_request = returns.request_return(

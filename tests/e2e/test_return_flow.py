@@ -11,6 +11,7 @@ from points.services import ledger, orders
 from suppliers.services import inventory
 from tests.e2e.helpers import login, logout
 from tests.factories import GiftFactory, MemberFactory, UserFactory, WarehouseFactory
+from tests.helpers import picked_and_shipped
 
 PASSWORD = "pass12345"  # what UserFactory sets
 GIFT = "端到端保温杯"
@@ -33,7 +34,7 @@ def delivered_order():
     shipments.hand_over_warehouse_orders(key="E2E-RET", actor=logistics, now=now)
     order.refresh_from_db()
     shipment = shipments.active_shipment(order)
-    shipments.ship_shipment(shipment=shipment, actor=logistics, now=now, carrier="顺丰", tracking_number="SF-E2E-RET")
+    picked_and_shipped(shipment=shipment, actor=logistics, now=now, carrier="顺丰", tracking_number="SF-E2E-RET")
     shipments.deliver_shipment(shipment=shipment, actor=logistics, now=now, signer=member.name)
     return order
 

@@ -9,6 +9,7 @@ from suppliers.services import catalog, inventory
 from tests.factories import WarehouseFactory
 from tests.logistics.leftover_world import RETIRED_ON, offline_gift
 from tests.factories import ADDRESS
+from tests.helpers import picked_and_shipped
 
 
 @pytest.fixture
@@ -29,7 +30,7 @@ def handed_over(confirmed_order, logistics, now) -> Shipment:
 @pytest.fixture
 def shipped(handed_over, logistics, now) -> Shipment:
     """The warehouse shipment shipped by logistics staff with SF Express as SF1001."""
-    return shipments.ship_shipment(shipment=handed_over, actor=logistics, now=now, carrier="顺丰", tracking_number=TRACKING)
+    return picked_and_shipped(shipment=handed_over, actor=logistics, now=now, carrier="顺丰", tracking_number=TRACKING)
 
 
 # --- the leftover-gift world (tests.logistics.leftover_world) ---

@@ -14,7 +14,7 @@ from points.services import ledger, orders
 from suppliers.models import Location, StockRecord
 from suppliers.services import inventory
 from tests.factories import GiftFactory, MemberFactory, SupplierFactory, UserFactory, WarehouseFactory
-from tests.helpers import assert_list_queries_constant
+from tests.helpers import assert_list_queries_constant, picked_and_shipped
 from tests.factories import ADDRESS
 
 pytestmark = pytest.mark.django_db
@@ -233,7 +233,7 @@ def test_logistics_picks_ships_and_delivers_a_warehouse_shipment(api, logistics,
 
 
 def test_logistics_records_a_failed_delivery_with_its_reason(api, logistics, warehouse_shipment, now):
-    shipments.ship_shipment(shipment=warehouse_shipment, actor=logistics, now=now, carrier="顺丰", tracking_number="SF1")
+    picked_and_shipped(shipment=warehouse_shipment, actor=logistics, now=now, carrier="顺丰", tracking_number="SF1")
 
     response = api(logistics).post(f"/api/v1/shipments/{warehouse_shipment.pk}/fail/", {"reason": "地址不详"}, format="json")
 
@@ -242,7 +242,7 @@ def test_logistics_records_a_failed_delivery_with_its_reason(api, logistics, war
 
 
 def test_delivering_needs_a_signer_and_failing_a_reason(api, logistics, warehouse_shipment, now):
-    shipments.ship_shipment(shipment=warehouse_shipment, actor=logistics, now=now, carrier="顺丰", tracking_number="SF1")
+    picked_and_shipped(shipment=warehouse_shipment, actor=logistics, now=now, carrier="顺丰", tracking_number="SF1")
     client = api(logistics)
 
     no_signer = client.post(f"/api/v1/shipments/{warehouse_shipment.pk}/deliver/", {"signer": ""}, format="json")
@@ -271,7 +271,7 @@ def test_a_dropship_supplier_ships_its_own_shipment_with_carrier_and_tracking_nu
 
 @pytest.mark.parametrize(("action", "body"), [("deliver", {"signer": "刘洋"}), ("fail", {"reason": "拒收"}), ("pick", {})])
 def test_a_dropship_supplier_never_picks_delivers_or_fails_its_shipment(api, supplier_admin, dropship_shipment, now, action, body):
-    shipments.ship_shipment(shipment=dropship_shipment, actor=supplier_admin, now=now, carrier="中通", tracking_number="ZT1")
+    picked_and_shipped(shipment=dropship_shipment, actor=supplier_admin, now=now, carrier="中通", tracking_number="ZT1")
 
     response = api(supplier_admin).post(f"/api/v1/shipments/{dropship_shipment.pk}/{action}/", body, format="json")
 
@@ -305,7 +305,7 @@ def test_another_supplier_gets_404_for_the_shipment_and_sees_none_listed(api, ot
 
 
 def test_the_member_confirms_receipt_and_another_member_gets_404(api, rich_member, warehouse_shipment, logistics, now):
-    shipments.ship_shipment(shipment=warehouse_shipment, actor=logistics, now=now, carrier="顺丰", tracking_number="SF7")
+    picked_and_shipped(shipment=warehouse_shipment, actor=logistics, now=now, carrier="顺丰", tracking_number="SF7")
     stranger = MemberFactory(user=UserFactory(username="stranger", role="member"))
 
     theirs = api(stranger.user).post(f"/api/v1/shipments/{warehouse_shipment.pk}/confirm-receipt/", {}, format="json")
@@ -342,7 +342,7 @@ def test_a_dropship_supplier_reads_its_recipient_unmasked_to_ship_and_the_read_i
 
 
 def test_a_dropship_supplier_reads_its_recipient_masked_from_7_days_after_delivery(api, supplier_staff, dropship_shipment, now):
-    shipments.ship_shipment(shipment=dropship_shipment, actor=supplier_staff, now=now, carrier="中通", tracking_number="ZT4")
+    picked_and_shipped(shipment=dropship_shipment, actor=supplier_staff, now=now, carrier="中通", tracking_number="ZT4")
     shipments.deliver_shipment(shipment=dropship_shipment, actor=None, now=timezone.now() - timedelta(days=8), signer="刘洋")
     client = api(supplier_staff)
 

@@ -8,7 +8,7 @@ from core.fsm import history_of
 from logistics.models import ExtraCost, LogisticsClaim, ReturnRequest, Shipment, Tariff
 from logistics.services import claims, returns, shipments
 from tests.factories import FIXED_NOW, SupplierUserFactory
-from tests.helpers import assert_list_queries_constant
+from tests.helpers import assert_list_queries_constant, picked_and_shipped
 from tests.logistics import test_returns as shared
 from tests.logistics.test_returns import charge, request
 
@@ -265,7 +265,7 @@ def test_settling_without_a_reference_is_400(api, delivered_order, finance, now)
 
 def test_logistics_reports_a_shipped_parcel_lost(api, confirmed_order, logistics, now):
     shipments.hand_over_warehouse_orders(key="LOST", actor=logistics, now=now)
-    shipment = shipments.ship_shipment(
+    shipment = picked_and_shipped(
         shipment=Shipment.objects.get(), actor=logistics, now=now, carrier="顺丰", tracking_number="SF-L"
     )
 

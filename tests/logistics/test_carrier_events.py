@@ -16,7 +16,7 @@ from points.services import orders
 from suppliers.models import Location
 from suppliers.services import inventory
 from tests.factories import GiftFactory
-from tests.helpers import assert_list_queries_constant
+from tests.helpers import assert_list_queries_constant, picked_and_shipped
 from tests.logistics.conftest import TRACKING
 from tests.factories import ADDRESS
 
@@ -107,7 +107,7 @@ def test_a_waiting_event_of_a_shipment_ended_by_hand_waits_for_nothing(handed_ov
 
     with time_machine.travel(later):
         assert carrier_events.events_stuck(logistics) == 1
-        shipments.ship_shipment(shipment=handed_over, actor=logistics, now=later, carrier="顺丰", tracking_number="SF-BY-HAND")
+        picked_and_shipped(shipment=handed_over, actor=logistics, now=later, carrier="顺丰", tracking_number="SF-BY-HAND")
         shipments.deliver_shipment(shipment=handed_over, actor=logistics, now=later, signer="刘洋")
         assert carrier_events.events_stuck(logistics) == 0
 
@@ -129,7 +129,7 @@ def test_a_dropship_shipment_is_delivered_by_a_carrier_event(rich_member, operat
                             quantity=3, at=now)
     order = orders.place_order(member=rich_member, gift_id=gift.pk, quantity=1, now=now, **ADDRESS)
     shipments.hand_over_dropship_orders(actor=None, now=now)
-    shipments.ship_shipment(shipment=Shipment.objects.get(order=order), actor=supplier_staff, now=now, carrier="中通",
+    picked_and_shipped(shipment=Shipment.objects.get(order=order), actor=supplier_staff, now=now, carrier="中通",
                             tracking_number="ZT9")
 
     record(now, **carrier_event(now, tracking_number="ZT9"))

@@ -17,6 +17,7 @@ from suppliers.models import Location
 from suppliers.services import inventory
 from tests.factories import GiftFactory, SupplierUserFactory
 from tests.factories import ADDRESS
+from tests.helpers import picked_and_shipped
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +47,7 @@ def delivered_dropship_order(dropship_order, supplier_staff, logistics, now):
     """Shipped by the supplier and delivered an hour after the order was placed."""
     shipments.hand_over_dropship_orders(actor=None, now=now)
     shipment = Shipment.objects.get(order=dropship_order)
-    shipments.ship_shipment(shipment=shipment, actor=supplier_staff, now=now, carrier="中通", tracking_number="ZT-PRIV")
+    picked_and_shipped(shipment=shipment, actor=supplier_staff, now=now, carrier="中通", tracking_number="ZT-PRIV")
     shipments.deliver_shipment(shipment=shipment, actor=logistics, now=now + timedelta(hours=1), signer="刘洋")
     dropship_order.refresh_from_db()
     return dropship_order

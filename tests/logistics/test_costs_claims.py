@@ -12,6 +12,7 @@ from points.services import orders
 from suppliers.models import StockRecord
 from tests.logistics import test_returns as shared
 from tests.logistics.test_returns import request
+from tests.helpers import picked_and_shipped
 
 delivered_order, dropship_order = shared.delivered_order, shared.dropship_order  # the fixtures, shared
 
@@ -201,7 +202,7 @@ def test_settling_needs_a_payment_reference(open_claim, finance, now):
 def shipped(confirmed_order, logistics, now):
     shipments.hand_over_warehouse_orders(key="LOST", actor=logistics, now=now)
     shipment = Shipment.objects.get(order=confirmed_order)
-    return shipments.ship_shipment(shipment=shipment, actor=logistics, now=now, carrier="顺丰", tracking_number="SF-LOST")
+    return picked_and_shipped(shipment=shipment, actor=logistics, now=now, carrier="顺丰", tracking_number="SF-LOST")
 
 
 def test_a_lost_parcel_opens_a_claim_for_its_units_and_fails_the_delivery(shipped, logistics, now):

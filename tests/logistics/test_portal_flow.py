@@ -21,6 +21,7 @@ from tests.factories import GiftFactory
 from tests.logistics import test_api_flow as api_flow
 from tests.factories import ADDRESS
 from tests.portal import field_errors
+from tests.helpers import picked_and_shipped
 
 pytestmark = pytest.mark.django_db
 
@@ -206,7 +207,7 @@ def test_logistics_picks_ships_and_delivers_from_the_shipment_page(logistics, wa
 
 
 def test_logistics_records_a_failure_with_its_reason_and_an_empty_reason_is_refused(logistics, warehouse_shipment, now):
-    shipments.ship_shipment(shipment=warehouse_shipment, actor=logistics, now=now, carrier="顺丰", tracking_number="SF1")
+    picked_and_shipped(shipment=warehouse_shipment, actor=logistics, now=now, carrier="顺丰", tracking_number="SF1")
     client, url = logged_in(logistics), f"/logistics/shipments/{warehouse_shipment.pk}/fail/"
 
     empty = client.post(url, {"reason": ""}, follow=True)
@@ -275,7 +276,7 @@ def test_another_supplier_gets_404_for_the_shipment(other_supplier_admin, dropsh
 # member
 
 def test_the_member_tracks_its_shipment_and_confirms_receipt(rich_member, warehouse_shipment, logistics, now):
-    shipments.ship_shipment(shipment=warehouse_shipment, actor=logistics, now=now, carrier="顺丰", tracking_number="SF300")
+    picked_and_shipped(shipment=warehouse_shipment, actor=logistics, now=now, carrier="顺丰", tracking_number="SF300")
     client = logged_in(rich_member)
     html = page(client, "/logistics/my-shipments/")
 
@@ -295,7 +296,7 @@ def test_confirming_an_unshipped_shipment_shows_an_error(rich_member, warehouse_
 
 
 def test_another_member_cannot_confirm_receipt(other_member, warehouse_shipment, logistics, now):
-    shipments.ship_shipment(shipment=warehouse_shipment, actor=logistics, now=now, carrier="顺丰", tracking_number="SF301")
+    picked_and_shipped(shipment=warehouse_shipment, actor=logistics, now=now, carrier="顺丰", tracking_number="SF301")
 
     response = logged_in(other_member).post(f"/logistics/my-shipments/{warehouse_shipment.pk}/confirm-receipt/")
 

@@ -12,6 +12,7 @@ from tests.factories import FIXED_NOW, SupplierUserFactory
 from tests.logistics import test_returns as shared
 from tests.logistics.test_returns import charge, received, request
 from tests.portal import field_errors, logged_in, nav
+from tests.helpers import picked_and_shipped
 
 delivered_order, dropship_order = shared.delivered_order, shared.dropship_order  # the fixtures, shared
 
@@ -231,7 +232,7 @@ def test_finance_accepts_and_settles_a_claim_from_the_claims_page(delivered_orde
 
 def test_logistics_reports_a_lost_parcel_by_its_tracking_number(confirmed_order, logistics, now):
     shipments.hand_over_warehouse_orders(key="LOST", actor=logistics, now=now)
-    shipments.ship_shipment(
+    picked_and_shipped(
         shipment=Shipment.objects.get(), actor=logistics, now=now, carrier="顺丰", tracking_number="SF-LOST-1"
     )
     client = logged_in(logistics)

@@ -20,6 +20,7 @@ from suppliers.models import Location, Notice, StockMovement, StockRecord
 from suppliers.services import inventory
 from tests.factories import SHANGHAI, GiftFactory
 from tests.factories import ADDRESS
+from tests.helpers import picked_and_shipped
 
 pytestmark = pytest.mark.django_db
 UNIT_POINTS = 1500
@@ -31,7 +32,7 @@ def deliver(order: RedemptionOrder, *, actor, now, key: str = "B1") -> Redemptio
     shipments.hand_over_warehouse_orders(key=key, actor=actor, now=now)
     order.refresh_from_db()
     shipment = shipments.active_shipment(order)
-    shipments.ship_shipment(shipment=shipment, actor=actor, now=now, carrier="顺丰", tracking_number=f"SF{order.pk}")
+    picked_and_shipped(shipment=shipment, actor=actor, now=now, carrier="顺丰", tracking_number=f"SF{order.pk}")
     shipments.deliver_shipment(shipment=shipment, actor=actor, now=now, signer="刘洋")
     order.refresh_from_db()
     return order
@@ -54,7 +55,7 @@ def dropship_order(rich_member, operator, supplier_staff, now):
     order = orders.place_order(member=rich_member, gift_id=gift.pk, quantity=2, now=now, **ADDRESS)
     shipments.hand_over_dropship_orders(actor=None, now=now)
     shipment = Shipment.objects.get(order=order)
-    shipments.ship_shipment(shipment=shipment, actor=supplier_staff, now=now, carrier="中通", tracking_number="ZT-RET")
+    picked_and_shipped(shipment=shipment, actor=supplier_staff, now=now, carrier="中通", tracking_number="ZT-RET")
     shipments.deliver_shipment(shipment=shipment, actor=None, now=now, signer="刘洋")
     order.refresh_from_db()
     return order
@@ -434,7 +435,7 @@ def test_logistics_ships_the_replacement_from_the_reserved_unit(delivered_order,
     returns.inspect_return(return_request=exchange, actor=logistics, now=now, outcome="defective")
     replacement = Shipment.objects.get(replacement_for=exchange)
 
-    shipments.ship_shipment(shipment=replacement, actor=logistics, now=now, carrier="顺丰", tracking_number="SF-REPL")
+    picked_and_shipped(shipment=replacement, actor=logistics, now=now, carrier="顺丰", tracking_number="SF-REPL")
     shipments.deliver_shipment(shipment=replacement, actor=logistics, now=now + timedelta(days=1), signer="刘洋")
 
     assert stock(delivered_order.gift) == (7, 0)

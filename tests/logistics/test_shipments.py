@@ -14,6 +14,7 @@ from points.services import orders
 from suppliers.models import StockRecord
 from tests.factories import GiftFactory
 from tests.factories import ADDRESS
+from tests.helpers import picked_and_shipped
 
 pytestmark = pytest.mark.django_db
 
@@ -65,7 +66,7 @@ def test_shipping_needs_a_carrier_and_a_tracking_number_that_fit(confirmed_order
 def test_delivery_needs_a_signer_that_fits(confirmed_order, logistics, now, signer):
     shipments.hand_over_warehouse_orders(key="B1", actor=logistics, now=now)
     shipment = Shipment.objects.get()
-    shipments.ship_shipment(shipment=shipment, actor=logistics, now=now, carrier="顺丰", tracking_number="SF1")
+    picked_and_shipped(shipment=shipment, actor=logistics, now=now, carrier="顺丰", tracking_number="SF1")
 
     with pytest.raises(ValidationFailed) as refused:
         shipments.deliver_shipment(shipment=shipment, actor=logistics, now=now, signer=signer)
@@ -77,7 +78,7 @@ def test_delivery_needs_a_signer_that_fits(confirmed_order, logistics, now, sign
 def test_a_failed_delivery_is_retried_with_a_new_shipment(confirmed_order, logistics, operator, now):
     shipments.hand_over_warehouse_orders(key="B1", actor=logistics, now=now)
     first = Shipment.objects.get()
-    shipments.ship_shipment(shipment=first, actor=logistics, now=now, carrier="顺丰", tracking_number="SF1")
+    picked_and_shipped(shipment=first, actor=logistics, now=now, carrier="顺丰", tracking_number="SF1")
     shipments.fail_shipment(shipment=first, actor=logistics, now=now, reason="收件人不在")
 
     orders.redeliver_order(order=RedemptionOrder.objects.get(), actor=operator, now=now)
@@ -124,7 +125,7 @@ def test_a_dropship_order_goes_to_its_supplier_who_ships_it(rich_member, operato
     shipments.hand_over_dropship_orders(actor=None, now=now)
     shipment = Shipment.objects.get(order=order)
     assert (shipments.dropship_to_ship(supplier_staff), shipments.dropship_to_ship(operator)) == (1, 0)  # on its navigation
-    shipments.ship_shipment(shipment=shipment, actor=supplier_staff, now=now, carrier="中通", tracking_number="ZT9")
+    shipments.ship_shipment(shipment=shipment, actor=supplier_staff, now=now, carrier="中通", tracking_number="ZT9")  # no picking
     assert shipments.dropship_to_ship(supplier_staff) == 0
 
     order.refresh_from_db()
@@ -133,7 +134,7 @@ def test_a_dropship_order_goes_to_its_supplier_who_ships_it(rich_member, operato
 
 def test_the_member_confirms_receipt(confirmed_order, logistics, rich_member, now):
     shipments.hand_over_warehouse_orders(key="B1", actor=logistics, now=now)
-    shipments.ship_shipment(shipment=Shipment.objects.get(), actor=logistics, now=now, carrier="顺丰", tracking_number="SF1")
+    picked_and_shipped(shipment=Shipment.objects.get(), actor=logistics, now=now, carrier="顺丰", tracking_number="SF1")
 
     shipments.confirm_receipt(order=RedemptionOrder.objects.get(), actor=rich_member.user, now=now + timedelta(days=2))
 
@@ -143,7 +144,7 @@ def test_the_member_confirms_receipt(confirmed_order, logistics, rich_member, no
 
 def test_a_shipment_is_delivered_automatically_14_days_after_shipping_and_flagged(confirmed_order, logistics, now):
     shipments.hand_over_warehouse_orders(key="B1", actor=logistics, now=now)
-    shipments.ship_shipment(shipment=Shipment.objects.get(), actor=logistics, now=now, carrier="顺丰", tracking_number="SF1")
+    picked_and_shipped(shipment=Shipment.objects.get(), actor=logistics, now=now, carrier="顺丰", tracking_number="SF1")
 
     early = shipments.auto_deliver_shipments(now=now + timedelta(days=13, hours=23))
     due = shipments.auto_deliver_shipments(now=now + timedelta(days=14))
@@ -153,10 +154,26 @@ def test_a_shipment_is_delivered_automatically_14_days_after_shipping_and_flagge
     assert (order.state, order.delivered_automatically) == ("delivered", True)
 
 
+def test_a_warehouse_shipment_leaves_only_once_picked_and_an_early_scan_changes_nothing(confirmed_order, logistics, now):
+    shipments.hand_over_warehouse_orders(key="B1", actor=logistics, now=now)
+    shipment = Shipment.objects.get()
+
+    with pytest.raises(InvalidTransition) as early:
+        shipments.ship_shipment(shipment=shipment, actor=logistics, now=now, carrier="顺丰", tracking_number="SF1")
+    shipment.refresh_from_db()
+    confirmed_order.refresh_from_db()
+    assert (shipment.state, shipment.tracking_number, confirmed_order.state) == ("created", "", "handed_over")
+    assert "待拣货" in early.value.detail
+
+    shipments.pick_shipment(shipment=shipment, actor=logistics, now=now)
+    shipments.ship_shipment(shipment=shipment, actor=logistics, now=now, carrier="顺丰", tracking_number="SF1")
+    assert Shipment.objects.get().state == "shipped"
+
+
 @pytest.mark.parametrize(
     ("steps", "illegal"),
-    [([], "deliver"), ([], "fail"), (["pick"], "pick"), (["pick"], "cancel"), (["ship"], "cancel"), (["ship", "deliver"], "fail"),
-     (["ship", "fail"], "deliver")],
+    [([], "deliver"), ([], "fail"), ([], "ship"), (["pick"], "pick"), (["pick"], "cancel"), (["pick", "ship"], "cancel"),
+     (["pick", "ship", "deliver"], "fail"), (["pick", "ship", "fail"], "deliver")],
 )
 def test_an_illegal_shipment_transition_is_refused_and_changes_nothing(confirmed_order, logistics, now, steps, illegal):
     shipments.hand_over_warehouse_orders(key="B1", actor=logistics, now=now)

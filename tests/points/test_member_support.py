@@ -1,5 +1,4 @@
 """Operators' member support: find a member, read its balance, expiries, history and orders, correct its points."""
-from datetime import timedelta
 
 import pytest
 

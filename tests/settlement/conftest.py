@@ -18,6 +18,7 @@ from suppliers.models import BankAccount, Gift, Location, Supplier
 from suppliers.services import catalog, inventory
 from tests.factories import SHANGHAI, GiftFactory, LicensedSupplierFactory, MemberFactory, SupplierUserFactory, UserFactory
 from tests.golden import golden_file
+from tests.helpers import picked_and_shipped
 
 GOLDEN = golden_file("settlement_2026_10.json")
 ADDRESS = {"recipient_name": "刘洋", "recipient_phone": "13812341234", "address": "浙江省杭州市西湖区文三路100号"}
@@ -65,7 +66,7 @@ class World:
             actor = self.admins[order.supplier.name]
         order.refresh_from_db()
         shipment = shipments.active_shipment(order)
-        shipments.ship_shipment(shipment=shipment, actor=actor, now=now, carrier="顺丰", tracking_number=f"SF-{name}")
+        picked_and_shipped(shipment=shipment, actor=actor, now=now, carrier="顺丰", tracking_number=f"SF-{name}")
         return shipment
 
     def deliver(self, name: str, sku: str, quantity: int, *, recorded_at: datetime, clearance: bool = False) -> RedemptionOrder:
@@ -209,7 +210,7 @@ def _late_delivery(world: World, event: dict) -> None:
 def _deliver_replacement(world: World, name: str, recorded_at: datetime) -> None:
     shipment = Shipment.objects.get(replacement_for=world.returns[name])
     admin = world.admins[shipment.supplier.name]
-    shipments.ship_shipment(shipment=shipment, actor=admin, now=recorded_at.replace(hour=9), carrier="中通",
+    picked_and_shipped(shipment=shipment, actor=admin, now=recorded_at.replace(hour=9), carrier="中通",
                             tracking_number=f"ZT-R-{name}")
     shipments.deliver_shipment(shipment=shipment, actor=None, now=recorded_at, signer="刘洋")
 
