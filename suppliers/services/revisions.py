@@ -5,11 +5,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Sum
 
 from core.errors import Conflict, ValidationFailed
 from core.fsm import apply_transition, bulk_transition
 from core.models import Program, Tier
-from suppliers.models import Category, Gift, GiftPrice, GiftRevision
+from suppliers.models import Category, Gift, GiftPrice, GiftRevision, StockRecord
 from suppliers.validators import POINTS_LIMIT, is_points_price
 
 EDITABLE = {
@@ -70,6 +71,20 @@ def clean_changes(changes: dict[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
+def check_fulfilment_change(gift: Gift, changes: dict[str, Any]) -> None:
+    """A gift changes how it is fulfilled only with no stock held for it (on hand or reserved for orders): the units
+    would otherwise stay where the new way never ships from, neither sold nor collected.
+    :raises ValidationFailed: on `fulfilment`"""
+    if gift.pk is None or changes.get("fulfilment", gift.fulfilment) == gift.fulfilment:
+        return
+    held = StockRecord.objects.filter(gift=gift).aggregate(on_hand=Sum("on_hand"), reserved=Sum("reserved"))
+    if held["on_hand"] or held["reserved"]:
+        raise ValidationFailed(
+            f"该礼品仍有库存 {held['on_hand'] or 0} 件（其中 {held['reserved'] or 0} 件已被订单占用），清空库存后才能更改履约方式 "
+            f"(stock is still held: {held['on_hand'] or 0} units, {held['reserved'] or 0} reserved)", field="fulfilment",
+        )
+
+
 def apply_changes(gift: Gift, changes: dict[str, Any]) -> None:
     """Write cleaned changes to the gift (saving it, also a new one) and its per-program prices."""
     for field, value in changes.items():
@@ -95,6 +110,7 @@ def edit_gift(*, gift: Gift, actor, now: datetime, changes: dict[str, Any]) -> G
     :raises Conflict: while the gift is in review, retired, or already has a revision pending
     """
     cleaned = clean_changes(changes)
+    check_fulfilment_change(gift, cleaned)
     with transaction.atomic():
         if gift.state in EDIT_IN_PLACE:
             apply_changes(gift, cleaned)
@@ -107,8 +123,10 @@ def edit_gift(*, gift: Gift, actor, now: datetime, changes: dict[str, Any]) -> G
 
 
 def approve_revision(*, revision: GiftRevision, actor, now: datetime, reason: str = "") -> GiftRevision:
-    """Apply a pending revision to its gift. :raises InvalidTransition:"""
+    """Apply a pending revision to its gift. :raises InvalidTransition: :raises ValidationFailed: a fulfilment change
+    while stock is held"""
     with transaction.atomic():
+        check_fulfilment_change(revision.gift, revision.changes)  # stock may have arrived since the change was asked for
         apply_transition(revision, "approve", actor=actor, at=now, reason=reason, decided_at=now)
         apply_changes(revision.gift, revision.changes)
     return revision

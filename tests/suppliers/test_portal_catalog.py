@@ -253,6 +253,18 @@ def test_editing_an_online_gift_creates_a_revision_and_the_listed_name_stays_unt
     assert (gift.name, gift.state, revision.state) == ("明前龙井（新包装）", "online", "approved")
 
 
+def test_switching_a_stocked_gift_to_dropship_is_an_error_next_to_the_field(supplier_admin, supplier):
+    gift = online(GiftFactory(supplier=supplier))
+    inventory.receive_stock(gift=gift, location=WarehouseFactory(), quantity=3, at=timezone.now())
+    client = logged_in(supplier_admin)
+    form = client.get(f"/supplier/gifts/{gift.pk}/edit/").context["form"]
+
+    response = client.post(f"/supplier/gifts/{gift.pk}/edit/", _bound(form, fulfilment="dropship"))
+
+    assert response.status_code == 200 and "stock is still held: 3 units" in str(response.context["form"].errors["fulfilment"])
+    assert not GiftRevision.objects.exists()
+
+
 def test_rejecting_a_revision_without_a_reason_changes_nothing(supplier_admin, supplier, operator):
     gift = online(GiftFactory(supplier=supplier))
     revision = GiftRevision.objects.create(gift=gift, changes={"name": "改名"}, requested_by=supplier_admin, requested_at=timezone.now())

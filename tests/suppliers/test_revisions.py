@@ -9,8 +9,8 @@ from core.fsm import apply_transition
 from core.models import Program
 from suppliers.models import Gift, GiftRevision
 from suppliers.selectors import list_catalog
-from suppliers.services import onboarding, revisions
-from tests.factories import GiftFactory, ready_to_activate
+from suppliers.services import inventory, onboarding, revisions
+from tests.factories import GiftFactory, WarehouseFactory, ready_to_activate
 
 pytestmark = pytest.mark.django_db
 
@@ -148,3 +148,42 @@ def test_non_finite_or_oversized_money_is_a_field_error_not_a_crash(supplier_sta
         revisions.edit_gift(gift=gift, actor=supplier_staff, now=now, changes={"settlement_price": amount})
 
     assert refused.value.field == "settlement_price"
+
+
+def test_a_gift_with_stock_held_keeps_its_fulfilment_until_the_stock_is_gone(supplier_staff, operator, now):
+    gift = online(GiftFactory(), operator, now)
+    warehouse = WarehouseFactory()
+    inventory.receive_stock(gift=gift, location=warehouse, quantity=4, at=now)
+
+    with pytest.raises(ValidationFailed) as refused:
+        revisions.edit_gift(gift=gift, actor=supplier_staff, now=now, changes={"fulfilment": "dropship"})
+    assert refused.value.field == "fulfilment" and "4" in refused.value.detail
+    assert not GiftRevision.objects.exists()
+
+    inventory.write_off_stock(gift=gift, location=warehouse, quantity=4, at=now, kind="collection", note="礼品商取回")
+    revision = revisions.edit_gift(gift=gift, actor=supplier_staff, now=now, changes={"fulfilment": "dropship"})
+    assert revision.changes == {"fulfilment": "dropship"}
+
+
+def test_a_revision_asked_before_stock_arrived_is_not_approved_while_the_stock_is_held(supplier_staff, operator, now):
+    gift = online(GiftFactory(), operator, now)
+    revision = revisions.edit_gift(gift=gift, actor=supplier_staff, now=now, changes={"fulfilment": "dropship", "name": "直发款"})
+    inventory.receive_stock(gift=gift, location=WarehouseFactory(), quantity=2, at=now)
+
+    with pytest.raises(ValidationFailed) as refused:
+        revisions.approve_revision(revision=revision, actor=operator, now=now)
+
+    gift.refresh_from_db()
+    revision.refresh_from_db()
+    assert refused.value.field == "fulfilment"
+    assert (revision.state, gift.fulfilment, gift.name) == ("pending", "warehouse", gift.name)
+
+
+def test_a_gift_without_stock_changes_its_fulfilment(supplier_staff, operator, now):
+    gift = online(GiftFactory(), operator, now)
+
+    revision = revisions.edit_gift(gift=gift, actor=supplier_staff, now=now, changes={"fulfilment": "dropship"})
+    revisions.approve_revision(revision=revision, actor=operator, now=now)
+
+    gift.refresh_from_db()
+    assert gift.fulfilment == "dropship"
