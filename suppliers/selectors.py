@@ -1,15 +1,16 @@
 """Reads of the catalog and inventory, scoped and in a constant number of queries."""
 from collections.abc import Iterable
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Case, DecimalField, ExpressionWrapper, F, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value, When
 from django.db.models.fields.json import KT
-from django.db.models.functions import Cast, Coalesce, Round
+from django.db.models.functions import Cast, Coalesce, Round, TruncDate
 
 from core import sql
 from core.models import Program, Tier
 from suppliers.errors import OutOfStock
-from suppliers.models import Gift, GiftPrice, Location, StockRecord, Supplier
+from suppliers.models import Gift, GiftPrice, Location, StockMovement, StockRecord, Supplier
 
 LISTED = [Gift.State.ONLINE, Gift.State.CLEARANCE]
 
@@ -137,3 +138,18 @@ def same_credit_code(supplier: Supplier) -> QuerySet[Supplier]:
     """Other suppliers registered with this one's credit code: one legal entity applying twice, which the reviewer
     should see before approving."""
     return Supplier.objects.filter(credit_code=supplier.credit_code).exclude(pk=supplier.pk).order_by("applied_at", "pk")
+
+
+def stock_trend(*, records: QuerySet[StockRecord], movements: QuerySet[StockMovement], today: date, days: int) -> list[tuple[date, int]]:
+    """Units on hand at the end of each of the last `days` days (today last), over `records` and the `movements` of the
+    same gifts and locations: today's level, walked back day by day through the movements (two queries)."""
+    first = today - timedelta(days=days - 1)
+    level = records.aggregate(units=Sum("on_hand"))["units"] or 0
+    changes = dict(movements.filter(at__date__gt=first).annotate(day=TruncDate("at")).order_by().values("day")
+                   .annotate(delta=Sum("on_hand_delta")).values_list("day", "delta"))
+    trend = []
+    for offset in range(days):
+        day = today - timedelta(days=offset)
+        trend.append((day, level))
+        level -= changes.get(day, 0)
+    return trend[::-1]

@@ -10,6 +10,7 @@ urlpatterns = [
     path("gifts/<int:pk>/edit/", views.gift_edit, name="supplier-gift-edit"),
     path("gifts/<int:pk>/actions/<slug:name>/", views.gift_action, name="gift-action"),
     path("stock/", views.stock, name="supplier-stock"),
+    path("stock/movements/", views.stock_movements, name="supplier-stock-movements"),
     path("stock/own/<int:pk>/", views.stock_count, name="supplier-stock-count"),
     path("stock/<int:pk>/safety-stock/", views.safety_stock, name="stock-safety-stock"),
     path("gift-review/", views.review_queue, name="operator-gift-review"),

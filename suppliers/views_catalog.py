@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.api.permissions import require_role
+from core.charts import bar_chart
 from core.errors import DomainError
 from core.fsm import history_of
 from core.models import Program, Tier
@@ -27,9 +28,11 @@ from core.portal import add_service_errors, paginate, redirect_back, run_action
 from core.validators import whole_number
 from core.roles import SUPPLIER_ROLES, Role
 from suppliers.forms_catalog import (
-    ClearanceInput, DelistInput, FilterForm, GiftForm, NoInput, ReasonInput, ScheduleInput, StockFilterForm, SERVICE_FIELDS, current_values,
+    ClearanceInput, DelistInput, FilterForm, GiftForm, MovementFilterForm, NoInput, ReasonInput, ScheduleInput, StockFilterForm, SERVICE_FIELDS,
+    current_values,
 )
 from suppliers.models import Category, Gift, GiftRevision, ReplenishmentRequest, StockMovement, StockRecord, Supplier
+from suppliers.selectors import stock_trend
 from suppliers.services import catalog, inventory, revisions
 
 OPERATOR = frozenset({Role.OPERATOR})
@@ -310,6 +313,36 @@ def stock(request):
         "sets_safety_stock": request.user.role in SAFETY_STOCK_SETTERS,
     }
     return render(request, "suppliers/catalog/stock.html", context)
+
+
+TREND_DAYS = 14
+
+
+@login_required
+def stock_movements(request):
+    """Every stock movement the user may see, filtered and paginated, under the trend of units on hand over the last
+    two weeks for the same gifts and locations."""
+    require_role(request.user, STOCK_READERS)
+    supplier_id = request.user.supplier_id if request.user.role in SUPPLIER_ROLES else None
+    filters = MovementFilterForm(request.GET, supplier_id=supplier_id)
+    valid = filters.is_valid()
+    data = filters.cleaned_data if valid else {}
+    records = StockRecord.objects.visible_to(request.user)
+    movements = StockMovement.objects.visible_to(request.user).select_related("gift", "location")
+    if q := data.get("q"):
+        records, movements = records.filter(_matching(q, "gift__")), movements.filter(_matching(q, "gift__"))
+    if location := data.get("location"):
+        records, movements = records.filter(location=location), movements.filter(location=location)
+    trend = stock_trend(records=records, movements=movements, today=timezone.localdate(), days=TREND_DAYS)
+    listed = movements.filter(**{key: value for key, value in {
+        "kind": data.get("kind"), "at__date__gte": data.get("date_from"), "at__date__lte": data.get("date_to"),
+    }.items() if value})
+    context = paginate(request, listed if valid else movements.none(), per_page=50) | {
+        "filters": filters,
+        "chart": bar_chart([(f"{day:%m-%d}", units) for day, units in trend], title=_("近两周在库数量")),
+        "trend": trend,
+    }
+    return render(request, "suppliers/catalog/stock_movements.html", context)
 
 
 def _own_stock(user) -> list[Gift]:

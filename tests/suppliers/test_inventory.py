@@ -1,5 +1,6 @@
 """Inventory invariants (SPEC §4.3): never negative, rebuilt from movements, one location selector, replenishment."""
-from datetime import date
+import re
+from datetime import date, timedelta
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -179,3 +180,62 @@ def test_logistics_reads_every_suppliers_stock_and_sets_a_safety_stock_in_the_po
     assert "安全库存须为" in bad
     assert 'data-testid="safety-stock-form"' not in suppliers_page
     assert logged_in(supplier_staff).post(f"/supplier/stock/{record.pk}/safety-stock/", {"safety_stock": "1"}).status_code == 403
+
+
+@pytest.fixture
+def movements(supplier, other_supplier, time_machine, now):
+    """Four days of the supplier's stock at one warehouse (10 in, 1 written off, 2 reserved, 2 shipped: 7 left) and
+    5 units of another supplier's; the clock stands at `now`."""
+    time_machine.move_to(now, tick=False)
+    warehouse = WarehouseFactory(code="WH-MV", name="杭州仓")
+    gift, foreign = GiftFactory(supplier=supplier, sku="TEA-MV"), GiftFactory(supplier=other_supplier, sku="FOREIGN-MV")
+    inventory.receive_stock(gift=gift, location=warehouse, quantity=10, at=now - timedelta(days=3))
+    inventory.receive_stock(gift=foreign, location=warehouse, quantity=5, at=now - timedelta(days=2))
+    inventory.write_off_stock(gift=gift, location=warehouse, quantity=1, at=now - timedelta(days=1), note="破损")
+    inventory.reserve_stock(gift=gift, location=warehouse, quantity=2, at=now - timedelta(days=1))
+    inventory.consume_stock(gift=gift, location=warehouse, quantity=2, at=now)
+    return gift
+
+
+def trend_of(page: str) -> list[int]:
+    return [int(value) for value in re.findall(r'data-value="(-?[0-9]+)"', page.split('data-testid="stock-trend"')[1])]
+
+
+def test_the_movement_history_shows_the_suppliers_own_moves_and_their_trend(movements, supplier_staff):
+    from tests.portal import logged_in
+
+    client = logged_in(supplier_staff)
+    page = client.get("/supplier/stock/movements/").content.decode()
+    inbound = client.get("/supplier/stock/movements/?kind=inbound").content.decode()
+    today = client.get(f"/supplier/stock/movements/?date_from={date(2026, 10, 15)}&date_to={date(2026, 10, 15)}").content.decode()
+
+    assert "TEA-MV" in page and "FOREIGN-MV" not in page
+    assert trend_of(page) == [0] * 10 + [10, 10, 9, 7]  # end of each day, the last two weeks, today last
+    assert re.findall(r'data-kind="(\w+)"', inbound) == ["inbound"]
+    assert re.findall(r'data-kind="(\w+)"', today) == ["shipment"]
+
+
+def test_logistics_sees_every_suppliers_moves_and_narrows_the_trend_to_one_gift(movements, logistics):
+    from tests.portal import logged_in
+
+    client = logged_in(logistics)
+    everything = client.get("/supplier/stock/movements/").content.decode()
+    one = client.get("/supplier/stock/movements/?q=FOREIGN").content.decode()
+
+    assert "TEA-MV" in everything and "FOREIGN-MV" in everything
+    assert trend_of(everything)[-4:] == [10, 15, 14, 12]
+    assert trend_of(one)[-4:] == [0, 5, 5, 5] and "TEA-MV" not in one
+
+
+def test_a_backwards_date_range_is_an_error_next_to_the_field(movements, supplier_staff):
+    from tests.portal import logged_in
+
+    page = logged_in(supplier_staff).get("/supplier/stock/movements/?date_from=2026-10-15&date_to=2026-10-01").content.decode()
+
+    assert 'data-testid="error-date_to"' in page and "结束日期不能早于开始日期" in page
+
+
+def test_members_may_not_read_stock_movements(member):
+    from tests.portal import logged_in
+
+    assert logged_in(member.user).get("/supplier/stock/movements/").status_code == 403

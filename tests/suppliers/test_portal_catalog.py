@@ -328,6 +328,7 @@ def _more_stock(supplier, n: int) -> None:
     [
         ("supplier_admin", "/supplier/gifts/", _more_gifts),
         ("supplier_admin", "/supplier/stock/", _more_stock),
+        ("supplier_admin", "/supplier/stock/movements/", _more_stock),
         ("operator", "/supplier/gift-admin/", _more_gifts),
         ("operator", "/supplier/gift-review/", _more_gifts),
         ("operator", "/supplier/gift-review/?queue=revisions", _more_gifts),
