@@ -29,5 +29,6 @@ class SuppliersConfig(AppConfig):
                      group=NavGroup.SUPPLIERS, badge=changes_waiting)
         register_nav(_("资质管理"), "operator-qualifications", roles={Role.OPERATOR}, order=60, group=NavGroup.SUPPLIERS)
         register_nav(_("资料信息"), "supplier-profile", roles=SUPPLIER_ROLES, order=60)
+        register_nav(_("团队成员"), "supplier-team", roles={Role.SUPPLIER_ADMIN}, order=65)
         register_nav(_("合同与资质"), "supplier-paperwork", roles=SUPPLIER_ROLES, order=70)
         register_nav(_("站内通知"), "supplier-notices", roles=SUPPLIER_ROLES, order=90)

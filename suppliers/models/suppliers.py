@@ -62,11 +62,17 @@ class Supplier(StateMachine):
         pass
 
 
-class SupplierMembership(models.Model):
-    """Binds a supplier admin or staff user to exactly one supplier."""
+class SupplierMembership(StateMachine):
+    """Binds a supplier admin or staff user to exactly one supplier. `active → disabled → active`: the supplier admin
+    disables a staff account (who leaves, or a lost phone) and enables it again; a disabled user cannot log in."""
+
+    class State(models.TextChoices):
+        ACTIVE = "active", _("启用")
+        DISABLED = "disabled", _("停用")
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="supplier_membership")
     supplier = models.ForeignKey(Supplier, on_delete=models.CASCADE, related_name="memberships")
+    state = FSMField(_("状态"), default=State.ACTIVE, choices=State.choices, protected=True)
 
     objects = ScopedManager()
     visibility = Visibility(supplier="supplier")
@@ -74,3 +80,14 @@ class SupplierMembership(models.Model):
     class Meta:
         verbose_name = _("礼品商用户")
         verbose_name_plural = _("礼品商用户")
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.supplier_id}"
+
+    @transition(field=state, source=State.ACTIVE, target=State.DISABLED)
+    def disable(self) -> None:
+        pass
+
+    @transition(field=state, source=State.DISABLED, target=State.ACTIVE)
+    def enable(self) -> None:
+        pass

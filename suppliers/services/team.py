@@ -1,0 +1,122 @@
+"""A supplier admin's team (团队成员): the staff accounts that act for the supplier, added, disabled and enabled again,
+their passwords reset, by the supplier's own admin only. Each account belongs to one supplier (SupplierMembership);
+a disabled one cannot log in, and every change is in the membership's history with who, when and why."""
+from datetime import datetime
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+
+from core.errors import NotFound, PermissionDenied, ValidationFailed
+from core.fsm import apply_transition
+from core.roles import Role
+from core.validators import validate_length, validate_mobile
+from suppliers.models import SupplierMembership
+
+User = get_user_model()
+
+
+def require_supplier_admin(actor) -> None:
+    """:raises PermissionDenied: unless `actor` administers a supplier"""
+    if getattr(actor, "role", None) != Role.SUPPLIER_ADMIN or actor.supplier_id is None:
+        raise PermissionDenied("仅礼品商管理员可以管理团队成员 (supplier admin only)")
+
+
+def team_of(actor) -> QuerySet[SupplierMembership]:
+    """The accounts of the actor's supplier, admins first. :raises PermissionDenied:"""
+    require_supplier_admin(actor)
+    return (SupplierMembership.objects.filter(supplier_id=actor.supplier_id).select_related("user")
+            .order_by("user__role", "user__username"))
+
+
+def staff_member(actor, pk: int) -> SupplierMembership:
+    """A staff account of the actor's supplier; another supplier's is not found, an admin's is not the actor's to
+    manage. :raises NotFound: :raises PermissionDenied:"""
+    membership = team_of(actor).filter(pk=pk).first()
+    if membership is None:
+        raise NotFound("没有该成员 (no such member of your team)")
+    if membership.user.role != Role.SUPPLIER_STAFF:
+        raise PermissionDenied("只能管理员工账号 (only staff accounts are managed here)")
+    return membership
+
+
+def _password(value: str, *, user=None) -> str:
+    try:
+        validate_password(value or "", user=user)
+    except DjangoValidationError as error:
+        raise ValidationFailed(" ".join(error.messages), field="password") from None
+    return value
+
+
+def add_staff(*, actor, username: str, name: str, phone: str, password: str, now: datetime) -> SupplierMembership:
+    """Create a staff account of the actor's supplier, active at once; the admin hands the first password over and
+    the staff member changes it. :raises PermissionDenied: :raises ValidationFailed: naming every bad field"""
+    require_supplier_admin(actor)
+    errors: list[tuple[str, str, str]] = []
+
+    def checked(field: str, check):
+        try:
+            return check()
+        except ValidationFailed as error:
+            errors.append((field, error.code, error.detail))
+
+    username = checked("username", lambda: _username(username))
+    name = checked("name", lambda: _name(name))
+    phone = checked("phone", lambda: validate_mobile(phone, field="phone"))
+    user = User(username=username or "", first_name=name or "", phone=phone or "", role=Role.SUPPLIER_STAFF, date_joined=now)
+    checked("password", lambda: _password(password, user=user))
+    if errors:
+        raise ValidationFailed(errors[0][2], field=errors[0][0], errors=errors)
+    user.set_password(password)
+    with transaction.atomic():
+        user.save()
+        return SupplierMembership.objects.create(user=user, supplier_id=actor.supplier_id)
+
+
+def _username(value: str) -> str:
+    username = validate_length((value or "").strip(), model=User, column="username")
+    if not username:
+        raise ValidationFailed("请填写用户名 (username required)", field="username")
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationFailed("该用户名已被使用 (username taken)", field="username")
+    return username
+
+
+def _name(value: str) -> str:
+    name = validate_length((value or "").strip(), model=User, column="first_name", field="name")
+    if not name:
+        raise ValidationFailed("请填写姓名 (name required)", field="name")
+    return name
+
+
+def disable_member(*, actor, membership: SupplierMembership, now: datetime, reason: str) -> SupplierMembership:
+    """Disable a staff account (it can no longer log in). :raises ValidationFailed: without a reason
+    :raises InvalidTransition: already disabled"""
+    membership = staff_member(actor, membership.pk)
+    if not (reason or "").strip():
+        raise ValidationFailed("请说明停用原因 (a reason is required)", field="reason")
+    with transaction.atomic():
+        apply_transition(membership, "disable", actor=actor, at=now, reason=reason.strip())
+        User.objects.filter(pk=membership.user_id).update(is_active=False)
+    return membership
+
+
+def enable_member(*, actor, membership: SupplierMembership, now: datetime, reason: str = "") -> SupplierMembership:
+    """Enable a disabled staff account again. :raises InvalidTransition: not disabled"""
+    membership = staff_member(actor, membership.pk)
+    with transaction.atomic():
+        apply_transition(membership, "enable", actor=actor, at=now, reason=(reason or "").strip())
+        User.objects.filter(pk=membership.user_id).update(is_active=True)
+    return membership
+
+
+def reset_password(*, actor, membership: SupplierMembership, password: str, now: datetime) -> SupplierMembership:
+    """Set a staff member's password (a forgotten one); its other sessions end with the old password.
+    :raises ValidationFailed: a password the validators refuse"""
+    membership = staff_member(actor, membership.pk)
+    user = membership.user
+    user.set_password(_password(password, user=user))
+    user.save(update_fields=["password"])
+    return membership
