@@ -5,6 +5,7 @@ from points import views, views_operator
 urlpatterns = [
     path("catalog/", views.catalog, name="member-catalog"),
     path("catalog/<int:pk>/", views.gift_detail, name="member-gift"),
+    path("catalog/<int:pk>/images/<int:index>/", views.gift_image, name="member-gift-image"),
     path("orders/", views.order_list, name="member-orders"),
     path("orders/<int:pk>/", views.order_detail, name="member-order"),
     path("orders/<int:pk>/confirm/", views.order_confirm, name="member-order-confirm"),

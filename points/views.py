@@ -25,6 +25,7 @@ from points.forms import (
 from points.models import LedgerEntry, Member, RedemptionOrder
 from points.services import credits, members, orders
 from suppliers.selectors import list_catalog, member_points_price
+from suppliers.services.gift_images import image_urls, serve_image
 
 MEMBER = frozenset({Role.MEMBER})
 CATALOG_PAGE = 12
@@ -68,9 +69,11 @@ def _order(request, pk: int) -> RedemptionOrder:
 
 
 def _priced(gifts, member: Member):
-    """Set `points_price`, what this member pays per unit, on each listed gift (no query)."""
+    """Set `points_price`, what this member pays per unit, and the gift's picture addresses on each listed gift (no
+    query)."""
     for gift in gifts:
         gift.points_price = member_points_price(gift=gift, program=member.program, tier=member.tier, base=gift.points_base)
+        gift.image_urls = image_urls(gift, "member-gift-image")
     return gifts
 
 
@@ -82,6 +85,16 @@ def catalog(request):
     context = paginate(request, gifts, per_page=CATALOG_PAGE)
     _priced(context["page_obj"], member)
     return render(request, "points/catalog.html", context | {"filters": filters, "member": member})
+
+
+@login_required
+def gift_image(request, pk: int, index: int):
+    """A picture of a gift listed for the member (another program's or an unlisted gift's is a 404)."""
+    member = _member(request)
+    gift = list_catalog(program=member.program, tier=member.tier).filter(pk=pk).first()
+    if gift is None:
+        raise Http404
+    return serve_image(gift, index)
 
 
 @login_required

@@ -5,8 +5,10 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.errors import ValidationFailed
 from core.models import Program, Tier
 from suppliers.models import Category, Gift, Location, StockMovement
+from suppliers.services.gift_images import check_image
 
 PROGRAM_FIELDS = {Program.GOTONE: "points_gotone", Program.MZONE: "points_mzone"}
 TIER_FIELDS = {Tier.SILVER: "discount_silver", Tier.GOLD: "discount_gold", Tier.DIAMOND: "discount_diamond"}
@@ -25,6 +27,29 @@ def _text(label) -> forms.CharField:
     return forms.CharField(label=label, required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
+class MultipleImageInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleImageField(forms.FileField):
+    """Several pictures in one field (Django's documented pattern); each is checked by the gift-image service."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("widget", MultipleImageInput(attrs={"accept": "image/jpeg,image/png,image/webp"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None) -> list:
+        one = super().clean
+        uploads = [one(item, initial) for item in data] if isinstance(data, list | tuple) else [one(data, initial)]
+        uploads = [upload for upload in uploads if upload]
+        for upload in uploads:
+            try:
+                check_image(upload)
+            except ValidationFailed as error:
+                raise forms.ValidationError(error.detail) from None
+        return uploads
+
+
 class GiftForm(forms.Form):
     """A gift's data as the supplier enters it; `values()` gives the keyword arguments of create_gift / edit_gift."""
 
@@ -32,7 +57,9 @@ class GiftForm(forms.Form):
     name = forms.CharField(label=_("名称"), max_length=200)
     description = _text(_("描述"))
     category = forms.ModelChoiceField(label=_("类别"), queryset=Category.objects.all(), empty_label=None)
-    images = forms.CharField(label=_("图片"), required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text=_("每行一个图片路径"))
+    images = forms.CharField(label=_("图片"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text=_("已有图片，每行一个（上传的图片或网址）；删去一行即删除该图片"))
+    upload = MultipleImageField(label=_("上传图片"), required=False, help_text=_("JPEG、PNG 或 WebP，每张不超过 5 MB，可多选"))
     specification = _text(_("规格"))
     warranty_text = _text(_("保修说明"))
     market_price = _money(_("市场价（元）"))

@@ -8,6 +8,7 @@ urlpatterns = [
     path("gifts/new/", views.gift_create, name="supplier-gift-create"),
     path("gifts/<int:pk>/", views.gift_detail, name="gift-detail"),
     path("gifts/<int:pk>/edit/", views.gift_edit, name="supplier-gift-edit"),
+    path("gifts/<int:pk>/images/<int:index>/", views.gift_image, name="supplier-gift-image"),
     path("gifts/<int:pk>/actions/<slug:name>/", views.gift_action, name="gift-action"),
     path("stock/", views.stock, name="supplier-stock"),
     path("stock/movements/", views.stock_movements, name="supplier-stock-movements"),

@@ -33,7 +33,7 @@ from suppliers.forms_catalog import (
 )
 from suppliers.models import Category, Gift, GiftRevision, ReplenishmentRequest, StockMovement, StockRecord, Supplier
 from suppliers.selectors import stock_trend
-from suppliers.services import catalog, inventory, revisions
+from suppliers.services import catalog, gift_images, inventory, revisions
 
 OPERATOR = frozenset({Role.OPERATOR})
 RECENT_MOVEMENTS = 20
@@ -161,11 +161,14 @@ def gift_list(request):
 def gift_create(request):
     require_role(request.user, SUPPLIER_ROLES)
     supplier = get_object_or_404(Supplier.objects.visible_to(request.user), pk=request.user.supplier_id)
-    form = GiftForm(request.POST or None)
+    form = GiftForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
+        values = form.values()
+        values["images"] += (stored := gift_images.store_images(supplier_id=supplier.pk, uploads=form.cleaned_data["upload"]))
         try:
-            gift = catalog.create_gift(supplier=supplier, actor=request.user, now=timezone.now(), **form.values())
+            gift = catalog.create_gift(supplier=supplier, actor=request.user, now=timezone.now(), **values)
         except DomainError as error:
+            gift_images.discard(stored)
             add_service_errors(form, error, aliases=SERVICE_FIELDS)
         else:
             messages.success(request, _("礼品草稿已创建，资料齐全后可提交审核。"))
@@ -177,15 +180,18 @@ def gift_create(request):
 def gift_edit(request, pk: int):
     require_role(request.user, SUPPLIER_ROLES)
     gift = get_object_or_404(_gifts(request), pk=pk)
-    form = GiftForm(request.POST or None, initial=GiftForm.initial_from(gift), editing=True)
+    form = GiftForm(request.POST or None, request.FILES or None, initial=GiftForm.initial_from(gift), editing=True)
     if request.method == "POST" and form.is_valid():
         changes = form.changes(gift)
-        if not changes:
+        if not changes and not form.cleaned_data["upload"]:
             messages.info(request, _("没有修改。"))
             return redirect("gift-detail", pk=gift.pk)
+        if stored := gift_images.store_images(supplier_id=gift.supplier_id, uploads=form.cleaned_data["upload"]):
+            changes["images"] = form.values()["images"] + stored
         try:
             result = revisions.edit_gift(gift=gift, actor=request.user, now=timezone.now(), changes=changes)
         except DomainError as error:
+            gift_images.discard(stored)
             add_service_errors(form, error, aliases=SERVICE_FIELDS)
         else:
             if isinstance(result, GiftRevision):
@@ -198,9 +204,17 @@ def gift_edit(request, pk: int):
 
 
 @login_required
+def gift_image(request, pk: int, index: int):
+    """A stored picture of a gift the supplier's users or an operator may see."""
+    require_role(request.user, SUPPLIER_ROLES | OPERATOR)
+    return gift_images.serve_image(get_object_or_404(Gift.objects.visible_to(request.user), pk=pk), index)
+
+
+@login_required
 def gift_detail(request, pk: int):
     require_role(request.user, SUPPLIER_ROLES | OPERATOR)
     gift = get_object_or_404(_gifts(request), pk=pk)
+    gift.image_urls = gift_images.image_urls(gift, "supplier-gift-image")
     table = ChangeTable()
     gift_revisions = list(gift.revisions.select_related("requested_by"))
     for revision in gift_revisions:

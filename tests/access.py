@@ -78,6 +78,7 @@ MATRIX: dict[tuple[str, str], dict] = {
     ),
     ("gift-list", "GET"): row(AUTHENTICATED),
     ("gift-detail", "GET"): row(GIFT_READ, obj="gift"),
+    ("gift-image", "GET"): row(GIFT_READ, obj="gift"),
     ("gift-history", "GET"): row(GIFT_READ, obj="gift"),
     # the matrix's gift is submitted: approve and reject are allowed, the rest are 409
     ("gift-submit", "POST"): gift_action(supplier=409),
@@ -121,6 +122,7 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("replenishment-request-history", "GET"): row(SUPPLIER_READ, obj="replenishment"),
     ("catalog-list", "GET"): row(MEMBERS_ONLY),
     ("catalog-detail", "GET"): row(MEMBERS_ONLY, obj="listed"),
+    ("catalog-image", "GET"): row(MEMBERS_ONLY, obj="listed"),
     ("order-list", "GET"): row(AUTHENTICATED),
     ("order-list", "POST"): row(
         {role: 403 for role in ROLES} | {"anon": 401, "member": 201, "other_member": 201},

@@ -10,6 +10,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.urls import URLResolver, get_resolver
 from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
@@ -27,6 +29,7 @@ from tests.factories import GiftFactory, MemberFactory, WarehouseFactory, Notice
 AREAS = [profile, catalog_io, flow, provider, returns, leftovers, settlement, complaints, announcements, cases]
 AREAS.append(assessment)
 SNAPSHOT = Path(__file__).parent / "snapshots" / "api_fields.json"
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000002000000020802000000fdd49a730000001649444154789c636464626660606062606060606000000070000a33c5f7880000000049454e44ae426082")  # a 2 × 2 picture
 METHODS = ["get", "post", "put", "patch", "delete"]
 
 
@@ -80,9 +83,10 @@ def world(db, now):
         "logistics": UserFactory(username="logistics", role="logistics"),
         "finance": UserFactory(username="finance", role="finance"),
     }
-    gift = GiftFactory(supplier=supplier)
+    picture = [default_storage.save(f"gifts/{supplier.pk}/matrix.png", ContentFile(PNG))]  # served by the image routes
+    gift = GiftFactory(supplier=supplier, images=picture)
     apply_transition(gift, "submit", actor=users["supplier_staff"], at=now)
-    listed = GiftFactory(supplier=supplier)
+    listed = GiftFactory(supplier=supplier, images=picture)
     for name in ("submit", "approve", "publish"):
         apply_transition(listed, name, actor=operator, at=now)
     revision = revisions.edit_gift(gift=listed, actor=users["supplier_staff"], now=now, changes={"name": "改名"})

@@ -8,6 +8,7 @@ from points.models import LedgerEntry, Member, RedemptionOrder
 from points.services.credits import CORRECTION_REASONS
 from points.services.orders import MAX_QUANTITY
 from suppliers.models import Gift
+from suppliers.services.gift_images import absolute_urls, image_urls
 
 
 class CatalogGiftSerializer(serializers.ModelSerializer):
@@ -19,6 +20,7 @@ class CatalogGiftSerializer(serializers.ModelSerializer):
     available = serializers.IntegerField()
     sold_out = serializers.SerializerMethodField()
     clearance = serializers.SerializerMethodField()
+    images = serializers.SerializerMethodField(help_text="the gift's pictures: web addresses")
 
     class Meta:
         model = Gift
@@ -33,6 +35,9 @@ class CatalogGiftSerializer(serializers.ModelSerializer):
 
         member = self.context["member"]
         return member_points_price(gift=gift, program=member.program, tier=member.tier, base=gift.points_base)
+
+    def get_images(self, gift) -> list[str]:
+        return absolute_urls(self.context.get("request"), image_urls(gift, "catalog-image"))
 
     def get_sold_out(self, gift) -> bool:
         return gift.available <= 0

@@ -3,6 +3,7 @@ from rest_framework import serializers
 from core.masking import mask_phone
 from core.models import Tier
 from core.validators import MOBILE_MESSAGE, MOBILE_PATTERN
+from suppliers.services.gift_images import absolute_urls, image_urls
 from suppliers.models import (
     Category,
     Gift,
@@ -56,15 +57,20 @@ class GiftSerializer(serializers.ModelSerializer):
 
     category = serializers.CharField(source="category.code")
     prices = GiftPriceSerializer(many=True)
+    image_urls = serializers.SerializerMethodField(help_text="where each of `images` can be fetched: a web address, or this API's picture")
 
     class Meta:
         model = Gift
         fields = [
-            "id", "supplier", "sku", "name", "description", "category", "images", "specification", "warranty_text",
+            "id", "supplier", "sku", "name", "description", "category", "images", "image_urls", "specification", "warranty_text",
             "market_price", "settlement_price", "fulfilment", "min_tier", "tier_discounts", "prices", "state",
             "delist_reason", "clearance_points_price", "clearance_settlement_price", "publish_at", "created_at",
         ]
         read_only_fields = fields
+
+
+    def get_image_urls(self, gift) -> list[str]:
+        return absolute_urls(self.context.get("request"), image_urls(gift, "gift-image"))
 
 
 class DelistInput(serializers.Serializer):

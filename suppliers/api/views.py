@@ -1,4 +1,5 @@
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from django.db.models import Q
 from rest_framework import mixins, serializers, status, viewsets
@@ -36,7 +37,7 @@ from suppliers.models import (
     StockRecord,
     Supplier,
 )
-from suppliers.services import catalog, inventory, notices, onboarding, revisions
+from suppliers.services import catalog, gift_images, inventory, notices, onboarding, revisions
 
 OPERATOR = frozenset({Role.OPERATOR})
 
@@ -109,6 +110,12 @@ class GiftViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return Gift.objects.visible_to(self.request.user).select_related("category").prefetch_related("prices__program")
+
+    @extend_schema(responses={(200, "image/*"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"], url_path=r"images/(?P<index>[0-9]{1,3})")
+    def image(self, request, pk=None, index=None):
+        """A stored picture of the gift, as `image_urls` address it."""
+        return gift_images.serve_image(self.get_object(), int(index))
 
     @extend_schema(request=GiftInput, responses={201: GiftSerializer})
     def create(self, request):

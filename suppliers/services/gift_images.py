@@ -1,0 +1,78 @@
+"""Gift pictures: uploaded by the supplier, checked to be an image, kept in the media storage and served only to
+those who may see the gift. A gift's `images` lists storage names (gifts/<supplier>/<random>.<ext>) and, as entered
+or imported before uploads existed, web addresses, which pages show as they are."""
+import mimetypes
+import uuid
+from collections.abc import Iterable
+
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404
+from django.urls import reverse
+from PIL import Image, UnidentifiedImageError
+
+from core.errors import ValidationFailed
+from suppliers.models import Gift
+
+MAX_BYTES = 5 * 1024 * 1024
+MAX_SIDE = 8000
+FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+WEB = ("http://", "https://")
+
+
+def check_image(upload, *, field: str = "upload") -> str:
+    """The file's extension once it is a JPEG, PNG or WebP picture of at most 5 MB and 8000 px a side.
+    :raises ValidationFailed: naming the file"""
+    name = getattr(upload, "name", "") or "?"
+    if upload.size > MAX_BYTES:
+        raise ValidationFailed(f"{name}：图片不能超过 5 MB ({name}: larger than 5 MB)", field=field)
+    try:
+        with Image.open(upload) as picture:
+            picture.verify()
+            kind, (width, height) = picture.format, picture.size
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise ValidationFailed(f"{name}：不是可识别的图片 ({name} is not a picture)", field=field) from None
+    finally:
+        upload.seek(0)
+    if kind not in FORMATS:
+        raise ValidationFailed(f"{name}：仅支持 JPEG、PNG、WebP ({name}: JPEG, PNG or WebP only)", field=field)
+    if max(width, height) > MAX_SIDE:
+        raise ValidationFailed(f"{name}：边长不能超过 {MAX_SIDE} 像素 ({name}: at most {MAX_SIDE} px a side)", field=field)
+    return FORMATS[kind]
+
+
+def store_images(*, supplier_id: int, uploads: Iterable) -> list[str]:
+    """Keep checked uploads in the storage; their names, in order, for the gift's `images`. :raises ValidationFailed:"""
+    checked = [(upload, check_image(upload)) for upload in uploads]
+    return [default_storage.save(f"gifts/{supplier_id}/{uuid.uuid4().hex}.{extension}", upload) for upload, extension in checked]
+
+
+def discard(names: Iterable[str]) -> None:
+    """Remove stored pictures no gift ended up with (the gift they came with was refused)."""
+    for name in names:
+        default_storage.delete(name)
+
+
+def image_urls(gift: Gift, route: str) -> list[str]:
+    """Where a page shows each picture of the gift: a web address as it is, a stored picture through `route`
+    (a view taking the gift's pk and the picture's index, which checks who may see the gift)."""
+    return [name if name.startswith(WEB) else reverse(route, args=[gift.pk, index]) for index, name in enumerate(gift.images or [])]
+
+
+def absolute_urls(request, urls: list[str]) -> list[str]:
+    """The addresses as an API client needs them: with the scheme and host it called."""
+    return [request.build_absolute_uri(url) if request is not None else url for url in urls]
+
+
+def serve_image(gift: Gift, index: int) -> FileResponse:
+    """Stream a stored picture of a gift the caller may see. Only pictures uploaded for the gift's supplier are served
+    (an entry typed in could name any file of the storage, such as another supplier's statement).
+    :raises Http404: no such stored picture"""
+    images = gift.images or []
+    name = images[index] if 0 <= index < len(images) else ""
+    if not (name.startswith(f"gifts/{gift.supplier_id}/") and ".." not in name):  # only what this supplier uploaded
+        raise Http404("no such picture")
+    try:
+        opened = default_storage.open(name, "rb")
+    except FileNotFoundError:
+        raise Http404("picture missing") from None
+    return FileResponse(opened, content_type=mimetypes.guess_type(name)[0] or "application/octet-stream")

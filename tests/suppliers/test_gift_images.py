@@ -1,0 +1,144 @@
+"""Gift pictures: uploaded with the gift form (checked to be a picture), shown on the supplier's and the member's
+pages, served only to those who may see the gift, and never a file of the storage that is not the supplier's picture."""
+import io
+
+import pytest
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from core.errors import ValidationFailed
+from core.fsm import apply_transition
+from suppliers.models import Gift, GiftRevision
+from suppliers.services import gift_images
+from tests.factories import CategoryFactory, GiftFactory, MemberFactory
+from tests.portal import field_errors, logged_in
+
+pytestmark = pytest.mark.django_db
+
+
+def picture(name: str = "tea.png", kind: str = "PNG", size: tuple[int, int] = (40, 30)) -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(buffer, kind)
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type=f"image/{kind.lower()}")
+
+
+def new_gift(**overrides) -> dict:
+    return {
+        "sku": "TEA-PIC", "name": "图片茶礼", "description": "春茶", "category": CategoryFactory().pk, "images": "",
+        "specification": "100g", "warranty_text": "七天无理由", "market_price": "199.00", "settlement_price": "120.00",
+        "fulfilment": "warehouse", "min_tier": "standard", "points_gotone": "1200", "points_mzone": "",
+    } | overrides
+
+
+def test_a_supplier_uploads_pictures_with_a_new_gift_and_sees_them_on_its_page(supplier_admin, supplier):
+    client = logged_in(supplier_admin)
+
+    created = client.post("/supplier/gifts/new/", new_gift(upload=[picture("a.png"), picture("b.jpg", "JPEG")]))
+
+    gift = Gift.objects.get(sku="TEA-PIC")
+    page = client.get(f"/supplier/gifts/{gift.pk}/").content.decode()
+    served = client.get(f"/supplier/gifts/{gift.pk}/images/1/")
+    assert created.status_code == 302 and len(gift.images) == 2
+    assert all(name.startswith(f"gifts/{supplier.pk}/") for name in gift.images)
+    assert [name.rsplit(".", 1)[1] for name in gift.images] == ["png", "jpg"]
+    assert f'src="/supplier/gifts/{gift.pk}/images/0/"' in page and f'src="/supplier/gifts/{gift.pk}/images/1/"' in page
+    assert served["Content-Type"] == "image/jpeg" and b"".join(served.streaming_content)[:2] == b"\xff\xd8"
+
+
+@pytest.mark.parametrize(("upload", "message"), [
+    (SimpleUploadedFile("notes.png", b"not a picture at all", content_type="image/png"), "不是可识别的图片"),
+    (picture("anim.gif", "GIF"), "仅支持 JPEG、PNG、WebP"),
+])
+def test_a_file_that_is_no_accepted_picture_is_an_error_next_to_the_field_and_nothing_is_kept(supplier_admin, upload, message):
+    response = logged_in(supplier_admin).post("/supplier/gifts/new/", new_gift(upload=[upload]))
+
+    assert message in field_errors(response)["upload"]
+    assert not Gift.objects.exists()
+
+
+def test_too_large_or_too_wide_pictures_are_refused_by_name():
+    with pytest.raises(ValidationFailed) as wide:
+        gift_images.check_image(picture("wide.png", size=(8001, 1)))
+    big = picture("big.png")
+    big.size = gift_images.MAX_BYTES + 1
+    with pytest.raises(ValidationFailed) as large:
+        gift_images.check_image(big)
+
+    assert "wide.png" in wide.value.detail and "8000" in wide.value.detail
+    assert "big.png" in large.value.detail and "5 MB" in large.value.detail
+
+
+def test_a_refused_gift_keeps_no_uploaded_picture(supplier_admin, supplier):
+    GiftFactory(supplier=supplier, sku="TEA-PIC")  # the SKU is taken: the service refuses the gift
+    before = default_storage.listdir(f"gifts/{supplier.pk}")[1] if default_storage.exists(f"gifts/{supplier.pk}") else []
+
+    response = logged_in(supplier_admin).post("/supplier/gifts/new/", new_gift(upload=[picture()]))
+
+    after = default_storage.listdir(f"gifts/{supplier.pk}")[1] if default_storage.exists(f"gifts/{supplier.pk}") else []
+    assert "sku" in field_errors(response) and sorted(after) == sorted(before)
+
+
+def test_a_picture_added_to_an_online_gift_waits_in_its_revision(supplier_admin, supplier, operator):
+    gift = GiftFactory(supplier=supplier, images=[])
+    for name in ("submit", "approve", "publish"):
+        apply_transition(gift, name, actor=operator, at=gift.created_at)
+    client = logged_in(supplier_admin)
+    form = client.get(f"/supplier/gifts/{gift.pk}/edit/").context["form"]
+    data = {name: "" if value is None else getattr(value, "pk", value) for name, value in form.initial.items()}
+
+    client.post(f"/supplier/gifts/{gift.pk}/edit/", data | {"upload": [picture()]})
+
+    gift.refresh_from_db()
+    revision = GiftRevision.objects.get(gift=gift)
+    assert gift.images == [] and len(revision.changes["images"]) == 1
+
+
+def test_members_see_the_pictures_of_listed_gifts_only_and_other_suppliers_none(supplier_admin, other_supplier_admin, operator):
+    client = logged_in(supplier_admin)
+    client.post("/supplier/gifts/new/", new_gift(upload=[picture()]))
+    gift = Gift.objects.get(sku="TEA-PIC")
+    member = logged_in(MemberFactory().user)
+
+    unlisted = member.get(f"/member/catalog/{gift.pk}/images/0/").status_code
+    for name in ("submit", "approve", "publish"):
+        apply_transition(gift, name, actor=operator, at=gift.created_at)
+    catalog = member.get("/member/catalog/").content.decode()
+    listed = member.get(f"/member/catalog/{gift.pk}/images/0/")
+
+    assert unlisted == 404 and listed.status_code == 200 and listed["Content-Type"] == "image/png"
+    assert f'src="/member/catalog/{gift.pk}/images/0/"' in catalog
+    assert logged_in(other_supplier_admin).get(f"/supplier/gifts/{gift.pk}/images/0/").status_code == 404
+
+
+def test_a_typed_entry_naming_another_file_of_the_storage_is_never_served(supplier_admin, supplier, other_supplier):
+    default_storage.save(f"statements/{other_supplier.pk}/statement.pdf", io.BytesIO(b"%PDF-1.4 secret"))
+    gift = GiftFactory(supplier=supplier, images=[f"statements/{other_supplier.pk}/statement.pdf", f"gifts/{supplier.pk}/../x.pdf",
+                                                  "https://cdn.example.com/tea.jpg"])
+    client = logged_in(supplier_admin)
+
+    page = client.get(f"/supplier/gifts/{gift.pk}/").content.decode()
+
+    assert [client.get(f"/supplier/gifts/{gift.pk}/images/{index}/").status_code for index in range(4)] == [404, 404, 404, 404]
+    assert 'src="https://cdn.example.com/tea.jpg"' in page
+
+
+def test_the_apis_give_picture_addresses_a_client_can_fetch(supplier_admin, operator, api):
+    logged_in(supplier_admin).post("/supplier/gifts/new/", new_gift(upload=[picture()]))
+    gift = Gift.objects.get(sku="TEA-PIC")
+    gift.images = [*gift.images, "https://cdn.example.com/tea.jpg"]
+    gift.save(update_fields=["images"])
+    for name in ("submit", "approve", "publish"):
+        apply_transition(gift, name, actor=operator, at=gift.created_at)
+    member = MemberFactory().user
+
+    supplier_view = api(supplier_admin).get(f"/api/v1/gifts/{gift.pk}/").json()
+    member_view = api(member).get("/api/v1/catalog/").json()["results"][0]
+    fetched = api(member).get(member_view["images"][0].removeprefix("http://testserver"))
+    by_supplier = api(supplier_admin).get(supplier_view["image_urls"][0].removeprefix("http://testserver"))
+
+    assert supplier_view["images"] == gift.images
+    assert supplier_view["image_urls"] == [f"http://testserver/api/v1/gifts/{gift.pk}/images/0/", "https://cdn.example.com/tea.jpg"]
+    assert member_view["images"] == [f"http://testserver/api/v1/catalog/{gift.pk}/images/0/", "https://cdn.example.com/tea.jpg"]
+    assert fetched.status_code == 200 and fetched["Content-Type"] == "image/png"
+    assert by_supplier.status_code == 200 and api(member).get(f"/api/v1/gifts/{gift.pk}/images/0/").status_code == 404

@@ -1,0 +1,125 @@
+"""A supplier admin's team: adding staff accounts, disabling and enabling them (with who, when and why), resetting a
+password; only the supplier's own admin, only staff accounts, another supplier's are not found."""
+import pytest
+from django.contrib.auth import authenticate
+from django.test import Client
+
+from core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
+from core.fsm import history_of
+from suppliers.models import SupplierMembership
+from suppliers.services import team
+from tests.factories import SupplierUserFactory
+from tests.portal import field_errors, logged_in, nav
+
+pytestmark = pytest.mark.django_db
+
+NEW = {"username": "zhangwei", "name": "张伟", "phone": "13912345678", "password": "ship-it-2026"}
+
+
+def test_an_admin_adds_a_staff_account_that_logs_in_for_its_supplier(supplier_admin, supplier, now):
+    membership = team.add_staff(actor=supplier_admin, now=now, **NEW)
+
+    user = authenticate(username="zhangwei", password="ship-it-2026")
+    assert user is not None and (user.role, user.supplier_id, user.first_name, user.phone) == (
+        "supplier_staff", supplier.pk, "张伟", "13912345678")
+    assert (membership.state, membership.supplier_id) == ("active", supplier.pk)
+
+
+@pytest.mark.parametrize(("changes", "field"), [
+    ({"username": " "}, "username"), ({"username": "supplier_admin"}, "username"), ({"username": "SUPPLIER_ADMIN"}, "username"),
+    ({"name": ""}, "name"), ({"phone": "12345"}, "phone"), ({"password": "short"}, "password"), ({"password": "password123"}, "password"),
+])
+def test_a_bad_staff_account_names_its_field_and_creates_nothing(supplier_admin, now, changes, field):
+    with pytest.raises(ValidationFailed) as refused:
+        team.add_staff(actor=supplier_admin, now=now, **(NEW | changes))
+
+    assert refused.value.field == field
+    assert SupplierMembership.objects.count() == 1  # the admin's own
+
+
+def test_disabling_needs_a_reason_stops_the_login_and_is_in_the_history(supplier_admin, now):
+    membership = team.add_staff(actor=supplier_admin, now=now, **NEW)
+
+    with pytest.raises(ValidationFailed) as no_reason:
+        team.disable_member(actor=supplier_admin, membership=membership, now=now, reason=" ")
+    team.disable_member(actor=supplier_admin, membership=membership, now=now, reason="已离职")
+    locked_out = authenticate(username="zhangwei", password="ship-it-2026")
+    with pytest.raises(InvalidTransition):
+        team.disable_member(actor=supplier_admin, membership=membership, now=now, reason="再次")
+    team.enable_member(actor=supplier_admin, membership=membership, now=now, reason="返聘")
+
+    assert no_reason.value.field == "reason" and locked_out is None
+    assert authenticate(username="zhangwei", password="ship-it-2026") is not None
+    assert [(log.transition, log.actor, log.reason) for log in history_of(membership)] == [
+        ("disable", supplier_admin, "已离职"), ("enable", supplier_admin, "返聘")]
+
+
+def test_a_reset_password_replaces_the_old_one(supplier_admin, now):
+    membership = team.add_staff(actor=supplier_admin, now=now, **NEW)
+
+    with pytest.raises(ValidationFailed) as weak:
+        team.reset_password(actor=supplier_admin, membership=membership, password="123", now=now)
+    team.reset_password(actor=supplier_admin, membership=membership, password="new-pass-2026", now=now)
+
+    assert weak.value.field == "password"
+    assert authenticate(username="zhangwei", password="ship-it-2026") is None
+    assert authenticate(username="zhangwei", password="new-pass-2026") is not None
+
+
+def test_only_the_suppliers_own_admin_manages_only_staff_accounts(supplier_admin, supplier_staff, other_supplier_admin, operator,
+                                                                  supplier, now):
+    staff = SupplierMembership.objects.get(user=supplier_staff)
+    second_admin = SupplierMembership.objects.get(user=SupplierUserFactory(username="admin2", supplier=supplier))
+
+    with pytest.raises(NotFound):
+        team.disable_member(actor=other_supplier_admin, membership=staff, now=now, reason="x")
+    with pytest.raises(PermissionDenied):
+        team.disable_member(actor=supplier_admin, membership=second_admin, now=now, reason="x")
+    for actor in (supplier_staff, operator):
+        with pytest.raises(PermissionDenied):
+            team.add_staff(actor=actor, now=now, **NEW)
+    staff.refresh_from_db()
+    assert staff.state == "active" and set(team.team_of(supplier_admin).values_list("user__username", flat=True)) == {
+        "supplier_admin", "supplier_staff", "admin2"}
+
+
+# --- the portal ---------------------------------------------------------------------------------------------------
+
+def test_the_admin_finds_the_team_in_the_navigation_and_adds_staff_with_errors_next_to_the_fields(supplier_admin, supplier_staff):
+    client = logged_in(supplier_admin)
+
+    page = client.get("/supplier/team/")
+    bad = client.post("/supplier/team/", NEW | {"phone": "12345", "password": "short"})
+    added = client.post("/supplier/team/", NEW, follow=True)
+
+    assert "团队成员" in nav(page) and "团队成员" not in nav(logged_in(supplier_staff).get("/supplier/stock/"))
+    assert 'data-username="supplier_staff"' in page.content.decode()
+    assert bad.status_code == 400 and set(field_errors(bad)) == {"phone", "password"}
+    assert 'data-username="zhangwei"' in added.content.decode() and "已添加员工账号 zhangwei" in added.content.decode()
+    assert Client().login(username="zhangwei", password="ship-it-2026")
+
+
+def test_the_admin_disables_and_enables_a_member_on_its_page_and_reads_why(supplier_admin, supplier_staff):
+    client = logged_in(supplier_admin)
+    staff = SupplierMembership.objects.get(user=supplier_staff)
+
+    refused = client.post(f"/supplier/team/{staff.pk}/disable/", {"reason": ""}, follow=True).content.decode()
+    client.post(f"/supplier/team/{staff.pk}/disable/", {"reason": "手机丢失"})
+    disabled = client.get(f"/supplier/team/{staff.pk}/").content.decode()
+    client.post(f"/supplier/team/{staff.pk}/enable/", {"reason": "已找回"})
+
+    staff.refresh_from_db()
+    assert "a reason is required" in refused
+    assert 'data-action="enable"' in disabled and "手机丢失" in disabled and "停用" in disabled
+    assert staff.state == "active" and staff.user.is_active
+
+
+def test_other_roles_and_suppliers_cannot_reach_the_team(supplier_staff, other_supplier_admin, operator):
+    staff = SupplierMembership.objects.get(user=supplier_staff)
+
+    assert logged_in(supplier_staff).get("/supplier/team/").status_code == 403
+    assert logged_in(operator).get("/supplier/team/").status_code == 403
+    assert logged_in(other_supplier_admin).get(f"/supplier/team/{staff.pk}/").status_code == 404
+    assert logged_in(other_supplier_admin).post(f"/supplier/team/{staff.pk}/disable/", {"reason": "x"}).status_code == 404
+    staff.refresh_from_db()
+    assert staff.state == "active"
