@@ -8,4 +8,4 @@ class LogisticsConfig(AppConfig):
 
     def ready(self) -> None:
         from logistics import nav_flow, nav_leftovers, nav_provider, nav_returns, seed  # noqa: F401  (navigation, demo data)
-        from logistics.services import claims, shipments  # noqa: F401  (subscribes to the order events; lost parcels)
+        from logistics.services import claims, inbound, shipments  # noqa: F401  (order events; lost parcels; stock on its way)

@@ -26,6 +26,7 @@ class MembershipInline(admin.TabularInline):
     model = SupplierMembership
     extra = 0
     raw_id_fields = ("user",)
+    readonly_fields = ("state",)  # changed by the supplier admin's team page (a transition, logged), never by editing
 
 
 @admin.register(Supplier)

@@ -71,10 +71,15 @@ DEMO_GIFTS = [
 
 @register_seed(25, "categories, warehouses and listed gifts with stock")
 def seed_catalog(*, now, password, progress) -> None:
+    from datetime import timedelta
     from decimal import Decimal
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
 
     from suppliers.models import Category, Gift, Location
     from suppliers.services import catalog, inventory
+    from suppliers.services.gift_images import demo_picture
 
     operator = ensure_user(username="operator", role=Role.OPERATOR, password=password)
     categories = {code: Category.objects.get_or_create(code=code, defaults={"name": name})[0] for code, name in CATEGORIES}
@@ -87,7 +92,7 @@ def seed_catalog(*, now, password, progress) -> None:
         gift = catalog.create_gift(
             supplier=supplier, actor=operator, now=now, sku=sku, name=name, category=categories[category],
             market_price=Decimal(price) * 2, settlement_price=Decimal(price), points_prices=points, fulfilment=fulfilment,
-            images=[f"gifts/{sku.lower()}.jpg"], specification="标准装", warranty_text="质量问题15天包换", tier_discounts={"diamond": 10},
+            images=[default_storage.save(f"gifts/{supplier.pk}/{sku.lower()}.png", ContentFile(demo_picture(sku)))], specification="标准装", warranty_text="质量问题15天包换", tier_discounts={"diamond": 10},
         )
         for step in (catalog.submit_gift, catalog.approve_gift, catalog.publish_gift):
             step(gift=gift, actor=operator, now=now)
@@ -97,7 +102,7 @@ def seed_catalog(*, now, password, progress) -> None:
             )
         else:
             location = warehouses[0]
-        inventory.receive_stock(gift=gift, location=location, quantity=stock, at=now)
+        inventory.receive_stock(gift=gift, location=location, quantity=stock, at=now - timedelta(days=30))  # before the demo's orders
         if location.kind == "warehouse":
             inventory.set_safety_stock(gift=gift, location=location, safety_stock=5, at=now)
         progress(index, len(DEMO_GIFTS))

@@ -37,6 +37,7 @@ from suppliers.services import catalog, gift_images, inventory, revisions
 
 OPERATOR = frozenset({Role.OPERATOR})
 RECENT_MOVEMENTS = 20
+GIFT_READERS = frozenset({*SUPPLIER_ROLES, Role.OPERATOR})  # who opens a gift's page (logistics reads stock, not gifts)
 
 
 @dataclass(frozen=True)
@@ -206,13 +207,13 @@ def gift_edit(request, pk: int):
 @login_required
 def gift_image(request, pk: int, index: int):
     """A stored picture of a gift the supplier's users or an operator may see."""
-    require_role(request.user, SUPPLIER_ROLES | OPERATOR)
+    require_role(request.user, GIFT_READERS)
     return gift_images.serve_image(get_object_or_404(Gift.objects.visible_to(request.user), pk=pk), index)
 
 
 @login_required
 def gift_detail(request, pk: int):
-    require_role(request.user, SUPPLIER_ROLES | OPERATOR)
+    require_role(request.user, GIFT_READERS)
     gift = get_object_or_404(_gifts(request), pk=pk)
     gift.image_urls = gift_images.image_urls(gift, "supplier-gift-image")
     table = ChangeTable()
@@ -325,6 +326,7 @@ def stock(request):
         "today": timezone.localdate(),
         "own_stock": _own_stock(request.user) if request.user.role in SUPPLIER_ROLES else [],
         "sets_safety_stock": request.user.role in SAFETY_STOCK_SETTERS,
+        "opens_gifts": request.user.role in GIFT_READERS,
     }
     return render(request, "suppliers/catalog/stock.html", context)
 
@@ -343,6 +345,8 @@ def stock_movements(request):
     data = filters.cleaned_data if valid else {}
     records = StockRecord.objects.visible_to(request.user)
     movements = StockMovement.objects.visible_to(request.user).select_related("gift", "location")
+    if not valid:  # the errors show next to the fields; neither the table nor the chart pretends to answer
+        records, movements = records.none(), movements.none()
     if q := data.get("q"):
         records, movements = records.filter(_matching(q, "gift__")), movements.filter(_matching(q, "gift__"))
     if location := data.get("location"):
@@ -351,8 +355,8 @@ def stock_movements(request):
     listed = movements.filter(**{key: value for key, value in {
         "kind": data.get("kind"), "at__date__gte": data.get("date_from"), "at__date__lte": data.get("date_to"),
     }.items() if value})
-    context = paginate(request, listed if valid else movements.none(), per_page=50) | {
-        "filters": filters,
+    context = paginate(request, listed, per_page=50) | {
+        "filters": filters, "opens_gifts": request.user.role in GIFT_READERS,
         "chart": bar_chart([(f"{day:%m-%d}", units) for day, units in trend], title=_("近两周在库数量")),
         "trend": trend,
     }

@@ -19,7 +19,7 @@ from logistics.models import ExtraCost, InboundShipment, Tariff
 from logistics.models.costs import CostKind, Payer
 from logistics.services.costs import record_extra_cost
 from suppliers.models import Gift, Location, ReplenishmentRequest, StockMovement, Supplier
-from suppliers.services import inventory
+from suppliers.services import inventory, revisions
 from suppliers.services.notices import send_notice
 
 MAX_QUANTITY = 10_000  # per announcement; a larger delivery is announced in parts
@@ -124,3 +124,12 @@ def put_away_inbound(*, inbound: InboundShipment, actor, now: datetime, reason: 
 def inbound_waiting(user) -> int:
     """Announced inbound shipments the warehouse has not received yet."""
     return InboundShipment.objects.filter(state=InboundShipment.State.ANNOUNCED).count()
+
+
+def _announced_units(gift: Gift) -> int:
+    """Units of the gift announced and not received yet (a fulfilment change waits for them)."""
+    return sum(InboundShipment.objects.filter(gift=gift, state=InboundShipment.State.ANNOUNCED).values_list("announced_quantity", flat=True))
+
+
+if _announced_units not in revisions.stock_on_the_way:
+    revisions.stock_on_the_way.append(_announced_units)

@@ -12,7 +12,7 @@ from .statements import MONEY
 
 
 class Adjustment(StateMachine):
-    """`proposed → approved | rejected`; the approver is never the creator (also a CHECK constraint).
+    """`proposed → approved | rejected | withdrawn`; the approver is never the creator (also a CHECK constraint).
 
     An approved adjustment is booked on the statement of the month it was approved in, except one that resolves
     a dispute (`statement` set), which becomes a line of the disputed statement's next version.
@@ -22,6 +22,7 @@ class Adjustment(StateMachine):
         PROPOSED = "proposed", _("待审批")
         APPROVED = "approved", _("已审批")
         REJECTED = "rejected", _("已驳回")
+        WITHDRAWN = "withdrawn", _("已撤回")  # a carry correction superseded by a later version's, before its checker decided
 
     class Kind(models.TextChoices):
         PENALTY = "penalty", _("违约扣款")
@@ -72,3 +73,7 @@ class Adjustment(StateMachine):
     @transition(field=state, source=State.PROPOSED, target=State.REJECTED)
     def reject(self, *, decided_by, decided_at, note: str) -> None:
         self.decided_by, self.decided_at, self.decision_note = decided_by, decided_at, note
+
+    @transition(field=state, source=State.PROPOSED, target=State.WITHDRAWN)
+    def withdraw(self) -> None:
+        pass

@@ -101,20 +101,28 @@ def reissue_statement(*, statement: Statement, actor, now: datetime, reason: str
 def correct_carried(statement: Statement, *, actor, now: datetime) -> Adjustment | None:
     """A negative payable already carried into a later statement is not carried again when a new version changes it:
     the difference is booked as an adjustment (SPEC §4.11), proposed by `actor` for another finance user to check and
-    booked, like any adjustment, by its approval time. Rejected corrections do not count, so the next version proposes
-    the difference again. Returns the proposal, or None when the carried amount is still right."""
+    booked, like any adjustment, by its approval time. The difference is measured against the carried amount and the
+    corrections approved so far; a correction still waiting for its checker is withdrawn, superseded by this one, so
+    at most one waits and no two are approved for the same change. Returns the proposal, or None when the carried
+    amount is still right."""
     carried = carried_line(statement)
     if carried is None:
         return None
-    corrections = carry_corrections(statement).exclude(state=Adjustment.State.REJECTED)
-    booked = carried.amount + (corrections.aggregate(total=Sum("amount"))["total"] or 0)
+    corrections = carry_corrections(statement)
+    booked = carried.amount + (corrections.filter(state=Adjustment.State.APPROVED).aggregate(total=Sum("amount"))["total"] or 0)
     difference = min(statement.payable, 0) - booked
+    waiting = list(corrections.filter(state=Adjustment.State.PROPOSED))
+    if [correction.amount for correction in waiting] == ([difference] if difference else []):
+        return None  # what waits for the checker is still right
+    for correction in waiting:
+        apply_transition(correction, "withdraw", actor=actor, at=now,
+                         reason=f"由第 {statement.version} 版的更正取代 (superseded by the correction of version {statement.version})")
     if not difference:
         return None
     return propose_adjustment(
         supplier=statement.supplier, kind=Adjustment.Kind.CARRY_CORRECTION, amount=difference, actor=actor, now=now,
         source_kind="statement", source_id=str(statement.pk),
-        reason=f"{statement.month:%Y-%m} 结算单第 {statement.version} 版应付 {statement.payable}，此前已结转 {booked}"
+        reason=f"{statement.month:%Y-%m} 结算单第 {statement.version} 版应付 {statement.payable}，已结转及已审批更正合计 {booked}"
                f" (version {statement.version} changed a payable already carried forward)",
     )
 
@@ -200,7 +208,8 @@ def deem_confirmed(*, now: datetime) -> list[int]:
 
 def _close_if_nothing_payable(statement: Statement, *, actor, now: datetime) -> None:
     if statement.payable <= 0:
-        receivable = statement.payable < 0 and statement.supplier.state == Supplier.State.TERMINATED
+        # a terminated supplier owes a negative payable as a receivable, unless a later statement already carries it
+        receivable = statement.payable < 0 and statement.supplier.state == Supplier.State.TERMINATED and carried_line(statement) is None
         why = "应付金额为负，已终止合作，转为应收" if receivable else "应付金额不大于零，结转下期"
         apply_transition(statement, "close", actor=actor, at=now, reason=why, closed_at=now, receivable=receivable)
 

@@ -40,6 +40,26 @@ def check_image(upload, *, field: str = "upload") -> str:
     return FORMATS[kind]
 
 
+def demo_picture(seed: str) -> bytes:
+    """A plain PNG of a wrapped gift box in a colour drawn from `seed` (demo data has pictures to show)."""
+    import hashlib
+    import io
+
+    from PIL import ImageDraw
+
+    red, green, blue = hashlib.sha256(seed.encode()).digest()[:3]
+    picture = Image.new("RGB", (480, 360), (240, 243, 247))
+    draw = ImageDraw.Draw(picture)
+    draw.rectangle((120, 110, 360, 300), fill=(red // 2 + 100, green // 2 + 60, blue // 2 + 60))
+    draw.rectangle((222, 110, 258, 300), fill=(250, 215, 80))
+    draw.rectangle((120, 180, 360, 206), fill=(250, 215, 80))
+    draw.ellipse((190, 70, 240, 115), outline=(250, 215, 80), width=10)
+    draw.ellipse((240, 70, 290, 115), outline=(250, 215, 80), width=10)
+    out = io.BytesIO()
+    picture.save(out, "PNG")
+    return out.getvalue()
+
+
 def store_images(*, supplier_id: int, uploads: Iterable) -> list[str]:
     """Keep checked uploads in the storage; their names, in order, for the gift's `images`. :raises ValidationFailed:"""
     checked = [(upload, check_image(upload)) for upload in uploads]
@@ -52,10 +72,18 @@ def discard(names: Iterable[str]) -> None:
         default_storage.delete(name)
 
 
+def _stored(gift: Gift, name: str) -> bool:
+    """Whether an entry names a picture uploaded for the gift's supplier: only those are served (an entry typed in
+    could name any file of the storage, such as another supplier's statement)."""
+    return name.startswith(f"gifts/{gift.supplier_id}/") and ".." not in name
+
+
 def image_urls(gift: Gift, route: str) -> list[str]:
     """Where a page shows each picture of the gift: a web address as it is, a stored picture through `route`
-    (a view taking the gift's pk and the picture's index, which checks who may see the gift)."""
-    return [name if name.startswith(WEB) else reverse(route, args=[gift.pk, index]) for index, name in enumerate(gift.images or [])]
+    (a view taking the gift's pk and the picture's index, which checks who may see the gift); any other entry
+    (a path typed in before uploads existed) shows nothing."""
+    return [name if name.startswith(WEB) else reverse(route, args=[gift.pk, index])
+            for index, name in enumerate(gift.images or []) if name.startswith(WEB) or _stored(gift, name)]
 
 
 def absolute_urls(request, urls: list[str]) -> list[str]:
@@ -64,12 +92,10 @@ def absolute_urls(request, urls: list[str]) -> list[str]:
 
 
 def serve_image(gift: Gift, index: int) -> FileResponse:
-    """Stream a stored picture of a gift the caller may see. Only pictures uploaded for the gift's supplier are served
-    (an entry typed in could name any file of the storage, such as another supplier's statement).
-    :raises Http404: no such stored picture"""
+    """Stream a stored picture of a gift the caller may see. :raises Http404: no such stored picture"""
     images = gift.images or []
     name = images[index] if 0 <= index < len(images) else ""
-    if not (name.startswith(f"gifts/{gift.supplier_id}/") and ".." not in name):  # only what this supplier uploaded
+    if not _stored(gift, name):
         raise Http404("no such picture")
     try:
         opened = default_storage.open(name, "rb")

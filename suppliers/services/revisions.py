@@ -1,5 +1,6 @@
 """Editing gifts (SPEC §4.2): drafts change in place; a listed gift's change is a revision reviewed by an operator,
 and the listed version keeps selling until the revision is approved."""
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -71,18 +72,26 @@ def clean_changes(changes: dict[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
+#: units of a gift still on their way into stock (logistics registers its announced inbound shipments)
+stock_on_the_way: list[Callable[[Gift], int]] = []
+
+
 def check_fulfilment_change(gift: Gift, changes: dict[str, Any]) -> None:
-    """A gift changes how it is fulfilled only with no stock held for it (on hand or reserved for orders): the units
-    would otherwise stay where the new way never ships from, neither sold nor collected.
+    """A gift changes how it is fulfilled only with no stock held for it (on hand, reserved for orders, or announced
+    and on its way): the units would otherwise stay where the new way never ships from, neither sold nor collected.
     :raises ValidationFailed: on `fulfilment`"""
     if gift.pk is None or changes.get("fulfilment", gift.fulfilment) == gift.fulfilment:
         return
     held = StockRecord.objects.filter(gift=gift).aggregate(on_hand=Sum("on_hand"), reserved=Sum("reserved"))
-    if held["on_hand"] or held["reserved"]:
+    on_hand, reserved, coming = held["on_hand"] or 0, held["reserved"] or 0, sum(count(gift) for count in stock_on_the_way)
+    if on_hand or reserved:
         raise ValidationFailed(
-            f"该礼品仍有库存 {held['on_hand'] or 0} 件（其中 {held['reserved'] or 0} 件已被订单占用），清空库存后才能更改履约方式 "
-            f"(stock is still held: {held['on_hand'] or 0} units, {held['reserved'] or 0} reserved)", field="fulfilment",
+            f"该礼品仍有库存 {on_hand} 件（其中 {reserved} 件已被订单占用），清空库存后才能更改履约方式 "
+            f"(stock is still held: {on_hand} units, {reserved} reserved)", field="fulfilment",
         )
+    if coming:
+        raise ValidationFailed(f"该礼品仍有 {coming} 件已预报、待入库，收货后才能更改履约方式 (stock on its way: {coming} units announced)",
+                               field="fulfilment")
 
 
 def apply_changes(gift: Gift, changes: dict[str, Any]) -> None:

@@ -8,6 +8,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import QuerySet
+from rest_framework.authtoken.models import Token
 
 from core.errors import NotFound, PermissionDenied, ValidationFailed
 from core.fsm import apply_transition
@@ -79,6 +80,10 @@ def _username(value: str) -> str:
     username = validate_length((value or "").strip(), model=User, column="username")
     if not username:
         raise ValidationFailed("请填写用户名 (username required)", field="username")
+    try:
+        User.username_validator(username)
+    except DjangoValidationError:
+        raise ValidationFailed("用户名只能包含字母、数字和 @ . + - _ (letters, digits and @ . + - _ only)", field="username") from None
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationFailed("该用户名已被使用 (username taken)", field="username")
     return username
@@ -113,10 +118,13 @@ def enable_member(*, actor, membership: SupplierMembership, now: datetime, reaso
 
 
 def reset_password(*, actor, membership: SupplierMembership, password: str, now: datetime) -> SupplierMembership:
-    """Set a staff member's password (a forgotten one); its other sessions end with the old password.
+    """Set a staff member's password (a forgotten one, or one someone else may know): its sessions end, and its API
+    tokens are revoked, so whoever held the old password or a token must log in again.
     :raises ValidationFailed: a password the validators refuse"""
     membership = staff_member(actor, membership.pk)
     user = membership.user
     user.set_password(_password(password, user=user))
-    user.save(update_fields=["password"])
+    with transaction.atomic():
+        user.save(update_fields=["password"])
+        Token.objects.filter(user=user).delete()
     return membership

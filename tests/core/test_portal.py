@@ -238,3 +238,35 @@ def test_a_user_changes_its_password_from_the_header_and_a_wrong_old_one_is_a_fi
     assert 'href="/accounts/password/"' in home
     assert 'data-field="old_password"' in wrong.content.decode()
     assert 'data-testid="password-changed"' in changed.content.decode() and operator.check_password("Ne3w-pass-456")
+
+
+def test_saving_a_supplier_unchanged_in_the_admin_works_with_its_memberships(operator, supplier, supplier_staff):
+    client = logged_in(operator)
+    url = f"/admin/suppliers/supplier/{supplier.pk}/change/"
+    page = client.get(url)
+    data = _form_data(page.context["adminform"].form)
+    for inline in page.context["inline_admin_formsets"]:
+        formset = inline.formset
+        data |= {f"{formset.prefix}-{key}": value for key, value in formset.management_form.initial.items()}
+        for form in formset.forms:
+            data |= _form_data(form)
+
+    saved = client.post(url, data)
+
+    assert saved.status_code == 302, saved.context["adminform"].form.errors if saved.context else saved
+    assert supplier.memberships.get().state == "active"
+
+
+def _form_data(form) -> dict:
+    """The POST data of a bound-as-shown form: each editable field's initial value under its prefixed name."""
+    data = {}
+    for name, field in form.fields.items():
+        value = form.initial.get(name, field.initial)
+        value = getattr(value, "pk", value)
+        if value is None or value is False:
+            continue
+        if hasattr(field.widget, "decompress"):  # a split date and time: one value per part
+            data |= {f"{form.add_prefix(name)}_{index}": part for index, part in enumerate(field.widget.decompress(value))}
+            continue
+        data[form.add_prefix(name)] = [getattr(v, "pk", v) for v in value] if isinstance(value, list | tuple) else value
+    return data

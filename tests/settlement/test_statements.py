@@ -420,6 +420,51 @@ def test_a_rejected_correction_is_proposed_again_by_the_next_version(negative, s
     assert (negative.payable, proposed.amount) == (Decimal("-15.00"), Decimal("15.00"))
 
 
+def test_a_waiting_correction_is_withdrawn_by_the_next_versions_which_counts_only_approved_ones(negative, supplier_admin, finance,
+                                                                                                 finance_checker):
+    negative = carried_then_disputed(negative, supplier_admin=supplier_admin, finance=finance, finance_checker=finance_checker,
+                                     amount="10.00")  # -20.00: +10.00 proposed
+    first = Adjustment.objects.get(kind="carry_correction")
+    statements.dispute_statement(statement=negative, actor=supplier_admin, now=DECEMBER_2ND, reason="罚款其实无误")
+    dispute_adjustment(negative, maker=finance, checker=finance_checker, amount="-10.00")
+    negative = statements.reissue_statement(statement=negative, actor=finance, now=DECEMBER_2ND)  # back to -30.00
+
+    first.refresh_from_db()
+    assert (negative.payable, first.state) == (Decimal("-30.00"), "withdrawn")
+    assert not Adjustment.objects.filter(kind="carry_correction", state="proposed").exists()  # -30.00 is what was carried
+    with pytest.raises(InvalidTransition):
+        adjustments.approve_adjustment(adjustment=first, actor=finance_checker, now=DECEMBER_2ND)
+
+
+def test_a_later_version_after_an_approved_correction_proposes_only_what_is_left(negative, supplier_admin, finance,
+                                                                                 finance_checker):
+    negative = carried_then_disputed(negative, supplier_admin=supplier_admin, finance=finance, finance_checker=finance_checker,
+                                     amount="10.00")
+    adjustments.approve_adjustment(adjustment=Adjustment.objects.get(kind="carry_correction"), actor=finance_checker, now=DECEMBER_2ND)
+    statements.dispute_statement(statement=negative, actor=supplier_admin, now=DECEMBER_2ND, reason="罚款其实无误")
+    dispute_adjustment(negative, maker=finance, checker=finance_checker, amount="-10.00")
+    negative = statements.reissue_statement(statement=negative, actor=finance, now=DECEMBER_2ND)
+
+    proposed = Adjustment.objects.get(kind="carry_correction", state="proposed")
+    assert (negative.payable, proposed.amount) == (Decimal("-30.00"), Decimal("-10.00"))  # -30 carried +10 approved -10 = -30
+
+
+def test_a_payable_already_carried_is_not_also_a_receivable_after_termination(negative, supplier_admin, finance, operator):
+    booked_order(negative.supplier, "1.00", recorded_at=datetime(2026, 11, 5, tzinfo=SHANGHAI))
+    generation.generate_now(month=NOVEMBER, actor=finance, now=datetime(2026, 12, 1, 2, tzinfo=SHANGHAI))
+    supplier = ready_to_activate(negative.supplier)
+    onboarding.start_supplier_review(supplier=supplier, actor=operator, now=DECEMBER_2ND)
+    onboarding.approve_supplier(supplier=supplier, actor=operator, now=DECEMBER_2ND)
+    onboarding.terminate_supplier(supplier=supplier, actor=operator, now=DECEMBER_2ND, reason="合同到期不再续约")
+    november = statements.issue_statement(statement=Statement.objects.get(month=NOVEMBER), actor=finance, now=DECEMBER_2ND)
+
+    october = statements.confirm_statement(statement=negative, actor=supplier_admin, now=DECEMBER_2ND)
+    november = statements.confirm_statement(statement=november, actor=supplier_admin, now=DECEMBER_2ND)
+
+    assert (october.state, october.receivable) == ("closed", False)  # November carries it
+    assert (november.state, november.payable, november.receivable) == ("closed", Decimal("-29.00"), True)
+
+
 def test_a_version_that_keeps_the_carried_amount_books_nothing(negative, supplier_admin, finance, finance_checker):
     negative = carried_then_disputed(negative, supplier_admin=supplier_admin, finance=finance, finance_checker=finance_checker, amount="10.00")
     statements.dispute_statement(statement=negative, actor=supplier_admin, now=DECEMBER_2ND, reason="再核")

@@ -223,6 +223,7 @@ def test_logistics_sees_every_suppliers_moves_and_narrows_the_trend_to_one_gift(
     one = client.get("/supplier/stock/movements/?q=FOREIGN").content.decode()
 
     assert "TEA-MV" in everything and "FOREIGN-MV" in everything
+    assert "/supplier/gifts/" not in everything and client.get(f"/supplier/gifts/{movements.pk}/").status_code == 403  # no dead links
     assert trend_of(everything)[-4:] == [10, 15, 14, 12]
     assert trend_of(one)[-4:] == [0, 5, 5, 5] and "TEA-MV" not in one
 
@@ -230,9 +231,12 @@ def test_logistics_sees_every_suppliers_moves_and_narrows_the_trend_to_one_gift(
 def test_a_backwards_date_range_is_an_error_next_to_the_field(movements, supplier_staff):
     from tests.portal import logged_in
 
-    page = logged_in(supplier_staff).get("/supplier/stock/movements/?date_from=2026-10-15&date_to=2026-10-01").content.decode()
+    client = logged_in(supplier_staff)
+    page = client.get("/supplier/stock/movements/?date_from=2026-10-15&date_to=2026-10-01").content.decode()
+    unknown = client.get("/supplier/stock/movements/?location=abc").content.decode()
 
     assert 'data-testid="error-date_to"' in page and "结束日期不能早于开始日期" in page
+    assert 'data-testid="error-location"' in unknown and set(trend_of(unknown)) == {0} and 'data-kind=' not in unknown
 
 
 def test_members_may_not_read_stock_movements(member):

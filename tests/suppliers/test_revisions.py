@@ -187,3 +187,18 @@ def test_a_gift_without_stock_changes_its_fulfilment(supplier_staff, operator, n
 
     gift.refresh_from_db()
     assert gift.fulfilment == "dropship"
+
+
+def test_a_gift_with_stock_announced_keeps_its_fulfilment_until_it_is_received(supplier_staff, operator, logistics, now):
+    from logistics.services import inbound
+
+    gift = online(GiftFactory(), operator, now)
+    warehouse = WarehouseFactory()
+    announced = inbound.announce_inbound(supplier=gift.supplier, gift_id=gift.pk, location_id=warehouse.pk, quantity=10,
+                                         expected_on=now.date(), actor=supplier_staff, now=now)
+
+    with pytest.raises(ValidationFailed) as refused:
+        revisions.edit_gift(gift=gift, actor=supplier_staff, now=now, changes={"fulfilment": "dropship"})
+    inbound.receive_inbound(inbound=announced, actor=logistics, now=now, counted_quantity=10, damaged_quantity=0)
+
+    assert refused.value.field == "fulfilment" and "10" in refused.value.detail and "announced" in refused.value.detail

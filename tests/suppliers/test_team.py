@@ -27,6 +27,7 @@ def test_an_admin_adds_a_staff_account_that_logs_in_for_its_supplier(supplier_ad
 
 @pytest.mark.parametrize(("changes", "field"), [
     ({"username": " "}, "username"), ({"username": "supplier_admin"}, "username"), ({"username": "SUPPLIER_ADMIN"}, "username"),
+    ({"username": "bad name <x>"}, "username"),
     ({"name": ""}, "name"), ({"phone": "12345"}, "phone"), ({"password": "short"}, "password"), ({"password": "password123"}, "password"),
 ])
 def test_a_bad_staff_account_names_its_field_and_creates_nothing(supplier_admin, now, changes, field):
@@ -54,14 +55,17 @@ def test_disabling_needs_a_reason_stops_the_login_and_is_in_the_history(supplier
         ("disable", supplier_admin, "已离职"), ("enable", supplier_admin, "返聘")]
 
 
-def test_a_reset_password_replaces_the_old_one(supplier_admin, now):
+def test_a_reset_password_replaces_the_old_one_and_revokes_the_api_token(supplier_admin, now):
+    from rest_framework.authtoken.models import Token
+
     membership = team.add_staff(actor=supplier_admin, now=now, **NEW)
+    Token.objects.create(user=membership.user)
 
     with pytest.raises(ValidationFailed) as weak:
         team.reset_password(actor=supplier_admin, membership=membership, password="123", now=now)
     team.reset_password(actor=supplier_admin, membership=membership, password="new-pass-2026", now=now)
 
-    assert weak.value.field == "password"
+    assert weak.value.field == "password" and not Token.objects.filter(user=membership.user).exists()
     assert authenticate(username="zhangwei", password="ship-it-2026") is None
     assert authenticate(username="zhangwei", password="new-pass-2026") is not None
 
