@@ -3,6 +3,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from core.roles import Role
+from suppliers.services.gift_images import demo_picture
 from tests.e2e.helpers import login, logout
 from tests.factories import CategoryFactory, QualificationFactory, SupplierFactory, SupplierUserFactory, UserFactory
 
@@ -31,13 +32,14 @@ def press(page: Page, scope, action: str) -> None:
         scope.locator(f"button[data-action={action}]").click()
 
 
-def create_gift(page: Page) -> None:
+def create_gift(page: Page, picture) -> None:
     open_nav(page, "我的礼品")
     with page.expect_navigation():
         page.get_by_test_id("new-gift").click()
     form = page.get_by_test_id("gift-form")
+    form.locator("input[name=upload]").set_input_files(str(picture))
     fields = {
-        "sku": SKU, "name": "端到端龙井礼盒", "description": "明前春茶", "images": "gifts/e2e-1.jpg\ngifts/e2e-2.jpg",
+        "sku": SKU, "name": "端到端龙井礼盒", "description": "明前春茶",
         "specification": "250g × 2", "warranty_text": "质量问题15天包换", "market_price": "298.00", "settlement_price": "180.00",
         "discount_gold": "5", "points_gotone": "1500", "points_mzone": "1200",
     }
@@ -49,12 +51,17 @@ def create_gift(page: Page) -> None:
         form.locator("button[type=submit]").click()
 
 
-def test_a_gift_goes_from_the_suppliers_draft_to_online(browser_page: Page, live_server, people):
+def test_a_gift_goes_from_the_suppliers_draft_to_online(browser_page: Page, live_server, people, tmp_path):
     page = browser_page
+    picture = tmp_path / "longjing.png"
+    picture.write_bytes(demo_picture("longjing"))
 
     login(page, live_server.url, "e2e_supplier", PASSWORD)
-    create_gift(page)
+    create_gift(page, picture)
     expect(page.get_by_test_id("state")).to_have_text("草稿")
+    shown = page.get_by_test_id("gift-images").locator("img")
+    expect(shown).to_have_count(1)
+    page.wait_for_function("img => img.complete && img.naturalWidth === 480", arg=shown.element_handle())  # the upload, served back
     expect(page.get_by_test_id("gift-prices")).to_contain_text("1500")
     press(page, page.get_by_test_id("actions"), "submit")
     expect(page.get_by_test_id("state")).to_have_text("待审核")
