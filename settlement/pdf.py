@@ -43,7 +43,7 @@ from reportlab.platypus.doctemplate import BaseDocTemplate
 from core.masking import mask_phone
 from logistics.models import ReturnRequest
 from logistics.models.costs import CostKind
-from settlement.models import SECTION_TOTALS, Section, SourceKind, StatementLine, StatementVersion
+from settlement.models import SECTION_TOTALS, Adjustment, Section, SourceKind, StatementLine, StatementVersion
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 CID_FONT = "STSong-Light"
@@ -144,6 +144,11 @@ def describe(*, section: str, source_kind: str, description: str) -> str:
             return f"{CostKind(code).label} {fee_date}".strip()
     elif section == Section.RETURN and description in ReturnRequest.Outcome.values:
         return str(ReturnRequest.Outcome(description).label)
+    elif section == Section.ADJUSTMENT:
+        number, _, rest = description.partition(" ")
+        kind, _, reason = rest.partition(" ")
+        if kind in Adjustment.Kind.values:
+            return f"{number} {Adjustment.Kind(kind).label}：{reason}"
     elif section == Section.CARRIED_FORWARD:
         return f"{SourceKind.STATEMENT.label} {description[:7]}"
     elif source_kind == SourceKind.REPLACEMENT and not description:

@@ -1,4 +1,4 @@
-from .adjustments import Adjustment
+from .adjustments import REASON_SHOWN, Adjustment
 from .assessment import (
     DEFAULT_KPIS, Assessment, Kpi, KpiResult, KpiSetting, PenaltyProposal, PenaltyRule, ReEvaluation, RectificationCase,
     SuspensionProposal,
@@ -11,6 +11,6 @@ from .statements import (
 __all__ = [
     "DEFAULT_KPIS", "Assessment", "Kpi", "KpiResult", "KpiSetting", "PenaltyProposal", "PenaltyRule", "ReEvaluation",
     "RectificationCase", "SuspensionProposal",
-    "Adjustment", "Category", "GenerationRun", "LINE_KINDS", "Reconciliation", "ReconciliationLine", "Resolution",
+    "REASON_SHOWN", "Adjustment", "Category", "GenerationRun", "LINE_KINDS", "Reconciliation", "ReconciliationLine", "Resolution",
     "SECTION_TOTALS", "Section", "SourceKind", "Statement", "StatementLine", "StatementVersion",
 ]

@@ -11,6 +11,9 @@ from core.tenancy import ScopedManager, Visibility
 from .statements import MONEY
 
 
+REASON_SHOWN = 200  # the characters of an adjustment's reason its statement line carries
+
+
 class Adjustment(StateMachine):
     """`proposed → approved | rejected | withdrawn`; the approver is never the creator (also a CHECK constraint).
 
@@ -65,6 +68,11 @@ class Adjustment(StateMachine):
 
     def __str__(self) -> str:
         return self.number
+
+    def line_description(self) -> str:
+        """What its statement line says: number, kind code and the start of the reason (the claim's SQL writes the same;
+        `settlement.pdf.describe` shows the kind by name)."""
+        return f"{self.number} {self.kind} {self.reason[:REASON_SHOWN]}"
 
     @transition(field=state, source=State.PROPOSED, target=State.APPROVED)
     def approve(self, *, decided_by, decided_at, note: str = "") -> None:

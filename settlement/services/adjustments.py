@@ -89,7 +89,7 @@ def approve_adjustment(*, adjustment: Adjustment, actor, now: datetime, note: st
         if statement is not None:
             StatementLine.objects.create(
                 statement=statement, version=statement.version + 1, section=Section.ADJUSTMENT, source_kind=SourceKind.ADJUSTMENT,
-                source_id=adjustment.pk, amount=adjustment.amount, recorded_at=now, description=adjustment.number,
+                source_id=adjustment.pk, amount=adjustment.amount, recorded_at=now, description=adjustment.line_description(),
             )
     return adjustment
 

@@ -32,7 +32,7 @@ from logistics.models import ExtraCost, ReturnRequest, Shipment
 from logistics.models.costs import Payer
 from points.models import RedemptionOrder
 from settlement.models import (
-    SECTION_TOTALS, Adjustment, GenerationRun, Section, SourceKind, Statement, StatementLine, StatementVersion,
+    REASON_SHOWN, SECTION_TOTALS, Adjustment, GenerationRun, Section, SourceKind, Statement, StatementLine, StatementVersion,
 )
 from suppliers.models import Gift, Supplier
 
@@ -132,7 +132,7 @@ CLAIMS = (
           AND {_UNCLAIMED.format(line="{line}", kind=SourceKind.EXTRA_COST, alias="c")}"""),
     Claim("adjustments", f"""
         SELECT st.id, '{Section.ADJUSTMENT}', '{SourceKind.ADJUSTMENT}', a.id, '', '', 0, a.amount,
-               a.decided_at, '', a.number
+               a.decided_at, '', a.number || ' ' || a.kind || ' ' || SUBSTR(a.reason, 1, {REASON_SHOWN})
         FROM {{adjustment}} a {_DRAFT_OF.format(statement="{statement}", alias="a", suppliers="{suppliers}")}
         WHERE a.state = '{Adjustment.State.APPROVED}' AND a.statement_id IS NULL AND a.decided_at < %s
           AND {_UNCLAIMED.format(line="{line}", kind=SourceKind.ADJUSTMENT, alias="a")}"""),

@@ -550,6 +550,24 @@ def test_an_adjustment_is_booked_by_its_approval_time(supplier, finance, finance
     assert line.statement.month == generation.next_month(OCTOBER)
 
 
+def test_an_adjustment_line_says_what_kind_it_is_and_why_wherever_it_is_booked(issued, supplier_admin, finance, finance_checker):
+    from settlement.pdf import describe
+
+    penalty = adjustments.propose_adjustment(supplier=issued.supplier, kind="penalty", amount="-10", reason="延迟发货 3 单，按合同第 8 条" + "。" * 300,
+                                             actor=finance, now=LATER)
+    adjustments.approve_adjustment(adjustment=penalty, actor=finance_checker, now=LATER)
+    generation.generate_now(month=NOVEMBER, actor=finance, now=datetime(2026, 12, 1, 2, tzinfo=SHANGHAI))
+    statements.dispute_statement(statement=issued, actor=supplier_admin, now=LATER, reason="少算")
+    answer = dispute_adjustment(issued, maker=finance, checker=finance_checker)
+
+    booked = StatementLine.objects.get(source_kind="adjustment", source_id=penalty.pk)
+    joined = StatementLine.objects.get(source_kind="adjustment", source_id=answer.pk)
+    shown = describe(section=booked.section, source_kind=booked.source_kind, description=booked.description)
+    assert shown.startswith(f"{penalty.number} 违约扣款：延迟发货 3 单，按合同第 8 条") and len(booked.description) < 300
+    assert booked.description == penalty.line_description()  # the month's claim (SQL) and a dispute answer write the same
+    assert describe(section=joined.section, source_kind=joined.source_kind, description=joined.description) == f"{answer.number} 异议调整：少算破损"
+
+
 def test_a_rejected_adjustment_is_never_booked(supplier, finance, finance_checker):
     adjustment = adjustments.propose_adjustment(supplier=supplier, kind="penalty", amount="-10", reason="x", actor=finance, now=LATER)
     adjustments.reject_adjustment(adjustment=adjustment, actor=finance_checker, now=LATER, note="证据不足")
