@@ -72,7 +72,8 @@ class Adjustment(StateMachine):
     def line_description(self) -> str:
         """What its statement line says: number, kind code and the start of the reason (the claim's SQL writes the same;
         `settlement.pdf.describe` shows the kind by name)."""
-        return f"{self.number} {self.kind} {self.reason[:REASON_SHOWN]}"
+        reason = self.reason if len(self.reason) <= REASON_SHOWN else self.reason[:REASON_SHOWN] + "…"
+        return f"{self.number} {self.kind} {reason}"
 
     @transition(field=state, source=State.PROPOSED, target=State.APPROVED)
     def approve(self, *, decided_by, decided_at, note: str = "") -> None:

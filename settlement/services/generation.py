@@ -132,7 +132,8 @@ CLAIMS = (
           AND {_UNCLAIMED.format(line="{line}", kind=SourceKind.EXTRA_COST, alias="c")}"""),
     Claim("adjustments", f"""
         SELECT st.id, '{Section.ADJUSTMENT}', '{SourceKind.ADJUSTMENT}', a.id, '', '', 0, a.amount,
-               a.decided_at, '', a.number || ' ' || a.kind || ' ' || SUBSTR(a.reason, 1, {REASON_SHOWN})
+               a.decided_at, '', a.number || ' ' || a.kind || ' ' ||
+               CASE WHEN LENGTH(a.reason) > {REASON_SHOWN} THEN SUBSTR(a.reason, 1, {REASON_SHOWN}) || '…' ELSE a.reason END
         FROM {{adjustment}} a {_DRAFT_OF.format(statement="{statement}", alias="a", suppliers="{suppliers}")}
         WHERE a.state = '{Adjustment.State.APPROVED}' AND a.statement_id IS NULL AND a.decided_at < %s
           AND {_UNCLAIMED.format(line="{line}", kind=SourceKind.ADJUSTMENT, alias="a")}"""),

@@ -2,10 +2,13 @@
 those who may see the gift. A gift's `images` lists storage names (gifts/<supplier>/<random>.<ext>) and, as entered
 or imported before uploads existed, web addresses, which pages show as they are."""
 import mimetypes
+import re
 import uuid
 from collections.abc import Iterable
 
+from django.core.exceptions import SuspiciousFileOperation, ValidationError
 from django.core.files.storage import default_storage
+from django.core.validators import URLValidator
 from django.http import FileResponse, Http404
 from django.urls import reverse
 from PIL import Image, UnidentifiedImageError
@@ -15,6 +18,8 @@ from suppliers.models import Gift
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_SIDE = 8000
+MAX_PIXELS = 30_000_000  # decoded, about 90 MB: no small file may unpack into a huge picture
+ENTRY = re.compile(r"gifts/[\w][\w./-]*\.(jpe?g|png|webp)", re.IGNORECASE)
 FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 WEB = ("http://", "https://")
 
@@ -26,17 +31,18 @@ def check_image(upload, *, field: str = "upload") -> str:
     if upload.size > MAX_BYTES:
         raise ValidationFailed(f"{name}：图片不能超过 5 MB ({name}: larger than 5 MB)", field=field)
     try:
-        with Image.open(upload) as picture:
-            picture.verify()
+        with Image.open(upload) as picture:  # reads the header only
             kind, (width, height) = picture.format, picture.size
+            if kind not in FORMATS:
+                raise ValidationFailed(f"{name}：仅支持 JPEG、PNG、WebP ({name}: JPEG, PNG or WebP only)", field=field)
+            if max(width, height) > MAX_SIDE or width * height > MAX_PIXELS:
+                raise ValidationFailed(f"{name}：边长不能超过 {MAX_SIDE} 像素、总像素不超过 3000 万 "
+                                       f"({name}: at most {MAX_SIDE} px a side and 30 megapixels)", field=field)
+            picture.load()  # decodes every pixel: a file that only begins like a picture is refused here
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         raise ValidationFailed(f"{name}：不是可识别的图片 ({name} is not a picture)", field=field) from None
     finally:
         upload.seek(0)
-    if kind not in FORMATS:
-        raise ValidationFailed(f"{name}：仅支持 JPEG、PNG、WebP ({name}: JPEG, PNG or WebP only)", field=field)
-    if max(width, height) > MAX_SIDE:
-        raise ValidationFailed(f"{name}：边长不能超过 {MAX_SIDE} 像素 ({name}: at most {MAX_SIDE} px a side)", field=field)
     return FORMATS[kind]
 
 
@@ -72,18 +78,31 @@ def discard(names: Iterable[str]) -> None:
         default_storage.delete(name)
 
 
-def _stored(gift: Gift, name: str) -> bool:
+def is_picture_entry(entry) -> bool:
+    """What a gift's `images` may hold: a stored picture's name (gifts/…) or a web address."""
+    if not isinstance(entry, str) or len(entry) > 300:
+        return False
+    if entry.startswith(WEB):
+        try:
+            URLValidator(schemes=["http", "https"])(entry)
+        except ValidationError:
+            return False
+        return True
+    return bool(ENTRY.fullmatch(entry)) and ".." not in entry
+
+
+def is_stored(gift: Gift, name: str) -> bool:
     """Whether an entry names a picture uploaded for the gift's supplier: only those are served (an entry typed in
     could name any file of the storage, such as another supplier's statement)."""
-    return name.startswith(f"gifts/{gift.supplier_id}/") and ".." not in name
+    return name.startswith(f"gifts/{gift.supplier_id}/") and bool(ENTRY.fullmatch(name)) and ".." not in name
 
 
 def image_urls(gift: Gift, route: str) -> list[str]:
     """Where a page shows each picture of the gift: a web address as it is, a stored picture through `route`
     (a view taking the gift's pk and the picture's index, which checks who may see the gift); any other entry
     (a path typed in before uploads existed) shows nothing."""
-    return [name if name.startswith(WEB) else reverse(route, args=[gift.pk, index])
-            for index, name in enumerate(gift.images or []) if name.startswith(WEB) or _stored(gift, name)]
+    return [name if name.startswith(WEB) else reverse(route, args=[gift.pk, index]) for index, name in enumerate(gift.images or [])
+            if name.startswith(WEB) or (is_stored(gift, name) and default_storage.exists(name))]
 
 
 def absolute_urls(request, urls: list[str]) -> list[str]:
@@ -95,10 +114,10 @@ def serve_image(gift: Gift, index: int) -> FileResponse:
     """Stream a stored picture of a gift the caller may see. :raises Http404: no such stored picture"""
     images = gift.images or []
     name = images[index] if 0 <= index < len(images) else ""
-    if not _stored(gift, name):
+    if not is_stored(gift, name):
         raise Http404("no such picture")
     try:
         opened = default_storage.open(name, "rb")
-    except FileNotFoundError:
+    except (OSError, SuspiciousFileOperation):  # gone, or never a file
         raise Http404("picture missing") from None
     return FileResponse(opened, content_type=mimetypes.guess_type(name)[0] or "application/octet-stream")

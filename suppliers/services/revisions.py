@@ -12,6 +12,7 @@ from core.errors import Conflict, ValidationFailed
 from core.fsm import apply_transition, bulk_transition
 from core.models import Program, Tier
 from suppliers.models import Category, Gift, GiftPrice, GiftRevision, StockRecord
+from suppliers.services.gift_images import discard, is_picture_entry, is_stored
 from suppliers.validators import POINTS_LIMIT, is_points_price
 
 EDITABLE = {
@@ -65,8 +66,8 @@ def clean_changes(changes: dict[str, Any]) -> dict[str, Any]:
         errors.append(("min_tier", "invalid", "未知的会员等级 (unknown tier)"))
     if "fulfilment" in cleaned and cleaned["fulfilment"] not in Gift.Fulfilment.values:
         errors.append(("fulfilment", "invalid", "履约方式为 warehouse 或 dropship"))
-    if "images" in cleaned and (not isinstance(cleaned["images"], list) or not all(isinstance(i, str) and i for i in cleaned["images"])):
-        errors.append(("images", "invalid", "图片须为地址列表 (a list of image paths)"))
+    if "images" in cleaned and (not isinstance(cleaned["images"], list) or not all(map(is_picture_entry, cleaned["images"]))):
+        errors.append(("images", "invalid", "每行须为上传的图片（gifts/…）或以 https:// 开头的网址 (an uploaded picture, gifts/…, or a web address)"))
     if errors:
         raise ValidationFailed(errors[0][2], field=errors[0][0], errors=errors)
     return cleaned
@@ -95,7 +96,11 @@ def check_fulfilment_change(gift: Gift, changes: dict[str, Any]) -> None:
 
 
 def apply_changes(gift: Gift, changes: dict[str, Any]) -> None:
-    """Write cleaned changes to the gift (saving it, also a new one) and its per-program prices."""
+    """Write cleaned changes to the gift (saving it, also a new one) and its per-program prices; pictures the change
+    leaves out are deleted from the storage once it is committed."""
+    if "images" in changes and gift.pk is not None:
+        dropped = set(gift.images or []) - set(changes["images"])
+        transaction.on_commit(lambda: discard(name for name in dropped if is_stored(gift, name)))
     for field, value in changes.items():
         if field == "category":
             gift.category = Category.objects.get(code=value)
@@ -145,7 +150,12 @@ def reject_revision(*, revision: GiftRevision, actor, now: datetime, reason: str
     """Refuse a pending revision; the gift keeps its listed version. :raises ValidationFailed: :raises InvalidTransition:"""
     if not reason.strip():
         raise ValidationFailed("请填写驳回原因 (a reason is required)", field="reason")
-    return apply_transition(revision, "reject", actor=actor, at=now, reason=reason, decided_at=now)
+    with transaction.atomic():
+        apply_transition(revision, "reject", actor=actor, at=now, reason=reason, decided_at=now)
+        gift = revision.gift
+        proposed = set(revision.changes.get("images", [])) - set(gift.images or [])  # uploaded with the refused change
+        transaction.on_commit(lambda: discard(name for name in proposed if is_stored(gift, name)))
+    return revision
 
 
 def schedule_publication(*, gift: Gift, actor, now: datetime, publish_at: datetime) -> Gift:

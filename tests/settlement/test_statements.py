@@ -563,7 +563,8 @@ def test_an_adjustment_line_says_what_kind_it_is_and_why_wherever_it_is_booked(i
     booked = StatementLine.objects.get(source_kind="adjustment", source_id=penalty.pk)
     joined = StatementLine.objects.get(source_kind="adjustment", source_id=answer.pk)
     shown = describe(section=booked.section, source_kind=booked.source_kind, description=booked.description)
-    assert shown.startswith(f"{penalty.number} 违约扣款：延迟发货 3 单，按合同第 8 条") and len(booked.description) < 300
+    assert shown.startswith(f"{penalty.number} 违约扣款：延迟发货 3 单，按合同第 8 条") and shown.endswith("。…")
+    assert len(booked.description) < 300
     assert booked.description == penalty.line_description()  # the month's claim (SQL) and a dispute answer write the same
     assert describe(section=joined.section, source_kind=joined.source_kind, description=joined.description) == f"{answer.number} 异议调整：少算破损"
 

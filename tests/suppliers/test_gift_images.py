@@ -142,3 +142,59 @@ def test_the_apis_give_picture_addresses_a_client_can_fetch(supplier_admin, oper
     assert member_view["images"] == [f"http://testserver/api/v1/catalog/{gift.pk}/images/0/", "https://cdn.example.com/tea.jpg"]
     assert fetched.status_code == 200 and fetched["Content-Type"] == "image/png"
     assert by_supplier.status_code == 200 and api(member).get(f"/api/v1/gifts/{gift.pk}/images/0/").status_code == 404
+
+
+@pytest.mark.parametrize("entry", ["gifts/1/", "gifts/1/.", "gifts/1/" + "a" * 300 + ".png", "www.example.com/x.jpg",
+                                   "/etc/passwd.png", "gifts/../x.png", "https://", "javascript:alert(1)"])
+def test_a_typed_picture_line_must_be_an_uploaded_picture_or_a_web_address(supplier_staff, entry, now):
+    from suppliers.services import revisions
+
+    gift = GiftFactory(images=[])
+    with pytest.raises(ValidationFailed) as refused:
+        revisions.edit_gift(gift=gift, actor=supplier_staff, now=now, changes={"images": [entry]})
+    revisions.edit_gift(gift=gift, actor=supplier_staff, now=now, changes={"images": ["https://cdn.example.com/x.jpg", "gifts/a.jpg"]})
+
+    assert refused.value.field == "images"
+
+
+def test_a_line_naming_no_file_shows_nothing_and_is_not_found(supplier_admin, supplier):
+    gift = GiftFactory(supplier=supplier, images=[f"gifts/{supplier.pk}/gone.png", f"gifts/{supplier.pk}/"])
+    client = logged_in(supplier_admin)
+
+    page = client.get(f"/supplier/gifts/{gift.pk}/").content.decode()
+
+    assert "<img" not in page.split('data-testid="gift-images"')[1].split("</td>")[0]
+    assert [client.get(f"/supplier/gifts/{gift.pk}/images/{index}/").status_code for index in (0, 1)] == [404, 404]
+
+
+def test_a_file_that_only_begins_like_a_picture_or_unpacks_too_large_is_refused():
+    fake = SimpleUploadedFile("fake.png", picture("x.jpg", "JPEG").read()[:200] + b"<html>not a picture</html>" * 40)
+    bomb = picture("bomb.png", size=(6000, 6000))
+
+    for upload, message in ((fake, "not a picture"), (bomb, "30 megapixels")):
+        with pytest.raises(ValidationFailed) as refused:
+            gift_images.check_image(upload)
+        assert message in refused.value.detail
+
+
+def test_pictures_a_change_leaves_out_or_a_rejected_revision_brought_are_deleted(supplier_admin, supplier, operator,
+                                                                               django_capture_on_commit_callbacks):
+    from suppliers.services import revisions
+
+    client = logged_in(supplier_admin)
+    client.post("/supplier/gifts/new/", new_gift(upload=[picture("a.png"), picture("b.png")]))
+    gift = Gift.objects.get(sku="TEA-PIC")
+    kept, dropped = gift.images
+    with django_capture_on_commit_callbacks(execute=True):
+        revisions.edit_gift(gift=gift, actor=supplier_admin, now=gift.created_at, changes={"images": [kept]})
+    for name in ("submit", "approve", "publish"):
+        apply_transition(gift, name, actor=operator, at=gift.created_at)
+    form = client.get(f"/supplier/gifts/{gift.pk}/edit/").context["form"]
+    data = {name: "" if value is None else getattr(value, "pk", value) for name, value in form.initial.items()}
+    client.post(f"/supplier/gifts/{gift.pk}/edit/", data | {"upload": [picture("c.png")]})
+    revision = GiftRevision.objects.get(gift=gift)
+    brought = revision.changes["images"][-1]
+    with django_capture_on_commit_callbacks(execute=True):
+        revisions.reject_revision(revision=revision, actor=operator, now=gift.created_at, reason="图片不清晰")
+
+    assert default_storage.exists(kept) and not default_storage.exists(dropped) and not default_storage.exists(brought)
