@@ -15,6 +15,7 @@ urlpatterns = [
     path("stock/own/<int:pk>/", views.stock_count, name="supplier-stock-count"),
     path("stock/<int:pk>/safety-stock/", views.safety_stock, name="stock-safety-stock"),
     path("gift-review/", views.review_queue, name="operator-gift-review"),
+    path("gift-review/revisions/<int:pk>/images/<int:index>/", views.revision_image, name="revision-image"),
     path("gift-review/revisions/<int:pk>/<slug:name>/", views.revision_action, name="operator-revision-action"),
     path("gift-admin/", views.gift_admin, name="operator-gifts"),
 ]

@@ -15,6 +15,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -100,9 +101,19 @@ class ChangeTable:
         self.categories = dict(Category.objects.values_list("code", "name"))
         self.programs = dict(Program.objects.values_list("code", "name"))
 
-    def rows(self, gift: Gift, changes: dict) -> list[tuple[str, str, str]]:
-        current = current_values(gift)
-        return [(self.label(key), self.show(key, current.get(key)), self.show(key, value)) for key, value in changes.items()]
+    def rows(self, gift: Gift, revision: GiftRevision) -> list[tuple[str, str, str]]:
+        current, changes = current_values(gift), revision.changes
+        return [
+            (self.label(key), self.pictures(gift_images.image_urls(gift, "supplier-gift-image")),
+             self.pictures(gift_images.image_urls(gift, "revision-image", images=value, owner=revision)))
+            if key == "images" else (self.label(key), self.show(key, current.get(key)), self.show(key, value))
+            for key, value in changes.items()
+        ]
+
+    @staticmethod
+    def pictures(urls: list[str]) -> str:
+        """Thumbnails, so the reviewer sees the pictures rather than their storage names."""
+        return format_html_join("", '<img src="{}" alt="" class="gift-thumb" loading="lazy">', ((url,) for url in urls))
 
     @staticmethod
     def label(key: str) -> str:
@@ -115,8 +126,6 @@ class ChangeTable:
             return " / ".join(f"{self.programs.get(code, code)} {points}" for code, points in (value or {}).items())
         if key == "tier_discounts":
             return " / ".join(f"{dict(Tier.choices).get(tier, tier)} {percent}%" for tier, percent in (value or {}).items())
-        if key == "images":
-            return "\n".join(value or [])
         if key in {"fulfilment", "min_tier"}:
             return str(dict(Gift.Fulfilment.choices + Tier.choices).get(value, value))
         return "" if value is None else str(value)
@@ -212,6 +221,14 @@ def gift_image(request, pk: int, index: int):
 
 
 @login_required
+def revision_image(request, pk: int, index: int):
+    """A picture a pending or decided revision proposes, for the operator reviewing it and the gift's supplier."""
+    require_role(request.user, GIFT_READERS)
+    revision = get_object_or_404(GiftRevision.objects.visible_to(request.user).select_related("gift"), pk=pk)
+    return gift_images.serve_image(revision.gift, index, images=revision.changes.get("images", []))
+
+
+@login_required
 def gift_detail(request, pk: int):
     require_role(request.user, GIFT_READERS)
     gift = get_object_or_404(_gifts(request), pk=pk)
@@ -219,7 +236,7 @@ def gift_detail(request, pk: int):
     table = ChangeTable()
     gift_revisions = list(gift.revisions.select_related("requested_by"))
     for revision in gift_revisions:
-        revision.rows = table.rows(gift, revision.changes)
+        revision.rows = table.rows(gift, revision)
     context = {
         "gift": gift,
         "prices": [(table.programs.get(p.program.code, p.program.code), p.points_price) for p in gift.prices.all()],
@@ -267,7 +284,7 @@ def review_queue(request):
         context = paginate(request, rows.order_by("requested_at", "id"))
         table = ChangeTable()
         for revision in context["page_obj"]:
-            revision.rows = table.rows(revision.gift, revision.changes)
+            revision.rows = table.rows(revision.gift, revision)
     context |= {"queue": queue, "q": q, "counts": counts, "reason_form": ReasonInput(auto_id=False)}
     return render(request, "suppliers/catalog/review_queue.html", context)
 

@@ -97,11 +97,13 @@ def is_stored(gift: Gift, name: str) -> bool:
     return name.startswith(f"gifts/{gift.supplier_id}/") and bool(ENTRY.fullmatch(name)) and ".." not in name
 
 
-def image_urls(gift: Gift, route: str) -> list[str]:
-    """Where a page shows each picture of the gift: a web address as it is, a stored picture through `route`
-    (a view taking the gift's pk and the picture's index, which checks who may see the gift); any other entry
-    (a path typed in before uploads existed) shows nothing."""
-    return [name if name.startswith(WEB) else reverse(route, args=[gift.pk, index]) for index, name in enumerate(gift.images or [])
+def image_urls(gift: Gift, route: str, *, images: list[str] | None = None, owner=None) -> list[str]:
+    """Where a page shows each picture of the gift (or of `images`, a revision's proposed list): a web address as it
+    is, a stored picture through `route` (a view taking the pk of `owner`, default the gift, and the picture's index,
+    which checks who may see it); any other entry (a path typed in before uploads existed) shows nothing."""
+    images = gift.images if images is None else images
+    key = (owner or gift).pk
+    return [name if name.startswith(WEB) else reverse(route, args=[key, index]) for index, name in enumerate(images or [])
             if name.startswith(WEB) or (is_stored(gift, name) and default_storage.exists(name))]
 
 
@@ -110,9 +112,10 @@ def absolute_urls(request, urls: list[str]) -> list[str]:
     return [request.build_absolute_uri(url) if request is not None else url for url in urls]
 
 
-def serve_image(gift: Gift, index: int) -> FileResponse:
-    """Stream a stored picture of a gift the caller may see. :raises Http404: no such stored picture"""
-    images = gift.images or []
+def serve_image(gift: Gift, index: int, *, images: list[str] | None = None) -> FileResponse:
+    """Stream a stored picture of a gift the caller may see (of `images`, a revision's proposed list, when given).
+    :raises Http404: no such stored picture"""
+    images = (gift.images if images is None else images) or []
     name = images[index] if 0 <= index < len(images) else ""
     if not is_stored(gift, name):
         raise Http404("no such picture")

@@ -198,3 +198,21 @@ def test_pictures_a_change_leaves_out_or_a_rejected_revision_brought_are_deleted
         revisions.reject_revision(revision=revision, actor=operator, now=gift.created_at, reason="图片不清晰")
 
     assert default_storage.exists(kept) and not default_storage.exists(dropped) and not default_storage.exists(brought)
+
+
+def test_the_reviewer_sees_the_pictures_a_revision_proposes(supplier_admin, supplier, operator, other_supplier_admin):
+    gift = GiftFactory(supplier=supplier, images=[])
+    for name in ("submit", "approve", "publish"):
+        apply_transition(gift, name, actor=operator, at=gift.created_at)
+    client = logged_in(supplier_admin)
+    form = client.get(f"/supplier/gifts/{gift.pk}/edit/").context["form"]
+    data = {name: "" if value is None else getattr(value, "pk", value) for name, value in form.initial.items()}
+    client.post(f"/supplier/gifts/{gift.pk}/edit/", data | {"upload": [picture("new.png")]})
+    revision = GiftRevision.objects.get(gift=gift)
+
+    queue = logged_in(operator).get("/supplier/gift-review/?queue=revisions").content.decode()
+    served = logged_in(operator).get(f"/supplier/gift-review/revisions/{revision.pk}/images/0/")
+
+    assert f'<img src="/supplier/gift-review/revisions/{revision.pk}/images/0/"' in queue and revision.changes["images"][0] not in queue
+    assert served.status_code == 200 and served["Content-Type"] == "image/png"
+    assert logged_in(other_supplier_admin).get(f"/supplier/gift-review/revisions/{revision.pk}/images/0/").status_code == 404
