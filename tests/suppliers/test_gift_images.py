@@ -31,6 +31,20 @@ def new_gift(**overrides) -> dict:
     } | overrides
 
 
+def publish(gift: Gift, operator) -> Gift:
+    for name in ("submit", "approve", "publish"):
+        apply_transition(gift, name, actor=operator, at=gift.created_at)
+    return gift
+
+
+def upload_with_an_edit(client, gift: Gift, upload) -> GiftRevision | None:
+    """Post the gift's edit form as the page shows it, with a picture to upload; the revision it made, if any."""
+    form = client.get(f"/supplier/gifts/{gift.pk}/edit/").context["form"]
+    data = {name: "" if value is None else getattr(value, "pk", value) for name, value in form.initial.items()}
+    client.post(f"/supplier/gifts/{gift.pk}/edit/", data | {"upload": [upload]})
+    return GiftRevision.objects.filter(gift=gift).first()
+
+
 def test_a_supplier_uploads_pictures_with_a_new_gift_and_sees_them_on_its_page(supplier_admin, supplier):
     client = logged_in(supplier_admin)
 
@@ -80,17 +94,11 @@ def test_a_refused_gift_keeps_no_uploaded_picture(supplier_admin, supplier):
 
 
 def test_a_picture_added_to_an_online_gift_waits_in_its_revision(supplier_admin, supplier, operator):
-    gift = GiftFactory(supplier=supplier, images=[])
-    for name in ("submit", "approve", "publish"):
-        apply_transition(gift, name, actor=operator, at=gift.created_at)
-    client = logged_in(supplier_admin)
-    form = client.get(f"/supplier/gifts/{gift.pk}/edit/").context["form"]
-    data = {name: "" if value is None else getattr(value, "pk", value) for name, value in form.initial.items()}
+    gift = publish(GiftFactory(supplier=supplier, images=[]), operator)
 
-    client.post(f"/supplier/gifts/{gift.pk}/edit/", data | {"upload": [picture()]})
+    revision = upload_with_an_edit(logged_in(supplier_admin), gift, picture())
 
     gift.refresh_from_db()
-    revision = GiftRevision.objects.get(gift=gift)
     assert gift.images == [] and len(revision.changes["images"]) == 1
 
 
@@ -101,8 +109,7 @@ def test_members_see_the_pictures_of_listed_gifts_only_and_other_suppliers_none(
     member = logged_in(MemberFactory().user)
 
     unlisted = member.get(f"/member/catalog/{gift.pk}/images/0/").status_code
-    for name in ("submit", "approve", "publish"):
-        apply_transition(gift, name, actor=operator, at=gift.created_at)
+    publish(gift, operator)
     catalog = member.get("/member/catalog/").content.decode()
     listed = member.get(f"/member/catalog/{gift.pk}/images/0/")
 
@@ -128,8 +135,7 @@ def test_the_apis_give_picture_addresses_a_client_can_fetch(supplier_admin, oper
     gift = Gift.objects.get(sku="TEA-PIC")
     gift.images = [*gift.images, "https://cdn.example.com/tea.jpg"]
     gift.save(update_fields=["images"])
-    for name in ("submit", "approve", "publish"):
-        apply_transition(gift, name, actor=operator, at=gift.created_at)
+    publish(gift, operator)
     member = MemberFactory().user
 
     supplier_view = api(supplier_admin).get(f"/api/v1/gifts/{gift.pk}/").json()
@@ -187,12 +193,7 @@ def test_pictures_a_change_leaves_out_or_a_rejected_revision_brought_are_deleted
     kept, dropped = gift.images
     with django_capture_on_commit_callbacks(execute=True):
         revisions.edit_gift(gift=gift, actor=supplier_admin, now=gift.created_at, changes={"images": [kept]})
-    for name in ("submit", "approve", "publish"):
-        apply_transition(gift, name, actor=operator, at=gift.created_at)
-    form = client.get(f"/supplier/gifts/{gift.pk}/edit/").context["form"]
-    data = {name: "" if value is None else getattr(value, "pk", value) for name, value in form.initial.items()}
-    client.post(f"/supplier/gifts/{gift.pk}/edit/", data | {"upload": [picture("c.png")]})
-    revision = GiftRevision.objects.get(gift=gift)
+    revision = upload_with_an_edit(client, publish(gift, operator), picture("c.png"))
     brought = revision.changes["images"][-1]
     with django_capture_on_commit_callbacks(execute=True):
         revisions.reject_revision(revision=revision, actor=operator, now=gift.created_at, reason="图片不清晰")
@@ -201,14 +202,8 @@ def test_pictures_a_change_leaves_out_or_a_rejected_revision_brought_are_deleted
 
 
 def test_the_reviewer_sees_the_pictures_a_revision_proposes(supplier_admin, supplier, operator, other_supplier_admin):
-    gift = GiftFactory(supplier=supplier, images=[])
-    for name in ("submit", "approve", "publish"):
-        apply_transition(gift, name, actor=operator, at=gift.created_at)
-    client = logged_in(supplier_admin)
-    form = client.get(f"/supplier/gifts/{gift.pk}/edit/").context["form"]
-    data = {name: "" if value is None else getattr(value, "pk", value) for name, value in form.initial.items()}
-    client.post(f"/supplier/gifts/{gift.pk}/edit/", data | {"upload": [picture("new.png")]})
-    revision = GiftRevision.objects.get(gift=gift)
+    gift = publish(GiftFactory(supplier=supplier, images=[]), operator)
+    revision = upload_with_an_edit(logged_in(supplier_admin), gift, picture("new.png"))
 
     queue = logged_in(operator).get("/supplier/gift-review/?queue=revisions").content.decode()
     served = logged_in(operator).get(f"/supplier/gift-review/revisions/{revision.pk}/images/0/")
