@@ -174,11 +174,10 @@ def gift_create(request):
     form = GiftForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         values = form.values()
-        values["images"] += (stored := gift_images.store_images(supplier_id=supplier.pk, uploads=form.cleaned_data["upload"]))
         try:
-            gift = catalog.create_gift(supplier=supplier, actor=request.user, now=timezone.now(), **values)
+            with gift_images.stored_uploads(supplier_id=supplier.pk, uploads=form.cleaned_data["upload"]) as stored:
+                gift = catalog.create_gift(supplier=supplier, actor=request.user, now=timezone.now(), **values | {"images": values["images"] + stored})
         except DomainError as error:
-            gift_images.discard(stored)
             add_service_errors(form, error, aliases=SERVICE_FIELDS)
         else:
             messages.success(request, _("礼品草稿已创建，资料齐全后可提交审核。"))
@@ -196,12 +195,12 @@ def gift_edit(request, pk: int):
         if not changes and not form.cleaned_data["upload"]:
             messages.info(request, _("没有修改。"))
             return redirect("gift-detail", pk=gift.pk)
-        if stored := gift_images.store_images(supplier_id=gift.supplier_id, uploads=form.cleaned_data["upload"]):
-            changes["images"] = form.values()["images"] + stored
+        if form.cleaned_data["upload"]:
+            changes.setdefault("images", form.values()["images"])  # the lines as edited, the uploads after them
         try:
-            result = revisions.edit_gift(gift=gift, actor=request.user, now=timezone.now(), changes=changes)
+            result = revisions.edit_with_pictures(gift=gift, actor=request.user, now=timezone.now(), changes=changes,
+                                                  uploads=form.cleaned_data["upload"])
         except DomainError as error:
-            gift_images.discard(stored)
             add_service_errors(form, error, aliases=SERVICE_FIELDS)
         else:
             if isinstance(result, GiftRevision):

@@ -79,6 +79,9 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("gift-list", "GET"): row(AUTHENTICATED),
     ("gift-detail", "GET"): row(GIFT_READ, obj="gift"),
     ("gift-image", "GET"): row(GIFT_READ, obj="gift"),
+    # multipart only: the matrix posts JSON, so a supplier of the gift gets 415 (the 200/202/400 are in test_gift_images)
+    ("gift-upload-images", "POST"): row({"anon": 401, "member": 404, "other_member": 404, "supplier_admin": 415, "supplier_staff": 415,
+                                         "other_supplier": 404, "operator": 403, "logistics": 403, "finance": 403}, obj="gift"),
     ("gift-history", "GET"): row(GIFT_READ, obj="gift"),
     # the matrix's gift is submitted: approve and reject are allowed, the rest are 409
     ("gift-submit", "POST"): gift_action(supplier=409),

@@ -4,11 +4,13 @@ from drf_spectacular.utils import extend_schema
 from django.db.models import Q
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from core.api.transitions import TransitionHistoryMixin, transition_action
 from core.api.permissions import require_role
+from core.errors import ValidationFailed
 from core.roles import SUPPLIER_ROLES, Role
 from suppliers.api.serializers import (
     CategorySerializer,
@@ -116,6 +118,25 @@ class GiftViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
     def image(self, request, pk=None, index=None):
         """A stored picture of the gift, as `image_urls` address it."""
         return gift_images.serve_image(self.get_object(), int(index))
+
+    @extend_schema(request={"multipart/form-data": {"type": "object", "properties": {
+        "upload": {"type": "array", "items": {"type": "string", "format": "binary"}}}, "required": ["upload"]}},
+        responses={200: GiftSerializer, 202: GiftRevisionSerializer})
+    @action(detail=True, methods=["post"], url_path="images", parser_classes=[MultiPartParser])
+    def upload_images(self, request, pk=None):
+        """Add pictures (multipart `upload`, one or more JPEG, PNG or WebP files) after the gift's own: in place on a
+        draft (200), as a reviewed revision of an approved or listed gift (202)."""
+        gift = self.get_object()
+        require_role(request.user, SUPPLIER_USERS)
+        uploads = request.FILES.getlist("upload")
+        if not uploads:
+            raise ValidationFailed("请选择要上传的图片 (upload one or more pictures)", field="upload")
+        for upload in uploads:
+            gift_images.check_image(upload)
+        result = revisions.edit_with_pictures(gift=gift, actor=request.user, now=timezone.now(), changes={}, uploads=uploads)
+        if isinstance(result, GiftRevision):
+            return Response(GiftRevisionSerializer(result).data, status=status.HTTP_202_ACCEPTED)
+        return Response(GiftSerializer(self.get_queryset().get(pk=result.pk), context={"request": request}).data)
 
     @extend_schema(request=GiftInput, responses={201: GiftSerializer})
     def create(self, request):

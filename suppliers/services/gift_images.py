@@ -4,7 +4,8 @@ or imported before uploads existed, web addresses, which pages show as they are.
 import mimetypes
 import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 from django.core.exceptions import SuspiciousFileOperation, ValidationError
 from django.core.files.storage import default_storage
@@ -70,6 +71,18 @@ def store_images(*, supplier_id: int, uploads: Iterable) -> list[str]:
     """Keep checked uploads in the storage; their names, in order, for the gift's `images`. :raises ValidationFailed:"""
     checked = [(upload, check_image(upload)) for upload in uploads]
     return [default_storage.save(f"gifts/{supplier_id}/{uuid.uuid4().hex}.{extension}", upload) for upload, extension in checked]
+
+
+@contextmanager
+def stored_uploads(*, supplier_id: int, uploads: Iterable) -> Iterator[list[str]]:
+    """Store checked uploads for the block that puts them on a gift; if the block fails, they are deleted again.
+    :raises ValidationFailed: an upload that is no accepted picture (nothing stored)"""
+    names = store_images(supplier_id=supplier_id, uploads=uploads)
+    try:
+        yield names
+    except BaseException:
+        discard(names)
+        raise
 
 
 def discard(names: Iterable[str]) -> None:

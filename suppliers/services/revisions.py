@@ -12,7 +12,7 @@ from core.errors import Conflict, ValidationFailed
 from core.fsm import apply_transition, bulk_transition
 from core.models import Program, Tier
 from suppliers.models import Category, Gift, GiftPrice, GiftRevision, StockRecord
-from suppliers.services.gift_images import discard, is_picture_entry, is_stored
+from suppliers.services.gift_images import discard, is_picture_entry, is_stored, stored_uploads
 from suppliers.validators import POINTS_LIMIT, is_points_price
 
 EDITABLE = {
@@ -134,6 +134,15 @@ def edit_gift(*, gift: Gift, actor, now: datetime, changes: dict[str, Any]) -> G
         if GiftRevision.objects.filter(gift=gift, state=GiftRevision.State.PENDING).exists():
             raise Conflict("已有待审核的修改 (a revision is already pending review)", field="changes")
         return GiftRevision.objects.create(gift=gift, changes=cleaned, requested_by=actor, requested_at=now)
+
+
+def edit_with_pictures(*, gift: Gift, actor, now: datetime, changes: dict[str, Any], uploads) -> Gift | GiftRevision:
+    """`edit_gift` with uploaded pictures added after the gift's pictures (or after `changes["images"]`); nothing is
+    kept of the uploads when the edit is refused. :raises ValidationFailed: :raises Conflict:"""
+    with stored_uploads(supplier_id=gift.supplier_id, uploads=uploads) as stored:
+        if stored:
+            changes = changes | {"images": list(changes.get("images", gift.images or [])) + stored}
+        return edit_gift(gift=gift, actor=actor, now=now, changes=changes)
 
 
 def approve_revision(*, revision: GiftRevision, actor, now: datetime, reason: str = "") -> GiftRevision:

@@ -211,3 +211,23 @@ def test_the_reviewer_sees_the_pictures_a_revision_proposes(supplier_admin, supp
     assert f'<img src="/supplier/gift-review/revisions/{revision.pk}/images/0/"' in queue and revision.changes["images"][0] not in queue
     assert served.status_code == 200 and served["Content-Type"] == "image/png"
     assert logged_in(other_supplier_admin).get(f"/supplier/gift-review/revisions/{revision.pk}/images/0/").status_code == 404
+
+
+def test_a_supplier_adds_pictures_through_the_api_in_place_on_a_draft_and_by_revision_when_listed(api, supplier_admin, supplier,
+                                                                                                   operator):
+    draft = GiftFactory(supplier=supplier, images=["https://cdn.example.com/a.jpg"])
+    listed = publish(GiftFactory(supplier=supplier, images=[]), operator)
+    client = api(supplier_admin)
+
+    in_place = client.post(f"/api/v1/gifts/{draft.pk}/images/", {"upload": [picture("a.png"), picture("b.webp", "WEBP")]},
+                           format="multipart")
+    revised = client.post(f"/api/v1/gifts/{listed.pk}/images/", {"upload": [picture()]}, format="multipart")
+    refused = client.post(f"/api/v1/gifts/{draft.pk}/images/", {"upload": [SimpleUploadedFile("x.png", b"<svg/>")]}, format="multipart")
+    empty = client.post(f"/api/v1/gifts/{draft.pk}/images/", {}, format="multipart")
+
+    draft.refresh_from_db()
+    assert in_place.status_code == 200 and len(draft.images) == 3 and draft.images[0] == "https://cdn.example.com/a.jpg"
+    assert [name.rsplit(".", 1)[1] for name in draft.images[1:]] == ["png", "webp"] and len(in_place.json()["image_urls"]) == 3
+    assert revised.status_code == 202 and len(GiftRevision.objects.get(gift=listed).changes["images"]) == 1
+    assert refused.status_code == 400 and refused.json()["errors"][0]["attr"] == "upload" and len(draft.images) == 3
+    assert empty.status_code == 400 and empty.json()["errors"][0]["attr"] == "upload"
