@@ -70,7 +70,7 @@ def _order(request, pk: int) -> RedemptionOrder:
 
 def _priced(gifts, member: Member):
     """Set `points_price`, what this member pays per unit, and the gift's picture addresses on each listed gift (no
-    query)."""
+    query; a look at the storage per picture)."""
     for gift in gifts:
         gift.points_price = member_points_price(gift=gift, program=member.program, tier=member.tier, base=gift.points_base)
         gift.image_urls = image_urls(gift, "member-gift-image")

@@ -31,7 +31,7 @@ from core.portal import add_service_errors, paginate
 from core.roles import SUPPLIER_ROLES, Role
 from core.tabular import CONTENT_TYPES
 from settlement.forms import DisputeForm, GenerateForm, InvoiceForm, NoteForm, PayForm, StatementFilterForm
-from settlement.models import Adjustment, GenerationRun, Section, Statement
+from settlement.models import GenerationRun, Section, Statement
 from settlement.pdf import describe
 from settlement.services import generation, reconciliation, statements
 from settlement.tasks import generate_statements
@@ -145,7 +145,6 @@ def render_detail(request, statement: Statement, *, bound: dict | None = None, s
     versions, chosen = _chosen_version(request, statement)
     lines = paginate(request, statements.version_lines(chosen), per_page=LINES_PER_PAGE)
     user = request.user
-    corrections = statements.carry_corrections(statement).select_related("supplier", "created_by", "decided_by")
     for version in versions:
         version.shown_account_number = account_number_for(user, version.account_number) if version.account_number else ""
     context = lines | {
@@ -162,7 +161,7 @@ def render_detail(request, statement: Statement, *, bound: dict | None = None, s
         "may_upload": user.role in ADMIN and statement.state in reconciliation.RECONCILABLE,
         "dispute_adjustments": statement.dispute_adjustments.select_related("supplier", "created_by", "decided_by"),
         "carried": statements.carried_line(statement),
-        "carry_corrections": corrections if user.role not in SUPPLIER_ROLES else corrections.filter(state=Adjustment.State.APPROVED),
+        "carry_corrections": statements.carry_corrections(statement, actor=user),
         "decisions": DECISIONS,
         "reconciliations": reconciliation.list_reconciliations(actor=user).filter(statement=statement),
     }

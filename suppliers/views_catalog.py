@@ -374,7 +374,6 @@ def stock_movements(request):
     context = paginate(request, listed, per_page=50) | {
         "filters": filters, "opens_gifts": request.user.role in GIFT_READERS,
         "chart": bar_chart([(f"{day:%m-%d}", units) for day, units in trend], title=_("近两周在库数量")),
-        "trend": trend,
     }
     return render(request, "suppliers/catalog/stock_movements.html", context)
 

@@ -152,8 +152,7 @@ REFUSED = {401, 403, 404}  # stopped before anything is written
 
 def write_cases() -> list[tuple]:
     """Per write route: the roles refused together in one world (a refusal writes nothing, so each call finds the world
-    as the first did; a refusal that did write would change what the next role gets and fail here), and each role
-    let through in a world of its own."""
+    as the first did), and each role let through in a world of its own."""
     cases = []
     for name, method, route in WRITES:
         statuses = MATRIX[(name, method)]["status"]

@@ -8,6 +8,7 @@ replenishment request at that warehouse.
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from core.errors import ValidationFailed
@@ -67,10 +68,15 @@ def announce_inbound(
         if request is None:
             raise ValidationFailed("补货申请须为该礼品在该仓的待补货申请 (no open request for this gift and warehouse)",
                                    field="replenishment_request")
-    return create_numbered(
-        InboundShipment, prefix="IB", now=now, supplier=supplier, gift=gift, location=location, replenishment_request=request,
-        announced_quantity=quantity, expected_on=expected_on, announced_at=now, note=note,
-    )
+    with transaction.atomic():
+        # the gift locked and read again: a change of its fulfilment being approved meanwhile either waits for this
+        # announcement (and then sees it) or is seen here
+        if Gift.objects.select_for_update().filter(pk=gift.pk, fulfilment=Gift.Fulfilment.WAREHOUSE).first() is None:
+            raise ValidationFailed("直发礼品无需入库 (a dropship gift is not stocked in a warehouse)", field="gift")
+        return create_numbered(
+            InboundShipment, prefix="IB", now=now, supplier=supplier, gift=gift, location=location, replenishment_request=request,
+            announced_quantity=quantity, expected_on=expected_on, announced_at=now, note=note,
+        )
 
 
 def receive_inbound(
@@ -128,7 +134,8 @@ def inbound_waiting(user) -> int:
 
 def _announced_units(gift: Gift) -> int:
     """Units of the gift announced and not received yet (a fulfilment change waits for them)."""
-    return sum(InboundShipment.objects.filter(gift=gift, state=InboundShipment.State.ANNOUNCED).values_list("announced_quantity", flat=True))
+    announced = InboundShipment.objects.filter(gift=gift, state=InboundShipment.State.ANNOUNCED)
+    return announced.aggregate(units=Sum("announced_quantity"))["units"] or 0
 
 
 if _announced_units not in revisions.stock_on_the_way:

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Case, Exists, IntegerField, OuterRef, QuerySet, Sum, Value, When
+from django.db.models import Case, Exists, IntegerField, OuterRef, QuerySet, Value, When
 from django.utils import timezone
 
 
@@ -22,7 +22,7 @@ from core.notifications import notify
 from core.roles import Role, waiting_for
 from core.validators import validate_length
 from settlement.models import Adjustment, Reconciliation, Section, SourceKind, Statement, StatementLine, StatementVersion
-from settlement.services.adjustments import parse_amount, propose_adjustment, require_finance
+from settlement.services.adjustments import list_adjustments, parse_amount, propose_adjustment, require_finance
 from settlement.services.generation import version_totals
 from suppliers.models import Supplier
 from suppliers.selectors_profile import payable_account, shows_account_numbers
@@ -108,10 +108,10 @@ def correct_carried(statement: Statement, *, actor, now: datetime) -> Adjustment
     carried = carried_line(statement)
     if carried is None:
         return None
-    corrections = carry_corrections(statement)
-    booked = carried.amount + (corrections.filter(state=Adjustment.State.APPROVED).aggregate(total=Sum("amount"))["total"] or 0)
+    corrections = list(carry_corrections(statement).select_for_update())  # read once, locked: a checker's approval waits
+    booked = carried.amount + sum(c.amount for c in corrections if c.state == Adjustment.State.APPROVED)
     difference = min(statement.payable, 0) - booked
-    waiting = list(corrections.filter(state=Adjustment.State.PROPOSED))
+    waiting = [c for c in corrections if c.state == Adjustment.State.PROPOSED]
     if [correction.amount for correction in waiting] == ([difference] if difference else []):
         return None  # what waits for the checker is still right
     for correction in waiting:
@@ -274,9 +274,11 @@ def carried_line(statement: Statement) -> StatementLine | None:
     return StatementLine.objects.select_related("statement").filter(source_kind=SourceKind.STATEMENT, source_id=statement.pk).first()
 
 
-def carry_corrections(statement: Statement) -> QuerySet[Adjustment]:
-    """The adjustments that corrected this statement's carried payable after a later version changed it."""
-    return Adjustment.objects.filter(kind=Adjustment.Kind.CARRY_CORRECTION, source_kind="statement", source_id=str(statement.pk))
+def carry_corrections(statement: Statement, *, actor=None) -> QuerySet[Adjustment]:
+    """The adjustments that corrected this statement's carried payable after a later version changed it (as `actor`
+    may list them, when given: a supplier sees approved ones only)."""
+    corrections = Adjustment.objects.filter(kind=Adjustment.Kind.CARRY_CORRECTION, source_kind="statement", source_id=str(statement.pk))
+    return corrections if actor is None else corrections & list_adjustments(actor=actor)
 
 
 def list_statements(*, actor, month: date | None = None, state: str = "", supplier_id: int | None = None) -> QuerySet[Statement]:

@@ -15,7 +15,7 @@ from django.urls import reverse
 from PIL import Image, UnidentifiedImageError
 
 from core.errors import ValidationFailed
-from suppliers.models import Gift
+from suppliers.models import Gift, GiftRevision
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_SIDE = 8000
@@ -86,7 +86,8 @@ def stored_uploads(*, supplier_id: int, uploads: Iterable) -> Iterator[list[str]
 
 
 def discard(names: Iterable[str]) -> None:
-    """Remove stored pictures no gift ended up with (the gift they came with was refused)."""
+    """Remove stored pictures: the uploads of a refused change, or pictures no gift or waiting revision of the
+    supplier names any more (`discard_unused`)."""
     for name in names:
         default_storage.delete(name)
 
@@ -108,6 +109,21 @@ def is_stored(gift: Gift, name: str) -> bool:
     """Whether an entry names a picture uploaded for the gift's supplier: only those are served (an entry typed in
     could name any file of the storage, such as another supplier's statement)."""
     return name.startswith(f"gifts/{gift.supplier_id}/") and bool(ENTRY.fullmatch(name)) and ".." not in name
+
+
+def discard_unused(supplier_id: int, names: Iterable[str]) -> None:
+    """Delete the supplier's pictures among `names` that no gift of the supplier and no revision waiting for review
+    names any more (an exported and re-imported catalog can give two gifts the same picture)."""
+    candidates = {name for name in names if name.startswith(f"gifts/{supplier_id}/")}
+    if not candidates:
+        return
+    used: set[str] = set()
+    for images in Gift.objects.filter(supplier_id=supplier_id).values_list("images", flat=True):
+        used.update(images or [])
+    waiting = GiftRevision.objects.filter(gift__supplier_id=supplier_id, state=GiftRevision.State.PENDING)
+    for changes in waiting.values_list("changes", flat=True):
+        used.update((changes or {}).get("images", []))
+    discard(candidates - used)
 
 
 def image_urls(gift: Gift, route: str, *, images: list[str] | None = None, owner=None) -> list[str]:

@@ -12,7 +12,7 @@ from core.errors import Conflict, ValidationFailed
 from core.fsm import apply_transition, bulk_transition
 from core.models import Program, Tier
 from suppliers.models import Category, Gift, GiftPrice, GiftRevision, StockRecord
-from suppliers.services.gift_images import discard, is_picture_entry, is_stored, stored_uploads
+from suppliers.services.gift_images import discard_unused, is_picture_entry, stored_uploads
 from suppliers.validators import POINTS_LIMIT, is_points_price
 
 EDITABLE = {
@@ -100,7 +100,7 @@ def apply_changes(gift: Gift, changes: dict[str, Any]) -> None:
     leaves out are deleted from the storage once it is committed."""
     if "images" in changes and gift.pk is not None:
         dropped = set(gift.images or []) - set(changes["images"])
-        transaction.on_commit(lambda: discard(name for name in dropped if is_stored(gift, name)))
+        transaction.on_commit(lambda: discard_unused(gift.supplier_id, dropped))
     for field, value in changes.items():
         if field == "category":
             gift.category = Category.objects.get(code=value)
@@ -149,6 +149,7 @@ def approve_revision(*, revision: GiftRevision, actor, now: datetime, reason: st
     """Apply a pending revision to its gift. :raises InvalidTransition: :raises ValidationFailed: a fulfilment change
     while stock is held"""
     with transaction.atomic():
+        Gift.objects.select_for_update().filter(pk=revision.gift_id).exists()  # against an inbound announced meanwhile
         check_fulfilment_change(revision.gift, revision.changes)  # stock may have arrived since the change was asked for
         apply_transition(revision, "approve", actor=actor, at=now, reason=reason, decided_at=now)
         apply_changes(revision.gift, revision.changes)
@@ -163,7 +164,7 @@ def reject_revision(*, revision: GiftRevision, actor, now: datetime, reason: str
         apply_transition(revision, "reject", actor=actor, at=now, reason=reason, decided_at=now)
         gift = revision.gift
         proposed = set(revision.changes.get("images", [])) - set(gift.images or [])  # uploaded with the refused change
-        transaction.on_commit(lambda: discard(name for name in proposed if is_stored(gift, name)))
+        transaction.on_commit(lambda: discard_unused(gift.supplier_id, proposed))
     return revision
 
 

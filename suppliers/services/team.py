@@ -6,7 +6,7 @@ from datetime import datetime
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from rest_framework.authtoken.models import Token
 
@@ -71,9 +71,12 @@ def add_staff(*, actor, username: str, name: str, phone: str, password: str, now
     if errors:
         raise ValidationFailed(errors[0][2], field=errors[0][0], errors=errors)
     user.set_password(password)
-    with transaction.atomic():
-        user.save()
-        return SupplierMembership.objects.create(user=user, supplier_id=actor.supplier_id)
+    try:
+        with transaction.atomic():
+            user.save()
+            return SupplierMembership.objects.create(user=user, supplier_id=actor.supplier_id)
+    except IntegrityError:  # the same username taken at the same moment
+        raise ValidationFailed("该用户名已被使用 (username taken)", field="username") from None
 
 
 def _username(value: str) -> str:

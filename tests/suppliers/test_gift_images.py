@@ -231,3 +231,20 @@ def test_a_supplier_adds_pictures_through_the_api_in_place_on_a_draft_and_by_rev
     assert revised.status_code == 202 and len(GiftRevision.objects.get(gift=listed).changes["images"]) == 1
     assert refused.status_code == 400 and refused.json()["errors"][0]["attr"] == "upload" and len(draft.images) == 3
     assert empty.status_code == 400 and empty.json()["errors"][0]["attr"] == "upload"
+
+
+def test_a_picture_two_gifts_share_stays_while_one_of_them_still_shows_it(supplier_admin, supplier, django_capture_on_commit_callbacks):
+    from suppliers.services import revisions
+
+    logged_in(supplier_admin).post("/supplier/gifts/new/", new_gift(upload=[picture()]))
+    first = Gift.objects.get(sku="TEA-PIC")
+    second = GiftFactory(supplier=supplier, images=list(first.images))  # as an exported catalog imported back gives it
+    shared = first.images[0]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        revisions.edit_gift(gift=first, actor=supplier_admin, now=first.created_at, changes={"images": []})
+    kept = default_storage.exists(shared)
+    with django_capture_on_commit_callbacks(execute=True):
+        revisions.edit_gift(gift=second, actor=supplier_admin, now=second.created_at, changes={"images": []})
+
+    assert kept and not default_storage.exists(shared)

@@ -167,6 +167,7 @@ def test_a_gift_with_stock_held_keeps_its_fulfilment_until_the_stock_is_gone(sup
 
 def test_a_revision_asked_before_stock_arrived_is_not_approved_while_the_stock_is_held(supplier_staff, operator, now):
     gift = online(GiftFactory(), operator, now)
+    listed_name = gift.name
     revision = revisions.edit_gift(gift=gift, actor=supplier_staff, now=now, changes={"fulfilment": "dropship", "name": "直发款"})
     inventory.receive_stock(gift=gift, location=WarehouseFactory(), quantity=2, at=now)
 
@@ -176,7 +177,7 @@ def test_a_revision_asked_before_stock_arrived_is_not_approved_while_the_stock_i
     gift.refresh_from_db()
     revision.refresh_from_db()
     assert refused.value.field == "fulfilment"
-    assert (revision.state, gift.fulfilment, gift.name) == ("pending", "warehouse", gift.name)
+    assert (revision.state, gift.fulfilment, gift.name) == ("pending", "warehouse", listed_name)
 
 
 def test_a_gift_without_stock_changes_its_fulfilment(supplier_staff, operator, now):
@@ -200,5 +201,8 @@ def test_a_gift_with_stock_announced_keeps_its_fulfilment_until_it_is_received(s
     with pytest.raises(ValidationFailed) as refused:
         revisions.edit_gift(gift=gift, actor=supplier_staff, now=now, changes={"fulfilment": "dropship"})
     inbound.receive_inbound(inbound=announced, actor=logistics, now=now, counted_quantity=10, damaged_quantity=0)
+    with pytest.raises(ValidationFailed) as still:  # received: now it is stock on hand that holds the gift
+        revisions.edit_gift(gift=gift, actor=supplier_staff, now=now, changes={"fulfilment": "dropship"})
 
     assert refused.value.field == "fulfilment" and "10" in refused.value.detail and "announced" in refused.value.detail
+    assert "stock is still held: 10 units" in still.value.detail
