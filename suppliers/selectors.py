@@ -3,7 +3,7 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Case, DecimalField, ExpressionWrapper, F, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value, When
+from django.db.models import Case, DecimalField, Q, ExpressionWrapper, F, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value, When
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce, Round, TruncDate
 
@@ -138,6 +138,30 @@ def same_credit_code(supplier: Supplier) -> QuerySet[Supplier]:
     """Other suppliers registered with this one's credit code: one legal entity applying twice, which the reviewer
     should see before approving."""
     return Supplier.objects.filter(credit_code=supplier.credit_code).exclude(pk=supplier.pk).order_by("applied_at", "pk")
+
+
+def matching(text: str, gift: str = "") -> Q:
+    """Gifts whose SKU, name or supplier name contain `text` (`gift` is the path to the gift)."""
+    return Q(**{f"{gift}sku__icontains": text}) | Q(**{f"{gift}name__icontains": text}) | Q(**{f"{gift}supplier__name__icontains": text})
+
+
+def stock_movements_of(
+    user, *, today: date, days: int, q: str = "", location: Location | None = None, kind: str = "", date_from: date | None = None,
+    date_to: date | None = None,
+) -> tuple[QuerySet[StockMovement], list[tuple[date, int]]]:
+    """The stock movements `user` may see, newest first, of the gifts matching `q` at `location`, of `kind`, between
+    the dates; and the trend of units on hand over the last `days` days for the same gifts and location (kind and
+    dates narrow the list, not the trend)."""
+    records = StockRecord.objects.visible_to(user)
+    movements = StockMovement.objects.visible_to(user).select_related("gift", "location")
+    if q:
+        records, movements = records.filter(matching(q, "gift__")), movements.filter(matching(q, "gift__"))
+    if location:
+        records, movements = records.filter(location=location), movements.filter(location=location)
+    trend = stock_trend(records=records, movements=movements, today=today, days=days)
+    listed = movements.filter(**{key: value for key, value in {
+        "kind": kind, "at__date__gte": date_from, "at__date__lte": date_to}.items() if value})
+    return listed, trend
 
 
 def stock_trend(*, records: QuerySet[StockRecord], movements: QuerySet[StockMovement], today: date, days: int) -> list[tuple[date, int]]:

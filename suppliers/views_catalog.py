@@ -10,7 +10,7 @@ from functools import partial
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import F, Q, Sum
+from django.db.models import F, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -33,7 +33,8 @@ from suppliers.forms_catalog import (
     current_values,
 )
 from suppliers.models import Category, Gift, GiftRevision, ReplenishmentRequest, StockMovement, StockRecord, Supplier
-from suppliers.selectors import stock_trend
+from suppliers.selectors import matching as _matching
+from suppliers.selectors import stock_movements_of
 from suppliers.services import catalog, gift_images, inventory, revisions
 
 OPERATOR = frozenset({Role.OPERATOR})
@@ -150,9 +151,6 @@ def _form_errors(request, form: forms.Form) -> None:
 
 
 
-def _matching(text: str, gift: str = "") -> Q:
-    """Gifts whose SKU, name or supplier name contain `text` (`gift` is the path to the gift)."""
-    return Q(**{f"{gift}sku__icontains": text}) | Q(**{f"{gift}name__icontains": text}) | Q(**{f"{gift}supplier__name__icontains": text})
 
 
 def _gifts(request):
@@ -173,10 +171,9 @@ def gift_create(request):
     supplier = get_object_or_404(Supplier.objects.visible_to(request.user), pk=request.user.supplier_id)
     form = GiftForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        values = form.values()
         try:
-            with gift_images.stored_uploads(supplier_id=supplier.pk, uploads=form.cleaned_data["upload"]) as stored:
-                gift = catalog.create_gift(supplier=supplier, actor=request.user, now=timezone.now(), **values | {"images": values["images"] + stored})
+            gift = catalog.create_gift(supplier=supplier, actor=request.user, now=timezone.now(), uploads=form.cleaned_data["upload"],
+                                       **form.values())
         except DomainError as error:
             add_service_errors(form, error, aliases=SERVICE_FIELDS)
         else:
@@ -198,7 +195,7 @@ def gift_edit(request, pk: int):
         if form.cleaned_data["upload"]:
             changes.setdefault("images", form.values()["images"])  # the lines as edited, the uploads after them
         try:
-            result = revisions.edit_with_pictures(gift=gift, actor=request.user, now=timezone.now(), changes=changes,
+            result = revisions.edit_gift(gift=gift, actor=request.user, now=timezone.now(), changes=changes,
                                                   uploads=form.cleaned_data["upload"])
         except DomainError as error:
             add_service_errors(form, error, aliases=SERVICE_FIELDS)
@@ -357,20 +354,10 @@ def stock_movements(request):
     require_role(request.user, STOCK_READERS)
     supplier_id = request.user.supplier_id if request.user.role in SUPPLIER_ROLES else None
     filters = MovementFilterForm(request.GET, supplier_id=supplier_id)
-    valid = filters.is_valid()
-    data = filters.cleaned_data if valid else {}
-    records = StockRecord.objects.visible_to(request.user)
-    movements = StockMovement.objects.visible_to(request.user).select_related("gift", "location")
-    if not valid:  # the errors show next to the fields; neither the table nor the chart pretends to answer
-        records, movements = records.none(), movements.none()
-    if q := data.get("q"):
-        records, movements = records.filter(_matching(q, "gift__")), movements.filter(_matching(q, "gift__"))
-    if location := data.get("location"):
-        records, movements = records.filter(location=location), movements.filter(location=location)
-    trend = stock_trend(records=records, movements=movements, today=timezone.localdate(), days=TREND_DAYS)
-    listed = movements.filter(**{key: value for key, value in {
-        "kind": data.get("kind"), "at__date__gte": data.get("date_from"), "at__date__lte": data.get("date_to"),
-    }.items() if value})
+    if filters.is_valid():
+        listed, trend = stock_movements_of(request.user, today=timezone.localdate(), days=TREND_DAYS, **filters.cleaned_data)
+    else:  # the errors show next to the fields; neither the table nor the chart pretends to answer
+        listed, trend = StockMovement.objects.none(), []
     context = paginate(request, listed, per_page=50) | {
         "filters": filters, "opens_gifts": request.user.role in GIFT_READERS,
         "chart": bar_chart([(f"{day:%m-%d}", units) for day, units in trend], title=_("近两周在库数量")),

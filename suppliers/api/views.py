@@ -131,7 +131,7 @@ class GiftViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
         uploads = request.FILES.getlist("upload")
         if not uploads:
             raise ValidationFailed("请选择要上传的图片 (upload one or more pictures)", field="upload")
-        result = revisions.edit_with_pictures(gift=gift, actor=request.user, now=timezone.now(), changes={}, uploads=uploads)
+        result = revisions.edit_gift(gift=gift, actor=request.user, now=timezone.now(), changes={}, uploads=uploads)
         if isinstance(result, GiftRevision):
             return Response(GiftRevisionSerializer(result).data, status=status.HTTP_202_ACCEPTED)
         return Response(GiftSerializer(self.get_queryset().get(pk=result.pk), context={"request": request}).data)

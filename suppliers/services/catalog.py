@@ -1,4 +1,5 @@
 """The gift catalog workflow (SPEC §4.2): drafts, review, listing, delisting, clearance, retirement."""
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 
@@ -14,15 +15,18 @@ from suppliers.errors import ClearanceNotAllowed, IncompleteGift, QualificationB
 from suppliers.events import GiftRetired
 from suppliers.models import Category, Gift, GiftRevision, Supplier
 from suppliers.services import qualifications, revisions
+from suppliers.services.gift_images import stored_uploads
 from suppliers.services.notices import send_notice
 from suppliers.validators import validate_points_price
 
 
 def create_gift(
     *, supplier: Supplier, actor, now: datetime, sku: str, name: str, category: Category | str, market_price: Decimal,
-    settlement_price: Decimal, points_prices: dict[str, int], fulfilment: str = Gift.Fulfilment.WAREHOUSE, **details
+    settlement_price: Decimal, points_prices: dict[str, int], fulfilment: str = Gift.Fulfilment.WAREHOUSE, uploads: Iterable = (),
+    **details
 ) -> Gift:
-    """Create a draft gift with its points price per program code (e.g. {"gotone": 1500}).
+    """Create a draft gift with its points price per program code (e.g. {"gotone": 1500}); `uploads` are pictures
+    added after `images`, kept only when the gift is created.
 
     :raises ValidationFailed: naming every bad field, or `sku` when the supplier already has it
     """
@@ -31,13 +35,15 @@ def create_gift(
         raise ValidationFailed("请填写SKU（最多60个字符） (SKU required, at most 60 characters)", field="sku")
     if Gift.objects.filter(supplier=supplier, sku=sku).exists():
         raise ValidationFailed("SKU已存在 (this SKU already exists in your catalog)", field="sku")
-    values = revisions.clean_changes(
-        {"name": name, "category": category, "market_price": market_price, "settlement_price": settlement_price,
-         "points_prices": points_prices, "fulfilment": fulfilment, **details}
-    )
-    with transaction.atomic():
-        gift = Gift(supplier=supplier, sku=sku, created_at=now)
-        revisions.apply_changes(gift, values)
+    with stored_uploads(supplier_id=supplier.pk, uploads=uploads) as stored:
+        values = revisions.clean_changes(
+            {"name": name, "category": category, "market_price": market_price, "settlement_price": settlement_price,
+             "points_prices": points_prices, "fulfilment": fulfilment, **details}
+            | {"images": list(details.get("images", [])) + stored}
+        )
+        with transaction.atomic():
+            gift = Gift(supplier=supplier, sku=sku, created_at=now)
+            revisions.apply_changes(gift, values)
     return gift
 
 

@@ -1,6 +1,6 @@
 """Editing gifts (SPEC §4.2): drafts change in place; a listed gift's change is a revision reviewed by an operator,
 and the listed version keeps selling until the revision is approved."""
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -117,32 +117,27 @@ def apply_changes(gift: Gift, changes: dict[str, Any]) -> None:
             GiftPrice.objects.update_or_create(gift=gift, program=programs[code], defaults={"points_price": points})
 
 
-def edit_gift(*, gift: Gift, actor, now: datetime, changes: dict[str, Any]) -> Gift | GiftRevision:
-    """Change a draft or rejected gift in place, or propose a revision of an approved or listed one.
+def edit_gift(*, gift: Gift, actor, now: datetime, changes: dict[str, Any], uploads: Iterable = ()) -> Gift | GiftRevision:
+    """Change a draft or rejected gift in place, or propose a revision of an approved or listed one; `uploads` are
+    pictures added after the gift's own (or after `changes["images"]`), kept only when the change is.
 
-    :raises ValidationFailed: for bad values
+    :raises ValidationFailed: for bad values, or an upload that is no accepted picture
     :raises Conflict: while the gift is in review, retired, or already has a revision pending
     """
-    cleaned = clean_changes(changes)
-    check_fulfilment_change(gift, cleaned)
-    with transaction.atomic():
-        if gift.state in EDIT_IN_PLACE:
-            apply_changes(gift, cleaned)
-            return gift
-        if gift.state not in EDIT_BY_REVISION:
-            raise Conflict(f"礼品处于「{gift.get_state_display()}」状态，不能修改 (cannot edit in state {gift.state})", field="state")
-        if GiftRevision.objects.filter(gift=gift, state=GiftRevision.State.PENDING).exists():
-            raise Conflict("已有待审核的修改 (a revision is already pending review)", field="changes")
-        return GiftRevision.objects.create(gift=gift, changes=cleaned, requested_by=actor, requested_at=now)
-
-
-def edit_with_pictures(*, gift: Gift, actor, now: datetime, changes: dict[str, Any], uploads) -> Gift | GiftRevision:
-    """`edit_gift` with uploaded pictures added after the gift's pictures (or after `changes["images"]`); nothing is
-    kept of the uploads when the edit is refused. :raises ValidationFailed: :raises Conflict:"""
     with stored_uploads(supplier_id=gift.supplier_id, uploads=uploads) as stored:
         if stored:
             changes = changes | {"images": list(changes.get("images", gift.images or [])) + stored}
-        return edit_gift(gift=gift, actor=actor, now=now, changes=changes)
+        cleaned = clean_changes(changes)
+        check_fulfilment_change(gift, cleaned)
+        with transaction.atomic():
+            if gift.state in EDIT_IN_PLACE:
+                apply_changes(gift, cleaned)
+                return gift
+            if gift.state not in EDIT_BY_REVISION:
+                raise Conflict(f"礼品处于「{gift.get_state_display()}」状态，不能修改 (cannot edit in state {gift.state})", field="state")
+            if GiftRevision.objects.filter(gift=gift, state=GiftRevision.State.PENDING).exists():
+                raise Conflict("已有待审核的修改 (a revision is already pending review)", field="changes")
+            return GiftRevision.objects.create(gift=gift, changes=cleaned, requested_by=actor, requested_at=now)
 
 
 def approve_revision(*, revision: GiftRevision, actor, now: datetime, reason: str = "") -> GiftRevision:
