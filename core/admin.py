@@ -55,6 +55,12 @@ class UserAdmin(DjangoUserAdmin):
     fieldsets = DjangoUserAdmin.fieldsets + ((_("角色"), {"fields": ("role", "phone")}),)
     add_fieldsets = DjangoUserAdmin.add_fieldsets + ((_("角色"), {"fields": ("role", "phone")}),)
 
+    def get_readonly_fields(self, request, obj=None):
+        """A supplier staff account is disabled and enabled by its supplier's admin (团队成员, with the reason logged),
+        not here, so the account and its membership never disagree."""
+        readonly = super().get_readonly_fields(request, obj)
+        return (*readonly, "is_active") if obj is not None and obj.role == Role.SUPPLIER_STAFF else readonly
+
 
 @admin.register(Program)
 class ProgramAdmin(admin.ModelAdmin):

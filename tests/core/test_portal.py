@@ -270,3 +270,12 @@ def _form_data(form) -> dict:
             continue
         data[form.add_prefix(name)] = [getattr(v, "pk", v) for v in value] if isinstance(value, list | tuple) else value
     return data
+
+
+def test_a_staff_account_is_disabled_on_its_suppliers_team_page_not_in_the_user_admin(operator, supplier_staff, finance):
+    client = logged_in(operator)
+
+    staff_form = client.get(f"/admin/core/user/{supplier_staff.pk}/change/").context["adminform"].form
+    finance_form = client.get(f"/admin/core/user/{finance.pk}/change/").context["adminform"].form
+
+    assert "is_active" not in staff_form.fields and "is_active" in finance_form.fields
