@@ -87,22 +87,24 @@ def catalog(request):
     return render(request, "points/catalog.html", context | {"filters": filters, "member": member})
 
 
-@login_required
-def gift_image(request, pk: int, index: int):
-    """A picture of a gift listed for the member (another program's or an unlisted gift's is a 404)."""
-    member = _member(request)
+def _listed_gift(member: Member, pk: int):
+    """A gift of the member's catalog; another program's, a higher tier's or an unlisted gift is a 404."""
     gift = list_catalog(program=member.program, tier=member.tier).filter(pk=pk).first()
     if gift is None:
         raise Http404
-    return serve_image(gift, index)
+    return gift
+
+
+@login_required
+def gift_image(request, pk: int, index: int):
+    """A picture of a gift listed for the member (another program's or an unlisted gift's is a 404)."""
+    return serve_image(_listed_gift(_member(request), pk), index)
 
 
 @login_required
 def gift_detail(request, pk: int):
     member = _member(request)
-    gift = list_catalog(program=member.program, tier=member.tier).filter(pk=pk).first()
-    if gift is None:
-        raise Http404
+    gift = _listed_gift(member, pk)
     _priced([gift], member)
     form = RedeemForm(request.POST or None, initial=_recipient(member))
     if request.method == "POST" and form.is_valid():

@@ -127,3 +127,23 @@ def test_other_roles_and_suppliers_cannot_reach_the_team(supplier_staff, other_s
     assert logged_in(other_supplier_admin).post(f"/supplier/team/{staff.pk}/disable/", {"reason": "x"}).status_code == 404
     staff.refresh_from_db()
     assert staff.state == "active"
+
+
+def test_enabling_an_active_member_is_an_illegal_step_that_changes_nothing(supplier_admin, now):
+    membership = team.add_staff(actor=supplier_admin, now=now, **NEW)
+
+    with pytest.raises(InvalidTransition):
+        team.enable_member(actor=supplier_admin, membership=membership, now=now, reason="x")
+
+    membership.refresh_from_db()
+    assert membership.state == "active" and list(history_of(membership)) == []
+
+
+def test_a_weak_password_reset_in_the_portal_is_refused_with_a_message_and_the_old_one_stays(supplier_admin, supplier_staff):
+    staff = SupplierMembership.objects.get(user=supplier_staff)
+
+    response = logged_in(supplier_admin).post(f"/supplier/team/{staff.pk}/password/", {"password": "123"}, follow=True)
+
+    supplier_staff.refresh_from_db()
+    assert "8" in response.content.decode().split('<ul class="messages">')[1].split("</ul>")[0]  # the validator: at least 8 characters
+    assert supplier_staff.check_password("pass12345")
