@@ -98,7 +98,7 @@ def _listed_gift(member: Member, pk: int):
 @login_required
 def gift_image(request, pk: int, index: int):
     """A picture of a gift listed for the member (another program's or an unlisted gift's is a 404)."""
-    return serve_image(_listed_gift(_member(request), pk), index)
+    return serve_image(_listed_gift(_member(request), pk), index, size=request.GET.get("size"))
 
 
 @login_required

@@ -114,7 +114,8 @@ class ChangeTable:
     @staticmethod
     def pictures(urls: list[str]) -> str:
         """Thumbnails, so the reviewer sees the pictures rather than their storage names."""
-        return format_html_join("", '<img src="{}" alt="" class="gift-thumb" loading="lazy">', ((url,) for url in urls))
+        return format_html_join("", '<a href="{}" target="_blank" rel="noopener"><img src="{}" alt="" class="gift-thumb" loading="lazy"></a>',
+                                ((url, gift_images.thumbnail_url(url)) for url in urls))
 
     @staticmethod
     def label(key: str) -> str:
@@ -213,7 +214,7 @@ def gift_edit(request, pk: int):
 def gift_image(request, pk: int, index: int):
     """A stored picture of a gift the supplier's users or an operator may see."""
     require_role(request.user, GIFT_READERS)
-    return gift_images.serve_image(get_object_or_404(Gift.objects.visible_to(request.user), pk=pk), index)
+    return gift_images.serve_image(get_object_or_404(Gift.objects.visible_to(request.user), pk=pk), index, size=request.GET.get("size"))
 
 
 @login_required
@@ -221,7 +222,7 @@ def revision_image(request, pk: int, index: int):
     """A picture a pending or decided revision proposes, for the operator reviewing it and the gift's supplier."""
     require_role(request.user, GIFT_READERS)
     revision = get_object_or_404(GiftRevision.objects.visible_to(request.user).select_related("gift"), pk=pk)
-    return gift_images.serve_image(revision.gift, index, images=revision.changes.get("images", []))
+    return gift_images.serve_image(revision.gift, index, images=revision.changes.get("images", []), size=request.GET.get("size"))
 
 
 @login_required

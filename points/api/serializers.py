@@ -7,11 +7,11 @@ from core.validators import MOBILE_MESSAGE, MOBILE_PATTERN
 from points.models import LedgerEntry, Member, RedemptionOrder
 from points.services.credits import CORRECTION_REASONS
 from points.services.orders import MAX_QUANTITY
+from suppliers.api.serializers import PictureUrls
 from suppliers.models import Gift
-from suppliers.services.gift_images import absolute_urls, image_urls
 
 
-class CatalogGiftSerializer(serializers.ModelSerializer):
+class CatalogGiftSerializer(PictureUrls, serializers.ModelSerializer):
     """What a member sees of a gift: the points price it would pay, never the settlement price."""
 
     category = serializers.CharField(source="category.code")
@@ -21,11 +21,13 @@ class CatalogGiftSerializer(serializers.ModelSerializer):
     sold_out = serializers.SerializerMethodField()
     clearance = serializers.SerializerMethodField()
     images = serializers.SerializerMethodField(help_text="the gift's pictures: web addresses")
+    picture_route = "catalog-image"
+    thumbnail_urls = serializers.SerializerMethodField(help_text="the same pictures at most 480 px a side, for lists and cards")
 
     class Meta:
         model = Gift
         fields = [
-            "id", "sku", "name", "description", "category", "images", "specification", "warranty_text", "market_price",
+            "id", "sku", "name", "description", "category", "images", "thumbnail_urls", "specification", "warranty_text", "market_price",
             "supplier_name", "fulfilment", "points_price", "available", "sold_out", "clearance",
         ]
         read_only_fields = fields
@@ -37,7 +39,7 @@ class CatalogGiftSerializer(serializers.ModelSerializer):
         return member_points_price(gift=gift, program=member.program, tier=member.tier, base=gift.points_base)
 
     def get_images(self, gift) -> list[str]:
-        return absolute_urls(self.context.get("request"), image_urls(gift, "catalog-image"))
+        return self.picture_urls(gift)
 
     def get_sold_out(self, gift) -> bool:
         return gift.available <= 0

@@ -1,6 +1,5 @@
 import django_filters
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -31,6 +30,7 @@ from points.api.serializers import (
 from points.models import LedgerEntry, Member, RedemptionOrder
 from points.privacy import may_see_contact
 from points.selectors import member_with_program, search_members
+from suppliers.api.views import PICTURE_SCHEMA
 from suppliers.models import Gift
 from points.services import credits, members, orders
 from suppliers.selectors import list_catalog
@@ -74,11 +74,11 @@ class CatalogViewSet(viewsets.ReadOnlyModelViewSet):
             raise ValidationFailed("积分范围须为整数 (points bounds must be integers)", field="min_points") from exc
         return list_catalog(program=member.program, tier=member.tier, category=params.get("category"), text=params.get("q"), **bounds)
 
-    @extend_schema(responses={(200, "image/*"): OpenApiTypes.BINARY})
+    @PICTURE_SCHEMA
     @action(detail=True, methods=["get"], url_path=r"images/(?P<index>[0-9]{1,3})")
     def image(self, request, pk=None, index=None):
         """A picture of a listed gift, as the catalog's `images` address it (a web address is not served here)."""
-        return serve_image(self.get_object(), int(index))
+        return serve_image(self.get_object(), int(index), size=request.query_params.get("size"))
 
     def get_serializer_context(self):
         context = super().get_serializer_context()

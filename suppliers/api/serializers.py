@@ -3,7 +3,7 @@ from rest_framework import serializers
 from core.masking import mask_phone
 from core.models import Tier
 from core.validators import MOBILE_MESSAGE, MOBILE_PATTERN
-from suppliers.services.gift_images import absolute_urls, image_urls
+from suppliers.services.gift_images import absolute_urls, image_urls, thumbnail_url
 from suppliers.models import (
     Category,
     Gift,
@@ -52,17 +52,35 @@ class GiftPriceSerializer(serializers.Serializer):
     points_price = serializers.IntegerField()
 
 
-class GiftSerializer(serializers.ModelSerializer):
+class PictureUrls:
+    """A gift serializer's picture addresses, through the view `picture_route` (which checks who may see them), and
+    their thumbnails' (`thumbnail_urls`); both lists come from one look at the storage."""
+
+    picture_route = "gift-image"
+
+    def picture_urls(self, gift, *, thumbnails: bool = False) -> list[str]:
+        known = gift.__dict__.setdefault("_picture_urls", {})
+        if self.picture_route not in known:
+            known[self.picture_route] = image_urls(gift, self.picture_route)
+        urls = known[self.picture_route]
+        return absolute_urls(self.context.get("request"), [thumbnail_url(url) for url in urls] if thumbnails else urls)
+
+    def get_thumbnail_urls(self, gift) -> list[str]:
+        return self.picture_urls(gift, thumbnails=True)
+
+
+class GiftSerializer(PictureUrls, serializers.ModelSerializer):
     """A supplier's or operator's view of a gift, settlement price included (members use the catalog)."""
 
     category = serializers.CharField(source="category.code")
     prices = GiftPriceSerializer(many=True)
     image_urls = serializers.SerializerMethodField(help_text="where each of `images` can be fetched: a web address, or this API's picture")
+    thumbnail_urls = serializers.SerializerMethodField(help_text="the same pictures at most 480 px a side, for lists and cards")
 
     class Meta:
         model = Gift
         fields = [
-            "id", "supplier", "sku", "name", "description", "category", "images", "image_urls", "specification", "warranty_text",
+            "id", "supplier", "sku", "name", "description", "category", "images", "image_urls", "thumbnail_urls", "specification", "warranty_text",
             "market_price", "settlement_price", "fulfilment", "min_tier", "tier_discounts", "prices", "state",
             "delist_reason", "clearance_points_price", "clearance_settlement_price", "publish_at", "created_at",
         ]
@@ -70,7 +88,7 @@ class GiftSerializer(serializers.ModelSerializer):
 
 
     def get_image_urls(self, gift) -> list[str]:
-        return absolute_urls(self.context.get("request"), image_urls(gift, "gift-image"))
+        return self.picture_urls(gift)
 
 
 class DelistInput(serializers.Serializer):

@@ -1,6 +1,6 @@
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from django.db.models import Q
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -99,6 +99,11 @@ class NoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
 
 SUPPLIER_USERS = SUPPLIER_ROLES
+#: The schema of a gift picture's route, the catalog's included.
+PICTURE_SCHEMA = extend_schema(
+    parameters=[OpenApiParameter("size", str, enum=[gift_images.THUMBNAIL], description="thumb: the picture at most 480 px a side, as WebP")],
+    responses={(200, "image/*"): OpenApiTypes.BINARY},
+)
 
 
 class GiftViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
@@ -113,11 +118,11 @@ class GiftViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return Gift.objects.visible_to(self.request.user).select_related("category").prefetch_related("prices__program")
 
-    @extend_schema(responses={(200, "image/*"): OpenApiTypes.BINARY})
+    @PICTURE_SCHEMA
     @action(detail=True, methods=["get"], url_path=r"images/(?P<index>[0-9]{1,3})")
     def image(self, request, pk=None, index=None):
-        """A stored picture of the gift, as `image_urls` address it."""
-        return gift_images.serve_image(self.get_object(), int(index))
+        """A stored picture of the gift, as `image_urls` address it (`thumbnail_urls` add `size=thumb`)."""
+        return gift_images.serve_image(self.get_object(), int(index), size=request.query_params.get("size"))
 
     @extend_schema(request={"multipart/form-data": {"type": "object", "properties": {
         "upload": {"type": "array", "items": {"type": "string", "format": "binary"}}}, "required": ["upload"]}},

@@ -1,6 +1,11 @@
 """Gift pictures: uploaded by the supplier, checked to be an image, kept in the media storage and served only to
 those who may see the gift. A gift's `images` lists storage names (gifts/<supplier>/<random>.<ext>) and, as entered
-or imported before uploads existed, web addresses, which pages show as they are."""
+or imported before uploads existed, web addresses, which pages show as they are.
+
+Each stored picture has a thumbnail (a WebP of at most 480 px a side, under thumbs/<name>.webp), made on upload
+or, for a picture stored before, on its first request: lists and cards load those instead of the full picture."""
+import io
+import logging
 import mimetypes
 import re
 import uuid
@@ -8,11 +13,12 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 from django.core.exceptions import SuspiciousFileOperation, ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.validators import URLValidator
 from django.http import FileResponse, Http404
 from django.urls import reverse
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from core.errors import ValidationFailed
 from suppliers.models import Gift, GiftRevision
@@ -23,6 +29,9 @@ MAX_PIXELS = 30_000_000  # decoded, about 90 MB: no small file may unpack into a
 ENTRY = re.compile(r"gifts/[\w][\w./-]*\.(jpe?g|png|webp)", re.IGNORECASE)
 FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 WEB = ("http://", "https://")
+THUMBNAIL_SIDE = 480  # twice the widest card, for sharp pictures on high-density screens
+THUMBNAIL = "thumb"  # the `size` a picture's address asks for its thumbnail with
+log = logging.getLogger(__name__)
 
 
 def check_image(upload, *, field: str = "upload") -> str:
@@ -70,7 +79,36 @@ def demo_picture(seed: str) -> bytes:
 def store_images(*, supplier_id: int, uploads: Iterable) -> list[str]:
     """Keep checked uploads in the storage; their names, in order, for the gift's `images`. :raises ValidationFailed:"""
     checked = [(upload, check_image(upload)) for upload in uploads]
-    return [default_storage.save(f"gifts/{supplier_id}/{uuid.uuid4().hex}.{extension}", upload) for upload, extension in checked]
+    names = [default_storage.save(f"gifts/{supplier_id}/{uuid.uuid4().hex}.{extension}", upload) for upload, extension in checked]
+    for name in names:
+        make_thumbnail(name)
+    return names
+
+
+def thumbnail_name(name: str) -> str:
+    return f"thumbs/{name}.webp"
+
+
+def make_thumbnail(name: str) -> str | None:
+    """Store the thumbnail of the stored picture `name`; its storage name, or None when the picture cannot be
+    read (its page then shows the full picture)."""
+    try:
+        with default_storage.open(name, "rb") as original, Image.open(original) as picture:
+            picture.draft("RGB", (THUMBNAIL_SIDE, THUMBNAIL_SIDE))  # a JPEG decodes at a fraction of its size
+            small = ImageOps.exif_transpose(picture)  # as the camera held it
+            small.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE))
+            if small.mode not in ("RGB", "RGBA"):
+                small = small.convert("RGBA" if "A" in small.getbands() or "transparency" in small.info else "RGB")
+            out = io.BytesIO()
+            small.save(out, "WEBP", quality=80)
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError, SuspiciousFileOperation):
+        log.warning("no thumbnail for picture %s", name, exc_info=True)
+        return None
+    target = thumbnail_name(name)
+    saved = default_storage.save(target, ContentFile(out.getvalue()))
+    if saved != target:  # another request made it meanwhile: keep one
+        default_storage.delete(saved)
+    return target
 
 
 @contextmanager
@@ -90,6 +128,7 @@ def discard(names: Iterable[str]) -> None:
     supplier names any more (`discard_unused`)."""
     for name in names:
         default_storage.delete(name)
+        default_storage.delete(thumbnail_name(name))
 
 
 def is_picture_entry(entry) -> bool:
@@ -136,18 +175,28 @@ def image_urls(gift: Gift, route: str, *, images: list[str] | None = None, owner
             if name.startswith(WEB) or (is_stored(gift, name) and default_storage.exists(name))]
 
 
+def thumbnail_url(url: str) -> str:
+    """The address of a picture's thumbnail, given the address `image_urls` made (a web address has none of ours)."""
+    return url if url.startswith(WEB) else f"{url}?size={THUMBNAIL}"
+
+
 def absolute_urls(request, urls: list[str]) -> list[str]:
     """The addresses as an API client needs them: with the scheme and host it called."""
     return [request.build_absolute_uri(url) if request is not None else url for url in urls]
 
 
-def serve_image(gift: Gift, index: int, *, images: list[str] | None = None) -> FileResponse:
-    """Stream a stored picture of a gift the caller may see (of `images`, a revision's proposed list, when given).
-    :raises Http404: no such stored picture"""
+def serve_image(gift: Gift, index: int, *, images: list[str] | None = None, size: str | None = None) -> FileResponse:
+    """Stream a stored picture of a gift the caller may see (of `images`, a revision's proposed list, when given), or
+    its thumbnail for `size` "thumb" (the picture itself when no thumbnail can be made).
+    :raises Http404: no such stored picture :raises ValidationFailed: another size"""
+    if size not in (None, "", THUMBNAIL):
+        raise ValidationFailed(f"size 只能是 {THUMBNAIL} (size must be {THUMBNAIL} or absent)", field="size")
     images = (gift.images if images is None else images) or []
     name = images[index] if 0 <= index < len(images) else ""
     if not is_stored(gift, name):
         raise Http404("no such picture")
+    if size == THUMBNAIL and default_storage.exists(name):
+        name = thumbnail_name(name) if default_storage.exists(thumbnail_name(name)) else make_thumbnail(name) or name
     try:
         opened = default_storage.open(name, "rb")
     except (OSError, SuspiciousFileOperation):  # gone, or never a file

@@ -56,7 +56,7 @@ def test_a_supplier_uploads_pictures_with_a_new_gift_and_sees_them_on_its_page(s
     assert created.status_code == 302 and len(gift.images) == 2
     assert all(name.startswith(f"gifts/{supplier.pk}/") for name in gift.images)
     assert [name.rsplit(".", 1)[1] for name in gift.images] == ["png", "jpg"]
-    assert f'src="/supplier/gifts/{gift.pk}/images/0/"' in page and f'src="/supplier/gifts/{gift.pk}/images/1/"' in page
+    assert f'href="/supplier/gifts/{gift.pk}/images/0/"' in page and f'src="/supplier/gifts/{gift.pk}/images/1/?size=thumb"' in page
     assert served["Content-Type"] == "image/jpeg" and b"".join(served.streaming_content)[:2] == b"\xff\xd8"
 
 
@@ -114,7 +114,7 @@ def test_members_see_the_pictures_of_listed_gifts_only_and_other_suppliers_none(
     listed = member.get(f"/member/catalog/{gift.pk}/images/0/")
 
     assert unlisted == 404 and listed.status_code == 200 and listed["Content-Type"] == "image/png"
-    assert f'src="/member/catalog/{gift.pk}/images/0/"' in catalog
+    assert f'src="/member/catalog/{gift.pk}/images/0/?size=thumb"' in catalog
     assert logged_in(other_supplier_admin).get(f"/supplier/gifts/{gift.pk}/images/0/").status_code == 404
 
 
@@ -146,6 +146,8 @@ def test_the_apis_give_picture_addresses_a_client_can_fetch(supplier_admin, oper
     assert supplier_view["images"] == gift.images
     assert supplier_view["image_urls"] == [f"http://testserver/api/v1/gifts/{gift.pk}/images/0/", "https://cdn.example.com/tea.jpg"]
     assert member_view["images"] == [f"http://testserver/api/v1/catalog/{gift.pk}/images/0/", "https://cdn.example.com/tea.jpg"]
+    assert supplier_view["thumbnail_urls"] == [f"http://testserver/api/v1/gifts/{gift.pk}/images/0/?size=thumb", "https://cdn.example.com/tea.jpg"]
+    assert member_view["thumbnail_urls"] == [f"http://testserver/api/v1/catalog/{gift.pk}/images/0/?size=thumb", "https://cdn.example.com/tea.jpg"]
     assert fetched.status_code == 200 and fetched["Content-Type"] == "image/png"
     assert by_supplier.status_code == 200 and api(member).get(f"/api/v1/gifts/{gift.pk}/images/0/").status_code == 404
 
@@ -208,7 +210,8 @@ def test_the_reviewer_sees_the_pictures_a_revision_proposes(supplier_admin, supp
     queue = logged_in(operator).get("/supplier/gift-review/?queue=revisions").content.decode()
     served = logged_in(operator).get(f"/supplier/gift-review/revisions/{revision.pk}/images/0/")
 
-    assert f'<img src="/supplier/gift-review/revisions/{revision.pk}/images/0/"' in queue and revision.changes["images"][0] not in queue
+    assert f'<img src="/supplier/gift-review/revisions/{revision.pk}/images/0/?size=thumb"' in queue
+    assert f'href="/supplier/gift-review/revisions/{revision.pk}/images/0/"' in queue and revision.changes["images"][0] not in queue
     assert served.status_code == 200 and served["Content-Type"] == "image/png"
     assert logged_in(other_supplier_admin).get(f"/supplier/gift-review/revisions/{revision.pk}/images/0/").status_code == 404
 
@@ -248,3 +251,70 @@ def test_a_picture_two_gifts_share_stays_while_one_of_them_still_shows_it(suppli
         revisions.edit_gift(gift=second, actor=supplier_admin, now=second.created_at, changes={"images": []})
 
     assert kept and not default_storage.exists(shared)
+
+
+def served_picture(response) -> Image.Image:
+    return Image.open(io.BytesIO(b"".join(response.streaming_content)))
+
+
+def test_lists_and_cards_load_a_small_thumbnail_made_on_upload(supplier_admin, supplier, operator, api):
+    client = logged_in(supplier_admin)
+    client.post("/supplier/gifts/new/", new_gift(upload=[picture("wide.jpg", "JPEG", size=(2400, 1200))]))
+    gift = publish(Gift.objects.get(sku="TEA-PIC"), operator)
+    member = MemberFactory().user
+
+    stored = default_storage.exists(gift_images.thumbnail_name(gift.images[0]))
+    full = served_picture(client.get(f"/supplier/gifts/{gift.pk}/images/0/"))
+    small = client.get(f"/supplier/gifts/{gift.pk}/images/0/?size=thumb")
+    by_member = api(member).get(f"/api/v1/catalog/{gift.pk}/images/0/?size=thumb")
+
+    assert stored and full.size == (2400, 1200)
+    assert small["Content-Type"] == "image/webp" and served_picture(small).size == (480, 240)
+    assert by_member.status_code == 200 and served_picture(by_member).size == (480, 240)
+
+
+def test_a_picture_stored_before_thumbnails_gets_one_on_its_first_request(supplier_admin, supplier):
+    name = default_storage.save(f"gifts/{supplier.pk}/old.png", picture("old.png", size=(300, 900)))
+    gift = GiftFactory(supplier=supplier, images=[name])
+    client = logged_in(supplier_admin)
+
+    first = served_picture(client.get(f"/supplier/gifts/{gift.pk}/images/0/?size=thumb"))
+    made = default_storage.exists(gift_images.thumbnail_name(name))
+
+    assert first.size == (160, 480) and first.format == "WEBP" and made
+
+
+def test_a_picture_no_thumbnail_can_be_made_of_is_served_whole(supplier_admin, supplier):
+    name = default_storage.save(f"gifts/{supplier.pk}/broken.png", io.BytesIO(b"\x89PNG\r\n\x1a\n then nothing"))
+    gift = GiftFactory(supplier=supplier, images=[name])
+
+    served = logged_in(supplier_admin).get(f"/supplier/gifts/{gift.pk}/images/0/?size=thumb")
+
+    assert served.status_code == 200 and served["Content-Type"] == "image/png"
+    assert not default_storage.exists(gift_images.thumbnail_name(name))
+
+
+def test_another_size_is_an_error_naming_it_and_another_supplier_gets_no_thumbnail(supplier_admin, supplier, other_supplier_admin, api):
+    client = logged_in(supplier_admin)
+    client.post("/supplier/gifts/new/", new_gift(upload=[picture()]))
+    gift = Gift.objects.get(sku="TEA-PIC")
+
+    huge = api(supplier_admin).get(f"/api/v1/gifts/{gift.pk}/images/0/?size=huge")
+    foreign = logged_in(other_supplier_admin).get(f"/supplier/gifts/{gift.pk}/images/0/?size=thumb")
+
+    assert huge.status_code == 400 and huge.json()["errors"][0]["attr"] == "size"
+    assert foreign.status_code == 404
+
+
+def test_a_deleted_picture_takes_its_thumbnail_with_it(supplier_admin, supplier, django_capture_on_commit_callbacks):
+    from suppliers.services import revisions
+
+    logged_in(supplier_admin).post("/supplier/gifts/new/", new_gift(upload=[picture()]))
+    gift = Gift.objects.get(sku="TEA-PIC")
+    name = gift.images[0]
+    had_thumbnail = default_storage.exists(gift_images.thumbnail_name(name))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        revisions.edit_gift(gift=gift, actor=supplier_admin, now=gift.created_at, changes={"images": []})
+
+    assert had_thumbnail and not default_storage.exists(name) and not default_storage.exists(gift_images.thumbnail_name(name))
