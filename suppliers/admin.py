@@ -63,7 +63,8 @@ class GiftAdmin(TransitionAdminMixin, admin.ModelAdmin):
     search_fields = ("sku", "name")
     list_select_related = ("supplier", "category")
     inlines = [GiftPriceInline]
-    readonly_fields = ("state", "delist_reason", "transition_history")
+    # pictures change through the supplier's form or API (checked, reviewed when listed, dropped files deleted)
+    readonly_fields = ("state", "delist_reason", "images", "transition_history")
     transition_services = {
         "approve": (_("审核通过"), catalog.approve_gift, "gift"),
         "publish": (_("上线"), catalog.publish_gift, "gift"),

@@ -244,17 +244,22 @@ def test_saving_a_supplier_unchanged_in_the_admin_works_with_its_memberships(ope
     client = logged_in(operator)
     url = f"/admin/suppliers/supplier/{supplier.pk}/change/"
     page = client.get(url)
+
+    saved = client.post(url, _admin_page_data(page))
+
+    assert saved.status_code == 302, saved.context["adminform"].form.errors if saved.context else saved
+    assert supplier.memberships.get().state == "active"
+
+
+def _admin_page_data(page) -> dict:
+    """The POST data of an admin change page saved as shown: its form and every inline form."""
     data = _form_data(page.context["adminform"].form)
     for inline in page.context["inline_admin_formsets"]:
         formset = inline.formset
         data |= {f"{formset.prefix}-{key}": value for key, value in formset.management_form.initial.items()}
         for form in formset.forms:
             data |= _form_data(form)
-
-    saved = client.post(url, data)
-
-    assert saved.status_code == 302, saved.context["adminform"].form.errors if saved.context else saved
-    assert supplier.memberships.get().state == "active"
+    return data
 
 
 def _form_data(form) -> dict:
@@ -279,3 +284,16 @@ def test_a_staff_account_is_disabled_on_its_suppliers_team_page_not_in_the_user_
     finance_form = client.get(f"/admin/core/user/{finance.pk}/change/").context["adminform"].form
 
     assert "is_active" not in staff_form.fields and "is_active" in finance_form.fields
+
+
+def test_gift_pictures_are_read_only_in_the_admin_so_every_change_is_checked_by_the_supplier_form(operator, supplier):
+    gift = GiftFactory(supplier=supplier, images=["https://cdn.example.com/tea.jpg"])
+    client = logged_in(operator)
+    url = f"/admin/suppliers/gift/{gift.pk}/change/"
+    page = client.get(url)
+
+    saved = client.post(url, _admin_page_data(page) | {"name": "改名茶礼", "images": '["/etc/passwd"]'})
+
+    gift.refresh_from_db()
+    assert "images" not in page.context["adminform"].form.fields and "https://cdn.example.com/tea.jpg" in page.content.decode()
+    assert saved.status_code == 302 and gift.name == "改名茶礼" and gift.images == ["https://cdn.example.com/tea.jpg"]
