@@ -12,6 +12,7 @@ from django.core.files.storage import default_storage
 from django.core.validators import URLValidator
 from django.http import FileResponse, Http404
 from django.urls import reverse
+from django.utils.translation import gettext
 from PIL import Image, UnidentifiedImageError
 
 from core.errors import ValidationFailed
@@ -30,18 +31,18 @@ def check_image(upload, *, field: str = "upload") -> str:
     :raises ValidationFailed: naming the file"""
     name = getattr(upload, "name", "") or "?"
     if upload.size > MAX_BYTES:
-        raise ValidationFailed(f"{name}：图片不能超过 5 MB ({name}: larger than 5 MB)", field=field)
+        raise ValidationFailed(gettext("%(name)s：图片不能超过 5 MB") % {"name": name}, field=field)
     try:
         with Image.open(upload) as picture:  # reads the header only
             kind, (width, height) = picture.format, picture.size
             if kind not in FORMATS:
-                raise ValidationFailed(f"{name}：仅支持 JPEG、PNG、WebP ({name}: JPEG, PNG or WebP only)", field=field)
+                raise ValidationFailed(gettext("%(name)s：仅支持 JPEG、PNG、WebP") % {"name": name}, field=field)
             if max(width, height) > MAX_SIDE or width * height > MAX_PIXELS:
-                raise ValidationFailed(f"{name}：边长不能超过 {MAX_SIDE} 像素、总像素不超过 3000 万 "
-                                       f"({name}: at most {MAX_SIDE} px a side and 30 megapixels)", field=field)
+                message = gettext("%(name)s：边长不能超过 %(max_side)s 像素、总像素不超过 3000 万") % {"name": name, "max_side": MAX_SIDE}
+                raise ValidationFailed(message, field=field)
             picture.load()  # decodes every pixel: a file that only begins like a picture is refused here
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise ValidationFailed(f"{name}：不是可识别的图片 ({name} is not a picture)", field=field) from None
+        raise ValidationFailed(gettext("%(name)s：不是可识别的图片") % {"name": name}, field=field) from None
     finally:
         upload.seek(0)
     return FORMATS[kind]
