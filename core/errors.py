@@ -1,11 +1,13 @@
 """Domain errors: each carries its machine-readable code and HTTP status; one API handler renders them."""
 from typing import Any
 
+from django.utils.translation import gettext_lazy
+
 
 class DomainError(Exception):
     code = "domain_error"
     status = 400
-    default_detail = "The request could not be carried out."
+    default_detail = gettext_lazy("请求无法完成")
 
     def __init__(self, detail: str | None = None, *, field: str | None = None, **data: Any) -> None:
         self.detail = str(detail or self.default_detail)
@@ -19,7 +21,7 @@ class ValidationFailed(DomainError):
 
     code = "invalid"
     status = 400
-    default_detail = "Invalid input."
+    default_detail = gettext_lazy("输入无效")
 
     def __init__(self, detail: str | None = None, *, field: str | None = None, errors: list[tuple[str | None, str, str]] | None = None, **data: Any) -> None:
         super().__init__(detail, field=field, **data)
@@ -29,43 +31,43 @@ class ValidationFailed(DomainError):
 class PermissionDenied(DomainError):
     code = "permission_denied"
     status = 403
-    default_detail = "You do not have permission to perform this action."
+    default_detail = gettext_lazy("您无权执行此操作")
 
 
 class NotFound(DomainError):
     code = "not_found"
     status = 404
-    default_detail = "Not found."
+    default_detail = gettext_lazy("未找到")
 
 
 class Conflict(DomainError):
     code = "conflict"
     status = 409
-    default_detail = "The request conflicts with the current state."
+    default_detail = gettext_lazy("请求与当前状态冲突")
 
 
 class InvalidTransition(Conflict):
     code = "invalid_transition"
-    default_detail = "This transition is not allowed from the current state."
+    default_detail = gettext_lazy("当前状态下不允许此操作")
 
 
 class ConcurrentUpdate(Conflict):
     code = "concurrent_update"
-    default_detail = "The object was changed by someone else; reload and try again."
+    default_detail = gettext_lazy("该记录已被他人修改，请刷新后重试")
 
 
 class IdempotencyKeyMissing(DomainError):
     code = "idempotency_key_missing"
     status = 400
-    default_detail = "This request requires an Idempotency-Key header."
+    default_detail = gettext_lazy("此请求须带 Idempotency-Key 请求头")
 
 
 class IdempotencyKeyInUse(Conflict):
     code = "idempotency_key_in_use"
-    default_detail = "A request with this Idempotency-Key is still being processed."
+    default_detail = gettext_lazy("使用此 Idempotency-Key 的请求仍在处理中")
 
 
 class IdempotencyKeyReused(DomainError):
     code = "idempotency_key_reused"
     status = 422
-    default_detail = "This Idempotency-Key was already used with a different request body."
+    default_detail = gettext_lazy("此 Idempotency-Key 已用于内容不同的请求")

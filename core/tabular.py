@@ -11,6 +11,7 @@ from typing import Any
 
 import openpyxl
 import tablib
+from django.utils.translation import gettext, pgettext_lazy
 
 from core.errors import ValidationFailed
 
@@ -51,7 +52,7 @@ class TableSpec:
     optional: tuple[str, ...] = ()
     max_bytes: int = 5 * 1024 * 1024
     max_rows: int = 5000
-    noun: str = "行"
+    noun: str = pgettext_lazy("rows of a file", "行")  # in "the file has a header but no <noun>"
 
     def key_of(self, header: str) -> str | None:
         return header if header in self.keys else self.aliases.get(header) or self.aliases.get(header.lower())
@@ -82,13 +83,13 @@ def read_table(*, file_name: str, content: bytes, spec: TableSpec) -> list[tuple
     :raises TableRejected: for the file as a whole (empty, header only, unreadable, too large, columns wrong)
     """
     if not content.strip():
-        raise file_problem("empty_file", "文件为空 (the file is empty)")
+        raise file_problem("empty_file", gettext("文件为空"))
     if len(content) > spec.max_bytes:
-        raise file_problem("too_large", f"文件超过 {spec.max_bytes // 1024 // 1024} MB (the file is too large)")
+        raise file_problem("too_large", gettext("文件超过 %(megabytes)s MB") % {"megabytes": spec.max_bytes // 1024 // 1024})
     is_xlsx = content.startswith(b"PK\x03\x04") or file_name.lower().endswith(".xlsx")  # XLSX is a zip
     headers, body = _load_xlsx(content, max_rows=spec.max_rows) if is_xlsx else _load_csv(content)
     if not headers or not any(cell_text(h).strip() for h in headers):
-        raise file_problem("empty_file", "文件为空 (the file is empty)")
+        raise file_problem("empty_file", gettext("文件为空"))
     positions = list(_columns(headers, spec).items())
     rows = []
     for index, row in enumerate(body):
@@ -96,9 +97,9 @@ def read_table(*, file_name: str, content: bytes, spec: TableSpec) -> list[tuple
         if any(value.strip() for value in cells.values()):
             rows.append((index + 2, cells))
     if not rows:
-        raise file_problem("no_rows", f"文件只有表头，没有数据{spec.noun} (the file has a header but no rows)")
+        raise file_problem("no_rows", gettext("文件只有表头，没有数据%(noun)s") % {"noun": spec.noun})
     if len(rows) > spec.max_rows:
-        raise file_problem("too_many_rows", f"每个文件最多 {spec.max_rows} 行，请分批导入 (at most {spec.max_rows} rows per file)")
+        raise file_problem("too_many_rows", gettext("每个文件最多 %(max_rows)s 行，请分批导入") % {"max_rows": spec.max_rows})
     return rows
 
 
@@ -134,8 +135,9 @@ def _load_xlsx(content: bytes, *, max_rows: int) -> tuple[list, list]:
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as book:
             if sum(part.file_size for part in book.infolist()) > MAX_UNPACKED_BYTES:  # zipfile unpacks no more than a part declares
-                raise file_problem("too_large", f"XLSX 解压后超过 {MAX_UNPACKED_BYTES // 1024 // 1024} MB "
-                                                f"(the workbook unpacks to more than {MAX_UNPACKED_BYTES // 1024 // 1024} MB)")
+                raise file_problem(
+                    "too_large", gettext("XLSX 解压后超过 %(megabytes)s MB") % {"megabytes": MAX_UNPACKED_BYTES // 1024 // 1024}
+                )
             grid, sheet = _scan_active_sheet(book, content, last_row=max_rows + 1)
         if sheet is not None:
             # Only as far as the scan found values: openpyxl fills every row and column up to the farthest one.
@@ -144,7 +146,7 @@ def _load_xlsx(content: bytes, *, max_rows: int) -> tuple[list, list]:
     except TableRejected:
         raise
     except Exception as error:  # anything a malformed workbook raises is the file's fault
-        raise file_problem("unreadable", "无法读取 XLSX 文件 (not a readable XLSX workbook)") from error
+        raise file_problem("unreadable", gettext("无法读取 XLSX 文件")) from error
     return (grid[0], grid[1:]) if grid else ([], [])
 
 
@@ -157,17 +159,17 @@ def _load_csv(content: bytes) -> tuple[list, list]:
         except UnicodeDecodeError:
             continue
     else:
-        raise file_problem("unreadable", "无法识别文件编码，请使用 UTF-8 或 GBK (not UTF-8 or GBK text)")
+        raise file_problem("unreadable", gettext("无法识别文件编码，请使用 UTF-8 或 GBK"))
     if "\x00" in text:
-        raise file_problem("unreadable", "不是 CSV 文本文件 (not a CSV file)")
+        raise file_problem("unreadable", gettext("不是 CSV 文本文件"))
     try:
         reader = csv.reader(io.StringIO(text))
         headers = next(reader, [])
         rows = [row for row in reader if row]
     except csv.Error as error:
-        raise file_problem("unreadable", f"CSV 格式错误 (not a well-formed CSV file: {error})") from error
+        raise file_problem("unreadable", gettext("CSV 格式错误")) from error
     if any(len(row) > len(headers) for row in rows):
-        raise file_problem("unreadable", "有的行比表头的列多 (a row has more cells than the header)")
+        raise file_problem("unreadable", gettext("有的行比表头的列多"))
     return headers, rows
 
 
@@ -178,13 +180,13 @@ def _columns(headers: list, spec: TableSpec) -> dict[str, int]:
         name = cell_text(header).strip()
         key = spec.key_of(name)
         if key is None and name:
-            problems.append(Problem(None, None, "unknown_column", f"未知的列「{name}」(unknown column)"))
+            problems.append(Problem(None, None, "unknown_column", gettext("未知的列「%(name)s」") % {"name": name}))
         elif key in positions:
-            problems.append(Problem(None, None, "duplicate_column", f"列「{key}」重复 (column appears twice)"))
+            problems.append(Problem(None, None, "duplicate_column", gettext("列「%(key)s」重复") % {"key": key}))
         elif key:
             positions[key] = position
     problems += [
-        Problem(None, None, "missing_column", f"缺少列「{key}」(missing column)")
+        Problem(None, None, "missing_column", gettext("缺少列「%(key)s」") % {"key": key})
         for key in spec.keys if key not in positions and key not in spec.optional
     ]
     if problems:
@@ -236,8 +238,8 @@ def _scan_active_sheet(book: zipfile.ZipFile, content: bytes, *, last_row: int) 
                 values, plain_row = _row_values(element, number, strings, dates)
                 if values.count(None) < len(values):  # a value, not only empty cells
                     if number > last_row:
-                        raise file_problem("too_many_rows", f"第 {number} 行超出每个文件最多 {last_row - 1} 行的限制，请分批导入 "
-                                                            f"(row {number} is beyond the {last_row - 1} rows a file may have)")
+                        message = gettext("第 %(number)s 行超出每个文件最多 %(max_rows)s 行的限制，请分批导入")
+                        raise file_problem("too_many_rows", message % {"number": number, "max_rows": last_row - 1})
                     rows[number], plain = values, plain and plain_row
                 element.clear()
     grid = [rows.get(n, []) for n in range(1, max(rows, default=0) + 1)]
@@ -265,8 +267,8 @@ def _row_values(row, number: int, strings: list[str], dates: set[str]) -> tuple[
             plain = False
         column = _column_index(reference.group(1)) if reference else len(values)
         if column >= MAX_COLUMNS:
-            raise file_problem("too_many_columns", f"第 {number} 行有超出第 {MAX_COLUMNS} 列的单元格 "
-                                                   f"(row {number} has a cell beyond column {MAX_COLUMNS})")
+            message = gettext("第 %(number)s 行有超出第 %(max_columns)s 列的单元格")
+            raise file_problem("too_many_columns", message % {"number": number, "max_columns": MAX_COLUMNS})
         values += [None] * (column + 1 - len(values))
         values[column] = None if value == "" else value  # openpyxl reads an empty text cell as empty
     return values, plain

@@ -4,13 +4,14 @@ import re
 
 from django import forms
 from django.db import models
+from django.utils.translation import gettext, gettext_lazy
 
 from core.errors import ValidationFailed
 
 BUSINESS_YEARS = range(2000, 2100)  # the years a month, meeting or other business date may be in
 MAX_ID = 2**63 - 1  # the largest primary key (BigAutoField) on either database
 MOBILE_PATTERN = r"^1[0-9]{10}$"  # a mainland mobile number: 11 ASCII digits, the first a 1 (`\d` would take any script's digits)
-MOBILE_MESSAGE = "请输入11位手机号 (an 11-digit mobile number)"
+MOBILE_MESSAGE = gettext_lazy("请输入11位手机号")
 _MOBILE = re.compile(MOBILE_PATTERN)
 
 
@@ -26,7 +27,7 @@ def length_error(value: str, *, model: type[models.Model], column: str) -> str |
     """Why `value` (without surrounding spaces) does not fit `model.column`, or None when it does. PostgreSQL would
     refuse a longer value with an error, and SQLite store it anyway."""
     limit = model._meta.get_field(column).max_length
-    return f"最多 {limit} 个字符 (at most {limit} characters)" if len((value or "").strip()) > limit else None
+    return gettext("最多 %(limit)s 个字符") % {"limit": limit} if len((value or "").strip()) > limit else None
 
 
 def validate_length(value: str, *, model: type[models.Model], column: str, field: str | None = None) -> str:

@@ -90,7 +90,7 @@ class ExtraCostForm(SubmittedOnce):
                 continue
             data[name] = model.objects.visible_to(self.user).filter(**{key: value}).first()
             if data[name] is None:
-                self.add_error(field, _("未找到 (not found)"))
+                self.add_error(field, _("未找到"))
         owner = data.get("order") or data.get("inbound") or data.get("lot")
         if owner is None and not self.errors:
             self.add_error("order_number", _("请填写订单号、入库单号或遗留礼品批次编号"))

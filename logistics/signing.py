@@ -16,6 +16,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext
 
 from logistics.errors import BadSignature, StaleRequest
 
@@ -51,7 +52,7 @@ def verify(*, body: bytes, signature: str | None, timestamp: str | None, now: da
     """
     timestamp = (timestamp or "").strip()
     if not _TIMESTAMP.fullmatch(timestamp):
-        raise BadSignature("缺少或无法识别 X-Timestamp 请求头 (missing or malformed X-Timestamp header)", field=TIMESTAMP_HEADER)
+        raise BadSignature(gettext("缺少或无法识别 X-Timestamp 请求头"), field=TIMESTAMP_HEADER)
     expected = _signature(body, timestamp, webhook_secret())
     if not hmac.compare_digest((signature or "").strip().encode(), expected.encode()):
         raise BadSignature(field=SIGNATURE_HEADER)

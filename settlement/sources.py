@@ -37,14 +37,14 @@ def check_source(*, kind: str, reference: str, supplier_id: int) -> str:
     """The normalised reference, once it names an object of the supplier. :raises ValidationFailed:"""
     source = SOURCES.get(kind)
     if source is None:
-        raise ValidationFailed(f"未知的来源类型 {kind} (unknown source kind)", field="source_kind")
+        raise ValidationFailed(_("未知的来源类型 %(kind)s") % {"kind": kind}, field="source_kind")
     reference = (reference or "").strip()
     if source.find is None:
         return reference
     if not reference:
-        raise ValidationFailed("请填写来源编号 (source reference required)", field="source_id")
+        raise ValidationFailed(_("请填写来源编号"), field="source_id")
     if source.find(supplier_id, reference) is None:
-        raise ValidationFailed(f"该礼品商没有编号为 {reference} 的{source.label} (no such {kind} of this supplier)",
+        raise ValidationFailed(_("该礼品商没有编号为 %(reference)s 的%(source)s") % {"reference": reference, "source": source.label},
                                field="source_id")
     return reference
 

@@ -1,5 +1,7 @@
 """Rules on a supplier's values: the unified social credit code (统一社会信用代码, GB 32100-2015) and its check digit,
 and the bounds of a points price."""
+from django.utils.translation import gettext
+
 from core.errors import ValidationFailed
 
 POINTS_LIMIT = 2**31 - 1  # the most points one price may be: what the database's integer column holds
@@ -27,7 +29,7 @@ def validate_credit_code(code: str, *, field: str = "credit_code") -> str:
     normalised = (code or "").strip().upper()
     if not is_valid_credit_code(normalised):
         raise ValidationFailed(
-            "统一社会信用代码无效：须为18位且校验位正确 (invalid unified social credit code)", field=field, code_value=code
+            gettext("统一社会信用代码无效：须为18位且校验位正确"), field=field, code_value=code
         )
     return normalised
 
@@ -40,5 +42,5 @@ def is_points_price(value) -> bool:
 def validate_points_price(value, *, field: str = "points_price") -> int:
     """:raises ValidationFailed: naming `field` unless `value` is a points price"""
     if not is_points_price(value):
-        raise ValidationFailed(f"积分价须为 1–{POINTS_LIMIT} 的整数 (a whole number of points, 1–{POINTS_LIMIT})", field=field)
+        raise ValidationFailed(gettext("积分价须为 1–%(points_limit)s 的整数") % {"points_limit": POINTS_LIMIT}, field=field)
     return value

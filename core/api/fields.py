@@ -1,4 +1,5 @@
 """Serializer fields shared by the apps' APIs."""
+from django.utils.translation import gettext
 from rest_framework import serializers
 
 from core.errors import NotFound
@@ -23,5 +24,5 @@ class ScopedKey(serializers.PrimaryKeyRelatedField):
             return super().to_internal_value(data)
         except serializers.ValidationError as error:
             if error.get_codes() == ["does_not_exist"]:
-                raise NotFound("对象不存在或无权查看 (not found)", field=self.field_name) from error
+                raise NotFound(gettext("对象不存在或无权查看"), field=self.field_name) from error
             raise

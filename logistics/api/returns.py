@@ -5,6 +5,7 @@ Reads start from the services' scoped lists, so another tenant's return or cost 
 """
 import django_filters
 from django.utils import timezone
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -149,7 +150,7 @@ class RecordExtraCostInput(serializers.Serializer):
     def validate(self, data):
         owner = next((data.get(name) for name in ("order", "return_request", "inbound", "lot") if data.get(name)), None)
         if owner is None:
-            raise serializers.ValidationError({"order": "请指定费用所属的订单、退换货、入库单或遗留批次 (name what it is for)"})
+            raise serializers.ValidationError({"order": gettext("请指定费用所属的订单、退换货、入库单或遗留批次")})
         return data | {"supplier": owner.supplier}
 
 

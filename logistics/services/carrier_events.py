@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from core.errors import ConcurrentUpdate, InvalidTransition, ValidationFailed
 from core.roles import Role, waiting_for
@@ -54,7 +55,9 @@ def record_carrier_event(
     with transaction.atomic():
         event = _record(event_id=event_id, content=content, now=now, actor=actor)
     if event.status == Status.REJECTED:
-        raise CarrierEventRejected(f"事件 {event.event_id} 已记录为拒绝 (recorded as rejected): {event.detail}", field="kind")
+        raise CarrierEventRejected(
+            gettext("事件 %(event_id)s 已记录为拒绝：%(detail)s") % {"event_id": event.event_id, "detail": event.detail}, field="kind"
+        )
     return event
 
 
@@ -106,15 +109,15 @@ def _check(*, event_id: str, tracking_number: str, sequence: int, kind: str, occ
            now: datetime) -> None:
     """:raises ValidationFailed: listing every malformed part of the event"""
     errors = [(field, "invalid", detail) for field, detail, bad in [
-        ("event_id", "请填写事件编号（最多80字符） (event id required, at most 80 characters)", not event_id or len(event_id) > 80),
-        ("tracking_number", "请填写运单号 (tracking number required)", not tracking_number),
-        ("sequence", f"序号须为 1–{MAX_SEQUENCE} (sequence 1–{MAX_SEQUENCE})", not 1 <= sequence <= MAX_SEQUENCE),
-        ("kind", "未知的事件类型 (unknown event kind)", kind not in Kind.values),
-        ("occurred_at", "发生时间晚于当前时间 (the event occurred in the future)", occurred_at > now + CLOCK_SKEW),
-        ("payload.signer", "签收事件需要签收人 (a delivered event names its signer)",
+        ("event_id", gettext("请填写事件编号（最多80字符）"), not event_id or len(event_id) > 80),
+        ("tracking_number", gettext("请填写运单号"), not tracking_number),
+        ("sequence", gettext("序号须为 1–%(max_sequence)s") % {"max_sequence": MAX_SEQUENCE}, not 1 <= sequence <= MAX_SEQUENCE),
+        ("kind", gettext("未知的事件类型"), kind not in Kind.values),
+        ("occurred_at", gettext("发生时间晚于当前时间"), occurred_at > now + CLOCK_SKEW),
+        ("payload.signer", gettext("签收事件需要签收人"),
          kind == Kind.DELIVERED and not str(payload.get("signer") or "").strip()),
     ] if bad]
-    errors += [(f"payload.{key}", "invalid", "应为文本 (must be text)") for key in TEXT_KEYS
+    errors += [(f"payload.{key}", "invalid", gettext("应为文本")) for key in TEXT_KEYS
                if key in payload and not isinstance(payload[key], str)]
     errors += [(f"payload.{key}", "invalid", message) for key in ("carrier", "signer")
                if isinstance(payload.get(key), str) and (message := length_error(payload[key], model=Shipment, column=key))]
@@ -126,7 +129,7 @@ def _lock_shipment(*, tracking_number: str, payload: dict) -> Shipment:
     """The shipment the event is about, locked. :raises UnknownShipment:"""
     pk = _shipment_carrying(tracking_number, carrier=payload.get("carrier")) or _awaiting_waybill(payload.get("order_number"))
     if pk is None:
-        raise UnknownShipment(f"未找到运单号为 {tracking_number} 的运单 (no shipment has tracking number {tracking_number})",
+        raise UnknownShipment(gettext("未找到运单号为 %(tracking_number)s 的运单") % {"tracking_number": tracking_number},
                               field="tracking_number")
     return Shipment.objects.select_for_update().select_related("order").get(pk=pk)
 
@@ -137,7 +140,7 @@ def _shipment_carrying(tracking_number: str, *, carrier: str | None) -> int | No
     if len(rows) > 1:
         rows = [row for row in rows if row[1] == carrier]
         if len(rows) != 1:
-            raise ValidationFailed("多个承运商使用此运单号，请注明承运商 (several carriers use this tracking number; name the carrier)",
+            raise ValidationFailed(gettext("多个承运商使用此运单号，请注明承运商"),
                                    field="payload.carrier")
     return rows[0][0] if rows else None
 

@@ -9,6 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 
 from core.errors import Conflict, InvalidTransition, ValidationFailed
 from core.fsm import apply_transition
@@ -39,13 +40,13 @@ def report_lost_parcel(*, shipment: Shipment, actor, now: datetime) -> Logistics
     """
     if shipment.state != Shipment.State.SHIPPED:
         raise InvalidTransition(
-            f"只有在途（已发货）的运单可以报告丢失 (only a shipped parcel can be reported lost; this one is '{shipment.state}')",
+            gettext("只有在途（已发货）的运单可以报告丢失"),
             field="shipment",
         )
     with transaction.atomic():
         order = RedemptionOrder.objects.select_for_update().get(pk=shipment.order_id)
         if order.claims.filter(cause=Cause.LOST_PARCEL).exists():
-            raise Conflict("该订单已有包裹丢失索赔 (this order already has a lost-parcel claim)", field="shipment")
+            raise Conflict(gettext("该订单已有包裹丢失索赔"), field="shipment")
         claim = open_claim(order=order, cause=Cause.LOST_PARCEL, quantity=shipment.quantity, now=now)
         shipments.fail_shipment(shipment=shipment, actor=actor, now=now, reason="包裹丢失 (parcel lost)")
         return claim
@@ -71,9 +72,9 @@ def settle_claim(*, claim: LogisticsClaim, actor, now: datetime, settlement_refe
     """
     reference = (settlement_reference or "").strip()
     if not reference:
-        raise ValidationFailed("请填写结清凭证号 (a payment reference is required)", field="settlement_reference")
+        raise ValidationFailed(gettext("请填写结清凭证号"), field="settlement_reference")
     if len(reference) > 60:
-        raise ValidationFailed("结清凭证号最多60个字符 (at most 60 characters)", field="settlement_reference")
+        raise ValidationFailed(gettext("结清凭证号最多60个字符"), field="settlement_reference")
     return apply_transition(
         claim, "settle", actor=actor, at=now, reason=reason or reference, settled_at=now, settlement_reference=reference
     )

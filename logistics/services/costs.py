@@ -9,6 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 
 from core.errors import PermissionDenied, ValidationFailed
 from core.roles import SUPPLIER_ROLES, Role
@@ -40,28 +41,29 @@ def record_extra_cost(
     :raises PermissionDenied: unless the actor records costs of this kind of object (operators dropship, logistics the rest)
     """
     if kind not in CostKind.values:
-        raise ValidationFailed("未知的费用类型 (unknown cost kind)", field="kind")
+        raise ValidationFailed(gettext("未知的费用类型"), field="kind")
     if payer not in Payer.values:
-        raise ValidationFailed("未知的承担方 (unknown payer)", field="payer")
+        raise ValidationFailed(gettext("未知的承担方"), field="payer")
     if not isinstance(quantity, int) or isinstance(quantity, bool) or not 1 <= quantity <= MAX_QUANTITY:
-        raise ValidationFailed(f"数量须为 1–{MAX_QUANTITY} 的整数 (quantity 1–{MAX_QUANTITY})", field="quantity")
+        raise ValidationFailed(gettext("数量须为 1–%(max_quantity)s 的整数") % {"max_quantity": MAX_QUANTITY}, field="quantity")
     if fee_date is not None and fee_date.year not in BUSINESS_YEARS:
-        raise ValidationFailed(f"计费日期须在 {BUSINESS_YEARS[0]}–{BUSINESS_YEARS[-1]} 年 (the fee date's year is out of range)", field="fee_date")
+        message = gettext("计费日期须在 %(first_year)s–%(last_year)s 年")
+        raise ValidationFailed(message % {"first_year": BUSINESS_YEARS[0], "last_year": BUSINESS_YEARS[-1]}, field="fee_date")
     description = validate_length(description, model=ExtraCost, column="description")
     if return_request is not None and order is not None and return_request.order_id != order.pk:
-        raise ValidationFailed("退换货不属于该订单 (the return is of another order)", field="return_request")
+        raise ValidationFailed(gettext("退换货不属于该订单"), field="return_request")
     order = order or (return_request.order if return_request else None)
     owners = [obj for obj in (order, inbound, lot) if obj is not None]
     if not owners:
-        raise ValidationFailed("请指定费用所属的订单、退换货、入库单或遗留批次 (say what the cost belongs to)", field="order")
+        raise ValidationFailed(gettext("请指定费用所属的订单、退换货、入库单或遗留批次"), field="order")
     if len(owners) > 1:  # one cost belongs to one thing, or it would be counted against each
-        raise ValidationFailed("一笔费用只能属于一个订单（退换货）、入库单或遗留批次 (a cost belongs to one thing only)", field="order")
+        raise ValidationFailed(gettext("一笔费用只能属于一个订单（退换货）、入库单或遗留批次"), field="order")
     if any(obj.supplier_id != supplier.pk for obj in owners):
-        raise ValidationFailed("费用的礼品商与所属对象不一致 (the supplier does not match)", field="supplier")
+        raise ValidationFailed(gettext("费用的礼品商与所属对象不一致"), field="supplier")
     _check_recorder(actor, dropship=order is not None and order.fulfilment == "dropship")
     tariff = Tariff.objects.filter(kind=kind).first()
     if tariff is None:
-        raise ValidationFailed("该费用类型没有费用标准 (no tariff for this kind)", field="kind")
+        raise ValidationFailed(gettext("该费用类型没有费用标准"), field="kind")
     with transaction.atomic():
         if lot is not None and fee_date is not None:
             existing = ExtraCost.objects.filter(lot=lot, kind=kind, fee_date=fee_date).first()
@@ -81,7 +83,7 @@ def _check_recorder(actor, *, dropship: bool) -> None:
     allowed = Role.OPERATOR if dropship else Role.LOGISTICS
     if actor.role != allowed:
         raise PermissionDenied(
-            "直发订单的额外费用由运营记录，其余由物流记录 (operators record costs of dropship orders, logistics the rest)"
+            gettext("直发订单的额外费用由运营记录，其余由物流记录")
         )
 
 
@@ -91,12 +93,12 @@ def update_tariff(*, tariff: Tariff, amount: Decimal, actor, now: datetime, unit
     :raises ValidationFailed: for a negative amount or more than two decimal places
     """
     if amount is None or amount < 0 or amount != amount.quantize(CENT):
-        raise ValidationFailed("单价须为不小于0、最多两位小数的金额 (a non-negative amount in fen)", field="amount")
+        raise ValidationFailed(gettext("单价须为不小于0、最多两位小数的金额"), field="amount")
     tariff.amount = amount
     fields = ["amount"]
     if unit is not None:
         if not unit.strip():
-            raise ValidationFailed("请填写计费单位 (unit required)", field="unit")
+            raise ValidationFailed(gettext("请填写计费单位"), field="unit")
         tariff.unit = unit.strip()
         fields.append("unit")
     tariff.save(update_fields=fields)

@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from core.errors import ValidationFailed
 from core.fsm import apply_transition
@@ -44,21 +45,22 @@ def announce_inbound(
         not a warehouse, a quantity outside 1–10 000, a date in the past, a request that is not open or is for
         another gift or warehouse (nothing is written)
     """
-    quantity = _whole(quantity, field="quantity", low=1, high=MAX_QUANTITY, message=f"数量须为 1–{MAX_QUANTITY} 的整数 (quantity 1–{MAX_QUANTITY})")
+    quantity = _whole(quantity, field="quantity", low=1, high=MAX_QUANTITY,
+                      message=gettext("数量须为 1–%(max_quantity)s 的整数") % {"max_quantity": MAX_QUANTITY})
     gift = Gift.objects.filter(pk=gift_id, supplier=supplier).first()
     if gift is None:
-        raise ValidationFailed("请选择本公司的礼品 (not one of your gifts)", field="gift")
+        raise ValidationFailed(gettext("请选择本公司的礼品"), field="gift")
     if gift.fulfilment != Gift.Fulfilment.WAREHOUSE:
-        raise ValidationFailed("直发礼品无需入库 (a dropship gift is not stocked in a warehouse)", field="gift")
+        raise ValidationFailed(gettext("直发礼品无需入库"), field="gift")
     if gift.state == Gift.State.RETIRED:
-        raise ValidationFailed("已退市的礼品不能入库 (the gift is retired)", field="gift")
+        raise ValidationFailed(gettext("已退市的礼品不能入库"), field="gift")
     location = Location.objects.filter(pk=location_id, kind=Location.Kind.WAREHOUSE).first()
     if location is None:
-        raise ValidationFailed("请选择物流仓 (the location must be a warehouse)", field="location")
+        raise ValidationFailed(gettext("请选择物流仓"), field="location")
     if expected_on < timezone.localdate(now):
-        raise ValidationFailed("预计到货日期不能早于今天 (the expected date is in the past)", field="expected_on")
+        raise ValidationFailed(gettext("预计到货日期不能早于今天"), field="expected_on")
     if expected_on > timezone.localdate(now) + ANNOUNCE_AHEAD:
-        raise ValidationFailed(f"预计到货日期须在 {ANNOUNCE_AHEAD.days} 天以内 (at most {ANNOUNCE_AHEAD.days} days ahead)", field="expected_on")
+        raise ValidationFailed(gettext("预计到货日期须在 %(days)s 天以内") % {"days": ANNOUNCE_AHEAD.days}, field="expected_on")
     note = validate_length(note, model=InboundShipment, column="note")
     request = None
     if replenishment_request_id is not None:
@@ -66,13 +68,13 @@ def announce_inbound(
             pk=replenishment_request_id, gift=gift, location=location, state=ReplenishmentRequest.State.OPEN
         ).first()
         if request is None:
-            raise ValidationFailed("补货申请须为该礼品在该仓的待补货申请 (no open request for this gift and warehouse)",
+            raise ValidationFailed(gettext("补货申请须为该礼品在该仓的待补货申请"),
                                    field="replenishment_request")
     with transaction.atomic():
         # the gift locked and read again: a change of its fulfilment being approved meanwhile either waits for this
         # announcement (and then sees it) or is seen here
         if Gift.objects.select_for_update().filter(pk=gift.pk, fulfilment=Gift.Fulfilment.WAREHOUSE).first() is None:
-            raise ValidationFailed("直发礼品无需入库 (a dropship gift is not stocked in a warehouse)", field="gift")
+            raise ValidationFailed(gettext("直发礼品无需入库"), field="gift")
         return create_numbered(
             InboundShipment, prefix="IB", now=now, supplier=supplier, gift=gift, location=location, replenishment_request=request,
             announced_quantity=quantity, expected_on=expected_on, announced_at=now, note=note,
@@ -89,9 +91,9 @@ def receive_inbound(
     :raises InvalidTransition: unless the shipment is announced
     """
     counted = _whole(counted_quantity, field="counted_quantity", low=0, high=inbound.announced_quantity,
-                     message=f"实收数量须为 0–{inbound.announced_quantity}（预报数量）的整数 (counted 0–announced)")
+                     message=gettext("实收数量须为 0–%(announced)s（预报数量）的整数") % {"announced": inbound.announced_quantity})
     damaged = _whole(damaged_quantity, field="damaged_quantity", low=0, high=counted,
-                     message=f"破损数量须为 0–{counted}（实收数量）的整数 (damaged 0–counted)")
+                     message=gettext("破损数量须为 0–%(counted)s（实收数量）的整数") % {"counted": counted})
     source = inventory.Source("inbound", inbound.number)
     with transaction.atomic():
         summary = f"实收 {counted}/{inbound.announced_quantity}，短少 {inbound.announced_quantity - counted}，破损 {damaged}"

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Count, DecimalField, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from core.errors import ValidationFailed
 from core.events import subscribe
@@ -169,9 +170,9 @@ def clear_leftovers(
     :raises InvalidTransition: unless the lot is open and its gift retired
     """
     if not isinstance(points_price, int) or points_price < 1:
-        raise ValidationFailed("清仓积分价须为正整数 (points price must be a positive integer)", field="points_price")
+        raise ValidationFailed(gettext("清仓积分价须为正整数"), field="points_price")
     if settlement_price is None or Decimal(settlement_price) < 0:
-        raise ValidationFailed("清仓结算价不能为负 (settlement price must not be negative)", field="settlement_price")
+        raise ValidationFailed(gettext("清仓结算价不能为负"), field="settlement_price")
     with transaction.atomic():
         gift = Gift.objects.select_for_update().get(pk=lot.gift_id)
         lots = list(

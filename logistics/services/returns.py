@@ -28,6 +28,7 @@ from django.db import transaction
 from django.db.models import F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import translation
+from django.utils.translation import gettext
 
 from core.errors import ConcurrentUpdate, PermissionDenied, ValidationFailed
 from core.fsm import apply_transition
@@ -117,8 +118,7 @@ def may_act(*, user, return_request: ReturnRequest, step: str) -> bool:
 def _require(actor, return_request: ReturnRequest, step: str) -> None:
     if not may_act(user=actor, return_request=return_request, step=step):
         raise PermissionDenied(
-            "物流仓退货由物流收货检验；直发退货由礼品商收货、运营检验 "
-            "(warehouse returns: logistics; dropship returns: the supplier receives, an operator inspects)"
+            gettext("物流仓退货由物流收货检验；直发退货由礼品商收货、运营检验")
         )
 
 
@@ -151,23 +151,23 @@ def request_return(
         remedy or an exchange of an unused gift (remedy), a quantity outside 1 … returnable (quantity); nothing is written
     """
     if order.state != RedemptionOrder.State.DELIVERED or order.delivered_at is None:
-        raise ValidationFailed("只有已签收的订单可以申请退换货 (only a delivered order can be returned)", field="order")
+        raise ValidationFailed(gettext("只有已签收的订单可以申请退换货"), field="order")
     if reason not in WINDOWS:
-        raise ValidationFailed("未知的退换货原因 (unknown reason)", field="reason")
+        raise ValidationFailed(gettext("未知的退换货原因"), field="reason")
     if remedy not in Remedy.values:
-        raise ValidationFailed("未知的诉求 (unknown remedy)", field="remedy")
+        raise ValidationFailed(gettext("未知的诉求"), field="remedy")
     if remedy == Remedy.EXCHANGE and reason not in EXCHANGEABLE:
-        raise ValidationFailed("七天无理由退货只能退积分，不能换货 (an unused gift is refunded, not exchanged)", field="remedy")
+        raise ValidationFailed(gettext("七天无理由退货只能退积分，不能换货"), field="remedy")
     if now > order.delivered_at + WINDOWS[reason]:
         days = WINDOWS[reason].days
-        raise ValidationFailed(f"已超过签收后 {days} 天的申请期限 (more than {days} days since delivery)", field="reason")
+        raise ValidationFailed(gettext("已超过签收后 %(days)s 天的申请期限") % {"days": days}, field="reason")
     if not isinstance(quantity, int) or isinstance(quantity, bool):
-        raise ValidationFailed("数量须为正整数 (quantity must be a positive integer)", field="quantity")
+        raise ValidationFailed(gettext("数量须为正整数"), field="quantity")
     with transaction.atomic():
         order = RedemptionOrder.objects.select_for_update().get(pk=order.pk)
         left = returnable_quantity(order)
         if not 1 <= quantity <= left:
-            raise ValidationFailed(f"可退数量为 1–{left} (between 1 and {left} units can be returned)", field="quantity")
+            raise ValidationFailed(gettext("可退数量为 1–%(left)s") % {"left": left}, field="quantity")
         return_request = create_numbered(
             ReturnRequest, prefix="RR", now=now, order=order, supplier_id=order.supplier_id, quantity=quantity, reason=reason,
             remedy=remedy, description=(description or "").strip(), requested_at=now,
@@ -198,7 +198,7 @@ def reject_return(*, return_request: ReturnRequest, actor, now: datetime, reason
     """
     _require(actor, return_request, "reject")
     if not (reason or "").strip():
-        raise ValidationFailed("请填写拒绝原因 (say why the return is rejected)", field="reason")
+        raise ValidationFailed(gettext("请填写拒绝原因"), field="reason")
     with transaction.atomic():
         apply_transition(return_request, "reject", actor=actor, at=now, reason=reason.strip())
         _tell_member(return_request, now)
@@ -225,7 +225,7 @@ def inspect_return(*, return_request: ReturnRequest, actor, now: datetime, outco
     :raises InvalidTransition: unless received :raises OutOfStock: when no unit is available for a replacement
     """
     if outcome not in EFFECTS:
-        raise ValidationFailed("未知的检验结论 (unknown outcome)", field="outcome")
+        raise ValidationFailed(gettext("未知的检验结论"), field="outcome")
     _require(actor, return_request, "inspect")
     effect = EFFECTS[outcome]
     try:

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.utils.translation import gettext
 
 from core.errors import ValidationFailed
 from core.events import subscribe
@@ -70,7 +71,7 @@ def hand_over_warehouse_orders(*, key: str, actor, now: datetime, limit: int = 5
     """
     key = (key or "").strip()
     if not key or len(key) > 80:
-        raise ValidationFailed("请提供批次键（最多80字符） (a batch key is required)", field="key")
+        raise ValidationFailed(gettext("请提供批次键（最多80字符）"), field="key")
     with transaction.atomic():
         batch, created = HandoffBatch.objects.get_or_create(
             key=key, defaults={"number": new_number("HB", now), "created_at": now, "created_by": actor if getattr(actor, "pk", None) else None}
@@ -79,7 +80,7 @@ def hand_over_warehouse_orders(*, key: str, actor, now: datetime, limit: int = 5
             return batch
         due = list(awaiting_handoff().select_for_update(skip_locked=True).order_by("confirmed_at", "id")[:limit])
         if not due:  # rolls the new batch back: an empty batch would be a handover of nothing on the provider's list
-            raise ValidationFailed("没有待交接的订单 (no orders wait for handover)", field="key")
+            raise ValidationFailed(gettext("没有待交接的订单"), field="key")
         for order in due:
             HandoffItem.objects.create(batch=batch, order=order)
             orders.hand_over_order(order=order, actor=actor, now=now, reason=f"交接批次 {batch.number}")
@@ -112,11 +113,11 @@ def ship_shipment(*, shipment: Shipment, actor, now: datetime, carrier: str, tra
     carrier = validate_length(carrier, model=Shipment, column="carrier")
     tracking_number = validate_length(tracking_number, model=Shipment, column="tracking_number")
     if not carrier:
-        raise ValidationFailed("请填写承运商 (carrier required)", field="carrier")
+        raise ValidationFailed(gettext("请填写承运商"), field="carrier")
     if not tracking_number:
-        raise ValidationFailed("请填写运单号 (tracking number required)", field="tracking_number")
+        raise ValidationFailed(gettext("请填写运单号"), field="tracking_number")
     if Shipment.objects.filter(carrier=carrier, tracking_number=tracking_number).exclude(pk=shipment.pk).exists():
-        raise ValidationFailed("运单号已被使用 (tracking number already used)", field="tracking_number")
+        raise ValidationFailed(gettext("运单号已被使用"), field="tracking_number")
     with transaction.atomic():
         apply_transition(shipment, "ship", actor=actor, at=now, reason=reason or f"{carrier} {tracking_number}",
                          carrier=carrier, tracking_number=tracking_number, shipped_at=now)
@@ -140,7 +141,7 @@ def deliver_shipment(
     """
     signer = validate_length(signer, model=Shipment, column="signer")
     if not signer:
-        raise ValidationFailed("请填写签收人 (signer required)", field="signer")
+        raise ValidationFailed(gettext("请填写签收人"), field="signer")
     with transaction.atomic():
         recorded_at = recorded_at or now
         apply_transition(shipment, "deliver", actor=actor, at=now, reason=reason, signer=signer, delivered_at=now,
@@ -169,7 +170,7 @@ def confirm_receipt(*, order: RedemptionOrder, actor, now: datetime) -> Shipment
     """The member confirms receipt of a shipped order. :raises InvalidTransition: unless it is shipped"""
     shipment = active_shipment(order)
     if shipment is None:
-        raise ValidationFailed("该订单尚未发货 (the order has not been shipped)", field="order")
+        raise ValidationFailed(gettext("该订单尚未发货"), field="order")
     return deliver_shipment(shipment=shipment, actor=actor, now=now, signer=order.recipient_name, reason="会员确认收货")
 
 

@@ -1,5 +1,6 @@
 import django_filters
 from django.utils import timezone
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -71,7 +72,7 @@ class CatalogViewSet(viewsets.ReadOnlyModelViewSet):
         try:
             bounds = {key: int(params[key]) for key in ("min_points", "max_points") if params.get(key)}
         except ValueError as exc:
-            raise ValidationFailed("积分范围须为整数 (points bounds must be integers)", field="min_points") from exc
+            raise ValidationFailed(gettext("积分范围须为整数"), field="min_points") from exc
         return list_catalog(program=member.program, tier=member.tier, category=params.get("category"), text=params.get("q"), **bounds)
 
     @PICTURE_SCHEMA

@@ -11,6 +11,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from core.errors import NotFound, PermissionDenied, ValidationFailed
 from core.fsm import apply_transition, bulk_transition
@@ -60,7 +61,7 @@ def _check_named(actor, gift: Gift | None, supplier: Supplier | None, member: Me
     for field, named, rows in (("gift", gift, complainable_gifts), ("supplier", supplier, complainable_suppliers),
                                ("member", member, Member.objects.visible_to)):
         if named is not None and not rows(actor).filter(pk=named.pk).exists():
-            raise NotFound("对象不存在或无权查看 (not found)", field=field)
+            raise NotFound(gettext("对象不存在或无权查看"), field=field)
 
 
 def open_complaint(
@@ -76,9 +77,9 @@ def open_complaint(
     """
     title, description = (title or "").strip(), (description or "").strip()
     if not title:
-        raise ValidationFailed("请填写标题 (a title is required)", field="title")
+        raise ValidationFailed(gettext("请填写标题"), field="title")
     if not description:
-        raise ValidationFailed("请填写投诉内容 (describe the complaint)", field="description")
+        raise ValidationFailed(gettext("请填写投诉内容"), field="description")
     _check_named(actor, gift, supplier, member, order)
     role = getattr(actor, "role", None)
     if role == Role.MEMBER:
@@ -86,18 +87,18 @@ def open_complaint(
     elif role == Role.OPERATOR:
         channel = Channel.HOTLINE
         if member is None and not ((contact_name or "").strip() and (contact_phone or "").strip()):
-            raise ValidationFailed("请指定会员或填写联系人与电话 (name the member or a contact with a phone)", field="member")
+            raise ValidationFailed(gettext("请指定会员或填写联系人与电话"), field="member")
     else:
         member, channel = None, Channel.PUBLIC
     if order is not None and (member is None or order.member_id != member.pk):
-        raise ValidationFailed("只能投诉本人的订单 (only the member's own order)", field="order")
+        raise ValidationFailed(gettext("只能投诉本人的订单"), field="order")
     concerned = {s for s in (order and order.supplier_id, gift and gift.supplier_id, supplier and supplier.pk) if s}
     if len(concerned) > 1:
-        raise ValidationFailed("订单、礼品与礼品商不一致 (the order, gift and supplier disagree)", field="supplier")
+        raise ValidationFailed(gettext("订单、礼品与礼品商不一致"), field="supplier")
     if channel == Channel.PUBLIC and not concerned:
-        raise ValidationFailed("请指定被投诉的礼品商或礼品 (name the supplier or gift complained about)", field="supplier")
+        raise ValidationFailed(gettext("请指定被投诉的礼品商或礼品"), field="supplier")
     if channel == Channel.PUBLIC and getattr(actor, "supplier_id", None) in concerned:
-        raise ValidationFailed("不能投诉本礼品商 (a supplier cannot complain about itself)", field="supplier")
+        raise ValidationFailed(gettext("不能投诉本礼品商"), field="supplier")
     if order is not None and gift is None:
         gift = order.gift
     with transaction.atomic():
@@ -114,12 +115,12 @@ def send_suggestion(*, actor, now: datetime, title: str, description: str) -> Co
     :raises PermissionDenied: for anyone but a supplier's user :raises ValidationFailed: a blank title or text
     """
     if getattr(actor, "role", None) not in SUPPLIER_ROLES or not actor.supplier_id:
-        raise PermissionDenied("只有礼品商可以提交建议 (suggestions come from suppliers)")
+        raise PermissionDenied(gettext("只有礼品商可以提交建议"))
     title, description = (title or "").strip(), (description or "").strip()
     if not title:
-        raise ValidationFailed("请填写标题 (a title is required)", field="title")
+        raise ValidationFailed(gettext("请填写标题"), field="title")
     if not description:
-        raise ValidationFailed("请填写建议内容 (write the suggestion)", field="description")
+        raise ValidationFailed(gettext("请填写建议内容"), field="description")
     return create_numbered(
         Complaint, prefix="SG", now=now, kind=Kind.SUGGESTION, channel=Channel.SUPPLIER, supplier_id=actor.supplier_id,
         title=title, description=description, opened_by=actor, opened_at=now,
@@ -134,13 +135,13 @@ def triage_complaint(*, complaint: Complaint, actor, now: datetime, responsible:
     :raises ValidationFailed: an unknown party, the supplier for a complaint about no supplier, a suggestion to anyone
         but the operator
     """
-    _require(actor, {Role.OPERATOR}, "只有运营可以分派 (operators triage)")
+    _require(actor, {Role.OPERATOR}, gettext("只有运营可以分派"))
     if responsible not in Party.values:
-        raise ValidationFailed("未知的责任方 (unknown responsible party)", field="responsible")
+        raise ValidationFailed(gettext("未知的责任方"), field="responsible")
     if complaint.kind == Kind.SUGGESTION and responsible != Party.OPERATOR:
-        raise ValidationFailed("建议由运营方处理 (suggestions go to the operator)", field="responsible")
+        raise ValidationFailed(gettext("建议由运营方处理"), field="responsible")
     if responsible == Party.SUPPLIER and complaint.supplier_id is None:
-        raise ValidationFailed("该投诉不涉及礼品商 (this complaint concerns no supplier)", field="responsible")
+        raise ValidationFailed(gettext("该投诉不涉及礼品商"), field="responsible")
     with transaction.atomic():
         if complaint.kind == Kind.SUGGESTION:
             return apply_transition(complaint, "triage", actor=actor, at=now, reason=reason, responsible=responsible, deadline=None)
@@ -171,9 +172,9 @@ def respond_to_complaint(*, complaint: Complaint, actor, now: datetime, response
     """
     response = (response or "").strip()
     if not response:
-        raise ValidationFailed("请填写答复内容 (write the response)", field="response")
+        raise ValidationFailed(gettext("请填写答复内容"), field="response")
     if not may_respond(user=actor, complaint=complaint):
-        raise PermissionDenied("只有责任方可以答复 (only the responsible party answers)")
+        raise PermissionDenied(gettext("只有责任方可以答复"))
     with transaction.atomic():
         apply_transition(complaint, "respond", actor=actor, at=now, response=response, responded_at=now, responded_by=actor)
         complaint.deadlines.filter(responded_at__isnull=True).update(responded_at=now)
@@ -233,7 +234,7 @@ def reopen_complaint(*, complaint: Complaint, actor, now: datetime, reason: str 
     """
     _require_member(actor, complaint)
     if complaint.state == State.RESOLVED and complaint.resolved_at and now > complaint.resolved_at + REOPEN_WITHIN:
-        raise ValidationFailed("已超过解决后7天的重开期限 (more than 7 days since it was resolved)", field="reason")
+        raise ValidationFailed(gettext("已超过解决后7天的重开期限"), field="reason")
     with transaction.atomic():
         apply_transition(complaint, "reopen", actor=actor, at=now, reason=reason, deadline=now + DEADLINE)
         _start_deadline(complaint, now)
@@ -294,4 +295,4 @@ def _require(actor, roles, message: str) -> None:
 
 def _require_member(actor, complaint: Complaint) -> None:
     if getattr(actor, "role", None) != Role.MEMBER or not complaint.member_id or actor.member_id != complaint.member_id:
-        raise PermissionDenied("只有投诉会员本人可以操作 (only the complaint's member)")
+        raise PermissionDenied(gettext("只有投诉会员本人可以操作"))

@@ -28,9 +28,11 @@ def _row_errors(rows: list[dict], members: dict[str, Member]) -> list[tuple[int,
         line = row.get("line", position)
         phone, points = str(row.get("phone", "")).strip(), row.get("points")
         if phone not in members:
-            errors.append((line, "phone", "unknown_member", f"第{line}行：未找到手机号 {phone} 的会员 (row {line}: unknown member)"))
+            message = _("第%(line)s行：未找到手机号 %(phone)s 的会员") % {"line": line, "phone": phone}
+            errors.append((line, "phone", "unknown_member", message))
         if not isinstance(points, int) or isinstance(points, bool) or not 0 < points <= MAX_CREDIT:
-            errors.append((line, "points", "invalid", f"第{line}行：积分须为 1–{MAX_CREDIT} 的整数 (row {line}: points must be a positive integer)"))
+            message = _("第%(line)s行：积分须为 1–%(max_credit)s 的整数") % {"line": line, "max_credit": MAX_CREDIT}
+            errors.append((line, "points", "invalid", message))
     return errors
 
 
@@ -49,9 +51,9 @@ def credit_points_in_bulk(*, batch_id: str, rows: list[dict], actor, now: dateti
     """
     batch_id = (batch_id or "").strip()
     if not batch_id or len(batch_id) > 60:
-        raise ValidationFailed("请填写批次号（最多60字符） (batch id required)", field="batch")
+        raise ValidationFailed(_("请填写批次号（最多60字符）"), field="batch")
     if not rows:
-        raise ValidationFailed("没有数据行 (the batch has no rows)", field="rows")
+        raise ValidationFailed(_("没有数据行"), field="rows")
     members = Member.objects.in_bulk([str(r.get("phone", "")).strip() for r in rows], field_name="phone")
     errors = _row_errors(rows, members)
     if errors:
@@ -65,7 +67,7 @@ def credit_points_in_bulk(*, batch_id: str, rows: list[dict], actor, now: dateti
                       .select_related("account").order_by("source_line"))
         if posted:
             if {(e.source_line, e.account.member_id, e.points, e.reason_code) for e in posted} != wanted:
-                raise Conflict(f"批次号 {batch_id} 已用于另一批发放，请换一个批次号 (this batch id was used for other rows)", field="batch")
+                raise Conflict(_("批次号 %(batch_id)s 已用于另一批发放，请换一个批次号") % {"batch_id": batch_id}, field="batch")
             return Credited(batch_id, posted, replayed=True)
         return Credited(batch_id, [
             ledger.earn_points(
@@ -91,24 +93,24 @@ def correct_points(*, member: Member, points: int, reason_code: str, note: str, 
     :raises ValidationFailed: naming `points`, `reason_code` or `note` :raises InsufficientPoints: (nothing is written)
     """
     if getattr(actor, "role", None) != Role.OPERATOR:
-        raise PermissionDenied("仅运营人员可以调整会员积分 (operators only)")
+        raise PermissionDenied(_("仅运营人员可以调整会员积分"))
     if not isinstance(points, int) or isinstance(points, bool) or points == 0 or abs(points) > MAX_CORRECTION:
-        raise ValidationFailed(f"调整积分须为 ±1–{MAX_CORRECTION} 的非零整数 (a non-zero whole number)", field="points")
+        raise ValidationFailed(_("调整积分须为 ±1–%(max_correction)s 的非零整数") % {"max_correction": MAX_CORRECTION}, field="points")
     if reason_code not in CORRECTION_REASONS:
-        raise ValidationFailed(f"未知的调整原因 {reason_code} (unknown reason)", field="reason_code")
+        raise ValidationFailed(_("未知的调整原因 %(reason_code)s") % {"reason_code": reason_code}, field="reason_code")
     note = validate_length(note, model=LedgerEntry, column="note")
     if not note:
-        raise ValidationFailed("请说明调整原因 (say why)", field="note")
+        raise ValidationFailed(_("请说明调整原因"), field="note")
     reference = (reference or "").strip()
     if not reference or len(reference) > 60:
-        raise ValidationFailed("缺少请求编号 (reference required)", field="reference")
+        raise ValidationFailed(_("缺少请求编号"), field="reference")
     return ledger.adjust_points(member=member, points=points, source=ledger.Source("correction", reference), at=now,
                                 reason_code=reason_code, actor=actor, note=note)
 
 
 CREDIT_FILE = TableSpec(
     keys=("phone", "points", "reason_code"), aliases={"手机号": "phone", "积分": "points", "原因": "reason_code"},
-    optional=("reason_code",), max_rows=20_000, noun="会员行",
+    optional=("reason_code",), max_rows=20_000, noun=_("会员行"),
 )
 
 

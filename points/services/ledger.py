@@ -12,6 +12,7 @@ from datetime import date, datetime, time
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from core import sql
 from core.errors import ConcurrentUpdate, DomainError, ValidationFailed
@@ -74,7 +75,7 @@ def _post(
             [amount, earned, lot.pk, -amount],
         )
         if not changed:
-            raise ConcurrentUpdate("积分批次已被修改，请重试 (the points lot changed; retry)")
+            raise ConcurrentUpdate(gettext("积分批次已被修改，请重试"))
     balance = _add_to_balance(account_id, points)
     (entry,) = sql.insert([LedgerEntry(
         account_id=account_id, kind=kind, points=points, balance_after=balance, reason_code=reason_code,
@@ -103,7 +104,7 @@ def _once(kind: str, account: PointsAccount, source: Source, write) -> LedgerEnt
 
 def _positive(points: int, field: str = "points") -> int:
     if not isinstance(points, int) or isinstance(points, bool) or points <= 0:
-        raise ValidationFailed("积分须为正整数 (points must be a positive integer)", field=field)
+        raise ValidationFailed(gettext("积分须为正整数"), field=field)
     return points
 
 
@@ -147,7 +148,8 @@ def _draw(member_id: int, points: int, at: datetime) -> tuple[int | None, list[t
 
 
 def _insufficient(points: int, available: int) -> InsufficientPoints:
-    return InsufficientPoints(f"积分不足：需要 {points}，可用 {available} (not enough points)", field="points")
+    message = gettext("积分不足：需要 %(points)s，可用 %(available)s") % {"points": points, "available": available}
+    return InsufficientPoints(message, field="points")
 
 
 def _take_from_first_lot(member_id: int, points: int, at: datetime) -> tuple[int, list[tuple[PointsLot, int, None]]] | None:
@@ -211,7 +213,7 @@ def refund_points(
     def write():
         drawn = still_drawn(redeem)
         if points > sum(drawn.values()):
-            raise ValidationFailed(f"退还积分超过兑换未退部分 {sum(drawn.values())} (refund exceeds what is still drawn)", field="points")
+            raise ValidationFailed(gettext("退还积分超过兑换未退部分 %(drawn)s") % {"drawn": sum(drawn.values())}, field="points")
         # lock in the same order as spending (earliest first), restore latest-expiring first
         locked = list(PointsLot.objects.filter(pk__in=drawn).order_by("expires_at", "id").select_for_update())
         lots = reversed(locked)
@@ -236,7 +238,7 @@ def adjust_points(*, member: Member, points: int, source: Source, at: datetime, 
     :raises ValidationFailed: for zero :raises InsufficientPoints:
     """
     if not isinstance(points, int) or points == 0:
-        raise ValidationFailed("调整积分须为非零整数 (a non-zero integer)", field="points")
+        raise ValidationFailed(gettext("调整积分须为非零整数"), field="points")
     account = account_of(member)
 
     def write():

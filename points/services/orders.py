@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from core.errors import ConcurrentUpdate, Conflict, ValidationFailed
 from core.events import publish
@@ -69,15 +70,15 @@ def place_order(
     :raises InsufficientPoints: :raises OutOfStock: (nothing is written)
     """
     if not isinstance(quantity, int) or not 1 <= quantity <= MAX_QUANTITY:
-        raise ValidationFailed(f"数量须为 1–{MAX_QUANTITY} 的整数 (quantity 1–{MAX_QUANTITY})", field="quantity")
+        raise ValidationFailed(gettext("数量须为 1–%(max_quantity)s 的整数") % {"max_quantity": MAX_QUANTITY}, field="quantity")
     for field, value in {"recipient_name": recipient_name, "recipient_phone": recipient_phone, "address": address}.items():
         if not (value or "").strip():
-            raise ValidationFailed("必填 (required)", field=field)
+            raise ValidationFailed(gettext("必填"), field=field)
     recipient_phone = validate_mobile(recipient_phone, field="recipient_phone")
     program = member.program
     gift = get_listed_gift(program=program, tier=member.tier, gift_id=gift_id)
     if gift is None:
-        raise ValidationFailed("该礼品不可兑换 (this gift is not available to you)", field="gift")
+        raise ValidationFailed(gettext("该礼品不可兑换"), field="gift")
     if gift.available < quantity:
         raise OutOfStock(field="quantity")
     unit_points = member_points_price(gift=gift, program=program, tier=member.tier, base=gift.points_base)
@@ -86,7 +87,7 @@ def place_order(
     points_cost = unit_points * quantity
     code_required = points_cost >= program.sms_confirmation_threshold
     if code_required and ledger.account_of(member).balance < points_cost:  # no code is texted for an order that cannot be paid
-        raise InsufficientPoints(f"积分不足：需要 {points_cost} (not enough points)", field="points")
+        raise InsufficientPoints(gettext("积分不足：需要 %(points_cost)s") % {"points_cost": points_cost}, field="points")
 
     def write(number: str) -> RedemptionOrder:
         order = RedemptionOrder(
@@ -122,7 +123,7 @@ def resend_code(*, order: RedemptionOrder, now: datetime, actor=None) -> Redempt
     if expire_if_due(order, now=now):
         raise OrderExpired()
     if order.state != State.AWAITING_CONFIRMATION or not order.code_required:
-        raise ValidationFailed("该订单无需验证码 (no code needed for this order)", field="code")
+        raise ValidationFailed(gettext("该订单无需验证码"), field="code")
     if order.code_attempts >= MAX_CODE_ATTEMPTS:
         raise CodeAttemptsExceeded(field="code")
     if order.code_expires_at is not None and now < order.code_expires_at - CODE_VALIDITY + RESEND_AFTER:
@@ -191,7 +192,7 @@ def _check_code(order: RedemptionOrder, code: str | None, now: datetime) -> None
         left = MAX_CODE_ATTEMPTS - order.code_attempts
         if left <= 0:
             raise CodeAttemptsExceeded(field="code")
-        raise CodeInvalid(f"验证码错误，还可尝试 {left} 次 (wrong code, {left} tries left)", field="code")
+        raise CodeInvalid(gettext("验证码错误，还可尝试 %(left)s 次") % {"left": left}, field="code")
 
 
 def expire_unconfirmed_orders(*, now: datetime) -> list[int]:
@@ -280,7 +281,7 @@ def redeliver_order(*, order: RedemptionOrder, actor, now: datetime, reason: str
     :raises InvalidTransition: unless the delivery failed :raises Conflict: when the parcel was lost (give it up instead)
     """
     if order.state == State.DELIVERY_FAILED and _goods_lost(order):
-        raise Conflict("包裹已丢失，无法重新配送；请放弃配送，积分将退还会员 (the parcel was lost: give the order up to refund the member)",
+        raise Conflict(gettext("包裹已丢失，无法重新配送；请放弃配送，积分将退还会员"),
                        field="order")
     with transaction.atomic():
         apply_transition(order, "redeliver", actor=actor, at=now, reason=reason)

@@ -7,6 +7,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from core.errors import PermissionDenied, ValidationFailed
 from core.fsm import apply_transition
@@ -24,7 +25,7 @@ def require_finance(actor) -> None:
     """Money decisions are finance's alone: a superuser of another role (the operators' admin) is no exception, so
     maker-checker cannot be passed by an account that is not one of the finance users. :raises PermissionDenied:"""
     if getattr(actor, "role", None) != Role.FINANCE:
-        raise PermissionDenied("仅财务人员可以执行此操作 (finance only)")
+        raise PermissionDenied(gettext("仅财务人员可以执行此操作"))
 
 
 def parse_amount(value, *, field: str = "amount", allow_zero: bool = False) -> Decimal:
@@ -32,11 +33,11 @@ def parse_amount(value, *, field: str = "amount", allow_zero: bool = False) -> D
     try:
         amount = Decimal(str(value).strip().replace(",", ""))
     except (InvalidOperation, AttributeError):
-        raise ValidationFailed("金额格式不正确 (amount must be a number like -118.80)", field=field) from None
+        raise ValidationFailed(gettext("金额格式不正确"), field=field) from None
     if not amount.is_finite() or abs(amount) > MAX_AMOUNT or amount != amount.quantize(CENT):  # the size first: 1e30 cannot be quantized
-        raise ValidationFailed("金额最多两位小数 (at most two decimal places)", field=field)
+        raise ValidationFailed(gettext("金额最多两位小数"), field=field)
     if amount == 0 and not allow_zero:
-        raise ValidationFailed("金额不能为零 (amount must not be zero)", field=field)
+        raise ValidationFailed(gettext("金额不能为零"), field=field)
     return amount.quantize(CENT)
 
 
@@ -50,14 +51,14 @@ def propose_adjustment(
     """
     require_finance(actor)
     if kind not in Adjustment.Kind.values:
-        raise ValidationFailed(f"未知的调账类型 {kind} (unknown kind)", field="kind")
+        raise ValidationFailed(gettext("未知的调账类型 %(kind)s") % {"kind": kind}, field="kind")
     amount = parse_amount(amount)
     if not (reason or "").strip():
-        raise ValidationFailed("请填写调账原因 (reason required)", field="reason")
+        raise ValidationFailed(gettext("请填写调账原因"), field="reason")
     reference = check_source(kind=source_kind, reference=source_id, supplier_id=supplier.pk)
     in_dispute = Statement.objects.filter(pk=getattr(statement, "pk", None), supplier=supplier, state=Statement.State.DISPUTED)
     if statement is not None and not in_dispute.exists():
-        raise ValidationFailed("只能针对该礼品商有异议的结算单调账 (the statement must be this supplier's and in dispute)",
+        raise ValidationFailed(gettext("只能针对该礼品商有异议的结算单调账"),
                                field="statement")
     return create_numbered(
         Adjustment, prefix="AJ", now=now, supplier=supplier, kind=kind, amount=amount, reason=reason.strip(),
@@ -70,7 +71,7 @@ def _require_checker(actor, adjustment: Adjustment) -> None:
     that leaves each user). :raises PermissionDenied:"""
     require_finance(actor)
     if adjustment.created_by_id == actor.pk:
-        raise PermissionDenied("调账需由创建人以外的财务人员审批 (the creator of an adjustment cannot decide it)")
+        raise PermissionDenied(gettext("调账需由创建人以外的财务人员审批"))
 
 
 def approve_adjustment(*, adjustment: Adjustment, actor, now: datetime, note: str = "") -> Adjustment:
@@ -84,7 +85,7 @@ def approve_adjustment(*, adjustment: Adjustment, actor, now: datetime, note: st
         if adjustment.statement_id:
             statement = Statement.objects.select_for_update().get(pk=adjustment.statement_id)
             if statement.state != Statement.State.DISPUTED:
-                raise ValidationFailed("结算单已不在异议状态 (the statement is no longer in dispute)", field="statement")
+                raise ValidationFailed(gettext("结算单已不在异议状态"), field="statement")
         apply_transition(adjustment, "approve", actor=actor, at=now, reason=note, decided_by=actor, decided_at=now, note=note)
         if statement is not None:
             StatementLine.objects.create(
@@ -98,7 +99,7 @@ def reject_adjustment(*, adjustment: Adjustment, actor, now: datetime, note: str
     """:raises PermissionDenied: not finance, or the creator :raises ValidationFailed: no reason :raises InvalidTransition:"""
     _require_checker(actor, adjustment)
     if not (note or "").strip():
-        raise ValidationFailed("请填写驳回原因 (reason required)", field="note")
+        raise ValidationFailed(gettext("请填写驳回原因"), field="note")
     return apply_transition(adjustment, "reject", actor=actor, at=now, reason=note, decided_by=actor, decided_at=now, note=note.strip())
 
 

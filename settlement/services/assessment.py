@@ -248,7 +248,7 @@ def compute_month(
     """
     window = Window.of(month)
     if window.end > now:
-        raise ValidationFailed(f"{window.month:%Y-%m} 尚未结束，不能考核 (the month has not ended yet)", field="month")
+        raise ValidationFailed(_("%(month)s 尚未结束，不能考核") % {"month": window.month.strftime("%Y-%m")}, field="month")
     wanted = None if supplier_ids is None else set(supplier_ids)
     counts = {kpi: counter(window) for kpi, counter in COUNTERS.items()}
     active = {sid for by_supplier in counts.values() for sid, (_num, den) in by_supplier.items() if den}
@@ -329,8 +329,8 @@ def accept_penalty(*, proposal: PenaltyProposal, actor, now: datetime, note: str
     with transaction.atomic():
         proposal = PenaltyProposal.objects.select_for_update().select_related("assessment", "rule").get(pk=proposal.pk)
         if proposal.state != PenaltyProposal.State.PROPOSED:
-            raise InvalidTransition(f"Cannot accept a penalty proposal in state '{proposal.state}'.", state=proposal.state,
-                                    transition="accept")
+            raise InvalidTransition(_("处于「%(state)s」状态的扣款建议不能接受") % {"state": proposal.get_state_display()},
+                                    state=proposal.state, transition="accept")
         assessment = proposal.assessment
         adjustment: Adjustment = adjustments.propose_adjustment(
             supplier=Supplier.objects.get(pk=proposal.supplier_id), kind=Adjustment.Kind.PENALTY, amount=proposal.amount,
@@ -346,7 +346,7 @@ def dismiss_penalty(*, proposal: PenaltyProposal, actor, now: datetime, reason: 
     adjustments.require_finance(actor)
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationFailed("请填写撤销原因 (reason required)", field="reason")
+        raise ValidationFailed(_("请填写撤销原因"), field="reason")
     return apply_transition(proposal, "dismiss", actor=actor, at=now, reason=reason, note=reason)
 
 
@@ -355,7 +355,7 @@ def accept_suspension(*, proposal: SuspensionProposal, actor, now: datetime, rea
 
     :raises PermissionDenied: not an operator :raises InvalidTransition: decided already, or the supplier not active
     """
-    _require(actor, Role.OPERATOR, "仅运营人员可以决定暂停合作 (operators only)")
+    _require(actor, Role.OPERATOR, _("仅运营人员可以决定暂停合作"))
     reason = (reason or "").strip()
     with transaction.atomic():
         apply_transition(proposal, "accept", actor=actor, at=now, reason=reason, note=reason)
@@ -367,21 +367,21 @@ def accept_suspension(*, proposal: SuspensionProposal, actor, now: datetime, rea
 
 def dismiss_suspension(*, proposal: SuspensionProposal, actor, now: datetime, reason: str) -> SuspensionProposal:
     """:raises PermissionDenied: not an operator :raises ValidationFailed: no reason :raises InvalidTransition:"""
-    _require(actor, Role.OPERATOR, "仅运营人员可以决定暂停合作 (operators only)")
+    _require(actor, Role.OPERATOR, _("仅运营人员可以决定暂停合作"))
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationFailed("请填写不予暂停的理由 (reason required)", field="reason")
+        raise ValidationFailed(_("请填写不予暂停的理由"), field="reason")
     return apply_transition(proposal, "dismiss", actor=actor, at=now, reason=reason, note=reason)
 
 
 def update_kpi_setting(*, setting: KpiSetting, actor, now: datetime, weight, target) -> KpiSetting:
     """Change a KPI's weight and target (operators); later computations use them. :raises ValidationFailed:"""
-    _require(actor, Role.OPERATOR, "仅运营人员可以修改考核指标 (operators only)")
+    _require(actor, Role.OPERATOR, _("仅运营人员可以修改考核指标"))
     weight, target = _decimal(weight, field="weight"), _decimal(target, field="target")
     if not Decimal(0) <= weight <= Decimal(100):
-        raise ValidationFailed("权重应在 0 到 100 之间 (weight must be 0–100)", field="weight")
+        raise ValidationFailed(_("权重应在 0 到 100 之间"), field="weight")
     if not Decimal(0) <= target <= Decimal(10000):
-        raise ValidationFailed("目标值应为非负数 (target must not be negative)", field="target")
+        raise ValidationFailed(_("目标值应为非负数"), field="target")
     setting.weight, setting.target = weight.quantize(HUNDREDTH, ROUND_HALF_UP), target.quantize(RATIO, ROUND_HALF_UP)
     setting.save(update_fields=["weight", "target"])
     return setting
@@ -391,25 +391,25 @@ def create_penalty_rule(*, actor, now: datetime, kpi: str, threshold, deduction,
     """Add a penalty rule (operators): from the next computation, a month whose KPI value is past `threshold`
     proposes a penalty deducting `deduction` yuan (stored negative, as proposals and statements show it). Rules never change once made (proposals show their threshold); to change
     one, add its successor and deactivate it. :raises ValidationFailed: naming the field"""
-    _require(actor, Role.OPERATOR, "仅运营人员可以维护扣款规则 (operators only)")
+    _require(actor, Role.OPERATOR, _("仅运营人员可以维护扣款规则"))
     if kpi not in Kpi.values:
-        raise ValidationFailed("请选择考核指标 (choose a KPI)", field="kpi")
+        raise ValidationFailed(_("请选择考核指标"), field="kpi")
     threshold = _decimal(threshold, field="threshold")
     if not Decimal(0) <= threshold <= Decimal(10000):
-        raise ValidationFailed("触发阈值应在 0 到 10000 之间 (threshold 0–10000)", field="threshold")
+        raise ValidationFailed(_("触发阈值应在 0 到 10000 之间"), field="threshold")
     deduction = _decimal(deduction, field="deduction")
     if not Decimal("0.01") <= deduction <= Decimal("1000000"):
-        raise ValidationFailed("扣款金额应在 0.01 到 1000000 元之间 (deduction 0.01–1,000,000)", field="deduction")
+        raise ValidationFailed(_("扣款金额应在 0.01 到 1000000 元之间"), field="deduction")
     description = (description or "").strip()
     if not description or len(description) > 200:
-        raise ValidationFailed("请填写说明（200 字以内） (a description of at most 200 characters)", field="description")
+        raise ValidationFailed(_("请填写说明（200 字以内）"), field="description")
     return PenaltyRule.objects.create(kpi=kpi, threshold=threshold.quantize(RATIO, ROUND_HALF_UP),
                                       amount=-deduction.quantize(HUNDREDTH, ROUND_HALF_UP), description=description, active=True)
 
 
 def set_penalty_rule_active(*, rule: PenaltyRule, actor, now: datetime, active: bool) -> PenaltyRule:
     """Stop applying a rule, or apply it again (operators); proposals it already made stay as they are."""
-    _require(actor, Role.OPERATOR, "仅运营人员可以维护扣款规则 (operators only)")
+    _require(actor, Role.OPERATOR, _("仅运营人员可以维护扣款规则"))
     rule.active = active
     rule.save(update_fields=["active"])
     return rule
@@ -419,9 +419,9 @@ def _decimal(value, *, field: str) -> Decimal:
     try:
         number = Decimal(str(value).strip())
     except ArithmeticError:
-        raise ValidationFailed("请填写数字 (a number)", field=field) from None
+        raise ValidationFailed(_("请填写数字"), field=field) from None
     if not number.is_finite():
-        raise ValidationFailed("请填写数字 (a number)", field=field)
+        raise ValidationFailed(_("请填写数字"), field=field)
     return number
 
 

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from django.db import transaction
 from django.db.models import Case, QuerySet, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from core.errors import NotFound, PermissionDenied, ValidationFailed
 from core.fsm import apply_transition
@@ -21,14 +22,14 @@ from suppliers.services.notices import send_notice
 def require_operator(actor) -> None:
     """:raises PermissionDenied: unless the actor is an operator"""
     if not (getattr(actor, "is_superuser", False) or getattr(actor, "role", None) == Role.OPERATOR):
-        raise PermissionDenied("仅运营人员可以执行此操作 (operators only)")
+        raise PermissionDenied(gettext("仅运营人员可以执行此操作"))
 
 
 def _future_deadline(deadline, *, now: datetime) -> date:
     if not isinstance(deadline, date):
-        raise ValidationFailed("请填写整改期限 (deadline required)", field="deadline")
+        raise ValidationFailed(gettext("请填写整改期限"), field="deadline")
     if deadline <= timezone.localdate(now):
-        raise ValidationFailed("整改期限须晚于今天 (the deadline must be in the future)", field="deadline")
+        raise ValidationFailed(gettext("整改期限须晚于今天"), field="deadline")
     return deadline
 
 
@@ -47,11 +48,11 @@ def open_case(
     """
     require_operator(actor)
     if kind not in RectificationCase.Kind.values:
-        raise ValidationFailed(f"未知的整改单类型 {kind} (unknown kind)", field="kind")
-    reason = _text(reason, field="reason", message="请填写原因 (reason required)")
+        raise ValidationFailed(gettext("未知的整改单类型 %(kind)s") % {"kind": kind}, field="kind")
+    reason = _text(reason, field="reason", message=gettext("请填写原因"))
     deadline = _future_deadline(deadline, now=now)
     if assessment is not None and assessment.supplier_id != supplier.pk:
-        raise ValidationFailed("考核记录不属于该礼品商 (the assessment is another supplier's)", field="assessment")
+        raise ValidationFailed(gettext("考核记录不属于该礼品商"), field="assessment")
     with transaction.atomic():
         case = create_numbered(
             RectificationCase, prefix="RC", now=now, supplier=supplier, kind=kind, reason=reason, deadline=deadline,
@@ -70,10 +71,10 @@ def answer_case(*, case: RectificationCase, answer: str, actor, now: datetime, r
     :raises ValidationFailed: no answer :raises InvalidTransition: unless the case is open
     """
     if getattr(actor, "role", None) not in SUPPLIER_ROLES:
-        raise PermissionDenied("仅礼品商用户可以提交整改说明 (supplier users only)")
+        raise PermissionDenied(gettext("仅礼品商用户可以提交整改说明"))
     if actor.supplier_id != case.supplier_id:
         raise NotFound()
-    answer = _text(answer, field="answer", message="请填写整改说明 (answer required)")
+    answer = _text(answer, field="answer", message=gettext("请填写整改说明"))
     return apply_transition(case, "submit_answer", actor=actor, at=now, reason=reason, answer=answer, answered_at=now)
 
 
@@ -86,7 +87,7 @@ def send_back_case(
     :raises InvalidTransition: unless the case is answered
     """
     require_operator(actor)
-    reason = _text(reason, field="reason", message="请填写退回原因 (reason required)")
+    reason = _text(reason, field="reason", message=gettext("请填写退回原因"))
     if deadline is not None:
         _future_deadline(deadline, now=now)
     with transaction.atomic():

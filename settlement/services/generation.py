@@ -24,6 +24,7 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.db.models import Count, F, Sum
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from core.errors import ValidationFailed
 from core.validators import BUSINESS_YEARS
@@ -65,9 +66,10 @@ def parse_month(value: str, *, field: str = "month") -> date:
     """'2026-10' → date(2026, 10, 1). :raises ValidationFailed: unless it is YYYY-MM of a month from FIRST_MONTH to LAST_MONTH"""
     match = MONTH.fullmatch((value or "").strip())
     if not match or not 1 <= int(match[2]) <= 12:
-        raise ValidationFailed("月份格式应为 YYYY-MM (month must look like 2026-10)", field=field)
+        raise ValidationFailed(gettext("月份格式应为 YYYY-MM"), field=field)
     if not FIRST_MONTH.year <= int(match[1]) <= LAST_MONTH.year:  # before date(): it refuses a year 0
-        raise ValidationFailed(f"月份须在 {FIRST_MONTH:%Y-%m} 至 {LAST_MONTH:%Y-%m} 之间 (month out of range)", field=field)
+        bounds = {"first_month": FIRST_MONTH.strftime("%Y-%m"), "last_month": LAST_MONTH.strftime("%Y-%m")}
+        raise ValidationFailed(gettext("月份须在 %(first_month)s 至 %(last_month)s 之间") % bounds, field=field)
     return date(int(match[1]), int(match[2]), 1)
 
 
@@ -217,7 +219,7 @@ def _write_draft_totals(statement_ids: list[int], *, now: datetime) -> None:
 def start_generation(*, month: date, actor, now: datetime) -> GenerationRun:
     """Record a generation of `month` to run (the task does the work). :raises ValidationFailed: a month not yet ended"""
     if cutoff_of(month) > now:
-        raise ValidationFailed(f"{month:%Y-%m} 尚未结束，不能生成结算单 (the month has not ended yet)", field="month")
+        raise ValidationFailed(gettext("%(month)s 尚未结束，不能生成结算单") % {"month": month.strftime("%Y-%m")}, field="month")
     return GenerationRun.objects.create(month=month, started_at=now, started_by=actor if getattr(actor, "pk", None) else None)
 
 

@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Case, QuerySet, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from core.errors import ValidationFailed
 from core.fsm import apply_transition
@@ -132,10 +133,10 @@ def decide_re_evaluation(
     """
     require_operator(actor)
     if decision not in Decision.values:
-        raise ValidationFailed(f"未知的复评决定 {decision} (unknown decision)", field="decision")
+        raise ValidationFailed(gettext("未知的复评决定 %(decision)s") % {"decision": decision}, field="decision")
     note = (note or "").strip()
     if decision != Decision.RENEW and not note:
-        raise ValidationFailed("请填写决定说明 (a note is required unless renewing)", field="note")
+        raise ValidationFailed(gettext("请填写决定说明"), field="note")
     try:
         _carry_out(re_evaluation, decision=decision, note=note, actor=actor, now=now)
     except Exception:

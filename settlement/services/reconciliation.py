@@ -18,6 +18,7 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Q
+from django.utils.translation import gettext, gettext_lazy
 
 from core.errors import Conflict, PermissionDenied, ValidationFailed
 from core.roles import Role
@@ -40,7 +41,7 @@ RECONCILIATION_FILE = TableSpec(
         "sku": "sku", "商品编码": "sku", "类型": "kind", "明细类型": "kind", "line kind": "kind", "type": "kind",
         "数量": "quantity", "qty": "quantity", "金额": "amount", "结算金额": "amount",
     },
-    max_rows=200_000, max_bytes=30 * 1024 * 1024, noun="明细行",
+    max_rows=200_000, max_bytes=30 * 1024 * 1024, noun=gettext_lazy("明细行"),
 )
 KINDS = {**{code: code for code in KIND_NAMES}, **{name: code for code, name in KIND_NAMES.items()}}  # a file's words → a kind
 INTEGER = re.compile(r"[+-]?\d{1,9}")
@@ -60,9 +61,9 @@ def upload_reconciliation(*, statement: Statement, file_name: str, content: byte
     :raises TableRejected: naming every bad row and column; nothing is written
     """
     if getattr(actor, "role", None) != Role.SUPPLIER_ADMIN or actor.supplier_id != statement.supplier_id:
-        raise PermissionDenied("仅该礼品商的管理员可以上传对账文件 (only the supplier's admin may upload its statement)")
+        raise PermissionDenied(gettext("仅该礼品商的管理员可以上传对账文件"))
     if statement.state not in RECONCILABLE:
-        raise Conflict("只能对已下发、有异议或已确认的结算单对账 (the statement must be issued, disputed or confirmed)",
+        raise Conflict(gettext("只能对已下发、有异议或已确认的结算单对账"),
                        field="statement")
     theirs = _parse(read_table(file_name=file_name, content=content, spec=RECONCILIATION_FILE))
     with transaction.atomic():
@@ -86,20 +87,22 @@ def _parse(rows: list[tuple[int, dict[str, str]]]) -> list[tuple[int, Key, int, 
         order_number, sku = cells["order_number"].strip(), cells["sku"].strip()
         for column, value in (("order_number", order_number), ("sku", sku)):
             if not value:
-                row_problems.append(Problem(number, column, "required", f"第{number}行：{column} 不能为空 (row {number}: {column} is required)"))
+                message = gettext("第%(number)s行：%(column)s 不能为空") % {"number": number, "column": column}
+                row_problems.append(Problem(number, column, "required", message))
             elif len(value) > MAX_LENGTH[column]:
-                row_problems.append(Problem(number, column, "too_long", f"第{number}行：{column} 过长 (row {number}: {column} is too long)"))
+                message = gettext("第%(number)s行：%(column)s 过长") % {"number": number, "column": column}
+                row_problems.append(Problem(number, column, "too_long", message))
         kind = KINDS.get(cells["kind"].strip().lower())
         if kind is None:
-            row_problems.append(Problem(number, "kind", "invalid", f"第{number}行：类型须为 配送/退货/换货 "
-                                        f"(row {number}: kind must be delivery, return or replacement)"))
+            row_problems.append(Problem(number, "kind", "invalid", gettext("第%(number)s行：类型须为 配送/退货/换货") % {"number": number}))
         quantity = cells["quantity"].strip()
         if not INTEGER.fullmatch(quantity):
-            row_problems.append(Problem(number, "quantity", "invalid", f"第{number}行：数量须为整数 (row {number}: quantity must be a whole number)"))
+            row_problems.append(Problem(number, "quantity", "invalid", gettext("第%(number)s行：数量须为整数") % {"number": number}))
         try:
             amount = parse_amount(cells["amount"], allow_zero=True)
         except ValidationFailed as error:
-            row_problems.append(Problem(number, "amount", "invalid", f"第{number}行：{error.detail} (row {number})"))
+            message = gettext("第%(number)s行：%(detail)s") % {"number": number, "detail": error.detail}
+            row_problems.append(Problem(number, "amount", "invalid", message))
         if row_problems:
             problems += row_problems
         elif not problems:
@@ -202,27 +205,27 @@ def resolve_line(*, line: ReconciliationLine, resolution: str, actor, now: datet
     """
     require_finance(actor)
     if resolution not in Resolution.values:
-        raise ValidationFailed(f"未知的处理方式 {resolution} (unknown resolution)", field="resolution")
+        raise ValidationFailed(gettext("未知的处理方式 %(resolution)s") % {"resolution": resolution}, field="resolution")
     note = validate_length(note, model=ReconciliationLine, column="note")
     with transaction.atomic():
         line = ReconciliationLine.objects.select_for_update(of=("self",)).select_related(
             "reconciliation__statement__supplier", "reconciliation__version", "adjustment").get(pk=line.pk)
         if line.category == Category.MATCHED:
-            raise ValidationFailed("一致的明细无需处理 (a matched line has nothing to resolve)", field="line")
+            raise ValidationFailed(gettext("一致的明细无需处理"), field="line")
         if not line.open:
-            raise Conflict("该明细已处理 (the line is already resolved)", field="line")
+            raise Conflict(gettext("该明细已处理"), field="line")
         if line.reconciliation.superseded:
-            raise ValidationFailed(f"该对账针对第{line.reconciliation.version.number}版，结算单已出第{line.reconciliation.statement.version}版，"
-                                   "请对最新版本重新对账 (the statement was reissued since: reconcile its latest version)", field="line")
+            versions = {"version": line.reconciliation.version.number, "latest": line.reconciliation.statement.version}
+            raise ValidationFailed(gettext("该对账针对第%(version)s版，结算单已出第%(latest)s版，请对最新版本重新对账") % versions, field="line")
         if resolution not in dict(line.resolutions):
-            raise ValidationFailed(f"「{line.get_category_display()}」的明细不能调账，请以我方为准或核销 "
-                                   "(a duplicate line cannot be adjusted: accept ours or write it off)", field="resolution")
+            message = gettext("「%(category)s」的明细不能调账，请以我方为准或核销") % {"category": line.get_category_display()}
+            raise ValidationFailed(message, field="resolution")
         adjustment = _adjustment_for(line, resolution=resolution, actor=actor, now=now, note=note)
         changed = ReconciliationLine.objects.filter(pk=line.pk, resolution=line.resolution, adjustment=line.adjustment).update(
             resolution=resolution, resolved_by=actor, resolved_at=now, note=note, adjustment=adjustment,
         )
         if not changed:
-            raise Conflict("该明细已处理 (the line is already resolved)", field="line")
+            raise Conflict(gettext("该明细已处理"), field="line")
     line.refresh_from_db()
     return line
 
@@ -232,7 +235,7 @@ def _adjustment_for(line: ReconciliationLine, *, resolution: str, actor, now: da
         return None
     amount = (line.amount or ZERO) - (line.our_amount or ZERO)
     if not amount:
-        raise ValidationFailed("双方金额一致，无需调账 (theirs equals ours: nothing to adjust)", field="resolution")
+        raise ValidationFailed(gettext("双方金额一致，无需调账"), field="resolution")
     reconciliation = line.reconciliation
     statement = reconciliation.statement
     disputed = resolution == Resolution.ACCEPT_THEIRS and statement.state == Statement.State.DISPUTED
@@ -268,7 +271,7 @@ def reconciliation_lines(*, reconciliation: Reconciliation, category: str = "", 
     lines = reconciliation.lines.select_related("adjustment", "resolved_by").order_by(F("row").asc(nulls_last=True), "id")
     if category:
         if category not in Category.values:
-            raise ValidationFailed(f"未知的对账结果 {category} (unknown category)", field="category")
+            raise ValidationFailed(gettext("未知的对账结果 %(category)s") % {"category": category}, field="category")
         lines = lines.filter(category=category)
     if unresolved:
         lines = lines.exclude(category=Category.MATCHED).filter(Q(resolution="") | Q(adjustment__state=Adjustment.State.REJECTED))

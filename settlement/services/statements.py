@@ -14,6 +14,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Case, Exists, IntegerField, OuterRef, QuerySet, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext
 
 
 from core.errors import PermissionDenied, ValidationFailed
@@ -40,13 +41,13 @@ def may_download_pdf(actor) -> bool:
 def require_pdf_reader(actor) -> None:
     """:raises PermissionDenied: unless `actor` may download statement PDFs"""
     if not may_download_pdf(actor):
-        raise PermissionDenied("结算单 PDF 含完整银行账号，无权下载 (the PDF shows the whole bank account number)")
+        raise PermissionDenied(gettext("结算单 PDF 含完整银行账号，无权下载"))
 
 
 def require_supplier_admin(actor, statement: Statement) -> None:
     """:raises PermissionDenied: unless the actor administers the statement's supplier"""
     if not (getattr(actor, "role", None) == Role.SUPPLIER_ADMIN and actor.supplier_id == statement.supplier_id):
-        raise PermissionDenied("仅礼品商管理员可以处理结算单 (supplier admin only)")
+        raise PermissionDenied(gettext("仅礼品商管理员可以处理结算单"))
 
 
 def lock(statement: Statement) -> Statement:
@@ -85,7 +86,7 @@ def reissue_statement(*, statement: Statement, actor, now: datetime, reason: str
         require_transition(statement, "reissue")
         waiting = Adjustment.objects.filter(statement=statement, state=Adjustment.State.PROPOSED).count()
         if waiting:
-            raise ValidationFailed(f"还有 {waiting} 笔异议调账待审批，请先审批或驳回 ({waiting} dispute adjustments wait for the checker)",
+            raise ValidationFailed(gettext("还有 %(waiting)s 笔异议调账待审批，请先审批或驳回") % {"waiting": waiting},
                                    field="adjustments")
         number = statement.version + 1
         figures = version_totals([statement.pk], up_to={statement.pk: number})[statement.pk]
@@ -131,7 +132,7 @@ def _freeze(version: StatementVersion, *, statement: Statement, actor, now: date
     """Snapshot the bank account and render the PDF of a version about to be issued. :raises ValidationFailed:"""
     account = payable_account(supplier=statement.supplier, at=now)
     if account is None and version.payable > 0:
-        raise ValidationFailed("礼品商没有审核通过满7天的收款账户，不能下发 (no bank account approved at least 7 days ago)",
+        raise ValidationFailed(gettext("礼品商没有审核通过满7天的收款账户，不能下发"),
                                field="bank_account")
     version.issued_at, version.issued_by = now, actor
     if account is not None:
@@ -180,7 +181,7 @@ def dispute_statement(*, statement: Statement, actor, now: datetime, reason: str
     """:raises PermissionDenied: :raises ValidationFailed: without a reason :raises InvalidTransition:"""
     require_supplier_admin(actor, statement)
     if not (reason or "").strip():
-        raise ValidationFailed("请说明异议 (a reason is required)", field="reason")
+        raise ValidationFailed(gettext("请说明异议"), field="reason")
     with transaction.atomic():
         statement = lock(statement)
         apply_transition(statement, "dispute", actor=actor, at=now, reason=reason.strip(), dispute_reason=reason.strip())
@@ -224,17 +225,17 @@ def invoice_statement(*, statement: Statement, actor, now: datetime, number: str
     require_supplier_admin(actor, statement)
     number = (number or "").strip()
     if not number:
-        raise ValidationFailed("请填写发票号码 (invoice number required)", field="invoice_number")
+        raise ValidationFailed(gettext("请填写发票号码"), field="invoice_number")
     number = validate_length(number, model=Statement, column="invoice_number")
     amount = parse_amount(amount, field="invoice_amount")
     with transaction.atomic():
         statement = lock(statement)
         if Statement.objects.filter(supplier_id=statement.supplier_id, invoice_number=number).exclude(pk=statement.pk).exists():
-            raise ValidationFailed(f"发票号码 {number} 已用于另一张结算单 (this invoice number is already on another statement)",
+            raise ValidationFailed(gettext("发票号码 %(number)s 已用于另一张结算单") % {"number": number},
                                    field="invoice_number")
         if statement.state == State.CONFIRMED and amount != statement.payable:
-            raise ValidationFailed(f"发票金额 {amount} 与应付金额 {statement.payable} 不一致 (the invoice must equal the payable)",
-                                   field="invoice_amount")
+            message = gettext("发票金额 %(amount)s 与应付金额 %(payable)s 不一致") % {"amount": amount, "payable": statement.payable}
+            raise ValidationFailed(message, field="invoice_amount")
         apply_transition(statement, "invoice", actor=actor, at=now, reason=f"发票 {number}", number=number, amount=amount,
                          invoiced_at=now)
     return statement
@@ -253,14 +254,14 @@ def pay_statement(*, statement: Statement, actor, now: datetime, reference: str,
     require_finance(actor)
     reference = (reference or "").strip()
     if not reference:
-        raise ValidationFailed("请填写付款凭证号 (payment reference required)", field="payment_reference")
+        raise ValidationFailed(gettext("请填写付款凭证号"), field="payment_reference")
     paid_on = paid_on or timezone.localtime(now).date()
     if paid_on > timezone.localtime(now).date():
-        raise ValidationFailed("付款日期不能晚于今天 (the payment date cannot be in the future)", field="payment_date")
+        raise ValidationFailed(gettext("付款日期不能晚于今天"), field="payment_date")
     with transaction.atomic():
         statement = lock(statement)
         if statement.payment_approved_at and paid_on < timezone.localtime(statement.payment_approved_at).date():
-            raise ValidationFailed("付款日期不能早于付款审批日期 (the payment date cannot be before the payment was approved)",
+            raise ValidationFailed(gettext("付款日期不能早于付款审批日期"),
                                    field="payment_date")
         apply_transition(statement, "pay", actor=actor, at=now, reason=f"付款凭证 {reference}", reference=reference, paid_on=paid_on)
         _tell_supplier(statement, kind="statement_paid", now=now, reference=reference)

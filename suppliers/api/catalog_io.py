@@ -1,6 +1,7 @@
 """Catalog import and export over the API (SPEC §4.2); columns and error `attr`s as in suppliers.services.catalog_io."""
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -78,7 +79,7 @@ class GiftExportView(APIView):
         params.is_valid(raise_exception=True)
         supplier_id = params.validated_data.get("supplier") or request.user.supplier_id
         if supplier_id is None:
-            raise ValidationFailed("请指定礼品商 (supplier is required)", field="supplier")
+            raise ValidationFailed(gettext("请指定礼品商"), field="supplier")
         supplier = get_object_or_404(Supplier.objects.visible_to(request.user), pk=supplier_id)
         file_format = params.validated_data["file_format"]
         return file_response(catalog_io.export_catalog(supplier=supplier, file_format=file_format, now=timezone.now()))

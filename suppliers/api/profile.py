@@ -6,6 +6,7 @@ validates its input (400) and makes one service call.
 from collections.abc import Callable
 
 from django.utils import timezone
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -185,7 +186,7 @@ class ContractViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, viewsets.
         if request.user.is_supplier_user:
             supplier = _own_supplier(request.user)
         elif chosen is None:
-            raise ValidationFailed("请选择礼品商 (the supplier is required)", field="supplier")
+            raise ValidationFailed(gettext("请选择礼品商"), field="supplier")
         else:
             supplier = chosen
         contract = contracts.create_contract(supplier=supplier, actor=request.user, now=timezone.now(), **values)

@@ -2,6 +2,7 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from django.db.models import Q
+from django.utils.translation import gettext
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
@@ -135,7 +136,7 @@ class GiftViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
         require_role(request.user, SUPPLIER_USERS)
         uploads = request.FILES.getlist("upload")
         if not uploads:
-            raise ValidationFailed("请选择要上传的图片 (upload one or more pictures)", field="upload")
+            raise ValidationFailed(gettext("请选择要上传的图片"), field="upload")
         result = revisions.edit_gift(gift=gift, actor=request.user, now=timezone.now(), changes={}, uploads=uploads)
         if isinstance(result, GiftRevision):
             return Response(GiftRevisionSerializer(result).data, status=status.HTTP_202_ACCEPTED)

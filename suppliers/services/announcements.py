@@ -8,6 +8,7 @@ from datetime import datetime
 
 from django.db import transaction
 from django.db.models import Case, Count, F, Exists, OuterRef, Q, QuerySet, Value, When
+from django.utils.translation import gettext
 
 from core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from core.notifications import notify
@@ -28,30 +29,31 @@ def _recipients(*, to_all: bool, supplier_ids) -> list[Supplier]:
         return list(Supplier.objects.filter(state=Supplier.State.ACTIVE).order_by("pk"))
     ids = sorted({int(pk) for pk in supplier_ids or []})
     if not ids:
-        raise ValidationFailed("请选择至少一个礼品商 (choose at least one supplier)", field="suppliers")
+        raise ValidationFailed(gettext("请选择至少一个礼品商"), field="suppliers")
     chosen = list(Supplier.objects.filter(pk__in=storable_ids(ids)).exclude(state__in=CLOSED_STATES).order_by("pk"))
     if len(chosen) != len(ids):
-        raise ValidationFailed("所选礼品商不存在或已终止合作 (a chosen supplier does not exist or has left)", field="suppliers")
+        raise ValidationFailed(gettext("所选礼品商不存在或已终止合作"), field="suppliers")
     return chosen
 
 
 def _check_fields(*, kind: str, title: str, body: str, meeting_at, place: str, agenda: str) -> None:
     errors = []
     if kind not in Announcement.Kind.values:
-        errors.append(("kind", "invalid", f"未知的公告类型 {kind} (unknown kind)"))
+        errors.append(("kind", "invalid", gettext("未知的公告类型 %(kind)s") % {"kind": kind}))
     if not title.strip():
-        errors.append(("title", "required", "请填写标题 (title required)"))
+        errors.append(("title", "required", gettext("请填写标题")))
     if not body.strip():
-        errors.append(("body", "required", "请填写内容 (body required)"))
+        errors.append(("body", "required", gettext("请填写内容")))
     if kind == Announcement.Kind.MEETING:
         if meeting_at is None:
-            errors.append(("meeting_at", "required", "会议通知须填写会议时间 (a meeting needs a time)"))
+            errors.append(("meeting_at", "required", gettext("会议通知须填写会议时间")))
         elif meeting_at.year not in BUSINESS_YEARS:
-            errors.append(("meeting_at", "invalid", f"会议时间须在 {BUSINESS_YEARS[0]}–{BUSINESS_YEARS[-1]} 年 (the meeting's year is out of range)"))
+            message = gettext("会议时间须在 %(first_year)s–%(last_year)s 年")
+            errors.append(("meeting_at", "invalid", message % {"first_year": BUSINESS_YEARS[0], "last_year": BUSINESS_YEARS[-1]}))
         if not place.strip():
-            errors.append(("place", "required", "会议通知须填写会议地点 (a meeting needs a place)"))
+            errors.append(("place", "required", gettext("会议通知须填写会议地点")))
         if not agenda.strip():
-            errors.append(("agenda", "required", "会议通知须填写会议议程 (a meeting needs an agenda)"))
+            errors.append(("agenda", "required", gettext("会议通知须填写会议议程")))
     if errors:
         raise ValidationFailed(errors[0][2], field=errors[0][0], errors=errors)
 
@@ -64,7 +66,7 @@ def publish_announcement(
 
     :raises PermissionDenied: unless an operator :raises ValidationFailed: every bad field, named
     """
-    _require(actor, {Role.OPERATOR}, "仅运营人员可以发布公告 (operators only)")
+    _require(actor, {Role.OPERATOR}, gettext("仅运营人员可以发布公告"))
     _check_fields(kind=kind, title=title, body=body, meeting_at=meeting_at, place=place, agenda=agenda)
     recipients = _recipients(to_all=to_all, supplier_ids=[getattr(s, "pk", s) for s in suppliers])
     meeting = kind == Announcement.Kind.MEETING
@@ -88,7 +90,7 @@ def get_delivery(*, announcement_id: int, actor) -> AnnouncementDelivery:
 
     :raises PermissionDenied: unless a supplier user :raises NotFound: if it was not sent to the actor's supplier
     """
-    _require(actor, SUPPLIER_ROLES, "仅礼品商用户可以查看公告送达 (supplier users only)")
+    _require(actor, SUPPLIER_ROLES, gettext("仅礼品商用户可以查看公告送达"))
     delivery = (
         AnnouncementDelivery.objects.visible_to(actor).select_related("announcement", "acknowledged_by")
         .filter(announcement_id=announcement_id).first()
@@ -120,14 +122,14 @@ def acknowledge(*, delivery: AnnouncementDelivery, actor, now: datetime) -> Anno
             acknowledged_at=now, acknowledged_by=actor
         )
         if not changed:
-            raise Conflict("该公告已确认 (this announcement was already acknowledged)")
+            raise Conflict(gettext("该公告已确认"))
         AnnouncementDelivery.objects.filter(pk=delivery.pk, read_at__isnull=True).update(read_at=now)
     delivery.refresh_from_db()
     return delivery
 
 
 def _require_own(delivery: AnnouncementDelivery, actor) -> None:
-    _require(actor, SUPPLIER_ROLES, "仅礼品商用户可以阅读和确认公告 (supplier users only)")
+    _require(actor, SUPPLIER_ROLES, gettext("仅礼品商用户可以阅读和确认公告"))
     if getattr(actor, "supplier_id", None) != delivery.supplier_id:
         raise NotFound()
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from core.errors import PermissionDenied, ValidationFailed
 from core.events import publish
@@ -32,9 +33,9 @@ def create_gift(
     """
     sku = (sku or "").strip()
     if not sku or len(sku) > 60:
-        raise ValidationFailed("请填写SKU（最多60个字符） (SKU required, at most 60 characters)", field="sku")
+        raise ValidationFailed(gettext("请填写SKU（最多60个字符）"), field="sku")
     if Gift.objects.filter(supplier=supplier, sku=sku).exists():
-        raise ValidationFailed("SKU已存在 (this SKU already exists in your catalog)", field="sku")
+        raise ValidationFailed(gettext("SKU已存在"), field="sku")
     with stored_uploads(supplier_id=supplier.pk, uploads=uploads) as stored:
         values = revisions.clean_changes(
             {"name": name, "category": category, "market_price": market_price, "settlement_price": settlement_price,
@@ -51,13 +52,13 @@ def missing_for_submission(gift: Gift) -> list[tuple[str, str]]:
     """(field, message) for each piece of data a submission still needs."""
     missing = []
     if not gift.images:
-        missing.append(("images", "至少上传一张图片 (at least one image)"))
+        missing.append(("images", gettext("至少上传一张图片")))
     if not gift.specification.strip():
-        missing.append(("specification", "请填写规格 (specification required)"))
+        missing.append(("specification", gettext("请填写规格")))
     if not gift.warranty_text.strip():
-        missing.append(("warranty_text", "请填写保修说明 (warranty text required)"))
+        missing.append(("warranty_text", gettext("请填写保修说明")))
     if not gift.prices.exists():
-        missing.append(("points_prices", "至少为一个积分计划定价 (a points price for at least one program)"))
+        missing.append(("points_prices", gettext("至少为一个积分计划定价")))
     return missing
 
 
@@ -92,7 +93,7 @@ def reject_gift(*, gift: Gift, actor, now: datetime, reason: str = "") -> Gift:
     :raises ValidationFailed: without a reason :raises InvalidTransition:
     """
     if not reason.strip():
-        raise ValidationFailed("请填写驳回原因 (a reason is required)", field="reason")
+        raise ValidationFailed(gettext("请填写驳回原因"), field="reason")
     with transaction.atomic():
         apply_transition(gift, "reject", actor=actor, at=now, reason=reason)
         send_notice(supplier=gift.supplier, kind="gift_rejected", title=f"礼品 {gift.sku} 审核未通过", body=f"{gift.name}：{reason.strip()}",
@@ -116,7 +117,7 @@ def delist_gift(*, gift: Gift, actor, now: datetime, reason_code: str, reason: s
     :raises PermissionDenied: for a supplier user giving another reason :raises InvalidTransition:
     """
     if getattr(actor, "role", None) in SUPPLIER_ROLES and reason_code != Gift.DelistReason.SUPPLIER_REQUEST:
-        raise PermissionDenied("礼品商只能申请下线 (suppliers may only request delisting)")
+        raise PermissionDenied(gettext("礼品商只能申请下线"))
     return apply_transition(gift, "delist", actor=actor, at=now, reason=reason or reason_code, reason_code=reason_code)
 
 

@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext, gettext_lazy
 
 from core.errors import DomainError, ValidationFailed
 from core.models import Program, Tier
@@ -45,7 +46,10 @@ COLUMNS = (
 KEYS = [key for key, _, _ in COLUMNS]
 #: Columns a file may leave out: a new gift takes their defaults, an existing one keeps what it has.
 OPTIONAL = ("description", "images", "specification", "warranty_text", "fulfilment", "min_tier", "tier_discounts")
-SPEC = TableSpec(keys=tuple(KEYS), aliases={label: key for key, label, _ in COLUMNS}, optional=OPTIONAL, max_rows=5000, noun="礼品行")
+SPEC = TableSpec(
+    keys=tuple(KEYS), aliases={label: key for key, label, _ in COLUMNS}, optional=OPTIONAL, max_rows=5000,
+    noun=gettext_lazy("礼品行"),
+)
 POINTS_COLUMNS = {"points_gotone": Program.GOTONE, "points_mzone": Program.MZONE}
 COLUMN_OF_FIELD = {"points_prices": "points_gotone"}
 REQUIRED_VALUES = ("sku", "name", "category", "market_price", "settlement_price")
@@ -174,11 +178,11 @@ def _check_rows(rows) -> tuple[list[Problem], list[tuple[int, str, dict]]]:
     """Problems of each row, and (row, sku, cleaned changes) of the rows without any."""
     problems, planned, first_row = [], [], {}
     for number, cells in rows:
-        row_problems = [(column, "required", "必填 (required)") for column in REQUIRED_VALUES if not cells[column].strip()]
+        row_problems = [(column, "required", gettext("必填")) for column in REQUIRED_VALUES if not cells[column].strip()]
         changes = _parse(cells, skip={column for column, _, _ in row_problems}, problems=row_problems)
         sku = changes.pop("sku", "")
         if sku in first_row:
-            row_problems.append(("sku", "duplicate", f"货号与第 {first_row[sku]} 行重复 (duplicate SKU)"))
+            row_problems.append(("sku", "duplicate", gettext("货号与第 %(row)s 行重复") % {"row": first_row[sku]}))
         elif sku:
             first_row[sku] = number
         try:
@@ -228,15 +232,15 @@ def _number(text: str, *, whole_digits: int, not_a_number: str, too_large: str) 
 
 
 def _money(text: str) -> Decimal:
-    return _number(text, whole_digits=MONEY_DIGITS, not_a_number="金额格式错误 (not a number)",
-                   too_large=f"金额过大，整数部分最多 {MONEY_DIGITS} 位 (at most {MONEY_DIGITS} digits before the decimal point)")
+    return _number(text, whole_digits=MONEY_DIGITS, not_a_number=gettext("金额格式错误"),
+                   too_large=gettext("金额过大，整数部分最多 %(money_digits)s 位") % {"money_digits": MONEY_DIGITS})
 
 
 def _points(text: str) -> int | None:
     if not text.strip():
         return None
     if not (points := whole_number(text, limit=POINTS_LIMIT)):
-        raise _BadCell(f"积分须为 1–{POINTS_LIMIT} 的整数 (points must be a whole number from 1 to {POINTS_LIMIT})")
+        raise _BadCell(gettext("积分须为 1–%(points_limit)s 的整数") % {"points_limit": POINTS_LIMIT})
     return points
 
 
@@ -245,11 +249,11 @@ def _discounts(text: str) -> dict[str, int | float]:
     for part in filter(None, (p.strip() for p in text.split("|"))):
         tier, sep, percent = (s.strip() for s in part.partition(":"))
         if not sep:
-            raise _BadCell("格式为 等级:折扣，如 gold:5|diamond:10 (write tier:percent, e.g. gold:5|diamond:10)")
+            raise _BadCell(gettext("格式为 等级:折扣，如 gold:5|diamond:10"))
         if tier in discounts:
-            raise _BadCell(f"等级「{tier}」重复 (tier listed twice)")
-        value = _number(percent, whole_digits=2, not_a_number=f"「{part}」的折扣不是数字 (discount is not a number)",
-                        too_large=f"「{part}」的折扣须为 0–99 的百分比 (discount is a percent from 0 to 99)")
+            raise _BadCell(gettext("等级「%(tier)s」重复") % {"tier": tier})
+        value = _number(percent, whole_digits=2, not_a_number=gettext("「%(part)s」的折扣不是数字") % {"part": part},
+                        too_large=gettext("「%(part)s」的折扣须为 0–99 的百分比") % {"part": part})
         discounts[tier] = float(value) if "." in percent else int(value)
     return discounts
 

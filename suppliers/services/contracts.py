@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from core.errors import ValidationFailed
 from core.fsm import apply_transition
@@ -20,12 +21,12 @@ def create_contract(
 ) -> Contract:
     """Record a contract for review. :raises ValidationFailed: for dates out of order, no programs or a duplicate number"""
     if end_date <= start_date:
-        raise ValidationFailed("结束日期须晚于开始日期 (the contract must end after it starts)", field="end_date")
+        raise ValidationFailed(gettext("结束日期须晚于开始日期"), field="end_date")
     chosen = list(Program.objects.filter(code__in=programs))
     if not chosen or len(chosen) != len(set(programs)):
-        raise ValidationFailed("请选择有效的积分计划 (choose gotone and/or mzone)", field="programs")
+        raise ValidationFailed(gettext("请选择有效的积分计划"), field="programs")
     if Contract.objects.filter(supplier=supplier, number=number).exists():
-        raise ValidationFailed("合同编号已存在 (contract number already used)", field="number")
+        raise ValidationFailed(gettext("合同编号已存在"), field="number")
     with transaction.atomic():
         contract = Contract.objects.create(
             supplier=supplier, number=number, start_date=start_date, end_date=end_date, payment_days=payment_days,
@@ -43,7 +44,7 @@ def approve_contract(*, contract: Contract, actor, now: datetime, reason: str = 
 def reject_contract(*, contract: Contract, actor, now: datetime, reason: str = "") -> Contract:
     """Reject a pending contract with a reason. :raises ValidationFailed: :raises InvalidTransition:"""
     if not reason.strip():
-        raise ValidationFailed("请填写驳回原因 (a reason is required)", field="reason")
+        raise ValidationFailed(gettext("请填写驳回原因"), field="reason")
     return apply_transition(contract, "reject", actor=actor, at=now, reason=reason)
 
 
@@ -70,9 +71,9 @@ def activation_missing(*, supplier: Supplier, now: datetime) -> list[tuple[str, 
     today = timezone.localdate(now)
     missing = []
     if current_contract(supplier=supplier, on=today) is None:
-        missing.append(("contract", "缺少已生效的合同 (no approved contract in force)"))
+        missing.append(("contract", gettext("缺少已生效的合同")))
     if valid_licence(supplier=supplier, on=today) is None:
-        missing.append(("business_licence", "缺少有效的营业执照 (no valid business licence)"))
+        missing.append(("business_licence", gettext("缺少有效的营业执照")))
     return missing
 
 

@@ -18,6 +18,7 @@ from django.core.files.storage import default_storage
 from django.core.validators import URLValidator
 from django.http import FileResponse, Http404
 from django.urls import reverse
+from django.utils.translation import gettext
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from core.errors import ValidationFailed
@@ -39,18 +40,18 @@ def check_image(upload, *, field: str = "upload") -> str:
     :raises ValidationFailed: naming the file"""
     name = getattr(upload, "name", "") or "?"
     if upload.size > MAX_BYTES:
-        raise ValidationFailed(f"{name}：图片不能超过 5 MB ({name}: larger than 5 MB)", field=field)
+        raise ValidationFailed(gettext("%(name)s：图片不能超过 5 MB") % {"name": name}, field=field)
     try:
         with Image.open(upload) as picture:  # reads the header only
             kind, (width, height) = picture.format, picture.size
             if kind not in FORMATS:
-                raise ValidationFailed(f"{name}：仅支持 JPEG、PNG、WebP ({name}: JPEG, PNG or WebP only)", field=field)
+                raise ValidationFailed(gettext("%(name)s：仅支持 JPEG、PNG、WebP") % {"name": name}, field=field)
             if max(width, height) > MAX_SIDE or width * height > MAX_PIXELS:
-                raise ValidationFailed(f"{name}：边长不能超过 {MAX_SIDE} 像素、总像素不超过 3000 万 "
-                                       f"({name}: at most {MAX_SIDE} px a side and 30 megapixels)", field=field)
+                message = gettext("%(name)s：边长不能超过 %(max_side)s 像素、总像素不超过 3000 万") % {"name": name, "max_side": MAX_SIDE}
+                raise ValidationFailed(message, field=field)
             picture.load()  # decodes every pixel: a file that only begins like a picture is refused here
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise ValidationFailed(f"{name}：不是可识别的图片 ({name} is not a picture)", field=field) from None
+        raise ValidationFailed(gettext("%(name)s：不是可识别的图片") % {"name": name}, field=field) from None
     finally:
         upload.seek(0)
     return FORMATS[kind]
@@ -190,7 +191,7 @@ def serve_image(gift: Gift, index: int, *, images: list[str] | None = None, size
     its thumbnail for `size` "thumb" (the picture itself when no thumbnail can be made).
     :raises Http404: no such stored picture :raises ValidationFailed: another size"""
     if size not in (None, "", THUMBNAIL):
-        raise ValidationFailed(f"size 只能是 {THUMBNAIL} (size must be {THUMBNAIL} or absent)", field="size")
+        raise ValidationFailed(gettext("图片尺寸只能是 %(size)s 或不填") % {"size": THUMBNAIL}, field="size")
     images = (gift.images if images is None else images) or []
     name = images[index] if 0 <= index < len(images) else ""
     if not is_stored(gift, name):

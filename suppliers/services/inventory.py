@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from core import sql
 from core.errors import PermissionDenied, ValidationFailed
@@ -75,7 +76,7 @@ def _change(gift: Gift, location: Location, on_hand: int, reserved: int, free_ne
 
 def _positive(quantity: int) -> int:
     if not isinstance(quantity, int) or quantity <= 0:
-        raise ValidationFailed("数量必须为正整数 (quantity must be a positive integer)", field="quantity")
+        raise ValidationFailed(gettext("数量必须为正整数"), field="quantity")
     return quantity
 
 
@@ -125,7 +126,8 @@ MAX_OWN_STOCK = 100_000
 def _units(value, *, name: str, field: str) -> int:
     """A count of units a person entered (a stock count, a safety stock). :raises ValidationFailed: unless 0–MAX_OWN_STOCK"""
     if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_OWN_STOCK:
-        raise ValidationFailed(f"{name}须为 0–{MAX_OWN_STOCK} 的整数 (a whole number from 0 to {MAX_OWN_STOCK})", field=field)
+        message = gettext("%(name)s须为 0–%(max_own_stock)s 的整数") % {"name": name, "max_own_stock": MAX_OWN_STOCK}
+        raise ValidationFailed(message, field=field)
     return value
 
 
@@ -147,9 +149,9 @@ def count_own_stock(*, gift: Gift, available: int, actor, now: datetime) -> Stoc
         not a whole number from 0 to MAX_OWN_STOCK
     """
     if getattr(actor, "role", None) not in SUPPLIER_ROLES or actor.supplier_id != gift.supplier_id:
-        raise PermissionDenied("只有该礼品商可以申报自有库存 (only the gift's supplier counts its own stock)")
+        raise PermissionDenied(gettext("只有该礼品商可以申报自有库存"))
     if gift.fulfilment != Gift.Fulfilment.DROPSHIP:
-        raise ValidationFailed("物流仓发货的礼品以物流商实收为准，不能自报库存 (a warehouse gift's stock is what logistics receives)", field="gift")
+        raise ValidationFailed(gettext("物流仓发货的礼品以物流商实收为准，不能自报库存"), field="gift")
     _units(available, name="可用数量", field="available")
     location = own_location(gift.supplier)
     source = Source("stock_count", timezone.localtime(now).strftime("%Y%m%d%H%M%S"))

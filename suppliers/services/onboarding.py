@@ -3,6 +3,7 @@ from datetime import datetime
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils.translation import gettext
 
 from core.errors import ValidationFailed
 from core.fsm import apply_transition
@@ -35,7 +36,7 @@ def apply_as_supplier(
     code = validate_credit_code(credit_code)
     contact_phone = validate_mobile(contact_phone, field="contact_phone")
     if User.objects.filter(username__iexact=username).exists():
-        raise ValidationFailed("该用户名已被使用 (username taken)", field="username")
+        raise ValidationFailed(gettext("该用户名已被使用"), field="username")
     with transaction.atomic():
         supplier = Supplier.objects.create(
             name=name,
@@ -81,7 +82,7 @@ def approve_supplier(*, supplier: Supplier, actor, now: datetime, reason: str = 
 def reject_supplier(*, supplier: Supplier, actor, now: datetime, reason: str = "") -> Supplier:
     """Reject an application under review (a reason is required). :raises InvalidTransition:"""
     if not reason.strip():
-        raise ValidationFailed("请填写拒绝原因 (a reason is required)", field="reason")
+        raise ValidationFailed(gettext("请填写拒绝原因"), field="reason")
     return apply_transition(supplier, "reject", actor=actor, at=now, reason=reason)
 
 

@@ -8,6 +8,7 @@ import re
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from core.errors import Conflict, PermissionDenied, ValidationFailed
 from core.fsm import apply_transition
@@ -38,7 +39,7 @@ def request_profile_change(
     :raises Conflict: while a change of the same field is pending
     """
     if getattr(actor, "role", None) != Role.SUPPLIER_ADMIN or actor.supplier_id != supplier.pk:
-        raise PermissionDenied("只有礼品商管理员可以申请资料变更 (only the supplier admin may request profile changes)")
+        raise PermissionDenied(gettext("只有礼品商管理员可以申请资料变更"))
     supplier = Supplier.objects.get(pk=supplier.pk)  # the caller's copy may predate an approved change
     given = {"bank_name": bank_name, "account_name": account_name, "account_number": account_number,
              "legal_name": legal_name, "credit_code": credit_code}
@@ -79,7 +80,7 @@ def reject_profile_change(*, change: ProfileChange, actor, now: datetime, reason
     :raises InvalidTransition: unless the change is pending
     """
     if not reason.strip():
-        raise ValidationFailed("请填写驳回原因 (a reason is required)", field="reason")
+        raise ValidationFailed(gettext("请填写驳回原因"), field="reason")
     return apply_transition(change, "reject", actor=actor, at=now, reason=reason, decided_at=now)
 
 
@@ -95,38 +96,39 @@ def current_value(*, supplier: Supplier, field: str) -> dict:
 
 def _clean(supplier: Supplier, field: str, given: dict[str, str]) -> dict[str, str]:
     if field not in VALUE_FIELDS:
-        raise ValidationFailed("请选择变更项：收款账户、企业名称或统一社会信用代码 (choose what to change)", field="field")
+        raise ValidationFailed(gettext("请选择变更项：收款账户、企业名称或统一社会信用代码"), field="field")
     errors = [
-        (name, "not_for_this_field", "该项与所选变更无关，请留空 (leave this empty for the chosen change)")
+        (name, "not_for_this_field", gettext("该项与所选变更无关，请留空"))
         for name, value in given.items() if value and name not in VALUE_FIELDS[field]
     ]
     value = {name: given[name] for name in VALUE_FIELDS[field]}
     for name in VALUE_FIELDS[field]:
         if not value[name]:
-            errors.append((name, "required", "该项不能为空 (required)"))
+            errors.append((name, "required", gettext("该项不能为空")))
     if field == Field.BANK_ACCOUNT:
         value["account_number"] = re.sub(r"[\s-]", "", value["account_number"])
         if value["account_number"] and not ACCOUNT_NUMBER.match(value["account_number"]):
-            errors.append(("account_number", "invalid", "账号须为8–32位数字 (8 to 32 digits)"))
+            errors.append(("account_number", "invalid", gettext("账号须为8–32位数字")))
         errors += [
-            (name, "too_long", f"最多{limit}个字符 (too long)") for name, limit in BANK_FIELDS.items() if len(value[name]) > limit
+            (name, "too_long", gettext("最多%(limit)s个字符") % {"limit": limit})
+            for name, limit in BANK_FIELDS.items() if len(value[name]) > limit
         ]
     elif field == Field.LEGAL_NAME and len(value["legal_name"]) > 200:
-        errors.append(("legal_name", "too_long", "最多200个字符 (too long)"))
+        errors.append(("legal_name", "too_long", gettext("最多200个字符")))
     elif field == Field.CREDIT_CODE and value["credit_code"]:
         try:
             value["credit_code"] = validate_credit_code(value["credit_code"])
         except ValidationFailed as error:
             errors.append(("credit_code", error.code, error.detail))
     if not errors and value == current_value(supplier=supplier, field=field):
-        errors.append((VALUE_FIELDS[field][-1], "unchanged", "与当前资料相同，无需变更 (same as the current value)"))
+        errors.append((VALUE_FIELDS[field][-1], "unchanged", gettext("与当前资料相同，无需变更")))
     if errors:
         raise ValidationFailed(errors[0][2], field=errors[0][0], errors=errors)
     return value
 
 
 def _already_pending() -> Conflict:
-    return Conflict("该项已有待审核的变更 (a change of this field is already pending review)", field="field")
+    return Conflict(gettext("该项已有待审核的变更"), field="field")
 
 
 @waiting_for(DECIDERS)

@@ -4,6 +4,7 @@ from datetime import date, datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from core.errors import ValidationFailed
 from suppliers.models import Category, Gift, Qualification, Supplier
@@ -19,11 +20,11 @@ def upload_qualification(
     :raises ValidationFailed: for an expiry not after issue, a certificate without its type, or no file
     """
     if expires_on <= issued_on:
-        raise ValidationFailed("有效期须晚于发证日期 (expiry must be after issue)", field="expires_on")
+        raise ValidationFailed(gettext("有效期须晚于发证日期"), field="expires_on")
     if kind == Qualification.Kind.PRODUCT_CERTIFICATE and not certificate_type.strip():
-        raise ValidationFailed("请填写证书种类 (certificate type required)", field="certificate_type")
+        raise ValidationFailed(gettext("请填写证书种类"), field="certificate_type")
     if not file:
-        raise ValidationFailed("请上传证书文件 (a file is required)", field="file")
+        raise ValidationFailed(gettext("请上传证书文件"), field="file")
     return Qualification.objects.create(
         supplier=supplier, kind=kind, certificate_type=certificate_type.strip(), number=number, issued_on=issued_on,
         expires_on=expires_on, file=file, uploaded_at=now,
@@ -35,11 +36,11 @@ def submission_blockers(*, supplier: Supplier, category, on: date) -> list[tuple
     valid = Qualification.objects.filter(supplier=supplier, issued_on__lte=on, expires_on__gte=on)
     blockers = []
     if not valid.filter(kind=Qualification.Kind.BUSINESS_LICENCE).exists():
-        blockers.append(("business_licence", "营业执照已过期或缺失，续期前不能提交礼品 (business licence expired or missing)"))
+        blockers.append(("business_licence", gettext("营业执照已过期或缺失，续期前不能提交礼品")))
     held = set(valid.filter(kind=Qualification.Kind.PRODUCT_CERTIFICATE).values_list("certificate_type", flat=True))
     for certificate_type in category.required_certificates or []:
         if certificate_type not in held:
-            blockers.append(("certificates", f"缺少有效的{certificate_type}证书 (valid {certificate_type} certificate required)"))
+            blockers.append(("certificates", gettext("缺少有效的%(certificate_type)s证书") % {"certificate_type": certificate_type}))
     return blockers
 
 

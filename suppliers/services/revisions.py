@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Sum
+from django.utils.translation import gettext
 
 from core.errors import Conflict, ValidationFailed
 from core.fsm import apply_transition, bulk_transition
@@ -31,14 +32,14 @@ def clean_changes(changes: dict[str, Any]) -> dict[str, Any]:
     """
     errors: list[tuple[str, str, str]] = []
     unknown = set(changes) - EDITABLE
-    errors += [(field, "not_editable", "该字段不可修改 (field cannot be changed)") for field in sorted(unknown)]
+    errors += [(field, "not_editable", gettext("该字段不可修改")) for field in sorted(unknown)]
     cleaned = {k: v for k, v in changes.items() if k in EDITABLE}
     if "name" in cleaned and not (isinstance(cleaned["name"], str) and 0 < len(cleaned["name"].strip()) <= 200):
-        errors.append(("name", "invalid", "请填写名称（最多200字） (name required, at most 200 characters)"))
+        errors.append(("name", "invalid", gettext("请填写名称（最多200字）")))
     if "category" in cleaned:
         code = getattr(cleaned["category"], "code", cleaned["category"])
         if not Category.objects.filter(code=code).exists():
-            errors.append(("category", "invalid", "未知的礼品类别 (unknown category)"))
+            errors.append(("category", "invalid", gettext("未知的礼品类别")))
         cleaned["category"] = code
     for money in ("market_price", "settlement_price"):
         if money in cleaned:
@@ -47,27 +48,27 @@ def clean_changes(changes: dict[str, Any]) -> dict[str, Any]:
             except ArithmeticError:
                 value = Decimal("NaN")
             if not value.is_finite() or value < 0 or value >= MAX_MONEY or value != value.quantize(Decimal("0.01")):
-                errors.append((money, "invalid", "金额须为非负数，最多两位小数、十位整数 (non-negative, at most 10 digits and 2 decimals)"))
+                errors.append((money, "invalid", gettext("金额须为非负数，最多两位小数、十位整数")))
                 continue
             cleaned[money] = str(value.quantize(Decimal("0.01")))
     if "points_prices" in cleaned:
         prices = cleaned["points_prices"]
         codes = set(Program.objects.values_list("code", flat=True))
         if not isinstance(prices, dict) or not prices or set(prices) - codes or not all(map(is_points_price, prices.values())):
-            errors.append(("points_prices", "invalid", f"至少为一个积分计划（gotone / mzone）设置 1–{POINTS_LIMIT} 的整数积分价 "
-                                                       f"(a whole price of 1–{POINTS_LIMIT} points for at least one program)"))
+            message = gettext("至少为一个积分计划（gotone / mzone）设置 1–%(points_limit)s 的整数积分价")
+            errors.append(("points_prices", "invalid", message % {"points_limit": POINTS_LIMIT}))
     if "tier_discounts" in cleaned:
         discounts = cleaned["tier_discounts"]
         if not isinstance(discounts, dict) or set(discounts) - set(Tier.values) or any(
             not isinstance(p, int | float) or not 0 <= p < 100 for p in discounts.values()
         ):
-            errors.append(("tier_discounts", "invalid", "等级折扣须为已知等级（silver/gold/diamond/standard）的 0–99 百分比 (percent 0–99 per known tier)"))
+            errors.append(("tier_discounts", "invalid", gettext("等级折扣须为已知等级（silver/gold/diamond/standard）的 0–99 百分比")))
     if "min_tier" in cleaned and cleaned["min_tier"] not in Tier.values:
-        errors.append(("min_tier", "invalid", "未知的会员等级 (unknown tier)"))
+        errors.append(("min_tier", "invalid", gettext("未知的会员等级")))
     if "fulfilment" in cleaned and cleaned["fulfilment"] not in Gift.Fulfilment.values:
         errors.append(("fulfilment", "invalid", "履约方式为 warehouse 或 dropship"))
     if "images" in cleaned and (not isinstance(cleaned["images"], list) or not all(map(is_picture_entry, cleaned["images"]))):
-        errors.append(("images", "invalid", "每行须为上传的图片（gifts/…）或以 https:// 开头的网址 (an uploaded picture, gifts/…, or a web address)"))
+        errors.append(("images", "invalid", gettext("每行须为上传的图片（gifts/…）或以 https:// 开头的网址")))
     if errors:
         raise ValidationFailed(errors[0][2], field=errors[0][0], errors=errors)
     return cleaned
@@ -87,11 +88,12 @@ def check_fulfilment_change(gift: Gift, changes: dict[str, Any]) -> None:
     on_hand, reserved, coming = held["on_hand"] or 0, held["reserved"] or 0, sum(count(gift) for count in stock_on_the_way)
     if on_hand or reserved:
         raise ValidationFailed(
-            f"该礼品仍有库存 {on_hand} 件（其中 {reserved} 件已被订单占用），清空库存后才能更改履约方式 "
-            f"(stock is still held: {on_hand} units, {reserved} reserved)", field="fulfilment",
+            gettext("该礼品仍有库存 %(on_hand)s 件（其中 %(reserved)s 件已被订单占用），清空库存后才能更改履约方式")
+            % {"on_hand": on_hand, "reserved": reserved},
+            field="fulfilment",
         )
     if coming:
-        raise ValidationFailed(f"该礼品仍有 {coming} 件已预报、待入库，收货后才能更改履约方式 (stock on its way: {coming} units announced)",
+        raise ValidationFailed(gettext("该礼品仍有 %(coming)s 件已预报、待入库，收货后才能更改履约方式") % {"coming": coming},
                                field="fulfilment")
 
 
@@ -134,9 +136,9 @@ def edit_gift(*, gift: Gift, actor, now: datetime, changes: dict[str, Any], uplo
                 apply_changes(gift, cleaned)
                 return gift
             if gift.state not in EDIT_BY_REVISION:
-                raise Conflict(f"礼品处于「{gift.get_state_display()}」状态，不能修改 (cannot edit in state {gift.state})", field="state")
+                raise Conflict(gettext("礼品处于「%(state)s」状态，不能修改") % {"state": gift.get_state_display()}, field="state")
             if GiftRevision.objects.filter(gift=gift, state=GiftRevision.State.PENDING).exists():
-                raise Conflict("已有待审核的修改 (a revision is already pending review)", field="changes")
+                raise Conflict(gettext("已有待审核的修改"), field="changes")
             return GiftRevision.objects.create(gift=gift, changes=cleaned, requested_by=actor, requested_at=now)
 
 
@@ -154,7 +156,7 @@ def approve_revision(*, revision: GiftRevision, actor, now: datetime, reason: st
 def reject_revision(*, revision: GiftRevision, actor, now: datetime, reason: str = "") -> GiftRevision:
     """Refuse a pending revision; the gift keeps its listed version. :raises ValidationFailed: :raises InvalidTransition:"""
     if not reason.strip():
-        raise ValidationFailed("请填写驳回原因 (a reason is required)", field="reason")
+        raise ValidationFailed(gettext("请填写驳回原因"), field="reason")
     with transaction.atomic():
         apply_transition(revision, "reject", actor=actor, at=now, reason=reason, decided_at=now)
         gift = revision.gift
@@ -166,9 +168,9 @@ def reject_revision(*, revision: GiftRevision, actor, now: datetime, reason: str
 def schedule_publication(*, gift: Gift, actor, now: datetime, publish_at: datetime) -> Gift:
     """Publish an approved gift automatically at `publish_at`. :raises Conflict: unless approved and in the future"""
     if gift.state != Gift.State.APPROVED:
-        raise Conflict("只能为已审核的礼品安排上线 (only approved gifts can be scheduled)", field="publish_at")
+        raise Conflict(gettext("只能为已审核的礼品安排上线"), field="publish_at")
     if publish_at <= now:
-        raise ValidationFailed("上线时间须在未来 (must be in the future)", field="publish_at")
+        raise ValidationFailed(gettext("上线时间须在未来"), field="publish_at")
     Gift.objects.filter(pk=gift.pk).update(publish_at=publish_at)
     gift.refresh_from_db()
     return gift

@@ -8,6 +8,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 from rest_framework.authtoken.models import Token
 
 from core.errors import NotFound, PermissionDenied, ValidationFailed
@@ -22,7 +23,7 @@ User = get_user_model()
 def require_supplier_admin(actor) -> None:
     """:raises PermissionDenied: unless `actor` administers a supplier"""
     if getattr(actor, "role", None) != Role.SUPPLIER_ADMIN or actor.supplier_id is None:
-        raise PermissionDenied("仅礼品商管理员可以管理团队成员 (supplier admin only)")
+        raise PermissionDenied(gettext("仅礼品商管理员可以管理团队成员"))
 
 
 def team_of(actor) -> QuerySet[SupplierMembership]:
@@ -37,9 +38,9 @@ def staff_member(actor, pk: int) -> SupplierMembership:
     manage. :raises NotFound: :raises PermissionDenied:"""
     membership = team_of(actor).filter(pk=pk).first()
     if membership is None:
-        raise NotFound("没有该成员 (no such member of your team)")
+        raise NotFound(gettext("没有该成员"))
     if membership.user.role != Role.SUPPLIER_STAFF:
-        raise PermissionDenied("只能管理员工账号 (only staff accounts are managed here)")
+        raise PermissionDenied(gettext("只能管理员工账号"))
     return membership
 
 
@@ -76,26 +77,26 @@ def add_staff(*, actor, username: str, name: str, phone: str, password: str, now
             user.save()
             return SupplierMembership.objects.create(user=user, supplier_id=actor.supplier_id)
     except IntegrityError:  # the same username taken at the same moment
-        raise ValidationFailed("该用户名已被使用 (username taken)", field="username") from None
+        raise ValidationFailed(gettext("该用户名已被使用"), field="username") from None
 
 
 def _username(value: str) -> str:
     username = validate_length((value or "").strip(), model=User, column="username")
     if not username:
-        raise ValidationFailed("请填写用户名 (username required)", field="username")
+        raise ValidationFailed(gettext("请填写用户名"), field="username")
     try:
         User.username_validator(username)
     except DjangoValidationError:
-        raise ValidationFailed("用户名只能包含字母、数字和 @ . + - _ (letters, digits and @ . + - _ only)", field="username") from None
+        raise ValidationFailed(gettext("用户名只能包含字母、数字和 @ . + - _"), field="username") from None
     if User.objects.filter(username__iexact=username).exists():
-        raise ValidationFailed("该用户名已被使用 (username taken)", field="username")
+        raise ValidationFailed(gettext("该用户名已被使用"), field="username")
     return username
 
 
 def _name(value: str) -> str:
     name = validate_length((value or "").strip(), model=User, column="first_name", field="name")
     if not name:
-        raise ValidationFailed("请填写姓名 (name required)", field="name")
+        raise ValidationFailed(gettext("请填写姓名"), field="name")
     return name
 
 
@@ -104,7 +105,7 @@ def disable_member(*, actor, membership: SupplierMembership, now: datetime, reas
     :raises InvalidTransition: already disabled"""
     membership = staff_member(actor, membership.pk)
     if not (reason or "").strip():
-        raise ValidationFailed("请说明停用原因 (a reason is required)", field="reason")
+        raise ValidationFailed(gettext("请说明停用原因"), field="reason")
     with transaction.atomic():
         apply_transition(membership, "disable", actor=actor, at=now, reason=reason.strip())
         User.objects.filter(pk=membership.user_id).update(is_active=False)

@@ -191,7 +191,7 @@ def test_a_shipped_event_without_a_carrier_is_rejected(handed_over, now):
     with pytest.raises(CarrierEventRejected) as refused:
         record(now, **carrier_event(now, 1, "shipped", payload={"order_number": handed_over.order.number}))
 
-    assert "carrier" in refused.value.detail
+    assert "请填写承运商" in refused.value.detail
     assert Shipment.objects.get().state == "created"
 
 

@@ -94,7 +94,7 @@ def test_submitting_an_incomplete_draft_lists_what_is_missing_and_changes_nothin
     page = response.content.decode()
     gift.refresh_from_db()
     assert gift.state == "draft"
-    assert "at least one image" in page and "warranty text required" in page
+    assert "至少上传一张图片" in page and "请填写保修说明" in page
 
 
 def test_another_suppliers_gift_is_not_found(other_supplier_admin, supplier):
@@ -157,7 +157,7 @@ def test_rejecting_a_gift_without_a_reason_shows_an_error_and_changes_nothing(op
 
     gift.refresh_from_db()
     assert gift.state == "submitted"
-    assert "a reason is required" in response.content.decode()
+    assert "请填写驳回原因" in response.content.decode()
     assert not TransitionLog.objects.filter(object_id=gift.pk, transition="reject").exists()
 
 
@@ -261,7 +261,7 @@ def test_switching_a_stocked_gift_to_dropship_is_an_error_next_to_the_field(supp
 
     response = client.post(f"/supplier/gifts/{gift.pk}/edit/", _bound(form, fulfilment="dropship"))
 
-    assert response.status_code == 200 and "stock is still held: 3 units" in str(response.context["form"].errors["fulfilment"])
+    assert response.status_code == 200 and "该礼品仍有库存 3 件" in str(response.context["form"].errors["fulfilment"])
     assert not GiftRevision.objects.exists()
 
 
@@ -273,7 +273,7 @@ def test_rejecting_a_revision_without_a_reason_changes_nothing(supplier_admin, s
 
     revision.refresh_from_db()
     assert revision.state == "pending"
-    assert "a reason is required" in response.content.decode()
+    assert "请填写驳回原因" in response.content.decode()
 
 
 def test_an_edit_that_changes_nothing_creates_no_revision(supplier_admin, supplier):

@@ -204,5 +204,5 @@ def test_a_gift_with_stock_announced_keeps_its_fulfilment_until_it_is_received(s
     with pytest.raises(ValidationFailed) as still:  # received: now it is stock on hand that holds the gift
         revisions.edit_gift(gift=gift, actor=supplier_staff, now=now, changes={"fulfilment": "dropship"})
 
-    assert refused.value.field == "fulfilment" and "10" in refused.value.detail and "announced" in refused.value.detail
-    assert "stock is still held: 10 units" in still.value.detail
+    assert refused.value.field == "fulfilment" and "10" in refused.value.detail and "已预报" in refused.value.detail
+    assert "该礼品仍有库存 10 件" in still.value.detail

@@ -113,7 +113,7 @@ def test_the_admin_disables_and_enables_a_member_on_its_page_and_reads_why(suppl
     client.post(f"/supplier/team/{staff.pk}/enable/", {"reason": "已找回"})
 
     staff.refresh_from_db()
-    assert "a reason is required" in refused
+    assert "请说明停用原因" in refused
     assert 'data-action="enable"' in disabled and "手机丢失" in disabled and "停用" in disabled
     assert staff.state == "active" and staff.user.is_active
 
