@@ -3,6 +3,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import ValidationFailed
+from core.forms import SubmittedOnce
 from settlement.models import Adjustment, Category, Resolution, Statement
 from settlement.services.generation import parse_month
 from settlement.sources import source_choices
@@ -86,7 +87,7 @@ class AdjustmentFilterForm(SupplierFilterForm):
         return {"state": self.cleaned_data.get("state") or "", "supplier_id": self.cleaned_data.get("supplier")}
 
 
-class AdjustmentForm(forms.Form):
+class AdjustmentForm(SubmittedOnce):
     """An adjustment as finance proposes it; for a disputed statement the supplier is the statement's."""
 
     supplier = forms.TypedChoiceField(label=_("礼品商"), coerce=int)

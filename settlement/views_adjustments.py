@@ -15,13 +15,14 @@ from django.views.decorators.http import require_POST
 
 from core.api.permissions import require_role
 from core.errors import DomainError
+from core.idempotency import once_per_token
 from core.portal import redirect_back, add_service_errors, paginate, run_action
 from core.roles import SUPPLIER_ROLES
 from core.tabular import TableRejected
 from settlement.forms import (
     AdjustmentFilterForm, AdjustmentForm, CategoryFilterForm, DecisionForm, ReconciliationFilterForm, ReconciliationUploadForm, ResolveForm,
 )
-from settlement.models import Category, ReconciliationLine
+from settlement.models import Adjustment, Category, ReconciliationLine
 from settlement.services import adjustments, reconciliation, statements
 from settlement.views_statements import ADMIN, FINANCE, READERS
 from settlement.views_statements import DECISIONS as DECISION_BUTTONS
@@ -45,14 +46,16 @@ def adjustment_list(request):
 
 
 def _propose(request, form: AdjustmentForm, *, supplier, statement=None):
-    """Propose the adjustment the form describes; None (with the errors on the form) when the service refuses."""
-    data = {name: value for name, value in form.cleaned_data.items() if name != "supplier"}
+    """Propose the adjustment the form describes, once per rendered form (a double click or a re-sent form proposes
+    one); None (with the errors on the form) when the service refuses."""
+    data = {name: value for name, value in form.cleaned_data.items() if name not in {"supplier", "token"}}
     try:
-        adjustment = adjustments.propose_adjustment(supplier=supplier, statement=statement, actor=request.user,
-                                                    now=timezone.now(), **data)
+        pk, _first = once_per_token(user=request.user, form="adjustment", token=form.cleaned_data["token"], action=lambda: (
+            adjustments.propose_adjustment(supplier=supplier, statement=statement, actor=request.user, now=timezone.now(), **data)))
     except DomainError as error:
         add_service_errors(form, error)
         return None
+    adjustment = Adjustment.objects.get(pk=pk)
     messages.success(request, _("调账 %(number)s 已创建，等待其他财务人员审批") % {"number": adjustment.number})
     return adjustment
 

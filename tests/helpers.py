@@ -1,4 +1,5 @@
 """Assertions shared by API tests."""
+import uuid
 from collections.abc import Callable
 
 from django.db import connection
@@ -35,3 +36,8 @@ def picked_and_shipped(*, shipment, actor, now, carrier: str, tracking_number: s
         shipments.pick_shipment(shipment=shipment, actor=actor, now=now)
     return shipments.ship_shipment(shipment=shipment, actor=actor, now=now, carrier=carrier, tracking_number=tracking_number,
                                    reason=reason)
+
+
+def fresh_key() -> dict[str, str]:
+    """A new Idempotency-Key header for an API client call that creates something."""
+    return {"HTTP_IDEMPOTENCY_KEY": uuid.uuid4().hex}

@@ -15,6 +15,7 @@ from core.api.fields import ScopedKey
 from core.api.filters import IdFilter
 from core.api.permissions import require_role
 from core.api.transitions import ReasonInput, TransitionHistoryMixin, transition_action
+from core.idempotency import idempotent
 from core.roles import SUPPLIER_ROLES, Role
 from logistics.models import ExtraCost, InboundShipment, LeftoverLot, LogisticsClaim, ReturnRequest, Shipment, Tariff
 from logistics.models.costs import CostKind, Payer
@@ -165,8 +166,9 @@ class ExtraCostViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return costs.list_extra_costs(user=self.request.user)
 
     @extend_schema(request=RecordExtraCostInput, responses={201: ExtraCostSerializer})
+    @idempotent
     def create(self, request):
-        """Record an extra cost priced from the tariff."""
+        """Record an extra cost priced from the tariff (Idempotency-Key required)."""
         require_role(request.user, LOGISTICS | OPERATOR)
         params = RecordExtraCostInput(data=request.data, context={"request": request})
         params.is_valid(raise_exception=True)

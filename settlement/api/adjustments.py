@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from core.api.fields import ScopedKey
 from core.api.permissions import require_role
 from core.api.transitions import TransitionHistoryMixin, transition_action
+from core.idempotency import idempotent
 from core.roles import Role
 from settlement.models import Adjustment, Statement
 from settlement.services import adjustments
@@ -60,8 +61,10 @@ class AdjustmentViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, viewset
         return adjustments.list_adjustments(actor=self.request.user)
 
     @extend_schema(request=ProposeAdjustmentInput, responses={201: AdjustmentSerializer})
+    @idempotent
     def create(self, request):
-        """Propose an adjustment; naming a statement in dispute makes it a resolution of that dispute."""
+        """Propose an adjustment (Idempotency-Key required); naming a statement in dispute makes it a resolution of that
+        dispute."""
         require_role(request.user, FINANCE)
         params = ProposeAdjustmentInput(data=request.data, context={"request": request})
         params.is_valid(raise_exception=True)

@@ -18,16 +18,19 @@ REASON = {"reason": "access matrix"}
 MISSING = 999_999
 
 
-def row(statuses: dict, *, obj: str | None = None, writable: set[str] = frozenset(), body: dict | None = None) -> dict:
-    return {"status": dict(statuses), "object": obj, "writable": set(writable), "body": body or {}, "headers": {}}
+def row(
+    statuses: dict, *, obj: str | None = None, writable: set[str] = frozenset(), body: dict | None = None, headers: dict | None = None,
+) -> dict:
+    return {"status": dict(statuses), "object": obj, "writable": set(writable), "body": body or {}, "headers": headers or {}}
 
 
 def only(
-    allowed: dict, *, seen_by: set[str], obj: str | None = None, writable: set[str] = frozenset(), body: dict | None = None
+    allowed: dict, *, seen_by: set[str], obj: str | None = None, writable: set[str] = frozenset(), body: dict | None = None,
+    headers: dict | None = None,
 ) -> dict:
     """Roles in `allowed` get their status; the others get 403 where they can see the object (`seen_by`), else 404."""
     statuses = {role: 403 if role in seen_by else 404 for role in ROLES} | {"anon": 401} | allowed
-    return row(statuses, obj=obj, writable=writable, body=body)
+    return row(statuses, obj=obj, writable=writable, body=body, headers=headers)
 
 
 EVERYONE = set(ROLES) - {"anon"}
@@ -64,7 +67,7 @@ ROWS: dict = {
     ("extra-cost-list", "POST"): only(
         {"logistics": 404, "operator": 404}, seen_by=EVERYONE,
         writable={"kind", "payer", "order", "return_request", "inbound", "lot", "quantity", "fee_date", "description"},
-        body={"kind": "handling", "payer": "supplier", "order": MISSING},
+        body={"kind": "handling", "payer": "supplier", "order": MISSING}, headers={"HTTP_IDEMPOTENCY_KEY": "matrix-cost"},
     ),
     ("tariff-list", "GET"): only({role: 200 for role in TARIFF_READERS}, seen_by=EVERYONE),
     ("tariff-detail", "GET"): only({role: 200 for role in TARIFF_READERS}, seen_by=EVERYONE, obj="tariff"),

@@ -52,6 +52,7 @@ ROWS: dict = {
         {"finance": 404}, seen_by=EVERYONE,
         writable={"supplier", "kind", "amount", "reason", "source_kind", "source_id", "statement"},
         body={"supplier": MISSING, "kind": "penalty", "amount": "-100.00", "reason": "access matrix"},
+        headers={"HTTP_IDEMPOTENCY_KEY": "matrix-adjustment"},
     ),
     ("adjustment-detail", "GET"): seen(obj="booked_adjustment"),
     ("adjustment-history", "GET"): seen(obj="booked_adjustment"),

@@ -8,7 +8,7 @@ from core.fsm import history_of
 from logistics.models import ExtraCost, LogisticsClaim, ReturnRequest, Shipment, Tariff
 from logistics.services import claims, returns, shipments
 from tests.factories import FIXED_NOW, SupplierUserFactory
-from tests.helpers import assert_list_queries_constant, picked_and_shipped
+from tests.helpers import assert_list_queries_constant, fresh_key, picked_and_shipped
 from tests.logistics import test_returns as shared
 from tests.logistics.test_returns import charge, request
 
@@ -163,7 +163,7 @@ def test_a_member_sees_only_its_own_returns(api, delivered_order, other_member, 
 def test_logistics_records_an_extra_cost_of_a_warehouse_order(api, delivered_order, logistics):
     body = {"kind": "handling", "payer": "supplier", "order": delivered_order.pk, "quantity": 4, "description": "二次包装"}
 
-    response = api(logistics).post("/api/v1/extra-costs/", body)
+    response = api(logistics).post("/api/v1/extra-costs/", body, **fresh_key())
 
     assert response.status_code == 201, response.content
     body = response.json()
@@ -171,7 +171,9 @@ def test_logistics_records_an_extra_cost_of_a_warehouse_order(api, delivered_ord
 
 
 def test_an_operator_may_not_record_an_extra_cost_of_a_warehouse_order(api, delivered_order, operator):
-    response = api(operator).post("/api/v1/extra-costs/", {"kind": "handling", "payer": "supplier", "order": delivered_order.pk})
+    body = {"kind": "handling", "payer": "supplier", "order": delivered_order.pk}
+
+    response = api(operator).post("/api/v1/extra-costs/", body, **fresh_key())
 
     assert response.status_code == 403
     assert not ExtraCost.objects.exists()
@@ -185,14 +187,16 @@ def test_a_bad_extra_cost_is_400_naming_the_field(api, delivered_order, logistic
     owner = {"order": delivered_order.pk} if body and "order" not in body else {}
     values = {"kind": "handling", "payer": "supplier"} | owner | body
 
-    response = api(logistics).post("/api/v1/extra-costs/", values)
+    response = api(logistics).post("/api/v1/extra-costs/", values, **fresh_key())
 
     assert response.status_code == 400 and field in [attr for attr, _ in errors(response)]
     assert not ExtraCost.objects.exists()
 
 
 def test_an_extra_cost_naming_an_order_that_does_not_exist_is_404_naming_it(api, delivered_order, logistics):
-    response = api(logistics).post("/api/v1/extra-costs/", {"kind": "handling", "payer": "supplier", "order": 999_999})
+    body = {"kind": "handling", "payer": "supplier", "order": 999_999}
+
+    response = api(logistics).post("/api/v1/extra-costs/", body, **fresh_key())
 
     assert response.status_code == 404 and errors(response) == [("order", "not_found")]
     assert not ExtraCost.objects.exists()
@@ -318,3 +322,15 @@ def test_the_claim_list_runs_a_constant_number_of_queries(api, delivered_order, 
             claims.open_claim(order=delivered_order, cause="transit_damage", quantity=1, now=now)
 
     assert_list_queries_constant(api(finance), "/api/v1/logistics-claims/", make)
+
+
+def test_a_retried_extra_cost_is_recorded_once(api, logistics, delivered_order):
+    body = {"kind": "handling", "payer": "supplier", "order": delivered_order.pk, "quantity": 1}
+    key = fresh_key()
+
+    first = api(logistics).post("/api/v1/extra-costs/", body, **key)
+    retried = api(logistics).post("/api/v1/extra-costs/", body, **key)
+    missing = api(logistics).post("/api/v1/extra-costs/", body)
+
+    assert first.status_code == retried.status_code == 201 and retried.json()["id"] == first.json()["id"]
+    assert ExtraCost.objects.filter(order=delivered_order).count() == 1 and missing.status_code == 400

@@ -10,7 +10,7 @@ from settlement.models import Adjustment, GenerationRun, Reconciliation, Section
 from settlement.services import adjustments, generation, reconciliation, statements
 from suppliers.models import BankAccount
 from tests.factories import FIXED_NOW, SHANGHAI, SupplierUserFactory
-from tests.helpers import assert_list_queries_constant
+from tests.helpers import assert_list_queries_constant, fresh_key
 
 pytestmark = pytest.mark.django_db
 
@@ -272,7 +272,7 @@ def test_a_dispute_needs_a_reason_and_is_answered_with_a_new_version(api, issued
     assert api(supplier_admin).post(statement_url(issued, "dispute"), {"reason": "少算一单"}).json()["state"] == "disputed"
     created = api(finance).post("/api/v1/adjustments/", {
         "supplier": issued.supplier_id, "kind": "dispute", "amount": "180.00", "reason": "补记一单", "statement": issued.pk,
-    })
+    }, **fresh_key())
     assert api(finance_checker).post(f"/api/v1/adjustments/{created.json()['id']}/approve/").status_code == 200
 
     response = api(finance).post(statement_url(issued, "reissue"))
@@ -297,7 +297,7 @@ def test_an_illegal_transition_is_409_and_changes_nothing(api, draft, supplier_a
 
 def propose(api, user, supplier, **fields):
     body = {"supplier": supplier.pk, "kind": "penalty", "amount": "-118.80", "reason": "延迟发货"} | fields
-    return api(user).post("/api/v1/adjustments/", body)
+    return api(user).post("/api/v1/adjustments/", body, **fresh_key())
 
 
 def test_finance_proposes_an_adjustment_and_another_finance_user_approves_it(api, supplier, finance, finance_checker):
@@ -330,7 +330,7 @@ def test_a_rejection_needs_a_note(api, supplier, finance, finance_checker):
 ])
 def test_a_bad_adjustment_is_400_naming_the_field_and_writes_nothing(api, supplier, finance, body, field):
     response = api(finance).post("/api/v1/adjustments/", {"supplier": supplier.pk, "kind": "penalty", "amount": "-118.80",
-                                                          "reason": "延迟发货"} | body)
+                                                          "reason": "延迟发货"} | body, **fresh_key())
 
     assert response.status_code == 400
     assert field in {attr for attr, _code in errors(response)}
@@ -347,7 +347,7 @@ def test_only_finance_proposes_adjustments(api, supplier, role, request):
 def test_an_adjustment_naming_a_row_that_does_not_exist_is_404_naming_the_field_and_writes_nothing(api, supplier, finance,
                                                                                                    field):
     response = api(finance).post("/api/v1/adjustments/", {"supplier": supplier.pk, "kind": "penalty", "amount": "-118.80",
-                                                          "reason": "延迟发货"} | {field: 999_999})
+                                                          "reason": "延迟发货"} | {field: 999_999}, **fresh_key())
 
     assert response.status_code == 404 and errors(response) == [(field, "not_found")]
     assert not Adjustment.objects.exists()
@@ -515,3 +515,17 @@ def test_switching_a_penalty_rule_needs_a_boolean_and_changes_nothing_otherwise(
 
     assert response.status_code == 400 and errors(response) == [("active", "invalid")]
     assert api(operator).get(f"/api/v1/penalty-rules/{rule_id}/").json()["active"] is True
+
+
+def test_a_retried_adjustment_is_proposed_once_and_a_reused_key_with_another_body_is_refused(api, supplier, finance):
+    body = {"supplier": supplier.pk, "kind": "penalty", "amount": "-118.80", "reason": "延迟发货"}
+    key = fresh_key()
+
+    first = api(finance).post("/api/v1/adjustments/", body, **key)
+    retried = api(finance).post("/api/v1/adjustments/", body, **key)
+    other = api(finance).post("/api/v1/adjustments/", body | {"amount": "-1.00"}, **key)
+    missing = api(finance).post("/api/v1/adjustments/", body)
+
+    assert first.status_code == retried.status_code == 201 and retried["Idempotent-Replayed"] == "true"
+    assert retried.json()["id"] == first.json()["id"] and Adjustment.objects.count() == 1
+    assert other.status_code == 422 and missing.status_code == 400

@@ -270,7 +270,8 @@ def test_a_dispute_is_answered_by_an_adjustment_of_one_finance_user_approved_by_
 
     form_page = maker.get(f"/settlement/statements/{disputed.pk}/adjustments/new/").content.decode()
     created = maker.post(f"/settlement/statements/{disputed.pk}/adjustments/new/",
-                         {"kind": "dispute", "amount": "120.00", "reason": "补计补偿", "source_kind": "other", "source_id": ""})
+                         {"kind": "dispute", "amount": "120.00", "reason": "补计补偿", "source_kind": "other", "source_id": "",
+                          "token": "dispute-1"})
     adjustment = Adjustment.objects.get(statement=disputed)
     own_view = maker.get("/settlement/adjustments/?state=proposed").content.decode()
     maker_try = maker.post(f"/settlement/adjustments/{adjustment.pk}/approve/", {})
@@ -323,9 +324,10 @@ def test_a_bad_adjustment_shows_each_error_next_to_its_field(supplier, finance):
     client = logged_in(finance)
 
     bad_amount = client.post("/settlement/adjustments/new/", {"supplier": supplier.pk, "kind": "penalty", "amount": "abc",
-                                                              "reason": "超时", "source_kind": "other"})
+                                                              "reason": "超时", "source_kind": "other", "token": "bad-1"})
     no_order = client.post("/settlement/adjustments/new/", {"supplier": supplier.pk, "kind": "penalty", "amount": "-10.00",
-                                                            "reason": "超时", "source_kind": "order", "source_id": "RO-404"})
+                                                            "reason": "超时", "source_kind": "order", "source_id": "RO-404",
+                                                            "token": "bad-2"})
 
     assert "amount" in field_errors(bad_amount) and "source_id" in field_errors(no_order)
     assert not Adjustment.objects.exists()
@@ -334,7 +336,7 @@ def test_a_bad_adjustment_shows_each_error_next_to_its_field(supplier, finance):
 def test_the_checker_rejects_with_a_reason_and_suppliers_see_their_approved_adjustments_only(supplier, other_supplier, finance,
                                                                                       finance_checker, supplier_staff):
     logged_in(finance).post("/settlement/adjustments/new/", {"supplier": supplier.pk, "kind": "penalty", "amount": "-10.00",
-                                                             "reason": "超时", "source_kind": "other"})
+                                                             "reason": "超时", "source_kind": "other", "token": "reject-1"})
     adjustments.propose_adjustment(supplier=other_supplier, kind="penalty", amount="-5.00", reason="别家", actor=finance, now=FIXED_NOW)
     adjustment = Adjustment.objects.get(supplier=supplier)
     checker = logged_in(finance_checker)
@@ -481,3 +483,15 @@ def test_a_carried_payable_shows_where_it_went_and_its_correction_after_a_new_ve
     assert correction.number in corrections and "20.00" in corrections and str(correction.amount) == "20.00"
     assert correction.number not in supplier_page  # a proposal is finance's own work until the checker approves it
     assert "-50.00" in later_page
+
+
+def test_a_double_submitted_adjustment_form_proposes_one_adjustment(supplier, finance):
+    client = logged_in(finance)
+    form = client.get("/settlement/adjustments/new/").content.decode()
+    body = {"supplier": supplier.pk, "kind": "penalty", "amount": "-10.00", "reason": "超时", "source_kind": "other", "token": "twice"}
+
+    first = client.post("/settlement/adjustments/new/", body)
+    second = client.post("/settlement/adjustments/new/", body)
+
+    assert 'name="token"' in form
+    assert first.status_code == second.status_code == 302 and Adjustment.objects.filter(supplier=supplier).count() == 1
