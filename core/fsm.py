@@ -23,11 +23,14 @@ M = TypeVar("M", bound=StateMachine)
 CHUNK = 2000
 
 
-def apply_transition(obj: M, name: str, *, actor: Any, at: datetime, reason: str = "", **kwargs: Any) -> M:
+def apply_transition(
+    obj: M, name: str, *, actor: Any, at: datetime, reason: str = "", created: str = "", **kwargs: Any
+) -> M:
     """Run transition `name` on `obj`, save it and log it, all or nothing.
 
     An object not saved yet (an order confirmed as it is placed) takes the transition in memory and is then
-    written with its log in two INSERTs, inside the caller's transaction.
+    written with its log in two INSERTs, inside the caller's transaction; `created` names the step that made it
+    (see `log_creation`), logged in the same INSERT.
 
     :raises InvalidTransition: if `name` is not allowed from the object's current state
     :raises ConcurrentUpdate: if the row's state changed since it was loaded
@@ -41,7 +44,8 @@ def apply_transition(obj: M, name: str, *, actor: Any, at: datetime, reason: str
         with transaction.atomic(savepoint=False):
             sql.insert([obj])
             obj._update_initial_state()  # as save() would: the next transition checks against the state written
-            _log(obj, name, source, actor=actor, at=at, reason=reason)
+            steps = [_entry(obj, created, "", source, actor=actor, at=at)] if created else []
+            sql.insert([*steps, _entry(obj, name, source, obj.state, actor=actor, at=at, reason=reason)])
         return obj
     try:
         with transaction.atomic():
@@ -68,11 +72,21 @@ def require_transition(obj: StateMachine, name: str) -> None:
         raise _not_allowed(obj, name, obj.state)
 
 
+def log_creation(obj: StateMachine, name: str, *, actor: Any, at: datetime, reason: str = "") -> None:
+    """Log the step that made `obj` (e.g. an order's `place`): from no state to the state it was created in, so its
+    history begins with who made it and when."""
+    sql.insert([_entry(obj, name, "", obj.state, actor=actor, at=at, reason=reason)])
+
+
 def _log(obj: StateMachine, name: str, source: str, *, actor: Any, at: datetime, reason: str) -> None:
-    sql.insert([TransitionLog(
+    sql.insert([_entry(obj, name, source, obj.state, actor=actor, at=at, reason=reason)])
+
+
+def _entry(obj: StateMachine, name: str, source: str, target: str, *, actor: Any, at: datetime, reason: str = "") -> TransitionLog:
+    return TransitionLog(
         content_type=ContentType.objects.get_for_model(type(obj)), object_id=obj.pk, transition=name, source_state=source,
-        target_state=obj.state, actor=_user_or_none(actor), at=at, reason=reason,
-    )])
+        target_state=target, actor=_user_or_none(actor), at=at, reason=reason,
+    )
 
 
 def _not_allowed(obj: StateMachine, name: str, source: str) -> InvalidTransition:

@@ -33,3 +33,8 @@ class CodeResendTooSoon(DomainError):
 class OrderExpired(Conflict):
     code = "order_expired"
     default_detail = gettext_lazy("订单已超过15分钟确认时限")
+
+
+class GiftUnavailable(Conflict):
+    code = "gift_unavailable"
+    default_detail = gettext_lazy("该礼品已下架，订单无法确认")

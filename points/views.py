@@ -107,6 +107,7 @@ def gift_detail(request, pk: int):
     gift = _listed_gift(member, pk)
     _priced([gift], member)
     form = RedeemForm(request.POST or None, initial=_recipient(member))
+    form.fields["quantity"].widget.attrs["max"] = max(1, min(gift.per_order, orders.MAX_QUANTITY))
     if request.method == "POST" and form.is_valid():
         try:
             order = orders.place_order(
@@ -146,7 +147,8 @@ def order_detail(request, pk: int):
     context = {
         "order": order,
         "history": history_of(order),
-        "awaiting_code": order.state == State.AWAITING_CONFIRMATION and order.code_required,
+        "awaiting_code": order.state == State.AWAITING_CONFIRMATION and order.code_required and not orders.code_locked(order),
+        "locked": order.state == State.AWAITING_CONFIRMATION and orders.code_locked(order),
         "cancel_form": CancelForm() if "cancel" in available else None,
     }
     return render(request, "points/order_detail.html", context)
@@ -156,8 +158,8 @@ def order_detail(request, pk: int):
 def order_confirm(request, pk: int):
     order = _order(request, pk)
     orders.expire_if_due(order, now=timezone.now())
-    if order.state != State.AWAITING_CONFIRMATION or not order.code_required:
-        return redirect("member-order", pk=order.pk)
+    if order.state != State.AWAITING_CONFIRMATION or not order.code_required or orders.code_locked(order):
+        return redirect("member-order", pk=order.pk)  # which says why it cannot be confirmed
     form = ConfirmForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

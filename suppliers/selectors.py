@@ -3,9 +3,12 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Case, DecimalField, Q, ExpressionWrapper, F, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value, When
+from django.db.models import (
+    Case, DecimalField, ExpressionWrapper, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value, When,
+)
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce, Round, TruncDate
+from django.utils.translation import gettext
 
 from core import sql
 from core.models import Program, Tier
@@ -19,21 +22,22 @@ def list_catalog(
     *, program: Program, tier: str, category: str | None = None, min_points: int | None = None, max_points: int | None = None, text: str | None = None
 ) -> QuerySet[Gift]:
     """Listed gifts of `program` a member of `tier` may see, with `points_base`, `member_points` (what this member
-    pays per unit, after its tier's discount) and `available` (units at locations of the gift's fulfilment) annotated.
+    pays per unit, after its tier's discount), `available` (units at locations of the gift's fulfilment) and
+    `per_order` (the most one order can take: one location supplies each order) annotated.
 
     Sold-out gifts stay listed (available = 0). Points filters apply to the member's own price.
     """
     program_price = GiftPrice.objects.filter(gift=OuterRef("pk"), program=program).values("points_price")[:1]
-    available = (
-        StockRecord.objects.filter(gift=OuterRef("pk"), location__kind=OuterRef("fulfilment"))
-        .values("gift").annotate(total=Sum(F("on_hand") - F("reserved"))).values("total")[:1]
-    )
+    stock = StockRecord.objects.filter(gift=OuterRef("pk"), location__kind=OuterRef("fulfilment")).values("gift")
+    available = stock.annotate(total=Sum(F("on_hand") - F("reserved"))).values("total")[:1]
+    per_order = stock.annotate(most=Max(F("on_hand") - F("reserved"))).values("most")[:1]
     gifts = (
         Gift.objects.filter(state__in=LISTED, prices__program=program, min_tier__in=visible_tiers(program, tier))
         .select_related("supplier", "category")
         .annotate(
             program_points=Subquery(program_price, output_field=IntegerField()),
             available=Coalesce(Subquery(available, output_field=IntegerField()), Value(0)),
+            per_order=Coalesce(Subquery(per_order, output_field=IntegerField()), Value(0)),
         )
         .annotate(
             points_base=Case(
@@ -81,7 +85,7 @@ _LOCATION = ("id", "code", "name", "kind")
 
 
 def get_listed_gift(*, program: Program, tier: str, gift_id: int) -> Gift | None:
-    """One gift as `list_catalog` lists it to a member of `tier` (`points_base`, `available`), or None, in one
+    """One gift as `list_catalog` lists it to a member of `tier` (`points_base`, `available`, `per_order`), or None, in one
     statement (redemption's hot path); its stock records with their locations come along in `stock` for
     `choose_location`. Fields a redemption does not need are deferred."""
     tiers = visible_tiers(program, tier)
@@ -106,7 +110,8 @@ def get_listed_gift(*, program: Program, tier: str, gift_id: int) -> Gift | None
         record = sql.load(StockRecord, _STOCK, row[stock_at : stock_at + len(_STOCK)])
         record.location = sql.load(Location, _LOCATION, row[stock_at + len(_STOCK) :])
         gift.stock.append(record)
-    gift.available = sum(record.available for record in gift.stock if record.location.kind == gift.fulfilment)
+    supplying = [record.available for record in gift.stock if record.location.kind == gift.fulfilment]
+    gift.available, gift.per_order = sum(supplying), max(supplying, default=0)
     return gift
 
 
@@ -123,14 +128,17 @@ def choose_location(*, gift: Gift, quantity: int, records: Iterable[StockRecord]
     otherwise the warehouse with the most available units (lowest id on a tie). `records` are the gift's
     stock records with their locations when already read (`get_listed_gift`), else they are read now.
 
-    :raises OutOfStock: if no location has `quantity` available
+    :raises OutOfStock: if no location has `quantity` available (naming the most one order can take, when some can)
     """
     if records is None:
         records = StockRecord.objects.filter(gift=gift).select_related("location")
     kind = Location.Kind.DROPSHIP if gift.fulfilment == Gift.Fulfilment.DROPSHIP else Location.Kind.WAREHOUSE
-    candidates = [record for record in records if record.location.kind == kind and record.available >= quantity]
+    supplying = [record for record in records if record.location.kind == kind]
+    candidates = [record for record in supplying if record.available >= quantity]
     if not candidates:
-        raise OutOfStock(field="quantity", gift=gift.pk)
+        most = max((record.available for record in supplying), default=0)
+        detail = gettext("库存不足：每单最多可兑换 %(most)s 件（每单由一个仓库发货）") % {"most": most} if most > 0 else None
+        raise OutOfStock(detail, field="quantity", gift=gift.pk)
     return min(candidates, key=lambda record: (-record.available, record.location_id)).location
 
 

@@ -25,6 +25,9 @@ KINDS: dict[str, Kind] = {
     "confirmation_code": Kind(True, "【积分商城】您的兑换验证码为 {code}，15分钟内有效，请勿泄露。"),
     "points_deducted": Kind(True, "【积分商城】订单 {order_number} 已扣减 {points} 积分，当前余额 {balance} 积分。"),
     "refund_credited": Kind(True, "【积分商城】订单 {order_number} 已退还 {points} 积分，当前余额 {balance} 积分。"),
+    "refund_partly_expired": Kind(
+        True, "【积分商城】订单 {order_number} 已退还 {points} 积分，其中 {expired} 积分已过有效期随即作废，当前余额 {balance} 积分。"
+    ),
     "shipped": Kind(False, "【积分商城】订单 {order_number} 已发货，{carrier} 运单号 {tracking_number}。"),
     "delivered": Kind(False, "【积分商城】订单 {order_number} 已签收，感谢您的兑换。"),
     "points_expiring": Kind(False, "【积分商城】您有 {points} 积分将于 {expires_on} 到期，请及时使用。"),

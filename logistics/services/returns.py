@@ -297,10 +297,7 @@ def _refund(return_request: ReturnRequest, order: RedemptionOrder, effect: Effec
     order.refresh_from_db()
     if order.returned_quantity == order.quantity:
         orders.return_order_fully(order=order, actor=actor, now=now, reason=f"退货 {return_request.number}")
-    notify(
-        kind="refund_credited", phone=order.member.phone, at=now, subject=order,
-        context={"order_number": order.number, "points": points, "balance": entry.balance_after},
-    )
+    orders.notify_refund(order, entry, points=points, now=now)
 
 
 def _exchange(return_request: ReturnRequest, order: RedemptionOrder, effect: Effect, *, actor, now: datetime) -> None:

@@ -18,6 +18,7 @@ class CatalogGiftSerializer(PictureUrls, serializers.ModelSerializer):
     supplier_name = serializers.CharField(source="supplier.name")
     points_price = serializers.SerializerMethodField()
     available = serializers.IntegerField()
+    max_per_order = serializers.IntegerField(source="per_order", help_text="the most one order can take (one warehouse supplies an order)")
     sold_out = serializers.SerializerMethodField()
     clearance = serializers.SerializerMethodField()
     images = serializers.SerializerMethodField(help_text="the gift's pictures: web addresses")
@@ -28,7 +29,7 @@ class CatalogGiftSerializer(PictureUrls, serializers.ModelSerializer):
         model = Gift
         fields = [
             "id", "sku", "name", "description", "category", "images", "thumbnail_urls", "specification", "warranty_text", "market_price",
-            "supplier_name", "fulfilment", "points_price", "available", "sold_out", "clearance",
+            "supplier_name", "fulfilment", "points_price", "available", "max_per_order", "sold_out", "clearance",
         ]
         read_only_fields = fields
 

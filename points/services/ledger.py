@@ -203,7 +203,8 @@ def refund_points(
     *, redeem: LedgerEntry, points: int, source: Source, at: datetime, reason_code: str = "refund", actor=None
 ) -> LedgerEntry:
     """Give back (part of) a redemption, restoring its lots latest-expiring first; points restored into an
-    expired lot expire at once (an `expire` entry keyed by the same source).
+    expired lot expire at once (an `expire` entry keyed by the same source, set on the refund entry as
+    `expired_at_once`, else None).
 
     :raises ValidationFailed: when more is refunded than the redemption still has drawn
     """
@@ -225,8 +226,11 @@ def refund_points(
                 left -= give
         entry = _post(account_id=account.pk, kind=Kind.REFUND, allocations=allocations, reason_code=reason_code, source=source, at=at, actor=actor)
         expired = [(lot, -amount, None) for lot, amount, _ in allocations if lot.expires_at <= at]
+        entry.expired_at_once = None
         if expired:
-            _post(account_id=account.pk, kind=Kind.EXPIRE, allocations=expired, reason_code="expired_on_refund", source=source, at=at, actor=actor)
+            entry.expired_at_once = _post(
+                account_id=account.pk, kind=Kind.EXPIRE, allocations=expired, reason_code="expired_on_refund", source=source, at=at, actor=actor,
+            )
         return entry
 
     return _once(Kind.REFUND, account, source, write)

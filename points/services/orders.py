@@ -16,17 +16,19 @@ from django.utils.translation import gettext
 
 from core.errors import ConcurrentUpdate, Conflict, ValidationFailed
 from core.events import publish
-from core.fsm import apply_transition, bulk_transition, require_transition
+from core.fsm import apply_transition, bulk_transition, log_creation, require_transition
 from core.numbers import numbered
 from core.roles import Role, waiting_for
 from core.validators import validate_mobile
 from core.notifications import notify
-from points.errors import CodeAttemptsExceeded, CodeExpired, CodeInvalid, CodeResendTooSoon, InsufficientPoints, OrderExpired
+from points.errors import (
+    CodeAttemptsExceeded, CodeExpired, CodeInvalid, CodeResendTooSoon, GiftUnavailable, InsufficientPoints, OrderExpired,
+)
 from points.events import OrderCancelledBeforePicking, OrderRedeliveryRequested
 from points.models import Member, RedemptionOrder
 from points.services import ledger
-from suppliers.errors import OutOfStock
-from suppliers.selectors import choose_location, get_listed_gift, member_points_price
+from suppliers.models import Gift
+from suppliers.selectors import LISTED, choose_location, get_listed_gift, member_points_price
 from suppliers.services import inventory
 
 CONFIRMATION_WINDOW = timedelta(minutes=15)
@@ -79,8 +81,7 @@ def place_order(
     gift = get_listed_gift(program=program, tier=member.tier, gift_id=gift_id)
     if gift is None:
         raise ValidationFailed(gettext("该礼品不可兑换"), field="gift")
-    if gift.available < quantity:
-        raise OutOfStock(field="quantity")
+    location = choose_location(gift=gift, quantity=quantity, records=gift.stock)  # one place supplies the whole order
     unit_points = member_points_price(gift=gift, program=program, tier=member.tier, base=gift.points_base)
     clearance = gift.state == gift.State.CLEARANCE
     unit_settlement = gift.clearance_settlement_price if clearance and gift.clearance_settlement_price is not None else gift.settlement_price
@@ -101,9 +102,10 @@ def place_order(
         )
         if code_required:
             order.save()
+            log_creation(order, "place", actor=actor, at=now)
             _send_code(order, now)
         else:  # placed and confirmed in one go: the order row is written once, already confirmed
-            _confirm(order, gift=gift, stock=gift.stock, now=now, actor=actor)
+            _confirm(order, gift=gift, location=location, now=now, actor=actor)
         return order
 
     return numbered(RedemptionOrder, prefix="RO", now=now, write=write)
@@ -124,7 +126,7 @@ def resend_code(*, order: RedemptionOrder, now: datetime, actor=None) -> Redempt
         raise OrderExpired()
     if order.state != State.AWAITING_CONFIRMATION or not order.code_required:
         raise ValidationFailed(gettext("该订单无需验证码"), field="code")
-    if order.code_attempts >= MAX_CODE_ATTEMPTS:
+    if code_locked(order):
         raise CodeAttemptsExceeded(field="code")
     if order.code_expires_at is not None and now < order.code_expires_at - CODE_VALIDITY + RESEND_AFTER:
         raise CodeResendTooSoon(field="code")
@@ -148,16 +150,18 @@ def confirm_order(*, order: RedemptionOrder, code: str | None, now: datetime, ac
     """Confirm an order: check the code, then reserve stock, draw points and snapshot the location, all or nothing.
 
     :raises CodeInvalid: :raises CodeExpired: :raises CodeAttemptsExceeded: :raises OrderExpired:
-    :raises InsufficientPoints: :raises OutOfStock: :raises InvalidTransition:
+    :raises GiftUnavailable: :raises InsufficientPoints: :raises OutOfStock: :raises InvalidTransition:
     """
     if expire_if_due(order, now=now):
         raise OrderExpired()
     require_transition(order, "confirm")  # a retried confirmation of a confirmed order spends nothing
     if order.code_required:
         _check_code(order, code, now)
+    if not Gift.objects.filter(pk=order.gift_id, state__in=LISTED).exists():
+        raise GiftUnavailable(field="gift")
     try:
         with transaction.atomic():
-            _confirm(order, gift=order.gift, stock=None, now=now, actor=actor)
+            _confirm(order, gift=order.gift, location=choose_location(gift=order.gift, quantity=order.quantity), now=now, actor=actor)
     except Exception as exc:
         order.refresh_from_db()  # the confirmation was rolled back: the caller's order must not look confirmed
         if isinstance(exc, IntegrityError):  # the order's redemption is already posted: another confirmation won
@@ -166,14 +170,14 @@ def confirm_order(*, order: RedemptionOrder, code: str | None, now: datetime, ac
     return order
 
 
-def _confirm(order: RedemptionOrder, *, gift, stock, now: datetime, actor) -> None:
-    """Draw points, snapshot and reserve stock inside the caller's transaction (`stock`: the gift's records when
-    already read). The order may be new (placed and confirmed at once): it is then written here."""
-    location = choose_location(gift=gift, quantity=order.quantity, records=stock)
+def _confirm(order: RedemptionOrder, *, gift, location, now: datetime, actor) -> None:
+    """Draw points, snapshot and reserve stock at `location` (the one place that supplies the order) inside the caller's
+    transaction. The order may be new (placed and confirmed at once): it is then written here."""
     # Lock order everywhere: the member's lots and account, then the stock row (the hottest) last, just before the
     # commit, so that a popular gift's row stays locked only for the reservation itself.
     entry = ledger.spend_points(member=order.member, points=order.points_cost, source=_order_source(order), at=now, actor=actor)
-    apply_transition(order, "confirm", actor=actor, at=now, confirmed_at=now, location=location, redeem_entry=entry)
+    placed = "place" if order._state.adding else ""  # placed and confirmed at once: both steps are logged
+    apply_transition(order, "confirm", actor=actor, at=now, created=placed, confirmed_at=now, location=location, redeem_entry=entry)
     notify(
         kind="points_deducted", phone=order.member.phone, at=now, subject=order,
         context={"order_number": order.number, "points": order.points_cost, "balance": entry.balance_after},
@@ -181,12 +185,19 @@ def _confirm(order: RedemptionOrder, *, gift, stock, now: datetime, actor) -> No
     inventory.reserve_stock(gift=gift, location=location, quantity=order.quantity, at=now, actor=actor, source=_stock_source(order))
 
 
+def code_locked(order: RedemptionOrder) -> bool:
+    """Whether five wrong codes locked the order: it can only expire now."""
+    return order.code_required and order.code_attempts >= MAX_CODE_ATTEMPTS
+
+
 def _check_code(order: RedemptionOrder, code: str | None, now: datetime) -> None:
-    if order.code_attempts >= MAX_CODE_ATTEMPTS:
+    if code_locked(order):
         raise CodeAttemptsExceeded(field="code")
     if order.code_expires_at is None or now >= order.code_expires_at:
         raise CodeExpired(field="code")
-    if not code or not hmac.compare_digest(order.code_hash, _code_hash(order.number, str(code).strip())):
+    if not str(code or "").strip():  # nothing entered is no try
+        raise ValidationFailed(gettext("请输入短信验证码"), field="code")
+    if not hmac.compare_digest(order.code_hash, _code_hash(order.number, str(code).strip())):
         RedemptionOrder.objects.filter(pk=order.pk).update(code_attempts=F("code_attempts") + 1)
         order.refresh_from_db()
         left = MAX_CODE_ATTEMPTS - order.code_attempts
@@ -206,11 +217,19 @@ def _refund_all(order: RedemptionOrder, *, source: ledger.Source, now: datetime,
     if not left:
         return None
     entry = ledger.refund_points(redeem=order.redeem_entry, points=left, source=source, at=now, actor=actor, reason_code=reason_code)
-    notify(
-        kind="refund_credited", phone=order.member.phone, at=now, subject=order,
-        context={"order_number": order.number, "points": left, "balance": entry.balance_after},
-    )
+    notify_refund(order, entry, points=left, now=now)
     return entry
+
+
+def notify_refund(order: RedemptionOrder, entry, *, points: int, now: datetime) -> None:
+    """Text the member the points an order gave back and the balance after, naming those that came back into a lot
+    past its date and so expired again at once."""
+    expired = getattr(entry, "expired_at_once", None)
+    context = {"order_number": order.number, "points": points, "balance": (expired or entry).balance_after}
+    if expired:
+        notify(kind="refund_partly_expired", phone=order.member.phone, at=now, subject=order, context=context | {"expired": -expired.points})
+    else:
+        notify(kind="refund_credited", phone=order.member.phone, at=now, subject=order, context=context)
 
 
 def cancel_order(*, order: RedemptionOrder, actor, now: datetime, reason: str = "") -> RedemptionOrder:
@@ -315,7 +334,7 @@ def complete_orders(*, now: datetime) -> list[int]:
 
 @waiting_for({Role.MEMBER})
 def orders_to_confirm(user) -> int:
-    """The member's orders still waiting for its confirmation code (not yet expired)."""
+    """The member's orders still waiting for its confirmation code (not yet expired, nor locked by wrong codes)."""
     return RedemptionOrder.objects.filter(
-        member__user=user, state=State.AWAITING_CONFIRMATION, expires_at__gt=timezone.now()
+        member__user=user, state=State.AWAITING_CONFIRMATION, expires_at__gt=timezone.now(), code_attempts__lt=MAX_CODE_ATTEMPTS,
     ).count()

@@ -116,7 +116,7 @@ def test_cancelling_through_the_api_gives_the_points_back_and_shows_the_history(
     balance = client.get("/api/v1/points/balance/").json()
 
     assert cancelled.json()["state"] == "cancelled"
-    assert [h["target_state"] for h in history] == ["confirmed", "cancelled"]
+    assert [h["target_state"] for h in history] == ["awaiting_confirmation", "confirmed", "cancelled"]
     assert balance["balance"] == 50_000
     assert balance["upcoming_expiries"][0]["points"] == 50_000
 
@@ -137,11 +137,12 @@ def test_the_history_names_steps_and_states_and_never_shows_a_members_phone_to_t
 
     masked = f"{rich_member.phone[:3]}****{rich_member.phone[-4:]}"
     assert [(h["transition"], h["transition_label"], h["source_label"], h["target_label"]) for h in as_supplier] == [
-        ("confirm", "确认", "待确认", "已确认"), ("cancel", "取消", "已确认", "已取消"),
+        ("place", "下单", "", "待确认"), ("confirm", "确认", "待确认", "已确认"), ("cancel", "取消", "已确认", "已取消"),
     ]
     assert {h["actor"] for h in as_supplier} == {f"会员 {masked}"} and rich_member.phone not in str(as_supplier)
     assert [(h["transition_label"], h["target_label"], h["actor"]) for h in in_english] == [
-        ("Confirm", "Confirmed", f"Member {masked}"), ("Cancel", "Cancelled", f"Member {masked}"),
+        ("Place order", "Awaiting confirmation", f"Member {masked}"), ("Confirm", "Confirmed", f"Member {masked}"),
+        ("Cancel", "Cancelled", f"Member {masked}"),
     ]
 
 

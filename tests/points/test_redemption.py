@@ -65,7 +65,7 @@ def test_an_order_confirmed_at_once_reads_once_and_writes_each_row_once(rich_mem
         f.attname: getattr(order, f.attname) for f in RedemptionOrder._meta.concrete_fields
     }
     assert [(t.transition, t.source_state, t.target_state) for t in history_of(order)] == [
-        ("confirm", "awaiting_confirmation", "confirmed")
+        ("place", "", "awaiting_confirmation"), ("confirm", "awaiting_confirmation", "confirmed")
     ]
 
 
@@ -191,7 +191,7 @@ def test_a_lapsed_order_is_expired_by_the_first_look_before_beat_runs(rich_membe
         orders.resend_code(order=order, now=now + timedelta(minutes=15))
 
     assert RedemptionOrder.objects.get(pk=order.pk).state == "expired"
-    assert [log.transition for log in history_of(order)] == ["expire"]
+    assert [log.transition for log in history_of(order)] == ["place", "expire"]
     assert orders.expire_unconfirmed_orders(now=now + timedelta(minutes=16)) == [] and balance(rich_member) == 50_000
 
 
@@ -330,3 +330,91 @@ def test_an_illegal_order_transition_is_refused_and_changes_nothing(rich_member,
 
     order.refresh_from_db()
     assert (order.state, TransitionLog.objects.count(), balance(rich_member)) == before
+
+
+# --- stock split over warehouses, delisting, empty and locked codes, the placing step -------------------------------
+
+def test_one_warehouse_supplies_an_order_so_the_most_one_can_take_is_named_and_no_code_is_texted(rich_member, listed_gift, now, api):
+    from suppliers.services import inventory
+    from tests.factories import WarehouseFactory
+
+    inventory.receive_stock(gift=listed_gift, location=WarehouseFactory(code="WH-TWO"), quantity=4, at=now)
+
+    with pytest.raises(OutOfStock) as refused:
+        orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=12, now=now, **ADDRESS)
+    listed = api(rich_member.user).get("/api/v1/catalog/").json()["results"][0]
+    page = logged_in(rich_member.user).get(f"/member/catalog/{listed_gift.pk}/").content.decode()
+    largest = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=10, now=now, **ADDRESS)
+
+    assert "每单最多可兑换 10 件" in refused.value.detail and refused.value.field == "quantity"
+    assert not Notification.objects.filter(kind="confirmation_code").exclude(subject_id=str(largest.pk)).exists()
+    assert (listed["available"], listed["max_per_order"]) == (14, 10)
+    assert 'data-testid="per-order"' in page and "每单最多 10 件" in page
+    assert largest.state == "awaiting_confirmation" and RedemptionOrder.objects.count() == 1
+
+
+def test_an_order_whose_gift_went_offline_before_its_code_cannot_be_confirmed(rich_member, listed_gift, operator, now):
+    from points.errors import GiftUnavailable
+    from suppliers.services import catalog
+
+    order = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=7, now=now, **ADDRESS)
+    catalog.delist_gift(gift=listed_gift, actor=operator, now=now, reason_code="low_sales")
+
+    with pytest.raises(GiftUnavailable):
+        orders.confirm_order(order=order, code=code_from_outbox(order), now=now + timedelta(minutes=1))
+
+    order.refresh_from_db()
+    assert (order.state, balance(rich_member), stock(listed_gift)) == ("awaiting_confirmation", 50_000, (10, 0))
+
+
+def test_an_empty_code_is_asked_for_again_without_spending_a_try(rich_member, listed_gift, now, api):
+    order = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=7, now=timezone.now(), **ADDRESS)
+
+    with pytest.raises(ValidationFailed) as empty:
+        orders.confirm_order(order=order, code="  ", now=timezone.now())
+    by_api = api(rich_member.user).post(f"/api/v1/orders/{order.pk}/confirm/", {}, format="json")
+
+    order.refresh_from_db()
+    assert empty.value.field == "code" and by_api.status_code == 400 and by_api.json()["errors"][0]["attr"] == "code"
+    assert order.code_attempts == 0
+
+
+def test_an_order_locked_by_wrong_codes_offers_no_confirmation_and_leaves_the_members_to_do_count(rich_member, listed_gift):
+    placed_at = timezone.now()
+    order = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=7, now=placed_at, **ADDRESS)
+    RedemptionOrder.objects.filter(pk=order.pk).update(code_attempts=orders.MAX_CODE_ATTEMPTS)
+    client = logged_in(rich_member.user)
+
+    page = client.get(f"/member/orders/{order.pk}/").content.decode()
+    confirm_page = client.get(f"/member/orders/{order.pk}/confirm/")
+
+    assert 'data-testid="order-locked"' in page and 'data-testid="enter-code"' not in page
+    assert confirm_page.status_code == 302 and confirm_page["Location"] == f"/member/orders/{order.pk}/"
+    assert orders.orders_to_confirm(rich_member.user) == 0
+
+
+def test_the_history_of_an_order_begins_with_who_placed_it(rich_member, listed_gift, now):
+    order = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=7, now=now, actor=rich_member.user, **ADDRESS)
+
+    (placed,) = history_of(order)
+
+    assert (placed.transition, placed.source_state, placed.target_state, placed.actor, placed.at) == (
+        "place", "", "awaiting_confirmation", rich_member.user, now,
+    )
+
+
+def test_the_refund_text_names_points_that_came_back_into_an_expired_lot_and_the_balance_after_them(member, listed_gift):
+    from datetime import datetime
+
+    from tests.factories import SHANGHAI
+
+    ledger.earn_points(member=member, points=2_000, source=ledger.Source("batch", "OLD"), at=datetime(2025, 6, 1, tzinfo=SHANGHAI))
+    ledger.earn_points(member=member, points=3_000, source=ledger.Source("batch", "NEW"), at=datetime(2026, 6, 1, tzinfo=SHANGHAI))
+    order = orders.place_order(member=member, gift_id=listed_gift.pk, quantity=1, now=datetime(2026, 12, 1, tzinfo=SHANGHAI), **ADDRESS)
+
+    orders.cancel_order(order=order, actor=member.user, now=datetime(2027, 1, 2, tzinfo=SHANGHAI))
+
+    text = Notification.objects.get(subject_id=str(order.pk), kind="refund_partly_expired").body
+    assert "已退还 1500 积分，其中 1500 积分已过有效期随即作废" in text
+    assert f"当前余额 {balance(member)} 积分" in text and balance(member) == 3_500  # the old lot's other 500 wait for beat
+    assert not Notification.objects.filter(kind="refund_credited", subject_id=str(order.pk)).exists()
