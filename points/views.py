@@ -33,8 +33,7 @@ State = RedemptionOrder.State
 
 #: Ledger reason codes as a member reads them; an unknown code is shown as it is.
 REASONS = {
-    "earn": gettext_lazy("消费获得积分"),
-    "bulk_credit": gettext_lazy("积分赠送"),
+    **credits.CREDIT_REASONS,
     "redeem": gettext_lazy("兑换礼品"),
     "refund": gettext_lazy("积分退还"),
     "order_cancelled": gettext_lazy("订单取消退还"),

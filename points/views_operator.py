@@ -50,7 +50,8 @@ def credit_upload(request):
         else:
             credited = {"batch": result.batch, "rows": len(result.entries), "points": sum(e.points for e in result.entries),
                         "replayed": result.replayed, "at": result.entries[0].at}
-    return render(request, "points/credit_upload.html", {"form": form, "problems": problems, "credited": credited})
+    context = {"form": form, "problems": problems, "credited": credited, "reasons": credits.CREDIT_REASONS}
+    return render(request, "points/credit_upload.html", context)
 
 
 ORDER_ACTIONS = {

@@ -5,7 +5,7 @@ from core.masking import mask_address, mask_name, mask_phone
 from core.roles import Role
 from core.validators import MOBILE_MESSAGE, MOBILE_PATTERN
 from points.models import LedgerEntry, Member, RedemptionOrder
-from points.services.credits import CORRECTION_REASONS
+from points.services.credits import CORRECTION_REASONS, CREDIT_REASONS
 from points.services.orders import MAX_QUANTITY
 from suppliers.api.serializers import PictureUrls
 from suppliers.models import Gift
@@ -166,7 +166,7 @@ class CorrectionInput(serializers.Serializer):
 class CreditRowInput(serializers.Serializer):
     phone = serializers.CharField(max_length=20)
     points = serializers.IntegerField()
-    reason_code = serializers.CharField(max_length=40, required=False, default="bulk_credit")
+    reason_code = serializers.ChoiceField(choices=list(CREDIT_REASONS), required=False, default="bulk_credit")
 
 
 class BulkCreditInput(serializers.Serializer):

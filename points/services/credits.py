@@ -4,9 +4,11 @@ import json
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import Conflict, PermissionDenied, ValidationFailed
@@ -19,6 +21,8 @@ from points.services import ledger
 
 EXPIRY_REMINDER_DAYS = 30
 MAX_CREDIT = 10_000_000
+#: Why an operator credits points (the entry's reason code, `bulk_credit` when none is given), with its label.
+CREDIT_REASONS = {"bulk_credit": _("积分赠送"), "earn": _("消费获得积分"), "promotion": _("活动奖励")}
 
 
 def _row_errors(rows: list[dict], members: dict[str, Member]) -> list[tuple[int, str, str, str]]:
@@ -33,7 +37,19 @@ def _row_errors(rows: list[dict], members: dict[str, Member]) -> list[tuple[int,
         if not isinstance(points, int) or isinstance(points, bool) or not 0 < points <= MAX_CREDIT:
             message = _("第%(line)s行：积分须为 1–%(max_credit)s 的整数") % {"line": line, "max_credit": MAX_CREDIT}
             errors.append((line, "points", "invalid", message))
+        if credit_reason(row.get("reason_code")) is None:
+            message = _("第%(line)s行：发放原因须为 %(reasons)s 之一") % {"line": line, "reasons": "、".join(CREDIT_REASONS)}
+            errors.append((line, "reason_code", "invalid_choice", message))
     return errors
+
+
+def credit_reason(value: str | None) -> str | None:
+    """The reason code a credit row gives, by its code or its Chinese label (none: `bulk_credit`); None if unknown."""
+    value = (value or "").strip() or "bulk_credit"
+    if value in CREDIT_REASONS:
+        return value
+    with translation.override(settings.LANGUAGE_CODE):
+        return next((code for code, label in CREDIT_REASONS.items() if str(label) == value), None)
 
 
 class Credited(NamedTuple):
@@ -57,9 +73,10 @@ def credit_points_in_bulk(*, batch_id: str, rows: list[dict], actor, now: dateti
     members = Member.objects.in_bulk([str(r.get("phone", "")).strip() for r in rows], field_name="phone")
     errors = _row_errors(rows, members)
     if errors:
-        raise ValidationFailed(errors[0][3], errors=[(f"rows[{line}].{column}", code, detail) for line, column, code, detail in errors])
+        # rows given as a list are named by their index, as the serializer names the rows it refuses
+        raise ValidationFailed(errors[0][3], errors=[(f"rows.{line - 1}.{column}", code, detail) for line, column, code, detail in errors])
     wanted = {
-        (row.get("line", position), members[str(row["phone"]).strip()].pk, row["points"], row.get("reason_code") or "bulk_credit")
+        (row.get("line", position), members[str(row["phone"]).strip()].pk, row["points"], credit_reason(row.get("reason_code")))
         for position, row in enumerate(rows, start=1)
     }
     with transaction.atomic():
@@ -73,7 +90,7 @@ def credit_points_in_bulk(*, batch_id: str, rows: list[dict], actor, now: dateti
             ledger.earn_points(
                 member=members[str(row["phone"]).strip()], points=row["points"],
                 source=ledger.Source("batch", batch_id, row.get("line", position)), at=now,
-                reason_code=row.get("reason_code") or "bulk_credit", actor=actor,
+                reason_code=credit_reason(row.get("reason_code")), actor=actor,
             )
             for position, row in enumerate(rows, start=1)
         ], replayed=False)
@@ -125,7 +142,7 @@ def credit_points_from_file(*, file_name: str, content: bytes, actor, now: datet
     parsed = []
     for line, cells in rows:
         parsed.append({
-            "line": line, "phone": cells["phone"].strip(), "reason_code": cells.get("reason_code", "").strip()[:40],
+            "line": line, "phone": cells["phone"].strip(), "reason_code": cells.get("reason_code", "").strip(),
             "points": whole_number(cells["points"], limit=MAX_CREDIT),
         })
     members = Member.objects.in_bulk([row["phone"] for row in parsed], field_name="phone")

@@ -180,5 +180,5 @@ def test_bulk_credit_posts_once_per_batch_and_a_bad_row_rejects_the_batch(api, o
     bad = client.post("/api/v1/points/credits/", {"batch": "B2", "rows": rows + [{"phone": "19900000000", "points": 5}]}, format="json")
 
     assert LedgerEntry.objects.count() == 2
-    assert bad.status_code == 400 and bad.json()["errors"][0]["attr"] == "rows[3].phone"
+    assert bad.status_code == 400 and bad.json()["errors"][0]["attr"] == "rows.2.phone"
     assert ledger.account_of(member).balance == 100

@@ -27,7 +27,7 @@ def test_a_file_credits_every_row_once_even_when_uploaded_twice(member, other_me
     assert first.batch == again.batch == saved_as_utf8.batch
     assert [e.pk for e in first.entries] == [e.pk for e in again.entries] == [e.pk for e in saved_as_utf8.entries]
     assert (ledger.account_of(member).balance, ledger.account_of(other_member).balance) == (300, 200)
-    assert list(LedgerEntry.objects.order_by("id").values_list("reason_code", flat=True)) == ["活动奖励", "bulk_credit"]
+    assert list(LedgerEntry.objects.order_by("id").values_list("reason_code", flat=True)) == ["promotion", "bulk_credit"]
 
 
 def test_an_xlsx_file_works_too(member, operator, now):
@@ -133,3 +133,20 @@ def test_operators_see_every_order_and_can_cancel_one_from_the_portal(rich_membe
     assert order.number in listing
     assert order.state == "cancelled" and "会员来电取消" in detail
     assert rich_member.phone not in detail and "138****" in detail
+
+
+def test_a_credit_reason_must_be_a_credit_reason_so_members_never_read_a_made_up_one(api, member, operator, now):
+    refused_file = csv_file(["phone,points,reason_code", f"{member.phone},5,order_cancelled"])
+
+    with pytest.raises(TableRejected) as file_refused:
+        credits.credit_points_from_file(file_name="credits.csv", content=refused_file, actor=operator, now=now)
+    by_api = api(operator).post("/api/v1/points/credits/", {"batch": "B9", "rows": [
+        {"phone": member.phone, "points": 5, "reason_code": "<script>x</script>"}]}, format="json")
+    credits.credit_points_in_bulk(batch_id="B10", rows=[{"phone": member.phone, "points": 5, "reason_code": "earn"}], actor=operator, now=now)
+    history = Client()
+    history.force_login(member.user)
+
+    assert [(p.row, p.column) for p in file_refused.value.problems] == [(2, "reason_code")]
+    assert by_api.status_code == 400 and by_api.json()["errors"][0]["attr"] == "rows.0.reason_code"
+    assert list(LedgerEntry.objects.values_list("reason_code", flat=True)) == ["earn"]
+    assert "消费获得积分" in history.get("/member/points/").content.decode()
