@@ -10,7 +10,7 @@ from core.errors import ValidationFailed
 
 BUSINESS_YEARS = range(2000, 2100)  # the years a month, meeting or other business date may be in
 MAX_ID = 2**63 - 1  # the largest primary key (BigAutoField) on either database
-MOBILE_PATTERN = r"^1[0-9]{10}$"  # a mainland mobile number: 11 ASCII digits, the first a 1 (`\d` would take any script's digits)
+MOBILE_PATTERN = r"^1[3-9][0-9]{9}$"  # a mainland mobile number: 11 ASCII digits, 13x–19x (`\d` would take any script's digits)
 MOBILE_MESSAGE = gettext_lazy("请输入11位手机号")
 _MOBILE = re.compile(MOBILE_PATTERN)
 

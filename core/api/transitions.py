@@ -30,11 +30,12 @@ class TransitionLogSerializer(serializers.ModelSerializer):
     transition_label = serializers.CharField(read_only=True)
     source_label = serializers.CharField(read_only=True)
     target_label = serializers.CharField(read_only=True)
+    reason_label = serializers.CharField(read_only=True, help_text="the reason in the request's language where the system wrote it")
 
     class Meta:
         model = TransitionLog
         fields = ["transition", "transition_label", "source_state", "source_label", "target_state", "target_label", "actor", "actor_label",
-                  "at", "reason"]
+                  "at", "reason", "reason_label"]
 
     def get_actor(self, log) -> str | None:
         return None if log.actor is None else log.actor_label

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMFieldMixin
 
 from core.masking import mask_phone
@@ -91,6 +91,12 @@ class TransitionLog(models.Model):
     @property
     def target_label(self) -> str:
         return state_label(ContentType.objects.get_for_id(self.content_type_id).model_class(), self.target_state)
+
+    @property
+    def reason_label(self) -> str:
+        """The reason in the reader's language: the system writes its reasons as message ids (in Chinese, marked with
+        gettext_noop), translated here; a reason a person typed has no translation and shows as typed."""
+        return gettext(self.reason) if self.reason else ""
 
     @property
     def actor_label(self) -> str:

@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
 from django.db.models import QuerySet
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from core.errors import Conflict, InvalidTransition, ValidationFailed
 from core.fsm import apply_transition
@@ -48,7 +48,7 @@ def report_lost_parcel(*, shipment: Shipment, actor, now: datetime) -> Logistics
         if order.claims.filter(cause=Cause.LOST_PARCEL).exists():
             raise Conflict(gettext("该订单已有包裹丢失索赔"), field="shipment")
         claim = open_claim(order=order, cause=Cause.LOST_PARCEL, quantity=shipment.quantity, now=now)
-        shipments.fail_shipment(shipment=shipment, actor=actor, now=now, reason="包裹丢失 (parcel lost)")
+        shipments.fail_shipment(shipment=shipment, actor=actor, now=now, reason=gettext_noop("包裹丢失"))
         return claim
 
 

@@ -28,7 +28,7 @@ from django.db import transaction
 from django.db.models import F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from core.errors import ConcurrentUpdate, PermissionDenied, ValidationFailed
 from core.fsm import apply_transition
@@ -242,7 +242,7 @@ def inspect_return(*, return_request: ReturnRequest, actor, now: datetime, outco
             if resolution == Remedy.EXCHANGE:  # after the restock, so a resellable unit can be the replacement
                 _exchange(return_request, order, effect, actor=actor, now=now)
             if resolution == "refuse":
-                apply_transition(return_request, "refuse", actor=actor, at=now, reason="已使用，退回会员", closed_at=now)
+                apply_transition(return_request, "refuse", actor=actor, at=now, reason=gettext_noop("已使用，退回会员"), closed_at=now)
             if effect.freight_payer:
                 costs.record_extra_cost(
                     kind=CostKind.RETURN_FREIGHT, payer=effect.freight_payer, supplier=order.supplier, order=order,

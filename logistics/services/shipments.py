@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, QuerySet
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from core.errors import ValidationFailed
 from core.events import subscribe
@@ -93,7 +93,7 @@ def hand_over_dropship_orders(*, actor, now: datetime) -> list[int]:
     handed = []
     for order in RedemptionOrder.objects.filter(state=RedemptionOrder.State.CONFIRMED, fulfilment="dropship").order_by("id"):
         with transaction.atomic():
-            orders.hand_over_order(order=order, actor=actor, now=now, reason="交由礼品商发货")
+            orders.hand_over_order(order=order, actor=actor, now=now, reason=gettext_noop("交由礼品商发货"))
             _new_shipment(order=order, now=now)
             handed.append(order.pk)
     return handed
@@ -171,12 +171,12 @@ def confirm_receipt(*, order: RedemptionOrder, actor, now: datetime) -> Shipment
     shipment = active_shipment(order)
     if shipment is None:
         raise ValidationFailed(gettext("该订单尚未发货"), field="order")
-    return deliver_shipment(shipment=shipment, actor=actor, now=now, signer=order.recipient_name, reason="会员确认收货")
+    return deliver_shipment(shipment=shipment, actor=actor, now=now, signer=order.recipient_name, reason=gettext_noop("会员确认收货"))
 
 
 def confirm_shipment_receipt(*, shipment: Shipment, actor, now: datetime) -> Shipment:
     """The member confirms receipt of one shipment (its order's own, or an exchange replacement). :raises InvalidTransition: unless it is shipped"""
-    return deliver_shipment(shipment=shipment, actor=actor, now=now, signer=shipment.order.recipient_name, reason="会员确认收货")
+    return deliver_shipment(shipment=shipment, actor=actor, now=now, signer=shipment.order.recipient_name, reason=gettext_noop("会员确认收货"))
 
 
 #: Who may drive a shipment by hand, by its kind (SPEC §3, §4.6): logistics its warehouse shipments; a dropship
@@ -199,7 +199,7 @@ def auto_deliver_shipments(*, now: datetime) -> list[int]:
     due = Shipment.objects.filter(state=State.SHIPPED, shipped_at__lte=now - AUTO_DELIVER_AFTER).select_related("order")
     delivered = []
     for shipment in due:
-        deliver_shipment(shipment=shipment, actor=None, now=now, signer="系统自动确认", automatically=True, reason="发货14天后自动签收")
+        deliver_shipment(shipment=shipment, actor=None, now=now, signer="系统自动确认", automatically=True, reason=gettext_noop("发货14天后自动签收"))
         delivered.append(shipment.pk)
     return delivered
 
@@ -212,7 +212,7 @@ def cancel_unpicked_shipment(event: OrderCancelledBeforePicking) -> None:
         return
     if shipment.state != State.CREATED:
         raise ShipmentAlreadyPicked()
-    apply_transition(shipment, "cancel", actor=None, at=event.at, reason="订单拣货前取消")
+    apply_transition(shipment, "cancel", actor=None, at=event.at, reason=gettext_noop("订单拣货前取消"))
 
 
 @subscribe(OrderRedeliveryRequested)

@@ -69,10 +69,13 @@ class CatalogViewSet(viewsets.ReadOnlyModelViewSet):
             return Gift.objects.none()
         member = member_of(self.request.user)
         params = self.request.query_params
-        try:
-            bounds = {key: int(params[key]) for key in ("min_points", "max_points") if params.get(key)}
-        except ValueError as exc:
-            raise ValidationFailed(gettext("积分范围须为整数"), field="min_points") from exc
+        bounds = {}
+        for key in ("min_points", "max_points"):
+            if params.get(key):
+                try:
+                    bounds[key] = int(params[key])
+                except ValueError as exc:
+                    raise ValidationFailed(gettext("积分范围须为整数"), field=key) from exc
         return list_catalog(program=member.program, tier=member.tier, category=params.get("category"), text=params.get("q"), **bounds)
 
     @PICTURE_SCHEMA

@@ -6,6 +6,7 @@ from django_fsm import FSMField, transition
 
 from core.models import StateMachine
 from core.tenancy import ScopedManager, Visibility
+from suppliers.models.catalog import Gift
 
 
 class RedemptionOrder(StateMachine):
@@ -28,7 +29,7 @@ class RedemptionOrder(StateMachine):
     program = models.ForeignKey("core.Program", on_delete=models.PROTECT, related_name="+")
     quantity = models.PositiveIntegerField(_("数量"))
     # snapshots taken when the order is placed
-    fulfilment = models.CharField(_("履约方式"), max_length=10)
+    fulfilment = models.CharField(_("履约方式"), max_length=10, choices=Gift.Fulfilment.choices)
     points_unit_price = models.PositiveIntegerField(_("积分单价"))
     tier_discount_percent = models.PositiveSmallIntegerField(_("等级折扣（%）"), default=0)
     clearance = models.BooleanField(_("清仓价"), default=False)

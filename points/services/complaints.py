@@ -11,7 +11,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from core.errors import NotFound, PermissionDenied, ValidationFailed
 from core.fsm import apply_transition, bulk_transition
@@ -200,7 +200,7 @@ def escalate_overdue(*, now: datetime) -> list[int]:
     with transaction.atomic():
         escalated = bulk_transition(
             Complaint.objects.filter(pk__in=due.values("complaint_id")), "escalate", actor=None, at=now,
-            reason="超过48小时未答复 (deadline passed)",
+            reason=gettext_noop("超过48小时未答复"),
         )
         ComplaintDeadline.objects.filter(
             complaint_id__in=escalated, due_at__lt=now, responded_at__isnull=True, escalated_at__isnull=True
@@ -221,7 +221,7 @@ def auto_resolve(*, now: datetime) -> list[int]:
     """Resolve every complaint answered 3 days ago or more that its member neither resolved nor reopened; the ids."""
     due = Complaint.objects.filter(state=State.RESPONDED, responded_at__lte=now - AUTO_RESOLVE_AFTER)
     return bulk_transition(
-        due, "resolve", actor=None, at=now, reason="答复3天后自动解决 (3 days after the response)",
+        due, "resolve", actor=None, at=now, reason=gettext_noop("答复3天后自动解决"),
         values={"resolved_at": now, "auto_resolved": True},
     )
 

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from core.errors import ConcurrentUpdate, Conflict, ValidationFailed
 from core.events import publish
@@ -36,7 +36,9 @@ CODE_VALIDITY = timedelta(minutes=15)
 MAX_CODE_ATTEMPTS = 5
 RESEND_AFTER = timedelta(minutes=1)
 MAX_QUANTITY = 99
+MIN_ADDRESS = 5  # characters: a province, city and street name take more; "ab" is no address
 COMPLETE_AFTER = timedelta(days=15)
+NOT_CONFIRMED = gettext_noop("15分钟内未确认")
 State = RedemptionOrder.State
 
 #: Functions narrowing a queryset of delivered orders to those that may complete (returns register one).
@@ -77,6 +79,8 @@ def place_order(
         if not (value or "").strip():
             raise ValidationFailed(gettext("必填"), field=field)
     recipient_phone = validate_mobile(recipient_phone, field="recipient_phone")
+    if len(address.strip()) < MIN_ADDRESS:
+        raise ValidationFailed(gettext("请填写完整的收货地址（至少 %(min)s 个字）") % {"min": MIN_ADDRESS}, field="address")
     program = member.program
     gift = get_listed_gift(program=program, tier=member.tier, gift_id=gift_id)
     if gift is None:
@@ -140,7 +144,7 @@ def expire_if_due(order: RedemptionOrder, *, now: datetime) -> bool:
     is (now) expired."""
     if order.state == State.AWAITING_CONFIRMATION and now >= order.expires_at:
         try:
-            apply_transition(order, "expire", actor=None, at=now, reason="not confirmed within 15 minutes")
+            apply_transition(order, "expire", actor=None, at=now, reason=NOT_CONFIRMED)
         except ConcurrentUpdate:  # beat expired it meanwhile
             order.refresh_from_db()
     return order.state == State.EXPIRED
@@ -209,7 +213,7 @@ def _check_code(order: RedemptionOrder, code: str | None, now: datetime) -> None
 def expire_unconfirmed_orders(*, now: datetime) -> list[int]:
     """Expire orders not confirmed within 15 minutes (beat); nothing was reserved or drawn for them."""
     due = RedemptionOrder.objects.filter(state=State.AWAITING_CONFIRMATION, expires_at__lte=now)
-    return bulk_transition(due, "expire", actor=None, at=now, reason="not confirmed within 15 minutes")
+    return bulk_transition(due, "expire", actor=None, at=now, reason=NOT_CONFIRMED)
 
 
 def _refund_all(order: RedemptionOrder, *, source: ledger.Source, now: datetime, actor, reason_code: str):
@@ -329,7 +333,7 @@ def complete_orders(*, now: datetime) -> list[int]:
     due = RedemptionOrder.objects.filter(state=State.DELIVERED, delivered_at__lte=now - COMPLETE_AFTER)
     for guard in completion_guards:
         due = guard(due)
-    return bulk_transition(due, "complete", actor=None, at=now, reason="15 days after delivery")
+    return bulk_transition(due, "complete", actor=None, at=now, reason=gettext_noop("签收15天后自动完成"))
 
 
 @waiting_for({Role.MEMBER})

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from core import sql
 from core.errors import PermissionDenied, ValidationFailed
@@ -213,7 +213,7 @@ def meet_replenishment(*, gift: Gift, location: Location, at: datetime, actor=No
     request = ReplenishmentRequest.objects.filter(gift=gift, location=location, state="open").first()
     record = StockRecord.objects.filter(gift=gift, location=location).first()
     if request is not None and record is not None and record.available >= record.safety_stock:
-        apply_transition(request, "meet", actor=actor, at=at, reason="stock received", met_at=at)
+        apply_transition(request, "meet", actor=actor, at=at, reason=gettext_noop("补货已到"), met_at=at)
     return request
 
 

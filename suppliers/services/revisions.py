@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Sum
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from core.errors import Conflict, ValidationFailed
 from core.fsm import apply_transition, bulk_transition
@@ -179,4 +179,4 @@ def schedule_publication(*, gift: Gift, actor, now: datetime, publish_at: dateti
 def publish_scheduled_gifts(*, now: datetime) -> list[int]:
     """Publish every approved gift whose time has come and whose supplier is active (beat, every minute)."""
     due = Gift.objects.filter(state=Gift.State.APPROVED, publish_at__lte=now, supplier__state="active")
-    return bulk_transition(due, "publish", actor=None, at=now, reason="scheduled", values={"publish_at": None})
+    return bulk_transition(due, "publish", actor=None, at=now, reason=gettext_noop("按计划时间上线"), values={"publish_at": None})

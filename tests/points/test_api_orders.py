@@ -1,11 +1,14 @@
 """The member API: catalog, orders with Idempotency-Key and second confirmation, balance, history, opt-out; bulk credits."""
+from datetime import timedelta
+
 import pytest
 
 from core.models import Notification
 from points.models import LedgerEntry, PointsAccount, RedemptionOrder
-from points.services import ledger
+from points.services import ledger, orders
 from tests.factories import ADDRESS, GiftFactory
 from tests.helpers import assert_list_queries_constant
+from tests.portal import logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -31,6 +34,8 @@ def test_catalog_filters_and_bad_bounds(api, rich_member, listed_gift):
     assert len(client.get("/api/v1/catalog/?min_points=1000&category=tea").json()["results"]) == 1
     bad = client.get("/api/v1/catalog/?min_points=lots")
     assert bad.status_code == 400 and bad.json()["errors"][0]["attr"] == "min_points"
+    bad_maximum = client.get("/api/v1/catalog/?min_points=10&max_points=abc")
+    assert bad_maximum.status_code == 400 and bad_maximum.json()["errors"][0]["attr"] == "max_points"
 
 
 def test_the_catalog_runs_the_same_queries_for_1_and_50_gifts(api, rich_member, operator, now):
@@ -66,7 +71,8 @@ def test_placing_without_a_key_is_400_and_creates_nothing(api, rich_member, list
 
 @pytest.mark.parametrize("change, field", [
     ({"quantity": 0}, "quantity"), ({"quantity": 100}, "quantity"), ({"quantity": "x"}, "quantity"),
-    ({"recipient_phone": "0571-8888888"}, "recipient_phone"), ({"address": ""}, "address"), ({"gift": None}, "gift"),
+    ({"recipient_phone": "0571-8888888"}, "recipient_phone"), ({"recipient_phone": "10000000000"}, "recipient_phone"),
+    ({"address": ""}, "address"), ({"address": " ab "}, "address"), ({"gift": None}, "gift"),
 ])
 def test_bad_input_is_400_naming_the_field_and_the_key_can_be_used_again(api, rich_member, listed_gift, change, field):
     client = api(rich_member.user)
@@ -182,3 +188,17 @@ def test_bulk_credit_posts_once_per_batch_and_a_bad_row_rejects_the_batch(api, o
     assert LedgerEntry.objects.count() == 2
     assert bad.status_code == 400 and bad.json()["errors"][0]["attr"] == "rows.2.phone"
     assert ledger.account_of(member).balance == 100
+
+
+def test_a_reason_the_system_wrote_reads_in_the_readers_language(api, rich_member, listed_gift, now):
+    order = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=7, now=now, **ADDRESS)
+    orders.expire_unconfirmed_orders(now=now + timedelta(minutes=16))
+    url = f"/api/v1/orders/{order.pk}/history/"
+
+    chinese = api(rich_member.user).get(url).json()[-1]
+    english = api(rich_member.user).get(url, HTTP_ACCEPT_LANGUAGE="en").json()[-1]
+    page = logged_in(rich_member.user).get(f"/member/orders/{order.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert (chinese["transition"], chinese["reason"], chinese["reason_label"]) == ("expire", "15分钟内未确认", "15分钟内未确认")
+    assert (english["reason"], english["reason_label"]) == ("15分钟内未确认", "Not confirmed within 15 minutes")
+    assert "Not confirmed within 15 minutes" in page

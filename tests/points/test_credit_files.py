@@ -132,6 +132,7 @@ def test_operators_see_every_order_and_can_cancel_one_from_the_portal(rich_membe
     order.refresh_from_db()
     assert order.number in listing
     assert order.state == "cancelled" and "会员来电取消" in detail
+    assert "<td>物流仓发货</td>" in detail  # the fulfilment by its name, not its code
     assert rich_member.phone not in detail and "138****" in detail
 
 
