@@ -113,10 +113,11 @@ def run_action(request, action, *, success: str | Promise) -> bool:
 
 def add_service_errors(form, error, *, aliases: dict[str, str] | None = None) -> None:
     """Put a service's errors next to the fields they name (`aliases` maps a service field to a form field);
-    an error naming no field of the form becomes a form-wide error."""
+    an error naming no field the form shows (none, or a hidden one such as its token) becomes a form-wide error."""
     for field, _code, detail in getattr(error, "errors", None) or [(error.field, error.code, error.detail)]:
         field = (aliases or {}).get(field, field)
-        form.add_error(field if field in form.fields else None, detail)
+        shown = field in form.fields and not form.fields[field].widget.is_hidden
+        form.add_error(field if shown else None, detail)
 
 
 def redirect_back(request, default: str):

@@ -13,7 +13,7 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.response import Response
 
 from core.api.fields import ScopedKey
-from core.api.filters import IdFilter
+from core.api.filters import FilterSet, IdFilter
 from core.api.permissions import require_role
 from core.api.transitions import TransitionHistoryMixin, transition_action
 from core.errors import PermissionDenied
@@ -180,7 +180,7 @@ class ShipmentReceiptInput(serializers.Serializer):
     pass
 
 
-class ShipmentFilter(django_filters.FilterSet):
+class ShipmentFilter(FilterSet):
     fulfilment = django_filters.ChoiceFilter(field_name="kind", choices=Shipment.Kind.choices)
     batch = IdFilter(field_name="order__handoff_item__batch", label="handoff batch id")
 

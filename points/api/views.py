@@ -1,4 +1,3 @@
-import django_filters
 from django.utils import timezone
 from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -11,7 +10,7 @@ from rest_framework.views import APIView
 from core.api.permissions import require_role
 from core.api.transitions import TransitionHistoryMixin, transition_action
 from core.errors import ValidationFailed
-from core.api.filters import IdFilter
+from core.api.filters import FilterSet, IdFilter
 from core.idempotency import HEADER, idempotent
 from core.roles import Role
 from core.services import log_personal_data_access
@@ -91,7 +90,7 @@ class CatalogViewSet(viewsets.ReadOnlyModelViewSet):
         return context
 
 
-class OrderFilter(django_filters.FilterSet):
+class OrderFilter(FilterSet):
     member = IdFilter(field_name="member")
 
     class Meta:

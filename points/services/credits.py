@@ -104,10 +104,12 @@ MAX_CORRECTION = 1_000_000
 def correct_points(*, member: Member, points: int, reason_code: str, note: str, reference: str, actor, now: datetime) -> LedgerEntry:
     """An operator's correction of one member's points (SPEC §4.4 `adjust`): positive into this year's lot, negative
     drawn earliest-expiring first. `reference` names the request (a form's token, an API call's idempotency key): the
-    same reference posts once. The note says why, for the member's history and the next operator.
+    same reference posts once, and the same reference with other figures is refused. The note says why, for the
+    member's history and the next operator.
 
     :raises PermissionDenied: unless the actor is an operator
     :raises ValidationFailed: naming `points`, `reason_code` or `note` :raises InsufficientPoints: (nothing is written)
+    :raises Conflict: the reference was used for another correction (nothing is written)
     """
     if getattr(actor, "role", None) != Role.OPERATOR:
         raise PermissionDenied(_("仅运营人员可以调整会员积分"))
@@ -121,8 +123,14 @@ def correct_points(*, member: Member, points: int, reason_code: str, note: str, 
     reference = (reference or "").strip()
     if not reference or len(reference) > 60:
         raise ValidationFailed(_("缺少请求编号"), field="reference")
-    return ledger.adjust_points(member=member, points=points, source=ledger.Source("correction", reference), at=now,
-                                reason_code=reason_code, actor=actor, note=note)
+    entry = ledger.adjust_points(member=member, points=points, source=ledger.Source("correction", reference), at=now,
+                                 reason_code=reason_code, actor=actor, note=note)
+    if (entry.points, entry.reason_code, entry.note) != (points, reason_code, note):
+        message = _("该请求已于 %(at)s 提交过（%(points)+d 积分），本次未再调整；如需再调整，请重新打开表单") % {
+            "at": timezone.localtime(entry.at).strftime("%Y-%m-%d %H:%M"), "points": entry.points,
+        }
+        raise Conflict(message, field="reference")
+    return entry
 
 
 CREDIT_FILE = TableSpec(

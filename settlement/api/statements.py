@@ -12,6 +12,7 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.api.filters import FilterSet
 from core.api.permissions import require_role
 from core.api.transitions import ReasonInput, TransitionHistoryMixin, transition_action
 from core.files import serve
@@ -137,7 +138,7 @@ class StatementLineSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class StatementFilter(django_filters.FilterSet):
+class StatementFilter(FilterSet):
     month = django_filters.CharFilter(method="filter_month", label="YYYY-MM")
 
     class Meta:

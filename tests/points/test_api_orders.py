@@ -202,3 +202,15 @@ def test_a_reason_the_system_wrote_reads_in_the_readers_language(api, rich_membe
     assert (chinese["transition"], chinese["reason"], chinese["reason_label"]) == ("expire", "15分钟内未确认", "15分钟内未确认")
     assert (english["reason"], english["reason_label"]) == ("15分钟内未确认", "Not confirmed within 15 minutes")
     assert "Not confirmed within 15 minutes" in page
+
+
+def test_a_filter_by_another_members_id_answers_as_one_that_does_not_exist(api, rich_member, other_member, listed_gift):
+    client = api(rich_member.user)
+
+    answers = {value: client.get(f"/api/v1/points/entries/?account__member={value}") for value in (other_member.pk, 999_999, "abc")}
+    gifts = {value: client.get(f"/api/v1/orders/?gift={value}").status_code for value in (listed_gift.pk, 999_999)}
+
+    assert [answers[v].status_code for v in (other_member.pk, 999_999)] == [200, 200]
+    assert answers[other_member.pk].json()["results"] == answers[999_999].json()["results"] == []
+    assert answers["abc"].status_code == 400 and answers["abc"].json()["errors"][0]["attr"] == "account__member"
+    assert gifts == {listed_gift.pk: 200, 999_999: 200}

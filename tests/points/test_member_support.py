@@ -56,6 +56,7 @@ def test_operators_find_a_member_by_phone_or_name_and_correct_its_points_in_the_
     done = client.post(f"/member/member-admin/{rich_member.pk}/", posted)
     twice = client.post(f"/member/member-admin/{rich_member.pk}/", posted)
     bad = client.post(f"/member/member-admin/{rich_member.pk}/", posted | {"points": "-999999", "reference": "other"}).content.decode()
+    changed = client.post(f"/member/member-admin/{rich_member.pk}/", posted | {"points": "20"}).content.decode()  # back, edited, sent
     after = client.get(f"/member/member-admin/{rich_member.pk}/").content.decode()
 
     table = by_phone.split('data-testid="members"', 1)[1].split("</table>", 1)[0]
@@ -64,6 +65,7 @@ def test_operators_find_a_member_by_phone_or_name_and_correct_its_points_in_the_
     assert 'data-testid="balance">50000<' in page and 'data-testid="correction-form"' in page
     assert done.status_code == twice.status_code == 302 and ledger.account_of(rich_member).balance == 49_700
     assert 'data-field="points"' in bad
+    assert "已于" in changed and "（-300 积分），本次未再调整" in changed and ledger.account_of(rich_member).balance == 49_700
     assert 'data-testid="balance">49700<' in after and "重复发放冲回" in after and "差错更正" in after
 
 
