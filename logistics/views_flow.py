@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -25,7 +26,7 @@ from core.api.permissions import require_role
 from core.errors import DomainError, PermissionDenied
 from core.fsm import history_of
 from core.idempotency import once_per_token
-from core.portal import add_service_errors, paginate, run_action
+from core.portal import add_service_errors, paginate, redirect_back, run_action
 from core.roles import SUPPLIER_ROLES, Role
 from core.services import log_personal_data_access
 from core.validators import id_or_none
@@ -251,4 +252,4 @@ def member_confirm_receipt(request, pk: int):
     shipment = get_object_or_404(Shipment.objects.visible_to(request.user).select_related("order"), pk=pk)
     call = partial(shipments.confirm_shipment_receipt, shipment=shipment, actor=request.user, now=timezone.now())
     run_action(request, call, success=_("已确认收货：%(order)s") % {"order": shipment.order.number})
-    return redirect("member-shipments")
+    return redirect_back(request, reverse("member-shipments"))  # the tracking list, or the order page it was pressed on

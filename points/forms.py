@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from points.models import RedemptionOrder
 from suppliers.models import Category
+from suppliers.selectors import list_catalog
 
 
 class CatalogFilterForm(forms.Form):
@@ -15,6 +16,12 @@ class CatalogFilterForm(forms.Form):
     min_points = forms.IntegerField(label=_("最低积分"), required=False, min_value=0)
     max_points = forms.IntegerField(label=_("最高积分"), required=False, min_value=0)
     q = forms.CharField(label=_("关键词"), required=False, max_length=100)
+
+    def __init__(self, *args, program=None, tier: str = "", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if program is not None:  # only the categories the member's catalog has gifts in
+            listed = list_catalog(program=program, tier=tier).values("category_id")
+            self.fields["category"].queryset = Category.objects.filter(pk__in=listed).order_by("name")
 
     def selection(self) -> dict:
         """Keyword arguments for suppliers.selectors.list_catalog (only the filters that parsed)."""

@@ -5,9 +5,11 @@ Each view parses its input, makes one service or selector call and renders; the 
 points.services and suppliers.selectors. Orders and ledger entries start from `visible_to(request.user)`,
 so another member's order is a 404. Members never see settlement prices.
 """
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,6 +31,9 @@ from suppliers.services.gift_images import image_urls, serve_image
 
 MEMBER = frozenset({Role.MEMBER})
 CATALOG_PAGE = 12
+#: Sections other areas add to the member's order page, each rendering its HTML for (request, order) — logistics
+#: adds the order's parcels with their tracking numbers and receipt button.
+order_sections: list[Callable[[HttpRequest, RedemptionOrder], str]] = []
 State = RedemptionOrder.State
 
 #: Ledger reason codes as a member reads them; an unknown code is shown as it is.
@@ -79,7 +84,7 @@ def _priced(gifts, member: Member):
 @login_required
 def catalog(request):
     member = _member(request)
-    filters = CatalogFilterForm(request.GET)
+    filters = CatalogFilterForm(request.GET, program=member.program, tier=member.tier)
     gifts = list_catalog(program=member.program, tier=member.tier, **filters.selection())
     context = paginate(request, gifts, per_page=CATALOG_PAGE)
     _priced(context["page_obj"], member)
@@ -149,6 +154,7 @@ def order_detail(request, pk: int):
         "awaiting_code": order.state == State.AWAITING_CONFIRMATION and order.code_required and not orders.code_locked(order),
         "locked": order.state == State.AWAITING_CONFIRMATION and orders.code_locked(order),
         "cancel_form": CancelForm() if "cancel" in available else None,
+        "sections": [section(request, order) for section in order_sections],
     }
     return render(request, "points/order_detail.html", context)
 

@@ -288,6 +288,23 @@ def test_the_member_tracks_its_shipment_and_confirms_receipt(rich_member, wareho
     assert "已签收" in response.content.decode() and 'data-action="confirm_receipt"' not in response.content.decode()
 
 
+def test_the_members_order_page_shows_its_parcel_and_confirms_receipt_there(rich_member, other_member, warehouse_shipment, logistics, now):
+    order = warehouse_shipment.order
+    handed_over = page(logged_in(rich_member), f"/member/orders/{order.pk}/")
+    picked_and_shipped(shipment=warehouse_shipment, actor=logistics, now=now, carrier="顺丰", tracking_number="SF302")
+    client = logged_in(rich_member)
+    shipped = page(client, f"/member/orders/{order.pk}/")
+
+    response = client.post(f"/logistics/my-shipments/{warehouse_shipment.pk}/confirm-receipt/", {"next": f"/member/orders/{order.pk}/"})
+
+    parcels = shipped.split('data-testid="order-parcels"', 1)[1].split("</section>", 1)[0]
+    assert 'data-testid="order-parcels"' in handed_over and 'data-action="confirm_receipt"' not in handed_over
+    assert "顺丰" in parcels and "SF302" in parcels and 'data-action="confirm_receipt"' in parcels
+    assert response.status_code == 302 and response["Location"] == f"/member/orders/{order.pk}/"
+    assert Shipment.objects.get(pk=warehouse_shipment.pk).state == "delivered"
+    assert logged_in(other_member).get(f"/member/orders/{order.pk}/").status_code == 404
+
+
 def test_confirming_an_unshipped_shipment_shows_an_error(rich_member, warehouse_shipment):
     response = logged_in(rich_member).post(f"/logistics/my-shipments/{warehouse_shipment.pk}/confirm-receipt/", follow=True)
 

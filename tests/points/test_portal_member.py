@@ -326,3 +326,18 @@ def test_a_lapsed_order_shows_as_expired_without_a_code_form_before_beat_runs(me
     order.refresh_from_db()
     assert order.state == "expired" and "已过期" in page and f'/member/orders/{order.pk}/confirm/"' not in page
     assert confirm_page.status_code == 302 and confirm_page["Location"] == f"/member/orders/{order.pk}/"
+
+
+def test_the_category_filter_offers_only_categories_the_members_catalog_has_and_home_greets_the_member_by_name(
+    member_client, rich_member, listed_gift
+):
+    from tests.factories import CategoryFactory
+
+    empty = CategoryFactory(code="digital", name="数码电子")
+
+    catalog = member_client.get("/member/catalog/")
+    home = member_client.get("/").content.decode()
+
+    offered = {category.code for category in catalog.context["filters"].fields["category"].queryset}
+    assert offered == {listed_gift.category.code} and empty.code not in offered
+    assert f"欢迎，{rich_member.name}" in home and f"欢迎，{rich_member.phone}" not in home
