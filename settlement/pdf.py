@@ -58,8 +58,8 @@ SECTION_TITLES = {
     Section.EXTRA_COST: "额外费用 Extra costs", Section.ADJUSTMENT: "调账 Adjustments",
     Section.CARRIED_FORWARD: "上期结转 Carried forward",
 }
-COLUMNS = (  # header, width (pt), right-aligned
-    ("记录时间\nRecorded", 66, False), ("订单号\nOrder", 88, False), ("SKU", 74, False), ("数量\nQty", 30, True),
+COLUMNS = (  # header, width (pt), right-aligned; an order number (22 characters, up to 85.1 pt) fits the order column on one line
+    ("记录时间\nRecorded", 66, False), ("订单号\nOrder", 92, False), ("SKU", 70, False), ("数量\nQty", 30, True),
     ("电话\nPhone", 58, False), ("说明\nDescription", 103, False), ("金额 (元)\nAmount (CNY)", 66, True),
 )
 COLUMN_WIDTHS = [width for _, width, _ in COLUMNS]
