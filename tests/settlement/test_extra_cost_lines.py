@@ -2,20 +2,22 @@
 the inbound shipment or the leftover lot, with the cost's own description and its reference, on the page, in the API and
 in the PDF."""
 import io
+import re
 from datetime import date, datetime
 
 import pdfplumber
 import pytest
 
+from core.errors import ValidationFailed
 from logistics.models import InboundShipment, LeftoverLot
 from logistics.services import costs
-from settlement.models import Section, Statement
+from settlement.models import Adjustment, Section, Statement
 from settlement.pdf import render_statement
-from settlement.services import generation
+from settlement.services import adjustments, generation, statements
 from tests.conftest import client_for
 from tests.factories import SHANGHAI, GiftFactory, WarehouseFactory
 from tests.portal import logged_in
-from tests.settlement.conftest import GENERATED_AT, OCTOBER, booked_order
+from tests.settlement.conftest import GENERATED_AT, OCTOBER, booked_order, paying_account
 
 pytestmark = pytest.mark.django_db
 INBOUND_NUMBER = "IB20261005123456789012"
@@ -91,3 +93,51 @@ def test_the_pdf_names_the_inbound_shipment_the_lot_and_the_order_of_each_cost(c
     assert f"遗留批次 #{lot.pk}" in extra_costs and "逾期未取回" in extra_costs
     assert any(line.startswith(f"2026-10-06 10:00 {order.number} {order.gift.sku} 1") and f"#{fees['order'].pk} 二次配送费" in line
                for line in extra_costs)
+
+
+# --- the reference a clerk types into an adjustment -----------------------------------------------------------------
+
+REFERENCE_CELL = re.compile(r'<tr data-cost="(\d+)"><td data-testid="cost-reference">([^<]+)</td>')
+
+
+def test_the_reference_shown_on_the_costs_list_and_the_statement_names_the_cost_in_a_dispute_adjustment(
+    cost_statement, supplier_admin, finance,
+):
+    statement, fees, order, lot = cost_statement
+    paying_account(statement.supplier)
+    statements.issue_statement(statement=statement, actor=finance, now=GENERATED_AT.replace(hour=10))
+    statements.dispute_statement(statement=statement, actor=supplier_admin, now=GENERATED_AT.replace(hour=11), reason="仓储费有误")
+    clerk = logged_in(finance)
+    listed = dict(REFERENCE_CELL.findall(clerk.get("/logistics/extra-costs/").content.decode()))
+    on_statement = clerk.get(f"/settlement/statements/{statement.pk}/").content.decode()
+    shown = listed[str(fees["lot"].pk)]
+
+    response = clerk.post(f"/settlement/statements/{statement.pk}/adjustments/new/", {
+        "kind": "dispute", "amount": "2.00", "reason": "仓储费退还", "source_kind": "extra_cost", "source_id": shown, "token": "cost-1"})
+
+    assert shown == f"#{fees['lot'].pk}" and f"{shown} 仓储费 2026-10-02" in on_statement
+    assert response.status_code == 302
+    adjustment = Adjustment.objects.get(statement=statement)
+    assert (adjustment.source_kind, adjustment.source_id) == ("extra_cost", shown)
+
+
+@pytest.mark.parametrize("typed", ["{pk}", "#{pk}", " # {pk} "])
+def test_an_extra_cost_source_is_taken_with_or_without_its_hash_and_kept_as_shown(cost_statement, finance, typed):
+    statement, fees, order, lot = cost_statement
+    cost = fees["inbound"]
+
+    adjustment = adjustments.propose_adjustment(supplier=statement.supplier, kind="other", amount="1.50", reason="装卸费退还",
+                                                source_kind="extra_cost", source_id=typed.format(pk=cost.pk), actor=finance,
+                                                now=GENERATED_AT)
+
+    assert adjustment.source_id == f"#{cost.pk}"
+
+
+def test_another_suppliers_extra_cost_is_not_a_source(cost_statement, other_supplier, finance):
+    statement, fees, order, lot = cost_statement
+
+    with pytest.raises(ValidationFailed) as refused:
+        adjustments.propose_adjustment(supplier=other_supplier, kind="other", amount="1.50", reason="装卸费退还",
+                                       source_kind="extra_cost", source_id=f"#{fees['inbound'].pk}", actor=finance, now=GENERATED_AT)
+
+    assert refused.value.field == "source_id" and not Adjustment.objects.exists()
