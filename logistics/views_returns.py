@@ -186,7 +186,8 @@ def extra_cost_create(request):
     if request.method == "POST" and form.is_valid():
         try:
             pk, _first = once_per_token(user=request.user, form="extra-cost", token=form.cleaned_data["token"],
-                                        action=lambda: costs.record_extra_cost(**form.values(), actor=request.user, now=timezone.now()))
+                                        action=lambda: costs.record_extra_cost(**form.values(), actor=request.user, now=timezone.now(),
+                                                                               refuse_repeat=True))
         except DomainError as error:
             add_service_errors(form, error, aliases=COST_FIELDS)
         else:

@@ -1,13 +1,14 @@
 """Portal pages of returns, extra costs and claims: the member's 退换货 list and request form, the queues of
 operators, logistics staff and suppliers, the extra-cost and tariff page, and the claims page of finance."""
+from datetime import date
 from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from logistics.models import ExtraCost, LogisticsClaim, ReturnRequest, Shipment, Tariff
-from logistics.services import claims, returns, shipments
+from logistics.models import ExtraCost, LeftoverLot, LogisticsClaim, ReturnRequest, Shipment, Tariff
+from logistics.services import claims, costs, returns, shipments
 from tests.factories import FIXED_NOW, SupplierUserFactory
 from tests.logistics import test_returns as shared
 from tests.logistics.test_returns import charge, received, request
@@ -183,6 +184,38 @@ def test_an_extra_cost_naming_nothing_known_shows_the_error_next_to_the_field(de
 
     assert "order_number" in field_errors(response)
     assert not ExtraCost.objects.exists()
+
+
+@pytest.fixture
+def lot(delivered_order):
+    return LeftoverLot.objects.create(supplier=delivered_order.supplier, gift=delivered_order.gift, location=delivered_order.location,
+                                      quantity=3, created_at=FIXED_NOW, collect_by=date(2026, 11, 14))
+
+
+def test_a_storage_fee_for_a_lot_and_day_already_charged_is_refused_next_to_the_fee_date_and_charged_once(lot, logistics):
+    charged = costs.record_extra_cost(kind="storage", payer="supplier", supplier=lot.supplier, lot=lot, fee_date=date(2026, 11, 15),
+                                      description="遗留礼品仓储费 2026-11-15", actor=None, now=FIXED_NOW)
+    body = {"kind": "storage", "payer": "supplier", "lot": lot.pk, "quantity": 1, "fee_date": "2026-11-15", "token": "again"}
+
+    response = logged_in(logistics).post("/logistics/extra-costs/new/", body)
+
+    assert response.status_code == 200
+    assert field_errors(response)["fee_date"] == (f"遗留批次 #{lot.pk} 2026-11-15 的仓储费已记录（#{charged.pk}，¥2.00），未重复收费")
+    assert "已记录额外费用" not in response.content.decode()
+    assert list(ExtraCost.objects.all()) == [charged]
+
+
+def test_after_a_refused_repeat_the_same_form_records_another_day(lot, logistics):
+    costs.record_extra_cost(kind="storage", payer="supplier", supplier=lot.supplier, lot=lot, fee_date=date(2026, 11, 15),
+                            description="", actor=None, now=FIXED_NOW)
+    client = logged_in(logistics)
+    body = {"kind": "storage", "payer": "supplier", "lot": lot.pk, "quantity": 1, "fee_date": "2026-11-15", "token": "retyped"}
+    client.post("/logistics/extra-costs/new/", body)
+
+    response = client.post("/logistics/extra-costs/new/", body | {"fee_date": "2026-11-16"})
+
+    assert response.status_code == 302
+    assert sorted(ExtraCost.objects.values_list("fee_date", flat=True)) == [date(2026, 11, 15), date(2026, 11, 16)]
 
 
 def test_the_service_refusal_of_an_operator_on_a_warehouse_order_is_shown(delivered_order, operator):
