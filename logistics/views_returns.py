@@ -168,13 +168,15 @@ def return_action(request, pk: int, name: str):
 @login_required
 def extra_costs(request):
     require_role(request.user, COST_READERS)
-    filters = CostFilterForm(request.GET)
+    filters = CostFilterForm(request.GET, staff=request.user.role not in SUPPLIER_ROLES)
     tariffs = list(Tariff.objects.all())
     if request.user.role == Role.OPERATOR:
         for tariff in tariffs:
             tariff.form = TariffForm(initial={"amount": tariff.amount, "unit": tariff.unit}, auto_id=False)
-    context = paginate(request, filters.apply(costs.list_extra_costs(user=request.user))) | {
+    recorded = filters.apply(costs.list_extra_costs(user=request.user))
+    context = paginate(request, recorded) | {
         "filters": filters, "tariffs": tariffs, "may_record": request.user.role in COST_RECORDERS,
+        "total": recorded.aggregate(total=Sum("amount"))["total"],
     }
     return render(request, "logistics/returns/costs.html", context)
 

@@ -1,6 +1,7 @@
 """Portal pages of returns, extra costs and claims: the member's 退换货 list and request form, the queues of
 operators, logistics staff and suppliers, the extra-cost and tariff page, and the claims page of finance."""
-from datetime import date
+import re
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
@@ -9,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from logistics.models import ExtraCost, LeftoverLot, LogisticsClaim, ReturnRequest, Shipment, Tariff
 from logistics.services import claims, costs, returns, shipments
-from tests.factories import FIXED_NOW, SupplierUserFactory
+from tests.factories import FIXED_NOW, SHANGHAI, SupplierUserFactory
 from tests.logistics import test_returns as shared
 from tests.logistics.test_returns import charge, received, request
 from tests.portal import field_errors, logged_in, nav
@@ -299,3 +300,63 @@ def test_each_role_finds_its_returns_pages_in_the_navigation(request, role_fixtu
 
     assert all(label in entries for label in visible)
     assert not any(label in entries for label in hidden)
+
+
+# --- the extra-costs list: filters and total ---------------------------------------------------------------------
+
+COST_ROW = re.compile(r'<tr data-cost="(\d+)">')
+
+
+def booked_cost(supplier, amount: str, *, day: int, description: str = "") -> ExtraCost:
+    return ExtraCost.objects.create(kind="storage", payer="supplier", supplier=supplier, amount=Decimal(amount), description=description,
+                                    recorded_at=datetime(2026, 10, day, 12, 0, tzinfo=SHANGHAI))
+
+
+def listed_costs(page: str) -> set[int]:
+    return {int(pk) for pk in COST_ROW.findall(page)}
+
+
+def test_finance_filters_extra_costs_by_supplier_and_recorded_days_and_sees_the_total_of_all_filtered_rows(
+    supplier, other_supplier, finance,
+):
+    for _ in range(3):
+        booked_cost(supplier, "1.10", day=1)
+    within = [booked_cost(supplier, "2.00", day=day) for day in range(2, 27)]  # 25 rows: more than one page
+    others = booked_cost(other_supplier, "99.00", day=10)
+    client = logged_in(finance)
+
+    first = client.get("/logistics/extra-costs/", {"supplier": supplier.pk, "recorded_from": "2026-10-02",
+                                                   "recorded_to": "2026-10-26"}).content.decode()
+    second = client.get("/logistics/extra-costs/", {"supplier": supplier.pk, "recorded_from": "2026-10-02",
+                                                    "recorded_to": "2026-10-26", "page": 2}).content.decode()
+    everything = client.get("/logistics/extra-costs/").content.decode()
+    the_others = client.get("/logistics/extra-costs/", {"supplier": other_supplier.pk}).content.decode()
+
+    assert listed_costs(first) | listed_costs(second) == {cost.pk for cost in within}
+    assert not listed_costs(first) & listed_costs(second)
+    assert "合计金额：¥50.00" in first and "合计金额：¥50.00" in second
+    assert "recorded_from=2026-10-02" in first  # the next page keeps the filters
+    assert "合计金额：¥152.30" in everything
+    assert listed_costs(the_others) == {others.pk} and "合计金额：¥99.00" in the_others
+
+
+def test_a_recorded_range_ending_before_it_starts_is_shown_next_to_the_field(supplier, finance):
+    booked_cost(supplier, "2.00", day=5)
+    booked_cost(supplier, "3.00", day=12)
+
+    response = logged_in(finance).get("/logistics/extra-costs/", {"recorded_from": "2026-10-09", "recorded_to": "2026-10-01"})
+
+    assert field_errors(response) == {"recorded_to": "结束日期不能早于开始日期"}
+    assert "合计金额：¥3.00" in response.content.decode()  # the start that parsed still filters
+
+
+def test_a_supplier_has_no_supplier_filter_and_naming_another_supplier_shows_only_its_own_costs(
+    supplier, other_supplier, supplier_admin,
+):
+    own = booked_cost(supplier, "3.00", day=3)
+    booked_cost(other_supplier, "99.00", day=3)
+
+    page = logged_in(supplier_admin).get("/logistics/extra-costs/", {"supplier": other_supplier.pk}).content.decode()
+
+    assert listed_costs(page) == {own.pk}
+    assert 'name="supplier"' not in page and "合计金额：¥3.00" in page
