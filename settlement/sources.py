@@ -34,6 +34,12 @@ def source_choices() -> list[tuple[str, str]]:
     return [(source.kind, source.label) for source in SOURCES.values()]
 
 
+def source_text(kind: str, reference: str) -> str:
+    """A source as people read it: its kind's label and the reference ("额外费用 #12", "兑换订单 RO…", "其他")."""
+    source = SOURCES.get(kind)
+    return f"{source.label if source else kind} {reference}".strip()
+
+
 def check_source(*, kind: str, reference: str, supplier_id: int) -> str:
     """The normalised reference, once it names an object of the supplier. :raises ValidationFailed:"""
     source = SOURCES.get(kind)

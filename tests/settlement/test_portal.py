@@ -374,6 +374,34 @@ def test_a_rejected_file_lists_every_bad_row_and_stores_nothing(issued, supplier
     assert not Reconciliation.objects.exists()
 
 
+@pytest.mark.parametrize(("header", "order_column", "quantity_column"), [
+    ("订单号,SKU,类型,数量,金额", "订单号", "数量"),
+    ("order number,sku,type,qty,amount", "order number", "qty"),
+])
+def test_upload_problems_name_each_column_as_the_files_header_does(issued, supplier_admin, header, order_column, quantity_column):
+    content = f"{header}\n,SKU-A,配送,x,180.00\n".encode()
+
+    response = logged_in(supplier_admin).post(f"/settlement/statements/{issued.pk}/reconcile/",
+                                              {"file": SimpleUploadedFile("ours.csv", content)})
+
+    problems = response.content.decode().split('data-testid="upload-problems"', 1)[1].split("</section>", 1)[0]
+    assert f"第2行：{order_column} 不能为空" in problems
+    assert f"<td>{order_column}</td>" in problems and f"<td>{quantity_column}</td>" in problems
+    assert "order_number" not in problems and "quantity" not in problems
+
+
+def test_the_adjustments_table_names_each_source_by_its_kinds_label_and_reference(draft, supplier, finance):
+    for kind, reference in (("other", ""), ("statement", str(draft.pk))):
+        adjustments.propose_adjustment(supplier=supplier, kind="penalty", amount="-5.00", reason="超时", source_kind=kind,
+                                       source_id=reference, actor=finance, now=FIXED_NOW)
+
+    page = logged_in(finance).get("/settlement/adjustments/").content.decode()
+
+    sources = re.findall(r'<td data-testid="source">([^<]*)', page)
+    assert sorted(sources) == ["其他", "其他", "其他", f"结算单 {draft.pk}"]  # the draft's two compensations name none
+    assert "statement " not in page and ">other" not in page
+
+
 def test_finance_reads_the_categories_filters_them_and_resolves_a_discrepancy(issued, supplier_admin, supplier_staff, finance):
     reconciliation = upload(logged_in(supplier_admin), issued)
     client = logged_in(finance)
