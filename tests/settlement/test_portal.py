@@ -244,6 +244,22 @@ def test_the_lines_of_a_version_are_grouped_by_section_with_its_total(issued, fi
     assert "9月结算" not in page and 'data-testid="history"' in page
 
 
+def test_issuing_is_called_下发_on_the_buttons_in_the_history_and_over_the_issue_dates(draft, finance):
+    client = logged_in(finance)
+    before = client.get(f"/settlement/statements/{draft.pk}/").content.decode()
+    act(client, draft, "issue")
+
+    after = client.get(f"/settlement/statements/{draft.pk}/").content.decode()
+    english = client.get(f"/settlement/statements/{draft.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    history = after.split('data-testid="history"', 1)[1].split("</table>", 1)[0]
+    assert re.search(r'data-action="issue"\s*>下发<', before)
+    assert re.search(r"<td>下发</td><td>草稿</td><td>已下发</td>", history)
+    assert "出具" not in after
+    versions = english.split('data-testid="versions"', 1)[1].split("</thead>", 1)[0]
+    assert "<th>Issued at</th>" in versions and "<th>Issue</th>" not in versions
+
+
 def test_supplier_staff_read_but_only_the_admin_answers(issued, supplier_staff):
     client = logged_in(supplier_staff)
 
