@@ -24,9 +24,10 @@ CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "xlsx": "application/vnd.open
 @dataclass(frozen=True)
 class Problem:
     row: int | None
-    column: str | None
+    column: str | None  # the column's key (the API's attr names it)
     code: str
     detail: str
+    heading: str = ""  # the column as the file's header names it, for people
 
     @property
     def attr(self) -> str:
@@ -82,6 +83,14 @@ def read_table(*, file_name: str, content: bytes, spec: TableSpec) -> list[tuple
 
     :raises TableRejected: for the file as a whole (empty, header only, unreadable, too large, columns wrong)
     """
+    return read_headed_table(file_name=file_name, content=content, spec=spec)[0]
+
+
+def read_headed_table(*, file_name: str, content: bytes, spec: TableSpec) -> tuple[list[tuple[int, dict[str, str]]], dict[str, str]]:
+    """`read_table`'s rows, and {key: the column's header as the file writes it} to name columns to people by.
+
+    :raises TableRejected: for the file as a whole (empty, header only, unreadable, too large, columns wrong)
+    """
     if not content.strip():
         raise file_problem("empty_file", gettext("文件为空"))
     if len(content) > spec.max_bytes:
@@ -100,7 +109,7 @@ def read_table(*, file_name: str, content: bytes, spec: TableSpec) -> list[tuple
         raise file_problem("no_rows", gettext("文件只有表头，没有数据%(noun)s") % {"noun": spec.noun})
     if len(rows) > spec.max_rows:
         raise file_problem("too_many_rows", gettext("每个文件最多 %(max_rows)s 行，请分批导入") % {"max_rows": spec.max_rows})
-    return rows
+    return rows, {key: cell_text(headers[position]).strip() for key, position in positions}
 
 
 @dataclass(frozen=True)

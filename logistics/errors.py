@@ -39,3 +39,8 @@ class EventIdReused(DomainError):
 class SequenceTaken(Conflict):
     code = "event_sequence_taken"
     default_detail = gettext_lazy("该运单的此序号已有另一个事件")
+
+
+class FeeAlreadyRecorded(Conflict):
+    code = "fee_already_recorded"
+    default_detail = gettext_lazy("该遗留批次当天的此项费用已记录")

@@ -104,12 +104,36 @@ class ExtraCostForm(SubmittedOnce):
 
 
 class CostFilterForm(forms.Form):
+    """Extra costs by kind, payer, supplier (staff only: a supplier sees only its own anyway) and recorded day."""
+
     kind = _any(_("费用类型"), CostKind.choices)
     payer = _any(_("承担方"), Payer.choices)
+    supplier = forms.ModelChoiceField(
+        label=_("礼品商"), queryset=Supplier.objects.order_by("name"), required=False, empty_label=_("全部")
+    )
+    recorded_from = forms.DateField(label=_("记录日期自"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    recorded_to = forms.DateField(label=_("至"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, staff: bool, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not staff:
+            del self.fields["supplier"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("recorded_from") and data.get("recorded_to") and data["recorded_from"] > data["recorded_to"]:
+            self.add_error("recorded_to", _("结束日期不能早于开始日期"))
+        return data
 
     def apply(self, queryset):
+        """The rows matching the filters that parsed (a field in error filters nothing)."""
         self.is_valid()
-        return queryset.filter(**{key: value for key, value in self.cleaned_data.items() if value})
+        data = self.cleaned_data
+        filters = {
+            "kind": data.get("kind"), "payer": data.get("payer"), "supplier": data.get("supplier"),
+            "recorded_at__date__gte": data.get("recorded_from"), "recorded_at__date__lte": data.get("recorded_to"),
+        }
+        return queryset.filter(**{key: value for key, value in filters.items() if value})
 
 
 class TariffForm(forms.Form):

@@ -168,13 +168,15 @@ def return_action(request, pk: int, name: str):
 @login_required
 def extra_costs(request):
     require_role(request.user, COST_READERS)
-    filters = CostFilterForm(request.GET)
+    filters = CostFilterForm(request.GET, staff=request.user.role not in SUPPLIER_ROLES)
     tariffs = list(Tariff.objects.all())
     if request.user.role == Role.OPERATOR:
         for tariff in tariffs:
             tariff.form = TariffForm(initial={"amount": tariff.amount, "unit": tariff.unit}, auto_id=False)
-    context = paginate(request, filters.apply(costs.list_extra_costs(user=request.user))) | {
+    recorded = filters.apply(costs.list_extra_costs(user=request.user))
+    context = paginate(request, recorded) | {
         "filters": filters, "tariffs": tariffs, "may_record": request.user.role in COST_RECORDERS,
+        "total": recorded.aggregate(total=Sum("amount"))["total"],
     }
     return render(request, "logistics/returns/costs.html", context)
 
@@ -186,7 +188,8 @@ def extra_cost_create(request):
     if request.method == "POST" and form.is_valid():
         try:
             pk, _first = once_per_token(user=request.user, form="extra-cost", token=form.cleaned_data["token"],
-                                        action=lambda: costs.record_extra_cost(**form.values(), actor=request.user, now=timezone.now()))
+                                        action=lambda: costs.record_extra_cost(**form.values(), actor=request.user, now=timezone.now(),
+                                                                               refuse_repeat=True))
         except DomainError as error:
             add_service_errors(form, error, aliases=COST_FIELDS)
         else:

@@ -7,6 +7,6 @@ class SettlementConfig(AppConfig):
     verbose_name = _("结算")
 
     def ready(self) -> None:
-        from settlement import nav, seed  # noqa: F401  (navigation, demo data)
+        from settlement import checks, nav, seed  # noqa: F401  (deployment checks, navigation, demo data)
         from settlement import nav_cases, seed_cases, tasks_cases  # noqa: F401  (cases: navigation, demo data, beat task)
         from settlement import nav_assessment, seed_assessment, tasks_assessment  # noqa: F401  (assessment: navigation, demo data, beat task)

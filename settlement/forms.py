@@ -96,7 +96,7 @@ class AdjustmentForm(SubmittedOnce):
     reason = forms.CharField(label=_("原因"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
     source_kind = forms.ChoiceField(label=_("来源类型"), initial="other")
     source_id = forms.CharField(label=_("来源编号"), required=False, max_length=40,
-                                help_text=_("订单号、退换货单号、额外费用编号等；来源类型为“其他”时可不填"))
+                                help_text=_("订单号、退换货单号等；额外费用填额外费用列表或结算单明细里的编号，如 #12；来源类型为“其他”时可不填"))
 
     def __init__(self, *args, statement: Statement | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -42,8 +42,8 @@ from reportlab.platypus.doctemplate import BaseDocTemplate
 
 from core.masking import mask_phone
 from logistics.models import ReturnRequest
-from logistics.models.costs import CostKind
-from settlement.models import SECTION_TOTALS, Adjustment, Section, SourceKind, StatementLine, StatementVersion
+from logistics.models.costs import CostKind, cost_reference
+from settlement.models import SECTION_TOTALS, Adjustment, Reference, Section, SourceKind, StatementLine, StatementVersion
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 CID_FONT = "STSong-Light"
@@ -58,9 +58,11 @@ SECTION_TITLES = {
     Section.EXTRA_COST: "额外费用 Extra costs", Section.ADJUSTMENT: "调账 Adjustments",
     Section.CARRIED_FORWARD: "上期结转 Carried forward",
 }
-COLUMNS = (  # header, width (pt), right-aligned
-    ("记录时间\nRecorded", 66, False), ("订单号\nOrder", 88, False), ("SKU", 74, False), ("数量\nQty", 30, True),
-    ("电话\nPhone", 58, False), ("说明\nDescription", 103, False), ("金额 (元)\nAmount (CNY)", 66, True),
+# header, width (pt), right-aligned; 510 pt in all, the page's width within its margins. An order number (22 characters,
+# up to 85.1 pt) fits the order column on one line, "入库单 IB…" the description's.
+COLUMNS = (
+    ("记录时间\nRecorded", 66, False), ("订单号\nOrder", 92, False), ("SKU", 70, False), ("数量\nQty", 30, True),
+    ("电话\nPhone", 58, False), ("说明\nDescription", 128, False), ("金额 (元)\nAmount (CNY)", 66, True),
 )
 COLUMN_WIDTHS = [width for _, width, _ in COLUMNS]
 HEADER = [header for header, _, _ in COLUMNS]
@@ -124,24 +126,30 @@ def _heading(version: StatementVersion, styles: dict) -> Iterator[Flowable]:
     yield Spacer(0, 5 * mm)
 
 
-_LINE_FIELDS = ("recorded_at", "order_number", "sku", "quantity", "contact", "section", "source_kind", "description", "amount")
+_LINE_FIELDS = ("recorded_at", "order_number", "sku", "quantity", "contact", "section", "source_kind", "source_id", "description",
+                "reference", "note", "amount")
 
 
 def _section_rows(version: StatementVersion, section: str, cell_style: ParagraphStyle) -> Iterator[list]:
     lines = (StatementLine.objects.filter(statement_id=version.statement_id, version__lte=version.number, section=section)
              .order_by("recorded_at", "id").values_list(*_LINE_FIELDS).iterator(chunk_size=2000))
-    for recorded_at, order_number, sku, quantity, contact, section_code, source_kind, description, amount in lines:
-        cells = [f"{recorded_at.astimezone(SHANGHAI):%Y-%m-%d %H:%M}", order_number, sku, str(quantity), mask_phone(contact),
-                 describe(section=section_code, source_kind=source_kind, description=description), money(amount)]
+    for recorded_at, order_number, sku, quantity, contact, section_code, source_kind, source_id, description, reference, note, amount in lines:
+        text = describe(section=section_code, source_kind=source_kind, source_id=source_id, description=description,
+                        reference=reference, note=note, separator="\n")
+        cells = [f"{recorded_at.astimezone(SHANGHAI):%Y-%m-%d %H:%M}", order_number, sku, str(quantity), mask_phone(contact), text,
+                 money(amount)]
         yield [_fit(text, width, cell_style) for text, width in zip(cells, COLUMN_WIDTHS)]
 
 
-def describe(*, section: str, source_kind: str, description: str) -> str:
-    """A line's description for people: extra-cost kinds and return outcomes by their Chinese label."""
+def describe(*, section: str, source_kind: str, description: str, source_id: int | None = None, reference: str = "",
+             note: str = "", separator: str = " · ") -> str:
+    """A line's description for people: extra costs by reference, kind and what they belong to (parts joined by
+    `separator`), return outcomes by their Chinese label."""
     if section == Section.EXTRA_COST:
         code, _, fee_date = description.partition(" ")
         if code in CostKind.values:
-            return f"{CostKind(code).label} {fee_date}".strip()
+            parts = _cost_parts(CostKind(code).label, fee_date=fee_date, source_id=source_id, reference=reference, note=note)
+            return separator.join(parts)
     elif section == Section.RETURN and description in ReturnRequest.Outcome.values:
         return str(ReturnRequest.Outcome(description).label)
     elif section == Section.ADJUSTMENT:
@@ -156,6 +164,20 @@ def describe(*, section: str, source_kind: str, description: str) -> str:
     return description
 
 
+def _cost_parts(label: str, *, fee_date: str, source_id: int | None, reference: str, note: str) -> list[str]:
+    """"#12 仓储费 2026-12-02", "遗留批次 #5", "<the cost's description>": the reference an adjustment's source takes with the
+    kind and fee date, the inbound shipment, lot or return it belongs to (unless its description names it), the description."""
+    parts = [" ".join(part for part in (cost_reference(source_id) if source_id else "", str(label), fee_date) if part)]
+    kind, _, number = reference.partition(" ")
+    if kind in Reference.values and number:
+        shown = cost_reference(number) if kind == Reference.LOT else number
+        if shown not in note:
+            parts.append(f"{Reference(kind).label} {shown}")
+    if note:
+        parts.append(note)
+    return parts
+
+
 def money(amount: Decimal) -> str:
     """1234567.5 → 1,234,567.50 (Decimal only)."""
     if not isinstance(amount, Decimal):
@@ -165,12 +187,12 @@ def money(amount: Decimal) -> str:
 
 def _fit(text: str, width: float, style: ParagraphStyle) -> str | Paragraph:
     """Plain text when it fits on one line (no glyph is wider than 1 em, so most cells need no measuring), else a
-    wrapping paragraph."""
+    wrapping paragraph that starts a new line at each line break of the text."""
     room = width - 2 * PADDING
     size = style.fontSize
     if "\n" not in text and (len(text) * size <= room or pdfmetrics.stringWidth(text, style.fontName, size) <= room):
         return text
-    return Paragraph(_escape(text), style)
+    return Paragraph("<br/>".join(_escape(line) for line in text.split("\n")), style)
 
 
 def _escape(text: str) -> str:

@@ -135,7 +135,8 @@ def _sections(version, page) -> list[dict]:
     labels = dict(Section.choices)
     totals = version.sections
     for line in page:  # as the PDF prints it: cost kinds and return outcomes by their names, not their codes
-        line.description_label = describe(section=line.section, source_kind=line.source_kind, description=line.description)
+        line.description_label = describe(section=line.section, source_kind=line.source_kind, source_id=line.source_id,
+                                          description=line.description, reference=line.reference, note=line.note)
     return [{"section": section, "label": labels[section], "total": totals[section], "lines": list(lines)}
             for section, lines in groupby(page, key=lambda line: line.section)]
 

@@ -47,7 +47,7 @@ class _ClientError(serializers.Serializer):
 
 
 class ErrorResponse409Serializer(serializers.Serializer):
-    """invalid_transition, concurrent_update, insufficient_points, out_of_stock, idempotency_key_in_use"""
+    """invalid_transition, concurrent_update, insufficient_points, out_of_stock, idempotency_key_in_use, fee_already_recorded"""
 
     type = serializers.ChoiceField(choices=ClientErrorEnum.choices)
     errors = _ClientError(many=True)

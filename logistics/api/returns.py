@@ -168,11 +168,12 @@ class ExtraCostViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=RecordExtraCostInput, responses={201: ExtraCostSerializer})
     @idempotent
     def create(self, request):
-        """Record an extra cost priced from the tariff (Idempotency-Key required)."""
+        """Record an extra cost priced from the tariff (Idempotency-Key required); a lot's fee of a kind for a day already
+        recorded is 409 `fee_already_recorded` (attr `fee_date`, the detail names the cost recorded), nothing charged again."""
         require_role(request.user, LOGISTICS | OPERATOR)
         params = RecordExtraCostInput(data=request.data, context={"request": request})
         params.is_valid(raise_exception=True)
-        cost = costs.record_extra_cost(**params.validated_data, actor=request.user, now=timezone.now())
+        cost = costs.record_extra_cost(**params.validated_data, actor=request.user, now=timezone.now(), refuse_repeat=True)
         return Response(ExtraCostSerializer(cost).data, status=status.HTTP_201_CREATED)
 
 

@@ -40,6 +40,11 @@ class Tariff(models.Model):
         return f"{self.get_kind_display()} ¥{self.amount}/{self.unit}"
 
 
+def cost_reference(pk: int) -> str:
+    """How people name an extra cost: "#12" on the costs list and on statement lines; an adjustment's source takes it back."""
+    return f"#{pk}"
+
+
 class ExtraCost(models.Model):
     kind = models.CharField(_("费用类型"), max_length=20, choices=CostKind.choices)
     payer = models.CharField(_("承担方"), max_length=10, choices=Payer.choices)
@@ -67,3 +72,7 @@ class ExtraCost(models.Model):
             models.UniqueConstraint(fields=["lot", "kind", "fee_date"], condition=Q(lot__isnull=False, fee_date__isnull=False),
                                     name="storage_fee_once_per_lot_day"),
         ]
+
+    @property
+    def reference(self) -> str:
+        return cost_reference(self.pk)

@@ -73,6 +73,16 @@ class Shipment(StateMachine):
     objects = ScopedManager()
     visibility = Visibility(supplier="supplier", member="order__member")
 
+    #: a dropship parcel is never picked: while it waits in `created` it waits for the supplier to send it
+    DROPSHIP_LABELS = {State.CREATED: _("待发货")}
+
+    @property
+    def state_label(self) -> str:
+        """The state as people read it, in the words of the shipment's kind (a dropship one waits to be sent, not picked)."""
+        if self.kind == self.Kind.DROPSHIP and self.state in self.DROPSHIP_LABELS:
+            return str(self.DROPSHIP_LABELS[self.state])
+        return str(self.get_state_display())
+
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("运单")

@@ -40,7 +40,7 @@ def report_lost_parcel(*, shipment: Shipment, actor, now: datetime) -> Logistics
     """
     if shipment.state != Shipment.State.SHIPPED:
         raise InvalidTransition(
-            gettext("只有在途（已发货）的运单可以报告丢失"),
+            gettext("只有在途（已发货）的运单可以报告丢失，该运单当前为「%(state)s」") % {"state": shipment.state_label},
             field="shipment",
         )
     with transaction.atomic():

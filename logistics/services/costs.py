@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 
 from core.errors import PermissionDenied, ValidationFailed
 from core.roles import SUPPLIER_ROLES, Role
+from logistics.errors import FeeAlreadyRecorded
 from core.validators import BUSINESS_YEARS, validate_length
 from logistics.models import ExtraCost, InboundShipment, LeftoverLot, ReturnRequest, Tariff
 from logistics.models.costs import CostKind, Payer
@@ -31,14 +32,16 @@ def price(*, tariff: Tariff, quantity: int) -> Decimal:
 def record_extra_cost(
     *, kind: str, payer: str, supplier: Supplier, order: RedemptionOrder | None = None,
     return_request: ReturnRequest | None = None, inbound: InboundShipment | None = None, lot: LeftoverLot | None = None,
-    quantity: int = 1, fee_date: date | None = None, description: str, actor, now: datetime,
+    quantity: int = 1, fee_date: date | None = None, description: str, actor, now: datetime, refuse_repeat: bool = False,
 ) -> ExtraCost:
-    """Record one extra cost priced from the tariff; a lot's fee for a day is recorded once (a repeat returns the first).
+    """Record one extra cost priced from the tariff; a lot's fee for a day is recorded once (a repeat returns the first,
+    or with `refuse_repeat` is refused, so someone who entered it by hand learns that nothing new was charged).
 
     :raises ValidationFailed: for an unknown kind or payer, a kind without a tariff, a bad quantity, a fee date outside the
         business years, a description longer than its column, nothing or more than one thing it belongs to,
         a return of another order, or a supplier other than the one of what it belongs to
     :raises PermissionDenied: unless the actor records costs of this kind of object (operators dropship, logistics the rest)
+    :raises FeeAlreadyRecorded: with `refuse_repeat`, when the lot's fee of this kind for that day is already recorded
     """
     if kind not in CostKind.values:
         raise ValidationFailed(gettext("未知的费用类型"), field="kind")
@@ -67,6 +70,8 @@ def record_extra_cost(
     with transaction.atomic():
         if lot is not None and fee_date is not None:
             existing = ExtraCost.objects.filter(lot=lot, kind=kind, fee_date=fee_date).first()
+            if existing is not None and refuse_repeat:
+                raise _already_recorded(existing)
             if existing is not None:
                 return existing
         return ExtraCost.objects.create(
@@ -75,6 +80,12 @@ def record_extra_cost(
             description=description, recorded_at=now,
             recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
+
+
+def _already_recorded(cost: ExtraCost) -> FeeAlreadyRecorded:
+    message = gettext("遗留批次 #%(lot)s %(fee_date)s 的%(kind)s已记录（%(reference)s，¥%(amount)s），未重复收费")
+    return FeeAlreadyRecorded(message % {"lot": cost.lot_id, "fee_date": f"{cost.fee_date:%Y-%m-%d}", "kind": cost.get_kind_display(),
+                                         "reference": cost.reference, "amount": cost.amount}, field="fee_date", cost=cost.pk)
 
 
 def _check_recorder(actor, *, dropship: bool) -> None:

@@ -40,7 +40,8 @@ class ProposeAdjustmentInput(serializers.Serializer):
     amount = serializers.DecimalField(max_digits=16, decimal_places=2, help_text="positive adds to the payable, negative deducts")
     reason = serializers.CharField(max_length=2000)
     source_kind = serializers.CharField(max_length=30, default="other", help_text="order, return, extra_cost, complaint, … or other")
-    source_id = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    source_id = serializers.CharField(max_length=40, required=False, allow_blank=True, default="",
+                                      help_text="an order or return number; an extra cost as its id, 12 or #12 (kept as #12)")
     statement = ScopedKey(Statement)
 
 

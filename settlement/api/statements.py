@@ -133,7 +133,7 @@ class StatementLineSerializer(serializers.ModelSerializer):
         model = StatementLine
         fields = [
             "id", "version", "section", "source_kind", "source_id", "order_number", "sku", "quantity", "amount", "recorded_at",
-            "contact", "description",
+            "contact", "description", "reference", "note",
         ]
         read_only_fields = fields
 

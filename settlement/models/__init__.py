@@ -5,12 +5,12 @@ from .assessment import (
 )
 from .reconciliation import Category, Reconciliation, ReconciliationLine, Resolution
 from .statements import (
-    LINE_KINDS, SECTION_TOTALS, GenerationRun, Section, SourceKind, Statement, StatementLine, StatementVersion,
+    LINE_KINDS, SECTION_TOTALS, GenerationRun, Reference, Section, SourceKind, Statement, StatementLine, StatementVersion,
 )
 
 __all__ = [
     "DEFAULT_KPIS", "Assessment", "Kpi", "KpiResult", "KpiSetting", "PenaltyProposal", "PenaltyRule", "ReEvaluation",
     "RectificationCase", "SuspensionProposal",
-    "REASON_SHOWN", "Adjustment", "Category", "GenerationRun", "LINE_KINDS", "Reconciliation", "ReconciliationLine", "Resolution",
-    "SECTION_TOTALS", "Section", "SourceKind", "Statement", "StatementLine", "StatementVersion",
+    "REASON_SHOWN", "Adjustment", "Category", "GenerationRun", "LINE_KINDS", "Reconciliation", "ReconciliationLine", "Reference",
+    "Resolution", "SECTION_TOTALS", "Section", "SourceKind", "Statement", "StatementLine", "StatementVersion",
 ]

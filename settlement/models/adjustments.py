@@ -7,6 +7,7 @@ from django_fsm import FSMField, transition
 
 from core.models import StateMachine
 from core.tenancy import ScopedManager, Visibility
+from settlement.sources import source_text
 
 from .statements import MONEY
 
@@ -68,6 +69,11 @@ class Adjustment(StateMachine):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def source_text(self) -> str:
+        """What the adjustment refers to, by the source kind's label (not its code) and the reference."""
+        return source_text(self.source_kind, self.source_id)
 
     def line_description(self) -> str:
         """What its statement line says: number, kind code and the start of the reason (the claim's SQL writes the same;

@@ -171,6 +171,14 @@ class SourceKind(models.TextChoices):
     STATEMENT = "statement", _("上期结算单")
 
 
+class Reference(models.TextChoices):
+    """What an extra-cost line belongs to besides an order: `StatementLine.reference` is "<kind> <number>"."""
+
+    INBOUND = "inbound", _("入库单")
+    LOT = "lot", _("遗留批次")
+    RETURN = "return", _("退换货")
+
+
 class StatementLine(models.Model):
     """One event claimed by a statement. The unique (source_kind, source_id) is the claim: no event is counted twice."""
 
@@ -187,6 +195,9 @@ class StatementLine(models.Model):
     recorded_at = models.DateTimeField(_("记录时间"))
     contact = models.CharField(_("联系电话"), max_length=20, blank=True)  # masked when claimed
     description = models.CharField(_("说明"), max_length=300, blank=True)
+    # an extra cost's owner other than its order ("inbound IB…", "lot 12", "return RR…") and the cost's own description
+    reference = models.CharField(_("所属"), max_length=40, blank=True)
+    note = models.CharField(_("备注"), max_length=300, blank=True)
 
     objects = ScopedManager()
     visibility = Visibility(supplier="statement__supplier", staff=frozenset({"finance", "operator"}))

@@ -22,7 +22,7 @@ from django.utils.translation import gettext, gettext_lazy
 
 from core.errors import Conflict, PermissionDenied, ValidationFailed
 from core.roles import Role
-from core.tabular import Problem, TableFile, TableRejected, TableSpec, read_table, table_file
+from core.tabular import Problem, TableFile, TableRejected, TableSpec, read_headed_table, table_file
 from core.validators import validate_length
 from settlement.models.reconciliation import KIND_NAMES
 from settlement.models import (
@@ -65,7 +65,7 @@ def upload_reconciliation(*, statement: Statement, file_name: str, content: byte
     if statement.state not in RECONCILABLE:
         raise Conflict(gettext("只能对已下发、有异议或已确认的结算单对账"),
                        field="statement")
-    theirs = _parse(read_table(file_name=file_name, content=content, spec=RECONCILIATION_FILE))
+    theirs = _parse(*read_headed_table(file_name=file_name, content=content, spec=RECONCILIATION_FILE))
     with transaction.atomic():
         version = statement.versions.get(number=statement.version)
         ours = _our_lines(StatementLine.objects.filter(statement=statement, version__lte=version.number))
@@ -79,30 +79,29 @@ def upload_reconciliation(*, statement: Statement, file_name: str, content: byte
     return reconciliation
 
 
-def _parse(rows: list[tuple[int, dict[str, str]]]) -> list[tuple[int, Key, int, Decimal]]:
-    """(row, key, quantity, amount) of each row. :raises TableRejected: naming every bad cell"""
+def _parse(rows: list[tuple[int, dict[str, str]]], headings: dict[str, str]) -> list[tuple[int, Key, int, Decimal]]:
+    """(row, key, quantity, amount) of each row. :raises TableRejected: naming every bad cell, its column as the file's
+    header (`headings`) names it"""
     parsed, problems = [], []
     for number, cells in rows:
         row_problems = []
         order_number, sku = cells["order_number"].strip(), cells["sku"].strip()
         for column, value in (("order_number", order_number), ("sku", sku)):
             if not value:
-                message = gettext("第%(number)s行：%(column)s 不能为空") % {"number": number, "column": column}
-                row_problems.append(Problem(number, column, "required", message))
+                row_problems.append(_problem(number, column, "required", gettext("第%(number)s行：%(column)s 不能为空"), headings))
             elif len(value) > MAX_LENGTH[column]:
-                message = gettext("第%(number)s行：%(column)s 过长") % {"number": number, "column": column}
-                row_problems.append(Problem(number, column, "too_long", message))
+                row_problems.append(_problem(number, column, "too_long", gettext("第%(number)s行：%(column)s 过长"), headings))
         kind = KINDS.get(cells["kind"].strip().lower())
         if kind is None:
-            row_problems.append(Problem(number, "kind", "invalid", gettext("第%(number)s行：类型须为 配送/退货/换货") % {"number": number}))
+            row_problems.append(_problem(number, "kind", "invalid", gettext("第%(number)s行：类型须为 配送/退货/换货"), headings))
         quantity = cells["quantity"].strip()
         if not INTEGER.fullmatch(quantity):
-            row_problems.append(Problem(number, "quantity", "invalid", gettext("第%(number)s行：数量须为整数") % {"number": number}))
+            row_problems.append(_problem(number, "quantity", "invalid", gettext("第%(number)s行：数量须为整数"), headings))
         try:
             amount = parse_amount(cells["amount"], allow_zero=True)
         except ValidationFailed as error:
-            message = gettext("第%(number)s行：%(detail)s") % {"number": number, "detail": error.detail}
-            row_problems.append(Problem(number, "amount", "invalid", message))
+            message = gettext("第%(number)s行：%(detail)s")
+            row_problems.append(_problem(number, "amount", "invalid", message, headings, detail=error.detail))
         if row_problems:
             problems += row_problems
         elif not problems:
@@ -110,6 +109,11 @@ def _parse(rows: list[tuple[int, dict[str, str]]]) -> list[tuple[int, Key, int, 
     if problems:
         raise TableRejected(problems, column_order=RECONCILIATION_FILE.keys)
     return parsed
+
+
+def _problem(number: int, column: str, code: str, message: str, headings: dict[str, str], **values) -> Problem:
+    """A bad cell, its column named in `message` and for the page as the file's header names it."""
+    return Problem(number, column, code, message % {"number": number, "column": headings[column], **values}, heading=headings[column])
 
 
 def our_figures(*, version: StatementVersion, file_format: str) -> TableFile:

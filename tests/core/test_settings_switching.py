@@ -9,13 +9,17 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import reportlab
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = ROOT / ".venv" / "bin" / "python"
 #: Variables the settings read; scrubbed so that the caller's environment (e.g. `make test-postgres`) cannot leak in.
 SETTINGS_ENV_PREFIXES = (
     "DJANGO_", "DATABASE_URL", "DB_CONN_MAX_AGE", "SQLITE_PATH", "CELERY_", "SMS_", "MEDIA_ROOT", "TEST_BROKER_URL",
+    "STATEMENT_PDF_",
 )
+#: A font file to embed in statement PDFs, as a deployment sets one (reportlab's own: a stand-in without Chinese glyphs).
+FONT = Path(reportlab.__file__).parent / "fonts" / "Vera.ttf"
 
 # Loads the settings as manage.py, wsgi.py and config/celery.py do, and prints what they amount to.
 PROBE = """
@@ -95,18 +99,32 @@ def test_production_refuses_to_start_without_a_real_secret_key(tmp_path, secret_
     assert "ImproperlyConfigured: DJANGO_SECRET_KEY must be set" in result.stderr
 
 
-def test_production_with_a_secret_key_and_allowed_hosts_passes_the_deployment_checklist(tmp_path):
-    env = {
+def production_env(**more) -> dict:
+    return {
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(45),  # 60 characters
         "DJANGO_ALLOWED_HOSTS": "example.com",
         "LOGISTICS_WEBHOOK_SECRET": secrets.token_urlsafe(32),
-    }
+    } | more
+
+
+def test_production_with_a_secret_key_allowed_hosts_and_a_statement_font_passes_the_deployment_checklist(tmp_path):
+    env = production_env(STATEMENT_PDF_FONT=str(FONT))
 
     result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], tmp_path, **env)
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_production_without_a_statement_font_is_warned_about_but_not_refused(tmp_path):
+    env = production_env()
+
+    warned = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], tmp_path, **env)
+    passed = run(["manage.py", "check", "--deploy"], tmp_path, **env)
+
+    assert warned.returncode != 0 and "settlement.W001" in warned.stderr
+    assert passed.returncode == 0 and "settlement.W001" in passed.stderr + passed.stdout
 
 
 def test_production_refuses_to_start_without_a_webhook_secret(tmp_path):

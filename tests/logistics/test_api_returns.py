@@ -1,11 +1,12 @@
 """The returns, extra-cost, tariff and claim API: who may do what, bad input named by field with nothing written,
 tenant isolation, and lists that run a constant number of queries."""
+from datetime import date
 from decimal import Decimal
 
 import pytest
 
 from core.fsm import history_of
-from logistics.models import ExtraCost, LogisticsClaim, ReturnRequest, Shipment, Tariff
+from logistics.models import ExtraCost, LeftoverLot, LogisticsClaim, ReturnRequest, Shipment, Tariff
 from logistics.services import claims, returns, shipments
 from tests.factories import FIXED_NOW, SupplierUserFactory
 from tests.helpers import assert_list_queries_constant, fresh_key, picked_and_shipped
@@ -334,3 +335,19 @@ def test_a_retried_extra_cost_is_recorded_once(api, logistics, delivered_order):
 
     assert first.status_code == retried.status_code == 201 and retried.json()["id"] == first.json()["id"]
     assert ExtraCost.objects.filter(order=delivered_order).count() == 1 and missing.status_code == 400
+
+
+def test_a_lot_fee_for_a_day_already_recorded_is_409_naming_the_recorded_cost_and_charges_nothing(api, logistics, delivered_order, now):
+    lot = LeftoverLot.objects.create(supplier=delivered_order.supplier, gift=delivered_order.gift, location=delivered_order.location,
+                                     quantity=3, created_at=now, collect_by=date(2026, 11, 14))
+    body = {"kind": "storage", "payer": "supplier", "lot": lot.pk, "fee_date": "2026-11-15"}
+    first = api(logistics).post("/api/v1/extra-costs/", body, **fresh_key())
+
+    again = api(logistics).post("/api/v1/extra-costs/", body, **fresh_key())
+
+    assert first.status_code == 201
+    assert again.status_code == 409
+    error = again.json()["errors"][0]
+    assert (error["code"], error["attr"]) == ("fee_already_recorded", "fee_date")
+    assert f"（#{first.json()['id']}，¥2.00）" in error["detail"]
+    assert ExtraCost.objects.filter(lot=lot).count() == 1

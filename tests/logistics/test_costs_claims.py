@@ -243,6 +243,15 @@ def test_a_parcel_is_reported_lost_once(shipped, logistics, operator, now):
     assert LogisticsClaim.objects.count() == 1
 
 
+def test_refusing_a_lost_parcel_report_names_the_shipments_state_by_its_label(confirmed_order, logistics, now):
+    shipments.hand_over_warehouse_orders(key="NOT-SHIPPED", actor=logistics, now=now)
+
+    with pytest.raises(InvalidTransition) as refused:
+        claims.report_lost_parcel(shipment=Shipment.objects.get(), actor=logistics, now=now)
+
+    assert refused.value.detail == "只有在途（已发货）的运单可以报告丢失，该运单当前为「待拣货」"
+
+
 def test_only_a_parcel_in_transit_can_be_reported_lost(confirmed_order, logistics, now):
     shipments.hand_over_warehouse_orders(key="NOT-SHIPPED", actor=logistics, now=now)
 

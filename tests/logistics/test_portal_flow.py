@@ -258,6 +258,19 @@ def test_a_dropship_supplier_ships_from_its_page_and_is_offered_no_delivery(supp
     assert AccessLog.objects.filter(actor=supplier_staff).count() == 2
 
 
+def test_a_dropship_shipment_waiting_for_its_supplier_is_shown_as_awaiting_dispatch_not_picking(
+    supplier_staff, logistics, dropship_shipment, warehouse_shipment,
+):
+    listing = page(logged_in(supplier_staff), "/logistics/dropship/")
+    detail = page(logged_in(supplier_staff), f"/logistics/shipments/{dropship_shipment.pk}/")
+    staff_listing = page(logged_in(logistics), "/logistics/shipments/")
+
+    state = re.compile(r'data-testid="state">([^<]*)<')
+    assert state.findall(listing) == ["待发货"] and state.findall(detail)[0] == "待发货"
+    assert sorted(state.findall(staff_listing)) == sorted(["待拣货", "待发货"])  # the warehouse one, picked next
+    assert (warehouse_shipment.state, dropship_shipment.state) == ("created", "created")
+
+
 def test_a_supplier_sees_a_warehouse_shipment_masked_without_buttons(supplier_staff, warehouse_shipment):
     html = page(logged_in(supplier_staff), f"/logistics/shipments/{warehouse_shipment.pk}/")
 

@@ -1,14 +1,16 @@
 """Portal pages of returns, extra costs and claims: the member's 退换货 list and request form, the queues of
 operators, logistics staff and suppliers, the extra-cost and tariff page, and the claims page of finance."""
+import re
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from logistics.models import ExtraCost, LogisticsClaim, ReturnRequest, Shipment, Tariff
-from logistics.services import claims, returns, shipments
-from tests.factories import FIXED_NOW, SupplierUserFactory
+from logistics.models import ExtraCost, LeftoverLot, LogisticsClaim, ReturnRequest, Shipment, Tariff
+from logistics.services import claims, costs, returns, shipments
+from tests.factories import FIXED_NOW, SHANGHAI, SupplierUserFactory
 from tests.logistics import test_returns as shared
 from tests.logistics.test_returns import charge, received, request
 from tests.portal import field_errors, logged_in, nav
@@ -185,6 +187,38 @@ def test_an_extra_cost_naming_nothing_known_shows_the_error_next_to_the_field(de
     assert not ExtraCost.objects.exists()
 
 
+@pytest.fixture
+def lot(delivered_order):
+    return LeftoverLot.objects.create(supplier=delivered_order.supplier, gift=delivered_order.gift, location=delivered_order.location,
+                                      quantity=3, created_at=FIXED_NOW, collect_by=date(2026, 11, 14))
+
+
+def test_a_storage_fee_for_a_lot_and_day_already_charged_is_refused_next_to_the_fee_date_and_charged_once(lot, logistics):
+    charged = costs.record_extra_cost(kind="storage", payer="supplier", supplier=lot.supplier, lot=lot, fee_date=date(2026, 11, 15),
+                                      description="遗留礼品仓储费 2026-11-15", actor=None, now=FIXED_NOW)
+    body = {"kind": "storage", "payer": "supplier", "lot": lot.pk, "quantity": 1, "fee_date": "2026-11-15", "token": "again"}
+
+    response = logged_in(logistics).post("/logistics/extra-costs/new/", body)
+
+    assert response.status_code == 200
+    assert field_errors(response)["fee_date"] == (f"遗留批次 #{lot.pk} 2026-11-15 的仓储费已记录（#{charged.pk}，¥2.00），未重复收费")
+    assert "已记录额外费用" not in response.content.decode()
+    assert list(ExtraCost.objects.all()) == [charged]
+
+
+def test_after_a_refused_repeat_the_same_form_records_another_day(lot, logistics):
+    costs.record_extra_cost(kind="storage", payer="supplier", supplier=lot.supplier, lot=lot, fee_date=date(2026, 11, 15),
+                            description="", actor=None, now=FIXED_NOW)
+    client = logged_in(logistics)
+    body = {"kind": "storage", "payer": "supplier", "lot": lot.pk, "quantity": 1, "fee_date": "2026-11-15", "token": "retyped"}
+    client.post("/logistics/extra-costs/new/", body)
+
+    response = client.post("/logistics/extra-costs/new/", body | {"fee_date": "2026-11-16"})
+
+    assert response.status_code == 302
+    assert sorted(ExtraCost.objects.values_list("fee_date", flat=True)) == [date(2026, 11, 15), date(2026, 11, 16)]
+
+
 def test_the_service_refusal_of_an_operator_on_a_warehouse_order_is_shown(delivered_order, operator):
     body = {"kind": "redelivery", "payer": "supplier", "order_number": delivered_order.number, "quantity": 1, "token": "t"}
 
@@ -266,3 +300,63 @@ def test_each_role_finds_its_returns_pages_in_the_navigation(request, role_fixtu
 
     assert all(label in entries for label in visible)
     assert not any(label in entries for label in hidden)
+
+
+# --- the extra-costs list: filters and total ---------------------------------------------------------------------
+
+COST_ROW = re.compile(r'<tr data-cost="(\d+)">')
+
+
+def booked_cost(supplier, amount: str, *, day: int, description: str = "") -> ExtraCost:
+    return ExtraCost.objects.create(kind="storage", payer="supplier", supplier=supplier, amount=Decimal(amount), description=description,
+                                    recorded_at=datetime(2026, 10, day, 12, 0, tzinfo=SHANGHAI))
+
+
+def listed_costs(page: str) -> set[int]:
+    return {int(pk) for pk in COST_ROW.findall(page)}
+
+
+def test_finance_filters_extra_costs_by_supplier_and_recorded_days_and_sees_the_total_of_all_filtered_rows(
+    supplier, other_supplier, finance,
+):
+    for _ in range(3):
+        booked_cost(supplier, "1.10", day=1)
+    within = [booked_cost(supplier, "2.00", day=day) for day in range(2, 27)]  # 25 rows: more than one page
+    others = booked_cost(other_supplier, "99.00", day=10)
+    client = logged_in(finance)
+
+    first = client.get("/logistics/extra-costs/", {"supplier": supplier.pk, "recorded_from": "2026-10-02",
+                                                   "recorded_to": "2026-10-26"}).content.decode()
+    second = client.get("/logistics/extra-costs/", {"supplier": supplier.pk, "recorded_from": "2026-10-02",
+                                                    "recorded_to": "2026-10-26", "page": 2}).content.decode()
+    everything = client.get("/logistics/extra-costs/").content.decode()
+    the_others = client.get("/logistics/extra-costs/", {"supplier": other_supplier.pk}).content.decode()
+
+    assert listed_costs(first) | listed_costs(second) == {cost.pk for cost in within}
+    assert not listed_costs(first) & listed_costs(second)
+    assert "合计金额：¥50.00" in first and "合计金额：¥50.00" in second
+    assert "recorded_from=2026-10-02" in first  # the next page keeps the filters
+    assert "合计金额：¥152.30" in everything
+    assert listed_costs(the_others) == {others.pk} and "合计金额：¥99.00" in the_others
+
+
+def test_a_recorded_range_ending_before_it_starts_is_shown_next_to_the_field(supplier, finance):
+    booked_cost(supplier, "2.00", day=5)
+    booked_cost(supplier, "3.00", day=12)
+
+    response = logged_in(finance).get("/logistics/extra-costs/", {"recorded_from": "2026-10-09", "recorded_to": "2026-10-01"})
+
+    assert field_errors(response) == {"recorded_to": "结束日期不能早于开始日期"}
+    assert "合计金额：¥3.00" in response.content.decode()  # the start that parsed still filters
+
+
+def test_a_supplier_has_no_supplier_filter_and_naming_another_supplier_shows_only_its_own_costs(
+    supplier, other_supplier, supplier_admin,
+):
+    own = booked_cost(supplier, "3.00", day=3)
+    booked_cost(other_supplier, "99.00", day=3)
+
+    page = logged_in(supplier_admin).get("/logistics/extra-costs/", {"supplier": other_supplier.pk}).content.decode()
+
+    assert listed_costs(page) == {own.pk}
+    assert 'name="supplier"' not in page and "合计金额：¥3.00" in page

@@ -7,10 +7,14 @@ from pathlib import Path
 import pdfplumber
 import pytest
 import reportlab
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from django.test import override_settings
 
 from settlement.models import Section, SourceKind, Statement, StatementLine, StatementVersion
-from settlement.pdf import money, render_statement
+from reportlab.pdfbase import pdfmetrics
+
+from core.numbers import new_number
+from settlement.pdf import CID_FONT, COLUMNS, FONT_SIZE, PADDING, money, render_statement
 from tests.factories import SHANGHAI, SupplierFactory
 
 pytestmark = pytest.mark.django_db
@@ -196,6 +200,26 @@ def test_a_configured_truetype_font_is_embedded_and_the_output_stays_determinist
     assert b"/FontFile2" in first
     assert first == second
     assert b"/FontFile2" not in render_statement(first_version)
+
+
+def test_the_widest_order_number_the_system_makes_fits_the_order_column_on_one_line(now):
+    pdfmetrics.registerFont(UnicodeCIDFont(CID_FONT))
+    digits = len(new_number("RO", now)) - len("RO")
+    widest_digit = max("0123456789", key=lambda digit: pdfmetrics.stringWidth(digit, CID_FONT, FONT_SIZE))
+    widest = "RO" + widest_digit * digits
+    (order_column,) = [width for header, width, _ in COLUMNS if header.startswith("订单号")]
+
+    assert len(widest) == 22
+    assert pdfmetrics.stringWidth(widest, CID_FONT, FONT_SIZE) <= order_column - 2 * PADDING
+
+
+def test_a_22_character_order_number_is_printed_on_one_line(statement, first_version):
+    add_line(statement, Section.DELIVERY, source_kind=SourceKind.ORDER, source_id=7777, amount="10.00",
+             recorded_at=datetime(2026, 10, 30, 9, 0, tzinfo=SHANGHAI), order_number="RO20261128706830799480", sku="TEA-LJ-250")
+
+    text = "\n".join(pages_of(render_statement(first_version)))
+
+    assert "2026-10-30 09:00 RO20261128706830799480 TEA-LJ-250" in text
 
 
 def test_money_is_two_decimals_with_thousands_separators_and_only_decimal():

@@ -244,6 +244,22 @@ def test_the_lines_of_a_version_are_grouped_by_section_with_its_total(issued, fi
     assert "9月结算" not in page and 'data-testid="history"' in page
 
 
+def test_issuing_is_called_下发_on_the_buttons_in_the_history_and_over_the_issue_dates(draft, finance):
+    client = logged_in(finance)
+    before = client.get(f"/settlement/statements/{draft.pk}/").content.decode()
+    act(client, draft, "issue")
+
+    after = client.get(f"/settlement/statements/{draft.pk}/").content.decode()
+    english = client.get(f"/settlement/statements/{draft.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    history = after.split('data-testid="history"', 1)[1].split("</table>", 1)[0]
+    assert re.search(r'data-action="issue"\s*>下发<', before)
+    assert re.search(r"<td>下发</td><td>草稿</td><td>已下发</td>", history)
+    assert "出具" not in after
+    versions = english.split('data-testid="versions"', 1)[1].split("</thead>", 1)[0]
+    assert "<th>Issued at</th>" in versions and "<th>Issue</th>" not in versions
+
+
 def test_supplier_staff_read_but_only_the_admin_answers(issued, supplier_staff):
     client = logged_in(supplier_staff)
 
@@ -372,6 +388,34 @@ def test_a_rejected_file_lists_every_bad_row_and_stores_nothing(issued, supplier
     assert response.status_code == 200 and 'data-testid="upload-problems"' in page
     assert "第2行" in page and "第3行" in page
     assert not Reconciliation.objects.exists()
+
+
+@pytest.mark.parametrize(("header", "order_column", "quantity_column"), [
+    ("订单号,SKU,类型,数量,金额", "订单号", "数量"),
+    ("order number,sku,type,qty,amount", "order number", "qty"),
+])
+def test_upload_problems_name_each_column_as_the_files_header_does(issued, supplier_admin, header, order_column, quantity_column):
+    content = f"{header}\n,SKU-A,配送,x,180.00\n".encode()
+
+    response = logged_in(supplier_admin).post(f"/settlement/statements/{issued.pk}/reconcile/",
+                                              {"file": SimpleUploadedFile("ours.csv", content)})
+
+    problems = response.content.decode().split('data-testid="upload-problems"', 1)[1].split("</section>", 1)[0]
+    assert f"第2行：{order_column} 不能为空" in problems
+    assert f"<td>{order_column}</td>" in problems and f"<td>{quantity_column}</td>" in problems
+    assert "order_number" not in problems and "quantity" not in problems
+
+
+def test_the_adjustments_table_names_each_source_by_its_kinds_label_and_reference(draft, supplier, finance):
+    for kind, reference in (("other", ""), ("statement", str(draft.pk))):
+        adjustments.propose_adjustment(supplier=supplier, kind="penalty", amount="-5.00", reason="超时", source_kind=kind,
+                                       source_id=reference, actor=finance, now=FIXED_NOW)
+
+    page = logged_in(finance).get("/settlement/adjustments/").content.decode()
+
+    sources = re.findall(r'<td data-testid="source">([^<]*)', page)
+    assert sorted(sources) == ["其他", "其他", "其他", f"结算单 {draft.pk}"]  # the draft's two compensations name none
+    assert "statement " not in page and ">other" not in page
 
 
 def test_finance_reads_the_categories_filters_them_and_resolves_a_discrepancy(issued, supplier_admin, supplier_staff, finance):

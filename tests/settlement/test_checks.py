@@ -1,0 +1,33 @@
+"""`manage.py check --deploy` warns when statement PDFs would rely on the reader's fonts (STATEMENT_PDF_FONT empty)."""
+from pathlib import Path
+
+import reportlab
+from django.core import checks
+from django.test import override_settings
+
+VERA = Path(reportlab.__file__).parent / "fonts" / "Vera.ttf"
+
+
+def settlement_issues(*, deploy: bool = True) -> list:
+    return [issue for issue in checks.run_checks(include_deployment_checks=deploy) if issue.id.startswith("settlement.")]
+
+
+@override_settings(STATEMENT_PDF_FONT="")
+def test_an_empty_statement_pdf_font_is_a_deployment_warning_saying_how_to_embed_a_font():
+    (issue,) = settlement_issues()
+
+    assert (issue.id, issue.level) == ("settlement.W001", checks.WARNING)
+    assert "Asian font pack" in issue.msg and "STATEMENT_PDF_FONT" in issue.hint and "docs/operations.md" in issue.hint
+    assert settlement_issues(deploy=False) == []
+
+
+@override_settings(STATEMENT_PDF_FONT=str(VERA))
+def test_a_font_file_to_embed_passes():
+    assert settlement_issues() == []
+
+
+@override_settings(STATEMENT_PDF_FONT="/nonexistent/NotoSansCJK-Regular.ttc")
+def test_a_font_path_that_is_no_file_is_an_error():
+    (issue,) = settlement_issues()
+
+    assert (issue.id, issue.level) == ("settlement.E001", checks.ERROR)
