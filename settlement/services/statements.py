@@ -14,7 +14,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Case, Exists, IntegerField, OuterRef, QuerySet, Value, When
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 
 from core.errors import PermissionDenied, ValidationFailed
@@ -201,7 +201,7 @@ def deem_confirmed(*, now: datetime) -> list[int]:
             statement = Statement.objects.select_for_update().select_related("supplier").get(pk=pk)
             if statement.state != State.ISSUED:
                 continue
-            apply_transition(statement, "confirm", actor=None, at=now, reason="下发10天未处理，视同确认", confirmed_at=now, deemed=True)
+            apply_transition(statement, "confirm", actor=None, at=now, reason=gettext_noop("下发10天未处理，视同确认"), confirmed_at=now, deemed=True)
             _close_if_nothing_payable(statement, actor=None, now=now)
         confirmed.append(pk)
     return confirmed
