@@ -301,7 +301,8 @@ SQL_MOVEMENT = (
 )
 SQL_TRANSITION = (
     "INSERT INTO core_transitionlog (content_type_id, object_id, transition, source_state, target_state, actor_id, at, reason) "
-    "VALUES (%(order_type)s, %(order)s, 'confirm', 'awaiting_confirmation', 'confirmed', %(user)s, %(now)s, '')"
+    "VALUES (%(order_type)s, %(order)s, 'place', '', 'awaiting_confirmation', %(user)s, %(now)s, ''), "
+    "(%(order_type)s, %(order)s, 'confirm', 'awaiting_confirmation', 'confirmed', %(user)s, %(now)s, '')"
 )
 SQL_NOTIFICATION = (
     "INSERT INTO core_notification (message_id, kind, phone, body, urgent, status, created_at, not_before, attempts, subject_type, subject_id) "
