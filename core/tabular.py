@@ -6,7 +6,7 @@ import io
 import re
 import zipfile
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import openpyxl
@@ -37,9 +37,12 @@ class Problem:
 class TableRejected(ValidationFailed):
     """The file cannot be taken; `problems` lists each one by row and column, in row then column order."""
 
-    def __init__(self, problems: list[Problem], *, column_order: Sequence[str] = ()) -> None:
+    def __init__(self, problems: list[Problem], *, column_order: Sequence[str] = (), headings: dict[str, str] | None = None) -> None:
+        """`headings` ({key: the column as the file's header names it}, from `read_headed_table`) name each problem's
+        column to people where it does not say already."""
         order = list(column_order)
-        self.problems = sorted(problems, key=lambda p: (p.row or 0, order.index(p.column) if p.column in order else -1))
+        named = [replace(p, heading=headings.get(p.column, "")) if headings and p.column and not p.heading else p for p in problems]
+        self.problems = sorted(named, key=lambda p: (p.row or 0, order.index(p.column) if p.column in order else -1))
         first = self.problems[0]
         super().__init__(first.detail, field=first.attr, errors=[(p.attr, p.code, p.detail) for p in self.problems])
 

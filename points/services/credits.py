@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.errors import Conflict, PermissionDenied, ValidationFailed
 from core.notifications import notify
-from core.tabular import Problem, TableRejected, TableSpec, read_table
+from core.tabular import Problem, TableRejected, TableSpec, read_headed_table
 from core.roles import Role
 from core.validators import validate_length, whole_number
 from points.models import LedgerEntry, Member, PointsLot
@@ -146,7 +146,7 @@ def credit_points_from_file(*, file_name: str, content: bytes, actor, now: datet
 
     :raises TableRejected: naming every bad row and column; nothing is written
     """
-    rows = read_table(file_name=file_name, content=content, spec=CREDIT_FILE)
+    rows, headings = read_headed_table(file_name=file_name, content=content, spec=CREDIT_FILE)
     parsed = []
     for line, cells in rows:
         parsed.append({
@@ -156,7 +156,8 @@ def credit_points_from_file(*, file_name: str, content: bytes, actor, now: datet
     members = Member.objects.in_bulk([row["phone"] for row in parsed], field_name="phone")
     errors = _row_errors(parsed, members)
     if errors:
-        raise TableRejected([Problem(line, column, code, detail) for line, column, code, detail in errors], column_order=CREDIT_FILE.keys)
+        raise TableRejected([Problem(line, column, code, detail) for line, column, code, detail in errors], column_order=CREDIT_FILE.keys,
+                            headings=headings)
     rows_read = json.dumps([[row["line"], row["phone"], row["points"], row["reason_code"]] for row in parsed], ensure_ascii=False)
     batch_id = f"file-{hashlib.sha256(rows_read.encode()).hexdigest()[:24]}"
     return credit_points_in_bulk(batch_id=batch_id, rows=parsed, actor=actor, now=now)

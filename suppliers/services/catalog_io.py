@@ -19,7 +19,7 @@ from django.utils.translation import gettext, gettext_lazy
 
 from core.errors import DomainError, ValidationFailed
 from core.models import Program, Tier
-from core.tabular import CONTENT_TYPES, Problem, TableFile, TableRejected, TableSpec, read_table, table_file
+from core.tabular import CONTENT_TYPES, Problem, TableFile, TableRejected, TableSpec, read_headed_table, table_file
 from core.validators import whole_number
 from suppliers.models import Gift, GiftRevision, Supplier
 from suppliers.services.catalog import create_gift
@@ -63,8 +63,8 @@ _NUMBER = re.compile(r"[+-]?([0-9]*)(?:\.([0-9]*))?")
 class ImportRejected(TableRejected):
     """The catalog file cannot be imported; problems sorted by row, then in column order."""
 
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__(problems, column_order=KEYS)
+    def __init__(self, problems: list[Problem], *, headings: dict[str, str] | None = None) -> None:
+        super().__init__(problems, column_order=KEYS, headings=headings)
 
 
 @dataclass
@@ -88,7 +88,7 @@ def import_catalog(*, supplier: Supplier, actor, now: datetime, file_name: str, 
     :raises ImportRejected: naming the row and column of every problem; nothing is written
     """
     try:
-        rows = read_table(file_name=file_name, content=content, spec=SPEC)
+        rows, headings = read_headed_table(file_name=file_name, content=content, spec=SPEC)
     except TableRejected as rejected:
         raise ImportRejected(rejected.problems) from rejected
     problems, planned = _check_rows(rows)
@@ -109,7 +109,7 @@ def import_catalog(*, supplier: Supplier, actor, now: datetime, file_name: str, 
             except DomainError as error:
                 problems += _row_problems(number, error)
         if problems:
-            raise ImportRejected(problems)
+            raise ImportRejected(problems, headings=headings)
     return summary
 
 

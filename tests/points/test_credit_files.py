@@ -151,3 +151,14 @@ def test_a_credit_reason_must_be_a_credit_reason_so_members_never_read_a_made_up
     assert by_api.status_code == 400 and by_api.json()["errors"][0]["attr"] == "rows.0.reason_code"
     assert list(LedgerEntry.objects.values_list("reason_code", flat=True)) == ["earn"]
     assert "消费获得积分" in history.get("/member/points/").content.decode()
+
+
+def test_the_portal_names_a_bad_cells_column_as_the_files_header_does(member, operator):
+    client = Client()
+    client.force_login(operator)
+    bad = SimpleUploadedFile("c.csv", csv_file(["手机号,积分", f"{member.phone},-5"]), content_type="text/csv")
+
+    page = client.post("/member/credits/", {"file": bad}).content.decode()
+
+    problems = page.split('data-testid="problems"', 1)[1].split("</table>", 1)[0]
+    assert "<td>积分</td>" in problems and "<td>points</td>" not in problems

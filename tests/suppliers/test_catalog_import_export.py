@@ -383,3 +383,13 @@ def test_an_edited_export_changes_only_the_edited_rows(varied_catalog, supplier,
     assert (summary.updated, summary.revisions, summary.unchanged) == (1, 1, 1)
     assert draft.prices.get(program__code="mzone").points_price == 1300
     assert GiftRevision.objects.get().changes == {"tier_discounts": {"diamond": 3}}
+
+
+def test_a_problem_names_its_column_as_the_files_header_does(run):
+    labels = [label for _key, label, _ in catalog_io.COLUMNS]
+
+    with pytest.raises(ImportRejected) as refused:
+        run(csv_bytes(ROW | {"fulfilment": "pigeon"}, header=labels))
+
+    (problem,) = refused.value.problems
+    assert (problem.column, problem.heading) == ("fulfilment", labels[KEYS.index("fulfilment")])
