@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from core.errors import ConcurrentUpdate, InvalidTransition, ValidationFailed
 from core.roles import Role, waiting_for
@@ -29,7 +29,7 @@ from points.models import RedemptionOrder
 logger = logging.getLogger(__name__)
 Kind, Status = CarrierEvent.Kind, CarrierEvent.Status
 CLOCK_SKEW = timedelta(minutes=5)
-DEFAULT_FAILURE_REASON = "承运商报告配送失败"
+DEFAULT_FAILURE_REASON = gettext_noop("承运商报告配送失败")  # stored; shown in the reader's language
 TEXT_KEYS = ("carrier", "signer", "reason", "order_number")
 MAX_SEQUENCE = 10_000  # a parcel's history is a handful of events; beyond this a sequence is a mistake, not a wait
 STUCK_AFTER = timedelta(hours=1)  # an event still waiting for its predecessor this long means the provider lost one

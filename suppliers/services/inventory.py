@@ -152,7 +152,7 @@ def count_own_stock(*, gift: Gift, available: int, actor, now: datetime) -> Stoc
         raise PermissionDenied(gettext("只有该礼品商可以申报自有库存"))
     if gift.fulfilment != Gift.Fulfilment.DROPSHIP:
         raise ValidationFailed(gettext("物流仓发货的礼品以物流商实收为准，不能自报库存"), field="gift")
-    _units(available, name="可用数量", field="available")
+    _units(available, name=gettext("可用数量"), field="available")
     location = own_location(gift.supplier)
     source = Source("stock_count", timezone.localtime(now).strftime("%Y%m%d%H%M%S"))
     with transaction.atomic():
@@ -172,7 +172,7 @@ def set_safety_stock(*, gift: Gift, location: Location, safety_stock: int, at: d
 
     :raises ValidationFailed: unless a whole number from 0 to MAX_OWN_STOCK
     """
-    _units(safety_stock, name="安全库存", field="safety_stock")
+    _units(safety_stock, name=gettext("安全库存"), field="safety_stock")
     with transaction.atomic():
         record, _ = StockRecord.objects.get_or_create(gift=gift, location=location)
         StockRecord.objects.filter(pk=record.pk).update(safety_stock=safety_stock)

@@ -66,7 +66,7 @@ def clean_changes(changes: dict[str, Any]) -> dict[str, Any]:
     if "min_tier" in cleaned and cleaned["min_tier"] not in Tier.values:
         errors.append(("min_tier", "invalid", gettext("未知的会员等级")))
     if "fulfilment" in cleaned and cleaned["fulfilment"] not in Gift.Fulfilment.values:
-        errors.append(("fulfilment", "invalid", "履约方式为 warehouse 或 dropship"))
+        errors.append(("fulfilment", "invalid", gettext("履约方式为 warehouse 或 dropship")))
     if "images" in cleaned and (not isinstance(cleaned["images"], list) or not all(map(is_picture_entry, cleaned["images"]))):
         errors.append(("images", "invalid", gettext("每行须为上传的图片（gifts/…）或以 https:// 开头的网址")))
     if errors:
