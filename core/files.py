@@ -1,16 +1,52 @@
 """Stored files (contracts, certificates, statement PDFs) go out only through views that first check the caller may
 see their object: nothing is published under a public /media/ URL."""
 import logging
+import mimetypes
 from pathlib import Path
 
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpResponse
+from django.utils.translation import gettext
+from PIL import Image, UnidentifiedImageError
+
+from core.errors import ValidationFailed
 
 logger = logging.getLogger(__name__)
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+#: What an uploaded document (a contract, a licence, a certificate) may be: a PDF or a scan; the extension it is kept with.
+DOCUMENT_KINDS = {"PDF": "pdf", "JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+#: The only types a browser is let to show in place; any other stored file downloads as bytes, so nothing stored (an
+#: HTML page, a script, an SVG) can ever run in the portal's origin.
+SHOWN_IN_PLACE = frozenset({"application/pdf", "image/jpeg", "image/png", "image/webp"})
+
+
+def check_document(upload, *, field: str = "file") -> None:
+    """Accept a PDF, or a scan as a JPEG, PNG or WebP picture, of at most 10 MB, judged by its content; its name is
+    given the extension of what it is. :raises ValidationFailed: naming the file"""
+    name = Path(getattr(upload, "name", "") or "upload").name
+    if upload.size > MAX_DOCUMENT_BYTES:
+        raise ValidationFailed(gettext("%(name)s：文件不能超过 10 MB") % {"name": name}, field=field)
+    kind = None
+    try:
+        if upload.read(5) == b"%PDF-":
+            kind = "PDF"
+        else:
+            upload.seek(0)
+            with Image.open(upload) as picture:
+                picture.verify()
+                kind = picture.format
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        kind = None
+    finally:
+        upload.seek(0)
+    if kind not in DOCUMENT_KINDS:
+        raise ValidationFailed(gettext("%(name)s：仅支持 PDF 或 JPEG、PNG、WebP 扫描件") % {"name": name}, field=field)
+    upload.name = f"{Path(name).stem or 'document'}.{DOCUMENT_KINDS[kind]}"
 
 
 def serve(field_file: FieldFile, *, as_attachment: bool = False) -> FileResponse:
-    """Stream the file of an object already read through its scoped queryset.
+    """Stream the file of an object already read through its scoped queryset: PDFs and pictures in place (unless
+    `as_attachment`), anything else as a download of plain bytes.
 
     :raises Http404: when there is none, or the storage has lost it (logged as an error: the row outlived its file)
     """
@@ -21,7 +57,11 @@ def serve(field_file: FieldFile, *, as_attachment: bool = False) -> FileResponse
     except FileNotFoundError:
         logger.error("stored file %s is missing from the storage", field_file.name)
         raise Http404("file missing") from None
-    return FileResponse(opened, as_attachment=as_attachment, filename=Path(field_file.name).name)
+    name = Path(field_file.name).name
+    content_type = mimetypes.guess_type(name)[0]
+    if content_type in SHOWN_IN_PLACE:
+        return FileResponse(opened, as_attachment=as_attachment, filename=name, content_type=content_type)
+    return FileResponse(opened, as_attachment=True, filename=name, content_type="application/octet-stream")
 
 
 def file_response(export) -> HttpResponse:

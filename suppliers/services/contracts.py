@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from core.errors import ValidationFailed
+from core.files import check_document
 from core.fsm import apply_transition
 from core.models import Program
 from core.roles import Role, waiting_for
@@ -27,6 +28,8 @@ def create_contract(
         raise ValidationFailed(gettext("请选择有效的积分计划"), field="programs")
     if Contract.objects.filter(supplier=supplier, number=number).exists():
         raise ValidationFailed(gettext("合同编号已存在"), field="number")
+    if file:
+        check_document(file)
     with transaction.atomic():
         contract = Contract.objects.create(
             supplier=supplier, number=number, start_date=start_date, end_date=end_date, payment_days=payment_days,

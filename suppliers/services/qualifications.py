@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from core.errors import ValidationFailed
+from core.files import check_document
 from suppliers.models import Category, Gift, Qualification, Supplier
 from suppliers.selectors_profile import WARNING_DAYS, with_expiry_status
 from suppliers.services.notices import send_notice
@@ -25,6 +26,7 @@ def upload_qualification(
         raise ValidationFailed(gettext("请填写证书种类"), field="certificate_type")
     if not file:
         raise ValidationFailed(gettext("请上传证书文件"), field="file")
+    check_document(file)
     return Qualification.objects.create(
         supplier=supplier, kind=kind, certificate_type=certificate_type.strip(), number=number, issued_on=issued_on,
         expires_on=expires_on, file=file, uploaded_at=now,

@@ -22,7 +22,7 @@ def field_errors(response) -> set[str]:
 def licence_form(**changes) -> dict:
     today = timezone.localdate()
     return {"form": "qualification", "kind": "business_licence", "number": "LIC-PORTAL", "issued_on": today - timedelta(days=1),
-            "expires_on": today + timedelta(days=1000), "file": SimpleUploadedFile("licence.pdf", b"%PDF")} | changes
+            "expires_on": today + timedelta(days=1000), "file": SimpleUploadedFile("licence.pdf", b"%PDF-1.4\n")} | changes
 
 
 CONTRACT_FORM = {"number": "HT-PORTAL-1", "start_date": "2027-01-01", "end_date": "2028-01-01", "programs": ["gotone"],
@@ -271,3 +271,43 @@ def test_the_paperwork_page_links_each_licence_to_a_download_only_its_supplier_a
     assert f'href="{url}"' in page and "/media/" not in page
     assert (mine.status_code, b"".join(mine.streaming_content)) == (200, b"%PDF-1.4 licence")
     assert staff.status_code == 200 and theirs.status_code == 404
+
+
+@pytest.mark.parametrize("upload", [
+    SimpleUploadedFile("x.html", b"<script>alert(document.cookie)</script>", content_type="text/html"),
+    SimpleUploadedFile("evil.exe", b"MZ\x90\x00 not a document"),
+    SimpleUploadedFile("fake.pdf", b"<html>a page named like a PDF</html>"),
+])
+def test_a_qualification_file_must_be_a_pdf_or_a_scan_and_nothing_else_is_kept(supplier_staff, upload):
+    response = logged_in(supplier_staff).post("/supplier/paperwork/", licence_form(file=upload))
+
+    assert field_errors(response) == {"file"} and "仅支持 PDF 或 JPEG、PNG、WebP 扫描件" in response.content.decode()
+    assert not Qualification.objects.exists()
+
+
+def test_a_scan_is_kept_under_the_extension_of_what_it_is_and_shown_in_place(supplier_staff, operator):
+    import io
+
+    from PIL import Image
+
+    scan = io.BytesIO()
+    Image.new("RGB", (20, 20)).save(scan, "PNG")
+
+    logged_in(supplier_staff).post("/supplier/paperwork/", licence_form(file=SimpleUploadedFile("licence.pdf", scan.getvalue())))
+    licence = Qualification.objects.get()
+    served = logged_in(operator).get(f"/supplier/files/qualifications/{licence.pk}/")
+
+    assert licence.file.name.endswith(".png") and served["Content-Type"] == "image/png"
+    assert not served["Content-Disposition"].startswith("attachment")
+
+
+def test_a_stored_file_that_is_no_document_downloads_as_bytes_and_never_opens_as_a_page(supplier, operator):
+    from django.core.files.base import ContentFile
+
+    stored = QualificationFactory(supplier=supplier)
+    stored.file.save("page.html", ContentFile(b"<script>alert(1)</script>"))  # kept before uploads were checked
+
+    served = logged_in(operator).get(f"/supplier/files/qualifications/{stored.pk}/")
+
+    assert served.status_code == 200 and served["Content-Type"] == "application/octet-stream"
+    assert served["Content-Disposition"].startswith("attachment") and served["X-Content-Type-Options"] == "nosniff"

@@ -179,7 +179,7 @@ def test_after_renewal_the_gift_can_be_submitted(supplier, supplier_staff, now):
     draft = GiftFactory(supplier=supplier)
     qualifications.upload_qualification(
         supplier=supplier, actor=supplier_staff, now=now, kind="business_licence", number="LIC-NEW",
-        issued_on=TODAY, expires_on=date(2031, 1, 1), file=ContentFile(b"%PDF", name="licence.pdf"),
+        issued_on=TODAY, expires_on=date(2031, 1, 1), file=ContentFile(b"%PDF-1.4\n", name="licence.pdf"),
     )
 
     catalog.submit_gift(gift=draft, actor=supplier_staff, now=now)
@@ -224,7 +224,7 @@ def test_an_expired_certificate_blocks_relisting_a_gift_it_covers(supplier, supp
 )
 def test_a_bad_upload_is_refused_naming_the_field_and_nothing_is_written(supplier, supplier_staff, now, values, field):
     upload = {"kind": "business_licence", "number": "LIC-1", "issued_on": TODAY, "expires_on": date(2030, 1, 1),
-              "file": ContentFile(b"%PDF", name="licence.pdf")} | values
+              "file": ContentFile(b"%PDF-1.4\n", name="licence.pdf")} | values
 
     with pytest.raises(ValidationFailed) as refused:
         qualifications.upload_qualification(supplier=supplier, actor=supplier_staff, now=now, **upload)
