@@ -219,6 +219,7 @@ def shipment_detail(request, pk: int):
 
     context = {
         "shipment": shipment, "order": shipment.order, "unmasked": unmasked, "history": history_of(shipment),
+        "signer": shipments.signer_shown(shipment, unmasked=unmasked),
         "actions": _offered(shipment, SHIPMENT_ACTIONS, allowed),
     }
     return render(request, "logistics/flow/shipment_detail.html", context)

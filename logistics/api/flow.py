@@ -158,8 +158,10 @@ class ShipmentSerializer(serializers.ModelSerializer):
     def to_representation(self, shipment):
         data = super().to_representation(shipment)
         user = self.context["request"].user
-        if not (user.role == Role.MEMBER or shipment.pk in self.context.get("unmasked_ids", ())):
+        unmasked = user.role == Role.MEMBER or shipment.pk in self.context.get("unmasked_ids", ())
+        if not unmasked:
             data |= {field: mask(data[field]) for field, mask in CONTACT_MASKS.items()}
+        data["signer"] = shipments.signer_shown(shipment, unmasked=unmasked)
         return data
 
 

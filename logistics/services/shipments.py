@@ -13,6 +13,7 @@ from django.utils.translation import gettext, gettext_noop
 from core.errors import ValidationFailed
 from core.events import subscribe
 from core.fsm import apply_transition
+from core.masking import mask_name
 from core.numbers import new_number
 from core.roles import SUPPLIER_ROLES, Role, waiting_for
 from core.validators import validate_length
@@ -25,6 +26,17 @@ from suppliers.services import inventory
 
 AUTO_DELIVER_AFTER = timedelta(days=14)
 State = Shipment.State
+
+#: Who signed for a parcel the system took as delivered 14 days after shipping (stored as a message id, shown translated).
+AUTOMATIC_SIGNER = gettext_noop("系统自动确认")
+
+
+def signer_shown(shipment: Shipment, *, unmasked: bool) -> str:
+    """Who signed for the parcel as a reader may see it: a person's name masked unless the reader may see the
+    recipient's contact data (SPEC §4.13), the system's own mark in the reader's language."""
+    if shipment.signer == AUTOMATIC_SIGNER:
+        return gettext(AUTOMATIC_SIGNER)
+    return shipment.signer if unmasked else mask_name(shipment.signer)
 
 
 def _new_shipment(*, order: RedemptionOrder, now: datetime, quantity: int | None = None, replacement_for: ReturnRequest | None = None) -> Shipment:
@@ -199,7 +211,7 @@ def auto_deliver_shipments(*, now: datetime) -> list[int]:
     due = Shipment.objects.filter(state=State.SHIPPED, shipped_at__lte=now - AUTO_DELIVER_AFTER).select_related("order")
     delivered = []
     for shipment in due:
-        deliver_shipment(shipment=shipment, actor=None, now=now, signer="系统自动确认", automatically=True, reason=gettext_noop("发货14天后自动签收"))
+        deliver_shipment(shipment=shipment, actor=None, now=now, signer=AUTOMATIC_SIGNER, automatically=True, reason=gettext_noop("发货14天后自动签收"))
         delivered.append(shipment.pk)
     return delivered
 

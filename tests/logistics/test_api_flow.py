@@ -228,8 +228,31 @@ def test_logistics_picks_ships_and_delivers_a_warehouse_shipment(api, logistics,
     delivered = client.post(f"{url}/deliver/", {"signer": "刘洋"}, format="json")
 
     assert [r.status_code for r in (picked, shipped, delivered)] == [200, 200, 200]
-    assert (delivered.json()["state"], delivered.json()["signer"], delivered.json()["tracking_number"]) == ("delivered", "刘洋", "SF100")
+    # the signer is a person's name: masked like the recipient's in a list or an action's answer, whole on the detail read
+    assert (delivered.json()["state"], delivered.json()["signer"], delivered.json()["tracking_number"]) == ("delivered", "刘*", "SF100")
+    assert client.get(f"{url}/").json()["signer"] == "刘洋"
     assert RedemptionOrder.objects.get(pk=warehouse_shipment.order_id).state == "delivered"
+
+
+def test_a_supplier_sees_who_signed_for_its_parcel_masked_and_an_automatic_receipt_in_its_language(
+    api, logistics, supplier_admin, warehouse_shipment, now
+):
+    from datetime import timedelta
+
+    from logistics.services import shipments
+    from tests.portal import logged_in
+
+    picked_and_shipped(shipment=warehouse_shipment, actor=logistics, now=now, carrier="顺丰", tracking_number="SF7")
+    shipments.deliver_shipment(shipment=warehouse_shipment, actor=logistics, now=now + timedelta(days=1), signer="孙丽")
+    url = f"/api/v1/shipments/{warehouse_shipment.pk}/"
+
+    by_api = api(supplier_admin).get(url).json()
+    page = logged_in(supplier_admin).get(f"/logistics/shipments/{warehouse_shipment.pk}/").content.decode()
+    Shipment.objects.filter(pk=warehouse_shipment.pk).update(signer=shipments.AUTOMATIC_SIGNER)
+    automatic = api(supplier_admin).get(url, HTTP_ACCEPT_LANGUAGE="en").json()
+
+    assert by_api["signer"] == "孙*" and "孙丽" not in page and 'data-testid="signer">孙*<' in page
+    assert automatic["signer"] == "Confirmed by the system"
 
 
 def test_logistics_records_a_failed_delivery_with_its_reason(api, logistics, warehouse_shipment, now):
