@@ -20,7 +20,7 @@ from django.utils.translation import gettext, gettext_noop
 from core.errors import PermissionDenied, ValidationFailed
 from core.fsm import apply_transition, require_transition
 from core.notifications import notify
-from core.roles import Role, waiting_for
+from core.roles import SUPPLIER_ROLES, Role, waiting_for
 from core.validators import validate_length
 from settlement.models import Adjustment, Reconciliation, Section, SourceKind, Statement, StatementLine, StatementVersion
 from settlement.services.adjustments import list_adjustments, parse_amount, propose_adjustment, require_finance
@@ -283,7 +283,10 @@ def carry_corrections(statement: Statement, *, actor=None) -> QuerySet[Adjustmen
 
 
 def list_statements(*, actor, month: date | None = None, state: str = "", supplier_id: int | None = None) -> QuerySet[Statement]:
+    """The statements the actor may see; a supplier sees a statement once it is issued (a draft is finance's work)."""
     statements = Statement.objects.visible_to(actor).select_related("supplier")
+    if getattr(actor, "role", None) in SUPPLIER_ROLES:
+        statements = statements.exclude(state=Statement.State.DRAFT)
     if month:
         statements = statements.filter(month=month)
     if state:

@@ -130,12 +130,25 @@ def test_a_bad_month_filter_is_400(api, finance):
     assert errors(response) == [("month", "invalid")]
 
 
-def test_a_supplier_sees_only_its_own_statements(api, draft, others_statement, supplier_staff, other_supplier_admin):
+def test_a_supplier_sees_only_its_own_statements(api, issued, others_statement, supplier_staff, other_supplier_admin):
     mine = api(supplier_staff).get("/api/v1/statements/").json()
 
-    assert [row["id"] for row in mine["results"]] == [draft.pk]
+    assert [row["id"] for row in mine["results"]] == [issued.pk]
     assert api(supplier_staff).get(statement_url(others_statement)).status_code == 404
-    assert api(other_supplier_admin).get(statement_url(draft)).status_code == 404
+    assert api(other_supplier_admin).get(statement_url(issued)).status_code == 404
+
+
+def test_a_supplier_sees_its_statement_once_issued_not_while_finance_drafts_it(api, draft, finance, supplier_admin):
+    from tests.portal import logged_in
+    from tests.settlement.conftest import GENERATED_AT
+
+    listed_while_draft = api(supplier_admin).get("/api/v1/statements/").json()["results"]
+    while_draft = (api(supplier_admin).get(statement_url(draft)).status_code,
+                   logged_in(supplier_admin).get(f"/settlement/statements/{draft.pk}/").status_code)
+    statements.issue_statement(statement=draft, actor=finance, now=GENERATED_AT.replace(hour=10))
+
+    assert listed_while_draft == [] and while_draft == (404, 404)
+    assert api(supplier_admin).get(statement_url(draft)).status_code == 200
 
 
 @pytest.mark.parametrize("role", ["member", "logistics"])
@@ -216,7 +229,7 @@ def test_finance_issues_a_draft_and_the_history_says_who_and_when(api, draft, fi
 def test_only_finance_issues(api, draft, role, request):
     response = api(request.getfixturevalue(role)).post(statement_url(draft, "issue"))
 
-    assert response.status_code == (404 if role == "logistics" else 403)
+    assert response.status_code == (403 if role == "operator" else 404)  # a supplier does not see a draft at all
     draft.refresh_from_db()
     assert draft.state == "draft"
 

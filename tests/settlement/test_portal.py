@@ -162,10 +162,10 @@ def test_an_operator_may_not_act_on_a_statement_and_it_stays_as_it_was(issued, o
     assert response.status_code == 403 and issued.state == "issued"
 
 
-def test_a_supplier_still_lists_only_its_own_statements(draft, supplier_staff):
+def test_a_supplier_still_lists_only_its_own_statements(issued, supplier_staff):
     page = logged_in(supplier_staff).get("/settlement/statements/").content.decode()
 
-    assert page.count("data-statement=") == 1 and f'data-statement="{draft.pk}"' in page
+    assert page.count("data-statement=") == 1 and f'data-statement="{issued.pk}"' in page
 
 
 # --- months --------------------------------------------------------------------------------------------------------
@@ -517,6 +517,7 @@ def test_a_carried_payable_shows_where_it_went_and_its_correction_after_a_new_ve
     adjustments.approve_adjustment(adjustment=answer, actor=finance_checker, now=FIXED_NOW)
     statements.reissue_statement(statement=september, actor=finance, now=FIXED_NOW)
     correction = Adjustment.objects.get(kind="carry_correction")
+    statements.issue_statement(statement=october, actor=finance, now=FIXED_NOW)  # a supplier sees a statement once issued
 
     finance_page = logged_in(finance).get(f"/settlement/statements/{september.pk}/").content.decode()
     supplier_page = logged_in(supplier_admin).get(f"/settlement/statements/{september.pk}/").content.decode()
