@@ -3,8 +3,9 @@
 An approved adjustment is booked by its approval time on the next statement generated for that month, except a
 dispute resolution (`statement` set), which becomes a line of the disputed statement's next version at once.
 """
+import re
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils.translation import gettext
@@ -18,7 +19,8 @@ from settlement.sources import check_source
 from suppliers.models import Supplier
 
 CENT = Decimal("0.01")
-MAX_AMOUNT = Decimal("99999999999999.99")
+AMOUNT_DIGITS = 14  # before the point: amounts are stored with 16 digits, two after the point
+AMOUNT = re.compile(r"[+-]?([0-9]+)(?:\.[0-9]+)?")
 
 
 def require_finance(actor) -> None:
@@ -29,12 +31,17 @@ def require_finance(actor) -> None:
 
 
 def parse_amount(value, *, field: str = "amount", allow_zero: bool = False) -> Decimal:
-    """A money amount with at most two decimals. :raises ValidationFailed:"""
-    try:
-        amount = Decimal(str(value).strip().replace(",", ""))
-    except (InvalidOperation, AttributeError):
-        raise ValidationFailed(gettext("金额格式不正确"), field=field) from None
-    if not amount.is_finite() or abs(amount) > MAX_AMOUNT or amount != amount.quantize(CENT):  # the size first: 1e30 cannot be quantized
+    """A money amount in plain decimal notation (ASCII digits, thousands commas allowed), at most two decimals.
+    Decimal() alone would also take exponents, underscores, other scripts' digits, NaN and Infinity.
+    :raises ValidationFailed:"""
+    text = str(value).strip().replace(",", "")
+    whole = AMOUNT.fullmatch(text)
+    if not whole:
+        raise ValidationFailed(gettext("金额格式不正确"), field=field)
+    if len(whole[1].lstrip("0")) > AMOUNT_DIGITS:  # counted before Decimal(), which a million digits would keep busy
+        raise ValidationFailed(gettext("金额过大，整数部分最多 %(money_digits)s 位") % {"money_digits": AMOUNT_DIGITS}, field=field)
+    amount = Decimal(text)
+    if amount != amount.quantize(CENT):
         raise ValidationFailed(gettext("金额最多两位小数"), field=field)
     if amount == 0 and not allow_zero:
         raise ValidationFailed(gettext("金额不能为零"), field=field)

@@ -44,7 +44,7 @@ RECONCILIATION_FILE = TableSpec(
     max_rows=200_000, max_bytes=30 * 1024 * 1024, noun=gettext_lazy("明细行"),
 )
 KINDS = {**{code: code for code in KIND_NAMES}, **{name: code for code, name in KIND_NAMES.items()}}  # a file's words → a kind
-INTEGER = re.compile(r"[+-]?\d{1,9}")
+INTEGER = re.compile(r"[+-]?[0-9]{1,9}")  # ASCII digits: \d and int() also take other scripts' digits
 MAX_LENGTH = {"order_number": 30, "sku": 60}
 Key = tuple[str, str, str]
 #: a stored line, in the order `_match` builds it

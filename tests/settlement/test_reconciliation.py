@@ -186,6 +186,30 @@ def test_a_bad_file_is_rejected_naming_row_and_column_and_nothing_is_stored(stat
     assert nothing_stored()
 
 
+@pytest.mark.parametrize(("quantity", "amount", "attr", "message"), [
+    ("1", "1e3", "rows.2.amount", "金额格式不正确"),
+    ("1", "1_000", "rows.2.amount", "金额格式不正确"),
+    ("1", "１２", "rows.2.amount", "金额格式不正确"),
+    ("1", "NaN", "rows.2.amount", "金额格式不正确"),
+    ("1", "Infinity", "rows.2.amount", "金额格式不正确"),
+    ("1", "9" * 15, "rows.2.amount", "金额过大"),
+    ("-１", "10.00", "rows.2.quantity", "数量须为整数"),
+])
+def test_numbers_are_plain_ascii_decimals_and_a_non_number_is_called_one(statement, supplier_admin, now, quantity, amount, attr, message):
+    with pytest.raises(TableRejected) as rejected:
+        upload(statement, supplier_admin, now, csv_bytes([["RO-1", "SKU-A", "配送", quantity, amount]]))
+
+    (problem,) = rejected.value.problems
+    assert problem.attr == attr and message in problem.detail
+    assert nothing_stored()
+
+
+def test_thousands_commas_and_plain_decimals_are_read(statement, supplier_admin, now):
+    reconciliation = upload(statement, supplier_admin, now, csv_bytes([["RO-1", "SKU-A", "配送", "2", '"1,360.00"']]))
+
+    assert reconciliation.lines.get(order_number="RO-1", category=Category.AMOUNT_MISMATCH).amount == Decimal("1360.00")
+
+
 def test_every_bad_row_is_named_before_anything_is_stored(statement, supplier_admin, now):
     rows = [SUPPLIER_ROWS[0], ["RO-2", "SKU-A", "配送", "1", "1.005"], ["RO-3", "SKU-B", "swap", "x", "1"]]
 
