@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext as _, pgettext_lazy
 
 from core.roles import STAFF_ROLES
 
@@ -109,6 +109,17 @@ def run_action(request, action, *, success: str | Promise) -> bool:
         return False
     messages.success(request, success)
     return True
+
+
+def report_form_errors(request, form) -> None:
+    """The errors of a small form posted from a page that does not show it again (an action's reason, a note): one
+    message per field, naming the field by its label."""
+    from django.contrib import messages
+
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        text = "；".join(str(error) for error in errors)
+        messages.error(request, _("%(label)s：%(errors)s") % {"label": label, "errors": text} if label else text)
 
 
 def add_service_errors(form, error, *, aliases: dict[str, str] | None = None) -> None:

@@ -26,7 +26,7 @@ from core.api.permissions import require_role
 from core.errors import DomainError, PermissionDenied
 from core.fsm import history_of
 from core.idempotency import once_per_token
-from core.portal import add_service_errors, paginate, redirect_back, run_action
+from core.portal import add_service_errors, paginate, redirect_back, report_form_errors, run_action
 from core.roles import SUPPLIER_ROLES, Role
 from core.services import log_personal_data_access
 from core.validators import id_or_none
@@ -87,9 +87,7 @@ def _perform(request, action: FlowAction, *, success: str, **target) -> None:
         call = partial(action.service, **target, actor=request.user, now=timezone.now(), **form.cleaned_data)
         run_action(request, call, success=success)
         return
-    for name, errors in form.errors.items():
-        label = form.fields[name].label if name in form.fields else ""
-        messages.error(request, f"{label}：{'；'.join(errors)}" if label else "；".join(errors))
+    report_form_errors(request, form)
 
 
 def _offered(obj, table: dict[str, FlowAction], allowed: Callable[[str], bool]) -> list[tuple[str, FlowAction, forms.Form]]:

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from functools import partial
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import Http404
@@ -21,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from core.api.permissions import require_role
 from core.fsm import history_of
-from core.portal import paginate, redirect_back, run_action
+from core.portal import paginate, redirect_back, report_form_errors, run_action
 from core.roles import SUPPLIER_ROLES, Role
 from logistics.models import LeftoverLot
 from logistics.services import leftovers
@@ -106,6 +105,5 @@ def leftover_action(request, pk: int, name: str):
         call = partial(action.service, lot=lot, actor=request.user, now=timezone.now(), **form.cleaned_data)
         run_action(request, call, success=f"{action.label}：{lot.gift.sku} · {lot.location.name}")
     else:
-        for field, errors in form.errors.items():
-            messages.error(request, f"{form.fields[field].label if field in form.fields else ''} {'；'.join(errors)}".strip())
+        report_form_errors(request, form)
     return redirect_back(request, reverse("leftover-lot", args=[lot.pk]))

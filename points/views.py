@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from core.api.permissions import require_role
 from core.errors import DomainError
 from core.fsm import history_of
-from core.portal import add_service_errors, paginate, run_action
+from core.portal import add_service_errors, paginate, report_form_errors, run_action
 from core.roles import Role
 from points.forms import (
     CancelForm, CatalogFilterForm, ConfirmForm, OrderFilterForm, RedeemForm, RemindersForm,
@@ -197,7 +197,7 @@ def order_cancel(request, pk: int):
             success=_("订单已取消，积分已退还。"),
         )
     else:
-        messages.error(request, "；".join(form.errors["reason"]))
+        report_form_errors(request, form)
     return redirect("member-order", pk=order.pk)
 
 

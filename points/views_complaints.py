@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from core.api.permissions import require_role
 from core.errors import DomainError
 from core.fsm import history_of
-from core.portal import add_service_errors, paginate, run_action
+from core.portal import add_service_errors, paginate, report_form_errors, run_action
 from core.roles import SUPPLIER_ROLES, Role
 from core.validators import id_or_none
 from points.forms_complaints import (
@@ -175,8 +175,7 @@ def complaint_action(request, pk: int, name: str):
         call = partial(action.service, complaint=complaint, actor=request.user, now=now, **form.cleaned_data)
         run_action(request, call, success=_("%(action)s：%(number)s") % {"action": action.label, "number": complaint.number})
     else:
-        for errors in form.errors.values():
-            messages.error(request, "；".join(errors))
+        report_form_errors(request, form)
     return redirect("complaint", pk=complaint.pk)
 
 

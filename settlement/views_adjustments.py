@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from core.api.permissions import require_role
 from core.errors import DomainError
 from core.idempotency import once_per_token
-from core.portal import redirect_back, add_service_errors, paginate, run_action
+from core.portal import redirect_back, add_service_errors, paginate, report_form_errors, run_action
 from core.roles import SUPPLIER_ROLES
 from core.tabular import TableRejected
 from settlement.forms import (
@@ -165,5 +165,5 @@ def line_resolve(request, pk: int):
 
         run_action(request, resolve, success=_("已处理：%(order)s %(sku)s") % {"order": line.order_number, "sku": line.sku})
     else:
-        messages.error(request, "；".join(error for errors in form.errors.values() for error in errors))
+        report_form_errors(request, form)
     return redirect_back(request, reverse("settlement-reconciliation", args=[line.reconciliation_id]))

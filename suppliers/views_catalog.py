@@ -25,7 +25,7 @@ from core.charts import bar_chart
 from core.errors import DomainError
 from core.fsm import history_of
 from core.models import Program, Tier
-from core.portal import add_service_errors, paginate, redirect_back, run_action
+from core.portal import add_service_errors, paginate, redirect_back, report_form_errors, run_action
 from core.validators import whole_number
 from core.roles import SUPPLIER_ROLES, Role
 from suppliers.forms_catalog import (
@@ -145,10 +145,6 @@ def _act(request, call: Callable[[], object], *, success: str) -> bool:
     return True
 
 
-def _form_errors(request, form: forms.Form) -> None:
-    for name, errors in form.errors.items():
-        label = form.fields[name].label if name in form.fields else ""
-        messages.error(request, f"{label}：{'；'.join(errors)}" if label else "；".join(errors))
 
 
 
@@ -260,7 +256,7 @@ def gift_action(request, pk: int, name: str):
         call = partial(action.service, gift=gift, actor=request.user, now=timezone.now(), **form.cleaned_data)
         _act(request, call, success=_("%(action)s：%(gift)s") % {"action": action.label, "gift": gift})
     else:
-        _form_errors(request, form)
+        report_form_errors(request, form)
     return redirect_back(request, reverse("gift-detail", args=[gift.pk]))
 
 
@@ -299,7 +295,7 @@ def revision_action(request, pk: int, name: str):
         call = partial(service, revision=revision, actor=request.user, now=timezone.now(), reason=form.cleaned_data["reason"])
         _act(request, call, success=f"{success}：{revision.gift}")
     else:
-        _form_errors(request, form)
+        report_form_errors(request, form)
     return redirect_back(request, reverse("operator-gift-review") + "?queue=revisions")
 
 

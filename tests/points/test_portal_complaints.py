@@ -156,3 +156,12 @@ def test_pages_refuse_the_wrong_roles(member, supplier_staff, finance):
     assert logged_in(supplier_staff).get(reverse("complaint-hotline")).status_code == 403
     assert logged_in(finance).get(reverse("member-complaints")).status_code == 403
     assert logged_in(member.user).get(reverse("supplier-suggestions")).status_code == 403
+
+
+def test_an_empty_answer_is_refused_with_a_message_naming_the_field(triaged, supplier_staff):
+    client = logged_in(supplier_staff)
+
+    page = client.post(reverse("complaint-action", args=[triaged.pk, "respond"]), {"response": " "}, follow=True).content.decode()
+
+    triaged.refresh_from_db()
+    assert "答复内容：" in page and triaged.state == State.TRIAGED
