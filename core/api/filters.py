@@ -2,8 +2,11 @@
 import django_filters
 from django.db import models
 from django_filters.filterset import FILTER_FOR_DBFIELD_DEFAULTS
+from django.utils.translation import gettext
 from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework.filters import OrderingFilter
 
+from core.errors import ValidationFailed
 from core.validators import IdField
 
 
@@ -27,3 +30,18 @@ class FilterBackend(DjangoFilterBackend):
     """`filterset_fields` build on the APIs' `FilterSet`."""
 
     filterset_base = FilterSet
+
+
+class StrictOrderingFilter(OrderingFilter):
+    """`?ordering=` takes the view's `ordering_fields` (each may start with "-"); anything else is a 400 naming the
+    parameter and the fields it takes, instead of DRF's silent fall back to the default order."""
+
+    def get_ordering(self, request, queryset, view):
+        terms = [term.strip() for term in request.query_params.get(self.ordering_param, "").split(",") if term.strip()]
+        if terms:
+            valid = {name for name, _label in self.get_valid_fields(queryset, view, {"request": request})}
+            unknown = [term for term in terms if term.lstrip("-") not in valid]
+            if unknown:
+                message = gettext("不能按 %(unknown)s 排序；可用：%(valid)s") % {"unknown": "、".join(unknown), "valid": "、".join(sorted(valid))}
+                raise ValidationFailed(message, field=self.ordering_param)
+        return super().get_ordering(request, queryset, view)

@@ -214,3 +214,14 @@ def test_a_filter_by_another_members_id_answers_as_one_that_does_not_exist(api, 
     assert answers[other_member.pk].json()["results"] == answers[999_999].json()["results"] == []
     assert answers["abc"].status_code == 400 and answers["abc"].json()["errors"][0]["attr"] == "account__member"
     assert gifts == {listed_gift.pk: 200, 999_999: 200}
+
+
+def test_an_unknown_ordering_is_a_400_naming_the_parameter_and_a_known_one_orders(api, rich_member, listed_gift, now):
+    orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=1, now=now, **ADDRESS)
+    client = api(rich_member.user)
+
+    unknown = client.get("/api/v1/orders/?ordering=zzz")
+    known = client.get("/api/v1/orders/?ordering=-placed_at")
+
+    assert unknown.status_code == 400 and unknown.json()["errors"][0]["attr"] == "ordering" and "placed_at" in unknown.json()["errors"][0]["detail"]
+    assert known.status_code == 200 and len(known.json()["results"]) == 1
