@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from core.validators import IdField
 
 from logistics.models import InboundShipment, Shipment
+from points.models import RedemptionOrder
 from suppliers.models import Gift, Location, ReplenishmentRequest
 
 
@@ -91,6 +92,26 @@ class ShipmentFilterForm(forms.Form):
             rows = rows.filter(kind=data["kind"])
         if data.get("batch"):
             rows = rows.filter(order__handoff_item__batch=data["batch"])
+        return rows
+
+
+class OrderFilterForm(forms.Form):
+    """The filters above a supplier's order table (GET); empty means all."""
+
+    q = forms.CharField(label=_("订单号"), required=False)
+    state = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部"))] + RedemptionOrder.State.choices)
+    fulfilment = forms.ChoiceField(label=_("履约方式"), required=False, choices=[("", _("全部"))] + Gift.Fulfilment.choices)
+
+    def apply(self, rows):
+        """The orders matching the valid filters (an invalid one is ignored)."""
+        self.is_valid()
+        data = self.cleaned_data
+        if data.get("q"):
+            rows = rows.filter(number__icontains=data["q"].strip())
+        if data.get("state"):
+            rows = rows.filter(state=data["state"])
+        if data.get("fulfilment"):
+            rows = rows.filter(fulfilment=data["fulfilment"])
         return rows
 
 

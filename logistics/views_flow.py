@@ -37,11 +37,13 @@ from logistics.forms_flow import (
     FailForm,
     InboundFilterForm,
     NoInput,
+    OrderFilterForm,
     ReceiveForm,
     ShipForm,
     ShipmentFilterForm,
 )
 from logistics.models import InboundShipment, Shipment
+from logistics.selectors import list_orders_with_shipment
 from logistics.services import inbound, shipments
 from points.privacy import may_see_contact
 from suppliers.models import ReplenishmentRequest, Supplier
@@ -204,6 +206,16 @@ def dropship_list(request):
     require_role(request.user, SUPPLIER_ROLES)
     rows = _shipments(request).filter(kind=Shipment.Kind.DROPSHIP)
     return _shipment_table(request, title=_("直发订单"), rows=rows, with_kind=False)
+
+
+@login_required
+def supplier_orders(request):
+    """The supplier's orders of both fulfilments, each linking to its shipment; contact data masked (it shows on the
+    shipment's page to whoever must act on it)."""
+    require_role(request.user, SUPPLIER_ROLES)
+    filters = OrderFilterForm(request.GET)
+    context = paginate(request, filters.apply(list_orders_with_shipment(actor=request.user))) | {"filters": filters}
+    return render(request, "logistics/flow/supplier_orders.html", context)
 
 
 @login_required
