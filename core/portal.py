@@ -96,6 +96,23 @@ def paginate(request, queryset, *, per_page: int = 20) -> dict:
     return {"page_obj": page_obj, "querystring_without_page": f"{encoded}&" if encoded else ""}
 
 
+def labelled(label, text) -> str:
+    """`label：text` with the colon of the reader's language (a full-width one after Chinese only)."""
+    from django.utils.translation import gettext
+
+    return gettext("%(label)s：%(text)s") % {"label": label, "text": text}
+
+
+def add_form_error_messages(request, form) -> None:
+    """Each invalid field of a button's form as an error message, named by the field's label."""
+    from django.contrib import messages
+
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        text = "；".join(errors)
+        messages.error(request, labelled(label, text) if label else text)
+
+
 def run_action(request, action, *, success: str | Promise) -> bool:
     """Call a service from a portal form; a DomainError becomes an error message instead of a 500."""
     from django.contrib import messages

@@ -26,7 +26,7 @@ from core.api.permissions import require_role
 from core.errors import DomainError, PermissionDenied
 from core.fsm import history_of
 from core.idempotency import once_per_token
-from core.portal import add_service_errors, paginate, redirect_back, run_action
+from core.portal import add_form_error_messages, add_service_errors, labelled, paginate, redirect_back, run_action
 from core.roles import SUPPLIER_ROLES, Role
 from core.services import log_personal_data_access
 from core.validators import id_or_none
@@ -89,9 +89,7 @@ def _perform(request, action: FlowAction, *, success: str, **target) -> None:
         call = partial(action.service, **target, actor=request.user, now=timezone.now(), **form.cleaned_data)
         run_action(request, call, success=success)
         return
-    for name, errors in form.errors.items():
-        label = form.fields[name].label if name in form.fields else ""
-        messages.error(request, f"{label}：{'；'.join(errors)}" if label else "；".join(errors))
+    add_form_error_messages(request, form)
 
 
 def _offered(obj, table: dict[str, FlowAction], allowed: Callable[[str], bool]) -> list[tuple[str, FlowAction, forms.Form]]:
@@ -120,7 +118,7 @@ def inbound_action(request, pk: int, name: str):
     action = _named(INBOUND_ACTIONS, name)
     row = get_object_or_404(InboundShipment.objects.visible_to(request.user).select_related("supplier", "gift", "location"), pk=pk)
     require_role(request.user, LOGISTICS)
-    _perform(request, action, inbound=row, success=f"{action.label}：{row.number}")
+    _perform(request, action, inbound=row, success=labelled(action.label, row.number))
     return redirect("logistics-inbound")
 
 
@@ -243,7 +241,7 @@ def shipment_action(request, pk: int, name: str):
     shipment = get_object_or_404(_shipments(request), pk=pk)
     if not shipments.may_drive_by_hand(user=request.user, shipment=shipment, action=name):
         raise PermissionDenied()
-    _perform(request, action, shipment=shipment, success=f"{action.label}：{shipment.order.number}")
+    _perform(request, action, shipment=shipment, success=labelled(action.label, shipment.order.number))
     return redirect("logistics-shipment", pk=shipment.pk)
 
 

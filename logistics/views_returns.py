@@ -25,7 +25,7 @@ from core.api.permissions import require_role
 from core.errors import DomainError
 from core.idempotency import once_per_token
 from core.fsm import history_of
-from core.portal import redirect_back, add_service_errors, paginate, run_action
+from core.portal import add_form_error_messages, add_service_errors, paginate, redirect_back, run_action
 from core.roles import SUPPLIER_ROLES, Role
 from logistics.forms_returns import (
     ClaimFilterForm,
@@ -84,12 +84,6 @@ def offered_actions(return_request: ReturnRequest, user) -> list[tuple[str, Retu
         (name, action, action.form(auto_id=False)) for name, action in RETURN_ACTIONS.items()
         if name in available and returns.may_act(user=user, return_request=return_request, step=name)
     ]
-
-
-def _form_errors(request, form: forms.Form) -> None:
-    for name, errors in form.errors.items():
-        label = form.fields[name].label if name in form.fields else ""
-        messages.error(request, f"{label}：{'；'.join(errors)}" if label else "；".join(errors))
 
 
 
@@ -159,7 +153,7 @@ def return_action(request, pk: int, name: str):
         call = partial(action.service, return_request=return_request, actor=request.user, now=timezone.now(), **form.cleaned_data)
         run_action(request, call, success=_("%(action)s：%(number)s") % {"action": action.label, "number": return_request.number})
     else:
-        _form_errors(request, form)
+        add_form_error_messages(request, form)
     return redirect_back(request, reverse("logistics-return", args=[return_request.pk]))
 
 
@@ -208,7 +202,7 @@ def tariff_update(request, kind: str):
         call = partial(costs.update_tariff, tariff=tariff, actor=request.user, now=timezone.now(), **form.cleaned_data)
         run_action(request, call, success=_("费用标准已更新：%(kind)s") % {"kind": tariff.get_kind_display()})
     else:
-        _form_errors(request, form)
+        add_form_error_messages(request, form)
     return redirect("logistics-extra-costs")
 
 
@@ -242,7 +236,7 @@ def claim_action(request, pk: int, name: str):
         call = partial(service, claim=claim, actor=request.user, now=timezone.now(), **form.cleaned_data)
         run_action(request, call, success=success)
     else:
-        _form_errors(request, form)
+        add_form_error_messages(request, form)
     return redirect_back(request, reverse("logistics-claims"))
 
 
@@ -256,5 +250,5 @@ def lost_parcel(request):
         call = partial(claims.report_lost_parcel, shipment=shipment, actor=request.user, now=timezone.now())
         run_action(request, call, success=_("已登记包裹丢失索赔"))
     else:
-        _form_errors(request, form)
+        add_form_error_messages(request, form)
     return redirect("logistics-claims")

@@ -25,7 +25,7 @@ from core.charts import bar_chart
 from core.errors import DomainError
 from core.fsm import history_of
 from core.models import Program, Tier
-from core.portal import add_service_errors, paginate, redirect_back, run_action
+from core.portal import add_form_error_messages, add_service_errors, labelled, paginate, redirect_back, run_action
 from core.validators import whole_number
 from core.roles import SUPPLIER_ROLES, Role
 from suppliers.forms_catalog import (
@@ -146,12 +146,6 @@ def _act(request, call: Callable[[], object], *, success: str) -> bool:
     return True
 
 
-def _form_errors(request, form: forms.Form) -> None:
-    for name, errors in form.errors.items():
-        label = form.fields[name].label if name in form.fields else ""
-        messages.error(request, f"{label}：{'；'.join(errors)}" if label else "；".join(errors))
-
-
 
 
 
@@ -265,7 +259,7 @@ def gift_action(request, pk: int, name: str):
         call = partial(action.service, gift=gift, actor=request.user, now=timezone.now(), **form.cleaned_data)
         _act(request, call, success=_("%(action)s：%(gift)s") % {"action": action.label, "gift": gift})
     else:
-        _form_errors(request, form)
+        add_form_error_messages(request, form)
     return redirect_back(request, reverse("gift-detail", args=[gift.pk]))
 
 
@@ -302,9 +296,9 @@ def revision_action(request, pk: int, name: str):
     form = ReasonInput(request.POST)
     if form.is_valid():
         call = partial(service, revision=revision, actor=request.user, now=timezone.now(), reason=form.cleaned_data["reason"])
-        _act(request, call, success=f"{success}：{revision.gift}")
+        _act(request, call, success=labelled(success, revision.gift))
     else:
-        _form_errors(request, form)
+        add_form_error_messages(request, form)
     if roles == SUPPLIER_ROLES:
         return redirect_back(request, reverse("gift-detail", args=[revision.gift_id]))
     return redirect_back(request, reverse("operator-gift-review") + "?queue=revisions")
