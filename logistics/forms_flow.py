@@ -75,10 +75,12 @@ class ShipmentFilterForm(forms.Form):
     kind = forms.ChoiceField(label=_("类型"), required=False, choices=[("", _("全部"))] + Shipment.Kind.choices)
     batch = IdField(label=_("交接批次"), required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, with_kind: bool = True, **kwargs) -> None:
+    def __init__(self, *args, with_kind: bool = True, dropship_only: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         if not with_kind:
             del self.fields["kind"]
+        if dropship_only:  # offer no state a dropship shipment is never in (picked)
+            self.fields["state"].choices = [("", _("全部"))] + Shipment.dropship_state_choices()
 
     def apply(self, rows):
         """The shipments matching the valid filters (an invalid one is ignored)."""

@@ -187,8 +187,8 @@ def _shipments(request):
     return Shipment.objects.visible_to(request.user).select_related("order__gift", "supplier")
 
 
-def _shipment_table(request, *, title: str, rows, with_kind: bool):
-    filters = ShipmentFilterForm(request.GET, with_kind=with_kind)
+def _shipment_table(request, *, title: str, rows, with_kind: bool, dropship_only: bool = False):
+    filters = ShipmentFilterForm(request.GET, with_kind=with_kind, dropship_only=dropship_only)
     context = paginate(request, filters.apply(rows)) | {"filters": filters, "title": title}
     return render(request, "logistics/flow/shipment_list.html", context)
 
@@ -203,7 +203,7 @@ def shipment_list(request):
 def dropship_list(request):
     require_role(request.user, SUPPLIER_ROLES)
     rows = _shipments(request).filter(kind=Shipment.Kind.DROPSHIP)
-    return _shipment_table(request, title=_("直发订单"), rows=rows, with_kind=False)
+    return _shipment_table(request, title=_("直发订单"), rows=rows, with_kind=False, dropship_only=True)
 
 
 @login_required

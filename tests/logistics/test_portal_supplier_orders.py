@@ -1,5 +1,5 @@
-"""A supplier's page of its own orders of both fulfilments (warehouse and dropship), each linking to its shipment,
-the recipient masked."""
+"""A supplier's pages of its orders: all of them, both fulfilments (warehouse and dropship), each linking to its shipment,
+the recipient masked; and the dropship list, filtered by the states a dropship shipment can be in."""
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -69,3 +69,18 @@ def test_the_page_runs_the_same_queries_for_one_order_or_several(supplier_staff,
         counts.append(len(queries))
 
     assert counts[0] == counts[1]
+
+
+def test_the_dropship_lists_state_filter_offers_only_states_a_dropship_shipment_can_be_in(supplier_staff):
+    html = logged_in(supplier_staff).get("/logistics/dropship/").content.decode()
+
+    select = html.split('name="state"')[1].split("</select>")[0]
+    assert 'value="picked"' not in select and "待拣货" not in select and "已拣货" not in select
+    assert 'value="created"' in select and "待发货" in select and 'value="shipped"' in select and 'value="delivered"' in select
+
+
+def test_the_staff_shipment_list_still_offers_every_state(logistics):
+    html = logged_in(logistics).get("/logistics/shipments/").content.decode()
+
+    select = html.split('name="state"')[1].split("</select>")[0]
+    assert 'value="picked"' in select and "待拣货" in select
