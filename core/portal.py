@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
-from django.utils.translation import gettext as _, pgettext_lazy
+from django.utils.translation import pgettext_lazy
 
 from core.roles import STAFF_ROLES
 
@@ -96,6 +96,13 @@ def paginate(request, queryset, *, per_page: int = 20) -> dict:
     return {"page_obj": page_obj, "querystring_without_page": f"{encoded}&" if encoded else ""}
 
 
+def labelled(label, text) -> str:
+    """`label：text` with the colon of the reader's language (a full-width one after Chinese only)."""
+    from django.utils.translation import gettext
+
+    return gettext("%(label)s：%(text)s") % {"label": label, "text": text}
+
+
 def run_action(request, action, *, success: str | Promise) -> bool:
     """Call a service from a portal form; a DomainError becomes an error message instead of a 500."""
     from django.contrib import messages
@@ -119,7 +126,7 @@ def report_form_errors(request, form) -> None:
     for name, errors in form.errors.items():
         label = form.fields[name].label if name in form.fields else ""
         text = "；".join(str(error) for error in errors)
-        messages.error(request, _("%(label)s：%(errors)s") % {"label": label, "errors": text} if label else text)
+        messages.error(request, labelled(label, text) if label else text)
 
 
 def add_service_errors(form, error, *, aliases: dict[str, str] | None = None) -> None:

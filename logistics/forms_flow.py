@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from core.validators import IdField
 
 from logistics.models import InboundShipment, Shipment
+from points.models import RedemptionOrder
 from suppliers.models import Gift, Location, ReplenishmentRequest
 
 
@@ -74,10 +75,12 @@ class ShipmentFilterForm(forms.Form):
     kind = forms.ChoiceField(label=_("类型"), required=False, choices=[("", _("全部"))] + Shipment.Kind.choices)
     batch = IdField(label=_("交接批次"), required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, with_kind: bool = True, **kwargs) -> None:
+    def __init__(self, *args, with_kind: bool = True, dropship_only: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         if not with_kind:
             del self.fields["kind"]
+        if dropship_only:  # offer no state a dropship shipment is never in (picked)
+            self.fields["state"].choices = [("", _("全部"))] + Shipment.dropship_state_choices()
 
     def apply(self, rows):
         """The shipments matching the valid filters (an invalid one is ignored)."""
@@ -91,6 +94,26 @@ class ShipmentFilterForm(forms.Form):
             rows = rows.filter(kind=data["kind"])
         if data.get("batch"):
             rows = rows.filter(order__handoff_item__batch=data["batch"])
+        return rows
+
+
+class OrderFilterForm(forms.Form):
+    """The filters above a supplier's order table (GET); empty means all."""
+
+    q = forms.CharField(label=_("订单号"), required=False)
+    state = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部"))] + RedemptionOrder.State.choices)
+    fulfilment = forms.ChoiceField(label=_("履约方式"), required=False, choices=[("", _("全部"))] + Gift.Fulfilment.choices)
+
+    def apply(self, rows):
+        """The orders matching the valid filters (an invalid one is ignored)."""
+        self.is_valid()
+        data = self.cleaned_data
+        if data.get("q"):
+            rows = rows.filter(number__icontains=data["q"].strip())
+        if data.get("state"):
+            rows = rows.filter(state=data["state"])
+        if data.get("fulfilment"):
+            rows = rows.filter(fulfilment=data["fulfilment"])
         return rows
 
 

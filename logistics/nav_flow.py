@@ -1,14 +1,31 @@
 """Navigation entries of this area (imported by LogisticsConfig.ready)."""
+from urllib.parse import urlencode
+
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.portal import NavGroup, register_nav
 from core.roles import SUPPLIER_ROLES, Role
 from logistics.services.inbound import inbound_waiting
 from logistics.services.shipments import dropship_to_ship, handoff_waiting
+from suppliers.services.inventory import source_links
 
 register_nav(_("物流跟踪"), "member-shipments", roles={Role.MEMBER}, order=25)
 register_nav(_("入库预报"), "supplier-inbound", roles=SUPPLIER_ROLES, order=35)
+register_nav(_("订单"), "supplier-orders", roles=SUPPLIER_ROLES, order=36)
 register_nav(_("直发订单"), "supplier-dropship", roles=SUPPLIER_ROLES, order=37, badge=dropship_to_ship)
 register_nav(_("入库收货"), "logistics-inbound", roles={Role.LOGISTICS}, order=71, group=NavGroup.ORDERS, badge=inbound_waiting)
 register_nav(_("交接批次"), "logistics-handoff", roles={Role.LOGISTICS, Role.OPERATOR}, order=72, group=NavGroup.ORDERS, badge=handoff_waiting)
 register_nav(_("运单"), "logistics-shipments", roles={Role.LOGISTICS, Role.OPERATOR}, order=73, group=NavGroup.ORDERS)
+
+
+def _order_page(user, number: str) -> str | None:
+    """Where a stock movement's order opens for the viewer: a supplier's order list or the staff's, found by number."""
+    if user.role in SUPPLIER_ROLES:
+        return f"{reverse('supplier-orders')}?{urlencode({'q': number})}"
+    if user.role in {Role.OPERATOR, Role.LOGISTICS}:
+        return f"{reverse('operator-orders')}?{urlencode({'q': number})}"
+    return None
+
+
+source_links["order"] = _order_page

@@ -11,6 +11,7 @@ urlpatterns = [
     path("shipments/", views.shipment_list, name="logistics-shipments"),
     path("shipments/<int:pk>/", views.shipment_detail, name="logistics-shipment"),
     path("shipments/<int:pk>/<slug:name>/", views.shipment_action, name="logistics-shipment-action"),
+    path("orders/", views.supplier_orders, name="supplier-orders"),
     path("dropship/", views.dropship_list, name="supplier-dropship"),
     path("my-shipments/", views.member_shipments, name="member-shipments"),
     path("my-shipments/<int:pk>/confirm-receipt/", views.member_confirm_receipt, name="member-shipment-confirm"),

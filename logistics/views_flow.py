@@ -26,7 +26,7 @@ from core.api.permissions import require_role
 from core.errors import DomainError, PermissionDenied
 from core.fsm import history_of
 from core.idempotency import once_per_token
-from core.portal import add_service_errors, paginate, redirect_back, report_form_errors, run_action
+from core.portal import add_service_errors, labelled, paginate, redirect_back, report_form_errors, run_action
 from core.roles import SUPPLIER_ROLES, Role
 from core.services import log_personal_data_access
 from core.validators import id_or_none
@@ -37,11 +37,13 @@ from logistics.forms_flow import (
     FailForm,
     InboundFilterForm,
     NoInput,
+    OrderFilterForm,
     ReceiveForm,
     ShipForm,
     ShipmentFilterForm,
 )
 from logistics.models import InboundShipment, Shipment
+from logistics.selectors import list_orders_with_shipment
 from logistics.services import inbound, shipments
 from points.privacy import may_see_contact
 from suppliers.models import ReplenishmentRequest, Supplier
@@ -116,7 +118,7 @@ def inbound_action(request, pk: int, name: str):
     action = _named(INBOUND_ACTIONS, name)
     row = get_object_or_404(InboundShipment.objects.visible_to(request.user).select_related("supplier", "gift", "location"), pk=pk)
     require_role(request.user, LOGISTICS)
-    _perform(request, action, inbound=row, success=f"{action.label}：{row.number}")
+    _perform(request, action, inbound=row, success=labelled(action.label, row.number))
     return redirect("logistics-inbound")
 
 
@@ -185,8 +187,8 @@ def _shipments(request):
     return Shipment.objects.visible_to(request.user).select_related("order__gift", "supplier")
 
 
-def _shipment_table(request, *, title: str, rows, with_kind: bool):
-    filters = ShipmentFilterForm(request.GET, with_kind=with_kind)
+def _shipment_table(request, *, title: str, rows, with_kind: bool, dropship_only: bool = False):
+    filters = ShipmentFilterForm(request.GET, with_kind=with_kind, dropship_only=dropship_only)
     context = paginate(request, filters.apply(rows)) | {"filters": filters, "title": title}
     return render(request, "logistics/flow/shipment_list.html", context)
 
@@ -201,7 +203,17 @@ def shipment_list(request):
 def dropship_list(request):
     require_role(request.user, SUPPLIER_ROLES)
     rows = _shipments(request).filter(kind=Shipment.Kind.DROPSHIP)
-    return _shipment_table(request, title=_("直发订单"), rows=rows, with_kind=False)
+    return _shipment_table(request, title=_("直发订单"), rows=rows, with_kind=False, dropship_only=True)
+
+
+@login_required
+def supplier_orders(request):
+    """The supplier's orders of both fulfilments, each linking to its shipment; contact data masked (it shows on the
+    shipment's page to whoever must act on it)."""
+    require_role(request.user, SUPPLIER_ROLES)
+    filters = OrderFilterForm(request.GET)
+    context = paginate(request, filters.apply(list_orders_with_shipment(actor=request.user))) | {"filters": filters}
+    return render(request, "logistics/flow/supplier_orders.html", context)
 
 
 @login_required
@@ -230,7 +242,7 @@ def shipment_action(request, pk: int, name: str):
     shipment = get_object_or_404(_shipments(request), pk=pk)
     if not shipments.may_drive_by_hand(user=request.user, shipment=shipment, action=name):
         raise PermissionDenied()
-    _perform(request, action, shipment=shipment, success=f"{action.label}：{shipment.order.number}")
+    _perform(request, action, shipment=shipment, success=labelled(action.label, shipment.order.number))
     return redirect("logistics-shipment", pk=shipment.pk)
 
 

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from core.api.permissions import require_role
 from core.fsm import history_of
-from core.portal import paginate, redirect_back, report_form_errors, run_action
+from core.portal import labelled, paginate, redirect_back, report_form_errors, run_action
 from core.roles import SUPPLIER_ROLES, Role
 from logistics.models import LeftoverLot
 from logistics.services import leftovers
@@ -103,7 +103,7 @@ def leftover_action(request, pk: int, name: str):
     form = action.form(request.POST)
     if form.is_valid():
         call = partial(action.service, lot=lot, actor=request.user, now=timezone.now(), **form.cleaned_data)
-        run_action(request, call, success=f"{action.label}：{lot.gift.sku} · {lot.location.name}")
+        run_action(request, call, success=labelled(action.label, f"{lot.gift.sku} · {lot.location.name}"))
     else:
         report_form_errors(request, form)
     return redirect_back(request, reverse("leftover-lot", args=[lot.pk]))

@@ -25,7 +25,7 @@ from core.api.permissions import require_role
 from core.errors import DomainError
 from core.idempotency import once_per_token
 from core.fsm import history_of
-from core.portal import redirect_back, add_service_errors, paginate, report_form_errors, run_action
+from core.portal import add_service_errors, paginate, redirect_back, report_form_errors, run_action
 from core.roles import SUPPLIER_ROLES, Role
 from logistics.forms_returns import (
     ClaimFilterForm,

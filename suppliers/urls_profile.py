@@ -4,6 +4,7 @@ from suppliers import views_profile as views
 
 urlpatterns = [
     path("profile/", views.supplier_profile, name="supplier-profile"),
+    path("profile/changes/<int:pk>/withdraw/", views.profile_change_withdraw, name="supplier-profile-change-withdraw"),
     path("paperwork/", views.supplier_paperwork, name="supplier-paperwork"),
     path("contracts/review/", views.contract_list, name="operator-contracts"),
     path("contracts/review/<int:pk>/", views.contract_detail, name="operator-contract-detail"),

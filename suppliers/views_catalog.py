@@ -25,7 +25,7 @@ from core.charts import bar_chart
 from core.errors import DomainError
 from core.fsm import history_of
 from core.models import Program, Tier
-from core.portal import add_service_errors, paginate, redirect_back, report_form_errors, run_action
+from core.portal import add_service_errors, labelled, paginate, redirect_back, report_form_errors, run_action
 from core.validators import whole_number
 from core.roles import SUPPLIER_ROLES, Role
 from suppliers.forms_catalog import (
@@ -70,9 +70,10 @@ GIFT_ACTIONS = {
     "start_clearance": GiftAction(gettext_lazy("开始清仓"), catalog.start_clearance, OPERATOR, "start_clearance", ClearanceInput),
     "retire": GiftAction(gettext_lazy("退市"), catalog.retire_gift, OPERATOR, "retire", ReasonInput, "danger"),
 }
-REVISION_ACTIONS = {
-    "approve": (revisions.approve_revision, gettext_lazy("修改已通过")),
-    "reject": (revisions.reject_revision, gettext_lazy("修改已驳回")),
+REVISION_ACTIONS = {  # name: (service, success message, who may press it)
+    "approve": (revisions.approve_revision, gettext_lazy("修改已通过"), OPERATOR),
+    "reject": (revisions.reject_revision, gettext_lazy("修改已驳回"), OPERATOR),
+    "withdraw": (revisions.withdraw_revision, gettext_lazy("修改已撤回"), SUPPLIER_ROLES),
 }
 
 
@@ -183,6 +184,9 @@ def gift_create(request):
 def gift_edit(request, pk: int):
     require_role(request.user, SUPPLIER_ROLES)
     gift = get_object_or_404(_gifts(request), pk=pk)
+    pending = revisions.pending_revision(gift) if gift.state in revisions.EDIT_BY_REVISION else None
+    if pending is not None:  # a new change would be refused: say why, and offer to withdraw the one waiting
+        return render(request, "suppliers/catalog/gift_pending.html", {"gift": gift, "revision": pending})
     form = GiftForm(request.POST or None, request.FILES or None, initial=GiftForm.initial_from(gift), editing=True)
     if request.method == "POST" and form.is_valid():
         changes = form.changes(gift)
@@ -236,6 +240,7 @@ def gift_detail(request, pk: int):
         "discounts": table.show("tier_discounts", gift.tier_discounts),
         "stock": gift.stock_records.select_related("location"),
         "revisions": gift_revisions,
+        "may_withdraw": request.user.role in SUPPLIER_ROLES,
         "history": history_of(gift),
         "actions": offered_actions(gift, request.user),
         "editable": request.user.role in SUPPLIER_ROLES and gift.state in revisions.EDIT_IN_PLACE | revisions.EDIT_BY_REVISION,
@@ -285,17 +290,19 @@ def review_queue(request):
 @login_required
 @require_POST
 def revision_action(request, pk: int, name: str):
-    service, success = REVISION_ACTIONS.get(name, (None, None))
+    service, success, roles = REVISION_ACTIONS.get(name, (None, None, None))
     if service is None:
         raise Http404
     revision = get_object_or_404(GiftRevision.objects.visible_to(request.user).select_related("gift"), pk=pk)
-    require_role(request.user, OPERATOR)
+    require_role(request.user, roles)
     form = ReasonInput(request.POST)
     if form.is_valid():
         call = partial(service, revision=revision, actor=request.user, now=timezone.now(), reason=form.cleaned_data["reason"])
-        _act(request, call, success=f"{success}：{revision.gift}")
+        _act(request, call, success=labelled(success, revision.gift))
     else:
         report_form_errors(request, form)
+    if roles == SUPPLIER_ROLES:
+        return redirect_back(request, reverse("gift-detail", args=[revision.gift_id]))
     return redirect_back(request, reverse("operator-gift-review") + "?queue=revisions")
 
 

@@ -78,9 +78,21 @@ def supplier_profile(request):
         "payable": payable_account(supplier=supplier, at=timezone.now()),
         "pending": _with_values(request, pending_profile_changes(supplier=supplier)),
         "form": form if is_admin else None,
+        "may_withdraw": is_admin,
     }
     _with_values(request, context["page_obj"])
     return render(request, "suppliers/profile/supplier_profile.html", context)
+
+
+@login_required
+@require_POST
+def profile_change_withdraw(request, pk: int):
+    """The supplier admin takes back one of its pending changes; another supplier's is a 404."""
+    _own_supplier(request)
+    change = get_object_or_404(list_profile_changes(actor=request.user), pk=pk)
+    run_action(request, lambda: profile.withdraw_profile_change(change=change, actor=request.user, now=timezone.now()),
+               success=_("变更申请已撤回"))
+    return redirect("supplier-profile")
 
 
 @login_required

@@ -107,6 +107,7 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("gift-revision-history", "GET"): row(SUPPLIER_READ, obj="revision"),
     ("gift-revision-approve", "POST"): gift_action(operator=200) | {"object": "revision"},
     ("gift-revision-reject", "POST"): gift_action(operator=200) | {"object": "revision"},
+    ("gift-revision-withdraw", "POST"): gift_action(supplier=200) | {"object": "revision"},
     ("category-list", "GET"): row(AUTHENTICATED),
     ("category-detail", "GET"): row(AUTHENTICATED, obj="category"),
     ("location-list", "GET"): row(AUTHENTICATED),

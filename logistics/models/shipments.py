@@ -76,6 +76,11 @@ class Shipment(StateMachine):
     #: a dropship parcel is never picked: while it waits in `created` it waits for the supplier to send it
     DROPSHIP_LABELS = {State.CREATED: _("待发货")}
 
+    @classmethod
+    def dropship_state_choices(cls) -> list[tuple[str, str]]:
+        """The states a dropship shipment can be in, in its own words (it is never picked)."""
+        return [(value, cls.DROPSHIP_LABELS.get(value, label)) for value, label in cls.State.choices if value != cls.State.PICKED]
+
     @property
     def state_label(self) -> str:
         """The state as people read it, in the words of the shipment's kind (a dropship one waits to be sent, not picked)."""

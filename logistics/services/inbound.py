@@ -8,6 +8,7 @@ replenishment request at that warehouse.
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
+from django.urls import reverse
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -109,6 +110,7 @@ def receive_inbound(
             inventory.meet_replenishment(gift=inbound.gift, location=inbound.location, at=now, actor=actor)
         send_notice(
             supplier=inbound.supplier, kind="inbound_received", now=now, title=f"入库单 {inbound.number} 已收货",
+            link=f"{reverse('supplier-inbound')}?q={inbound.number}",
             body=f"{inbound.gift.name}（{inbound.location.name}）：{summary}" + (f"；到货破损处理费 ¥{fee.amount}" if fee else "") + "。",
         )
     return inbound

@@ -25,6 +25,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.db.models import F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import translation
@@ -187,7 +188,8 @@ def approve_return(*, return_request: ReturnRequest, actor, now: datetime, reaso
         _tell_member(return_request, now)
         if return_request.order.fulfilment == "dropship":  # the goods come back to the supplier, who records their receipt
             send_notice(supplier=return_request.order.supplier, kind="return_approved", title=f"退换货 {return_request.number} 已批准",
-                        body=f"订单 {return_request.order.number} 的 {return_request.quantity} 件将由会员寄回，请收货后在「退换货」中登记。", now=now)
+                        body=f"订单 {return_request.order.number} 的 {return_request.quantity} 件将由会员寄回，请收货后在「退换货」中登记。", now=now,
+                        link=reverse("logistics-return", args=[return_request.pk]))
     return return_request
 
 

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.urls import reverse
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
@@ -149,7 +150,8 @@ def triage_complaint(*, complaint: Complaint, actor, now: datetime, responsible:
         _start_deadline(complaint, now)
         if responsible == Party.SUPPLIER:
             send_notice(supplier=complaint.supplier, kind="complaint_assigned", title=f"投诉 {complaint.number} 待您答复",
-                        body=f"请于 {timezone.localtime(complaint.deadline):%Y-%m-%d %H:%M} 前在「投诉处理」中答复。", now=now)
+                        body=f"请于 {timezone.localtime(complaint.deadline):%Y-%m-%d %H:%M} 前在「投诉处理」中答复。", now=now,
+                        link=reverse("complaint", args=[complaint.pk]))
     return complaint
 
 

@@ -6,6 +6,7 @@ A case is overdue while it is `open` after its deadline day: on the deadline day
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
+from django.urls import reverse
 from django.db.models import Case, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -60,7 +61,7 @@ def open_case(
         )
         label = RectificationCase.Kind(kind).label
         send_notice(supplier=supplier, kind="rectification_case", title=f"{label} {case.number}",
-                    body=f"{reason}\n{deadline:%Y-%m-%d}", now=now)
+                    body=f"{reason}\n{deadline:%Y-%m-%d}", now=now, link=reverse("settlement-case", args=[case.pk]))
     return case
 
 
@@ -96,7 +97,7 @@ def send_back_case(
             RectificationCase.objects.filter(pk=case.pk).update(deadline=deadline)
             case.refresh_from_db()
         send_notice(supplier=case.supplier, kind="rectification_case", title=f"{case.number} 整改未通过，请补充",
-                    body=f"{reason}\n{case.deadline:%Y-%m-%d}", now=now)
+                    body=f"{reason}\n{case.deadline:%Y-%m-%d}", now=now, link=reverse("settlement-case", args=[case.pk]))
     return case
 
 

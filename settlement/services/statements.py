@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.urls import reverse
 from django.db.models import Case, Exists, IntegerField, OuterRef, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
@@ -26,6 +27,7 @@ from settlement.models import Adjustment, Reconciliation, Section, SourceKind, S
 from settlement.services.adjustments import list_adjustments, parse_amount, propose_adjustment, require_finance
 from settlement.services.generation import version_totals
 from suppliers.models import Supplier
+from suppliers.services.notices import send_notice
 from suppliers.selectors_profile import payable_account, shows_account_numbers
 
 State = Statement.State
@@ -304,8 +306,20 @@ def version_lines(version: StatementVersion) -> QuerySet:
 
 
 def _tell_supplier(statement: Statement, *, kind: str, now: datetime, **context) -> None:
+    """A notice in the supplier's inbox, linking to the statement, and the statement's own SMS (a reminder held for
+    the quiet hours is no reason to miss a statement that confirms itself after 10 days)."""
+    month, payable = f"{statement.month:%Y-%m}", statement.payable
+    if kind == "statement_paid":
+        title = f"{month} 结算单已付款"
+        body = f"第 {statement.version} 版，付款 {payable} 元，付款凭证 {context['reference']}，付款日期 {statement.payment_date:%Y-%m-%d}。"
+    else:
+        confirm_by = timezone.localtime(now + DEEMED_CONFIRMED_AFTER)
+        title = f"{month} 结算单第 {statement.version} 版已下发"
+        body = f"应付 {payable} 元。请于 {confirm_by:%Y-%m-%d %H:%M} 前确认或提出异议，逾期未处理视为确认。"
+    send_notice(supplier=statement.supplier, kind=kind, title=title, body=body, now=now, sms=False,
+                link=reverse("settlement-statement", args=[statement.pk]))
     notify(kind=kind, phone=statement.supplier.contact_phone, at=now, subject=statement,
-           context={"month": f"{statement.month:%Y-%m}", "version": statement.version, "payable": str(statement.payable), **context})
+           context={"month": month, "version": statement.version, "payable": str(payable), **context})
 
 
 #: the states in which a statement waits for each party: finance answers disputes, approves invoiced statements and pays;

@@ -249,6 +249,7 @@ class ProfileChangeViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, view
 
     approve = transition_action(profile.approve_profile_change, name="approve", roles=contracts.DECIDERS, target="change")
     reject = transition_action(profile.reject_profile_change, name="reject", roles=contracts.DECIDERS, target="change")
+    withdraw = transition_action(profile.withdraw_profile_change, name="withdraw", roles=SUPPLIER_ADMIN, target="change")
 
 
 class BankAccountViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):

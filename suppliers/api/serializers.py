@@ -43,7 +43,7 @@ class SupplierApplicationInput(serializers.Serializer):
 class NoticeSerializer(serializers.ModelSerializer):
     class Meta:
         model = Notice
-        fields = ["id", "kind", "title", "body", "created_at", "read_at"]
+        fields = ["id", "kind", "title", "body", "link", "created_at", "read_at"]
         read_only_fields = fields
 
 

@@ -194,6 +194,7 @@ class GiftRevisionViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet)
 
     approve = transition_action(revisions.approve_revision, name="approve", roles=OPERATOR, target="revision")
     reject = transition_action(revisions.reject_revision, name="reject", roles=OPERATOR, target="revision")
+    withdraw = transition_action(revisions.withdraw_revision, name="withdraw", roles=SUPPLIER_ROLES, target="revision")
 
 
 class CategoryViewSet(viewsets.ReadOnlyModelViewSet):

@@ -131,6 +131,7 @@ class ProfileChange(StateMachine):
         PENDING = "pending", _("待审核")
         APPROVED = "approved", _("已通过")
         REJECTED = "rejected", _("已驳回")
+        WITHDRAWN = "withdrawn", _("已撤回")
 
     supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.CASCADE, related_name="profile_changes")
     field = models.CharField(_("变更项"), max_length=20, choices=Field.choices)
@@ -158,4 +159,8 @@ class ProfileChange(StateMachine):
 
     @transition(field=state, source=State.PENDING, target=State.REJECTED)
     def reject(self, *, decided_at) -> None:
+        self.decided_at = decided_at
+
+    @transition(field=state, source=State.PENDING, target=State.WITHDRAWN)
+    def withdraw(self, *, decided_at) -> None:
         self.decided_at = decided_at

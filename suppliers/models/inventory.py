@@ -3,6 +3,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, transition
 
 from core.models import StateMachine
@@ -62,6 +63,17 @@ class StockRecord(models.Model):
         return self.on_hand - self.reserved
 
 
+#: what a movement's source_type names, in the reader's language (an unknown type shows as stored)
+SOURCE_LABELS = {
+    "order": pgettext_lazy("stock source", "订单"),
+    "return": pgettext_lazy("stock source", "退换货"),
+    "replacement": _("换货发货"),
+    "inbound": _("入库单"),
+    "leftover_lot": pgettext_lazy("stock source", "遗留礼品"),
+    "stock_count": _("库存盘点"),
+}
+
+
 class StockMovement(models.Model):
     class Kind(models.TextChoices):
         INBOUND = "inbound", _("入库")
@@ -86,6 +98,10 @@ class StockMovement(models.Model):
 
     objects = ScopedManager()
     visibility = Visibility(supplier="gift__supplier")
+
+    @property
+    def source_label(self) -> str:
+        return SOURCE_LABELS.get(self.source_type, self.source_type)
 
     class Meta:
         ordering = ["-at", "-id"]

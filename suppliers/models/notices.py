@@ -10,6 +10,7 @@ class Notice(models.Model):
     kind = models.CharField(_("类型"), max_length=40)
     title = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"), blank=True)
+    link = models.CharField(_("链接"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("时间"))
     read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
 

@@ -14,6 +14,7 @@ class GiftRevision(StateMachine):
         PENDING = "pending", _("待审核")
         APPROVED = "approved", _("已通过")
         REJECTED = "rejected", _("已驳回")
+        WITHDRAWN = "withdrawn", _("已撤回")
 
     gift = models.ForeignKey("suppliers.Gift", on_delete=models.CASCADE, related_name="revisions")
     changes = models.JSONField(_("修改内容"), help_text=_("字段 → 新值；points_prices 为 {计划: 积分}"))
@@ -37,4 +38,8 @@ class GiftRevision(StateMachine):
 
     @transition(field=state, source=State.PENDING, target=State.REJECTED)
     def reject(self, *, decided_at) -> None:
+        self.decided_at = decided_at
+
+    @transition(field=state, source=State.PENDING, target=State.WITHDRAWN)
+    def withdraw(self, *, decided_at) -> None:
         self.decided_at = decided_at

@@ -3,9 +3,11 @@ from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils import translation
 from django.utils.translation import gettext
 
 from core.errors import PermissionDenied, ValidationFailed
@@ -118,7 +120,16 @@ def delist_gift(*, gift: Gift, actor, now: datetime, reason_code: str, reason: s
     """
     if getattr(actor, "role", None) in SUPPLIER_ROLES and reason_code != Gift.DelistReason.SUPPLIER_REQUEST:
         raise PermissionDenied(gettext("礼品商只能申请下线"))
-    return apply_transition(gift, "delist", actor=actor, at=now, reason=reason or reason_code, reason_code=reason_code)
+    return apply_transition(gift, "delist", actor=actor, at=now, reason=delist_reason(reason_code, reason), reason_code=reason_code)
+
+
+def delist_reason(reason_code: str, reason: str = "") -> str:
+    """What a delisting's history says: the note given, else the reason's label as its Chinese message id (translated
+    when read, like every reason the system writes), never the raw code."""
+    if reason:
+        return reason
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(Gift.DelistReason(reason_code).label)
 
 
 def request_relisting(*, gift: Gift, actor, now: datetime, reason: str = "") -> Gift:
@@ -174,10 +185,10 @@ def retire_all_gifts_of(*, supplier: Supplier, actor, now: datetime, reason: str
 
 def take_gifts_offline(*, gifts: QuerySet[Gift], actor, now: datetime, reason_code: str, reason: str = "") -> list[int]:
     """System delisting: online and clearance gifts of `gifts` go offline with `reason_code`, scheduled publishing stops."""
-    values = {"delist_reason": reason_code}
+    values, reason = {"delist_reason": reason_code}, delist_reason(reason_code, reason)
     with transaction.atomic():
-        changed = bulk_transition(gifts, "delist", actor=actor, at=now, reason=reason or reason_code, values=values)
-        changed += bulk_transition(gifts, "withdraw_clearance", actor=actor, at=now, reason=reason or reason_code, values=values)
+        changed = bulk_transition(gifts, "delist", actor=actor, at=now, reason=reason, values=values)
+        changed += bulk_transition(gifts, "withdraw_clearance", actor=actor, at=now, reason=reason, values=values)
         gifts.filter(state=Gift.State.APPROVED, publish_at__isnull=False).update(publish_at=None)
     return changed
 

@@ -26,22 +26,23 @@ from suppliers.services.catalog import create_gift
 from suppliers.services.revisions import clean_changes, edit_gift
 from suppliers.validators import POINTS_LIMIT
 
-# (machine key, Chinese label accepted as a header too, what the cell holds)
+# (machine key, Chinese label accepted as a header too (the file's header alias, so never translated), what the cell
+# holds, in the reader's language)
 COLUMNS = (
-    ("sku", "货号", "礼品商自有编码，同一礼品商内唯一；已有货号则修改该礼品"),
-    ("name", "名称", "必填"),
+    ("sku", "货号", gettext_lazy("礼品商自有编码，同一礼品商内唯一；已有货号则修改该礼品")),
+    ("name", "名称", gettext_lazy("必填")),
     ("description", "描述", ""),
-    ("category", "类别", "类别代码，如 tea"),
-    ("images", "图片", "图片地址，多个用 | 分隔"),
+    ("category", "类别", gettext_lazy("类别代码，如 tea")),
+    ("images", "图片", gettext_lazy("图片地址，多个用 | 分隔")),
     ("specification", "规格", ""),
     ("warranty_text", "保修说明", ""),
-    ("market_price", "市场价", "元，非负，最多两位小数"),
-    ("settlement_price", "结算价", "元，非负，最多两位小数"),
-    ("fulfilment", "履约方式", "warehouse（物流仓发货）或 dropship（礼品商直发），空为 warehouse"),
-    ("min_tier", "最低会员等级", "standard / silver / gold / diamond，空为 standard"),
-    ("tier_discounts", "等级积分折扣", "全球通等级折扣百分比，如 gold:5|diamond:10"),
-    ("points_gotone", "全球通积分", "正整数；空表示不在全球通销售"),
-    ("points_mzone", "动感地带积分", "正整数；空表示不在动感地带销售"),
+    ("market_price", "市场价", gettext_lazy("元，非负，最多两位小数")),
+    ("settlement_price", "结算价", gettext_lazy("元，非负，最多两位小数")),
+    ("fulfilment", "履约方式", gettext_lazy("warehouse（物流仓发货）或 dropship（礼品商直发），空为 warehouse")),
+    ("min_tier", "最低会员等级", gettext_lazy("standard / silver / gold / diamond，空为 standard")),
+    ("tier_discounts", "等级积分折扣", gettext_lazy("全球通等级折扣百分比，如 gold:5|diamond:10")),
+    ("points_gotone", "全球通积分", gettext_lazy("正整数；空表示不在全球通销售")),
+    ("points_mzone", "动感地带积分", gettext_lazy("正整数；空表示不在动感地带销售")),
 )
 KEYS = [key for key, _, _ in COLUMNS]
 #: Columns a file may leave out: a new gift takes their defaults, an existing one keeps what it has.

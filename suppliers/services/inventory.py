@@ -3,8 +3,10 @@
 Counters never go negative: every decrease is `UPDATE … WHERE <enough>` and a CHECK constraint stands
 behind it, so this holds on SQLite (where select_for_update does nothing) as on PostgreSQL.
 """
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Sum
@@ -28,6 +30,11 @@ class Source:
 
     type: str = ""
     id: str = ""
+
+
+#: where a viewer opens what a movement's source names: source_type → (user, source_id) → a path or None; the apps
+#: that own those pages register here (an order's page is above this app)
+source_links: dict[str, Callable[[Any, str], str | None]] = {}
 
 
 def _move(

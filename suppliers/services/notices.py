@@ -8,11 +8,15 @@ from core.notifications import notify
 from suppliers.models import Notice, Supplier
 
 
-def send_notice(*, supplier: Supplier, kind: str, title: str, body: str, now: datetime) -> Notice:
-    """Put a notice in the supplier's inbox and text its contact, in the caller's transaction."""
+def send_notice(
+    *, supplier: Supplier, kind: str, title: str, body: str, now: datetime, link: str = "", sms: bool = True
+) -> Notice:
+    """Put a notice in the supplier's inbox, linking to the page of what it is about (`link`, a path), and text its
+    contact, in the caller's transaction; `sms=False` when the caller sends an SMS of its own."""
     with transaction.atomic():
-        notice = Notice.objects.create(supplier=supplier, kind=kind, title=title, body=body, created_at=now)
-        notify(kind="supplier_notice", phone=supplier.contact_phone, at=now, context={"title": title}, subject=notice)
+        notice = Notice.objects.create(supplier=supplier, kind=kind, title=title, body=body, link=link, created_at=now)
+        if sms:
+            notify(kind="supplier_notice", phone=supplier.contact_phone, at=now, context={"title": title}, subject=notice)
     return notice
 
 

@@ -38,8 +38,7 @@ def request_profile_change(
     :raises ValidationFailed: naming every bad or stray value
     :raises Conflict: while a change of the same field is pending
     """
-    if getattr(actor, "role", None) != Role.SUPPLIER_ADMIN or actor.supplier_id != supplier.pk:
-        raise PermissionDenied(gettext("只有礼品商管理员可以申请资料变更"))
+    _require_own_admin(actor, supplier.pk)
     supplier = Supplier.objects.get(pk=supplier.pk)  # the caller's copy may predate an approved change
     given = {"bank_name": bank_name, "account_name": account_name, "account_number": account_number,
              "legal_name": legal_name, "credit_code": credit_code}
@@ -82,6 +81,22 @@ def reject_profile_change(*, change: ProfileChange, actor, now: datetime, reason
     if not reason.strip():
         raise ValidationFailed(gettext("请填写驳回原因"), field="reason")
     return apply_transition(change, "reject", actor=actor, at=now, reason=reason, decided_at=now)
+
+
+def withdraw_profile_change(*, change: ProfileChange, actor, now: datetime, reason: str = "") -> ProfileChange:
+    """The supplier admin takes back its own pending request; nothing about the supplier changes and the same field
+    may be requested again at once.
+
+    :raises PermissionDenied: unless an admin of the change's supplier (who alone may request one)
+    :raises InvalidTransition: unless the change is pending
+    """
+    _require_own_admin(actor, change.supplier_id)
+    return apply_transition(change, "withdraw", actor=actor, at=now, reason=reason, decided_at=now)
+
+
+def _require_own_admin(actor, supplier_id: int) -> None:
+    if getattr(actor, "role", None) != Role.SUPPLIER_ADMIN or actor.supplier_id != supplier_id:
+        raise PermissionDenied(gettext("只有礼品商管理员可以申请资料变更"))
 
 
 def current_value(*, supplier: Supplier, field: str) -> dict:

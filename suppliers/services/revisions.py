@@ -9,9 +9,10 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext, gettext_noop
 
-from core.errors import Conflict, ValidationFailed
+from core.errors import Conflict, PermissionDenied, ValidationFailed
 from core.fsm import apply_transition, bulk_transition
 from core.models import Program, Tier
+from core.roles import SUPPLIER_ROLES
 from suppliers.models import Category, Gift, GiftPrice, GiftRevision, StockRecord
 from suppliers.services.gift_images import discard_unused, is_picture_entry, stored_uploads
 from suppliers.validators import POINTS_LIMIT, is_points_price
@@ -159,10 +160,34 @@ def reject_revision(*, revision: GiftRevision, actor, now: datetime, reason: str
         raise ValidationFailed(gettext("请填写驳回原因"), field="reason")
     with transaction.atomic():
         apply_transition(revision, "reject", actor=actor, at=now, reason=reason, decided_at=now)
-        gift = revision.gift
-        proposed = set(revision.changes.get("images", [])) - set(gift.images or [])  # uploaded with the refused change
-        transaction.on_commit(lambda: discard_unused(gift.supplier_id, proposed))
+        _discard_proposed_pictures(revision)
     return revision
+
+
+def withdraw_revision(*, revision: GiftRevision, actor, now: datetime, reason: str = "") -> GiftRevision:
+    """The supplier takes back its own pending revision (a typo spotted before review): the gift keeps its listed
+    version and may be edited again at once.
+
+    :raises PermissionDenied: unless one of the gift's supplier's users :raises InvalidTransition: unless pending
+    """
+    if getattr(actor, "role", None) not in SUPPLIER_ROLES or actor.supplier_id != revision.gift.supplier_id:
+        raise PermissionDenied(gettext("只有礼品商自己的用户可以撤回修改"))
+    with transaction.atomic():
+        apply_transition(revision, "withdraw", actor=actor, at=now, reason=reason, decided_at=now)
+        _discard_proposed_pictures(revision)
+    return revision
+
+
+def pending_revision(gift: Gift) -> GiftRevision | None:
+    """The gift's revision waiting for review, if any."""
+    return GiftRevision.objects.filter(gift=gift, state=GiftRevision.State.PENDING).first()
+
+
+def _discard_proposed_pictures(revision: GiftRevision) -> None:
+    """Delete, once committed, the pictures uploaded with a revision that will never apply."""
+    gift = revision.gift
+    proposed = set(revision.changes.get("images", [])) - set(gift.images or [])
+    transaction.on_commit(lambda: discard_unused(gift.supplier_id, proposed))
 
 
 def schedule_publication(*, gift: Gift, actor, now: datetime, publish_at: datetime) -> Gift:

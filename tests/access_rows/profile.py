@@ -68,6 +68,11 @@ ROWS: dict = {
     ("profile-change-history", "GET"): read("profile_change", staff=REVIEWERS),
     ("profile-change-approve", "POST"): decide("profile_change", seen_by=REVIEWERS),
     ("profile-change-reject", "POST"): decide("profile_change", seen_by=REVIEWERS),
+    # only whoever may request a change (the supplier's admin) takes it back
+    ("profile-change-withdraw", "POST"): row(
+        NOT_THEIRS | {"supplier_admin": 200, "supplier_staff": 403, "operator": 403, "finance": 403, "logistics": 404},
+        obj="profile_change", writable={"reason"}, body=REASON,
+    ),
     ("bank-account-list", "GET"): row(AUTHENTICATED),
 }
 

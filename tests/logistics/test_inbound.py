@@ -99,6 +99,12 @@ def test_the_supplier_is_told_what_was_received(announced, logistics, now, suppl
     assert "实收 9/10" in notice.body and "短少 1" in notice.body and "破损 1" in notice.body and "¥1.50" in notice.body
 
 
+def test_the_received_notice_links_to_the_inbound_shipment_on_the_suppliers_page(announced, logistics, now, supplier):
+    inbound.receive_inbound(inbound=announced, counted_quantity=10, damaged_quantity=0, actor=logistics, now=now)
+
+    assert Notice.objects.get(supplier=supplier, kind="inbound_received").link == f"/logistics/announce/?q={announced.number}"
+
+
 def test_received_goods_are_put_away_and_every_transition_is_logged(announced, logistics, now):
     inbound.receive_inbound(inbound=announced, counted_quantity=10, damaged_quantity=0, actor=logistics, now=now, reason="月台3")
     inbound.put_away_inbound(inbound=announced, actor=logistics, now=now + timedelta(hours=2))

@@ -329,6 +329,14 @@ def test_logistics_may_not_receive_a_dropship_return(dropship_order, operator, l
     assert ReturnRequest.objects.get().state == "approved"
 
 
+def test_the_approved_return_notice_links_to_the_return(dropship_order, operator, now):
+    return_request = request(dropship_order, now=now)
+
+    returns.approve_return(return_request=return_request, actor=operator, now=now)
+
+    assert Notice.objects.get(kind="return_approved").link == f"/logistics/returns/{return_request.pk}/"
+
+
 def test_a_dropship_return_is_received_by_its_supplier_and_inspected_by_an_operator(
     dropship_order, operator, supplier_staff, now
 ):

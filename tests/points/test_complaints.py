@@ -183,6 +183,10 @@ def test_triage_starts_a_48_hour_deadline_with_its_row(triaged, supplier, now):
     assert triaged.number in notice.title
 
 
+def test_the_triage_notice_links_to_the_complaint(triaged, supplier):
+    assert Notice.objects.get(supplier=supplier, kind="complaint_assigned").link == f"/complaints/{triaged.pk}/"
+
+
 def test_a_complaint_about_no_supplier_cannot_go_to_a_supplier(member, operator, now):
     general = complaints.open_complaint(actor=member.user, now=now, title="客服态度", description="电话无人接听")
 

@@ -60,6 +60,10 @@ def test_opening_a_case_tells_the_supplier_by_inbox_and_sms(open_case, active_su
     assert Notification.objects.filter(kind="supplier_notice", phone=active_supplier.contact_phone).count() == 1
 
 
+def test_the_case_notice_links_to_the_case(open_case, active_supplier):
+    assert Notice.objects.get(supplier=active_supplier, kind="rectification_case").link == f"/settlement/cases/{open_case.pk}/"
+
+
 def test_a_deadline_of_today_is_refused_and_nothing_is_opened(active_supplier, operator, now):
     with pytest.raises(ValidationFailed) as refused:
         cases.open_case(supplier=active_supplier, kind="warning", reason="迟发", deadline=now.date(), actor=operator, now=now)

@@ -2,6 +2,7 @@
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from core.errors import InvalidTransition, PermissionDenied
 from core.events import _handlers, subscribe
@@ -74,6 +75,25 @@ def test_a_supplier_may_only_request_delisting(operator, supplier_staff, now):
     assert (gift.state, gift.delist_reason) == (Gift.State.OFFLINE, "supplier_request")
 
 
+def test_a_delisting_without_a_note_records_its_reasons_label_read_in_the_readers_language(operator, supplier_staff, now):
+    gift = online_gift(operator, now)
+
+    catalog.delist_gift(gift=gift, actor=supplier_staff, now=now, reason_code=Gift.DelistReason.SUPPLIER_REQUEST)
+
+    log = TransitionLog.objects.get(transition="delist")
+    assert (log.reason, log.reason_label) == ("礼品商申请", "礼品商申请")
+    with translation.override("en"):
+        assert log.reason_label == "Supplier request"
+
+
+def test_a_delisting_note_is_recorded_as_typed(operator, now):
+    gift = online_gift(operator, now)
+
+    catalog.delist_gift(gift=gift, actor=operator, now=now, reason_code=Gift.DelistReason.QUALITY, reason="包装破损投诉多")
+
+    assert TransitionLog.objects.get(transition="delist").reason == "包装破损投诉多"
+
+
 def test_relisting_goes_back_through_review(operator, supplier_staff, now):
     gift = online_gift(operator, now)
     catalog.delist_gift(gift=gift, actor=operator, now=now, reason_code=Gift.DelistReason.OTHER)
@@ -133,6 +153,19 @@ def test_suspension_delists_online_and_clearance_gifts_and_reactivation_leaves_t
 
     states = dict(Gift.objects.values_list("pk", "state"))
     assert (states[online.pk], states[clearance.pk], states[draft.pk]) == ("offline", "offline", "draft")
+
+
+def test_a_suspensions_delisting_records_its_reasons_label(operator, supplier, now):
+    onboarding.start_supplier_review(supplier=ready_to_activate(supplier), actor=operator, now=now)
+    onboarding.approve_supplier(supplier=supplier, actor=operator, now=now)
+    online = online_gift(operator, now, supplier=supplier)
+
+    onboarding.suspend_supplier(supplier=supplier, actor=operator, now=now, reason="整改")
+
+    log = TransitionLog.objects.get(transition="delist", object_id=online.pk)
+    assert log.reason == "礼品商暂停"
+    with translation.override("en"):
+        assert log.reason_label == str(Gift.DelistReason.SUPPLIER_SUSPENDED.label)
 
 
 def test_termination_retires_every_gift_from_any_state(operator, supplier, now):

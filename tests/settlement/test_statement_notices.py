@@ -1,0 +1,60 @@
+"""The supplier hears of each statement version issued and of its payment in the portal inbox as well as by SMS
+(SPEC §4.11, §4.12): an SMS held for the quiet hours is no reason to miss a statement that confirms itself after
+10 days."""
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+
+from core.models import Notification
+from settlement.services import adjustments, statements
+from suppliers.models import Notice
+from tests.portal import logged_in
+from tests.settlement.conftest import GENERATED_AT
+
+pytestmark = pytest.mark.django_db
+LATER = GENERATED_AT + timedelta(days=1)
+
+
+def test_issuing_puts_a_notice_with_the_month_version_payable_and_confirm_by_date_in_the_inbox(issued):
+    notice = Notice.objects.get(supplier=issued.supplier)
+
+    assert (notice.kind, notice.title) == ("statement_issued", "2026-10 结算单第 1 版已下发")
+    assert "应付 300.00 元" in notice.body and "2026-11-11 10:00 前确认或提出异议" in notice.body
+    assert notice.link == reverse("settlement-statement", args=[issued.pk])
+
+
+def test_the_statement_notice_is_texted_once_with_the_statements_own_sms(issued):
+    assert list(Notification.objects.values_list("kind", flat=True)) == ["statement_issued"]
+
+
+def test_a_reissued_version_is_noticed_with_its_number_and_payable(issued, supplier_admin, finance, finance_checker):
+    statements.dispute_statement(statement=issued, actor=supplier_admin, now=LATER, reason="少算破损")
+    adjustment = adjustments.propose_adjustment(supplier=issued.supplier, kind="dispute", amount="-20.00", reason="少算破损",
+                                                statement=issued, actor=finance, now=LATER)
+    adjustments.approve_adjustment(adjustment=adjustment, actor=finance_checker, now=LATER)
+
+    statements.reissue_statement(statement=issued, actor=finance, now=LATER + timedelta(hours=1))
+
+    notice = Notice.objects.filter(supplier=issued.supplier).first()
+    assert notice.title == "2026-10 结算单第 2 版已下发"
+    assert "应付 280.00 元" in notice.body and "2026-11-12 03:00 前" in notice.body
+
+
+def test_paying_puts_a_notice_with_the_amount_and_reference_in_the_inbox(issued, supplier_admin, finance):
+    statements.confirm_statement(statement=issued, actor=supplier_admin, now=LATER)
+    statements.invoice_statement(statement=issued, actor=supplier_admin, now=LATER, number="04412345", amount="300.00")
+    statements.approve_payment(statement=issued, actor=finance, now=LATER)
+
+    statements.pay_statement(statement=issued, actor=finance, now=LATER, reference="HX20261102001")
+
+    notice = Notice.objects.filter(supplier=issued.supplier).first()
+    assert (notice.kind, notice.title) == ("statement_paid", "2026-10 结算单已付款")
+    assert "300.00 元" in notice.body and "HX20261102001" in notice.body and "2026-11-02" in notice.body
+    assert notice.link == reverse("settlement-statement", args=[issued.pk])
+
+
+def test_the_inbox_links_a_notice_to_the_page_it_is_about(issued, supplier_admin):
+    response = logged_in(supplier_admin).get(reverse("supplier-notices"))
+
+    assert f'<a href="{reverse("settlement-statement", args=[issued.pk])}">2026-10 结算单第 1 版已下发</a>' in response.content.decode()
