@@ -59,6 +59,10 @@ class ShipForm(forms.Form):
     tracking_number = forms.CharField(label=_("运单号"), max_length=60, widget=forms.TextInput(attrs={"placeholder": _("运单号")}))
 
 
+class CorrectTrackingForm(ShipForm):
+    reason = forms.CharField(label=_("更正原因"), max_length=2000, widget=forms.TextInput(attrs={"placeholder": _("更正原因")}))
+
+
 class DeliverForm(forms.Form):
     signer = forms.CharField(label=_("签收人"), max_length=50, widget=forms.TextInput(attrs={"placeholder": _("签收人")}))
 

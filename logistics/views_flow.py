@@ -33,6 +33,7 @@ from core.validators import id_or_none
 from logistics.forms_flow import (
     ANNOUNCE_FIELDS,
     AnnounceForm,
+    CorrectTrackingForm,
     DeliverForm,
     FailForm,
     InboundFilterForm,
@@ -71,6 +72,7 @@ INBOUND_ACTIONS = {
 SHIPMENT_ACTIONS = {
     "pick": FlowAction(gettext_lazy("拣货"), shipments.pick_shipment),
     "ship": FlowAction(gettext_lazy("发货"), shipments.ship_shipment, ShipForm),
+    "correct_tracking": FlowAction(gettext_lazy("更正运单号"), shipments.correct_tracking, CorrectTrackingForm, "secondary"),
     "deliver": FlowAction(gettext_lazy("签收"), shipments.deliver_shipment, DeliverForm),
     "fail": FlowAction(gettext_lazy("配送失败"), shipments.fail_shipment, FailForm, "danger"),
 }

@@ -170,6 +170,10 @@ class ShipmentShipInput(serializers.Serializer):
     tracking_number = serializers.CharField(max_length=60)
 
 
+class ShipmentCorrectTrackingInput(ShipmentShipInput):
+    reason = serializers.CharField(max_length=2000, help_text="why the number is corrected (kept in the history with the old and the new)")
+
+
 class ShipmentDeliverInput(serializers.Serializer):
     signer = serializers.CharField(max_length=50)
 
@@ -227,6 +231,8 @@ class ShipmentViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
     pick = transition_action(by_hand(shipments.pick_shipment, "pick"), name="pick", roles=LOGISTICS, target="shipment")
     ship = transition_action(by_hand(shipments.ship_shipment, "ship"), name="ship", roles=LOGISTICS | SUPPLIER_ROLES, target="shipment",
                              input_serializer=ShipmentShipInput)
+    correct_tracking = transition_action(by_hand(shipments.correct_tracking, "correct_tracking"), name="correct_tracking",
+                                         roles=LOGISTICS | SUPPLIER_ROLES, target="shipment", input_serializer=ShipmentCorrectTrackingInput)
     deliver = transition_action(by_hand(shipments.deliver_shipment, "deliver"), name="deliver", roles=LOGISTICS, target="shipment",
                                 input_serializer=ShipmentDeliverInput)
     fail = transition_action(by_hand(shipments.fail_shipment, "fail"), name="fail", roles=LOGISTICS, target="shipment",

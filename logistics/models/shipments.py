@@ -114,6 +114,12 @@ class Shipment(StateMachine):
         self.tracking_number = tracking_number
         self.shipped_at = shipped_at
 
+    @transition(field=state, source=State.SHIPPED, target=State.SHIPPED)
+    def correct_tracking(self, *, carrier: str, tracking_number: str) -> None:
+        """A carrier or tracking number typed wrong when shipping, put right while the parcel is on its way."""
+        self.carrier = carrier
+        self.tracking_number = tracking_number
+
     @transition(field=state, source=State.SHIPPED, target=State.DELIVERED)
     def deliver(self, *, signer: str, delivered_at, recorded_at) -> None:
         self.signer = signer

@@ -122,14 +122,7 @@ def ship_shipment(*, shipment: Shipment, actor, now: datetime, carrier: str, tra
     :raises ValidationFailed: without carrier or tracking number, either too long, or a tracking number already used
     :raises InvalidTransition:
     """
-    carrier = validate_length(carrier, model=Shipment, column="carrier")
-    tracking_number = validate_length(tracking_number, model=Shipment, column="tracking_number")
-    if not carrier:
-        raise ValidationFailed(gettext("请填写承运商"), field="carrier")
-    if not tracking_number:
-        raise ValidationFailed(gettext("请填写运单号"), field="tracking_number")
-    if Shipment.objects.filter(carrier=carrier, tracking_number=tracking_number).exclude(pk=shipment.pk).exists():
-        raise ValidationFailed(gettext("运单号已被使用"), field="tracking_number")
+    carrier, tracking_number = _tracking(shipment, carrier, tracking_number)
     with transaction.atomic():
         apply_transition(shipment, "ship", actor=actor, at=now, reason=reason or f"{carrier} {tracking_number}",
                          carrier=carrier, tracking_number=tracking_number, shipped_at=now)
@@ -139,6 +132,41 @@ def ship_shipment(*, shipment: Shipment, actor, now: datetime, carrier: str, tra
                                     source=inventory.Source("replacement", str(shipment.pk)))
         else:
             orders.ship_order(order=order, actor=actor, now=now, carrier=carrier, tracking_number=tracking_number)
+    return shipment
+
+
+def _tracking(shipment: Shipment, carrier: str, tracking_number: str) -> tuple[str, str]:
+    """The carrier and tracking number a parcel is shipped under. :raises ValidationFailed: either missing or too long,
+    or the tracking number used by another parcel of the carrier (carrier events find a parcel by it)"""
+    carrier = validate_length(carrier, model=Shipment, column="carrier")
+    tracking_number = validate_length(tracking_number, model=Shipment, column="tracking_number")
+    if not carrier:
+        raise ValidationFailed(gettext("请填写承运商"), field="carrier")
+    if not tracking_number:
+        raise ValidationFailed(gettext("请填写运单号"), field="tracking_number")
+    if Shipment.objects.filter(carrier=carrier, tracking_number=tracking_number).exclude(pk=shipment.pk).exists():
+        raise ValidationFailed(gettext("运单号已被使用"), field="tracking_number")
+    return carrier, tracking_number
+
+
+def correct_tracking(*, shipment: Shipment, actor, now: datetime, carrier: str, tracking_number: str, reason: str) -> Shipment:
+    """Put right a carrier or tracking number typed wrong when shipping, while the parcel is on its way: the history
+    keeps the old and the new with the reason, and the member is texted the right number.
+
+    :raises ValidationFailed: as shipping does, without a reason, or for the same number :raises InvalidTransition:
+    """
+    carrier, tracking_number = _tracking(shipment, carrier, tracking_number)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(gettext("请说明更正原因"), field="reason")
+    if (carrier, tracking_number) == (shipment.carrier, shipment.tracking_number):
+        raise ValidationFailed(gettext("与原运单号相同"), field="tracking_number")
+    was = f"{shipment.carrier} {shipment.tracking_number}"
+    with transaction.atomic():
+        apply_transition(shipment, "correct_tracking", actor=actor, at=now, reason=f"{was} → {carrier} {tracking_number}：{reason}",
+                         carrier=carrier, tracking_number=tracking_number)
+        if not shipment.replacement_for_id:
+            orders.tell_tracking(order=shipment.order, now=now, carrier=carrier, tracking_number=tracking_number)
     return shipment
 
 
@@ -196,6 +224,7 @@ def confirm_shipment_receipt(*, shipment: Shipment, actor, now: datetime) -> Shi
 HAND_ACTORS = {
     "pick": {Shipment.Kind.WAREHOUSE: frozenset({Role.LOGISTICS})},
     "ship": {Shipment.Kind.WAREHOUSE: frozenset({Role.LOGISTICS}), Shipment.Kind.DROPSHIP: SUPPLIER_ROLES},
+    "correct_tracking": {Shipment.Kind.WAREHOUSE: frozenset({Role.LOGISTICS}), Shipment.Kind.DROPSHIP: SUPPLIER_ROLES},
     "deliver": {Shipment.Kind.WAREHOUSE: frozenset({Role.LOGISTICS})},
     "fail": {Shipment.Kind.WAREHOUSE: frozenset({Role.LOGISTICS})},
 }

@@ -270,11 +270,16 @@ def ship_order(*, order: RedemptionOrder, actor, now: datetime, carrier: str, tr
         apply_transition(order, "ship", actor=actor, at=now, reason=f"{carrier} {tracking_number}", shipped_at=now)
         if first_shipment:
             inventory.consume_stock(gift=order.gift, location=order.location, quantity=order.quantity, at=now, actor=actor, source=_stock_source(order))
-        notify(
-            kind="shipped", phone=order.member.phone, at=now, subject=order, opted_out=order.member.reminders_opt_out,
-            context={"order_number": order.number, "carrier": carrier, "tracking_number": tracking_number},
-        )
+        tell_tracking(order=order, now=now, carrier=carrier, tracking_number=tracking_number)
     return order
+
+
+def tell_tracking(*, order: RedemptionOrder, now: datetime, carrier: str, tracking_number: str) -> None:
+    """Text the member the carrier and tracking number its goods travel under (again when they are corrected)."""
+    notify(
+        kind="shipped", phone=order.member.phone, at=now, subject=order, opted_out=order.member.reminders_opt_out,
+        context={"order_number": order.number, "carrier": carrier, "tracking_number": tracking_number},
+    )
 
 
 def deliver_order(

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from core.errors import InvalidTransition, ValidationFailed
 from core.fsm import apply_transition
 from core.models import AccessLog
 from logistics.models import HandoffBatch, InboundShipment, Shipment
@@ -424,3 +425,66 @@ def test_the_shipment_list_runs_the_same_queries_for_1_and_50(api, logistics, op
         shipments.hand_over_warehouse_orders(key=f"K{HandoffBatch.objects.count()}", actor=logistics, now=now)
 
     assert_list_queries_constant(api(logistics), "/api/v1/shipments/", make)
+
+
+def test_a_mistyped_tracking_number_is_corrected_while_shipped_with_a_reason_kept_in_the_history(
+    logistics, warehouse_shipment, now
+):
+    from core.fsm import history_of
+    from core.models import Notification
+    from logistics.services import shipments as service
+
+    picked_and_shipped(shipment=warehouse_shipment, actor=logistics, now=now, carrier="顺丰", tracking_number="SF1O0")
+
+    with pytest.raises(ValidationFailed) as no_reason:
+        service.correct_tracking(shipment=warehouse_shipment, actor=logistics, now=now, carrier="顺丰", tracking_number="SF100", reason=" ")
+    with pytest.raises(ValidationFailed) as same:
+        service.correct_tracking(shipment=warehouse_shipment, actor=logistics, now=now, carrier="顺丰", tracking_number="SF1O0", reason="录错")
+    service.correct_tracking(shipment=warehouse_shipment, actor=logistics, now=now, carrier="顺丰", tracking_number="SF100", reason="O 错录为 0")
+
+    warehouse_shipment.refresh_from_db()
+    last = list(history_of(warehouse_shipment))[-1]
+    texted = Notification.objects.filter(kind="shipped").order_by("id").last()
+    assert (no_reason.value.field, same.value.field) == ("reason", "tracking_number")
+    assert (warehouse_shipment.state, warehouse_shipment.tracking_number) == ("shipped", "SF100")
+    assert (last.transition, last.actor) == ("correct_tracking", logistics) and "SF1O0 → 顺丰 SF100" in last.reason
+    assert "SF100" in texted.body
+
+
+def test_a_tracking_number_is_corrected_only_while_shipped_and_never_to_another_parcels(
+    logistics, warehouse_shipment, dropship_shipment, now
+):
+    from logistics.services import shipments as service
+
+    with pytest.raises(InvalidTransition):
+        service.correct_tracking(shipment=warehouse_shipment, actor=logistics, now=now, carrier="顺丰", tracking_number="SF9", reason="录错")
+    picked_and_shipped(shipment=warehouse_shipment, actor=logistics, now=now, carrier="顺丰", tracking_number="SF8")
+    Shipment.objects.filter(pk=dropship_shipment.pk).update(carrier="顺丰", tracking_number="SF-TAKEN")
+
+    with pytest.raises(ValidationFailed) as taken:
+        service.correct_tracking(shipment=warehouse_shipment, actor=logistics, now=now, carrier="顺丰", tracking_number="SF-TAKEN",
+                                 reason="录错")
+
+    warehouse_shipment.refresh_from_db()
+    assert taken.value.field == "tracking_number" and warehouse_shipment.tracking_number == "SF8"
+
+
+def test_the_api_and_the_portal_correct_a_tracking_number_for_whoever_may_ship_the_parcel(
+    api, logistics, supplier_admin, warehouse_shipment, now
+):
+    from tests.portal import logged_in
+
+    picked_and_shipped(shipment=warehouse_shipment, actor=logistics, now=now, carrier="顺丰", tracking_number="SF2O")
+    url = f"/api/v1/shipments/{warehouse_shipment.pk}/correct-tracking/"
+    body = {"carrier": "顺丰", "tracking_number": "SF20", "reason": "O 错录为 0"}
+
+    by_supplier = api(supplier_admin).post(url, body, format="json")
+    page = logged_in(logistics).get(f"/logistics/shipments/{warehouse_shipment.pk}/").content.decode()
+    by_logistics = api(logistics).post(url, body, format="json")
+    portal = logged_in(logistics).post(f"/logistics/shipments/{warehouse_shipment.pk}/correct_tracking/",
+                                       {"carrier": "顺丰", "tracking_number": "SF21", "reason": "再次更正"})
+
+    warehouse_shipment.refresh_from_db()
+    assert by_supplier.status_code == 403 and 'data-action="correct_tracking"' in page
+    assert by_logistics.status_code == 200 and by_logistics.json()["tracking_number"] == "SF20"
+    assert portal.status_code == 302 and warehouse_shipment.tracking_number == "SF21"
