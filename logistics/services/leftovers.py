@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Count, DecimalField, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -91,7 +92,7 @@ def _notify_supplier(*, gift: Gift, lots: Iterable[LeftoverLot], now: datetime) 
         kind="leftover_lots",
         title=f"遗留礼品待取回：{gift.name}",
         body=f"礼品 {gift.sku} 已退市，剩余库存（{places}）请于 {deadline:%Y-%m-%d} 前取回；逾期每批次每日按标准收取仓储费。",
-        now=now,
+        now=now, link=reverse("leftover-lots"),
     )
 
 

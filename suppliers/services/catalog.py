@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils import translation
 from django.utils.translation import gettext
@@ -99,7 +100,7 @@ def reject_gift(*, gift: Gift, actor, now: datetime, reason: str = "") -> Gift:
     with transaction.atomic():
         apply_transition(gift, "reject", actor=actor, at=now, reason=reason)
         send_notice(supplier=gift.supplier, kind="gift_rejected", title=f"礼品 {gift.sku} 审核未通过", body=f"{gift.name}：{reason.strip()}",
-                    now=now)
+                    now=now, link=reverse("gift-detail", args=[gift.pk]))
     return gift
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
@@ -210,7 +211,7 @@ def _raise_replenishment_if_low(*, record: StockRecord, at: datetime) -> None:
         kind="replenishment",
         title=f"补货提醒：{gift.name}（{record.location.name}）",
         body=f"可用库存 {record.available} 低于安全库存 {record.safety_stock}，请于 {request.due_date} 前补货 {request.quantity} 件。",
-        now=at,
+        now=at, link=reverse("supplier-stock"),
     )
 
 

@@ -3,6 +3,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -114,7 +115,7 @@ def _warn(qualification: Qualification, now: datetime) -> None:
     send_notice(
         supplier=qualification.supplier, kind="qualification_expiring", now=now,
         title=f"资质即将到期：{qualification}，有效期至 {qualification.expires_on:%Y-%m-%d}",
-        body="请在到期前上传续期后的资质；过期后相关礼品将下线，且不能提交新礼品。",
+        body="请在到期前上传续期后的资质；过期后相关礼品将下线，且不能提交新礼品。", link=reverse("supplier-paperwork"),
     )
 
 
@@ -123,4 +124,5 @@ def _tell_expired(qualification: Qualification, now: datetime, *, delisted: int)
         supplier=qualification.supplier, kind="qualification_expired", now=now,
         title=f"资质已过期：{qualification}",
         body=f"有效期至 {qualification.expires_on:%Y-%m-%d}，相关礼品已下线（{delisted} 个）。上传续期资质后可申请重新上线。",
+        link=reverse("supplier-paperwork"),
     )

@@ -77,6 +77,7 @@ def test_falling_below_safety_stock_raises_one_replenishment_request_due_in_7_da
     request = ReplenishmentRequest.objects.get()
     assert (request.state, request.due_date) == ("open", date(2026, 10, 22))
     assert Notice.objects.filter(supplier=gift.supplier, kind="replenishment").count() == 1
+    assert Notice.objects.get(kind="replenishment").link == "/supplier/stock/"
 
 
 def test_receiving_stock_meets_the_open_replenishment_request(gift, warehouse, now, operator):
