@@ -18,12 +18,23 @@ class ProfileChangeForm(forms.Form):
 
 
 class QualificationForm(forms.Form):
+    """A licence or certificate as the supplier uploads it, or as an operator records it for a chosen supplier (an
+    applicant's licence, received with its application, before it can sign in)."""
+
+    supplier = forms.ModelChoiceField(label=_("礼品商"), queryset=None)
     kind = forms.ChoiceField(label=_("类型"), choices=Qualification.Kind.choices)
     certificate_type = forms.CharField(label=_("证书种类"), required=False, max_length=40, help_text=_("产品资质证书必填，如 3C"))
     number = forms.CharField(label=_("证书编号"), max_length=60)
     issued_on = forms.DateField(label=_("发证日期"), widget=DATE)
     expires_on = forms.DateField(label=_("有效期至"), widget=DATE)
     file = forms.FileField(label=_("证书文件"))
+
+    def __init__(self, *args, suppliers=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if suppliers is None:
+            del self.fields["supplier"]
+        else:
+            self.fields["supplier"].queryset = suppliers
 
 
 class ContractForm(forms.Form):

@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.api.permissions import require_role
@@ -183,6 +184,12 @@ def profile_change_detail(request, pk: int):
 @login_required
 def qualification_list(request):
     require_role(request.user, OPERATOR)
+    form = QualificationForm(request.POST or None, request.FILES or None, suppliers=Supplier.objects.visible_to(request.user))
+    if request.method == "POST" and form.is_valid() and _submit(
+        form, qualifications.upload_qualification, actor=request.user, now=timezone.now(), **form.cleaned_data
+    ):
+        messages.success(request, _("资质已登记"))
+        return redirect("operator-qualifications")
     queryset = list_qualifications(actor=request.user, on=timezone.localdate())
     expiry = request.GET.get("expiry_status", "")
     if expiry:
@@ -191,12 +198,14 @@ def qualification_list(request):
         queryset = queryset.filter(supplier__name__icontains=q)
     statuses = [(ExpiryStatus.EXPIRING, _("即将到期")), (ExpiryStatus.EXPIRED, _("已过期")), (ExpiryStatus.RENEWED, _("已续期")),
                 (ExpiryStatus.VALID, _("有效"))]
-    context = paginate(request, queryset) | {"statuses": statuses, "expiry_status": expiry, "q": q}
+    context = paginate(request, queryset) | {"statuses": statuses, "expiry_status": expiry, "q": q, "form": form}
     return render(request, "suppliers/profile/qualification_list.html", context)
 
 
-CONTRACT_ACTIONS = {"approve": (contracts.approve_contract, _("合同已通过")), "reject": (contracts.reject_contract, _("合同已驳回"))}
-CHANGE_ACTIONS = {"approve": (profile.approve_profile_change, _("变更已通过")), "reject": (profile.reject_profile_change, _("变更已驳回"))}
+CONTRACT_ACTIONS = {
+    "approve": (contracts.approve_contract, gettext_lazy("合同已通过")), "reject": (contracts.reject_contract, gettext_lazy("合同已驳回")),
+}
+CHANGE_ACTIONS = {"approve": (profile.approve_profile_change, gettext_lazy("变更已通过")), "reject": (profile.reject_profile_change, gettext_lazy("变更已驳回"))}
 
 
 def _decide(request, *, queryset, pk: int, name: str, actions: dict, target: str) -> None:

@@ -311,3 +311,30 @@ def test_a_stored_file_that_is_no_document_downloads_as_bytes_and_never_opens_as
 
     assert served.status_code == 200 and served["Content-Type"] == "application/octet-stream"
     assert served["Content-Disposition"].startswith("attachment") and served["X-Content-Type-Options"] == "nosniff"
+
+
+def test_an_operator_records_an_applicants_licence_so_the_application_can_be_approved_in_the_portal(operator, now):
+    from core.fsm import apply_transition
+    from suppliers.models import Supplier
+    from suppliers.services import onboarding
+    from tests.suppliers.test_application import APPLICATION
+
+    applicant = onboarding.apply_as_supplier(**APPLICATION, now=now)
+    apply_transition(applicant, "start_review", actor=operator, at=now)
+    ContractFactory(supplier=applicant, state="approved")
+    client = logged_in(operator)
+    refused = client.post(f"/supplier/review/{applicant.pk}/approve/", {"reason": ""}, follow=True).content.decode()
+
+    recorded = client.post("/supplier/qualifications/review/", licence_form(supplier=applicant.pk, form="qualification"))
+    approved = client.post(f"/supplier/review/{applicant.pk}/approve/", {"reason": ""})
+
+    applicant.refresh_from_db()
+    assert "缺少有效的营业执照" in refused
+    assert recorded.status_code == 302 and Qualification.objects.get(supplier=applicant).kind == "business_licence"
+    assert approved.status_code == 302 and applicant.state == Supplier.State.ACTIVE
+
+
+def test_a_supplier_records_no_qualification_for_another_through_the_operators_form(supplier_admin, other_supplier):
+    response = logged_in(supplier_admin).post("/supplier/qualifications/review/", licence_form(supplier=other_supplier.pk))
+
+    assert response.status_code == 403 and not Qualification.objects.filter(supplier=other_supplier).exists()
