@@ -58,9 +58,9 @@ class DecideForm(forms.Form):
     note = forms.CharField(label=gettext_lazy("说明（续约以外必填）"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-CASE_FORMS = {"answer": (AnswerForm, cases.answer_case, SUPPLIER_ROLES, _("整改说明已提交")),
-              "send-back": (SendBackForm, cases.send_back_case, OPERATOR, _("已退回礼品商")),
-              "close": (CloseForm, cases.close_case, OPERATOR, _("整改单已关闭"))}
+CASE_FORMS = {"answer": (AnswerForm, cases.answer_case, SUPPLIER_ROLES, gettext_lazy("整改说明已提交")),
+              "send-back": (SendBackForm, cases.send_back_case, OPERATOR, gettext_lazy("已退回礼品商")),
+              "close": (CloseForm, cases.close_case, OPERATOR, gettext_lazy("整改单已关闭"))}
 
 
 def _call(form, service, **values) -> bool:

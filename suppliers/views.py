@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
@@ -61,12 +62,12 @@ def supplier_list(request):
 
 
 SUPPLIER_ACTIONS = {
-    "start_review": (onboarding.start_supplier_review, _("开始审核")),
-    "approve": (onboarding.approve_supplier, _("通过")),
-    "reject": (onboarding.reject_supplier, _("拒绝")),
-    "suspend": (onboarding.suspend_supplier, _("暂停合作")),
-    "reactivate": (onboarding.reactivate_supplier, _("恢复合作")),
-    "terminate": (onboarding.terminate_supplier, _("终止合作")),
+    "start_review": (onboarding.start_supplier_review, gettext_lazy("开始审核")),
+    "approve": (onboarding.approve_supplier, gettext_lazy("通过")),
+    "reject": (onboarding.reject_supplier, gettext_lazy("拒绝")),
+    "suspend": (onboarding.suspend_supplier, gettext_lazy("暂停合作")),
+    "reactivate": (onboarding.reactivate_supplier, gettext_lazy("恢复合作")),
+    "terminate": (onboarding.terminate_supplier, gettext_lazy("终止合作")),
 }
 
 

@@ -50,3 +50,28 @@ def test_every_marked_text_has_an_english_translation():
             missing += [f"{path.relative_to(ROOT)}:{line} {text!r}" for line, text in marked_in_template(path) if text not in english]
 
     assert not missing, "marked texts with no English translation (add them to locale/en/LC_MESSAGES/django.po):\n" + "\n".join(missing)
+
+
+def translated_at_import(path: Path):
+    """Calls of a non-lazy gettext outside any function: they run once, in the language active at import (Chinese), so
+    the text would never follow the reader's language."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    eager = {alias.asname or alias.name for node in tree.body if isinstance(node, ast.ImportFrom) and node.module == "django.utils.translation"
+             for alias in node.names if alias.name in {"gettext", "pgettext", "ngettext"}}
+
+    def calls(node):
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+                continue
+            if isinstance(child, ast.Call) and getattr(child.func, "id", None) in eager:
+                yield child.lineno
+            yield from calls(child)
+
+    return list(calls(tree)) if eager else []
+
+
+def test_no_text_is_translated_once_at_import():
+    found = [f"{path.relative_to(ROOT)}:{line}" for package in SOURCES for path in sorted((ROOT / package).rglob("*.py"))
+             if "migrations" not in path.parts for line in translated_at_import(path)]
+
+    assert not found, "use gettext_lazy for texts built at import:\n" + "\n".join(found)
