@@ -81,16 +81,23 @@ def approve_supplier(*, supplier: Supplier, actor, now: datetime, reason: str = 
 
 def reject_supplier(*, supplier: Supplier, actor, now: datetime, reason: str = "") -> Supplier:
     """Reject an application under review (a reason is required). :raises InvalidTransition:"""
-    if not reason.strip():
-        raise ValidationFailed(gettext("请填写拒绝原因"), field="reason")
+    _require_reason(reason, message=gettext("请填写拒绝原因"))
     return apply_transition(supplier, "reject", actor=actor, at=now, reason=reason)
 
 
-def suspend_supplier(*, supplier: Supplier, actor, now: datetime, reason: str = "") -> Supplier:
-    """Suspend an active supplier: its online and clearance gifts go offline, scheduled publishing stops.
+def _require_reason(reason: str, *, message: str = "") -> None:
+    """A decision that ends or halts a cooperation says why (it is kept in the supplier's history)."""
+    if not (reason or "").strip():
+        raise ValidationFailed(message or gettext("请说明原因"), field="reason")
 
-    :raises InvalidTransition:
+
+def suspend_supplier(*, supplier: Supplier, actor, now: datetime, reason: str = "") -> Supplier:
+    """Suspend an active supplier (a reason is required): its online and clearance gifts go offline, scheduled
+    publishing stops.
+
+    :raises ValidationFailed: without a reason :raises InvalidTransition:
     """
+    _require_reason(reason)
     with transaction.atomic():
         apply_transition(supplier, "suspend", actor=actor, at=now, reason=reason)
         catalog.delist_all_gifts_of(supplier=supplier, actor=actor, now=now, reason_code=Gift.DelistReason.SUPPLIER_SUSPENDED)
@@ -109,7 +116,11 @@ def reactivate_supplier(*, supplier: Supplier, actor, now: datetime, reason: str
 
 
 def terminate_supplier(*, supplier: Supplier, actor, now: datetime, reason: str = "") -> Supplier:
-    """End the cooperation with an active or suspended supplier and retire all its gifts. :raises InvalidTransition:"""
+    """End the cooperation with an active or suspended supplier and retire all its gifts (a reason is required).
+
+    :raises ValidationFailed: without a reason :raises InvalidTransition:
+    """
+    _require_reason(reason)
     with transaction.atomic():
         apply_transition(supplier, "terminate", actor=actor, at=now, reason=reason)
         catalog.retire_all_gifts_of(supplier=supplier, actor=actor, now=now, reason=reason or "supplier terminated")

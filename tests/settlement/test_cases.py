@@ -255,7 +255,7 @@ def test_terminate_retires_every_gift_and_turns_warehouse_stock_into_leftover_lo
 
 
 def test_suspending_an_already_suspended_supplier_is_refused_and_the_re_evaluation_stays_due(due, active_supplier, operator, now):
-    onboarding.suspend_supplier(supplier=active_supplier, actor=operator, now=now)
+    onboarding.suspend_supplier(supplier=active_supplier, actor=operator, now=now, reason="整改期间暂停")
 
     with pytest.raises(InvalidTransition):
         re_evaluation.decide_re_evaluation(re_evaluation=due, decision="suspend", note="再次暂停", actor=operator, now=now)

@@ -80,3 +80,21 @@ def test_a_bad_contract_is_refused_naming_the_field(supplier, operator, now, cha
 
     assert refused.value.field == field
     assert not supplier.contracts.exists()
+
+
+@pytest.mark.parametrize("decision", ["suspend", "terminate"])
+def test_suspending_or_terminating_needs_a_reason_and_changes_nothing_without_one(under_review, operator, now, decision):
+    from tests.portal import logged_in
+
+    ready_to_activate(under_review, now=now)
+    onboarding.approve_supplier(supplier=under_review, actor=operator, now=now)
+    client = logged_in(operator)
+    page = client.get(f"/supplier/review/{under_review.pk}/").content.decode()
+
+    with pytest.raises(ValidationFailed) as refused:
+        getattr(onboarding, f"{decision}_supplier")(supplier=under_review, actor=operator, now=now, reason="  ")
+    posted = client.post(f"/supplier/review/{under_review.pk}/{decision}/", {"reason": ""}, follow=True).content.decode()
+
+    under_review.refresh_from_db()
+    assert refused.value.field == "reason" and "请说明原因" in posted and under_review.state == Supplier.State.ACTIVE
+    assert f'data-action="{decision}" class="danger" onclick="return confirm(' in page
