@@ -25,7 +25,7 @@ from django.db.models import Case, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from core.errors import ValidationFailed
+from core.errors import Conflict, ValidationFailed
 from core.fsm import apply_transition
 from core.roles import Role, waiting_for
 from settlement.models import Assessment, RectificationCase, ReEvaluation
@@ -137,6 +137,8 @@ def decide_re_evaluation(
     note = (note or "").strip()
     if decision != Decision.RENEW and not note:
         raise ValidationFailed(gettext("请填写决定说明"), field="note")
+    if re_evaluation.supplier.state not in SUPPLIER_STATES:
+        raise Conflict(gettext("该礼品商已终止合作，复评不再需要决定"), field="decision")
     try:
         _carry_out(re_evaluation, decision=decision, note=note, actor=actor, now=now)
     except Exception:
@@ -178,5 +180,5 @@ def overdue_re_evaluations(*, now: datetime, actor=None) -> QuerySet[ReEvaluatio
 
 @waiting_for({Role.OPERATOR})
 def re_evaluations_waiting(user) -> int:
-    """Re-evaluations due for an operator's decision."""
-    return ReEvaluation.objects.filter(state=ReEvaluation.State.DUE).count()
+    """Re-evaluations due for an operator's decision (a terminated supplier's need none)."""
+    return ReEvaluation.objects.filter(state=ReEvaluation.State.DUE, supplier__state__in=SUPPLIER_STATES).count()

@@ -264,6 +264,20 @@ def test_suspending_an_already_suspended_supplier_is_refused_and_the_re_evaluati
     assert (due.state, due.decision) == ("due", "")
 
 
+@pytest.mark.parametrize("decision", ["renew", "rectify"])
+def test_a_terminated_suppliers_re_evaluation_needs_no_decision_and_leaves_the_queue(due, active_supplier, operator, now, decision):
+    from core.errors import Conflict
+
+    onboarding.terminate_supplier(supplier=active_supplier, actor=operator, now=now, reason="严重违约")
+
+    with pytest.raises(Conflict):
+        re_evaluation.decide_re_evaluation(re_evaluation=due, decision=decision, note="限期整改", actor=operator, now=now)
+
+    due.refresh_from_db()
+    assert due.state == "due" and not RectificationCase.objects.filter(supplier=active_supplier).exists()
+    assert re_evaluation.re_evaluations_waiting(operator) == 0
+
+
 def test_a_decided_re_evaluation_cannot_be_decided_again(due, operator, now):
     re_evaluation.decide_re_evaluation(re_evaluation=due, decision="renew", actor=operator, now=now)
 
