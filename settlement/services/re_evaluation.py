@@ -137,7 +137,7 @@ def decide_re_evaluation(
     note = (note or "").strip()
     if decision != Decision.RENEW and not note:
         raise ValidationFailed(gettext("请填写决定说明"), field="note")
-    if re_evaluation.supplier.state not in SUPPLIER_STATES:
+    if re_evaluation.supplier.state == Supplier.State.TERMINATED:
         raise Conflict(gettext("该礼品商已终止合作，复评不再需要决定"), field="decision")
     try:
         _carry_out(re_evaluation, decision=decision, note=note, actor=actor, now=now)
@@ -181,4 +181,4 @@ def overdue_re_evaluations(*, now: datetime, actor=None) -> QuerySet[ReEvaluatio
 @waiting_for({Role.OPERATOR})
 def re_evaluations_waiting(user) -> int:
     """Re-evaluations due for an operator's decision (a terminated supplier's need none)."""
-    return ReEvaluation.objects.filter(state=ReEvaluation.State.DUE, supplier__state__in=SUPPLIER_STATES).count()
+    return ReEvaluation.objects.filter(state=ReEvaluation.State.DUE).exclude(supplier__state=Supplier.State.TERMINATED).count()
