@@ -151,8 +151,8 @@ def order_detail(request, pk: int):
     context = {
         "order": order,
         "history": history_of(order),
-        "awaiting_code": order.state == State.AWAITING_CONFIRMATION and order.code_required and not orders.code_locked(order),
-        "locked": order.state == State.AWAITING_CONFIRMATION and orders.code_locked(order),
+        "awaiting_code": orders.waits_for_code(order),
+        "locked": orders.code_locked(order),
         "cancel_form": CancelForm() if "cancel" in available else None,
         "sections": [section(request, order) for section in order_sections],
     }
@@ -163,7 +163,7 @@ def order_detail(request, pk: int):
 def order_confirm(request, pk: int):
     order = _order(request, pk)
     orders.expire_if_due(order, now=timezone.now())
-    if order.state != State.AWAITING_CONFIRMATION or not order.code_required or orders.code_locked(order):
+    if not orders.waits_for_code(order):
         return redirect("member-order", pk=order.pk)  # which says why it cannot be confirmed
     form = ConfirmForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -190,8 +190,13 @@ def _confirm(order: RedemptionOrder, *, gift, location, now: datetime, actor) ->
 
 
 def code_locked(order: RedemptionOrder) -> bool:
-    """Whether five wrong codes locked the order: it can only expire now."""
-    return order.code_required and order.code_attempts >= MAX_CODE_ATTEMPTS
+    """Whether five wrong codes locked the order waiting for its code: it can only expire now."""
+    return order.state == State.AWAITING_CONFIRMATION and order.code_required and order.code_attempts >= MAX_CODE_ATTEMPTS
+
+
+def waits_for_code(order: RedemptionOrder) -> bool:
+    """Whether the member may still enter the order's confirmation code."""
+    return order.state == State.AWAITING_CONFIRMATION and order.code_required and not code_locked(order)
 
 
 def _check_code(order: RedemptionOrder, code: str | None, now: datetime) -> None:

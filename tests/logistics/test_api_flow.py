@@ -488,3 +488,18 @@ def test_the_api_and_the_portal_correct_a_tracking_number_for_whoever_may_ship_t
     assert by_supplier.status_code == 403 and 'data-action="correct_tracking"' in page
     assert by_logistics.status_code == 200 and by_logistics.json()["tracking_number"] == "SF20"
     assert portal.status_code == 302 and warehouse_shipment.tracking_number == "SF21"
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    ({"carrier": "顺丰", "tracking_number": "SF30"}, "reason"),
+    ({"carrier": "顺丰", "tracking_number": "", "reason": "录错"}, "tracking_number"),
+    ({"carrier": "", "tracking_number": "SF30", "reason": "录错"}, "carrier"),
+])
+def test_a_bad_tracking_correction_is_400_naming_the_field_and_changes_nothing(api, logistics, warehouse_shipment, now, body, field):
+    picked_and_shipped(shipment=warehouse_shipment, actor=logistics, now=now, carrier="顺丰", tracking_number="SF3O")
+
+    response = api(logistics).post(f"/api/v1/shipments/{warehouse_shipment.pk}/correct-tracking/", body, format="json")
+
+    warehouse_shipment.refresh_from_db()
+    assert response.status_code == 400 and response.json()["errors"][0]["attr"] == field
+    assert warehouse_shipment.tracking_number == "SF3O"

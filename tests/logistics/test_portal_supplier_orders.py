@@ -84,3 +84,11 @@ def test_the_staff_shipment_list_still_offers_every_state(logistics):
 
     select = html.split('name="state"')[1].split("</select>")[0]
     assert 'value="picked"' in select and "待拣货" in select
+
+
+def test_a_state_that_is_no_order_state_is_named_next_to_its_filter_and_the_others_still_apply(supplier_staff, warehouse_shipment,
+                                                                                           dropship_shipment):
+    response = logged_in(supplier_staff).get(f"{URL}?state=bogus&fulfilment=dropship")
+
+    assert 'data-field="state"' in response.content.decode()
+    assert rows(response.content.decode()) == [dropship_shipment.order.number]

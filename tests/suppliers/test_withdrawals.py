@@ -159,3 +159,13 @@ def test_the_operators_queue_of_pending_changes_no_longer_counts_a_withdrawn_one
     profile.withdraw_profile_change(change=change, actor=supplier_admin, now=now)
 
     assert profile.changes_waiting(operator) == 0
+
+
+def test_a_decided_change_cannot_be_withdrawn(change, supplier_admin, operator, now):
+    profile.reject_profile_change(change=change, actor=operator, now=now, reason="证照不符")
+
+    with pytest.raises(InvalidTransition):
+        profile.withdraw_profile_change(change=change, actor=supplier_admin, now=now)
+
+    change.refresh_from_db()
+    assert change.state == "rejected" and [log.transition for log in history_of(change)] == ["reject"]
