@@ -91,7 +91,7 @@ def _entry(obj: StateMachine, name: str, source: str, target: str, *, actor: Any
 
 def _not_allowed(obj: StateMachine, name: str, source: str) -> InvalidTransition:
     message = _("%(model)s处于「%(state)s」状态，不能%(transition)s") % {
-        "model": obj._meta.verbose_name, "state": state_label(type(obj), source), "transition": TRANSITION_LABELS.get(name, name),
+        "model": obj._meta.verbose_name, "state": state_label(obj, source), "transition": TRANSITION_LABELS.get(name, name),
     }
     return InvalidTransition(message, state=source, transition=name)
 
@@ -139,9 +139,7 @@ def bulk_transition(
 
 def history_of(obj: models.Model) -> models.QuerySet:
     """The transition log of one object, oldest first."""
-    return TransitionLog.objects.filter(
-        content_type=ContentType.objects.get_for_model(type(obj)), object_id=obj.pk
-    ).select_related("actor__member")
+    return TransitionLog.objects.of(obj).select_related("actor__member")
 
 
 def _transition_edges(model: type[models.Model], name: str) -> tuple[set[str], str]:

@@ -60,6 +60,30 @@ TRANSITION_LABELS = {
 }
 
 
+class TransitionLogQuerySet(models.QuerySet):
+    """Transition logs that know their subject once read through `of`, so that states are named in the subject's own
+    words (a dropship shipment waits to be sent, not picked)."""
+
+    _subject = None
+
+    def of(self, obj: models.Model) -> "TransitionLogQuerySet":
+        logs = self.filter(content_type=ContentType.objects.get_for_model(type(obj)), object_id=obj.pk)
+        logs._subject = obj
+        return logs
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._subject = self._subject
+        return clone
+
+    def _fetch_all(self) -> None:
+        super()._fetch_all()
+        if self._subject is not None:
+            for log in self._result_cache:
+                if isinstance(log, TransitionLog):
+                    log.subject_seen = self._subject
+
+
 class TransitionLog(models.Model):
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
     object_id = models.PositiveBigIntegerField()
@@ -70,6 +94,9 @@ class TransitionLog(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     at = models.DateTimeField(_("时间"))
     reason = models.TextField(_("原因"), blank=True)
+
+    objects = TransitionLogQuerySet.as_manager()
+    subject_seen = None  # the subject, when the logs were read for it (`TransitionLogQuerySet.of`)
 
     class Meta:
         ordering = ["at", "id"]
@@ -86,11 +113,14 @@ class TransitionLog(models.Model):
 
     @property
     def source_label(self) -> str:
-        return state_label(ContentType.objects.get_for_id(self.content_type_id).model_class(), self.source_state)
+        return state_label(self._labelled_by(), self.source_state)
 
     @property
     def target_label(self) -> str:
-        return state_label(ContentType.objects.get_for_id(self.content_type_id).model_class(), self.target_state)
+        return state_label(self._labelled_by(), self.target_state)
+
+    def _labelled_by(self):
+        return self.subject_seen or ContentType.objects.get_for_id(self.content_type_id).model_class()
 
     @property
     def reason_label(self) -> str:
@@ -105,11 +135,14 @@ class TransitionLog(models.Model):
         return actor_label(self.actor)
 
 
-def state_label(model: type[models.Model] | None, state: str) -> str:
-    """The display name of one of `model`'s workflow states (the code itself when the model or state is unknown)."""
-    if model is None:
+def state_label(subject: models.Model | type[models.Model] | None, state: str) -> str:
+    """The display name of one of a workflow's states (the code itself when the model or state is unknown). `subject` is
+    the model, or one object of it that may name its states in its own words (its `label_of_state`)."""
+    if subject is None:
         return state
-    return str(dict(model._meta.get_field("state").flatchoices).get(state, state))
+    if not isinstance(subject, type) and hasattr(subject, "label_of_state"):
+        return subject.label_of_state(state)
+    return str(dict(subject._meta.get_field("state").flatchoices).get(state, state))
 
 
 def actor_label(user) -> str:

@@ -83,10 +83,13 @@ class Shipment(StateMachine):
 
     @property
     def state_label(self) -> str:
-        """The state as people read it, in the words of the shipment's kind (a dropship one waits to be sent, not picked)."""
-        if self.kind == self.Kind.DROPSHIP and self.state in self.DROPSHIP_LABELS:
-            return str(self.DROPSHIP_LABELS[self.state])
-        return str(self.get_state_display())
+        return self.label_of_state(self.state)
+
+    def label_of_state(self, state: str) -> str:
+        """A state as people read it, in the words of the shipment's kind (a dropship one waits to be sent, not picked)."""
+        if self.kind == self.Kind.DROPSHIP and state in self.DROPSHIP_LABELS:
+            return str(self.DROPSHIP_LABELS[state])
+        return str(dict(self.State.choices).get(state, state))
 
     class Meta:
         ordering = ["-created_at", "-id"]

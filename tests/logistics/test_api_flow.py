@@ -293,6 +293,29 @@ def test_a_dropship_supplier_ships_its_own_shipment_with_carrier_and_tracking_nu
     assert RedemptionOrder.objects.get(pk=dropship_shipment.order_id).state == "shipped"
 
 
+def test_a_dropship_shipments_history_and_page_name_its_first_state_waiting_to_be_sent_not_picked(
+    api, client, supplier_staff, dropship_shipment, warehouse_shipment, logistics, now
+):
+    api(supplier_staff).post(f"/api/v1/shipments/{dropship_shipment.pk}/ship/", {"carrier": "中通", "tracking_number": "ZT901"}, format="json")
+    picked_and_shipped(shipment=warehouse_shipment, actor=logistics, now=now, carrier="中通", tracking_number="ZT902")
+
+    dropship = api(supplier_staff).get(f"/api/v1/shipments/{dropship_shipment.pk}/history/").json()
+    warehouse = api(logistics).get(f"/api/v1/shipments/{warehouse_shipment.pk}/history/").json()
+    client.force_login(supplier_staff)
+    page = client.get(f"/logistics/shipments/{dropship_shipment.pk}/").content.decode()
+
+    assert [(row["source_label"], row["target_label"]) for row in dropship] == [("待发货", "已发货")]
+    assert [(row["source_label"], row["target_label"]) for row in warehouse] == [("待拣货", "已拣货"), ("已拣货", "已发货")]
+    assert "待发货" in page and "待拣货" not in page
+
+
+def test_an_illegal_step_of_a_dropship_shipment_names_its_state_as_the_supplier_knows_it(dropship_shipment, supplier_admin, now):
+    with pytest.raises(InvalidTransition) as refused:
+        apply_transition(dropship_shipment, "deliver", actor=supplier_admin, at=now, signer="刘洋")
+
+    assert "待发货" in refused.value.detail and "待拣货" not in refused.value.detail
+
+
 @pytest.mark.parametrize(("action", "body"), [("deliver", {"signer": "刘洋"}), ("fail", {"reason": "拒收"}), ("pick", {})])
 def test_a_dropship_supplier_never_picks_delivers_or_fails_its_shipment(api, supplier_admin, dropship_shipment, now, action, body):
     picked_and_shipped(shipment=dropship_shipment, actor=supplier_admin, now=now, carrier="中通", tracking_number="ZT1")
