@@ -1,7 +1,7 @@
 """Portal forms of returns, extra costs and claims: they parse input into the shapes the services take; the rules live there."""
 from django import forms
 
-from core.forms import SubmittedOnce
+from core.forms import DayRangeFilter, SubmittedOnce, day_field
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -103,37 +103,29 @@ class ExtraCostForm(SubmittedOnce):
         return {key: self.cleaned_data[key] for key in keys}
 
 
-class CostFilterForm(forms.Form):
+class CostFilterForm(DayRangeFilter):
     """Extra costs by kind, payer, supplier (staff only: a supplier sees only its own anyway) and recorded day."""
 
+    day_range = ("recorded_from", "recorded_to")
     kind = _any(_("费用类型"), CostKind.choices)
     payer = _any(_("承担方"), Payer.choices)
     supplier = forms.ModelChoiceField(
         label=_("礼品商"), queryset=Supplier.objects.order_by("name"), required=False, empty_label=_("全部")
     )
-    recorded_from = forms.DateField(label=_("记录日期自"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    recorded_to = forms.DateField(label=_("至"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    recorded_from = day_field(_("记录日期自"))
+    recorded_to = day_field(_("至"))
 
     def __init__(self, *args, staff: bool, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         if not staff:
             del self.fields["supplier"]
 
-    def clean(self):
-        data = super().clean()
-        if data.get("recorded_from") and data.get("recorded_to") and data["recorded_from"] > data["recorded_to"]:
-            self.add_error("recorded_to", _("结束日期不能早于开始日期"))
-        return data
-
     def apply(self, queryset):
         """The rows matching the filters that parsed (a field in error filters nothing)."""
         self.is_valid()
         data = self.cleaned_data
-        filters = {
-            "kind": data.get("kind"), "payer": data.get("payer"), "supplier": data.get("supplier"),
-            "recorded_at__date__gte": data.get("recorded_from"), "recorded_at__date__lte": data.get("recorded_to"),
-        }
-        return queryset.filter(**{key: value for key, value in filters.items() if value})
+        filters = {"kind": data.get("kind"), "payer": data.get("payer"), "supplier": data.get("supplier")}
+        return queryset.filter(**{key: value for key, value in filters.items() if value}, **self.day_lookups("recorded_at"))
 
 
 class TariffForm(forms.Form):
@@ -141,23 +133,21 @@ class TariffForm(forms.Form):
     unit = forms.CharField(label=_("计费单位"), max_length=30)
 
 
-class ClaimFilterForm(forms.Form):
+class ClaimFilterForm(DayRangeFilter):
+    day_range = ("opened_from", "opened_to")
     state = _any(_("状态"), LogisticsClaim.State.choices)
     cause = _any(_("原因"), LogisticsClaim.Cause.choices)
     supplier = forms.ModelChoiceField(
         label=_("礼品商"), queryset=Supplier.objects.order_by("name"), required=False, empty_label=_("全部")
     )
-    opened_from = forms.DateField(label=_("创建日期自"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    opened_to = forms.DateField(label=_("至"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    opened_from = day_field(_("创建日期自"))
+    opened_to = day_field(_("至"))
 
     def apply(self, queryset):
         self.is_valid()
         data = self.cleaned_data
-        filters = {
-            "state": data.get("state"), "cause": data.get("cause"), "order__supplier": data.get("supplier"),
-            "opened_at__date__gte": data.get("opened_from"), "opened_at__date__lte": data.get("opened_to"),
-        }
-        return queryset.filter(**{key: value for key, value in filters.items() if value})
+        filters = {"state": data.get("state"), "cause": data.get("cause"), "order__supplier": data.get("supplier")}
+        return queryset.filter(**{key: value for key, value in filters.items() if value}, **self.day_lookups("opened_at"))
 
 
 class SettleForm(forms.Form):

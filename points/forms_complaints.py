@@ -3,9 +3,11 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import DayRangeFilter, day_field
+from core.validators import MOBILE_MESSAGE, MOBILE_PATTERN
 from points.models import Complaint, Member, RedemptionOrder
 from points.models.complaints import Party
-from points.services.complaints import complainable_gifts
+from points.services.complaints import complainable_gifts, triage_parties
 from suppliers.models import Gift, Supplier
 
 
@@ -38,7 +40,9 @@ class HotlineComplaintForm(forms.Form):
 
     member_phone = forms.CharField(label=_("会员手机号（选填）"), max_length=20, required=False)
     contact_name = forms.CharField(label=_("联系人（非会员）"), max_length=50, required=False)
-    contact_phone = forms.CharField(label=_("联系电话（非会员）"), max_length=20, required=False)
+    contact_phone = forms.RegexField(
+        label=_("联系电话（非会员）"), regex=MOBILE_PATTERN, error_messages={"invalid": MOBILE_MESSAGE}, max_length=20, required=False
+    )
     order_number = forms.CharField(label=_("订单号（选填）"), max_length=40, required=False)
     gift = forms.ModelChoiceField(label=_("相关礼品（选填）"), queryset=Gift.objects.order_by("name"), required=False)
     supplier = forms.ModelChoiceField(label=_("被投诉礼品商（选填）"), queryset=Supplier.objects.order_by("name"), required=False)
@@ -73,30 +77,62 @@ class SuggestionForm(forms.Form):
     description = _text(_("建议内容"))
 
 
-class TriageForm(forms.Form):
+class ActionForm(forms.Form):
+    """The form of one step on a complaint: it may offer what depends on the complaint."""
+
+    def __init__(self, *args, complaint: Complaint, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+
+
+class TriageForm(ActionForm):
     responsible = forms.ChoiceField(label=_("责任方"), choices=Party.choices)
     reason = forms.CharField(label=_("分派说明（选填）"), required=False, max_length=2000)
 
+    def __init__(self, *args, complaint: Complaint, **kwargs) -> None:
+        super().__init__(*args, complaint=complaint, **kwargs)
+        parties = triage_parties(complaint)
+        self.fields["responsible"].choices = [(value, label) for value, label in Party.choices if value in parties]
 
-class RespondForm(forms.Form):
+
+class RespondForm(ActionForm):
     response = _text(_("答复内容"), rows=3)
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(ActionForm):
     reason = forms.CharField(label=_("说明（选填）"), required=False, max_length=2000)
 
 
-class ComplaintFilterForm(forms.Form):
+class ComplaintFilterForm(DayRangeFilter):
+    """The desk's filters: state, party, kind, supplier (not for a supplier's users: theirs only), late (past the
+    deadline unanswered), the day opened, and number or title."""
+
+    day_range = ("opened_from", "opened_to")
     state = _any(_("状态"), Complaint.State.choices)
     responsible = _any(_("责任方"), Party.choices)
     kind = _any(_("类型"), Complaint.Kind.choices)
+    supplier = forms.ModelChoiceField(
+        label=_("礼品商"), queryset=Supplier.objects.order_by("name"), required=False, empty_label=_("全部")
+    )
+    late = forms.BooleanField(label=_("仅超时"), required=False)
+    opened_from = day_field(_("提交日期自"))
+    opened_to = day_field(_("至"))
     q = forms.CharField(label=_("编号或标题"), required=False, max_length=60)
+
+    def __init__(self, *args, suppliers: bool = True, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not suppliers:
+            del self.fields["supplier"]
 
     def selection(self) -> dict:
         """The service's filters that parsed."""
         self.is_valid()
-        return {name: self.cleaned_data.get(name) or "" for name in ("state", "responsible", "kind")}
+        data = self.cleaned_data
+        return {name: data.get(name) or "" for name in ("state", "responsible", "kind")} | {
+            "supplier": data.get("supplier"), "late": bool(data.get("late")),
+        }
 
     def search(self, queryset):
+        """The rows among `queryset` opened on the days chosen whose number or title has the text searched."""
         text = (self.cleaned_data.get("q") or "").strip() if self.is_valid() else ""
-        return queryset.filter(Q(number__icontains=text) | Q(title__icontains=text)) if text else queryset
+        rows = queryset.filter(**self.day_lookups("opened_at"))
+        return rows.filter(Q(number__icontains=text) | Q(title__icontains=text)) if text else rows

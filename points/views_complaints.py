@@ -14,6 +14,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -35,11 +37,15 @@ from points.forms_complaints import (
     TriageForm,
 )
 from points.models import Complaint
+from points.models.complaints import Party
+from points.privacy import read_complainant_contact
 from points.services import complaints
+from suppliers.models import Gift
 
 MEMBER = frozenset({Role.MEMBER})
 OPERATOR = frozenset({Role.OPERATOR})
 DESKS = frozenset({Role.OPERATOR, Role.LOGISTICS, *SUPPLIER_ROLES})
+STAFF = frozenset({Role.OPERATOR, Role.LOGISTICS, Role.FINANCE})  # who opens the orders' and suppliers' staff pages
 
 
 @dataclass(frozen=True)
@@ -48,9 +54,10 @@ class ComplaintAction:
 
     label: str
     service: Callable
-    form: type[forms.Form]
+    form: type[forms.Form]  # an ActionForm: it takes the complaint
     offered_to: Callable  # (user, complaint, now) → bool
     style: str = ""
+    transition: str = ""  # the FSM transition it takes, when not its own name
 
 
 def _own(user, complaint: Complaint, now) -> bool:
@@ -62,6 +69,10 @@ def _may_reopen(user, complaint: Complaint, now) -> bool:
 
 
 ACTIONS = {
+    "take": ComplaintAction(
+        gettext_lazy("由运营方受理"), complaints.take_complaint, ReasonForm,
+        lambda user, c, now: complaints.may_take(user=user, complaint=c), transition="triage",
+    ),
     "triage": ComplaintAction(
         gettext_lazy("分派"), complaints.triage_complaint, TriageForm, lambda user, c, now: user.role == Role.OPERATOR
     ),
@@ -78,8 +89,8 @@ def offered_actions(complaint: Complaint, user, now) -> list[tuple[str, Complain
     """The steps the user takes on the complaint in its current state, each with an empty form."""
     available = {t.name for t in complaint.get_available_state_transitions()}
     return [
-        (name, action, action.form(auto_id=False)) for name, action in ACTIONS.items()
-        if name in available and action.offered_to(user, complaint, now)
+        (name, action, action.form(auto_id=False, complaint=complaint)) for name, action in ACTIONS.items()
+        if (action.transition or name) in available and action.offered_to(user, complaint, now)
     ]
 
 
@@ -114,7 +125,7 @@ def member_complaint_new(request):
 def complaint_desk(request):
     require_role(request.user, DESKS)
     now = timezone.now()
-    filters = ComplaintFilterForm(request.GET)
+    filters = ComplaintFilterForm(request.GET, suppliers=request.user.role not in SUPPLIER_ROLES)
     rows = filters.search(complaints.list_complaints(user=request.user, now=now, **filters.selection()))
     context = paginate(request, rows)
     for complaint in context["page_obj"]:
@@ -143,6 +154,9 @@ def complaint_detail(request, pk: int):
     complaint = get_object_or_404(complaints.list_complaints(user=request.user, now=now, ordered=False), pk=pk)
     context = {
         "complaint": complaint,
+        "contact": read_complainant_contact(complaint=complaint, user=request.user, now=now),
+        "links": _links(request.user, complaint),
+        "waits_for": WAITS_FOR.get(complaints.waits_for(complaint), ""),
         "overdue": complaints.is_overdue(complaint, now),
         "actions": offered_actions(complaint, request.user, now),
         "deadlines": complaint.deadlines.all() if request.user.role != Role.MEMBER else [],
@@ -152,6 +166,35 @@ def complaint_detail(request, pk: int):
         "reopen_until": complaint.resolved_at + complaints.REOPEN_WITHIN if complaint.resolved_at else None,
     }
     return render(request, "points/complaints/detail.html", context)
+
+
+WAITS_FOR = {
+    complaints.WAITS_FOR_TRIAGE: gettext_lazy("等待运营方分派"),
+    Party.SUPPLIER: gettext_lazy("等待礼品商答复"),
+    Party.LOGISTICS: gettext_lazy("等待物流商答复"),
+    Party.OPERATOR: gettext_lazy("等待运营方答复"),
+    complaints.WAITS_FOR_MEMBER: gettext_lazy("等待会员确认答复"),
+}
+
+
+def _links(user, complaint: Complaint) -> dict[str, str]:
+    """The pages of the complaint's order, gift and supplier that the user opens (none where it has no such page)."""
+    role, links = user.role, {}
+    if complaint.order_id:
+        if role == Role.MEMBER:
+            links["order"] = reverse("member-order", args=[complaint.order_id])
+        elif role in STAFF:
+            links["order"] = reverse("operator-order", args=[complaint.order_id])
+        elif role in SUPPLIER_ROLES and complaint.order.supplier_id == user.supplier_id:
+            links["order"] = f"{reverse('supplier-orders')}?{urlencode({'q': complaint.order.number})}"
+    if complaint.gift_id:
+        if role == Role.MEMBER and complaint.gift.state == Gift.State.ONLINE:  # the catalog shows gifts online only
+            links["gift"] = reverse("member-gift", args=[complaint.gift_id])
+        elif role == Role.OPERATOR or (role in SUPPLIER_ROLES and complaint.gift.supplier_id == user.supplier_id):
+            links["gift"] = reverse("gift-detail", args=[complaint.gift_id])
+    if complaint.supplier_id and role in STAFF:
+        links["supplier"] = reverse("operator-supplier-detail", args=[complaint.supplier_id])
+    return links
 
 
 def _list_of(user, complaint: Complaint) -> str:
@@ -170,7 +213,7 @@ def complaint_action(request, pk: int, name: str):
         raise Http404
     now = timezone.now()
     complaint = get_object_or_404(complaints.list_complaints(user=request.user, now=now, ordered=False), pk=pk)
-    form = action.form(request.POST)
+    form = action.form(request.POST, complaint=complaint)
     if form.is_valid():
         call = partial(action.service, complaint=complaint, actor=request.user, now=now, **form.cleaned_data)
         run_action(request, call, success=_("%(action)s：%(number)s") % {"action": action.label, "number": complaint.number})

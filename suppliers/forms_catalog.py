@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import ValidationFailed
+from core.forms import DayRangeFilter, day_field
 from core.models import Program, Tier
 from suppliers.models import Category, Gift, Location, StockMovement
 from suppliers.services.gift_images import check_image
@@ -151,14 +152,14 @@ class StockFilterForm(forms.Form):
     low = forms.BooleanField(label=_("仅低于安全库存"), required=False)
 
 
-class MovementFilterForm(forms.Form):
+class MovementFilterForm(DayRangeFilter):
     """Stock movements by gift, location, kind and day; the locations offered are those the user's stock can be at."""
 
     q = forms.CharField(label=_("搜索"), required=False, widget=forms.TextInput(attrs={"placeholder": _("SKU / 名称")}))
     location = forms.ModelChoiceField(label=_("库位"), queryset=Location.objects.none(), required=False, empty_label=_("全部"))
     kind = forms.ChoiceField(label=_("类型"), choices=[("", _("全部")), *StockMovement.Kind.choices], required=False)
-    date_from = forms.DateField(label=_("日期自"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("至"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = day_field(_("日期自"))
+    date_to = day_field(_("至"))
 
     def __init__(self, *args, supplier_id: int | None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -166,12 +167,6 @@ class MovementFilterForm(forms.Form):
         if supplier_id is not None:  # the warehouses, and its own location only (not other suppliers')
             locations = locations.filter(Q(kind=Location.Kind.WAREHOUSE) | Q(supplier_id=supplier_id))
         self.fields["location"].queryset = locations
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
-            self.add_error("date_to", _("结束日期不能早于开始日期"))
-        return data
 
 
 # Forms of the gift actions: each parses the keyword arguments its service takes besides gift, actor and now.

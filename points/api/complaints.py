@@ -13,10 +13,10 @@ from rest_framework.response import Response
 from core.api.fields import ScopedKey
 from core.api.permissions import require_role
 from core.api.transitions import ReasonInput, TransitionHistoryMixin, transition_action
-from core.masking import mask_name, mask_phone
 from core.roles import SUPPLIER_ROLES, Role
 from points.models import Complaint, Member, RedemptionOrder
 from points.models.complaints import Party
+from points.privacy import ComplainantContact, complainant_contact, read_complainant_contact
 from points.services import complaints
 from suppliers.models import Gift, Supplier
 
@@ -25,27 +25,50 @@ OPERATOR = frozenset({Role.OPERATOR})
 
 
 class ComplaintSerializer(serializers.ModelSerializer):
+    """A complaint; the complainant's contact as `points.privacy.complainant_contact` shows it to the reader (masked in a
+    list for all but the member, in full on the complaint's own read only for those who must act on its order)."""
+
     order_number = serializers.CharField(source="order.number", default=None, read_only=True)
     gift_name = serializers.CharField(source="gift.name", default=None, read_only=True)
     supplier_name = serializers.CharField(source="supplier.name", default=None, read_only=True)
+    member_name = serializers.SerializerMethodField(help_text="the order's recipient snapshot (else the member's name), masked unless the reader may see it")
+    member_phone = serializers.SerializerMethodField(help_text="the order's recipient phone snapshot (else the member's), masked unless the reader may see it")
     overdue = serializers.SerializerMethodField()
+    waits_for = serializers.SerializerMethodField(help_text="whose move it is: triage (the operator), supplier, logistics, operator, member, or empty")
 
     class Meta:
         model = Complaint
         fields = [
-            "id", "number", "kind", "channel", "state", "title", "description", "member", "order", "order_number", "gift",
-            "gift_name", "supplier", "supplier_name", "contact_name", "contact_phone", "responsible", "deadline", "overdue",
-            "response", "responded_at", "resolved_at", "auto_resolved", "opened_at",
+            "id", "number", "kind", "channel", "state", "title", "description", "member", "member_name", "member_phone",
+            "order", "order_number", "gift", "gift_name", "supplier", "supplier_name", "contact_name", "contact_phone",
+            "responsible", "waits_for", "deadline", "overdue", "response", "responded_at", "resolved_at", "auto_resolved",
+            "opened_at",
         ]
         read_only_fields = fields
+
+    def _contact(self, complaint) -> ComplainantContact:
+        """The contact the view read for this complaint (one complaint's read), else as a list shows it."""
+        read = self.context.get("contact")
+        if read is not None:
+            return read
+        return complainant_contact(complaint=complaint, user=self.context["request"].user, now=timezone.now(), listing=True)
+
+    def get_member_name(self, complaint) -> str:
+        return self._contact(complaint).member_name
+
+    def get_member_phone(self, complaint) -> str:
+        return self._contact(complaint).member_phone
 
     def get_overdue(self, complaint) -> bool:
         return complaints.is_overdue(complaint, timezone.now())
 
+    def get_waits_for(self, complaint) -> str:
+        return complaints.waits_for(complaint)
+
     def to_representation(self, complaint):
         data = super().to_representation(complaint)
-        if getattr(self.context.get("request"), "user", None) is None or self.context["request"].user.role != Role.OPERATOR:
-            data["contact_name"], data["contact_phone"] = mask_name(data["contact_name"]), mask_phone(data["contact_phone"])
+        contact = self._contact(complaint)
+        data["contact_name"], data["contact_phone"] = contact.contact_name, contact.contact_phone
         return data
 
 
@@ -100,6 +123,12 @@ class ComplaintViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, viewsets
     def get_queryset(self):
         return complaints.list_complaints(user=self.request.user, now=timezone.now())
 
+    def retrieve(self, request, *args, **kwargs):
+        """One complaint, the complainant's contact in full where the reader must act on its order (the read logged)."""
+        complaint = self.get_object()
+        contact = read_complainant_contact(complaint=complaint, user=request.user, now=timezone.now())
+        return Response(self.get_serializer(complaint, context=self.get_serializer_context() | {"contact": contact}).data)
+
     @extend_schema(request=OpenComplaintInput, responses={201: ComplaintSerializer})
     def create(self, request):
         """Open a complaint: a member's own, an operator's on a member's behalf, anyone's about a supplier."""
@@ -125,5 +154,6 @@ class ComplaintViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, viewsets
         complaints.respond_to_complaint, name="respond", roles=complaints.RESPONDER_ROLES, target=TARGET,
         input_serializer=RespondInput,
     )
+    take = transition_action(complaints.take_complaint, name="take", roles=OPERATOR, target=TARGET, input_serializer=ReasonInput)
     resolve = transition_action(complaints.resolve_complaint, name="resolve", roles=MEMBER, target=TARGET, input_serializer=ReasonInput)
     reopen = transition_action(complaints.reopen_complaint, name="reopen", roles=MEMBER, target=TARGET, input_serializer=ReasonInput)

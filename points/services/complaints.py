@@ -14,12 +14,13 @@ from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
-from core.errors import NotFound, PermissionDenied, ValidationFailed
+from core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from core.fsm import apply_transition, bulk_transition
 from core.models import TransitionLog
 from core.notifications import notify
 from core.numbers import create_numbered
 from core.roles import SUPPLIER_ROLES, Role, waiting_for
+from core.validators import validate_mobile
 from points.models import Complaint, ComplaintDeadline, Member, RedemptionOrder
 from points.models.complaints import Party
 from suppliers.models import Gift, Supplier
@@ -34,6 +35,7 @@ ANSWERABLE = (State.TRIAGED, State.ESCALATED, State.REOPENED)
 #: who answers for each responsible party (首问负责); a supplier's users answer only for their own supplier
 RESPONDERS = {Party.SUPPLIER: SUPPLIER_ROLES, Party.LOGISTICS: frozenset({Role.LOGISTICS}), Party.OPERATOR: frozenset({Role.OPERATOR})}
 RESPONDER_ROLES = frozenset().union(*RESPONDERS.values())
+WAITS_FOR_TRIAGE, WAITS_FOR_MEMBER = "triage", "member"  # `waits_for` besides the responsible parties
 #: what anyone may name in a complaint: a gift that has been in the catalog, a supplier that has been cooperating (a draft
 #: gift or an application is known only to its supplier and the staff)
 PUBLIC_GIFTS = (Gift.State.ONLINE, Gift.State.OFFLINE, Gift.State.CLEARANCE, Gift.State.RETIRED)
@@ -72,7 +74,7 @@ def open_complaint(
     """Open a complaint: a member about its own order, a gift or a supplier; an operator on a member's behalf (hotline,
     the member or a contact name and phone); anyone else about a supplier (public). The supplier is the order's or gift's.
 
-    :raises ValidationFailed: a blank title or description, another member's order, an order or gift of another supplier
+    :raises ValidationFailed: a blank title or description, a contact phone that is no mobile number, another member's order, an order or gift of another supplier
         than the one named, a hotline complaint with neither member nor contact, a public one naming no supplier
     :raises NotFound: naming a gift, supplier or member the actor may not name (`complainable_gifts`, …)
     """
@@ -83,11 +85,12 @@ def open_complaint(
         raise ValidationFailed(gettext("请填写投诉内容"), field="description")
     _check_named(actor, gift, supplier, member, order)
     role = getattr(actor, "role", None)
+    contact_phone = validate_mobile(contact_phone, field="contact_phone") if (contact_phone or "").strip() else ""
     if role == Role.MEMBER:
         member, channel = actor.member, Channel.MEMBER
     elif role == Role.OPERATOR:
         channel = Channel.HOTLINE
-        if member is None and not ((contact_name or "").strip() and (contact_phone or "").strip()):
+        if member is None and not ((contact_name or "").strip() and contact_phone):
             raise ValidationFailed(gettext("请指定会员或填写联系人与电话"), field="member")
     else:
         member, channel = None, Channel.PUBLIC
@@ -106,7 +109,7 @@ def open_complaint(
         return create_numbered(
             Complaint, prefix="CP", now=now, kind=Kind.COMPLAINT, channel=channel, member=member, order=order, gift=gift,
             supplier_id=next(iter(concerned), None), contact_name=(contact_name or "").strip(),
-            contact_phone=(contact_phone or "").strip(), title=title, description=description, opened_by=actor, opened_at=now,
+            contact_phone=contact_phone, title=title, description=description, opened_by=actor, opened_at=now,
         )
 
 
@@ -128,21 +131,28 @@ def send_suggestion(*, actor, now: datetime, title: str, description: str) -> Co
     )
 
 
+def triage_parties(complaint: Complaint) -> list[str]:
+    """The parties the complaint can be routed to: a suggestion to the operator only, a complaint about no supplier to
+    logistics or the operator, any other to all three."""
+    if complaint.kind == Kind.SUGGESTION:
+        return [Party.OPERATOR]
+    return [party for party in Party.values if party != Party.SUPPLIER or complaint.supplier_id is not None]
+
+
 def triage_complaint(*, complaint: Complaint, actor, now: datetime, responsible: str, reason: str = "") -> Complaint:
     """An operator hands the complaint to the party who answers, starting its 48-hour deadline (a suggestion goes to
     the operator, without a deadline).
 
     :raises PermissionDenied: for anyone but an operator :raises InvalidTransition: unless open
-    :raises ValidationFailed: an unknown party, the supplier for a complaint about no supplier, a suggestion to anyone
-        but the operator
+    :raises ValidationFailed: a party not among `triage_parties` (unknown, the supplier for a complaint about no
+        supplier, anyone but the operator for a suggestion)
     """
     _require(actor, {Role.OPERATOR}, gettext("只有运营可以分派"))
     if responsible not in Party.values:
         raise ValidationFailed(gettext("未知的责任方"), field="responsible")
-    if complaint.kind == Kind.SUGGESTION and responsible != Party.OPERATOR:
-        raise ValidationFailed(gettext("建议由运营方处理"), field="responsible")
-    if responsible == Party.SUPPLIER and complaint.supplier_id is None:
-        raise ValidationFailed(gettext("该投诉不涉及礼品商"), field="responsible")
+    if responsible not in triage_parties(complaint):
+        message = gettext("建议由运营方处理") if complaint.kind == Kind.SUGGESTION else gettext("该投诉不涉及礼品商")
+        raise ValidationFailed(message, field="responsible")
     with transaction.atomic():
         if complaint.kind == Kind.SUGGESTION:
             return apply_transition(complaint, "triage", actor=actor, at=now, reason=reason, responsible=responsible, deadline=None)
@@ -153,6 +163,38 @@ def triage_complaint(*, complaint: Complaint, actor, now: datetime, responsible:
                         body=f"请于 {timezone.localtime(complaint.deadline):%Y-%m-%d %H:%M} 前在「投诉处理」中答复。", now=now,
                         link=reverse("complaint", args=[complaint.pk]))
     return complaint
+
+
+def may_take(*, user, complaint: Complaint) -> bool:
+    """Whether the user may take the complaint to answer it itself: an operator, while the complaint waits to be
+    triaged (taking it routes it to the operator, with its deadline)."""
+    return (
+        user is not None and (user.is_superuser or user.role == Role.OPERATOR) and complaint.state == State.OPEN
+        and Party.OPERATOR in triage_parties(complaint)
+    )
+
+
+def take_complaint(*, complaint: Complaint, actor, now: datetime, reason: str = "") -> Complaint:
+    """An operator takes an open complaint to answer it itself: triaged to the operator, its deadline running.
+
+    :raises PermissionDenied: for anyone but an operator :raises InvalidTransition: unless open
+    """
+    _require(actor, {Role.OPERATOR}, gettext("只有运营可以受理"))
+    if not may_take(user=actor, complaint=complaint):
+        raise InvalidTransition(gettext("该投诉已分派，不能再受理"))
+    return triage_complaint(complaint=complaint, actor=actor, now=now, responsible=Party.OPERATOR, reason=reason)
+
+
+def waits_for(complaint: Complaint) -> str:
+    """Whose move it is: the operator to triage, the responsible party to answer, the member to accept the answer (a
+    member's complaint only; another resolves by itself); "" when nobody's."""
+    if complaint.state == State.OPEN:
+        return WAITS_FOR_TRIAGE
+    if complaint.state in ANSWERABLE:
+        return complaint.responsible
+    if complaint.state == State.RESPONDED and complaint.member_id:
+        return WAITS_FOR_MEMBER
+    return ""
 
 
 def may_respond(*, user, complaint: Complaint) -> bool:
@@ -244,21 +286,26 @@ def reopen_complaint(*, complaint: Complaint, actor, now: datetime, reason: str 
 
 
 def list_complaints(
-    *, user, now: datetime, state: str = "", responsible: str = "", kind: str = "", ordered: bool = True
+    *, user, now: datetime, state: str = "", responsible: str = "", kind: str = "", supplier: Supplier | None = None,
+    late: bool = False, ordered: bool = True,
 ) -> QuerySet:
     """The complaints the user may see, the queue's order: overdue (deadline passed, unanswered) first, then escalated,
     then by deadline. Members see their own; a supplier's users those triaged to it and its suggestions; logistics
-    staff those triaged to logistics; operators all."""
+    staff those triaged to logistics; operators all. `late`: only those past their deadline unanswered (overdue or
+    escalated)."""
     rows = Complaint.objects.visible_to(user)
     role = getattr(user, "role", None)
     if role in SUPPLIER_ROLES and not user.is_superuser:
         rows = rows.filter(Q(kind=Kind.SUGGESTION) | Q(responsible=Party.SUPPLIER))
     elif role == Role.LOGISTICS and not user.is_superuser:
         rows = rows.filter(responsible=Party.LOGISTICS)
-    rows = rows.filter(**{name: value for name, value in (("state", state), ("responsible", responsible), ("kind", kind)) if value})
+    rows = rows.filter(**{name: value for name, value in (("state", state), ("responsible", responsible), ("kind", kind),
+                                                          ("supplier", supplier)) if value})
+    if late:
+        rows = rows.filter(_overdue(now) | Q(state=State.ESCALATED))
     rows = rows.select_related("member", "order", "gift", "supplier").annotate(
         urgency=Case(
-            When(state__in=WAITING, deadline__lt=now, then=Value(0)),
+            When(_overdue(now), then=Value(0)),
             When(state=State.ESCALATED, then=Value(1)),
             default=Value(2),
             output_field=IntegerField(),
@@ -281,6 +328,10 @@ def complaints_waiting(user) -> int:
 def is_overdue(complaint: Complaint, now: datetime) -> bool:
     """The running deadline passed unanswered (not yet escalated by the beat)."""
     return complaint.state in WAITING and complaint.deadline is not None and complaint.deadline < now
+
+
+def _overdue(now: datetime) -> Q:
+    return Q(state__in=WAITING, deadline__lt=now)
 
 
 def _start_deadline(complaint: Complaint, now: datetime) -> ComplaintDeadline:

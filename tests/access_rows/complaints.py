@@ -37,9 +37,11 @@ ROWS: dict = {
     ),
     ("complaint-detail", "GET"): seen(obj="complaint"),
     ("complaint-history", "GET"): seen(obj="complaint"),
-    # the matrix's complaint is triaged to the supplier: its users answer it; triaging again, resolving and reopening are 409
+    # the matrix's complaint is triaged to the supplier: its users answer it; triaging or taking it again, resolving and
+    # reopening are 409
     ("complaint-triage", "POST"): complaint_action({"operator": 409}, writable={"responsible", "reason"},
                                                    body={"responsible": "operator"}),
+    ("complaint-take", "POST"): complaint_action({"operator": 409}),
     ("complaint-respond", "POST"): complaint_action(
         {"supplier_admin": 200, "supplier_staff": 200}, writable={"response"}, body={"response": "已补发"}
     ),

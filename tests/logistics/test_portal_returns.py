@@ -360,3 +360,10 @@ def test_a_supplier_has_no_supplier_filter_and_naming_another_supplier_shows_onl
 
     assert listed_costs(page) == {own.pk}
     assert 'name="supplier"' not in page and "合计金额：¥3.00" in page
+
+
+def test_a_claims_filter_ending_before_it_starts_is_an_error_next_to_its_end(logistics):
+    response = logged_in(logistics).get("/logistics/claims/", {"opened_from": "2026-10-09", "opened_to": "2026-10-01"})
+
+    assert response.status_code == 200
+    assert field_errors(response) == {"opened_to": "结束日期不能早于开始日期"}

@@ -1,0 +1,148 @@
+"""The complaint desk's filters (supplier, late, the days opened) and a complaint's page: links to its order, gift and
+supplier, whom it waits for, the complainant's contact as the reader may see it, and the operator's take action."""
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+
+from core.masking import mask_name, mask_phone
+from points.models import Complaint
+from points.services import complaints, orders
+from tests.factories import ADDRESS
+from tests.points import test_complaints as shared
+from tests.portal import field_errors, logged_in
+
+pytestmark = pytest.mark.django_db
+State = Complaint.State
+
+gift = shared.gift  # a gift in the catalog of `supplier`
+
+
+def _open(actor, now, **named):
+    return complaints.open_complaint(actor=actor, now=now, title="茶叶受潮", description="结块", **named)
+
+
+def _desk(user, **params) -> str:
+    return logged_in(user).get(reverse("complaint-desk"), params).content.decode()
+
+
+def _listed(page: str, *rows: Complaint) -> list[bool]:
+    return [f'data-number="{row.number}"' in page for row in rows]
+
+
+# --- the desk's filters ------------------------------------------------------------------------------------------------
+
+def test_the_desk_filters_by_supplier(member, gift, other_supplier, operator, now):
+    about_gift = _open(member.user, now, gift=gift)
+    about_other = _open(operator, now, member=member, supplier=other_supplier)
+
+    page = _desk(operator, supplier=gift.supplier_id)
+
+    assert _listed(page, about_gift, about_other) == [True, False]
+
+
+def test_the_desk_filters_what_is_late(member, gift, operator, now):
+    late = complaints.triage_complaint(complaint=_open(member.user, now - timedelta(days=3), gift=gift), actor=operator,
+                                       now=now - timedelta(days=3), responsible="supplier")
+    waiting = _open(member.user, now, gift=gift)
+
+    page = _desk(operator, late="on")
+
+    assert _listed(page, late, waiting) == [True, False]
+
+
+def test_the_desk_filters_by_the_days_opened(member, gift, operator, now):
+    earlier = _open(member.user, now - timedelta(days=10), gift=gift)
+    today = _open(member.user, now, gift=gift)
+    day = f"{now:%Y-%m-%d}"
+
+    page = _desk(operator, opened_from=day, opened_to=day)
+
+    assert _listed(page, earlier, today) == [False, True]
+
+
+def test_a_to_day_before_the_from_day_is_an_error_next_to_it_and_the_values_stay(member, gift, operator):
+    response = logged_in(operator).get(reverse("complaint-desk"), {"opened_from": "2026-10-09", "opened_to": "2026-10-01"})
+
+    assert field_errors(response) == {"opened_to": "结束日期不能早于开始日期"}
+    page = response.content.decode()
+    assert 'value="2026-10-09"' in page and 'value="2026-10-01"' in page
+
+
+def test_a_supplier_is_not_offered_the_supplier_filter(supplier_staff, operator):
+    assert 'name="supplier"' not in _desk(supplier_staff)
+    assert 'name="supplier"' in _desk(operator)
+
+
+# --- a complaint's page ------------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def order_complaint(rich_member, listed_gift, now):
+    order = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=1, now=now, **ADDRESS)
+    return _open(rich_member.user, now, order=order)
+
+
+def test_the_operator_opens_the_order_gift_and_supplier_from_the_complaint(order_complaint, operator):
+    page = logged_in(operator).get(reverse("complaint", args=[order_complaint.pk])).content.decode()
+
+    assert reverse("operator-order", args=[order_complaint.order_id]) in page
+    assert reverse("gift-detail", args=[order_complaint.gift_id]) in page
+    assert reverse("operator-supplier-detail", args=[order_complaint.supplier_id]) in page
+
+
+def test_the_member_opens_its_order_from_its_complaint_but_no_staff_page(order_complaint, rich_member):
+    page = logged_in(rich_member.user).get(reverse("complaint", args=[order_complaint.pk])).content.decode()
+
+    assert reverse("member-order", args=[order_complaint.order_id]) in page
+    assert reverse("operator-supplier-detail", args=[order_complaint.supplier_id]) not in page
+
+
+def test_the_member_sees_its_contact_and_the_operator_sees_it_masked(order_complaint, rich_member, operator):
+    url = reverse("complaint", args=[order_complaint.pk])
+
+    own = logged_in(rich_member.user).get(url).content.decode()
+    staff = logged_in(operator).get(url).content.decode()
+
+    assert ADDRESS["recipient_phone"] in own
+    assert ADDRESS["recipient_phone"] not in staff and mask_phone(ADDRESS["recipient_phone"]) in staff
+    assert mask_name(ADDRESS["recipient_name"]) in staff
+
+
+def test_an_open_complaint_says_it_waits_for_triage_and_the_operator_may_take_it(order_complaint, operator, rich_member):
+    url = reverse("complaint", args=[order_complaint.pk])
+
+    staff = logged_in(operator).get(url).content.decode()
+    own = logged_in(rich_member.user).get(url).content.decode()
+
+    assert 'data-testid="waits-for"' in staff and "等待运营方分派" in staff
+    assert 'data-testid="action-take"' in staff and 'data-testid="action-take"' not in own
+
+
+def test_the_operator_takes_the_complaint_and_it_then_waits_for_the_operators_answer(order_complaint, operator):
+    client = logged_in(operator)
+
+    client.post(reverse("complaint-action", args=[order_complaint.pk, "take"]), {"reason": ""})
+
+    order_complaint.refresh_from_db()
+    assert (order_complaint.state, order_complaint.responsible) == (State.TRIAGED, "operator")
+    page = client.get(reverse("complaint", args=[order_complaint.pk])).content.decode()
+    assert "等待运营方答复" in page and 'data-testid="action-take"' not in page
+
+
+def test_the_triage_form_offers_only_the_parties_a_complaint_about_nothing_can_go_to(member, operator, now):
+    complaint = complaints.open_complaint(actor=member.user, now=now, title="客服态度", description="电话打不通")
+
+    page = logged_in(operator).get(reverse("complaint", args=[complaint.pk])).content.decode()
+
+    triage = page.split('data-testid="action-triage"', 1)[1].split("</form>", 1)[0]
+    assert 'value="logistics"' in triage and 'value="operator"' in triage and 'value="supplier"' not in triage
+
+
+def test_a_callers_phone_that_is_no_mobile_number_is_an_error_next_to_it_and_nothing_is_recorded(operator, gift):
+    body = {"contact_name": "王先生", "contact_phone": "010-1234567", "gift": gift.pk, "title": "礼品破损", "description": "电话投诉"}
+
+    response = logged_in(operator).post(reverse("complaint-hotline"), body)
+
+    assert field_errors(response) == {"contact_phone": "请输入11位手机号"}
+    assert 'value="010-1234567"' in response.content.decode()
+    assert not Complaint.objects.exists()
