@@ -5,9 +5,8 @@ Suppliers read their own assessments and proposals (another supplier's is a 404)
 month; finance decides penalties (into adjustments another finance user approves); operators decide suspensions and
 tune the KPI settings and penalty rules. The rules live in settlement.services.assessment.
 """
-from decimal import Decimal
-
 from django.utils import timezone
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -156,12 +155,31 @@ class KpiSettingSerializer(serializers.ModelSerializer):
 
 
 class KpiSettingInput(serializers.Serializer):
-    weight = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=0, max_value=100)
-    target = serializers.DecimalField(max_digits=9, decimal_places=4, min_value=0)
+    weight = serializers.DecimalField(max_digits=5, decimal_places=2, required=False,
+                                      help_text="0–100; the weights together must not all be 0")
+    target = serializers.DecimalField(max_digits=9, decimal_places=4, required=False,
+                                      help_text="a ratio 0–1 (0.95 is 95%); the complaint rate 0–10000 per 1,000 deliveries")
+
+
+class KpiSettingsInput(serializers.Serializer):
+    """Any of the KPIs, each with its weight and/or target: {"complaint_rate": {"target": "3"}, …}."""
+
+    def get_fields(self):
+        return {kpi: KpiSettingInput(required=False) for kpi in Kpi.values}
+
+    def validate(self, attrs):
+        unknown = sorted(set(self.initial_data) - set(Kpi.values))
+        if unknown:
+            raise serializers.ValidationError({name: gettext("未知的考核指标 %(kpi)s") % {"kpi": name} for name in unknown})
+        if not attrs:
+            raise serializers.ValidationError(gettext("请至少填写一项考核指标"))
+        return attrs
 
 
 class KpiSettingViewSet(viewsets.ReadOnlyModelViewSet):
-    """The weight and target of each KPI (operators and finance read them; operators change them with PATCH)."""
+    """The weight and target of each KPI (operators and finance read them; operators change them with PATCH, one KPI
+    at a time or several together with PATCH change/). Every change is checked against the whole set (not every
+    weight 0) and saved all or nothing; errors name `<kpi>.weight`, `<kpi>.target`, or `weight` for the set."""
 
     serializer_class = KpiSettingSerializer
     pagination_class = None
@@ -174,13 +192,24 @@ class KpiSettingViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(request=KpiSettingInput, responses={200: KpiSettingSerializer})
     def partial_update(self, request, pk=None):
-        """Change a KPI's weight and target; later computations use them."""
+        """Change a KPI's weight and/or target; later computations use them."""
         setting = self.get_object()
         require_role(request.user, OPERATOR)
         params = KpiSettingInput(data=request.data)
         params.is_valid(raise_exception=True)
-        updated = assessment.update_kpi_setting(setting=setting, actor=request.user, now=timezone.now(), **params.validated_data)
-        return Response(KpiSettingSerializer(updated).data)
+        assessment.update_kpi_settings(actor=request.user, now=timezone.now(), values={setting.kpi: params.validated_data})
+        setting.refresh_from_db()
+        return Response(KpiSettingSerializer(setting).data)
+
+    @extend_schema(request=KpiSettingsInput, responses={200: KpiSettingSerializer(many=True)})
+    @action(detail=False, methods=["patch"])
+    def change(self, request):
+        """Change several KPIs together, all or nothing; returns every KPI's setting."""
+        require_role(request.user, OPERATOR)
+        params = KpiSettingsInput(data=request.data)
+        params.is_valid(raise_exception=True)
+        assessment.update_kpi_settings(actor=request.user, now=timezone.now(), values=params.validated_data)
+        return Response(KpiSettingSerializer(self.get_queryset(), many=True).data)
 
 
 class PenaltyRuleSerializer(serializers.ModelSerializer):
@@ -194,8 +223,9 @@ class PenaltyRuleSerializer(serializers.ModelSerializer):
 
 class PenaltyRuleInput(serializers.Serializer):
     kpi = serializers.ChoiceField(choices=Kpi.choices)
-    threshold = serializers.DecimalField(max_digits=9, decimal_places=4, min_value=0, max_value=10000)
-    deduction = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0.01"), max_value=1000000,
+    threshold = serializers.DecimalField(max_digits=9, decimal_places=4,
+                                         help_text="in the KPI's range: a ratio 0–1, the complaint rate 0–10000 per 1,000")
+    deduction = serializers.DecimalField(max_digits=12, decimal_places=2,
                                          help_text="yuan deducted per breach, positive; the rule's amount is its negative")
     description = serializers.CharField(max_length=200)
 
