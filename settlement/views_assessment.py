@@ -24,7 +24,7 @@ from core.portal import add_service_errors, paginate, run_action
 from core.roles import SUPPLIER_ROLES, Role
 from core.validators import id_or_none
 from settlement.models import Kpi, KpiSetting, PenaltyProposal, PenaltyRule, SuspensionProposal
-from settlement.services import assessment
+from settlement.services import assessment, assessment_rules
 from settlement.services.generation import last_closed_month, parse_month
 from suppliers.models import Supplier
 
@@ -168,7 +168,7 @@ def kpi_settings(request):
     set_errors: list[str] = []
     if request.method == "POST" and all(f.is_valid() for f in forms_by_kpi.values()):
         try:
-            assessment.update_kpi_settings(actor=request.user, now=timezone.now(),
+            assessment_rules.update_kpi_settings(actor=request.user, now=timezone.now(),
                                            values={kpi: form.cleaned_data for kpi, form in forms_by_kpi.items()})
         except ValidationFailed as error:
             set_errors = _place_kpi_errors(forms_by_kpi, error)
@@ -210,7 +210,7 @@ def penalty_rules(request):
         require_role(request.user, {Role.OPERATOR})
         if form.is_valid():
             try:
-                assessment.create_penalty_rule(actor=request.user, now=timezone.now(), **form.cleaned_data)
+                assessment_rules.create_penalty_rule(actor=request.user, now=timezone.now(), **form.cleaned_data)
             except DomainError as error:
                 add_service_errors(form, error)
             else:
@@ -227,6 +227,6 @@ def penalty_rule_active(request, pk: int):
     require_role(request.user, {Role.OPERATOR})
     rule = get_object_or_404(PenaltyRule, pk=pk)
     active = request.POST.get("active") == "1"
-    run_action(request, lambda: assessment.set_penalty_rule_active(rule=rule, actor=request.user, now=timezone.now(), active=active),
+    run_action(request, lambda: assessment_rules.set_penalty_rule_active(rule=rule, actor=request.user, now=timezone.now(), active=active),
                success=_("扣款规则已启用") if active else _("扣款规则已停用"))
     return redirect("settlement-penalty-rules")

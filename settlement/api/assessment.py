@@ -3,7 +3,8 @@ KPI settings, penalty rules.
 
 Suppliers read their own assessments and proposals (another supplier's is a 404); operators and finance compute a
 month; finance decides penalties (into adjustments another finance user approves); operators decide suspensions and
-tune the KPI settings and penalty rules. The rules live in settlement.services.assessment.
+tune the KPI settings and penalty rules. The rules live in settlement.services.assessment and
+settlement.services.assessment_rules.
 """
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -17,7 +18,7 @@ from core.api.transitions import TransitionHistoryMixin, transition_action
 from core.roles import Role
 from settlement.api.statements import MonthField
 from settlement.models import Assessment, Kpi, KpiResult, KpiSetting, PenaltyProposal, PenaltyRule, SuspensionProposal
-from settlement.services import assessment
+from settlement.services import assessment, assessment_rules
 
 FINANCE = frozenset({Role.FINANCE})
 OPERATOR = frozenset({Role.OPERATOR})
@@ -197,7 +198,7 @@ class KpiSettingViewSet(viewsets.ReadOnlyModelViewSet):
         require_role(request.user, OPERATOR)
         params = KpiSettingInput(data=request.data)
         params.is_valid(raise_exception=True)
-        assessment.update_kpi_settings(actor=request.user, now=timezone.now(), values={setting.kpi: params.validated_data})
+        assessment_rules.update_kpi_settings(actor=request.user, now=timezone.now(), values={setting.kpi: params.validated_data})
         setting.refresh_from_db()
         return Response(KpiSettingSerializer(setting).data)
 
@@ -208,7 +209,7 @@ class KpiSettingViewSet(viewsets.ReadOnlyModelViewSet):
         require_role(request.user, OPERATOR)
         params = KpiSettingsInput(data=request.data)
         params.is_valid(raise_exception=True)
-        assessment.update_kpi_settings(actor=request.user, now=timezone.now(), values=params.validated_data)
+        assessment_rules.update_kpi_settings(actor=request.user, now=timezone.now(), values=params.validated_data)
         return Response(KpiSettingSerializer(self.get_queryset(), many=True).data)
 
 
@@ -253,7 +254,7 @@ class PenaltyRuleViewSet(viewsets.ReadOnlyModelViewSet):
         require_role(request.user, OPERATOR)
         params = PenaltyRuleInput(data=request.data)
         params.is_valid(raise_exception=True)
-        rule = assessment.create_penalty_rule(actor=request.user, now=timezone.now(), **params.validated_data)
+        rule = assessment_rules.create_penalty_rule(actor=request.user, now=timezone.now(), **params.validated_data)
         return Response(PenaltyRuleSerializer(rule).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=ActiveInput, responses={200: PenaltyRuleSerializer})
@@ -263,5 +264,5 @@ class PenaltyRuleViewSet(viewsets.ReadOnlyModelViewSet):
         require_role(request.user, OPERATOR)
         params = ActiveInput(data=request.data)
         params.is_valid(raise_exception=True)
-        rule = assessment.set_penalty_rule_active(rule=rule, actor=request.user, now=timezone.now(), **params.validated_data)
+        rule = assessment_rules.set_penalty_rule_active(rule=rule, actor=request.user, now=timezone.now(), **params.validated_data)
         return Response(PenaltyRuleSerializer(rule).data)

@@ -20,9 +20,11 @@ from settlement.models import (
 )
 from settlement.services import adjustments, generation
 from settlement.services.assessment import (
-    accept_penalty, accept_suspension, attainment_of, compute_month, create_penalty_rule, dismiss_penalty, dismiss_suspension,
-    penalties_waiting, score_of, set_penalty_rule_active, suspensions_waiting, update_kpi_settings,
+    accept_penalty, accept_suspension, compute_month, dismiss_penalty, dismiss_suspension, penalties_waiting,
+    suspensions_waiting,
 )
+from settlement.services.assessment_rules import create_penalty_rule, set_penalty_rule_active, update_kpi_settings
+from settlement.services.kpis import attainment_of, score_of
 from suppliers.models import Gift, Location, Supplier
 from suppliers.models.inventory import ReplenishmentRequest
 from suppliers.services import onboarding
