@@ -10,7 +10,6 @@ from decimal import Decimal
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -20,12 +19,12 @@ from django.views.decorators.http import require_POST
 
 from core.api.permissions import require_role
 from core.charts import bar_chart
-from core.errors import DomainError
+from core.errors import DomainError, ValidationFailed
 from core.portal import add_service_errors, paginate, run_action
 from core.roles import SUPPLIER_ROLES, Role
 from core.validators import id_or_none
 from settlement.models import Kpi, KpiSetting, PenaltyProposal, PenaltyRule, SuspensionProposal
-from settlement.services import assessment
+from settlement.services import assessment, assessment_rules
 from settlement.services.generation import last_closed_month, parse_month
 from suppliers.models import Supplier
 
@@ -39,8 +38,10 @@ class ComputeForm(forms.Form):
 
 
 class KpiSettingForm(forms.Form):
-    weight = forms.DecimalField(label=gettext_lazy("权重"), max_digits=5, decimal_places=2, min_value=0, max_value=100)
-    target = forms.DecimalField(label=gettext_lazy("目标值"), max_digits=9, decimal_places=4, min_value=0)
+    """One KPI's row of the settings page; the ranges are the service's (they depend on the KPI and on the whole set)."""
+
+    weight = forms.DecimalField(label=gettext_lazy("权重"), max_digits=5, decimal_places=2)
+    target = forms.DecimalField(label=gettext_lazy("目标值"), max_digits=9, decimal_places=4)
 
 
 DECISIONS = {
@@ -159,31 +160,44 @@ def decide(request, kind: str, pk: int, name: str):
 
 @login_required
 def kpi_settings(request):
+    """All KPI weights and targets on one form, saved together or not at all; each error shows next to its field."""
     require_role(request.user, {Role.OPERATOR})
     kpis = list(KpiSetting.objects.order_by("pk"))
-    forms_by_pk = {s.pk: KpiSettingForm(request.POST if request.method == "POST" else None, prefix=str(s.pk),
-                                        initial={"weight": s.weight, "target": s.target}) for s in kpis}
-    if request.method == "POST" and all(f.is_valid() for f in forms_by_pk.values()):
+    forms_by_kpi = {s.kpi: KpiSettingForm(request.POST if request.method == "POST" else None, prefix=str(s.pk),
+                                          initial={"weight": s.weight, "target": s.target}) for s in kpis}
+    set_errors: list[str] = []
+    if request.method == "POST" and all(f.is_valid() for f in forms_by_kpi.values()):
         try:
-            with transaction.atomic():
-                for setting in kpis:
-                    assessment.update_kpi_setting(setting=setting, actor=request.user, now=timezone.now(),
-                                                  **forms_by_pk[setting.pk].cleaned_data)
-        except DomainError as error:
-            messages.error(request, error.detail)
+            assessment_rules.update_kpi_settings(actor=request.user, now=timezone.now(),
+                                           values={kpi: form.cleaned_data for kpi, form in forms_by_kpi.items()})
+        except ValidationFailed as error:
+            set_errors = _place_kpi_errors(forms_by_kpi, error)
         else:
             messages.success(request, _("考核指标已保存，下次计算时生效"))
             return redirect("settlement-kpi-settings")
-    rows = [(s, forms_by_pk[s.pk]) for s in kpis]
+    rows = [(s, forms_by_kpi[s.kpi]) for s in kpis]
     total = sum((s.weight for s in kpis), Decimal(0))
-    return render(request, "settlement/assessment/kpi_settings.html", {"rows": rows, "total_weight": total})
+    return render(request, "settlement/assessment/kpi_settings.html",
+                  {"rows": rows, "total_weight": total, "set_errors": set_errors})
+
+
+def _place_kpi_errors(forms_by_kpi: dict, error: ValidationFailed) -> list[str]:
+    """Put each `<kpi>.<field>` error next to that KPI's field; return the errors about the set as a whole."""
+    whole = []
+    for field, _code, detail in error.errors:
+        kpi, _dot, name = (field or "").partition(".")
+        if kpi in forms_by_kpi and name in KpiSettingForm.base_fields:
+            forms_by_kpi[kpi].add_error(name, detail)
+        else:
+            whole.append(detail)
+    return whole
 
 
 class PenaltyRuleForm(forms.Form):
     kpi = forms.ChoiceField(label=gettext_lazy("指标"), choices=Kpi.choices)
-    threshold = forms.DecimalField(label=gettext_lazy("触发阈值"), max_digits=9, decimal_places=4, min_value=0, max_value=10000)
-    deduction = forms.DecimalField(label=gettext_lazy("扣款金额（元）"), max_digits=12, decimal_places=2, min_value=Decimal("0.01"),
-                                   max_value=1000000)
+    threshold = forms.DecimalField(label=gettext_lazy("触发阈值"), max_digits=9, decimal_places=4,
+                                   help_text=gettext_lazy("比率填 0 到 1（0.95 即 95%），投诉率填每千单的件数"))
+    deduction = forms.DecimalField(label=gettext_lazy("扣款金额（元）"), max_digits=12, decimal_places=2)
     description = forms.CharField(label=gettext_lazy("说明"), max_length=200)
 
 
@@ -196,7 +210,7 @@ def penalty_rules(request):
         require_role(request.user, {Role.OPERATOR})
         if form.is_valid():
             try:
-                assessment.create_penalty_rule(actor=request.user, now=timezone.now(), **form.cleaned_data)
+                assessment_rules.create_penalty_rule(actor=request.user, now=timezone.now(), **form.cleaned_data)
             except DomainError as error:
                 add_service_errors(form, error)
             else:
@@ -213,6 +227,6 @@ def penalty_rule_active(request, pk: int):
     require_role(request.user, {Role.OPERATOR})
     rule = get_object_or_404(PenaltyRule, pk=pk)
     active = request.POST.get("active") == "1"
-    run_action(request, lambda: assessment.set_penalty_rule_active(rule=rule, actor=request.user, now=timezone.now(), active=active),
+    run_action(request, lambda: assessment_rules.set_penalty_rule_active(rule=rule, actor=request.user, now=timezone.now(), active=active),
                success=_("扣款规则已启用") if active else _("扣款规则已停用"))
     return redirect("settlement-penalty-rules")

@@ -50,7 +50,7 @@ class SendBackForm(forms.Form):
 
 
 class CloseForm(forms.Form):
-    reason = forms.CharField(label=gettext_lazy("关闭说明"), required=False)
+    reason = forms.CharField(label=gettext_lazy("关闭说明"))
 
 
 class DecideForm(forms.Form):

@@ -3,11 +3,11 @@ KPI settings, penalty rules.
 
 Suppliers read their own assessments and proposals (another supplier's is a 404); operators and finance compute a
 month; finance decides penalties (into adjustments another finance user approves); operators decide suspensions and
-tune the KPI settings and penalty rules. The rules live in settlement.services.assessment.
+tune the KPI settings and penalty rules. The rules live in settlement.services.assessment and
+settlement.services.assessment_rules.
 """
-from decimal import Decimal
-
 from django.utils import timezone
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -18,7 +18,7 @@ from core.api.transitions import TransitionHistoryMixin, transition_action
 from core.roles import Role
 from settlement.api.statements import MonthField
 from settlement.models import Assessment, Kpi, KpiResult, KpiSetting, PenaltyProposal, PenaltyRule, SuspensionProposal
-from settlement.services import assessment
+from settlement.services import assessment, assessment_rules
 
 FINANCE = frozenset({Role.FINANCE})
 OPERATOR = frozenset({Role.OPERATOR})
@@ -156,12 +156,31 @@ class KpiSettingSerializer(serializers.ModelSerializer):
 
 
 class KpiSettingInput(serializers.Serializer):
-    weight = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=0, max_value=100)
-    target = serializers.DecimalField(max_digits=9, decimal_places=4, min_value=0)
+    weight = serializers.DecimalField(max_digits=5, decimal_places=2, required=False,
+                                      help_text="0–100; the weights together must not all be 0")
+    target = serializers.DecimalField(max_digits=9, decimal_places=4, required=False,
+                                      help_text="a ratio 0–1 (0.95 is 95%); the complaint rate 0–10000 per 1,000 deliveries")
+
+
+class KpiSettingsInput(serializers.Serializer):
+    """Any of the KPIs, each with its weight and/or target: {"complaint_rate": {"target": "3"}, …}."""
+
+    def get_fields(self):
+        return {kpi: KpiSettingInput(required=False) for kpi in Kpi.values}
+
+    def validate(self, attrs):
+        unknown = sorted(set(self.initial_data) - set(Kpi.values))
+        if unknown:
+            raise serializers.ValidationError({name: gettext("未知的考核指标 %(kpi)s") % {"kpi": name} for name in unknown})
+        if not attrs:
+            raise serializers.ValidationError(gettext("请至少填写一项考核指标"))
+        return attrs
 
 
 class KpiSettingViewSet(viewsets.ReadOnlyModelViewSet):
-    """The weight and target of each KPI (operators and finance read them; operators change them with PATCH)."""
+    """The weight and target of each KPI (operators and finance read them; operators change them with PATCH, one KPI
+    at a time or several together with PATCH change/). Every change is checked against the whole set (not every
+    weight 0) and saved all or nothing; errors name `<kpi>.weight`, `<kpi>.target`, or `weight` for the set."""
 
     serializer_class = KpiSettingSerializer
     pagination_class = None
@@ -174,13 +193,24 @@ class KpiSettingViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(request=KpiSettingInput, responses={200: KpiSettingSerializer})
     def partial_update(self, request, pk=None):
-        """Change a KPI's weight and target; later computations use them."""
+        """Change a KPI's weight and/or target; later computations use them."""
         setting = self.get_object()
         require_role(request.user, OPERATOR)
         params = KpiSettingInput(data=request.data)
         params.is_valid(raise_exception=True)
-        updated = assessment.update_kpi_setting(setting=setting, actor=request.user, now=timezone.now(), **params.validated_data)
-        return Response(KpiSettingSerializer(updated).data)
+        assessment_rules.update_kpi_settings(actor=request.user, now=timezone.now(), values={setting.kpi: params.validated_data})
+        setting.refresh_from_db()
+        return Response(KpiSettingSerializer(setting).data)
+
+    @extend_schema(request=KpiSettingsInput, responses={200: KpiSettingSerializer(many=True)})
+    @action(detail=False, methods=["patch"])
+    def change(self, request):
+        """Change several KPIs together, all or nothing; returns every KPI's setting."""
+        require_role(request.user, OPERATOR)
+        params = KpiSettingsInput(data=request.data)
+        params.is_valid(raise_exception=True)
+        assessment_rules.update_kpi_settings(actor=request.user, now=timezone.now(), values=params.validated_data)
+        return Response(KpiSettingSerializer(self.get_queryset(), many=True).data)
 
 
 class PenaltyRuleSerializer(serializers.ModelSerializer):
@@ -194,8 +224,9 @@ class PenaltyRuleSerializer(serializers.ModelSerializer):
 
 class PenaltyRuleInput(serializers.Serializer):
     kpi = serializers.ChoiceField(choices=Kpi.choices)
-    threshold = serializers.DecimalField(max_digits=9, decimal_places=4, min_value=0, max_value=10000)
-    deduction = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0.01"), max_value=1000000,
+    threshold = serializers.DecimalField(max_digits=9, decimal_places=4,
+                                         help_text="in the KPI's range: a ratio 0–1, the complaint rate 0–10000 per 1,000")
+    deduction = serializers.DecimalField(max_digits=12, decimal_places=2,
                                          help_text="yuan deducted per breach, positive; the rule's amount is its negative")
     description = serializers.CharField(max_length=200)
 
@@ -223,7 +254,7 @@ class PenaltyRuleViewSet(viewsets.ReadOnlyModelViewSet):
         require_role(request.user, OPERATOR)
         params = PenaltyRuleInput(data=request.data)
         params.is_valid(raise_exception=True)
-        rule = assessment.create_penalty_rule(actor=request.user, now=timezone.now(), **params.validated_data)
+        rule = assessment_rules.create_penalty_rule(actor=request.user, now=timezone.now(), **params.validated_data)
         return Response(PenaltyRuleSerializer(rule).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=ActiveInput, responses={200: PenaltyRuleSerializer})
@@ -233,5 +264,5 @@ class PenaltyRuleViewSet(viewsets.ReadOnlyModelViewSet):
         require_role(request.user, OPERATOR)
         params = ActiveInput(data=request.data)
         params.is_valid(raise_exception=True)
-        rule = assessment.set_penalty_rule_active(rule=rule, actor=request.user, now=timezone.now(), **params.validated_data)
+        rule = assessment_rules.set_penalty_rule_active(rule=rule, actor=request.user, now=timezone.now(), **params.validated_data)
         return Response(PenaltyRuleSerializer(rule).data)

@@ -11,8 +11,9 @@ from rest_framework.response import Response
 
 from core.api.fields import ScopedKey
 from core.api.permissions import require_role
-from core.api.transitions import ReasonInput, TransitionHistoryMixin, transition_action
+from core.api.transitions import TransitionHistoryMixin, transition_action
 from core.roles import SUPPLIER_ROLES, Role
+from settlement.api.assessment import ReasonRequired
 from settlement.models import Assessment, ReEvaluation, RectificationCase
 from settlement.services import cases, re_evaluation
 from suppliers.models import Supplier
@@ -79,7 +80,7 @@ class RectificationCaseViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, 
     answer = transition_action(cases.answer_case, name="answer", roles=SUPPLIER_ROLES, target="case", input_serializer=AnswerInput)
     send_back = transition_action(cases.send_back_case, name="send_back", roles=OPERATOR, target="case",
                                   input_serializer=SendBackInput)
-    close = transition_action(cases.close_case, name="close", roles=OPERATOR, target="case", input_serializer=ReasonInput)
+    close = transition_action(cases.close_case, name="close", roles=OPERATOR, target="case", input_serializer=ReasonRequired)
 
 
 class ReEvaluationSerializer(serializers.ModelSerializer):

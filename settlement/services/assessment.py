@@ -1,29 +1,6 @@
-"""Monthly supplier assessment (考核, SPEC §4.10): KPIs, a 0–100 score, penalty and suspension proposals.
-
-Month M is the calendar month in Asia/Shanghai. Each KPI counts, set-based (one aggregate query per KPI, grouped by
-supplier), the events of its denominator that fall in M, and of those the ones that meet it:
-
-- on-time dispatch (dropship orders): orders whose `hand_over` transition (TransitionLog) is in M, except those
-  cancelled before they were ever shipped; of those, the ones whose first own shipment (not an exchange
-  replacement) was shipped within 48 h of the handover. An order still unshipped when M is assessed is late.
-- replenishment on time (warehouse locations): replenishment requests due in M, not cancelled; of those, the ones
-  met (stock received) on or before their due date (Asia/Shanghai).
-- first-attempt delivery (dropship orders): orders whose shipping ended in M — signed for (`delivered_at`) or
-  given up (`give_up` transition) in M; of those, the ones delivered without any failed shipment.
-- complaint rate (all): complaints triaged to the supplier (`responsible = supplier`) opened in M, per 1,000
-  orders delivered (signed for) in M. Complaints triaged to logistics or the operator never count.
-- complaint SLA (all): supplier-responsible complaint deadlines due in M; of those, answered by the deadline.
-- defect rate (all): units of the orders delivered in M; of those units, the ones returned as defective
-  (inspection outcome `defective`). A return is attributed to the month its order was delivered in, so the
-  numerator is a subset of the denominator; one inspected after the assessment counts when M is recomputed.
-
-A KPI whose denominator is 0 (which is also how a KPI that does not apply to the supplier's fulfilment shows)
-has value None and is left out of the score:
-
-    attainment = min(1, value / target)                                      higher is better
-    attainment = 1 if value <= target else max(0, 1 - (value - target) / target)   lower is better
-                 (with target 0: 1 when the value is 0, else 0)
-    score      = 100 × Σ(weight × attainment) / Σ(weight), over the KPIs with a value (None when there is none)
+"""Monthly supplier assessment (考核, SPEC §4.10): computing a month's KPI results and score, and the penalty and
+suspension proposals they make. What each KPI counts and the score formula are in settlement.services.kpis; the KPI
+settings and penalty rules operators maintain are in settlement.services.assessment_rules.
 
 Each active penalty rule the value breaches (higher is better: value < threshold; lower: value > threshold)
 proposes one penalty (unique per assessment and rule); a score under ASSESSMENT_SUSPENSION_THRESHOLD in M and in
@@ -32,54 +9,27 @@ proposal. Finance accepts a penalty into an adjustment (maker-checker approval f
 suspensions.
 """
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
+from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import TruncDate
 from django.utils.translation import gettext_lazy as _
 
-from core.errors import InvalidTransition, PermissionDenied, ValidationFailed
+from core.errors import InvalidTransition, ValidationFailed
 from core.fsm import apply_transition
-from core.models import TransitionLog
 from core.roles import Role, waiting_for
 from core.validators import id_or_none
-from logistics.models import ReturnRequest, Shipment
-from points.models import RedemptionOrder
-from points.models.complaints import Complaint, ComplaintDeadline, Party
-from settlement.models import (
-    DEFAULT_KPIS, Adjustment, Assessment, Kpi, KpiResult, KpiSetting, PenaltyProposal, PenaltyRule, SuspensionProposal,
-)
+from settlement.models import Adjustment, Assessment, Kpi, KpiResult, PenaltyProposal, PenaltyRule, SuspensionProposal
 from settlement.services import adjustments
-from settlement.services.generation import month_start, next_month, previous_month
+from settlement.services.assessment_rules import kpi_settings, require
+from settlement.services.generation import previous_month
+from settlement.services.kpis import COUNTERS, Window, attainment_of, breaches, kpi_value, score_of
 from settlement.sources import register_source
-from suppliers.models import Location, Supplier
-from suppliers.models.inventory import ReplenishmentRequest
+from suppliers.models import Supplier
 from suppliers.services import onboarding
 
-RATIO = Decimal("0.0001")
-HUNDREDTH = Decimal("0.01")
-DISPATCH_WINDOW = timedelta(hours=48)
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 CHUNK = 200
-Counts = dict[int, tuple[int, int]]  # supplier id → (numerator, denominator)
-
-
-@dataclass(frozen=True)
-class Window:
-    month: date
-    start: datetime
-    end: datetime
-
-    @classmethod
-    def of(cls, month: date) -> "Window":
-        month = month.replace(day=1)
-        return cls(month, month_start(month), month_start(next_month(month)))
 
 
 def _find_assessment(supplier_id: int, reference: str):
@@ -87,147 +37,6 @@ def _find_assessment(supplier_id: int, reference: str):
 
 
 register_source("assessment", _("月度考核"), _find_assessment)
-
-
-# --- KPI counts, one aggregate query each ---------------------------------------------------------------------
-
-def _transitions_in(window: Window, name: str):
-    return TransitionLog.objects.filter(
-        content_type=ContentType.objects.get_for_model(RedemptionOrder), transition=name,
-        at__gte=window.start, at__lt=window.end,
-    )
-
-
-def _rows(queryset) -> Counts:
-    return {row["sid"]: (row["num"] or 0, row["den"] or 0) for row in queryset}
-
-
-def count_on_time_dispatch(window: Window) -> Counts:
-    handed_over_at = TransitionLog.objects.filter(
-        content_type=ContentType.objects.get_for_model(RedemptionOrder), transition="hand_over", object_id=OuterRef("pk"),
-    ).order_by("at").values("at")[:1]
-    first_shipped_at = Shipment.objects.filter(
-        order=OuterRef("pk"), replacement_for__isnull=True, shipped_at__isnull=False,
-    ).order_by("shipped_at").values("shipped_at")[:1]
-    orders = (
-        RedemptionOrder.objects.filter(fulfilment="dropship", pk__in=_transitions_in(window, "hand_over").values("object_id"))
-        .annotate(handed_over_at=Subquery(handed_over_at), first_shipped_at=Subquery(first_shipped_at))
-        .exclude(state=RedemptionOrder.State.CANCELLED, first_shipped_at__isnull=True)
-    )
-    return _rows(orders.values(sid=F("supplier_id")).annotate(
-        den=Count("pk"), num=Count("pk", filter=Q(first_shipped_at__lte=F("handed_over_at") + DISPATCH_WINDOW)),
-    ).order_by())
-
-
-def count_replenishment_on_time(window: Window) -> Counts:
-    requests = (
-        ReplenishmentRequest.objects.filter(due_date__gte=window.month, due_date__lt=next_month(window.month),
-                                            location__kind=Location.Kind.WAREHOUSE)
-        .exclude(state=ReplenishmentRequest.State.CANCELLED)
-        .annotate(met_on=TruncDate("met_at", tzinfo=SHANGHAI))
-    )
-    return _rows(requests.values(sid=F("gift__supplier_id")).annotate(
-        den=Count("pk"), num=Count("pk", filter=Q(met_on__isnull=False, met_on__lte=F("due_date"))),
-    ).order_by())
-
-
-def count_first_attempt_delivery(window: Window) -> Counts:
-    delivered = Q(delivered_at__gte=window.start, delivered_at__lt=window.end)
-    failed = Shipment.objects.filter(order=OuterRef("pk"), replacement_for__isnull=True, state=Shipment.State.FAILED)
-    orders = RedemptionOrder.objects.filter(fulfilment="dropship").filter(
-        delivered | Q(pk__in=_transitions_in(window, "give_up").values("object_id"))
-    ).annotate(failed_once=Exists(failed))
-    return _rows(orders.values(sid=F("supplier_id")).annotate(
-        den=Count("pk"), num=Count("pk", filter=delivered & Q(failed_once=False)),
-    ).order_by())
-
-
-def _delivered_in(window: Window):
-    return RedemptionOrder.objects.filter(delivered_at__gte=window.start, delivered_at__lt=window.end)
-
-
-def count_complaint_rate(window: Window) -> Counts:
-    """Numerator: supplier-responsible complaints opened in M; denominator: orders delivered in M (× 1,000 later)."""
-    complaints = dict(
-        Complaint.objects.filter(kind=Complaint.Kind.COMPLAINT, responsible=Party.SUPPLIER, supplier__isnull=False,
-                                 opened_at__gte=window.start, opened_at__lt=window.end)
-        .values_list("supplier_id").annotate(n=Count("pk")).order_by()
-    )
-    delivered = dict(_delivered_in(window).values_list("supplier_id").annotate(n=Count("pk")).order_by())
-    return {sid: (complaints.get(sid, 0), delivered.get(sid, 0)) for sid in complaints.keys() | delivered.keys()}
-
-
-def count_complaint_sla(window: Window) -> Counts:
-    deadlines = ComplaintDeadline.objects.filter(responsible=Party.SUPPLIER, supplier__isnull=False,
-                                                 due_at__gte=window.start, due_at__lt=window.end)
-    return _rows(deadlines.values(sid=F("supplier_id")).annotate(
-        den=Count("pk"), num=Count("pk", filter=Q(responded_at__isnull=False, responded_at__lte=F("due_at"))),
-    ).order_by())
-
-
-def count_defect_rate(window: Window) -> Counts:
-    units = dict(_delivered_in(window).values_list("supplier_id").annotate(n=Sum("quantity")).order_by())
-    defective = dict(
-        ReturnRequest.objects.filter(outcome=ReturnRequest.Outcome.DEFECTIVE, order__in=_delivered_in(window))
-        .values_list("order__supplier_id").annotate(n=Sum("quantity")).order_by()
-    )
-    return {sid: (defective.get(sid, 0), units.get(sid, 0)) for sid in units.keys() | defective.keys()}
-
-
-COUNTERS: dict[str, Callable[[Window], Counts]] = {
-    Kpi.ON_TIME_DISPATCH: count_on_time_dispatch,
-    Kpi.REPLENISHMENT_ON_TIME: count_replenishment_on_time,
-    Kpi.FIRST_ATTEMPT_DELIVERY: count_first_attempt_delivery,
-    Kpi.COMPLAINT_RATE: count_complaint_rate,
-    Kpi.COMPLAINT_SLA: count_complaint_sla,
-    Kpi.DEFECT_RATE: count_defect_rate,
-}
-SCALE = {Kpi.COMPLAINT_RATE: Decimal(1000)}
-
-
-# --- the formula ----------------------------------------------------------------------------------------------
-
-def kpi_value(kpi: str, numerator: int, denominator: int) -> Decimal | None:
-    """The ratio (per 1,000 for the complaint rate), None when the denominator is 0."""
-    if not denominator:
-        return None
-    return (Decimal(numerator) * SCALE.get(kpi, Decimal(1)) / Decimal(denominator)).quantize(RATIO, ROUND_HALF_UP)
-
-
-def attainment_of(value: Decimal | None, *, target: Decimal, higher_is_better: bool) -> Decimal | None:
-    """How much of the target a value reaches, 0–1 (the module docstring has the formula)."""
-    if value is None:
-        return None
-    if higher_is_better:
-        result = Decimal(1) if target <= 0 else min(Decimal(1), value / target)
-    elif value <= target:
-        result = Decimal(1)
-    elif target <= 0:
-        result = Decimal(0)
-    else:
-        result = max(Decimal(0), 1 - (value - target) / target)
-    return result.quantize(RATIO, ROUND_HALF_UP)
-
-
-def score_of(results: Iterable[KpiResult]) -> Decimal | None:
-    """100 × Σ(weight × attainment) / Σ(weight) over the results with an attainment; None without any."""
-    applicable = [r for r in results if r.attainment is not None and r.weight > 0]
-    weights = sum((r.weight for r in applicable), Decimal(0))
-    if not weights:
-        return None
-    return (100 * sum(r.weight * r.attainment for r in applicable) / weights).quantize(HUNDREDTH, ROUND_HALF_UP)
-
-
-def breaches(rule: PenaltyRule, value: Decimal | None, *, higher_is_better: bool) -> bool:
-    if value is None:
-        return False
-    return value < rule.threshold if higher_is_better else value > rule.threshold
-
-
-def kpi_settings() -> dict[str, tuple[Decimal, Decimal, bool]]:
-    """(weight, target, higher is better) per KPI: the stored settings, the product defaults for any missing."""
-    stored = {s.kpi: (s.weight, s.target, s.higher_is_better) for s in KpiSetting.objects.all()}
-    return {kpi: stored.get(kpi, DEFAULT_KPIS[kpi]) for kpi in Kpi.values}
 
 
 def suspension_threshold() -> Decimal:
@@ -315,10 +124,6 @@ def _propose_suspensions(assessments: dict[int, Assessment], *, window: Window, 
 
 # --- deciding proposals ---------------------------------------------------------------------------------------
 
-def _require(actor, role: str, message: str) -> None:
-    if not (getattr(actor, "is_superuser", False) or getattr(actor, "role", None) == role):
-        raise PermissionDenied(message)
-
 
 def accept_penalty(*, proposal: PenaltyProposal, actor, now: datetime, note: str = "") -> PenaltyProposal:
     """Turn a penalty proposal into an adjustment proposed by `actor`; another finance user must approve it.
@@ -355,7 +160,7 @@ def accept_suspension(*, proposal: SuspensionProposal, actor, now: datetime, rea
 
     :raises PermissionDenied: not an operator :raises InvalidTransition: decided already, or the supplier not active
     """
-    _require(actor, Role.OPERATOR, _("仅运营人员可以决定暂停合作"))
+    require(actor, Role.OPERATOR, _("仅运营人员可以决定暂停合作"))
     reason = (reason or "").strip()
     with transaction.atomic():
         apply_transition(proposal, "accept", actor=actor, at=now, reason=reason, note=reason)
@@ -367,62 +172,11 @@ def accept_suspension(*, proposal: SuspensionProposal, actor, now: datetime, rea
 
 def dismiss_suspension(*, proposal: SuspensionProposal, actor, now: datetime, reason: str) -> SuspensionProposal:
     """:raises PermissionDenied: not an operator :raises ValidationFailed: no reason :raises InvalidTransition:"""
-    _require(actor, Role.OPERATOR, _("仅运营人员可以决定暂停合作"))
+    require(actor, Role.OPERATOR, _("仅运营人员可以决定暂停合作"))
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed(_("请填写不予暂停的理由"), field="reason")
     return apply_transition(proposal, "dismiss", actor=actor, at=now, reason=reason, note=reason)
-
-
-def update_kpi_setting(*, setting: KpiSetting, actor, now: datetime, weight, target) -> KpiSetting:
-    """Change a KPI's weight and target (operators); later computations use them. :raises ValidationFailed:"""
-    _require(actor, Role.OPERATOR, _("仅运营人员可以修改考核指标"))
-    weight, target = _decimal(weight, field="weight"), _decimal(target, field="target")
-    if not Decimal(0) <= weight <= Decimal(100):
-        raise ValidationFailed(_("权重应在 0 到 100 之间"), field="weight")
-    if not Decimal(0) <= target <= Decimal(10000):
-        raise ValidationFailed(_("目标值应为非负数"), field="target")
-    setting.weight, setting.target = weight.quantize(HUNDREDTH, ROUND_HALF_UP), target.quantize(RATIO, ROUND_HALF_UP)
-    setting.save(update_fields=["weight", "target"])
-    return setting
-
-
-def create_penalty_rule(*, actor, now: datetime, kpi: str, threshold, deduction, description: str) -> PenaltyRule:
-    """Add a penalty rule (operators): from the next computation, a month whose KPI value is past `threshold`
-    proposes a penalty deducting `deduction` yuan (stored negative, as proposals and statements show it). Rules never change once made (proposals show their threshold); to change
-    one, add its successor and deactivate it. :raises ValidationFailed: naming the field"""
-    _require(actor, Role.OPERATOR, _("仅运营人员可以维护扣款规则"))
-    if kpi not in Kpi.values:
-        raise ValidationFailed(_("请选择考核指标"), field="kpi")
-    threshold = _decimal(threshold, field="threshold")
-    if not Decimal(0) <= threshold <= Decimal(10000):
-        raise ValidationFailed(_("触发阈值应在 0 到 10000 之间"), field="threshold")
-    deduction = _decimal(deduction, field="deduction")
-    if not Decimal("0.01") <= deduction <= Decimal("1000000"):
-        raise ValidationFailed(_("扣款金额应在 0.01 到 1000000 元之间"), field="deduction")
-    description = (description or "").strip()
-    if not description or len(description) > 200:
-        raise ValidationFailed(_("请填写说明（200 字以内）"), field="description")
-    return PenaltyRule.objects.create(kpi=kpi, threshold=threshold.quantize(RATIO, ROUND_HALF_UP),
-                                      amount=-deduction.quantize(HUNDREDTH, ROUND_HALF_UP), description=description, active=True)
-
-
-def set_penalty_rule_active(*, rule: PenaltyRule, actor, now: datetime, active: bool) -> PenaltyRule:
-    """Stop applying a rule, or apply it again (operators); proposals it already made stay as they are."""
-    _require(actor, Role.OPERATOR, _("仅运营人员可以维护扣款规则"))
-    rule.active = active
-    rule.save(update_fields=["active"])
-    return rule
-
-
-def _decimal(value, *, field: str) -> Decimal:
-    try:
-        number = Decimal(str(value).strip())
-    except ArithmeticError:
-        raise ValidationFailed(_("请填写数字"), field=field) from None
-    if not number.is_finite():
-        raise ValidationFailed(_("请填写数字"), field=field)
-    return number
 
 
 # --- reads ----------------------------------------------------------------------------------------------------

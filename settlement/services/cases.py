@@ -101,12 +101,14 @@ def send_back_case(
     return case
 
 
-def close_case(*, case: RectificationCase, actor, now: datetime, reason: str = "") -> RectificationCase:
-    """Close an answered (or still open, e.g. a warning taken note of) case.
+def close_case(*, case: RectificationCase, actor, now: datetime, reason: str) -> RectificationCase:
+    """Close an answered (or still open, e.g. a warning taken note of) case; the reason stays in its history.
 
-    :raises PermissionDenied: unless an operator :raises InvalidTransition: if already closed
+    :raises PermissionDenied: unless an operator :raises ValidationFailed: no reason
+    :raises InvalidTransition: if already closed
     """
     require_operator(actor)
+    reason = _text(reason, field="reason", message=gettext("请填写关闭说明"))
     return apply_transition(case, "close", actor=actor, at=now, reason=reason, closed_at=now)
 
 

@@ -9,6 +9,8 @@ and the other supplier get 404. KPI settings and penalty rules are for operators
 """
 from tests.access_rows.returns import AUTHENTICATED, EVERYONE, REASON, only, row
 
+DEFAULT_KPI_CODES = ("on_time_dispatch", "replenishment_on_time", "first_attempt_delivery", "complaint_rate", "complaint_sla",
+                     "defect_rate")
 ASSESSMENT_READERS = {"supplier_admin", "supplier_staff", "operator", "finance"}
 
 
@@ -39,6 +41,8 @@ ROWS: dict = {
     ("kpi-setting-detail", "GET"): only({"operator": 200, "finance": 200}, seen_by=EVERYONE, obj="kpi_setting"),
     ("kpi-setting-detail", "PATCH"): only({"operator": 200}, seen_by=EVERYONE, obj="kpi_setting", writable={"weight", "target"},
                                           body={"weight": "20", "target": "0.95"}),
+    ("kpi-setting-change", "PATCH"): only({"operator": 200}, seen_by=EVERYONE, writable=set(DEFAULT_KPI_CODES),
+                                          body={"on_time_dispatch": {"weight": "20", "target": "0.95"}}),
     ("penalty-rule-list", "GET"): only({"operator": 200, "finance": 200}, seen_by=EVERYONE),
     ("penalty-rule-list", "POST"): only({"operator": 201}, seen_by=EVERYONE, writable={"kpi", "threshold", "deduction", "description"},
                                         body={"kpi": "defect_rate", "threshold": "0.10", "deduction": "800", "description": "质量退货率高于10%"}),

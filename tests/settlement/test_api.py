@@ -6,7 +6,9 @@ from decimal import Decimal
 import pytest
 
 from core.fsm import history_of
-from settlement.models import Adjustment, GenerationRun, Reconciliation, Section, SourceKind, Statement, StatementLine
+from settlement.models import (
+    Adjustment, GenerationRun, Kpi, KpiSetting, PenaltyRule, Reconciliation, Section, SourceKind, Statement, StatementLine,
+)
 from settlement.services import adjustments, generation, reconciliation, statements
 from suppliers.models import BankAccount
 from tests.factories import FIXED_NOW, SHANGHAI, SupplierUserFactory
@@ -519,6 +521,74 @@ def test_a_bad_penalty_rule_is_400_naming_the_field(api, operator):
                                   format="json")
 
     assert response.status_code == 400 and errors(response) == [("kpi", "invalid_choice")]
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    ({"kpi": "defect_rate", "threshold": "0.5", "deduction": "0"}, "deduction"),
+    ({"kpi": "defect_rate", "threshold": "0.5", "deduction": "-800"}, "deduction"),
+    ({"kpi": "defect_rate", "threshold": "8", "deduction": "800"}, "threshold"),
+    ({"kpi": "complaint_rate", "threshold": "10001", "deduction": "800"}, "threshold"),
+])
+def test_a_penalty_rule_out_of_its_kpis_range_is_400_naming_the_field(api, operator, body, field):
+    response = api(operator).post("/api/v1/penalty-rules/", body | {"description": "不应保存"}, format="json")
+
+    assert response.status_code == 400 and errors(response) == [(field, "invalid")]
+    assert not PenaltyRule.objects.filter(description="不应保存").exists()
+
+
+def test_a_supplier_cannot_add_a_penalty_rule(api, supplier_admin):
+    response = api(supplier_admin).post("/api/v1/penalty-rules/", {"kpi": "defect_rate", "threshold": "0.5", "deduction": "800",
+                                                                  "description": "不应保存"}, format="json")
+
+    assert response.status_code == 403 and not PenaltyRule.objects.filter(description="不应保存").exists()
+
+
+def kpi_settings_stored() -> dict:
+    return {s.kpi: (str(s.weight), str(s.target)) for s in KpiSetting.objects.all()}
+
+
+def test_an_operator_changes_several_kpi_settings_together_through_the_api(api, operator):
+    response = api(operator).patch("/api/v1/kpi-settings/change/", {
+        "on_time_dispatch": {"weight": "30", "target": "0.9"}, "complaint_rate": {"target": "3.5"}}, format="json")
+
+    assert response.status_code == 200
+    assert {row["kpi"]: (row["weight"], row["target"]) for row in response.json()} == kpi_settings_stored()
+    assert kpi_settings_stored()["on_time_dispatch"] == ("30.00", "0.9000")
+    assert kpi_settings_stored()["complaint_rate"] == ("20.00", "3.5000")
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    ({"on_time_dispatch": {"weight": "-1"}}, "on_time_dispatch.weight"),
+    ({"defect_rate": {"target": "2"}}, "defect_rate.target"),
+    ({"complaint_rate": {"target": "10001"}}, "complaint_rate.target"),
+    ({kpi: {"weight": "0"} for kpi in Kpi.values}, "weight"),
+    ({"speed": {"weight": "10"}}, "speed"),
+])
+def test_bad_kpi_settings_are_a_400_naming_the_kpi_and_field_and_change_nothing(api, operator, body, field):
+    before = kpi_settings_stored()
+
+    response = api(operator).patch("/api/v1/kpi-settings/change/", {"complaint_sla": {"weight": "40"}} | body, format="json")
+
+    assert response.status_code == 400 and [attr for attr, _code in errors(response)] == [field]
+    assert kpi_settings_stored() == before
+
+
+def test_one_kpi_setting_is_checked_against_its_own_range_through_the_api(api, operator):
+    setting = KpiSetting.objects.get(kpi=Kpi.DEFECT_RATE)
+
+    refused = api(operator).patch(f"/api/v1/kpi-settings/{setting.pk}/", {"target": "2"}, format="json")
+    changed = api(operator).patch(f"/api/v1/kpi-settings/{setting.pk}/", {"target": "0.03"}, format="json")
+
+    assert refused.status_code == 400 and errors(refused) == [("defect_rate.target", "invalid")]
+    assert changed.status_code == 200 and (changed.json()["weight"], changed.json()["target"]) == ("15.00", "0.0300")
+
+
+def test_a_supplier_cannot_change_kpi_settings_through_the_api(api, supplier_admin):
+    before = kpi_settings_stored()
+
+    response = api(supplier_admin).patch("/api/v1/kpi-settings/change/", {"on_time_dispatch": {"weight": "30"}}, format="json")
+
+    assert response.status_code == 403 and kpi_settings_stored() == before
 
 
 def test_switching_a_penalty_rule_needs_a_boolean_and_changes_nothing_otherwise(api, operator):

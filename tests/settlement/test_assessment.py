@@ -16,13 +16,15 @@ from logistics.models import ReturnRequest, Shipment
 from points.models import RedemptionOrder
 from points.models.complaints import Complaint, ComplaintDeadline
 from settlement.models import (
-    Adjustment, Assessment, Kpi, KpiResult, PenaltyProposal, PenaltyRule, Section, StatementLine, SuspensionProposal,
+    Adjustment, Assessment, Kpi, KpiResult, KpiSetting, PenaltyProposal, PenaltyRule, Section, StatementLine, SuspensionProposal,
 )
 from settlement.services import adjustments, generation
 from settlement.services.assessment import (
-    accept_penalty, accept_suspension, attainment_of, compute_month, create_penalty_rule, dismiss_penalty, dismiss_suspension,
-    penalties_waiting, score_of, set_penalty_rule_active, suspensions_waiting,
+    accept_penalty, accept_suspension, compute_month, dismiss_penalty, dismiss_suspension, penalties_waiting,
+    suspensions_waiting,
 )
+from settlement.services.assessment_rules import create_penalty_rule, set_penalty_rule_active, update_kpi_settings
+from settlement.services.kpis import attainment_of, score_of
 from suppliers.models import Gift, Location, Supplier
 from suppliers.models.inventory import ReplenishmentRequest
 from suppliers.services import onboarding
@@ -460,7 +462,9 @@ def test_a_deactivated_rule_proposes_nothing_and_keeps_the_proposals_it_made(oct
 
 @pytest.mark.parametrize(("changes", "field"), [
     ({"kpi": "speed"}, "kpi"), ({"threshold": "-0.1"}, "threshold"), ({"threshold": "abc"}, "threshold"),
-    ({"deduction": "0"}, "deduction"), ({"deduction": "NaN"}, "deduction"), ({"description": "  "}, "description"),
+    ({"threshold": "5"}, "threshold"), ({"kpi": Kpi.COMPLAINT_RATE, "threshold": "10001"}, "threshold"),
+    ({"deduction": "0"}, "deduction"), ({"deduction": "-100"}, "deduction"), ({"deduction": "0.005"}, "deduction"),
+    ({"deduction": "NaN"}, "deduction"), ({"description": "  "}, "description"),
 ])
 def test_a_bad_penalty_rule_names_its_field_and_is_not_saved(operator, changes, field):
     values = {"kpi": Kpi.DEFECT_RATE, "threshold": "0.1", "deduction": "100", "description": "质量退货率高于10%"} | changes
@@ -496,3 +500,83 @@ def test_a_suspension_proposal_waits_for_an_operator_until_decided(suspension, o
     dismiss_suspension(proposal=suspension, actor=operator, now=ASSESSED_AT, reason="已整改")
 
     assert suspensions_waiting(operator) == 0
+
+
+def test_a_complaint_rate_rule_takes_a_threshold_per_thousand_deliveries(operator):
+    rule = create_penalty_rule(actor=operator, now=ASSESSED_AT, kpi=Kpi.COMPLAINT_RATE, threshold="8", deduction="300.50",
+                               description="投诉率高于每千单8件")
+
+    assert (rule.threshold, rule.amount) == (Q("8.0000"), Q("-300.50"))
+
+
+def test_a_ratio_threshold_out_of_range_names_the_kpi(operator):
+    with pytest.raises(ValidationFailed) as refused:
+        create_penalty_rule(actor=operator, now=ASSESSED_AT, kpi=Kpi.DEFECT_RATE, threshold="8", deduction="300",
+                            description="质量退货率高于8")
+
+    assert (refused.value.field, str(refused.value.detail)) == ("threshold", "质量退货率是比率，应在 0 到 1 之间（0.95 即 95%）")
+
+
+# --- KPI settings -------------------------------------------------------------------------------------------------
+def stored_settings() -> dict:
+    return {s.kpi: (s.weight, s.target) for s in KpiSetting.objects.all()}
+
+
+def test_an_operator_changes_several_kpi_settings_together(operator):
+    update_kpi_settings(actor=operator, now=ASSESSED_AT, values={
+        Kpi.ON_TIME_DISPATCH: {"weight": "30", "target": "0.9"}, Kpi.COMPLAINT_RATE: {"target": "3.5"},
+    })
+
+    settings = stored_settings()
+    assert settings[Kpi.ON_TIME_DISPATCH] == (Q("30.00"), Q("0.9000"))
+    assert settings[Kpi.COMPLAINT_RATE] == (Q("20.00"), Q("3.5000"))
+
+
+@pytest.mark.parametrize(("values", "field"), [
+    ({Kpi.ON_TIME_DISPATCH: {"weight": "-1"}}, "on_time_dispatch.weight"),
+    ({Kpi.ON_TIME_DISPATCH: {"weight": "101"}}, "on_time_dispatch.weight"),
+    ({Kpi.ON_TIME_DISPATCH: {"weight": "abc"}}, "on_time_dispatch.weight"),
+    ({Kpi.ON_TIME_DISPATCH: {"target": "95"}}, "on_time_dispatch.target"),
+    ({Kpi.DEFECT_RATE: {"target": "-0.01"}}, "defect_rate.target"),
+    ({Kpi.COMPLAINT_RATE: {"target": "10001"}}, "complaint_rate.target"),
+    ({"speed": {"weight": "10"}}, "speed"),
+    ({kpi: {"weight": "0"} for kpi in Kpi.values}, "weight"),
+])
+def test_a_bad_kpi_setting_names_its_kpi_and_field_and_nothing_is_saved(operator, values, field):
+    before = stored_settings()
+    values = {Kpi.COMPLAINT_SLA: {"weight": "40"}} | values
+
+    with pytest.raises(ValidationFailed) as refused:
+        update_kpi_settings(actor=operator, now=ASSESSED_AT, values=values)
+
+    assert [error[0] for error in refused.value.errors] == [field]
+    assert stored_settings() == before
+
+
+def test_zeroing_the_last_weighted_kpi_is_refused(operator):
+    update_kpi_settings(actor=operator, now=ASSESSED_AT, values={kpi: {"weight": "0"} for kpi in Kpi.values[1:]})
+    before = stored_settings()
+
+    with pytest.raises(ValidationFailed) as refused:
+        update_kpi_settings(actor=operator, now=ASSESSED_AT, values={Kpi.values[0]: {"weight": "0"}})
+
+    assert refused.value.field == "weight" and stored_settings() == before
+
+
+def test_every_bad_kpi_setting_is_reported_at_once(operator):
+    with pytest.raises(ValidationFailed) as refused:
+        update_kpi_settings(actor=operator, now=ASSESSED_AT, values={
+            Kpi.ON_TIME_DISPATCH: {"weight": "-5", "target": "2"}, Kpi.COMPLAINT_RATE: {"target": "20000"},
+        })
+
+    assert [error[0] for error in refused.value.errors] == [
+        "on_time_dispatch.weight", "on_time_dispatch.target", "complaint_rate.target"]
+
+
+def test_only_operators_change_kpi_settings(finance, supplier_admin):
+    before = stored_settings()
+    for actor in (finance, supplier_admin):
+        with pytest.raises(PermissionDenied):
+            update_kpi_settings(actor=actor, now=ASSESSED_AT, values={Kpi.ON_TIME_DISPATCH: {"weight": "30"}})
+
+    assert stored_settings() == before

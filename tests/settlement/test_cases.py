@@ -14,7 +14,7 @@ from settlement.services import cases, re_evaluation
 from suppliers.models import Gift, Notice, Supplier
 from suppliers.services import inventory, onboarding
 from tests.factories import SHANGHAI, GiftFactory, SupplierFactory, SupplierUserFactory, WarehouseFactory, ready_to_activate
-from tests.portal import logged_in, nav
+from tests.portal import field_errors, logged_in, nav
 
 pytestmark = pytest.mark.django_db
 
@@ -119,8 +119,23 @@ def test_the_operator_closes_an_answered_case(answered_case, operator, now):
     assert (answered_case.state, answered_case.closed_at) == ("closed", now + timedelta(days=5))
 
 
+def test_closing_a_case_needs_a_reason_and_changes_nothing_without_one(answered_case, operator, now):
+    with pytest.raises(ValidationFailed) as refused:
+        cases.close_case(case=answered_case, actor=operator, now=now, reason="  ")
+
+    assert refused.value.field == "reason"
+    answered_case.refresh_from_db()
+    assert (answered_case.state, answered_case.closed_at) == ("answered", None)
+
+
+def test_the_closing_reason_is_kept_in_the_cases_history(answered_case, operator, now):
+    cases.close_case(case=answered_case, actor=operator, now=now + timedelta(days=5), reason="  复查发货记录，整改到位 ")
+
+    assert [(log.transition, log.reason) for log in history_of(answered_case)][-1] == ("close", "复查发货记录，整改到位")
+
+
 def test_answering_a_closed_case_is_refused_and_changes_nothing(answered_case, operator, staff, now):
-    cases.close_case(case=answered_case, actor=operator, now=now)
+    cases.close_case(case=answered_case, actor=operator, now=now, reason="整改到位")
 
     with pytest.raises(InvalidTransition):
         cases.answer_case(case=answered_case, answer="再补充", actor=staff, now=now)
@@ -316,11 +331,37 @@ def test_an_operator_opens_a_case_through_the_api_and_the_supplier_answers_it(ac
 
 
 def test_closing_a_closed_case_through_the_api_is_a_409(open_case, operator, api):
-    api(operator).post(f"/api/v1/rectification-cases/{open_case.pk}/close/", {}, format="json")
+    api(operator).post(f"/api/v1/rectification-cases/{open_case.pk}/close/", {"reason": "警告已知悉"}, format="json")
 
-    response = api(operator).post(f"/api/v1/rectification-cases/{open_case.pk}/close/", {}, format="json")
+    response = api(operator).post(f"/api/v1/rectification-cases/{open_case.pk}/close/", {"reason": "再次关闭"}, format="json")
 
     assert response.status_code == 409
+
+
+@pytest.mark.parametrize("body", [{}, {"reason": ""}, {"reason": "   "}])
+def test_closing_a_case_through_the_api_without_a_reason_is_a_400_naming_it(open_case, operator, api, body):
+    response = api(operator).post(f"/api/v1/rectification-cases/{open_case.pk}/close/", body, format="json")
+
+    assert response.status_code == 400
+    assert [error["attr"] for error in response.json()["errors"]] == ["reason"]
+    open_case.refresh_from_db()
+    assert open_case.state == "open"
+
+
+def test_a_supplier_cannot_close_its_case_through_the_api(open_case, staff, api):
+    response = api(staff).post(f"/api/v1/rectification-cases/{open_case.pk}/close/", {"reason": "已整改"}, format="json")
+
+    assert response.status_code == 403
+    open_case.refresh_from_db()
+    assert open_case.state == "open"
+
+
+def test_the_closing_reason_shows_in_the_case_history_through_the_api(open_case, operator, api):
+    api(operator).post(f"/api/v1/rectification-cases/{open_case.pk}/close/", {"reason": "警告已知悉"}, format="json")
+
+    history = api(operator).get(f"/api/v1/rectification-cases/{open_case.pk}/history/").json()
+
+    assert [(entry["transition"], entry["reason"]) for entry in history] == [("close", "警告已知悉")]
 
 
 def test_another_suppliers_case_and_re_evaluation_are_404s_in_the_api(open_case, due, other_supplier_admin, api):
@@ -361,6 +402,23 @@ def test_the_supplier_answers_on_the_case_page(open_case, staff):
     assert response.status_code == 200 and "已增加发货人手" in response.content.decode()
     open_case.refresh_from_db()
     assert open_case.state == "answered"
+
+
+def test_closing_a_case_on_its_page_without_a_reason_shows_the_error_next_to_it(open_case, operator):
+    response = logged_in(operator).post(f"/settlement/cases/{open_case.pk}/close/", {"reason": " "})
+
+    assert response.status_code == 200 and "reason" in field_errors(response)
+    open_case.refresh_from_db()
+    assert open_case.state == "open"
+
+
+def test_the_closing_reason_shows_in_the_history_on_the_case_page(open_case, operator, staff):
+    logged_in(operator).post(f"/settlement/cases/{open_case.pk}/close/", {"reason": "警告已知悉，不再跟进"})
+
+    page = logged_in(staff).get(f"/settlement/cases/{open_case.pk}/").content.decode()
+
+    history = page.split('data-testid="history"', 1)[1].split("</table>", 1)[0]
+    assert "警告已知悉，不再跟进" in history
 
 
 def test_an_empty_answer_on_the_page_shows_the_error_and_changes_nothing(open_case, staff):

@@ -158,6 +158,46 @@ def test_a_negative_weight_is_refused_and_nothing_changes(operator):
     assert KpiSetting.objects.get(pk=setting.pk).weight == setting.weight
 
 
+def kpi_row(response, kpi: str) -> str:
+    return response.content.decode().split(f'data-kpi="{kpi}"', 1)[1].split("</tr>", 1)[0]
+
+
+def test_a_ratio_target_over_1_is_shown_next_to_that_kpis_target_with_the_entries_kept(operator):
+    before = {s.kpi: (s.weight, s.target) for s in KpiSetting.objects.all()}
+    dispatch, defect = KpiSetting.objects.get(kpi=Kpi.ON_TIME_DISPATCH), KpiSetting.objects.get(kpi=Kpi.DEFECT_RATE)
+    data = current_settings() | {f"{dispatch.pk}-weight": "35", f"{defect.pk}-target": "2"}
+
+    response = logged_in(operator).post("/settlement/assessments/kpi-settings/", data)
+
+    row = kpi_row(response, Kpi.DEFECT_RATE)
+    assert response.status_code == 200
+    assert 'data-field="target">质量退货率是比率，应在 0 到 1 之间（0.95 即 95%）<' in row and 'value="2"' in row
+    assert 'value="35"' in kpi_row(response, Kpi.ON_TIME_DISPATCH) and "field-error" not in kpi_row(response, Kpi.ON_TIME_DISPATCH)
+    assert {s.kpi: (s.weight, s.target) for s in KpiSetting.objects.all()} == before
+
+
+def test_a_complaint_rate_target_per_thousand_is_accepted_and_over_10000_refused(operator):
+    complaint_rate = KpiSetting.objects.get(kpi=Kpi.COMPLAINT_RATE)
+    client = logged_in(operator)
+
+    client.post("/settlement/assessments/kpi-settings/", current_settings() | {f"{complaint_rate.pk}-target": "12"})
+    refused = client.post("/settlement/assessments/kpi-settings/", current_settings() | {f"{complaint_rate.pk}-target": "10001"})
+
+    assert 'data-field="target"' in kpi_row(refused, Kpi.COMPLAINT_RATE)
+    complaint_rate.refresh_from_db()
+    assert complaint_rate.target == Decimal("12.0000")
+
+
+def test_all_weights_zero_is_refused_above_the_table_and_nothing_changes(operator):
+    data = current_settings() | {f"{s.pk}-weight": "0" for s in KpiSetting.objects.all()}
+
+    response = logged_in(operator).post("/settlement/assessments/kpi-settings/", data)
+
+    page = response.content.decode()
+    assert response.status_code == 200 and "权重不能全部为 0" in page.split('data-testid="set-errors"', 1)[1].split("</ul>", 1)[0]
+    assert all(s.weight > 0 for s in KpiSetting.objects.all())
+
+
 def test_each_role_sees_its_assessment_navigation(operator, finance, supplier_admin):
     labels = {user.username: nav(logged_in(user).get("/settlement/assessments/")) for user in (operator, finance, supplier_admin)}
 
@@ -188,6 +228,16 @@ def test_a_bad_penalty_rule_is_shown_next_to_its_field_and_not_saved(operator):
     })
 
     assert response.status_code == 200 and field_errors(response).keys() == {"deduction"}
+    assert not PenaltyRule.objects.filter(description="不应保存").exists()
+
+
+def test_a_penalty_threshold_out_of_its_kpis_range_is_shown_next_to_it_with_the_entries_kept(operator):
+    response = logged_in(operator).post("/settlement/assessments/penalty-rules/", {
+        "kpi": Kpi.DEFECT_RATE, "threshold": "8", "deduction": "800", "description": "不应保存",
+    })
+
+    assert field_errors(response) == {"threshold": "质量退货率是比率，应在 0 到 1 之间（0.95 即 95%）"}
+    assert 'value="不应保存"' in response.content.decode()
     assert not PenaltyRule.objects.filter(description="不应保存").exists()
 
 

@@ -1,0 +1,126 @@
+"""The KPI settings and penalty rules of the monthly assessment (SPEC §4.10), which operators maintain: each KPI's
+weight and target, checked as a whole set, and the rules that turn a KPI past a threshold into a penalty proposal.
+A KPI's target and a rule's threshold are in the KPI's own range (check_kpi_figure).
+"""
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from core.errors import PermissionDenied, ValidationFailed
+from core.roles import Role
+from settlement.models import DEFAULT_KPIS, Kpi, KpiSetting, PenaltyRule
+from settlement.services import adjustments
+from settlement.services.kpis import HUNDREDTH, RATIO
+
+
+def require(actor, role: str, message: str) -> None:
+    """:raises PermissionDenied: with `message`, unless the actor has `role` (or is a superuser)"""
+    if not (getattr(actor, "is_superuser", False) or getattr(actor, "role", None) == role):
+        raise PermissionDenied(message)
+
+
+def kpi_settings() -> dict[str, tuple[Decimal, Decimal, bool]]:
+    """(weight, target, higher is better) per KPI: the stored settings, the product defaults for any missing."""
+    stored = {s.kpi: (s.weight, s.target, s.higher_is_better) for s in KpiSetting.objects.all()}
+    return {kpi: stored.get(kpi, DEFAULT_KPIS[kpi]) for kpi in Kpi.values}
+
+
+RATE_CEILING = {Kpi.COMPLAINT_RATE: Decimal(10000)}  # per 1,000 deliveries; every other KPI is a ratio 0–1
+WEIGHT_CEILING = Decimal(100)
+DEDUCTION_CEILING = Decimal(1000000)
+
+
+def check_kpi_figure(kpi: str, value, *, field: str) -> Decimal:
+    """A target or threshold of `kpi` in the KPI's own range: 0–1 for a ratio (0.95 is 95%), 0–10000 for the
+    complaint rate (per 1,000 deliveries). :raises ValidationFailed: naming `field` and the KPI"""
+    figure = _decimal(value, field=field)
+    ceiling = RATE_CEILING.get(kpi, Decimal(1))
+    if not Decimal(0) <= figure <= ceiling:
+        label = Kpi(kpi).label
+        message = (_("%(kpi)s按每千单计，应在 0 到 10000 之间") if kpi in RATE_CEILING
+                   else _("%(kpi)s是比率，应在 0 到 1 之间（0.95 即 95%%）"))
+        raise ValidationFailed(message % {"kpi": label}, field=field)
+    return figure.quantize(RATIO, ROUND_HALF_UP)
+
+
+def update_kpi_settings(*, actor, now: datetime, values: dict[str, dict]) -> list[KpiSetting]:
+    """Change the weights and targets of the KPIs in `values` ({kpi: {"weight": …, "target": …}}, either key may be
+    left out to keep it) and check the whole resulting set: no weight negative or over 100, not every weight 0, each
+    target in its KPI's range. All or nothing; later computations use them. Errors name `<kpi>.weight` or
+    `<kpi>.target` (`weight` when the weights together are wrong).
+
+    :raises PermissionDenied: not an operator :raises ValidationFailed: every bad field, named
+    """
+    require(actor, Role.OPERATOR, _("仅运营人员可以修改考核指标"))
+    current = kpi_settings()
+    wanted, errors = {}, []
+    for kpi, change in values.items():
+        if kpi not in current:
+            errors.append((kpi, "invalid", _("未知的考核指标 %(kpi)s") % {"kpi": kpi}))
+            continue
+        weight, target, _higher = current[kpi]
+        try:
+            weight = _weight(kpi, change.get("weight", weight))
+        except ValidationFailed as error:
+            errors += error.errors
+        try:
+            target = check_kpi_figure(kpi, change.get("target", target), field=f"{kpi}.target")
+        except ValidationFailed as error:
+            errors += error.errors
+        wanted[kpi] = (weight, target)
+    if not errors and not any(wanted.get(kpi, setting)[0] > 0 for kpi, setting in current.items()):
+        errors.append(("weight", "invalid", str(_("权重不能全部为 0：至少一项指标的权重须大于 0"))))
+    if errors:
+        raise ValidationFailed(errors[0][2], field=errors[0][0], errors=errors)
+    with transaction.atomic():
+        for kpi, (weight, target) in wanted.items():
+            KpiSetting.objects.update_or_create(kpi=kpi, defaults={"weight": weight, "target": target},
+                                                create_defaults={"weight": weight, "target": target,
+                                                                 "higher_is_better": current[kpi][2]})
+    return list(KpiSetting.objects.filter(kpi__in=wanted).order_by("pk"))
+
+
+def _weight(kpi: str, value) -> Decimal:
+    field = f"{kpi}.weight"
+    weight = _decimal(value, field=field)
+    if not Decimal(0) <= weight <= WEIGHT_CEILING:
+        raise ValidationFailed(_("%(kpi)s的权重应在 0 到 100 之间") % {"kpi": Kpi(kpi).label}, field=field)
+    return weight.quantize(HUNDREDTH, ROUND_HALF_UP)
+
+
+def create_penalty_rule(*, actor, now: datetime, kpi: str, threshold, deduction, description: str) -> PenaltyRule:
+    """Add a penalty rule (operators): from the next computation, a month whose KPI value is past `threshold` (in the
+    KPI's range, see check_kpi_figure) proposes a penalty deducting `deduction` yuan (positive, at most two decimals;
+    stored negative, as proposals and statements show it). Rules never change once made (proposals show their
+    threshold); to change one, add its successor and deactivate it. :raises ValidationFailed: naming the field"""
+    require(actor, Role.OPERATOR, _("仅运营人员可以维护扣款规则"))
+    if kpi not in Kpi.values:
+        raise ValidationFailed(_("请选择考核指标"), field="kpi")
+    threshold = check_kpi_figure(kpi, threshold, field="threshold")
+    deduction = adjustments.parse_amount(deduction, field="deduction")
+    if not Decimal("0.01") <= deduction <= DEDUCTION_CEILING:
+        raise ValidationFailed(_("扣款金额应在 0.01 到 1000000 元之间"), field="deduction")
+    description = (description or "").strip()
+    if not description or len(description) > 200:
+        raise ValidationFailed(_("请填写说明（200 字以内）"), field="description")
+    return PenaltyRule.objects.create(kpi=kpi, threshold=threshold, amount=-deduction, description=description, active=True)
+
+
+def set_penalty_rule_active(*, rule: PenaltyRule, actor, now: datetime, active: bool) -> PenaltyRule:
+    """Stop applying a rule, or apply it again (operators); proposals it already made stay as they are."""
+    require(actor, Role.OPERATOR, _("仅运营人员可以维护扣款规则"))
+    rule.active = active
+    rule.save(update_fields=["active"])
+    return rule
+
+
+def _decimal(value, *, field: str) -> Decimal:
+    try:
+        number = Decimal(str(value).strip())
+    except ArithmeticError:
+        raise ValidationFailed(_("请填写数字"), field=field) from None
+    if not number.is_finite():
+        raise ValidationFailed(_("请填写数字"), field=field)
+    return number

@@ -1,0 +1,198 @@
+"""The KPIs of the monthly supplier assessment (考核, SPEC §4.10) and the formula that turns them into a 0–100 score.
+
+Month M is the calendar month in Asia/Shanghai. Each KPI counts, set-based (one aggregate query per KPI, grouped by
+supplier), the events of its denominator that fall in M, and of those the ones that meet it:
+
+- on-time dispatch (dropship orders): orders whose `hand_over` transition (TransitionLog) is in M, except those
+  cancelled before they were ever shipped; of those, the ones whose first own shipment (not an exchange
+  replacement) was shipped within 48 h of the handover. An order still unshipped when M is assessed is late.
+- replenishment on time (warehouse locations): replenishment requests due in M, not cancelled; of those, the ones
+  met (stock received) on or before their due date (Asia/Shanghai).
+- first-attempt delivery (dropship orders): orders whose shipping ended in M — signed for (`delivered_at`) or
+  given up (`give_up` transition) in M; of those, the ones delivered without any failed shipment.
+- complaint rate (all): complaints triaged to the supplier (`responsible = supplier`) opened in M, per 1,000
+  orders delivered (signed for) in M. Complaints triaged to logistics or the operator never count.
+- complaint SLA (all): supplier-responsible complaint deadlines due in M; of those, answered by the deadline.
+- defect rate (all): units of the orders delivered in M; of those units, the ones returned as defective
+  (inspection outcome `defective`). A return is attributed to the month its order was delivered in, so the
+  numerator is a subset of the denominator; one inspected after the assessment counts when M is recomputed.
+
+A KPI whose denominator is 0 (which is also how a KPI that does not apply to the supplier's fulfilment shows)
+has value None and is left out of the score:
+
+    attainment = min(1, value / target)                                      higher is better
+    attainment = 1 if value <= target else max(0, 1 - (value - target) / target)   lower is better
+                 (with target 0: 1 when the value is 0, else 0)
+    score      = 100 × Σ(weight × attainment) / Σ(weight), over the KPIs with a value (None when there is none)
+"""
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import TruncDate
+
+from core.models import TransitionLog
+from logistics.models import ReturnRequest, Shipment
+from points.models import RedemptionOrder
+from points.models.complaints import Complaint, ComplaintDeadline, Party
+from settlement.models import Kpi, KpiResult, PenaltyRule
+from settlement.services.generation import month_start, next_month
+from suppliers.models import Location
+from suppliers.models.inventory import ReplenishmentRequest
+
+RATIO = Decimal("0.0001")
+HUNDREDTH = Decimal("0.01")
+DISPATCH_WINDOW = timedelta(hours=48)
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+Counts = dict[int, tuple[int, int]]  # supplier id → (numerator, denominator)
+
+
+@dataclass(frozen=True)
+class Window:
+    month: date
+    start: datetime
+    end: datetime
+
+    @classmethod
+    def of(cls, month: date) -> "Window":
+        month = month.replace(day=1)
+        return cls(month, month_start(month), month_start(next_month(month)))
+
+
+# --- KPI counts, one aggregate query each ---------------------------------------------------------------------
+
+def _transitions_in(window: Window, name: str):
+    return TransitionLog.objects.filter(
+        content_type=ContentType.objects.get_for_model(RedemptionOrder), transition=name,
+        at__gte=window.start, at__lt=window.end,
+    )
+
+
+def _rows(queryset) -> Counts:
+    return {row["sid"]: (row["num"] or 0, row["den"] or 0) for row in queryset}
+
+
+def count_on_time_dispatch(window: Window) -> Counts:
+    handed_over_at = TransitionLog.objects.filter(
+        content_type=ContentType.objects.get_for_model(RedemptionOrder), transition="hand_over", object_id=OuterRef("pk"),
+    ).order_by("at").values("at")[:1]
+    first_shipped_at = Shipment.objects.filter(
+        order=OuterRef("pk"), replacement_for__isnull=True, shipped_at__isnull=False,
+    ).order_by("shipped_at").values("shipped_at")[:1]
+    orders = (
+        RedemptionOrder.objects.filter(fulfilment="dropship", pk__in=_transitions_in(window, "hand_over").values("object_id"))
+        .annotate(handed_over_at=Subquery(handed_over_at), first_shipped_at=Subquery(first_shipped_at))
+        .exclude(state=RedemptionOrder.State.CANCELLED, first_shipped_at__isnull=True)
+    )
+    return _rows(orders.values(sid=F("supplier_id")).annotate(
+        den=Count("pk"), num=Count("pk", filter=Q(first_shipped_at__lte=F("handed_over_at") + DISPATCH_WINDOW)),
+    ).order_by())
+
+
+def count_replenishment_on_time(window: Window) -> Counts:
+    requests = (
+        ReplenishmentRequest.objects.filter(due_date__gte=window.month, due_date__lt=next_month(window.month),
+                                            location__kind=Location.Kind.WAREHOUSE)
+        .exclude(state=ReplenishmentRequest.State.CANCELLED)
+        .annotate(met_on=TruncDate("met_at", tzinfo=SHANGHAI))
+    )
+    return _rows(requests.values(sid=F("gift__supplier_id")).annotate(
+        den=Count("pk"), num=Count("pk", filter=Q(met_on__isnull=False, met_on__lte=F("due_date"))),
+    ).order_by())
+
+
+def count_first_attempt_delivery(window: Window) -> Counts:
+    delivered = Q(delivered_at__gte=window.start, delivered_at__lt=window.end)
+    failed = Shipment.objects.filter(order=OuterRef("pk"), replacement_for__isnull=True, state=Shipment.State.FAILED)
+    orders = RedemptionOrder.objects.filter(fulfilment="dropship").filter(
+        delivered | Q(pk__in=_transitions_in(window, "give_up").values("object_id"))
+    ).annotate(failed_once=Exists(failed))
+    return _rows(orders.values(sid=F("supplier_id")).annotate(
+        den=Count("pk"), num=Count("pk", filter=delivered & Q(failed_once=False)),
+    ).order_by())
+
+
+def _delivered_in(window: Window):
+    return RedemptionOrder.objects.filter(delivered_at__gte=window.start, delivered_at__lt=window.end)
+
+
+def count_complaint_rate(window: Window) -> Counts:
+    """Numerator: supplier-responsible complaints opened in M; denominator: orders delivered in M (× 1,000 later)."""
+    complaints = dict(
+        Complaint.objects.filter(kind=Complaint.Kind.COMPLAINT, responsible=Party.SUPPLIER, supplier__isnull=False,
+                                 opened_at__gte=window.start, opened_at__lt=window.end)
+        .values_list("supplier_id").annotate(n=Count("pk")).order_by()
+    )
+    delivered = dict(_delivered_in(window).values_list("supplier_id").annotate(n=Count("pk")).order_by())
+    return {sid: (complaints.get(sid, 0), delivered.get(sid, 0)) for sid in complaints.keys() | delivered.keys()}
+
+
+def count_complaint_sla(window: Window) -> Counts:
+    deadlines = ComplaintDeadline.objects.filter(responsible=Party.SUPPLIER, supplier__isnull=False,
+                                                 due_at__gte=window.start, due_at__lt=window.end)
+    return _rows(deadlines.values(sid=F("supplier_id")).annotate(
+        den=Count("pk"), num=Count("pk", filter=Q(responded_at__isnull=False, responded_at__lte=F("due_at"))),
+    ).order_by())
+
+
+def count_defect_rate(window: Window) -> Counts:
+    units = dict(_delivered_in(window).values_list("supplier_id").annotate(n=Sum("quantity")).order_by())
+    defective = dict(
+        ReturnRequest.objects.filter(outcome=ReturnRequest.Outcome.DEFECTIVE, order__in=_delivered_in(window))
+        .values_list("order__supplier_id").annotate(n=Sum("quantity")).order_by()
+    )
+    return {sid: (defective.get(sid, 0), units.get(sid, 0)) for sid in units.keys() | defective.keys()}
+
+
+COUNTERS: dict[str, Callable[[Window], Counts]] = {
+    Kpi.ON_TIME_DISPATCH: count_on_time_dispatch,
+    Kpi.REPLENISHMENT_ON_TIME: count_replenishment_on_time,
+    Kpi.FIRST_ATTEMPT_DELIVERY: count_first_attempt_delivery,
+    Kpi.COMPLAINT_RATE: count_complaint_rate,
+    Kpi.COMPLAINT_SLA: count_complaint_sla,
+    Kpi.DEFECT_RATE: count_defect_rate,
+}
+SCALE = {Kpi.COMPLAINT_RATE: Decimal(1000)}
+
+
+# --- the formula ----------------------------------------------------------------------------------------------
+
+def kpi_value(kpi: str, numerator: int, denominator: int) -> Decimal | None:
+    """The ratio (per 1,000 for the complaint rate), None when the denominator is 0."""
+    if not denominator:
+        return None
+    return (Decimal(numerator) * SCALE.get(kpi, Decimal(1)) / Decimal(denominator)).quantize(RATIO, ROUND_HALF_UP)
+
+
+def attainment_of(value: Decimal | None, *, target: Decimal, higher_is_better: bool) -> Decimal | None:
+    """How much of the target a value reaches, 0–1 (the module docstring has the formula)."""
+    if value is None:
+        return None
+    if higher_is_better:
+        result = Decimal(1) if target <= 0 else min(Decimal(1), value / target)
+    elif value <= target:
+        result = Decimal(1)
+    elif target <= 0:
+        result = Decimal(0)
+    else:
+        result = max(Decimal(0), 1 - (value - target) / target)
+    return result.quantize(RATIO, ROUND_HALF_UP)
+
+
+def score_of(results: Iterable[KpiResult]) -> Decimal | None:
+    """100 × Σ(weight × attainment) / Σ(weight) over the results with an attainment; None without any."""
+    applicable = [r for r in results if r.attainment is not None and r.weight > 0]
+    weights = sum((r.weight for r in applicable), Decimal(0))
+    if not weights:
+        return None
+    return (100 * sum(r.weight * r.attainment for r in applicable) / weights).quantize(HUNDREDTH, ROUND_HALF_UP)
+
+
+def breaches(rule: PenaltyRule, value: Decimal | None, *, higher_is_better: bool) -> bool:
+    if value is None:
+        return False
+    return value < rule.threshold if higher_is_better else value > rule.threshold
