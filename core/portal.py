@@ -2,6 +2,7 @@
 from collections.abc import Callable
 import dataclasses
 from dataclasses import dataclass
+from typing import Any
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
@@ -138,14 +139,51 @@ def add_service_errors(form, error, *, aliases: dict[str, str] | None = None) ->
         form.add_error(field if shown else None, detail)
 
 
+def act_with_form(request, form, service, *, success: str | Promise, aliases: dict[str, str] | None = None, **target) -> bool:
+    """Call `service` on `target` with the bound form's values, the user as actor and the time now. True when done (a
+    success message is added); False when the form is invalid or the service refused, its errors then next to the
+    fields they name (see add_service_errors), for the page to be rendered again with the form (status 400)."""
+    from django.contrib import messages
+    from django.utils import timezone
+
+    from core.errors import DomainError
+
+    if not form.is_valid():
+        return False
+    try:
+        service(**target, actor=request.user, now=timezone.now(), **form.cleaned_data)
+    except DomainError as error:
+        add_service_errors(form, error, aliases=aliases)
+        return False
+    messages.success(request, success)
+    return True
+
+
+def action_forms(request, offered: list[tuple[str, Any]], *, refused: tuple[str, Any] | None = None) -> list[tuple[str, Any, Any]]:
+    """(name, action, form) of each offered (name, action) of a page: a blank `action.form`, or for the action named
+    in `refused` (name, bound form) the form sent back with its errors and the values entered. When that action is no
+    longer offered (the object moved on meanwhile), its errors become messages, so that they are not lost."""
+    forms = [(name, action, refused[1] if refused and refused[0] == name else action.form(auto_id=False)) for name, action in offered]
+    if refused and refused[0] not in {name for name, _action in offered}:
+        report_form_errors(request, refused[1])
+    return forms
+
+
 def redirect_back(request, default: str):
     """Redirect to the page the form was posted from (kept in its `next` field) if it is a path of ours, else to the
     URL `default`. (Not `redirect()`: it would take a `next` that is no path for the name of a view.)"""
     from django.http import HttpResponseRedirect
+
+    return HttpResponseRedirect(posted_from(request, default))
+
+
+def posted_from(request, default: str) -> str:
+    """The page a form was posted from (its `next` field) if it is a path of ours, else the URL `default`: where to
+    go back to, and what a form rendered again after a refusal keeps as its own `next`."""
     from django.utils.http import url_has_allowed_host_and_scheme
 
     target = request.POST.get("next", "")
     safe = target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     )
-    return HttpResponseRedirect(target if safe else default)
+    return target if safe else default

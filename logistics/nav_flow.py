@@ -3,6 +3,7 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.portal import NavGroup, register_nav
 from core.roles import SUPPLIER_ROLES, Role
@@ -12,7 +13,7 @@ from suppliers.services.inventory import source_links
 
 register_nav(_("物流跟踪"), "member-shipments", roles={Role.MEMBER}, order=25)
 register_nav(_("入库预报"), "supplier-inbound", roles=SUPPLIER_ROLES, order=35)
-register_nav(_("订单"), "supplier-orders", roles=SUPPLIER_ROLES, order=36)
+register_nav(pgettext_lazy("nav", "订单"), "supplier-orders", roles=SUPPLIER_ROLES, order=36)
 register_nav(_("直发订单"), "supplier-dropship", roles=SUPPLIER_ROLES, order=37, badge=dropship_to_ship)
 register_nav(_("入库收货"), "logistics-inbound", roles={Role.LOGISTICS}, order=71, group=NavGroup.ORDERS, badge=inbound_waiting)
 register_nav(_("交接批次"), "logistics-handoff", roles={Role.LOGISTICS, Role.OPERATOR}, order=72, group=NavGroup.ORDERS, badge=handoff_waiting)

@@ -1,7 +1,7 @@
 """Reads of the goods flow, scoped by the actor."""
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Max, OuterRef, QuerySet, Subquery
 
-from logistics.models import Shipment
+from logistics.models import CarrierEvent, Shipment
 from points.models import RedemptionOrder
 
 
@@ -13,3 +13,13 @@ def list_orders_with_shipment(*, actor) -> QuerySet[RedemptionOrder]:
         RedemptionOrder.objects.visible_to(actor).select_related("gift")
         .annotate(shipment_id=Subquery(latest.values("pk")[:1])).order_by("-placed_at", "-id")
     )
+
+
+def next_event_sequence(*, tracking_number: str, event_id: str) -> int:
+    """The sequence a carrier event reported by hand takes: the one it was recorded with if its id was recorded (a
+    form sent again), else the one after the last the parcel has, recorded or handled."""
+    if (recorded := CarrierEvent.objects.filter(event_id=event_id).values_list("sequence", flat=True).first()) is not None:
+        return recorded
+    last_recorded = CarrierEvent.objects.filter(tracking_number=tracking_number).aggregate(last=Max("sequence"))["last"] or 0
+    last_handled = Shipment.objects.filter(tracking_number=tracking_number).aggregate(last=Max("last_event_sequence"))["last"] or 0
+    return max(last_recorded, last_handled) + 1

@@ -5,6 +5,7 @@ from logistics import views_flow as views
 
 urlpatterns = [
     path("inbound/", views.inbound_list, name="logistics-inbound"),
+    path("inbound/<int:pk>/", views.inbound_detail, name="logistics-inbound-detail"),
     path("inbound/<int:pk>/<slug:name>/", views.inbound_action, name="logistics-inbound-action"),
     path("announce/", views.supplier_inbound, name="supplier-inbound"),
     path("handoff/", views.handoff, name="logistics-handoff"),

@@ -14,5 +14,6 @@ urlpatterns = [
     path("tariffs/<slug:kind>/", views.tariff_update, name="logistics-tariff-update"),
     path("claims/", views.claim_list, name="logistics-claims"),
     path("claims/lost-parcel/", views.lost_parcel, name="logistics-lost-parcel"),
+    path("claims/<int:pk>/", views.claim_detail, name="logistics-claim"),
     path("claims/<int:pk>/<slug:name>/", views.claim_action, name="logistics-claim-action"),
 ]

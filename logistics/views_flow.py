@@ -26,7 +26,7 @@ from core.api.permissions import require_role
 from core.errors import DomainError, PermissionDenied
 from core.fsm import history_of
 from core.idempotency import once_per_token
-from core.portal import add_service_errors, labelled, paginate, redirect_back, report_form_errors, run_action
+from core.portal import act_with_form, action_forms, add_service_errors, labelled, paginate, posted_from, redirect_back, run_action
 from core.roles import SUPPLIER_ROLES, Role
 from core.services import log_personal_data_access
 from core.validators import id_or_none
@@ -84,20 +84,12 @@ def _named(table: dict[str, FlowAction], name: str) -> FlowAction:
     return table[name]
 
 
-def _perform(request, action: FlowAction, *, success: str, **target) -> None:
-    """Call the action's service on `target` with the posted form; problems become error messages."""
-    form = action.form(request.POST)
-    if form.is_valid():
-        call = partial(action.service, **target, actor=request.user, now=timezone.now(), **form.cleaned_data)
-        run_action(request, call, success=success)
-        return
-    report_form_errors(request, form)
-
-
-def _offered(obj, table: dict[str, FlowAction], allowed: Callable[[str], bool]) -> list[tuple[str, FlowAction, forms.Form]]:
-    """(name, action, blank form) of each action the object's state allows and `allowed(name)` admits."""
+def _offered(request, obj, table: dict[str, FlowAction], allowed: Callable[[str], bool], *,
+             refused: tuple[str, forms.Form] | None = None) -> list[tuple[str, FlowAction, forms.Form]]:
+    """(name, action, form) of each action the object's state allows and `allowed(name)` admits (see action_forms)."""
     available = {t.name for t in obj.get_available_state_transitions()}
-    return [(name, action, action.form(auto_id=False)) for name, action in table.items() if name in available and allowed(name)]
+    offered = [(name, action) for name, action in table.items() if name in available and allowed(name)]
+    return action_forms(request, offered, refused=refused)
 
 
 # inbound: logistics receives and puts away
@@ -110,18 +102,41 @@ def inbound_list(request):
     context = paginate(request, rows)
     acts = request.user.role == Role.LOGISTICS
     for row in context["page_obj"]:
-        row.actions = _offered(row, INBOUND_ACTIONS, lambda name: acts)
+        row.actions = _offered(request, row, INBOUND_ACTIONS, lambda name: acts)
     return render(request, "logistics/flow/inbound_list.html", context | {"filters": filters})
+
+
+def _inbound_rows(request):
+    return InboundShipment.objects.visible_to(request.user).select_related("supplier", "gift", "location")
+
+
+@login_required
+def inbound_detail(request, pk: int, *, refused: tuple[str, forms.Form] | None = None):
+    """An inbound shipment with its counts and its history (who received it and put it away, when, why)."""
+    require_role(request.user, FLOW_STAFF | SUPPLIER_ROLES)
+    row = get_object_or_404(_inbound_rows(request), pk=pk)
+    acts = request.user.role == Role.LOGISTICS
+    context = {
+        "row": row, "history": history_of(row), "actions": _offered(request, row, INBOUND_ACTIONS, lambda name: acts, refused=refused),
+        "next_path": posted_from(request, reverse("logistics-inbound-detail", args=[row.pk])) if refused else "",
+        "back": reverse("supplier-inbound" if request.user.role in SUPPLIER_ROLES else "logistics-inbound"),
+    }
+    return render(request, "logistics/flow/inbound_detail.html", context, status=400 if refused else 200)
 
 
 @login_required
 @require_POST
 def inbound_action(request, pk: int, name: str):
     action = _named(INBOUND_ACTIONS, name)
-    row = get_object_or_404(InboundShipment.objects.visible_to(request.user).select_related("supplier", "gift", "location"), pk=pk)
+    row = get_object_or_404(_inbound_rows(request), pk=pk)
     require_role(request.user, LOGISTICS)
-    _perform(request, action, inbound=row, success=labelled(action.label, row.number))
-    return redirect("logistics-inbound")
+    form = action.form(request.POST)
+    if act_with_form(request, form, action.service, inbound=row, success=labelled(action.label, row.number)):
+        return redirect_back(request, reverse("logistics-inbound"))
+    # the row it was sent from named, as the list has many
+    form.add_error(None, _("入库单 %(number)s（%(sku)s %(gift)s）未处理，请更正标出的数据") % {
+        "number": row.number, "sku": row.gift.sku, "gift": row.gift.name})
+    return inbound_detail(request, pk, refused=(name, form))
 
 
 # inbound: the supplier announces
@@ -219,7 +234,7 @@ def supplier_orders(request):
 
 
 @login_required
-def shipment_detail(request, pk: int):
+def shipment_detail(request, pk: int, *, refused: tuple[str, forms.Form] | None = None):
     require_role(request.user, FLOW_STAFF | SUPPLIER_ROLES)
     shipment = get_object_or_404(_shipments(request), pk=pk)
     now = timezone.now()
@@ -232,9 +247,10 @@ def shipment_detail(request, pk: int):
     context = {
         "shipment": shipment, "order": shipment.order, "unmasked": unmasked, "history": history_of(shipment),
         "signer": shipments.signer_shown(shipment, unmasked=unmasked),
-        "actions": _offered(shipment, SHIPMENT_ACTIONS, allowed),
+        "actions": _offered(request, shipment, SHIPMENT_ACTIONS, allowed, refused=refused),
+        "next_path": reverse("logistics-shipment", args=[shipment.pk]),
     }
-    return render(request, "logistics/flow/shipment_detail.html", context)
+    return render(request, "logistics/flow/shipment_detail.html", context, status=400 if refused else 200)
 
 
 @login_required
@@ -244,8 +260,10 @@ def shipment_action(request, pk: int, name: str):
     shipment = get_object_or_404(_shipments(request), pk=pk)
     if not shipments.may_drive_by_hand(user=request.user, shipment=shipment, action=name):
         raise PermissionDenied()
-    _perform(request, action, shipment=shipment, success=labelled(action.label, shipment.order.number))
-    return redirect("logistics-shipment", pk=shipment.pk)
+    form = action.form(request.POST)
+    if act_with_form(request, form, action.service, shipment=shipment, success=labelled(action.label, shipment.order.number)):
+        return redirect("logistics-shipment", pk=shipment.pk)
+    return shipment_detail(request, pk, refused=(name, form))
 
 
 # the member's shipments

@@ -6,7 +6,6 @@ supplier's lot is a 404.
 """
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 
 from django import forms
 from django.contrib.auth.decorators import login_required
@@ -20,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from core.api.permissions import require_role
 from core.fsm import history_of
-from core.portal import labelled, paginate, redirect_back, report_form_errors, run_action
+from core.portal import act_with_form, action_forms, labelled, paginate, posted_from, redirect_back
 from core.roles import SUPPLIER_ROLES, Role
 from logistics.models import LeftoverLot
 from logistics.services import leftovers
@@ -59,10 +58,11 @@ ACTIONS = {
 }
 
 
-def _offered(lot: LeftoverLot, user) -> list[tuple[str, LotAction, forms.Form]]:
-    if lot.state != LeftoverLot.State.OPEN:
-        return []
-    return [(name, action, action.form(auto_id=False)) for name, action in ACTIONS.items() if user.is_superuser or user.role == action.role]
+def _offered(request, lot: LeftoverLot, *, refused: tuple[str, forms.Form] | None = None) -> list[tuple[str, LotAction, forms.Form]]:
+    """The buttons the user may press on an open lot, each with its form (see action_forms)."""
+    user = request.user
+    offered = [(name, action) for name, action in ACTIONS.items() if user.is_superuser or user.role == action.role]
+    return action_forms(request, offered if lot.state == LeftoverLot.State.OPEN else [], refused=refused)
 
 
 @login_required
@@ -79,17 +79,20 @@ def leftover_list(request):
         "show_supplier": request.user.role not in SUPPLIER_ROLES,
     }
     for lot in context["page_obj"]:
-        lot.actions = _offered(lot, request.user)
+        lot.actions = _offered(request, lot)
     return render(request, "logistics/leftovers/lot_list.html", context)
 
 
 @login_required
-def leftover_detail(request, pk: int):
+def leftover_detail(request, pk: int, *, refused: tuple[str, forms.Form] | None = None):
     require_role(request.user, READERS)
     lot = get_object_or_404(leftovers.list_leftover_lots(actor=request.user), pk=pk)
-    lot.actions = _offered(lot, request.user)
-    context = {"lot": lot, "costs": leftovers.lot_costs(lot), "history": history_of(lot), "today": timezone.localdate()}
-    return render(request, "logistics/leftovers/lot_detail.html", context)
+    lot.actions = _offered(request, lot, refused=refused)
+    context = {
+        "lot": lot, "costs": leftovers.lot_costs(lot), "history": history_of(lot), "today": timezone.localdate(),
+        "next_path": posted_from(request, reverse("leftover-lot", args=[lot.pk])) if refused else "",
+    }
+    return render(request, "logistics/leftovers/lot_detail.html", context, status=400 if refused else 200)
 
 
 @login_required
@@ -101,9 +104,6 @@ def leftover_action(request, pk: int, name: str):
     lot = get_object_or_404(LeftoverLot.objects.visible_to(request.user), pk=pk)
     require_role(request.user, {action.role})
     form = action.form(request.POST)
-    if form.is_valid():
-        call = partial(action.service, lot=lot, actor=request.user, now=timezone.now(), **form.cleaned_data)
-        run_action(request, call, success=labelled(action.label, f"{lot.gift.sku} · {lot.location.name}"))
-    else:
-        report_form_errors(request, form)
-    return redirect_back(request, reverse("leftover-lot", args=[lot.pk]))
+    if act_with_form(request, form, action.service, lot=lot, success=labelled(action.label, f"{lot.gift.sku} · {lot.location.name}")):
+        return redirect_back(request, reverse("leftover-lot", args=[lot.pk]))
+    return leftover_detail(request, pk, refused=(name, form))

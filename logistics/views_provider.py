@@ -1,11 +1,21 @@
-"""Portal page of the provider integration (SPEC §4.6): carrier events, to find those waiting or rejected."""
+"""Portal pages of the provider integration (SPEC §4.6): carrier events, to find those waiting or rejected, and the
+form on which logistics staff report one by hand for a shipment's tracking number, through the same service as the
+provider's webhook."""
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 
 from core.api.permissions import require_role
-from core.portal import paginate
-from logistics.api.provider import READERS
+from core.errors import DomainError
+from core.portal import add_service_errors, paginate
+from logistics.api.provider import READERS, SENDERS
+from logistics.forms_provider import EVENT_FIELDS, CarrierEventForm
 from logistics.models import CarrierEvent
+from logistics.selectors import next_event_sequence
 from logistics.services import carrier_events
 
 
@@ -18,5 +28,29 @@ def carrier_event_list(request):
     events = carrier_events.list_carrier_events(actor=request.user, status=status, tracking_number=tracking_number)
     context = paginate(request, events) | {
         "statuses": CarrierEvent.Status.choices, "status": status, "tracking_number": tracking_number,
+        "may_report": request.user.role in SENDERS,
     }
     return render(request, "logistics/provider/carrier_event_list.html", context)
+
+
+@login_required
+def carrier_event_report(request):
+    """Report a carrier event (picked up, shipped, delivered, failed) for a tracking number; it takes the parcel's next
+    sequence and is applied as the provider's would be. A refusal comes back next to the field it is about."""
+    require_role(request.user, SENDERS)
+    form = CarrierEventForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        values = form.values()
+        try:
+            event = carrier_events.record_carrier_event(
+                event_id=form.event_id, sequence=next_event_sequence(tracking_number=values["tracking_number"], event_id=form.event_id),
+                **values, now=timezone.now(), actor=request.user,
+            )
+        except DomainError as error:
+            add_service_errors(form, error, aliases=EVENT_FIELDS)
+        else:
+            messages.success(request, _("已记录承运商事件：%(number)s %(kind)s（%(status)s）") % {
+                "number": event.tracking_number, "kind": event.get_kind_display(), "status": event.get_status_display()})
+            query = urlencode({"tracking_number": event.tracking_number})
+            return redirect(f"{reverse('logistics-carrier-events')}?{query}")
+    return render(request, "logistics/provider/carrier_event_form.html", {"form": form}, status=400 if form.errors else 200)

@@ -25,7 +25,7 @@ from core.api.permissions import require_role
 from core.errors import DomainError
 from core.idempotency import once_per_token
 from core.fsm import history_of
-from core.portal import add_service_errors, paginate, redirect_back, report_form_errors, run_action
+from core.portal import act_with_form, action_forms, add_service_errors, paginate, posted_from, redirect_back, report_form_errors, run_action
 from core.roles import SUPPLIER_ROLES, Role
 from logistics.forms_returns import (
     ClaimFilterForm,
@@ -72,21 +72,20 @@ RETURN_ACTIONS = {
     "inspect": ReturnAction(gettext_lazy("提交检验结论"), returns.inspect_return, InspectForm),
 }
 CLAIM_ACTIONS = {
-    "accept": (claims.accept_claim, ReasonForm, gettext_lazy("索赔已确认")),
-    "settle": (claims.settle_claim, SettleForm, gettext_lazy("索赔已结清")),
+    "accept": ReturnAction(gettext_lazy("确认索赔"), claims.accept_claim),
+    "settle": ReturnAction(gettext_lazy("结清"), claims.settle_claim, SettleForm),
 }
+CLAIM_SUCCESS = {"accept": gettext_lazy("索赔已确认"), "settle": gettext_lazy("索赔已结清")}
 
 
-def offered_actions(return_request: ReturnRequest, user) -> list[tuple[str, ReturnAction, forms.Form]]:
-    """The steps the user takes on the return in its current state, each with an empty form."""
+def offered_actions(request, return_request: ReturnRequest, *, refused: tuple[str, forms.Form] | None = None
+                    ) -> list[tuple[str, ReturnAction, forms.Form]]:
+    """The steps the user takes on the return in its current state, each with an empty form (or, for the step named in
+    `refused`, the form sent back with its errors and the values entered)."""
     available = {t.name for t in return_request.get_available_state_transitions()}
-    return [
-        (name, action, action.form(auto_id=False)) for name, action in RETURN_ACTIONS.items()
-        if name in available and returns.may_act(user=user, return_request=return_request, step=name)
-    ]
-
-
-
+    offered = [(name, action) for name, action in RETURN_ACTIONS.items()
+               if name in available and returns.may_act(user=request.user, return_request=return_request, step=name)]
+    return action_forms(request, offered, refused=refused)
 
 
 # --- member ------------------------------------------------------------------------------------------------------
@@ -125,21 +124,22 @@ def return_list(request):
     filters = ReturnFilterForm(request.GET)
     context = paginate(request, filters.apply(returns.list_returns(user=request.user)))
     for return_request in context["page_obj"]:
-        return_request.actions = offered_actions(return_request, request.user)
+        return_request.actions = offered_actions(request, return_request)
     return render(request, "logistics/returns/list.html", context | {"filters": filters})
 
 
 @login_required
-def return_detail(request, pk: int):
+def return_detail(request, pk: int, *, refused: tuple[str, forms.Form] | None = None):
     return_request = get_object_or_404(returns.list_returns(user=request.user), pk=pk)
     context = {
         "return_request": return_request,
         "history": history_of(return_request),
-        "actions": offered_actions(return_request, request.user),
+        "actions": offered_actions(request, return_request, refused=refused),
         "is_member": request.user.role == Role.MEMBER,
         "extra_costs": costs.list_extra_costs(user=request.user).filter(return_request=return_request),
+        "next_path": posted_from(request, reverse("logistics-return", args=[return_request.pk])) if refused else "",
     }
-    return render(request, "logistics/returns/detail.html", context)
+    return render(request, "logistics/returns/detail.html", context, status=400 if refused else 200)
 
 
 @login_required
@@ -151,12 +151,10 @@ def return_action(request, pk: int, name: str):
     return_request = get_object_or_404(returns.list_returns(user=request.user), pk=pk)
     require_role(request.user, returns.roles_for(name))
     form = action.form(request.POST)
-    if form.is_valid():
-        call = partial(action.service, return_request=return_request, actor=request.user, now=timezone.now(), **form.cleaned_data)
-        run_action(request, call, success=_("%(action)s：%(number)s") % {"action": action.label, "number": return_request.number})
-    else:
-        report_form_errors(request, form)
-    return redirect_back(request, reverse("logistics-return", args=[return_request.pk]))
+    success = _("%(action)s：%(number)s") % {"action": action.label, "number": return_request.number}
+    if act_with_form(request, form, action.service, return_request=return_request, success=success):
+        return redirect_back(request, reverse("logistics-return", args=[return_request.pk]))
+    return return_detail(request, pk, refused=(name, form))
 
 
 # --- extra costs and tariffs -------------------------------------------------------------------------------------
@@ -210,8 +208,8 @@ def tariff_update(request, kind: str):
 
 # --- logistics claims --------------------------------------------------------------------------------------------
 
-@login_required
-def claim_list(request):
+def _claims_page(request, *, lost_form: LostParcelForm | None = None):
+    """The claims with their total, and the lost-parcel form for those who report one (`lost_form`: sent back refused)."""
     require_role(request.user, CLAIM_READERS)
     filters = ClaimFilterForm(request.GET)
     claimed = filters.apply(claims.list_claims(user=request.user))
@@ -220,26 +218,42 @@ def claim_list(request):
         "total": claimed.aggregate(total=Sum("amount"))["total"],
         "may_settle": request.user.role in FINANCE,
         "settle_form": SettleForm(auto_id=False),
-        "lost_form": LostParcelForm(user=request.user) if request.user.role in PARCEL_REPORTERS else None,
+        "lost_form": lost_form or (LostParcelForm(user=request.user) if request.user.role in PARCEL_REPORTERS else None),
     }
-    return render(request, "logistics/returns/claims.html", context)
+    return render(request, "logistics/returns/claims.html", context, status=400 if lost_form else 200)
+
+
+@login_required
+def claim_list(request):
+    return _claims_page(request)
+
+
+@login_required
+def claim_detail(request, pk: int, *, refused: tuple[str, forms.Form] | None = None):
+    """A claim with what it is for and its history (who accepted and settled it, when, with which reference)."""
+    require_role(request.user, CLAIM_READERS)
+    claim = get_object_or_404(claims.list_claims(user=request.user), pk=pk)
+    available = {t.name for t in claim.get_available_state_transitions()} if request.user.role in FINANCE else set()
+    actions = action_forms(request, [(name, action) for name, action in CLAIM_ACTIONS.items() if name in available], refused=refused)
+    context = {
+        "claim": claim, "history": history_of(claim), "actions": actions,
+        "next_path": posted_from(request, reverse("logistics-claim", args=[claim.pk])) if refused else "",
+    }
+    return render(request, "logistics/returns/claim_detail.html", context, status=400 if refused else 200)
 
 
 @login_required
 @require_POST
 def claim_action(request, pk: int, name: str):
-    service, form_class, success = CLAIM_ACTIONS.get(name, (None, None, None))
-    if service is None:
+    action = CLAIM_ACTIONS.get(name)
+    if action is None:
         raise Http404
     claim = get_object_or_404(claims.list_claims(user=request.user), pk=pk)
     require_role(request.user, FINANCE)
-    form = form_class(request.POST)
-    if form.is_valid():
-        call = partial(service, claim=claim, actor=request.user, now=timezone.now(), **form.cleaned_data)
-        run_action(request, call, success=success)
-    else:
-        report_form_errors(request, form)
-    return redirect_back(request, reverse("logistics-claims"))
+    form = action.form(request.POST)
+    if act_with_form(request, form, action.service, claim=claim, success=CLAIM_SUCCESS[name]):
+        return redirect_back(request, reverse("logistics-claims"))
+    return claim_detail(request, pk, refused=(name, form))
 
 
 @login_required
@@ -248,9 +262,11 @@ def lost_parcel(request):
     require_role(request.user, PARCEL_REPORTERS)
     form = LostParcelForm(request.POST, user=request.user)
     if form.is_valid():
-        shipment = form.cleaned_data["tracking_number"]
-        call = partial(claims.report_lost_parcel, shipment=shipment, actor=request.user, now=timezone.now())
-        run_action(request, call, success=_("已登记包裹丢失索赔"))
-    else:
-        report_form_errors(request, form)
-    return redirect("logistics-claims")
+        try:
+            claims.report_lost_parcel(shipment=form.cleaned_data["tracking_number"], actor=request.user, now=timezone.now())
+        except DomainError as error:
+            add_service_errors(form, error, aliases={"shipment": "tracking_number"})
+        else:
+            messages.success(request, _("已登记包裹丢失索赔"))
+            return redirect("logistics-claims")
+    return _claims_page(request, lost_form=form)

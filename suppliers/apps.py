@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class SuppliersConfig(AppConfig):
@@ -16,10 +17,10 @@ class SuppliersConfig(AppConfig):
         from suppliers.services.profile import changes_waiting
         from suppliers.services.onboarding import applications_waiting
 
-        register_nav(_("礼品商管理"), "operator-suppliers", roles={Role.OPERATOR, Role.FINANCE, Role.LOGISTICS}, order=10,
+        register_nav(pgettext_lazy("nav", "礼品商管理"), "operator-suppliers", roles={Role.OPERATOR, Role.FINANCE, Role.LOGISTICS}, order=10,
                      group=NavGroup.SUPPLIERS, badge=applications_waiting)
         register_nav(_("礼品审核"), "operator-gift-review", roles={Role.OPERATOR}, order=20, group=NavGroup.GIFTS, badge=reviews_waiting)
-        register_nav(_("礼品管理"), "operator-gifts", roles={Role.OPERATOR}, order=30, group=NavGroup.GIFTS)
+        register_nav(pgettext_lazy("nav", "礼品管理"), "operator-gifts", roles={Role.OPERATOR}, order=30, group=NavGroup.GIFTS)
         register_nav(_("我的礼品"), "supplier-gifts", roles=SUPPLIER_ROLES, order=20)
         register_nav(_("礼品导入导出"), "supplier-catalog-import", roles=SUPPLIER_ROLES, order=25)
         register_nav(_("库存"), "supplier-stock", roles={*SUPPLIER_ROLES, Role.LOGISTICS, Role.OPERATOR}, order=30, group=NavGroup.ORDERS)

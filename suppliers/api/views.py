@@ -234,6 +234,7 @@ class StockRecordViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = StockRecordSerializer
     filterset_fields = ["gift", "location"]
+    search_fields = ["gift__sku", "gift__name", "gift__supplier__name"]  # as the stock page's text filter
 
     def get_queryset(self):
         return StockRecord.objects.visible_to(self.request.user).select_related("gift", "location")

@@ -297,3 +297,24 @@ def test_gift_pictures_are_read_only_in_the_admin_so_every_change_is_checked_by_
     gift.refresh_from_db()
     assert "images" not in page.context["adminform"].form.fields and "https://cdn.example.com/tea.jpg" in page.content.decode()
     assert saved.status_code == 302 and gift.name == "改名茶礼" and gift.images == ["https://cdn.example.com/tea.jpg"]
+
+
+@pytest.mark.parametrize("role_fixture", ["operator", "finance", "logistics", "supplier_admin", "supplier_staff", "member"])
+def test_english_navigation_labels_are_english_and_never_repeat_their_heading(request, role_fixture):
+    user = request.getfixturevalue(role_fixture)
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(getattr(user, "user", user))
+    response = client.get("/")
+
+    labels = re.findall(r"<a [^>]*>([^<]*)</a>", nav(response))
+    assert labels and not [label for label in labels if re.search(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]", label)]
+    for heading, entries in nav_groups(response).items():
+        assert heading not in entries, f"{heading} › {heading}"
+
+
+@pytest.mark.parametrize("role_fixture", ["operator", "finance", "logistics", "supplier_admin", "supplier_staff", "member"])
+def test_chinese_navigation_labels_carry_no_brackets(request, role_fixture):
+    user = request.getfixturevalue(role_fixture)
+    labels = re.findall(r"<a [^>]*>([^<]*)</a>", nav(logged_in(getattr(user, "user", user)).get("/")))
+
+    assert labels and not [label for label in labels if re.search(r"[()（）【】\[\]]", label)]

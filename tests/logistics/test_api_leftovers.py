@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from logistics.models import ExtraCost, LeftoverLot
 from logistics.services import leftovers
 from suppliers.models import Gift
+from tests.portal import field_errors
 from tests.factories import GiftFactory, SupplierUserFactory, WarehouseFactory
 from tests.helpers import assert_list_queries_constant
 from tests.logistics.leftover_world import DEADLINE, RETIRED_ON, at_0010
@@ -169,9 +170,12 @@ def test_the_operator_page_offers_clearance_and_reports_a_bad_price_without_chan
     client = page_client(operator)
     assert 'data-action="clearance"' in client.get(f"/logistics/leftovers/{lot.pk}/").content.decode()
 
-    response = client.post(f"/logistics/leftovers/{lot.pk}/clearance/", {"points_price": "0", "settlement_price": "1"}, follow=True)
+    response = client.post(f"/logistics/leftovers/{lot.pk}/clearance/",
+                           {"points_price": "0", "settlement_price": "1.50", "reason": "整批清仓", "next": "/logistics/leftovers/"})
 
-    assert "清仓积分价" in response.content.decode()
+    assert response.status_code == 400 and list(field_errors(response)) == ["points_price"]
+    html = response.content.decode()
+    assert 'value="1.50"' in html and 'value="整批清仓"' in html and 'name="next" value="/logistics/leftovers/"' in html
     assert LeftoverLot.objects.get(pk=lot.pk).state == "open"
 
 
@@ -181,5 +185,5 @@ def test_a_refused_page_action_is_an_error_message_not_a_500(lot, logistics):
 
     response = client.post(f"/logistics/leftovers/{lot.pk}/dispose/", follow=True)
 
-    assert response.status_code == 200 and 'class="error"' in response.content.decode()
+    assert response.status_code == 400 and 'class="error"' in response.content.decode()  # the lot is closed: no form to show it by
     assert LeftoverLot.objects.get(pk=lot.pk).state == "collected"

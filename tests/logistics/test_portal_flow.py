@@ -66,12 +66,48 @@ def test_logistics_receives_an_announced_shipment_from_the_inbound_page_and_stoc
     assert f'action="/logistics/inbound/{announced.pk}/put_away/"' in response.content.decode()
 
 
-def test_a_bad_receipt_shows_the_error_and_changes_nothing(logistics, announced, stocked_gift, warehouse):
-    response = logged_in(logistics).post(f"/logistics/inbound/{announced.pk}/receive/", {"counted_quantity": 5, "damaged_quantity": 6}, follow=True)
+def test_a_bad_receipt_shows_the_error_next_to_its_field_names_the_row_and_keeps_the_values(logistics, announced, stocked_gift, warehouse):
+    response = logged_in(logistics).post(f"/logistics/inbound/{announced.pk}/receive/",
+                                         {"counted_quantity": 5, "damaged_quantity": 6, "reason": "箱子压扁", "next": "/logistics/inbound/"})
 
     announced.refresh_from_db()
     assert announced.state == "announced" and on_hand(stocked_gift, warehouse) == 20
-    assert any("破损数量" in message for message in messages_of(response))
+    assert response.status_code == 400
+    errors = field_errors(response)
+    assert "破损数量" in errors["damaged_quantity"]
+    assert announced.number in errors["__all__"] and announced.gift.sku in errors["__all__"]
+    html = response.content.decode()
+    assert 'value="5"' in html and 'value="6"' in html and 'value="箱子压扁"' in html
+    assert 'name="next" value="/logistics/inbound/"' in html  # a corrected form goes back where it came from
+
+
+def test_a_receipt_that_is_no_number_is_shown_next_to_its_field(logistics, announced):
+    response = logged_in(logistics).post(f"/logistics/inbound/{announced.pk}/receive/", {"counted_quantity": "十", "damaged_quantity": 0})
+
+    assert response.status_code == 400 and "counted_quantity" in field_errors(response)
+    assert InboundShipment.objects.get(pk=announced.pk).state == "announced"
+
+
+def test_the_inbound_page_shows_who_received_and_put_away_with_their_reasons(logistics, announced, now):
+    client = logged_in(logistics)
+    assert f'href="/logistics/inbound/{announced.pk}/"' in page(client, "/logistics/inbound/")
+    client.post(f"/logistics/inbound/{announced.pk}/receive/", {"counted_quantity": 9, "damaged_quantity": 0, "reason": "少一箱"})
+    client.post(f"/logistics/inbound/{announced.pk}/put_away/", {"next": f"/logistics/inbound/{announced.pk}/"})
+
+    html = page(client, f"/logistics/inbound/{announced.pk}/")
+
+    history = html.split('data-testid="history"', 1)[1]
+    assert "少一箱" in history and logistics.username in history
+    assert history.count("<tr>") == 3  # the head, received, put away
+
+
+def test_the_inbound_page_is_for_logistics_operators_and_its_own_supplier(operator, supplier_staff, other_supplier_admin, member, announced):
+    url = f"/logistics/inbound/{announced.pk}/"
+
+    assert 'data-action="receive"' not in page(logged_in(operator), url)
+    assert announced.number in page(logged_in(supplier_staff), url)
+    assert logged_in(other_supplier_admin).get(url).status_code == 404
+    assert logged_in(member).get(url).status_code == 403
 
 
 def test_logistics_puts_received_goods_away(logistics, announced, now):
@@ -210,13 +246,30 @@ def test_logistics_records_a_failure_with_its_reason_and_an_empty_reason_is_refu
     picked_and_shipped(shipment=warehouse_shipment, actor=logistics, now=now, carrier="顺丰", tracking_number="SF1")
     client, url = logged_in(logistics), f"/logistics/shipments/{warehouse_shipment.pk}/fail/"
 
-    empty = client.post(url, {"reason": ""}, follow=True)
+    empty = client.post(url, {"reason": ""})
     assert Shipment.objects.get(pk=warehouse_shipment.pk).state == "shipped"
-    assert any("失败原因" in message for message in messages_of(empty))
+    assert empty.status_code == 400 and "reason" in field_errors(empty)
     client.post(url, {"reason": "收件人拒收"})
 
     warehouse_shipment.refresh_from_db()
     assert (warehouse_shipment.state, warehouse_shipment.failure_reason) == ("failed", "收件人拒收")
+
+
+def test_shipping_without_a_tracking_number_keeps_the_carrier_and_shows_the_error_by_its_field(logistics, warehouse_shipment, now):
+    shipments.pick_shipment(shipment=warehouse_shipment, actor=logistics, now=now)
+
+    response = logged_in(logistics).post(f"/logistics/shipments/{warehouse_shipment.pk}/ship/", {"carrier": "顺丰", "tracking_number": ""})
+
+    assert response.status_code == 400 and list(field_errors(response)) == ["tracking_number"]
+    assert 'value="顺丰"' in response.content.decode()
+    assert Shipment.objects.get(pk=warehouse_shipment.pk).state == "picked"
+
+
+def test_a_delivery_the_shipment_cannot_take_yet_is_shown_on_its_page(logistics, warehouse_shipment):
+    response = logged_in(logistics).post(f"/logistics/shipments/{warehouse_shipment.pk}/deliver/", {"signer": "刘洋"})
+
+    assert response.status_code == 400 and 'class="error"' in response.content.decode()  # not offered in this state: a message
+    assert Shipment.objects.get(pk=warehouse_shipment.pk).state == "created"
 
 
 def test_the_warehouse_shipment_page_shows_logistics_the_recipient_and_logs_it(logistics, warehouse_shipment):

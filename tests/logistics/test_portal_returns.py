@@ -89,13 +89,24 @@ def test_the_operator_approves_from_the_list(delivered_order, operator, now):
     assert ReturnRequest.objects.get().state == "approved"
 
 
-def test_a_rejection_without_a_reason_is_refused_with_a_message(delivered_order, operator, now):
+def test_a_rejection_without_a_reason_is_shown_next_to_its_field_on_the_returns_page(delivered_order, operator, now):
     return_request = request(delivered_order, now=now)
 
-    response = logged_in(operator).post(f"/logistics/returns/{return_request.pk}/reject/", {"reason": ""}, follow=True)
+    response = logged_in(operator).post(f"/logistics/returns/{return_request.pk}/reject/", {"reason": " ", "next": "/logistics/returns/"})
 
-    assert "拒绝原因" in response.content.decode()
+    assert response.status_code == 400 and list(field_errors(response)) == ["reason"]
+    assert 'name="next" value="/logistics/returns/"' in response.content.decode()
     assert ReturnRequest.objects.get().state == "requested"
+
+
+def test_an_inspection_refused_keeps_the_note_entered(delivered_order, operator, logistics, now):
+    return_request = received(delivered_order, operator=operator, handler=logistics, now=now, reason="defective")
+
+    response = logged_in(logistics).post(f"/logistics/returns/{return_request.pk}/inspect/", {"outcome": "", "reason": "外壳裂纹"})
+
+    assert response.status_code == 400 and "outcome" in field_errors(response)
+    assert 'value="外壳裂纹"' in response.content.decode()
+    assert ReturnRequest.objects.get().state == "received"
 
 
 def test_logistics_inspects_a_received_return_from_its_page(delivered_order, operator, logistics, now):
@@ -276,6 +287,54 @@ def test_logistics_reports_a_lost_parcel_by_its_tracking_number(confirmed_order,
 
     assert 'data-testid="lost-parcel-form"' in page and 'data-action="accept"' not in page
     assert LogisticsClaim.objects.get().cause == "lost_parcel"
+
+
+def test_a_lost_parcel_report_naming_an_unknown_tracking_number_is_shown_next_to_it(confirmed_order, logistics):
+    unknown = logged_in(logistics).post("/logistics/claims/lost-parcel/", {"tracking_number": "SF-NONE"})
+
+    assert unknown.status_code == 400 and list(field_errors(unknown)) == ["tracking_number"]
+    assert 'value="SF-NONE"' in unknown.content.decode()
+    assert not LogisticsClaim.objects.exists()
+
+
+def test_a_second_lost_parcel_report_is_refused_next_to_the_tracking_number(confirmed_order, logistics, now):
+    shipments.hand_over_warehouse_orders(key="LOST", actor=logistics, now=now)
+    picked_and_shipped(shipment=Shipment.objects.get(), actor=logistics, now=now, carrier="顺丰", tracking_number="SF-LOST-2")
+    client = logged_in(logistics)
+    client.post("/logistics/claims/lost-parcel/", {"tracking_number": "SF-LOST-2"})
+
+    again = client.post("/logistics/claims/lost-parcel/", {"tracking_number": "SF-LOST-2"})
+
+    assert again.status_code == 400 and list(field_errors(again)) == ["tracking_number"]
+    assert 'value="SF-LOST-2"' in again.content.decode()
+    assert LogisticsClaim.objects.count() == 1
+
+
+def test_the_claim_page_shows_its_history_and_a_settlement_without_reference_next_to_its_field(delivered_order, finance, now):
+    claim = claims.open_claim(order=delivered_order, cause="transit_damage", quantity=1, now=now)
+    client = logged_in(finance)
+    assert f'href="/logistics/claims/{claim.pk}/"' in client.get("/logistics/claims/").content.decode()
+    client.post(f"/logistics/claims/{claim.pk}/accept/", {"reason": "照片确认破损"})
+
+    refused = client.post(f"/logistics/claims/{claim.pk}/settle/", {"settlement_reference": "  "})
+    client.post(f"/logistics/claims/{claim.pk}/settle/", {"settlement_reference": "PAY-9"})
+    html = client.get(f"/logistics/claims/{claim.pk}/").content.decode()
+
+    assert refused.status_code == 400 and list(field_errors(refused)) == ["settlement_reference"]
+    history = html.split('data-testid="history"', 1)[1]
+    assert "照片确认破损" in history and "PAY-9" in history and finance.username in history
+
+
+def test_the_claim_page_is_for_claim_staff_only(delivered_order, logistics, supplier_admin, member, now):
+    claim = claims.open_claim(order=delivered_order, cause="transit_damage", quantity=1, now=now)
+    url = f"/logistics/claims/{claim.pk}/"
+
+    html = logged_in(logistics).get(url).content.decode()
+
+    assert "¥180.00" in html and 'data-action="settle"' not in html
+    assert logged_in(supplier_admin).get(url).status_code == 403
+    assert logged_in(member.user).get(url).status_code == 403
+    assert logged_in(logistics).get("/logistics/claims/999999/").status_code == 404
 
 
 def test_suppliers_do_not_open_the_claims_page(supplier_admin):

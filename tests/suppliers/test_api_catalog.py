@@ -101,6 +101,25 @@ def test_stock_movements_and_replenishment_are_listed_for_the_owner_only(api, su
     assert [r["quantity"] for r in requests] == [8]
 
 
+def test_the_stock_list_is_searched_by_gift_code_or_name_as_the_stock_page_is(api, logistics, supplier, other_supplier_admin, now):
+    from tests.portal import logged_in
+
+    warehouse = WarehouseFactory()
+    kettle = GiftFactory(supplier=supplier, sku="KT-100", name="电热水壶")
+    GiftFactory(supplier=supplier, sku="TW-200", name="毛巾")
+    for gift in Gift.objects.filter(supplier=supplier):
+        inventory.receive_stock(gift=gift, location=warehouse, quantity=1, at=now)
+
+    by_code = api(logistics).get("/api/v1/stock/?search=kt-1").json()["results"]
+    by_name = api(logistics).get("/api/v1/stock/?search=热水").json()["results"]
+    theirs = api(other_supplier_admin).get("/api/v1/stock/?search=KT-100").json()["results"]
+    page = logged_in(logistics).get("/supplier/stock/?q=热水").content.decode()
+
+    assert [row["gift"] for row in by_code] == [row["gift"] for row in by_name] == [kettle.pk]
+    assert theirs == []
+    assert "KT-100" in page and "TW-200" not in page
+
+
 def test_logistics_sets_safety_stock_and_a_bad_value_is_refused(api, logistics, supplier, now):
     gift = GiftFactory(supplier=supplier)
     record = inventory.receive_stock(gift=gift, location=WarehouseFactory(), quantity=9, at=now)

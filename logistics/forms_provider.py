@@ -1,0 +1,48 @@
+"""Portal form of the provider integration: a carrier event reported by hand, parsed into what the carrier-event
+service takes (the rules, such as a delivery needing its signer, live there)."""
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.forms import SubmittedOnce
+from logistics.models import CarrierEvent
+
+# service field → form field, for the errors the carrier-event service reports
+EVENT_FIELDS = {"payload.carrier": "carrier", "payload.signer": "signer", "payload.reason": "reason",
+                "payload.order_number": "order_number"}
+PAYLOAD_KEYS = ("carrier", "signer", "reason", "order_number")
+
+
+class CarrierEventForm(SubmittedOnce):
+    """One carrier event for a shipment, by its tracking number. The page's token becomes the event id, so a form
+    sent twice is recorded once, as the provider's retries are."""
+
+    tracking_number = forms.CharField(label=_("运单号"), max_length=60)
+    kind = forms.ChoiceField(label=_("类型"), choices=CarrierEvent.Kind.choices)
+    occurred_at = forms.DateTimeField(
+        label=_("发生时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    carrier = forms.CharField(label=_("承运商"), max_length=40, required=False, help_text=_("发货事件填写"))
+    signer = forms.CharField(label=_("签收人"), max_length=50, required=False, help_text=_("签收事件必填"))
+    reason = forms.CharField(label=_("失败原因"), max_length=200, required=False, help_text=_("配送失败事件填写"))
+    order_number = forms.CharField(label=_("订单号"), max_length=30, required=False,
+                                   help_text=_("运单尚无此运单号时（发货前）填写，用于找到运单"))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("occurred_at", timezone.localtime().replace(second=0, microsecond=0))
+
+    def clean_tracking_number(self) -> str:
+        return self.cleaned_data["tracking_number"].strip()
+
+    @property
+    def event_id(self) -> str:
+        return f"portal-{self.cleaned_data['token']}"
+
+    def values(self) -> dict:
+        """The arguments of record_carrier_event besides the event id, its sequence, the actor and now."""
+        data = self.cleaned_data
+        payload = {key: data[key].strip() for key in PAYLOAD_KEYS if data[key].strip()}
+        return {"tracking_number": data["tracking_number"], "kind": data["kind"], "occurred_at": data["occurred_at"],
+                "payload": payload}

@@ -1,0 +1,89 @@
+"""The logistics staff's carrier-event page: an event reported by hand for a tracking number goes through the same
+service as the provider's webhook, takes the parcel's next sequence, and a refusal comes back next to its field."""
+import uuid
+
+import pytest
+from django.utils import timezone
+
+from logistics.models import CarrierEvent, Shipment
+from points.models import RedemptionOrder
+from tests.helpers import picked_and_shipped
+from tests.logistics import test_api_flow as api_flow
+from tests.portal import field_errors, logged_in, nav
+
+pytestmark = pytest.mark.django_db
+
+stocked_gift, warehouse, warehouse_shipment, listed = (
+    api_flow.stocked_gift, api_flow.warehouse, api_flow.warehouse_shipment, api_flow.listed)
+URL = "/logistics/carrier-events/report/"
+
+
+@pytest.fixture
+def shipped(warehouse_shipment, logistics, now):
+    return picked_and_shipped(shipment=warehouse_shipment, actor=logistics, now=now, carrier="顺丰", tracking_number="SF-P1")
+
+
+def event(**fields) -> dict:
+    return {"token": uuid.uuid4().hex, "tracking_number": "SF-P1", "kind": "delivered",
+            "occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"), "signer": "", "carrier": "", "reason": "",
+            "order_number": ""} | fields
+
+
+def test_logistics_reports_a_delivery_and_the_shipment_and_order_are_delivered(shipped, logistics):
+    client = logged_in(logistics)
+    page = client.get(URL)
+    assert page.status_code == 200 and 'name="token"' in page.content.decode()
+    assert 'href="/logistics/carrier-events/report/"' in nav(page)
+
+    response = client.post(URL, event(signer="刘洋"))
+
+    assert response.status_code == 302 and response["Location"] == "/logistics/carrier-events/?tracking_number=SF-P1"
+    recorded = CarrierEvent.objects.get()
+    assert (recorded.sequence, recorded.status, recorded.payload) == (1, "applied", {"signer": "刘洋"})
+    shipped.refresh_from_db()
+    assert (shipped.state, shipped.signer) == ("delivered", "刘洋")
+    assert RedemptionOrder.objects.get(pk=shipped.order_id).state == "delivered"
+
+
+def test_a_form_sent_twice_records_one_event_and_the_next_report_takes_the_next_sequence(shipped, logistics):
+    client = logged_in(logistics)
+    failed = event(kind="failed", reason="地址不详")
+
+    client.post(URL, failed)
+    client.post(URL, failed)
+
+    assert list(CarrierEvent.objects.values_list("sequence", "kind", "status")) == [(1, "failed", "applied")]
+    assert Shipment.objects.get(pk=shipped.pk).failure_reason == "地址不详"
+
+
+def test_a_delivery_without_signer_is_refused_next_to_the_signer_and_keeps_the_values(shipped, logistics):
+    response = logged_in(logistics).post(URL, event(carrier="顺丰"))
+
+    assert response.status_code == 400 and list(field_errors(response)) == ["signer"]
+    html = response.content.decode()
+    assert 'value="SF-P1"' in html and 'value="顺丰"' in html
+    assert not CarrierEvent.objects.exists() and Shipment.objects.get(pk=shipped.pk).state == "shipped"
+
+
+def test_an_unknown_tracking_number_is_shown_next_to_it(logistics):
+    response = logged_in(logistics).post(URL, event(tracking_number="SF-NONE", signer="刘洋"))
+
+    assert response.status_code == 400 and list(field_errors(response)) == ["tracking_number"]
+    assert not CarrierEvent.objects.exists()
+
+
+def test_an_event_the_shipment_cannot_take_is_kept_as_rejected_and_shown_next_to_the_kind(shipped, logistics):
+    client = logged_in(logistics)
+    client.post(URL, event(signer="刘洋"))
+
+    response = client.post(URL, event(kind="picked"))
+
+    assert response.status_code == 400 and list(field_errors(response)) == ["kind"]
+    assert list(CarrierEvent.objects.values_list("sequence", "status")) == [(1, "applied"), (2, "rejected")]
+
+
+def test_only_logistics_reports_events(operator, supplier_staff, member):
+    assert logged_in(operator).get(URL).status_code == 403
+    assert logged_in(supplier_staff).get(URL).status_code == 403
+    assert logged_in(member.user).post(URL, event()).status_code == 403
+    assert 'href="/logistics/carrier-events/report/"' not in nav(logged_in(operator).get("/logistics/carrier-events/"))
