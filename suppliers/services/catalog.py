@@ -19,6 +19,7 @@ from suppliers.errors import ClearanceNotAllowed, IncompleteGift, QualificationB
 from suppliers.events import GiftRetired
 from suppliers.models import Category, Gift, GiftRevision, Supplier
 from suppliers.services import qualifications, revisions
+from suppliers.services.clearance import check_new_clearance
 from suppliers.services.gift_images import stored_uploads
 from suppliers.services.notices import send_notice
 from suppliers.validators import validate_points_price
@@ -145,11 +146,12 @@ def start_clearance(*, gift: Gift, actor, now: datetime, points_price: int, sett
 
     :raises ClearanceNotAllowed: unless it was delisted on supplier request or for low sales
     :raises InvalidTransition: unless it is offline
-    :raises ValidationFailed: for a points price out of bounds
+    :raises ValidationFailed: for a points price out of bounds, or a clearance price not above zero and below the normal one
     """
     validate_points_price(points_price)
     if gift.state == Gift.State.OFFLINE and not gift.clearance_allowed():
         raise ClearanceNotAllowed()
+    check_new_clearance(gift, points_price=points_price, settlement_price=settlement_price)
     return apply_transition(
         gift, "start_clearance", actor=actor, at=now, reason=reason, points_price=points_price, settlement_price=settlement_price
     )
@@ -167,9 +169,10 @@ def clear_retired_gift(*, gift: Gift, actor, now: datetime, points_price: int, s
     """A retired gift with leftover stock is sold off at clearance prices (logistics checks the open leftover lot).
 
     :raises InvalidTransition: unless the gift is retired
-    :raises ValidationFailed: for a points price out of bounds
+    :raises ValidationFailed: for a points price out of bounds, or a clearance price not above zero and below the normal one
     """
     validate_points_price(points_price)
+    check_new_clearance(gift, points_price=points_price, settlement_price=settlement_price)
     return apply_transition(
         gift, "clear_leftovers", actor=actor, at=now, reason=reason, points_price=points_price, settlement_price=settlement_price
     )
