@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from core.errors import ValidationFailed
 from core.models import Program, Tier
 from suppliers.models import Category, Gift, Location, StockMovement
+from suppliers.services.catalog import MANUAL_DELIST_REASONS
 from suppliers.services.gift_images import check_image
 
 PROGRAM_FIELDS = {Program.GOTONE: "points_gotone", Program.MZONE: "points_mzone"}
@@ -189,7 +190,7 @@ class ReasonInput(forms.Form):
 
 
 class DelistInput(forms.Form):
-    reason_code = forms.ChoiceField(label=_("下线原因"), choices=Gift.DelistReason.choices)
+    reason_code = forms.ChoiceField(label=_("下线原因"), choices=MANUAL_DELIST_REASONS)
     reason = _reason(_("说明"))
 
 

@@ -3,6 +3,7 @@ from rest_framework import serializers
 from core.masking import mask_phone
 from core.models import Tier
 from core.validators import MOBILE_MESSAGE, MOBILE_PATTERN
+from suppliers.services.catalog import MANUAL_DELIST_REASONS
 from suppliers.services.gift_images import absolute_urls, image_urls, thumbnail_url
 from suppliers.models import (
     Category,
@@ -92,7 +93,7 @@ class GiftSerializer(PictureUrls, serializers.ModelSerializer):
 
 
 class DelistInput(serializers.Serializer):
-    reason_code = serializers.ChoiceField(choices=Gift.DelistReason.choices)
+    reason_code = serializers.ChoiceField(choices=MANUAL_DELIST_REASONS)
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
 
 

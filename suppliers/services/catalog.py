@@ -115,11 +115,18 @@ def publish_gift(*, gift: Gift, actor, now: datetime, reason: str = "") -> Gift:
     return apply_transition(gift, "publish", actor=actor, at=now, reason=reason)
 
 
+#: the delisting reasons a person may give (the system's own, qualification expiry and suspension, are left out)
+MANUAL_DELIST_REASONS = [(code, label) for code, label in Gift.DelistReason.choices if code not in Gift.SYSTEM_DELIST_REASONS]
+
+
 def delist_gift(*, gift: Gift, actor, now: datetime, reason_code: str, reason: str = "") -> Gift:
     """Take an online gift offline; a supplier user may only request it (reason `supplier_request`).
 
+    :raises ValidationFailed: on `reason_code` for a reason only the system gives (qualification expiry, suspension)
     :raises PermissionDenied: for a supplier user giving another reason :raises InvalidTransition:
     """
+    if reason_code in Gift.SYSTEM_DELIST_REASONS:
+        raise ValidationFailed(gettext("该下线原因仅由系统在资质过期或礼品商暂停时使用"), field="reason_code")
     if getattr(actor, "role", None) in SUPPLIER_ROLES and reason_code != Gift.DelistReason.SUPPLIER_REQUEST:
         raise PermissionDenied(gettext("礼品商只能申请下线"))
     return apply_transition(gift, "delist", actor=actor, at=now, reason=delist_reason(reason_code, reason), reason_code=reason_code)
