@@ -15,8 +15,9 @@ class SuppliersConfig(AppConfig):
         from suppliers.services.contracts import contracts_waiting
         from suppliers.services.profile import changes_waiting
         from suppliers.services.onboarding import applications_waiting
+        from suppliers.views import SUPPLIER_REVIEWERS
 
-        register_nav(_("礼品商管理"), "operator-suppliers", roles={Role.OPERATOR, Role.FINANCE, Role.LOGISTICS}, order=10,
+        register_nav(_("礼品商管理"), "operator-suppliers", roles=SUPPLIER_REVIEWERS, order=10,
                      group=NavGroup.SUPPLIERS, badge=applications_waiting)
         register_nav(_("礼品审核"), "operator-gift-review", roles={Role.OPERATOR}, order=20, group=NavGroup.GIFTS, badge=reviews_waiting)
         register_nav(_("礼品管理"), "operator-gifts", roles={Role.OPERATOR}, order=30, group=NavGroup.GIFTS)

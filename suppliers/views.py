@@ -18,6 +18,9 @@ from suppliers.services import notices, onboarding
 from core.api.permissions import require_role
 from core.validators import id_or_none
 
+#: who opens the supplier review pages: not the logistics provider, which has no business with contracts and licences
+SUPPLIER_REVIEWERS = frozenset({Role.OPERATOR, Role.FINANCE})
+
 
 def apply(request):
     form = SupplierApplicationForm(request.POST or None)
@@ -50,7 +53,7 @@ def notice_list(request):
 
 @login_required
 def supplier_list(request):
-    require_role(request.user, {Role.OPERATOR, Role.FINANCE, Role.LOGISTICS})
+    require_role(request.user, SUPPLIER_REVIEWERS)
     queryset = Supplier.objects.visible_to(request.user)
     state = request.GET.get("state")
     if state:
@@ -73,7 +76,7 @@ SUPPLIER_ACTIONS = {
 
 @login_required
 def supplier_detail(request, pk: int):
-    require_role(request.user, {Role.OPERATOR, Role.FINANCE, Role.LOGISTICS})
+    require_role(request.user, SUPPLIER_REVIEWERS)
     supplier = get_object_or_404(Supplier.objects.visible_to(request.user), pk=pk)
     form = ReasonForm(request.POST or None)
     available = [name for name in SUPPLIER_ACTIONS if any(t.name == name for t in supplier.get_available_state_transitions())]
