@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
 from core.fsm import history_of
-from core.portal import add_service_errors, paginate, run_action
+from core.portal import add_service_errors, paginate, run_action, supplier_pages
 from core.roles import SUPPLIER_ROLES, Role
 from suppliers.forms import ReasonForm, SupplierApplicationForm
 from suppliers.models import Notice, Supplier
@@ -82,7 +82,7 @@ def supplier_detail(request, pk: int):
     available = [name for name in SUPPLIER_ACTIONS if any(t.name == name for t in supplier.get_available_state_transitions())]
     context = {
         "supplier": supplier, "form": form, "actions": [(n, SUPPLIER_ACTIONS[n][1]) for n in available], "history": history_of(supplier),
-        "same_credit_code": list(same_credit_code(supplier)),
+        "same_credit_code": list(same_credit_code(supplier)), "pages": supplier_pages(request.user, supplier.pk),
     }
     return render(request, "suppliers/supplier_detail.html", context)
 
