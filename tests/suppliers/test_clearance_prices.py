@@ -7,7 +7,9 @@ from core.errors import ValidationFailed
 from core.fsm import apply_transition
 from suppliers.models import Gift, GiftRevision
 from suppliers.services import catalog, revisions
+from suppliers.services.catalog_io import ImportRejected, import_catalog
 from tests.factories import GiftFactory
+from tests.suppliers.test_catalog_import_export import ROW, csv_bytes
 from tests.suppliers.profile_factories import gift_in_state
 
 pytestmark = pytest.mark.django_db
@@ -146,3 +148,14 @@ def test_another_suppliers_clearance_gift_is_not_found_through_the_api(api, othe
     response = api(other_supplier_admin).patch(f"/api/v1/gifts/{gift.pk}/", {"settlement_price": "30.00"}, format="json")
 
     assert response.status_code == 404
+
+
+def test_a_catalog_import_lowering_a_clearance_gifts_settlement_price_is_refused_on_its_row(supplier_staff, now):
+    gift = gift_in_state("clearance", supplier=supplier_staff.supplier_membership.supplier)
+    row = ROW | {"sku": gift.sku, "category": gift.category.code, "settlement_price": "40.00"}
+
+    with pytest.raises(ImportRejected) as refused:
+        import_catalog(supplier=gift.supplier, actor=supplier_staff, now=now, file_name="gifts.csv", content=csv_bytes(row))
+
+    assert any("settlement_price" in str(attr) for attr, _code, _detail in refused.value.errors)
+    assert not GiftRevision.objects.filter(gift=gift).exists()
