@@ -1,4 +1,5 @@
-"""The portal's navigation: each app registers its pages for the roles that use them."""
+"""The portal's navigation: each app registers its pages for the roles that use them, and the lists a supplier's page
+links to."""
 from collections.abc import Callable
 import dataclasses
 from dataclasses import dataclass
@@ -65,17 +66,22 @@ def waiting_work(user) -> list[dict]:
 
 def _entries(user) -> list[dict]:
     """The entries the user's role may open, in order, each with its badge counted."""
-    entries = []
-    for item in sorted(_items, key=lambda i: i.order):
+    return [
+        {"label": item.label, "url": url, "url_name": item.url_name, "badge": item.badge(user) if item.badge else 0,
+         "group": item.group, "badge_title": item.badge_title}
+        for item, url in _open_to(user, _items)
+    ]
+
+
+def _open_to(user, items):
+    """(item, its path) for each of `items` the user's role may open, in their order; an
+    item whose page is not installed is left out."""
+    for item in sorted(items, key=lambda i: i.order):
         if user.role in item.roles or user.is_superuser:
             try:
-                url = reverse(item.url_name)
+                yield item, reverse(item.url_name)
             except NoReverseMatch:
                 continue
-            badge = item.badge(user) if item.badge else 0
-            entries.append({"label": item.label, "url": url, "url_name": item.url_name, "badge": badge, "group": item.group,
-                            "badge_title": item.badge_title})
-    return entries
 
 
 def _grouped(entries: list[dict]) -> list[dict]:
@@ -84,6 +90,26 @@ def _grouped(entries: list[dict]) -> list[dict]:
         groups.setdefault(str(entry["group"]), {"label": entry["group"], "items": []})["items"].append(entry)
     ungrouped = groups.pop("", None)
     return [*groups.values(), *([ungrouped] if ungrouped else [])]
+
+
+_supplier_pages: list[NavItem] = []  # the lists a supplier's page links to: no badge, no group
+
+
+def register_supplier_page(label: str | Promise, url_name: str, *, roles: set[str] | frozenset[str], order: int = 100) -> None:
+    """Add a list that filters by `?supplier=<id>` (a supplier's contracts, gifts, cases…) to the links of the operator's
+    page of a supplier, for `roles` (call from an AppConfig.ready): each app links its own list, so the supplier page
+    needs no app's views."""
+    page = NavItem(label, url_name, frozenset(roles), order)
+    if page not in _supplier_pages:
+        _supplier_pages.append(page)
+
+
+def supplier_pages(user, supplier_id: int) -> list[dict]:
+    """The lists of one supplier's rows the user's role may open, in order: `label`, `url` (filtered to the supplier)."""
+    from urllib.parse import urlencode
+
+    query = urlencode({"supplier": supplier_id})
+    return [{"label": page.label, "url": f"{url}?{query}", "url_name": page.url_name} for page, url in _open_to(user, _supplier_pages)]
 
 
 def paginate(request, queryset, *, per_page: int = 20) -> dict:

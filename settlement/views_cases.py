@@ -21,6 +21,7 @@ from core.portal import add_service_errors, paginate
 from core.roles import SUPPLIER_ROLES, Role
 from settlement.models import ReEvaluation, RectificationCase
 from settlement.services import cases, re_evaluation
+from suppliers.forms import SupplierFilter
 from suppliers.models import Supplier
 
 OPERATOR = {Role.OPERATOR}
@@ -97,8 +98,11 @@ def case_list(request):
             messages.success(request, _("整改单已开立，已通知礼品商"))
             return redirect("settlement-cases")
     state = request.GET.get("state", "")
-    context = paginate(request, cases.list_cases(actor=request.user, now=now, state=state)) | {
+    supplier_filter = SupplierFilter(request.GET) if is_operator else None
+    listed = cases.list_cases(actor=request.user, now=now, state=state)
+    context = paginate(request, supplier_filter.apply(listed) if supplier_filter else listed) | {
         "form": form, "states": RectificationCase.State.choices, "state": state, "is_operator": is_operator,
+        "supplier_filter": supplier_filter,
     }
     return render(request, "settlement/cases/case_list.html", context)
 

@@ -10,14 +10,15 @@ class SuppliersConfig(AppConfig):
     def ready(self) -> None:
         from suppliers import seed, tasks_profile  # noqa: F401  (demo data step; beat task registration)
         from suppliers import nav_announcements, seed_announcements  # noqa: F401  (announcements: navigation, demo data)
-        from core.portal import NavGroup, register_nav
+        from core.portal import NavGroup, register_nav, register_supplier_page
         from core.roles import SUPPLIER_ROLES, Role
         from suppliers.services.catalog import reviews_waiting
         from suppliers.services.contracts import contracts_waiting
         from suppliers.services.profile import changes_waiting
         from suppliers.services.onboarding import applications_waiting
+        from suppliers.views import SUPPLIER_REVIEWERS
 
-        register_nav(pgettext_lazy("nav", "礼品商管理"), "operator-suppliers", roles={Role.OPERATOR, Role.FINANCE, Role.LOGISTICS}, order=10,
+        register_nav(pgettext_lazy("nav", "礼品商管理"), "operator-suppliers", roles=SUPPLIER_REVIEWERS, order=10,
                      group=NavGroup.SUPPLIERS, badge=applications_waiting)
         register_nav(_("礼品审核"), "operator-gift-review", roles={Role.OPERATOR}, order=20, group=NavGroup.GIFTS, badge=reviews_waiting)
         register_nav(pgettext_lazy("nav", "礼品管理"), "operator-gifts", roles={Role.OPERATOR}, order=30, group=NavGroup.GIFTS)
@@ -29,6 +30,9 @@ class SuppliersConfig(AppConfig):
         register_nav(_("资料变更审核"), "operator-profile-changes", roles={Role.OPERATOR, Role.FINANCE}, order=50,
                      group=NavGroup.SUPPLIERS, badge=changes_waiting)
         register_nav(_("资质管理"), "operator-qualifications", roles={Role.OPERATOR}, order=60, group=NavGroup.SUPPLIERS)
+        register_supplier_page(_("合同"), "operator-contracts", roles={Role.OPERATOR, Role.FINANCE}, order=10)
+        register_supplier_page(_("资质"), "operator-qualifications", roles={Role.OPERATOR}, order=20)
+        register_supplier_page(_("礼品"), "operator-gifts", roles={Role.OPERATOR}, order=30)
         register_nav(_("资料信息"), "supplier-profile", roles=SUPPLIER_ROLES, order=60)
         register_nav(_("团队成员"), "supplier-team", roles={Role.SUPPLIER_ADMIN}, order=65)
         register_nav(_("合同与资质"), "supplier-paperwork", roles=SUPPLIER_ROLES, order=70)

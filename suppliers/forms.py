@@ -2,9 +2,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import ValidationFailed
-from core.validators import MOBILE_MESSAGE, MOBILE_PATTERN
+from core.validators import MOBILE_MESSAGE, MOBILE_PATTERN, id_or_none
+from suppliers.models import Supplier
 from suppliers.validators import validate_credit_code
-
 
 
 class SupplierApplicationForm(forms.Form):
@@ -27,3 +27,31 @@ class SupplierApplicationForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("原因"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class SupplierChoiceField(forms.ModelChoiceField):
+    """A supplier chosen by id; a value that is no id (letters, past what a key holds) is an invalid choice like an id
+    of no supplier, never a query the database cannot bind."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("error_messages", {"invalid_choice": _("没有编号为 %(value)s 的礼品商")})
+        super().__init__(queryset=Supplier.objects.order_by("name", "pk"), **kwargs)
+
+    def to_python(self, value):
+        if value not in self.empty_values and id_or_none(value) is None:
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value})
+        return super().to_python(value)
+
+
+class SupplierFilter(forms.Form):
+    """`?supplier=<id>` above an operator's list, where the links of a supplier's page land: a bad value is an error
+    next to the filter and the list shows nothing rather than everything."""
+
+    supplier = SupplierChoiceField(label=_("礼品商"), required=False, empty_label=_("全部"))
+
+    def apply(self, rows, *, lookup: str = "supplier"):
+        """`rows` of the chosen supplier (all of them without a choice; none for a bad value)."""
+        if not self.is_valid():
+            return rows.none()
+        chosen = self.cleaned_data["supplier"]
+        return rows.filter(**{lookup: chosen}) if chosen else rows

@@ -8,7 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from core.errors import ValidationFailed
 from core.forms import DayRangeFilter, day_field
 from core.models import Program, Tier
+from suppliers.forms import SupplierChoiceField
 from suppliers.models import Category, Gift, Location, StockMovement
+from suppliers.services.catalog import MANUAL_DELIST_REASONS
 from suppliers.services.gift_images import check_image
 
 PROGRAM_FIELDS = {Program.GOTONE: "points_gotone", Program.MZONE: "points_mzone"}
@@ -123,7 +125,7 @@ class FilterForm(forms.Form):
     state = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部"))] + Gift.State.choices)
     category = forms.ModelChoiceField(label=_("类别"), required=False, queryset=Category.objects.all(), to_field_name="code", empty_label=_("全部"))
     fulfilment = forms.ChoiceField(label=_("履约方式"), required=False, choices=[("", _("全部"))] + Gift.Fulfilment.choices)
-    supplier = forms.CharField(label=_("礼品商"), required=False)
+    supplier = SupplierChoiceField(label=_("礼品商"), required=False, empty_label=_("全部"))
 
     def __init__(self, *args, with_supplier: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -131,8 +133,11 @@ class FilterForm(forms.Form):
             del self.fields["supplier"]
 
     def apply(self, gifts):
-        """The gifts matching the valid filters (an invalid one is ignored)."""
+        """The gifts matching the valid filters (an invalid one is ignored, but a bad supplier shows none: the list is
+        where a supplier's page links to, and all gifts would pass for that supplier's)."""
         self.is_valid()
+        if "supplier" in self.errors:
+            return gifts.none()
         data = self.cleaned_data
         if data.get("q"):
             gifts = gifts.filter(Q(sku__icontains=data["q"]) | Q(name__icontains=data["q"]))
@@ -143,7 +148,7 @@ class FilterForm(forms.Form):
         if data.get("fulfilment"):
             gifts = gifts.filter(fulfilment=data["fulfilment"])
         if data.get("supplier"):
-            gifts = gifts.filter(supplier__name__icontains=data["supplier"])
+            gifts = gifts.filter(supplier=data["supplier"])
         return gifts
 
 
@@ -184,7 +189,7 @@ class ReasonInput(forms.Form):
 
 
 class DelistInput(forms.Form):
-    reason_code = forms.ChoiceField(label=_("下线原因"), choices=Gift.DelistReason.choices)
+    reason_code = forms.ChoiceField(label=_("下线原因"), choices=MANUAL_DELIST_REASONS)
     reason = _reason(_("说明"))
 
 

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
 from core.fsm import history_of
-from core.portal import add_service_errors, paginate, run_action
+from core.portal import add_service_errors, paginate, run_action, supplier_pages
 from core.roles import SUPPLIER_ROLES, Role
 from suppliers.forms import ReasonForm, SupplierApplicationForm
 from suppliers.models import Notice, Supplier
@@ -17,6 +17,9 @@ from suppliers.selectors import same_credit_code
 from suppliers.services import notices, onboarding
 from core.api.permissions import require_role
 from core.validators import id_or_none
+
+#: who opens the supplier review pages: not the logistics provider, which has no business with contracts and licences
+SUPPLIER_REVIEWERS = frozenset({Role.OPERATOR, Role.FINANCE})
 
 
 def apply(request):
@@ -50,7 +53,7 @@ def notice_list(request):
 
 @login_required
 def supplier_list(request):
-    require_role(request.user, {Role.OPERATOR, Role.FINANCE, Role.LOGISTICS})
+    require_role(request.user, SUPPLIER_REVIEWERS)
     queryset = Supplier.objects.visible_to(request.user)
     state = request.GET.get("state")
     if state:
@@ -73,13 +76,13 @@ SUPPLIER_ACTIONS = {
 
 @login_required
 def supplier_detail(request, pk: int):
-    require_role(request.user, {Role.OPERATOR, Role.FINANCE, Role.LOGISTICS})
+    require_role(request.user, SUPPLIER_REVIEWERS)
     supplier = get_object_or_404(Supplier.objects.visible_to(request.user), pk=pk)
     form = ReasonForm(request.POST or None)
     available = [name for name in SUPPLIER_ACTIONS if any(t.name == name for t in supplier.get_available_state_transitions())]
     context = {
         "supplier": supplier, "form": form, "actions": [(n, SUPPLIER_ACTIONS[n][1]) for n in available], "history": history_of(supplier),
-        "same_credit_code": list(same_credit_code(supplier)),
+        "same_credit_code": list(same_credit_code(supplier)), "pages": supplier_pages(request.user, supplier.pk),
     }
     return render(request, "suppliers/supplier_detail.html", context)
 

@@ -47,7 +47,7 @@ class PublishForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["suppliers"].queryset = Supplier.objects.exclude(state__in=announcements.CLOSED_STATES).order_by("name")
+        self.fields["suppliers"].queryset = Supplier.objects.filter(state__in=announcements.RECIPIENT_STATES).order_by("name")
 
 
 # --- operators ----------------------------------------------------------------------------------------------------

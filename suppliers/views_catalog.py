@@ -79,19 +79,23 @@ REVISION_ACTIONS = {  # name: (service, success message, who may press it)
 
 @dataclass
 class OfferedAction:
+    """An action offered on a gift with its form: a fresh one, or the one just posted, bound, with its errors."""
+
     name: str
     action: GiftAction
-    form: forms.Form = field(init=False)
+    form: forms.Form | None = None
 
     def __post_init__(self) -> None:
-        self.form = self.action.form(auto_id=False)  # one form per row: no duplicate element ids
+        if self.form is None:
+            self.form = self.action.form(auto_id=False)  # one form per row: no duplicate element ids
 
 
-def offered_actions(gift: Gift, user) -> list[OfferedAction]:
-    """The actions the user's role may take on the gift in its current state."""
+def offered_actions(gift: Gift, user, *, failed: OfferedAction | None = None) -> list[OfferedAction]:
+    """The actions the user's role may take on the gift in its current state; `failed` replaces its fresh form."""
     available = {t.name for t in gift.get_available_state_transitions()}
     return [
-        OfferedAction(name, action) for name, action in GIFT_ACTIONS.items()
+        failed if failed is not None and failed.name == name else OfferedAction(name, action)
+        for name, action in GIFT_ACTIONS.items()
         if action.transition in available and (user.is_superuser or user.role in action.roles)
     ]
 
@@ -228,7 +232,11 @@ def revision_image(request, pk: int, index: int):
 @login_required
 def gift_detail(request, pk: int):
     require_role(request.user, GIFT_READERS)
-    gift = get_object_or_404(_gifts(request), pk=pk)
+    return _gift_page(request, get_object_or_404(_gifts(request), pk=pk))
+
+
+def _gift_page(request, gift: Gift, *, failed: OfferedAction | None = None):
+    """A gift's page; `failed` is an action just posted and refused, shown with its errors next to its fields."""
     gift.image_urls = gift_images.image_urls(gift, "supplier-gift-image")
     table = ChangeTable()
     gift_revisions = list(gift.revisions.select_related("requested_by"))
@@ -242,8 +250,9 @@ def gift_detail(request, pk: int):
         "revisions": gift_revisions,
         "may_withdraw": request.user.role in SUPPLIER_ROLES,
         "history": history_of(gift),
-        "actions": offered_actions(gift, request.user),
+        "actions": offered_actions(gift, request.user, failed=failed),
         "editable": request.user.role in SUPPLIER_ROLES and gift.state in revisions.EDIT_IN_PLACE | revisions.EDIT_BY_REVISION,
+        "action_next": request.POST.get("next") if failed else "",  # where the refused form was posted from, kept
     }
     return render(request, "suppliers/catalog/gift_detail.html", context)
 
@@ -251,18 +260,28 @@ def gift_detail(request, pk: int):
 @login_required
 @require_POST
 def gift_action(request, pk: int, name: str):
+    """Run one gift action; refused, the gift's page comes back with the form as entered and each error next to its
+    field (an action no longer offered, the gift having moved on, says why in a message instead)."""
     action = GIFT_ACTIONS.get(name)
     if action is None:
         raise Http404
-    gift = get_object_or_404(Gift.objects.visible_to(request.user), pk=pk)
+    gift = get_object_or_404(_gifts(request), pk=pk)
     require_role(request.user, action.roles)
-    form = action.form(request.POST)
+    form = action.form(request.POST, auto_id=False)
     if form.is_valid():
-        call = partial(action.service, gift=gift, actor=request.user, now=timezone.now(), **form.cleaned_data)
-        _act(request, call, success=_("%(action)s：%(gift)s") % {"action": action.label, "gift": gift})
-    else:
+        try:
+            action.service(gift=gift, actor=request.user, now=timezone.now(), **form.cleaned_data)
+        except DomainError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("%(action)s：%(gift)s") % {"action": action.label, "gift": gift})
+            return redirect_back(request, reverse("gift-detail", args=[gift.pk]))
+    gift.refresh_from_db()
+    failed = OfferedAction(name, action, form)
+    if not any(offered is failed for offered in offered_actions(gift, request.user, failed=failed)):
         report_form_errors(request, form)
-    return redirect_back(request, reverse("gift-detail", args=[gift.pk]))
+        return redirect_back(request, reverse("gift-detail", args=[gift.pk]))
+    return _gift_page(request, gift, failed=failed)
 
 
 @login_required

@@ -17,6 +17,7 @@ from core.files import serve
 from core.fsm import history_of
 from core.portal import add_service_errors, paginate, run_action
 from core.roles import SUPPLIER_ROLES, Role
+from suppliers.forms import SupplierFilter
 from suppliers.forms_profile import ContractForm, ProfileChangeForm, QualificationForm
 from suppliers.models import Contract, ProfileChange, Qualification, Supplier
 from suppliers.selectors_profile import (
@@ -147,11 +148,12 @@ def contract_list(request):
         ):
             messages.success(request, _("合同已登记，等待审核"))
             return redirect("operator-contracts")
-    queryset = list_contracts(actor=request.user)
+    supplier_filter = SupplierFilter(request.GET)
+    queryset = supplier_filter.apply(list_contracts(actor=request.user))
     if q := request.GET.get("q", "").strip():
         queryset = queryset.filter(supplier__name__icontains=q) | queryset.filter(number__icontains=q)
     context = _filtered(request, queryset, states=Contract.State.choices) | {
-        "q": q, "form": form if request.user.role == Role.OPERATOR else None
+        "q": q, "form": form if request.user.role == Role.OPERATOR else None, "supplier_filter": supplier_filter,
     }
     return render(request, "suppliers/profile/contract_list.html", context)
 
@@ -190,7 +192,8 @@ def qualification_list(request):
     ):
         messages.success(request, _("资质已登记"))
         return redirect("operator-qualifications")
-    queryset = list_qualifications(actor=request.user, on=timezone.localdate())
+    supplier_filter = SupplierFilter(request.GET)
+    queryset = supplier_filter.apply(list_qualifications(actor=request.user, on=timezone.localdate()))
     expiry = request.GET.get("expiry_status", "")
     if expiry:
         queryset = queryset.filter(expiry_status=expiry)
@@ -198,7 +201,8 @@ def qualification_list(request):
         queryset = queryset.filter(supplier__name__icontains=q)
     statuses = [(ExpiryStatus.EXPIRING, _("即将到期")), (ExpiryStatus.EXPIRED, _("已过期")), (ExpiryStatus.RENEWED, _("已续期")),
                 (ExpiryStatus.VALID, _("有效"))]
-    context = paginate(request, queryset) | {"statuses": statuses, "expiry_status": expiry, "q": q, "form": form}
+    context = paginate(request, queryset) | {"statuses": statuses, "expiry_status": expiry, "q": q, "form": form,
+                                             "supplier_filter": supplier_filter}
     return render(request, "suppliers/profile/qualification_list.html", context)
 
 

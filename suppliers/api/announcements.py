@@ -52,11 +52,12 @@ class PublishInput(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Announcement.Kind.choices, default=Announcement.Kind.ANNOUNCEMENT)
     title = serializers.CharField(max_length=200)
     body = serializers.CharField(max_length=10000)
-    meeting_at = serializers.DateTimeField(required=False, allow_null=True, default=None, help_text="required for a meeting")
+    meeting_at = serializers.DateTimeField(required=False, allow_null=True, default=None, help_text="required for a meeting, not in the past")
     place = serializers.CharField(max_length=200, required=False, allow_blank=True, default="", help_text="required for a meeting")
     agenda = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="", help_text="required for a meeting")
     to_all = serializers.BooleanField(default=True, help_text="every active supplier; false: the chosen `suppliers`")
-    suppliers = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+    suppliers = serializers.ListField(child=serializers.IntegerField(), required=False, default=list,
+                                      help_text="ids of active or suspended suppliers (any other is a 400)")
 
 
 class AnnouncementViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):

@@ -2,7 +2,9 @@ from rest_framework import serializers
 
 from core.masking import mask_phone
 from core.models import Tier
+from core.roles import Role
 from core.validators import MOBILE_MESSAGE, MOBILE_PATTERN
+from suppliers.services.catalog import MANUAL_DELIST_REASONS
 from suppliers.services.gift_images import absolute_urls, image_urls, thumbnail_url
 from suppliers.models import (
     Category,
@@ -69,8 +71,19 @@ class PictureUrls:
         return self.picture_urls(gift, thumbnails=True)
 
 
+SETTLEMENT_FIELDS = ("settlement_price", "clearance_settlement_price")
+
+
+def hides_settlement_prices(serializer: serializers.Serializer) -> bool:
+    """Whether the reader is the logistics provider, which handles the goods but never sees what the operator pays for
+    them (SPEC §4.13); members read the catalog, which has no settlement price at all."""
+    user = getattr(serializer.context.get("request"), "user", None)
+    return getattr(user, "role", None) == Role.LOGISTICS
+
+
 class GiftSerializer(PictureUrls, serializers.ModelSerializer):
-    """A supplier's or operator's view of a gift, settlement price included (members use the catalog)."""
+    """A supplier's, operator's or finance clerk's view of a gift, settlement prices included; the logistics provider's
+    leaves them out (members use the catalog)."""
 
     category = serializers.CharField(source="category.code")
     prices = GiftPriceSerializer(many=True)
@@ -90,9 +103,16 @@ class GiftSerializer(PictureUrls, serializers.ModelSerializer):
     def get_image_urls(self, gift) -> list[str]:
         return self.picture_urls(gift)
 
+    def to_representation(self, gift) -> dict:
+        data = super().to_representation(gift)
+        if hides_settlement_prices(self):
+            for name in SETTLEMENT_FIELDS:
+                data.pop(name, None)
+        return data
+
 
 class DelistInput(serializers.Serializer):
-    reason_code = serializers.ChoiceField(choices=Gift.DelistReason.choices)
+    reason_code = serializers.ChoiceField(choices=MANUAL_DELIST_REASONS)
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
 
 
@@ -121,6 +141,8 @@ class GiftInput(serializers.Serializer):
 
 
 class GiftRevisionSerializer(serializers.ModelSerializer):
+    """A proposed change of a gift; a new settlement price in it is left out for the logistics provider."""
+
     gift_sku = serializers.CharField(source="gift.sku", read_only=True)
     requested_by = serializers.CharField(source="requested_by.username", default=None, read_only=True)
 
@@ -128,6 +150,12 @@ class GiftRevisionSerializer(serializers.ModelSerializer):
         model = GiftRevision
         fields = ["id", "gift", "gift_sku", "changes", "state", "requested_by", "requested_at", "decided_at"]
         read_only_fields = fields
+
+    def to_representation(self, revision) -> dict:
+        data = super().to_representation(revision)
+        if hides_settlement_prices(self):
+            data["changes"] = {key: value for key, value in data["changes"].items() if key not in SETTLEMENT_FIELDS}
+        return data
 
 
 class ScheduleInput(serializers.Serializer):

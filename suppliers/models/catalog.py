@@ -50,6 +50,9 @@ class Gift(StateMachine):
         SUPPLIER_SUSPENDED = "supplier_suspended", _("礼品商暂停")
         OTHER = "other", _("其他")
 
+    #: the reasons only the system delists for (SPEC §4.1): an operator or supplier never gives them
+    SYSTEM_DELIST_REASONS = frozenset({DelistReason.QUALIFICATION_EXPIRED, DelistReason.SUPPLIER_SUSPENDED})
+
     supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.PROTECT, related_name="gifts")
     sku = models.CharField(_("SKU"), max_length=60)
     name = models.CharField(_("名称"), max_length=200)

@@ -35,7 +35,7 @@ class Contract(StateMachine):
     created_at = models.DateTimeField(_("创建时间"))
 
     objects = ScopedManager()
-    visibility = Visibility(supplier="supplier")
+    visibility = Visibility(supplier="supplier", staff=frozenset({"operator", "finance"}))  # not logistics (SPEC §4.13)
 
     class Meta:
         ordering = ["-start_date", "-id"]
@@ -78,7 +78,7 @@ class Qualification(models.Model):
     expiry_handled_at = models.DateTimeField(_("过期处理时间"), null=True, blank=True)
 
     objects = ScopedManager()
-    visibility = Visibility(supplier="supplier")
+    visibility = Visibility(supplier="supplier", staff=frozenset({"operator", "finance"}))  # not logistics (SPEC §4.13)
 
     class Meta:
         ordering = ["kind", "certificate_type", "-expires_on"]

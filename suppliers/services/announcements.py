@@ -1,8 +1,8 @@
 """Announcements and meeting notices (公告与会议通知, SPEC §4.9): the operator publishes to all active suppliers or to
 chosen ones; each supplier reads and acknowledges its copy once; operators see who has not acknowledged.
 
-A chosen supplier may be in any state but rejected or terminated (an applicant under review may be invited to an
-onboarding meeting); "to all" means every active supplier at publication time.
+Announcements go to suppliers the operator works with: a chosen supplier must be active or suspended (never an
+applicant, a rejected or a terminated one); "to all" means every active supplier at publication time.
 """
 from datetime import datetime
 
@@ -16,7 +16,7 @@ from core.roles import SUPPLIER_ROLES, Role
 from core.validators import BUSINESS_YEARS, id_or_none, storable_ids
 from suppliers.models import Announcement, AnnouncementDelivery, Supplier
 
-CLOSED_STATES = (Supplier.State.REJECTED, Supplier.State.TERMINATED)
+RECIPIENT_STATES = (Supplier.State.ACTIVE, Supplier.State.SUSPENDED)
 
 
 def _require(actor, roles, message: str) -> None:
@@ -30,13 +30,13 @@ def _recipients(*, to_all: bool, supplier_ids) -> list[Supplier]:
     ids = sorted({int(pk) for pk in supplier_ids or []})
     if not ids:
         raise ValidationFailed(gettext("请选择至少一个礼品商"), field="suppliers")
-    chosen = list(Supplier.objects.filter(pk__in=storable_ids(ids)).exclude(state__in=CLOSED_STATES).order_by("pk"))
+    chosen = list(Supplier.objects.filter(pk__in=storable_ids(ids), state__in=RECIPIENT_STATES).order_by("pk"))
     if len(chosen) != len(ids):
-        raise ValidationFailed(gettext("所选礼品商不存在或已终止合作"), field="suppliers")
+        raise ValidationFailed(gettext("只能发给合作中或已暂停的礼品商"), field="suppliers")
     return chosen
 
 
-def _check_fields(*, kind: str, title: str, body: str, meeting_at, place: str, agenda: str) -> None:
+def _check_fields(*, kind: str, title: str, body: str, meeting_at, place: str, agenda: str, now: datetime) -> None:
     errors = []
     if kind not in Announcement.Kind.values:
         errors.append(("kind", "invalid", gettext("未知的公告类型 %(kind)s") % {"kind": kind}))
@@ -50,6 +50,8 @@ def _check_fields(*, kind: str, title: str, body: str, meeting_at, place: str, a
         elif meeting_at.year not in BUSINESS_YEARS:
             message = gettext("会议时间须在 %(first_year)s–%(last_year)s 年")
             errors.append(("meeting_at", "invalid", message % {"first_year": BUSINESS_YEARS[0], "last_year": BUSINESS_YEARS[-1]}))
+        elif meeting_at < now:
+            errors.append(("meeting_at", "in_the_past", gettext("会议时间已过，请填写将来的时间")))
         if not place.strip():
             errors.append(("place", "required", gettext("会议通知须填写会议地点")))
         if not agenda.strip():
@@ -64,10 +66,11 @@ def publish_announcement(
 ) -> Announcement:
     """Publish an announcement or meeting notice: one delivery per recipient and an SMS to each contact, all or nothing.
 
-    :raises PermissionDenied: unless an operator :raises ValidationFailed: every bad field, named
+    :raises PermissionDenied: unless an operator :raises ValidationFailed: every bad field, named (a meeting time
+        already past among them)
     """
     _require(actor, {Role.OPERATOR}, gettext("仅运营人员可以发布公告"))
-    _check_fields(kind=kind, title=title, body=body, meeting_at=meeting_at, place=place, agenda=agenda)
+    _check_fields(kind=kind, title=title, body=body, meeting_at=meeting_at, place=place, agenda=agenda, now=now)
     recipients = _recipients(to_all=to_all, supplier_ids=[getattr(s, "pk", s) for s in suppliers])
     meeting = kind == Announcement.Kind.MEETING
     with transaction.atomic():

@@ -19,6 +19,7 @@ from suppliers.errors import ClearanceNotAllowed, IncompleteGift, QualificationB
 from suppliers.events import GiftRetired
 from suppliers.models import Category, Gift, GiftRevision, Supplier
 from suppliers.services import qualifications, revisions
+from suppliers.services.clearance import check_new_clearance
 from suppliers.services.gift_images import stored_uploads
 from suppliers.services.notices import send_notice
 from suppliers.validators import validate_points_price
@@ -114,11 +115,18 @@ def publish_gift(*, gift: Gift, actor, now: datetime, reason: str = "") -> Gift:
     return apply_transition(gift, "publish", actor=actor, at=now, reason=reason)
 
 
+#: the delisting reasons a person may give (the system's own, qualification expiry and suspension, are left out)
+MANUAL_DELIST_REASONS = [(code, label) for code, label in Gift.DelistReason.choices if code not in Gift.SYSTEM_DELIST_REASONS]
+
+
 def delist_gift(*, gift: Gift, actor, now: datetime, reason_code: str, reason: str = "") -> Gift:
     """Take an online gift offline; a supplier user may only request it (reason `supplier_request`).
 
+    :raises ValidationFailed: on `reason_code` for a reason only the system gives (qualification expiry, suspension)
     :raises PermissionDenied: for a supplier user giving another reason :raises InvalidTransition:
     """
+    if reason_code in Gift.SYSTEM_DELIST_REASONS:
+        raise ValidationFailed(gettext("该下线原因仅由系统在资质过期或礼品商暂停时使用"), field="reason_code")
     if getattr(actor, "role", None) in SUPPLIER_ROLES and reason_code != Gift.DelistReason.SUPPLIER_REQUEST:
         raise PermissionDenied(gettext("礼品商只能申请下线"))
     return apply_transition(gift, "delist", actor=actor, at=now, reason=delist_reason(reason_code, reason), reason_code=reason_code)
@@ -145,11 +153,12 @@ def start_clearance(*, gift: Gift, actor, now: datetime, points_price: int, sett
 
     :raises ClearanceNotAllowed: unless it was delisted on supplier request or for low sales
     :raises InvalidTransition: unless it is offline
-    :raises ValidationFailed: for a points price out of bounds
+    :raises ValidationFailed: for a points price out of bounds, or a clearance price not above zero and below the normal one
     """
     validate_points_price(points_price)
     if gift.state == Gift.State.OFFLINE and not gift.clearance_allowed():
         raise ClearanceNotAllowed()
+    check_new_clearance(gift, points_price=points_price, settlement_price=settlement_price)
     return apply_transition(
         gift, "start_clearance", actor=actor, at=now, reason=reason, points_price=points_price, settlement_price=settlement_price
     )
@@ -167,9 +176,10 @@ def clear_retired_gift(*, gift: Gift, actor, now: datetime, points_price: int, s
     """A retired gift with leftover stock is sold off at clearance prices (logistics checks the open leftover lot).
 
     :raises InvalidTransition: unless the gift is retired
-    :raises ValidationFailed: for a points price out of bounds
+    :raises ValidationFailed: for a points price out of bounds, or a clearance price not above zero and below the normal one
     """
     validate_points_price(points_price)
+    check_new_clearance(gift, points_price=points_price, settlement_price=settlement_price)
     return apply_transition(
         gift, "clear_leftovers", actor=actor, at=now, reason=reason, points_price=points_price, settlement_price=settlement_price
     )

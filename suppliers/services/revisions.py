@@ -14,6 +14,7 @@ from core.fsm import apply_transition, bulk_transition
 from core.models import Program, Tier
 from core.roles import SUPPLIER_ROLES
 from suppliers.models import Category, Gift, GiftPrice, GiftRevision, StockRecord
+from suppliers.services.clearance import check_normal_prices
 from suppliers.services.gift_images import discard_unused, is_picture_entry, stored_uploads
 from suppliers.validators import POINTS_LIMIT, is_points_price
 
@@ -124,7 +125,8 @@ def edit_gift(*, gift: Gift, actor, now: datetime, changes: dict[str, Any], uplo
     """Change a draft or rejected gift in place, or propose a revision of an approved or listed one; `uploads` are
     pictures added after the gift's own (or after `changes["images"]`), kept only when the change is.
 
-    :raises ValidationFailed: for bad values, or an upload that is no accepted picture
+    :raises ValidationFailed: for bad values, an upload that is no accepted picture, or a clearance gift's normal price
+        lowered to its clearance price
     :raises Conflict: while the gift is in review, retired, or already has a revision pending
     """
     with stored_uploads(supplier_id=gift.supplier_id, uploads=uploads) as stored:
@@ -132,6 +134,7 @@ def edit_gift(*, gift: Gift, actor, now: datetime, changes: dict[str, Any], uplo
             changes = changes | {"images": list(changes.get("images", gift.images or [])) + stored}
         cleaned = clean_changes(changes)
         check_fulfilment_change(gift, cleaned)
+        check_normal_prices(gift, cleaned)
         with transaction.atomic():
             if gift.state in EDIT_IN_PLACE:
                 apply_changes(gift, cleaned)
@@ -145,10 +148,11 @@ def edit_gift(*, gift: Gift, actor, now: datetime, changes: dict[str, Any], uplo
 
 def approve_revision(*, revision: GiftRevision, actor, now: datetime, reason: str = "") -> GiftRevision:
     """Apply a pending revision to its gift. :raises InvalidTransition: :raises ValidationFailed: a fulfilment change
-    while stock is held"""
+    while stock is held, or a normal price at or below the clearance price the gift has gone on sale at since"""
     with transaction.atomic():
         Gift.objects.select_for_update().filter(pk=revision.gift_id).exists()  # against an inbound announced meanwhile
         check_fulfilment_change(revision.gift, revision.changes)  # stock may have arrived since the change was asked for
+        check_normal_prices(revision.gift, revision.changes)  # the gift may have gone on clearance since
         apply_transition(revision, "approve", actor=actor, at=now, reason=reason, decided_at=now)
         apply_changes(revision.gift, revision.changes)
     return revision

@@ -33,11 +33,18 @@ ROWS: dict = {
 
 
 def world_objects(*, supplier, users: dict, now, **_) -> dict:
-    """An announcement sent to the matrix's supplier, and that supplier's copy of it."""
+    """An announcement and the matrix's supplier's copy of it. The matrix's supplier is under review, and announcements
+    go only to active or suspended suppliers: the notice is published to an active one and the copy the rows act on is
+    laid down beside it, as one held from before."""
+    from suppliers.models import AnnouncementDelivery
     from suppliers.services import announcements
+    from tests.factories import SupplierFactory, ready_to_activate
+    from suppliers.services import onboarding
 
+    active = onboarding.start_supplier_review(supplier=ready_to_activate(SupplierFactory()), actor=users["operator"], now=now)
+    onboarding.approve_supplier(supplier=active, actor=users["operator"], now=now)
     announcement = announcements.publish_announcement(
         kind="meeting", title="季度供应商大会", body="请派代表参加。", meeting_at=now, place="杭州总部 3 楼", agenda="考核结果；新规",
-        to_all=False, suppliers=[supplier], actor=users["operator"], now=now,
+        to_all=False, suppliers=[active], actor=users["operator"], now=now,
     )
-    return {"announcement": announcement, "delivery": announcement.deliveries.get(supplier=supplier)}
+    return {"announcement": announcement, "delivery": AnnouncementDelivery.objects.create(announcement=announcement, supplier=supplier)}

@@ -149,7 +149,7 @@ def test_the_supplier_list_shows_unread_first(notice, supplier_staff, operator, 
 # --- API ----------------------------------------------------------------------------------------------------------
 def test_an_operator_publishes_through_the_api_and_reads_who_has_not_acknowledged(active_pair, operator, api):
     response = api(operator).post("/api/v1/announcements/", {"kind": "meeting", "title": "季度会议", "body": "请参加。",
-                                                              "meeting_at": "2026-10-22T14:00:00+08:00", "place": "杭州总部",
+                                                              "meeting_at": "2099-10-22T14:00:00+08:00", "place": "杭州总部",
                                                               "agenda": "考核"}, format="json")
 
     assert response.status_code == 201, response.content
@@ -160,7 +160,7 @@ def test_an_operator_publishes_through_the_api_and_reads_who_has_not_acknowledge
 
 def test_a_meeting_without_a_place_is_a_400_naming_the_field(active_pair, operator, api):
     response = api(operator).post("/api/v1/announcements/", {"kind": "meeting", "title": "会", "body": "b",
-                                                              "meeting_at": "2026-10-22T14:00:00+08:00", "agenda": "a"}, format="json")
+                                                              "meeting_at": "2099-10-22T14:00:00+08:00", "agenda": "a"}, format="json")
 
     assert response.status_code == 400
     assert [e["attr"] for e in response.json()["errors"]] == ["place"]
@@ -231,7 +231,7 @@ def test_the_operator_publishes_from_the_form_and_sees_who_has_not_acknowledged(
 
 def test_a_meeting_form_without_a_place_shows_the_error_next_to_the_field(active_pair, operator):
     response = page_client(operator).post("/supplier/announcements/manage/new/", {
-        "kind": "meeting", "title": "会", "body": "b", "meeting_at": "2026-10-22T14:00", "agenda": "a", "to_all": "on"})
+        "kind": "meeting", "title": "会", "body": "b", "meeting_at": "2099-10-22T14:00", "agenda": "a", "to_all": "on"})
 
     assert response.status_code == 200
     assert 'data-field="place"' in response.content.decode()
@@ -263,3 +263,91 @@ def test_the_publish_form_shows_values_no_supplier_or_calendar_holds_next_to_the
     assert response.status_code == 200
     assert field in field_errors(response)
     assert not Announcement.objects.exists()
+
+
+# --- meeting time and recipients ------------------------------------------------------------------------------------
+def test_a_meeting_in_the_past_is_refused_naming_meeting_at_and_nothing_is_sent(active_pair, operator, now):
+    with pytest.raises(ValidationFailed) as refused:
+        announcements.publish_announcement(kind="meeting", title="季度会议", body="请参加。", meeting_at=now - timedelta(minutes=1),
+                                           place="杭州总部", agenda="考核结果", actor=operator, now=now)
+
+    assert [field for field, *_ in refused.value.errors] == ["meeting_at"]
+    assert not Announcement.objects.exists() and not Notification.objects.exists()
+
+
+def test_a_meeting_at_the_time_of_publishing_is_accepted(active_pair, operator, now):
+    meeting = announcements.publish_announcement(kind="meeting", title="季度会议", body="请参加。", meeting_at=now, place="杭州总部",
+                                                 agenda="考核结果", actor=operator, now=now)
+
+    assert meeting.meeting_at == now
+
+
+def test_a_past_meeting_through_the_api_is_a_400_naming_meeting_at(active_pair, operator, api):
+    response = api(operator).post("/api/v1/announcements/", {"kind": "meeting", "title": "会", "body": "b", "place": "杭州",
+                                                              "meeting_at": "2020-10-22T14:00:00+08:00", "agenda": "a"}, format="json")
+
+    assert response.status_code == 400
+    assert [e["attr"] for e in response.json()["errors"]] == ["meeting_at"]
+    assert not Announcement.objects.exists()
+
+
+def test_a_past_meeting_in_the_form_is_shown_next_to_the_field_with_the_values_kept(active_pair, operator):
+    response = logged_in(operator).post(reverse("operator-announcement-new"), {
+        "kind": "meeting", "title": "季度会议", "body": "b", "meeting_at": "2020-10-22T14:00", "place": "杭州总部", "agenda": "a", "to_all": "on"})
+
+    assert response.status_code == 200 and set(field_errors(response)) == {"meeting_at"}
+    assert "季度会议" in response.content.decode() and "杭州总部" in response.content.decode()
+    assert not Announcement.objects.exists()
+
+
+def in_state(state: str, operator, now):
+    """A supplier that has applied, is under review, was rejected, or worked with us and was terminated."""
+    supplier = SupplierFactory()
+    steps = {"applied": [], "under_review": ["start_review"], "rejected": ["start_review", "reject"], "terminated": None}[state]
+    if steps is None:
+        supplier = activate(supplier, operator, now)
+        steps = ["terminate"]
+    for step in steps:
+        apply_transition(supplier, step, actor=operator, at=now)
+    return supplier
+
+
+@pytest.mark.parametrize("state", ["applied", "under_review", "rejected", "terminated"])
+def test_an_announcement_to_a_supplier_neither_active_nor_suspended_is_refused_and_nothing_is_sent(active_pair, operator, now, state):
+    outsider = in_state(state, operator, now)
+
+    with pytest.raises(ValidationFailed) as refused:
+        announcements.publish_announcement(kind="announcement", title="t", body="b", to_all=False, suppliers=[active_pair[0], outsider],
+                                           actor=operator, now=now)
+
+    assert refused.value.field == "suppliers"
+    assert not Announcement.objects.exists() and not Notification.objects.exists()
+
+
+def test_an_announcement_to_all_leaves_out_applicants_rejected_and_terminated_suppliers(active_pair, operator, now):
+    outsiders = [in_state(state, operator, now) for state in ("applied", "under_review", "rejected", "terminated")]
+
+    announcement = announcements.publish_announcement(kind="announcement", title="t", body="b", actor=operator, now=now)
+
+    recipients = set(announcement.deliveries.values_list("supplier_id", flat=True))
+    assert recipients == {s.pk for s in active_pair} and not recipients & {s.pk for s in outsiders}
+
+
+def test_the_publish_form_offers_only_active_and_suspended_suppliers(active_pair, operator, now):
+    suspended, _ = active_pair
+    apply_transition(suspended, "suspend", actor=operator, at=now)
+    applicant = in_state("under_review", operator, now)
+
+    choices = logged_in(operator).get(reverse("operator-announcement-new")).context["form"].fields["suppliers"].queryset
+
+    assert set(choices) == set(active_pair) and applicant not in choices
+
+
+def test_choosing_an_applicant_through_the_api_is_a_400_naming_suppliers(active_pair, operator, api, now):
+    applicant = in_state("under_review", operator, now)
+
+    response = api(operator).post("/api/v1/announcements/", {"kind": "announcement", "title": "t", "body": "b", "to_all": False,
+                                                              "suppliers": [applicant.pk]}, format="json")
+
+    assert response.status_code == 400
+    assert [e["attr"] for e in response.json()["errors"]] == ["suppliers"]

@@ -1,0 +1,107 @@
+"""A refused gift action comes back on the gift's page with the values entered and each error next to its field."""
+from decimal import Decimal
+
+import pytest
+
+from core.fsm import apply_transition
+from suppliers.models import Gift
+from tests.factories import GiftFactory
+from tests.portal import field_errors, logged_in
+
+pytestmark = pytest.mark.django_db
+
+
+def walked(gift: Gift, *steps, actor, now, **kwargs) -> Gift:
+    for step in steps:
+        apply_transition(gift, step, actor=actor, at=now, **kwargs.get(step, {}))
+    return gift
+
+
+def offline_for_low_sales(operator, now) -> Gift:
+    return walked(GiftFactory(), "submit", "approve", "publish", "delist", actor=operator, now=now, delist={"reason_code": "low_sales"})
+
+
+def test_a_clearance_price_above_the_normal_one_is_shown_next_to_its_field_with_the_values_kept(operator, now):
+    gift = offline_for_low_sales(operator, now)
+
+    response = logged_in(operator).post(
+        f"/supplier/gifts/{gift.pk}/actions/start_clearance/", {"points_price": "800", "settlement_price": "250.00", "reason": "清库存"}
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 200 and set(field_errors(response)) == {"settlement_price"}
+    assert 'value="800"' in page and 'value="250.00"' in page and 'value="清库存"' in page
+    gift.refresh_from_db()
+    assert (gift.state, gift.clearance_settlement_price) == ("offline", None)
+
+
+def test_a_form_error_is_shown_next_to_the_field_instead_of_a_message(operator, now):
+    gift = offline_for_low_sales(operator, now)
+
+    response = logged_in(operator).post(f"/supplier/gifts/{gift.pk}/actions/start_clearance/", {"points_price": "0", "settlement_price": "9"})
+
+    assert response.status_code == 200 and set(field_errors(response)) == {"points_price"}
+    assert 'value="9"' in response.content.decode()
+
+
+def test_rejecting_without_a_reason_is_shown_next_to_the_reason(operator, now):
+    gift = walked(GiftFactory(), "submit", actor=operator, now=now)
+
+    response = logged_in(operator).post(f"/supplier/gifts/{gift.pk}/actions/reject/", {"reason": " "})
+
+    assert response.status_code == 200 and set(field_errors(response)) == {"reason"}
+    gift.refresh_from_db()
+    assert gift.state == "submitted"
+
+
+def test_a_refusal_on_the_operators_gift_list_keeps_the_list_as_the_page_to_return_to(operator, now):
+    gift = walked(GiftFactory(), "submit", actor=operator, now=now)
+    client = logged_in(operator)
+
+    refused = client.post(f"/supplier/gifts/{gift.pk}/actions/reject/", {"reason": "", "next": "/supplier/gift-admin/?state=submitted"})
+    done = client.post(f"/supplier/gifts/{gift.pk}/actions/reject/", {"reason": "图片模糊", "next": "/supplier/gift-admin/?state=submitted"})
+
+    assert 'name="next" value="/supplier/gift-admin/?state=submitted"' in refused.content.decode()
+    assert done.status_code == 302 and done["Location"] == "/supplier/gift-admin/?state=submitted"
+
+
+def test_a_suppliers_incomplete_submission_lists_what_is_missing_on_its_page(supplier_staff, now):
+    gift = GiftFactory(supplier=supplier_staff.supplier_membership.supplier, images=[], specification="")
+
+    response = logged_in(supplier_staff).post(f"/supplier/gifts/{gift.pk}/actions/submit/", {})
+
+    page = response.content.decode()
+    assert response.status_code == 200 and 'data-action-error="submit"' in page
+    assert "至少上传一张图片" in page and "请填写规格" in page
+    gift.refresh_from_db()
+    assert gift.state == "draft"
+
+
+def test_an_action_no_longer_offered_says_why_in_a_message(operator, now):
+    gift = walked(GiftFactory(), "submit", "approve", "publish", actor=operator, now=now)
+
+    response = logged_in(operator).post(f"/supplier/gifts/{gift.pk}/actions/approve/", {}, follow=True)
+
+    assert response.redirect_chain and any(m.level_tag == "error" for m in response.context["messages"])
+    gift.refresh_from_db()
+    assert gift.state == "online"
+
+
+def test_another_suppliers_gift_action_is_not_found(other_supplier_admin, now):
+    gift = GiftFactory()
+
+    response = logged_in(other_supplier_admin).post(f"/supplier/gifts/{gift.pk}/actions/submit/", {})
+
+    assert response.status_code == 404
+    gift.refresh_from_db()
+    assert gift.state == "draft"
+
+
+def test_a_successful_clearance_still_returns_to_the_gift(operator, now):
+    gift = offline_for_low_sales(operator, now)
+
+    response = logged_in(operator).post(f"/supplier/gifts/{gift.pk}/actions/start_clearance/", {"points_price": "800", "settlement_price": "90"})
+
+    assert response.status_code == 302
+    gift.refresh_from_db()
+    assert (gift.state, gift.clearance_settlement_price) == ("clearance", Decimal("90.00"))
