@@ -19,6 +19,7 @@ from django.utils.translation import gettext
 from core.errors import ValidationFailed
 from core.events import subscribe
 from core.fsm import apply_transition
+from logistics.errors import DisposalTooEarly
 from logistics.models import ExtraCost, LeftoverLot
 from logistics.models.costs import CostKind, Payer
 from logistics.services import costs
@@ -143,14 +144,24 @@ def collect_lot(*, lot: LeftoverLot, actor, now: datetime, reason: str = "") -> 
     return _close(lot=lot, transition="collect", stock_kind=StockMovement.Kind.COLLECTION, actor=actor, now=now, reason=reason)
 
 
-def dispose_lot(*, lot: LeftoverLot, actor, now: datetime, reason: str = "") -> LeftoverLot:
-    """Logistics disposed of the lot: it closes, its units are written off and the supplier bears the disposal fee.
+def dispose_lot(*, lot: LeftoverLot, actor, now: datetime, reason: str) -> LeftoverLot:
+    """Logistics disposed of the lot, for the reason given, once the supplier's time to collect it has run out: it
+    closes, its units are written off and the supplier bears the disposal fee.
 
-    Storage fees owed up to today are charged first; the disposal fee comes from the tariff.
+    The supplier may collect until the end of the `collect_by` day (SPEC §4.8), so the lot is disposable from the
+    day after. Storage fees owed up to today are charged first; the disposal fee comes from the tariff.
 
+    :raises ValidationFailed: without a reason
+    :raises DisposalTooEarly: on or before the lot's collection deadline
     :raises InvalidTransition: unless the lot is open
     :raises OutOfStock: if fewer units are unreserved at the warehouse
     """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(gettext("请说明销毁处置的原因"), field="reason")
+    if lot.state == State.OPEN and timezone.localdate(now) <= lot.collect_by:
+        message = gettext("礼品商可取回至 %(collect_by)s，期限届满前不能销毁处置")
+        raise DisposalTooEarly(message % {"collect_by": f"{lot.collect_by:%Y-%m-%d}"}, field="collect_by")
     with transaction.atomic():
         lot = _close(lot=lot, transition="dispose", stock_kind=StockMovement.Kind.WRITE_OFF, actor=actor, now=now, reason=reason)
         costs.record_extra_cost(
