@@ -248,8 +248,7 @@ def lost_parcel(request):
     require_role(request.user, PARCEL_REPORTERS)
     form = LostParcelForm(request.POST, user=request.user)
     if form.is_valid():
-        shipment = form.cleaned_data["tracking_number"]
-        call = partial(claims.report_lost_parcel, shipment=shipment, actor=request.user, now=timezone.now())
+        call = partial(claims.report_lost_parcel, shipment=form.cleaned_data["shipment"], actor=request.user, now=timezone.now())
         run_action(request, call, success=_("已登记包裹丢失索赔"))
     else:
         report_form_errors(request, form)

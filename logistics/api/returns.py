@@ -220,12 +220,15 @@ class ClaimSerializer(serializers.ModelSerializer):
     supplier_name = serializers.CharField(source="order.supplier.name", read_only=True)
     gift_name = serializers.CharField(source="order.gift.name", read_only=True)
     return_number = serializers.CharField(source="return_request.number", default=None, read_only=True)
+    reported_by = serializers.CharField(
+        source="reported_by.username", default=None, read_only=True, help_text="who reported the lost parcel (null: opened by the system)"
+    )
 
     class Meta:
         model = LogisticsClaim
         fields = [
             "id", "order", "order_number", "supplier", "supplier_name", "gift_name", "return_request", "return_number", "cause",
-            "quantity", "amount", "state", "opened_at", "settled_at", "settlement_reference",
+            "quantity", "amount", "state", "opened_at", "reported_by", "settled_at", "settlement_reference",
         ]
         read_only_fields = fields
 

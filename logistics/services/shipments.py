@@ -17,6 +17,7 @@ from core.masking import mask_name
 from core.numbers import new_number
 from core.roles import SUPPLIER_ROLES, Role, waiting_for
 from core.validators import validate_length
+from logistics.carriers import carrier_key, tidy_carrier
 from logistics.errors import ShipmentAlreadyPicked
 from logistics.models import HandoffBatch, HandoffItem, ReturnRequest, Shipment
 from points.events import OrderCancelledBeforePicking, OrderRedeliveryRequested
@@ -137,16 +138,31 @@ def ship_shipment(*, shipment: Shipment, actor, now: datetime, carrier: str, tra
 
 def _tracking(shipment: Shipment, carrier: str, tracking_number: str) -> tuple[str, str]:
     """The carrier and tracking number a parcel is shipped under. :raises ValidationFailed: either missing or too long,
-    or the tracking number used by another parcel of the carrier (carrier events find a parcel by it)"""
-    carrier = validate_length(carrier, model=Shipment, column="carrier")
+    or the tracking number used by another parcel of the carrier however the carrier is spelt ("顺丰", "SF Express"):
+    carrier events find a parcel by it"""
+    carrier = tidy_carrier(validate_length(carrier, model=Shipment, column="carrier"))
     tracking_number = validate_length(tracking_number, model=Shipment, column="tracking_number")
     if not carrier:
         raise ValidationFailed(gettext("请填写承运商"), field="carrier")
     if not tracking_number:
         raise ValidationFailed(gettext("请填写运单号"), field="tracking_number")
-    if Shipment.objects.filter(carrier=carrier, tracking_number=tracking_number).exclude(pk=shipment.pk).exists():
+    if Shipment.objects.filter(carrier_key=carrier_key(carrier), tracking_number=tracking_number).exclude(pk=shipment.pk).exists():
         raise ValidationFailed(gettext("运单号已被使用"), field="tracking_number")
     return carrier, tracking_number
+
+
+def find_by_tracking_number(shipments: QuerySet[Shipment], *, tracking_number: str, carrier: str | None = None) -> Shipment | None:
+    """The one shipment among `shipments` under the tracking number (and the carrier, however spelt, when several
+    carriers use the number), or None when none has it.
+
+    :raises ValidationFailed: naming `carrier` if several carriers use the number and `carrier` names none of them
+    """
+    found = list(shipments.filter(tracking_number=(tracking_number or "").strip()).order_by("pk")[:10])
+    if len(found) > 1:
+        found = [shipment for shipment in found if carrier and shipment.carrier_key == carrier_key(carrier)]
+        if len(found) != 1:
+            raise ValidationFailed(gettext("多个承运商使用此运单号，请注明承运商"), field="carrier")
+    return found[0] if found else None
 
 
 def correct_tracking(*, shipment: Shipment, actor, now: datetime, carrier: str, tracking_number: str, reason: str) -> Shipment:
@@ -159,7 +175,7 @@ def correct_tracking(*, shipment: Shipment, actor, now: datetime, carrier: str, 
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed(gettext("请说明更正原因"), field="reason")
-    if (carrier, tracking_number) == (shipment.carrier, shipment.tracking_number):
+    if (carrier_key(carrier), tracking_number) == (shipment.carrier_key, shipment.tracking_number):
         raise ValidationFailed(gettext("与原运单号相同"), field="tracking_number")
     was = f"{shipment.carrier} {shipment.tracking_number}"
     with transaction.atomic():

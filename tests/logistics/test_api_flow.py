@@ -293,6 +293,19 @@ def test_a_dropship_supplier_ships_its_own_shipment_with_carrier_and_tracking_nu
     assert RedemptionOrder.objects.get(pk=dropship_shipment.order_id).state == "shipped"
 
 
+def test_shipping_under_a_tracking_number_the_carrier_already_uses_is_400_whatever_the_carriers_spelling(
+    api, supplier_staff, dropship_shipment, warehouse_shipment, logistics, now
+):
+    picked_and_shipped(shipment=warehouse_shipment, actor=logistics, now=now, carrier="中通", tracking_number="ZT903")
+
+    response = api(supplier_staff).post(
+        f"/api/v1/shipments/{dropship_shipment.pk}/ship/", {"carrier": " zto Express", "tracking_number": "ZT903"}, format="json"
+    )
+
+    assert (response.status_code, response.json()["errors"][0]["attr"]) == (400, "tracking_number")
+    assert Shipment.objects.get(pk=dropship_shipment.pk).state == "created"
+
+
 def test_a_dropship_shipments_history_and_page_name_its_first_state_waiting_to_be_sent_not_picked(
     api, client, supplier_staff, dropship_shipment, warehouse_shipment, logistics, now
 ):
@@ -482,7 +495,7 @@ def test_a_tracking_number_is_corrected_only_while_shipped_and_never_to_another_
     with pytest.raises(InvalidTransition):
         service.correct_tracking(shipment=warehouse_shipment, actor=logistics, now=now, carrier="顺丰", tracking_number="SF9", reason="录错")
     picked_and_shipped(shipment=warehouse_shipment, actor=logistics, now=now, carrier="顺丰", tracking_number="SF8")
-    Shipment.objects.filter(pk=dropship_shipment.pk).update(carrier="顺丰", tracking_number="SF-TAKEN")
+    Shipment.objects.filter(pk=dropship_shipment.pk).update(carrier="顺丰", carrier_key="SF", tracking_number="SF-TAKEN")
 
     with pytest.raises(ValidationFailed) as taken:
         service.correct_tracking(shipment=warehouse_shipment, actor=logistics, now=now, carrier="顺丰", tracking_number="SF-TAKEN",

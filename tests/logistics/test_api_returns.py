@@ -13,7 +13,7 @@ from tests.helpers import assert_list_queries_constant, fresh_key, picked_and_sh
 from tests.logistics import test_returns as shared
 from tests.logistics.test_returns import charge, request
 
-delivered_order, dropship_order = shared.delivered_order, shared.dropship_order  # the fixtures, shared
+delivered_order, dropship_order, dropship_shipped = shared.delivered_order, shared.dropship_order, shared.dropship_shipped  # the fixtures
 
 pytestmark = pytest.mark.django_db
 
@@ -277,7 +277,32 @@ def test_logistics_reports_a_shipped_parcel_lost(api, confirmed_order, logistics
     response = api(logistics).post("/api/v1/logistics-claims/report-lost-parcel/", {"shipment": shipment.pk})
 
     assert response.status_code == 201, response.content
-    assert (response.json()["cause"], response.json()["amount"]) == ("lost_parcel", "360.00")
+    assert (response.json()["cause"], response.json()["amount"], response.json()["reported_by"]) == ("lost_parcel", "360.00", "logistics")
+    assert api(logistics).get(f"/api/v1/logistics-claims/{response.json()['id']}/").json()["reported_by"] == "logistics"
+
+
+def test_a_claim_the_system_opened_reads_with_no_reporter(api, delivered_order, finance, now):
+    claim = claims.open_claim(order=delivered_order, cause="transit_damage", quantity=1, now=now)
+
+    assert api(finance).get(f"/api/v1/logistics-claims/{claim.pk}/").json()["reported_by"] is None
+
+
+def test_reporting_a_dropship_parcel_lost_is_400_naming_the_shipment_and_opens_no_claim(api, dropship_shipped, logistics, operator):
+    shipment = dropship_shipped
+
+    responses = [api(user).post("/api/v1/logistics-claims/report-lost-parcel/", {"shipment": shipment.pk}) for user in (logistics, operator)]
+
+    assert [(r.status_code, r.json()["errors"][0]["attr"]) for r in responses] == [(400, "shipment"), (400, "shipment")]
+    assert not LogisticsClaim.objects.exists() and Shipment.objects.get(pk=shipment.pk).state == "shipped"
+
+
+def test_reporting_a_parcel_not_in_transit_lost_is_a_conflict(api, confirmed_order, logistics, now):
+    shipments.hand_over_warehouse_orders(key="NOT-SHIPPED", actor=logistics, now=now)
+
+    response = api(logistics).post("/api/v1/logistics-claims/report-lost-parcel/", {"shipment": Shipment.objects.get().pk})
+
+    assert (response.status_code, response.json()["errors"][0]["attr"]) == (409, "shipment")
+    assert not LogisticsClaim.objects.exists()
 
 
 def test_suppliers_and_members_do_not_see_claims(api, delivered_order, own_supplier_admin, now):

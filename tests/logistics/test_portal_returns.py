@@ -16,7 +16,7 @@ from tests.logistics.test_returns import charge, received, request
 from tests.portal import field_errors, logged_in, nav
 from tests.helpers import picked_and_shipped
 
-delivered_order, dropship_order = shared.delivered_order, shared.dropship_order  # the fixtures, shared
+delivered_order, dropship_order, dropship_shipped = shared.delivered_order, shared.dropship_order, shared.dropship_shipped  # the fixtures
 
 pytestmark = pytest.mark.django_db
 
@@ -276,6 +276,31 @@ def test_logistics_reports_a_lost_parcel_by_its_tracking_number(confirmed_order,
 
     assert 'data-testid="lost-parcel-form"' in page and 'data-action="accept"' not in page
     assert LogisticsClaim.objects.get().cause == "lost_parcel"
+
+
+@pytest.fixture
+def two_carriers_one_number(two_handed_over, logistics, now) -> tuple[Shipment, Shipment]:
+    """Two warehouse parcels on their way under the same tracking number: SF Express's and ZTO's."""
+    first, second = two_handed_over
+    picked_and_shipped(shipment=first, actor=logistics, now=now, carrier="顺丰", tracking_number="DUP-1")
+    picked_and_shipped(shipment=second, actor=logistics, now=now, carrier="中通", tracking_number="DUP-1")
+    return first, second
+
+
+def test_a_tracking_number_two_carriers_use_asks_for_the_carrier_and_reports_nothing(two_carriers_one_number, logistics):
+    response = logged_in(logistics).post("/logistics/claims/lost-parcel/", {"tracking_number": "DUP-1"}, follow=True)
+
+    assert "多个承运商使用此运单号，请注明承运商" in response.content.decode()
+    assert not LogisticsClaim.objects.exists() and set(Shipment.objects.values_list("state", flat=True)) == {"shipped"}
+
+
+def test_the_carrier_named_however_spelt_picks_which_parcel_is_reported_lost(two_carriers_one_number, logistics):
+    first, second = two_carriers_one_number
+
+    logged_in(logistics).post("/logistics/claims/lost-parcel/", {"tracking_number": "DUP-1", "carrier": "ZTO"})
+
+    assert LogisticsClaim.objects.get().order_id == second.order_id
+    assert (Shipment.objects.get(pk=first.pk).state, Shipment.objects.get(pk=second.pk).state) == ("shipped", "failed")
 
 
 def test_suppliers_do_not_open_the_claims_page(supplier_admin):
