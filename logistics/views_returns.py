@@ -172,7 +172,7 @@ def extra_costs(request):
     recorded = filters.apply(costs.list_extra_costs(user=request.user))
     context = paginate(request, recorded) | {
         "filters": filters, "tariffs": tariffs, "may_record": request.user.role in COST_RECORDERS,
-        "total": recorded.aggregate(total=Sum("amount"))["total"],
+        "total": costs.total_amount(recorded),
     }
     return render(request, "logistics/returns/costs.html", context)
 

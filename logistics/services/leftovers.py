@@ -37,9 +37,9 @@ def list_leftover_lots(*, actor) -> QuerySet[LeftoverLot]:
     """The lots `actor` may see (a supplier its own, staff all), with their fees so far, in a constant number of queries.
 
     Gift, warehouse and supplier are joined; each lot carries `storage_days` charged and `fee_amount`, the sum of
-    every extra cost recorded for it.
+    every extra cost recorded for it and not voided.
     """
-    recorded = ExtraCost.objects.filter(lot=OuterRef("pk")).order_by().values("lot")
+    recorded = ExtraCost.objects.filter(lot=OuterRef("pk"), state=ExtraCost.State.RECORDED).order_by().values("lot")
     storage_days = recorded.filter(kind=CostKind.STORAGE).annotate(n=Count("pk")).values("n")
     fee_amount = recorded.annotate(total=Sum("amount")).values("total")
     return (

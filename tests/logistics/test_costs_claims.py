@@ -48,10 +48,10 @@ def test_the_price_rounds_half_up_to_the_fen():
 
 
 def test_logistics_records_costs_of_warehouse_orders_and_lots(delivered_order, lot, logistics, now):
-    on_order = record(actor=logistics, now=now, supplier=delivered_order.supplier, order=delivered_order, kind="redelivery")
-    on_lot = record(actor=logistics, now=now, supplier=lot.supplier, lot=lot, kind="disposal")
+    on_order = record(actor=logistics, now=now, supplier=delivered_order.supplier, order=delivered_order, kind="return_freight")
+    on_lot = record(actor=logistics, now=now, supplier=lot.supplier, lot=lot, kind="storage", fee_date=date(2026, 11, 15))
 
-    assert (on_order.amount, on_lot.amount) == (Decimal("15.00"), Decimal("20.00"))
+    assert (on_order.amount, on_lot.amount) == (Decimal("12.00"), Decimal("2.00"))
 
 
 def test_an_operator_may_not_record_a_cost_of_a_warehouse_order(delivered_order, operator, now):
@@ -62,7 +62,7 @@ def test_an_operator_may_not_record_a_cost_of_a_warehouse_order(delivered_order,
 
 
 def test_an_operator_records_costs_of_dropship_orders_and_logistics_may_not(dropship_order, operator, logistics, now):
-    cost = record(actor=operator, now=now, supplier=dropship_order.supplier, order=dropship_order, kind="redelivery")
+    cost = record(actor=operator, now=now, supplier=dropship_order.supplier, order=dropship_order, kind="return_freight")
 
     with pytest.raises(PermissionDenied):
         record(actor=logistics, now=now, supplier=dropship_order.supplier, order=dropship_order)

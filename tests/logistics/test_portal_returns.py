@@ -163,18 +163,18 @@ def test_logistics_records_an_extra_cost_by_order_number(delivered_order, logist
 
     response = client.post(
         "/logistics/extra-costs/new/",
-        {"kind": "redelivery", "payer": "supplier", "order_number": delivered_order.number, "quantity": 2,
-         "description": "二次配送", "token": "form-1"},
+        {"kind": "return_freight", "payer": "supplier", "order_number": delivered_order.number, "quantity": 2,
+         "description": "退货运费", "token": "form-1"},
     )
     resent = client.post(  # a double click: the same form, the same token
         "/logistics/extra-costs/new/",
-        {"kind": "redelivery", "payer": "supplier", "order_number": delivered_order.number, "quantity": 2,
-         "description": "二次配送", "token": "form-1"},
+        {"kind": "return_freight", "payer": "supplier", "order_number": delivered_order.number, "quantity": 2,
+         "description": "退货运费", "token": "form-1"},
     )
     new_form = client.get("/logistics/extra-costs/new/").content.decode()
 
     assert response.status_code == resent.status_code == 302
-    assert ExtraCost.objects.get().amount == Decimal("30.00")
+    assert ExtraCost.objects.get().amount == Decimal("24.00")
     assert 'name="token"' in new_form and 'value="form-1"' not in new_form
 
 
@@ -226,6 +226,17 @@ def test_the_service_refusal_of_an_operator_on_a_warehouse_order_is_shown(delive
 
     assert response.status_code == 200 and "直发订单的额外费用由运营记录" in response.content.decode()
     assert not ExtraCost.objects.exists()
+
+
+def test_the_costs_list_names_who_recorded_each_cost_and_leaves_a_voided_one_out_of_the_total(delivered_order, logistics, now):
+    charge(delivered_order, actor=logistics, now=now, kind="handling")
+    costs.void_extra_cost(cost=charge(delivered_order, actor=logistics, now=now), actor=logistics, now=now, reason="重复录入")
+
+    page = logged_in(logistics).get("/logistics/extra-costs/").content.decode()
+
+    assert page.count('<td data-testid="recorded-by">logistics</td>') == 2
+    assert page.count('data-testid="voided" title="重复录入"') == 1
+    assert 'data-testid="costs-total">合计金额：¥1.50<' in page
 
 
 def test_a_supplier_sees_only_the_costs_it_bears(delivered_order, own_supplier_staff, logistics, now):

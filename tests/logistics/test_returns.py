@@ -77,7 +77,7 @@ def received(order, *, operator, handler, now, **kwargs) -> ReturnRequest:
     return returns.receive_return(return_request=return_request, actor=handler, now=now)
 
 
-def charge(order, *, actor, now, kind: str = "redelivery", payer: str = "supplier", description: str = "") -> ExtraCost:
+def charge(order, *, actor, now, kind: str = "return_freight", payer: str = "supplier", description: str = "") -> ExtraCost:
     """Record an extra cost of the order (as `actor`)."""
     return costs.record_extra_cost(
         kind=kind, payer=payer, supplier=order.supplier, order=order, description=description, actor=actor, now=now
