@@ -49,3 +49,8 @@ class FeeAlreadyRecorded(Conflict):
 class DisposalTooEarly(Conflict):
     code = "disposal_too_early"
     default_detail = gettext_lazy("遗留礼品在取回期限届满前不能销毁处置")
+
+
+class GiftRetiredOnArrival(Conflict):
+    code = "gift_retired"
+    default_detail = gettext_lazy("礼品已退市，不能收货入库")

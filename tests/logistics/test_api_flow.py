@@ -152,6 +152,24 @@ def test_bad_receipts_are_400_naming_the_field_and_change_nothing(api, logistics
     assert StockRecord.objects.get(gift=stocked_gift, location=warehouse).on_hand == 20
 
 
+def test_receiving_goods_of_a_gift_retired_on_their_way_is_409_naming_the_shipment_and_changes_nothing(
+    api, logistics, operator, announced, stocked_gift, warehouse, now
+):
+    from suppliers.services import catalog
+
+    apply_transition(stocked_gift, "delist", actor=operator, at=now, reason_code="supplier_request")
+    catalog.retire_gift(gift=stocked_gift, actor=operator, now=now)
+
+    response = api(logistics).post(f"/api/v1/inbound-shipments/{announced.pk}/receive/", {"counted_quantity": 10}, format="json")
+
+    error = response.json()["errors"][0]
+    assert (response.status_code, error["code"], error["attr"]) == (409, "gift_retired", "counted_quantity")
+    assert announced.number in error["detail"]
+    announced.refresh_from_db()
+    assert announced.state == "announced"
+    assert StockRecord.objects.get(gift=stocked_gift, location=warehouse).on_hand == 20
+
+
 def test_putting_away_an_announced_shipment_is_409(api, logistics, announced):
     response = api(logistics).post(f"/api/v1/inbound-shipments/{announced.pk}/put-away/", {}, format="json")
 
