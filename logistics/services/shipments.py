@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
 from core.errors import ValidationFailed
@@ -187,17 +188,25 @@ def correct_tracking(*, shipment: Shipment, actor, now: datetime, carrier: str, 
 
 
 def deliver_shipment(
-    *, shipment: Shipment, actor, now: datetime, signer: str, recorded_at: datetime | None = None, automatically: bool = False,
-    reason: str = "",
+    *, shipment: Shipment, actor, now: datetime, signer: str, signed_at: datetime | None = None, recorded_at: datetime | None = None,
+    automatically: bool = False, reason: str = "",
 ) -> Shipment:
     """The parcel was signed for at `now`, and we learnt it at `recorded_at` (default `now`): the shipment and
     (unless it is a replacement) the order are delivered.
 
-    :raises ValidationFailed: without a signer or with one too long :raises InvalidTransition:
+    Staff recording a delivery by hand may give the time it was signed for (`signed_at`): then `now` is when they
+    recorded it.
+
+    :raises ValidationFailed: without a signer or with one too long, or a signing time in the future or before the
+        parcel was shipped
+    :raises InvalidTransition:
     """
     signer = validate_length(signer, model=Shipment, column="signer")
     if not signer:
         raise ValidationFailed(gettext("请填写签收人"), field="signer")
+    if signed_at is not None:
+        _check_signed_at(shipment, signed_at=signed_at, now=now)
+        now, recorded_at = signed_at, recorded_at or now
     with transaction.atomic():
         recorded_at = recorded_at or now
         apply_transition(shipment, "deliver", actor=actor, at=now, reason=reason, signer=signer, delivered_at=now,
@@ -206,6 +215,15 @@ def deliver_shipment(
             orders.deliver_order(order=shipment.order, actor=actor, now=now, recorded_at=recorded_at, automatically=automatically,
                                  reason=reason)
     return shipment
+
+
+def _check_signed_at(shipment: Shipment, *, signed_at: datetime, now: datetime) -> None:
+    """:raises ValidationFailed: naming `signed_at` if it is after `now` or before the parcel left"""
+    if signed_at > now:
+        raise ValidationFailed(gettext("签收时间不能晚于当前时间"), field="signed_at")
+    if shipment.shipped_at is not None and signed_at < shipment.shipped_at:
+        message = gettext("签收时间不能早于发货时间 %(shipped_at)s")
+        raise ValidationFailed(message % {"shipped_at": f"{timezone.localtime(shipment.shipped_at):%Y-%m-%d %H:%M}"}, field="signed_at")
 
 
 def fail_shipment(*, shipment: Shipment, actor, now: datetime, reason: str) -> Shipment:

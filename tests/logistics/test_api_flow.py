@@ -253,6 +253,22 @@ def test_logistics_picks_ships_and_delivers_a_warehouse_shipment(api, logistics,
     assert RedemptionOrder.objects.get(pk=warehouse_shipment.order_id).state == "delivered"
 
 
+def test_logistics_records_when_a_parcel_was_signed_for_and_a_time_in_the_future_is_400(api, logistics, warehouse_shipment, now):
+    picked_and_shipped(shipment=warehouse_shipment, actor=logistics, now=now, carrier="顺丰", tracking_number="SF-SIGNED")
+    url = f"/api/v1/shipments/{warehouse_shipment.pk}/deliver/"
+    future = (timezone.now() + timedelta(hours=1)).isoformat()
+    signed = (timezone.now() - timedelta(hours=1)).replace(microsecond=0)
+
+    refused = api(logistics).post(url, {"signer": "刘洋", "signed_at": future}, format="json")
+    before_refusal = Shipment.objects.get(pk=warehouse_shipment.pk).state
+    delivered = api(logistics).post(url, {"signer": "刘洋", "signed_at": signed.isoformat()}, format="json")
+
+    assert (refused.status_code, error_attr(refused), before_refusal) == (400, "signed_at", "shipped")
+    assert delivered.status_code == 200
+    order = RedemptionOrder.objects.get(pk=warehouse_shipment.order_id)
+    assert order.delivered_at == signed and order.delivery_recorded_at > signed
+
+
 def test_a_supplier_sees_who_signed_for_its_parcel_masked_and_an_automatic_receipt_in_its_language(
     api, logistics, supplier_admin, warehouse_shipment, now
 ):

@@ -264,3 +264,27 @@ def test_correcting_a_number_to_another_spelling_of_the_same_waybill_is_refused(
         shipments.correct_tracking(shipment=first, actor=logistics, now=now, carrier="顺丰速运", tracking_number="SF-DUP", reason="改名")
 
     assert refused.value.field == "tracking_number"
+
+
+# --- a delivery recorded by hand with the time it was signed for -------------------------------------------------------
+def test_a_delivery_recorded_by_hand_keeps_the_time_it_was_signed_for_and_books_when_it_was_recorded(shipped, logistics, now):
+    signed_at = now + timedelta(hours=5)
+
+    shipments.deliver_shipment(shipment=shipped, actor=logistics, now=now + timedelta(days=1), signer="刘洋", signed_at=signed_at)
+
+    order = RedemptionOrder.objects.get(pk=shipped.order_id)
+    assert (shipped.delivered_at, shipped.delivery_recorded_at) == (signed_at, now + timedelta(days=1))
+    assert (order.state, order.delivered_at, order.delivery_recorded_at) == ("delivered", signed_at, now + timedelta(days=1))
+
+
+@pytest.mark.parametrize("signed_at", [timedelta(minutes=1), -timedelta(minutes=1)], ids=["in-the-future", "before-shipping"])
+def test_a_signing_time_in_the_future_or_before_shipping_is_refused_and_nothing_changes(shipped, logistics, now, signed_at):
+    recorded = now + timedelta(hours=2)
+    at = recorded + signed_at if signed_at > timedelta(0) else shipped.shipped_at + signed_at
+
+    with pytest.raises(ValidationFailed) as refused:
+        shipments.deliver_shipment(shipment=shipped, actor=logistics, now=recorded, signer="刘洋", signed_at=at)
+
+    shipped.refresh_from_db()
+    assert refused.value.field == "signed_at"
+    assert (shipped.state, RedemptionOrder.objects.get(pk=shipped.order_id).state) == ("shipped", "shipped")
