@@ -44,3 +44,13 @@ class SequenceTaken(Conflict):
 class FeeAlreadyRecorded(Conflict):
     code = "fee_already_recorded"
     default_detail = gettext_lazy("该遗留批次当天的此项费用已记录")
+
+
+class DisposalTooEarly(Conflict):
+    code = "disposal_too_early"
+    default_detail = gettext_lazy("遗留礼品在取回期限届满前不能销毁处置")
+
+
+class GiftRetiredOnArrival(Conflict):
+    code = "gift_retired"
+    default_detail = gettext_lazy("礼品已退市，不能收货入库")

@@ -65,6 +65,10 @@ class CorrectTrackingForm(ShipForm):
 
 class DeliverForm(forms.Form):
     signer = forms.CharField(label=_("签收人"), max_length=50, widget=forms.TextInput(attrs={"placeholder": _("签收人")}))
+    signed_at = forms.DateTimeField(
+        label=_("签收时间（默认现在）"), required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local", "title": _("签收时间（默认现在）")}, format="%Y-%m-%dT%H:%M"),
+    )
 
 
 class FailForm(forms.Form):

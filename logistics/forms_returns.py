@@ -1,12 +1,14 @@
 """Portal forms of returns, extra costs and claims: they parse input into the shapes the services take; the rules live there."""
 from django import forms
 
+from core.errors import ValidationFailed
 from core.forms import DayRangeFilter, SubmittedOnce, day_field
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from logistics.models import InboundShipment, LeftoverLot, LogisticsClaim, ReturnRequest, Shipment
 from logistics.models.costs import CostKind, Payer
+from logistics.services import shipments
 from points.models import RedemptionOrder
 from suppliers.models import Supplier
 
@@ -157,16 +159,27 @@ class SettleForm(forms.Form):
 
 
 class LostParcelForm(forms.Form):
+    """The parcel reported lost, named by its tracking number (and its carrier when several carriers use the number)."""
+
     tracking_number = forms.CharField(label=_("运单号"), max_length=60)
+    carrier = forms.CharField(label=_("承运商（运单号重复时必填）"), max_length=40, required=False)
 
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
 
-    def clean_tracking_number(self) -> Shipment:
-        number = self.cleaned_data["tracking_number"].strip()
-        shipment = Shipment.objects.visible_to(self.user).filter(tracking_number=number).first()
+    def clean(self):
+        data = super().clean()
+        if "tracking_number" not in data:
+            return data
+        try:
+            shipment = shipments.find_by_tracking_number(
+                Shipment.objects.visible_to(self.user), tracking_number=data["tracking_number"], carrier=data.get("carrier")
+            )
+        except ValidationFailed as ambiguous:
+            self.add_error("carrier", ambiguous.detail)
+            return data
         if shipment is None:
-            raise forms.ValidationError(_("未找到该运单号的运单"))
-        return shipment
-
+            self.add_error("tracking_number", _("未找到该运单号的运单"))
+        data["shipment"] = shipment
+        return data

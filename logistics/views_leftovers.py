@@ -31,6 +31,10 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("说明"), max_length=2000, required=False, widget=forms.TextInput(attrs={"placeholder": _("说明")}))
 
 
+class DisposeForm(forms.Form):
+    reason = forms.CharField(label=_("销毁处置原因"), max_length=2000, widget=forms.TextInput(attrs={"placeholder": _("销毁处置原因")}))
+
+
 class ClearanceForm(ReasonForm):
     points_price = forms.IntegerField(label=_("清仓积分价"), min_value=1, widget=forms.NumberInput(attrs={"placeholder": _("清仓积分价")}))
     settlement_price = forms.DecimalField(
@@ -53,7 +57,7 @@ class LotAction:
 
 ACTIONS = {
     "collect": LotAction(_("礼品商已取回"), leftovers.collect_lot, Role.LOGISTICS),
-    "dispose": LotAction(_("销毁处置"), leftovers.dispose_lot, Role.LOGISTICS, style="danger"),
+    "dispose": LotAction(_("销毁处置"), leftovers.dispose_lot, Role.LOGISTICS, DisposeForm, style="danger"),
     "clearance": LotAction(_("转清仓"), leftovers.clear_leftovers, Role.OPERATOR, ClearanceForm),
 }
 

@@ -170,7 +170,7 @@ def extra_costs(request):
     recorded = filters.apply(costs.list_extra_costs(user=request.user))
     context = paginate(request, recorded) | {
         "filters": filters, "tariffs": tariffs, "may_record": request.user.role in COST_RECORDERS,
-        "total": recorded.aggregate(total=Sum("amount"))["total"],
+        "total": costs.total_amount(recorded),
     }
     return render(request, "logistics/returns/costs.html", context)
 
@@ -263,7 +263,7 @@ def lost_parcel(request):
     form = LostParcelForm(request.POST, user=request.user)
     if form.is_valid():
         try:
-            claims.report_lost_parcel(shipment=form.cleaned_data["tracking_number"], actor=request.user, now=timezone.now())
+            claims.report_lost_parcel(shipment=form.cleaned_data["shipment"], actor=request.user, now=timezone.now())
         except DomainError as error:
             add_service_errors(form, error, aliases={"shipment": "tracking_number"})
         else:

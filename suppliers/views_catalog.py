@@ -409,7 +409,7 @@ def safety_stock(request, pk: int):
     run_action(
         request,
         lambda: inventory.set_safety_stock(gift=record.gift, location=record.location, safety_stock=value,
-                                           at=timezone.now()),
+                                           at=timezone.now(), actor=request.user),
         success=_("%(sku)s 安全库存已更新") % {"sku": record.gift.sku},
     )
     return redirect_back(request, reverse("supplier-stock"))

@@ -176,6 +176,10 @@ class ShipmentCorrectTrackingInput(ShipmentShipInput):
 
 class ShipmentDeliverInput(serializers.Serializer):
     signer = serializers.CharField(max_length=50)
+    signed_at = serializers.DateTimeField(
+        required=False, allow_null=True, default=None,
+        help_text="when the parcel was signed for (default: now); not in the future, not before it was shipped",
+    )
 
 
 class ShipmentFailInput(serializers.Serializer):

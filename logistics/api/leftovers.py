@@ -35,6 +35,10 @@ class LeftoverLotSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class LeftoverDisposalInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, help_text="why the lot is disposed of (kept in its history)")
+
+
 class LeftoverClearanceInput(serializers.Serializer):
     points_price = serializers.IntegerField(min_value=1, help_text="清仓积分价 (points per unit while in clearance)")
     settlement_price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, help_text="清仓结算价 (CNY per unit)")
@@ -63,7 +67,9 @@ class LeftoverLotViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
         return leftovers.list_leftover_lots(actor=self.request.user)
 
     collect = transition_action(_as_listed(leftovers.collect_lot), name="collect", roles=LOGISTICS, target="lot", input_serializer=ReasonInput)
-    dispose = transition_action(_as_listed(leftovers.dispose_lot), name="dispose", roles=LOGISTICS, target="lot", input_serializer=ReasonInput)
+    dispose = transition_action(
+        _as_listed(leftovers.dispose_lot), name="dispose", roles=LOGISTICS, target="lot", input_serializer=LeftoverDisposalInput
+    )
     clearance = transition_action(
         _as_listed(leftovers.clear_leftovers), name="clearance", roles=OPERATOR, target="lot", input_serializer=LeftoverClearanceInput
     )

@@ -126,13 +126,17 @@ class ExtraCostSerializer(serializers.ModelSerializer):
     supplier_name = serializers.CharField(source="supplier.name", read_only=True)
     order_number = serializers.CharField(source="order.number", default=None, read_only=True)
     return_number = serializers.CharField(source="return_request.number", default=None, read_only=True)
-    recorded_by = serializers.CharField(source="recorded_by.username", default=None, read_only=True)
+    recorded_by = serializers.CharField(
+        source="recorded_by.username", default=None, read_only=True, help_text="who recorded the cost (null: the system)"
+    )
+    voided_by = serializers.CharField(source="voided_by.username", default=None, read_only=True)
 
     class Meta:
         model = ExtraCost
         fields = [
             "id", "kind", "payer", "supplier", "supplier_name", "amount", "quantity", "order", "order_number", "return_request",
-            "return_number", "inbound", "lot", "fee_date", "description", "recorded_at", "recorded_by",
+            "return_number", "inbound", "lot", "fee_date", "description", "recorded_at", "recorded_by", "state", "voided_at",
+            "voided_by", "void_reason",
         ]
         read_only_fields = fields
 
@@ -155,11 +159,16 @@ class RecordExtraCostInput(serializers.Serializer):
         return data | {"supplier": owner.supplier}
 
 
-class ExtraCostViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
-    """Extra costs: a supplier sees those it bears, staff all; logistics (warehouse) and operators (dropship) record them."""
+class VoidExtraCostInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=300, help_text="why the cost was recorded in error (kept with it)")
+
+
+class ExtraCostViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Extra costs: a supplier sees those it bears, staff all; logistics (warehouse) and operators (dropship) record them
+    and void one recorded in error (it stays listed, counted nowhere)."""
 
     serializer_class = ExtraCostSerializer
-    filterset_fields = ["kind", "payer", "supplier", "order", "return_request", "lot", "inbound"]
+    filterset_fields = ["kind", "payer", "supplier", "order", "return_request", "lot", "inbound", "state"]
     ordering_fields = ["recorded_at", "id"]
 
     def get_queryset(self):
@@ -175,6 +184,8 @@ class ExtraCostViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         params.is_valid(raise_exception=True)
         cost = costs.record_extra_cost(**params.validated_data, actor=request.user, now=timezone.now(), refuse_repeat=True)
         return Response(ExtraCostSerializer(cost).data, status=status.HTTP_201_CREATED)
+
+    void = transition_action(costs.void_extra_cost, name="void", roles=LOGISTICS | OPERATOR, target="cost", input_serializer=VoidExtraCostInput)
 
 
 class TariffSerializer(serializers.ModelSerializer):
@@ -220,12 +231,15 @@ class ClaimSerializer(serializers.ModelSerializer):
     supplier_name = serializers.CharField(source="order.supplier.name", read_only=True)
     gift_name = serializers.CharField(source="order.gift.name", read_only=True)
     return_number = serializers.CharField(source="return_request.number", default=None, read_only=True)
+    reported_by = serializers.CharField(
+        source="reported_by.username", default=None, read_only=True, help_text="who reported the lost parcel (null: opened by the system)"
+    )
 
     class Meta:
         model = LogisticsClaim
         fields = [
             "id", "order", "order_number", "supplier", "supplier_name", "gift_name", "return_request", "return_number", "cause",
-            "quantity", "amount", "state", "opened_at", "settled_at", "settlement_reference",
+            "quantity", "amount", "state", "opened_at", "reported_by", "settled_at", "settlement_reference",
         ]
         read_only_fields = fields
 

@@ -1,4 +1,5 @@
 """Logistics claims (SPEC §4.6): what the logistics provider owes for transit damage and lost parcels."""
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +25,10 @@ class LogisticsClaim(StateMachine):
     quantity = models.PositiveIntegerField(_("数量"))
     amount = models.DecimalField(_("索赔金额"), max_digits=14, decimal_places=2)
     opened_at = models.DateTimeField(_("创建时间"))
+    # who reported a lost parcel; a claim the system opened (a return inspected as transit damage) has none
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("报告人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     settled_at = models.DateTimeField(_("结清时间"), null=True, blank=True)
     settlement_reference = models.CharField(_("结清凭证"), max_length=60, blank=True)
     state = FSMField(_("状态"), default=State.OPEN, choices=State.choices, protected=True)

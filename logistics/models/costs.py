@@ -6,7 +6,9 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, transition
 
+from core.models import StateMachine
 from core.tenancy import ScopedManager, Visibility
 
 
@@ -45,7 +47,14 @@ def cost_reference(pk: int) -> str:
     return f"#{pk}"
 
 
-class ExtraCost(models.Model):
+class ExtraCost(StateMachine):
+    """A cost recorded from the tariff; one recorded in error is voided (kept, with who, when and why), never deleted,
+    and counts in no total or statement."""
+
+    class State(models.TextChoices):
+        RECORDED = "recorded", _("已记录")
+        VOIDED = "voided", _("已作废")
+
     kind = models.CharField(_("费用类型"), max_length=20, choices=CostKind.choices)
     payer = models.CharField(_("承担方"), max_length=10, choices=Payer.choices)
     supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.PROTECT, related_name="extra_costs")
@@ -59,6 +68,12 @@ class ExtraCost(models.Model):
     description = models.CharField(_("说明"), max_length=300, blank=True)
     recorded_at = models.DateTimeField(_("记录时间"))
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    state = FSMField(_("状态"), default=State.RECORDED, choices=State.choices, protected=True)
+    voided_at = models.DateTimeField(_("作废时间"), null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("作废人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    void_reason = models.CharField(_("作废原因"), max_length=300, blank=True)
 
     objects = ScopedManager()
     visibility = Visibility(supplier="supplier")
@@ -76,3 +91,9 @@ class ExtraCost(models.Model):
     @property
     def reference(self) -> str:
         return cost_reference(self.pk)
+
+    @transition(field=state, source=State.RECORDED, target=State.VOIDED)
+    def void(self, *, voided_at, voided_by, void_reason: str) -> None:
+        self.voided_at = voided_at
+        self.voided_by = voided_by
+        self.void_reason = void_reason

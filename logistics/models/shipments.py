@@ -9,6 +9,7 @@ from django_fsm import FSMField, transition
 
 from core.models import StateMachine
 from core.tenancy import ScopedManager, Visibility
+from logistics.carriers import carrier_key
 
 
 class HandoffBatch(models.Model):
@@ -59,6 +60,8 @@ class Shipment(StateMachine):
     # a replacement shipment is a new delivery line on the supplier's statement
     settlement_amount = models.DecimalField(_("结算金额"), max_digits=14, decimal_places=2, default=Decimal("0.00"))
     carrier = models.CharField(_("承运商"), max_length=40, blank=True)
+    # the carrier however it was spelt ("顺丰", "SF Express" → "SF"): a tracking number is unique per carrier key
+    carrier_key = models.CharField(_("承运商代码"), max_length=40, blank=True, editable=False)
     tracking_number = models.CharField(_("运单号"), max_length=60, blank=True)
     signer = models.CharField(_("签收人"), max_length=50, blank=True)
     failure_reason = models.CharField(_("失败原因"), max_length=200, blank=True)
@@ -96,7 +99,9 @@ class Shipment(StateMachine):
         verbose_name = _("运单")
         verbose_name_plural = _("运单")
         constraints = [
-            models.UniqueConstraint(fields=["carrier", "tracking_number"], condition=~Q(tracking_number=""), name="tracking_number_unique"),
+            models.UniqueConstraint(
+                fields=["carrier_key", "tracking_number"], condition=~Q(tracking_number=""), name="tracking_number_unique_per_carrier"
+            ),
             models.CheckConstraint(condition=Q(quantity__gte=1), name="shipment_quantity_positive"),
         ]
 
@@ -113,15 +118,18 @@ class Shipment(StateMachine):
 
     @transition(field=state, source=[State.CREATED, State.PICKED], target=State.SHIPPED, conditions=[picked_unless_dropship])
     def ship(self, *, carrier: str, tracking_number: str, shipped_at) -> None:
-        self.carrier = carrier
-        self.tracking_number = tracking_number
+        self._set_waybill(carrier, tracking_number)
         self.shipped_at = shipped_at
+
+    def _set_waybill(self, carrier: str, tracking_number: str) -> None:
+        self.carrier = carrier
+        self.carrier_key = carrier_key(carrier)
+        self.tracking_number = tracking_number
 
     @transition(field=state, source=State.SHIPPED, target=State.SHIPPED)
     def correct_tracking(self, *, carrier: str, tracking_number: str) -> None:
         """A carrier or tracking number typed wrong when shipping, put right while the parcel is on its way."""
-        self.carrier = carrier
-        self.tracking_number = tracking_number
+        self._set_waybill(carrier, tracking_number)
 
     @transition(field=state, source=State.SHIPPED, target=State.DELIVERED)
     def deliver(self, *, signer: str, delivered_at, recorded_at) -> None:

@@ -136,13 +136,11 @@ def _lock_shipment(*, tracking_number: str, payload: dict) -> Shipment:
 
 def _shipment_carrying(tracking_number: str, *, carrier: str | None) -> int | None:
     """:raises ValidationFailed: if several carriers use the tracking number and the event names none of them"""
-    rows = list(Shipment.objects.filter(tracking_number=tracking_number).values_list("pk", "carrier")[:10])
-    if len(rows) > 1:
-        rows = [row for row in rows if row[1] == carrier]
-        if len(rows) != 1:
-            raise ValidationFailed(gettext("多个承运商使用此运单号，请注明承运商"),
-                                   field="payload.carrier")
-    return rows[0][0] if rows else None
+    try:
+        shipment = shipments.find_by_tracking_number(Shipment.objects.all(), tracking_number=tracking_number, carrier=carrier)
+    except ValidationFailed as ambiguous:
+        raise ValidationFailed(ambiguous.detail, field="payload.carrier") from None
+    return shipment.pk if shipment else None
 
 
 def _awaiting_waybill(order_number: str | None) -> int | None:

@@ -22,22 +22,34 @@ Cause = LogisticsClaim.Cause
 
 
 def open_claim(
-    *, order: RedemptionOrder, cause: str, quantity: int, now: datetime, return_request: ReturnRequest | None = None
+    *, order: RedemptionOrder, cause: str, quantity: int, now: datetime, return_request: ReturnRequest | None = None,
+    reported_by=None,
 ) -> LogisticsClaim:
-    """Open a claim on the logistics provider for the order's settlement price × quantity (system)."""
+    """Open a claim on the logistics provider for the order's settlement price × quantity (the system, or the user who
+    reported the loss)."""
     amount = (order.settlement_unit_price * quantity).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     return LogisticsClaim.objects.create(
-        order=order, return_request=return_request, cause=cause, quantity=quantity, amount=amount, opened_at=now
+        order=order, return_request=return_request, cause=cause, quantity=quantity, amount=amount, opened_at=now,
+        reported_by=reported_by if getattr(reported_by, "is_authenticated", False) else None,
     )
 
 
 def report_lost_parcel(*, shipment: Shipment, actor, now: datetime) -> LogisticsClaim:
-    """A shipped parcel never arrived: open a lost-parcel claim for its units and fail the shipment (logistics staff or
-    an operator), so it is never delivered automatically; the order's delivery fails too and waits for the operator,
-    who gives it up (the member's points back, nothing back into stock).
+    """A parcel the logistics provider shipped never arrived: open a lost-parcel claim for its units, recording who
+    reported it, and fail the shipment (logistics staff or an operator), so it is never delivered automatically; the
+    order's delivery fails too and waits for the operator, who gives it up (the member's points back, nothing back
+    into stock).
+
+    A dropship parcel travels with a carrier its supplier chose: the logistics provider owes nothing for it.
+
+    :raises ValidationFailed: for a dropship shipment
     :raises InvalidTransition: unless the shipment is in transit (shipped)
     :raises Conflict: if the order already has a lost-parcel claim
     """
+    if shipment.kind == Shipment.Kind.DROPSHIP:
+        raise ValidationFailed(
+            gettext("礼品商直发的包裹由礼品商自选承运商寄出，丢失不向物流商索赔"), field="shipment"
+        )
     if shipment.state != Shipment.State.SHIPPED:
         raise InvalidTransition(
             gettext("只有在途（已发货）的运单可以报告丢失，该运单当前为「%(state)s」") % {"state": shipment.state_label},
@@ -47,7 +59,7 @@ def report_lost_parcel(*, shipment: Shipment, actor, now: datetime) -> Logistics
         order = RedemptionOrder.objects.select_for_update().get(pk=shipment.order_id)
         if order.claims.filter(cause=Cause.LOST_PARCEL).exists():
             raise Conflict(gettext("该订单已有包裹丢失索赔"), field="shipment")
-        claim = open_claim(order=order, cause=Cause.LOST_PARCEL, quantity=shipment.quantity, now=now)
+        claim = open_claim(order=order, cause=Cause.LOST_PARCEL, quantity=shipment.quantity, now=now, reported_by=actor)
         shipments.fail_shipment(shipment=shipment, actor=actor, now=now, reason=gettext_noop("包裹丢失"))
         return claim
 
@@ -82,4 +94,4 @@ def settle_claim(*, claim: LogisticsClaim, actor, now: datetime, settlement_refe
 
 def list_claims(*, user) -> QuerySet:
     """Claims for staff (finance settles them), with the order, supplier and gift a list shows."""
-    return LogisticsClaim.objects.visible_to(user).select_related("order__supplier", "order__gift", "return_request")
+    return LogisticsClaim.objects.visible_to(user).select_related("order__supplier", "order__gift", "return_request", "reported_by")

@@ -4,24 +4,27 @@ Who records one (SPEC §3): operators for dropship orders, logistics staff for w
 stock and leftover lots; the system (actor None: beat jobs, return inspections) for any. The amount is
 the tariff's price × quantity, rounded half-up to the fen and stored: a later tariff change never moves it.
 """
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum
 from django.utils.translation import gettext
 
-from core.errors import PermissionDenied, ValidationFailed
+from core.errors import Conflict, PermissionDenied, ValidationFailed
+from core.fsm import apply_transition
 from core.roles import SUPPLIER_ROLES, Role
 from logistics.errors import FeeAlreadyRecorded
 from core.validators import BUSINESS_YEARS, validate_length
-from logistics.models import ExtraCost, InboundShipment, LeftoverLot, ReturnRequest, Tariff
+from logistics.models import ExtraCost, InboundShipment, LeftoverLot, ReturnRequest, Shipment, Tariff
 from logistics.models.costs import CostKind, Payer
 from points.models import RedemptionOrder
 from suppliers.models import Supplier
 
 CENT = Decimal("0.01")
 MAX_QUANTITY = 10_000
+_DELIVERED = frozenset({RedemptionOrder.State.DELIVERED, RedemptionOrder.State.COMPLETED})
 
 
 def price(*, tariff: Tariff, quantity: int) -> Decimal:
@@ -37,11 +40,16 @@ def record_extra_cost(
     """Record one extra cost priced from the tariff; a lot's fee for a day is recorded once (a repeat returns the first,
     or with `refuse_repeat` is refused, so someone who entered it by hand learns that nothing new was charged).
 
+    A kind fits only what can have caused it: a re-delivery fee an order whose delivery failed (one per failed
+    attempt), a storage fee no delivered order, a disposal fee a disposed leftover lot (once).
+
     :raises ValidationFailed: for an unknown kind or payer, a kind without a tariff, a bad quantity, a fee date outside the
         business years, a description longer than its column, nothing or more than one thing it belongs to,
-        a return of another order, or a supplier other than the one of what it belongs to
+        a return of another order, a supplier other than the one of what it belongs to, or a kind that does not fit
+        what it belongs to (naming that field)
     :raises PermissionDenied: unless the actor records costs of this kind of object (operators dropship, logistics the rest)
-    :raises FeeAlreadyRecorded: with `refuse_repeat`, when the lot's fee of this kind for that day is already recorded
+    :raises FeeAlreadyRecorded: with `refuse_repeat`, when the lot's fee of this kind for that day is already recorded;
+        always for a second re-delivery fee of one failed attempt or a second disposal fee of a lot
     """
     if kind not in CostKind.values:
         raise ValidationFailed(gettext("未知的费用类型"), field="kind")
@@ -64,10 +72,12 @@ def record_extra_cost(
     if any(obj.supplier_id != supplier.pk for obj in owners):
         raise ValidationFailed(gettext("费用的礼品商与所属对象不一致"), field="supplier")
     _check_recorder(actor, dropship=order is not None and order.fulfilment == "dropship")
+    _check_kind_fits(kind=kind, order=order, return_request=return_request, inbound=inbound, lot=lot)
     tariff = Tariff.objects.filter(kind=kind).first()
     if tariff is None:
         raise ValidationFailed(gettext("该费用类型没有费用标准"), field="kind")
     with transaction.atomic():
+        _check_not_charged_twice(kind=kind, order=order, lot=lot)
         if lot is not None and fee_date is not None:
             existing = ExtraCost.objects.filter(lot=lot, kind=kind, fee_date=fee_date).first()
             if existing is not None and refuse_repeat:
@@ -80,6 +90,84 @@ def record_extra_cost(
             description=description, recorded_at=now,
             recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
+
+
+def _owner_field(*, order, inbound, lot) -> str:
+    return "lot" if lot is not None else "inbound" if inbound is not None else "order"
+
+
+def _check_kind_fits(*, kind: str, order: RedemptionOrder | None, return_request: ReturnRequest | None,
+                     inbound: InboundShipment | None, lot: LeftoverLot | None) -> None:
+    """A cost of each kind belongs only to what can have caused it. :raises ValidationFailed: naming what it belongs to"""
+    field = _owner_field(order=order, inbound=inbound, lot=lot)
+    if kind == CostKind.REDELIVERY:
+        if order is None:
+            raise ValidationFailed(gettext("二次配送费只能记在配送失败后重新配送的订单上"), field=field)
+        if not order.shipments.filter(state=Shipment.State.FAILED).exists():
+            message = gettext("订单 %(number)s 没有配送失败的记录，不能记二次配送费")
+            raise ValidationFailed(message % {"number": order.number}, field="order")
+    if kind == CostKind.STORAGE and order is not None and return_request is None and order.state in _DELIVERED:
+        message = gettext("订单 %(number)s 已签收，货物不在仓内，不能记仓储费")
+        raise ValidationFailed(message % {"number": order.number}, field="order")
+    if kind == CostKind.DISPOSAL:
+        if lot is None:
+            raise ValidationFailed(gettext("销毁处置费只能记在已销毁处置的遗留批次上"), field=field)
+        if lot.state != LeftoverLot.State.DISPOSED:
+            message = gettext("遗留批次 #%(lot)s 尚未销毁处置，不能记销毁处置费")
+            raise ValidationFailed(message % {"lot": lot.pk}, field="lot")
+
+
+def _check_not_charged_twice(*, kind: str, order: RedemptionOrder | None, lot: LeftoverLot | None) -> None:
+    """One re-delivery fee per failed delivery of an order, one disposal fee per lot (voided ones do not count).
+
+    :raises FeeAlreadyRecorded: naming the cost already recorded
+    """
+    recorded = ExtraCost.objects.filter(kind=kind, state=ExtraCost.State.RECORDED).order_by("recorded_at", "pk")
+    if kind == CostKind.REDELIVERY:
+        RedemptionOrder.objects.select_for_update().filter(pk=order.pk).first()  # two clerks charging at once: one waits
+        fees = list(recorded.filter(order=order))
+        if len(fees) >= order.shipments.filter(state=Shipment.State.FAILED).count():
+            message = gettext("订单 %(number)s 每次配送失败的二次配送费均已记录（%(reference)s），未重复收费")
+            raise FeeAlreadyRecorded(message % {"number": order.number, "reference": fees[-1].reference}, field="order",
+                                     cost=fees[-1].pk)
+    if kind == CostKind.DISPOSAL:
+        fee = recorded.filter(lot=lot).first()
+        if fee is not None:
+            message = gettext("遗留批次 #%(lot)s 的销毁处置费已记录（%(reference)s），未重复收费")
+            raise FeeAlreadyRecorded(message % {"lot": lot.pk, "reference": fee.reference}, field="lot", cost=fee.pk)
+
+
+#: A function per higher app telling whether a cost is already on one of its documents (settlement registers one:
+#: an issued statement never changes, so a cost it carries is corrected by an adjustment, not voided).
+booked_elsewhere: list[Callable[[ExtraCost], str | None]] = []
+
+
+def void_extra_cost(*, cost: ExtraCost, actor, now: datetime, reason: str) -> ExtraCost:
+    """Void a cost recorded in error: it stays listed with who voided it, when and why, and counts in no total and
+    no statement from then on.
+
+    :raises ValidationFailed: without a reason, or one longer than 300 characters
+    :raises PermissionDenied: unless the actor records costs of this kind of object
+    :raises Conflict: if a statement already carries the cost (correct it by an adjustment)
+    :raises InvalidTransition: if the cost is already voided
+    """
+    reason = validate_length(reason, model=ExtraCost, column="void_reason", field="reason")
+    if not reason:
+        raise ValidationFailed(gettext("请说明作废原因"), field="reason")
+    _check_recorder(actor, dropship=cost.order_id is not None and cost.order.fulfilment == "dropship")
+    with transaction.atomic():
+        cost = ExtraCost.objects.select_for_update().get(pk=cost.pk)
+        for booked in booked_elsewhere:
+            if where := booked(cost):
+                message = gettext("费用 %(reference)s 已计入%(where)s，请通过调账更正")
+                raise Conflict(message % {"reference": cost.reference, "where": where}, field="cost")
+        return apply_transition(cost, "void", actor=actor, at=now, reason=reason, voided_at=now,
+                                voided_by=actor if getattr(actor, "is_authenticated", False) else None, void_reason=reason)
+
+
+def total_amount(costs: QuerySet[ExtraCost]) -> Decimal:
+    """What the costs add up to, voided ones left out."""
+    return costs.filter(state=ExtraCost.State.RECORDED).aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
 
 
 def _already_recorded(cost: ExtraCost) -> FeeAlreadyRecorded:
@@ -119,6 +207,6 @@ def update_tariff(*, tariff: Tariff, amount: Decimal, actor, now: datetime, unit
 def list_extra_costs(*, user) -> QuerySet:
     """Extra costs the user may see: a supplier only those it bears, staff all."""
     costs = ExtraCost.objects.visible_to(user).select_related(
-        "supplier", "order", "return_request", "inbound", "lot", "recorded_by"
+        "supplier", "order", "return_request", "inbound", "lot", "recorded_by", "voided_by"
     )
     return costs.filter(payer=Payer.SUPPLIER) if user.is_authenticated and user.role in SUPPLIER_ROLES else costs

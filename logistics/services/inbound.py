@@ -18,6 +18,7 @@ from core.fsm import apply_transition
 from core.numbers import create_numbered
 from core.roles import Role, waiting_for
 from core.validators import validate_length
+from logistics.errors import GiftRetiredOnArrival
 from logistics.models import ExtraCost, InboundShipment, Tariff
 from logistics.models.costs import CostKind, Payer
 from logistics.services.costs import record_extra_cost
@@ -88,7 +89,12 @@ def receive_inbound(
     """Receive announced goods: counted units enter stock, damaged ones are written off with the supplier's handling
     fee, the open replenishment request is met, and the supplier is told — all or nothing.
 
+    Goods of a gift retired since they were announced are not taken in: its leftover lots were made from the stock at
+    retirement (SPEC §4.8), so units received now would sit in the warehouse belonging to no lot. The warehouse sends
+    them back to the supplier, and a receipt of nothing (counted 0) closes the announcement.
+
     :raises ValidationFailed: counted outside 0–announced (excess goods are announced separately), damaged outside 0–counted
+    :raises GiftRetiredOnArrival: units counted of a retired gift, naming the inbound shipment and the gift
     :raises InvalidTransition: unless the shipment is announced
     """
     counted = _whole(counted_quantity, field="counted_quantity", low=0, high=inbound.announced_quantity,
@@ -97,6 +103,11 @@ def receive_inbound(
                      message=gettext("破损数量须为 0–%(counted)s（实收数量）的整数") % {"counted": counted})
     source = inventory.Source("inbound", inbound.number)
     with transaction.atomic():
+        # locked like retirement locks it: a gift retired meanwhile is seen here, or retires after these units are in stock
+        gift = Gift.objects.select_for_update().get(pk=inbound.gift_id)
+        if counted and gift.state == Gift.State.RETIRED:
+            message = gettext("入库单 %(number)s 的礼品 %(sku)s 已退市，不能收货入库：请将货物退回礼品商，并按实收 0 件关闭该入库单")
+            raise GiftRetiredOnArrival(message % {"number": inbound.number, "sku": gift.sku}, field="counted_quantity")
         summary = f"实收 {counted}/{inbound.announced_quantity}，短少 {inbound.announced_quantity - counted}，破损 {damaged}"
         apply_transition(inbound, "receive", actor=actor, at=now, reason=reason or summary,
                          counted_quantity=counted, damaged_quantity=damaged, received_at=now)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext
 from core.errors import ValidationFailed
 from core.events import subscribe
 from core.fsm import apply_transition
+from logistics.errors import DisposalTooEarly
 from logistics.models import ExtraCost, LeftoverLot
 from logistics.models.costs import CostKind, Payer
 from logistics.services import costs
@@ -36,9 +37,9 @@ def list_leftover_lots(*, actor) -> QuerySet[LeftoverLot]:
     """The lots `actor` may see (a supplier its own, staff all), with their fees so far, in a constant number of queries.
 
     Gift, warehouse and supplier are joined; each lot carries `storage_days` charged and `fee_amount`, the sum of
-    every extra cost recorded for it.
+    every extra cost recorded for it and not voided.
     """
-    recorded = ExtraCost.objects.filter(lot=OuterRef("pk")).order_by().values("lot")
+    recorded = ExtraCost.objects.filter(lot=OuterRef("pk"), state=ExtraCost.State.RECORDED).order_by().values("lot")
     storage_days = recorded.filter(kind=CostKind.STORAGE).annotate(n=Count("pk")).values("n")
     fee_amount = recorded.annotate(total=Sum("amount")).values("total")
     return (
@@ -143,14 +144,24 @@ def collect_lot(*, lot: LeftoverLot, actor, now: datetime, reason: str = "") -> 
     return _close(lot=lot, transition="collect", stock_kind=StockMovement.Kind.COLLECTION, actor=actor, now=now, reason=reason)
 
 
-def dispose_lot(*, lot: LeftoverLot, actor, now: datetime, reason: str = "") -> LeftoverLot:
-    """Logistics disposed of the lot: it closes, its units are written off and the supplier bears the disposal fee.
+def dispose_lot(*, lot: LeftoverLot, actor, now: datetime, reason: str) -> LeftoverLot:
+    """Logistics disposed of the lot, for the reason given, once the supplier's time to collect it has run out: it
+    closes, its units are written off and the supplier bears the disposal fee.
 
-    Storage fees owed up to today are charged first; the disposal fee comes from the tariff.
+    The supplier may collect until the end of the `collect_by` day (SPEC §4.8), so the lot is disposable from the
+    day after. Storage fees owed up to today are charged first; the disposal fee comes from the tariff.
 
+    :raises ValidationFailed: without a reason
+    :raises DisposalTooEarly: on or before the lot's collection deadline
     :raises InvalidTransition: unless the lot is open
     :raises OutOfStock: if fewer units are unreserved at the warehouse
     """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(gettext("请说明销毁处置的原因"), field="reason")
+    if lot.state == State.OPEN and timezone.localdate(now) <= lot.collect_by:
+        message = gettext("礼品商可取回至 %(collect_by)s，期限届满前不能销毁处置")
+        raise DisposalTooEarly(message % {"collect_by": f"{lot.collect_by:%Y-%m-%d}"}, field="collect_by")
     with transaction.atomic():
         lot = _close(lot=lot, transition="dispose", stock_kind=StockMovement.Kind.WRITE_OFF, actor=actor, now=now, reason=reason)
         costs.record_extra_cost(

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
 from core.errors import ValidationFailed
@@ -17,6 +18,7 @@ from core.masking import mask_name
 from core.numbers import new_number
 from core.roles import SUPPLIER_ROLES, Role, waiting_for
 from core.validators import validate_length
+from logistics.carriers import carrier_key, tidy_carrier
 from logistics.errors import ShipmentAlreadyPicked
 from logistics.models import HandoffBatch, HandoffItem, ReturnRequest, Shipment
 from points.events import OrderCancelledBeforePicking, OrderRedeliveryRequested
@@ -137,16 +139,31 @@ def ship_shipment(*, shipment: Shipment, actor, now: datetime, carrier: str, tra
 
 def _tracking(shipment: Shipment, carrier: str, tracking_number: str) -> tuple[str, str]:
     """The carrier and tracking number a parcel is shipped under. :raises ValidationFailed: either missing or too long,
-    or the tracking number used by another parcel of the carrier (carrier events find a parcel by it)"""
-    carrier = validate_length(carrier, model=Shipment, column="carrier")
+    or the tracking number used by another parcel of the carrier however the carrier is spelt ("顺丰", "SF Express"):
+    carrier events find a parcel by it"""
+    carrier = tidy_carrier(validate_length(carrier, model=Shipment, column="carrier"))
     tracking_number = validate_length(tracking_number, model=Shipment, column="tracking_number")
     if not carrier:
         raise ValidationFailed(gettext("请填写承运商"), field="carrier")
     if not tracking_number:
         raise ValidationFailed(gettext("请填写运单号"), field="tracking_number")
-    if Shipment.objects.filter(carrier=carrier, tracking_number=tracking_number).exclude(pk=shipment.pk).exists():
+    if Shipment.objects.filter(carrier_key=carrier_key(carrier), tracking_number=tracking_number).exclude(pk=shipment.pk).exists():
         raise ValidationFailed(gettext("运单号已被使用"), field="tracking_number")
     return carrier, tracking_number
+
+
+def find_by_tracking_number(shipments: QuerySet[Shipment], *, tracking_number: str, carrier: str | None = None) -> Shipment | None:
+    """The one shipment among `shipments` under the tracking number (and the carrier, however spelt, when several
+    carriers use the number), or None when none has it.
+
+    :raises ValidationFailed: naming `carrier` if several carriers use the number and `carrier` names none of them
+    """
+    found = list(shipments.filter(tracking_number=(tracking_number or "").strip()).order_by("pk")[:10])
+    if len(found) > 1:
+        found = [shipment for shipment in found if carrier and shipment.carrier_key == carrier_key(carrier)]
+        if len(found) != 1:
+            raise ValidationFailed(gettext("多个承运商使用此运单号，请注明承运商"), field="carrier")
+    return found[0] if found else None
 
 
 def correct_tracking(*, shipment: Shipment, actor, now: datetime, carrier: str, tracking_number: str, reason: str) -> Shipment:
@@ -159,7 +176,7 @@ def correct_tracking(*, shipment: Shipment, actor, now: datetime, carrier: str, 
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed(gettext("请说明更正原因"), field="reason")
-    if (carrier, tracking_number) == (shipment.carrier, shipment.tracking_number):
+    if (carrier_key(carrier), tracking_number) == (shipment.carrier_key, shipment.tracking_number):
         raise ValidationFailed(gettext("与原运单号相同"), field="tracking_number")
     was = f"{shipment.carrier} {shipment.tracking_number}"
     with transaction.atomic():
@@ -171,17 +188,25 @@ def correct_tracking(*, shipment: Shipment, actor, now: datetime, carrier: str, 
 
 
 def deliver_shipment(
-    *, shipment: Shipment, actor, now: datetime, signer: str, recorded_at: datetime | None = None, automatically: bool = False,
-    reason: str = "",
+    *, shipment: Shipment, actor, now: datetime, signer: str, signed_at: datetime | None = None, recorded_at: datetime | None = None,
+    automatically: bool = False, reason: str = "",
 ) -> Shipment:
     """The parcel was signed for at `now`, and we learnt it at `recorded_at` (default `now`): the shipment and
     (unless it is a replacement) the order are delivered.
 
-    :raises ValidationFailed: without a signer or with one too long :raises InvalidTransition:
+    Staff recording a delivery by hand may give the time it was signed for (`signed_at`): then `now` is when they
+    recorded it.
+
+    :raises ValidationFailed: without a signer or with one too long, or a signing time in the future or before the
+        parcel was shipped
+    :raises InvalidTransition:
     """
     signer = validate_length(signer, model=Shipment, column="signer")
     if not signer:
         raise ValidationFailed(gettext("请填写签收人"), field="signer")
+    if signed_at is not None:
+        _check_signed_at(shipment, signed_at=signed_at, now=now)
+        now, recorded_at = signed_at, recorded_at or now
     with transaction.atomic():
         recorded_at = recorded_at or now
         apply_transition(shipment, "deliver", actor=actor, at=now, reason=reason, signer=signer, delivered_at=now,
@@ -190,6 +215,15 @@ def deliver_shipment(
             orders.deliver_order(order=shipment.order, actor=actor, now=now, recorded_at=recorded_at, automatically=automatically,
                                  reason=reason)
     return shipment
+
+
+def _check_signed_at(shipment: Shipment, *, signed_at: datetime, now: datetime) -> None:
+    """:raises ValidationFailed: naming `signed_at` if it is after `now` or before the parcel left"""
+    if signed_at > now:
+        raise ValidationFailed(gettext("签收时间不能晚于当前时间"), field="signed_at")
+    if shipment.shipped_at is not None and signed_at < shipment.shipped_at:
+        message = gettext("签收时间不能早于发货时间 %(shipped_at)s")
+        raise ValidationFailed(message % {"shipped_at": f"{timezone.localtime(shipment.shipped_at):%Y-%m-%d %H:%M}"}, field="signed_at")
 
 
 def fail_shipment(*, shipment: Shipment, actor, now: datetime, reason: str) -> Shipment:

@@ -31,6 +31,7 @@ from core.validators import BUSINESS_YEARS
 from core.masking import mask_phone_sql
 from logistics.models import ExtraCost, InboundShipment, LeftoverLot, ReturnRequest, Shipment
 from logistics.models.costs import Payer
+from logistics.services import costs
 from points.models import RedemptionOrder
 from settlement.models import (
     REASON_SHOWN, SECTION_TOTALS, Adjustment, GenerationRun, Reference, Section, SourceKind, Statement, StatementLine, StatementVersion,
@@ -140,7 +141,7 @@ CLAIMS = (
         LEFT JOIN {{order}} o ON o.id = c.order_id LEFT JOIN {{return}} r ON r.id = c.return_request_id
         LEFT JOIN {{inbound}} i ON i.id = c.inbound_id LEFT JOIN {{lot}} lot ON lot.id = c.lot_id
         LEFT JOIN {{gift}} g ON g.id = COALESCE(o.gift_id, i.gift_id, lot.gift_id)
-        WHERE c.payer = '{Payer.SUPPLIER}' AND c.amount > 0 AND c.recorded_at < %s
+        WHERE c.payer = '{Payer.SUPPLIER}' AND c.amount > 0 AND c.state = '{ExtraCost.State.RECORDED}' AND c.recorded_at < %s
           AND {_UNCLAIMED.format(line="{line}", kind=SourceKind.EXTRA_COST, alias="c")}"""),
     Claim("adjustments", f"""
         SELECT st.id, '{Section.ADJUSTMENT}', '{SourceKind.ADJUSTMENT}', a.id, '', '', 0, a.amount,
@@ -183,7 +184,7 @@ def suppliers_to_settle(*, month: date, cutoff: datetime) -> list[int]:
         Shipment.objects.filter(replacement_for__isnull=False, delivery_recorded_at__lt=cutoff)
         .exclude(pk__in=unclaimed[SourceKind.REPLACEMENT]),
         ReturnRequest.objects.filter(settlement_amount__lt=0, closed_at__lt=cutoff).exclude(pk__in=unclaimed[SourceKind.RETURN]),
-        ExtraCost.objects.filter(payer=Payer.SUPPLIER, amount__gt=0, recorded_at__lt=cutoff)
+        ExtraCost.objects.filter(payer=Payer.SUPPLIER, amount__gt=0, state=ExtraCost.State.RECORDED, recorded_at__lt=cutoff)
         .exclude(pk__in=unclaimed[SourceKind.EXTRA_COST]),
         Adjustment.objects.filter(state=Adjustment.State.APPROVED, statement__isnull=True, decided_at__lt=cutoff)
         .exclude(pk__in=unclaimed[SourceKind.ADJUSTMENT]),
@@ -307,3 +308,13 @@ def _refresh_statistics(model) -> None:
 def generate_now(*, month: date, actor, now: datetime) -> GenerationRun:
     """Start and run a generation in this process (tests, the management command, the eager task)."""
     return generate_month(run=start_generation(month=month, actor=actor, now=now), now=now)
+
+
+def _statement_carrying(cost: ExtraCost) -> str | None:
+    """The statement that claimed the cost, as people name it (a claimed cost is corrected by an adjustment)."""
+    line = StatementLine.objects.filter(source_kind=SourceKind.EXTRA_COST, source_id=cost.pk).select_related("statement").first()
+    return gettext("%(month)s 结算单") % {"month": f"{line.statement.month:%Y-%m}"} if line else None
+
+
+if _statement_carrying not in costs.booked_elsewhere:
+    costs.booked_elsewhere.append(_statement_carrying)

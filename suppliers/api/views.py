@@ -247,7 +247,8 @@ class StockRecordViewSet(viewsets.ReadOnlyModelViewSet):
         require_role(request.user, {Role.OPERATOR, Role.LOGISTICS})
         params = SafetyStockInput(data=request.data)
         params.is_valid(raise_exception=True)
-        inventory.set_safety_stock(gift=record.gift, location=record.location, at=timezone.now(), **params.validated_data)
+        inventory.set_safety_stock(gift=record.gift, location=record.location, at=timezone.now(), actor=request.user,
+                                   **params.validated_data)
         return Response(StockRecordSerializer(self.get_queryset().get(pk=record.pk)).data)
 
 

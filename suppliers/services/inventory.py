@@ -16,7 +16,7 @@ from django.utils.translation import gettext, gettext_noop
 
 from core import sql
 from core.errors import PermissionDenied, ValidationFailed
-from core.roles import SUPPLIER_ROLES
+from core.roles import SUPPLIER_ROLES, Role
 from core.fsm import apply_transition
 from suppliers.errors import OutOfStock
 from suppliers.models import Gift, Location, ReplenishmentRequest, StockMovement, StockRecord
@@ -175,11 +175,16 @@ def count_own_stock(*, gift: Gift, available: int, actor, now: datetime) -> Stoc
     return record
 
 
-def set_safety_stock(*, gift: Gift, location: Location, safety_stock: int, at: datetime) -> StockRecord:
-    """Set the safety stock of a gift at a warehouse; a level already below it raises a replenishment request.
+def set_safety_stock(*, gift: Gift, location: Location, safety_stock: int, at: datetime, actor=None) -> StockRecord:
+    """Set the safety stock of a gift at a location; a warehouse's level already below it raises a replenishment
+    request. Logistics staff set it only at the warehouses the logistics provider runs, never at a supplier's own
+    (dropship) location.
 
     :raises ValidationFailed: unless a whole number from 0 to MAX_OWN_STOCK
+    :raises PermissionDenied: for logistics staff at a location that is not a warehouse
     """
+    if getattr(actor, "role", None) == Role.LOGISTICS and location.kind != Location.Kind.WAREHOUSE:
+        raise PermissionDenied(gettext("物流只能设置其运营仓库的安全库存，礼品商自有仓由礼品商管理"))
     _units(safety_stock, name=gettext("安全库存"), field="safety_stock")
     with transaction.atomic():
         record, _ = StockRecord.objects.get_or_create(gift=gift, location=location)

@@ -60,7 +60,9 @@ ROWS: dict = {
     ("shipment-correct-tracking", "POST"): only({"logistics": 409}, seen_by=SHIPMENT_SEEN_BY, obj="shipment",
                                                 writable={"carrier", "tracking_number", "reason"},
                                                 body={"carrier": "顺丰", "tracking_number": "SF-FIXED", "reason": "录入错误"}),
-    ("shipment-deliver", "POST"): only({"logistics": 409}, seen_by=SHIPMENT_SEEN_BY, obj="shipment", writable={"signer"}, body={"signer": "刘洋"}),
+    ("shipment-deliver", "POST"): only(
+        {"logistics": 409}, seen_by=SHIPMENT_SEEN_BY, obj="shipment", writable={"signer", "signed_at"}, body={"signer": "刘洋"}
+    ),
     ("shipment-fail", "POST"): only({"logistics": 409}, seen_by=SHIPMENT_SEEN_BY, obj="shipment", writable={"reason"}, body={"reason": "拒收"}),
     ("shipment-confirm-receipt", "POST"): only({"member": 409}, seen_by=SHIPMENT_SEEN_BY, obj="shipment"),
 }

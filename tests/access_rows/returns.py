@@ -69,6 +69,9 @@ ROWS: dict = {
         writable={"kind", "payer", "order", "return_request", "inbound", "lot", "quantity", "fee_date", "description"},
         body={"kind": "handling", "payer": "supplier", "order": MISSING}, headers={"HTTP_IDEMPOTENCY_KEY": "matrix-cost"},
     ),
+    ("extra-cost-history", "GET"): seen(COST_SEEN_BY, obj="extra_cost"),
+    # the matrix's cost is of a warehouse order: logistics voids it (200); the operator voids dropship orders' only (403)
+    ("extra-cost-void", "POST"): only({"logistics": 200}, seen_by=COST_SEEN_BY, obj="extra_cost", writable={"reason"}, body=REASON),
     ("tariff-list", "GET"): only({role: 200 for role in TARIFF_READERS}, seen_by=EVERYONE),
     ("tariff-detail", "GET"): only({role: 200 for role in TARIFF_READERS}, seen_by=EVERYONE, obj="tariff"),
     ("tariff-detail", "PATCH"): only(
@@ -112,7 +115,7 @@ def world_objects(*, supplier, users: dict, now, objects: dict, **_) -> dict:
     return_request = returns.request_return(
         order=order, actor=users["member"], now=order.delivered_at, quantity=1, reason="unused"
     )
-    cost = costs.record_extra_cost(kind="redelivery", payer="supplier", supplier=supplier, order=order, description="二次配送",
+    cost = costs.record_extra_cost(kind="return_freight", payer="supplier", supplier=supplier, order=order, description="退货运费",
                                    actor=logistics, now=now)
     claim = claims.open_claim(order=order, cause="transit_damage", quantity=1, now=now)
     return {"return_order": order, "return": return_request, "extra_cost": cost, "claim": claim,

@@ -33,6 +33,15 @@ def shipped(handed_over, logistics, now) -> Shipment:
     return picked_and_shipped(shipment=handed_over, actor=logistics, now=now, carrier="顺丰", tracking_number=TRACKING)
 
 
+@pytest.fixture
+def two_handed_over(confirmed_order, rich_member, listed_gift, logistics, now) -> tuple[Shipment, Shipment]:
+    """Two warehouse orders handed over together: their shipments wait for picking, the confirmed order's first."""
+    orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=1, now=now, **ADDRESS)
+    shipments.hand_over_warehouse_orders(key="B-TWO", actor=logistics, now=now)
+    first, second = Shipment.objects.order_by("pk")
+    return first, second
+
+
 # --- the leftover-gift world (tests.logistics.leftover_world) ---
 @pytest.fixture
 def warehouses(db):

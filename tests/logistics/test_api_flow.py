@@ -152,6 +152,24 @@ def test_bad_receipts_are_400_naming_the_field_and_change_nothing(api, logistics
     assert StockRecord.objects.get(gift=stocked_gift, location=warehouse).on_hand == 20
 
 
+def test_receiving_goods_of_a_gift_retired_on_their_way_is_409_naming_the_shipment_and_changes_nothing(
+    api, logistics, operator, announced, stocked_gift, warehouse, now
+):
+    from suppliers.services import catalog
+
+    apply_transition(stocked_gift, "delist", actor=operator, at=now, reason_code="supplier_request")
+    catalog.retire_gift(gift=stocked_gift, actor=operator, now=now)
+
+    response = api(logistics).post(f"/api/v1/inbound-shipments/{announced.pk}/receive/", {"counted_quantity": 10}, format="json")
+
+    error = response.json()["errors"][0]
+    assert (response.status_code, error["code"], error["attr"]) == (409, "gift_retired", "counted_quantity")
+    assert announced.number in error["detail"]
+    announced.refresh_from_db()
+    assert announced.state == "announced"
+    assert StockRecord.objects.get(gift=stocked_gift, location=warehouse).on_hand == 20
+
+
 def test_putting_away_an_announced_shipment_is_409(api, logistics, announced):
     response = api(logistics).post(f"/api/v1/inbound-shipments/{announced.pk}/put-away/", {}, format="json")
 
@@ -235,6 +253,22 @@ def test_logistics_picks_ships_and_delivers_a_warehouse_shipment(api, logistics,
     assert RedemptionOrder.objects.get(pk=warehouse_shipment.order_id).state == "delivered"
 
 
+def test_logistics_records_when_a_parcel_was_signed_for_and_a_time_in_the_future_is_400(api, logistics, warehouse_shipment, now):
+    picked_and_shipped(shipment=warehouse_shipment, actor=logistics, now=now, carrier="顺丰", tracking_number="SF-SIGNED")
+    url = f"/api/v1/shipments/{warehouse_shipment.pk}/deliver/"
+    future = (timezone.now() + timedelta(hours=1)).isoformat()
+    signed = (timezone.now() - timedelta(hours=1)).replace(microsecond=0)
+
+    refused = api(logistics).post(url, {"signer": "刘洋", "signed_at": future}, format="json")
+    before_refusal = Shipment.objects.get(pk=warehouse_shipment.pk).state
+    delivered = api(logistics).post(url, {"signer": "刘洋", "signed_at": signed.isoformat()}, format="json")
+
+    assert (refused.status_code, error_attr(refused), before_refusal) == (400, "signed_at", "shipped")
+    assert delivered.status_code == 200
+    order = RedemptionOrder.objects.get(pk=warehouse_shipment.order_id)
+    assert order.delivered_at == signed and order.delivery_recorded_at > signed
+
+
 def test_a_supplier_sees_who_signed_for_its_parcel_masked_and_an_automatic_receipt_in_its_language(
     api, logistics, supplier_admin, warehouse_shipment, now
 ):
@@ -291,6 +325,19 @@ def test_a_dropship_supplier_ships_its_own_shipment_with_carrier_and_tracking_nu
 
     assert response.status_code == 200 and response.json()["state"] == "shipped"
     assert RedemptionOrder.objects.get(pk=dropship_shipment.order_id).state == "shipped"
+
+
+def test_shipping_under_a_tracking_number_the_carrier_already_uses_is_400_whatever_the_carriers_spelling(
+    api, supplier_staff, dropship_shipment, warehouse_shipment, logistics, now
+):
+    picked_and_shipped(shipment=warehouse_shipment, actor=logistics, now=now, carrier="中通", tracking_number="ZT903")
+
+    response = api(supplier_staff).post(
+        f"/api/v1/shipments/{dropship_shipment.pk}/ship/", {"carrier": " zto Express", "tracking_number": "ZT903"}, format="json"
+    )
+
+    assert (response.status_code, response.json()["errors"][0]["attr"]) == (400, "tracking_number")
+    assert Shipment.objects.get(pk=dropship_shipment.pk).state == "created"
 
 
 def test_a_dropship_shipments_history_and_page_name_its_first_state_waiting_to_be_sent_not_picked(
@@ -482,7 +529,7 @@ def test_a_tracking_number_is_corrected_only_while_shipped_and_never_to_another_
     with pytest.raises(InvalidTransition):
         service.correct_tracking(shipment=warehouse_shipment, actor=logistics, now=now, carrier="顺丰", tracking_number="SF9", reason="录错")
     picked_and_shipped(shipment=warehouse_shipment, actor=logistics, now=now, carrier="顺丰", tracking_number="SF8")
-    Shipment.objects.filter(pk=dropship_shipment.pk).update(carrier="顺丰", tracking_number="SF-TAKEN")
+    Shipment.objects.filter(pk=dropship_shipment.pk).update(carrier="顺丰", carrier_key="SF", tracking_number="SF-TAKEN")
 
     with pytest.raises(ValidationFailed) as taken:
         service.correct_tracking(shipment=warehouse_shipment, actor=logistics, now=now, carrier="顺丰", tracking_number="SF-TAKEN",

@@ -62,10 +62,30 @@ def test_logistics_records_a_collection_and_gets_the_closed_lot_back(api, lot, l
     assert [(h["transition"], h["actor"], h["reason"]) for h in history] == [("collect", "logistics", "礼品商自提")]
 
 
-def test_disposal_answers_with_the_disposal_fee_included(api, lot, logistics):
-    response = api(logistics).post(f"{URL}{lot.pk}/dispose/", {})
+def test_disposal_after_the_deadline_answers_with_the_storage_and_disposal_fees_included(api, lot, logistics):
+    with time_machine.travel(at_0010(DEADLINE + timedelta(days=1)), tick=False):
+        response = api(logistics).post(f"{URL}{lot.pk}/dispose/", {"reason": "逾期未取回"})
 
-    assert (response.status_code, response.json()["state"], response.json()["fee_amount"]) == (200, "disposed", "20.00")
+    assert (response.status_code, response.json()["state"], response.json()["fee_amount"]) == (200, "disposed", "22.00")
+    assert api(logistics).get(f"{URL}{lot.pk}/history/").json()[0]["reason"] == "逾期未取回"
+
+
+def test_disposal_before_the_deadline_is_a_conflict_naming_the_deadline(api, lot, logistics):
+    response = api(logistics).post(f"{URL}{lot.pk}/dispose/", {"reason": "占用库位"})
+
+    error = response.json()["errors"][0]
+    assert (response.status_code, error["code"], error["attr"]) == (409, "disposal_too_early", "collect_by")
+    assert str(DEADLINE) in error["detail"]
+    assert LeftoverLot.objects.get(pk=lot.pk).state == "open" and not ExtraCost.objects.exists()
+
+
+@pytest.mark.parametrize("body", [{}, {"reason": ""}, {"reason": "  "}], ids=["missing", "empty", "blank"])
+def test_disposal_without_a_reason_is_refused_naming_the_field(api, lot, logistics, body):
+    with time_machine.travel(at_0010(DEADLINE + timedelta(days=1)), tick=False):
+        response = api(logistics).post(f"{URL}{lot.pk}/dispose/", body)
+
+    assert (response.status_code, response.json()["errors"][0]["attr"]) == (400, "reason")
+    assert LeftoverLot.objects.get(pk=lot.pk).state == "open" and not ExtraCost.objects.exists()
 
 
 @pytest.mark.parametrize("action", ["collect", "dispose"])
@@ -79,7 +99,7 @@ def test_only_logistics_closes_a_lot_and_a_refusal_changes_nothing(api, lot, own
 def test_closing_a_closed_lot_is_a_conflict(api, lot, logistics):
     api(logistics).post(f"{URL}{lot.pk}/collect/", {})
 
-    response = api(logistics).post(f"{URL}{lot.pk}/dispose/", {})
+    response = api(logistics).post(f"{URL}{lot.pk}/dispose/", {"reason": "逾期未取回"})
 
     assert response.status_code == 409 and response.json()["errors"][0]["code"] == "invalid_transition"
     assert LeftoverLot.objects.get(pk=lot.pk).state == "collected" and not ExtraCost.objects.exists()
@@ -183,7 +203,27 @@ def test_a_refused_page_action_is_an_error_message_not_a_500(lot, logistics):
     client = page_client(logistics)
     client.post(f"/logistics/leftovers/{lot.pk}/collect/")
 
-    response = client.post(f"/logistics/leftovers/{lot.pk}/dispose/", follow=True)
+    response = client.post(f"/logistics/leftovers/{lot.pk}/dispose/", {"reason": "逾期未取回"}, follow=True)
 
     assert response.status_code == 400 and 'class="error"' in response.content.decode()  # the lot is closed: no form to show it by
     assert LeftoverLot.objects.get(pk=lot.pk).state == "collected"
+
+
+def test_the_disposal_form_asks_for_a_reason_and_changes_nothing_without_one(lot, logistics):
+    client = page_client(logistics)
+    page = client.get(f"/logistics/leftovers/{lot.pk}/").content.decode()
+    assert 'name="reason" placeholder="销毁处置原因" maxlength="2000" required' in page
+
+    with time_machine.travel(at_0010(DEADLINE + timedelta(days=1)), tick=False):
+        response = page_client(logistics).post(f"/logistics/leftovers/{lot.pk}/dispose/", {"reason": ""})
+
+    assert response.status_code == 400 and list(field_errors(response)) == ["reason"]
+    assert LeftoverLot.objects.get(pk=lot.pk).state == "open" and not ExtraCost.objects.exists()
+
+
+def test_logistics_disposes_of_an_overdue_lot_from_its_page_with_a_reason(lot, logistics):
+    with time_machine.travel(at_0010(DEADLINE + timedelta(days=1)), tick=False):
+        page_client(logistics).post(f"/logistics/leftovers/{lot.pk}/dispose/", {"reason": "逾期未取回"})
+
+    assert LeftoverLot.objects.get(pk=lot.pk).state == "disposed"
+    assert ExtraCost.objects.filter(lot=lot, kind="disposal").exists()

@@ -13,7 +13,7 @@ from tests.helpers import assert_list_queries_constant, fresh_key, picked_and_sh
 from tests.logistics import test_returns as shared
 from tests.logistics.test_returns import charge, request
 
-delivered_order, dropship_order = shared.delivered_order, shared.dropship_order  # the fixtures, shared
+delivered_order, dropship_order, dropship_shipped = shared.delivered_order, shared.dropship_order, shared.dropship_shipped  # the fixtures
 
 pytestmark = pytest.mark.django_db
 
@@ -217,6 +217,61 @@ def test_a_supplier_sees_only_the_costs_it_bears_and_never_another_suppliers(
     assert api(logistics).get("/api/v1/extra-costs/").json()["count"] == 2
 
 
+def test_a_redelivery_fee_for_an_order_never_failed_is_400_naming_the_order(api, delivered_order, logistics):
+    body = {"kind": "redelivery", "payer": "supplier", "order": delivered_order.pk}
+
+    response = api(logistics).post("/api/v1/extra-costs/", body, **fresh_key())
+
+    assert response.status_code == 400 and errors(response) == [("order", "invalid")]
+    assert not ExtraCost.objects.exists()
+
+
+def test_logistics_voids_a_cost_recorded_in_error_and_the_list_shows_who_recorded_and_voided_it(
+    api, delivered_order, own_supplier_admin, logistics, now
+):
+    cost = charge(delivered_order, actor=logistics, now=now)
+
+    response = api(logistics).post(f"/api/v1/extra-costs/{cost.pk}/void/", {"reason": "重复录入"})
+
+    assert response.status_code == 200
+    row = api(own_supplier_admin).get("/api/v1/extra-costs/").json()["results"][0]
+    assert (row["state"], row["recorded_by"], row["voided_by"], row["void_reason"]) == ("voided", "logistics", "logistics", "重复录入")
+    assert row["voided_at"] is not None
+    history = api(logistics).get(f"/api/v1/extra-costs/{cost.pk}/history/").json()
+    assert [(h["transition"], h["actor"], h["reason"]) for h in history] == [("void", "logistics", "重复录入")]
+    assert api(logistics).get("/api/v1/extra-costs/?state=recorded").json()["count"] == 0
+
+
+@pytest.mark.parametrize("body", [{}, {"reason": ""}, {"reason": "   "}], ids=["missing", "empty", "blank"])
+def test_voiding_without_a_reason_is_400_and_changes_nothing(api, delivered_order, logistics, now, body):
+    cost = charge(delivered_order, actor=logistics, now=now)
+
+    response = api(logistics).post(f"/api/v1/extra-costs/{cost.pk}/void/", body)
+
+    assert response.status_code == 400 and errors(response)[0][0] == "reason"
+    assert ExtraCost.objects.get(pk=cost.pk).state == "recorded"
+
+
+def test_voiding_is_refused_to_suppliers_finance_and_another_supplier(
+    api, delivered_order, own_supplier_admin, other_supplier_admin, finance, logistics, now
+):
+    cost = charge(delivered_order, actor=logistics, now=now)
+    url = f"/api/v1/extra-costs/{cost.pk}/void/"
+
+    statuses = [api(user).post(url, {"reason": "x"}).status_code for user in (own_supplier_admin, finance, other_supplier_admin)]
+
+    assert statuses == [403, 403, 404] and ExtraCost.objects.get(pk=cost.pk).state == "recorded"
+
+
+def test_voiding_a_voided_cost_is_a_conflict(api, delivered_order, logistics, now):
+    cost = charge(delivered_order, actor=logistics, now=now)
+    api(logistics).post(f"/api/v1/extra-costs/{cost.pk}/void/", {"reason": "录错"})
+
+    response = api(logistics).post(f"/api/v1/extra-costs/{cost.pk}/void/", {"reason": "再次"})
+
+    assert response.status_code == 409 and errors(response)[0][1] == "invalid_transition"
+
+
 def test_an_operator_changes_a_tariff_and_a_supplier_may_not(api, operator, supplier_admin):
     changed = api(operator).patch("/api/v1/tariffs/return_freight/", {"amount": "15.50"})
     refused = api(supplier_admin).patch("/api/v1/tariffs/return_freight/", {"amount": "0.00"})
@@ -277,7 +332,32 @@ def test_logistics_reports_a_shipped_parcel_lost(api, confirmed_order, logistics
     response = api(logistics).post("/api/v1/logistics-claims/report-lost-parcel/", {"shipment": shipment.pk})
 
     assert response.status_code == 201, response.content
-    assert (response.json()["cause"], response.json()["amount"]) == ("lost_parcel", "360.00")
+    assert (response.json()["cause"], response.json()["amount"], response.json()["reported_by"]) == ("lost_parcel", "360.00", "logistics")
+    assert api(logistics).get(f"/api/v1/logistics-claims/{response.json()['id']}/").json()["reported_by"] == "logistics"
+
+
+def test_a_claim_the_system_opened_reads_with_no_reporter(api, delivered_order, finance, now):
+    claim = claims.open_claim(order=delivered_order, cause="transit_damage", quantity=1, now=now)
+
+    assert api(finance).get(f"/api/v1/logistics-claims/{claim.pk}/").json()["reported_by"] is None
+
+
+def test_reporting_a_dropship_parcel_lost_is_400_naming_the_shipment_and_opens_no_claim(api, dropship_shipped, logistics, operator):
+    shipment = dropship_shipped
+
+    responses = [api(user).post("/api/v1/logistics-claims/report-lost-parcel/", {"shipment": shipment.pk}) for user in (logistics, operator)]
+
+    assert [(r.status_code, r.json()["errors"][0]["attr"]) for r in responses] == [(400, "shipment"), (400, "shipment")]
+    assert not LogisticsClaim.objects.exists() and Shipment.objects.get(pk=shipment.pk).state == "shipped"
+
+
+def test_reporting_a_parcel_not_in_transit_lost_is_a_conflict(api, confirmed_order, logistics, now):
+    shipments.hand_over_warehouse_orders(key="NOT-SHIPPED", actor=logistics, now=now)
+
+    response = api(logistics).post("/api/v1/logistics-claims/report-lost-parcel/", {"shipment": Shipment.objects.get().pk})
+
+    assert (response.status_code, response.json()["errors"][0]["attr"]) == (409, "shipment")
+    assert not LogisticsClaim.objects.exists()
 
 
 def test_suppliers_and_members_do_not_see_claims(api, delivered_order, own_supplier_admin, now):

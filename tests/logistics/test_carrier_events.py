@@ -261,3 +261,19 @@ def test_the_event_list_runs_the_same_queries_for_1_and_50_events(api, shipped, 
             record(now, **carrier_event(now, sequence, "delivered"))
 
     assert_list_queries_constant(api(logistics), "/api/v1/provider/events/", make)
+
+
+def test_an_event_for_a_number_two_carriers_use_finds_the_parcel_by_its_carrier_however_spelt(two_handed_over, logistics, now):
+    shipped, zto = (
+        picked_and_shipped(shipment=shipment, actor=logistics, now=now, carrier=carrier, tracking_number=TRACKING)
+        for shipment, carrier in zip(two_handed_over, ("顺丰", "中通"), strict=True)
+    )
+
+    with pytest.raises(ValidationFailed) as ambiguous:
+        record(now, **carrier_event(now))
+    event = record(now, **carrier_event(now, event_id="SF-EXPRESS-1", payload={"signer": "刘洋", "carrier": "SF Express"}))
+
+    assert ambiguous.value.field == "payload.carrier"
+    assert (event.shipment_id, Shipment.objects.get(pk=shipped.pk).state, Shipment.objects.get(pk=zto.pk).state) == (
+        shipped.pk, "delivered", "shipped"
+    )

@@ -1,5 +1,6 @@
 """Confidentiality (保密条款, SPEC §4.13) through GET /api/v1/orders/: a member's contact data is masked for everyone
-but the member, the logistics provider on warehouse orders after confirmation, and a dropship supplier on its own
+but the member, the logistics provider on warehouse orders from confirmation until they are completed, returned or
+cancelled, and a dropship supplier on its own
 order from confirmation until 7 days after delivery; every unmasked read by a non-member is in the access log."""
 from datetime import timedelta
 
@@ -110,6 +111,49 @@ def test_logistics_sees_a_warehouse_order_cancelled_before_handover_masked(api, 
     seen = contact_read(api, logistics, confirmed_order, at=now + timedelta(hours=1))
 
     assert seen == MASKED and not AccessLog.objects.exists()
+
+
+@pytest.fixture
+def delivered_warehouse_order(confirmed_order, logistics, now):
+    """The confirmed warehouse order handed over, shipped and delivered at `now`."""
+    from tests.logistics.test_returns import deliver
+
+    return deliver(confirmed_order, actor=logistics, now=now)
+
+
+def test_logistics_sees_a_delivered_warehouse_order_unmasked_while_a_return_of_it_is_possible(
+    api, logistics, delivered_warehouse_order, now
+):
+    seen = contact_read(api, logistics, delivered_warehouse_order, at=now + timedelta(days=14))
+
+    assert seen == UNMASKED and len(logged_reads(logistics, delivered_warehouse_order)) == 1
+
+
+def test_logistics_sees_a_completed_warehouse_order_masked_on_the_order_and_its_shipment(api, logistics, delivered_warehouse_order, now):
+    completed_at = now + timedelta(days=15, minutes=1)
+    orders.complete_orders(now=completed_at)
+    shipment = Shipment.objects.get(order=delivered_warehouse_order)
+
+    seen = contact_read(api, logistics, delivered_warehouse_order, at=completed_at + timedelta(minutes=1))
+    with time_machine.travel(completed_at + timedelta(minutes=1), tick=False):
+        on_shipment = api(logistics).get(f"/api/v1/shipments/{shipment.pk}/").json()
+
+    assert RedemptionOrder.objects.get(pk=delivered_warehouse_order.pk).state == "completed"
+    assert seen == MASKED and on_shipment["recipient_phone"] == MASKED[1]
+    assert not AccessLog.objects.exists()
+
+
+def test_logistics_sees_a_warehouse_order_given_up_after_a_failed_delivery_masked(api, logistics, operator, confirmed_order, now):
+    shipments.hand_over_warehouse_orders(key="B-GIVE-UP", actor=logistics, now=now)
+    shipment = picked_and_shipped(shipment=Shipment.objects.get(), actor=logistics, now=now, carrier="顺丰", tracking_number="SF-GONE")
+    shipments.fail_shipment(shipment=shipment, actor=logistics, now=now, reason="地址不存在")
+    while_failed = contact_read(api, logistics, confirmed_order, at=now + timedelta(hours=1))
+    confirmed_order.refresh_from_db()
+    orders.give_up_order(order=confirmed_order, actor=operator, now=now + timedelta(hours=2), reason="无法投递")
+
+    after = contact_read(api, logistics, confirmed_order, at=now + timedelta(hours=3))
+
+    assert (while_failed, after) == (UNMASKED, MASKED)
 
 
 # --- the dropship supplier ----------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from tests.logistics import test_returns as shared
 from tests.logistics.test_returns import request
 from tests.helpers import picked_and_shipped
 
-delivered_order, dropship_order = shared.delivered_order, shared.dropship_order  # the fixtures, shared
+delivered_order, dropship_order, dropship_shipped = shared.delivered_order, shared.dropship_order, shared.dropship_shipped  # the fixtures
 
 pytestmark = pytest.mark.django_db
 
@@ -48,10 +48,10 @@ def test_the_price_rounds_half_up_to_the_fen():
 
 
 def test_logistics_records_costs_of_warehouse_orders_and_lots(delivered_order, lot, logistics, now):
-    on_order = record(actor=logistics, now=now, supplier=delivered_order.supplier, order=delivered_order, kind="redelivery")
-    on_lot = record(actor=logistics, now=now, supplier=lot.supplier, lot=lot, kind="disposal")
+    on_order = record(actor=logistics, now=now, supplier=delivered_order.supplier, order=delivered_order, kind="return_freight")
+    on_lot = record(actor=logistics, now=now, supplier=lot.supplier, lot=lot, kind="storage", fee_date=date(2026, 11, 15))
 
-    assert (on_order.amount, on_lot.amount) == (Decimal("15.00"), Decimal("20.00"))
+    assert (on_order.amount, on_lot.amount) == (Decimal("12.00"), Decimal("2.00"))
 
 
 def test_an_operator_may_not_record_a_cost_of_a_warehouse_order(delivered_order, operator, now):
@@ -62,7 +62,7 @@ def test_an_operator_may_not_record_a_cost_of_a_warehouse_order(delivered_order,
 
 
 def test_an_operator_records_costs_of_dropship_orders_and_logistics_may_not(dropship_order, operator, logistics, now):
-    cost = record(actor=operator, now=now, supplier=dropship_order.supplier, order=dropship_order, kind="redelivery")
+    cost = record(actor=operator, now=now, supplier=dropship_order.supplier, order=dropship_order, kind="return_freight")
 
     with pytest.raises(PermissionDenied):
         record(actor=logistics, now=now, supplier=dropship_order.supplier, order=dropship_order)
@@ -208,8 +208,8 @@ def shipped(confirmed_order, logistics, now):
 def test_a_lost_parcel_opens_a_claim_for_its_units_and_fails_the_delivery(shipped, logistics, now):
     claim = claims.report_lost_parcel(shipment=shipped, actor=logistics, now=now)
 
-    assert (claim.cause, claim.quantity, claim.amount, claim.order_id, claim.return_request) == (
-        "lost_parcel", 2, Decimal("360.00"), shipped.order_id, None
+    assert (claim.cause, claim.quantity, claim.amount, claim.order_id, claim.return_request, claim.reported_by) == (
+        "lost_parcel", 2, Decimal("360.00"), shipped.order_id, None, logistics
     )
     assert Shipment.objects.get().state == "failed" and RedemptionOrder.objects.get().state == "delivery_failed"
 
@@ -259,3 +259,37 @@ def test_only_a_parcel_in_transit_can_be_reported_lost(confirmed_order, logistic
         claims.report_lost_parcel(shipment=Shipment.objects.get(), actor=logistics, now=now)
 
     assert not LogisticsClaim.objects.exists()
+
+
+def test_a_claim_the_system_opens_names_no_reporter(delivered_order, now):
+    claim = claims.open_claim(order=delivered_order, cause="transit_damage", quantity=1, now=now)
+
+    assert claim.reported_by is None
+
+
+@pytest.mark.parametrize("reporter", ["logistics", "operator"])
+def test_a_dropship_parcel_is_never_claimed_from_the_logistics_provider_and_nothing_changes(
+    dropship_shipped, logistics, operator, reporter, now
+):
+    actor = {"logistics": logistics, "operator": operator}[reporter]
+
+    with pytest.raises(ValidationFailed) as refused:
+        claims.report_lost_parcel(shipment=dropship_shipped, actor=actor, now=now)
+
+    assert refused.value.field == "shipment" and "礼品商" in refused.value.detail
+    dropship_shipped.refresh_from_db()
+    assert dropship_shipped.state == "shipped" and dropship_shipped.order.state == "shipped"
+    assert not LogisticsClaim.objects.exists()
+
+
+@pytest.mark.parametrize("state", ["delivered", "failed"])
+def test_a_parcel_delivered_or_already_failed_cannot_be_reported_lost(shipped, logistics, now, state):
+    if state == "delivered":
+        shipments.deliver_shipment(shipment=shipped, actor=logistics, now=now, signer="刘洋")
+    else:
+        shipments.fail_shipment(shipment=shipped, actor=logistics, now=now, reason="地址不详")
+
+    with pytest.raises(InvalidTransition) as refused:
+        claims.report_lost_parcel(shipment=shipped, actor=logistics, now=now)
+
+    assert refused.value.field == "shipment" and not LogisticsClaim.objects.exists()

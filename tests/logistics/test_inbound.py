@@ -8,6 +8,7 @@ import pytest
 
 from core.errors import InvalidTransition, ValidationFailed
 from core.fsm import apply_transition, history_of
+from logistics.errors import GiftRetiredOnArrival
 from logistics.models import ExtraCost, InboundShipment, Tariff
 from logistics.services import inbound
 from suppliers.models import Location, Notice, ReplenishmentRequest, StockMovement, StockRecord
@@ -279,3 +280,38 @@ def test_announced_inbound_waits_on_the_warehouse_navigation_until_received(anno
     inbound.receive_inbound(inbound=announced, counted_quantity=10, damaged_quantity=0, actor=logistics, now=now)
 
     assert inbound.inbound_waiting(logistics) == 0
+
+
+# --- goods of a gift retired while they were on their way -------------------------------------------------------------
+def retire(gift, operator, now):
+    """Listed, delisted and retired by the operator (its leftover lots are made from the stock it has then)."""
+    from suppliers.services import catalog
+
+    for name in ("submit", "approve", "publish"):
+        apply_transition(gift, name, actor=operator, at=now)
+    apply_transition(gift, "delist", actor=operator, at=now, reason_code="supplier_request")
+    catalog.retire_gift(gift=gift, actor=operator, now=now)
+
+
+def test_goods_of_a_gift_retired_on_their_way_are_not_taken_into_stock_and_the_error_names_the_shipment(
+    announced, warehouse_gift, warehouse, operator, logistics, now
+):
+    retire(warehouse_gift, operator, now)
+
+    with pytest.raises(GiftRetiredOnArrival) as refused:
+        inbound.receive_inbound(inbound=announced, counted_quantity=10, actor=logistics, now=now)
+
+    assert refused.value.field == "counted_quantity"
+    assert announced.number in refused.value.detail and warehouse_gift.sku in refused.value.detail
+    announced.refresh_from_db()
+    assert (announced.state, stock_of(warehouse_gift, warehouse), movements_of(warehouse_gift)) == ("announced", (0, 0), [])
+    assert not Notice.objects.filter(kind="inbound_received").exists()
+
+
+def test_a_retired_gifts_announcement_is_closed_by_receiving_nothing(announced, warehouse_gift, warehouse, operator, logistics, now):
+    retire(warehouse_gift, operator, now)
+
+    inbound.receive_inbound(inbound=announced, counted_quantity=0, actor=logistics, now=now, reason="礼品已退市，退回礼品商")
+
+    announced.refresh_from_db()
+    assert (announced.state, announced.shortage, stock_of(warehouse_gift, warehouse)) == ("received", 10, (0, 0))

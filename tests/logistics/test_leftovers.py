@@ -6,9 +6,10 @@ from decimal import Decimal
 import pytest
 from django.db import transaction
 
-from core.errors import InvalidTransition
+from core.errors import InvalidTransition, ValidationFailed
 from core.events import publish
 from core.fsm import apply_transition, history_of
+from logistics.errors import DisposalTooEarly
 from logistics.models import ExtraCost, LeftoverLot
 from logistics.services import leftovers
 from suppliers.events import GiftRetired
@@ -18,6 +19,7 @@ from tests.factories import SHANGHAI, GiftFactory, ready_to_activate
 from tests.logistics.leftover_world import DEADLINE, RETIRED_ON, at_0010, offline_gift
 
 pytestmark = pytest.mark.django_db
+AFTER_DEADLINE = at_0010(DEADLINE + timedelta(days=1)).replace(hour=9)
 
 def stock_of(gift: Gift, location: Location) -> tuple[int, int]:
     record = StockRecord.objects.get(gift=gift, location=location)
@@ -152,8 +154,8 @@ def test_collection_closes_the_lot_and_takes_its_units_out_of_stock_as_a_collect
     assert [(log.transition, log.actor_id, log.reason) for log in history_of(lot)] == [("collect", logistics.pk, "礼品商自提")]
 
 
-def test_disposal_writes_the_units_off_and_charges_the_supplier_the_disposal_tariff(lot, logistics, stocked_gift, now):
-    leftovers.dispose_lot(lot=lot, actor=logistics, now=now)
+def test_disposal_writes_the_units_off_and_charges_the_supplier_the_disposal_tariff(lot, logistics, stocked_gift):
+    leftovers.dispose_lot(lot=lot, actor=logistics, now=AFTER_DEADLINE, reason="礼品商逾期未取回")
 
     lot.refresh_from_db()
     assert lot.state == "disposed" and stock_of(stocked_gift, lot.location) == (0, 0)
@@ -162,6 +164,27 @@ def test_disposal_writes_the_units_off_and_charges_the_supplier_the_disposal_tar
     assert (cost.lot_id, cost.amount, cost.payer, cost.supplier_id, cost.recorded_by_id) == (
         lot.pk, Decimal("20.00"), "supplier", lot.supplier_id, logistics.pk
     )
+    assert [(log.transition, log.reason) for log in history_of(lot)] == [("dispose", "礼品商逾期未取回")]
+
+
+@pytest.mark.parametrize("day", [RETIRED_ON, at_0010(DEADLINE).replace(hour=23, minute=59)], ids=["retirement-day", "deadline-evening"])
+def test_a_lot_cannot_be_disposed_of_while_the_supplier_may_still_collect_it_and_nothing_changes(lot, logistics, stocked_gift, day):
+    with pytest.raises(DisposalTooEarly) as refused:
+        leftovers.dispose_lot(lot=lot, actor=logistics, now=day, reason="占用库位")
+
+    assert refused.value.field == "collect_by" and "2026-11-14" in refused.value.detail
+    lot.refresh_from_db()
+    assert (lot.state, stock_of(stocked_gift, lot.location), ExtraCost.objects.count()) == ("open", (5, 0), 0)
+
+
+@pytest.mark.parametrize("reason", ["", "   "])
+def test_a_disposal_needs_a_reason_and_nothing_changes_without_one(lot, logistics, stocked_gift, reason):
+    with pytest.raises(ValidationFailed) as refused:
+        leftovers.dispose_lot(lot=lot, actor=logistics, now=AFTER_DEADLINE, reason=reason)
+
+    assert refused.value.field == "reason"
+    lot.refresh_from_db()
+    assert (lot.state, stock_of(stocked_gift, lot.location), ExtraCost.objects.count()) == ("open", (5, 0), 0)
 
 
 def test_clearance_moves_the_retired_gift_and_all_its_open_lots_to_clearance_keeping_the_stock(lots, operator, stocked_gift, now):
@@ -203,7 +226,7 @@ def test_collecting_a_retired_gifts_lot_asks_the_supplier_for_no_replenishment(s
 
 CLOSE = {
     "collect": lambda lot, staff, now: leftovers.collect_lot(lot=lot, actor=staff["logistics"], now=now),
-    "dispose": lambda lot, staff, now: leftovers.dispose_lot(lot=lot, actor=staff["logistics"], now=now),
+    "dispose": lambda lot, staff, now: leftovers.dispose_lot(lot=lot, actor=staff["logistics"], now=now, reason="逾期未取回"),
     "clearance": lambda lot, staff, now: leftovers.clear_leftovers(
         lot=lot, actor=staff["operator"], now=now, points_price=1, settlement_price=Decimal("1")
     ),
@@ -212,14 +235,14 @@ CLOSE = {
 
 @pytest.mark.parametrize("first", list(CLOSE))
 @pytest.mark.parametrize("then", list(CLOSE))
-def test_a_closed_lot_cannot_be_closed_again_and_nothing_changes(lot, operator, logistics, stocked_gift, now, first, then):
+def test_a_closed_lot_cannot_be_closed_again_and_nothing_changes(lot, operator, logistics, stocked_gift, first, then):
     staff = {"operator": operator, "logistics": logistics}
-    CLOSE[first](lot, staff, now)
+    CLOSE[first](lot, staff, AFTER_DEADLINE)
     lot.refresh_from_db()
     before = (lot.state, stock_of(stocked_gift, lot.location), ExtraCost.objects.count(), StockMovement.objects.count())
 
     with pytest.raises(InvalidTransition):
-        CLOSE[then](lot, staff, now + timedelta(days=60))
+        CLOSE[then](lot, staff, AFTER_DEADLINE + timedelta(days=60))
 
     lot.refresh_from_db()
     assert (lot.state, stock_of(stocked_gift, lot.location), ExtraCost.objects.count(), StockMovement.objects.count()) == before

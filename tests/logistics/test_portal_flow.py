@@ -242,6 +242,27 @@ def test_logistics_picks_ships_and_delivers_from_the_shipment_page(logistics, wa
     assert "SF200" in page(client, url)
 
 
+def test_the_delivery_form_takes_the_time_the_parcel_was_signed_for(logistics, warehouse_shipment, now):
+    picked_and_shipped(shipment=warehouse_shipment, actor=logistics, now=now, carrier="顺丰", tracking_number="SF-FORM")
+    client, url = logged_in(logistics), f"/logistics/shipments/{warehouse_shipment.pk}/"
+    assert 'name="signed_at"' in page(client, url)
+
+    client.post(f"{url}deliver/", {"signer": "刘洋", "signed_at": "2026-10-15T18:30"})
+
+    warehouse_shipment.refresh_from_db()
+    assert (warehouse_shipment.state, timezone.localtime(warehouse_shipment.delivered_at).strftime("%m-%d %H:%M")) == ("delivered", "10-15 18:30")
+
+
+def test_a_signing_time_before_shipping_is_refused_on_the_page(logistics, warehouse_shipment, now):
+    picked_and_shipped(shipment=warehouse_shipment, actor=logistics, now=now, carrier="顺丰", tracking_number="SF-EARLY")
+    client, url = logged_in(logistics), f"/logistics/shipments/{warehouse_shipment.pk}/"
+
+    response = client.post(f"{url}deliver/", {"signer": "刘洋", "signed_at": "2026-10-14T09:00"}, follow=True)
+
+    assert "签收时间不能早于发货时间" in response.content.decode()
+    assert Shipment.objects.get(pk=warehouse_shipment.pk).state == "shipped"
+
+
 def test_logistics_records_a_failure_with_its_reason_and_an_empty_reason_is_refused(logistics, warehouse_shipment, now):
     picked_and_shipped(shipment=warehouse_shipment, actor=logistics, now=now, carrier="顺丰", tracking_number="SF1")
     client, url = logged_in(logistics), f"/logistics/shipments/{warehouse_shipment.pk}/fail/"

@@ -16,7 +16,7 @@ from tests.logistics.test_returns import charge, received, request
 from tests.portal import field_errors, logged_in, nav
 from tests.helpers import picked_and_shipped
 
-delivered_order, dropship_order = shared.delivered_order, shared.dropship_order  # the fixtures, shared
+delivered_order, dropship_order, dropship_shipped = shared.delivered_order, shared.dropship_order, shared.dropship_shipped  # the fixtures
 
 pytestmark = pytest.mark.django_db
 
@@ -174,18 +174,18 @@ def test_logistics_records_an_extra_cost_by_order_number(delivered_order, logist
 
     response = client.post(
         "/logistics/extra-costs/new/",
-        {"kind": "redelivery", "payer": "supplier", "order_number": delivered_order.number, "quantity": 2,
-         "description": "二次配送", "token": "form-1"},
+        {"kind": "return_freight", "payer": "supplier", "order_number": delivered_order.number, "quantity": 2,
+         "description": "退货运费", "token": "form-1"},
     )
     resent = client.post(  # a double click: the same form, the same token
         "/logistics/extra-costs/new/",
-        {"kind": "redelivery", "payer": "supplier", "order_number": delivered_order.number, "quantity": 2,
-         "description": "二次配送", "token": "form-1"},
+        {"kind": "return_freight", "payer": "supplier", "order_number": delivered_order.number, "quantity": 2,
+         "description": "退货运费", "token": "form-1"},
     )
     new_form = client.get("/logistics/extra-costs/new/").content.decode()
 
     assert response.status_code == resent.status_code == 302
-    assert ExtraCost.objects.get().amount == Decimal("30.00")
+    assert ExtraCost.objects.get().amount == Decimal("24.00")
     assert 'name="token"' in new_form and 'value="form-1"' not in new_form
 
 
@@ -237,6 +237,17 @@ def test_the_service_refusal_of_an_operator_on_a_warehouse_order_is_shown(delive
 
     assert response.status_code == 200 and "直发订单的额外费用由运营记录" in response.content.decode()
     assert not ExtraCost.objects.exists()
+
+
+def test_the_costs_list_names_who_recorded_each_cost_and_leaves_a_voided_one_out_of_the_total(delivered_order, logistics, now):
+    charge(delivered_order, actor=logistics, now=now, kind="handling")
+    costs.void_extra_cost(cost=charge(delivered_order, actor=logistics, now=now), actor=logistics, now=now, reason="重复录入")
+
+    page = logged_in(logistics).get("/logistics/extra-costs/").content.decode()
+
+    assert page.count('<td data-testid="recorded-by">logistics</td>') == 2
+    assert page.count('data-testid="voided" title="重复录入"') == 1
+    assert 'data-testid="costs-total">合计金额：¥1.50<' in page
 
 
 def test_a_supplier_sees_only_the_costs_it_bears(delivered_order, own_supplier_staff, logistics, now):
@@ -335,6 +346,31 @@ def test_the_claim_page_is_for_claim_staff_only(delivered_order, logistics, supp
     assert logged_in(supplier_admin).get(url).status_code == 403
     assert logged_in(member.user).get(url).status_code == 403
     assert logged_in(logistics).get("/logistics/claims/999999/").status_code == 404
+
+
+@pytest.fixture
+def two_carriers_one_number(two_handed_over, logistics, now) -> tuple[Shipment, Shipment]:
+    """Two warehouse parcels on their way under the same tracking number: SF Express's and ZTO's."""
+    first, second = two_handed_over
+    picked_and_shipped(shipment=first, actor=logistics, now=now, carrier="顺丰", tracking_number="DUP-1")
+    picked_and_shipped(shipment=second, actor=logistics, now=now, carrier="中通", tracking_number="DUP-1")
+    return first, second
+
+
+def test_a_tracking_number_two_carriers_use_asks_for_the_carrier_and_reports_nothing(two_carriers_one_number, logistics):
+    response = logged_in(logistics).post("/logistics/claims/lost-parcel/", {"tracking_number": "DUP-1"}, follow=True)
+
+    assert "多个承运商使用此运单号，请注明承运商" in response.content.decode()
+    assert not LogisticsClaim.objects.exists() and set(Shipment.objects.values_list("state", flat=True)) == {"shipped"}
+
+
+def test_the_carrier_named_however_spelt_picks_which_parcel_is_reported_lost(two_carriers_one_number, logistics):
+    first, second = two_carriers_one_number
+
+    logged_in(logistics).post("/logistics/claims/lost-parcel/", {"tracking_number": "DUP-1", "carrier": "ZTO"})
+
+    assert LogisticsClaim.objects.get().order_id == second.order_id
+    assert (Shipment.objects.get(pk=first.pk).state, Shipment.objects.get(pk=second.pk).state) == ("shipped", "failed")
 
 
 def test_suppliers_do_not_open_the_claims_page(supplier_admin):

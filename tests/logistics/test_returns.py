@@ -45,8 +45,8 @@ def delivered_order(confirmed_order, logistics, now):
 
 
 @pytest.fixture
-def dropship_order(rich_member, operator, supplier_staff, now):
-    """Two units of a dropship gift of the `supplier` fixture, shipped by its staff and delivered at `now`."""
+def dropship_shipped(rich_member, operator, supplier_staff, now) -> Shipment:
+    """Two units of a dropship gift of the `supplier` fixture, shipped by its staff with its own carrier at `now`."""
     gift = GiftFactory(supplier=supplier_staff.supplier_membership.supplier, fulfilment="dropship")
     for name in ("submit", "approve", "publish"):
         apply_transition(gift, name, actor=operator, at=now)
@@ -55,10 +55,14 @@ def dropship_order(rich_member, operator, supplier_staff, now):
     order = orders.place_order(member=rich_member, gift_id=gift.pk, quantity=2, now=now, **ADDRESS)
     shipments.hand_over_dropship_orders(actor=None, now=now)
     shipment = Shipment.objects.get(order=order)
-    picked_and_shipped(shipment=shipment, actor=supplier_staff, now=now, carrier="中通", tracking_number="ZT-RET")
-    shipments.deliver_shipment(shipment=shipment, actor=None, now=now, signer="刘洋")
-    order.refresh_from_db()
-    return order
+    return picked_and_shipped(shipment=shipment, actor=supplier_staff, now=now, carrier="中通", tracking_number="ZT-RET")
+
+
+@pytest.fixture
+def dropship_order(dropship_shipped, now):
+    """The dropship order of `dropship_shipped`, delivered at `now`."""
+    shipments.deliver_shipment(shipment=dropship_shipped, actor=None, now=now, signer="刘洋")
+    return RedemptionOrder.objects.get(pk=dropship_shipped.order_id)
 
 
 def request(order, *, now, quantity=1, reason="unused", remedy="refund", **extra) -> ReturnRequest:
@@ -73,7 +77,7 @@ def received(order, *, operator, handler, now, **kwargs) -> ReturnRequest:
     return returns.receive_return(return_request=return_request, actor=handler, now=now)
 
 
-def charge(order, *, actor, now, kind: str = "redelivery", payer: str = "supplier", description: str = "") -> ExtraCost:
+def charge(order, *, actor, now, kind: str = "return_freight", payer: str = "supplier", description: str = "") -> ExtraCost:
     """Record an extra cost of the order (as `actor`)."""
     return costs.record_extra_cost(
         kind=kind, payer=payer, supplier=order.supplier, order=order, description=description, actor=actor, now=now

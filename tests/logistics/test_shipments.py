@@ -2,6 +2,7 @@
 from datetime import timedelta
 
 import pytest
+from django.db import IntegrityError, transaction
 
 from core.errors import InvalidTransition, ValidationFailed
 from core.fsm import apply_transition
@@ -207,3 +208,83 @@ def test_handoff_batches_are_listed_newest_first_with_their_order_counts(confirm
 
     assert [(b.pk, b.order_count) for b in shipments.handoff_batches(logistics)] == [(newer.pk, 2), (older.pk, 1)]
 
+
+
+# --- one tracking number per carrier, however the carrier is spelt ----------------------------------------------------
+@pytest.fixture
+def two_parcels(two_handed_over, logistics, now) -> tuple[Shipment, Shipment]:
+    """Two warehouse orders handed over and picked: the first shipped with SF Express as SF-DUP, the second waiting."""
+    first, second = two_handed_over
+    picked_and_shipped(shipment=first, actor=logistics, now=now, carrier="顺丰", tracking_number="SF-DUP")
+    shipments.pick_shipment(shipment=second, actor=logistics, now=now)
+    return first, second
+
+
+@pytest.mark.parametrize("carrier", ["顺丰速运", " 顺丰 ", "SF", "sf express", "ＳＦ", "SF  Express"])
+def test_a_tracking_number_in_use_is_refused_under_another_spelling_of_the_same_carrier(two_parcels, logistics, now, carrier):
+    _, second = two_parcels
+
+    with pytest.raises(ValidationFailed) as refused:
+        shipments.ship_shipment(shipment=second, actor=logistics, now=now, carrier=carrier, tracking_number="SF-DUP")
+
+    second.refresh_from_db()
+    assert refused.value.field == "tracking_number" and (second.state, second.tracking_number) == ("picked", "")
+
+
+def test_an_unknown_carriers_spellings_differing_in_case_or_spaces_are_one_carrier(two_parcels, logistics, now):
+    first, second = two_parcels
+    shipments.correct_tracking(shipment=first, actor=logistics, now=now, carrier="Acme  Parcel", tracking_number="AC-1", reason="承运商录错")
+
+    with pytest.raises(ValidationFailed):
+        shipments.ship_shipment(shipment=second, actor=logistics, now=now, carrier="acme parcel", tracking_number="AC-1")
+
+    first.refresh_from_db()
+    assert (first.carrier, first.carrier_key) == ("Acme Parcel", "acmeparcel")
+
+
+def test_another_carrier_may_use_the_same_tracking_number(two_parcels, logistics, now):
+    _, second = two_parcels
+
+    shipments.ship_shipment(shipment=second, actor=logistics, now=now, carrier="中通快递", tracking_number="SF-DUP")
+
+    assert (second.state, second.carrier, second.carrier_key) == ("shipped", "中通快递", "ZTO")
+
+
+def test_the_database_refuses_a_second_parcel_under_a_carrier_alias_too(two_parcels):
+    first, second = two_parcels
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Shipment.objects.filter(pk=second.pk).update(carrier="SF Express", carrier_key="SF", tracking_number=first.tracking_number)
+
+
+def test_correcting_a_number_to_another_spelling_of_the_same_waybill_is_refused(two_parcels, logistics, now):
+    first, _ = two_parcels
+
+    with pytest.raises(ValidationFailed) as refused:
+        shipments.correct_tracking(shipment=first, actor=logistics, now=now, carrier="顺丰速运", tracking_number="SF-DUP", reason="改名")
+
+    assert refused.value.field == "tracking_number"
+
+
+# --- a delivery recorded by hand with the time it was signed for -------------------------------------------------------
+def test_a_delivery_recorded_by_hand_keeps_the_time_it_was_signed_for_and_books_when_it_was_recorded(shipped, logistics, now):
+    signed_at = now + timedelta(hours=5)
+
+    shipments.deliver_shipment(shipment=shipped, actor=logistics, now=now + timedelta(days=1), signer="刘洋", signed_at=signed_at)
+
+    order = RedemptionOrder.objects.get(pk=shipped.order_id)
+    assert (shipped.delivered_at, shipped.delivery_recorded_at) == (signed_at, now + timedelta(days=1))
+    assert (order.state, order.delivered_at, order.delivery_recorded_at) == ("delivered", signed_at, now + timedelta(days=1))
+
+
+@pytest.mark.parametrize("signed_at", [timedelta(minutes=1), -timedelta(minutes=1)], ids=["in-the-future", "before-shipping"])
+def test_a_signing_time_in_the_future_or_before_shipping_is_refused_and_nothing_changes(shipped, logistics, now, signed_at):
+    recorded = now + timedelta(hours=2)
+    at = recorded + signed_at if signed_at > timedelta(0) else shipped.shipped_at + signed_at
+
+    with pytest.raises(ValidationFailed) as refused:
+        shipments.deliver_shipment(shipment=shipped, actor=logistics, now=recorded, signer="刘洋", signed_at=at)
+
+    shipped.refresh_from_db()
+    assert refused.value.field == "signed_at"
+    assert (shipped.state, RedemptionOrder.objects.get(pk=shipped.order_id).state) == ("shipped", "shipped")

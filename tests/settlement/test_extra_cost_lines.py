@@ -9,7 +9,7 @@ import pdfplumber
 import pytest
 
 from core.errors import ValidationFailed
-from logistics.models import InboundShipment, LeftoverLot
+from logistics.models import InboundShipment, LeftoverLot, Shipment
 from logistics.services import costs
 from settlement.models import Adjustment, Section, Statement
 from settlement.pdf import render_statement
@@ -35,6 +35,8 @@ def cost_statement(supplier, finance):
     lot = LeftoverLot.objects.create(supplier=supplier, gift=vase, location=warehouse, quantity=3,
                                      created_at=datetime(2026, 9, 1, tzinfo=SHANGHAI), collect_by=date(2026, 10, 1))
     order = booked_order(supplier, "100.00", recorded_at=datetime(2026, 10, 3, 10, 0, tzinfo=SHANGHAI))
+    Shipment.objects.create(order=order, supplier=supplier, kind="warehouse", quantity=1, state="failed",  # delivered the second time
+                            created_at=datetime(2026, 10, 1, 10, 0, tzinfo=SHANGHAI))
     fees = {
         "inbound": costs.record_extra_cost(kind="handling", payer="supplier", supplier=supplier, inbound=inbound, quantity=1,
                                            description="到货破损 1 件", actor=None, now=datetime(2026, 10, 5, 10, 0, tzinfo=SHANGHAI)),

@@ -5,12 +5,12 @@ from datetime import date, timedelta
 import pytest
 from django.db import IntegrityError, transaction
 
-from core.errors import ValidationFailed
+from core.errors import PermissionDenied, ValidationFailed
 from suppliers.errors import OutOfStock
 from suppliers.models import Location, Notice, ReplenishmentRequest, StockMovement, StockRecord
 from suppliers.selectors import choose_location
 from suppliers.services import inventory
-from tests.factories import GiftFactory, WarehouseFactory
+from tests.factories import FIXED_NOW, GiftFactory, WarehouseFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -244,3 +244,51 @@ def test_members_may_not_read_stock_movements(member):
     from tests.portal import logged_in
 
     assert logged_in(member.user).get("/supplier/stock/movements/").status_code == 403
+
+
+# --- who sets a safety stock where ------------------------------------------------------------------------------------
+@pytest.fixture
+def own_location(gift):
+    """The gift's supplier's own (dropship) location, holding 3 units."""
+    location = Location.objects.create(code="DS-SAFE", name="自有仓", kind=Location.Kind.DROPSHIP, supplier=gift.supplier)
+    inventory.receive_stock(gift=gift, location=location, quantity=3, at=FIXED_NOW)
+    return location
+
+
+def test_logistics_may_not_set_a_safety_stock_at_a_suppliers_own_location_and_nothing_changes(gift, own_location, logistics, now):
+    with pytest.raises(PermissionDenied):
+        inventory.set_safety_stock(gift=gift, location=own_location, safety_stock=5, at=now, actor=logistics)
+
+    assert StockRecord.objects.get(gift=gift, location=own_location).safety_stock == 0
+
+
+def test_logistics_sets_a_safety_stock_at_a_warehouse_it_runs(gift, warehouse, logistics, now):
+    record = inventory.set_safety_stock(gift=gift, location=warehouse, safety_stock=5, at=now, actor=logistics)
+
+    assert record.safety_stock == 5
+
+
+def test_an_operator_may_set_a_safety_stock_at_a_suppliers_own_location(gift, own_location, operator, now):
+    assert inventory.set_safety_stock(gift=gift, location=own_location, safety_stock=2, at=now, actor=operator).safety_stock == 2
+
+
+def test_the_stock_api_refuses_logistics_a_safety_stock_at_a_suppliers_own_location(gift, own_location, logistics):
+    from tests.conftest import client_for
+
+    record = StockRecord.objects.get(gift=gift, location=own_location)
+
+    response = client_for(logistics).post(f"/api/v1/stock/{record.pk}/safety-stock/", {"safety_stock": 5})
+
+    assert response.status_code == 403 and response.json()["errors"][0]["code"] == "permission_denied"
+    assert StockRecord.objects.get(pk=record.pk).safety_stock == 0
+
+
+def test_the_stock_page_refuses_logistics_a_safety_stock_at_a_suppliers_own_location_with_a_message(gift, own_location, logistics):
+    from tests.portal import logged_in
+
+    record = StockRecord.objects.get(gift=gift, location=own_location)
+
+    page = logged_in(logistics).post(f"/supplier/stock/{record.pk}/safety-stock/", {"safety_stock": "5"}, follow=True).content.decode()
+
+    assert "物流只能设置其运营仓库的安全库存" in page
+    assert StockRecord.objects.get(pk=record.pk).safety_stock == 0

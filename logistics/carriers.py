@@ -1,0 +1,36 @@
+"""Carriers as the tracking-number key knows them: "顺丰", "顺丰速运", "SF Express" and " sf  " are one carrier.
+
+A tracking number is unique per carrier (carrier events find a parcel by it), so the carrier a person types is
+reduced to a key before that is checked: full-width forms folded (NFKC), case folded, spaces removed, and the
+common names of the big carriers mapped to one code. A carrier not in the table is its folded text.
+"""
+import unicodedata
+
+_ALIASES = {
+    "SF": ("顺丰", "顺丰速运", "顺丰快递", "sf", "sfexpress", "顺丰express"),
+    "ZTO": ("中通", "中通快递", "zto", "ztoexpress"),
+    "YTO": ("圆通", "圆通速递", "圆通快递", "yto", "ytoexpress"),
+    "STO": ("申通", "申通快递", "sto", "stoexpress"),
+    "YUNDA": ("韵达", "韵达速递", "韵达快递", "yunda", "yundaexpress"),
+    "JD": ("京东", "京东物流", "京东快递", "jd", "jdl", "jdlogistics"),
+    "EMS": ("ems", "中国邮政ems", "邮政ems", "邮政特快专递", "中国邮政速递物流"),
+    "CHINAPOST": ("中国邮政", "邮政", "邮政包裹", "chinapost"),
+    "DEPPON": ("德邦", "德邦快递", "德邦物流", "deppon"),
+    "JT": ("极兔", "极兔速递", "j&t", "j&texpress", "jtexpress"),
+}
+_CODE_OF = {alias: code for code, aliases in _ALIASES.items() for alias in aliases}
+
+
+def _folded(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text or "").casefold().split())
+
+
+def carrier_key(carrier: str) -> str:
+    """The key two spellings of one carrier share (a code such as "SF" for a known carrier)."""
+    folded = _folded(carrier)
+    return _CODE_OF.get(folded, folded)
+
+
+def tidy_carrier(carrier: str) -> str:
+    """The carrier as stored and shown: as typed, with its runs of spaces made one and none at the ends."""
+    return " ".join((carrier or "").split())

@@ -1,0 +1,213 @@
+"""Which extra cost fits what (SPEC §4.6): a re-delivery fee only after a failed delivery and once per attempt, no
+storage fee on a delivered order, a disposal fee only on a disposed leftover lot; and voiding a cost recorded in error,
+which keeps it listed with who, when and why but counts it in no total and no statement."""
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+
+from core.errors import Conflict, InvalidTransition, PermissionDenied, ValidationFailed
+from core.fsm import history_of
+from logistics.errors import FeeAlreadyRecorded
+from logistics.models import ExtraCost, InboundShipment, LeftoverLot, Shipment
+from logistics.services import costs, leftovers, shipments
+from points.services import orders
+from settlement.models import Section, Statement
+from settlement.services import generation
+from tests.helpers import picked_and_shipped
+from tests.logistics import test_returns as shared
+from tests.logistics.leftover_world import DEADLINE, at_0010
+
+delivered_order, dropship_order, dropship_shipped = shared.delivered_order, shared.dropship_order, shared.dropship_shipped
+
+pytestmark = pytest.mark.django_db
+
+
+def fee(owner, *, kind: str, actor, now, **fields) -> ExtraCost:
+    field = {"LeftoverLot": "lot", "InboundShipment": "inbound"}.get(type(owner).__name__, "order")
+    return costs.record_extra_cost(kind=kind, payer="supplier", supplier=owner.supplier, description="", actor=actor, now=now,
+                                   **{field: owner}, **fields)
+
+
+@pytest.fixture
+def failed_once(shipped, logistics, now):
+    """The warehouse order whose first delivery failed."""
+    shipments.fail_shipment(shipment=shipped, actor=logistics, now=now, reason="收件人不在")
+    shipped.order.refresh_from_db()
+    return shipped.order
+
+
+@pytest.fixture
+def inbound(delivered_order, now):
+    return InboundShipment.objects.create(
+        number="IB-COST-1", supplier=delivered_order.supplier, gift=delivered_order.gift, location=delivered_order.location,
+        announced_quantity=5, expected_on=now.date(), announced_at=now,
+    )
+
+
+@pytest.fixture
+def open_lot(delivered_order, now):
+    return LeftoverLot.objects.create(supplier=delivered_order.supplier, gift=delivered_order.gift, location=delivered_order.location,
+                                      quantity=1, created_at=now, collect_by=DEADLINE)
+
+
+# --- re-delivery fees ------------------------------------------------------------------------------------------------
+def test_a_redelivery_fee_is_recorded_for_an_order_whose_delivery_failed(failed_once, logistics, now):
+    cost = fee(failed_once, kind="redelivery", actor=logistics, now=now)
+
+    assert (cost.order_id, cost.amount, cost.state) == (failed_once.pk, Decimal("15.00"), "recorded")
+
+
+@pytest.mark.parametrize("order_fixture", ["confirmed_order", "shipped", "delivered_order"])
+def test_no_redelivery_fee_for_an_order_never_failed_and_nothing_is_written(request, logistics, now, order_fixture):
+    order = request.getfixturevalue(order_fixture)
+    order = getattr(order, "order", order)
+
+    with pytest.raises(ValidationFailed) as refused:
+        fee(order, kind="redelivery", actor=logistics, now=now)
+
+    assert refused.value.field == "order" and order.number in refused.value.detail
+    assert not ExtraCost.objects.exists()
+
+
+def test_a_second_redelivery_fee_for_the_same_failed_attempt_is_refused_naming_the_first(failed_once, logistics, now):
+    first = fee(failed_once, kind="redelivery", actor=logistics, now=now)
+
+    with pytest.raises(FeeAlreadyRecorded) as refused:
+        fee(failed_once, kind="redelivery", actor=logistics, now=now + timedelta(hours=1))
+
+    assert refused.value.field == "order" and first.reference in refused.value.detail
+    assert ExtraCost.objects.count() == 1
+
+
+def test_each_failed_attempt_may_carry_its_own_redelivery_fee(failed_once, logistics, operator, now):
+    fee(failed_once, kind="redelivery", actor=logistics, now=now)
+    orders.redeliver_order(order=failed_once, actor=operator, now=now)
+    second = Shipment.objects.filter(order=failed_once, state="created").get()
+    picked_and_shipped(shipment=second, actor=logistics, now=now, carrier="顺丰", tracking_number="SF-AGAIN")
+    shipments.fail_shipment(shipment=second, actor=logistics, now=now, reason="再次无人签收")
+
+    fee(failed_once, kind="redelivery", actor=logistics, now=now)
+
+    assert ExtraCost.objects.filter(order=failed_once, kind="redelivery").count() == 2
+
+
+@pytest.mark.parametrize("owner", ["open_lot", "inbound"])
+def test_a_redelivery_fee_on_a_lot_or_an_inbound_shipment_is_refused_naming_it(request, logistics, now, owner):
+    with pytest.raises(ValidationFailed) as refused:
+        fee(request.getfixturevalue(owner), kind="redelivery", actor=logistics, now=now)
+
+    assert refused.value.field == {"open_lot": "lot", "inbound": "inbound"}[owner] and not ExtraCost.objects.exists()
+
+
+# --- storage and disposal fees --------------------------------------------------------------------------------------
+def test_no_storage_fee_on_a_delivered_order(delivered_order, logistics, now):
+    with pytest.raises(ValidationFailed) as refused:
+        fee(delivered_order, kind="storage", actor=logistics, now=now)
+
+    assert refused.value.field == "order" and not ExtraCost.objects.exists()
+
+
+def test_a_storage_fee_on_an_order_still_in_the_warehouse_is_recorded(failed_once, logistics, now):
+    assert fee(failed_once, kind="storage", actor=logistics, now=now).amount == Decimal("2.00")
+
+
+@pytest.mark.parametrize(("owner", "field"), [("open_lot", "lot"), ("inbound", "inbound"), ("delivered_order", "order")])
+def test_a_disposal_fee_fits_only_a_disposed_lot(request, logistics, now, owner, field):
+    with pytest.raises(ValidationFailed) as refused:
+        fee(request.getfixturevalue(owner), kind="disposal", actor=logistics, now=now)
+
+    assert refused.value.field == field and not ExtraCost.objects.exists()
+
+
+def test_a_disposed_lot_carries_one_disposal_fee(lot, logistics):
+    disposed = leftovers.dispose_lot(lot=lot, actor=logistics, now=at_0010(DEADLINE + timedelta(days=1)), reason="逾期未取回")
+
+    with pytest.raises(FeeAlreadyRecorded) as refused:
+        fee(disposed, kind="disposal", actor=logistics, now=at_0010(DEADLINE + timedelta(days=2)))
+
+    assert refused.value.field == "lot" and ExtraCost.objects.filter(kind="disposal").count() == 1
+
+
+# --- voiding ---------------------------------------------------------------------------------------------------------
+def test_a_voided_cost_stays_listed_with_who_when_and_why_and_counts_in_no_total(failed_once, logistics, now):
+    kept = fee(failed_once, kind="storage", actor=logistics, now=now)
+    wrong = fee(failed_once, kind="redelivery", actor=logistics, now=now)
+
+    costs.void_extra_cost(cost=wrong, actor=logistics, now=now + timedelta(hours=1), reason="重复录入")
+
+    wrong.refresh_from_db()
+    assert (wrong.state, wrong.voided_by, wrong.voided_at, wrong.void_reason) == ("voided", logistics, now + timedelta(hours=1), "重复录入")
+    assert [(log.transition, log.actor_id, log.reason) for log in history_of(wrong)] == [("void", logistics.pk, "重复录入")]
+    assert costs.total_amount(costs.list_extra_costs(user=logistics)) == kept.amount
+    assert set(costs.list_extra_costs(user=logistics)) == {kept, wrong}
+
+
+def test_a_voided_redelivery_fee_leaves_room_for_the_right_one(failed_once, logistics, now):
+    wrong = fee(failed_once, kind="redelivery", actor=logistics, now=now, quantity=3)
+    costs.void_extra_cost(cost=wrong, actor=logistics, now=now, reason="数量录错")
+
+    right = fee(failed_once, kind="redelivery", actor=logistics, now=now)
+
+    assert right.amount == Decimal("15.00")
+
+
+def test_a_voided_lot_fee_leaves_the_lots_fees_so_far(lot, logistics):
+    storage = leftovers.charge_storage_fees(now=at_0010(DEADLINE + timedelta(days=2)))
+    costs.void_extra_cost(cost=next(c for c in storage if c.lot_id == lot.pk), actor=logistics, now=at_0010(DEADLINE + timedelta(days=2)),
+                          reason="礼品商已按时预约取回")
+
+    listed = leftovers.list_leftover_lots(actor=logistics).get(pk=lot.pk)
+
+    assert (listed.storage_days, listed.fee_amount) == (1, Decimal("2.00"))
+
+
+@pytest.mark.parametrize("reason", ["", "  ", "长" * 301])
+def test_voiding_needs_a_reason_that_fits_and_changes_nothing_without_one(failed_once, logistics, now, reason):
+    cost = fee(failed_once, kind="redelivery", actor=logistics, now=now)
+
+    with pytest.raises(ValidationFailed) as refused:
+        costs.void_extra_cost(cost=cost, actor=logistics, now=now, reason=reason)
+
+    cost.refresh_from_db()
+    assert refused.value.field == "reason" and cost.state == "recorded"
+
+
+def test_a_cost_is_voided_once(failed_once, logistics, now):
+    cost = fee(failed_once, kind="redelivery", actor=logistics, now=now)
+    costs.void_extra_cost(cost=cost, actor=logistics, now=now, reason="录错")
+
+    with pytest.raises(InvalidTransition):
+        costs.void_extra_cost(cost=cost, actor=logistics, now=now, reason="再次作废")
+
+
+def test_only_who_records_a_cost_of_that_kind_of_object_voids_it(failed_once, logistics, operator, now):
+    cost = fee(failed_once, kind="redelivery", actor=logistics, now=now)
+
+    with pytest.raises(PermissionDenied):
+        costs.void_extra_cost(cost=cost, actor=operator, now=now, reason="录错")
+
+    cost.refresh_from_db()
+    assert cost.state == "recorded"
+
+
+def test_a_voided_cost_is_claimed_by_no_statement(failed_once, logistics, finance, now):
+    kept = fee(failed_once, kind="storage", actor=logistics, now=now)
+    wrong = fee(failed_once, kind="redelivery", actor=logistics, now=now)
+    costs.void_extra_cost(cost=wrong, actor=logistics, now=now, reason="录错")
+
+    generation.generate_now(month=date(2026, 10, 1), actor=finance, now=now + timedelta(days=20))
+
+    statement = Statement.objects.get(supplier=failed_once.supplier)
+    assert list(statement.lines.filter(section=Section.EXTRA_COST).values_list("source_id", "amount")) == [(kept.pk, -kept.amount)]
+
+
+def test_a_cost_a_statement_carries_is_not_voided_but_adjusted(failed_once, logistics, finance, now):
+    cost = fee(failed_once, kind="redelivery", actor=logistics, now=now)
+    generation.generate_now(month=date(2026, 10, 1), actor=finance, now=now + timedelta(days=20))
+
+    with pytest.raises(Conflict) as refused:
+        costs.void_extra_cost(cost=cost, actor=logistics, now=now + timedelta(days=21), reason="录错")
+
+    cost.refresh_from_db()
+    assert "2026-10" in refused.value.detail and cost.state == "recorded"
