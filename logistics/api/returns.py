@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from core.api.fields import ScopedKey
 from core.api.filters import FilterSet, IdFilter
 from core.api.permissions import require_role
+from core.api.serializers import without_settlement_money
 from core.api.transitions import ReasonInput, TransitionHistoryMixin, transition_action
 from core.idempotency import idempotent
 from core.roles import SUPPLIER_ROLES, Role
@@ -26,14 +27,6 @@ MEMBER = frozenset({Role.MEMBER})
 OPERATOR = frozenset({Role.OPERATOR})
 LOGISTICS = frozenset({Role.LOGISTICS})
 FINANCE = frozenset({Role.FINANCE})
-
-
-def _hide_from_members(serializer: serializers.Serializer, data: dict, *fields: str) -> dict:
-    """Members never see settlement figures (SPEC §4.13)."""
-    if serializer.context["request"].user.role == Role.MEMBER:
-        for name in fields:
-            data.pop(name, None)
-    return data
 
 
 # --- returns -----------------------------------------------------------------------------------------------------
@@ -65,7 +58,7 @@ class ReturnSerializer(serializers.ModelSerializer):
         return return_request.refund_entry.points if return_request.refund_entry_id else 0
 
     def to_representation(self, return_request):
-        return _hide_from_members(self, super().to_representation(return_request), "settlement_amount")
+        return without_settlement_money(self, super().to_representation(return_request), ("settlement_amount",))
 
 
 class RequestReturnInput(serializers.Serializer):

@@ -120,7 +120,7 @@ def test_logistics_inspects_a_received_return_from_its_page(delivered_order, ope
     return_request.refresh_from_db()
     assert (return_request.state, return_request.settlement_amount) == ("refunded", Decimal("-180.00"))
     detail = client.get(f"/logistics/returns/{return_request.pk}/").content.decode()
-    assert "-180.00" in detail and "退货运费" in detail
+    assert "退货运费" in detail
 
 
 def test_the_operator_is_not_offered_the_inspection_of_a_warehouse_return(delivered_order, operator, logistics, now):
