@@ -133,7 +133,7 @@ def return_detail(request, pk: int, *, refused: tuple[str, forms.Form] | None = 
     return_request = get_object_or_404(returns.list_returns(user=request.user), pk=pk)
     context = {
         "return_request": return_request,
-        "history": history_of(return_request),
+        "history": returns.return_history(return_request),
         "actions": offered_actions(request, return_request, refused=refused),
         "is_member": request.user.role == Role.MEMBER,
         "extra_costs": costs.list_extra_costs(user=request.user).filter(return_request=return_request),

@@ -32,6 +32,8 @@ FINANCE = frozenset({Role.FINANCE})
 # --- returns -----------------------------------------------------------------------------------------------------
 
 class ReplacementSerializer(serializers.ModelSerializer):
+    """A parcel of a return: an exchange's replacement, or refused goods sent back to the member."""
+
     class Meta:
         model = Shipment
         fields = ["id", "state", "quantity", "carrier", "tracking_number", "shipped_at", "delivered_at"]
@@ -44,13 +46,17 @@ class ReturnSerializer(serializers.ModelSerializer):
     fulfilment = serializers.CharField(source="order.fulfilment", read_only=True)
     refunded_points = serializers.SerializerMethodField()
     replacements = ReplacementSerializer(source="replacement_shipments", many=True, read_only=True)
+    sent_back = ReplacementSerializer(
+        source="send_back_shipments", many=True, read_only=True,
+        help_text="a return refused at inspection: the parcel taking the goods back to the member",
+    )
 
     class Meta:
         model = ReturnRequest
         fields = [
             "id", "number", "order", "order_number", "gift_name", "supplier", "fulfilment", "quantity", "reason", "remedy",
             "description", "state", "requested_at", "received_at", "inspected_at", "closed_at", "outcome", "liable",
-            "settlement_amount", "refunded_points", "replacements",
+            "settlement_amount", "refunded_points", "replacements", "sent_back",
         ]
         read_only_fields = fields
 
@@ -86,6 +92,9 @@ class ReturnViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return returns.list_returns(user=self.request.user)
+
+    def transition_history(self, return_request):
+        return returns.return_history(return_request)
 
     approve = transition_action(returns.approve_return, name="approve", roles=returns.roles_for("approve"), target=TARGET)
     reject = transition_action(returns.reject_return, name="reject", roles=returns.roles_for("reject"), target=TARGET)

@@ -4,20 +4,15 @@ settlement unit price or amount of an order, no netted-off amount of a return, i
 import pytest
 
 from logistics.services import claims, returns
-from tests.factories import FIXED_NOW
 from tests.logistics import test_returns as shared
 from tests.logistics.test_returns import received
 from tests.portal import logged_in
 
 delivered_order = shared.delivered_order  # the fixture
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock_at_now")]
 ORDER_MONEY = {"settlement_unit_price", "settlement_amount"}
 
-
-@pytest.fixture(autouse=True)
-def _clock(time_machine):
-    time_machine.move_to(FIXED_NOW, tick=False)
 
 
 @pytest.fixture
