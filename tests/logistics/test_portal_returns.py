@@ -336,6 +336,22 @@ def test_the_claim_page_shows_its_history_and_a_settlement_without_reference_nex
     assert "照片确认破损" in history and "PAY-9" in history and finance.username in history
 
 
+def test_the_claim_page_names_who_reported_a_lost_parcel(shipped, logistics, finance, now):
+    claim = claims.report_lost_parcel(shipment=shipped, actor=logistics, now=now)
+
+    html = logged_in(finance).get(f"/logistics/claims/{claim.pk}/").content.decode()
+
+    assert re.search(rf'data-testid="reported-by">{logistics.username}<', html)
+
+
+def test_the_claim_page_shows_the_system_opened_a_claim_from_an_inspection(delivered_order, finance, now):
+    claim = claims.open_claim(order=delivered_order, cause="transit_damage", quantity=1, now=now)
+
+    html = logged_in(finance).get(f"/logistics/claims/{claim.pk}/").content.decode()
+
+    assert 'data-testid="reported-by">系统<' in html
+
+
 def test_the_claim_page_is_for_claim_staff_only(delivered_order, logistics, supplier_admin, member, now):
     claim = claims.open_claim(order=delivered_order, cause="transit_damage", quantity=1, now=now)
     url = f"/logistics/claims/{claim.pk}/"
