@@ -17,6 +17,15 @@ class Role(models.TextChoices):
 
 SUPPLIER_ROLES = frozenset({Role.SUPPLIER_ADMIN, Role.SUPPLIER_STAFF})
 STAFF_ROLES = frozenset({Role.OPERATOR, Role.LOGISTICS, Role.FINANCE})
+#: who never sees what the operator pays suppliers (SPEC §4.13): members, and the logistics provider, which handles
+#: the goods and pays its own claims but is no party to the supplier's settlement
+SETTLEMENT_BLIND_ROLES = frozenset({Role.MEMBER, Role.LOGISTICS})
+
+
+def sees_settlement_money(user) -> bool:
+    """Whether the user may see settlement prices and amounts (gift settlement prices, an order's or a return's
+    settlement amount): suppliers, operators and finance do, members and the logistics provider never."""
+    return getattr(user, "role", None) not in SETTLEMENT_BLIND_ROLES
 
 
 def waiting_for(roles: frozenset[str] | set[str]) -> Callable:

@@ -152,6 +152,10 @@ class ClaimFilterForm(DayRangeFilter):
         return queryset.filter(**{key: value for key, value in filters.items() if value}, **self.day_lookups("opened_at"))
 
 
+class VoidCostForm(forms.Form):
+    reason = forms.CharField(label=_("作废原因"), max_length=300, widget=forms.TextInput(attrs={"placeholder": _("作废原因")}))
+
+
 class SettleForm(forms.Form):
     settlement_reference = forms.CharField(
         label=_("结清凭证号"), max_length=60, widget=forms.TextInput(attrs={"placeholder": _("结清凭证号")})

@@ -2,13 +2,14 @@
 from django.db.models import Max, OuterRef, QuerySet, Subquery
 
 from logistics.models import CarrierEvent, Shipment
+from logistics.models.shipments import ORDER_OWN_PARCELS
 from points.models import RedemptionOrder
 
 
 def list_orders_with_shipment(*, actor) -> QuerySet[RedemptionOrder]:
     """The orders the actor may see, newest first, each with its gift and `shipment_id`, its own latest shipment
-    (not an exchange replacement) or None, in one query."""
-    latest = Shipment.objects.filter(order=OuterRef("pk"), replacement_for__isnull=True).order_by("-created_at", "-id")
+    (not a return's parcel) or None, in one query."""
+    latest = Shipment.objects.filter(ORDER_OWN_PARCELS, order=OuterRef("pk")).order_by("-created_at", "-id")
     return (
         RedemptionOrder.objects.visible_to(actor).select_related("gift")
         .annotate(shipment_id=Subquery(latest.values("pk")[:1])).order_by("-placed_at", "-id")

@@ -63,10 +63,15 @@ ACTIONS = {
 
 
 def _offered(request, lot: LeftoverLot, *, refused: tuple[str, forms.Form] | None = None) -> list[tuple[str, LotAction, forms.Form]]:
-    """The buttons the user may press on an open lot, each with its form (see action_forms)."""
+    """The buttons the user may press on an open lot, each with its form (see action_forms). Disposal is offered only
+    once the supplier's time to collect has run out; until then `lot.disposable_from` says from which day."""
     user = request.user
-    offered = [(name, action) for name, action in ACTIONS.items() if user.is_superuser or user.role == action.role]
-    return action_forms(request, offered if lot.state == LeftoverLot.State.OPEN else [], refused=refused)
+    mine = [(name, action) for name, action in ACTIONS.items() if user.is_superuser or user.role == action.role]
+    offered = mine if lot.state == LeftoverLot.State.OPEN else []
+    if "dispose" in dict(offered) and not leftovers.may_dispose(lot=lot, now=timezone.now()):
+        offered = [(name, action) for name, action in offered if name != "dispose"]
+        lot.disposable_from = leftovers.disposable_from(lot)
+    return action_forms(request, offered, refused=refused)
 
 
 @login_required

@@ -39,6 +39,7 @@ from logistics.forms_returns import (
     ReturnRequestForm,
     SettleForm,
     TariffForm,
+    VoidCostForm,
 )
 from logistics.models import ExtraCost, ReturnRequest, Tariff
 from logistics.services import claims, costs, returns
@@ -133,7 +134,7 @@ def return_detail(request, pk: int, *, refused: tuple[str, forms.Form] | None = 
     return_request = get_object_or_404(returns.list_returns(user=request.user), pk=pk)
     context = {
         "return_request": return_request,
-        "history": history_of(return_request),
+        "history": returns.return_history(return_request),
         "actions": offered_actions(request, return_request, refused=refused),
         "is_member": request.user.role == Role.MEMBER,
         "extra_costs": costs.list_extra_costs(user=request.user).filter(return_request=return_request),
@@ -160,7 +161,9 @@ def return_action(request, pk: int, name: str):
 # --- extra costs and tariffs -------------------------------------------------------------------------------------
 
 @login_required
-def extra_costs(request):
+def extra_costs(request, *, refused: tuple[int, forms.Form] | None = None):
+    """The costs with their total, and for each the user may void a void form (`refused`: (cost id, the form sent back
+    with its errors and the reason entered))."""
     require_role(request.user, COST_READERS)
     filters = CostFilterForm(request.GET, staff=request.user.role not in SUPPLIER_ROLES)
     tariffs = list(Tariff.objects.all())
@@ -171,8 +174,28 @@ def extra_costs(request):
     context = paginate(request, recorded) | {
         "filters": filters, "tariffs": tariffs, "may_record": request.user.role in COST_RECORDERS,
         "total": costs.total_amount(recorded),
+        "next_path": posted_from(request, reverse("logistics-extra-costs")) if refused else "",
     }
-    return render(request, "logistics/returns/costs.html", context)
+    refused_shown = False
+    for cost in context["page_obj"]:
+        if refused and refused[0] == cost.pk:
+            cost.void_form, refused_shown = refused[1], True
+        elif costs.may_void(user=request.user, cost=cost):
+            cost.void_form = VoidCostForm(auto_id=False)
+    if refused and not refused_shown:  # the cost is no longer on the page: its errors become messages
+        report_form_errors(request, refused[1])
+    return render(request, "logistics/returns/costs.html", context, status=400 if refused else 200)
+
+
+@login_required
+@require_POST
+def extra_cost_void(request, pk: int):
+    require_role(request.user, COST_RECORDERS)
+    cost = get_object_or_404(costs.list_extra_costs(user=request.user), pk=pk)
+    form = VoidCostForm(request.POST)
+    if act_with_form(request, form, costs.void_extra_cost, cost=cost, success=_("已作废额外费用 %(reference)s") % {"reference": cost.reference}):
+        return redirect_back(request, reverse("logistics-extra-costs"))
+    return extra_costs(request, refused=(cost.pk, form))
 
 
 @login_required

@@ -3,6 +3,8 @@ import copy
 
 from rest_framework import relations, serializers
 
+from core.roles import sees_settlement_money
+
 
 class PrebuiltFields:
     """For a serializer on a hot path: DRF builds a ModelSerializer's fields from the model on every instance (model
@@ -24,3 +26,16 @@ class PrebuiltFields:
                 raise TypeError(f"{cls.__name__}: PrebuiltFields copies fields shallowly, so they must be flat, not {nested}")
             cls._prebuilt_fields = prebuilt
         return {name: copy.copy(field) for name, field in prebuilt.items()}
+
+
+def hides_settlement_money(serializer: serializers.Serializer) -> bool:
+    """Whether the serializer's reader may not see settlement prices and amounts (`core.roles.sees_settlement_money`)."""
+    return not sees_settlement_money(getattr(serializer.context.get("request"), "user", None))
+
+
+def without_settlement_money(serializer: serializers.Serializer, data: dict, fields: tuple[str, ...]) -> dict:
+    """`data` with the settlement `fields` left out for a reader who may not see them (members, the logistics provider)."""
+    if hides_settlement_money(serializer):
+        for name in fields:
+            data.pop(name, None)
+    return data

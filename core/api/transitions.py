@@ -74,4 +74,8 @@ class TransitionHistoryMixin:
     @extend_schema(responses=TransitionLogSerializer(many=True))
     @action(detail=True, methods=["get"])
     def history(self, request, pk=None):
-        return Response(TransitionLogSerializer(history_of(self.get_object()), many=True).data)
+        return Response(TransitionLogSerializer(self.transition_history(self.get_object()), many=True).data)
+
+    def transition_history(self, obj):
+        """The logs the history shows, oldest first: the object's own (a view may add those of objects that belong to it)."""
+        return history_of(obj)

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from core.api.fields import ScopedKey
 from core.api.filters import FilterSet, IdFilter
 from core.api.permissions import require_role
+from core.api.serializers import without_settlement_money
 from core.api.transitions import ReasonInput, TransitionHistoryMixin, transition_action
 from core.idempotency import idempotent
 from core.roles import SUPPLIER_ROLES, Role
@@ -28,17 +29,11 @@ LOGISTICS = frozenset({Role.LOGISTICS})
 FINANCE = frozenset({Role.FINANCE})
 
 
-def _hide_from_members(serializer: serializers.Serializer, data: dict, *fields: str) -> dict:
-    """Members never see settlement figures (SPEC §4.13)."""
-    if serializer.context["request"].user.role == Role.MEMBER:
-        for name in fields:
-            data.pop(name, None)
-    return data
-
-
 # --- returns -----------------------------------------------------------------------------------------------------
 
 class ReplacementSerializer(serializers.ModelSerializer):
+    """A parcel of a return: an exchange's replacement, or refused goods sent back to the member."""
+
     class Meta:
         model = Shipment
         fields = ["id", "state", "quantity", "carrier", "tracking_number", "shipped_at", "delivered_at"]
@@ -51,13 +46,17 @@ class ReturnSerializer(serializers.ModelSerializer):
     fulfilment = serializers.CharField(source="order.fulfilment", read_only=True)
     refunded_points = serializers.SerializerMethodField()
     replacements = ReplacementSerializer(source="replacement_shipments", many=True, read_only=True)
+    sent_back = ReplacementSerializer(
+        source="send_back_shipments", many=True, read_only=True,
+        help_text="a return refused at inspection: the parcel taking the goods back to the member",
+    )
 
     class Meta:
         model = ReturnRequest
         fields = [
             "id", "number", "order", "order_number", "gift_name", "supplier", "fulfilment", "quantity", "reason", "remedy",
             "description", "state", "requested_at", "received_at", "inspected_at", "closed_at", "outcome", "liable",
-            "settlement_amount", "refunded_points", "replacements",
+            "settlement_amount", "refunded_points", "replacements", "sent_back",
         ]
         read_only_fields = fields
 
@@ -65,7 +64,7 @@ class ReturnSerializer(serializers.ModelSerializer):
         return return_request.refund_entry.points if return_request.refund_entry_id else 0
 
     def to_representation(self, return_request):
-        return _hide_from_members(self, super().to_representation(return_request), "settlement_amount")
+        return without_settlement_money(self, super().to_representation(return_request), ("settlement_amount",))
 
 
 class RequestReturnInput(serializers.Serializer):
@@ -93,6 +92,9 @@ class ReturnViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return returns.list_returns(user=self.request.user)
+
+    def transition_history(self, return_request):
+        return returns.return_history(return_request)
 
     approve = transition_action(returns.approve_return, name="approve", roles=returns.roles_for("approve"), target=TARGET)
     reject = transition_action(returns.reject_return, name="reject", roles=returns.roles_for("reject"), target=TARGET)

@@ -56,6 +56,10 @@ class Shipment(StateMachine):
     replacement_for = models.ForeignKey(
         "logistics.ReturnRequest", null=True, blank=True, on_delete=models.PROTECT, related_name="replacement_shipments"
     )
+    # the goods of a return refused at inspection, sent back to the member (SPEC §4.7): no stock, no statement line
+    send_back_for = models.ForeignKey(
+        "logistics.ReturnRequest", null=True, blank=True, on_delete=models.PROTECT, related_name="send_back_shipments"
+    )
     quantity = models.PositiveIntegerField(_("数量"))
     # a replacement shipment is a new delivery line on the supplier's statement
     settlement_amount = models.DecimalField(_("结算金额"), max_digits=14, decimal_places=2, default=Decimal("0.00"))
@@ -85,6 +89,12 @@ class Shipment(StateMachine):
         return [(value, cls.DROPSHIP_LABELS.get(value, label)) for value, label in cls.State.choices if value != cls.State.PICKED]
 
     @property
+    def for_return(self) -> bool:
+        """A parcel of a return (an exchange's replacement, or refused goods sent back), not the order's own: it moves
+        the order through none of its states."""
+        return bool(self.replacement_for_id or self.send_back_for_id)
+
+    @property
     def state_label(self) -> str:
         return self.label_of_state(self.state)
 
@@ -103,6 +113,9 @@ class Shipment(StateMachine):
                 fields=["carrier_key", "tracking_number"], condition=~Q(tracking_number=""), name="tracking_number_unique_per_carrier"
             ),
             models.CheckConstraint(condition=Q(quantity__gte=1), name="shipment_quantity_positive"),
+            models.CheckConstraint(
+                condition=Q(replacement_for__isnull=True) | Q(send_back_for__isnull=True), name="shipment_one_return_purpose"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -144,6 +157,10 @@ class Shipment(StateMachine):
     @transition(field=state, source=State.CREATED, target=State.CANCELLED)
     def cancel(self) -> None:
         pass
+
+
+#: the order's own parcels: neither an exchange's replacement nor refused goods sent back
+ORDER_OWN_PARCELS = Q(replacement_for__isnull=True, send_back_for__isnull=True)
 
 
 class CarrierEvent(models.Model):

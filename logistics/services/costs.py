@@ -154,7 +154,7 @@ def void_extra_cost(*, cost: ExtraCost, actor, now: datetime, reason: str) -> Ex
     reason = validate_length(reason, model=ExtraCost, column="void_reason", field="reason")
     if not reason:
         raise ValidationFailed(gettext("请说明作废原因"), field="reason")
-    _check_recorder(actor, dropship=cost.order_id is not None and cost.order.fulfilment == "dropship")
+    _check_recorder(actor, dropship=_of_dropship_order(cost))
     with transaction.atomic():
         cost = ExtraCost.objects.select_for_update().get(pk=cost.pk)
         for booked in booked_elsewhere:
@@ -176,11 +176,23 @@ def _already_recorded(cost: ExtraCost) -> FeeAlreadyRecorded:
                                          "reference": cost.reference, "amount": cost.amount}, field="fee_date", cost=cost.pk)
 
 
+def records_costs(actor, *, dropship: bool) -> bool:
+    """Whether the actor records (and voids) the costs of a dropship order (operators) or of anything else (logistics
+    staff); the system (None) records any."""
+    return actor is None or actor.is_superuser or actor.role == (Role.OPERATOR if dropship else Role.LOGISTICS)
+
+
+def may_void(*, user, cost: ExtraCost) -> bool:
+    """Whether the user may void the cost: it is still recorded and the user records costs of what it belongs to."""
+    return cost.state == ExtraCost.State.RECORDED and records_costs(user, dropship=_of_dropship_order(cost))
+
+
+def _of_dropship_order(cost: ExtraCost) -> bool:
+    return cost.order_id is not None and cost.order.fulfilment == "dropship"
+
+
 def _check_recorder(actor, *, dropship: bool) -> None:
-    if actor is None or actor.is_superuser:
-        return
-    allowed = Role.OPERATOR if dropship else Role.LOGISTICS
-    if actor.role != allowed:
+    if not records_costs(actor, dropship=dropship):
         raise PermissionDenied(
             gettext("直发订单的额外费用由运营记录，其余由物流记录")
         )

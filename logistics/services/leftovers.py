@@ -144,12 +144,23 @@ def collect_lot(*, lot: LeftoverLot, actor, now: datetime, reason: str = "") -> 
     return _close(lot=lot, transition="collect", stock_kind=StockMovement.Kind.COLLECTION, actor=actor, now=now, reason=reason)
 
 
+def disposable_from(lot: LeftoverLot) -> date:
+    """The first day logistics may dispose of the lot: the supplier may collect until the end of its `collect_by` day
+    (SPEC §4.8)."""
+    return lot.collect_by + timedelta(days=1)
+
+
+def may_dispose(*, lot: LeftoverLot, now: datetime) -> bool:
+    """Whether the lot's time to be collected has run out at `now` (whether it is still open is its state machine's)."""
+    return timezone.localdate(now) >= disposable_from(lot)
+
+
 def dispose_lot(*, lot: LeftoverLot, actor, now: datetime, reason: str) -> LeftoverLot:
     """Logistics disposed of the lot, for the reason given, once the supplier's time to collect it has run out: it
     closes, its units are written off and the supplier bears the disposal fee.
 
-    The supplier may collect until the end of the `collect_by` day (SPEC §4.8), so the lot is disposable from the
-    day after. Storage fees owed up to today are charged first; the disposal fee comes from the tariff.
+    The lot is disposable from the day after its deadline (`may_dispose`). Storage fees owed up to today are charged
+    first; the disposal fee comes from the tariff.
 
     :raises ValidationFailed: without a reason
     :raises DisposalTooEarly: on or before the lot's collection deadline
@@ -159,7 +170,7 @@ def dispose_lot(*, lot: LeftoverLot, actor, now: datetime, reason: str) -> Lefto
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed(gettext("请说明销毁处置的原因"), field="reason")
-    if lot.state == State.OPEN and timezone.localdate(now) <= lot.collect_by:
+    if lot.state == State.OPEN and not may_dispose(lot=lot, now=now):
         message = gettext("礼品商可取回至 %(collect_by)s，期限届满前不能销毁处置")
         raise DisposalTooEarly(message % {"collect_by": f"{lot.collect_by:%Y-%m-%d}"}, field="collect_by")
     with transaction.atomic():

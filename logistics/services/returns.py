@@ -15,6 +15,8 @@ member's remedy decides refund or exchange, and a used gift is refused (SPEC §4
 | transit_damage | returned and written off | 0, the supplier is still paid | logistics, claim for unit × qty |
 | used | sent back to the member, none | none | operator, return freight (operator) |
 
+Refused goods go back to the member as a parcel of the return (`Shipment.send_back_for`), shipped by whoever received
+them (logistics staff for a warehouse return, the supplier for a dropship one) and followed like any other parcel.
 A refund gives back points_unit_price × qty to the lots the order drew; an exchange ships a replacement from
 the order's location as a new shipment and new delivery line. Importing this module registers the guard that
 keeps an order with an open return from completing (`points.services.orders.completion_guards`).
@@ -26,17 +28,17 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from django.db.models import F, Q, QuerySet, Sum
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import translation
 from django.utils.translation import gettext, gettext_noop
 
 from core.errors import ConcurrentUpdate, PermissionDenied, ValidationFailed
-from core.fsm import apply_transition
+from core.fsm import apply_transition, history_of
 from core.notifications import notify
 from core.numbers import create_numbered
 from core.roles import SUPPLIER_ROLES, Role, waiting_for
-from logistics.models import ReturnRequest
+from logistics.models import ReturnRequest, Shipment
 from logistics.models.costs import CostKind, Payer
 from logistics.services import claims, costs
 from logistics.services.shipments import _new_shipment
@@ -244,7 +246,7 @@ def inspect_return(*, return_request: ReturnRequest, actor, now: datetime, outco
             if resolution == Remedy.EXCHANGE:  # after the restock, so a resellable unit can be the replacement
                 _exchange(return_request, order, effect, actor=actor, now=now)
             if resolution == "refuse":
-                apply_transition(return_request, "refuse", actor=actor, at=now, reason=gettext_noop("已使用，退回会员"), closed_at=now)
+                _send_back(return_request, order, actor=actor, now=now)
             if effect.freight_payer:
                 costs.record_extra_cost(
                     kind=CostKind.RETURN_FREIGHT, payer=effect.freight_payer, supplier=order.supplier, order=order,
@@ -315,6 +317,21 @@ def _exchange(return_request: ReturnRequest, order: RedemptionOrder, effect: Eff
     )
 
 
+def _send_back(return_request: ReturnRequest, order: RedemptionOrder, *, actor, now: datetime) -> None:
+    """Used goods are refused and sent back to the member as a new parcel from where they were received (the warehouse,
+    or the dropship supplier), shipped with carrier and tracking number like any other; the operator bears the freight."""
+    apply_transition(return_request, "refuse", actor=actor, at=now, reason=gettext_noop("已使用，退回会员"), closed_at=now)
+    _new_shipment(order=order, now=now, quantity=return_request.quantity, send_back_for=return_request)
+
+
+def return_history(return_request: ReturnRequest) -> list:
+    """The return's transitions and those of the parcel sending refused goods back to the member, oldest first."""
+    logs = [*history_of(return_request)]
+    for shipment in return_request.send_back_shipments.all():
+        logs.extend(history_of(shipment))
+    return sorted(logs, key=lambda log: (log.at, log.pk))
+
+
 def _tell_member(return_request: ReturnRequest, now: datetime) -> None:
     member = return_request.order.member
     with translation.override(settings.LANGUAGE_CODE):
@@ -326,8 +343,12 @@ def _tell_member(return_request: ReturnRequest, now: datetime) -> None:
 
 
 def hold_orders_with_open_returns(due: QuerySet) -> QuerySet:
-    """Completion guard: an order with an open return does not complete."""
-    return due.exclude(returns__state__in=OPEN_STATES)
+    """Completion guard: an order with an open return, or refused goods still on their way back to the member (whose
+    address the sender needs), does not complete."""
+    sending_back = Shipment.objects.filter(
+        order=OuterRef("pk"), send_back_for__isnull=False, state__in=[Shipment.State.CREATED, Shipment.State.PICKED, Shipment.State.SHIPPED]
+    )
+    return due.exclude(returns__state__in=OPEN_STATES).exclude(Exists(sending_back))
 
 
 if hold_orders_with_open_returns not in orders.completion_guards:
@@ -339,5 +360,5 @@ def list_returns(*, user) -> QuerySet:
     return (
         ReturnRequest.objects.visible_to(user)
         .select_related("order__gift", "supplier", "refund_entry")
-        .prefetch_related("replacement_shipments")
+        .prefetch_related("replacement_shipments", "send_back_shipments")
     )

@@ -15,12 +15,14 @@ from core.errors import ValidationFailed
 from core.events import subscribe
 from core.fsm import apply_transition
 from core.masking import mask_name
+from core.notifications import notify
 from core.numbers import new_number
 from core.roles import SUPPLIER_ROLES, Role, waiting_for
 from core.validators import validate_length
 from logistics.carriers import carrier_key, tidy_carrier
 from logistics.errors import ShipmentAlreadyPicked
 from logistics.models import HandoffBatch, HandoffItem, ReturnRequest, Shipment
+from logistics.models.shipments import ORDER_OWN_PARCELS
 from points.events import OrderCancelledBeforePicking, OrderRedeliveryRequested
 from points.models import RedemptionOrder
 from points.services import orders
@@ -41,12 +43,17 @@ def signer_shown(shipment: Shipment, *, unmasked: bool) -> str:
     return shipment.signer if unmasked else mask_name(shipment.signer)
 
 
-def _new_shipment(*, order: RedemptionOrder, now: datetime, quantity: int | None = None, replacement_for: ReturnRequest | None = None) -> Shipment:
+def _new_shipment(
+    *, order: RedemptionOrder, now: datetime, quantity: int | None = None, replacement_for: ReturnRequest | None = None,
+    send_back_for: ReturnRequest | None = None,
+) -> Shipment:
+    """A new parcel of the order, sent from where the order ships (its warehouse, or its dropship supplier): the order's
+    own, an exchange's replacement (a new delivery line), or a refused return's goods sent back (no line)."""
     quantity = quantity or order.quantity
     amount = (order.settlement_unit_price * quantity).quantize(Decimal("0.01")) if replacement_for else Decimal("0.00")
     return Shipment.objects.create(
         order=order, supplier_id=order.supplier_id, kind=order.fulfilment, quantity=quantity, replacement_for=replacement_for,
-        settlement_amount=amount, created_at=now,
+        send_back_for=send_back_for, settlement_amount=amount, created_at=now,
     )
 
 
@@ -132,9 +139,20 @@ def ship_shipment(*, shipment: Shipment, actor, now: datetime, carrier: str, tra
         if shipment.replacement_for_id:
             inventory.consume_stock(gift=order.gift, location=order.location, quantity=shipment.quantity, at=now, actor=actor,
                                     source=inventory.Source("replacement", str(shipment.pk)))
+        elif shipment.send_back_for_id:  # used goods, never back in stock: nothing to take out of it
+            _tell_sent_back(shipment, now=now)
         else:
             orders.ship_order(order=order, actor=actor, now=now, carrier=carrier, tracking_number=tracking_number)
     return shipment
+
+
+def _tell_sent_back(shipment: Shipment, *, now: datetime) -> None:
+    """Text the member the carrier and tracking number its refused goods come back under (again when corrected)."""
+    member = shipment.order.member
+    notify(
+        kind="return_sent_back", phone=member.phone, at=now, subject=shipment.send_back_for, opted_out=member.reminders_opt_out,
+        context={"return_number": shipment.send_back_for.number, "carrier": shipment.carrier, "tracking_number": shipment.tracking_number},
+    )
 
 
 def _tracking(shipment: Shipment, carrier: str, tracking_number: str) -> tuple[str, str]:
@@ -182,7 +200,9 @@ def correct_tracking(*, shipment: Shipment, actor, now: datetime, carrier: str, 
     with transaction.atomic():
         apply_transition(shipment, "correct_tracking", actor=actor, at=now, reason=f"{was} → {carrier} {tracking_number}：{reason}",
                          carrier=carrier, tracking_number=tracking_number)
-        if not shipment.replacement_for_id:
+        if shipment.send_back_for_id:
+            _tell_sent_back(shipment, now=now)
+        elif not shipment.replacement_for_id:
             orders.tell_tracking(order=shipment.order, now=now, carrier=carrier, tracking_number=tracking_number)
     return shipment
 
@@ -211,7 +231,7 @@ def deliver_shipment(
         recorded_at = recorded_at or now
         apply_transition(shipment, "deliver", actor=actor, at=now, reason=reason, signer=signer, delivered_at=now,
                          recorded_at=recorded_at)
-        if not shipment.replacement_for_id:
+        if not shipment.for_return:
             orders.deliver_order(order=shipment.order, actor=actor, now=now, recorded_at=recorded_at, automatically=automatically,
                                  reason=reason)
     return shipment
@@ -230,14 +250,14 @@ def fail_shipment(*, shipment: Shipment, actor, now: datetime, reason: str) -> S
     """The carrier could not deliver; the order waits for the operator (re-deliver or give up). :raises InvalidTransition:"""
     with transaction.atomic():
         apply_transition(shipment, "fail", actor=actor, at=now, reason=reason, failure_reason=(reason or "")[:200])
-        if not shipment.replacement_for_id:
+        if not shipment.for_return:
             orders.fail_delivery(order=shipment.order, actor=actor, now=now, reason=reason)
     return shipment
 
 
 def active_shipment(order: RedemptionOrder) -> Shipment | None:
-    """The order's own latest shipment (not an exchange replacement)."""
-    return order.shipments.filter(replacement_for__isnull=True).order_by("-created_at", "-id").first()
+    """The order's own latest shipment (not a return's parcel)."""
+    return order.shipments.filter(ORDER_OWN_PARCELS).order_by("-created_at", "-id").first()
 
 
 def confirm_receipt(*, order: RedemptionOrder, actor, now: datetime) -> Shipment:

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from core.api.serializers import PrebuiltFields
+from core.api.serializers import PrebuiltFields, without_settlement_money
 from core.masking import mask_address, mask_name, mask_phone
 from core.roles import Role
 from core.validators import MOBILE_MESSAGE, MOBILE_PATTERN
@@ -64,7 +64,7 @@ class ConfirmInput(serializers.Serializer):
 
 
 class OrderSerializer(PrebuiltFields, serializers.ModelSerializer):
-    """An order as its reader may see it: settlement figures only for staff and the supplier, contact data masked
+    """An order as its reader may see it: settlement figures only for the supplier, operators and finance, contact data masked
     for everyone but the member and the staff who must act on it."""
 
     gift_name = serializers.CharField(source="gift.name", read_only=True)
@@ -97,11 +97,7 @@ class OrderSerializer(PrebuiltFields, serializers.ModelSerializer):
         return order.address if self._unmasked(order) else mask_address(order.address)
 
     def to_representation(self, order):
-        data = super().to_representation(order)
-        if self.context["request"].user.role == Role.MEMBER:
-            data.pop("settlement_unit_price")
-            data.pop("settlement_amount")
-        return data
+        return without_settlement_money(self, super().to_representation(order), ("settlement_unit_price", "settlement_amount"))
 
 
 class LedgerEntrySerializer(serializers.ModelSerializer):

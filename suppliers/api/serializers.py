@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from core.masking import mask_phone
 from core.models import Tier
-from core.roles import Role
+from core.api.serializers import hides_settlement_money, without_settlement_money
 from core.validators import MOBILE_MESSAGE, MOBILE_PATTERN
 from suppliers.services.catalog import MANUAL_DELIST_REASONS
 from suppliers.services.gift_images import absolute_urls, image_urls, thumbnail_url
@@ -74,13 +74,6 @@ class PictureUrls:
 SETTLEMENT_FIELDS = ("settlement_price", "clearance_settlement_price")
 
 
-def hides_settlement_prices(serializer: serializers.Serializer) -> bool:
-    """Whether the reader is the logistics provider, which handles the goods but never sees what the operator pays for
-    them (SPEC §4.13); members read the catalog, which has no settlement price at all."""
-    user = getattr(serializer.context.get("request"), "user", None)
-    return getattr(user, "role", None) == Role.LOGISTICS
-
-
 class GiftSerializer(PictureUrls, serializers.ModelSerializer):
     """A supplier's, operator's or finance clerk's view of a gift, settlement prices included; the logistics provider's
     leaves them out (members use the catalog)."""
@@ -104,11 +97,7 @@ class GiftSerializer(PictureUrls, serializers.ModelSerializer):
         return self.picture_urls(gift)
 
     def to_representation(self, gift) -> dict:
-        data = super().to_representation(gift)
-        if hides_settlement_prices(self):
-            for name in SETTLEMENT_FIELDS:
-                data.pop(name, None)
-        return data
+        return without_settlement_money(self, super().to_representation(gift), SETTLEMENT_FIELDS)
 
 
 class DelistInput(serializers.Serializer):
@@ -153,7 +142,7 @@ class GiftRevisionSerializer(serializers.ModelSerializer):
 
     def to_representation(self, revision) -> dict:
         data = super().to_representation(revision)
-        if hides_settlement_prices(self):
+        if hides_settlement_money(self):
             data["changes"] = {key: value for key, value in data["changes"].items() if key not in SETTLEMENT_FIELDS}
         return data
 

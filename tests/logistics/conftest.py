@@ -6,7 +6,7 @@ from logistics.services import shipments
 from points.services import orders
 from suppliers.models import Location
 from suppliers.services import catalog, inventory
-from tests.factories import WarehouseFactory
+from tests.factories import FIXED_NOW, WarehouseFactory
 from tests.logistics.leftover_world import RETIRED_ON, offline_gift
 from tests.factories import ADDRESS
 from tests.helpers import picked_and_shipped
@@ -71,3 +71,9 @@ def lots(stocked_gift, operator, warehouses):
 @pytest.fixture
 def lot(lots):
     return lots[0]
+
+
+@pytest.fixture
+def clock_at_now(time_machine):
+    """Hold the clock the API and the pages read at the fixed `now` (`pytestmark = pytest.mark.usefixtures("clock_at_now")`)."""
+    time_machine.move_to(FIXED_NOW, tick=False)

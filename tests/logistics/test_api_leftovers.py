@@ -167,7 +167,7 @@ def test_the_staff_page_runs_the_same_queries_for_1_and_20_lots(lot, logistics):
     with CaptureQueriesContext(connection) as many:
         html = client.get("/logistics/leftovers/?state=open").content.decode()
 
-    assert html.count('data-action="dispose"') == 20
+    assert html.count('data-testid="disposable-from"') == 20
     assert len(few.captured_queries) == len(many.captured_queries)
 
 
@@ -210,12 +210,12 @@ def test_a_refused_page_action_is_an_error_message_not_a_500(lot, logistics):
 
 
 def test_the_disposal_form_asks_for_a_reason_and_changes_nothing_without_one(lot, logistics):
-    client = page_client(logistics)
-    page = client.get(f"/logistics/leftovers/{lot.pk}/").content.decode()
-    assert 'name="reason" placeholder="销毁处置原因" maxlength="2000" required' in page
-
     with time_machine.travel(at_0010(DEADLINE + timedelta(days=1)), tick=False):
-        response = page_client(logistics).post(f"/logistics/leftovers/{lot.pk}/dispose/", {"reason": ""})
+        client = page_client(logistics)
+        page = client.get(f"/logistics/leftovers/{lot.pk}/").content.decode()
+        response = client.post(f"/logistics/leftovers/{lot.pk}/dispose/", {"reason": ""})
+
+    assert 'name="reason" placeholder="销毁处置原因" maxlength="2000" required' in page
 
     assert response.status_code == 400 and list(field_errors(response)) == ["reason"]
     assert LeftoverLot.objects.get(pk=lot.pk).state == "open" and not ExtraCost.objects.exists()
@@ -227,3 +227,26 @@ def test_logistics_disposes_of_an_overdue_lot_from_its_page_with_a_reason(lot, l
 
     assert LeftoverLot.objects.get(pk=lot.pk).state == "disposed"
     assert ExtraCost.objects.filter(lot=lot, kind="disposal").exists()
+
+
+@pytest.mark.parametrize("page", ["/logistics/leftovers/", "/logistics/leftovers/{pk}/"])
+def test_before_the_deadline_the_page_says_from_when_disposal_is_allowed_instead_of_offering_it(lot, logistics, page):
+    with time_machine.travel(at_0010(DEADLINE).replace(hour=23, minute=59), tick=False):
+        html = page_client(logistics).get(page.format(pk=lot.pk)).content.decode()
+
+    assert 'data-action="dispose"' not in html and 'data-action="collect"' in html
+    assert 'data-testid="disposable-from"' in html and "2026-11-15 起" in html
+
+
+def test_from_the_day_after_the_deadline_the_page_offers_disposal(lot, logistics):
+    with time_machine.travel(at_0010(DEADLINE + timedelta(days=1)).replace(hour=0, minute=0), tick=False):
+        html = page_client(logistics).get(f"/logistics/leftovers/{lot.pk}/").content.decode()
+
+    assert 'data-action="dispose"' in html and 'data-testid="disposable-from"' not in html
+
+
+def test_an_early_disposal_posted_from_an_old_page_is_an_error_message_and_changes_nothing(lot, logistics):
+    response = page_client(logistics).post(f"/logistics/leftovers/{lot.pk}/dispose/", {"reason": "占用库位"})
+
+    assert response.status_code == 400 and "2026-11-14" in response.content.decode()
+    assert LeftoverLot.objects.get(pk=lot.pk).state == "open" and not ExtraCost.objects.exists()

@@ -177,6 +177,16 @@ def test_a_lot_cannot_be_disposed_of_while_the_supplier_may_still_collect_it_and
     assert (lot.state, stock_of(stocked_gift, lot.location), ExtraCost.objects.count()) == ("open", (5, 0), 0)
 
 
+@pytest.mark.parametrize(
+    ("day", "allowed"),
+    [(at_0010(DEADLINE).replace(hour=23, minute=59), False), (at_0010(DEADLINE + timedelta(days=1)).replace(hour=0, minute=0), True)],
+    ids=["deadline-evening", "next-midnight"],
+)
+def test_a_lot_may_be_disposed_of_from_the_day_after_its_deadline(lot, day, allowed):
+    assert leftovers.disposable_from(lot) == DEADLINE + timedelta(days=1)
+    assert leftovers.may_dispose(lot=lot, now=day) is allowed
+
+
 @pytest.mark.parametrize("reason", ["", "   "])
 def test_a_disposal_needs_a_reason_and_nothing_changes_without_one(lot, logistics, stocked_gift, reason):
     with pytest.raises(ValidationFailed) as refused:

@@ -1,0 +1,17 @@
+"""What a page shows by the reader's role and who acted: `{% load roles %}` … `{% if user|sees_settlement_money %}`,
+`{{ claim.reported_by|actor_label }}` ("系统" for the system, a member by its masked phone)."""
+from django import template
+
+from core import roles
+from core.models.transitions import actor_label
+
+register = template.Library()
+
+
+@register.filter
+def sees_settlement_money(user) -> bool:
+    """Whether the reader may see settlement prices and amounts (`core.roles.sees_settlement_money`)."""
+    return roles.sees_settlement_money(user)
+
+
+register.filter("actor_label", actor_label)
