@@ -37,6 +37,7 @@ from django.db.models.functions import TruncDate
 
 from core.models import TransitionLog
 from logistics.models import ReturnRequest, Shipment
+from logistics.models.shipments import ORDER_OWN_PARCELS
 from points.models import RedemptionOrder
 from points.models.complaints import Complaint, ComplaintDeadline, Party
 from settlement.models import Kpi, KpiResult, PenaltyRule
@@ -80,9 +81,7 @@ def count_on_time_dispatch(window: Window) -> Counts:
     handed_over_at = TransitionLog.objects.filter(
         content_type=ContentType.objects.get_for_model(RedemptionOrder), transition="hand_over", object_id=OuterRef("pk"),
     ).order_by("at").values("at")[:1]
-    first_shipped_at = Shipment.objects.filter(
-        order=OuterRef("pk"), replacement_for__isnull=True, shipped_at__isnull=False,
-    ).order_by("shipped_at").values("shipped_at")[:1]
+    first_shipped_at = Shipment.objects.filter(ORDER_OWN_PARCELS, order=OuterRef("pk"), shipped_at__isnull=False).order_by("shipped_at").values("shipped_at")[:1]
     orders = (
         RedemptionOrder.objects.filter(fulfilment="dropship", pk__in=_transitions_in(window, "hand_over").values("object_id"))
         .annotate(handed_over_at=Subquery(handed_over_at), first_shipped_at=Subquery(first_shipped_at))
@@ -107,7 +106,7 @@ def count_replenishment_on_time(window: Window) -> Counts:
 
 def count_first_attempt_delivery(window: Window) -> Counts:
     delivered = Q(delivered_at__gte=window.start, delivered_at__lt=window.end)
-    failed = Shipment.objects.filter(order=OuterRef("pk"), replacement_for__isnull=True, state=Shipment.State.FAILED)
+    failed = Shipment.objects.filter(ORDER_OWN_PARCELS, order=OuterRef("pk"), state=Shipment.State.FAILED)
     orders = RedemptionOrder.objects.filter(fulfilment="dropship").filter(
         delivered | Q(pk__in=_transitions_in(window, "give_up").values("object_id"))
     ).annotate(failed_once=Exists(failed))

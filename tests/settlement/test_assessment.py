@@ -179,6 +179,20 @@ def test_first_attempt_delivery_counts_dropship_orders_whose_shipping_ended_in_t
     assert counted(october, Kpi.FIRST_ATTEMPT_DELIVERY) == (3, 5, Q("0.6000"))
 
 
+def test_a_refused_returns_parcel_back_to_the_member_counts_neither_for_nor_against_the_supplier(supplier):
+    delivered = order(supplier, handed_over_at=t(10, 1), delivered_at=t(10, 3))
+    shipment(delivered, created_at=t(10, 1), shipped_at=t(10, 2), state="delivered", delivered_at=t(10, 3))
+    refused = returned(delivered, quantity=1, outcome="refused")
+    Shipment.objects.create(order=delivered, supplier_id=supplier.pk, kind="dropship", quantity=1, created_at=t(10, 21),
+                            shipped_at=t(10, 22), state="failed", send_back_for=refused)
+
+    compute_month(month=OCTOBER, now=ASSESSED_AT)
+
+    results = results_of(supplier)
+    assert (results[Kpi.FIRST_ATTEMPT_DELIVERY].numerator, results[Kpi.FIRST_ATTEMPT_DELIVERY].denominator) == (1, 1)
+    assert (results[Kpi.ON_TIME_DISPATCH].numerator, results[Kpi.ON_TIME_DISPATCH].denominator) == (1, 1)
+
+
 def test_complaint_rate_counts_only_complaints_triaged_to_the_supplier_per_thousand_delivered_orders(october):
     # supplier-responsible complaints opened in October: 10-04, 10-16 = 2 (the one triaged to logistics, the one
     # opened in September and the untriaged one are out; deadline fixtures were opened in September).
