@@ -66,6 +66,8 @@ def answered_already(*, statement_id: int, lines) -> None:
         keys |= Q(order_number=line.order_number, sku=line.sku, kind=line.kind)
     if not keys:
         return
+    # the statement's row serialises two finance users answering the same difference at once (callers are atomic)
+    list(Statement.objects.select_for_update().filter(pk=statement_id).values_list("pk"))
     answered = ReconciliationLine.objects.filter(
         keys, reconciliation__statement_id=statement_id, adjustment__state__in=ANSWERING,
     ).select_related("adjustment").order_by("pk").first()

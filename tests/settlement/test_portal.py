@@ -564,6 +564,9 @@ def test_a_second_upload_shows_the_first_as_superseded_and_finance_s_badge_count
     # RO-9 and RO-8, which we never booked: two lines to resolve; the old file's RO-9 is not counted again
     assert regex.search(r'data-testid="nav-badge-settlement-reconciliations"[^>]*>2<', nav(client.get("/")))
     assert "nav-badge-settlement-reconciliations" not in nav(supplier_client.get("/"))
+    statement_page = supplier_client.get(f"/settlement/statements/{issued.pk}/").content.decode()
+    assert [("已过期" in status) for status in regex.findall(r'data-testid="reconciliation-status">(.*?)</td>', statement_page, regex.S)] == [
+        False, True]
 
 
 def test_the_maker_withdraws_its_proposal_with_a_reason_and_the_history_shows_who_when_why(supplier, finance, finance_checker):
