@@ -57,9 +57,18 @@ class TableSpec:
     max_bytes: int = 5 * 1024 * 1024
     max_rows: int = 5000
     noun: str = pgettext_lazy("rows of a file", "行")  # in "the file has a header but no <noun>"
+    headings: dict[str, str] = field(default_factory=dict)  # a column's name for people where `heading` would pick another
 
     def key_of(self, header: str) -> str | None:
         return header if header in self.keys else self.aliases.get(header) or self.aliases.get(header.lower())
+
+    def heading(self, key: str) -> str:
+        """A column as people name it: as `headings` names it, or its first Chinese alias (the heading our own
+        downloads write), else its first alias, else the key."""
+        if key in self.headings:
+            return self.headings[key]
+        aliases = [alias for alias, aliased in self.aliases.items() if aliased == key]
+        return next((alias for alias in aliases if not alias.isascii()), aliases[0] if aliases else key)
 
 
 def file_problem(code: str, detail: str) -> TableRejected:
@@ -194,11 +203,11 @@ def _columns(headers: list, spec: TableSpec) -> dict[str, int]:
         if key is None and name:
             problems.append(Problem(None, None, "unknown_column", gettext("未知的列「%(name)s」") % {"name": name}))
         elif key in positions:
-            problems.append(Problem(None, None, "duplicate_column", gettext("列「%(key)s」重复") % {"key": key}))
+            problems.append(Problem(None, None, "duplicate_column", gettext("列「%(key)s」重复") % {"key": spec.heading(key)}))
         elif key:
             positions[key] = position
     problems += [
-        Problem(None, None, "missing_column", gettext("缺少列「%(key)s」") % {"key": key})
+        Problem(None, None, "missing_column", gettext("缺少列「%(key)s」") % {"key": spec.heading(key)})
         for key in spec.keys if key not in positions and key not in spec.optional
     ]
     if problems:

@@ -1,13 +1,15 @@
 """Portal forms of settlement: they parse input into the shapes the services take; the rules live there."""
 from django import forms
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import ValidationFailed
 from core.forms import SubmittedOnce
 from settlement.models import Adjustment, Category, Resolution, Statement
 from settlement.services.generation import parse_month
+from settlement.services.reconciliation import answerable_lines
 from settlement.sources import source_choices
-from suppliers.models import Supplier
+from suppliers.models import Contract, Supplier
 
 
 def _any(label, choices) -> forms.ChoiceField:
@@ -27,6 +29,14 @@ def _month_field(*, required: bool) -> forms.CharField:
 
 def _supplier_choices() -> list[tuple[int, str]]:
     return list(Supplier.objects.order_by("name").values_list("pk", "name"))
+
+
+def _adjustable_supplier_choices() -> list[tuple[int, str]]:
+    """Suppliers an adjustment may name: not applicants (`adjustments.ever_settled`)."""
+    settled = Supplier.objects.filter(
+        Exists(Contract.objects.filter(supplier=OuterRef("pk"), state=Contract.State.APPROVED))
+        | Exists(Statement.objects.filter(supplier=OuterRef("pk"))))
+    return list(settled.order_by("name").values_list("pk", "name"))
 
 
 class SupplierFilterForm(forms.Form):
@@ -98,14 +108,25 @@ class AdjustmentForm(SubmittedOnce):
     source_id = forms.CharField(label=_("来源编号"), required=False, max_length=40,
                                 help_text=_("订单号、退换货单号等；额外费用填额外费用列表或结算单明细里的编号，如 #12；来源类型为“其他”时可不填"))
 
+    reconciliation_lines = forms.TypedMultipleChoiceField(
+        label=_("本调账处理的对账差异"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple,
+        help_text=_("勾选的差异明细由本调账处理，不再单独调账"))
+
     def __init__(self, *args, statement: Statement | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["source_kind"].choices = source_choices()
         if statement is None:
-            self.fields["supplier"].choices = _supplier_choices()
+            self.fields["supplier"].choices = _adjustable_supplier_choices()
+            del self.fields["reconciliation_lines"]
         else:
             del self.fields["supplier"]
             self.fields["kind"].initial = Adjustment.Kind.DISPUTE
+            self.fields["reconciliation_lines"].choices = [
+                (line.pk, f"{line.order_number} {line.sku} {line.get_kind_display()} · {line.get_category_display()} · "
+                          f"{line.amount if line.amount is not None else '—'} / {line.our_amount if line.our_amount is not None else '—'}")
+                for line in answerable_lines(statement)]
+            if not self.fields["reconciliation_lines"].choices:
+                del self.fields["reconciliation_lines"]
 
 
 class NoteForm(forms.Form):

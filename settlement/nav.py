@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from core.portal import NavGroup, register_nav
 from core.roles import SUPPLIER_ROLES, Role
 from settlement.services.adjustments import adjustments_to_check
+from settlement.services.reconciliation import lines_to_resolve
 from settlement.services.statements import statements_waiting
 
 register_nav(_("结算月份"), "settlement-months", roles={Role.FINANCE}, order=81, group=NavGroup.SETTLEMENT)
@@ -12,4 +13,5 @@ register_nav(_("结算单"), "settlement-statements", roles={Role.FINANCE, Role.
              group=NavGroup.SETTLEMENT, badge=statements_waiting)
 register_nav(_("调账"), "settlement-adjustments", roles={Role.FINANCE, *SUPPLIER_ROLES}, order=83, group=NavGroup.SETTLEMENT,
              badge=adjustments_to_check)
-register_nav(_("对账"), "settlement-reconciliations", roles={Role.FINANCE, *SUPPLIER_ROLES}, order=84, group=NavGroup.SETTLEMENT)
+register_nav(_("对账"), "settlement-reconciliations", roles={Role.FINANCE, *SUPPLIER_ROLES}, order=84, group=NavGroup.SETTLEMENT,
+             badge=lines_to_resolve)

@@ -7,8 +7,9 @@ seeded in November) are settled as they would have been:
 * month 1 — two tea orders of member 13800138001 delivered; generated on the 1st at 02:00, issued by `finance`,
   confirmed and invoiced by supplier_a, payment approved by `finance2` and paid by `finance`.
 * month 2 — one tea order delivered; issued, disputed by supplier_a (a box not booked), who also uploads its own
-  statement for reconciliation (a matched line, an amount mismatch, a line we do not have); `finance` proposes a
-  dispute adjustment and `finance2` approves it, so version 2 waits for `finance` to issue it.
+  statement for reconciliation (a matched line and a line we do not have); `finance` proposes a dispute adjustment
+  answering that line (so it is resolved by it and not paid a second time) and `finance2` approves it, so version 2
+  waits for `finance` to issue it.
 * month 3 — a compensation for supplier_b approved in the month, generated into a draft waiting to be issued.
 * today — a penalty for supplier_a proposed by `finance`, waiting for `finance2`.
 
@@ -103,7 +104,7 @@ def _paid_month(month, *, finance, checker, supplier, admin) -> None:
 
 
 def _disputed_month(month, *, finance, checker, supplier, admin) -> None:
-    from settlement.models import Adjustment
+    from settlement.models import Adjustment, Category
     from settlement.services import adjustments, reconciliation, statements
 
     statement = _generate(month)[supplier.name]
@@ -115,13 +116,14 @@ def _disputed_month(month, *, finance, checker, supplier, admin) -> None:
         f"{line.order_number},{line.sku},配送,{line.quantity},{line.amount}",
         f"{line.order_number}-X,{line.sku},配送,1,180.00",
     ]
-    reconciliation.upload_reconciliation(statement=statement, file_name=f"{supplier.name}-{month:%Y%m}对账.csv",
+    uploaded = reconciliation.upload_reconciliation(statement=statement, file_name=f"{supplier.name}-{month:%Y%m}对账.csv",
                                          content="\n".join(rows).encode(), actor=admin, now=issued_at + timedelta(days=1))
     statement = statements.dispute_statement(statement=statement, actor=admin, now=issued_at + timedelta(days=1, hours=1),
                                  reason="我方记录本月另有 1 盒龙井礼盒已签收未计入，请核对补计 ¥180.00")
     adjustment = adjustments.propose_adjustment(
         supplier=supplier, kind=Adjustment.Kind.DISPUTE, amount=Decimal("180.00"), statement=statement, actor=finance,
         now=issued_at + timedelta(days=2), reason="核实签收记录，补计 1 盒龙井礼盒结算款",
+        reconciliation_lines=uploaded.lines.filter(category=Category.MISSING_IN_OURS),
     )
     adjustments.approve_adjustment(adjustment=adjustment, actor=checker, now=issued_at + timedelta(days=2, hours=3), note="签收单已核对")
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("statements/<int:pk>/<slug:name>/", statements.statement_action, name="settlement-statement-action"),
     path("adjustments/", adjustments.adjustment_list, name="settlement-adjustments"),
     path("adjustments/new/", adjustments.adjustment_create, name="settlement-adjustment-create"),
+    path("adjustments/<int:pk>/", adjustments.adjustment_detail, name="settlement-adjustment"),
     path("adjustments/<int:pk>/<slug:name>/", adjustments.adjustment_decide, name="settlement-adjustment-decide"),
     path("reconciliations/", adjustments.reconciliation_list, name="settlement-reconciliations"),
     path("reconciliations/<int:pk>/", adjustments.reconciliation_detail, name="settlement-reconciliation"),

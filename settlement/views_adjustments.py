@@ -11,10 +11,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.api.permissions import require_role
 from core.errors import DomainError
+from core.fsm import history_of
 from core.idempotency import once_per_token
 from core.portal import redirect_back, add_service_errors, paginate, report_form_errors, run_action
 from core.roles import SUPPLIER_ROLES
@@ -28,7 +30,13 @@ from settlement.views_statements import ADMIN, FINANCE, READERS
 from settlement.views_statements import DECISIONS as DECISION_BUTTONS
 from suppliers.models import Supplier
 
-DECISIONS = {"approve": adjustments.approve_adjustment, "reject": adjustments.reject_adjustment}
+def _withdraw(*, adjustment, actor, now, note: str):
+    return adjustments.withdraw_adjustment(adjustment=adjustment, actor=actor, now=now, reason=note)
+
+
+DECISIONS = {"approve": adjustments.approve_adjustment, "reject": adjustments.reject_adjustment, "withdraw": _withdraw}
+DONE = {"approve": gettext_lazy("调账 %(number)s 已审批"), "reject": gettext_lazy("调账 %(number)s 已驳回"),
+        "withdraw": gettext_lazy("调账 %(number)s 已撤回")}
 
 
 
@@ -43,6 +51,17 @@ def adjustment_list(request):
         "filters": filters, "is_finance": request.user.role in FINANCE, "decisions": DECISION_BUTTONS,
     }
     return render(request, "settlement/adjustments.html", context)
+
+
+@login_required
+def adjustment_detail(request, pk: int):
+    """One adjustment with its history: who proposed, approved, rejected or withdrew it, when and why."""
+    require_role(request.user, READERS)
+    adjustment = get_object_or_404(adjustments.list_adjustments(actor=request.user), pk=pk)
+    return render(request, "settlement/adjustment_detail.html", {
+        "adjustment": adjustment, "adjustment_list": [adjustment], "history": history_of(adjustment), "is_finance": request.user.role in FINANCE,
+        "decisions": DECISION_BUTTONS,
+    })
 
 
 def _propose(request, form: AdjustmentForm, *, supplier, statement=None):
@@ -97,8 +116,7 @@ def adjustment_decide(request, pk: int, name: str):
     def decide():
         service(adjustment=adjustment, actor=request.user, now=timezone.now(), note=note)
 
-    success = _("调账 %(number)s 已审批") if name == "approve" else _("调账 %(number)s 已驳回")
-    run_action(request, decide, success=success % {"number": adjustment.number})
+    run_action(request, decide, success=str(DONE[name]) % {"number": adjustment.number})
     return redirect_back(request, reverse("settlement-adjustments"))
 
 

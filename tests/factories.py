@@ -160,6 +160,14 @@ class QualificationFactory(factory.django.DjangoModelFactory):
     uploaded_at = FIXED_NOW
 
 
+def contracted(supplier: Supplier, *, now=FIXED_NOW) -> Supplier:
+    """Give a supplier an approved contract: one that settlement may adjust (an applicant has nothing to settle)."""
+    from core.fsm import apply_transition
+
+    apply_transition(ContractFactory(supplier=supplier), "approve", actor=None, at=now)
+    return supplier
+
+
 def ready_to_activate(supplier: Supplier, *, now=FIXED_NOW) -> Supplier:
     """Give a supplier what `active` needs: an approved contract in force and a valid business licence."""
     from core.fsm import apply_transition

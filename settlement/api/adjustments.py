@@ -13,7 +13,7 @@ from core.api.permissions import require_role
 from core.api.transitions import TransitionHistoryMixin, transition_action
 from core.idempotency import idempotent
 from core.roles import Role
-from settlement.models import Adjustment, Statement
+from settlement.models import Adjustment, ReconciliationLine, Statement
 from settlement.services import adjustments
 from suppliers.models import Supplier
 
@@ -24,12 +24,14 @@ class AdjustmentSerializer(serializers.ModelSerializer):
     supplier_name = serializers.CharField(source="supplier.name", read_only=True)
     created_by = serializers.CharField(source="created_by.username", read_only=True)
     decided_by = serializers.CharField(source="decided_by.username", default=None, read_only=True)
+    booked_statement = serializers.IntegerField(source="booked_statement_id", default=None, read_only=True,
+                                                help_text="the statement whose line booked the approved adjustment, once one has")
 
     class Meta:
         model = Adjustment
         fields = [
             "id", "number", "supplier", "supplier_name", "kind", "amount", "reason", "source_kind", "source_id", "statement",
-            "state", "created_by", "created_at", "decided_by", "decided_at", "decision_note",
+            "state", "created_by", "created_at", "decided_by", "decided_at", "decision_note", "booked_statement",
         ]
         read_only_fields = fields
 
@@ -37,12 +39,17 @@ class AdjustmentSerializer(serializers.ModelSerializer):
 class ProposeAdjustmentInput(serializers.Serializer):
     supplier = ScopedKey(Supplier, required=True)
     kind = serializers.ChoiceField(choices=Adjustment.Kind.choices)
-    amount = serializers.DecimalField(max_digits=16, decimal_places=2, help_text="positive adds to the payable, negative deducts")
+    # text, parsed by the one rule of the portal and files (`parse_amount`): a DecimalField would also take "1e3"
+    amount = serializers.CharField(max_length=30, help_text="plain decimal, at most two places, e.g. -180.00; positive adds to "
+                                                            "the payable, negative deducts")
     reason = serializers.CharField(max_length=2000)
     source_kind = serializers.CharField(max_length=30, default="other", help_text="order, return, extra_cost, complaint, … or other")
     source_id = serializers.CharField(max_length=40, required=False, allow_blank=True, default="",
                                       help_text="an order or return number; an extra cost as its id, 12 or #12 (kept as #12)")
     statement = ScopedKey(Statement)
+    reconciliation_lines = ScopedKey(ReconciliationLine, many=True, required=False, default=list,
+                                     help_text="with a disputed statement: ids of its reconciliation lines this adjustment answers "
+                                               "(they are resolved by it)")
 
 
 class DecisionInput(serializers.Serializer):
@@ -76,3 +83,4 @@ class AdjustmentViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, viewset
                                 input_serializer=DecisionInput)
     reject = transition_action(adjustments.reject_adjustment, name="reject", roles=FINANCE, target="adjustment",
                                input_serializer=DecisionInput)
+    withdraw = transition_action(adjustments.withdraw_adjustment, name="withdraw", roles=FINANCE, target="adjustment")

@@ -34,12 +34,16 @@ class ReconciliationSerializer(serializers.ModelSerializer):
     uploaded_by = serializers.CharField(source="uploaded_by.username", default=None, read_only=True)
     summary = serializers.DictField(child=CategoryTotalSerializer(), read_only=True,
                                     help_text="count and totals (ours, theirs) of every category")
+    superseded = serializers.BooleanField(read_only=True, help_text="the statement was reissued or a later file uploaded for the "
+                                                                    "same version: its lines are no longer resolved")
+    superseded_by = serializers.PrimaryKeyRelatedField(read_only=True, help_text="the later file for the same version, if any")
+    open = serializers.BooleanField(read_only=True, help_text="not superseded, with discrepancies still to resolve")
 
     class Meta:
         model = Reconciliation
         fields = [
             "id", "statement", "month", "version", "supplier", "supplier_name", "file_name", "uploaded_by", "uploaded_at",
-            "row_count", "summary",
+            "row_count", "summary", "superseded", "superseded_by", "open",
         ]
         read_only_fields = fields
 
@@ -47,7 +51,8 @@ class ReconciliationSerializer(serializers.ModelSerializer):
 class ReconciliationLineSerializer(serializers.ModelSerializer):
     resolved_by = serializers.CharField(source="resolved_by.username", default=None, read_only=True)
     adjustment_number = serializers.CharField(source="adjustment.number", default=None, read_only=True)
-    open = serializers.BooleanField(read_only=True, help_text="a discrepancy still to resolve (never, or its adjustment was rejected)")
+    open = serializers.BooleanField(read_only=True, help_text="a discrepancy still to resolve (never, or its adjustment was rejected "
+                                                              "or withdrawn); never one of a superseded reconciliation")
     resolutions = serializers.SerializerMethodField(help_text="the resolutions this line accepts")
 
     class Meta:
@@ -112,7 +117,7 @@ class ReconciliationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewS
             statement=params.validated_data["statement"], file_name=upload.name,
             content=upload.read(reconciliation.RECONCILIATION_FILE.max_bytes + 1), actor=request.user, now=timezone.now(),
         )
-        return Response(ReconciliationSerializer(result).data, status=status.HTTP_201_CREATED)
+        return Response(ReconciliationSerializer(self.get_queryset().get(pk=result.pk)).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(parameters=[LinesQuery], responses=ReconciliationLineSerializer(many=True))
     @action(detail=True, methods=["get"])
@@ -131,7 +136,8 @@ class ReconciliationLineViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewS
     serializer_class = ReconciliationLineSerializer
 
     def get_queryset(self):
-        return ReconciliationLine.objects.visible_to(self.request.user).select_related("adjustment", "resolved_by")
+        return ReconciliationLine.objects.visible_to(self.request.user).select_related(
+            "adjustment", "resolved_by", "reconciliation__statement", "reconciliation__version")
 
     resolve = transition_action(reconciliation.resolve_line, name="resolve", roles=FINANCE, target="line",
                                 input_serializer=ResolveInput)

@@ -32,6 +32,11 @@ class Resolution(models.TextChoices):
 #: either, a download of our figures writes these).
 KIND_NAMES = {"delivery": "配送", "return": "退货", "replacement": "换货"}
 
+#: States of a resolving adjustment that leave its line to resolve again.
+REOPENING = frozenset({Adjustment.State.REJECTED, Adjustment.State.WITHDRAWN})
+#: States of an adjustment that answer a difference: another one for the same order, SKU and kind would pay it twice.
+ANSWERING = frozenset({Adjustment.State.PROPOSED, Adjustment.State.APPROVED})
+
 #: Resolutions that propose an adjustment of theirs − ours.
 ADJUSTING = frozenset({Resolution.ACCEPT_THEIRS, Resolution.CARRY_FORWARD})
 #: A duplicate row is the supplier's line counted twice: adjusting by theirs − ours (ours being nothing for the
@@ -51,6 +56,9 @@ class Reconciliation(models.Model):
     row_count = models.PositiveIntegerField(_("文件行数"), default=0)
     # {category: {"count": n, "ours": "0.00", "theirs": "0.00"}}
     summary = models.JSONField(_("汇总"), default=dict)
+    # a later file uploaded for the same statement version: its lines answer the differences, these no longer do
+    superseded_by = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                      verbose_name=_("被替代于"))
 
     objects = ScopedManager()
     visibility = Visibility(supplier="supplier", staff=frozenset({"finance", "operator"}))
@@ -64,10 +72,16 @@ class Reconciliation(models.Model):
         return f"{self.statement} · {self.file_name}"
 
     @property
-    def superseded(self) -> bool:
+    def reissued(self) -> bool:
         """The statement has been reissued since this file was matched: its differences are answered by the new version
         (and a file matched against it), not here."""
         return self.version.number < self.statement.version
+
+    @property
+    def superseded(self) -> bool:
+        """已过期: the statement was reissued, or a later file was uploaded for the same version; nothing here is resolved
+        any more (`settlement.services.reconciliation.CURRENT` is the same test in SQL)."""
+        return self.superseded_by_id is not None or self.reissued
 
 
 class ReconciliationLine(models.Model):
@@ -112,7 +126,8 @@ class ReconciliationLine(models.Model):
 
     @property
     def open(self) -> bool:
-        """A discrepancy still to resolve: never resolved, or resolved by an adjustment the checker rejected."""
-        if not self.discrepancy:
+        """A discrepancy still to resolve: never resolved, or resolved by an adjustment the checker rejected or its maker
+        withdrew; never one of a superseded reconciliation."""
+        if not self.discrepancy or self.reconciliation.superseded:
             return False
-        return not self.resolution or (self.adjustment is not None and self.adjustment.state == Adjustment.State.REJECTED)
+        return not self.resolution or (self.adjustment is not None and self.adjustment.state in REOPENING)

@@ -1,26 +1,32 @@
 """Adjustments (调账, SPEC §4.11): finance proposes, another finance user approves (maker-checker).
 
 An approved adjustment is booked by its approval time on the next statement generated for that month, except a
-dispute resolution (`statement` set), which becomes a line of the disputed statement's next version at once.
+dispute resolution (`statement` set), which becomes a line of the disputed statement's next version at once. A dispute
+resolution may name the reconciliation lines it answers: they are resolved by it, so the same difference is not
+adjusted a second time from the reconciliation. The maker may withdraw a proposal until it is decided.
 """
 import re
 from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import OuterRef, Q, Subquery
 from django.utils.translation import gettext
 
-from core.errors import PermissionDenied, ValidationFailed
+from core.errors import Conflict, PermissionDenied, ValidationFailed
 from core.fsm import apply_transition
 from core.numbers import create_numbered
 from core.roles import SUPPLIER_ROLES, Role, waiting_for
-from settlement.models import Adjustment, Section, SourceKind, Statement, StatementLine
+from settlement.models import Adjustment, ReconciliationLine, Resolution, Section, SourceKind, Statement, StatementLine
+from settlement.models.reconciliation import ANSWERING, NOT_ADJUSTABLE
 from settlement.sources import check_source
-from suppliers.models import Supplier
+from suppliers.models import Contract, Supplier
 
 CENT = Decimal("0.01")
 AMOUNT_DIGITS = 14  # before the point: amounts are stored with 16 digits, two after the point
 AMOUNT = re.compile(r"[+-]?([0-9]+)(?:\.[0-9]+)?")
+#: currency marks a typed or exported amount may carry: ￥10.00, ¥360.00, 10.00元, RMB 10 (stripped before parsing)
+CURRENCY = re.compile(r"^(?:[￥¥]|RMB|CNY)\s*|\s*元$", re.IGNORECASE)
 
 
 def require_finance(actor) -> None:
@@ -31,13 +37,16 @@ def require_finance(actor) -> None:
 
 
 def parse_amount(value, *, field: str = "amount", allow_zero: bool = False) -> Decimal:
-    """A money amount in plain decimal notation (ASCII digits, thousands commas allowed), at most two decimals.
-    Decimal() alone would also take exponents, underscores, other scripts' digits, NaN and Infinity.
+    """A money amount in plain decimal notation (ASCII digits, thousands commas and a currency mark — ￥, ¥, 元 —
+    allowed), at most two decimals; the one rule of the portal, the API and files. Decimal() alone would also take
+    exponents, underscores, other scripts' digits, NaN and Infinity.
     :raises ValidationFailed:"""
     text = str(value).strip().replace(",", "")
+    sign = text[:1] if text[:1] in "+-" else ""
+    text = sign + CURRENCY.sub("", text[len(sign):]).strip()
     whole = AMOUNT.fullmatch(text)
     if not whole:
-        raise ValidationFailed(gettext("金额格式不正确"), field=field)
+        raise ValidationFailed(gettext("金额格式不正确，应为数字，最多两位小数，如 -180.00"), field=field)
     if len(whole[1].lstrip("0")) > AMOUNT_DIGITS:  # counted before Decimal(), which a million digits would keep busy
         raise ValidationFailed(gettext("金额过大，整数部分最多 %(money_digits)s 位") % {"money_digits": AMOUNT_DIGITS}, field=field)
     amount = Decimal(text)
@@ -48,17 +57,68 @@ def parse_amount(value, *, field: str = "amount", allow_zero: bool = False) -> D
     return amount.quantize(CENT)
 
 
+def answered_already(*, statement_id: int, lines) -> None:
+    """Refuse adjusting a reconciliation line whose order, SKU and kind an adjustment proposed or approved already
+    answers on the same statement (from any of its reconciliations, or a dispute adjustment naming it): the
+    difference would be paid twice. :raises Conflict: naming the adjustment"""
+    keys = Q()
+    for line in lines:
+        keys |= Q(order_number=line.order_number, sku=line.sku, kind=line.kind)
+    if not keys:
+        return
+    # the statement's row serialises two finance users answering the same difference at once (callers are atomic)
+    list(Statement.objects.select_for_update().filter(pk=statement_id).values_list("pk"))
+    answered = ReconciliationLine.objects.filter(
+        keys, reconciliation__statement_id=statement_id, adjustment__state__in=ANSWERING,
+    ).select_related("adjustment").order_by("pk").first()
+    if answered is not None:
+        adjustment = answered.adjustment
+        message = gettext("%(order)s %(sku)s %(kind)s 已由调账 %(number)s（%(state)s）处理，不能重复调账") % {
+            "order": answered.order_number, "sku": answered.sku, "kind": answered.get_kind_display(),
+            "number": adjustment.number, "state": adjustment.get_state_display()}
+        raise Conflict(message, field="line")
+
+
+def _answered_lines(*, statement: Statement | None, lines) -> list[ReconciliationLine]:
+    """The reconciliation lines a dispute adjustment answers, locked: open discrepancies of that statement's current
+    reconciliations that an adjustment may answer. :raises ValidationFailed: :raises Conflict:"""
+    ids = [getattr(line, "pk", line) for line in lines or ()]
+    if not ids:
+        return []
+    if statement is None:
+        raise ValidationFailed(gettext("只有异议调整可以关联对账明细"), field="reconciliation_lines")
+    found = list(ReconciliationLine.objects.select_for_update(of=("self",)).select_related(
+        "reconciliation__statement", "reconciliation__version", "adjustment").filter(pk__in=ids, reconciliation__statement=statement))
+    usable = [line for line in found if line.open and line.category not in NOT_ADJUSTABLE]
+    if len(usable) != len(set(ids)):
+        raise ValidationFailed(gettext("只能关联该结算单当前对账中待处理的差异明细"), field="reconciliation_lines")
+    answered_already(statement_id=statement.pk, lines=usable)
+    return usable
+
+
+def ever_settled(supplier: Supplier) -> bool:
+    """Whether the supplier ever had an approved contract or a statement: an applicant has nothing to adjust."""
+    return (Contract.objects.filter(supplier=supplier, state=Contract.State.APPROVED).exists()
+            or Statement.objects.filter(supplier=supplier).exists())
+
+
 def propose_adjustment(
     *, supplier: Supplier, kind: str, amount, reason: str, actor, now: datetime, source_kind: str = "other",
-    source_id: str = "", statement: Statement | None = None,
+    source_id: str = "", statement: Statement | None = None, reconciliation_lines=(),
 ) -> Adjustment:
-    """Propose an adjustment; a `statement` in dispute makes it a resolution of that dispute.
+    """Propose an adjustment; a `statement` in dispute makes it a resolution of that dispute, and resolves the
+    `reconciliation_lines` (lines or ids) of that statement it answers.
 
-    :raises PermissionDenied: not finance :raises ValidationFailed: a bad field, named
+    :raises PermissionDenied: not finance :raises ValidationFailed: a bad field, named :raises Conflict: a line
+    already answered by another adjustment
     """
     require_finance(actor)
     if kind not in Adjustment.Kind.values:
         raise ValidationFailed(gettext("未知的调账类型 %(kind)s") % {"kind": kind}, field="kind")
+    if not ever_settled(supplier):
+        raise ValidationFailed(gettext("该礼品商没有生效的合同或结算单，不能调账"), field="supplier")
+    if kind == Adjustment.Kind.DISPUTE and statement is None:
+        raise ValidationFailed(gettext("异议调整须针对有异议的结算单，请在结算单页面发起"), field="kind")
     amount = parse_amount(amount)
     if not (reason or "").strip():
         raise ValidationFailed(gettext("请填写调账原因"), field="reason")
@@ -67,10 +127,17 @@ def propose_adjustment(
     if statement is not None and not in_dispute.exists():
         raise ValidationFailed(gettext("只能针对该礼品商有异议的结算单调账"),
                                field="statement")
-    return create_numbered(
-        Adjustment, prefix="AJ", now=now, supplier=supplier, kind=kind, amount=amount, reason=reason.strip(),
-        source_kind=source_kind, source_id=reference, statement=statement, created_by=actor, created_at=now,
-    )
+    with transaction.atomic():
+        answered = _answered_lines(statement=statement, lines=reconciliation_lines)
+        adjustment = create_numbered(
+            Adjustment, prefix="AJ", now=now, supplier=supplier, kind=kind, amount=amount, reason=reason.strip(),
+            source_kind=source_kind, source_id=reference, statement=statement, created_by=actor, created_at=now,
+        )
+        ReconciliationLine.objects.filter(pk__in=[line.pk for line in answered]).update(
+            resolution=Resolution.ACCEPT_THEIRS, resolved_by=actor, resolved_at=now, adjustment=adjustment,
+            note=gettext("由异议调整 %(number)s 处理") % {"number": adjustment.number},
+        )
+    return adjustment
 
 
 def _require_checker(actor, adjustment: Adjustment) -> None:
@@ -110,9 +177,26 @@ def reject_adjustment(*, adjustment: Adjustment, actor, now: datetime, note: str
     return apply_transition(adjustment, "reject", actor=actor, at=now, reason=note, decided_by=actor, decided_at=now, note=note.strip())
 
 
+def withdraw_adjustment(*, adjustment: Adjustment, actor, now: datetime, reason: str) -> Adjustment:
+    """The maker withdraws its own proposal before it is decided; reconciliation lines it resolved are open again.
+
+    :raises PermissionDenied: not finance, or not the creator :raises ValidationFailed: no reason
+    :raises InvalidTransition: no longer pending
+    """
+    require_finance(actor)
+    if adjustment.created_by_id != actor.pk:
+        raise PermissionDenied(gettext("只有调账的创建人可以撤回"))
+    if not (reason or "").strip():
+        raise ValidationFailed(gettext("请填写撤回原因"), field="reason")
+    return apply_transition(adjustment, "withdraw", actor=actor, at=now, reason=reason.strip())
+
+
 def list_adjustments(*, actor, state: str = "", supplier_id: int | None = None):
-    """Adjustments the actor may see; a supplier sees only approved ones (proposals are finance's internal work)."""
-    adjustments = Adjustment.objects.visible_to(actor).select_related("supplier", "created_by", "decided_by", "statement")
+    """Adjustments the actor may see; a supplier sees only approved ones (proposals are finance's internal work).
+    `booked_statement_id`: the statement whose line booked an approved one (none until a statement claims it)."""
+    booking = StatementLine.objects.filter(source_kind=SourceKind.ADJUSTMENT, source_id=OuterRef("pk")).values("statement_id")[:1]
+    adjustments = Adjustment.objects.visible_to(actor).select_related("supplier", "created_by", "decided_by", "statement").annotate(
+        booked_statement_id=Subquery(booking))
     if getattr(actor, "role", None) in SUPPLIER_ROLES:
         adjustments = adjustments.filter(state=Adjustment.State.APPROVED)
     if state:

@@ -9,7 +9,10 @@ absent from the file become `missing_in_supplier` lines. Our lines are keyed by 
 ours with one key (two replacement shipments of one order) count as one line with their sums.
 
 Finance then resolves each discrepancy once: accepting the supplier's figure, or carrying it to the next statement,
-proposes a `reconciliation` adjustment of theirs − ours (a missing figure counts as zero).
+proposes a `reconciliation` adjustment of theirs − ours (a missing figure counts as zero). A difference is paid once:
+a new file for the same statement version supersedes the earlier ones (已过期, as is every file of a version since
+reissued), and no second adjustment is proposed for an order, SKU and kind of the statement that one proposed or
+approved already answers (`adjustments.answered_already`; a dispute adjustment names the lines it answers).
 """
 import re
 from collections.abc import Iterable
@@ -17,18 +20,18 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q
 from django.utils.translation import gettext, gettext_lazy
 
 from core.errors import Conflict, PermissionDenied, ValidationFailed
-from core.roles import Role
+from core.roles import Role, waiting_for
 from core.tabular import Problem, TableFile, TableRejected, TableSpec, read_headed_table, table_file
 from core.validators import validate_length
-from settlement.models.reconciliation import KIND_NAMES
+from settlement.models.reconciliation import KIND_NAMES, NOT_ADJUSTABLE, REOPENING
 from settlement.models import (
     LINE_KINDS, Adjustment, Category, Reconciliation, ReconciliationLine, Resolution, Statement, StatementLine, StatementVersion,
 )
-from settlement.services.adjustments import parse_amount, propose_adjustment, require_finance
+from settlement.services.adjustments import answered_already, parse_amount, propose_adjustment, require_finance
 
 ZERO = Decimal("0.00")
 BATCH = 2000
@@ -41,7 +44,7 @@ RECONCILIATION_FILE = TableSpec(
         "sku": "sku", "商品编码": "sku", "类型": "kind", "明细类型": "kind", "line kind": "kind", "type": "kind",
         "数量": "quantity", "qty": "quantity", "金额": "amount", "结算金额": "amount",
     },
-    max_rows=200_000, max_bytes=30 * 1024 * 1024, noun=gettext_lazy("明细行"),
+    max_rows=200_000, max_bytes=30 * 1024 * 1024, noun=gettext_lazy("明细行"), headings={"sku": "SKU"},
 )
 KINDS = {**{code: code for code in KIND_NAMES}, **{name: code for code, name in KIND_NAMES.items()}}  # a file's words → a kind
 INTEGER = re.compile(r"[+-]?[0-9]{1,9}")  # ASCII digits: \d and int() also take other scripts' digits
@@ -50,6 +53,11 @@ Key = tuple[str, str, str]
 #: a stored line, in the order `_match` builds it
 LINE_FIELDS = ("row", "order_number", "sku", "kind", "quantity", "amount", "our_line_id", "our_quantity", "our_amount", "category")
 NOT_OURS = (None, None, None)
+#: Reconciliations whose differences are still answered here: the latest file of the statement's current version.
+CURRENT = Q(superseded_by__isnull=True, version__number=F("statement__version"))
+#: Lines still to resolve (with `CURRENT` reconciliations): discrepancies never resolved, or whose adjustment was
+#: rejected or withdrawn (`ReconciliationLine.open`).
+UNRESOLVED = ~Q(category=Category.MATCHED) & (Q(resolution="") | Q(adjustment__state__in=REOPENING))
 
 
 def upload_reconciliation(*, statement: Statement, file_name: str, content: bytes, actor, now: datetime) -> Reconciliation:
@@ -75,6 +83,8 @@ def upload_reconciliation(*, statement: Statement, file_name: str, content: byte
             statement=statement, version=version, supplier_id=statement.supplier_id, file_name=file_name[:200],
             uploaded_by=actor, uploaded_at=now, row_count=len(theirs), summary=_summary(lines),
         )
+        Reconciliation.objects.filter(statement=statement, version=version, superseded_by__isnull=True).exclude(
+            pk=reconciliation.pk).update(superseded_by=reconciliation)
         _store(reconciliation, lines)
     return reconciliation
 
@@ -216,11 +226,10 @@ def resolve_line(*, line: ReconciliationLine, resolution: str, actor, now: datet
             "reconciliation__statement__supplier", "reconciliation__version", "adjustment").get(pk=line.pk)
         if line.category == Category.MATCHED:
             raise ValidationFailed(gettext("一致的明细无需处理"), field="line")
+        if line.reconciliation.superseded:
+            raise Conflict(superseded_reason(line.reconciliation), field="line")
         if not line.open:
             raise Conflict(gettext("该明细已处理"), field="line")
-        if line.reconciliation.superseded:
-            versions = {"version": line.reconciliation.version.number, "latest": line.reconciliation.statement.version}
-            raise ValidationFailed(gettext("该对账针对第%(version)s版，结算单已出第%(latest)s版，请对最新版本重新对账") % versions, field="line")
         if resolution not in dict(line.resolutions):
             message = gettext("「%(category)s」的明细不能调账，请以我方为准或核销") % {"category": line.get_category_display()}
             raise ValidationFailed(message, field="resolution")
@@ -234,6 +243,14 @@ def resolve_line(*, line: ReconciliationLine, resolution: str, actor, now: datet
     return line
 
 
+def superseded_reason(reconciliation: Reconciliation) -> str:
+    """Why a superseded reconciliation's lines are no longer resolved (the detail page says the same)."""
+    if reconciliation.reissued:
+        versions = {"version": reconciliation.version.number, "latest": reconciliation.statement.version}
+        return gettext("该对账已过期：它核对的是第%(version)s版，结算单已出第%(latest)s版，请对最新版本重新对账") % versions
+    return gettext("该对账已过期：礼品商已为同一版本重新上传对账文件，请在最新的对账中处理")
+
+
 def _adjustment_for(line: ReconciliationLine, *, resolution: str, actor, now: datetime, note: str) -> Adjustment | None:
     if resolution not in {Resolution.ACCEPT_THEIRS, Resolution.CARRY_FORWARD}:
         return None
@@ -242,8 +259,9 @@ def _adjustment_for(line: ReconciliationLine, *, resolution: str, actor, now: da
         raise ValidationFailed(gettext("双方金额一致，无需调账"), field="resolution")
     reconciliation = line.reconciliation
     statement = reconciliation.statement
+    answered_already(statement_id=statement.pk, lines=[line])
     disputed = resolution == Resolution.ACCEPT_THEIRS and statement.state == Statement.State.DISPUTED
-    reason = (f"对账 {reconciliation.file_name} 第{line.row or '-'}行 {line.order_number} {line.sku} {line.kind}: "
+    reason = (f"对账 {reconciliation.file_name} 第{line.row or '-'}行 {line.order_number} {line.sku} {line.get_kind_display()}: "
               f"{line.get_category_display()} ({Resolution(resolution).label})" + (f" — {note}" if note else ""))
     return propose_adjustment(
         supplier=statement.supplier, kind=Adjustment.Kind.RECONCILIATION, amount=amount, reason=reason, actor=actor, now=now,
@@ -259,10 +277,10 @@ def list_reconciliations(*, actor, month=None, supplier_id: int | None = None, o
         found = found.filter(statement__month=month)
     if supplier_id:
         found = found.filter(supplier_id=supplier_id)
+    waiting = Exists(ReconciliationLine.objects.filter(UNRESOLVED, reconciliation=OuterRef("pk")))
+    found = found.annotate(open=ExpressionWrapper(waiting & CURRENT, output_field=BooleanField()))
     if open_only:
-        waiting = ReconciliationLine.objects.filter(reconciliation=OuterRef("pk")).exclude(category=Category.MATCHED).filter(
-            Q(resolution="") | Q(adjustment__state=Adjustment.State.REJECTED))
-        found = found.filter(Exists(waiting))
+        found = found.filter(open=True)
     return found
 
 
@@ -278,5 +296,19 @@ def reconciliation_lines(*, reconciliation: Reconciliation, category: str = "", 
             raise ValidationFailed(gettext("未知的对账结果 %(category)s") % {"category": category}, field="category")
         lines = lines.filter(category=category)
     if unresolved:
-        lines = lines.exclude(category=Category.MATCHED).filter(Q(resolution="") | Q(adjustment__state=Adjustment.State.REJECTED))
+        lines = lines.none() if reconciliation.superseded else lines.filter(UNRESOLVED)
     return lines
+
+
+def answerable_lines(statement: Statement):
+    """The lines of the statement's current reconciliations a dispute adjustment may answer: open discrepancies an
+    adjustment may settle (not a duplicate row)."""
+    return ReconciliationLine.objects.filter(
+        UNRESOLVED, reconciliation__in=Reconciliation.objects.filter(CURRENT, statement=statement),
+    ).exclude(category__in=NOT_ADJUSTABLE).order_by(F("row").asc(nulls_last=True), "id")
+
+
+@waiting_for({Role.FINANCE})
+def lines_to_resolve(user) -> int:
+    """Discrepancies finance still has to resolve, of reconciliations not superseded (the 对账 badge)."""
+    return ReconciliationLine.objects.filter(UNRESOLVED, Q(reconciliation__in=Reconciliation.objects.filter(CURRENT))).count()

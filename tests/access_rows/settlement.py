@@ -50,7 +50,7 @@ ROWS: dict = {
     ("adjustment-list", "GET"): row(AUTHENTICATED),
     ("adjustment-list", "POST"): only(
         {"finance": 404}, seen_by=EVERYONE,
-        writable={"supplier", "kind", "amount", "reason", "source_kind", "source_id", "statement"},
+        writable={"supplier", "kind", "amount", "reason", "source_kind", "source_id", "statement", "reconciliation_lines"},
         body={"supplier": MISSING, "kind": "penalty", "amount": "-100.00", "reason": "access matrix"},
         headers={"HTTP_IDEMPOTENCY_KEY": "matrix-adjustment"},
     ),
@@ -61,6 +61,10 @@ ROWS: dict = {
     ("adjustment-approve", "POST"): only({"finance": 200}, seen_by=STAFF_READERS, obj="adjustment", writable={"note"}),
     ("adjustment-reject", "POST"): only(
         {"finance": 200}, seen_by=STAFF_READERS, obj="adjustment", writable={"note"}, body={"note": "access matrix"}
+    ),
+    # only its maker (another finance user) withdraws it: the matrix's finance user is refused
+    ("adjustment-withdraw", "POST"): only(
+        {"finance": 403}, seen_by=STAFF_READERS, obj="adjustment", writable={"reason"}, body={"reason": "access matrix"}
     ),
     ("reconciliation-list", "GET"): row(AUTHENTICATED),
     ("reconciliation-list", "POST"): only({"supplier_admin": 415, "other_supplier": 415}, seen_by=EVERYONE),

@@ -135,3 +135,16 @@ def test_a_workbook_that_would_unpack_beyond_the_limit_is_refused_before_it_is_r
 
     assert [(field, code) for field, code, _detail in errors] == [("file", "too_large")]
     assert read_table(file_name="upload.xlsx", content=workbook(HEADER, FIRST_ROW), spec=SPEC) == [(2, {"phone": "13800000000", "points": "5"})]
+
+
+def test_a_missing_or_repeated_column_is_named_by_its_heading_not_its_internal_key():
+    spec = TableSpec(keys=("phone", "points", "sku"), aliases={"phone": "phone", "手机号": "phone", "积分": "points", "SKU": "sku"},
+                     headings={"sku": "SKU"})
+
+    with pytest.raises(TableRejected) as missing:
+        read_table(file_name="x.csv", content="手机号\n13800138000\n".encode(), spec=spec)
+    with pytest.raises(TableRejected) as repeated:
+        read_table(file_name="x.csv", content="phone,手机号,积分,SKU\n1,1,1,1\n".encode(), spec=spec)
+
+    assert [p.detail for p in missing.value.problems] == ["缺少列「积分」", "缺少列「SKU」"]
+    assert [p.detail for p in repeated.value.problems] == ["列「手机号」重复"]

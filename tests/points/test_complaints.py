@@ -13,7 +13,7 @@ from points.models import Complaint, ComplaintDeadline
 from points.services import complaints
 from points.services import orders
 from suppliers.models import Gift, Supplier
-from tests.factories import GiftFactory, SupplierFactory, SupplierUserFactory, UserFactory
+from tests.factories import GiftFactory, SupplierFactory, SupplierUserFactory, UserFactory, contracted
 from tests.helpers import assert_list_queries_constant
 from tests.factories import ADDRESS
 
@@ -560,9 +560,9 @@ def test_the_operators_desk_counts_what_it_must_triage_and_what_was_triaged_to_i
 def test_a_penalty_may_refer_to_a_complaint_about_the_same_supplier_only(complaint, supplier, finance, now):
     from settlement.services.adjustments import propose_adjustment
 
-    penalty = propose_adjustment(supplier=supplier, kind="penalty", amount="-50", reason="投诉属实", actor=finance, now=now,
+    penalty = propose_adjustment(supplier=contracted(supplier), kind="penalty", amount="-50", reason="投诉属实", actor=finance, now=now,
                                  source_kind="complaint", source_id=complaint.number)
     with pytest.raises(ValidationFailed) as refused:
-        propose_adjustment(supplier=SupplierFactory(), kind="penalty", amount="-50", reason="投诉属实", actor=finance, now=now,
+        propose_adjustment(supplier=contracted(SupplierFactory()), kind="penalty", amount="-50", reason="投诉属实", actor=finance, now=now,
                            source_kind="complaint", source_id=complaint.number)
     assert (penalty.source_kind, penalty.source_id, refused.value.field) == ("complaint", complaint.number, "source_id")

@@ -16,13 +16,26 @@ from settlement.models import Statement
 from settlement.services import adjustments, generation, statements
 from suppliers.models import BankAccount, Gift, Location, Supplier
 from suppliers.services import catalog, inventory
-from tests.factories import SHANGHAI, GiftFactory, LicensedSupplierFactory, MemberFactory, SupplierUserFactory, UserFactory
+from tests.factories import (
+    SHANGHAI, GiftFactory, LicensedSupplierFactory, MemberFactory, SupplierFactory, SupplierUserFactory, UserFactory, contracted,
+)
 from tests.golden import golden_file
 from tests.helpers import picked_and_shipped
 
 GOLDEN = golden_file("settlement_2026_10.json")
 ADDRESS = {"recipient_name": "刘洋", "recipient_phone": "13812341234", "address": "浙江省杭州市西湖区文三路100号"}
 SETUP_AT = datetime(2026, 9, 1, 9, 0, tzinfo=SHANGHAI)
+
+
+@pytest.fixture
+def supplier(db):
+    """A supplier under contract: settlement adjusts only suppliers that have one (or a statement)."""
+    return contracted(SupplierFactory())
+
+
+@pytest.fixture
+def other_supplier(db):
+    return contracted(SupplierFactory())
 
 
 def at(text: str) -> datetime:
@@ -122,7 +135,7 @@ def make_world(data: dict) -> World:
     ledger.earn_points(member=world.member, points=500_000, source=ledger.Source("batch", "GOLDEN"), at=SETUP_AT)
     world.warehouse = Location.objects.create(code="W1", name="华东1号仓", kind=Location.Kind.WAREHOUSE)
     for row in data["suppliers"]:
-        supplier = LicensedSupplierFactory(name=row["name"])
+        supplier = contracted(LicensedSupplierFactory(name=row["name"]))
         world.suppliers[row["code"]] = supplier
         world.admins[supplier.name] = SupplierUserFactory(username=f"admin-{row['code']}", role="supplier_admin", supplier=supplier)
         BankAccount.objects.create(supplier=supplier, bank_name="中国工商银行杭州分行", account_name=supplier.name,

@@ -612,3 +612,97 @@ def test_a_retried_adjustment_is_proposed_once_and_a_reused_key_with_another_bod
     assert first.status_code == retried.status_code == 201 and retried["Idempotent-Replayed"] == "true"
     assert retried.json()["id"] == first.json()["id"] and Adjustment.objects.count() == 1
     assert other.status_code == 422 and missing.status_code == 400
+
+
+# --- a difference is paid once; withdrawing; the amount rule ---------------------------------------------------------
+
+def test_a_second_upload_supersedes_the_first_and_a_line_answered_already_is_409(api, uploaded, issued, supplier_admin, finance):
+    first_line = uploaded.lines.get(category="missing_in_ours")
+    assert api(finance).post(f"/api/v1/reconciliation-lines/{first_line.pk}/resolve/", {"resolution": "carry_forward"}).status_code == 200
+    content = CSV_HEADER + b"RO-1,SKU-1,delivery,1,170.00\nRO-9,SKU-9,delivery,1,10.00\n"
+
+    again = upload(api, supplier_admin, issued, content)
+    twin = Reconciliation.objects.get(pk=again.json()["id"]).lines.get(category="missing_in_ours")
+    refused = api(finance).post(f"/api/v1/reconciliation-lines/{twin.pk}/resolve/", {"resolution": "carry_forward"})
+    old = api(finance).get(f"/api/v1/reconciliations/{uploaded.pk}/").json()
+    stale = uploaded.lines.get(category="amount_mismatch")
+
+    assert again.status_code == 201 and (again.json()["superseded"], again.json()["open"]) == (False, True)
+    assert (old["superseded"], old["superseded_by"], old["open"]) == (True, again.json()["id"], False)
+    assert refused.status_code == 409 and "不能重复调账" in refused.json()["errors"][0]["detail"]
+    assert api(finance).post(f"/api/v1/reconciliation-lines/{stale.pk}/resolve/", {"resolution": "accept_ours"}).status_code == 409
+    assert api(finance).get(f"/api/v1/reconciliation-lines/{stale.pk}/").json()["open"] is False
+    assert Adjustment.objects.filter(kind="reconciliation").count() == 1
+    assert [row["id"] for row in api(finance).get("/api/v1/reconciliations/").json()["results"]] == [again.json()["id"], uploaded.pk]
+
+
+def test_a_dispute_adjustment_names_the_reconciliation_lines_it_answers(api, uploaded, issued, supplier_admin, finance,
+                                                                        other_supplier_admin, now):
+    statements.dispute_statement(statement=issued, actor=supplier_admin, now=now, reason="少算一单")
+    claim = uploaded.lines.get(category="missing_in_ours")
+    body = {"kind": "dispute", "amount": "10.00", "reason": "补记", "statement": issued.pk}
+
+    created = propose(api, finance, issued.supplier, **body, reconciliation_lines=[claim.pk])
+    again = propose(api, finance, issued.supplier, **body, reconciliation_lines=[claim.pk])
+    line = api(finance).get(f"/api/v1/reconciliation-lines/{claim.pk}/").json()
+
+    assert created.status_code == 201, created.content
+    assert (line["resolution"], line["adjustment"], line["open"]) == ("accept_theirs", created.json()["id"], False)
+    assert again.status_code == 400 and errors(again) == [("reconciliation_lines", "invalid")]
+    assert Adjustment.objects.filter(kind="dispute").count() == 1
+
+
+def test_a_dispute_adjustment_naming_a_line_of_another_statement_is_400(api, issued, finance, other_supplier, other_supplier_admin,
+                                                                  supplier_admin, now):
+    theirs = Statement.objects.create(supplier=other_supplier, month=SEPTEMBER, generated_at=now, issued_at=now, state="issued")
+    theirs.versions.create(number=1, created_at=now, issued_at=now)
+    found = reconciliation.upload_reconciliation(statement=theirs, file_name="x.csv", content=CSV_HEADER + b"RO-7,SKU-7,delivery,1,1.00\n",
+                                                 actor=other_supplier_admin, now=now)
+    statements.dispute_statement(statement=issued, actor=supplier_admin, now=now, reason="少算一单")
+
+    response = propose(api, finance, issued.supplier, kind="dispute", amount="1.00", reason="x", statement=issued.pk,
+                       reconciliation_lines=[found.lines.get().pk])
+
+    assert response.status_code == 400 and errors(response) == [("reconciliation_lines", "invalid")]
+    assert not Adjustment.objects.filter(kind="dispute").exists()
+
+
+def test_only_the_maker_withdraws_a_pending_adjustment_with_a_reason(api, supplier, finance, finance_checker, supplier_admin):
+    created = propose(api, finance, supplier).json()
+    url = f"/api/v1/adjustments/{created['id']}/withdraw/"
+
+    assert api(finance_checker).post(url, {"reason": "x"}).status_code == 403
+    assert api(supplier_admin).post(url, {"reason": "x"}).status_code == 404  # a proposal is finance's internal work
+    assert api(finance).post(url, {}).status_code == 400
+    withdrawn = api(finance).post(url, {"reason": "金额有误"})
+    history = api(finance).get(f"/api/v1/adjustments/{created['id']}/history/").json()
+
+    assert withdrawn.status_code == 200 and withdrawn.json()["state"] == "withdrawn"
+    assert [(h["transition"], h["actor"], h["reason"]) for h in history] == [("withdraw", "finance", "金额有误")]
+    assert api(finance).post(url, {"reason": "again"}).status_code == 409
+    assert api(finance_checker).post(f"/api/v1/adjustments/{created['id']}/approve/").status_code == 409
+
+
+def test_an_approved_adjustment_names_the_statement_that_booked_it(api, draft, finance):
+    rows = api(finance).get("/api/v1/adjustments/").json()["results"]
+
+    assert [(row["state"], row["booked_statement"]) for row in rows] == [("approved", draft.pk)]
+
+
+@pytest.mark.parametrize(("amount", "stored"), [("1e3", None), ("1E+3", None), ("NaN", None), ("¥1,000.00", "1000.00"), ("-50元", "-50.00")])
+def test_the_api_reads_an_amount_by_the_same_rule_as_the_portal(api, supplier, finance, amount, stored):
+    response = propose(api, finance, supplier, amount=amount)
+
+    if stored is None:
+        assert response.status_code == 400 and errors(response) == [("amount", "invalid")]
+        assert "如 -180.00" in response.json()["errors"][0]["detail"] and not Adjustment.objects.exists()
+    else:
+        assert response.status_code == 201 and response.json()["amount"] == stored
+
+
+def test_an_applicant_is_not_adjusted_through_the_api(api, finance):
+    from tests.factories import SupplierFactory
+
+    response = propose(api, finance, SupplierFactory())
+
+    assert response.status_code == 400 and errors(response) == [("supplier", "invalid")]

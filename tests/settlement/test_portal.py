@@ -540,3 +540,85 @@ def test_a_double_submitted_adjustment_form_proposes_one_adjustment(supplier, fi
 
     assert 'name="token"' in form
     assert first.status_code == second.status_code == 302 and Adjustment.objects.filter(supplier=supplier).count() == 1
+
+
+# --- a difference is paid once; withdrawing; who may be adjusted -----------------------------------------------------
+
+def test_a_second_upload_shows_the_first_as_superseded_and_finance_s_badge_counts_the_open_lines(issued, supplier_admin, finance):
+    import re as regex
+
+    supplier_client, client = logged_in(supplier_admin), logged_in(finance)
+    first = upload(supplier_client, issued, ["订单号,SKU,类型,数量,金额", "RO-9,SKU-9,配送,1,10.00"])
+    upload(supplier_client, issued, ["订单号,SKU,类型,数量,金额", "RO-9,SKU-9,配送,1,10.00", "RO-8,SKU-8,配送,1,8.00"])
+    latest = Reconciliation.objects.exclude(pk=first.pk).get()
+
+    old_page = client.get(f"/settlement/reconciliations/{first.pk}/").content.decode()
+    listing = client.get("/settlement/reconciliations/").content.decode()
+    open_only = client.get("/settlement/reconciliations/?open_only=on").content.decode()
+
+    assert 'data-testid="superseded"' in old_page and "重新上传" in old_page and 'data-action="resolve"' not in old_page
+    assert f'href="/settlement/reconciliations/{latest.pk}/"' in old_page.split('data-testid="superseded"', 1)[1]
+    statuses = regex.findall(r'data-reconciliation="(\d+)".*?data-testid="reconciliation-status">(.*?)</td>', listing, regex.S)
+    assert [(int(pk), "已过期" in status) for pk, status in statuses] == [(latest.pk, False), (first.pk, True)]
+    assert f'data-reconciliation="{first.pk}"' not in open_only and f'data-reconciliation="{latest.pk}"' in open_only
+    # RO-9 and RO-8, which we never booked: two lines to resolve; the old file's RO-9 is not counted again
+    assert regex.search(r'data-testid="nav-badge-settlement-reconciliations"[^>]*>2<', nav(client.get("/")))
+    assert "nav-badge-settlement-reconciliations" not in nav(supplier_client.get("/"))
+    statement_page = supplier_client.get(f"/settlement/statements/{issued.pk}/").content.decode()
+    assert [("已过期" in status) for status in regex.findall(r'data-testid="reconciliation-status">(.*?)</td>', statement_page, regex.S)] == [
+        False, True]
+
+
+def test_the_maker_withdraws_its_proposal_with_a_reason_and_the_history_shows_who_when_why(supplier, finance, finance_checker):
+    maker, checker = logged_in(finance), logged_in(finance_checker)
+    proposed = adjustments.propose_adjustment(supplier=supplier, kind="penalty", amount="-10.00", reason="超时", actor=finance,
+                                              now=datetime(2026, 10, 14, 9, tzinfo=SHANGHAI))
+    own_view, checker_view = maker.get("/settlement/adjustments/").content.decode(), checker.get("/settlement/adjustments/").content.decode()
+
+    refused = checker.post(f"/settlement/adjustments/{proposed.pk}/withdraw/", {"note": "不是我的"}, follow=True)
+    no_reason = maker.post(f"/settlement/adjustments/{proposed.pk}/withdraw/", {"note": ""}, follow=True)
+    proposed.refresh_from_db()
+    assert proposed.state == "proposed" and 'class="error"' in refused.content.decode() and "撤回原因" in no_reason.content.decode()
+    maker.post(f"/settlement/adjustments/{proposed.pk}/withdraw/", {"note": "金额有误"})
+    detail = checker.get(f"/settlement/adjustments/{proposed.pk}/").content.decode()
+
+    proposed.refresh_from_db()
+    assert 'data-action="withdraw"' in own_view and 'data-action="withdraw"' not in checker_view
+    assert proposed.state == "withdrawn"
+    history = detail.split('data-testid="history"', 1)[1]
+    assert "金额有误" in history and "finance" in history and "2026-10-15" in history
+    assert 'data-action="approve"' not in detail
+
+
+def test_an_approved_adjustment_links_to_the_statement_that_booked_it(draft, finance):
+    page = logged_in(finance).get("/settlement/adjustments/").content.decode()
+
+    assert f'<a href="/settlement/statements/{draft.pk}/" data-testid="booked-statement">' in page
+
+
+def test_a_dispute_adjustment_offers_the_open_reconciliation_lines_and_resolves_those_ticked(issued, supplier_admin, finance):
+    upload(logged_in(supplier_admin), issued, ["订单号,SKU,类型,数量,金额", "RO-9,SKU-9,配送,1,10.00", "RO-9,SKU-9,配送,1,10.00"])
+    statements.dispute_statement(statement=issued, actor=supplier_admin, now=FIXED_NOW, reason="少算一单")
+    found = Reconciliation.objects.get()
+    claim, duplicate = found.lines.get(category="missing_in_ours"), found.lines.get(category="duplicate")
+    client = logged_in(finance)
+
+    form = client.get(f"/settlement/statements/{issued.pk}/adjustments/new/").content.decode()
+    client.post(f"/settlement/statements/{issued.pk}/adjustments/new/", {
+        "kind": "dispute", "amount": "10.00", "reason": "补记", "source_kind": "other", "reconciliation_lines": [claim.pk], "token": "d-1"})
+
+    claim.refresh_from_db()
+    assert f'value="{claim.pk}"' in form and f'value="{duplicate.pk}"' not in form and "RO-9 SKU-9 配送" in form
+    assert claim.adjustment == Adjustment.objects.get(kind="dispute") and not claim.open
+
+
+def test_the_adjustment_form_offers_no_applicant_and_refuses_one(supplier, finance):
+    applicant = SupplierFactory(name="申请中礼品商")
+    client = logged_in(finance)
+
+    form = client.get("/settlement/adjustments/new/").content.decode()
+    response = client.post("/settlement/adjustments/new/", {"supplier": applicant.pk, "kind": "other", "amount": "1.00", "reason": "x",
+                                                            "source_kind": "other", "token": "a-1"})
+
+    assert supplier.name in form and "申请中礼品商" not in form
+    assert "supplier" in field_errors(response) and not Adjustment.objects.exists()

@@ -348,7 +348,7 @@ def test_a_reconciliation_of_a_superseded_version_is_no_longer_resolved(reconcil
     Statement.objects.filter(pk=statement.pk).update(version=F("version") + 1)  # reissued since the file was matched
     line = line_in(reconciliation, Category.MISSING_IN_OURS)
 
-    with pytest.raises(ValidationFailed) as refused:
+    with pytest.raises(Conflict) as refused:
         resolve_line(line=line, resolution=Resolution.ACCEPT_THEIRS, actor=finance, now=now)
 
     line.refresh_from_db()
@@ -387,3 +387,162 @@ def test_lines_can_be_read_by_category_or_only_those_still_to_resolve(reconcilia
     assert reconciliation_lines(reconciliation=reconciliation, category="matched").count() == 2
     with pytest.raises(ValidationFailed):
         reconciliation_lines(reconciliation=reconciliation, category="nonsense")
+
+
+# --- a difference is paid once ---------------------------------------------------------------------------------------
+
+def test_a_second_file_for_the_same_version_supersedes_the_first_whose_lines_are_no_longer_resolved(
+    reconciliation, statement, supplier_admin, finance, now
+):
+    again = upload(statement, supplier_admin, now, csv_bytes(SUPPLIER_ROWS))
+    reconciliation.refresh_from_db()
+    old_line = line_in(reconciliation, Category.MISSING_IN_OURS)
+
+    with pytest.raises(Conflict) as refused:
+        resolve_line(line=old_line, resolution=Resolution.CARRY_FORWARD, actor=finance, now=now)
+
+    assert (reconciliation.superseded_by, reconciliation.superseded) == (again, True) and not old_line.open
+    assert "重新上传" in refused.value.detail and not Adjustment.objects.exists()
+    assert list(list_reconciliations(actor=finance, open_only=True)) == [again]
+    assert not reconciliation_lines(reconciliation=reconciliation, unresolved=True).exists()
+    assert reconciliation_lines(reconciliation=again, unresolved=True).count() == 6
+    assert resolve_line(line=line_in(again, Category.MISSING_IN_OURS), resolution=Resolution.CARRY_FORWARD, actor=finance, now=now).adjustment
+
+
+def test_an_order_sku_and_kind_already_answered_by_an_adjustment_is_not_adjusted_again(reconciliation, statement, supplier_admin,
+                                                                                       finance, finance_checker, now):
+    from settlement.services.adjustments import approve_adjustment
+
+    first = resolve_line(line=line_in(reconciliation, Category.MISSING_IN_OURS), resolution=Resolution.CARRY_FORWARD, actor=finance, now=now)
+    again = upload(statement, supplier_admin, now, csv_bytes(SUPPLIER_ROWS))
+    twin = line_in(again, Category.MISSING_IN_OURS)
+
+    with pytest.raises(Conflict) as proposed:
+        resolve_line(line=twin, resolution=Resolution.CARRY_FORWARD, actor=finance, now=now)
+    approve_adjustment(adjustment=first.adjustment, actor=finance_checker, now=now)
+    with pytest.raises(Conflict) as approved:
+        resolve_line(line=twin, resolution=Resolution.ACCEPT_THEIRS, actor=finance, now=now)
+
+    assert first.adjustment.number in proposed.value.detail and "不能重复调账" in approved.value.detail
+    assert Adjustment.objects.count() == 1
+    twin.refresh_from_db()
+    assert twin.open  # accepting ours or writing it off stays possible
+    assert resolve_line(line=twin, resolution=Resolution.ACCEPT_OURS, actor=finance, now=now).adjustment is None
+
+
+@pytest.fixture
+def disputed(supplier, supplier_admin, now):
+    """A statement in dispute with a reconciliation: RO-1 matched, RO-1-X (180.00) not booked by us."""
+    statement = statement_of(supplier, date(2026, 10, 1), now, state=Statement.State.DISPUTED)
+    book(statement, [("RO-1", "SKU-A", SourceKind.ORDER, 1, "360.00")], now)
+    upload(statement, supplier_admin, now, csv_bytes([["RO-1", "SKU-A", "配送", "1", "360.00"], ["RO-1-X", "SKU-A", "配送", "1", "180.00"]]))
+    return statement
+
+
+def test_a_dispute_adjustment_resolves_the_reconciliation_lines_it_answers_so_they_are_not_paid_twice(
+    disputed, supplier, finance, finance_checker, now
+):
+    from settlement.services.adjustments import approve_adjustment, propose_adjustment
+
+    claim = ReconciliationLine.objects.get(category=Category.MISSING_IN_OURS)
+    dispute = propose_adjustment(supplier=supplier, kind="dispute", amount="180.00", reason="补计 1 盒", statement=disputed,
+                                 actor=finance, now=now, reconciliation_lines=[claim.pk])
+    approve_adjustment(adjustment=dispute, actor=finance_checker, now=now)
+    claim.refresh_from_db()
+
+    assert (claim.resolution, claim.adjustment, claim.open) == (Resolution.ACCEPT_THEIRS, dispute, False)
+    with pytest.raises(Conflict):
+        resolve_line(line=claim, resolution=Resolution.ACCEPT_THEIRS, actor=finance, now=now)
+    assert list(Adjustment.objects.all()) == [dispute]
+
+
+def test_a_dispute_adjustment_names_only_open_adjustable_lines_of_its_own_statement(disputed, reconciliation, supplier, finance, now):
+    from settlement.services.adjustments import propose_adjustment
+
+    claim = ReconciliationLine.objects.get(reconciliation__statement=disputed, category=Category.MISSING_IN_OURS)
+    matched = ReconciliationLine.objects.get(reconciliation__statement=disputed, category=Category.MATCHED)
+    elsewhere = line_in(reconciliation, Category.MISSING_IN_OURS)  # September's
+    for lines, statement, field in (([claim.pk], None, "reconciliation_lines"), ([matched.pk], disputed, "reconciliation_lines"),
+                                    ([elsewhere.pk], disputed, "reconciliation_lines")):
+        with pytest.raises(ValidationFailed) as refused:
+            propose_adjustment(supplier=supplier, kind="other", amount="180.00", reason="补计", statement=statement, actor=finance,
+                               now=now, reconciliation_lines=lines)
+        assert refused.value.field == field
+    assert not Adjustment.objects.exists()
+    claim.refresh_from_db()
+    assert claim.open
+
+
+def test_the_maker_withdraws_a_pending_proposal_with_a_reason_and_its_line_is_open_again(reconciliation, finance, finance_checker, now):
+    from core.errors import InvalidTransition
+    from core.fsm import history_of
+    from settlement.services.adjustments import approve_adjustment, withdraw_adjustment
+
+    line = resolve_line(line=line_in(reconciliation, Category.MISSING_IN_OURS), resolution=Resolution.CARRY_FORWARD, actor=finance, now=now)
+    with pytest.raises(PermissionDenied):
+        withdraw_adjustment(adjustment=line.adjustment, actor=finance_checker, now=now, reason="不是我的")
+    with pytest.raises(ValidationFailed):
+        withdraw_adjustment(adjustment=line.adjustment, actor=finance, now=now, reason=" ")
+    withdrawn = withdraw_adjustment(adjustment=line.adjustment, actor=finance, now=now, reason="金额算错，重新提交")
+    line.refresh_from_db()
+
+    assert withdrawn.state == Adjustment.State.WITHDRAWN and line.open
+    assert [(log.transition, log.actor, log.reason) for log in history_of(withdrawn)] == [("withdraw", finance, "金额算错，重新提交")]
+    assert line.pk in [row.pk for row in reconciliation_lines(reconciliation=reconciliation, unresolved=True)]
+    again = resolve_line(line=line, resolution=Resolution.CARRY_FORWARD, actor=finance, now=now)  # no longer answered
+    approve_adjustment(adjustment=again.adjustment, actor=finance_checker, now=now)
+    with pytest.raises(InvalidTransition):
+        withdraw_adjustment(adjustment=again.adjustment, actor=finance, now=now, reason="晚了")
+
+
+def test_finance_s_badge_counts_open_lines_of_reconciliations_not_superseded(reconciliation, statement, supplier_admin, finance, now):
+    from settlement.services.reconciliation import lines_to_resolve
+
+    before = lines_to_resolve(finance)
+    resolve_line(line=line_in(reconciliation, Category.DUPLICATE), resolution=Resolution.WRITE_OFF, actor=finance, now=now)
+    resolved = lines_to_resolve(finance)
+    upload(statement, supplier_admin, now, csv_bytes(SUPPLIER_ROWS[:1]))  # supersedes: only the new file's lines count
+
+    assert (before, resolved, lines_to_resolve(finance), lines_to_resolve(supplier_admin)) == (6, 5, 4, 0)
+    Statement.objects.filter(pk=statement.pk).update(version=F("version") + 1)  # reissued: nothing left to resolve here
+    assert lines_to_resolve(finance) == 0
+
+
+def test_the_adjustment_reason_names_the_line_kind_by_its_label(reconciliation, finance, now):
+    line = resolve_line(line=line_in(reconciliation, Category.QUANTITY_MISMATCH), resolution=Resolution.CARRY_FORWARD, actor=finance, now=now)
+
+    assert "RO-2 SKU-A 配送" in line.adjustment.reason and "delivery" not in line.adjustment.reason
+
+
+def test_amounts_with_a_currency_mark_are_read_and_a_bad_amount_says_the_format_and_its_row(statement, supplier_admin, now):
+    found = upload(statement, supplier_admin, now, csv_bytes([["RO-1", "SKU-A", "配送", "2", "￥360.00"], ["RO-2", "SKU-A", "配送", "1", "¥180.00"],
+                                                              ["RO-3", "SKU-B", "配送", "1", "99.00元"]]))
+    with pytest.raises(TableRejected) as rejected:
+        upload(statement, supplier_admin, now, csv_bytes([["RO-1", "SKU-A", "配送", "2", "三百六十元"]]))
+
+    assert found.summary["matched"]["count"] == 3
+    assert [(p.row, p.column, p.detail) for p in rejected.value.problems] == [(2, "amount", "第2行：金额格式不正确，应为数字，最多两位小数，如 -180.00")]
+
+
+def test_a_missing_column_is_named_by_its_heading(statement, supplier_admin, now):
+    with pytest.raises(TableRejected) as rejected:
+        upload(statement, supplier_admin, now, csv_bytes([["RO-1", "SKU-A", "2", "360.00"]], header=["订单号", "SKU", "数量", "金额"]))
+
+    assert [p.detail for p in rejected.value.problems] == ["缺少列「类型」"]
+
+
+# --- who may be adjusted ---------------------------------------------------------------------------------------------
+
+def test_an_applicant_without_a_contract_or_statement_is_not_adjusted_nor_a_dispute_without_a_statement(supplier, finance, now):
+    from settlement.services.adjustments import propose_adjustment
+    from tests.factories import SupplierFactory
+
+    with pytest.raises(ValidationFailed) as applicant:
+        propose_adjustment(supplier=SupplierFactory(), kind="compensation", amount="10.00", reason="补偿", actor=finance, now=now)
+    with pytest.raises(ValidationFailed) as dispute:
+        propose_adjustment(supplier=supplier, kind="dispute", amount="10.00", reason="异议", actor=finance, now=now)
+
+    assert (applicant.value.field, dispute.value.field) == ("supplier", "kind") and not Adjustment.objects.exists()
+    with_statement = SupplierFactory()
+    statement_of(with_statement, date(2026, 9, 1), now)
+    assert propose_adjustment(supplier=with_statement, kind="other", amount="1", reason="x", actor=finance, now=now).amount == Decimal("1.00")
