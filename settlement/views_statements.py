@@ -71,13 +71,17 @@ ACTIONS = {
 }
 
 
-def offered_actions(statement: Statement, user, bound: dict | None = None) -> list[tuple[str, StatementAction, forms.Form]]:
-    """The steps the user takes on the statement in its current state, each with its form (`bound` after a refusal)."""
+def offered_actions(statement: Statement, user, bound: dict | None = None) -> list[tuple[str, StatementAction, forms.Form | None, str]]:
+    """The steps the user takes on the statement in its current state, each with its form (`bound` after a refusal),
+    or, for a payment step that needs another finance user than this one, no form and the reason."""
     available = {t.name for t in statement.get_available_state_transitions()}
     offered = []
     for name, action in ACTIONS.items():
         if name in available and user.role in action.roles:
-            offered.append((name, action, (bound or {}).get(name) or action.form(auto_id=False)))
+            if refusal := statements.payment_refusal(statement, user, name):
+                offered.append((name, action, None, refusal))
+            else:
+                offered.append((name, action, (bound or {}).get(name) or action.form(auto_id=False), ""))
     return offered
 
 

@@ -85,13 +85,16 @@ class GenerationRunViewSet(viewsets.ReadOnlyModelViewSet):
 class StatementSerializer(serializers.ModelSerializer):
     supplier_name = serializers.CharField(source="supplier.name", read_only=True)
     month = MonthField(read_only=True)
+    issued_by = serializers.CharField(source="issued_by.username", default=None, read_only=True)
+    payment_approved_by = serializers.CharField(source="payment_approved_by.username", default=None, read_only=True)
+    paid_by = serializers.CharField(source="paid_by.username", default=None, read_only=True)
 
     class Meta:
         model = Statement
         fields = [
-            "id", "supplier", "supplier_name", "month", "version", "state", "payable", "generated_at", "issued_at", "confirmed_at",
-            "deemed_confirmed", "dispute_reason", "invoice_number", "invoice_amount", "invoiced_at", "payment_approved_at",
-            "payment_reference", "payment_date", "closed_at", "receivable",
+            "id", "supplier", "supplier_name", "month", "version", "state", "payable", "generated_at", "issued_at", "issued_by",
+            "confirmed_at", "deemed_confirmed", "dispute_reason", "invoice_number", "invoice_amount", "invoiced_at",
+            "payment_approved_at", "payment_approved_by", "payment_reference", "payment_date", "paid_by", "closed_at", "receivable",
         ]
         read_only_fields = fields
 

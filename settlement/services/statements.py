@@ -71,7 +71,7 @@ def issue_statement(*, statement: Statement, actor, now: datetime, reason: str =
         statement = lock(statement)
         version = current_version(statement)
         _freeze(version, statement=statement, actor=actor, now=now)
-        apply_transition(statement, "issue", actor=actor, at=now, reason=reason, issued_at=now)
+        apply_transition(statement, "issue", actor=actor, at=now, reason=reason, issued_at=now, issued_by=actor)
         _tell_supplier(statement, kind="statement_issued", now=now)
     return statement
 
@@ -95,7 +95,7 @@ def reissue_statement(*, statement: Statement, actor, now: datetime, reason: str
         version = StatementVersion.objects.create(statement=statement, number=number, created_at=now, **figures)
         _freeze(version, statement=statement, actor=actor, now=now)
         apply_transition(statement, "reissue", actor=actor, at=now, reason=reason, version=number, payable=version.payable,
-                         issued_at=now)
+                         issued_at=now, issued_by=actor)
         correct_carried(statement, actor=actor, now=now)
         _tell_supplier(statement, kind="statement_issued", now=now)
     return statement
@@ -243,16 +243,41 @@ def invoice_statement(*, statement: Statement, actor, now: datetime, number: str
     return statement
 
 
+def payment_refusal(statement: Statement, actor, step: str) -> str:
+    """Why `actor` may not take the payment `step` ("approve_payment" or "pay") on the statement: separation of duties
+    (SPEC §4.11) has the payment approved by a finance user other than the one who issued the current version, and
+    paid by one other than its approver. '' when nothing stands in the way."""
+    if step == "approve_payment" and statement.issued_by_id and statement.issued_by_id == actor.pk:
+        return gettext("付款审批需由下发人以外的财务人员进行")
+    if step == "pay" and statement.payment_approved_by_id and statement.payment_approved_by_id == actor.pk:
+        return gettext("登记付款需由付款审批人以外的财务人员进行")
+    return ""
+
+
+def _require_other_finance(statement: Statement, actor, step: str) -> None:
+    """:raises InvalidTransition: the step is not one the statement's state allows :raises PermissionDenied: the
+    person whose own step this one checks (`payment_refusal`)"""
+    require_transition(statement, step)
+    if refusal := payment_refusal(statement, actor, step):
+        raise PermissionDenied(refusal)
+
+
 def approve_payment(*, statement: Statement, actor, now: datetime, reason: str = "") -> Statement:
-    """:raises PermissionDenied: :raises InvalidTransition:"""
+    """Approve the payment of an invoiced statement; the approver is not the issuer of its current version.
+
+    :raises PermissionDenied: :raises InvalidTransition:"""
     require_finance(actor)
     with transaction.atomic():
-        return apply_transition(lock(statement), "approve_payment", actor=actor, at=now, reason=reason, approved_at=now)
+        statement = lock(statement)
+        _require_other_finance(statement, actor, "approve_payment")
+        return apply_transition(statement, "approve_payment", actor=actor, at=now, reason=reason, approved_at=now,
+                                approved_by=actor)
 
 
 def pay_statement(*, statement: Statement, actor, now: datetime, reference: str, paid_on: date | None = None) -> Statement:
-    """Record the payment with its bank reference and date. :raises PermissionDenied: :raises ValidationFailed:
-    :raises InvalidTransition:"""
+    """Record the payment with its bank reference and date; the payer is not the payment's approver.
+
+    :raises PermissionDenied: :raises ValidationFailed: :raises InvalidTransition:"""
     require_finance(actor)
     reference = (reference or "").strip()
     if not reference:
@@ -262,10 +287,12 @@ def pay_statement(*, statement: Statement, actor, now: datetime, reference: str,
         raise ValidationFailed(gettext("付款日期不能晚于今天"), field="payment_date")
     with transaction.atomic():
         statement = lock(statement)
+        _require_other_finance(statement, actor, "pay")
         if statement.payment_approved_at and paid_on < timezone.localtime(statement.payment_approved_at).date():
             raise ValidationFailed(gettext("付款日期不能早于付款审批日期"),
                                    field="payment_date")
-        apply_transition(statement, "pay", actor=actor, at=now, reason=f"付款凭证 {reference}", reference=reference, paid_on=paid_on)
+        apply_transition(statement, "pay", actor=actor, at=now, reason=f"付款凭证 {reference}", reference=reference, paid_on=paid_on,
+                         paid_by=actor)
         _tell_supplier(statement, kind="statement_paid", now=now, reference=reference)
     return statement
 
@@ -286,7 +313,7 @@ def carry_corrections(statement: Statement, *, actor=None) -> QuerySet[Adjustmen
 
 def list_statements(*, actor, month: date | None = None, state: str = "", supplier_id: int | None = None) -> QuerySet[Statement]:
     """The statements the actor may see; a supplier sees a statement once it is issued (a draft is finance's work)."""
-    statements = Statement.objects.visible_to(actor).select_related("supplier")
+    statements = Statement.objects.visible_to(actor).select_related("supplier", "issued_by", "payment_approved_by", "paid_by")
     if getattr(actor, "role", None) in SUPPLIER_ROLES:
         statements = statements.exclude(state=Statement.State.DRAFT)
     if month:
@@ -329,4 +356,9 @@ WAITING_FOR = {Role.FINANCE: (State.DISPUTED, State.INVOICED, State.APPROVED), R
 
 @waiting_for(WAITING_FOR.keys())
 def statements_waiting(user) -> int:
-    return Statement.objects.visible_to(user).filter(state__in=WAITING_FOR[user.role]).count()
+    """The statements waiting for the user's step; finance is not waited for on a payment step it may not take
+    (`payment_refusal`): approving what it issued, paying what it approved."""
+    waiting = Statement.objects.visible_to(user).filter(state__in=WAITING_FOR[user.role])
+    if user.role == Role.FINANCE:
+        waiting = waiting.exclude(state=State.INVOICED, issued_by=user).exclude(state=State.APPROVED, payment_approved_by=user)
+    return waiting.count()

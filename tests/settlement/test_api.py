@@ -244,11 +244,15 @@ def test_another_supplier_cannot_act_on_a_statement_it_cannot_see(api, issued, o
     assert issued.state == "issued"
 
 
-def test_the_supplier_admin_confirms_and_enters_its_invoice_then_finance_approves_and_pays(api, issued, supplier_admin, finance):
+def test_the_supplier_admin_confirms_and_enters_its_invoice_then_finance_approves_and_pays(api, issued, supplier_admin, finance,
+                                                                                           finance_checker):
     assert api(supplier_admin).post(statement_url(issued, "confirm")).json()["state"] == "confirmed"
 
     invoiced = api(supplier_admin).post(statement_url(issued, "invoice"), {"invoice_number": "0012345", "invoice_amount": "680.00"})
-    approved = api(finance).post(statement_url(issued, "approve-payment"))
+    own_issue = api(finance).post(statement_url(issued, "approve-payment"))
+    approved = api(finance_checker).post(statement_url(issued, "approve-payment"))
+    own_approval = api(finance_checker).post(statement_url(issued, "pay"), {"payment_reference": "CMB-1", "payment_date": "2026-10-15"})
+    assert (own_issue.status_code, own_approval.status_code) == (403, 403)
     paid = api(finance).post(statement_url(issued, "pay"), {"payment_reference": "CMB-1", "payment_date": "2026-10-15"})
 
     assert invoiced.status_code == approved.status_code == paid.status_code == 200, paid.content
@@ -272,9 +276,9 @@ def test_an_invoice_that_differs_from_the_payable_is_400_and_changes_nothing(api
     assert (confirmed.state, confirmed.invoice_number) == ("confirmed", "")
 
 
-def test_a_payment_in_the_future_is_400(api, confirmed, supplier_admin, finance, now):
+def test_a_payment_in_the_future_is_400(api, confirmed, supplier_admin, finance, finance_checker, now):
     statements.invoice_statement(statement=confirmed, actor=supplier_admin, now=now, number="1", amount="680.00")
-    statements.approve_payment(statement=confirmed, actor=finance, now=now)
+    statements.approve_payment(statement=confirmed, actor=finance_checker, now=now)
 
     response = api(finance).post(statement_url(confirmed, "pay"), {"payment_reference": "X", "payment_date": "2026-10-16"})
 

@@ -305,8 +305,8 @@ def test_a_dispute_is_answered_by_an_adjustment_of_one_finance_user_approved_by_
     assert 'data-version="1"' in page and 'data-version="2"' in page and "按异议补计" in page
 
 
-def test_an_invoice_must_equal_the_payable_then_finance_approves_and_pays(issued, supplier_admin, finance):
-    supplier, money = logged_in(supplier_admin), logged_in(finance)
+def test_an_invoice_must_equal_the_payable_then_finance_approves_and_pays(issued, supplier_admin, finance, finance_checker):
+    supplier, money, checker = logged_in(supplier_admin), logged_in(finance), logged_in(finance_checker)
     act(supplier, issued, "confirm")
 
     wrong = act(supplier, issued, "invoice", {"number": "INV-1", "amount": "499.00"})
@@ -314,7 +314,11 @@ def test_an_invoice_must_equal_the_payable_then_finance_approves_and_pays(issued
     assert wrong.status_code == 200 and "amount" in field_errors(wrong) and issued.state == "confirmed"
 
     act(supplier, issued, "invoice", {"number": "INV-1", "amount": "500.00"})
-    act(money, issued, "approve_payment")
+    page = money.get(f"/settlement/statements/{issued.pk}/").content.decode()
+    assert 'data-testid="needs-other-approve_payment"' in page and 'data-action="approve_payment"' not in page
+    act(checker, issued, "approve_payment")
+    page = checker.get(f"/settlement/statements/{issued.pk}/").content.decode()
+    assert 'data-testid="needs-other-pay"' in page and 'data-action="pay"' not in page
     no_reference = act(money, issued, "pay", {"reference": "", "paid_on": "2026-10-15"})
     future = act(money, issued, "pay", {"reference": "PAY-1", "paid_on": "2026-10-20"})
     assert "reference" in field_errors(no_reference) and "paid_on" in field_errors(future)

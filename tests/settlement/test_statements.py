@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import IntegrityError, connection
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from core.errors import InvalidTransition, PermissionDenied, ValidationFailed
@@ -223,10 +223,10 @@ def test_a_reconciliation_upload_is_a_supplier_action_that_holds_off_deemed_conf
 
 # --- invoice, approval, payment ---------------------------------------------------------------------------------
 
-def test_invoice_approval_and_payment(issued, supplier_admin, finance):
+def test_invoice_approval_and_payment(issued, supplier_admin, finance, finance_checker):
     statements.confirm_statement(statement=issued, actor=supplier_admin, now=LATER)
     statements.invoice_statement(statement=issued, actor=supplier_admin, now=LATER, number="04412345", amount="300.00")
-    statements.approve_payment(statement=issued, actor=finance, now=LATER)
+    statements.approve_payment(statement=issued, actor=finance_checker, now=LATER)
     statements.pay_statement(statement=issued, actor=finance, now=LATER, reference="HX20261102001")
 
     issued.refresh_from_db()
@@ -250,10 +250,10 @@ def test_an_invoice_needs_its_number(issued, supplier_admin):
     assert error.value.field == "invoice_number"
 
 
-def test_a_payment_needs_a_reference_and_a_date_not_in_the_future(issued, supplier_admin, finance):
+def test_a_payment_needs_a_reference_and_a_date_not_in_the_future(issued, supplier_admin, finance, finance_checker):
     statements.confirm_statement(statement=issued, actor=supplier_admin, now=LATER)
     statements.invoice_statement(statement=issued, actor=supplier_admin, now=LATER, number="1", amount="300.00")
-    statements.approve_payment(statement=issued, actor=finance, now=LATER)
+    statements.approve_payment(statement=issued, actor=finance_checker, now=LATER)
     with pytest.raises(ValidationFailed) as no_reference:
         statements.pay_statement(statement=issued, actor=finance, now=LATER, reference="")
     with pytest.raises(ValidationFailed) as future:
@@ -261,16 +261,61 @@ def test_a_payment_needs_a_reference_and_a_date_not_in_the_future(issued, suppli
     assert (no_reference.value.field, future.value.field, state_of(issued)) == ("payment_reference", "payment_date", "approved")
 
 
-def test_a_payment_cannot_be_dated_before_its_approval(issued, supplier_admin, finance):
+def test_a_payment_cannot_be_dated_before_its_approval(issued, supplier_admin, finance, finance_checker):
     statements.confirm_statement(statement=issued, actor=supplier_admin, now=LATER)
     statements.invoice_statement(statement=issued, actor=supplier_admin, now=LATER, number="1", amount="300.00")
-    statements.approve_payment(statement=issued, actor=finance, now=LATER)
+    statements.approve_payment(statement=issued, actor=finance_checker, now=LATER)
 
     with pytest.raises(ValidationFailed) as too_early:
         statements.pay_statement(statement=issued, actor=finance, now=LATER, reference="R1", paid_on=LATER.date() - timedelta(days=1))
     statements.pay_statement(statement=issued, actor=finance, now=LATER, reference="R1", paid_on=LATER.date())
 
     assert too_early.value.field == "payment_date" and state_of(issued) == "paid"
+
+
+def test_the_issuer_cannot_approve_the_payment_nor_the_approver_pay_it(issued, supplier_admin, finance, finance_checker):
+    statements.confirm_statement(statement=issued, actor=supplier_admin, now=LATER)
+    statements.invoice_statement(statement=issued, actor=supplier_admin, now=LATER, number="1", amount="300.00")
+
+    with pytest.raises(PermissionDenied):
+        statements.approve_payment(statement=issued, actor=finance, now=LATER)  # finance issued it
+    assert state_of(issued) == "invoiced"
+    statements.approve_payment(statement=issued, actor=finance_checker, now=LATER)
+    with pytest.raises(PermissionDenied):
+        statements.pay_statement(statement=issued, actor=finance_checker, now=LATER, reference="R1")
+    assert state_of(issued) == "approved"
+    statements.pay_statement(statement=issued, actor=finance, now=LATER, reference="R1")
+
+    issued.refresh_from_db()
+    assert (issued.state, issued.issued_by, issued.payment_approved_by, issued.paid_by) == ("paid", finance, finance_checker, finance)
+
+
+def test_the_issuer_of_a_new_version_is_the_one_who_may_not_approve_its_payment(issued, supplier_admin, finance, finance_checker):
+    statements.dispute_statement(statement=issued, actor=supplier_admin, now=LATER, reason="少算")
+    statements.reissue_statement(statement=issued, actor=finance_checker, now=LATER, reason="核对无误，原样重发")
+    statements.confirm_statement(statement=issued, actor=supplier_admin, now=LATER)
+    statements.invoice_statement(statement=issued, actor=supplier_admin, now=LATER, number="1", amount="300.00")
+
+    with pytest.raises(PermissionDenied):
+        statements.approve_payment(statement=issued, actor=finance_checker, now=LATER)
+    assert statements.approve_payment(statement=issued, actor=finance, now=LATER).state == "approved"
+
+
+def test_the_database_refuses_an_issuer_who_approves_or_an_approver_who_pays(issued, finance, finance_checker):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Statement.objects.filter(pk=issued.pk).update(payment_approved_by=finance)
+    Statement.objects.filter(pk=issued.pk).update(payment_approved_by=finance_checker)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Statement.objects.filter(pk=issued.pk).update(paid_by=finance_checker)
+
+
+def test_a_payment_step_waits_only_for_the_finance_users_who_may_take_it(issued, supplier_admin, finance, finance_checker):
+    statements.confirm_statement(statement=issued, actor=supplier_admin, now=LATER)
+    statements.invoice_statement(statement=issued, actor=supplier_admin, now=LATER, number="1", amount="300.00")
+    assert (statements.statements_waiting(finance), statements.statements_waiting(finance_checker)) == (0, 1)
+
+    statements.approve_payment(statement=issued, actor=finance_checker, now=LATER)
+    assert (statements.statements_waiting(finance), statements.statements_waiting(finance_checker)) == (1, 0)
 
 
 def test_one_invoice_number_settles_one_statement_of_a_supplier(issued, supplier, supplier_admin, finance):
@@ -301,9 +346,9 @@ ILLEGAL = {
     "paid": ["issue", "confirm", "dispute", "reissue", "invoice", "approve_payment", "pay", "close"],
 }
 ARGUMENTS = {
-    "issue": {"issued_at": LATER}, "confirm": {"confirmed_at": LATER}, "dispute": {"dispute_reason": "x"},
-    "reissue": {"version": 9, "payable": Decimal("1"), "issued_at": LATER}, "invoice": {"number": "1", "amount": Decimal("1"), "invoiced_at": LATER},
-    "approve_payment": {"approved_at": LATER}, "pay": {"reference": "R", "paid_on": LATER.date()},
+    "issue": {"issued_at": LATER, "issued_by": None}, "confirm": {"confirmed_at": LATER}, "dispute": {"dispute_reason": "x"},
+    "reissue": {"version": 9, "payable": Decimal("1"), "issued_at": LATER, "issued_by": None}, "invoice": {"number": "1", "amount": Decimal("1"), "invoiced_at": LATER},
+    "approve_payment": {"approved_at": LATER, "approved_by": None}, "pay": {"reference": "R", "paid_on": LATER.date(), "paid_by": None},
     "close": {"closed_at": LATER, "receivable": False},
 }
 PATH = {
