@@ -213,7 +213,7 @@ def _close_if_nothing_payable(statement: Statement, *, actor, now: datetime) -> 
     if statement.payable <= 0:
         # a terminated supplier owes a negative payable as a receivable, unless a later statement already carries it
         receivable = statement.payable < 0 and statement.supplier.state == Supplier.State.TERMINATED and carried_line(statement) is None
-        why = "应付金额为负，已终止合作，转为应收" if receivable else "应付金额不大于零，结转下期"
+        why = gettext_noop("应付金额为负，已终止合作，转为应收") if receivable else gettext_noop("应付金额不大于零，结转下期")
         apply_transition(statement, "close", actor=actor, at=now, reason=why, closed_at=now, receivable=receivable)
 
 
@@ -238,7 +238,7 @@ def invoice_statement(*, statement: Statement, actor, now: datetime, number: str
         if statement.state == State.CONFIRMED and amount != statement.payable:
             message = gettext("发票金额 %(amount)s 与应付金额 %(payable)s 不一致") % {"amount": amount, "payable": statement.payable}
             raise ValidationFailed(message, field="invoice_amount")
-        apply_transition(statement, "invoice", actor=actor, at=now, reason=f"发票 {number}", number=number, amount=amount,
+        apply_transition(statement, "invoice", actor=actor, at=now, reason=number, number=number, amount=amount,
                          invoiced_at=now)
     return statement
 
@@ -291,7 +291,7 @@ def pay_statement(*, statement: Statement, actor, now: datetime, reference: str,
         if statement.payment_approved_at and paid_on < timezone.localtime(statement.payment_approved_at).date():
             raise ValidationFailed(gettext("付款日期不能早于付款审批日期"),
                                    field="payment_date")
-        apply_transition(statement, "pay", actor=actor, at=now, reason=f"付款凭证 {reference}", reference=reference, paid_on=paid_on,
+        apply_transition(statement, "pay", actor=actor, at=now, reason=reference, reference=reference, paid_on=paid_on,
                          paid_by=actor)
         _tell_supplier(statement, kind="statement_paid", now=now, reference=reference)
     return statement

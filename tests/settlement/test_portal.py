@@ -141,6 +141,8 @@ def test_an_operator_reads_a_statement_with_its_lines_versions_and_history_but_t
 
     assert 'data-testid="versions"' in page and 'data-version="1"' in page
     assert 'data-testid="section-adjustment"' in page and "合计 ¥500.00" in page
+    adjustment_rows = page.split('data-testid="section-adjustment"', 1)[1].split("</table>", 1)[0]
+    assert '<td class="num"></td>' in adjustment_rows and '<td class="num">0</td>' not in adjustment_rows
     assert 'data-testid="history"' in page and 'data-testid="no-actions"' in page
     assert version.pdf_sha256 in page and 'data-testid="pdf-link"' not in page
 
@@ -241,6 +243,8 @@ def test_the_lines_of_a_version_are_grouped_by_section_with_its_total(issued, fi
     page = logged_in(finance).get(f"/settlement/statements/{issued.pk}/?version=1").content.decode()
 
     assert 'data-testid="section-adjustment"' in page and "合计 ¥500.00" in page
+    adjustment_rows = page.split('data-testid="section-adjustment"', 1)[1].split("</table>", 1)[0]
+    assert '<td class="num"></td>' in adjustment_rows and '<td class="num">0</td>' not in adjustment_rows
     assert "9月结算" not in page and 'data-testid="history"' in page
 
 
@@ -258,6 +262,7 @@ def test_issuing_is_called_下发_on_the_buttons_in_the_history_and_over_the_iss
     assert "出具" not in after
     versions = english.split('data-testid="versions"', 1)[1].split("</thead>", 1)[0]
     assert "<th>Issued at</th>" in versions and "<th>Issue</th>" not in versions
+    assert "<title>Statement 2026-09" in english and "<h1>Statement 2026-09 ·" in english
 
 
 def test_supplier_staff_read_but_only_the_admin_answers(issued, supplier_staff):

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from core.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from core.fsm import apply_transition, history_of
@@ -233,6 +234,7 @@ def test_invoice_approval_and_payment(issued, supplier_admin, finance, finance_c
     assert (issued.state, issued.invoice_number, issued.invoice_amount) == ("paid", "04412345", Decimal("300.00"))
     assert (issued.payment_reference, issued.payment_date) == ("HX20261102001", LATER.date())
     assert [log.transition for log in history_of(issued)] == ["issue", "confirm", "invoice", "approve_payment", "pay"]
+    assert [log.reason for log in history_of(issued)][2:] == ["04412345", "", "HX20261102001"]  # the number, in any language
 
 
 @pytest.mark.parametrize(("amount", "field"), [("299.99", "invoice_amount"), ("abc", "invoice_amount"), ("300.001", "invoice_amount")])
@@ -395,6 +397,15 @@ def test_confirming_nothing_payable_closes_and_the_negative_payable_opens_the_ne
     november = Statement.objects.get(month=generation.next_month(OCTOBER))
     assert (negative.state, negative.payable, negative.receivable) == ("closed", Decimal("-30.00"), False)
     assert (november.versions.get().carried_forward, november.payable) == (Decimal("-30.00"), Decimal("70.00"))
+
+
+def test_the_reason_a_statement_closed_reads_in_the_readers_language(negative, supplier_admin):
+    statements.confirm_statement(statement=negative, actor=supplier_admin, now=LATER)
+
+    closed = history_of(negative).get(transition="close")
+    with translation.override("en"):
+        english = closed.reason_label
+    assert (closed.reason_label, english) == ("应付金额不大于零，结转下期", "Nothing payable: carried into the next statement")
 
 
 def test_a_negative_payable_is_carried_forward_once(negative, supplier_admin, finance):
