@@ -173,6 +173,16 @@ SECTION_TOTALS = {
 }
 
 
+#: The sections whose lines count something (goods delivered or returned, units an extra cost is charged for); an
+#: adjustment or a carried-forward payable has no quantity, and its quantity column is left blank.
+COUNTED_SECTIONS = frozenset({Section.DELIVERY, Section.RETURN, Section.EXTRA_COST})
+
+
+def shown_quantity(section: str, quantity: int) -> str:
+    """The quantity as a statement prints it: blank on a line that counts nothing."""
+    return str(quantity) if section in COUNTED_SECTIONS else ""
+
+
 class SourceKind(models.TextChoices):
     ORDER = "order", _("兑换订单")
     REPLACEMENT = "replacement", _("换货发货")
@@ -222,6 +232,10 @@ class StatementLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_section_display()} {self.order_number or self.description} {self.amount}"
+
+    @property
+    def shown_quantity(self) -> str:
+        return shown_quantity(self.section, self.quantity)
 
     @property
     def line_kind(self) -> str:
