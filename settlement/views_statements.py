@@ -14,7 +14,6 @@ from itertools import groupby
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -89,12 +88,11 @@ def offered_actions(statement: Statement, user, bound: dict | None = None) -> li
 
 def _months_page(request, form: GenerateForm):
     runs = GenerationRun.objects.visible_to(request.user).select_related("started_by")[:20]
-    payables = (statements.list_statements(actor=request.user).order_by().values("month")
-                .annotate(total=Sum("payable")).order_by("-month")[:CHART_MONTHS])
-    points = [(f"{row['month']:%Y-%m}", row["total"].quantize(CENT)) for row in reversed(payables)]
+    payables = statements.monthly_payables(actor=request.user, months=CHART_MONTHS)
+    points = [(f"{row['month']:%Y-%m}", row["payable"].quantize(CENT)) for row in payables]
     context = {
         "form": form, "runs": runs, "running": any(run.status == GenerationRun.Status.RUNNING for run in runs),
-        "chart": bar_chart(points, title=_("各月应付金额")), "payables": points,
+        "chart": bar_chart(points, title=_("各月应付金额")), "payables": payables,
     }
     return render(request, "settlement/months.html", context)
 

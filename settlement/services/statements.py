@@ -8,12 +8,13 @@ next statement, or, once the supplier is terminated, owed by the supplier as a r
 """
 import hashlib
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import reverse
-from django.db.models import Case, Exists, IntegerField, OuterRef, QuerySet, Value, When
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
@@ -31,6 +32,7 @@ from suppliers.services.notices import send_notice
 from suppliers.selectors_profile import payable_account, shows_account_numbers
 
 State = Statement.State
+ZERO = Decimal("0.00")
 DEEMED_CONFIRMED_AFTER = timedelta(days=10)
 
 
@@ -323,6 +325,17 @@ def list_statements(*, actor, month: date | None = None, state: str = "", suppli
     if supplier_id:
         statements = statements.filter(supplier_id=supplier_id)
     return statements
+
+
+def monthly_payables(*, actor, months: int) -> list[dict]:
+    """The last `months` months with issued statements, oldest first: what is payable (the positive payables of the
+    statements' issued versions) and, apart from it, what was carried forward (their negative payables, which are not
+    paid but carried into the next statement). A draft is finance's work in progress and counts in neither."""
+    issued = list_statements(actor=actor).exclude(state=State.DRAFT).order_by()
+    rows = (issued.values("month").annotate(paid=Sum("payable", filter=Q(payable__gt=0), default=ZERO),
+                                            carried=Sum("payable", filter=Q(payable__lt=0), default=ZERO))
+            .order_by("-month")[:months])
+    return [{"month": row["month"], "payable": row["paid"], "carried": row["carried"]} for row in reversed(rows)]
 
 
 def version_lines(version: StatementVersion) -> QuerySet:

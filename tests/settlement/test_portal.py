@@ -185,7 +185,13 @@ def test_finance_generates_a_month_and_sees_the_run_and_the_payables_chart(suppl
     assert (run.status, run.percent, run.statements_created) == ("finished", 100, 1)
     page = client.get("/settlement/months/").content.decode()
     assert 'data-month="2026-09"' in page and 'value="100"' in page
+    assert 'data-label="2026-09"' not in page  # a draft is not charted
+    BankAccount.objects.create(supplier=supplier, bank_name="中国银行", account_name=supplier.name, account_number="6216600000001234",
+                               approved_at=datetime(2026, 1, 5, tzinfo=SHANGHAI))
+    statements.issue_statement(statement=Statement.objects.get(), actor=finance, now=FIXED_NOW)
+    page = client.get("/settlement/months/").content.decode()
     assert '<svg class="chart"' in page and 'data-label="2026-09" data-value="500.00"' in page
+    assert 'data-testid="chart-caption"' in page
 
 
 @pytest.mark.parametrize("month", ["2026-13", "2026-10", ""])

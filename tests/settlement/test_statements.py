@@ -408,6 +408,20 @@ def test_the_reason_a_statement_closed_reads_in_the_readers_language(negative, s
     assert (closed.reason_label, english) == ("应付金额不大于零，结转下期", "Nothing payable: carried into the next statement")
 
 
+def test_the_months_chart_counts_issued_positive_payables_and_shows_carried_amounts_apart(negative, supplier, finance):
+    other = SupplierFactory()
+    paying_account(other)
+    booked_order(other, "250.00", recorded_at=datetime(2026, 10, 4, tzinfo=SHANGHAI))
+    generation.generate_now(month=OCTOBER, actor=finance, now=GENERATED_AT)  # the other supplier's October: a draft
+    assert statements.monthly_payables(actor=finance, months=12) == [
+        {"month": OCTOBER, "payable": Decimal("0.00"), "carried": Decimal("-30.00")}]
+
+    statements.issue_statement(statement=Statement.objects.get(supplier=other), actor=finance, now=GENERATED_AT)
+
+    assert statements.monthly_payables(actor=finance, months=12) == [
+        {"month": OCTOBER, "payable": Decimal("250.00"), "carried": Decimal("-30.00")}]
+
+
 def test_a_negative_payable_is_carried_forward_once(negative, supplier_admin, finance):
     statements.confirm_statement(statement=negative, actor=supplier_admin, now=LATER)
     for month in (generation.next_month(OCTOBER), generation.next_month(generation.next_month(OCTOBER))):
