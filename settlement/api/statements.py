@@ -88,15 +88,22 @@ class StatementSerializer(serializers.ModelSerializer):
     issued_by = serializers.CharField(source="issued_by.username", default=None, read_only=True)
     payment_approved_by = serializers.CharField(source="payment_approved_by.username", default=None, read_only=True)
     paid_by = serializers.CharField(source="paid_by.username", default=None, read_only=True)
+    respond_by = serializers.SerializerMethodField(help_text="when an issued statement is deemed confirmed without an answer")
 
     class Meta:
         model = Statement
         fields = [
             "id", "supplier", "supplier_name", "month", "version", "state", "payable", "generated_at", "issued_at", "issued_by",
-            "confirmed_at", "deemed_confirmed", "dispute_reason", "invoice_number", "invoice_amount", "invoiced_at",
+            "respond_by", "confirmed_at", "deemed_confirmed", "dispute_reason", "invoice_number", "invoice_amount", "invoiced_at",
             "payment_approved_at", "payment_approved_by", "payment_reference", "payment_date", "paid_by", "closed_at", "receivable",
         ]
         read_only_fields = fields
+
+
+    @extend_schema_field(OpenApiTypes.DATETIME)
+    def get_respond_by(self, statement) -> str | None:
+        deadline = statements.respond_by(statement)
+        return None if deadline is None else serializers.DateTimeField().to_representation(deadline)
 
 
 class StatementVersionSerializer(serializers.ModelSerializer):

@@ -2,8 +2,8 @@
 
 Issuing freezes a version: its totals, the bank account it pays (approved at least 7 days before) and its PDF
 with the SHA-256. A dispute is answered with dispute adjustments that join the next version, which is issued
-in turn; earlier versions stay as they were. An issued version with no supplier action for 10 days is deemed
-confirmed (beat). Confirming a statement with nothing payable closes it; a negative payable is carried into the
+in turn; earlier versions stay as they were. An issued version with no supplier answer for 10 days is deemed
+confirmed (beat); a reconciliation upload moves that deadline once, to 10 days after the first upload. Confirming a statement with nothing payable closes it; a negative payable is carried into the
 next statement, or, once the supplier is terminated, owed by the supplier as a receivable.
 """
 import hashlib
@@ -14,7 +14,10 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import reverse
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Sum, Value, When
+from django.db.models import (
+    Case, DateTimeField, ExpressionWrapper, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
@@ -192,13 +195,28 @@ def dispute_statement(*, statement: Statement, actor, now: datetime, reason: str
     return statement
 
 
+def with_respond_by(statements: QuerySet[Statement]) -> QuerySet[Statement]:
+    """The statements annotated with `respond_by`, the moment an issued version is deemed confirmed without an answer:
+    10 days after it was issued, or, when the supplier uploaded its reconciliation file for that version (an action
+    whose answer follows once finance has looked at the differences), 10 days after its first upload. Counted from
+    the first upload only: uploading again does not push the deadline further, so it cannot be put off for ever."""
+    first_upload = (Reconciliation.objects.filter(statement=OuterRef("pk"), version__number=OuterRef("version"))
+                    .order_by("uploaded_at").values("uploaded_at")[:1])
+    start = Coalesce(Subquery(first_upload), F("issued_at"))
+    return statements.annotate(respond_by=ExpressionWrapper(start + DEEMED_CONFIRMED_AFTER, output_field=DateTimeField()))
+
+
+def respond_by(statement: Statement) -> datetime | None:
+    """When the statement's issued version is deemed confirmed (`with_respond_by`); None unless it is issued."""
+    if statement.state != State.ISSUED:
+        return None
+    return getattr(statement, "respond_by", None) or with_respond_by(Statement.objects.filter(pk=statement.pk)).get().respond_by
+
+
 def deem_confirmed(*, now: datetime) -> list[int]:
-    """Confirm, flagged as deemed, every version with no supplier action for 10 days (beat): issued 10 days ago, and
-    no reconciliation file uploaded for it in the last 10 days (an upload is the supplier's action, and its answer
-    follows once finance has looked at the differences)."""
-    cutoff = now - DEEMED_CONFIRMED_AFTER
-    recent_upload = Reconciliation.objects.filter(statement=OuterRef("pk"), version__number=OuterRef("version"), uploaded_at__gt=cutoff)
-    due = Statement.objects.filter(state=State.ISSUED, issued_at__lte=cutoff).exclude(Exists(recent_upload)).values_list("pk", flat=True)
+    """Confirm, flagged as deemed, every issued version with no supplier answer by its deadline (beat): 10 days after
+    issue, or after the supplier's first reconciliation upload for it (`with_respond_by`)."""
+    due = with_respond_by(Statement.objects.filter(state=State.ISSUED)).filter(respond_by__lte=now).values_list("pk", flat=True)
     confirmed = []
     for pk in list(due):
         with transaction.atomic():
@@ -315,7 +333,8 @@ def carry_corrections(statement: Statement, *, actor=None) -> QuerySet[Adjustmen
 
 def list_statements(*, actor, month: date | None = None, state: str = "", supplier_id: int | None = None) -> QuerySet[Statement]:
     """The statements the actor may see; a supplier sees a statement once it is issued (a draft is finance's work)."""
-    statements = Statement.objects.visible_to(actor).select_related("supplier", "issued_by", "payment_approved_by", "paid_by")
+    statements = with_respond_by(
+        Statement.objects.visible_to(actor).select_related("supplier", "issued_by", "payment_approved_by", "paid_by"))
     if getattr(actor, "role", None) in SUPPLIER_ROLES:
         statements = statements.exclude(state=Statement.State.DRAFT)
     if month:

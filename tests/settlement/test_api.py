@@ -261,6 +261,13 @@ def test_the_supplier_admin_confirms_and_enters_its_invoice_then_finance_approve
     assert (body["payment_reference"], body["payment_date"]) == ("CMB-1", "2026-10-15")
 
 
+def test_an_issued_statement_says_by_when_it_is_deemed_confirmed_and_a_confirmed_one_does_not(api, issued, supplier_admin):
+    deadline = datetime.fromisoformat(api(supplier_admin).get(statement_url(issued)).json()["respond_by"])
+    confirmed = api(supplier_admin).post(statement_url(issued, "confirm")).json()
+
+    assert deadline == issued.issued_at + timedelta(days=10) and confirmed["respond_by"] is None
+
+
 def test_supplier_staff_may_not_confirm(api, issued, supplier_staff):
     assert api(supplier_staff).post(statement_url(issued, "confirm")).status_code == 403
     issued.refresh_from_db()

@@ -3,9 +3,10 @@ statements with confirm, dispute, invoice and its own reconciliation file; PDFs 
 reading every statement without acting on it."""
 import hashlib
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
+from django.utils import timezone
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -269,6 +270,16 @@ def test_issuing_is_called_下发_on_the_buttons_in_the_history_and_over_the_iss
     versions = english.split('data-testid="versions"', 1)[1].split("</thead>", 1)[0]
     assert "<th>Issued at</th>" in versions and "<th>Issue</th>" not in versions
     assert "<title>Statement 2026-09" in english and "<h1>Statement 2026-09 ·" in english
+
+
+def test_the_supplier_sees_by_when_to_answer_an_issued_statement_on_its_page_and_in_the_list(issued, supplier_admin):
+    client = logged_in(supplier_admin)
+
+    page = client.get(f"/settlement/statements/{issued.pk}/").content.decode()
+    listing = client.get("/settlement/statements/").content.decode()
+
+    deadline = f"{timezone.localtime(issued.issued_at + timedelta(days=10)):%Y-%m-%d %H:%M}"
+    assert f'data-testid="respond-by">{deadline}' in page and f'data-testid="respond-by">{deadline}' in listing
 
 
 def test_supplier_staff_read_but_only_the_admin_answers(issued, supplier_staff):

@@ -222,6 +222,30 @@ def test_a_reconciliation_upload_is_a_supplier_action_that_holds_off_deemed_conf
     assert statements.deem_confirmed(now=uploaded_at + timedelta(days=10)) == [issued.pk]
 
 
+def test_uploading_again_does_not_put_deemed_confirmation_off_past_ten_days_from_the_first_upload(issued, supplier_admin):
+    from settlement.services.reconciliation import upload_reconciliation
+
+    content = "订单号,SKU,类型,数量,金额\nRO-X,SKU-X,配送,1,180.00\n".encode()
+    first = issued.issued_at + timedelta(days=2)
+    for days in (2, 8, 11):
+        upload_reconciliation(statement=issued, file_name="ours.csv", content=content, actor=supplier_admin,
+                              now=issued.issued_at + timedelta(days=days))
+
+    assert statements.respond_by(issued) == first + timedelta(days=10)
+    assert statements.deem_confirmed(now=first + timedelta(days=10) - timedelta(seconds=1)) == []
+    assert statements.deem_confirmed(now=first + timedelta(days=10)) == [issued.pk]
+
+
+def test_an_issued_statement_tells_when_it_is_deemed_confirmed_and_an_answered_one_does_not(issued, supplier_admin):
+    assert statements.respond_by(issued) == issued.issued_at + timedelta(days=10)
+    listed, = statements.list_statements(actor=supplier_admin)
+    assert listed.respond_by == issued.issued_at + timedelta(days=10)
+
+    statements.confirm_statement(statement=issued, actor=supplier_admin, now=LATER)
+    issued.refresh_from_db()
+    assert statements.respond_by(issued) is None
+
+
 # --- invoice, approval, payment ---------------------------------------------------------------------------------
 
 def test_invoice_approval_and_payment(issued, supplier_admin, finance, finance_checker):
