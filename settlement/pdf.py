@@ -1,6 +1,7 @@
 """The statement PDF (结算单, SPEC §4.11): bilingual, paginated, deterministic.
 
 `render_statement(version)` gives the bytes of one statement version: supplier, period, version, issue date,
+for a version after the first the version it supersedes with that version's payable and the reason it was issued,
 the bank account the version pays, then every section's lines (the statement's lines of versions up to this
 one) in tables whose header row is on every page, each section's total, and the summary with the payable.
 Every page is footed "第 x 页 / 共 y 页 · Page x of y". The current state is not printed: the portal shows it.
@@ -118,6 +119,12 @@ def _heading(version: StatementVersion, styles: dict) -> Iterator[Flowable]:
     ]
     if version.issued_at:
         rows.append(("下发日期 Issued", f"{version.issued_at.astimezone(SHANGHAI):%Y-%m-%d}"))
+    if version.number > 1:
+        superseded = statement.versions.get(number=version.number - 1)
+        rows += [
+            ("取代版本 Supersedes", f"v{superseded.number} (应付 Payable {money(superseded.payable)})"),
+            ("下发说明 Reason", version.reason or "—"),
+        ]
     rows += [
         ("开户银行 Bank", version.bank_name or "—"),
         ("账户名称 Account name", version.account_name or "—"),

@@ -148,6 +148,7 @@ def render_detail(request, statement: Statement, *, bound: dict | None = None, s
     versions, chosen = _chosen_version(request, statement)
     lines = paginate(request, statements.version_lines(chosen), per_page=LINES_PER_PAGE)
     user = request.user
+    actions = offered_actions(statement, user, bound)
     for version in versions:
         version.shown_account_number = account_number_for(user, version.account_number) if version.account_number else ""
     context = lines | {
@@ -156,7 +157,8 @@ def render_detail(request, statement: Statement, *, bound: dict | None = None, s
         "chosen": chosen,
         "sections": _sections(chosen, lines["page_obj"]),
         "history": history_of(statement),
-        "actions": offered_actions(statement, user, bound),
+        "actions": actions,
+        "pending": statements.pending_version(statement) if any(name == "reissue" for name, *_rest in actions) else None,
         "is_finance": user.role in FINANCE,
         "is_supplier": user.role in SUPPLIER_ROLES,
         "opens_pdf": statements.may_download_pdf(user),

@@ -117,7 +117,7 @@ class StatementVersionSerializer(serializers.ModelSerializer):
         model = StatementVersion
         fields = [
             "number", "deliveries", "returns", "extra_costs", "adjustments", "carried_forward", "payable", "line_count",
-            "created_at", "issued_at", "issued_by", "bank_name", "account_name", "account_number", "has_pdf", "pdf_sha256",
+            "created_at", "issued_at", "issued_by", "reason", "bank_name", "account_name", "account_number", "has_pdf", "pdf_sha256",
         ]
         read_only_fields = fields
 

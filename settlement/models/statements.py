@@ -133,6 +133,8 @@ class StatementVersion(models.Model):
     created_at = models.DateTimeField(_("生成时间"))
     issued_at = models.DateTimeField(_("下发时间"), null=True, blank=True)
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # why this version was issued (a version after a dispute prints it with the version it supersedes)
+    reason = models.TextField(_("下发说明"), blank=True)
     # the bank account this version pays, snapshotted at issue (approved at least 7 days before)
     bank_account = models.ForeignKey("suppliers.BankAccount", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     bank_name = models.CharField(_("开户银行"), max_length=100, blank=True)

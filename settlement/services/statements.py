@@ -27,7 +27,9 @@ from core.fsm import apply_transition, require_transition
 from core.notifications import notify
 from core.roles import SUPPLIER_ROLES, Role, waiting_for
 from core.validators import validate_length
-from settlement.models import Adjustment, Reconciliation, Section, SourceKind, Statement, StatementLine, StatementVersion
+from settlement.models import (
+    SECTION_TOTALS, Adjustment, Reconciliation, Section, SourceKind, Statement, StatementLine, StatementVersion,
+)
 from settlement.services.adjustments import list_adjustments, parse_amount, propose_adjustment, require_finance
 from settlement.services.generation import version_totals
 from suppliers.models import Supplier
@@ -75,19 +77,33 @@ def issue_statement(*, statement: Statement, actor, now: datetime, reason: str =
     with transaction.atomic():
         statement = lock(statement)
         version = current_version(statement)
+        version.reason = (reason or "").strip()
         _freeze(version, statement=statement, actor=actor, now=now)
         apply_transition(statement, "issue", actor=actor, at=now, reason=reason, issued_at=now, issued_by=actor)
         _tell_supplier(statement, kind="statement_issued", now=now)
     return statement
 
 
+def pending_version(statement: Statement) -> dict:
+    """What version n+1 of a disputed statement would say if issued now: its section totals, line count and payable
+    (the lines so far plus the dispute adjustments approved since), and `changed`: whether it differs from version n."""
+    number = statement.version + 1
+    figures = version_totals([statement.pk], up_to={statement.pk: number})[statement.pk]
+    current = current_version(statement)
+    changed = any(figures[field] != getattr(current, field) for field in ("line_count", "payable", *SECTION_TOTALS.values()))
+    return figures | {"number": number, "changed": changed}
+
+
 def reissue_statement(*, statement: Statement, actor, now: datetime, reason: str = "") -> Statement:
     """Answer a dispute with version n+1: the lines so far plus the dispute adjustments approved since. Not while a
-    dispute adjustment still waits for its checker: it could then never join a version.
+    dispute adjustment still waits for its checker: it could then never join a version; and a version that changes
+    nothing needs a reason (the answer to the dispute is then the reason). The version keeps its reason, which its
+    PDF prints with the version it supersedes.
 
     :raises PermissionDenied: :raises ValidationFailed: :raises InvalidTransition:
     """
     require_finance(actor)
+    reason = (reason or "").strip()
     with transaction.atomic():
         statement = lock(statement)
         require_transition(statement, "reissue")
@@ -95,11 +111,14 @@ def reissue_statement(*, statement: Statement, actor, now: datetime, reason: str
         if waiting:
             raise ValidationFailed(gettext("还有 %(waiting)s 笔异议调账待审批，请先审批或驳回") % {"waiting": waiting},
                                    field="adjustments")
-        number = statement.version + 1
-        figures = version_totals([statement.pk], up_to={statement.pk: number})[statement.pk]
-        version = StatementVersion.objects.create(statement=statement, number=number, created_at=now, **figures)
+        pending = pending_version(statement)
+        if not pending["changed"] and not reason:
+            raise ValidationFailed(gettext("新版本与当前版本相同，请说明原样重新下发的原因"), field="reason")
+        figures = {key: pending[key] for key in ("line_count", "payable", *SECTION_TOTALS.values())}
+        version = StatementVersion.objects.create(statement=statement, number=pending["number"], created_at=now, reason=reason,
+                                                  **figures)
         _freeze(version, statement=statement, actor=actor, now=now)
-        apply_transition(statement, "reissue", actor=actor, at=now, reason=reason, version=number, payable=version.payable,
+        apply_transition(statement, "reissue", actor=actor, at=now, reason=reason, version=version.number, payable=version.payable,
                          issued_at=now, issued_by=actor)
         correct_carried(statement, actor=actor, now=now)
         _tell_supplier(statement, kind="statement_issued", now=now)

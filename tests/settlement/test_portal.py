@@ -293,6 +293,17 @@ def test_supplier_staff_read_but_only_the_admin_answers(issued, supplier_staff):
     assert issued.state == "issued"
 
 
+def test_reissuing_an_unchanged_version_needs_a_reason_next_to_the_field(disputed, finance):
+    client = logged_in(finance)
+    page = client.get(f"/settlement/statements/{disputed.pk}/").content.decode()
+
+    response = act(client, disputed, "reissue", {"reason": ""})
+
+    disputed.refresh_from_db()
+    assert 'data-testid="pending-unchanged"' in page and 'data-testid="pending-payable"><strong>¥500.00</strong>' in page
+    assert response.status_code == 200 and "reason" in field_errors(response) and disputed.state == "disputed"
+
+
 def test_a_dispute_without_a_reason_shows_the_error_next_to_the_field(issued, supplier_admin):
     response = act(logged_in(supplier_admin), issued, "dispute", {"reason": ""})
 
@@ -319,6 +330,8 @@ def test_a_dispute_is_answered_by_an_adjustment_of_one_finance_user_approved_by_
     assert maker_try.status_code == 302 and adjustment.state == "proposed"
 
     checker.post(f"/settlement/adjustments/{adjustment.pk}/approve/", {"note": "核对无误"})
+    before = maker.get(f"/settlement/statements/{disputed.pk}/").content.decode()
+    assert 'data-testid="pending-payable"><strong>¥620.00</strong>' in before and 'data-testid="pending-unchanged"' not in before
     reissued = act(maker, disputed, "reissue", {"reason": "按异议补计"})
 
     disputed.refresh_from_db()

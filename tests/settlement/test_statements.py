@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
+import pdfplumber
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
@@ -193,6 +194,31 @@ def test_a_statement_is_not_reissued_while_a_dispute_adjustment_waits_for_its_ch
     assert refused.value.field == "adjustments" and "1 笔异议调账待审批" in refused.value.detail
     assert (issued.state, issued.version, issued.payable) == ("issued", 2, Decimal("305.00"))
     assert [line.section for line in statements.version_lines(statements.current_version(issued))] == ["delivery", "delivery", "adjustment"]
+
+
+def test_a_version_that_changes_nothing_is_reissued_only_with_a_reason_its_pdf_prints(issued, supplier_admin, finance):
+    statements.dispute_statement(statement=issued, actor=supplier_admin, now=LATER, reason="少算")
+    assert statements.pending_version(issued)["changed"] is False
+
+    with pytest.raises(ValidationFailed) as error:
+        statements.reissue_statement(statement=issued, actor=finance, now=LATER, reason=" ")
+    assert (error.value.field, state_of(issued)) == ("reason", "disputed")
+    statements.reissue_statement(statement=issued, actor=finance, now=LATER, reason="核对签收记录无误，维持原金额")
+
+    v2 = issued.versions.get(number=2)
+    with pdfplumber.open(v2.pdf.open("rb")) as document:
+        text = "\n".join(page.extract_text() for page in document.pages)
+    assert v2.reason == "核对签收记录无误，维持原金额"
+    assert "Supersedes v1 (应付 Payable 300.00)" in text and "核对签收记录无误，维持原金额" in text
+
+
+def test_the_pending_version_shows_what_the_approved_dispute_adjustments_change(issued, supplier_admin, finance, finance_checker):
+    statements.dispute_statement(statement=issued, actor=supplier_admin, now=LATER, reason="少算")
+    dispute_adjustment(issued, maker=finance, checker=finance_checker)
+
+    pending = statements.pending_version(issued)
+
+    assert (pending["number"], pending["adjustments"], pending["payable"], pending["changed"]) == (2, Decimal("-20.00"), Decimal("280.00"), True)
 
 
 def test_reissuing_needs_a_dispute(issued, finance):
