@@ -29,7 +29,7 @@ from core.fsm import history_of
 from core.portal import add_service_errors, paginate
 from core.roles import SUPPLIER_ROLES, Role
 from core.tabular import CONTENT_TYPES
-from settlement.forms import DisputeForm, GenerateForm, InvoiceForm, NoteForm, PayForm, StatementFilterForm
+from settlement.forms import CollectionForm, DisputeForm, GenerateForm, InvoiceForm, NoteForm, PayForm, StatementFilterForm
 from settlement.models import GenerationRun, Section, Statement
 from settlement.pdf import describe
 from settlement.services import generation, reconciliation, statements
@@ -45,7 +45,8 @@ CHART_MONTHS = 12
 CENT = Decimal("0.01")
 DECISIONS = [("approve", gettext_lazy("审批通过"), ""), ("reject", gettext_lazy("驳回"), "danger")]
 # service field → form field
-FIELDS = {"invoice_number": "number", "invoice_amount": "amount", "payment_reference": "reference", "payment_date": "paid_on"}
+FIELDS = {"invoice_number": "number", "invoice_amount": "amount", "payment_reference": "reference", "payment_date": "paid_on",
+          "collection_reference": "reference", "collection_date": "collected_on"}
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,7 @@ ACTIONS = {
     "reissue": StatementAction(gettext_lazy("下发新版本"), statements.reissue_statement, FINANCE),
     "approve_payment": StatementAction(gettext_lazy("审批付款"), statements.approve_payment, FINANCE),
     "pay": StatementAction(gettext_lazy("登记付款"), statements.pay_statement, FINANCE, PayForm),
+    "record_collection": StatementAction(gettext_lazy("登记收款"), statements.record_collection, FINANCE, CollectionForm),
     "confirm": StatementAction(gettext_lazy("确认结算单"), statements.confirm_statement, ADMIN),
     "dispute": StatementAction(gettext_lazy("提出异议"), statements.dispute_statement, ADMIN, DisputeForm, "danger"),
     "invoice": StatementAction(gettext_lazy("登记发票"), statements.invoice_statement, ADMIN, InvoiceForm),

@@ -88,6 +88,7 @@ class StatementSerializer(serializers.ModelSerializer):
     issued_by = serializers.CharField(source="issued_by.username", default=None, read_only=True)
     payment_approved_by = serializers.CharField(source="payment_approved_by.username", default=None, read_only=True)
     paid_by = serializers.CharField(source="paid_by.username", default=None, read_only=True)
+    collected_by = serializers.CharField(source="collected_by.username", default=None, read_only=True)
     respond_by = serializers.SerializerMethodField(help_text="when an issued statement is deemed confirmed without an answer")
 
     class Meta:
@@ -96,6 +97,7 @@ class StatementSerializer(serializers.ModelSerializer):
             "id", "supplier", "supplier_name", "month", "version", "state", "payable", "generated_at", "issued_at", "issued_by",
             "respond_by", "confirmed_at", "deemed_confirmed", "dispute_reason", "invoice_number", "invoice_amount", "invoiced_at",
             "payment_approved_at", "payment_approved_by", "payment_reference", "payment_date", "paid_by", "closed_at", "receivable",
+            "collection_reference", "collection_date", "collected_by",
         ]
         read_only_fields = fields
 
@@ -153,7 +155,7 @@ class StatementFilter(FilterSet):
 
     class Meta:
         model = Statement
-        fields = ["month", "state", "supplier"]
+        fields = ["month", "state", "supplier", "receivable"]
 
     def filter_month(self, queryset, name, value):
         return queryset.filter(month=generation.parse_month(value))
@@ -178,6 +180,12 @@ class PayInput(serializers.Serializer):
     payment_reference = serializers.CharField(source="reference", max_length=60)
     payment_date = serializers.DateField(source="paid_on", required=False, allow_null=True, default=None,
                                          help_text="today if omitted; never in the future")
+
+
+class CollectionInput(serializers.Serializer):
+    collection_reference = serializers.CharField(source="reference", max_length=60)
+    collection_date = serializers.DateField(source="collected_on", required=False, allow_null=True, default=None,
+                                            help_text="today if omitted; never in the future")
 
 
 TARGET = "statement"
@@ -233,3 +241,5 @@ class StatementViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
     approve_payment = transition_action(statements.approve_payment, name="approve_payment", roles=FINANCE, target=TARGET,
                                         input_serializer=ReasonInput)
     pay = transition_action(statements.pay_statement, name="pay", roles=FINANCE, target=TARGET, input_serializer=PayInput)
+    record_collection = transition_action(statements.record_collection, name="record_collection", roles=FINANCE, target=TARGET,
+                                          input_serializer=CollectionInput)

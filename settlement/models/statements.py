@@ -22,9 +22,14 @@ def _nothing_payable(statement: "Statement") -> bool:
     return statement.payable <= 0
 
 
+def _is_receivable(statement: "Statement") -> bool:
+    return statement.receivable
+
+
 class Statement(StateMachine):
     """`draft → issued → confirmed | disputed`, `disputed → issued` (version n+1), `confirmed → invoiced → approved → paid`,
-    `confirmed → closed` when nothing is payable."""
+    `confirmed → closed` when nothing is payable, `closed → collected` when a receivable of a terminated supplier is
+    collected."""
 
     class State(models.TextChoices):
         DRAFT = "draft", _("草稿")
@@ -35,6 +40,7 @@ class Statement(StateMachine):
         APPROVED = "approved", _("已审批付款")
         PAID = "paid", _("已付款")
         CLOSED = "closed", _("已关闭")
+        COLLECTED = "collected", _("应收已收回")
 
     supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.PROTECT, related_name="statements")
     month = models.DateField(_("结算月份"), help_text=_("the first day of the month"))
@@ -61,6 +67,10 @@ class Statement(StateMachine):
     closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
     # a negative payable of a terminated supplier is owed by the supplier instead of carried forward
     receivable = models.BooleanField(_("转为应收"), default=False)
+    # the receivable's collection: the bank reference of the supplier's payment, its date and who recorded it
+    collection_reference = models.CharField(_("收款凭证号"), max_length=60, blank=True)
+    collection_date = models.DateField(_("收款日期"), null=True, blank=True)
+    collected_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     state = FSMField(_("状态"), default=State.DRAFT, choices=State.choices, protected=True)
 
     objects = ScopedManager()
@@ -116,6 +126,10 @@ class Statement(StateMachine):
     @transition(field=state, source=State.CONFIRMED, target=State.CLOSED, conditions=[_nothing_payable])
     def close(self, *, closed_at, receivable: bool) -> None:
         self.closed_at, self.receivable = closed_at, receivable
+
+    @transition(field=state, source=State.CLOSED, target=State.COLLECTED, conditions=[_is_receivable])
+    def record_collection(self, *, reference: str, collected_on, collected_by) -> None:
+        self.collection_reference, self.collection_date, self.collected_by = reference, collected_on, collected_by
 
 
 class StatementVersion(models.Model):

@@ -318,12 +318,8 @@ def pay_statement(*, statement: Statement, actor, now: datetime, reference: str,
 
     :raises PermissionDenied: :raises ValidationFailed: :raises InvalidTransition:"""
     require_finance(actor)
-    reference = (reference or "").strip()
-    if not reference:
-        raise ValidationFailed(gettext("请填写付款凭证号"), field="payment_reference")
-    paid_on = paid_on or timezone.localtime(now).date()
-    if paid_on > timezone.localtime(now).date():
-        raise ValidationFailed(gettext("付款日期不能晚于今天"), field="payment_date")
+    reference, paid_on = _bank_record(reference, paid_on, now=now, fields=("payment_reference", "payment_date"),
+                                      messages=(gettext("请填写付款凭证号"), gettext("付款日期不能晚于今天")))
     with transaction.atomic():
         statement = lock(statement)
         _require_other_finance(statement, actor, "pay")
@@ -334,6 +330,32 @@ def pay_statement(*, statement: Statement, actor, now: datetime, reference: str,
                          paid_by=actor)
         _tell_supplier(statement, kind="statement_paid", now=now, reference=reference)
     return statement
+
+
+def _bank_record(reference: str, on: date | None, *, now: datetime, fields: tuple[str, str], messages: tuple[str, str]):
+    """A bank reference (required, within its column) and the date of the transfer (today if not given, never later),
+    each refused with its own message naming its field. :raises ValidationFailed:"""
+    reference_field, date_field = fields
+    reference = validate_length((reference or "").strip(), model=Statement, column=reference_field)
+    if not reference:
+        raise ValidationFailed(messages[0], field=reference_field)
+    today = timezone.localtime(now).date()
+    if (on or today) > today:
+        raise ValidationFailed(messages[1], field=date_field)
+    return reference, on or today
+
+
+def record_collection(*, statement: Statement, actor, now: datetime, reference: str, collected_on: date | None = None) -> Statement:
+    """Record that a terminated supplier paid what it owed (a statement closed as a receivable): the bank reference
+    of its payment and the date, by a finance user. :raises PermissionDenied: :raises ValidationFailed:
+    :raises InvalidTransition: not a receivable, or collected already"""
+    require_finance(actor)
+    reference, collected_on = _bank_record(reference, collected_on, now=now, fields=("collection_reference", "collection_date"),
+                                           messages=(gettext("请填写收款凭证号"), gettext("收款日期不能晚于今天")))
+    with transaction.atomic():
+        statement = lock(statement)
+        return apply_transition(statement, "record_collection", actor=actor, at=now, reason=reference, reference=reference,
+                                collected_on=collected_on, collected_by=actor)
 
 
 # --- reading --------------------------------------------------------------------------------------------------
@@ -350,10 +372,12 @@ def carry_corrections(statement: Statement, *, actor=None) -> QuerySet[Adjustmen
     return corrections if actor is None else corrections & list_adjustments(actor=actor)
 
 
-def list_statements(*, actor, month: date | None = None, state: str = "", supplier_id: int | None = None) -> QuerySet[Statement]:
-    """The statements the actor may see; a supplier sees a statement once it is issued (a draft is finance's work)."""
+def list_statements(*, actor, month: date | None = None, state: str = "", supplier_id: int | None = None,
+                    receivable: bool = False) -> QuerySet[Statement]:
+    """The statements the actor may see; a supplier sees a statement once it is issued (a draft is finance's work).
+    `receivable`: only those closed as receivables of terminated suppliers (collected or not: filter by `state`)."""
     statements = with_respond_by(
-        Statement.objects.visible_to(actor).select_related("supplier", "issued_by", "payment_approved_by", "paid_by"))
+        Statement.objects.visible_to(actor).select_related("supplier", "issued_by", "payment_approved_by", "paid_by", "collected_by"))
     if getattr(actor, "role", None) in SUPPLIER_ROLES:
         statements = statements.exclude(state=Statement.State.DRAFT)
     if month:
@@ -362,6 +386,8 @@ def list_statements(*, actor, month: date | None = None, state: str = "", suppli
         statements = statements.filter(state=state)
     if supplier_id:
         statements = statements.filter(supplier_id=supplier_id)
+    if receivable:
+        statements = statements.filter(receivable=True)
     return statements
 
 

@@ -10,6 +10,7 @@ from settlement.models import (
     Adjustment, GenerationRun, Kpi, KpiSetting, PenaltyRule, Reconciliation, Section, SourceKind, Statement, StatementLine,
 )
 from settlement.services import adjustments, generation, reconciliation, statements
+from tests.settlement.test_statements import negative, receivable  # noqa: F401  (fixtures: a terminated supplier's receivable)
 from suppliers.models import BankAccount
 from tests.factories import FIXED_NOW, SHANGHAI, SupplierUserFactory
 from tests.helpers import assert_list_queries_constant, fresh_key
@@ -266,6 +267,19 @@ def test_an_issued_statement_says_by_when_it_is_deemed_confirmed_and_a_confirmed
     confirmed = api(supplier_admin).post(statement_url(issued, "confirm")).json()
 
     assert deadline == issued.issued_at + timedelta(days=10) and confirmed["respond_by"] is None
+
+
+def test_finance_lists_the_receivables_and_records_a_collection(api, receivable, finance, supplier_admin):
+    listed = api(finance).get("/api/v1/statements/?receivable=true").json()
+    refused = api(supplier_admin).post(statement_url(receivable, "record-collection"), {"collection_reference": "X"})
+    no_reference = api(finance).post(statement_url(receivable, "record-collection"), {"collection_reference": ""})
+    collected = api(finance).post(statement_url(receivable, "record-collection"), {"collection_reference": "CMB-IN-1"})
+
+    assert [row["id"] for row in listed["results"]] == [receivable.pk]
+    assert (refused.status_code, no_reference.status_code, collected.status_code) == (403, 400, 200)
+    body = collected.json()
+    assert (body["state"], body["collection_reference"], body["collection_date"], body["collected_by"]) == (
+        "collected", "CMB-IN-1", "2026-10-15", "finance")
 
 
 def test_supplier_staff_may_not_confirm(api, issued, supplier_staff):

@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from settlement.models import Adjustment, GenerationRun, Reconciliation, Statement
 from settlement.services import adjustments, generation, statements
+from tests.settlement.test_statements import negative, receivable  # noqa: F401  (fixtures: a terminated supplier's receivable)
 from suppliers.models import BankAccount
 from tests.factories import FIXED_NOW, SHANGHAI, SupplierFactory
 from tests.portal import field_errors, logged_in, nav
@@ -280,6 +281,21 @@ def test_the_supplier_sees_by_when_to_answer_an_issued_statement_on_its_page_and
 
     deadline = f"{timezone.localtime(issued.issued_at + timedelta(days=10)):%Y-%m-%d %H:%M}"
     assert f'data-testid="respond-by">{deadline}' in page and f'data-testid="respond-by">{deadline}' in listing
+
+
+def test_finance_filters_the_receivables_and_records_a_collection_on_the_page(receivable, finance):
+    client = logged_in(finance)
+
+    listed = client.get("/settlement/statements/?receivable=on").content.decode()
+    missing = act(client, receivable, "record_collection", {"reference": "", "collected_on": "2026-10-14"})
+    act(client, receivable, "record_collection", {"reference": "CMB-IN-7", "collected_on": "2026-10-14"})
+
+    receivable.refresh_from_db()
+    page = client.get(f"/settlement/statements/{receivable.pk}/").content.decode()
+    assert f'data-statement="{receivable.pk}"' in listed and listed.count("data-statement=") == 1
+    assert missing.status_code == 200 and "reference" in field_errors(missing)
+    assert (receivable.state, receivable.collection_reference, receivable.collected_by) == ("collected", "CMB-IN-7", finance)
+    assert 'data-testid="collection">CMB-IN-7 · 2026-10-14 · finance' in page
 
 
 def test_supplier_staff_read_but_only_the_admin_answers(issued, supplier_staff):

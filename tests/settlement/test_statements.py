@@ -621,6 +621,50 @@ def test_after_termination_a_negative_payable_becomes_a_receivable(negative, sup
     assert not StatementLine.objects.filter(section=Section.CARRIED_FORWARD).exists()
 
 
+@pytest.fixture
+def receivable(negative, supplier_admin, operator):
+    """The October statement of a supplier terminated before confirming it: closed as a receivable of 30.00."""
+    supplier = ready_to_activate(negative.supplier)
+    onboarding.start_supplier_review(supplier=supplier, actor=operator, now=LATER)
+    onboarding.approve_supplier(supplier=supplier, actor=operator, now=LATER)
+    onboarding.terminate_supplier(supplier=supplier, actor=operator, now=LATER, reason="合同到期不再续约")
+    return statements.confirm_statement(statement=negative, actor=supplier_admin, now=LATER)
+
+
+def test_finance_lists_the_receivables_and_records_their_collection(receivable, finance, finance_checker):
+    assert list(statements.list_statements(actor=finance, receivable=True)) == [receivable]
+    with pytest.raises(ValidationFailed) as no_reference:
+        statements.record_collection(statement=receivable, actor=finance, now=LATER, reference=" ")
+    with pytest.raises(ValidationFailed) as future:
+        statements.record_collection(statement=receivable, actor=finance, now=LATER, reference="R1", collected_on=LATER.date() + timedelta(days=1))
+    assert (no_reference.value.field, future.value.field, state_of(receivable)) == ("collection_reference", "collection_date", "closed")
+
+    statements.record_collection(statement=receivable, actor=finance_checker, now=LATER, reference="CMB-IN-0001")
+
+    receivable.refresh_from_db()
+    assert (receivable.state, receivable.collection_reference, receivable.collection_date, receivable.collected_by) == (
+        "collected", "CMB-IN-0001", LATER.date(), finance_checker)
+    collected = history_of(receivable).get(transition="record_collection")
+    assert (collected.actor, collected.reason) == (finance_checker, "CMB-IN-0001")
+    assert list(statements.list_statements(actor=finance, receivable=True, state="closed")) == []
+
+
+def test_a_statement_closed_by_carrying_its_payable_forward_is_not_collected(negative, supplier_admin, finance):
+    statements.confirm_statement(statement=negative, actor=supplier_admin, now=LATER)
+
+    with pytest.raises(InvalidTransition):
+        statements.record_collection(statement=negative, actor=finance, now=LATER, reference="R1")
+    assert state_of(negative) == "closed" and not statements.list_statements(actor=finance, receivable=True).exists()
+
+
+def test_a_receivable_is_collected_once_and_only_by_finance(receivable, supplier_admin, finance):
+    with pytest.raises(PermissionDenied):
+        statements.record_collection(statement=receivable, actor=supplier_admin, now=LATER, reference="R1")
+    statements.record_collection(statement=receivable, actor=finance, now=LATER, reference="R1")
+    with pytest.raises(InvalidTransition):
+        statements.record_collection(statement=receivable, actor=finance, now=LATER, reference="R2")
+
+
 # --- adjustments: maker-checker ---------------------------------------------------------------------------------
 
 def test_the_creator_of_an_adjustment_cannot_approve_or_reject_it(supplier, finance):
