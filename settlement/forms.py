@@ -59,7 +59,8 @@ class GenerateForm(forms.Form):
 class StatementFilterForm(SupplierFilterForm):
     month = _month_field(required=False)
     state = _any(_("状态"), Statement.State.choices)
-    field_order = ["month", "state", "supplier"]
+    receivable = forms.BooleanField(label=_("仅看应收（已终止合作的负应付）"), required=False)
+    field_order = ["month", "state", "supplier", "receivable"]
 
     def clean_month(self):
         value = self.cleaned_data["month"]
@@ -74,11 +75,13 @@ class StatementFilterForm(SupplierFilterForm):
         """The filters that parsed, as `list_statements` takes them."""
         self.is_valid()
         data = self.cleaned_data
-        return {"month": data.get("month"), "state": data.get("state") or "", "supplier_id": data.get("supplier")}
+        return {"month": data.get("month"), "state": data.get("state") or "", "supplier_id": data.get("supplier"),
+                "receivable": bool(data.get("receivable"))}
 
 
 class ReconciliationFilterForm(StatementFilterForm):
     state = None
+    receivable = None
     open_only = forms.BooleanField(label=_("只看有待处理差异的"), required=False)
     field_order = ["month", "supplier", "open_only"]
 
@@ -140,6 +143,11 @@ class DecisionForm(forms.Form):
 class PayForm(forms.Form):
     reference = _text(_("付款凭证号"), max_length=60)
     paid_on = forms.DateField(label=_("付款日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class CollectionForm(forms.Form):
+    reference = _text(_("收款凭证号"), max_length=60)
+    collected_on = forms.DateField(label=_("收款日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
 
 class DisputeForm(forms.Form):

@@ -1,6 +1,7 @@
 """The statement PDF (结算单, SPEC §4.11): bilingual, paginated, deterministic.
 
 `render_statement(version)` gives the bytes of one statement version: supplier, period, version, issue date,
+for a version after the first the version it supersedes with that version's payable and the reason it was issued,
 the bank account the version pays, then every section's lines (the statement's lines of versions up to this
 one) in tables whose header row is on every page, each section's total, and the summary with the payable.
 Every page is footed "第 x 页 / 共 y 页 · Page x of y". The current state is not printed: the portal shows it.
@@ -44,6 +45,7 @@ from core.masking import mask_phone
 from logistics.models import ReturnRequest
 from logistics.models.costs import CostKind, cost_reference
 from settlement.models import SECTION_TOTALS, Adjustment, Reference, Section, SourceKind, StatementLine, StatementVersion
+from settlement.models.statements import shown_quantity
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 CID_FONT = "STSong-Light"
@@ -61,7 +63,7 @@ SECTION_TITLES = {
 # header, width (pt), right-aligned; 510 pt in all, the page's width within its margins. An order number (22 characters,
 # up to 85.1 pt) fits the order column on one line, "入库单 IB…" the description's.
 COLUMNS = (
-    ("记录时间\nRecorded", 66, False), ("订单号\nOrder", 92, False), ("SKU", 70, False), ("数量\nQty", 30, True),
+    ("记录时间\nRecorded", 66, False), ("订单号\nOrder", 92, False), ("商品编码\nSKU", 70, False), ("数量\nQty", 30, True),
     ("电话\nPhone", 58, False), ("说明\nDescription", 128, False), ("金额 (元)\nAmount (CNY)", 66, True),
 )
 COLUMN_WIDTHS = [width for _, width, _ in COLUMNS]
@@ -117,6 +119,12 @@ def _heading(version: StatementVersion, styles: dict) -> Iterator[Flowable]:
     ]
     if version.issued_at:
         rows.append(("下发日期 Issued", f"{version.issued_at.astimezone(SHANGHAI):%Y-%m-%d}"))
+    if version.number > 1:
+        superseded = statement.versions.get(number=version.number - 1)
+        rows += [
+            ("取代版本 Supersedes", f"v{superseded.number} (应付 Payable {money(superseded.payable)})"),
+            ("下发说明 Reason", version.reason or "—"),
+        ]
     rows += [
         ("开户银行 Bank", version.bank_name or "—"),
         ("账户名称 Account name", version.account_name or "—"),
@@ -136,8 +144,8 @@ def _section_rows(version: StatementVersion, section: str, cell_style: Paragraph
     for recorded_at, order_number, sku, quantity, contact, section_code, source_kind, source_id, description, reference, note, amount in lines:
         text = describe(section=section_code, source_kind=source_kind, source_id=source_id, description=description,
                         reference=reference, note=note, separator="\n")
-        cells = [f"{recorded_at.astimezone(SHANGHAI):%Y-%m-%d %H:%M}", order_number, sku, str(quantity), mask_phone(contact), text,
-                 money(amount)]
+        cells = [f"{recorded_at.astimezone(SHANGHAI):%Y-%m-%d %H:%M}", order_number, sku, shown_quantity(section_code, quantity),
+                 mask_phone(contact), text, money(amount)]
         yield [_fit(text, width, cell_style) for text, width in zip(cells, COLUMN_WIDTHS)]
 
 

@@ -45,13 +45,17 @@ class KpiSettingForm(forms.Form):
 
 
 DECISIONS = {
-    "penalty": (PenaltyProposal, {"accept": (assessment.accept_penalty, "note"), "dismiss": (assessment.dismiss_penalty, "reason")},
+    "penalty": (PenaltyProposal, {"accept": (assessment.accept_penalty, "note"), "dismiss": (assessment.dismiss_penalty, "reason"),
+                                  "confirm_dismissal": (assessment.confirm_penalty_dismissal, "reason"),
+                                  "decline_dismissal": (assessment.decline_penalty_dismissal, "reason")},
                 {Role.FINANCE}, "settlement-penalty-proposals"),
     "suspension": (SuspensionProposal, {"accept": (assessment.accept_suspension, "reason"),
                                         "dismiss": (assessment.dismiss_suspension, "reason")},
                    {Role.OPERATOR}, "settlement-suspension-proposals"),
 }
-DONE = {("penalty", "accept"): gettext_lazy("已转为调账，待另一位财务人员审批"), ("penalty", "dismiss"): gettext_lazy("扣款建议已撤销"),
+DONE = {("penalty", "accept"): gettext_lazy("已转为调账，待另一位财务人员审批"),
+        ("penalty", "dismiss"): gettext_lazy("已申请撤销，待另一位财务人员确认"),
+        ("penalty", "confirm_dismissal"): gettext_lazy("扣款建议已撤销"), ("penalty", "decline_dismissal"): gettext_lazy("已不同意撤销，扣款建议待重新处理"),
         ("suspension", "accept"): gettext_lazy("已暂停与该礼品商的合作"), ("suspension", "dismiss"): gettext_lazy("已决定不予暂停")}
 
 

@@ -14,7 +14,6 @@ from itertools import groupby
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -30,7 +29,7 @@ from core.fsm import history_of
 from core.portal import add_service_errors, paginate
 from core.roles import SUPPLIER_ROLES, Role
 from core.tabular import CONTENT_TYPES
-from settlement.forms import DisputeForm, GenerateForm, InvoiceForm, NoteForm, PayForm, StatementFilterForm
+from settlement.forms import CollectionForm, DisputeForm, GenerateForm, InvoiceForm, NoteForm, PayForm, StatementFilterForm
 from settlement.models import GenerationRun, Section, Statement
 from settlement.pdf import describe
 from settlement.services import generation, reconciliation, statements
@@ -46,7 +45,8 @@ CHART_MONTHS = 12
 CENT = Decimal("0.01")
 DECISIONS = [("approve", gettext_lazy("审批通过"), ""), ("reject", gettext_lazy("驳回"), "danger")]
 # service field → form field
-FIELDS = {"invoice_number": "number", "invoice_amount": "amount", "payment_reference": "reference", "payment_date": "paid_on"}
+FIELDS = {"invoice_number": "number", "invoice_amount": "amount", "payment_reference": "reference", "payment_date": "paid_on",
+          "collection_reference": "reference", "collection_date": "collected_on"}
 
 
 @dataclass(frozen=True)
@@ -65,19 +65,24 @@ ACTIONS = {
     "reissue": StatementAction(gettext_lazy("下发新版本"), statements.reissue_statement, FINANCE),
     "approve_payment": StatementAction(gettext_lazy("审批付款"), statements.approve_payment, FINANCE),
     "pay": StatementAction(gettext_lazy("登记付款"), statements.pay_statement, FINANCE, PayForm),
+    "record_collection": StatementAction(gettext_lazy("登记收款"), statements.record_collection, FINANCE, CollectionForm),
     "confirm": StatementAction(gettext_lazy("确认结算单"), statements.confirm_statement, ADMIN),
     "dispute": StatementAction(gettext_lazy("提出异议"), statements.dispute_statement, ADMIN, DisputeForm, "danger"),
     "invoice": StatementAction(gettext_lazy("登记发票"), statements.invoice_statement, ADMIN, InvoiceForm),
 }
 
 
-def offered_actions(statement: Statement, user, bound: dict | None = None) -> list[tuple[str, StatementAction, forms.Form]]:
-    """The steps the user takes on the statement in its current state, each with its form (`bound` after a refusal)."""
+def offered_actions(statement: Statement, user, bound: dict | None = None) -> list[tuple[str, StatementAction, forms.Form | None, str]]:
+    """The steps the user takes on the statement in its current state, each with its form (`bound` after a refusal),
+    or, for a payment step that needs another finance user than this one, no form and the reason."""
     available = {t.name for t in statement.get_available_state_transitions()}
     offered = []
     for name, action in ACTIONS.items():
         if name in available and user.role in action.roles:
-            offered.append((name, action, (bound or {}).get(name) or action.form(auto_id=False)))
+            if refusal := statements.payment_refusal(statement, user, name):
+                offered.append((name, action, None, refusal))
+            else:
+                offered.append((name, action, (bound or {}).get(name) or action.form(auto_id=False), ""))
     return offered
 
 
@@ -85,12 +90,11 @@ def offered_actions(statement: Statement, user, bound: dict | None = None) -> li
 
 def _months_page(request, form: GenerateForm):
     runs = GenerationRun.objects.visible_to(request.user).select_related("started_by")[:20]
-    payables = (statements.list_statements(actor=request.user).order_by().values("month")
-                .annotate(total=Sum("payable")).order_by("-month")[:CHART_MONTHS])
-    points = [(f"{row['month']:%Y-%m}", row["total"].quantize(CENT)) for row in reversed(payables)]
+    payables = statements.monthly_payables(actor=request.user, months=CHART_MONTHS)
+    points = [(f"{row['month']:%Y-%m}", row["payable"].quantize(CENT)) for row in payables]
     context = {
         "form": form, "runs": runs, "running": any(run.status == GenerationRun.Status.RUNNING for run in runs),
-        "chart": bar_chart(points, title=_("各月应付金额")), "payables": points,
+        "chart": bar_chart(points, title=_("各月应付金额")), "payables": payables,
     }
     return render(request, "settlement/months.html", context)
 
@@ -146,6 +150,7 @@ def render_detail(request, statement: Statement, *, bound: dict | None = None, s
     versions, chosen = _chosen_version(request, statement)
     lines = paginate(request, statements.version_lines(chosen), per_page=LINES_PER_PAGE)
     user = request.user
+    actions = offered_actions(statement, user, bound)
     for version in versions:
         version.shown_account_number = account_number_for(user, version.account_number) if version.account_number else ""
     context = lines | {
@@ -154,7 +159,8 @@ def render_detail(request, statement: Statement, *, bound: dict | None = None, s
         "chosen": chosen,
         "sections": _sections(chosen, lines["page_obj"]),
         "history": history_of(statement),
-        "actions": offered_actions(statement, user, bound),
+        "actions": actions,
+        "pending": statements.pending_version(statement) if any(name == "reissue" for name, *_rest in actions) else None,
         "is_finance": user.role in FINANCE,
         "is_supplier": user.role in SUPPLIER_ROLES,
         "opens_pdf": statements.may_download_pdf(user),

@@ -14,7 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api.permissions import require_role
-from core.api.transitions import TransitionHistoryMixin, transition_action
+from core.api.transitions import ReasonInput, TransitionHistoryMixin, transition_action
 from core.roles import Role
 from settlement.api.statements import MonthField
 from settlement.models import Assessment, Kpi, KpiResult, KpiSetting, PenaltyProposal, PenaltyRule, SuspensionProposal
@@ -86,11 +86,13 @@ class PenaltyProposalSerializer(serializers.ModelSerializer):
     rule = serializers.CharField(source="rule.description", read_only=True)
     threshold = serializers.DecimalField(source="rule.threshold", max_digits=9, decimal_places=4, read_only=True)
     adjustment_number = serializers.CharField(source="adjustment.number", default=None, read_only=True)
+    dismissal_requested_by = serializers.CharField(source="dismissal_requested_by.username", default=None, read_only=True)
+    dismissed_by = serializers.CharField(source="dismissed_by.username", default=None, read_only=True)
 
     class Meta:
         model = PenaltyProposal
         fields = ["id", "supplier", "supplier_name", "assessment", "month", "kpi", "rule", "threshold", "value", "amount",
-                  "state", "created_at", "adjustment", "adjustment_number", "note"]
+                  "state", "created_at", "adjustment", "adjustment_number", "note", "dismissal_requested_by", "dismissed_by"]
         read_only_fields = fields
 
 
@@ -103,7 +105,8 @@ class ReasonRequired(serializers.Serializer):
 
 
 class PenaltyProposalViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
-    """Penalty proposals (one per breached rule and assessment): finance accepts one into an adjustment or dismisses it."""
+    """Penalty proposals (one per breached rule and assessment): finance accepts one into an adjustment (reopened when
+    the checker rejects it) or asks to dismiss it, which another finance user confirms or declines."""
 
     serializer_class = PenaltyProposalSerializer
     filterset_fields = ["state", "supplier", "assessment"]
@@ -116,6 +119,10 @@ class PenaltyProposalViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewS
                                input_serializer=NoteInput)
     dismiss = transition_action(assessment.dismiss_penalty, name="dismiss", roles=FINANCE, target="proposal",
                                 input_serializer=ReasonRequired)
+    confirm_dismissal = transition_action(assessment.confirm_penalty_dismissal, name="confirm_dismissal", roles=FINANCE,
+                                          target="proposal", input_serializer=ReasonInput)
+    decline_dismissal = transition_action(assessment.decline_penalty_dismissal, name="decline_dismissal", roles=FINANCE,
+                                          target="proposal", input_serializer=ReasonRequired)
 
 
 class SuspensionProposalSerializer(serializers.ModelSerializer):

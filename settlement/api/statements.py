@@ -85,15 +85,27 @@ class GenerationRunViewSet(viewsets.ReadOnlyModelViewSet):
 class StatementSerializer(serializers.ModelSerializer):
     supplier_name = serializers.CharField(source="supplier.name", read_only=True)
     month = MonthField(read_only=True)
+    issued_by = serializers.CharField(source="issued_by.username", default=None, read_only=True)
+    payment_approved_by = serializers.CharField(source="payment_approved_by.username", default=None, read_only=True)
+    paid_by = serializers.CharField(source="paid_by.username", default=None, read_only=True)
+    collected_by = serializers.CharField(source="collected_by.username", default=None, read_only=True)
+    respond_by = serializers.SerializerMethodField(help_text="when an issued statement is deemed confirmed without an answer")
 
     class Meta:
         model = Statement
         fields = [
-            "id", "supplier", "supplier_name", "month", "version", "state", "payable", "generated_at", "issued_at", "confirmed_at",
-            "deemed_confirmed", "dispute_reason", "invoice_number", "invoice_amount", "invoiced_at", "payment_approved_at",
-            "payment_reference", "payment_date", "closed_at", "receivable",
+            "id", "supplier", "supplier_name", "month", "version", "state", "payable", "generated_at", "issued_at", "issued_by",
+            "respond_by", "confirmed_at", "deemed_confirmed", "dispute_reason", "invoice_number", "invoice_amount", "invoiced_at",
+            "payment_approved_at", "payment_approved_by", "payment_reference", "payment_date", "paid_by", "closed_at", "receivable",
+            "collection_reference", "collection_date", "collected_by",
         ]
         read_only_fields = fields
+
+
+    @extend_schema_field(OpenApiTypes.DATETIME)
+    def get_respond_by(self, statement) -> str | None:
+        deadline = statements.respond_by(statement)
+        return None if deadline is None else serializers.DateTimeField().to_representation(deadline)
 
 
 class StatementVersionSerializer(serializers.ModelSerializer):
@@ -107,7 +119,7 @@ class StatementVersionSerializer(serializers.ModelSerializer):
         model = StatementVersion
         fields = [
             "number", "deliveries", "returns", "extra_costs", "adjustments", "carried_forward", "payable", "line_count",
-            "created_at", "issued_at", "issued_by", "bank_name", "account_name", "account_number", "has_pdf", "pdf_sha256",
+            "created_at", "issued_at", "issued_by", "reason", "bank_name", "account_name", "account_number", "has_pdf", "pdf_sha256",
         ]
         read_only_fields = fields
 
@@ -143,7 +155,7 @@ class StatementFilter(FilterSet):
 
     class Meta:
         model = Statement
-        fields = ["month", "state", "supplier"]
+        fields = ["month", "state", "supplier", "receivable"]
 
     def filter_month(self, queryset, name, value):
         return queryset.filter(month=generation.parse_month(value))
@@ -168,6 +180,12 @@ class PayInput(serializers.Serializer):
     payment_reference = serializers.CharField(source="reference", max_length=60)
     payment_date = serializers.DateField(source="paid_on", required=False, allow_null=True, default=None,
                                          help_text="today if omitted; never in the future")
+
+
+class CollectionInput(serializers.Serializer):
+    collection_reference = serializers.CharField(source="reference", max_length=60)
+    collection_date = serializers.DateField(source="collected_on", required=False, allow_null=True, default=None,
+                                            help_text="today if omitted; never in the future")
 
 
 TARGET = "statement"
@@ -223,3 +241,5 @@ class StatementViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
     approve_payment = transition_action(statements.approve_payment, name="approve_payment", roles=FINANCE, target=TARGET,
                                         input_serializer=ReasonInput)
     pay = transition_action(statements.pay_statement, name="pay", roles=FINANCE, target=TARGET, input_serializer=PayInput)
+    record_collection = transition_action(statements.record_collection, name="record_collection", roles=FINANCE, target=TARGET,
+                                          input_serializer=CollectionInput)

@@ -3,6 +3,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
@@ -98,11 +99,15 @@ class KpiResult(models.Model):
 
 
 class PenaltyProposal(StateMachine):
-    """A breach of a penalty rule: `proposed → accepted` (finance turns it into an adjustment) `| dismissed`; once per breach."""
+    """A breach of a penalty rule, once per breach: `proposed → accepted` (finance turns it into an adjustment),
+    `accepted → proposed` (reopened: the checker rejected that adjustment), `proposed → dismissing → dismissed`
+    (waiving a penalty is maker-checker too: one finance user asks, another confirms; the CHECK constraint keeps them
+    apart), `dismissing → proposed` (the second user declines)."""
 
     class State(models.TextChoices):
         PROPOSED = "proposed", _("待处理")
         ACCEPTED = "accepted", _("已转调账")
+        DISMISSING = "dismissing", _("撤销待确认")
         DISMISSED = "dismissed", _("已撤销")
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="penalties")
@@ -113,6 +118,9 @@ class PenaltyProposal(StateMachine):
     created_at = models.DateTimeField(_("创建时间"))
     adjustment = models.OneToOneField("settlement.Adjustment", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     note = models.TextField(_("处理意见"), blank=True)
+    dismissal_requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                               related_name="+")
+    dismissed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     state = FSMField(_("状态"), default=State.PROPOSED, choices=State.choices, protected=True)
 
     objects = ScopedManager()
@@ -122,15 +130,31 @@ class PenaltyProposal(StateMachine):
         ordering = ["-created_at", "-id"]
         verbose_name = _("扣款建议")
         verbose_name_plural = _("扣款建议")
-        constraints = [models.UniqueConstraint(fields=["assessment", "rule"], name="one_penalty_per_breach")]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "rule"], name="one_penalty_per_breach"),
+            models.CheckConstraint(condition=Q(dismissed_by__isnull=True) | Q(dismissal_requested_by__isnull=True)
+                                   | ~Q(dismissed_by=F("dismissal_requested_by")), name="penalty_dismissal_checker_is_not_maker"),
+        ]
 
     @transition(field=state, source=State.PROPOSED, target=State.ACCEPTED)
     def accept(self, *, adjustment, note: str = "") -> None:
         self.adjustment, self.note = adjustment, note
 
-    @transition(field=state, source=State.PROPOSED, target=State.DISMISSED)
-    def dismiss(self, *, note: str) -> None:
-        self.note = note
+    @transition(field=state, source=State.ACCEPTED, target=State.PROPOSED)
+    def reopen(self) -> None:
+        self.adjustment = None
+
+    @transition(field=state, source=State.PROPOSED, target=State.DISMISSING)
+    def request_dismissal(self, *, note: str, requested_by) -> None:
+        self.note, self.dismissal_requested_by = note, requested_by
+
+    @transition(field=state, source=State.DISMISSING, target=State.DISMISSED)
+    def dismiss(self, *, dismissed_by) -> None:
+        self.dismissed_by = dismissed_by
+
+    @transition(field=state, source=State.DISMISSING, target=State.PROPOSED)
+    def decline_dismissal(self) -> None:
+        self.dismissal_requested_by = None
 
 
 class SuspensionProposal(StateMachine):

@@ -3,6 +3,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
@@ -21,9 +22,14 @@ def _nothing_payable(statement: "Statement") -> bool:
     return statement.payable <= 0
 
 
+def _is_receivable(statement: "Statement") -> bool:
+    return statement.receivable
+
+
 class Statement(StateMachine):
     """`draft → issued → confirmed | disputed`, `disputed → issued` (version n+1), `confirmed → invoiced → approved → paid`,
-    `confirmed → closed` when nothing is payable."""
+    `confirmed → closed` when nothing is payable, `closed → collected` when a receivable of a terminated supplier is
+    collected."""
 
     class State(models.TextChoices):
         DRAFT = "draft", _("草稿")
@@ -34,6 +40,7 @@ class Statement(StateMachine):
         APPROVED = "approved", _("已审批付款")
         PAID = "paid", _("已付款")
         CLOSED = "closed", _("已关闭")
+        COLLECTED = "collected", _("应收已收回")
 
     supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.PROTECT, related_name="statements")
     month = models.DateField(_("结算月份"), help_text=_("the first day of the month"))
@@ -42,6 +49,9 @@ class Statement(StateMachine):
     payable = models.DecimalField(_("应付金额"), default=ZERO, **MONEY)
     generated_at = models.DateTimeField(_("生成时间"))
     issued_at = models.DateTimeField(_("下发时间"), null=True, blank=True)
+    # who issued the current version, who approved the payment and who paid: three steps, never one person's two
+    # in a row (the approver is not the issuer, the payer not the approver; also CHECK constraints)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
     deemed_confirmed = models.BooleanField(_("逾期视同确认"), default=False)
     dispute_reason = models.TextField(_("异议说明"), blank=True)
@@ -49,11 +59,18 @@ class Statement(StateMachine):
     invoice_amount = models.DecimalField(_("发票金额"), null=True, blank=True, **MONEY)
     invoiced_at = models.DateTimeField(_("开票登记时间"), null=True, blank=True)
     payment_approved_at = models.DateTimeField(_("付款审批时间"), null=True, blank=True)
+    payment_approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                            related_name="+")
     payment_reference = models.CharField(_("付款凭证号"), max_length=60, blank=True)
     payment_date = models.DateField(_("付款日期"), null=True, blank=True)
+    paid_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
     # a negative payable of a terminated supplier is owed by the supplier instead of carried forward
     receivable = models.BooleanField(_("转为应收"), default=False)
+    # the receivable's collection: the bank reference of the supplier's payment, its date and who recorded it
+    collection_reference = models.CharField(_("收款凭证号"), max_length=60, blank=True)
+    collection_date = models.DateField(_("收款日期"), null=True, blank=True)
+    collected_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     state = FSMField(_("状态"), default=State.DRAFT, choices=State.choices, protected=True)
 
     objects = ScopedManager()
@@ -67,6 +84,10 @@ class Statement(StateMachine):
             models.UniqueConstraint(fields=["supplier", "month"], name="one_statement_per_supplier_month"),
             models.UniqueConstraint(fields=["supplier", "invoice_number"], condition=~models.Q(invoice_number=""),
                                     name="one_statement_per_supplier_invoice"),
+            models.CheckConstraint(condition=Q(payment_approved_by__isnull=True) | Q(issued_by__isnull=True)
+                                   | ~Q(payment_approved_by=F("issued_by")), name="statement_payment_approver_is_not_issuer"),
+            models.CheckConstraint(condition=Q(paid_by__isnull=True) | Q(payment_approved_by__isnull=True)
+                                   | ~Q(paid_by=F("payment_approved_by")), name="statement_payer_is_not_payment_approver"),
         ]
         indexes = [models.Index(fields=["state", "issued_at"]), models.Index(fields=["month", "state"])]
 
@@ -74,8 +95,8 @@ class Statement(StateMachine):
         return f"{self.supplier_id} {self.month:%Y-%m} v{self.version}"
 
     @transition(field=state, source=State.DRAFT, target=State.ISSUED)
-    def issue(self, *, issued_at) -> None:
-        self.issued_at = issued_at
+    def issue(self, *, issued_at, issued_by) -> None:
+        self.issued_at, self.issued_by = issued_at, issued_by
 
     @transition(field=state, source=State.ISSUED, target=State.CONFIRMED)
     def confirm(self, *, confirmed_at, deemed: bool = False) -> None:
@@ -87,24 +108,28 @@ class Statement(StateMachine):
         self.dispute_reason = dispute_reason
 
     @transition(field=state, source=State.DISPUTED, target=State.ISSUED)
-    def reissue(self, *, version: int, payable: Decimal, issued_at) -> None:
-        self.version, self.payable, self.issued_at = version, payable, issued_at
+    def reissue(self, *, version: int, payable: Decimal, issued_at, issued_by) -> None:
+        self.version, self.payable, self.issued_at, self.issued_by = version, payable, issued_at, issued_by
 
     @transition(field=state, source=State.CONFIRMED, target=State.INVOICED, conditions=[_payable_positive])
     def invoice(self, *, number: str, amount: Decimal, invoiced_at) -> None:
         self.invoice_number, self.invoice_amount, self.invoiced_at = number, amount, invoiced_at
 
     @transition(field=state, source=State.INVOICED, target=State.APPROVED)
-    def approve_payment(self, *, approved_at) -> None:
-        self.payment_approved_at = approved_at
+    def approve_payment(self, *, approved_at, approved_by) -> None:
+        self.payment_approved_at, self.payment_approved_by = approved_at, approved_by
 
     @transition(field=state, source=State.APPROVED, target=State.PAID)
-    def pay(self, *, reference: str, paid_on) -> None:
-        self.payment_reference, self.payment_date = reference, paid_on
+    def pay(self, *, reference: str, paid_on, paid_by) -> None:
+        self.payment_reference, self.payment_date, self.paid_by = reference, paid_on, paid_by
 
     @transition(field=state, source=State.CONFIRMED, target=State.CLOSED, conditions=[_nothing_payable])
     def close(self, *, closed_at, receivable: bool) -> None:
         self.closed_at, self.receivable = closed_at, receivable
+
+    @transition(field=state, source=State.CLOSED, target=State.COLLECTED, conditions=[_is_receivable])
+    def record_collection(self, *, reference: str, collected_on, collected_by) -> None:
+        self.collection_reference, self.collection_date, self.collected_by = reference, collected_on, collected_by
 
 
 class StatementVersion(models.Model):
@@ -122,6 +147,8 @@ class StatementVersion(models.Model):
     created_at = models.DateTimeField(_("生成时间"))
     issued_at = models.DateTimeField(_("下发时间"), null=True, blank=True)
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # why this version was issued (a version after a dispute prints it with the version it supersedes)
+    reason = models.TextField(_("下发说明"), blank=True)
     # the bank account this version pays, snapshotted at issue (approved at least 7 days before)
     bank_account = models.ForeignKey("suppliers.BankAccount", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     bank_name = models.CharField(_("开户银行"), max_length=100, blank=True)
@@ -160,6 +187,16 @@ SECTION_TOTALS = {
     Section.DELIVERY: "deliveries", Section.RETURN: "returns", Section.EXTRA_COST: "extra_costs",
     Section.ADJUSTMENT: "adjustments", Section.CARRIED_FORWARD: "carried_forward",
 }
+
+
+#: The sections whose lines count something (goods delivered or returned, units an extra cost is charged for); an
+#: adjustment or a carried-forward payable has no quantity, and its quantity column is left blank.
+COUNTED_SECTIONS = frozenset({Section.DELIVERY, Section.RETURN, Section.EXTRA_COST})
+
+
+def shown_quantity(section: str, quantity: int) -> str:
+    """The quantity as a statement prints it: blank on a line that counts nothing."""
+    return str(quantity) if section in COUNTED_SECTIONS else ""
 
 
 class SourceKind(models.TextChoices):
@@ -211,6 +248,10 @@ class StatementLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_section_display()} {self.order_number or self.description} {self.amount}"
+
+    @property
+    def shown_quantity(self) -> str:
+        return shown_quantity(self.section, self.quantity)
 
     @property
     def line_kind(self) -> str:

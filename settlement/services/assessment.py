@@ -5,7 +5,8 @@ settings and penalty rules operators maintain are in settlement.services.assessm
 Each active penalty rule the value breaches (higher is better: value < threshold; lower: value > threshold)
 proposes one penalty (unique per assessment and rule); a score under ASSESSMENT_SUSPENSION_THRESHOLD in M and in
 M−1 proposes one suspension. Recomputing a month replaces its KPI results and score and never duplicates a
-proposal. Finance accepts a penalty into an adjustment (maker-checker approval follows); operators decide
+proposal. Finance accepts a penalty into an adjustment (maker-checker approval follows; a rejected adjustment
+reopens the proposal) or waives it, which takes two finance users too (one asks, another confirms); operators decide
 suspensions.
 """
 from collections.abc import Callable, Iterable
@@ -14,10 +15,11 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.errors import InvalidTransition, ValidationFailed
-from core.fsm import apply_transition
+from core.errors import InvalidTransition, PermissionDenied, ValidationFailed
+from core.fsm import apply_transition, require_transition
 from core.roles import Role, waiting_for
 from core.validators import id_or_none
 from settlement.models import Adjustment, Assessment, Kpi, KpiResult, PenaltyProposal, PenaltyRule, SuspensionProposal
@@ -126,13 +128,14 @@ def _propose_suspensions(assessments: dict[int, Assessment], *, window: Window, 
 
 
 def accept_penalty(*, proposal: PenaltyProposal, actor, now: datetime, note: str = "") -> PenaltyProposal:
-    """Turn a penalty proposal into an adjustment proposed by `actor`; another finance user must approve it.
+    """Turn a penalty proposal into an adjustment proposed by `actor`; another finance user must approve it. A proposal
+    whose adjustment the checker rejected is open again and may be accepted anew (`reopen_if_rejected`).
 
     :raises PermissionDenied: not finance :raises InvalidTransition: already decided
     """
     adjustments.require_finance(actor)
     with transaction.atomic():
-        proposal = PenaltyProposal.objects.select_for_update().select_related("assessment", "rule").get(pk=proposal.pk)
+        proposal = _lock(proposal)
         if proposal.state != PenaltyProposal.State.PROPOSED:
             raise InvalidTransition(_("处于「%(state)s」状态的扣款建议不能接受") % {"state": proposal.get_state_display()},
                                     state=proposal.state, transition="accept")
@@ -146,13 +149,70 @@ def accept_penalty(*, proposal: PenaltyProposal, actor, now: datetime, note: str
     return proposal
 
 
+def _lock(proposal: PenaltyProposal) -> PenaltyProposal:
+    """The proposal re-read under a row lock, reopened first if its adjustment was rejected."""
+    proposal = PenaltyProposal.objects.select_for_update().select_related("assessment", "rule", "adjustment").get(pk=proposal.pk)
+    return reopen_if_rejected(proposal)
+
+
+def reopen_if_rejected(proposal: PenaltyProposal) -> PenaltyProposal:
+    """A penalty whose adjustment the checker rejected is not lost: like a reconciliation line resolved by a rejected
+    adjustment, the proposal is open again — listed and counted as waiting (`open_penalties`), and moved back to
+    `proposed` before finance decides it again, logged at the rejection, by the checker, with the rejection's note
+    (call under the proposal's row lock)."""
+    rejected = proposal.adjustment
+    if proposal.state != PenaltyProposal.State.ACCEPTED or rejected is None or rejected.state != Adjustment.State.REJECTED:
+        return proposal
+    return apply_transition(proposal, "reopen", actor=rejected.decided_by, at=rejected.decided_at or rejected.created_at,
+                            reason=f"{rejected.number}: {rejected.decision_note}".rstrip(": "))
+
+
 def dismiss_penalty(*, proposal: PenaltyProposal, actor, now: datetime, reason: str) -> PenaltyProposal:
-    """:raises PermissionDenied: not finance :raises ValidationFailed: no reason :raises InvalidTransition:"""
+    """Ask to waive a penalty, with the reason; another finance user confirms (`confirm_penalty_dismissal`) or
+    declines it. :raises PermissionDenied: not finance :raises ValidationFailed: no reason :raises InvalidTransition:"""
     adjustments.require_finance(actor)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed(_("请填写撤销原因"), field="reason")
-    return apply_transition(proposal, "dismiss", actor=actor, at=now, reason=reason, note=reason)
+    with transaction.atomic():
+        return apply_transition(_lock(proposal), "request_dismissal", actor=actor, at=now, reason=reason, note=reason,
+                                requested_by=actor)
+
+
+def _require_dismissal_checker(proposal: PenaltyProposal, actor) -> None:
+    """:raises PermissionDenied: not finance, or the user who asked for the dismissal"""
+    adjustments.require_finance(actor)
+    if proposal.dismissal_requested_by_id == actor.pk:
+        raise PermissionDenied(_("撤销扣款需由申请人以外的财务人员确认"))
+
+
+def confirm_penalty_dismissal(*, proposal: PenaltyProposal, actor, now: datetime, reason: str = "") -> PenaltyProposal:
+    """A second finance user confirms the waiver. :raises PermissionDenied: :raises InvalidTransition:"""
+    with transaction.atomic():
+        proposal = _lock(proposal)
+        require_transition(proposal, "dismiss")
+        _require_dismissal_checker(proposal, actor)
+        return apply_transition(proposal, "dismiss", actor=actor, at=now, reason=(reason or "").strip(), dismissed_by=actor)
+
+
+def decline_penalty_dismissal(*, proposal: PenaltyProposal, actor, now: datetime, reason: str) -> PenaltyProposal:
+    """A second finance user keeps the penalty: the proposal waits to be decided again. :raises PermissionDenied:
+    :raises ValidationFailed: no reason :raises InvalidTransition:"""
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        proposal = _lock(proposal)
+        require_transition(proposal, "decline_dismissal")
+        _require_dismissal_checker(proposal, actor)
+        if not reason:
+            raise ValidationFailed(_("请填写不同意撤销的理由"), field="reason")
+        return apply_transition(proposal, "decline_dismissal", actor=actor, at=now, reason=reason)
+
+
+def penalty_refusal(proposal: PenaltyProposal, actor) -> str:
+    """Why `actor` may not decide the waiting dismissal of the proposal ('' when it may, or none waits)."""
+    if proposal.state == PenaltyProposal.State.DISMISSING and proposal.dismissal_requested_by_id == actor.pk:
+        return str(_("撤销扣款需由申请人以外的财务人员确认"))
+    return ""
 
 
 def accept_suspension(*, proposal: SuspensionProposal, actor, now: datetime, reason: str = "") -> SuspensionProposal:
@@ -193,9 +253,21 @@ def list_assessments(*, actor, month: date | None = None, supplier_id: int | Non
     return assessments.order_by("-month", "supplier__name", "pk")
 
 
+def open_penalties() -> Q:
+    """Proposals waiting to be decided: proposed, or accepted into an adjustment the checker rejected (`reopen_if_rejected`)."""
+    return Q(state=PenaltyProposal.State.PROPOSED) | Q(state=PenaltyProposal.State.ACCEPTED, adjustment__state=Adjustment.State.REJECTED)
+
+
 def list_penalty_proposals(*, actor, state: str = "", month: date | None = None):
-    proposals = PenaltyProposal.objects.visible_to(actor).select_related("supplier", "assessment", "rule", "adjustment")
-    if state:
+    """Penalty proposals the actor may see; `state` "proposed" includes those reopened by a rejected adjustment (and
+    "accepted" leaves them out)."""
+    proposals = PenaltyProposal.objects.visible_to(actor).select_related("supplier", "assessment", "rule", "adjustment",
+                                                                            "dismissal_requested_by")
+    if state == PenaltyProposal.State.PROPOSED:
+        proposals = proposals.filter(open_penalties())
+    elif state == PenaltyProposal.State.ACCEPTED:
+        proposals = proposals.filter(state=state).exclude(adjustment__state=Adjustment.State.REJECTED)
+    elif state:
         proposals = proposals.filter(state=state)
     if month is not None:
         proposals = proposals.filter(assessment__month=month.replace(day=1))
@@ -209,8 +281,10 @@ def list_suspension_proposals(*, actor, state: str = ""):
 
 @waiting_for({Role.FINANCE})
 def penalties_waiting(user) -> int:
-    """Penalty proposals for finance to accept into an adjustment or dismiss."""
-    return PenaltyProposal.objects.filter(state=PenaltyProposal.State.PROPOSED).count()
+    """Penalty proposals for finance to accept into an adjustment or dismiss (reopened ones too), and dismissals
+    another finance user asked for, for this one to confirm or decline."""
+    dismissing = Q(state=PenaltyProposal.State.DISMISSING) & ~Q(dismissal_requested_by=user)
+    return PenaltyProposal.objects.filter(open_penalties() | dismissing).count()
 
 
 @waiting_for({Role.OPERATOR})

@@ -2,18 +2,22 @@
 
 Issuing freezes a version: its totals, the bank account it pays (approved at least 7 days before) and its PDF
 with the SHA-256. A dispute is answered with dispute adjustments that join the next version, which is issued
-in turn; earlier versions stay as they were. An issued version with no supplier action for 10 days is deemed
-confirmed (beat). Confirming a statement with nothing payable closes it; a negative payable is carried into the
+in turn; earlier versions stay as they were. An issued version with no supplier answer for 10 days is deemed
+confirmed (beat); a reconciliation upload moves that deadline once, to 10 days after the first upload. Confirming a statement with nothing payable closes it; a negative payable is carried into the
 next statement, or, once the supplier is terminated, owed by the supplier as a receivable.
 """
 import hashlib
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import reverse
-from django.db.models import Case, Exists, IntegerField, OuterRef, QuerySet, Value, When
+from django.db.models import (
+    Case, DateTimeField, ExpressionWrapper, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
@@ -23,7 +27,9 @@ from core.fsm import apply_transition, require_transition
 from core.notifications import notify
 from core.roles import SUPPLIER_ROLES, Role, waiting_for
 from core.validators import validate_length
-from settlement.models import Adjustment, Reconciliation, Section, SourceKind, Statement, StatementLine, StatementVersion
+from settlement.models import (
+    SECTION_TOTALS, Adjustment, Reconciliation, Section, SourceKind, Statement, StatementLine, StatementVersion,
+)
 from settlement.services.adjustments import list_adjustments, parse_amount, propose_adjustment, require_finance
 from settlement.services.generation import version_totals
 from suppliers.models import Supplier
@@ -31,6 +37,7 @@ from suppliers.services.notices import send_notice
 from suppliers.selectors_profile import payable_account, shows_account_numbers
 
 State = Statement.State
+ZERO = Decimal("0.00")
 DEEMED_CONFIRMED_AFTER = timedelta(days=10)
 
 
@@ -70,19 +77,33 @@ def issue_statement(*, statement: Statement, actor, now: datetime, reason: str =
     with transaction.atomic():
         statement = lock(statement)
         version = current_version(statement)
+        version.reason = (reason or "").strip()
         _freeze(version, statement=statement, actor=actor, now=now)
-        apply_transition(statement, "issue", actor=actor, at=now, reason=reason, issued_at=now)
+        apply_transition(statement, "issue", actor=actor, at=now, reason=reason, issued_at=now, issued_by=actor)
         _tell_supplier(statement, kind="statement_issued", now=now)
     return statement
 
 
+def pending_version(statement: Statement) -> dict:
+    """What version n+1 of a disputed statement would say if issued now: its section totals, line count and payable
+    (the lines so far plus the dispute adjustments approved since), and `changed`: whether it differs from version n."""
+    number = statement.version + 1
+    figures = version_totals([statement.pk], up_to={statement.pk: number})[statement.pk]
+    current = current_version(statement)
+    changed = any(figures[field] != getattr(current, field) for field in ("line_count", "payable", *SECTION_TOTALS.values()))
+    return figures | {"number": number, "changed": changed}
+
+
 def reissue_statement(*, statement: Statement, actor, now: datetime, reason: str = "") -> Statement:
     """Answer a dispute with version n+1: the lines so far plus the dispute adjustments approved since. Not while a
-    dispute adjustment still waits for its checker: it could then never join a version.
+    dispute adjustment still waits for its checker: it could then never join a version; and a version that changes
+    nothing needs a reason (the answer to the dispute is then the reason). The version keeps its reason, which its
+    PDF prints with the version it supersedes.
 
     :raises PermissionDenied: :raises ValidationFailed: :raises InvalidTransition:
     """
     require_finance(actor)
+    reason = (reason or "").strip()
     with transaction.atomic():
         statement = lock(statement)
         require_transition(statement, "reissue")
@@ -90,12 +111,15 @@ def reissue_statement(*, statement: Statement, actor, now: datetime, reason: str
         if waiting:
             raise ValidationFailed(gettext("还有 %(waiting)s 笔异议调账待审批，请先审批或驳回") % {"waiting": waiting},
                                    field="adjustments")
-        number = statement.version + 1
-        figures = version_totals([statement.pk], up_to={statement.pk: number})[statement.pk]
-        version = StatementVersion.objects.create(statement=statement, number=number, created_at=now, **figures)
+        pending = pending_version(statement)
+        if not pending["changed"] and not reason:
+            raise ValidationFailed(gettext("新版本与当前版本相同，请说明原样重新下发的原因"), field="reason")
+        figures = {key: pending[key] for key in ("line_count", "payable", *SECTION_TOTALS.values())}
+        version = StatementVersion.objects.create(statement=statement, number=pending["number"], created_at=now, reason=reason,
+                                                  **figures)
         _freeze(version, statement=statement, actor=actor, now=now)
-        apply_transition(statement, "reissue", actor=actor, at=now, reason=reason, version=number, payable=version.payable,
-                         issued_at=now)
+        apply_transition(statement, "reissue", actor=actor, at=now, reason=reason, version=version.number, payable=version.payable,
+                         issued_at=now, issued_by=actor)
         correct_carried(statement, actor=actor, now=now)
         _tell_supplier(statement, kind="statement_issued", now=now)
     return statement
@@ -190,13 +214,28 @@ def dispute_statement(*, statement: Statement, actor, now: datetime, reason: str
     return statement
 
 
+def with_respond_by(statements: QuerySet[Statement]) -> QuerySet[Statement]:
+    """The statements annotated with `respond_by`, the moment an issued version is deemed confirmed without an answer:
+    10 days after it was issued, or, when the supplier uploaded its reconciliation file for that version (an action
+    whose answer follows once finance has looked at the differences), 10 days after its first upload. Counted from
+    the first upload only: uploading again does not push the deadline further, so it cannot be put off for ever."""
+    first_upload = (Reconciliation.objects.filter(statement=OuterRef("pk"), version__number=OuterRef("version"))
+                    .order_by("uploaded_at").values("uploaded_at")[:1])
+    start = Coalesce(Subquery(first_upload), F("issued_at"))
+    return statements.annotate(respond_by=ExpressionWrapper(start + DEEMED_CONFIRMED_AFTER, output_field=DateTimeField()))
+
+
+def respond_by(statement: Statement) -> datetime | None:
+    """When the statement's issued version is deemed confirmed (`with_respond_by`); None unless it is issued."""
+    if statement.state != State.ISSUED:
+        return None
+    return getattr(statement, "respond_by", None) or with_respond_by(Statement.objects.filter(pk=statement.pk)).get().respond_by
+
+
 def deem_confirmed(*, now: datetime) -> list[int]:
-    """Confirm, flagged as deemed, every version with no supplier action for 10 days (beat): issued 10 days ago, and
-    no reconciliation file uploaded for it in the last 10 days (an upload is the supplier's action, and its answer
-    follows once finance has looked at the differences)."""
-    cutoff = now - DEEMED_CONFIRMED_AFTER
-    recent_upload = Reconciliation.objects.filter(statement=OuterRef("pk"), version__number=OuterRef("version"), uploaded_at__gt=cutoff)
-    due = Statement.objects.filter(state=State.ISSUED, issued_at__lte=cutoff).exclude(Exists(recent_upload)).values_list("pk", flat=True)
+    """Confirm, flagged as deemed, every issued version with no supplier answer by its deadline (beat): 10 days after
+    issue, or after the supplier's first reconciliation upload for it (`with_respond_by`)."""
+    due = with_respond_by(Statement.objects.filter(state=State.ISSUED)).filter(respond_by__lte=now).values_list("pk", flat=True)
     confirmed = []
     for pk in list(due):
         with transaction.atomic():
@@ -213,7 +252,7 @@ def _close_if_nothing_payable(statement: Statement, *, actor, now: datetime) -> 
     if statement.payable <= 0:
         # a terminated supplier owes a negative payable as a receivable, unless a later statement already carries it
         receivable = statement.payable < 0 and statement.supplier.state == Supplier.State.TERMINATED and carried_line(statement) is None
-        why = "应付金额为负，已终止合作，转为应收" if receivable else "应付金额不大于零，结转下期"
+        why = gettext_noop("应付金额为负，已终止合作，转为应收") if receivable else gettext_noop("应付金额不大于零，结转下期")
         apply_transition(statement, "close", actor=actor, at=now, reason=why, closed_at=now, receivable=receivable)
 
 
@@ -238,36 +277,85 @@ def invoice_statement(*, statement: Statement, actor, now: datetime, number: str
         if statement.state == State.CONFIRMED and amount != statement.payable:
             message = gettext("发票金额 %(amount)s 与应付金额 %(payable)s 不一致") % {"amount": amount, "payable": statement.payable}
             raise ValidationFailed(message, field="invoice_amount")
-        apply_transition(statement, "invoice", actor=actor, at=now, reason=f"发票 {number}", number=number, amount=amount,
+        apply_transition(statement, "invoice", actor=actor, at=now, reason=number, number=number, amount=amount,
                          invoiced_at=now)
     return statement
 
 
+def payment_refusal(statement: Statement, actor, step: str) -> str:
+    """Why `actor` may not take the payment `step` ("approve_payment" or "pay") on the statement: separation of duties
+    (SPEC §4.11) has the payment approved by a finance user other than the one who issued the current version, and
+    paid by one other than its approver. '' when nothing stands in the way."""
+    if step == "approve_payment" and statement.issued_by_id and statement.issued_by_id == actor.pk:
+        return gettext("付款审批需由下发人以外的财务人员进行")
+    if step == "pay" and statement.payment_approved_by_id and statement.payment_approved_by_id == actor.pk:
+        return gettext("登记付款需由付款审批人以外的财务人员进行")
+    return ""
+
+
+def _require_other_finance(statement: Statement, actor, step: str) -> None:
+    """:raises InvalidTransition: the step is not one the statement's state allows :raises PermissionDenied: the
+    person whose own step this one checks (`payment_refusal`)"""
+    require_transition(statement, step)
+    if refusal := payment_refusal(statement, actor, step):
+        raise PermissionDenied(refusal)
+
+
 def approve_payment(*, statement: Statement, actor, now: datetime, reason: str = "") -> Statement:
-    """:raises PermissionDenied: :raises InvalidTransition:"""
+    """Approve the payment of an invoiced statement; the approver is not the issuer of its current version.
+
+    :raises PermissionDenied: :raises InvalidTransition:"""
     require_finance(actor)
     with transaction.atomic():
-        return apply_transition(lock(statement), "approve_payment", actor=actor, at=now, reason=reason, approved_at=now)
+        statement = lock(statement)
+        _require_other_finance(statement, actor, "approve_payment")
+        return apply_transition(statement, "approve_payment", actor=actor, at=now, reason=reason, approved_at=now,
+                                approved_by=actor)
 
 
 def pay_statement(*, statement: Statement, actor, now: datetime, reference: str, paid_on: date | None = None) -> Statement:
-    """Record the payment with its bank reference and date. :raises PermissionDenied: :raises ValidationFailed:
-    :raises InvalidTransition:"""
+    """Record the payment with its bank reference and date; the payer is not the payment's approver.
+
+    :raises PermissionDenied: :raises ValidationFailed: :raises InvalidTransition:"""
     require_finance(actor)
-    reference = (reference or "").strip()
-    if not reference:
-        raise ValidationFailed(gettext("请填写付款凭证号"), field="payment_reference")
-    paid_on = paid_on or timezone.localtime(now).date()
-    if paid_on > timezone.localtime(now).date():
-        raise ValidationFailed(gettext("付款日期不能晚于今天"), field="payment_date")
+    reference, paid_on = _bank_record(reference, paid_on, now=now, fields=("payment_reference", "payment_date"),
+                                      messages=(gettext("请填写付款凭证号"), gettext("付款日期不能晚于今天")))
     with transaction.atomic():
         statement = lock(statement)
+        _require_other_finance(statement, actor, "pay")
         if statement.payment_approved_at and paid_on < timezone.localtime(statement.payment_approved_at).date():
             raise ValidationFailed(gettext("付款日期不能早于付款审批日期"),
                                    field="payment_date")
-        apply_transition(statement, "pay", actor=actor, at=now, reason=f"付款凭证 {reference}", reference=reference, paid_on=paid_on)
+        apply_transition(statement, "pay", actor=actor, at=now, reason=reference, reference=reference, paid_on=paid_on,
+                         paid_by=actor)
         _tell_supplier(statement, kind="statement_paid", now=now, reference=reference)
     return statement
+
+
+def _bank_record(reference: str, on: date | None, *, now: datetime, fields: tuple[str, str], messages: tuple[str, str]):
+    """A bank reference (required, within its column) and the date of the transfer (today if not given, never later),
+    each refused with its own message naming its field. :raises ValidationFailed:"""
+    reference_field, date_field = fields
+    reference = validate_length((reference or "").strip(), model=Statement, column=reference_field)
+    if not reference:
+        raise ValidationFailed(messages[0], field=reference_field)
+    today = timezone.localtime(now).date()
+    if (on or today) > today:
+        raise ValidationFailed(messages[1], field=date_field)
+    return reference, on or today
+
+
+def record_collection(*, statement: Statement, actor, now: datetime, reference: str, collected_on: date | None = None) -> Statement:
+    """Record that a terminated supplier paid what it owed (a statement closed as a receivable): the bank reference
+    of its payment and the date, by a finance user. :raises PermissionDenied: :raises ValidationFailed:
+    :raises InvalidTransition: not a receivable, or collected already"""
+    require_finance(actor)
+    reference, collected_on = _bank_record(reference, collected_on, now=now, fields=("collection_reference", "collection_date"),
+                                           messages=(gettext("请填写收款凭证号"), gettext("收款日期不能晚于今天")))
+    with transaction.atomic():
+        statement = lock(statement)
+        return apply_transition(statement, "record_collection", actor=actor, at=now, reason=reference, reference=reference,
+                                collected_on=collected_on, collected_by=actor)
 
 
 # --- reading --------------------------------------------------------------------------------------------------
@@ -284,9 +372,12 @@ def carry_corrections(statement: Statement, *, actor=None) -> QuerySet[Adjustmen
     return corrections if actor is None else corrections & list_adjustments(actor=actor)
 
 
-def list_statements(*, actor, month: date | None = None, state: str = "", supplier_id: int | None = None) -> QuerySet[Statement]:
-    """The statements the actor may see; a supplier sees a statement once it is issued (a draft is finance's work)."""
-    statements = Statement.objects.visible_to(actor).select_related("supplier")
+def list_statements(*, actor, month: date | None = None, state: str = "", supplier_id: int | None = None,
+                    receivable: bool = False) -> QuerySet[Statement]:
+    """The statements the actor may see; a supplier sees a statement once it is issued (a draft is finance's work).
+    `receivable`: only those closed as receivables of terminated suppliers (collected or not: filter by `state`)."""
+    statements = with_respond_by(
+        Statement.objects.visible_to(actor).select_related("supplier", "issued_by", "payment_approved_by", "paid_by", "collected_by"))
     if getattr(actor, "role", None) in SUPPLIER_ROLES:
         statements = statements.exclude(state=Statement.State.DRAFT)
     if month:
@@ -295,7 +386,20 @@ def list_statements(*, actor, month: date | None = None, state: str = "", suppli
         statements = statements.filter(state=state)
     if supplier_id:
         statements = statements.filter(supplier_id=supplier_id)
+    if receivable:
+        statements = statements.filter(receivable=True)
     return statements
+
+
+def monthly_payables(*, actor, months: int) -> list[dict]:
+    """The last `months` months with issued statements, oldest first: what is payable (the positive payables of the
+    statements' issued versions) and, apart from it, what was carried forward (their negative payables, which are not
+    paid but carried into the next statement). A draft is finance's work in progress and counts in neither."""
+    issued = list_statements(actor=actor).exclude(state=State.DRAFT).order_by()
+    rows = (issued.values("month").annotate(paid=Sum("payable", filter=Q(payable__gt=0), default=ZERO),
+                                            carried=Sum("payable", filter=Q(payable__lt=0), default=ZERO))
+            .order_by("-month")[:months])
+    return [{"month": row["month"], "payable": row["paid"], "carried": row["carried"]} for row in reversed(rows)]
 
 
 def version_lines(version: StatementVersion) -> QuerySet:
@@ -329,4 +433,9 @@ WAITING_FOR = {Role.FINANCE: (State.DISPUTED, State.INVOICED, State.APPROVED), R
 
 @waiting_for(WAITING_FOR.keys())
 def statements_waiting(user) -> int:
-    return Statement.objects.visible_to(user).filter(state__in=WAITING_FOR[user.role]).count()
+    """The statements waiting for the user's step; finance is not waited for on a payment step it may not take
+    (`payment_refusal`): approving what it issued, paying what it approved."""
+    waiting = Statement.objects.visible_to(user).filter(state__in=WAITING_FOR[user.role])
+    if user.role == Role.FINANCE:
+        waiting = waiting.exclude(state=State.INVOICED, issued_by=user).exclude(state=State.APPROVED, payment_approved_by=user)
+    return waiting.count()

@@ -32,6 +32,9 @@ ROWS: dict = {
     ("penalty-proposal-history", "GET"): seen(obj="penalty_proposal"),
     ("penalty-proposal-accept", "POST"): proposal_action({"finance": 200}, obj="penalty_proposal", writable={"note"}, body={}),
     ("penalty-proposal-dismiss", "POST"): proposal_action({"finance": 200}, obj="penalty_proposal"),
+    # the matrix's proposal is proposed: no dismissal waits to be confirmed or declined
+    ("penalty-proposal-confirm-dismissal", "POST"): proposal_action({"finance": 409}, obj="penalty_proposal"),
+    ("penalty-proposal-decline-dismissal", "POST"): proposal_action({"finance": 409}, obj="penalty_proposal"),
     ("suspension-proposal-list", "GET"): row(AUTHENTICATED),
     ("suspension-proposal-detail", "GET"): seen(obj="suspension_proposal"),
     ("suspension-proposal-history", "GET"): seen(obj="suspension_proposal"),

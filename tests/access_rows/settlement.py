@@ -47,6 +47,9 @@ ROWS: dict = {
     ("statement-pay", "POST"): statement_action(
         {"finance": 409}, writable={"payment_reference", "payment_date"}, body={"payment_reference": "PAY-MATRIX"}
     ),
+    ("statement-record-collection", "POST"): statement_action(
+        {"finance": 409}, writable={"collection_reference", "collection_date"}, body={"collection_reference": "COL-MATRIX"}
+    ),
     ("adjustment-list", "GET"): row(AUTHENTICATED),
     ("adjustment-list", "POST"): only(
         {"finance": 404}, seen_by=EVERYONE,

@@ -10,6 +10,7 @@ from settlement.models import (
     Adjustment, GenerationRun, Kpi, KpiSetting, PenaltyRule, Reconciliation, Section, SourceKind, Statement, StatementLine,
 )
 from settlement.services import adjustments, generation, reconciliation, statements
+from tests.settlement.test_statements import negative, receivable  # noqa: F401  (fixtures: a terminated supplier's receivable)
 from suppliers.models import BankAccount
 from tests.factories import FIXED_NOW, SHANGHAI, SupplierUserFactory
 from tests.helpers import assert_list_queries_constant, fresh_key
@@ -244,17 +245,41 @@ def test_another_supplier_cannot_act_on_a_statement_it_cannot_see(api, issued, o
     assert issued.state == "issued"
 
 
-def test_the_supplier_admin_confirms_and_enters_its_invoice_then_finance_approves_and_pays(api, issued, supplier_admin, finance):
+def test_the_supplier_admin_confirms_and_enters_its_invoice_then_finance_approves_and_pays(api, issued, supplier_admin, finance,
+                                                                                           finance_checker):
     assert api(supplier_admin).post(statement_url(issued, "confirm")).json()["state"] == "confirmed"
 
     invoiced = api(supplier_admin).post(statement_url(issued, "invoice"), {"invoice_number": "0012345", "invoice_amount": "680.00"})
-    approved = api(finance).post(statement_url(issued, "approve-payment"))
+    own_issue = api(finance).post(statement_url(issued, "approve-payment"))
+    approved = api(finance_checker).post(statement_url(issued, "approve-payment"))
+    own_approval = api(finance_checker).post(statement_url(issued, "pay"), {"payment_reference": "CMB-1", "payment_date": "2026-10-15"})
+    assert (own_issue.status_code, own_approval.status_code) == (403, 403)
     paid = api(finance).post(statement_url(issued, "pay"), {"payment_reference": "CMB-1", "payment_date": "2026-10-15"})
 
     assert invoiced.status_code == approved.status_code == paid.status_code == 200, paid.content
     body = paid.json()
     assert (body["state"], body["invoice_number"], body["invoice_amount"]) == ("paid", "0012345", "680.00")
     assert (body["payment_reference"], body["payment_date"]) == ("CMB-1", "2026-10-15")
+
+
+def test_an_issued_statement_says_by_when_it_is_deemed_confirmed_and_a_confirmed_one_does_not(api, issued, supplier_admin):
+    deadline = datetime.fromisoformat(api(supplier_admin).get(statement_url(issued)).json()["respond_by"])
+    confirmed = api(supplier_admin).post(statement_url(issued, "confirm")).json()
+
+    assert deadline == issued.issued_at + timedelta(days=10) and confirmed["respond_by"] is None
+
+
+def test_finance_lists_the_receivables_and_records_a_collection(api, receivable, finance, supplier_admin):
+    listed = api(finance).get("/api/v1/statements/?receivable=true").json()
+    refused = api(supplier_admin).post(statement_url(receivable, "record-collection"), {"collection_reference": "X"})
+    no_reference = api(finance).post(statement_url(receivable, "record-collection"), {"collection_reference": ""})
+    collected = api(finance).post(statement_url(receivable, "record-collection"), {"collection_reference": "CMB-IN-1"})
+
+    assert [row["id"] for row in listed["results"]] == [receivable.pk]
+    assert (refused.status_code, no_reference.status_code, collected.status_code) == (403, 400, 200)
+    body = collected.json()
+    assert (body["state"], body["collection_reference"], body["collection_date"], body["collected_by"]) == (
+        "collected", "CMB-IN-1", "2026-10-15", "finance")
 
 
 def test_supplier_staff_may_not_confirm(api, issued, supplier_staff):
@@ -272,9 +297,9 @@ def test_an_invoice_that_differs_from_the_payable_is_400_and_changes_nothing(api
     assert (confirmed.state, confirmed.invoice_number) == ("confirmed", "")
 
 
-def test_a_payment_in_the_future_is_400(api, confirmed, supplier_admin, finance, now):
+def test_a_payment_in_the_future_is_400(api, confirmed, supplier_admin, finance, finance_checker, now):
     statements.invoice_statement(statement=confirmed, actor=supplier_admin, now=now, number="1", amount="680.00")
-    statements.approve_payment(statement=confirmed, actor=finance, now=now)
+    statements.approve_payment(statement=confirmed, actor=finance_checker, now=now)
 
     response = api(finance).post(statement_url(confirmed, "pay"), {"payment_reference": "X", "payment_date": "2026-10-16"})
 

@@ -8,9 +8,11 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, transaction
 from django.test import override_settings
 
 from core.errors import InvalidTransition, PermissionDenied, ValidationFailed
+from core.fsm import history_of
 from core.models import TransitionLog
 from logistics.models import ReturnRequest, Shipment
 from points.models import RedemptionOrder
@@ -20,8 +22,8 @@ from settlement.models import (
 )
 from settlement.services import adjustments, generation
 from settlement.services.assessment import (
-    accept_penalty, accept_suspension, compute_month, dismiss_penalty, dismiss_suspension, penalties_waiting,
-    suspensions_waiting,
+    accept_penalty, accept_suspension, compute_month, confirm_penalty_dismissal, decline_penalty_dismissal, dismiss_penalty,
+    dismiss_suspension, list_penalty_proposals, penalties_waiting, suspensions_waiting,
 )
 from settlement.services.assessment_rules import create_penalty_rule, set_penalty_rule_active, update_kpi_settings
 from settlement.services.kpis import attainment_of, score_of
@@ -353,12 +355,66 @@ def test_a_penalty_is_accepted_once_and_only_by_finance(penalty, finance, operat
     assert Adjustment.objects.count() == 1
 
 
-def test_a_dismissed_penalty_creates_no_adjustment(penalty, finance):
+def test_a_dismissed_penalty_creates_no_adjustment(penalty, finance, finance_checker):
     dismiss_penalty(proposal=penalty, actor=finance, now=t(11, 20, 10), reason="退货原因经核实为物流破损")
+    confirm_penalty_dismissal(proposal=penalty, actor=finance_checker, now=t(11, 20, 11))
 
     penalty.refresh_from_db()
     assert (penalty.state, penalty.note) == (PenaltyProposal.State.DISMISSED, "退货原因经核实为物流破损")
+    assert (penalty.dismissal_requested_by, penalty.dismissed_by) == (finance, finance_checker)
     assert not Adjustment.objects.exists()
+
+
+def test_one_finance_user_cannot_waive_a_penalty_alone(penalty, finance, finance_checker):
+    dismiss_penalty(proposal=penalty, actor=finance, now=t(11, 20, 10), reason="物流破损")
+    assert (penalties_waiting(finance), penalties_waiting(finance_checker)) == (0, 1)
+
+    with pytest.raises(PermissionDenied):
+        confirm_penalty_dismissal(proposal=penalty, actor=finance, now=t(11, 20, 11))
+    penalty.refresh_from_db()
+    assert penalty.state == PenaltyProposal.State.DISMISSING
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PenaltyProposal.objects.filter(pk=penalty.pk).update(dismissed_by=finance)
+
+
+def test_a_declined_dismissal_leaves_the_penalty_to_decide_again(penalty, finance, finance_checker):
+    dismiss_penalty(proposal=penalty, actor=finance, now=t(11, 20, 10), reason="物流破损")
+    with pytest.raises(ValidationFailed) as no_reason:
+        decline_penalty_dismissal(proposal=penalty, actor=finance_checker, now=t(11, 20, 11), reason=" ")
+    decline_penalty_dismissal(proposal=penalty, actor=finance_checker, now=t(11, 20, 11), reason="破损系包装不当，仍应扣款")
+
+    penalty.refresh_from_db()
+    assert no_reason.value.field == "reason" and penalty.state == PenaltyProposal.State.PROPOSED
+    assert accept_penalty(proposal=penalty, actor=finance_checker, now=t(11, 20, 12)).state == PenaltyProposal.State.ACCEPTED
+    assert [log.transition for log in history_of(penalty)] == ["request_dismissal", "decline_dismissal", "accept"]
+
+
+def test_a_penalty_whose_adjustment_is_rejected_is_proposed_again_not_lost(penalty, finance, finance_checker):
+    adjustment = accept_penalty(proposal=penalty, actor=finance, now=t(11, 20, 10)).adjustment
+    adjustments.reject_adjustment(adjustment=adjustment, actor=finance_checker, now=t(11, 21), note="金额应按新规则")
+
+    assert list(list_penalty_proposals(actor=finance, state="proposed")) == [penalty]
+    assert not list_penalty_proposals(actor=finance, state="accepted").exists()
+    assert penalties_waiting(finance) == 1
+    again = accept_penalty(proposal=penalty, actor=finance_checker, now=t(11, 22))
+
+    assert again.state == PenaltyProposal.State.ACCEPTED and again.adjustment != adjustment
+    assert again.adjustment.state == Adjustment.State.PROPOSED
+    reopened = history_of(penalty).get(transition="reopen")
+    assert (reopened.actor, reopened.at, reopened.target_state) == (finance_checker, t(11, 21), "proposed")
+    assert adjustment.number in reopened.reason and "金额应按新规则" in reopened.reason
+    assert [log.transition for log in history_of(penalty)] == ["accept", "reopen", "accept"]
+
+
+def test_a_reopened_penalty_may_be_dismissed_too(penalty, finance, finance_checker):
+    adjustment = accept_penalty(proposal=penalty, actor=finance, now=t(11, 20, 10)).adjustment
+    adjustments.reject_adjustment(adjustment=adjustment, actor=finance_checker, now=t(11, 21), note="不应扣款")
+
+    dismiss_penalty(proposal=penalty, actor=finance_checker, now=t(11, 22), reason="不应扣款")
+    confirm_penalty_dismissal(proposal=penalty, actor=finance, now=t(11, 23))
+
+    penalty.refresh_from_db()
+    assert (penalty.state, penalty.adjustment) == (PenaltyProposal.State.DISMISSED, None)
 
 
 # --- suspension ---------------------------------------------------------------------------------------------------

@@ -153,8 +153,8 @@ def test_every_page_is_footed_with_its_number_and_the_page_count(first_version):
 def test_the_table_header_is_repeated_at_the_top_of_the_next_page(first_version):
     second_page = pages_of(render_statement(first_version))[1].splitlines()
 
-    assert second_page[0].startswith("记录时间 订单号 SKU 数量 电话 说明 金额")
-    assert second_page[1].startswith("Recorded Order Qty Phone Description Amount")
+    assert second_page[0].startswith("记录时间 订单号 商品编码 数量 电话 说明 金额")
+    assert second_page[1].startswith("Recorded Order SKU Qty Phone Description Amount")
     assert second_page[2].startswith("2026-10-")
 
 
@@ -227,3 +227,12 @@ def test_money_is_two_decimals_with_thousands_separators_and_only_decimal():
     assert money(Decimal("-0.01")) == "-0.01"
     with pytest.raises(TypeError):
         money(1234.5)
+
+
+def test_an_adjustment_line_prints_no_quantity_and_a_counted_line_does(first_version):
+    text = "\n".join(pages_of(render_statement(first_version)))
+
+    adjustment, = [row for row in text.splitlines() if row.startswith("2026-10-28 11:00")]
+    storage, = [row for row in text.splitlines() if row.startswith("2026-10-21 23:00")]
+    assert adjustment.split()[2] != "0" and " 0 " not in adjustment
+    assert storage.split()[2] == "1"

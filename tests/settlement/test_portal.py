@@ -3,15 +3,17 @@ statements with confirm, dispute, invoice and its own reconciliation file; PDFs 
 reading every statement without acting on it."""
 import hashlib
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
+from django.utils import timezone
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from settlement.models import Adjustment, GenerationRun, Reconciliation, Statement
 from settlement.services import adjustments, generation, statements
+from tests.settlement.test_statements import negative, receivable  # noqa: F401  (fixtures: a terminated supplier's receivable)
 from suppliers.models import BankAccount
 from tests.factories import FIXED_NOW, SHANGHAI, SupplierFactory
 from tests.portal import field_errors, logged_in, nav
@@ -141,6 +143,8 @@ def test_an_operator_reads_a_statement_with_its_lines_versions_and_history_but_t
 
     assert 'data-testid="versions"' in page and 'data-version="1"' in page
     assert 'data-testid="section-adjustment"' in page and "合计 ¥500.00" in page
+    adjustment_rows = page.split('data-testid="section-adjustment"', 1)[1].split("</table>", 1)[0]
+    assert '<td class="num"></td>' in adjustment_rows and '<td class="num">0</td>' not in adjustment_rows
     assert 'data-testid="history"' in page and 'data-testid="no-actions"' in page
     assert version.pdf_sha256 in page and 'data-testid="pdf-link"' not in page
 
@@ -183,7 +187,13 @@ def test_finance_generates_a_month_and_sees_the_run_and_the_payables_chart(suppl
     assert (run.status, run.percent, run.statements_created) == ("finished", 100, 1)
     page = client.get("/settlement/months/").content.decode()
     assert 'data-month="2026-09"' in page and 'value="100"' in page
+    assert 'data-label="2026-09"' not in page  # a draft is not charted
+    BankAccount.objects.create(supplier=supplier, bank_name="中国银行", account_name=supplier.name, account_number="6216600000001234",
+                               approved_at=datetime(2026, 1, 5, tzinfo=SHANGHAI))
+    statements.issue_statement(statement=Statement.objects.get(), actor=finance, now=FIXED_NOW)
+    page = client.get("/settlement/months/").content.decode()
     assert '<svg class="chart"' in page and 'data-label="2026-09" data-value="500.00"' in page
+    assert 'data-testid="chart-caption"' in page
 
 
 @pytest.mark.parametrize("month", ["2026-13", "2026-10", ""])
@@ -241,6 +251,8 @@ def test_the_lines_of_a_version_are_grouped_by_section_with_its_total(issued, fi
     page = logged_in(finance).get(f"/settlement/statements/{issued.pk}/?version=1").content.decode()
 
     assert 'data-testid="section-adjustment"' in page and "合计 ¥500.00" in page
+    adjustment_rows = page.split('data-testid="section-adjustment"', 1)[1].split("</table>", 1)[0]
+    assert '<td class="num"></td>' in adjustment_rows and '<td class="num">0</td>' not in adjustment_rows
     assert "9月结算" not in page and 'data-testid="history"' in page
 
 
@@ -258,6 +270,32 @@ def test_issuing_is_called_下发_on_the_buttons_in_the_history_and_over_the_iss
     assert "出具" not in after
     versions = english.split('data-testid="versions"', 1)[1].split("</thead>", 1)[0]
     assert "<th>Issued at</th>" in versions and "<th>Issue</th>" not in versions
+    assert "<title>Statement 2026-09" in english and "<h1>Statement 2026-09 ·" in english
+
+
+def test_the_supplier_sees_by_when_to_answer_an_issued_statement_on_its_page_and_in_the_list(issued, supplier_admin):
+    client = logged_in(supplier_admin)
+
+    page = client.get(f"/settlement/statements/{issued.pk}/").content.decode()
+    listing = client.get("/settlement/statements/").content.decode()
+
+    deadline = f"{timezone.localtime(issued.issued_at + timedelta(days=10)):%Y-%m-%d %H:%M}"
+    assert f'data-testid="respond-by">{deadline}' in page and f'data-testid="respond-by">{deadline}' in listing
+
+
+def test_finance_filters_the_receivables_and_records_a_collection_on_the_page(receivable, finance):
+    client = logged_in(finance)
+
+    listed = client.get("/settlement/statements/?receivable=on").content.decode()
+    missing = act(client, receivable, "record_collection", {"reference": "", "collected_on": "2026-10-14"})
+    act(client, receivable, "record_collection", {"reference": "CMB-IN-7", "collected_on": "2026-10-14"})
+
+    receivable.refresh_from_db()
+    page = client.get(f"/settlement/statements/{receivable.pk}/").content.decode()
+    assert f'data-statement="{receivable.pk}"' in listed and listed.count("data-statement=") == 1
+    assert missing.status_code == 200 and "reference" in field_errors(missing)
+    assert (receivable.state, receivable.collection_reference, receivable.collected_by) == ("collected", "CMB-IN-7", finance)
+    assert 'data-testid="collection">CMB-IN-7 · 2026-10-14 · finance' in page
 
 
 def test_supplier_staff_read_but_only_the_admin_answers(issued, supplier_staff):
@@ -269,6 +307,17 @@ def test_supplier_staff_read_but_only_the_admin_answers(issued, supplier_staff):
     assert 'data-action="confirm"' not in page and response.status_code == 403
     issued.refresh_from_db()
     assert issued.state == "issued"
+
+
+def test_reissuing_an_unchanged_version_needs_a_reason_next_to_the_field(disputed, finance):
+    client = logged_in(finance)
+    page = client.get(f"/settlement/statements/{disputed.pk}/").content.decode()
+
+    response = act(client, disputed, "reissue", {"reason": ""})
+
+    disputed.refresh_from_db()
+    assert 'data-testid="pending-unchanged"' in page and 'data-testid="pending-payable"><strong>¥500.00</strong>' in page
+    assert response.status_code == 200 and "reason" in field_errors(response) and disputed.state == "disputed"
 
 
 def test_a_dispute_without_a_reason_shows_the_error_next_to_the_field(issued, supplier_admin):
@@ -297,6 +346,8 @@ def test_a_dispute_is_answered_by_an_adjustment_of_one_finance_user_approved_by_
     assert maker_try.status_code == 302 and adjustment.state == "proposed"
 
     checker.post(f"/settlement/adjustments/{adjustment.pk}/approve/", {"note": "核对无误"})
+    before = maker.get(f"/settlement/statements/{disputed.pk}/").content.decode()
+    assert 'data-testid="pending-payable"><strong>¥620.00</strong>' in before and 'data-testid="pending-unchanged"' not in before
     reissued = act(maker, disputed, "reissue", {"reason": "按异议补计"})
 
     disputed.refresh_from_db()
@@ -305,8 +356,8 @@ def test_a_dispute_is_answered_by_an_adjustment_of_one_finance_user_approved_by_
     assert 'data-version="1"' in page and 'data-version="2"' in page and "按异议补计" in page
 
 
-def test_an_invoice_must_equal_the_payable_then_finance_approves_and_pays(issued, supplier_admin, finance):
-    supplier, money = logged_in(supplier_admin), logged_in(finance)
+def test_an_invoice_must_equal_the_payable_then_finance_approves_and_pays(issued, supplier_admin, finance, finance_checker):
+    supplier, money, checker = logged_in(supplier_admin), logged_in(finance), logged_in(finance_checker)
     act(supplier, issued, "confirm")
 
     wrong = act(supplier, issued, "invoice", {"number": "INV-1", "amount": "499.00"})
@@ -314,7 +365,11 @@ def test_an_invoice_must_equal_the_payable_then_finance_approves_and_pays(issued
     assert wrong.status_code == 200 and "amount" in field_errors(wrong) and issued.state == "confirmed"
 
     act(supplier, issued, "invoice", {"number": "INV-1", "amount": "500.00"})
-    act(money, issued, "approve_payment")
+    page = money.get(f"/settlement/statements/{issued.pk}/").content.decode()
+    assert 'data-testid="needs-other-approve_payment"' in page and 'data-action="approve_payment"' not in page
+    act(checker, issued, "approve_payment")
+    page = checker.get(f"/settlement/statements/{issued.pk}/").content.decode()
+    assert 'data-testid="needs-other-pay"' in page and 'data-action="pay"' not in page
     no_reference = act(money, issued, "pay", {"reference": "", "paid_on": "2026-10-15"})
     future = act(money, issued, "pay", {"reference": "PAY-1", "paid_on": "2026-10-20"})
     assert "reference" in field_errors(no_reference) and "paid_on" in field_errors(future)

@@ -4,8 +4,10 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from settlement.models import Adjustment, Assessment, Kpi, KpiSetting, PenaltyProposal, PenaltyRule, SuspensionProposal
+from settlement.services import adjustments
 from settlement.services.assessment import compute_month
 from suppliers.models import Supplier
 from suppliers.services import onboarding
@@ -98,6 +100,36 @@ def test_finance_accepts_a_penalty_into_an_adjustment_for_another_finance_user(a
     adjustment = Adjustment.objects.get()
     assert response.status_code == 200 and proposal.state == PenaltyProposal.State.ACCEPTED
     assert (proposal.adjustment, adjustment.state, adjustment.created_by) == (adjustment, Adjustment.State.PROPOSED, finance)
+
+
+def test_a_penalty_is_dismissed_only_when_a_second_finance_user_confirms(assessed, finance, finance_checker):
+    proposal = PenaltyProposal.objects.get()
+    maker, checker = logged_in(finance), logged_in(finance_checker)
+
+    maker.post(f"/settlement/assessments/penalty/{proposal.pk}/dismiss/", {"reason": "物流破损"})
+    own = maker.get("/settlement/assessments/penalties/?state=dismissing").content.decode()
+    maker.post(f"/settlement/assessments/penalty/{proposal.pk}/confirm_dismissal/")
+    proposal.refresh_from_db()
+    assert proposal.state == PenaltyProposal.State.DISMISSING
+    assert 'data-testid="needs-other-finance"' in own and 'data-action="confirm_dismissal"' not in own
+    other = checker.get("/settlement/assessments/penalties/?state=dismissing").content.decode()
+    assert 'data-action="confirm_dismissal"' in other and "物流破损" in other
+
+    checker.post(f"/settlement/assessments/penalty/{proposal.pk}/confirm_dismissal/")
+
+    proposal.refresh_from_db()
+    assert (proposal.state, proposal.dismissed_by) == (PenaltyProposal.State.DISMISSED, finance_checker)
+
+
+def test_a_penalty_whose_adjustment_was_rejected_is_offered_again(assessed, finance, finance_checker):
+    proposal = PenaltyProposal.objects.get()
+    logged_in(finance).post(f"/settlement/assessments/penalty/{proposal.pk}/accept/", {"reason": ""})
+    adjustment = Adjustment.objects.get()
+    adjustments.reject_adjustment(adjustment=adjustment, actor=finance_checker, now=timezone.now(), note="金额有误")
+
+    page = logged_in(finance).get("/settlement/assessments/penalties/").content.decode()
+
+    assert 'data-testid="adjustment-rejected"' in page and adjustment.number in page and 'data-action="accept"' in page
 
 
 def test_dismissing_a_penalty_needs_a_reason(assessed, finance):

@@ -41,10 +41,10 @@ def test_a_reissued_version_is_noticed_with_its_number_and_payable(issued, suppl
     assert "应付 280.00 元" in notice.body and "2026-11-12 03:00 前" in notice.body
 
 
-def test_paying_puts_a_notice_with_the_amount_and_reference_in_the_inbox(issued, supplier_admin, finance):
+def test_paying_puts_a_notice_with_the_amount_and_reference_in_the_inbox(issued, supplier_admin, finance, finance_checker):
     statements.confirm_statement(statement=issued, actor=supplier_admin, now=LATER)
     statements.invoice_statement(statement=issued, actor=supplier_admin, now=LATER, number="04412345", amount="300.00")
-    statements.approve_payment(statement=issued, actor=finance, now=LATER)
+    statements.approve_payment(statement=issued, actor=finance_checker, now=LATER)
 
     statements.pay_statement(statement=issued, actor=finance, now=LATER, reference="HX20261102001")
 

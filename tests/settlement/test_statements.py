@@ -4,8 +4,10 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import IntegrityError, connection
+import pdfplumber
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from core.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from core.fsm import apply_transition, history_of
@@ -194,6 +196,31 @@ def test_a_statement_is_not_reissued_while_a_dispute_adjustment_waits_for_its_ch
     assert [line.section for line in statements.version_lines(statements.current_version(issued))] == ["delivery", "delivery", "adjustment"]
 
 
+def test_a_version_that_changes_nothing_is_reissued_only_with_a_reason_its_pdf_prints(issued, supplier_admin, finance):
+    statements.dispute_statement(statement=issued, actor=supplier_admin, now=LATER, reason="少算")
+    assert statements.pending_version(issued)["changed"] is False
+
+    with pytest.raises(ValidationFailed) as error:
+        statements.reissue_statement(statement=issued, actor=finance, now=LATER, reason=" ")
+    assert (error.value.field, state_of(issued)) == ("reason", "disputed")
+    statements.reissue_statement(statement=issued, actor=finance, now=LATER, reason="核对签收记录无误，维持原金额")
+
+    v2 = issued.versions.get(number=2)
+    with pdfplumber.open(v2.pdf.open("rb")) as document:
+        text = "\n".join(page.extract_text() for page in document.pages)
+    assert v2.reason == "核对签收记录无误，维持原金额"
+    assert "Supersedes v1 (应付 Payable 300.00)" in text and "核对签收记录无误，维持原金额" in text
+
+
+def test_the_pending_version_shows_what_the_approved_dispute_adjustments_change(issued, supplier_admin, finance, finance_checker):
+    statements.dispute_statement(statement=issued, actor=supplier_admin, now=LATER, reason="少算")
+    dispute_adjustment(issued, maker=finance, checker=finance_checker)
+
+    pending = statements.pending_version(issued)
+
+    assert (pending["number"], pending["adjustments"], pending["payable"], pending["changed"]) == (2, Decimal("-20.00"), Decimal("280.00"), True)
+
+
 def test_reissuing_needs_a_dispute(issued, finance):
     with pytest.raises(InvalidTransition):
         statements.reissue_statement(statement=issued, actor=finance, now=LATER)
@@ -221,18 +248,43 @@ def test_a_reconciliation_upload_is_a_supplier_action_that_holds_off_deemed_conf
     assert statements.deem_confirmed(now=uploaded_at + timedelta(days=10)) == [issued.pk]
 
 
+def test_uploading_again_does_not_put_deemed_confirmation_off_past_ten_days_from_the_first_upload(issued, supplier_admin):
+    from settlement.services.reconciliation import upload_reconciliation
+
+    content = "订单号,SKU,类型,数量,金额\nRO-X,SKU-X,配送,1,180.00\n".encode()
+    first = issued.issued_at + timedelta(days=2)
+    for days in (2, 8, 11):
+        upload_reconciliation(statement=issued, file_name="ours.csv", content=content, actor=supplier_admin,
+                              now=issued.issued_at + timedelta(days=days))
+
+    assert statements.respond_by(issued) == first + timedelta(days=10)
+    assert statements.deem_confirmed(now=first + timedelta(days=10) - timedelta(seconds=1)) == []
+    assert statements.deem_confirmed(now=first + timedelta(days=10)) == [issued.pk]
+
+
+def test_an_issued_statement_tells_when_it_is_deemed_confirmed_and_an_answered_one_does_not(issued, supplier_admin):
+    assert statements.respond_by(issued) == issued.issued_at + timedelta(days=10)
+    listed, = statements.list_statements(actor=supplier_admin)
+    assert listed.respond_by == issued.issued_at + timedelta(days=10)
+
+    statements.confirm_statement(statement=issued, actor=supplier_admin, now=LATER)
+    issued.refresh_from_db()
+    assert statements.respond_by(issued) is None
+
+
 # --- invoice, approval, payment ---------------------------------------------------------------------------------
 
-def test_invoice_approval_and_payment(issued, supplier_admin, finance):
+def test_invoice_approval_and_payment(issued, supplier_admin, finance, finance_checker):
     statements.confirm_statement(statement=issued, actor=supplier_admin, now=LATER)
     statements.invoice_statement(statement=issued, actor=supplier_admin, now=LATER, number="04412345", amount="300.00")
-    statements.approve_payment(statement=issued, actor=finance, now=LATER)
+    statements.approve_payment(statement=issued, actor=finance_checker, now=LATER)
     statements.pay_statement(statement=issued, actor=finance, now=LATER, reference="HX20261102001")
 
     issued.refresh_from_db()
     assert (issued.state, issued.invoice_number, issued.invoice_amount) == ("paid", "04412345", Decimal("300.00"))
     assert (issued.payment_reference, issued.payment_date) == ("HX20261102001", LATER.date())
     assert [log.transition for log in history_of(issued)] == ["issue", "confirm", "invoice", "approve_payment", "pay"]
+    assert [log.reason for log in history_of(issued)][2:] == ["04412345", "", "HX20261102001"]  # the number, in any language
 
 
 @pytest.mark.parametrize(("amount", "field"), [("299.99", "invoice_amount"), ("abc", "invoice_amount"), ("300.001", "invoice_amount")])
@@ -250,10 +302,10 @@ def test_an_invoice_needs_its_number(issued, supplier_admin):
     assert error.value.field == "invoice_number"
 
 
-def test_a_payment_needs_a_reference_and_a_date_not_in_the_future(issued, supplier_admin, finance):
+def test_a_payment_needs_a_reference_and_a_date_not_in_the_future(issued, supplier_admin, finance, finance_checker):
     statements.confirm_statement(statement=issued, actor=supplier_admin, now=LATER)
     statements.invoice_statement(statement=issued, actor=supplier_admin, now=LATER, number="1", amount="300.00")
-    statements.approve_payment(statement=issued, actor=finance, now=LATER)
+    statements.approve_payment(statement=issued, actor=finance_checker, now=LATER)
     with pytest.raises(ValidationFailed) as no_reference:
         statements.pay_statement(statement=issued, actor=finance, now=LATER, reference="")
     with pytest.raises(ValidationFailed) as future:
@@ -261,16 +313,61 @@ def test_a_payment_needs_a_reference_and_a_date_not_in_the_future(issued, suppli
     assert (no_reference.value.field, future.value.field, state_of(issued)) == ("payment_reference", "payment_date", "approved")
 
 
-def test_a_payment_cannot_be_dated_before_its_approval(issued, supplier_admin, finance):
+def test_a_payment_cannot_be_dated_before_its_approval(issued, supplier_admin, finance, finance_checker):
     statements.confirm_statement(statement=issued, actor=supplier_admin, now=LATER)
     statements.invoice_statement(statement=issued, actor=supplier_admin, now=LATER, number="1", amount="300.00")
-    statements.approve_payment(statement=issued, actor=finance, now=LATER)
+    statements.approve_payment(statement=issued, actor=finance_checker, now=LATER)
 
     with pytest.raises(ValidationFailed) as too_early:
         statements.pay_statement(statement=issued, actor=finance, now=LATER, reference="R1", paid_on=LATER.date() - timedelta(days=1))
     statements.pay_statement(statement=issued, actor=finance, now=LATER, reference="R1", paid_on=LATER.date())
 
     assert too_early.value.field == "payment_date" and state_of(issued) == "paid"
+
+
+def test_the_issuer_cannot_approve_the_payment_nor_the_approver_pay_it(issued, supplier_admin, finance, finance_checker):
+    statements.confirm_statement(statement=issued, actor=supplier_admin, now=LATER)
+    statements.invoice_statement(statement=issued, actor=supplier_admin, now=LATER, number="1", amount="300.00")
+
+    with pytest.raises(PermissionDenied):
+        statements.approve_payment(statement=issued, actor=finance, now=LATER)  # finance issued it
+    assert state_of(issued) == "invoiced"
+    statements.approve_payment(statement=issued, actor=finance_checker, now=LATER)
+    with pytest.raises(PermissionDenied):
+        statements.pay_statement(statement=issued, actor=finance_checker, now=LATER, reference="R1")
+    assert state_of(issued) == "approved"
+    statements.pay_statement(statement=issued, actor=finance, now=LATER, reference="R1")
+
+    issued.refresh_from_db()
+    assert (issued.state, issued.issued_by, issued.payment_approved_by, issued.paid_by) == ("paid", finance, finance_checker, finance)
+
+
+def test_the_issuer_of_a_new_version_is_the_one_who_may_not_approve_its_payment(issued, supplier_admin, finance, finance_checker):
+    statements.dispute_statement(statement=issued, actor=supplier_admin, now=LATER, reason="少算")
+    statements.reissue_statement(statement=issued, actor=finance_checker, now=LATER, reason="核对无误，原样重发")
+    statements.confirm_statement(statement=issued, actor=supplier_admin, now=LATER)
+    statements.invoice_statement(statement=issued, actor=supplier_admin, now=LATER, number="1", amount="300.00")
+
+    with pytest.raises(PermissionDenied):
+        statements.approve_payment(statement=issued, actor=finance_checker, now=LATER)
+    assert statements.approve_payment(statement=issued, actor=finance, now=LATER).state == "approved"
+
+
+def test_the_database_refuses_an_issuer_who_approves_or_an_approver_who_pays(issued, finance, finance_checker):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Statement.objects.filter(pk=issued.pk).update(payment_approved_by=finance)
+    Statement.objects.filter(pk=issued.pk).update(payment_approved_by=finance_checker)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Statement.objects.filter(pk=issued.pk).update(paid_by=finance_checker)
+
+
+def test_a_payment_step_waits_only_for_the_finance_users_who_may_take_it(issued, supplier_admin, finance, finance_checker):
+    statements.confirm_statement(statement=issued, actor=supplier_admin, now=LATER)
+    statements.invoice_statement(statement=issued, actor=supplier_admin, now=LATER, number="1", amount="300.00")
+    assert (statements.statements_waiting(finance), statements.statements_waiting(finance_checker)) == (0, 1)
+
+    statements.approve_payment(statement=issued, actor=finance_checker, now=LATER)
+    assert (statements.statements_waiting(finance), statements.statements_waiting(finance_checker)) == (1, 0)
 
 
 def test_one_invoice_number_settles_one_statement_of_a_supplier(issued, supplier, supplier_admin, finance):
@@ -301,9 +398,9 @@ ILLEGAL = {
     "paid": ["issue", "confirm", "dispute", "reissue", "invoice", "approve_payment", "pay", "close"],
 }
 ARGUMENTS = {
-    "issue": {"issued_at": LATER}, "confirm": {"confirmed_at": LATER}, "dispute": {"dispute_reason": "x"},
-    "reissue": {"version": 9, "payable": Decimal("1"), "issued_at": LATER}, "invoice": {"number": "1", "amount": Decimal("1"), "invoiced_at": LATER},
-    "approve_payment": {"approved_at": LATER}, "pay": {"reference": "R", "paid_on": LATER.date()},
+    "issue": {"issued_at": LATER, "issued_by": None}, "confirm": {"confirmed_at": LATER}, "dispute": {"dispute_reason": "x"},
+    "reissue": {"version": 9, "payable": Decimal("1"), "issued_at": LATER, "issued_by": None}, "invoice": {"number": "1", "amount": Decimal("1"), "invoiced_at": LATER},
+    "approve_payment": {"approved_at": LATER, "approved_by": None}, "pay": {"reference": "R", "paid_on": LATER.date(), "paid_by": None},
     "close": {"closed_at": LATER, "receivable": False},
 }
 PATH = {
@@ -350,6 +447,29 @@ def test_confirming_nothing_payable_closes_and_the_negative_payable_opens_the_ne
     november = Statement.objects.get(month=generation.next_month(OCTOBER))
     assert (negative.state, negative.payable, negative.receivable) == ("closed", Decimal("-30.00"), False)
     assert (november.versions.get().carried_forward, november.payable) == (Decimal("-30.00"), Decimal("70.00"))
+
+
+def test_the_reason_a_statement_closed_reads_in_the_readers_language(negative, supplier_admin):
+    statements.confirm_statement(statement=negative, actor=supplier_admin, now=LATER)
+
+    closed = history_of(negative).get(transition="close")
+    with translation.override("en"):
+        english = closed.reason_label
+    assert (closed.reason_label, english) == ("应付金额不大于零，结转下期", "Nothing payable: carried into the next statement")
+
+
+def test_the_months_chart_counts_issued_positive_payables_and_shows_carried_amounts_apart(negative, supplier, finance):
+    other = SupplierFactory()
+    paying_account(other)
+    booked_order(other, "250.00", recorded_at=datetime(2026, 10, 4, tzinfo=SHANGHAI))
+    generation.generate_now(month=OCTOBER, actor=finance, now=GENERATED_AT)  # the other supplier's October: a draft
+    assert statements.monthly_payables(actor=finance, months=12) == [
+        {"month": OCTOBER, "payable": Decimal("0.00"), "carried": Decimal("-30.00")}]
+
+    statements.issue_statement(statement=Statement.objects.get(supplier=other), actor=finance, now=GENERATED_AT)
+
+    assert statements.monthly_payables(actor=finance, months=12) == [
+        {"month": OCTOBER, "payable": Decimal("250.00"), "carried": Decimal("-30.00")}]
 
 
 def test_a_negative_payable_is_carried_forward_once(negative, supplier_admin, finance):
@@ -499,6 +619,50 @@ def test_after_termination_a_negative_payable_becomes_a_receivable(negative, sup
     negative.refresh_from_db()
     assert (negative.state, negative.receivable) == ("closed", True)
     assert not StatementLine.objects.filter(section=Section.CARRIED_FORWARD).exists()
+
+
+@pytest.fixture
+def receivable(negative, supplier_admin, operator):
+    """The October statement of a supplier terminated before confirming it: closed as a receivable of 30.00."""
+    supplier = ready_to_activate(negative.supplier)
+    onboarding.start_supplier_review(supplier=supplier, actor=operator, now=LATER)
+    onboarding.approve_supplier(supplier=supplier, actor=operator, now=LATER)
+    onboarding.terminate_supplier(supplier=supplier, actor=operator, now=LATER, reason="合同到期不再续约")
+    return statements.confirm_statement(statement=negative, actor=supplier_admin, now=LATER)
+
+
+def test_finance_lists_the_receivables_and_records_their_collection(receivable, finance, finance_checker):
+    assert list(statements.list_statements(actor=finance, receivable=True)) == [receivable]
+    with pytest.raises(ValidationFailed) as no_reference:
+        statements.record_collection(statement=receivable, actor=finance, now=LATER, reference=" ")
+    with pytest.raises(ValidationFailed) as future:
+        statements.record_collection(statement=receivable, actor=finance, now=LATER, reference="R1", collected_on=LATER.date() + timedelta(days=1))
+    assert (no_reference.value.field, future.value.field, state_of(receivable)) == ("collection_reference", "collection_date", "closed")
+
+    statements.record_collection(statement=receivable, actor=finance_checker, now=LATER, reference="CMB-IN-0001")
+
+    receivable.refresh_from_db()
+    assert (receivable.state, receivable.collection_reference, receivable.collection_date, receivable.collected_by) == (
+        "collected", "CMB-IN-0001", LATER.date(), finance_checker)
+    collected = history_of(receivable).get(transition="record_collection")
+    assert (collected.actor, collected.reason) == (finance_checker, "CMB-IN-0001")
+    assert list(statements.list_statements(actor=finance, receivable=True, state="closed")) == []
+
+
+def test_a_statement_closed_by_carrying_its_payable_forward_is_not_collected(negative, supplier_admin, finance):
+    statements.confirm_statement(statement=negative, actor=supplier_admin, now=LATER)
+
+    with pytest.raises(InvalidTransition):
+        statements.record_collection(statement=negative, actor=finance, now=LATER, reference="R1")
+    assert state_of(negative) == "closed" and not statements.list_statements(actor=finance, receivable=True).exists()
+
+
+def test_a_receivable_is_collected_once_and_only_by_finance(receivable, supplier_admin, finance):
+    with pytest.raises(PermissionDenied):
+        statements.record_collection(statement=receivable, actor=supplier_admin, now=LATER, reference="R1")
+    statements.record_collection(statement=receivable, actor=finance, now=LATER, reference="R1")
+    with pytest.raises(InvalidTransition):
+        statements.record_collection(statement=receivable, actor=finance, now=LATER, reference="R2")
 
 
 # --- adjustments: maker-checker ---------------------------------------------------------------------------------
