@@ -151,7 +151,8 @@ def accept_penalty(*, proposal: PenaltyProposal, actor, now: datetime, note: str
 
 def _lock(proposal: PenaltyProposal) -> PenaltyProposal:
     """The proposal re-read under a row lock, reopened first if its adjustment was rejected."""
-    proposal = PenaltyProposal.objects.select_for_update().select_related("assessment", "rule", "adjustment").get(pk=proposal.pk)
+    locked = PenaltyProposal.objects.select_for_update(of=("self",))  # PostgreSQL locks no row of the outer-joined adjustment
+    proposal = locked.select_related("assessment", "rule", "adjustment").get(pk=proposal.pk)
     return reopen_if_rejected(proposal)
 
 
