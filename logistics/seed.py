@@ -1,19 +1,21 @@
 """Demo data of the logistics app (see LogisticsConfig.ready), all through the logistics, points and catalog services.
 
-Runs after the points step (40), which leaves one tea order handed over without a shipment and one cup order
-confirmed. Each step is safe to run twice: every scenario is guarded by something it alone creates (an inbound
-of the gift, the batch key, the dropship order, the retired gift), and a step is all or nothing.
+Runs after the points steps (40, 45) and the settlement demo's orders of the months before (42): every order here is
+placed after those, so each member's points history is posted in time order. Each step is safe to run twice: every
+scenario is guarded by something it alone creates (an inbound of the gift, the batch key, the dropship order, the
+retired gift), and a step is all or nothing.
 
 * 50 inbound — a cup delivery announced against the cup's open replenishment request (which stays open, so the
   demo keeps exactly one request) and a tea delivery received two days ago with 1 unit damaged (handling fee,
   borne by supplier_a) and put away.
-* 52 shipments — the points step's handed-over tea order gets the shipment its direct handoff skipped; batch
-  DEMO-BATCH-1 (five days ago) hands over three backdated tea orders: one delivered three days ago (carrier event)
-  with two returns resolved as refunds (resellable; transit damage, which opens a logistics claim), one shipped
-  yesterday and in transit, and one that failed (carrier event), was re-delivered by the operator (redelivery fee
-  borne by the supplier) and received by the member, who now asks to exchange it (waiting for approval). The
-  points step's cup order stays confirmed, ready for the logistics user to hand over. Member 13800138001 redeems
-  the dropship earbuds (SMS-confirmed) and the order is handed to supplier_b, not yet shipped.
+* 52 shipments — batch DEMO-BATCH-1 (five days ago) hands over three tea orders placed six days ago: one delivered
+  three days ago (carrier event) with two returns resolved as refunds (resellable; transit damage, which opens a
+  logistics claim), one shipped yesterday and in transit, and one that failed (carrier event), was re-delivered by
+  the operator (redelivery fee borne by the supplier) and received by the member, who now asks to exchange it
+  (waiting for approval). Member 13800138001 redeems the dropship earbuds (SMS-confirmed) two hours ago and the
+  order is handed to supplier_b, not yet shipped. Member 13800138000 redeems a tea box and a cup today: the tea is
+  handed over in batch DEMO-BATCH-2 (its shipment waits to be picked), the cup stays confirmed, ready for the
+  logistics user to hand over.
 * 54 leftovers — supplier_a's towel gift, stocked through an inbound, listed, delisted and retired 33 days ago: its
   leftover lot passed its collection deadline three days ago and carries three daily storage fees.
 """
@@ -27,7 +29,7 @@ from core.roles import Role
 from core.seed import ensure_user
 from core.seeding import register_seed
 
-BATCH_KEY = "DEMO-BATCH-1"
+BATCH_KEY, TODAYS_BATCH_KEY = "DEMO-BATCH-1", "DEMO-BATCH-2"
 ADDRESSES = {
     "13800138000": "浙江省杭州市西湖区文三路 100 号",
     "13800138001": "上海市浦东新区世纪大道 88 号",
@@ -93,7 +95,7 @@ def seed_inbound(*, now, password, progress) -> None:
 
 
 # --- 52: handoff, shipments, returns, costs, claims ------------------------------------------------------------
-def _place(*, phone: str, sku: str, quantity: int, at):
+def place_as_member(*, phone: str, sku: str, quantity: int, at):
     """Place (and, below the SMS threshold, confirm) an order as the member, at `at`."""
     from points.models import Member
     from points.services import orders
@@ -106,52 +108,51 @@ def _place(*, phone: str, sku: str, quantity: int, at):
     )
 
 
-def _give_direct_handoffs_their_shipment(*, now) -> None:
-    """The points step hands its tea order over directly (orders.hand_over_order), so no shipment was created; give
-    each such demo order the shipment the logistics handoff would have (waiting to be picked)."""
+def ship_by_logistics(order, *, logistics, at, carrier: str, tracking_number: str):
+    """The logistics user picks the order's shipment at `at` and ships it two hours later."""
     from logistics.services import shipments
     from points.models import RedemptionOrder
 
-    orphans = RedemptionOrder.objects.filter(
-        state=RedemptionOrder.State.HANDED_OVER, member__phone__in=ADDRESSES, shipments__isnull=True
-    ).order_by("id")
-    for order in orphans:
-        shipments._new_shipment(order=order, now=now)
+    shipment = shipments.active_shipment(RedemptionOrder.objects.get(pk=order.pk))
+    shipments.pick_shipment(shipment=shipment, actor=logistics, now=at)
+    return shipments.ship_shipment(shipment=shipment, actor=logistics, now=at + timedelta(hours=2), carrier=carrier,
+                                   tracking_number=tracking_number)
+
+
+def carrier_reports(shipment, *, kind: str, at, **payload) -> None:
+    """The carrier's webhook reports `kind` (delivered, failed) of the shipment at `at`, two minutes later."""
+    from logistics.services import carrier_events
+
+    carrier_events.record_carrier_event(
+        event_id=f"DEMO-{shipment.tracking_number}-1", tracking_number=shipment.tracking_number, sequence=1, kind=kind,
+        occurred_at=at, payload={"carrier": shipment.carrier, **payload}, now=at + timedelta(minutes=2),
+    )
 
 
 def _seed_batch(*, now, operator, logistics) -> None:
     """DEMO-BATCH-1: delivered (two refunded returns, a claim), shipped, failed → re-delivered (a requested return)."""
     from logistics.models import HandoffBatch
     from logistics.models.costs import CostKind, Payer
-    from logistics.services import carrier_events, costs, returns, shipments
-    from points.models import RedemptionOrder
+    from logistics.services import costs, returns, shipments
     from points.services import orders
 
     if HandoffBatch.objects.filter(key=BATCH_KEY).exists():
         return
     placed_at = now - timedelta(days=6)
-    delivered = _place(phone="13800138001", sku="TEA-LJ-250", quantity=3, at=placed_at)
-    in_transit = _place(phone="13800138000", sku="TEA-LJ-250", quantity=1, at=placed_at + timedelta(minutes=5))
-    redelivered = _place(phone="13700137000", sku="TEA-LJ-250", quantity=1, at=placed_at + timedelta(minutes=10))
+    delivered = place_as_member(phone="13800138001", sku="TEA-LJ-250", quantity=3, at=placed_at)
+    in_transit = place_as_member(phone="13800138000", sku="TEA-LJ-250", quantity=1, at=placed_at + timedelta(minutes=5))
+    redelivered = place_as_member(phone="13700137000", sku="TEA-LJ-250", quantity=1, at=placed_at + timedelta(minutes=10))
 
-    # The oldest confirmed warehouse orders first: exactly these three (the points step's cup order, confirmed today,
-    # stays confirmed for the logistics user to hand over).
+    # every confirmed warehouse order: exactly these three (today's orders come later)
     handed_at = now - timedelta(days=5)
     shipments.hand_over_warehouse_orders(key=BATCH_KEY, actor=logistics, now=handed_at, limit=3)
 
     def ship(order, *, at, carrier: str, tracking_number: str):
-        shipment = shipments.active_shipment(RedemptionOrder.objects.get(pk=order.pk))
-        shipments.pick_shipment(shipment=shipment, actor=logistics, now=at)
-        return shipments.ship_shipment(shipment=shipment, actor=logistics, now=at + timedelta(hours=2), carrier=carrier,
-                                       tracking_number=tracking_number)
+        return ship_by_logistics(order, logistics=logistics, at=at, carrier=carrier, tracking_number=tracking_number)
 
     # delivered three days ago, reported by the carrier
     first = ship(delivered, at=handed_at + timedelta(hours=1), carrier=SF, tracking_number="SF1402200000101")
-    signed_at = now - timedelta(days=3)
-    carrier_events.record_carrier_event(
-        event_id="DEMO-SF1402200000101-1", tracking_number=first.tracking_number, sequence=1, kind="delivered",
-        occurred_at=signed_at, payload={"carrier": SF, "signer": delivered.recipient_name}, now=signed_at + timedelta(minutes=2),
-    )
+    carrier_reports(first, kind="delivered", at=now - timedelta(days=3), signer=delivered.recipient_name)
 
     # shipped yesterday, in transit
     ship(in_transit, at=now - timedelta(days=1), carrier=SF, tracking_number="SF1402200000102")
@@ -159,11 +160,7 @@ def _seed_batch(*, now, operator, logistics) -> None:
     # failed four days ago (carrier event), re-delivered by the operator, fee borne by the supplier, received by the member
     failed = ship(redelivered, at=handed_at + timedelta(hours=1), carrier=YTO, tracking_number="YT7788000000201")
     failed_at = now - timedelta(days=4)
-    carrier_events.record_carrier_event(
-        event_id="DEMO-YT7788000000201-1", tracking_number=failed.tracking_number, sequence=1, kind="failed",
-        occurred_at=failed_at, payload={"carrier": YTO, "reason": "收件人电话无人接听，地址无法投递"},
-        now=failed_at + timedelta(minutes=2),
-    )
+    carrier_reports(failed, kind="failed", at=failed_at, reason="收件人电话无人接听，地址无法投递")
     redelivered.refresh_from_db()
     orders.redeliver_order(order=redelivered, actor=operator, now=failed_at + timedelta(hours=2), reason="已与会员确认地址，重新配送")
     costs.record_extra_cost(
@@ -207,7 +204,7 @@ def _seed_dropship(*, now) -> None:
     if RedemptionOrder.objects.filter(member__phone="13800138001", gift__sku="ELEC-BT-02").exists():
         return
     placed_at = now - timedelta(hours=2)
-    order = _place(phone="13800138001", sku="ELEC-BT-02", quantity=1, at=placed_at)
+    order = place_as_member(phone="13800138001", sku="ELEC-BT-02", quantity=1, at=placed_at)
     if order.state == RedemptionOrder.State.AWAITING_CONFIRMATION:  # read the code the member was texted
         sms = Notification.objects.filter(
             kind="confirmation_code", subject_type=order._meta.label_lower, subject_id=str(order.pk)
@@ -217,14 +214,27 @@ def _seed_dropship(*, now) -> None:
     shipments.hand_over_dropship_orders(actor=None, now=now - timedelta(hours=1))
 
 
-@register_seed(52, "logistics: handoff batch and shipments, dropship order, returns, extra cost and claim")
+def _seed_todays_orders(*, now, logistics) -> None:
+    """Member 13800138000 redeems a tea box, handed over in DEMO-BATCH-2 (waiting to be picked), then a cup (confirmed)."""
+    from logistics.models import HandoffBatch
+    from logistics.services import shipments
+
+    if HandoffBatch.objects.filter(key=TODAYS_BATCH_KEY).exists():
+        return
+    placed_at = now - timedelta(minutes=40)
+    place_as_member(phone="13800138000", sku="TEA-LJ-250", quantity=1, at=placed_at)
+    shipments.hand_over_warehouse_orders(key=TODAYS_BATCH_KEY, actor=logistics, now=placed_at + timedelta(minutes=10))
+    place_as_member(phone="13800138000", sku="HOME-CUP-01", quantity=1, at=placed_at + timedelta(minutes=20))
+
+
+@register_seed(52, "logistics: handoff batches and shipments, dropship order, returns, extra cost and claim, today's orders")
 def seed_shipments(*, now, password, progress) -> None:
     operator, logistics = _staff(password)
-    _give_direct_handoffs_their_shipment(now=now)
-    progress(1, 3)
     _seed_batch(now=now, operator=operator, logistics=logistics)
-    progress(2, 3)
+    progress(1, 3)
     _seed_dropship(now=now)
+    progress(2, 3)
+    _seed_todays_orders(now=now, logistics=logistics)
     progress(3, 3)
 
 

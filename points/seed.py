@@ -25,32 +25,35 @@ def seed_members(*, now, password, progress) -> None:
 DEMO_CREDITS = [("13800138000", 20_000), ("13800138001", 60_000), ("13700137000", 8_000)]
 
 
-@register_seed(40, "points for every member (last year's and this year's lots) and a few orders")
-def seed_points_and_orders(*, now, password, progress) -> None:
-    from datetime import timedelta
-
-    from suppliers.models import Gift
-
-    from points.models import RedemptionOrder
-    from points.services import credits, orders
+def _credit(label: str, *, at, password) -> None:
+    """Half of each member's demo points, credited by the operator at `at` (once: the batch id is the guard)."""
+    from points.services import credits
 
     operator = ensure_user(username="operator", role=Role.OPERATOR, password=password)
-    last_year = now - timedelta(days=365)
-    for label, at in (("DEMO-LAST-YEAR", last_year), ("DEMO-THIS-YEAR", now - timedelta(days=10))):
-        credits.credit_points_in_bulk(
-            batch_id=label, rows=[{"phone": phone, "points": points // 2} for phone, points in DEMO_CREDITS], actor=operator, now=at
-        )
-    member = Member.objects.get(phone="13800138000")
-    if RedemptionOrder.objects.filter(member=member).exists():
-        return
-    tea = Gift.objects.get(sku="TEA-LJ-250")
-    placed = orders.place_order(
-        member=member, gift_id=tea.pk, quantity=1, now=now, actor=member.user,
-        recipient_name=member.name, recipient_phone=member.phone, address="浙江省杭州市西湖区文三路 100 号",
+    credits.credit_points_in_bulk(
+        batch_id=label, rows=[{"phone": phone, "points": points // 2} for phone, points in DEMO_CREDITS], actor=operator, now=at
     )
-    orders.hand_over_order(order=placed, actor=operator, now=now)
-    cup = Gift.objects.get(sku="HOME-CUP-01")
-    orders.place_order(
-        member=member, gift_id=cup.pk, quantity=1, now=now, actor=member.user,
-        recipient_name=member.name, recipient_phone=member.phone, address="浙江省杭州市西湖区文三路 100 号",
-    )
+
+
+# The points ledger is posted in time order, as it would have been: last year's lot (40), the settlement demo's
+# orders of the months before (42), this year's lot ten days ago (45), then the logistics demo's orders of this week
+# and today (52). Every member's history so reads with each balance following from the one before.
+@register_seed(40, "points: last year's lot for every member")
+def seed_last_years_points(*, now, password, progress) -> None:
+    from datetime import timedelta
+
+    _credit("DEMO-LAST-YEAR", at=now - timedelta(days=365), password=password)
+
+
+@register_seed(45, "points: this year's lot for every member")
+def seed_this_years_points(*, now, password, progress) -> None:
+    from datetime import timedelta
+
+    _credit("DEMO-THIS-YEAR", at=now - timedelta(days=10), password=password)
+
+
+@register_seed(90, "orders signed for 15 days and more completed, as the daily job does")
+def seed_completed_orders(*, now, password, progress) -> None:
+    from points.services import orders
+
+    orders.complete_orders(now=now)

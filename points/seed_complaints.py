@@ -1,4 +1,8 @@
-"""Demo complaints and a suggestion in every state an operator meets in the queue (imported by points.seed)."""
+"""Demo complaints and a suggestion in every state an operator meets in the queue (imported by points.seed).
+
+The complaints about an order come after it left: member 13800138001's about the courier after its DEMO-BATCH-1 tea
+was signed for (three days ago), member 13800138000's about the tea's batch after its order was shipped (yesterday).
+"""
 from datetime import timedelta
 
 from core.roles import Role
@@ -8,6 +12,7 @@ from core.seeding import register_seed
 
 @register_seed(56, "complaints: open, triaged, escalated, answered, resolved, one to logistics, a hotline call, a suggestion")
 def seed_complaints(*, now, password, progress) -> None:
+    from logistics.seed import BATCH_KEY
     from points.models import Complaint, Member, RedemptionOrder
     from points.services import complaints
     from suppliers.models import Gift, SupplierMembership
@@ -19,11 +24,12 @@ def seed_complaints(*, now, password, progress) -> None:
     member = Member.objects.get(phone="13800138000")
     tea, cup = Gift.objects.get(sku="TEA-LJ-250"), Gift.objects.get(sku="HOME-CUP-01")
     staff = SupplierMembership.objects.filter(supplier=tea.supplier, user__role=Role.SUPPLIER_STAFF).first().user
-    order = RedemptionOrder.objects.filter(member=member, gift=tea).first()
+    signed_for = RedemptionOrder.objects.get(member__phone="13800138001", handoff_item__batch__key=BATCH_KEY)
+    in_transit = RedemptionOrder.objects.get(member=member, handoff_item__batch__key=BATCH_KEY)
 
-    def opened(hours_ago: int, title: str, description: str, **about) -> Complaint:
+    def opened(hours_ago: int, title: str, description: str, *, by: Member = member, **about) -> Complaint:
         return complaints.open_complaint(
-            actor=member.user, now=now - timedelta(hours=hours_ago), title=title, description=description, **about
+            actor=by.user, now=now - timedelta(hours=hours_ago), title=title, description=description, **about
         )
 
     def triaged(complaint: Complaint, hours_ago: int, party: str) -> Complaint:
@@ -34,9 +40,9 @@ def seed_complaints(*, now, password, progress) -> None:
     resolved = triaged(opened(120, "礼盒外包装破损", "外盒压扁", gift=tea), 118, "supplier")
     complaints.respond_to_complaint(complaint=resolved, actor=staff, now=now - timedelta(hours=110), response="已补寄新礼盒")
     complaints.resolve_complaint(complaint=resolved, actor=member.user, now=now - timedelta(hours=100))
-    delivery = triaged(opened(30, "快递员未送货上门", "包裹放在小区门口", order=order), 28, "logistics")
+    delivery = triaged(opened(30, "快递员未送货上门", "包裹放在小区门口", by=signed_for.member, order=signed_for), 28, "logistics")
     complaints.respond_to_complaint(complaint=delivery, actor=logistics, now=now - timedelta(hours=20), response="已提醒承运商送货上门")
-    triaged(opened(10, "茶叶批次疑问", "想确认生产日期", order=order), 8, "supplier")
+    triaged(opened(10, "茶叶批次疑问", "想确认生产日期", order=in_transit), 8, "supplier")
     opened(1, "积分到账慢", "上月积分未到账")
     complaints.open_complaint(
         actor=operator, now=now - timedelta(hours=2), contact_name="王先生", contact_phone="13900001111", gift=tea,

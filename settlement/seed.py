@@ -1,7 +1,10 @@
-"""Demo data of settlement (see SettlementConfig.ready), all through the profile, points and settlement services.
+"""Demo data of settlement (see SettlementConfig.ready), all through the profile, points, logistics and settlement services.
 
-Runs after the logistics steps. The three months before the current one (say August, September and October when
-seeded in November) are settled as they would have been:
+The three months before the current one (say August, September and October when seeded in November) are settled
+as they would have been. Member 13800138001's tea orders of those months are placed, handed over, shipped and signed
+for through the logistics services in their own step (42), between the points steps of last year's lot (40) and this
+year's (45), so the member's points history is posted in time order; each is completed 15 days after it was signed
+for, at the daily job's hour. The statements are made after the logistics steps (60):
 
 * supplier_a's bank account was approved long before; supplier_b's too.
 * month 1 — two tea orders of member 13800138001 delivered; generated on the 1st at 02:00, issued by `finance`,
@@ -13,8 +16,8 @@ seeded in November) are settled as they would have been:
 * month 3 — a compensation for supplier_b approved in the month, generated into a draft waiting to be issued.
 * today — a penalty for supplier_a proposed by `finance`, waiting for `finance2`.
 
-Orders are delivered through the points services alone (no logistics shipment), so the logistics demo keeps its
-own shipments. The step is all or nothing and guarded by month 1's generation run, so a second run adds nothing.
+Each step is all or nothing and guarded (the orders by their handoff batches, the statements by month 1's generation
+run), so a second run adds nothing.
 """
 from datetime import datetime, time, timedelta
 from decimal import Decimal
@@ -27,6 +30,7 @@ from core.seeding import register_seed
 
 MEMBER_PHONE = "13800138001"
 TEA = "TEA-LJ-250"
+BATCH_PREFIX = "DEMO-MONTHLY-"
 ACCOUNTS = {
     "supplier_a": ("中国工商银行杭州文三路支行", "6222021202004567891"),
     "supplier_b": ("招商银行深圳科技园支行", "6225887766554433"),
@@ -58,19 +62,43 @@ def _bank_account(username: str, *, operator, at: datetime) -> None:
     profile.approve_profile_change(change=change, actor=operator, now=at + timedelta(hours=2), reason="开户许可证核对无误")
 
 
-def _deliver_tea(*, quantity: int, placed_at: datetime, operator) -> None:
-    """An order of the member, handed over, shipped next day and signed for two days later."""
-    from points.models import Member
+def _deliver_tea(*, quantity: int, placed_at: datetime, logistics) -> None:
+    """An order of the member, handed over in its own batch two hours later, shipped next day, signed for (the
+    carrier's event) two days later and completed by the daily job 15 days after that."""
+    from logistics.seed import carrier_reports, place_as_member, ship_by_logistics
+    from logistics.services import shipments
     from points.services import orders
-    from suppliers.models import Gift
 
-    member = Member.objects.select_related("user").get(phone=MEMBER_PHONE)
-    order = orders.place_order(member=member, gift_id=Gift.objects.get(sku=TEA).pk, quantity=quantity, now=placed_at, actor=member.user,
-                               recipient_name=member.name, recipient_phone=member.phone, address="上海市浦东新区世纪大道 88 号")
-    orders.hand_over_order(order=order, actor=operator, now=placed_at + timedelta(hours=2))
-    orders.ship_order(order=order, actor=operator, now=placed_at + timedelta(days=1), carrier="顺丰速运",
-                      tracking_number=f"SF1403300{order.pk:06d}")
-    orders.deliver_order(order=order, actor=None, now=placed_at + timedelta(days=3), reason="承运商签收")
+    order = place_as_member(phone=MEMBER_PHONE, sku=TEA, quantity=quantity, at=placed_at)
+    shipments.hand_over_warehouse_orders(key=f"{BATCH_PREFIX}{order.number}", actor=logistics, now=placed_at + timedelta(hours=2))
+    shipment = ship_by_logistics(order, logistics=logistics, at=placed_at + timedelta(days=1), carrier="顺丰速运",
+                                 tracking_number=f"SF1403300{order.pk:06d}")
+    signed_at = placed_at + timedelta(days=3)
+    carrier_reports(shipment, kind="delivered", at=signed_at, signer=order.recipient_name)
+    due = timezone.localtime(signed_at + orders.COMPLETE_AFTER).date() + timedelta(days=1)
+    orders.complete_orders(now=timezone.make_aware(datetime.combine(due, time(3))))
+
+
+def _months(now) -> tuple:
+    """The three months before the current one, oldest first."""
+    from settlement.services.generation import last_closed_month, previous_month
+
+    third = last_closed_month(now)
+    second = previous_month(third)
+    return previous_month(second), second, third
+
+
+@register_seed(42, "settlement: member 13800138001's tea orders of the months before, shipped and signed for")
+def seed_delivered_orders(*, now, password, progress) -> None:
+    from logistics.models import HandoffBatch
+
+    if HandoffBatch.objects.filter(key__startswith=BATCH_PREFIX).exists():
+        return
+    logistics = ensure_user(username="logistics", role=Role.LOGISTICS, password=password)
+    first, second, _third = _months(now)
+    for day in (5, 12):
+        _deliver_tea(quantity=1, placed_at=_at(first, day=day, hour=10), logistics=logistics)
+    _deliver_tea(quantity=2, placed_at=_at(second, day=8, hour=11), logistics=logistics)
 
 
 def _after(month, *, days: int = 0, hours: int = 0) -> datetime:
@@ -132,11 +160,8 @@ def _disputed_month(month, *, finance, checker, supplier, admin) -> None:
 def seed_settlement(*, now, password, progress) -> None:
     from settlement.models import Adjustment, GenerationRun
     from settlement.services import adjustments
-    from settlement.services.generation import last_closed_month, previous_month
 
-    third = last_closed_month(now)
-    second = previous_month(third)
-    first = previous_month(second)
+    first, second, third = _months(now)
     if GenerationRun.objects.filter(month=first).exists():
         progress(4, 4)
         return
@@ -149,12 +174,9 @@ def seed_settlement(*, now, password, progress) -> None:
         _bank_account(username, operator=operator, at=_at(first, day=1, hour=9) - timedelta(days=30))
     progress(1, 4)
 
-    for day in (5, 12):
-        _deliver_tea(quantity=1, placed_at=_at(first, day=day, hour=10), operator=operator)
     _paid_month(first, finance=finance, checker=checker, supplier=supplier_a, admin=admin_a)
     progress(2, 4)
 
-    _deliver_tea(quantity=2, placed_at=_at(second, day=8, hour=11), operator=operator)
     _disputed_month(second, finance=finance, checker=checker, supplier=supplier_a, admin=admin_a)
     progress(3, 4)
 

@@ -102,7 +102,7 @@ def seed_catalog(*, now, password, progress) -> None:
             )
         else:
             location = warehouses[0]
-        inventory.receive_stock(gift=gift, location=location, quantity=stock, at=now - timedelta(days=30))  # before the demo's orders
+        inventory.receive_stock(gift=gift, location=location, quantity=stock, at=now - timedelta(days=180))  # before the demo's orders (months back)
         if location.kind == "warehouse":
             inventory.set_safety_stock(gift=gift, location=location, safety_stock=5, at=now)
         progress(index, len(DEMO_GIFTS))

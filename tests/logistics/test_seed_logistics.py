@@ -1,9 +1,12 @@
 """`manage.py seed_demo` seeds the logistics demo through the services, once: a second run creates nothing new."""
 from collections import Counter
+from datetime import timedelta
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
+
+from core.models import TransitionLog
 
 from logistics.models import (
     CarrierEvent,
@@ -72,16 +75,31 @@ def test_inbound_announced_for_the_cups_open_request_and_tea_received_with_damag
 def test_handoff_batch_and_shipments_in_every_state(seeded_twice):
     batch = HandoffBatch.objects.get(key="DEMO-BATCH-1")
     assert batch.items.count() == 3
-    assert by(Shipment.objects.all()) == {"created": 2, "shipped": 1, "delivered": 2, "failed": 1}
+    # delivered: the batch's two and the settlement demo's three orders of the months before
+    assert by(Shipment.objects.all()) == {"created": 2, "shipped": 1, "delivered": 5, "failed": 1}
     assert Shipment.objects.get(state="shipped").tracking_number
     failed = Shipment.objects.get(state="failed")
     assert failed.order.shipments.filter(state="delivered").count() == 1  # re-delivered, then received
     assert failed.order.handoff_item.batch == batch
-    # every handed-over order has its shipment, including the one the points step handed over directly
-    assert not RedemptionOrder.objects.filter(state="handed_over", shipments__isnull=True).exists()
-    # the points step's cup order waits for the logistics user's own handoff
+    # every order that left the warehouse went through a handoff batch and has its shipment
+    assert not RedemptionOrder.objects.exclude(state="confirmed").filter(fulfilment="warehouse", handoff_item__isnull=True).exists()
+    assert not RedemptionOrder.objects.exclude(state="confirmed").filter(shipments__isnull=True).exists()
+    # today's tea waits to be picked; today's cup waits for the logistics user's own handoff
+    today = HandoffBatch.objects.get(key="DEMO-BATCH-2").items.get().order
+    assert (today.member.phone, today.gift.sku, today.shipments.get().state) == ("13800138000", "TEA-LJ-250", "created")
     assert RedemptionOrder.objects.get(state="confirmed").gift.sku == "HOME-CUP-01"
-    assert by(CarrierEvent.objects.all(), "status") == {"applied": 2}
+    assert by(CarrierEvent.objects.all(), "status") == {"applied": 5}
+
+
+def test_the_settlement_demos_older_orders_were_shipped_signed_for_and_completed(seeded_twice):
+    older = RedemptionOrder.objects.filter(handoff_item__batch__key__startswith="DEMO-MONTHLY-")
+
+    assert older.count() == 3 and {order.state for order in older} == {"completed"}
+    for order in older:
+        shipment = order.shipments.get()
+        assert (shipment.state, shipment.delivered_at) == ("delivered", order.delivered_at)
+        completed = TransitionLog.objects.of(order).get(transition="complete")
+        assert timedelta(days=15) <= completed.at - order.delivered_at <= timedelta(days=17)
 
 
 def test_dropship_earbuds_handed_to_their_supplier_not_shipped(seeded_twice):

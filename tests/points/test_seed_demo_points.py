@@ -1,0 +1,53 @@
+"""`manage.py seed_demo` posts every member's points in time order, so its history reads consistently, and its
+complaints about an order come after the order left."""
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from points.models import Complaint, LedgerEntry, Member
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def seeded():
+    call_command("seed_demo", stdout=StringIO())
+
+
+def test_each_members_ledger_read_in_time_order_adds_up_to_its_balance(seeded):
+    for member in Member.objects.select_related("account"):
+        balance = 0
+        for entry in LedgerEntry.objects.filter(account__member=member).order_by("at", "id"):
+            assert entry.balance_after == balance + entry.points, (member.phone, entry.at, entry.points)
+            balance = entry.balance_after
+        assert balance == member.account.balance
+    # the history still shows last year's and this year's credits, each in the lot of its year
+    account = Member.objects.get(phone="13800138001").account
+    earned = LedgerEntry.objects.filter(account=account, kind="earn")
+    assert earned.count() == 2
+    assert {lot.year for lot in account.lots.all()} == {timezone.localtime(entry.at).year for entry in earned}
+
+
+def test_the_members_points_page_reads_newest_first_each_balance_following_from_the_one_below(seeded, client):
+    client.login(username="13800138001", password="demo12345")
+
+    entries = list(client.get(reverse("member-points")).context["page_obj"])
+
+    assert len(entries) > 5
+    for newer, older in zip(entries, entries[1:]):
+        assert newer.at >= older.at
+        assert newer.balance_after == older.balance_after + newer.points
+
+
+def test_complaints_about_an_order_are_opened_after_it_was_shipped(seeded):
+    about_orders = Complaint.objects.filter(order__isnull=False).select_related("order")
+
+    assert about_orders.count() == 2
+    for complaint in about_orders:
+        assert complaint.order.member == complaint.member
+        assert complaint.order.shipped_at < complaint.opened_at
+    courier = Complaint.objects.get(title="快递员未送货上门")
+    assert courier.order.delivered_at < courier.opened_at
