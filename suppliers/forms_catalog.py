@@ -1,8 +1,11 @@
 """Portal forms of the gift catalog: they parse input into the shapes the catalog services take; the rules live there."""
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django import forms
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import ValidationFailed
@@ -11,6 +14,7 @@ from core.models import Program, Tier
 from suppliers.forms import SupplierChoiceField
 from suppliers.models import Category, Gift, Location, StockMovement
 from suppliers.services.catalog import MANUAL_DELIST_REASONS
+from suppliers.services import pending_uploads
 from suppliers.services.gift_images import check_image
 
 PROGRAM_FIELDS = {Program.GOTONE: "points_gotone", Program.MZONE: "points_mzone"}
@@ -62,6 +66,8 @@ class GiftForm(forms.Form):
     category = forms.ModelChoiceField(label=_("类别"), queryset=Category.objects.all(), empty_label=None)
     images = forms.CharField(label=_("图片"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
                              help_text=_("已有图片，每行一个（上传的图片或网址）；删去一行即删除该图片"))
+    # pictures kept from a refused submission; cleaned before `upload`, so an error it puts there keeps the new choice
+    pending = forms.CharField(required=False, widget=forms.HiddenInput)
     upload = MultipleImageField(label=_("上传图片"), required=False, help_text=_("JPEG、PNG 或 WebP，每张不超过 5 MB，可多选"))
     specification = _text(_("规格"))
     warranty_text = _text(_("保修说明"))
@@ -75,10 +81,58 @@ class GiftForm(forms.Form):
     points_gotone = forms.IntegerField(label=_("全球通积分价"), required=False, min_value=1)
     points_mzone = forms.IntegerField(label=_("动感地带积分价"), required=False, min_value=1)
 
-    def __init__(self, *args, editing: bool = False, **kwargs) -> None:
+    def __init__(self, *args, supplier_id: int, editing: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.supplier_id = supplier_id
         if editing:
             del self.fields["sku"]  # the SKU identifies the gift and is not editable
+
+    def clean_pending(self) -> list[pending_uploads.PendingUpload]:
+        try:
+            return pending_uploads.from_token(self.cleaned_data["pending"], supplier_id=self.supplier_id)
+        except ValidationFailed as error:
+            self.add_error("upload", error.detail)
+            return []
+
+    def has_uploads(self) -> bool:
+        return bool(self.cleaned_data["upload"] or self.cleaned_data["pending"])
+
+    @contextmanager
+    def uploads(self) -> Iterator[list]:
+        """The pictures to store with the gift: those kept from a refused submission, then those chosen now."""
+        kept = pending_uploads.opened(self.cleaned_data["pending"])
+        try:
+            yield [*kept, *self.cleaned_data["upload"]]
+        finally:
+            for file in kept:
+                file.close()
+
+    def uploads_saved(self) -> None:
+        """The gift has its pictures: the kept copies go."""
+        pending_uploads.discard(self.cleaned_data["pending"])
+
+    def keep_uploads(self) -> None:
+        """A refused form keeps the pictures chosen (with those kept before) for the next submission and says so
+        beside the picture field; pictures it cannot keep (a refused one among them) are named as not saved."""
+        if not self.is_bound or not self.errors:
+            return
+        kept = list(self.cleaned_data.get("pending") or [])
+        chosen = self.cleaned_data.get("upload") or []
+        posted = len([upload for upload in self.files.getlist("upload") if upload])
+        lost = 0 if chosen or posted < 2 else posted  # one refused picture is named by its own error
+        try:
+            kept += pending_uploads.keep(supplier_id=self.supplier_id, uploads=chosen)
+        except (OSError, ValidationFailed):
+            lost = len(chosen)
+        if lost:
+            self.add_error("upload", gettext("%(count)s 张图片未保存，请重新选择") % {"count": lost})
+        self.data = self.data.copy()
+        self.data["pending"] = pending_uploads.token(kept)
+        if kept:
+            names = "、".join(upload.filename for upload in kept)
+            self["upload"].help_text = gettext("已保留 %(count)s 张图片（%(names)s），提交时一并保存，无需重新选择") % {
+                "count": len(kept), "names": names,
+            }
 
     @staticmethod
     def initial_from(gift: Gift) -> dict[str, Any]:

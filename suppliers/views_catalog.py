@@ -171,16 +171,18 @@ def gift_list(request):
 def gift_create(request):
     require_role(request.user, SUPPLIER_ROLES)
     supplier = get_object_or_404(Supplier.objects.visible_to(request.user), pk=request.user.supplier_id)
-    form = GiftForm(request.POST or None, request.FILES or None)
+    form = GiftForm(request.POST or None, request.FILES or None, supplier_id=supplier.pk)
     if request.method == "POST" and form.is_valid():
         try:
-            gift = catalog.create_gift(supplier=supplier, actor=request.user, now=timezone.now(), uploads=form.cleaned_data["upload"],
-                                       **form.values())
+            with form.uploads() as uploads:
+                gift = catalog.create_gift(supplier=supplier, actor=request.user, now=timezone.now(), uploads=uploads, **form.values())
         except DomainError as error:
             add_service_errors(form, error, aliases=SERVICE_FIELDS)
         else:
+            form.uploads_saved()
             messages.success(request, _("礼品草稿已创建，资料齐全后可提交审核。"))
             return redirect("gift-detail", pk=gift.pk)
+    form.keep_uploads()
     return render(request, "suppliers/catalog/gift_form.html", {"form": form, "gift": None})
 
 
@@ -191,25 +193,28 @@ def gift_edit(request, pk: int):
     pending = revisions.pending_revision(gift) if gift.state in revisions.EDIT_BY_REVISION else None
     if pending is not None:  # a new change would be refused: say why, and offer to withdraw the one waiting
         return render(request, "suppliers/catalog/gift_pending.html", {"gift": gift, "revision": pending})
-    form = GiftForm(request.POST or None, request.FILES or None, initial=GiftForm.initial_from(gift), editing=True)
+    form = GiftForm(request.POST or None, request.FILES or None, initial=GiftForm.initial_from(gift), editing=True,
+                    supplier_id=gift.supplier_id)
     if request.method == "POST" and form.is_valid():
         changes = form.changes(gift)
-        if not changes and not form.cleaned_data["upload"]:
+        if not changes and not form.has_uploads():
             messages.info(request, _("没有修改。"))
             return redirect("gift-detail", pk=gift.pk)
-        if form.cleaned_data["upload"]:
+        if form.has_uploads():
             changes.setdefault("images", form.values()["images"])  # the lines as edited, the uploads after them
         try:
-            result = revisions.edit_gift(gift=gift, actor=request.user, now=timezone.now(), changes=changes,
-                                                  uploads=form.cleaned_data["upload"])
+            with form.uploads() as uploads:
+                result = revisions.edit_gift(gift=gift, actor=request.user, now=timezone.now(), changes=changes, uploads=uploads)
         except DomainError as error:
             add_service_errors(form, error, aliases=SERVICE_FIELDS)
         else:
+            form.uploads_saved()
             if isinstance(result, GiftRevision):
                 messages.success(request, _("修改已提交审核；审核通过前，线上版本照常销售。"))
             else:
                 messages.success(request, _("已保存。"))
             return redirect("gift-detail", pk=gift.pk)
+    form.keep_uploads()
     context = {"form": form, "gift": gift, "by_revision": gift.state in revisions.EDIT_BY_REVISION}
     return render(request, "suppliers/catalog/gift_form.html", context)
 

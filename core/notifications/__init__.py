@@ -33,6 +33,12 @@ KINDS: dict[str, Kind] = {
     "points_expiring": Kind(False, "【积分商城】您有 {points} 积分将于 {expires_on} 到期，请及时使用。"),
     "complaint_answered": Kind(False, "【积分商城】您的投诉 {complaint_number} 已有答复，请登录查看。"),
     "return_updated": Kind(False, "【积分商城】您的退换货申请 {return_number} 状态更新为：{state}。"),
+    "return_approved": Kind(
+        False, "【积分商城】您的退换货申请 {return_number} 已同意，请将礼品寄至：{send_to}，并在包裹上注明退货单号 {return_number}。"
+    ),
+    "return_approved_no_address": Kind(
+        False, "【积分商城】您的退换货申请 {return_number} 已同意，客服将联系您告知寄回地址，寄回时请在包裹上注明退货单号 {return_number}。"
+    ),
     "return_sent_back": Kind(False, "【积分商城】您的退换货申请 {return_number} 检验未通过，商品已寄回，{carrier} 运单号 {tracking_number}。"),
     "supplier_notice": Kind(False, "【积分商城礼品商平台】{title}"),
     "statement_issued": Kind(False, "【积分商城礼品商平台】{month} 结算单第 {version} 版已下发，应付 {payable} 元，请在10天内确认或提出异议。"),

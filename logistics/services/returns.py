@@ -187,12 +187,42 @@ def approve_return(*, return_request: ReturnRequest, actor, now: datetime, reaso
     _require(actor, return_request, "approve")
     with transaction.atomic():
         apply_transition(return_request, "approve", actor=actor, at=now, reason=reason)
-        _tell_member(return_request, now)
+        _tell_member_where_to_send(return_request, now)
         if return_request.order.fulfilment == "dropship":  # the goods come back to the supplier, who records their receipt
             send_notice(supplier=return_request.order.supplier, kind="return_approved", title=f"退换货 {return_request.number} 已批准",
                         body=f"订单 {return_request.order.number} 的 {return_request.quantity} 件将由会员寄回，请收货后在「退换货」中登记。", now=now,
                         link=reverse("logistics-return", args=[return_request.pk]))
     return return_request
+
+
+@dataclass(frozen=True)
+class SendTo:
+    """Where the member sends the goods of an approved return: the warehouse the order left, or the dropship supplier."""
+
+    recipient: str
+    phone: str
+    address: str  # blank until the warehouse's or supplier's address is recorded
+
+    def __str__(self) -> str:
+        return f"{self.address}（{self.recipient} 收，{self.phone}）" if self.phone else f"{self.address}（{self.recipient} 收）"
+
+
+def return_destination(return_request: ReturnRequest) -> SendTo:
+    """Where the goods go back: a warehouse return to the order's warehouse, a dropship return to its supplier."""
+    order = return_request.order
+    if order.fulfilment == "dropship":
+        supplier = order.supplier
+        return SendTo(recipient=f"{supplier.name} {supplier.contact_name}", phone=supplier.contact_phone, address=supplier.address)
+    return SendTo(recipient=order.location.name, phone=order.location.contact_phone, address=order.location.address)
+
+
+def _tell_member_where_to_send(return_request: ReturnRequest, now: datetime) -> None:
+    member, send_to = return_request.order.member, return_destination(return_request)
+    notify(
+        kind="return_approved" if send_to.address else "return_approved_no_address", phone=member.phone, at=now,
+        subject=return_request, opted_out=member.reminders_opt_out,
+        context={"return_number": return_request.number, "send_to": str(send_to)},
+    )
 
 
 def reject_return(*, return_request: ReturnRequest, actor, now: datetime, reason: str = "") -> ReturnRequest:

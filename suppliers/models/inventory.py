@@ -21,6 +21,9 @@ class Location(models.Model):
     supplier = models.OneToOneField(
         "suppliers.Supplier", null=True, blank=True, on_delete=models.CASCADE, related_name="dropship_location"
     )
+    # where members send returned goods of a warehouse (a dropship return goes to its supplier's address)
+    address = models.CharField(_("收货地址"), max_length=300, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
 
     class Meta:
         ordering = ["code"]
