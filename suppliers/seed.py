@@ -60,7 +60,11 @@ def seed_suppliers(*, now, password, progress) -> None:
 
 
 CATEGORIES = [("tea", "茶叶"), ("electronics", "数码电子"), ("home", "家居用品")]
-WAREHOUSES = [("WH-HZ", "杭州物流仓"), ("WH-SZ", "深圳物流仓")]
+#: code, name, and the address members send returns to
+WAREHOUSES = [
+    ("WH-HZ", "杭州物流仓", "浙江省杭州市余杭区仓前街道良睦路 1399 号 3 号库", "0571-88886666"),
+    ("WH-SZ", "深圳物流仓", "广东省深圳市宝安区福永街道凤塘大道 28 号 B 栋", "0755-26668888"),
+]
 DEMO_GIFTS = [
     # supplier index, sku, name, category, settlement price, points {program: price}, fulfilment, stock
     (0, "TEA-LJ-250", "明前龙井礼盒 250g", "tea", "180.00", {"gotone": 1500, "mzone": 1200}, "warehouse", 40),
@@ -83,7 +87,12 @@ def seed_catalog(*, now, password, progress) -> None:
 
     operator = ensure_user(username="operator", role=Role.OPERATOR, password=password)
     categories = {code: Category.objects.get_or_create(code=code, defaults={"name": name})[0] for code, name in CATEGORIES}
-    warehouses = [Location.objects.get_or_create(code=code, defaults={"name": name, "kind": "warehouse"})[0] for code, name in WAREHOUSES]
+    warehouses = [
+        Location.objects.get_or_create(
+            code=code, defaults={"name": name, "kind": "warehouse", "address": address, "contact_phone": phone}
+        )[0]
+        for code, name, address, phone in WAREHOUSES
+    ]
     suppliers = [Supplier.objects.get(name=row[0]) for row in DEMO_SUPPLIERS]
     for index, (owner, sku, name, category, price, points, fulfilment, stock) in enumerate(DEMO_GIFTS, start=1):
         supplier = suppliers[owner]

@@ -31,3 +31,13 @@ def test_demo_users_can_log_in_with_the_documented_password(client):
 
     assert client.login(username="supplier_a", password="demo12345")
     assert client.login(username="13800138000", password="demo12345")
+
+
+def test_every_demo_return_says_where_to_send_the_goods():
+    from logistics.models import ReturnRequest
+    from logistics.services.returns import return_destination
+
+    call_command("seed_demo", stdout=StringIO())
+
+    returns = list(ReturnRequest.objects.select_related("order__location", "order__supplier"))
+    assert returns and all(return_destination(r).address and return_destination(r).phone for r in returns)
