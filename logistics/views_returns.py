@@ -107,12 +107,15 @@ def member_return_request(request, order_pk: int):
     form = ReturnRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            return_request = returns.request_return(order=order, actor=request.user, now=timezone.now(), **form.cleaned_data)
+            pk, first = form.create_once(user=request.user, name="return-request", action=lambda: returns.request_return(
+                order=order, actor=request.user, now=timezone.now(), **form.entered()
+            ))
         except DomainError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("退换货申请已提交，请等待审核。"))
-            return redirect("logistics-return", pk=return_request.pk)
+            if first:
+                messages.success(request, _("退换货申请已提交，请等待审核。"))
+            return redirect("logistics-return", pk=pk)
     context = {"order": order, "form": form, "returnable": returns.returnable_quantity(order), "windows": returns.WINDOWS}
     return render(request, "logistics/returns/request_form.html", context)
 

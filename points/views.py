@@ -114,12 +114,15 @@ def gift_detail(request, pk: int):
     form.fields["quantity"].widget.attrs["max"] = max(1, min(gift.per_order, orders.MAX_QUANTITY))
     if request.method == "POST" and form.is_valid():
         try:
-            order = orders.place_order(
-                member=member, gift_id=gift.pk, now=timezone.now(), actor=request.user, **form.cleaned_data
-            )
+            pk, first = form.create_once(user=request.user, name="redeem", action=lambda: orders.place_order(
+                member=member, gift_id=gift.pk, now=timezone.now(), actor=request.user, **form.entered()
+            ))
         except DomainError as error:
             add_service_errors(form, error)
         else:
+            order = _order(request, pk)
+            if not first:  # the same form sent again: the order it placed, not a second one
+                return redirect("member-order", pk=order.pk)
             if order.state == State.AWAITING_CONFIRMATION:
                 messages.info(request, _("验证码已发送至 %(phone)s，请在15分钟内完成确认。") % {"phone": member.phone})
                 return redirect("member-order-confirm", pk=order.pk)

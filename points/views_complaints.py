@@ -110,12 +110,15 @@ def member_complaint_new(request):
     form = MemberComplaintForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            complaint = complaints.open_complaint(actor=request.user, now=timezone.now(), **form.cleaned_data)
+            pk, first = form.create_once(user=request.user, name="complaint", action=lambda: complaints.open_complaint(
+                actor=request.user, now=timezone.now(), **form.entered()
+            ))
         except DomainError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("投诉已提交，客服会尽快分派处理。"))
-            return redirect("complaint", pk=complaint.pk)
+            if first:
+                messages.success(request, _("投诉已提交，客服会尽快分派处理。"))
+            return redirect("complaint", pk=pk)
     return render(request, "points/complaints/member_form.html", {"form": form})
 
 

@@ -39,7 +39,7 @@ def test_the_member_sees_its_returnable_order_and_requests_a_return(delivered_or
 
     page = client.get("/logistics/my-returns/").content.decode()
     response = client.post(
-        f"/logistics/my-returns/new/{delivered_order.pk}/", {"quantity": 1, "reason": "unused", "remedy": "refund"}
+        f"/logistics/my-returns/new/{delivered_order.pk}/", {"quantity": 1, "reason": "unused", "remedy": "refund", "token": "r1"}
     )
 
     assert delivered_order.number in page and f"/logistics/my-returns/new/{delivered_order.pk}/" in page
@@ -49,11 +49,21 @@ def test_the_member_sees_its_returnable_order_and_requests_a_return(delivered_or
     assert return_request.number in detail and "冲减结算金额" not in detail
 
 
+def test_sending_the_same_return_request_twice_opens_one_return(delivered_order):
+    client = logged_in(delivered_order.member.user)
+    body = {"quantity": 1, "reason": "unused", "remedy": "refund", "token": "twice"}
+
+    first, again = (client.post(f"/logistics/my-returns/new/{delivered_order.pk}/", body) for _ in range(2))
+
+    return_request = ReturnRequest.objects.get()
+    assert first["Location"] == again["Location"] == f"/logistics/returns/{return_request.pk}/"
+
+
 def test_a_bad_request_shows_the_error_next_to_its_field_and_writes_nothing(delivered_order):
     client = logged_in(delivered_order.member.user)
 
     response = client.post(
-        f"/logistics/my-returns/new/{delivered_order.pk}/", {"quantity": 1, "reason": "unused", "remedy": "exchange"}
+        f"/logistics/my-returns/new/{delivered_order.pk}/", {"quantity": 1, "reason": "unused", "remedy": "exchange", "token": "r1"}
     )
 
     assert response.status_code == 200 and "remedy" in field_errors(response)

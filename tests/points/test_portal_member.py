@@ -1,5 +1,6 @@
 """The member's portal pages: catalog, redemption with the SMS code, own orders, points and the reminder opt-out."""
 import re
+import uuid
 from datetime import timedelta
 from decimal import Decimal
 
@@ -41,7 +42,8 @@ def field_errors(response) -> dict[str, str]:
 
 
 def redeem(client, gift, quantity=1, **changes):
-    return client.post(f"/member/catalog/{gift.pk}/", {"quantity": quantity, **ADDRESS, **changes})
+    """Send the redeem form as a freshly opened page would (its own token, unless `changes` names one)."""
+    return client.post(f"/member/catalog/{gift.pk}/", {"quantity": quantity, **ADDRESS, "token": uuid.uuid4().hex, **changes})
 
 
 def sent_code(order) -> str:
@@ -102,6 +104,25 @@ def test_redeeming_below_the_threshold_confirms_at_once_and_the_points_drop(memb
     assert order.state == RedemptionOrder.State.CONFIRMED
     assert (order.recipient_name, order.address) == (ADDRESS["recipient_name"], ADDRESS["address"])
     assert balance(rich_member) == 48_500
+
+
+def test_sending_the_same_redeem_form_twice_places_one_order_and_takes_the_points_once(member_client, rich_member, listed_gift):
+    page = member_client.get(f"/member/catalog/{listed_gift.pk}/").content.decode()
+    token = re.search(r'name="token" value="(\w+)"', page).group(1)
+
+    first = redeem(member_client, listed_gift, token=token)
+    again = redeem(member_client, listed_gift, token=token)  # a double click, or the browser re-sending the form
+
+    order = RedemptionOrder.objects.get()
+    assert first["Location"] == again["Location"] == f"/member/orders/{order.pk}/"
+    assert balance(rich_member) == 48_500
+    assert redeem(member_client, listed_gift).status_code == 302 and RedemptionOrder.objects.count() == 2  # a new page orders again
+
+
+def test_a_redeem_form_without_its_token_is_refused_and_places_nothing(member_client, listed_gift):
+    response = member_client.post(f"/member/catalog/{listed_gift.pk}/", {"quantity": 1, **ADDRESS})
+
+    assert response.status_code == 200 and not RedemptionOrder.objects.exists()
 
 
 def test_the_redeem_form_is_prefilled_with_the_member_and_its_last_address(member_client, rich_member, listed_gift):
