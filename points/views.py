@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from core.api.permissions import require_role
 from core.errors import DomainError
 from core.fsm import history_of
-from core.portal import add_service_errors, paginate, report_form_errors, run_action
+from core.portal import add_service_errors, bad_input_is_400, paginate, report_form_errors, run_action
 from core.roles import Role
 from points.forms import (
     CancelForm, CatalogFilterForm, ConfirmForm, OrderFilterForm, RedeemForm, RemindersForm,
@@ -100,6 +100,7 @@ def _listed_gift(member: Member, pk: int):
 
 
 @login_required
+@bad_input_is_400
 def gift_image(request, pk: int, index: int):
     """A picture of a gift listed for the member (another program's or an unlisted gift's is a 404)."""
     return serve_image(_listed_gift(_member(request), pk), index, size=request.GET.get("size"))
