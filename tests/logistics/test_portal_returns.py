@@ -59,6 +59,16 @@ def test_sending_the_same_return_request_twice_opens_one_return(delivered_order)
     assert first["Location"] == again["Location"] == f"/logistics/returns/{return_request.pk}/"
 
 
+def test_the_request_page_of_an_order_with_nothing_left_to_return_goes_back_to_the_order_saying_why(delivered_order, now):
+    request(delivered_order, now=now, quantity=2)
+    client = logged_in(delivered_order.member.user)
+
+    response = client.get(f"/logistics/my-returns/new/{delivered_order.pk}/", follow=True)
+
+    assert response.redirect_chain == [(f"/member/orders/{delivered_order.pk}/", 302)]
+    assert "该订单已无可退数量（已有退换货申请）" in response.content.decode()
+
+
 def test_a_bad_request_shows_the_error_next_to_its_field_and_writes_nothing(delivered_order):
     client = logged_in(delivered_order.member.user)
 
