@@ -158,6 +158,7 @@ def order_detail(request, pk: int):
         "awaiting_code": orders.waits_for_code(order),
         "locked": orders.code_locked(order),
         "cancel_form": CancelForm() if "cancel" in available else None,
+        "refunded_on_close": orders.points_refunded_on_close(order),
         "sections": [section(request, order) for section in order_sections],
     }
     return render(request, "points/order_detail.html", context)

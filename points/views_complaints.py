@@ -107,6 +107,8 @@ def member_complaints(request):
 def member_complaint_new(request):
     require_role(request.user, MEMBER)
     initial = {name: request.GET.get(name) for name in ("order", "gift") if id_or_none(request.GET.get(name))}
+    if title := request.GET.get("title", "").strip()[:200]:  # a link that asks for something names it (e.g. a cancellation)
+        initial["title"] = title
     form = MemberComplaintForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

@@ -12,7 +12,7 @@ from logistics.models import ExtraCost, LeftoverLot, LogisticsClaim, ReturnReque
 from logistics.services import claims, costs, returns, shipments
 from tests.factories import FIXED_NOW, SHANGHAI, SupplierUserFactory
 from tests.logistics import test_returns as shared
-from tests.logistics.test_returns import charge, received, request
+from tests.logistics.test_returns import charge, exchange, received, request  # noqa: F401  (exchange: a fixture)
 from tests.portal import field_errors, logged_in, nav
 from tests.helpers import picked_and_shipped
 
@@ -67,6 +67,38 @@ def test_the_request_page_of_an_order_with_nothing_left_to_return_goes_back_to_t
 
     assert response.redirect_chain == [(f"/member/orders/{delivered_order.pk}/", 302)]
     assert "该订单已无可退数量（已有退换货申请）" in response.content.decode()
+
+
+def order_returns(client, order) -> str:
+    """The returns section of the member's order page."""
+    html = client.get(f"/member/orders/{order.pk}/").content.decode()
+    return html.split('data-testid="order-returns"', 1)[1].split("</section>", 1)[0]
+
+
+def test_the_order_page_shows_its_returns_what_is_left_to_return_and_a_way_to_complain(delivered_order, operator, logistics, now):
+    client = logged_in(delivered_order.member.user)
+    before = order_returns(client, delivered_order)
+    refunded = received(delivered_order, operator=operator, handler=logistics, now=now)
+    returns.inspect_return(return_request=refunded, actor=logistics, now=now, outcome="resellable")
+    open_one = request(delivered_order, now=now)
+
+    after = order_returns(client, delivered_order)
+
+    assert f"/logistics/my-returns/new/{delivered_order.pk}/" in before and "可退 2 件" in before
+    assert f'href="/member/complaints/new/?order={delivered_order.pk}"' in before and "投诉" in before
+    rows = dict(re.findall(r'data-number="(RR[^"]+)">.*?data-testid="refunded-points">([^<]*)<', after, re.S))
+    assert rows == {refunded.number: "1500", open_one.number: "—"}
+    assert "已退货 1 件" in after and "已退款" in after and "request-return" not in after  # nothing left: no button
+    assert f'href="/member/complaints/new/?order={delivered_order.pk}"' in after
+
+
+def test_an_exchange_shows_that_it_gives_no_points_back(exchange, operator, logistics, now):
+    client = logged_in(exchange.order.member.user)
+
+    detail = client.get(f"/logistics/returns/{exchange.pk}/").content.decode()
+    listed = client.get("/logistics/my-returns/").content.decode()
+
+    assert 'data-testid="refunded-points">换货（不退积分）<' in detail and "换货（不退积分）" in listed
 
 
 def test_a_bad_request_shows_the_error_next_to_its_field_and_writes_nothing(delivered_order):

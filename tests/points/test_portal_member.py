@@ -199,6 +199,7 @@ def test_cancelling_a_confirmed_order_gives_the_points_and_the_stock_back(member
     assert StockRecord.objects.get(gift=listed_gift).reserved == 0
     html = response.content.decode()
     assert "积分已退还" in html and "不想要了" in html  # the message and the history row
+    assert 'data-testid="refunded-on-close">3000<' in html
 
 
 def test_cancelling_twice_is_refused_with_a_message_and_refunds_once(member_client, rich_member, listed_gift):
