@@ -25,7 +25,7 @@ from points.forms import (
     CancelForm, CatalogFilterForm, ConfirmForm, OrderFilterForm, RedeemForm, RemindersForm,
 )
 from points.models import LedgerEntry, Member, RedemptionOrder
-from points.services import credits, members, orders
+from points.services import credits, ledger, members, orders
 from suppliers.selectors import list_catalog, member_points_price
 from suppliers.services.gift_images import image_urls, serve_image
 
@@ -111,8 +111,10 @@ def gift_detail(request, pk: int):
     member = _member(request)
     gift = _listed_gift(member, pk)
     _priced([gift], member)
+    balance = ledger.account_of(member).balance
+    most = orders.most_per_order(per_order=gift.per_order, unit_points=gift.points_price, balance=balance)
     form = RedeemForm(request.POST or None, initial=_recipient(member))
-    form.fields["quantity"].widget.attrs["max"] = max(1, min(gift.per_order, orders.MAX_QUANTITY))
+    form.fields["quantity"].widget.attrs["max"] = max(1, most)
     if request.method == "POST" and form.is_valid():
         try:
             pk, first = form.create_once(user=request.user, name="redeem", action=lambda: orders.place_order(
@@ -129,7 +131,9 @@ def gift_detail(request, pk: int):
                 return redirect("member-order-confirm", pk=order.pk)
             messages.success(request, _("兑换成功，已扣除 %(points)s 积分。") % {"points": order.points_cost})
             return redirect("member-order", pk=order.pk)
-    return render(request, "points/gift_detail.html", {"gift": gift, "form": form, "member": member})
+    context = {"gift": gift, "form": form, "member": member, "balance": balance, "most": most,
+               "stock_most": min(gift.per_order, orders.MAX_QUANTITY)}
+    return render(request, "points/gift_detail.html", context)
 
 
 def _recipient(member: Member) -> dict:

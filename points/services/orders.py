@@ -65,6 +65,12 @@ def _stock_source(order: RedemptionOrder) -> inventory.Source:
     return inventory.Source("order", order.number)
 
 
+def most_per_order(*, per_order: int, unit_points: int, balance: int) -> int:
+    """The most units one order of a gift may take: what one location holds (`per_order`), at most MAX_QUANTITY, and
+    what the member's `balance` pays for at `unit_points` each (0 when it pays for none)."""
+    return max(0, min(per_order, MAX_QUANTITY, balance // unit_points if unit_points else MAX_QUANTITY))
+
+
 def place_order(
     *, member: Member, gift_id: int, quantity: int, recipient_name: str, recipient_phone: str, address: str, now: datetime, actor=None
 ) -> RedemptionOrder:

@@ -291,6 +291,25 @@ def test_redeeming_more_points_than_the_member_has_is_refused_and_writes_nothing
     assert not RedemptionOrder.objects.exists()
 
 
+def test_the_gift_page_shows_the_balance_and_the_most_one_order_may_take(member_client, other_member, listed_gift, now):
+    ledger.earn_points(member=other_member, points=4_000, source=ledger.Source("batch", "SOME"), at=now)
+
+    rich = member_client.get(f"/member/catalog/{listed_gift.pk}/").content.decode()
+    some = logged_in(other_member.user).get(f"/member/catalog/{listed_gift.pk}/").content.decode()
+
+    assert "您的积分余额：50000" in rich and "本单最多可兑换 10 件" in rich and 'max="10"' in rich  # the stock of one warehouse
+    assert "您的积分余额：4000" in some and "本单最多可兑换 2 件" in some and 'max="2"' in some  # what 4000 points pay for
+    assert "too-few-points" not in rich + some
+
+
+def test_a_member_who_cannot_pay_for_one_unit_is_told_before_sending_the_form(other_member, listed_gift, now):
+    ledger.earn_points(member=other_member, points=1_000, source=ledger.Source("batch", "POOR"), at=now)
+
+    page = logged_in(other_member.user).get(f"/member/catalog/{listed_gift.pk}/").content.decode()
+
+    assert "积分不足：兑换 1 件需要 1500 积分。" in page and "本单最多可兑换" not in page
+
+
 def test_the_points_page_shows_balance_every_expiry_and_the_history_in_chinese(member_client, rich_member, listed_gift, now):
     ledger.earn_points(member=rich_member, points=300, source=ledger.Source("batch", "LAST-YEAR"), at=now.replace(year=2025))
     redeem(member_client, listed_gift)
