@@ -9,9 +9,10 @@ from points import views as order_pages
 
 
 def parcels(request, order) -> str:
-    """The order's shipments as the member may see them: carrier, tracking number, state and, once shipped, the
-    receipt button; nothing before the order is handed over."""
-    shipments = list(Shipment.objects.visible_to(request.user).filter(order=order).order_by("id"))
+    """The order's shipments as the member may see them: what each is for (the order, an exchange's replacement or
+    refused goods sent back, with the return), carrier, tracking number, state and, once shipped, the receipt button;
+    nothing before the order is handed over."""
+    shipments = list(Shipment.objects.visible_to(request.user).filter(order=order).select_related("replacement_for", "send_back_for").order_by("id"))
     if not shipments:
         return ""
     return render_to_string("logistics/flow/_order_parcels.html", {"shipments": shipments, "order": order}, request=request)

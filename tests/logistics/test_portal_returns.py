@@ -101,6 +101,20 @@ def test_an_exchange_shows_that_it_gives_no_points_back(exchange, operator, logi
     assert 'data-testid="refunded-points">换货（不退积分）<' in detail and "换货（不退积分）" in listed
 
 
+def test_the_order_page_labels_a_replacement_and_a_send_back_parcel_with_their_return(exchange, operator, logistics, now):
+    order = exchange.order
+    returns.inspect_return(return_request=exchange, actor=logistics, now=now, outcome="defective")
+    refused = received(order, operator=operator, handler=logistics, now=now)
+    returns.inspect_return(return_request=refused, actor=logistics, now=now, outcome="used")
+
+    html = logged_in(order.member.user).get(f"/member/orders/{order.pk}/").content.decode()
+
+    purposes = re.findall(r'data-testid="parcel-purpose">(.*?)</td>', html.split('data-testid="order-parcels"', 1)[1], re.S)
+    assert purposes[0] == "订单发货"
+    assert purposes[1] == f'换货发货 <a href="/logistics/returns/{exchange.pk}/">{exchange.number}</a>'
+    assert purposes[2] == f'退回会员 <a href="/logistics/returns/{refused.pk}/">{refused.number}</a>'
+
+
 def test_a_bad_request_shows_the_error_next_to_its_field_and_writes_nothing(delivered_order):
     client = logged_in(delivered_order.member.user)
 
