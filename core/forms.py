@@ -1,8 +1,12 @@
 """Form pieces shared by the apps' portal pages."""
 import uuid
+from collections.abc import Callable
 
 from django import forms
+from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
+
+from core.idempotency import once_per_token
 
 
 class SubmittedOnce(forms.Form):
@@ -15,6 +19,15 @@ class SubmittedOnce(forms.Form):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial.setdefault("token", uuid.uuid4().hex)
+
+    def entered(self) -> dict:
+        """The values entered, without the token."""
+        return {name: value for name, value in self.cleaned_data.items() if name != "token"}
+
+    def create_once(self, *, user, name: str, action: Callable[[], Model]) -> tuple[int, bool]:
+        """Run `action` once for this form's token and `user` (a repeat runs nothing): (the created object's id, whether
+        this call created it). :raises DomainError: what `action` raises"""
+        return once_per_token(user=user, form=name, token=self.cleaned_data["token"], action=action)
 
 
 def day_field(label) -> forms.DateField:

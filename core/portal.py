@@ -213,3 +213,22 @@ def posted_from(request, default: str) -> str:
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     )
     return target if safe else default
+
+
+def bad_input_is_400(view):
+    """Decorate a page that takes its input from the query string and has no form to show an error next to: bad input
+    (`ValidationFailed`, e.g. an unknown picture size) is answered 400 with the message, not a server error."""
+    from functools import wraps
+
+    from django.http import HttpResponseBadRequest
+
+    from core.errors import ValidationFailed
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except ValidationFailed as error:
+            return HttpResponseBadRequest(error.detail, content_type="text/plain; charset=utf-8")
+
+    return wrapper

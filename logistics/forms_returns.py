@@ -17,7 +17,7 @@ def _any(label, choices) -> forms.ChoiceField:
     return forms.ChoiceField(label=label, choices=[("", _("全部")), *choices], required=False)
 
 
-class ReturnRequestForm(forms.Form):
+class ReturnRequestForm(SubmittedOnce):
     quantity = forms.IntegerField(label=_("退换数量"), initial=1, widget=forms.NumberInput(attrs={"min": 1}))
     reason = forms.ChoiceField(label=_("原因"), choices=ReturnRequest.Reason.choices)
     remedy = forms.ChoiceField(label=_("诉求"), choices=ReturnRequest.Remedy.choices)

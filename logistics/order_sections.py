@@ -1,17 +1,32 @@
-"""The member's order page shows the order's parcels (imported by LogisticsConfig.ready)."""
+"""The member's order page shows the order's parcels, and its returns with what is left to return and a way to
+complain (imported by LogisticsConfig.ready)."""
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from logistics.models import Shipment
+from logistics.services import returns
 from points import views as order_pages
 
 
 def parcels(request, order) -> str:
-    """The order's shipments as the member may see them: carrier, tracking number, state and, once shipped, the
-    receipt button; nothing before the order is handed over."""
-    shipments = list(Shipment.objects.visible_to(request.user).filter(order=order).order_by("id"))
+    """The order's shipments as the member may see them: what each is for (the order, an exchange's replacement or
+    refused goods sent back, with the return), carrier, tracking number, state and, once shipped, the receipt button;
+    nothing before the order is handed over."""
+    shipments = list(Shipment.objects.visible_to(request.user).filter(order=order).select_related("replacement_for", "send_back_for").order_by("id"))
     if not shipments:
         return ""
     return render_to_string("logistics/flow/_order_parcels.html", {"shipments": shipments, "order": order}, request=request)
 
 
-order_pages.order_sections.append(parcels)
+def order_returns(request, order) -> str:
+    """The order's returns with their state and the points each gave back, the units returned, the button to ask for a
+    return while units are still returnable in the window, and the link to complain about the order."""
+    context = {
+        "order": order,
+        "return_requests": returns.list_returns(user=request.user).filter(order=order).order_by("id"),
+        "returnable": returns.returnable(order, timezone.now()),
+    }
+    return render_to_string("logistics/returns/_order_returns.html", context, request=request)
+
+
+order_pages.order_sections.extend([parcels, order_returns])

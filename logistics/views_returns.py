@@ -104,16 +104,23 @@ def member_return_request(request, order_pk: int):
     require_role(request.user, MEMBER)
     own = RedemptionOrder.objects.visible_to(request.user).filter(member_id=request.user.member_id)
     order = get_object_or_404(own.select_related("gift"), pk=order_pk)
+    allowed = returns.returnable(order, timezone.now())
+    if request.method != "POST" and allowed.refusal:  # (a form sent is answered by the service, or by its first return)
+        messages.error(request, allowed.refusal)
+        return redirect("member-order", pk=order.pk)
     form = ReturnRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            return_request = returns.request_return(order=order, actor=request.user, now=timezone.now(), **form.cleaned_data)
+            pk, first = form.create_once(user=request.user, name="return-request", action=lambda: returns.request_return(
+                order=order, actor=request.user, now=timezone.now(), **form.entered()
+            ))
         except DomainError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("退换货申请已提交，请等待审核。"))
-            return redirect("logistics-return", pk=return_request.pk)
-    context = {"order": order, "form": form, "returnable": returns.returnable_quantity(order), "windows": returns.WINDOWS}
+            if first:
+                messages.success(request, _("退换货申请已提交，请等待审核。"))
+            return redirect("logistics-return", pk=pk)
+    context = {"order": order, "form": form, "returnable": allowed.quantity, "windows": returns.WINDOWS}
     return render(request, "logistics/returns/request_form.html", context)
 
 

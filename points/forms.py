@@ -2,6 +2,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import SubmittedOnce
 from points.models import RedemptionOrder
 from suppliers.models import Category
 from suppliers.selectors import list_catalog
@@ -36,8 +37,9 @@ class CatalogFilterForm(forms.Form):
         }
 
 
-class RedeemForm(forms.Form):
-    """A redemption as the member enters it; place_order checks quantity, recipient and address."""
+class RedeemForm(SubmittedOnce):
+    """A redemption as the member enters it; place_order checks quantity, recipient and address. Sent twice (a double
+    click, a re-sent request), it places one order."""
 
     quantity = forms.IntegerField(label=_("数量"), initial=1, widget=forms.NumberInput(attrs={"min": 1}))
     recipient_name = forms.CharField(label=_("收件人"), max_length=50, required=False)

@@ -3,7 +3,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import DayRangeFilter, day_field
+from core.forms import DayRangeFilter, SubmittedOnce, day_field
 from core.validators import MOBILE_MESSAGE, MOBILE_PATTERN
 from points.models import Complaint, Member, RedemptionOrder
 from points.models.complaints import Party
@@ -19,7 +19,7 @@ def _text(label, *, rows: int = 4, required: bool = True) -> forms.CharField:
     return forms.CharField(label=label, required=required, max_length=4000, widget=forms.Textarea(attrs={"rows": rows}))
 
 
-class MemberComplaintForm(forms.Form):
+class MemberComplaintForm(SubmittedOnce):
     """A member's complaint about one of its orders or a gift (or neither: about the service)."""
 
     order = forms.ModelChoiceField(label=_("相关订单（选填）"), queryset=RedemptionOrder.objects.none(), required=False)

@@ -19,13 +19,13 @@ from django.views.decorators.http import require_POST
 from core.api.permissions import require_role
 from core.errors import DomainError
 from core.fsm import history_of
-from core.portal import add_service_errors, paginate, report_form_errors, run_action
+from core.portal import add_service_errors, bad_input_is_400, paginate, report_form_errors, run_action
 from core.roles import Role
 from points.forms import (
     CancelForm, CatalogFilterForm, ConfirmForm, OrderFilterForm, RedeemForm, RemindersForm,
 )
 from points.models import LedgerEntry, Member, RedemptionOrder
-from points.services import credits, members, orders
+from points.services import credits, ledger, members, orders
 from suppliers.selectors import list_catalog, member_points_price
 from suppliers.services.gift_images import image_urls, serve_image
 
@@ -100,6 +100,7 @@ def _listed_gift(member: Member, pk: int):
 
 
 @login_required
+@bad_input_is_400
 def gift_image(request, pk: int, index: int):
     """A picture of a gift listed for the member (another program's or an unlisted gift's is a 404)."""
     return serve_image(_listed_gift(_member(request), pk), index, size=request.GET.get("size"))
@@ -110,22 +111,29 @@ def gift_detail(request, pk: int):
     member = _member(request)
     gift = _listed_gift(member, pk)
     _priced([gift], member)
+    balance = ledger.account_of(member).balance
+    most = orders.most_per_order(per_order=gift.per_order, unit_points=gift.points_price, balance=balance)
     form = RedeemForm(request.POST or None, initial=_recipient(member))
-    form.fields["quantity"].widget.attrs["max"] = max(1, min(gift.per_order, orders.MAX_QUANTITY))
+    form.fields["quantity"].widget.attrs["max"] = max(1, most)
     if request.method == "POST" and form.is_valid():
         try:
-            order = orders.place_order(
-                member=member, gift_id=gift.pk, now=timezone.now(), actor=request.user, **form.cleaned_data
-            )
+            pk, first = form.create_once(user=request.user, name="redeem", action=lambda: orders.place_order(
+                member=member, gift_id=gift.pk, now=timezone.now(), actor=request.user, **form.entered()
+            ))
         except DomainError as error:
             add_service_errors(form, error)
         else:
+            order = _order(request, pk)
+            if not first:  # the same form sent again: the order it placed, not a second one
+                return redirect("member-order", pk=order.pk)
             if order.state == State.AWAITING_CONFIRMATION:
                 messages.info(request, _("验证码已发送至 %(phone)s，请在15分钟内完成确认。") % {"phone": member.phone})
                 return redirect("member-order-confirm", pk=order.pk)
             messages.success(request, _("兑换成功，已扣除 %(points)s 积分。") % {"points": order.points_cost})
             return redirect("member-order", pk=order.pk)
-    return render(request, "points/gift_detail.html", {"gift": gift, "form": form, "member": member})
+    context = {"gift": gift, "form": form, "member": member, "balance": balance, "most": most,
+               "stock_most": min(gift.per_order, orders.MAX_QUANTITY)}
+    return render(request, "points/gift_detail.html", context)
 
 
 def _recipient(member: Member) -> dict:
@@ -154,6 +162,7 @@ def order_detail(request, pk: int):
         "awaiting_code": orders.waits_for_code(order),
         "locked": orders.code_locked(order),
         "cancel_form": CancelForm() if "cancel" in available else None,
+        "refunded_on_close": orders.points_refunded_on_close(order),
         "sections": [section(request, order) for section in order_sections],
     }
     return render(request, "points/order_detail.html", context)

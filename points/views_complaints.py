@@ -107,15 +107,20 @@ def member_complaints(request):
 def member_complaint_new(request):
     require_role(request.user, MEMBER)
     initial = {name: request.GET.get(name) for name in ("order", "gift") if id_or_none(request.GET.get(name))}
+    if title := request.GET.get("title", "").strip()[:200]:  # a link that asks for something names it (e.g. a cancellation)
+        initial["title"] = title
     form = MemberComplaintForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            complaint = complaints.open_complaint(actor=request.user, now=timezone.now(), **form.cleaned_data)
+            pk, first = form.create_once(user=request.user, name="complaint", action=lambda: complaints.open_complaint(
+                actor=request.user, now=timezone.now(), **form.entered()
+            ))
         except DomainError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("投诉已提交，客服会尽快分派处理。"))
-            return redirect("complaint", pk=complaint.pk)
+            if first:
+                messages.success(request, _("投诉已提交，客服会尽快分派处理。"))
+            return redirect("complaint", pk=pk)
     return render(request, "points/complaints/member_form.html", {"form": form})
 
 

@@ -25,7 +25,7 @@ from core.charts import bar_chart
 from core.errors import DomainError
 from core.fsm import history_of
 from core.models import Program, Tier
-from core.portal import add_service_errors, labelled, paginate, redirect_back, report_form_errors, run_action
+from core.portal import add_service_errors, bad_input_is_400, labelled, paginate, redirect_back, report_form_errors, run_action
 from core.validators import whole_number
 from core.roles import SUPPLIER_ROLES, Role
 from suppliers.forms_catalog import (
@@ -220,6 +220,7 @@ def gift_edit(request, pk: int):
 
 
 @login_required
+@bad_input_is_400
 def gift_image(request, pk: int, index: int):
     """A stored picture of a gift the supplier's users or an operator may see."""
     require_role(request.user, GIFT_READERS)
@@ -227,6 +228,7 @@ def gift_image(request, pk: int, index: int):
 
 
 @login_required
+@bad_input_is_400
 def revision_image(request, pk: int, index: int):
     """A picture a pending or decided revision proposes, for the operator reviewing it and the gift's supplier."""
     require_role(request.user, GIFT_READERS)

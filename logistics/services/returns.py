@@ -31,7 +31,7 @@ from django.urls import reverse
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import translation
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from core.errors import ConcurrentUpdate, PermissionDenied, ValidationFailed
 from core.fsm import apply_transition, history_of
@@ -54,6 +54,8 @@ OPEN_STATES = (State.REQUESTED, State.APPROVED, State.RECEIVED, State.INSPECTED)
 WINDOWS = {Reason.UNUSED: timedelta(days=7), Reason.DEFECTIVE: timedelta(days=15), Reason.TRANSIT_DAMAGE: timedelta(days=15)}
 EXCHANGEABLE = frozenset({Reason.DEFECTIVE, Reason.TRANSIT_DAMAGE})
 CENT = Decimal("0.01")
+NOT_DELIVERED = gettext_lazy("只有已签收的订单可以申请退换货")
+NOTHING_LEFT = gettext_lazy("该订单已无可退数量（已有退换货申请）")
 
 
 @dataclass(frozen=True)
@@ -136,6 +138,26 @@ def returnable_quantity(order: RedemptionOrder) -> int:
     return with_returnable(RedemptionOrder.objects.filter(pk=order.pk)).values_list("returnable", flat=True).get()
 
 
+@dataclass(frozen=True)
+class Returnable:
+    """Whether the member may ask to return units of an order now: how many, or why none (`refusal`)."""
+
+    quantity: int
+    refusal: str = ""
+
+
+def returnable(order: RedemptionOrder, now: datetime) -> Returnable:
+    """The units of the order the member may ask to return at `now`, or why it may ask for none: the order is not
+    delivered, the longest return window has passed, or every unit is refunded or in a return already."""
+    if order.state != RedemptionOrder.State.DELIVERED or order.delivered_at is None:
+        return Returnable(0, str(NOT_DELIVERED))
+    longest = max(WINDOWS.values())
+    if now > order.delivered_at + longest:
+        return Returnable(0, gettext("已超过签收后 %(days)s 天的申请期限") % {"days": longest.days})
+    left = returnable_quantity(order)
+    return Returnable(left) if left > 0 else Returnable(0, str(NOTHING_LEFT))
+
+
 def returnable_orders(*, user, now: datetime) -> QuerySet:
     """The member's delivered orders still inside the longest return window with units left to return."""
     delivered = RedemptionOrder.objects.visible_to(user).filter(
@@ -154,7 +176,7 @@ def request_return(
         remedy or an exchange of an unused gift (remedy), a quantity outside 1 … returnable (quantity); nothing is written
     """
     if order.state != RedemptionOrder.State.DELIVERED or order.delivered_at is None:
-        raise ValidationFailed(gettext("只有已签收的订单可以申请退换货"), field="order")
+        raise ValidationFailed(NOT_DELIVERED, field="order")
     if reason not in WINDOWS:
         raise ValidationFailed(gettext("未知的退换货原因"), field="reason")
     if remedy not in Remedy.values:
@@ -169,6 +191,8 @@ def request_return(
     with transaction.atomic():
         order = RedemptionOrder.objects.select_for_update().get(pk=order.pk)
         left = returnable_quantity(order)
+        if left < 1:
+            raise ValidationFailed(NOTHING_LEFT, field="quantity")
         if not 1 <= quantity <= left:
             raise ValidationFailed(gettext("可退数量为 1–%(left)s") % {"left": left}, field="quantity")
         return_request = create_numbered(

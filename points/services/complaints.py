@@ -24,6 +24,7 @@ from core.validators import validate_mobile
 from points.models import Complaint, ComplaintDeadline, Member, RedemptionOrder
 from points.models.complaints import Party
 from suppliers.models import Gift, Supplier
+from suppliers.selectors import list_catalog
 from suppliers.services.notices import send_notice
 
 State, Kind, Channel = Complaint.State, Complaint.Kind, Complaint.Channel
@@ -43,8 +44,15 @@ PUBLIC_SUPPLIERS = (Supplier.State.ACTIVE, Supplier.State.SUSPENDED, Supplier.St
 
 
 def complainable_gifts(user) -> QuerySet[Gift]:
-    """The gifts `user` may name in a complaint: those it may see, and any gift that is or has been in the catalog
-    (one sent back to review for relisting has been, which its state no longer says: its transition log does)."""
+    """The gifts `user` may name in a complaint: for a member those of its own catalog (its program, up to its tier) and
+    those of its own orders; for anyone else those it may see, and any gift that is or has been in the catalog (one
+    sent back to review for relisting has been, which its state no longer says: its transition log does)."""
+    if user.role == Role.MEMBER:
+        member = Member.objects.filter(pk=user.member_id).select_related("program").first()
+        if member is None:
+            return Gift.objects.none()
+        ordered = RedemptionOrder.objects.filter(member=member).values("gift_id")
+        return Gift.objects.filter(Q(pk__in=list_catalog(program=member.program, tier=member.tier).values("pk")) | Q(pk__in=ordered))
     once_online = TransitionLog.objects.filter(
         content_type=ContentType.objects.get_for_model(Gift), target_state=Gift.State.ONLINE
     ).values("object_id")

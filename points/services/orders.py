@@ -10,7 +10,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, QuerySet
+from django.db.models import F, QuerySet, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
@@ -25,7 +26,7 @@ from points.errors import (
     CodeAttemptsExceeded, CodeExpired, CodeInvalid, CodeResendTooSoon, GiftUnavailable, InsufficientPoints, OrderExpired,
 )
 from points.events import OrderCancelledBeforePicking, OrderRedeliveryRequested
-from points.models import Member, RedemptionOrder
+from points.models import LedgerEntry, Member, RedemptionOrder
 from points.services import ledger
 from suppliers.models import Gift
 from suppliers.selectors import LISTED, choose_location, get_listed_gift, member_points_price
@@ -62,6 +63,12 @@ def _order_source(order: RedemptionOrder) -> ledger.Source:
 
 def _stock_source(order: RedemptionOrder) -> inventory.Source:
     return inventory.Source("order", order.number)
+
+
+def most_per_order(*, per_order: int, unit_points: int, balance: int) -> int:
+    """The most units one order of a gift may take: what one location holds (`per_order`), at most MAX_QUANTITY, and
+    what the member's `balance` pays for at `unit_points` each (0 when it pays for none)."""
+    return max(0, min(per_order, MAX_QUANTITY, balance // unit_points if unit_points else MAX_QUANTITY))
 
 
 def place_order(
@@ -228,6 +235,18 @@ def _refund_all(order: RedemptionOrder, *, source: ledger.Source, now: datetime,
     entry = ledger.refund_points(redeem=order.redeem_entry, points=left, source=source, at=now, actor=actor, reason_code=reason_code)
     notify_refund(order, entry, points=left, now=now)
     return entry
+
+
+#: the sources of the refunds that give back all an order still holds when it closes undelivered
+CLOSING_REFUNDS = ("cancel", "give_up")
+
+
+def points_refunded_on_close(order: RedemptionOrder) -> int:
+    """The points a cancelled or given-up order gave back (0 for an order that did not close so)."""
+    entries = LedgerEntry.objects.filter(
+        account__member_id=order.member_id, kind=LedgerEntry.Kind.REFUND, source_type__in=CLOSING_REFUNDS, source_id=order.number
+    )
+    return entries.aggregate(total=Coalesce(Sum("points"), 0))["total"]
 
 
 def notify_refund(order: RedemptionOrder, entry, *, points: int, now: datetime) -> None:

@@ -386,6 +386,10 @@ def test_the_members_order_page_shows_its_parcel_and_confirms_receipt_there(rich
 
     parcels = shipped.split('data-testid="order-parcels"', 1)[1].split("</section>", 1)[0]
     assert 'data-testid="order-parcels"' in handed_over and 'data-action="confirm_receipt"' not in handed_over
+    assert "已交由物流，如需取消请联系客服" in handed_over and "已交由物流" not in shipped
+    ask = re.search(r'href="([^"]+)" data-testid="ask-cancel"', handed_over).group(1).replace("&amp;", "&")
+    complaint_form = page(client, ask)
+    assert f'<option value="{order.pk}" selected>' in complaint_form and f'value="申请取消订单 {order.number}"' in complaint_form
     assert "顺丰" in parcels and "SF302" in parcels and 'data-action="confirm_receipt"' in parcels
     assert response.status_code == 302 and response["Location"] == f"/member/orders/{order.pk}/"
     assert Shipment.objects.get(pk=warehouse_shipment.pk).state == "delivered"

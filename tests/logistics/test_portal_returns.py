@@ -12,7 +12,7 @@ from logistics.models import ExtraCost, LeftoverLot, LogisticsClaim, ReturnReque
 from logistics.services import claims, costs, returns, shipments
 from tests.factories import FIXED_NOW, SHANGHAI, SupplierUserFactory
 from tests.logistics import test_returns as shared
-from tests.logistics.test_returns import charge, received, request
+from tests.logistics.test_returns import charge, exchange, received, request  # noqa: F401  (exchange: a fixture)
 from tests.portal import field_errors, logged_in, nav
 from tests.helpers import picked_and_shipped
 
@@ -39,7 +39,7 @@ def test_the_member_sees_its_returnable_order_and_requests_a_return(delivered_or
 
     page = client.get("/logistics/my-returns/").content.decode()
     response = client.post(
-        f"/logistics/my-returns/new/{delivered_order.pk}/", {"quantity": 1, "reason": "unused", "remedy": "refund"}
+        f"/logistics/my-returns/new/{delivered_order.pk}/", {"quantity": 1, "reason": "unused", "remedy": "refund", "token": "r1"}
     )
 
     assert delivered_order.number in page and f"/logistics/my-returns/new/{delivered_order.pk}/" in page
@@ -49,11 +49,77 @@ def test_the_member_sees_its_returnable_order_and_requests_a_return(delivered_or
     assert return_request.number in detail and "冲减结算金额" not in detail
 
 
+def test_sending_the_same_return_request_twice_opens_one_return(delivered_order):
+    client = logged_in(delivered_order.member.user)
+    body = {"quantity": 1, "reason": "unused", "remedy": "refund", "token": "twice"}
+
+    first, again = (client.post(f"/logistics/my-returns/new/{delivered_order.pk}/", body) for _ in range(2))
+
+    return_request = ReturnRequest.objects.get()
+    assert first["Location"] == again["Location"] == f"/logistics/returns/{return_request.pk}/"
+
+
+def test_the_request_page_of_an_order_with_nothing_left_to_return_goes_back_to_the_order_saying_why(delivered_order, now):
+    request(delivered_order, now=now, quantity=2)
+    client = logged_in(delivered_order.member.user)
+
+    response = client.get(f"/logistics/my-returns/new/{delivered_order.pk}/", follow=True)
+
+    assert response.redirect_chain == [(f"/member/orders/{delivered_order.pk}/", 302)]
+    assert "该订单已无可退数量（已有退换货申请）" in response.content.decode()
+
+
+def order_returns(client, order) -> str:
+    """The returns section of the member's order page."""
+    html = client.get(f"/member/orders/{order.pk}/").content.decode()
+    return html.split('data-testid="order-returns"', 1)[1].split("</section>", 1)[0]
+
+
+def test_the_order_page_shows_its_returns_what_is_left_to_return_and_a_way_to_complain(delivered_order, operator, logistics, now):
+    client = logged_in(delivered_order.member.user)
+    before = order_returns(client, delivered_order)
+    refunded = received(delivered_order, operator=operator, handler=logistics, now=now)
+    returns.inspect_return(return_request=refunded, actor=logistics, now=now, outcome="resellable")
+    open_one = request(delivered_order, now=now)
+
+    after = order_returns(client, delivered_order)
+
+    assert f"/logistics/my-returns/new/{delivered_order.pk}/" in before and "可退 2 件" in before
+    assert f'href="/member/complaints/new/?order={delivered_order.pk}"' in before and "投诉" in before
+    rows = dict(re.findall(r'data-number="(RR[^"]+)">.*?data-testid="refunded-points">([^<]*)<', after, re.S))
+    assert rows == {refunded.number: "1500", open_one.number: "—"}
+    assert "已退货 1 件" in after and "已退款" in after and "request-return" not in after  # nothing left: no button
+    assert f'href="/member/complaints/new/?order={delivered_order.pk}"' in after
+
+
+def test_an_exchange_shows_that_it_gives_no_points_back(exchange, operator, logistics, now):
+    client = logged_in(exchange.order.member.user)
+
+    detail = client.get(f"/logistics/returns/{exchange.pk}/").content.decode()
+    listed = client.get("/logistics/my-returns/").content.decode()
+
+    assert 'data-testid="refunded-points">换货（不退积分）<' in detail and "换货（不退积分）" in listed
+
+
+def test_the_order_page_labels_a_replacement_and_a_send_back_parcel_with_their_return(exchange, operator, logistics, now):
+    order = exchange.order
+    returns.inspect_return(return_request=exchange, actor=logistics, now=now, outcome="defective")
+    refused = received(order, operator=operator, handler=logistics, now=now)
+    returns.inspect_return(return_request=refused, actor=logistics, now=now, outcome="used")
+
+    html = logged_in(order.member.user).get(f"/member/orders/{order.pk}/").content.decode()
+
+    purposes = re.findall(r'data-testid="parcel-purpose">(.*?)</td>', html.split('data-testid="order-parcels"', 1)[1], re.S)
+    assert purposes[0] == "订单发货"
+    assert purposes[1] == f'换货发货 <a href="/logistics/returns/{exchange.pk}/">{exchange.number}</a>'
+    assert purposes[2] == f'退回会员 <a href="/logistics/returns/{refused.pk}/">{refused.number}</a>'
+
+
 def test_a_bad_request_shows_the_error_next_to_its_field_and_writes_nothing(delivered_order):
     client = logged_in(delivered_order.member.user)
 
     response = client.post(
-        f"/logistics/my-returns/new/{delivered_order.pk}/", {"quantity": 1, "reason": "unused", "remedy": "exchange"}
+        f"/logistics/my-returns/new/{delivered_order.pk}/", {"quantity": 1, "reason": "unused", "remedy": "exchange", "token": "r1"}
     )
 
     assert response.status_code == 200 and "remedy" in field_errors(response)

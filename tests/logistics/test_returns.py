@@ -121,6 +121,18 @@ def test_a_member_requests_a_return_of_a_delivered_order_and_is_told(delivered_o
     assert return_request.number in text.body and "已申请" in text.body
 
 
+def test_an_order_is_returnable_while_delivered_inside_the_window_with_units_left_else_says_why(confirmed_order, logistics, now):
+    assert returns.returnable(confirmed_order, now) == returns.Returnable(0, "只有已签收的订单可以申请退换货")
+    order = deliver(confirmed_order, actor=logistics, now=now)
+
+    assert returns.returnable(order, now + timedelta(days=15)) == returns.Returnable(2)
+    assert returns.returnable(order, now + timedelta(days=16)).refusal == "已超过签收后 15 天的申请期限"
+    request(order, now=now, quantity=2)
+    assert returns.returnable(order, now) == returns.Returnable(0, "该订单已无可退数量（已有退换货申请）")
+    with pytest.raises(ValidationFailed, match="该订单已无可退数量（已有退换货申请）"):
+        request(order, now=now, quantity=1)
+
+
 def test_an_operator_approves_a_requested_return(delivered_order, operator, now):
     return_request = request(delivered_order, now=now)
 

@@ -128,23 +128,39 @@ def test_a_gift_never_in_the_catalog_or_an_applicant_supplier_is_not_found_excep
     assert hotline.supplier == draft.supplier
 
 
-def test_a_gift_sent_back_to_review_for_relisting_has_been_in_the_catalog_and_may_be_complained_about(member, operator, now):
+def test_a_gift_sent_back_to_review_for_relisting_has_been_in_the_catalog_and_may_be_complained_about(other_supplier_admin, operator, now):
     gift = GiftFactory()
     for name in ("submit", "approve", "publish", "delist", "request_relisting"):
         apply_transition(gift, name, actor=operator, at=now, **({"reason_code": "low_sales"} if name == "delist" else {}))
     assert gift.state == Gift.State.SUBMITTED  # its state alone says nothing of having been online
 
-    complaint = complaints.open_complaint(actor=member.user, now=now, gift=gift, title="质量问题", description="…")
+    complaint = complaints.open_complaint(actor=other_supplier_admin, now=now, gift=gift, title="质量问题", description="…")
 
     assert complaint.gift == gift
 
 
-def test_a_retired_gift_may_still_be_complained_about(member, supplier, now):
+def test_a_retired_gift_may_still_be_complained_about(other_supplier_admin, supplier, now):
     retired = GiftFactory(supplier=supplier, state=Gift.State.RETIRED)
 
-    complaint = complaints.open_complaint(actor=member.user, now=now, gift=retired, title="售后无人处理", description="…")
+    complaint = complaints.open_complaint(actor=other_supplier_admin, now=now, gift=retired, title="售后无人处理", description="…")
 
     assert (complaint.gift, complaint.supplier) == (retired, supplier)
+
+
+def test_a_member_names_the_gifts_of_its_catalog_and_of_its_own_orders_only(rich_member, listed_gift, gift, supplier, now):
+    mzone_only = GiftFactory(supplier=supplier, state=Gift.State.ONLINE)
+    mzone_only.prices.filter(program__code="gotone").delete()
+    above_tier = GiftFactory(supplier=supplier, state=Gift.State.ONLINE, min_tier="diamond")
+    orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=1, now=now, **ADDRESS)
+    Gift.objects.filter(pk=listed_gift.pk).update(state=Gift.State.RETIRED)  # ordered, since retired
+
+    named = set(complaints.complainable_gifts(rich_member.user))
+
+    assert named == {gift, listed_gift}
+    for other in (mzone_only, above_tier, GiftFactory(supplier=supplier, state=Gift.State.RETIRED)):
+        with pytest.raises(NotFound):
+            complaints.open_complaint(actor=rich_member.user, now=now, gift=other, title="x", description="y")
+    assert complaints.open_complaint(actor=rich_member.user, now=now, gift=listed_gift, title="售后", description="…").gift == listed_gift
 
 
 def test_a_supplier_sends_a_suggestion_that_the_operator_triages_without_a_deadline(supplier_staff, operator, now):
@@ -531,6 +547,16 @@ def test_over_the_api_a_member_complains_about_a_gift_in_the_catalog(api, member
 
     assert response.status_code == 201
     assert (response.json()["gift"], response.json()["supplier"]) == (gift.pk, gift.supplier_id)
+
+
+def test_over_the_api_a_member_cannot_name_a_gift_outside_its_catalog_and_orders(api, member, supplier):
+    other_program = GiftFactory(supplier=supplier, state=Gift.State.ONLINE)
+    other_program.prices.filter(program__code="gotone").delete()
+
+    response = api(member.user).post("/api/v1/complaints/", {"title": "x", "description": "y", "gift": other_program.pk}, format="json")
+
+    assert response.status_code == 404 and response.json()["errors"][0]["attr"] == "gift"  # as if it did not exist
+    assert not Complaint.objects.exists()
 
 
 def test_the_complaint_desk_counts_what_waits_for_each_party(complaint, operator, supplier_staff, other_supplier_admin, logistics, now):

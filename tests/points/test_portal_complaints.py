@@ -35,7 +35,7 @@ def test_a_member_complains_about_its_order_from_the_portal(rich_member, listed_
     client = logged_in(rich_member.user)
 
     response = client.post(
-        reverse("member-complaint-new"), {"order": order.pk, "title": "未发货", "description": "下单三天未发货"}
+        reverse("member-complaint-new"), {"order": order.pk, "title": "未发货", "description": "下单三天未发货", "token": "c1"}
     )
 
     complaint = Complaint.objects.get()
@@ -44,11 +44,22 @@ def test_a_member_complains_about_its_order_from_the_portal(rich_member, listed_
     assert complaint.number in client.get(reverse("member-complaints")).content.decode()
 
 
+def test_sending_the_same_complaint_form_twice_opens_one_complaint(rich_member, listed_gift):
+    order = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=1, now=timezone.now(), **ADDRESS)
+    client = logged_in(rich_member.user)
+    body = {"order": order.pk, "title": "未发货", "description": "下单三天未发货", "token": "twice"}
+
+    first, again = (client.post(reverse("member-complaint-new"), body) for _ in range(2))
+
+    complaint = Complaint.objects.get()
+    assert first.url == again.url == reverse("complaint", args=[complaint.pk])
+
+
 def test_a_member_cannot_pick_another_members_order(rich_member, other_member, listed_gift):
     order = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=1, now=timezone.now(), **ADDRESS)
 
     response = logged_in(other_member.user).post(
-        reverse("member-complaint-new"), {"order": order.pk, "title": "x", "description": "y"}
+        reverse("member-complaint-new"), {"order": order.pk, "title": "x", "description": "y", "token": "c2"}
     )
 
     assert response.status_code == 200 and 'data-field="order"' in response.content.decode()

@@ -1,5 +1,6 @@
 """The member's portal pages: catalog, redemption with the SMS code, own orders, points and the reminder opt-out."""
 import re
+import uuid
 from datetime import timedelta
 from decimal import Decimal
 
@@ -41,7 +42,8 @@ def field_errors(response) -> dict[str, str]:
 
 
 def redeem(client, gift, quantity=1, **changes):
-    return client.post(f"/member/catalog/{gift.pk}/", {"quantity": quantity, **ADDRESS, **changes})
+    """Send the redeem form as a freshly opened page would (its own token, unless `changes` names one)."""
+    return client.post(f"/member/catalog/{gift.pk}/", {"quantity": quantity, **ADDRESS, "token": uuid.uuid4().hex, **changes})
 
 
 def sent_code(order) -> str:
@@ -102,6 +104,25 @@ def test_redeeming_below_the_threshold_confirms_at_once_and_the_points_drop(memb
     assert order.state == RedemptionOrder.State.CONFIRMED
     assert (order.recipient_name, order.address) == (ADDRESS["recipient_name"], ADDRESS["address"])
     assert balance(rich_member) == 48_500
+
+
+def test_sending_the_same_redeem_form_twice_places_one_order_and_takes_the_points_once(member_client, rich_member, listed_gift):
+    page = member_client.get(f"/member/catalog/{listed_gift.pk}/").content.decode()
+    token = re.search(r'name="token" value="(\w+)"', page).group(1)
+
+    first = redeem(member_client, listed_gift, token=token)
+    again = redeem(member_client, listed_gift, token=token)  # a double click, or the browser re-sending the form
+
+    order = RedemptionOrder.objects.get()
+    assert first["Location"] == again["Location"] == f"/member/orders/{order.pk}/"
+    assert balance(rich_member) == 48_500
+    assert redeem(member_client, listed_gift).status_code == 302 and RedemptionOrder.objects.count() == 2  # a new page orders again
+
+
+def test_a_redeem_form_without_its_token_is_refused_and_places_nothing(member_client, listed_gift):
+    response = member_client.post(f"/member/catalog/{listed_gift.pk}/", {"quantity": 1, **ADDRESS})
+
+    assert response.status_code == 200 and not RedemptionOrder.objects.exists()
 
 
 def test_the_redeem_form_is_prefilled_with_the_member_and_its_last_address(member_client, rich_member, listed_gift):
@@ -178,6 +199,7 @@ def test_cancelling_a_confirmed_order_gives_the_points_and_the_stock_back(member
     assert StockRecord.objects.get(gift=listed_gift).reserved == 0
     html = response.content.decode()
     assert "积分已退还" in html and "不想要了" in html  # the message and the history row
+    assert 'data-testid="refunded-on-close">3000<' in html
 
 
 def test_cancelling_twice_is_refused_with_a_message_and_refunds_once(member_client, rich_member, listed_gift):
@@ -267,6 +289,25 @@ def test_redeeming_more_points_than_the_member_has_is_refused_and_writes_nothing
 
     assert response.status_code == 200 and "积分不足" in response.content.decode()
     assert not RedemptionOrder.objects.exists()
+
+
+def test_the_gift_page_shows_the_balance_and_the_most_one_order_may_take(member_client, other_member, listed_gift, now):
+    ledger.earn_points(member=other_member, points=4_000, source=ledger.Source("batch", "SOME"), at=now)
+
+    rich = member_client.get(f"/member/catalog/{listed_gift.pk}/").content.decode()
+    some = logged_in(other_member.user).get(f"/member/catalog/{listed_gift.pk}/").content.decode()
+
+    assert "您的积分余额：50000" in rich and "本单最多可兑换 10 件" in rich and 'max="10"' in rich  # the stock of one warehouse
+    assert "您的积分余额：4000" in some and "本单最多可兑换 2 件" in some and 'max="2"' in some  # what 4000 points pay for
+    assert "too-few-points" not in rich + some
+
+
+def test_a_member_who_cannot_pay_for_one_unit_is_told_before_sending_the_form(other_member, listed_gift, now):
+    ledger.earn_points(member=other_member, points=1_000, source=ledger.Source("batch", "POOR"), at=now)
+
+    page = logged_in(other_member.user).get(f"/member/catalog/{listed_gift.pk}/").content.decode()
+
+    assert "积分不足：兑换 1 件需要 1500 积分。" in page and "本单最多可兑换" not in page
 
 
 def test_the_points_page_shows_balance_every_expiry_and_the_history_in_chinese(member_client, rich_member, listed_gift, now):

@@ -300,6 +300,7 @@ def test_a_failed_delivery_can_be_retried_or_given_up_with_points_and_stock_back
     orders.give_up_order(order=order, actor=operator, now=now)
 
     assert (order.state, balance(rich_member), stock(listed_gift)) == ("cancelled", 50_000, (10, 0))
+    assert orders.points_refunded_on_close(order) == 1500
 
 
 @pytest.mark.parametrize(

@@ -318,3 +318,19 @@ def test_a_deleted_picture_takes_its_thumbnail_with_it(supplier_admin, supplier,
         revisions.edit_gift(gift=gift, actor=supplier_admin, now=gift.created_at, changes={"images": []})
 
     assert had_thumbnail and not default_storage.exists(name) and not default_storage.exists(gift_images.thumbnail_name(name))
+
+
+def test_an_unknown_size_on_a_page_picture_is_a_bad_request_naming_the_sizes(supplier_admin, operator):
+    client = logged_in(supplier_admin)
+    client.post("/supplier/gifts/new/", new_gift(upload=[picture()]))
+    gift = publish(Gift.objects.get(sku="TEA-PIC"), operator)
+    revision = upload_with_an_edit(client, gift, picture("new.png"))
+
+    answers = [
+        client.get(f"/supplier/gifts/{gift.pk}/images/0/?size=huge"),
+        logged_in(operator).get(f"/supplier/gift-review/revisions/{revision.pk}/images/0/?size=huge"),
+        logged_in(MemberFactory().user).get(f"/member/catalog/{gift.pk}/images/0/?size=huge"),
+    ]
+
+    assert [answer.status_code for answer in answers] == [400, 400, 400]
+    assert all("thumb" in answer.content.decode() for answer in answers)
