@@ -11,7 +11,7 @@ from settlement.services import adjustments
 from settlement.services.generation import cutoff_of, last_closed_month
 from suppliers.models import BankAccount
 from tests.e2e.helpers import login, logout
-from tests.factories import SupplierFactory, SupplierUserFactory, UserFactory
+from tests.factories import SupplierFactory, SupplierUserFactory, UserFactory, contracted
 
 PASSWORD = "pass12345"  # what UserFactory sets
 
@@ -20,7 +20,7 @@ PASSWORD = "pass12345"  # what UserFactory sets
 def month():
     """Last month, with a compensation for the supplier approved in it and a bank account approved long before."""
     month = last_closed_month(timezone.now())
-    supplier = SupplierFactory(name="端到端结算礼品商")
+    supplier = contracted(SupplierFactory(name="端到端结算礼品商"))
     SupplierUserFactory(username="e2e_supplier_admin", role="supplier_admin", supplier=supplier)
     maker = UserFactory(username="e2e_finance_a", role="finance")
     checker = UserFactory(username="e2e_finance_b", role="finance")
