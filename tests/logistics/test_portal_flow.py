@@ -466,3 +466,35 @@ def test_a_handoff_with_no_order_waiting_says_so_and_makes_no_batch(logistics):
     page = logged_in(logistics).post("/logistics/handoff/", {"key": "empty-1"}, follow=True).content.decode()
 
     assert "没有待交接的订单" in page and not HandoffBatch.objects.exists()
+
+
+def test_an_announced_replenishment_request_shows_its_announcement_instead_of_offering_another(supplier_staff, stocked_gift, warehouse):
+    inventory.set_safety_stock(gift=stocked_gift, location=warehouse, safety_stock=30, at=timezone.now())
+    request = ReplenishmentRequest.objects.get(gift=stocked_gift)
+    client = logged_in(supplier_staff)
+    body = {"gift": stocked_gift.pk, "location": warehouse.pk, "quantity": request.quantity,
+            "expected_on": request.due_date.isoformat(), "replenishment_request": request.pk}
+    client.post("/logistics/announce/", body | {"token": uuid.uuid4().hex})
+
+    second = client.post("/logistics/announce/", body | {"token": uuid.uuid4().hex})
+
+    shipment = InboundShipment.objects.get()
+    assert shipment.number in field_errors(second)["replenishment_request"]
+    requests_table = page(client, "/logistics/announce/").split('data-testid="replenishments"', 1)[1].split("</table>", 1)[0]
+    assert shipment.number in requests_table and 'data-testid="meet"' not in requests_table
+
+
+def test_the_supplier_withdraws_an_announcement_on_the_inbound_page_with_a_reason(supplier_staff, logistics, announced):
+    client = logged_in(supplier_staff)
+    assert f'action="/logistics/inbound/{announced.pk}/withdraw/"' in page(client, f"/logistics/inbound/{announced.pk}/")
+    assert "withdraw" not in page(logged_in(logistics), f"/logistics/inbound/{announced.pk}/")
+
+    refused = client.post(f"/logistics/inbound/{announced.pk}/withdraw/", {"reason": ""})
+    response = client.post(f"/logistics/inbound/{announced.pk}/withdraw/", {"reason": "货物未备齐"}, follow=True)
+
+    assert refused.status_code == 400 and "reason" in field_errors(refused)
+    announced.refresh_from_db()
+    assert announced.state == "cancelled"
+    history = response.content.decode().split('data-testid="history"', 1)[1]
+    assert "货物未备齐" in history
+    assert logged_in(logistics).post(f"/logistics/inbound/{announced.pk}/withdraw/", {"reason": "x"}).status_code == 403
