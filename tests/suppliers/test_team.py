@@ -147,3 +147,15 @@ def test_a_weak_password_reset_in_the_portal_is_refused_with_a_message_and_the_o
     supplier_staff.refresh_from_db()
     assert "8" in response.content.decode().split('<ul class="messages">')[1].split("</ul>")[0]  # the validator: at least 8 characters
     assert supplier_staff.check_password("pass12345")
+
+
+def test_in_english_a_staff_accounts_state_and_its_button_read_differently(supplier_admin, supplier_staff, now):
+    client = logged_in(supplier_admin)
+    staff = SupplierMembership.objects.get(user=supplier_staff)
+
+    active = client.get(f"/supplier/team/{staff.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    team.disable_member(membership=staff, actor=supplier_admin, now=now, reason="手机丢失")
+    disabled = client.get(f"/supplier/team/{staff.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert '<span class="badge" data-testid="state">Active</span>' in active and '<button type="submit" class="danger" data-action="disable">Disable</button>' in active
+    assert '<span class="badge bad" data-testid="state">Disabled</span>' in disabled and 'data-action="enable">Enable</button>' in disabled
