@@ -731,3 +731,9 @@ def test_an_applicant_is_not_adjusted_through_the_api(api, finance):
     response = propose(api, finance, SupplierFactory())
 
     assert response.status_code == 400 and errors(response) == [("supplier", "invalid")]
+
+
+def test_a_supplier_reads_no_statement_for_an_adjustment_booked_on_a_draft(api, draft, supplier_admin):
+    rows = api(supplier_admin).get("/api/v1/adjustments/").json()["results"]
+
+    assert [(row["state"], row["booked_statement"]) for row in rows] == [("approved", None)]

@@ -677,3 +677,24 @@ def test_the_adjustment_form_offers_no_applicant_and_refuses_one(supplier, finan
 
     assert supplier.name in form and "申请中礼品商" not in form
     assert "supplier" in field_errors(response) and not Adjustment.objects.exists()
+
+
+def test_a_supplier_reads_an_adjustment_booked_on_a_draft_as_the_next_statement_without_a_link_finance_gets_the_link(
+    draft, supplier_admin, finance,
+):
+    adjustment = Adjustment.objects.get(supplier=draft.supplier)
+
+    supplier_row = logged_in(supplier_admin).get(f"/settlement/adjustments/{adjustment.pk}/").content.decode()
+    finance_row = logged_in(finance).get(f"/settlement/adjustments/{adjustment.pk}/").content.decode()
+
+    assert 'data-testid="booked-on-draft">下期结算单（编制中）' in supplier_row and f"/settlement/statements/{draft.pk}/" not in supplier_row
+    assert f'href="/settlement/statements/{draft.pk}/" data-testid="booked-statement"' in finance_row
+
+
+def test_once_the_statement_is_issued_the_supplier_follows_the_adjustment_to_it(issued, supplier_admin):
+    adjustment = Adjustment.objects.get(supplier=issued.supplier)
+
+    row = logged_in(supplier_admin).get(f"/settlement/adjustments/{adjustment.pk}/").content.decode()
+
+    assert f'href="/settlement/statements/{issued.pk}/" data-testid="booked-statement"' in row and "booked-on-draft" not in row
+    assert logged_in(supplier_admin).get(f"/settlement/statements/{issued.pk}/").status_code == 200
