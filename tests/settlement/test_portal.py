@@ -698,3 +698,20 @@ def test_once_the_statement_is_issued_the_supplier_follows_the_adjustment_to_it(
 
     assert f'href="/settlement/statements/{issued.pk}/" data-testid="booked-statement"' in row and "booked-on-draft" not in row
     assert logged_in(supplier_admin).get(f"/settlement/statements/{issued.pk}/").status_code == 200
+
+
+def test_the_dispute_reason_is_current_while_disputed_and_labelled_as_the_earlier_versions_once_reissued(
+    disputed, finance, finance_checker, supplier_admin,
+):
+    client = logged_in(supplier_admin)
+    while_disputed = client.get(f"/settlement/statements/{disputed.pk}/").content.decode()
+    compensate(disputed.supplier, "120.00", maker=finance, checker=finance_checker)
+    statements.reissue_statement(statement=disputed, actor=finance, now=FIXED_NOW, reason="按异议补计")
+
+    reissued = client.get(f"/settlement/statements/{disputed.pk}/").content.decode()
+    english = client.get(f"/settlement/statements/{disputed.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert 'data-testid="dispute-reason">少计一笔补偿' in while_disputed
+    assert 'data-testid="dispute-reason"' not in reissued and "第1版的异议（已在第2版处理）" in reissued
+    assert 'data-testid="earlier-dispute-reason">少计一笔补偿' in reissued
+    assert "Dispute of version 1 (answered in version 2)" in english
