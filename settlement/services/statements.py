@@ -372,6 +372,15 @@ def carry_corrections(statement: Statement, *, actor=None) -> QuerySet[Adjustmen
     return corrections if actor is None else corrections & list_adjustments(actor=actor)
 
 
+HIDDEN_FROM_SUPPLIERS = frozenset({Statement.State.DRAFT})  # finance's work in progress
+
+
+def statement_states(*, actor) -> list[tuple[str, str]]:
+    """(value, label) of the statement states the actor may see statements in: a supplier never sees a draft."""
+    hidden = HIDDEN_FROM_SUPPLIERS if getattr(actor, "role", None) in SUPPLIER_ROLES else frozenset()
+    return [(value, label) for value, label in Statement.State.choices if value not in hidden]
+
+
 def list_statements(*, actor, month: date | None = None, state: str = "", supplier_id: int | None = None,
                     receivable: bool = False) -> QuerySet[Statement]:
     """The statements the actor may see; a supplier sees a statement once it is issued (a draft is finance's work).
@@ -379,7 +388,7 @@ def list_statements(*, actor, month: date | None = None, state: str = "", suppli
     statements = with_respond_by(
         Statement.objects.visible_to(actor).select_related("supplier", "issued_by", "payment_approved_by", "paid_by", "collected_by"))
     if getattr(actor, "role", None) in SUPPLIER_ROLES:
-        statements = statements.exclude(state=Statement.State.DRAFT)
+        statements = statements.exclude(state__in=HIDDEN_FROM_SUPPLIERS)
     if month:
         statements = statements.filter(month=month)
     if state:

@@ -715,3 +715,12 @@ def test_the_dispute_reason_is_current_while_disputed_and_labelled_as_the_earlie
     assert 'data-testid="dispute-reason"' not in reissued and "第1版的异议（已在第2版处理）" in reissued
     assert 'data-testid="earlier-dispute-reason">少计一笔补偿' in reissued
     assert "Dispute of version 1 (answered in version 2)" in english
+
+
+def test_the_status_filter_offers_a_supplier_no_draft_and_finance_every_state(issued, supplier_admin, finance):
+    def offered(user) -> list[str]:
+        form = logged_in(user).get("/settlement/statements/").context["filters"]
+        return [value for value, _label in form.fields["state"].choices]
+
+    assert "draft" not in offered(supplier_admin) and {"", "issued", "disputed", "paid"} <= set(offered(supplier_admin))
+    assert "draft" in offered(finance)
