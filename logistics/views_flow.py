@@ -53,7 +53,6 @@ from suppliers.models import ReplenishmentRequest, Supplier
 LOGISTICS = frozenset({Role.LOGISTICS})
 FLOW_STAFF = frozenset({Role.LOGISTICS, Role.OPERATOR})
 MEMBER = frozenset({Role.MEMBER})
-CONTACT_FIELDS = ["recipient_name", "recipient_phone", "address"]
 
 
 @dataclass(frozen=True)
@@ -211,8 +210,12 @@ def _shipments(request):
 
 
 def _shipment_table(request, *, title: str, rows, with_kind: bool, dropship_only: bool = False):
+    """A page of shipments; the contact of those the reader may read unmasked shows in full (logged), the rest masked."""
     filters = ShipmentFilterForm(request.GET, with_kind=with_kind, dropship_only=dropship_only)
     context = paginate(request, filters.apply(rows)) | {"filters": filters, "title": title}
+    if dropship_only:  # the supplier ships from this list: it needs the addresses of the parcels it may read
+        context["page_obj"].object_list = shipments.reveal_contacts(user=request.user, shipments=context["page_obj"], now=timezone.now(),
+                                                                    purpose="dropship_list")
     return render(request, "logistics/flow/shipment_list.html", context)
 
 
@@ -246,7 +249,7 @@ def shipment_detail(request, pk: int, *, refused: tuple[str, forms.Form] | None 
     now = timezone.now()
     unmasked = may_see_contact(user=request.user, order=shipment.order, now=now)
     if unmasked:
-        log_personal_data_access(actor=request.user, subject=shipment.order, fields=CONTACT_FIELDS, purpose="shipment", at=now)
+        log_personal_data_access(actor=request.user, subject=shipment.order, fields=shipments.CONTACT_FIELDS, purpose="shipment", at=now)
     def allowed(name: str) -> bool:
         return shipments.may_drive_by_hand(user=request.user, shipment=shipment, action=name)
 
