@@ -26,7 +26,7 @@ from core.api.permissions import require_role
 from core.errors import DomainError, PermissionDenied
 from core.fsm import history_of
 from core.idempotency import once_per_token
-from core.portal import act_with_form, action_forms, add_service_errors, labelled, paginate, posted_from, redirect_back, run_action
+from core.portal import act_with_form, action_forms, add_service_errors, labelled, page_status, paginate, posted_from, redirect_back, run_action
 from core.roles import SUPPLIER_ROLES, Role
 from core.services import log_personal_data_access
 from core.validators import id_or_none
@@ -127,7 +127,7 @@ def inbound_detail(request, pk: int, *, refused: tuple[str, forms.Form] | None =
         "next_path": posted_from(request, reverse("logistics-inbound-detail", args=[row.pk])) if refused else "",
         "back": reverse("supplier-inbound" if request.user.role in SUPPLIER_ROLES else "logistics-inbound"),
     }
-    return render(request, "logistics/flow/inbound_detail.html", context, status=400 if refused else 200)
+    return render(request, "logistics/flow/inbound_detail.html", context, status=page_status(refused))
 
 
 @login_required
@@ -259,7 +259,7 @@ def shipment_detail(request, pk: int, *, refused: tuple[str, forms.Form] | None 
         "actions": _offered(request, shipment, SHIPMENT_ACTIONS, allowed, refused=refused),
         "next_path": reverse("logistics-shipment", args=[shipment.pk]),
     }
-    return render(request, "logistics/flow/shipment_detail.html", context, status=400 if refused else 200)
+    return render(request, "logistics/flow/shipment_detail.html", context, status=page_status(refused))
 
 
 @login_required

@@ -198,7 +198,11 @@ def statement_action(request, pk: int, name: str):
             add_service_errors(form, error, aliases=FIELDS)
         except DomainError as error:
             messages.error(request, error.detail)
-            return redirect("settlement-statement", pk=statement.pk)
+            if error.status != 409:
+                return redirect("settlement-statement", pk=statement.pk)
+            # the statement moved on (another tab, another user): its page as it is now, with why (SPEC §4: 409)
+            statement.refresh_from_db()
+            return render_detail(request, statement, status=409)
         else:
             messages.success(request, _("%(action)s：%(month)s %(supplier)s") % {
                 "action": action.label, "month": f"{statement.month:%Y-%m}", "supplier": statement.supplier.name})

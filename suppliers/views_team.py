@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
 from core.fsm import history_of
-from core.portal import act_with_form, add_service_errors, paginate, report_form_errors
+from core.portal import act_with_form, add_service_errors, page_status, paginate, report_form_errors
 from suppliers.models import SupplierMembership
 from suppliers.services import team
 
@@ -80,7 +80,7 @@ def member_page(request, pk: int, *, refused: tuple[str, forms.Form] | None = No
     elif refused:  # the member moved on meanwhile (another tab): the errors as messages
         report_form_errors(request, refused[1])
     context = {"membership": membership, "history": history_of(membership), "forms": forms_shown}
-    return render(request, "suppliers/team/member.html", context, status=400 if refused else 200)
+    return render(request, "suppliers/team/member.html", context, status=page_status(refused))
 
 
 @login_required

@@ -289,7 +289,7 @@ def test_shipping_without_a_tracking_number_keeps_the_carrier_and_shows_the_erro
 def test_a_delivery_the_shipment_cannot_take_yet_is_shown_on_its_page(logistics, warehouse_shipment):
     response = logged_in(logistics).post(f"/logistics/shipments/{warehouse_shipment.pk}/deliver/", {"signer": "刘洋"})
 
-    assert response.status_code == 400 and 'class="error"' in response.content.decode()  # not offered in this state: a message
+    assert response.status_code == 409 and 'class="error"' in response.content.decode()  # not offered in this state: a message
     assert Shipment.objects.get(pk=warehouse_shipment.pk).state == "created"
 
 

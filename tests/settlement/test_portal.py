@@ -379,14 +379,14 @@ def test_an_invoice_must_equal_the_payable_then_finance_approves_and_pays(issued
     assert (issued.state, issued.invoice_number, issued.payment_reference) == ("paid", "INV-1", "PAY-1")
 
 
-def test_an_action_the_state_does_not_allow_is_an_error_message_and_changes_nothing(draft, finance):
+def test_an_action_the_state_does_not_allow_is_409_on_the_page_with_an_error_message_and_changes_nothing(draft, finance):
     client = logged_in(finance)
 
     response = act(client, draft, "pay", {"reference": "PAY-1"})
 
     draft.refresh_from_db()
-    assert response.status_code == 302 and draft.state == "draft"
-    assert 'class="error"' in client.get(response["Location"]).content.decode()
+    assert response.status_code == 409 and draft.state == "draft"
+    assert 'class="error"' in response.content.decode() and 'data-testid="statement-data"' in response.content.decode()
 
 
 # --- adjustments ---------------------------------------------------------------------------------------------------

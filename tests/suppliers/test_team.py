@@ -173,3 +173,14 @@ def test_a_refused_team_action_comes_back_with_its_error_next_to_the_field_and_c
     assert set(field_errors(weak_password)) == {"password"}
     staff.refresh_from_db()
     assert staff.state == "active" and Client().login(username="supplier_staff", password="password123") is False
+
+
+def test_enabling_an_account_already_active_is_409_on_its_page_with_why(supplier_admin, supplier_staff):
+    staff = SupplierMembership.objects.get(user=supplier_staff)
+
+    response = logged_in(supplier_admin).post(f"/supplier/team/{staff.pk}/enable/", {"reason": "再次启用"})
+
+    assert response.status_code == 409 and 'class="error"' in response.content.decode()
+    assert 'data-action="disable"' in response.content.decode()
+    staff.refresh_from_db()
+    assert staff.state == "active" and list(history_of(staff)) == []
