@@ -166,6 +166,11 @@ class InvoiceForm(forms.Form):
     amount = _text(_("发票金额"), max_length=20)
 
 
+class CorrectInvoiceForm(forms.Form):
+    number = _text(_("正确的发票号码"), max_length=40)
+    reason = _text(_("更正原因（选填）"), required=False)
+
+
 class ReconciliationUploadForm(forms.Form):
     file = forms.FileField(label=_("对账文件"), help_text=_("CSV（UTF-8 或 GBK）或 XLSX：订单号、SKU、类型（配送/退货/换货）、数量、金额"))
 

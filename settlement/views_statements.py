@@ -29,7 +29,7 @@ from core.fsm import history_of
 from core.portal import add_service_errors, paginate
 from core.roles import SUPPLIER_ROLES, Role
 from core.tabular import CONTENT_TYPES
-from settlement.forms import CollectionForm, DisputeForm, GenerateForm, InvoiceForm, NoteForm, PayForm, StatementFilterForm
+from settlement.forms import CollectionForm, CorrectInvoiceForm, DisputeForm, GenerateForm, InvoiceForm, NoteForm, PayForm, StatementFilterForm
 from settlement.models import GenerationRun, Section, Statement
 from settlement.pdf import describe
 from settlement.services import generation, reconciliation, statements
@@ -69,6 +69,7 @@ ACTIONS = {
     "confirm": StatementAction(gettext_lazy("确认结算单"), statements.confirm_statement, ADMIN),
     "dispute": StatementAction(gettext_lazy("提出异议"), statements.dispute_statement, ADMIN, DisputeForm, "danger"),
     "invoice": StatementAction(gettext_lazy("登记发票"), statements.invoice_statement, ADMIN, InvoiceForm),
+    "correct_invoice": StatementAction(gettext_lazy("更正发票号码"), statements.correct_invoice_number, ADMIN, CorrectInvoiceForm, "secondary"),
 }
 
 

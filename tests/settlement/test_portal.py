@@ -724,3 +724,24 @@ def test_the_status_filter_offers_a_supplier_no_draft_and_finance_every_state(is
 
     assert "draft" not in offered(supplier_admin) and {"", "issued", "disputed", "paid"} <= set(offered(supplier_admin))
     assert "draft" in offered(finance)
+
+
+def test_the_supplier_admin_corrects_the_invoice_number_on_the_page_until_the_payment_is_approved(
+    issued, supplier_admin, finance_checker,
+):
+    supplier = logged_in(supplier_admin)
+    act(supplier, issued, "confirm")
+    act(supplier, issued, "invoice", {"number": "INV-1", "amount": "500.00"})
+    offered = supplier.get(f"/settlement/statements/{issued.pk}/").content.decode()
+
+    empty = act(supplier, issued, "correct_invoice", {"number": ""})
+    corrected = act(supplier, issued, "correct_invoice", {"number": "INV-10", "reason": "少录一位"})
+    act(logged_in(finance_checker), issued, "approve_payment")
+    too_late = act(supplier, issued, "correct_invoice", {"number": "INV-11"})
+
+    issued.refresh_from_db()
+    assert 'data-action="correct_invoice"' in offered
+    assert "number" in field_errors(empty) and corrected.status_code == 302
+    assert too_late.status_code == 409 and 'data-action="correct_invoice"' not in too_late.content.decode()
+    assert issued.invoice_number == "INV-10"
+    assert "INV-1 → INV-10：少录一位" in supplier.get(f"/settlement/statements/{issued.pk}/").content.decode()
