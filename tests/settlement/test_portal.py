@@ -708,8 +708,8 @@ def test_the_dispute_reason_is_current_while_disputed_and_labelled_as_the_earlie
     compensate(disputed.supplier, "120.00", maker=finance, checker=finance_checker)
     statements.reissue_statement(statement=disputed, actor=finance, now=FIXED_NOW, reason="按异议补计")
 
-    reissued = client.get(f"/settlement/statements/{disputed.pk}/").content.decode()
     english = client.get(f"/settlement/statements/{disputed.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    reissued = client.get(f"/settlement/statements/{disputed.pk}/").content.decode()
 
     assert 'data-testid="dispute-reason">少计一笔补偿' in while_disputed
     assert 'data-testid="dispute-reason"' not in reissued and "第1版的异议（已在第2版处理）" in reissued

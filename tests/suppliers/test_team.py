@@ -156,9 +156,11 @@ def test_in_english_a_staff_accounts_state_and_its_button_read_differently(suppl
     active = client.get(f"/supplier/team/{staff.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     team.disable_member(membership=staff, actor=supplier_admin, now=now, reason="手机丢失")
     disabled = client.get(f"/supplier/team/{staff.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    chinese = client.get(f"/supplier/team/{staff.pk}/").content.decode()  # (and the thread back in Chinese for the next test)
 
     assert '<span class="badge" data-testid="state">Active</span>' in active and '<button type="submit" class="danger" data-action="disable">Disable</button>' in active
     assert '<span class="badge bad" data-testid="state">Disabled</span>' in disabled and 'data-action="enable">Enable</button>' in disabled
+    assert 'data-testid="state">已停用</span>' in chinese and 'data-action="enable">启用</button>' in chinese
 
 
 def test_a_refused_team_action_comes_back_with_its_error_next_to_the_field_and_changes_nothing(supplier_admin, supplier_staff):
