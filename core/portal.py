@@ -168,7 +168,7 @@ def add_service_errors(form, error, *, aliases: dict[str, str] | None = None) ->
 def act_with_form(request, form, service, *, success: str | Promise, aliases: dict[str, str] | None = None, **target) -> bool:
     """Call `service` on `target` with the bound form's values, the user as actor and the time now. True when done (a
     success message is added); False when the form is invalid or the service refused, its errors then next to the
-    fields they name (see add_service_errors), for the page to be rendered again with the form (status 400)."""
+    fields they name (see add_service_errors), for the page to be rendered again with the form (status: page_status)."""
     from django.contrib import messages
     from django.utils import timezone
 
@@ -180,9 +180,26 @@ def act_with_form(request, form, service, *, success: str | Promise, aliases: di
         service(**target, actor=request.user, now=timezone.now(), **form.cleaned_data)
     except DomainError as error:
         add_service_errors(form, error, aliases=aliases)
+        form.refused_status = _refused_status(error)
         return False
     messages.success(request, success)
     return True
+
+
+def _refused_status(error) -> int:
+    """An action the object's state does not allow (InvalidTransition, and any other conflict with the current state)
+    is 409 (SPEC §4); other refusals are bad input, 400."""
+    from core.errors import Conflict
+
+    return 409 if isinstance(error, Conflict) else 400
+
+
+def page_status(refused: tuple[str, Any] | None) -> int:
+    """The status of an object's page: 200, or rendered again with a refused action's (name, form): 409 when the
+    object's state did not allow it (see act_with_form), else 400."""
+    if refused is None:
+        return 200
+    return getattr(refused[1], "refused_status", 400)
 
 
 def action_forms(request, offered: list[tuple[str, Any]], *, refused: tuple[str, Any] | None = None) -> list[tuple[str, Any, Any]]:

@@ -106,12 +106,14 @@ def purge_idempotency_keys(*, now: datetime) -> int:
 
 def log_personal_data_access(*, actor: Any, subject: Any, fields: list[str], purpose: str, at: datetime) -> None:
     """Record that `actor` read unmasked personal data of `subject`."""
-    with transaction.atomic():
-        AccessLog.objects.create(
-            actor=actor if getattr(actor, "is_authenticated", False) else None,
-            at=at,
-            subject_type=subject._meta.label_lower,
-            subject_id=str(subject.pk),
-            fields=",".join(fields),
-            purpose=purpose,
-        )
+    log_personal_data_accesses(actor=actor, subjects=[subject], fields=fields, purpose=purpose, at=at)
+
+
+def log_personal_data_accesses(*, actor: Any, subjects: list[Any], fields: list[str], purpose: str, at: datetime) -> None:
+    """Record that `actor` read unmasked personal data of each of `subjects` (a page of a list): one insert."""
+    reader = actor if getattr(actor, "is_authenticated", False) else None
+    AccessLog.objects.bulk_create([
+        AccessLog(actor=reader, at=at, subject_type=subject._meta.label_lower, subject_id=str(subject.pk), fields=",".join(fields),
+                  purpose=purpose)
+        for subject in subjects
+    ])

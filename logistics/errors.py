@@ -54,3 +54,8 @@ class DisposalTooEarly(Conflict):
 class GiftRetiredOnArrival(Conflict):
     code = "gift_retired"
     default_detail = gettext_lazy("礼品已退市，不能收货入库")
+
+
+class ReplenishmentAlreadyAnnounced(Conflict):
+    code = "replenishment_already_announced"
+    default_detail = gettext_lazy("该补货申请已有在途的入库预报")

@@ -50,6 +50,10 @@ class ReceiveForm(forms.Form):
     reason = forms.CharField(label=_("备注"), required=False, max_length=2000, widget=forms.TextInput(attrs={"placeholder": _("备注")}))
 
 
+class WithdrawInboundForm(forms.Form):
+    reason = forms.CharField(label=_("撤回原因"), max_length=2000, widget=forms.TextInput(attrs={"placeholder": _("撤回原因")}))
+
+
 class NoInput(forms.Form):
     pass
 

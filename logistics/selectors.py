@@ -1,9 +1,10 @@
 """Reads of the goods flow, scoped by the actor."""
-from django.db.models import Max, OuterRef, QuerySet, Subquery
+from django.db.models import Max, OuterRef, Prefetch, QuerySet, Subquery
 
-from logistics.models import CarrierEvent, Shipment
+from logistics.models import CarrierEvent, InboundShipment, Shipment
 from logistics.models.shipments import ORDER_OWN_PARCELS
 from points.models import RedemptionOrder
+from suppliers.models import ReplenishmentRequest
 
 
 def list_orders_with_shipment(*, actor) -> QuerySet[RedemptionOrder]:
@@ -13,6 +14,16 @@ def list_orders_with_shipment(*, actor) -> QuerySet[RedemptionOrder]:
     return (
         RedemptionOrder.objects.visible_to(actor).select_related("gift")
         .annotate(shipment_id=Subquery(latest.values("pk")[:1])).order_by("-placed_at", "-id")
+    )
+
+
+def list_open_replenishments(*, actor) -> QuerySet[ReplenishmentRequest]:
+    """The open replenishment requests the actor may see, each with its gift, its warehouse and `announced`: the
+    inbound shipments announced for it and not received or withdrawn yet (at most one), in two queries."""
+    announced = InboundShipment.objects.filter(state=InboundShipment.State.ANNOUNCED).order_by("-announced_at", "-id")
+    return (
+        ReplenishmentRequest.objects.visible_to(actor).filter(state=ReplenishmentRequest.State.OPEN)
+        .select_related("gift", "location").prefetch_related(Prefetch("inbound_shipments", queryset=announced, to_attr="announced"))
     )
 
 

@@ -26,7 +26,7 @@ from core.api.permissions import require_role
 from core.errors import DomainError, PermissionDenied
 from core.fsm import history_of
 from core.idempotency import once_per_token
-from core.portal import act_with_form, action_forms, add_service_errors, labelled, paginate, posted_from, redirect_back, run_action
+from core.portal import act_with_form, action_forms, add_service_errors, labelled, page_status, paginate, posted_from, redirect_back, run_action
 from core.roles import SUPPLIER_ROLES, Role
 from core.services import log_personal_data_access
 from core.validators import id_or_none
@@ -42,9 +42,10 @@ from logistics.forms_flow import (
     ReceiveForm,
     ShipForm,
     ShipmentFilterForm,
+    WithdrawInboundForm,
 )
 from logistics.models import InboundShipment, Shipment
-from logistics.selectors import list_orders_with_shipment
+from logistics.selectors import list_open_replenishments, list_orders_with_shipment
 from logistics.services import inbound, shipments
 from points.privacy import may_see_contact
 from suppliers.models import ReplenishmentRequest, Supplier
@@ -52,7 +53,6 @@ from suppliers.models import ReplenishmentRequest, Supplier
 LOGISTICS = frozenset({Role.LOGISTICS})
 FLOW_STAFF = frozenset({Role.LOGISTICS, Role.OPERATOR})
 MEMBER = frozenset({Role.MEMBER})
-CONTACT_FIELDS = ["recipient_name", "recipient_phone", "address"]
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,10 @@ class FlowAction:
 INBOUND_ACTIONS = {
     "receive": FlowAction(gettext_lazy("收货"), inbound.receive_inbound, ReceiveForm),
     "put_away": FlowAction(gettext_lazy("上架"), inbound.put_away_inbound),
+    "withdraw": FlowAction(gettext_lazy("撤回预报"), inbound.withdraw_inbound, WithdrawInboundForm, "danger"),
 }
+# the warehouse receives and puts away; the supplier withdraws its own announcement
+INBOUND_ROLES = {"receive": LOGISTICS, "put_away": LOGISTICS, "withdraw": SUPPLIER_ROLES}
 SHIPMENT_ACTIONS = {
     "pick": FlowAction(gettext_lazy("拣货"), shipments.pick_shipment),
     "ship": FlowAction(gettext_lazy("发货"), shipments.ship_shipment, ShipForm),
@@ -100,10 +103,13 @@ def inbound_list(request):
     filters = InboundFilterForm(request.GET)
     rows = filters.apply(InboundShipment.objects.visible_to(request.user).select_related("supplier", "gift", "location"))
     context = paginate(request, rows)
-    acts = request.user.role == Role.LOGISTICS
     for row in context["page_obj"]:
-        row.actions = _offered(request, row, INBOUND_ACTIONS, lambda name: acts)
+        row.actions = _offered(request, row, INBOUND_ACTIONS, partial(_may_act_on_inbound, request.user))
     return render(request, "logistics/flow/inbound_list.html", context | {"filters": filters})
+
+
+def _may_act_on_inbound(user, name: str) -> bool:
+    return user.role in INBOUND_ROLES[name]
 
 
 def _inbound_rows(request):
@@ -115,13 +121,13 @@ def inbound_detail(request, pk: int, *, refused: tuple[str, forms.Form] | None =
     """An inbound shipment with its counts and its history (who received it and put it away, when, why)."""
     require_role(request.user, FLOW_STAFF | SUPPLIER_ROLES)
     row = get_object_or_404(_inbound_rows(request), pk=pk)
-    acts = request.user.role == Role.LOGISTICS
     context = {
-        "row": row, "history": history_of(row), "actions": _offered(request, row, INBOUND_ACTIONS, lambda name: acts, refused=refused),
+        "row": row, "history": history_of(row),
+        "actions": _offered(request, row, INBOUND_ACTIONS, partial(_may_act_on_inbound, request.user), refused=refused),
         "next_path": posted_from(request, reverse("logistics-inbound-detail", args=[row.pk])) if refused else "",
         "back": reverse("supplier-inbound" if request.user.role in SUPPLIER_ROLES else "logistics-inbound"),
     }
-    return render(request, "logistics/flow/inbound_detail.html", context, status=400 if refused else 200)
+    return render(request, "logistics/flow/inbound_detail.html", context, status=page_status(refused))
 
 
 @login_required
@@ -129,10 +135,10 @@ def inbound_detail(request, pk: int, *, refused: tuple[str, forms.Form] | None =
 def inbound_action(request, pk: int, name: str):
     action = _named(INBOUND_ACTIONS, name)
     row = get_object_or_404(_inbound_rows(request), pk=pk)
-    require_role(request.user, LOGISTICS)
+    require_role(request.user, INBOUND_ROLES[name])
     form = action.form(request.POST)
     if act_with_form(request, form, action.service, inbound=row, success=labelled(action.label, row.number)):
-        return redirect_back(request, reverse("logistics-inbound"))
+        return redirect_back(request, reverse("logistics-inbound-detail", args=[row.pk]))
     # the row it was sent from named, as the list has many
     form.add_error(None, _("入库单 %(number)s（%(sku)s %(gift)s）未处理，请更正标出的数据") % {
         "number": row.number, "sku": row.gift.sku, "gift": row.gift.name})
@@ -159,9 +165,8 @@ def supplier_inbound(request):
             return redirect("supplier-inbound")
     filters = InboundFilterForm(request.GET)
     rows = filters.apply(InboundShipment.objects.visible_to(request.user).select_related("gift", "location"))
-    requests = ReplenishmentRequest.objects.visible_to(request.user).filter(state=ReplenishmentRequest.State.OPEN)
     context = paginate(request, rows) | {
-        "form": form, "filters": filters, "requests": requests.select_related("gift", "location"), "today": timezone.localdate(),
+        "form": form, "filters": filters, "requests": list_open_replenishments(actor=request.user), "today": timezone.localdate(),
     }
     return render(request, "logistics/flow/supplier_inbound.html", context)
 
@@ -205,8 +210,12 @@ def _shipments(request):
 
 
 def _shipment_table(request, *, title: str, rows, with_kind: bool, dropship_only: bool = False):
+    """A page of shipments; the contact of those the reader may read unmasked shows in full (logged), the rest masked."""
     filters = ShipmentFilterForm(request.GET, with_kind=with_kind, dropship_only=dropship_only)
     context = paginate(request, filters.apply(rows)) | {"filters": filters, "title": title}
+    if dropship_only:  # the supplier ships from this list: it needs the addresses of the parcels it may read
+        context["page_obj"].object_list = shipments.reveal_contacts(user=request.user, shipments=context["page_obj"], now=timezone.now(),
+                                                                    purpose="dropship_list")
     return render(request, "logistics/flow/shipment_list.html", context)
 
 
@@ -240,7 +249,7 @@ def shipment_detail(request, pk: int, *, refused: tuple[str, forms.Form] | None 
     now = timezone.now()
     unmasked = may_see_contact(user=request.user, order=shipment.order, now=now)
     if unmasked:
-        log_personal_data_access(actor=request.user, subject=shipment.order, fields=CONTACT_FIELDS, purpose="shipment", at=now)
+        log_personal_data_access(actor=request.user, subject=shipment.order, fields=shipments.CONTACT_FIELDS, purpose="shipment", at=now)
     def allowed(name: str) -> bool:
         return shipments.may_drive_by_hand(user=request.user, shipment=shipment, action=name)
 
@@ -250,7 +259,7 @@ def shipment_detail(request, pk: int, *, refused: tuple[str, forms.Form] | None 
         "actions": _offered(request, shipment, SHIPMENT_ACTIONS, allowed, refused=refused),
         "next_path": reverse("logistics-shipment", args=[shipment.pk]),
     }
-    return render(request, "logistics/flow/shipment_detail.html", context, status=400 if refused else 200)
+    return render(request, "logistics/flow/shipment_detail.html", context, status=page_status(refused))
 
 
 @login_required

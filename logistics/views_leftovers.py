@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from core.api.permissions import require_role
 from core.fsm import history_of
-from core.portal import act_with_form, action_forms, labelled, paginate, posted_from, redirect_back
+from core.portal import act_with_form, action_forms, labelled, page_status, paginate, posted_from, redirect_back
 from core.roles import SUPPLIER_ROLES, Role
 from logistics.models import LeftoverLot
 from logistics.services import leftovers
@@ -101,7 +101,7 @@ def leftover_detail(request, pk: int, *, refused: tuple[str, forms.Form] | None 
         "lot": lot, "costs": leftovers.lot_costs(lot), "history": history_of(lot), "today": timezone.localdate(),
         "next_path": posted_from(request, reverse("leftover-lot", args=[lot.pk])) if refused else "",
     }
-    return render(request, "logistics/leftovers/lot_detail.html", context, status=400 if refused else 200)
+    return render(request, "logistics/leftovers/lot_detail.html", context, status=page_status(refused))
 
 
 @login_required

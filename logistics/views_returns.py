@@ -25,7 +25,7 @@ from core.api.permissions import require_role
 from core.errors import DomainError
 from core.idempotency import once_per_token
 from core.fsm import history_of
-from core.portal import act_with_form, action_forms, add_service_errors, paginate, posted_from, redirect_back, report_form_errors, run_action
+from core.portal import act_with_form, action_forms, add_service_errors, page_status, paginate, posted_from, redirect_back, report_form_errors, run_action
 from core.roles import SUPPLIER_ROLES, Role
 from logistics.forms_returns import (
     ClaimFilterForm,
@@ -147,7 +147,7 @@ def return_detail(request, pk: int, *, refused: tuple[str, forms.Form] | None = 
         "extra_costs": costs.list_extra_costs(user=request.user).filter(return_request=return_request),
         "next_path": posted_from(request, reverse("logistics-return", args=[return_request.pk])) if refused else "",
     }
-    return render(request, "logistics/returns/detail.html", context, status=400 if refused else 200)
+    return render(request, "logistics/returns/detail.html", context, status=page_status(refused))
 
 
 @login_required
@@ -191,7 +191,7 @@ def extra_costs(request, *, refused: tuple[int, forms.Form] | None = None):
             cost.void_form = VoidCostForm(auto_id=False)
     if refused and not refused_shown:  # the cost is no longer on the page: its errors become messages
         report_form_errors(request, refused[1])
-    return render(request, "logistics/returns/costs.html", context, status=400 if refused else 200)
+    return render(request, "logistics/returns/costs.html", context, status=page_status(refused))
 
 
 @login_required
@@ -269,7 +269,7 @@ def claim_detail(request, pk: int, *, refused: tuple[str, forms.Form] | None = N
         "claim": claim, "history": history_of(claim), "actions": actions,
         "next_path": posted_from(request, reverse("logistics-claim", args=[claim.pk])) if refused else "",
     }
-    return render(request, "logistics/returns/claim_detail.html", context, status=400 if refused else 200)
+    return render(request, "logistics/returns/claim_detail.html", context, status=page_status(refused))
 
 
 @login_required

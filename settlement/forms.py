@@ -57,10 +57,17 @@ class GenerateForm(forms.Form):
 
 
 class StatementFilterForm(SupplierFilterForm):
+    """`states`: the (value, label) the reader may see statements in (all of them unless given)."""
+
     month = _month_field(required=False)
     state = _any(_("状态"), Statement.State.choices)
     receivable = forms.BooleanField(label=_("仅看应收（已终止合作的负应付）"), required=False)
     field_order = ["month", "state", "supplier", "receivable"]
+
+    def __init__(self, *args, states: list[tuple[str, str]] | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if states is not None and "state" in self.fields:
+            self.fields["state"].choices = [("", _("全部")), *states]
 
     def clean_month(self):
         value = self.cleaned_data["month"]
@@ -157,6 +164,11 @@ class DisputeForm(forms.Form):
 class InvoiceForm(forms.Form):
     number = _text(_("发票号码"), max_length=40)
     amount = _text(_("发票金额"), max_length=20)
+
+
+class CorrectInvoiceForm(forms.Form):
+    number = _text(_("正确的发票号码"), max_length=40)
+    reason = _text(_("更正原因（选填）"), required=False)
 
 
 class ReconciliationUploadForm(forms.Form):

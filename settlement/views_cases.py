@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from core.api.permissions import require_role
 from core.errors import DomainError, PermissionDenied
@@ -108,7 +108,8 @@ def case_list(request):
 
 
 @login_required
-def case_detail(request, pk: int, name: str = ""):
+def _case_page(request, pk: int, name: str = ""):
+    """A case with the actions the reader may take; a POST names its action in the URL (case_action)."""
     require_role(request.user, READERS)
     case = get_object_or_404(cases.list_cases(actor=request.user, now=timezone.now()), pk=pk)
     if name and name not in CASE_FORMS:
@@ -130,7 +131,8 @@ def case_detail(request, pk: int, name: str = ""):
     return render(request, "settlement/cases/case_detail.html", {"case": case, "actions": actions, "history": history_of(case)})
 
 
-case_action = require_POST(case_detail)
+case_detail = require_safe(_case_page)
+case_action = require_POST(_case_page)
 
 
 # --- re-evaluations -----------------------------------------------------------------------------------------------

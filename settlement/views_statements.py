@@ -29,7 +29,7 @@ from core.fsm import history_of
 from core.portal import add_service_errors, paginate
 from core.roles import SUPPLIER_ROLES, Role
 from core.tabular import CONTENT_TYPES
-from settlement.forms import CollectionForm, DisputeForm, GenerateForm, InvoiceForm, NoteForm, PayForm, StatementFilterForm
+from settlement.forms import CollectionForm, CorrectInvoiceForm, DisputeForm, GenerateForm, InvoiceForm, NoteForm, PayForm, StatementFilterForm
 from settlement.models import GenerationRun, Section, Statement
 from settlement.pdf import describe
 from settlement.services import generation, reconciliation, statements
@@ -69,6 +69,7 @@ ACTIONS = {
     "confirm": StatementAction(gettext_lazy("确认结算单"), statements.confirm_statement, ADMIN),
     "dispute": StatementAction(gettext_lazy("提出异议"), statements.dispute_statement, ADMIN, DisputeForm, "danger"),
     "invoice": StatementAction(gettext_lazy("登记发票"), statements.invoice_statement, ADMIN, InvoiceForm),
+    "correct_invoice": StatementAction(gettext_lazy("更正发票号码"), statements.correct_invoice_number, ADMIN, CorrectInvoiceForm, "secondary"),
 }
 
 
@@ -121,7 +122,8 @@ def months(request):
 @login_required
 def statement_list(request):
     require_role(request.user, STATEMENT_READERS)
-    filters = StatementFilterForm(request.GET, staff=request.user.role not in SUPPLIER_ROLES)
+    filters = StatementFilterForm(request.GET, staff=request.user.role not in SUPPLIER_ROLES,
+                                  states=statements.statement_states(actor=request.user))
     rows = statements.list_statements(actor=request.user, **filters.values())
     context = paginate(request, rows) | {"filters": filters, "is_supplier": request.user.role in SUPPLIER_ROLES}
     return render(request, "settlement/statements.html", context)
@@ -197,7 +199,11 @@ def statement_action(request, pk: int, name: str):
             add_service_errors(form, error, aliases=FIELDS)
         except DomainError as error:
             messages.error(request, error.detail)
-            return redirect("settlement-statement", pk=statement.pk)
+            if error.status != 409:
+                return redirect("settlement-statement", pk=statement.pk)
+            # the statement moved on (another tab, another user): its page as it is now, with why (SPEC §4: 409)
+            statement.refresh_from_db()
+            return render_detail(request, statement, status=409)
         else:
             messages.success(request, _("%(action)s：%(month)s %(supplier)s") % {
                 "action": action.label, "month": f"{statement.month:%Y-%m}", "supplier": statement.supplier.name})

@@ -12,7 +12,8 @@ from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
 from core.fsm import history_of
-from core.portal import add_service_errors, paginate, run_action
+from core.portal import act_with_form, add_service_errors, page_status, paginate, report_form_errors
+from suppliers.models import SupplierMembership
 from suppliers.services import team
 
 
@@ -23,18 +24,29 @@ class StaffForm(forms.Form):
     password = forms.CharField(label=gettext_lazy("初始密码"), widget=forms.PasswordInput, strip=False)
 
 
-class ReasonForm(forms.Form):
-    reason = forms.CharField(label=gettext_lazy("原因"), max_length=500, required=False)
+def _reason(label, placeholder) -> forms.CharField:
+    """A one-line reason (the service says when one is required)."""
+    attrs = {"placeholder": placeholder, "aria-label": label, "maxlength": 500}
+    return forms.CharField(label=label, max_length=500, required=False, widget=forms.TextInput(attrs=attrs))
+
+
+class DisableForm(forms.Form):
+    reason = _reason(gettext_lazy("停用原因"), gettext_lazy("停用原因（必填）"))
+
+
+class EnableForm(forms.Form):
+    reason = _reason(gettext_lazy("原因"), gettext_lazy("原因"))
 
 
 class PasswordForm(forms.Form):
-    password = forms.CharField(label=gettext_lazy("新密码"), widget=forms.PasswordInput, strip=False)
+    password = forms.CharField(label=gettext_lazy("新密码"), strip=False, widget=forms.PasswordInput(attrs={
+        "placeholder": gettext_lazy("新密码"), "aria-label": gettext_lazy("新密码"), "autocomplete": "new-password"}))
 
 
 #: name → (service, form, message when done)
 ACTIONS = {
-    "disable": (team.disable_member, ReasonForm, gettext_lazy("账号已停用")),
-    "enable": (team.enable_member, ReasonForm, gettext_lazy("账号已启用")),
+    "disable": (team.disable_member, DisableForm, gettext_lazy("账号已停用")),
+    "enable": (team.enable_member, EnableForm, gettext_lazy("账号已启用")),
     "password": (team.reset_password, PasswordForm, gettext_lazy("密码已重置，请告知该成员并提醒其登录后修改")),
 }
 
@@ -57,9 +69,18 @@ def team_page(request):
 
 
 @login_required
-def member_page(request, pk: int):
+def member_page(request, pk: int, *, refused: tuple[str, forms.Form] | None = None):
+    """A team member with the actions its state allows; a refused action's form comes back with its errors next to its
+    fields and the values entered (status 400)."""
     membership = team.staff_member(request.user, pk)
-    return render(request, "suppliers/team/member.html", {"membership": membership, "history": history_of(membership)})
+    shown = ["disable" if membership.state == SupplierMembership.State.ACTIVE else "enable", "password"]
+    forms_shown = {name: ACTIONS[name][1](auto_id=False) for name in shown}
+    if refused and refused[0] in forms_shown:
+        forms_shown[refused[0]] = refused[1]
+    elif refused:  # the member moved on meanwhile (another tab): the errors as messages
+        report_form_errors(request, refused[1])
+    context = {"membership": membership, "history": history_of(membership), "forms": forms_shown}
+    return render(request, "suppliers/team/member.html", context, status=page_status(refused))
 
 
 @login_required
@@ -70,9 +91,6 @@ def member_action(request, pk: int, name: str):
     membership = team.staff_member(request.user, pk)
     service, form_class, done = ACTIONS[name]
     form = form_class(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("请检查填写的内容"))
-    else:
-        run_action(request, lambda: service(actor=request.user, membership=membership, now=timezone.now(), **form.cleaned_data),
-                   success=done)
-    return redirect("supplier-team-member", pk=pk)
+    if act_with_form(request, form, service, membership=membership, success=done):
+        return redirect("supplier-team-member", pk=pk)
+    return member_page(request, pk, refused=(name, form))

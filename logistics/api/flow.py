@@ -45,7 +45,7 @@ class InboundShipmentSerializer(serializers.ModelSerializer):
         fields = [
             "id", "number", "state", "supplier", "gift", "gift_sku", "gift_name", "location", "location_name", "replenishment_request",
             "announced_quantity", "expected_on", "announced_at", "counted_quantity", "damaged_quantity", "shortage", "received_at",
-            "put_away_at", "note",
+            "put_away_at", "cancelled_at", "note",
         ]
         read_only_fields = fields
 
@@ -65,8 +65,12 @@ class InboundReceiveInput(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
 
 
+class InboundWithdrawInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, help_text="why the announced goods will not come")
+
+
 class InboundShipmentViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
-    """Inbound stock: suppliers announce their own and see them; logistics receives and puts away."""
+    """Inbound stock: suppliers announce their own, see them and withdraw one not received; logistics receives and puts away."""
 
     serializer_class = InboundShipmentSerializer
     http_method_names = ["get", "post", "head", "options"]
@@ -93,6 +97,8 @@ class InboundShipmentViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewS
 
     receive = transition_action(inbound.receive_inbound, name="receive", roles=LOGISTICS, target="inbound", input_serializer=InboundReceiveInput)
     put_away = transition_action(inbound.put_away_inbound, name="put_away", roles=LOGISTICS, target="inbound")
+    withdraw = transition_action(inbound.withdraw_inbound, name="withdraw", roles=SUPPLIER_ROLES, target="inbound",
+                                 input_serializer=InboundWithdrawInput)
 
 
 # handoff batches

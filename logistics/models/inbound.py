@@ -13,6 +13,7 @@ class InboundShipment(StateMachine):
         ANNOUNCED = "announced", _("已预报")
         RECEIVED = "received", _("已收货")
         PUT_AWAY = "put_away", _("已上架")
+        CANCELLED = "cancelled", _("已撤回")
 
     number = models.CharField(_("入库单号"), max_length=30, unique=True)
     supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.PROTECT, related_name="inbound_shipments")
@@ -28,6 +29,7 @@ class InboundShipment(StateMachine):
     damaged_quantity = models.PositiveIntegerField(_("到货破损数量"), default=0)
     received_at = models.DateTimeField(_("收货时间"), null=True, blank=True)
     put_away_at = models.DateTimeField(_("上架时间"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("撤回时间"), null=True, blank=True)
     note = models.CharField(_("备注"), max_length=300, blank=True)
     state = FSMField(_("状态"), default=State.ANNOUNCED, choices=State.choices, protected=True)
 
@@ -62,3 +64,7 @@ class InboundShipment(StateMachine):
     @transition(field=state, source=State.RECEIVED, target=State.PUT_AWAY)
     def put_away(self, *, put_away_at) -> None:
         self.put_away_at = put_away_at
+
+    @transition(field=state, source=State.ANNOUNCED, target=State.CANCELLED)
+    def withdraw(self, *, cancelled_at) -> None:
+        self.cancelled_at = cancelled_at

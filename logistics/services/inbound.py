@@ -18,7 +18,7 @@ from core.fsm import apply_transition
 from core.numbers import create_numbered
 from core.roles import Role, waiting_for
 from core.validators import validate_length
-from logistics.errors import GiftRetiredOnArrival
+from logistics.errors import GiftRetiredOnArrival, ReplenishmentAlreadyAnnounced
 from logistics.models import ExtraCost, InboundShipment, Tariff
 from logistics.models.costs import CostKind, Payer
 from logistics.services.costs import record_extra_cost
@@ -46,6 +46,8 @@ def announce_inbound(
     :raises ValidationFailed: naming the field — another supplier's, a dropship or a retired gift, a location that is
         not a warehouse, a quantity outside 1–10 000, a date in the past, a request that is not open or is for
         another gift or warehouse (nothing is written)
+    :raises ReplenishmentAlreadyAnnounced: the request already has an announced inbound shipment on its way (withdraw
+        that one to announce it again)
     """
     quantity = _whole(quantity, field="quantity", low=1, high=MAX_QUANTITY,
                       message=gettext("数量须为 1–%(max_quantity)s 的整数") % {"max_quantity": MAX_QUANTITY})
@@ -77,10 +79,36 @@ def announce_inbound(
         # announcement (and then sees it) or is seen here
         if Gift.objects.select_for_update().filter(pk=gift.pk, fulfilment=Gift.Fulfilment.WAREHOUSE).first() is None:
             raise ValidationFailed(gettext("直发礼品无需入库"), field="gift")
+        if request is not None:
+            _refuse_second_announcement(request)
         return create_numbered(
             InboundShipment, prefix="IB", now=now, supplier=supplier, gift=gift, location=location, replenishment_request=request,
             announced_quantity=quantity, expected_on=expected_on, announced_at=now, note=note,
         )
+
+
+def _refuse_second_announcement(request: ReplenishmentRequest) -> None:
+    """One announcement on its way per replenishment request: the request row locked, so that two announcements sent
+    at once are made one after the other and the second sees the first."""
+    ReplenishmentRequest.objects.select_for_update().filter(pk=request.pk).first()
+    pending = InboundShipment.objects.filter(replenishment_request=request, state=InboundShipment.State.ANNOUNCED).first()
+    if pending is not None:
+        message = gettext("补货申请已由入库单 %(number)s 预报（预计 %(expected_on)s 到货）；如需重新预报，请先撤回该入库单")
+        raise ReplenishmentAlreadyAnnounced(message % {"number": pending.number, "expected_on": f"{pending.expected_on:%Y-%m-%d}"},
+                                            field="replenishment_request", inbound=pending.number)
+
+
+def withdraw_inbound(*, inbound: InboundShipment, actor, now: datetime, reason: str) -> InboundShipment:
+    """The supplier withdraws an announcement whose goods will not come: it is cancelled with the reason in its history,
+    and its replenishment request, still open, may be announced again.
+
+    :raises ValidationFailed: without a reason
+    :raises InvalidTransition: unless the shipment is announced (goods received are not withdrawn)
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(gettext("请说明撤回原因"), field="reason")
+    return apply_transition(inbound, "withdraw", actor=actor, at=now, reason=reason, cancelled_at=now)
 
 
 def receive_inbound(

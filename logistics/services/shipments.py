@@ -17,6 +17,7 @@ from core.fsm import apply_transition
 from core.masking import mask_name
 from core.notifications import notify
 from core.numbers import new_number
+from core.services import log_personal_data_accesses
 from core.roles import SUPPLIER_ROLES, Role, waiting_for
 from core.validators import validate_length
 from logistics.carriers import carrier_key, tidy_carrier
@@ -25,6 +26,7 @@ from logistics.models import HandoffBatch, HandoffItem, ReturnRequest, Shipment
 from logistics.models.shipments import ORDER_OWN_PARCELS
 from points.events import OrderCancelledBeforePicking, OrderRedeliveryRequested
 from points.models import RedemptionOrder
+from points.privacy import may_see_contact
 from points.services import orders
 from suppliers.services import inventory
 
@@ -41,6 +43,21 @@ def signer_shown(shipment: Shipment, *, unmasked: bool) -> str:
     if shipment.signer == AUTOMATIC_SIGNER:
         return gettext(AUTOMATIC_SIGNER)
     return shipment.signer if unmasked else mask_name(shipment.signer)
+
+
+CONTACT_FIELDS = ["recipient_name", "recipient_phone", "address"]
+
+
+def reveal_contacts(*, user, shipments, now: datetime, purpose: str) -> list[Shipment]:
+    """Mark each of `shipments` (a page of a list, orders loaded) `unmasked` when the user may read its order's contact
+    (points.privacy.may_see_contact: a dropship supplier its own orders from confirmation until 7 days after
+    delivery), and log those reads in one insert. Returns the shipments."""
+    rows = list(shipments)
+    for shipment in rows:
+        shipment.unmasked = may_see_contact(user=user, order=shipment.order, now=now)
+    if shown := [shipment.order for shipment in rows if shipment.unmasked]:
+        log_personal_data_accesses(actor=user, subjects=shown, fields=CONTACT_FIELDS, purpose=purpose, at=now)
+    return rows
 
 
 def _new_shipment(

@@ -176,6 +176,11 @@ class InvoiceInput(serializers.Serializer):
                                               help_text="must equal the payable")
 
 
+class CorrectInvoiceInput(serializers.Serializer):
+    invoice_number = serializers.CharField(source="number", max_length=40, help_text="the right number")
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
 class PayInput(serializers.Serializer):
     payment_reference = serializers.CharField(source="reference", max_length=60)
     payment_date = serializers.DateField(source="paid_on", required=False, allow_null=True, default=None,
@@ -238,6 +243,8 @@ class StatementViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
                                 input_serializer=DisputeInput)
     invoice = transition_action(statements.invoice_statement, name="invoice", roles=SUPPLIER_ADMIN, target=TARGET,
                                 input_serializer=InvoiceInput)
+    correct_invoice = transition_action(statements.correct_invoice_number, name="correct_invoice", roles=SUPPLIER_ADMIN, target=TARGET,
+                                        input_serializer=CorrectInvoiceInput)
     approve_payment = transition_action(statements.approve_payment, name="approve_payment", roles=FINANCE, target=TARGET,
                                         input_serializer=ReasonInput)
     pay = transition_action(statements.pay_statement, name="pay", roles=FINANCE, target=TARGET, input_serializer=PayInput)

@@ -115,6 +115,10 @@ class Statement(StateMachine):
     def invoice(self, *, number: str, amount: Decimal, invoiced_at) -> None:
         self.invoice_number, self.invoice_amount, self.invoiced_at = number, amount, invoiced_at
 
+    @transition(field=state, source=State.INVOICED, target=State.INVOICED)
+    def correct_invoice(self, *, number: str) -> None:
+        self.invoice_number = number
+
     @transition(field=state, source=State.INVOICED, target=State.APPROVED)
     def approve_payment(self, *, approved_at, approved_by) -> None:
         self.payment_approved_at, self.payment_approved_by = approved_at, approved_by

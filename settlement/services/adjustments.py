@@ -10,7 +10,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery, Value
 from django.utils.translation import gettext
 
 from core.errors import Conflict, PermissionDenied, ValidationFailed
@@ -193,11 +193,17 @@ def withdraw_adjustment(*, adjustment: Adjustment, actor, now: datetime, reason:
 
 def list_adjustments(*, actor, state: str = "", supplier_id: int | None = None):
     """Adjustments the actor may see; a supplier sees only approved ones (proposals are finance's internal work).
-    `booked_statement_id`: the statement whose line booked an approved one (none until a statement claims it)."""
-    booking = StatementLine.objects.filter(source_kind=SourceKind.ADJUSTMENT, source_id=OuterRef("pk")).values("statement_id")[:1]
+    `booked_statement_id`: the statement whose line booked an approved one, when the actor may open it (none until a
+    statement claims it); `booked_on_draft`: booked on a draft the actor may not see yet (a supplier's next statement
+    being prepared)."""
+    booking = StatementLine.objects.filter(source_kind=SourceKind.ADJUSTMENT, source_id=OuterRef("pk"))
+    supplier = getattr(actor, "role", None) in SUPPLIER_ROLES
+    on_draft = Q(statement__state=Statement.State.DRAFT)
+    shown = booking.exclude(on_draft) if supplier else booking
     adjustments = Adjustment.objects.visible_to(actor).select_related("supplier", "created_by", "decided_by", "statement").annotate(
-        booked_statement_id=Subquery(booking))
-    if getattr(actor, "role", None) in SUPPLIER_ROLES:
+        booked_statement_id=Subquery(shown.values("statement_id")[:1]),
+        booked_on_draft=Exists(booking.filter(on_draft)) if supplier else Value(False))
+    if supplier:
         adjustments = adjustments.filter(state=Adjustment.State.APPROVED)
     if state:
         adjustments = adjustments.filter(state=state)

@@ -264,22 +264,49 @@ def invoice_statement(*, statement: Statement, actor, now: datetime, number: str
     :raises PermissionDenied: :raises ValidationFailed: :raises InvalidTransition:
     """
     require_supplier_admin(actor, statement)
-    number = (number or "").strip()
-    if not number:
-        raise ValidationFailed(gettext("请填写发票号码"), field="invoice_number")
-    number = validate_length(number, model=Statement, column="invoice_number")
+    number = _invoice_number(number)
     amount = parse_amount(amount, field="invoice_amount")
     with transaction.atomic():
         statement = lock(statement)
-        if Statement.objects.filter(supplier_id=statement.supplier_id, invoice_number=number).exclude(pk=statement.pk).exists():
-            raise ValidationFailed(gettext("发票号码 %(number)s 已用于另一张结算单") % {"number": number},
-                                   field="invoice_number")
+        _refuse_number_used_elsewhere(statement, number)
         if statement.state == State.CONFIRMED and amount != statement.payable:
             message = gettext("发票金额 %(amount)s 与应付金额 %(payable)s 不一致") % {"amount": amount, "payable": statement.payable}
             raise ValidationFailed(message, field="invoice_amount")
         apply_transition(statement, "invoice", actor=actor, at=now, reason=number, number=number, amount=amount,
                          invoiced_at=now)
     return statement
+
+
+def correct_invoice_number(*, statement: Statement, actor, now: datetime, number: str, reason: str = "") -> Statement:
+    """The supplier admin corrects a mistyped invoice number until the payment is approved; the history keeps the old
+    and the new number (and why, when given). The amount is not corrected: it must equal the payable anyway.
+
+    :raises PermissionDenied: :raises ValidationFailed: an empty number, the same one, or one used on another statement
+    :raises InvalidTransition: unless the statement is invoiced (once the payment is approved, finance has checked it)
+    """
+    require_supplier_admin(actor, statement)
+    number = _invoice_number(number)
+    with transaction.atomic():
+        statement = lock(statement)
+        if number == statement.invoice_number:
+            raise ValidationFailed(gettext("新的发票号码与原号码相同"), field="invoice_number")
+        _refuse_number_used_elsewhere(statement, number)
+        was = statement.invoice_number
+        note = f"{was} → {number}" + (f"：{reason.strip()}" if (reason or "").strip() else "")
+        apply_transition(statement, "correct_invoice", actor=actor, at=now, reason=note, number=number)
+    return statement
+
+
+def _invoice_number(number: str) -> str:
+    number = (number or "").strip()
+    if not number:
+        raise ValidationFailed(gettext("请填写发票号码"), field="invoice_number")
+    return validate_length(number, model=Statement, column="invoice_number")
+
+
+def _refuse_number_used_elsewhere(statement: Statement, number: str) -> None:
+    if Statement.objects.filter(supplier_id=statement.supplier_id, invoice_number=number).exclude(pk=statement.pk).exists():
+        raise ValidationFailed(gettext("发票号码 %(number)s 已用于另一张结算单") % {"number": number}, field="invoice_number")
 
 
 def payment_refusal(statement: Statement, actor, step: str) -> str:
@@ -372,6 +399,15 @@ def carry_corrections(statement: Statement, *, actor=None) -> QuerySet[Adjustmen
     return corrections if actor is None else corrections & list_adjustments(actor=actor)
 
 
+HIDDEN_FROM_SUPPLIERS = frozenset({Statement.State.DRAFT})  # finance's work in progress
+
+
+def statement_states(*, actor) -> list[tuple[str, str]]:
+    """(value, label) of the statement states the actor may see statements in: a supplier never sees a draft."""
+    hidden = HIDDEN_FROM_SUPPLIERS if getattr(actor, "role", None) in SUPPLIER_ROLES else frozenset()
+    return [(value, label) for value, label in Statement.State.choices if value not in hidden]
+
+
 def list_statements(*, actor, month: date | None = None, state: str = "", supplier_id: int | None = None,
                     receivable: bool = False) -> QuerySet[Statement]:
     """The statements the actor may see; a supplier sees a statement once it is issued (a draft is finance's work).
@@ -379,7 +415,7 @@ def list_statements(*, actor, month: date | None = None, state: str = "", suppli
     statements = with_respond_by(
         Statement.objects.visible_to(actor).select_related("supplier", "issued_by", "payment_approved_by", "paid_by", "collected_by"))
     if getattr(actor, "role", None) in SUPPLIER_ROLES:
-        statements = statements.exclude(state=Statement.State.DRAFT)
+        statements = statements.exclude(state__in=HIDDEN_FROM_SUPPLIERS)
     if month:
         statements = statements.filter(month=month)
     if state:

@@ -67,8 +67,8 @@ class SupplierMembership(StateMachine):
     disables a staff account (who leaves, or a lost phone) and enables it again; a disabled user cannot log in."""
 
     class State(models.TextChoices):
-        ACTIVE = "active", _("启用")
-        DISABLED = "disabled", _("停用")
+        ACTIVE = "active", _("已启用")
+        DISABLED = "disabled", _("已停用")
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="supplier_membership")
     supplier = models.ForeignKey(Supplier, on_delete=models.CASCADE, related_name="memberships")

@@ -46,6 +46,9 @@ ROWS: dict = {
     ),
     # the matrix's inbound shipment is announced: putting it away is 409
     ("inbound-shipment-put-away", "POST"): only({"logistics": 409}, seen_by=INBOUND_SEEN_BY, obj="inbound", writable={"reason"}, body=REASON),
+    # the matrix's inbound shipment is announced: its supplier may withdraw it, with a reason
+    ("inbound-shipment-withdraw", "POST"): only({"supplier_admin": 200, "supplier_staff": 200}, seen_by=INBOUND_SEEN_BY, obj="inbound",
+                                                writable={"reason"}, body=REASON),
     ("handoff-batch-list", "GET"): row(AUTHENTICATED),
     ("handoff-batch-list", "POST"): only({"operator": 201, "logistics": 201}, seen_by=EVERYONE, writable={"key"}, body={"key": "matrix-batch"}),
     ("handoff-batch-detail", "GET"): only({"operator": 200, "logistics": 200}, seen_by=BATCH_SEEN_BY, obj="handoff_batch"),

@@ -43,6 +43,10 @@ ROWS: dict = {
         {"supplier_admin": 409}, writable={"invoice_number", "invoice_amount"},
         body={"invoice_number": "INV-MATRIX", "invoice_amount": "500.00"},
     ),
+    # the matrix's statement is not invoiced: a correction of its invoice number is 409
+    ("statement-correct-invoice", "POST"): statement_action(
+        {"supplier_admin": 409}, writable={"invoice_number", "reason"}, body={"invoice_number": "INV-MATRIX-2"},
+    ),
     ("statement-approve-payment", "POST"): statement_action({"finance": 409}),
     ("statement-pay", "POST"): statement_action(
         {"finance": 409}, writable={"payment_reference", "payment_date"}, body={"payment_reference": "PAY-MATRIX"}

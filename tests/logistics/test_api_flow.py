@@ -12,7 +12,7 @@ from logistics.models import HandoffBatch, InboundShipment, Shipment
 from logistics.services import inbound, shipments
 from points.models import RedemptionOrder
 from points.services import ledger, orders
-from suppliers.models import Location, StockRecord
+from suppliers.models import Location, ReplenishmentRequest, StockRecord
 from suppliers.services import inventory
 from tests.factories import GiftFactory, MemberFactory, SupplierFactory, UserFactory, WarehouseFactory
 from tests.helpers import assert_list_queries_constant, picked_and_shipped
@@ -573,3 +573,34 @@ def test_a_bad_tracking_correction_is_400_naming_the_field_and_changes_nothing(a
     warehouse_shipment.refresh_from_db()
     assert response.status_code == 400 and response.json()["errors"][0]["attr"] == field
     assert warehouse_shipment.tracking_number == "SF3O"
+
+
+def test_a_second_announcement_of_a_replenishment_request_is_409_and_writes_nothing(api, supplier_staff, stocked_gift, warehouse, now):
+    inventory.set_safety_stock(gift=stocked_gift, location=warehouse, safety_stock=30, at=now)
+    request = ReplenishmentRequest.objects.get(gift=stocked_gift)
+    client = api(supplier_staff)
+
+    first = client.post("/api/v1/inbound-shipments/", announcement(stocked_gift, replenishment_request=request.pk), format="json")
+    second = client.post("/api/v1/inbound-shipments/", announcement(stocked_gift, replenishment_request=request.pk), format="json")
+
+    error = second.json()["errors"][0]
+    assert (first.status_code, second.status_code) == (201, 409)
+    assert (error["code"], error["attr"]) == ("replenishment_already_announced", "replenishment_request")
+    assert first.json()["number"] in error["detail"]
+    assert InboundShipment.objects.count() == 1
+
+
+def test_the_supplier_withdraws_its_announcement_with_a_reason_and_others_may_not(api, supplier_staff, other_supplier_admin, logistics, announced):
+    url = f"/api/v1/inbound-shipments/{announced.pk}/withdraw/"
+
+    by_logistics = api(logistics).post(url, {"reason": "x"}, format="json")
+    by_other = api(other_supplier_admin).post(url, {"reason": "x"}, format="json")
+    without_reason = api(supplier_staff).post(url, {}, format="json")
+    withdrawn = api(supplier_staff).post(url, {"reason": "货物未备齐"}, format="json")
+    again = api(supplier_staff).post(url, {"reason": "货物未备齐"}, format="json")
+
+    assert (by_logistics.status_code, by_other.status_code, without_reason.status_code) == (403, 404, 400)
+    assert (withdrawn.status_code, withdrawn.json()["state"], again.status_code) == (200, "cancelled", 409)
+    assert withdrawn.json()["cancelled_at"] is not None
+    history = api(supplier_staff).get(f"/api/v1/inbound-shipments/{announced.pk}/history/").json()
+    assert (history[-1]["transition"], history[-1]["reason"]) == ("withdraw", "货物未备齐")

@@ -199,13 +199,13 @@ def test_the_operator_page_offers_clearance_and_reports_a_bad_price_without_chan
     assert LeftoverLot.objects.get(pk=lot.pk).state == "open"
 
 
-def test_a_refused_page_action_is_an_error_message_not_a_500(lot, logistics):
+def test_a_page_action_the_lots_state_no_longer_allows_is_409_with_an_error_message_not_a_500(lot, logistics):
     client = page_client(logistics)
     client.post(f"/logistics/leftovers/{lot.pk}/collect/")
 
     response = client.post(f"/logistics/leftovers/{lot.pk}/dispose/", {"reason": "逾期未取回"}, follow=True)
 
-    assert response.status_code == 400 and 'class="error"' in response.content.decode()  # the lot is closed: no form to show it by
+    assert response.status_code == 409 and 'class="error"' in response.content.decode()  # the lot is closed: no form to show it by
     assert LeftoverLot.objects.get(pk=lot.pk).state == "collected"
 
 
@@ -248,5 +248,5 @@ def test_from_the_day_after_the_deadline_the_page_offers_disposal(lot, logistics
 def test_an_early_disposal_posted_from_an_old_page_is_an_error_message_and_changes_nothing(lot, logistics):
     response = page_client(logistics).post(f"/logistics/leftovers/{lot.pk}/dispose/", {"reason": "占用库位"})
 
-    assert response.status_code == 400 and "2026-11-14" in response.content.decode()
+    assert response.status_code == 409 and "2026-11-14" in response.content.decode()
     assert LeftoverLot.objects.get(pk=lot.pk).state == "open" and not ExtraCost.objects.exists()

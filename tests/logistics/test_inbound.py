@@ -8,7 +8,7 @@ import pytest
 
 from core.errors import InvalidTransition, ValidationFailed
 from core.fsm import apply_transition, history_of
-from logistics.errors import GiftRetiredOnArrival
+from logistics.errors import GiftRetiredOnArrival, ReplenishmentAlreadyAnnounced
 from logistics.models import ExtraCost, InboundShipment, Tariff
 from logistics.services import inbound
 from suppliers.models import Location, Notice, ReplenishmentRequest, StockMovement, StockRecord
@@ -315,3 +315,39 @@ def test_a_retired_gifts_announcement_is_closed_by_receiving_nothing(announced, 
 
     announced.refresh_from_db()
     assert (announced.state, announced.shortage, stock_of(warehouse_gift, warehouse)) == ("received", 10, (0, 0))
+
+
+def test_a_second_announcement_for_a_replenishment_request_on_its_way_is_refused_naming_the_first(supplier, warehouse_gift, warehouse, open_request, now):
+    first = announce(supplier, warehouse_gift, warehouse, now, replenishment_request_id=open_request.pk)
+
+    with pytest.raises(ReplenishmentAlreadyAnnounced) as refused:
+        announce(supplier, warehouse_gift, warehouse, now, replenishment_request_id=open_request.pk)
+
+    assert refused.value.status == 409 and refused.value.field == "replenishment_request" and first.number in refused.value.detail
+    assert list(InboundShipment.objects.values_list("number", flat=True)) == [first.number]
+
+
+def test_a_withdrawn_announcement_is_cancelled_with_its_reason_and_the_request_may_be_announced_again(
+    supplier, supplier_admin, warehouse_gift, warehouse, open_request, now,
+):
+    first = announce(supplier, warehouse_gift, warehouse, now, replenishment_request_id=open_request.pk)
+
+    inbound.withdraw_inbound(inbound=first, actor=supplier_admin, now=now, reason="工厂停产，改由下周发货")
+    again = announce(supplier, warehouse_gift, warehouse, now, replenishment_request_id=open_request.pk)
+
+    first.refresh_from_db()
+    assert (first.state, first.cancelled_at) == ("cancelled", now)
+    assert [(log.transition, log.reason) for log in history_of(first)][-1] == ("withdraw", "工厂停产，改由下周发货")
+    assert again.replenishment_request == open_request and again.state == "announced"
+
+
+def test_withdrawing_without_a_reason_or_after_receipt_is_refused_and_changes_nothing(announced, supplier_admin, logistics, now):
+    with pytest.raises(ValidationFailed) as no_reason:
+        inbound.withdraw_inbound(inbound=announced, actor=supplier_admin, now=now, reason=" ")
+    inbound.receive_inbound(inbound=announced, counted_quantity=10, actor=logistics, now=now)
+    with pytest.raises(InvalidTransition):
+        inbound.withdraw_inbound(inbound=announced, actor=supplier_admin, now=now, reason="不来了")
+
+    assert no_reason.value.field == "reason"
+    announced.refresh_from_db()
+    assert (announced.state, announced.cancelled_at) == ("received", None)

@@ -66,7 +66,7 @@ def test_a_cost_a_statement_carries_is_refused_on_its_row_and_stays_recorded(del
 
     response = logged_in(logistics).post(void_url(cost), {"reason": "录错"})
 
-    assert response.status_code == 400 and "2026-10" in row(response.content.decode(), cost)
+    assert response.status_code == 409 and "2026-10" in row(response.content.decode(), cost)
     assert 'value="录错"' in row(response.content.decode(), cost)
     assert ExtraCost.objects.get().state == "recorded"
 

@@ -15,7 +15,7 @@ from logistics.models import ExtraCost, HandoffBatch, InboundShipment, Shipment
 from logistics.services import inbound, shipments
 from points.models import RedemptionOrder
 from points.services import orders
-from suppliers.models import ReplenishmentRequest, StockRecord
+from suppliers.models import Location, ReplenishmentRequest, StockRecord
 from suppliers.services import inventory
 from tests.factories import GiftFactory
 from tests.logistics import test_api_flow as api_flow
@@ -289,7 +289,7 @@ def test_shipping_without_a_tracking_number_keeps_the_carrier_and_shows_the_erro
 def test_a_delivery_the_shipment_cannot_take_yet_is_shown_on_its_page(logistics, warehouse_shipment):
     response = logged_in(logistics).post(f"/logistics/shipments/{warehouse_shipment.pk}/deliver/", {"signer": "刘洋"})
 
-    assert response.status_code == 400 and 'class="error"' in response.content.decode()  # not offered in this state: a message
+    assert response.status_code == 409 and 'class="error"' in response.content.decode()  # not offered in this state: a message
     assert Shipment.objects.get(pk=warehouse_shipment.pk).state == "created"
 
 
@@ -323,13 +323,13 @@ def test_a_dropship_supplier_ships_from_its_page_and_is_offered_no_delivery(supp
     after = page(client, url)
     refused = client.post(f"{url}deliver/", {"signer": "刘洋"})
 
-    assert dropship_shipment.order.number in listing and ADDRESS["address"] not in listing
+    assert dropship_shipment.order.number in listing and ADDRESS["address"] in listing
     assert ADDRESS["address"] in before and 'data-action="ship"' in before and 'data-action="pick"' not in before
     assert 'data-action="deliver"' not in after and 'data-action="fail"' not in after
     assert refused.status_code == 403
     dropship_shipment.refresh_from_db()
     assert (dropship_shipment.state, dropship_shipment.tracking_number) == ("shipped", "ZT500")
-    assert AccessLog.objects.filter(actor=supplier_staff).count() == 2
+    assert AccessLog.objects.filter(actor=supplier_staff).count() == 3  # the list, the page before and after shipping
 
 
 def test_a_dropship_shipment_waiting_for_its_supplier_is_shown_as_awaiting_dispatch_not_picking(
@@ -470,3 +470,72 @@ def test_a_handoff_with_no_order_waiting_says_so_and_makes_no_batch(logistics):
     page = logged_in(logistics).post("/logistics/handoff/", {"key": "empty-1"}, follow=True).content.decode()
 
     assert "没有待交接的订单" in page and not HandoffBatch.objects.exists()
+
+
+def test_an_announced_replenishment_request_shows_its_announcement_instead_of_offering_another(supplier_staff, stocked_gift, warehouse):
+    inventory.set_safety_stock(gift=stocked_gift, location=warehouse, safety_stock=30, at=timezone.now())
+    request = ReplenishmentRequest.objects.get(gift=stocked_gift)
+    client = logged_in(supplier_staff)
+    body = {"gift": stocked_gift.pk, "location": warehouse.pk, "quantity": request.quantity,
+            "expected_on": request.due_date.isoformat(), "replenishment_request": request.pk}
+    client.post("/logistics/announce/", body | {"token": uuid.uuid4().hex})
+
+    second = client.post("/logistics/announce/", body | {"token": uuid.uuid4().hex})
+
+    shipment = InboundShipment.objects.get()
+    assert shipment.number in field_errors(second)["replenishment_request"]
+    requests_table = page(client, "/logistics/announce/").split('data-testid="replenishments"', 1)[1].split("</table>", 1)[0]
+    assert shipment.number in requests_table and 'data-testid="meet"' not in requests_table
+
+
+def test_the_supplier_withdraws_an_announcement_on_the_inbound_page_with_a_reason(supplier_staff, logistics, announced):
+    client = logged_in(supplier_staff)
+    assert f'action="/logistics/inbound/{announced.pk}/withdraw/"' in page(client, f"/logistics/inbound/{announced.pk}/")
+    assert "withdraw" not in page(logged_in(logistics), f"/logistics/inbound/{announced.pk}/")
+
+    refused = client.post(f"/logistics/inbound/{announced.pk}/withdraw/", {"reason": ""})
+    response = client.post(f"/logistics/inbound/{announced.pk}/withdraw/", {"reason": "货物未备齐"}, follow=True)
+
+    assert refused.status_code == 400 and "reason" in field_errors(refused)
+    announced.refresh_from_db()
+    assert announced.state == "cancelled"
+    history = response.content.decode().split('data-testid="history"', 1)[1]
+    assert "货物未备齐" in history
+    assert logged_in(logistics).post(f"/logistics/inbound/{announced.pk}/withdraw/", {"reason": "x"}).status_code == 403
+
+
+def test_the_dropship_list_shows_the_supplier_its_parcels_to_ship_in_full_and_logs_each_read(supplier_staff, dropship_shipment):
+    listing = page(logged_in(supplier_staff), "/logistics/dropship/")
+
+    row = listing.split(f'data-number="{dropship_shipment.order.number}"', 1)[1].split("</tr>", 1)[0]
+    assert all(ADDRESS[field] in row for field in ("recipient_name", "recipient_phone", "address"))
+    logged = AccessLog.objects.get()
+    assert (logged.actor, logged.subject_id, logged.purpose) == (supplier_staff, str(dropship_shipment.order.pk), "dropship_list")
+
+
+def test_the_dropship_list_masks_a_parcel_delivered_more_than_7_days_ago_and_logs_nothing(supplier_staff, dropship_shipment):
+    RedemptionOrder.objects.filter(pk=dropship_shipment.order_id).update(delivered_at=timezone.now() - timedelta(days=8))
+
+    listing = page(logged_in(supplier_staff), "/logistics/dropship/")
+
+    assert dropship_shipment.order.number in listing and ADDRESS["address"] not in listing and "刘*" in listing
+    assert not AccessLog.objects.exists()
+
+
+def test_the_dropship_list_runs_the_same_queries_for_1_and_20_rows_its_reads_logged_in_one_insert(
+    supplier, supplier_staff, operator, rich_member, now,
+):
+    from points.services import ledger
+
+    gift = listed(GiftFactory(supplier=supplier, fulfilment="dropship"), operator, now)
+    own = Location.objects.create(code="DS-PAGES", name="自有仓", kind="dropship", supplier=supplier)
+    inventory.receive_stock(gift=gift, location=own, quantity=40, at=now)
+    ledger.earn_points(member=rich_member, points=100_000, source=ledger.Source("batch", "MORE"), at=now)
+
+    def make(n):
+        for _ in range(n):
+            orders.place_order(member=rich_member, gift_id=gift.pk, quantity=1, now=now, **ADDRESS)
+        shipments.hand_over_dropship_orders(actor=None, now=now)
+
+    assert_page_queries_constant(logged_in(supplier_staff), "/logistics/dropship/", make)
+    assert AccessLog.objects.count() == 21

@@ -731,3 +731,24 @@ def test_an_applicant_is_not_adjusted_through_the_api(api, finance):
     response = propose(api, finance, SupplierFactory())
 
     assert response.status_code == 400 and errors(response) == [("supplier", "invalid")]
+
+
+def test_a_supplier_reads_no_statement_for_an_adjustment_booked_on_a_draft(api, draft, supplier_admin):
+    rows = api(supplier_admin).get("/api/v1/adjustments/").json()["results"]
+
+    assert [(row["state"], row["booked_statement"]) for row in rows] == [("approved", None)]
+
+
+def test_the_api_corrects_an_invoice_number_for_the_supplier_admin_only(api, confirmed, supplier_admin, supplier_staff, other_supplier_admin):
+    statements.invoice_statement(statement=confirmed, actor=supplier_admin, now=confirmed.confirmed_at, number="INV-1",
+                                 amount=confirmed.payable)
+    url = f"/api/v1/statements/{confirmed.pk}/correct-invoice/"
+
+    by_staff = api(supplier_staff).post(url, {"invoice_number": "INV-10"}, format="json")
+    by_other = api(other_supplier_admin).post(url, {"invoice_number": "INV-10"}, format="json")
+    corrected = api(supplier_admin).post(url, {"invoice_number": "INV-10", "reason": "少录一位"}, format="json")
+    history = api(supplier_admin).get(f"/api/v1/statements/{confirmed.pk}/history/").json()
+
+    assert (by_staff.status_code, by_other.status_code) == (403, 404)
+    assert (corrected.status_code, corrected.json()["invoice_number"], corrected.json()["state"]) == (200, "INV-10", "invoiced")
+    assert (history[-1]["transition"], history[-1]["reason"]) == ("correct_invoice", "INV-1 → INV-10：少录一位")

@@ -507,3 +507,11 @@ def test_an_open_case_waits_for_the_supplier_and_an_answered_one_for_the_operato
 
 def test_a_due_re_evaluation_waits_for_an_operator(due, operator, staff):
     assert (re_evaluation.re_evaluations_waiting(operator), re_evaluation.re_evaluations_waiting(staff)) == (1, 0)
+
+
+def test_a_post_to_the_case_page_without_an_action_is_not_allowed_and_changes_nothing(open_case, staff):
+    response = logged_in(staff).post(f"/settlement/cases/{open_case.pk}/", {"answer": "已增加发货人手"})
+
+    assert response.status_code == 405
+    open_case.refresh_from_db()
+    assert open_case.state == "open"

@@ -379,14 +379,14 @@ def test_an_invoice_must_equal_the_payable_then_finance_approves_and_pays(issued
     assert (issued.state, issued.invoice_number, issued.payment_reference) == ("paid", "INV-1", "PAY-1")
 
 
-def test_an_action_the_state_does_not_allow_is_an_error_message_and_changes_nothing(draft, finance):
+def test_an_action_the_state_does_not_allow_is_409_on_the_page_with_an_error_message_and_changes_nothing(draft, finance):
     client = logged_in(finance)
 
     response = act(client, draft, "pay", {"reference": "PAY-1"})
 
     draft.refresh_from_db()
-    assert response.status_code == 302 and draft.state == "draft"
-    assert 'class="error"' in client.get(response["Location"]).content.decode()
+    assert response.status_code == 409 and draft.state == "draft"
+    assert 'class="error"' in response.content.decode() and 'data-testid="statement-data"' in response.content.decode()
 
 
 # --- adjustments ---------------------------------------------------------------------------------------------------
@@ -677,3 +677,71 @@ def test_the_adjustment_form_offers_no_applicant_and_refuses_one(supplier, finan
 
     assert supplier.name in form and "申请中礼品商" not in form
     assert "supplier" in field_errors(response) and not Adjustment.objects.exists()
+
+
+def test_a_supplier_reads_an_adjustment_booked_on_a_draft_as_the_next_statement_without_a_link_finance_gets_the_link(
+    draft, supplier_admin, finance,
+):
+    adjustment = Adjustment.objects.get(supplier=draft.supplier)
+
+    supplier_row = logged_in(supplier_admin).get(f"/settlement/adjustments/{adjustment.pk}/").content.decode()
+    finance_row = logged_in(finance).get(f"/settlement/adjustments/{adjustment.pk}/").content.decode()
+
+    assert 'data-testid="booked-on-draft">下期结算单（编制中）' in supplier_row and f"/settlement/statements/{draft.pk}/" not in supplier_row
+    assert f'href="/settlement/statements/{draft.pk}/" data-testid="booked-statement"' in finance_row
+
+
+def test_once_the_statement_is_issued_the_supplier_follows_the_adjustment_to_it(issued, supplier_admin):
+    adjustment = Adjustment.objects.get(supplier=issued.supplier)
+
+    row = logged_in(supplier_admin).get(f"/settlement/adjustments/{adjustment.pk}/").content.decode()
+
+    assert f'href="/settlement/statements/{issued.pk}/" data-testid="booked-statement"' in row and "booked-on-draft" not in row
+    assert logged_in(supplier_admin).get(f"/settlement/statements/{issued.pk}/").status_code == 200
+
+
+def test_the_dispute_reason_is_current_while_disputed_and_labelled_as_the_earlier_versions_once_reissued(
+    disputed, finance, finance_checker, supplier_admin,
+):
+    client = logged_in(supplier_admin)
+    while_disputed = client.get(f"/settlement/statements/{disputed.pk}/").content.decode()
+    compensate(disputed.supplier, "120.00", maker=finance, checker=finance_checker)
+    statements.reissue_statement(statement=disputed, actor=finance, now=FIXED_NOW, reason="按异议补计")
+
+    english = client.get(f"/settlement/statements/{disputed.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    reissued = client.get(f"/settlement/statements/{disputed.pk}/").content.decode()
+
+    assert 'data-testid="dispute-reason">少计一笔补偿' in while_disputed
+    assert 'data-testid="dispute-reason"' not in reissued and "第1版的异议（已在第2版处理）" in reissued
+    assert 'data-testid="earlier-dispute-reason">少计一笔补偿' in reissued
+    assert "Dispute of version 1 (answered in version 2)" in english
+
+
+def test_the_status_filter_offers_a_supplier_no_draft_and_finance_every_state(issued, supplier_admin, finance):
+    def offered(user) -> list[str]:
+        form = logged_in(user).get("/settlement/statements/").context["filters"]
+        return [value for value, _label in form.fields["state"].choices]
+
+    assert "draft" not in offered(supplier_admin) and {"", "issued", "disputed", "paid"} <= set(offered(supplier_admin))
+    assert "draft" in offered(finance)
+
+
+def test_the_supplier_admin_corrects_the_invoice_number_on_the_page_until_the_payment_is_approved(
+    issued, supplier_admin, finance_checker,
+):
+    supplier = logged_in(supplier_admin)
+    act(supplier, issued, "confirm")
+    act(supplier, issued, "invoice", {"number": "INV-1", "amount": "500.00"})
+    offered = supplier.get(f"/settlement/statements/{issued.pk}/").content.decode()
+
+    empty = act(supplier, issued, "correct_invoice", {"number": ""})
+    corrected = act(supplier, issued, "correct_invoice", {"number": "INV-10", "reason": "少录一位"})
+    act(logged_in(finance_checker), issued, "approve_payment")
+    too_late = act(supplier, issued, "correct_invoice", {"number": "INV-11"})
+
+    issued.refresh_from_db()
+    assert 'data-action="correct_invoice"' in offered
+    assert "number" in field_errors(empty) and corrected.status_code == 302
+    assert too_late.status_code == 409 and 'data-action="correct_invoice"' not in too_late.content.decode()
+    assert issued.invoice_number == "INV-10"
+    assert "INV-1 → INV-10：少录一位" in supplier.get(f"/settlement/statements/{issued.pk}/").content.decode()

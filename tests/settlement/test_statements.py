@@ -806,3 +806,45 @@ def test_only_a_waiting_adjustment_can_be_withdrawn(supplier, finance, finance_c
 
     adjustment.refresh_from_db()
     assert adjustment.state == "approved"
+
+
+@pytest.fixture
+def invoiced(issued, supplier_admin):
+    statements.confirm_statement(statement=issued, actor=supplier_admin, now=LATER)
+    return statements.invoice_statement(statement=issued, actor=supplier_admin, now=LATER, number="04412345", amount="300.00")
+
+
+def test_the_supplier_admin_corrects_a_mistyped_invoice_number_and_the_history_keeps_both(invoiced, supplier_admin):
+    statements.correct_invoice_number(statement=invoiced, actor=supplier_admin, now=LATER, number="04412354", reason="数字顺序录错")
+
+    invoiced.refresh_from_db()
+    assert (invoiced.state, invoiced.invoice_number, invoiced.invoice_amount) == ("invoiced", "04412354", Decimal("300.00"))
+    last = list(history_of(invoiced))[-1]
+    assert (last.transition, last.actor, last.reason) == ("correct_invoice", supplier_admin, "04412345 → 04412354：数字顺序录错")
+
+
+def test_an_invoice_number_is_not_corrected_once_the_payment_is_approved(invoiced, supplier_admin, finance_checker):
+    statements.approve_payment(statement=invoiced, actor=finance_checker, now=LATER)
+
+    with pytest.raises(InvalidTransition):
+        statements.correct_invoice_number(statement=invoiced, actor=supplier_admin, now=LATER, number="04412354")
+
+    invoiced.refresh_from_db()
+    assert (invoiced.state, invoiced.invoice_number) == ("approved", "04412345")
+
+
+@pytest.mark.parametrize("number", [" ", "04412345"])
+def test_an_empty_or_unchanged_invoice_number_is_refused_naming_the_field(invoiced, supplier_admin, number):
+    with pytest.raises(ValidationFailed) as error:
+        statements.correct_invoice_number(statement=invoiced, actor=supplier_admin, now=LATER, number=number)
+
+    assert error.value.field == "invoice_number"
+    assert [log.transition for log in history_of(invoiced)][-1] == "invoice"
+
+
+def test_supplier_staff_may_not_correct_the_invoice_number(invoiced, supplier_staff):
+    with pytest.raises(PermissionDenied):
+        statements.correct_invoice_number(statement=invoiced, actor=supplier_staff, now=LATER, number="04412354")
+
+    invoiced.refresh_from_db()
+    assert invoiced.invoice_number == "04412345"

@@ -139,11 +139,50 @@ def test_enabling_an_active_member_is_an_illegal_step_that_changes_nothing(suppl
     assert membership.state == "active" and list(history_of(membership)) == []
 
 
-def test_a_weak_password_reset_in_the_portal_is_refused_with_a_message_and_the_old_one_stays(supplier_admin, supplier_staff):
+def test_a_weak_password_reset_in_the_portal_is_refused_next_to_the_field_and_the_old_one_stays(supplier_admin, supplier_staff):
     staff = SupplierMembership.objects.get(user=supplier_staff)
 
-    response = logged_in(supplier_admin).post(f"/supplier/team/{staff.pk}/password/", {"password": "123"}, follow=True)
+    response = logged_in(supplier_admin).post(f"/supplier/team/{staff.pk}/password/", {"password": "123"})
 
     supplier_staff.refresh_from_db()
-    assert "8" in response.content.decode().split('<ul class="messages">')[1].split("</ul>")[0]  # the validator: at least 8 characters
+    assert response.status_code == 400 and "8" in field_errors(response)["password"]  # the validator: at least 8 characters
     assert supplier_staff.check_password("pass12345")
+
+
+def test_in_english_a_staff_accounts_state_and_its_button_read_differently(supplier_admin, supplier_staff, now):
+    client = logged_in(supplier_admin)
+    staff = SupplierMembership.objects.get(user=supplier_staff)
+
+    active = client.get(f"/supplier/team/{staff.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    team.disable_member(membership=staff, actor=supplier_admin, now=now, reason="手机丢失")
+    disabled = client.get(f"/supplier/team/{staff.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    chinese = client.get(f"/supplier/team/{staff.pk}/").content.decode()  # (and the thread back in Chinese for the next test)
+
+    assert '<span class="badge" data-testid="state">Active</span>' in active and '<button type="submit" class="danger" data-action="disable">Disable</button>' in active
+    assert '<span class="badge bad" data-testid="state">Disabled</span>' in disabled and 'data-action="enable">Enable</button>' in disabled
+    assert 'data-testid="state">已停用</span>' in chinese and 'data-action="enable">启用</button>' in chinese
+
+
+def test_a_refused_team_action_comes_back_with_its_error_next_to_the_field_and_changes_nothing(supplier_admin, supplier_staff):
+    client = logged_in(supplier_admin)
+    staff = SupplierMembership.objects.get(user=supplier_staff)
+
+    no_reason = client.post(f"/supplier/team/{staff.pk}/disable/", {"reason": " "})
+    weak_password = client.post(f"/supplier/team/{staff.pk}/password/", {"password": "password123"})
+
+    assert (no_reason.status_code, weak_password.status_code) == (400, 400)
+    assert "停用原因" in field_errors(no_reason)["reason"] and 'value=" "' in no_reason.content.decode()
+    assert set(field_errors(weak_password)) == {"password"}
+    staff.refresh_from_db()
+    assert staff.state == "active" and Client().login(username="supplier_staff", password="password123") is False
+
+
+def test_enabling_an_account_already_active_is_409_on_its_page_with_why(supplier_admin, supplier_staff):
+    staff = SupplierMembership.objects.get(user=supplier_staff)
+
+    response = logged_in(supplier_admin).post(f"/supplier/team/{staff.pk}/enable/", {"reason": "再次启用"})
+
+    assert response.status_code == 409 and 'class="error"' in response.content.decode()
+    assert 'data-action="disable"' in response.content.decode()
+    staff.refresh_from_db()
+    assert staff.state == "active" and list(history_of(staff)) == []
