@@ -3,6 +3,8 @@ points for order tests."""
 from datetime import datetime
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from core.fsm import apply_transition
@@ -23,6 +25,13 @@ def _empty_sms_outbox():
     MemoryBackend.outbox.clear()
     yield
     MemoryBackend.outbox.clear()
+
+
+@pytest.fixture(autouse=True)
+def _chinese_after_each_test():
+    """A test whose last request was in English leaves English active in its worker; the next test starts in Chinese."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture
