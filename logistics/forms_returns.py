@@ -39,6 +39,10 @@ class RejectForm(forms.Form):
     reason = _note(_("拒绝原因"))
 
 
+class SendBackAgainForm(forms.Form):
+    reason = _note(_("重新寄回原因（如地址已更正）"))
+
+
 class InspectForm(forms.Form):
     outcome = forms.ChoiceField(label=_("检验结论"), choices=ReturnRequest.Outcome.choices)
     reason = _note(_("检验说明 / 凭证（选填）"), required=False)

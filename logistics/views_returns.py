@@ -37,6 +37,7 @@ from logistics.forms_returns import (
     RejectForm,
     ReturnFilterForm,
     ReturnRequestForm,
+    SendBackAgainForm,
     SettleForm,
     TariffForm,
     VoidCostForm,
@@ -71,6 +72,7 @@ RETURN_ACTIONS = {
     "reject": ReturnAction(gettext_lazy("拒绝"), returns.reject_return, RejectForm, "danger"),
     "receive": ReturnAction(gettext_lazy("确认收到退货"), returns.receive_return),
     "inspect": ReturnAction(gettext_lazy("提交检验结论"), returns.inspect_return, InspectForm),
+    "send_back_again": ReturnAction(gettext_lazy("重新寄回会员"), returns.send_back_again, SendBackAgainForm),
 }
 CLAIM_ACTIONS = {
     "accept": ReturnAction(gettext_lazy("确认索赔"), claims.accept_claim),
@@ -85,7 +87,7 @@ def offered_actions(request, return_request: ReturnRequest, *, refused: tuple[st
     `refused`, the form sent back with its errors and the values entered)."""
     available = {t.name for t in return_request.get_available_state_transitions()}
     offered = [(name, action) for name, action in RETURN_ACTIONS.items()
-               if name in available and returns.may_act(user=request.user, return_request=return_request, step=name)]
+               if name in available and returns.may_take(user=request.user, return_request=return_request, step=name)]
     return action_forms(request, offered, refused=refused)
 
 
@@ -144,6 +146,7 @@ def return_detail(request, pk: int, *, refused: tuple[str, forms.Form] | None = 
         "history": returns.return_history(return_request),
         "actions": offered_actions(request, return_request, refused=refused),
         "is_member": request.user.role == Role.MEMBER,
+        "send_back_failed": returns.may_send_back_again(return_request),
         "extra_costs": costs.list_extra_costs(user=request.user).filter(return_request=return_request),
         "next_path": posted_from(request, reverse("logistics-return", args=[return_request.pk])) if refused else "",
     }

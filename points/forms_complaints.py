@@ -7,7 +7,7 @@ from core.forms import DayRangeFilter, SubmittedOnce, day_field
 from core.validators import MOBILE_MESSAGE, MOBILE_PATTERN
 from points.models import Complaint, Member, RedemptionOrder
 from points.models.complaints import Party
-from points.services.complaints import complainable_gifts, triage_parties
+from points.services.complaints import complainable_gifts, complainable_suppliers, triage_parties
 from suppliers.models import Gift, Supplier
 
 
@@ -20,10 +20,12 @@ def _text(label, *, rows: int = 4, required: bool = True) -> forms.CharField:
 
 
 class MemberComplaintForm(SubmittedOnce):
-    """A member's complaint about one of its orders or a gift (or neither: about the service)."""
+    """A member's complaint about one of its orders, a gift or a supplier (or none: about the service); a complaint
+    opened from an order names the order's supplier until the member chooses otherwise."""
 
     order = forms.ModelChoiceField(label=_("相关订单（选填）"), queryset=RedemptionOrder.objects.none(), required=False)
     gift = forms.ModelChoiceField(label=_("相关礼品（选填）"), queryset=Gift.objects.none(), required=False)
+    supplier = forms.ModelChoiceField(label=_("被投诉礼品商（选填）"), queryset=Supplier.objects.none(), required=False)
     title = forms.CharField(label=_("标题"), max_length=200)
     description = _text(_("投诉内容"))
 
@@ -33,6 +35,10 @@ class MemberComplaintForm(SubmittedOnce):
         self.fields["order"].queryset = orders.order_by("-placed_at")
         self.fields["order"].label_from_instance = lambda order: f"{order.number} · {order.gift.name}"
         self.fields["gift"].queryset = complainable_gifts(user).order_by("name")
+        self.fields["supplier"].queryset = complainable_suppliers(user).order_by("name")
+        if not self.is_bound and self.initial.get("order") and not self.initial.get("supplier"):
+            order = orders.filter(pk=self.initial["order"]).first()
+            self.initial["supplier"] = order.supplier_id if order else None
 
 
 class HotlineComplaintForm(forms.Form):

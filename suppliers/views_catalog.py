@@ -4,7 +4,7 @@ Each view parses its input, makes one service call and renders; the rules live i
 Every query starts from `visible_to(request.user)`, so another supplier's gift is a 404.
 """
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 
 from django import forms

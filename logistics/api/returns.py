@@ -74,6 +74,10 @@ class RequestReturnInput(serializers.Serializer):
     description = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
+class SendBackAgainInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, help_text="why the goods go back again (the last parcel back failed: e.g. the address corrected)")
+
+
 class InspectInput(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=ReturnRequest.Outcome.choices)
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
@@ -101,6 +105,10 @@ class ReturnViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
     receive = transition_action(returns.receive_return, name="receive", roles=returns.roles_for("receive"), target=TARGET)
     inspect = transition_action(
         returns.inspect_return, name="inspect", roles=returns.roles_for("inspect"), target=TARGET, input_serializer=InspectInput
+    )
+    send_back_again = transition_action(
+        returns.send_back_again, name="send_back_again", roles=returns.roles_for("send_back_again"), target=TARGET,
+        input_serializer=SendBackAgainInput,
     )
 
 

@@ -107,3 +107,7 @@ class ReturnRequest(StateMachine):
     @transition(field=state, source=State.INSPECTED, target=State.REFUSED)
     def refuse(self, *, closed_at) -> None:
         self.closed_at = closed_at
+
+    @transition(field=state, source=State.REFUSED, target=State.REFUSED)
+    def send_back_again(self) -> None:
+        """The parcel taking refused goods back to the member failed: a new one is made (logged with who and why)."""

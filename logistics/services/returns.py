@@ -16,7 +16,8 @@ member's remedy decides refund or exchange, and a used gift is refused (SPEC §4
 | used | sent back to the member, none | none | operator, return freight (operator) |
 
 Refused goods go back to the member as a parcel of the return (`Shipment.send_back_for`), shipped by whoever received
-them (logistics staff for a warehouse return, the supplier for a dropship one) and followed like any other parcel.
+them (logistics staff for a warehouse return, the supplier for a dropship one) and followed like any other parcel;
+when that parcel fails, its sender may make a new one, saying why (`send_back_again`).
 A refund gives back points_unit_price × qty to the lots the order drew; an exchange ships a replacement from
 the order's location as a new shipment and new delivery line. Importing this module registers the guard that
 keeps an order with an open return from completing (`points.services.orders.completion_guards`).
@@ -33,7 +34,7 @@ from django.db.models.functions import Coalesce
 from django.utils import translation
 from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
-from core.errors import ConcurrentUpdate, PermissionDenied, ValidationFailed
+from core.errors import ConcurrentUpdate, InvalidTransition, PermissionDenied, ValidationFailed
 from core.fsm import apply_transition, history_of
 from core.notifications import notify
 from core.numbers import create_numbered
@@ -92,6 +93,8 @@ WHO = {
     "reject": {"warehouse": frozenset({Role.OPERATOR}), "dropship": frozenset({Role.OPERATOR})},
     "receive": {"warehouse": frozenset({Role.LOGISTICS}), "dropship": SUPPLIER_ROLES},
     "inspect": {"warehouse": frozenset({Role.LOGISTICS}), "dropship": frozenset({Role.OPERATOR})},
+    # refused goods whose parcel back failed are sent again by whoever shipped them (`may_send_back_again`)
+    "send_back_again": {"warehouse": frozenset({Role.LOGISTICS}), "dropship": SUPPLIER_ROLES},
 }
 
 
@@ -118,6 +121,14 @@ def roles_for(step: str) -> frozenset[str]:
 def may_act(*, user, return_request: ReturnRequest, step: str) -> bool:
     """Whether the user's role takes `step` for this return (the system, actor None, takes every step)."""
     return user is None or user.is_superuser or user.role in WHO[step][return_request.order.fulfilment]
+
+
+def may_take(*, user, return_request: ReturnRequest, step: str) -> bool:
+    """Whether the user may take `step` on this return now: its role takes the step, and sending goods back again
+    waits for the last parcel back to have failed."""
+    return may_act(user=user, return_request=return_request, step=step) and (
+        step != "send_back_again" or may_send_back_again(return_request)
+    )
 
 
 def _require(actor, return_request: ReturnRequest, step: str) -> None:
@@ -375,7 +386,44 @@ def _send_back(return_request: ReturnRequest, order: RedemptionOrder, *, actor, 
     """Used goods are refused and sent back to the member as a new parcel from where they were received (the warehouse,
     or the dropship supplier), shipped with carrier and tracking number like any other; the operator bears the freight."""
     apply_transition(return_request, "refuse", actor=actor, at=now, reason=gettext_noop("已使用，退回会员"), closed_at=now)
-    _new_shipment(order=order, now=now, quantity=return_request.quantity, send_back_for=return_request)
+    _parcel_back(return_request, order, now=now)
+
+
+def _parcel_back(return_request: ReturnRequest, order: RedemptionOrder, *, now: datetime) -> Shipment:
+    return _new_shipment(order=order, now=now, quantity=return_request.quantity, send_back_for=return_request)
+
+
+def may_send_back_again(return_request: ReturnRequest) -> bool:
+    """Refused goods may be sent back again once the last parcel taking them back to the member failed (and only then:
+    at most one parcel back is on its way at a time)."""
+    if return_request.state != State.REFUSED:
+        return False
+    parcels = sorted(return_request.send_back_shipments.all(), key=lambda parcel: (parcel.created_at, parcel.pk))
+    return bool(parcels) and parcels[-1].state == Shipment.State.FAILED
+
+
+def send_back_again(*, return_request: ReturnRequest, actor, now: datetime, reason: str) -> ReturnRequest:
+    """The parcel taking refused goods back to the member failed: whoever shipped it (logistics staff for a warehouse
+    return, the supplier for a dropship one) makes a new parcel back, shipped like the first (the member is texted its
+    tracking number when it ships); the return's history keeps who, when and why.
+
+    :raises ValidationFailed: without a reason :raises PermissionDenied: for anyone else
+    :raises InvalidTransition: unless the return is refused and its last parcel back failed
+    """
+    _require(actor, return_request, "send_back_again")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(gettext("请说明重新寄回的原因"), field="reason")
+    with transaction.atomic():
+        locked = ReturnRequest.objects.select_for_update(of=("self",)).get(pk=return_request.pk)
+        if not may_send_back_again(locked):
+            raise InvalidTransition(
+                gettext("只有退回会员的包裹配送失败后才能重新寄回"), state=locked.state, transition="send_back_again"
+            )
+        apply_transition(return_request, "send_back_again", actor=actor, at=now, reason=reason)
+        _parcel_back(return_request, return_request.order, now=now)
+    return_request.refresh_from_db()  # and forget the parcels back read before this one
+    return return_request
 
 
 def return_history(return_request: ReturnRequest) -> list:

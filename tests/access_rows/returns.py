@@ -57,6 +57,11 @@ ROWS: dict = {
     ("return-inspect", "POST"): only(
         {"logistics": 409}, seen_by=RETURN_SEEN_BY, obj="return", writable={"outcome", "reason"}, body={"outcome": "resellable"}
     ),
+    # sending refused goods back again waits for a failed parcel back (409 for logistics); the supplier sends back
+    # dropship returns only (403)
+    ("return-send-back-again", "POST"): only(
+        {"logistics": 409}, seen_by=RETURN_SEEN_BY, obj="return", writable={"reason"}, body=REASON
+    ),
     # a return of the member's own delivered order; suppliers see the order but may not ask for its return
     ("order-returns", "POST"): only(
         {"member": 201}, seen_by={"member", "supplier_admin", "supplier_staff"} | STAFF, obj="return_order",

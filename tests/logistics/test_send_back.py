@@ -128,3 +128,127 @@ def test_logistics_ships_the_parcel_back_from_its_shipment_page(refused, logisti
 
     assert 'data-testid="send-back"' in page
     assert send_back(refused).state == "shipped"
+
+
+# --- sending refused goods back again after the parcel back failed -------------------------------------------------
+
+def failed_back(refused: ReturnRequest, *, actor, now, tracking_number: str = "SF-BACK") -> Shipment:
+    """The parcel back shipped and failed (the member's address was wrong)."""
+    parcel = picked_and_shipped(shipment=send_back(refused), actor=actor, now=now, carrier="顺丰", tracking_number=tracking_number)
+    return shipments.fail_shipment(shipment=parcel, actor=actor, now=now + timedelta(days=1), reason="地址错误，无人签收")
+
+
+def parcels_back(refused: ReturnRequest) -> list[tuple[str, str]]:
+    return list(Shipment.objects.filter(send_back_for=refused).order_by("pk").values_list("state", "tracking_number"))
+
+
+def test_only_a_failed_parcel_back_may_be_sent_again(refused, logistics, now):
+    before = returns.may_send_back_again(refused)
+    failed_back(refused, actor=logistics, now=now)
+    refused.refresh_from_db()
+
+    assert before is False
+    assert returns.may_send_back_again(refused) is True
+
+
+def test_logistics_sends_a_warehouse_return_back_again_and_the_history_says_who_and_why(refused, logistics, now):
+    failed_back(refused, actor=logistics, now=now)
+    later = now + timedelta(days=2)
+
+    again = returns.send_back_again(return_request=refused, actor=logistics, now=later, reason="会员已更正地址")
+
+    assert again.state == "refused" and parcels_back(refused) == [("failed", "SF-BACK"), ("created", "")]
+    log = [log for log in returns.return_history(refused) if log.transition == "send_back_again"]
+    assert [(entry.actor, entry.at, entry.reason) for entry in log] == [(logistics, later, "会员已更正地址")]
+    assert returns.may_send_back_again(again) is False  # one parcel back on its way at a time
+
+
+def test_the_new_parcel_back_ships_like_the_first_and_the_member_is_texted_again(refused, logistics, now):
+    failed_back(refused, actor=logistics, now=now)
+    returns.send_back_again(return_request=refused, actor=logistics, now=now + timedelta(days=2), reason="会员已更正地址")
+    parcel = Shipment.objects.get(send_back_for=refused, state="created")
+    movements_before = StockMovement.objects.count()
+
+    picked_and_shipped(shipment=parcel, actor=logistics, now=now + timedelta(days=2), carrier="顺丰", tracking_number="SF-BACK-2")
+
+    texts = list(Notification.objects.filter(kind="return_sent_back").order_by("pk").values_list("body", flat=True))
+    assert len(texts) == 2 and "SF-BACK-2" in texts[1]
+    assert StockMovement.objects.count() == movements_before
+
+
+def test_sending_back_again_needs_a_reason_and_a_failed_parcel(refused, logistics, now):
+    with pytest.raises(returns.InvalidTransition):
+        returns.send_back_again(return_request=refused, actor=logistics, now=now, reason="再寄一次")
+    failed_back(refused, actor=logistics, now=now)
+    with pytest.raises(returns.ValidationFailed) as missing:
+        returns.send_back_again(return_request=refused, actor=logistics, now=now, reason="  ")
+
+    assert missing.value.field == "reason"
+    assert parcels_back(refused) == [("failed", "SF-BACK")]
+
+
+def test_only_whoever_shipped_it_sends_it_again(refused, logistics, operator, supplier_staff, now):
+    failed_back(refused, actor=logistics, now=now)
+
+    for other in (operator, supplier_staff):
+        with pytest.raises(returns.PermissionDenied):
+            returns.send_back_again(return_request=refused, actor=other, now=now, reason="再寄一次")
+    assert parcels_back(refused) == [("failed", "SF-BACK")]
+
+
+def test_the_supplier_sends_a_dropship_return_back_again(dropship_order, operator, supplier_staff, logistics, now):
+    return_request = received(dropship_order, operator=operator, handler=supplier_staff, now=now)
+    returns.inspect_return(return_request=return_request, actor=operator, now=now, outcome="used", reason="照片显示已使用")
+    parcel = shipments.ship_shipment(shipment=send_back(return_request), actor=supplier_staff, now=now, carrier="中通", tracking_number="ZT-BACK")
+    shipments.fail_shipment(shipment=parcel, actor=supplier_staff, now=now + timedelta(days=1), reason="拒收")
+
+    with pytest.raises(returns.PermissionDenied):
+        returns.send_back_again(return_request=return_request, actor=logistics, now=now, reason="再寄一次")
+    returns.send_back_again(return_request=return_request, actor=supplier_staff, now=now + timedelta(days=2), reason="会员同意签收")
+
+    new = Shipment.objects.filter(send_back_for=return_request).order_by("pk").last()
+    assert (new.kind, new.state, new.supplier_id) == ("dropship", "created", dropship_order.supplier_id)
+
+
+def test_the_api_sends_back_again(api, refused, delivered_order, logistics, operator, now):
+    failed_back(refused, actor=logistics, now=now)
+    url = f"/api/v1/returns/{refused.pk}/send-back-again/"
+
+    forbidden = api(operator).post(url, {"reason": "再寄一次"}, format="json")
+    by_member = api(delivered_order.member.user).post(url, {"reason": "再寄一次"}, format="json")
+    no_reason = api(logistics).post(url, {}, format="json")
+    sent = api(logistics).post(url, {"reason": "会员已更正地址"}, format="json")
+    again = api(logistics).post(url, {"reason": "会员已更正地址"}, format="json")
+
+    assert (forbidden.status_code, by_member.status_code, no_reason.status_code) == (403, 403, 400)
+    assert sent.status_code == 200
+    assert [parcel["state"] for parcel in sent.json()["sent_back"]] == ["created", "failed"]  # newest first
+    assert again.status_code == 409
+    history = api(logistics).get(f"/api/v1/returns/{refused.pk}/history/").json()
+    assert [step["reason"] for step in history if step["transition"] == "send_back_again"] == ["会员已更正地址"]
+
+
+def test_another_supplier_does_not_find_the_return(api, refused, logistics, other_supplier_admin, now):
+    failed_back(refused, actor=logistics, now=now)
+
+    response = api(other_supplier_admin).post(f"/api/v1/returns/{refused.pk}/send-back-again/", {"reason": "x"}, format="json")
+
+    assert response.status_code == 404
+
+
+def test_the_return_page_offers_sending_back_again_with_a_reason(refused, delivered_order, logistics, now):
+    client = logged_in(logistics)
+    before = client.get(f"/logistics/returns/{refused.pk}/").content.decode()
+    failed_back(refused, actor=logistics, now=now)
+    page = client.get(f"/logistics/returns/{refused.pk}/").content.decode()
+    as_member = logged_in(delivered_order.member.user).get(f"/logistics/returns/{refused.pk}/").content.decode()
+
+    refused_form = client.post(f"/logistics/returns/{refused.pk}/send_back_again/", {"reason": ""})
+    client.post(f"/logistics/returns/{refused.pk}/send_back_again/", {"reason": "会员已更正地址"})
+
+    assert 'data-action="send_back_again"' not in before
+    assert 'data-action="send_back_again"' in page and 'data-testid="send-back-failed"' in page
+    assert 'data-action="send_back_again"' not in as_member
+    assert refused_form.status_code == 400 and parcels_back(refused) == [("failed", "SF-BACK"), ("created", "")]
+    after = client.get(f"/logistics/returns/{refused.pk}/").content.decode()
+    assert 'data-action="send_back_again"' not in after and "会员已更正地址" in after

@@ -549,6 +549,23 @@ def test_over_the_api_a_member_complains_about_a_gift_in_the_catalog(api, member
     assert (response.json()["gift"], response.json()["supplier"]) == (gift.pk, gift.supplier_id)
 
 
+def test_a_member_may_name_a_supplier_that_cooperates_or_has_cooperated(member, now):
+    named = {state: SupplierFactory(state=state) for state in Supplier.State.values}
+
+    choices = set(complaints.complainable_suppliers(member.user))
+
+    assert choices == {named[state] for state in ("active", "suspended", "terminated")}
+    complaint = complaints.open_complaint(actor=member.user, now=now, supplier=named["terminated"], title="售后无人", description="…")
+    assert (complaint.channel, complaint.member, complaint.supplier) == ("member", member, named["terminated"])
+
+
+def test_over_the_api_a_member_complains_about_a_supplier(api, member, supplier):
+    response = api(member.user).post("/api/v1/complaints/", {"title": "客服态度差", "description": "…", "supplier": supplier.pk}, format="json")
+
+    assert response.status_code == 201
+    assert (response.json()["supplier"], response.json()["order"]) == (supplier.pk, None)
+
+
 def test_over_the_api_a_member_cannot_name_a_gift_outside_its_catalog_and_orders(api, member, supplier):
     other_program = GiftFactory(supplier=supplier, state=Gift.State.ONLINE)
     other_program.prices.filter(program__code="gotone").delete()

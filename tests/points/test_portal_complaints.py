@@ -1,5 +1,6 @@
 """Portal pages of complaints and suggestions: members complain and follow the answer, operators triage the queue and
 record callers' complaints, the responsible party answers, suppliers send suggestions; nobody sees another's."""
+import re
 from datetime import timedelta
 
 import pytest
@@ -9,7 +10,8 @@ from django.utils import timezone
 from core.models import Notification
 from points.models import Complaint
 from points.services import complaints, orders
-from tests.factories import ADDRESS
+from suppliers.models import Supplier
+from tests.factories import ADDRESS, SupplierFactory
 from tests.points import test_complaints as shared
 from tests.portal import logged_in
 
@@ -176,3 +178,63 @@ def test_an_empty_answer_is_refused_with_a_message_naming_the_field(triaged, sup
 
     triaged.refresh_from_db()
     assert "答复内容：" in page and triaged.state == State.TRIAGED
+
+
+# --- naming a supplier -----------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def cooperating_order(rich_member, listed_gift):
+    """The member's order of a gift whose supplier cooperates (a supplier the public may name)."""
+    Supplier.objects.filter(pk=listed_gift.supplier_id).update(state=Supplier.State.ACTIVE)
+    return orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=1, now=timezone.now(), **ADDRESS)
+
+
+def _selected_supplier(page: str) -> list[str]:
+    form = page[page.index('name="supplier"'):]
+    form = form[: form.index("</select>")]
+    return re.findall(r'<option value="(\d+)" selected', form)
+
+
+def test_the_complaint_form_opened_from_an_order_names_its_supplier(cooperating_order, rich_member):
+    applicant = SupplierFactory(name="申请中礼品商")  # not cooperating yet: not for the public to name
+
+    page = logged_in(rich_member.user).get(reverse("member-complaint-new"), {"order": cooperating_order.pk}).content.decode()
+    blank = logged_in(rich_member.user).get(reverse("member-complaint-new")).content.decode()
+
+    assert _selected_supplier(page) == [str(cooperating_order.supplier_id)]
+    assert _selected_supplier(blank) == []
+    assert cooperating_order.supplier.name in blank and applicant.name not in blank
+
+
+def test_a_member_complains_about_a_supplier_alone(rich_member):
+    supplier = SupplierFactory(state=Supplier.State.ACTIVE)
+
+    response = logged_in(rich_member.user).post(
+        reverse("member-complaint-new"), {"supplier": supplier.pk, "title": "客服态度差", "description": "电话里态度恶劣", "token": "s1"}
+    )
+
+    complaint = Complaint.objects.get()
+    assert response.status_code == 302
+    assert (complaint.supplier, complaint.order, complaint.channel) == (supplier, None, "member")
+
+
+def test_a_supplier_other_than_the_orders_is_refused_next_to_the_field(cooperating_order, rich_member):
+    other = SupplierFactory(state=Supplier.State.ACTIVE)
+    body = {"order": cooperating_order.pk, "supplier": other.pk, "title": "未发货", "description": "下单三天未发货", "token": "s2"}
+
+    response = logged_in(rich_member.user).post(reverse("member-complaint-new"), body)
+
+    page = response.content.decode()
+    assert response.status_code == 200 and 'data-field="supplier"' in page and "未发货" in page
+    assert not Complaint.objects.exists()
+
+
+def test_a_supplier_not_yet_cooperating_cannot_be_chosen(rich_member):
+    applicant = SupplierFactory()
+
+    response = logged_in(rich_member.user).post(
+        reverse("member-complaint-new"), {"supplier": applicant.pk, "title": "x", "description": "y", "token": "s3"}
+    )
+
+    assert response.status_code == 200 and 'data-field="supplier"' in response.content.decode()
+    assert not Complaint.objects.exists()

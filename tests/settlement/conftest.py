@@ -2,7 +2,7 @@
 services, and the building blocks other settlement tests use (delivered orders at a given recorded time)."""
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -15,9 +15,10 @@ from points.services import ledger, orders
 from settlement.models import Statement
 from settlement.services import adjustments, generation, statements
 from suppliers.models import BankAccount, Gift, Location, Supplier
-from suppliers.services import catalog, inventory
+from suppliers.services import catalog, inventory, onboarding
 from tests.factories import (
     SHANGHAI, GiftFactory, LicensedSupplierFactory, MemberFactory, SupplierFactory, SupplierUserFactory, UserFactory, contracted,
+    ready_to_activate,
 )
 from tests.golden import golden_file
 from tests.helpers import picked_and_shipped
@@ -273,6 +274,7 @@ def paying_account(supplier: Supplier) -> BankAccount:
 
 OCTOBER = date(2026, 10, 1)
 GENERATED_AT = datetime(2026, 11, 1, 2, 0, tzinfo=SHANGHAI)
+LATER = GENERATED_AT + timedelta(days=1)
 
 
 @pytest.fixture
@@ -288,3 +290,25 @@ def draft(supplier, finance):
 @pytest.fixture
 def issued(draft, finance):
     return statements.issue_statement(statement=draft, actor=finance, now=GENERATED_AT.replace(hour=10))
+
+
+@pytest.fixture
+def negative(supplier, finance, finance_checker):
+    """The supplier's October statement: a 50.00 delivery and an 80.00 penalty, issued."""
+    booked_order(supplier, "50.00", recorded_at=datetime(2026, 10, 3, tzinfo=SHANGHAI))
+    penalty = adjustments.propose_adjustment(supplier=supplier, kind="penalty", amount="-80.00", reason="延迟发货", actor=finance,
+                                             now=datetime(2026, 10, 20, tzinfo=SHANGHAI))
+    adjustments.approve_adjustment(adjustment=penalty, actor=finance_checker, now=datetime(2026, 10, 21, tzinfo=SHANGHAI))
+    generation.generate_now(month=OCTOBER, actor=finance, now=GENERATED_AT)
+    statement = Statement.objects.get(month=OCTOBER)
+    return statements.issue_statement(statement=statement, actor=finance, now=GENERATED_AT)
+
+
+@pytest.fixture
+def receivable(negative, supplier_admin, operator):
+    """The October statement of a supplier terminated before confirming it: closed as a receivable of 30.00."""
+    supplier = ready_to_activate(negative.supplier)
+    onboarding.start_supplier_review(supplier=supplier, actor=operator, now=LATER)
+    onboarding.approve_supplier(supplier=supplier, actor=operator, now=LATER)
+    onboarding.terminate_supplier(supplier=supplier, actor=operator, now=LATER, reason="合同到期不再续约")
+    return statements.confirm_statement(statement=negative, actor=supplier_admin, now=LATER)

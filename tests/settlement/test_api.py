@@ -10,7 +10,6 @@ from settlement.models import (
     Adjustment, GenerationRun, Kpi, KpiSetting, PenaltyRule, Reconciliation, Section, SourceKind, Statement, StatementLine,
 )
 from settlement.services import adjustments, generation, reconciliation, statements
-from tests.settlement.test_statements import negative, receivable  # noqa: F401  (fixtures: a terminated supplier's receivable)
 from suppliers.models import BankAccount
 from tests.factories import FIXED_NOW, SHANGHAI, SupplierUserFactory
 from tests.helpers import assert_list_queries_constant, fresh_key

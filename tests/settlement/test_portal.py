@@ -13,7 +13,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from settlement.models import Adjustment, GenerationRun, Reconciliation, Statement
 from settlement.services import adjustments, generation, statements
-from tests.settlement.test_statements import negative, receivable  # noqa: F401  (fixtures: a terminated supplier's receivable)
 from suppliers.models import BankAccount
 from tests.factories import FIXED_NOW, SHANGHAI, SupplierFactory
 from tests.portal import field_errors, logged_in, nav

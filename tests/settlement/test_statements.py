@@ -16,10 +16,9 @@ from settlement.models import Adjustment, GenerationRun, Section, Statement, Sta
 from settlement.services import adjustments, generation, statements
 from suppliers.services import onboarding
 from tests.factories import SHANGHAI, SupplierFactory, SupplierUserFactory, ready_to_activate
-from tests.settlement.conftest import GENERATED_AT, OCTOBER, booked_order, paying_account
+from tests.settlement.conftest import GENERATED_AT, LATER, OCTOBER, booked_order, paying_account
 
 pytestmark = pytest.mark.django_db
-LATER = GENERATED_AT + timedelta(days=1)
 NOVEMBER, DECEMBER = generation.next_month(OCTOBER), generation.next_month(generation.next_month(OCTOBER))
 DECEMBER_2ND = datetime(2026, 12, 2, 10, tzinfo=SHANGHAI)
 
@@ -425,18 +424,6 @@ def test_an_illegal_statement_transition_is_refused_and_changes_nothing(draft, f
 
 # --- nothing payable: close, carry forward, receivable ----------------------------------------------------------
 
-@pytest.fixture
-def negative(supplier, finance, finance_checker):
-    """The supplier's October statement: a 50.00 delivery and an 80.00 penalty, issued."""
-    booked_order(supplier, "50.00", recorded_at=datetime(2026, 10, 3, tzinfo=SHANGHAI))
-    penalty = adjustments.propose_adjustment(supplier=supplier, kind="penalty", amount="-80.00", reason="延迟发货", actor=finance,
-                                             now=datetime(2026, 10, 20, tzinfo=SHANGHAI))
-    adjustments.approve_adjustment(adjustment=penalty, actor=finance_checker, now=datetime(2026, 10, 21, tzinfo=SHANGHAI))
-    generation.generate_now(month=OCTOBER, actor=finance, now=GENERATED_AT)
-    statement = Statement.objects.get(month=OCTOBER)
-    return statements.issue_statement(statement=statement, actor=finance, now=GENERATED_AT)
-
-
 def test_confirming_nothing_payable_closes_and_the_negative_payable_opens_the_next_statement(negative, supplier_admin, finance):
     statements.confirm_statement(statement=negative, actor=supplier_admin, now=LATER)
     booked_order(negative.supplier, "100.00", recorded_at=datetime(2026, 11, 5, tzinfo=SHANGHAI))
@@ -619,16 +606,6 @@ def test_after_termination_a_negative_payable_becomes_a_receivable(negative, sup
     negative.refresh_from_db()
     assert (negative.state, negative.receivable) == ("closed", True)
     assert not StatementLine.objects.filter(section=Section.CARRIED_FORWARD).exists()
-
-
-@pytest.fixture
-def receivable(negative, supplier_admin, operator):
-    """The October statement of a supplier terminated before confirming it: closed as a receivable of 30.00."""
-    supplier = ready_to_activate(negative.supplier)
-    onboarding.start_supplier_review(supplier=supplier, actor=operator, now=LATER)
-    onboarding.approve_supplier(supplier=supplier, actor=operator, now=LATER)
-    onboarding.terminate_supplier(supplier=supplier, actor=operator, now=LATER, reason="合同到期不再续约")
-    return statements.confirm_statement(statement=negative, actor=supplier_admin, now=LATER)
 
 
 def test_finance_lists_the_receivables_and_records_their_collection(receivable, finance, finance_checker):
