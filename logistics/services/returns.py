@@ -29,7 +29,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import translation
 from django.utils.translation import gettext, gettext_lazy, gettext_noop
@@ -104,13 +104,18 @@ NEXT_STEP = {State.REQUESTED: "approve", State.APPROVED: "receive", State.RECEIV
 
 @waiting_for({Role.OPERATOR, Role.LOGISTICS, *SUPPLIER_ROLES})
 def returns_waiting(user) -> int:
-    """Returns the user's role takes the next step of (WHO), among those it may see."""
+    """Returns the user's role takes the next step of (WHO), among those it may see, and refused returns whose parcel
+    back to the member failed, for whoever sends it again (`may_send_back_again`)."""
     waiting = Q(pk__in=[])
     for state, step in NEXT_STEP.items():
         for fulfilment, roles in WHO[step].items():
             if user.role in roles:
                 waiting |= Q(state=state, order__fulfilment=fulfilment)
-    return ReturnRequest.objects.visible_to(user).filter(waiting).count()
+    last_parcel_back = Shipment.objects.filter(send_back_for=OuterRef("pk")).order_by("-created_at", "-pk").values("state")[:1]
+    for fulfilment, roles in WHO["send_back_again"].items():
+        if user.role in roles:
+            waiting |= Q(state=State.REFUSED, order__fulfilment=fulfilment, last_parcel_back=Shipment.State.FAILED)
+    return ReturnRequest.objects.visible_to(user).annotate(last_parcel_back=Subquery(last_parcel_back)).filter(waiting).count()
 
 
 def roles_for(step: str) -> frozenset[str]:

@@ -151,6 +151,17 @@ def test_only_a_failed_parcel_back_may_be_sent_again(refused, logistics, now):
     assert returns.may_send_back_again(refused) is True
 
 
+def test_a_failed_parcel_back_waits_for_logistics_until_it_is_sent_again(refused, logistics, operator, now):
+    before = returns.returns_waiting(logistics)
+    failed_back(refused, actor=logistics, now=now)
+    waiting = returns.returns_waiting(logistics)
+
+    returns.send_back_again(return_request=refused, actor=logistics, now=now + timedelta(days=2), reason="会员已更正地址")
+
+    assert (before, waiting, returns.returns_waiting(logistics)) == (0, 1, 0)
+    assert returns.returns_waiting(operator) == 0
+
+
 def test_logistics_sends_a_warehouse_return_back_again_and_the_history_says_who_and_why(refused, logistics, now):
     failed_back(refused, actor=logistics, now=now)
     later = now + timedelta(days=2)
