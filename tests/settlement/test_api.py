@@ -216,6 +216,17 @@ def test_the_statement_list_runs_a_constant_number_of_queries(api, finance, now)
     assert_list_queries_constant(api(finance), "/api/v1/statements/", make_rows)
 
 
+def test_the_adjustment_list_runs_a_constant_number_of_queries(api, supplier, finance, finance_checker, now):
+    """Each row names its maker, its checker and the statement that booked it, without a query per row."""
+    def make_rows(n: int) -> None:
+        for _ in range(n):
+            made = adjustments.propose_adjustment(supplier=supplier, kind="compensation", amount="10.00", reason="补偿",
+                                                  actor=finance, now=now)
+            adjustments.approve_adjustment(adjustment=made, actor=finance_checker, now=now)
+
+    assert_list_queries_constant(api(finance), "/api/v1/adjustments/", make_rows)
+
+
 # --- statements: the workflow --------------------------------------------------------------------------------------
 
 def test_finance_issues_a_draft_and_the_history_says_who_and_when(api, draft, finance, supplier_admin):
