@@ -429,6 +429,18 @@ def upload(api, user, statement, content: bytes, name: str = "ours.csv"):
                           format="multipart")
 
 
+def test_the_reconciliation_list_runs_a_constant_number_of_queries(api, issued, supplier_admin, finance):
+    """Every upload of the same version is listed, the earlier ones superseded, without a query per row."""
+    content = CSV_HEADER + b"RO-1,SKU-1,delivery,1,180.00\n"
+
+    def make_rows(n: int) -> None:
+        for _ in range(n):
+            assert upload(api, supplier_admin, issued, content).status_code == 201
+
+    assert_list_queries_constant(api(finance), "/api/v1/reconciliations/", make_rows)
+    assert [row["superseded"] for row in api(finance).get("/api/v1/reconciliations/?page_size=50").json()["results"]].count(False) == 1
+
+
 def test_the_supplier_admin_uploads_its_statement_and_sees_the_categories(api, issued, supplier_admin):
     content = CSV_HEADER + b"RO-1,SKU-1,delivery,1,180.00\nRO-9,SKU-9,delivery,1,10.00\n"
 
