@@ -543,6 +543,8 @@ def run_wrk(scenario: Scenario, host: str, env: dict[str, str], args, workdir: P
         tool.send_signal(signal.SIGINT)
         tool.wait(30)
     time.sleep(0.1)  # the last client's file is complete once it exists and wrk has gone
+    if args.records:
+        shutil.copytree(workdir, Path(args.records) / f"{scenario.contention}-{uuid.uuid4().hex[:6]}")
     return [record for path in outputs if path.exists() for record in json.loads(path.read_text())]
 
 
@@ -667,8 +669,9 @@ def main() -> int:
     parser.add_argument("--http-workers", type=int, default=2 * cpus + 1, help=f"gunicorn workers (default {2 * cpus + 1})")
     parser.add_argument("--load-tool", choices=["wrk", "locust"], default="wrk" if shutil.which("wrk") else "locust",
                         help="HTTP load tool (default wrk when installed: a C client spends less of the shared CPUs than locust)")
-    parser.add_argument("--worker-class", default="gthread",
-                        help="gunicorn worker class (default gthread, as config/gunicorn.conf.py: the clients' connections are kept alive)")
+    parser.add_argument("--worker-class", default="config.workers.BalancedThreadWorker",
+                        help="gunicorn worker class (default: config/gunicorn.conf.py's, gthread taking connections only while a thread is free;"
+                             " gthread for gunicorn's own)")
     parser.add_argument("--http-threads", type=int, default=1, help="threads per gunicorn worker (gthread)")
     parser.add_argument("--worker-connections", type=int, default=0, help="gunicorn's worker_connections (default: its own)")
     parser.add_argument("--paced-share", type=float, default=TARGETS["http"],
@@ -680,6 +683,7 @@ def main() -> int:
     parser.add_argument("--broker-url", default="redis://127.0.0.1:6379/13", help="Celery broker of --sms celery (no worker consumes it)")
     parser.add_argument("--db-name", default="bench_redemption")
     parser.add_argument("--keep-db", action="store_true", help="leave the scratch database for inspection")
+    parser.add_argument("--records", help="copy each wrk scenario's per-request records (client-N.json: start, end, status, code) into this folder")
     parser.add_argument("--profile", action="store_true", help="cProfile worker 0 of the service scenarios and print the top functions")
     parser.add_argument("--only", choices=["sql", "service", "http"], action="append", help="run only these layers (sql always runs)")
     args = parser.parse_args()
@@ -709,7 +713,7 @@ def main() -> int:
             print(f"up to {args.orders} orders per scenario, at most {args.time_limit:.0f} s each (one gift: stock sized to the layer's rate, "
                   f"+{args.extra} attempts past it), sql/service processes "
                   f"{args.processes}, HTTP clients {args.clients} ({args.load_tool}), gunicorn {args.http_workers} {args.worker_class} workers"
-                  f"{f' x {args.http_threads} threads' if args.worker_class == 'gthread' else ''}, spread over {args.gifts} gifts, "
+                  f"{f' x {args.http_threads} threads' if args.worker_class != 'sync' else ''}, spread over {args.gifts} gifts, "
                   f"SMS {'by the outbox relay' if args.sms == 'relay' else 'tasks to ' + args.broker_url}; setup {setup_seconds:.0f} s")
             layers = {"sql", *(args.only or ["service", "http"])}
             results, free_members = [], iter(world.members)

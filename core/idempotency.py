@@ -5,10 +5,12 @@ with another body is 422; the same key while the first request still runs is 409
 is 400. Keys are scoped per user and endpoint and purged after IDEMPOTENCY_KEY_TTL_HOURS.
 
 The key is claimed inside the request's own transaction, so its outcome is stored with the effect it
-describes (both or neither) and costs no transaction of its own: on PostgreSQL a transaction-scoped
-advisory lock on the key, tried without waiting, tells a request that another one with this key runs
-(its outcome is then read by a statement of its own, which sees what a request that held the lock
-committed); on SQLite writing transactions run one at a time, so none can.
+describes (both or neither) and costs no transaction of its own: on PostgreSQL one statement tries a
+transaction-scoped advisory lock on the key without waiting (another request with this key runs while it is
+held) and reads the key's stored outcome; on SQLite writing transactions run one at a time, so none can. That
+statement's snapshot may predate the commit of a request that held the lock a moment before: this request
+then does the work again, but cannot store a second outcome for the key (unique), so its transaction rolls
+back and it answers with the first one.
 """
 import hashlib
 import json
@@ -28,6 +30,7 @@ from core.models import IdempotencyRecord
 
 HEADER = "Idempotency-Key"
 _STORED = ("request_hash", "response_status", "response_body")
+_KEY = f"r.user_id = %s AND r.endpoint = %s AND r.{connection.ops.quote_name('key')} = %s"
 
 
 def idempotent(view_method):
@@ -42,21 +45,20 @@ def idempotent(view_method):
         body_hash = hashlib.sha256(json.dumps(request.data, sort_keys=True, cls=JSONEncoder).encode()).hexdigest()
         try:
             with transaction.atomic():
-                _lock(user_id=request.user.pk, endpoint=endpoint, key=key)
-                stored = _replay(user_id=request.user.pk, endpoint=endpoint, key=key, body_hash=body_hash)
+                stored = _claim(user_id=request.user.pk, endpoint=endpoint, key=key)
                 if stored is not None:
-                    return stored
+                    return _replay(stored, body_hash)
                 response = view_method(self, request, *args, **kwargs)
                 if response.status_code < 500:
                     sql.insert([IdempotencyRecord(
                         user_id=request.user.pk, endpoint=endpoint, key=key, request_hash=body_hash, response_status=response.status_code,
                         response_body=json.loads(json.dumps(response.data, cls=JSONEncoder)), created_at=timezone.now(),
                     )])
-        except IntegrityError:  # a request with this key committed its outcome first (no lock on SQLite): answer with it
-            stored = _replay(user_id=request.user.pk, endpoint=endpoint, key=key, body_hash=body_hash)
+        except IntegrityError:  # a request with this key committed its outcome first: answer with it
+            stored = _stored(user_id=request.user.pk, endpoint=endpoint, key=key)
             if stored is None:
                 raise
-            return stored
+            return _replay(stored, body_hash)
         return response
 
     return extend_schema(parameters=[OpenApiParameter(
@@ -65,29 +67,31 @@ def idempotent(view_method):
     )])(wrapper)
 
 
-def _lock(*, user_id: int, endpoint: str, key: str) -> None:
-    """Hold the key until this transaction ends. :raises IdempotencyKeyInUse: while another request holds it"""
+def _claim(*, user_id: int, endpoint: str, key: str) -> IdempotencyRecord | None:
+    """Hold the key until this transaction ends and read its stored outcome (None before the first one), in one
+    statement. :raises IdempotencyKeyInUse: while another request holds the key"""
     if connection.vendor != "postgresql":
-        return
+        return _stored(user_id=user_id, endpoint=endpoint, key=key)
     digest = hashlib.blake2b(f"{user_id}\0{endpoint}\0{key}".encode(), digest_size=8).digest()
-    (locked,), = sql.fetch("SELECT pg_try_advisory_xact_lock(%s)", [int.from_bytes(digest, "big", signed=True)])
+    (locked, *stored), = sql.fetch(
+        f"SELECT pg_try_advisory_xact_lock(%s), {sql.columns(IdempotencyRecord, _STORED, 'r')} FROM (SELECT 1) one"
+        f" LEFT JOIN {sql.table(IdempotencyRecord)} r ON {_KEY}",
+        [int.from_bytes(digest, "big", signed=True), user_id, endpoint, key],
+    )
     if not locked:
         raise IdempotencyKeyInUse(field=HEADER)
+    return None if stored[0] is None else sql.load(IdempotencyRecord, _STORED, stored)
 
 
-def _replay(*, user_id: int, endpoint: str, key: str, body_hash: str) -> Response | None:
-    """The stored outcome of an earlier request with this key, or None.
+def _stored(*, user_id: int, endpoint: str, key: str) -> IdempotencyRecord | None:
+    """The stored outcome of the key, read by a statement of its own."""
+    rows = sql.fetch(f"SELECT {sql.columns(IdempotencyRecord, _STORED, 'r')} FROM {sql.table(IdempotencyRecord)} r WHERE {_KEY}",
+                     [user_id, endpoint, key])
+    return sql.load(IdempotencyRecord, _STORED, rows[0]) if rows else None
 
-    :raises IdempotencyKeyReused: for an earlier request with another body
-    """
-    rows = sql.fetch(
-        f"SELECT {sql.columns(IdempotencyRecord, _STORED, 'r')} FROM {sql.table(IdempotencyRecord)} r"
-        f" WHERE r.user_id = %s AND r.endpoint = %s AND r.{connection.ops.quote_name('key')} = %s",
-        [user_id, endpoint, key],
-    )
-    if not rows:
-        return None
-    record = sql.load(IdempotencyRecord, _STORED, rows[0])
+
+def _replay(record: IdempotencyRecord, body_hash: str) -> Response:
+    """The stored outcome of an earlier request with this key. :raises IdempotencyKeyReused: for another body"""
     if record.request_hash != body_hash:
         raise IdempotencyKeyReused(field=HEADER)
     response = Response(record.response_body, status=record.response_status)
@@ -104,10 +108,9 @@ def once_per_token(*, user, form: str, token: str, action: Callable[[], Model]) 
         raise IdempotencyKeyMissing(field="token")
     endpoint = f"portal {form}"
     with transaction.atomic():
-        _lock(user_id=user.pk, endpoint=endpoint, key=token)
-        done = IdempotencyRecord.objects.filter(user_id=user.pk, endpoint=endpoint, key=token).values_list("response_body", flat=True).first()
+        done = _claim(user_id=user.pk, endpoint=endpoint, key=token)
         if done is not None:
-            return done["id"], False
+            return done.response_body["id"], False
         created = action()
         IdempotencyRecord.objects.create(user_id=user.pk, endpoint=endpoint, key=token, request_hash="", response_status=201,
                                          response_body={"id": created.pk}, created_at=timezone.now())

@@ -9,18 +9,25 @@ _MEMBER = ("id", "user_id", "program_id", "tier", "name", "phone", "reminders_op
 _PROGRAM = ("id", "code", "name", "sms_confirmation_threshold", "has_tiers")
 
 
+MEMBER_COLUMNS = f"{sql.columns(Member, _MEMBER, 'm')}, {sql.columns(Program, _PROGRAM, 'p')}"
+#: the member of the user aliased `u`, and its program: LEFT JOINs (no row for other users)
+MEMBER_JOINS = f" LEFT JOIN {sql.table(Member)} m ON m.user_id = u.id LEFT JOIN {sql.table(Program)} p ON p.id = m.program_id"
+
+
+def member_from_row(values) -> Member | None:
+    """The member with its program from the values of MEMBER_COLUMNS (None for NULLs: no member)."""
+    if values[0] is None:
+        return None
+    member = sql.load(Member, _MEMBER, values[: len(_MEMBER)])
+    member.program = sql.load(Program, _PROGRAM, values[len(_MEMBER) :])
+    return member
+
+
 def member_with_program(*, user_id: int) -> Member | None:
     """The member profile of a user with its program (every member API request reads it), or None."""
-    rows = sql.fetch(
-        f"SELECT {sql.columns(Member, _MEMBER, 'm')}, {sql.columns(Program, _PROGRAM, 'p')}"
-        f" FROM {sql.table(Member)} m JOIN {sql.table(Program)} p ON p.id = m.program_id WHERE m.user_id = %s",
-        [user_id],
-    )
-    if not rows:
-        return None
-    member = sql.load(Member, _MEMBER, rows[0][: len(_MEMBER)])
-    member.program = sql.load(Program, _PROGRAM, rows[0][len(_MEMBER) :])
-    return member
+    rows = sql.fetch(f"SELECT {MEMBER_COLUMNS} FROM {sql.table(Member)} m JOIN {sql.table(Program)} p ON p.id = m.program_id"
+                     " WHERE m.user_id = %s", [user_id])
+    return member_from_row(rows[0]) if rows else None
 
 
 def search_members(*, text: str = "", program: str = "", tier: str = "") -> QuerySet[Member]:

@@ -43,10 +43,13 @@ OPERATOR = frozenset({Role.OPERATOR})
 def member_of(user) -> Member:
     """The caller's member profile with its program, in one query. :raises PermissionDenied: unless the user is a member"""
     require_role(user, MEMBER)
-    member = member_with_program(user_id=user.pk)
-    if member is None:
-        raise Member.DoesNotExist()
-    member.user = user
+    if "member" in user._state.fields_cache:  # read with the API token
+        member = user.member
+    else:
+        member = member_with_program(user_id=user.pk)
+        if member is None:
+            raise Member.DoesNotExist()
+        member.user = user
     return member
 
 

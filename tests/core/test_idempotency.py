@@ -82,13 +82,18 @@ def test_a_request_that_loses_the_race_to_store_its_key_answers_with_the_winners
     the advisory lock makes it rare): this request's insert fails, its effect is rolled back, and the stored outcome is the answer."""
     client, body = api(operator), {"supplier": supplier.pk, "title": "A"}
     winner = client.post(URL, body, HTTP_IDEMPOTENCY_KEY="k-race")
-    real_replay, lookups = idempotency._replay, []
+    real_stored, lookups = idempotency._stored, []
 
-    def lookup_that_ran_before_the_winner_committed(**lookup):
+    def claim_that_ran_before_the_winner_committed(**lookup):
         lookups.append(lookup)
-        return None if len(lookups) == 1 else real_replay(**lookup)
+        return None
 
-    monkeypatch.setattr(idempotency, "_replay", lookup_that_ran_before_the_winner_committed)
+    def lookup_after_the_failed_insert(**lookup):
+        lookups.append(lookup)
+        return real_stored(**lookup)
+
+    monkeypatch.setattr(idempotency, "_claim", claim_that_ran_before_the_winner_committed)
+    monkeypatch.setattr(idempotency, "_stored", lookup_after_the_failed_insert)
 
     loser = client.post(URL, body, HTTP_IDEMPOTENCY_KEY="k-race")
 

@@ -34,3 +34,27 @@ def test_the_token_of_a_deactivated_user_is_401(operator):
     operator.save(update_fields=["is_active"])
 
     assert signed(token.key).get("/api/v1/me/").status_code == 401
+
+
+def test_a_members_token_brings_its_profile_and_program_in_the_same_statement(rich_member, listed_gift):
+    """An order over the API reads the member once, with the token: no statement of its own reads the member again."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import ADDRESS
+
+    client = signed(Token.objects.create(user=rich_member.user).key)
+    with CaptureQueriesContext(connection) as queries:
+        placed = client.post("/api/v1/orders/", {"gift": listed_gift.pk, "quantity": 1, **ADDRESS}, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+
+    assert placed.status_code == 201 and placed.json()["state"] == "confirmed"
+    member_reads = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT") and '"points_member"' in q["sql"]]
+    assert len(member_reads) == 1 and '"authtoken_token"' in member_reads[0]
+    assert client.get("/api/v1/points/balance/").json()["balance"] == 48_500  # the profile read with the token is the caller's
+
+
+def test_a_staff_token_reads_no_member_profile_and_member_pages_refuse_it(operator):
+    client = signed(Token.objects.create(user=operator).key)
+
+    assert client.get("/api/v1/me/").json()["role"] == "operator"
+    assert client.get("/api/v1/points/balance/").status_code == 403
