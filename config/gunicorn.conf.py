@@ -1,7 +1,9 @@
 """gunicorn settings of a deployment: `gunicorn -c config/gunicorn.conf.py config.wsgi` (environment variables tune it).
 
 Workers are gthread workers: a client's kept-alive connection waits in the worker's poller, not in a thread,
-so idle clients hold no worker (sync workers would be held by each until it sends or times out).
+so idle clients hold no worker (sync workers would be held by each until it sends or times out). They take a
+new connection only while a thread is free (`config.workers.BalancedThreadWorker`), so connections spread over
+the workers instead of queueing on the one that woke first.
 The application, URLs and views included, is imported once in the master and frozen out of the garbage
 collector before the workers fork: the workers share those pages copy-on-write, and their collections walk
 only what requests allocate. A larger first-generation threshold lets a request's short-lived objects die
