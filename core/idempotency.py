@@ -17,7 +17,7 @@ import json
 from collections.abc import Callable
 from functools import wraps
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection
 from django.db.models import Model
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -27,6 +27,7 @@ from rest_framework.utils.encoders import JSONEncoder
 from core import sql
 from core.errors import IdempotencyKeyInUse, IdempotencyKeyMissing, IdempotencyKeyReused
 from core.models import IdempotencyRecord
+from core.numbers import redrawn_transaction
 
 HEADER = "Idempotency-Key"
 _STORED = ("request_hash", "response_status", "response_body")
@@ -43,23 +44,26 @@ def idempotent(view_method):
             raise IdempotencyKeyMissing(field=HEADER)
         endpoint = f"{request.method} {request.resolver_match.route}"
         body_hash = hashlib.sha256(json.dumps(request.data, sort_keys=True, cls=JSONEncoder).encode()).hexdigest()
+
+        def attempt() -> Response:
+            stored = _claim(user_id=request.user.pk, endpoint=endpoint, key=key)
+            if stored is not None:
+                return _replay(stored, body_hash)
+            response = view_method(self, request, *args, **kwargs)
+            if response.status_code < 500:
+                sql.insert([IdempotencyRecord(
+                    user_id=request.user.pk, endpoint=endpoint, key=key, request_hash=body_hash, response_status=response.status_code,
+                    response_body=json.loads(json.dumps(response.data, cls=JSONEncoder)), created_at=timezone.now(),
+                )])
+            return response
+
         try:
-            with transaction.atomic():
-                stored = _claim(user_id=request.user.pk, endpoint=endpoint, key=key)
-                if stored is not None:
-                    return _replay(stored, body_hash)
-                response = view_method(self, request, *args, **kwargs)
-                if response.status_code < 500:
-                    sql.insert([IdempotencyRecord(
-                        user_id=request.user.pk, endpoint=endpoint, key=key, request_hash=body_hash, response_status=response.status_code,
-                        response_body=json.loads(json.dumps(response.data, cls=JSONEncoder)), created_at=timezone.now(),
-                    )])
+            return redrawn_transaction(attempt)
         except IntegrityError:  # a request with this key committed its outcome first: answer with it
             stored = _stored(user_id=request.user.pk, endpoint=endpoint, key=key)
             if stored is None:
                 raise
             return _replay(stored, body_hash)
-        return response
 
     return extend_schema(parameters=[OpenApiParameter(
         HEADER, str, OpenApiParameter.HEADER, required=True,
@@ -107,11 +111,14 @@ def once_per_token(*, user, form: str, token: str, action: Callable[[], Model]) 
     if not token or len(token) > 255:
         raise IdempotencyKeyMissing(field="token")
     endpoint = f"portal {form}"
-    with transaction.atomic():
+
+    def attempt() -> tuple[int, bool]:
         done = _claim(user_id=user.pk, endpoint=endpoint, key=token)
         if done is not None:
             return done.response_body["id"], False
         created = action()
         IdempotencyRecord.objects.create(user_id=user.pk, endpoint=endpoint, key=token, request_hash="", response_status=201,
                                          response_body={"id": created.pk}, created_at=timezone.now())
-    return created.pk, True
+        return created.pk, True
+
+    return redrawn_transaction(attempt)

@@ -6,6 +6,7 @@ import pytest
 from core.models import Notification
 from points.models import LedgerEntry, PointsAccount, RedemptionOrder
 from points.services import ledger, orders
+from suppliers.models import StockRecord
 from tests.factories import ADDRESS, GiftFactory
 from tests.helpers import assert_list_queries_constant
 from tests.portal import logged_in
@@ -225,3 +226,28 @@ def test_an_unknown_ordering_is_a_400_naming_the_parameter_and_a_known_one_order
 
     assert unknown.status_code == 400 and unknown.json()["errors"][0]["attr"] == "ordering" and "placed_at" in unknown.json()["errors"][0]["detail"]
     assert known.status_code == 200 and len(known.json()["results"]) == 1
+
+
+def test_an_api_order_is_one_transaction_without_savepoints_and_a_taken_number_places_it_again(api, rich_member, listed_gift, monkeypatch):
+    """The order's number is drawn without a savepoint of its own: a taken one rolls the request's transaction back
+    and places the whole order again under another number, the idempotency record with it."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from core import numbers
+
+    drawn = iter(["RO-A", "RO-A", "RO-B"])
+    monkeypatch.setattr(numbers, "new_number", lambda prefix, at: next(drawn))
+    client = api(rich_member.user)
+    assert client.post("/api/v1/orders/", order_body(listed_gift), format="json", HTTP_IDEMPOTENCY_KEY="k-1").status_code == 201
+
+    with CaptureQueriesContext(connection) as queries:
+        second = client.post("/api/v1/orders/", order_body(listed_gift), format="json", HTTP_IDEMPOTENCY_KEY="k-2")
+
+    assert second.status_code == 201 and second.json()["number"] == "RO-B"
+    savepoints = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SAVEPOINT")]
+    assert len(savepoints) == 2  # one per run of the request's transaction (inside the test's own), none for the number
+    assert ledger.account_of(rich_member).balance == 47_000  # two orders drawn, the rolled-back try none
+    assert RedemptionOrder.objects.count() == 2 and StockRecord.objects.get(gift=listed_gift).reserved == 2
+    replay = client.post("/api/v1/orders/", order_body(listed_gift), format="json", HTTP_IDEMPOTENCY_KEY="k-2")
+    assert replay.json()["number"] == "RO-B" and replay["Idempotent-Replayed"] == "true"
