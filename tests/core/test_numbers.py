@@ -8,6 +8,12 @@ from logistics.models import HandoffBatch
 pytestmark = pytest.mark.django_db
 
 
+def draws(monkeypatch, drawn: list[str]) -> None:
+    """Numbers are drawn in this order from now on."""
+    taken = iter(drawn)
+    monkeypatch.setattr(numbers, "new_number", lambda prefix, at: next(taken))
+
+
 def test_a_number_has_its_prefix_the_shanghai_date_and_twelve_digits(now):
     number = numbers.new_number("HB", now)
 
@@ -15,8 +21,7 @@ def test_a_number_has_its_prefix_the_shanghai_date_and_twelve_digits(now):
 
 
 def test_a_colliding_number_is_drawn_again(monkeypatch, now):
-    drawn = iter(["HB-A", "HB-A", "HB-B"])
-    monkeypatch.setattr(numbers, "new_number", lambda prefix, at: next(drawn))
+    draws(monkeypatch, ["HB-A", "HB-A", "HB-B"])
 
     first = numbers.create_numbered(HandoffBatch, prefix="HB", now=now, key="k1", created_at=now)
     second = numbers.create_numbered(HandoffBatch, prefix="HB", now=now, key="k2", created_at=now)
@@ -25,8 +30,7 @@ def test_a_colliding_number_is_drawn_again(monkeypatch, now):
 
 
 def test_another_integrity_error_is_not_hidden(monkeypatch, now):
-    drawn = iter(["HB-A", "HB-B"])
-    monkeypatch.setattr(numbers, "new_number", lambda prefix, at: next(drawn))
+    draws(monkeypatch, ["HB-A", "HB-B"])
     numbers.create_numbered(HandoffBatch, prefix="HB", now=now, key="same", created_at=now)
 
     with pytest.raises(IntegrityError):
@@ -37,8 +41,7 @@ def test_in_a_redrawn_transaction_a_taken_number_runs_the_whole_work_again_witho
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    drawn = iter(["HB-A", "HB-A", "HB-B"])
-    monkeypatch.setattr(numbers, "new_number", lambda prefix, at: next(drawn))
+    draws(monkeypatch, ["HB-A", "HB-A", "HB-B"])
     numbers.create_numbered(HandoffBatch, prefix="HB", now=now, key="k1", created_at=now)
     runs = []
 
@@ -56,8 +59,7 @@ def test_in_a_redrawn_transaction_a_taken_number_runs_the_whole_work_again_witho
 
 
 def test_in_a_redrawn_transaction_another_integrity_error_is_raised_at_once(monkeypatch, now):
-    drawn = iter(["HB-A", "HB-B", "HB-C"])
-    monkeypatch.setattr(numbers, "new_number", lambda prefix, at: next(drawn))
+    draws(monkeypatch, ["HB-A", "HB-B", "HB-C"])
     numbers.create_numbered(HandoffBatch, prefix="HB", now=now, key="same", created_at=now)
     runs = []
 
