@@ -259,6 +259,7 @@ def test_the_return_page_offers_sending_back_again_with_a_reason(refused, delive
 
     assert 'data-action="send_back_again"' not in before
     assert 'data-action="send_back_again"' in page and 'data-testid="send-back-failed"' in page
+    assert "失败原因：地址错误，无人签收" in page and "失败原因：地址错误，无人签收" in as_member  # why the parcel came back
     assert 'data-action="send_back_again"' not in as_member
     assert refused_form.status_code == 400 and parcels_back(refused) == [("failed", "SF-BACK"), ("created", "")]
     after = client.get(f"/logistics/returns/{refused.pk}/").content.decode()
