@@ -12,4 +12,4 @@ class CoreConfig(AppConfig):
         from core.roles import Role
 
         register_nav(_("管理后台"), "admin:index", roles={Role.OPERATOR}, order=200)
-        register_nav(_("API 文档"), "api-docs", roles=set(Role.values), order=210)
+        register_nav(_("API 文档"), "api-docs", roles=set(Role.values) - {Role.MEMBER}, order=210)  # members use the pages

@@ -42,7 +42,7 @@ def test_the_login_page_is_chinese_by_default_and_english_on_request():
         ("operator", ["礼品商管理", "管理后台"], ["站内通知"]),
         ("supplier_admin", ["站内通知"], ["礼品商管理", "管理后台"]),
         ("finance", ["礼品商管理"], ["管理后台", "站内通知"]),
-        ("member", ["API 文档"], ["礼品商管理", "站内通知"]),
+        ("member", ["我的积分"], ["礼品商管理", "站内通知", "API 文档"]),
     ],
 )
 def test_each_role_sees_its_own_navigation(request, role_fixture, visible, hidden):
