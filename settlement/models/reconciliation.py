@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from core.tenancy import ScopedManager, Visibility
 
 from .adjustments import Adjustment
-from .statements import MONEY
+from .statements import MONEY, ZERO
 
 
 class Category(models.TextChoices):
@@ -113,6 +113,11 @@ class ReconciliationLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_number} {self.sku} {self.get_category_display()}"
+
+    @property
+    def difference(self):
+        """Theirs − ours, a missing figure counting as zero: what accepting the supplier's figure adjusts."""
+        return (self.amount or ZERO) - (self.our_amount or ZERO)
 
     @property
     def discrepancy(self) -> bool:

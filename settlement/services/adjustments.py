@@ -19,6 +19,7 @@ from core.numbers import create_numbered
 from core.roles import SUPPLIER_ROLES, Role, waiting_for
 from settlement.models import Adjustment, ReconciliationLine, Resolution, Section, SourceKind, Statement, StatementLine
 from settlement.models.reconciliation import ANSWERING, NOT_ADJUSTABLE
+from settlement.models.statements import ZERO
 from settlement.sources import check_source
 from suppliers.models import Contract, Supplier
 
@@ -79,9 +80,10 @@ def answered_already(*, statement_id: int, lines) -> None:
         raise Conflict(message, field="line")
 
 
-def _answered_lines(*, statement: Statement | None, lines) -> list[ReconciliationLine]:
-    """The reconciliation lines a dispute adjustment answers, locked: open discrepancies of that statement's current
-    reconciliations that an adjustment may answer. :raises ValidationFailed: :raises Conflict:"""
+def _answered_lines(*, statement: Statement | None, lines, amount) -> list[ReconciliationLine]:
+    """The reconciliation lines a dispute adjustment of `amount` answers, locked: open discrepancies of that statement's
+    current reconciliations that an adjustment may answer, whose differences add up to the amount (the lines are
+    resolved by accepting the supplier's figures). :raises ValidationFailed: :raises Conflict:"""
     ids = [getattr(line, "pk", line) for line in lines or ()]
     if not ids:
         return []
@@ -93,6 +95,10 @@ def _answered_lines(*, statement: Statement | None, lines) -> list[Reconciliatio
     if len(usable) != len(set(ids)):
         raise ValidationFailed(gettext("只能关联该结算单当前对账中待处理的差异明细"), field="reconciliation_lines")
     answered_already(statement_id=statement.pk, lines=usable)
+    differences = sum((line.difference for line in usable), start=ZERO)
+    if differences != amount:
+        raise ValidationFailed(gettext("所关联对账明细的差额合计 ¥%(total)s，调账金额须与之相同（差额 = 对方金额 − 我方金额）")
+                               % {"total": differences}, field="amount")
     return usable
 
 
@@ -128,7 +134,7 @@ def propose_adjustment(
         raise ValidationFailed(gettext("只能针对该礼品商有异议的结算单调账"),
                                field="statement")
     with transaction.atomic():
-        answered = _answered_lines(statement=statement, lines=reconciliation_lines)
+        answered = _answered_lines(statement=statement, lines=reconciliation_lines, amount=amount)
         adjustment = create_numbered(
             Adjustment, prefix="AJ", now=now, supplier=supplier, kind=kind, amount=amount, reason=reason.strip(),
             source_kind=source_kind, source_id=reference, statement=statement, created_by=actor, created_at=now,

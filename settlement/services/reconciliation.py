@@ -254,7 +254,7 @@ def superseded_reason(reconciliation: Reconciliation) -> str:
 def _adjustment_for(line: ReconciliationLine, *, resolution: str, actor, now: datetime, note: str) -> Adjustment | None:
     if resolution not in {Resolution.ACCEPT_THEIRS, Resolution.CARRY_FORWARD}:
         return None
-    amount = (line.amount or ZERO) - (line.our_amount or ZERO)
+    amount = line.difference
     if not amount:
         raise ValidationFailed(gettext("双方金额一致，无需调账"), field="resolution")
     reconciliation = line.reconciliation

@@ -456,6 +456,26 @@ def test_a_dispute_adjustment_resolves_the_reconciliation_lines_it_answers_so_th
     assert list(Adjustment.objects.all()) == [dispute]
 
 
+def test_a_dispute_adjustment_pays_exactly_the_differences_of_the_lines_it_answers(disputed, supplier, finance, now):
+    """The lines are resolved by accepting the supplier's figures: an amount other than their differences is refused,
+    naming the total it must be, and resolves nothing."""
+    from settlement.services.adjustments import propose_adjustment
+
+    claim = ReconciliationLine.objects.get(category=Category.MISSING_IN_OURS)
+    for amount in ("100.00", "-180.00", "360.00"):
+        with pytest.raises(ValidationFailed) as refused:
+            propose_adjustment(supplier=supplier, kind="dispute", amount=amount, reason="补计 1 盒", statement=disputed,
+                               actor=finance, now=now, reconciliation_lines=[claim.pk])
+        assert refused.value.field == "amount" and "¥180.00" in str(refused.value)
+    claim.refresh_from_db()
+    assert claim.open and not Adjustment.objects.exists()
+
+    settled = propose_adjustment(supplier=supplier, kind="dispute", amount="¥180", reason="补计 1 盒", statement=disputed,
+                                 actor=finance, now=now, reconciliation_lines=[claim.pk])
+
+    assert settled.amount == Decimal("180.00") and ReconciliationLine.objects.get(pk=claim.pk).adjustment == settled
+
+
 def test_a_dispute_adjustment_names_only_open_adjustable_lines_of_its_own_statement(disputed, reconciliation, supplier, finance, now):
     from settlement.services.adjustments import propose_adjustment
 
