@@ -1,7 +1,8 @@
 """Demo complaints and a suggestion in every state an operator meets in the queue (imported by points.seed).
 
-The complaints about an order come after it left: member 13800138001's about the courier after its DEMO-BATCH-1 tea
-was signed for (three days ago), member 13800138000's about the tea's batch after its order was shipped (yesterday).
+Every complaint comes after what it is about: member 13800138001's about the tea of its September and October orders
+(received weeks before) and about the courier after its DEMO-BATCH-1 tea was signed for (three days ago), member
+13800138000's about the tea's batch after its order was shipped (yesterday).
 """
 from datetime import timedelta
 
@@ -22,10 +23,12 @@ def seed_complaints(*, now, password, progress) -> None:
     operator = ensure_user(username="operator", role=Role.OPERATOR, password=password)
     logistics = ensure_user(username="logistics", role=Role.LOGISTICS, password=password)
     member = Member.objects.get(phone="13800138000")
-    tea, cup = Gift.objects.get(sku="TEA-LJ-250"), Gift.objects.get(sku="HOME-CUP-01")
+    tea = Gift.objects.get(sku="TEA-LJ-250")
     staff = SupplierMembership.objects.filter(supplier=tea.supplier, user__role=Role.SUPPLIER_STAFF).first().user
     signed_for = RedemptionOrder.objects.get(member__phone="13800138001", handoff_item__batch__key=BATCH_KEY)
     in_transit = RedemptionOrder.objects.get(member=member, handoff_item__batch__key=BATCH_KEY)
+    september, october = RedemptionOrder.objects.filter(  # received long before their complaints
+        member=signed_for.member, gift=tea, state=RedemptionOrder.State.COMPLETED).order_by("placed_at")[:2]
 
     def opened(hours_ago: int, title: str, description: str, *, by: Member = member, **about) -> Complaint:
         return complaints.open_complaint(
@@ -35,11 +38,11 @@ def seed_complaints(*, now, password, progress) -> None:
     def triaged(complaint: Complaint, hours_ago: int, party: str) -> Complaint:
         return complaints.triage_complaint(complaint=complaint, actor=operator, now=now - timedelta(hours=hours_ago), responsible=party)
 
-    triaged(opened(80, "保温杯不保温", "使用两小时后水已凉", gift=cup), 72, "supplier")
+    triaged(opened(80, "茶叶受潮结块", "打开第二罐发现茶叶受潮", by=signed_for.member, order=september), 72, "supplier")
     complaints.escalate_overdue(now=now - timedelta(hours=23))
-    resolved = triaged(opened(120, "礼盒外包装破损", "外盒压扁", gift=tea), 118, "supplier")
+    resolved = triaged(opened(120, "礼盒外包装破损", "外盒压扁", by=signed_for.member, order=october), 118, "supplier")
     complaints.respond_to_complaint(complaint=resolved, actor=staff, now=now - timedelta(hours=110), response="已补寄新礼盒")
-    complaints.resolve_complaint(complaint=resolved, actor=member.user, now=now - timedelta(hours=100))
+    complaints.resolve_complaint(complaint=resolved, actor=signed_for.member.user, now=now - timedelta(hours=100))
     delivery = triaged(opened(30, "快递员未送货上门", "包裹放在小区门口", by=signed_for.member, order=signed_for), 28, "logistics")
     complaints.respond_to_complaint(complaint=delivery, actor=logistics, now=now - timedelta(hours=20), response="已提醒承运商送货上门")
     triaged(opened(10, "茶叶批次疑问", "想确认生产日期", order=in_transit), 8, "supplier")

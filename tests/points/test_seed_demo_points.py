@@ -42,12 +42,17 @@ def test_the_members_points_page_reads_newest_first_each_balance_following_from_
         assert newer.balance_after == older.balance_after + newer.points
 
 
-def test_complaints_about_an_order_are_opened_after_it_was_shipped(seeded):
+def test_every_members_complaint_comes_after_what_it_is_about(seeded):
+    """A member complains about an order of its own once it left, about goods only once they were delivered."""
     about_orders = Complaint.objects.filter(order__isnull=False).select_related("order")
 
-    assert about_orders.count() == 2
+    assert about_orders.count() == 4
     for complaint in about_orders:
         assert complaint.order.member == complaint.member
         assert complaint.order.shipped_at < complaint.opened_at
-    courier = Complaint.objects.get(title="快递员未送货上门")
-    assert courier.order.delivered_at < courier.opened_at
+    for title in ("快递员未送货上门", "茶叶受潮结块", "礼盒外包装破损"):
+        complaint = Complaint.objects.get(title=title)
+        assert complaint.order.delivered_at < complaint.opened_at, title
+    by_members = Complaint.objects.filter(member__isnull=False, gift__isnull=False, order__isnull=True)
+    for complaint in by_members:  # a gift named without an order: one the member had delivered before
+        assert complaint.member.orders.filter(gift=complaint.gift, delivered_at__lt=complaint.opened_at).exists(), complaint.title
