@@ -47,7 +47,6 @@ from logistics.forms_flow import (
 from logistics.models import InboundShipment, Shipment
 from logistics.selectors import list_open_replenishments, list_orders_with_shipment
 from logistics.services import inbound, shipments
-from points.privacy import may_see_contact
 from suppliers.models import ReplenishmentRequest, Supplier
 
 LOGISTICS = frozenset({Role.LOGISTICS})
@@ -247,7 +246,7 @@ def shipment_detail(request, pk: int, *, refused: tuple[str, forms.Form] | None 
     require_role(request.user, FLOW_STAFF | SUPPLIER_ROLES)
     shipment = get_object_or_404(_shipments(request), pk=pk)
     now = timezone.now()
-    unmasked = may_see_contact(user=request.user, order=shipment.order, now=now)
+    unmasked = shipments.may_see_parcel_contact(user=request.user, shipment=shipment, now=now)
     if unmasked:
         log_personal_data_access(actor=request.user, subject=shipment.order, fields=shipments.CONTACT_FIELDS, purpose="shipment", at=now)
     def allowed(name: str) -> bool:

@@ -2,7 +2,7 @@
 
 Every lookup starts from `visible_to(user)` (another tenant's row: 404); a role that may not act is 403, bad input
 400 naming the field, an illegal transition 409. Contact data on a shipment is masked except on the detail read of
-someone who must act on it (points.privacy.may_see_contact), and that read is logged.
+someone who must act on it (`shipments.may_see_parcel_contact`), and that read is logged.
 """
 from functools import wraps
 
@@ -22,7 +22,6 @@ from core.roles import SUPPLIER_ROLES, Role
 from core.services import log_personal_data_access
 from logistics.models import HandoffBatch, InboundShipment, Shipment
 from logistics.services import inbound, shipments
-from points.privacy import may_see_contact
 from suppliers.models import Gift, Location, Supplier
 
 LOGISTICS = frozenset({Role.LOGISTICS})
@@ -232,7 +231,7 @@ class ShipmentViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
     def retrieve(self, request, *args, **kwargs):
         shipment = self.get_object()
         now = timezone.now()
-        unmasked = may_see_contact(user=request.user, order=shipment.order, now=now)
+        unmasked = shipments.may_see_parcel_contact(user=request.user, shipment=shipment, now=now)
         if unmasked and request.user.role != Role.MEMBER:
             log_personal_data_access(actor=request.user, subject=shipment.order, fields=list(CONTACT_MASKS), purpose="shipment", at=now)
         context = self.get_serializer_context() | {"unmasked_ids": {shipment.pk} if unmasked else set()}

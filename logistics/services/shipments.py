@@ -46,15 +46,30 @@ def signer_shown(shipment: Shipment, *, unmasked: bool) -> str:
 
 
 CONTACT_FIELDS = ["recipient_name", "recipient_phone", "address"]
+#: a parcel its sender has still to ship or deliver
+UNDERWAY = frozenset({State.CREATED, State.PICKED, State.SHIPPED})
+
+
+def may_see_parcel_contact(*, user, shipment: Shipment, now: datetime) -> bool:
+    """Whoever may read the order's contact (points.privacy.may_see_contact), and the parcel's sender while the parcel
+    is still to be shipped or on its way: logistics staff for a warehouse parcel, the dropship supplier for its own. A
+    refused return's goods sent back or an exchange's replacement may leave weeks after the order's delivery, when the
+    order's own window has closed."""
+    if may_see_contact(user=user, order=shipment.order, now=now):
+        return True
+    if shipment.state not in UNDERWAY:
+        return False
+    if shipment.kind == Shipment.Kind.WAREHOUSE:
+        return user.role == Role.LOGISTICS
+    return user.role in SUPPLIER_ROLES and shipment.supplier_id == user.supplier_id
 
 
 def reveal_contacts(*, user, shipments, now: datetime, purpose: str) -> list[Shipment]:
     """Mark each of `shipments` (a page of a list, orders loaded) `unmasked` when the user may read its order's contact
-    (points.privacy.may_see_contact: a dropship supplier its own orders from confirmation until 7 days after
-    delivery), and log those reads in one insert. Returns the shipments."""
+    (`may_see_parcel_contact`), and log those reads in one insert. Returns the shipments."""
     rows = list(shipments)
     for shipment in rows:
-        shipment.unmasked = may_see_contact(user=user, order=shipment.order, now=now)
+        shipment.unmasked = may_see_parcel_contact(user=user, shipment=shipment, now=now)
     if shown := [shipment.order for shipment in rows if shipment.unmasked]:
         log_personal_data_accesses(actor=user, subjects=shown, fields=CONTACT_FIELDS, purpose=purpose, at=now)
     return rows

@@ -513,8 +513,9 @@ def test_the_dropship_list_shows_the_supplier_its_parcels_to_ship_in_full_and_lo
     assert (logged.actor, logged.subject_id, logged.purpose) == (supplier_staff, str(dropship_shipment.order.pk), "dropship_list")
 
 
-def test_the_dropship_list_masks_a_parcel_delivered_more_than_7_days_ago_and_logs_nothing(supplier_staff, dropship_shipment):
-    RedemptionOrder.objects.filter(pk=dropship_shipment.order_id).update(delivered_at=timezone.now() - timedelta(days=8))
+def test_the_dropship_list_masks_a_parcel_delivered_more_than_7_days_ago_and_logs_nothing(supplier_staff, dropship_shipment, now):
+    picked_and_shipped(shipment=dropship_shipment, actor=supplier_staff, now=now, carrier="中通", tracking_number="ZT-OLD")
+    shipments.deliver_shipment(shipment=dropship_shipment, actor=None, now=timezone.now() - timedelta(days=8), signer="刘洋")
 
     listing = page(logged_in(supplier_staff), "/logistics/dropship/")
 

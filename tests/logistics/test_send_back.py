@@ -84,6 +84,31 @@ def test_a_dropship_return_refused_is_sent_back_by_its_supplier(dropship_order, 
     assert shipments.may_drive_by_hand(user=supplier_staff, shipment=parcel, action="ship")
 
 
+def test_the_sender_reads_the_members_address_while_the_parcel_back_is_underway_even_weeks_after_delivery(
+    dropship_order, operator, supplier_staff, logistics, api, time_machine, now
+):
+    """The order's own window for a dropship supplier closes 7 days after delivery; the parcel back is the supplier's to
+    ship, so its sender reads the address until it is delivered, and that read is logged."""
+    from core.models import AccessLog
+    from points.privacy import may_see_contact
+
+    return_request = received(dropship_order, operator=operator, handler=supplier_staff, now=now)
+    returns.inspect_return(return_request=return_request, actor=operator, now=now, outcome="used", reason="照片显示已使用")
+    parcel, weeks_later = send_back(return_request), now + timedelta(days=20)
+    time_machine.move_to(weeks_later, tick=False)
+
+    detail = api(supplier_staff).get(f"/api/v1/shipments/{parcel.pk}/").json()
+
+    assert not may_see_contact(user=supplier_staff, order=dropship_order, now=weeks_later)
+    assert detail["address"] == dropship_order.address and AccessLog.objects.filter(actor=supplier_staff).exists()
+    assert not shipments.may_see_parcel_contact(user=logistics, shipment=parcel, now=weeks_later)  # not its parcel to send
+    picked_and_shipped(shipment=parcel, actor=supplier_staff, now=weeks_later, carrier="中通", tracking_number="ZT-BACK")
+    assert shipments.may_see_parcel_contact(user=supplier_staff, shipment=parcel, now=weeks_later)
+    shipments.deliver_shipment(shipment=parcel, actor=None, now=weeks_later, signer="刘洋")
+    assert not shipments.may_see_parcel_contact(user=supplier_staff, shipment=parcel, now=weeks_later)  # delivered: masked again
+    assert api(supplier_staff).get(f"/api/v1/shipments/{parcel.pk}/").json()["recipient_phone"] == "138****8000"
+
+
 def test_the_order_does_not_complete_while_its_goods_are_on_the_way_back(refused, delivered_order, logistics, now):
     parcel = picked_and_shipped(shipment=send_back(refused), actor=logistics, now=now, carrier="顺丰", tracking_number="SF-BACK")
 
