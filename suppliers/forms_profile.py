@@ -15,6 +15,9 @@ class ProfileChangeForm(forms.Form):
     account_number = forms.CharField(label=_("账号"), required=False)
     legal_name = forms.CharField(label=_("企业名称"), required=False)
     credit_code = forms.CharField(label=_("统一社会信用代码"), required=False)
+    contact_name = forms.CharField(label=_("联系人"), required=False, help_text=_("变更联系人时填写以下三项，提交即生效，无需审核"))
+    contact_phone = forms.CharField(label=_("联系电话"), required=False)
+    contact_email = forms.CharField(label=_("联系邮箱"), required=False)
 
 
 class QualificationForm(forms.Form):

@@ -72,7 +72,8 @@ def supplier_profile(request):
         if form.is_valid() and _submit(
             form, profile.request_profile_change, supplier=supplier, actor=request.user, now=timezone.now(), **form.cleaned_data
         ):
-            messages.success(request, _("变更申请已提交，等待运营审核"))
+            contact = form.cleaned_data["field"] == ProfileChange.Field.CONTACT
+            messages.success(request, _("联系人信息已更新") if contact else _("变更申请已提交，等待运营审核"))
             return redirect("supplier-profile")
     context = paginate(request, list_profile_changes(actor=request.user)) | {
         "supplier": supplier,

@@ -134,7 +134,8 @@ class QualificationInput(serializers.Serializer):
 
 
 class ProfileChangeInput(serializers.Serializer):
-    """The field to change and its new value: bank_name + account_name + account_number, legal_name, or credit_code."""
+    """The field to change and its new value: bank_name + account_name + account_number, legal_name, credit_code, or
+    contact_name + contact_phone + contact_email (the contact: applied at once, no review)."""
 
     field = serializers.ChoiceField(choices=ProfileChange.Field.choices)
     bank_name = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
@@ -142,6 +143,9 @@ class ProfileChangeInput(serializers.Serializer):
     account_number = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
     legal_name = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
     credit_code = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    contact_name = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    contact_phone = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    contact_email = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 
 def _own_supplier(user) -> Supplier:

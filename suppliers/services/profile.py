@@ -3,12 +3,16 @@
 A supplier admin asks, an operator decides. The request keeps the value it replaces, so the
 requests are the history; an approved bank account is a new BankAccount row, usable for
 payments BANK_ACCOUNT_WAITING_DAYS after approval (see selectors_profile.payable_account).
+The contact person (name, mobile phone, email) needs no review (SPEC names none): the admin's change is
+approved as it is made, and kept in the same history.
 """
 import re
 from datetime import datetime
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from core.errors import Conflict, PermissionDenied, ValidationFailed
 from core.fsm import apply_transition
@@ -17,6 +21,7 @@ from suppliers.services.contracts import DECIDERS
 from suppliers.models import BankAccount, ProfileChange, Supplier
 from suppliers.selectors_profile import latest_bank_account
 from suppliers.validators import validate_credit_code
+from core.validators import length_error, validate_mobile
 
 Field = ProfileChange.Field
 BANK_FIELDS = {"bank_name": 100, "account_name": 200}
@@ -24,15 +29,20 @@ VALUE_FIELDS = {
     Field.BANK_ACCOUNT: ("bank_name", "account_name", "account_number"),
     Field.LEGAL_NAME: ("legal_name",),
     Field.CREDIT_CODE: ("credit_code",),
+    Field.CONTACT: ("contact_name", "contact_phone", "contact_email"),
 }
+OPTIONAL = {"contact_email"}
+NO_REVIEW = gettext_noop("联系人信息无需审核，提交即生效")
 ACCOUNT_NUMBER = re.compile(r"^\d{8,32}$")
 
 
 def request_profile_change(
     *, supplier: Supplier, actor, now: datetime, field: str, bank_name: str = "", account_name: str = "",
-    account_number: str = "", legal_name: str = "", credit_code: str = "",
+    account_number: str = "", legal_name: str = "", credit_code: str = "", contact_name: str = "", contact_phone: str = "",
+    contact_email: str = "",
 ) -> ProfileChange:
-    """Ask an operator to review a change of one profile field; the current value is kept with the request.
+    """Ask an operator to review a change of one profile field; the current value is kept with the request. A change of
+    the contact person is approved at once, by its maker, and applied.
 
     :raises PermissionDenied: unless the actor is an admin of this supplier
     :raises ValidationFailed: naming every bad or stray value
@@ -41,16 +51,20 @@ def request_profile_change(
     _require_own_admin(actor, supplier.pk)
     supplier = Supplier.objects.get(pk=supplier.pk)  # the caller's copy may predate an approved change
     given = {"bank_name": bank_name, "account_name": account_name, "account_number": account_number,
-             "legal_name": legal_name, "credit_code": credit_code}
+             "legal_name": legal_name, "credit_code": credit_code, "contact_name": contact_name, "contact_phone": contact_phone,
+             "contact_email": contact_email}
     new_value = _clean(supplier, field, {name: (value or "").strip() for name, value in given.items()})
     if ProfileChange.objects.filter(supplier=supplier, field=field, state=ProfileChange.State.PENDING).exists():
         raise _already_pending()
     try:
         with transaction.atomic():
-            return ProfileChange.objects.create(
+            change = ProfileChange.objects.create(
                 supplier=supplier, field=field, old_value=current_value(supplier=supplier, field=field),
                 new_value=new_value, requested_by=actor, requested_at=now,
             )
+            if field == Field.CONTACT:
+                _approve(change, actor=actor, now=now, reason=NO_REVIEW)
+            return change
     except IntegrityError as exc:  # a concurrent request for the same field won the race
         raise _already_pending() from exc
 
@@ -61,15 +75,21 @@ def approve_profile_change(*, change: ProfileChange, actor, now: datetime, reaso
     :raises InvalidTransition: unless the change is pending
     """
     with transaction.atomic():
-        apply_transition(change, "approve", actor=actor, at=now, reason=reason, decided_at=now)
-        value = change.new_value
-        if change.field == Field.BANK_ACCOUNT:
-            BankAccount.objects.create(supplier_id=change.supplier_id, approved_at=now, **value)
-        elif change.field == Field.LEGAL_NAME:
-            Supplier.objects.filter(pk=change.supplier_id).update(name=value["legal_name"])
-        else:
-            Supplier.objects.filter(pk=change.supplier_id).update(credit_code=value["credit_code"])
+        _approve(change, actor=actor, now=now, reason=reason)
     return change
+
+
+def _approve(change: ProfileChange, *, actor, now: datetime, reason: str) -> None:
+    apply_transition(change, "approve", actor=actor, at=now, reason=reason, decided_at=now)
+    value = change.new_value
+    if change.field == Field.BANK_ACCOUNT:
+        BankAccount.objects.create(supplier_id=change.supplier_id, approved_at=now, **value)
+    elif change.field == Field.LEGAL_NAME:
+        Supplier.objects.filter(pk=change.supplier_id).update(name=value["legal_name"])
+    elif change.field == Field.CREDIT_CODE:
+        Supplier.objects.filter(pk=change.supplier_id).update(credit_code=value["credit_code"])
+    else:
+        Supplier.objects.filter(pk=change.supplier_id).update(**value)
 
 
 def reject_profile_change(*, change: ProfileChange, actor, now: datetime, reason: str = "") -> ProfileChange:
@@ -105,20 +125,22 @@ def current_value(*, supplier: Supplier, field: str) -> dict:
         return {"legal_name": supplier.name}
     if field == Field.CREDIT_CODE:
         return {"credit_code": supplier.credit_code}
+    if field == Field.CONTACT:
+        return {name: getattr(supplier, name) for name in VALUE_FIELDS[Field.CONTACT]}
     account = latest_bank_account(supplier=supplier)
     return {name: getattr(account, name) for name in VALUE_FIELDS[Field.BANK_ACCOUNT]} if account else {}
 
 
 def _clean(supplier: Supplier, field: str, given: dict[str, str]) -> dict[str, str]:
     if field not in VALUE_FIELDS:
-        raise ValidationFailed(gettext("请选择变更项：收款账户、企业名称或统一社会信用代码"), field="field")
+        raise ValidationFailed(gettext("请选择变更项：收款账户、企业名称、统一社会信用代码或联系人"), field="field")
     errors = [
         (name, "not_for_this_field", gettext("该项与所选变更无关，请留空"))
         for name, value in given.items() if value and name not in VALUE_FIELDS[field]
     ]
     value = {name: given[name] for name in VALUE_FIELDS[field]}
     for name in VALUE_FIELDS[field]:
-        if not value[name]:
+        if not value[name] and name not in OPTIONAL:
             errors.append((name, "required", gettext("该项不能为空")))
     if field == Field.BANK_ACCOUNT:
         value["account_number"] = re.sub(r"[\s-]", "", value["account_number"])
@@ -130,16 +152,36 @@ def _clean(supplier: Supplier, field: str, given: dict[str, str]) -> dict[str, s
         ]
     elif field == Field.LEGAL_NAME and len(value["legal_name"]) > 200:
         errors.append(("legal_name", "too_long", gettext("最多200个字符")))
+    elif field == Field.CONTACT:
+        errors += _contact_errors(value)
     elif field == Field.CREDIT_CODE and value["credit_code"]:
         try:
             value["credit_code"] = validate_credit_code(value["credit_code"])
         except ValidationFailed as error:
             errors.append(("credit_code", error.code, error.detail))
     if not errors and value == current_value(supplier=supplier, field=field):
-        errors.append((VALUE_FIELDS[field][-1], "unchanged", gettext("与当前资料相同，无需变更")))
+        errors.append((VALUE_FIELDS[field][0 if field == Field.CONTACT else -1], "unchanged", gettext("与当前资料相同，无需变更")))
     if errors:
         raise ValidationFailed(errors[0][2], field=errors[0][0], errors=errors)
     return value
+
+
+def _contact_errors(value: dict[str, str]) -> list[tuple[str, str, str]]:
+    """The contact person's name (as long as the profile holds), mobile phone and email, checked; the phone kept as validated."""
+    errors = []
+    if too_long := length_error(value["contact_name"], model=Supplier, column="contact_name"):
+        errors.append(("contact_name", "too_long", too_long))
+    if value["contact_phone"]:
+        try:
+            value["contact_phone"] = validate_mobile(value["contact_phone"], field="contact_phone")
+        except ValidationFailed as error:
+            errors.append(("contact_phone", error.code, error.detail))
+    if value["contact_email"]:
+        try:
+            validate_email(value["contact_email"])
+        except DjangoValidationError:
+            errors.append(("contact_email", "invalid", gettext("请输入有效的邮箱地址")))
+    return errors
 
 
 def _already_pending() -> Conflict:

@@ -286,6 +286,20 @@ def test_a_supplier_admin_requests_a_bank_account_change_and_an_operator_approve
     assert [a["account_number"] for a in accounts] == [NEW_ACCOUNT["account_number"]]
 
 
+def test_a_supplier_admin_changes_its_contact_at_once_with_no_review(api, supplier_admin, supplier, operator):
+    body = {"field": "contact", "contact_name": "王经理", "contact_phone": "13900001234"}
+
+    changed = api(supplier_admin).post("/api/v1/profile-changes/", body)
+
+    assert changed.status_code == 201 and changed.json()["state"] == "approved"
+    assert changed.json()["new_value"] == {"contact_name": "王经理", "contact_phone": "13900001234", "contact_email": ""}
+    assert api(operator).post(f"/api/v1/profile-changes/{changed.json()['id']}/approve/", {}).status_code == 409
+    supplier.refresh_from_db()
+    assert (supplier.contact_name, supplier.contact_phone) == ("王经理", "13900001234")
+    bad = api(supplier_admin).post("/api/v1/profile-changes/", body | {"contact_phone": "12345"})
+    assert bad.status_code == 400 and bad.json()["errors"][0]["attr"] == "contact_phone"
+
+
 @pytest.mark.parametrize("role", ["supplier_staff", "operator", "finance"])
 def test_only_the_supplier_admin_may_request_a_profile_change(request, api, role):
     user = request.getfixturevalue(role)

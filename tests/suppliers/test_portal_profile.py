@@ -52,6 +52,20 @@ def test_a_bank_account_change_requested_through_the_form_waits_for_review(suppl
     assert (change.field, change.state, change.new_value) == ("bank_account", "pending", NEW_ACCOUNT)
 
 
+def test_the_supplier_admin_changes_its_contact_through_the_form_at_once_and_sees_it_in_the_history(supplier_admin, supplier):
+    client = logged_in(supplier_admin)
+    contact = {"field": "contact", "contact_name": "王经理", "contact_phone": "13900001234", "contact_email": "wang@example.com"}
+
+    response = client.post("/supplier/profile/", contact, follow=True)
+
+    page = response.content.decode()
+    assert "联系人信息已更新" in page and "王经理 13900001234 · wang@example.com" in page
+    history = page.split('data-testid="change-history"', 1)[1]
+    assert "王经理 / 13900001234 / wang@example.com" in history and "已通过" in history
+    refused = client.post("/supplier/profile/", contact | {"contact_phone": "12345"})
+    assert refused.status_code == 200 and "contact_phone" in field_errors(refused)
+
+
 @pytest.mark.parametrize(
     ("body", "fields"),
     [

@@ -1,4 +1,5 @@
-"""Reviewed profile changes (信息资料管理, SPEC §4.1): bank account, legal name, credit code; the 7-day bank account rule."""
+"""Reviewed profile changes (信息资料管理, SPEC §4.1): bank account, legal name, credit code; the 7-day bank account rule;
+the contact person, changed by the supplier admin without review and kept in the same history."""
 from datetime import timedelta
 
 import pytest
@@ -170,6 +171,11 @@ def test_after_a_decision_the_same_field_may_be_requested_again(supplier_admin, 
         ({"field": "legal_name", "legal_name": "名" * 201}, {"legal_name"}),
         ({"field": "legal_name", "legal_name": "新名字", "credit_code": credit_code(5)}, {"credit_code"}),
         ({"field": "address", "legal_name": "新名字"}, {"field"}),
+        ({"field": "contact", "contact_phone": "13900001234"}, {"contact_name"}),
+        ({"field": "contact", "contact_name": "王经理", "contact_phone": "010-1234"}, {"contact_phone"}),
+        ({"field": "contact", "contact_name": "王" * 51, "contact_phone": "13900001234", "contact_email": "wang@"},
+         {"contact_name", "contact_email"}),
+        ({"field": "contact", "contact_name": "王经理", "contact_phone": "13900001234", "legal_name": "新名字"}, {"legal_name"}),
     ],
 )
 def test_bad_values_are_refused_naming_each_field_and_nothing_is_written(supplier_admin, supplier, now, values, fields):
@@ -239,3 +245,28 @@ def test_a_pending_change_from_a_factory_can_be_approved(operator, now):
 
 def test_account_numbers_are_masked_to_their_last_four_digits():
     assert mask_account_number("6222 0212 0200 1234 567") == "***************4567"
+
+
+def test_a_contact_change_applies_at_once_and_is_kept_in_the_history_with_who_and_when(supplier_admin, supplier, now):
+    before = {"contact_name": supplier.contact_name, "contact_phone": supplier.contact_phone, "contact_email": supplier.contact_email}
+
+    change = request_change(supplier_admin, supplier, now, field="contact", contact_name=" 王经理 ", contact_phone=" 13900001234 ",
+                            contact_email="wang@example.com")
+
+    supplier.refresh_from_db()
+    assert (supplier.contact_name, supplier.contact_phone, supplier.contact_email) == ("王经理", "13900001234", "wang@example.com")
+    assert (change.state, change.old_value, change.decided_at) == ("approved", before, now)
+    assert change.new_value == {"contact_name": "王经理", "contact_phone": "13900001234", "contact_email": "wang@example.com"}
+    assert [(log.transition, log.actor, log.at) for log in history_of(change)] == [("approve", supplier_admin, now)]
+    assert not profile.changes_waiting(supplier_admin)  # nothing for an operator to review
+    with pytest.raises(ValidationFailed) as again:  # the same details again: nothing to change
+        request_change(supplier_admin, supplier, now, field="contact", contact_name="王经理", contact_phone="13900001234",
+                       contact_email="wang@example.com")
+    assert again.value.field == "contact_name"
+
+
+def test_only_the_suppliers_admin_changes_its_contact(supplier_staff, other_supplier_admin, supplier, now):
+    for actor in (supplier_staff, other_supplier_admin):
+        with pytest.raises(PermissionDenied):
+            request_change(actor, supplier, now, field="contact", contact_name="王经理", contact_phone="13900001234")
+    assert not ProfileChange.objects.exists()
