@@ -56,9 +56,15 @@ def _own_supplier(request) -> Supplier:
 
 def _with_values(request, changes):
     for change in changes:
-        change.old_text = " / ".join(change_value_for(request.user, change.old_value).values()) or "—"
-        change.new_text = " / ".join(change_value_for(request.user, change.new_value).values())
+        change.old_text = _shown(request.user, change, change.old_value) or "—"
+        change.new_text = _shown(request.user, change, change.new_value)
     return changes
+
+
+def _shown(user, change: ProfileChange, value: dict) -> str:
+    """A change's value as text, its parts in the field's own order (PostgreSQL's JSONB keeps no key order)."""
+    shown = change_value_for(user, value)
+    return " / ".join(shown[name] for name in profile.VALUE_FIELDS[change.field] if shown.get(name))
 
 
 # --- the supplier's pages -----------------------------------------------------------------------------------
