@@ -2,14 +2,17 @@
 import pytest
 
 from logistics.models import LeftoverLot, Shipment
+from points.models import RedemptionOrder
+from core.fsm import apply_transition
 from logistics.services import shipments
 from points.services import orders
 from suppliers.models import Location
 from suppliers.services import catalog, inventory
-from tests.factories import FIXED_NOW, WarehouseFactory
+from tests.factories import FIXED_NOW, GiftFactory, WarehouseFactory
 from tests.logistics.leftover_world import RETIRED_ON, offline_gift
 from tests.factories import ADDRESS
 from tests.helpers import picked_and_shipped
+from tests.logistics.builders import deliver, received
 
 
 @pytest.fixture
@@ -77,3 +80,38 @@ def lot(lots):
 def clock_at_now(time_machine):
     """Hold the clock the API and the pages read at the fixed `now` (`pytestmark = pytest.mark.usefixtures("clock_at_now")`)."""
     time_machine.move_to(FIXED_NOW, tick=False)
+
+
+# --- returns: delivered orders (a warehouse one, a dropship one) and an exchange -------------------------
+
+@pytest.fixture
+def delivered_order(confirmed_order, logistics, now):
+    """Two units of the listed gift (1500 points, ¥180.00 each) from warehouse WH-ORD, delivered at `now`."""
+    return deliver(confirmed_order, actor=logistics, now=now)
+
+
+@pytest.fixture
+def dropship_shipped(rich_member, operator, supplier_staff, now) -> Shipment:
+    """Two units of a dropship gift of the `supplier` fixture, shipped by its staff with its own carrier at `now`."""
+    gift = GiftFactory(supplier=supplier_staff.supplier_membership.supplier, fulfilment="dropship")
+    for name in ("submit", "approve", "publish"):
+        apply_transition(gift, name, actor=operator, at=now)
+    own = Location.objects.create(code="DS-RET", name="自有仓", kind="dropship", supplier=gift.supplier)
+    inventory.receive_stock(gift=gift, location=own, quantity=5, at=now)
+    order = orders.place_order(member=rich_member, gift_id=gift.pk, quantity=2, now=now, **ADDRESS)
+    shipments.hand_over_dropship_orders(actor=None, now=now)
+    shipment = Shipment.objects.get(order=order)
+    return picked_and_shipped(shipment=shipment, actor=supplier_staff, now=now, carrier="中通", tracking_number="ZT-RET")
+
+
+@pytest.fixture
+def dropship_order(dropship_shipped, now):
+    """The dropship order of `dropship_shipped`, delivered at `now`."""
+    shipments.deliver_shipment(shipment=dropship_shipped, actor=None, now=now, signer="刘洋")
+    return RedemptionOrder.objects.get(pk=dropship_shipped.order_id)
+
+
+@pytest.fixture
+def exchange(delivered_order, operator, logistics, now):
+    """A received return of one defective unit, for which the member asks a replacement."""
+    return received(delivered_order, operator=operator, handler=logistics, now=now, reason="defective", remedy="exchange")

@@ -10,10 +10,8 @@ from logistics.models import ExtraCost, LeftoverLot, LogisticsClaim, ReturnReque
 from logistics.services import claims, returns, shipments
 from tests.factories import FIXED_NOW, SupplierUserFactory
 from tests.helpers import assert_list_queries_constant, fresh_key, picked_and_shipped
-from tests.logistics import test_returns as shared
-from tests.logistics.test_returns import charge, request
+from tests.logistics.builders import charge, request
 
-delivered_order, dropship_order, dropship_shipped = shared.delivered_order, shared.dropship_order, shared.dropship_shipped  # the fixtures
 
 pytestmark = pytest.mark.django_db
 

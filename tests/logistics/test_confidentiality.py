@@ -116,7 +116,7 @@ def test_logistics_sees_a_warehouse_order_cancelled_before_handover_masked(api, 
 @pytest.fixture
 def delivered_warehouse_order(confirmed_order, logistics, now):
     """The confirmed warehouse order handed over, shipped and delivered at `now`."""
-    from tests.logistics.test_returns import deliver
+    from tests.logistics.builders import deliver
 
     return deliver(confirmed_order, actor=logistics, now=now)
 

@@ -15,10 +15,8 @@ from points.services import orders
 from settlement.models import Section, Statement
 from settlement.services import generation
 from tests.helpers import picked_and_shipped
-from tests.logistics import test_returns as shared
 from tests.logistics.leftover_world import DEADLINE, at_0010
 
-delivered_order, dropship_order, dropship_shipped = shared.delivered_order, shared.dropship_order, shared.dropship_shipped
 
 pytestmark = pytest.mark.django_db
 

@@ -10,11 +10,9 @@ from logistics.services import claims, costs, shipments
 from points.models import PointsAccount, RedemptionOrder
 from points.services import orders
 from suppliers.models import StockRecord
-from tests.logistics import test_returns as shared
-from tests.logistics.test_returns import request
+from tests.logistics.builders import request
 from tests.helpers import picked_and_shipped
 
-delivered_order, dropship_order, dropship_shipped = shared.delivered_order, shared.dropship_order, shared.dropship_shipped  # the fixtures
 
 pytestmark = pytest.mark.django_db
 

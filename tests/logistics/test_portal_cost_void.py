@@ -9,11 +9,9 @@ import pytest
 from logistics.models import ExtraCost
 from logistics.services import costs
 from settlement.services import generation
-from tests.logistics import test_returns as shared
-from tests.logistics.test_returns import charge
+from tests.logistics.builders import charge
 from tests.portal import field_errors, logged_in
 
-delivered_order, dropship_order, dropship_shipped = shared.delivered_order, shared.dropship_order, shared.dropship_shipped  # the fixtures
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock_at_now")]
 PAGE = "/logistics/extra-costs/"

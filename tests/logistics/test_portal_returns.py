@@ -11,13 +11,10 @@ from django.test.utils import CaptureQueriesContext
 from logistics.models import ExtraCost, LeftoverLot, LogisticsClaim, ReturnRequest, Shipment, Tariff
 from logistics.services import claims, costs, returns, shipments
 from tests.factories import FIXED_NOW, SHANGHAI, SupplierUserFactory
-from tests.logistics import test_returns as shared
-from tests.logistics.test_returns import charge, received, request
+from tests.logistics.builders import charge, received, request
 from tests.portal import field_errors, logged_in, nav
 from tests.helpers import picked_and_shipped
 
-delivered_order, dropship_order, dropship_shipped = shared.delivered_order, shared.dropship_order, shared.dropship_shipped  # the fixtures
-exchange = shared.exchange  # a fixture
 
 pytestmark = pytest.mark.django_db
 

@@ -6,11 +6,9 @@ from core.models import Notification
 from logistics.services import returns
 from suppliers.models import Location
 from tests.factories import FIXED_NOW
-from tests.logistics import test_returns as shared
-from tests.logistics.test_returns import request
+from tests.logistics.builders import request
 from tests.portal import logged_in
 
-delivered_order, dropship_order, dropship_shipped = shared.delivered_order, shared.dropship_order, shared.dropship_shipped  # the fixtures
 
 pytestmark = pytest.mark.django_db
 

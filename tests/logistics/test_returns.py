@@ -1,7 +1,7 @@
 """Returns and exchanges (SPEC §4.7): the workflow, the windows, and what each inspection outcome does to
 stock, points, the order, liability, the stored statement line, extra costs and claims.
 
-The fixtures at the top are shared with the other returns test modules (imported there).
+The delivered orders and the exchange are fixtures of tests/logistics/conftest.py; the builders are in builders.py.
 """
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -12,88 +12,26 @@ from core.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from core.fsm import apply_transition, history_of
 from core.models import Notification
 from logistics.models import ExtraCost, LogisticsClaim, ReturnRequest, Shipment
-from logistics.services import costs, returns, shipments
+from logistics.services import returns, shipments
 from points.models import LedgerEntry, PointsAccount, PointsLot, RedemptionOrder
 from points.services import ledger, orders
 from suppliers.errors import OutOfStock
-from suppliers.models import Location, Notice, StockMovement, StockRecord
+from suppliers.models import Notice, StockMovement, StockRecord
 from suppliers.services import inventory
-from tests.factories import SHANGHAI, GiftFactory
+from tests.factories import SHANGHAI
 from tests.factories import ADDRESS
 from tests.helpers import picked_and_shipped
+from tests.logistics.builders import deliver, received, request
 
 pytestmark = pytest.mark.django_db
 UNIT_POINTS = 1500
 UNIT_PRICE = Decimal("180.00")
 
 
-def deliver(order: RedemptionOrder, *, actor, now, key: str = "B1") -> RedemptionOrder:
-    """Hand over, ship and deliver a confirmed warehouse order at `now`."""
-    shipments.hand_over_warehouse_orders(key=key, actor=actor, now=now)
-    order.refresh_from_db()
-    shipment = shipments.active_shipment(order)
-    picked_and_shipped(shipment=shipment, actor=actor, now=now, carrier="顺丰", tracking_number=f"SF{order.pk}")
-    shipments.deliver_shipment(shipment=shipment, actor=actor, now=now, signer="刘洋")
-    order.refresh_from_db()
-    return order
-
-
-@pytest.fixture
-def delivered_order(confirmed_order, logistics, now):
-    """Two units of the listed gift (1500 points, ¥180.00 each) from warehouse WH-ORD, delivered at `now`."""
-    return deliver(confirmed_order, actor=logistics, now=now)
-
-
-@pytest.fixture
-def dropship_shipped(rich_member, operator, supplier_staff, now) -> Shipment:
-    """Two units of a dropship gift of the `supplier` fixture, shipped by its staff with its own carrier at `now`."""
-    gift = GiftFactory(supplier=supplier_staff.supplier_membership.supplier, fulfilment="dropship")
-    for name in ("submit", "approve", "publish"):
-        apply_transition(gift, name, actor=operator, at=now)
-    own = Location.objects.create(code="DS-RET", name="自有仓", kind="dropship", supplier=gift.supplier)
-    inventory.receive_stock(gift=gift, location=own, quantity=5, at=now)
-    order = orders.place_order(member=rich_member, gift_id=gift.pk, quantity=2, now=now, **ADDRESS)
-    shipments.hand_over_dropship_orders(actor=None, now=now)
-    shipment = Shipment.objects.get(order=order)
-    return picked_and_shipped(shipment=shipment, actor=supplier_staff, now=now, carrier="中通", tracking_number="ZT-RET")
-
-
-@pytest.fixture
-def dropship_order(dropship_shipped, now):
-    """The dropship order of `dropship_shipped`, delivered at `now`."""
-    shipments.deliver_shipment(shipment=dropship_shipped, actor=None, now=now, signer="刘洋")
-    return RedemptionOrder.objects.get(pk=dropship_shipped.order_id)
-
-
-def request(order, *, now, quantity=1, reason="unused", remedy="refund", **extra) -> ReturnRequest:
-    member = order.member.user
-    return returns.request_return(order=order, actor=member, now=now, quantity=quantity, reason=reason, remedy=remedy, **extra)
-
-
-def received(order, *, operator, handler, now, **kwargs) -> ReturnRequest:
-    """A return approved by the operator and received by `handler`."""
-    return_request = request(order, now=now, **kwargs)
-    returns.approve_return(return_request=return_request, actor=operator, now=now)
-    return returns.receive_return(return_request=return_request, actor=handler, now=now)
-
-
-def charge(order, *, actor, now, kind: str = "return_freight", payer: str = "supplier", description: str = "") -> ExtraCost:
-    """Record an extra cost of the order (as `actor`)."""
-    return costs.record_extra_cost(
-        kind=kind, payer=payer, supplier=order.supplier, order=order, description=description, actor=actor, now=now
-    )
-
-
 def resolution(return_request) -> tuple[str, str, Decimal]:
     """(state, liable, stored settlement amount) as the database has them."""
     return_request.refresh_from_db()
     return return_request.state, return_request.liable, return_request.settlement_amount
-
-
-@pytest.fixture
-def exchange(delivered_order, operator, logistics, now):
-    """A received return of one defective unit, for which the member asks a replacement."""
-    return received(delivered_order, operator=operator, handler=logistics, now=now, reason="defective", remedy="exchange")
 
 
 def stock(gift) -> tuple[int, int]:

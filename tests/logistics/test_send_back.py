@@ -13,11 +13,9 @@ from points.models import RedemptionOrder
 from points.services import orders
 from suppliers.models import StockMovement
 from tests.helpers import picked_and_shipped
-from tests.logistics import test_returns as shared
-from tests.logistics.test_returns import received
+from tests.logistics.builders import received
 from tests.portal import logged_in
 
-delivered_order, dropship_order, dropship_shipped = shared.delivered_order, shared.dropship_order, shared.dropship_shipped  # the fixtures
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock_at_now")]
 

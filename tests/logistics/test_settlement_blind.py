@@ -4,11 +4,9 @@ settlement unit price or amount of an order, no netted-off amount of a return, i
 import pytest
 
 from logistics.services import claims, returns
-from tests.logistics import test_returns as shared
-from tests.logistics.test_returns import received
+from tests.logistics.builders import received
 from tests.portal import logged_in
 
-delivered_order = shared.delivered_order  # the fixture
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock_at_now")]
 ORDER_MONEY = {"settlement_unit_price", "settlement_amount"}
