@@ -7,12 +7,12 @@ from django.conf import settings
 from django.utils import translation
 from rest_framework.test import APIClient
 
-from core.fsm import apply_transition
 from core.notifications.backends import MemoryBackend
 from core.roles import Role
 from points.services import ledger
 from suppliers.services import inventory
 from tests.factories import FIXED_NOW, SHANGHAI, GiftFactory, MemberFactory, SupplierFactory, SupplierUserFactory, UserFactory, WarehouseFactory
+from tests.helpers import published
 
 
 @pytest.fixture
@@ -105,9 +105,7 @@ def api():
 @pytest.fixture
 def listed_gift(operator, now):
     """GoTone 1500 / M-Zone 1200 points, settlement 180.00, 10 units in one warehouse."""
-    gift = GiftFactory()
-    for name in ("submit", "approve", "publish"):
-        apply_transition(gift, name, actor=operator, at=now)
+    gift = published(GiftFactory(), actor=operator, at=now)
     inventory.receive_stock(gift=gift, location=WarehouseFactory(code="WH-ORD"), quantity=10, at=now)
     return gift
 

@@ -1,4 +1,4 @@
-"""Assertions shared by API tests."""
+"""Assertions and builders shared by the tests."""
 import uuid
 from collections.abc import Callable
 
@@ -41,3 +41,12 @@ def picked_and_shipped(*, shipment, actor, now, carrier: str, tracking_number: s
 def fresh_key() -> dict[str, str]:
     """A new Idempotency-Key header for an API client call that creates something."""
     return {"HTTP_IDEMPOTENCY_KEY": uuid.uuid4().hex}
+
+
+def published(gift, *, actor, at):
+    """The gift submitted, approved and published by `actor` at `at`: online in the catalog."""
+    from core.fsm import apply_transition
+
+    for name in ("submit", "approve", "publish"):
+        apply_transition(gift, name, actor=actor, at=at)
+    return gift

@@ -3,7 +3,6 @@ import pytest
 
 from logistics.models import LeftoverLot, Shipment
 from points.models import RedemptionOrder
-from core.fsm import apply_transition
 from logistics.services import shipments
 from points.services import orders
 from suppliers.models import Location
@@ -11,7 +10,7 @@ from suppliers.services import catalog, inventory
 from tests.factories import FIXED_NOW, GiftFactory, WarehouseFactory
 from tests.logistics.leftover_world import RETIRED_ON, offline_gift
 from tests.factories import ADDRESS
-from tests.helpers import picked_and_shipped
+from tests.helpers import picked_and_shipped, published
 from tests.logistics.builders import deliver, received
 
 
@@ -93,9 +92,7 @@ def delivered_order(confirmed_order, logistics, now):
 @pytest.fixture
 def dropship_shipped(rich_member, operator, supplier_staff, now) -> Shipment:
     """Two units of a dropship gift of the `supplier` fixture, shipped by its staff with its own carrier at `now`."""
-    gift = GiftFactory(supplier=supplier_staff.supplier_membership.supplier, fulfilment="dropship")
-    for name in ("submit", "approve", "publish"):
-        apply_transition(gift, name, actor=operator, at=now)
+    gift = published(GiftFactory(supplier=supplier_staff.supplier_membership.supplier, fulfilment="dropship"), actor=operator, at=now)
     own = Location.objects.create(code="DS-RET", name="自有仓", kind="dropship", supplier=gift.supplier)
     inventory.receive_stock(gift=gift, location=own, quantity=5, at=now)
     order = orders.place_order(member=rich_member, gift_id=gift.pk, quantity=2, now=now, **ADDRESS)

@@ -17,14 +17,13 @@ from suppliers.services import inventory
 from tests.factories import GiftFactory, MemberFactory, SupplierFactory, UserFactory, WarehouseFactory
 from tests.helpers import assert_list_queries_constant, picked_and_shipped
 from tests.factories import ADDRESS
+from tests.helpers import published
 
 pytestmark = pytest.mark.django_db
 
 
 def listed(gift, operator, now):
-    for name in ("submit", "approve", "publish"):
-        apply_transition(gift, name, actor=operator, at=now)
-    return gift
+    return published(gift, actor=operator, at=now)
 
 
 @pytest.fixture

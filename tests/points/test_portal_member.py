@@ -20,6 +20,7 @@ from suppliers.services import inventory
 from tests.factories import GiftFactory, UserFactory, WarehouseFactory
 from tests.factories import ADDRESS
 from tests.portal import logged_in
+from tests.helpers import published
 
 pytestmark = pytest.mark.django_db
 
@@ -52,9 +53,7 @@ def sent_code(order) -> str:
 
 
 def publish(gift, operator, now):
-    for name in ("submit", "approve", "publish"):
-        apply_transition(gift, name, actor=operator, at=now)
-    return gift
+    return published(gift, actor=operator, at=now)
 
 
 def test_the_catalog_shows_the_listed_gift_at_the_members_price_and_no_settlement_price(member_client, listed_gift):

@@ -11,15 +11,13 @@ from suppliers.errors import OutOfStock
 from suppliers.selectors import choose_location, get_listed_gift, list_catalog, member_points_price
 from suppliers.services import inventory
 from tests.factories import GiftFactory, WarehouseFactory
+from tests.helpers import published
 
 pytestmark = pytest.mark.django_db
 
 
 def listed(operator, now, **attrs):
-    gift = GiftFactory(**attrs)
-    for name in ("submit", "approve", "publish"):
-        apply_transition(gift, name, actor=operator, at=now)
-    return gift
+    return published(GiftFactory(**attrs), actor=operator, at=now)
 
 
 @pytest.fixture

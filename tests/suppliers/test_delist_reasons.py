@@ -2,21 +2,18 @@
 import pytest
 
 from core.errors import ValidationFailed
-from core.fsm import apply_transition
 from suppliers.models import Gift
 from suppliers.services import catalog
 from tests.factories import GiftFactory
 from tests.portal import field_errors, logged_in
+from tests.helpers import published
 
 pytestmark = pytest.mark.django_db
 SYSTEM_REASONS = ["qualification_expired", "supplier_suspended"]
 
 
 def online_gift(operator, now, **attrs) -> Gift:
-    gift = GiftFactory(**attrs)
-    for step in ("submit", "approve", "publish"):
-        apply_transition(gift, step, actor=operator, at=now)
-    return gift
+    return published(GiftFactory(**attrs), actor=operator, at=now)
 
 
 @pytest.mark.parametrize("reason_code", SYSTEM_REASONS)

@@ -8,11 +8,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from core.errors import ValidationFailed
-from core.fsm import apply_transition
 from suppliers.models import Gift, GiftRevision
 from suppliers.services import gift_images
 from tests.factories import CategoryFactory, GiftFactory, MemberFactory
 from tests.portal import field_errors, logged_in
+from tests.helpers import published
 
 pytestmark = pytest.mark.django_db
 
@@ -32,9 +32,7 @@ def new_gift(**overrides) -> dict:
 
 
 def publish(gift: Gift, operator) -> Gift:
-    for name in ("submit", "approve", "publish"):
-        apply_transition(gift, name, actor=operator, at=gift.created_at)
-    return gift
+    return published(gift, actor=operator, at=gift.created_at)
 
 
 def upload_with_an_edit(client, gift: Gift, upload) -> GiftRevision | None:

@@ -11,14 +11,13 @@ from suppliers.models import Gift, GiftRevision
 from suppliers.selectors import list_catalog
 from suppliers.services import inventory, onboarding, revisions
 from tests.factories import GiftFactory, WarehouseFactory, ready_to_activate
+from tests.helpers import published
 
 pytestmark = pytest.mark.django_db
 
 
 def online(gift, operator, now):
-    for name in ("submit", "approve", "publish"):
-        apply_transition(gift, name, actor=operator, at=now)
-    return gift
+    return published(gift, actor=operator, at=now)
 
 
 def test_a_draft_is_edited_in_place(supplier_staff, now):

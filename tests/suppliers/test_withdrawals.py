@@ -4,22 +4,20 @@ import pytest
 from django.core.files.storage import default_storage
 
 from core.errors import InvalidTransition, PermissionDenied
-from core.fsm import apply_transition, history_of
+from core.fsm import history_of
 from suppliers.models import GiftRevision, ProfileChange
 from suppliers.services import profile, revisions
 from tests.factories import GiftFactory
 from tests.portal import logged_in
 from tests.suppliers.test_gift_images import picture, upload_with_an_edit
+from tests.helpers import published
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def listed(supplier, operator, now):
-    gift = GiftFactory(supplier=supplier)
-    for name in ("submit", "approve", "publish"):
-        apply_transition(gift, name, actor=operator, at=now)
-    return gift
+    return published(GiftFactory(supplier=supplier), actor=operator, at=now)
 
 
 @pytest.fixture
