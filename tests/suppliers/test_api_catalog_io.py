@@ -4,7 +4,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from drf_spectacular.generators import SchemaGenerator
 
 from suppliers.models import Gift
-from tests.core.test_tabular import cell, row, workbook
+from tests.workbooks import cell, row, workbook
 from tests.factories import CategoryFactory, GiftFactory, SupplierFactory
 from tests.suppliers.test_catalog_import_export import ROW, csv_bytes
 from tests.portal import logged_in

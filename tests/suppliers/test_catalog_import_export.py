@@ -12,25 +12,10 @@ from suppliers.models import Gift, GiftPrice, GiftRevision
 from suppliers.services import catalog_io
 from suppliers.services.catalog_io import KEYS, ImportRejected, export_catalog, import_catalog
 from tests.factories import CategoryFactory, GiftFactory, SupplierFactory
-from tests.suppliers.test_revisions import online
+from tests.suppliers.builders import ROW, csv_bytes
+from tests.helpers import published
 
 pytestmark = pytest.mark.django_db
-
-ROW = {
-    "sku": "TEA-001", "name": "明前龙井礼盒", "description": "西湖龙井，明前采摘", "category": "tea",
-    "images": "gifts/tea.jpg|gifts/tea-box.jpg", "specification": "250g × 2", "warranty_text": "质量问题15天包换",
-    "market_price": "298.00", "settlement_price": "180.00", "fulfilment": "dropship", "min_tier": "silver",
-    "tier_discounts": "gold:5|diamond:10", "points_gotone": "1500", "points_mzone": "1200",
-}
-
-
-def csv_bytes(*rows: dict, columns=KEYS, header=None, encoding: str = "utf-8") -> bytes:
-    stream = io.StringIO()
-    writer = csv.writer(stream)
-    writer.writerow(header or columns)
-    writer.writerows([row.get(key, "") for key in columns] for row in rows)
-    return stream.getvalue().encode(encoding)
-
 
 def xlsx_bytes(*rows: list) -> bytes:
     return tablib.Dataset(*rows, headers=KEYS).export("xlsx")
@@ -102,7 +87,7 @@ def test_the_optional_columns_may_be_left_out_new_gifts_take_defaults_existing_o
 
 
 def test_a_change_to_a_listed_gift_becomes_a_revision_holding_only_the_changed_fields(run, supplier, operator, now):
-    gift = online(GiftFactory(supplier=supplier, sku="TEA-001"), operator, now)
+    gift = published(GiftFactory(supplier=supplier, sku="TEA-001"), actor=operator, at=now)
     row = catalog_row(gift) | {"settlement_price": "200.00"}
 
     summary = run(csv_bytes(row))
@@ -114,7 +99,7 @@ def test_a_change_to_a_listed_gift_becomes_a_revision_holding_only_the_changed_f
 
 
 def test_uploading_the_same_change_again_while_its_revision_waits_changes_nothing(run, supplier, operator, now):
-    gift = online(GiftFactory(supplier=supplier, sku="TEA-001"), operator, now)
+    gift = published(GiftFactory(supplier=supplier, sku="TEA-001"), actor=operator, at=now)
     content = csv_bytes(catalog_row(gift) | {"settlement_price": "200.00"})
     run(content)
 
@@ -125,7 +110,7 @@ def test_uploading_the_same_change_again_while_its_revision_waits_changes_nothin
 
 
 def test_another_change_while_a_revision_waits_is_refused_on_its_row(run, supplier, operator, now):
-    gift = online(GiftFactory(supplier=supplier, sku="TEA-001"), operator, now)
+    gift = published(GiftFactory(supplier=supplier, sku="TEA-001"), actor=operator, at=now)
     run(csv_bytes(catalog_row(gift) | {"settlement_price": "200.00"}))
 
     errors = rejected(run, csv_bytes(catalog_row(gift) | {"settlement_price": "210.00"}))
@@ -356,7 +341,7 @@ def varied_catalog(supplier, operator, now):
                 tier_discounts={"gold": 5, "diamond": 12.5}, description="第一行\r\n第二行, \"引号\"")
     GiftFactory(supplier=supplier, sku="B-MZONE", points={"mzone": 900}, name="=1+1", description="-",
                 warranty_text="\r保修一年")
-    online(GiftFactory(supplier=supplier, sku="C-ONLINE", points={"gotone": 2000}, name="𠀀 @礼"), operator, now)
+    published(GiftFactory(supplier=supplier, sku="C-ONLINE", points={"gotone": 2000}, name="𠀀 @礼"), actor=operator, at=now)
     GiftFactory(supplier=SupplierFactory(), sku="A-DRAFT", name="别家")
 
 

@@ -9,7 +9,7 @@ from suppliers.models import Gift, GiftRevision
 from suppliers.services import catalog, revisions
 from suppliers.services.catalog_io import ImportRejected, import_catalog
 from tests.factories import GiftFactory
-from tests.suppliers.test_catalog_import_export import ROW, csv_bytes
+from tests.suppliers.builders import ROW, csv_bytes
 from tests.suppliers.profile_factories import gift_in_state
 
 pytestmark = pytest.mark.django_db

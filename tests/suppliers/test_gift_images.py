@@ -10,37 +10,14 @@ from PIL import Image
 from core.errors import ValidationFailed
 from suppliers.models import Gift, GiftRevision
 from suppliers.services import gift_images
-from tests.factories import CategoryFactory, GiftFactory, MemberFactory
+from tests.factories import GiftFactory, MemberFactory
 from tests.portal import field_errors, logged_in
-from tests.helpers import published
+from tests.suppliers.builders import new_gift, picture, publish, upload_with_an_edit
 
 pytestmark = pytest.mark.django_db
 
 
-def picture(name: str = "tea.png", kind: str = "PNG", size: tuple[int, int] = (40, 30)) -> SimpleUploadedFile:
-    buffer = io.BytesIO()
-    Image.new("RGB", size, (200, 30, 30)).save(buffer, kind)
-    return SimpleUploadedFile(name, buffer.getvalue(), content_type=f"image/{kind.lower()}")
 
-
-def new_gift(**overrides) -> dict:
-    return {
-        "sku": "TEA-PIC", "name": "图片茶礼", "description": "春茶", "category": CategoryFactory().pk, "images": "",
-        "specification": "100g", "warranty_text": "七天无理由", "market_price": "199.00", "settlement_price": "120.00",
-        "fulfilment": "warehouse", "min_tier": "standard", "points_gotone": "1200", "points_mzone": "",
-    } | overrides
-
-
-def publish(gift: Gift, operator) -> Gift:
-    return published(gift, actor=operator, at=gift.created_at)
-
-
-def upload_with_an_edit(client, gift: Gift, upload) -> GiftRevision | None:
-    """Post the gift's edit form as the page shows it, with a picture to upload; the revision it made, if any."""
-    form = client.get(f"/supplier/gifts/{gift.pk}/edit/").context["form"]
-    data = {name: "" if value is None else getattr(value, "pk", value) for name, value in form.initial.items()}
-    client.post(f"/supplier/gifts/{gift.pk}/edit/", data | {"upload": [upload]})
-    return GiftRevision.objects.filter(gift=gift).first()
 
 
 def test_a_supplier_uploads_pictures_with_a_new_gift_and_sees_them_on_its_page(supplier_admin, supplier):

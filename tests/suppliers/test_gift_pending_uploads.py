@@ -13,7 +13,7 @@ from suppliers.services import pending_uploads
 from suppliers.tasks import purge_pending_uploads
 from tests.factories import GiftFactory
 from tests.portal import field_errors, logged_in
-from tests.suppliers.test_gift_images import new_gift, picture, publish
+from tests.suppliers.builders import new_gift, picture, publish
 
 pytestmark = pytest.mark.django_db
 HIDDEN = 'name="pending" value="'

@@ -9,7 +9,7 @@ from suppliers.models import GiftRevision, ProfileChange
 from suppliers.services import profile, revisions
 from tests.factories import GiftFactory
 from tests.portal import logged_in
-from tests.suppliers.test_gift_images import picture, upload_with_an_edit
+from tests.suppliers.builders import picture, upload_with_an_edit
 from tests.helpers import published
 
 pytestmark = pytest.mark.django_db
