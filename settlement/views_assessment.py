@@ -140,6 +140,10 @@ def _proposal_list(request, kind: str, selector):
     require_role(request.user, roles)
     state = request.GET.get("state", model.State.PROPOSED)
     context = paginate(request, selector(actor=request.user, state=state)) | {"state": state, "states": model.State.choices}
+    if kind == "penalty":  # what each row offers, as the service decides it
+        for proposal in context["page_obj"]:
+            proposal.open = assessment.penalty_open(proposal)
+            proposal.refusal = assessment.penalty_refusal(proposal, request.user)
     return render(request, f"settlement/assessment/{kind}_list.html", context)
 
 

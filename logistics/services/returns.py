@@ -425,8 +425,8 @@ def send_back_again(*, return_request: ReturnRequest, actor, now: datetime, reas
             raise InvalidTransition(
                 gettext("只有退回会员的包裹配送失败后才能重新寄回"), state=locked.state, transition="send_back_again"
             )
-        apply_transition(return_request, "send_back_again", actor=actor, at=now, reason=reason)
-        _parcel_back(return_request, return_request.order, now=now)
+        apply_transition(locked, "send_back_again", actor=actor, at=now, reason=reason)
+        _parcel_back(locked, return_request.order, now=now)
     return_request.refresh_from_db()  # and forget the parcels back read before this one
     return return_request
 

@@ -259,11 +259,19 @@ def open_penalties() -> Q:
     return Q(state=PenaltyProposal.State.PROPOSED) | Q(state=PenaltyProposal.State.ACCEPTED, adjustment__state=Adjustment.State.REJECTED)
 
 
+def penalty_open(proposal: PenaltyProposal) -> bool:
+    """`open_penalties` for one proposal read with its adjustment: whether it waits to be decided."""
+    if proposal.state == PenaltyProposal.State.PROPOSED:
+        return True
+    adjustment = proposal.adjustment if proposal.adjustment_id else None
+    return proposal.state == PenaltyProposal.State.ACCEPTED and adjustment is not None and adjustment.state == Adjustment.State.REJECTED
+
+
 def list_penalty_proposals(*, actor, state: str = "", month: date | None = None):
     """Penalty proposals the actor may see; `state` "proposed" includes those reopened by a rejected adjustment (and
     "accepted" leaves them out)."""
     proposals = PenaltyProposal.objects.visible_to(actor).select_related("supplier", "assessment", "rule", "adjustment",
-                                                                            "dismissal_requested_by")
+                                                                            "dismissal_requested_by", "dismissed_by")
     if state == PenaltyProposal.State.PROPOSED:
         proposals = proposals.filter(open_penalties())
     elif state == PenaltyProposal.State.ACCEPTED:

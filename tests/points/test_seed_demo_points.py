@@ -54,5 +54,6 @@ def test_every_members_complaint_comes_after_what_it_is_about(seeded):
         complaint = Complaint.objects.get(title=title)
         assert complaint.order.delivered_at < complaint.opened_at, title
     by_members = Complaint.objects.filter(member__isnull=False, gift__isnull=False, order__isnull=True)
+    assert about_orders.filter(member__isnull=False).count() == 4 and not by_members.exists()  # members name the order
     for complaint in by_members:  # a gift named without an order: one the member had delivered before
         assert complaint.member.orders.filter(gift=complaint.gift, delivered_at__lt=complaint.opened_at).exists(), complaint.title

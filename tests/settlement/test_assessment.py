@@ -377,6 +377,26 @@ def test_one_finance_user_cannot_waive_a_penalty_alone(penalty, finance, finance
         PenaltyProposal.objects.filter(pk=penalty.pk).update(dismissed_by=finance)
 
 
+def test_a_dismissal_is_asked_only_of_a_penalty_still_to_decide_and_decided_only_while_asked(penalty, finance, finance_checker):
+    """Each step of the two-person waiver refuses a penalty in the wrong state, and leaves it as it was."""
+    with pytest.raises(InvalidTransition):  # nothing asked yet
+        confirm_penalty_dismissal(proposal=penalty, actor=finance_checker, now=t(11, 20, 9))
+    with pytest.raises(InvalidTransition):
+        decline_penalty_dismissal(proposal=penalty, actor=finance_checker, now=t(11, 20, 9), reason="仍应扣款")
+    dismiss_penalty(proposal=penalty, actor=finance, now=t(11, 20, 10), reason="物流破损")
+    with pytest.raises(InvalidTransition):  # asked already, waiting for a second finance user
+        dismiss_penalty(proposal=penalty, actor=finance_checker, now=t(11, 20, 11), reason="再次申请")
+    confirm_penalty_dismissal(proposal=penalty, actor=finance_checker, now=t(11, 20, 12))
+    for step in (lambda: dismiss_penalty(proposal=penalty, actor=finance_checker, now=t(11, 20, 13), reason="再次申请"),
+                 lambda: accept_penalty(proposal=penalty, actor=finance_checker, now=t(11, 20, 13))):
+        with pytest.raises(InvalidTransition):  # dismissed: nothing more to decide
+            step()
+
+    penalty.refresh_from_db()
+    assert penalty.state == PenaltyProposal.State.DISMISSED and not Adjustment.objects.exists()
+    assert [log.transition for log in history_of(penalty)] == ["request_dismissal", "dismiss"]
+
+
 def test_a_declined_dismissal_leaves_the_penalty_to_decide_again(penalty, finance, finance_checker):
     dismiss_penalty(proposal=penalty, actor=finance, now=t(11, 20, 10), reason="物流破损")
     with pytest.raises(ValidationFailed) as no_reason:
