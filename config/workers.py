@@ -1,5 +1,14 @@
 """The gunicorn worker of a deployment (config/gunicorn.conf.py)."""
-from gunicorn.workers.gthread import ThreadWorker
+from collections import deque
+from concurrent import futures
+
+from gunicorn.workers.gthread import _DEFER, ThreadWorker
+
+
+def _done(result) -> futures.Future:
+    future = futures.Future()
+    future.set_result(result)
+    return future
 
 
 class BalancedThreadWorker(ThreadWorker):
@@ -9,13 +18,21 @@ class BalancedThreadWorker(ThreadWorker):
     most of the clients' kept-alive connections and answer them one after another while the other workers stand idle
     (six of eight clients queued on one worker was seen). Here a worker whose threads are all busy leaves new
     connections to an idle worker; the connections it already holds stay, answered in turn as before.
+
+    With one thread (the deployment's default) the request is served on the poller's own thread: handing it to a
+    pool of one and back costs two thread switches and a pipe write per request, and the poller has nothing else to
+    do meanwhile. Such a worker polls, and so accepts, only while it is free. As with gunicorn's sync workers, a
+    request running longer than the timeout gets the worker restarted (long work runs in Celery tasks).
     """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.in_flight = 0  # requests handed to the thread pool and not finished
+        self.ready = deque()  # connections with a request to serve on this thread (one thread)
 
     def enqueue_req(self, conn):
+        if self.cfg.threads == 1:
+            return self.serve_inline(conn)
         self.in_flight += 1
         if self.in_flight >= self.cfg.threads:
             super().set_accept_enabled(False)
@@ -27,3 +44,19 @@ class BalancedThreadWorker(ThreadWorker):
 
     def set_accept_enabled(self, enabled):
         super().set_accept_enabled(enabled and self.in_flight < self.cfg.threads)
+
+    def serve_inline(self, conn):
+        """Serve the connection's request, then any request the client already sent behind it (finish_request hands
+        those back here), one after another rather than recursively. A new connection waits for its first request in
+        the poller, not in a blocking read."""
+        if not (conn.initialized or conn.data_ready):
+            return ThreadWorker.finish_request(self, conn, _done(_DEFER))
+        self.ready.append(conn)
+        if len(self.ready) > 1:  # called back from finish_request below: the loop serves it next
+            return None
+        while self.ready:
+            conn = self.ready[0]
+            self.in_flight += 1
+            self.finish_request(conn, _done(self.handle(conn)))  # handle() answers every error itself
+            self.ready.popleft()
+        return None

@@ -35,7 +35,7 @@ def test_a_worker_whose_threads_are_all_busy_takes_no_new_connection_until_one_i
     listener = socket.create_server(("127.0.0.1", 0))
     worker = BalancedThreadWorker.__new__(BalancedThreadWorker)  # its state, without gunicorn's arbiter
     done = Future()
-    worker.cfg, worker.sockets, worker.poller = SimpleNamespace(threads=1, keepalive=2), [listener], selectors.DefaultSelector()
+    worker.cfg, worker.sockets, worker.poller = SimpleNamespace(threads=2, keepalive=2), [listener], selectors.DefaultSelector()
     worker.in_flight, worker._accepting, worker.nr_conns = 0, False, 0
     worker.tpool = SimpleNamespace(submit=lambda handle, conn: done)
     worker.method_queue = SimpleNamespace(defer=lambda *call: None)
@@ -43,14 +43,98 @@ def test_a_worker_whose_threads_are_all_busy_takes_no_new_connection_until_one_i
     listening = lambda: any(key.fileobj is listener for key in worker.poller.get_map().values())  # noqa: E731
     assert listening()
 
-    with socket.create_connection(listener.getsockname()):
+    with socket.create_connection(listener.getsockname()), socket.create_connection(listener.getsockname()):
         worker.accept(listener)
-        assert worker.in_flight == 1 and not listening()
-        worker.set_accept_enabled(True)  # the worker's loop asks again while the thread is still busy
+        assert worker.in_flight == 1 and listening()  # one thread of two is busy
+        worker.accept(listener)
+        assert worker.in_flight == 2 and not listening()
+        worker.set_accept_enabled(True)  # the worker's loop asks again while both threads are still busy
         assert not listening()
 
-        done.set_result(False)  # the request finished and the connection is closed
+        done.set_result(False)  # a request finished and its connection is closed
         worker.finish_request(SimpleNamespace(close=lambda graceful=False: None), done)
         worker.set_accept_enabled(True)
-        assert worker.in_flight == 0 and listening()
+        assert worker.in_flight == 1 and listening()
     listener.close()
+
+
+def thread_reporting_app(environ, start_response):
+    """Answers which thread served the request, and echoes its path (the WSGI app of the served-worker tests)."""
+    import threading
+
+    body = f"{environ['PATH_INFO']} {'main' if threading.current_thread() is threading.main_thread() else 'pool'}".encode()
+    start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
+    return [body]
+
+
+def _serve(threads: int):
+    """gunicorn with the deployment's worker class and one worker, serving `thread_reporting_app` on a free port."""
+    import socket
+    import time
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1", "--threads", str(threads),
+         "--worker-class", "config.workers.BalancedThreadWorker", "--keep-alive", "5",
+         "tests.core.test_gunicorn_config:thread_reporting_app"],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            return server, socket.create_connection(("127.0.0.1", port), timeout=10)
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                server.kill()
+                raise
+            time.sleep(0.1)
+
+
+def _answers(connection, count: int) -> list[str]:
+    """The bodies of the next `count` responses on a kept-alive connection."""
+    buffer, bodies = b"", []
+    while len(bodies) < count:
+        head, separator, rest = buffer.partition(b"\r\n\r\n")
+        length = next((int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")), None)
+        if separator and length is not None and len(rest) >= length:
+            assert head.startswith(b"HTTP/1.1 200"), head
+            bodies.append(rest[:length].decode())
+            buffer = rest[length:]
+            continue
+        chunk = connection.recv(65536)
+        assert chunk, "the server closed the connection"
+        buffer += chunk
+    return bodies
+
+
+def _get(path: str) -> bytes:
+    return f"GET {path} HTTP/1.1\r\nHost: localhost\r\n\r\n".encode()
+
+
+def test_with_one_thread_the_worker_serves_kept_alive_and_pipelined_requests_on_its_own_thread():
+    server, connection = _serve(threads=1)
+    try:
+        connection.sendall(_get("/first"))
+        assert _answers(connection, 1) == ["/first main"]
+        connection.sendall(_get("/again"))  # the same kept-alive connection, back from the poller
+        assert _answers(connection, 1) == ["/again main"]
+
+        connection.sendall(b"".join(_get(f"/p{n}") for n in range(400)))  # sent behind one another before any answer
+        assert _answers(connection, 400) == [f"/p{n} main" for n in range(400)]
+    finally:
+        connection.close()
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def test_with_several_threads_the_worker_hands_requests_to_its_pool():
+    server, connection = _serve(threads=2)
+    try:
+        connection.sendall(_get("/first") + _get("/second"))
+        assert _answers(connection, 2) == ["/first pool", "/second pool"]
+    finally:
+        connection.close()
+        server.terminate()
+        server.wait(timeout=30)
