@@ -1,8 +1,9 @@
 """Filters shared by the apps' APIs."""
 import django_filters
+from django import forms
 from django.db import models
-from django_filters.filterset import FILTER_FOR_DBFIELD_DEFAULTS
 from django.utils.translation import gettext
+from django_filters.filterset import FILTER_FOR_DBFIELD_DEFAULTS
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.filters import OrderingFilter
 
@@ -16,6 +17,26 @@ class IdFilter(django_filters.NumberFilter):
     field_class = IdField
 
 
+class YesNoField(forms.NullBooleanField):
+    """`true` or `false` (also `1`/`0`, `yes`/`no`, any case); empty is no filter, anything else an error naming it.
+    django-filter's own reads an unknown word as "no filter", so `?receivable=maybe` listed every row."""
+
+    widget = forms.TextInput
+    WORDS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+
+    def to_python(self, value):
+        word = str(value or "").strip().lower()
+        if not word:
+            return None
+        if word not in self.WORDS:
+            raise forms.ValidationError(gettext("须为 true 或 false"), code="invalid")
+        return self.WORDS[word]
+
+
+class YesNoFilter(django_filters.BooleanFilter):
+    field_class = YesNoField
+
+
 class FilterSet(django_filters.rest_framework.FilterSet):
     """The APIs' filter sets: a foreign key filters by id (`IdFilter`). django-filter's default, a choice among the rows
     that exist, answers 400 for an id that does not exist and 200 for one that does, which would tell a caller which
@@ -23,6 +44,7 @@ class FilterSet(django_filters.rest_framework.FilterSet):
 
     FILTER_DEFAULTS = {
         **FILTER_FOR_DBFIELD_DEFAULTS, models.ForeignKey: {"filter_class": IdFilter}, models.OneToOneField: {"filter_class": IdFilter},
+        models.BooleanField: {"filter_class": YesNoFilter},
     }
 
 

@@ -292,6 +292,24 @@ def test_finance_lists_the_receivables_and_records_a_collection(api, receivable,
         "collected", "CMB-IN-1", "2026-10-15", "finance")
 
 
+def test_the_receivable_filter_takes_yes_or_no_in_any_spelling(api, receivable, finance):
+    listed = {value: [row["id"] for row in api(finance).get("/api/v1/statements/", {"receivable": value}).json()["results"]]
+              for value in ("True", "1", "yes", "false", "0", "")}
+
+    assert listed["True"] == listed["1"] == listed["yes"] == [receivable.pk]
+    assert receivable.pk not in listed["false"] and listed["false"] == listed["0"]
+    assert receivable.pk in listed[""]  # empty: no filter
+
+
+@pytest.mark.parametrize("value", ["maybe", "2", "t rue"])
+def test_a_yes_no_filter_with_another_word_is_400_naming_it(api, receivable, finance, operator, value):
+    statements = api(finance).get("/api/v1/statements/", {"receivable": value})
+    rules = api(operator).get("/api/v1/penalty-rules/", {"active": value})
+
+    assert (statements.status_code, rules.status_code) == (400, 400)
+    assert errors(statements) == [("receivable", "invalid")] and errors(rules) == [("active", "invalid")]
+
+
 def test_supplier_staff_may_not_confirm(api, issued, supplier_staff):
     assert api(supplier_staff).post(statement_url(issued, "confirm")).status_code == 403
     issued.refresh_from_db()
