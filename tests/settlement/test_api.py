@@ -7,7 +7,7 @@ import pytest
 
 from core.fsm import history_of
 from settlement.models import (
-    Adjustment, GenerationRun, Kpi, KpiSetting, PenaltyRule, Reconciliation, Section, SourceKind, Statement, StatementLine,
+    Adjustment, Assessment, GenerationRun, Kpi, KpiSetting, PenaltyProposal, PenaltyRule, Reconciliation, Section, SourceKind, Statement, StatementLine,
 )
 from settlement.services import adjustments, generation, reconciliation, statements
 from suppliers.models import BankAccount
@@ -606,6 +606,24 @@ def test_a_supplier_cannot_add_a_penalty_rule(api, supplier_admin):
                                                                   "description": "不应保存"}, format="json")
 
     assert response.status_code == 403 and not PenaltyRule.objects.filter(description="不应保存").exists()
+
+
+def test_the_penalty_proposal_list_runs_a_constant_number_of_queries(api, supplier, finance, finance_checker, now):
+    """Each row names its supplier, month, rule, adjustment and who asked to dismiss it and who did, without a query
+    per row."""
+    rule = PenaltyRule.objects.filter(kpi=Kpi.DEFECT_RATE).first()
+    months = (date(2020 + n // 12, n % 12 + 1, 1) for n in range(100))
+
+    def make_rows(n: int) -> None:
+        for index in range(n):
+            assessed = Assessment.objects.create(supplier=supplier, month=next(months), score=Decimal("40"), computed_at=now)
+            decided = ({"state": "dismissed", "dismissal_requested_by": finance, "dismissed_by": finance_checker} if index % 2 else
+                       {"state": "accepted", "adjustment": adjustments.propose_adjustment(
+                           supplier=supplier, kind="penalty", amount=str(rule.amount), reason="考核扣款", actor=finance, now=now)})
+            PenaltyProposal.objects.create(assessment=assessed, rule=rule, supplier=supplier, value=Decimal("0.5"),
+                                           amount=rule.amount, created_at=now, **decided)
+
+    assert_list_queries_constant(api(finance), "/api/v1/penalty-proposals/", make_rows)
 
 
 def kpi_settings_stored() -> dict:
