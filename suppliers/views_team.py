@@ -13,7 +13,6 @@ from django.views.decorators.http import require_POST
 from core.errors import DomainError
 from core.fsm import history_of
 from core.portal import act_with_form, add_service_errors, page_status, paginate, report_form_errors
-from suppliers.models import SupplierMembership
 from suppliers.services import team
 
 
@@ -73,7 +72,8 @@ def member_page(request, pk: int, *, refused: tuple[str, forms.Form] | None = No
     """A team member with the actions its state allows; a refused action's form comes back with its errors next to its
     fields and the values entered (status 400)."""
     membership = team.staff_member(request.user, pk)
-    shown = ["disable" if membership.state == SupplierMembership.State.ACTIVE else "enable", "password"]
+    available = {t.name for t in membership.get_available_state_transitions()}
+    shown = [name for name in ACTIONS if name in available or name == "password"]  # a password is reset in any state
     forms_shown = {name: ACTIONS[name][1](auto_id=False) for name in shown}
     if refused and refused[0] in forms_shown:
         forms_shown[refused[0]] = refused[1]

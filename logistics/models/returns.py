@@ -75,6 +75,11 @@ class ReturnRequest(StateMachine):
     def __str__(self) -> str:
         return self.number
 
+    @property
+    def exchange_instead_of_refund(self) -> bool:
+        """An exchange asked for and not turned down: the member gets the gift again, not the points back."""
+        return self.remedy == self.Remedy.EXCHANGE and self.state not in (self.State.REJECTED, self.State.REFUSED)
+
     @transition(field=state, source=State.REQUESTED, target=State.APPROVED)
     def approve(self) -> None:
         pass

@@ -218,18 +218,22 @@ def with_respond_by(statements: QuerySet[Statement]) -> QuerySet[Statement]:
     """The statements annotated with `respond_by`, the moment an issued version is deemed confirmed without an answer:
     10 days after it was issued, or, when the supplier uploaded its reconciliation file for that version (an action
     whose answer follows once finance has looked at the differences), 10 days after its first upload. Counted from
-    the first upload only: uploading again does not push the deadline further, so it cannot be put off for ever."""
+    the first upload only: uploading again does not push the deadline further, so it cannot be put off for ever.
+    None unless the statement is issued (awaiting the supplier's answer)."""
     first_upload = (Reconciliation.objects.filter(statement=OuterRef("pk"), version__number=OuterRef("version"))
                     .order_by("uploaded_at").values("uploaded_at")[:1])
     start = Coalesce(Subquery(first_upload), F("issued_at"))
-    return statements.annotate(respond_by=ExpressionWrapper(start + DEEMED_CONFIRMED_AFTER, output_field=DateTimeField()))
+    deadline = ExpressionWrapper(start + DEEMED_CONFIRMED_AFTER, output_field=DateTimeField())
+    return statements.annotate(respond_by=Case(When(state=State.ISSUED, then=deadline), default=None, output_field=DateTimeField()))
 
 
 def respond_by(statement: Statement) -> datetime | None:
     """When the statement's issued version is deemed confirmed (`with_respond_by`); None unless it is issued."""
     if statement.state != State.ISSUED:
         return None
-    return getattr(statement, "respond_by", None) or with_respond_by(Statement.objects.filter(pk=statement.pk)).get().respond_by
+    if "respond_by" in statement.__dict__:  # annotated
+        return statement.respond_by
+    return with_respond_by(Statement.objects.filter(pk=statement.pk)).get().respond_by
 
 
 def deem_confirmed(*, now: datetime) -> list[int]:

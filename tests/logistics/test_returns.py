@@ -510,3 +510,12 @@ def test_a_return_waits_on_the_navigation_of_whoever_takes_its_next_step(deliver
     returns.receive_return(return_request=dropship, actor=supplier_staff, now=now)
     assert waiting() == [1, 1, 0]  # an operator inspects a dropship return
 
+
+
+@pytest.mark.parametrize(("remedy", "state", "expected"), [
+    ("exchange", "requested", True), ("exchange", "inspected", True), ("exchange", "exchanged", True),
+    ("exchange", "rejected", False), ("exchange", "refused", False), ("refund", "requested", False), ("refund", "refunded", False),
+])
+def test_an_exchange_not_turned_down_refunds_no_points(remedy, state, expected):
+    """What the return pages show in place of refunded points: "exchange, no points" until the exchange is turned down."""
+    assert ReturnRequest(remedy=remedy, state=state).exchange_instead_of_refund is expected

@@ -268,7 +268,8 @@ def test_an_issued_statement_tells_when_it_is_deemed_confirmed_and_an_answered_o
 
     statements.confirm_statement(statement=issued, actor=supplier_admin, now=LATER)
     issued.refresh_from_db()
-    assert statements.respond_by(issued) is None
+    listed, = statements.list_statements(actor=supplier_admin)
+    assert statements.respond_by(issued) is None and listed.respond_by is None
 
 
 # --- invoice, approval, payment ---------------------------------------------------------------------------------

@@ -115,6 +115,7 @@ def test_the_admin_disables_and_enables_a_member_on_its_page_and_reads_why(suppl
     staff.refresh_from_db()
     assert "请说明停用原因" in refused
     assert 'data-action="enable"' in disabled and "手机丢失" in disabled and "停用" in disabled
+    assert 'data-action="disable"' not in disabled and 'data-action="password"' in disabled
     assert staff.state == "active" and staff.user.is_active
 
 
