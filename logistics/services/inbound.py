@@ -11,7 +11,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.db.models import Sum
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from core.errors import ValidationFailed
 from core.fsm import apply_transition
@@ -147,10 +147,13 @@ def receive_inbound(
                                       kind=StockMovement.Kind.WRITE_OFF, note=f"到货破损 {inbound.number}")
         if counted > damaged:
             inventory.meet_replenishment(gift=inbound.gift, location=inbound.location, at=now, actor=actor)
+        counts = {"number": inbound.number, "gift": inbound.gift.name, "location": inbound.location.name, "counted": counted,
+                  "announced": inbound.announced_quantity, "short": inbound.announced_quantity - counted, "damaged": damaged}
+        body = (gettext_noop("%(gift)s（%(location)s）：实收 %(counted)s/%(announced)s，短少 %(short)s，破损 %(damaged)s；到货破损处理费 ¥%(fee)s。")
+                if fee else gettext_noop("%(gift)s（%(location)s）：实收 %(counted)s/%(announced)s，短少 %(short)s，破损 %(damaged)s。"))
         send_notice(
-            supplier=inbound.supplier, kind="inbound_received", now=now, title=f"入库单 {inbound.number} 已收货",
-            link=f"{reverse('supplier-inbound')}?q={inbound.number}",
-            body=f"{inbound.gift.name}（{inbound.location.name}）：{summary}" + (f"；到货破损处理费 ¥{fee.amount}" if fee else "") + "。",
+            supplier=inbound.supplier, kind="inbound_received", now=now, title=gettext_noop("入库单 %(number)s 已收货"), body=body,
+            params=counts | ({"fee": str(fee.amount)} if fee else {}), link=f"{reverse('supplier-inbound')}?q={inbound.number}",
         )
     return inbound
 

@@ -14,7 +14,7 @@ from django.db.models import Count, DecimalField, F, IntegerField, OuterRef, Q, 
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from core.errors import ValidationFailed
 from core.events import subscribe
@@ -91,8 +91,9 @@ def _notify_supplier(*, gift: Gift, lots: Iterable[LeftoverLot], now: datetime) 
     send_notice(
         supplier=gift.supplier,
         kind="leftover_lots",
-        title=f"遗留礼品待取回：{gift.name}",
-        body=f"礼品 {gift.sku} 已退市，剩余库存（{places}）请于 {deadline:%Y-%m-%d} 前取回；逾期每批次每日按标准收取仓储费。",
+        title=gettext_noop("遗留礼品待取回：%(gift)s"),
+        body=gettext_noop("礼品 %(sku)s 已退市，剩余库存（%(places)s）请于 %(deadline)s 前取回；逾期每批次每日按标准收取仓储费。"),
+        params={"gift": gift.name, "sku": gift.sku, "places": places, "deadline": f"{deadline:%Y-%m-%d}"},
         now=now, link=reverse("leftover-lots"),
     )
 

@@ -229,9 +229,10 @@ def approve_return(*, return_request: ReturnRequest, actor, now: datetime, reaso
         apply_transition(return_request, "approve", actor=actor, at=now, reason=reason)
         _tell_member_where_to_send(return_request, now)
         if return_request.order.fulfilment == "dropship":  # the goods come back to the supplier, who records their receipt
-            send_notice(supplier=return_request.order.supplier, kind="return_approved", title=f"退换货 {return_request.number} 已批准",
-                        body=f"订单 {return_request.order.number} 的 {return_request.quantity} 件将由会员寄回，请收货后在「退换货」中登记。", now=now,
-                        link=reverse("logistics-return", args=[return_request.pk]))
+            send_notice(supplier=return_request.order.supplier, kind="return_approved", title=gettext_noop("退换货 %(number)s 已批准"),
+                        body=gettext_noop("订单 %(order)s 的 %(quantity)s 件将由会员寄回，请收货后在「退换货」中登记。"),
+                        params={"number": return_request.number, "order": return_request.order.number, "quantity": return_request.quantity},
+                        now=now, link=reverse("logistics-return", args=[return_request.pk]))
     return return_request
 
 

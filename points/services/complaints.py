@@ -167,9 +167,10 @@ def triage_complaint(*, complaint: Complaint, actor, now: datetime, responsible:
         apply_transition(complaint, "triage", actor=actor, at=now, reason=reason, responsible=responsible, deadline=now + DEADLINE)
         _start_deadline(complaint, now)
         if responsible == Party.SUPPLIER:
-            send_notice(supplier=complaint.supplier, kind="complaint_assigned", title=f"投诉 {complaint.number} 待您答复",
-                        body=f"请于 {timezone.localtime(complaint.deadline):%Y-%m-%d %H:%M} 前在「投诉处理」中答复。", now=now,
-                        link=reverse("complaint", args=[complaint.pk]))
+            send_notice(supplier=complaint.supplier, kind="complaint_assigned", title=gettext_noop("投诉 %(number)s 待您答复"),
+                        body=gettext_noop("请于 %(deadline)s 前在「投诉处理」中答复。"),
+                        params={"number": complaint.number, "deadline": f"{timezone.localtime(complaint.deadline):%Y-%m-%d %H:%M}"},
+                        now=now, link=reverse("complaint", args=[complaint.pk]))
     return complaint
 
 

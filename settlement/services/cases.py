@@ -9,7 +9,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.db.models import Case, QuerySet, Value, When
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from core.errors import NotFound, PermissionDenied, ValidationFailed
 from core.fsm import apply_transition
@@ -59,9 +59,10 @@ def open_case(
             RectificationCase, prefix="RC", now=now, supplier=supplier, kind=kind, reason=reason, deadline=deadline,
             opened_at=now, opened_by=actor, assessment=assessment,
         )
-        label = RectificationCase.Kind(kind).label
-        send_notice(supplier=supplier, kind="rectification_case", title=f"{label} {case.number}",
-                    body=f"{reason}\n{deadline:%Y-%m-%d}", now=now, link=reverse("settlement-case", args=[case.pk]))
+        title = gettext_noop("警告 %(number)s") if kind == RectificationCase.Kind.WARNING else gettext_noop("整改通知 %(number)s")
+        send_notice(supplier=supplier, kind="rectification_case", title=title, body=gettext_noop("%(reason)s\n整改期限：%(deadline)s"),
+                    params={"number": case.number, "reason": reason, "deadline": f"{deadline:%Y-%m-%d}"}, now=now,
+                    link=reverse("settlement-case", args=[case.pk]))
     return case
 
 
@@ -96,8 +97,10 @@ def send_back_case(
         if deadline is not None:
             RectificationCase.objects.filter(pk=case.pk).update(deadline=deadline)
             case.refresh_from_db()
-        send_notice(supplier=case.supplier, kind="rectification_case", title=f"{case.number} 整改未通过，请补充",
-                    body=f"{reason}\n{case.deadline:%Y-%m-%d}", now=now, link=reverse("settlement-case", args=[case.pk]))
+        send_notice(supplier=case.supplier, kind="rectification_case", title=gettext_noop("%(number)s 整改未通过，请补充"),
+                    body=gettext_noop("%(reason)s\n整改期限：%(deadline)s"),
+                    params={"number": case.number, "reason": reason, "deadline": f"{case.deadline:%Y-%m-%d}"}, now=now,
+                    link=reverse("settlement-case", args=[case.pk]))
     return case
 
 

@@ -453,14 +453,16 @@ def _tell_supplier(statement: Statement, *, kind: str, now: datetime, **context)
     """A notice in the supplier's inbox, linking to the statement, and the statement's own SMS (a reminder held for
     the quiet hours is no reason to miss a statement that confirms itself after 10 days)."""
     month, payable = f"{statement.month:%Y-%m}", statement.payable
+    params = {"month": month, "version": statement.version, "payable": str(payable)}
     if kind == "statement_paid":
-        title = f"{month} 结算单已付款"
-        body = f"第 {statement.version} 版，付款 {payable} 元，付款凭证 {context['reference']}，付款日期 {statement.payment_date:%Y-%m-%d}。"
+        title = gettext_noop("%(month)s 结算单已付款")
+        body = gettext_noop("第 %(version)s 版，付款 %(payable)s 元，付款凭证 %(reference)s，付款日期 %(payment_date)s。")
+        params |= {"reference": context["reference"], "payment_date": f"{statement.payment_date:%Y-%m-%d}"}
     else:
-        confirm_by = timezone.localtime(now + DEEMED_CONFIRMED_AFTER)
-        title = f"{month} 结算单第 {statement.version} 版已下发"
-        body = f"应付 {payable} 元。请于 {confirm_by:%Y-%m-%d %H:%M} 前确认或提出异议，逾期未处理视为确认。"
-    send_notice(supplier=statement.supplier, kind=kind, title=title, body=body, now=now, sms=False,
+        title = gettext_noop("%(month)s 结算单第 %(version)s 版已下发")
+        body = gettext_noop("应付 %(payable)s 元。请于 %(confirm_by)s 前确认或提出异议，逾期未处理视为确认。")
+        params |= {"confirm_by": f"{timezone.localtime(now + DEEMED_CONFIRMED_AFTER):%Y-%m-%d %H:%M}"}
+    send_notice(supplier=statement.supplier, kind=kind, title=title, body=body, params=params, now=now, sms=False,
                 link=reverse("settlement-statement", args=[statement.pk]))
     notify(kind=kind, phone=statement.supplier.contact_phone, at=now, subject=statement,
            context={"month": month, "version": statement.version, "payable": str(payable), **context})

@@ -43,6 +43,9 @@ class SupplierApplicationInput(serializers.Serializer):
 
 
 class NoticeSerializer(serializers.ModelSerializer):
+    title = serializers.CharField(source="title_text", read_only=True, help_text="in the reader's language (Accept-Language)")
+    body = serializers.CharField(source="body_text", read_only=True, help_text="in the reader's language (Accept-Language)")
+
     class Meta:
         model = Notice
         fields = ["id", "kind", "title", "body", "link", "created_at", "read_at"]

@@ -1,5 +1,6 @@
 """The supplier's portal inbox (站内通知)."""
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.tenancy import ScopedManager, Visibility
@@ -8,8 +9,11 @@ from core.tenancy import ScopedManager, Visibility
 class Notice(models.Model):
     supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.CASCADE, related_name="notices")
     kind = models.CharField(_("类型"), max_length=40)
+    # the title and body are message ids (Chinese, marked with gettext_noop) with the values in `params`, written in
+    # the reader's language when shown; a notice without params is shown as stored
     title = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"), blank=True)
+    params = models.JSONField(_("参数"), default=dict, blank=True)
     link = models.CharField(_("链接"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("时间"))
     read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
@@ -23,4 +27,17 @@ class Notice(models.Model):
         verbose_name_plural = _("站内通知")
 
     def __str__(self) -> str:
-        return self.title
+        return self.title_text
+
+    @property
+    def title_text(self) -> str:
+        return self._written(self.title)
+
+    @property
+    def body_text(self) -> str:
+        return self._written(self.body)
+
+    def _written(self, message: str) -> str:
+        """The message in the reader's language with its values (see `title`)."""
+        text = gettext(message) if message else message
+        return text % self.params if self.params else text

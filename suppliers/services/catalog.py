@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils import translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from core.errors import PermissionDenied, ValidationFailed
 from core.events import publish
@@ -100,7 +100,8 @@ def reject_gift(*, gift: Gift, actor, now: datetime, reason: str = "") -> Gift:
         raise ValidationFailed(gettext("请填写驳回原因"), field="reason")
     with transaction.atomic():
         apply_transition(gift, "reject", actor=actor, at=now, reason=reason)
-        send_notice(supplier=gift.supplier, kind="gift_rejected", title=f"礼品 {gift.sku} 审核未通过", body=f"{gift.name}：{reason.strip()}",
+        send_notice(supplier=gift.supplier, kind="gift_rejected", title=gettext_noop("礼品 %(sku)s 审核未通过"),
+                    body=gettext_noop("%(gift)s：%(reason)s"), params={"sku": gift.sku, "gift": gift.name, "reason": reason.strip()},
                     now=now, link=reverse("gift-detail", args=[gift.pk]))
     return gift
 

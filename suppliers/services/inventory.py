@@ -214,8 +214,10 @@ def _raise_replenishment_if_low(*, record: StockRecord, at: datetime) -> None:
     send_notice(
         supplier=gift.supplier,
         kind="replenishment",
-        title=f"补货提醒：{gift.name}（{record.location.name}）",
-        body=f"可用库存 {record.available} 低于安全库存 {record.safety_stock}，请于 {request.due_date} 前补货 {request.quantity} 件。",
+        title=gettext_noop("补货提醒：%(gift)s（%(location)s）"),
+        body=gettext_noop("可用库存 %(available)s 低于安全库存 %(safety_stock)s，请于 %(due_date)s 前补货 %(quantity)s 件。"),
+        params={"gift": gift.name, "location": record.location.name, "available": record.available, "safety_stock": record.safety_stock,
+                "due_date": f"{request.due_date:%Y-%m-%d}", "quantity": request.quantity},
         now=at, link=reverse("supplier-stock"),
     )
 

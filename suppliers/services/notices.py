@@ -9,14 +9,21 @@ from suppliers.models import Notice, Supplier
 
 
 def send_notice(
-    *, supplier: Supplier, kind: str, title: str, body: str, now: datetime, link: str = "", sms: bool = True
+    *, supplier: Supplier, kind: str, title: str, body: str, now: datetime, params: dict | None = None, link: str = "",
+    sms: bool = True,
 ) -> Notice:
     """Put a notice in the supplier's inbox, linking to the page of what it is about (`link`, a path), and text its
-    contact, in the caller's transaction; `sms=False` when the caller sends an SMS of its own."""
+    contact, in the caller's transaction; `sms=False` when the caller sends an SMS of its own.
+
+    `title` and `body` are message ids marked with gettext_noop, with %(name)s placeholders for `params` (text,
+    numbers; dates and amounts formatted by the caller): each reader sees them in its own language. The SMS carries
+    the title in Chinese."""
+    params = params or {}
     with transaction.atomic():
-        notice = Notice.objects.create(supplier=supplier, kind=kind, title=title, body=body, link=link, created_at=now)
+        notice = Notice.objects.create(supplier=supplier, kind=kind, title=title, body=body, params=params, link=link, created_at=now)
         if sms:
-            notify(kind="supplier_notice", phone=supplier.contact_phone, at=now, context={"title": title}, subject=notice)
+            notify(kind="supplier_notice", phone=supplier.contact_phone, at=now, context={"title": title % params if params else title},
+                   subject=notice)
     return notice
 
 

@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from core.errors import ValidationFailed
 from core.files import check_document
@@ -114,15 +114,17 @@ def _delist_covered_gifts(qualification: Qualification, now: datetime) -> list[i
 def _warn(qualification: Qualification, now: datetime) -> None:
     send_notice(
         supplier=qualification.supplier, kind="qualification_expiring", now=now,
-        title=f"资质即将到期：{qualification}，有效期至 {qualification.expires_on:%Y-%m-%d}",
-        body="请在到期前上传续期后的资质；过期后相关礼品将下线，且不能提交新礼品。", link=reverse("supplier-paperwork"),
+        title=gettext_noop("资质即将到期：%(qualification)s，有效期至 %(expires_on)s"),
+        body=gettext_noop("请在到期前上传续期后的资质；过期后相关礼品将下线，且不能提交新礼品。"),
+        params={"qualification": str(qualification), "expires_on": f"{qualification.expires_on:%Y-%m-%d}"}, link=reverse("supplier-paperwork"),
     )
 
 
 def _tell_expired(qualification: Qualification, now: datetime, *, delisted: int) -> None:
     send_notice(
         supplier=qualification.supplier, kind="qualification_expired", now=now,
-        title=f"资质已过期：{qualification}",
-        body=f"有效期至 {qualification.expires_on:%Y-%m-%d}，相关礼品已下线（{delisted} 个）。上传续期资质后可申请重新上线。",
+        title=gettext_noop("资质已过期：%(qualification)s"),
+        body=gettext_noop("有效期至 %(expires_on)s，相关礼品已下线（%(delisted)s 个）。上传续期资质后可申请重新上线。"),
+        params={"qualification": str(qualification), "expires_on": f"{qualification.expires_on:%Y-%m-%d}", "delisted": delisted},
         link=reverse("supplier-paperwork"),
     )

@@ -96,8 +96,8 @@ def test_the_supplier_is_told_what_was_received(announced, logistics, now, suppl
     inbound.receive_inbound(inbound=announced, counted_quantity=9, damaged_quantity=1, actor=logistics, now=now)
 
     notice = Notice.objects.get(supplier=supplier, kind="inbound_received")
-    assert announced.number in notice.title
-    assert "实收 9/10" in notice.body and "短少 1" in notice.body and "破损 1" in notice.body and "¥1.50" in notice.body
+    assert announced.number in notice.title_text
+    assert "实收 9/10" in notice.body_text and "短少 1" in notice.body_text and "破损 1" in notice.body_text and "¥1.50" in notice.body_text
 
 
 def test_the_received_notice_links_to_the_inbound_shipment_on_the_suppliers_page(announced, logistics, now, supplier):

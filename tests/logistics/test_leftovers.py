@@ -38,7 +38,7 @@ def test_the_supplier_is_told_once_which_lots_to_collect_by_when(stocked_gift, o
     catalog.retire_gift(gift=stocked_gift, actor=operator, now=RETIRED_ON)
 
     notice = Notice.objects.get(supplier=stocked_gift.supplier, kind="leftover_lots")
-    assert "华东A仓 5 件" in notice.body and "华南B仓 3 件" in notice.body and "2026-11-14" in notice.body
+    assert "华东A仓 5 件" in notice.body_text and "华南B仓 3 件" in notice.body_text and "2026-11-14" in notice.body_text
     assert notice.link == "/logistics/leftovers/"
 
 

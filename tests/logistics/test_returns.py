@@ -276,7 +276,7 @@ def test_an_operator_may_not_inspect_a_warehouse_return(delivered_order, operato
 def test_logistics_may_not_receive_a_dropship_return(dropship_order, operator, logistics, now):
     return_request = request(dropship_order, now=now)
     returns.approve_return(return_request=return_request, actor=operator, now=now)
-    assert Notice.objects.get(supplier=dropship_order.supplier, kind="return_approved").title.endswith("已批准")
+    assert Notice.objects.get(supplier=dropship_order.supplier, kind="return_approved").title_text.endswith("已批准")
 
     with pytest.raises(PermissionDenied):
         returns.receive_return(return_request=return_request, actor=logistics, now=now)

@@ -196,7 +196,7 @@ def test_triage_starts_a_48_hour_deadline_with_its_row(triaged, supplier, now):
     assert (deadline.starts_at, deadline.due_at, deadline.supplier, deadline.responsible) == (now, now + H48, supplier, "supplier")
     assert TransitionLog.objects.filter(object_id=triaged.pk, transition="triage").count() == 1
     notice = Notice.objects.get(supplier=supplier, kind="complaint_assigned")  # the supplier's inbox says so
-    assert triaged.number in notice.title
+    assert triaged.number in notice.title_text
 
 
 def test_the_triage_notice_links_to_the_complaint(triaged, supplier):

@@ -19,8 +19,8 @@ LATER = GENERATED_AT + timedelta(days=1)
 def test_issuing_puts_a_notice_with_the_month_version_payable_and_confirm_by_date_in_the_inbox(issued):
     notice = Notice.objects.get(supplier=issued.supplier)
 
-    assert (notice.kind, notice.title) == ("statement_issued", "2026-10 结算单第 1 版已下发")
-    assert "应付 300.00 元" in notice.body and "2026-11-11 10:00 前确认或提出异议" in notice.body
+    assert (notice.kind, notice.title_text) == ("statement_issued", "2026-10 结算单第 1 版已下发")
+    assert "应付 300.00 元" in notice.body_text and "2026-11-11 10:00 前确认或提出异议" in notice.body_text
     assert notice.link == reverse("settlement-statement", args=[issued.pk])
 
 
@@ -37,8 +37,8 @@ def test_a_reissued_version_is_noticed_with_its_number_and_payable(issued, suppl
     statements.reissue_statement(statement=issued, actor=finance, now=LATER + timedelta(hours=1))
 
     notice = Notice.objects.filter(supplier=issued.supplier).first()
-    assert notice.title == "2026-10 结算单第 2 版已下发"
-    assert "应付 280.00 元" in notice.body and "2026-11-12 03:00 前" in notice.body
+    assert notice.title_text == "2026-10 结算单第 2 版已下发"
+    assert "应付 280.00 元" in notice.body_text and "2026-11-12 03:00 前" in notice.body_text
 
 
 def test_paying_puts_a_notice_with_the_amount_and_reference_in_the_inbox(issued, supplier_admin, finance, finance_checker):
@@ -49,8 +49,8 @@ def test_paying_puts_a_notice_with_the_amount_and_reference_in_the_inbox(issued,
     statements.pay_statement(statement=issued, actor=finance, now=LATER, reference="HX20261102001")
 
     notice = Notice.objects.filter(supplier=issued.supplier).first()
-    assert (notice.kind, notice.title) == ("statement_paid", "2026-10 结算单已付款")
-    assert "300.00 元" in notice.body and "HX20261102001" in notice.body and "2026-11-02" in notice.body
+    assert (notice.kind, notice.title_text) == ("statement_paid", "2026-10 结算单已付款")
+    assert "300.00 元" in notice.body_text and "HX20261102001" in notice.body_text and "2026-11-02" in notice.body_text
     assert notice.link == reverse("settlement-statement", args=[issued.pk])
 
 

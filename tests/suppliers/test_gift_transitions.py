@@ -62,7 +62,7 @@ def test_a_rejected_gift_needs_a_reason_and_goes_back_to_draft_for_rework(operat
     assert gift.state == Gift.State.DRAFT
     assert TransitionLog.objects.get(transition="reject").reason == "图片不清晰"
     notice = Notice.objects.get(supplier=gift.supplier, kind="gift_rejected")  # the supplier learns why in its inbox
-    assert gift.sku in notice.title and "图片不清晰" in notice.body and notice.link == f"/supplier/gifts/{gift.pk}/"
+    assert gift.sku in notice.title_text and "图片不清晰" in notice.body_text and notice.link == f"/supplier/gifts/{gift.pk}/"
 
 
 def test_a_supplier_may_only_request_delisting(operator, supplier_staff, now):

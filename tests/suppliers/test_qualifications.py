@@ -36,7 +36,7 @@ def test_a_qualification_expiring_within_thirty_days_is_warned_once_however_ofte
 
     assert (first.warned, second.warned) == ([licence.pk], [])
     notice = Notice.objects.get(supplier=supplier)
-    assert notice.kind == "qualification_expiring" and "2026-11-14" in notice.title and notice.link == "/supplier/paperwork/"
+    assert notice.kind == "qualification_expiring" and "2026-11-14" in notice.title_text and notice.link == "/supplier/paperwork/"
     assert Notification.objects.filter(phone=supplier.contact_phone).count() == 1
     assert Qualification.objects.get(pk=licence.pk).warned_at == now
 

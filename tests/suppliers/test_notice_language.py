@@ -1,0 +1,60 @@
+"""A notice the system sends a supplier is written in each reader's language when read (page and API); the SMS that
+announces it is in Chinese, and a notice stored before notices kept their values is shown as it was stored."""
+import pytest
+from django.test import Client
+from rest_framework.test import APIClient
+
+from core.fsm import apply_transition
+from core.models import Notification
+from suppliers.models import Notice
+from suppliers.services import catalog
+from tests.factories import GiftFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def rejected(operator, supplier, supplier_staff, now):
+    gift = GiftFactory(supplier=supplier, name="龙井礼盒")
+    apply_transition(gift, "submit", actor=supplier_staff, at=now)  # submitted as it stands: the review is the point here
+    catalog.reject_gift(gift=gift, actor=operator, now=now, reason="图片不清晰")
+    return gift
+
+
+def inbox(user, language: str) -> str:
+    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    client.force_login(user)
+    response = client.get("/supplier/notices/")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_inbox_writes_a_notice_in_the_readers_language_with_its_values(rejected, supplier_staff):
+    english, chinese = inbox(supplier_staff, "en"), inbox(supplier_staff, "zh-hans")
+
+    assert f"Gift {rejected.sku} was not approved" in english and "龙井礼盒: 图片不清晰" in english
+    assert "审核未通过" not in english
+    assert f"礼品 {rejected.sku} 审核未通过" in chinese and "龙井礼盒：图片不清晰" in chinese
+
+
+def test_the_api_writes_the_notice_in_the_callers_language(rejected, supplier_staff):
+    client = APIClient()
+    client.force_authenticate(supplier_staff)
+
+    english = client.get("/api/v1/notices/", HTTP_ACCEPT_LANGUAGE="en").json()["results"][0]
+    chinese = client.get("/api/v1/notices/", HTTP_ACCEPT_LANGUAGE="zh-hans").json()["results"][0]
+
+    assert (english["title"], english["body"]) == (f"Gift {rejected.sku} was not approved", "龙井礼盒: 图片不清晰")
+    assert (chinese["title"], chinese["body"]) == (f"礼品 {rejected.sku} 审核未通过", "龙井礼盒：图片不清晰")
+
+
+def test_the_sms_announcing_a_notice_is_in_chinese_with_its_values(rejected):
+    sms = Notification.objects.get(kind="supplier_notice")
+
+    assert sms.body == f"【积分商城礼品商平台】礼品 {rejected.sku} 审核未通过"
+
+
+def test_a_notice_stored_without_values_is_shown_as_stored(supplier, supplier_staff, now):
+    Notice.objects.create(supplier=supplier, kind="general", title="旧通知：退货率 100%", body="原文", created_at=now)
+
+    assert "旧通知：退货率 100%" in inbox(supplier_staff, "en")
