@@ -1,17 +1,19 @@
-"""Confirmed orders ready for logistics, their shipment handed over and shipped; the leftover-gift world."""
+"""Confirmed orders ready for logistics, their shipment handed over and shipped; the leftover-gift world; the goods-flow
+world (a warehouse with a supplier's stocked gift, orders handed over, an inbound announcement)."""
+from datetime import timedelta
+
 import pytest
 
 from logistics.models import LeftoverLot, Shipment
+from logistics.services import inbound, shipments
 from points.models import RedemptionOrder
-from logistics.services import shipments
 from points.services import orders
 from suppliers.models import Location
 from suppliers.services import catalog, inventory
-from tests.factories import FIXED_NOW, GiftFactory, WarehouseFactory
-from tests.logistics.leftover_world import RETIRED_ON, offline_gift
-from tests.factories import ADDRESS
+from tests.factories import ADDRESS, FIXED_NOW, GiftFactory, WarehouseFactory
 from tests.helpers import picked_and_shipped, published
 from tests.logistics.builders import deliver, received
+from tests.logistics.leftover_world import RETIRED_ON, offline_gift
 
 
 @pytest.fixture
@@ -51,7 +53,7 @@ def warehouses(db):
 
 
 @pytest.fixture
-def stocked_gift(operator, warehouses):
+def offline_stocked_gift(operator, warehouses):
     """Offline; 5 units in A, 3 in B, 2 in C all reserved, 4 at the supplier's own dropship location."""
     a, b, c = warehouses
     gift = offline_gift(operator, RETIRED_ON)
@@ -63,9 +65,9 @@ def stocked_gift(operator, warehouses):
 
 
 @pytest.fixture
-def lots(stocked_gift, operator, warehouses):
+def lots(offline_stocked_gift, operator, warehouses):
     """The gift retired on 2026-10-15: open lots in A (5) and B (3), due 2026-11-14."""
-    catalog.retire_gift(gift=stocked_gift, actor=operator, now=RETIRED_ON)
+    catalog.retire_gift(gift=offline_stocked_gift, actor=operator, now=RETIRED_ON)
     a, b, _ = warehouses
     return LeftoverLot.objects.get(location=a), LeftoverLot.objects.get(location=b)
 
@@ -112,3 +114,42 @@ def dropship_order(dropship_shipped, now):
 def exchange(delivered_order, operator, logistics, now):
     """A received return of one defective unit, for which the member asks a replacement."""
     return received(delivered_order, operator=operator, handler=logistics, now=now, reason="defective", remedy="exchange")
+
+
+# --- the goods-flow world (inbound, handoff, shipments), shared by the flow API and page tests ---
+@pytest.fixture
+def warehouse(db):
+    return WarehouseFactory(code="WH-FLOW", name="华东仓")
+
+
+@pytest.fixture
+def stocked_gift(supplier, operator, warehouse, now):
+    """A listed warehouse gift of the supplier with 20 units."""
+    gift = published(GiftFactory(supplier=supplier), actor=operator, at=now)
+    inventory.receive_stock(gift=gift, location=warehouse, quantity=20, at=now)
+    return gift
+
+
+@pytest.fixture
+def warehouse_shipment(stocked_gift, rich_member, logistics, now):
+    """A handed-over warehouse order of the supplier's gift: its shipment waits for picking."""
+    order = orders.place_order(member=rich_member, gift_id=stocked_gift.pk, quantity=1, now=now, **ADDRESS)
+    shipments.hand_over_warehouse_orders(key="B1", actor=logistics, now=now)
+    return Shipment.objects.get(order=order)
+
+
+@pytest.fixture
+def dropship_shipment(supplier, operator, rich_member, now):
+    """A dropship order of the supplier handed to it; its shipment waits for the supplier to ship."""
+    gift = published(GiftFactory(supplier=supplier, fulfilment="dropship"), actor=operator, at=now)
+    own = Location.objects.create(code="DS-FLOW", name="自有仓", kind="dropship", supplier=supplier)
+    inventory.receive_stock(gift=gift, location=own, quantity=3, at=now)
+    order = orders.place_order(member=rich_member, gift_id=gift.pk, quantity=1, now=now, **ADDRESS)
+    shipments.hand_over_dropship_orders(actor=None, now=now)
+    return Shipment.objects.get(order=order)
+
+
+@pytest.fixture
+def announced(supplier, stocked_gift, warehouse, now):
+    return inbound.announce_inbound(supplier=supplier, gift_id=stocked_gift.pk, location_id=warehouse.pk, quantity=10,
+                                    expected_on=now.date() + timedelta(days=3), actor=None, now=now)

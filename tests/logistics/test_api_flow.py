@@ -22,54 +22,12 @@ from tests.helpers import published
 pytestmark = pytest.mark.django_db
 
 
-def listed(gift, operator, now):
-    return published(gift, actor=operator, at=now)
-
-
-@pytest.fixture
-def warehouse(db):
-    return WarehouseFactory(code="WH-FLOW", name="华东仓")
-
-
-@pytest.fixture
-def stocked_gift(supplier, operator, warehouse, now):
-    """A listed warehouse gift of the supplier with 20 units."""
-    gift = listed(GiftFactory(supplier=supplier), operator, now)
-    inventory.receive_stock(gift=gift, location=warehouse, quantity=20, at=now)
-    return gift
-
-
-@pytest.fixture
-def warehouse_shipment(stocked_gift, rich_member, logistics, now):
-    """A handed-over warehouse order of the supplier's gift: its shipment waits for picking."""
-    order = orders.place_order(member=rich_member, gift_id=stocked_gift.pk, quantity=1, now=now, **ADDRESS)
-    shipments.hand_over_warehouse_orders(key="B1", actor=logistics, now=now)
-    return Shipment.objects.get(order=order)
-
-
-@pytest.fixture
-def dropship_shipment(supplier, operator, rich_member, now):
-    """A dropship order of the supplier handed to it; its shipment waits for the supplier to ship."""
-    gift = listed(GiftFactory(supplier=supplier, fulfilment="dropship"), operator, now)
-    own = Location.objects.create(code="DS-FLOW", name="自有仓", kind="dropship", supplier=supplier)
-    inventory.receive_stock(gift=gift, location=own, quantity=3, at=now)
-    order = orders.place_order(member=rich_member, gift_id=gift.pk, quantity=1, now=now, **ADDRESS)
-    shipments.hand_over_dropship_orders(actor=None, now=now)
-    return Shipment.objects.get(order=order)
-
-
 def soon() -> str:
     return (timezone.localdate() + timedelta(days=3)).isoformat()
 
 
 def announcement(gift, **changes) -> dict:
     return {"gift": gift.pk, "location": "WH-FLOW", "quantity": 10, "expected_on": soon()} | changes
-
-
-@pytest.fixture
-def announced(supplier, stocked_gift, warehouse, now):
-    return inbound.announce_inbound(supplier=supplier, gift_id=stocked_gift.pk, location_id=warehouse.pk, quantity=10,
-                                    expected_on=now.date() + timedelta(days=3), actor=None, now=now)
 
 
 def error_attr(response) -> str:
@@ -484,7 +442,7 @@ def test_the_member_lists_only_its_own_shipments(api, rich_member, warehouse_shi
 
 def test_the_shipment_list_runs_the_same_queries_for_1_and_50(api, logistics, operator, rich_member, now):
     warehouse = WarehouseFactory(code="WH-MANY")
-    gift = listed(GiftFactory(supplier=SupplierFactory()), operator, now)
+    gift = published(GiftFactory(supplier=SupplierFactory()), actor=operator, at=now)
     inventory.receive_stock(gift=gift, location=warehouse, quantity=60, at=now)
     ledger.earn_points(member=rich_member, points=100_000, source=ledger.Source("batch", "MORE"), at=now)
 

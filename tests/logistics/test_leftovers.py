@@ -27,17 +27,17 @@ def stock_of(gift: Gift, location: Location) -> tuple[int, int]:
 
 
 # --- lots from the event ---------------------------------------------------------------------------------------
-def test_retiring_a_gift_makes_one_open_lot_per_warehouse_holding_unreserved_units(stocked_gift, operator, warehouses):
-    catalog.retire_gift(gift=stocked_gift, actor=operator, now=RETIRED_ON)
+def test_retiring_a_gift_makes_one_open_lot_per_warehouse_holding_unreserved_units(offline_stocked_gift, operator, warehouses):
+    catalog.retire_gift(gift=offline_stocked_gift, actor=operator, now=RETIRED_ON)
 
     rows = LeftoverLot.objects.order_by("location__code").values_list("location__code", "quantity", "state", "collect_by", "supplier_id")
-    assert list(rows) == [("WH-A", 5, "open", DEADLINE, stocked_gift.supplier_id), ("WH-B", 3, "open", DEADLINE, stocked_gift.supplier_id)]
+    assert list(rows) == [("WH-A", 5, "open", DEADLINE, offline_stocked_gift.supplier_id), ("WH-B", 3, "open", DEADLINE, offline_stocked_gift.supplier_id)]
 
 
-def test_the_supplier_is_told_once_which_lots_to_collect_by_when(stocked_gift, operator):
-    catalog.retire_gift(gift=stocked_gift, actor=operator, now=RETIRED_ON)
+def test_the_supplier_is_told_once_which_lots_to_collect_by_when(offline_stocked_gift, operator):
+    catalog.retire_gift(gift=offline_stocked_gift, actor=operator, now=RETIRED_ON)
 
-    notice = Notice.objects.get(supplier=stocked_gift.supplier, kind="leftover_lots")
+    notice = Notice.objects.get(supplier=offline_stocked_gift.supplier, kind="leftover_lots")
     assert "华东A仓 5 件" in notice.body_text and "华南B仓 3 件" in notice.body_text and "2026-11-14" in notice.body_text
     assert notice.link == "/logistics/leftovers/"
 
@@ -47,22 +47,22 @@ def test_the_supplier_is_told_once_which_lots_to_collect_by_when(stocked_gift, o
     [(datetime(2026, 10, 15, 23, 59, tzinfo=SHANGHAI), "2026-11-14"), (datetime(2026, 10, 16, 0, 1, tzinfo=SHANGHAI), "2026-11-15")],
     ids=["late-evening", "just-after-midnight"],
 )
-def test_the_deadline_is_thirty_days_after_the_retirement_date_in_shanghai(stocked_gift, operator, retired_at, deadline):
-    catalog.retire_gift(gift=stocked_gift, actor=operator, now=retired_at.astimezone(UTC))
+def test_the_deadline_is_thirty_days_after_the_retirement_date_in_shanghai(offline_stocked_gift, operator, retired_at, deadline):
+    catalog.retire_gift(gift=offline_stocked_gift, actor=operator, now=retired_at.astimezone(UTC))
 
     assert {str(day) for day in LeftoverLot.objects.values_list("collect_by", flat=True)} == {deadline}
 
 
-def test_a_gift_cannot_be_retired_twice_so_its_lots_are_made_once(lots, stocked_gift, operator):
+def test_a_gift_cannot_be_retired_twice_so_its_lots_are_made_once(lots, offline_stocked_gift, operator):
     with pytest.raises(InvalidTransition):
-        catalog.retire_gift(gift=stocked_gift, actor=operator, now=RETIRED_ON + timedelta(days=1))
+        catalog.retire_gift(gift=offline_stocked_gift, actor=operator, now=RETIRED_ON + timedelta(days=1))
 
     assert LeftoverLot.objects.count() == 2
 
 
-def test_a_repeated_gift_retired_event_makes_no_second_lot_and_no_second_notice(lots, stocked_gift):
+def test_a_repeated_gift_retired_event_makes_no_second_lot_and_no_second_notice(lots, offline_stocked_gift):
     with transaction.atomic():
-        publish(GiftRetired(gift_id=stocked_gift.pk, at=RETIRED_ON + timedelta(days=2)))
+        publish(GiftRetired(gift_id=offline_stocked_gift.pk, at=RETIRED_ON + timedelta(days=2)))
 
     assert LeftoverLot.objects.count() == 2
     assert set(LeftoverLot.objects.values_list("collect_by", flat=True)) == {DEADLINE}
@@ -143,22 +143,22 @@ def test_closing_an_overdue_lot_first_charges_the_days_no_run_recorded(lot, logi
 
 
 # --- how a lot ends --------------------------------------------------------------------------------------------
-def test_collection_closes_the_lot_and_takes_its_units_out_of_stock_as_a_collection(lot, logistics, stocked_gift, now):
+def test_collection_closes_the_lot_and_takes_its_units_out_of_stock_as_a_collection(lot, logistics, offline_stocked_gift, now):
     leftovers.collect_lot(lot=lot, actor=logistics, now=now, reason="礼品商自提")
 
     lot.refresh_from_db()
     assert (lot.state, lot.closed_at) == ("collected", now)
-    assert stock_of(stocked_gift, lot.location) == (0, 0)
+    assert stock_of(offline_stocked_gift, lot.location) == (0, 0)
     movement = StockMovement.objects.get(kind="collection")
     assert (movement.on_hand_delta, movement.source_type, movement.source_id) == (-5, "leftover_lot", str(lot.pk))
     assert [(log.transition, log.actor_id, log.reason) for log in history_of(lot)] == [("collect", logistics.pk, "礼品商自提")]
 
 
-def test_disposal_writes_the_units_off_and_charges_the_supplier_the_disposal_tariff(lot, logistics, stocked_gift):
+def test_disposal_writes_the_units_off_and_charges_the_supplier_the_disposal_tariff(lot, logistics, offline_stocked_gift):
     leftovers.dispose_lot(lot=lot, actor=logistics, now=AFTER_DEADLINE, reason="礼品商逾期未取回")
 
     lot.refresh_from_db()
-    assert lot.state == "disposed" and stock_of(stocked_gift, lot.location) == (0, 0)
+    assert lot.state == "disposed" and stock_of(offline_stocked_gift, lot.location) == (0, 0)
     assert StockMovement.objects.get(kind="write_off").on_hand_delta == -5
     cost = ExtraCost.objects.get(kind="disposal")
     assert (cost.lot_id, cost.amount, cost.payer, cost.supplier_id, cost.recorded_by_id) == (
@@ -168,13 +168,13 @@ def test_disposal_writes_the_units_off_and_charges_the_supplier_the_disposal_tar
 
 
 @pytest.mark.parametrize("day", [RETIRED_ON, at_0010(DEADLINE).replace(hour=23, minute=59)], ids=["retirement-day", "deadline-evening"])
-def test_a_lot_cannot_be_disposed_of_while_the_supplier_may_still_collect_it_and_nothing_changes(lot, logistics, stocked_gift, day):
+def test_a_lot_cannot_be_disposed_of_while_the_supplier_may_still_collect_it_and_nothing_changes(lot, logistics, offline_stocked_gift, day):
     with pytest.raises(DisposalTooEarly) as refused:
         leftovers.dispose_lot(lot=lot, actor=logistics, now=day, reason="占用库位")
 
     assert refused.value.field == "collect_by" and "2026-11-14" in refused.value.detail
     lot.refresh_from_db()
-    assert (lot.state, stock_of(stocked_gift, lot.location), ExtraCost.objects.count()) == ("open", (5, 0), 0)
+    assert (lot.state, stock_of(offline_stocked_gift, lot.location), ExtraCost.objects.count()) == ("open", (5, 0), 0)
 
 
 @pytest.mark.parametrize(
@@ -188,27 +188,27 @@ def test_a_lot_may_be_disposed_of_from_the_day_after_its_deadline(lot, day, allo
 
 
 @pytest.mark.parametrize("reason", ["", "   "])
-def test_a_disposal_needs_a_reason_and_nothing_changes_without_one(lot, logistics, stocked_gift, reason):
+def test_a_disposal_needs_a_reason_and_nothing_changes_without_one(lot, logistics, offline_stocked_gift, reason):
     with pytest.raises(ValidationFailed) as refused:
         leftovers.dispose_lot(lot=lot, actor=logistics, now=AFTER_DEADLINE, reason=reason)
 
     assert refused.value.field == "reason"
     lot.refresh_from_db()
-    assert (lot.state, stock_of(stocked_gift, lot.location), ExtraCost.objects.count()) == ("open", (5, 0), 0)
+    assert (lot.state, stock_of(offline_stocked_gift, lot.location), ExtraCost.objects.count()) == ("open", (5, 0), 0)
 
 
-def test_clearance_moves_the_retired_gift_and_all_its_open_lots_to_clearance_keeping_the_stock(lots, operator, stocked_gift, now):
+def test_clearance_moves_the_retired_gift_and_all_its_open_lots_to_clearance_keeping_the_stock(lots, operator, offline_stocked_gift, now):
     a, b = lots
 
     leftovers.clear_leftovers(lot=b, actor=operator, now=now, points_price=600, settlement_price=Decimal("60.00"), reason="清仓")
 
-    stocked_gift.refresh_from_db()
-    assert (stocked_gift.state, stocked_gift.clearance_points_price, stocked_gift.clearance_settlement_price) == (
+    offline_stocked_gift.refresh_from_db()
+    assert (offline_stocked_gift.state, offline_stocked_gift.clearance_points_price, offline_stocked_gift.clearance_settlement_price) == (
         "clearance", 600, Decimal("60.00")
     )
     assert set(LeftoverLot.objects.values_list("state", flat=True)) == {"clearance"}
-    assert (stock_of(stocked_gift, a.location), stock_of(stocked_gift, b.location)) == ((5, 0), (3, 0))
-    assert history_of(stocked_gift).last().transition == "clear_leftovers"
+    assert (stock_of(offline_stocked_gift, a.location), stock_of(offline_stocked_gift, b.location)) == ((5, 0), (3, 0))
+    assert history_of(offline_stocked_gift).last().transition == "clear_leftovers"
 
 
 def test_clearance_is_refused_for_a_gift_that_is_not_retired_and_changes_nothing(operator, warehouses, now):
@@ -225,9 +225,9 @@ def test_clearance_is_refused_for_a_gift_that_is_not_retired_and_changes_nothing
     assert (stray.state, gift.state, gift.clearance_points_price) == ("open", "offline", None)
 
 
-def test_collecting_a_retired_gifts_lot_asks_the_supplier_for_no_replenishment(stocked_gift, operator, logistics, warehouses, now):
-    inventory.set_safety_stock(gift=stocked_gift, location=warehouses[0], safety_stock=2, at=now)
-    catalog.retire_gift(gift=stocked_gift, actor=operator, now=now)
+def test_collecting_a_retired_gifts_lot_asks_the_supplier_for_no_replenishment(offline_stocked_gift, operator, logistics, warehouses, now):
+    inventory.set_safety_stock(gift=offline_stocked_gift, location=warehouses[0], safety_stock=2, at=now)
+    catalog.retire_gift(gift=offline_stocked_gift, actor=operator, now=now)
 
     leftovers.collect_lot(lot=LeftoverLot.objects.get(location=warehouses[0]), actor=logistics, now=now)
 
@@ -245,14 +245,14 @@ CLOSE = {
 
 @pytest.mark.parametrize("first", list(CLOSE))
 @pytest.mark.parametrize("then", list(CLOSE))
-def test_a_closed_lot_cannot_be_closed_again_and_nothing_changes(lot, operator, logistics, stocked_gift, first, then):
+def test_a_closed_lot_cannot_be_closed_again_and_nothing_changes(lot, operator, logistics, offline_stocked_gift, first, then):
     staff = {"operator": operator, "logistics": logistics}
     CLOSE[first](lot, staff, AFTER_DEADLINE)
     lot.refresh_from_db()
-    before = (lot.state, stock_of(stocked_gift, lot.location), ExtraCost.objects.count(), StockMovement.objects.count())
+    before = (lot.state, stock_of(offline_stocked_gift, lot.location), ExtraCost.objects.count(), StockMovement.objects.count())
 
     with pytest.raises(InvalidTransition):
         CLOSE[then](lot, staff, AFTER_DEADLINE + timedelta(days=60))
 
     lot.refresh_from_db()
-    assert (lot.state, stock_of(stocked_gift, lot.location), ExtraCost.objects.count(), StockMovement.objects.count()) == before
+    assert (lot.state, stock_of(offline_stocked_gift, lot.location), ExtraCost.objects.count(), StockMovement.objects.count()) == before

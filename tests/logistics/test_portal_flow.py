@@ -18,16 +18,12 @@ from points.services import orders
 from suppliers.models import Location, ReplenishmentRequest, StockRecord
 from suppliers.services import inventory
 from tests.factories import GiftFactory
-from tests.logistics import test_api_flow as api_flow
 from tests.factories import ADDRESS
 from tests.portal import field_errors
-from tests.helpers import picked_and_shipped
+from tests.helpers import picked_and_shipped, published
 
 pytestmark = pytest.mark.django_db
 
-# the API tests' world, shared (pytest finds fixtures among a module's names)
-announced, dropship_shipment, stocked_gift = api_flow.announced, api_flow.dropship_shipment, api_flow.stocked_gift
-warehouse, warehouse_shipment, listed = api_flow.warehouse, api_flow.warehouse_shipment, api_flow.listed
 
 
 def logged_in(user) -> Client:
@@ -431,7 +427,7 @@ def many_orders(rich_member, operator, now):
     from points.services import ledger
     from tests.factories import WarehouseFactory
 
-    gift = listed(GiftFactory(), operator, now)
+    gift = published(GiftFactory(), actor=operator, at=now)
     inventory.receive_stock(gift=gift, location=WarehouseFactory(code="WH-PAGES"), quantity=40, at=now)
     ledger.earn_points(member=rich_member, points=100_000, source=ledger.Source("batch", "MORE"), at=now)
 
@@ -528,7 +524,7 @@ def test_the_dropship_list_runs_the_same_queries_for_1_and_20_rows_its_reads_log
 ):
     from points.services import ledger
 
-    gift = listed(GiftFactory(supplier=supplier, fulfilment="dropship"), operator, now)
+    gift = published(GiftFactory(supplier=supplier, fulfilment="dropship"), actor=operator, at=now)
     own = Location.objects.create(code="DS-PAGES", name="自有仓", kind="dropship", supplier=supplier)
     inventory.receive_stock(gift=gift, location=own, quantity=40, at=now)
     ledger.earn_points(member=rich_member, points=100_000, source=ledger.Source("batch", "MORE"), at=now)

@@ -8,13 +8,10 @@ from django.utils import timezone
 from logistics.models import CarrierEvent, Shipment
 from points.models import RedemptionOrder
 from tests.helpers import picked_and_shipped
-from tests.logistics import test_api_flow as api_flow
 from tests.portal import field_errors, logged_in, nav
 
 pytestmark = pytest.mark.django_db
 
-stocked_gift, warehouse, warehouse_shipment, listed = (
-    api_flow.stocked_gift, api_flow.warehouse, api_flow.warehouse_shipment, api_flow.listed)
 URL = "/logistics/carrier-events/report/"
 
 

@@ -7,14 +7,10 @@ from django.test.utils import CaptureQueriesContext
 from core.models import AccessLog
 from points.services import orders
 from tests.factories import ADDRESS
-from tests.logistics import test_api_flow as api_flow
 from tests.portal import logged_in, nav
 
 pytestmark = pytest.mark.django_db
 
-# the API tests' world, shared (pytest finds fixtures among a module's names)
-dropship_shipment, stocked_gift = api_flow.dropship_shipment, api_flow.stocked_gift
-warehouse, warehouse_shipment = api_flow.warehouse, api_flow.warehouse_shipment
 URL = "/logistics/orders/"
 
 

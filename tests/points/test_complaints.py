@@ -28,12 +28,6 @@ def supplier(db):
 
 
 @pytest.fixture
-def gift(supplier):
-    """A gift in the catalog: anyone may name it in a complaint."""
-    return GiftFactory(supplier=supplier, name="龙井茶礼盒", state=Gift.State.ONLINE)
-
-
-@pytest.fixture
 def complaint(member, gift, now):
     """The member's complaint about a gift of `supplier`, opened at `now`."""
     return complaints.open_complaint(actor=member.user, now=now, gift=gift, title="茶叶受潮", description="收到的茶叶受潮结块")

@@ -9,13 +9,10 @@ from core.masking import mask_name, mask_phone
 from points.models import Complaint
 from points.services import complaints, orders
 from tests.factories import ADDRESS
-from tests.points import test_complaints as shared
 from tests.portal import field_errors, logged_in
 
 pytestmark = pytest.mark.django_db
 State = Complaint.State
-
-gift = shared.gift  # a gift in the catalog of `supplier`
 
 
 def _open(actor, now, **named):

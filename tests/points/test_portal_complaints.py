@@ -12,14 +12,11 @@ from points.models import Complaint
 from points.services import complaints, orders
 from suppliers.models import Supplier
 from tests.factories import ADDRESS, SupplierFactory
-from tests.points import test_complaints as shared
 from tests.portal import logged_in
 
 pytestmark = pytest.mark.django_db
 State = Complaint.State
 
-
-gift = shared.gift  # a gift in the catalog, which a member may name
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from settlement.services.assessment import compute_month
 from suppliers.models import Supplier
 from suppliers.services import onboarding
 from tests.factories import SHANGHAI, ready_to_activate
-from tests.settlement.test_assessment import complaint, order, returned, t
+from tests.settlement.kpi_facts import complaint, order, returned, t
 from tests.portal import field_errors, logged_in, nav
 
 pytestmark = pytest.mark.django_db

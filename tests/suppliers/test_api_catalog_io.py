@@ -6,7 +6,7 @@ from drf_spectacular.generators import SchemaGenerator
 from suppliers.models import Gift
 from tests.workbooks import cell, row, workbook
 from tests.factories import CategoryFactory, GiftFactory, SupplierFactory
-from tests.suppliers.test_catalog_import_export import ROW, csv_bytes
+from tests.suppliers.builders import ROW, csv_bytes
 from tests.portal import logged_in
 
 pytestmark = pytest.mark.django_db

@@ -331,9 +331,9 @@ def test_an_operator_records_an_applicants_licence_so_the_application_can_be_app
     from core.fsm import apply_transition
     from suppliers.models import Supplier
     from suppliers.services import onboarding
-    from tests.suppliers.test_application import APPLICATION
+    from tests.factories import SUPPLIER_APPLICATION
 
-    applicant = onboarding.apply_as_supplier(**APPLICATION, now=now)
+    applicant = onboarding.apply_as_supplier(**SUPPLIER_APPLICATION | {"contact_email": "", "address": ""}, now=now)
     apply_transition(applicant, "start_review", actor=operator, at=now)
     ContractFactory(supplier=applicant, state="approved")
     client = logged_in(operator)
