@@ -22,6 +22,15 @@ STAFF_ROLES = frozenset({Role.OPERATOR, Role.LOGISTICS, Role.FINANCE})
 SETTLEMENT_BLIND_ROLES = frozenset({Role.MEMBER, Role.LOGISTICS})
 
 
+def require_role(user, roles, message=None) -> None:
+    """:raises PermissionDenied: (saying `message`, else that the user may not) unless the user is signed in with one of
+    `roles` or is a superuser. The one check of who may act, for views, the API and services alike."""
+    from core.errors import PermissionDenied
+
+    if not (getattr(user, "is_authenticated", False) and (user.is_superuser or user.role in roles)):
+        raise PermissionDenied(message)
+
+
 def sees_settlement_money(user) -> bool:
     """Whether the user may see settlement prices and amounts (gift settlement prices, an order's or a return's
     settlement amount): suppliers, operators and finance do, members and the logistics provider never."""

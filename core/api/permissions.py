@@ -1,13 +1,7 @@
 """Role checks for the API: a forbidden action is 403 (after the scoped lookup gave 404 for others' rows)."""
 from rest_framework.permissions import BasePermission
 
-from core.errors import PermissionDenied
-
-
-def require_role(user, roles) -> None:
-    """:raises PermissionDenied: unless the user has one of `roles`."""
-    if not (user.is_authenticated and (user.is_superuser or user.role in roles)):
-        raise PermissionDenied()
+from core.roles import require_role
 
 
 def roles(*allowed: str) -> type[BasePermission]:

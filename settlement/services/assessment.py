@@ -20,11 +20,11 @@ from django.utils.translation import gettext_lazy as _
 
 from core.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from core.fsm import apply_transition, require_transition
-from core.roles import Role, waiting_for
+from core.roles import Role, require_role, waiting_for
 from core.validators import id_or_none
 from settlement.models import Adjustment, Assessment, Kpi, KpiResult, PenaltyProposal, PenaltyRule, SuspensionProposal
 from settlement.services import adjustments
-from settlement.services.assessment_rules import kpi_settings, require
+from settlement.services.assessment_rules import kpi_settings
 from settlement.services.generation import previous_month
 from settlement.services.kpis import COUNTERS, Window, attainment_of, breaches, kpi_value, score_of
 from settlement.sources import register_source
@@ -221,7 +221,7 @@ def accept_suspension(*, proposal: SuspensionProposal, actor, now: datetime, rea
 
     :raises PermissionDenied: not an operator :raises InvalidTransition: decided already, or the supplier not active
     """
-    require(actor, Role.OPERATOR, _("仅运营人员可以决定暂停合作"))
+    require_role(actor, {Role.OPERATOR}, _("仅运营人员可以决定暂停合作"))
     reason = (reason or "").strip()
     with transaction.atomic():
         apply_transition(proposal, "accept", actor=actor, at=now, reason=reason, note=reason)
@@ -233,7 +233,7 @@ def accept_suspension(*, proposal: SuspensionProposal, actor, now: datetime, rea
 
 def dismiss_suspension(*, proposal: SuspensionProposal, actor, now: datetime, reason: str) -> SuspensionProposal:
     """:raises PermissionDenied: not an operator :raises ValidationFailed: no reason :raises InvalidTransition:"""
-    require(actor, Role.OPERATOR, _("仅运营人员可以决定暂停合作"))
+    require_role(actor, {Role.OPERATOR}, _("仅运营人员可以决定暂停合作"))
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed(_("请填写不予暂停的理由"), field="reason")

@@ -14,7 +14,7 @@ from django.utils.translation import gettext, gettext_noop
 from core.errors import NotFound, PermissionDenied, ValidationFailed
 from core.fsm import apply_transition
 from core.numbers import create_numbered
-from core.roles import SUPPLIER_ROLES, Role, waiting_for
+from core.roles import SUPPLIER_ROLES, Role, require_role, waiting_for
 from settlement.models import Assessment, RectificationCase
 from suppliers.models import Supplier
 from suppliers.services.notices import send_notice
@@ -22,8 +22,7 @@ from suppliers.services.notices import send_notice
 
 def require_operator(actor) -> None:
     """:raises PermissionDenied: unless the actor is an operator"""
-    if not (getattr(actor, "is_superuser", False) or getattr(actor, "role", None) == Role.OPERATOR):
-        raise PermissionDenied(gettext("仅运营人员可以执行此操作"))
+    require_role(actor, {Role.OPERATOR}, gettext("仅运营人员可以执行此操作"))
 
 
 def _future_deadline(deadline, *, now: datetime) -> date:

@@ -10,18 +10,13 @@ from django.db import transaction
 from django.db.models import Case, Count, F, Exists, OuterRef, Q, QuerySet, Value, When
 from django.utils.translation import gettext
 
-from core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from core.errors import Conflict, NotFound, ValidationFailed
 from core.notifications import notify
-from core.roles import SUPPLIER_ROLES, Role
+from core.roles import SUPPLIER_ROLES, Role, require_role
 from core.validators import BUSINESS_YEARS, id_or_none, storable_ids
 from suppliers.models import Announcement, AnnouncementDelivery, Supplier
 
 RECIPIENT_STATES = (Supplier.State.ACTIVE, Supplier.State.SUSPENDED)
-
-
-def _require(actor, roles, message: str) -> None:
-    if not (getattr(actor, "is_superuser", False) or getattr(actor, "role", None) in roles):
-        raise PermissionDenied(message)
 
 
 def _recipients(*, to_all: bool, supplier_ids) -> list[Supplier]:
@@ -69,7 +64,7 @@ def publish_announcement(
     :raises PermissionDenied: unless an operator :raises ValidationFailed: every bad field, named (a meeting time
         already past among them)
     """
-    _require(actor, {Role.OPERATOR}, gettext("仅运营人员可以发布公告"))
+    require_role(actor, {Role.OPERATOR}, gettext("仅运营人员可以发布公告"))
     _check_fields(kind=kind, title=title, body=body, meeting_at=meeting_at, place=place, agenda=agenda, now=now)
     recipients = _recipients(to_all=to_all, supplier_ids=[getattr(s, "pk", s) for s in suppliers])
     meeting = kind == Announcement.Kind.MEETING
@@ -93,7 +88,7 @@ def get_delivery(*, announcement_id: int, actor) -> AnnouncementDelivery:
 
     :raises PermissionDenied: unless a supplier user :raises NotFound: if it was not sent to the actor's supplier
     """
-    _require(actor, SUPPLIER_ROLES, gettext("仅礼品商用户可以查看公告送达"))
+    require_role(actor, SUPPLIER_ROLES, gettext("仅礼品商用户可以查看公告送达"))
     delivery = (
         AnnouncementDelivery.objects.visible_to(actor).select_related("announcement", "acknowledged_by")
         .filter(announcement_id=announcement_id).first()
@@ -132,7 +127,7 @@ def acknowledge(*, delivery: AnnouncementDelivery, actor, now: datetime) -> Anno
 
 
 def _require_own(delivery: AnnouncementDelivery, actor) -> None:
-    _require(actor, SUPPLIER_ROLES, gettext("仅礼品商用户可以阅读和确认公告"))
+    require_role(actor, SUPPLIER_ROLES, gettext("仅礼品商用户可以阅读和确认公告"))
     if getattr(actor, "supplier_id", None) != delivery.supplier_id:
         raise NotFound()
 
