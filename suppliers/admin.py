@@ -74,7 +74,7 @@ class GiftAdmin(TransitionAdminMixin, admin.ModelAdmin):
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "required_certificates")
+    list_display = ("code", "name", "name_en", "required_certificates")
 
 
 @admin.register(Location)

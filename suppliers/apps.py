@@ -22,6 +22,7 @@ class SuppliersConfig(AppConfig):
                      group=NavGroup.SUPPLIERS, badge=applications_waiting)
         register_nav(_("礼品审核"), "operator-gift-review", roles={Role.OPERATOR}, order=20, group=NavGroup.GIFTS, badge=reviews_waiting)
         register_nav(pgettext_lazy("nav", "礼品管理"), "operator-gifts", roles={Role.OPERATOR}, order=30, group=NavGroup.GIFTS)
+        register_nav(_("礼品类别"), "operator-categories", roles={Role.OPERATOR}, order=31, group=NavGroup.GIFTS)
         register_nav(_("我的礼品"), "supplier-gifts", roles=SUPPLIER_ROLES, order=20)
         register_nav(_("礼品导入导出"), "supplier-catalog-import", roles=SUPPLIER_ROLES, order=25)
         register_nav(_("库存"), "supplier-stock", roles={*SUPPLIER_ROLES, Role.LOGISTICS, Role.OPERATOR}, order=30, group=NavGroup.ORDERS)

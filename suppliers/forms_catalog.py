@@ -1,4 +1,5 @@
 """Portal forms of the gift catalog: they parse input into the shapes the catalog services take; the rules live there."""
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -257,3 +258,29 @@ class ClearanceInput(forms.Form):
 
 class ScheduleInput(forms.Form):
     publish_at = forms.DateTimeField(label=_("计划上线时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+
+
+class CategoryForm(forms.Form):
+    """A gift category: the code only when adding one (it is set once); the certificates as text, one per line or
+    separated by commas."""
+
+    # presence and lengths are the service's rules, so that every bad field is named at once
+    code = forms.CharField(label=_("代码"), required=False, help_text=_("小写字母、数字和连字符，如 tea；添加后不能修改"))
+    name = forms.CharField(label=_("名称"), required=False)
+    name_en = forms.CharField(label=_("英文名称"), required=False, help_text=_("英文页面显示；留空则显示中文名称"))
+    required_certificates = forms.CharField(
+        label=_("所需产品资质"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("该类礼品须具备的证书种类，每行一种或用逗号分隔，如 3C、食品生产许可"),
+    )
+
+    def __init__(self, *args, category: Category | None = None, **kwargs) -> None:
+        if category is not None:
+            kwargs.setdefault("initial", {"name": category.name, "name_en": category.name_en,
+                                          "required_certificates": "\n".join(category.required_certificates or [])})
+        super().__init__(*args, **kwargs)
+        if category is not None:
+            del self.fields["code"]
+
+    def clean_required_certificates(self) -> list[str]:
+        text = self.cleaned_data["required_certificates"]
+        return [part for part in re.split(r"[\n,，、;；]+", text) if part.strip()]

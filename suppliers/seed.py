@@ -59,7 +59,7 @@ def seed_suppliers(*, now, password, progress) -> None:
         progress(index, len(DEMO_SUPPLIERS))
 
 
-CATEGORIES = [("tea", "茶叶"), ("electronics", "数码电子"), ("home", "家居用品")]
+CATEGORIES = [("tea", "茶叶", "Tea"), ("electronics", "数码电子", "Electronics"), ("home", "家居用品", "Home goods")]
 #: code, name, and the address members send returns to
 WAREHOUSES = [
     ("WH-HZ", "杭州物流仓", "浙江省杭州市余杭区仓前街道良睦路 1399 号 3 号库", "0571-88886666"),
@@ -86,7 +86,8 @@ def seed_catalog(*, now, password, progress) -> None:
     from suppliers.services.gift_images import demo_picture
 
     operator = ensure_user(username="operator", role=Role.OPERATOR, password=password)
-    categories = {code: Category.objects.get_or_create(code=code, defaults={"name": name})[0] for code, name in CATEGORIES}
+    categories = {code: Category.objects.get_or_create(code=code, defaults={"name": name, "name_en": name_en})[0]
+                  for code, name, name_en in CATEGORIES}
     warehouses = [
         Location.objects.get_or_create(
             code=code, defaults={"name": name, "kind": "warehouse", "address": address, "contact_phone": phone}

@@ -2,6 +2,7 @@
 from django.urls import path
 
 from suppliers import views_catalog as views
+from suppliers import views_categories
 
 urlpatterns = [
     path("gifts/", views.gift_list, name="supplier-gifts"),
@@ -18,4 +19,6 @@ urlpatterns = [
     path("gift-review/revisions/<int:pk>/images/<int:index>/", views.revision_image, name="revision-image"),
     path("gift-review/revisions/<int:pk>/<slug:name>/", views.revision_action, name="operator-revision-action"),
     path("gift-admin/", views.gift_admin, name="operator-gifts"),
+    path("categories/", views_categories.category_list, name="operator-categories"),
+    path("categories/<int:pk>/", views_categories.category_edit, name="operator-category-edit"),
 ]

@@ -104,7 +104,7 @@ class ChangeTable:
     """Renders a revision's changes next to the gift's current values, with labels instead of codes."""
 
     def __init__(self) -> None:
-        self.categories = dict(Category.objects.values_list("code", "name"))
+        self.categories = {category.code: category.label for category in Category.objects.all()}
         self.programs = dict(Program.objects.values_list("code", "name"))
 
     def rows(self, gift: Gift, revision: GiftRevision) -> list[tuple[str, str, str]]:

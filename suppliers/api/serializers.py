@@ -157,7 +157,7 @@ class ScheduleInput(serializers.Serializer):
 class CategorySerializer(serializers.ModelSerializer):
     class Meta:
         model = Category
-        fields = ["code", "name", "required_certificates"]
+        fields = ["code", "name", "name_en", "required_certificates"]
         read_only_fields = fields
 
 

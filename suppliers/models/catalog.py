@@ -4,6 +4,7 @@ from decimal import Decimal
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
@@ -12,8 +13,12 @@ from core.tenancy import ScopedManager, Visibility
 
 
 class Category(models.Model):
+    """A kind of gift (operators maintain them: `suppliers.services.categories`), named in Chinese and, for English
+    pages, in English; the product certificates its gifts need."""
+
     code = models.SlugField(_("代码"), max_length=40, unique=True)
     name = models.CharField(_("名称"), max_length=60)
+    name_en = models.CharField(_("英文名称"), max_length=60, blank=True)
     required_certificates = models.JSONField(
         _("所需产品资质"), default=list, blank=True, help_text=_("该类礼品须具备的证书种类，如 [\"3C\"]")
     )
@@ -24,7 +29,12 @@ class Category(models.Model):
         verbose_name_plural = _("礼品类别")
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name in the reader's language: the English name on English pages when there is one."""
+        return self.name_en if self.name_en and (get_language() or "").startswith("en") else self.name
 
 
 class Gift(StateMachine):

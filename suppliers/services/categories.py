@@ -1,0 +1,77 @@
+"""Gift categories, maintained by operators: a code, the names in Chinese and English, and the product certificates
+the category's gifts need (SPEC §4.1: configured per category).
+
+A category's code is how catalog files and filters name it, so it is set once. A certificate added to a category
+blocks the submissions that follow (`qualifications.submission_blockers`) and counts when a certificate expires; gifts
+already listed stay listed.
+"""
+import re
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import Count
+from django.utils.translation import gettext
+
+from core.errors import ValidationFailed
+from core.roles import Role, require_role
+from core.validators import length_error
+from suppliers.models import Category, Qualification
+
+CODE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MAX_CERTIFICATES = 10
+
+
+def list_categories():
+    """Every category with how many gifts it holds."""
+    return Category.objects.annotate(gift_count=Count("gifts")).order_by("code")
+
+
+def save_category(
+    *, actor, now: datetime, name: str, name_en: str = "", required_certificates: Iterable[str] = (), code: str = "",
+    category: Category | None = None,
+) -> Category:
+    """Add a category (`code` given) or change one (`category` given: its code stays). All or nothing.
+
+    :raises PermissionDenied: unless an operator :raises ValidationFailed: every bad field, named
+    """
+    require_role(actor, {Role.OPERATOR}, gettext("仅运营人员可以维护礼品类别"))
+    errors = []
+    if category is None:
+        code = (code or "").strip()
+        if not code:
+            errors.append(("code", "required", gettext("必填")))
+        elif len(code) > 40 or not CODE.match(code):
+            errors.append(("code", "invalid", gettext("代码须为小写字母、数字和连字符（如 tea、home-appliance），至多 40 个字符")))
+        elif Category.objects.filter(code=code).exists():
+            errors.append(("code", "unique", gettext("代码 %(code)s 已被使用") % {"code": code}))
+    name, name_en = (name or "").strip(), (name_en or "").strip()
+    if not name:
+        errors.append(("name", "required", gettext("必填")))
+    for field, value in (("name", name), ("name_en", name_en)):
+        if message := length_error(value, model=Category, column=field):
+            errors.append((field, "invalid", message))
+    certificates, message = _certificates(required_certificates)
+    if message:
+        errors.append(("required_certificates", "invalid", message))
+    if errors:
+        raise ValidationFailed(errors[0][2], field=errors[0][0], errors=errors)
+    with transaction.atomic():
+        if category is None:
+            return Category.objects.create(code=code, name=name, name_en=name_en, required_certificates=certificates)
+        category.name, category.name_en, category.required_certificates = name, name_en, certificates
+        category.save(update_fields=["name", "name_en", "required_certificates"])
+    return category
+
+
+def _certificates(values: Iterable[str]) -> tuple[list[str], str]:
+    """The certificate types, trimmed, each once, in the order given; or the message saying what is wrong."""
+    if isinstance(values, str):
+        values = [values]
+    certificates = list(dict.fromkeys(str(value).strip() for value in values if str(value).strip()))
+    limit = Qualification._meta.get_field("certificate_type").max_length
+    if too_long := [c for c in certificates if len(c) > limit]:
+        return [], gettext("证书种类“%(name)s”超过 %(limit)s 个字符") % {"name": too_long[0], "limit": limit}
+    if len(certificates) > MAX_CERTIFICATES:
+        return [], gettext("至多 %(count)s 种证书") % {"count": MAX_CERTIFICATES}
+    return certificates, ""

@@ -1,0 +1,137 @@
+"""Gift categories, maintained by operators (SPEC §4.1: the required product certificates are configured per
+category): the service's rules, the operator's pages, and the English name shown on English pages."""
+import pytest
+from django.test import Client
+
+from core.errors import PermissionDenied, ValidationFailed
+from suppliers.models import Category
+from suppliers.services import categories, qualifications
+from tests.factories import CategoryFactory, GiftFactory, QualificationFactory, SupplierFactory
+from tests.portal import field_errors, logged_in, nav
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_operator_adds_a_category_with_its_certificates_trimmed_and_each_once(operator, now):
+    added = categories.save_category(actor=operator, now=now, code="home-appliance", name=" 家用电器 ", name_en="Home appliances",
+                                     required_certificates=[" 3C", "", "3C", "能效标识 "])
+
+    added.refresh_from_db()
+    assert (added.code, added.name, added.name_en, added.required_certificates) == (
+        "home-appliance", "家用电器", "Home appliances", ["3C", "能效标识"])
+
+
+def test_a_change_keeps_the_code_and_replaces_the_names_and_certificates(operator, now):
+    tea = CategoryFactory(required_certificates=["食品生产许可"])
+
+    categories.save_category(actor=operator, now=now, category=tea, code="ignored", name="茗茶", name_en="Fine tea",
+                             required_certificates=[])
+
+    tea.refresh_from_db()
+    assert (tea.code, tea.name, tea.name_en, tea.required_certificates) == ("tea", "茗茶", "Fine tea", [])
+
+
+@pytest.mark.parametrize(("values", "fields"), [
+    ({"code": "", "name": ""}, {"code", "name"}),
+    ({"code": "Tea Leaves", "name": "茶"}, {"code"}),
+    ({"code": "tea", "name": "茶"}, {"code"}),  # taken
+    ({"code": "x" * 41, "name": "茶"}, {"code"}),
+    ({"code": "gifts", "name": "礼" * 61, "name_en": "G" * 61}, {"name", "name_en"}),
+    ({"code": "gifts", "name": "礼品", "required_certificates": ["证" * 41]}, {"required_certificates"}),
+    ({"code": "gifts", "name": "礼品", "required_certificates": [f"C{n}" for n in range(11)]}, {"required_certificates"}),
+])
+def test_a_bad_category_names_every_bad_field_and_saves_nothing(operator, now, values, fields):
+    CategoryFactory(code="tea")
+
+    with pytest.raises(ValidationFailed) as refused:
+        categories.save_category(actor=operator, now=now, **values)
+
+    assert {field for field, _code, _message in refused.value.errors} == fields
+    assert list(Category.objects.values_list("code", flat=True)) == ["tea"]
+
+
+@pytest.mark.parametrize("role", ["supplier_admin", "finance", "logistics"])
+def test_only_operators_maintain_categories(request, now, role):
+    tea = CategoryFactory(name="茶叶")
+
+    with pytest.raises(PermissionDenied):
+        categories.save_category(actor=request.getfixturevalue(role), now=now, code="home", name="家居")
+    with pytest.raises(PermissionDenied):
+        categories.save_category(actor=request.getfixturevalue(role), now=now, category=tea, name="改名")
+
+    tea.refresh_from_db()
+    assert tea.name == "茶叶" and not Category.objects.filter(code="home").exists()
+
+
+def test_a_certificate_added_to_a_category_blocks_the_next_submission_until_the_supplier_holds_it(operator, now):
+    supplier = SupplierFactory()
+    QualificationFactory(supplier=supplier)  # the business licence
+    tea = CategoryFactory()
+    assert qualifications.submission_blockers(supplier=supplier, category=tea, on=now.date()) == []
+
+    categories.save_category(actor=operator, now=now, category=tea, name=tea.name, required_certificates=["食品生产许可"])
+    blocked = qualifications.submission_blockers(supplier=supplier, category=tea, on=now.date())
+    QualificationFactory(supplier=supplier, kind="product_certificate", certificate_type="食品生产许可")
+
+    assert [field for field, _message in blocked] == ["certificates"]
+    assert qualifications.submission_blockers(supplier=supplier, category=tea, on=now.date()) == []
+
+
+# --- pages ---------------------------------------------------------------------------------------------------------
+
+def test_the_operator_lists_adds_and_changes_categories_from_the_navigation(operator):
+    CategoryFactory(code="tea", name="茶叶")
+    GiftFactory()  # of the tea category
+    client = logged_in(operator)
+
+    listed = client.get("/supplier/categories/")
+    added = client.post("/supplier/categories/", {"code": "home", "name": "家居用品", "name_en": "Home goods",
+                                                   "required_certificates": "3C，能效标识\n3C"}, follow=True)
+    home = Category.objects.get(code="home")
+    edited = client.post(f"/supplier/categories/{home.pk}/", {"name": "家居", "name_en": "Home", "required_certificates": ""},
+                         follow=True)
+
+    assert 'href="/supplier/categories/"' in nav(listed)
+    assert 'data-category="tea"' in listed.content.decode() and "<td class=\"num\">1</td>" in listed.content.decode()
+    assert added.status_code == 200 and "已添加礼品类别 家居用品" in added.content.decode()
+    assert edited.status_code == 200 and "礼品类别 home 已更新" in edited.content.decode()
+    home.refresh_from_db()
+    assert (home.name, home.name_en, home.required_certificates) == ("家居", "Home", [])
+
+
+def test_a_refused_category_comes_back_with_its_errors_next_to_the_fields(operator):
+    CategoryFactory(code="tea")
+    client = logged_in(operator)
+
+    taken = client.post("/supplier/categories/", {"code": "tea", "name": ""})
+    tea = Category.objects.get(code="tea")
+    too_long = client.post(f"/supplier/categories/{tea.pk}/", {"name": "茶", "required_certificates": "证" * 41})
+
+    assert taken.status_code == 400 and set(field_errors(taken)) == {"code", "name"}
+    assert too_long.status_code == 400 and set(field_errors(too_long)) == {"required_certificates"}
+    assert Category.objects.count() == 1
+
+
+def test_other_roles_cannot_open_the_category_pages(supplier_admin, finance):
+    tea = CategoryFactory()
+
+    for user in (supplier_admin, finance):
+        client = logged_in(user)
+        assert client.get("/supplier/categories/").status_code == 403
+        assert client.post(f"/supplier/categories/{tea.pk}/", {"name": "改名"}).status_code == 403
+    tea.refresh_from_db()
+    assert tea.name == "茶叶"
+
+
+def test_english_pages_show_a_categorys_english_name_and_chinese_pages_its_chinese_one(operator):
+    GiftFactory(category=CategoryFactory(code="tea", name="茶叶", name_en="Tea"), name="龙井")
+    GiftFactory(sku="HOME-1", category=CategoryFactory(code="home", name="家居用品"))  # no English name: the Chinese one
+
+    def gifts(language: str) -> str:
+        client = Client(HTTP_ACCEPT_LANGUAGE=language)
+        client.force_login(operator)
+        return client.get("/supplier/gift-admin/").content.decode()
+
+    english, chinese = gifts("en"), gifts("zh-hans")
+    assert "<td>Tea</td>" in english and "<td>茶叶</td>" not in english and "<td>家居用品</td>" in english
+    assert "<td>茶叶</td>" in chinese and "<td>Tea</td>" not in chinese
