@@ -75,9 +75,10 @@ def _entries(user) -> list[dict]:
 
 def _open_to(user, items):
     """(item, its path) for each of `items` the user's role may open, in their order; an
-    item whose page is not installed is left out."""
+    item whose page is not installed is left out. A superuser opens every staff page too, but no member's or supplier's
+    page: those show the signed-in member's or supplier's own data, which a superuser has none of."""
     for item in sorted(items, key=lambda i: i.order):
-        if user.role in item.roles or user.is_superuser:
+        if user.role in item.roles or (user.is_superuser and item.roles & STAFF_ROLES):
             try:
                 yield item, reverse(item.url_name)
             except NoReverseMatch:

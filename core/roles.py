@@ -17,6 +17,8 @@ class Role(models.TextChoices):
 
 SUPPLIER_ROLES = frozenset({Role.SUPPLIER_ADMIN, Role.SUPPLIER_STAFF})
 STAFF_ROLES = frozenset({Role.OPERATOR, Role.LOGISTICS, Role.FINANCE})
+#: who opens the supplier review pages: not the logistics provider, which has no business with contracts and licences
+SUPPLIER_REVIEWERS = frozenset({Role.OPERATOR, Role.FINANCE})
 #: who never sees what the operator pays suppliers (SPEC §4.13): members, and the logistics provider, which handles
 #: the goods and pays its own claims but is no party to the supplier's settlement
 SETTLEMENT_BLIND_ROLES = frozenset({Role.MEMBER, Role.LOGISTICS})

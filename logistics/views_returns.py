@@ -146,6 +146,8 @@ def return_detail(request, pk: int, *, refused: tuple[str, forms.Form] | None = 
         "history": returns.return_history(return_request),
         "actions": offered_actions(request, return_request, refused=refused),
         "is_member": request.user.role == Role.MEMBER,
+        # the return desks open the returns list and the parcels; finance, which reaches a return from a claim, neither
+        "at_desk": request.user.role in RETURN_DESKS or request.user.is_superuser,
         "send_back_failed": returns.may_send_back_again(return_request),
         "extra_costs": costs.list_extra_costs(user=request.user).filter(return_request=return_request),
         "next_path": posted_from(request, reverse("logistics-return", args=[return_request.pk])) if refused else "",

@@ -25,7 +25,7 @@ from core.api.permissions import require_role
 from core.errors import DomainError
 from core.fsm import history_of
 from core.portal import add_service_errors, paginate, report_form_errors, run_action
-from core.roles import SUPPLIER_ROLES, Role
+from core.roles import SUPPLIER_REVIEWERS, SUPPLIER_ROLES, Role
 from core.validators import id_or_none
 from points.forms_complaints import (
     ComplaintFilterForm,
@@ -197,7 +197,7 @@ def _links(user, complaint: Complaint) -> dict[str, str]:
             links["gift"] = reverse("member-gift", args=[complaint.gift_id])
         elif role == Role.OPERATOR or (role in SUPPLIER_ROLES and complaint.gift.supplier_id == user.supplier_id):
             links["gift"] = reverse("gift-detail", args=[complaint.gift_id])
-    if complaint.supplier_id and role in STAFF:
+    if complaint.supplier_id and role in SUPPLIER_REVIEWERS:  # the supplier pages are the reviewers'
         links["supplier"] = reverse("operator-supplier-detail", args=[complaint.supplier_id])
     return links
 

@@ -167,6 +167,7 @@ def render_detail(request, statement: Statement, *, bound: dict | None = None, s
         "is_supplier": user.role in SUPPLIER_ROLES,
         "opens_pdf": statements.may_download_pdf(user),
         "opens_reconciliations": user.role in READERS,
+        "opens_adjustments": user.role in READERS,
         "may_upload": user.role in ADMIN and statement.state in reconciliation.RECONCILABLE,
         "dispute_adjustments": statement.dispute_adjustments.select_related("supplier", "created_by", "decided_by"),
         "carried": statements.carried_line(statement),

@@ -46,9 +46,13 @@ class SupplierAdmin(TransitionAdminMixin, admin.ModelAdmin):
 
 @admin.register(Notice)
 class NoticeAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "supplier", "kind", "title", "read_at")
+    list_display = ("created_at", "supplier", "kind", "title_shown", "read_at")
     list_filter = ("kind",)
     list_select_related = ("supplier",)
+
+    @admin.display(description=_("标题"))
+    def title_shown(self, notice: Notice) -> str:
+        return notice.title_text  # in the reader's language, with its values
 
 
 class GiftPriceInline(admin.TabularInline):

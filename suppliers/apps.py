@@ -11,12 +11,11 @@ class SuppliersConfig(AppConfig):
         from suppliers import seed, tasks_profile  # noqa: F401  (demo data step; beat task registration)
         from suppliers import nav_announcements, seed_announcements  # noqa: F401  (announcements: navigation, demo data)
         from core.portal import NavGroup, register_nav, register_supplier_page
-        from core.roles import SUPPLIER_ROLES, Role
+        from core.roles import SUPPLIER_REVIEWERS, SUPPLIER_ROLES, Role
         from suppliers.services.catalog import reviews_waiting
         from suppliers.services.contracts import contracts_waiting
         from suppliers.services.profile import changes_waiting
         from suppliers.services.onboarding import applications_waiting
-        from suppliers.views import SUPPLIER_REVIEWERS
 
         register_nav(pgettext_lazy("nav", "礼品商管理"), "operator-suppliers", roles=SUPPLIER_REVIEWERS, order=10,
                      group=NavGroup.SUPPLIERS, badge=applications_waiting)

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from core.errors import DomainError
 from core.fsm import history_of
 from core.portal import add_service_errors, paginate, run_action, supplier_pages
-from core.roles import SUPPLIER_ROLES, Role
+from core.roles import SUPPLIER_REVIEWERS, SUPPLIER_ROLES, Role
 from suppliers.forms import ReasonForm, SupplierApplicationForm
 from suppliers.models import Notice, Supplier
 from suppliers.selectors import same_credit_code
@@ -18,8 +18,6 @@ from suppliers.services import notices, onboarding
 from core.api.permissions import require_role
 from core.validators import id_or_none
 
-#: who opens the supplier review pages: not the logistics provider, which has no business with contracts and licences
-SUPPLIER_REVIEWERS = frozenset({Role.OPERATOR, Role.FINANCE})
 
 
 def apply(request):

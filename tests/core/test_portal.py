@@ -318,3 +318,20 @@ def test_chinese_navigation_labels_carry_no_brackets(request, role_fixture):
     labels = re.findall(r"<a [^>]*>([^<]*)</a>", nav(logged_in(getattr(user, "user", user)).get("/")))
 
     assert labels and not [label for label in labels if re.search(r"[()（）【】\[\]]", label)]
+
+
+def test_a_superuser_opens_every_staff_page_from_the_navigation_and_no_members_or_suppliers_page():
+    """A superuser has no member profile or supplier of its own: the pages showing those would be 404s."""
+    from core.roles import STAFF_ROLES
+    from core.portal import _items
+    from tests.factories import UserFactory
+
+    admin = UserFactory(username="root", role=Role.OPERATOR, is_superuser=True, is_staff=True)
+    client = logged_in(admin)
+    shown = nav(client.get("/"))
+    links = set(re.findall(r'href="(/[^"]*)"', shown))
+
+    staff_pages = {reverse(item.url_name) for item in _items if item.roles & STAFF_ROLES}
+    others_pages = {reverse(item.url_name) for item in _items if not item.roles & STAFF_ROLES} - staff_pages
+    assert staff_pages <= links and not others_pages & links and others_pages
+    assert all(client.get(url).status_code == 200 for url in links if not url.startswith(("/admin", "/api", "/accounts")))
