@@ -30,7 +30,8 @@ def marked_in_python(path: Path):
 def marked_in_template(path: Path):
     text = path.read_text(encoding="utf-8")
     for match in TRANS.finditer(text):
-        yield text[: match.start()].count("\n") + 1, match.group(1) if match.group(1) is not None else match.group(2)
+        literal = match.group(1) if match.group(1) is not None else match.group(2)
+        yield text[: match.start()].count("\n") + 1, literal.replace("%", "%%")  # as Django's trans looks its msgid up
     for match in BLOCK.finditer(text):
         body = match.group(2)
         if "{% plural" in body:

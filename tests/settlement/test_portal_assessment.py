@@ -286,3 +286,16 @@ def test_finance_reads_the_penalty_rules_but_cannot_change_them(finance):
 
 def test_suppliers_cannot_open_the_penalty_rules(supplier_admin):
     assert logged_in(supplier_admin).get("/settlement/assessments/penalty-rules/").status_code == 403
+
+
+def test_the_kpi_settings_page_explains_ratios_with_a_plain_percent_in_either_language(operator):
+    from django.test import Client
+
+    def page(language: str) -> str:
+        client = Client(HTTP_ACCEPT_LANGUAGE=language)
+        client.force_login(operator)
+        return client.get("/settlement/assessments/kpi-settings/").content.decode()
+
+    english, chinese = page("en"), page("zh-hans")
+    assert "ratio targets 0 to 1 (0.95 is 95%)" in english and "比率类目标" not in english
+    assert "（0.95 即 95%）" in chinese and "%%" not in chinese
