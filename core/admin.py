@@ -44,7 +44,7 @@ class TransitionAdminMixin:
     def transition_history(self, obj):
         from django.utils.html import format_html_join
 
-        rows = ((log.at.strftime("%Y-%m-%d %H:%M"), log.source_label, log.target_label, log.actor_label, log.reason) for log in history_of(obj))
+        rows = ((log.at.strftime("%Y-%m-%d %H:%M"), log.source_label, log.target_label, log.actor_label, log.reason_label) for log in history_of(obj))
         return format_html_join("", "<div>{} {} → {} · {} · {}</div>", rows) or "-"
 
 
@@ -70,10 +70,14 @@ class ProgramAdmin(admin.ModelAdmin):
 
 @admin.register(TransitionLog)
 class TransitionLogAdmin(admin.ModelAdmin):
-    list_display = ("at", "content_type", "object_id", "transition", "source_state", "target_state", "actor", "reason")
+    list_display = ("at", "content_type", "object_id", "transition", "source_state", "target_state", "actor", "reason_shown")
     list_filter = ("content_type", "transition")
     search_fields = ("object_id", "reason")
     list_select_related = ("content_type", "actor")
+
+    @admin.display(description=_("原因"))
+    def reason_shown(self, log: TransitionLog) -> str:
+        return log.reason_label  # in the reader's language, with its values
 
     def has_add_permission(self, request):
         return False

@@ -18,6 +18,7 @@ from core import sql
 from core.errors import ConcurrentUpdate, InvalidTransition
 from core.models import StateMachine, TransitionLog
 from core.models.transitions import TRANSITION_LABELS, state_label
+from core.texts import stored
 
 M = TypeVar("M", bound=StateMachine)
 CHUNK = 2000
@@ -83,9 +84,10 @@ def _log(obj: StateMachine, name: str, source: str, *, actor: Any, at: datetime,
 
 
 def _entry(obj: StateMachine, name: str, source: str, target: str, *, actor: Any, at: datetime, reason: str = "") -> TransitionLog:
+    reason, params = stored(reason)
     return TransitionLog(
         content_type=ContentType.objects.get_for_model(type(obj)), object_id=obj.pk, transition=name, source_state=source,
-        target_state=target, actor=_user_or_none(actor), at=at, reason=reason,
+        target_state=target, actor=_user_or_none(actor), at=at, reason=reason, reason_params=params,
     )
 
 
@@ -107,6 +109,7 @@ def bulk_transition(
     """
     model = queryset.model
     sources, target = _transition_edges(model, name)
+    reason, params = stored(reason)
     content_type = ContentType.objects.get_for_model(model)
     changed: list[int] = []
     with transaction.atomic():
@@ -130,6 +133,7 @@ def bulk_transition(
                         actor=_user_or_none(actor),
                         at=at,
                         reason=reason,
+                        reason_params=params,
                     )
                     for pk in chunk
                 )

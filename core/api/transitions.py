@@ -30,6 +30,7 @@ class TransitionLogSerializer(serializers.ModelSerializer):
     transition_label = serializers.CharField(read_only=True)
     source_label = serializers.CharField(read_only=True)
     target_label = serializers.CharField(read_only=True)
+    reason = serializers.CharField(source="reason_text", read_only=True, help_text="the reason as written (Chinese), with its values")
     reason_label = serializers.CharField(read_only=True, help_text="the reason in the request's language where the system wrote it")
 
     class Meta:

@@ -6,11 +6,12 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMFieldMixin
 
 from core.masking import mask_phone
 from core.roles import Role
+from core.texts import written
 
 
 _refresh_lock = threading.RLock()
@@ -96,6 +97,7 @@ class TransitionLog(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     at = models.DateTimeField(_("时间"))
     reason = models.TextField(_("原因"), blank=True)
+    reason_params = models.JSONField(_("原因参数"), null=True, blank=True)  # the values of a reason the system wrote (core.texts)
 
     objects = TransitionLogQuerySet.as_manager()
     subject_seen = None  # the subject, when the logs were read for it (`TransitionLogQuerySet.of`)
@@ -127,8 +129,14 @@ class TransitionLog(models.Model):
     @property
     def reason_label(self) -> str:
         """The reason in the reader's language: the system writes its reasons as message ids (in Chinese, marked with
-        gettext_noop), translated here; a reason a person typed has no translation and shows as typed."""
-        return gettext(self.reason) if self.reason else ""
+        gettext_noop) with their values (`reason_params`, see `core.texts.Message`), translated here; a reason a
+        person typed has no translation and shows as typed."""
+        return written(self.reason, self.reason_params)
+
+    @property
+    def reason_text(self) -> str:
+        """The reason as written, in Chinese, with its values."""
+        return self.reason % self.reason_params if self.reason and self.reason_params else self.reason
 
     @property
     def actor_label(self) -> str:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext, gettext_noop
 from core.errors import ConcurrentUpdate, InvalidTransition, ValidationFailed
 from core.roles import Role, waiting_for
 from core.validators import length_error
+from core.texts import Message
 from logistics.errors import CarrierEventRejected, EventIdReused, SequenceTaken, UnknownShipment
 from logistics.models import CarrierEvent, Shipment
 from logistics.services import shipments
@@ -167,7 +168,7 @@ def _apply_ready_events(*, shipment: Shipment, actor, now: datetime) -> None:
 
 
 def _transition(*, event: CarrierEvent, shipment: Shipment, actor, now: datetime) -> None:
-    at, reason, payload = event.occurred_at, f"承运商事件 {event.event_id}", event.payload
+    at, reason, payload = event.occurred_at, Message(gettext_noop("承运商事件 %(event)s"), event=event.event_id), event.payload
     match event.kind:
         case Kind.PICKED:
             shipments.pick_shipment(shipment=shipment, actor=actor, now=at, reason=reason)

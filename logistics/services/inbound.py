@@ -18,6 +18,7 @@ from core.fsm import apply_transition
 from core.numbers import create_numbered
 from core.roles import Role, waiting_for
 from core.validators import validate_length
+from core.texts import Message
 from logistics.errors import GiftRetiredOnArrival, ReplenishmentAlreadyAnnounced
 from logistics.models import ExtraCost, InboundShipment, Tariff
 from logistics.models.costs import CostKind, Payer
@@ -136,7 +137,8 @@ def receive_inbound(
         if counted and gift.state == Gift.State.RETIRED:
             message = gettext("入库单 %(number)s 的礼品 %(sku)s 已退市，不能收货入库：请将货物退回礼品商，并按实收 0 件关闭该入库单")
             raise GiftRetiredOnArrival(message % {"number": inbound.number, "sku": gift.sku}, field="counted_quantity")
-        summary = f"实收 {counted}/{inbound.announced_quantity}，短少 {inbound.announced_quantity - counted}，破损 {damaged}"
+        summary = Message(gettext_noop("实收 %(counted)s/%(announced)s，短少 %(short)s，破损 %(damaged)s"), counted=counted,
+                          announced=inbound.announced_quantity, short=inbound.announced_quantity - counted, damaged=damaged)
         apply_transition(inbound, "receive", actor=actor, at=now, reason=reason or summary,
                          counted_quantity=counted, damaged_quantity=damaged, received_at=now)
         fee = _charge_handling(inbound=inbound, damaged=damaged, actor=actor, now=now)

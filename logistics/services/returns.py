@@ -39,6 +39,7 @@ from core.fsm import apply_transition, history_of
 from core.notifications import notify
 from core.numbers import create_numbered
 from core.roles import SUPPLIER_ROLES, Role, waiting_for
+from core.texts import Message
 from logistics.models import ReturnRequest, Shipment
 from logistics.models.costs import CostKind, Payer
 from logistics.services import claims, costs
@@ -371,7 +372,7 @@ def _refund(return_request: ReturnRequest, order: RedemptionOrder, effect: Effec
         raise ConcurrentUpdate()
     order.refresh_from_db()
     if order.returned_quantity == order.quantity:
-        orders.return_order_fully(order=order, actor=actor, now=now, reason=f"退货 {return_request.number}")
+        orders.return_order_fully(order=order, actor=actor, now=now, reason=Message(gettext_noop("退货 %(number)s"), number=return_request.number))
     orders.notify_refund(order, entry, points=points, now=now)
 
 

@@ -20,6 +20,7 @@ from core.numbers import new_number
 from core.services import log_personal_data_accesses
 from core.roles import SUPPLIER_ROLES, Role, waiting_for
 from core.validators import validate_length
+from core.texts import Message
 from logistics.carriers import carrier_key, tidy_carrier
 from logistics.errors import ShipmentAlreadyPicked
 from logistics.models import HandoffBatch, HandoffItem, ReturnRequest, Shipment
@@ -136,7 +137,7 @@ def hand_over_warehouse_orders(*, key: str, actor, now: datetime, limit: int = 5
             raise ValidationFailed(gettext("没有待交接的订单"), field="key")
         for order in due:
             HandoffItem.objects.create(batch=batch, order=order)
-            orders.hand_over_order(order=order, actor=actor, now=now, reason=f"交接批次 {batch.number}")
+            orders.hand_over_order(order=order, actor=actor, now=now, reason=Message(gettext_noop("交接批次 %(number)s"), number=batch.number))
             _new_shipment(order=order, now=now)
     return batch
 

@@ -23,11 +23,12 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Case, QuerySet, Value, When
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from core.errors import Conflict, ValidationFailed
 from core.fsm import apply_transition
 from core.roles import Role, waiting_for
+from core.texts import Message
 from settlement.models import Assessment, RectificationCase, ReEvaluation
 from settlement.services.cases import default_deadline, open_case, require_operator
 from suppliers.models import Contract, Supplier
@@ -157,9 +158,9 @@ def _carry_out(re_evaluation: ReEvaluation, *, decision: str, note: str, actor, 
             open_case(supplier=supplier, kind=RectificationCase.Kind.RECTIFICATION, reason=note,
                       deadline=default_deadline(now=now), actor=actor, now=now, assessment=latest)
         elif decision == Decision.SUSPEND:
-            onboarding.suspend_supplier(supplier=supplier, actor=actor, now=now, reason=f"复评: {note}")
+            onboarding.suspend_supplier(supplier=supplier, actor=actor, now=now, reason=Message(gettext_noop("复评：%(note)s"), note=note))
         elif decision == Decision.TERMINATE:
-            onboarding.terminate_supplier(supplier=supplier, actor=actor, now=now, reason=f"复评: {note}")
+            onboarding.terminate_supplier(supplier=supplier, actor=actor, now=now, reason=Message(gettext_noop("复评：%(note)s"), note=note))
 
 
 def list_re_evaluations(*, actor, now: datetime, state: str = "") -> QuerySet[ReEvaluation]:

@@ -27,6 +27,7 @@ from core.fsm import apply_transition, require_transition
 from core.notifications import notify
 from core.roles import SUPPLIER_ROLES, Role, waiting_for
 from core.validators import validate_length
+from core.texts import Message
 from settlement.models import (
     SECTION_TOTALS, Adjustment, Reconciliation, Section, SourceKind, Statement, StatementLine, StatementVersion,
 )
@@ -143,7 +144,7 @@ def correct_carried(statement: Statement, *, actor, now: datetime) -> Adjustment
         return None  # what waits for the checker is still right
     for correction in waiting:
         apply_transition(correction, "withdraw", actor=actor, at=now,
-                         reason=f"由第 {statement.version} 版的更正取代 (superseded by the correction of version {statement.version})")
+                         reason=Message(gettext_noop("由第 %(version)s 版的更正取代"), version=statement.version))
     if not difference:
         return None
     return propose_adjustment(

@@ -9,6 +9,7 @@ from django.utils.translation import gettext, gettext_noop
 
 from core.errors import ValidationFailed
 from core.files import check_document
+from core.texts import Message
 from suppliers.models import Category, Gift, Qualification, Supplier
 from suppliers.selectors_profile import WARNING_DAYS, with_expiry_status
 from suppliers.services.notices import send_notice
@@ -107,7 +108,7 @@ def _delist_covered_gifts(qualification: Qualification, now: datetime) -> list[i
 
     return take_gifts_offline(
         gifts=_covered_gifts(qualification), actor=None, now=now, reason_code=Gift.DelistReason.QUALIFICATION_EXPIRED,
-        reason=f"资质过期 (qualification expired): {qualification}",
+        reason=Message(gettext_noop("资质过期：%(qualification)s"), qualification=str(qualification)),
     )
 
 

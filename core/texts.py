@@ -1,0 +1,29 @@
+"""Texts the system writes now for people to read later, in their own language."""
+from django.utils.translation import gettext
+
+
+class Message(str):
+    """A text with values, kept as its message id (Chinese, marked with gettext_noop where it is made) and the values,
+    so that each reader gets it in its own language (`written`). As a str it is the Chinese text with the values, so
+    it passes through any `reason: str` unchanged (a history's reason: `core.fsm.apply_transition`)."""
+
+    message_id: str
+    params: dict
+
+    def __new__(cls, message_id: str, **params) -> "Message":
+        text = super().__new__(cls, message_id % params if params else message_id)
+        text.message_id, text.params = message_id, params
+        return text
+
+
+def stored(text: str) -> tuple[str, dict | None]:
+    """(what to store, its values): a Message's id and values; any other text as it is, with none."""
+    return (text.message_id, text.params or None) if isinstance(text, Message) else (text, None)
+
+
+def written(text: str, params: dict | None) -> str:
+    """A stored text in the reader's language with its values (a text a person typed has no translation: as typed)."""
+    if not text:
+        return ""
+    translated = gettext(text)
+    return translated % params if params else translated

@@ -1,0 +1,24 @@
+"""A text the system writes with values (a history's reason) is kept as its message id and values, and written in each
+reader's language; as a str it is the Chinese text, and a text a person typed is kept and shown as typed."""
+from django.utils import translation
+from django.utils.translation import gettext_noop
+
+from core.texts import Message, stored, written
+
+
+def test_a_message_is_its_chinese_text_and_is_stored_as_its_id_with_its_values():
+    message = Message(gettext_noop("交接批次 %(number)s"), number="HB1")
+
+    assert message == "交接批次 HB1" and message.strip() == "交接批次 HB1"
+    assert stored(message) == ("交接批次 %(number)s", {"number": "HB1"})
+    assert stored("手机丢失") == ("手机丢失", None) and stored(Message(gettext_noop("复评"))) == ("复评", None)
+
+
+def test_a_stored_message_is_written_in_the_readers_language_and_typed_text_as_typed():
+    with translation.override("en"):
+        assert written("交接批次 %(number)s", {"number": "HB1"}) == "Handoff batch HB1"
+        assert written("手机丢失", None) == "手机丢失"
+        assert written("退货率 100%", None) == "退货率 100%"  # no values: a percent sign is left alone
+    with translation.override("zh-hans"):
+        assert written("交接批次 %(number)s", {"number": "HB1"}) == "交接批次 HB1"
+    assert written("", None) == ""
