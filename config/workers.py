@@ -1,8 +1,12 @@
 """The gunicorn worker of a deployment (config/gunicorn.conf.py)."""
+import selectors
+import threading
+import time
 from collections import deque
 from concurrent import futures
+from functools import partial
 
-from gunicorn.workers.gthread import _DEFER, ThreadWorker
+from gunicorn.workers.gthread import DEFAULT_WORKER_DATA_TIMEOUT, ThreadWorker
 
 
 def _done(result) -> futures.Future:
@@ -21,17 +25,31 @@ class BalancedThreadWorker(ThreadWorker):
 
     With one thread (the deployment's default) the request is served on the poller's own thread: handing it to a
     pool of one and back costs two thread switches and a pipe write per request, and the poller has nothing else to
-    do meanwhile. Such a worker polls, and so accepts, only while it is free. As with gunicorn's sync workers, a
-    request running longer than the timeout gets the worker restarted (long work runs in Celery tasks).
+    do meanwhile. Such a worker polls, and so accepts, only while it is free. Its heartbeat to the arbiter comes from
+    a thread of its own meanwhile, so a slow upload or a long request is treated as in gthread (the arbiter's timeout
+    does not cut it). TLS and cleartext HTTP/2 (a handshake, a connection served for its whole life) keep the pool.
     """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.in_flight = 0  # requests handed to the thread pool and not finished
         self.ready = deque()  # connections with a request to serve on this thread (one thread)
+        self.inline = self.cfg.threads == 1 and not self.cfg.is_ssl and self.cfg.http2_cleartext == "off"
+
+    def run(self):
+        if self.inline:
+            threading.Thread(target=self.beat, name="heartbeat", daemon=True).start()
+        super().run()
+
+    def beat(self):
+        """Tell the arbiter the worker lives while the poller's thread serves a request (the poller tells it between)."""
+        interval = max(self.timeout / 4, 0.5) if self.timeout else 1.0
+        while self.alive:
+            self.notify()
+            time.sleep(interval)
 
     def enqueue_req(self, conn):
-        if self.cfg.threads == 1:
+        if self.inline:
             return self.serve_inline(conn)
         self.in_flight += 1
         if self.in_flight >= self.cfg.threads:
@@ -50,7 +68,7 @@ class BalancedThreadWorker(ThreadWorker):
         those back here), one after another rather than recursively. A new connection waits for its first request in
         the poller, not in a blocking read."""
         if not (conn.initialized or conn.data_ready):
-            return ThreadWorker.finish_request(self, conn, _done(_DEFER))
+            return self.park(conn)
         self.ready.append(conn)
         if len(self.ready) > 1:  # called back from finish_request below: the loop serves it next
             return None
@@ -60,3 +78,12 @@ class BalancedThreadWorker(ThreadWorker):
             self.finish_request(conn, _done(self.handle(conn)))  # handle() answers every error itself
             self.ready.popleft()
         return None
+
+    def park(self, conn):
+        """Wait in the poller for a new connection's first request as long as gthread would (its thread's data timeout,
+        then the keep-alive in its poller), also while the worker stops: the request is then answered with
+        "Connection: close"."""
+        conn.sock.setblocking(False)
+        conn.timeout = time.monotonic() + DEFAULT_WORKER_DATA_TIMEOUT + self.cfg.keepalive
+        self.pending_conns.append(conn)  # every parked connection waits as long: the deque stays in timeout order
+        self.poller.register(conn.sock, selectors.EVENT_READ, partial(self.on_pending_socket_readable, conn))

@@ -22,8 +22,15 @@ def stored(text: str) -> tuple[str, dict | None]:
 
 
 def written(text: str, params: dict | None) -> str:
-    """A stored text in the reader's language with its values (a text a person typed has no translation: as typed)."""
+    """A stored text in the reader's language with its values (a text a person typed has no translation: as typed).
+    A translation that does not fit the stored values (a placeholder renamed since) falls back to the Chinese."""
     if not text:
         return ""
-    translated = gettext(text)
-    return translated % params if params else translated
+    if not params:
+        return gettext(text)
+    for candidate in (gettext(text), text):
+        try:
+            return candidate % params
+        except (KeyError, ValueError, TypeError):
+            continue
+    return text

@@ -37,6 +37,15 @@ class YesNoFilter(django_filters.BooleanFilter):
     field_class = YesNoField
 
 
+def yes_no(request, name: str) -> bool | None:
+    """A yes/no query parameter a view reads itself, read as `YesNoField` reads it (None when absent or empty).
+    :raises ValidationFailed: naming the parameter, for another word"""
+    try:
+        return YesNoField().to_python(request.query_params.get(name))
+    except forms.ValidationError as error:
+        raise ValidationFailed(error.messages[0], field=name) from error
+
+
 class FilterSet(django_filters.rest_framework.FilterSet):
     """The APIs' filter sets: a foreign key filters by id (`IdFilter`). django-filter's default, a choice among the rows
     that exist, answers 400 for an id that does not exist and 200 for one that does, which would tell a caller which

@@ -10,6 +10,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
 from core.api.fields import ScopedKey
+from core.api.filters import yes_no
 from core.api.permissions import require_role
 from core.api.transitions import TransitionHistoryMixin, transition_action
 from core.roles import SUPPLIER_ROLES, Role
@@ -19,11 +20,6 @@ from settlement.services import cases, re_evaluation
 from suppliers.models import Supplier
 
 OPERATOR = frozenset({Role.OPERATOR})
-
-
-def _flag(request, name: str) -> bool | None:
-    value = request.query_params.get(name)
-    return {"1": True, "true": True, "0": False, "false": False}.get(value)
 
 
 class RectificationCaseSerializer(serializers.ModelSerializer):
@@ -64,7 +60,7 @@ class RectificationCaseViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, 
 
     def get_queryset(self):
         queryset = cases.list_cases(actor=self.request.user, now=timezone.now())
-        if (overdue := _flag(self.request, "overdue")) is not None:
+        if (overdue := yes_no(self.request, "overdue")) is not None:
             queryset = queryset.filter(overdue=overdue)
         return queryset
 
@@ -110,7 +106,7 @@ class ReEvaluationViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet)
 
     def get_queryset(self):
         queryset = re_evaluation.list_re_evaluations(actor=self.request.user, now=timezone.now())
-        if (overdue := _flag(self.request, "overdue")) is not None:
+        if (overdue := yes_no(self.request, "overdue")) is not None:
             queryset = queryset.filter(overdue=overdue)
         return queryset
 

@@ -11,6 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from core.api.filters import yes_no
 from core.api.permissions import require_role, roles
 from core.roles import SUPPLIER_ROLES, Role
 from suppliers.models import Announcement, AnnouncementDelivery
@@ -111,10 +112,10 @@ class AnnouncementDeliveryViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         deliveries = announcements.list_deliveries(actor=self.request.user)
-        if self.request.query_params.get("unread") in {"1", "true"}:
-            deliveries = deliveries.filter(read_at__isnull=True)
-        if (acknowledged := self.request.query_params.get("acknowledged")) in {"0", "false", "1", "true"}:
-            deliveries = deliveries.filter(acknowledged_at__isnull=acknowledged in {"0", "false"})
+        if (unread := yes_no(self.request, "unread")) is not None:
+            deliveries = deliveries.filter(read_at__isnull=unread)
+        if (acknowledged := yes_no(self.request, "acknowledged")) is not None:
+            deliveries = deliveries.filter(acknowledged_at__isnull=not acknowledged)
         return deliveries
 
     def _act(self, request, service):

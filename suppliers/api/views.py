@@ -10,6 +10,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from core.api.transitions import TransitionHistoryMixin, transition_action
+from core.api.filters import yes_no
 from core.api.permissions import require_role
 from core.errors import ValidationFailed
 from core.roles import SUPPLIER_ROLES, Role
@@ -86,8 +87,8 @@ class NoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     def get_queryset(self):
         queryset = Notice.objects.visible_to(self.request.user)
-        if self.request.query_params.get("unread") in {"1", "true"}:
-            queryset = queryset.filter(read_at__isnull=True)
+        if (unread := yes_no(self.request, "unread")) is not None:
+            queryset = queryset.filter(read_at__isnull=unread)
         return queryset
 
     @extend_schema(request=None)

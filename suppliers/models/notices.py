@@ -1,9 +1,9 @@
 """The supplier's portal inbox (站内通知)."""
 from django.db import models
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.tenancy import ScopedManager, Visibility
+from core.texts import written
 
 
 class Notice(models.Model):
@@ -39,5 +39,4 @@ class Notice(models.Model):
 
     def _written(self, message: str) -> str:
         """The message in the reader's language with its values (see `title`)."""
-        text = gettext(message) if message else message
-        return text % self.params if self.params else text
+        return written(message, self.params)

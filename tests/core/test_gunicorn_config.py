@@ -36,7 +36,7 @@ def test_a_worker_whose_threads_are_all_busy_takes_no_new_connection_until_one_i
     worker = BalancedThreadWorker.__new__(BalancedThreadWorker)  # its state, without gunicorn's arbiter
     done = Future()
     worker.cfg, worker.sockets, worker.poller = SimpleNamespace(threads=2, keepalive=2), [listener], selectors.DefaultSelector()
-    worker.in_flight, worker._accepting, worker.nr_conns = 0, False, 0
+    worker.in_flight, worker._accepting, worker.nr_conns, worker.inline = 0, False, 0, False
     worker.tpool = SimpleNamespace(submit=lambda handle, conn: done)
     worker.method_queue = SimpleNamespace(defer=lambda *call: None)
     worker.set_accept_enabled(True)
@@ -59,15 +59,19 @@ def test_a_worker_whose_threads_are_all_busy_takes_no_new_connection_until_one_i
 
 
 def thread_reporting_app(environ, start_response):
-    """Answers which thread served the request, and echoes its path (the WSGI app of the served-worker tests)."""
+    """Answers which thread served the request, and echoes its path (the WSGI app of the served-worker tests); reads
+    the body of a POST first."""
     import threading
 
-    body = f"{environ['PATH_INFO']} {'main' if threading.current_thread() is threading.main_thread() else 'pool'}".encode()
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    received = len(environ["wsgi.input"].read(length)) if length else 0
+    served_on = "main" if threading.current_thread() is threading.main_thread() else "pool"
+    body = f"{environ['PATH_INFO']} {served_on}{f' {received}' if received else ''}".encode()
     start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
     return [body]
 
 
-def _serve(threads: int):
+def _serve(threads: int, *options: str):
     """gunicorn with the deployment's worker class and one worker, serving `thread_reporting_app` on a free port."""
     import socket
     import time
@@ -77,7 +81,7 @@ def _serve(threads: int):
         port = probe.getsockname()[1]
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1", "--threads", str(threads),
-         "--worker-class", "config.workers.BalancedThreadWorker", "--keep-alive", "5",
+         "--worker-class", "config.workers.BalancedThreadWorker", "--keep-alive", "5", *options,
          "tests.core.test_gunicorn_config:thread_reporting_app"],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
@@ -134,6 +138,48 @@ def test_with_several_threads_the_worker_hands_requests_to_its_pool():
     try:
         connection.sendall(_get("/first") + _get("/second"))
         assert _answers(connection, 2) == ["/first pool", "/second pool"]
+    finally:
+        connection.close()
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def test_without_keep_alive_a_new_connection_is_still_answered():
+    server, connection = _serve(1, "--keep-alive", "0")
+    try:
+        connection.sendall(_get("/once"))
+        assert _answers(connection, 1) == ["/once main"]
+    finally:
+        connection.close()
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def test_a_slow_upload_longer_than_the_timeout_is_answered_not_cut_off():
+    """The worker's heartbeat goes on while its poller's thread reads a body arriving over a slow link."""
+    import time
+
+    server, connection = _serve(1, "--timeout", "2")
+    try:
+        connection.sendall(b"POST /upload HTTP/1.1\r\nHost: localhost\r\nContent-Length: 4000\r\n\r\n")
+        for _ in range(4):  # 4 kB over 4 s, twice the timeout
+            connection.sendall(b"x" * 1000)
+            time.sleep(1)
+        assert _answers(connection, 1) == ["/upload main 4000"]
+    finally:
+        connection.close()
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def test_a_client_slow_to_send_its_first_request_is_answered_within_gthreads_wait():
+    import time
+
+    server, connection = _serve(1, "--keep-alive", "1")
+    try:
+        time.sleep(3)  # longer than the keep-alive, within gthread's wait for a first request (5 s, then the keep-alive)
+        connection.sendall(_get("/late"))
+        assert _answers(connection, 1) == ["/late main"]
     finally:
         connection.close()
         server.terminate()

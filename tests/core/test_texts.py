@@ -22,3 +22,8 @@ def test_a_stored_message_is_written_in_the_readers_language_and_typed_text_as_t
     with translation.override("zh-hans"):
         assert written("交接批次 %(number)s", {"number": "HB1"}) == "交接批次 HB1"
     assert written("", None) == ""
+
+
+def test_values_that_no_longer_fit_the_message_show_it_as_stored_instead_of_failing_the_page():
+    with translation.override("en"):
+        assert written("交接批次 %(number)s", {"batch": "HB1"}) == "交接批次 %(number)s"

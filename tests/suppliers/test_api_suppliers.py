@@ -123,6 +123,21 @@ def test_the_inbox_lists_unread_notices_and_marks_them_read(api, supplier_admin,
     assert [n["title"] for n in listed] == ["请补货"]
     assert Notice.objects.get(pk=unread.pk).read_at is not None
     assert client.get("/api/v1/notices/?unread=true").json()["results"] == []
+    assert [n["title"] for n in client.get("/api/v1/notices/?unread=false").json()["results"]] == ["请补货"]
+
+
+@pytest.mark.parametrize(("role", "url", "parameter"), [
+    ("supplier_admin", "/api/v1/notices/", "unread"),
+    ("supplier_admin", "/api/v1/announcement-deliveries/", "unread"),
+    ("operator", "/api/v1/announcement-deliveries/", "acknowledged"),
+    ("operator", "/api/v1/rectification-cases/", "overdue"),
+    ("operator", "/api/v1/re-evaluations/", "overdue"),
+])
+def test_a_yes_no_parameter_with_another_word_is_400_naming_it(api, request, role, url, parameter):
+    response = api(request.getfixturevalue(role)).get(url, {parameter: "maybe"})
+
+    assert response.status_code == 400
+    assert [error["attr"] for error in response.json()["errors"]] == [parameter]
 
 
 def test_the_inbox_runs_a_constant_number_of_queries(api, supplier_admin, supplier):
