@@ -1,7 +1,10 @@
 """The gunicorn settings a deployment starts with (config/gunicorn.conf.py) load, with the application preloaded."""
 import os
+import socket
 import subprocess
 import sys
+import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
@@ -71,11 +74,10 @@ def thread_reporting_app(environ, start_response):
     return [body]
 
 
-def _serve(threads: int, *options: str):
-    """gunicorn with the deployment's worker class and one worker, serving `thread_reporting_app` on a free port."""
-    import socket
-    import time
-
+@contextmanager
+def served(threads: int, *options: str):
+    """A connection to gunicorn with the deployment's worker class and one worker, serving `thread_reporting_app` on a
+    free port; the server stops on leaving."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -86,14 +88,20 @@ def _serve(threads: int, *options: str):
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 30
-    while True:
-        try:
-            return server, socket.create_connection(("127.0.0.1", port), timeout=10)
-        except OSError:
-            if time.monotonic() > deadline or server.poll() is not None:
-                server.kill()
-                raise
-            time.sleep(0.1)
+    try:
+        while True:
+            try:
+                connection = socket.create_connection(("127.0.0.1", port), timeout=10)
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise
+                time.sleep(0.1)
+        with connection:
+            yield connection
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 def _answers(connection, count: int) -> list[str]:
@@ -118,8 +126,7 @@ def _get(path: str) -> bytes:
 
 
 def test_with_one_thread_the_worker_serves_kept_alive_and_pipelined_requests_on_its_own_thread():
-    server, connection = _serve(threads=1)
-    try:
+    with served(1) as connection:
         connection.sendall(_get("/first"))
         assert _answers(connection, 1) == ["/first main"]
         connection.sendall(_get("/again"))  # the same kept-alive connection, back from the poller
@@ -127,60 +134,32 @@ def test_with_one_thread_the_worker_serves_kept_alive_and_pipelined_requests_on_
 
         connection.sendall(b"".join(_get(f"/p{n}") for n in range(400)))  # sent behind one another before any answer
         assert _answers(connection, 400) == [f"/p{n} main" for n in range(400)]
-    finally:
-        connection.close()
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def test_with_several_threads_the_worker_hands_requests_to_its_pool():
-    server, connection = _serve(threads=2)
-    try:
+    with served(2) as connection:
         connection.sendall(_get("/first") + _get("/second"))
         assert _answers(connection, 2) == ["/first pool", "/second pool"]
-    finally:
-        connection.close()
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def test_without_keep_alive_a_new_connection_is_still_answered():
-    server, connection = _serve(1, "--keep-alive", "0")
-    try:
+    with served(1, "--keep-alive", "0") as connection:
         connection.sendall(_get("/once"))
         assert _answers(connection, 1) == ["/once main"]
-    finally:
-        connection.close()
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def test_a_slow_upload_longer_than_the_timeout_is_answered_not_cut_off():
     """The worker's heartbeat goes on while its poller's thread reads a body arriving over a slow link."""
-    import time
-
-    server, connection = _serve(1, "--timeout", "2")
-    try:
+    with served(1, "--timeout", "2") as connection:
         connection.sendall(b"POST /upload HTTP/1.1\r\nHost: localhost\r\nContent-Length: 4000\r\n\r\n")
         for _ in range(4):  # 4 kB over 4 s, twice the timeout
             connection.sendall(b"x" * 1000)
             time.sleep(1)
         assert _answers(connection, 1) == ["/upload main 4000"]
-    finally:
-        connection.close()
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def test_a_client_slow_to_send_its_first_request_is_answered_within_gthreads_wait():
-    import time
-
-    server, connection = _serve(1, "--keep-alive", "1")
-    try:
+    with served(1, "--keep-alive", "1") as connection:
         time.sleep(3)  # longer than the keep-alive, within gthread's wait for a first request (5 s, then the keep-alive)
         connection.sendall(_get("/late"))
         assert _answers(connection, 1) == ["/late main"]
-    finally:
-        connection.close()
-        server.terminate()
-        server.wait(timeout=30)
