@@ -256,3 +256,14 @@ def test_a_closed_lot_cannot_be_closed_again_and_nothing_changes(lot, operator, 
 
     lot.refresh_from_db()
     assert (lot.state, stock_of(offline_stocked_gift, lot.location), ExtraCost.objects.count(), StockMovement.objects.count()) == before
+
+
+def test_the_lot_page_reads_in_english_without_chinese_punctuation(lot, operator):
+    from django.test import Client
+
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(operator)
+    page = client.get(f"/logistics/leftovers/{lot.pk}/").content.decode()
+
+    fee = page.split('data-testid="fee-amount">')[1].split("</td>")[0]
+    assert "(storage for" in fee and "（" not in fee and "天" not in fee
