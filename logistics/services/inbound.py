@@ -146,7 +146,7 @@ def receive_inbound(
             inventory.receive_stock(gift=inbound.gift, location=inbound.location, quantity=counted, at=now, actor=actor, source=source)
         if damaged:
             inventory.write_off_stock(gift=inbound.gift, location=inbound.location, quantity=damaged, at=now, actor=actor, source=source,
-                                      kind=StockMovement.Kind.WRITE_OFF, note=f"到货破损 {inbound.number}")
+                                      kind=StockMovement.Kind.WRITE_OFF, note=Message(gettext_noop("到货破损 %(number)s"), number=inbound.number))
         if counted > damaged:
             inventory.meet_replenishment(gift=inbound.gift, location=inbound.location, at=now, actor=actor)
         counts = {"number": inbound.number, "gift": inbound.gift.name, "location": inbound.location.name, "counted": counted,

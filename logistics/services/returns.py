@@ -84,7 +84,7 @@ EFFECTS = {
         Liable.OPERATOR, restocked=False, written_off=False, nets_off=False, freight_payer=Payer.OPERATOR, claim=False
     ),
 }
-WRITE_OFF_NOTES = {Outcome.DEFECTIVE: "退货质量问题，退回礼品商", Outcome.TRANSIT_DAMAGE: "运输破损，报损"}
+WRITE_OFF_NOTES = {Outcome.DEFECTIVE: gettext_noop("退货质量问题，退回礼品商"), Outcome.TRANSIT_DAMAGE: gettext_noop("运输破损，报损")}
 
 
 #: Who takes each step, by the order's fulfilment (SPEC §3): operators decide; a warehouse return is received and

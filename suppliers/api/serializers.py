@@ -180,6 +180,8 @@ class StockRecordSerializer(serializers.ModelSerializer):
 
 
 class StockMovementSerializer(serializers.ModelSerializer):
+    note = serializers.CharField(source="note_text", read_only=True, help_text="in the reader's language (Accept-Language)")
+
     class Meta:
         model = StockMovement
         fields = ["id", "gift", "location", "kind", "on_hand_delta", "reserved_delta", "at", "source_type", "source_id", "note"]

@@ -8,6 +8,7 @@ from django_fsm import FSMField, transition
 
 from core.models import StateMachine
 from core.tenancy import ScopedManager, Visibility
+from core.texts import written
 
 
 class Location(models.Model):
@@ -98,6 +99,7 @@ class StockMovement(models.Model):
     source_type = models.CharField(_("来源类型"), max_length=40, blank=True)
     source_id = models.CharField(_("来源编号"), max_length=40, blank=True)
     note = models.CharField(_("备注"), max_length=200, blank=True)
+    note_params = models.JSONField(_("备注参数"), null=True, blank=True)  # the values of a note the system wrote (core.texts)
 
     objects = ScopedManager()
     visibility = Visibility(supplier="gift__supplier")
@@ -105,6 +107,11 @@ class StockMovement(models.Model):
     @property
     def source_label(self) -> str:
         return SOURCE_LABELS.get(self.source_type, self.source_type)
+
+    @property
+    def note_text(self) -> str:
+        """The note in the reader's language: one the system wrote (a message id with values), or as a person typed it."""
+        return written(self.note, self.note_params)
 
     class Meta:
         ordering = ["-at", "-id"]

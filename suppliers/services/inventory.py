@@ -18,6 +18,7 @@ from core import sql
 from core.errors import PermissionDenied, ValidationFailed
 from core.roles import SUPPLIER_ROLES, Role
 from core.fsm import apply_transition
+from core.texts import stored
 from suppliers.errors import OutOfStock
 from suppliers.models import Gift, Location, ReplenishmentRequest, StockMovement, StockRecord
 
@@ -49,9 +50,11 @@ def _move(
         if record is None and StockRecord.objects.get_or_create(gift=gift, location=location)[1]:
             record = _change(gift, location, on_hand, reserved, free_needed, reserved_needed)
         if record is not None:
+            note, note_params = stored(note)
             sql.insert([StockMovement(
                 gift_id=gift.pk, location_id=location.pk, kind=kind, on_hand_delta=on_hand, reserved_delta=reserved, at=at,
                 actor=actor if getattr(actor, "is_authenticated", False) else None, source_type=source.type, source_id=source.id, note=note,
+                note_params=note_params,
             )])
             if on_hand < 0 or reserved > 0:
                 _raise_replenishment_if_low(record=record, at=at)
@@ -171,7 +174,7 @@ def count_own_stock(*, gift: Gift, available: int, actor, now: datetime) -> Stoc
             meet_replenishment(gift=gift, location=location, at=now, actor=actor)
         elif difference < 0:
             record = write_off_stock(gift=gift, location=location, quantity=-difference, at=now, actor=actor, source=source,
-                                     kind=StockMovement.Kind.WRITE_OFF, note="礼品商盘点减少")
+                                     kind=StockMovement.Kind.WRITE_OFF, note=gettext_noop("礼品商盘点减少"))
     return record
 
 

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from core.errors import InvalidTransition, ValidationFailed
 from core.fsm import apply_transition, history_of
@@ -351,3 +352,21 @@ def test_withdrawing_without_a_reason_or_after_receipt_is_refused_and_changes_no
     assert no_reason.value.field == "reason"
     announced.refresh_from_db()
     assert (announced.state, announced.cancelled_at) == ("received", None)
+
+
+def test_the_damage_write_off_and_the_receipt_read_in_the_suppliers_language(announced, logistics, now, supplier_admin):
+    from rest_framework.test import APIClient
+
+    inbound.receive_inbound(inbound=announced, counted_quantity=9, damaged_quantity=1, actor=logistics, now=now)
+    client = APIClient()
+    client.force_authenticate(supplier_admin)
+
+    def written_off(language: str) -> str:
+        movements = client.get("/api/v1/stock-movements/", HTTP_ACCEPT_LANGUAGE=language).json()["results"]
+        return next(m["note"] for m in movements if m["kind"] == "write_off")
+
+    assert written_off("en") == f"Damaged on arrival {announced.number}"
+    assert written_off("zh-hans") == f"到货破损 {announced.number}"
+    receipt = [entry for entry in history_of(announced) if entry.transition == "receive"][0]
+    with translation.override("en"):
+        assert receipt.reason_label == "Received 9/10, short 1, damaged 1"
