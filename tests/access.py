@@ -110,6 +110,12 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("gift-revision-withdraw", "POST"): gift_action(supplier=200) | {"object": "revision"},
     ("category-list", "GET"): row(AUTHENTICATED),
     ("category-detail", "GET"): row(AUTHENTICATED, obj="category"),
+    # everyone reads the categories, so anyone else who tries to write one is refused (403), not kept in the dark (404)
+    ("category-list", "POST"): row({role: 403 for role in ROLES} | {"anon": 401, "operator": 201},
+                                   writable={"code", "name", "name_en", "required_certificates"},
+                                   body={"code": "matrix", "name": "矩阵类别", "required_certificates": ["3C"]}),
+    ("category-detail", "PATCH"): row({role: 403 for role in ROLES} | {"anon": 401, "operator": 200}, obj="category",
+                                      writable={"code", "name", "name_en", "required_certificates"}, body={"name_en": "Tea"}),
     ("location-list", "GET"): row(AUTHENTICATED),
     ("location-detail", "GET"): row(AUTHENTICATED | {"member": 404, "other_member": 404}, obj="warehouse"),
     ("stock-list", "GET"): row(AUTHENTICATED),

@@ -161,6 +161,15 @@ class CategorySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class CategoryInput(serializers.Serializer):
+    """A category's fields as sent: presence, lengths and the code's form are the service's rules (each named)."""
+
+    code = serializers.CharField(required=False, allow_blank=True, default="", help_text="set once, when the category is added")
+    name = serializers.CharField(required=False, allow_blank=True, default="")
+    name_en = serializers.CharField(required=False, allow_blank=True, default="")
+    required_certificates = serializers.ListField(child=serializers.CharField(allow_blank=True), required=False, default=list)
+
+
 class LocationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Location

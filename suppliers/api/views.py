@@ -15,6 +15,7 @@ from core.api.permissions import require_role
 from core.errors import ValidationFailed
 from core.roles import SUPPLIER_ROLES, Role
 from suppliers.api.serializers import (
+    CategoryInput,
     CategorySerializer,
     ClearanceInput,
     DelistInput,
@@ -41,7 +42,7 @@ from suppliers.models import (
     StockRecord,
     Supplier,
 )
-from suppliers.services import catalog, gift_images, inventory, notices, onboarding, revisions
+from suppliers.services import catalog, categories, gift_images, inventory, notices, onboarding, revisions
 
 OPERATOR = frozenset({Role.OPERATOR})
 
@@ -199,12 +200,33 @@ class GiftRevisionViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet)
 
 
 class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
-    """Gift categories and the product certificates each requires."""
+    """Gift categories and the product certificates each requires (everyone reads them; operators add and change them)."""
 
     serializer_class = CategorySerializer
     queryset = Category.objects.all()
     lookup_field = "code"
     pagination_class = None
+
+    @extend_schema(request=CategoryInput, responses={201: CategorySerializer})
+    def create(self, request):
+        """Add a category: its code (set once), names and required certificates."""
+        require_role(request.user, OPERATOR)
+        params = CategoryInput(data=request.data)
+        params.is_valid(raise_exception=True)
+        category = categories.save_category(actor=request.user, now=timezone.now(), **params.validated_data)
+        return Response(CategorySerializer(category).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=CategoryInput, responses={200: CategorySerializer})
+    def partial_update(self, request, code=None):
+        """Change a category's names or required certificates (the fields sent; its code stays)."""
+        category = self.get_object()
+        require_role(request.user, OPERATOR)
+        params = CategoryInput(data=request.data, partial=True)
+        params.is_valid(raise_exception=True)
+        current = {"name": category.name, "name_en": category.name_en, "required_certificates": category.required_certificates}
+        changes = {key: value for key, value in params.validated_data.items() if key in request.data and key != "code"}
+        category = categories.save_category(actor=request.user, now=timezone.now(), category=category, **(current | changes))
+        return Response(CategorySerializer(category).data)
 
 
 class LocationViewSet(viewsets.ReadOnlyModelViewSet):

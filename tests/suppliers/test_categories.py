@@ -135,3 +135,37 @@ def test_english_pages_show_a_categorys_english_name_and_chinese_pages_its_chine
     english, chinese = gifts("en"), gifts("zh-hans")
     assert "<td>Tea</td>" in english and "<td>茶叶</td>" not in english and "<td>家居用品</td>" in english
     assert "<td>茶叶</td>" in chinese and "<td>Tea</td>" not in chinese
+
+
+# --- API -----------------------------------------------------------------------------------------------------------
+
+def test_an_operator_adds_and_changes_a_category_through_the_api(api, operator):
+    client = api(operator)
+
+    added = client.post("/api/v1/categories/", {"code": "home", "name": "家居用品", "required_certificates": ["3C", "3C"]},
+                        format="json")
+    changed = client.patch("/api/v1/categories/home/", {"name_en": "Home goods"}, format="json")
+
+    assert added.status_code == 201 and added.json()["required_certificates"] == ["3C"]
+    assert changed.status_code == 200
+    assert changed.json() == {"code": "home", "name": "家居用品", "name_en": "Home goods", "required_certificates": ["3C"]}
+
+
+def test_a_bad_category_through_the_api_is_400_naming_every_field_and_saves_nothing(api, operator):
+    CategoryFactory(code="tea")
+
+    response = api(operator).post("/api/v1/categories/", {"code": "tea", "name": "", "required_certificates": ["证" * 41]},
+                                  format="json")
+
+    assert response.status_code == 400
+    assert {error["attr"] for error in response.json()["errors"]} == {"code", "name", "required_certificates"}
+    assert Category.objects.count() == 1
+
+
+def test_a_supplier_cannot_add_or_change_a_category_through_the_api(api, supplier_admin):
+    CategoryFactory(code="tea", name="茶叶")
+    client = api(supplier_admin)
+
+    assert client.post("/api/v1/categories/", {"code": "home", "name": "家居"}, format="json").status_code == 403
+    assert client.patch("/api/v1/categories/tea/", {"name": "改名"}, format="json").status_code == 403
+    assert list(Category.objects.values_list("code", "name")) == [("tea", "茶叶")]
