@@ -157,6 +157,7 @@ def render_detail(request, statement: Statement, *, bound: dict | None = None, s
         version.shown_account_number = account_number_for(user, version.account_number) if version.account_number else ""
     context = lines | {
         "statement": statement,
+        "respond_by": statements.respond_by(statement),  # none unless issued, whatever an older annotation says
         "versions": versions,
         "chosen": chosen,
         "sections": _sections(chosen, lines["page_obj"]),
