@@ -136,7 +136,7 @@ REST_FRAMEWORK = {
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
-    "TITLE": "积分礼品供应商与结算系统 API",
+    "TITLE": "积分礼品供应商与结算系统 API · Loyalty gift supplier and settlement API",
     "DESCRIPTION": "Gift suppliers, points redemption, logistics and monthly settlement.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
