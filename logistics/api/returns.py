@@ -140,12 +140,14 @@ class ExtraCostSerializer(serializers.ModelSerializer):
         source="recorded_by.username", default=None, read_only=True, help_text="who recorded the cost (null: the system)"
     )
     voided_by = serializers.CharField(source="voided_by.username", default=None, read_only=True)
+    description_label = serializers.CharField(source="description_text", read_only=True,
+                                              help_text="the description in the request's language where the system wrote it")
 
     class Meta:
         model = ExtraCost
         fields = [
             "id", "kind", "payer", "supplier", "supplier_name", "amount", "quantity", "order", "order_number", "return_request",
-            "return_number", "inbound", "lot", "fee_date", "description", "recorded_at", "recorded_by", "state", "voided_at",
+            "return_number", "inbound", "lot", "fee_date", "description", "description_label", "recorded_at", "recorded_by", "state", "voided_at",
             "voided_by", "void_reason",
         ]
         read_only_fields = fields

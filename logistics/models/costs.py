@@ -10,6 +10,7 @@ from django_fsm import FSMField, transition
 
 from core.models import StateMachine
 from core.tenancy import ScopedManager, Visibility
+from core.texts import written
 
 
 class CostKind(models.TextChoices):
@@ -65,7 +66,10 @@ class ExtraCost(StateMachine):
     inbound = models.ForeignKey("logistics.InboundShipment", null=True, blank=True, on_delete=models.PROTECT, related_name="extra_costs")
     lot = models.ForeignKey("logistics.LeftoverLot", null=True, blank=True, on_delete=models.PROTECT, related_name="extra_costs")
     fee_date = models.DateField(_("计费日期"), null=True, blank=True)
-    description = models.CharField(_("说明"), max_length=300, blank=True)
+    description = models.CharField(_("说明"), max_length=300, blank=True)  # in Chinese with its values, as statements copy it
+    # a description the system wrote: its message id and values (core.texts), so that each reader gets it in its language
+    description_id = models.CharField(_("说明消息"), max_length=300, blank=True)
+    description_params = models.JSONField(_("说明参数"), null=True, blank=True)
     recorded_at = models.DateTimeField(_("记录时间"))
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     state = FSMField(_("状态"), default=State.RECORDED, choices=State.choices, protected=True)
@@ -91,6 +95,12 @@ class ExtraCost(StateMachine):
     @property
     def reference(self) -> str:
         return cost_reference(self.pk)
+
+    @property
+    def description_text(self) -> str:
+        """The description in the reader's language: one the system wrote, translated with its values; one a person
+        typed, as typed."""
+        return written(self.description_id, self.description_params) if self.description_id else self.description
 
     @transition(field=state, source=State.RECORDED, target=State.VOIDED)
     def void(self, *, voided_at, voided_by, void_reason: str) -> None:

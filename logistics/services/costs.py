@@ -15,6 +15,7 @@ from django.utils.translation import gettext
 from core.errors import Conflict, PermissionDenied, ValidationFailed
 from core.fsm import apply_transition
 from core.roles import SUPPLIER_ROLES, Role
+from core.texts import Message, stored
 from logistics.errors import FeeAlreadyRecorded
 from core.validators import BUSINESS_YEARS, validate_length
 from logistics.models import ExtraCost, InboundShipment, LeftoverLot, ReturnRequest, Shipment, Tariff
@@ -60,6 +61,7 @@ def record_extra_cost(
     if fee_date is not None and fee_date.year not in BUSINESS_YEARS:
         message = gettext("计费日期须在 %(first_year)s–%(last_year)s 年")
         raise ValidationFailed(message % {"first_year": BUSINESS_YEARS[0], "last_year": BUSINESS_YEARS[-1]}, field="fee_date")
+    description_id, description_params = stored(description) if isinstance(description, Message) else ("", None)
     description = validate_length(description, model=ExtraCost, column="description")
     if return_request is not None and order is not None and return_request.order_id != order.pk:
         raise ValidationFailed(gettext("退换货不属于该订单"), field="return_request")
@@ -87,7 +89,7 @@ def record_extra_cost(
         return ExtraCost.objects.create(
             kind=kind, payer=payer, supplier=supplier, amount=price(tariff=tariff, quantity=quantity), quantity=quantity,
             order=order, return_request=return_request, inbound=inbound, lot=lot, fee_date=fee_date,
-            description=description, recorded_at=now,
+            description=description, description_id=description_id, description_params=description_params, recorded_at=now,
             recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
 

@@ -166,7 +166,8 @@ def _charge_handling(*, inbound: InboundShipment, damaged: int, actor, now: date
     if not damaged or tariff is None:
         return None
     return record_extra_cost(kind=CostKind.HANDLING, payer=Payer.SUPPLIER, supplier=inbound.supplier, inbound=inbound, quantity=damaged,
-                             description=f"到货破损 {damaged} 件 × ¥{tariff.amount}（{inbound.number}）", actor=actor, now=now)
+                             description=Message(gettext_noop("到货破损 %(damaged)s 件 × ¥%(rate)s（%(number)s）"), damaged=damaged,
+                                                 rate=str(tariff.amount), number=inbound.number), actor=actor, now=now)
 
 
 def put_away_inbound(*, inbound: InboundShipment, actor, now: datetime, reason: str = "") -> InboundShipment:

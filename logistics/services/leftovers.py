@@ -19,6 +19,7 @@ from django.utils.translation import gettext, gettext_noop
 from core.errors import ValidationFailed
 from core.events import subscribe
 from core.fsm import apply_transition
+from core.texts import Message
 from logistics.errors import DisposalTooEarly
 from logistics.models import ExtraCost, LeftoverLot
 from logistics.models.costs import CostKind, Payer
@@ -126,7 +127,7 @@ def _charge_storage(*, lot: LeftoverLot, through: date, now: datetime) -> list[E
     return [
         costs.record_extra_cost(
             kind=CostKind.STORAGE, payer=Payer.SUPPLIER, supplier=lot.supplier, lot=lot, fee_date=day,
-            description=f"遗留礼品仓储费 {day:%Y-%m-%d}", actor=None, now=now,
+            description=Message(gettext_noop("遗留礼品仓储费 %(day)s"), day=f"{day:%Y-%m-%d}"), actor=None, now=now,
         )
         for day in days
         if day not in charged
@@ -177,7 +178,7 @@ def dispose_lot(*, lot: LeftoverLot, actor, now: datetime, reason: str) -> Lefto
     with transaction.atomic():
         lot = _close(lot=lot, transition="dispose", stock_kind=StockMovement.Kind.WRITE_OFF, actor=actor, now=now, reason=reason)
         costs.record_extra_cost(
-            kind=CostKind.DISPOSAL, payer=Payer.SUPPLIER, supplier=lot.supplier, lot=lot, description="遗留礼品销毁处置费", actor=actor, now=now
+            kind=CostKind.DISPOSAL, payer=Payer.SUPPLIER, supplier=lot.supplier, lot=lot, description=Message(gettext_noop("遗留礼品销毁处置费")), actor=actor, now=now
         )
     return lot
 

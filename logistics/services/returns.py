@@ -322,7 +322,7 @@ def inspect_return(*, return_request: ReturnRequest, actor, now: datetime, outco
             if effect.freight_payer:
                 costs.record_extra_cost(
                     kind=CostKind.RETURN_FREIGHT, payer=effect.freight_payer, supplier=order.supplier, order=order,
-                    return_request=return_request, description=f"退货运费 {return_request.number}", actor=actor, now=now,
+                    return_request=return_request, description=Message(gettext_noop("退货运费 %(number)s"), number=return_request.number), actor=actor, now=now,
                 )
             if effect.claim:
                 claims.open_claim(

@@ -370,3 +370,7 @@ def test_the_damage_write_off_and_the_receipt_read_in_the_suppliers_language(ann
     receipt = [entry for entry in history_of(announced) if entry.transition == "receive"][0]
     with translation.override("en"):
         assert receipt.reason_label == "Received 9/10, short 1, damaged 1"
+
+    fee = client.get("/api/v1/extra-costs/", HTTP_ACCEPT_LANGUAGE="en").json()["results"][0]
+    assert fee["description"] == f"到货破损 1 件 × ¥1.50（{announced.number}）"  # as statements copy it
+    assert fee["description_label"] == f"1 damaged on arrival × ¥1.50 ({announced.number})"
