@@ -1,13 +1,10 @@
 """Portal pages of the gift categories: operators add them and change their names and required certificates."""
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.api.permissions import require_role
-from core.errors import DomainError
-from core.portal import add_service_errors
+from core.portal import act_with_form
 from core.roles import Role
 from suppliers.forms_catalog import CategoryForm
 from suppliers.services import categories
@@ -20,8 +17,8 @@ def category_list(request):
     """The categories with their gift counts, and the form that adds one (its errors next to its fields)."""
     require_role(request.user, OPERATOR)
     form = CategoryForm(request.POST or None)
-    if request.method == "POST" and _saved(request, form):
-        messages.success(request, _("已添加礼品类别 %(name)s") % {"name": form.cleaned_data["name"]})
+    added = _("已添加礼品类别 %(name)s") % {"name": request.POST.get("name", "").strip()}
+    if request.method == "POST" and act_with_form(request, form, categories.save_category, success=added):
         return redirect("operator-categories")
     return render(request, "suppliers/catalog/categories.html", {"categories": categories.list_categories(), "form": form},
                   status=400 if form.errors else 200)
@@ -33,19 +30,9 @@ def category_edit(request, pk: int):
     require_role(request.user, OPERATOR)
     category = get_object_or_404(categories.list_categories(), pk=pk)
     form = CategoryForm(request.POST or None, category=category)
-    if request.method == "POST" and _saved(request, form, category=category):
-        messages.success(request, _("礼品类别 %(code)s 已更新") % {"code": category.code})
+    changed = _("礼品类别 %(code)s 已更新") % {"code": category.code}
+    if request.method == "POST" and act_with_form(request, form, categories.save_category, success=changed, category=category):
         return redirect("operator-categories")
     return render(request, "suppliers/catalog/category_edit.html", {"category": category, "form": form},
                   status=400 if form.errors else 200)
 
-
-def _saved(request, form: CategoryForm, *, category=None) -> bool:
-    if not form.is_valid():
-        return False
-    try:
-        categories.save_category(actor=request.user, now=timezone.now(), category=category, **form.cleaned_data)
-    except DomainError as error:
-        add_service_errors(form, error)
-        return False
-    return True

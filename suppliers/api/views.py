@@ -223,9 +223,8 @@ class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
         require_role(request.user, OPERATOR)
         params = CategoryInput(data=request.data, partial=True)
         params.is_valid(raise_exception=True)
-        current = {"name": category.name, "name_en": category.name_en, "required_certificates": category.required_certificates}
-        changes = {key: value for key, value in params.validated_data.items() if key in request.data and key != "code"}
-        category = categories.save_category(actor=request.user, now=timezone.now(), category=category, **(current | changes))
+        changes = {key: value for key, value in params.validated_data.items() if key != "code"}  # partial: only those sent
+        category = categories.save_category(actor=request.user, now=timezone.now(), category=category, **changes)
         return Response(CategorySerializer(category).data)
 
 

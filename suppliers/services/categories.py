@@ -28,10 +28,11 @@ def list_categories():
 
 
 def save_category(
-    *, actor, now: datetime, name: str, name_en: str = "", required_certificates: Iterable[str] = (), code: str = "",
-    category: Category | None = None,
+    *, actor, now: datetime, name: str | None = None, name_en: str | None = None, required_certificates: Iterable[str] | None = None,
+    code: str = "", category: Category | None = None,
 ) -> Category:
-    """Add a category (`code` given) or change one (`category` given: its code stays). All or nothing.
+    """Add a category (`code` given) or change one (`category` given: its code stays, and a field not given keeps its
+    value). All or nothing.
 
     :raises PermissionDenied: unless an operator :raises ValidationFailed: every bad field, named
     """
@@ -45,13 +46,17 @@ def save_category(
             errors.append(("code", "invalid", gettext("代码须为小写字母、数字和连字符（如 tea、home-appliance），至多 40 个字符")))
         elif Category.objects.filter(code=code).exists():
             errors.append(("code", "unique", gettext("代码 %(code)s 已被使用") % {"code": code}))
+    if category is not None:  # a change: what is not given stays
+        name = category.name if name is None else name
+        name_en = category.name_en if name_en is None else name_en
+        required_certificates = category.required_certificates if required_certificates is None else required_certificates
     name, name_en = (name or "").strip(), (name_en or "").strip()
     if not name:
         errors.append(("name", "required", gettext("必填")))
     for field, value in (("name", name), ("name_en", name_en)):
         if message := length_error(value, model=Category, column=field):
             errors.append((field, "invalid", message))
-    certificates, message = _certificates(required_certificates)
+    certificates, message = _certificates(required_certificates or ())
     if message:
         errors.append(("required_certificates", "invalid", message))
     if errors:

@@ -169,3 +169,36 @@ def test_a_supplier_cannot_add_or_change_a_category_through_the_api(api, supplie
     assert client.post("/api/v1/categories/", {"code": "home", "name": "家居"}, format="json").status_code == 403
     assert client.patch("/api/v1/categories/tea/", {"name": "改名"}, format="json").status_code == 403
     assert list(Category.objects.values_list("code", "name")) == [("tea", "茶叶")]
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    ({"name": " "}, "name"),
+    ({"name_en": "E" * 61}, "name_en"),
+    ({"required_certificates": "3C"}, "required_certificates"),  # not a list
+    ({"required_certificates": [f"C{n}" for n in range(11)]}, "required_certificates"),
+])
+def test_a_bad_change_through_the_api_is_400_naming_the_field_and_changes_nothing(api, operator, body, field):
+    CategoryFactory(code="tea", name="茶叶", required_certificates=["食品生产许可"])
+
+    response = api(operator).patch("/api/v1/categories/tea/", body, format="json")
+
+    assert response.status_code == 400
+    assert [error["attr"] for error in response.json()["errors"]] == [field]
+    assert list(Category.objects.values_list("name", "name_en", "required_certificates")) == [("茶叶", "", ["食品生产许可"])]
+
+
+def test_the_category_page_runs_the_same_queries_for_1_and_20_categories(operator):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = logged_in(operator)
+    CategoryFactory(code="c0")
+    with CaptureQueriesContext(connection) as one:
+        client.get("/supplier/categories/")
+    for n in range(1, 20):
+        GiftFactory(sku=f"G{n}", category=CategoryFactory(code=f"c{n}", required_certificates=["3C"]))
+    with CaptureQueriesContext(connection) as twenty:
+        page = client.get("/supplier/categories/").content.decode()
+
+    assert page.count("data-category=") == 20
+    assert len(one.captured_queries) == len(twenty.captured_queries)
