@@ -3,8 +3,8 @@
 Workers are gthread workers: a client's kept-alive connection waits in the worker's poller, not in a thread,
 so idle clients hold no worker (sync workers would be held by each until it sends or times out). They take a
 new connection only while a thread is free (`config.workers.BalancedThreadWorker`), so connections spread over
-the workers instead of queueing on the one that woke first; with one thread (the default) a worker serves on
-its poller's own thread.
+the workers instead of queueing on the one that woke first, and first to the worker holding the fewest; with one
+thread (the default) a worker serves on its poller's own thread.
 The application, URLs and views included, is imported once in the master and frozen out of the garbage
 collector before the workers fork: the workers share those pages copy-on-write, and their collections walk
 only what requests allocate. A larger first-generation threshold lets a request's short-lived objects die

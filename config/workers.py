@@ -1,12 +1,56 @@
 """The gunicorn worker of a deployment (config/gunicorn.conf.py)."""
+import os
 import selectors
 import threading
 import time
 from collections import deque
 from concurrent import futures
 from functools import partial
+from multiprocessing.sharedctypes import RawArray
 
 from gunicorn.workers.gthread import DEFAULT_WORKER_DATA_TIMEOUT, ThreadWorker
+
+#: How long a worker leaves a new connection to a worker holding fewer, per connection it holds more (seconds), and
+#: at most: long enough for an idle worker to wake on two busy CPUs, short enough if every other worker is busy.
+ACCEPT_WAIT = float(os.environ.get("GUNICORN_ACCEPT_WAIT_MS", "10")) / 1000
+ACCEPT_WAIT_MAX = 5 * ACCEPT_WAIT
+
+
+class Occupancy:
+    """How many connections each worker of this server holds open, in memory the master shares with the workers it
+    forks: a slot per worker, taken by the master when it makes the worker (before the fork), given up when the worker
+    stops or found free when its process is gone."""
+
+    SLOTS = 256  # workers counted at once; any beyond take connections as gthread does
+
+    def __init__(self) -> None:
+        self.pids = RawArray("q", self.SLOTS)  # the worker's process, the master's until the worker has started; 0: free
+        self.counts = RawArray("q", self.SLOTS)
+
+    def claim(self) -> int | None:
+        """A free slot for a worker about to be forked (the master makes its workers one at a time)."""
+        for slot, pid in enumerate(self.pids):
+            if pid == 0 or not _alive(pid):
+                self.pids[slot], self.counts[slot] = os.getpid(), 0
+                return slot
+        return None
+
+    def fewest(self) -> int:
+        """The fewest connections a worker holds."""
+        return min((count for pid, count in zip(self.pids, self.counts) if pid), default=0)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # a process of another user took the number over
+        return True
+    return True
+
+
+OCCUPANCY = Occupancy()  # made where the worker class is imported: in the master, before any worker is forked
 
 
 def _done(result) -> futures.Future:
@@ -16,12 +60,19 @@ def _done(result) -> futures.Future:
 
 
 class BalancedThreadWorker(ThreadWorker):
-    """gunicorn's gthread worker, taking a new connection only while one of its threads is free.
+    """gunicorn's gthread worker, taking a new connection only while one of its threads is free, and first where the
+    fewest connections are open.
 
     gthread's poller accepts connections whatever its threads are doing, so the worker that wakes first can collect
     most of the clients' kept-alive connections and answer them one after another while the other workers stand idle
     (six of eight clients queued on one worker was seen). Here a worker whose threads are all busy leaves new
     connections to an idle worker; the connections it already holds stay, answered in turn as before.
+
+    A kept-alive connection stays with the worker that took it, so connections are also spread by count: a worker
+    holding more than the one holding fewest leaves a new connection to the others for ACCEPT_WAIT per connection
+    more (ACCEPT_WAIT_MAX at most), then takes it if it is still waiting (the others may be busy). Eight clients on
+    five workers then sit two, two, two, one and one, where the first to wake used to take three or four of them,
+    whose requests queued behind one another while other workers stood idle.
 
     With one thread (the deployment's default) the request is served on the poller's own thread: handing it to a
     pool of one and back costs two thread switches and a pipe write per request, and the poller has nothing else to
@@ -30,16 +81,41 @@ class BalancedThreadWorker(ThreadWorker):
     does not cut it). TLS and cleartext HTTP/2 (a handshake, a connection served for its whole life) keep the pool.
     """
 
+    slot = None  # in OCCUPANCY; None: the worker takes connections as gthread does
+    leave_until = None  # the moment this worker takes the new connection it left to others, if still waiting
+    _nr_conns = 0
+
     def __init__(self, *args, **kwargs):
+        self.slot = OCCUPANCY.claim()  # in the master, which forks the worker next
         super().__init__(*args, **kwargs)
         self.in_flight = 0  # requests handed to the thread pool and not finished
         self.ready = deque()  # connections with a request to serve on this thread (one thread)
         self.inline = self.cfg.threads == 1 and not self.cfg.is_ssl and self.cfg.http2_cleartext == "off"
 
+    @property
+    def nr_conns(self) -> int:
+        """The connections the worker holds open (gthread's count), shown to the other workers."""
+        return self._nr_conns
+
+    @nr_conns.setter
+    def nr_conns(self, value: int) -> None:
+        self._nr_conns = value
+        if self.slot is not None:
+            OCCUPANCY.counts[self.slot] = value
+
+    def init_process(self):
+        if self.slot is not None:
+            OCCUPANCY.pids[self.slot], OCCUPANCY.counts[self.slot] = os.getpid(), 0
+        super().init_process()
+
     def run(self):
         if self.inline:
             threading.Thread(target=self.beat, name="heartbeat", daemon=True).start()
-        super().run()
+        try:
+            super().run()
+        finally:
+            if self.slot is not None:
+                OCCUPANCY.pids[self.slot] = 0
 
     def beat(self):
         """Tell the arbiter the worker lives while the poller's thread serves a request (the poller tells it between)."""
@@ -61,7 +137,28 @@ class BalancedThreadWorker(ThreadWorker):
         super().finish_request(conn, fs)  # the worker's loop then asks to accept again (set_accept_enabled below)
 
     def set_accept_enabled(self, enabled):
-        super().set_accept_enabled(enabled and self.in_flight < self.cfg.threads)
+        leaving = self.leave_until is not None and time.monotonic() < self.leave_until
+        super().set_accept_enabled(enabled and not leaving and self.in_flight < self.cfg.threads)
+
+    def accept(self, listener):
+        """Take a new connection, unless workers holding fewer may take it: then look again after a while."""
+        more = 0 if self.slot is None else self.nr_conns - OCCUPANCY.fewest()
+        if more > 0 and self.leave_until is None:
+            self.leave_until = time.monotonic() + min(more * ACCEPT_WAIT, ACCEPT_WAIT_MAX)
+            self.set_accept_enabled(False)
+            return
+        self.leave_until = None
+        super().accept(listener)
+
+    def wait_for_and_dispatch_events(self, timeout):
+        """Wait as gthread does, waking when a connection left to others is to be looked at again; once this worker has
+        listened again, a connection no longer waiting was taken by another."""
+        leave_until = self.leave_until
+        if leave_until is not None:
+            timeout = max(0.0, min(timeout, leave_until - time.monotonic()))
+        super().wait_for_and_dispatch_events(timeout)
+        if leave_until is not None and self._accepting:
+            self.leave_until = None
 
     def serve_inline(self, conn):
         """Serve the connection's request, then any request the client already sent behind it (finish_request hands

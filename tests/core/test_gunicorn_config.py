@@ -4,10 +4,13 @@ import socket
 import subprocess
 import sys
 import time
+from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
+
+from config import workers
 
 ROOT = Path(settings.BASE_DIR)
 
@@ -61,6 +64,13 @@ def test_a_worker_whose_threads_are_all_busy_takes_no_new_connection_until_one_i
     listener.close()
 
 
+def pid_reporting_app(environ, start_response):
+    """Answers which worker process served the request."""
+    body = str(os.getpid()).encode()
+    start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
+    return [body]
+
+
 def thread_reporting_app(environ, start_response):
     """Answers which thread served the request, and echoes its path (the WSGI app of the served-worker tests); reads
     the body of a POST first."""
@@ -75,33 +85,39 @@ def thread_reporting_app(environ, start_response):
 
 
 @contextmanager
-def served(threads: int, *options: str):
-    """A connection to gunicorn with the deployment's worker class and one worker, serving `thread_reporting_app` on a
-    free port; the server stops on leaving."""
+def serving(*options: str, app: str = "thread_reporting_app", env: dict[str, str] | None = None):
+    """gunicorn with the deployment's worker class serving `app` of this module on a free port, yielding the port once
+    it answers; the server stops on leaving."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1", "--threads", str(threads),
-         "--worker-class", "config.workers.BalancedThreadWorker", "--keep-alive", "5", *options,
-         "tests.core.test_gunicorn_config:thread_reporting_app"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--worker-class", "config.workers.BalancedThreadWorker",
+         "--keep-alive", "5", *options, f"tests.core.test_gunicorn_config:{app}"],
+        cwd=ROOT, env=os.environ | (env or {}), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 30
     try:
         while True:
             try:
-                connection = socket.create_connection(("127.0.0.1", port), timeout=10)
+                socket.create_connection(("127.0.0.1", port), timeout=10).close()
                 break
             except OSError:
                 if time.monotonic() > deadline or server.poll() is not None:
                     raise
                 time.sleep(0.1)
-        with connection:
-            yield connection
+        yield port
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+@contextmanager
+def served(threads: int, *options: str):
+    """A connection to one worker of `serving`, with `threads` threads."""
+    with serving("--workers", "1", "--threads", str(threads), *options) as port:
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+            yield connection
 
 
 def _answers(connection, count: int) -> list[str]:
@@ -163,3 +179,82 @@ def test_a_client_slow_to_send_its_first_request_is_answered_within_gthreads_wai
         time.sleep(3)  # longer than the keep-alive, within gthread's wait for a first request (5 s, then the keep-alive)
         connection.sendall(_get("/late"))
         assert _answers(connection, 1) == ["/late main"]
+
+
+def _until_every_worker_answers(port: int, count: int) -> None:
+    """Wait until `count` workers have started, each having answered a connection of its own (closed again)."""
+    seen, deadline = set(), time.monotonic() + 30
+    while len(seen) < count:
+        assert time.monotonic() < deadline, f"only {len(seen)} of {count} workers answered"
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+            connection.sendall(_get("/"))
+            seen.add(_answers(connection, 1)[0])
+    time.sleep(0.5)  # every worker has seen its connection close
+
+
+def test_kept_alive_connections_spread_evenly_over_the_workers():
+    """A worker holding more connections than another leaves a new one to the others: eight clients on five workers sit
+    two, two, two, one and one, not three or four on the worker that woke first (their requests would queue)."""
+    with serving("--workers", "5", "--threads", "1", app="pid_reporting_app", env={"GUNICORN_ACCEPT_WAIT_MS": "100"}) as port:
+        _until_every_worker_answers(port, 5)
+        connections = []
+        try:
+            for _ in range(8):  # each stays open, kept alive, while the next one comes
+                connection = socket.create_connection(("127.0.0.1", port), timeout=10)
+                connections.append(connection)
+                connection.sendall(_get("/"))
+            workers = Counter(_answers(connection, 1)[0] for connection in connections)
+        finally:
+            for connection in connections:
+                connection.close()
+
+    assert sorted(workers.values()) == [1, 1, 2, 2, 2]
+
+
+def test_the_workers_count_their_connections_where_the_others_see_them(monkeypatch):
+    """Each worker made by the master takes a slot of its own, a slot whose process is gone is taken again, and the
+    fewest connections held count only the slots in use."""
+    occupancy = workers.Occupancy()
+    first, second = occupancy.claim(), occupancy.claim()
+    assert (first, second) == (0, 1)
+    occupancy.counts[first], occupancy.counts[second] = 3, 1
+    assert occupancy.fewest() == 1
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    occupancy.pids[second] = gone.pid  # the worker of that slot has exited
+    assert occupancy.claim() == second and occupancy.counts[second] == 0
+    occupancy.pids[second] = 0  # given up by a worker stopping
+    assert occupancy.fewest() == 3
+
+
+def test_a_worker_holding_more_connections_leaves_a_new_one_to_the_others_then_takes_it_if_still_waiting(monkeypatch):
+    import selectors
+    from types import SimpleNamespace
+
+    occupancy = workers.Occupancy()
+    monkeypatch.setattr(workers, "OCCUPANCY", occupancy)
+    listener = socket.create_server(("127.0.0.1", 0))
+    worker = workers.BalancedThreadWorker.__new__(workers.BalancedThreadWorker)  # its state, without gunicorn's arbiter
+    worker.cfg, worker.sockets, worker.poller = SimpleNamespace(threads=1, keepalive=2), [listener], selectors.DefaultSelector()
+    worker.in_flight, worker._accepting, worker.inline, worker.slot = 0, False, False, occupancy.claim()
+    worker.nr_conns = 2
+    occupancy.counts[occupancy.claim()] = 1  # another worker holds one connection
+    taken = []
+    worker.enqueue_req = taken.append
+    worker.set_accept_enabled(True)
+    listening = lambda: any(key.fileobj is listener for key in worker.poller.get_map().values())  # noqa: E731
+
+    with socket.create_connection(listener.getsockname()):
+        worker.accept(listener)
+        assert taken == [] and not listening() and worker.leave_until - time.monotonic() <= workers.ACCEPT_WAIT
+        worker.set_accept_enabled(True)  # the worker's loop asks again within the wait
+        assert not listening()
+
+        worker.wait_for_and_dispatch_events(timeout=1.0)  # wakes when the wait is over
+        worker.set_accept_enabled(True)
+        assert listening()
+        worker.accept(listener)  # the other worker did not take it
+        assert len(taken) == 1 and worker.nr_conns == 3 and occupancy.counts[worker.slot] == 3 and worker.leave_until is None
+    taken[0].sock.close()
+    listener.close()
