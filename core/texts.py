@@ -1,4 +1,8 @@
-"""Texts the system writes now for people to read later, in their own language."""
+"""Texts the system writes now for people to read later, in their own language.
+
+Where such a text is shown, a model's `<field>_text` is the text as written, in Chinese with its values, and its
+`<field>_label` the text in the reader's language; the API gives both, as `<field>` and `<field>_label`, the way it
+gives a code and its name (`state`, `target_label`)."""
 from django.utils.translation import gettext
 
 
@@ -19,6 +23,16 @@ class Message(str):
 def stored(text: str) -> tuple[str, dict | None]:
     """(what to store, its values): a Message's id and values; any other text as it is, with none."""
     return (text.message_id, text.params or None) if isinstance(text, Message) else (text, None)
+
+
+def as_written(text: str, params: dict | None) -> str:
+    """A stored text as the system wrote it, in Chinese with its values (a value that does not fit: as stored)."""
+    if not (text and params):
+        return text
+    try:
+        return text % params
+    except (KeyError, ValueError, TypeError):
+        return text
 
 
 def written(text: str, params: dict | None) -> str:

@@ -52,7 +52,7 @@ class NoticeAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("标题"))
     def title_shown(self, notice: Notice) -> str:
-        return notice.title_text  # in the reader's language, with its values
+        return notice.title_label  # in the reader's language, with its values
 
 
 class GiftPriceInline(admin.TabularInline):

@@ -11,7 +11,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMFieldMixin
 
 from core.masking import mask_phone
 from core.roles import Role
-from core.texts import written
+from core.texts import as_written, written
 
 
 _refresh_lock = threading.RLock()
@@ -136,7 +136,7 @@ class TransitionLog(models.Model):
     @property
     def reason_text(self) -> str:
         """The reason as written, in Chinese, with its values."""
-        return self.reason % self.reason_params if self.reason and self.reason_params else self.reason
+        return as_written(self.reason, self.reason_params)
 
     @property
     def actor_label(self) -> str:

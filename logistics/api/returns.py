@@ -140,7 +140,7 @@ class ExtraCostSerializer(serializers.ModelSerializer):
         source="recorded_by.username", default=None, read_only=True, help_text="who recorded the cost (null: the system)"
     )
     voided_by = serializers.CharField(source="voided_by.username", default=None, read_only=True)
-    description_label = serializers.CharField(source="description_text", read_only=True,
+    description_label = serializers.CharField(read_only=True,
                                               help_text="the description in the request's language where the system wrote it")
 
     class Meta:

@@ -97,7 +97,7 @@ class ExtraCost(StateMachine):
         return cost_reference(self.pk)
 
     @property
-    def description_text(self) -> str:
+    def description_label(self) -> str:
         """The description in the reader's language: one the system wrote, translated with its values; one a person
         typed, as typed."""
         return written(self.description_id, self.description_params) if self.description_id else self.description

@@ -43,12 +43,14 @@ class SupplierApplicationInput(serializers.Serializer):
 
 
 class NoticeSerializer(serializers.ModelSerializer):
-    title = serializers.CharField(source="title_text", read_only=True, help_text="in the reader's language (Accept-Language)")
-    body = serializers.CharField(source="body_text", read_only=True, help_text="in the reader's language (Accept-Language)")
+    title = serializers.CharField(source="title_text", read_only=True, help_text="as sent, in Chinese with its values")
+    title_label = serializers.CharField(read_only=True, help_text="in the request's language")
+    body = serializers.CharField(source="body_text", read_only=True, help_text="as sent, in Chinese with its values")
+    body_label = serializers.CharField(read_only=True, help_text="in the request's language")
 
     class Meta:
         model = Notice
-        fields = ["id", "kind", "title", "body", "link", "created_at", "read_at"]
+        fields = ["id", "kind", "title", "title_label", "body", "body_label", "link", "created_at", "read_at"]
         read_only_fields = fields
 
 
@@ -189,11 +191,12 @@ class StockRecordSerializer(serializers.ModelSerializer):
 
 
 class StockMovementSerializer(serializers.ModelSerializer):
-    note = serializers.CharField(source="note_text", read_only=True, help_text="in the reader's language (Accept-Language)")
+    note = serializers.CharField(source="note_text", read_only=True, help_text="as written, in Chinese with its values")
+    note_label = serializers.CharField(read_only=True, help_text="in the request's language where the system wrote it")
 
     class Meta:
         model = StockMovement
-        fields = ["id", "gift", "location", "kind", "on_hand_delta", "reserved_delta", "at", "source_type", "source_id", "note"]
+        fields = ["id", "gift", "location", "kind", "on_hand_delta", "reserved_delta", "at", "source_type", "source_id", "note", "note_label"]
         read_only_fields = fields
 
 

@@ -8,7 +8,7 @@ from django_fsm import FSMField, transition
 
 from core.models import StateMachine
 from core.tenancy import ScopedManager, Visibility
-from core.texts import written
+from core.texts import as_written, written
 
 
 class Location(models.Model):
@@ -110,6 +110,11 @@ class StockMovement(models.Model):
 
     @property
     def note_text(self) -> str:
+        """The note as written, in Chinese with its values (core.texts)."""
+        return as_written(self.note, self.note_params)
+
+    @property
+    def note_label(self) -> str:
         """The note in the reader's language: one the system wrote (a message id with values), or as a person typed it."""
         return written(self.note, self.note_params)
 

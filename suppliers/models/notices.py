@@ -3,7 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.tenancy import ScopedManager, Visibility
-from core.texts import written
+from core.texts import as_written, written
 
 
 class Notice(models.Model):
@@ -27,16 +27,22 @@ class Notice(models.Model):
         verbose_name_plural = _("站内通知")
 
     def __str__(self) -> str:
-        return self.title_text
+        return self.title_label
 
     @property
     def title_text(self) -> str:
-        return self._written(self.title)
+        """The title as sent, in Chinese with its values (core.texts)."""
+        return as_written(self.title, self.params)
+
+    @property
+    def title_label(self) -> str:
+        """The title in the reader's language with its values."""
+        return written(self.title, self.params)
 
     @property
     def body_text(self) -> str:
-        return self._written(self.body)
+        return as_written(self.body, self.params)
 
-    def _written(self, message: str) -> str:
-        """The message in the reader's language with its values (see `title`)."""
-        return written(message, self.params)
+    @property
+    def body_label(self) -> str:
+        return written(self.body, self.params)

@@ -3,7 +3,7 @@ reader's language; as a str it is the Chinese text, and a text a person typed is
 from django.utils import translation
 from django.utils.translation import gettext_noop
 
-from core.texts import Message, stored, written
+from core.texts import Message, as_written, stored, written
 
 
 def test_a_message_is_its_chinese_text_and_is_stored_as_its_id_with_its_values():
@@ -27,3 +27,10 @@ def test_a_stored_message_is_written_in_the_readers_language_and_typed_text_as_t
 def test_values_that_no_longer_fit_the_message_show_it_as_stored_instead_of_failing_the_page():
     with translation.override("en"):
         assert written("交接批次 %(number)s", {"batch": "HB1"}) == "交接批次 %(number)s"
+
+
+def test_a_stored_message_as_written_is_the_chinese_text_with_its_values_whatever_the_readers_language():
+    with translation.override("en"):
+        assert as_written("交接批次 %(number)s", {"number": "HB1"}) == "交接批次 HB1"
+        assert as_written("退货率 100%", None) == "退货率 100%" and as_written("", None) == ""
+        assert as_written("交接批次 %(number)s", {"batch": "HB1"}) == "交接批次 %(number)s"  # values that no longer fit

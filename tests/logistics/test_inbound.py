@@ -361,12 +361,12 @@ def test_the_damage_write_off_and_the_receipt_read_in_the_suppliers_language(ann
     client = APIClient()
     client.force_authenticate(supplier_admin)
 
-    def written_off(language: str) -> str:
+    def written_off(language: str) -> tuple[str, str]:
         movements = client.get("/api/v1/stock-movements/", HTTP_ACCEPT_LANGUAGE=language).json()["results"]
-        return next(m["note"] for m in movements if m["kind"] == "write_off")
+        return next((m["note"], m["note_label"]) for m in movements if m["kind"] == "write_off")
 
-    assert written_off("en") == f"Damaged on arrival {announced.number}"
-    assert written_off("zh-hans") == f"到货破损 {announced.number}"
+    assert written_off("en") == (f"到货破损 {announced.number}", f"Damaged on arrival {announced.number}")
+    assert written_off("zh-hans") == (f"到货破损 {announced.number}",) * 2
     receipt = [entry for entry in history_of(announced) if entry.transition == "receive"][0]
     with translation.override("en"):
         assert receipt.reason_label == "Received 9/10, short 1, damaged 1"

@@ -37,15 +37,17 @@ def test_the_inbox_writes_a_notice_in_the_readers_language_with_its_values(rejec
     assert f"礼品 {rejected.sku} 审核未通过" in chinese and "龙井礼盒：图片不清晰" in chinese
 
 
-def test_the_api_writes_the_notice_in_the_callers_language(rejected, supplier_staff):
+def test_the_api_gives_the_notice_as_sent_and_in_the_callers_language(rejected, supplier_staff):
     client = APIClient()
     client.force_authenticate(supplier_staff)
 
     english = client.get("/api/v1/notices/", HTTP_ACCEPT_LANGUAGE="en").json()["results"][0]
     chinese = client.get("/api/v1/notices/", HTTP_ACCEPT_LANGUAGE="zh-hans").json()["results"][0]
 
-    assert (english["title"], english["body"]) == (f"Gift {rejected.sku} was not approved", "龙井礼盒: 图片不清晰")
-    assert (chinese["title"], chinese["body"]) == (f"礼品 {rejected.sku} 审核未通过", "龙井礼盒：图片不清晰")
+    sent = (f"礼品 {rejected.sku} 审核未通过", "龙井礼盒：图片不清晰")
+    assert (english["title"], english["body"]) == sent == (chinese["title"], chinese["body"])
+    assert (english["title_label"], english["body_label"]) == (f"Gift {rejected.sku} was not approved", "龙井礼盒: 图片不清晰")
+    assert (chinese["title_label"], chinese["body_label"]) == sent
 
 
 def test_the_sms_announcing_a_notice_is_in_chinese_with_its_values(rejected):
