@@ -2,8 +2,17 @@
 
 Where such a text is shown, a model's `<field>_text` is the text as written, in Chinese with its values, and its
 `<field>_label` the text in the reader's language; the API gives both, as `<field>` and `<field>_label`, the way it
-gives a code and its name (`state`, `target_label`)."""
+gives a code and its name (`state`, `target_label`).
+
+A value may itself be a Message (a label the system chose: a certificate's kind) or a list of them (the places a
+notice names), written in the reader's language too; a list is joined with "、" (English: ", ")."""
+from django.utils import translation
 from django.utils.translation import gettext
+
+
+def _as_is(text: str) -> str:
+    """How `as_written` takes a message id: as written, in Chinese."""
+    return text
 
 
 class Message(str):
@@ -15,36 +24,66 @@ class Message(str):
     params: dict
 
     def __new__(cls, message_id: str, **params) -> "Message":
-        text = super().__new__(cls, message_id % params if params else message_id)
+        text = super().__new__(cls, as_written(message_id, storable(params)))
         text.message_id, text.params = message_id, params
         return text
 
 
+def label_message(label) -> Message:
+    """A label translated lazily (a choice's) as a Message of its Chinese message id, to be a value of another."""
+    with translation.override(None):
+        return Message(str(label))
+
+
+def storable(params: dict | None) -> dict | None:
+    """The values as they are stored (JSON): a Message as its id with its values, a list item by item."""
+    if not params:
+        return params
+    return {name: _storable(value) for name, value in params.items()}
+
+
+def _storable(value):
+    if isinstance(value, Message):
+        return {"message": value.message_id, "params": storable(value.params) or {}}
+    if isinstance(value, list | tuple):
+        return [_storable(item) for item in value]
+    return value
+
+
 def stored(text: str) -> tuple[str, dict | None]:
     """(what to store, its values): a Message's id and values; any other text as it is, with none."""
-    return (text.message_id, text.params or None) if isinstance(text, Message) else (text, None)
+    return (text.message_id, storable(text.params) or None) if isinstance(text, Message) else (text, None)
+
+
+def _render(value, translate):
+    """A stored value as shown: a message written with `translate` (gettext, or as written), a list joined."""
+    if isinstance(value, dict) and "message" in value:
+        return _fill(translate(value["message"]), value["message"], value.get("params"), translate)
+    if isinstance(value, list):
+        return translate("、").join(str(_render(item, translate)) for item in value)
+    return value
+
+
+def _fill(candidate: str, text: str, params: dict | None, translate) -> str:
+    """`candidate` (the translation, or the text itself) with the values; the text as written where the translation
+    does not fit them (a placeholder renamed since), and as stored where neither does."""
+    if not params:
+        return candidate
+    shown = {name: _render(value, translate) for name, value in params.items()}
+    for attempt in (candidate, text):
+        try:
+            return attempt % shown
+        except (KeyError, ValueError, TypeError):
+            continue
+    return text
 
 
 def as_written(text: str, params: dict | None) -> str:
-    """A stored text as the system wrote it, in Chinese with its values (a value that does not fit: as stored)."""
-    if not (text and params):
-        return text
-    try:
-        return text % params
-    except (KeyError, ValueError, TypeError):
-        return text
+    """A stored text as the system wrote it, in Chinese with its values (values that do not fit: as stored)."""
+    return _fill(text, text, params, _as_is) if text else text
 
 
 def written(text: str, params: dict | None) -> str:
     """A stored text in the reader's language with its values (a text a person typed has no translation: as typed).
     A translation that does not fit the stored values (a placeholder renamed since) falls back to the Chinese."""
-    if not text:
-        return ""
-    if not params:
-        return gettext(text)
-    for candidate in (gettext(text), text):
-        try:
-            return candidate % params
-        except (KeyError, ValueError, TypeError):
-            continue
-    return text
+    return _fill(gettext(text), text, params, gettext) if text else ""

@@ -87,7 +87,7 @@ def create_leftover_lots(event: GiftRetired) -> list[LeftoverLot]:
 
 
 def _notify_supplier(*, gift: Gift, lots: Iterable[LeftoverLot], now: datetime) -> None:
-    places = "、".join(f"{lot.location.name} {lot.quantity} 件" for lot in lots)
+    places = [Message(gettext_noop("%(location)s %(quantity)s 件"), location=lot.location.name, quantity=lot.quantity) for lot in lots]
     deadline = min(lot.collect_by for lot in lots)
     send_notice(
         supplier=gift.supplier,

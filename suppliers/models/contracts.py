@@ -11,6 +11,7 @@ from django_fsm import FSMField, transition
 
 from core.models import Program, StateMachine
 from core.tenancy import ScopedManager, Visibility
+from core.texts import Message, label_message
 
 BANK_ACCOUNT_WAITING_DAYS = 7
 
@@ -93,6 +94,13 @@ class Qualification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.certificate_type} {self.number}".strip()
+
+    def described(self) -> Message:
+        """How notices and histories name it: its kind in each reader's language, its certificate and number as typed."""
+        kind = label_message(self.Kind(self.kind).label)
+        if self.certificate_type:
+            return Message("%(kind)s %(certificate_type)s %(number)s", kind=kind, certificate_type=self.certificate_type, number=self.number)
+        return Message("%(kind)s %(number)s", kind=kind, number=self.number)
 
 
 class BankAccount(models.Model):

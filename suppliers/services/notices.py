@@ -3,6 +3,7 @@ from datetime import datetime
 
 from django.db import transaction
 
+from core.texts import storable
 from core.errors import NotFound
 from core.notifications import notify
 from suppliers.models import Notice, Supplier
@@ -17,13 +18,12 @@ def send_notice(
 
     `title` and `body` are message ids marked with gettext_noop, with %(name)s placeholders for `params` (text,
     numbers; dates and amounts formatted by the caller): each reader sees them in its own language. The SMS carries
-    the title in Chinese."""
-    params = params or {}
+    the title in Chinese. A value may be a `core.texts.Message` or a list of them, written in the reader's language too."""
+    params = storable(params) or {}
     with transaction.atomic():
         notice = Notice.objects.create(supplier=supplier, kind=kind, title=title, body=body, params=params, link=link, created_at=now)
         if sms:
-            notify(kind="supplier_notice", phone=supplier.contact_phone, at=now, context={"title": title % params if params else title},
-                   subject=notice)
+            notify(kind="supplier_notice", phone=supplier.contact_phone, at=now, context={"title": notice.title_text}, subject=notice)
     return notice
 
 

@@ -108,7 +108,7 @@ def _delist_covered_gifts(qualification: Qualification, now: datetime) -> list[i
 
     return take_gifts_offline(
         gifts=_covered_gifts(qualification), actor=None, now=now, reason_code=Gift.DelistReason.QUALIFICATION_EXPIRED,
-        reason=Message(gettext_noop("资质过期：%(qualification)s"), qualification=str(qualification)),
+        reason=Message(gettext_noop("资质过期：%(qualification)s"), qualification=qualification.described()),
     )
 
 
@@ -117,7 +117,7 @@ def _warn(qualification: Qualification, now: datetime) -> None:
         supplier=qualification.supplier, kind="qualification_expiring", now=now,
         title=gettext_noop("资质即将到期：%(qualification)s，有效期至 %(expires_on)s"),
         body=gettext_noop("请在到期前上传续期后的资质；过期后相关礼品将下线，且不能提交新礼品。"),
-        params={"qualification": str(qualification), "expires_on": f"{qualification.expires_on:%Y-%m-%d}"}, link=reverse("supplier-paperwork"),
+        params={"qualification": qualification.described(), "expires_on": f"{qualification.expires_on:%Y-%m-%d}"}, link=reverse("supplier-paperwork"),
     )
 
 
@@ -126,6 +126,6 @@ def _tell_expired(qualification: Qualification, now: datetime, *, delisted: int)
         supplier=qualification.supplier, kind="qualification_expired", now=now,
         title=gettext_noop("资质已过期：%(qualification)s"),
         body=gettext_noop("有效期至 %(expires_on)s，相关礼品已下线（%(delisted)s 个）。上传续期资质后可申请重新上线。"),
-        params={"qualification": str(qualification), "expires_on": f"{qualification.expires_on:%Y-%m-%d}", "delisted": delisted},
+        params={"qualification": qualification.described(), "expires_on": f"{qualification.expires_on:%Y-%m-%d}", "delisted": delisted},
         link=reverse("supplier-paperwork"),
     )

@@ -5,10 +5,12 @@ from decimal import Decimal
 
 import pytest
 from django.db import transaction
+from django.utils import translation
 
 from core.errors import InvalidTransition, ValidationFailed
 from core.events import publish
 from core.fsm import apply_transition, history_of
+from core.models import Notification
 from logistics.errors import DisposalTooEarly
 from logistics.models import ExtraCost, LeftoverLot
 from logistics.services import leftovers
@@ -38,8 +40,11 @@ def test_the_supplier_is_told_once_which_lots_to_collect_by_when(offline_stocked
     catalog.retire_gift(gift=offline_stocked_gift, actor=operator, now=RETIRED_ON)
 
     notice = Notice.objects.get(supplier=offline_stocked_gift.supplier, kind="leftover_lots")
-    assert "华东A仓 5 件" in notice.body_text and "华南B仓 3 件" in notice.body_text and "2026-11-14" in notice.body_text
+    assert "（华东A仓 5 件、华南B仓 3 件）" in notice.body_text and "2026-11-14" in notice.body_text
     assert notice.link == "/logistics/leftovers/"
+    with translation.override("en"):
+        assert "(5 at 华东A仓, 3 at 华南B仓)" in notice.body_label  # the places in the reader's language, names as typed
+    assert Notification.objects.get(kind="supplier_notice", subject_id=str(notice.pk)).body.endswith(notice.title_text)
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 from django.core.files.base import ContentFile
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from core.errors import ValidationFailed
 from core.models import Notification, TransitionLog
@@ -72,6 +72,26 @@ def test_an_expired_licence_delists_every_online_and_clearance_gift_once(supplie
     assert (second.expired, second.delisted_gifts, TransitionLog.objects.count()) == ([], [], logged)
     assert Notice.objects.filter(supplier=supplier, kind="qualification_expired").count() == 1
     assert TransitionLog.objects.filter(object_id=online.pk, transition="delist").get().actor is None
+
+
+def test_the_expired_qualification_is_named_in_each_readers_language(supplier, now):
+    licence = expiring_licence(supplier, expires_on=TODAY - timedelta(days=1), number="91330000MA27XY")
+    certificate = expiring_licence(supplier, expires_on=TODAY - timedelta(days=1), kind="product_certificate", certificate_type="3C",
+                                   number="2026010101")
+    online = gift_in_state("online", supplier=supplier)
+
+    sweep(now)
+
+    notices = {n.title_text: n for n in Notice.objects.filter(supplier=supplier, kind="qualification_expired")}
+    assert set(notices) == {"资质已过期：营业执照 91330000MA27XY", "资质已过期：产品资质证书 3C 2026010101"}
+    delisted = TransitionLog.objects.filter(object_id=online.pk, transition="delist").get()
+    assert delisted.reason_text == "资质过期：营业执照 91330000MA27XY"
+    with translation.override("en"):
+        assert {n.title_label for n in notices.values()} == {
+            "Qualification expired: Business licence 91330000MA27XY", "Qualification expired: Product certificate 3C 2026010101",
+        }
+        assert delisted.reason_label == "Qualification expired: Business licence 91330000MA27XY"
+    assert (licence.described(), certificate.described()) == ("营业执照 91330000MA27XY", "产品资质证书 3C 2026010101")
 
 
 def test_a_licence_still_counts_on_the_day_it_expires(supplier, now):
