@@ -28,9 +28,13 @@ class Occupancy:
         self.counts = RawArray("q", self.SLOTS)
 
     def claim(self) -> int | None:
-        """A free slot for a worker about to be forked (the master makes its workers one at a time)."""
+        """A free slot for a worker about to be forked (the master makes its workers one at a time, and a new one after
+        any has died); the slots of workers whose process is gone are freed first, so their counts no longer count."""
         for slot, pid in enumerate(self.pids):
-            if pid == 0 or not _alive(pid):
+            if pid and not _alive(pid):
+                self.pids[slot] = 0
+        for slot, pid in enumerate(self.pids):
+            if pid == 0:
                 self.pids[slot], self.counts[slot] = os.getpid(), 0
                 return slot
         return None

@@ -211,7 +211,7 @@ def test_kept_alive_connections_spread_evenly_over_the_workers():
     assert sorted(workers.values()) == [1, 1, 2, 2, 2]
 
 
-def test_the_workers_count_their_connections_where_the_others_see_them(monkeypatch):
+def test_the_workers_count_their_connections_where_the_others_see_them():
     """Each worker made by the master takes a slot of its own, a slot whose process is gone is taken again, and the
     fewest connections held count only the slots in use."""
     occupancy = workers.Occupancy()
@@ -226,6 +226,13 @@ def test_the_workers_count_their_connections_where_the_others_see_them(monkeypat
     assert occupancy.claim() == second and occupancy.counts[second] == 0
     occupancy.pids[second] = 0  # given up by a worker stopping
     assert occupancy.fewest() == 3
+
+    occupancy.pids[first] = 0  # given up as well: slot 0 is free
+    occupancy.pids[second], occupancy.counts[second] = gone.pid, 1  # died holding one connection
+    occupancy.pids[4], occupancy.counts[4] = os.getpid(), 2
+    assert occupancy.claim() == first  # the next worker, in the lowest free slot
+    occupancy.counts[first] = 5
+    assert occupancy.fewest() == 2  # the dead worker's slot was freed: its one connection no longer counts
 
 
 def test_a_worker_holding_more_connections_leaves_a_new_one_to_the_others_then_takes_it_if_still_waiting(monkeypatch):
