@@ -18,8 +18,9 @@ ACCEPT_WAIT_MAX = 5 * ACCEPT_WAIT
 
 class Occupancy:
     """How many connections each worker of this server holds open, in memory the master shares with the workers it
-    forks: a slot per worker, taken by the master when it makes the worker (before the fork), given up when the worker
-    stops or found free when its process is gone."""
+    forks: a slot per worker, taken by the master when it makes the worker (before the fork) and marked with the
+    worker's process as soon as it is forked; given up when the worker starts to stop, or found free when its process
+    is gone."""
 
     SLOTS = 256  # workers counted at once; any beyond take connections as gthread does
 
@@ -49,8 +50,8 @@ def _alive(pid: int) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except PermissionError:  # a process of another user took the number over
-        return True
+    except PermissionError:  # a process of another user took the number over: the worker is gone
+        return False
     return True
 
 
@@ -76,7 +77,8 @@ class BalancedThreadWorker(ThreadWorker):
     holding more than the one holding fewest leaves a new connection to the others for ACCEPT_WAIT per connection
     more (ACCEPT_WAIT_MAX at most), then takes it if it is still waiting (the others may be busy). Eight clients on
     five workers then sit two, two, two, one and one, where the first to wake used to take three or four of them,
-    whose requests queued behind one another while other workers stood idle.
+    whose requests queued behind one another while other workers stood idle. With `reuse_port` each worker has a
+    socket of its own, which no other worker can accept from, and the worker takes its connections as gthread does.
 
     With one thread (the deployment's default) the request is served on the poller's own thread: handing it to a
     pool of one and back costs two thread switches and a pipe write per request, and the poller has nothing else to
@@ -88,10 +90,13 @@ class BalancedThreadWorker(ThreadWorker):
     slot = None  # in OCCUPANCY; None: the worker takes connections as gthread does
     leave_until = None  # the moment this worker takes the new connection it left to others, if still waiting
     _nr_conns = 0
+    _pid = None
+    _alive = True
 
     def __init__(self, *args, **kwargs):
-        self.slot = OCCUPANCY.claim()  # in the master, which forks the worker next
         super().__init__(*args, **kwargs)
+        if not self.cfg.reuse_port:
+            self.slot = OCCUPANCY.claim()  # in the master, which forks the worker next
         self.in_flight = 0  # requests handed to the thread pool and not finished
         self.ready = deque()  # connections with a request to serve on this thread (one thread)
         self.inline = self.cfg.threads == 1 and not self.cfg.is_ssl and self.cfg.http2_cleartext == "off"
@@ -107,10 +112,34 @@ class BalancedThreadWorker(ThreadWorker):
         if self.slot is not None:
             OCCUPANCY.counts[self.slot] = value
 
-    def init_process(self):
-        if self.slot is not None:
-            OCCUPANCY.pids[self.slot], OCCUPANCY.counts[self.slot] = os.getpid(), 0
-        super().init_process()
+    @property
+    def pid(self):
+        return self._pid
+
+    @pid.setter
+    def pid(self, value) -> None:
+        """The arbiter sets the worker's process in the master right after the fork, and the worker in itself."""
+        self._pid = value
+        if self.slot is not None and isinstance(value, int):
+            OCCUPANCY.pids[self.slot] = value
+
+    @property
+    def alive(self) -> bool:
+        return self._alive
+
+    @alive.setter
+    def alive(self, value: bool) -> None:
+        """A worker that starts to stop (a signal, its last request) takes no connection any more: it gives up its slot,
+        so that the others no longer leave new connections to it."""
+        self._alive = value
+        if not value:
+            self._give_up_slot()
+
+    def _give_up_slot(self) -> None:
+        slot = self.slot
+        if slot is not None and OCCUPANCY.pids[slot] == os.getpid():  # in the worker, not in the master
+            self.slot = None  # the master may give the slot to a new worker: no count is written to it any more
+            OCCUPANCY.pids[slot] = 0
 
     def run(self):
         if self.inline:
@@ -118,8 +147,7 @@ class BalancedThreadWorker(ThreadWorker):
         try:
             super().run()
         finally:
-            if self.slot is not None:
-                OCCUPANCY.pids[self.slot] = 0
+            self._give_up_slot()
 
     def beat(self):
         """Tell the arbiter the worker lives while the poller's thread serves a request (the poller tells it between)."""
@@ -147,10 +175,13 @@ class BalancedThreadWorker(ThreadWorker):
     def accept(self, listener):
         """Take a new connection, unless workers holding fewer may take it: then look again after a while."""
         more = 0 if self.slot is None else self.nr_conns - OCCUPANCY.fewest()
-        if more > 0 and self.leave_until is None:
-            self.leave_until = time.monotonic() + min(more * ACCEPT_WAIT, ACCEPT_WAIT_MAX)
-            self.set_accept_enabled(False)
-            return
+        if more > 0:
+            now = time.monotonic()
+            if self.leave_until is None:
+                self.leave_until = now + min(more * ACCEPT_WAIT, ACCEPT_WAIT_MAX)
+            if now < self.leave_until:  # also for a second listener ready at the same moment
+                self.set_accept_enabled(False)
+                return
         self.leave_until = None
         super().accept(listener)
 
@@ -158,8 +189,10 @@ class BalancedThreadWorker(ThreadWorker):
         """Wait as gthread does, waking when a connection left to others is to be looked at again; once this worker has
         listened again, a connection no longer waiting was taken by another."""
         leave_until = self.leave_until
-        if leave_until is not None:
-            timeout = max(0.0, min(timeout, leave_until - time.monotonic()))
+        if leave_until is not None and self.alive:  # a stopping worker never listens again: it waits as gthread does
+            remaining = leave_until - time.monotonic()
+            if remaining > 0:  # once over, the worker listens as soon as it may (its threads may all be busy)
+                timeout = min(timeout, remaining)
         super().wait_for_and_dispatch_events(timeout)
         if leave_until is not None and self._accepting:
             self.leave_until = None

@@ -7,6 +7,7 @@ gives a code and its name (`state`, `target_label`).
 A value may itself be a Message (a label the system chose: a certificate's kind) or a list of them (the places a
 notice names), written in the reader's language too; a list is joined with "、" (English: ", ")."""
 from django.utils import translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext
 
 
@@ -43,6 +44,8 @@ def storable(params: dict | None) -> dict | None:
 
 
 def _storable(value):
+    if isinstance(value, Promise):  # a label translated lazily (a choice's): its message, not the language of the moment
+        value = label_message(value)
     if isinstance(value, Message):
         return {"message": value.message_id, "params": storable(value.params) or {}}
     if isinstance(value, list | tuple):

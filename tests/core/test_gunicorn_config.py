@@ -1,5 +1,6 @@
 """The gunicorn settings a deployment starts with (config/gunicorn.conf.py) load, with the application preloaded."""
 import os
+import selectors
 import socket
 import subprocess
 import sys
@@ -7,6 +8,9 @@ import time
 from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
 
 from django.conf import settings
 
@@ -235,33 +239,94 @@ def test_the_workers_count_their_connections_where_the_others_see_them():
     assert occupancy.fewest() == 2  # the dead worker's slot was freed: its one connection no longer counts
 
 
-def test_a_worker_holding_more_connections_leaves_a_new_one_to_the_others_then_takes_it_if_still_waiting(monkeypatch):
-    import selectors
-    from types import SimpleNamespace
+@pytest.fixture
+def occupancy(monkeypatch):
+    """A fresh table of connections per worker, as this test's master would have."""
+    table = workers.Occupancy()
+    monkeypatch.setattr(workers, "OCCUPANCY", table)
+    return table
 
-    occupancy = workers.Occupancy()
-    monkeypatch.setattr(workers, "OCCUPANCY", occupancy)
+
+def made_worker(occupancy, *, reuse_port: bool = False, threads: int = 1) -> "workers.BalancedThreadWorker":
+    """A worker made as the arbiter makes it, in this process standing for the master and then for the worker."""
+    from gunicorn.config import Config
+
+    cfg = Config()
+    cfg.set("reuse_port", reuse_port)
+    cfg.set("threads", threads)
+    worker = workers.BalancedThreadWorker(1, os.getpid(), [], None, 30, cfg, SimpleNamespace())
+    worker.poller = selectors.DefaultSelector()
+    worker.pid = os.getpid()  # what the arbiter sets right after the fork
+    return worker
+
+
+@pytest.fixture
+def holding_two(occupancy):
+    """A worker holding two connections while another holds one, listening on a socket of its own; its new connections
+    are collected in `worker.taken`."""
     listener = socket.create_server(("127.0.0.1", 0))
-    worker = workers.BalancedThreadWorker.__new__(workers.BalancedThreadWorker)  # its state, without gunicorn's arbiter
-    worker.cfg, worker.sockets, worker.poller = SimpleNamespace(threads=1, keepalive=2), [listener], selectors.DefaultSelector()
-    worker.in_flight, worker._accepting, worker.inline, worker.slot = 0, False, False, occupancy.claim()
+    worker = made_worker(occupancy)
+    worker.sockets, worker.taken = [listener], []
     worker.nr_conns = 2
     occupancy.counts[occupancy.claim()] = 1  # another worker holds one connection
-    taken = []
-    worker.enqueue_req = taken.append
+    worker.enqueue_req = worker.taken.append
     worker.set_accept_enabled(True)
-    listening = lambda: any(key.fileobj is listener for key in worker.poller.get_map().values())  # noqa: E731
+    yield worker, listener
+    for conn in worker.taken:
+        conn.sock.close()
+    listener.close()
+
+
+def listening(worker, listener) -> bool:
+    return any(key.fileobj is listener for key in worker.poller.get_map().values())
+
+
+def test_a_worker_holding_more_connections_leaves_a_new_one_to_the_others_then_takes_it_if_still_waiting(holding_two, occupancy):
+    worker, listener = holding_two
+    assert listening(worker, listener)
 
     with socket.create_connection(listener.getsockname()):
         worker.accept(listener)
-        assert taken == [] and not listening() and worker.leave_until - time.monotonic() <= workers.ACCEPT_WAIT
+        assert worker.taken == [] and not listening(worker, listener)
+        assert worker.leave_until - time.monotonic() <= workers.ACCEPT_WAIT
+        worker.accept(listener)  # a second listener ready at the same moment: left to the others too
         worker.set_accept_enabled(True)  # the worker's loop asks again within the wait
-        assert not listening()
+        assert worker.taken == [] and not listening(worker, listener)
 
         worker.wait_for_and_dispatch_events(timeout=1.0)  # wakes when the wait is over
         worker.set_accept_enabled(True)
-        assert listening()
+        assert listening(worker, listener)
         worker.accept(listener)  # the other worker did not take it
-        assert len(taken) == 1 and worker.nr_conns == 3 and occupancy.counts[worker.slot] == 3 and worker.leave_until is None
-    taken[0].sock.close()
-    listener.close()
+        assert len(worker.taken) == 1 and worker.nr_conns == 3 and occupancy.counts[worker.slot] == 3 and worker.leave_until is None
+
+
+def test_a_worker_whose_wait_is_over_but_whose_threads_are_busy_sleeps_until_one_is_free(occupancy):
+    """The poller does not spin while the worker may not listen yet: it waits as gthread does."""
+    worker = made_worker(occupancy, threads=2)
+    worker.in_flight, worker.leave_until = 2, time.monotonic() - 1  # both threads busy, the wait over
+
+    started = time.monotonic()
+    worker.wait_for_and_dispatch_events(timeout=0.2)
+
+    assert time.monotonic() - started >= 0.15 and worker.leave_until is not None  # looked at again once it listens
+
+
+def test_a_stopping_worker_gives_up_its_slot_and_waits_as_gthread_does(occupancy):
+    worker = made_worker(occupancy)
+    slot = worker.slot
+    worker.nr_conns, worker.leave_until = 2, time.monotonic() - 1
+
+    worker.alive = False  # a signal, or its last request served
+    worker.nr_conns = 1  # a connection closed while it drains the others
+
+    assert (occupancy.pids[slot], occupancy.counts[slot], worker.slot) == (0, 2, None)  # the slot is free for a new worker
+    started = time.monotonic()
+    worker.wait_for_and_dispatch_events(timeout=0.2)
+    assert time.monotonic() - started >= 0.15
+
+
+def test_the_master_marks_a_workers_slot_with_its_process_and_reuse_port_takes_no_slot(occupancy):
+    worker = made_worker(occupancy)
+    assert occupancy.pids[worker.slot] == os.getpid()
+
+    assert made_worker(occupancy, reuse_port=True).slot is None  # its own socket: no other worker could take its connections

@@ -34,3 +34,15 @@ def test_a_stored_message_as_written_is_the_chinese_text_with_its_values_whateve
         assert as_written("交接批次 %(number)s", {"number": "HB1"}) == "交接批次 HB1"
         assert as_written("退货率 100%", None) == "退货率 100%" and as_written("", None) == ""
         assert as_written("交接批次 %(number)s", {"batch": "HB1"}) == "交接批次 %(number)s"  # values that no longer fit
+
+
+def test_a_lazily_translated_label_as_a_value_is_kept_as_its_message_and_written_in_each_readers_language():
+    from suppliers.models import Qualification
+
+    with translation.override("en"):  # made while another language is active
+        reason, params = stored(Message(gettext_noop("资质过期：%(qualification)s"), qualification=Qualification.Kind.BUSINESS_LICENCE.label))
+
+    assert params == {"qualification": {"message": "营业执照", "params": {}}}
+    assert as_written(reason, params) == "资质过期：营业执照"
+    with translation.override("en"):
+        assert written(reason, params) == "Qualification expired: Business licence"
