@@ -44,15 +44,30 @@ class SupplierAdmin(TransitionAdminMixin, admin.ModelAdmin):
     }
 
 
+class WrittenByTheSystemAdmin(admin.ModelAdmin):
+    """Rows the system writes (notices, stock movements): shown, in the reader's language, never added or edited here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Notice)
-class NoticeAdmin(admin.ModelAdmin):
+class NoticeAdmin(WrittenByTheSystemAdmin):
     list_display = ("created_at", "supplier", "kind", "title_shown", "read_at")
     list_filter = ("kind",)
     list_select_related = ("supplier",)
+    fields = readonly_fields = ("supplier", "kind", "title_shown", "body_shown", "link", "created_at", "read_at")
 
     @admin.display(description=_("标题"))
     def title_shown(self, notice: Notice) -> str:
         return notice.title_label  # in the reader's language, with its values
+
+    @admin.display(description=_("内容"))
+    def body_shown(self, notice: Notice) -> str:
+        return notice.body_label
 
 
 class GiftPriceInline(admin.TabularInline):
@@ -95,16 +110,17 @@ class StockRecordAdmin(admin.ModelAdmin):
 
 
 @admin.register(StockMovement)
-class StockMovementAdmin(admin.ModelAdmin):
+class StockMovementAdmin(WrittenByTheSystemAdmin):
     list_display = ("at", "gift", "location", "kind", "on_hand_delta", "reserved_delta", "source_type", "source_id")
     list_filter = ("kind",)
     list_select_related = ("gift", "location")
+    fields = readonly_fields = (
+        "at", "gift", "location", "kind", "on_hand_delta", "reserved_delta", "actor", "source_type", "source_id", "note_shown",
+    )
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+    @admin.display(description=_("备注"))
+    def note_shown(self, movement: StockMovement) -> str:
+        return movement.note_label
 
 
 @admin.register(ReplenishmentRequest)

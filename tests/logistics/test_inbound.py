@@ -354,6 +354,21 @@ def test_withdrawing_without_a_reason_or_after_receipt_is_refused_and_changes_no
     assert (announced.state, announced.cancelled_at) == ("received", None)
 
 
+def test_the_admin_shows_a_write_off_note_in_the_readers_language(announced, logistics, now, operator):
+    from django.test import Client
+
+    from suppliers.models import StockMovement
+
+    inbound.receive_inbound(inbound=announced, counted_quantity=9, damaged_quantity=1, actor=logistics, now=now)
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(operator)
+    movement = StockMovement.objects.get(kind="write_off")
+
+    page = client.get(f"/admin/suppliers/stockmovement/{movement.pk}/change/").content.decode()
+
+    assert f"Damaged on arrival {announced.number}" in page and "%(" not in page
+
+
 def test_the_damage_write_off_and_the_receipt_read_in_the_suppliers_language(announced, logistics, now, supplier_admin):
     from rest_framework.test import APIClient
 

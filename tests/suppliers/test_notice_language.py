@@ -60,3 +60,14 @@ def test_a_notice_stored_without_values_is_shown_as_stored(supplier, supplier_st
     Notice.objects.create(supplier=supplier, kind="general", title="旧通知：退货率 100%", body="原文", created_at=now)
 
     assert "旧通知：退货率 100%" in inbox(supplier_staff, "en")
+
+
+def test_the_admin_shows_a_notice_written_in_the_readers_language_and_does_not_edit_it(rejected, operator):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(operator)
+    notice = Notice.objects.get(kind="gift_rejected")
+
+    page = client.get(f"/admin/suppliers/notice/{notice.pk}/change/").content.decode()
+
+    assert f"Gift {rejected.sku} was not approved" in page and "龙井礼盒: 图片不清晰" in page and "%(" not in page
+    assert client.post(f"/admin/suppliers/notice/{notice.pk}/change/", {"title": "x"}).status_code == 403
