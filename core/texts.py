@@ -68,14 +68,13 @@ def _render(value, translate):
 
 
 def _fill(candidate: str, text: str, params: dict | None, translate) -> str:
-    """`candidate` (the translation, or the text itself) with the values; the text as written where the translation
-    does not fit them (a placeholder renamed since), and as stored where neither does."""
+    """`candidate` (the translation, or the text itself) with the values; the text as written, values included, where
+    the translation does not fit them (a placeholder renamed since), and as stored where neither does."""
     if not params:
         return candidate
-    shown = {name: _render(value, translate) for name, value in params.items()}
-    for attempt in (candidate, text):
+    for attempt, values_in in ((candidate, translate), (text, _as_is)):
         try:
-            return attempt % shown
+            return attempt % {name: _render(value, values_in) for name, value in params.items()}
         except (KeyError, ValueError, TypeError):
             continue
     return text

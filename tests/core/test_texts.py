@@ -29,6 +29,15 @@ def test_values_that_no_longer_fit_the_message_show_it_as_stored_instead_of_fail
         assert written("交接批次 %(number)s", {"batch": "HB1"}) == "交接批次 %(number)s"
 
 
+def test_a_translation_that_no_longer_fits_falls_back_to_the_chinese_text_with_chinese_values(monkeypatch):
+    from core import texts
+
+    monkeypatch.setattr(texts, "gettext", lambda text: {"资质过期：%(qualification)s": "Expired: %(licence)s", "营业执照": "Business licence"}.get(text, text))
+    params = {"qualification": {"message": "营业执照", "params": {}}}
+
+    assert written("资质过期：%(qualification)s", params) == "资质过期：营业执照"  # not half in English
+
+
 def test_a_stored_message_as_written_is_the_chinese_text_with_its_values_whatever_the_readers_language():
     with translation.override("en"):
         assert as_written("交接批次 %(number)s", {"number": "HB1"}) == "交接批次 HB1"
