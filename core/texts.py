@@ -8,7 +8,7 @@ A value may itself be a Message (a label the system chose: a certificate's kind)
 notice names), written in the reader's language too; a list is joined with "、" (English: ", ")."""
 from django.utils import translation
 from django.utils.functional import Promise
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 
 def _as_is(text: str) -> str:
@@ -28,6 +28,11 @@ class Message(str):
         text = super().__new__(cls, as_written(message_id, storable(params)))
         text.message_id, text.params = message_id, params
         return text
+
+
+def labelled_message(label: str, text: str) -> Message:
+    """`label：text` as a Message: each reader gets the colon of its own language (see core.portal.labelled)."""
+    return Message(gettext_noop("%(label)s：%(text)s"), label=label, text=text)
 
 
 def label_message(label) -> Message:

@@ -42,6 +42,7 @@ from reportlab.platypus import CondPageBreak, Flowable, Frame, KeepTogether, Pag
 from reportlab.platypus.doctemplate import BaseDocTemplate
 
 from core.masking import mask_phone
+from core.portal import labelled
 from logistics.models import ReturnRequest
 from logistics.models.costs import CostKind, cost_reference
 from settlement.models import SECTION_TOTALS, Adjustment, Reference, Section, SourceKind, StatementLine, StatementVersion
@@ -164,7 +165,7 @@ def describe(*, section: str, source_kind: str, description: str, source_id: int
         number, _, rest = description.partition(" ")
         kind, _, reason = rest.partition(" ")
         if kind in Adjustment.Kind.values:
-            return f"{number} {Adjustment.Kind(kind).label}：{reason}"
+            return labelled(f"{number} {Adjustment.Kind(kind).label}", reason)
     elif section == Section.CARRIED_FORWARD:
         return f"{SourceKind.STATEMENT.label} {description[:7]}"
     elif source_kind == SourceKind.REPLACEMENT and not description:

@@ -207,7 +207,7 @@ def clear_leftovers(
             _charge_storage(lot=each, through=timezone.localdate(now), now=now)
             apply_transition(each, "move_to_clearance", actor=actor, at=now, reason=reason, closed_at=now)
         catalog.clear_retired_gift(
-            gift=gift, actor=actor, now=now, reason=reason or f"遗留礼品转清仓（批次 {lot.pk}）",
+            gift=gift, actor=actor, now=now, reason=reason or Message(gettext_noop("遗留礼品转清仓（批次 %(lot)s）"), lot=lot.pk),
             points_price=points_price, settlement_price=Decimal(settlement_price),
         )
     return next(each for each in lots if each.pk == lot.pk)

@@ -20,7 +20,7 @@ from core.numbers import new_number
 from core.services import log_personal_data_accesses
 from core.roles import SUPPLIER_ROLES, Role, waiting_for
 from core.validators import validate_length
-from core.texts import Message
+from core.texts import Message, labelled_message
 from logistics.carriers import carrier_key, tidy_carrier
 from logistics.errors import ShipmentAlreadyPicked
 from logistics.models import HandoffBatch, HandoffItem, ReturnRequest, Shipment
@@ -231,7 +231,7 @@ def correct_tracking(*, shipment: Shipment, actor, now: datetime, carrier: str, 
         raise ValidationFailed(gettext("与原运单号相同"), field="tracking_number")
     was = f"{shipment.carrier} {shipment.tracking_number}"
     with transaction.atomic():
-        apply_transition(shipment, "correct_tracking", actor=actor, at=now, reason=f"{was} → {carrier} {tracking_number}：{reason}",
+        apply_transition(shipment, "correct_tracking", actor=actor, at=now, reason=labelled_message(f"{was} → {carrier} {tracking_number}", reason),
                          carrier=carrier, tracking_number=tracking_number)
         if shipment.send_back_for_id:
             _tell_sent_back(shipment, now=now)

@@ -17,7 +17,9 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
+from core.texts import Message
 from core.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from core.fsm import apply_transition, require_transition
 from core.roles import Role, require_role, waiting_for
@@ -227,7 +229,8 @@ def accept_suspension(*, proposal: SuspensionProposal, actor, now: datetime, rea
         apply_transition(proposal, "accept", actor=actor, at=now, reason=reason, note=reason)
         supplier = Supplier.objects.get(pk=proposal.supplier_id)
         onboarding.suspend_supplier(supplier=supplier, actor=actor, now=now,
-                                    reason=reason or f"{proposal.assessment.month:%Y-%m} 考核连续两月低于阈值")
+                                    reason=reason or Message(gettext_noop("%(month)s 考核连续两月低于阈值"),
+                                                             month=f"{proposal.assessment.month:%Y-%m}"))
     return proposal
 
 

@@ -27,7 +27,7 @@ from core.fsm import apply_transition, require_transition
 from core.notifications import notify
 from core.roles import SUPPLIER_ROLES, Role, waiting_for
 from core.validators import validate_length
-from core.texts import Message
+from core.texts import Message, labelled_message
 from settlement.models import (
     SECTION_TOTALS, Adjustment, Reconciliation, Section, SourceKind, Statement, StatementLine, StatementVersion,
 )
@@ -297,7 +297,8 @@ def correct_invoice_number(*, statement: Statement, actor, now: datetime, number
             raise ValidationFailed(gettext("新的发票号码与原号码相同"), field="invoice_number")
         _refuse_number_used_elsewhere(statement, number)
         was = statement.invoice_number
-        note = f"{was} → {number}" + (f"：{reason.strip()}" if (reason or "").strip() else "")
+        change = f"{was} → {number}"
+        note = labelled_message(change, reason.strip()) if (reason or "").strip() else change
         apply_transition(statement, "correct_invoice", actor=actor, at=now, reason=note, number=number)
     return statement
 

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.utils import translation
 from django.utils import timezone
 
 from core.errors import InvalidTransition, ValidationFailed
@@ -474,7 +475,9 @@ def test_a_mistyped_tracking_number_is_corrected_while_shipped_with_a_reason_kep
     texted = Notification.objects.filter(kind="shipped").order_by("id").last()
     assert (no_reason.value.field, same.value.field) == ("reason", "tracking_number")
     assert (warehouse_shipment.state, warehouse_shipment.tracking_number) == ("shipped", "SF100")
-    assert (last.transition, last.actor) == ("correct_tracking", logistics) and "SF1O0 → 顺丰 SF100" in last.reason
+    assert (last.transition, last.actor) == ("correct_tracking", logistics) and "SF1O0 → 顺丰 SF100：O 错录为 0" in last.reason_text
+    with translation.override("en"):
+        assert last.reason_label.endswith("SF1O0 → 顺丰 SF100: O 错录为 0")
     assert "SF100" in texted.body
 
 

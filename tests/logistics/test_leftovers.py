@@ -216,6 +216,15 @@ def test_clearance_moves_the_retired_gift_and_all_its_open_lots_to_clearance_kee
     assert history_of(offline_stocked_gift).last().transition == "clear_leftovers"
 
 
+def test_clearance_without_a_reason_names_the_lot_in_the_readers_language(lots, operator, offline_stocked_gift, now):
+    leftovers.clear_leftovers(lot=lots[1], actor=operator, now=now, points_price=600, settlement_price=Decimal("60.00"))
+
+    cleared = history_of(offline_stocked_gift).last()
+    assert cleared.reason_text == f"遗留礼品转清仓（批次 {lots[1].pk}）"
+    with translation.override("en"):
+        assert cleared.reason_label == f"Leftover goods moved to clearance (lot {lots[1].pk})"
+
+
 def test_clearance_is_refused_for_a_gift_that_is_not_retired_and_changes_nothing(operator, warehouses, now):
     gift = offline_gift(operator, now)
     stray = LeftoverLot.objects.create(

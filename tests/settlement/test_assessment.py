@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, transaction
 from django.test import override_settings
+from django.utils import translation
 
 from core.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from core.fsm import history_of
@@ -437,6 +438,10 @@ def test_an_operator_accepting_a_suspension_suspends_the_supplier(suspension, ac
 
     active_supplier.refresh_from_db()
     assert (suspension.state, active_supplier.state) == (SuspensionProposal.State.ACCEPTED, Supplier.State.SUSPENDED)
+    suspended = history_of(active_supplier).last()
+    assert suspended.reason_text == "2026-10 考核连续两月低于阈值"  # no reason given: the assessment's
+    with translation.override("en"):
+        assert suspended.reason_label == "2026-10: assessment below the threshold two months running"
 
 
 def test_a_dismissed_suspension_leaves_the_supplier_active_and_finance_cannot_decide(

@@ -798,7 +798,9 @@ def test_the_supplier_admin_corrects_a_mistyped_invoice_number_and_the_history_k
     invoiced.refresh_from_db()
     assert (invoiced.state, invoiced.invoice_number, invoiced.invoice_amount) == ("invoiced", "04412354", Decimal("300.00"))
     last = list(history_of(invoiced))[-1]
-    assert (last.transition, last.actor, last.reason) == ("correct_invoice", supplier_admin, "04412345 → 04412354：数字顺序录错")
+    assert (last.transition, last.actor, last.reason_text) == ("correct_invoice", supplier_admin, "04412345 → 04412354：数字顺序录错")
+    with translation.override("en"):
+        assert last.reason_label == "04412345 → 04412354: 数字顺序录错"  # the colon of the reader's language
 
 
 def test_an_invoice_number_is_not_corrected_once_the_payment_is_approved(invoiced, supplier_admin, finance_checker):
