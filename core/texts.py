@@ -30,6 +30,17 @@ class Message(str):
         return text
 
 
+def texts_of(field: str, params: str) -> tuple[property, property]:
+    """The `<field>_text` and `<field>_label` properties of a model's text stored with its values in `params`: as
+    written, in Chinese with its values; and in the reader's language (a text a person typed: as typed in both).
+
+        note_text, note_label = texts_of("note", "note_params")
+    """
+    text = property(lambda obj: as_written(getattr(obj, field), getattr(obj, params)), doc=f"The {field} as written, in Chinese")
+    label = property(lambda obj: written(getattr(obj, field), getattr(obj, params)), doc=f"The {field} in the reader's language")
+    return text, label
+
+
 def labelled_message(label: str, text: str) -> Message:
     """`label：text` as a Message: each reader gets the colon of its own language (see core.portal.labelled)."""
     return Message(gettext_noop("%(label)s：%(text)s"), label=label, text=text)

@@ -11,7 +11,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMFieldMixin
 
 from core.masking import mask_phone
 from core.roles import Role
-from core.texts import as_written, written
+from core.texts import texts_of
 
 
 _refresh_lock = threading.RLock()
@@ -126,17 +126,9 @@ class TransitionLog(models.Model):
     def _labelled_by(self):
         return self.subject_seen or ContentType.objects.get_for_id(self.content_type_id).model_class()
 
-    @property
-    def reason_label(self) -> str:
-        """The reason in the reader's language: the system writes its reasons as message ids (in Chinese, marked with
-        gettext_noop) with their values (`reason_params`, see `core.texts.Message`), translated here; a reason a
-        person typed has no translation and shows as typed."""
-        return written(self.reason, self.reason_params)
-
-    @property
-    def reason_text(self) -> str:
-        """The reason as written, in Chinese, with its values."""
-        return as_written(self.reason, self.reason_params)
+    # the system writes its reasons as message ids (in Chinese, marked with gettext_noop) with their values
+    # (`reason_params`, see `core.texts.Message`), written in the reader's language by `reason_label`
+    reason_text, reason_label = texts_of("reason", "reason_params")
 
     @property
     def actor_label(self) -> str:

@@ -54,12 +54,14 @@ class ReconciliationLineSerializer(serializers.ModelSerializer):
     open = serializers.BooleanField(read_only=True, help_text="a discrepancy still to resolve (never, or its adjustment was rejected "
                                                               "or withdrawn); never one of a superseded reconciliation")
     resolutions = serializers.SerializerMethodField(help_text="the resolutions this line accepts")
+    note = serializers.CharField(source="note_text", read_only=True, help_text="as written (Chinese), with its values")
+    note_label = serializers.CharField(read_only=True, help_text="in the request's language where the system wrote it")
 
     class Meta:
         model = ReconciliationLine
         fields = [
             "id", "reconciliation", "row", "order_number", "sku", "kind", "quantity", "amount", "our_quantity", "our_amount",
-            "category", "resolution", "resolved_by", "resolved_at", "note", "adjustment", "adjustment_number", "open", "resolutions",
+            "category", "resolution", "resolved_by", "resolved_at", "note", "note_label", "adjustment", "adjustment_number", "open", "resolutions",
         ]
         read_only_fields = fields
 

@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.tenancy import ScopedManager, Visibility
+from core.texts import texts_of
 
 from .adjustments import Adjustment
 from .statements import MONEY, ZERO
@@ -100,10 +101,12 @@ class ReconciliationLine(models.Model):
     resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     resolved_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
     note = models.CharField(_("处理说明"), max_length=300, blank=True)
+    note_params = models.JSONField(_("处理说明参数"), null=True, blank=True)  # the values of a note the system wrote (core.texts)
     adjustment = models.ForeignKey("settlement.Adjustment", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     objects = ScopedManager()
     visibility = Visibility(supplier="reconciliation__supplier", staff=frozenset({"finance", "operator"}))
+    note_text, note_label = texts_of("note", "note_params")
 
     class Meta:
         ordering = ["reconciliation_id", "row", "id"]

@@ -11,12 +11,13 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, Subquery, Value
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from core.errors import Conflict, PermissionDenied, ValidationFailed
 from core.fsm import apply_transition
 from core.numbers import create_numbered
 from core.roles import SUPPLIER_ROLES, Role, waiting_for
+from core.texts import Message, stored
 from settlement.models import Adjustment, ReconciliationLine, Resolution, Section, SourceKind, Statement, StatementLine
 from settlement.models.reconciliation import ANSWERING, NOT_ADJUSTABLE
 from settlement.models.statements import ZERO
@@ -139,9 +140,9 @@ def propose_adjustment(
             Adjustment, prefix="AJ", now=now, supplier=supplier, kind=kind, amount=amount, reason=reason.strip(),
             source_kind=source_kind, source_id=reference, statement=statement, created_by=actor, created_at=now,
         )
+        note, note_params = stored(Message(gettext_noop("由异议调整 %(number)s 处理"), number=adjustment.number))
         ReconciliationLine.objects.filter(pk__in=[line.pk for line in answered]).update(
-            resolution=Resolution.ACCEPT_THEIRS, resolved_by=actor, resolved_at=now, adjustment=adjustment,
-            note=gettext("由异议调整 %(number)s 处理") % {"number": adjustment.number},
+            resolution=Resolution.ACCEPT_THEIRS, resolved_by=actor, resolved_at=now, adjustment=adjustment, note=note, note_params=note_params,
         )
     return adjustment
 

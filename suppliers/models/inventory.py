@@ -8,7 +8,7 @@ from django_fsm import FSMField, transition
 
 from core.models import StateMachine
 from core.tenancy import ScopedManager, Visibility
-from core.texts import as_written, written
+from core.texts import texts_of
 
 
 class Location(models.Model):
@@ -108,15 +108,7 @@ class StockMovement(models.Model):
     def source_label(self) -> str:
         return SOURCE_LABELS.get(self.source_type, self.source_type)
 
-    @property
-    def note_text(self) -> str:
-        """The note as written, in Chinese with its values (core.texts)."""
-        return as_written(self.note, self.note_params)
-
-    @property
-    def note_label(self) -> str:
-        """The note in the reader's language: one the system wrote (a message id with values), or as a person typed it."""
-        return written(self.note, self.note_params)
+    note_text, note_label = texts_of("note", "note_params")
 
     class Meta:
         ordering = ["-at", "-id"]

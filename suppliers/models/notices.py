@@ -3,7 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.tenancy import ScopedManager, Visibility
-from core.texts import as_written, written
+from core.texts import texts_of
 
 
 class Notice(models.Model):
@@ -29,20 +29,5 @@ class Notice(models.Model):
     def __str__(self) -> str:
         return self.title_label
 
-    @property
-    def title_text(self) -> str:
-        """The title as sent, in Chinese with its values (core.texts)."""
-        return as_written(self.title, self.params)
-
-    @property
-    def title_label(self) -> str:
-        """The title in the reader's language with its values."""
-        return written(self.title, self.params)
-
-    @property
-    def body_text(self) -> str:
-        return as_written(self.body, self.params)
-
-    @property
-    def body_label(self) -> str:
-        return written(self.body, self.params)
+    title_text, title_label = texts_of("title", "params")
+    body_text, body_label = texts_of("body", "params")

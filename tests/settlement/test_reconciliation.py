@@ -6,6 +6,7 @@ import pytest
 from django.db.models import F
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 from openpyxl import Workbook
 
 from core.errors import Conflict, PermissionDenied, ValidationFailed
@@ -451,6 +452,9 @@ def test_a_dispute_adjustment_resolves_the_reconciliation_lines_it_answers_so_th
     claim.refresh_from_db()
 
     assert (claim.resolution, claim.adjustment, claim.open) == (Resolution.ACCEPT_THEIRS, dispute, False)
+    assert claim.note_text == f"由异议调整 {dispute.number} 处理"
+    with translation.override("en"):
+        assert claim.note_label == f"Answered by dispute adjustment {dispute.number}"
     with pytest.raises(Conflict):
         resolve_line(line=claim, resolution=Resolution.ACCEPT_THEIRS, actor=finance, now=now)
     assert list(Adjustment.objects.all()) == [dispute]
