@@ -104,7 +104,7 @@ class MemberSearchForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["program"].choices = [("", _lazy("全部")), *Program.objects.order_by("id").values_list("code", "name")]
+        self.fields["program"].choices = [("", _lazy("全部")), *((p.code, p.label) for p in Program.objects.order_by("id"))]
 
     def values(self) -> dict:
         data = self.cleaned_data if self.is_valid() else {}

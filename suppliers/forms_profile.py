@@ -54,7 +54,7 @@ class ContractForm(forms.Form):
 
     def __init__(self, *args, suppliers=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["programs"].choices = [(p.code, p.name) for p in Program.objects.all()]
+        self.fields["programs"].choices = [(p.code, p.label) for p in Program.objects.all()]
         if suppliers is None:
             del self.fields["supplier"]
         else:

@@ -105,7 +105,7 @@ class ChangeTable:
 
     def __init__(self) -> None:
         self.categories = {category.code: category.label for category in Category.objects.all()}
-        self.programs = dict(Program.objects.values_list("code", "name"))
+        self.programs = {program.code: program.label for program in Program.objects.all()}
 
     def rows(self, gift: Gift, revision: GiftRevision) -> list[tuple[str, str, str]]:
         current, changes = current_values(gift), revision.changes

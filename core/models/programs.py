@@ -1,6 +1,10 @@
 """Reference data: the two points programs and the GoTone tiers."""
 from django.db import models
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
+
+#: the names the programs are created with (core/migrations/0002_programs.py), which pages show translated
+PROGRAM_NAMES = (gettext_noop("全球通积分计划"), gettext_noop("动感地带M计划"))
 
 
 class Tier(models.TextChoices):
@@ -41,4 +45,10 @@ class Program(models.Model):
         verbose_name_plural = _("积分计划")
 
     def __str__(self) -> str:
-        return str(self.name)
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name in the reader's language: a name the programs were created with has a translation; a name changed
+        since shows as typed."""
+        return gettext(self.name)

@@ -69,3 +69,14 @@ def test_a_short_password_is_refused_in_chinese_on_the_chinese_page(operator):
 
     assert "密码长度太短。密码必须包含至少 8 个字符。" in refused.content.decode()
     assert "too short" not in refused.content.decode()
+
+
+def test_the_points_programs_are_named_in_the_readers_language_and_a_renamed_one_as_typed(operator, supplier):
+    from core.models import Program
+
+    english, chinese = page(operator, "/member/member-admin/", "en"), page(operator, "/member/member-admin/", "zh-hans")
+    assert ">GoTone points programme</option>" in english and "全球通积分计划" not in english
+    assert ">全球通积分计划</option>" in chinese
+
+    Program.objects.filter(code=Program.MZONE).update(name="动感地带新计划")  # renamed by an operator in the admin
+    assert ">动感地带新计划</option>" in page(operator, "/member/member-admin/", "en")
