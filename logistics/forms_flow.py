@@ -30,7 +30,7 @@ class AnnounceForm(SubmittedOnce):
         self.fields["gift"].label_from_instance = lambda gift: f"{gift.sku} {gift.name}"
         requests = ReplenishmentRequest.objects.visible_to(user).filter(state=ReplenishmentRequest.State.OPEN)
         self.fields["replenishment_request"].queryset = requests.select_related("gift", "location")
-        self.fields["replenishment_request"].label_from_instance = lambda r: f"{r.gift.sku} @ {r.location.name} · {r.quantity} · {r.due_date:%Y-%m-%d}"
+        self.fields["replenishment_request"].label_from_instance = lambda r: f"{r.gift.sku} @ {r.location.label} · {r.quantity} · {r.due_date:%Y-%m-%d}"
 
     def values(self) -> dict:
         """The keyword arguments of announce_inbound besides supplier, actor and now."""

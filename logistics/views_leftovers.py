@@ -113,6 +113,6 @@ def leftover_action(request, pk: int, name: str):
     lot = get_object_or_404(LeftoverLot.objects.visible_to(request.user), pk=pk)
     require_role(request.user, {action.role})
     form = action.form(request.POST)
-    if act_with_form(request, form, action.service, lot=lot, success=labelled(action.label, f"{lot.gift.sku} · {lot.location.name}")):
+    if act_with_form(request, form, action.service, lot=lot, success=labelled(action.label, f"{lot.gift.sku} · {lot.location.label}")):
         return redirect_back(request, reverse("leftover-lot", args=[lot.pk]))
     return leftover_detail(request, pk, refused=(name, form))

@@ -108,7 +108,7 @@ def seed_catalog(*, now, password, progress) -> None:
             step(gift=gift, actor=operator, now=now)
         if fulfilment == "dropship":
             location, _ = Location.objects.get_or_create(
-                code=f"DS-{supplier.pk}", defaults={"name": f"{supplier.name} 自有仓", "kind": "dropship", "supplier": supplier}
+                code=f"DS-{supplier.pk}", defaults={"name": supplier.name, "kind": "dropship", "supplier": supplier}
             )
         else:
             location = warehouses[0]

@@ -3,12 +3,12 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext_noop, pgettext_lazy
 from django_fsm import FSMField, transition
 
 from core.models import StateMachine
 from core.tenancy import ScopedManager, Visibility
-from core.texts import texts_of
+from core.texts import Message, stored, texts_of, written
 
 
 class Location(models.Model):
@@ -38,7 +38,18 @@ class Location(models.Model):
         ]
 
     def __str__(self) -> str:
+        return self.label
+
+    def described(self) -> str:
+        """How pages and notices name it: a warehouse by its name; a supplier's own warehouse (whose name is the
+        supplier's) as "<name> 自有仓", in each reader's language (core.texts)."""
+        if self.kind == self.Kind.DROPSHIP:
+            return Message(gettext_noop("%(name)s 自有仓"), name=self.name)
         return self.name
+
+    @property
+    def label(self) -> str:
+        return written(*stored(self.described()))
 
 
 class StockRecord(models.Model):

@@ -145,7 +145,7 @@ def _units(value, *, name: str, field: str) -> int:
 def own_location(supplier) -> Location:
     """The supplier's own location, from which its dropship gifts ship (made the first time it is needed)."""
     location, _ = Location.objects.get_or_create(
-        supplier=supplier, defaults={"code": f"DS-{supplier.pk}", "name": f"{supplier.name} 自有仓", "kind": Location.Kind.DROPSHIP}
+        supplier=supplier, defaults={"code": f"DS-{supplier.pk}", "name": supplier.name, "kind": Location.Kind.DROPSHIP}
     )
     return location
 
@@ -219,7 +219,7 @@ def _raise_replenishment_if_low(*, record: StockRecord, at: datetime) -> None:
         kind="replenishment",
         title=gettext_noop("补货提醒：%(gift)s（%(location)s）"),
         body=gettext_noop("可用库存 %(available)s 低于安全库存 %(safety_stock)s，请于 %(due_date)s 前补货 %(quantity)s 件。"),
-        params={"gift": gift.name, "location": record.location.name, "available": record.available, "safety_stock": record.safety_stock,
+        params={"gift": gift.name, "location": record.location.described(), "available": record.available, "safety_stock": record.safety_stock,
                 "due_date": f"{request.due_date:%Y-%m-%d}", "quantity": request.quantity},
         now=at, link=reverse("supplier-stock"),
     )

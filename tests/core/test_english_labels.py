@@ -2,6 +2,7 @@
 descriptions, a full-width colon after a translated label, and a stock movement's raw source code."""
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from suppliers.services import inventory
 from tests.factories import GiftFactory, WarehouseFactory
@@ -80,3 +81,14 @@ def test_the_points_programs_are_named_in_the_readers_language_and_a_renamed_one
 
     Program.objects.filter(code=Program.MZONE).update(name="动感地带新计划")  # renamed by an operator in the admin
     assert ">动感地带新计划</option>" in page(operator, "/member/member-admin/", "en")
+
+
+def test_a_suppliers_own_warehouse_is_named_in_the_readers_language(supplier, supplier_staff):
+    own = inventory.own_location(supplier)
+
+    assert own.name == supplier.name  # data: the supplier's name; the page adds what it is
+    assert own.label == f"{supplier.name} 自有仓"
+    with translation.override("en"):
+        assert own.label == f"{supplier.name}'s own warehouse"
+    warehouse = WarehouseFactory()
+    assert warehouse.label == warehouse.name  # a warehouse: its name
