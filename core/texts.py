@@ -41,6 +41,15 @@ def texts_of(field: str, params: str) -> tuple[property, property]:
     return text, label
 
 
+def copy_label_of(field: str, message_id: str, params: str) -> property:
+    """The `<field>_label` property of a text kept in Chinese, values filled in, because other rows copy it (statement
+    lines copy an extra cost's description, an adjustment's reason): where the system wrote it, its message id and
+    values are kept beside it (`message_id`, `params`) and it reads in the reader's language; a text a person typed
+    reads as typed."""
+    return property(lambda obj: written(getattr(obj, message_id), getattr(obj, params)) if getattr(obj, message_id) else getattr(obj, field),
+                    doc=f"The {field} in the reader's language")
+
+
 def labelled_message(label: str, text: str) -> Message:
     """`label：text` as a Message: each reader gets the colon of its own language (see core.portal.labelled)."""
     return Message(gettext_noop("%(label)s：%(text)s"), label=label, text=text)

@@ -10,7 +10,7 @@ from django_fsm import FSMField, transition
 
 from core.models import StateMachine
 from core.tenancy import ScopedManager, Visibility
-from core.texts import written
+from core.texts import copy_label_of
 
 
 class CostKind(models.TextChoices):
@@ -96,11 +96,7 @@ class ExtraCost(StateMachine):
     def reference(self) -> str:
         return cost_reference(self.pk)
 
-    @property
-    def description_label(self) -> str:
-        """The description in the reader's language: one the system wrote, translated with its values; one a person
-        typed, as typed."""
-        return written(self.description_id, self.description_params) if self.description_id else self.description
+    description_label = copy_label_of("description", "description_id", "description_params")
 
     @transition(field=state, source=State.RECORDED, target=State.VOIDED)
     def void(self, *, voided_at, voided_by, void_reason: str) -> None:

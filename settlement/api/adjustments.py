@@ -23,6 +23,8 @@ FINANCE = frozenset({Role.FINANCE})
 class AdjustmentSerializer(serializers.ModelSerializer):
     supplier_name = serializers.CharField(source="supplier.name", read_only=True)
     created_by = serializers.CharField(source="created_by.username", read_only=True)
+    reason = serializers.CharField(read_only=True, help_text="as written, in Chinese with its values (its statement line copies it)")
+    reason_label = serializers.CharField(read_only=True, help_text="the reason in the request's language where the system wrote it")
     decided_by = serializers.CharField(source="decided_by.username", default=None, read_only=True)
     booked_statement = serializers.IntegerField(source="booked_statement_id", default=None, read_only=True,
                                                 help_text="the statement whose line booked the approved adjustment, once one has")
@@ -30,7 +32,7 @@ class AdjustmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Adjustment
         fields = [
-            "id", "number", "supplier", "supplier_name", "kind", "amount", "reason", "source_kind", "source_id", "statement",
+            "id", "number", "supplier", "supplier_name", "kind", "amount", "reason", "reason_label", "source_kind", "source_id", "statement",
             "state", "created_by", "created_at", "decided_by", "decided_at", "decision_note", "booked_statement",
         ]
         read_only_fields = fields

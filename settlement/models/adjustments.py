@@ -7,6 +7,7 @@ from django_fsm import FSMField, transition
 
 from core.models import StateMachine
 from core.tenancy import ScopedManager, Visibility
+from core.texts import copy_label_of
 from settlement.sources import source_text
 
 from .statements import MONEY
@@ -40,7 +41,11 @@ class Adjustment(StateMachine):
     supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.PROTECT, related_name="adjustments")
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
     amount = models.DecimalField(_("金额"), help_text=_("正数增加应付，负数减少应付"), **MONEY)
-    reason = models.TextField(_("原因"))
+    reason = models.TextField(_("原因"))  # in Chinese, values filled in: its statement line copies it
+    # a reason the system wrote: its message id and values (core.texts), so that pages and the API read it in the
+    # reader's language (reason_label)
+    reason_id = models.CharField(_("原因消息"), max_length=300, blank=True)
+    reason_params = models.JSONField(_("原因参数"), null=True, blank=True)
     # a generic reference to what the adjustment is about: a registered kind (settlement.sources) and its id
     source_kind = models.CharField(_("来源类型"), max_length=30, default="other")
     source_id = models.CharField(_("来源编号"), max_length=40, blank=True)
@@ -52,6 +57,8 @@ class Adjustment(StateMachine):
     decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
     decision_note = models.TextField(_("审批意见"), blank=True)
     state = FSMField(_("状态"), default=State.PROPOSED, choices=State.choices, protected=True)
+
+    reason_label = copy_label_of("reason", "reason_id", "reason_params")
 
     objects = ScopedManager()
     visibility = Visibility(supplier="supplier", staff=frozenset({"finance", "operator"}))

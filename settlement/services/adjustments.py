@@ -114,7 +114,8 @@ def propose_adjustment(
     source_id: str = "", statement: Statement | None = None, reconciliation_lines=(),
 ) -> Adjustment:
     """Propose an adjustment; a `statement` in dispute makes it a resolution of that dispute, and resolves the
-    `reconciliation_lines` (lines or ids) of that statement it answers.
+    `reconciliation_lines` (lines or ids) of that statement it answers. A `reason` the system writes is a
+    `core.texts.Message`: kept in Chinese for its statement line, and read in each reader's language on pages.
 
     :raises PermissionDenied: not finance :raises ValidationFailed: a bad field, named :raises Conflict: a line
     already answered by another adjustment
@@ -134,11 +135,12 @@ def propose_adjustment(
     if statement is not None and not in_dispute.exists():
         raise ValidationFailed(gettext("只能针对该礼品商有异议的结算单调账"),
                                field="statement")
+    reason_id, reason_params = stored(reason) if isinstance(reason, Message) else ("", None)
     with transaction.atomic():
         answered = _answered_lines(statement=statement, lines=reconciliation_lines, amount=amount)
         adjustment = create_numbered(
-            Adjustment, prefix="AJ", now=now, supplier=supplier, kind=kind, amount=amount, reason=reason.strip(),
-            source_kind=source_kind, source_id=reference, statement=statement, created_by=actor, created_at=now,
+            Adjustment, prefix="AJ", now=now, supplier=supplier, kind=kind, amount=amount, reason=reason.strip(), reason_id=reason_id,
+            reason_params=reason_params, source_kind=source_kind, source_id=reference, statement=statement, created_by=actor, created_at=now,
         )
         note, note_params = stored(Message(gettext_noop("由异议调整 %(number)s 处理"), number=adjustment.number))
         ReconciliationLine.objects.filter(pk__in=[line.pk for line in answered]).update(

@@ -144,7 +144,8 @@ def accept_penalty(*, proposal: PenaltyProposal, actor, now: datetime, note: str
         assessment = proposal.assessment
         adjustment: Adjustment = adjustments.propose_adjustment(
             supplier=Supplier.objects.get(pk=proposal.supplier_id), kind=Adjustment.Kind.PENALTY, amount=proposal.amount,
-            reason=f"{assessment.month:%Y-%m} 考核违约扣款：{proposal.rule.description}（指标值 {proposal.value}）",
+            reason=Message(gettext_noop("%(month)s 考核违约扣款：%(rule)s（指标值 %(value)s）"), month=f"{assessment.month:%Y-%m}",
+                           rule=proposal.rule.description, value=str(proposal.value)),
             actor=actor, now=now, source_kind="assessment", source_id=str(assessment.pk),
         )
         apply_transition(proposal, "accept", actor=actor, at=now, reason=note, adjustment=adjustment, note=(note or "").strip())

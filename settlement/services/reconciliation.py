@@ -21,11 +21,12 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from core.errors import Conflict, PermissionDenied, ValidationFailed
 from core.roles import Role, waiting_for
 from core.tabular import Problem, TableFile, TableRejected, TableSpec, read_headed_table, table_file
+from core.texts import Message, label_message
 from core.validators import validate_length
 from settlement.models.reconciliation import KIND_NAMES, NOT_ADJUSTABLE, REOPENING
 from settlement.models import (
@@ -261,8 +262,16 @@ def _adjustment_for(line: ReconciliationLine, *, resolution: str, actor, now: da
     statement = reconciliation.statement
     answered_already(statement_id=statement.pk, lines=[line])
     disputed = resolution == Resolution.ACCEPT_THEIRS and statement.state == Statement.State.DISPUTED
-    reason = (f"对账 {reconciliation.file_name} 第{line.row or '-'}行 {line.order_number} {line.sku} {line.get_kind_display()}: "
-              f"{line.get_category_display()} ({Resolution(resolution).label})" + (f" — {note}" if note else ""))
+    values = {
+        "file": reconciliation.file_name, "row": line.row or "-", "order": line.order_number, "sku": line.sku,
+        "kind": Message(KIND_NAMES[line.kind]) if line.kind in KIND_NAMES else line.kind,
+        "category": label_message(Category(line.category).label), "resolution": label_message(Resolution(resolution).label),
+    }
+    if note:
+        reason = Message(gettext_noop("对账 %(file)s 第%(row)s行 %(order)s %(sku)s %(kind)s：%(category)s（%(resolution)s）— %(note)s"),
+                         note=note, **values)
+    else:
+        reason = Message(gettext_noop("对账 %(file)s 第%(row)s行 %(order)s %(sku)s %(kind)s：%(category)s（%(resolution)s）"), **values)
     return propose_adjustment(
         supplier=statement.supplier, kind=Adjustment.Kind.RECONCILIATION, amount=amount, reason=reason, actor=actor, now=now,
         source_kind="reconciliation", source_id=str(reconciliation.pk), statement=statement if disputed else None,

@@ -270,6 +270,9 @@ def test_an_accepted_penalty_reaches_a_statement_only_after_a_second_finance_use
         Adjustment.Kind.PENALTY, Q("-500.00"), "assessment", str(penalty.assessment_id), finance)
     line, = adjustment_lines(supplier)
     assert (line.amount, line.statement.month) == (Q("-500.00"), date(2026, 12, 1))
+    assert adjustment.reason.startswith("2026-10 考核违约扣款：") and adjustment.reason in line.description  # Chinese on the statement
+    with translation.override("en"):
+        assert adjustment.reason_label.startswith("2026-10 assessment penalty: ")
 
 
 def test_the_finance_user_who_accepted_a_penalty_cannot_approve_its_adjustment(penalty, finance):

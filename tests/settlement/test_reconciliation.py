@@ -272,9 +272,17 @@ def test_accepting_theirs_proposes_an_adjustment_of_theirs_minus_ours_for_a_late
 def test_accepting_theirs_on_a_disputed_statement_resolves_the_dispute(reconciliation, statement, finance, now):
     Statement.objects.filter(pk=statement.pk).update(state=Statement.State.DISPUTED)
 
-    line = resolve_line(line=line_in(reconciliation, Category.AMOUNT_MISMATCH), resolution=Resolution.ACCEPT_THEIRS, actor=finance, now=now)
+    line = resolve_line(line=line_in(reconciliation, Category.AMOUNT_MISMATCH), resolution=Resolution.ACCEPT_THEIRS, actor=finance, now=now,
+                        note="以对方为准")
 
     assert (line.adjustment.amount, line.adjustment.statement) == (Decimal("-1.00"), statement)
+    with translation.override("zh-hans"):  # in Chinese, as its statement line copies it
+        chinese = f"第{line.row}行 {line.order_number} {line.sku} 配送：{Category.AMOUNT_MISMATCH.label}（{Resolution.ACCEPT_THEIRS.label}）— 以对方为准"
+        assert chinese in line.adjustment.reason
+    with translation.override("en"):
+        english = line.adjustment.reason_label
+        assert f"row {line.row} {line.order_number} {line.sku} Delivery: {Category.AMOUNT_MISMATCH.label} ({Resolution.ACCEPT_THEIRS.label})" in english
+    assert english.endswith("— 以对方为准") and "对账" not in english  # the note as typed
 
 
 def test_carrying_forward_proposes_an_adjustment_for_the_next_statement_even_in_dispute(reconciliation, statement, finance, now):
