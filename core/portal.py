@@ -126,9 +126,9 @@ def paginate(request, queryset, *, per_page: int = 20) -> dict:
 
 def labelled(label, text) -> str:
     """`label：text` with the colon of the reader's language (a full-width one after Chinese only)."""
-    from django.utils.translation import gettext
+    from core.texts import labelled_message, stored, written
 
-    return gettext("%(label)s：%(text)s") % {"label": label, "text": text}
+    return written(*stored(labelled_message(label, text)))
 
 
 def run_action(request, action, *, success: str | Promise) -> bool:

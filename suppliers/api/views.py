@@ -223,8 +223,7 @@ class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
         require_role(request.user, OPERATOR)
         params = CategoryInput(data=request.data, partial=True)
         params.is_valid(raise_exception=True)
-        changes = {key: value for key, value in params.validated_data.items() if key != "code"}  # partial: only those sent
-        category = categories.save_category(actor=request.user, now=timezone.now(), category=category, **changes)
+        category = categories.save_category(actor=request.user, now=timezone.now(), category=category, **params.validated_data)
         return Response(CategorySerializer(category).data)
 
 

@@ -11,7 +11,7 @@ from django_fsm import FSMField, transition
 
 from core.models import Program, StateMachine
 from core.tenancy import ScopedManager, Visibility
-from core.texts import Message, label_message
+from core.texts import Message, label_message, stored, written
 
 BANK_ACCOUNT_WAITING_DAYS = 7
 
@@ -93,7 +93,7 @@ class Qualification(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.certificate_type} {self.number}".strip()
+        return written(*stored(self.described()))
 
     def described(self) -> Message:
         """How notices and histories name it: its kind in each reader's language, its certificate and number as typed."""

@@ -31,8 +31,8 @@ def save_category(
     *, actor, now: datetime, name: str | None = None, name_en: str | None = None, required_certificates: Iterable[str] | None = None,
     code: str = "", category: Category | None = None,
 ) -> Category:
-    """Add a category (`code` given) or change one (`category` given: its code stays, and a field not given keeps its
-    value). All or nothing.
+    """Add a category (`code` given) or change one (`category` given: its code stays, whatever `code` says, and a field
+    not given keeps its value). All or nothing.
 
     :raises PermissionDenied: unless an operator :raises ValidationFailed: every bad field, named
     """

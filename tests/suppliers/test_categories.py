@@ -149,6 +149,8 @@ def test_an_operator_adds_and_changes_a_category_through_the_api(api, operator):
     assert added.status_code == 201 and added.json()["required_certificates"] == ["3C"]
     assert changed.status_code == 200
     assert changed.json() == {"code": "home", "name": "家居用品", "name_en": "Home goods", "required_certificates": ["3C"]}
+    recoded = client.patch("/api/v1/categories/home/", {"code": "house", "name": "家居"}, format="json")
+    assert recoded.status_code == 200 and (recoded.json()["code"], recoded.json()["name"]) == ("home", "家居")  # the code is set once
 
 
 def test_a_bad_category_through_the_api_is_400_naming_every_field_and_saves_nothing(api, operator):
