@@ -245,17 +245,19 @@ def _points(text: str) -> int | None:
     return points
 
 
-def _discounts(text: str) -> dict[str, int | float]:
-    discounts: dict[str, int | float] = {}
+def _discounts(text: str) -> dict[str, int]:
+    discounts: dict[str, int] = {}
     for part in filter(None, (p.strip() for p in text.split("|"))):
         tier, sep, percent = (s.strip() for s in part.partition(":"))
         if not sep:
             raise _BadCell(gettext("格式为 等级:折扣，如 gold:5|diamond:10"))
         if tier in discounts:
             raise _BadCell(gettext("等级「%(tier)s」重复") % {"tier": tier})
-        value = _number(percent, whole_digits=2, not_a_number=gettext("「%(part)s」的折扣不是数字") % {"part": part},
-                        too_large=gettext("「%(part)s」的折扣须为 0–99 的百分比") % {"part": part})
-        discounts[tier] = float(value) if "." in percent else int(value)
+        out_of_range = gettext("「%(part)s」的折扣须为 0–99 的整数百分比") % {"part": part}
+        value = _number(percent, whole_digits=2, not_a_number=gettext("「%(part)s」的折扣不是数字") % {"part": part}, too_large=out_of_range)
+        if value != value.to_integral_value():
+            raise _BadCell(out_of_range)
+        discounts[tier] = int(value)
     return discounts
 
 

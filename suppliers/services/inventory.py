@@ -209,7 +209,7 @@ def _raise_replenishment_if_low(*, record: StockRecord, at: datetime) -> None:
         location_id=record.location_id,
         quantity=max(record.safety_stock * 2 - record.available, 1),
         raised_at=at,
-        due_date=(at + timedelta(days=REPLENISHMENT_DUE_DAYS)).date(),
+        due_date=timezone.localdate(at) + timedelta(days=REPLENISHMENT_DUE_DAYS),  # counted in Shanghai days
     )
     from suppliers.services.notices import send_notice
 

@@ -62,9 +62,9 @@ def clean_changes(changes: dict[str, Any]) -> dict[str, Any]:
     if "tier_discounts" in cleaned:
         discounts = cleaned["tier_discounts"]
         if not isinstance(discounts, dict) or set(discounts) - set(Tier.values) or any(
-            not isinstance(p, int | float) or not 0 <= p < 100 for p in discounts.values()
+            not isinstance(p, int) or isinstance(p, bool) or not 0 <= p < 100 for p in discounts.values()
         ):
-            errors.append(("tier_discounts", "invalid", gettext("等级折扣须为已知等级（silver/gold/diamond/standard）的 0–99 百分比")))
+            errors.append(("tier_discounts", "invalid", gettext("等级折扣须为已知等级（silver/gold/diamond/standard）的 0–99 整数百分比")))
     if "min_tier" in cleaned and cleaned["min_tier"] not in Tier.values:
         errors.append(("min_tier", "invalid", gettext("未知的会员等级")))
     if "fulfilment" in cleaned and cleaned["fulfilment"] not in Gift.Fulfilment.values:

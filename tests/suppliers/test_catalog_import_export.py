@@ -147,6 +147,7 @@ def catalog_row(gift) -> dict:
         ("tier_discounts", "gold5", "invalid"),
         ("tier_discounts", "gold:٥", "invalid"),
         ("tier_discounts", "gold:1_0", "invalid"),
+        pytest.param("tier_discounts", "gold:7.5", "invalid", id="tier_discounts-not-whole"),
         pytest.param("tier_discounts", "gold:" + "1" * 5000, "invalid", id="tier_discounts-5000-digits"),
         ("fulfilment", "pigeon", "invalid"),
         ("name", "", "required"),
@@ -338,7 +339,7 @@ def test_a_cell_beginning_with_a_carriage_return_is_neutralised(supplier, now):
 def varied_catalog(supplier, operator, now):
     """Gifts in several states with every column in use, formula-like text included."""
     GiftFactory(supplier=supplier, sku="A-DRAFT", fulfilment="dropship", min_tier="gold", images=["gifts/a.jpg", "gifts/b.jpg"],
-                tier_discounts={"gold": 5, "diamond": 12.5}, description="第一行\r\n第二行, \"引号\"")
+                tier_discounts={"gold": 5, "diamond": 12}, description="第一行\r\n第二行, \"引号\"")
     GiftFactory(supplier=supplier, sku="B-MZONE", points={"mzone": 900}, name="=1+1", description="-",
                 warranty_text="\r保修一年")
     published(GiftFactory(supplier=supplier, sku="C-ONLINE", points={"gotone": 2000}, name="𠀀 @礼"), actor=operator, at=now)

@@ -1,6 +1,6 @@
 """Inventory invariants (SPEC §4.3): never negative, rebuilt from movements, one location selector, replenishment."""
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -57,6 +57,16 @@ def test_movements_rebuild_the_stock(gift, warehouse, now):
     record = StockRecord.objects.get(gift=gift, location=warehouse)
     assert (record.on_hand, record.reserved) == (8, 0)
     assert inventory.rebuild_stock(gift=gift, location=warehouse) == (8, 0)
+
+
+def test_a_request_raised_in_the_small_hours_is_due_7_shanghai_days_later(gift, warehouse):
+    small_hours = datetime(2026, 10, 14, 21, 0, tzinfo=UTC)  # 05:00 on 15 October in Shanghai, as timezone.now() gives it
+    inventory.receive_stock(gift=gift, location=warehouse, quantity=6, at=small_hours)
+    inventory.set_safety_stock(gift=gift, location=warehouse, safety_stock=5, at=small_hours)
+
+    inventory.reserve_stock(gift=gift, location=warehouse, quantity=2, at=small_hours)
+
+    assert ReplenishmentRequest.objects.get().due_date == date(2026, 10, 22)
 
 
 def test_a_zero_or_negative_quantity_is_a_field_error(gift, warehouse, now):
