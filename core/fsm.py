@@ -99,16 +99,18 @@ def _not_allowed(obj: StateMachine, name: str, source: str) -> InvalidTransition
 
 
 def bulk_transition(
-    queryset: models.QuerySet, name: str, *, actor: Any, at: datetime, reason: str = "", values: dict[str, Any] | None = None
+    queryset: models.QuerySet, name: str, *, actor: Any, at: datetime, reason: str = "", values: dict[str, Any] | None = None,
+    conditions_met: bool = False,
 ) -> list[int]:
     """Apply an unconditional transition to every row of `queryset` it is allowed for, set-based.
 
     Rows in a state the transition does not start from are left alone; the ids changed are returned.
-    `values` are other columns the transition owns, written in the same UPDATE.
+    `values` are other columns the transition owns, written in the same UPDATE. A conditional transition is applied
+    only with `conditions_met`: the caller's queryset then holds only rows its conditions allow.
     :raises ConcurrentUpdate: if a row changed state while the batch ran
     """
     model = queryset.model
-    sources, target = _transition_edges(model, name)
+    sources, target = _transition_edges(model, name, conditions_met=conditions_met)
     reason, params = stored(reason)
     content_type = ContentType.objects.get_for_model(model)
     changed: list[int] = []
@@ -146,12 +148,12 @@ def history_of(obj: models.Model) -> models.QuerySet:
     return TransitionLog.objects.of(obj).select_related("actor__member")
 
 
-def _transition_edges(model: type[models.Model], name: str) -> tuple[set[str], str]:
+def _transition_edges(model: type[models.Model], name: str, *, conditions_met: bool = False) -> tuple[set[str], str]:
     field = model._meta.get_field("state")
     edges = [t for t in field.get_all_transitions(model) if t.name == name]
     if not edges:
         raise ValueError(f"{model.__name__} has no transition {name!r}")
-    if any(t.conditions for t in edges) or len({t.target for t in edges}) != 1:
+    if (not conditions_met and any(t.conditions for t in edges)) or len({t.target for t in edges}) != 1:
         raise ValueError(f"{model.__name__}.{name} is conditional or has several targets; apply it per object")
     return {t.source for t in edges}, edges[0].target
 

@@ -27,3 +27,8 @@ class ClearanceNotAllowed(Conflict):
 class ActivationBlocked(Conflict):
     code = "activation_requirements_missing"
     default_detail = gettext_lazy("启用前须有已生效的合同和有效的营业执照")
+
+
+class SupplierNotCooperating(Conflict):
+    code = "supplier_not_active"
+    default_detail = gettext_lazy("礼品商未在合作中")

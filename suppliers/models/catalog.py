@@ -101,11 +101,14 @@ class Gift(StateMachine):
     def clearance_allowed(self) -> bool:
         return self.delist_reason in {self.DelistReason.SUPPLIER_REQUEST, self.DelistReason.LOW_SALES}
 
-    @transition(field=state, source=State.DRAFT, target=State.SUBMITTED)
+    def supplier_offers(self) -> bool:
+        return self.supplier.offers_gifts()
+
+    @transition(field=state, source=State.DRAFT, target=State.SUBMITTED, conditions=[supplier_offers])
     def submit(self) -> None:
         pass
 
-    @transition(field=state, source=State.SUBMITTED, target=State.APPROVED)
+    @transition(field=state, source=State.SUBMITTED, target=State.APPROVED, conditions=[supplier_offers])
     def approve(self) -> None:
         pass
 
@@ -117,7 +120,7 @@ class Gift(StateMachine):
     def rework(self) -> None:
         pass
 
-    @transition(field=state, source=State.APPROVED, target=State.ONLINE)
+    @transition(field=state, source=State.APPROVED, target=State.ONLINE, conditions=[supplier_offers])
     def publish(self) -> None:
         self.publish_at = None
 
@@ -125,11 +128,11 @@ class Gift(StateMachine):
     def delist(self, *, reason_code: str) -> None:
         self.delist_reason = reason_code
 
-    @transition(field=state, source=State.OFFLINE, target=State.SUBMITTED)
+    @transition(field=state, source=State.OFFLINE, target=State.SUBMITTED, conditions=[supplier_offers])
     def request_relisting(self) -> None:
         self.delist_reason = ""
 
-    @transition(field=state, source=State.OFFLINE, target=State.CLEARANCE, conditions=[clearance_allowed])
+    @transition(field=state, source=State.OFFLINE, target=State.CLEARANCE, conditions=[clearance_allowed, supplier_offers])
     def start_clearance(self, *, points_price: int, settlement_price: Decimal) -> None:
         self.clearance_points_price = points_price
         self.clearance_settlement_price = settlement_price

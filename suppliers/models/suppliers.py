@@ -37,6 +37,11 @@ class Supplier(StateMachine):
     def __str__(self) -> str:
         return self.name
 
+    def offers_gifts(self) -> bool:
+        """A supplier applying or in cooperation may have its gifts reviewed, listed and sold off; one suspended,
+        terminated or rejected may not (SPEC §4.1: its gifts come back only through review after reactivation)."""
+        return self.state in {self.State.APPLIED, self.State.UNDER_REVIEW, self.State.ACTIVE}
+
     @transition(field=state, source=State.APPLIED, target=State.UNDER_REVIEW)
     def start_review(self) -> None:
         pass

@@ -15,7 +15,7 @@ from core.errors import PermissionDenied, ValidationFailed
 from core.events import publish
 from core.fsm import apply_transition, bulk_transition
 from core.roles import SUPPLIER_ROLES, Role, waiting_for
-from suppliers.errors import ClearanceNotAllowed, IncompleteGift, QualificationBlocked
+from suppliers.errors import ClearanceNotAllowed, IncompleteGift, QualificationBlocked, SupplierNotCooperating
 from suppliers.events import GiftRetired
 from suppliers.models import Category, Gift, GiftRevision, Supplier
 from suppliers.services import qualifications, revisions
@@ -77,7 +77,26 @@ def submit_gift(*, gift: Gift, actor, now: datetime, reason: str = "") -> Gift:
     return apply_transition(gift, "submit", actor=actor, at=now, reason=reason)
 
 
+def supplier_hold(gift: Gift) -> str:
+    """Why the gift's supplier stops it going to review, online or to clearance now, or "" when nothing does."""
+    supplier = gift.supplier
+    if supplier.offers_gifts():
+        return ""
+    return gettext("礼品商「%(supplier)s」当前为「%(state)s」：恢复合作前，礼品不能送审、上架或清仓") % {
+        "supplier": supplier.name, "state": supplier.get_state_display()}
+
+
+def _check_supplier(gift: Gift) -> None:
+    """Say first why the Gift transitions' supplier condition (`supplier_offers`) would refuse.
+
+    :raises SupplierNotCooperating:
+    """
+    if hold := supplier_hold(gift):
+        raise SupplierNotCooperating(hold)
+
+
 def _check_submittable(gift: Gift, now: datetime) -> None:
+    _check_supplier(gift)
     missing = missing_for_submission(gift)
     if missing:
         raise IncompleteGift(errors=[(field, "incomplete", message) for field, message in missing])
@@ -87,7 +106,8 @@ def _check_submittable(gift: Gift, now: datetime) -> None:
 
 
 def approve_gift(*, gift: Gift, actor, now: datetime, reason: str = "") -> Gift:
-    """Approve a submitted gift. :raises InvalidTransition:"""
+    """Approve a submitted gift. :raises SupplierNotCooperating: :raises InvalidTransition:"""
+    _check_supplier(gift)
     return apply_transition(gift, "approve", actor=actor, at=now, reason=reason)
 
 
@@ -112,7 +132,8 @@ def rework_gift(*, gift: Gift, actor, now: datetime, reason: str = "") -> Gift:
 
 
 def publish_gift(*, gift: Gift, actor, now: datetime, reason: str = "") -> Gift:
-    """List an approved gift. :raises InvalidTransition:"""
+    """List an approved gift. :raises SupplierNotCooperating: :raises InvalidTransition:"""
+    _check_supplier(gift)
     return apply_transition(gift, "publish", actor=actor, at=now, reason=reason)
 
 
@@ -143,7 +164,7 @@ def delist_reason(reason_code: str, reason: str = "") -> str:
 
 
 def request_relisting(*, gift: Gift, actor, now: datetime, reason: str = "") -> Gift:
-    """Send an offline gift back to review. :raises QualificationBlocked: :raises InvalidTransition:"""
+    """Send an offline gift back to review. :raises SupplierNotCooperating: :raises QualificationBlocked: :raises InvalidTransition:"""
     if gift.state == Gift.State.OFFLINE:
         _check_submittable(gift, now)
     return apply_transition(gift, "request_relisting", actor=actor, at=now, reason=reason)
@@ -153,12 +174,15 @@ def start_clearance(*, gift: Gift, actor, now: datetime, points_price: int, sett
     """Sell an offline gift off at clearance prices.
 
     :raises ClearanceNotAllowed: unless it was delisted on supplier request or for low sales
+    :raises SupplierNotCooperating: while its supplier is suspended or terminated
     :raises InvalidTransition: unless it is offline
     :raises ValidationFailed: for a points price out of bounds, or a clearance price not above zero and below the normal one
     """
     validate_points_price(points_price)
     if gift.state == Gift.State.OFFLINE and not gift.clearance_allowed():
         raise ClearanceNotAllowed()
+    if gift.state == Gift.State.OFFLINE:
+        _check_supplier(gift)
     check_new_clearance(gift, points_price=points_price, settlement_price=settlement_price)
     return apply_transition(
         gift, "start_clearance", actor=actor, at=now, reason=reason, points_price=points_price, settlement_price=settlement_price

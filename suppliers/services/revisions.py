@@ -206,6 +206,8 @@ def schedule_publication(*, gift: Gift, actor, now: datetime, publish_at: dateti
 
 
 def publish_scheduled_gifts(*, now: datetime) -> list[int]:
-    """Publish every approved gift whose time has come and whose supplier is active (beat, every minute)."""
+    """Publish every approved gift whose time has come and whose supplier is active (beat, every minute): the
+    publish transition's condition (a supplier offering gifts) holds for every row."""
     due = Gift.objects.filter(state=Gift.State.APPROVED, publish_at__lte=now, supplier__state="active")
-    return bulk_transition(due, "publish", actor=None, at=now, reason=gettext_noop("按计划时间上线"), values={"publish_at": None})
+    return bulk_transition(due, "publish", actor=None, at=now, reason=gettext_noop("按计划时间上线"), values={"publish_at": None},
+                           conditions_met=True)

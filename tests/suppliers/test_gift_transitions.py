@@ -8,7 +8,7 @@ from core.errors import InvalidTransition, PermissionDenied
 from core.events import _handlers, subscribe
 from core.fsm import apply_transition
 from core.models import TransitionLog
-from suppliers.errors import ClearanceNotAllowed, IncompleteGift
+from suppliers.errors import ClearanceNotAllowed, IncompleteGift, SupplierNotCooperating
 from suppliers.events import GiftRetired
 from suppliers.models import Notice
 from suppliers.models import Gift
@@ -199,3 +199,64 @@ def test_an_illegal_gift_transition_is_refused_and_changes_nothing(operator, now
 
     gift.refresh_from_db()
     assert (gift.state, TransitionLog.objects.count()) == before
+
+
+@pytest.fixture
+def suspended_with_gifts(operator, supplier, now):
+    """An active supplier's gifts: one offline for low sales, one approved, one submitted; then the supplier is suspended."""
+    onboarding.start_supplier_review(supplier=ready_to_activate(supplier), actor=operator, now=now)
+    onboarding.approve_supplier(supplier=supplier, actor=operator, now=now)
+    offline = online_gift(operator, now, supplier=supplier)
+    catalog.delist_gift(gift=offline, actor=operator, now=now, reason_code=Gift.DelistReason.LOW_SALES)
+    approved = move(GiftFactory(supplier=supplier), ("submit", {}), ("approve", {}), actor=operator, now=now)
+    submitted = move(GiftFactory(supplier=supplier), ("submit", {}), actor=operator, now=now)
+    draft = GiftFactory(supplier=supplier)
+    onboarding.suspend_supplier(supplier=supplier, actor=operator, now=now, reason="整改")
+    return {"offline": offline, "approved": approved, "submitted": submitted, "draft": draft}
+
+
+@pytest.mark.parametrize(
+    ("gift_key", "step", "kwargs"),
+    [
+        ("draft", catalog.submit_gift, {}),
+        ("submitted", catalog.approve_gift, {}),
+        ("approved", catalog.publish_gift, {}),
+        ("offline", catalog.request_relisting, {}),
+        ("offline", catalog.start_clearance, {"points_price": 500, "settlement_price": Decimal("50")}),
+    ],
+)
+def test_a_suspended_suppliers_gift_goes_nowhere_near_the_catalog_until_reactivation(
+    suspended_with_gifts, operator, now, gift_key, step, kwargs
+):
+    gift = suspended_with_gifts[gift_key]
+    state = gift.state
+
+    with pytest.raises(SupplierNotCooperating) as refused:
+        step(gift=Gift.objects.get(pk=gift.pk), actor=operator, now=now, **kwargs)
+
+    assert "已暂停" in str(refused.value.detail)
+    assert Gift.objects.get(pk=gift.pk).state == state
+    assert not Gift.objects.filter(state__in=["online", "clearance"]).exists()
+
+
+def test_the_model_refuses_those_steps_too_and_reactivation_lets_the_gift_through_review_again(suspended_with_gifts, operator, supplier, now):
+    offline = suspended_with_gifts["offline"]
+    with pytest.raises(InvalidTransition):
+        apply_transition(Gift.objects.get(pk=offline.pk), "request_relisting", actor=operator, at=now)
+
+    onboarding.reactivate_supplier(supplier=supplier, actor=operator, now=now)
+    gift = Gift.objects.get(pk=offline.pk)
+    for step in (catalog.request_relisting, catalog.approve_gift, catalog.publish_gift):
+        step(gift=gift, actor=operator, now=now)
+
+    assert Gift.objects.get(pk=offline.pk).state == "online"
+
+
+def test_a_terminated_or_rejected_suppliers_draft_cannot_be_submitted(operator, supplier, now):
+    onboarding.start_supplier_review(supplier=supplier, actor=operator, now=now)
+    onboarding.reject_supplier(supplier=supplier, actor=operator, now=now, reason="资料不实")
+    draft = GiftFactory(supplier=supplier)
+
+    with pytest.raises(SupplierNotCooperating):
+        catalog.submit_gift(gift=draft, actor=operator, now=now)
+    assert Gift.objects.get(pk=draft.pk).state == "draft"
