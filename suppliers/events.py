@@ -9,3 +9,12 @@ class GiftRetired:
 
     gift_id: int
     at: datetime
+
+
+@dataclass(frozen=True)
+class SupplierTerminated:
+    """A supplier's cooperation ended: settlement turns what it owes on closed statements into receivables."""
+
+    supplier_id: int
+    actor_id: int | None
+    at: datetime

@@ -26,6 +26,10 @@ def _is_receivable(statement: "Statement") -> bool:
     return statement.receivable
 
 
+def _owed_but_not_receivable(statement: "Statement") -> bool:
+    return statement.payable < 0 and not statement.receivable
+
+
 class Statement(StateMachine):
     """`draft → issued → confirmed | disputed`, `disputed → issued` (version n+1), `confirmed → invoiced → approved → paid`,
     `confirmed → closed` when nothing is payable, `closed → collected` when a receivable of a terminated supplier is
@@ -130,6 +134,11 @@ class Statement(StateMachine):
     @transition(field=state, source=State.CONFIRMED, target=State.CLOSED, conditions=[_nothing_payable])
     def close(self, *, closed_at, receivable: bool) -> None:
         self.closed_at, self.receivable = closed_at, receivable
+
+    @transition(field=state, source=State.CLOSED, target=State.CLOSED, conditions=[_owed_but_not_receivable])
+    def owe(self) -> None:
+        """A closed negative payable no later statement carried, once its supplier is terminated."""
+        self.receivable = True
 
     @transition(field=state, source=State.CLOSED, target=State.COLLECTED, conditions=[_is_receivable])
     def record_collection(self, *, reference: str, collected_on, collected_by) -> None:

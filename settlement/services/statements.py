@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import reverse
@@ -23,6 +24,7 @@ from django.utils.translation import gettext, gettext_noop
 
 
 from core.errors import PermissionDenied, ValidationFailed
+from core.events import subscribe
 from core.fsm import apply_transition, require_transition
 from core.notifications import notify
 from core.roles import SUPPLIER_ROLES, Role, waiting_for
@@ -33,6 +35,7 @@ from settlement.models import (
 )
 from settlement.services.adjustments import list_adjustments, parse_amount, propose_adjustment, require_finance
 from settlement.services.generation import version_totals
+from suppliers.events import SupplierTerminated
 from suppliers.models import Supplier
 from suppliers.services.notices import send_notice
 from suppliers.selectors_profile import payable_account, shows_account_numbers
@@ -253,12 +256,29 @@ def deem_confirmed(*, now: datetime) -> list[int]:
     return confirmed
 
 
+OWED_AFTER_TERMINATION = gettext_noop("应付金额为负，已终止合作，转为应收")
+
+
 def _close_if_nothing_payable(statement: Statement, *, actor, now: datetime) -> None:
     if statement.payable <= 0:
         # a terminated supplier owes a negative payable as a receivable, unless a later statement already carries it
         receivable = statement.payable < 0 and statement.supplier.state == Supplier.State.TERMINATED and carried_line(statement) is None
-        why = gettext_noop("应付金额为负，已终止合作，转为应收") if receivable else gettext_noop("应付金额不大于零，结转下期")
+        why = OWED_AFTER_TERMINATION if receivable else gettext_noop("应付金额不大于零，结转下期")
         apply_transition(statement, "close", actor=actor, at=now, reason=why, closed_at=now, receivable=receivable)
+
+
+@subscribe(SupplierTerminated)
+def owe_closed_negative_payables(event: SupplierTerminated) -> list[int]:
+    """SPEC §4.11: after termination a negative payable becomes a receivable on the supplier. A statement closed
+    before the termination to carry its negative payable forward, and not carried yet, is owed now (no statement of
+    a terminated supplier carries it any more)."""
+    carried = StatementLine.objects.filter(source_kind=SourceKind.STATEMENT).values("source_id")
+    owed = (Statement.objects.filter(supplier_id=event.supplier_id, state=State.CLOSED, payable__lt=0, receivable=False)
+            .exclude(pk__in=carried).order_by("month"))
+    actor = get_user_model().objects.filter(pk=event.actor_id).first() if event.actor_id else None
+    for statement in owed:
+        apply_transition(statement, "owe", actor=actor, at=event.at, reason=OWED_AFTER_TERMINATION)
+    return [statement.pk for statement in owed]
 
 
 # --- invoice and payment --------------------------------------------------------------------------------------

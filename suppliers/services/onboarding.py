@@ -6,11 +6,13 @@ from django.db import transaction
 from django.utils.translation import gettext
 
 from core.errors import ValidationFailed
+from core.events import publish
 from core.fsm import apply_transition
 from core.roles import Role, waiting_for
 from core.validators import validate_mobile
 from suppliers.models import Gift, Supplier, SupplierMembership
 from suppliers.errors import ActivationBlocked
+from suppliers.events import SupplierTerminated
 from suppliers.services import catalog, contracts
 from suppliers.validators import validate_credit_code
 
@@ -116,7 +118,8 @@ def reactivate_supplier(*, supplier: Supplier, actor, now: datetime, reason: str
 
 
 def terminate_supplier(*, supplier: Supplier, actor, now: datetime, reason: str = "") -> Supplier:
-    """End the cooperation with an active or suspended supplier and retire all its gifts (a reason is required).
+    """End the cooperation with an active or suspended supplier and retire all its gifts (a reason is required); what
+    it owes on closed statements becomes receivable (SupplierTerminated).
 
     :raises ValidationFailed: without a reason :raises InvalidTransition:
     """
@@ -124,6 +127,7 @@ def terminate_supplier(*, supplier: Supplier, actor, now: datetime, reason: str 
     with transaction.atomic():
         apply_transition(supplier, "terminate", actor=actor, at=now, reason=reason)
         catalog.retire_all_gifts_of(supplier=supplier, actor=actor, now=now, reason=reason or "supplier terminated")
+        publish(SupplierTerminated(supplier_id=supplier.pk, actor_id=getattr(actor, "pk", None), at=now))
     return supplier
 
 

@@ -609,6 +609,42 @@ def test_after_termination_a_negative_payable_becomes_a_receivable(negative, sup
     assert not StatementLine.objects.filter(section=Section.CARRIED_FORWARD).exists()
 
 
+def test_a_negative_payable_closed_before_termination_and_not_carried_yet_becomes_a_receivable_at_termination(
+    negative, supplier_admin, finance, operator,
+):
+    october = statements.confirm_statement(statement=negative, actor=supplier_admin, now=LATER)  # closed, to carry forward
+    assert (october.state, october.receivable) == ("closed", False)
+    supplier = ready_to_activate(negative.supplier)
+    onboarding.start_supplier_review(supplier=supplier, actor=operator, now=LATER)
+    onboarding.approve_supplier(supplier=supplier, actor=operator, now=LATER)
+
+    onboarding.terminate_supplier(supplier=supplier, actor=operator, now=DECEMBER_2ND, reason="合同到期不再续约")
+    booked_order(supplier, "1.00", recorded_at=datetime(2026, 11, 5, tzinfo=SHANGHAI))
+    generation.generate_now(month=NOVEMBER, actor=finance, now=datetime(2026, 12, 3, 2, tzinfo=SHANGHAI))
+
+    october.refresh_from_db()
+    assert (october.state, october.receivable, october.payable) == ("closed", True, Decimal("-30.00"))
+    assert list(statements.list_statements(actor=finance, receivable=True)) == [october]
+    owed = history_of(october).last()
+    assert (owed.transition, owed.actor, owed.at, owed.reason) == ("owe", operator, DECEMBER_2ND, "应付金额为负，已终止合作，转为应收")
+    assert not StatementLine.objects.filter(section=Section.CARRIED_FORWARD).exists()  # owed once, not also carried
+
+
+def test_a_negative_payable_a_later_statement_already_carries_is_not_owed_twice_at_termination(negative, supplier_admin, finance, operator):
+    october = statements.confirm_statement(statement=negative, actor=supplier_admin, now=LATER)
+    booked_order(negative.supplier, "1.00", recorded_at=datetime(2026, 11, 5, tzinfo=SHANGHAI))
+    generation.generate_now(month=NOVEMBER, actor=finance, now=datetime(2026, 12, 1, 2, tzinfo=SHANGHAI))  # carries October
+    supplier = ready_to_activate(negative.supplier)
+    onboarding.start_supplier_review(supplier=supplier, actor=operator, now=DECEMBER_2ND)
+    onboarding.approve_supplier(supplier=supplier, actor=operator, now=DECEMBER_2ND)
+
+    onboarding.terminate_supplier(supplier=supplier, actor=operator, now=DECEMBER_2ND, reason="合同到期不再续约")
+
+    october.refresh_from_db()
+    assert (october.state, october.receivable) == ("closed", False)
+    assert Statement.objects.get(month=NOVEMBER).payable == Decimal("-29.00")
+
+
 def test_finance_lists_the_receivables_and_records_their_collection(receivable, finance, finance_checker):
     assert list(statements.list_statements(actor=finance, receivable=True)) == [receivable]
     with pytest.raises(ValidationFailed) as no_reference:
