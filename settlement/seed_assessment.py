@@ -1,5 +1,6 @@
-"""Demo monthly assessments (see SettlementConfig.ready): the three months before the current one, assessed through
-the assessment service in month order, as the beat would have on the 20th (here: at seeding time).
+"""Demo monthly assessments (see SettlementConfig.ready): the last three months that may be assessed at seeding time
+(before the 20th, the month before last is the latest), assessed through the assessment service in month order, as
+the beat would have on the 20th.
 
 Their figures come from whatever the earlier steps recorded (the settlement demo's deliveries, the logistics demo's
 dropship order, complaints), so suppliers see a score history and operators and finance have assessments to filter.
@@ -13,9 +14,9 @@ MONTHS = 3
 @register_seed(64, "monthly assessments of the last three months")
 def seed_assessments(*, now, progress, **_) -> None:
     from settlement.services import assessment
-    from settlement.services.generation import last_closed_month, previous_month
+    from settlement.services.generation import previous_month
 
-    months = [last_closed_month(now)]
+    months = [assessment.last_assessable_month(now)]
     while len(months) < MONTHS:
         months.append(previous_month(months[-1]))
     for done, month in enumerate(reversed(months), start=1):

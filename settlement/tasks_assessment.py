@@ -9,7 +9,7 @@ from settlement.services import assessment, generation
 def assess_last_month() -> int:
     """Beat, 03:00 on the 20th: assess month M−1 of now (idempotent, so a second delivery changes nothing)."""
     now = timezone.now()
-    return len(assessment.compute_month(month=generation.last_closed_month(now), now=now))
+    return len(assessment.compute_month(month=assessment.last_assessable_month(now), now=now))
 
 
 @shared_task

@@ -102,13 +102,15 @@ class PenaltyProposal(StateMachine):
     """A breach of a penalty rule, once per breach: `proposed → accepted` (finance turns it into an adjustment),
     `accepted → proposed` (reopened: the checker rejected that adjustment), `proposed → dismissing → dismissed`
     (waiving a penalty is maker-checker too: one finance user asks, another confirms; the CHECK constraint keeps them
-    apart), `dismissing → proposed` (the second user declines)."""
+    apart), `dismissing → proposed` (the second user declines); the system `withdraw`s an undecided one whose rule a
+    recomputation no longer breaches (`proposed → withdrawn`) and proposes it again should one breach it again."""
 
     class State(models.TextChoices):
         PROPOSED = "proposed", _("待处理")
         ACCEPTED = "accepted", _("已转调账")
         DISMISSING = "dismissing", _("撤销待确认")
         DISMISSED = "dismissed", _("已撤销")
+        WITHDRAWN = "withdrawn", _("已撤回")
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="penalties")
     rule = models.ForeignKey(PenaltyRule, on_delete=models.PROTECT, related_name="+")
@@ -155,6 +157,14 @@ class PenaltyProposal(StateMachine):
     @transition(field=state, source=State.DISMISSING, target=State.PROPOSED)
     def decline_dismissal(self) -> None:
         self.dismissal_requested_by = None
+
+    @transition(field=state, source=State.PROPOSED, target=State.WITHDRAWN)
+    def withdraw(self) -> None:
+        """System: the month recomputed no longer breaches the rule."""
+
+    @transition(field=state, source=State.WITHDRAWN, target=State.PROPOSED)
+    def propose_again(self) -> None:
+        """System: a later recomputation breaches the rule again."""
 
 
 class SuspensionProposal(StateMachine):

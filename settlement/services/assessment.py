@@ -10,7 +10,7 @@ reopens the proposal) or waives it, which takes two finance users too (one asks,
 suspensions.
 """
 from collections.abc import Callable, Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -27,7 +27,7 @@ from core.validators import id_or_none
 from settlement.models import Adjustment, Assessment, Kpi, KpiResult, PenaltyProposal, PenaltyRule, SuspensionProposal
 from settlement.services import adjustments
 from settlement.services.assessment_rules import kpi_settings
-from settlement.services.generation import previous_month
+from settlement.services.generation import last_closed_month, month_start, next_month, previous_month
 from settlement.services.kpis import COUNTERS, Window, attainment_of, breaches, kpi_value, score_of
 from settlement.sources import register_source
 from suppliers.models import Supplier
@@ -49,19 +49,36 @@ def suspension_threshold() -> Decimal:
 
 # --- computing a month ----------------------------------------------------------------------------------------
 
+ASSESSMENT_DAY = 20  # month M is assessed on the 20th of M+1, when the windows of its events have closed
+
+
+def assessable_from(month: date) -> datetime:
+    """00:00 (Asia/Shanghai) on the 20th of the month after `month`: the first moment `month` may be assessed."""
+    return month_start(next_month(month)) + timedelta(days=ASSESSMENT_DAY - 1)
+
+
+def last_assessable_month(now: datetime) -> date:
+    """The latest month that may be assessed at `now` (the one beat assesses on the 20th)."""
+    month = last_closed_month(now)
+    return month if now >= assessable_from(month) else previous_month(month)
+
+
 def compute_month(
     *, month: date, now: datetime, supplier_ids: Iterable[int] | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> list[Assessment]:
     """Assess every supplier with activity in `month` (or those of `supplier_ids`), idempotently.
 
-    Recomputing replaces the KPI results and score of the same assessment; proposals are never duplicated.
-    `progress(done, total)` is called after each chunk of suppliers.
-    :raises ValidationFailed: a month that has not ended at `now`
+    Recomputing replaces the KPI results and score of the same assessment and never duplicates a proposal: an
+    undecided penalty proposal takes the new value, and is withdrawn when its rule is no longer breached (proposed
+    again should a later recomputation breach it once more). `progress(done, total)` is called after each chunk.
+    :raises ValidationFailed: before the 20th of the next month, when the month's windows have not all closed
     """
     window = Window.of(month)
-    if window.end > now:
-        raise ValidationFailed(_("%(month)s 尚未结束，不能考核") % {"month": window.month.strftime("%Y-%m")}, field="month")
+    if now < assessable_from(window.month):
+        message = _("%(month)s 的考核窗口于 %(day)s 关闭，届时方可考核")
+        raise ValidationFailed(message % {"month": window.month.strftime("%Y-%m"), "day": f"{assessable_from(window.month):%Y-%m-%d}"},
+                               field="month")
     wanted = None if supplier_ids is None else set(supplier_ids)
     counts = {kpi: counter(window) for kpi, counter in COUNTERS.items()}
     active = {sid for by_supplier in counts.values() for sid, (_num, den) in by_supplier.items() if den}
@@ -106,9 +123,35 @@ def _assess_chunk(ids: list[int], *, window: Window, counts, config, rules, now:
             results += rows
         Assessment.objects.bulk_update(assessments.values(), ["score", "computed_at"])
         KpiResult.objects.bulk_create(results)
-        PenaltyProposal.objects.bulk_create(proposals, ignore_conflicts=True)
+        _keep_proposals_current(assessments.values(), proposals, now=now)
         _propose_suspensions(assessments, window=window, now=now)
     return sorted(assessments.values(), key=lambda a: a.supplier_id)
+
+
+def _keep_proposals_current(assessments: Iterable[Assessment], breached: list[PenaltyProposal], *, now: datetime) -> None:
+    """Write the proposals of this computation's breaches: new ones created; undecided ones take the new value; a
+    withdrawn one breached again is proposed again; an undecided one whose rule no longer breaches is withdrawn.
+    Decided ones (accepted, being dismissed, dismissed) are finance's and stay as they are."""
+    now_breached = {(p.assessment_id, p.rule_id): p for p in breached}
+    existing = list(PenaltyProposal.objects.filter(assessment__in=assessments).order_by("pk"))
+    undecided = []
+    for proposal in existing:
+        fresh = now_breached.pop((proposal.assessment_id, proposal.rule_id), None)
+        if fresh is None:
+            if proposal.state == PenaltyProposal.State.PROPOSED:
+                apply_transition(proposal, "withdraw", actor=None, at=now, reason=NO_LONGER_BREACHED)
+            continue
+        if proposal.state == PenaltyProposal.State.WITHDRAWN:
+            apply_transition(proposal, "propose_again", actor=None, at=now, reason=BREACHED_AGAIN)
+        if proposal.state == PenaltyProposal.State.PROPOSED and proposal.value != fresh.value:
+            proposal.value = fresh.value
+            undecided.append(proposal)
+    PenaltyProposal.objects.bulk_update(undecided, ["value"])
+    PenaltyProposal.objects.bulk_create(now_breached.values(), ignore_conflicts=True)
+
+
+NO_LONGER_BREACHED = gettext_noop("重新计算后不再违反扣款规则，自动撤回")
+BREACHED_AGAIN = gettext_noop("重新计算后再次违反扣款规则")
 
 
 def _propose_suspensions(assessments: dict[int, Assessment], *, window: Window, now: datetime) -> None:

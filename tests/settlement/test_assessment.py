@@ -19,6 +19,7 @@ from settlement.models import (
 )
 from settlement.services import adjustments, generation
 from settlement.services.assessment import (
+    last_assessable_month,
     accept_penalty, accept_suspension, compute_month, confirm_penalty_dismissal, decline_penalty_dismissal, dismiss_penalty,
     dismiss_suspension, list_penalty_proposals, penalties_waiting, suspensions_waiting,
 )
@@ -32,6 +33,10 @@ from tests.settlement.kpi_facts import complaint, deadline, log, order, replenis
 OCTOBER, SEPTEMBER = date(2026, 10, 1), date(2026, 9, 1)
 ASSESSED_AT = datetime(2026, 11, 20, 3, 0, tzinfo=SHANGHAI)
 Q = Decimal
+
+
+def state_of(proposal: PenaltyProposal) -> str:
+    return PenaltyProposal.objects.get(pk=proposal.pk).state
 
 
 @pytest.fixture
@@ -221,10 +226,49 @@ def test_recomputing_a_month_replaces_its_results_and_score_without_duplicates(o
 
 
 def test_a_month_not_yet_ended_cannot_be_assessed(supplier):
-    with pytest.raises(Exception, match="尚未结束"):
+    with pytest.raises(ValidationFailed, match="考核窗口于 2026-12-20 关闭") as refused:
         compute_month(month=date(2026, 11, 1), now=ASSESSED_AT)
 
+    assert refused.value.field == "month"
     assert not Assessment.objects.exists()
+
+
+def test_a_month_is_assessed_from_the_20th_of_the_next_one_when_its_windows_have_closed(october):
+    with pytest.raises(ValidationFailed, match="2026-11-20"):
+        compute_month(month=OCTOBER, now=datetime(2026, 11, 19, 23, 59, tzinfo=SHANGHAI))  # a complaint deadline may still run
+    assert not PenaltyProposal.objects.exists()
+
+    assert len(compute_month(month=OCTOBER, now=datetime(2026, 11, 20, 0, 0, tzinfo=SHANGHAI))) == 1
+    assert last_assessable_month(datetime(2026, 12, 19, 23, 59, tzinfo=SHANGHAI)) == OCTOBER
+    assert last_assessable_month(datetime(2026, 12, 20, 3, 0, tzinfo=SHANGHAI)) == date(2026, 11, 1)
+
+
+def test_recomputing_keeps_undecided_penalties_current_withdrawing_one_no_longer_breached_and_proposing_it_again(penalty, supplier):
+    for day in (4, 5, 6, 7):  # 1 defective of 5 units delivered: 0.2, still above 0.05
+        order(supplier, fulfilment="warehouse", delivered_at=t(10, day))
+    compute_month(month=OCTOBER, now=ASSESSED_AT.replace(hour=4))
+    assert (state_of(penalty), PenaltyProposal.objects.get().value) == ("proposed", Q("0.2000"))
+
+    for day in range(8, 24):  # 1 of 21: 0.0476, within the rule
+        order(supplier, fulfilment="warehouse", delivered_at=t(10, day))
+    compute_month(month=OCTOBER, now=ASSESSED_AT.replace(hour=5))
+    withdrawn = history_of(penalty).last()
+    assert state_of(penalty) == "withdrawn"
+    assert (withdrawn.transition, withdrawn.actor, withdrawn.reason) == ("withdraw", None, "重新计算后不再违反扣款规则，自动撤回")
+
+    returned(order(supplier, fulfilment="warehouse", delivered_at=t(10, 25)), quantity=1, outcome="defective")  # 2 of 22
+    compute_month(month=OCTOBER, now=ASSESSED_AT.replace(hour=6))
+    assert (state_of(penalty), PenaltyProposal.objects.count(), PenaltyProposal.objects.get().value) == ("proposed", 1, Q("0.0909"))
+
+
+def test_recomputing_leaves_a_decided_penalty_as_finance_left_it(penalty, supplier, finance):
+    accept_penalty(proposal=penalty, actor=finance, now=t(11, 20, 10))
+    for day in range(4, 24):
+        order(supplier, fulfilment="warehouse", delivered_at=t(10, day))
+
+    compute_month(month=OCTOBER, now=ASSESSED_AT.replace(hour=12))
+
+    assert (state_of(penalty), PenaltyProposal.objects.get().value) == ("accepted", Q("1.0000"))
 
 
 # --- penalties ----------------------------------------------------------------------------------------------------
