@@ -25,7 +25,7 @@ from core.roles import SUPPLIER_ROLES, Role
 from core.validators import id_or_none
 from settlement.models import Kpi, KpiSetting, PenaltyProposal, PenaltyRule, SuspensionProposal
 from settlement.services import assessment, assessment_rules
-from settlement.services.generation import last_closed_month, parse_month
+from settlement.services.generation import parse_month
 from suppliers.models import Supplier
 
 STAFF = {Role.OPERATOR, Role.FINANCE}
@@ -71,7 +71,7 @@ def assessment_list(request):
     require_role(request.user, READERS if request.method == "GET" else STAFF)
     if request.user.role in SUPPLIER_ROLES:
         return _supplier_scores(request)
-    form = ComputeForm(request.POST or None, initial={"month": f"{last_closed_month(timezone.now()):%Y-%m}"})
+    form = ComputeForm(request.POST or None, initial={"month": f"{assessment.last_assessable_month(timezone.now()):%Y-%m}"})
     if request.method == "POST":
         if form.is_valid() and _compute(request, form):
             return redirect(f"{request.path}?month={form.cleaned_data['month']}")
