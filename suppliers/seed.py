@@ -1,4 +1,6 @@
 """Demo suppliers: two active suppliers (for tenant isolation) and one application waiting for review."""
+from datetime import timedelta
+
 from core.roles import Role
 from core.seed import ensure_user
 from core.seeding import register_seed
@@ -19,7 +21,6 @@ def demo_credit_code(first17: str) -> str:
 
 def seed_paperwork(*, supplier, operator, now, index: int) -> None:
     """An approved two-year contract and a business licence valid for three years."""
-    from datetime import timedelta
     from decimal import Decimal
 
     from django.core.files.base import ContentFile
@@ -39,21 +40,26 @@ def seed_paperwork(*, supplier, operator, now, index: int) -> None:
     )
 
 
+#: how long before seeding the demo suppliers applied and were approved: over a year, so each is due its yearly re-evaluation
+COOPERATING_FOR = timedelta(days=450)
+
+
 @register_seed(20, "suppliers and their users")
 def seed_suppliers(*, now, password, progress) -> None:
     operator = ensure_user(username="operator", role=Role.OPERATOR, password=password)
+    onboarded = now - COOPERATING_FOR
     for index, (name, code17, username, phone, activate) in enumerate(DEMO_SUPPLIERS, start=1):
         supplier = Supplier.objects.filter(name=name).first()
         if supplier is None:
             supplier = onboarding.apply_as_supplier(
                 name=name, credit_code=demo_credit_code(code17), contact_name="张经理", contact_phone=phone,
                 contact_email=f"{username}@example.com", address="浙江省杭州市西湖区文三路 100 号",
-                username=username, password=password, now=now,
+                username=username, password=password, now=onboarded if activate else now,
             )
             if activate:
-                onboarding.start_supplier_review(supplier=supplier, actor=operator, now=now)
-                seed_paperwork(supplier=supplier, operator=operator, now=now, index=index)
-                onboarding.approve_supplier(supplier=supplier, actor=operator, now=now, reason="资质齐全")
+                onboarding.start_supplier_review(supplier=supplier, actor=operator, now=onboarded)
+                seed_paperwork(supplier=supplier, operator=operator, now=onboarded, index=index)
+                onboarding.approve_supplier(supplier=supplier, actor=operator, now=onboarded, reason="资质齐全")
         staff = ensure_user(username=f"{username}_staff", role=Role.SUPPLIER_STAFF, password=password, phone=phone)
         SupplierMembership.objects.get_or_create(user=staff, defaults={"supplier": supplier})
         progress(index, len(DEMO_SUPPLIERS))
@@ -75,7 +81,6 @@ DEMO_GIFTS = [
 
 @register_seed(25, "categories, warehouses and listed gifts with stock")
 def seed_catalog(*, now, password, progress) -> None:
-    from datetime import timedelta
     from decimal import Decimal
 
     from django.core.files.base import ContentFile

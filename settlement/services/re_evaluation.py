@@ -4,7 +4,8 @@ propose a decision, an operator decides, and the decision drives the supplier FS
 Scheduling (daily, idempotent through the unique supplier + due date):
 * for every approved contract in force of an active or suspended supplier, one due `CONTRACT_LEAD_DAYS` (30) before
   its end date, created once that date is within `HORIZON_DAYS` (60) — so it appears about three months ahead;
-* for a supplier with no re-evaluation decided in the last 12 months and none waiting, one due in 30 days.
+* for a supplier cooperating for over 12 months (approved longer ago) with no re-evaluation decided in the last 12
+  months and none waiting, one due in 30 days.
 Waiting re-evaluations get their proposal refreshed on each run (monthly scores arrive on the 20th).
 
 The proposal: the average of the supplier's last (up to) six scored assessments — ≥ 80 renew, ≥ 60 rectify,
@@ -20,6 +21,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.db.models import Case, QuerySet, Value, When
 from django.utils import timezone
@@ -27,6 +29,7 @@ from django.utils.translation import gettext, gettext_noop
 
 from core.errors import Conflict, ValidationFailed
 from core.fsm import apply_transition
+from core.models import TransitionLog
 from core.roles import Role, waiting_for
 from core.texts import Message
 from settlement.models import Assessment, RectificationCase, ReEvaluation
@@ -102,7 +105,10 @@ def schedule_re_evaluations(*, now: datetime) -> list[ReEvaluation]:
         if (made := _create(supplier=contract.supplier, due_on=due_on, contract=contract, now=now)) is not None:
             created.append(made)
     year_ago = now - timedelta(days=365)
-    for supplier in Supplier.objects.filter(state__in=SUPPLIER_STATES).order_by("pk"):
+    started_this_year = TransitionLog.objects.filter(
+        content_type=ContentType.objects.get_for_model(Supplier), transition="approve", at__gte=year_ago,
+    ).values("object_id")
+    for supplier in Supplier.objects.filter(state__in=SUPPLIER_STATES).exclude(pk__in=started_this_year).order_by("pk"):
         decided = ReEvaluation.objects.filter(supplier=supplier, state=ReEvaluation.State.DECIDED, decided_at__gte=year_ago)
         waiting = ReEvaluation.objects.filter(supplier=supplier, state=ReEvaluation.State.DUE)
         if decided.exists() or waiting.exists():

@@ -7,7 +7,7 @@ import pytest
 
 from core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from core.fsm import apply_transition, history_of
-from core.models import Notification
+from core.models import Notification, TransitionLog
 from logistics.models import LeftoverLot
 from settlement.models import Assessment, ReEvaluation, RectificationCase
 from settlement.services import cases, re_evaluation
@@ -186,11 +186,23 @@ def test_a_contract_ending_soon_gets_one_re_evaluation_30_days_before_its_end_ho
 
 
 def test_a_supplier_without_a_decision_in_twelve_months_gets_one_due_in_30_days_once(active_supplier, now):
+    TransitionLog.objects.filter(transition="approve", object_id=active_supplier.pk).update(at=now - timedelta(days=400))  # cooperating since
+
     first = re_evaluation.schedule_re_evaluations(now=now)
     second = re_evaluation.schedule_re_evaluations(now=now + timedelta(hours=1))
 
     assert [(r.supplier_id, r.due_on, r.contract_id) for r in first] == [(active_supplier.pk, date(2026, 11, 14), None)]
     assert second == []
+
+
+def test_a_supplier_cooperating_for_less_than_twelve_months_gets_no_yearly_re_evaluation_until_its_first_year_is_over(
+    active_supplier, now,
+):
+    assert re_evaluation.schedule_re_evaluations(now=now + timedelta(days=300)) == []
+
+    a_year_on = re_evaluation.schedule_re_evaluations(now=now + timedelta(days=366))
+
+    assert [r.supplier_id for r in a_year_on] == [active_supplier.pk]  # by then its contract's, which stands for the yearly one
 
 
 def test_a_supplier_decided_within_twelve_months_gets_no_yearly_re_evaluation(active_supplier, operator, now):
