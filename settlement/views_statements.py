@@ -58,15 +58,21 @@ class StatementAction:
     roles: frozenset
     form: type[forms.Form] = NoteForm
     style: str = ""
+    confirm: str = ""  # the question a step that cannot be undone asks before it is taken
 
 
 ACTIONS = {
-    "issue": StatementAction(gettext_lazy("下发"), statements.issue_statement, FINANCE),
-    "reissue": StatementAction(gettext_lazy("下发新版本"), statements.reissue_statement, FINANCE),
-    "approve_payment": StatementAction(gettext_lazy("审批付款"), statements.approve_payment, FINANCE),
-    "pay": StatementAction(gettext_lazy("登记付款"), statements.pay_statement, FINANCE, PayForm),
+    "issue": StatementAction(gettext_lazy("下发"), statements.issue_statement, FINANCE,
+                             confirm=gettext_lazy("下发后本版本内容不可更改，礼品商将收到通知。确定下发？")),
+    "reissue": StatementAction(gettext_lazy("下发新版本"), statements.reissue_statement, FINANCE,
+                               confirm=gettext_lazy("下发后新版本内容不可更改，礼品商将收到通知。确定下发？")),
+    "approve_payment": StatementAction(gettext_lazy("审批付款"), statements.approve_payment, FINANCE,
+                                       confirm=gettext_lazy("批准后即可按应付金额付款。确定批准？")),
+    "pay": StatementAction(gettext_lazy("登记付款"), statements.pay_statement, FINANCE, PayForm,
+                           confirm=gettext_lazy("登记后结算单即为已付款，不可撤销。确定登记？")),
     "record_collection": StatementAction(gettext_lazy("登记收款"), statements.record_collection, FINANCE, CollectionForm),
-    "confirm": StatementAction(gettext_lazy("确认结算单"), statements.confirm_statement, ADMIN),
+    "confirm": StatementAction(gettext_lazy("确认结算单"), statements.confirm_statement, ADMIN,
+                               confirm=gettext_lazy("确认后不能再对本结算单提出异议。确定确认？")),
     "dispute": StatementAction(gettext_lazy("提出异议"), statements.dispute_statement, ADMIN, DisputeForm, "danger"),
     "invoice": StatementAction(gettext_lazy("登记发票"), statements.invoice_statement, ADMIN, InvoiceForm),
     "correct_invoice": StatementAction(gettext_lazy("更正发票号码"), statements.correct_invoice_number, ADMIN, CorrectInvoiceForm, "secondary"),

@@ -51,6 +51,8 @@ def open_statement(page: Page, url: str, username: str, month_text: str) -> None
 
 def test_a_disputed_statement_is_answered_with_an_approved_adjustment_and_confirmed(browser_page: Page, live_server, month):
     page, url, month_text = browser_page, live_server.url, f"{month:%Y-%m}"
+    questions = []
+    page.on("dialog", lambda dialog: (questions.append(dialog.message), dialog.accept()))  # issuing and confirming ask first
     login(page, url, "e2e_finance_a", PASSWORD)
     open_nav(page, "结算月份")
     page.get_by_test_id("generate-form").locator("[name=month]").fill(month_text)
@@ -94,6 +96,7 @@ def test_a_disputed_statement_is_answered_with_an_approved_adjustment_and_confir
     open_statement(page, url, "e2e_supplier_admin", month_text)
     click(page, page.locator("button[data-action=confirm]"))
     expect(page.locator("h1").get_by_test_id("state")).to_have_text("已确认")
+    assert [question[:4] for question in questions] == ["下发后本", "下发后新", "确认后不"]  # issue, reissue, confirm each asked
     with page.expect_download() as download_info:
         page.get_by_test_id("versions").locator("tr[data-version='2']").get_by_test_id("pdf-link").click()
     download = download_info.value

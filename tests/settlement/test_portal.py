@@ -264,7 +264,7 @@ def test_issuing_is_called_下发_on_the_buttons_in_the_history_and_over_the_iss
     english = client.get(f"/settlement/statements/{draft.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
 
     history = after.split('data-testid="history"', 1)[1].split("</table>", 1)[0]
-    assert re.search(r'data-action="issue"\s*>下发<', before)
+    assert re.search(r'data-action="issue"\s+onclick="return confirm\(\'下发后本版本内容不可更改[^"]*确定下发？\'\)">下发<', before)  # asked first
     assert re.search(r"<td>下发</td><td>草稿</td><td>已下发</td>", history)
     assert "出具" not in after
     versions = english.split('data-testid="versions"', 1)[1].split("</thead>", 1)[0]
