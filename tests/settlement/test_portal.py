@@ -195,6 +195,16 @@ def test_finance_generates_a_month_and_sees_the_run_and_the_payables_chart(suppl
     assert 'data-testid="chart-caption"' in page
 
 
+def test_a_run_the_beat_started_names_the_system_in_the_readers_language(finance):
+    generation.generate_now(month=date(2026, 9, 1), actor=None, now=FIXED_NOW)
+    client = logged_in(finance)
+
+    chinese = client.get("/settlement/months/").content.decode().split('data-testid="runs"', 1)[1]
+    english = client.get("/settlement/months/", HTTP_ACCEPT_LANGUAGE="en").content.decode().split('data-testid="runs"', 1)[1]
+
+    assert "<td>系统</td>" in chinese and "<td>System</td>" in english and "system" not in chinese
+
+
 @pytest.mark.parametrize("month", ["2026-13", "2026-10", ""])
 def test_a_malformed_or_unfinished_month_is_refused_next_to_the_field(finance, month):
     response = logged_in(finance).post("/settlement/months/", {"month": month})
