@@ -21,9 +21,12 @@ from core.fsm import apply_transition
 from core.texts import stored
 from suppliers.errors import OutOfStock
 from suppliers.models import Gift, Location, ReplenishmentRequest, StockMovement, StockRecord
+from suppliers.services.catalog import retire_gift
 
 REPLENISHMENT_DUE_DAYS = 7
 Kind = StockMovement.Kind
+#: the history's reason when the system retires a clearance gift whose stock is used up (SPEC §4.2)
+CLEARANCE_STOCK_USED_UP = gettext_noop("清仓库存已清空，系统自动退市")
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,8 @@ def _move(
             )])
             if on_hand < 0 or reserved > 0:
                 _raise_replenishment_if_low(record=record, at=at)
+            if on_hand < 0 and record.on_hand == 0:  # only units leaving can use the stock up: reserving never does
+                _retire_if_clearance_stock_used_up(gift_id=gift.pk, at=at)
     if record is None:
         raise OutOfStock(field="quantity", gift=gift.pk, location=location.pk)
     return record
@@ -83,6 +88,15 @@ def _change(gift: Gift, location: Location, on_hand: int, reserved: int, free_ne
     record = StockRecord(pk=pk, gift_id=gift.pk, location=location, on_hand=on_hand_now, reserved=reserved_now, safety_stock=safety_stock)
     record._state.adding, record._state.db = False, connection.alias
     return record
+
+
+def _retire_if_clearance_stock_used_up(*, gift_id: int, at: datetime) -> None:
+    """The system retires a clearance gift once no unit of it is on hand at any location (SPEC §4.2): a unit reserved
+    for an order is on hand until it ships, so the last one going out, written off or collected is the moment. Its
+    retirement makes no leftover lot, as there is nothing left."""
+    gift = Gift.objects.filter(pk=gift_id, state=Gift.State.CLEARANCE).exclude(stock_records__on_hand__gt=0).first()
+    if gift is not None:
+        retire_gift(gift=gift, actor=None, now=at, reason=CLEARANCE_STOCK_USED_UP)
 
 
 def _positive(quantity: int) -> int:

@@ -12,12 +12,14 @@ from core.events import publish
 from core.fsm import apply_transition, history_of
 from core.models import Notification
 from logistics.errors import DisposalTooEarly
-from logistics.models import ExtraCost, LeftoverLot
-from logistics.services import leftovers
+from logistics.models import ExtraCost, LeftoverLot, Shipment
+from logistics.services import leftovers, shipments
+from points.services import orders
 from suppliers.events import GiftRetired
 from suppliers.models import Gift, Location, Notice, StockMovement, StockRecord
 from suppliers.services import catalog, inventory, onboarding
-from tests.factories import SHANGHAI, GiftFactory, ready_to_activate
+from tests.factories import ADDRESS, SHANGHAI, GiftFactory, ready_to_activate
+from tests.helpers import picked_and_shipped
 from tests.logistics.leftover_world import DEADLINE, RETIRED_ON, at_0010, offline_gift
 
 pytestmark = pytest.mark.django_db
@@ -246,6 +248,23 @@ def test_collecting_a_retired_gifts_lot_asks_the_supplier_for_no_replenishment(o
     leftovers.collect_lot(lot=LeftoverLot.objects.get(location=warehouses[0]), actor=logistics, now=now)
 
     assert not Notice.objects.filter(kind="replenishment").exists()
+
+
+def test_a_retired_gift_on_clearance_is_retired_again_by_the_system_when_its_last_unit_ships(operator, logistics, rich_member, warehouses, now):
+    gift = offline_gift(operator, RETIRED_ON)
+    inventory.receive_stock(gift=gift, location=warehouses[0], quantity=2, at=RETIRED_ON)
+    catalog.retire_gift(gift=gift, actor=operator, now=RETIRED_ON)
+    leftovers.clear_leftovers(lot=LeftoverLot.objects.get(), actor=operator, now=now, points_price=600, settlement_price=Decimal("60.00"))
+    orders.place_order(member=rich_member, gift_id=gift.pk, quantity=2, now=now, **ADDRESS)
+    shipments.hand_over_warehouse_orders(key="B-LAST", actor=logistics, now=now)
+
+    picked_and_shipped(shipment=Shipment.objects.get(), actor=logistics, now=now, carrier="顺丰", tracking_number="SF2001")
+
+    gift.refresh_from_db()
+    retired = history_of(gift).last()
+    assert (gift.state, retired.transition, retired.actor, retired.reason_text) == ("retired", "retire", None, "清仓库存已清空，系统自动退市")
+    assert list(LeftoverLot.objects.values_list("state", flat=True)) == ["clearance"]  # nothing left, so no new lot
+    assert Notice.objects.filter(kind="leftover_lots").count() == 1
 
 
 CLOSE = {
