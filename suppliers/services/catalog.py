@@ -15,10 +15,11 @@ from core.errors import PermissionDenied, ValidationFailed
 from core.events import publish
 from core.fsm import apply_transition, bulk_transition
 from core.roles import SUPPLIER_ROLES, Role, waiting_for
+from core.texts import Message
 from suppliers.errors import ClearanceNotAllowed, IncompleteGift, QualificationBlocked, SupplierNotCooperating
 from suppliers.events import GiftRetired
 from suppliers.models import Category, Gift, GiftRevision, Supplier
-from suppliers.services import qualifications, revisions
+from suppliers.services import inventory, qualifications, revisions
 from suppliers.services.clearance import check_new_clearance
 from suppliers.services.gift_images import stored_uploads
 from suppliers.services.notices import send_notice
@@ -48,7 +49,7 @@ def create_gift(
         )
         with transaction.atomic():
             gift = Gift(supplier=supplier, sku=sku, created_at=now)
-            revisions.apply_changes(gift, values)
+            revisions.apply_changes(gift, values, actor=actor, now=now)
     return gift
 
 
@@ -151,7 +152,10 @@ def delist_gift(*, gift: Gift, actor, now: datetime, reason_code: str, reason: s
         raise ValidationFailed(gettext("该下线原因仅由系统在资质过期或礼品商暂停时使用"), field="reason_code")
     if getattr(actor, "role", None) in SUPPLIER_ROLES and reason_code != Gift.DelistReason.SUPPLIER_REQUEST:
         raise PermissionDenied(gettext("礼品商只能申请下线"))
-    return apply_transition(gift, "delist", actor=actor, at=now, reason=delist_reason(reason_code, reason), reason_code=reason_code)
+    with transaction.atomic():
+        apply_transition(gift, "delist", actor=actor, at=now, reason=delist_reason(reason_code, reason), reason_code=reason_code)
+        _stop_replenishment([gift.pk], state=gift.state, actor=actor, now=now)
+    return gift
 
 
 def delist_reason(reason_code: str, reason: str = "") -> str:
@@ -184,15 +188,19 @@ def start_clearance(*, gift: Gift, actor, now: datetime, points_price: int, sett
     if gift.state == Gift.State.OFFLINE:
         _check_supplier(gift)
     check_new_clearance(gift, points_price=points_price, settlement_price=settlement_price)
-    return apply_transition(
-        gift, "start_clearance", actor=actor, at=now, reason=reason, points_price=points_price, settlement_price=settlement_price
-    )
+    with transaction.atomic():
+        apply_transition(
+            gift, "start_clearance", actor=actor, at=now, reason=reason, points_price=points_price, settlement_price=settlement_price
+        )
+        _stop_replenishment([gift.pk], state=gift.state, actor=actor, now=now)
+    return gift
 
 
 def retire_gift(*, gift: Gift, actor, now: datetime, reason: str = "") -> Gift:
     """Retire an offline or clearance gift for good; its warehouse stock becomes leftover lots. :raises InvalidTransition:"""
     with transaction.atomic():
         apply_transition(gift, "retire", actor=actor, at=now, reason=reason)
+        _stop_replenishment([gift.pk], state=gift.state, actor=actor, now=now)
         publish(GiftRetired(gift_id=gift.pk, at=now))
     return gift
 
@@ -214,6 +222,7 @@ def retire_all_gifts_of(*, supplier: Supplier, actor, now: datetime, reason: str
     """Retire every gift of a terminated supplier from whatever state, publishing GiftRetired for each."""
     with transaction.atomic():
         retired = bulk_transition(Gift.objects.filter(supplier=supplier), "retire_on_termination", actor=actor, at=now, reason=reason)
+        _stop_replenishment(retired, state=Gift.State.RETIRED, actor=actor, now=now)
         for gift_id in retired:
             publish(GiftRetired(gift_id=gift_id, at=now))
     return retired
@@ -225,6 +234,7 @@ def take_gifts_offline(*, gifts: QuerySet[Gift], actor, now: datetime, reason_co
     with transaction.atomic():
         changed = bulk_transition(gifts, "delist", actor=actor, at=now, reason=reason, values=values)
         changed += bulk_transition(gifts, "withdraw_clearance", actor=actor, at=now, reason=reason, values=values)
+        _stop_replenishment(changed, state=Gift.State.OFFLINE, actor=actor, now=now)
         gifts.filter(state=Gift.State.APPROVED, publish_at__isnull=False).update(publish_at=None)
     return changed
 
@@ -232,6 +242,13 @@ def take_gifts_offline(*, gifts: QuerySet[Gift], actor, now: datetime, reason_co
 def delist_all_gifts_of(*, supplier: Supplier, actor, now: datetime, reason_code: str) -> list[int]:
     """Take every online and clearance gift of a supplier offline (suspension)."""
     return take_gifts_offline(gifts=Gift.objects.filter(supplier=supplier), actor=actor, now=now, reason_code=reason_code)
+
+
+def _stop_replenishment(gift_ids: list[int], *, state: str, actor, now: datetime) -> None:
+    """Gifts that have just left sale for `state` (offline, clearance, retired) are not restocked: their open
+    replenishment requests are cancelled, the history saying the state they went to."""
+    reason = Message(gettext_noop("礼品已转为「%(state)s」，无需补货"), state=Gift.State(state).label)
+    inventory.cancel_replenishment(gift_ids=gift_ids, actor=actor, at=now, reason=reason)
 
 
 def review_queue() -> tuple[QuerySet[Gift], QuerySet[GiftRevision]]:

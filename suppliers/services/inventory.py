@@ -3,7 +3,7 @@
 Counters never go negative: every decrease is `UPDATE … WHERE <enough>` and a CHECK constraint stands
 behind it, so this holds on SQLite (where select_for_update does nothing) as on PostgreSQL.
 """
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -17,13 +17,14 @@ from django.utils.translation import gettext, gettext_noop
 from core import sql
 from core.errors import PermissionDenied, ValidationFailed
 from core.roles import SUPPLIER_ROLES, Role
-from core.fsm import apply_transition
-from core.texts import stored
+from core.fsm import apply_transition, bulk_transition
+from core.texts import Message, stored
 from suppliers.errors import OutOfStock
 from suppliers.models import Gift, Location, ReplenishmentRequest, StockMovement, StockRecord
-from suppliers.services.catalog import retire_gift
 
 REPLENISHMENT_DUE_DAYS = 7
+#: a gift in these states is off sale for good or for now: no replenishment is asked for it (SPEC §4.3)
+OFF_SALE = frozenset({Gift.State.OFFLINE, Gift.State.CLEARANCE, Gift.State.RETIRED})
 Kind = StockMovement.Kind
 #: the history's reason when the system retires a clearance gift whose stock is used up (SPEC §4.2)
 CLEARANCE_STOCK_USED_UP = gettext_noop("清仓库存已清空，系统自动退市")
@@ -95,8 +96,11 @@ def _retire_if_clearance_stock_used_up(*, gift_id: int, at: datetime) -> None:
     for an order is on hand until it ships, so the last one going out, written off or collected is the moment. Its
     retirement makes no leftover lot, as there is nothing left."""
     gift = Gift.objects.filter(pk=gift_id, state=Gift.State.CLEARANCE).exclude(stock_records__on_hand__gt=0).first()
-    if gift is not None:
-        retire_gift(gift=gift, actor=None, now=at, reason=CLEARANCE_STOCK_USED_UP)
+    if gift is None:
+        return
+    from suppliers.services.catalog import retire_gift  # catalog imports this module (to cancel replenishment)
+
+    retire_gift(gift=gift, actor=None, now=at, reason=CLEARANCE_STOCK_USED_UP)
 
 
 def _positive(quantity: int) -> int:
@@ -194,8 +198,8 @@ def count_own_stock(*, gift: Gift, available: int, actor, now: datetime) -> Stoc
 
 def set_safety_stock(*, gift: Gift, location: Location, safety_stock: int, at: datetime, actor=None) -> StockRecord:
     """Set the safety stock of a gift at a location; a warehouse's level already below it raises a replenishment
-    request. Logistics staff set it only at the warehouses the logistics provider runs, never at a supplier's own
-    (dropship) location.
+    request, one at or above it cancels the open request there. Logistics staff set it only at the warehouses the
+    logistics provider runs, never at a supplier's own (dropship) location.
 
     :raises ValidationFailed: unless a whole number from 0 to MAX_OWN_STOCK
     :raises PermissionDenied: for logistics staff at a location that is not a warehouse
@@ -207,15 +211,20 @@ def set_safety_stock(*, gift: Gift, location: Location, safety_stock: int, at: d
         record, _ = StockRecord.objects.get_or_create(gift=gift, location=location)
         StockRecord.objects.filter(pk=record.pk).update(safety_stock=safety_stock)
         record.refresh_from_db()
-        _raise_replenishment_if_low(record=record, at=at)
+        if record.available >= record.safety_stock:
+            reason = Message(gettext_noop("安全库存调整为 %(safety_stock)s，可用库存 %(available)s 已不低于安全库存"),
+                             safety_stock=record.safety_stock, available=record.available)
+            cancel_replenishment(gift_ids=[gift.pk], location=location, actor=actor, at=at, reason=reason)
+        else:
+            _raise_replenishment_if_low(record=record, at=at)
     return record
 
 
 def _raise_replenishment_if_low(*, record: StockRecord, at: datetime) -> None:
     if record.location.kind != Location.Kind.WAREHOUSE or record.available >= record.safety_stock:
         return
-    if record.gift.state in {Gift.State.RETIRED, Gift.State.CLEARANCE}:
-        return  # nothing more will be stocked of a gift being sold off or retired
+    if record.gift.state in OFF_SALE or record.gift.fulfilment == Gift.Fulfilment.DROPSHIP:
+        return  # nothing more will be stocked in a warehouse of a gift off sale, being sold off or shipped by its supplier
     if ReplenishmentRequest.objects.filter(gift_id=record.gift_id, location_id=record.location_id, state="open").exists():
         return
     request = ReplenishmentRequest.objects.create(
@@ -237,6 +246,17 @@ def _raise_replenishment_if_low(*, record: StockRecord, at: datetime) -> None:
                 "due_date": f"{request.due_date:%Y-%m-%d}", "quantity": request.quantity},
         now=at, link=reverse("supplier-stock"),
     )
+
+
+def cancel_replenishment(
+    *, gift_ids: Collection[int], at: datetime, reason: str, actor=None, location: Location | None = None
+) -> list[int]:
+    """Cancel the open replenishment requests of these gifts (at `location` only, when given), each logged with `reason`:
+    a request that no longer makes sense is no longer asked of the supplier, nor counted against it (SPEC §4.10)."""
+    requests = ReplenishmentRequest.objects.filter(gift_id__in=gift_ids, state=ReplenishmentRequest.State.OPEN)
+    if location is not None:
+        requests = requests.filter(location=location)
+    return bulk_transition(requests, "cancel", actor=actor, at=at, reason=reason)
 
 
 def meet_replenishment(*, gift: Gift, location: Location, at: datetime, actor=None) -> ReplenishmentRequest | None:

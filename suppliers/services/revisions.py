@@ -14,6 +14,7 @@ from core.fsm import apply_transition, bulk_transition
 from core.models import Program, Tier
 from core.roles import SUPPLIER_ROLES
 from suppliers.models import Category, Gift, GiftPrice, GiftRevision, StockRecord
+from suppliers.services import inventory
 from suppliers.services.clearance import check_normal_prices
 from suppliers.services.gift_images import discard_unused, is_picture_entry, stored_uploads
 from suppliers.validators import POINTS_LIMIT, is_points_price
@@ -99,9 +100,11 @@ def check_fulfilment_change(gift: Gift, changes: dict[str, Any]) -> None:
                                field="fulfilment")
 
 
-def apply_changes(gift: Gift, changes: dict[str, Any]) -> None:
+def apply_changes(gift: Gift, changes: dict[str, Any], *, actor, now: datetime) -> None:
     """Write cleaned changes to the gift (saving it, also a new one) and its per-program prices; pictures the change
-    leaves out are deleted from the storage once it is committed."""
+    leaves out are deleted from the storage once it is committed; a gift turned dropship is no longer restocked in a
+    warehouse, so its open replenishment requests are cancelled."""
+    turns_dropship = gift.pk is not None and gift.fulfilment == Gift.Fulfilment.WAREHOUSE and changes.get("fulfilment") == Gift.Fulfilment.DROPSHIP
     if "images" in changes and gift.pk is not None:
         dropped = set(gift.images or []) - set(changes["images"])
         transaction.on_commit(lambda: discard_unused(gift.supplier_id, dropped))
@@ -119,6 +122,8 @@ def apply_changes(gift: Gift, changes: dict[str, Any]) -> None:
         GiftPrice.objects.filter(gift=gift).exclude(program__code__in=prices).delete()
         for code, points in prices.items():
             GiftPrice.objects.update_or_create(gift=gift, program=programs[code], defaults={"points_price": points})
+    if turns_dropship:
+        inventory.cancel_replenishment(gift_ids=[gift.pk], actor=actor, at=now, reason=gettext_noop("礼品改为礼品商直发，无需补货"))
 
 
 def edit_gift(*, gift: Gift, actor, now: datetime, changes: dict[str, Any], uploads: Iterable = ()) -> Gift | GiftRevision:
@@ -137,7 +142,7 @@ def edit_gift(*, gift: Gift, actor, now: datetime, changes: dict[str, Any], uplo
         check_normal_prices(gift, cleaned)
         with transaction.atomic():
             if gift.state in EDIT_IN_PLACE:
-                apply_changes(gift, cleaned)
+                apply_changes(gift, cleaned, actor=actor, now=now)
                 return gift
             if gift.state not in EDIT_BY_REVISION:
                 raise Conflict(gettext("礼品处于「%(state)s」状态，不能修改") % {"state": gift.get_state_display()}, field="state")
@@ -154,7 +159,7 @@ def approve_revision(*, revision: GiftRevision, actor, now: datetime, reason: st
         check_fulfilment_change(revision.gift, revision.changes)  # stock may have arrived since the change was asked for
         check_normal_prices(revision.gift, revision.changes)  # the gift may have gone on clearance since
         apply_transition(revision, "approve", actor=actor, at=now, reason=reason, decided_at=now)
-        apply_changes(revision.gift, revision.changes)
+        apply_changes(revision.gift, revision.changes, actor=actor, now=now)
     return revision
 
 

@@ -25,9 +25,10 @@ from settlement.services.assessment import (
 )
 from settlement.services.assessment_rules import create_penalty_rule, set_penalty_rule_active, update_kpi_settings
 from settlement.services.kpis import attainment_of, score_of
-from suppliers.models import Supplier
-from suppliers.services import onboarding
-from tests.factories import SHANGHAI, ready_to_activate
+from suppliers.models import Gift, Supplier
+from suppliers.services import catalog, inventory, onboarding
+from tests.factories import SHANGHAI, GiftFactory, WarehouseFactory, ready_to_activate
+from tests.helpers import published
 from tests.settlement.kpi_facts import complaint, deadline, log, order, replenishment, returned, shipment, t
 
 OCTOBER, SEPTEMBER = date(2026, 10, 1), date(2026, 9, 1)
@@ -115,6 +116,19 @@ def test_replenishment_on_time_counts_requests_due_in_the_month_met_by_their_due
     # met by the due day (Asia/Shanghai): 10-10 (met 23:30 that day), 10-15 = 2; 10-20 met at 00:30 the next day.
 
     assert counted(october, Kpi.REPLENISHMENT_ON_TIME) == (2, 4, Q("0.5000"))
+
+
+def test_a_replenishment_request_cancelled_because_its_gift_left_sale_is_not_counted_as_missed(supplier, operator, now):
+    warehouse = WarehouseFactory(code="WH-KPI-LIVE")
+    delisted, listed = (published(GiftFactory(supplier=supplier), actor=operator, at=now) for _ in range(2))
+    for gift in (delisted, listed):
+        inventory.set_safety_stock(gift=gift, location=warehouse, safety_stock=5, at=now)  # due 10-22, never met
+    catalog.delist_gift(gift=delisted, actor=operator, now=now, reason_code=Gift.DelistReason.LOW_SALES)
+
+    compute_month(month=OCTOBER, now=ASSESSED_AT)
+
+    result = results_of(supplier)[Kpi.REPLENISHMENT_ON_TIME]
+    assert (result.numerator, result.denominator) == (0, 1)  # the listed gift's request, missed; the delisted one's is out
 
 
 def test_first_attempt_delivery_counts_dropship_orders_whose_shipping_ended_in_the_month(october):
