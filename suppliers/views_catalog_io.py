@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from core.api.permissions import require_role
 from core.roles import SUPPLIER_ROLES
 from core.files import file_response
+from suppliers.models import Category
 from suppliers.api.catalog_io import own_supplier
 from suppliers.services import catalog_io
 
@@ -41,7 +42,8 @@ def catalog_import(request):
                 % vars(summary),
             )
             return redirect("supplier-catalog-import")
-    context = {"form": form, "problems": problems, "columns": catalog_io.COLUMNS, "optional": catalog_io.OPTIONAL, "formats": sorted(catalog_io.FORMATS)}
+    context = {"form": form, "problems": problems, "columns": catalog_io.COLUMNS, "optional": catalog_io.OPTIONAL, "formats": sorted(catalog_io.FORMATS),
+               "categories": Category.objects.order_by("code")}
     return render(request, "suppliers/catalog_io/import.html", context)
 
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils.translation import gettext, gettext_noop
 
 from core.errors import Conflict, PermissionDenied, ValidationFailed
@@ -28,6 +28,15 @@ EDIT_IN_PLACE = {Gift.State.DRAFT, Gift.State.REJECTED}
 EDIT_BY_REVISION = {Gift.State.APPROVED, Gift.State.ONLINE, Gift.State.OFFLINE, Gift.State.CLEARANCE}
 
 
+def category_code(value: Any) -> str | None:
+    """The code of the category `value` names: its code, or its Chinese or English name as the pages show it."""
+    text = str(value or "").strip()
+    if not text:
+        return None
+    match = Category.objects.filter(Q(code=text) | Q(name=text) | Q(name_en__iexact=text)).order_by("code").first()
+    return match.code if match is not None else None
+
+
 def clean_changes(changes: dict[str, Any]) -> dict[str, Any]:
     """Validate a change set and return it JSON-ready (category by code, money as strings).
 
@@ -40,10 +49,13 @@ def clean_changes(changes: dict[str, Any]) -> dict[str, Any]:
     if "name" in cleaned and not (isinstance(cleaned["name"], str) and 0 < len(cleaned["name"].strip()) <= 200):
         errors.append(("name", "invalid", gettext("请填写名称（最多200字）")))
     if "category" in cleaned:
-        code = getattr(cleaned["category"], "code", cleaned["category"])
-        if not Category.objects.filter(code=code).exists():
-            errors.append(("category", "invalid", gettext("未知的礼品类别")))
-        cleaned["category"] = code
+        code = category_code(getattr(cleaned["category"], "code", cleaned["category"]))
+        if code is None:
+            known = gettext("、").join(gettext("%(code)s（%(name)s）") % {"code": category.code, "name": category.label}
+                                      for category in Category.objects.order_by("code"))
+            message = gettext("未知的礼品类别「%(value)s」，可用的类别代码：%(known)s")
+            errors.append(("category", "invalid", message % {"value": cleaned["category"], "known": known}))
+        cleaned["category"] = code if code is not None else cleaned["category"]
     for money in ("market_price", "settlement_price"):
         if money in cleaned:
             try:

@@ -159,6 +159,7 @@ def test_both_routes_are_documented_in_the_openapi_schema():
 
 
 def test_the_portal_page_offers_the_upload_form_the_export_links_and_the_columns(supplier_staff):
+    CategoryFactory(code="electronics", name="数码电子")
     page = logged_in(supplier_staff).get(PAGE_URL).content.decode()
 
     assert 'enctype="multipart/form-data"' in page
@@ -166,6 +167,8 @@ def test_the_portal_page_offers_the_upload_form_the_export_links_and_the_columns
     assert "<code>tier_discounts</code>" in page and "等级积分折扣" in page
     marked = {row.split('"', 1)[0] for row in page.split('data-column="')[1:] if 'data-testid="optional"' in row.split("</tr>", 1)[0]}
     assert marked == {"description", "images", "specification", "warranty_text", "fulfilment", "min_tier", "tier_discounts"}
+    categories = page.split('data-testid="categories"', 1)[1].split("</table>", 1)[0]
+    assert "<td><code>electronics</code></td><td>数码电子</td>" in categories  # the codes a category cell takes
 
 
 def test_a_rejected_upload_shows_each_problem_in_a_table_and_writes_nothing(supplier_staff):

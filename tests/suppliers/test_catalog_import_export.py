@@ -275,6 +275,28 @@ def test_headers_may_be_the_chinese_labels(run):
     assert Gift.objects.get().sku == "TEA-001"
 
 
+@pytest.mark.parametrize("category", ["tea", "茶叶", "tea leaves", "Tea Leaves"])
+def test_a_category_is_named_by_its_code_or_by_its_name_as_the_pages_show_it(run, tea, category):
+    tea.name_en = "Tea leaves"
+    tea.save()
+
+    run(csv_bytes(ROW | {"category": category}))
+
+    assert Gift.objects.get().category_id == tea.pk
+
+
+def test_an_unknown_category_is_refused_on_its_cell_listing_the_codes_there_are(run):
+    CategoryFactory(code="electronics", name="数码电子")
+
+    with pytest.raises(ImportRejected) as raised:
+        run(csv_bytes(ROW | {"category": "数码"}))
+
+    [(attr, code, message)] = raised.value.errors
+    assert (attr, code) == ("rows.2.category", "invalid")
+    assert "「数码」" in message and "electronics（数码电子）、tea（茶叶）" in message
+    assert not Gift.objects.exists()
+
+
 def test_the_same_sku_of_another_supplier_is_neither_touched_nor_in_the_way(run, supplier):
     theirs = GiftFactory(supplier=SupplierFactory(), sku="TEA-001", name="他家的茶")
 
