@@ -211,7 +211,8 @@ def request_return(
         if left < 1:
             raise ValidationFailed(NOTHING_LEFT, field="quantity")
         if not 1 <= quantity <= left:
-            raise ValidationFailed(gettext("可退数量为 1–%(left)s") % {"left": left}, field="quantity")
+            message = gettext("本单仅可退 1 件") if left == 1 else gettext("可退数量为 1–%(left)s") % {"left": left}
+            raise ValidationFailed(message, field="quantity")
         return_request = create_numbered(
             ReturnRequest, prefix="RR", now=now, order=order, supplier_id=order.supplier_id, quantity=quantity, reason=reason,
             remedy=remedy, description=(description or "").strip(), requested_at=now,
