@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from core import sql
 from core.errors import ConcurrentUpdate, InvalidTransition
 from core.models import StateMachine, TransitionLog
-from core.models.transitions import TRANSITION_LABELS, state_label
+from core.models.transitions import TRANSITION_LABELS, forget_latest_logs, state_label
 from core.texts import stored
 
 M = TypeVar("M", bound=StateMachine)
@@ -54,6 +54,7 @@ def apply_transition(
             getattr(obj, name)(**kwargs)
             obj.save(update_fields=_changed_columns(obj, before))
             _log(obj, name, source, actor=actor, at=at, reason=reason)
+            forget_latest_logs(obj)
     except django_fsm.TransitionNotAllowed as exc:
         obj.refresh_from_db()
         raise _not_allowed(obj, name, source) from exc

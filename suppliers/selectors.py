@@ -13,7 +13,7 @@ from django.utils.translation import gettext
 from core import sql
 from core.models import Program, Tier
 from suppliers.errors import OutOfStock
-from suppliers.models import Gift, GiftPrice, Location, StockMovement, StockRecord, Supplier
+from suppliers.models import Gift, GiftPrice, GiftRevision, Location, StockMovement, StockRecord, Supplier
 
 LISTED = [Gift.State.ONLINE, Gift.State.CLEARANCE]
 
@@ -140,6 +140,14 @@ def choose_location(*, gift: Gift, quantity: int, records: Iterable[StockRecord]
         detail = gettext("库存不足：每单最多可兑换 %(most)s 件（每单由一个仓库发货）") % {"most": most} if most > 0 else None
         raise OutOfStock(detail, field="quantity", gift=gift.pk)
     return min(candidates, key=lambda record: (-record.available, record.location_id)).location
+
+
+def list_revisions(*, actor) -> QuerySet[GiftRevision]:
+    """Revisions of the gifts the actor may see, newest first, with who asked and each rejected one's rejection (who,
+    when, why), in a constant number of queries."""
+    return GiftRevision.objects.visible_to(actor).select_related("gift", "requested_by").prefetch_related(
+        GiftRevision.rejection.prefetch()
+    )
 
 
 def same_credit_code(supplier: Supplier) -> QuerySet[Supplier]:

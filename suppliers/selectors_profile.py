@@ -35,8 +35,10 @@ def list_bank_accounts(*, actor) -> QuerySet[BankAccount]:
 
 
 def list_profile_changes(*, actor) -> QuerySet[ProfileChange]:
-    """Profile change requests the actor may see, newest first."""
-    return ProfileChange.objects.visible_to(actor).select_related("supplier", "requested_by")
+    """Profile change requests the actor may see, newest first, each rejected one with its rejection (who, when, why)."""
+    return ProfileChange.objects.visible_to(actor).select_related("supplier", "requested_by").prefetch_related(
+        ProfileChange.rejection.prefetch()
+    )
 
 
 def pending_profile_changes(*, supplier: Supplier) -> QuerySet[ProfileChange]:
@@ -45,8 +47,8 @@ def pending_profile_changes(*, supplier: Supplier) -> QuerySet[ProfileChange]:
 
 
 def list_contracts(*, actor) -> QuerySet[Contract]:
-    """Contracts the actor may see, with their supplier and programs."""
-    return Contract.objects.visible_to(actor).select_related("supplier").prefetch_related("programs")
+    """Contracts the actor may see, with their supplier and programs, each rejected one with its rejection (who, when, why)."""
+    return Contract.objects.visible_to(actor).select_related("supplier").prefetch_related("programs", Contract.rejection.prefetch())
 
 
 def with_expiry_status(queryset: QuerySet[Qualification], *, on: date) -> QuerySet[Qualification]:

@@ -34,7 +34,7 @@ from suppliers.forms_catalog import (
 )
 from suppliers.models import Category, Gift, GiftRevision, ReplenishmentRequest, StockMovement, StockRecord, Supplier
 from suppliers.selectors import matching as _matching
-from suppliers.selectors import stock_movements_of
+from suppliers.selectors import list_revisions, stock_movements_of
 from suppliers.services import catalog, gift_images, inventory, revisions
 
 OPERATOR = frozenset({Role.OPERATOR})
@@ -250,7 +250,7 @@ def _gift_page(request, gift: Gift, *, failed: OfferedAction | None = None):
     """A gift's page; `failed` is an action just posted and refused, shown with its errors next to its fields."""
     gift.image_urls = gift_images.image_urls(gift, "supplier-gift-image")
     table = ChangeTable()
-    gift_revisions = list(gift.revisions.select_related("requested_by"))
+    gift_revisions = list(list_revisions(actor=request.user).filter(gift=gift))
     for revision in gift_revisions:
         revision.rows = table.rows(gift, revision)
     context = {

@@ -12,6 +12,15 @@ def logged_in(user) -> Client:
     return client
 
 
+def page_in(user, url: str, language: str) -> str:
+    """The page at `url` as `user` reads it in `language` (an Accept-Language), checked to open (200)."""
+    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    client.force_login(user)
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
 def field_errors(response) -> dict[str, str]:
     """{field: message} of the errors shown next to the form's fields."""
     return dict(FIELD_ERROR.findall(response.content.decode()))

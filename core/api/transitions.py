@@ -42,6 +42,21 @@ class TransitionLogSerializer(serializers.ModelSerializer):
         return None if log.actor is None else log.actor_label
 
 
+class RejectionFields(serializers.Serializer):
+    """A request an operator may reject (a contract, a profile change, a gift revision): why it was rejected, as the
+    history gives it (`reason` as written, `reason_label` in the request's language where the system wrote it); null
+    unless rejected. Who rejected it and when: its `history/`."""
+
+    rejection_reason = serializers.CharField(
+        source="rejection.reason_text", default=None, allow_null=True, read_only=True,
+        help_text="why the operator rejected it, as written (null unless rejected)",
+    )
+    rejection_reason_label = serializers.CharField(
+        source="rejection.reason_label", default=None, allow_null=True, read_only=True,
+        help_text="the same in the request's language where the system wrote it (a reason a person typed: as typed)",
+    )
+
+
 def transition_action(
     service: Callable,
     *,

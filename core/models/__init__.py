@@ -2,7 +2,8 @@ from .access import AccessLog
 from .idempotency import IdempotencyRecord
 from .outbox import Notification
 from .programs import Program, Tier
-from .transitions import StateMachine, TransitionLog
+from .transitions import LatestLog, StateMachine, TransitionLog, logs_relation
 from .users import User
 
-__all__ = ["AccessLog", "IdempotencyRecord", "Notification", "Program", "StateMachine", "Tier", "TransitionLog", "User"]
+__all__ = ["AccessLog", "IdempotencyRecord", "LatestLog", "Notification", "Program", "StateMachine", "Tier", "TransitionLog", "User",
+           "logs_relation"]

@@ -3,7 +3,7 @@ import threading
 from functools import cache
 
 from django.conf import settings
-from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -135,6 +135,60 @@ class TransitionLog(models.Model):
         """Who made the change, as anyone who may read the history may see it: "系统" for the system, a member by its
         masked phone (a member's login is its phone number, which suppliers and other members must not learn)."""
         return actor_label(self.actor)
+
+
+class LatestLog:
+    """A model's property: the latest log of one of its transitions while the object is in that transition's target
+    state (its rejection: who, when, why), else None. The model holds `transition_logs` (`logs_relation()`).
+
+    A list reads it for all its rows in one query, `queryset.prefetch_related(Model.<property>.prefetch())`; an object
+    read without takes one query, once.
+
+        transition_logs = logs_relation()
+        rejection = LatestLog("reject", state=State.REJECTED)
+    """
+
+    def __init__(self, transition: str, *, state: str):
+        self.transition, self.state = transition, state
+
+    def __set_name__(self, owner, name: str) -> None:
+        self.cache = f"_{name}_logs"
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            return self
+        if obj.state != self.state:
+            return None
+        if self.cache not in obj.__dict__:
+            obj.__dict__[self.cache] = list(self._logs().filter(
+                content_type=ContentType.objects.get_for_model(type(obj)), object_id=obj.pk
+            )[:1])
+        logs = obj.__dict__[self.cache]
+        return logs[0] if logs else None
+
+    def prefetch(self) -> models.Prefetch:
+        """The logs of this transition of every row of a list, newest first, in one query."""
+        return models.Prefetch("transition_logs", queryset=self._logs(), to_attr=self.cache)
+
+    def _logs(self) -> models.QuerySet:
+        return TransitionLog.objects.filter(transition=self.transition).select_related("actor__member").order_by("-at", "-id")
+
+
+@cache
+def _latest_log_caches(model: type[models.Model]) -> tuple[str, ...]:
+    return tuple(attr.cache for klass in model.__mro__ for attr in vars(klass).values() if isinstance(attr, LatestLog))
+
+
+def forget_latest_logs(obj: models.Model) -> None:
+    """Drop what an object's `LatestLog` properties have read (with its list, or on their own): a transition has just
+    logged anew, so the object's page or API answer reads them again."""
+    for name in _latest_log_caches(type(obj)):
+        obj.__dict__.pop(name, None)
+
+
+def logs_relation() -> GenericRelation:
+    """A workflow model's transition logs as a relation, for `LatestLog` to read with a list (no column, no migration)."""
+    return GenericRelation(TransitionLog)
 
 
 def state_label(subject: models.Model | type[models.Model] | None, state: str) -> str:

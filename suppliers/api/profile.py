@@ -16,7 +16,7 @@ from rest_framework.reverse import reverse
 
 from core.api.fields import ScopedKey
 from core.api.permissions import require_role
-from core.api.transitions import TransitionHistoryMixin, transition_action
+from core.api.transitions import RejectionFields, TransitionHistoryMixin, transition_action
 from core.errors import ValidationFailed
 from core.files import serve
 from core.roles import SUPPLIER_ROLES, Role
@@ -52,7 +52,7 @@ class ScopedFileUrl(serializers.Field):
         return reverse(self.route, kwargs={"pk": obj.pk}, request=self.context.get("request"))
 
 
-class ContractSerializer(serializers.ModelSerializer):
+class ContractSerializer(RejectionFields, serializers.ModelSerializer):
     supplier_name = serializers.CharField(source="supplier.name", read_only=True)
     file = ScopedFileUrl("contract-file")
     programs = serializers.SlugRelatedField(many=True, read_only=True, slug_field="code")
@@ -60,7 +60,7 @@ class ContractSerializer(serializers.ModelSerializer):
     class Meta:
         model = Contract
         fields = ["id", "supplier", "supplier_name", "number", "start_date", "end_date", "programs", "payment_days",
-                  "deposit_amount", "file", "state", "created_at"]
+                  "deposit_amount", "file", "state", "created_at", "rejection_reason", "rejection_reason_label"]
         read_only_fields = fields
 
 
@@ -76,7 +76,7 @@ class QualificationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ProfileChangeSerializer(serializers.ModelSerializer):
+class ProfileChangeSerializer(RejectionFields, serializers.ModelSerializer):
     """A change request; bank account numbers masked except for the supplier itself and finance."""
 
     supplier_name = serializers.CharField(source="supplier.name", read_only=True)
@@ -87,7 +87,7 @@ class ProfileChangeSerializer(serializers.ModelSerializer):
     class Meta:
         model = ProfileChange
         fields = ["id", "supplier", "supplier_name", "field", "old_value", "new_value", "state", "requested_by",
-                  "requested_at", "decided_at"]
+                  "requested_at", "decided_at", "rejection_reason", "rejection_reason_label"]
         read_only_fields = fields
 
     def get_old_value(self, change: ProfileChange) -> dict:

@@ -3,6 +3,7 @@ from rest_framework import serializers
 from core.masking import mask_phone
 from core.models import Tier
 from core.api.serializers import hides_settlement_money, without_settlement_money
+from core.api.transitions import RejectionFields
 from core.validators import MOBILE_MESSAGE, MOBILE_PATTERN
 from suppliers.services.catalog import MANUAL_DELIST_REASONS
 from suppliers.services.gift_images import absolute_urls, image_urls, thumbnail_url
@@ -134,7 +135,7 @@ class GiftInput(serializers.Serializer):
     points_prices = serializers.DictField(child=serializers.IntegerField(min_value=1))
 
 
-class GiftRevisionSerializer(serializers.ModelSerializer):
+class GiftRevisionSerializer(RejectionFields, serializers.ModelSerializer):
     """A proposed change of a gift; a new settlement price in it is left out for the logistics provider."""
 
     gift_sku = serializers.CharField(source="gift.sku", read_only=True)
@@ -142,7 +143,8 @@ class GiftRevisionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = GiftRevision
-        fields = ["id", "gift", "gift_sku", "changes", "state", "requested_by", "requested_at", "decided_at"]
+        fields = ["id", "gift", "gift_sku", "changes", "state", "requested_by", "requested_at", "decided_at", "rejection_reason",
+                  "rejection_reason_label"]
         read_only_fields = fields
 
     def to_representation(self, revision) -> dict:

@@ -42,6 +42,7 @@ from suppliers.models import (
     StockRecord,
     Supplier,
 )
+from suppliers.selectors import list_revisions
 from suppliers.services import catalog, categories, gift_images, inventory, notices, onboarding, revisions
 
 OPERATOR = frozenset({Role.OPERATOR})
@@ -192,7 +193,7 @@ class GiftRevisionViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet)
     filterset_fields = ["state", "gift"]
 
     def get_queryset(self):
-        return GiftRevision.objects.visible_to(self.request.user).select_related("gift", "requested_by")
+        return list_revisions(actor=self.request.user)
 
     approve = transition_action(revisions.approve_revision, name="approve", roles=OPERATOR, target="revision")
     reject = transition_action(revisions.reject_revision, name="reject", roles=OPERATOR, target="revision")

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
-from core.models import Program, StateMachine
+from core.models import LatestLog, Program, StateMachine, logs_relation
 from core.tenancy import ScopedManager, Visibility
 from core.texts import Message, label_message, stored, written
 
@@ -34,9 +34,11 @@ class Contract(StateMachine):
     file = models.FileField(_("合同文件"), upload_to="contracts/", blank=True)
     state = FSMField(_("状态"), default=State.PENDING, choices=State.choices, protected=True)
     created_at = models.DateTimeField(_("创建时间"))
+    transition_logs = logs_relation()
 
     objects = ScopedManager()
     visibility = Visibility(supplier="supplier", staff=frozenset({"operator", "finance"}))  # not logistics (SPEC §4.13)
+    rejection = LatestLog("reject", state=State.REJECTED)  # the operator's reason, who and when
 
     class Meta:
         ordering = ["-start_date", "-id"]
@@ -151,9 +153,11 @@ class ProfileChange(StateMachine):
     requested_at = models.DateTimeField(_("申请时间"))
     decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
     state = FSMField(_("状态"), default=State.PENDING, choices=State.choices, protected=True)
+    transition_logs = logs_relation()
 
     objects = ScopedManager()
     visibility = Visibility(supplier="supplier", staff=frozenset({"operator", "finance"}))
+    rejection = LatestLog("reject", state=State.REJECTED)  # the operator's reason, who and when
 
     class Meta:
         ordering = ["-requested_at", "-id"]

@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
-from core.models import StateMachine
+from core.models import LatestLog, StateMachine, logs_relation
 from core.tenancy import ScopedManager, Visibility
 
 
@@ -22,9 +22,11 @@ class GiftRevision(StateMachine):
     requested_at = models.DateTimeField(_("提交时间"))
     decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
     state = FSMField(_("状态"), default=State.PENDING, choices=State.choices, protected=True)
+    transition_logs = logs_relation()
 
     objects = ScopedManager()
     visibility = Visibility(supplier="gift__supplier")
+    rejection = LatestLog("reject", state=State.REJECTED)  # the operator's reason, who and when
 
     class Meta:
         ordering = ["-requested_at", "-id"]

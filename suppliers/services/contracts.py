@@ -3,8 +3,9 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from core.errors import ValidationFailed
 from core.files import check_document
@@ -12,8 +13,10 @@ from core.fsm import apply_transition
 from core.models import Program
 from core.roles import Role, waiting_for
 from suppliers.models import Contract, Qualification, Supplier
+from suppliers.services.notices import send_notice
 
 DECIDERS = frozenset({Role.OPERATOR})  # who approves or rejects a contract or a supplier's profile change
+REJECTION_BODY = gettext_noop("驳回原因：%(reason)s")  # a notice's body telling the supplier why its request was refused
 
 
 def create_contract(
@@ -45,10 +48,15 @@ def approve_contract(*, contract: Contract, actor, now: datetime, reason: str = 
 
 
 def reject_contract(*, contract: Contract, actor, now: datetime, reason: str = "") -> Contract:
-    """Reject a pending contract with a reason. :raises ValidationFailed: :raises InvalidTransition:"""
+    """Reject a pending contract with a reason, which goes to the supplier's inbox. :raises ValidationFailed: :raises InvalidTransition:"""
     if not reason.strip():
         raise ValidationFailed(gettext("请填写驳回原因"), field="reason")
-    return apply_transition(contract, "reject", actor=actor, at=now, reason=reason)
+    with transaction.atomic():
+        apply_transition(contract, "reject", actor=actor, at=now, reason=reason)
+        send_notice(supplier=contract.supplier, kind="contract_rejected", title=gettext_noop("合同 %(number)s 未通过审核"),
+                    body=REJECTION_BODY, params={"number": contract.number, "reason": reason.strip()}, now=now,
+                    link=reverse("supplier-paperwork"))
+    return contract
 
 
 def current_contract(*, supplier: Supplier, on: date) -> Contract | None:

@@ -12,12 +12,14 @@ from datetime import datetime
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils.translation import gettext, gettext_noop
 
 from core.errors import Conflict, PermissionDenied, ValidationFailed
 from core.fsm import apply_transition
 from core.roles import Role, waiting_for
-from suppliers.services.contracts import DECIDERS
+from suppliers.services.contracts import DECIDERS, REJECTION_BODY
+from suppliers.services.notices import send_notice
 from suppliers.models import BankAccount, ProfileChange, Supplier
 from suppliers.selectors_profile import latest_bank_account
 from suppliers.validators import validate_credit_code
@@ -93,14 +95,19 @@ def _approve(change: ProfileChange, *, actor, now: datetime, reason: str) -> Non
 
 
 def reject_profile_change(*, change: ProfileChange, actor, now: datetime, reason: str = "") -> ProfileChange:
-    """Refuse a pending change with a reason; nothing about the supplier changes.
+    """Refuse a pending change with a reason, which goes to the supplier's inbox; nothing about the supplier changes.
 
     :raises ValidationFailed: without a reason
     :raises InvalidTransition: unless the change is pending
     """
     if not reason.strip():
         raise ValidationFailed(gettext("请填写驳回原因"), field="reason")
-    return apply_transition(change, "reject", actor=actor, at=now, reason=reason, decided_at=now)
+    with transaction.atomic():
+        apply_transition(change, "reject", actor=actor, at=now, reason=reason, decided_at=now)
+        send_notice(supplier=change.supplier, kind="profile_change_rejected", title=gettext_noop("资料变更未通过审核：%(field)s"),
+                    body=REJECTION_BODY, params={"field": Field(change.field).label, "reason": reason.strip()}, now=now,
+                    link=reverse("supplier-profile"))
+    return change
 
 
 def withdraw_profile_change(*, change: ProfileChange, actor, now: datetime, reason: str = "") -> ProfileChange:

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Q, Sum
+from django.urls import reverse
 from django.utils.translation import gettext, gettext_noop
 
 from core.errors import Conflict, PermissionDenied, ValidationFailed
@@ -17,6 +18,7 @@ from suppliers.models import Category, Gift, GiftPrice, GiftRevision, StockRecor
 from suppliers.services import inventory
 from suppliers.services.clearance import check_normal_prices
 from suppliers.services.gift_images import discard_unused, is_picture_entry, stored_uploads
+from suppliers.services.notices import send_notice
 from suppliers.validators import POINTS_LIMIT, is_points_price
 
 EDITABLE = {
@@ -176,12 +178,19 @@ def approve_revision(*, revision: GiftRevision, actor, now: datetime, reason: st
 
 
 def reject_revision(*, revision: GiftRevision, actor, now: datetime, reason: str = "") -> GiftRevision:
-    """Refuse a pending revision; the gift keeps its listed version. :raises ValidationFailed: :raises InvalidTransition:"""
+    """Refuse a pending revision with a reason, which goes to the supplier's inbox; the gift keeps its listed version.
+
+    :raises ValidationFailed: without a reason :raises InvalidTransition:
+    """
     if not reason.strip():
         raise ValidationFailed(gettext("请填写驳回原因"), field="reason")
     with transaction.atomic():
         apply_transition(revision, "reject", actor=actor, at=now, reason=reason, decided_at=now)
         _discard_proposed_pictures(revision)
+        gift = revision.gift
+        send_notice(supplier=gift.supplier, kind="revision_rejected", title=gettext_noop("礼品 %(sku)s 的修改未通过审核"),
+                    body=gettext_noop("%(gift)s：%(reason)s"), params={"sku": gift.sku, "gift": gift.name, "reason": reason.strip()},
+                    now=now, link=reverse("gift-detail", args=[gift.pk]))
     return revision
 
 

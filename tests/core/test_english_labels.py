@@ -6,16 +6,9 @@ from django.utils import translation
 
 from suppliers.services import inventory
 from tests.factories import GiftFactory, WarehouseFactory
+from tests.portal import page_in as page
 
 pytestmark = pytest.mark.django_db
-
-
-def page(user, url: str, language: str) -> str:
-    client = Client(HTTP_ACCEPT_LANGUAGE=language)
-    client.force_login(user)
-    response = client.get(url)
-    assert response.status_code == 200
-    return response.content.decode()
 
 
 def test_the_import_page_describes_its_columns_in_english_and_keeps_the_chinese_header_labels(supplier_staff):
