@@ -14,6 +14,7 @@ class SuppliersConfig(AppConfig):
         from core.roles import SUPPLIER_REVIEWERS, SUPPLIER_ROLES, Role
         from suppliers.services.catalog import reviews_waiting
         from suppliers.services.contracts import contracts_waiting
+        from suppliers.services.notices import unread_notices
         from suppliers.services.profile import changes_waiting
         from suppliers.services.onboarding import applications_waiting
 
@@ -36,4 +37,4 @@ class SuppliersConfig(AppConfig):
         register_nav(_("资料信息"), "supplier-profile", roles=SUPPLIER_ROLES, order=60)
         register_nav(_("团队成员"), "supplier-team", roles={Role.SUPPLIER_ADMIN}, order=65)
         register_nav(_("合同与资质"), "supplier-paperwork", roles=SUPPLIER_ROLES, order=70)
-        register_nav(_("站内通知"), "supplier-notices", roles=SUPPLIER_ROLES, order=90)
+        register_nav(_("站内通知"), "supplier-notices", roles=SUPPLIER_ROLES, order=90, badge=unread_notices, badge_title=_("未读"))

@@ -2,6 +2,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -9,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
 from core.fsm import history_of
-from core.portal import add_service_errors, paginate, run_action, supplier_pages
+from core.portal import add_service_errors, paginate, redirect_back, run_action, supplier_pages
 from core.roles import SUPPLIER_REVIEWERS, SUPPLIER_ROLES, Role
 from suppliers.forms import ReasonForm, SupplierApplicationForm
 from suppliers.models import Notice, Supplier
@@ -46,7 +47,17 @@ def notice_list(request):
             success=_("已标记为已读"),
         )
         return redirect(request.get_full_path())
-    return render(request, "suppliers/notice_list.html", paginate(request, queryset))
+    context = paginate(request, queryset) | {"may_mark_read": request.user.role in SUPPLIER_ROLES}
+    return render(request, "suppliers/notice_list.html", context)
+
+
+@login_required
+@require_POST
+def notice_mark_all_read(request):
+    """Mark every unread notice of the user's own supplier read, then back to the inbox as it was filtered."""
+    require_role(request.user, SUPPLIER_ROLES)
+    run_action(request, lambda: notices.mark_all_notices_read(actor=request.user, now=timezone.now()), success=_("全部通知已标为已读"))
+    return redirect_back(request, reverse("supplier-notices"))
 
 
 @login_required

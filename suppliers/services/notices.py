@@ -2,10 +2,12 @@
 from datetime import datetime
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from core.texts import storable
-from core.errors import NotFound
+from core.errors import NotFound, PermissionDenied
 from core.notifications import notify
+from core.roles import SUPPLIER_ROLES, waiting_for
 from suppliers.models import Notice, Supplier
 
 
@@ -30,11 +32,33 @@ def send_notice(
 def mark_notice_read(*, notice_id: int, actor, now: datetime) -> Notice:
     """Mark one of the actor's supplier's notices read (reading twice keeps the first time).
 
+    :raises PermissionDenied: unless a supplier user (an operator reads the inboxes but marks nothing read for them)
     :raises NotFound: for another supplier's notice
     """
+    _require_supplier_user(actor)
     notice = Notice.objects.visible_to(actor).filter(pk=notice_id).first()
     if notice is None:
         raise NotFound()
     Notice.objects.filter(pk=notice.pk, read_at__isnull=True).update(read_at=now)
     notice.refresh_from_db()
     return notice
+
+
+def mark_all_notices_read(*, actor, now: datetime) -> int:
+    """Mark every unread notice of the actor's own supplier read, at `now`, and say how many; read ones keep their time.
+
+    :raises PermissionDenied: unless a supplier user
+    """
+    _require_supplier_user(actor)
+    return Notice.objects.filter(supplier_id=actor.supplier_id, read_at__isnull=True).update(read_at=now)
+
+
+@waiting_for(SUPPLIER_ROLES)
+def unread_notices(user) -> int:
+    """The notices in the user's supplier's inbox not read yet (the inbox's navigation badge)."""
+    return Notice.objects.filter(supplier_id=user.supplier_id, read_at__isnull=True).count()
+
+
+def _require_supplier_user(actor) -> None:
+    if getattr(actor, "role", None) not in SUPPLIER_ROLES or not actor.supplier_id:
+        raise PermissionDenied(gettext("只有礼品商用户可以标记自己的通知为已读"))

@@ -1,0 +1,89 @@
+"""The supplier's inbox: its unread notices counted in the navigation and in `GET /api/v1/me/` as other waiting work
+is, and marked read all at once, only the supplier's own."""
+import re
+
+import pytest
+
+from core.errors import PermissionDenied
+from suppliers.models import Notice
+from suppliers.services import notices
+from tests.factories import NoticeFactory
+from tests.portal import logged_in, nav
+
+pytestmark = pytest.mark.django_db
+
+
+def badge(response) -> str | None:
+    found = re.search(r'data-testid="nav-badge-supplier-notices" title="([^"]*)">(\d+)<', nav(response))
+    return found and f"{found[1]} {found[2]}"
+
+
+def test_the_navigation_counts_the_suppliers_unread_notices_only(supplier, other_supplier, supplier_staff, now):
+    NoticeFactory.create_batch(3, supplier=supplier)
+    NoticeFactory(supplier=supplier, read_at=now)
+    NoticeFactory(supplier=other_supplier)
+
+    response = logged_in(supplier_staff).get("/supplier/gifts/")
+
+    assert badge(response) == "未读 3"
+
+
+def test_the_api_tells_a_supplier_user_its_unread_notices_wait(api, supplier, supplier_admin):
+    NoticeFactory.create_batch(2, supplier=supplier)
+
+    waiting = api(supplier_admin).get("/api/v1/me/").json()["waiting"]
+
+    assert {"page": "/supplier/notices/", "label": "站内通知", "count": 2} in waiting
+
+
+def test_marking_all_read_reads_the_suppliers_unread_notices_and_clears_the_badge(supplier, other_supplier, supplier_staff, now):
+    unread = NoticeFactory.create_batch(2, supplier=supplier)
+    read_before = NoticeFactory(supplier=supplier, read_at=now.replace(hour=8))
+    theirs = NoticeFactory(supplier=other_supplier)
+    client = logged_in(supplier_staff)
+
+    response = client.post("/supplier/notices/read-all/", {"next": "/supplier/notices/?unread=1"}, follow=True)
+
+    assert response.redirect_chain[-1][0] == "/supplier/notices/?unread=1" and "全部通知已标为已读" in response.content.decode()
+    assert badge(response) is None
+    assert all(Notice.objects.get(pk=n.pk).read_at is not None for n in unread)
+    assert Notice.objects.get(pk=read_before.pk).read_at == read_before.read_at  # read earlier: keeps its time
+    assert Notice.objects.get(pk=theirs.pk).read_at is None  # another supplier's inbox is not touched
+
+
+def test_the_inbox_offers_marking_all_read_to_its_supplier(supplier, supplier_staff):
+    NoticeFactory(supplier=supplier)
+
+    page = logged_in(supplier_staff).get("/supplier/notices/").content.decode()
+
+    assert 'data-testid="mark-all-read"' in page and 'action="/supplier/notices/read-all/"' in page and "全部标为已读" in page
+
+
+def test_marking_all_read_takes_a_post(supplier_staff):
+    assert logged_in(supplier_staff).get("/supplier/notices/read-all/").status_code == 405
+
+
+def test_an_operator_may_read_the_inboxes_but_marks_nothing_read_for_a_supplier(supplier, operator, now):
+    notice = NoticeFactory(supplier=supplier)
+    client = logged_in(operator)
+
+    refused_all = client.post("/supplier/notices/read-all/")
+    refused_one = client.post("/supplier/notices/", {"notice": notice.pk}, follow=True)
+
+    assert refused_all.status_code == 403
+    assert [m.level_tag for m in refused_one.context["messages"]] == ["error"]
+    assert Notice.objects.get(pk=notice.pk).read_at is None
+    assert 'data-testid="mark-all-read"' not in client.get("/supplier/notices/").content.decode()
+
+
+def test_the_service_marks_the_actors_own_unread_notices_and_says_how_many(supplier, other_supplier, supplier_admin, operator, now):
+    NoticeFactory.create_batch(2, supplier=supplier)
+    NoticeFactory(supplier=other_supplier)
+
+    marked = notices.mark_all_notices_read(actor=supplier_admin, now=now)
+    again = notices.mark_all_notices_read(actor=supplier_admin, now=now)
+
+    assert (marked, again) == (2, 0)
+    with pytest.raises(PermissionDenied):
+        notices.mark_all_notices_read(actor=operator, now=now)
+    assert Notice.objects.filter(read_at__isnull=True).count() == 1
