@@ -40,6 +40,8 @@ KINDS: dict[str, Kind] = {
         False, "【积分商城】您的退换货申请 {return_number} 已同意，客服将联系您告知寄回地址，寄回时请在包裹上注明退货单号 {return_number}。"
     ),
     "return_sent_back": Kind(False, "【积分商城】您的退换货申请 {return_number} 检验未通过，商品已寄回，{carrier} 运单号 {tracking_number}。"),
+    "replacement_shipped": Kind(False, "【积分商城】您的换货申请 {return_number} 的新礼品已发出，{carrier} 运单号 {tracking_number}。"),
+    "replacement_delivered": Kind(False, "【积分商城】您的换货申请 {return_number} 的新礼品已签收。"),
     "supplier_notice": Kind(False, "【积分商城礼品商平台】{title}"),
     "statement_issued": Kind(False, "【积分商城礼品商平台】{month} 结算单第 {version} 版已下发，应付 {payable} 元，请在10天内确认或提出异议。"),
     "statement_paid": Kind(False, "【积分商城礼品商平台】{month} 结算单已付款 {payable} 元，付款凭证 {reference}。"),

@@ -172,19 +172,21 @@ def ship_shipment(*, shipment: Shipment, actor, now: datetime, carrier: str, tra
         if shipment.replacement_for_id:
             inventory.consume_stock(gift=order.gift, location=order.location, quantity=shipment.quantity, at=now, actor=actor,
                                     source=inventory.Source("replacement", str(shipment.pk)))
+            _tell_return_parcel(shipment, "replacement_shipped", now=now)
         elif shipment.send_back_for_id:  # used goods, never back in stock: nothing to take out of it
-            _tell_sent_back(shipment, now=now)
+            _tell_return_parcel(shipment, "return_sent_back", now=now)
         else:
             orders.ship_order(order=order, actor=actor, now=now, carrier=carrier, tracking_number=tracking_number)
     return shipment
 
 
-def _tell_sent_back(shipment: Shipment, *, now: datetime) -> None:
-    """Text the member the carrier and tracking number its refused goods come back under (again when corrected)."""
-    member = shipment.order.member
+def _tell_return_parcel(shipment: Shipment, kind: str, *, now: datetime) -> None:
+    """Text the member about a parcel of its return (an exchange's replacement, or its refused goods sent back): the
+    carrier and tracking number it travels under (again when corrected), or that it was signed for."""
+    member, return_request = shipment.order.member, shipment.replacement_for or shipment.send_back_for
     notify(
-        kind="return_sent_back", phone=member.phone, at=now, subject=shipment.send_back_for, opted_out=member.reminders_opt_out,
-        context={"return_number": shipment.send_back_for.number, "carrier": shipment.carrier, "tracking_number": shipment.tracking_number},
+        kind=kind, phone=member.phone, at=now, subject=return_request, opted_out=member.reminders_opt_out,
+        context={"return_number": return_request.number, "carrier": shipment.carrier, "tracking_number": shipment.tracking_number},
     )
 
 
@@ -233,9 +235,9 @@ def correct_tracking(*, shipment: Shipment, actor, now: datetime, carrier: str, 
     with transaction.atomic():
         apply_transition(shipment, "correct_tracking", actor=actor, at=now, reason=labelled_message(f"{was} → {carrier} {tracking_number}", reason),
                          carrier=carrier, tracking_number=tracking_number)
-        if shipment.send_back_for_id:
-            _tell_sent_back(shipment, now=now)
-        elif not shipment.replacement_for_id:
+        if shipment.for_return:
+            _tell_return_parcel(shipment, "replacement_shipped" if shipment.replacement_for_id else "return_sent_back", now=now)
+        else:
             orders.tell_tracking(order=shipment.order, now=now, carrier=carrier, tracking_number=tracking_number)
     return shipment
 
@@ -267,6 +269,8 @@ def deliver_shipment(
         if not shipment.for_return:
             orders.deliver_order(order=shipment.order, actor=actor, now=now, recorded_at=recorded_at, automatically=automatically,
                                  reason=reason)
+        elif shipment.replacement_for_id:
+            _tell_return_parcel(shipment, "replacement_delivered", now=now)
     return shipment
 
 

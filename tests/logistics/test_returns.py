@@ -405,6 +405,27 @@ def test_logistics_ships_the_replacement_from_the_reserved_unit(delivered_order,
     assert RedemptionOrder.objects.get().state == "delivered"
 
 
+def test_the_member_is_texted_when_the_replacement_ships_again_when_its_number_is_corrected_and_when_it_is_signed_for(
+    delivered_order, exchange, logistics, now,
+):
+    returns.inspect_return(return_request=exchange, actor=logistics, now=now, outcome="defective")
+    replacement = Shipment.objects.get(replacement_for=exchange)
+    order_texts = set(Notification.objects.filter(kind__in=["shipped", "delivered"]).values_list("pk", flat=True))
+
+    picked_and_shipped(shipment=replacement, actor=logistics, now=now, carrier="顺丰", tracking_number="SF-REPL")
+    shipments.correct_tracking(shipment=replacement, actor=logistics, now=now, carrier="顺丰", tracking_number="SF-REPL-2", reason="录错")
+    shipments.deliver_shipment(shipment=replacement, actor=logistics, now=now + timedelta(days=1), signer="刘洋")
+
+    texts = list(Notification.objects.filter(kind__startswith="replacement_").order_by("pk").values_list("kind", "phone", "body"))
+    phone = delivered_order.member.phone
+    assert texts == [
+        ("replacement_shipped", phone, f"【积分商城】您的换货申请 {exchange.number} 的新礼品已发出，顺丰 运单号 SF-REPL。"),
+        ("replacement_shipped", phone, f"【积分商城】您的换货申请 {exchange.number} 的新礼品已发出，顺丰 运单号 SF-REPL-2。"),
+        ("replacement_delivered", phone, f"【积分商城】您的换货申请 {exchange.number} 的新礼品已签收。"),
+    ]
+    assert set(Notification.objects.filter(kind__in=["shipped", "delivered"]).values_list("pk", flat=True)) == order_texts
+
+
 def test_an_exchange_without_a_unit_to_ship_is_refused_and_changes_nothing(delivered_order, exchange, logistics, now):
     inventory.write_off_stock(gift=delivered_order.gift, location=delivered_order.location, quantity=8, at=now)
 
