@@ -142,11 +142,11 @@ def member_admin_detail(request, pk: int):
         else:
             messages.success(request, _("已调整 %(points)+d 积分，调整后余额 %(balance)d") % {"points": entry.points, "balance": entry.balance_after})
             return redirect("operator-member", pk=member.pk)
-    entries = LedgerEntry.objects.filter(account__member=member).select_related("actor").order_by("-at", "-id")
+    entries = LedgerEntry.objects.filter(account__member=member).select_related("actor__member").order_by("-at", "-id")
     context = paginate(request, entries)
     label_reasons(context["page_obj"])
     return render(request, "points/member_admin_detail.html", context | {
-        "member": member, "masked_phone": mask_phone(member.phone), "form": form,
+        "member": member, "masked_phone": mask_phone(member.phone), "form": form, "show_actor": True,
         "summary": credits.balance_summary(member=member, now=timezone.now()),
         "orders": RedemptionOrder.objects.filter(member=member).select_related("gift").order_by("-placed_at", "-id")[:10],
     })

@@ -67,6 +67,18 @@ def test_operators_find_a_member_by_phone_or_name_and_correct_its_points_in_the_
     assert 'data-field="points"' in bad
     assert "已于" in changed and "（-300 积分），本次未再调整" in changed and ledger.account_of(rich_member).balance == 49_700
     assert 'data-testid="balance">49700<' in after and "重复发放冲回" in after and "差错更正" in after
+    ledger_rows = after.split('data-testid="ledger"', 1)[1].split("</table>", 1)[0]
+    assert '<td data-testid="entry-actor">operator</td>' in ledger_rows  # who posted the correction
+    source = LedgerEntry.objects.get(source_type="correction").source_id
+    assert len(source) > 16 and f'title="{source}">{source[:13]}...<' in ledger_rows  # a long source, shortened, whole on hover
+
+
+def test_a_member_reads_its_ledger_without_the_staff_who_posted_it(rich_member, operator, now):
+    credits.correct_points(member=rich_member, points=5, reason_code="correction", note="补发", reference="R-1", actor=operator, now=now)
+
+    page = logged_in(rich_member.user).get("/member/points/").content.decode()
+
+    assert "补发" in page and 'data-testid="entry-actor"' not in page and "经办人" not in page
 
 
 def test_the_member_pages_are_for_operators_only(rich_member, finance, supplier_admin):
