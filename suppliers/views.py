@@ -47,7 +47,7 @@ def notice_list(request):
             success=_("已标记为已读"),
         )
         return redirect(request.get_full_path())
-    context = paginate(request, queryset) | {"may_mark_read": request.user.role in SUPPLIER_ROLES}
+    context = paginate(request, queryset) | {"may_mark_read": notices.may_mark_read(request.user)}
     return render(request, "suppliers/notice_list.html", context)
 
 

@@ -242,10 +242,6 @@ def gift_detail(request, pk: int):
     return _gift_page(request, get_object_or_404(_gifts(request), pk=pk))
 
 
-#: the states in which a gift waits on its supplier's cooperation to go further (review, listing, clearance)
-HELD_BY_SUPPLIER = {Gift.State.DRAFT, Gift.State.SUBMITTED, Gift.State.APPROVED, Gift.State.OFFLINE}
-
-
 def _gift_page(request, gift: Gift, *, failed: OfferedAction | None = None):
     """A gift's page; `failed` is an action just posted and refused, shown with its errors next to its fields."""
     gift.image_urls = gift_images.image_urls(gift, "supplier-gift-image")
@@ -262,7 +258,7 @@ def _gift_page(request, gift: Gift, *, failed: OfferedAction | None = None):
         "may_withdraw": request.user.role in SUPPLIER_ROLES,
         "history": history_of(gift),
         "actions": offered_actions(gift, request.user, failed=failed),
-        "supplier_hold": catalog.supplier_hold(gift) if gift.state in HELD_BY_SUPPLIER else "",
+        "supplier_hold": catalog.supplier_hold(gift),
         "editable": request.user.role in SUPPLIER_ROLES and gift.state in revisions.EDIT_IN_PLACE | revisions.EDIT_BY_REVISION,
         "action_next": request.POST.get("next") if failed else "",  # where the refused form was posted from, kept
     }

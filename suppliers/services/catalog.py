@@ -78,10 +78,14 @@ def submit_gift(*, gift: Gift, actor, now: datetime, reason: str = "") -> Gift:
     return apply_transition(gift, "submit", actor=actor, at=now, reason=reason)
 
 
+#: the states from which a gift's next step (review, listing, clearance) waits on its supplier's cooperation
+HELD_BY_SUPPLIER = frozenset({Gift.State.DRAFT, Gift.State.SUBMITTED, Gift.State.APPROVED, Gift.State.OFFLINE})
+
+
 def supplier_hold(gift: Gift) -> str:
     """Why the gift's supplier stops it going to review, online or to clearance now, or "" when nothing does."""
     supplier = gift.supplier
-    if supplier.offers_gifts():
+    if gift.state not in HELD_BY_SUPPLIER or supplier.offers_gifts():
         return ""
     return gettext("礼品商「%(supplier)s」当前为「%(state)s」：恢复合作前，礼品不能送审、上架或清仓") % {
         "supplier": supplier.name, "state": supplier.get_state_display()}

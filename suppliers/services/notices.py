@@ -59,6 +59,11 @@ def unread_notices(user) -> int:
     return Notice.objects.filter(supplier_id=user.supplier_id, read_at__isnull=True).count()
 
 
+def may_mark_read(actor) -> bool:
+    """Only a supplier's own users mark its notices read (an operator reads the inboxes, marks nothing)."""
+    return getattr(actor, "role", None) in SUPPLIER_ROLES and bool(actor.supplier_id)
+
+
 def _require_supplier_user(actor) -> None:
-    if getattr(actor, "role", None) not in SUPPLIER_ROLES or not actor.supplier_id:
+    if not may_mark_read(actor):
         raise PermissionDenied(gettext("只有礼品商用户可以标记自己的通知为已读"))

@@ -12,7 +12,7 @@ from django.test import override_settings
 from django.utils import translation
 
 from core.errors import InvalidTransition, PermissionDenied, ValidationFailed
-from core.fsm import history_of
+from core.fsm import apply_transition, history_of
 from logistics.models import Shipment
 from settlement.models import (
     Adjustment, Assessment, Kpi, KpiResult, KpiSetting, PenaltyProposal, PenaltyRule, Section, StatementLine, SuspensionProposal,
@@ -673,3 +673,13 @@ def test_only_operators_change_kpi_settings(finance, supplier_admin):
             update_kpi_settings(actor=actor, now=ASSESSED_AT, values={Kpi.ON_TIME_DISPATCH: {"weight": "30"}})
 
     assert stored_settings() == before
+
+
+def test_only_an_undecided_penalty_is_withdrawn_and_only_a_withdrawn_one_proposed_again(penalty, finance):
+    with pytest.raises(InvalidTransition):
+        apply_transition(penalty, "propose_again", actor=None, at=ASSESSED_AT)
+    accept_penalty(proposal=penalty, actor=finance, now=t(11, 20, 10))
+
+    with pytest.raises(InvalidTransition):
+        apply_transition(PenaltyProposal.objects.get(pk=penalty.pk), "withdraw", actor=None, at=ASSESSED_AT)
+    assert state_of(penalty) == "accepted"

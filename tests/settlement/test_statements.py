@@ -864,3 +864,15 @@ def test_supplier_staff_may_not_correct_the_invoice_number(invoiced, supplier_st
 
     invoiced.refresh_from_db()
     assert invoiced.invoice_number == "04412345"
+
+
+def test_only_a_closed_negative_payable_not_yet_owed_can_be_owed(negative, supplier_admin, operator):
+    with pytest.raises(InvalidTransition):  # issued, not closed
+        apply_transition(negative, "owe", actor=operator, at=LATER)
+    october = statements.confirm_statement(statement=negative, actor=supplier_admin, now=LATER)
+    apply_transition(october, "owe", actor=operator, at=LATER)
+
+    with pytest.raises(InvalidTransition):  # owed already
+        apply_transition(october, "owe", actor=operator, at=LATER)
+    assert Statement.objects.get(pk=october.pk).receivable is True
+    assert [log.transition for log in history_of(october)].count("owe") == 1
