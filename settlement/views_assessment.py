@@ -85,8 +85,15 @@ def assessment_list(request):
         "form": form, "month": month_text, "supplier": supplier_id, "below": below,
         "suppliers": Supplier.objects.filter(assessments__isnull=False).distinct().order_by("name"),
         "threshold": assessment.suspension_threshold(),
+        "chart": _trend_chart(request.user, id_or_none(supplier_id)),
     }
     return render(request, "settlement/assessment/assessment_list.html", context)
+
+
+def _trend_chart(user, supplier_id: int | None):
+    title = _("月度考核得分") if supplier_id else _("各月平均考核得分")
+    return bar_chart([(f"{month:%Y-%m}", score) for month, score in assessment.score_trend(actor=user, supplier_id=supplier_id)],
+                     title=title)
 
 
 def _compute(request, form) -> bool:

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Avg, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
@@ -299,6 +299,16 @@ def list_assessments(*, actor, month: date | None = None, supplier_id: int | Non
     if below is not None:
         assessments = assessments.filter(score__lt=below)
     return assessments.order_by("-month", "supplier__name", "pk")
+
+
+def score_trend(*, actor, supplier_id: int | None = None, months: int = 12) -> list[tuple[date, Decimal]]:
+    """The last `months` assessed months, oldest first, with one supplier's score or else the average over the
+    suppliers scored that month (two places), among the assessments the actor may see."""
+    rows = (
+        list_assessments(actor=actor, supplier_id=supplier_id).filter(score__isnull=False).order_by()
+        .values("month").annotate(score=Avg("score")).order_by("-month")[:months]
+    )
+    return [(row["month"], Decimal(row["score"]).quantize(Decimal("0.01"))) for row in reversed(rows)]
 
 
 def open_penalties() -> Q:

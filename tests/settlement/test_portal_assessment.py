@@ -49,6 +49,25 @@ def test_the_supplier_sees_its_score_chart_and_kpi_history(assessed, supplier_ad
     assert "kpi-history" in page and str(assessed.score) in page
 
 
+def _chart_values(page: str, testid: str) -> dict[str, str]:
+    figure = page.split(f'data-testid="{testid}"', 1)[1].split("</figure>", 1)[0]
+    return {part.split('"', 1)[0]: part.split('data-value="', 1)[1].split('"', 1)[0] for part in figure.split('data-label="')[1:]}
+
+
+def test_operators_see_the_average_score_by_month_and_one_suppliers_scores_when_filtered(assessed, other_supplier, operator):
+    Assessment.objects.create(supplier=other_supplier, month=OCTOBER, score=Decimal("90.00"), computed_at=NOW)
+    Assessment.objects.create(supplier=other_supplier, month=date(2026, 8, 1), score=None, computed_at=NOW)  # nothing to assess
+    september = Assessment.objects.get(supplier=assessed.supplier, month=date(2026, 9, 1))
+    client = logged_in(operator)
+
+    everyone = _chart_values(client.get("/settlement/assessments/").content.decode(), "score-trend")
+    one = _chart_values(client.get(f"/settlement/assessments/?supplier={other_supplier.pk}").content.decode(), "score-trend")
+
+    average = ((assessed.score + Decimal("90.00")) / 2).quantize(Decimal("0.01"))
+    assert everyone == {"2026-09": str(september.score), "2026-10": str(average)}
+    assert one == {"2026-10": "90.00"}
+
+
 def test_the_supplier_reads_a_months_kpi_table_with_numerator_and_denominator(assessed, supplier_admin):
     response = logged_in(supplier_admin).get(f"/settlement/assessments/{assessed.pk}/")
 
