@@ -263,6 +263,10 @@ def claim_list(request):
     return _claims_page(request)
 
 
+#: what a claim led to, added by higher apps (settlement: the supplier's compensation), each `(request, claim) → html`
+claim_sections: list = []
+
+
 @login_required
 def claim_detail(request, pk: int, *, refused: tuple[str, forms.Form] | None = None):
     """A claim with what it is for and its history (who accepted and settled it, when, with which reference)."""
@@ -272,6 +276,7 @@ def claim_detail(request, pk: int, *, refused: tuple[str, forms.Form] | None = N
     actions = action_forms(request, [(name, action) for name, action in CLAIM_ACTIONS.items() if name in available], refused=refused)
     context = {
         "claim": claim, "history": history_of(claim), "actions": actions,
+        "sections": [section(request, claim) for section in claim_sections],
         "next_path": posted_from(request, reverse("logistics-claim", args=[claim.pk])) if refused else "",
     }
     return render(request, "logistics/returns/claim_detail.html", context, status=page_status(refused))

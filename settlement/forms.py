@@ -1,15 +1,15 @@
 """Portal forms of settlement: they parse input into the shapes the services take; the rules live there."""
 from django import forms
-from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import ValidationFailed
 from core.forms import SubmittedOnce
 from settlement.models import Adjustment, Category, Resolution, Statement
+from settlement.services import adjustments
 from settlement.services.generation import parse_month
 from settlement.services.reconciliation import answerable_lines
 from settlement.sources import source_choices
-from suppliers.models import Contract, Supplier
+from suppliers.models import Supplier
 
 
 def _any(label, choices) -> forms.ChoiceField:
@@ -32,11 +32,7 @@ def _supplier_choices() -> list[tuple[int, str]]:
 
 
 def _adjustable_supplier_choices() -> list[tuple[int, str]]:
-    """Suppliers an adjustment may name: not applicants (`adjustments.ever_settled`)."""
-    settled = Supplier.objects.filter(
-        Exists(Contract.objects.filter(supplier=OuterRef("pk"), state=Contract.State.APPROVED))
-        | Exists(Statement.objects.filter(supplier=OuterRef("pk"))))
-    return list(settled.order_by("name").values_list("pk", "name"))
+    return list(adjustments.adjustable_suppliers().order_by("name").values_list("pk", "name"))
 
 
 class SupplierFilterForm(forms.Form):

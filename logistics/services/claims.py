@@ -11,8 +11,10 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext, gettext_noop
 
+from core.events import publish
 from core.errors import Conflict, InvalidTransition, ValidationFailed
 from core.fsm import apply_transition
+from logistics.events import LostParcelClaimAccepted
 from logistics.models import LogisticsClaim, ReturnRequest, Shipment
 from logistics.services import shipments
 from points.models import RedemptionOrder
@@ -73,8 +75,13 @@ if _lost_in_transit not in orders.lost_in_transit:
 
 
 def accept_claim(*, claim: LogisticsClaim, actor, now: datetime, reason: str = "") -> LogisticsClaim:
-    """Finance accepts the claim as owed by the logistics provider. :raises InvalidTransition: unless it is open"""
-    return apply_transition(claim, "accept", actor=actor, at=now, reason=reason)
+    """Finance accepts the claim as owed by the logistics provider; for a lost parcel, settlement proposes in the same
+    transaction to compensate the supplier, whose consignment was never delivered. :raises InvalidTransition: unless it is open"""
+    with transaction.atomic():
+        apply_transition(claim, "accept", actor=actor, at=now, reason=reason)
+        if claim.cause == Cause.LOST_PARCEL:
+            publish(LostParcelClaimAccepted(claim_id=claim.pk, actor_id=getattr(actor, "pk", None), at=now))
+    return claim
 
 
 def settle_claim(*, claim: LogisticsClaim, actor, now: datetime, settlement_reference: str, reason: str = "") -> LogisticsClaim:

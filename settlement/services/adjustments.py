@@ -10,7 +10,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, Subquery, Value
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Value
 from django.utils.translation import gettext, gettext_noop
 
 from core.errors import Conflict, PermissionDenied, ValidationFailed
@@ -18,6 +18,7 @@ from core.fsm import apply_transition
 from core.numbers import create_numbered
 from core.roles import SUPPLIER_ROLES, Role, waiting_for
 from core.texts import Message, stored
+from points.models import RedemptionOrder
 from settlement.models import Adjustment, ReconciliationLine, Resolution, Section, SourceKind, Statement, StatementLine
 from settlement.models.reconciliation import ANSWERING, NOT_ADJUSTABLE
 from settlement.models.statements import ZERO
@@ -103,10 +104,17 @@ def _answered_lines(*, statement: Statement | None, lines, amount) -> list[Recon
     return usable
 
 
+def adjustable_suppliers() -> QuerySet[Supplier]:
+    """Suppliers an adjustment may name: those that ever had an approved contract, a statement or a redemption order
+    (an applicant has nothing to adjust)."""
+    return Supplier.objects.filter(
+        Exists(Contract.objects.filter(supplier=OuterRef("pk"), state=Contract.State.APPROVED))
+        | Exists(Statement.objects.filter(supplier=OuterRef("pk")))
+        | Exists(RedemptionOrder.objects.filter(supplier=OuterRef("pk"))))
+
+
 def ever_settled(supplier: Supplier) -> bool:
-    """Whether the supplier ever had an approved contract or a statement: an applicant has nothing to adjust."""
-    return (Contract.objects.filter(supplier=supplier, state=Contract.State.APPROVED).exists()
-            or Statement.objects.filter(supplier=supplier).exists())
+    return adjustable_suppliers().filter(pk=supplier.pk).exists()
 
 
 def propose_adjustment(
