@@ -14,6 +14,11 @@ class IncompleteGift(ValidationFailed):
     default_detail = gettext_lazy("礼品资料不完整")
 
 
+class ProgramNotContracted(ValidationFailed):
+    code = "program_not_contracted"
+    default_detail = gettext_lazy("礼品商的合同不包含该积分计划")
+
+
 class QualificationBlocked(Conflict):
     code = "qualification_blocked"
     default_detail = gettext_lazy("资质已过期，续期前不能提交礼品")

@@ -19,7 +19,7 @@ from core.texts import Message
 from suppliers.errors import ClearanceNotAllowed, IncompleteGift, QualificationBlocked, SupplierNotCooperating
 from suppliers.events import GiftRetired
 from suppliers.models import Category, Gift, GiftRevision, Supplier
-from suppliers.services import inventory, qualifications, revisions
+from suppliers.services import contracts, inventory, qualifications, revisions
 from suppliers.services.clearance import check_new_clearance
 from suppliers.services.gift_images import stored_uploads
 from suppliers.services.notices import send_notice
@@ -47,6 +47,7 @@ def create_gift(
              "points_prices": points_prices, "fulfilment": fulfilment, **details}
             | {"images": list(details.get("images", [])) + stored}
         )
+        contracts.check_contracted_programs(supplier=supplier, program_codes=values["points_prices"], on=timezone.localdate(now))
         with transaction.atomic():
             gift = Gift(supplier=supplier, sku=sku, created_at=now)
             revisions.apply_changes(gift, values, actor=actor, now=now)
@@ -105,6 +106,8 @@ def _check_submittable(gift: Gift, now: datetime) -> None:
     missing = missing_for_submission(gift)
     if missing:
         raise IncompleteGift(errors=[(field, "incomplete", message) for field, message in missing])
+    contracts.check_contracted_programs(supplier=gift.supplier, program_codes=gift.prices.values_list("program__code", flat=True),
+                                        on=timezone.localdate(now))
     blockers = qualifications.submission_blockers(supplier=gift.supplier, category=gift.category, on=timezone.localdate(now))
     if blockers:
         raise QualificationBlocked("；".join(message for _, message in blockers), field=blockers[0][0])

@@ -12,6 +12,7 @@ from core.files import check_document
 from core.fsm import apply_transition
 from core.models import Program
 from core.roles import Role, waiting_for
+from suppliers.errors import ProgramNotContracted
 from suppliers.models import Contract, Qualification, Supplier
 from suppliers.services.notices import send_notice
 
@@ -66,6 +67,21 @@ def current_contract(*, supplier: Supplier, on: date) -> Contract | None:
         .order_by("-end_date")
         .first()
     )
+
+
+def check_contracted_programs(*, supplier: Supplier, program_codes, on: date) -> None:
+    """A gift is priced only in the programs its supplier's contract in force serves (SPEC §4.1: the contract names
+    the programs served). A supplier with no contract in force yet, as an applicant, is not held to one: activation
+    asks for it. :raises ProgramNotContracted: naming `points_prices` and each program left out"""
+    contract = current_contract(supplier=supplier, on=on)
+    if contract is None:
+        return
+    served = {program.code for program in contract.programs.all()}
+    unserved = list(Program.objects.filter(code__in=set(program_codes) - served).order_by("code"))
+    if unserved:
+        message = gettext("合同 %(number)s 不包含积分计划「%(programs)s」，不能在该计划定价")
+        raise ProgramNotContracted(message % {"number": contract.number, "programs": "、".join(p.name for p in unserved)},
+                                   field="points_prices")
 
 
 def valid_licence(*, supplier: Supplier, on: date) -> Qualification | None:

@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q, Sum
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
 from core.errors import Conflict, PermissionDenied, ValidationFailed
@@ -17,6 +18,7 @@ from core.roles import SUPPLIER_ROLES
 from suppliers.models import Category, Gift, GiftPrice, GiftRevision, StockRecord
 from suppliers.services import inventory
 from suppliers.services.clearance import check_normal_prices
+from suppliers.services.contracts import check_contracted_programs
 from suppliers.services.gift_images import discard_unused, is_picture_entry, stored_uploads
 from suppliers.services.notices import send_notice
 from suppliers.validators import POINTS_LIMIT, is_points_price
@@ -154,6 +156,8 @@ def edit_gift(*, gift: Gift, actor, now: datetime, changes: dict[str, Any], uplo
         cleaned = clean_changes(changes)
         check_fulfilment_change(gift, cleaned)
         check_normal_prices(gift, cleaned)
+        if "points_prices" in cleaned:
+            check_contracted_programs(supplier=gift.supplier, program_codes=cleaned["points_prices"], on=timezone.localdate(now))
         with transaction.atomic():
             if gift.state in EDIT_IN_PLACE:
                 apply_changes(gift, cleaned, actor=actor, now=now)
