@@ -58,7 +58,8 @@ class StatementFilterForm(SupplierFilterForm):
     month = _month_field(required=False)
     state = _any(_("状态"), Statement.State.choices)
     receivable = forms.BooleanField(label=_("仅看应收（已终止合作的负应付）"), required=False)
-    field_order = ["month", "state", "supplier", "receivable"]
+    overdue = forms.BooleanField(label=_("仅看逾期未付"), required=False)
+    field_order = ["month", "state", "supplier", "receivable", "overdue"]
 
     def __init__(self, *args, states: list[tuple[str, str]] | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -79,12 +80,13 @@ class StatementFilterForm(SupplierFilterForm):
         self.is_valid()
         data = self.cleaned_data
         return {"month": data.get("month"), "state": data.get("state") or "", "supplier_id": data.get("supplier"),
-                "receivable": bool(data.get("receivable"))}
+                "receivable": bool(data.get("receivable")), "overdue": bool(data.get("overdue"))}
 
 
 class ReconciliationFilterForm(StatementFilterForm):
     state = None
     receivable = None
+    overdue = None
     open_only = forms.BooleanField(label=_("只看有待处理差异的"), required=False)
     field_order = ["month", "supplier", "open_only"]
 

@@ -164,6 +164,7 @@ def render_detail(request, statement: Statement, *, bound: dict | None = None, s
     context = lines | {
         "statement": statement,
         "respond_by": statements.respond_by(statement),  # none unless issued, whatever an older annotation says
+        "payment_overdue": statements.payment_overdue(statement, today=timezone.localdate()),
         "versions": versions,
         "chosen": chosen,
         "sections": _sections(chosen, lines["page_obj"]),

@@ -90,13 +90,14 @@ class StatementSerializer(serializers.ModelSerializer):
     paid_by = serializers.CharField(source="paid_by.username", default=None, read_only=True)
     collected_by = serializers.CharField(source="collected_by.username", default=None, read_only=True)
     respond_by = serializers.SerializerMethodField(help_text="when an issued statement is deemed confirmed without an answer")
+    payment_overdue = serializers.SerializerMethodField(help_text="invoiced or approved, unpaid and past `payment_due_on`")
 
     class Meta:
         model = Statement
         fields = [
             "id", "supplier", "supplier_name", "month", "version", "state", "payable", "generated_at", "issued_at", "issued_by",
             "respond_by", "confirmed_at", "deemed_confirmed", "dispute_reason", "invoice_number", "invoice_amount", "invoiced_at",
-            "payment_approved_at", "payment_approved_by", "payment_reference", "payment_date", "paid_by", "closed_at", "receivable",
+            "payment_days", "payment_due_on", "payment_overdue", "payment_approved_at", "payment_approved_by", "payment_reference", "payment_date", "paid_by", "closed_at", "receivable",
             "collection_reference", "collection_date", "collected_by",
         ]
         read_only_fields = fields
@@ -106,6 +107,10 @@ class StatementSerializer(serializers.ModelSerializer):
     def get_respond_by(self, statement) -> str | None:
         deadline = statements.respond_by(statement)
         return None if deadline is None else serializers.DateTimeField().to_representation(deadline)
+
+
+    def get_payment_overdue(self, statement) -> bool:
+        return statements.payment_overdue(statement, today=timezone.localdate())
 
 
 class StatementVersionSerializer(serializers.ModelSerializer):
@@ -152,13 +157,17 @@ class StatementLineSerializer(serializers.ModelSerializer):
 
 class StatementFilter(FilterSet):
     month = django_filters.CharFilter(method="filter_month", label="YYYY-MM")
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label="only payments past their due day")
 
     class Meta:
         model = Statement
-        fields = ["month", "state", "supplier", "receivable"]
+        fields = ["month", "state", "supplier", "receivable", "overdue"]
 
     def filter_month(self, queryset, name, value):
         return queryset.filter(month=generation.parse_month(value))
+
+    def filter_overdue(self, queryset, name, value):
+        return queryset.filter(payment_overdue=value) if value is not None else queryset
 
 
 class LinesQuery(serializers.Serializer):

@@ -62,6 +62,9 @@ class Statement(StateMachine):
     invoice_number = models.CharField(_("发票号码"), max_length=40, blank=True)
     invoice_amount = models.DecimalField(_("发票金额"), null=True, blank=True, **MONEY)
     invoiced_at = models.DateTimeField(_("开票登记时间"), null=True, blank=True)
+    # the contract's payment term when the invoice was entered, and the day the payment falls due (none without a contract)
+    payment_days = models.PositiveSmallIntegerField(_("付款账期（天）"), null=True, blank=True)
+    payment_due_on = models.DateField(_("付款到期日"), null=True, blank=True)
     payment_approved_at = models.DateTimeField(_("付款审批时间"), null=True, blank=True)
     payment_approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                             related_name="+")
@@ -116,8 +119,9 @@ class Statement(StateMachine):
         self.version, self.payable, self.issued_at, self.issued_by = version, payable, issued_at, issued_by
 
     @transition(field=state, source=State.CONFIRMED, target=State.INVOICED, conditions=[_payable_positive])
-    def invoice(self, *, number: str, amount: Decimal, invoiced_at) -> None:
+    def invoice(self, *, number: str, amount: Decimal, invoiced_at, payment_days: int | None = None, payment_due_on=None) -> None:
         self.invoice_number, self.invoice_amount, self.invoiced_at = number, amount, invoiced_at
+        self.payment_days, self.payment_due_on = payment_days, payment_due_on
 
     @transition(field=state, source=State.INVOICED, target=State.INVOICED)
     def correct_invoice(self, *, number: str) -> None:

@@ -16,7 +16,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import reverse
 from django.db.models import (
-    Case, DateTimeField, ExpressionWrapper, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When,
+    BooleanField, Case, DateTimeField, ExpressionWrapper, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -37,6 +37,7 @@ from settlement.services.adjustments import list_adjustments, parse_amount, prop
 from settlement.services.generation import version_totals
 from suppliers.events import SupplierTerminated
 from suppliers.models import Supplier
+from suppliers.services import contracts
 from suppliers.services.notices import send_notice
 from suppliers.selectors_profile import payable_account, shows_account_numbers
 
@@ -297,9 +298,20 @@ def invoice_statement(*, statement: Statement, actor, now: datetime, number: str
         if statement.state == State.CONFIRMED and amount != statement.payable:
             message = gettext("发票金额 %(amount)s 与应付金额 %(payable)s 不一致") % {"amount": amount, "payable": statement.payable}
             raise ValidationFailed(message, field="invoice_amount")
+        days = contracts.payment_term(supplier=statement.supplier, on=timezone.localdate(now))
+        due_on = timezone.localdate(now) + timedelta(days=days) if days is not None else None
         apply_transition(statement, "invoice", actor=actor, at=now, reason=number, number=number, amount=amount,
-                         invoiced_at=now)
+                         invoiced_at=now, payment_days=days, payment_due_on=due_on)
     return statement
+
+
+#: the states in which a statement's payment is still to be made once it is invoiced
+AWAITING_PAYMENT = (State.INVOICED, State.APPROVED)
+
+
+def payment_overdue(statement: Statement, *, today: date) -> bool:
+    """Whether the payment of an invoiced statement is past its due day (the contract's term from the invoice)."""
+    return statement.state in AWAITING_PAYMENT and statement.payment_due_on is not None and statement.payment_due_on < today
 
 
 def correct_invoice_number(*, statement: Statement, actor, now: datetime, number: str, reason: str = "") -> Statement:
@@ -435,11 +447,17 @@ def statement_states(*, actor) -> list[tuple[str, str]]:
 
 
 def list_statements(*, actor, month: date | None = None, state: str = "", supplier_id: int | None = None,
-                    receivable: bool = False) -> QuerySet[Statement]:
+                    receivable: bool = False, overdue: bool = False, today: date | None = None) -> QuerySet[Statement]:
     """The statements the actor may see; a supplier sees a statement once it is issued (a draft is finance's work).
-    `receivable`: only those closed as receivables of terminated suppliers (collected or not: filter by `state`)."""
+    `receivable`: only those closed as receivables of terminated suppliers (collected or not: filter by `state`).
+    Each is annotated `payment_overdue` (`payment_overdue` on `today`, the local date by default); `overdue`: only those."""
+    today = today or timezone.localdate()
+    late = Q(state__in=AWAITING_PAYMENT, payment_due_on__lt=today)
     statements = with_respond_by(
-        Statement.objects.visible_to(actor).select_related("supplier", "issued_by", "payment_approved_by", "paid_by", "collected_by"))
+        Statement.objects.visible_to(actor).select_related("supplier", "issued_by", "payment_approved_by", "paid_by", "collected_by")
+    ).annotate(payment_overdue=Case(When(late, then=Value(True)), default=Value(False), output_field=BooleanField()))
+    if overdue:
+        statements = statements.filter(late)
     if getattr(actor, "role", None) in SUPPLIER_ROLES:
         statements = statements.exclude(state__in=HIDDEN_FROM_SUPPLIERS)
     if month:

@@ -69,6 +69,14 @@ def current_contract(*, supplier: Supplier, on: date) -> Contract | None:
     )
 
 
+def payment_term(*, supplier: Supplier, on: date) -> int | None:
+    """The payment term in days of the supplier's contract in force on `on`, else of its last approved contract that
+    started before it (a term the parties keep paying by after the contract ended); None without an approved contract."""
+    contract = current_contract(supplier=supplier, on=on) or (
+        Contract.objects.filter(supplier=supplier, state=Contract.State.APPROVED, start_date__lte=on).order_by("-end_date").first())
+    return contract.payment_days if contract else None
+
+
 def check_contracted_programs(*, supplier: Supplier, program_codes, on: date) -> None:
     """A gift is priced only in the programs its supplier's contract in force serves (SPEC §4.1: the contract names
     the programs served). A supplier with no contract in force yet, as an applicant, is not held to one: activation
