@@ -49,6 +49,7 @@ TRANSITION_LABELS = {
     "dismiss": _("不予采纳"), "deliver": _("签收"), "confirm": _("确认"), "place": _("下单"), "close": _("关闭"), "withdraw_clearance": _("撤回清仓"),
     "triage": _("分派"), "terminate": _("终止合作"), "suspend": _("暂停合作"), "submit_answer": _("提交答复"), "submit": _("提交"),
     "start_review": _("开始审核"), "start_clearance": _("开始清仓"), "settle": _("结清"), "send_back": _("退回"), "send_back_again": _("重新寄回会员"),
+    "reship_replacement": _("重新发出换货"), "refund_instead": _("改为退积分"),
     "rework": _("修改"), "return_fully": _("全部退货"), "retire_on_termination": _("随合作终止下架"), "retire": _("退市"),
     "respond": _("答复"), "resolve": _("解决"), "request_relisting": _("申请重新上线"), "reopen": _("重新打开"),
     "reissue": _("下发新版本"), "refuse": _("拒绝"), "refund": _("退款"), "redeliver": _("重新配送"), "reactivate": _("恢复合作"),

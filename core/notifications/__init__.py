@@ -42,6 +42,8 @@ KINDS: dict[str, Kind] = {
     "return_sent_back": Kind(False, "【积分商城】您的退换货申请 {return_number} 检验未通过，商品已寄回，{carrier} 运单号 {tracking_number}。"),
     "replacement_shipped": Kind(False, "【积分商城】您的换货申请 {return_number} 的新礼品已发出，{carrier} 运单号 {tracking_number}。"),
     "replacement_delivered": Kind(False, "【积分商城】您的换货申请 {return_number} 的新礼品已签收。"),
+    "replacement_reshipping": Kind(False, "【积分商城】您的换货申请 {return_number} 的新礼品未能送达，我们将重新发出，发货后短信告知运单号。"),
+    "replacement_refunded": Kind(False, "【积分商城】您的换货申请 {return_number} 的新礼品未能送达，已改为退还 {points} 积分。"),
     "supplier_notice": Kind(False, "【积分商城礼品商平台】{title}"),
     "statement_issued": Kind(False, "【积分商城礼品商平台】{month} 结算单第 {version} 版已下发，应付 {payable} 元，请在10天内确认或提出异议。"),
     "statement_paid": Kind(False, "【积分商城礼品商平台】{month} 结算单已付款 {payable} 元，付款凭证 {reference}。"),

@@ -21,6 +21,10 @@ class LogisticsClaim(StateMachine):
 
     order = models.ForeignKey("points.RedemptionOrder", on_delete=models.PROTECT, related_name="claims")
     return_request = models.OneToOneField("logistics.ReturnRequest", null=True, blank=True, on_delete=models.PROTECT, related_name="claim")
+    # the parcel reported lost (an order's own, or an exchange's replacement); none for a claim from an inspection
+    shipment = models.ForeignKey(
+        "logistics.Shipment", verbose_name=_("运单"), null=True, blank=True, on_delete=models.PROTECT, related_name="claims"
+    )
     cause = models.CharField(_("原因"), max_length=20, choices=Cause.choices)
     quantity = models.PositiveIntegerField(_("数量"))
     amount = models.DecimalField(_("索赔金额"), max_digits=14, decimal_places=2)

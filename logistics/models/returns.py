@@ -8,6 +8,7 @@ from django_fsm import FSMField, transition
 
 from core.models import StateMachine
 from core.tenancy import ScopedManager, Visibility
+from logistics.models.shipments import Shipment
 
 
 class ReturnRequest(StateMachine):
@@ -77,8 +78,26 @@ class ReturnRequest(StateMachine):
 
     @property
     def exchange_instead_of_refund(self) -> bool:
-        """An exchange asked for and not turned down: the member gets the gift again, not the points back."""
-        return self.remedy == self.Remedy.EXCHANGE and self.state not in (self.State.REJECTED, self.State.REFUSED)
+        """An exchange asked for and not turned down nor refunded instead: the member gets the gift again, not the points
+        back."""
+        return self.remedy == self.Remedy.EXCHANGE and self.state not in (self.State.REJECTED, self.State.REFUSED, self.State.REFUNDED)
+
+    @property
+    def refunded_instead_of_exchange(self) -> bool:
+        """An exchange whose replacement never arrived, refunded instead (`refund_instead`)."""
+        return self.remedy == self.Remedy.EXCHANGE and self.state == self.State.REFUNDED
+
+    def failed_replacement(self) -> Shipment | None:
+        """The exchange's latest replacement parcel when it failed (the return then waits for the operator), else None.
+        Reads `replacement_shipments.all()`, so a list that prefetched them asks nothing more."""
+        if self.state != self.State.EXCHANGED:
+            return None
+        parcels = sorted(self.replacement_shipments.all(), key=lambda parcel: (parcel.created_at, parcel.pk))
+        return parcels[-1] if parcels and parcels[-1].state == Shipment.State.FAILED else None
+
+    def replacement_failed(self) -> bool:
+        """Guard of `reship_replacement` and `refund_instead`: at most one replacement is on its way at a time."""
+        return self.failed_replacement() is not None
 
     @transition(field=state, source=State.REQUESTED, target=State.APPROVED)
     def approve(self) -> None:
@@ -116,3 +135,13 @@ class ReturnRequest(StateMachine):
     @transition(field=state, source=State.REFUSED, target=State.REFUSED)
     def send_back_again(self) -> None:
         """The parcel taking refused goods back to the member failed: a new one is made (logged with who and why)."""
+
+    @transition(field=state, source=State.EXCHANGED, target=State.EXCHANGED, conditions=[replacement_failed])
+    def reship_replacement(self) -> None:
+        """The exchange's replacement failed: another one is shipped (logged with who and why)."""
+
+    @transition(field=state, source=State.EXCHANGED, target=State.REFUNDED, conditions=[replacement_failed])
+    def refund_instead(self, *, refund_entry) -> None:
+        """The exchange's replacement failed: the points are refunded instead of shipping another. The original delivery
+        stays netted off as the exchange stored it (`settlement_amount`, booked at `closed_at`)."""
+        self.refund_entry = refund_entry

@@ -25,28 +25,29 @@ Cause = LogisticsClaim.Cause
 
 def open_claim(
     *, order: RedemptionOrder, cause: str, quantity: int, now: datetime, return_request: ReturnRequest | None = None,
-    reported_by=None,
+    reported_by=None, shipment: Shipment | None = None,
 ) -> LogisticsClaim:
     """Open a claim on the logistics provider for the order's settlement price × quantity (the system, or the user who
-    reported the loss)."""
+    reported the loss of `shipment`)."""
     amount = (order.settlement_unit_price * quantity).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     return LogisticsClaim.objects.create(
-        order=order, return_request=return_request, cause=cause, quantity=quantity, amount=amount, opened_at=now,
+        order=order, return_request=return_request, shipment=shipment, cause=cause, quantity=quantity, amount=amount, opened_at=now,
         reported_by=reported_by if getattr(reported_by, "is_authenticated", False) else None,
     )
 
 
 def report_lost_parcel(*, shipment: Shipment, actor, now: datetime) -> LogisticsClaim:
-    """A parcel the logistics provider shipped never arrived: open a lost-parcel claim for its units, recording who
-    reported it, and fail the shipment (logistics staff or an operator), so it is never delivered automatically; the
-    order's delivery fails too and waits for the operator, who gives it up (the member's points back, nothing back
-    into stock).
+    """A parcel the logistics provider shipped never arrived: open a lost-parcel claim for its units, naming the parcel
+    and who reported it, and fail the shipment (logistics staff or an operator), so it is never delivered
+    automatically. An order's own parcel fails its delivery too, which waits for the operator, who gives it up (the
+    member's points back, nothing back into stock); an exchange's replacement waits for the operator on its return,
+    who ships another or refunds the points instead (the lost unit does not come back into stock).
 
     A dropship parcel travels with a carrier its supplier chose: the logistics provider owes nothing for it.
 
     :raises ValidationFailed: for a dropship shipment
     :raises InvalidTransition: unless the shipment is in transit (shipped)
-    :raises Conflict: if the order already has a lost-parcel claim
+    :raises Conflict: if the parcel already has a lost-parcel claim
     """
     if shipment.kind == Shipment.Kind.DROPSHIP:
         raise ValidationFailed(
@@ -59,11 +60,16 @@ def report_lost_parcel(*, shipment: Shipment, actor, now: datetime) -> Logistics
         )
     with transaction.atomic():
         order = RedemptionOrder.objects.select_for_update().get(pk=shipment.order_id)
-        if order.claims.filter(cause=Cause.LOST_PARCEL).exists():
-            raise Conflict(gettext("该订单已有包裹丢失索赔"), field="shipment")
-        claim = open_claim(order=order, cause=Cause.LOST_PARCEL, quantity=shipment.quantity, now=now, reported_by=actor)
+        if parcel_lost(shipment):
+            raise Conflict(gettext("该包裹已有丢失索赔"), field="shipment")
+        claim = open_claim(order=order, cause=Cause.LOST_PARCEL, quantity=shipment.quantity, now=now, reported_by=actor, shipment=shipment)
         shipments.fail_shipment(shipment=shipment, actor=actor, now=now, reason=gettext_noop("包裹丢失"))
         return claim
+
+
+def parcel_lost(shipment: Shipment) -> bool:
+    """Whether the parcel was reported lost in transit: its units never come back into stock."""
+    return shipment.claims.filter(cause=Cause.LOST_PARCEL).exists()
 
 
 def _lost_in_transit(order: RedemptionOrder) -> bool:

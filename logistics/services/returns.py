@@ -19,8 +19,12 @@ Refused goods go back to the member as a parcel of the return (`Shipment.send_ba
 them (logistics staff for a warehouse return, the supplier for a dropship one) and followed like any other parcel;
 when that parcel fails, its sender may make a new one, saying why (`send_back_again`).
 A refund gives back points_unit_price × qty to the lots the order drew; an exchange ships a replacement from
-the order's location as a new shipment and new delivery line. Importing this module registers the guard that
-keeps an order with an open return from completing (`points.services.orders.completion_guards`).
+the order's location as a new shipment and new delivery line (booked once delivered: a failed one is never billed).
+When the replacement fails, the return waits for the operator, as an order whose parcel failed does
+(`points.services.orders.redeliver_order`, `give_up_order`): ship another (`reship_replacement`), or refund the points
+instead (`refund_instead`, `exchanged → refunded`); either way the failed unit comes back into stock unless the parcel
+was lost in transit (`claims.parcel_lost`). Importing this module registers the guard that keeps an order with an open
+return, or an exchange whose replacement has not arrived, from completing (`points.services.orders.completion_guards`).
 """
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -43,9 +47,10 @@ from core.texts import Message
 from logistics.models import ReturnRequest, Shipment
 from logistics.models.costs import CostKind, Payer
 from logistics.services import claims, costs
-from logistics.services.shipments import _new_shipment
+from logistics.services.shipments import UNDERWAY, _new_shipment
 from points.models import RedemptionOrder
 from points.services import ledger, orders
+from suppliers.errors import OutOfStock
 from suppliers.services.notices import send_notice
 from suppliers.services import inventory
 
@@ -96,27 +101,57 @@ WHO = {
     "inspect": {"warehouse": frozenset({Role.LOGISTICS}), "dropship": frozenset({Role.OPERATOR})},
     # refused goods whose parcel back failed are sent again by whoever shipped them (`may_send_back_again`)
     "send_back_again": {"warehouse": frozenset({Role.LOGISTICS}), "dropship": SUPPLIER_ROLES},
+    # an exchange whose replacement failed: the operator ships another or refunds the points instead
+    # (`ReturnRequest.failed_replacement`)
+    "reship_replacement": {"warehouse": frozenset({Role.OPERATOR}), "dropship": frozenset({Role.OPERATOR})},
+    "refund_instead": {"warehouse": frozenset({Role.OPERATOR}), "dropship": frozenset({Role.OPERATOR})},
+}
+#: who is refused each step, and why, when another role tries it
+REFUSALS = {
+    "reship_replacement": gettext_lazy("换货配送失败后由运营重新发出换货或改为退积分"),
+    "refund_instead": gettext_lazy("换货配送失败后由运营重新发出换货或改为退积分"),
 }
 
 
 #: the step a return in each state waits for
 NEXT_STEP = {State.REQUESTED: "approve", State.APPROVED: "receive", State.RECEIVED: "inspect"}
+#: the step a closed return waits for once the last of its parcels failed: (its state, the parcels' link to it)
+AFTER_FAILED_PARCEL = {
+    "send_back_again": (State.REFUSED, "send_back_for"),  # refused goods going back to the member
+    "reship_replacement": (State.EXCHANGED, "replacement_for"),  # an exchange's replacement (or refund_instead)
+}
+
+
+def _last_parcel_state(link: str) -> Subquery:
+    """The state of the latest parcel of the return in the outer query, among those linked to it by `link`."""
+    return Subquery(Shipment.objects.filter(**{link: OuterRef("pk")}).order_by("-created_at", "-pk").values("state")[:1])
+
+
+def with_last_parcels(returns_: QuerySet) -> QuerySet:
+    """Annotate `last_send_back_for` and `last_replacement_for`: the state of the return's latest parcel of each kind."""
+    return returns_.annotate(**{f"last_{link}": _last_parcel_state(link) for _state, link in AFTER_FAILED_PARCEL.values()})
+
+
+def exchanges_with_failed_replacement(returns_: QuerySet) -> QuerySet:
+    """The exchanges among `returns_` whose latest replacement failed: they wait for the operator."""
+    return with_last_parcels(returns_).filter(state=State.EXCHANGED, last_replacement_for=Shipment.State.FAILED)
 
 
 @waiting_for({Role.OPERATOR, Role.LOGISTICS, *SUPPLIER_ROLES})
 def returns_waiting(user) -> int:
-    """Returns the user's role takes the next step of (WHO), among those it may see, and refused returns whose parcel
-    back to the member failed, for whoever sends it again (`may_send_back_again`)."""
+    """Returns the user's role takes the next step of (WHO), among those it may see, and closed returns whose last
+    parcel failed, for whoever acts next: refused goods whose parcel back to the member failed, for whoever sends them
+    again (`may_send_back_again`); an exchange whose replacement failed, for the operator (`reship_replacement`)."""
     waiting = Q(pk__in=[])
     for state, step in NEXT_STEP.items():
         for fulfilment, roles in WHO[step].items():
             if user.role in roles:
                 waiting |= Q(state=state, order__fulfilment=fulfilment)
-    last_parcel_back = Shipment.objects.filter(send_back_for=OuterRef("pk")).order_by("-created_at", "-pk").values("state")[:1]
-    for fulfilment, roles in WHO["send_back_again"].items():
-        if user.role in roles:
-            waiting |= Q(state=State.REFUSED, order__fulfilment=fulfilment, last_parcel_back=Shipment.State.FAILED)
-    return ReturnRequest.objects.visible_to(user).annotate(last_parcel_back=Subquery(last_parcel_back)).filter(waiting).count()
+    for step, (state, link) in AFTER_FAILED_PARCEL.items():
+        for fulfilment, roles in WHO[step].items():
+            if user.role in roles:
+                waiting |= Q(state=state, order__fulfilment=fulfilment, **{f"last_{link}": Shipment.State.FAILED})
+    return with_last_parcels(ReturnRequest.objects.visible_to(user)).filter(waiting).count()
 
 
 def roles_for(step: str) -> frozenset[str]:
@@ -140,7 +175,7 @@ def may_take(*, user, return_request: ReturnRequest, step: str) -> bool:
 def _require(actor, return_request: ReturnRequest, step: str) -> None:
     if not may_act(user=actor, return_request=return_request, step=step):
         raise PermissionDenied(
-            gettext("物流仓退货由物流收货检验；直发退货由礼品商收货、运营检验")
+            REFUSALS.get(step) or gettext("物流仓退货由物流收货检验；直发退货由礼品商收货、运营检验")
         )
 
 
@@ -358,36 +393,143 @@ def _netted_off(return_request: ReturnRequest, order: RedemptionOrder, effect: E
 
 def _refund(return_request: ReturnRequest, order: RedemptionOrder, effect: Effect, *, actor, now: datetime) -> None:
     """Points back to the lots the order drew; the order counts the units returned and is returned once all are."""
-    points = order.points_unit_price * return_request.quantity
-    entry = ledger.refund_points(
-        redeem=order.redeem_entry, points=points, source=ledger.Source("return", return_request.number), at=now, actor=actor
-    )
+    entry = _refund_points(return_request, order, actor=actor, now=now)
     apply_transition(
         return_request, "refund", actor=actor, at=now, settlement_amount=_netted_off(return_request, order, effect),
         refund_entry=entry, closed_at=now,
     )
+    _count_returned(return_request, order, entry, actor=actor, now=now)
+
+
+def _refund_points(return_request: ReturnRequest, order: RedemptionOrder, *, actor, now: datetime):
+    """points_unit_price × qty back to the lots the order drew, once per return (the ledger keys it by the return)."""
+    return ledger.refund_points(
+        redeem=order.redeem_entry, points=order.points_unit_price * return_request.quantity,
+        source=ledger.Source("return", return_request.number), at=now, actor=actor,
+    )
+
+
+def _count_returned(return_request: ReturnRequest, order: RedemptionOrder, entry, *, actor, now: datetime) -> None:
+    """The order counts the units refunded and is returned once all are; the member is texted the points."""
     counted = RedemptionOrder.objects.filter(pk=order.pk, returned_quantity__lte=F("quantity") - return_request.quantity).update(
         returned_quantity=F("returned_quantity") + return_request.quantity
     )
     if not counted:
         raise ConcurrentUpdate()
     order.refresh_from_db()
-    if order.returned_quantity == order.quantity:
+    # an order completed before exchanges held completion keeps its state (`return_fully` starts from delivered)
+    if order.returned_quantity == order.quantity and order.state == RedemptionOrder.State.DELIVERED:
         orders.return_order_fully(order=order, actor=actor, now=now, reason=Message(gettext_noop("退货 %(number)s"), number=return_request.number))
-    orders.notify_refund(order, entry, points=points, now=now)
+    orders.notify_refund(order, entry, points=entry.points, now=now)
 
 
 def _exchange(return_request: ReturnRequest, order: RedemptionOrder, effect: Effect, *, actor, now: datetime) -> None:
     """A replacement is reserved at the order's location and shipped as a new shipment (a new delivery line)."""
-    inventory.reserve_stock(
-        gift=order.gift, location=order.location, quantity=return_request.quantity, at=now, actor=actor,
-        source=inventory.Source("return", return_request.number),
-    )
-    _new_shipment(order=order, now=now, quantity=return_request.quantity, replacement_for=return_request)
+    _replacement(return_request, order, actor=actor, now=now)
     apply_transition(
         return_request, "exchange", actor=actor, at=now, settlement_amount=_netted_off(return_request, order, effect),
         closed_at=now,
     )
+
+
+def _replacement(return_request: ReturnRequest, order: RedemptionOrder, *, actor, now: datetime) -> Shipment:
+    """Reserve the return's quantity at the order's location and make the replacement parcel. :raises OutOfStock:"""
+    inventory.reserve_stock(
+        gift=order.gift, location=order.location, quantity=return_request.quantity, at=now, actor=actor,
+        source=inventory.Source("return", return_request.number),
+    )
+    return _new_shipment(order=order, now=now, quantity=return_request.quantity, replacement_for=return_request)
+
+
+def _decision_reason(actor, return_request: ReturnRequest, step: str, reason: str) -> str:
+    """The reason of an operator's decision on a failed replacement. :raises PermissionDenied: :raises ValidationFailed:"""
+    _require(actor, return_request, step)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(gettext("请填写原因"), field="reason")
+    return reason
+
+
+def _lock_failed_exchange(return_request: ReturnRequest, step: str) -> tuple[RedemptionOrder, ReturnRequest, Shipment]:
+    """Lock the order, then the return (as inspection does), and find the replacement that failed.
+
+    :raises InvalidTransition: unless the return is exchanged and its latest replacement failed
+    """
+    order = RedemptionOrder.objects.select_for_update(of=("self",)).select_related("gift", "member", "location").get(pk=return_request.order_id)
+    locked = ReturnRequest.objects.select_for_update(of=("self",)).get(pk=return_request.pk)
+    failed = locked.failed_replacement()
+    if failed is None:
+        raise InvalidTransition(
+            gettext("只有换货包裹配送失败后才能重新发出换货或改为退积分"), state=locked.state, transition=step
+        )
+    return order, locked, failed
+
+
+def _take_back(failed: Shipment, order: RedemptionOrder, *, actor, now: datetime) -> None:
+    """The failed replacement's units come back into the consignment at the order's location, unless the parcel was
+    lost in transit (the logistics provider's claim pays for them), as a given-up order's do."""
+    if not claims.parcel_lost(failed):
+        inventory.restock(
+            gift=order.gift, location=order.location, quantity=failed.quantity, at=now, actor=actor,
+            source=inventory.Source("replacement", str(failed.pk)),
+        )
+
+
+def _tell_member_about_replacement(return_request: ReturnRequest, kind: str, *, now: datetime, **context) -> None:
+    member = return_request.order.member
+    notify(
+        kind=kind, phone=member.phone, at=now, subject=return_request, opted_out=member.reminders_opt_out,
+        context={"return_number": return_request.number, **context},
+    )
+
+
+def reship_replacement(*, return_request: ReturnRequest, actor, now: datetime, reason: str) -> ReturnRequest:
+    """The exchange's replacement failed: the operator ships another of the same quantity from the order's location
+    (reserved now, a new delivery line once delivered). The failed unit comes back into stock first, unless the parcel
+    was lost, so it can be the one shipped again. The member is texted now, and the tracking number when it ships;
+    the return's history keeps who, when and why.
+
+    :raises PermissionDenied: for anyone but an operator :raises ValidationFailed: without a reason
+    :raises InvalidTransition: unless the return is exchanged and its latest replacement failed
+    :raises OutOfStock: when the location has no unit to ship (nothing is changed)
+    """
+    reason = _decision_reason(actor, return_request, "reship_replacement", reason)
+    with transaction.atomic():
+        order, locked, failed = _lock_failed_exchange(return_request, "reship_replacement")
+        apply_transition(locked, "reship_replacement", actor=actor, at=now, reason=reason)
+        _take_back(failed, order, actor=actor, now=now)
+        try:
+            _replacement(locked, order, actor=actor, now=now)
+        except OutOfStock as short:
+            message = gettext("%(location)s 的库存不足 %(quantity)s 件，无法重新发出换货；可改为退积分")
+            raise OutOfStock(
+                message % {"location": order.location.name, "quantity": locked.quantity}, field="quantity", **short.data
+            ) from short
+        _tell_member_about_replacement(locked, "replacement_reshipping", now=now)
+    return_request.refresh_from_db()  # and forget the replacements read before this one
+    return return_request
+
+
+def refund_instead(*, return_request: ReturnRequest, actor, now: datetime, reason: str) -> ReturnRequest:
+    """The exchange's replacement failed: the operator refunds the points of the returned quantity instead, as a refund
+    of the return would (the ledger keys it by the return, so it is posted once), and the return ends refunded. The
+    failed unit comes back into stock unless the parcel was lost. The original delivery stays netted off as the
+    exchange stored it and the replacement, never delivered, is no delivery line. The member is texted; the return's
+    history keeps who, when and why.
+
+    :raises PermissionDenied: for anyone but an operator :raises ValidationFailed: without a reason
+    :raises InvalidTransition: unless the return is exchanged and its latest replacement failed
+    """
+    reason = _decision_reason(actor, return_request, "refund_instead", reason)
+    with transaction.atomic():
+        order, locked, failed = _lock_failed_exchange(return_request, "refund_instead")
+        entry = _refund_points(locked, order, actor=actor, now=now)  # points before stock: one lock order
+        apply_transition(locked, "refund_instead", actor=actor, at=now, reason=reason, refund_entry=entry)
+        _count_returned(locked, order, entry, actor=actor, now=now)
+        _take_back(failed, order, actor=actor, now=now)
+        _tell_member_about_replacement(locked, "replacement_refunded", now=now, points=entry.points)
+    return_request.refresh_from_db()
+    return return_request
 
 
 def _send_back(return_request: ReturnRequest, order: RedemptionOrder, *, actor, now: datetime) -> None:
@@ -435,9 +577,10 @@ def send_back_again(*, return_request: ReturnRequest, actor, now: datetime, reas
 
 
 def return_history(return_request: ReturnRequest) -> list:
-    """The return's transitions and those of the parcel sending refused goods back to the member, oldest first."""
+    """The return's transitions and those of its parcels (an exchange's replacements, refused goods sent back to the
+    member), oldest first."""
     logs = [*history_of(return_request)]
-    for shipment in return_request.send_back_shipments.all():
+    for shipment in [*return_request.replacement_shipments.all(), *return_request.send_back_shipments.all()]:
         logs.extend(history_of(shipment))
     return sorted(logs, key=lambda log: (log.at, log.pk))
 
@@ -453,12 +596,14 @@ def _tell_member(return_request: ReturnRequest, now: datetime) -> None:
 
 
 def hold_orders_with_open_returns(due: QuerySet) -> QuerySet:
-    """Completion guard: an order with an open return, or refused goods still on their way back to the member (whose
-    address the sender needs), does not complete."""
-    sending_back = Shipment.objects.filter(
-        order=OuterRef("pk"), send_back_for__isnull=False, state__in=[Shipment.State.CREATED, Shipment.State.PICKED, Shipment.State.SHIPPED]
+    """Completion guard: an order with an open return, refused goods still on their way back to the member (whose
+    address the sender needs), or an exchange whose replacement is on its way or failed (the operator may still refund
+    the points, returning the order) does not complete."""
+    sending_back = Shipment.objects.filter(order=OuterRef("pk"), send_back_for__isnull=False, state__in=UNDERWAY)
+    exchanging = with_last_parcels(ReturnRequest.objects.filter(order=OuterRef("pk"), state=State.EXCHANGED)).filter(
+        last_replacement_for__in=[*UNDERWAY, Shipment.State.FAILED]
     )
-    return due.exclude(returns__state__in=OPEN_STATES).exclude(Exists(sending_back))
+    return due.exclude(returns__state__in=OPEN_STATES).exclude(Exists(sending_back)).exclude(Exists(exchanging))
 
 
 if hold_orders_with_open_returns not in orders.completion_guards:

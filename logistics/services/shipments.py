@@ -284,7 +284,9 @@ def _check_signed_at(shipment: Shipment, *, signed_at: datetime, now: datetime) 
 
 
 def fail_shipment(*, shipment: Shipment, actor, now: datetime, reason: str) -> Shipment:
-    """The carrier could not deliver; the order waits for the operator (re-deliver or give up). :raises InvalidTransition:"""
+    """The carrier could not deliver: the order waits for the operator (re-deliver or give up), or for a parcel of a
+    return, the return waits for whoever acts next (an exchange's replacement: the operator re-ships it or refunds the
+    points instead; refused goods: their sender sends them again). :raises InvalidTransition:"""
     with transaction.atomic():
         apply_transition(shipment, "fail", actor=actor, at=now, reason=reason, failure_reason=(reason or "")[:200])
         if not shipment.for_return:
