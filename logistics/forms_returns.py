@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from logistics.models import InboundShipment, LeftoverLot, LogisticsClaim, ReturnRequest, Shipment
 from logistics.models.costs import CostKind, Payer
-from logistics.services import shipments
+from logistics.services import returns, shipments
 from points.models import RedemptionOrder
 from suppliers.models import Supplier
 
@@ -43,6 +43,14 @@ class SendBackAgainForm(forms.Form):
     reason = _note(_("重新寄回原因（如地址已更正）"))
 
 
+class ReshipReplacementForm(forms.Form):
+    reason = _note(_("重新发出原因（如地址已更正）"))
+
+
+class RefundInsteadForm(forms.Form):
+    reason = _note(_("改为退积分的原因"))
+
+
 class InspectForm(forms.Form):
     outcome = forms.ChoiceField(label=_("检验结论"), choices=ReturnRequest.Outcome.choices)
     reason = _note(_("检验说明 / 凭证（选填）"), required=False)
@@ -52,6 +60,7 @@ class ReturnFilterForm(forms.Form):
     state = _any(_("状态"), ReturnRequest.State.choices)
     fulfilment = _any(_("履约方式"), [("warehouse", _("物流仓发货")), ("dropship", _("礼品商直发"))])
     q = forms.CharField(label=_("单号"), required=False, max_length=40)
+    replacement_failed = forms.BooleanField(label=_("仅看换货配送失败"), required=False)
 
     def apply(self, queryset):
         """The rows matching the filters that parsed."""
@@ -59,6 +68,8 @@ class ReturnFilterForm(forms.Form):
         data = self.cleaned_data
         if data.get("state"):
             queryset = queryset.filter(state=data["state"])
+        if data.get("replacement_failed"):
+            queryset = returns.exchanges_with_failed_replacement(queryset)
         if data.get("fulfilment"):
             queryset = queryset.filter(order__fulfilment=data["fulfilment"])
         if text := (data.get("q") or "").strip():

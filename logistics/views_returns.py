@@ -34,7 +34,9 @@ from logistics.forms_returns import (
     InspectForm,
     LostParcelForm,
     ReasonForm,
+    RefundInsteadForm,
     RejectForm,
+    ReshipReplacementForm,
     ReturnFilterForm,
     ReturnRequestForm,
     SendBackAgainForm,
@@ -65,6 +67,7 @@ class ReturnAction:
     service: Callable
     form: type[forms.Form] = ReasonForm
     style: str = ""
+    confirm: str = ""  # asked in the browser before the form is sent
 
 
 RETURN_ACTIONS = {
@@ -73,6 +76,14 @@ RETURN_ACTIONS = {
     "receive": ReturnAction(gettext_lazy("确认收到退货"), returns.receive_return),
     "inspect": ReturnAction(gettext_lazy("提交检验结论"), returns.inspect_return, InspectForm),
     "send_back_again": ReturnAction(gettext_lazy("重新寄回会员"), returns.send_back_again, SendBackAgainForm),
+    "reship_replacement": ReturnAction(
+        gettext_lazy("重新发出换货"), returns.reship_replacement, ReshipReplacementForm,
+        confirm=gettext_lazy("将从原发货地重新预留库存并发出换货，确定重新发出？"),
+    ),
+    "refund_instead": ReturnAction(
+        gettext_lazy("改为退积分"), returns.refund_instead, RefundInsteadForm, "danger",
+        confirm=gettext_lazy("将退还本次退换数量的积分，不再发出换货，确定改为退积分？"),
+    ),
 }
 CLAIM_ACTIONS = {
     "accept": ReturnAction(gettext_lazy("确认索赔"), claims.accept_claim),
@@ -149,6 +160,7 @@ def return_detail(request, pk: int, *, refused: tuple[str, forms.Form] | None = 
         # the return desks open the returns list and the parcels; finance, which reaches a return from a claim, neither
         "at_desk": request.user.role in RETURN_DESKS or request.user.is_superuser,
         "send_back_failed": returns.may_send_back_again(return_request),
+        "replacement_failed": return_request.failed_replacement(),
         "extra_costs": costs.list_extra_costs(user=request.user).filter(return_request=return_request),
         "next_path": posted_from(request, reverse("logistics-return", args=[return_request.pk])) if refused else "",
     }

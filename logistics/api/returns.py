@@ -36,7 +36,7 @@ class ReplacementSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Shipment
-        fields = ["id", "state", "quantity", "carrier", "tracking_number", "shipped_at", "delivered_at"]
+        fields = ["id", "state", "quantity", "carrier", "tracking_number", "shipped_at", "delivered_at", "failure_reason"]
         read_only_fields = fields
 
 
@@ -78,6 +78,12 @@ class SendBackAgainInput(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, help_text="why the goods go back again (the last parcel back failed: e.g. the address corrected)")
 
 
+class FailedReplacementInput(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=2000, help_text="why the operator ships another replacement or refunds the points instead (e.g. the address corrected)"
+    )
+
+
 class InspectInput(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=ReturnRequest.Outcome.choices)
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
@@ -109,6 +115,14 @@ class ReturnViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
     send_back_again = transition_action(
         returns.send_back_again, name="send_back_again", roles=returns.roles_for("send_back_again"), target=TARGET,
         input_serializer=SendBackAgainInput,
+    )
+    reship_replacement = transition_action(
+        returns.reship_replacement, name="reship_replacement", roles=returns.roles_for("reship_replacement"), target=TARGET,
+        input_serializer=FailedReplacementInput,
+    )
+    refund_instead = transition_action(
+        returns.refund_instead, name="refund_instead", roles=returns.roles_for("refund_instead"), target=TARGET,
+        input_serializer=FailedReplacementInput,
     )
 
 

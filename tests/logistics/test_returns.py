@@ -535,7 +535,8 @@ def test_a_return_waits_on_the_navigation_of_whoever_takes_its_next_step(deliver
 
 @pytest.mark.parametrize(("remedy", "state", "expected"), [
     ("exchange", "requested", True), ("exchange", "inspected", True), ("exchange", "exchanged", True),
-    ("exchange", "rejected", False), ("exchange", "refused", False), ("refund", "requested", False), ("refund", "refunded", False),
+    ("exchange", "rejected", False), ("exchange", "refused", False), ("exchange", "refunded", False), ("refund", "requested", False),
+    ("refund", "refunded", False),
 ])
 def test_an_exchange_not_turned_down_refunds_no_points(remedy, state, expected):
     """What the return pages show in place of refunded points: "exchange, no points" until the exchange is turned down."""
