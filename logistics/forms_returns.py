@@ -18,7 +18,8 @@ def _any(label, choices) -> forms.ChoiceField:
 
 
 class ReturnRequestForm(SubmittedOnce):
-    quantity = forms.IntegerField(label=_("退换数量"), initial=1, widget=forms.NumberInput(attrs={"min": 1}))
+    # not required here: the service names a missing quantity together with everything else wrong (request_return)
+    quantity = forms.IntegerField(label=_("退换数量"), initial=1, required=False, widget=forms.NumberInput(attrs={"min": 1}))
     reason = forms.ChoiceField(label=_("原因"), choices=ReturnRequest.Reason.choices)
     remedy = forms.ChoiceField(label=_("诉求"), choices=ReturnRequest.Remedy.choices)
     description = forms.CharField(
@@ -109,7 +110,7 @@ class ExtraCostForm(SubmittedOnce):
             if data[name] is None:
                 self.add_error(field, _("未找到"))
         owner = data.get("order") or data.get("inbound") or data.get("lot")
-        if owner is None and not self.errors:
+        if owner is None and not any(self.has_error(field) for field in lookups):  # one named but not found says so already
             self.add_error("order_number", _("请填写订单号、入库单号或遗留礼品批次编号"))
         data["supplier"] = owner.supplier if owner else None
         return data

@@ -17,7 +17,7 @@ from core.fsm import apply_transition
 from core.roles import SUPPLIER_ROLES, Role
 from core.texts import Message, stored
 from logistics.errors import FeeAlreadyRecorded
-from core.validators import BUSINESS_YEARS, validate_length
+from core.validators import BUSINESS_YEARS, length_error, validate_length
 from logistics.models import ExtraCost, InboundShipment, LeftoverLot, ReturnRequest, Shipment, Tariff
 from logistics.models.costs import CostKind, Payer
 from points.models import RedemptionOrder
@@ -47,30 +47,17 @@ def record_extra_cost(
     :raises ValidationFailed: for an unknown kind or payer, a kind without a tariff, a bad quantity, a fee date outside the
         business years, a description longer than its column, nothing or more than one thing it belongs to,
         a return of another order, a supplier other than the one of what it belongs to, or a kind that does not fit
-        what it belongs to (naming that field)
+        what it belongs to (naming that field; the values entered and what the cost belongs to are named all at once)
     :raises PermissionDenied: unless the actor records costs of this kind of object (operators dropship, logistics the rest)
     :raises FeeAlreadyRecorded: with `refuse_repeat`, when the lot's fee of this kind for that day is already recorded;
         always for a second re-delivery fee of one failed attempt or a second disposal fee of a lot
     """
-    if kind not in CostKind.values:
-        raise ValidationFailed(gettext("未知的费用类型"), field="kind")
-    if payer not in Payer.values:
-        raise ValidationFailed(gettext("未知的承担方"), field="payer")
-    if not isinstance(quantity, int) or isinstance(quantity, bool) or not 1 <= quantity <= MAX_QUANTITY:
-        raise ValidationFailed(gettext("数量须为 1–%(max_quantity)s 的整数") % {"max_quantity": MAX_QUANTITY}, field="quantity")
-    if fee_date is not None and fee_date.year not in BUSINESS_YEARS:
-        message = gettext("计费日期须在 %(first_year)s–%(last_year)s 年")
-        raise ValidationFailed(message % {"first_year": BUSINESS_YEARS[0], "last_year": BUSINESS_YEARS[-1]}, field="fee_date")
     description_id, description_params = stored(description) if isinstance(description, Message) else ("", None)
-    description = validate_length(description, model=ExtraCost, column="description")
-    if return_request is not None and order is not None and return_request.order_id != order.pk:
-        raise ValidationFailed(gettext("退换货不属于该订单"), field="return_request")
+    _check_entered(kind=kind, payer=payer, quantity=quantity, fee_date=fee_date, description=description,
+                   order=order, return_request=return_request, inbound=inbound, lot=lot)
+    description = (description or "").strip()
     order = order or (return_request.order if return_request else None)
     owners = [obj for obj in (order, inbound, lot) if obj is not None]
-    if not owners:
-        raise ValidationFailed(gettext("请指定费用所属的订单、退换货、入库单或遗留批次"), field="order")
-    if len(owners) > 1:  # one cost belongs to one thing, or it would be counted against each
-        raise ValidationFailed(gettext("一笔费用只能属于一个订单（退换货）、入库单或遗留批次"), field="order")
     if any(obj.supplier_id != supplier.pk for obj in owners):
         raise ValidationFailed(gettext("费用的礼品商与所属对象不一致"), field="supplier")
     _check_recorder(actor, dropship=order is not None and order.fulfilment == "dropship")
@@ -92,6 +79,35 @@ def record_extra_cost(
             description=description, description_id=description_id, description_params=description_params, recorded_at=now,
             recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
+
+
+def _check_entered(*, kind: str, payer: str, quantity, fee_date: date | None, description: str, order, return_request, inbound,
+                   lot) -> None:
+    """Check each value entered on its own and what the cost belongs to.
+
+    :raises ValidationFailed: naming every field in error at once (a form shows them all)
+    """
+    problems = []
+    if kind not in CostKind.values:
+        problems.append(("kind", "invalid", gettext("未知的费用类型")))
+    if payer not in Payer.values:
+        problems.append(("payer", "invalid", gettext("未知的承担方")))
+    if not isinstance(quantity, int) or isinstance(quantity, bool) or not 1 <= quantity <= MAX_QUANTITY:
+        problems.append(("quantity", "invalid", gettext("数量须为 1–%(max_quantity)s 的整数") % {"max_quantity": MAX_QUANTITY}))
+    if fee_date is not None and fee_date.year not in BUSINESS_YEARS:
+        message = gettext("计费日期须在 %(first_year)s–%(last_year)s 年")
+        problems.append(("fee_date", "invalid", message % {"first_year": BUSINESS_YEARS[0], "last_year": BUSINESS_YEARS[-1]}))
+    if message := length_error(description, model=ExtraCost, column="description"):
+        problems.append(("description", "invalid", message))
+    if return_request is not None and order is not None and return_request.order_id != order.pk:
+        problems.append(("return_request", "invalid", gettext("退换货不属于该订单")))
+    owners = [obj for obj in (order or return_request, inbound, lot) if obj is not None]
+    if not owners:
+        problems.append(("order", "required", gettext("请指定费用所属的订单、退换货、入库单或遗留批次")))
+    elif len(owners) > 1:  # one cost belongs to one thing, or it would be counted against each
+        problems.append(("order", "invalid", gettext("一笔费用只能属于一个订单（退换货）、入库单或遗留批次")))
+    if problems:
+        raise ValidationFailed(problems[0][2], field=problems[0][0], errors=problems)
 
 
 def _owner_field(*, order, inbound, lot) -> str:

@@ -224,36 +224,50 @@ def request_return(
 ) -> ReturnRequest:
     """Open a return of `quantity` units of a delivered order, within the window of its reason; the member is told.
 
-    :raises ValidationFailed: an order not delivered (order), an unknown reason or one past its window (reason), an unknown
-        remedy or an exchange of an unused gift (remedy), a quantity outside 1 … returnable (quantity); nothing is written
+    :raises ValidationFailed: an order not delivered (order); else every one of: an unknown reason or one past its
+        window (reason), an unknown remedy or an exchange of an unused gift (remedy), a quantity outside 1 … returnable
+        (quantity); nothing is written
     """
     if order.state != RedemptionOrder.State.DELIVERED or order.delivered_at is None:
         raise ValidationFailed(NOT_DELIVERED, field="order")
-    if reason not in WINDOWS:
-        raise ValidationFailed(gettext("未知的退换货原因"), field="reason")
-    if remedy not in Remedy.values:
-        raise ValidationFailed(gettext("未知的诉求"), field="remedy")
-    if remedy == Remedy.EXCHANGE and reason not in EXCHANGEABLE:
-        raise ValidationFailed(gettext("七天无理由退货只能退积分，不能换货"), field="remedy")
-    if now > order.delivered_at + WINDOWS[reason]:
-        days = WINDOWS[reason].days
-        raise ValidationFailed(gettext("已超过签收后 %(days)s 天的申请期限") % {"days": days}, field="reason")
-    if not isinstance(quantity, int) or isinstance(quantity, bool):
-        raise ValidationFailed(gettext("数量须为正整数"), field="quantity")
+    problems = _request_problems(delivered_at=order.delivered_at, now=now, reason=reason, remedy=remedy)
     with transaction.atomic():
         order = RedemptionOrder.objects.select_for_update().get(pk=order.pk)
-        left = returnable_quantity(order)
-        if left < 1:
-            raise ValidationFailed(NOTHING_LEFT, field="quantity")
-        if not 1 <= quantity <= left:
-            message = gettext("本单仅可退 1 件") if left == 1 else gettext("可退数量为 1–%(left)s") % {"left": left}
-            raise ValidationFailed(message, field="quantity")
+        if quantity_problem := _quantity_problem(quantity, left=returnable_quantity(order)):
+            problems.append(("quantity", "invalid", quantity_problem))
+        if problems:
+            raise ValidationFailed(problems[0][2], field=problems[0][0], errors=problems)
         return_request = create_numbered(
             ReturnRequest, prefix="RR", now=now, order=order, supplier_id=order.supplier_id, quantity=quantity, reason=reason,
             remedy=remedy, description=(description or "").strip(), requested_at=now,
         )
         _tell_member(return_request, now)
     return return_request
+
+
+def _request_problems(*, delivered_at: datetime, now: datetime, reason: str, remedy: str) -> list[tuple[str, str, str]]:
+    """What is wrong with a return's reason and remedy, each as (field, code, message): all of it, to be shown at once."""
+    problems = []
+    if reason not in WINDOWS:
+        problems.append(("reason", "invalid", gettext("未知的退换货原因")))
+    elif now > delivered_at + WINDOWS[reason]:
+        problems.append(("reason", "too_late", gettext("已超过签收后 %(days)s 天的申请期限") % {"days": WINDOWS[reason].days}))
+    if remedy not in Remedy.values:
+        problems.append(("remedy", "invalid", gettext("未知的诉求")))
+    elif remedy == Remedy.EXCHANGE and reason in WINDOWS and reason not in EXCHANGEABLE:
+        problems.append(("remedy", "invalid", gettext("七天无理由退货只能退积分，不能换货")))
+    return problems
+
+
+def _quantity_problem(quantity, *, left: int) -> str:
+    """Why `quantity` units may not be asked for when `left` are returnable, or ''."""
+    if not isinstance(quantity, int) or isinstance(quantity, bool):
+        return gettext("数量须为正整数")
+    if left < 1:
+        return str(NOTHING_LEFT)
+    if not 1 <= quantity <= left:
+        return gettext("本单仅可退 1 件") if left == 1 else gettext("可退数量为 1–%(left)s") % {"left": left}
+    return ""
 
 
 def approve_return(*, return_request: ReturnRequest, actor, now: datetime, reason: str = "") -> ReturnRequest:

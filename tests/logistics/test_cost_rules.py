@@ -27,6 +27,15 @@ def fee(owner, *, kind: str, actor, now, **fields) -> ExtraCost:
                                    **{field: owner}, **fields)
 
 
+def test_a_cost_wrong_in_several_ways_names_every_field_at_once(delivered_order, logistics, now):
+    with pytest.raises(ValidationFailed) as refused:
+        costs.record_extra_cost(kind="parking", payer="nobody", supplier=delivered_order.supplier, quantity=0,
+                                fee_date=date(1999, 1, 1), description="", actor=logistics, now=now)
+
+    assert [field for field, _code, _detail in refused.value.errors] == ["kind", "payer", "quantity", "fee_date", "order"]
+    assert not ExtraCost.objects.exists()
+
+
 @pytest.fixture
 def failed_once(shipped, logistics, now):
     """The warehouse order whose first delivery failed."""

@@ -124,6 +124,17 @@ def test_a_bad_request_shows_the_error_next_to_its_field_and_writes_nothing(deli
     assert not ReturnRequest.objects.exists()
 
 
+def test_every_error_of_a_return_request_is_shown_at_once_next_to_its_field(delivered_order):
+    client = logged_in(delivered_order.member.user)
+
+    response = client.post(
+        f"/logistics/my-returns/new/{delivered_order.pk}/", {"quantity": "", "reason": "unused", "remedy": "exchange", "token": "r2"}
+    )
+
+    assert response.status_code == 200 and set(field_errors(response)) == {"quantity", "remedy"}
+    assert not ReturnRequest.objects.exists()
+
+
 def test_another_members_order_and_return_are_not_found(delivered_order, other_member, now):
     return_request = request(delivered_order, now=now)
     client = logged_in(other_member.user)
@@ -259,6 +270,21 @@ def test_an_extra_cost_naming_nothing_known_shows_the_error_next_to_the_field(de
     )
 
     assert "order_number" in field_errors(response)
+    assert not ExtraCost.objects.exists()
+
+
+def test_every_error_of_an_extra_cost_is_shown_at_once(delivered_order, logistics):
+    client = logged_in(logistics)
+
+    nothing_named = client.post("/logistics/extra-costs/new/", {"kind": "handling", "payer": "supplier", "quantity": 0, "token": "t1"})
+    too_many = client.post(
+        "/logistics/extra-costs/new/",
+        {"kind": "handling", "payer": "supplier", "order_number": delivered_order.number, "quantity": 10_001, "fee_date": "1999-01-01",
+         "token": "t2"},
+    )
+
+    assert set(field_errors(nothing_named)) == {"quantity", "order_number"}
+    assert set(field_errors(too_many)) == {"quantity", "fee_date"}
     assert not ExtraCost.objects.exists()
 
 

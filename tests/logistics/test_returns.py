@@ -226,6 +226,14 @@ def test_a_bad_request_names_its_field_and_writes_nothing(delivered_order, now, 
     assert not ReturnRequest.objects.exists() and not Notification.objects.filter(kind="return_updated").exists()
 
 
+def test_a_request_wrong_in_several_ways_names_every_field_at_once(delivered_order, now):
+    with pytest.raises(ValidationFailed) as refused:
+        request(delivered_order, now=now + timedelta(days=8), reason="unused", remedy="exchange", quantity=3)
+
+    assert [field for field, _code, _detail in refused.value.errors] == ["reason", "remedy", "quantity"]
+    assert refused.value.field == "reason" and not ReturnRequest.objects.exists()
+
+
 def test_units_in_an_open_return_cannot_be_requested_again(delivered_order, now):
     request(delivered_order, now=now, quantity=1)
 
