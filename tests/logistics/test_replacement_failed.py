@@ -13,7 +13,7 @@ from core.models import Notification
 from logistics.models import LogisticsClaim, ReturnRequest, Shipment
 from logistics.services import claims, returns, shipments
 from points.models import LedgerEntry, PointsAccount, RedemptionOrder
-from points.services import orders
+from points.services import ledger, orders
 from settlement.models import SourceKind, StatementLine
 from settlement.services import generation
 from suppliers.errors import OutOfStock
@@ -278,11 +278,15 @@ def test_a_second_refund_is_refused_and_posts_nothing(failed, exchanged, deliver
 
 
 def test_the_refund_is_keyed_by_the_return_so_a_retry_posts_it_once(failed, exchanged, delivered_order, operator, now):
-    first = returns._refund_points(exchanged, delivered_order, actor=operator, now=now)
+    refunded = returns.refund_instead(return_request=exchanged, actor=operator, now=now + LATER, reason="会员要求退积分")
+    points = balance(delivered_order)
 
-    again = returns._refund_points(exchanged, delivered_order, actor=operator, now=now)
+    retried = ledger.refund_points(
+        redeem=delivered_order.redeem_entry, points=UNIT_POINTS, source=ledger.Source("return", exchanged.number), at=now + LATER,
+        actor=operator,
+    )
 
-    assert again.pk == first.pk and balance(delivered_order) == 50_000 - 2 * UNIT_POINTS + UNIT_POINTS
+    assert retried.pk == refunded.refund_entry_id and balance(delivered_order) == points
 
 
 @pytest.mark.parametrize("state", ["received", "refunded", "refused"])
