@@ -18,3 +18,14 @@ class SupplierTerminated:
     supplier_id: int
     actor_id: int | None
     at: datetime
+
+
+@dataclass(frozen=True)
+class RetiredStockFreed:
+    """Units of a retired gift became available again at a warehouse (a return restocked, an order cancelled):
+    logistics adds them to the gift's open leftover lot there, or opens one."""
+
+    gift_id: int
+    location_id: int
+    quantity: int
+    at: datetime

@@ -1,7 +1,8 @@
 """Leftover gifts (遗留礼品, SPEC §4.8): a retired gift's unreserved warehouse stock becomes one lot per warehouse.
 
-Lots come only from the GiftRetired event, at most one per gift and warehouse ever (the unique key stands behind
-it). The supplier has 30 days to collect; from the day after the deadline a storage fee per lot per day accrues,
+Lots come from the GiftRetired event, at most one open per gift and warehouse (the unique key stands behind it);
+units of the retired gift that come back into stock later (RetiredStockFreed: a return restocked, an order
+cancelled) join that lot, or open a new one when it has closed. The supplier has 30 days to collect; from the day after the deadline a storage fee per lot per day accrues,
 the fee for day D recorded once (the unique (lot, kind, fee_date) key stands behind it). A lot ends collected or
 disposed (logistics) or moved to clearance with its gift (operator).
 """
@@ -24,7 +25,7 @@ from logistics.errors import DisposalTooEarly
 from logistics.models import ExtraCost, LeftoverLot
 from logistics.models.costs import CostKind, Payer
 from logistics.services import costs
-from suppliers.events import GiftRetired
+from suppliers.events import GiftRetired, RetiredStockFreed
 from suppliers.models import Gift, Location, StockMovement, StockRecord
 from suppliers.services import catalog, inventory
 from suppliers.services.notices import send_notice
@@ -61,29 +62,53 @@ def lot_costs(lot: LeftoverLot) -> QuerySet[ExtraCost]:
 # --- creation from the event ----------------------------------------------------------------------------------
 @subscribe(GiftRetired)
 def create_leftover_lots(event: GiftRetired) -> list[LeftoverLot]:
-    """One open lot per warehouse holding unreserved units of the retired gift; a repeated event creates nothing more.
+    """One open lot per warehouse holding unreserved units of the retired gift; a warehouse that has an open lot of
+    the gift already gets none, so a repeated event creates nothing more (a gift retired again from clearance, its
+    earlier lots closed as moved there, gets new lots for what is left).
 
     Each lot is due for collection 30 days after the retirement date (Asia/Shanghai); the supplier gets one notice
     listing the new lots.
     """
     gift = Gift.objects.select_related("supplier").get(pk=event.gift_id)
+    with_open_lot = LeftoverLot.objects.filter(gift=gift, state=State.OPEN).values("location_id")
     records = (
         StockRecord.objects.filter(gift=gift, location__kind=Location.Kind.WAREHOUSE, on_hand__gt=F("reserved"))
+        .exclude(location_id__in=with_open_lot)
         .select_related("location")
         .order_by("location_id")
     )
-    collect_by = timezone.localdate(event.at) + COLLECT_WITHIN
-    created = []
-    for record in records:
-        lot, new = LeftoverLot.objects.get_or_create(
-            gift=gift, location=record.location,
-            defaults={"supplier_id": gift.supplier_id, "quantity": record.available, "created_at": event.at, "collect_by": collect_by},
-        )
-        if new:
-            created.append(lot)
+    created = [_open_lot(gift=gift, location=record.location, quantity=record.available, now=event.at) for record in records]
     if created:
         _notify_supplier(gift=gift, lots=created, now=event.at)
     return created
+
+
+def _open_lot(*, gift: Gift, location: Location, quantity: int, now: datetime) -> LeftoverLot:
+    return LeftoverLot.objects.create(gift=gift, location=location, supplier_id=gift.supplier_id, quantity=quantity,
+                                      created_at=now, collect_by=timezone.localdate(now) + COLLECT_WITHIN)
+
+
+@subscribe(RetiredStockFreed)
+def add_freed_units(event: RetiredStockFreed) -> LeftoverLot:
+    """Units of a retired gift that came back into a warehouse's stock (a return restocked, an order cancelled after
+    the retirement) join the gift's open lot there, keeping its deadline; with none open, they make a new lot due in
+    30 days. The supplier is told either way."""
+    gift = Gift.objects.select_related("supplier").get(pk=event.gift_id)
+    lot = LeftoverLot.objects.select_for_update().filter(gift=gift, location_id=event.location_id, state=State.OPEN).first()
+    if lot is None:
+        lot = _open_lot(gift=gift, location=Location.objects.get(pk=event.location_id), quantity=event.quantity, now=event.at)
+        _notify_supplier(gift=gift, lots=[lot], now=event.at)
+        return lot
+    LeftoverLot.objects.filter(pk=lot.pk).update(quantity=F("quantity") + event.quantity)
+    lot.refresh_from_db()
+    send_notice(
+        supplier=gift.supplier, kind="leftover_lots", title=gettext_noop("遗留礼品增加：%(gift)s"),
+        body=gettext_noop("礼品 %(sku)s 在 %(location)s 又有 %(quantity)s 件退回库存，已并入待取回批次（共 %(total)s 件），请于 %(deadline)s 前取回。"),
+        params={"gift": gift.name, "sku": gift.sku, "location": lot.location.name, "quantity": event.quantity,
+                "total": lot.quantity, "deadline": f"{lot.collect_by:%Y-%m-%d}"},
+        now=event.at, link=reverse("leftover-lots"),
+    )
+    return lot
 
 
 def _notify_supplier(*, gift: Gift, lots: Iterable[LeftoverLot], now: datetime) -> None:

@@ -16,10 +16,12 @@ from django.utils.translation import gettext, gettext_noop
 
 from core import sql
 from core.errors import PermissionDenied, ValidationFailed
+from core.events import publish
 from core.roles import SUPPLIER_ROLES, Role
 from core.fsm import apply_transition, bulk_transition
 from core.texts import Message, stored
 from suppliers.errors import OutOfStock
+from suppliers.events import RetiredStockFreed
 from suppliers.models import Gift, Location, ReplenishmentRequest, StockMovement, StockRecord
 
 REPLENISHMENT_DUE_DAYS = 7
@@ -123,7 +125,9 @@ def reserve_stock(*, gift: Gift, location: Location, quantity: int, at: datetime
 def release_stock(*, gift: Gift, location: Location, quantity: int, at: datetime, actor=None, source: Source = Source()) -> StockRecord:
     """Give reserved units back (order cancelled or expired). :raises OutOfStock: if fewer are reserved"""
     n = _positive(quantity)
-    return _move(gift=gift, location=location, kind=Kind.RELEASE, on_hand=0, reserved=-n, reserved_needed=n, at=at, actor=actor, source=source)
+    record = _move(gift=gift, location=location, kind=Kind.RELEASE, on_hand=0, reserved=-n, reserved_needed=n, at=at, actor=actor, source=source)
+    _freed_after_retirement(gift=gift, location=location, quantity=n, at=at)
+    return record
 
 
 def consume_stock(*, gift: Gift, location: Location, quantity: int, at: datetime, actor=None, source: Source = Source()) -> StockRecord:
@@ -135,7 +139,15 @@ def consume_stock(*, gift: Gift, location: Location, quantity: int, at: datetime
 def restock(*, gift: Gift, location: Location, quantity: int, at: datetime, actor=None, source: Source = Source()) -> StockRecord:
     """Put returned, resellable units back into the supplier's consignment."""
     n = _positive(quantity)
-    return _move(gift=gift, location=location, kind=Kind.RETURN_TO_STOCK, on_hand=n, reserved=0, at=at, actor=actor, source=source)
+    record = _move(gift=gift, location=location, kind=Kind.RETURN_TO_STOCK, on_hand=n, reserved=0, at=at, actor=actor, source=source)
+    _freed_after_retirement(gift=gift, location=location, quantity=n, at=at)
+    return record
+
+
+def _freed_after_retirement(*, gift: Gift, location: Location, quantity: int, at: datetime) -> None:
+    """Units of a retired gift available again at a warehouse belong to its leftover lot there (SPEC §4.8): tell logistics."""
+    if location.kind == Location.Kind.WAREHOUSE and Gift.objects.filter(pk=gift.pk, state=Gift.State.RETIRED).exists():
+        publish(RetiredStockFreed(gift_id=gift.pk, location_id=location.pk, quantity=quantity, at=at))
 
 
 def write_off_stock(
