@@ -19,7 +19,7 @@ from suppliers.models import (
     Supplier,
     SupplierMembership,
 )
-from suppliers.services import catalog, contracts, onboarding, revisions
+from suppliers.services import catalog, contracts, onboarding, qualifications, revisions
 
 
 class MembershipInline(admin.TabularInline):
@@ -138,9 +138,10 @@ class ContractAdmin(TransitionAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Qualification)
-class QualificationAdmin(admin.ModelAdmin):
-    list_display = ("supplier", "kind", "certificate_type", "number", "expires_on", "warned_at", "expiry_handled_at")
-    list_filter = ("kind", "certificate_type")
+class QualificationAdmin(TransitionAdminMixin, admin.ModelAdmin):
+    list_display = ("supplier", "kind", "certificate_type", "number", "expires_on", "state", "warned_at", "expiry_handled_at")
+    list_filter = ("state", "kind", "certificate_type")
+    transition_services = {"approve_qualification": (_("审核通过"), qualifications.approve_qualification, "qualification")}
 
 
 @admin.register(BankAccount)

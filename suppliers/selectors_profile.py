@@ -52,10 +52,10 @@ def list_contracts(*, actor) -> QuerySet[Contract]:
 
 
 def with_expiry_status(queryset: QuerySet[Qualification], *, on: date) -> QuerySet[Qualification]:
-    """Annotate `renewed` (a newer qualification of the same supplier, kind and type is valid on `on`)
+    """Annotate `renewed` (a newer approved qualification of the same supplier, kind and type is valid on `on`)
     and `expiry_status` (valid, expiring within WARNING_DAYS, expired, or renewed)."""
     renewal = Qualification.objects.filter(
-        supplier=OuterRef("supplier"), kind=OuterRef("kind"), certificate_type=OuterRef("certificate_type"),
+        state=Qualification.State.APPROVED, supplier=OuterRef("supplier"), kind=OuterRef("kind"), certificate_type=OuterRef("certificate_type"),
         expires_on__gt=OuterRef("expires_on"), issued_on__lte=on, expires_on__gte=on,
     )
     return queryset.annotate(renewed=Exists(renewal)).annotate(
@@ -70,13 +70,15 @@ def with_expiry_status(queryset: QuerySet[Qualification], *, on: date) -> QueryS
 
 
 def list_qualifications(*, actor, on: date) -> QuerySet[Qualification]:
-    """Qualifications the actor may see, each with its expiry status on `on`."""
-    return with_expiry_status(Qualification.objects.visible_to(actor).select_related("supplier"), on=on)
+    """Qualifications the actor may see, each with its expiry status on `on` and, rejected, its rejection (who, when, why)."""
+    return with_expiry_status(
+        Qualification.objects.visible_to(actor).select_related("supplier").prefetch_related(Qualification.rejection.prefetch()), on=on
+    )
 
 
 def expiry_warnings(*, supplier: Supplier, on: date) -> QuerySet[Qualification]:
-    """The supplier's qualifications that are expiring or expired and not renewed on `on`."""
-    return with_expiry_status(Qualification.objects.filter(supplier=supplier), on=on).filter(
+    """The supplier's approved qualifications that are expiring or expired and not renewed on `on`."""
+    return with_expiry_status(Qualification.objects.filter(supplier=supplier, state=Qualification.State.APPROVED), on=on).filter(
         expiry_status__in=[ExpiryStatus.EXPIRING, ExpiryStatus.EXPIRED]
     )
 

@@ -146,7 +146,7 @@ class ContractFactory(factory.django.DjangoModelFactory):
 
 
 class QualificationFactory(factory.django.DjangoModelFactory):
-    """A business licence valid through 2027."""
+    """An approved business licence valid through 2027 (`state="pending"`: an upload waiting for review)."""
 
     class Meta:
         model = Qualification
@@ -158,6 +158,7 @@ class QualificationFactory(factory.django.DjangoModelFactory):
     expires_on = date(2027, 12, 31)
     file = factory.django.FileField(filename="licence.pdf", data=b"%PDF-1.4 licence")
     uploaded_at = FIXED_NOW
+    state = Qualification.State.APPROVED
 
 
 def contracted(supplier: Supplier, *, now=FIXED_NOW) -> Supplier:

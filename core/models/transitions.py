@@ -60,7 +60,7 @@ TRANSITION_LABELS = {
     "complete": _("完成"), "collect": _("自提"), "clear_leftovers": _("清理遗留"), "cancel_before_picking": _("拣货前取消"),
     "approve_payment": _("批准付款"), "disable": _("停用"), "enable": _("启用"), "withdraw": _("撤回"), "void": _("作废"),
     "request_dismissal": _("申请撤销"), "decline_dismissal": _("不同意撤销"), "record_collection": _("登记收款"),
-    "correct_invoice": _("更正发票号码"), "owe": _("转为应收"), "propose_again": _("重新提出"),
+    "correct_invoice": _("更正发票号码"), "owe": _("转为应收"), "propose_again": _("重新提出"), "upload": _("上传"),
 }
 
 

@@ -62,12 +62,19 @@ class Contract(StateMachine):
         pass
 
 
-class Qualification(models.Model):
-    """A business licence or a product certificate, valid until `expires_on`; a renewal is a new row."""
+class Qualification(StateMachine):
+    """A business licence or a product certificate, valid until `expires_on`; a renewal is a new row. One a supplier
+    uploads counts (for activation, gift submissions and the expiry sweep) only once an operator approves it:
+    `pending → approved | rejected`; one an operator records from the papers it received is approved as it is made."""
 
     class Kind(models.TextChoices):
         BUSINESS_LICENCE = "business_licence", _("营业执照")
         PRODUCT_CERTIFICATE = "product_certificate", _("产品资质证书")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("待审核")
+        APPROVED = "approved", _("已通过")
+        REJECTED = "rejected", _("已驳回")
 
     supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.CASCADE, related_name="qualifications")
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
@@ -79,9 +86,12 @@ class Qualification(models.Model):
     uploaded_at = models.DateTimeField(_("上传时间"))
     warned_at = models.DateTimeField(_("到期提醒时间"), null=True, blank=True)
     expiry_handled_at = models.DateTimeField(_("过期处理时间"), null=True, blank=True)
+    state = FSMField(_("审核状态"), default=State.PENDING, choices=State.choices, protected=True)
+    transition_logs = logs_relation()
 
     objects = ScopedManager()
     visibility = Visibility(supplier="supplier", staff=frozenset({"operator", "finance"}))  # not logistics (SPEC §4.13)
+    rejection = LatestLog("reject", state=State.REJECTED)  # the operator's reason, who and when
 
     class Meta:
         ordering = ["kind", "certificate_type", "-expires_on"]
@@ -103,6 +113,14 @@ class Qualification(models.Model):
         if self.certificate_type:
             return Message("%(kind)s %(certificate_type)s %(number)s", kind=kind, certificate_type=self.certificate_type, number=self.number)
         return Message("%(kind)s %(number)s", kind=kind, number=self.number)
+
+    @transition(field=state, source=State.PENDING, target=State.APPROVED)
+    def approve(self) -> None:
+        pass
+
+    @transition(field=state, source=State.PENDING, target=State.REJECTED)
+    def reject(self) -> None:
+        pass
 
 
 class BankAccount(models.Model):

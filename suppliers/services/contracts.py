@@ -92,13 +92,13 @@ def check_contracted_programs(*, supplier: Supplier, program_codes, on: date) ->
                                    field="points_prices")
 
 
+def _licences_valid_on(supplier: Supplier, on: date):
+    return Qualification.objects.filter(supplier=supplier, kind=Qualification.Kind.BUSINESS_LICENCE, issued_on__lte=on, expires_on__gte=on)
+
+
 def valid_licence(*, supplier: Supplier, on: date) -> Qualification | None:
-    """The business licence valid on `on`, if any."""
-    return (
-        Qualification.objects.filter(supplier=supplier, kind=Qualification.Kind.BUSINESS_LICENCE, issued_on__lte=on, expires_on__gte=on)
-        .order_by("-expires_on")
-        .first()
-    )
+    """The approved business licence valid on `on`, if any."""
+    return _licences_valid_on(supplier, on).filter(state=Qualification.State.APPROVED).order_by("-expires_on").first()
 
 
 def activation_missing(*, supplier: Supplier, now: datetime) -> list[tuple[str, str]]:
@@ -108,7 +108,8 @@ def activation_missing(*, supplier: Supplier, now: datetime) -> list[tuple[str, 
     if current_contract(supplier=supplier, on=today) is None:
         missing.append(("contract", gettext("缺少已生效的合同")))
     if valid_licence(supplier=supplier, on=today) is None:
-        missing.append(("business_licence", gettext("缺少有效的营业执照")))
+        waiting = _licences_valid_on(supplier, today).filter(state=Qualification.State.PENDING).exists()
+        missing.append(("business_licence", gettext("营业执照待审核，请先审核通过") if waiting else gettext("缺少有效的营业执照")))
     return missing
 
 

@@ -1,4 +1,4 @@
-"""Qualifications (资质, SPEC §4.1): uploads, renewals, and the daily expiry sweep."""
+"""Qualifications (资质, SPEC §4.1): uploads reviewed by an operator, renewals, and the daily expiry sweep."""
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -9,35 +9,112 @@ from django.utils.translation import gettext, gettext_noop
 
 from core.errors import ValidationFailed
 from core.files import check_document
+from core.fsm import apply_transition, log_creation
+from core.roles import waiting_for
 from core.texts import Message
 from suppliers.models import Category, Gift, Qualification, Supplier
 from suppliers.selectors_profile import WARNING_DAYS, with_expiry_status
+from suppliers.services.contracts import DECIDERS, REJECTION_BODY
 from suppliers.services.notices import send_notice
+
+#: who reviews a supplier's upload, and records one from the papers it received approved as it is made
+REVIEWERS = DECIDERS
+
+
+def qualification_problems(
+    *, kind: str, issued_on: date | None, expires_on: date | None, file, certificate_type: str = "", names: dict[str, str] | None = None,
+) -> list[tuple[str, str, str]]:
+    """(field, code, message) for each bad value of a licence or certificate, all of them: an expiry not after issue, a
+    certificate without its type, no file or one that is no document. `names` renames the fields (an application's
+    `licence_file`)."""
+    names = names or {}
+    problems = []
+    if issued_on and expires_on and expires_on <= issued_on:
+        problems.append(("expires_on", gettext("有效期须晚于发证日期")))
+    if kind == Qualification.Kind.PRODUCT_CERTIFICATE and not certificate_type.strip():
+        problems.append(("certificate_type", gettext("请填写证书种类")))
+    if not file:
+        problems.append(("file", gettext("请上传证书文件")))
+    else:
+        try:
+            check_document(file)
+        except ValidationFailed as error:
+            problems.append(("file", error.detail))
+    return [(names.get(name, name), "invalid", message) for name, message in problems]
 
 
 def upload_qualification(
     *, supplier: Supplier, actor, now: datetime, kind: str, number: str, issued_on: date, expires_on: date, file, certificate_type: str = ""
 ) -> Qualification:
-    """Record a licence or certificate (a renewal is simply a newer one).
+    """Record a licence or certificate (a renewal is simply a newer one), its upload logged: one a supplier's user sends
+    waits for an operator's review and counts only once approved; one an operator records is approved as it is made.
 
-    :raises ValidationFailed: for an expiry not after issue, a certificate without its type, or no file
+    :raises ValidationFailed: naming each bad field (an expiry not after issue, a certificate without its type, no file
+        or one that is no PDF or scan)
     """
-    if expires_on <= issued_on:
-        raise ValidationFailed(gettext("有效期须晚于发证日期"), field="expires_on")
-    if kind == Qualification.Kind.PRODUCT_CERTIFICATE and not certificate_type.strip():
-        raise ValidationFailed(gettext("请填写证书种类"), field="certificate_type")
-    if not file:
-        raise ValidationFailed(gettext("请上传证书文件"), field="file")
-    check_document(file)
-    return Qualification.objects.create(
+    problems = qualification_problems(kind=kind, issued_on=issued_on, expires_on=expires_on, file=file, certificate_type=certificate_type)
+    if problems:
+        raise ValidationFailed(problems[0][2], field=problems[0][0], errors=problems)
+    qualification = Qualification(
         supplier=supplier, kind=kind, certificate_type=certificate_type.strip(), number=number, issued_on=issued_on,
         expires_on=expires_on, file=file, uploaded_at=now,
     )
+    with transaction.atomic():
+        if getattr(actor, "role", None) in REVIEWERS:
+            return apply_transition(qualification, "approve", actor=actor, at=now, created="upload")
+        qualification.save()
+        log_creation(qualification, "upload", actor=actor, at=now)
+    return qualification
+
+
+def approve_qualification(*, qualification: Qualification, actor, now: datetime, reason: str = "") -> Qualification:
+    """Approve an uploaded licence or certificate: from now on it counts — it renews the one it replaces, and lifts the
+    block on submitting gifts an expired one set; gifts its expiry delisted go back online through review (the
+    supplier is told how many wait for it to ask).
+
+    :raises ValidationFailed: for one already expired (reject it instead) :raises InvalidTransition: unless pending
+    """
+    if qualification.state == Qualification.State.PENDING and qualification.expires_on < timezone.localdate(now):
+        raise ValidationFailed(gettext("该资质已过有效期，不能通过审核，请驳回"), field="expires_on")
+    with transaction.atomic():
+        apply_transition(qualification, "approve", actor=actor, at=now, reason=reason)
+        waiting = _covered_gifts(qualification).filter(state=Gift.State.OFFLINE, delist_reason=Gift.DelistReason.QUALIFICATION_EXPIRED)
+        relistable = waiting.count()
+        body = gettext_noop("有效期至 %(expires_on)s。") if not relistable else gettext_noop(
+            "有效期至 %(expires_on)s。因资质过期下线的 %(relistable)s 个礼品可申请重新上线，经审核后上架。")
+        send_notice(
+            supplier=qualification.supplier, kind="qualification_approved", now=now, title=gettext_noop("资质审核通过：%(qualification)s"),
+            body=body, params={"qualification": qualification.described(), "expires_on": f"{qualification.expires_on:%Y-%m-%d}",
+                               "relistable": relistable}, link=reverse("supplier-paperwork"),
+        )
+    return qualification
+
+
+def reject_qualification(*, qualification: Qualification, actor, now: datetime, reason: str = "") -> Qualification:
+    """Reject an uploaded licence or certificate with a reason, which goes to the supplier's inbox; the one it was to
+    replace stays as it is. :raises ValidationFailed: without a reason :raises InvalidTransition: unless pending"""
+    if not reason.strip():
+        raise ValidationFailed(gettext("请填写驳回原因"), field="reason")
+    with transaction.atomic():
+        apply_transition(qualification, "reject", actor=actor, at=now, reason=reason)
+        send_notice(
+            supplier=qualification.supplier, kind="qualification_rejected", now=now, title=gettext_noop("资质未通过审核：%(qualification)s"),
+            body=REJECTION_BODY, params={"qualification": qualification.described(), "reason": reason.strip()},
+            link=reverse("supplier-paperwork"),
+        )
+    return qualification
+
+
+@waiting_for(REVIEWERS)
+def qualifications_waiting(user) -> int:
+    """Uploaded licences and certificates pending an operator's review."""
+    return Qualification.objects.filter(state=Qualification.State.PENDING).count()
 
 
 def submission_blockers(*, supplier: Supplier, category, on: date) -> list[tuple[str, str]]:
-    """(field, message) for each expired or missing qualification that blocks submitting a gift of `category`."""
-    valid = Qualification.objects.filter(supplier=supplier, issued_on__lte=on, expires_on__gte=on)
+    """(field, message) for each expired or missing qualification that blocks submitting a gift of `category` (one
+    waiting for review does not count yet)."""
+    valid = Qualification.objects.filter(supplier=supplier, state=Qualification.State.APPROVED, issued_on__lte=on, expires_on__gte=on)
     blockers = []
     if not valid.filter(kind=Qualification.Kind.BUSINESS_LICENCE).exists():
         blockers.append(("business_licence", gettext("营业执照已过期或缺失，续期前不能提交礼品")))
@@ -59,14 +136,16 @@ ENDED_SUPPLIER_STATES = (Supplier.State.TERMINATED, Supplier.State.REJECTED)
 
 
 def sweep_qualifications(*, now: datetime) -> SweepResult:
-    """The daily expiry sweep (Asia/Shanghai dates): warn a supplier once, WARNING_DAYS before a qualification
-    expires, and from the day after its expiry delist the gifts it covered, once — unless a renewal is valid.
+    """The daily expiry sweep (Asia/Shanghai dates): warn a supplier once, WARNING_DAYS before an approved
+    qualification expires, and from the day after its expiry delist the gifts it covered, once — unless an approved
+    renewal is valid (one waiting for review does not stop either).
 
     Idempotent: `warned_at` and `expiry_handled_at` are claimed by a conditional update before acting.
     """
     today = timezone.localdate(now)
     live = with_expiry_status(
-        Qualification.objects.exclude(supplier__state__in=ENDED_SUPPLIER_STATES).select_related("supplier"), on=today
+        Qualification.objects.filter(state=Qualification.State.APPROVED).exclude(supplier__state__in=ENDED_SUPPLIER_STATES)
+        .select_related("supplier"), on=today
     ).order_by("pk")
     due_warning = live.filter(
         warned_at__isnull=True, renewed=False, expires_on__gte=today, expires_on__lte=today + timedelta(days=WARNING_DAYS)

@@ -194,13 +194,14 @@ def test_an_expired_licence_blocks_submitting_a_gift(supplier, supplier_staff, n
     assert states(draft) == [("draft", "")]
 
 
-def test_after_renewal_the_gift_can_be_submitted(supplier, supplier_staff, now):
+def test_after_an_approved_renewal_the_gift_can_be_submitted(supplier, supplier_staff, operator, now):
     expiring_licence(supplier, expires_on=TODAY - timedelta(days=1))
     draft = GiftFactory(supplier=supplier)
-    qualifications.upload_qualification(
+    renewal = qualifications.upload_qualification(
         supplier=supplier, actor=supplier_staff, now=now, kind="business_licence", number="LIC-NEW",
         issued_on=TODAY, expires_on=date(2031, 1, 1), file=ContentFile(b"%PDF-1.4\n", name="licence.pdf"),
     )
+    qualifications.approve_qualification(qualification=renewal, actor=operator, now=now)
 
     catalog.submit_gift(gift=draft, actor=supplier_staff, now=now)
 
