@@ -16,6 +16,7 @@ class SuppliersConfig(AppConfig):
         from suppliers.services.contracts import contracts_waiting
         from suppliers.services.notices import unread_notices
         from suppliers.services.profile import changes_waiting
+        from suppliers.services.qualifications import qualifications_waiting
         from suppliers.services.onboarding import applications_waiting
 
         register_nav(pgettext_lazy("nav", "礼品商管理"), "operator-suppliers", roles=SUPPLIER_REVIEWERS, order=10,
@@ -30,7 +31,8 @@ class SuppliersConfig(AppConfig):
                      badge=contracts_waiting)
         register_nav(_("资料变更审核"), "operator-profile-changes", roles={Role.OPERATOR, Role.FINANCE}, order=50,
                      group=NavGroup.SUPPLIERS, badge=changes_waiting)
-        register_nav(_("资质管理"), "operator-qualifications", roles={Role.OPERATOR}, order=60, group=NavGroup.SUPPLIERS)
+        register_nav(_("资质审核"), "operator-qualifications", roles={Role.OPERATOR}, order=60, group=NavGroup.SUPPLIERS,
+                     badge=qualifications_waiting)
         register_supplier_page(_("合同"), "operator-contracts", roles={Role.OPERATOR, Role.FINANCE}, order=10)
         register_supplier_page(_("资质"), "operator-qualifications", roles={Role.OPERATOR}, order=20)
         register_supplier_page(_("礼品"), "operator-gifts", roles={Role.OPERATOR}, order=30)

@@ -54,10 +54,7 @@ def list_contracts(*, actor) -> QuerySet[Contract]:
 def with_expiry_status(queryset: QuerySet[Qualification], *, on: date) -> QuerySet[Qualification]:
     """Annotate `renewed` (a newer approved qualification of the same supplier, kind and type is valid on `on`)
     and `expiry_status` (valid, expiring within WARNING_DAYS, expired, or renewed)."""
-    renewal = Qualification.objects.filter(
-        state=Qualification.State.APPROVED, supplier=OuterRef("supplier"), kind=OuterRef("kind"), certificate_type=OuterRef("certificate_type"),
-        expires_on__gt=OuterRef("expires_on"), issued_on__lte=on, expires_on__gte=on,
-    )
+    renewal = _same_kind(state=Qualification.State.APPROVED, expires_on__gt=OuterRef("expires_on"), issued_on__lte=on, expires_on__gte=on)
     return queryset.annotate(renewed=Exists(renewal)).annotate(
         expiry_status=Case(
             When(expires_on__gt=on + timedelta(days=WARNING_DAYS), then=Value(ExpiryStatus.VALID)),
@@ -76,10 +73,37 @@ def list_qualifications(*, actor, on: date) -> QuerySet[Qualification]:
     )
 
 
+def waiting_first(queryset: QuerySet[Qualification]) -> QuerySet[Qualification]:
+    """Qualifications waiting for review first, oldest upload first (a review queue), then the rest in their order."""
+    waiting = Case(When(state=Qualification.State.PENDING, then=Value(0)), default=Value(1))
+    pending_since = Case(When(state=Qualification.State.PENDING, then="uploaded_at"), default=Value(None))
+    return queryset.order_by(waiting, pending_since.asc(nulls_last=True), *Qualification._meta.ordering, "pk")
+
+
+def _same_kind(**extra) -> QuerySet[Qualification]:
+    """Qualifications of the outer row's supplier, kind and certificate type (a subquery's rows)."""
+    return Qualification.objects.filter(
+        supplier=OuterRef("supplier"), kind=OuterRef("kind"), certificate_type=OuterRef("certificate_type"), **extra
+    )
+
+
 def expiry_warnings(*, supplier: Supplier, on: date) -> QuerySet[Qualification]:
-    """The supplier's approved qualifications that are expiring or expired and not renewed on `on`."""
+    """The supplier's approved qualifications that are expiring or expired and not renewed on `on`, each saying whether
+    a renewal waits for review (`renewal_pending`)."""
+    renewal = _same_kind(state=Qualification.State.PENDING, expires_on__gt=OuterRef("expires_on"))
     return with_expiry_status(Qualification.objects.filter(supplier=supplier, state=Qualification.State.APPROVED), on=on).filter(
         expiry_status__in=[ExpiryStatus.EXPIRING, ExpiryStatus.EXPIRED]
+    ).annotate(renewal_pending=Exists(renewal))
+
+
+def replaced_qualification(qualification: Qualification) -> Qualification | None:
+    """The approved qualification of the same supplier, kind and type lasting longest, other than this one: what an
+    upload waiting for review would renew (None for a first one)."""
+    return (
+        Qualification.objects.filter(
+            supplier_id=qualification.supplier_id, kind=qualification.kind, certificate_type=qualification.certificate_type,
+            state=Qualification.State.APPROVED,
+        ).exclude(pk=qualification.pk).order_by("-expires_on", "-pk").first()
     )
 
 

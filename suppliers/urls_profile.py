@@ -15,6 +15,8 @@ urlpatterns = [
         "profile-changes/review/<int:pk>/<str:name>/", views.profile_change_transition, name="operator-profile-change-transition"
     ),
     path("qualifications/review/", views.qualification_list, name="operator-qualifications"),
+    path("qualifications/review/<int:pk>/", views.qualification_detail, name="operator-qualification-detail"),
+    path("qualifications/review/<int:pk>/<str:name>/", views.qualification_transition, name="operator-qualification-transition"),
     path("files/contracts/<int:pk>/", views.contract_file, name="supplier-contract-file"),
     path("files/qualifications/<int:pk>/", views.qualification_file, name="supplier-qualification-file"),
 ]

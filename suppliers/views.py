@@ -15,6 +15,7 @@ from core.roles import SUPPLIER_REVIEWERS, SUPPLIER_ROLES, Role
 from suppliers.forms import ReasonForm, SupplierApplicationForm
 from suppliers.models import Notice, Supplier
 from suppliers.selectors import same_credit_code
+from suppliers.selectors_profile import list_qualifications
 from suppliers.services import notices, onboarding
 from core.api.permissions import require_role
 from core.validators import id_or_none
@@ -92,6 +93,8 @@ def supplier_detail(request, pk: int):
     context = {
         "supplier": supplier, "form": form, "actions": [(n, SUPPLIER_ACTIONS[n][1]) for n in available], "history": history_of(supplier),
         "same_credit_code": list(same_credit_code(supplier)), "pages": supplier_pages(request.user, supplier.pk),
+        "qualifications": list_qualifications(actor=request.user, on=timezone.localdate()).filter(supplier=supplier),
+        "reviews_qualifications": request.user.role == Role.OPERATOR,
     }
     return render(request, "suppliers/supplier_detail.html", context)
 

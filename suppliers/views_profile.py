@@ -30,6 +30,8 @@ from suppliers.selectors_profile import (
     list_qualifications,
     payable_account,
     pending_profile_changes,
+    replaced_qualification,
+    waiting_first,
 )
 from suppliers.services import contracts, profile, qualifications
 
@@ -116,7 +118,7 @@ def supplier_paperwork(request):
     if posted == "qualification" and upload.is_valid() and _submit(
         upload, qualifications.upload_qualification, supplier=supplier, actor=request.user, now=now, **upload.cleaned_data
     ):
-        messages.success(request, _("资质已上传"))
+        messages.success(request, _("资质已上传，等待运营审核；审核通过后生效"))
         return redirect("supplier-paperwork")
     if posted == "contract":
         require_role(request.user, {Role.SUPPLIER_ADMIN})
@@ -208,15 +210,32 @@ def qualification_list(request):
         queryset = queryset.filter(supplier__name__icontains=q)
     statuses = [(ExpiryStatus.EXPIRING, _("即将到期")), (ExpiryStatus.EXPIRED, _("已过期")), (ExpiryStatus.RENEWED, _("已续期")),
                 (ExpiryStatus.VALID, _("有效"))]
-    context = paginate(request, queryset) | {"statuses": statuses, "expiry_status": expiry, "q": q, "form": form,
-                                             "supplier_filter": supplier_filter}
+    context = _filtered(request, waiting_first(queryset), states=Qualification.State.choices) | {
+        "statuses": statuses, "expiry_status": expiry, "q": q, "form": form, "supplier_filter": supplier_filter,
+    }
     return render(request, "suppliers/profile/qualification_list.html", context)
+
+
+@login_required
+def qualification_detail(request, pk: int):
+    """An uploaded licence or certificate beside the one it would renew, with its history; the operator decides it here."""
+    require_role(request.user, OPERATOR)
+    qualification = get_object_or_404(list_qualifications(actor=request.user, on=timezone.localdate()), pk=pk)
+    context = {
+        "qualification": qualification, "replaced": replaced_qualification(qualification), "history": history_of(qualification),
+        "decidable": qualification.state == Qualification.State.PENDING,
+    }
+    return render(request, "suppliers/profile/qualification_detail.html", context)
 
 
 CONTRACT_ACTIONS = {
     "approve": (contracts.approve_contract, gettext_lazy("合同已通过")), "reject": (contracts.reject_contract, gettext_lazy("合同已驳回")),
 }
 CHANGE_ACTIONS = {"approve": (profile.approve_profile_change, gettext_lazy("变更已通过")), "reject": (profile.reject_profile_change, gettext_lazy("变更已驳回"))}
+QUALIFICATION_ACTIONS = {
+    "approve": (qualifications.approve_qualification, gettext_lazy("资质已通过")),
+    "reject": (qualifications.reject_qualification, gettext_lazy("资质已驳回")),
+}
 
 
 def _decide(request, *, queryset, pk: int, name: str, actions: dict, target: str) -> None:
@@ -243,6 +262,14 @@ def profile_change_transition(request, pk: int, name: str):
     if request.POST.get("next") == "list":
         return redirect("operator-profile-changes")
     return redirect("operator-profile-change-detail", pk=pk)
+
+
+@login_required
+@require_POST
+def qualification_transition(request, pk: int, name: str):
+    queryset = Qualification.objects.visible_to(request.user)
+    _decide(request, queryset=queryset, pk=pk, name=name, actions=QUALIFICATION_ACTIONS, target="qualification")
+    return redirect("operator-qualification-detail", pk=pk)
 
 
 @login_required

@@ -1,0 +1,106 @@
+"""The portal's review of uploaded qualifications: a supplier uploads and sees the upload wait, then its outcome with the
+reason; the operator finds it first in its queue (a navigation badge counts it), opens it beside the licence it would
+renew, and approves or rejects it."""
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from suppliers.models import Notice, Qualification
+from tests.factories import QualificationFactory, SupplierFactory
+from tests.portal import logged_in, nav
+from tests.suppliers.test_portal_profile import licence_form
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def renewal(supplier, supplier_staff):
+    """An expiring licence of the supplier and the renewal its staff uploaded in the portal."""
+    QualificationFactory(supplier=supplier, number="LIC-OLD", expires_on=timezone.localdate() + timedelta(days=10))
+    logged_in(supplier_staff).post("/supplier/paperwork/", licence_form(number="LIC-RENEWED"))
+    return Qualification.objects.get(number="LIC-RENEWED")
+
+
+def test_a_supplier_sees_its_upload_wait_for_review_and_the_expiry_warning_say_so(supplier_staff, renewal):
+    page = logged_in(supplier_staff).get("/supplier/paperwork/", follow=True).content.decode()
+
+    assert renewal.state == "pending"
+    assert f'data-testid="review-{renewal.pk}">待审核' in page
+    assert "LIC-OLD 将于" in page and "续期资质正在审核中" in page
+
+
+def test_the_upload_message_says_it_waits_for_review(supplier_staff):
+    response = logged_in(supplier_staff).post("/supplier/paperwork/", licence_form(), follow=True)
+
+    assert "资质已上传，等待运营审核；审核通过后生效" in [str(m) for m in response.context["messages"]]
+
+
+def test_the_operators_navigation_counts_uploads_waiting_and_the_queue_lists_them_first(operator, renewal, other_supplier):
+    QualificationFactory(supplier=other_supplier, number="LIC-APPROVED-EARLIER")
+    client = logged_in(operator)
+
+    home = client.get("/")
+    queue = client.get("/supplier/qualifications/review/")
+
+    assert 'data-testid="nav-badge-operator-qualifications"' in nav(home) and "资质审核" in nav(home)
+    assert list(queue.context["page_obj"])[0] == renewal
+    assert [q.number for q in client.get("/supplier/qualifications/review/?state=pending").context["page_obj"]] == ["LIC-RENEWED"]
+
+
+def test_the_operator_opens_the_upload_beside_the_licence_it_would_renew(operator, renewal):
+    page = logged_in(operator).get(f"/supplier/qualifications/review/{renewal.pk}/").content.decode()
+
+    assert f'href="/supplier/files/qualifications/{renewal.pk}/"' in page
+    assert "通过后将续期 LIC-OLD" in page and 'data-action="approve"' in page and 'data-action="reject"' in page
+
+
+def test_the_operator_approves_an_upload_and_it_counts(operator, renewal):
+    response = logged_in(operator).post(f"/supplier/qualifications/review/{renewal.pk}/approve/", {"reason": ""})
+
+    renewal.refresh_from_db()
+    assert response.status_code == 302 and response["Location"] == f"/supplier/qualifications/review/{renewal.pk}/"
+    assert renewal.state == "approved"
+
+
+def test_a_rejection_without_a_reason_is_refused_with_a_message(operator, renewal):
+    response = logged_in(operator).post(f"/supplier/qualifications/review/{renewal.pk}/reject/", {"reason": ""}, follow=True)
+
+    assert "请填写驳回原因" in [str(m) for m in response.context["messages"]]
+    assert Qualification.objects.get(pk=renewal.pk).state == "pending"
+
+
+def test_the_supplier_sees_the_rejection_and_its_reason(operator, supplier_staff, renewal):
+    logged_in(operator).post(f"/supplier/qualifications/review/{renewal.pk}/reject/", {"reason": "扫描件不清晰"})
+
+    page = logged_in(supplier_staff).get("/supplier/paperwork/").content.decode()
+
+    assert f'data-testid="review-{renewal.pk}">已驳回' in page and "扫描件不清晰" in page
+    assert Notice.objects.filter(kind="qualification_rejected").exists()
+
+
+@pytest.mark.parametrize("role_fixture", ["finance", "supplier_admin"])
+def test_only_operators_open_or_decide_a_review(request, role_fixture, renewal):
+    client = logged_in(request.getfixturevalue(role_fixture))
+
+    opened = client.get(f"/supplier/qualifications/review/{renewal.pk}/")
+    decided = client.post(f"/supplier/qualifications/review/{renewal.pk}/approve/", {"reason": ""})
+
+    assert (opened.status_code, decided.status_code) == (403, 403)
+    assert Qualification.objects.get(pk=renewal.pk).state == "pending"
+
+
+def test_an_unknown_decision_is_a_404(operator, renewal):
+    assert logged_in(operator).post(f"/supplier/qualifications/review/{renewal.pk}/delete/").status_code == 404
+
+
+def test_the_operator_reviewing_an_application_sees_its_licence(operator, finance):
+    applicant = SupplierFactory(state="under_review")
+    licence = QualificationFactory(supplier=applicant, state="pending")
+
+    page = logged_in(operator).get(f"/supplier/review/{applicant.pk}/").content.decode()
+    finance_page = logged_in(finance).get(f"/supplier/review/{applicant.pk}/").content.decode()
+
+    assert f'href="/supplier/files/qualifications/{licence.pk}/"' in page
+    assert f'href="/supplier/qualifications/review/{licence.pk}/"' in page
+    assert f'href="/supplier/qualifications/review/{licence.pk}/"' not in finance_page  # finance may not review
