@@ -64,7 +64,10 @@ class ContractSerializer(RejectionFields, serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class QualificationSerializer(serializers.ModelSerializer):
+class QualificationSerializer(RejectionFields, serializers.ModelSerializer):
+    """A licence or certificate: `state` its review (pending, approved, rejected: only an approved one counts),
+    `expiry_status` how its validity stands."""
+
     supplier_name = serializers.CharField(source="supplier.name", read_only=True)
     file = ScopedFileUrl("qualification-file")
     expiry_status = serializers.ChoiceField(choices=EXPIRY_STATUSES, read_only=True)
@@ -72,7 +75,7 @@ class QualificationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Qualification
         fields = ["id", "supplier", "supplier_name", "kind", "certificate_type", "number", "issued_on", "expires_on", "file",
-                  "uploaded_at", "warned_at", "expiry_handled_at", "expiry_status"]
+                  "uploaded_at", "warned_at", "expiry_handled_at", "expiry_status", "state", "rejection_reason", "rejection_reason_label"]
         read_only_fields = fields
 
 
@@ -207,11 +210,12 @@ class ContractViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, viewsets.
         ]
     )
 )
-class QualificationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
-    """Licences and product certificates with their expiry status; supplier users upload their own (multipart)."""
+class QualificationViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Licences and product certificates with their review state and expiry status; supplier users upload their own
+    (multipart), which an operator approves or rejects."""
 
     serializer_class = QualificationSerializer
-    filterset_fields = ["kind", "certificate_type", "supplier"]
+    filterset_fields = ["kind", "certificate_type", "supplier", "state"]
     ordering_fields = ["id", "expires_on", "uploaded_at"]
 
     def get_queryset(self):
@@ -228,10 +232,13 @@ class QualificationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
 
     @extend_schema(request=QualificationInput, responses={201: QualificationSerializer})
     def create(self, request):
-        """Upload a licence or certificate (a renewal is simply a newer one)."""
+        """Upload a licence or certificate (a renewal is simply a newer one), pending an operator's review."""
         return _create_for_own_supplier(
             self, request, roles=SUPPLIER_ROLES, params=QualificationInput, service=qualifications.upload_qualification
         )
+
+    approve = transition_action(qualifications.approve_qualification, name="approve", roles=qualifications.REVIEWERS, target="qualification")
+    reject = transition_action(qualifications.reject_qualification, name="reject", roles=qualifications.REVIEWERS, target="qualification")
 
 
 class ProfileChangeViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):

@@ -59,7 +59,10 @@ ROWS: dict = {
         body={"kind": "business_licence", "number": "LIC-MATRIX", "issued_on": "2026-01-01", "expires_on": "2030-01-01"},
     ),
     ("qualification-detail", "GET"): read("qualification", staff=REVIEWERS),
+    ("qualification-history", "GET"): read("qualification", staff=REVIEWERS),
     ("qualification-file", "GET"): read("qualification", staff=REVIEWERS),
+    ("qualification-approve", "POST"): decide("pending_qualification", seen_by=REVIEWERS),
+    ("qualification-reject", "POST"): decide("pending_qualification", seen_by=REVIEWERS),
     ("profile-change-list", "GET"): row(AUTHENTICATED),
     ("profile-change-list", "POST"): create({"supplier_admin": 201, "other_supplier": 201}, writable=CHANGE_FIELDS,
                                             body={"field": "credit_code", "credit_code": "91350100M000100Y43"}),
@@ -77,11 +80,12 @@ ROWS: dict = {
 
 
 def world_objects(*, supplier, users: dict, now, **_) -> dict:
-    """A pending contract with its file, the supplier's licence, a pending legal-name change and an approved bank account."""
+    """A pending contract with its file, the supplier's licence and its renewal waiting for review, a pending legal-name
+    change and an approved bank account."""
     from django.core.files.base import ContentFile
 
     from suppliers.services import profile
-    from tests.factories import ContractFactory
+    from tests.factories import ContractFactory, QualificationFactory
     from tests.suppliers.profile_factories import BankAccountFactory
 
     BankAccountFactory(supplier=supplier)
@@ -90,4 +94,6 @@ def world_objects(*, supplier, users: dict, now, **_) -> dict:
     )
     pending_contract = ContractFactory(supplier=supplier)
     pending_contract.file.save("contract.pdf", ContentFile(b"%PDF-1.4 contract"))
-    return {"contract": pending_contract, "qualification": supplier.qualifications.get(), "profile_change": change}
+    licence = supplier.qualifications.get()
+    renewal = QualificationFactory(supplier=supplier, state="pending", issued_on=now.date(), expires_on=now.date().replace(year=now.year + 5))
+    return {"contract": pending_contract, "qualification": licence, "pending_qualification": renewal, "profile_change": change}
