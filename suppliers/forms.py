@@ -1,28 +1,41 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.errors import ValidationFailed
+from datetime import date
+
 from core.validators import MOBILE_MESSAGE, MOBILE_PATTERN, id_or_none
+from suppliers.forms_profile import DATE
 from suppliers.models import Supplier
-from suppliers.validators import validate_credit_code
+from suppliers.services.onboarding import LICENCE_FIELDS, application_problems
 
 
 class SupplierApplicationForm(forms.Form):
+    """The public application, with the business licence the operator reviews it by. Every bad field is shown at
+    once: the form's own checks, then the service's rules (`onboarding.application_problems`) on the fields they left."""
+
     name = forms.CharField(label=_("企业名称"), max_length=200)
     credit_code = forms.CharField(label=_("统一社会信用代码"), min_length=18, max_length=18)
     contact_name = forms.CharField(label=_("联系人"), max_length=50)
     contact_phone = forms.RegexField(label=_("联系电话"), regex=MOBILE_PATTERN, error_messages={"invalid": MOBILE_MESSAGE})
     contact_email = forms.EmailField(label=_("联系邮箱"), required=False)
     address = forms.CharField(label=_("地址"), max_length=300, required=False)
-    username = forms.RegexField(label=_("管理员用户名"), regex=r"^[\w.@+-]{3,150}$")
+    licence_file = forms.FileField(label=_("营业执照"), help_text=_("PDF 或 JPEG、PNG、WebP 扫描件，不超过 10 MB"))
+    licence_issued_on = forms.DateField(label=_("营业执照发证日期"), widget=DATE)
+    licence_expires_on = forms.DateField(label=_("营业执照有效期至"), widget=DATE)
+    username = forms.RegexField(label=_("管理员用户名"), regex=r"^[\w.@+-]{3,150}$", help_text=_("审核期间也可用此用户名和密码登录，查看审核进度"))
     password = forms.CharField(label=_("密码"), min_length=8, widget=forms.PasswordInput)
 
+    def __init__(self, *args, today: date, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.today = today
 
-    def clean_credit_code(self) -> str:
-        try:
-            return validate_credit_code(self.cleaned_data["credit_code"])
-        except ValidationFailed as error:
-            raise forms.ValidationError(error.detail) from error
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        checked = {name: cleaned.get(name) for name in ("credit_code", "contact_phone", "username", *LICENCE_FIELDS.values())}
+        for field, _code, message in application_problems(on=self.today, **checked):
+            if field not in self.errors:
+                self.add_error(field, message)
+        return cleaned
 
 
 class ReasonForm(forms.Form):

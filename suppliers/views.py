@@ -23,14 +23,15 @@ from core.validators import id_or_none
 
 
 def apply(request):
-    form = SupplierApplicationForm(request.POST or None)
+    now = timezone.now()
+    form = SupplierApplicationForm(request.POST or None, request.FILES or None, today=timezone.localdate(now))
     if request.method == "POST" and form.is_valid():
         try:
-            onboarding.apply_as_supplier(**form.cleaned_data, now=timezone.now())
+            onboarding.apply_as_supplier(**form.cleaned_data, now=now)
         except DomainError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("申请已提交，审核通过后即可登录。"))
+            messages.success(request, _("申请已提交，运营将审核您的资料和营业执照；审核期间可用管理员用户名和密码登录查看进度，通过后即可使用。"))
             return redirect("login")
     return render(request, "suppliers/apply.html", {"form": form})
 

@@ -1,8 +1,10 @@
 """Supplier onboarding and the supplier lifecycle (SPEC §4.1)."""
-from datetime import datetime
+from datetime import date, datetime
+from functools import partial
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from core.errors import ValidationFailed
@@ -10,13 +12,45 @@ from core.events import publish
 from core.fsm import apply_transition
 from core.roles import Role, waiting_for
 from core.validators import validate_mobile
-from suppliers.models import Gift, Supplier, SupplierMembership
+from suppliers.models import Gift, Qualification, Supplier, SupplierMembership
 from suppliers.errors import ActivationBlocked
 from suppliers.events import SupplierTerminated
 from suppliers.services import catalog, contracts
+from suppliers.services.qualifications import qualification_problems, upload_qualification
 from suppliers.validators import validate_credit_code
 
 User = get_user_model()
+
+
+#: an application's licence fields, by the names of a qualification's
+LICENCE_FIELDS = {"file": "licence_file", "issued_on": "licence_issued_on", "expires_on": "licence_expires_on"}
+
+
+def application_problems(
+    *, on: date, credit_code: str | None = None, contact_phone: str | None = None, username: str | None = None,
+    licence_file=None, licence_issued_on: date | None = None, licence_expires_on: date | None = None,
+) -> list[tuple[str, str, str]]:
+    """(field, code, message) for every bad value of an application, all of them (a value left out, None, is not
+    checked): a credit code without its check digit, a contact phone that is no mobile number, a username taken, and
+    — when any part of the business licence is given — its file, issue date and expiry (not expired on `on`)."""
+    problems = []
+    for check, value in ((validate_credit_code, credit_code), (partial(validate_mobile, field="contact_phone"), contact_phone)):
+        if value is not None:
+            try:
+                check(value)
+            except ValidationFailed as error:
+                problems.extend(error.errors)
+    if username is not None and User.objects.filter(username__iexact=username).exists():
+        problems.append(("username", "invalid", gettext("该用户名已被使用")))
+    licence = {"file": licence_file, "issued_on": licence_issued_on, "expires_on": licence_expires_on}
+    if any(licence.values()):
+        for name, message in (("issued_on", gettext("请填写营业执照的发证日期")), ("expires_on", gettext("请填写营业执照的有效期"))):
+            if not licence[name]:
+                problems.append((LICENCE_FIELDS[name], "required", message))
+        problems.extend(qualification_problems(kind=Qualification.Kind.BUSINESS_LICENCE, **licence, names=LICENCE_FIELDS))
+        if licence_expires_on and licence_expires_on < on:
+            problems.append((LICENCE_FIELDS["expires_on"], "invalid", gettext("营业执照已过期，请上传有效的营业执照")))
+    return problems
 
 
 def apply_as_supplier(
@@ -30,15 +64,23 @@ def apply_as_supplier(
     username: str,
     password: str,
     now: datetime,
+    licence_file=None,
+    licence_issued_on: date | None = None,
+    licence_expires_on: date | None = None,
 ) -> Supplier:
-    """Create a supplier in `applied` with an inactive admin user, activated on approval.
+    """Create a supplier in `applied` with an inactive admin user, activated on approval; with its business licence
+    (number: the credit code) when one is sent, pending the operator's review with the application. All or nothing.
 
-    :raises ValidationFailed: for a bad credit code or contact phone, or a username already taken
+    :raises ValidationFailed: naming every bad field at once (see application_problems)
     """
+    problems = application_problems(
+        on=timezone.localdate(now), credit_code=credit_code, contact_phone=contact_phone, username=username,
+        licence_file=licence_file, licence_issued_on=licence_issued_on, licence_expires_on=licence_expires_on,
+    )
+    if problems:
+        raise ValidationFailed(problems[0][2], field=problems[0][0], errors=problems)
     code = validate_credit_code(credit_code)
     contact_phone = validate_mobile(contact_phone, field="contact_phone")
-    if User.objects.filter(username__iexact=username).exists():
-        raise ValidationFailed(gettext("该用户名已被使用"), field="username")
     with transaction.atomic():
         supplier = Supplier.objects.create(
             name=name,
@@ -53,6 +95,11 @@ def apply_as_supplier(
         admin.set_password(password)
         admin.save()
         SupplierMembership.objects.create(user=admin, supplier=supplier)
+        if licence_file:
+            upload_qualification(
+                supplier=supplier, actor=admin, now=now, kind=Qualification.Kind.BUSINESS_LICENCE, number=code,
+                issued_on=licence_issued_on, expires_on=licence_expires_on, file=licence_file,
+            )
     return supplier
 
 

@@ -36,6 +36,32 @@ def test_a_contact_phone_that_is_not_a_mobile_number_is_400_naming_the_field(api
     assert not Supplier.objects.exists()
 
 
+def test_an_application_may_carry_its_business_licence_as_multipart(api):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    licence = {"licence_file": SimpleUploadedFile("licence.pdf", b"%PDF-1.4 licence"), "licence_issued_on": "2020-05-01",
+               "licence_expires_on": "2040-04-30"}
+
+    response = api(None).post("/api/v1/supplier-applications/", SUPPLIER_APPLICATION | licence, format="multipart")
+
+    assert response.status_code == 201
+    kept = Supplier.objects.get().qualifications.get()
+    assert (kept.kind, kept.state, str(kept.expires_on)) == ("business_licence", "pending", "2040-04-30")
+
+
+def test_a_bad_licence_and_a_taken_username_are_named_together(api, operator):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    bad = {"username": "operator", "licence_file": SimpleUploadedFile("x.pdf", b"<html>"), "licence_issued_on": "2020-05-01",
+           "licence_expires_on": "2040-04-30"}
+
+    response = api(None).post("/api/v1/supplier-applications/", SUPPLIER_APPLICATION | bad, format="multipart")
+
+    assert response.status_code == 400
+    assert {error["attr"] for error in response.json()["errors"]} == {"username", "licence_file"}
+    assert not Supplier.objects.exists()
+
+
 def test_an_operator_reviews_and_approves_an_application_which_activates_its_admin(api, operator):
     api(None).post("/api/v1/supplier-applications/", SUPPLIER_APPLICATION)
     supplier = ready_to_activate(Supplier.objects.get())
