@@ -10,8 +10,10 @@ class SuppliersConfig(AppConfig):
     def ready(self) -> None:
         from suppliers import seed, tasks_profile  # noqa: F401  (demo data step; beat task registration)
         from suppliers import nav_announcements, seed_announcements  # noqa: F401  (announcements: navigation, demo data)
+        from core.login import explain_refused_login
         from core.portal import NavGroup, register_nav, register_supplier_page
         from core.roles import SUPPLIER_REVIEWERS, SUPPLIER_ROLES, Role
+        from suppliers.selectors import application_standing
         from suppliers.services.catalog import reviews_waiting
         from suppliers.services.contracts import contracts_waiting
         from suppliers.services.notices import unread_notices
@@ -19,6 +21,7 @@ class SuppliersConfig(AppConfig):
         from suppliers.services.qualifications import qualifications_waiting
         from suppliers.services.onboarding import applications_waiting
 
+        explain_refused_login(application_standing)
         register_nav(pgettext_lazy("nav", "礼品商管理"), "operator-suppliers", roles=SUPPLIER_REVIEWERS, order=10,
                      group=NavGroup.SUPPLIERS, badge=applications_waiting)
         register_nav(_("礼品审核"), "operator-gift-review", roles={Role.OPERATOR}, order=20, group=NavGroup.GIFTS, badge=reviews_waiting)

@@ -8,6 +8,7 @@ from django.db.models import (
 )
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce, Round, TruncDate
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from core import sql
@@ -154,6 +155,24 @@ def same_credit_code(supplier: Supplier) -> QuerySet[Supplier]:
     """Other suppliers registered with this one's credit code: one legal entity applying twice, which the reviewer
     should see before approving."""
     return Supplier.objects.filter(credit_code=supplier.credit_code).exclude(pk=supplier.pk).order_by("applied_at", "pk")
+
+
+def application_standing(user) -> str | None:
+    """How the application of an applicant's admin user stands (waiting, in review, or rejected with the operator's
+    reason), told when it signs in before approval; None for a user who applied for nothing still undecided."""
+    membership = getattr(user, "supplier_membership", None)
+    supplier = membership.supplier if membership else None
+    if supplier is None:
+        return None
+    values = {"name": supplier.name, "applied_on": f"{timezone.localtime(supplier.applied_at):%Y-%m-%d}"}
+    if supplier.state == Supplier.State.APPLIED:
+        return gettext("「%(name)s」的入驻申请已于 %(applied_on)s 提交，正在等待运营审核；审核通过后即可登录。") % values
+    if supplier.state == Supplier.State.UNDER_REVIEW:
+        return gettext("「%(name)s」的入驻申请（%(applied_on)s 提交）正在审核中；审核通过后即可登录。") % values
+    if supplier.state == Supplier.State.REJECTED:
+        reason = supplier.rejection.reason_label if supplier.rejection else "—"
+        return gettext("「%(name)s」的入驻申请未通过审核。原因：%(reason)s。如有疑问，请联系平台运营。") % (values | {"reason": reason})
+    return None
 
 
 def matching(text: str, gift: str = "") -> Q:

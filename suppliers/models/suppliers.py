@@ -4,7 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
-from core.models import StateMachine
+from core.models import LatestLog, StateMachine, logs_relation
 from core.tenancy import ScopedManager, Visibility
 
 
@@ -25,9 +25,11 @@ class Supplier(StateMachine):
     address = models.CharField(_("地址"), max_length=300, blank=True)
     state = FSMField(_("状态"), default=State.APPLIED, choices=State.choices, protected=True)
     applied_at = models.DateTimeField(_("申请时间"))
+    transition_logs = logs_relation()
 
     objects = ScopedManager()
     visibility = Visibility(supplier="self")
+    rejection = LatestLog("reject", state=State.REJECTED)  # why the application was refused, who and when
 
     class Meta:
         ordering = ["id"]
