@@ -34,6 +34,7 @@ class NavItem:
 
 
 _items: list[NavItem] = []
+_menus: dict[str, list[tuple[str | Promise, frozenset[str]]]] = {}  # role → its own headings, each with its entries' url names
 
 
 def register_nav(
@@ -41,21 +42,36 @@ def register_nav(
     group: str | Promise = "", badge_title: str | Promise = "",
 ) -> None:
     """Add a navigation entry shown to `roles` (call from an AppConfig.ready); `badge(user)` counts what waits there;
-    `group` (a NavGroup) is the heading it comes under for staff, whose navigation is long; suppliers' and members'
-    stay flat."""
+    `group` (a NavGroup) is the heading it comes under for staff, whose navigation is long; a role with a menu of its
+    own (`register_menu`) has it placed there instead; members' stays flat."""
     item = NavItem(label, url_name, frozenset(roles), order, badge, group, badge_title)
     if item not in _items:
         _items.append(item)
 
 
+def register_menu(*, roles: set[str] | frozenset[str], groups: list[tuple[str | Promise, list[str]]]) -> None:
+    """Lay out the navigation of `roles` under headings of their own, in the order given: `groups` is [(heading, url
+    names of its entries)]. For a role whose pages come from several apps that register them (with staff) by area, the
+    headings say what the role does there. Its entries keep their order within a heading; one placed under none comes
+    last, under none, so a page added later is still reachable. Call from an AppConfig.ready."""
+    for role in roles:
+        _menus[role] = [(heading, frozenset(names)) for heading, names in groups]
+
+
 def navigation(request) -> dict:
     """Template context: the entries the current user's role may open (`nav_items`), and the same entries under their
-    group's heading (`nav_groups`: staff only; entries without a group come last, under none)."""
+    headings (`nav_groups`: the role's own menu, see register_menu, else the staff areas by each entry's group; entries
+    under none come last; members' navigation is one group without a heading)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": [], "nav_groups": []}
     entries = _entries(user)
-    groups = _grouped(entries) if user.role in STAFF_ROLES else [{"label": "", "items": entries}]
+    if user.role in _menus:
+        groups = _laid_out(entries, _menus[user.role])
+    elif user.role in STAFF_ROLES:
+        groups = _grouped(entries)
+    else:
+        groups = [{"label": "", "items": entries}]
     return {"nav_items": entries, "nav_groups": groups}
 
 
@@ -89,6 +105,19 @@ def _grouped(entries: list[dict]) -> list[dict]:
     groups: dict[str, dict] = {}
     for entry in entries:
         groups.setdefault(str(entry["group"]), {"label": entry["group"], "items": []})["items"].append(entry)
+    return _ungrouped_last(groups)
+
+
+def _laid_out(entries: list[dict], menu: list[tuple[str | Promise, frozenset[str]]]) -> list[dict]:
+    """The entries under the menu's headings, in its order (a heading with no entry the user may open is left out)."""
+    groups = {str(heading): {"label": heading, "items": []} for heading, _names in menu} | {"": {"label": "", "items": []}}
+    for entry in entries:
+        heading = next((str(h) for h, names in menu if entry["url_name"] in names), "")
+        groups[heading]["items"].append(entry)
+    return _ungrouped_last({key: group for key, group in groups.items() if group["items"]})
+
+
+def _ungrouped_last(groups: dict[str, dict]) -> list[dict]:
     ungrouped = groups.pop("", None)
     return [*groups.values(), *([ungrouped] if ungrouped else [])]
 

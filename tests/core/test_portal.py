@@ -82,9 +82,43 @@ def test_finance_and_logistics_navigation_is_grouped_too(finance, logistics):
     assert "订单与物流" in nav_groups(logged_in(logistics).get("/"))
 
 
-def test_suppliers_and_members_keep_a_flat_navigation(supplier_admin, member):
-    for user in (supplier_admin, member.user):
-        assert 'class="nav-group-label"' not in nav(logged_in(user).get("/"))
+def test_members_keep_a_flat_navigation(member):
+    assert 'class="nav-group-label"' not in nav(logged_in(member.user).get("/"))
+
+
+def test_the_suppliers_navigation_is_grouped_by_what_it_does_and_keeps_every_entry(supplier_admin):
+    response = logged_in(supplier_admin).get("/")
+
+    groups = nav_groups(response)
+
+    assert list(groups) == ["礼品", "库存与物流", "结算", "服务与考核", "企业资料", "消息"]
+    assert groups["礼品"] == ["我的礼品", "礼品导入导出"]
+    assert groups["库存与物流"] == ["库存", "入库预报", "订单", "直发订单", "遗留礼品", "退换货", "额外费用"]
+    assert groups["结算"] == ["结算单", "调账", "对账"]
+    assert groups["企业资料"] == ["资料信息", "团队成员", "合同与资质"] and groups["消息"] == ["公告", "站内通知"]
+    every_link = re.findall(r"<a [^>]*>([^<]*)</a>", nav(response))
+    assert sorted(every_link) == sorted(str(item["label"]) for item in response.context["nav_items"])
+    assert every_link[-1] == "API 文档"  # under no heading, last
+
+
+def test_every_supplier_page_in_the_navigation_has_its_heading():
+    from core.portal import _items
+    from core.roles import SUPPLIER_ROLES
+    from suppliers.nav_menu import SUPPLIER_MENU
+
+    placed = {name for _heading, names in SUPPLIER_MENU for name in names}
+
+    assert {item.url_name for item in _items if item.roles & SUPPLIER_ROLES} - placed == {"api-docs"}
+
+
+def test_an_entry_a_menu_does_not_place_comes_last_under_no_heading():
+    from core.portal import _laid_out
+
+    entries = [{"url_name": name} for name in ("new-page", "b", "a")]
+
+    groups = _laid_out(entries, [("A", frozenset({"a"})), ("B", frozenset({"b"})), ("C", frozenset({"c"}))])
+
+    assert [(g["label"], [e["url_name"] for e in g["items"]]) for g in groups] == [("A", ["a"]), ("B", ["b"]), ("", ["new-page"])]
 
 
 def test_the_group_headings_are_in_english_on_request(operator):

@@ -34,17 +34,17 @@ def _member(username):
 
 
 CASES = [
-    RoleCase(Role.OPERATOR, "运营", ["礼品商管理", "合同审核", "资料变更审核", "资质管理", "公告管理", "整改单", "复评", "考核得分", "暂停合作建议", "考核指标", "礼品审核", "礼品管理", "礼品类别", "遗留礼品处理", "库存", "兑换订单", "交接批次", "运单", "退换货", "额外费用", "物流索赔", "积分发放", "会员查询", "承运商事件", "结算单", "扣款规则", "投诉处理", "管理后台", "API 文档"], "礼品商管理", _staff(Role.OPERATOR)),
+    RoleCase(Role.OPERATOR, "运营", ["礼品商管理", "合同审核", "资料变更审核", "资质审核", "公告管理", "整改单", "复评", "考核得分", "暂停合作建议", "考核指标", "礼品审核", "礼品管理", "礼品类别", "遗留礼品处理", "库存", "兑换订单", "交接批次", "运单", "退换货", "额外费用", "物流索赔", "积分发放", "会员查询", "承运商事件", "结算单", "扣款规则", "投诉处理", "管理后台", "API 文档"], "礼品商管理", _staff(Role.OPERATOR)),
     RoleCase(Role.FINANCE, "财务", ["礼品商管理", "合同审核", "资料变更审核", "考核得分", "兑换订单", "额外费用", "物流索赔", "遗留礼品处理", "结算月份", "结算单", "调账", "对账", "扣款建议", "扣款规则", "API 文档"], "礼品商管理", _staff(Role.FINANCE)),
     RoleCase(Role.LOGISTICS, "物流", ["库存", "兑换订单", "入库收货", "交接批次", "运单", "退换货", "额外费用", "物流索赔", "承运商事件", "报告承运商事件", "遗留礼品处理", "投诉处理", "API 文档"], "库存", _staff(Role.LOGISTICS)),
-    RoleCase(Role.SUPPLIER_ADMIN, "礼品商管理员", ["我的礼品", "礼品导入导出", "库存", "入库预报", "订单", "直发订单", "遗留礼品", "资料信息", "团队成员", "合同与资质", "退换货", "额外费用", "结算单", "调账", "对账", "投诉处理", "我的建议", "公告", "站内通知", "整改单", "复评", "考核得分", "API 文档"], "我的礼品", _supplier_user(Role.SUPPLIER_ADMIN)),
-    RoleCase(Role.SUPPLIER_STAFF, "礼品商员工", ["我的礼品", "礼品导入导出", "库存", "入库预报", "订单", "直发订单", "遗留礼品", "资料信息", "合同与资质", "退换货", "额外费用", "结算单", "调账", "对账", "投诉处理", "我的建议", "公告", "站内通知", "整改单", "复评", "考核得分", "API 文档"], "库存", _supplier_user(Role.SUPPLIER_STAFF)),
+    RoleCase(Role.SUPPLIER_ADMIN, "礼品商管理员", ["我的礼品", "礼品导入导出", "库存", "入库预报", "订单", "直发订单", "遗留礼品", "退换货", "额外费用", "结算单", "调账", "对账", "投诉处理", "我的建议", "整改单", "复评", "考核得分", "资料信息", "团队成员", "合同与资质", "公告", "站内通知", "API 文档"], "我的礼品", _supplier_user(Role.SUPPLIER_ADMIN)),
+    RoleCase(Role.SUPPLIER_STAFF, "礼品商员工", ["我的礼品", "礼品导入导出", "库存", "入库预报", "订单", "直发订单", "遗留礼品", "退换货", "额外费用", "结算单", "调账", "对账", "投诉处理", "我的建议", "整改单", "复评", "考核得分", "资料信息", "合同与资质", "公告", "站内通知", "API 文档"], "库存", _supplier_user(Role.SUPPLIER_STAFF)),
     RoleCase(Role.MEMBER, "会员", ["礼品目录", "我的订单", "物流跟踪", "退换货", "我的投诉", "我的积分"], "我的积分", _member),
 ]
 
 
 def _nav_labels(page: Page) -> list[str]:
-    """The navigation's links in page order (staff see them under area headings)."""
+    """The navigation's links in page order (staff and suppliers see them under headings)."""
     return [label.strip() for label in page.get_by_test_id("nav").locator("a").all_inner_texts()]
 
 
