@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from core.api.permissions import require_role
 from core.fsm import history_of
 from core.models import TransitionLog
+from core.models.transitions import actor_label_for
 
 
 class ReasonInput(serializers.Serializer):
@@ -23,10 +24,11 @@ class ReasonInput(serializers.Serializer):
 
 class TransitionLogSerializer(serializers.ModelSerializer):
     """One change: the codes, their display names in the request's language, and who made it (`actor`: a user
-    name, a member's masked phone, or null for the system)."""
+    name, a member's masked phone, or null for the system; to a supplier's user the platform's staff are their role,
+    e.g. 运营人员)."""
 
     actor = serializers.SerializerMethodField()
-    actor_label = serializers.CharField(read_only=True)
+    actor_label = serializers.SerializerMethodField()
     transition_label = serializers.CharField(read_only=True)
     source_label = serializers.CharField(read_only=True)
     target_label = serializers.CharField(read_only=True)
@@ -39,7 +41,10 @@ class TransitionLogSerializer(serializers.ModelSerializer):
                   "at", "reason", "reason_label"]
 
     def get_actor(self, log) -> str | None:
-        return None if log.actor is None else log.actor_label
+        return None if log.actor is None else self.get_actor_label(log)
+
+    def get_actor_label(self, log) -> str:
+        return actor_label_for(log.actor, getattr(self.context.get("request"), "user", None))
 
 
 class RejectionFields(serializers.Serializer):
@@ -90,7 +95,8 @@ class TransitionHistoryMixin:
     @extend_schema(responses=TransitionLogSerializer(many=True))
     @action(detail=True, methods=["get"])
     def history(self, request, pk=None):
-        return Response(TransitionLogSerializer(self.transition_history(self.get_object()), many=True).data)
+        logs = self.transition_history(self.get_object())
+        return Response(TransitionLogSerializer(logs, many=True, context=self.get_serializer_context()).data)
 
     def transition_history(self, obj):
         """The logs the history shows, oldest first: the object's own (a view may add those of objects that belong to it)."""

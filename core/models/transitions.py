@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMFieldMixin
 
 from core.masking import mask_phone
-from core.roles import Role
+from core.roles import STAFF_ROLES, SUPPLIER_ROLES, Role
 from core.texts import texts_of
 
 
@@ -200,6 +200,18 @@ def state_label(subject: models.Model | type[models.Model] | None, state: str) -
     if not isinstance(subject, type) and hasattr(subject, "label_of_state"):
         return subject.label_of_state(state)
     return str(dict(subject._meta.get_field("state").flatchoices).get(state, state))
+
+
+#: how a supplier's user sees the platform's staff who acted: by their role, never their login name
+STAFF_TITLES = {Role.OPERATOR: _("运营人员"), Role.LOGISTICS: _("物流人员"), Role.FINANCE: _("财务人员")}
+
+
+def actor_label_for(user, reader) -> str:
+    """Who acted, as `reader` may see it: a supplier's user sees the platform's staff by role ("运营人员"), everyone
+    else as `actor_label` gives it (staff see each other's names)."""
+    if user is not None and getattr(reader, "role", None) in SUPPLIER_ROLES and (user.role in STAFF_ROLES or user.is_superuser):
+        return str(STAFF_TITLES.get(user.role, STAFF_TITLES[Role.OPERATOR]))
+    return actor_label(user)
 
 
 def actor_label(user) -> str:

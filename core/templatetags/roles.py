@@ -1,9 +1,10 @@
 """What a page shows by the reader's role and who acted: `{% load roles %}` … `{% if user|sees_settlement_money %}`,
-`{{ claim.reported_by|actor_label }}` ("系统" for the system, a member by its masked phone)."""
+`{{ claim.reported_by|actor_label }}` ("系统" for the system, a member by its masked phone), `{{ log.actor|actor_seen_by:user }}`
+(the same, but the platform's staff by their role for a supplier's user)."""
 from django import template
 
 from core import roles
-from core.models.transitions import actor_label
+from core.models.transitions import actor_label, actor_label_for
 
 register = template.Library()
 
@@ -15,3 +16,4 @@ def sees_settlement_money(user) -> bool:
 
 
 register.filter("actor_label", actor_label)
+register.filter("actor_seen_by", actor_label_for)

@@ -235,7 +235,8 @@ def test_finance_issues_a_draft_and_the_history_says_who_and_when(api, draft, fi
     assert response.status_code == 200, response.content
     assert response.json()["state"] == "issued"
     history = api(supplier_admin).get(statement_url(draft, "history")).json()
-    assert [(h["transition"], h["actor"], h["reason"]) for h in history] == [("issue", "finance", "九月账单")]
+    assert [(h["transition"], h["actor"], h["reason"]) for h in history] == [("issue", "财务人员", "九月账单")]  # staff by role
+    assert api(finance).get(statement_url(draft, "history")).json()[0]["actor"] == "finance"
 
 
 @pytest.mark.parametrize("role", ["operator", "supplier_admin", "logistics"])

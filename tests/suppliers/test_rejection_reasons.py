@@ -1,5 +1,6 @@
 """A supplier learns why the operator rejected a gift revision, a profile change or a contract: on the page listing it
-(the reason as typed, who and when), in its inbox (a notice linking to that page) and in the API (`rejection_reason`)."""
+(the reason as typed, who — the operator by role — and when), in its inbox (a notice linking to that page) and in the
+API (`rejection_reason`)."""
 from datetime import timedelta
 
 import pytest
@@ -43,7 +44,7 @@ def test_the_gift_page_shows_a_rejected_revisions_reason_who_rejected_it_and_whe
     page = page_in(supplier_staff, f"/supplier/gifts/{revision.gift_id}/", "zh-hans")
 
     rows = table(page, "revisions")
-    assert "驳回原因：图片与实物不符" in rows and "operator · 2026-10-15 12:00" in rows
+    assert "驳回原因：图片与实物不符" in rows and "运营人员 · 2026-10-15 12:00" in rows
 
 
 def test_a_reason_a_person_typed_reads_as_typed_on_an_english_page(supplier, supplier_staff, operator, now):
@@ -60,7 +61,7 @@ def test_the_profile_page_shows_a_rejected_changes_reason_who_rejected_it_and_wh
     page = page_in(supplier_admin, "/supplier/profile/", "zh-hans")
 
     history = table(page, "change-history")
-    assert "驳回原因：营业执照名称与申请不一致" in history and "operator · 2026-10-15 13:00" in history
+    assert "驳回原因：营业执照名称与申请不一致" in history and "运营人员 · 2026-10-15 13:00" in history
 
 
 def test_the_paperwork_page_shows_a_rejected_contracts_reason_who_rejected_it_and_when(supplier, supplier_staff, operator, now):
@@ -70,7 +71,7 @@ def test_the_paperwork_page_shows_a_rejected_contracts_reason_who_rejected_it_an
     page = page_in(supplier_staff, "/supplier/paperwork/", "zh-hans")
 
     listed = table(page, "contracts")
-    assert "驳回原因：保证金金额与约定不符" in listed and "operator · 2026-10-15 14:00" in listed
+    assert "驳回原因：保证金金额与约定不符" in listed and "运营人员 · 2026-10-15 14:00" in listed
     assert listed.count('data-testid="rejection"') == 1 and "同意" not in listed  # only the rejected one says why
 
 
