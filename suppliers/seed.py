@@ -1,4 +1,5 @@
-"""Demo suppliers: two active suppliers (for tenant isolation) and one application waiting for review."""
+"""Demo suppliers: two active suppliers (for tenant isolation) and one application, with its business licence, waiting
+for review."""
 from datetime import timedelta
 
 from core.roles import Role
@@ -40,6 +41,16 @@ def seed_paperwork(*, supplier, operator, now, index: int) -> None:
     )
 
 
+def applicants_licence(*, now, index: int) -> dict:
+    """The business licence an applicant sends with its application, valid for ten years from two years ago."""
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    today = timezone.localdate(now)
+    return {"licence_file": ContentFile(b"%PDF-1.4 demo business licence", name=f"licence-{index}.pdf"),
+            "licence_issued_on": today - timedelta(days=730), "licence_expires_on": today + timedelta(days=2920)}
+
+
 #: how long before seeding the demo suppliers applied and were approved: over a year, so each is due its yearly re-evaluation
 COOPERATING_FOR = timedelta(days=450)
 
@@ -55,6 +66,7 @@ def seed_suppliers(*, now, password, progress) -> None:
                 name=name, credit_code=demo_credit_code(code17), contact_name="张经理", contact_phone=phone,
                 contact_email=f"{username}@example.com", address="浙江省杭州市西湖区文三路 100 号",
                 username=username, password=password, now=onboarded if activate else now,
+                **({} if activate else applicants_licence(now=now, index=index)),
             )
             if activate:
                 onboarding.start_supplier_review(supplier=supplier, actor=operator, now=onboarded)
