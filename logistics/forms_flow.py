@@ -1,15 +1,14 @@
 """Portal forms of the goods flow: they parse input into the arguments the services take; the rules live there."""
 from django import forms
-
-from core.forms import SubmittedOnce
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import DayRangeFilter, SubmittedOnce, day_field
 from core.validators import IdField
 
-from logistics.models import InboundShipment, Shipment
+from logistics.models import HandoffItem, InboundShipment, Shipment
 from points.models import RedemptionOrder
-from suppliers.models import Gift, Location, ReplenishmentRequest
+from suppliers.models import Gift, Location, ReplenishmentRequest, Supplier
 
 
 class AnnounceForm(SubmittedOnce):
@@ -79,18 +78,27 @@ class FailForm(forms.Form):
     reason = forms.CharField(label=_("失败原因"), max_length=200, widget=forms.TextInput(attrs={"placeholder": _("失败原因")}))
 
 
-class ShipmentFilterForm(forms.Form):
-    """The filters above a shipment table (GET); empty means all."""
+def warehouse_field() -> forms.ModelChoiceField:
+    """A filter's choice of one logistics warehouse (empty: all)."""
+    return forms.ModelChoiceField(label=_("发货仓"), required=False, empty_label=_("全部"),
+                                  queryset=Location.objects.filter(kind=Location.Kind.WAREHOUSE).order_by("code"))
+
+
+class ShipmentFilterForm(DayRangeFilter):
+    """The filters above a shipment table (GET); empty means all. The days are those the shipment was created on."""
 
     q = forms.CharField(label=_("搜索"), required=False, widget=forms.TextInput(attrs={"placeholder": _("运单号 / 订单号")}))
     state = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部"))] + Shipment.State.choices)
     kind = forms.ChoiceField(label=_("类型"), required=False, choices=[("", _("全部"))] + Shipment.Kind.choices)
+    warehouse = warehouse_field()
+    date_from = day_field(_("创建日期自"))
+    date_to = day_field(_("至"))
     batch = IdField(label=_("交接批次"), required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, with_kind: bool = True, dropship_only: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        if not with_kind:
-            del self.fields["kind"]
+        if not with_kind:  # a supplier's or a member's list: one kind of parcel, or no business with warehouses
+            del self.fields["kind"], self.fields["warehouse"]
         if dropship_only:  # offer no state a dropship shipment is never in (picked)
             self.fields["state"].choices = [("", _("全部"))] + Shipment.dropship_state_choices()
 
@@ -104,9 +112,31 @@ class ShipmentFilterForm(forms.Form):
             rows = rows.filter(state=data["state"])
         if data.get("kind"):
             rows = rows.filter(kind=data["kind"])
+        if data.get("warehouse"):
+            rows = rows.filter(order__location=data["warehouse"])
         if data.get("batch"):
             rows = rows.filter(order__handoff_item__batch=data["batch"])
-        return rows
+        return rows.filter(**self.day_lookups("created_at"))
+
+
+class HandoffFilterForm(DayRangeFilter):
+    """The filters above the handoff batches (GET): a batch number, a supplier whose orders it holds, the days it was
+    handed over on. Empty means all."""
+
+    q = forms.CharField(label=_("交接批次号"), required=False, max_length=30)
+    supplier = forms.ModelChoiceField(label=_("礼品商"), queryset=Supplier.objects.order_by("name"), required=False, empty_label=_("全部"))
+    date_from = day_field(_("交接日期自"))
+    date_to = day_field(_("至"))
+
+    def apply(self, rows):
+        """The batches matching the filters that parsed; a supplier's keeps each batch's own order count."""
+        self.is_valid()
+        data = self.cleaned_data
+        if q := (data.get("q") or "").strip():
+            rows = rows.filter(number__icontains=q)
+        if data.get("supplier"):
+            rows = rows.filter(Exists(HandoffItem.objects.filter(batch=OuterRef("pk"), order__supplier=data["supplier"])))
+        return rows.filter(**self.day_lookups("created_at"))
 
 
 class OrderFilterForm(forms.Form):

@@ -36,6 +36,7 @@ from logistics.forms_flow import (
     CorrectTrackingForm,
     DeliverForm,
     FailForm,
+    HandoffFilterForm,
     InboundFilterForm,
     NoInput,
     OrderFilterForm,
@@ -195,17 +196,18 @@ def handoff(request):
         else:
             messages.success(request, _("交接批次 %(number)s：%(count)d 个订单") % {"number": batch.number, "count": batch.items.count()})
         return redirect("logistics-handoff")
-    batches = shipments.handoff_batches(request.user)
+    filters = HandoffFilterForm(request.GET)
+    batches = filters.apply(shipments.handoff_batches(request.user))
     waiting = shipments.awaiting_handoff().count()
     # a fresh key per page view: a double-submitted form hands over once
-    context = paginate(request, batches) | {"waiting": waiting, "key": uuid.uuid4().hex}
+    context = paginate(request, batches) | {"waiting": waiting, "key": uuid.uuid4().hex, "filters": filters}
     return render(request, "logistics/flow/handoff.html", context)
 
 
 # shipments
 
 def _shipments(request):
-    return Shipment.objects.visible_to(request.user).select_related("order__gift", "supplier")
+    return Shipment.objects.visible_to(request.user).select_related("order__gift", "order__location", "supplier")
 
 
 def _shipment_table(request, *, title: str, rows, with_kind: bool, dropship_only: bool = False):

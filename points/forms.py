@@ -1,10 +1,12 @@
 """Portal forms of the member pages: they parse input into the shapes the points services take; the rules live there."""
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import SubmittedOnce
+from core.forms import DayRangeFilter, SubmittedOnce, day_field
+from core.validators import IdField
 from points.models import RedemptionOrder
-from suppliers.models import Category
+from suppliers.models import Category, Supplier
 from suppliers.selectors import list_catalog
 
 
@@ -60,6 +62,28 @@ class CancelForm(forms.Form):
 
 class OrderFilterForm(forms.Form):
     state = forms.ChoiceField(label=_("状态"), choices=[("", _("全部")), *RedemptionOrder.State.choices], required=False)
+
+
+class StaffOrderFilterForm(DayRangeFilter):
+    """The filters above the staff's table of every order (GET): state, an order number or a member's phone, supplier,
+    the days it was placed on, and the member a member's page links with (hidden). Empty means all; a filter that does
+    not parse is shown next to its field and filters nothing."""
+
+    state = forms.ChoiceField(label=_("状态"), choices=[("", _("全部")), *RedemptionOrder.State.choices], required=False)
+    q = forms.CharField(label=_("订单号 / 手机号"), required=False, max_length=30)
+    supplier = forms.ModelChoiceField(label=_("礼品商"), queryset=Supplier.objects.order_by("name"), required=False, empty_label=_("全部"))
+    date_from = day_field(_("下单日期自"))
+    date_to = day_field(_("至"))
+    member = IdField(required=False, widget=forms.HiddenInput)
+
+    def apply(self, rows):
+        """The orders matching the filters that parsed."""
+        self.is_valid()
+        data = self.cleaned_data
+        if q := (data.get("q") or "").strip():
+            rows = rows.filter(Q(number__icontains=q) | Q(member__phone=q))
+        filters = {"state": data.get("state"), "supplier": data.get("supplier"), "member_id": data.get("member")}
+        return rows.filter(**{key: value for key, value in filters.items() if value}, **self.day_lookups("placed_at"))
 
 
 class RemindersForm(forms.Form):

@@ -5,7 +5,6 @@ from django.contrib.auth.decorators import login_required
 import uuid
 
 from django.contrib import messages
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,7 +18,7 @@ from core.models import Program, Tier
 from core.portal import add_service_errors, paginate, run_action
 from core.roles import Role
 from core.tabular import TableRejected
-from core.validators import id_or_none
+from points.forms import StaffOrderFilterForm
 from points.models import LedgerEntry, Member, RedemptionOrder
 from points.selectors import search_members
 from points.services import credits, orders
@@ -65,16 +64,9 @@ ORDER_ACTIONS = {
 @login_required
 def order_admin(request):
     require_role(request.user, STAFF)
-    queryset = RedemptionOrder.objects.visible_to(request.user).select_related("gift", "supplier", "member")
-    state = request.GET.get("state", "")
-    if state:
-        queryset = queryset.filter(state=state)
-    if q := request.GET.get("q", "").strip():  # an order number, or a member's phone
-        queryset = queryset.filter(Q(number__icontains=q) | Q(member__phone=q))
-    if (member := id_or_none(request.GET.get("member"))) is not None:  # not a 500 for an id the database cannot hold
-        queryset = queryset.filter(member_id=member)
-    context = paginate(request, queryset) | {"states": RedemptionOrder.State.choices, "state": state, "q": q}
-    return render(request, "points/order_admin.html", context)
+    filters = StaffOrderFilterForm(request.GET)
+    queryset = filters.apply(RedemptionOrder.objects.visible_to(request.user).select_related("gift", "supplier", "member"))
+    return render(request, "points/order_admin.html", paginate(request, queryset) | {"filters": filters})
 
 
 @login_required

@@ -207,19 +207,10 @@ class FilterForm(forms.Form):
         return gifts
 
 
-class StockFilterForm(forms.Form):
-    q = forms.CharField(label=_("搜索"), required=False, widget=forms.TextInput(attrs={"placeholder": _("SKU / 名称")}))
-    low = forms.BooleanField(label=_("仅低于安全库存"), required=False)
+class LocationFilter(forms.Form):
+    """A filter by location (warehouse, or a supplier's own): those the user's stock can be at."""
 
-
-class MovementFilterForm(DayRangeFilter):
-    """Stock movements by gift, location, kind and day; the locations offered are those the user's stock can be at."""
-
-    q = forms.CharField(label=_("搜索"), required=False, widget=forms.TextInput(attrs={"placeholder": _("SKU / 名称")}))
     location = forms.ModelChoiceField(label=_("库位"), queryset=Location.objects.none(), required=False, empty_label=_("全部"))
-    kind = forms.ChoiceField(label=_("类型"), choices=[("", _("全部")), *StockMovement.Kind.choices], required=False)
-    date_from = day_field(_("日期自"))
-    date_to = day_field(_("至"))
 
     def __init__(self, *args, supplier_id: int | None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -227,6 +218,22 @@ class MovementFilterForm(DayRangeFilter):
         if supplier_id is not None:  # the warehouses, and its own location only (not other suppliers')
             locations = locations.filter(Q(kind=Location.Kind.WAREHOUSE) | Q(supplier_id=supplier_id))
         self.fields["location"].queryset = locations
+
+
+class StockFilterForm(LocationFilter):
+    q = forms.CharField(label=_("搜索"), required=False, widget=forms.TextInput(attrs={"placeholder": _("SKU / 名称")}))
+    low = forms.BooleanField(label=_("仅低于安全库存"), required=False)
+    field_order = ["q", "location", "low"]
+
+
+class MovementFilterForm(LocationFilter, DayRangeFilter):
+    """Stock movements by gift, location, kind and day."""
+
+    q = forms.CharField(label=_("搜索"), required=False, widget=forms.TextInput(attrs={"placeholder": _("SKU / 名称")}))
+    kind = forms.ChoiceField(label=_("类型"), choices=[("", _("全部")), *StockMovement.Kind.choices], required=False)
+    date_from = day_field(_("日期自"))
+    date_to = day_field(_("至"))
+    field_order = ["q", "location", "kind", "date_from", "date_to"]
 
 
 # Forms of the gift actions: each parses the keyword arguments its service takes besides gift, actor and now.

@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html_join
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -352,19 +353,23 @@ def stock(request):
     """Stock by gift and location: a supplier its own (and counts its dropship stock), logistics and operators every
     supplier's, with the safety stock they set per warehouse."""
     require_role(request.user, STOCK_READERS)
-    filters = StockFilterForm(request.GET)
+    filters = StockFilterForm(request.GET, supplier_id=_own_supplier_id(request.user))
     filters.is_valid()
-    q, low = filters.cleaned_data.get("q"), filters.cleaned_data.get("low")
+    q, low, location = (filters.cleaned_data.get(name) for name in ("q", "low", "location"))
     records = StockRecord.objects.visible_to(request.user).select_related("gift", "location").order_by("gift__sku", "location__code")
     movements = StockMovement.objects.visible_to(request.user).select_related("gift", "location")
     requests = ReplenishmentRequest.objects.visible_to(request.user).filter(state=ReplenishmentRequest.State.OPEN)
     if q:
         records, movements, requests = (rows.filter(_matching(q, "gift__")) for rows in (records, movements, requests))
+    if location:
+        records, movements, requests = (rows.filter(location=location) for rows in (records, movements, requests))
     if low:
         records = records.filter(on_hand__lt=F("reserved") + F("safety_stock"))
     context = paginate(request, records) | {
         "filters": filters,
         "movements": movements[:RECENT_MOVEMENTS],
+        # the full list of movements opens filtered as this page is
+        "movements_query": urlencode({key: getattr(value, "pk", value) for key, value in (("q", q), ("location", location)) if value}),
         "recent": RECENT_MOVEMENTS,
         "requests": requests.select_related("gift", "location"),
         "today": timezone.localdate(),
@@ -383,8 +388,7 @@ def stock_movements(request):
     """Every stock movement the user may see, filtered and paginated, under the trend of units on hand over the last
     two weeks for the same gifts and locations."""
     require_role(request.user, STOCK_READERS)
-    supplier_id = request.user.supplier_id if request.user.role in SUPPLIER_ROLES else None
-    filters = MovementFilterForm(request.GET, supplier_id=supplier_id)
+    filters = MovementFilterForm(request.GET, supplier_id=_own_supplier_id(request.user))
     if filters.is_valid():
         listed, trend = stock_movements_of(request.user, today=timezone.localdate(), days=TREND_DAYS, **filters.cleaned_data)
     else:  # the errors show next to the fields; neither the table nor the chart pretends to answer
@@ -394,6 +398,11 @@ def stock_movements(request):
         "chart": bar_chart([(f"{day:%m-%d}", units) for day, units in trend], title=_("近两周在库数量")),
     }
     return render(request, "suppliers/catalog/stock_movements.html", context)
+
+
+def _own_supplier_id(user) -> int | None:
+    """A supplier user's supplier (whose own location its filters offer besides the warehouses), else None."""
+    return user.supplier_id if user.role in SUPPLIER_ROLES else None
 
 
 def _own_stock(user) -> list[Gift]:

@@ -198,10 +198,13 @@ class ShipmentReceiptInput(serializers.Serializer):
 class ShipmentFilter(FilterSet):
     fulfilment = django_filters.ChoiceFilter(field_name="kind", choices=Shipment.Kind.choices)
     batch = IdFilter(field_name="order__handoff_item__batch", label="handoff batch id")
+    warehouse = IdFilter(field_name="order__location", label="warehouse (location) id the order ships from")
+    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = Shipment
-        fields = ["state", "fulfilment", "order", "batch"]
+        fields = ["state", "fulfilment", "order", "batch", "warehouse", "created_after", "created_before"]
 
 
 def by_hand(service, action: str):

@@ -1,3 +1,4 @@
+import django_filters
 from django.utils import timezone
 from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -95,10 +96,12 @@ class CatalogViewSet(viewsets.ReadOnlyModelViewSet):
 
 class OrderFilter(FilterSet):
     member = IdFilter(field_name="member")
+    placed_after = django_filters.IsoDateTimeFilter(field_name="placed_at", lookup_expr="gte")
+    placed_before = django_filters.IsoDateTimeFilter(field_name="placed_at", lookup_expr="lt")
 
     class Meta:
         model = RedemptionOrder
-        fields = ["state", "fulfilment", "supplier", "gift", "member"]
+        fields = ["state", "fulfilment", "supplier", "gift", "member", "placed_after", "placed_before"]
 
 
 class OrderViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):

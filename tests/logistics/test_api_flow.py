@@ -423,6 +423,19 @@ def test_shipments_filter_by_batch_and_state(api, logistics, warehouse_shipment,
     assert [row["id"] for row in dropship] == [dropship_shipment.pk]
 
 
+def test_shipments_filter_by_warehouse_and_the_time_they_were_created(api, logistics, warehouse, warehouse_shipment, dropship_shipment, now):
+    client = api(logistics)
+
+    from_warehouse = client.get("/api/v1/shipments/", {"warehouse": warehouse.pk}).json()["results"]
+    from_another = client.get("/api/v1/shipments/", {"warehouse": WarehouseFactory(code="WH-OTHER").pk}).json()["results"]
+    since_now = client.get("/api/v1/shipments/", {"created_after": now.isoformat()}).json()["results"]
+    before_now = client.get("/api/v1/shipments/", {"created_before": now.isoformat()}).json()["results"]
+
+    assert [row["id"] for row in from_warehouse] == [warehouse_shipment.pk]
+    assert from_another == [] and before_now == []
+    assert {row["id"] for row in since_now} == {warehouse_shipment.pk, dropship_shipment.pk}
+
+
 @pytest.mark.parametrize("value", ["1e30", "9223372036854775808", "-1", "1.5", "abc"])
 def test_a_batch_filter_that_is_no_id_is_400_naming_it(api, logistics, value):
     response = api(logistics).get("/api/v1/shipments/", {"batch": value})

@@ -217,6 +217,20 @@ def test_a_filter_by_another_members_id_answers_as_one_that_does_not_exist(api, 
     assert gifts == {listed_gift.pk: 200, 999_999: 200}
 
 
+def test_staff_filter_orders_by_the_time_they_were_placed(api, operator, rich_member, listed_gift, now):
+    earlier = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=1, now=now - timedelta(days=2), **ADDRESS)
+    later = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=1, now=now, **ADDRESS)
+    client = api(operator)
+
+    since = client.get("/api/v1/orders/", {"placed_after": (now - timedelta(days=1)).isoformat()}).json()["results"]
+    before = client.get("/api/v1/orders/", {"placed_before": (now - timedelta(days=1)).isoformat(), "supplier": listed_gift.supplier_id})
+    bad = client.get("/api/v1/orders/", {"placed_after": "last week"})
+
+    assert [row["id"] for row in since] == [later.pk]
+    assert [row["id"] for row in before.json()["results"]] == [earlier.pk]
+    assert bad.status_code == 400 and bad.json()["errors"][0]["attr"] == "placed_after"
+
+
 def test_an_unknown_ordering_is_a_400_naming_the_parameter_and_a_known_one_orders(api, rich_member, listed_gift, now):
     orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=1, now=now, **ADDRESS)
     client = api(rich_member.user)

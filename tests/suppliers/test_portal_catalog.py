@@ -346,3 +346,30 @@ def test_list_pages_run_the_same_number_of_queries_for_1_and_20_gifts(request, s
 
     assert len(response.context["page_obj"]) == 20
     assert len(one.captured_queries) == len(twenty.captured_queries), "\n".join(q["sql"] for q in twenty.captured_queries)
+
+
+def test_the_stock_page_filters_by_location_and_the_full_list_of_movements_opens_filtered_alike(logistics, supplier):
+    east, south = WarehouseFactory(code="WH-E", name="华东仓"), WarehouseFactory(code="WH-S", name="华南仓")
+    in_east, in_south = GiftFactory(supplier=supplier, sku="EAST-1"), GiftFactory(supplier=supplier, sku="SOUTH-1")
+    inventory.receive_stock(gift=in_east, location=east, quantity=3, at=timezone.now())
+    inventory.receive_stock(gift=in_south, location=south, quantity=4, at=timezone.now())
+
+    response = logged_in(logistics).get("/supplier/stock/", {"location": east.pk, "q": "1"})
+
+    page = response.content.decode()
+    assert [(r.gift, r.location) for r in response.context["page_obj"]] == [(in_east, east)]
+    assert [m.gift for m in response.context["movements"]] == [in_east]
+    assert f'href="/supplier/stock/movements/?q=1&amp;location={east.pk}"' in page
+    assert "SOUTH-1" not in page
+
+
+def test_a_supplier_is_offered_the_warehouses_and_its_own_location_only(supplier_admin, supplier, other_supplier):
+    from suppliers.models import Location
+
+    warehouse = WarehouseFactory(code="WH-E", name="华东仓")
+    own = Location.objects.create(code="DS-OWN", name="自有仓", kind="dropship", supplier=supplier)
+    theirs = Location.objects.create(code="DS-THEIRS", name="他家仓", kind="dropship", supplier=other_supplier)
+
+    offered = list(logged_in(supplier_admin).get("/supplier/stock/").context["filters"].fields["location"].queryset)
+
+    assert warehouse in offered and own in offered and theirs not in offered

@@ -1,0 +1,77 @@
+"""The staff's list of every order: filtered by state, number or phone, supplier and the days placed, the filters kept
+in the pagination links."""
+import re
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+
+from points.services import orders
+from suppliers.services import inventory
+from tests.factories import ADDRESS, GiftFactory, SupplierFactory, WarehouseFactory
+from tests.helpers import published
+
+pytestmark = pytest.mark.django_db
+
+
+def listed(client, **params) -> list[str]:
+    html = client.get("/member/order-admin/", params).content.decode()
+    return re.findall(r'<a href="/member/order-admin/\d+/">([^<]+)</a>', html)
+
+
+@pytest.fixture
+def staff_client(logistics):
+    client = Client()
+    client.force_login(logistics)
+    return client
+
+
+@pytest.fixture
+def gifts_of_two_suppliers(operator, now):
+    warehouse = WarehouseFactory(code="WH-ADMIN")
+    gifts = []
+    for _ in range(2):
+        gift = published(GiftFactory(supplier=SupplierFactory()), actor=operator, at=now)
+        inventory.receive_stock(gift=gift, location=warehouse, quantity=30, at=now)
+        gifts.append(gift)
+    return gifts
+
+
+def place(member, gift, at, count: int = 1) -> list[str]:
+    return [orders.place_order(member=member, gift_id=gift.pk, quantity=1, now=at, **ADDRESS).number for _ in range(count)]
+
+
+def test_staff_filter_every_order_by_supplier_and_by_the_days_placed(staff_client, rich_member, gifts_of_two_suppliers, now):
+    tea, cup = gifts_of_two_suppliers
+    [old_tea] = place(rich_member, tea, now - timedelta(days=10))
+    [new_tea] = place(rich_member, tea, now)
+    [new_cup] = place(rich_member, cup, now)
+
+    by_supplier = listed(staff_client, supplier=tea.supplier_id)
+    this_week = listed(staff_client, date_from=f"{now - timedelta(days=7):%Y-%m-%d}", date_to=f"{now:%Y-%m-%d}")
+    both = listed(staff_client, supplier=tea.supplier_id, date_to=f"{now - timedelta(days=1):%Y-%m-%d}")
+
+    assert sorted(by_supplier) == sorted([old_tea, new_tea])
+    assert sorted(this_week) == sorted([new_tea, new_cup])
+    assert both == [old_tea]
+
+
+def test_the_supplier_filter_stays_in_the_pagination_links(staff_client, rich_member, gifts_of_two_suppliers, now):
+    tea, cup = gifts_of_two_suppliers
+    teas = place(rich_member, tea, now, count=21)
+    place(rich_member, cup, now)
+
+    first = staff_client.get("/member/order-admin/", {"supplier": tea.supplier_id}).content.decode()
+    second = listed(staff_client, supplier=tea.supplier_id, page=2)
+
+    assert f'href="?supplier={tea.supplier_id}&amp;page=2"' in first
+    assert len(second) == 1 and second[0] in teas
+
+
+def test_a_member_page_link_and_a_state_still_filter(staff_client, rich_member, other_member, gifts_of_two_suppliers, now):
+    tea, _cup = gifts_of_two_suppliers
+    [theirs] = place(rich_member, tea, now)
+
+    assert listed(staff_client, member=rich_member.pk, state="confirmed") == [theirs]
+    assert listed(staff_client, member=other_member.pk) == []
+    assert listed(staff_client, q=theirs) == [theirs]
