@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import SubmittedOnce
 from logistics.models import CarrierEvent
+from logistics.models.costs import CostKind
 
 # service field → form field, for the errors the carrier-event service reports
 EVENT_FIELDS = {"payload.carrier": "carrier", "payload.signer": "signer", "payload.reason": "reason",
@@ -46,3 +47,12 @@ class CarrierEventForm(SubmittedOnce):
         payload = {key: data[key].strip() for key in PAYLOAD_KEYS if data[key].strip()}
         return {"tracking_number": data["tracking_number"], "kind": data["kind"], "occurred_at": data["occurred_at"],
                 "payload": payload}
+
+
+class TariffChangeFilterForm(forms.Form):
+    """The tariff changes of one kind of cost (GET); empty means all."""
+
+    kind = forms.ChoiceField(label=_("费用类型"), required=False, choices=[("", _("全部")), *CostKind.choices])
+
+    def kind_chosen(self) -> str:
+        return self.cleaned_data.get("kind", "") if self.is_valid() else ""

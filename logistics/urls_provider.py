@@ -5,4 +5,5 @@ from logistics import views_provider as views
 urlpatterns = [
     path("carrier-events/", views.carrier_event_list, name="logistics-carrier-events"),
     path("carrier-events/report/", views.carrier_event_report, name="logistics-carrier-event-report"),
+    path("tariffs/", views.tariffs, name="logistics-tariffs"),
 ]

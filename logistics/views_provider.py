@@ -1,6 +1,6 @@
 """Portal pages of the provider integration (SPEC §4.6): carrier events, to find those waiting or rejected, and the
 form on which logistics staff report one by hand for a shipment's tracking number, through the same service as the
-provider's webhook."""
+provider's webhook; the provider's tariff of extra costs with every change made to it."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -13,10 +13,10 @@ from core.api.permissions import require_role
 from core.errors import DomainError
 from core.portal import add_service_errors, paginate
 from logistics.api.provider import READERS, SENDERS
-from logistics.forms_provider import EVENT_FIELDS, CarrierEventForm
-from logistics.models import CarrierEvent
+from logistics.forms_provider import EVENT_FIELDS, CarrierEventForm, TariffChangeFilterForm
+from logistics.models import CarrierEvent, Tariff
 from logistics.selectors import next_event_sequence
-from logistics.services import carrier_events
+from logistics.services import carrier_events, costs
 
 
 @login_required
@@ -54,3 +54,16 @@ def carrier_event_report(request):
             query = urlencode({"tracking_number": event.tracking_number})
             return redirect(f"{reverse('logistics-carrier-events')}?{query}")
     return render(request, "logistics/provider/carrier_event_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+def tariffs(request):
+    """The tariff as it stands, and below it each change: the price and unit before and after, who changed it and when
+    (operators change it on the extra costs page)."""
+    require_role(request.user, costs.TARIFF_HISTORY_READERS)
+    filters = TariffChangeFilterForm(request.GET)
+    changes = costs.list_tariff_changes(actor=request.user, kind=filters.kind_chosen())
+    context = paginate(request, changes) | {
+        "tariffs": Tariff.objects.all(), "filters": filters, "may_change": request.user.role in costs.TARIFF_SETTERS,
+    }
+    return render(request, "logistics/provider/tariffs.html", context)

@@ -1,5 +1,6 @@
 """The logistics provider's API (SPEC §4.6): carrier events, one per request, through a signed webhook or through
-the token API as a logistics user, and the list of events with their status for logistics staff and operators.
+the token API as a logistics user, and the list of events with their status for logistics staff and operators; the
+changes made to the provider's tariff of extra costs, for staff.
 
 A recorded event answers 200 when applied (also on a retry) and 202 while it waits for its predecessor; an event
 the shipment cannot take is stored as rejected and answers 409 `carrier_event_rejected`.
@@ -17,8 +18,9 @@ from core.api.permissions import require_role
 from core.masking import mask_name
 from core.roles import Role
 from logistics import signing
-from logistics.models import CarrierEvent
-from logistics.services import carrier_events
+from logistics.models import CarrierEvent, TariffChange
+from logistics.models.costs import CostKind
+from logistics.services import carrier_events, costs
 
 SENDERS = frozenset({Role.LOGISTICS})
 READERS = frozenset({Role.LOGISTICS, Role.OPERATOR})
@@ -117,3 +119,34 @@ class CarrierEventViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         """Record one carrier event (logistics role)."""
         require_role(request.user, SENDERS)
         return _record(request, actor=request.user)
+
+
+class TariffChangeSerializer(serializers.ModelSerializer):
+    kind = serializers.CharField(source="tariff.kind", read_only=True, help_text="the kind of extra cost whose tariff changed")
+    changed_by = serializers.CharField(source="changed_by.username", default=None, read_only=True)
+
+    class Meta:
+        model = TariffChange
+        fields = ["id", "kind", "previous_amount", "previous_unit", "amount", "unit", "changed_at", "changed_by"]
+        read_only_fields = fields
+
+
+class TariffChangeQuery(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=CostKind.choices, required=False, allow_blank=True, default="")
+
+
+class TariffChangeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Each change of the tariff of extra costs, newest first: the price and unit before and after, who and when (staff)."""
+
+    serializer_class = TariffChangeSerializer
+
+    @extend_schema(parameters=[TariffChangeQuery])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return TariffChange.objects.none()
+        params = TariffChangeQuery(data=self.request.query_params)
+        params.is_valid(raise_exception=True)
+        return costs.list_tariff_changes(actor=self.request.user, kind=params.validated_data["kind"])

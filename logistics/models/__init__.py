@@ -1,5 +1,5 @@
 from .claims import LogisticsClaim
-from .costs import ExtraCost, Tariff
+from .costs import ExtraCost, Tariff, TariffChange
 from .inbound import InboundShipment
 from .leftovers import LeftoverLot
 from .returns import ReturnRequest
@@ -7,5 +7,5 @@ from .shipments import CarrierEvent, HandoffBatch, HandoffItem, Shipment
 
 __all__ = [
     "CarrierEvent", "ExtraCost", "HandoffBatch", "HandoffItem", "InboundShipment", "LeftoverLot", "LogisticsClaim", "ReturnRequest",
-    "Shipment", "Tariff",
+    "Shipment", "Tariff", "TariffChange",
 ]

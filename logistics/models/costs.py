@@ -43,6 +43,32 @@ class Tariff(models.Model):
         return f"{self.get_kind_display()} ¥{self.amount}/{self.unit}"
 
 
+class TariffChange(models.Model):
+    """One change of a tariff: its price and unit before and after, who changed it and when (the tariff keeps only the
+    current ones; costs recorded before keep the amounts they were priced at)."""
+
+    tariff = models.ForeignKey(Tariff, on_delete=models.CASCADE, related_name="changes", verbose_name=_("费用类型"))
+    previous_amount = models.DecimalField(_("原单价"), max_digits=10, decimal_places=2)
+    previous_unit = models.CharField(_("原计费单位"), max_length=30)
+    amount = models.DecimalField(_("新单价"), max_digits=10, decimal_places=2)
+    unit = models.CharField(_("新计费单位"), max_length=30)
+    changed_at = models.DateTimeField(_("修改时间"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("修改人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = ScopedManager()
+    visibility = Visibility(staff=frozenset({"operator", "logistics", "finance"}))
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        verbose_name = _("费用标准变更")
+        verbose_name_plural = _("费用标准变更")
+
+    def __str__(self) -> str:
+        return f"{self.tariff.get_kind_display()} ¥{self.previous_amount}/{self.previous_unit} → ¥{self.amount}/{self.unit}"
+
+
 def cost_reference(pk: int) -> str:
     """How people name an extra cost: "#12" on the costs list and on statement lines; an adjustment's source takes it back."""
     return f"#{pk}"

@@ -14,11 +14,11 @@ from django.utils.translation import gettext
 
 from core.errors import Conflict, PermissionDenied, ValidationFailed
 from core.fsm import apply_transition
-from core.roles import SUPPLIER_ROLES, Role
+from core.roles import SUPPLIER_ROLES, Role, require_role
 from core.texts import Message, stored
 from logistics.errors import FeeAlreadyRecorded
 from core.validators import BUSINESS_YEARS, length_error, validate_length
-from logistics.models import ExtraCost, InboundShipment, LeftoverLot, ReturnRequest, Shipment, Tariff
+from logistics.models import ExtraCost, InboundShipment, LeftoverLot, ReturnRequest, Shipment, Tariff, TariffChange
 from logistics.models.costs import CostKind, Payer
 from points.models import RedemptionOrder
 from suppliers.models import Supplier
@@ -26,6 +26,8 @@ from suppliers.models import Supplier
 CENT = Decimal("0.01")
 MAX_QUANTITY = 10_000
 _DELIVERED = frozenset({RedemptionOrder.State.DELIVERED, RedemptionOrder.State.COMPLETED})
+TARIFF_SETTERS = frozenset({Role.OPERATOR})
+TARIFF_HISTORY_READERS = frozenset({Role.OPERATOR, Role.LOGISTICS, Role.FINANCE})
 
 
 def price(*, tariff: Tariff, quantity: int) -> Decimal:
@@ -217,21 +219,38 @@ def _check_recorder(actor, *, dropship: bool) -> None:
 
 
 def update_tariff(*, tariff: Tariff, amount: Decimal, actor, now: datetime, unit: str | None = None) -> Tariff:
-    """Change a tariff's price (and unit); costs already recorded keep their stored amounts.
+    """Change a tariff's price (and unit), keeping what it was with who changed it and when; costs already recorded
+    keep their stored amounts. The same price and unit again change nothing and are kept nowhere.
 
-    :raises ValidationFailed: for a negative amount or more than two decimal places
+    :raises PermissionDenied: unless the actor is an operator
+    :raises ValidationFailed: for a negative amount or more than two decimal places, or an empty unit
     """
+    require_role(actor, TARIFF_SETTERS, gettext("仅运营人员可以修改费用标准"))
     if amount is None or amount < 0 or amount != amount.quantize(CENT):
         raise ValidationFailed(gettext("单价须为不小于0、最多两位小数的金额"), field="amount")
-    tariff.amount = amount
-    fields = ["amount"]
-    if unit is not None:
-        if not unit.strip():
-            raise ValidationFailed(gettext("请填写计费单位"), field="unit")
-        tariff.unit = unit.strip()
-        fields.append("unit")
-    tariff.save(update_fields=fields)
+    if unit is not None and not unit.strip():
+        raise ValidationFailed(gettext("请填写计费单位"), field="unit")
+    with transaction.atomic():
+        current = Tariff.objects.select_for_update().get(pk=tariff.pk)
+        previous = (current.amount, current.unit)
+        tariff.amount, tariff.unit = amount, unit.strip() if unit is not None else current.unit
+        if (tariff.amount, tariff.unit) != previous:
+            tariff.save(update_fields=["amount", "unit"])
+            TariffChange.objects.create(
+                tariff=tariff, previous_amount=previous[0], previous_unit=previous[1], amount=tariff.amount, unit=tariff.unit,
+                changed_at=now, changed_by=actor if getattr(actor, "pk", None) else None,
+            )
     return tariff
+
+
+def list_tariff_changes(*, actor, kind: str = "") -> QuerySet[TariffChange]:
+    """The changes of the tariffs (of one `kind`), newest first, with who made them: for staff only.
+
+    :raises PermissionDenied: for anyone else (a supplier sees the current tariff, not who set it when)
+    """
+    require_role(actor, TARIFF_HISTORY_READERS)
+    changes = TariffChange.objects.visible_to(actor).select_related("tariff", "changed_by")
+    return changes.filter(tariff__kind=kind) if kind else changes
 
 
 def list_extra_costs(*, user) -> QuerySet:

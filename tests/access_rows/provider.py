@@ -28,13 +28,18 @@ ROWS: dict = {
     ("provider-webhook", "POST"): row({role: 403 for role in ROLES}, writable=EVENT_FIELDS),
     ("provider-event-list", "POST"): row(only({"logistics"}), writable=EVENT_FIELDS, body=RECORDED_EVENT),
     ("provider-event-list", "GET"): row(only({"logistics", "operator"})),
+    # who changed the tariff when is the staff's: suppliers see the current tariff only
+    ("tariff-change-list", "GET"): row(only({"logistics", "operator", "finance"})),
 }
 
 
 def world_objects(*, users: dict, now, objects: dict, **_) -> dict:
-    """A second order of the member, shipped as MATRIX-SF1, and its applied delivered event MATRIX-E1."""
-    from logistics.models import Shipment
-    from logistics.services import carrier_events
+    """A second order of the member, shipped as MATRIX-SF1, and its applied delivered event MATRIX-E1; a change of the
+    storage tariff."""
+    from decimal import Decimal
+
+    from logistics.models import Shipment, Tariff
+    from logistics.services import carrier_events, costs
     from points.services import orders
 
     order = orders.place_order(member=users["member"].member, gift_id=objects["listed"].pk, quantity=1, now=now,
@@ -43,4 +48,6 @@ def world_objects(*, users: dict, now, objects: dict, **_) -> dict:
     shipment = Shipment.objects.create(order=order, supplier_id=order.supplier_id, kind="warehouse", quantity=1, created_at=now)
     picked_and_shipped(shipment=shipment, actor=users["logistics"], now=now, carrier="顺丰", tracking_number="MATRIX-SF1")
     event = carrier_events.record_carrier_event(**(RECORDED_EVENT | {"occurred_at": FIXED_NOW}), now=now, actor=users["logistics"])
+    storage = Tariff.objects.get(kind="storage")
+    costs.update_tariff(tariff=storage, amount=storage.amount + Decimal("0.50"), actor=users["operator"], now=now)
     return {"provider_shipment": shipment, "carrier_event": event}

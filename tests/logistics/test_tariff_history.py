@@ -1,0 +1,128 @@
+"""The tariff of extra costs keeps its history: each change records the price and unit before and after, who changed it
+and when, shown to staff on the tariff page and listed by the API; suppliers see the current tariff only."""
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from core.errors import PermissionDenied, ValidationFailed
+from logistics.models import Tariff, TariffChange
+from logistics.services import costs
+
+pytestmark = pytest.mark.django_db
+
+
+def logged_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def storage():
+    return Tariff.objects.get(kind="storage")
+
+
+def test_a_tariff_change_keeps_the_previous_price_and_unit_with_who_changed_it_and_when(storage, operator, now):
+    was = (storage.amount, storage.unit)
+
+    costs.update_tariff(tariff=storage, amount=Decimal("2.50"), unit="批次·天", actor=operator, now=now)
+
+    change = TariffChange.objects.get()
+    assert (change.previous_amount, change.previous_unit) == was
+    assert (change.amount, change.unit, change.changed_by, change.changed_at) == (Decimal("2.50"), "批次·天", operator, now)
+    assert Tariff.objects.get(kind="storage").amount == Decimal("2.50")
+
+
+def test_successive_changes_are_each_kept_newest_first(storage, operator, now):
+    was = storage.amount
+    costs.update_tariff(tariff=storage, amount=Decimal("2.40"), actor=operator, now=now)
+    costs.update_tariff(tariff=storage, amount=Decimal("3.00"), actor=operator, now=now + timedelta(days=1))
+
+    listed = costs.list_tariff_changes(actor=operator, kind="storage")
+
+    assert [(c.previous_amount, c.amount) for c in listed] == [(Decimal("2.40"), Decimal("3.00")), (was, Decimal("2.40"))]
+
+
+def test_the_same_price_and_unit_again_change_nothing_and_keep_no_history(storage, operator, now):
+    costs.update_tariff(tariff=storage, amount=storage.amount, unit=storage.unit, actor=operator, now=now)
+
+    assert not TariffChange.objects.exists()
+
+
+@pytest.mark.parametrize(("changes", "field"), [({"amount": Decimal("-1")}, "amount"), ({"amount": Decimal("1.005")}, "amount"),
+                                                ({"amount": Decimal("1"), "unit": " "}, "unit")])
+def test_a_refused_change_keeps_the_tariff_and_no_history(storage, operator, now, changes, field):
+    was = (storage.amount, storage.unit)
+
+    with pytest.raises(ValidationFailed) as refused:
+        costs.update_tariff(tariff=storage, actor=operator, now=now, **changes)
+
+    stored = Tariff.objects.get(kind="storage")
+    assert refused.value.field == field
+    assert (stored.amount, stored.unit) == was and not TariffChange.objects.exists()
+
+
+@pytest.mark.parametrize("role", ["logistics", "finance", "supplier_admin"])
+def test_only_an_operator_changes_the_tariff(request, storage, now, role):
+    was = storage.amount
+
+    with pytest.raises(PermissionDenied):
+        costs.update_tariff(tariff=storage, amount=Decimal("9.00"), actor=request.getfixturevalue(role), now=now)
+
+    assert Tariff.objects.get(kind="storage").amount == was and not TariffChange.objects.exists()
+
+
+def test_a_change_made_on_the_costs_page_shows_on_the_tariff_page_with_who_and_when(storage, operator, logistics):
+    was = f"¥{storage.amount}/{storage.unit}"
+    logged_in(operator).post("/logistics/tariffs/storage/", {"amount": "2.50", "unit": "批次·天"})
+
+    page = logged_in(logistics).get("/logistics/tariffs/").content.decode()
+
+    change = TariffChange.objects.get()
+    assert f'data-testid="previous">{was}<' in page and 'data-testid="new">¥2.50/批次·天<' in page
+    assert 'data-testid="changed-by">operator<' in page
+    assert f"{timezone.localtime(change.changed_at):%Y-%m-%d %H:%M}" in page
+    assert "<title>费用标准" in page
+
+
+def test_the_tariff_page_filters_its_history_by_kind(storage, operator, now):
+    costs.update_tariff(tariff=storage, amount=Decimal("2.40"), actor=operator, now=now)
+    costs.update_tariff(tariff=Tariff.objects.get(kind="handling"), amount=Decimal("0.80"), actor=operator, now=now)
+
+    page = logged_in(operator).get("/logistics/tariffs/", {"kind": "handling"}).content.decode()
+
+    history = page[page.index('data-testid="tariff-changes"'):]
+    assert 'data-kind="handling"' in history and 'data-kind="storage"' not in history
+
+
+def test_staff_reach_the_tariff_page_from_the_navigation_and_the_costs_page_and_suppliers_do_not(operator, finance, supplier_admin):
+    for user in (operator, finance):
+        costs_page = logged_in(user).get("/logistics/extra-costs/").content.decode()
+        assert '<a href="/logistics/tariffs/" data-testid="tariff-history">' in costs_page
+        assert costs_page.count('href="/logistics/tariffs/"') == 2  # the navigation's entry too
+
+    supplier_client = logged_in(supplier_admin)
+    assert 'href="/logistics/tariffs/"' not in supplier_client.get("/logistics/extra-costs/").content.decode()
+    assert supplier_client.get("/logistics/tariffs/").status_code == 403
+
+
+def test_the_api_lists_the_changes_of_one_kind_for_staff_and_refuses_suppliers(api, storage, operator, finance, supplier_admin, now):
+    costs.update_tariff(tariff=storage, amount=Decimal("2.40"), actor=operator, now=now)
+    costs.update_tariff(tariff=Tariff.objects.get(kind="handling"), amount=Decimal("0.80"), actor=operator, now=now)
+
+    storage_changes = api(finance).get("/api/v1/tariff-changes/", {"kind": "storage"}).json()["results"]
+    unknown_kind = api(finance).get("/api/v1/tariff-changes/", {"kind": "parking"})
+
+    assert [(row["kind"], row["amount"], row["changed_by"]) for row in storage_changes] == [("storage", "2.40", "operator")]
+    assert unknown_kind.status_code == 400 and unknown_kind.json()["errors"][0]["attr"] == "kind"
+    assert api(supplier_admin).get("/api/v1/tariff-changes/").status_code == 403
+
+
+def test_a_change_through_the_api_is_kept_too(api, storage, operator):
+    response = api(operator).patch("/api/v1/tariffs/storage/", {"amount": "4.20"}, format="json")
+
+    assert response.status_code == 200
+    assert TariffChange.objects.get().amount == Decimal("4.20")
