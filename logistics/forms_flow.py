@@ -62,6 +62,10 @@ class ShipForm(forms.Form):
     tracking_number = forms.CharField(label=_("运单号"), max_length=60, widget=forms.TextInput(attrs={"placeholder": _("运单号")}))
 
 
+class ShippingFileForm(forms.Form):
+    file = forms.FileField(label=_("运单文件"), help_text=_("CSV（UTF-8 或 GBK）或 XLSX，列见下表"))
+
+
 class CorrectTrackingForm(ShipForm):
     reason = forms.CharField(label=_("更正原因"), max_length=2000, widget=forms.TextInput(attrs={"placeholder": _("更正原因")}))
 

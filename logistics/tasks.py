@@ -1,8 +1,8 @@
-"""Beat jobs of the logistics app: thin wrappers around one service each."""
+"""Jobs of the logistics app (beat, and shipping a file of waybills): thin wrappers around one service each."""
 from celery import shared_task
 from django.utils import timezone
 
-from logistics.services import shipments
+from logistics.services import bulk_shipping, shipments
 
 
 @shared_task
@@ -13,3 +13,9 @@ def auto_deliver_shipments() -> int:
 @shared_task
 def hand_over_dropship_orders() -> int:
     return len(shipments.hand_over_dropship_orders(actor=None, now=timezone.now()))
+
+
+@shared_task(acks_late=True)
+def ship_uploaded_shipments(*, upload_id: int) -> str:
+    """Ship a checked file of waybills (idempotent: a second delivery finds it done)."""
+    return bulk_shipping.ship_upload(upload_id=upload_id, now=timezone.now()).status

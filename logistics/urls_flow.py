@@ -2,6 +2,7 @@
 from django.urls import path
 
 from logistics import views_flow as views
+from logistics import views_shipping
 
 urlpatterns = [
     path("inbound/", views.inbound_list, name="logistics-inbound"),
@@ -10,6 +11,9 @@ urlpatterns = [
     path("announce/", views.supplier_inbound, name="supplier-inbound"),
     path("handoff/", views.handoff, name="logistics-handoff"),
     path("shipments/", views.shipment_list, name="logistics-shipments"),
+    path("shipments/by-file/", views_shipping.bulk_ship, name="logistics-bulk-ship"),
+    path("shipments/by-file/<int:pk>/", views_shipping.bulk_ship_upload, name="logistics-bulk-ship-upload"),
+    path("shipments/by-file/template.<str:file_format>", views_shipping.bulk_ship_template, name="logistics-bulk-ship-template"),
     path("shipments/<int:pk>/", views.shipment_detail, name="logistics-shipment"),
     path("shipments/<int:pk>/<slug:name>/", views.shipment_action, name="logistics-shipment-action"),
     path("orders/", views.supplier_orders, name="supplier-orders"),

@@ -3,9 +3,10 @@ from .costs import ExtraCost, Tariff, TariffChange
 from .inbound import InboundShipment
 from .leftovers import LeftoverLot
 from .returns import ReturnRequest
+from .shipment_uploads import ShipmentUpload
 from .shipments import CarrierEvent, HandoffBatch, HandoffItem, Shipment
 
 __all__ = [
     "CarrierEvent", "ExtraCost", "HandoffBatch", "HandoffItem", "InboundShipment", "LeftoverLot", "LogisticsClaim", "ReturnRequest",
-    "Shipment", "Tariff", "TariffChange",
+    "Shipment", "ShipmentUpload", "Tariff", "TariffChange",
 ]

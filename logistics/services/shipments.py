@@ -191,18 +191,34 @@ def _tell_return_parcel(shipment: Shipment, kind: str, *, now: datetime) -> None
 
 
 def _tracking(shipment: Shipment, carrier: str, tracking_number: str) -> tuple[str, str]:
-    """The carrier and tracking number a parcel is shipped under. :raises ValidationFailed: either missing or too long,
-    or the tracking number used by another parcel of the carrier however the carrier is spelt ("顺丰", "SF Express"):
+    """The carrier and tracking number a parcel is shipped under. :raises ValidationFailed: as `tidy_waybill`, or for
+    the tracking number used by another parcel of the carrier however the carrier is spelt ("顺丰", "SF Express"):
     carrier events find a parcel by it"""
+    carrier, tracking_number = tidy_waybill(carrier, tracking_number)
+    if waybills_in_use([(carrier, tracking_number)], excluding={shipment.pk}):
+        raise ValidationFailed(gettext("运单号已被使用"), field="tracking_number")
+    return carrier, tracking_number
+
+
+def tidy_waybill(carrier: str, tracking_number: str) -> tuple[str, str]:
+    """The carrier and tracking number as stored (spaces trimmed). :raises ValidationFailed: naming the field of either
+    one missing or too long"""
     carrier = tidy_carrier(validate_length(carrier, model=Shipment, column="carrier"))
     tracking_number = validate_length(tracking_number, model=Shipment, column="tracking_number")
     if not carrier:
         raise ValidationFailed(gettext("请填写承运商"), field="carrier")
     if not tracking_number:
         raise ValidationFailed(gettext("请填写运单号"), field="tracking_number")
-    if Shipment.objects.filter(carrier_key=carrier_key(carrier), tracking_number=tracking_number).exclude(pk=shipment.pk).exists():
-        raise ValidationFailed(gettext("运单号已被使用"), field="tracking_number")
     return carrier, tracking_number
+
+
+def waybills_in_use(waybills: list[tuple[str, str]], *, excluding: set[int] = frozenset()) -> set[tuple[str, str]]:
+    """Which of `waybills` ((carrier, tracking number), tidied) a parcel not in `excluding` already travels under, the
+    carrier however it is spelt, as (carrier key, tracking number): in one query however many are asked about."""
+    wanted = {(carrier_key(carrier), number) for carrier, number in waybills}
+    # both columns of the unique key, so that its index answers; the pairs are matched here
+    used = Shipment.objects.filter(carrier_key__in={key for key, _number in wanted}, tracking_number__in={number for _key, number in wanted})
+    return wanted & set(used.exclude(pk__in=excluding).values_list("carrier_key", "tracking_number"))
 
 
 def find_by_tracking_number(shipments: QuerySet[Shipment], *, tracking_number: str, carrier: str | None = None) -> Shipment | None:
@@ -326,6 +342,11 @@ HAND_ACTORS = {
 def may_drive_by_hand(*, user, shipment: Shipment, action: str) -> bool:
     """Whether the user's role may `action` (pick, ship, deliver, fail) a shipment of this kind by hand."""
     return user.is_superuser or user.role in HAND_ACTORS[action].get(shipment.kind, frozenset())
+
+
+def kinds_shipped_by(user) -> list[str]:
+    """The kinds of shipment the user's role ships by hand (`HAND_ACTORS`), none for a role that ships none."""
+    return [kind for kind, roles in HAND_ACTORS["ship"].items() if user.is_superuser or user.role in roles]
 
 
 def auto_deliver_shipments(*, now: datetime) -> list[int]:

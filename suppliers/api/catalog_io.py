@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.permissions import roles
+from core.api.serializers import file_upload_schema
 from core.errors import ValidationFailed
 from core.roles import SUPPLIER_ROLES, Role
 from suppliers.models import Supplier
@@ -22,12 +23,7 @@ class GiftImportInput(serializers.Serializer):
     file = serializers.FileField(help_text="CSV (UTF-8, UTF-8 with BOM or GBK) or XLSX with the export's columns")
 
 
-# Spelled out: without COMPONENT_SPLIT_REQUEST the serializer's FileField would be documented as a URI.
-UPLOAD_SCHEMA = {
-    "type": "object",
-    "properties": {"file": {"type": "string", "format": "binary", "description": GiftImportInput().fields["file"].help_text}},
-    "required": ["file"],
-}
+UPLOAD_SCHEMA = file_upload_schema(GiftImportInput)
 
 
 class GiftImportSummarySerializer(serializers.Serializer):

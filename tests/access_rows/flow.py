@@ -28,6 +28,7 @@ BATCH_SEEN_BY = {"operator", "logistics"}
 SHIPMENT_SEEN_BY = {"member", "supplier_admin", "supplier_staff", "operator", "logistics", "finance"}
 # creating is not about an object: every signed-in role can "see" the collection
 EVERYONE = set(ROLES) - {"anon"}
+SHIPPERS = {"supplier_admin", "supplier_staff", "other_supplier", "logistics"}
 
 ANNOUNCEMENT = {"gift": "{listed}", "location": MATRIX_WAREHOUSE, "quantity": 5, "expected_on": "{in_a_month}"}
 
@@ -68,14 +69,22 @@ ROWS: dict = {
     ),
     ("shipment-fail", "POST"): only({"logistics": 409}, seen_by=SHIPMENT_SEEN_BY, obj="shipment", writable={"reason"}, body={"reason": "拒收"}),
     ("shipment-confirm-receipt", "POST"): only({"member": 409}, seen_by=SHIPMENT_SEEN_BY, obj="shipment"),
+    # shipping by file: logistics and suppliers, each its own uploads (the matrix's is the supplier's: logistics, like the
+    # other supplier, finds none). The matrix sends JSON, so a shipper's upload is 415 (the upload is multipart; the
+    # schema has no JSON body, hence no writable fields); the uploads that ship are in tests/logistics/test_api_shipping_files.py
+    ("shipment-upload-list", "GET"): only({role: 200 for role in SHIPPERS}, seen_by=EVERYONE),
+    ("shipment-upload-list", "POST"): only({role: 415 for role in SHIPPERS}, seen_by=EVERYONE),
+    ("shipment-upload-detail", "GET"): only({"supplier_admin": 200, "supplier_staff": 200}, seen_by=EVERYONE - SHIPPERS, obj="shipment_upload"),
+    ("shipment-upload-template", "GET"): only({role: 200 for role in SHIPPERS}, seen_by=EVERYONE),
 }
 
 
 def world_objects(*, supplier, users: dict, now, objects: dict, **_) -> dict:
-    """An announced inbound shipment, a handoff batch and the warehouse shipment in it, all of the matrix's supplier."""
+    """An announced inbound shipment, a handoff batch and the warehouse shipment in it, and a file of waybills the
+    supplier shipped its dropship parcels by, all of the matrix's supplier."""
     from datetime import timedelta
 
-    from logistics.models import Shipment
+    from logistics.models import Shipment, ShipmentUpload
     from logistics.services import inbound, shipments
     from points.services import orders
     from suppliers.services import inventory
@@ -90,4 +99,6 @@ def world_objects(*, supplier, users: dict, now, objects: dict, **_) -> dict:
     order = orders.place_order(member=users["member"].member, gift_id=listed.pk, quantity=1, now=earlier,
                                recipient_name="刘洋", recipient_phone="13800138000", address="杭州市文三路100号")
     batch = shipments.hand_over_warehouse_orders(key="matrix-world", actor=users["logistics"], now=now, limit=1)
-    return {"inbound": announced, "handoff_batch": batch, "shipment": Shipment.objects.get(order=order)}
+    upload = ShipmentUpload.objects.create(file_name="waybills.csv", supplier=supplier, uploaded_by=users["supplier_staff"], uploaded_at=now,
+                                           row_count=0, status="shipped", finished_at=now)
+    return {"inbound": announced, "handoff_batch": batch, "shipment": Shipment.objects.get(order=order), "shipment_upload": upload}

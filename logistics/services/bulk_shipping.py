@@ -1,0 +1,241 @@
+"""Shipping by file (SPEC §4.6): logistics staff ship many warehouse shipments at once, a dropship supplier its own,
+from a CSV or XLSX of rows naming each shipment (its id, or its order's number) with carrier and tracking number.
+
+The file is read as the catalog import reads its own (core.tabular: UTF-8, UTF-8 with BOM, GBK/GB18030, XLSX) and
+every row is checked when it arrives; one problem anywhere and nothing is shipped, the problems naming their row and
+column. A file that passes is kept as a `ShipmentUpload` and shipped by a task, every row through the shipment
+services (a warehouse parcel picked first), in one transaction: a row the shipment no longer allows (shipped by hand
+meanwhile) rejects the whole file again, shipping none. Members are texted as for a parcel shipped by hand.
+
+A shipment another tenant owns is "not found", as one that does not exist: the file never learns it exists.
+"""
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
+
+from core.errors import DomainError, ValidationFailed
+from core.roles import SUPPLIER_ROLES, Role, require_role
+from core.tabular import Problem, TableFile, TableRejected, TableSpec, file_problem, read_headed_table, table_file
+from core.validators import id_or_none
+from logistics.carriers import carrier_key
+from logistics.models import Shipment, ShipmentUpload
+from logistics.services import shipments
+
+State = Shipment.State
+#: who ships by file: whoever ships by hand (shipments.HAND_ACTORS), each its own kind of parcel
+SHIPPERS = frozenset({Role.LOGISTICS, *SUPPLIER_ROLES})
+WAITING = (State.CREATED, State.PICKED)
+
+# (machine key, Chinese heading (our template writes it, and a file may use it), what the cell holds)
+COLUMNS = (
+    ("shipment", "运单ID", gettext_lazy("运单的编号（模板已填）；不填则按订单号查找")),
+    ("order_number", "订单号", gettext_lazy("订单号；与运单ID至少填一项，都填时须相符")),
+    ("warehouse", "发货仓", gettext_lazy("仅供参考，导入时不读取")),
+    ("gift", "礼品", gettext_lazy("仅供参考，导入时不读取")),
+    ("quantity", "数量", gettext_lazy("仅供参考，导入时不读取")),
+    ("carrier", "承运商", gettext_lazy("必填，如 顺丰、中通")),
+    ("tracking_number", "运单号", gettext_lazy("必填；同一承运商的运单号不能重复")),
+)
+KEYS = tuple(key for key, _heading, _help in COLUMNS)
+NAMING = ("shipment", "order_number")  # the columns that name the shipment: a file has at least one of them
+SPEC = TableSpec(
+    keys=KEYS, aliases={heading: key for key, heading, _help in COLUMNS}, optional=(*NAMING, "warehouse", "gift", "quantity"),
+    max_rows=2000, noun=gettext_lazy("运单行"),
+)
+
+
+def list_shipments_to_ship(*, actor) -> QuerySet[Shipment]:
+    """The shipments waiting for the actor to ship them, oldest first: logistics the warehouse parcels created or
+    picked, a dropship supplier its own still to be sent. Each with its order, gift and warehouse."""
+    rows = Shipment.objects.visible_to(actor).filter(state__in=WAITING, kind__in=shipments.kinds_shipped_by(actor))
+    return rows.select_related("order__gift", "order__location").order_by("created_at", "id")
+
+
+def shipping_template(*, actor, file_format: str, now: datetime) -> TableFile:
+    """The shipments waiting for the actor as a file to fill in: ids and order numbers given, carrier and tracking
+    number empty; text cells a spreadsheet would take for a formula neutralised. :raises PermissionDenied:"""
+    require_role(actor, SHIPPERS)
+    rows = (
+        [shipment.pk, shipment.order.number, shipment.order.location.label if shipment.order.location else "", shipment.order.gift.name,
+         shipment.quantity, "", ""]
+        for shipment in list_shipments_to_ship(actor=actor)
+    )
+    headings = [SPEC.heading(key) for key in KEYS]
+    return table_file(headers=headings, rows=rows, file_format=file_format, name=f"shipments-to-ship-{now:%Y%m%d-%H%M}", title="shipments")
+
+
+def upload_shipping_file(*, actor, now: datetime, file_name: str, content: bytes) -> ShipmentUpload:
+    """Check every row of a file of waybills and, when all pass, keep it to be shipped by a task (started on commit).
+
+    :raises PermissionDenied: unless the actor ships parcels
+    :raises TableRejected: naming the row and column of every problem; nothing is kept or shipped
+    """
+    require_role(actor, SHIPPERS)
+    rows, headings = read_headed_table(file_name=file_name, content=content, spec=SPEC)
+    if not any(column in headings for column in NAMING):
+        raise file_problem("missing_column", gettext("缺少列「运单ID」或「订单号」"))
+    planned, problems = _check_rows(rows, actor=actor, naming="shipment" if "shipment" in headings else "order_number")
+    if problems:
+        raise TableRejected(problems, column_order=KEYS, headings=headings)
+    with transaction.atomic():
+        upload = ShipmentUpload.objects.create(
+            file_name=file_name[:200], supplier_id=actor.supplier_id if actor.role in SUPPLIER_ROLES else None, uploaded_by=actor,
+            uploaded_at=now, rows=[asdict(row) for row in planned], headings=headings, row_count=len(planned),
+        )
+        from logistics.tasks import ship_uploaded_shipments
+
+        ship_uploaded_shipments.delay_on_commit(upload_id=upload.pk)
+    return upload
+
+
+def ship_upload(*, upload_id: int, now: datetime) -> ShipmentUpload:
+    """Ship every row of a pending upload as its uploader, all in one transaction, or none and record why. A second
+    run (a task delivered twice) finds it done and ships nothing.
+
+    Anything else going wrong ships nothing either: the upload is rejected saying so, and the error raised.
+    """
+    try:
+        with transaction.atomic():
+            upload = ShipmentUpload.objects.select_for_update().get(pk=upload_id)
+            if upload.status != ShipmentUpload.Status.PENDING:
+                return upload
+            if problems := _ship_rows(upload, now=now):
+                raise TableRejected(problems, column_order=KEYS, headings=upload.headings)
+            ShipmentUpload.objects.filter(pk=upload.pk).update(status=ShipmentUpload.Status.SHIPPED, shipped_count=upload.row_count,
+                                                                finished_at=now)
+    except TableRejected as rejected:
+        _reject(upload_id, rejected.problems, now=now)
+    except Exception:
+        _reject(upload_id, [Problem(None, None, "error", gettext("发货时出错，未发出任何运单，请稍后重新上传"))], now=now)
+        raise
+    return ShipmentUpload.objects.get(pk=upload_id)
+
+
+def list_shipment_uploads(*, actor) -> QuerySet[ShipmentUpload]:
+    """The uploads of the actor's side, newest first: logistics staff the warehouse ones, a supplier its own."""
+    uploads = ShipmentUpload.objects.visible_to(actor).select_related("uploaded_by")
+    return uploads if actor.role in SUPPLIER_ROLES else uploads.filter(supplier__isnull=True)
+
+
+def _reject(upload_id: int, problems: list[Problem], *, now: datetime) -> None:
+    ShipmentUpload.objects.filter(pk=upload_id, status=ShipmentUpload.Status.PENDING).update(
+        status=ShipmentUpload.Status.REJECTED, problems=[asdict(problem) for problem in problems], finished_at=now,
+    )
+
+
+def _ship_rows(upload: ShipmentUpload, *, now: datetime) -> list[Problem]:
+    """Ship each row as the uploader (its rows locked in a fixed order); the problems of the rows refused."""
+    actor = upload.uploaded_by
+    ids = [row["shipment"] for row in upload.rows]
+    locked = {s.pk: s for s in Shipment.objects.visible_to(actor).filter(pk__in=ids).order_by("pk").select_for_update()}
+    problems: list[Problem] = []
+    for row in upload.rows:
+        shipment = locked.get(row["shipment"])
+        if shipment is None or not shipments.may_drive_by_hand(user=actor, shipment=shipment, action="ship"):  # no longer theirs
+            problems.append(Problem(row["row"], row["column"], "not_found", _not_found(row["shipment"])))
+            continue
+        try:
+            if shipment.kind == Shipment.Kind.WAREHOUSE and shipment.state == State.CREATED:
+                shipments.pick_shipment(shipment=shipment, actor=actor, now=now, reason=gettext_noop("批量发货"))
+            shipments.ship_shipment(shipment=shipment, actor=actor, now=now, carrier=row["carrier"], tracking_number=row["tracking_number"])
+        except DomainError as error:
+            column = error.field if error.field in ("carrier", "tracking_number") else row["column"]
+            problems.append(Problem(row["row"], column, error.code, error.detail))
+    return problems
+
+
+# --- checking the rows -----------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PlannedRow:
+    row: int
+    column: str  # the column naming the shipment, for what a refusal is about
+    shipment: int
+    carrier: str
+    tracking_number: str
+
+
+def _check_rows(rows, *, actor, naming: str) -> tuple[list[PlannedRow], list[Problem]]:
+    """The rows that passed every check, and the problems of the others (unknown, not the actor's, already shipped,
+    a carrier or tracking number missing, too long or in use, a shipment or a waybill twice in the file)."""
+    found = _shipments_named(rows, actor=actor)
+    problems: list[Problem] = []
+    planned: list[PlannedRow] = []
+    first_of_shipment: dict[int, int] = {}
+    first_of_waybill: dict[tuple[str, str], int] = {}
+    for number, cells in rows:
+        column, shipment, row_problems = _shipment_of(number, cells, found, actor=actor, naming=naming)
+        if shipment is not None:
+            if shipment.pk in first_of_shipment:
+                row_problems.append(Problem(number, column, "duplicate",
+                                            gettext("与第 %(row)s 行是同一运单") % {"row": first_of_shipment[shipment.pk]}))
+            first_of_shipment.setdefault(shipment.pk, number)
+        try:
+            carrier, tracking_number = shipments.tidy_waybill(cells["carrier"], cells["tracking_number"])
+        except ValidationFailed as error:
+            row_problems.append(Problem(number, error.field, "invalid", error.detail))
+        else:
+            waybill = (carrier_key(carrier), tracking_number)
+            if waybill in first_of_waybill:
+                row_problems.append(Problem(number, "tracking_number", "duplicate",
+                                            gettext("运单号与第 %(row)s 行重复") % {"row": first_of_waybill[waybill]}))
+            first_of_waybill.setdefault(waybill, number)
+            if not row_problems:
+                planned.append(PlannedRow(number, column, shipment.pk, carrier, tracking_number))
+        problems += row_problems
+    in_use = shipments.waybills_in_use([(row.carrier, row.tracking_number) for row in planned])
+    used = [row for row in planned if (carrier_key(row.carrier), row.tracking_number) in in_use]
+    problems += [Problem(row.row, "tracking_number", "in_use", gettext("运单号已被使用")) for row in used]
+    return [row for row in planned if row not in used], problems
+
+
+@dataclass
+class _Found:
+    by_id: dict[int, Shipment]
+    by_order: dict[str, list[Shipment]]
+
+
+def _shipments_named(rows, *, actor) -> _Found:
+    """The shipments the actor may see among those the rows name, by id and by order number, in two queries."""
+    visible = Shipment.objects.visible_to(actor).select_related("order")
+    ids = {pk for _n, cells in rows if (pk := id_or_none(cells.get("shipment", "")))}
+    numbers = {cells.get("order_number", "").strip() for _n, cells in rows} - {""}
+    by_order: dict[str, list[Shipment]] = {}
+    for shipment in visible.filter(order__number__in=numbers).order_by("-created_at", "-id"):
+        by_order.setdefault(shipment.order.number, []).append(shipment)
+    return _Found(by_id=visible.in_bulk(ids), by_order=by_order)
+
+
+def _shipment_of(number: int, cells: dict[str, str], found: _Found, *, actor, naming: str) -> tuple[str, Shipment | None, list[Problem]]:
+    """(the column naming the row's shipment, the shipment if the actor may ship it now, the row's problems about it)."""
+    given_id, order_number = cells.get("shipment", "").strip(), cells.get("order_number", "").strip()
+    if not given_id and not order_number:
+        return naming, None, [Problem(number, naming, "required", gettext("请填写运单ID或订单号"))]
+    if given_id:
+        column, shipment = "shipment", found.by_id.get(id_or_none(given_id) or 0)
+        if shipment is None:
+            return column, None, [Problem(number, column, "not_found", _not_found(given_id))]
+        if order_number and shipment.order.number != order_number:
+            return column, None, [Problem(number, "order_number", "mismatch", gettext("订单号与运单ID不符"))]
+    else:
+        column, parcels = "order_number", found.by_order.get(order_number, [])
+        if not parcels:
+            return column, None, [Problem(number, column, "not_found", gettext("未找到订单 %(number)s 的运单") % {"number": order_number})]
+        waiting = [parcel for parcel in parcels if parcel.state in WAITING]
+        if len(waiting) > 1:
+            return column, None, [Problem(number, column, "ambiguous", gettext("该订单有多个待发货的运单，请填写运单ID"))]
+        shipment = (waiting or parcels)[0]  # none waiting: the latest, to say why it cannot be shipped
+    if not shipments.may_drive_by_hand(user=actor, shipment=shipment, action="ship"):
+        message = gettext("该运单为「%(kind)s」，不由您发货") % {"kind": shipment.get_kind_display()}
+        return column, None, [Problem(number, column, "not_yours", message)]
+    if shipment.state not in WAITING:
+        message = gettext("运单处于「%(state)s」状态，不能发货") % {"state": shipment.state_label}
+        return column, None, [Problem(number, column, "invalid_transition", message)]
+    return column, shipment, []
+
+
+def _not_found(given) -> str:
+    return gettext("未找到运单 %(shipment)s") % {"shipment": given}
