@@ -82,19 +82,14 @@ class FailForm(forms.Form):
     reason = forms.CharField(label=_("失败原因"), max_length=200, widget=forms.TextInput(attrs={"placeholder": _("失败原因")}))
 
 
-def warehouse_field() -> forms.ModelChoiceField:
-    """A filter's choice of one logistics warehouse (empty: all)."""
-    return forms.ModelChoiceField(label=_("发货仓"), required=False, empty_label=_("全部"),
-                                  queryset=Location.objects.filter(kind=Location.Kind.WAREHOUSE).order_by("code"))
-
-
 class ShipmentFilterForm(DayRangeFilter):
     """The filters above a shipment table (GET); empty means all. The days are those the shipment was created on."""
 
     q = forms.CharField(label=_("搜索"), required=False, widget=forms.TextInput(attrs={"placeholder": _("运单号 / 订单号")}))
     state = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部"))] + Shipment.State.choices)
     kind = forms.ChoiceField(label=_("类型"), required=False, choices=[("", _("全部"))] + Shipment.Kind.choices)
-    warehouse = warehouse_field()
+    warehouse = forms.ModelChoiceField(label=_("发货仓"), required=False, empty_label=_("全部"),
+                                       queryset=Location.objects.filter(kind=Location.Kind.WAREHOUSE).order_by("code"))
     date_from = day_field(_("创建日期自"))
     date_to = day_field(_("至"))
     batch = IdField(label=_("交接批次"), required=False, widget=forms.HiddenInput)
@@ -133,7 +128,7 @@ class HandoffFilterForm(DayRangeFilter):
     date_to = day_field(_("至"))
 
     def apply(self, rows):
-        """The batches matching the filters that parsed; a supplier's keeps each batch's own order count."""
+        """The batches matching the filters that parsed, each still counting all its orders (not only the supplier's)."""
         self.is_valid()
         data = self.cleaned_data
         if q := (data.get("q") or "").strip():
