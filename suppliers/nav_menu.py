@@ -10,7 +10,8 @@ from core.roles import SUPPLIER_ROLES
 SUPPLIER_MENU = [
     (NavGroup.GIFTS, ["supplier-gifts", "supplier-catalog-import"]),
     (pgettext_lazy("nav group", "库存与物流"), [
-        "supplier-stock", "supplier-inbound", "supplier-orders", "supplier-dropship", "logistics-returns", "logistics-extra-costs",
+        "supplier-stock", "supplier-inbound", "supplier-orders", "supplier-dropship", "logistics-bulk-ship", "logistics-returns",
+        "logistics-extra-costs",
         "leftover-lots",
     ]),
     (NavGroup.SETTLEMENT, ["settlement-statements", "settlement-adjustments", "settlement-reconciliations"]),
