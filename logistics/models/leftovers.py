@@ -14,6 +14,7 @@ class LeftoverLot(StateMachine):
         COLLECTED = "collected", _("礼品商已取回")
         DISPOSED = "disposed", _("已处置")
         CLEARANCE = "clearance", _("转清仓")
+        USED = "used", _("已用于换货")  # every unit went out as exchange replacements
 
     supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.PROTECT, related_name="leftover_lots")
     gift = models.ForeignKey("suppliers.Gift", on_delete=models.PROTECT, related_name="leftover_lots")
@@ -46,4 +47,8 @@ class LeftoverLot(StateMachine):
 
     @transition(field=state, source=State.OPEN, target=State.CLEARANCE)
     def move_to_clearance(self, *, closed_at) -> None:
+        self.closed_at = closed_at
+
+    @transition(field=state, source=State.OPEN, target=State.USED)
+    def use_up(self, *, closed_at) -> None:
         self.closed_at = closed_at

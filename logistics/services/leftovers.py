@@ -250,6 +250,22 @@ def _close(*, lot: LeftoverLot, transition: str, stock_kind: str, actor, now: da
     return lot
 
 
+def take_for_replacement(*, gift: Gift, location: Location, quantity: int, actor, now: datetime, reference: str) -> LeftoverLot | None:
+    """Units of a retired gift reserved as an exchange's replacement leave its open lot at that warehouse: the lot
+    shrinks, or, when they were all it had, closes as used (storage owed up to today charged first). None without
+    an open lot there."""
+    lot = LeftoverLot.objects.select_for_update().filter(gift=gift, location=location, state=State.OPEN).first()
+    if lot is None:
+        return None
+    if lot.quantity > quantity:
+        LeftoverLot.objects.filter(pk=lot.pk).update(quantity=F("quantity") - quantity)
+        lot.refresh_from_db()
+        return lot
+    _charge_storage(lot=lot, through=timezone.localdate(now), now=now)
+    reason = Message(gettext_noop("全部用于换货 %(reference)s"), reference=reference)
+    return apply_transition(lot, "use_up", actor=actor, at=now, reason=reason, closed_at=now)
+
+
 # --- helpers --------------------------------------------------------------------------------------------------
 def _lock(lot_id: int) -> LeftoverLot:
     return LeftoverLot.objects.select_for_update().select_related("gift", "location", "supplier").get(pk=lot_id)

@@ -46,11 +46,12 @@ from core.roles import SUPPLIER_ROLES, Role, waiting_for
 from core.texts import Message
 from logistics.models import ReturnRequest, Shipment
 from logistics.models.costs import CostKind, Payer
-from logistics.services import claims, costs
+from logistics.services import claims, costs, leftovers
 from logistics.services.shipments import UNDERWAY, _new_shipment
 from points.models import RedemptionOrder
 from points.services import ledger, orders
 from suppliers.errors import OutOfStock
+from suppliers.models import Gift
 from suppliers.services.notices import send_notice
 from suppliers.services import inventory
 
@@ -180,9 +181,13 @@ def _require(actor, return_request: ReturnRequest, step: str) -> None:
 
 
 def with_returnable(orders_: QuerySet) -> QuerySet:
-    """Annotate `returnable`: units not refunded and not in an open return."""
+    """Annotate `returnable`: units not refunded, not in an open return, and not exchanged for a replacement the
+    member has not received yet (on its way, or failed and waiting for the operator)."""
     pending = Coalesce(Sum("returns__quantity", filter=Q(returns__state__in=OPEN_STATES)), 0)
-    return orders_.annotate(returnable=F("quantity") - F("returned_quantity") - pending)
+    awaiting = (ReturnRequest.objects.filter(order=OuterRef("pk"), state=State.EXCHANGED)
+                .exclude(replacement_shipments__state=Shipment.State.DELIVERED)
+                .order_by().values("order").annotate(units=Sum("quantity")).values("units"))
+    return orders_.annotate(returnable=F("quantity") - F("returned_quantity") - pending - Coalesce(Subquery(awaiting), 0))
 
 
 def returnable_quantity(order: RedemptionOrder) -> int:
@@ -387,14 +392,15 @@ def inspect_return(*, return_request: ReturnRequest, actor, now: datetime, outco
 
 
 def _move_stock(return_request: ReturnRequest, order: RedemptionOrder, effect: Effect, *, actor, now: datetime) -> None:
-    """Returned units come back into the consignment at the order's location; damaged ones are written off again."""
+    """Returned units come back into the consignment at the order's location; damaged ones are written off again at
+    once (so they join no leftover lot)."""
     if not effect.restocked:
         return
     where = {
         "gift": order.gift, "location": order.location, "quantity": return_request.quantity, "at": now, "actor": actor,
         "source": inventory.Source("return", return_request.number),
     }
-    inventory.restock(**where)
+    inventory.restock(**where, stays=not effect.written_off)
     if effect.written_off:
         inventory.write_off_stock(**where, note=WRITE_OFF_NOTES[return_request.outcome])
 
@@ -452,6 +458,9 @@ def _replacement(return_request: ReturnRequest, order: RedemptionOrder, *, actor
         gift=order.gift, location=order.location, quantity=return_request.quantity, at=now, actor=actor,
         source=inventory.Source("return", return_request.number),
     )
+    if Gift.objects.filter(pk=order.gift_id, state=Gift.State.RETIRED).exists():  # taken from what was left over
+        leftovers.take_for_replacement(gift=order.gift, location=order.location, quantity=return_request.quantity, actor=actor,
+                                       now=now, reference=return_request.number)
     return _new_shipment(order=order, now=now, quantity=return_request.quantity, replacement_for=return_request)
 
 

@@ -69,19 +69,25 @@ def current_contract(*, supplier: Supplier, on: date) -> Contract | None:
     )
 
 
-def payment_term(*, supplier: Supplier, on: date) -> int | None:
-    """The payment term in days of the supplier's contract in force on `on`, else of its last approved contract that
-    started before it (a term the parties keep paying by after the contract ended); None without an approved contract."""
-    contract = current_contract(supplier=supplier, on=on) or (
+def governing_contract(*, supplier: Supplier, on: date) -> Contract | None:
+    """The contract whose terms hold on `on`: the one in force, else the last approved one that started before it (its
+    terms still bind what the parties do after it lapsed); None for a supplier that never had an approved contract."""
+    return current_contract(supplier=supplier, on=on) or (
         Contract.objects.filter(supplier=supplier, state=Contract.State.APPROVED, start_date__lte=on).order_by("-end_date").first())
+
+
+def payment_term(*, supplier: Supplier, on: date) -> int | None:
+    """The payment term in days of the contract governing `on` (`governing_contract`); None without one."""
+    contract = governing_contract(supplier=supplier, on=on)
     return contract.payment_days if contract else None
 
 
 def check_contracted_programs(*, supplier: Supplier, program_codes, on: date) -> None:
-    """A gift is priced only in the programs its supplier's contract in force serves (SPEC §4.1: the contract names
-    the programs served). A supplier with no contract in force yet, as an applicant, is not held to one: activation
-    asks for it. :raises ProgramNotContracted: naming `points_prices` and each program left out"""
-    contract = current_contract(supplier=supplier, on=on)
+    """A gift is priced only in the programs its supplier's contract serves (SPEC §4.1: the contract names the
+    programs served), the one governing `on` (`governing_contract`: in force, or the last one when it lapsed). A
+    supplier that never had an approved contract, as an applicant, is not held to one: activation asks for it.
+    :raises ProgramNotContracted: naming `points_prices` and each program left out"""
+    contract = governing_contract(supplier=supplier, on=on)
     if contract is None:
         return
     served = {program.code for program in contract.programs.all()}

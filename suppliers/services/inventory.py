@@ -136,11 +136,15 @@ def consume_stock(*, gift: Gift, location: Location, quantity: int, at: datetime
     return _move(gift=gift, location=location, kind=Kind.SHIPMENT, on_hand=-n, reserved=-n, reserved_needed=n, at=at, actor=actor, source=source)
 
 
-def restock(*, gift: Gift, location: Location, quantity: int, at: datetime, actor=None, source: Source = Source()) -> StockRecord:
-    """Put returned, resellable units back into the supplier's consignment."""
+def restock(
+    *, gift: Gift, location: Location, quantity: int, at: datetime, actor=None, source: Source = Source(), stays: bool = True,
+) -> StockRecord:
+    """Put returned, resellable units back into the supplier's consignment. `stays=False`: the caller takes them
+    out again in the same transaction (written off, or reserved for a parcel), so they free nothing for a leftover lot."""
     n = _positive(quantity)
     record = _move(gift=gift, location=location, kind=Kind.RETURN_TO_STOCK, on_hand=n, reserved=0, at=at, actor=actor, source=source)
-    _freed_after_retirement(gift=gift, location=location, quantity=n, at=at)
+    if stays:
+        _freed_after_retirement(gift=gift, location=location, quantity=n, at=at)
     return record
 
 

@@ -6,10 +6,13 @@ from decimal import Decimal
 
 import pytest
 
+from core.fsm import apply_transition, history_of
 from logistics.models import LeftoverLot
-from logistics.services import leftovers
-from suppliers.models import Location, Notice
+from logistics.services import leftovers, returns, shipments
+from suppliers.models import Gift, Location, Notice, StockRecord
 from suppliers.services import catalog, inventory
+from tests.helpers import picked_and_shipped
+from tests.logistics.builders import received
 from tests.logistics.leftover_world import DEADLINE, RETIRED_ON
 
 pytestmark = pytest.mark.django_db
@@ -67,3 +70,61 @@ def test_a_gift_retired_again_from_clearance_gets_new_lots_for_what_is_left(lots
     catalog.retire_gift(gift=offline_stocked_gift, actor=operator, now=LATER + timedelta(days=1))
 
     assert lots_by_warehouse() == {"WH-A": (5, LATER.date() + timedelta(days=31)), "WH-B": (3, LATER.date() + timedelta(days=31))}
+
+
+# --- returns of a gift retired after it was delivered -------------------------------------------------------------
+
+def retire(gift, operator, now):
+    apply_transition(gift, "delist", actor=operator, at=now, reason_code=Gift.DelistReason.SUPPLIER_REQUEST)
+    catalog.retire_gift(gift=gift, actor=operator, now=now)
+    return LeftoverLot.objects.get(gift=gift, state="open")
+
+
+def free_units(gift, location) -> int:
+    return StockRecord.objects.get(gift=gift, location=location).available
+
+
+@pytest.mark.parametrize(("reason", "outcome", "remedy", "grows"), [
+    ("unused", "resellable", "refund", 1),  # back on the shelf: the lot takes it
+    ("defective", "defective", "refund", 0),  # written off again at once
+    ("defective", "defective", "exchange", -1),  # written off, and the replacement comes out of the lot
+])
+def test_a_return_after_the_retirement_adds_to_the_lot_only_the_units_that_stay(
+    delivered_order, operator, logistics, now, reason, outcome, remedy, grows,
+):
+    lot = retire(delivered_order.gift, operator, now)
+    before = lot.quantity
+    return_request = received(delivered_order, operator=operator, handler=logistics, now=now, reason=reason, remedy=remedy)
+
+    returns.inspect_return(return_request=return_request, actor=logistics, now=now, outcome=outcome)
+
+    lot.refresh_from_db()
+    assert lot.quantity == before + grows == free_units(delivered_order.gift, delivered_order.location)
+    leftovers.collect_lot(lot=lot, actor=logistics, now=now)  # every unit the lot counts is there to collect
+
+
+def test_a_replacement_taking_a_lots_last_units_closes_it_as_used(exchange, operator, logistics, now):
+    order = exchange.order
+    lot = retire(order.gift, operator, now)
+    StockRecord.objects.filter(gift=order.gift, location=order.location).update(on_hand=1, reserved=0)
+    LeftoverLot.objects.filter(pk=lot.pk).update(quantity=1)  # one unit left on the shelf, in the lot
+
+    returns.inspect_return(return_request=exchange, actor=logistics, now=now, outcome="defective")
+
+    lot.refresh_from_db()
+    assert (lot.state, lot.closed_at) == ("used", now)
+    assert [log.transition for log in history_of(lot)] == ["use_up"] and exchange.number in history_of(lot)[0].reason_text
+
+
+def test_a_replacement_shipped_again_after_the_retirement_leaves_the_lot_as_it_was(exchange, operator, logistics, now):
+    order = exchange.order
+    returns.inspect_return(return_request=exchange, actor=logistics, now=now, outcome="defective")
+    lot = retire(order.gift, operator, now)
+    replacement = exchange.replacement_shipments.get()
+    picked_and_shipped(shipment=replacement, actor=logistics, now=now, carrier="顺丰", tracking_number="SF-REP-1")
+    shipments.fail_shipment(shipment=replacement, actor=logistics, now=now, reason="拒收")
+
+    returns.reship_replacement(return_request=exchange, actor=operator, now=now, reason="再发一次")
+
+    lot.refresh_from_db()
+    assert lot.quantity == free_units(order.gift, order.location)

@@ -359,3 +359,14 @@ def test_only_the_replacement_delivered_after_a_failure_is_a_delivery_line(faile
 
     assert [line for line in lines if line[0] == SourceKind.REPLACEMENT] == [(SourceKind.REPLACEMENT, second.pk, Decimal("180.00"))]
     assert failed.pk not in {source_id for kind, source_id, _ in lines if kind == SourceKind.REPLACEMENT}
+
+
+def test_units_exchanged_are_not_returnable_again_until_their_replacement_arrives(failed, exchanged, delivered_order, operator, logistics, now):
+    assert returns.returnable_quantity(delivered_order) == 1  # of 2: one went back for a replacement that failed
+
+    returns.reship_replacement(return_request=exchanged, actor=operator, now=now, reason="再发一次")
+    assert returns.returnable_quantity(delivered_order) == 1  # the new parcel is on its way
+    parcel = replacement_shipped(exchanged, logistics=logistics, now=now + timedelta(days=2), tracking_number="SF-REPL-2")
+    shipments.deliver_shipment(shipment=parcel, actor=logistics, now=now + timedelta(days=3), signer="刘洋")
+
+    assert returns.returnable_quantity(delivered_order) == 2  # the replacement is the member's to return in turn

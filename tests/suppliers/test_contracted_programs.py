@@ -1,6 +1,7 @@
 """A supplier's contract names the points programs it serves (SPEC §4.1): its gifts are priced only in those, when
 created, edited (in place or by revision), imported and submitted; a supplier with no contract in force yet (an
 applicant) is not held to one."""
+from datetime import datetime
 from decimal import Decimal
 
 import pytest
@@ -9,7 +10,7 @@ from core.fsm import apply_transition
 from suppliers.errors import ProgramNotContracted
 from suppliers.models import Gift, GiftRevision
 from suppliers.services import catalog, catalog_io, revisions
-from tests.factories import CategoryFactory, ContractFactory, GiftFactory, QualificationFactory
+from tests.factories import SHANGHAI, CategoryFactory, ContractFactory, GiftFactory, QualificationFactory
 from tests.helpers import published
 from tests.suppliers.builders import ROW, csv_bytes
 
@@ -93,3 +94,12 @@ def test_an_import_row_priced_in_an_uncontracted_program_rejects_the_file(gotone
 
     assert not Gift.objects.exists()
     assert [(problem.row, problem.code) for problem in refused.value.problems] == [(3, "program_not_contracted")]
+
+
+def test_a_lapsed_contract_still_names_the_programs_until_a_new_one_is_approved(gotone_only, supplier, supplier_staff, tea):
+    after_it_ended = datetime(2028, 3, 1, 10, 0, tzinfo=SHANGHAI)  # the contract ran to 2027-12-31
+
+    with pytest.raises(ProgramNotContracted):
+        create(supplier, supplier_staff, after_it_ended, tea, {"gotone": 1500, "mzone": 1200})
+
+    assert create(supplier, supplier_staff, after_it_ended, tea, {"gotone": 1500}).prices.count() == 1
