@@ -1,8 +1,11 @@
 """Serializer fields shared by the apps' APIs."""
 from django.utils.translation import gettext
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.errors import NotFound
+from core.models.transitions import actor_label_for
 
 
 class ScopedKey(serializers.PrimaryKeyRelatedField):
@@ -26,3 +29,15 @@ class ScopedKey(serializers.PrimaryKeyRelatedField):
             if error.get_codes() == ["does_not_exist"]:
                 raise NotFound(gettext("对象不存在或无权查看"), field=self.field_name) from error
             raise
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class ActorField(serializers.Field):
+    """A user who acted, as the request's user may read them (`actor_label_for`): a supplier's user reads the
+    platform's staff by role (运营人员, 物流人员, 财务人员), everyone else a login name; null for the system."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, user) -> str:
+        return actor_label_for(user, getattr(self.context.get("request"), "user", None))

@@ -11,7 +11,7 @@ from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.api.fields import ScopedKey
+from core.api.fields import ActorField, ScopedKey
 from core.api.filters import FilterSet, IdFilter
 from core.api.permissions import require_role
 from core.api.serializers import without_settlement_money
@@ -150,10 +150,8 @@ class ExtraCostSerializer(serializers.ModelSerializer):
     supplier_name = serializers.CharField(source="supplier.name", read_only=True)
     order_number = serializers.CharField(source="order.number", default=None, read_only=True)
     return_number = serializers.CharField(source="return_request.number", default=None, read_only=True)
-    recorded_by = serializers.CharField(
-        source="recorded_by.username", default=None, read_only=True, help_text="who recorded the cost (null: the system)"
-    )
-    voided_by = serializers.CharField(source="voided_by.username", default=None, read_only=True)
+    recorded_by = ActorField(help_text="who recorded the cost (null: the system)")
+    voided_by = ActorField()
     description_label = serializers.CharField(read_only=True,
                                               help_text="the description in the request's language where the system wrote it")
 

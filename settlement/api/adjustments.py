@@ -8,7 +8,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
-from core.api.fields import ScopedKey
+from core.api.fields import ActorField, ScopedKey
 from core.api.permissions import require_role
 from core.api.transitions import TransitionHistoryMixin, transition_action
 from core.idempotency import idempotent
@@ -22,10 +22,10 @@ FINANCE = frozenset({Role.FINANCE})
 
 class AdjustmentSerializer(serializers.ModelSerializer):
     supplier_name = serializers.CharField(source="supplier.name", read_only=True)
-    created_by = serializers.CharField(source="created_by.username", read_only=True)
+    created_by = ActorField()
     reason = serializers.CharField(read_only=True, help_text="as written, in Chinese with its values (its statement line copies it)")
     reason_label = serializers.CharField(read_only=True, help_text="the reason in the request's language where the system wrote it")
-    decided_by = serializers.CharField(source="decided_by.username", default=None, read_only=True)
+    decided_by = ActorField()
     booked_statement = serializers.IntegerField(source="booked_statement_id", default=None, read_only=True,
                                                 help_text="the statement whose line booked the approved adjustment, once one has")
 

@@ -9,7 +9,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
-from core.api.fields import ScopedKey
+from core.api.fields import ActorField, ScopedKey
 from core.api.filters import yes_no
 from core.api.permissions import require_role
 from core.api.transitions import TransitionHistoryMixin, transition_action
@@ -24,7 +24,7 @@ OPERATOR = frozenset({Role.OPERATOR})
 
 class RectificationCaseSerializer(serializers.ModelSerializer):
     supplier_name = serializers.CharField(source="supplier.name", read_only=True)
-    opened_by = serializers.CharField(source="opened_by.username", default=None, read_only=True)
+    opened_by = ActorField()
     overdue = serializers.BooleanField(read_only=True, default=False)
 
     class Meta:
@@ -82,7 +82,7 @@ class RectificationCaseViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, 
 class ReEvaluationSerializer(serializers.ModelSerializer):
     supplier_name = serializers.CharField(source="supplier.name", read_only=True)
     contract_number = serializers.CharField(source="contract.number", default=None, read_only=True)
-    decided_by = serializers.CharField(source="decided_by.username", default=None, read_only=True)
+    decided_by = ActorField()
     overdue = serializers.BooleanField(read_only=True, default=False)
 
     class Meta:

@@ -9,7 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from core.api.fields import ScopedKey
+from core.api.fields import ActorField, ScopedKey
 from core.api.permissions import require_role
 from core.api.transitions import transition_action
 from core.roles import Role
@@ -49,7 +49,7 @@ class ReconciliationSerializer(serializers.ModelSerializer):
 
 
 class ReconciliationLineSerializer(serializers.ModelSerializer):
-    resolved_by = serializers.CharField(source="resolved_by.username", default=None, read_only=True)
+    resolved_by = ActorField()
     adjustment_number = serializers.CharField(source="adjustment.number", default=None, read_only=True)
     open = serializers.BooleanField(read_only=True, help_text="a discrepancy still to resolve (never, or its adjustment was rejected "
                                                               "or withdrawn); never one of a superseded reconciliation")

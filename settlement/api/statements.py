@@ -12,6 +12,7 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.api.fields import ActorField
 from core.api.filters import FilterSet
 from core.api.permissions import require_role
 from core.api.transitions import ReasonInput, TransitionHistoryMixin, transition_action
@@ -85,10 +86,10 @@ class GenerationRunViewSet(viewsets.ReadOnlyModelViewSet):
 class StatementSerializer(serializers.ModelSerializer):
     supplier_name = serializers.CharField(source="supplier.name", read_only=True)
     month = MonthField(read_only=True)
-    issued_by = serializers.CharField(source="issued_by.username", default=None, read_only=True)
-    payment_approved_by = serializers.CharField(source="payment_approved_by.username", default=None, read_only=True)
-    paid_by = serializers.CharField(source="paid_by.username", default=None, read_only=True)
-    collected_by = serializers.CharField(source="collected_by.username", default=None, read_only=True)
+    issued_by = ActorField()
+    payment_approved_by = ActorField()
+    paid_by = ActorField()
+    collected_by = ActorField()
     respond_by = serializers.SerializerMethodField(help_text="when an issued statement is deemed confirmed without an answer")
     payment_overdue = serializers.SerializerMethodField(help_text="invoiced or approved, unpaid and past `payment_due_on`")
 
@@ -116,7 +117,7 @@ class StatementSerializer(serializers.ModelSerializer):
 class StatementVersionSerializer(serializers.ModelSerializer):
     """One version's totals and the bank account it pays (the number whole for the supplier itself and finance)."""
 
-    issued_by = serializers.CharField(source="issued_by.username", default=None, read_only=True)
+    issued_by = ActorField()
     account_number = serializers.SerializerMethodField()
     has_pdf = serializers.SerializerMethodField()
 
