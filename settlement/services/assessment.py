@@ -11,7 +11,7 @@ suspensions.
 """
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import transaction
@@ -308,7 +308,7 @@ def score_trend(*, actor, supplier_id: int | None = None, months: int = 12) -> l
         list_assessments(actor=actor, supplier_id=supplier_id).filter(score__isnull=False).order_by()
         .values("month").annotate(score=Avg("score")).order_by("-month")[:months]
     )
-    return [(row["month"], Decimal(row["score"]).quantize(Decimal("0.01"))) for row in reversed(rows)]
+    return [(row["month"], Decimal(row["score"]).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)) for row in reversed(rows)]
 
 
 def open_penalties() -> Q:

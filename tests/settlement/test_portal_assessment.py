@@ -1,7 +1,7 @@
 """Portal pages of monthly assessments: the supplier's score chart and KPI tables (its own only), operators' and
 finance's lists with filters and the compute form, penalty and suspension decisions, the KPI settings form, the penalty rules."""
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from django.utils import timezone
@@ -63,7 +63,7 @@ def test_operators_see_the_average_score_by_month_and_one_suppliers_scores_when_
     everyone = _chart_values(client.get("/settlement/assessments/").content.decode(), "score-trend")
     one = _chart_values(client.get(f"/settlement/assessments/?supplier={other_supplier.pk}").content.decode(), "score-trend")
 
-    average = ((assessed.score + Decimal("90.00")) / 2).quantize(Decimal("0.01"))
+    average = ((assessed.score + Decimal("90.00")) / 2).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     assert everyone == {"2026-09": str(september.score), "2026-10": str(average)}
     assert one == {"2026-10": "90.00"}
 
