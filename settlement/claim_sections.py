@@ -3,17 +3,21 @@ from django.template.loader import render_to_string
 
 from logistics import views_returns as claim_pages
 from logistics.models import LogisticsClaim
-from settlement.services.compensation import compensations_of
+from core.roles import Role
+from settlement.services.compensation import compensations_of, may_propose_again
 
 
 def compensation(request, claim) -> str:
-    """A lost parcel's compensation adjustments (finance sees them; nothing for readers who may not)."""
+    """A lost parcel's compensation adjustments (finance and operators see them; nothing for readers who may not), and
+    for finance the button to propose it again once the last proposal was rejected or withdrawn."""
     if claim.cause != LogisticsClaim.Cause.LOST_PARCEL:
         return ""
     found = list(compensations_of(claim=claim, actor=request.user))
     if not found:
         return ""
-    return render_to_string("settlement/_claim_compensation.html", {"adjustments": found}, request=request)
+    again = request.user.role == Role.FINANCE and may_propose_again(claim)
+    return render_to_string("settlement/_claim_compensation.html", {"adjustments": found, "claim": claim, "again": again},
+                            request=request)
 
 
 claim_pages.claim_sections.append(compensation)

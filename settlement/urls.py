@@ -17,6 +17,7 @@ urlpatterns = [
     path("adjustments/new/", adjustments.adjustment_create, name="settlement-adjustment-create"),
     path("adjustments/<int:pk>/", adjustments.adjustment_detail, name="settlement-adjustment"),
     path("adjustments/<int:pk>/<slug:name>/", adjustments.adjustment_decide, name="settlement-adjustment-decide"),
+    path("claims/<int:pk>/compensation/", adjustments.claim_compensation, name="settlement-claim-compensation"),
     path("reconciliations/", adjustments.reconciliation_list, name="settlement-reconciliations"),
     path("reconciliations/<int:pk>/", adjustments.reconciliation_detail, name="settlement-reconciliation"),
     path("reconciliations/lines/<int:pk>/resolve/", adjustments.line_resolve, name="settlement-line-resolve"),

@@ -25,7 +25,8 @@ from settlement.forms import (
     AdjustmentFilterForm, AdjustmentForm, CategoryFilterForm, DecisionForm, ReconciliationFilterForm, ReconciliationUploadForm, ResolveForm,
 )
 from settlement.models import Adjustment, Category, ReconciliationLine
-from settlement.services import adjustments, reconciliation, statements
+from logistics.services import claims
+from settlement.services import adjustments, compensation, reconciliation, statements
 from settlement.views_statements import ADMIN, FINANCE, READERS
 from settlement.views_statements import DECISIONS as DECISION_BUTTONS
 from suppliers.models import Supplier
@@ -118,6 +119,17 @@ def adjustment_decide(request, pk: int, name: str):
 
     run_action(request, decide, success=str(DONE[name]) % {"number": adjustment.number})
     return redirect_back(request, reverse("settlement-adjustments"))
+
+
+@login_required
+@require_POST
+def claim_compensation(request, pk: int):
+    """Finance proposes a lost parcel's compensation again, its earlier proposal rejected or withdrawn."""
+    require_role(request.user, FINANCE)
+    claim = get_object_or_404(claims.list_claims(user=request.user), pk=pk)
+    run_action(request, lambda: compensation.propose_compensation_again(claim=claim, actor=request.user, now=timezone.now()),
+               success=_("已重新发起补偿调账，等待其他财务人员审批"))
+    return redirect(reverse("logistics-claim", args=[claim.pk]))
 
 
 # --- reconciliations -----------------------------------------------------------------------------------------------

@@ -6,10 +6,15 @@ the logistics provider (the provider owes the settlement price × quantity), set
 adjustment for the same amount, made by the finance user who accepted the claim; another finance user approves it
 (maker-checker) and the next statement books it.
 """
+from datetime import datetime
+
 from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
+from core.errors import Conflict
 from core.events import subscribe
 from core.texts import Message
 from logistics.events import LostParcelClaimAccepted
@@ -36,13 +41,36 @@ register_source(SOURCE_KIND, _("物流索赔"), _find_claim, shown=claim_referen
 @subscribe(LostParcelClaimAccepted)
 def propose_lost_parcel_compensation(event: LostParcelClaimAccepted) -> Adjustment:
     claim = LogisticsClaim.objects.select_related("order__supplier").get(pk=event.claim_id)
+    return _propose(claim, actor=get_user_model().objects.filter(pk=event.actor_id).first(), now=event.at)  # none: not finance
+
+
+def _propose(claim: LogisticsClaim, *, actor, now: datetime) -> Adjustment:
     reason = Message(gettext_noop("包裹丢失补偿：订单 %(order)s 的 %(quantity)s 件寄售货品在途丢失，物流商已确认赔付"),
                      order=claim.order.number, quantity=claim.quantity)
     return propose_adjustment(
-        supplier=claim.order.supplier, kind=Adjustment.Kind.COMPENSATION, amount=claim.amount, reason=reason,
-        actor=get_user_model().objects.filter(pk=event.actor_id).first(),  # none: refused as not finance
-        now=event.at, source_kind=SOURCE_KIND, source_id=claim_reference(claim),
+        supplier=claim.order.supplier, kind=Adjustment.Kind.COMPENSATION, amount=claim.amount, reason=reason, actor=actor,
+        now=now, source_kind=SOURCE_KIND, source_id=claim_reference(claim),
     )
+
+
+#: the states of a compensation that stand: proposed (waiting for its checker) or approved
+STANDING = (Adjustment.State.PROPOSED, Adjustment.State.APPROVED)
+
+
+def may_propose_again(claim: LogisticsClaim) -> bool:
+    """Whether an accepted lost-parcel claim has no standing compensation (its proposal was rejected or withdrawn)."""
+    return (claim.cause == LogisticsClaim.Cause.LOST_PARCEL and claim.state != LogisticsClaim.State.OPEN
+            and not Adjustment.objects.filter(source_kind=SOURCE_KIND, source_id=claim_reference(claim), state__in=STANDING).exists())
+
+
+def propose_compensation_again(*, claim: LogisticsClaim, actor, now: datetime) -> Adjustment:
+    """Finance proposes the supplier's compensation for a lost parcel again, after its proposal was rejected or
+    withdrawn (maker-checker as before). :raises Conflict: unless `may_propose_again` :raises PermissionDenied: not finance"""
+    with transaction.atomic():
+        claim = LogisticsClaim.objects.select_for_update().select_related("order__supplier").get(pk=claim.pk)
+        if not may_propose_again(claim):
+            raise Conflict(gettext("该索赔不是已确认的包裹丢失索赔，或补偿调账仍待审批或已通过"), field="claim")
+        return _propose(claim, actor=actor, now=now)
 
 
 def compensations_of(*, claim: LogisticsClaim, actor):

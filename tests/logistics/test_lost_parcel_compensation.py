@@ -6,11 +6,11 @@ from decimal import Decimal
 
 import pytest
 
-from core.errors import ValidationFailed
+from core.errors import Conflict, PermissionDenied, ValidationFailed
 from logistics.models import Shipment
 from logistics.services import claims, shipments
 from settlement.models import Adjustment, Statement, StatementLine
-from settlement.services import adjustments, generation
+from settlement.services import adjustments, compensation, generation
 from tests.factories import ready_to_activate
 from tests.helpers import picked_and_shipped
 from tests.portal import logged_in
@@ -79,3 +79,45 @@ def test_the_claim_page_links_finance_to_the_compensation_and_shows_logistics_no
 
     assert 'data-testid="compensation"' in finance_page and number in finance_page
     assert 'data-testid="compensation"' not in logistics_page and number not in logistics_page
+
+
+def test_a_rejected_compensation_is_proposed_again_by_finance_once(lost_claim, finance, finance_checker, now):
+    claims.accept_claim(claim=lost_claim, actor=finance, now=now)
+    with pytest.raises(Conflict):  # the first still waits for its checker
+        compensation.propose_compensation_again(claim=lost_claim, actor=finance, now=now)
+    adjustments.reject_adjustment(adjustment=Adjustment.objects.get(), actor=finance_checker, now=now, note="金额待核")
+
+    again = compensation.propose_compensation_again(claim=lost_claim, actor=finance_checker, now=now)
+
+    assert (again.state, again.amount, again.created_by, again.source_id) == ("proposed", Decimal("360.00"), finance_checker, f"#{lost_claim.pk}")
+    with pytest.raises(Conflict):
+        compensation.propose_compensation_again(claim=lost_claim, actor=finance, now=now)
+    assert Adjustment.objects.count() == 2
+
+
+def test_only_an_accepted_lost_parcel_claim_is_compensated_again_and_only_by_finance(lost_claim, operator, finance, now):
+    with pytest.raises(Conflict):  # not accepted yet
+        compensation.propose_compensation_again(claim=lost_claim, actor=finance, now=now)
+    damage = claims.open_claim(order=lost_claim.order, cause="transit_damage", quantity=1, now=now)
+    claims.accept_claim(claim=damage, actor=finance, now=now)
+    with pytest.raises(Conflict):
+        compensation.propose_compensation_again(claim=damage, actor=finance, now=now)
+    claims.accept_claim(claim=lost_claim, actor=finance, now=now)
+    Adjustment.objects.update(state="withdrawn")
+    with pytest.raises(PermissionDenied):
+        compensation.propose_compensation_again(claim=lost_claim, actor=operator, now=now)
+    assert Adjustment.objects.count() == 1
+
+
+def test_finance_proposes_it_again_from_the_claim_page(lost_claim, finance, finance_checker, logistics, now):
+    claims.accept_claim(claim=lost_claim, actor=finance, now=now)
+    adjustments.reject_adjustment(adjustment=Adjustment.objects.get(), actor=finance_checker, now=now, note="金额待核")
+    page = f"/logistics/claims/{lost_claim.pk}/"
+
+    assert 'data-action="compensate-again"' in logged_in(finance).get(page).content.decode()
+    assert logged_in(logistics).post(f"/settlement/claims/{lost_claim.pk}/compensation/").status_code == 403
+    response = logged_in(finance).post(f"/settlement/claims/{lost_claim.pk}/compensation/")
+
+    assert response.status_code == 302 and response["Location"] == page
+    assert list(Adjustment.objects.order_by("pk").values_list("state", flat=True)) == ["rejected", "proposed"]
+    assert 'data-action="compensate-again"' not in logged_in(finance).get(page).content.decode()
