@@ -202,14 +202,16 @@ def state_label(subject: models.Model | type[models.Model] | None, state: str) -
     return str(dict(subject._meta.get_field("state").flatchoices).get(state, state))
 
 
-#: how a supplier's user sees the platform's staff who acted: by their role, never their login name
+#: how a supplier's user or a member sees the platform's staff who acted: by their role, never their login name
 STAFF_TITLES = {Role.OPERATOR: _("运营人员"), Role.LOGISTICS: _("物流人员"), Role.FINANCE: _("财务人员")}
+#: the readers outside the platform's staff
+OUTSIDERS = SUPPLIER_ROLES | {Role.MEMBER}
 
 
 def actor_label_for(user, reader) -> str:
-    """Who acted, as `reader` may see it: a supplier's user sees the platform's staff by role ("运营人员"), everyone
-    else as `actor_label` gives it (staff see each other's names)."""
-    if user is not None and getattr(reader, "role", None) in SUPPLIER_ROLES and (user.role in STAFF_ROLES or user.is_superuser):
+    """Who acted, as `reader` may see it: a supplier's user or a member sees the platform's staff by role ("运营人员"),
+    everyone else as `actor_label` gives it (staff see each other's names)."""
+    if user is not None and getattr(reader, "role", None) in OUTSIDERS and (user.role in STAFF_ROLES or user.is_superuser):
         return str(STAFF_TITLES.get(user.role, STAFF_TITLES[Role.OPERATOR]))
     return actor_label(user)
 
