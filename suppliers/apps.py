@@ -14,7 +14,7 @@ class SuppliersConfig(AppConfig):
         from core.login import explain_refused_login
         from core.portal import NavGroup, register_nav, register_supplier_page
         from core.roles import SUPPLIER_REVIEWERS, SUPPLIER_ROLES, Role
-        from suppliers.selectors import application_standing
+        from suppliers.selectors import application_standing, disabled_standing
         from suppliers.services.catalog import reviews_waiting
         from suppliers.services.contracts import contracts_waiting
         from suppliers.services.notices import unread_notices
@@ -22,6 +22,7 @@ class SuppliersConfig(AppConfig):
         from suppliers.services.qualifications import qualifications_waiting
         from suppliers.services.onboarding import applications_waiting
 
+        explain_refused_login(disabled_standing)  # first: an account its admin disabled says so, whatever its supplier's state
         explain_refused_login(application_standing)
         register_nav(pgettext_lazy("nav", "礼品商管理"), "operator-suppliers", roles=SUPPLIER_REVIEWERS, order=10,
                      group=NavGroup.SUPPLIERS, badge=applications_waiting)

@@ -175,6 +175,15 @@ def application_standing(user) -> str | None:
     return None
 
 
+def disabled_standing(user) -> str | None:
+    """Why a supplier's user whose account its admin disabled may not sign in, told once its password is right; None
+    for anyone else."""
+    membership = getattr(user, "supplier_membership", None)
+    if membership is None or membership.state != membership.State.DISABLED:
+        return None
+    return gettext("您在「%(name)s」的账号已被管理员停用，请联系贵公司的礼品商管理员重新启用。") % {"name": membership.supplier.name}
+
+
 def matching(text: str, gift: str = "") -> Q:
     """Gifts whose SKU, name or supplier name contain `text` (`gift` is the path to the gift)."""
     return Q(**{f"{gift}sku__icontains": text}) | Q(**{f"{gift}name__icontains": text}) | Q(**{f"{gift}supplier__name__icontains": text})

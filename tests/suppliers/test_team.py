@@ -187,3 +187,15 @@ def test_enabling_an_account_already_active_is_409_on_its_page_with_why(supplier
     assert 'data-action="disable"' in response.content.decode()
     staff.refresh_from_db()
     assert staff.state == "active" and list(history_of(staff)) == []
+
+
+def test_a_disabled_member_signing_in_is_told_its_admin_disabled_it_only_with_the_right_password(supplier_admin, now):
+    membership = team.add_staff(actor=supplier_admin, now=now, **NEW)
+    team.disable_member(actor=supplier_admin, membership=membership, now=now, reason="已离职")
+
+    right = Client().post("/accounts/login/", {"username": "zhangwei", "password": "ship-it-2026"})
+    wrong = Client().post("/accounts/login/", {"username": "zhangwei", "password": "not-it"})
+
+    assert "_auth_user_id" not in right.wsgi_request.session
+    assert "已被管理员停用" in right.content.decode() and membership.supplier.name in right.content.decode()
+    assert "停用" not in wrong.content.decode() and membership.supplier.name not in wrong.content.decode()
