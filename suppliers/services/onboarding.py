@@ -47,9 +47,7 @@ def application_problems(
         for name, message in (("issued_on", gettext("请填写营业执照的发证日期")), ("expires_on", gettext("请填写营业执照的有效期"))):
             if not licence[name]:
                 problems.append((LICENCE_FIELDS[name], "required", message))
-        problems.extend(qualification_problems(kind=Qualification.Kind.BUSINESS_LICENCE, **licence, names=LICENCE_FIELDS))
-        if licence_expires_on and licence_expires_on < on:
-            problems.append((LICENCE_FIELDS["expires_on"], "invalid", gettext("营业执照已过期，请上传有效的营业执照")))
+        problems.extend(qualification_problems(kind=Qualification.Kind.BUSINESS_LICENCE, **licence, on=on, names=LICENCE_FIELDS))
     return problems
 
 

@@ -22,15 +22,19 @@ REVIEWERS = DECIDERS
 
 
 def qualification_problems(
-    *, kind: str, issued_on: date | None, expires_on: date | None, file, certificate_type: str = "", names: dict[str, str] | None = None,
+    *, kind: str, issued_on: date | None, expires_on: date | None, file, certificate_type: str = "", on: date | None = None,
+    names: dict[str, str] | None = None,
 ) -> list[tuple[str, str, str]]:
-    """(field, code, message) for each bad value of a licence or certificate, all of them: an expiry not after issue, a
-    certificate without its type, no file or one that is no document. `names` renames the fields (an application's
-    `licence_file`)."""
+    """(field, code, message) for each bad value of a licence or certificate, all of them: an expiry not after issue or
+    already past on `on`, a certificate without its type, no file or one that is no document. `names` renames the
+    fields (an application's `licence_file`)."""
     names = names or {}
     problems = []
     if issued_on and expires_on and expires_on <= issued_on:
         problems.append(("expires_on", gettext("有效期须晚于发证日期")))
+    elif on and expires_on and expires_on < on:
+        problems.append(("expires_on", gettext("营业执照已过期，请上传有效的营业执照") if kind == Qualification.Kind.BUSINESS_LICENCE
+                         else gettext("证书已过期，请上传有效期内的证书")))
     if kind == Qualification.Kind.PRODUCT_CERTIFICATE and not certificate_type.strip():
         problems.append(("certificate_type", gettext("请填写证书种类")))
     if not file:
@@ -52,7 +56,8 @@ def upload_qualification(
     :raises ValidationFailed: naming each bad field (an expiry not after issue, a certificate without its type, no file
         or one that is no PDF or scan)
     """
-    problems = qualification_problems(kind=kind, issued_on=issued_on, expires_on=expires_on, file=file, certificate_type=certificate_type)
+    problems = qualification_problems(kind=kind, issued_on=issued_on, expires_on=expires_on, file=file, certificate_type=certificate_type,
+                                      on=timezone.localdate(now))
     if problems:
         raise ValidationFailed(problems[0][2], field=problems[0][0], errors=problems)
     qualification = Qualification(

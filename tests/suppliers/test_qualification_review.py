@@ -150,13 +150,22 @@ def test_a_decided_qualification_is_not_decided_again(supplier, operator, now, d
     assert not TransitionLog.objects.exists() and not Notice.objects.exists()
 
 
-def test_an_upload_already_expired_cannot_be_approved(supplier, supplier_staff, operator, now):
-    stale = upload(supplier, supplier_staff, now, issued_on=date(2020, 1, 1), expires_on=TODAY - timedelta(days=1))
+def test_an_upload_that_expired_while_waiting_cannot_be_approved(supplier, supplier_staff, operator, now):
+    stale = upload(supplier, supplier_staff, now, issued_on=date(2020, 1, 1), expires_on=TODAY + timedelta(days=2))
 
     with pytest.raises(ValidationFailed) as refused:
-        qualifications.approve_qualification(qualification=stale, actor=operator, now=now)
+        qualifications.approve_qualification(qualification=stale, actor=operator, now=now + timedelta(days=5))
 
     assert refused.value.field == "expires_on" and Qualification.objects.get(pk=stale.pk).state == "pending"
+
+
+@pytest.mark.parametrize("who", ["supplier_staff", "operator"])
+def test_a_licence_already_expired_is_refused_on_upload_by_anyone(supplier, now, who, request):
+    with pytest.raises(ValidationFailed) as refused:
+        upload(supplier, request.getfixturevalue(who), now, issued_on=date(2020, 1, 1), expires_on=TODAY - timedelta(days=1))
+
+    assert refused.value.field == "expires_on" and "已过期" in refused.value.detail
+    assert not Qualification.objects.exists()
 
 
 def test_a_licence_waiting_for_review_does_not_activate_an_applicant_and_says_so(operator, now):
