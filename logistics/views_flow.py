@@ -47,7 +47,7 @@ from logistics.forms_flow import (
 )
 from logistics.models import InboundShipment, Shipment
 from logistics.selectors import list_open_replenishments, list_orders_with_shipment
-from logistics.services import inbound, shipments
+from logistics.services import bulk_shipping, inbound, shipments
 from suppliers.models import ReplenishmentRequest, Supplier
 
 LOGISTICS = frozenset({Role.LOGISTICS})
@@ -213,7 +213,8 @@ def _shipments(request):
 def _shipment_table(request, *, title: str, rows, with_kind: bool, dropship_only: bool = False):
     """A page of shipments; the contact of those the reader may read unmasked shows in full (logged), the rest masked."""
     filters = ShipmentFilterForm(request.GET, with_kind=with_kind, dropship_only=dropship_only)
-    context = paginate(request, filters.apply(rows)) | {"filters": filters, "title": title}
+    context = paginate(request, filters.apply(rows)) | {"filters": filters, "title": title,
+                                                         "ships_by_file": request.user.role in bulk_shipping.SHIPPERS}
     if dropship_only:  # the supplier ships from this list: it needs the addresses of the parcels it may read
         context["page_obj"].object_list = shipments.reveal_contacts(user=request.user, shipments=context["page_obj"], now=timezone.now(),
                                                                     purpose="dropship_list")

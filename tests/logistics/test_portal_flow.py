@@ -536,3 +536,13 @@ def test_the_dropship_list_runs_the_same_queries_for_1_and_20_rows_its_reads_log
 
     assert_page_queries_constant(logged_in(supplier_staff), "/logistics/dropship/", make)
     assert AccessLog.objects.count() == 21
+
+
+@pytest.mark.parametrize(("role", "url", "offered"), [
+    ("logistics", "/logistics/shipments/", True), ("operator", "/logistics/shipments/", False),
+    ("supplier_staff", "/logistics/dropship/", True),
+])
+def test_the_shipment_lists_lead_those_who_ship_to_shipping_by_file(role, url, offered, request):
+    listing = page(logged_in(request.getfixturevalue(role)), url)
+
+    assert ('data-testid="ship-by-file"' in listing) is offered
