@@ -24,12 +24,18 @@ SUPPLIER_REVIEWERS = frozenset({Role.OPERATOR, Role.FINANCE})
 SETTLEMENT_BLIND_ROLES = frozenset({Role.MEMBER, Role.LOGISTICS})
 
 
+def has_role(user, roles) -> bool:
+    """Whether the user is signed in with one of `roles` or is a superuser: what `require_role` demands, for a page
+    deciding whether to offer an action."""
+    return bool(getattr(user, "is_authenticated", False) and (user.is_superuser or user.role in roles))
+
+
 def require_role(user, roles, message=None) -> None:
     """:raises PermissionDenied: (saying `message`, else that the user may not) unless the user is signed in with one of
     `roles` or is a superuser. The one check of who may act, for views, the API and services alike."""
     from core.errors import PermissionDenied
 
-    if not (getattr(user, "is_authenticated", False) and (user.is_superuser or user.role in roles)):
+    if not has_role(user, roles):
         raise PermissionDenied(message)
 
 

@@ -214,7 +214,7 @@ def _shipment_table(request, *, title: str, rows, with_kind: bool, dropship_only
     """A page of shipments; the contact of those the reader may read unmasked shows in full (logged), the rest masked."""
     filters = ShipmentFilterForm(request.GET, with_kind=with_kind, dropship_only=dropship_only)
     context = paginate(request, filters.apply(rows)) | {"filters": filters, "title": title,
-                                                         "ships_by_file": request.user.role in bulk_shipping.SHIPPERS}
+                                                         "ships_by_file": bulk_shipping.ships_by_file(request.user)}
     if dropship_only:  # the supplier ships from this list: it needs the addresses of the parcels it may read
         context["page_obj"].object_list = shipments.reveal_contacts(user=request.user, shipments=context["page_obj"], now=timezone.now(),
                                                                     purpose="dropship_list")

@@ -64,6 +64,6 @@ def tariffs(request):
     filters = TariffChangeFilterForm(request.GET)
     changes = costs.list_tariff_changes(actor=request.user, kind=filters.kind_chosen())
     context = paginate(request, changes) | {
-        "tariffs": Tariff.objects.all(), "filters": filters, "may_change": request.user.role in costs.TARIFF_SETTERS,
+        "tariffs": Tariff.objects.all(), "filters": filters, "may_change": costs.may_set_tariff(request.user),
     }
     return render(request, "logistics/provider/tariffs.html", context)

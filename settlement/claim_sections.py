@@ -3,7 +3,6 @@ from django.template.loader import render_to_string
 
 from logistics import views_returns as claim_pages
 from logistics.models import LogisticsClaim
-from core.roles import Role
 from settlement.services.compensation import compensations_of, may_propose_again
 
 
@@ -15,7 +14,7 @@ def compensation(request, claim) -> str:
     found = list(compensations_of(claim=claim, actor=request.user))
     if not found:
         return ""
-    again = request.user.role == Role.FINANCE and may_propose_again(claim)
+    again = may_propose_again(claim, request.user)
     return render_to_string("settlement/_claim_compensation.html", {"adjustments": found, "claim": claim, "again": again},
                             request=request)
 

@@ -13,6 +13,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.fields import ActorField
 from core.api.errors import ErrorResponse409Serializer
 from core.api.permissions import require_role
 from core.masking import mask_name
@@ -123,7 +124,7 @@ class CarrierEventViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
 class TariffChangeSerializer(serializers.ModelSerializer):
     kind = serializers.CharField(source="tariff.kind", read_only=True, help_text="the kind of extra cost whose tariff changed")
-    changed_by = serializers.CharField(source="changed_by.username", default=None, read_only=True)
+    changed_by = ActorField()
 
     class Meta:
         model = TariffChange

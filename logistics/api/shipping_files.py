@@ -12,10 +12,11 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.fields import ActorField
 from core.api.permissions import require_role
 from core.api.serializers import file_upload_schema
 from core.files import file_response
-from core.tabular import CONTENT_TYPES
+from core.tabular import CONTENT_TYPES, Problem
 from logistics.models import ShipmentUpload
 from logistics.services import bulk_shipping
 
@@ -35,7 +36,7 @@ class UploadProblemSerializer(serializers.Serializer):
 
 
 class ShipmentUploadSerializer(serializers.ModelSerializer):
-    uploaded_by = serializers.CharField(source="uploaded_by.username", default=None, read_only=True)
+    uploaded_by = ActorField()
     problems = serializers.SerializerMethodField()
 
     class Meta:
@@ -45,8 +46,8 @@ class ShipmentUploadSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(UploadProblemSerializer(many=True))
     def get_problems(self, upload: ShipmentUpload) -> list[dict]:
-        return [{"attr": f"rows.{p['row']}.{p['column']}" if p["row"] else "file", "code": p["code"], "detail": p["detail"]}
-                for p in upload.problems]
+        return [{"attr": problem.attr, "code": problem.code, "detail": problem.detail}
+                for problem in (Problem(**stored) for stored in upload.problems)]
 
 
 class ShipmentUploadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

@@ -17,7 +17,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from core.errors import DomainError, ValidationFailed
-from core.roles import SUPPLIER_ROLES, Role, require_role
+from core.roles import SUPPLIER_ROLES, Role, has_role, require_role
 from core.tabular import Problem, TableFile, TableRejected, TableSpec, file_problem, read_headed_table, table_file
 from core.validators import id_or_none
 from logistics.carriers import carrier_key
@@ -27,6 +27,11 @@ from logistics.services import shipments
 State = Shipment.State
 #: who ships by file: whoever ships by hand (shipments.HAND_ACTORS), each its own kind of parcel
 SHIPPERS = frozenset({Role.LOGISTICS, *SUPPLIER_ROLES})
+
+
+def ships_by_file(user) -> bool:
+    """Whether the user may ship parcels by file (logistics its warehouse parcels, a supplier its dropship ones)."""
+    return has_role(user, SHIPPERS)
 WAITING = (State.CREATED, State.PICKED)
 
 # (machine key, Chinese heading (our template writes it, and a file may use it), what the cell holds)

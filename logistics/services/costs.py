@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 
 from core.errors import Conflict, PermissionDenied, ValidationFailed
 from core.fsm import apply_transition
-from core.roles import SUPPLIER_ROLES, Role, require_role
+from core.roles import SUPPLIER_ROLES, Role, has_role, require_role
 from core.texts import Message, stored
 from logistics.errors import FeeAlreadyRecorded
 from core.validators import BUSINESS_YEARS, length_error, validate_length
@@ -27,6 +27,11 @@ CENT = Decimal("0.01")
 MAX_QUANTITY = 10_000
 _DELIVERED = frozenset({RedemptionOrder.State.DELIVERED, RedemptionOrder.State.COMPLETED})
 TARIFF_SETTERS = frozenset({Role.OPERATOR})
+
+
+def may_set_tariff(user) -> bool:
+    """Whether the user may change the tariff (`set_tariff` refuses anyone else)."""
+    return has_role(user, TARIFF_SETTERS)
 TARIFF_HISTORY_READERS = frozenset({Role.OPERATOR, Role.LOGISTICS, Role.FINANCE})
 
 

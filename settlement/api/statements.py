@@ -13,7 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api.fields import ActorField
-from core.api.filters import FilterSet
+from core.api.filters import FilterSet, YesNoFilter
 from core.api.permissions import require_role
 from core.api.transitions import ReasonInput, TransitionHistoryMixin, transition_action
 from core.files import serve
@@ -158,7 +158,7 @@ class StatementLineSerializer(serializers.ModelSerializer):
 
 class StatementFilter(FilterSet):
     month = django_filters.CharFilter(method="filter_month", label="YYYY-MM")
-    overdue = django_filters.BooleanFilter(method="filter_overdue", label="only payments past their due day")
+    overdue = YesNoFilter(method="filter_overdue", label="only payments past their due day")
 
     class Meta:
         model = Statement

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_noop
 
 from core.errors import Conflict
 from core.events import subscribe
+from core.roles import Role, has_role
 from core.texts import Message
 from logistics.events import LostParcelClaimAccepted
 from logistics.models import LogisticsClaim
@@ -24,6 +25,7 @@ from settlement.services.adjustments import list_adjustments, propose_adjustment
 from settlement.sources import register_source
 
 SOURCE_KIND = "claim"
+FINANCE = frozenset({Role.FINANCE})
 
 
 def claim_reference(claim: LogisticsClaim) -> str:
@@ -57,8 +59,11 @@ def _propose(claim: LogisticsClaim, *, actor, now: datetime) -> Adjustment:
 STANDING = (Adjustment.State.PROPOSED, Adjustment.State.APPROVED)
 
 
-def may_propose_again(claim: LogisticsClaim) -> bool:
-    """Whether an accepted lost-parcel claim has no standing compensation (its proposal was rejected or withdrawn)."""
+def may_propose_again(claim: LogisticsClaim, actor=None) -> bool:
+    """Whether an accepted lost-parcel claim has no standing compensation (its proposal was rejected or withdrawn),
+    and, given an `actor`, whether that user is finance, who proposes it."""
+    if actor is not None and not has_role(actor, FINANCE):
+        return False
     return (claim.cause == LogisticsClaim.Cause.LOST_PARCEL and claim.state != LogisticsClaim.State.OPEN
             and not Adjustment.objects.filter(source_kind=SOURCE_KIND, source_id=claim_reference(claim), state__in=STANDING).exists())
 

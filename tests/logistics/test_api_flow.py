@@ -577,3 +577,12 @@ def test_the_supplier_withdraws_its_announcement_with_a_reason_and_others_may_no
     assert withdrawn.json()["cancelled_at"] is not None
     history = api(supplier_staff).get(f"/api/v1/inbound-shipments/{announced.pk}/history/").json()
     assert (history[-1]["transition"], history[-1]["reason"]) == ("withdraw", "货物未备齐")
+
+
+@pytest.mark.parametrize(("name", "value"), [("warehouse", "abc"), ("warehouse", "1e30"), ("created_after", "last week"),
+                                             ("created_before", "2026-13-40")])
+def test_a_bad_warehouse_or_time_filter_of_shipments_is_400_naming_it(api, logistics, name, value):
+    response = api(logistics).get("/api/v1/shipments/", {name: value})
+
+    assert response.status_code == 400
+    assert [error["attr"] for error in response.json()["errors"]] == [name]

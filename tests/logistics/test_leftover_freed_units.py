@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from core.errors import InvalidTransition
 from core.fsm import apply_transition, history_of
 from logistics.models import LeftoverLot
 from logistics.services import leftovers, returns, shipments
@@ -128,3 +129,14 @@ def test_a_replacement_shipped_again_after_the_retirement_leaves_the_lot_as_it_w
 
     lot.refresh_from_db()
     assert lot.quantity == free_units(order.gift, order.location)
+
+
+def test_a_closed_lot_cannot_be_used_up_and_stays_as_it_was(lot, logistics, operator, now):
+    leftovers.collect_lot(lot=lot, actor=logistics, now=now)
+    lot.refresh_from_db()
+
+    with pytest.raises(InvalidTransition):
+        apply_transition(lot, "use_up", actor=operator, at=now, closed_at=now)
+
+    lot.refresh_from_db()
+    assert (lot.state, [log.transition for log in history_of(lot)]) == ("collected", ["collect"])

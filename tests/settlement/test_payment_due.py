@@ -60,7 +60,7 @@ def test_the_pages_show_the_due_day_and_flag_a_late_payment(invoiced, finance, s
     page = logged_in(supplier_admin).get(f"/settlement/statements/{invoiced.pk}/").content.decode()
 
     assert f'data-statement="{invoiced.pk}"' in listed and 'data-testid="overdue"' in listed and "2026-12-02" in listed
-    assert 'data-testid="payment-due"' in page and "2026-12-02" in page and "30" in page and 'data-testid="overdue"' in page
+    assert 'data-testid="payment-due"' in page and "2026-12-02" in page and "开票后 30 天" in page and 'data-testid="overdue"' in page
 
 
 def test_a_statement_not_yet_due_is_not_flagged_nor_listed_as_overdue(invoiced, finance, time_machine):
@@ -82,3 +82,9 @@ def test_the_api_gives_the_term_the_due_day_and_filters_the_overdue(invoiced, ap
 
     assert (detail["payment_days"], detail["payment_due_on"], detail["payment_overdue"]) == (30, "2026-12-02", True)
     assert [row["id"] for row in overdue] == [invoiced.pk] and invoiced.pk not in [row["id"] for row in on_time]
+
+
+def test_a_bad_overdue_filter_is_a_400_naming_it(invoiced, api, finance):
+    response = api(finance).get("/api/v1/statements/?overdue=maybe")
+
+    assert response.status_code == 400 and "overdue" in str(response.json())
