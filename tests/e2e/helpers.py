@@ -27,3 +27,27 @@ def logout(page: Page) -> Page:
         page.get_by_test_id("logout").click()
     expect(page).to_have_url(LOGIN_URL_RE)
     return page
+
+
+def issued_statement(*, supplier_name: str, admin: str, finance: str, amounts: list[str]):
+    """Last month's statement of a contracted supplier (whose admin is `admin`), one delivery per amount, generated and
+    issued by the finance user `finance` through the services."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from settlement.models import Statement
+    from settlement.services import generation, statements
+    from tests.factories import SupplierFactory, SupplierUserFactory, UserFactory, contracted
+    from tests.settlement.conftest import booked_order, paying_account
+
+    now = timezone.now()
+    month = generation.last_closed_month(now)
+    supplier = contracted(SupplierFactory(name=supplier_name))
+    SupplierUserFactory(username=admin, role="supplier_admin", supplier=supplier)
+    issuer = UserFactory(username=finance, role="finance")
+    paying_account(supplier)
+    for day, amount in enumerate(amounts, start=3):
+        booked_order(supplier, amount, recorded_at=generation.month_start(month) + timedelta(days=day))
+    generation.generate_now(month=month, actor=issuer, now=now)
+    return statements.issue_statement(statement=Statement.objects.get(supplier=supplier, month=month), actor=issuer, now=now)

@@ -1,35 +1,19 @@
 """A statement reconciled in the browser: the supplier's admin uploads its own figures for last month's issued statement
 and sees each line matched or not, then finance resolves every discrepancy — one by an adjustment the checker will
 review, one written off — and the statement's reconciliation reads as settled."""
-from datetime import timedelta
-
 import pytest
-from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from settlement.models import Adjustment, Statement
-from settlement.services import generation, statements
-from tests.e2e.helpers import login, logout
-from tests.factories import SupplierFactory, SupplierUserFactory, UserFactory, contracted
-from tests.settlement.conftest import booked_order, paying_account
+from tests.e2e.helpers import issued_statement, login, logout
 
 PASSWORD = "pass12345"  # what UserFactory sets
 
 
 @pytest.fixture
 def statement():
-    """Last month's statement of two deliveries (180.00 and 99.00), generated and issued by finance."""
-    now = timezone.now()
-    month = generation.last_closed_month(now)
-    supplier = contracted(SupplierFactory(name="端到端对账礼品商"))
-    SupplierUserFactory(username="e2e_recon_admin", role="supplier_admin", supplier=supplier)
-    finance = UserFactory(username="e2e_recon_finance", role="finance")
-    paying_account(supplier)
-    delivered = generation.month_start(month) + timedelta(days=3)
-    booked_order(supplier, "180.00", recorded_at=delivered)
-    booked_order(supplier, "99.00", recorded_at=delivered + timedelta(days=1))
-    generation.generate_now(month=month, actor=finance, now=now)
-    return statements.issue_statement(statement=Statement.objects.get(supplier=supplier, month=month), actor=finance, now=now)
+    """Last month's statement of two deliveries (180.00 and 99.00), issued by `e2e_recon_finance`."""
+    return issued_statement(supplier_name="端到端对账礼品商", admin="e2e_recon_admin", finance="e2e_recon_finance", amounts=["180.00", "99.00"])
 
 
 def click(page: Page, locator) -> None:
