@@ -1,6 +1,9 @@
 """Reads of the goods flow, scoped by the actor."""
-from django.db.models import Max, OuterRef, Prefetch, QuerySet, Subquery
+from datetime import date, timedelta
 
+from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+
+from core.days import day_start
 from logistics.models import CarrierEvent, InboundShipment, Shipment
 from logistics.models.shipments import ORDER_OWN_PARCELS
 from points.models import RedemptionOrder
@@ -35,3 +38,16 @@ def next_event_sequence(*, tracking_number: str, event_id: str) -> int:
     last_recorded = CarrierEvent.objects.filter(tracking_number=tracking_number).aggregate(last=Max("sequence"))["last"] or 0
     last_handled = Shipment.objects.filter(tracking_number=tracking_number).aggregate(last=Max("last_event_sequence"))["last"] or 0
     return max(last_recorded, last_handled) + 1
+
+
+def parcel_counts(*, actor, today: date) -> dict:
+    """The parcels the actor may see by where they stand (to pick, to ship, on their way, failed) and those shipped
+    and delivered on `today` (local): one query."""
+    start, end = day_start(today), day_start(today + timedelta(days=1))
+    State = Shipment.State
+    return Shipment.objects.visible_to(actor).aggregate(
+        to_pick=Count("id", filter=Q(state=State.CREATED)), to_ship=Count("id", filter=Q(state=State.PICKED)),
+        on_the_way=Count("id", filter=Q(state=State.SHIPPED)), failed=Count("id", filter=Q(state=State.FAILED)),
+        shipped_today=Count("id", filter=Q(shipped_at__gte=start, shipped_at__lt=end)),
+        delivered_today=Count("id", filter=Q(delivered_at__gte=start, delivered_at__lt=end)),
+    )

@@ -7,7 +7,7 @@ class PointsConfig(AppConfig):
     verbose_name = _("积分与订单")
 
     def ready(self) -> None:
-        from points import nav_complaints, seed  # noqa: F401  (navigation and beat tasks, demo data)
+        from points import home, nav_complaints, seed  # noqa: F401  (home panels, navigation and beat tasks, demo data)
         from core.portal import NavGroup, register_nav
         from core.roles import Role
         from points.services.orders import orders_to_confirm

@@ -1,9 +1,15 @@
-"""Reads of members: on the hot paths in one statement each, and the operators' member search."""
-from core import sql
-from django.db.models import Q, QuerySet
+"""Reads of members: on the hot paths in one statement each, the operators' member search, and the figures the home
+page shows (redemptions by day, a member's latest orders)."""
+from datetime import date, timedelta
 
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from core import sql
+from core.days import day_start
 from core.models import Program
-from points.models import Member
+from points.models import Member, RedemptionOrder
 
 _MEMBER = ("id", "user_id", "program_id", "tier", "name", "phone", "reminders_opt_out")
 _PROGRAM = ("id", "code", "name", "sms_confirmation_threshold", "has_tiers")
@@ -41,3 +47,20 @@ def search_members(*, text: str = "", program: str = "", tier: str = "") -> Quer
     if tier:
         members = members.filter(tier=tier)
     return members
+
+
+def redemptions_by_day(*, until: date, days: int) -> list[dict]:
+    """Orders confirmed on each of the `days` local days up to `until`, oldest first, days without any included: `day`,
+    `orders`, `points` (an order cancelled later still counts on the day it was redeemed)."""
+    first = until - timedelta(days=days - 1)
+    rows = (RedemptionOrder.objects.filter(confirmed_at__gte=day_start(first), confirmed_at__lt=day_start(until + timedelta(days=1)))
+            .annotate(day=TruncDate("confirmed_at", tzinfo=timezone.get_current_timezone())).values("day")
+            .annotate(orders=Count("id"), points=Sum("points_cost")).order_by())
+    found = {row["day"]: row for row in rows}
+    return [{"day": day, "orders": found.get(day, {}).get("orders", 0), "points": found.get(day, {}).get("points", 0)}
+            for day in (first + timedelta(days=n) for n in range(days))]
+
+
+def recent_orders(*, member: Member, limit: int) -> QuerySet[RedemptionOrder]:
+    """The member's latest orders with their gifts, newest first."""
+    return RedemptionOrder.objects.filter(member=member).select_related("gift").order_by("-placed_at", "-id")[:limit]

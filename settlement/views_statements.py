@@ -8,7 +8,6 @@ starts from the services' scoped lists, so another supplier's statement is a 404
 """
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
 from itertools import groupby
 
 from django import forms
@@ -22,7 +21,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.api.permissions import require_role
-from core.charts import bar_chart
 from core.errors import DomainError, ValidationFailed
 from core.files import file_response, serve
 from core.fsm import history_of
@@ -32,6 +30,7 @@ from core.tabular import CONTENT_TYPES
 from settlement.forms import CollectionForm, CorrectInvoiceForm, DisputeForm, GenerateForm, InvoiceForm, NoteForm, PayForm, StatementFilterForm
 from settlement.models import GenerationRun, Section, Statement
 from settlement.pdf import describe
+from settlement.home import payables_by_month
 from settlement.services import generation, reconciliation, statements
 from settlement.tasks import generate_statements
 from suppliers.selectors_profile import account_number_for
@@ -41,8 +40,6 @@ ADMIN = frozenset({Role.SUPPLIER_ADMIN})
 READERS = frozenset({Role.FINANCE, *SUPPLIER_ROLES})
 STATEMENT_READERS = frozenset({*READERS, Role.OPERATOR})
 LINES_PER_PAGE = 100
-CHART_MONTHS = 12
-CENT = Decimal("0.01")
 DECISIONS = [("approve", gettext_lazy("审批通过"), ""), ("reject", gettext_lazy("驳回"), "danger")]
 # service field → form field
 FIELDS = {"invoice_number": "number", "invoice_amount": "amount", "payment_reference": "reference", "payment_date": "paid_on",
@@ -97,11 +94,10 @@ def offered_actions(statement: Statement, user, bound: dict | None = None) -> li
 
 def _months_page(request, form: GenerateForm):
     runs = GenerationRun.objects.visible_to(request.user).select_related("started_by")[:20]
-    payables = statements.monthly_payables(actor=request.user, months=CHART_MONTHS)
-    points = [(f"{row['month']:%Y-%m}", row["payable"].quantize(CENT)) for row in payables]
+    payables, chart = payables_by_month(request.user)
     context = {
         "form": form, "runs": runs, "running": any(run.status == GenerationRun.Status.RUNNING for run in runs),
-        "chart": bar_chart(points, title=_("各月应付金额")), "payables": payables,
+        "chart": chart, "payables": payables,
     }
     return render(request, "settlement/months.html", context)
 

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import (
-    Case, DecimalField, ExpressionWrapper, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value, When,
+    Case, Count, DecimalField, ExpressionWrapper, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value, When,
 )
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce, Round, TruncDate
@@ -221,3 +221,13 @@ def stock_trend(*, records: QuerySet[StockRecord], movements: QuerySet[StockMove
         trend.append((day, level))
         level -= changes.get(day, 0)
     return trend[::-1]
+
+
+#: a stock record whose available units (on hand less reserved) are below its safety stock: replenishment is due
+BELOW_SAFETY_STOCK = Q(on_hand__lt=F("reserved") + F("safety_stock"))
+
+
+def gift_counts(user) -> dict:
+    """How many of the gifts the user may see are online, and how many wait for the operators' review (one query)."""
+    return Gift.objects.visible_to(user).aggregate(
+        online=Count("id", filter=Q(state=Gift.State.ONLINE)), submitted=Count("id", filter=Q(state=Gift.State.SUBMITTED)))

@@ -35,7 +35,7 @@ from suppliers.forms_catalog import (
 )
 from suppliers.models import Category, Gift, GiftRevision, ReplenishmentRequest, StockMovement, StockRecord, Supplier
 from suppliers.selectors import matching as _matching
-from suppliers.selectors import list_revisions, stock_movements_of
+from suppliers.selectors import BELOW_SAFETY_STOCK, list_revisions, stock_movements_of
 from suppliers.services import catalog, gift_images, inventory, revisions
 
 OPERATOR = frozenset({Role.OPERATOR})
@@ -364,7 +364,7 @@ def stock(request):
     if location:
         records, movements, requests = (rows.filter(location=location) for rows in (records, movements, requests))
     if low:
-        records = records.filter(on_hand__lt=F("reserved") + F("safety_stock"))
+        records = records.filter(BELOW_SAFETY_STOCK)
     context = paginate(request, records) | {
         "filters": filters,
         "movements": movements[:RECENT_MOVEMENTS],

@@ -29,3 +29,10 @@ def field_errors(response) -> dict[str, str]:
 def nav(response) -> str:
     """The navigation's HTML."""
     return response.content.decode().split('data-testid="nav"', 1)[1].split("</nav>", 1)[0]
+
+
+def shown(response, testid: str) -> str:
+    """The text of the first element marked `data-testid=testid` up to its first closing tag, tags stripped (a figure)."""
+    match = re.search(rf'data-testid="{testid}"[^>]*>(.*?)</(?:a|dd|p|span|small|li)>', response.content.decode(), re.S)
+    assert match, f"nothing marked {testid} on the page"
+    return re.sub(r"<[^>]+>", "", match.group(1)).strip()

@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.db import connection, transaction
@@ -26,6 +26,7 @@ from django.db.models import Count, F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from core.days import day_start
 from core.errors import ValidationFailed
 from core.validators import BUSINESS_YEARS
 from core.masking import mask_phone_sql
@@ -47,7 +48,7 @@ Draft = Statement.State.DRAFT
 
 def month_start(month: date) -> datetime:
     """00:00 on the 1st of `month` in Asia/Shanghai."""
-    return timezone.make_aware(datetime.combine(month.replace(day=1), time.min))
+    return day_start(month.replace(day=1))
 
 
 def next_month(month: date) -> date:

@@ -1,0 +1,15 @@
+"""The home page's panel of logistics (imported by LogisticsConfig.ready): where the parcels stand, for the logistics
+staff and the operators."""
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
+
+from core.home import register_home_panel
+from core.roles import Role
+from logistics.selectors import parcel_counts
+
+
+def parcel_figures(user) -> dict:
+    return parcel_counts(actor=user, today=timezone.localdate())
+
+
+register_home_panel(gettext_lazy("运单"), "logistics/home_parcels.html", parcel_figures, roles={Role.LOGISTICS, Role.OPERATOR}, order=20)

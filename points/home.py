@@ -1,0 +1,47 @@
+"""The home page's panels of points (imported by PointsConfig.ready): a member's points and latest orders; the
+operators' redemptions of the last two weeks."""
+from datetime import timedelta
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.charts import bar_chart
+from core.home import register_home_panel
+from core.roles import Role
+from points.models import Member
+from points.selectors import recent_orders, redemptions_by_day
+from points.services import credits
+from points.services.orders import orders_to_confirm
+
+CHART_DAYS = 14
+EXPIRY_SOON = timedelta(days=30)  # as the expiry reminder: points expiring within this are pointed out
+
+
+def member_figures(user) -> dict | None:
+    member = Member.objects.filter(user=user).select_related("program").first()
+    if member is None:  # a superuser signed in as a member has no points
+        return None
+    now = timezone.now()
+    summary = credits.balance_summary(member=member, now=now)
+    expiries = summary["upcoming_expiries"]
+    next_expiry = expiries[0] if expiries else None
+    return {
+        "balance": summary["balance"], "next_expiry": next_expiry,
+        "expiring_soon": next_expiry is not None and next_expiry["expires_at"] - now <= EXPIRY_SOON,
+        "orders": list(recent_orders(member=member, limit=3)), "to_confirm": orders_to_confirm(user),
+    }
+
+
+def redemption_figures(user) -> dict:
+    days = redemptions_by_day(until=timezone.localdate(), days=CHART_DAYS)
+    today = days[-1]
+    return {
+        "today": today, "week_orders": sum(day["orders"] for day in days[-7:]),
+        "chart": bar_chart([(f"{day['day']:%m-%d}", day["orders"]) for day in days], title=_("每日兑换单数")),
+    }
+
+
+register_home_panel(gettext_lazy("我的积分"), "points/home_member.html", member_figures, roles={Role.MEMBER}, order=10)
+register_home_panel(gettext_lazy("近两周兑换"), "points/home_redemptions.html", redemption_figures,
+                    roles={Role.OPERATOR}, order=10, wide=True)

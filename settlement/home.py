@@ -1,0 +1,49 @@
+"""The home page's panels of settlement (imported by SettlementConfig.ready): finance's payments to make and overdue,
+a supplier's latest statement, and for both the payables of the last twelve months."""
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.charts import bar_chart
+from core.home import register_home_panel
+from core.roles import SUPPLIER_ROLES, Role
+from settlement.models import Statement
+from settlement.services import statements
+
+CHART_MONTHS = 12
+ZERO, CENT = Decimal("0.00"), Decimal("0.01")
+
+
+def payment_figures(user) -> dict:
+    """Statements to issue, payments awaited (invoiced or approved) and those overdue, with their amounts: one query."""
+    awaiting, overdue = Q(state__in=statements.AWAITING_PAYMENT), Q(payment_overdue=True)
+    return statements.list_statements(actor=user).aggregate(
+        drafts=Count("id", filter=Q(state=Statement.State.DRAFT)),
+        awaiting=Count("id", filter=awaiting), awaiting_amount=Sum("payable", filter=awaiting, default=ZERO),
+        overdue=Count("id", filter=overdue), overdue_amount=Sum("payable", filter=overdue, default=ZERO),
+    )
+
+
+def latest_statement(user) -> dict:
+    statement = statements.list_statements(actor=user).order_by("-month").first()
+    return {"statement": statement, "awaiting_payment": statement is not None and statement.state in statements.AWAITING_PAYMENT}
+
+
+def payables_by_month(user) -> tuple[list[dict], str]:
+    """The payables of the last twelve months the user may see (`monthly_payables`) and their bar chart."""
+    payables = statements.monthly_payables(actor=user, months=CHART_MONTHS)
+    points = [(f"{row['month']:%Y-%m}", row["payable"].quantize(CENT)) for row in payables]
+    return payables, bar_chart(points, title=_("各月应付金额"))
+
+
+def payables_chart(user) -> dict | None:
+    payables, chart = payables_by_month(user)
+    return {"chart": chart} if payables else None
+
+
+register_home_panel(gettext_lazy("付款"), "settlement/home_payments.html", payment_figures, roles={Role.FINANCE}, order=10)
+register_home_panel(gettext_lazy("最新结算单"), "settlement/home_statement.html", latest_statement, roles=SUPPLIER_ROLES, order=40)
+register_home_panel(gettext_lazy("各月应付金额"), "settlement/home_payables.html", payables_chart, roles={Role.FINANCE, *SUPPLIER_ROLES},
+                    order=50, wide=True)

@@ -1,0 +1,26 @@
+"""The home page's panels of suppliers (imported by SuppliersConfig.ready): a supplier's gifts, and for everyone who
+keeps stock the units on hand over two weeks and the records below their safety stock."""
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.charts import bar_chart
+from core.home import register_home_panel
+from core.roles import SUPPLIER_ROLES, Role
+from suppliers.models import StockRecord
+from suppliers.selectors import BELOW_SAFETY_STOCK, gift_counts, stock_movements_of
+
+TREND_DAYS = 14
+
+
+def stock_figures(user) -> dict:
+    _movements, trend = stock_movements_of(user, today=timezone.localdate(), days=TREND_DAYS)
+    return {
+        "on_hand": trend[-1][1], "low": StockRecord.objects.visible_to(user).filter(BELOW_SAFETY_STOCK).count(),
+        "chart": bar_chart([(f"{day:%m-%d}", units) for day, units in trend], title=_("近两周在库数量")),
+    }
+
+
+register_home_panel(gettext_lazy("我的礼品"), "suppliers/home_gifts.html", gift_counts, roles=SUPPLIER_ROLES, order=20)
+register_home_panel(gettext_lazy("库存"), "suppliers/home_stock.html", stock_figures, roles={*SUPPLIER_ROLES, Role.LOGISTICS},
+                    order=30, wide=True)

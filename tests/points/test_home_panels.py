@@ -1,0 +1,90 @@
+"""The home page's points panels: a member's balance, soonest expiry and latest orders; the operators' redemptions of
+the last two weeks by local day."""
+from datetime import datetime, timedelta
+
+import pytest
+
+from points.models import RedemptionOrder
+from points.selectors import redemptions_by_day
+from points.services import ledger, orders
+from tests.factories import ADDRESS, SHANGHAI, MemberFactory
+from tests.portal import logged_in, shown
+
+DEC_5 = datetime(2026, 12, 5, 9, 0, tzinfo=SHANGHAI)
+
+
+@pytest.fixture
+def member_with_orders(rich_member, listed_gift, time_machine):
+    """On 5 December: last year's 10 000 points (expiring 31 December) besides this year's 50 000, and four orders
+    placed an hour apart, drawn from last year's points first."""
+    time_machine.move_to(DEC_5, tick=False)
+    ledger.earn_points(member=rich_member, points=10_000, source=ledger.Source("batch", "2025"), at=datetime(2025, 6, 1, tzinfo=SHANGHAI))
+    for hour in range(4):
+        orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=1, now=DEC_5 - timedelta(hours=4 - hour), **ADDRESS)
+    return rich_member
+
+
+def test_a_member_sees_its_balance_the_points_expiring_soonest_and_its_three_latest_orders(member_with_orders, other_member, listed_gift):
+    ledger.earn_points(member=other_member, points=5_000, source=ledger.Source("batch", "OTHER"), at=DEC_5)
+    orders.place_order(member=other_member, gift_id=listed_gift.pk, quantity=1, now=DEC_5, **ADDRESS)  # newest, but not ours
+    spent = sum(RedemptionOrder.objects.filter(member=member_with_orders).values_list("points_cost", flat=True))
+
+    response = logged_in(member_with_orders.user).get("/")
+
+    assert shown(response, "home-balance") == str(60_000 - spent)
+    assert shown(response, "home-next-expiry") == str(10_000 - spent)  # last year's lot, drawn first
+    assert 'data-testid="home-next-expiry" class="warn"' in response.content.decode()  # within 30 days
+    latest = [order.pk for order in RedemptionOrder.objects.filter(member=member_with_orders).order_by("-placed_at")[:3]]
+    assert [order.pk for order in response.context["panels"][0]["figures"]["orders"]] == latest
+
+
+def test_points_expiring_after_thirty_days_are_shown_without_a_warning(rich_member, time_machine):
+    time_machine.move_to(DEC_5, tick=False)
+
+    response = logged_in(rich_member.user).get("/")
+
+    assert shown(response, "home-next-expiry") == "50000"
+    assert 'data-testid="home-next-expiry" class="warn"' not in response.content.decode()
+
+
+def test_a_member_with_an_order_waiting_for_its_code_is_led_to_it(rich_member, listed_gift, time_machine):
+    time_machine.move_to(DEC_5, tick=False)
+    orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=7, now=DEC_5, **ADDRESS)  # above the SMS threshold
+
+    response = logged_in(rich_member.user).get("/")
+
+    assert shown(response, "home-to-confirm") == "1 个订单等待输入短信验证码"
+
+
+def test_a_new_member_is_invited_to_the_catalog(db):
+    member = MemberFactory()
+
+    response = logged_in(member.user).get("/")
+
+    assert shown(response, "home-balance") == "0"
+    assert "还没有订单，去礼品目录看看吧" in response.content.decode()
+
+
+def test_redemptions_count_on_the_local_day_they_were_confirmed_and_days_without_any_are_zero(rich_member, listed_gift):
+    late = datetime(2026, 12, 4, 23, 30, tzinfo=SHANGHAI)  # 15:30 UTC: still 4 December in Shanghai
+    first = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=2, now=late, **ADDRESS)
+    second = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=1, now=late + timedelta(hours=1), **ADDRESS)
+    orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=1, now=late - timedelta(days=30), **ADDRESS)  # too early
+
+    days = redemptions_by_day(until=DEC_5.date(), days=3)
+
+    assert days == [
+        {"day": DEC_5.date() - timedelta(days=2), "orders": 0, "points": 0},
+        {"day": DEC_5.date() - timedelta(days=1), "orders": 1, "points": first.points_cost},
+        {"day": DEC_5.date(), "orders": 1, "points": second.points_cost},
+    ]
+
+
+def test_the_operator_sees_todays_redemptions_and_the_chart_of_two_weeks(member_with_orders, operator):
+    today = RedemptionOrder.objects.filter(confirmed_at__isnull=False)
+
+    response = logged_in(operator).get("/")
+
+    assert shown(response, "home-today-orders") == str(today.count()) == "4"
+    assert shown(response, "home-today-points") == str(sum(order.points_cost for order in today))
+    assert response.content.decode().count('<g data-label="') == 14

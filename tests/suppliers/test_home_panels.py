@@ -1,0 +1,57 @@
+"""The home page's supplier panels: a supplier's own gifts online and under review, and the stock below its safety
+level with the units on hand over two weeks — its own only; logistics staff see every supplier's stock."""
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from core.fsm import apply_transition
+from suppliers.services import inventory
+from tests.factories import GiftFactory, WarehouseFactory
+from tests.helpers import published
+from tests.portal import logged_in, shown
+
+
+def stocked(gift, *, units: int, safety: int, logistics, now):
+    warehouse = WarehouseFactory(code="WH-HOME")
+    inventory.receive_stock(gift=gift, location=warehouse, quantity=units, at=now)
+    inventory.set_safety_stock(gift=gift, location=warehouse, safety_stock=safety, at=now, actor=logistics)
+    return gift
+
+
+def test_a_supplier_counts_its_own_gifts_online_and_under_review(supplier, supplier_admin, other_supplier, operator, now):
+    for _ in range(2):
+        published(GiftFactory(supplier=supplier), actor=operator, at=now)
+    apply_transition(GiftFactory(supplier=supplier), "submit", actor=supplier_admin, at=now)
+    GiftFactory(supplier=supplier)  # a draft: neither
+    published(GiftFactory(supplier=other_supplier), actor=operator, at=now)
+
+    response = logged_in(supplier_admin).get("/")
+
+    assert (shown(response, "home-gifts-online"), shown(response, "home-gifts-submitted")) == ("2", "1")
+
+
+def test_stock_below_its_safety_level_is_counted_for_its_supplier_and_for_logistics(
+    supplier, supplier_staff, other_supplier, operator, logistics, now,
+):
+    stocked(published(GiftFactory(supplier=supplier), actor=operator, at=now), units=5, safety=8, logistics=logistics, now=now)
+    stocked(published(GiftFactory(supplier=supplier), actor=operator, at=now), units=9, safety=8, logistics=logistics, now=now)
+    stocked(published(GiftFactory(supplier=other_supplier), actor=operator, at=now), units=1, safety=3, logistics=logistics, now=now)
+
+    own, everyone = logged_in(supplier_staff).get("/"), logged_in(logistics).get("/")
+
+    assert (shown(own, "home-low-stock"), shown(own, "home-on-hand")) == ("1", "14")
+    assert (shown(everyone, "home-low-stock"), shown(everyone, "home-on-hand")) == ("2", "15")
+    assert 'href="/supplier/stock/?low=on"' in own.content.decode()
+
+
+def test_the_supplier_home_page_takes_as_many_queries_for_one_gift_as_for_ten(supplier, supplier_admin, operator, logistics, now):
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as context:
+            assert logged_in(supplier_admin).get("/").status_code == 200
+        return len(context)
+
+    stocked(published(GiftFactory(supplier=supplier), actor=operator, at=now), units=5, safety=8, logistics=logistics, now=now)
+    one = queries()
+    for _ in range(9):
+        published(GiftFactory(supplier=supplier), actor=operator, at=now)
+
+    assert queries() == one
