@@ -206,9 +206,9 @@ def statement_action(request, pk: int, name: str):
             messages.error(request, error.detail)
             if error.status != 409:
                 return redirect("settlement-statement", pk=statement.pk)
-            # the statement moved on (another tab, another user): its page as it is now, with why (SPEC §4: 409)
-            statement.refresh_from_db()
-            return render_detail(request, statement, status=409)
+            # the statement moved on (another tab, another user): its page as it is now, with why (SPEC §4: 409);
+            # read again as the page reads it, so that its flags (respond by, payment overdue) are today's too
+            return render_detail(request, statements.list_statements(actor=request.user).get(pk=pk), status=409)
         else:
             messages.success(request, _("%(action)s：%(month)s %(supplier)s") % {
                 "action": action.label, "month": f"{statement.month:%Y-%m}", "supplier": statement.supplier.name})

@@ -309,9 +309,24 @@ def invoice_statement(*, statement: Statement, actor, now: datetime, number: str
 AWAITING_PAYMENT = (State.INVOICED, State.APPROVED)
 
 
+def overdue_payments(today: date) -> Q:
+    """The statements whose payment is past its due day on `today`: invoiced or approved, not yet paid, and due (the
+    contract's term from the invoice) before `today`."""
+    return Q(state__in=AWAITING_PAYMENT, payment_due_on__lt=today)
+
+
+def with_payment_overdue(statements: QuerySet[Statement], *, today: date) -> QuerySet[Statement]:
+    """The statements annotated `payment_overdue`: whether each is among `overdue_payments(today)`."""
+    late = Case(When(overdue_payments(today), then=Value(True)), default=Value(False), output_field=BooleanField())
+    return statements.annotate(payment_overdue=late)
+
+
 def payment_overdue(statement: Statement, *, today: date) -> bool:
-    """Whether the payment of an invoiced statement is past its due day (the contract's term from the invoice)."""
-    return statement.state in AWAITING_PAYMENT and statement.payment_due_on is not None and statement.payment_due_on < today
+    """Whether the statement's payment is past its due day (`overdue_payments`): a statement read by `list_statements`
+    carries the answer for the day it was read on; any other is asked of the database for `today`."""
+    if "payment_overdue" in statement.__dict__:  # annotated
+        return statement.payment_overdue
+    return with_payment_overdue(Statement.objects.filter(pk=statement.pk), today=today).values_list("payment_overdue", flat=True).get()
 
 
 def correct_invoice_number(*, statement: Statement, actor, now: datetime, number: str, reason: str = "") -> Statement:
@@ -450,14 +465,13 @@ def list_statements(*, actor, month: date | None = None, state: str = "", suppli
                     receivable: bool = False, overdue: bool = False, today: date | None = None) -> QuerySet[Statement]:
     """The statements the actor may see; a supplier sees a statement once it is issued (a draft is finance's work).
     `receivable`: only those closed as receivables of terminated suppliers (collected or not: filter by `state`).
-    Each is annotated `payment_overdue` (`payment_overdue` on `today`, the local date by default); `overdue`: only those."""
+    Each is annotated `payment_overdue` (`with_payment_overdue` on `today`, the local date by default); `overdue`: only those."""
     today = today or timezone.localdate()
-    late = Q(state__in=AWAITING_PAYMENT, payment_due_on__lt=today)
-    statements = with_respond_by(
+    statements = with_payment_overdue(with_respond_by(
         Statement.objects.visible_to(actor).select_related("supplier", "issued_by", "payment_approved_by", "paid_by", "collected_by")
-    ).annotate(payment_overdue=Case(When(late, then=Value(True)), default=Value(False), output_field=BooleanField()))
+    ), today=today)
     if overdue:
-        statements = statements.filter(late)
+        statements = statements.filter(payment_overdue=True)
     if getattr(actor, "role", None) in SUPPLIER_ROLES:
         statements = statements.exclude(state__in=HIDDEN_FROM_SUPPLIERS)
     if month:

@@ -88,3 +88,15 @@ def test_a_bad_overdue_filter_is_a_400_naming_it(invoiced, api, finance):
     response = api(finance).get("/api/v1/statements/?overdue=maybe")
 
     assert response.status_code == 400 and "overdue" in str(response.json())
+
+
+def test_an_action_answers_with_the_overdue_flag_the_list_and_the_page_give(invoiced, api, finance, finance_checker, time_machine):
+    time_machine.move_to(datetime(2026, 12, 3, 9, 0, tzinfo=SHANGHAI), tick=False)
+
+    approved = api(finance_checker).post(f"/api/v1/statements/{invoiced.pk}/approve-payment/").json()
+    listed = api(finance).get("/api/v1/statements/?overdue=true").json()["results"]
+    paid = api(finance).post(f"/api/v1/statements/{invoiced.pk}/pay/", {"payment_reference": "HX1"}).json()
+    page = logged_in(finance).get(f"/settlement/statements/{invoiced.pk}/").content.decode()
+
+    assert approved["payment_overdue"] is True and [row["id"] for row in listed] == [invoiced.pk]
+    assert paid["payment_overdue"] is False and 'data-testid="overdue"' not in page
