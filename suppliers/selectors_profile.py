@@ -54,7 +54,7 @@ def list_contracts(*, actor) -> QuerySet[Contract]:
 def with_expiry_status(queryset: QuerySet[Qualification], *, on: date) -> QuerySet[Qualification]:
     """Annotate `renewed` (a newer approved qualification of the same supplier, kind and type is valid on `on`)
     and `expiry_status` (valid, expiring within WARNING_DAYS, expired, or renewed)."""
-    renewal = _same_kind(state=Qualification.State.APPROVED, expires_on__gt=OuterRef("expires_on"), issued_on__lte=on, expires_on__gte=on)
+    renewal = _same_kind(expires_on__gt=OuterRef("expires_on")).valid_on(on)
     return queryset.annotate(renewed=Exists(renewal)).annotate(
         expiry_status=Case(
             When(expires_on__gt=on + timedelta(days=WARNING_DAYS), then=Value(ExpiryStatus.VALID)),

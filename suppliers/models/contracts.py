@@ -1,5 +1,5 @@
 """Contracts (合同), qualifications (资质) and reviewed profile changes (信息资料管理), SPEC §4.1."""
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
 from core.models import LatestLog, Program, StateMachine, logs_relation
-from core.tenancy import ScopedManager, Visibility
+from core.tenancy import ScopedManager, ScopedQuerySet, Visibility
 from core.texts import Message, label_message, stored, written
 
 BANK_ACCOUNT_WAITING_DAYS = 7
@@ -62,6 +62,16 @@ class Contract(StateMachine):
         pass
 
 
+class QualificationQuerySet(ScopedQuerySet):
+    def current_on(self, on: date) -> "QualificationQuerySet":
+        """Those whose validity covers `on` (issued by then and not yet expired), whether reviewed or not."""
+        return self.filter(issued_on__lte=on, expires_on__gte=on)
+
+    def valid_on(self, on: date) -> "QualificationQuerySet":
+        """Those that count on `on`: approved by an operator and current that day."""
+        return self.current_on(on).filter(state=Qualification.State.APPROVED)
+
+
 class Qualification(StateMachine):
     """A business licence or a product certificate, valid until `expires_on`; a renewal is a new row. One a supplier
     uploads counts (for activation, gift submissions and the expiry sweep) only once an operator approves it:
@@ -89,7 +99,7 @@ class Qualification(StateMachine):
     state = FSMField(_("审核状态"), default=State.PENDING, choices=State.choices, protected=True)
     transition_logs = logs_relation()
 
-    objects = ScopedManager()
+    objects = models.Manager.from_queryset(QualificationQuerySet)()
     visibility = Visibility(supplier="supplier", staff=frozenset({"operator", "finance"}))  # not logistics (SPEC §4.13)
     rejection = LatestLog("reject", state=State.REJECTED)  # the operator's reason, who and when
 

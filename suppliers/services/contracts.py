@@ -98,13 +98,13 @@ def check_contracted_programs(*, supplier: Supplier, program_codes, on: date) ->
                                    field="points_prices")
 
 
-def _licences_valid_on(supplier: Supplier, on: date):
-    return Qualification.objects.filter(supplier=supplier, kind=Qualification.Kind.BUSINESS_LICENCE, issued_on__lte=on, expires_on__gte=on)
+def _licences(supplier: Supplier):
+    return Qualification.objects.filter(supplier=supplier, kind=Qualification.Kind.BUSINESS_LICENCE)
 
 
 def valid_licence(*, supplier: Supplier, on: date) -> Qualification | None:
     """The approved business licence valid on `on`, if any."""
-    return _licences_valid_on(supplier, on).filter(state=Qualification.State.APPROVED).order_by("-expires_on").first()
+    return _licences(supplier).valid_on(on).order_by("-expires_on").first()
 
 
 def activation_missing(*, supplier: Supplier, now: datetime) -> list[tuple[str, str]]:
@@ -114,7 +114,7 @@ def activation_missing(*, supplier: Supplier, now: datetime) -> list[tuple[str, 
     if current_contract(supplier=supplier, on=today) is None:
         missing.append(("contract", gettext("缺少已生效的合同")))
     if valid_licence(supplier=supplier, on=today) is None:
-        waiting = _licences_valid_on(supplier, today).filter(state=Qualification.State.PENDING).exists()
+        waiting = _licences(supplier).current_on(today).filter(state=Qualification.State.PENDING).exists()
         missing.append(("business_licence", gettext("营业执照待审核，请先审核通过") if waiting else gettext("缺少有效的营业执照")))
     return missing
 

@@ -119,7 +119,7 @@ def qualifications_waiting(user) -> int:
 def submission_blockers(*, supplier: Supplier, category, on: date) -> list[tuple[str, str]]:
     """(field, message) for each expired or missing qualification that blocks submitting a gift of `category` (one
     waiting for review does not count yet)."""
-    valid = Qualification.objects.filter(supplier=supplier, state=Qualification.State.APPROVED, issued_on__lte=on, expires_on__gte=on)
+    valid = Qualification.objects.filter(supplier=supplier).valid_on(on)
     blockers = []
     if not valid.filter(kind=Qualification.Kind.BUSINESS_LICENCE).exists():
         blockers.append(("business_licence", gettext("营业执照已过期或缺失，续期前不能提交礼品")))

@@ -10,7 +10,7 @@ from core.errors import ValidationFailed
 from core.models import Notification, TransitionLog
 from suppliers.errors import QualificationBlocked
 from suppliers.models import Gift, Notice, Qualification
-from suppliers.services import catalog, onboarding, qualifications
+from suppliers.services import catalog, contracts, onboarding, qualifications
 from suppliers.tasks_profile import sweep_qualifications as sweep_task
 from tests.factories import SHANGHAI, GiftFactory, QualificationFactory, SupplierFactory
 from tests.suppliers.profile_factories import CertificateFactory, electronics, expiring_licence, gift_in_state
@@ -100,6 +100,21 @@ def test_a_licence_still_counts_on_the_day_it_expires(supplier, now):
 
     assert sweep(now).expired == []
     assert states(online) == [("online", "")]
+
+
+def test_an_approved_licence_issued_only_tomorrow_counts_for_nothing_today(supplier, supplier_staff, now):
+    expired = expiring_licence(supplier, expires_on=TODAY - timedelta(days=1))
+    QualificationFactory(supplier=supplier, issued_on=TODAY + timedelta(days=1), expires_on=date(2031, 1, 1))
+    online, draft = gift_in_state("online", supplier=supplier), GiftFactory(supplier=supplier)
+
+    swept = sweep(now)
+    with pytest.raises(QualificationBlocked):
+        catalog.submit_gift(gift=draft, actor=supplier_staff, now=now)
+
+    assert swept.expired == [expired.pk]
+    assert states(online, draft) == [("offline", "qualification_expired"), ("draft", "")]
+    assert contracts.valid_licence(supplier=supplier, on=TODAY) is None
+    assert ("business_licence", "缺少有效的营业执照") in contracts.activation_missing(supplier=supplier, now=now)
 
 
 def test_expiry_is_judged_by_the_date_in_shanghai(supplier):
