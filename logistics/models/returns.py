@@ -87,17 +87,29 @@ class ReturnRequest(StateMachine):
         """An exchange whose replacement never arrived, refunded instead (`refund_instead`)."""
         return self.remedy == self.Remedy.EXCHANGE and self.state == self.State.REFUNDED
 
-    def failed_replacement(self) -> Shipment | None:
-        """The exchange's latest replacement parcel when it failed (the return then waits for the operator), else None.
-        Reads `replacement_shipments.all()`, so a list that prefetched them asks nothing more."""
-        if self.state != self.State.EXCHANGED:
+    def _latest_parcel_failed(self, state: str, parcels) -> Shipment | None:
+        """The latest of `parcels` (a related manager) when it failed and the return is in `state`, else None. Reads
+        `parcels.all()`, so a list that prefetched them asks nothing more."""
+        if self.state != state:
             return None
-        parcels = sorted(self.replacement_shipments.all(), key=lambda parcel: (parcel.created_at, parcel.pk))
-        return parcels[-1] if parcels and parcels[-1].state == Shipment.State.FAILED else None
+        latest = max(parcels.all(), key=lambda parcel: (parcel.created_at, parcel.pk), default=None)
+        return latest if latest is not None and latest.state == Shipment.State.FAILED else None
+
+    def failed_replacement(self) -> Shipment | None:
+        """The exchange's latest replacement parcel when it failed (the return then waits for the operator), else None."""
+        return self._latest_parcel_failed(self.State.EXCHANGED, self.replacement_shipments)
+
+    def failed_send_back(self) -> Shipment | None:
+        """The latest parcel taking refused goods back to the member when it failed (they are then sent again), else None."""
+        return self._latest_parcel_failed(self.State.REFUSED, self.send_back_shipments)
 
     def replacement_failed(self) -> bool:
         """Guard of `reship_replacement` and `refund_instead`: at most one replacement is on its way at a time."""
         return self.failed_replacement() is not None
+
+    def send_back_failed(self) -> bool:
+        """Guard of `send_back_again`: at most one parcel back to the member is on its way at a time."""
+        return self.failed_send_back() is not None
 
     @transition(field=state, source=State.REQUESTED, target=State.APPROVED)
     def approve(self) -> None:
@@ -132,7 +144,7 @@ class ReturnRequest(StateMachine):
     def refuse(self, *, closed_at) -> None:
         self.closed_at = closed_at
 
-    @transition(field=state, source=State.REFUSED, target=State.REFUSED)
+    @transition(field=state, source=State.REFUSED, target=State.REFUSED, conditions=[send_back_failed])
     def send_back_again(self) -> None:
         """The parcel taking refused goods back to the member failed: a new one is made (logged with who and why)."""
 

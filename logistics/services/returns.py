@@ -568,11 +568,8 @@ def _parcel_back(return_request: ReturnRequest, order: RedemptionOrder, *, now: 
 
 def may_send_back_again(return_request: ReturnRequest) -> bool:
     """Refused goods may be sent back again once the last parcel taking them back to the member failed (and only then:
-    at most one parcel back is on its way at a time)."""
-    if return_request.state != State.REFUSED:
-        return False
-    parcels = sorted(return_request.send_back_shipments.all(), key=lambda parcel: (parcel.created_at, parcel.pk))
-    return bool(parcels) and parcels[-1].state == Shipment.State.FAILED
+    at most one parcel back is on its way at a time: `ReturnRequest.send_back_failed`)."""
+    return return_request.send_back_failed()
 
 
 def send_back_again(*, return_request: ReturnRequest, actor, now: datetime, reason: str) -> ReturnRequest:

@@ -6,6 +6,8 @@ from decimal import Decimal
 
 import pytest
 
+from core.errors import InvalidTransition
+from core.fsm import apply_transition
 from core.models import Notification
 from logistics.models import ReturnRequest, Shipment
 from logistics.services import returns, shipments
@@ -172,6 +174,22 @@ def test_only_a_failed_parcel_back_may_be_sent_again(refused, logistics, now):
 
     assert before is False
     assert returns.may_send_back_again(refused) is True
+
+
+def test_the_model_refuses_sending_back_again_while_the_parcel_back_has_not_failed(refused, logistics, now):
+    with pytest.raises(InvalidTransition):
+        apply_transition(refused, "send_back_again", actor=logistics, at=now)
+
+    assert parcels_back(refused) == [("created", "")] and refused.failed_send_back() is None
+    assert {t.name for t in refused.get_available_state_transitions()} == set()
+
+
+def test_once_the_parcel_back_failed_the_return_names_it_and_may_send_again(refused, logistics, now):
+    failed = failed_back(refused, actor=logistics, now=now)
+    refused.refresh_from_db()
+
+    assert refused.failed_send_back() == failed
+    assert {t.name for t in refused.get_available_state_transitions()} == {"send_back_again"}
 
 
 def test_a_failed_parcel_back_waits_for_logistics_until_it_is_sent_again(refused, logistics, operator, now):
