@@ -329,6 +329,33 @@ def test_an_order_whose_replacement_is_on_its_way_does_not_complete(exchanged, l
     assert orders.complete_orders(now=now + timedelta(days=16)) == []
 
 
+def test_the_order_completes_once_its_replacement_has_arrived_and_the_waiting_period_has_passed(
+    exchanged, delivered_order, logistics, api, now
+):
+    member = delivered_order.member.user
+    parcel = replacement_shipped(exchanged, logistics=logistics, now=now)
+    held = orders.complete_orders(now=now + timedelta(days=16))
+    shipments.confirm_shipment_receipt(shipment=parcel, actor=member, now=now + timedelta(days=16, hours=2))
+
+    completed = orders.complete_orders(now=now + timedelta(days=17))
+
+    assert held == [] and completed == [delivered_order.pk]
+    seen = api(member).get(f"/api/v1/orders/{delivered_order.pk}/").json()
+    assert seen["state"] == "completed" and ReturnRequest.objects.get().state == "exchanged"
+
+
+def test_a_replacement_arriving_early_does_not_complete_the_order_before_the_waiting_period_has_passed(
+    exchanged, delivered_order, logistics, now
+):
+    parcel = replacement_shipped(exchanged, logistics=logistics, now=now)
+    shipments.confirm_shipment_receipt(shipment=parcel, actor=delivered_order.member.user, now=now + timedelta(days=2))
+
+    early = orders.complete_orders(now=now + timedelta(days=14))
+    on_time = orders.complete_orders(now=now + timedelta(days=15))
+
+    assert (early, on_time) == ([], [delivered_order.pk])
+
+
 # --- settlement -----------------------------------------------------------------------------------------------------
 
 def october_lines(finance) -> list[tuple[str, int, Decimal]]:
