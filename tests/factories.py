@@ -179,6 +179,29 @@ def ready_to_activate(supplier: Supplier, *, now=FIXED_NOW) -> Supplier:
     return supplier
 
 
+#: the onboarding decisions that take an applicant to each state (SPEC §4.1)
+ONBOARDING_PATHS = {
+    Supplier.State.APPLIED: [], Supplier.State.UNDER_REVIEW: ["review"], Supplier.State.ACTIVE: ["review", "approve"],
+    Supplier.State.REJECTED: ["review", "reject"], Supplier.State.SUSPENDED: ["review", "approve", "suspend"],
+    Supplier.State.TERMINATED: ["review", "approve", "terminate"],
+}
+
+
+def supplier_in(state: str, *, supplier: Supplier | None = None, actor=None, now=FIXED_NOW, **kwargs) -> Supplier:
+    """A supplier (a new one unless given) taken through onboarding's services to `state`: approved with the contract
+    and licence activation needs, then suspended or terminated with a reason, or rejected."""
+    from suppliers.services import onboarding
+
+    supplier = supplier or SupplierFactory(**kwargs)
+    services = {"review": onboarding.start_supplier_review, "approve": onboarding.approve_supplier, "reject": onboarding.reject_supplier,
+                "suspend": onboarding.suspend_supplier, "terminate": onboarding.terminate_supplier}
+    for step in ONBOARDING_PATHS[state]:
+        if step == "approve":
+            ready_to_activate(supplier, now=now)
+        services[step](supplier=supplier, actor=actor, now=now, reason="运营审核决定")
+    return supplier
+
+
 class LicensedSupplierFactory(SupplierFactory):
     """A supplier holding a valid business licence (enough to submit gifts)."""
 

@@ -11,7 +11,7 @@ from core.models import TransitionLog
 from suppliers.models import Supplier
 from core.roles import Role, waiting_for
 from suppliers.services import catalog, contracts, profile
-from tests.factories import ContractFactory, GiftFactory, LicensedSupplierFactory, SupplierFactory
+from tests.factories import ContractFactory, GiftFactory, SupplierFactory, supplier_in
 from tests.suppliers.profile_factories import ProfileChangeFactory
 from tests.portal import logged_in, nav
 
@@ -221,7 +221,7 @@ def test_an_admin_contract_approval_goes_through_the_service(operator, supplier)
 
 
 def test_the_operator_sees_what_waits_for_review_on_the_navigation_and_the_home_page(operator, supplier, finance, now):
-    submitted = GiftFactory(supplier=LicensedSupplierFactory(state=Supplier.State.ACTIVE))  # `supplier` is the one application
+    submitted = GiftFactory(supplier=supplier_in(Supplier.State.ACTIVE))  # `supplier` is the one application
     catalog.submit_gift(gift=submitted, actor=operator, now=now)
     client = logged_in(operator)
 

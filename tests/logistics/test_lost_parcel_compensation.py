@@ -103,7 +103,7 @@ def test_only_an_accepted_lost_parcel_claim_is_compensated_again_and_only_by_fin
     with pytest.raises(Conflict):
         compensation.propose_compensation_again(claim=damage, actor=finance, now=now)
     claims.accept_claim(claim=lost_claim, actor=finance, now=now)
-    Adjustment.objects.update(state="withdrawn")
+    adjustments.withdraw_adjustment(adjustment=Adjustment.objects.get(), actor=finance, now=now, reason="金额待核")
     with pytest.raises(PermissionDenied):
         compensation.propose_compensation_again(claim=lost_claim, actor=operator, now=now)
     assert Adjustment.objects.count() == 1

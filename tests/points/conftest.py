@@ -1,11 +1,10 @@
 """Fixtures the complaint tests share (service, pages, privacy)."""
 import pytest
 
-from suppliers.models import Gift
-from tests.factories import GiftFactory
+from tests.suppliers.profile_factories import gift_in_state
 
 
 @pytest.fixture
 def gift(supplier):
     """A gift in the catalog of `supplier`: anyone may name it in a complaint."""
-    return GiftFactory(supplier=supplier, name="龙井茶礼盒", state=Gift.State.ONLINE)
+    return gift_in_state("online", supplier=supplier, name="龙井茶礼盒")

@@ -12,9 +12,11 @@ from core.models import Notification, TransitionLog
 from points.models import Complaint, ComplaintDeadline
 from points.services import complaints
 from points.services import orders
+from suppliers.services import catalog
 from suppliers.models import Gift, Supplier
-from tests.factories import GiftFactory, SupplierFactory, SupplierUserFactory, UserFactory, contracted
+from tests.factories import GiftFactory, SupplierFactory, SupplierUserFactory, UserFactory, contracted, supplier_in
 from tests.helpers import assert_list_queries_constant
+from tests.suppliers.profile_factories import gift_in_state
 from tests.factories import ADDRESS
 
 State = Complaint.State
@@ -24,7 +26,7 @@ H48 = timedelta(hours=48)
 @pytest.fixture
 def supplier(db):
     """A cooperating supplier: the public may name it in a complaint."""
-    return SupplierFactory(state=Supplier.State.ACTIVE)
+    return supplier_in(Supplier.State.ACTIVE)
 
 
 @pytest.fixture
@@ -134,24 +136,25 @@ def test_a_gift_sent_back_to_review_for_relisting_has_been_in_the_catalog_and_ma
 
 
 def test_a_retired_gift_may_still_be_complained_about(other_supplier_admin, supplier, now):
-    retired = GiftFactory(supplier=supplier, state=Gift.State.RETIRED)
+    retired = gift_in_state("retired", supplier=supplier)
 
     complaint = complaints.open_complaint(actor=other_supplier_admin, now=now, gift=retired, title="售后无人处理", description="…")
 
     assert (complaint.gift, complaint.supplier) == (retired, supplier)
 
 
-def test_a_member_names_the_gifts_of_its_catalog_and_of_its_own_orders_only(rich_member, listed_gift, gift, supplier, now):
-    mzone_only = GiftFactory(supplier=supplier, state=Gift.State.ONLINE)
+def test_a_member_names_the_gifts_of_its_catalog_and_of_its_own_orders_only(rich_member, listed_gift, gift, supplier, operator, now):
+    mzone_only = gift_in_state("online", supplier=supplier)
     mzone_only.prices.filter(program__code="gotone").delete()
-    above_tier = GiftFactory(supplier=supplier, state=Gift.State.ONLINE, min_tier="diamond")
+    above_tier = gift_in_state("online", supplier=supplier, min_tier="diamond")
     orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=1, now=now, **ADDRESS)
-    Gift.objects.filter(pk=listed_gift.pk).update(state=Gift.State.RETIRED)  # ordered, since retired
+    catalog.delist_gift(gift=listed_gift, actor=operator, now=now, reason_code="low_sales")
+    catalog.retire_gift(gift=listed_gift, actor=operator, now=now)  # ordered, since retired
 
     named = set(complaints.complainable_gifts(rich_member.user))
 
     assert named == {gift, listed_gift}
-    for other in (mzone_only, above_tier, GiftFactory(supplier=supplier, state=Gift.State.RETIRED)):
+    for other in (mzone_only, above_tier, gift_in_state("retired", supplier=supplier)):
         with pytest.raises(NotFound):
             complaints.open_complaint(actor=rich_member.user, now=now, gift=other, title="x", description="y")
     assert complaints.open_complaint(actor=rich_member.user, now=now, gift=listed_gift, title="售后", description="…").gift == listed_gift
@@ -544,7 +547,7 @@ def test_over_the_api_a_member_complains_about_a_gift_in_the_catalog(api, member
 
 
 def test_a_member_may_name_a_supplier_that_cooperates_or_has_cooperated(member, now):
-    named = {state: SupplierFactory(state=state) for state in Supplier.State.values}
+    named = {state: supplier_in(state) for state in Supplier.State.values}
 
     choices = set(complaints.complainable_suppliers(member.user))
 
@@ -561,7 +564,7 @@ def test_over_the_api_a_member_complains_about_a_supplier(api, member, supplier)
 
 
 def test_over_the_api_a_member_cannot_name_a_gift_outside_its_catalog_and_orders(api, member, supplier):
-    other_program = GiftFactory(supplier=supplier, state=Gift.State.ONLINE)
+    other_program = gift_in_state("online", supplier=supplier)
     other_program.prices.filter(program__code="gotone").delete()
 
     response = api(member.user).post("/api/v1/complaints/", {"title": "x", "description": "y", "gift": other_program.pk}, format="json")

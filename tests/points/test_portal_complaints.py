@@ -11,7 +11,7 @@ from core.models import Notification
 from points.models import Complaint
 from points.services import complaints, orders
 from suppliers.models import Supplier
-from tests.factories import ADDRESS, SupplierFactory
+from tests.factories import ADDRESS, SupplierFactory, supplier_in
 from tests.portal import logged_in
 
 pytestmark = pytest.mark.django_db
@@ -182,7 +182,7 @@ def test_an_empty_answer_is_refused_with_a_message_naming_the_field(triaged, sup
 @pytest.fixture
 def cooperating_order(rich_member, listed_gift):
     """The member's order of a gift whose supplier cooperates (a supplier the public may name)."""
-    Supplier.objects.filter(pk=listed_gift.supplier_id).update(state=Supplier.State.ACTIVE)
+    supplier_in(Supplier.State.ACTIVE, supplier=listed_gift.supplier)
     return orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=1, now=timezone.now(), **ADDRESS)
 
 
@@ -204,7 +204,7 @@ def test_the_complaint_form_opened_from_an_order_names_its_supplier(cooperating_
 
 
 def test_a_member_complains_about_a_supplier_alone(rich_member):
-    supplier = SupplierFactory(state=Supplier.State.ACTIVE)
+    supplier = supplier_in(Supplier.State.ACTIVE)
 
     response = logged_in(rich_member.user).post(
         reverse("member-complaint-new"), {"supplier": supplier.pk, "title": "客服态度差", "description": "电话里态度恶劣", "token": "s1"}
@@ -216,7 +216,7 @@ def test_a_member_complains_about_a_supplier_alone(rich_member):
 
 
 def test_a_supplier_other_than_the_orders_is_refused_next_to_the_field(cooperating_order, rich_member):
-    other = SupplierFactory(state=Supplier.State.ACTIVE)
+    other = supplier_in(Supplier.State.ACTIVE)
     body = {"order": cooperating_order.pk, "supplier": other.pk, "title": "未发货", "description": "下单三天未发货", "token": "s2"}
 
     response = logged_in(rich_member.user).post(reverse("member-complaint-new"), body)

@@ -736,16 +736,16 @@ def test_a_dispute_adjustment_names_the_reconciliation_lines_it_answers(api, upl
     assert Adjustment.objects.filter(kind="dispute").count() == 1
 
 
-def test_a_dispute_adjustment_naming_a_line_of_another_statement_is_400(api, issued, finance, other_supplier, other_supplier_admin,
-                                                                  supplier_admin, now):
-    theirs = Statement.objects.create(supplier=other_supplier, month=SEPTEMBER, generated_at=now, issued_at=now, state="issued")
-    theirs.versions.create(number=1, created_at=now, issued_at=now)
+def test_a_dispute_adjustment_naming_a_line_of_another_statement_is_400(api, issued, finance, finance_checker, other_supplier,
+                                                                  other_supplier_admin, supplier_admin, now):
+    theirs = statements.issue_statement(statement=settled_september(other_supplier, maker=finance, checker=finance_checker, now=now),
+                                        actor=finance, now=now)
     found = reconciliation.upload_reconciliation(statement=theirs, file_name="x.csv", content=CSV_HEADER + b"RO-7,SKU-7,delivery,1,1.00\n",
                                                  actor=other_supplier_admin, now=now)
     statements.dispute_statement(statement=issued, actor=supplier_admin, now=now, reason="少算一单")
 
     response = propose(api, finance, issued.supplier, kind="dispute", amount="1.00", reason="x", statement=issued.pk,
-                       reconciliation_lines=[found.lines.get().pk])
+                       reconciliation_lines=[found.lines.get(order_number="RO-7").pk])
 
     assert response.status_code == 400 and errors(response) == [("reconciliation_lines", "invalid")]
     assert not Adjustment.objects.filter(kind="dispute").exists()

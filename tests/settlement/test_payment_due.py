@@ -4,10 +4,8 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from core.fsm import apply_transition
 from settlement.models import Statement
 from settlement.services import statements
-from suppliers.models import Contract
 from suppliers.services import contracts
 from tests.factories import SHANGHAI, ContractFactory, SupplierFactory
 from tests.portal import logged_in
@@ -29,16 +27,18 @@ def test_the_invoice_keeps_the_contracts_term_and_the_day_the_payment_falls_due(
     assert (invoiced.payment_days, invoiced.payment_due_on) == (30, DUE)
 
 
-def test_the_term_is_the_contract_in_force_on_the_invoice_day_else_the_last_one_that_started(supplier):
-    newer = ContractFactory(supplier=supplier, number="HT-NEW", start_date=date(2026, 11, 1), end_date=date(2028, 10, 31), payment_days=45)
-    apply_transition(newer, "approve", actor=None, at=LATER)
+def test_the_term_is_the_contract_in_force_on_the_invoice_day_else_the_last_one_that_started(supplier, operator):
+    newer_terms = {"start_date": date(2026, 11, 1), "end_date": date(2028, 10, 31), "payment_days": 45}
+    rejected = ContractFactory(supplier=supplier, number="HT-REJ", **newer_terms)
+    contracts.reject_contract(contract=rejected, actor=operator, now=LATER, reason="账期与报价不符")
+    assert contracts.payment_term(supplier=supplier, on=date(2026, 11, 2)) == 30  # a rejected contract's term never counts
+    newer = ContractFactory(supplier=supplier, number="HT-NEW", **newer_terms)
+    contracts.approve_contract(contract=newer, actor=operator, now=LATER)
 
     assert contracts.payment_term(supplier=supplier, on=date(2026, 11, 2)) == 45
     assert contracts.payment_term(supplier=supplier, on=date(2029, 1, 5)) == 45  # ended: its term still holds
     assert contracts.payment_term(supplier=supplier, on=date(2025, 6, 1)) is None  # before any contract
     assert contracts.payment_term(supplier=SupplierFactory(), on=date(2026, 11, 2)) is None
-    Contract.objects.filter(pk=newer.pk).update(state=Contract.State.REJECTED)
-    assert contracts.payment_term(supplier=supplier, on=date(2026, 11, 2)) == 30
 
 
 def test_finance_lists_the_payments_past_their_due_day_until_paid(invoiced, finance, finance_checker):

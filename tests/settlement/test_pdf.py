@@ -14,8 +14,10 @@ from settlement.models import Section, SourceKind, Statement, StatementLine, Sta
 from reportlab.pdfbase import pdfmetrics
 
 from core.numbers import new_number
+from settlement.services import statements
 from settlement.pdf import CID_FONT, COLUMNS, FONT_SIZE, PADDING, money, render_statement
 from tests.factories import SHANGHAI, SupplierFactory
+from tests.settlement.conftest import LATER
 
 pytestmark = pytest.mark.django_db
 
@@ -179,13 +181,17 @@ def test_a_line_booked_in_version_2_is_only_in_the_version_2_pdf(first_version, 
     assert "应付金额 Payable 23,942.06" in second
 
 
-def test_the_current_state_of_the_statement_is_not_printed(statement, first_version):
-    Statement.objects.filter(pk=statement.pk).update(state=Statement.State.CONFIRMED)
+def test_the_current_state_of_the_statement_is_not_printed(issued, supplier_admin, finance, finance_checker):
+    confirmed = statements.confirm_statement(statement=issued, actor=supplier_admin, now=LATER)
+    first_version = confirmed.versions.get(number=1)
     before = render_statement(first_version)
-    Statement.objects.filter(pk=statement.pk).update(state=Statement.State.PAID)
+    statements.invoice_statement(statement=confirmed, actor=supplier_admin, now=LATER, number="04412345", amount="300.00")
+    statements.approve_payment(statement=confirmed, actor=finance_checker, now=LATER)
+    paid = statements.pay_statement(statement=confirmed, actor=finance, now=LATER, reference="HX1")
 
     after = render_statement(StatementVersion.objects.get(pk=first_version.pk))
 
+    assert paid.state == Statement.State.PAID
     assert before == after
     text = "\n".join(pages_of(after))
     assert not any(str(label) in text for label in Statement.State.labels)

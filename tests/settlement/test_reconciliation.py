@@ -15,6 +15,7 @@ from settlement.models import (
     Adjustment, Category, Reconciliation, ReconciliationLine, Resolution, Section, SourceKind, Statement, StatementLine,
     StatementVersion,
 )
+from settlement.services.statements import dispute_statement
 from settlement.services.reconciliation import list_reconciliations, reconciliation_lines, resolve_line, upload_reconciliation
 
 HEADER = ["订单号", "SKU", "类型", "数量", "金额"]
@@ -93,6 +94,11 @@ def xlsx_bytes(rows) -> bytes:
 
 def upload(statement, actor, now, content: bytes, file_name="supplier.csv") -> Reconciliation:
     return upload_reconciliation(statement=statement, file_name=file_name, content=content, actor=actor, now=now)
+
+
+def dispute(statement, supplier_admin, now) -> Statement:
+    """The supplier disputes the issued statement (after uploading its file, as it would)."""
+    return dispute_statement(statement=statement, actor=supplier_admin, now=now, reason="金额与我方记录不符")
 
 
 def line_in(reconciliation, category) -> ReconciliationLine:
@@ -269,8 +275,8 @@ def test_accepting_theirs_proposes_an_adjustment_of_theirs_minus_ours_for_a_late
     assert (adjustment.supplier_id, adjustment.created_by) == (reconciliation.supplier_id, finance)
 
 
-def test_accepting_theirs_on_a_disputed_statement_resolves_the_dispute(reconciliation, statement, finance, now):
-    Statement.objects.filter(pk=statement.pk).update(state=Statement.State.DISPUTED)
+def test_accepting_theirs_on_a_disputed_statement_resolves_the_dispute(reconciliation, statement, supplier_admin, finance, now):
+    dispute(statement, supplier_admin, now)
 
     line = resolve_line(line=line_in(reconciliation, Category.AMOUNT_MISMATCH), resolution=Resolution.ACCEPT_THEIRS, actor=finance, now=now,
                         note="以对方为准")
@@ -285,8 +291,8 @@ def test_accepting_theirs_on_a_disputed_statement_resolves_the_dispute(reconcili
     assert english.endswith("— 以对方为准") and "对账" not in english  # the note as typed
 
 
-def test_carrying_forward_proposes_an_adjustment_for_the_next_statement_even_in_dispute(reconciliation, statement, finance, now):
-    Statement.objects.filter(pk=statement.pk).update(state=Statement.State.DISPUTED)
+def test_carrying_forward_proposes_an_adjustment_for_the_next_statement_even_in_dispute(reconciliation, statement, supplier_admin, finance, now):
+    dispute(statement, supplier_admin, now)
 
     line = resolve_line(line=line_in(reconciliation, Category.OTHER_PERIOD), resolution=Resolution.CARRY_FORWARD, actor=finance, now=now)
 
@@ -442,10 +448,10 @@ def test_an_order_sku_and_kind_already_answered_by_an_adjustment_is_not_adjusted
 @pytest.fixture
 def disputed(supplier, supplier_admin, now):
     """A statement in dispute with a reconciliation: RO-1 matched, RO-1-X (180.00) not booked by us."""
-    statement = statement_of(supplier, date(2026, 10, 1), now, state=Statement.State.DISPUTED)
+    statement = statement_of(supplier, date(2026, 10, 1), now)
     book(statement, [("RO-1", "SKU-A", SourceKind.ORDER, 1, "360.00")], now)
     upload(statement, supplier_admin, now, csv_bytes([["RO-1", "SKU-A", "配送", "1", "360.00"], ["RO-1-X", "SKU-A", "配送", "1", "180.00"]]))
-    return statement
+    return dispute(statement, supplier_admin, now)
 
 
 def test_a_dispute_adjustment_resolves_the_reconciliation_lines_it_answers_so_they_are_not_paid_twice(

@@ -48,10 +48,11 @@ def electronics() -> Category:
 
 
 def gift_in_state(state: str, **kwargs) -> Gift:
-    """A gift walked through the catalog workflow to `online`, `clearance` or `approved`."""
+    """A gift walked through the catalog workflow to `online`, `clearance`, `approved` or `retired`."""
     gift = GiftFactory(**kwargs)
     steps = {"approved": ["submit", "approve"], "online": ["submit", "approve", "publish"],
-             "clearance": ["submit", "approve", "publish", "delist", "start_clearance"]}[state]
+             "clearance": ["submit", "approve", "publish", "delist", "start_clearance"],
+             "retired": ["submit", "approve", "publish", "delist", "retire"]}[state]
     for step in steps:
         extra = {"delist": {"reason_code": "low_sales"}, "start_clearance": {"points_price": 500, "settlement_price": "50.00"}}
         apply_transition(gift, step, actor=None, at=FIXED_NOW, **extra.get(step, {}))

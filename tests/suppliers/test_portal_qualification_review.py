@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from suppliers.models import Notice, Qualification
-from tests.factories import QualificationFactory, SupplierFactory
+from tests.factories import QualificationFactory, supplier_in
 from tests.portal import logged_in, nav
 from tests.suppliers.test_portal_profile import licence_form
 
@@ -95,7 +95,7 @@ def test_an_unknown_decision_is_a_404(operator, renewal):
 
 
 def test_the_operator_reviewing_an_application_sees_its_licence(operator, finance):
-    applicant = SupplierFactory(state="under_review")
+    applicant = supplier_in("under_review", actor=operator)
     licence = QualificationFactory(supplier=applicant, state="pending")
 
     page = logged_in(operator).get(f"/supplier/review/{applicant.pk}/").content.decode()

@@ -11,7 +11,7 @@ from core.models import TransitionLog
 from suppliers.errors import ActivationBlocked, QualificationBlocked
 from suppliers.models import Gift, Notice, Qualification, Supplier
 from suppliers.services import catalog, contracts, onboarding, qualifications
-from tests.factories import ContractFactory, GiftFactory, QualificationFactory, SupplierFactory
+from tests.factories import ContractFactory, GiftFactory, QualificationFactory, supplier_in
 from tests.suppliers.profile_factories import expiring_licence, gift_in_state
 
 pytestmark = pytest.mark.django_db
@@ -169,8 +169,8 @@ def test_a_licence_already_expired_is_refused_on_upload_by_anyone(supplier, now,
 
 
 def test_a_licence_waiting_for_review_does_not_activate_an_applicant_and_says_so(operator, now):
-    applicant = SupplierFactory(state=Supplier.State.UNDER_REVIEW)
-    ContractFactory(supplier=applicant, state="approved")
+    applicant = supplier_in(Supplier.State.UNDER_REVIEW, actor=operator, now=now)
+    contracts.approve_contract(contract=ContractFactory(supplier=applicant), actor=operator, now=now)
     licence = QualificationFactory(supplier=applicant, state="pending")
 
     with pytest.raises(ActivationBlocked) as refused:
