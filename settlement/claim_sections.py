@@ -4,19 +4,21 @@ from django.template.loader import render_to_string
 from logistics import views_returns as claim_pages
 from logistics.models import LogisticsClaim
 from settlement.services.compensation import compensations_of, may_propose_again
+from settlement.views_statements import READERS
 
 
 def compensation(request, claim) -> str:
-    """A lost parcel's compensation adjustments (finance and operators see them; nothing for readers who may not), and
-    for finance the button to propose it again once the last proposal was rejected or withdrawn."""
+    """A lost parcel's compensation adjustments (finance and operators see them; nothing for readers who may not), each
+    linked to its page for those who may open it (not an operator), and for finance the button to propose it again
+    once the last proposal was rejected or withdrawn."""
     if claim.cause != LogisticsClaim.Cause.LOST_PARCEL:
         return ""
     found = list(compensations_of(claim=claim, actor=request.user))
     if not found:
         return ""
     again = may_propose_again(claim, request.user)
-    return render_to_string("settlement/_claim_compensation.html", {"adjustments": found, "claim": claim, "again": again},
-                            request=request)
+    context = {"adjustments": found, "claim": claim, "again": again, "linked": request.user.role in READERS}
+    return render_to_string("settlement/_claim_compensation.html", context, request=request)
 
 
 claim_pages.claim_sections.append(compensation)

@@ -81,6 +81,18 @@ def test_the_claim_page_links_finance_to_the_compensation_and_shows_logistics_no
     assert 'data-testid="compensation"' not in logistics_page and number not in logistics_page
 
 
+def test_an_operator_reads_the_compensation_on_the_claim_page_without_a_link_it_could_not_open(lost_claim, finance, operator, now):
+    claims.accept_claim(claim=lost_claim, actor=finance, now=now)
+    adjustment = Adjustment.objects.get()
+
+    page = logged_in(operator).get(f"/logistics/claims/{lost_claim.pk}/").content.decode()
+    refused = logged_in(operator).get(f"/settlement/adjustments/{adjustment.pk}/")
+
+    assert 'data-testid="compensation"' in page and adjustment.number in page
+    assert f"/settlement/adjustments/{adjustment.pk}/" not in page and refused.status_code == 403
+    assert f'href="/settlement/adjustments/{adjustment.pk}/"' in logged_in(finance).get(f"/logistics/claims/{lost_claim.pk}/").content.decode()
+
+
 def test_a_rejected_compensation_is_proposed_again_by_finance_once(lost_claim, finance, finance_checker, now):
     claims.accept_claim(claim=lost_claim, actor=finance, now=now)
     with pytest.raises(Conflict):  # the first still waits for its checker
