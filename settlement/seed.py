@@ -8,7 +8,9 @@ for, at the daily job's hour. The statements are made after the logistics steps 
 
 * supplier_a's bank account was approved long before; supplier_b's too.
 * month 1 — two tea orders of member 13800138001 delivered; generated on the 1st at 02:00, issued by `finance`,
-  confirmed and invoiced by supplier_a, payment approved by `finance2` and paid by `finance`.
+  confirmed and invoiced by supplier_a, payment approved by `finance2` and paid by `finance`. supplier_b's statement
+  of a compensation approved in the month is issued, confirmed and invoiced as well, and left unpaid: its payment is
+  past the contract's 30 days (the statements' overdue filter).
 * month 2 — one tea order delivered; issued, disputed by supplier_a (a box not booked), who also uploads its own
   statement for reconciliation (a matched line and a line we do not have); `finance` proposes a dispute adjustment
   answering that line (so it is resolved by it and not paid a second time) and `finance2` approves it, so version 2
@@ -117,18 +119,29 @@ def _generate(month):
     return {s.supplier.name: s for s in Statement.objects.filter(month=month).select_related("supplier")}
 
 
-def _paid_month(month, *, finance, checker, supplier, admin) -> None:
+def _invoiced(statement, *, month, finance, admin, number: str):
+    """Issued by `finance` on the 2nd of the next month, confirmed next day and invoiced the day after by the supplier
+    (the payment falls due the contract's payment days later)."""
     from settlement.services import statements
 
-    statement = _generate(month)[supplier.name]
     issued_at = _after(month, days=1, hours=10)
     statement = statements.issue_statement(statement=statement, actor=finance, now=issued_at)
     statements.confirm_statement(statement=statement, actor=admin, now=issued_at + timedelta(days=1))
-    statements.invoice_statement(statement=statement, actor=admin, now=issued_at + timedelta(days=2),
-                                 number=f"3300{month:%Y%m}001", amount=statement.payable)
+    return statements.invoice_statement(statement=statement, actor=admin, now=issued_at + timedelta(days=2), number=number,
+                                        amount=statement.payable)
+
+
+def _paid_month(month, *, finance, checker, supplier, admin, overdue_supplier, overdue_admin) -> None:
+    """supplier's statement paid; overdue_supplier's invoiced and left unpaid, its payment now past due."""
+    from settlement.services import statements
+
+    generated = _generate(month)
+    statement = _invoiced(generated[supplier.name], month=month, finance=finance, admin=admin, number=f"3300{month:%Y%m}001")
+    issued_at = _after(month, days=1, hours=10)
     statements.approve_payment(statement=statement, actor=checker, now=issued_at + timedelta(days=3), reason="发票核对无误")
     statements.pay_statement(statement=statement, actor=finance, now=issued_at + timedelta(days=4),
                              reference=f"PAY-{month:%Y%m}-001")
+    _invoiced(generated[overdue_supplier.name], month=month, finance=finance, admin=overdue_admin, number=f"4400{month:%Y%m}001")
 
 
 def _disputed_month(month, *, finance, checker, supplier, admin) -> None:
@@ -169,12 +182,18 @@ def seed_settlement(*, now, password, progress) -> None:
     finance = ensure_user(username="finance", role=Role.FINANCE, password=password)
     checker = ensure_user(username="finance2", role=Role.FINANCE, password=password)
     supplier_a, admin_a = _admin("supplier_a")
-    supplier_b, _admin_b = _admin("supplier_b")
+    supplier_b, admin_b = _admin("supplier_b")
     for username in ACCOUNTS:
         _bank_account(username, operator=operator, at=_at(first, day=1, hour=9) - timedelta(days=30))
     progress(1, 4)
 
-    _paid_month(first, finance=finance, checker=checker, supplier=supplier_a, admin=admin_a)
+    packaging = adjustments.propose_adjustment(
+        supplier=supplier_b, kind=Adjustment.Kind.COMPENSATION, amount=Decimal("800.00"), actor=finance,
+        now=_at(first, day=15, hour=10), reason="礼品商垫付的促销宣传物料费补偿",
+    )
+    adjustments.approve_adjustment(adjustment=packaging, actor=checker, now=_at(first, day=16, hour=11))
+    _paid_month(first, finance=finance, checker=checker, supplier=supplier_a, admin=admin_a, overdue_supplier=supplier_b,
+                overdue_admin=admin_b)
     progress(2, 4)
 
     _disputed_month(second, finance=finance, checker=checker, supplier=supplier_a, admin=admin_a)

@@ -8,7 +8,7 @@ class SuppliersConfig(AppConfig):
     verbose_name = _("礼品商")
 
     def ready(self) -> None:
-        from suppliers import seed, tasks_profile  # noqa: F401  (demo data step; beat task registration)
+        from suppliers import seed, seed_qualifications, tasks_profile  # noqa: F401  (demo data steps; beat task registration)
         from suppliers import nav_announcements, seed_announcements  # noqa: F401  (announcements: navigation, demo data)
         from suppliers import nav_menu  # noqa: F401  (the supplier's navigation under its headings)
         from suppliers import home  # noqa: F401  (the home page's panels)

@@ -1,12 +1,13 @@
 """`manage.py seed_demo` seeds the logistics demo through the services, once: a second run creates nothing new."""
 from collections import Counter
 from datetime import timedelta
+from decimal import Decimal
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 
-from core.models import TransitionLog
+from core.models import TransitionLog, User
 
 from logistics.models import (
     CarrierEvent,
@@ -17,8 +18,12 @@ from logistics.models import (
     LogisticsClaim,
     ReturnRequest,
     Shipment,
+    ShipmentUpload,
+    TariffChange,
 )
+from logistics.services import returns
 from points.models import RedemptionOrder
+from settlement.models import Adjustment
 from suppliers.models import Gift, ReplenishmentRequest
 
 pytestmark = pytest.mark.django_db
@@ -40,6 +45,9 @@ def snapshot() -> dict:
         "lots": list(LeftoverLot.objects.values_list("gift__sku", "state", "quantity")),
         "events": by(CarrierEvent.objects.all(), "status"),
         "replenishment": by(ReplenishmentRequest.objects.all()),
+        "uploads": list(ShipmentUpload.objects.values_list("status", "row_count", "shipped_count")),
+        "tariff_changes": list(TariffChange.objects.values_list("tariff__kind", "previous_amount", "amount")),
+        "adjustments": by(Adjustment.objects.all(), "kind"),
     }
 
 
@@ -75,10 +83,11 @@ def test_inbound_announced_for_the_cups_open_request_and_tea_received_with_damag
 def test_handoff_batch_and_shipments_in_every_state(seeded_twice):
     batch = HandoffBatch.objects.get(key="DEMO-BATCH-1")
     assert batch.items.count() == 3
-    # delivered: the batch's two and the settlement demo's three orders of the months before
-    assert by(Shipment.objects.all()) == {"created": 2, "shipped": 1, "delivered": 5, "failed": 1}
+    # delivered: the batch's two, DEMO-BATCH-3's exchanged order and the settlement demo's three orders of the months
+    # before; failed: the batch's first parcel of the re-delivered order, DEMO-BATCH-3's lost parcel and its replacement
+    assert by(Shipment.objects.all()) == {"created": 2, "shipped": 1, "delivered": 6, "failed": 3}
     assert Shipment.objects.get(state="shipped").tracking_number
-    failed = Shipment.objects.get(state="failed")
+    failed = Shipment.objects.get(state="failed", order__handoff_item__batch=batch)
     assert failed.order.shipments.filter(state="delivered").count() == 1  # re-delivered, then received
     assert failed.order.handoff_item.batch == batch
     # every order that left the warehouse went through a handoff batch and has its shipment
@@ -88,7 +97,7 @@ def test_handoff_batch_and_shipments_in_every_state(seeded_twice):
     today = HandoffBatch.objects.get(key="DEMO-BATCH-2").items.get().order
     assert (today.member.phone, today.gift.sku, today.shipments.get().state) == ("13800138000", "TEA-LJ-250", "created")
     assert RedemptionOrder.objects.get(state="confirmed").gift.sku == "HOME-CUP-01"
-    assert by(CarrierEvent.objects.all(), "status") == {"applied": 5}
+    assert by(CarrierEvent.objects.all(), "status") == {"applied": 7}
 
 
 def test_the_settlement_demos_older_orders_were_shipped_signed_for_and_completed(seeded_twice):
@@ -109,13 +118,13 @@ def test_dropship_earbuds_handed_to_their_supplier_not_shipped(seeded_twice):
 
 
 def test_returns_costs_and_claim(seeded_twice):
-    assert by(ReturnRequest.objects.all()) == {"refunded": 2, "requested": 1}
+    assert by(ReturnRequest.objects.all()) == {"refunded": 2, "requested": 1, "exchanged": 1}
     assert ReturnRequest.objects.get(outcome="resellable").state == "refunded"
     assert ReturnRequest.objects.get(state="requested").order.state == "delivered"
-    claim = LogisticsClaim.objects.get()
-    assert (claim.cause, claim.state) == ("transit_damage", "open")
+    claim = LogisticsClaim.objects.get(cause="transit_damage")
+    assert claim.state == "open"
     assert claim.return_request.outcome == "transit_damage"
-    assert by(ExtraCost.objects.all(), "kind") == {"handling": 1, "redelivery": 1, "storage": 3}
+    assert by(ExtraCost.objects.all(), "kind") == {"handling": 1, "redelivery": 1, "storage": 3, "return_freight": 1}
     assert set(ExtraCost.objects.values_list("payer", flat=True)) == {"supplier"}
 
 
@@ -124,3 +133,45 @@ def test_retired_gift_leaves_an_overdue_lot_with_storage_fees(seeded_twice):
     assert (lot.state, lot.gift.state, lot.quantity) == ("open", Gift.State.RETIRED, 6)
     assert lot.extra_costs.filter(kind="storage").count() == 3
     assert Gift.objects.filter(state="online").count() == 3
+
+
+def test_two_parcels_shipped_by_the_logistics_users_file(seeded_twice):
+    upload = ShipmentUpload.objects.get()
+    shipped = Shipment.objects.filter(order__handoff_item__batch__key="DEMO-BATCH-3", replacement_for__isnull=True)
+
+    assert (upload.status, upload.row_count, upload.shipped_count, upload.uploaded_by.username) == ("shipped", 2, 2, "logistics")
+    assert sorted(row["shipment"] for row in upload.rows) == sorted(shipped.values_list("pk", flat=True))
+    assert all(shipment.shipped_at == upload.finished_at for shipment in shipped)
+
+
+def test_an_exchange_whose_replacement_failed_waits_for_the_operator(seeded_twice):
+    exchange = ReturnRequest.objects.get(state="exchanged")
+    operator = User.objects.get(username="operator")
+
+    failed = exchange.failed_replacement()
+
+    assert (exchange.order.member.phone, exchange.remedy, exchange.outcome) == ("13700137000", "exchange", "defective")
+    assert (failed.tracking_number, failed.replacement_for) == ("YT7788000000203", exchange)
+    assert list(returns.exchanges_with_failed_replacement(ReturnRequest.objects.all())) == [exchange]
+    assert all(returns.may_take(user=operator, return_request=exchange, step=step) for step in ("reship_replacement", "refund_instead"))
+    assert not returns.may_take(user=User.objects.get(username="logistics"), return_request=exchange, step="reship_replacement")
+
+
+def test_a_lost_parcels_claim_accepted_proposes_the_suppliers_compensation_waiting_for_the_second_finance_user(seeded_twice):
+    claim = LogisticsClaim.objects.get(cause="lost_parcel")
+    compensation = Adjustment.objects.get(source_kind="claim")
+
+    assert (claim.state, claim.shipment.state, claim.order.state, claim.reported_by.username) == (
+        "accepted", "failed", "cancelled", "logistics")
+    assert (compensation.kind, compensation.state, compensation.amount) == ("compensation", "proposed", claim.amount)
+    assert (compensation.supplier, compensation.source_id, compensation.created_by.username) == (
+        claim.order.supplier, f"#{claim.pk}", "finance")
+    assert TransitionLog.objects.of(claim).get(transition="accept").at == compensation.created_at  # proposed on acceptance
+
+
+def test_the_operator_raised_the_storage_fee_and_the_lots_fees_keep_the_old_price(seeded_twice):
+    change = TariffChange.objects.get()
+
+    assert (change.tariff.kind, change.previous_amount, change.amount, change.changed_by.username) == (
+        "storage", Decimal("2.00"), Decimal("2.50"), "operator")
+    assert set(ExtraCost.objects.filter(kind="storage").values_list("amount", flat=True)) == {Decimal("2.00")}

@@ -1,12 +1,13 @@
-"""`manage.py seed_demo`'s settlement month in dispute: the dispute adjustment answers the reconciliation line of the
-same claim, so finance is not offered to pay it a second time."""
+"""`manage.py seed_demo`'s settlement months: the dispute adjustment answers the reconciliation line of the same
+claim, so finance is not offered to pay it a second time; supplier_b's invoiced statement is overdue."""
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from core.errors import Conflict
-from settlement.models import Adjustment, Category, ReconciliationLine, Resolution
+from settlement.models import Adjustment, Category, ReconciliationLine, Resolution, Statement
 from settlement.services.reconciliation import lines_to_resolve, resolve_line
 from tests.factories import FIXED_NOW
 
@@ -24,3 +25,18 @@ def test_the_seeded_dispute_adjustment_resolves_its_reconciliation_line(django_u
     with pytest.raises(Conflict):
         resolve_line(line=claim, resolution=Resolution.ACCEPT_THEIRS, actor=finance, now=FIXED_NOW)
     assert lines_to_resolve(finance) == 0 and Adjustment.objects.filter(kind=Adjustment.Kind.DISPUTE).count() == 1
+
+
+def test_supplier_bs_invoiced_statement_is_past_its_payment_due_day_in_the_list_and_on_its_page(client):
+    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())
+    overdue = Statement.objects.get(supplier__name="深圳星河数码科技有限公司", state=Statement.State.INVOICED)
+    client.login(username="finance", password="demo12345")
+
+    listed = client.get("/settlement/statements/?overdue=on").context["page_obj"]
+    page = client.get(f"/settlement/statements/{overdue.pk}/").content.decode()
+
+    assert [statement.pk for statement in listed] == [overdue.pk]
+    assert overdue.payment_due_on < timezone.localdate() and overdue.payment_days == 30
+    assert 'data-testid="overdue"' in page
+    assert Statement.objects.filter(supplier=overdue.supplier).count() == 2  # seeded once: this and the last month's draft
