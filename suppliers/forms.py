@@ -10,8 +10,9 @@ from suppliers.services.onboarding import LICENCE_FIELDS, application_problems
 
 
 class SupplierApplicationForm(forms.Form):
-    """The public application, with the business licence the operator reviews it by. Every bad field is shown at
-    once: the form's own checks, then the service's rules (`onboarding.application_problems`) on the fields they left."""
+    """The public application, with the business licence the operator reviews it by when the applicant has it at hand
+    (the service's rule: optional, but all of it once any part is sent). Every bad field is shown at once: the form's
+    own checks, then the service's rules (`onboarding.application_problems`) on the fields they left."""
 
     name = forms.CharField(label=_("企业名称"), max_length=200)
     credit_code = forms.CharField(label=_("统一社会信用代码"), min_length=18, max_length=18)
@@ -19,9 +20,10 @@ class SupplierApplicationForm(forms.Form):
     contact_phone = forms.RegexField(label=_("联系电话"), regex=MOBILE_PATTERN, error_messages={"invalid": MOBILE_MESSAGE})
     contact_email = forms.EmailField(label=_("联系邮箱"), required=False)
     address = forms.CharField(label=_("地址"), max_length=300, required=False)
-    licence_file = forms.FileField(label=_("营业执照"), help_text=_("PDF 或 JPEG、PNG、WebP 扫描件，不超过 10 MB"))
-    licence_issued_on = forms.DateField(label=_("营业执照发证日期"), widget=DATE)
-    licence_expires_on = forms.DateField(label=_("营业执照有效期至"), widget=DATE)
+    licence_file = forms.FileField(label=_("营业执照"), required=False, help_text=_(
+        "选填：PDF 或 JPEG、PNG、WebP 扫描件，不超过 10 MB，并填写发证日期和有效期。未随申请上传的，由运营另行收取并登记；持有效营业执照方可通过审核。"))
+    licence_issued_on = forms.DateField(label=_("营业执照发证日期"), required=False, widget=DATE)
+    licence_expires_on = forms.DateField(label=_("营业执照有效期至"), required=False, widget=DATE)
     username = forms.RegexField(label=_("管理员用户名"), regex=r"^[\w.@+-]{3,150}$", help_text=_("审核期间也可用此用户名和密码登录，查看审核进度"))
     password = forms.CharField(label=_("密码"), min_length=8, widget=forms.PasswordInput)
 

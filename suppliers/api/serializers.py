@@ -34,7 +34,8 @@ class SupplierSerializer(serializers.ModelSerializer):
 
 class SupplierApplicationInput(serializers.Serializer):
     """An application (JSON, or multipart with its business licence: `licence_file` with `licence_issued_on` and
-    `licence_expires_on`, reviewed with the application)."""
+    `licence_expires_on`, reviewed with the application). The licence is optional, all three or none: the service
+    decides (`onboarding.apply_as_supplier`), as for the portal's page."""
 
     name = serializers.CharField(max_length=200)
     credit_code = serializers.CharField(max_length=18, min_length=18)
@@ -44,9 +45,10 @@ class SupplierApplicationInput(serializers.Serializer):
     address = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
     username = serializers.RegexField(r"^[\w.@+-]{3,150}$")
     password = serializers.CharField(min_length=8, max_length=128, write_only=True)
-    licence_file = serializers.FileField(required=False, help_text="营业执照：PDF 或扫描件，不超过 10 MB (the business licence)")
-    licence_issued_on = serializers.DateField(required=False)
-    licence_expires_on = serializers.DateField(required=False)
+    licence_file = serializers.FileField(
+        required=False, help_text="营业执照：PDF 或扫描件，不超过 10 MB (the business licence; optional, but sent with both dates)")
+    licence_issued_on = serializers.DateField(required=False, help_text="required with `licence_file`")
+    licence_expires_on = serializers.DateField(required=False, help_text="required with `licence_file`; not already past")
 
 
 class NoticeSerializer(serializers.ModelSerializer):

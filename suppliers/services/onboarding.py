@@ -69,6 +69,11 @@ def apply_as_supplier(
     """Create a supplier in `applied` with an inactive admin user, activated on approval; with its business licence
     (number: the credit code) when one is sent, pending the operator's review with the application. All or nothing.
 
+    The one rule of the licence at application, for the page and the API alike: it is optional (SPEC §3: anyone may
+    apply; §4.1: it is activation that needs a valid licence, which `approve_supplier` checks — the operator records
+    one from the papers it collects when none was sent), but once any part of it is sent, the file, its issue date and
+    its expiry are all required, and it must not have expired.
+
     :raises ValidationFailed: naming every bad field at once (see application_problems)
     """
     problems = application_problems(

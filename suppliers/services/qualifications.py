@@ -38,7 +38,7 @@ def qualification_problems(
     if kind == Qualification.Kind.PRODUCT_CERTIFICATE and not certificate_type.strip():
         problems.append(("certificate_type", gettext("请填写证书种类")))
     if not file:
-        problems.append(("file", gettext("请上传证书文件")))
+        problems.append(("file", gettext("请上传营业执照文件") if kind == Qualification.Kind.BUSINESS_LICENCE else gettext("请上传证书文件")))
     else:
         try:
             check_document(file)

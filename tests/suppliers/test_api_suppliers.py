@@ -1,5 +1,6 @@
 """The supplier API: application, scoping, lifecycle actions, history, inbox."""
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from core.models import TransitionLog
 from suppliers.models import Notice, Supplier
@@ -36,24 +37,46 @@ def test_a_contact_phone_that_is_not_a_mobile_number_is_400_naming_the_field(api
     assert not Supplier.objects.exists()
 
 
+def licence(**changes) -> dict:
+    """A business licence as an application sends it in multipart."""
+    return {"licence_file": SimpleUploadedFile("licence.pdf", b"%PDF-1.4 licence"), "licence_issued_on": "2020-05-01",
+            "licence_expires_on": "2040-04-30"} | changes
+
+
 def test_an_application_may_carry_its_business_licence_as_multipart(api):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    licence = {"licence_file": SimpleUploadedFile("licence.pdf", b"%PDF-1.4 licence"), "licence_issued_on": "2020-05-01",
-               "licence_expires_on": "2040-04-30"}
-
-    response = api(None).post("/api/v1/supplier-applications/", SUPPLIER_APPLICATION | licence, format="multipart")
+    response = api(None).post("/api/v1/supplier-applications/", SUPPLIER_APPLICATION | licence(), format="multipart")
 
     assert response.status_code == 201
     kept = Supplier.objects.get().qualifications.get()
     assert (kept.kind, kept.state, str(kept.expires_on)) == ("business_licence", "pending", "2040-04-30")
 
 
-def test_a_bad_licence_and_a_taken_username_are_named_together(api, operator):
-    from django.core.files.uploadedfile import SimpleUploadedFile
+@pytest.mark.parametrize(("left_out", "named"), [
+    (("licence_issued_on", "licence_expires_on"), ["licence_issued_on", "licence_expires_on"]),
+    (("licence_file",), ["licence_file"]),
+])
+def test_a_licence_sent_in_part_is_400_naming_what_is_missing_and_nothing_is_written(api, left_out, named):
+    sent = {name: value for name, value in licence().items() if name not in left_out}
 
-    bad = {"username": "operator", "licence_file": SimpleUploadedFile("x.pdf", b"<html>"), "licence_issued_on": "2020-05-01",
-           "licence_expires_on": "2040-04-30"}
+    response = api(None).post("/api/v1/supplier-applications/", SUPPLIER_APPLICATION | sent, format="multipart")
+
+    assert response.status_code == 400
+    assert [error["attr"] for error in response.json()["errors"]] == named
+    assert not Supplier.objects.exists()
+
+
+def test_an_expired_licence_is_400_naming_its_expiry(api):
+    expired = licence(licence_issued_on="2010-05-01", licence_expires_on="2020-04-30")
+
+    response = api(None).post("/api/v1/supplier-applications/", SUPPLIER_APPLICATION | expired, format="multipart")
+
+    assert response.status_code == 400
+    assert [error["attr"] for error in response.json()["errors"]] == ["licence_expires_on"]
+    assert not Supplier.objects.exists()
+
+
+def test_a_bad_licence_and_a_taken_username_are_named_together(api, operator):
+    bad = {"username": "operator"} | licence(licence_file=SimpleUploadedFile("x.pdf", b"<html>"))
 
     response = api(None).post("/api/v1/supplier-applications/", SUPPLIER_APPLICATION | bad, format="multipart")
 

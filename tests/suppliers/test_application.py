@@ -6,10 +6,12 @@ from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 
 from core.errors import ValidationFailed
+from core.fsm import apply_transition
 from core.models import TransitionLog
+from suppliers.errors import ActivationBlocked
 from suppliers.models import Qualification, Supplier
 from suppliers.services import onboarding
-from tests.factories import SUPPLIER_APPLICATION, UserFactory
+from tests.factories import SUPPLIER_APPLICATION, ContractFactory, UserFactory
 
 User = get_user_model()
 
@@ -32,7 +34,7 @@ def test_a_contact_phone_that_is_not_a_mobile_number_is_refused_and_nothing_is_w
     assert not Supplier.objects.exists()
 
 
-# --- the business licence sent with the application ---------------------------------------------------------
+# --- the business licence sent with the application: optional, all of it or none (SPEC §4.1: approval needs it) ---
 def licence(**changes) -> dict:
     return {"licence_file": ContentFile(b"%PDF-1.4 licence", name="licence.pdf"), "licence_issued_on": date(2020, 5, 1),
             "licence_expires_on": date(2040, 4, 30)} | changes
@@ -66,6 +68,27 @@ def test_a_licence_file_without_its_dates_names_the_dates(now):
         onboarding.apply_as_supplier(**APPLICATION, licence_file=ContentFile(b"%PDF-1.4", name="l.pdf"), now=now)
 
     assert [field for field, _code, _detail in refused.value.errors] == ["licence_issued_on", "licence_expires_on"]
+    assert not Supplier.objects.exists()
+
+
+def test_an_application_without_a_licence_is_accepted_and_its_approval_waits_for_a_valid_licence(operator, now):
+    supplier = onboarding.apply_as_supplier(**APPLICATION, now=now)
+    onboarding.start_supplier_review(supplier=supplier, actor=operator, now=now)
+    apply_transition(ContractFactory(supplier=supplier), "approve", actor=None, at=now)
+
+    with pytest.raises(ActivationBlocked) as refused:
+        onboarding.approve_supplier(supplier=supplier, actor=operator, now=now)
+
+    supplier.refresh_from_db()
+    assert (refused.value.field, supplier.state) == ("business_licence", "under_review")  # the operator records one first
+    assert not Qualification.objects.exists()
+
+
+def test_licence_dates_without_the_file_name_the_file_and_nothing_is_written(now):
+    with pytest.raises(ValidationFailed) as refused:
+        onboarding.apply_as_supplier(**APPLICATION, **licence(licence_file=None), now=now)
+
+    assert refused.value.errors == [("licence_file", "invalid", "请上传营业执照文件")]
     assert not Supplier.objects.exists()
 
 

@@ -1,5 +1,6 @@
-"""The public application page: the applicant sends its business licence with the application, the operator reviewing
-it sees the document; a bad application writes nothing and shows every error at once, each next to its field."""
+"""The public application page: the applicant sends its business licence with the application (optional, all of it or
+none: the service's rule, as for the API), the operator reviewing it sees the document; a bad application writes
+nothing and shows every error at once, each next to its field."""
 import io
 
 import pytest
@@ -44,6 +45,24 @@ def test_an_applicant_applies_with_its_licence_and_the_operator_reviewing_it_see
     assert (licence.kind, licence.number, licence.state) == ("business_licence", "91350100M000100Y43", "pending")
     assert f'href="/supplier/files/qualifications/{licence.pk}/"' in page and "待审核" in page
     assert served.status_code == 200 and served["Content-Type"] == "image/jpeg"
+
+
+def test_an_applicant_without_its_licence_at_hand_applies_all_the_same_as_over_the_api():
+    without = {name: "" for name in ("licence_file", "licence_issued_on", "licence_expires_on")}
+
+    response = Client().post("/supplier/apply/", application(**without))
+
+    assert response.status_code == 302 and Supplier.objects.get().state == "applied"
+    assert not Qualification.objects.exists()
+
+
+def test_a_licence_file_without_its_dates_shows_an_error_next_to_each_date():
+    response = Client().post("/supplier/apply/", application(licence_issued_on="", licence_expires_on=""))
+
+    errors = field_errors(response)
+    assert set(errors) == {"licence_issued_on", "licence_expires_on"}
+    assert errors["licence_issued_on"] == "请填写营业执照的发证日期"
+    assert not Supplier.objects.exists()
 
 
 def test_every_error_is_shown_at_once_next_to_its_field_and_nothing_is_written():
