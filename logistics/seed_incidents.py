@@ -101,8 +101,10 @@ def seed_incidents(*, now, password, progress) -> None:
         placed_at = now - timedelta(days=4)
         exchanged = place_as_member(phone=MEMBER_PHONE, sku=TEA, quantity=1, at=placed_at)
         lost = place_as_member(phone=MEMBER_PHONE, sku=TEA, quantity=1, at=placed_at + timedelta(minutes=5))
-        # the oldest confirmed warehouse orders: these two (today's cup waits for the logistics user's own handoff)
-        shipments.hand_over_warehouse_orders(key=BATCH_KEY, actor=logistics, now=placed_at + timedelta(hours=1), limit=2)
+        # these two and any order confirmed before them: none on a fresh database, where today's cup, confirmed later,
+        # waits for the logistics user's own handoff; an earlier demo's cup on one seeded days ago
+        due = shipments.awaiting_handoff().filter(confirmed_at__lte=lost.confirmed_at).count()
+        shipments.hand_over_warehouse_orders(key=BATCH_KEY, actor=logistics, now=placed_at + timedelta(hours=1), limit=due)
         _ship_by_file([(exchanged, WAYBILLS["exchanged"]), (lost, WAYBILLS["lost"])], logistics=logistics,
                       at=placed_at + timedelta(hours=3))
         progress(1, 3)
