@@ -1,4 +1,5 @@
-"""Steps shared by browser tests: log in through the login form, log out through the header button."""
+"""Steps shared by browser tests: log in through the login form, log out through the header button, follow a link or
+press a button that loads a page, open a navigation entry."""
 import re
 
 from playwright.sync_api import Page, expect
@@ -27,6 +28,17 @@ def logout(page: Page) -> Page:
         page.get_by_test_id("logout").click()
     expect(page).to_have_url(LOGIN_URL_RE)
     return page
+
+
+def click(page: Page, locator) -> None:
+    """Click a link or a form's button and wait for the page it loads."""
+    with page.expect_navigation():
+        locator.click()
+
+
+def open_nav(page: Page, label: str) -> None:
+    """Open the navigation's entry named `label`."""
+    click(page, page.get_by_test_id("nav").get_by_role("link", name=label, exact=True))
 
 
 def issued_statement(*, supplier_name: str, admin: str, finance: str, amounts: list[str]):
