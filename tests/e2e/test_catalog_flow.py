@@ -4,7 +4,7 @@ from playwright.sync_api import Page, expect
 
 from core.roles import Role
 from suppliers.services.gift_images import demo_picture
-from tests.e2e.helpers import login, logout
+from tests.e2e.helpers import login, logout, open_nav
 from tests.factories import CategoryFactory, QualificationFactory, SupplierFactory, SupplierUserFactory, UserFactory
 
 PASSWORD = "pass12345"  # what UserFactory sets
@@ -19,11 +19,6 @@ def people():
     SupplierUserFactory(username="e2e_supplier", role=Role.SUPPLIER_STAFF, supplier=supplier)
     UserFactory(username="e2e_operator", role=Role.OPERATOR)
     return supplier
-
-
-def open_nav(page: Page, label: str) -> None:
-    with page.expect_navigation():
-        page.get_by_test_id("nav").get_by_role("link", name=label, exact=True).click()
 
 
 def press(page: Page, scope, action: str) -> None:

@@ -8,7 +8,7 @@ from core.fsm import apply_transition
 from core.roles import Role
 from points.services import ledger, orders
 from suppliers.services import inventory
-from tests.e2e.helpers import login, logout
+from tests.e2e.helpers import login, logout, open_nav
 from tests.factories import GiftFactory, MemberFactory, SupplierUserFactory, UserFactory, WarehouseFactory
 
 PASSWORD = "pass12345"  # what UserFactory sets
@@ -29,11 +29,6 @@ def placed_order():
     ledger.earn_points(member=member, points=20_000, source=ledger.Source("batch", "E2E-CS"), at=now)
     return orders.place_order(member=member, gift_id=gift.pk, quantity=1, now=now, recipient_name=member.name,
                               recipient_phone=member.phone, address="上海市浦东新区世纪大道100号")
-
-
-def open_nav(page: Page, label: str) -> None:
-    with page.expect_navigation():
-        page.get_by_test_id("nav").get_by_role("link", name=label, exact=True).click()
 
 
 def open_complaint(page: Page, number: str) -> None:

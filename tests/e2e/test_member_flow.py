@@ -11,7 +11,7 @@ from core.models import Notification
 from core.roles import Role
 from points.services import ledger
 from suppliers.services import inventory
-from tests.e2e.helpers import login
+from tests.e2e.helpers import login, open_nav
 from tests.factories import GiftFactory, MemberFactory, UserFactory, WarehouseFactory
 
 PASSWORD = "pass12345"  # what UserFactory sets
@@ -32,11 +32,6 @@ def member_with_points():
     member = MemberFactory(user=UserFactory(username="e2e_member", role=Role.MEMBER))
     ledger.earn_points(member=member, points=20_000, source=ledger.Source("batch", "E2E"), at=now)
     return member
-
-
-def open_nav(page: Page, label: str) -> None:
-    with page.expect_navigation():
-        page.get_by_test_id("nav").get_by_role("link", name=label, exact=True).click()
 
 
 def submit(page: Page, form) -> None:

@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from settlement.models import Statement
-from tests.e2e.helpers import issued_statement, login, logout
+from tests.e2e.helpers import click, issued_statement, login, logout
 from tests.factories import UserFactory
 
 PASSWORD = "pass12345"  # what UserFactory sets
@@ -16,11 +16,6 @@ def statement():
     """Last month's statement of one 280.00 delivery, issued by `e2e_pay_issuer`; `e2e_pay_approver` is finance too."""
     UserFactory(username="e2e_pay_approver", role="finance")
     return issued_statement(supplier_name="端到端付款礼品商", admin="e2e_pay_admin", finance="e2e_pay_issuer", amounts=["280.00"])
-
-
-def click(page: Page, locator) -> None:
-    with page.expect_navigation():
-        locator.click()
 
 
 def open_statement(page: Page, url: str, username: str, statement: Statement) -> None:

@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from settlement.models import Adjustment, Statement
-from tests.e2e.helpers import issued_statement, login, logout
+from tests.e2e.helpers import click, issued_statement, login, logout
 
 PASSWORD = "pass12345"  # what UserFactory sets
 
@@ -14,11 +14,6 @@ PASSWORD = "pass12345"  # what UserFactory sets
 def statement():
     """Last month's statement of two deliveries (180.00 and 99.00), issued by `e2e_recon_finance`."""
     return issued_statement(supplier_name="端到端对账礼品商", admin="e2e_recon_admin", finance="e2e_recon_finance", amounts=["180.00", "99.00"])
-
-
-def click(page: Page, locator) -> None:
-    with page.expect_navigation():
-        locator.click()
 
 
 def supplier_file(statement: Statement) -> bytes:

@@ -9,7 +9,7 @@ from core.roles import Role
 from logistics.services import shipments
 from points.services import ledger, orders
 from suppliers.services import inventory
-from tests.e2e.helpers import login, logout
+from tests.e2e.helpers import login, logout, open_nav
 from tests.factories import GiftFactory, MemberFactory, UserFactory, WarehouseFactory
 from tests.helpers import picked_and_shipped
 
@@ -37,11 +37,6 @@ def delivered_order():
     picked_and_shipped(shipment=shipment, actor=logistics, now=now, carrier="顺丰", tracking_number="SF-E2E-RET")
     shipments.deliver_shipment(shipment=shipment, actor=logistics, now=now, signer=member.name)
     return order
-
-
-def open_nav(page: Page, label: str) -> None:
-    with page.expect_navigation():
-        page.get_by_test_id("nav").get_by_role("link", name=label, exact=True).click()
 
 
 def returns_row(page: Page, url: str, username: str, number: str):

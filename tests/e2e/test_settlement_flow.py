@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 from settlement.services import adjustments
 from settlement.services.generation import cutoff_of, last_closed_month
 from suppliers.models import BankAccount
-from tests.e2e.helpers import login, logout
+from tests.e2e.helpers import click, login, logout, open_nav
 from tests.factories import SupplierFactory, SupplierUserFactory, UserFactory, contracted
 
 PASSWORD = "pass12345"  # what UserFactory sets
@@ -31,16 +31,6 @@ def month():
                                                   actor=maker, now=approved_at - timedelta(hours=3))
     adjustments.approve_adjustment(adjustment=compensation, actor=checker, now=approved_at)
     return month
-
-
-def open_nav(page: Page, label: str) -> None:
-    with page.expect_navigation():
-        page.get_by_test_id("nav").get_by_role("link", name=label, exact=True).click()
-
-
-def click(page: Page, locator) -> None:
-    with page.expect_navigation():
-        locator.click()
 
 
 def open_statement(page: Page, url: str, username: str, month_text: str) -> None:
