@@ -5,6 +5,7 @@ import csv
 import io
 import re
 import zipfile
+from pathlib import PurePath
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -93,7 +94,8 @@ def neutralise(cell):
 def read_table(*, file_name: str, content: bytes, spec: TableSpec) -> list[tuple[int, dict[str, str]]]:
     """(spreadsheet row number, {key: text}) of every non-blank row.
 
-    :raises TableRejected: for the file as a whole (empty, header only, unreadable, too large, columns wrong)
+    :raises TableRejected: for the file as a whole (not CSV or XLSX by its name, empty, header only, unreadable, too
+        large, columns wrong)
     """
     return read_headed_table(file_name=file_name, content=content, spec=spec)[0]
 
@@ -101,8 +103,12 @@ def read_table(*, file_name: str, content: bytes, spec: TableSpec) -> list[tuple
 def read_headed_table(*, file_name: str, content: bytes, spec: TableSpec) -> tuple[list[tuple[int, dict[str, str]]], dict[str, str]]:
     """`read_table`'s rows, and {key: the column's header as the file writes it} to name columns to people by.
 
-    :raises TableRejected: for the file as a whole (empty, header only, unreadable, too large, columns wrong)
+    :raises TableRejected: for the file as a whole (not CSV or XLSX by its name, empty, header only, unreadable, too
+        large, columns wrong)
     """
+    suffix = PurePath(file_name).suffix.lower()
+    if suffix and suffix.lstrip(".") not in CONTENT_TYPES:  # a name without one (an API client's) is read by its content
+        raise file_problem("wrong_type", gettext("不支持 %(suffix)s 文件，请上传 CSV 或 XLSX 文件") % {"suffix": suffix})
     if not content.strip():
         raise file_problem("empty_file", gettext("文件为空"))
     if len(content) > spec.max_bytes:

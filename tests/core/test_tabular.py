@@ -100,3 +100,17 @@ def test_a_missing_or_repeated_column_is_named_by_its_heading_not_its_internal_k
 
     assert [p.detail for p in missing.value.problems] == ["缺少列「积分」", "缺少列「SKU」"]
     assert [p.detail for p in repeated.value.problems] == ["列「手机号」重复"]
+
+
+@pytest.mark.parametrize(("file_name", "refused"), [
+    ("points.pdf", True), ("points.xls", True), ("points.txt", True), ("points.CSV", False), ("points", False),
+])
+def test_a_file_named_as_another_type_is_refused_and_one_named_without_a_type_is_read_by_its_content(file_name, refused):
+    content = b"phone,points\r\n13800000000,5\r\n"
+
+    if refused:
+        with pytest.raises(TableRejected) as rejected:
+            read_table(file_name=file_name, content=content, spec=SPEC)
+        assert [(attr, code) for attr, code, _ in rejected.value.errors] == [("file", "wrong_type")]
+    else:
+        assert read_table(file_name=file_name, content=content, spec=SPEC) == [(2, {"phone": "13800000000", "points": "5"})]
