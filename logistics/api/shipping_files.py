@@ -2,7 +2,8 @@
 
 POST a file: a 400 names each problem as `rows.<row>.<column>` (the header is row 1) or `file`, and nothing is
 shipped; a file that passes is 202, shipped by a task: follow the upload until its `status` is `shipped`, or
-`rejected` with its `problems` (a parcel changed after the upload, e.g. shipped by hand: none was shipped).
+`rejected` with its `problems` (a parcel changed after the upload, e.g. shipped by hand: none was shipped). Meanwhile
+`rows_done` counts the rows gone through of `row_count`; a rejected upload keeps where it stopped.
 """
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -41,7 +42,8 @@ class ShipmentUploadSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ShipmentUpload
-        fields = ["id", "file_name", "status", "row_count", "shipped_count", "problems", "uploaded_at", "uploaded_by", "finished_at"]
+        fields = ["id", "file_name", "status", "row_count", "rows_done", "shipped_count", "problems", "uploaded_at", "uploaded_by",
+                  "finished_at"]
         read_only_fields = fields
 
     @extend_schema_field(UploadProblemSerializer(many=True))

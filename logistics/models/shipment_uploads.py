@@ -9,7 +9,8 @@ from core.tenancy import ScopedManager, Visibility
 
 class ShipmentUpload(models.Model):
     """A file of waybills whose rows all passed the checks, and what came of shipping them. A job's record, not a
-    workflow: its status moves once, from pending to shipped or rejected, in the task that ships it."""
+    workflow: its status moves once, from pending to shipped or rejected, in the task that ships it, which counts the
+    rows done meanwhile (like settlement's GenerationRun)."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("发货中")
@@ -26,6 +27,8 @@ class ShipmentUpload(models.Model):
     rows = models.JSONField(default=list)
     headings = models.JSONField(default=dict)  # {column key: the column as the file's header names it}
     row_count = models.PositiveIntegerField(_("运单数"))
+    #: the rows the task has gone through so far, as it goes (core.progress); on rejection, where it stopped
+    rows_done = models.PositiveIntegerField(_("已处理"), default=0)
     shipped_count = models.PositiveIntegerField(_("已发货"), default=0)
     #: why nothing was shipped: {"row", "column", "code", "detail", "heading"} (core.tabular.Problem's fields)
     problems = models.JSONField(default=list)
@@ -41,3 +44,8 @@ class ShipmentUpload(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.get_status_display()})"
+
+    @property
+    def percent(self) -> int:
+        """How far the task has gone through the rows, 0 to 100."""
+        return 100 if not self.row_count else round(100 * self.rows_done / self.row_count)

@@ -5,10 +5,12 @@ The file is read as the catalog import reads its own (core.tabular: UTF-8, UTF-8
 every row is checked when it arrives; one problem anywhere and nothing is shipped, the problems naming their row and
 column. A file that passes is kept as a `ShipmentUpload` and shipped by a task, every row through the shipment
 services (a warehouse parcel picked first), in one transaction: a row the shipment no longer allows (shipped by hand
-meanwhile) rejects the whole file again, shipping none. Members are texted as for a parcel shipped by hand.
+meanwhile) rejects the whole file again, shipping none. The upload counts the rows gone through as the task goes, for
+its page to show. Members are texted as for a parcel shipped by hand.
 
 A shipment another tenant owns is "not found", as one that does not exist: the file never learns it exists.
 """
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
@@ -17,6 +19,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from core.errors import DomainError, ValidationFailed
+from core.progress import outside_the_transaction
 from core.roles import SUPPLIER_ROLES, Role, has_role, require_role
 from core.tabular import Problem, TableFile, TableRejected, TableSpec, file_problem, read_headed_table, table_file
 from core.validators import id_or_none
@@ -33,6 +36,7 @@ def ships_by_file(user) -> bool:
     """Whether the user may ship parcels by file (logistics its warehouse parcels, a supplier its dropship ones)."""
     return has_role(user, SHIPPERS)
 WAITING = (State.CREATED, State.PICKED)
+PROGRESS_EVERY = 50  # rows gone through between two counts written on the upload
 
 # (machine key, Chinese heading (our template writes it, and a file may use it), what the cell holds)
 COLUMNS = (
@@ -96,25 +100,36 @@ def upload_shipping_file(*, actor, now: datetime, file_name: str, content: bytes
     return upload
 
 
-def ship_upload(*, upload_id: int, now: datetime) -> ShipmentUpload:
-    """Ship every row of a pending upload as its uploader, all in one transaction, or none and record why. A second
-    run (a task delivered twice) finds it done and ships nothing.
+def ship_upload(*, upload_id: int, now: datetime, progress_every: int = PROGRESS_EVERY) -> ShipmentUpload:
+    """Ship every row of a pending upload as its uploader, all in one transaction, or none and record why. Meanwhile
+    the upload counts the rows gone through (`rows_done` of `row_count`, every `progress_every` rows, seen by its page
+    as it goes: core.progress); a rejected upload keeps where it stopped. A second run (a task delivered twice) finds
+    it done and ships nothing.
 
     Anything else going wrong ships nothing either: the upload is rejected saying so, and the error raised.
     """
+    reached = 0
+
+    def went_through(rows: int) -> None:
+        nonlocal reached
+        reached = rows
+        if rows % progress_every == 0:
+            report(rows_done=rows)
+
     try:
-        with transaction.atomic():
-            upload = ShipmentUpload.objects.select_for_update().get(pk=upload_id)
-            if upload.status != ShipmentUpload.Status.PENDING:
-                return upload
-            if problems := _ship_rows(upload, now=now):
+        with transaction.atomic(), outside_the_transaction(ShipmentUpload, upload_id) as report:
+            upload = ShipmentUpload.objects.get(pk=upload_id)  # not locked: its progress is written on another connection
+            locked = _lock_shipments(upload)  # a second run of the upload waits here until the first is over
+            if not ShipmentUpload.objects.filter(pk=upload.pk, status=ShipmentUpload.Status.PENDING).exists():
+                return ShipmentUpload.objects.get(pk=upload_id)
+            if problems := _ship_rows(upload, locked, now=now, went_through=went_through):
                 raise TableRejected(problems, column_order=KEYS, headings=upload.headings)
-            ShipmentUpload.objects.filter(pk=upload.pk).update(status=ShipmentUpload.Status.SHIPPED, shipped_count=upload.row_count,
-                                                                finished_at=now)
+            ShipmentUpload.objects.filter(pk=upload.pk).update(status=ShipmentUpload.Status.SHIPPED, rows_done=upload.row_count,
+                                                                shipped_count=upload.row_count, finished_at=now)
     except TableRejected as rejected:
-        _reject(upload_id, rejected.problems, now=now)
+        _reject(upload_id, rejected.problems, rows_done=reached, now=now)
     except Exception:
-        _reject(upload_id, [Problem(None, None, "error", gettext("发货时出错，未发出任何运单，请稍后重新上传"))], now=now)
+        _reject(upload_id, [Problem(None, None, "error", gettext("发货时出错，未发出任何运单，请稍后重新上传"))], rows_done=reached, now=now)
         raise
     return ShipmentUpload.objects.get(pk=upload_id)
 
@@ -125,31 +140,39 @@ def list_shipment_uploads(*, actor) -> QuerySet[ShipmentUpload]:
     return uploads if actor.role in SUPPLIER_ROLES else uploads.filter(supplier__isnull=True)
 
 
-def _reject(upload_id: int, problems: list[Problem], *, now: datetime) -> None:
+def _reject(upload_id: int, problems: list[Problem], *, rows_done: int, now: datetime) -> None:
     ShipmentUpload.objects.filter(pk=upload_id, status=ShipmentUpload.Status.PENDING).update(
-        status=ShipmentUpload.Status.REJECTED, problems=[asdict(problem) for problem in problems], finished_at=now,
+        status=ShipmentUpload.Status.REJECTED, problems=[asdict(problem) for problem in problems], rows_done=rows_done, finished_at=now,
     )
 
 
-def _ship_rows(upload: ShipmentUpload, *, now: datetime) -> list[Problem]:
-    """Ship each row as the uploader (its rows locked in a fixed order); the problems of the rows refused."""
-    actor = upload.uploaded_by
+def _lock_shipments(upload: ShipmentUpload) -> dict[int, Shipment]:
+    """The upload's shipments its uploader may still see, by id, locked in id order."""
     ids = [row["shipment"] for row in upload.rows]
-    locked = {s.pk: s for s in Shipment.objects.visible_to(actor).filter(pk__in=ids).order_by("pk").select_for_update()}
+    return {s.pk: s for s in Shipment.objects.visible_to(upload.uploaded_by).filter(pk__in=ids).order_by("pk").select_for_update()}
+
+
+def _ship_rows(upload: ShipmentUpload, locked: dict[int, Shipment], *, now: datetime, went_through: Callable[[int], None]) -> list[Problem]:
+    """Ship each row as the uploader; the problems of the rows refused. `went_through(n)` after each row."""
+    actor = upload.uploaded_by
     problems: list[Problem] = []
-    for row in upload.rows:
-        shipment = locked.get(row["shipment"])
-        if shipment is None or not shipments.may_drive_by_hand(user=actor, shipment=shipment, action="ship"):  # no longer theirs
-            problems.append(Problem(row["row"], row["column"], "not_found", _not_found(row["shipment"])))
-            continue
-        try:
-            if shipment.kind == Shipment.Kind.WAREHOUSE and shipment.state == State.CREATED:
-                shipments.pick_shipment(shipment=shipment, actor=actor, now=now, reason=gettext_noop("批量发货"))
-            shipments.ship_shipment(shipment=shipment, actor=actor, now=now, carrier=row["carrier"], tracking_number=row["tracking_number"])
-        except DomainError as error:
-            column = error.field if error.field in ("carrier", "tracking_number") else row["column"]
-            problems.append(Problem(row["row"], column, error.code, error.detail))
+    for done, row in enumerate(upload.rows, start=1):
+        problems += _ship_row(row, locked.get(row["shipment"]), actor=actor, now=now)
+        went_through(done)
     return problems
+
+
+def _ship_row(row: dict, shipment: Shipment | None, *, actor, now: datetime) -> list[Problem]:
+    if shipment is None or not shipments.may_drive_by_hand(user=actor, shipment=shipment, action="ship"):  # no longer theirs
+        return [Problem(row["row"], row["column"], "not_found", _not_found(row["shipment"]))]
+    try:
+        if shipment.kind == Shipment.Kind.WAREHOUSE and shipment.state == State.CREATED:
+            shipments.pick_shipment(shipment=shipment, actor=actor, now=now, reason=gettext_noop("批量发货"))
+        shipments.ship_shipment(shipment=shipment, actor=actor, now=now, carrier=row["carrier"], tracking_number=row["tracking_number"])
+    except DomainError as error:
+        column = error.field if error.field in ("carrier", "tracking_number") else row["column"]
+        return [Problem(row["row"], column, error.code, error.detail)]
+    return []
 
 
 # --- checking the rows -----------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from core.models import Notification
 from logistics.models import Shipment, ShipmentUpload
+from logistics.services import bulk_shipping
 
 pytestmark = pytest.mark.django_db
 
@@ -36,6 +37,7 @@ def test_logistics_ships_warehouse_parcels_by_file_and_follows_the_upload_to_its
     assert (response.json()["status"], response.json()["row_count"]) == ("pending", 1)
     followed = api(logistics).get(f"/api/v1/shipment-uploads/{response.json()['id']}/").json()
     assert (followed["status"], followed["shipped_count"], followed["problems"], followed["uploaded_by"]) == ("shipped", 1, [], "logistics")
+    assert (followed["rows_done"], followed["row_count"]) == (1, 1)
     warehouse_shipment.refresh_from_db()
     assert (warehouse_shipment.state, warehouse_shipment.tracking_number) == ("shipped", "SF-API1")
     assert Notification.objects.filter(kind="shipped").count() == 1
@@ -96,3 +98,13 @@ def test_the_template_downloads_the_parcels_waiting_for_the_caller(api, logistic
     assert [row[:2] for row in rows[1:]] == [[str(warehouse_shipment.pk), warehouse_shipment.order.number]]
     assert dropship_xlsx.status_code == 200 and dropship_xlsx.content.startswith(b"PK")
     assert unknown.status_code == 400 and unknown.json()["errors"][0]["attr"] == "file_format"
+
+
+def test_an_upload_being_shipped_tells_how_many_rows_are_done(api, logistics, two_handed_over, now):
+    upload = bulk_shipping.upload_shipping_file(actor=logistics, now=now, file_name="w.csv",
+                                                content=waybills(*([s.pk, "", "顺丰", f"SF-{s.pk}"] for s in two_handed_over)).read())
+    ShipmentUpload.objects.filter(pk=upload.pk).update(rows_done=1)  # as the task writes it when it is halfway
+
+    followed = api(logistics).get(f"/api/v1/shipment-uploads/{upload.pk}/").json()
+
+    assert (followed["status"], followed["rows_done"], followed["row_count"], followed["shipped_count"]) == ("pending", 1, 2, 0)

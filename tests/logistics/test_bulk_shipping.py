@@ -3,6 +3,7 @@ the shipment services by a task, members texted as for a parcel shipped by hand;
 the problems naming their row and column. Another tenant's shipment is "not found", as one that does not exist."""
 import csv
 import io
+from contextlib import contextmanager
 
 import openpyxl
 import pytest
@@ -195,7 +196,7 @@ def test_a_row_shipped_by_hand_after_the_check_rejects_the_file_when_it_is_shipp
 
     done = bulk_shipping.ship_upload(upload_id=upload.pk, now=now)
 
-    assert done.status == "rejected" and done.shipped_count == 0
+    assert done.status == "rejected" and done.shipped_count == 0 and done.rows_done == 2  # it went through both rows
     assert [(p["row"], p["column"], p["code"]) for p in done.problems] == [(3, "shipment", "invalid_transition")]
     assert done.problems[0]["heading"] == "运单ID"
     assert Shipment.objects.get(pk=first.pk).state == "created"
@@ -271,3 +272,49 @@ def test_an_unexpected_error_while_shipping_ships_nothing_says_so_and_is_raised(
     upload.refresh_from_db()
     assert upload.status == "rejected" and [(p["row"], p["code"]) for p in upload.problems] == [(None, "error")]
     assert states() == ["created"] * 3  # the picks went back with the rest
+
+
+@pytest.fixture
+def reported(monkeypatch) -> list[int]:
+    """The counts of rows done the shipping writes on its upload, as it writes them (tests/integration checks that its
+    page sees them meanwhile, on PostgreSQL)."""
+    counts: list[int] = []
+
+    @contextmanager
+    def recorded(model, pk):
+        assert (model, pk) == (ShipmentUpload, ShipmentUpload.objects.get().pk)
+        yield lambda rows_done: counts.append(rows_done)
+
+    monkeypatch.setattr(bulk_shipping, "outside_the_transaction", recorded)
+    return counts
+
+
+def test_the_upload_counts_the_rows_done_while_it_ships_and_ends_with_every_row_counted(logistics, waiting, now, reported):
+    upload = bulk_shipping.upload_shipping_file(actor=logistics, now=now, file_name="w.csv",
+                                                content=table(*([s.pk, "", "顺丰", f"SF-{s.pk}"] for s in waiting)))
+
+    done = bulk_shipping.ship_upload(upload_id=upload.pk, now=now, progress_every=1)
+
+    assert reported == [1, 2, 3]
+    assert (done.status, done.rows_done, done.row_count, done.shipped_count, done.percent) == ("shipped", 3, 3, 3, 100)
+
+
+def test_an_upload_counts_in_steps_and_a_file_failing_halfway_keeps_where_it_stopped_and_ships_none(logistics, waiting, now,
+                                                                                                   monkeypatch, reported):
+    upload = bulk_shipping.upload_shipping_file(actor=logistics, now=now, file_name="w.csv",
+                                                content=table(*([s.pk, "", "顺丰", f"SF-{s.pk}"] for s in waiting)))
+    ship = shipments.ship_shipment
+
+    def down_at_the_third(**kwargs):
+        if kwargs["shipment"] == waiting[2]:
+            raise RuntimeError("carrier system down")
+        return ship(**kwargs)
+
+    monkeypatch.setattr(shipments, "ship_shipment", down_at_the_third)
+    with pytest.raises(RuntimeError):
+        bulk_shipping.ship_upload(upload_id=upload.pk, now=now, progress_every=2)
+
+    upload.refresh_from_db()
+    assert reported == [2]  # written every second row
+    assert (upload.status, upload.rows_done, upload.shipped_count, upload.percent) == ("rejected", 2, 0, 67)
+    assert states() == ["created"] * 3 and not Notification.objects.filter(kind="shipped").exists()

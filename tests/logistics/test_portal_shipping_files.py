@@ -3,13 +3,14 @@ waiting to download, a bad file shown back row by row with nothing shipped, and 
 shipping to the end."""
 import csv
 import io
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from logistics.models import Shipment, ShipmentUpload
-from logistics.services import bulk_shipping
+from logistics.services import bulk_shipping, shipments
 from tests.helpers import picked_and_shipped
 
 pytestmark = pytest.mark.django_db
@@ -78,14 +79,38 @@ def test_a_file_field_left_empty_is_shown_next_to_it(logistics):
     assert response.status_code == 400 and 'data-field="file"' in response.content.decode()
 
 
-def test_an_upload_still_shipping_shows_its_progress_and_looks_again(logistics, warehouse_shipment, now):
+def test_an_upload_still_shipping_shows_its_progress_and_looks_again(logistics, two_handed_over, now):
     upload = bulk_shipping.upload_shipping_file(actor=logistics, now=now, file_name="w.csv",
-                                                content=waybills([warehouse_shipment.pk, "", "顺丰", "SF-1"]).read())
+                                                content=waybills(*([s.pk, "", "顺丰", f"SF-{s.pk}"] for s in two_handed_over)).read())
+    ShipmentUpload.objects.filter(pk=upload.pk).update(rows_done=1)  # as the task writes it when it is halfway
+
+    html = logged_in(logistics).get(f"{PAGE}{upload.pk}/").content.decode()
+    listed = logged_in(logistics).get(PAGE).content.decode()
+
+    assert '<progress max="100" value="50">50%</progress>' in html and 'data-testid="rows-done">已处理 1/2 个运单<' in html
+    assert 'data-testid="upload-status">发货中<' in html and "window.location.reload()" in html
+    assert re.search(rf'data-upload="{upload.pk}">.*?发货中</span> <small data-testid="rows-done">1/2<', listed, re.S)
+
+
+def test_an_upload_that_failed_halfway_shows_where_it_stopped_and_that_none_left(logistics, two_handed_over, now, monkeypatch):
+    upload = bulk_shipping.upload_shipping_file(actor=logistics, now=now, file_name="w.csv",
+                                                content=waybills(*([s.pk, "", "顺丰", f"SF-{s.pk}"] for s in two_handed_over)).read())
+    ship = shipments.ship_shipment
+
+    def down_at_the_second(**kwargs):
+        if kwargs["shipment"] != two_handed_over[0]:
+            raise RuntimeError("carrier system down")
+        return ship(**kwargs)
+
+    monkeypatch.setattr(shipments, "ship_shipment", down_at_the_second)
+    with pytest.raises(RuntimeError):
+        bulk_shipping.ship_upload(upload_id=upload.pk, now=now, progress_every=1)
 
     html = logged_in(logistics).get(f"{PAGE}{upload.pk}/").content.decode()
 
-    assert 'data-testid="shipping-progress"' in html and "<progress>" in html and "window.location.reload()" in html
-    assert 'data-testid="upload-status">发货中<' in html
+    assert 'data-testid="stopped-at">处理了 1/2 个运单后停止，已处理的也已撤回。<' in html
+    assert "发货时有 1 处问题，未发出任何运单" in html and "发货时出错，未发出任何运单，请稍后重新上传" in html
+    assert set(Shipment.objects.values_list("state", flat=True)) == {"created"}
 
 
 def test_an_upload_refused_when_shipping_shows_why_and_that_none_left(logistics, warehouse_shipment, now):
