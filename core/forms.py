@@ -7,6 +7,7 @@ from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
 
 from core.idempotency import once_per_token
+from core.validators import YesNoField
 
 
 class SubmittedOnce(forms.Form):
@@ -30,14 +31,104 @@ class SubmittedOnce(forms.Form):
         return once_per_token(user=user, form=name, token=self.cleaned_data["token"], action=action)
 
 
+UNNAMED_ROW = forms.ModelChoiceField.default_error_messages["invalid_choice"]
+
+
+class ListFilter(forms.Form):
+    """The filters above a portal list (GET); empty means all. A value no filter takes (an unknown choice, id or word, a
+    day that is no date, a range the wrong way round) is an error next to its filter, as on any form, and the list then
+    holds no rows: rows narrowed by the filters that did parse would pass for those asked for. Such a page answers 400
+    (`status`), as a form sent back with its errors does. It is the rule of the APIs' filters, a 400 naming the filter
+    (core.api.filters), with their fields where a filter is the same (IdField, YesNoField: `yes_no_box`).
+
+    A subclass narrows the rows in `narrow` (by default, to those matching each filter of `exact` given); where a
+    service filters them, the view passes it the form's `values` and `apply`s the form to what it returns."""
+
+    exact: dict[str, str] = {}  # {filter: the lookup it matches, such as "state"}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():  # Django's message for a row not offered does not say which; a choice's does
+            if isinstance(field, forms.ModelChoiceField) and field.error_messages["invalid_choice"] == UNNAMED_ROW:
+                field.error_messages["invalid_choice"] = forms.ChoiceField.default_error_messages["invalid_choice"]
+
+    def apply(self, rows):
+        """`rows` narrowed by the filters (`narrow`), or none of them when a filter is wrong."""
+        return self.narrow(rows, self.cleaned_data) if self.is_valid() else rows.none()
+
+    def narrow(self, rows, data: dict):
+        """`rows` narrowed by the filters' values `data` (all of them valid)."""
+        return rows.filter(**{lookup: data[name] for name, lookup in self.exact.items() if data.get(name) not in (None, "")})
+
+    def values(self) -> dict:
+        """The filters' values as the list's service takes them (by the fields' names); none when a filter is wrong, as
+        the list is then none of the rows anyway (`apply`)."""
+        return dict(self.cleaned_data) if self.is_valid() else {}
+
+    @property
+    def status(self) -> int:
+        """The status of the list's page: 400 when a filter is wrong."""
+        return 200 if self.is_valid() else 400
+
+    def hidden_errors(self) -> list[tuple[str, str]]:
+        """(filter, message) of each error of a hidden filter (one a link sets, such as a batch's id), the message naming
+        the filter by its label."""
+        from core.portal import labelled
+
+        return [(field.name, labelled(field.label, error) if field.label else error)
+                for field in self.hidden_fields() for error in field.errors]
+
+
+class StateFilter(ListFilter):
+    """A list's filter by state, among `states` ((value, label)), which the list's service applies (`values`)."""
+
+    state = forms.ChoiceField(label=_("状态"), required=False)
+
+    def __init__(self, *args, states: list[tuple[str, str]], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["state"].choices = [("", _("全部")), *states]
+
+
+def choice_filter(label, choices) -> forms.ChoiceField:
+    """An optional choice of a filter among `choices` ((value, label)), or all (empty)."""
+    return forms.ChoiceField(label=label, choices=[("", _("全部")), *choices], required=False)
+
+
 def day_field(label) -> forms.DateField:
     """An optional day of a filter, picked with the browser's date input."""
     return forms.DateField(label=label, required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
 
-class DayRangeFilter(forms.Form):
+class TickedWord(forms.CheckboxInput):
+    """The checkbox of a yes/no filter: it sends 1 when ticked, and the word a request sends is kept for the field to
+    judge (Django's checkbox reads any word but "false" as ticked)."""
+
+    def __init__(self, attrs=None) -> None:
+        super().__init__(attrs, check_test=lambda value: YesNoBox.WORDS.get(str(value).strip().lower(), False))
+
+    def value_from_datadict(self, data, files, name):
+        return data.get(name)
+
+    def format_value(self, value) -> str:
+        return "1"
+
+
+class YesNoBox(YesNoField):
+    """A yes/no filter ticked in a checkbox: the APIs' words (YesNoField), and `on`, which a browser sends for a
+    checkbox without a value of its own. Unticked is no filter (None)."""
+
+    WORDS = {**YesNoField.WORDS, "on": True}
+    widget = TickedWord
+
+
+def yes_no_box(label) -> YesNoBox:
+    """An optional yes/no filter, ticked in a checkbox."""
+    return YesNoBox(label=label, required=False)
+
+
+class DayRangeFilter(ListFilter):
     """A filter form with a range of days: `day_range` names its from and to fields (made with `day_field`). A to day
-    before the from day is an error next to the to field, and that bound then filters nothing."""
+    before the from day is an error next to the to field."""
 
     day_range = ("date_from", "date_to")
 

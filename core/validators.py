@@ -64,3 +64,19 @@ class IdField(forms.IntegerField):
     def __init__(self, **kwargs) -> None:
         super().__init__(min_value=1, max_value=MAX_ID, **kwargs)
 
+
+class YesNoField(forms.NullBooleanField):
+    """`true` or `false` (also `1`/`0`, `yes`/`no`, any case); empty is no filter, anything else an error naming it. The
+    APIs' yes/no filters, and the portal's (core.forms.yes_no_box). django-filter's own reads an unknown word as "no
+    filter", so `?receivable=maybe` listed every row."""
+
+    widget = forms.TextInput
+    WORDS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+
+    def to_python(self, value):
+        word = str(value or "").strip().lower()
+        if not word:
+            return None
+        if word not in self.WORDS:
+            raise forms.ValidationError(gettext("须为 true 或 false"), code="invalid")
+        return self.WORDS[word]

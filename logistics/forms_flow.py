@@ -3,7 +3,7 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import DayRangeFilter, SubmittedOnce, day_field
+from core.forms import DayRangeFilter, ListFilter, SubmittedOnce, day_field
 from core.validators import IdField
 
 from logistics.models import HandoffItem, InboundShipment, Shipment
@@ -101,10 +101,7 @@ class ShipmentFilterForm(DayRangeFilter):
         if dropship_only:  # offer no state a dropship shipment is never in (picked)
             self.fields["state"].choices = [("", _("全部"))] + Shipment.dropship_state_choices()
 
-    def apply(self, rows):
-        """The shipments matching the valid filters (an invalid one is ignored)."""
-        self.is_valid()
-        data = self.cleaned_data
+    def narrow(self, rows, data: dict):
         if data.get("q"):
             rows = rows.filter(Q(tracking_number__icontains=data["q"]) | Q(order__number__icontains=data["q"]))
         if data.get("state"):
@@ -127,10 +124,8 @@ class HandoffFilterForm(DayRangeFilter):
     date_from = day_field(_("交接日期自"))
     date_to = day_field(_("至"))
 
-    def apply(self, rows):
-        """The batches matching the filters that parsed, each still counting all its orders (not only the supplier's)."""
-        self.is_valid()
-        data = self.cleaned_data
+    def narrow(self, rows, data: dict):
+        """The batches matching the filters, each still counting all its orders (not only the supplier's)."""
         if q := (data.get("q") or "").strip():
             rows = rows.filter(number__icontains=q)
         if data.get("supplier"):
@@ -138,17 +133,14 @@ class HandoffFilterForm(DayRangeFilter):
         return rows.filter(**self.day_lookups("created_at"))
 
 
-class OrderFilterForm(forms.Form):
+class OrderFilterForm(ListFilter):
     """The filters above a supplier's order table (GET); empty means all."""
 
     q = forms.CharField(label=_("订单号"), required=False)
     state = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部"))] + RedemptionOrder.State.choices)
     fulfilment = forms.ChoiceField(label=_("履约方式"), required=False, choices=[("", _("全部"))] + Gift.Fulfilment.choices)
 
-    def apply(self, rows):
-        """The orders matching the valid filters (an invalid one is ignored)."""
-        self.is_valid()
-        data = self.cleaned_data
+    def narrow(self, rows, data: dict):
         if data.get("q"):
             rows = rows.filter(number__icontains=data["q"].strip())
         if data.get("state"):
@@ -158,14 +150,11 @@ class OrderFilterForm(forms.Form):
         return rows
 
 
-class InboundFilterForm(forms.Form):
+class InboundFilterForm(ListFilter):
     q = forms.CharField(label=_("搜索"), required=False, widget=forms.TextInput(attrs={"placeholder": _("入库单号 / SKU / 礼品商")}))
     state = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部"))] + InboundShipment.State.choices)
 
-    def apply(self, rows):
-        """The inbound shipments matching the valid filters (an invalid one is ignored)."""
-        self.is_valid()
-        data = self.cleaned_data
+    def narrow(self, rows, data: dict):
         if data.get("q"):
             rows = rows.filter(Q(number__icontains=data["q"]) | Q(gift__sku__icontains=data["q"]) | Q(supplier__name__icontains=data["q"]))
         if data.get("state"):

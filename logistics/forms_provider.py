@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import SubmittedOnce
+from core.forms import ListFilter, SubmittedOnce
 from logistics.models import CarrierEvent
 from logistics.models.costs import CostKind
 
@@ -49,10 +49,14 @@ class CarrierEventForm(SubmittedOnce):
                 "payload": payload}
 
 
-class TariffChangeFilterForm(forms.Form):
+class TariffChangeFilterForm(ListFilter):
     """The tariff changes of one kind of cost (GET); empty means all."""
 
     kind = forms.ChoiceField(label=_("费用类型"), required=False, choices=[("", _("全部")), *CostKind.choices])
 
-    def kind_chosen(self) -> str:
-        return self.cleaned_data.get("kind", "") if self.is_valid() else ""
+
+class CarrierEventFilterForm(ListFilter):
+    """The carrier events of one status or tracking number (GET); empty means all."""
+
+    status = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部")), *CarrierEvent.Status.choices])
+    tracking_number = forms.CharField(label=_("运单号"), required=False, max_length=60)

@@ -2,7 +2,7 @@
 from django import forms
 
 from core.errors import ValidationFailed
-from core.forms import DayRangeFilter, SubmittedOnce, day_field
+from core.forms import DayRangeFilter, ListFilter, SubmittedOnce, choice_filter, day_field, yes_no_box
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -11,10 +11,6 @@ from logistics.models.costs import CostKind, Payer
 from logistics.services import returns, shipments
 from points.models import RedemptionOrder
 from suppliers.models import Supplier
-
-
-def _any(label, choices) -> forms.ChoiceField:
-    return forms.ChoiceField(label=label, choices=[("", _("全部")), *choices], required=False)
 
 
 class ReturnRequestForm(SubmittedOnce):
@@ -57,16 +53,13 @@ class InspectForm(forms.Form):
     reason = _note(_("检验说明 / 凭证（选填）"), required=False)
 
 
-class ReturnFilterForm(forms.Form):
-    state = _any(_("状态"), ReturnRequest.State.choices)
-    fulfilment = _any(_("履约方式"), [("warehouse", _("物流仓发货")), ("dropship", _("礼品商直发"))])
+class ReturnFilterForm(ListFilter):
+    state = choice_filter(_("状态"), ReturnRequest.State.choices)
+    fulfilment = choice_filter(_("履约方式"), [("warehouse", _("物流仓发货")), ("dropship", _("礼品商直发"))])
     q = forms.CharField(label=_("单号"), required=False, max_length=40)
-    replacement_failed = forms.BooleanField(label=_("仅看换货配送失败"), required=False)
+    replacement_failed = yes_no_box(_("仅看换货配送失败"))
 
-    def apply(self, queryset):
-        """The rows matching the filters that parsed."""
-        self.is_valid()
-        data = self.cleaned_data
+    def narrow(self, queryset, data: dict):
         if data.get("state"):
             queryset = queryset.filter(state=data["state"])
         if data.get("replacement_failed"):
@@ -125,8 +118,8 @@ class CostFilterForm(DayRangeFilter):
     """Extra costs by kind, payer, supplier (staff only: a supplier sees only its own anyway) and recorded day."""
 
     day_range = ("recorded_from", "recorded_to")
-    kind = _any(_("费用类型"), CostKind.choices)
-    payer = _any(_("承担方"), Payer.choices)
+    kind = choice_filter(_("费用类型"), CostKind.choices)
+    payer = choice_filter(_("承担方"), Payer.choices)
     supplier = forms.ModelChoiceField(
         label=_("礼品商"), queryset=Supplier.objects.order_by("name"), required=False, empty_label=_("全部")
     )
@@ -138,10 +131,7 @@ class CostFilterForm(DayRangeFilter):
         if not staff:
             del self.fields["supplier"]
 
-    def apply(self, queryset):
-        """The rows matching the filters that parsed (a field in error filters nothing)."""
-        self.is_valid()
-        data = self.cleaned_data
+    def narrow(self, queryset, data: dict):
         filters = {"kind": data.get("kind"), "payer": data.get("payer"), "supplier": data.get("supplier")}
         return queryset.filter(**{key: value for key, value in filters.items() if value}, **self.day_lookups("recorded_at"))
 
@@ -153,17 +143,15 @@ class TariffForm(forms.Form):
 
 class ClaimFilterForm(DayRangeFilter):
     day_range = ("opened_from", "opened_to")
-    state = _any(_("状态"), LogisticsClaim.State.choices)
-    cause = _any(_("原因"), LogisticsClaim.Cause.choices)
+    state = choice_filter(_("状态"), LogisticsClaim.State.choices)
+    cause = choice_filter(_("原因"), LogisticsClaim.Cause.choices)
     supplier = forms.ModelChoiceField(
         label=_("礼品商"), queryset=Supplier.objects.order_by("name"), required=False, empty_label=_("全部")
     )
     opened_from = day_field(_("创建日期自"))
     opened_to = day_field(_("至"))
 
-    def apply(self, queryset):
-        self.is_valid()
-        data = self.cleaned_data
+    def narrow(self, queryset, data: dict):
         filters = {"state": data.get("state"), "cause": data.get("cause"), "order__supplier": data.get("supplier")}
         return queryset.filter(**{key: value for key, value in filters.items() if value}, **self.day_lookups("opened_at"))
 

@@ -105,7 +105,7 @@ def inbound_list(request):
     context = paginate(request, rows)
     for row in context["page_obj"]:
         row.actions = _offered(request, row, INBOUND_ACTIONS, partial(_may_act_on_inbound, request.user))
-    return render(request, "logistics/flow/inbound_list.html", context | {"filters": filters})
+    return render(request, "logistics/flow/inbound_list.html", context | {"filters": filters}, status=filters.status)
 
 
 def _may_act_on_inbound(user, name: str) -> bool:
@@ -168,7 +168,7 @@ def supplier_inbound(request):
     context = paginate(request, rows) | {
         "form": form, "filters": filters, "requests": list_open_replenishments(actor=request.user), "today": timezone.localdate(),
     }
-    return render(request, "logistics/flow/supplier_inbound.html", context)
+    return render(request, "logistics/flow/supplier_inbound.html", context, status=filters.status)
 
 
 def _initial_from_request(request) -> dict:
@@ -201,7 +201,7 @@ def handoff(request):
     waiting = shipments.awaiting_handoff().count()
     # a fresh key per page view: a double-submitted form hands over once
     context = paginate(request, batches) | {"waiting": waiting, "key": uuid.uuid4().hex, "filters": filters}
-    return render(request, "logistics/flow/handoff.html", context)
+    return render(request, "logistics/flow/handoff.html", context, status=filters.status)
 
 
 # shipments
@@ -218,7 +218,7 @@ def _shipment_table(request, *, title: str, rows, with_kind: bool, dropship_only
     if dropship_only:  # the supplier ships from this list: it needs the addresses of the parcels it may read
         context["page_obj"].object_list = shipments.reveal_contacts(user=request.user, shipments=context["page_obj"], now=timezone.now(),
                                                                     purpose="dropship_list")
-    return render(request, "logistics/flow/shipment_list.html", context)
+    return render(request, "logistics/flow/shipment_list.html", context, status=filters.status)
 
 
 @login_required
@@ -241,7 +241,7 @@ def supplier_orders(request):
     require_role(request.user, SUPPLIER_ROLES)
     filters = OrderFilterForm(request.GET)
     context = paginate(request, filters.apply(list_orders_with_shipment(actor=request.user))) | {"filters": filters}
-    return render(request, "logistics/flow/supplier_orders.html", context)
+    return render(request, "logistics/flow/supplier_orders.html", context, status=filters.status)
 
 
 @login_required
@@ -284,7 +284,7 @@ def member_shipments(request):
     require_role(request.user, MEMBER)
     filters = ShipmentFilterForm(request.GET, with_kind=False)
     rows = filters.apply(Shipment.objects.visible_to(request.user).select_related("order__gift"))
-    return render(request, "logistics/flow/member_shipments.html", paginate(request, rows) | {"filters": filters})
+    return render(request, "logistics/flow/member_shipments.html", paginate(request, rows) | {"filters": filters}, status=filters.status)
 
 
 @login_required

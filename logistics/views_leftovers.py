@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from core.api.permissions import require_role
+from core.forms import ListFilter, choice_filter
 from core.fsm import history_of
 from core.portal import act_with_form, action_forms, labelled, page_status, paginate, posted_from, redirect_back
 from core.roles import SUPPLIER_ROLES, Role
@@ -25,6 +26,18 @@ from logistics.models import LeftoverLot
 from logistics.services import leftovers
 
 READERS = SUPPLIER_ROLES | {Role.OPERATOR, Role.LOGISTICS, Role.FINANCE}
+
+
+class LotFilterForm(ListFilter):
+    state = choice_filter(_("状态"), LeftoverLot.State.choices)
+    q = forms.CharField(label=_("礼品或礼品商"), required=False, max_length=100)
+
+    def narrow(self, lots, data: dict):
+        if data["state"]:
+            lots = lots.filter(state=data["state"])
+        if q := data["q"]:
+            lots = lots.filter(Q(gift__sku__icontains=q) | Q(gift__name__icontains=q) | Q(supplier__name__icontains=q))
+        return lots
 
 
 class ReasonForm(forms.Form):
@@ -77,19 +90,13 @@ def _offered(request, lot: LeftoverLot, *, refused: tuple[str, forms.Form] | Non
 @login_required
 def leftover_list(request):
     require_role(request.user, READERS)
-    lots = leftovers.list_leftover_lots(actor=request.user)
-    state = request.GET.get("state", "")
-    if state:
-        lots = lots.filter(state=state)
-    if q := request.GET.get("q", "").strip():
-        lots = lots.filter(Q(gift__sku__icontains=q) | Q(gift__name__icontains=q) | Q(supplier__name__icontains=q))
-    context = paginate(request, lots) | {
-        "states": LeftoverLot.State.choices, "state": state, "q": q, "today": timezone.localdate(),
-        "show_supplier": request.user.role not in SUPPLIER_ROLES,
+    filters = LotFilterForm(request.GET)
+    context = paginate(request, filters.apply(leftovers.list_leftover_lots(actor=request.user))) | {
+        "filters": filters, "today": timezone.localdate(), "show_supplier": request.user.role not in SUPPLIER_ROLES,
     }
     for lot in context["page_obj"]:
         lot.actions = _offered(request, lot)
-    return render(request, "logistics/leftovers/lot_list.html", context)
+    return render(request, "logistics/leftovers/lot_list.html", context, status=filters.status)
 
 
 @login_required

@@ -13,8 +13,8 @@ from core.api.permissions import require_role
 from core.errors import DomainError
 from core.portal import add_service_errors, paginate
 from logistics.api.provider import READERS, SENDERS
-from logistics.forms_provider import EVENT_FIELDS, CarrierEventForm, TariffChangeFilterForm
-from logistics.models import CarrierEvent, Tariff
+from logistics.forms_provider import EVENT_FIELDS, CarrierEventFilterForm, CarrierEventForm, TariffChangeFilterForm
+from logistics.models import Tariff
 from logistics.selectors import next_event_sequence
 from logistics.services import carrier_events, costs
 
@@ -22,15 +22,10 @@ from logistics.services import carrier_events, costs
 @login_required
 def carrier_event_list(request):
     require_role(request.user, READERS)
-    status = request.GET.get("status", "")
-    status = status if status in CarrierEvent.Status.values else ""
-    tracking_number = request.GET.get("tracking_number", "").strip()
-    events = carrier_events.list_carrier_events(actor=request.user, status=status, tracking_number=tracking_number)
-    context = paginate(request, events) | {
-        "statuses": CarrierEvent.Status.choices, "status": status, "tracking_number": tracking_number,
-        "may_report": request.user.role in SENDERS,
-    }
-    return render(request, "logistics/provider/carrier_event_list.html", context)
+    filters = CarrierEventFilterForm(request.GET)
+    events = filters.apply(carrier_events.list_carrier_events(actor=request.user, **filters.values()))
+    context = paginate(request, events) | {"filters": filters, "may_report": request.user.role in SENDERS}
+    return render(request, "logistics/provider/carrier_event_list.html", context, status=filters.status)
 
 
 @login_required
@@ -62,8 +57,8 @@ def tariffs(request):
     (operators change it on the extra costs page)."""
     require_role(request.user, costs.TARIFF_HISTORY_READERS)
     filters = TariffChangeFilterForm(request.GET)
-    changes = costs.list_tariff_changes(actor=request.user, kind=filters.kind_chosen())
+    changes = filters.apply(costs.list_tariff_changes(actor=request.user, **filters.values()))
     context = paginate(request, changes) | {
         "tariffs": Tariff.objects.all(), "filters": filters, "may_change": costs.may_set_tariff(request.user),
     }
-    return render(request, "logistics/provider/tariffs.html", context)
+    return render(request, "logistics/provider/tariffs.html", context, status=filters.status)

@@ -146,7 +146,7 @@ def return_list(request):
     context = paginate(request, filters.apply(returns.list_returns(user=request.user)))
     for return_request in context["page_obj"]:
         return_request.actions = offered_actions(request, return_request)
-    return render(request, "logistics/returns/list.html", context | {"filters": filters})
+    return render(request, "logistics/returns/list.html", context | {"filters": filters}, status=filters.status)
 
 
 @login_required
@@ -208,7 +208,7 @@ def extra_costs(request, *, refused: tuple[int, forms.Form] | None = None):
             cost.void_form = VoidCostForm(auto_id=False)
     if refused and not refused_shown:  # the cost is no longer on the page: its errors become messages
         report_form_errors(request, refused[1])
-    return render(request, "logistics/returns/costs.html", context, status=page_status(refused))
+    return render(request, "logistics/returns/costs.html", context, status=page_status(refused) if refused else filters.status)
 
 
 @login_required
@@ -267,7 +267,7 @@ def _claims_page(request, *, lost_form: LostParcelForm | None = None):
         "settle_form": SettleForm(auto_id=False),
         "lost_form": lost_form or (LostParcelForm(user=request.user) if request.user.role in PARCEL_REPORTERS else None),
     }
-    return render(request, "logistics/returns/claims.html", context, status=400 if lost_form else 200)
+    return render(request, "logistics/returns/claims.html", context, status=400 if lost_form else filters.status)
 
 
 @login_required

@@ -3,15 +3,15 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import DayRangeFilter, SubmittedOnce, day_field
+from core.forms import DayRangeFilter, ListFilter, SubmittedOnce, choice_filter, day_field
 from core.validators import IdField
 from points.models import RedemptionOrder
 from suppliers.models import Category, Supplier
 from suppliers.selectors import list_catalog
 
 
-class CatalogFilterForm(forms.Form):
-    """The catalog's filters; a bound that does not parse is shown next to its field and ignored."""
+class CatalogFilterForm(ListFilter):
+    """The catalog's filters."""
 
     category = forms.ModelChoiceField(
         label=_("类别"), queryset=Category.objects.order_by("name"), to_field_name="code", required=False, empty_label=_("全部")
@@ -26,10 +26,9 @@ class CatalogFilterForm(forms.Form):
             listed = list_catalog(program=program, tier=tier).values("category_id")
             self.fields["category"].queryset = Category.objects.filter(pk__in=listed).order_by("name")
 
-    def selection(self) -> dict:
-        """Keyword arguments for suppliers.selectors.list_catalog (only the filters that parsed)."""
-        self.is_valid()
-        data = self.cleaned_data
+    def values(self) -> dict:
+        """Keyword arguments for suppliers.selectors.list_catalog."""
+        data = super().values()
         category = data.get("category")
         return {
             "category": category.code if category else None,
@@ -60,26 +59,25 @@ class CancelForm(forms.Form):
     reason = forms.CharField(label=_("取消原因（选填）"), max_length=200, required=False)
 
 
-class OrderFilterForm(forms.Form):
-    state = forms.ChoiceField(label=_("状态"), choices=[("", _("全部")), *RedemptionOrder.State.choices], required=False)
+class OrderFilterForm(ListFilter):
+    state = choice_filter(_("状态"), RedemptionOrder.State.choices)
+
+    def narrow(self, rows, data: dict):
+        return rows.filter(state=data["state"]) if data["state"] else rows
 
 
 class StaffOrderFilterForm(DayRangeFilter):
     """The filters above the staff's table of every order (GET): state, an order number or a member's phone, supplier,
-    the days it was placed on, and the member a member's page links with (hidden). Empty means all; a filter that does
-    not parse is shown next to its field and filters nothing."""
+    the days it was placed on, and the member a member's page links with (hidden). Empty means all."""
 
-    state = forms.ChoiceField(label=_("状态"), choices=[("", _("全部")), *RedemptionOrder.State.choices], required=False)
+    state = choice_filter(_("状态"), RedemptionOrder.State.choices)
     q = forms.CharField(label=_("订单号 / 手机号"), required=False, max_length=30)
     supplier = forms.ModelChoiceField(label=_("礼品商"), queryset=Supplier.objects.order_by("name"), required=False, empty_label=_("全部"))
     date_from = day_field(_("下单日期自"))
     date_to = day_field(_("至"))
-    member = IdField(required=False, widget=forms.HiddenInput)
+    member = IdField(label=_("会员"), required=False, widget=forms.HiddenInput)
 
-    def apply(self, rows):
-        """The orders matching the filters that parsed."""
-        self.is_valid()
-        data = self.cleaned_data
+    def narrow(self, rows, data: dict):
         if q := (data.get("q") or "").strip():
             rows = rows.filter(Q(number__icontains=q) | Q(member__phone=q))
         filters = {"state": data.get("state"), "supplier": data.get("supplier"), "member_id": data.get("member")}

@@ -3,16 +3,12 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import DayRangeFilter, SubmittedOnce, day_field
+from core.forms import DayRangeFilter, SubmittedOnce, choice_filter, day_field, yes_no_box
 from core.validators import MOBILE_MESSAGE, MOBILE_PATTERN
 from points.models import Complaint, Member, RedemptionOrder
 from points.models.complaints import Party
 from points.services.complaints import complainable_gifts, complainable_suppliers, triage_parties
 from suppliers.models import Gift, Supplier
-
-
-def _any(label, choices) -> forms.ChoiceField:
-    return forms.ChoiceField(label=label, choices=[("", _("全部")), *choices], required=False)
 
 
 def _text(label, *, rows: int = 4, required: bool = True) -> forms.CharField:
@@ -113,13 +109,13 @@ class ComplaintFilterForm(DayRangeFilter):
     deadline unanswered), the day opened, and number or title."""
 
     day_range = ("opened_from", "opened_to")
-    state = _any(_("状态"), Complaint.State.choices)
-    responsible = _any(_("责任方"), Party.choices)
-    kind = _any(_("类型"), Complaint.Kind.choices)
+    state = choice_filter(_("状态"), Complaint.State.choices)
+    responsible = choice_filter(_("责任方"), Party.choices)
+    kind = choice_filter(_("类型"), Complaint.Kind.choices)
     supplier = forms.ModelChoiceField(
         label=_("礼品商"), queryset=Supplier.objects.order_by("name"), required=False, empty_label=_("全部")
     )
-    late = forms.BooleanField(label=_("仅超时"), required=False)
+    late = yes_no_box(_("仅超时"))
     opened_from = day_field(_("提交日期自"))
     opened_to = day_field(_("至"))
     q = forms.CharField(label=_("编号或标题"), required=False, max_length=60)
@@ -129,16 +125,14 @@ class ComplaintFilterForm(DayRangeFilter):
         if not suppliers:
             del self.fields["supplier"]
 
-    def selection(self) -> dict:
-        """The service's filters that parsed."""
-        self.is_valid()
-        data = self.cleaned_data
+    def values(self) -> dict:
+        """The filters list_complaints takes (the days and the text are `narrow`'s)."""
+        data = super().values()
         return {name: data.get(name) or "" for name in ("state", "responsible", "kind")} | {
             "supplier": data.get("supplier"), "late": bool(data.get("late")),
         }
 
-    def search(self, queryset):
-        """The rows among `queryset` opened on the days chosen whose number or title has the text searched."""
-        text = (self.cleaned_data.get("q") or "").strip() if self.is_valid() else ""
-        rows = queryset.filter(**self.day_lookups("opened_at"))
-        return rows.filter(Q(number__icontains=text) | Q(title__icontains=text)) if text else rows
+    def narrow(self, rows, data: dict):
+        """The rows opened on the days chosen whose number or title has the text searched."""
+        rows = rows.filter(**self.day_lookups("opened_at"))
+        return rows.filter(Q(number__icontains=data["q"]) | Q(title__icontains=data["q"])) if data["q"] else rows

@@ -85,10 +85,10 @@ def _priced(gifts, member: Member):
 def catalog(request):
     member = _member(request)
     filters = CatalogFilterForm(request.GET, program=member.program, tier=member.tier)
-    gifts = list_catalog(program=member.program, tier=member.tier, **filters.selection())
+    gifts = filters.apply(list_catalog(program=member.program, tier=member.tier, **filters.values()))
     context = paginate(request, gifts, per_page=CATALOG_PAGE)
     _priced(context["page_obj"], member)
-    return render(request, "points/catalog.html", context | {"filters": filters, "member": member})
+    return render(request, "points/catalog.html", context | {"filters": filters, "member": member}, status=filters.status)
 
 
 def _listed_gift(member: Member, pk: int):
@@ -144,11 +144,9 @@ def _recipient(member: Member) -> dict:
 
 @login_required
 def order_list(request):
-    queryset = _own_orders(request).select_related("gift")
     filters = OrderFilterForm(request.GET)
-    if filters.is_valid() and filters.cleaned_data["state"]:
-        queryset = queryset.filter(state=filters.cleaned_data["state"])
-    return render(request, "points/order_list.html", paginate(request, queryset) | {"filters": filters})
+    queryset = filters.apply(_own_orders(request).select_related("gift"))
+    return render(request, "points/order_list.html", paginate(request, queryset) | {"filters": filters}, status=filters.status)
 
 
 @login_required

@@ -131,11 +131,12 @@ def complaint_desk(request):
     require_role(request.user, DESKS)
     now = timezone.now()
     filters = ComplaintFilterForm(request.GET, suppliers=request.user.role not in SUPPLIER_ROLES)
-    rows = filters.search(complaints.list_complaints(user=request.user, now=now, **filters.selection()))
+    rows = filters.apply(complaints.list_complaints(user=request.user, now=now, **filters.values()))
     context = paginate(request, rows)
     for complaint in context["page_obj"]:
         complaint.overdue = complaints.is_overdue(complaint, now)
-    return render(request, "points/complaints/desk.html", context | {"filters": filters, "is_operator": request.user.role == Role.OPERATOR})
+    return render(request, "points/complaints/desk.html", context | {"filters": filters, "is_operator": request.user.role == Role.OPERATOR},
+                  status=filters.status)
 
 
 @login_required

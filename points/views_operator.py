@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from core.api.permissions import require_role
 from core.errors import DomainError
+from core.forms import ListFilter
 from core.fsm import history_of
 from core.masking import mask_phone
 from core.models import Program, Tier
@@ -66,7 +67,7 @@ def order_admin(request):
     require_role(request.user, STAFF)
     filters = StaffOrderFilterForm(request.GET)
     queryset = filters.apply(RedemptionOrder.objects.visible_to(request.user).select_related("gift", "supplier", "member"))
-    return render(request, "points/order_admin.html", paginate(request, queryset) | {"filters": filters})
+    return render(request, "points/order_admin.html", paginate(request, queryset) | {"filters": filters}, status=filters.status)
 
 
 @login_required
@@ -89,7 +90,7 @@ def order_admin_action(request, pk: int, name: str):
     return redirect("operator-order", pk=pk)
 
 
-class MemberSearchForm(forms.Form):
+class MemberSearchForm(ListFilter):
     q = forms.CharField(label=_lazy("手机号或姓名"), required=False, max_length=50)
     program = forms.ChoiceField(label=_lazy("积分计划"), required=False)
     tier = forms.ChoiceField(label=_lazy("等级"), required=False, choices=[("", _lazy("全部")), *Tier.choices])
@@ -99,7 +100,7 @@ class MemberSearchForm(forms.Form):
         self.fields["program"].choices = [("", _lazy("全部")), *((p.code, p.label) for p in Program.objects.order_by("id"))]
 
     def values(self) -> dict:
-        data = self.cleaned_data if self.is_valid() else {}
+        data = super().values()
         return {"text": data.get("q", ""), "program": data.get("program", ""), "tier": data.get("tier", "")}
 
 
@@ -114,10 +115,10 @@ class CorrectionForm(forms.Form):
 def member_admin(request):
     require_role(request.user, {Role.OPERATOR})
     filters = MemberSearchForm(request.GET)
-    context = paginate(request, search_members(**filters.values()))
+    context = paginate(request, filters.apply(search_members(**filters.values())))
     for member in context["page_obj"]:
         member.masked_phone = mask_phone(member.phone)
-    return render(request, "points/member_admin.html", context | {"filters": filters})
+    return render(request, "points/member_admin.html", context | {"filters": filters}, status=filters.status)
 
 
 @login_required

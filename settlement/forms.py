@@ -3,17 +3,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import ValidationFailed
-from core.forms import SubmittedOnce
+from core.forms import ListFilter, SubmittedOnce, choice_filter, yes_no_box
 from settlement.models import Adjustment, Category, Resolution, Statement
 from settlement.services import adjustments
 from settlement.services.generation import parse_month
 from settlement.services.reconciliation import answerable_lines
 from settlement.sources import source_choices
 from suppliers.models import Supplier
-
-
-def _any(label, choices) -> forms.ChoiceField:
-    return forms.ChoiceField(label=label, choices=[("", _("全部")), *choices], required=False)
 
 
 def _text(label, *, required: bool = True, max_length: int = 2000) -> forms.CharField:
@@ -35,7 +31,18 @@ def _adjustable_supplier_choices() -> list[tuple[int, str]]:
     return list(adjustments.adjustable_suppliers().order_by("name").values_list("pk", "name"))
 
 
-class SupplierFilterForm(forms.Form):
+class MonthFilter(forms.CharField):
+    """A month filter, YYYY-MM as parse_month takes it: the month's first day, or None when empty."""
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        try:
+            return parse_month(text) if text else None
+        except ValidationFailed as error:
+            raise forms.ValidationError(error.detail) from None
+
+
+class SupplierFilterForm(ListFilter):
     """Filters with a supplier choice for staff; a supplier's users only ever see their own, so they get none."""
 
     supplier = forms.TypedChoiceField(label=_("礼品商"), coerce=int, required=False, empty_value=None)
@@ -55,10 +62,10 @@ class GenerateForm(forms.Form):
 class StatementFilterForm(SupplierFilterForm):
     """`states`: the (value, label) the reader may see statements in (all of them unless given)."""
 
-    month = _month_field(required=False)
-    state = _any(_("状态"), Statement.State.choices)
-    receivable = forms.BooleanField(label=_("仅看应收（已终止合作的负应付）"), required=False)
-    overdue = forms.BooleanField(label=_("仅看逾期未付"), required=False)
+    month = MonthFilter(label=_("结算月份"), required=False, widget=forms.TextInput(attrs={"placeholder": "YYYY-MM"}))
+    state = choice_filter(_("状态"), Statement.State.choices)
+    receivable = yes_no_box(_("仅看应收（已终止合作的负应付）"))
+    overdue = yes_no_box(_("仅看逾期未付"))
     field_order = ["month", "state", "supplier", "receivable", "overdue"]
 
     def __init__(self, *args, states: list[tuple[str, str]] | None = None, **kwargs) -> None:
@@ -66,19 +73,9 @@ class StatementFilterForm(SupplierFilterForm):
         if states is not None and "state" in self.fields:
             self.fields["state"].choices = [("", _("全部")), *states]
 
-    def clean_month(self):
-        value = self.cleaned_data["month"]
-        if not value:
-            return None
-        try:
-            return parse_month(value)
-        except ValidationFailed as error:
-            raise forms.ValidationError(error.detail) from None
-
     def values(self) -> dict:
-        """The filters that parsed, as `list_statements` takes them."""
-        self.is_valid()
-        data = self.cleaned_data
+        """The filters as `list_statements` takes them."""
+        data = super().values()
         return {"month": data.get("month"), "state": data.get("state") or "", "supplier_id": data.get("supplier"),
                 "receivable": bool(data.get("receivable")), "overdue": bool(data.get("overdue"))}
 
@@ -87,22 +84,21 @@ class ReconciliationFilterForm(StatementFilterForm):
     state = None
     receivable = None
     overdue = None
-    open_only = forms.BooleanField(label=_("只看有待处理差异的"), required=False)
+    open_only = yes_no_box(_("只看有待处理差异的"))
     field_order = ["month", "supplier", "open_only"]
 
     def values(self) -> dict:
-        self.is_valid()
-        data = self.cleaned_data
+        data = ListFilter.values(self)
         return {"month": data.get("month"), "supplier_id": data.get("supplier"), "open_only": bool(data.get("open_only"))}
 
 
 class AdjustmentFilterForm(SupplierFilterForm):
-    state = _any(_("状态"), Adjustment.State.choices)
+    state = choice_filter(_("状态"), Adjustment.State.choices)
     field_order = ["state", "supplier"]
 
     def values(self) -> dict:
-        self.is_valid()
-        return {"state": self.cleaned_data.get("state") or "", "supplier_id": self.cleaned_data.get("supplier")}
+        data = super().values()
+        return {"state": data.get("state") or "", "supplier_id": data.get("supplier")}
 
 
 class AdjustmentForm(SubmittedOnce):
@@ -178,10 +174,10 @@ class ResolveForm(forms.Form):
     note = _text(_("处理说明（选填）"), required=False, max_length=300)
 
 
-class CategoryFilterForm(forms.Form):
-    category = _any(_("结果"), Category.choices)
-    unresolved = forms.BooleanField(label=_("仅未处理"), required=False)
+class CategoryFilterForm(ListFilter):
+    category = choice_filter(_("结果"), Category.choices)
+    unresolved = yes_no_box(_("仅未处理"))
 
     def values(self) -> dict:
-        self.is_valid()
-        return {"category": self.cleaned_data.get("category") or "", "unresolved": bool(self.cleaned_data.get("unresolved"))}
+        data = super().values()
+        return {"category": data.get("category") or "", "unresolved": bool(data.get("unresolved"))}

@@ -48,10 +48,10 @@ def adjustment_list(request):
     require_role(request.user, READERS)
     staff = request.user.role not in SUPPLIER_ROLES
     filters = AdjustmentFilterForm(request.GET, staff=staff)
-    context = paginate(request, adjustments.list_adjustments(actor=request.user, **filters.values())) | {
+    context = paginate(request, filters.apply(adjustments.list_adjustments(actor=request.user, **filters.values()))) | {
         "filters": filters, "is_finance": request.user.role in FINANCE, "decisions": DECISION_BUTTONS,
     }
-    return render(request, "settlement/adjustments.html", context)
+    return render(request, "settlement/adjustments.html", context, status=filters.status)
 
 
 @login_required
@@ -138,8 +138,8 @@ def claim_compensation(request, pk: int):
 def reconciliation_list(request):
     require_role(request.user, READERS)
     filters = ReconciliationFilterForm(request.GET, staff=request.user.role not in SUPPLIER_ROLES)
-    context = paginate(request, reconciliation.list_reconciliations(actor=request.user, **filters.values()))
-    return render(request, "settlement/reconciliations.html", context | {"filters": filters})
+    context = paginate(request, filters.apply(reconciliation.list_reconciliations(actor=request.user, **filters.values())))
+    return render(request, "settlement/reconciliations.html", context | {"filters": filters}, status=filters.status)
 
 
 def _summary_rows(summary: dict) -> list[dict]:
@@ -153,11 +153,12 @@ def reconciliation_detail(request, pk: int):
     require_role(request.user, READERS)
     found = get_object_or_404(reconciliation.list_reconciliations(actor=request.user), pk=pk)
     filters = CategoryFilterForm(request.GET)
-    context = paginate(request, reconciliation.reconciliation_lines(reconciliation=found, **filters.values()), per_page=50) | {
+    lines = filters.apply(reconciliation.reconciliation_lines(reconciliation=found, **filters.values()))
+    context = paginate(request, lines, per_page=50) | {
         "reconciliation": found, "filters": filters, "summary": _summary_rows(found.summary),
         "may_resolve": request.user.role in FINANCE, "resolve_form": ResolveForm(auto_id=False),
     }
-    return render(request, "settlement/reconciliation_detail.html", context)
+    return render(request, "settlement/reconciliation_detail.html", context, status=filters.status)
 
 
 @login_required

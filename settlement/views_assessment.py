@@ -20,12 +20,14 @@ from django.views.decorators.http import require_POST
 from core.api.permissions import require_role
 from core.charts import bar_chart
 from core.errors import DomainError, ValidationFailed
+from core.forms import ListFilter, StateFilter, yes_no_box
 from core.portal import add_service_errors, paginate, run_action
 from core.roles import SUPPLIER_ROLES, Role
-from core.validators import id_or_none
 from settlement.models import Kpi, KpiSetting, PenaltyProposal, PenaltyRule, SuspensionProposal
 from settlement.services import assessment, assessment_rules
+from settlement.forms import MonthFilter
 from settlement.services.generation import parse_month
+from suppliers.forms import SupplierChoiceField
 from suppliers.models import Supplier
 
 STAFF = {Role.OPERATOR, Role.FINANCE}
@@ -35,6 +37,19 @@ MONTH = forms.TextInput(attrs={"type": "month"})
 
 class ComputeForm(forms.Form):
     month = forms.CharField(label=gettext_lazy("考核月份"), widget=MONTH)
+
+
+class AssessmentFilterForm(ListFilter):
+    """The assessments of a month, of a supplier assessed, or only those scored below the threshold (GET)."""
+
+    month = MonthFilter(label=gettext_lazy("月份"), required=False, widget=MONTH)
+    supplier = SupplierChoiceField(label=gettext_lazy("礼品商"), required=False, empty_label=gettext_lazy("全部"))
+    below = yes_no_box("")
+
+    def __init__(self, *args, threshold: Decimal, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["supplier"].queryset = Supplier.objects.filter(assessments__isnull=False).distinct().order_by("name")
+        self.fields["below"].label = _("低于 %(threshold)s 分") % {"threshold": threshold}
 
 
 class KpiSettingForm(forms.Form):
@@ -59,13 +74,6 @@ DONE = {("penalty", "accept"): gettext_lazy("已转为调账，待另一位财�
         ("suspension", "accept"): gettext_lazy("已暂停与该礼品商的合作"), ("suspension", "dismiss"): gettext_lazy("已决定不予暂停")}
 
 
-def _month_or_none(value: str):
-    try:
-        return parse_month(value) if value else None
-    except DomainError:
-        return None
-
-
 @login_required
 def assessment_list(request):
     require_role(request.user, READERS if request.method == "GET" else STAFF)
@@ -75,19 +83,18 @@ def assessment_list(request):
     if request.method == "POST":
         if form.is_valid() and _compute(request, form):
             return redirect(f"{request.path}?month={form.cleaned_data['month']}")
-    month_text, supplier_id = request.GET.get("month", ""), request.GET.get("supplier", "")
-    below = request.GET.get("below") == "1"
-    assessments = assessment.list_assessments(
-        actor=request.user, month=_month_or_none(month_text), supplier_id=id_or_none(supplier_id),
-        below=assessment.suspension_threshold() if below else None,
-    )
+    threshold = assessment.suspension_threshold()
+    filters = AssessmentFilterForm(request.GET, threshold=threshold)
+    chosen = filters.values()
+    supplier_id = chosen["supplier"].pk if chosen.get("supplier") else None
+    assessments = filters.apply(assessment.list_assessments(
+        actor=request.user, month=chosen.get("month"), supplier_id=supplier_id, below=threshold if chosen.get("below") else None,
+    ))
     context = paginate(request, assessments) | {
-        "form": form, "month": month_text, "supplier": supplier_id, "below": below,
-        "suppliers": Supplier.objects.filter(assessments__isnull=False).distinct().order_by("name"),
-        "threshold": assessment.suspension_threshold(),
-        "chart": _trend_chart(request.user, id_or_none(supplier_id)),
+        "form": form, "filters": filters, "threshold": threshold, "chosen_supplier": supplier_id,
+        "chart": _trend_chart(request.user, supplier_id),
     }
-    return render(request, "settlement/assessment/assessment_list.html", context)
+    return render(request, "settlement/assessment/assessment_list.html", context, status=filters.status)
 
 
 def _trend_chart(user, supplier_id: int | None):
@@ -145,13 +152,15 @@ def suspension_list(request):
 def _proposal_list(request, kind: str, selector):
     model, _actions, roles, _back = DECISIONS[kind]
     require_role(request.user, roles)
-    state = request.GET.get("state", model.State.PROPOSED)
-    context = paginate(request, selector(actor=request.user, state=state)) | {"state": state, "states": model.State.choices}
+    asked = request.GET.copy()
+    asked.setdefault("state", model.State.PROPOSED)  # what waits for a decision, unless another state (or all) is asked
+    filters = StateFilter(asked, states=model.State.choices)
+    context = paginate(request, filters.apply(selector(actor=request.user, **filters.values()))) | {"filters": filters}
     if kind == "penalty":  # what each row offers, as the service decides it
         for proposal in context["page_obj"]:
             proposal.open = assessment.penalty_open(proposal)
             proposal.refusal = assessment.penalty_refusal(proposal, request.user)
-    return render(request, f"settlement/assessment/{kind}_list.html", context)
+    return render(request, f"settlement/assessment/{kind}_list.html", context, status=filters.status)
 
 
 @login_required

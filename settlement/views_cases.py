@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from core.api.permissions import require_role
 from core.errors import DomainError, PermissionDenied
+from core.forms import StateFilter, choice_filter
 from core.fsm import history_of
 from core.portal import add_service_errors, paginate
 from core.roles import SUPPLIER_ROLES, Role
@@ -27,6 +28,22 @@ from suppliers.models import Supplier
 OPERATOR = {Role.OPERATOR}
 READERS = {Role.OPERATOR, *SUPPLIER_ROLES}
 DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class CaseFilterForm(SupplierFilter):
+    """The cases in one state, and for operators of one supplier (a supplier's users see their own only)."""
+
+    state = choice_filter(gettext_lazy("状态"), RectificationCase.State.choices)
+    field_order = ["state", "supplier"]
+
+    def __init__(self, *args, with_supplier: bool, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not with_supplier:
+            del self.fields["supplier"]
+
+    def values(self) -> dict:
+        """list_cases's filter (the supplier is `narrow`'s)."""
+        return {"state": super().values().get("state", "")}
 
 
 class OpenCaseForm(forms.Form):
@@ -97,14 +114,11 @@ def case_list(request):
         if _call(form, cases.open_case, actor=request.user, now=now):
             messages.success(request, _("整改单已开立，已通知礼品商"))
             return redirect("settlement-cases")
-    state = request.GET.get("state", "")
-    supplier_filter = SupplierFilter(request.GET) if is_operator else None
-    listed = cases.list_cases(actor=request.user, now=now, state=state)
-    context = paginate(request, supplier_filter.apply(listed) if supplier_filter else listed) | {
-        "form": form, "states": RectificationCase.State.choices, "state": state, "is_operator": is_operator,
-        "supplier_filter": supplier_filter,
+    filters = CaseFilterForm(request.GET, with_supplier=is_operator)
+    context = paginate(request, filters.apply(cases.list_cases(actor=request.user, now=now, **filters.values()))) | {
+        "form": form, "filters": filters, "is_operator": is_operator,
     }
-    return render(request, "settlement/cases/case_list.html", context)
+    return render(request, "settlement/cases/case_list.html", context, status=filters.status)
 
 
 @login_required
@@ -140,12 +154,12 @@ case_action = require_POST(_case_page)
 def re_evaluation_list(request):
     require_role(request.user, READERS)
     now = timezone.now()
-    state = request.GET.get("state", "")
-    context = paginate(request, re_evaluation.list_re_evaluations(actor=request.user, now=now, state=state)) | {
-        "states": ReEvaluation.State.choices, "state": state, "is_operator": request.user.role == Role.OPERATOR,
+    filters = StateFilter(request.GET, states=ReEvaluation.State.choices)
+    context = paginate(request, filters.apply(re_evaluation.list_re_evaluations(actor=request.user, now=now, **filters.values()))) | {
+        "filters": filters, "is_operator": request.user.role == Role.OPERATOR,
         "overdue_count": re_evaluation.overdue_re_evaluations(now=now, actor=request.user).count(),
     }
-    return render(request, "settlement/cases/re_evaluation_list.html", context)
+    return render(request, "settlement/cases/re_evaluation_list.html", context, status=filters.status)
 
 
 @login_required

@@ -126,9 +126,9 @@ def statement_list(request):
     require_role(request.user, STATEMENT_READERS)
     filters = StatementFilterForm(request.GET, staff=request.user.role not in SUPPLIER_ROLES,
                                   states=statements.statement_states(actor=request.user))
-    rows = statements.list_statements(actor=request.user, **filters.values())
+    rows = filters.apply(statements.list_statements(actor=request.user, **filters.values()))
     context = paginate(request, rows) | {"filters": filters, "is_supplier": request.user.role in SUPPLIER_ROLES}
-    return render(request, "settlement/statements.html", context)
+    return render(request, "settlement/statements.html", context, status=filters.status)
 
 
 def _chosen_version(request, statement: Statement):

@@ -1,11 +1,14 @@
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from datetime import date
 
+from core.forms import ListFilter, choice_filter, yes_no_box
 from core.validators import MOBILE_MESSAGE, MOBILE_PATTERN, id_or_none
 from suppliers.forms_profile import DATE
-from suppliers.models import Supplier
+from suppliers.models import Contract, ProfileChange, Qualification, Supplier
+from suppliers.selectors_profile import ExpiryStatus
 from suppliers.services.onboarding import LICENCE_FIELDS, application_problems
 
 
@@ -58,15 +61,52 @@ class SupplierChoiceField(forms.ModelChoiceField):
         return super().to_python(value)
 
 
-class SupplierFilter(forms.Form):
-    """`?supplier=<id>` above an operator's list, where the links of a supplier's page land: a bad value is an error
-    next to the filter and the list shows nothing rather than everything."""
+class SupplierFilter(ListFilter):
+    """`?supplier=<id>` above an operator's list, where the links of a supplier's page land."""
 
     supplier = SupplierChoiceField(label=_("礼品商"), required=False, empty_label=_("全部"))
+    exact = {"supplier": "supplier"}
 
-    def apply(self, rows, *, lookup: str = "supplier"):
-        """`rows` of the chosen supplier (all of them without a choice; none for a bad value)."""
-        if not self.is_valid():
-            return rows.none()
-        chosen = self.cleaned_data["supplier"]
-        return rows.filter(**{lookup: chosen}) if chosen else rows
+
+class ContractFilterForm(SupplierFilter):
+    state = choice_filter(_("状态"), Contract.State.choices)
+    q = forms.CharField(label=_("礼品商或合同编号"), required=False, max_length=100)
+    field_order = ["state", "supplier", "q"]
+    exact = {"state": "state", "supplier": "supplier"}
+
+    def narrow(self, rows, data: dict):
+        rows = super().narrow(rows, data)
+        return rows.filter(Q(supplier__name__icontains=data["q"]) | Q(number__icontains=data["q"])) if data["q"] else rows
+
+
+class QualificationFilterForm(SupplierFilter):
+    state = choice_filter(_("审核状态"), Qualification.State.choices)
+    expiry_status = choice_filter(_("到期状态"), [
+        (ExpiryStatus.EXPIRING, _("即将到期")), (ExpiryStatus.EXPIRED, _("已过期")), (ExpiryStatus.RENEWED, _("已续期")),
+        (ExpiryStatus.VALID, _("有效")),
+    ])
+    q = forms.CharField(label=_("礼品商"), required=False, max_length=100)
+    field_order = ["state", "expiry_status", "supplier", "q"]
+    exact = {"state": "state", "expiry_status": "expiry_status", "supplier": "supplier"}
+
+    def narrow(self, rows, data: dict):
+        rows = super().narrow(rows, data)
+        return rows.filter(supplier__name__icontains=data["q"]) if data["q"] else rows
+
+
+class ProfileChangeFilterForm(ListFilter):
+    state = choice_filter(_("状态"), ProfileChange.State.choices)
+    exact = {"state": "state"}
+
+
+class SupplierListFilterForm(ListFilter):
+    state = choice_filter(_("状态"), Supplier.State.choices)
+    q = forms.CharField(label=_("名称"), required=False, max_length=100)
+    exact = {"state": "state", "q": "name__icontains"}
+
+
+class NoticeFilterForm(ListFilter):
+    unread = yes_no_box(_("仅未读"))
+
+    def narrow(self, rows, data: dict):
+        return rows.filter(read_at__isnull=True) if data["unread"] else rows

@@ -10,7 +10,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import ValidationFailed
-from core.forms import DayRangeFilter, day_field
+from core.forms import DayRangeFilter, ListFilter, day_field, yes_no_box
 from core.models import Program, Tier
 from suppliers.forms import SupplierChoiceField
 from suppliers.models import Category, Gift, Location, StockMovement
@@ -173,7 +173,7 @@ def _lines(text: str) -> str:
     return "\n".join(text.splitlines())
 
 
-class FilterForm(forms.Form):
+class FilterForm(ListFilter):
     """The filters above a gift table (GET); empty means all."""
 
     q = forms.CharField(label=_("搜索"), required=False, widget=forms.TextInput(attrs={"placeholder": _("SKU / 名称")}))
@@ -187,13 +187,7 @@ class FilterForm(forms.Form):
         if not with_supplier:
             del self.fields["supplier"]
 
-    def apply(self, gifts):
-        """The gifts matching the valid filters (an invalid one is ignored, but a bad supplier shows none: the list is
-        where a supplier's page links to, and all gifts would pass for that supplier's)."""
-        self.is_valid()
-        if "supplier" in self.errors:
-            return gifts.none()
-        data = self.cleaned_data
+    def narrow(self, gifts, data: dict):
         if data.get("q"):
             gifts = gifts.filter(Q(sku__icontains=data["q"]) | Q(name__icontains=data["q"]))
         if data.get("state"):
@@ -207,7 +201,7 @@ class FilterForm(forms.Form):
         return gifts
 
 
-class LocationFilter(forms.Form):
+class LocationFilter(ListFilter):
     """A filter by location (warehouse, or a supplier's own): those the user's stock can be at."""
 
     location = forms.ModelChoiceField(label=_("库位"), queryset=Location.objects.none(), required=False, empty_label=_("全部"))
@@ -222,7 +216,7 @@ class LocationFilter(forms.Form):
 
 class StockFilterForm(LocationFilter):
     q = forms.CharField(label=_("搜索"), required=False, widget=forms.TextInput(attrs={"placeholder": _("SKU / 名称")}))
-    low = forms.BooleanField(label=_("仅低于安全库存"), required=False)
+    low = yes_no_box(_("仅低于安全库存"))
     field_order = ["q", "location", "low"]
 
 

@@ -12,7 +12,7 @@ from core.errors import DomainError
 from core.fsm import history_of
 from core.portal import add_service_errors, paginate, redirect_back, run_action, supplier_pages
 from core.roles import SUPPLIER_REVIEWERS, SUPPLIER_ROLES, Role
-from suppliers.forms import ReasonForm, SupplierApplicationForm
+from suppliers.forms import NoticeFilterForm, ReasonForm, SupplierApplicationForm, SupplierListFilterForm
 from suppliers.models import Notice, Supplier
 from suppliers.selectors import same_credit_code
 from suppliers.selectors_profile import list_qualifications
@@ -39,9 +39,7 @@ def apply(request):
 @login_required
 def notice_list(request):
     require_role(request.user, SUPPLIER_ROLES | {Role.OPERATOR})
-    queryset = Notice.objects.visible_to(request.user).select_related("supplier")
-    if request.GET.get("unread"):
-        queryset = queryset.filter(read_at__isnull=True)
+    filters = NoticeFilterForm(request.GET)
     if request.method == "POST":
         run_action(
             request,
@@ -49,8 +47,10 @@ def notice_list(request):
             success=_("已标记为已读"),
         )
         return redirect(request.get_full_path())
-    context = paginate(request, queryset) | {"may_mark_read": notices.may_mark_read(request.user)}
-    return render(request, "suppliers/notice_list.html", context)
+    context = paginate(request, filters.apply(Notice.objects.visible_to(request.user).select_related("supplier"))) | {
+        "filters": filters, "may_mark_read": notices.may_mark_read(request.user),
+    }
+    return render(request, "suppliers/notice_list.html", context, status=filters.status)
 
 
 @login_required
@@ -65,14 +65,9 @@ def notice_mark_all_read(request):
 @login_required
 def supplier_list(request):
     require_role(request.user, SUPPLIER_REVIEWERS)
-    queryset = Supplier.objects.visible_to(request.user)
-    state = request.GET.get("state")
-    if state:
-        queryset = queryset.filter(state=state)
-    if q := request.GET.get("q", "").strip():
-        queryset = queryset.filter(name__icontains=q)
-    context = paginate(request, queryset) | {"states": Supplier.State.choices, "state": state, "q": q}
-    return render(request, "suppliers/supplier_list.html", context)
+    filters = SupplierListFilterForm(request.GET)
+    context = paginate(request, filters.apply(Supplier.objects.visible_to(request.user))) | {"filters": filters}
+    return render(request, "suppliers/supplier_list.html", context, status=filters.status)
 
 
 SUPPLIER_ACTIONS = {

@@ -165,7 +165,7 @@ def gift_list(request):
     require_role(request.user, SUPPLIER_ROLES)
     filters = FilterForm(request.GET)
     gifts = filters.apply(_gifts(request))
-    return render(request, "suppliers/catalog/gift_list.html", paginate(request, gifts) | {"filters": filters})
+    return render(request, "suppliers/catalog/gift_list.html", paginate(request, gifts) | {"filters": filters}, status=filters.status)
 
 
 @login_required
@@ -341,7 +341,7 @@ def gift_admin(request):
     context = paginate(request, filters.apply(_gifts(request)))
     for gift in context["page_obj"]:
         gift.actions = offered_actions(gift, request.user)
-    return render(request, "suppliers/catalog/gift_admin.html", context | {"filters": filters})
+    return render(request, "suppliers/catalog/gift_admin.html", context | {"filters": filters}, status=filters.status)
 
 
 STOCK_READERS = frozenset({*SUPPLIER_ROLES, Role.LOGISTICS, Role.OPERATOR})
@@ -354,11 +354,12 @@ def stock(request):
     supplier's, with the safety stock they set per warehouse."""
     require_role(request.user, STOCK_READERS)
     filters = StockFilterForm(request.GET, supplier_id=_own_supplier_id(request.user))
-    filters.is_valid()
-    q, low, location = (filters.cleaned_data.get(name) for name in ("q", "low", "location"))
-    records = StockRecord.objects.visible_to(request.user).select_related("gift", "location").order_by("gift__sku", "location__code")
-    movements = StockMovement.objects.visible_to(request.user).select_related("gift", "location")
-    requests = ReplenishmentRequest.objects.visible_to(request.user).filter(state=ReplenishmentRequest.State.OPEN)
+    q, low, location = (filters.values().get(name) for name in ("q", "low", "location"))
+    records, movements, requests = (filters.apply(rows) for rows in (
+        StockRecord.objects.visible_to(request.user).select_related("gift", "location").order_by("gift__sku", "location__code"),
+        StockMovement.objects.visible_to(request.user).select_related("gift", "location"),
+        ReplenishmentRequest.objects.visible_to(request.user).filter(state=ReplenishmentRequest.State.OPEN),
+    ))
     if q:
         records, movements, requests = (rows.filter(_matching(q, "gift__")) for rows in (records, movements, requests))
     if location:
@@ -377,7 +378,7 @@ def stock(request):
         "sets_safety_stock": request.user.role in SAFETY_STOCK_SETTERS,
         "opens_gifts": request.user.role in GIFT_READERS,
     }
-    return render(request, "suppliers/catalog/stock.html", context)
+    return render(request, "suppliers/catalog/stock.html", context, status=filters.status)
 
 
 TREND_DAYS = 14
@@ -390,14 +391,14 @@ def stock_movements(request):
     require_role(request.user, STOCK_READERS)
     filters = MovementFilterForm(request.GET, supplier_id=_own_supplier_id(request.user))
     if filters.is_valid():
-        listed, trend = stock_movements_of(request.user, today=timezone.localdate(), days=TREND_DAYS, **filters.cleaned_data)
-    else:  # the errors show next to the fields; neither the table nor the chart pretends to answer
+        listed, trend = stock_movements_of(request.user, today=timezone.localdate(), days=TREND_DAYS, **filters.values())
+    else:  # neither the table nor the chart pretends to answer (core.forms.ListFilter)
         listed, trend = StockMovement.objects.none(), []
     context = paginate(request, listed, per_page=50) | {
         "filters": filters, "opens_gifts": request.user.role in GIFT_READERS,
         "chart": bar_chart([(f"{day:%m-%d}", units) for day, units in trend], title=_("近两周在库数量")),
     }
-    return render(request, "suppliers/catalog/stock_movements.html", context)
+    return render(request, "suppliers/catalog/stock_movements.html", context, status=filters.status)
 
 
 def _own_supplier_id(user) -> int | None:

@@ -17,11 +17,10 @@ from core.files import serve
 from core.fsm import history_of
 from core.portal import add_service_errors, paginate, run_action
 from core.roles import SUPPLIER_ROLES, Role
-from suppliers.forms import SupplierFilter
+from suppliers.forms import ContractFilterForm, ProfileChangeFilterForm, QualificationFilterForm
 from suppliers.forms_profile import ContractForm, ProfileChangeForm, QualificationForm
 from suppliers.models import Contract, ProfileChange, Qualification, Supplier
 from suppliers.selectors_profile import (
-    ExpiryStatus,
     change_value_for,
     expiry_warnings,
     list_bank_accounts,
@@ -139,13 +138,6 @@ def supplier_paperwork(request):
 
 
 # --- the operator's review ----------------------------------------------------------------------------------
-def _filtered(request, queryset, *, states):
-    state = request.GET.get("state", "")
-    if state:
-        queryset = queryset.filter(state=state)
-    return paginate(request, queryset) | {"states": states, "state": state}
-
-
 @login_required
 def contract_list(request):
     require_role(request.user, REVIEWERS)
@@ -157,14 +149,11 @@ def contract_list(request):
         ):
             messages.success(request, _("合同已登记，等待审核"))
             return redirect("operator-contracts")
-    supplier_filter = SupplierFilter(request.GET)
-    queryset = supplier_filter.apply(list_contracts(actor=request.user))
-    if q := request.GET.get("q", "").strip():
-        queryset = queryset.filter(supplier__name__icontains=q) | queryset.filter(number__icontains=q)
-    context = _filtered(request, queryset, states=Contract.State.choices) | {
-        "q": q, "form": form if request.user.role == Role.OPERATOR else None, "supplier_filter": supplier_filter,
+    filters = ContractFilterForm(request.GET)
+    context = paginate(request, filters.apply(list_contracts(actor=request.user))) | {
+        "filters": filters, "form": form if request.user.role == Role.OPERATOR else None,
     }
-    return render(request, "suppliers/profile/contract_list.html", context)
+    return render(request, "suppliers/profile/contract_list.html", context, status=filters.status)
 
 
 @login_required
@@ -178,9 +167,10 @@ def contract_detail(request, pk: int):
 @login_required
 def profile_change_list(request):
     require_role(request.user, REVIEWERS)
-    context = _filtered(request, list_profile_changes(actor=request.user), states=ProfileChange.State.choices)
+    filters = ProfileChangeFilterForm(request.GET)
+    context = paginate(request, filters.apply(list_profile_changes(actor=request.user))) | {"filters": filters}
     _with_values(request, context["page_obj"])
-    return render(request, "suppliers/profile/change_list.html", context)
+    return render(request, "suppliers/profile/change_list.html", context, status=filters.status)
 
 
 @login_required
@@ -201,19 +191,10 @@ def qualification_list(request):
     ):
         messages.success(request, _("资质已登记"))
         return redirect("operator-qualifications")
-    supplier_filter = SupplierFilter(request.GET)
-    queryset = supplier_filter.apply(list_qualifications(actor=request.user, on=timezone.localdate()))
-    expiry = request.GET.get("expiry_status", "")
-    if expiry:
-        queryset = queryset.filter(expiry_status=expiry)
-    if q := request.GET.get("q", "").strip():
-        queryset = queryset.filter(supplier__name__icontains=q)
-    statuses = [(ExpiryStatus.EXPIRING, _("即将到期")), (ExpiryStatus.EXPIRED, _("已过期")), (ExpiryStatus.RENEWED, _("已续期")),
-                (ExpiryStatus.VALID, _("有效"))]
-    context = _filtered(request, waiting_first(queryset), states=Qualification.State.choices) | {
-        "statuses": statuses, "expiry_status": expiry, "q": q, "form": form, "supplier_filter": supplier_filter,
-    }
-    return render(request, "suppliers/profile/qualification_list.html", context)
+    filters = QualificationFilterForm(request.GET)
+    queryset = filters.apply(list_qualifications(actor=request.user, on=timezone.localdate()))
+    context = paginate(request, waiting_first(queryset)) | {"filters": filters, "form": form}
+    return render(request, "suppliers/profile/qualification_list.html", context, status=filters.status)
 
 
 @login_required

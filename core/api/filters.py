@@ -8,29 +8,13 @@ from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.filters import OrderingFilter
 
 from core.errors import ValidationFailed
-from core.validators import IdField
+from core.validators import IdField, YesNoField
 
 
 class IdFilter(django_filters.NumberFilter):
     """Rows whose foreign key (`field_name`, across relations) is the id given; any other value is a 400 naming it."""
 
     field_class = IdField
-
-
-class YesNoField(forms.NullBooleanField):
-    """`true` or `false` (also `1`/`0`, `yes`/`no`, any case); empty is no filter, anything else an error naming it.
-    django-filter's own reads an unknown word as "no filter", so `?receivable=maybe` listed every row."""
-
-    widget = forms.TextInput
-    WORDS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
-
-    def to_python(self, value):
-        word = str(value or "").strip().lower()
-        if not word:
-            return None
-        if word not in self.WORDS:
-            raise forms.ValidationError(gettext("须为 true 或 false"), code="invalid")
-        return self.WORDS[word]
 
 
 class YesNoFilter(django_filters.BooleanFilter):

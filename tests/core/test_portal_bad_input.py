@@ -6,7 +6,7 @@ from django.urls import reverse
 from core.portal import redirect_back
 from settlement.services.adjustments import parse_amount
 from core.errors import ValidationFailed
-from tests.portal import logged_in
+from tests.portal import field_errors, logged_in
 
 pytestmark = pytest.mark.django_db
 HUGE = str(2**63)
@@ -31,12 +31,14 @@ def test_a_form_goes_back_only_to_a_path_of_ours(next_value, target):
     ("finance", "/settlement/assessments/?month=0000-01"),
     ("finance", "/settlement/statements/?month=0000-01"),
 ])
-def test_list_filters_with_ids_or_months_no_database_holds_show_the_page(request, role, url):
+def test_list_filters_with_ids_or_months_no_database_holds_are_named_next_to_the_filter_and_list_nothing(request, role, url):
     user = request.getfixturevalue(role)
 
     response = logged_in(getattr(user, "user", user)).get(url)
 
-    assert response.status_code == 200
+    assert response.status_code == 400
+    assert list(field_errors(response)) == [url.split("?")[1].split("=")[0]]
+    assert list(response.context["page_obj"]) == []
 
 
 def test_an_announcement_id_no_database_holds_is_404(supplier_staff):
@@ -57,3 +59,14 @@ def test_an_amount_too_large_to_round_is_refused_naming_the_field(amount):
         parse_amount(amount, field="invoice_amount")
 
     assert refused.value.field == "invoice_amount"
+
+
+def test_a_wrong_filter_reads_in_english_on_an_english_page(operator):
+    client = logged_in(operator)
+
+    response = client.get("/logistics/tariffs/?kind=bogus", HTTP_ACCEPT_LANGUAGE="en")
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert 'data-testid="filter-error">A filter is wrong, so nothing is listed: correct the filters marked.<' in page
+    assert field_errors(response) == {"kind": "Select a valid choice. bogus is not one of the available choices."}

@@ -8,6 +8,7 @@ import time_machine
 from core.errors import ValidationFailed
 from core.fsm import apply_transition, history_of
 from core.models import TransitionLog
+from tests.portal import field_errors
 from logistics.errors import CarrierEventRejected, EventIdReused, SequenceTaken, UnknownShipment
 from logistics.models import CarrierEvent, Shipment
 from logistics.services import carrier_events, shipments
@@ -243,6 +244,17 @@ def test_logistics_staff_find_the_waiting_and_rejected_events_on_their_page(clie
 
     assert "SF1001-3" in waiting and "SF1001-1" not in waiting
     assert "SF1001-1" in rejected and "不能拣货" in rejected
+
+
+def test_a_status_no_event_has_is_named_next_to_its_filter_and_lists_no_event(client, shipped, logistics, now):
+    record(now, **carrier_event(now, 3, "delivered"))
+    client.force_login(logistics)
+
+    response = client.get("/logistics/carrier-events/?status=lost&tracking_number=SF1001")
+
+    assert response.status_code == 400
+    assert field_errors(response) == {"status": "选择一个有效的选项。 lost 不在可用的选项中。"}
+    assert "SF1001-3" not in response.content.decode()  # not every status's events, which would pass for the status asked
 
 
 def test_the_carrier_event_page_is_for_logistics_and_operators_only(client, supplier_staff, operator):

@@ -8,11 +8,13 @@ import pytest
 from django.test import Client
 
 from logistics.models import Shipment
+from suppliers.models import Location
 from logistics.services import shipments
 from points.services import orders
 from suppliers.services import inventory
 from tests.factories import ADDRESS, GiftFactory, SupplierFactory, WarehouseFactory
 from tests.helpers import published
+from tests.portal import field_errors
 
 pytestmark = pytest.mark.django_db
 
@@ -71,12 +73,14 @@ def test_the_shipment_list_filters_by_the_day_it_was_created_and_by_state(logist
     assert listed_numbers(picked) == {south_shipment.order.number}
 
 
-def test_a_day_range_the_wrong_way_round_is_shown_next_to_its_field(logistics, east_and_south, now):
-    html = logged_in(logistics).get("/logistics/shipments/", {"date_from": f"{now:%Y-%m-%d}",
-                                                              "date_to": f"{now - timedelta(days=5):%Y-%m-%d}"}).content.decode()
+def test_a_day_range_the_wrong_way_round_is_shown_next_to_its_field_and_lists_nothing(logistics, east_and_south, now):
+    response = logged_in(logistics).get("/logistics/shipments/", {"date_from": f"{now:%Y-%m-%d}",
+                                                                  "date_to": f"{now - timedelta(days=5):%Y-%m-%d}"})
 
+    html = response.content.decode()
+    assert response.status_code == 400
     assert 'data-field="date_to">结束日期不能早于开始日期<' in html
-    assert len(listed_numbers(html)) == 1  # the from day still filters
+    assert listed_numbers(html) == set()  # not the rows of the from day alone, which would pass for the range
 
 
 def test_the_warehouse_filter_stays_in_the_pagination_links(logistics, east_and_south, rich_member, now):
@@ -111,3 +115,44 @@ def test_handoff_batches_filter_by_the_supplier_whose_orders_they_hold_and_by_da
     assert east_batch.number in by_supplier and south_batch.number not in by_supplier
     assert re.search(rf'data-number="{east_batch.number}">.*?data-testid="order-count">1<', by_supplier, re.S)
     assert south_batch.number in today and east_batch.number not in today
+
+
+@pytest.mark.parametrize("warehouse", ["999999", "abc", "{dropship}"])
+def test_a_warehouse_the_list_does_not_offer_is_named_next_to_its_filter_and_no_shipment_is_listed(
+    logistics, east_and_south, supplier, warehouse,
+):
+    dropship = Location.objects.create(code="DS-OWN", name="自有仓", kind=Location.Kind.DROPSHIP, supplier=supplier)
+
+    value = warehouse.format(dropship=dropship.pk)
+
+    response = logged_in(logistics).get("/logistics/shipments/", {"warehouse": value, "state": "created"})
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert field_errors(response) == {"warehouse": f"选择一个有效的选项。 {value} 不在可用的选项中。"}
+    assert 'data-testid="filter-error">' in html
+    assert listed_numbers(html) == set()  # not every warehouse's shipments, which would pass for the one asked
+
+
+@pytest.mark.parametrize(("field", "day"), [("date_from", "2026-13-45"), ("date_to", "yesterday")])
+def test_a_day_that_is_no_date_is_named_next_to_its_filter_and_no_shipment_is_listed(logistics, east_and_south, field, day):
+    response = logged_in(logistics).get("/logistics/shipments/", {field: day})
+
+    assert response.status_code == 400
+    assert field_errors(response) == {field: "输入一个有效的日期。"}
+    assert listed_numbers(response.content.decode()) == set()
+
+
+def test_a_batch_no_database_holds_is_named_in_the_filters_though_its_filter_is_hidden(logistics, east_and_south):
+    response = logged_in(logistics).get("/logistics/shipments/", {"batch": "x"})
+
+    assert response.status_code == 400
+    assert field_errors(response) == {"batch": "交接批次：输入整数。"}
+    assert listed_numbers(response.content.decode()) == set()
+
+
+def test_a_members_tracking_list_names_a_bad_state_and_lists_none_of_its_parcels(member, east_and_south):
+    response = logged_in(member.user).get("/logistics/my-shipments/", {"state": "lost-in-space"})
+
+    assert response.status_code == 400
+    assert list(field_errors(response)) == ["state"]

@@ -10,6 +10,7 @@ from django.utils import timezone
 from core.errors import PermissionDenied, ValidationFailed
 from logistics.models import Tariff, TariffChange
 from logistics.services import costs
+from tests.portal import field_errors
 
 pytestmark = pytest.mark.django_db
 
@@ -126,3 +127,17 @@ def test_a_change_through_the_api_is_kept_too(api, storage, operator):
 
     assert response.status_code == 200
     assert TariffChange.objects.get().amount == Decimal("4.20")
+
+
+def test_a_kind_of_cost_the_tariff_has_not_is_named_next_to_its_filter_and_no_change_is_listed(storage, operator, now):
+    costs.update_tariff(tariff=storage, amount=Decimal("2.40"), actor=operator, now=now)
+
+    response = logged_in(operator).get("/logistics/tariffs/", {"kind": "bogus"})
+
+    page = response.content.decode()
+    history = page[page.index('data-testid="tariff-changes"'):]
+    assert response.status_code == 400
+    assert field_errors(response) == {"kind": "选择一个有效的选项。 bogus 不在可用的选项中。"}
+    assert 'data-testid="filter-error">筛选条件有误，未列出结果：请更正标出的筛选项。<' in page
+    assert 'data-kind="storage"' not in history and "暂无变更记录" in history
+    assert 'data-kind="storage"' in page[:page.index('data-testid="tariff-changes"')]  # the tariff itself still shows

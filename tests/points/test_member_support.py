@@ -123,4 +123,4 @@ def test_bad_input_to_member_support_names_its_field_and_writes_nothing(api, ric
 
     assert [(e["attr"], not_a_number.status_code) for e in not_a_number.json()["errors"]] == [("points", 400)]
     assert unknown_reason.status_code == 400 and unknown_reason.json()["errors"][0]["attr"] == "reason_code"
-    assert huge_member_id.status_code == 200 and not LedgerEntry.objects.filter(kind="adjust").exists()
+    assert huge_member_id.status_code == 400 and not LedgerEntry.objects.filter(kind="adjust").exists()

@@ -8,7 +8,7 @@ from settlement.models import Statement
 from settlement.services import statements
 from suppliers.services import contracts
 from tests.factories import SHANGHAI, ContractFactory, SupplierFactory
-from tests.portal import logged_in
+from tests.portal import field_errors, logged_in
 from tests.settlement.conftest import LATER
 
 pytestmark = pytest.mark.django_db
@@ -100,3 +100,12 @@ def test_an_action_answers_with_the_overdue_flag_the_list_and_the_page_give(invo
 
     assert approved["payment_overdue"] is True and [row["id"] for row in listed] == [invoiced.pk]
     assert paid["payment_overdue"] is False and 'data-testid="overdue"' not in page
+
+
+def test_a_bad_overdue_word_on_the_page_is_named_next_to_its_filter_in_the_apis_words_and_lists_nothing(invoiced, api, finance):
+    page = logged_in(finance).get("/settlement/statements/?overdue=maybe")
+    [api_error] = api(finance).get("/api/v1/statements/?overdue=maybe").json()["errors"]
+
+    assert page.status_code == 400 and api_error["attr"] == "overdue"
+    assert field_errors(page) == {"overdue": api_error["detail"]} == {"overdue": "须为 true 或 false"}
+    assert f'data-statement="{invoiced.pk}"' not in page.content.decode()

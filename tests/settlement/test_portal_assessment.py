@@ -49,6 +49,30 @@ def test_the_supplier_sees_its_score_chart_and_kpi_history(assessed, supplier_ad
     assert "kpi-history" in page and str(assessed.score) in page
 
 
+@pytest.mark.parametrize(("query", "field", "message"), [
+    ("month=2026-13", "month", "月份格式应为 YYYY-MM"),
+    ("month=2026-10&supplier=abc", "supplier", "没有编号为 abc 的礼品商"),
+    ("below=maybe", "below", "须为 true 或 false"),
+])
+def test_a_bad_assessment_filter_is_named_next_to_it_and_lists_no_assessment(assessed, operator, query, field, message):
+    response = logged_in(operator).get(f"/settlement/assessments/?{query}")
+
+    assert response.status_code == 400
+    assert field_errors(response) == {field: message}
+    assert list(response.context["page_obj"]) == []
+
+
+def test_the_penalty_proposals_open_on_those_waiting_and_a_state_none_has_is_named(assessed, finance):
+    client = logged_in(finance)
+
+    waiting = client.get("/settlement/assessments/penalties/")
+    unknown = client.get("/settlement/assessments/penalties/?state=forgotten")
+
+    assert waiting.status_code == 200 and [p.state for p in waiting.context["page_obj"]] == ["proposed"]
+    assert 'value="proposed" selected' in waiting.content.decode()
+    assert unknown.status_code == 400 and list(field_errors(unknown)) == ["state"] and list(unknown.context["page_obj"]) == []
+
+
 def _chart_values(page: str, testid: str) -> dict[str, str]:
     figure = page.split(f'data-testid="{testid}"', 1)[1].split("</figure>", 1)[0]
     return {part.split('"', 1)[0]: part.split('data-value="', 1)[1].split('"', 1)[0] for part in figure.split('data-label="')[1:]}
