@@ -25,6 +25,7 @@ from tests.access_rows import assessment
 from tests.access_rows import announcements, cases, catalog_io, complaints, flow, leftovers, profile, provider, returns, settlement
 from tests.conftest import client_for
 from tests.factories import GiftFactory, MemberFactory, WarehouseFactory, NoticeFactory, SupplierFactory, SupplierUserFactory, UserFactory, ready_to_activate
+from tests.helpers import published
 
 AREAS = [profile, catalog_io, flow, provider, returns, leftovers, settlement, complaints, announcements, cases]
 AREAS.append(assessment)
@@ -87,8 +88,7 @@ def world(db, now):
     gift = GiftFactory(supplier=supplier, images=picture)
     apply_transition(gift, "submit", actor=users["supplier_staff"], at=now)
     listed = GiftFactory(supplier=supplier, images=picture)
-    for name in ("submit", "approve", "publish"):
-        apply_transition(listed, name, actor=operator, at=now)
+    published(listed, actor=operator, at=now)
     revision = revisions.edit_gift(gift=listed, actor=users["supplier_staff"], now=now, changes={"name": "改名"})
     warehouse = WarehouseFactory()
     stock = inventory.receive_stock(gift=gift, location=warehouse, quantity=5, at=now)

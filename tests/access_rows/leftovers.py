@@ -33,11 +33,11 @@ def world_objects(*, supplier, users: dict, now, objects: dict, **_) -> dict:
     from logistics.models import LeftoverLot
     from suppliers.services import catalog, inventory
     from tests.factories import GiftFactory
+    from tests.helpers import published
 
     gift = GiftFactory(supplier=supplier)
     operator = users["operator"]
-    for name in ("submit", "approve", "publish"):
-        apply_transition(gift, name, actor=operator, at=now)
+    published(gift, actor=operator, at=now)
     apply_transition(gift, "delist", actor=operator, at=now, reason_code="supplier_request")
     inventory.receive_stock(gift=gift, location=objects["warehouse"], quantity=4, at=now)
     catalog.retire_gift(gift=gift, actor=operator, now=now)

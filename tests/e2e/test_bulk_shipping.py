@@ -6,7 +6,6 @@ import io
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from core.fsm import apply_transition
 from core.roles import Role
 from logistics.models import Shipment
 from logistics.services import shipments
@@ -15,6 +14,7 @@ from suppliers.services import inventory
 from tests.e2e.helpers import login
 from tests.e2e.test_catalog_flow import open_nav
 from tests.factories import ADDRESS, GiftFactory, MemberFactory, UserFactory, WarehouseFactory
+from tests.helpers import published
 
 PASSWORD = "pass12345"  # what UserFactory sets
 
@@ -24,8 +24,7 @@ def handed_over_parcels(count: int) -> None:
     now = timezone.now()
     operator = UserFactory(username="e2e_operator", role=Role.OPERATOR)
     gift = GiftFactory(name="端到端批量发货礼品")
-    for name in ("submit", "approve", "publish"):
-        apply_transition(gift, name, actor=operator, at=now)
+    published(gift, actor=operator, at=now)
     inventory.receive_stock(gift=gift, location=WarehouseFactory(code="WH-E2E-BULK"), quantity=count, at=now)
     for n in range(count):
         member = MemberFactory()

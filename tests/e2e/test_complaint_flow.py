@@ -4,12 +4,12 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from core.fsm import apply_transition
 from core.roles import Role
 from points.services import ledger, orders
 from suppliers.services import inventory
 from tests.e2e.helpers import login, logout, open_nav
 from tests.factories import GiftFactory, MemberFactory, SupplierUserFactory, UserFactory, WarehouseFactory
+from tests.helpers import published
 
 PASSWORD = "pass12345"  # what UserFactory sets
 ANSWER = "已为您补发一盒新茶，今日发出"
@@ -21,8 +21,7 @@ def placed_order():
     now = timezone.now()
     operator = UserFactory(username="e2e_operator", role=Role.OPERATOR)
     gift = GiftFactory(name="端到端龙井茶")
-    for name in ("submit", "approve", "publish"):
-        apply_transition(gift, name, actor=operator, at=now)
+    published(gift, actor=operator, at=now)
     inventory.receive_stock(gift=gift, location=WarehouseFactory(code="WH-E2E-CS"), quantity=5, at=now)
     SupplierUserFactory(username="e2e_supplier", role=Role.SUPPLIER_STAFF, supplier=gift.supplier)
     member = MemberFactory(user=UserFactory(username="e2e_member", role=Role.MEMBER))

@@ -7,7 +7,6 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from core.fsm import apply_transition
 from core.roles import Role
 from points.services import ledger, orders
 from suppliers.models import StockRecord
@@ -15,6 +14,7 @@ from suppliers.services import inventory
 from tests.e2e.helpers import login, logout
 from tests.e2e.test_catalog_flow import open_nav, press  # the portal's navigation and action-button steps
 from tests.factories import GiftFactory, MemberFactory, SupplierUserFactory, UserFactory, WarehouseFactory
+from tests.helpers import published
 
 PASSWORD = "pass12345"  # what UserFactory sets
 GIFT = "端到端青瓷茶具"
@@ -27,8 +27,7 @@ def world():
     now = timezone.now()
     operator = UserFactory(username="e2e_operator", role=Role.OPERATOR)
     gift = GiftFactory(name=GIFT)
-    for name in ("submit", "approve", "publish"):
-        apply_transition(gift, name, actor=operator, at=now)
+    published(gift, actor=operator, at=now)
     warehouse = WarehouseFactory(code="WH-E2E-FLOW", name="端到端华东仓")
     inventory.receive_stock(gift=gift, location=warehouse, quantity=2, at=now)
     SupplierUserFactory(username="e2e_supplier", role=Role.SUPPLIER_STAFF, supplier=gift.supplier)

@@ -6,13 +6,13 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from core.fsm import apply_transition
 from core.models import Notification
 from core.roles import Role
 from points.services import ledger
 from suppliers.services import inventory
 from tests.e2e.helpers import login, open_nav
 from tests.factories import GiftFactory, MemberFactory, UserFactory, WarehouseFactory
+from tests.helpers import published
 
 PASSWORD = "pass12345"  # what UserFactory sets
 GIFT = "端到端紫砂壶"
@@ -26,8 +26,7 @@ def member_with_points():
     now = timezone.now()
     operator = UserFactory(username="e2e_operator", role=Role.OPERATOR)
     gift = GiftFactory(name=GIFT, points={"gotone": 12_000, "mzone": 9_000})
-    for name in ("submit", "approve", "publish"):
-        apply_transition(gift, name, actor=operator, at=now)
+    published(gift, actor=operator, at=now)
     inventory.receive_stock(gift=gift, location=WarehouseFactory(code="WH-E2E"), quantity=5, at=now)
     member = MemberFactory(user=UserFactory(username="e2e_member", role=Role.MEMBER))
     ledger.earn_points(member=member, points=20_000, source=ledger.Source("batch", "E2E"), at=now)

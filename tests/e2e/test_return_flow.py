@@ -4,14 +4,13 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from core.fsm import apply_transition
 from core.roles import Role
 from logistics.services import shipments
 from points.services import ledger, orders
 from suppliers.services import inventory
 from tests.e2e.helpers import login, logout, open_nav
 from tests.factories import GiftFactory, MemberFactory, UserFactory, WarehouseFactory
-from tests.helpers import picked_and_shipped
+from tests.helpers import picked_and_shipped, published
 
 PASSWORD = "pass12345"  # what UserFactory sets
 GIFT = "端到端保温杯"
@@ -24,8 +23,7 @@ def delivered_order():
     operator = UserFactory(username="e2e_operator", role=Role.OPERATOR)
     logistics = UserFactory(username="e2e_logistics", role=Role.LOGISTICS)
     gift = GiftFactory(name=GIFT)
-    for name in ("submit", "approve", "publish"):
-        apply_transition(gift, name, actor=operator, at=now)
+    published(gift, actor=operator, at=now)
     inventory.receive_stock(gift=gift, location=WarehouseFactory(code="WH-E2E-RET"), quantity=5, at=now)
     member = MemberFactory(user=UserFactory(username="e2e_member", role=Role.MEMBER))
     ledger.earn_points(member=member, points=20_000, source=ledger.Source("batch", "E2E"), at=now)

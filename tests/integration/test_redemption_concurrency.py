@@ -11,7 +11,6 @@ from django.db.models import Sum
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from core.fsm import apply_transition
 from core.models import Notification
 from core.roles import Role
 from points.models import LedgerEntry, LotAllocation, PointsAccount, PointsLot, RedemptionOrder
@@ -20,6 +19,7 @@ from suppliers.models import StockMovement, StockRecord
 from suppliers.services import inventory
 from tests.factories import SHANGHAI, GiftFactory, MemberFactory, UserFactory, WarehouseFactory
 from tests.factories import ADDRESS
+from tests.helpers import published
 
 WAIT_SECONDS = 30
 ORDER_POINTS = 1500
@@ -73,8 +73,7 @@ def listed_gift(programs):
     operator = UserFactory(username="operator", role=Role.OPERATOR)
     gift = GiftFactory()
     now = timezone.now()
-    for name in ("submit", "approve", "publish"):
-        apply_transition(gift, name, actor=operator, at=now)
+    published(gift, actor=operator, at=now)
     inventory.receive_stock(gift=gift, location=WarehouseFactory(code="WH-RACE"), quantity=50, at=now)
     return gift
 

@@ -5,6 +5,7 @@ from datetime import datetime, time, timedelta
 from core.fsm import apply_transition
 from suppliers.models import Gift
 from tests.factories import SHANGHAI, GiftFactory
+from tests.helpers import published
 
 RETIRED_ON = datetime(2026, 10, 15, 10, 0, tzinfo=SHANGHAI)
 DEADLINE = RETIRED_ON.date() + timedelta(days=30)
@@ -17,7 +18,6 @@ def at_0010(day) -> datetime:
 def offline_gift(operator, now, **fields) -> Gift:
     """A gift taken offline at the supplier's request: the state `retire` starts from."""
     gift = GiftFactory(**fields)
-    for name in ("submit", "approve", "publish"):
-        apply_transition(gift, name, actor=operator, at=now)
+    published(gift, actor=operator, at=now)
     apply_transition(gift, "delist", actor=operator, at=now, reason_code=Gift.DelistReason.SUPPLIER_REQUEST)
     return gift

@@ -6,7 +6,7 @@ import pytest
 import time_machine
 
 from core.errors import ValidationFailed
-from core.fsm import apply_transition, history_of
+from core.fsm import history_of
 from core.models import TransitionLog
 from tests.portal import field_errors
 from logistics.errors import CarrierEventRejected, EventIdReused, SequenceTaken, UnknownShipment
@@ -17,7 +17,7 @@ from points.services import orders
 from suppliers.models import Location
 from suppliers.services import inventory
 from tests.factories import GiftFactory
-from tests.helpers import assert_list_queries_constant, picked_and_shipped
+from tests.helpers import assert_list_queries_constant, picked_and_shipped, published
 from tests.logistics.conftest import TRACKING
 from tests.factories import ADDRESS
 
@@ -124,8 +124,7 @@ def test_an_unknown_tracking_number_is_a_typed_404_and_nothing_is_stored(shipped
 def test_a_dropship_shipment_is_delivered_by_a_carrier_event(rich_member, operator, supplier_staff, now):
     supplier = supplier_staff.supplier_membership.supplier
     gift = GiftFactory(supplier=supplier, fulfilment="dropship")
-    for name in ("submit", "approve", "publish"):
-        apply_transition(gift, name, actor=operator, at=now)
+    published(gift, actor=operator, at=now)
     inventory.receive_stock(gift=gift, location=Location.objects.create(code="DS-T", name="自有仓", kind="dropship", supplier=supplier),
                             quantity=3, at=now)
     order = orders.place_order(member=rich_member, gift_id=gift.pk, quantity=1, now=now, **ADDRESS)

@@ -7,7 +7,6 @@ from datetime import timedelta
 import pytest
 import time_machine
 
-from core.fsm import apply_transition
 from core.masking import mask_address, mask_name, mask_phone
 from core.models import AccessLog
 from logistics.models import Shipment
@@ -18,7 +17,7 @@ from suppliers.models import Location
 from suppliers.services import inventory
 from tests.factories import GiftFactory, SupplierUserFactory
 from tests.factories import ADDRESS
-from tests.helpers import picked_and_shipped
+from tests.helpers import picked_and_shipped, published
 
 pytestmark = pytest.mark.django_db
 
@@ -31,8 +30,7 @@ DROPSHIP_WINDOW = timedelta(days=7)
 def dropship_gift(supplier, operator, now):
     """A listed dropship gift of `supplier` (whose users are supplier_admin and supplier_staff), 10 units at its own location."""
     gift = GiftFactory(supplier=supplier, fulfilment="dropship")
-    for name in ("submit", "approve", "publish"):
-        apply_transition(gift, name, actor=operator, at=now)
+    published(gift, actor=operator, at=now)
     own = Location.objects.create(code="DS-PRIV", name="自有仓", kind=Location.Kind.DROPSHIP, supplier=supplier)
     inventory.receive_stock(gift=gift, location=own, quantity=10, at=now)
     return gift

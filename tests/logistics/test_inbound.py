@@ -16,6 +16,7 @@ from suppliers.models import Location, Notice, ReplenishmentRequest, StockMoveme
 from suppliers.services import inventory
 from tests.factories import GiftFactory, SupplierFactory, WarehouseFactory
 from tests.portal import logged_in
+from tests.helpers import published
 
 pytestmark = pytest.mark.django_db
 
@@ -288,8 +289,7 @@ def retire(gift, operator, now):
     """Listed, delisted and retired by the operator (its leftover lots are made from the stock it has then)."""
     from suppliers.services import catalog
 
-    for name in ("submit", "approve", "publish"):
-        apply_transition(gift, name, actor=operator, at=now)
+    published(gift, actor=operator, at=now)
     apply_transition(gift, "delist", actor=operator, at=now, reason_code="supplier_request")
     catalog.retire_gift(gift=gift, actor=operator, now=now)
 

@@ -9,7 +9,7 @@ from django.utils import translation
 
 from core.errors import InvalidTransition, ValidationFailed
 from core.events import publish
-from core.fsm import apply_transition, history_of
+from core.fsm import history_of
 from core.models import Notification
 from logistics.errors import DisposalTooEarly
 from logistics.models import ExtraCost, LeftoverLot, Shipment
@@ -19,7 +19,7 @@ from suppliers.events import GiftRetired
 from suppliers.models import Gift, Location, Notice, StockMovement, StockRecord
 from suppliers.services import catalog, inventory, onboarding
 from tests.factories import ADDRESS, SHANGHAI, GiftFactory, ready_to_activate
-from tests.helpers import picked_and_shipped
+from tests.helpers import picked_and_shipped, published
 from tests.logistics.leftover_world import DEADLINE, RETIRED_ON, at_0010, offline_gift
 
 pytestmark = pytest.mark.django_db
@@ -88,8 +88,7 @@ def test_terminating_a_supplier_turns_every_gifts_warehouse_stock_into_lots(oper
     a, b, _ = warehouses
     online = GiftFactory()
     supplier = online.supplier
-    for name in ("submit", "approve", "publish"):
-        apply_transition(online, name, actor=operator, at=RETIRED_ON)
+    published(online, actor=operator, at=RETIRED_ON)
     draft = GiftFactory(supplier=supplier)
     inventory.receive_stock(gift=online, location=a, quantity=6, at=RETIRED_ON)
     inventory.receive_stock(gift=draft, location=b, quantity=2, at=RETIRED_ON)

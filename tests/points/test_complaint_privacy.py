@@ -6,7 +6,6 @@ from datetime import timedelta
 import pytest
 
 from core.errors import InvalidTransition, PermissionDenied, ValidationFailed
-from core.fsm import apply_transition
 from core.masking import mask_name, mask_phone
 from core.models import AccessLog
 from points.models import Complaint
@@ -15,6 +14,7 @@ from points.services import complaints, orders
 from suppliers.models import Location
 from suppliers.services import inventory
 from tests.factories import ADDRESS, GiftFactory, SupplierUserFactory
+from tests.helpers import published
 
 pytestmark = pytest.mark.django_db
 State = Complaint.State
@@ -26,8 +26,7 @@ MASKED = (mask_name(NAME), mask_phone(PHONE))
 def dropship_order(rich_member, supplier, operator, now):
     """The member's confirmed order of a dropship gift of `supplier`."""
     dropship_gift = GiftFactory(supplier=supplier, fulfilment="dropship")
-    for name in ("submit", "approve", "publish"):
-        apply_transition(dropship_gift, name, actor=operator, at=now)
+    published(dropship_gift, actor=operator, at=now)
     own = Location.objects.create(code="DS-CP", name="自有仓", kind=Location.Kind.DROPSHIP, supplier=supplier)
     inventory.receive_stock(gift=dropship_gift, location=own, quantity=5, at=now)
     return orders.place_order(member=rich_member, gift_id=dropship_gift.pk, quantity=1, now=now, **ADDRESS)

@@ -6,12 +6,12 @@ import pytest
 
 from core.models import Program
 from points.models import LedgerEntry, PointsLot
-from core.fsm import apply_transition
 from points.services import credits, ledger, orders
 from points.services.ledger import Source
 from suppliers.services import inventory
 from tests.factories import GiftFactory, MemberFactory, UserFactory, WarehouseFactory
 from tests.golden import golden_file
+from tests.helpers import published
 
 GOLDEN = golden_file("ledger_lots.json")
 pytestmark = pytest.mark.django_db
@@ -27,8 +27,7 @@ def test_the_golden_ledger_case_matches_every_figure():
     price = case["gift"]["points_price"]
     operator = UserFactory(username="golden-operator", role="operator")
     gift = GiftFactory(sku=case["gift"]["sku"], points={case["program"]: price}, tier_discounts={})
-    for name in ("submit", "approve", "publish"):
-        apply_transition(gift, name, actor=operator, at=datetime.fromisoformat(case["steps"][0]["at"]))
+    published(gift, actor=operator, at=datetime.fromisoformat(case["steps"][0]["at"]))
     inventory.receive_stock(gift=gift, location=WarehouseFactory(), quantity=10, at=datetime.fromisoformat(case["steps"][0]["at"]))
     redemptions = {}
 

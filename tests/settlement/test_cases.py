@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
-from core.fsm import apply_transition, history_of
+from core.fsm import history_of
 from core.models import Notification, TransitionLog
 from logistics.models import LeftoverLot
 from settlement.models import Assessment, ReEvaluation, RectificationCase
@@ -15,6 +15,7 @@ from suppliers.models import Gift, Notice, Supplier
 from suppliers.services import inventory, onboarding
 from tests.factories import SHANGHAI, GiftFactory, SupplierFactory, SupplierUserFactory, WarehouseFactory, ready_to_activate
 from tests.portal import field_errors, logged_in, nav
+from tests.helpers import published
 
 pytestmark = pytest.mark.django_db
 
@@ -254,8 +255,7 @@ def test_rectify_opens_a_rectification_case_due_in_30_days(due, active_supplier,
 
 def test_suspend_suspends_the_supplier_and_takes_its_gifts_offline(due, active_supplier, operator, now):
     online = GiftFactory(supplier=active_supplier)
-    for name in ("submit", "approve", "publish"):
-        apply_transition(online, name, actor=operator, at=now)
+    published(online, actor=operator, at=now)
 
     re_evaluation.decide_re_evaluation(re_evaluation=due, decision="suspend", note="连续两月低于60分", actor=operator, now=now)
 
@@ -266,8 +266,7 @@ def test_suspend_suspends_the_supplier_and_takes_its_gifts_offline(due, active_s
 
 def test_terminate_retires_every_gift_and_turns_warehouse_stock_into_leftover_lots(due, active_supplier, operator, now):
     online, draft = GiftFactory(supplier=active_supplier), GiftFactory(supplier=active_supplier)
-    for name in ("submit", "approve", "publish"):
-        apply_transition(online, name, actor=operator, at=now)
+    published(online, actor=operator, at=now)
     warehouse = WarehouseFactory()
     inventory.receive_stock(gift=online, location=warehouse, quantity=6, at=now)
     inventory.receive_stock(gift=draft, location=warehouse, quantity=2, at=now)

@@ -4,10 +4,10 @@ from decimal import Decimal
 
 import pytest
 
-from core.fsm import apply_transition
 from suppliers.services import revisions
 from tests.factories import ContractFactory, GiftFactory, QualificationFactory, SupplierFactory
 from tests.portal import logged_in, nav
+from tests.helpers import published
 
 pytestmark = pytest.mark.django_db
 SETTLEMENT_FIELDS = {"settlement_price", "clearance_settlement_price"}
@@ -32,8 +32,7 @@ def test_operators_and_finance_still_read_the_settlement_prices(api, operator, f
 
 def test_a_revisions_new_settlement_price_is_left_out_for_the_logistics_provider(api, logistics, operator, supplier_staff, now):
     gift = GiftFactory(supplier=supplier_staff.supplier_membership.supplier)
-    for step in ("submit", "approve", "publish"):
-        apply_transition(gift, step, actor=operator, at=now)
+    published(gift, actor=operator, at=now)
     revision = revisions.edit_gift(gift=gift, actor=supplier_staff, now=now, changes={"name": "新名", "settlement_price": Decimal("170")})
 
     seen = api(logistics).get(f"/api/v1/gift-revisions/{revision.pk}/").json()["changes"]
