@@ -97,3 +97,8 @@ def test_a_member_redeems_with_the_sms_code_cancels_and_gets_the_points_back(bro
     expect(page.get_by_test_id("ledger").locator("tbody tr").first).to_contain_text("订单取消退还")
     expect(page.get_by_test_id("expiries")).to_contain_text("20000")
     snap(page, "points")
+
+    with page.expect_navigation():  # the home page tells the same at a glance, the cancelled order first
+        page.get_by_role("link", name="积分礼品供应商平台").click()
+    expect(page.get_by_test_id("home-balance")).to_have_text("20000")
+    expect(page.get_by_test_id("home-orders").locator("li").first).to_contain_text(f"{GIFT} × 1 · 已取消")
