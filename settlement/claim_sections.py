@@ -1,6 +1,7 @@
 """A logistics claim's page shows the compensation it led to for the supplier (imported by SettlementConfig.ready)."""
 from django.template.loader import render_to_string
 
+from core.roles import has_role
 from logistics import views_returns as claim_pages
 from logistics.models import LogisticsClaim
 from settlement.services.compensation import compensations_of, may_propose_again
@@ -17,7 +18,7 @@ def compensation(request, claim) -> str:
     if not found:
         return ""
     again = may_propose_again(claim, request.user)
-    context = {"adjustments": found, "claim": claim, "again": again, "linked": request.user.role in READERS}
+    context = {"adjustments": found, "claim": claim, "again": again, "linked": has_role(request.user, READERS)}
     return render_to_string("settlement/_claim_compensation.html", context, request=request)
 
 

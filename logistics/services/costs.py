@@ -27,12 +27,12 @@ CENT = Decimal("0.01")
 MAX_QUANTITY = 10_000
 _DELIVERED = frozenset({RedemptionOrder.State.DELIVERED, RedemptionOrder.State.COMPLETED})
 TARIFF_SETTERS = frozenset({Role.OPERATOR})
+TARIFF_HISTORY_READERS = frozenset({Role.OPERATOR, Role.LOGISTICS, Role.FINANCE})
 
 
 def may_set_tariff(user) -> bool:
     """Whether the user may change the tariff (`set_tariff` refuses anyone else)."""
     return has_role(user, TARIFF_SETTERS)
-TARIFF_HISTORY_READERS = frozenset({Role.OPERATOR, Role.LOGISTICS, Role.FINANCE})
 
 
 def price(*, tariff: Tariff, quantity: int) -> Decimal:

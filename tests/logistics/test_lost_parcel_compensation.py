@@ -128,8 +128,18 @@ def test_finance_proposes_it_again_from_the_claim_page(lost_claim, finance, fina
 
     assert 'data-action="compensate-again"' in logged_in(finance).get(page).content.decode()
     assert logged_in(logistics).post(f"/settlement/claims/{lost_claim.pk}/compensation/").status_code == 403
+    assert logged_in(finance).post(f"/settlement/claims/{lost_claim.pk + 1000}/compensation/").status_code == 404
     response = logged_in(finance).post(f"/settlement/claims/{lost_claim.pk}/compensation/")
 
     assert response.status_code == 302 and response["Location"] == page
     assert list(Adjustment.objects.order_by("pk").values_list("state", flat=True)) == ["rejected", "proposed"]
     assert 'data-action="compensate-again"' not in logged_in(finance).get(page).content.decode()
+
+
+def test_the_claim_page_refuses_a_second_compensation_while_the_first_stands(lost_claim, finance, now):
+    claims.accept_claim(claim=lost_claim, actor=finance, now=now)
+
+    response = logged_in(finance).post(f"/settlement/claims/{lost_claim.pk}/compensation/", follow=True)
+
+    assert "补偿调账仍待审批或已通过" in response.content.decode()
+    assert list(Adjustment.objects.values_list("state", flat=True)) == ["proposed"]

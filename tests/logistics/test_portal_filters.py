@@ -156,3 +156,5 @@ def test_a_members_tracking_list_names_a_bad_state_and_lists_none_of_its_parcels
 
     assert response.status_code == 400
     assert list(field_errors(response)) == ["state"]
+    assert listed_numbers(response.content.decode()) == set()
+    assert listed_numbers(logged_in(member.user).get("/logistics/my-shipments/").content.decode())  # unfiltered, they are there
