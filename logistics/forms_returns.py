@@ -62,8 +62,7 @@ class ReturnFilterForm(ListFilter):
     def narrow(self, queryset, data: dict):
         if data.get("state"):
             queryset = queryset.filter(state=data["state"])
-        if data.get("replacement_failed"):
-            queryset = returns.exchanges_with_failed_replacement(queryset)
+        queryset = returns.by_failed_replacement(queryset, data.get("replacement_failed"))
         if data.get("fulfilment"):
             queryset = queryset.filter(order__fulfilment=data["fulfilment"])
         if text := (data.get("q") or "").strip():

@@ -129,7 +129,7 @@ class ComplaintFilterForm(DayRangeFilter):
         """The filters list_complaints takes (the days and the text are `narrow`'s)."""
         data = super().values()
         return {name: data.get(name) or "" for name in ("state", "responsible", "kind")} | {
-            "supplier": data.get("supplier"), "late": bool(data.get("late")),
+            "supplier": data.get("supplier"), "late": data.get("late"),
         }
 
     def narrow(self, rows, data: dict):

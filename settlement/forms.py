@@ -77,7 +77,7 @@ class StatementFilterForm(SupplierFilterForm):
         """The filters as `list_statements` takes them."""
         data = super().values()
         return {"month": data.get("month"), "state": data.get("state") or "", "supplier_id": data.get("supplier"),
-                "receivable": bool(data.get("receivable")), "overdue": bool(data.get("overdue"))}
+                "receivable": data.get("receivable"), "overdue": data.get("overdue")}
 
 
 class ReconciliationFilterForm(StatementFilterForm):
@@ -89,7 +89,7 @@ class ReconciliationFilterForm(StatementFilterForm):
 
     def values(self) -> dict:
         data = ListFilter.values(self)
-        return {"month": data.get("month"), "supplier_id": data.get("supplier"), "open_only": bool(data.get("open_only"))}
+        return {"month": data.get("month"), "supplier_id": data.get("supplier"), "open_only": data.get("open_only")}
 
 
 class AdjustmentFilterForm(SupplierFilterForm):
@@ -180,4 +180,4 @@ class CategoryFilterForm(ListFilter):
 
     def values(self) -> dict:
         data = super().values()
-        return {"category": data.get("category") or "", "unresolved": bool(data.get("unresolved"))}
+        return {"category": data.get("category") or "", "unresolved": data.get("unresolved")}

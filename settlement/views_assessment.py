@@ -88,7 +88,7 @@ def assessment_list(request):
     chosen = filters.values()
     supplier_id = chosen["supplier"].pk if chosen.get("supplier") else None
     assessments = filters.apply(assessment.list_assessments(
-        actor=request.user, month=chosen.get("month"), supplier_id=supplier_id, below=threshold if chosen.get("below") else None,
+        actor=request.user, month=chosen.get("month"), supplier_id=supplier_id, below=chosen.get("below"),
     ))
     context = paginate(request, assessments) | {
         "form": form, "filters": filters, "threshold": threshold, "chosen_supplier": supplier_id,

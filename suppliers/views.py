@@ -13,7 +13,7 @@ from core.fsm import history_of
 from core.portal import add_service_errors, paginate, redirect_back, run_action, supplier_pages
 from core.roles import SUPPLIER_REVIEWERS, SUPPLIER_ROLES, Role
 from suppliers.forms import NoticeFilterForm, ReasonForm, SupplierApplicationForm, SupplierListFilterForm
-from suppliers.models import Notice, Supplier
+from suppliers.models import Supplier
 from suppliers.selectors import same_credit_code
 from suppliers.selectors_profile import list_qualifications
 from suppliers.services import notices, onboarding
@@ -47,7 +47,7 @@ def notice_list(request):
             success=_("已标记为已读"),
         )
         return redirect(request.get_full_path())
-    context = paginate(request, filters.apply(Notice.objects.visible_to(request.user).select_related("supplier"))) | {
+    context = paginate(request, filters.apply(notices.list_notices(actor=request.user, **filters.values()))) | {
         "filters": filters, "may_mark_read": notices.may_mark_read(request.user),
     }
     return render(request, "suppliers/notice_list.html", context, status=filters.status)

@@ -29,6 +29,7 @@ from core.models import Program, Tier
 from core.portal import add_service_errors, bad_input_is_400, labelled, paginate, redirect_back, report_form_errors, run_action
 from core.validators import whole_number
 from core.roles import SUPPLIER_ROLES, Role
+from core.selectors import answering
 from suppliers.forms_catalog import (
     ClearanceInput, DelistInput, FilterForm, GiftForm, MovementFilterForm, NoInput, ReasonInput, ScheduleInput, StockFilterForm, SERVICE_FIELDS,
     current_values,
@@ -364,8 +365,7 @@ def stock(request):
         records, movements, requests = (rows.filter(_matching(q, "gift__")) for rows in (records, movements, requests))
     if location:
         records, movements, requests = (rows.filter(location=location) for rows in (records, movements, requests))
-    if low:
-        records = records.filter(BELOW_SAFETY_STOCK)
+    records = answering(records, BELOW_SAFETY_STOCK, low)
     context = paginate(request, records) | {
         "filters": filters,
         "movements": movements[:RECENT_MOVEMENTS],

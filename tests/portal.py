@@ -3,6 +3,8 @@ import re
 
 from django.test import Client
 
+from tests.conftest import client_for
+
 FIELD_ERROR = re.compile(r'class="field-error" data-field="(\w+)">([^<]*)<')
 
 
@@ -36,3 +38,15 @@ def shown(response, testid: str) -> str:
     match = re.search(rf'data-testid="{testid}"[^>]*>(.*?)</(?:a|dd|p|span|small|li)>', response.content.decode(), re.S)
     assert match, f"nothing marked {testid} on the page"
     return re.sub(r"<[^>]+>", "", match.group(1)).strip()
+
+
+def listed(user, url: str, **query) -> list[int]:
+    """The ids, sorted, of the rows `user` is listed at `url` with the filters `query`: a portal page's first page, or
+    an API list's (`/api/…`) first page; either checked to answer 200."""
+    if url.startswith("/api/"):
+        response = client_for(user).get(url, query)
+        assert response.status_code == 200, response.content
+        return sorted(row["id"] for row in response.json()["results"])
+    response = logged_in(user).get(url, query)
+    assert response.status_code == 200, response.content
+    return sorted(row.pk for row in response.context["page_obj"])

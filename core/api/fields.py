@@ -1,4 +1,5 @@
 """Serializer fields shared by the apps' APIs."""
+from django import forms
 from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -6,6 +7,7 @@ from rest_framework import serializers
 
 from core.errors import NotFound
 from core.models.transitions import actor_label_for
+from core.validators import YesNoField
 
 
 class ScopedKey(serializers.PrimaryKeyRelatedField):
@@ -41,3 +43,21 @@ class ActorField(serializers.Field):
 
     def to_representation(self, user) -> str:
         return actor_label_for(user, getattr(self.context.get("request"), "user", None))
+
+
+@extend_schema_field(OpenApiTypes.BOOL)
+class YesNo(serializers.Field):
+    """A yes/no parameter of an action's query, read as the APIs' yes/no filters read theirs (`YesNoField`): absent or
+    empty is None (no filter), another word a 400 naming it."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(required=False, allow_null=True, default=None, **kwargs)
+
+    def to_internal_value(self, data) -> bool | None:
+        try:
+            return YesNoField().to_python(data)
+        except forms.ValidationError as error:
+            raise serializers.ValidationError(error.messages[0], code="invalid") from error
+
+    def to_representation(self, value) -> bool | None:
+        return value

@@ -43,6 +43,7 @@ from core.fsm import apply_transition, history_of
 from core.notifications import notify
 from core.numbers import create_numbered
 from core.roles import SUPPLIER_ROLES, Role, waiting_for
+from core.selectors import answering
 from core.texts import Message
 from logistics.models import ReturnRequest, Shipment
 from logistics.models.costs import CostKind, Payer
@@ -133,9 +134,13 @@ def with_last_parcels(returns_: QuerySet) -> QuerySet:
     return returns_.annotate(**{f"last_{link}": _last_parcel_state(link) for _state, link in AFTER_FAILED_PARCEL.values()})
 
 
-def exchanges_with_failed_replacement(returns_: QuerySet) -> QuerySet:
-    """The exchanges among `returns_` whose latest replacement failed: they wait for the operator."""
-    return with_last_parcels(returns_).filter(state=State.EXCHANGED, last_replacement_for=Shipment.State.FAILED)
+def by_failed_replacement(returns_: QuerySet, replacement_failed: bool | None) -> QuerySet:
+    """`replacement_failed`: the exchanges among `returns_` whose latest replacement failed (they wait for the
+    operator), or (False) all the others; None: all of them (`core.selectors.answering`)."""
+    if replacement_failed is None:
+        return returns_
+    failed = Q(state=State.EXCHANGED, last_replacement_for=Shipment.State.FAILED)
+    return answering(with_last_parcels(returns_), failed, replacement_failed)
 
 
 @waiting_for({Role.OPERATOR, Role.LOGISTICS, *SUPPLIER_ROLES})

@@ -20,6 +20,7 @@ from core.models import TransitionLog
 from core.notifications import notify
 from core.numbers import create_numbered
 from core.roles import SUPPLIER_ROLES, Role, waiting_for
+from core.selectors import answering
 from core.validators import validate_mobile
 from points.models import Complaint, ComplaintDeadline, Member, RedemptionOrder
 from points.models.complaints import Party
@@ -296,12 +297,12 @@ def reopen_complaint(*, complaint: Complaint, actor, now: datetime, reason: str 
 
 def list_complaints(
     *, user, now: datetime, state: str = "", responsible: str = "", kind: str = "", supplier: Supplier | None = None,
-    late: bool = False, ordered: bool = True,
+    late: bool | None = None, ordered: bool = True,
 ) -> QuerySet:
     """The complaints the user may see, the queue's order: overdue (deadline passed, unanswered) first, then escalated,
     then by deadline. Members see their own; a supplier's users those triaged to it and its suggestions; logistics
     staff those triaged to logistics; operators all. `late`: only those past their deadline unanswered (overdue or
-    escalated)."""
+    escalated), or (False) only the others (`core.selectors.answering`)."""
     rows = Complaint.objects.visible_to(user)
     role = getattr(user, "role", None)
     if role in SUPPLIER_ROLES and not user.is_superuser:
@@ -310,8 +311,7 @@ def list_complaints(
         rows = rows.filter(responsible=Party.LOGISTICS)
     rows = rows.filter(**{name: value for name, value in (("state", state), ("responsible", responsible), ("kind", kind),
                                                           ("supplier", supplier)) if value})
-    if late:
-        rows = rows.filter(_overdue(now) | Q(state=State.ESCALATED))
+    rows = answering(rows, _overdue(now) | Q(state=State.ESCALATED), late)
     rows = rows.select_related("member", "order", "gift", "supplier").annotate(
         urgency=Case(
             When(_overdue(now), then=Value(0)),

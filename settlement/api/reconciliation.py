@@ -9,7 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from core.api.fields import ActorField, ScopedKey
+from core.api.fields import ActorField, ScopedKey, YesNo
 from core.api.permissions import require_role
 from core.api.transitions import transition_action
 from core.roles import Role
@@ -87,7 +87,7 @@ UPLOAD_SCHEMA = {
 
 class LinesQuery(serializers.Serializer):
     category = serializers.ChoiceField(choices=Category.choices, required=False)
-    unresolved = serializers.BooleanField(required=False, default=False, help_text="only discrepancies not yet resolved")
+    unresolved = YesNo(help_text="only discrepancies still to resolve (`open`); false: only the other lines")
 
 
 class ResolveInput(serializers.Serializer):

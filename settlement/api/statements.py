@@ -158,7 +158,8 @@ class StatementLineSerializer(serializers.ModelSerializer):
 
 class StatementFilter(FilterSet):
     month = django_filters.CharFilter(method="filter_month", label="YYYY-MM")
-    overdue = YesNoFilter(method="filter_overdue", label="only payments past their due day")
+    receivable = YesNoFilter(method="filter_yes_no", label="only receivables of terminated suppliers (false: only the others)")
+    overdue = YesNoFilter(method="filter_yes_no", label="only payments past their due day (false: only the others)")
 
     class Meta:
         model = Statement
@@ -167,8 +168,9 @@ class StatementFilter(FilterSet):
     def filter_month(self, queryset, name, value):
         return queryset.filter(month=generation.parse_month(value))
 
-    def filter_overdue(self, queryset, name, value):
-        return queryset.filter(payment_overdue=value) if value is not None else queryset
+    def filter_yes_no(self, queryset, name, value):
+        """As the statements page narrows them (`narrow_statements`)."""
+        return statements.narrow_statements(queryset, **{name: value})
 
 
 class LinesQuery(serializers.Serializer):

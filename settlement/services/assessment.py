@@ -23,6 +23,7 @@ from core.texts import Message
 from core.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from core.fsm import apply_transition, require_transition
 from core.roles import Role, require_role, waiting_for
+from core.selectors import answering
 from core.validators import id_or_none
 from settlement.models import Adjustment, Assessment, Kpi, KpiResult, PenaltyProposal, PenaltyRule, SuspensionProposal
 from settlement.services import adjustments
@@ -289,15 +290,16 @@ def dismiss_suspension(*, proposal: SuspensionProposal, actor, now: datetime, re
 
 # --- reads ----------------------------------------------------------------------------------------------------
 
-def list_assessments(*, actor, month: date | None = None, supplier_id: int | None = None, below: Decimal | None = None):
-    """Assessments the actor may see (a supplier: its own), newest month first, with their supplier."""
+def list_assessments(*, actor, month: date | None = None, supplier_id: int | None = None, below: bool | None = None):
+    """Assessments the actor may see (a supplier: its own), newest month first, with their supplier; of one month or
+    supplier; `below`: only those scored below the suspension threshold, or (False) only the others, those with no
+    score (nothing to assess) among them (`core.selectors.answering`)."""
     assessments = Assessment.objects.visible_to(actor).select_related("supplier")
     if month is not None:
         assessments = assessments.filter(month=month.replace(day=1))
     if supplier_id:
         assessments = assessments.filter(supplier_id=supplier_id)
-    if below is not None:
-        assessments = assessments.filter(score__lt=below)
+    assessments = answering(assessments, Q(score__lt=suspension_threshold()), below)
     return assessments.order_by("-month", "supplier__name", "pk")
 
 

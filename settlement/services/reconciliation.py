@@ -25,6 +25,7 @@ from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from core.errors import Conflict, PermissionDenied, ValidationFailed
 from core.roles import Role, waiting_for
+from core.selectors import answering
 from core.tabular import Problem, TableFile, TableRejected, TableSpec, read_headed_table, table_file
 from core.texts import Message, label_message
 from core.validators import validate_length
@@ -278,9 +279,10 @@ def _adjustment_for(line: ReconciliationLine, *, resolution: str, actor, now: da
     )
 
 
-def list_reconciliations(*, actor, month=None, supplier_id: int | None = None, open_only: bool = False):
-    """The reconciliations the actor may see (a supplier its own, finance and operators all), newest first; of one
-    statement month or supplier, or only those with a discrepancy still to resolve (`ReconciliationLine.open`)."""
+def list_reconciliations(*, actor, month=None, supplier_id: int | None = None, open_only: bool | None = None):
+    """The reconciliations the actor may see (a supplier its own, finance and operators all), newest first, each
+    annotated `open` (not superseded, with a discrepancy still to resolve: `ReconciliationLine.open`); of one statement
+    month or supplier; `open_only`: only the open ones, or (False) only the others (`core.selectors.answering`)."""
     found = Reconciliation.objects.visible_to(actor).select_related("statement", "version", "supplier", "uploaded_by")
     if month:
         found = found.filter(statement__month=month)
@@ -288,14 +290,13 @@ def list_reconciliations(*, actor, month=None, supplier_id: int | None = None, o
         found = found.filter(supplier_id=supplier_id)
     waiting = Exists(ReconciliationLine.objects.filter(UNRESOLVED, reconciliation=OuterRef("pk")))
     found = found.annotate(open=ExpressionWrapper(waiting & CURRENT, output_field=BooleanField()))
-    if open_only:
-        found = found.filter(open=True)
-    return found
+    return answering(found, Q(open=True), open_only)
 
 
-def reconciliation_lines(*, reconciliation: Reconciliation, category: str = "", unresolved: bool = False):
-    """The lines of one reconciliation in file order, ours the file lacks last; optionally of one category, or
-    only those still to resolve.
+def reconciliation_lines(*, reconciliation: Reconciliation, category: str = "", unresolved: bool | None = None):
+    """The lines of one reconciliation in file order, ours the file lacks last; optionally of one category;
+    `unresolved`: only those still to resolve (`ReconciliationLine.open`: none of a superseded reconciliation), or
+    (False) only the others (`core.selectors.answering`). The portal's page and the API list them through it.
 
     :raises ValidationFailed: an unknown category
     """
@@ -304,9 +305,8 @@ def reconciliation_lines(*, reconciliation: Reconciliation, category: str = "", 
         if category not in Category.values:
             raise ValidationFailed(gettext("未知的对账结果 %(category)s") % {"category": category}, field="category")
         lines = lines.filter(category=category)
-    if unresolved:
-        lines = lines.none() if reconciliation.superseded else lines.filter(UNRESOLVED)
-    return lines
+    open_lines = Q(pk__in=[]) if reconciliation.superseded else UNRESOLVED  # a superseded file's lines are none of them open
+    return answering(lines, open_lines, unresolved)
 
 
 def answerable_lines(statement: Statement):

@@ -28,6 +28,7 @@ from core.events import subscribe
 from core.fsm import apply_transition, require_transition
 from core.notifications import notify
 from core.roles import SUPPLIER_ROLES, Role, waiting_for
+from core.selectors import answering
 from core.validators import validate_length
 from core.texts import Message, labelled_message
 from settlement.models import (
@@ -462,16 +463,14 @@ def statement_states(*, actor) -> list[tuple[str, str]]:
 
 
 def list_statements(*, actor, month: date | None = None, state: str = "", supplier_id: int | None = None,
-                    receivable: bool = False, overdue: bool = False, today: date | None = None) -> QuerySet[Statement]:
+                    receivable: bool | None = None, overdue: bool | None = None, today: date | None = None) -> QuerySet[Statement]:
     """The statements the actor may see; a supplier sees a statement once it is issued (a draft is finance's work).
-    `receivable`: only those closed as receivables of terminated suppliers (collected or not: filter by `state`).
-    Each is annotated `payment_overdue` (`with_payment_overdue` on `today`, the local date by default); `overdue`: only those."""
+    Each is annotated `payment_overdue` (`with_payment_overdue` on `today`, the local date by default); `receivable`
+    and `overdue` narrow them as `narrow_statements` does."""
     today = today or timezone.localdate()
-    statements = with_payment_overdue(with_respond_by(
+    statements = narrow_statements(with_payment_overdue(with_respond_by(
         Statement.objects.visible_to(actor).select_related("supplier", "issued_by", "payment_approved_by", "paid_by", "collected_by")
-    ), today=today)
-    if overdue:
-        statements = statements.filter(payment_overdue=True)
+    ), today=today), receivable=receivable, overdue=overdue)
     if getattr(actor, "role", None) in SUPPLIER_ROLES:
         statements = statements.exclude(state__in=HIDDEN_FROM_SUPPLIERS)
     if month:
@@ -480,9 +479,15 @@ def list_statements(*, actor, month: date | None = None, state: str = "", suppli
         statements = statements.filter(state=state)
     if supplier_id:
         statements = statements.filter(supplier_id=supplier_id)
-    if receivable:
-        statements = statements.filter(receivable=True)
     return statements
+
+
+def narrow_statements(statements: QuerySet[Statement], *, receivable: bool | None = None,
+                      overdue: bool | None = None) -> QuerySet[Statement]:
+    """The statements (of `list_statements`, annotated `payment_overdue`) by the yes/no filters of the page and the API
+    (`core.selectors.answering`: None is no filter, False only those not): `receivable`, closed as receivables of
+    terminated suppliers (collected or not: filter by `state`); `overdue`, their payment past its due day."""
+    return answering(answering(statements, Q(receivable=True), receivable), Q(payment_overdue=True), overdue)
 
 
 def monthly_payables(*, actor, months: int) -> list[dict]:

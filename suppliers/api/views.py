@@ -36,7 +36,6 @@ from suppliers.models import (
     Gift,
     GiftRevision,
     Location,
-    Notice,
     ReplenishmentRequest,
     StockMovement,
     StockRecord,
@@ -88,10 +87,7 @@ class NoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     serializer_class = NoticeSerializer
 
     def get_queryset(self):
-        queryset = Notice.objects.visible_to(self.request.user)
-        if (unread := yes_no(self.request, "unread")) is not None:
-            queryset = queryset.filter(read_at__isnull=unread)
-        return queryset
+        return notices.list_notices(actor=self.request.user, unread=yes_no(self.request, "unread"))
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"], url_path="mark-read")

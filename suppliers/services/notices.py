@@ -2,12 +2,14 @@
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext
 
 from core.texts import storable
 from core.errors import NotFound, PermissionDenied
 from core.notifications import notify
 from core.roles import SUPPLIER_ROLES, waiting_for
+from core.selectors import answering
 from suppliers.models import Notice, Supplier
 
 
@@ -51,6 +53,13 @@ def mark_all_notices_read(*, actor, now: datetime) -> int:
     """
     _require_supplier_user(actor)
     return Notice.objects.filter(supplier_id=actor.supplier_id, read_at__isnull=True).update(read_at=now)
+
+
+def list_notices(*, actor, unread: bool | None = None) -> QuerySet[Notice]:
+    """The notices the actor may read (a supplier's users their inbox, operators every inbox), newest first, with their
+    supplier; `unread`: only those not read yet, or (False) only those read (`core.selectors.answering`). The inbox
+    page and the API list them through it."""
+    return answering(Notice.objects.visible_to(actor).select_related("supplier"), Q(read_at__isnull=True), unread)
 
 
 @waiting_for(SUPPLIER_ROLES)

@@ -142,7 +142,7 @@ def test_the_member_sees_the_points_refunded_instead(failed_exchange, delivered_
     assert 'data-testid="refunded-points">1500' in listed and "换货（不退积分）" not in listed
 
 
-def test_the_returns_list_shows_the_failure_filters_it_and_counts_it_in_the_operators_badge(failed_exchange, delivered_order, operator, now):
+def test_the_returns_list_shows_the_failure_filters_it_or_the_others_and_counts_it_in_the_operators_badge(failed_exchange, delivered_order, operator, now):
     from tests.logistics.builders import request
 
     other = request(delivered_order, now=now)  # requested: waits for the operator too, without a failed replacement
@@ -150,9 +150,11 @@ def test_the_returns_list_shows_the_failure_filters_it_and_counts_it_in_the_oper
 
     listed = client.get("/logistics/returns/")
     filtered = client.get("/logistics/returns/", {"replacement_failed": "on"}).content.decode()
+    others = client.get("/logistics/returns/", {"replacement_failed": "false"}).content.decode()
 
     row = listed.content.decode().split(f'data-number="{failed_exchange.number}"', 1)[1].split("</tr>", 1)[0]
     assert 'data-testid="replacement-failed"' in row and "失败原因：地址错误，无人签收" in row
     assert 'data-action="reship_replacement"' in row and 'data-action="refund_instead"' in row
     assert failed_exchange.number in filtered and other.number not in filtered
+    assert other.number in others and failed_exchange.number not in others
     assert returns.returns_waiting(operator) == 2 and '<span class="badge' in nav(listed)

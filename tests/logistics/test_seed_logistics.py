@@ -152,7 +152,7 @@ def test_an_exchange_whose_replacement_failed_waits_for_the_operator(seeded_twic
 
     assert (exchange.order.member.phone, exchange.remedy, exchange.outcome) == ("13700137000", "exchange", "defective")
     assert (failed.tracking_number, failed.replacement_for) == ("YT7788000000203", exchange)
-    assert list(returns.exchanges_with_failed_replacement(ReturnRequest.objects.all())) == [exchange]
+    assert list(returns.by_failed_replacement(ReturnRequest.objects.all(), True)) == [exchange]
     assert all(returns.may_take(user=operator, return_request=exchange, step=step) for step in ("reship_replacement", "refund_instead"))
     assert not returns.may_take(user=User.objects.get(username="logistics"), return_request=exchange, step="reship_replacement")
 

@@ -38,14 +38,15 @@ def test_the_desk_filters_by_supplier(member, gift, other_supplier, operator, no
     assert _listed(page, about_gift, about_other) == [True, False]
 
 
-def test_the_desk_filters_what_is_late(member, gift, operator, now):
+@pytest.mark.parametrize(("word", "shown"), [("on", [True, False]), ("false", [False, True]), ("", [True, True])])
+def test_the_desk_filters_what_is_late_or_not(member, gift, operator, now, word, shown):
     late = complaints.triage_complaint(complaint=_open(member.user, now - timedelta(days=3), gift=gift), actor=operator,
                                        now=now - timedelta(days=3), responsible="supplier")
     waiting = _open(member.user, now, gift=gift)
 
-    page = _desk(operator, late="on")
+    page = _desk(operator, late=word)
 
-    assert _listed(page, late, waiting) == [True, False]
+    assert _listed(page, late, waiting) == shown
 
 
 def test_the_desk_filters_by_the_days_opened(member, gift, operator, now):

@@ -293,6 +293,16 @@ def issued(draft, finance):
 
 
 @pytest.fixture
+def other_issued(other_supplier, finance):
+    """Another supplier's September statement, issued: neither a receivable nor a payment due."""
+    paying_account(other_supplier)
+    booked_order(other_supplier, "80.00", recorded_at=datetime(2026, 9, 9, 10, 0, tzinfo=SHANGHAI))
+    generation.generate_now(month=date(2026, 9, 1), actor=finance, now=datetime(2026, 10, 1, 2, 0, tzinfo=SHANGHAI))
+    statement = Statement.objects.get(supplier=other_supplier, month=date(2026, 9, 1))
+    return statements.issue_statement(statement=statement, actor=finance, now=datetime(2026, 10, 1, 10, 0, tzinfo=SHANGHAI))
+
+
+@pytest.fixture
 def negative(supplier, finance, finance_checker):
     """The supplier's October statement: a 50.00 delivery and an 80.00 penalty, issued."""
     booked_order(supplier, "50.00", recorded_at=datetime(2026, 10, 3, tzinfo=SHANGHAI))

@@ -13,6 +13,7 @@ from settlement.services import adjustments, generation, reconciliation, stateme
 from suppliers.models import BankAccount
 from tests.factories import FIXED_NOW, SHANGHAI, SupplierUserFactory
 from tests.helpers import assert_list_queries_constant, fresh_key
+from tests.portal import listed
 
 pytestmark = pytest.mark.django_db
 
@@ -539,6 +540,19 @@ def test_finance_accepts_the_suppliers_figure_which_proposes_an_adjustment(api, 
     assert line.pk not in [row["id"] for row in unresolved["results"]] and unresolved["count"] == 2
     again = api(finance).post(f"/api/v1/reconciliation-lines/{line.pk}/resolve/", {"resolution": "write_off"})
     assert again.status_code == 409
+
+
+def test_the_reconciliation_page_and_the_api_list_the_same_lines_for_unresolved_yes_and_no(api, uploaded, finance):
+    resolved = uploaded.lines.get(category="amount_mismatch")
+    reconciliation.resolve_line(line=resolved, resolution="write_off", actor=finance, now=FIXED_NOW)
+    still_open = sorted(uploaded.lines.exclude(pk=resolved.pk).values_list("pk", flat=True))
+
+    page = {word: listed(finance, f"/settlement/reconciliations/{uploaded.pk}/", unresolved=word) for word in ("true", "false", "")}
+    lines = {word: listed(finance, f"/api/v1/reconciliations/{uploaded.pk}/lines/", unresolved=word) for word in ("true", "false", "")}
+    refused = api(finance).get(f"/api/v1/reconciliations/{uploaded.pk}/lines/", {"unresolved": "maybe"})
+
+    assert page == lines == {"true": still_open, "false": [resolved.pk], "": sorted([*still_open, resolved.pk])}
+    assert refused.status_code == 400 and [error["attr"] for error in refused.json()["errors"]] == ["unresolved"]
 
 
 def test_only_finance_resolves_and_another_supplier_is_told_the_line_does_not_exist(api, uploaded, supplier_admin, operator,

@@ -8,7 +8,7 @@ from settlement.models import Statement
 from settlement.services import statements
 from suppliers.services import contracts
 from tests.factories import SHANGHAI, ContractFactory, SupplierFactory
-from tests.portal import field_errors, logged_in
+from tests.portal import field_errors, listed, logged_in
 from tests.settlement.conftest import LATER
 
 pytestmark = pytest.mark.django_db
@@ -82,6 +82,17 @@ def test_the_api_gives_the_term_the_due_day_and_filters_the_overdue(invoiced, ap
 
     assert (detail["payment_days"], detail["payment_due_on"], detail["payment_overdue"]) == (30, "2026-12-02", True)
     assert [row["id"] for row in overdue] == [invoiced.pk] and invoiced.pk not in [row["id"] for row in on_time]
+
+
+def test_the_statements_page_and_the_api_list_the_same_statements_for_overdue_yes_and_no(invoiced, other_issued, finance,
+                                                                                          time_machine):
+    time_machine.move_to(datetime(2026, 12, 3, 9, 0, tzinfo=SHANGHAI), tick=False)
+
+    page = {word: listed(finance, "/settlement/statements/", overdue=word) for word in ("true", "false", "")}
+    api = {word: listed(finance, "/api/v1/statements/", overdue=word) for word in ("true", "false", "")}
+
+    # false: only those not overdue (here the one not even invoiced); empty: no filter
+    assert page == api == {"true": [invoiced.pk], "false": [other_issued.pk], "": sorted([invoiced.pk, other_issued.pk])}
 
 
 def test_a_bad_overdue_filter_is_a_400_naming_it(invoiced, api, finance):

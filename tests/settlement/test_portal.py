@@ -15,7 +15,7 @@ from settlement.models import Adjustment, GenerationRun, Reconciliation, Stateme
 from settlement.services import adjustments, generation, statements
 from suppliers.models import BankAccount
 from tests.factories import FIXED_NOW, SHANGHAI, SupplierFactory
-from tests.portal import field_errors, logged_in, nav
+from tests.portal import field_errors, listed, logged_in, nav
 
 pytestmark = pytest.mark.django_db
 
@@ -305,6 +305,13 @@ def test_finance_filters_the_receivables_and_records_a_collection_on_the_page(re
     assert missing.status_code == 200 and "reference" in field_errors(missing)
     assert (receivable.state, receivable.collection_reference, receivable.collected_by) == ("collected", "CMB-IN-7", finance)
     assert 'data-testid="collection">CMB-IN-7 · 2026-10-14 · finance' in page
+
+
+def test_the_statements_page_and_the_api_list_the_same_statements_for_receivable_yes_and_no(receivable, other_issued, finance):
+    page = {word: listed(finance, "/settlement/statements/", receivable=word) for word in ("true", "false")}
+    api = {word: listed(finance, "/api/v1/statements/", receivable=word) for word in ("true", "false")}
+
+    assert page == api == {"true": [receivable.pk], "false": [other_issued.pk]}
 
 
 def test_supplier_staff_read_but_only_the_admin_answers(issued, supplier_staff):
@@ -625,6 +632,7 @@ def test_a_second_upload_shows_the_first_as_superseded_and_finance_s_badge_count
     statuses = regex.findall(r'data-reconciliation="(\d+)".*?data-testid="reconciliation-status">(.*?)</td>', listing, regex.S)
     assert [(int(pk), "已过期" in status) for pk, status in statuses] == [(latest.pk, False), (first.pk, True)]
     assert f'data-reconciliation="{first.pk}"' not in open_only and f'data-reconciliation="{latest.pk}"' in open_only
+    assert listed(finance, "/settlement/reconciliations/", open_only="false") == [first.pk]  # superseded: nothing open
     # RO-9 and RO-8, which we never booked: two lines to resolve; the old file's RO-9 is not counted again
     assert regex.search(r'data-testid="nav-badge-settlement-reconciliations"[^>]*>2<', nav(client.get("/")))
     assert "nav-badge-settlement-reconciliations" not in nav(supplier_client.get("/"))

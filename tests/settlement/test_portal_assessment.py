@@ -13,7 +13,7 @@ from suppliers.models import Supplier
 from suppliers.services import onboarding
 from tests.factories import SHANGHAI, ready_to_activate
 from tests.settlement.kpi_facts import complaint, order, returned, t
-from tests.portal import field_errors, logged_in, nav
+from tests.portal import field_errors, listed, logged_in, nav
 
 pytestmark = pytest.mark.django_db
 OCTOBER = date(2026, 10, 1)
@@ -108,14 +108,17 @@ def test_another_suppliers_assessment_is_a_404(assessed, other_supplier_admin):
     assert response.status_code == 404
 
 
-def test_operators_filter_assessments_by_month_and_score(assessed, operator):
-    client = logged_in(operator)
+def test_operators_filter_assessments_by_month_and_score(assessed, other_supplier, operator):
+    order(other_supplier, fulfilment="warehouse", delivered_at=t(10, 3))  # a month without a complaint
+    compute_month(month=OCTOBER, now=t(11, 20, 3))
+    scored_well = Assessment.objects.get(month=OCTOBER, supplier=other_supplier)
 
-    october = client.get("/settlement/assessments/?month=2026-10&below=1").content.decode()
-    august = client.get("/settlement/assessments/?month=2026-08").content.decode()
+    below = listed(operator, "/settlement/assessments/", month="2026-10", below="1")
+    not_below = listed(operator, "/settlement/assessments/", month="2026-10", below="false")
+    august = listed(operator, "/settlement/assessments/", month="2026-08")
 
-    assert f'/settlement/assessments/{assessed.pk}/' in october
-    assert f'/settlement/assessments/{assessed.pk}/' not in august
+    assert scored_well.score >= 60 > assessed.score
+    assert (below, not_below, august) == ([assessed.pk], [scored_well.pk], [])
 
 
 def test_the_compute_form_assesses_a_month_and_reports_its_progress(supplier, finance):

@@ -419,7 +419,9 @@ def test_a_second_file_for_the_same_version_supersedes_the_first_whose_lines_are
     assert (reconciliation.superseded_by, reconciliation.superseded) == (again, True) and not old_line.open
     assert "重新上传" in refused.value.detail and not Adjustment.objects.exists()
     assert list(list_reconciliations(actor=finance, open_only=True)) == [again]
+    assert list(list_reconciliations(actor=finance, open_only=False)) == [reconciliation]
     assert not reconciliation_lines(reconciliation=reconciliation, unresolved=True).exists()
+    assert reconciliation_lines(reconciliation=reconciliation, unresolved=False).count() == reconciliation.lines.count() > 0
     assert reconciliation_lines(reconciliation=again, unresolved=True).count() == 6
     assert resolve_line(line=line_in(again, Category.MISSING_IN_OURS), resolution=Resolution.CARRY_FORWARD, actor=finance, now=now).adjustment
 

@@ -8,7 +8,7 @@ from core.errors import PermissionDenied
 from suppliers.models import Notice
 from suppliers.services import notices
 from tests.factories import NoticeFactory
-from tests.portal import logged_in, nav
+from tests.portal import listed, logged_in, nav
 
 pytestmark = pytest.mark.django_db
 
@@ -49,6 +49,17 @@ def test_marking_all_read_reads_the_suppliers_unread_notices_and_clears_the_badg
     assert all(Notice.objects.get(pk=n.pk).read_at is not None for n in unread)
     assert Notice.objects.get(pk=read_before.pk).read_at == read_before.read_at  # read earlier: keeps its time
     assert Notice.objects.get(pk=theirs.pk).read_at is None  # another supplier's inbox is not touched
+
+
+def test_the_inbox_page_and_the_api_list_the_same_notices_for_unread_yes_and_no(supplier, other_supplier, supplier_staff, now):
+    read, unread = NoticeFactory.create_batch(2, supplier=supplier)
+    NoticeFactory(supplier=other_supplier)
+    notices.mark_notice_read(notice_id=read.pk, actor=supplier_staff, now=now)
+
+    page = {word: listed(supplier_staff, "/supplier/notices/", unread=word) for word in ("true", "false", "")}
+    api = {word: listed(supplier_staff, "/api/v1/notices/", unread=word) for word in ("true", "false", "")}
+
+    assert page == api == {"true": [unread.pk], "false": [read.pk], "": sorted([read.pk, unread.pk])}
 
 
 def test_the_inbox_offers_marking_all_read_to_its_supplier(supplier, supplier_staff):

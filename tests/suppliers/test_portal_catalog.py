@@ -9,10 +9,10 @@ from django.utils import timezone
 
 from core.fsm import apply_transition
 from core.models import TransitionLog
-from suppliers.models import Gift, GiftRevision, ReplenishmentRequest
+from suppliers.models import Gift, GiftRevision, ReplenishmentRequest, StockRecord
 from suppliers.services import inventory
 from tests.factories import CategoryFactory, GiftFactory, QualificationFactory, WarehouseFactory
-from tests.portal import logged_in
+from tests.portal import listed, logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -301,6 +301,20 @@ def test_the_stock_page_lists_records_and_an_open_replenishment_request(supplier
     assert list(response.context["requests"]) == [ReplenishmentRequest.objects.get(gift=gift)]
     assert 'data-testid="low-stock"' in page and 'data-testid="overdue"' in page
     assert foreign.sku not in page
+
+
+def test_the_stock_page_lists_the_records_below_their_safety_stock_or_the_others(logistics, supplier):
+    warehouse = WarehouseFactory()
+    short, enough = GiftFactory(supplier=supplier), GiftFactory(supplier=supplier)
+    for gift, quantity in ((short, 3), (enough, 9)):
+        inventory.receive_stock(gift=gift, location=warehouse, quantity=quantity, at=timezone.now())
+        inventory.set_safety_stock(gift=gift, location=warehouse, safety_stock=5, at=timezone.now())
+    records = {gift: StockRecord.objects.get(gift=gift).pk for gift in (short, enough)}
+
+    low = listed(logistics, "/supplier/stock/", low="1")
+    not_low = listed(logistics, "/supplier/stock/", low="false")
+
+    assert (low, not_low) == ([records[short]], [records[enough]])
 
 
 def _bound(form, **overrides) -> dict:
