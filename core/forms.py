@@ -99,18 +99,32 @@ def day_field(label) -> forms.DateField:
     return forms.DateField(label=label, required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
 
+def _word(value) -> bool | None:
+    """What a yes/no filter's word says (None: no word, or one it does not take)."""
+    return YesNoBox.WORDS.get(str(value or "").strip().lower())
+
+
 class TickedWord(forms.CheckboxInput):
-    """The checkbox of a yes/no filter: it sends 1 when ticked, and the word a request sends is kept for the field to
-    judge (Django's checkbox reads any word but "false" as ticked)."""
+    """The checkbox of a yes/no filter: it sends 1 when ticked and nothing when not, and the word a request sends is
+    kept for the field to judge (Django's checkbox reads any word but "false" as ticked). A list opened with the word
+    for no (`?overdue=false`, as the API takes it) lists only the rows the filter does not fit: the box is shown
+    unticked, marked as saying no, as a box has no third state; sent again unticked, it is no filter."""
+
+    template_name = "core/widgets/ticked_word.html"
 
     def __init__(self, attrs=None) -> None:
-        super().__init__(attrs, check_test=lambda value: YesNoBox.WORDS.get(str(value).strip().lower(), False))
+        super().__init__(attrs, check_test=lambda value: _word(value) is True)
 
     def value_from_datadict(self, data, files, name):
         return data.get(name)
 
     def format_value(self, value) -> str:
         return "1"
+
+    def get_context(self, name, value, attrs) -> dict:
+        context = super().get_context(name, value, attrs)
+        context["widget"]["says_no"] = _word(value) is False
+        return context
 
 
 class YesNoBox(YesNoField):
