@@ -50,3 +50,14 @@ def published(gift, *, actor, at):
     for name in ("submit", "approve", "publish"):
         apply_transition(gift, name, actor=actor, at=at)
     return gift
+
+
+def staff_usernames() -> set[str]:
+    """The login names of the platform's staff (operators, logistics, finance, superusers) in the data: what members
+    and a supplier's users never read."""
+    from django.db.models import Q
+
+    from core.models import User
+    from core.roles import STAFF_ROLES
+
+    return set(User.objects.filter(Q(role__in=STAFF_ROLES) | Q(is_superuser=True)).values_list("username", flat=True))

@@ -1,4 +1,6 @@
 """Helpers shared by portal (page) tests: a logged-in client, the field errors a form shows, the navigation."""
+import html
+import json
 import re
 
 from django.test import Client
@@ -50,3 +52,23 @@ def listed(user, url: str, **query) -> list[int]:
     response = logged_in(user).get(url, query)
     assert response.status_code == 200, response.content
     return sorted(row.pk for row in response.context["page_obj"])
+
+
+def rendered_text(response) -> str:
+    """What its reader reads of a response: a page's text without its tags, scripts and styles, entities decoded; a JSON
+    body's string values, one a line; any other file as it is."""
+    content = response.content.decode("utf-8-sig")
+    if response["Content-Type"].startswith("application/json"):
+        return "\n".join(_strings(json.loads(content)))
+    if response["Content-Type"].startswith("text/html"):
+        content = re.sub(r"<(script|style)\b.*?</\1>", " ", content, flags=re.S | re.I)
+        return html.unescape(re.sub(r"<[^>]+>", " ", content))
+    return content
+
+
+def _strings(value) -> list[str]:
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in _strings(item)]
+    if isinstance(value, list):
+        return [text for item in value for text in _strings(item)]
+    return [value] if isinstance(value, str) else []

@@ -128,8 +128,8 @@ class ReconciliationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewS
         query = LinesQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         lines = reconciliation.reconciliation_lines(reconciliation=self.get_object(), **query.validated_data)
-        page = self.paginate_queryset(lines)
-        return self.get_paginated_response(ReconciliationLineSerializer(page, many=True).data)
+        page = ReconciliationLineSerializer(self.paginate_queryset(lines), many=True, context=self.get_serializer_context())
+        return self.get_paginated_response(page.data)
 
 
 class ReconciliationLineViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
