@@ -163,18 +163,15 @@ class QualificationFactory(factory.django.DjangoModelFactory):
 
 def contracted(supplier: Supplier, *, now=FIXED_NOW) -> Supplier:
     """Give a supplier an approved contract: one that settlement may adjust (an applicant has nothing to settle)."""
-    from core.fsm import apply_transition
+    from suppliers.services import contracts
 
-    apply_transition(ContractFactory(supplier=supplier), "approve", actor=None, at=now)
+    contracts.approve_contract(contract=ContractFactory(supplier=supplier), actor=None, now=now)
     return supplier
 
 
 def ready_to_activate(supplier: Supplier, *, now=FIXED_NOW) -> Supplier:
     """Give a supplier what `active` needs: an approved contract in force and a valid business licence."""
-    from core.fsm import apply_transition
-
-    contract = ContractFactory(supplier=supplier)
-    apply_transition(contract, "approve", actor=None, at=now)
+    contracted(supplier, now=now)
     QualificationFactory(supplier=supplier)
     return supplier
 

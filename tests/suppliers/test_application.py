@@ -6,11 +6,10 @@ from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 
 from core.errors import ValidationFailed
-from core.fsm import apply_transition
 from core.models import TransitionLog
 from suppliers.errors import ActivationBlocked
 from suppliers.models import Qualification, Supplier
-from suppliers.services import onboarding
+from suppliers.services import contracts, onboarding
 from tests.factories import SUPPLIER_APPLICATION, ContractFactory, UserFactory
 
 User = get_user_model()
@@ -74,7 +73,7 @@ def test_a_licence_file_without_its_dates_names_the_dates(now):
 def test_an_application_without_a_licence_is_accepted_and_its_approval_waits_for_a_valid_licence(operator, now):
     supplier = onboarding.apply_as_supplier(**APPLICATION, now=now)
     onboarding.start_supplier_review(supplier=supplier, actor=operator, now=now)
-    apply_transition(ContractFactory(supplier=supplier), "approve", actor=None, at=now)
+    contracts.approve_contract(contract=ContractFactory(supplier=supplier), actor=operator, now=now)
 
     with pytest.raises(ActivationBlocked) as refused:
         onboarding.approve_supplier(supplier=supplier, actor=operator, now=now)
