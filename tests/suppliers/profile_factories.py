@@ -1,10 +1,11 @@
 """Factories and helpers of supplier paperwork tests: bank accounts, profile changes, certificates, listed gifts."""
 from datetime import date
+from decimal import Decimal
 
 import factory
 
-from core.fsm import apply_transition
 from suppliers.models import BankAccount, Category, Gift, ProfileChange
+from suppliers.services import catalog
 from tests.factories import FIXED_NOW, GiftFactory, QualificationFactory, SupplierFactory
 
 NEW_ACCOUNT = {"bank_name": "中国工商银行杭州西湖支行", "account_name": "测试礼品商有限公司", "account_number": "6222021202001234567"}
@@ -47,16 +48,26 @@ def electronics() -> Category:
     return category
 
 
-def gift_in_state(state: str, **kwargs) -> Gift:
-    """A gift walked through the catalog workflow to `online`, `clearance`, `approved` or `retired`."""
+def gift_in_state(state: str, *, at=FIXED_NOW, **kwargs) -> Gift:
+    """A gift taken through the catalog services at `at` to `approved`, `online`, `offline` (delisted for low sales),
+    `clearance` or `retired` (from offline: its warehouse stock, if any, left over in lots). Its supplier holds at `at`
+    what submitting the gift needs (a valid licence, the certificates of its category)."""
+    if state not in ("approved", "online", "offline", "clearance", "retired"):
+        raise ValueError(state)
     gift = GiftFactory(**kwargs)
-    steps = {"approved": ["submit", "approve"], "online": ["submit", "approve", "publish"],
-             "clearance": ["submit", "approve", "publish", "delist", "start_clearance"],
-             "retired": ["submit", "approve", "publish", "delist", "retire"]}[state]
-    for step in steps:
-        extra = {"delist": {"reason_code": "low_sales"}, "start_clearance": {"points_price": 500, "settlement_price": "50.00"}}
-        apply_transition(gift, step, actor=None, at=FIXED_NOW, **extra.get(step, {}))
-    return gift
+    catalog.submit_gift(gift=gift, actor=None, now=at)
+    catalog.approve_gift(gift=gift, actor=None, now=at)
+    if state == "approved":
+        return gift
+    catalog.publish_gift(gift=gift, actor=None, now=at)
+    if state == "online":
+        return gift
+    catalog.delist_gift(gift=gift, actor=None, now=at, reason_code=Gift.DelistReason.LOW_SALES)
+    if state == "offline":
+        return gift
+    if state == "clearance":
+        return catalog.start_clearance(gift=gift, actor=None, now=at, points_price=500, settlement_price=Decimal("50.00"))
+    return catalog.retire_gift(gift=gift, actor=None, now=at)
 
 
 def expiring_licence(supplier, *, expires_on: date, **kwargs):

@@ -4,23 +4,20 @@ from decimal import Decimal
 import pytest
 
 from core.errors import ValidationFailed
-from core.fsm import apply_transition
-from suppliers.models import Gift, GiftRevision
+from suppliers.models import GiftRevision
 from suppliers.services import catalog, revisions
 from suppliers.services.catalog_io import ImportRejected, import_catalog
-from tests.factories import GiftFactory
+from tests.factories import LicensedSupplierFactory
 from tests.suppliers.builders import ROW, csv_bytes
 from tests.suppliers.profile_factories import gift_in_state
 
 pytestmark = pytest.mark.django_db
 
 
-def delisted_for_low_sales(operator, now, **attrs) -> Gift:
-    """GoTone 1500 / M-Zone 1200 points, settlement 180.00, offline for low sales."""
-    gift = GiftFactory(**attrs)
-    for step, extra in (("submit", {}), ("approve", {}), ("publish", {}), ("delist", {"reason_code": "low_sales"})):
-        apply_transition(gift, step, actor=operator, at=now, **extra)
-    return gift
+@pytest.fixture
+def supplier(db):
+    """The supplier of `supplier_staff`, licensed: its gifts go through review."""
+    return LicensedSupplierFactory()
 
 
 def fields_of(error: ValidationFailed) -> set[str]:
@@ -40,7 +37,7 @@ def fields_of(error: ValidationFailed) -> set[str]:
 def test_a_clearance_price_not_below_the_normal_one_or_not_above_zero_is_refused_naming_it(
     operator, now, points_price, settlement_price, field
 ):
-    gift = delisted_for_low_sales(operator, now)
+    gift = gift_in_state("offline")  # GoTone 1500 / M-Zone 1200 points, settlement 180.00
 
     with pytest.raises(ValidationFailed) as refused:
         catalog.start_clearance(gift=gift, actor=operator, now=now, points_price=points_price, settlement_price=settlement_price)
@@ -51,7 +48,7 @@ def test_a_clearance_price_not_below_the_normal_one_or_not_above_zero_is_refused
 
 
 def test_both_clearance_prices_wrong_are_named_together(operator, now):
-    gift = delisted_for_low_sales(operator, now)
+    gift = gift_in_state("offline")
 
     with pytest.raises(ValidationFailed) as refused:
         catalog.start_clearance(gift=gift, actor=operator, now=now, points_price=5000, settlement_price=Decimal("500"))
@@ -60,7 +57,7 @@ def test_both_clearance_prices_wrong_are_named_together(operator, now):
 
 
 def test_a_clearance_just_below_the_normal_prices_starts(operator, now):
-    gift = delisted_for_low_sales(operator, now)
+    gift = gift_in_state("offline")
 
     catalog.start_clearance(gift=gift, actor=operator, now=now, points_price=1199, settlement_price=Decimal("179.99"))
 
@@ -69,7 +66,7 @@ def test_a_clearance_just_below_the_normal_prices_starts(operator, now):
 
 
 def test_clearing_a_retired_gifts_leftovers_above_its_normal_price_is_refused(operator, now):
-    gift = delisted_for_low_sales(operator, now)
+    gift = gift_in_state("offline")
     catalog.retire_gift(gift=gift, actor=operator, now=now)
 
     with pytest.raises(ValidationFailed) as refused:
@@ -108,7 +105,7 @@ def test_a_revision_keeping_the_normal_prices_above_the_clearance_ones_goes_to_r
 
 
 def test_a_revision_asked_before_the_clearance_started_is_refused_at_approval(supplier_staff, operator, now):
-    gift = delisted_for_low_sales(operator, now, supplier=supplier_staff.supplier_membership.supplier)
+    gift = gift_in_state("offline", supplier=supplier_staff.supplier_membership.supplier)
     revision = revisions.edit_gift(gift=gift, actor=supplier_staff, now=now, changes={"settlement_price": Decimal("40.00")})
     catalog.start_clearance(gift=gift, actor=operator, now=now, points_price=800, settlement_price=Decimal("50.00"))
 
@@ -122,7 +119,7 @@ def test_a_revision_asked_before_the_clearance_started_is_refused_at_approval(su
 
 
 def test_the_api_refuses_a_clearance_price_above_the_normal_one_naming_the_field(api, operator, now):
-    gift = delisted_for_low_sales(operator, now)
+    gift = gift_in_state("offline")
 
     response = api(operator).post(f"/api/v1/gifts/{gift.pk}/start-clearance/", {"points_price": 800, "settlement_price": "190.00"})
 

@@ -91,7 +91,7 @@ def test_a_pending_renewal_neither_stops_the_warning_nor_the_delisting(supplier,
 def test_gifts_an_expiry_delisted_stay_offline_for_relisting_through_review_and_the_supplier_is_told(
         supplier, supplier_staff, operator, now):
     expiring_licence(supplier, expires_on=TODAY - timedelta(days=1))
-    online = gift_in_state("online", supplier=supplier)
+    online = gift_in_state("online", at=now - timedelta(days=30), supplier=supplier)  # listed while the licence was valid
     qualifications.sweep_qualifications(now=now)
     renewal = upload(supplier, supplier_staff, now)
 

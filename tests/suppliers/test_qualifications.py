@@ -18,6 +18,7 @@ from tests.suppliers.profile_factories import CertificateFactory, electronics, e
 pytestmark = pytest.mark.django_db
 
 TODAY = date(2026, 10, 15)  # the date of the fixed `now`
+LISTED = datetime(2026, 9, 1, 10, 0, tzinfo=SHANGHAI)  # when the gifts went online, every licence and certificate still valid
 
 
 def sweep(now):
@@ -58,7 +59,7 @@ def test_a_qualification_already_renewed_is_not_warned(supplier, now):
 
 def test_an_expired_licence_delists_every_online_and_clearance_gift_once(supplier, now):
     licence = expiring_licence(supplier, expires_on=TODAY - timedelta(days=1))
-    online, clearance = gift_in_state("online", supplier=supplier), gift_in_state("clearance", supplier=supplier)
+    online, clearance = (gift_in_state(state, at=LISTED, supplier=supplier) for state in ("online", "clearance"))
     draft = GiftFactory(supplier=supplier)
 
     first = sweep(now)
@@ -78,7 +79,7 @@ def test_the_expired_qualification_is_named_in_each_readers_language(supplier, n
     licence = expiring_licence(supplier, expires_on=TODAY - timedelta(days=1), number="91330000MA27XY")
     certificate = expiring_licence(supplier, expires_on=TODAY - timedelta(days=1), kind="product_certificate", certificate_type="3C",
                                    number="2026010101")
-    online = gift_in_state("online", supplier=supplier)
+    online = gift_in_state("online", at=LISTED, supplier=supplier)
 
     sweep(now)
 
@@ -105,7 +106,7 @@ def test_a_licence_still_counts_on_the_day_it_expires(supplier, now):
 def test_an_approved_licence_issued_only_tomorrow_counts_for_nothing_today(supplier, supplier_staff, now):
     expired = expiring_licence(supplier, expires_on=TODAY - timedelta(days=1))
     QualificationFactory(supplier=supplier, issued_on=TODAY + timedelta(days=1), expires_on=date(2031, 1, 1))
-    online, draft = gift_in_state("online", supplier=supplier), GiftFactory(supplier=supplier)
+    online, draft = gift_in_state("online", at=LISTED, supplier=supplier), GiftFactory(supplier=supplier)
 
     swept = sweep(now)
     with pytest.raises(QualificationBlocked):
@@ -130,9 +131,9 @@ def test_expiry_is_judged_by_the_date_in_shanghai(supplier):
 def test_an_expired_product_certificate_delists_only_the_gifts_whose_category_requires_it(supplier, now):
     QualificationFactory(supplier=supplier)
     CertificateFactory(supplier=supplier, issued_on=date(2021, 1, 1), expires_on=TODAY - timedelta(days=1))
-    phone = gift_in_state("online", supplier=supplier, category=electronics())
-    phone_on_clearance = gift_in_state("clearance", supplier=supplier, category=electronics())
-    tea = gift_in_state("online", supplier=supplier)
+    phone = gift_in_state("online", at=LISTED, supplier=supplier, category=electronics())
+    phone_on_clearance = gift_in_state("clearance", at=LISTED, supplier=supplier, category=electronics())
+    tea = gift_in_state("online", at=LISTED, supplier=supplier)
 
     sweep(now)
 
@@ -158,7 +159,7 @@ def test_a_renewed_certificate_of_another_type_does_not_count(supplier, now):
     QualificationFactory(supplier=supplier)
     CertificateFactory(supplier=supplier, issued_on=date(2021, 1, 1), expires_on=TODAY - timedelta(days=1))
     CertificateFactory(supplier=supplier, certificate_type="食品生产许可", issued_on=TODAY, expires_on=date(2031, 1, 1))
-    phone = gift_in_state("online", supplier=supplier, category=electronics())
+    phone = gift_in_state("online", at=LISTED, supplier=supplier, category=electronics())
 
     sweep(now)
 
@@ -177,7 +178,7 @@ def test_another_suppliers_gifts_are_untouched(supplier, other_supplier, now):
 
 def test_an_expired_licence_stops_scheduled_publishing(supplier, now):
     expiring_licence(supplier, expires_on=TODAY - timedelta(days=1))
-    scheduled = gift_in_state("approved", supplier=supplier)
+    scheduled = gift_in_state("approved", at=LISTED, supplier=supplier)
     Gift.objects.filter(pk=scheduled.pk).update(publish_at=now + timedelta(days=2))
 
     sweep(now)
@@ -239,7 +240,7 @@ def test_a_category_needing_a_certificate_blocks_submission_until_one_is_valid(s
 def test_an_expired_certificate_blocks_relisting_a_gift_it_covers(supplier, supplier_staff, now):
     QualificationFactory(supplier=supplier)
     CertificateFactory(supplier=supplier, issued_on=date(2021, 1, 1), expires_on=TODAY - timedelta(days=1))
-    phone = gift_in_state("online", supplier=supplier, category=electronics())
+    phone = gift_in_state("online", at=LISTED, supplier=supplier, category=electronics())
     sweep(now)
     phone.refresh_from_db()
 
