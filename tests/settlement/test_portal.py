@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from settlement.models import Adjustment, GenerationRun, Reconciliation, Statement
 from settlement.services import adjustments, generation, statements
+from settlement.services.reconciliation import resolve_line, upload_reconciliation
 from suppliers.models import BankAccount
 from tests.factories import FIXED_NOW, SHANGHAI, SupplierFactory
 from tests.portal import field_errors, listed, logged_in, nav
@@ -573,6 +574,24 @@ def test_the_reconciliation_list_filters_by_month_supplier_and_open_differences(
         client.post(f"/settlement/reconciliations/lines/{line.pk}/resolve/", {"resolution": "write_off", "note": "核销"})
     assert not shown("open_only=on") and shown("")
     assert 'data-field="month"' in client.get("/settlement/reconciliations/?month=2026-13").content.decode()
+
+
+def test_a_reconciliations_lines_filter_to_those_still_to_resolve_and_a_bad_word_lists_none(issued, supplier_admin, finance):
+    content = "订单号,SKU,类型,数量,金额\r\nRO-9,SKU-9,配送,1,10.00\r\nRO-8,SKU-8,配送,1,8.00".encode()  # two orders we never booked
+    found = upload_reconciliation(statement=issued, file_name="ours.csv", content=content, actor=supplier_admin, now=FIXED_NOW)
+    written_off, still_open = found.lines.order_by("row")
+    resolve_line(line=written_off, resolution="write_off", actor=finance, now=FIXED_NOW, note="对方多报")
+    client, url = logged_in(finance), f"/settlement/reconciliations/{found.pk}/"
+
+    def listed(response) -> list[int]:
+        return [int(pk) for pk in re.findall(r'data-line="(\d+)"', response.content.decode())]
+
+    unresolved, every, bad = client.get(f"{url}?unresolved=1"), client.get(url), client.get(f"{url}?unresolved=maybe")
+
+    assert (unresolved.status_code, listed(unresolved)) == (200, [still_open.pk])
+    assert (every.status_code, listed(every)) == (200, [written_off.pk, still_open.pk])
+    assert (bad.status_code, field_errors(bad), listed(bad)) == (400, {"unresolved": "须为 true 或 false"}, [])
+    assert "筛选条件有误，未列出结果" in bad.content.decode()
 
 
 def test_a_carried_payable_shows_where_it_went_and_its_correction_after_a_new_version(supplier, finance, finance_checker,
