@@ -11,7 +11,10 @@ from core.notifications.backends import MemoryBackend
 from core.roles import Role
 from points.services import ledger
 from suppliers.services import inventory
-from tests.factories import FIXED_NOW, SHANGHAI, GiftFactory, MemberFactory, SupplierFactory, SupplierUserFactory, UserFactory, WarehouseFactory
+from tests.factories import (
+    FIXED_NOW, SHANGHAI, GiftFactory, MemberFactory, SupplierFactory, SupplierUserFactory, UserFactory, WarehouseFactory,
+    licensed,
+)
 from tests.helpers import published
 
 
@@ -37,6 +40,12 @@ def _chinese_after_each_test():
 @pytest.fixture
 def supplier(db):
     return SupplierFactory()
+
+
+@pytest.fixture
+def licensed_supplier(supplier):
+    """`supplier` holding a valid business licence, as a supplier whose gifts go to review and are listed."""
+    return licensed(supplier)
 
 
 @pytest.fixture

@@ -161,6 +161,12 @@ class QualificationFactory(factory.django.DjangoModelFactory):
     state = Qualification.State.APPROVED
 
 
+def licensed(supplier: Supplier) -> Supplier:
+    """Give a supplier a valid business licence (through 2027): what submitting its gifts to review needs."""
+    QualificationFactory(supplier=supplier)
+    return supplier
+
+
 def contracted(supplier: Supplier, *, now=FIXED_NOW) -> Supplier:
     """Give a supplier an approved contract: one that settlement may adjust (an applicant has nothing to settle)."""
     from suppliers.services import contracts

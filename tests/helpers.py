@@ -44,11 +44,40 @@ def fresh_key() -> dict[str, str]:
 
 
 def published(gift, *, actor, at):
-    """The gift submitted, approved and published by `actor` at `at`: online in the catalog."""
-    from core.fsm import apply_transition
+    """The gift submitted, approved and published through the catalog services by `actor` at `at`: online in the catalog."""
+    return gift_in_state("online", gift=gift, actor=actor, at=at)
 
-    for name in ("submit", "approve", "publish"):
-        apply_transition(gift, name, actor=actor, at=at)
+
+#: the states `gift_in_state` takes a gift to, each past the one before it (clearance and retired both from offline)
+GIFT_STATES = ("submitted", "approved", "online", "offline", "clearance", "retired")
+
+
+def gift_in_state(state: str, *, gift=None, actor=None, at=None, **fields):
+    """The gift (a new one of `fields` unless given) taken through the catalog services by `actor` at `at` (the fixed
+    `now` unless given) to `state`: submitted, approved, online, offline (delisted for low sales), clearance (500
+    points, 50.00) or retired (its warehouse stock left over in lots). Its supplier holds at `at` what submitting
+    the gift needs (a valid licence, the certificates of its category)."""
+    from decimal import Decimal
+
+    from suppliers.models import Gift
+    from suppliers.services import catalog
+    from tests.factories import FIXED_NOW, GiftFactory
+
+    if state not in GIFT_STATES:
+        raise ValueError(state)
+    gift, at = gift or GiftFactory(**fields), at or FIXED_NOW
+    reached = GIFT_STATES[:GIFT_STATES.index(state) + 1]
+    catalog.submit_gift(gift=gift, actor=actor, now=at)
+    if "approved" in reached:
+        catalog.approve_gift(gift=gift, actor=actor, now=at)
+    if "online" in reached:
+        catalog.publish_gift(gift=gift, actor=actor, now=at)
+    if "offline" in reached:
+        catalog.delist_gift(gift=gift, actor=actor, now=at, reason_code=Gift.DelistReason.LOW_SALES)
+    if state == "clearance":
+        catalog.start_clearance(gift=gift, actor=actor, now=at, points_price=500, settlement_price=Decimal("50.00"))
+    if state == "retired":
+        catalog.retire_gift(gift=gift, actor=actor, now=at)
     return gift
 
 

@@ -16,16 +16,15 @@ from django.urls import URLResolver, get_resolver
 from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 
-from core.fsm import apply_transition
 from suppliers.models import ReplenishmentRequest, StockMovement
 from points.services import ledger, orders
-from suppliers.services import inventory, revisions
+from suppliers.services import inventory, onboarding, revisions
 from tests.access import MATRIX, ROLES
 from tests.access_rows import assessment
 from tests.access_rows import announcements, cases, catalog_io, complaints, flow, leftovers, profile, provider, returns, settlement
 from tests.conftest import client_for
 from tests.factories import GiftFactory, MemberFactory, WarehouseFactory, NoticeFactory, SupplierFactory, SupplierUserFactory, UserFactory, ready_to_activate
-from tests.helpers import published
+from tests.helpers import gift_in_state, published
 
 AREAS = [profile, catalog_io, flow, provider, returns, leftovers, settlement, complaints, announcements, cases]
 AREAS.append(assessment)
@@ -71,7 +70,7 @@ def world(db, now):
     """One supplier (under review) with its users and a notice; another supplier; two members; staff."""
     supplier = ready_to_activate(SupplierFactory())
     operator = UserFactory(username="operator", role="operator")
-    apply_transition(supplier, "start_review", actor=operator, at=now)
+    onboarding.start_supplier_review(supplier=supplier, actor=operator, now=now)
     other = SupplierFactory()
     users = {
         "anon": None,
@@ -85,8 +84,7 @@ def world(db, now):
         "finance": UserFactory(username="finance", role="finance"),
     }
     picture = [default_storage.save(f"gifts/{supplier.pk}/matrix.png", ContentFile(PNG))]  # served by the image routes
-    gift = GiftFactory(supplier=supplier, images=picture)
-    apply_transition(gift, "submit", actor=users["supplier_staff"], at=now)
+    gift = gift_in_state("submitted", supplier=supplier, images=picture, actor=users["supplier_staff"], at=now)
     listed = GiftFactory(supplier=supplier, images=picture)
     published(listed, actor=operator, at=now)
     revision = revisions.edit_gift(gift=listed, actor=users["supplier_staff"], now=now, changes={"name": "改名"})

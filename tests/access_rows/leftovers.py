@@ -29,7 +29,6 @@ ROWS: dict = {
 
 def world_objects(*, supplier, users: dict, now, objects: dict, **_) -> dict:
     """A gift of the matrix supplier with 4 units in the matrix warehouse, taken offline and retired: one open lot."""
-    from core.fsm import apply_transition
     from logistics.models import LeftoverLot
     from suppliers.services import catalog, inventory
     from tests.factories import GiftFactory
@@ -38,7 +37,7 @@ def world_objects(*, supplier, users: dict, now, objects: dict, **_) -> dict:
     gift = GiftFactory(supplier=supplier)
     operator = users["operator"]
     published(gift, actor=operator, at=now)
-    apply_transition(gift, "delist", actor=operator, at=now, reason_code="supplier_request")
+    catalog.delist_gift(gift=gift, actor=operator, now=now, reason_code="supplier_request")
     inventory.receive_stock(gift=gift, location=objects["warehouse"], quantity=4, at=now)
     catalog.retire_gift(gift=gift, actor=operator, now=now)
     return {"leftover_lot": LeftoverLot.objects.get(gift=gift)}

@@ -10,10 +10,16 @@ from points.models import RedemptionOrder
 from points.services import orders
 from suppliers.models import Location
 from suppliers.services import catalog, inventory
-from tests.factories import ADDRESS, FIXED_NOW, GiftFactory, WarehouseFactory
+from tests.factories import ADDRESS, FIXED_NOW, GiftFactory, WarehouseFactory, licensed
 from tests.helpers import picked_and_shipped, published
 from tests.logistics.builders import deliver, received
 from tests.logistics.leftover_world import RETIRED_ON, offline_gift
+
+
+@pytest.fixture
+def supplier(supplier):
+    """The shared `supplier`, holding a valid business licence: its gifts are listed."""
+    return licensed(supplier)
 
 
 @pytest.fixture

@@ -2,8 +2,8 @@
 the supplier's own location (the fixtures are in tests/logistics/conftest.py)."""
 from datetime import datetime, time, timedelta
 
-from core.fsm import apply_transition
 from suppliers.models import Gift
+from suppliers.services import catalog
 from tests.factories import SHANGHAI, GiftFactory
 from tests.helpers import published
 
@@ -19,5 +19,5 @@ def offline_gift(operator, now, **fields) -> Gift:
     """A gift taken offline at the supplier's request: the state `retire` starts from."""
     gift = GiftFactory(**fields)
     published(gift, actor=operator, at=now)
-    apply_transition(gift, "delist", actor=operator, at=now, reason_code=Gift.DelistReason.SUPPLIER_REQUEST)
+    catalog.delist_gift(gift=gift, actor=operator, now=now, reason_code=Gift.DelistReason.SUPPLIER_REQUEST)
     return gift

@@ -15,7 +15,7 @@ from points.models import RedemptionOrder
 from points.services import ledger, orders
 from suppliers.models import Location, ReplenishmentRequest, StockRecord
 from suppliers.services import inventory
-from tests.factories import GiftFactory, MemberFactory, SupplierFactory, UserFactory, WarehouseFactory
+from tests.factories import GiftFactory, MemberFactory, UserFactory, WarehouseFactory
 from tests.helpers import assert_list_queries_constant, picked_and_shipped
 from tests.factories import ADDRESS
 from tests.helpers import published
@@ -115,7 +115,7 @@ def test_receiving_goods_of_a_gift_retired_on_their_way_is_409_naming_the_shipme
 ):
     from suppliers.services import catalog
 
-    apply_transition(stocked_gift, "delist", actor=operator, at=now, reason_code="supplier_request")
+    catalog.delist_gift(gift=stocked_gift, actor=operator, now=now, reason_code="supplier_request")
     catalog.retire_gift(gift=stocked_gift, actor=operator, now=now)
 
     response = api(logistics).post(f"/api/v1/inbound-shipments/{announced.pk}/receive/", {"counted_quantity": 10}, format="json")
@@ -456,7 +456,7 @@ def test_the_member_lists_only_its_own_shipments(api, rich_member, warehouse_shi
 
 def test_the_shipment_list_runs_the_same_queries_for_1_and_50(api, logistics, operator, rich_member, now):
     warehouse = WarehouseFactory(code="WH-MANY")
-    gift = published(GiftFactory(supplier=SupplierFactory()), actor=operator, at=now)
+    gift = published(GiftFactory(), actor=operator, at=now)
     inventory.receive_stock(gift=gift, location=warehouse, quantity=60, at=now)
     ledger.earn_points(member=rich_member, points=100_000, source=ledger.Source("batch", "MORE"), at=now)
 

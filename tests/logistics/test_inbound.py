@@ -8,15 +8,15 @@ import pytest
 from django.utils import translation
 
 from core.errors import InvalidTransition, ValidationFailed
-from core.fsm import apply_transition, history_of
+from core.fsm import history_of
 from logistics.errors import GiftRetiredOnArrival, ReplenishmentAlreadyAnnounced
 from logistics.models import ExtraCost, InboundShipment, Tariff
 from logistics.services import inbound
 from suppliers.models import Location, Notice, ReplenishmentRequest, StockMovement, StockRecord
 from suppliers.services import inventory
-from tests.factories import GiftFactory, SupplierFactory, WarehouseFactory
+from tests.factories import GiftFactory, WarehouseFactory
 from tests.portal import logged_in
-from tests.helpers import published
+from tests.helpers import gift_in_state, published
 
 pytestmark = pytest.mark.django_db
 
@@ -200,12 +200,10 @@ def test_a_delivery_that_is_all_damaged_does_not_meet_the_request(announced, ope
 def other_gift(kind: str, supplier, now):
     """A gift that may not be announced: another supplier's, a dropship one, or a retired one."""
     if kind == "another supplier's":
-        return GiftFactory(supplier=SupplierFactory())
+        return GiftFactory()
     if kind == "dropship":
         return GiftFactory(supplier=supplier, fulfilment="dropship")
-    gift = GiftFactory(supplier=supplier)
-    apply_transition(gift, "retire_on_termination", actor=None, at=now)
-    return gift
+    return gift_in_state("retired", supplier=supplier, at=now)
 
 
 @pytest.mark.parametrize("kind", ["another supplier's", "dropship", "retired"])
@@ -290,7 +288,7 @@ def retire(gift, operator, now):
     from suppliers.services import catalog
 
     published(gift, actor=operator, at=now)
-    apply_transition(gift, "delist", actor=operator, at=now, reason_code="supplier_request")
+    catalog.delist_gift(gift=gift, actor=operator, now=now, reason_code="supplier_request")
     catalog.retire_gift(gift=gift, actor=operator, now=now)
 
 

@@ -12,7 +12,7 @@ from suppliers.models import Location
 from logistics.services import shipments
 from points.services import orders
 from suppliers.services import inventory
-from tests.factories import ADDRESS, GiftFactory, SupplierFactory, WarehouseFactory
+from tests.factories import ADDRESS, GiftFactory, WarehouseFactory
 from tests.helpers import published
 from tests.portal import field_errors
 
@@ -42,7 +42,7 @@ def east_and_south(operator, rich_member, logistics, now):
     made = {}
     for code, name, at in (("WH-E", "华东仓", now - timedelta(days=3)), ("WH-S", "华南仓", now)):
         warehouse = WarehouseFactory(code=code, name=name)
-        gift = published(GiftFactory(supplier=SupplierFactory()), actor=operator, at=now)
+        gift = published(GiftFactory(), actor=operator, at=now)
         inventory.receive_stock(gift=gift, location=warehouse, quantity=30, at=now)
         made[code] = (warehouse, gift, place_and_hand_over(gift=gift, member=rich_member, actor=logistics, at=at, key=code)[0])
     return made

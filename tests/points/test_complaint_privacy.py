@@ -23,11 +23,11 @@ MASKED = (mask_name(NAME), mask_phone(PHONE))
 
 
 @pytest.fixture
-def dropship_order(rich_member, supplier, operator, now):
+def dropship_order(rich_member, licensed_supplier, operator, now):
     """The member's confirmed order of a dropship gift of `supplier`."""
-    dropship_gift = GiftFactory(supplier=supplier, fulfilment="dropship")
+    dropship_gift = GiftFactory(supplier=licensed_supplier, fulfilment="dropship")
     published(dropship_gift, actor=operator, at=now)
-    own = Location.objects.create(code="DS-CP", name="自有仓", kind=Location.Kind.DROPSHIP, supplier=supplier)
+    own = Location.objects.create(code="DS-CP", name="自有仓", kind=Location.Kind.DROPSHIP, supplier=licensed_supplier)
     inventory.receive_stock(gift=dropship_gift, location=own, quantity=5, at=now)
     return orders.place_order(member=rich_member, gift_id=dropship_gift.pk, quantity=1, now=now, **ADDRESS)
 

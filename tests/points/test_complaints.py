@@ -7,7 +7,6 @@ import pytest
 from suppliers.models import Notice
 
 from core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
-from core.fsm import apply_transition
 from core.models import Notification, TransitionLog
 from points.models import Complaint, ComplaintDeadline
 from points.services import complaints
@@ -15,8 +14,7 @@ from points.services import orders
 from suppliers.services import catalog
 from suppliers.models import Gift, Supplier
 from tests.factories import GiftFactory, SupplierFactory, SupplierUserFactory, UserFactory, contracted, supplier_in
-from tests.helpers import assert_list_queries_constant
-from tests.suppliers.profile_factories import gift_in_state
+from tests.helpers import assert_list_queries_constant, gift_in_state
 from tests.factories import ADDRESS
 
 State = Complaint.State
@@ -125,9 +123,7 @@ def test_a_gift_never_in_the_catalog_or_an_applicant_supplier_is_not_found_excep
 
 
 def test_a_gift_sent_back_to_review_for_relisting_has_been_in_the_catalog_and_may_be_complained_about(other_supplier_admin, operator, now):
-    gift = GiftFactory()
-    for name in ("submit", "approve", "publish", "delist", "request_relisting"):
-        apply_transition(gift, name, actor=operator, at=now, **({"reason_code": "low_sales"} if name == "delist" else {}))
+    gift = catalog.request_relisting(gift=gift_in_state("offline", actor=operator, at=now), actor=operator, now=now)
     assert gift.state == Gift.State.SUBMITTED  # its state alone says nothing of having been online
 
     complaint = complaints.open_complaint(actor=other_supplier_admin, now=now, gift=gift, title="质量问题", description="…")

@@ -10,13 +10,12 @@ from django.db.models import F
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from core.fsm import apply_transition
 from core.models import Notification
 from core.roles import Role
 from points.models import Member, PointsAccount, RedemptionOrder
 from points.services import ledger, orders
 from suppliers.models import StockRecord
-from suppliers.services import inventory
+from suppliers.services import catalog, inventory
 from tests.factories import GiftFactory, UserFactory, WarehouseFactory
 from tests.factories import ADDRESS
 from tests.portal import logged_in
@@ -73,8 +72,8 @@ def test_the_catalog_shows_the_listed_gift_at_the_members_price_and_no_settlemen
 def test_a_gift_without_stock_shows_sold_out_and_a_clearance_gift_its_badge(member_client, operator, now):
     sold_out = publish(GiftFactory(name="售罄礼品"), operator, now)
     clearance = publish(GiftFactory(name="清仓礼品"), operator, now)
-    apply_transition(clearance, "delist", actor=operator, at=now, reason_code="low_sales")
-    apply_transition(clearance, "start_clearance", actor=operator, at=now, points_price=800, settlement_price=Decimal("90.00"))
+    catalog.delist_gift(gift=clearance, actor=operator, now=now, reason_code="low_sales")
+    catalog.start_clearance(gift=clearance, actor=operator, now=now, points_price=800, settlement_price=Decimal("90.00"))
     inventory.receive_stock(gift=clearance, location=WarehouseFactory(code="WH-CLR"), quantity=3, at=now)
 
     html = member_client.get("/member/catalog/").content.decode()

@@ -8,7 +8,7 @@ from django.test import Client
 
 from points.services import orders
 from suppliers.services import inventory
-from tests.factories import ADDRESS, GiftFactory, SupplierFactory, WarehouseFactory
+from tests.factories import ADDRESS, GiftFactory, WarehouseFactory
 from tests.helpers import published
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +31,7 @@ def gifts_of_two_suppliers(operator, now):
     warehouse = WarehouseFactory(code="WH-ADMIN")
     gifts = []
     for _ in range(2):
-        gift = published(GiftFactory(supplier=SupplierFactory()), actor=operator, at=now)
+        gift = published(GiftFactory(), actor=operator, at=now)
         inventory.receive_stock(gift=gift, location=warehouse, quantity=30, at=now)
         gifts.append(gift)
     return gifts

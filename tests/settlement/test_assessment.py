@@ -27,7 +27,7 @@ from settlement.services.assessment_rules import create_penalty_rule, set_penalt
 from settlement.services.kpis import attainment_of, score_of
 from suppliers.models import Gift, Supplier
 from suppliers.services import catalog, inventory, onboarding
-from tests.factories import SHANGHAI, GiftFactory, WarehouseFactory, ready_to_activate
+from tests.factories import SHANGHAI, GiftFactory, WarehouseFactory, licensed, ready_to_activate
 from tests.helpers import published
 from tests.settlement.kpi_facts import complaint, deadline, log, order, replenishment, returned, shipment, t
 
@@ -120,7 +120,7 @@ def test_replenishment_on_time_counts_requests_due_in_the_month_met_by_their_due
 
 def test_a_replenishment_request_cancelled_because_its_gift_left_sale_is_not_counted_as_missed(supplier, operator, now):
     warehouse = WarehouseFactory(code="WH-KPI-LIVE")
-    delisted, listed = (published(GiftFactory(supplier=supplier), actor=operator, at=now) for _ in range(2))
+    delisted, listed = (published(GiftFactory(supplier=licensed(supplier)), actor=operator, at=now) for _ in range(2))
     for gift in (delisted, listed):
         inventory.set_safety_stock(gift=gift, location=warehouse, safety_stock=5, at=now)  # due 10-22, never met
     catalog.delist_gift(gift=delisted, actor=operator, now=now, reason_code=Gift.DelistReason.LOW_SALES)

@@ -40,6 +40,9 @@ def new_gift(**overrides) -> dict:
     } | overrides
 
 
+WEB_PICTURE = "https://cdn.example.com/tea.jpg"  # a picture a gift names by its web address: one listed before any upload
+
+
 def publish(gift: Gift, operator) -> Gift:
     return published(gift, actor=operator, at=gift.created_at)
 

@@ -1,12 +1,10 @@
-"""Factories and helpers of supplier paperwork tests: bank accounts, profile changes, certificates, listed gifts."""
+"""Factories and helpers of supplier paperwork tests: bank accounts, profile changes, certificates, licences."""
 from datetime import date
-from decimal import Decimal
 
 import factory
 
-from suppliers.models import BankAccount, Category, Gift, ProfileChange
-from suppliers.services import catalog
-from tests.factories import FIXED_NOW, GiftFactory, QualificationFactory, SupplierFactory
+from suppliers.models import BankAccount, Category, ProfileChange
+from tests.factories import FIXED_NOW, QualificationFactory, SupplierFactory
 
 NEW_ACCOUNT = {"bank_name": "中国工商银行杭州西湖支行", "account_name": "测试礼品商有限公司", "account_number": "6222021202001234567"}
 
@@ -46,28 +44,6 @@ class CertificateFactory(QualificationFactory):
 def electronics() -> Category:
     category, _ = Category.objects.get_or_create(code="electronics", defaults={"name": "数码电器", "required_certificates": ["3C"]})
     return category
-
-
-def gift_in_state(state: str, *, at=FIXED_NOW, **kwargs) -> Gift:
-    """A gift taken through the catalog services at `at` to `approved`, `online`, `offline` (delisted for low sales),
-    `clearance` or `retired` (from offline: its warehouse stock, if any, left over in lots). Its supplier holds at `at`
-    what submitting the gift needs (a valid licence, the certificates of its category)."""
-    if state not in ("approved", "online", "offline", "clearance", "retired"):
-        raise ValueError(state)
-    gift = GiftFactory(**kwargs)
-    catalog.submit_gift(gift=gift, actor=None, now=at)
-    catalog.approve_gift(gift=gift, actor=None, now=at)
-    if state == "approved":
-        return gift
-    catalog.publish_gift(gift=gift, actor=None, now=at)
-    if state == "online":
-        return gift
-    catalog.delist_gift(gift=gift, actor=None, now=at, reason_code=Gift.DelistReason.LOW_SALES)
-    if state == "offline":
-        return gift
-    if state == "clearance":
-        return catalog.start_clearance(gift=gift, actor=None, now=at, points_price=500, settlement_price=Decimal("50.00"))
-    return catalog.retire_gift(gift=gift, actor=None, now=at)
 
 
 def expiring_licence(supplier, *, expires_on: date, **kwargs):

@@ -60,8 +60,10 @@ def test_a_duplicate_sku_is_refused(api, supplier_staff, supplier):
     assert Gift.objects.count() == 1
 
 
-def test_editing_a_listed_gift_returns_a_pending_revision_an_operator_approves(api, supplier_staff, supplier, operator, now):
-    gift = GiftFactory(supplier=supplier)
+def test_editing_a_listed_gift_returns_a_pending_revision_an_operator_approves(
+    api, supplier_staff, licensed_supplier, operator, now,
+):
+    gift = GiftFactory(supplier=licensed_supplier)
     published(gift, actor=operator, at=now)
 
     proposed = api(supplier_staff).patch(f"/api/v1/gifts/{gift.pk}/", {"name": "新版龙井"})

@@ -15,7 +15,7 @@ from tests.factories import CategoryFactory, GiftFactory, SupplierFactory
 from tests.suppliers.builders import ROW, csv_bytes
 from tests.helpers import published
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("licensed_supplier")]
 
 def xlsx_bytes(*rows: list) -> bytes:
     return tablib.Dataset(*rows, headers=KEYS).export("xlsx")

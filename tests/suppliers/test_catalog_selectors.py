@@ -5,11 +5,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from core.fsm import apply_transition
 from core.models import Program
 from suppliers.errors import OutOfStock
 from suppliers.selectors import choose_location, get_listed_gift, list_catalog, member_points_price
-from suppliers.services import inventory
+from suppliers.services import catalog, inventory
 from tests.factories import GiftFactory, WarehouseFactory
 from tests.helpers import published
 
@@ -132,8 +131,8 @@ def test_one_listed_gift_reads_as_the_catalog_lists_it(operator, now, gotone):
 
 def test_one_gift_in_clearance_reads_at_its_clearance_price(operator, now, gotone):
     gift = listed(operator, now)
-    apply_transition(gift, "delist", actor=operator, at=now, reason_code="low_sales")
-    apply_transition(gift, "start_clearance", actor=operator, at=now, points_price=500, settlement_price="50.00")
+    catalog.delist_gift(gift=gift, actor=operator, now=now, reason_code="low_sales")
+    catalog.start_clearance(gift=gift, actor=operator, now=now, points_price=500, settlement_price=Decimal("50.00"))
 
     one = get_listed_gift(program=gotone, tier="gold", gift_id=gift.pk)
 

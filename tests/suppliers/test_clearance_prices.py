@@ -7,17 +7,17 @@ from core.errors import ValidationFailed
 from suppliers.models import GiftRevision
 from suppliers.services import catalog, revisions
 from suppliers.services.catalog_io import ImportRejected, import_catalog
-from tests.factories import LicensedSupplierFactory
+from tests.factories import licensed
+from tests.helpers import gift_in_state
 from tests.suppliers.builders import ROW, csv_bytes
-from tests.suppliers.profile_factories import gift_in_state
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def supplier(db):
-    """The supplier of `supplier_staff`, licensed: its gifts go through review."""
-    return LicensedSupplierFactory()
+def supplier(supplier):
+    """The shared `supplier` (that of `supplier_staff`), holding a valid business licence: its gifts go through review."""
+    return licensed(supplier)
 
 
 def fields_of(error: ValidationFailed) -> set[str]:

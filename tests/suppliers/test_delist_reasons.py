@@ -4,7 +4,7 @@ import pytest
 from core.errors import ValidationFailed
 from suppliers.models import Gift
 from suppliers.services import catalog
-from tests.factories import GiftFactory
+from tests.factories import GiftFactory, licensed
 from tests.portal import field_errors, logged_in
 from tests.helpers import published
 
@@ -29,7 +29,7 @@ def test_an_operator_delisting_for_a_system_reason_is_refused_and_the_gift_stays
 
 
 def test_the_system_still_delists_for_its_own_reasons(operator, supplier, now):
-    gift = online_gift(operator, now, supplier=supplier)
+    gift = online_gift(operator, now, supplier=licensed(supplier))
 
     catalog.delist_all_gifts_of(supplier=supplier, actor=None, now=now, reason_code=Gift.DelistReason.SUPPLIER_SUSPENDED)
 

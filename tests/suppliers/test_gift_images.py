@@ -12,9 +12,9 @@ from suppliers.models import Gift, GiftRevision
 from suppliers.services import gift_images
 from tests.factories import GiftFactory, MemberFactory
 from tests.portal import field_errors, logged_in
-from tests.suppliers.builders import new_gift, picture, publish, upload_with_an_edit
+from tests.suppliers.builders import WEB_PICTURE, new_gift, picture, publish, upload_with_an_edit
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("licensed_supplier")]
 
 
 
@@ -69,12 +69,12 @@ def test_a_refused_gift_keeps_no_uploaded_picture(supplier_admin, supplier):
 
 
 def test_a_picture_added_to_an_online_gift_waits_in_its_revision(supplier_admin, supplier, operator):
-    gift = publish(GiftFactory(supplier=supplier, images=[]), operator)
+    gift = publish(GiftFactory(supplier=supplier, images=[WEB_PICTURE]), operator)
 
     revision = upload_with_an_edit(logged_in(supplier_admin), gift, picture())
 
     gift.refresh_from_db()
-    assert gift.images == [] and len(revision.changes["images"]) == 1
+    assert gift.images == [WEB_PICTURE] and revision.changes["images"][0] == WEB_PICTURE and len(revision.changes["images"]) == 2
 
 
 def test_members_see_the_pictures_of_listed_gifts_only_and_other_suppliers_none(supplier_admin, other_supplier_admin, operator):
@@ -179,22 +179,23 @@ def test_pictures_a_change_leaves_out_or_a_rejected_revision_brought_are_deleted
 
 
 def test_the_reviewer_sees_the_pictures_a_revision_proposes(supplier_admin, supplier, operator, other_supplier_admin):
-    gift = publish(GiftFactory(supplier=supplier, images=[]), operator)
-    revision = upload_with_an_edit(logged_in(supplier_admin), gift, picture("new.png"))
+    gift = publish(GiftFactory(supplier=supplier, images=[WEB_PICTURE]), operator)
+    revision = upload_with_an_edit(logged_in(supplier_admin), gift, picture("new.png"))  # the second picture
 
+    url = f"/supplier/gift-review/revisions/{revision.pk}/images/1/"
     queue = logged_in(operator).get("/supplier/gift-review/?queue=revisions").content.decode()
-    served = logged_in(operator).get(f"/supplier/gift-review/revisions/{revision.pk}/images/0/")
+    served = logged_in(operator).get(url)
 
-    assert f'<img src="/supplier/gift-review/revisions/{revision.pk}/images/0/?size=thumb"' in queue
-    assert f'href="/supplier/gift-review/revisions/{revision.pk}/images/0/"' in queue and revision.changes["images"][0] not in queue
+    assert f'<img src="{url}?size=thumb"' in queue
+    assert f'href="{url}"' in queue and revision.changes["images"][1] not in queue
     assert served.status_code == 200 and served["Content-Type"] == "image/png"
-    assert logged_in(other_supplier_admin).get(f"/supplier/gift-review/revisions/{revision.pk}/images/0/").status_code == 404
+    assert logged_in(other_supplier_admin).get(url).status_code == 404
 
 
 def test_a_supplier_adds_pictures_through_the_api_in_place_on_a_draft_and_by_revision_when_listed(api, supplier_admin, supplier,
                                                                                                    operator):
     draft = GiftFactory(supplier=supplier, images=["https://cdn.example.com/a.jpg"])
-    listed = publish(GiftFactory(supplier=supplier, images=[]), operator)
+    listed = publish(GiftFactory(supplier=supplier, images=[WEB_PICTURE]), operator)
     client = api(supplier_admin)
 
     in_place = client.post(f"/api/v1/gifts/{draft.pk}/images/", {"upload": [picture("a.png"), picture("b.webp", "WEBP")]},
@@ -206,7 +207,7 @@ def test_a_supplier_adds_pictures_through_the_api_in_place_on_a_draft_and_by_rev
     draft.refresh_from_db()
     assert in_place.status_code == 200 and len(draft.images) == 3 and draft.images[0] == "https://cdn.example.com/a.jpg"
     assert [name.rsplit(".", 1)[1] for name in draft.images[1:]] == ["png", "webp"] and len(in_place.json()["image_urls"]) == 3
-    assert revised.status_code == 202 and len(GiftRevision.objects.get(gift=listed).changes["images"]) == 1
+    assert revised.status_code == 202 and len(GiftRevision.objects.get(gift=listed).changes["images"]) == 2
     assert refused.status_code == 400 and refused.json()["errors"][0]["attr"] == "upload" and len(draft.images) == 3
     assert empty.status_code == 400 and empty.json()["errors"][0]["attr"] == "upload"
 

@@ -13,9 +13,9 @@ from suppliers.services import pending_uploads
 from suppliers.tasks import purge_pending_uploads
 from tests.factories import GiftFactory
 from tests.portal import field_errors, logged_in
-from tests.suppliers.builders import new_gift, picture, publish
+from tests.suppliers.builders import WEB_PICTURE, new_gift, picture, publish
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("licensed_supplier")]
 HIDDEN = 'name="pending" value="'
 
 
@@ -65,7 +65,7 @@ def test_pictures_kept_then_chosen_again_after_a_second_refusal_are_all_saved_in
 
 
 def test_a_refused_edit_keeps_its_picture_for_the_revision(supplier_admin, supplier, operator):
-    gift = publish(GiftFactory(supplier=supplier, images=[]), operator)
+    gift = publish(GiftFactory(supplier=supplier, images=[WEB_PICTURE]), operator)
     client = logged_in(supplier_admin)
     form = client.get(f"/supplier/gifts/{gift.pk}/edit/").context["form"]
     data = {name: "" if value is None else getattr(value, "pk", value) for name, value in form.initial.items()}
@@ -75,7 +75,8 @@ def test_a_refused_edit_keeps_its_picture_for_the_revision(supplier_admin, suppl
 
     assert "settlement_price" in field_errors(refused) and "已保留 1 张图片（new.png）" in refused.content.decode()
     revision = GiftRevision.objects.get(gift=gift)
-    assert len(revision.changes["images"]) == 1 and revision.changes["images"][0].startswith(f"gifts/{supplier.pk}/")
+    assert revision.changes["images"][0] == WEB_PICTURE and len(revision.changes["images"]) == 2
+    assert revision.changes["images"][1].startswith(f"gifts/{supplier.pk}/")
 
 
 def test_pictures_that_cannot_be_kept_are_named_as_not_saved(supplier_admin, supplier, monkeypatch):

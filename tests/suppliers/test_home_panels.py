@@ -1,13 +1,15 @@
 """The home page's supplier panels: a supplier's own gifts online and under review, and the stock below its safety
 level with the units on hand over two weeks — its own only; logistics staff see every supplier's stock."""
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from core.fsm import apply_transition
-from suppliers.services import inventory
-from tests.factories import GiftFactory, WarehouseFactory
+from suppliers.services import catalog, inventory
+from tests.factories import GiftFactory, WarehouseFactory, licensed
 from tests.helpers import published
 from tests.portal import logged_in, shown
+
+pytestmark = pytest.mark.usefixtures("licensed_supplier")
 
 
 def stocked(gift, *, units: int, safety: int, logistics, now):
@@ -20,9 +22,9 @@ def stocked(gift, *, units: int, safety: int, logistics, now):
 def test_a_supplier_counts_its_own_gifts_online_and_under_review(supplier, supplier_admin, other_supplier, operator, now):
     for _ in range(2):
         published(GiftFactory(supplier=supplier), actor=operator, at=now)
-    apply_transition(GiftFactory(supplier=supplier), "submit", actor=supplier_admin, at=now)
+    catalog.submit_gift(gift=GiftFactory(supplier=supplier), actor=supplier_admin, now=now)
     GiftFactory(supplier=supplier)  # a draft: neither
-    published(GiftFactory(supplier=other_supplier), actor=operator, at=now)
+    published(GiftFactory(supplier=licensed(other_supplier)), actor=operator, at=now)
 
     response = logged_in(supplier_admin).get("/")
 
@@ -34,7 +36,8 @@ def test_stock_below_its_safety_level_is_counted_for_its_supplier_and_for_logist
 ):
     stocked(published(GiftFactory(supplier=supplier), actor=operator, at=now), units=5, safety=8, logistics=logistics, now=now)
     stocked(published(GiftFactory(supplier=supplier), actor=operator, at=now), units=9, safety=8, logistics=logistics, now=now)
-    stocked(published(GiftFactory(supplier=other_supplier), actor=operator, at=now), units=1, safety=3, logistics=logistics, now=now)
+    theirs = published(GiftFactory(supplier=licensed(other_supplier)), actor=operator, at=now)
+    stocked(theirs, units=1, safety=3, logistics=logistics, now=now)
 
     own, everyone = logged_in(supplier_staff).get("/"), logged_in(logistics).get("/")
 

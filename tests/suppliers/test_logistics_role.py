@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from suppliers.services import revisions
-from tests.factories import ContractFactory, GiftFactory, QualificationFactory, SupplierFactory
+from tests.factories import ContractFactory, GiftFactory, QualificationFactory, SupplierFactory, licensed
 from tests.portal import logged_in, nav
 from tests.helpers import published
 
@@ -31,7 +31,7 @@ def test_operators_and_finance_still_read_the_settlement_prices(api, operator, f
 
 
 def test_a_revisions_new_settlement_price_is_left_out_for_the_logistics_provider(api, logistics, operator, supplier_staff, now):
-    gift = GiftFactory(supplier=supplier_staff.supplier_membership.supplier)
+    gift = GiftFactory(supplier=licensed(supplier_staff.supplier_membership.supplier))
     published(gift, actor=operator, at=now)
     revision = revisions.edit_gift(gift=gift, actor=supplier_staff, now=now, changes={"name": "新名", "settlement_price": Decimal("170")})
 

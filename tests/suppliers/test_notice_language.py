@@ -4,7 +4,6 @@ import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
-from core.fsm import apply_transition
 from core.models import Notification
 from suppliers.models import Notice
 from suppliers.services import catalog
@@ -14,9 +13,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def rejected(operator, supplier, supplier_staff, now):
-    gift = GiftFactory(supplier=supplier, name="龙井礼盒")
-    apply_transition(gift, "submit", actor=supplier_staff, at=now)  # submitted as it stands: the review is the point here
+def rejected(operator, licensed_supplier, supplier_staff, now):
+    gift = catalog.submit_gift(gift=GiftFactory(supplier=licensed_supplier, name="龙井礼盒"), actor=supplier_staff, now=now)
     catalog.reject_gift(gift=gift, actor=operator, now=now, reason="图片不清晰")
     return gift
 

@@ -7,14 +7,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from core.fsm import apply_transition
 from core.models import TransitionLog
 from suppliers.models import Gift, GiftRevision, ReplenishmentRequest, StockRecord
 from suppliers.services import inventory
-from tests.factories import CategoryFactory, GiftFactory, QualificationFactory, WarehouseFactory
+from tests.factories import CategoryFactory, GiftFactory, WarehouseFactory
+from tests.helpers import gift_in_state
 from tests.portal import listed, logged_in
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("licensed_supplier")]  # its gifts go to review
 
 
 def gift_form(**overrides) -> dict:
@@ -27,14 +27,9 @@ def gift_form(**overrides) -> dict:
     return data | overrides
 
 
-def in_state(gift: Gift, *transitions: str, actor=None) -> Gift:
-    for name in transitions:
-        apply_transition(gift, name, actor=actor, at=timezone.now())
-    return gift
-
-
-def online(gift: Gift) -> Gift:
-    return in_state(gift, "submit", "approve", "publish")
+def in_state(state: str, **fields) -> Gift:
+    """A gift taken through the catalog services to `state` now (the pages read the clock)."""
+    return gift_in_state(state, at=timezone.now(), **fields)
 
 
 def test_a_supplier_creates_a_draft_gift_with_its_prices_through_the_form(supplier_admin, supplier):
@@ -73,7 +68,6 @@ def test_a_duplicate_sku_is_shown_next_to_the_sku_field(supplier_admin, supplier
 
 
 def test_a_supplier_submits_a_complete_draft_from_its_page(supplier_staff, supplier):
-    QualificationFactory(supplier=supplier)
     gift = GiftFactory(supplier=supplier)
 
     response = logged_in(supplier_staff).post(f"/supplier/gifts/{gift.pk}/actions/submit/", follow=True)
@@ -86,7 +80,6 @@ def test_a_supplier_submits_a_complete_draft_from_its_page(supplier_staff, suppl
 
 
 def test_submitting_an_incomplete_draft_lists_what_is_missing_and_changes_nothing(supplier_staff, supplier):
-    QualificationFactory(supplier=supplier)
     gift = GiftFactory(supplier=supplier, images=[], warranty_text="")
 
     response = logged_in(supplier_staff).post(f"/supplier/gifts/{gift.pk}/actions/submit/", follow=True)
@@ -112,7 +105,7 @@ def test_another_suppliers_gift_is_not_found(other_supplier_admin, supplier):
 
 
 def test_a_supplier_may_not_take_an_operators_action(supplier_admin, supplier):
-    gift = in_state(GiftFactory(supplier=supplier), "submit")
+    gift = in_state("submitted", supplier=supplier)
 
     response = logged_in(supplier_admin).post(f"/supplier/gifts/{gift.pk}/actions/approve/")
 
@@ -121,7 +114,7 @@ def test_a_supplier_may_not_take_an_operators_action(supplier_admin, supplier):
 
 
 def test_the_supplier_sees_only_the_actions_its_gift_allows(supplier_admin, supplier):
-    gift = online(GiftFactory(supplier=supplier))
+    gift = in_state("online", supplier=supplier)
 
     page = logged_in(supplier_admin).get(f"/supplier/gifts/{gift.pk}/").content.decode()
 
@@ -130,7 +123,7 @@ def test_the_supplier_sees_only_the_actions_its_gift_allows(supplier_admin, supp
 
 
 def test_a_supplier_requests_delisting_of_its_online_gift(supplier_staff, supplier):
-    gift = online(GiftFactory(supplier=supplier))
+    gift = in_state("online", supplier=supplier)
 
     logged_in(supplier_staff).post(f"/supplier/gifts/{gift.pk}/actions/request_delisting/", {"reason": "停产"})
 
@@ -139,7 +132,7 @@ def test_a_supplier_requests_delisting_of_its_online_gift(supplier_staff, suppli
 
 
 def test_an_operator_approves_a_submitted_gift_from_the_review_queue(operator):
-    gift = in_state(GiftFactory(), "submit")
+    gift = in_state("submitted")
     client = logged_in(operator)
     assert list(client.get("/supplier/gift-review/").context["page_obj"]) == [gift]
 
@@ -151,7 +144,7 @@ def test_an_operator_approves_a_submitted_gift_from_the_review_queue(operator):
 
 
 def test_rejecting_a_gift_without_a_reason_shows_an_error_and_changes_nothing(operator):
-    gift = in_state(GiftFactory(), "submit")
+    gift = in_state("submitted")
 
     response = logged_in(operator).post(f"/supplier/gifts/{gift.pk}/actions/reject/", {"reason": " "}, follow=True)
 
@@ -162,7 +155,7 @@ def test_rejecting_a_gift_without_a_reason_shows_an_error_and_changes_nothing(op
 
 
 def test_an_operator_rejects_a_gift_with_a_reason(operator):
-    gift = in_state(GiftFactory(), "submit")
+    gift = in_state("submitted")
 
     logged_in(operator).post(f"/supplier/gifts/{gift.pk}/actions/reject/", {"reason": "图片不清晰"})
 
@@ -172,7 +165,7 @@ def test_an_operator_rejects_a_gift_with_a_reason(operator):
 
 
 def test_an_operator_publishes_an_approved_gift_from_the_gift_list(operator):
-    gift = in_state(GiftFactory(), "submit", "approve")
+    gift = in_state("approved")
     client = logged_in(operator)
     assert 'data-action="publish"' in client.get("/supplier/gift-admin/?state=approved").content.decode()
 
@@ -184,7 +177,7 @@ def test_an_operator_publishes_an_approved_gift_from_the_gift_list(operator):
 
 
 def test_an_operator_schedules_an_approved_gift(operator):
-    gift = in_state(GiftFactory(), "submit", "approve")
+    gift = in_state("approved")
     at = (timezone.localtime() + timedelta(days=2)).replace(second=0, microsecond=0)
 
     logged_in(operator).post(f"/supplier/gifts/{gift.pk}/actions/schedule/", {"publish_at": at.strftime("%Y-%m-%dT%H:%M")})
@@ -194,7 +187,7 @@ def test_an_operator_schedules_an_approved_gift(operator):
 
 
 def test_an_operator_delists_with_a_reason_code_then_starts_clearance(operator):
-    gift = online(GiftFactory())
+    gift = in_state("online")
     client = logged_in(operator)
 
     client.post(f"/supplier/gifts/{gift.pk}/actions/delist/", {"reason_code": "low_sales", "reason": "滞销"})
@@ -207,7 +200,7 @@ def test_an_operator_delists_with_a_reason_code_then_starts_clearance(operator):
 
 
 def test_clearance_with_a_bad_price_shows_an_error_and_changes_nothing(operator):
-    gift = online(GiftFactory())
+    gift = in_state("online")
     client = logged_in(operator)
     client.post(f"/supplier/gifts/{gift.pk}/actions/delist/", {"reason_code": "low_sales"})
 
@@ -231,7 +224,7 @@ def test_editing_a_draft_changes_it_in_place(supplier_admin, supplier):
 
 
 def test_editing_an_online_gift_creates_a_revision_and_the_listed_name_stays_until_approval(supplier_admin, supplier, operator):
-    gift = online(GiftFactory(supplier=supplier, name="明前龙井"))
+    gift = in_state("online", supplier=supplier, name="明前龙井")
     client = logged_in(supplier_admin)
     form = client.get(f"/supplier/gifts/{gift.pk}/edit/").context["form"]
 
@@ -254,7 +247,7 @@ def test_editing_an_online_gift_creates_a_revision_and_the_listed_name_stays_unt
 
 
 def test_switching_a_stocked_gift_to_dropship_is_an_error_next_to_the_field(supplier_admin, supplier):
-    gift = online(GiftFactory(supplier=supplier))
+    gift = in_state("online", supplier=supplier)
     inventory.receive_stock(gift=gift, location=WarehouseFactory(), quantity=3, at=timezone.now())
     client = logged_in(supplier_admin)
     form = client.get(f"/supplier/gifts/{gift.pk}/edit/").context["form"]
@@ -266,7 +259,7 @@ def test_switching_a_stocked_gift_to_dropship_is_an_error_next_to_the_field(supp
 
 
 def test_rejecting_a_revision_without_a_reason_changes_nothing(supplier_admin, supplier, operator):
-    gift = online(GiftFactory(supplier=supplier))
+    gift = in_state("online", supplier=supplier)
     revision = GiftRevision.objects.create(gift=gift, changes={"name": "改名"}, requested_by=supplier_admin, requested_at=timezone.now())
 
     response = logged_in(operator).post(f"/supplier/gift-review/revisions/{revision.pk}/reject/", {"reason": ""}, follow=True)
@@ -277,7 +270,7 @@ def test_rejecting_a_revision_without_a_reason_changes_nothing(supplier_admin, s
 
 
 def test_an_edit_that_changes_nothing_creates_no_revision(supplier_admin, supplier):
-    gift = online(GiftFactory(supplier=supplier))
+    gift = in_state("online", supplier=supplier)
     client = logged_in(supplier_admin)
     form = client.get(f"/supplier/gifts/{gift.pk}/edit/").context["form"]
 
@@ -287,7 +280,7 @@ def test_an_edit_that_changes_nothing_creates_no_revision(supplier_admin, suppli
 
 
 def test_the_stock_page_lists_records_and_an_open_replenishment_request(supplier_admin, supplier, other_supplier):
-    gift = online(GiftFactory(supplier=supplier))
+    gift = in_state("online", supplier=supplier)
     warehouse = WarehouseFactory()
     inventory.receive_stock(gift=gift, location=warehouse, quantity=3, at=timezone.now())
     inventory.set_safety_stock(gift=gift, location=warehouse, safety_stock=5, at=timezone.now() - timedelta(days=10))
@@ -325,7 +318,7 @@ def _bound(form, **overrides) -> dict:
 
 def _more_gifts(supplier, n: int) -> None:
     for _ in range(n):
-        gift = in_state(GiftFactory(supplier=supplier), "submit")
+        gift = in_state("submitted", supplier=supplier)
         GiftRevision.objects.create(gift=gift, changes={"name": "改"}, requested_at=timezone.now())
 
 

@@ -3,22 +3,16 @@ from decimal import Decimal
 
 import pytest
 
-from core.fsm import apply_transition
 from suppliers.models import Gift
 from tests.factories import GiftFactory
+from tests.helpers import gift_in_state
 from tests.portal import field_errors, logged_in
 
 pytestmark = pytest.mark.django_db
 
 
-def walked(gift: Gift, *steps, actor, now, **kwargs) -> Gift:
-    for step in steps:
-        apply_transition(gift, step, actor=actor, at=now, **kwargs.get(step, {}))
-    return gift
-
-
 def offline_for_low_sales(operator, now) -> Gift:
-    return walked(GiftFactory(), "submit", "approve", "publish", "delist", actor=operator, now=now, delist={"reason_code": "low_sales"})
+    return gift_in_state("offline", actor=operator, at=now)
 
 
 def test_a_clearance_price_above_the_normal_one_is_shown_next_to_its_field_with_the_values_kept(operator, now):
@@ -45,7 +39,7 @@ def test_a_form_error_is_shown_next_to_the_field_instead_of_a_message(operator, 
 
 
 def test_rejecting_without_a_reason_is_shown_next_to_the_reason(operator, now):
-    gift = walked(GiftFactory(), "submit", actor=operator, now=now)
+    gift = gift_in_state("submitted", actor=operator, at=now)
 
     response = logged_in(operator).post(f"/supplier/gifts/{gift.pk}/actions/reject/", {"reason": " "})
 
@@ -55,7 +49,7 @@ def test_rejecting_without_a_reason_is_shown_next_to_the_reason(operator, now):
 
 
 def test_a_refusal_on_the_operators_gift_list_keeps_the_list_as_the_page_to_return_to(operator, now):
-    gift = walked(GiftFactory(), "submit", actor=operator, now=now)
+    gift = gift_in_state("submitted", actor=operator, at=now)
     client = logged_in(operator)
 
     refused = client.post(f"/supplier/gifts/{gift.pk}/actions/reject/", {"reason": "", "next": "/supplier/gift-admin/?state=submitted"})
@@ -78,7 +72,7 @@ def test_a_suppliers_incomplete_submission_lists_what_is_missing_on_its_page(sup
 
 
 def test_an_action_no_longer_offered_says_why_in_a_message(operator, now):
-    gift = walked(GiftFactory(), "submit", "approve", "publish", actor=operator, now=now)
+    gift = gift_in_state("online", actor=operator, at=now)
 
     response = logged_in(operator).post(f"/supplier/gifts/{gift.pk}/actions/approve/", {}, follow=True)
 

@@ -11,8 +11,9 @@ from core.models import TransitionLog
 from suppliers.errors import ActivationBlocked, QualificationBlocked
 from suppliers.models import Gift, Notice, Qualification, Supplier
 from suppliers.services import catalog, contracts, onboarding, qualifications
-from tests.factories import ContractFactory, GiftFactory, QualificationFactory, supplier_in
-from tests.suppliers.profile_factories import expiring_licence, gift_in_state
+from tests.factories import ContractFactory, GiftFactory, QualificationFactory, SupplierUserFactory, supplier_in
+from tests.helpers import gift_in_state
+from tests.suppliers.profile_factories import expiring_licence
 
 pytestmark = pytest.mark.django_db
 
@@ -140,14 +141,17 @@ def test_a_rejection_without_a_reason_is_refused_and_changes_nothing(supplier, s
 
 @pytest.mark.parametrize("decided", ["approved", "rejected"])
 @pytest.mark.parametrize("decision", ["approve_qualification", "reject_qualification"])
-def test_a_decided_qualification_is_not_decided_again(supplier, operator, now, decided, decision):
-    qualification = QualificationFactory(supplier=supplier, state=decided)
+def test_a_decided_qualification_is_not_decided_again(supplier, supplier_staff, operator, now, decided, decision):
+    qualification = upload(supplier, supplier_staff, now)
+    decide = {"approved": qualifications.approve_qualification, "rejected": qualifications.reject_qualification}[decided]
+    decide(qualification=qualification, actor=operator, now=now, reason="资料齐全" if decided == "approved" else "照片模糊")
+    written = (TransitionLog.objects.count(), Notice.objects.count())
 
     with pytest.raises(InvalidTransition):
         getattr(qualifications, decision)(qualification=qualification, actor=operator, now=now, reason="再审")
 
     assert Qualification.objects.get(pk=qualification.pk).state == decided
-    assert not TransitionLog.objects.exists() and not Notice.objects.exists()
+    assert (TransitionLog.objects.count(), Notice.objects.count()) == written
 
 
 def test_an_upload_that_expired_while_waiting_cannot_be_approved(supplier, supplier_staff, operator, now):
@@ -171,7 +175,7 @@ def test_a_licence_already_expired_is_refused_on_upload_by_anyone(supplier, now,
 def test_a_licence_waiting_for_review_does_not_activate_an_applicant_and_says_so(operator, now):
     applicant = supplier_in(Supplier.State.UNDER_REVIEW, actor=operator, now=now)
     contracts.approve_contract(contract=ContractFactory(supplier=applicant), actor=operator, now=now)
-    licence = QualificationFactory(supplier=applicant, state="pending")
+    licence = upload(applicant, SupplierUserFactory(supplier=applicant), now)  # the applicant's admin sends it
 
     with pytest.raises(ActivationBlocked) as refused:
         onboarding.approve_supplier(supplier=applicant, actor=operator, now=now)

@@ -13,7 +13,8 @@ from suppliers.models import Gift, Notice, Qualification
 from suppliers.services import catalog, contracts, onboarding, qualifications
 from suppliers.tasks_profile import sweep_qualifications as sweep_task
 from tests.factories import SHANGHAI, GiftFactory, QualificationFactory, SupplierFactory
-from tests.suppliers.profile_factories import CertificateFactory, electronics, expiring_licence, gift_in_state
+from tests.helpers import gift_in_state
+from tests.suppliers.profile_factories import CertificateFactory, electronics, expiring_licence
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from tests.helpers import published
 from tests.portal import logged_in, page_in
 from tests.suppliers.profile_factories import ProfileChangeFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("licensed_supplier")]
 
 
 def rejected_revision(supplier, supplier_staff, operator, now, *, reason="图片与实物不符"):

@@ -10,7 +10,7 @@ from django.utils import translation
 from core.fsm import history_of
 from suppliers.models import Gift, ReplenishmentRequest
 from suppliers.services import catalog, inventory, onboarding, qualifications, revisions
-from tests.factories import GiftFactory, WarehouseFactory, ready_to_activate
+from tests.factories import GiftFactory, WarehouseFactory, licensed, ready_to_activate
 from tests.helpers import published
 
 pytestmark = pytest.mark.django_db
@@ -102,7 +102,7 @@ def test_an_offline_gift_raises_no_new_request(listed, operator, warehouse, now)
 
 
 def test_a_gift_turned_dropship_has_its_warehouse_requests_cancelled_and_raises_no_more(operator, supplier_staff, warehouse, now):
-    gift = published(GiftFactory(supplier=supplier_staff.supplier_membership.supplier), actor=operator, at=now)
+    gift = published(GiftFactory(supplier=licensed(supplier_staff.supplier_membership.supplier)), actor=operator, at=now)
     inventory.set_safety_stock(gift=gift, location=warehouse, safety_stock=5, at=now)  # nothing on hand: a request
     revision = revisions.edit_gift(gift=gift, actor=supplier_staff, now=now, changes={"fulfilment": "dropship"})
 

@@ -5,13 +5,12 @@ from decimal import Decimal
 import pytest
 
 from core.errors import Conflict, InvalidTransition, ValidationFailed
-from core.fsm import apply_transition
 from core.models import Program
 from suppliers.models import Gift, GiftRevision
 from suppliers.selectors import list_catalog
 from suppliers.services import inventory, onboarding, revisions
 from tests.factories import GiftFactory, WarehouseFactory, ready_to_activate
-from tests.helpers import published
+from tests.helpers import gift_in_state, published
 
 pytestmark = pytest.mark.django_db
 
@@ -68,8 +67,7 @@ def test_only_one_revision_may_wait_for_review(supplier_staff, operator, now):
 
 
 def test_a_gift_in_review_or_retired_cannot_be_edited(supplier_staff, operator, now):
-    gift = GiftFactory()
-    apply_transition(gift, "submit", actor=supplier_staff, at=now)
+    gift = gift_in_state("submitted", actor=supplier_staff, at=now)
 
     with pytest.raises(Conflict):
         revisions.edit_gift(gift=gift, actor=supplier_staff, now=now, changes={"name": "X"})
@@ -103,9 +101,7 @@ def test_bad_or_forbidden_changes_are_refused_naming_the_field(supplier_staff, n
 def test_a_scheduled_gift_is_published_at_its_time_once(operator, supplier, now):
     onboarding.start_supplier_review(supplier=ready_to_activate(supplier), actor=operator, now=now)
     onboarding.approve_supplier(supplier=supplier, actor=operator, now=now)
-    gift = GiftFactory(supplier=supplier)
-    for name in ("submit", "approve"):
-        apply_transition(gift, name, actor=operator, at=now)
+    gift = gift_in_state("approved", supplier=supplier, actor=operator, at=now)
     revisions.schedule_publication(gift=gift, actor=operator, now=now, publish_at=now + timedelta(hours=2))
 
     early = revisions.publish_scheduled_gifts(now=now + timedelta(hours=1))
@@ -120,9 +116,7 @@ def test_a_scheduled_gift_is_published_at_its_time_once(operator, supplier, now)
 def test_suspension_stops_scheduled_publishing(operator, supplier, now):
     onboarding.start_supplier_review(supplier=ready_to_activate(supplier), actor=operator, now=now)
     onboarding.approve_supplier(supplier=supplier, actor=operator, now=now)
-    gift = GiftFactory(supplier=supplier)
-    for name in ("submit", "approve"):
-        apply_transition(gift, name, actor=operator, at=now)
+    gift = gift_in_state("approved", supplier=supplier, actor=operator, at=now)
     revisions.schedule_publication(gift=gift, actor=operator, now=now, publish_at=now + timedelta(hours=2))
 
     onboarding.suspend_supplier(supplier=supplier, actor=operator, now=now, reason="整改")

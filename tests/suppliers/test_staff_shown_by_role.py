@@ -3,7 +3,7 @@ name, in the histories and rejection reasons of the portal and the API; the plat
 import pytest
 
 from core.models.transitions import actor_label_for
-from suppliers.services import contracts
+from suppliers.services import catalog, contracts
 from tests.factories import ContractFactory, GiftFactory, UserFactory
 from tests.portal import logged_in
 
@@ -45,12 +45,9 @@ def test_the_supplier_reads_the_api_history_with_the_operators_role(api, supplie
     assert [(h["actor"], h["actor_label"]) for h in as_operator] == [("zhang.wei", "zhang.wei")]
 
 
-def test_a_gifts_history_shows_the_supplier_the_operators_role(supplier, supplier_staff, named_operator, now):
-    from core.fsm import apply_transition
-
-    gift = GiftFactory(supplier=supplier)
-    apply_transition(gift, "submit", actor=supplier_staff, at=now)
-    apply_transition(gift, "approve", actor=named_operator, at=now, reason="图文一致")
+def test_a_gifts_history_shows_the_supplier_the_operators_role(licensed_supplier, supplier_staff, named_operator, now):
+    gift = catalog.submit_gift(gift=GiftFactory(supplier=licensed_supplier), actor=supplier_staff, now=now)
+    catalog.approve_gift(gift=gift, actor=named_operator, now=now, reason="图文一致")
 
     page = logged_in(supplier_staff).get(f"/supplier/gifts/{gift.pk}/").content.decode()
 

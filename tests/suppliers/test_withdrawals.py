@@ -16,8 +16,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def listed(supplier, operator, now):
-    return published(GiftFactory(supplier=supplier), actor=operator, at=now)
+def listed(licensed_supplier, operator, now):
+    return published(GiftFactory(supplier=licensed_supplier), actor=operator, at=now)
 
 
 @pytest.fixture
