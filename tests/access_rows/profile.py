@@ -84,8 +84,8 @@ def world_objects(*, supplier, users: dict, now, **_) -> dict:
     change and an approved bank account."""
     from django.core.files.base import ContentFile
 
-    from suppliers.services import profile
-    from tests.factories import ContractFactory, QualificationFactory
+    from suppliers.services import profile, qualifications
+    from tests.factories import ContractFactory
     from tests.suppliers.profile_factories import BankAccountFactory
 
     BankAccountFactory(supplier=supplier)
@@ -95,5 +95,9 @@ def world_objects(*, supplier, users: dict, now, **_) -> dict:
     pending_contract = ContractFactory(supplier=supplier)
     pending_contract.file.save("contract.pdf", ContentFile(b"%PDF-1.4 contract"))
     licence = supplier.qualifications.get()
-    renewal = QualificationFactory(supplier=supplier, state="pending", issued_on=now.date(), expires_on=now.date().replace(year=now.year + 5))
+    renewal = qualifications.upload_qualification(
+        supplier=supplier, actor=users["supplier_staff"], now=now, kind="business_licence", number="LIC-MATRIX-NEW",
+        issued_on=now.date(), expires_on=now.date().replace(year=now.year + 5),
+        file=ContentFile(b"%PDF-1.4 renewal", name="licence.pdf"),
+    )
     return {"contract": pending_contract, "qualification": licence, "pending_qualification": renewal, "profile_change": change}

@@ -4,7 +4,6 @@ from datetime import date, timedelta
 import pytest
 
 from core.errors import ValidationFailed
-from core.fsm import apply_transition
 from suppliers.errors import ActivationBlocked
 from suppliers.models import Supplier
 from suppliers.services import contracts, onboarding
@@ -38,7 +37,7 @@ def test_a_pending_contract_does_not_count(under_review, operator, now):
 
 
 def test_an_expired_licence_does_not_count(under_review, operator, now):
-    apply_transition(ContractFactory(supplier=under_review), "approve", actor=operator, at=now)
+    contracts.approve_contract(contract=ContractFactory(supplier=under_review), actor=operator, now=now)
     QualificationFactory(supplier=under_review, issued_on=date(2020, 1, 1), expires_on=now.date() - timedelta(days=1))
 
     with pytest.raises(ActivationBlocked) as refused:

@@ -8,27 +8,18 @@ from django.test import Client
 from django.urls import reverse
 
 from core.errors import Conflict, PermissionDenied, ValidationFailed
-from core.fsm import apply_transition
 from core.models import Notification
 from suppliers.models import Announcement, AnnouncementDelivery
-from suppliers.services import announcements
-from tests.factories import SupplierFactory
+from suppliers.services import announcements, onboarding
+from tests.factories import SupplierFactory, supplier_in
 from tests.portal import field_errors, logged_in
 
 pytestmark = pytest.mark.django_db
 
 
-def activate(supplier, operator, now):
-    from suppliers.services import onboarding
-    from tests.factories import ready_to_activate
-
-    onboarding.start_supplier_review(supplier=ready_to_activate(supplier), actor=operator, now=now)
-    return onboarding.approve_supplier(supplier=supplier, actor=operator, now=now)
-
-
 @pytest.fixture
 def active_pair(supplier, other_supplier, operator, now):
-    return activate(supplier, operator, now), activate(other_supplier, operator, now)
+    return tuple(supplier_in("active", supplier=one, actor=operator, now=now) for one in (supplier, other_supplier))
 
 
 @pytest.fixture
@@ -244,7 +235,7 @@ def test_suppliers_cannot_open_the_operators_pages(supplier_staff):
 
 def test_a_suspended_supplier_chosen_by_name_still_receives_it(active_pair, operator, now):
     suspended, _ = active_pair
-    apply_transition(suspended, "suspend", actor=operator, at=now)
+    onboarding.suspend_supplier(supplier=suspended, actor=operator, now=now, reason="整改")
 
     announcement = announcements.publish_announcement(kind="announcement", title="t", body="b", to_all=False, suppliers=[suspended],
                                                       actor=operator, now=now)
@@ -300,21 +291,9 @@ def test_a_past_meeting_in_the_form_is_shown_next_to_the_field_with_the_values_k
     assert not Announcement.objects.exists()
 
 
-def in_state(state: str, operator, now):
-    """A supplier that has applied, is under review, was rejected, or worked with us and was terminated."""
-    supplier = SupplierFactory()
-    steps = {"applied": [], "under_review": ["start_review"], "rejected": ["start_review", "reject"], "terminated": None}[state]
-    if steps is None:
-        supplier = activate(supplier, operator, now)
-        steps = ["terminate"]
-    for step in steps:
-        apply_transition(supplier, step, actor=operator, at=now)
-    return supplier
-
-
 @pytest.mark.parametrize("state", ["applied", "under_review", "rejected", "terminated"])
 def test_an_announcement_to_a_supplier_neither_active_nor_suspended_is_refused_and_nothing_is_sent(active_pair, operator, now, state):
-    outsider = in_state(state, operator, now)
+    outsider = supplier_in(state, actor=operator, now=now)  # applied, under review, rejected, or worked with us and terminated
 
     with pytest.raises(ValidationFailed) as refused:
         announcements.publish_announcement(kind="announcement", title="t", body="b", to_all=False, suppliers=[active_pair[0], outsider],
@@ -325,7 +304,7 @@ def test_an_announcement_to_a_supplier_neither_active_nor_suspended_is_refused_a
 
 
 def test_an_announcement_to_all_leaves_out_applicants_rejected_and_terminated_suppliers(active_pair, operator, now):
-    outsiders = [in_state(state, operator, now) for state in ("applied", "under_review", "rejected", "terminated")]
+    outsiders = [supplier_in(state, actor=operator, now=now) for state in ("applied", "under_review", "rejected", "terminated")]
 
     announcement = announcements.publish_announcement(kind="announcement", title="t", body="b", actor=operator, now=now)
 
@@ -335,8 +314,8 @@ def test_an_announcement_to_all_leaves_out_applicants_rejected_and_terminated_su
 
 def test_the_publish_form_offers_only_active_and_suspended_suppliers(active_pair, operator, now):
     suspended, _ = active_pair
-    apply_transition(suspended, "suspend", actor=operator, at=now)
-    applicant = in_state("under_review", operator, now)
+    onboarding.suspend_supplier(supplier=suspended, actor=operator, now=now, reason="整改")
+    applicant = supplier_in("under_review", actor=operator, now=now)
 
     choices = logged_in(operator).get(reverse("operator-announcement-new")).context["form"].fields["suppliers"].queryset
 
@@ -344,7 +323,7 @@ def test_the_publish_form_offers_only_active_and_suspended_suppliers(active_pair
 
 
 def test_choosing_an_applicant_through_the_api_is_a_400_naming_suppliers(active_pair, operator, api, now):
-    applicant = in_state("under_review", operator, now)
+    applicant = supplier_in("under_review", actor=operator, now=now)
 
     response = api(operator).post("/api/v1/announcements/", {"kind": "announcement", "title": "t", "body": "b", "to_all": False,
                                                               "suppliers": [applicant.pk]}, format="json")

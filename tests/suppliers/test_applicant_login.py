@@ -3,7 +3,6 @@ review, or rejected with the operator's reason — once its password is right; a
 import pytest
 from django.test import Client
 
-from core.fsm import apply_transition
 from suppliers.services import onboarding
 from tests.factories import SUPPLIER_APPLICATION, ready_to_activate
 
@@ -55,7 +54,7 @@ def test_a_wrong_password_learns_nothing_of_the_application(applicant):
 
 
 def test_an_approved_applicant_signs_in(applicant, operator, now):
-    apply_transition(applicant, "start_review", actor=operator, at=now)
+    onboarding.start_supplier_review(supplier=applicant, actor=operator, now=now)
     onboarding.approve_supplier(supplier=ready_to_activate(applicant), actor=operator, now=now)
 
     response = sign_in(RIGHT)

@@ -6,10 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from core.fsm import apply_transition
 from suppliers.errors import ProgramNotContracted
 from suppliers.models import Gift, GiftRevision
-from suppliers.services import catalog, catalog_io, revisions
+from suppliers.services import catalog, catalog_io, contracts, revisions
 from tests.factories import SHANGHAI, CategoryFactory, ContractFactory, GiftFactory, QualificationFactory
 from tests.helpers import published
 from tests.suppliers.builders import ROW, csv_bytes
@@ -25,8 +24,8 @@ def tea():
 @pytest.fixture
 def gotone_only(supplier, now):
     """The supplier's approved contract in force serves GoTone only."""
-    contract = ContractFactory(supplier=supplier, number="HT-GOTONE", programs=["gotone"])
-    apply_transition(contract, "approve", actor=None, at=now)
+    contract = contracts.approve_contract(contract=ContractFactory(supplier=supplier, number="HT-GOTONE", programs=["gotone"]),
+                                          actor=None, now=now)
     QualificationFactory(supplier=supplier)
     return contract
 
@@ -54,7 +53,7 @@ def test_an_applicant_with_no_contract_in_force_prices_in_any_program(supplier, 
 
 def test_a_draft_priced_before_the_contract_is_not_submitted_until_repriced(supplier, supplier_staff, now, tea):
     gift = create(supplier, supplier_staff, now, tea, {"gotone": 1500, "mzone": 1200})
-    apply_transition(ContractFactory(supplier=supplier, programs=["gotone"]), "approve", actor=None, at=now)
+    contracts.approve_contract(contract=ContractFactory(supplier=supplier, programs=["gotone"]), actor=None, now=now)
     QualificationFactory(supplier=supplier)
 
     with pytest.raises(ProgramNotContracted):

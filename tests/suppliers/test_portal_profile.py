@@ -328,13 +328,12 @@ def test_a_stored_file_that_is_no_document_downloads_as_bytes_and_never_opens_as
 
 
 def test_an_operator_records_an_applicants_licence_so_the_application_can_be_approved_in_the_portal(operator, now):
-    from core.fsm import apply_transition
     from suppliers.models import Supplier
     from suppliers.services import contracts, onboarding
     from tests.factories import SUPPLIER_APPLICATION
 
     applicant = onboarding.apply_as_supplier(**SUPPLIER_APPLICATION | {"contact_email": "", "address": ""}, now=now)
-    apply_transition(applicant, "start_review", actor=operator, at=now)
+    onboarding.start_supplier_review(supplier=applicant, actor=operator, now=now)
     contracts.approve_contract(contract=ContractFactory(supplier=applicant), actor=operator, now=now)
     client = logged_in(operator)
     refused = client.post(f"/supplier/review/{applicant.pk}/approve/", {"reason": ""}, follow=True).content.decode()

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from suppliers.models import Notice, Qualification
-from tests.factories import QualificationFactory, supplier_in
+from tests.factories import QualificationFactory, SupplierUserFactory, supplier_in
 from tests.portal import logged_in, nav
 from tests.suppliers.test_portal_profile import licence_form
 
@@ -96,7 +96,8 @@ def test_an_unknown_decision_is_a_404(operator, renewal):
 
 def test_the_operator_reviewing_an_application_sees_its_licence(operator, finance):
     applicant = supplier_in("under_review", actor=operator)
-    licence = QualificationFactory(supplier=applicant, state="pending")
+    logged_in(SupplierUserFactory(supplier=applicant)).post("/supplier/paperwork/", licence_form())  # its admin sends its licence
+    licence = Qualification.objects.get(supplier=applicant)
 
     page = logged_in(operator).get(f"/supplier/review/{applicant.pk}/").content.decode()
     finance_page = logged_in(finance).get(f"/supplier/review/{applicant.pk}/").content.decode()
