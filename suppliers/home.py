@@ -8,7 +8,7 @@ from core.charts import bar_chart
 from core.home import register_home_panel
 from core.roles import SUPPLIER_ROLES, Role
 from suppliers.models import StockRecord
-from suppliers.selectors import BELOW_SAFETY_STOCK, gift_counts, stock_movements_of
+from suppliers.selectors import by_low_stock, gift_counts, stock_movements_of
 
 TREND_DAYS = 14
 
@@ -16,7 +16,7 @@ TREND_DAYS = 14
 def stock_figures(user) -> dict:
     _movements, trend = stock_movements_of(user, today=timezone.localdate(), days=TREND_DAYS)
     return {
-        "on_hand": trend[-1][1], "low": StockRecord.objects.visible_to(user).filter(BELOW_SAFETY_STOCK).count(),
+        "on_hand": trend[-1][1], "low": by_low_stock(StockRecord.objects.visible_to(user), True).count(),
         "chart": bar_chart([(f"{day:%m-%d}", units) for day, units in trend], title=_("近两周在库数量")),
     }
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 
 from core import sql
 from core.models import Program, Tier
+from core.selectors import answering
 from suppliers.errors import OutOfStock
 from suppliers.models import Gift, GiftPrice, GiftRevision, Location, StockMovement, StockRecord, Supplier
 
@@ -225,6 +226,12 @@ def stock_trend(*, records: QuerySet[StockRecord], movements: QuerySet[StockMove
 
 #: a stock record whose available units (on hand less reserved) are below its safety stock: replenishment is due
 BELOW_SAFETY_STOCK = Q(on_hand__lt=F("reserved") + F("safety_stock"))
+
+
+def by_low_stock(records: QuerySet, low: bool | None) -> QuerySet:
+    """`low`: the stock records below their safety stock (`BELOW_SAFETY_STOCK`), or (False) the others; None: all. The
+    stock page's filter and the home page's count read it."""
+    return answering(records, BELOW_SAFETY_STOCK, low)
 
 
 def gift_counts(user) -> dict:

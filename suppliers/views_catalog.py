@@ -29,14 +29,13 @@ from core.models import Program, Tier
 from core.portal import add_service_errors, bad_input_is_400, labelled, paginate, redirect_back, report_form_errors, run_action
 from core.validators import whole_number
 from core.roles import SUPPLIER_ROLES, Role
-from core.selectors import answering
 from suppliers.forms_catalog import (
     ClearanceInput, DelistInput, FilterForm, GiftForm, MovementFilterForm, NoInput, ReasonInput, ScheduleInput, StockFilterForm, SERVICE_FIELDS,
     current_values,
 )
 from suppliers.models import Category, Gift, GiftRevision, ReplenishmentRequest, StockMovement, StockRecord, Supplier
 from suppliers.selectors import matching as _matching
-from suppliers.selectors import BELOW_SAFETY_STOCK, list_revisions, stock_movements_of
+from suppliers.selectors import by_low_stock, list_revisions, stock_movements_of
 from suppliers.services import catalog, gift_images, inventory, revisions
 
 OPERATOR = frozenset({Role.OPERATOR})
@@ -365,7 +364,7 @@ def stock(request):
         records, movements, requests = (rows.filter(_matching(q, "gift__")) for rows in (records, movements, requests))
     if location:
         records, movements, requests = (rows.filter(location=location) for rows in (records, movements, requests))
-    records = answering(records, BELOW_SAFETY_STOCK, low)
+    records = by_low_stock(records, low)
     context = paginate(request, records) | {
         "filters": filters,
         "movements": movements[:RECENT_MOVEMENTS],
