@@ -1,8 +1,10 @@
 """Shared fixtures: a fixed `now`, one user and API client per role, two supplier tenants, a listed gift and a member with
 points for order tests."""
+import importlib
 from datetime import datetime
 
 import pytest
+from django.apps import apps
 from django.conf import settings
 from django.utils import translation
 from rest_framework.test import APIClient
@@ -35,6 +37,16 @@ def _chinese_after_each_test():
     """A test whose last request was in English leaves English active in its worker; the next test starts in Chinese."""
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture
+def programs(transactional_db):
+    """The programs of the data migration: a transactional test's flush deletes them (pytest-django
+    runs those tests last), so put them back."""
+    from core.models import Program
+
+    importlib.import_module("core.migrations.0002_programs").create_programs(apps, None)
+    return {program.code: program for program in Program.objects.all()}
 
 
 @pytest.fixture

@@ -3,13 +3,11 @@
 Every test here is marked `postgres` and fails — never skips — on another database, so a
 misconfigured CI run cannot pass by silently testing nothing.
 """
-import importlib
 import os
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from django.apps import apps
 from django.db import connection
 
 HERE = Path(__file__).resolve().parent
@@ -48,12 +46,3 @@ def worker_database_url() -> str:
         credentials += ":" + quote(db["PASSWORD"])
     host = f"{db['HOST'] or ''}:{db['PORT']}" if db["PORT"] else db["HOST"] or ""
     return f"postgres://{credentials}@{host}/{quote(db['NAME'])}"
-
-
-@pytest.fixture
-def programs(transactional_db):
-    """The programs of the data migration: a transactional test's flush deletes them, so put them back."""
-    from core.models import Program
-
-    importlib.import_module("core.migrations.0002_programs").create_programs(apps, None)
-    return {program.code: program for program in Program.objects.all()}

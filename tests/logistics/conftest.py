@@ -5,7 +5,8 @@ from datetime import timedelta
 import pytest
 
 from logistics.models import LeftoverLot, Shipment
-from logistics.services import inbound, shipments
+from logistics.services import bulk_shipping, inbound, shipments
+from logistics.tasks import ship_uploaded_shipments
 from points.models import RedemptionOrder
 from points.services import orders
 from suppliers.models import Location
@@ -50,6 +51,33 @@ def two_handed_over(confirmed_order, rich_member, listed_gift, logistics, now) -
     shipments.hand_over_warehouse_orders(key="B-TWO", actor=logistics, now=now)
     first, second = Shipment.objects.order_by("pk")
     return first, second
+
+
+@pytest.fixture
+def seen_halfway(two_handed_over, logistics, now, monkeypatch):
+    """seen_halfway(look) → what `look(upload)` returned while the shipping of a file of both `two_handed_over` parcels
+    was halfway: the first row gone through and counted by the shipping itself, the second parcel about to ship. The
+    file is uploaded in a transaction of its own, committed before the shipping starts as in production (the test using
+    it is transactional, so that the count written beside the shipping's transaction finds the upload); the upload then
+    ships to its end."""
+
+    def ship_looking(look):
+        ship, seen = shipments.ship_shipment, []
+
+        def look_before_the_second(**kwargs):
+            if kwargs["shipment"] == two_handed_over[1]:
+                seen.append(look(upload))
+            return ship(**kwargs)
+
+        monkeypatch.setattr(shipments, "ship_shipment", look_before_the_second)
+        monkeypatch.setattr(ship_uploaded_shipments, "delay_on_commit", lambda **kwargs: None)  # its work is done below, counting every row
+        content = "\r\n".join(["运单ID,承运商,运单号", *(f"{s.pk},顺丰,SF-{s.pk}" for s in two_handed_over)]).encode()
+        upload = bulk_shipping.upload_shipping_file(actor=logistics, now=now, file_name="w.csv", content=content)
+        done = bulk_shipping.ship_upload(upload_id=upload.pk, now=now, progress_every=1)
+        assert (done.status, done.rows_done, len(seen)) == ("shipped", 2, 1)
+        return seen[0]
+
+    return ship_looking
 
 
 # --- the leftover-gift world (tests.logistics.leftover_world) ---
