@@ -13,6 +13,7 @@ def assert_list_queries_constant(client, url: str, make_rows: Callable[[int], ob
     """
     make_rows(1)
     separator = "&" if "?" in url else "?"
+    client.get(f"{url}{separator}page_size=1")  # once before counting: what a process reads once (content types) is read
     with CaptureQueriesContext(connection) as one:
         first = client.get(f"{url}{separator}page_size=1")
     make_rows(49)
