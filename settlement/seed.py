@@ -136,12 +136,12 @@ def _paid_month(month, *, finance, checker, supplier, admin, overdue_supplier, o
     from settlement.services import statements
 
     generated = _generate(month)
-    statement = _invoiced(generated[supplier.name], month=month, finance=finance, admin=admin, number=f"3300{month:%Y%m}001")
+    statement = _invoiced(generated[supplier.name], month=month, finance=finance, admin=admin, number=f"33{month:%y%m}01")
     issued_at = _after(month, days=1, hours=10)
     statements.approve_payment(statement=statement, actor=checker, now=issued_at + timedelta(days=3), reason="发票核对无误")
     statements.pay_statement(statement=statement, actor=finance, now=issued_at + timedelta(days=4),
                              reference=f"PAY-{month:%Y%m}-001")
-    _invoiced(generated[overdue_supplier.name], month=month, finance=finance, admin=overdue_admin, number=f"4400{month:%Y%m}001")
+    _invoiced(generated[overdue_supplier.name], month=month, finance=finance, admin=overdue_admin, number=f"44{month:%y%m}01")
 
 
 def _disputed_month(month, *, finance, checker, supplier, admin) -> None:

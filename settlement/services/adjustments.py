@@ -30,6 +30,8 @@ AMOUNT_DIGITS = 14  # before the point: amounts are stored with 16 digits, two a
 AMOUNT = re.compile(r"[+-]?([0-9]+)(?:\.[0-9]+)?")
 #: currency marks a typed or exported amount may carry: ￥10.00, ¥360.00, 10.00元, RMB 10 (stripped before parsing)
 CURRENCY = re.compile(r"^(?:[￥¥]|RMB|CNY)\s*|\s*元$", re.IGNORECASE)
+#: the largest adjustment finance may propose either way; a carry correction follows a payable and is not capped
+ADJUSTMENT_LIMIT = Decimal("10000000")
 
 
 def require_finance(actor) -> None:
@@ -136,6 +138,8 @@ def propose_adjustment(
     if kind == Adjustment.Kind.DISPUTE and statement is None:
         raise ValidationFailed(gettext("异议调整须针对有异议的结算单，请在结算单页面发起"), field="kind")
     amount = parse_amount(amount)
+    if abs(amount) > ADJUSTMENT_LIMIT and kind != Adjustment.Kind.CARRY_CORRECTION:
+        raise ValidationFailed(gettext("调账金额不能超过 ±%(limit)s 元") % {"limit": f"{ADJUSTMENT_LIMIT:,}"}, field="amount")
     if not (reason or "").strip():
         raise ValidationFailed(gettext("请填写调账原因"), field="reason")
     reference = check_source(kind=source_kind, reference=source_id, supplier_id=supplier.pk)

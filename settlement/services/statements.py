@@ -7,6 +7,7 @@ confirmed (beat); a reconciliation upload moves that deadline once, to 10 days a
 next statement, or, once the supplier is terminated, owed by the supplier as a receivable.
 """
 import hashlib
+import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -351,11 +352,18 @@ def correct_invoice_number(*, statement: Statement, actor, now: datetime, number
     return statement
 
 
+#: a VAT invoice number: 8 digits on a paper or electronic VAT invoice, 20 on a fully digital e-invoice (数电发票)
+INVOICE_NUMBER = re.compile(r"[0-9]{8}|[0-9]{20}")
+
+
 def _invoice_number(number: str) -> str:
     number = (number or "").strip()
     if not number:
         raise ValidationFailed(gettext("请填写发票号码"), field="invoice_number")
-    return validate_length(number, model=Statement, column="invoice_number")
+    if not INVOICE_NUMBER.fullmatch(number):
+        message = gettext("发票号码 %(number)s 无效：应为8位（增值税发票）或20位（全电发票）数字") % {"number": number[:40]}
+        raise ValidationFailed(message, field="invoice_number")
+    return number
 
 
 def _refuse_number_used_elsewhere(statement: Statement, number: str) -> None:

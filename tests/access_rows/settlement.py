@@ -41,11 +41,11 @@ ROWS: dict = {
     ("statement-dispute", "POST"): statement_action({"supplier_admin": 200}),
     ("statement-invoice", "POST"): statement_action(
         {"supplier_admin": 409}, writable={"invoice_number", "invoice_amount"},
-        body={"invoice_number": "INV-MATRIX", "invoice_amount": "500.00"},
+        body={"invoice_number": "99990001", "invoice_amount": "500.00"},
     ),
     # the matrix's statement is not invoiced: a correction of its invoice number is 409
     ("statement-correct-invoice", "POST"): statement_action(
-        {"supplier_admin": 409}, writable={"invoice_number", "reason"}, body={"invoice_number": "INV-MATRIX-2"},
+        {"supplier_admin": 409}, writable={"invoice_number", "reason"}, body={"invoice_number": "99990002"},
     ),
     ("statement-approve-payment", "POST"): statement_action({"finance": 409}),
     ("statement-pay", "POST"): statement_action(

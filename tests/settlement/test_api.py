@@ -261,7 +261,7 @@ def test_the_supplier_admin_confirms_and_enters_its_invoice_then_finance_approve
                                                                                            finance_checker):
     assert api(supplier_admin).post(statement_url(issued, "confirm")).json()["state"] == "confirmed"
 
-    invoiced = api(supplier_admin).post(statement_url(issued, "invoice"), {"invoice_number": "0012345", "invoice_amount": "680.00"})
+    invoiced = api(supplier_admin).post(statement_url(issued, "invoice"), {"invoice_number": "00123456", "invoice_amount": "680.00"})
     own_issue = api(finance).post(statement_url(issued, "approve-payment"))
     approved = api(finance_checker).post(statement_url(issued, "approve-payment"))
     own_approval = api(finance_checker).post(statement_url(issued, "pay"), {"payment_reference": "CMB-1", "payment_date": "2026-10-15"})
@@ -270,7 +270,7 @@ def test_the_supplier_admin_confirms_and_enters_its_invoice_then_finance_approve
 
     assert invoiced.status_code == approved.status_code == paid.status_code == 200, paid.content
     body = paid.json()
-    assert (body["state"], body["invoice_number"], body["invoice_amount"]) == ("paid", "0012345", "680.00")
+    assert (body["state"], body["invoice_number"], body["invoice_amount"]) == ("paid", "00123456", "680.00")
     assert (body["payment_reference"], body["payment_date"]) == ("CMB-1", "2026-10-15")
 
 
@@ -319,7 +319,7 @@ def test_supplier_staff_may_not_confirm(api, issued, supplier_staff):
 
 
 def test_an_invoice_that_differs_from_the_payable_is_400_and_changes_nothing(api, confirmed, supplier_admin):
-    response = api(supplier_admin).post(statement_url(confirmed, "invoice"), {"invoice_number": "1", "invoice_amount": "679.99"})
+    response = api(supplier_admin).post(statement_url(confirmed, "invoice"), {"invoice_number": "04412345", "invoice_amount": "679.99"})
 
     assert response.status_code == 400
     assert errors(response) == [("invoice_amount", "invalid")]
@@ -327,8 +327,17 @@ def test_an_invoice_that_differs_from_the_payable_is_400_and_changes_nothing(api
     assert (confirmed.state, confirmed.invoice_number) == ("confirmed", "")
 
 
+def test_an_invoice_number_of_the_wrong_length_is_400_naming_it_and_changes_nothing(api, confirmed, supplier_admin):
+    response = api(supplier_admin).post(statement_url(confirmed, "invoice"), {"invoice_number": "INV-1", "invoice_amount": "680.00"})
+
+    assert response.status_code == 400 and errors(response) == [("invoice_number", "invalid")]
+    assert "INV-1" in response.json()["errors"][0]["detail"]
+    confirmed.refresh_from_db()
+    assert (confirmed.state, confirmed.invoice_number) == ("confirmed", "")
+
+
 def test_a_payment_in_the_future_is_400(api, confirmed, supplier_admin, finance, finance_checker, now):
-    statements.invoice_statement(statement=confirmed, actor=supplier_admin, now=now, number="1", amount="680.00")
+    statements.invoice_statement(statement=confirmed, actor=supplier_admin, now=now, number="04412345", amount="680.00")
     statements.approve_payment(statement=confirmed, actor=finance_checker, now=now)
 
     response = api(finance).post(statement_url(confirmed, "pay"), {"payment_reference": "X", "payment_date": "2026-10-16"})
@@ -395,8 +404,8 @@ def test_a_rejection_needs_a_note(api, supplier, finance, finance_checker):
 
 
 @pytest.mark.parametrize(("body", "field"), [
-    ({"amount": "0"}, "amount"), ({"amount": "1.234"}, "amount"), ({"kind": "bonus"}, "kind"), ({"reason": ""}, "reason"),
-    ({"source_kind": "order", "source_id": "RO-NONE"}, "source_id"), ({"source_kind": "nothing"}, "source_kind"),
+    ({"amount": "0"}, "amount"), ({"amount": "1.234"}, "amount"), ({"amount": "-10000000.01"}, "amount"), ({"kind": "bonus"}, "kind"),
+    ({"reason": ""}, "reason"), ({"source_kind": "order", "source_id": "RO-NONE"}, "source_id"), ({"source_kind": "nothing"}, "source_kind"),
 ])
 def test_a_bad_adjustment_is_400_naming_the_field_and_writes_nothing(api, supplier, finance, body, field):
     response = api(finance).post("/api/v1/adjustments/", {"supplier": supplier.pk, "kind": "penalty", "amount": "-118.80",
@@ -813,15 +822,15 @@ def test_a_supplier_reads_no_statement_for_an_adjustment_booked_on_a_draft(api, 
 
 
 def test_the_api_corrects_an_invoice_number_for_the_supplier_admin_only(api, confirmed, supplier_admin, supplier_staff, other_supplier_admin):
-    statements.invoice_statement(statement=confirmed, actor=supplier_admin, now=confirmed.confirmed_at, number="INV-1",
+    statements.invoice_statement(statement=confirmed, actor=supplier_admin, now=confirmed.confirmed_at, number="33012345",
                                  amount=confirmed.payable)
     url = f"/api/v1/statements/{confirmed.pk}/correct-invoice/"
 
-    by_staff = api(supplier_staff).post(url, {"invoice_number": "INV-10"}, format="json")
-    by_other = api(other_supplier_admin).post(url, {"invoice_number": "INV-10"}, format="json")
-    corrected = api(supplier_admin).post(url, {"invoice_number": "INV-10", "reason": "少录一位"}, format="json")
+    by_staff = api(supplier_staff).post(url, {"invoice_number": "33012346"}, format="json")
+    by_other = api(other_supplier_admin).post(url, {"invoice_number": "33012346"}, format="json")
+    corrected = api(supplier_admin).post(url, {"invoice_number": "33012346", "reason": "少录一位"}, format="json")
     history = api(supplier_admin).get(f"/api/v1/statements/{confirmed.pk}/history/").json()
 
     assert (by_staff.status_code, by_other.status_code) == (403, 404)
-    assert (corrected.status_code, corrected.json()["invoice_number"], corrected.json()["state"]) == (200, "INV-10", "invoiced")
-    assert (history[-1]["transition"], history[-1]["reason"]) == ("correct_invoice", "INV-1 → INV-10：少录一位")
+    assert (corrected.status_code, corrected.json()["invoice_number"], corrected.json()["state"]) == (200, "33012346", "invoiced")
+    assert (history[-1]["transition"], history[-1]["reason"]) == ("correct_invoice", "33012345 → 33012346：少录一位")

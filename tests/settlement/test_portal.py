@@ -377,11 +377,11 @@ def test_an_invoice_must_equal_the_payable_then_finance_approves_and_pays(issued
     supplier, money, checker = logged_in(supplier_admin), logged_in(finance), logged_in(finance_checker)
     act(supplier, issued, "confirm")
 
-    wrong = act(supplier, issued, "invoice", {"number": "INV-1", "amount": "499.00"})
+    wrong = act(supplier, issued, "invoice", {"number": "33012345", "amount": "499.00"})
     issued.refresh_from_db()
     assert wrong.status_code == 200 and "amount" in field_errors(wrong) and issued.state == "confirmed"
 
-    act(supplier, issued, "invoice", {"number": "INV-1", "amount": "500.00"})
+    act(supplier, issued, "invoice", {"number": "33012345", "amount": "500.00"})
     page = money.get(f"/settlement/statements/{issued.pk}/").content.decode()
     assert 'data-testid="needs-other-approve_payment"' in page and 'data-action="approve_payment"' not in page
     act(checker, issued, "approve_payment")
@@ -393,7 +393,7 @@ def test_an_invoice_must_equal_the_payable_then_finance_approves_and_pays(issued
     act(money, issued, "pay", {"reference": "PAY-1", "paid_on": "2026-10-15"})
 
     issued.refresh_from_db()
-    assert (issued.state, issued.invoice_number, issued.payment_reference) == ("paid", "INV-1", "PAY-1")
+    assert (issued.state, issued.invoice_number, issued.payment_reference) == ("paid", "33012345", "PAY-1")
 
 
 def test_an_action_the_state_does_not_allow_is_409_on_the_page_with_an_error_message_and_changes_nothing(draft, finance):
@@ -419,6 +419,25 @@ def test_a_bad_adjustment_shows_each_error_next_to_its_field(supplier, finance):
 
     assert "amount" in field_errors(bad_amount) and "source_id" in field_errors(no_order)
     assert not Adjustment.objects.exists()
+
+
+def test_an_adjustment_beyond_ten_million_shows_the_limit_next_to_the_amount(supplier, finance):
+    response = logged_in(finance).post("/settlement/adjustments/new/", {
+        "supplier": supplier.pk, "kind": "compensation", "amount": "10000000.01", "reason": "补偿", "source_kind": "other", "token": "cap-1"})
+
+    assert response.status_code == 200 and "10,000,000" in field_errors(response)["amount"]
+    assert not Adjustment.objects.exists()
+
+
+def test_an_invoice_number_of_the_wrong_length_shows_next_to_the_number_and_changes_nothing(issued, supplier_admin):
+    supplier = logged_in(supplier_admin)
+    act(supplier, issued, "confirm")
+
+    response = act(supplier, issued, "invoice", {"number": "3301234", "amount": "500.00"})
+
+    issued.refresh_from_db()
+    assert response.status_code == 200 and "3301234" in field_errors(response)["number"]
+    assert (issued.state, issued.invoice_number) == ("confirmed", "")
 
 
 def test_the_checker_rejects_with_a_reason_and_suppliers_see_their_approved_adjustments_only(supplier, other_supplier, finance,
@@ -767,17 +786,17 @@ def test_the_supplier_admin_corrects_the_invoice_number_on_the_page_until_the_pa
 ):
     supplier = logged_in(supplier_admin)
     act(supplier, issued, "confirm")
-    act(supplier, issued, "invoice", {"number": "INV-1", "amount": "500.00"})
+    act(supplier, issued, "invoice", {"number": "33012345", "amount": "500.00"})
     offered = supplier.get(f"/settlement/statements/{issued.pk}/").content.decode()
 
     empty = act(supplier, issued, "correct_invoice", {"number": ""})
-    corrected = act(supplier, issued, "correct_invoice", {"number": "INV-10", "reason": "少录一位"})
+    corrected = act(supplier, issued, "correct_invoice", {"number": "33012346", "reason": "少录一位"})
     act(logged_in(finance_checker), issued, "approve_payment")
-    too_late = act(supplier, issued, "correct_invoice", {"number": "INV-11"})
+    too_late = act(supplier, issued, "correct_invoice", {"number": "33012347"})
 
     issued.refresh_from_db()
     assert 'data-action="correct_invoice"' in offered
     assert "number" in field_errors(empty) and corrected.status_code == 302
     assert too_late.status_code == 409 and 'data-action="correct_invoice"' not in too_late.content.decode()
-    assert issued.invoice_number == "INV-10"
-    assert "INV-1 → INV-10：少录一位" in supplier.get(f"/settlement/statements/{issued.pk}/").content.decode()
+    assert issued.invoice_number == "33012346"
+    assert "33012345 → 33012346：少录一位" in supplier.get(f"/settlement/statements/{issued.pk}/").content.decode()

@@ -303,9 +303,31 @@ def test_an_invoice_needs_its_number(issued, supplier_admin):
     assert error.value.field == "invoice_number"
 
 
+@pytest.mark.parametrize("number", ["0441234", "044123456", "0441234A", "0441-2345", "1234567890123456789", "123456789012345678901",
+                                    "０４４１２３４５"])
+def test_an_invoice_number_of_other_than_8_or_20_digits_is_refused_naming_it(issued, supplier_admin, number):
+    statements.confirm_statement(statement=issued, actor=supplier_admin, now=LATER)
+
+    with pytest.raises(ValidationFailed) as error:
+        statements.invoice_statement(statement=issued, actor=supplier_admin, now=LATER, number=number, amount="300.00")
+
+    assert error.value.field == "invoice_number" and number in str(error.value)
+    assert (state_of(issued), Statement.objects.get(pk=issued.pk).invoice_number) == ("confirmed", "")
+
+
+@pytest.mark.parametrize("number", ["04412345", "26332000000012345678"])
+def test_a_vat_invoice_of_8_digits_and_a_fully_digital_one_of_20_are_taken(issued, supplier_admin, number):
+    statements.confirm_statement(statement=issued, actor=supplier_admin, now=LATER)
+
+    statements.invoice_statement(statement=issued, actor=supplier_admin, now=LATER, number=f" {number} ", amount="300.00")
+
+    issued.refresh_from_db()
+    assert (issued.state, issued.invoice_number) == ("invoiced", number)
+
+
 def test_a_payment_needs_a_reference_and_a_date_not_in_the_future(issued, supplier_admin, finance, finance_checker):
     statements.confirm_statement(statement=issued, actor=supplier_admin, now=LATER)
-    statements.invoice_statement(statement=issued, actor=supplier_admin, now=LATER, number="1", amount="300.00")
+    statements.invoice_statement(statement=issued, actor=supplier_admin, now=LATER, number="04412345", amount="300.00")
     statements.approve_payment(statement=issued, actor=finance_checker, now=LATER)
     with pytest.raises(ValidationFailed) as no_reference:
         statements.pay_statement(statement=issued, actor=finance, now=LATER, reference="")
@@ -316,7 +338,7 @@ def test_a_payment_needs_a_reference_and_a_date_not_in_the_future(issued, suppli
 
 def test_a_payment_cannot_be_dated_before_its_approval(issued, supplier_admin, finance, finance_checker):
     statements.confirm_statement(statement=issued, actor=supplier_admin, now=LATER)
-    statements.invoice_statement(statement=issued, actor=supplier_admin, now=LATER, number="1", amount="300.00")
+    statements.invoice_statement(statement=issued, actor=supplier_admin, now=LATER, number="04412345", amount="300.00")
     statements.approve_payment(statement=issued, actor=finance_checker, now=LATER)
 
     with pytest.raises(ValidationFailed) as too_early:
@@ -328,7 +350,7 @@ def test_a_payment_cannot_be_dated_before_its_approval(issued, supplier_admin, f
 
 def test_the_issuer_cannot_approve_the_payment_nor_the_approver_pay_it(issued, supplier_admin, finance, finance_checker):
     statements.confirm_statement(statement=issued, actor=supplier_admin, now=LATER)
-    statements.invoice_statement(statement=issued, actor=supplier_admin, now=LATER, number="1", amount="300.00")
+    statements.invoice_statement(statement=issued, actor=supplier_admin, now=LATER, number="04412345", amount="300.00")
 
     with pytest.raises(PermissionDenied):
         statements.approve_payment(statement=issued, actor=finance, now=LATER)  # finance issued it
@@ -347,7 +369,7 @@ def test_the_issuer_of_a_new_version_is_the_one_who_may_not_approve_its_payment(
     statements.dispute_statement(statement=issued, actor=supplier_admin, now=LATER, reason="少算")
     statements.reissue_statement(statement=issued, actor=finance_checker, now=LATER, reason="核对无误，原样重发")
     statements.confirm_statement(statement=issued, actor=supplier_admin, now=LATER)
-    statements.invoice_statement(statement=issued, actor=supplier_admin, now=LATER, number="1", amount="300.00")
+    statements.invoice_statement(statement=issued, actor=supplier_admin, now=LATER, number="04412345", amount="300.00")
 
     with pytest.raises(PermissionDenied):
         statements.approve_payment(statement=issued, actor=finance_checker, now=LATER)
@@ -364,7 +386,7 @@ def test_the_database_refuses_an_issuer_who_approves_or_an_approver_who_pays(iss
 
 def test_a_payment_step_waits_only_for_the_finance_users_who_may_take_it(issued, supplier_admin, finance, finance_checker):
     statements.confirm_statement(statement=issued, actor=supplier_admin, now=LATER)
-    statements.invoice_statement(statement=issued, actor=supplier_admin, now=LATER, number="1", amount="300.00")
+    statements.invoice_statement(statement=issued, actor=supplier_admin, now=LATER, number="04412345", amount="300.00")
     assert (statements.statements_waiting(finance), statements.statements_waiting(finance_checker)) == (0, 1)
 
     statements.approve_payment(statement=issued, actor=finance_checker, now=LATER)
@@ -785,6 +807,22 @@ def test_a_bad_adjustment_names_its_field_and_writes_nothing(supplier, finance, 
     assert (error.value.field, Adjustment.objects.count()) == (field, 0)
 
 
+@pytest.mark.parametrize("amount", ["10000000.01", "-10000000.01", "99999999"])
+def test_an_adjustment_beyond_ten_million_either_way_is_refused_naming_the_amount(supplier, finance, amount):
+    with pytest.raises(ValidationFailed) as error:
+        adjustments.propose_adjustment(supplier=supplier, kind="other", amount=amount, reason="补差", actor=finance, now=LATER)
+
+    assert (error.value.field, Adjustment.objects.count()) == ("amount", 0)
+    assert "10,000,000" in str(error.value)
+
+
+@pytest.mark.parametrize("amount", ["10000000.00", "-10000000"])
+def test_an_adjustment_of_exactly_ten_million_either_way_is_proposed(supplier, finance, amount):
+    adjustment = adjustments.propose_adjustment(supplier=supplier, kind="other", amount=amount, reason="补差", actor=finance, now=LATER)
+
+    assert abs(adjustment.amount) == Decimal("10000000.00")
+
+
 def test_an_adjustment_refers_to_an_order_of_the_same_supplier_only(supplier, finance):
     own = booked_order(supplier, "1.00", recorded_at=LATER)
     foreign = booked_order(SupplierFactory(), "1.00", recorded_at=LATER)
@@ -873,6 +911,15 @@ def test_an_empty_or_unchanged_invoice_number_is_refused_naming_the_field(invoic
 
     assert error.value.field == "invoice_number"
     assert [log.transition for log in history_of(invoiced)][-1] == "invoice"
+
+
+def test_an_invoice_number_is_not_corrected_to_one_of_the_wrong_length(invoiced, supplier_admin):
+    with pytest.raises(ValidationFailed) as error:
+        statements.correct_invoice_number(statement=invoiced, actor=supplier_admin, now=LATER, number="0441234")
+
+    invoiced.refresh_from_db()
+    assert error.value.field == "invoice_number" and "0441234" in str(error.value)
+    assert (invoiced.invoice_number, [log.transition for log in history_of(invoiced)][-1]) == ("04412345", "invoice")
 
 
 def test_supplier_staff_may_not_correct_the_invoice_number(invoiced, supplier_staff):
