@@ -1,6 +1,6 @@
 """Portal forms of settlement: they parse input into the shapes the services take; the rules live there."""
 from django import forms
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _
 
 from core.errors import ValidationFailed
 from core.forms import ListFilter, SubmittedOnce, choice_filter, yes_no_box
@@ -127,10 +127,14 @@ class AdjustmentForm(SubmittedOnce):
             self.fields["kind"].initial = Adjustment.Kind.DISPUTE
             self.fields["reconciliation_lines"].choices = [
                 (line.pk, f"{line.order_number} {line.sku} {line.get_kind_display()} · {line.get_category_display()} · "
-                          f"{line.amount if line.amount is not None else '—'} / {line.our_amount if line.our_amount is not None else '—'}")
+                          + gettext("礼品商 %(theirs)s / 平台 %(ours)s") % {"theirs": _figure(line.amount), "ours": _figure(line.our_amount)})
                 for line in answerable_lines(statement)]
             if not self.fields["reconciliation_lines"].choices:
                 del self.fields["reconciliation_lines"]
+
+
+def _figure(amount) -> str:
+    return "—" if amount is None else str(amount)
 
 
 class NoteForm(forms.Form):

@@ -23,8 +23,8 @@ SUPPLIER_ADMIN = frozenset({Role.SUPPLIER_ADMIN})
 
 class CategoryTotalSerializer(serializers.Serializer):
     count = serializers.IntegerField()
-    ours = serializers.DecimalField(max_digits=16, decimal_places=2)
-    theirs = serializers.DecimalField(max_digits=16, decimal_places=2)
+    ours = serializers.DecimalField(max_digits=16, decimal_places=2, help_text="the platform's total (平台)")
+    theirs = serializers.DecimalField(max_digits=16, decimal_places=2, help_text="the supplier's total, from its file (礼品商)")
 
 
 class ReconciliationSerializer(serializers.ModelSerializer):
@@ -33,7 +33,7 @@ class ReconciliationSerializer(serializers.ModelSerializer):
     supplier_name = serializers.CharField(source="supplier.name", read_only=True)
     uploaded_by = serializers.CharField(source="uploaded_by.username", default=None, read_only=True)
     summary = serializers.DictField(child=CategoryTotalSerializer(), read_only=True,
-                                    help_text="count and totals (ours, theirs) of every category")
+                                    help_text="count and totals of every category: ours the platform's, theirs the supplier's")
     superseded = serializers.BooleanField(read_only=True, help_text="the statement was reissued or a later file uploaded for the "
                                                                     "same version: its lines are no longer resolved")
     superseded_by = serializers.PrimaryKeyRelatedField(read_only=True, help_text="the later file for the same version, if any")
@@ -64,6 +64,10 @@ class ReconciliationLineSerializer(serializers.ModelSerializer):
             "category", "resolution", "resolved_by", "resolved_at", "note", "note_label", "adjustment", "adjustment_number", "open", "resolutions",
         ]
         read_only_fields = fields
+        extra_kwargs = {
+            "quantity": {"help_text": "the supplier's figure, from its file (礼品商)"}, "amount": {"help_text": "the supplier's figure, from its file (礼品商)"},
+            "our_quantity": {"help_text": "the platform's figure (平台)"}, "our_amount": {"help_text": "the platform's figure (平台)"},
+        }
 
     def get_resolutions(self, line) -> list[str]:
         return [value for value, _label in line.resolutions]

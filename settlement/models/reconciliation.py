@@ -15,16 +15,16 @@ class Category(models.TextChoices):
 
     DUPLICATE = "duplicate", _("重复行")
     OTHER_PERIOD = "other_period", _("属于其他账期")
-    MISSING_IN_OURS = "missing_in_ours", _("我方无此记录")
+    MISSING_IN_OURS = "missing_in_ours", _("平台无此记录")
     QUANTITY_MISMATCH = "quantity_mismatch", _("数量不符")
     AMOUNT_MISMATCH = "amount_mismatch", _("金额不符")
     MATCHED = "matched", _("一致")
-    MISSING_IN_SUPPLIER = "missing_in_supplier", _("对方无此记录")
+    MISSING_IN_SUPPLIER = "missing_in_supplier", _("礼品商无此记录")
 
 
 class Resolution(models.TextChoices):
-    ACCEPT_OURS = "accept_ours", _("以我方为准")
-    ACCEPT_THEIRS = "accept_theirs", _("以对方为准（调账）")
+    ACCEPT_OURS = "accept_ours", _("以平台为准")
+    ACCEPT_THEIRS = "accept_theirs", _("以礼品商为准（调账）")
     WRITE_OFF = "write_off", _("核销")
     CARRY_FORWARD = "carry_forward", _("转入下期")
 
@@ -91,11 +91,11 @@ class ReconciliationLine(models.Model):
     order_number = models.CharField(_("订单号"), max_length=30, blank=True)
     sku = models.CharField(_("SKU"), max_length=60, blank=True)
     kind = models.CharField(_("明细类型"), max_length=20, blank=True, choices=[(code, _(name)) for code, name in KIND_NAMES.items()])
-    quantity = models.IntegerField(_("对方数量"), null=True, blank=True)
-    amount = models.DecimalField(_("对方金额"), null=True, blank=True, **MONEY)
+    quantity = models.IntegerField(_("礼品商数量"), null=True, blank=True)
+    amount = models.DecimalField(_("礼品商金额"), null=True, blank=True, **MONEY)
     our_line = models.ForeignKey("settlement.StatementLine", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    our_quantity = models.IntegerField(_("我方数量"), null=True, blank=True)
-    our_amount = models.DecimalField(_("我方金额"), null=True, blank=True, **MONEY)
+    our_quantity = models.IntegerField(_("平台数量"), null=True, blank=True)
+    our_amount = models.DecimalField(_("平台金额"), null=True, blank=True, **MONEY)
     category = models.CharField(_("结果"), max_length=20, choices=Category.choices)
     resolution = models.CharField(_("处理"), max_length=20, choices=Resolution.choices, blank=True)
     resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

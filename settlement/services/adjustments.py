@@ -101,7 +101,7 @@ def _answered_lines(*, statement: Statement | None, lines, amount) -> list[Recon
     answered_already(statement_id=statement.pk, lines=usable)
     differences = sum((line.difference for line in usable), start=ZERO)
     if differences != amount:
-        raise ValidationFailed(gettext("所关联对账明细的差额合计 ¥%(total)s，调账金额须与之相同（差额 = 对方金额 − 我方金额）")
+        raise ValidationFailed(gettext("所关联对账明细的差额合计 ¥%(total)s，调账金额须与之相同（差额 = 礼品商金额 − 平台金额）")
                                % {"total": differences}, field="amount")
     return usable
 

@@ -233,7 +233,7 @@ def resolve_line(*, line: ReconciliationLine, resolution: str, actor, now: datet
         if not line.open:
             raise Conflict(gettext("该明细已处理"), field="line")
         if resolution not in dict(line.resolutions):
-            message = gettext("「%(category)s」的明细不能调账，请以我方为准或核销") % {"category": line.get_category_display()}
+            message = gettext("「%(category)s」的明细不能调账，请以平台为准或核销") % {"category": line.get_category_display()}
             raise ValidationFailed(message, field="resolution")
         adjustment = _adjustment_for(line, resolution=resolution, actor=actor, now=now, note=note)
         changed = ReconciliationLine.objects.filter(pk=line.pk, resolution=line.resolution, adjustment=line.adjustment).update(

@@ -60,7 +60,7 @@ def test_the_supplier_uploads_its_figures_and_finance_resolves_every_difference(
     resolve(page, "missing_in_ours", "write_off", "非本期订单，核销")
 
     mismatch = page.get_by_test_id("reconciliation-lines").locator("tr[data-category=amount_mismatch]")
-    expect(mismatch).to_contain_text("以对方为准（调账）")
+    expect(mismatch).to_contain_text("以礼品商为准（调账）")
     expect(mismatch).to_contain_text("待审批")
     adjustment = Adjustment.objects.get(source_kind="reconciliation")
     assert (adjustment.amount, adjustment.state, adjustment.supplier_id) == (-1, Adjustment.State.PROPOSED, statement.supplier_id)

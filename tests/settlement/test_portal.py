@@ -527,6 +527,24 @@ def test_finance_reads_the_categories_filters_them_and_resolves_a_discrepancy(is
     assert logged_in(supplier_staff).post(f"/settlement/reconciliations/lines/{line.pk}/resolve/", {"resolution": "write_off"}).status_code == 403
 
 
+def test_the_reconciliation_page_names_each_figure_by_its_party_platform_or_supplier(issued, supplier_admin, finance):
+    reconciliation = upload(logged_in(supplier_admin), issued)
+    url = f"/settlement/reconciliations/{reconciliation.pk}/"
+
+    pages = {who: logged_in(user).get(url).content.decode() for who, user in (("finance", finance), ("supplier", supplier_admin))}
+    english = logged_in(finance).get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    for page in pages.values():
+        headings = " ".join(re.findall(r"<th>([^<]*)</th>", page))
+        assert {"平台金额", "礼品商金额", "平台数量", "礼品商数量"} <= set(headings.split()) and "平台无此记录" in page
+        assert "我方" not in page and "对方" not in page
+    assert ">以平台为准<" in pages["finance"] and ">以礼品商为准（调账）<" in pages["finance"]
+    english_headings = re.findall(r"<th>([^<]*)</th>", english)
+    assert {"Platform amount", "Supplier amount", "Platform quantity", "Supplier quantity"} <= set(english_headings)
+    assert "Platform&#x27;s figure stands" in english and "Not in the platform&#x27;s records" in english
+    assert "Our amount" not in english and "Their amount" not in english
+
+
 def test_a_duplicate_line_is_offered_no_adjusting_resolution_and_refused_one_with_a_message(issued, supplier_admin, finance):
     reconciliation = upload(logged_in(supplier_admin), issued, rows=["订单号,SKU,类型,数量,金额", "RO-1,SKU-A,配送,1,180.00", "RO-1,SKU-A,配送,1,180.00"])
     client = logged_in(finance)

@@ -291,6 +291,16 @@ def test_accepting_theirs_on_a_disputed_statement_resolves_the_dispute(reconcili
     assert english.endswith("— 以对方为准") and "对账" not in english  # the note as typed
 
 
+def test_an_adjustment_from_a_reconciliation_names_the_parties_whose_figures_it_weighed(reconciliation, finance, now):
+    line = resolve_line(line=line_in(reconciliation, Category.MISSING_IN_OURS), resolution=Resolution.ACCEPT_THEIRS, actor=finance, now=now)
+
+    with translation.override("zh-hans"):
+        assert "平台无此记录（以礼品商为准（调账））" in line.adjustment.reason
+    with translation.override("en"):
+        assert "Not in the platform's records (Supplier's figure stands (adjustment))" in line.adjustment.reason_label
+    assert "我方" not in line.adjustment.reason and "对方" not in line.adjustment.reason
+
+
 def test_carrying_forward_proposes_an_adjustment_for_the_next_statement_even_in_dispute(reconciliation, statement, supplier_admin, finance, now):
     dispute(statement, supplier_admin, now)
 
