@@ -15,6 +15,7 @@ class DomainAPIException(exceptions.APIException):
     def __init__(self, error: DomainError) -> None:
         self.status_code = error.status
         self.error = error
+        self.wait = error.data.get("retry_after")  # the handler sends it as the Retry-After header, as for a throttle
         super().__init__(detail=error.detail, code=error.code)
 
 

@@ -2,6 +2,7 @@
 transitions logistics and returns drive. Confirmation deducts points, draws lots and reserves stock in
 one transaction, so two requests can never spend the same points or the same unit."""
 import hashlib
+import math
 import hmac
 import secrets
 from collections.abc import Callable
@@ -132,15 +133,19 @@ def _send_code(order: RedemptionOrder, now: datetime) -> None:
 
 def resend_code(*, order: RedemptionOrder, now: datetime, actor=None) -> RedemptionOrder:
     """Text a fresh code (the old one stops working), at most once a minute; an order locked by five wrong codes
-    stays locked. :raises OrderExpired: :raises ValidationFailed: :raises CodeAttemptsExceeded: :raises CodeResendTooSoon:"""
+    stays locked. :raises OrderExpired: :raises ValidationFailed: :raises CodeAttemptsExceeded: :raises CodeResendTooSoon:
+    saying in how many seconds (whole, rounded up) a code may be sent again, also as its `retry_after`"""
     if expire_if_due(order, now=now):
         raise OrderExpired()
     if order.state != State.AWAITING_CONFIRMATION or not order.code_required:
         raise ValidationFailed(gettext("该订单无需验证码"), field="code")
     if code_locked(order):
         raise CodeAttemptsExceeded(field="code")
-    if order.code_expires_at is not None and now < order.code_expires_at - CODE_VALIDITY + RESEND_AFTER:
-        raise CodeResendTooSoon(field="code")
+    resend_at = order.code_expires_at - CODE_VALIDITY + RESEND_AFTER if order.code_expires_at is not None else now
+    if now < resend_at:
+        seconds = math.ceil((resend_at - now).total_seconds())
+        raise CodeResendTooSoon(gettext("验证码发送过于频繁，请 %(seconds)s 秒后再试") % {"seconds": seconds}, field="code",
+                                retry_after=seconds)
     with transaction.atomic():
         _send_code(order, now)
     return order

@@ -98,6 +98,21 @@ def test_a_large_order_is_confirmed_with_the_code_from_the_sms(api, rich_member,
     assert right.status_code == 200 and right.json()["state"] == "confirmed"
 
 
+def test_a_code_asked_for_too_soon_is_429_saying_how_many_seconds_remain_with_retry_after(api, rich_member, listed_gift, now,
+                                                                                           time_machine):
+    client = api(rich_member.user)
+    time_machine.move_to(now, tick=False)
+    placed = client.post("/api/v1/orders/", order_body(listed_gift, 7), format="json", HTTP_IDEMPOTENCY_KEY="big").json()
+    time_machine.move_to(now + timedelta(seconds=15), tick=False)
+
+    response = client.post(f"/api/v1/orders/{placed['id']}/resend-code/")
+
+    assert (response.status_code, response["Retry-After"]) == (429, "45")
+    error = response.json()["errors"][0]
+    assert (error["code"], error["attr"]) == ("code_resend_too_soon", "code") and "45 秒" in error["detail"]
+    assert Notification.objects.filter(kind="confirmation_code").count() == 1
+
+
 def test_not_enough_points_is_409(api, member, listed_gift):
     response = api(member.user).post("/api/v1/orders/", order_body(listed_gift), format="json", HTTP_IDEMPOTENCY_KEY="k")
 

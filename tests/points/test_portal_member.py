@@ -168,6 +168,19 @@ def test_the_right_code_confirms_the_order_and_draws_the_points(member_client, r
     assert balance(rich_member) == 50_000 - 10_500
 
 
+def test_a_code_asked_for_too_soon_on_the_page_says_how_many_seconds_remain(member_client, rich_member, listed_gift, now,
+                                                                             time_machine):
+    time_machine.move_to(now, tick=False)
+    redeem(member_client, listed_gift, quantity=OVER_THRESHOLD)
+    order = RedemptionOrder.objects.get()
+    time_machine.move_to(now + timedelta(seconds=42), tick=False)
+
+    page = member_client.post(f"/member/orders/{order.pk}/resend-code/", follow=True).content.decode()
+
+    assert "验证码发送过于频繁，请 18 秒后再试" in page
+    assert Notification.objects.filter(kind="confirmation_code", subject_id=str(order.pk)).count() == 1
+
+
 def test_resending_the_code_texts_a_new_one_that_confirms(member_client, rich_member, listed_gift):
     redeem(member_client, listed_gift, quantity=OVER_THRESHOLD)
     order = RedemptionOrder.objects.get()
@@ -177,7 +190,7 @@ def test_resending_the_code_texts_a_new_one_that_confirms(member_client, rich_me
     response = member_client.post(f"/member/orders/{order.pk}/resend-code/")
     confirmed = member_client.post(f"/member/orders/{order.pk}/confirm/", {"code": sent_code(order)})
 
-    assert "验证码发送过于频繁" in too_soon
+    assert re.search(r"验证码发送过于频繁，请 (60|59) 秒后再试", too_soon)
     assert response["Location"] == f"/member/orders/{order.pk}/confirm/"
     assert Notification.objects.filter(kind="confirmation_code", subject_id=str(order.pk)).count() == 2
     assert confirmed.status_code == 302

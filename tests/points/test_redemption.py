@@ -195,6 +195,18 @@ def test_a_lapsed_order_is_expired_by_the_first_look_before_beat_runs(rich_membe
     assert orders.expire_unconfirmed_orders(now=now + timedelta(minutes=16)) == [] and balance(rich_member) == 50_000
 
 
+@pytest.mark.parametrize(("after", "seconds"), [(timedelta(seconds=20), 40), (timedelta(seconds=59, milliseconds=500), 1)])
+def test_a_code_asked_for_too_soon_is_refused_saying_how_many_seconds_remain(rich_member, listed_gift, now, after, seconds):
+    order = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=7, now=now, **ADDRESS)
+
+    with pytest.raises(CodeResendTooSoon) as refused:
+        orders.resend_code(order=order, now=now + after)
+
+    assert (refused.value.data["retry_after"], refused.value.field) == (seconds, "code")
+    assert f"请 {seconds} 秒后再试" in refused.value.detail
+    assert Notification.objects.filter(kind="confirmation_code", subject_id=str(order.pk)).count() == 1
+
+
 def test_a_new_code_keeps_the_wrong_tries_and_comes_at_most_once_a_minute(rich_member, listed_gift, now):
     order = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=7, now=now, **ADDRESS)
     for _ in range(4):
