@@ -15,10 +15,15 @@ MOBILE_MESSAGE = gettext_lazy("请输入11位手机号")
 _MOBILE = re.compile(MOBILE_PATTERN)
 
 
+def is_mobile(value: str) -> bool:
+    """Whether `value` (without surrounding spaces) is a mainland mobile number."""
+    return bool(_MOBILE.match((value or "").strip()))
+
+
 def validate_mobile(value: str, *, field: str) -> str:
     """Return the number without surrounding spaces. :raises ValidationFailed: naming `field` unless it is a mobile number"""
     number = (value or "").strip()
-    if not _MOBILE.match(number):
+    if not is_mobile(number):
         raise ValidationFailed(MOBILE_MESSAGE, field=field)
     return number
 

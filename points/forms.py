@@ -39,13 +39,19 @@ class CatalogFilterForm(ListFilter):
 
 
 class RedeemForm(SubmittedOnce):
-    """A redemption as the member enters it; place_order checks quantity, recipient and address. Sent twice (a double
-    click, a re-sent request), it places one order."""
+    """A redemption as the member enters it. The form only reads the values: place_order checks quantity, recipient
+    and address together, so every field's mistake shows at once. Sent twice (a double click, a re-sent request), it
+    places one order."""
 
-    quantity = forms.IntegerField(label=_("数量"), initial=1, widget=forms.NumberInput(attrs={"min": 1}))
-    recipient_name = forms.CharField(label=_("收件人"), max_length=50, required=False)
-    recipient_phone = forms.CharField(label=_("收件电话"), max_length=20, required=False)
-    address = forms.CharField(label=_("收货地址"), max_length=300, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    quantity = forms.CharField(label=_("数量"), initial=1, required=False, widget=forms.NumberInput(attrs={"min": 1}))
+    recipient_name = forms.CharField(label=_("收件人"), required=False, widget=forms.TextInput(attrs={"maxlength": 50}))
+    recipient_phone = forms.CharField(label=_("收件电话"), required=False, widget=forms.TextInput(attrs={"maxlength": 20}))
+    address = forms.CharField(label=_("收货地址"), required=False, widget=forms.Textarea(attrs={"rows": 2, "maxlength": 300}))
+
+    def clean_quantity(self) -> int | None:
+        """A whole number as typed; anything else None, which place_order refuses next to the field."""
+        text = self.cleaned_data["quantity"]
+        return int(text) if text.isascii() and text.isdigit() else None
 
 
 class ConfirmForm(forms.Form):

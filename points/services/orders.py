@@ -21,7 +21,7 @@ from core.events import publish
 from core.fsm import apply_transition, bulk_transition, log_creation, require_transition
 from core.numbers import numbered
 from core.roles import Role, waiting_for
-from core.validators import validate_mobile
+from core.validators import MOBILE_MESSAGE, is_mobile, length_error
 from core.notifications import notify
 from points.errors import (
     CodeAttemptsExceeded, CodeExpired, CodeInvalid, CodeResendTooSoon, GiftUnavailable, InsufficientPoints, OrderExpired,
@@ -72,6 +72,24 @@ def most_per_order(*, per_order: int, unit_points: int, balance: int) -> int:
     return max(0, min(per_order, MAX_QUANTITY, balance // unit_points if unit_points else MAX_QUANTITY))
 
 
+def _entry_errors(*, quantity, recipient: dict[str, str]) -> list[tuple[str, str, str]]:
+    """Every mistake in what the member entered, each as (field, code, message): a form shows them all at once."""
+    errors = []
+    if not isinstance(quantity, int) or isinstance(quantity, bool) or not 1 <= quantity <= MAX_QUANTITY:
+        errors.append(("quantity", gettext("数量须为 1–%(max_quantity)s 的整数") % {"max_quantity": MAX_QUANTITY}))
+    for field, value in recipient.items():
+        text = (value or "").strip()
+        if not text:
+            errors.append((field, gettext("必填")))
+        elif message := length_error(text, model=RedemptionOrder, column=field):
+            errors.append((field, message))
+        elif field == "recipient_phone" and not is_mobile(text):
+            errors.append((field, str(MOBILE_MESSAGE)))
+        elif field == "address" and len(text) < MIN_ADDRESS:
+            errors.append((field, gettext("请填写完整的收货地址（至少 %(min)s 个字）") % {"min": MIN_ADDRESS}))
+    return [(field, "invalid", message) for field, message in errors]
+
+
 def place_order(
     *, member: Member, gift_id: int, quantity: int, recipient_name: str, recipient_phone: str, address: str, now: datetime, actor=None
 ) -> RedemptionOrder:
@@ -81,14 +99,11 @@ def place_order(
     :raises ValidationFailed: for a gift not listed for this member, a bad quantity or address
     :raises InsufficientPoints: :raises OutOfStock: (nothing is written)
     """
-    if not isinstance(quantity, int) or not 1 <= quantity <= MAX_QUANTITY:
-        raise ValidationFailed(gettext("数量须为 1–%(max_quantity)s 的整数") % {"max_quantity": MAX_QUANTITY}, field="quantity")
-    for field, value in {"recipient_name": recipient_name, "recipient_phone": recipient_phone, "address": address}.items():
-        if not (value or "").strip():
-            raise ValidationFailed(gettext("必填"), field=field)
-    recipient_phone = validate_mobile(recipient_phone, field="recipient_phone")
-    if len(address.strip()) < MIN_ADDRESS:
-        raise ValidationFailed(gettext("请填写完整的收货地址（至少 %(min)s 个字）") % {"min": MIN_ADDRESS}, field="address")
+    if errors := _entry_errors(quantity=quantity, recipient={
+            "recipient_name": recipient_name, "recipient_phone": recipient_phone, "address": address}):
+        field, _code, detail = errors[0]
+        raise ValidationFailed(detail, field=field, errors=errors)
+    recipient_phone = recipient_phone.strip()
     program = member.program
     gift = get_listed_gift(program=program, tier=member.tier, gift_id=gift_id)
     if gift is None:

@@ -293,6 +293,16 @@ def test_bad_redemption_input_shows_next_to_its_field_and_writes_nothing(member_
     assert StockRecord.objects.get(gift=listed_gift).reserved == 0
 
 
+def test_the_redeem_form_shows_every_fields_error_at_once(member_client, rich_member, listed_gift):
+    response = redeem(member_client, listed_gift, quantity="x", recipient_name="", recipient_phone="12345", address="杭州")
+
+    errors = field_errors(response)
+    assert response.status_code == 200
+    assert set(errors) == {"quantity", "recipient_name", "recipient_phone", "address"}
+    assert "11位手机号" in errors["recipient_phone"] and "至少 5 个字" in errors["address"]
+    assert not RedemptionOrder.objects.exists() and balance(rich_member) == 50_000
+
+
 def test_redeeming_more_points_than_the_member_has_is_refused_and_writes_nothing(other_member, listed_gift, now):
     ledger.earn_points(member=other_member, points=1_000, source=ledger.Source("batch", "POOR"), at=now)
 

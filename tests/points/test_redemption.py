@@ -267,6 +267,24 @@ def test_bad_order_input_names_the_field(rich_member, listed_gift, now, changes,
     assert not RedemptionOrder.objects.exists()
 
 
+def test_every_mistake_in_an_order_is_named_at_once(rich_member, listed_gift, now):
+    with pytest.raises(ValidationFailed) as refused:
+        orders.place_order(member=rich_member, gift_id=listed_gift.pk, now=now, quantity=0, recipient_name=" ", recipient_phone="12345",
+                           address="杭州")
+
+    fields = [field for field, _code, _detail in refused.value.errors]
+    assert fields == ["quantity", "recipient_name", "recipient_phone", "address"]
+    assert not RedemptionOrder.objects.exists() and balance(rich_member) == 50_000
+
+
+def test_a_recipient_longer_than_an_order_keeps_is_refused_naming_the_field(rich_member, listed_gift, now):
+    with pytest.raises(ValidationFailed) as refused:
+        orders.place_order(member=rich_member, gift_id=listed_gift.pk, now=now, quantity=1, **(ADDRESS | {"recipient_name": "张" * 51}))
+
+    assert refused.value.field == "recipient_name" and "50" in refused.value.detail
+    assert not RedemptionOrder.objects.exists()
+
+
 def test_a_gift_above_the_members_tier_or_not_listed_cannot_be_ordered(rich_member, listed_gift, now):
     listed_gift.min_tier = "diamond"
     listed_gift.save(update_fields=["min_tier"])
