@@ -35,8 +35,9 @@ class ScopedKey(serializers.PrimaryKeyRelatedField):
 
 @extend_schema_field(OpenApiTypes.STR)
 class ActorField(serializers.Field):
-    """A user who acted, as the request's user may read them (`actor_label_for`): a supplier's user reads the
-    platform's staff by role (运营人员, 物流人员, 财务人员), everyone else a login name; null for the system."""
+    """A user who acted, as the request's user may read them (`actor_label_for`): a supplier's user or a member reads
+    the platform's staff by role (运营人员, 物流人员, 财务人员), a member reads a supplier's users as 礼品商, everyone
+    else a login name; null for the system."""
 
     def __init__(self, **kwargs) -> None:
         super().__init__(read_only=True, **kwargs)

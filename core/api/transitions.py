@@ -24,8 +24,8 @@ class ReasonInput(serializers.Serializer):
 
 class TransitionLogSerializer(serializers.ModelSerializer):
     """One change: the codes, their display names in the request's language, and who made it (`actor`: a user
-    name, a member's masked phone, or null for the system; to a supplier's user the platform's staff are their role,
-    e.g. 运营人员)."""
+    name, a member's masked phone, or null for the system; to a supplier's user or a member the platform's staff are
+    their role, e.g. 运营人员, and to a member a supplier's users are 礼品商)."""
 
     actor = serializers.SerializerMethodField()
     actor_label = serializers.SerializerMethodField()

@@ -210,9 +210,15 @@ OUTSIDERS = SUPPLIER_ROLES | {Role.MEMBER}
 
 def actor_label_for(user, reader) -> str:
     """Who acted, as `reader` may see it: a supplier's user or a member sees the platform's staff by role ("运营人员"),
-    everyone else as `actor_label` gives it (staff see each other's names)."""
-    if user is not None and getattr(reader, "role", None) in OUTSIDERS and (user.role in STAFF_ROLES or user.is_superuser):
+    a member sees a supplier's users as the supplier ("礼品商"); everyone else as `actor_label` gives it (staff see
+    each other's names and the suppliers' users')."""
+    if user is None:
+        return actor_label(user)
+    reading_role = getattr(reader, "role", None)
+    if reading_role in OUTSIDERS and (user.role in STAFF_ROLES or user.is_superuser):
         return str(STAFF_TITLES.get(user.role, STAFF_TITLES[Role.OPERATOR]))
+    if reading_role == Role.MEMBER and user.role in SUPPLIER_ROLES:
+        return str(_("礼品商"))
     return actor_label(user)
 
 
