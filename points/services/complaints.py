@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.urls import reverse
-from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, DateTimeField, F, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
@@ -300,7 +300,8 @@ def list_complaints(
     late: bool | None = None, ordered: bool = True,
 ) -> QuerySet:
     """The complaints the user may see, the queue's order: overdue (deadline passed, unanswered) first, then escalated,
-    then by deadline. Members see their own; a supplier's users those triaged to it and its suggestions; logistics
+    then those waiting for an answer by deadline, then the rest newest first (one answered late, its deadline long
+    past, is no longer urgent and takes its place among them). Members see their own; a supplier's users those triaged to it and its suggestions; logistics
     staff those triaged to logistics; operators all. `late`: only those past their deadline unanswered (overdue or
     escalated), or (False) only the others (`core.selectors.answering`)."""
     rows = Complaint.objects.visible_to(user)
@@ -321,7 +322,8 @@ def list_complaints(
         )
     )
     if ordered:
-        rows = rows.order_by("urgency", F("deadline").asc(nulls_last=True), "-opened_at", "-id")
+        running = Case(When(state__in=WAITING, then=F("deadline")), default=None, output_field=DateTimeField())
+        rows = rows.order_by("urgency", running.asc(nulls_last=True), "-opened_at", "-id")
     return rows
 
 

@@ -457,6 +457,13 @@ def test_the_queue_puts_overdue_first_then_escalated_then_by_deadline(member, gi
     assert [c.title for c in complaints.list_complaints(user=operator, now=now, state="escalated")] == ["escalated"]
 
 
+def test_the_queue_puts_only_unanswered_late_complaints_first_and_one_resolved_late_among_the_rest(queue_with_a_late_answer,
+                                                                                                       operator, now):
+    queue = list(complaints.list_complaints(user=operator, now=now))
+
+    assert queue == queue_with_a_late_answer
+
+
 def test_anyone_new_sees_nothing(now, complaint):
     finance = UserFactory(username="finance_cs", role="finance")
     stranger = SupplierUserFactory(username="stranger", role="supplier_staff")

@@ -129,6 +129,19 @@ def test_the_desk_lists_overdue_first_and_filters_by_state(member, gift, operato
     assert late.number not in opened and fresh.number not in opened
 
 
+def test_the_desk_and_the_api_put_a_complaint_resolved_late_among_the_rest_not_first(queue_with_a_late_answer, operator, api, now,
+                                                                                     time_machine):
+    time_machine.move_to(now, tick=False)
+    numbers = [complaint.number for complaint in queue_with_a_late_answer]
+
+    page = logged_in(operator).get(reverse("complaint-desk")).content.decode()
+    listed = api(operator).get("/api/v1/complaints/").json()["results"]
+
+    assert re.findall(r'data-number="([^"]+)"', page) == numbers
+    assert [row["number"] for row in listed] == numbers
+    assert page.count('data-testid="overdue"') == 1
+
+
 def test_an_operator_records_a_callers_complaint_by_member_phone(member, gift, operator):
     response = logged_in(operator).post(
         reverse("complaint-hotline"), {"member_phone": member.phone, "gift": gift.pk, "title": "电话投诉", "description": "破损"}
