@@ -42,6 +42,20 @@ def validate_length(value: str, *, model: type[models.Model], column: str, field
     return (value or "").strip()
 
 
+#: the longest reason a person writes for a rectification case or a complaint's step: one paragraph a reader takes in
+REASON_MAX_LENGTH = 500
+
+
+def validate_reason(value: str, *, field: str = "reason") -> str:
+    """A reason without surrounding spaces (may be empty). :raises ValidationFailed: naming `field` if longer than
+    REASON_MAX_LENGTH"""
+    text = (value or "").strip()
+    if len(text) > REASON_MAX_LENGTH:
+        message = gettext("最多 %(limit)s 个字符（现有 %(length)s 个）") % {"limit": REASON_MAX_LENGTH, "length": len(text)}
+        raise ValidationFailed(message, field=field)
+    return text
+
+
 def whole_number(text: str, *, limit: int) -> int | None:
     """The text as a whole number from 0 to `limit`, or None when it is not one. ASCII digits only, as many as `limit`
     has: `int()` also takes other scripts' digits (`isdigit()` even superscripts, which `int()` refuses), and refuses

@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import DayRangeFilter, SubmittedOnce, choice_filter, day_field, yes_no_box
-from core.validators import MOBILE_MESSAGE, MOBILE_PATTERN
+from core.validators import MOBILE_MESSAGE, MOBILE_PATTERN, REASON_MAX_LENGTH
 from points.models import Complaint, Member, RedemptionOrder
 from points.models.complaints import Party
 from points.services.complaints import complainable_gifts, complainable_suppliers, triage_parties
@@ -88,7 +88,7 @@ class ActionForm(forms.Form):
 
 class TriageForm(ActionForm):
     responsible = forms.ChoiceField(label=_("责任方"), choices=Party.choices)
-    reason = forms.CharField(label=_("分派说明（选填）"), required=False, max_length=2000)
+    reason = forms.CharField(label=_("分派说明（选填）"), required=False, max_length=REASON_MAX_LENGTH)
 
     def __init__(self, *args, complaint: Complaint, **kwargs) -> None:
         super().__init__(*args, complaint=complaint, **kwargs)
@@ -101,7 +101,7 @@ class RespondForm(ActionForm):
 
 
 class ReasonForm(ActionForm):
-    reason = forms.CharField(label=_("说明（选填）"), required=False, max_length=2000)
+    reason = forms.CharField(label=_("说明（选填）"), required=False, max_length=REASON_MAX_LENGTH)
 
 
 class ComplaintFilterForm(DayRangeFilter):

@@ -14,6 +14,7 @@ from core.api.fields import ScopedKey
 from core.api.permissions import require_role
 from core.api.transitions import ReasonInput, TransitionHistoryMixin, transition_action
 from core.roles import SUPPLIER_ROLES, Role
+from core.validators import REASON_MAX_LENGTH
 from points.models import Complaint, Member, RedemptionOrder
 from points.models.complaints import Party
 from points.privacy import ComplainantContact, complainant_contact, read_complainant_contact
@@ -101,7 +102,7 @@ class SuggestionInput(serializers.Serializer):
 
 class TriageInput(serializers.Serializer):
     responsible = serializers.ChoiceField(choices=Party.choices)
-    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    reason = serializers.CharField(max_length=REASON_MAX_LENGTH, required=False, allow_blank=True, default="")
 
 
 class RespondInput(serializers.Serializer):

@@ -21,7 +21,7 @@ from core.notifications import notify
 from core.numbers import create_numbered
 from core.roles import SUPPLIER_ROLES, Role, waiting_for
 from core.selectors import answering
-from core.validators import validate_mobile
+from core.validators import validate_mobile, validate_reason
 from points.models import Complaint, ComplaintDeadline, Member, RedemptionOrder
 from points.models.complaints import Party
 from suppliers.models import Gift, Supplier
@@ -153,10 +153,11 @@ def triage_complaint(*, complaint: Complaint, actor, now: datetime, responsible:
     the operator, without a deadline).
 
     :raises PermissionDenied: for anyone but an operator :raises InvalidTransition: unless open
-    :raises ValidationFailed: a party not among `triage_parties` (unknown, the supplier for a complaint about no
+    :raises ValidationFailed: a reason over REASON_MAX_LENGTH characters; a party not among `triage_parties` (unknown, the supplier for a complaint about no
         supplier, anyone but the operator for a suggestion)
     """
     _require(actor, {Role.OPERATOR}, gettext("只有运营可以分派"))
+    reason = validate_reason(reason)
     if responsible not in Party.values:
         raise ValidationFailed(gettext("未知的责任方"), field="responsible")
     if responsible not in triage_parties(complaint):
@@ -266,8 +267,10 @@ def resolve_complaint(*, complaint: Complaint, actor, now: datetime, reason: str
     """The member accepts the answer to its complaint.
 
     :raises PermissionDenied: for anyone but the complaint's member :raises InvalidTransition: unless responded
+    :raises ValidationFailed: a reason over REASON_MAX_LENGTH characters
     """
     _require_member(actor, complaint)
+    reason = validate_reason(reason)
     return apply_transition(complaint, "resolve", actor=actor, at=now, reason=reason, resolved_at=now)
 
 
@@ -284,9 +287,10 @@ def reopen_complaint(*, complaint: Complaint, actor, now: datetime, reason: str 
     """The member reopens its resolved complaint within 7 days of the resolution; a new 48-hour deadline starts.
 
     :raises PermissionDenied: for anyone but the complaint's member :raises InvalidTransition: unless resolved
-    :raises ValidationFailed: more than 7 days after the resolution
+    :raises ValidationFailed: more than 7 days after the resolution, or a reason over REASON_MAX_LENGTH characters
     """
     _require_member(actor, complaint)
+    reason = validate_reason(reason)
     if complaint.state == State.RESOLVED and complaint.resolved_at and now > complaint.resolved_at + REOPEN_WITHIN:
         raise ValidationFailed(gettext("已超过解决后7天的重开期限"), field="reason")
     with transaction.atomic():

@@ -14,6 +14,7 @@ from core.api.filters import yes_no
 from core.api.permissions import require_role
 from core.api.transitions import TransitionHistoryMixin, transition_action
 from core.roles import SUPPLIER_ROLES, Role
+from core.validators import REASON_MAX_LENGTH
 from settlement.api.assessment import ReasonRequired
 from settlement.models import Assessment, ReEvaluation, RectificationCase
 from settlement.services import cases, re_evaluation
@@ -37,7 +38,7 @@ class RectificationCaseSerializer(serializers.ModelSerializer):
 class OpenCaseInput(serializers.Serializer):
     supplier = ScopedKey(Supplier, required=True)
     kind = serializers.ChoiceField(choices=RectificationCase.Kind.choices)
-    reason = serializers.CharField(max_length=5000)
+    reason = serializers.CharField(max_length=REASON_MAX_LENGTH)
     deadline = serializers.DateField(help_text="a day after today")
     assessment = ScopedKey(Assessment)
 
@@ -47,7 +48,7 @@ class AnswerInput(serializers.Serializer):
 
 
 class SendBackInput(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000)
+    reason = serializers.CharField(max_length=REASON_MAX_LENGTH)
     deadline = serializers.DateField(required=False, allow_null=True, default=None, help_text="a new deadline, if any")
 
 

@@ -9,6 +9,7 @@ from django_fsm import FSMField, transition
 
 from core.models import StateMachine
 from core.tenancy import ScopedManager, Visibility
+from core.validators import REASON_MAX_LENGTH
 
 from .statements import MONEY
 
@@ -213,7 +214,7 @@ class RectificationCase(StateMachine):
     number = models.CharField(_("编号"), max_length=30, unique=True)
     supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.PROTECT, related_name="rectification_cases")
     kind = models.CharField(_("类型"), max_length=15, choices=Kind.choices)
-    reason = models.TextField(_("原因"))
+    reason = models.CharField(_("原因"), max_length=REASON_MAX_LENGTH)
     deadline = models.DateField(_("整改期限"))
     opened_at = models.DateTimeField(_("开立时间"))
     opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")

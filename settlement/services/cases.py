@@ -15,6 +15,7 @@ from core.errors import NotFound, PermissionDenied, ValidationFailed
 from core.fsm import apply_transition
 from core.numbers import create_numbered
 from core.roles import SUPPLIER_ROLES, Role, require_role, waiting_for
+from core.validators import validate_reason
 from settlement.models import Assessment, RectificationCase
 from suppliers.models import Supplier
 from suppliers.services.notices import send_notice
@@ -39,6 +40,11 @@ def _text(value: str, *, field: str, message: str) -> str:
     return value.strip()
 
 
+def _reason(value: str, *, message: str) -> str:
+    """A reason given for a case: required, at most REASON_MAX_LENGTH characters. :raises ValidationFailed:"""
+    return validate_reason(_text(value, field="reason", message=message))
+
+
 def open_case(
     *, supplier: Supplier, kind: str, reason: str, deadline: date, actor, now: datetime, assessment: Assessment | None = None
 ) -> RectificationCase:
@@ -49,7 +55,7 @@ def open_case(
     require_operator(actor)
     if kind not in RectificationCase.Kind.values:
         raise ValidationFailed(gettext("未知的整改单类型 %(kind)s") % {"kind": kind}, field="kind")
-    reason = _text(reason, field="reason", message=gettext("请填写原因"))
+    reason = _reason(reason, message=gettext("请填写原因"))
     deadline = _future_deadline(deadline, now=now)
     if assessment is not None and assessment.supplier_id != supplier.pk:
         raise ValidationFailed(gettext("考核记录不属于该礼品商"), field="assessment")
@@ -76,6 +82,7 @@ def answer_case(*, case: RectificationCase, answer: str, actor, now: datetime, r
     if actor.supplier_id != case.supplier_id:
         raise NotFound()
     answer = _text(answer, field="answer", message=gettext("请填写整改说明"))
+    reason = validate_reason(reason)
     return apply_transition(case, "submit_answer", actor=actor, at=now, reason=reason, answer=answer, answered_at=now)
 
 
@@ -88,7 +95,7 @@ def send_back_case(
     :raises InvalidTransition: unless the case is answered
     """
     require_operator(actor)
-    reason = _text(reason, field="reason", message=gettext("请填写退回原因"))
+    reason = _reason(reason, message=gettext("请填写退回原因"))
     if deadline is not None:
         _future_deadline(deadline, now=now)
     with transaction.atomic():
@@ -110,7 +117,7 @@ def close_case(*, case: RectificationCase, actor, now: datetime, reason: str) ->
     :raises InvalidTransition: if already closed
     """
     require_operator(actor)
-    reason = _text(reason, field="reason", message=gettext("请填写关闭说明"))
+    reason = _reason(reason, message=gettext("请填写关闭说明"))
     return apply_transition(case, "close", actor=actor, at=now, reason=reason, closed_at=now)
 
 

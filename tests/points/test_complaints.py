@@ -464,6 +464,35 @@ def test_the_queue_puts_only_unanswered_late_complaints_first_and_one_resolved_l
     assert queue == queue_with_a_late_answer
 
 
+def test_a_complaint_step_with_a_reason_over_500_characters_is_refused_and_changes_nothing(complaint, operator, now):
+    with pytest.raises(ValidationFailed) as refused:
+        complaints.triage_complaint(complaint=complaint, actor=operator, now=now, responsible="supplier", reason="分" * 501)
+
+    complaint.refresh_from_db()
+    assert (refused.value.field, complaint.state, complaint.deadline) == ("reason", State.OPEN, None)
+    assert "500" in refused.value.detail and not TransitionLog.objects.filter(object_id=complaint.pk, transition="triage").exists()
+
+
+@pytest.mark.parametrize("step", ["resolve", "reopen"])
+def test_the_member_resolving_or_reopening_with_a_reason_over_500_characters_is_refused(responded, member, now, step):
+    if step == "reopen":
+        complaints.resolve_complaint(complaint=responded, actor=member.user, now=now + timedelta(hours=6))
+    before = responded.state
+    service = {"resolve": complaints.resolve_complaint, "reopen": complaints.reopen_complaint}[step]
+
+    with pytest.raises(ValidationFailed) as refused:
+        service(complaint=responded, actor=member.user, now=now + timedelta(hours=7), reason="还" * 501)
+
+    responded.refresh_from_db()
+    assert (refused.value.field, responded.state) == ("reason", before)
+
+
+def test_a_reason_of_500_characters_is_kept_in_the_history(complaint, operator, now):
+    complaints.triage_complaint(complaint=complaint, actor=operator, now=now, responsible="supplier", reason="分" * 500)
+
+    assert TransitionLog.objects.get(object_id=complaint.pk, transition="triage").reason == "分" * 500
+
+
 def test_anyone_new_sees_nothing(now, complaint):
     finance = UserFactory(username="finance_cs", role="finance")
     stranger = SupplierUserFactory(username="stranger", role="supplier_staff")

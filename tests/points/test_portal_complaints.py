@@ -181,6 +181,20 @@ def test_pages_refuse_the_wrong_roles(member, supplier_staff, finance):
     assert logged_in(member.user).get(reverse("supplier-suggestions")).status_code == 403
 
 
+def test_a_reason_over_500_characters_on_the_complaint_page_is_refused_naming_the_field(triaged, operator, api):
+    complaint = complaints.open_complaint(actor=triaged.member.user, now=timezone.now(), gift=triaged.gift, title="t", description="d")
+
+    refused = logged_in(operator).post(reverse("complaint-action", args=[complaint.pk, "triage"]),
+                                       {"responsible": "supplier", "reason": "分" * 501}, follow=True).content.decode()
+    by_api = api(operator).post(f"/api/v1/complaints/{complaint.pk}/triage/", {"responsible": "supplier", "reason": "分" * 501},
+                                format="json")
+
+    complaint.refresh_from_db()
+    assert "分派说明（选填）：" in refused and "500" in refused.split("分派说明（选填）：", 1)[1][:80]
+    assert by_api.status_code == 400 and [error["attr"] for error in by_api.json()["errors"]] == ["reason"]
+    assert complaint.state == State.OPEN
+
+
 def test_an_empty_answer_is_refused_with_a_message_naming_the_field(triaged, supplier_staff):
     client = logged_in(supplier_staff)
 

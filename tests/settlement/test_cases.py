@@ -80,6 +80,44 @@ def test_only_an_operator_opens_a_case(active_supplier, finance, now):
     assert not RectificationCase.objects.exists()
 
 
+def test_a_case_reason_of_500_characters_opens_it_and_one_longer_is_refused_naming_the_reason(active_supplier, operator, now):
+    def opened(reason: str):
+        return cases.open_case(supplier=active_supplier, kind="warning", reason=reason, deadline=DEADLINE, actor=operator, now=now)
+
+    with pytest.raises(ValidationFailed) as refused:
+        opened("迟" * 501)
+    assert (refused.value.field, RectificationCase.objects.count()) == ("reason", 0) and "500" in refused.value.detail
+
+    assert len(opened("迟" * 500).reason) == 500
+
+
+@pytest.mark.parametrize("step", ["send_back", "close"])
+def test_a_reason_longer_than_500_characters_to_send_back_or_close_a_case_is_refused_and_changes_nothing(answered_case, operator,
+                                                                                                          now, step):
+    service = {"send_back": cases.send_back_case, "close": cases.close_case}[step]
+
+    with pytest.raises(ValidationFailed) as refused:
+        service(case=answered_case, reason="证" * 501, actor=operator, now=now)
+
+    answered_case.refresh_from_db()
+    assert (refused.value.field, answered_case.state, list(history_of(answered_case))[-1].transition) == ("reason", "answered",
+                                                                                                         "submit_answer")
+
+
+def test_the_migration_to_500_characters_stops_naming_the_cases_whose_reason_is_longer(open_case):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("settlement.migrations.0019_case_reason_at_most_500_characters")
+    RectificationCase.objects.filter(pk=open_case.pk).update(reason="旧" * 501)  # what the text column held before
+
+    with pytest.raises(RuntimeError) as stopped:
+        migration.refuse_longer_reasons(apps, None)
+
+    assert f"{open_case.number} (501)" in str(stopped.value)
+
+
 def test_the_supplier_answers_its_open_case(answered_case, now):
     answered_case.refresh_from_db()
 
@@ -341,6 +379,14 @@ def test_an_operator_opens_a_case_through_the_api_and_the_supplier_answers_it(ac
     assert [entry["transition"] for entry in history] == ["submit_answer"]
 
 
+def test_a_case_reason_longer_than_500_characters_is_a_400_naming_the_reason_through_the_api(active_supplier, operator, api):
+    response = api(operator).post("/api/v1/rectification-cases/", {"supplier": active_supplier.pk, "kind": "warning",
+                                                                    "reason": "迟" * 501, "deadline": "2099-01-01"}, format="json")
+
+    assert response.status_code == 400 and [error["attr"] for error in response.json()["errors"]] == ["reason"]
+    assert not RectificationCase.objects.exists()
+
+
 def test_closing_a_closed_case_through_the_api_is_a_409(open_case, operator, api):
     api(operator).post(f"/api/v1/rectification-cases/{open_case.pk}/close/", {"reason": "警告已知悉"}, format="json")
 
@@ -413,6 +459,14 @@ def test_the_supplier_answers_on_the_case_page(open_case, staff):
     assert response.status_code == 200 and "已增加发货人手" in response.content.decode()
     open_case.refresh_from_db()
     assert open_case.state == "answered"
+
+
+def test_closing_a_case_on_its_page_with_a_reason_over_500_characters_shows_the_error_next_to_it(open_case, operator):
+    response = logged_in(operator).post(f"/settlement/cases/{open_case.pk}/close/", {"reason": "知" * 501})
+
+    assert response.status_code == 200 and "500" in field_errors(response)["reason"]
+    open_case.refresh_from_db()
+    assert open_case.state == "open"
 
 
 def test_closing_a_case_on_its_page_without_a_reason_shows_the_error_next_to_it(open_case, operator):
