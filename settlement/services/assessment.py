@@ -29,7 +29,7 @@ from settlement.models import Adjustment, Assessment, Kpi, KpiResult, PenaltyPro
 from settlement.services import adjustments
 from settlement.services.assessment_rules import kpi_settings
 from settlement.services.generation import last_closed_month, month_start, next_month, previous_month
-from settlement.services.kpis import COUNTERS, Window, attainment_of, breaches, kpi_value, score_of
+from settlement.services.kpis import COUNTERS, Window, attainment_of, breaches, kpi_figure, kpi_value, score_of
 from settlement.sources import register_source
 from suppliers.models import Supplier
 from suppliers.services import onboarding
@@ -189,7 +189,7 @@ def accept_penalty(*, proposal: PenaltyProposal, actor, now: datetime, note: str
         adjustment: Adjustment = adjustments.propose_adjustment(
             supplier=Supplier.objects.get(pk=proposal.supplier_id), kind=Adjustment.Kind.PENALTY, amount=proposal.amount,
             reason=Message(gettext_noop("%(month)s 考核违约扣款：%(rule)s（指标值 %(value)s）"), month=f"{assessment.month:%Y-%m}",
-                           rule=proposal.rule.description, value=str(proposal.value)),
+                           rule=proposal.rule.description, value=kpi_figure(proposal.rule.kpi, proposal.value)),
             actor=actor, now=now, source_kind="assessment", source_id=str(assessment.pk),
         )
         apply_transition(proposal, "accept", actor=actor, at=now, reason=note, adjustment=adjustment, note=(note or "").strip())

@@ -167,6 +167,23 @@ def kpi_value(kpi: str, numerator: int, denominator: int) -> Decimal | None:
     return (Decimal(numerator) * SCALE.get(kpi, Decimal(1)) / Decimal(denominator)).quantize(RATIO, ROUND_HALF_UP)
 
 
+def kpi_figure(kpi: str, value: Decimal | None) -> str:
+    """A KPI's value, target or threshold as people read it: a ratio as a percentage (0.9512 → 95.12%), the complaint
+    rate as complaints per 1,000 orders (2.5000 → 2.50); "—" for none."""
+    if value is None:
+        return "—"
+    if kpi in SCALE:
+        return f"{value.quantize(HUNDREDTH, ROUND_HALF_UP)}"
+    return percent(value)
+
+
+def percent(ratio: Decimal | None) -> str:
+    """A ratio as a percentage with two places (0.9512 → 95.12%); "—" for none."""
+    if ratio is None:
+        return "—"
+    return f"{(ratio * 100).quantize(HUNDREDTH, ROUND_HALF_UP)}%"
+
+
 def attainment_of(value: Decimal | None, *, target: Decimal, higher_is_better: bool) -> Decimal | None:
     """How much of the target a value reaches, 0–1 (the module docstring has the formula)."""
     if value is None:

@@ -24,7 +24,7 @@ from settlement.services.assessment import (
     dismiss_suspension, list_penalty_proposals, penalties_waiting, suspensions_waiting,
 )
 from settlement.services.assessment_rules import create_penalty_rule, set_penalty_rule_active, update_kpi_settings
-from settlement.services.kpis import attainment_of, score_of
+from settlement.services.kpis import attainment_of, kpi_figure, score_of
 from suppliers.models import Gift, Supplier
 from suppliers.services import catalog, inventory, onboarding
 from tests.factories import SHANGHAI, GiftFactory, WarehouseFactory, licensed, ready_to_activate
@@ -307,6 +307,20 @@ def penalty(supplier) -> PenaltyProposal:
     returned(delivered, quantity=1, outcome="defective")
     compute_month(month=OCTOBER, now=ASSESSED_AT)
     return PenaltyProposal.objects.get()
+
+
+@pytest.mark.parametrize(("kpi", "value", "shown"), [
+    (Kpi.ON_TIME_DISPATCH, Q("0.9512"), "95.12%"), (Kpi.DEFECT_RATE, Q("0.0200"), "2.00%"), (Kpi.DEFECT_RATE, Q("1.0000"), "100.00%"),
+    (Kpi.COMPLAINT_SLA, Q("0.33335"), "33.34%"), (Kpi.COMPLAINT_RATE, Q("2.5000"), "2.50"), (Kpi.FIRST_ATTEMPT_DELIVERY, None, "—"),
+])
+def test_a_kpi_ratio_reads_as_a_percentage_and_the_complaint_rate_as_complaints_per_thousand(kpi, value, shown):
+    assert kpi_figure(kpi, value) == shown
+
+
+def test_an_accepted_penalty_gives_the_kpi_value_as_a_percentage_on_its_adjustment(penalty, finance):
+    accepted = accept_penalty(proposal=penalty, actor=finance, now=t(11, 20, 10))
+
+    assert accepted.adjustment.reason.endswith("（指标值 100.00%）")
 
 
 def adjustment_lines(supplier):

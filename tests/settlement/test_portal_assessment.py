@@ -1,5 +1,6 @@
 """Portal pages of monthly assessments: the supplier's score chart and KPI tables (its own only), operators' and
 finance's lists with filters and the compute form, penalty and suspension decisions, the KPI settings form, the penalty rules."""
+import re
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -99,7 +100,20 @@ def test_the_supplier_reads_a_months_kpi_table_with_numerator_and_denominator(as
     row = page.split(f'data-kpi="{Kpi.DEFECT_RATE}"', 1)[1].split("</tr>", 1)[0]
     assert response.status_code == 200
     cells = [cell.split("</td>")[0] for cell in row.split("<td>")[1:]]
-    assert cells == ["质量退货率", "1", "1", "1.0000", "0.0200", "15.00", "0.0000"]  # 1 defective unit of 1 delivered
+    assert cells == ["质量退货率", "1", "1", "100.00%", "2.00%", "15.00", "0.00%"]  # 1 defective unit of 1 delivered
+
+
+def test_kpi_ratios_read_as_percentages_on_the_history_penalties_and_rules_and_the_complaint_rate_per_thousand(
+        assessed, supplier_admin, finance, operator):
+    history = logged_in(supplier_admin).get("/settlement/assessments/").content.decode().split("kpi-history", 1)[1]
+    penalties = logged_in(finance).get("/settlement/assessments/penalties/").content.decode()
+    rules = logged_in(operator).get("/settlement/assessments/penalty-rules/").content.decode()
+
+    october = history.split(">2026-10<", 1)[1].split("</tr>", 1)[0]
+    assert "<td>100.00%</td>" in october and "<td>1000.00</td>" in october  # defects of 1 unit in 1; 1 complaint in 1 order
+    assert "<td>100.00%</td>" in penalties and "1.0000" not in penalties
+    defect_rule = rules.split(f"<td>{Kpi(Kpi.DEFECT_RATE).label}</td>", 1)[1].split("</tr>", 1)[0]
+    assert re.match(r"<td>\d+\.\d\d%</td>", defect_rule)
 
 
 def test_another_suppliers_assessment_is_a_404(assessed, other_supplier_admin):
