@@ -35,6 +35,8 @@ TEXT_KEYS = ("carrier", "signer", "reason", "order_number")
 MAX_SEQUENCE = 10_000  # a parcel's history is a handful of events; beyond this a sequence is a mistake, not a wait
 STUCK_AFTER = timedelta(hours=1)  # an event still waiting for its predecessor this long means the provider lost one
 ENDED = (Shipment.State.DELIVERED, Shipment.State.FAILED, Shipment.State.CANCELLED)
+#: what happens to a parcel on its way, so never before it was shipped
+AFTER_SHIPPING = (Kind.DELIVERED, Kind.FAILED)
 
 
 def record_carrier_event(
@@ -45,7 +47,8 @@ def record_carrier_event(
 
     Returns the event as stored: `applied`, or `waiting` for its predecessor. A retry with the same content
     returns the stored event and changes nothing.
-    :raises ValidationFailed: a malformed event (nothing stored)
+    :raises ValidationFailed: a malformed event, or a delivery or failure dated before the parcel was shipped (nothing
+        stored)
     :raises UnknownShipment: no shipment carries the tracking number (nothing stored; the provider may retry)
     :raises EventIdReused: the event id was recorded with other content
     :raises SequenceTaken: another event holds this sequence of the tracking number
@@ -90,6 +93,7 @@ def _record(*, event_id: str, content: dict, now: datetime, actor) -> CarrierEve
     shipment = _lock_shipment(tracking_number=content["tracking_number"], payload=content["payload"])
     if stored := CarrierEvent.objects.filter(event_id=event_id).first():  # a concurrent retry held the lock first
         return _same_event(stored, content)
+    _check_after_shipping(shipment, kind=content["kind"], occurred_at=content["occurred_at"])
     taken = CarrierEvent.objects.filter(tracking_number=content["tracking_number"], sequence=content["sequence"]).exists()
     if taken or content["sequence"] <= shipment.last_event_sequence:
         raise SequenceTaken(field="sequence")
@@ -124,6 +128,13 @@ def _check(*, event_id: str, tracking_number: str, sequence: int, kind: str, occ
                if isinstance(payload.get(key), str) and (message := length_error(payload[key], model=Shipment, column=key))]
     if errors:
         raise ValidationFailed(errors[0][2], field=errors[0][0], errors=errors)
+
+
+def _check_after_shipping(shipment: Shipment, *, kind: str, occurred_at: datetime) -> None:
+    """:raises ValidationFailed: naming `occurred_at` for a delivery or failure dated before the parcel was shipped"""
+    if kind in AFTER_SHIPPING:
+        shipments.check_not_before_shipping(shipment, at=occurred_at, field="occurred_at",
+                                            message=gettext("发生时间不能早于运单的发货时间 %(shipped_at)s"))
 
 
 def _lock_shipment(*, tracking_number: str, payload: dict) -> Shipment:
@@ -169,6 +180,7 @@ def _apply_ready_events(*, shipment: Shipment, actor, now: datetime) -> None:
 
 def _transition(*, event: CarrierEvent, shipment: Shipment, actor, now: datetime) -> None:
     at, reason, payload = event.occurred_at, Message(gettext_noop("承运商事件 %(event)s"), event=event.event_id), event.payload
+    _check_after_shipping(shipment, kind=event.kind, occurred_at=at)
     match event.kind:
         case Kind.PICKED:
             shipments.pick_shipment(shipment=shipment, actor=actor, now=at, reason=reason)

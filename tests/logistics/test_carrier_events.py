@@ -288,3 +288,35 @@ def test_an_event_for_a_number_two_carriers_use_finds_the_parcel_by_its_carrier_
     assert (event.shipment_id, Shipment.objects.get(pk=shipped.pk).state, Shipment.objects.get(pk=zto.pk).state) == (
         shipped.pk, "delivered", "shipped"
     )
+
+
+# --- an event dated before the parcel left ------------------------------------------------------------------------
+@pytest.mark.parametrize(("kind", "payload"), [("delivered", {"signer": "刘洋"}), ("failed", {"reason": "地址不详"})])
+def test_a_delivery_or_failure_dated_before_the_parcel_was_shipped_is_refused_naming_the_event_time(shipped, now, kind, payload):
+    with pytest.raises(ValidationFailed) as refused:
+        record(now, **carrier_event(now, 1, kind, payload=payload, hours=-1))
+
+    assert (refused.value.status, refused.value.field) == (400, "occurred_at")
+    assert "发生时间不能早于运单的发货时间" in refused.value.detail
+    shipped.refresh_from_db()
+    assert (CarrierEvent.objects.count(), shipped.state, shipped.last_event_sequence) == (0, "shipped", 0)
+    assert RedemptionOrder.objects.get().state == "shipped"
+
+
+def test_a_delivery_at_the_moment_of_shipping_is_taken(shipped, now):
+    event = record(now, **carrier_event(now, hours=0))
+
+    assert (event.status, Shipment.objects.get().delivered_at) == ("applied", now)
+
+
+def test_a_waiting_delivery_dated_before_the_shipping_that_arrives_later_is_rejected_naming_the_time(handed_over, now):
+    named = {"order_number": handed_over.order.number}
+    early = record(now, **carrier_event(now, 3, "delivered", payload=named | {"signer": "刘洋"}, hours=1))
+
+    record(now, **carrier_event(now, 1, "picked", payload=named, hours=1))
+    record(now, **carrier_event(now, 2, "shipped", payload=named | {"carrier": "顺丰"}, hours=2))
+
+    early.refresh_from_db()
+    handed_over.refresh_from_db()
+    assert (early.status, handed_over.state, handed_over.last_event_sequence) == ("rejected", "shipped", 3)
+    assert "发生时间不能早于运单的发货时间" in early.detail

@@ -1,6 +1,7 @@
 """The logistics staff's carrier-event page: an event reported by hand for a tracking number goes through the same
 service as the provider's webhook, takes the parcel's next sequence, and a refusal comes back next to its field."""
 import uuid
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
@@ -84,3 +85,13 @@ def test_only_logistics_reports_events(operator, supplier_staff, member):
     assert logged_in(supplier_staff).get(URL).status_code == 403
     assert logged_in(member.user).post(URL, event()).status_code == 403
     assert 'href="/logistics/carrier-events/report/"' not in nav(logged_in(operator).get("/logistics/carrier-events/"))
+
+
+def test_a_delivery_dated_before_the_parcel_was_shipped_is_refused_next_to_the_event_time(shipped, logistics, now):
+    before_shipping = timezone.localtime(now - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+
+    response = logged_in(logistics).post(URL, event(signer="刘洋", occurred_at=before_shipping))
+
+    assert response.status_code == 400 and list(field_errors(response)) == ["occurred_at"]
+    assert "发生时间不能早于运单的发货时间" in field_errors(response)["occurred_at"]
+    assert not CarrierEvent.objects.exists() and Shipment.objects.get(pk=shipped.pk).state == "shipped"

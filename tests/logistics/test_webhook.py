@@ -178,3 +178,12 @@ def test_the_openssl_recipe_in_the_docs_computes_the_same_signature():
     digest = subprocess.run(["sh", "-c", recipe], capture_output=True, text=True, check=True).stdout.strip()
 
     assert f"sha256={digest}" == signing.sign(body.encode(), timestamp, secret="shh")
+
+
+def test_a_delivery_dated_before_the_shipping_is_400_naming_the_event_time(client, shipped):
+    body = event_body() | {"occurred_at": (FIXED_NOW - timedelta(hours=1)).isoformat()}
+
+    response = post_signed(client, body)
+
+    assert error_of(response) == (400, "invalid", "occurred_at")
+    assert (CarrierEvent.objects.count(), Shipment.objects.get().state) == (0, "shipped")
