@@ -13,6 +13,7 @@ member's remedy decides refund or exchange, and a used gift is refused (SPEC §4
 | resellable | back to the supplier's consignment | −unit × qty | — |
 | defective | returned and written off | −unit × qty | supplier, return freight (supplier) |
 | transit_damage | returned and written off | 0, the supplier is still paid | logistics, claim for unit × qty |
+| transit_damage, dropship | returned and written off | −unit × qty | supplier, no claim (as for a lost dropship parcel) |
 | used | sent back to the member, none | none | operator, return freight (operator) |
 
 Refused goods go back to the member as a parcel of the return (`Shipment.send_back_for`), shipped by whoever received
@@ -91,6 +92,11 @@ EFFECTS = {
         Liable.OPERATOR, restocked=False, written_off=False, nets_off=False, freight_payer=Payer.OPERATOR, claim=False
     ),
 }
+#: A dropship parcel travels with a carrier its supplier chose, so the logistics provider owes nothing for damage on the
+#: way, as for a lost one (`claims.report_lost_parcel`): the supplier is liable and is not paid for the delivery.
+DROPSHIP_TRANSIT_DAMAGE = Effect(
+    Liable.SUPPLIER, restocked=True, written_off=True, nets_off=True, freight_payer=None, claim=False
+)
 WRITE_OFF_NOTES = {Outcome.DEFECTIVE: gettext_noop("退货质量问题，退回礼品商"), Outcome.TRANSIT_DAMAGE: gettext_noop("运输破损，报损")}
 
 
@@ -363,7 +369,7 @@ def inspect_return(*, return_request: ReturnRequest, actor, now: datetime, outco
     if outcome not in EFFECTS:
         raise ValidationFailed(gettext("未知的检验结论"), field="outcome")
     _require(actor, return_request, "inspect")
-    effect = EFFECTS[outcome]
+    effect = effect_of(outcome, fulfilment=return_request.order.fulfilment)
     try:
         with transaction.atomic():
             order = RedemptionOrder.objects.select_for_update().select_related("gift", "member").get(pk=return_request.order_id)
@@ -394,6 +400,13 @@ def inspect_return(*, return_request: ReturnRequest, actor, now: datetime, outco
         return_request.refresh_from_db()
         raise
     return return_request
+
+
+def effect_of(outcome: str, *, fulfilment: str) -> Effect:
+    """What an inspection outcome does to a return of an order of this fulfilment (module docstring)."""
+    if outcome == Outcome.TRANSIT_DAMAGE and fulfilment == Shipment.Kind.DROPSHIP:
+        return DROPSHIP_TRANSIT_DAMAGE
+    return EFFECTS[outcome]
 
 
 def _move_stock(return_request: ReturnRequest, order: RedemptionOrder, effect: Effect, *, actor, now: datetime) -> None:

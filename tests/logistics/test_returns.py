@@ -489,6 +489,35 @@ def test_transit_damage_with_an_exchange_ships_a_replacement_and_still_opens_a_c
     assert return_request.refund_entry is None
 
 
+def test_dropship_transit_damage_is_borne_by_the_supplier_as_a_lost_dropship_parcel_is_and_no_claim_is_opened(
+    dropship_order, operator, supplier_staff, now
+):
+    points_before = balance(dropship_order.member)
+    return_request = received(dropship_order, operator=operator, handler=supplier_staff, now=now, reason="transit_damage")
+
+    returns.inspect_return(return_request=return_request, actor=operator, now=now, outcome="transit_damage", reason="外箱压损")
+
+    assert resolution(return_request) == ("refunded", "supplier", -dropship_order.settlement_unit_price)
+    assert movements(return_request) == [("return_to_stock", 1, 0, ""), ("write_off", -1, 0, "运输破损，报损")]
+    assert balance(dropship_order.member) == points_before + dropship_order.points_unit_price
+    assert not LogisticsClaim.objects.exists() and not ExtraCost.objects.exists()
+
+
+def test_dropship_transit_damage_exchanged_nets_the_original_off_and_bills_the_replacement(
+    dropship_order, operator, supplier_staff, now
+):
+    return_request = received(
+        dropship_order, operator=operator, handler=supplier_staff, now=now, reason="transit_damage", remedy="exchange"
+    )
+
+    returns.inspect_return(return_request=return_request, actor=operator, now=now, outcome="transit_damage")
+
+    unit = dropship_order.settlement_unit_price
+    assert resolution(return_request) == ("exchanged", "supplier", -unit)
+    assert Shipment.objects.get(replacement_for=return_request).settlement_amount == unit
+    assert not LogisticsClaim.objects.exists()
+
+
 def test_a_used_gift_is_refused_sent_back_and_the_operator_bears_the_freight(delivered_order, operator, logistics, now):
     points_before = balance(delivered_order.member)
     return_request = received(delivered_order, operator=operator, handler=logistics, now=now)
