@@ -232,6 +232,17 @@ def page_status(refused: tuple[str, Any] | None) -> int:
     return getattr(refused[1], "refused_status", 400)
 
 
+@dataclass(frozen=True)
+class PageAction:
+    """A button on an object's page: the service it calls and the form of the service's other arguments (see
+    action_forms, act_with_form)."""
+
+    label: str | Promise
+    service: Callable
+    form: type
+    style: str = ""
+
+
 def action_forms(request, offered: list[tuple[str, Any]], *, refused: tuple[str, Any] | None = None) -> list[tuple[str, Any, Any]]:
     """(name, action, form) of each offered (name, action) of a page: a blank `action.form`, or for the action named
     in `refused` (name, bound form) the form sent back with its errors and the values entered. When that action is no

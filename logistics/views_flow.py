@@ -7,7 +7,6 @@ on a shipment's page for someone who must act on it, and that read is logged.
 """
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import partial
 
 from django import forms
@@ -17,7 +16,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -26,7 +24,7 @@ from core.api.permissions import require_role
 from core.errors import DomainError, PermissionDenied
 from core.fsm import history_of
 from core.idempotency import once_per_token
-from core.portal import act_with_form, action_forms, add_service_errors, labelled, page_status, paginate, posted_from, redirect_back, run_action
+from core.portal import PageAction, act_with_form, action_forms, add_service_errors, labelled, page_status, paginate, posted_from, redirect_back, run_action
 from core.roles import SUPPLIER_ROLES, Role
 from core.services import log_personal_data_access
 from core.validators import id_or_none
@@ -55,40 +53,30 @@ FLOW_STAFF = frozenset({Role.LOGISTICS, Role.OPERATOR})
 MEMBER = frozenset({Role.MEMBER})
 
 
-@dataclass(frozen=True)
-class FlowAction:
-    """A button on an inbound shipment or a shipment: the service it calls and the form of its other arguments."""
-
-    label: str | Promise
-    service: Callable
-    form: type[forms.Form] = NoInput
-    style: str = ""
-
-
 INBOUND_ACTIONS = {
-    "receive": FlowAction(gettext_lazy("收货"), inbound.receive_inbound, ReceiveForm),
-    "put_away": FlowAction(gettext_lazy("上架"), inbound.put_away_inbound),
-    "withdraw": FlowAction(gettext_lazy("撤回预报"), inbound.withdraw_inbound, WithdrawInboundForm, "danger"),
+    "receive": PageAction(gettext_lazy("收货"), inbound.receive_inbound, ReceiveForm),
+    "put_away": PageAction(gettext_lazy("上架"), inbound.put_away_inbound, NoInput),
+    "withdraw": PageAction(gettext_lazy("撤回预报"), inbound.withdraw_inbound, WithdrawInboundForm, "danger"),
 }
 # the warehouse receives and puts away; the supplier withdraws its own announcement
 INBOUND_ROLES = {"receive": LOGISTICS, "put_away": LOGISTICS, "withdraw": SUPPLIER_ROLES}
 SHIPMENT_ACTIONS = {
-    "pick": FlowAction(gettext_lazy("拣货"), shipments.pick_shipment),
-    "ship": FlowAction(gettext_lazy("发货"), shipments.ship_shipment, ShipForm),
-    "correct_tracking": FlowAction(gettext_lazy("更正运单号"), shipments.correct_tracking, CorrectTrackingForm, "secondary"),
-    "deliver": FlowAction(gettext_lazy("签收"), shipments.deliver_shipment, DeliverForm),
-    "fail": FlowAction(gettext_lazy("配送失败"), shipments.fail_shipment, FailForm, "danger"),
+    "pick": PageAction(gettext_lazy("拣货"), shipments.pick_shipment, NoInput),
+    "ship": PageAction(gettext_lazy("发货"), shipments.ship_shipment, ShipForm),
+    "correct_tracking": PageAction(gettext_lazy("更正运单号"), shipments.correct_tracking, CorrectTrackingForm, "secondary"),
+    "deliver": PageAction(gettext_lazy("签收"), shipments.deliver_shipment, DeliverForm),
+    "fail": PageAction(gettext_lazy("配送失败"), shipments.fail_shipment, FailForm, "danger"),
 }
 
 
-def _named(table: dict[str, FlowAction], name: str) -> FlowAction:
+def _named(table: dict[str, PageAction], name: str) -> PageAction:
     if name not in table:
         raise Http404
     return table[name]
 
 
-def _offered(request, obj, table: dict[str, FlowAction], allowed: Callable[[str], bool], *,
-             refused: tuple[str, forms.Form] | None = None) -> list[tuple[str, FlowAction, forms.Form]]:
+def _offered(request, obj, table: dict[str, PageAction], allowed: Callable[[str], bool], *,
+             refused: tuple[str, forms.Form] | None = None) -> list[tuple[str, PageAction, forms.Form]]:
     """(name, action, form) of each action the object's state allows and `allowed(name)` admits (see action_forms)."""
     available = {t.name for t in obj.get_available_state_transitions()}
     offered = [(name, action) for name, action in table.items() if name in available and allowed(name)]

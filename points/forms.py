@@ -65,6 +65,21 @@ class CancelForm(forms.Form):
     reason = forms.CharField(label=_("取消原因（选填）"), max_length=200, required=False)
 
 
+class OrderReasonForm(forms.Form):
+    """An operator's step on an order that may say why (kept in the order's history)."""
+
+    reason = forms.CharField(label=_("原因（选填）"), max_length=200, required=False,
+                             widget=forms.TextInput(attrs={"placeholder": _("原因（选填）")}))
+
+
+class RequiredReasonForm(forms.Form):
+    """An operator's step on an order that must say why (cancelling before picking, giving up): the service refuses a
+    blank one, its error shown next to the field."""
+
+    reason = forms.CharField(label=_("原因"), max_length=200, required=False,
+                             widget=forms.TextInput(attrs={"placeholder": _("原因（必填）")}))
+
+
 class OrderFilterForm(ListFilter):
     state = choice_filter(_("状态"), RedemptionOrder.State.choices)
 

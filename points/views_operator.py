@@ -1,8 +1,9 @@
 """Operator pages of the points app: crediting points from a file, every order with its actions, and member
 support: finding a member, its balance, expiries, history and orders, and correcting its points."""
+import uuid
+
 from django import forms
 from django.contrib.auth.decorators import login_required
-import uuid
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,10 +17,10 @@ from core.forms import ListFilter
 from core.fsm import history_of
 from core.masking import mask_phone
 from core.models import Program, Tier
-from core.portal import add_service_errors, paginate, run_action
+from core.portal import PageAction, act_with_form, action_forms, add_service_errors, page_status, paginate
 from core.roles import Role
 from core.tabular import TableRejected
-from points.forms import StaffOrderFilterForm
+from points.forms import OrderReasonForm, RequiredReasonForm, StaffOrderFilterForm
 from points.models import LedgerEntry, Member, RedemptionOrder
 from points.selectors import search_members
 from points.services import credits, orders
@@ -55,10 +56,10 @@ def credit_upload(request):
 
 
 ORDER_ACTIONS = {
-    "cancel": (orders.cancel_order, _lazy("取消（退积分、释放库存）")),
-    "cancel_before_picking": (orders.cancel_before_picking, _lazy("拣货前取消")),
-    "redeliver": (orders.redeliver_order, _lazy("重新配送")),
-    "give_up": (orders.give_up_order, _lazy("放弃配送（退积分、退回库存）")),
+    "cancel": PageAction(_lazy("取消（退积分、释放库存）"), orders.cancel_order, OrderReasonForm),
+    "cancel_before_picking": PageAction(_lazy("拣货前取消"), orders.cancel_before_picking, RequiredReasonForm, "danger"),
+    "redeliver": PageAction(_lazy("重新配送"), orders.redeliver_order, OrderReasonForm),
+    "give_up": PageAction(_lazy("放弃配送（退积分、退回库存）"), orders.give_up_order, RequiredReasonForm, "danger"),
 }
 
 
@@ -71,23 +72,28 @@ def order_admin(request):
 
 
 @login_required
-def order_admin_detail(request, pk: int):
+def order_admin_detail(request, pk: int, *, refused: tuple[str, forms.Form] | None = None):
+    """One order for staff with its history; operators get the steps its state allows, the one refused (`refused`:
+    its name and the form sent) with its errors next to its fields."""
     require_role(request.user, STAFF)
     order = get_object_or_404(RedemptionOrder.objects.visible_to(request.user).select_related("gift", "supplier", "member"), pk=pk)
     available = {t.name for t in order.get_available_state_transitions()}
-    actions = [(name, label) for name, (_, label) in ORDER_ACTIONS.items() if name in available] if request.user.role == Role.OPERATOR else []
-    return render(request, "points/order_admin_detail.html", {"order": order, "actions": actions, "history": history_of(order)})
+    offered = [(name, action) for name, action in ORDER_ACTIONS.items() if name in available] if request.user.role == Role.OPERATOR else []
+    context = {"order": order, "actions": action_forms(request, offered, refused=refused), "history": history_of(order)}
+    return render(request, "points/order_admin_detail.html", context, status=page_status(refused))
 
 
 @login_required
 def order_admin_action(request, pk: int, name: str):
     require_role(request.user, {Role.OPERATOR})
     order = get_object_or_404(RedemptionOrder.objects.visible_to(request.user), pk=pk)
-    if request.method == "POST" and name in ORDER_ACTIONS:
-        service, label = ORDER_ACTIONS[name]
-        reason = request.POST.get("reason", "")
-        run_action(request, lambda: service(order=order, actor=request.user, now=timezone.now(), reason=reason), success=label)
-    return redirect("operator-order", pk=pk)
+    if request.method != "POST" or name not in ORDER_ACTIONS:
+        return redirect("operator-order", pk=pk)
+    action = ORDER_ACTIONS[name]
+    form = action.form(request.POST)
+    if act_with_form(request, form, action.service, order=order, success=action.label):
+        return redirect("operator-order", pk=pk)
+    return order_admin_detail(request, pk, refused=(name, form))
 
 
 class MemberSearchForm(ListFilter):

@@ -40,6 +40,7 @@ RESEND_AFTER = timedelta(minutes=1)
 MAX_QUANTITY = 99
 MIN_ADDRESS = 5  # characters: a province, city and street name take more; "ab" is no address
 COMPLETE_AFTER = timedelta(days=15)
+MAX_REASON = 200  # characters of an operator's reason for cancelling or giving up an order
 NOT_CONFIRMED = gettext_noop("15分钟内未确认")
 State = RedemptionOrder.State
 
@@ -292,14 +293,32 @@ def cancel_order(*, order: RedemptionOrder, actor, now: datetime, reason: str = 
     return order
 
 
-def cancel_before_picking(*, order: RedemptionOrder, actor, now: datetime, reason: str = "") -> RedemptionOrder:
-    """Operator cancels a handed-over order whose shipment was not picked yet (logistics cancels the shipment). :raises InvalidTransition:"""
+def cancel_before_picking(*, order: RedemptionOrder, actor, now: datetime, reason: str) -> RedemptionOrder:
+    """Operator cancels a handed-over order whose shipment was not picked yet (logistics cancels the shipment), saying
+    why: the reason is kept in the order's history.
+
+    :raises ValidationFailed: naming `reason` when none is given :raises InvalidTransition:
+    """
+    reason = required_reason(reason)
     with transaction.atomic():
         apply_transition(order, "cancel_before_picking", actor=actor, at=now, reason=reason)
         publish(OrderCancelledBeforePicking(order_id=order.pk, at=now, actor_id=getattr(actor, "pk", None)))
         _refund_all(order, source=ledger.Source("cancel", order.number), now=now, actor=actor, reason_code="order_cancelled")
         inventory.release_stock(gift=order.gift, location=order.location, quantity=order.quantity, at=now, actor=actor, source=_stock_source(order))
     return order
+
+
+def required_reason(reason: str) -> str:
+    """The reason an operator gives for a step that needs one, without surrounding spaces.
+
+    :raises ValidationFailed: naming `reason` when it is blank or longer than a form takes
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(gettext("请填写原因"), field="reason")
+    if len(reason) > MAX_REASON:
+        raise ValidationFailed(gettext("最多 %(limit)s 个字符") % {"limit": MAX_REASON}, field="reason")
+    return reason
 
 
 def hand_over_order(*, order: RedemptionOrder, actor, now: datetime, reason: str = "") -> RedemptionOrder:
@@ -361,9 +380,13 @@ def redeliver_order(*, order: RedemptionOrder, actor, now: datetime, reason: str
     return order
 
 
-def give_up_order(*, order: RedemptionOrder, actor, now: datetime, reason: str = "") -> RedemptionOrder:
-    """Stop trying after a failed delivery (operator): points back, goods back into the supplier's stock (unless they
-    were lost in transit). :raises InvalidTransition:"""
+def give_up_order(*, order: RedemptionOrder, actor, now: datetime, reason: str) -> RedemptionOrder:
+    """Stop trying after a failed delivery (operator), saying why (kept in the order's history): points back, goods
+    back into the supplier's stock (unless they were lost in transit).
+
+    :raises ValidationFailed: naming `reason` when none is given :raises InvalidTransition:
+    """
+    reason = required_reason(reason)
     with transaction.atomic():
         apply_transition(order, "give_up", actor=actor, at=now, reason=reason)
         _refund_all(order, source=ledger.Source("give_up", order.number), now=now, actor=actor, reason_code="delivery_given_up")

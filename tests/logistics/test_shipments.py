@@ -104,7 +104,7 @@ def test_cancelling_after_picking_is_refused_and_changes_nothing(confirmed_order
     order = RedemptionOrder.objects.get()
 
     with pytest.raises(ShipmentAlreadyPicked):
-        orders.cancel_before_picking(order=order, actor=operator, now=now)
+        orders.cancel_before_picking(order=order, actor=operator, now=now, reason="会员来电")
 
     order.refresh_from_db()
     assert (order.state, Shipment.objects.get().state) == ("handed_over", "picked")

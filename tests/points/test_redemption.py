@@ -327,7 +327,7 @@ def test_a_failed_delivery_can_be_retried_or_given_up_with_points_and_stock_back
     orders.ship_order(order=order, actor=logistics, now=now, carrier="顺丰", tracking_number="SF2")
     orders.fail_delivery(order=order, actor=logistics, now=now)
 
-    orders.give_up_order(order=order, actor=operator, now=now)
+    orders.give_up_order(order=order, actor=operator, now=now, reason="两次投递失败")
 
     assert (order.state, balance(rich_member), stock(listed_gift)) == ("cancelled", 50_000, (10, 0))
     assert orders.points_refunded_on_close(order) == 1500

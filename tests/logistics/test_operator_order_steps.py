@@ -1,0 +1,112 @@
+"""The operator's steps on an order whose delivery went wrong or must be stopped (SPEC §4.5): cancelling before
+picking and giving up a failed delivery say why, the reason kept in the order's history; a blank one is refused next
+to its field on the order's page and as a field error by the API, and changes nothing."""
+from datetime import timedelta
+
+import pytest
+
+from core.errors import ValidationFailed
+from core.fsm import history_of
+from logistics.models import Shipment
+from logistics.services import shipments
+from points.models import PointsAccount, RedemptionOrder
+from points.services import orders
+from tests.portal import field_errors, logged_in
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def failed(shipped, logistics, now) -> RedemptionOrder:
+    """The shipped warehouse order whose delivery failed an hour later: it waits for the operator."""
+    shipments.fail_shipment(shipment=shipped, actor=logistics, now=now + timedelta(hours=1), reason="收件人不在")
+    return RedemptionOrder.objects.get(pk=shipped.order_id)
+
+
+@pytest.fixture
+def unpicked(handed_over) -> RedemptionOrder:
+    """The handed-over warehouse order whose shipment waits for picking."""
+    return handed_over.order
+
+
+def balance(order) -> int:
+    return PointsAccount.objects.get(member=order.member).balance
+
+
+def last_step(order) -> tuple[str, str, str]:
+    log = list(history_of(order))[-1]
+    return log.transition, log.target_state, log.reason
+
+
+@pytest.mark.parametrize("reason", ["", "   "])
+def test_giving_up_without_a_reason_is_refused_naming_it_and_changes_nothing(failed, operator, now, reason):
+    before = balance(failed)
+
+    with pytest.raises(ValidationFailed) as refused:
+        orders.give_up_order(order=failed, actor=operator, now=now + timedelta(hours=2), reason=reason)
+
+    failed.refresh_from_db()
+    assert (refused.value.field, refused.value.detail) == ("reason", "请填写原因")
+    assert (failed.state, balance(failed), last_step(failed)[0]) == ("delivery_failed", before, "fail_delivery")
+
+
+def test_giving_up_with_a_reason_keeps_it_in_the_orders_history(failed, operator, now):
+    orders.give_up_order(order=failed, actor=operator, now=now + timedelta(hours=2), reason="  会员拒收，联系不上  ")
+
+    assert last_step(failed) == ("give_up", "cancelled", "会员拒收，联系不上")
+
+
+def test_cancelling_before_picking_without_a_reason_is_refused_and_the_shipment_waits(handed_over, operator, now):
+    order = handed_over.order
+
+    with pytest.raises(ValidationFailed) as refused:
+        orders.cancel_before_picking(order=order, actor=operator, now=now, reason="")
+
+    order.refresh_from_db()
+    assert refused.value.field == "reason"
+    assert (order.state, Shipment.objects.get().state) == ("handed_over", "created")
+
+
+def test_cancelling_before_picking_keeps_the_reason_in_the_orders_history(handed_over, operator, now):
+    orders.cancel_before_picking(order=handed_over.order, actor=operator, now=now, reason="会员来电取消")
+
+    assert last_step(handed_over.order) == ("cancel_before_picking", "cancelled", "会员来电取消")
+
+
+def test_a_reason_longer_than_the_form_takes_is_refused_naming_it(failed, operator, now):
+    with pytest.raises(ValidationFailed) as refused:
+        orders.give_up_order(order=failed, actor=operator, now=now, reason="因" * 201)
+
+    assert refused.value.field == "reason"
+
+
+# --- the order's page and the API ---------------------------------------------------------------------------------
+def test_giving_up_on_the_page_without_a_reason_shows_the_error_next_to_the_reason(failed, operator):
+    response = logged_in(operator).post(f"/member/order-admin/{failed.pk}/give_up/", {"reason": ""})
+
+    failed.refresh_from_db()
+    assert response.status_code == 400 and field_errors(response) == {"reason": "请填写原因"}
+    assert 'data-action-form="give_up"' in response.content.decode()
+    assert failed.state == "delivery_failed"
+
+
+def test_cancelling_before_picking_on_the_page_with_a_reason_shows_it_in_the_history(handed_over, operator):
+    client = logged_in(operator)
+    order = handed_over.order
+
+    response = client.post(f"/member/order-admin/{order.pk}/cancel_before_picking/", {"reason": "会员来电取消"})
+
+    assert response.status_code == 302
+    page = client.get(f"/member/order-admin/{order.pk}/").content.decode()
+    assert "会员来电取消" in page and RedemptionOrder.objects.get(pk=order.pk).state == "cancelled"
+
+
+@pytest.mark.parametrize(("action", "waiting"), [("give-up", "failed"), ("cancel-before-picking", "unpicked")])
+def test_the_api_refuses_a_step_without_a_reason_with_a_field_error(request, api, operator, action, waiting):
+    order = request.getfixturevalue(waiting)
+
+    response = api(operator).post(f"/api/v1/orders/{order.pk}/{action}/", {}, format="json")
+
+    error = response.json()["errors"][0]
+    assert (response.status_code, error["code"], error["attr"]) == (400, "invalid", "reason")
+    assert RedemptionOrder.objects.get(pk=order.pk).state == order.state
