@@ -72,6 +72,17 @@ class OrderReasonForm(forms.Form):
                              widget=forms.TextInput(attrs={"placeholder": _("原因（选填）")}))
 
 
+class RedeliverForm(OrderReasonForm):
+    """Another attempt after a failed delivery, to the recipient corrected where a value is entered (blank: as it was)."""
+
+    recipient_name = forms.CharField(label=_("更正收件人"), max_length=50, required=False,
+                                     widget=forms.TextInput(attrs={"placeholder": _("更正收件人（选填）")}))
+    recipient_phone = forms.CharField(label=_("更正收件电话"), max_length=20, required=False,
+                                      widget=forms.TextInput(attrs={"placeholder": _("更正收件电话（选填）")}))
+    address = forms.CharField(label=_("更正收货地址"), max_length=300, required=False,
+                              widget=forms.TextInput(attrs={"placeholder": _("更正收货地址（选填）")}))
+
+
 class RequiredReasonForm(forms.Form):
     """An operator's step on an order that must say why (cancelling before picking, giving up): the service refuses a
     blank one, its error shown next to the field."""

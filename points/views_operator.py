@@ -20,7 +20,7 @@ from core.models import Program, Tier
 from core.portal import PageAction, act_with_form, action_forms, add_service_errors, page_status, paginate
 from core.roles import Role
 from core.tabular import TableRejected
-from points.forms import OrderReasonForm, RequiredReasonForm, StaffOrderFilterForm
+from points.forms import OrderReasonForm, RedeliverForm, RequiredReasonForm, StaffOrderFilterForm
 from points.models import LedgerEntry, Member, RedemptionOrder
 from points.selectors import search_members
 from points.services import credits, orders
@@ -58,7 +58,7 @@ def credit_upload(request):
 ORDER_ACTIONS = {
     "cancel": PageAction(_lazy("取消（退积分、释放库存）"), orders.cancel_order, OrderReasonForm),
     "cancel_before_picking": PageAction(_lazy("拣货前取消"), orders.cancel_before_picking, RequiredReasonForm, "danger"),
-    "redeliver": PageAction(_lazy("重新配送"), orders.redeliver_order, OrderReasonForm),
+    "redeliver": PageAction(_lazy("重新配送"), orders.redeliver_order, RedeliverForm),
     "give_up": PageAction(_lazy("放弃配送（退积分、退回库存）"), orders.give_up_order, RequiredReasonForm, "danger"),
 }
 

@@ -147,7 +147,7 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("order-confirm", "POST"): order_action(member=409, body={"code": "123456"}, writable={"code"}),
     ("order-cancel", "POST"): order_action(member=200, operator=200),
     ("order-cancel-before-picking", "POST"): order_action(operator=409),
-    ("order-redeliver", "POST"): order_action(operator=409),
+    ("order-redeliver", "POST"): order_action(operator=409, writable={"reason", "recipient_name", "recipient_phone", "address"}),
     ("order-give-up", "POST"): order_action(operator=409),
     ("order-resend-code", "POST"): order_action(member=400, writable=frozenset()),
     ("ledger-entry-list", "GET"): row(AUTHENTICATED),

@@ -141,13 +141,11 @@ class HandoffBatchViewSet(viewsets.ReadOnlyModelViewSet):
 # shipments
 
 class ShipmentSerializer(serializers.ModelSerializer):
-    """A shipment with its order's recipient, masked unless the view unmasked it (`unmasked_ids`) or the reader is the member."""
+    """A shipment with the recipient it goes to (its order's, or one corrected for a re-delivery), masked unless the view
+    unmasked it (`unmasked_ids`) or the reader is the member."""
 
     order_number = serializers.CharField(source="order.number", read_only=True)
     gift_name = serializers.CharField(source="order.gift.name", read_only=True)
-    recipient_name = serializers.CharField(source="order.recipient_name", read_only=True)
-    recipient_phone = serializers.CharField(source="order.recipient_phone", read_only=True)
-    address = serializers.CharField(source="order.address", read_only=True)
     # the shipment's kind is its order's fulfilment; one name (and one enum) for both
     fulfilment = serializers.ChoiceField(source="kind", choices=Shipment.Kind.choices, read_only=True)
 

@@ -67,6 +67,10 @@ class Shipment(StateMachine):
     # the carrier however it was spelt ("顺丰", "SF Express" → "SF"): a tracking number is unique per carrier key
     carrier_key = models.CharField(_("承运商代码"), max_length=40, blank=True, editable=False)
     tracking_number = models.CharField(_("运单号"), max_length=60, blank=True)
+    # who this attempt goes to, copied from the order when it is made: a re-delivery may go to a corrected recipient
+    recipient_name = models.CharField(_("收件人"), max_length=50, blank=True)
+    recipient_phone = models.CharField(_("收件电话"), max_length=20, blank=True)
+    address = models.CharField(_("收货地址"), max_length=300, blank=True)
     signer = models.CharField(_("签收人"), max_length=50, blank=True)
     failure_reason = models.CharField(_("失败原因"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("创建时间"))

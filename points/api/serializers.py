@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from core.api.serializers import PrebuiltFields, without_settlement_money
+from core.api.transitions import ReasonInput
 from core.masking import mask_address, mask_name, mask_phone
 from core.roles import Role
 from core.validators import MOBILE_MESSAGE, MOBILE_PATTERN
@@ -57,6 +58,15 @@ class PlaceOrderInput(PrebuiltFields, serializers.Serializer):
     recipient_name = serializers.CharField(max_length=50)
     recipient_phone = serializers.RegexField(MOBILE_PATTERN, error_messages={"invalid": MOBILE_MESSAGE})
     address = serializers.CharField(max_length=300)
+
+
+class RedeliverInput(ReasonInput):
+    """Another attempt after a failed delivery; a recipient field given corrects it (blank or left out: as it was), the
+    rules those of placing an order (`redeliver_order` decides)."""
+
+    recipient_name = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+    recipient_phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    address = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 
 class ConfirmInput(serializers.Serializer):

@@ -27,6 +27,7 @@ from points.api.serializers import (
     MemberProfileSerializer,
     OrderSerializer,
     PlaceOrderInput,
+    RedeliverInput,
 )
 from points.models import LedgerEntry, Member, RedemptionOrder
 from points.privacy import may_see_contact
@@ -140,7 +141,7 @@ class OrderViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, viewsets.Rea
     confirm = transition_action(orders.confirm_order, name="confirm", roles=MEMBER, target="order", input_serializer=ConfirmInput)
     cancel = transition_action(orders.cancel_order, name="cancel", roles=MEMBER | OPERATOR, target="order")
     cancel_before_picking = transition_action(orders.cancel_before_picking, name="cancel_before_picking", roles=OPERATOR, target="order")
-    redeliver = transition_action(orders.redeliver_order, name="redeliver", roles=OPERATOR, target="order")
+    redeliver = transition_action(orders.redeliver_order, name="redeliver", roles=OPERATOR, target="order", input_serializer=RedeliverInput)
     give_up = transition_action(orders.give_up_order, name="give_up", roles=OPERATOR, target="order")
 
     @extend_schema(request=None, responses=OrderSerializer)

@@ -115,8 +115,9 @@ class RedemptionOrder(StateMachine):
         pass
 
     @transition(field=state, source=State.DELIVERY_FAILED, target=State.HANDED_OVER)
-    def redeliver(self) -> None:
-        pass
+    def redeliver(self, *, recipient_name: str, recipient_phone: str, address: str) -> None:
+        """The next attempt goes to this recipient: the one the order had, or one the operator corrected."""
+        self.recipient_name, self.recipient_phone, self.address = recipient_name, recipient_phone, address
 
     @transition(field=state, source=State.DELIVERY_FAILED, target=State.CANCELLED)
     def give_up(self) -> None:

@@ -21,6 +21,7 @@ from core.events import publish
 from core.fsm import apply_transition, bulk_transition, log_creation, require_transition
 from core.numbers import numbered
 from core.roles import Role, waiting_for
+from core.texts import Message, label_message
 from core.validators import MOBILE_MESSAGE, is_mobile, length_error
 from core.notifications import notify
 from points.errors import (
@@ -73,22 +74,39 @@ def most_per_order(*, per_order: int, unit_points: int, balance: int) -> int:
     return max(0, min(per_order, MAX_QUANTITY, balance // unit_points if unit_points else MAX_QUANTITY))
 
 
-def _entry_errors(*, quantity, recipient: dict[str, str]) -> list[tuple[str, str, str]]:
-    """Every mistake in what the member entered, each as (field, code, message): a form shows them all at once."""
+def _recipient_errors(recipient: dict[str, str]) -> list[tuple[str, str, str]]:
+    """Every mistake in who an order's goods go to (`recipient`, spaces trimmed), each as (field, code, message)."""
     errors = []
-    if not isinstance(quantity, int) or isinstance(quantity, bool) or not 1 <= quantity <= MAX_QUANTITY:
-        errors.append(("quantity", gettext("数量须为 1–%(max_quantity)s 的整数") % {"max_quantity": MAX_QUANTITY}))
     for field, value in recipient.items():
-        text = (value or "").strip()
-        if not text:
-            errors.append((field, gettext("必填")))
-        elif message := length_error(text, model=RedemptionOrder, column=field):
-            errors.append((field, message))
-        elif field == "recipient_phone" and not is_mobile(text):
-            errors.append((field, str(MOBILE_MESSAGE)))
-        elif field == "address" and len(text) < MIN_ADDRESS:
-            errors.append((field, gettext("请填写完整的收货地址（至少 %(min)s 个字）") % {"min": MIN_ADDRESS}))
-    return [(field, "invalid", message) for field, message in errors]
+        if message := gettext("必填") if not value else length_error(value, model=RedemptionOrder, column=field):
+            errors.append((field, "invalid", message))
+    if recipient["recipient_phone"] and not is_mobile(recipient["recipient_phone"]):
+        errors.append(("recipient_phone", "invalid", str(MOBILE_MESSAGE)))
+    if recipient["address"] and len(recipient["address"]) < MIN_ADDRESS:
+        errors.append(("address", "invalid", gettext("请填写完整的收货地址（至少 %(min)s 个字）") % {"min": MIN_ADDRESS}))
+    return errors
+
+
+def _trimmed(*, recipient_name: str, recipient_phone: str, address: str) -> dict[str, str]:
+    recipient = {"recipient_name": recipient_name, "recipient_phone": recipient_phone, "address": address}
+    return {field: (value or "").strip() for field, value in recipient.items()}
+
+
+def _refuse(errors: list[tuple[str, str, str]]) -> None:
+    """:raises ValidationFailed: listing every mistake at once (a form shows each next to its field)"""
+    if errors:
+        raise ValidationFailed(errors[0][2], field=errors[0][0], errors=errors)
+
+
+def check_recipient(*, recipient_name: str, recipient_phone: str, address: str) -> dict[str, str]:
+    """Who an order's goods go to, as stored (spaces trimmed).
+
+    :raises ValidationFailed: listing each field missing or too long, a phone that is no mobile number and an address
+        too short to find
+    """
+    recipient = _trimmed(recipient_name=recipient_name, recipient_phone=recipient_phone, address=address)
+    _refuse(_recipient_errors(recipient))
+    return recipient
 
 
 def place_order(
@@ -100,11 +118,11 @@ def place_order(
     :raises ValidationFailed: for a gift not listed for this member, a bad quantity or address
     :raises InsufficientPoints: :raises OutOfStock: (nothing is written)
     """
-    if errors := _entry_errors(quantity=quantity, recipient={
-            "recipient_name": recipient_name, "recipient_phone": recipient_phone, "address": address}):
-        field, _code, detail = errors[0]
-        raise ValidationFailed(detail, field=field, errors=errors)
-    recipient_phone = recipient_phone.strip()
+    recipient = _trimmed(recipient_name=recipient_name, recipient_phone=recipient_phone, address=address)
+    errors = _recipient_errors(recipient)
+    if not isinstance(quantity, int) or isinstance(quantity, bool) or not 1 <= quantity <= MAX_QUANTITY:
+        errors.insert(0, ("quantity", "invalid", gettext("数量须为 1–%(max_quantity)s 的整数") % {"max_quantity": MAX_QUANTITY}))
+    _refuse(errors)
     program = member.program
     gift = get_listed_gift(program=program, tier=member.tier, gift_id=gift_id)
     if gift is None:
@@ -125,7 +143,7 @@ def place_order(
             tier_discount_percent=int((gift.tier_discounts or {}).get(member.tier, 0)) if program.has_tiers and not clearance else 0,
             clearance=clearance, points_cost=points_cost, settlement_unit_price=unit_settlement,
             settlement_amount=(unit_settlement * quantity).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP),
-            recipient_name=recipient_name.strip(), recipient_phone=recipient_phone.strip(), address=address.strip(),
+            **recipient,
             code_required=code_required, placed_at=now, expires_at=now + CONFIRMATION_WINDOW,
         )
         if code_required:
@@ -366,18 +384,38 @@ def fail_delivery(*, order: RedemptionOrder, actor, now: datetime, reason: str =
     return apply_transition(order, "fail_delivery", actor=actor, at=now, reason=reason)
 
 
-def redeliver_order(*, order: RedemptionOrder, actor, now: datetime, reason: str = "") -> RedemptionOrder:
-    """Try again with a new shipment (operator; logistics creates it on the published event).
+def redeliver_order(
+    *, order: RedemptionOrder, actor, now: datetime, reason: str = "", recipient_name: str = "", recipient_phone: str = "",
+    address: str = "",
+) -> RedemptionOrder:
+    """Try again with a new shipment (operator; logistics creates it on the published event), to the order's recipient
+    or, where the operator gives one, a corrected name, phone or address (a blank one stays as it was): the order and
+    the new attempt carry the corrected recipient, and the history names the fields corrected.
 
+    :raises ValidationFailed: listing each corrected field that is not valid (as when placing an order)
     :raises InvalidTransition: unless the delivery failed :raises Conflict: when the parcel was lost (give it up instead)
     """
+    given = {"recipient_name": recipient_name, "recipient_phone": recipient_phone, "address": address}
+    recipient = check_recipient(**{field: (value or "").strip() or getattr(order, field) for field, value in given.items()})
+    corrected = [field for field, value in recipient.items() if value != getattr(order, field)]
     if order.state == State.DELIVERY_FAILED and _goods_lost(order):
         raise Conflict(gettext("包裹已丢失，无法重新配送；请放弃配送，积分将退还会员"),
                        field="order")
     with transaction.atomic():
-        apply_transition(order, "redeliver", actor=actor, at=now, reason=reason)
+        apply_transition(order, "redeliver", actor=actor, at=now, reason=_with_correction(reason, corrected), **recipient)
         publish(OrderRedeliveryRequested(order_id=order.pk, at=now, actor_id=getattr(actor, "pk", None)))
     return order
+
+
+def _with_correction(reason: str, corrected: list[str]) -> str:
+    """The operator's reason, followed by the recipient's fields it corrected (their names, never their values: the
+    history is read by people who may not see the contact)."""
+    reason = (reason or "").strip()
+    if not corrected:
+        return reason
+    fields = [label_message(RedemptionOrder._meta.get_field(field).verbose_name) for field in corrected]
+    correction = Message(gettext_noop("更正收件信息：%(fields)s"), fields=fields)
+    return Message(gettext_noop("%(reason)s（%(correction)s）"), reason=reason, correction=correction) if reason else correction
 
 
 def give_up_order(*, order: RedemptionOrder, actor, now: datetime, reason: str) -> RedemptionOrder:

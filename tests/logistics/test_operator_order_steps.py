@@ -35,7 +35,7 @@ def balance(order) -> int:
 
 def last_step(order) -> tuple[str, str, str]:
     log = list(history_of(order))[-1]
-    return log.transition, log.target_state, log.reason
+    return log.transition, log.target_state, log.reason_text
 
 
 @pytest.mark.parametrize("reason", ["", "   "])
@@ -110,3 +110,74 @@ def test_the_api_refuses_a_step_without_a_reason_with_a_field_error(request, api
     error = response.json()["errors"][0]
     assert (response.status_code, error["code"], error["attr"]) == (400, "invalid", "reason")
     assert RedemptionOrder.objects.get(pk=order.pk).state == order.state
+
+
+# --- re-delivery to a corrected recipient -------------------------------------------------------------------------
+NEW_ADDRESS = "浙江省杭州市滨江区江南大道200号"
+
+
+def test_a_redelivery_goes_to_the_corrected_recipient_recorded_on_the_new_attempt(failed, shipped, operator, now):
+    orders.redeliver_order(order=failed, actor=operator, now=now + timedelta(hours=2), reason="会员改了地址",
+                           recipient_phone=" 13900139000 ", address=NEW_ADDRESS)
+
+    failed.refresh_from_db()
+    shipped.refresh_from_db()
+    attempt = shipments.active_shipment(failed)
+    assert attempt.pk != shipped.pk and attempt.state == "created"
+    assert (attempt.recipient_name, attempt.recipient_phone, attempt.address) == ("刘洋", "13900139000", NEW_ADDRESS)
+    assert (failed.state, failed.recipient_phone, failed.address) == ("handed_over", "13900139000", NEW_ADDRESS)
+    assert (shipped.recipient_phone, shipped.address) == ("13800138000", "浙江省杭州市西湖区文三路100号")
+    transition, _state, reason = last_step(failed)
+    assert (transition, reason) == ("redeliver", "会员改了地址（更正收件信息：收件电话、收货地址）")
+
+
+def test_a_redelivery_without_corrections_goes_to_the_same_recipient(failed, operator, now):
+    orders.redeliver_order(order=failed, actor=operator, now=now + timedelta(hours=2), reason="再试一次")
+
+    attempt = shipments.active_shipment(failed)
+    assert (attempt.recipient_name, attempt.recipient_phone, attempt.address) == ("刘洋", "13800138000", "浙江省杭州市西湖区文三路100号")
+    assert last_step(failed)[2] == "再试一次"
+
+
+def test_bad_corrections_are_refused_each_naming_its_field_and_change_nothing(failed, operator, now):
+    with pytest.raises(ValidationFailed) as refused:
+        orders.redeliver_order(order=failed, actor=operator, now=now, recipient_name="名" * 51, recipient_phone="12345",
+                               address="杭州")
+
+    failed.refresh_from_db()
+    assert [field for field, _code, _detail in refused.value.errors] == ["recipient_name", "recipient_phone", "address"]
+    assert (failed.state, failed.address, Shipment.objects.filter(order=failed).count()) == (
+        "delivery_failed", "浙江省杭州市西湖区文三路100号", 1)
+
+
+def test_the_operator_corrects_the_recipient_on_the_order_page_and_logistics_sees_it_on_the_new_shipment(failed, operator, logistics):
+    response = logged_in(operator).post(f"/member/order-admin/{failed.pk}/redeliver/",
+                                        {"reason": "", "recipient_name": "", "recipient_phone": "", "address": NEW_ADDRESS})
+
+    assert response.status_code == 302
+    attempt = shipments.active_shipment(RedemptionOrder.objects.get(pk=failed.pk))
+    page = logged_in(logistics).get(f"/logistics/shipments/{attempt.pk}/").content.decode()
+    recipient = page.split('data-testid="recipient"', 1)[1].split("</table>", 1)[0]
+    assert NEW_ADDRESS in recipient and "13800138000" in recipient
+
+
+def test_a_bad_correction_on_the_order_page_is_shown_next_to_its_field_with_the_values_kept(failed, operator):
+    response = logged_in(operator).post(f"/member/order-admin/{failed.pk}/redeliver/",
+                                        {"reason": "改地址", "recipient_name": "", "recipient_phone": "12345", "address": "杭州"})
+
+    html = response.content.decode()
+    assert response.status_code == 400 and set(field_errors(response)) == {"recipient_phone", "address"}
+    assert 'value="12345"' in html and 'value="改地址"' in html
+    assert RedemptionOrder.objects.get(pk=failed.pk).state == "delivery_failed"
+
+
+def test_the_api_redelivers_to_a_corrected_recipient_and_names_a_bad_field(api, failed, operator):
+    client = api(operator)
+
+    refused = client.post(f"/api/v1/orders/{failed.pk}/redeliver/", {"recipient_phone": "12345"}, format="json")
+    accepted = client.post(f"/api/v1/orders/{failed.pk}/redeliver/", {"recipient_name": "王芳"}, format="json")
+
+    error = refused.json()["errors"][0]
+    assert (refused.status_code, error["attr"]) == (400, "recipient_phone")
+    assert (accepted.status_code, accepted.json()["state"]) == (200, "handed_over")
+    assert shipments.active_shipment(failed).recipient_name == "王芳"
