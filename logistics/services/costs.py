@@ -10,7 +10,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
 from django.db.models import QuerySet, Sum
-from django.utils.translation import gettext
+from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from core.errors import Conflict, PermissionDenied, ValidationFailed
 from core.fsm import apply_transition
@@ -25,7 +26,6 @@ from suppliers.models import Supplier
 
 CENT = Decimal("0.01")
 MAX_QUANTITY = 10_000
-_DELIVERED = frozenset({RedemptionOrder.State.DELIVERED, RedemptionOrder.State.COMPLETED})
 TARIFF_SETTERS = frozenset({Role.OPERATOR})
 TARIFF_HISTORY_READERS = frozenset({Role.OPERATOR, Role.LOGISTICS, Role.FINANCE})
 
@@ -48,13 +48,18 @@ def record_extra_cost(
     """Record one extra cost priced from the tariff; a lot's fee for a day is recorded once (a repeat returns the first,
     or with `refuse_repeat` is refused, so someone who entered it by hand learns that nothing new was charged).
 
-    A kind fits only what can have caused it: a re-delivery fee an order whose delivery failed (one per failed
-    attempt), a storage fee no delivered order, a disposal fee a disposed leftover lot (once).
+    A kind fits only what can have caused it (`KIND_OWNERS`): a re-delivery fee an order whose delivery failed (one per
+    failed attempt), return freight an order or its return, a storage fee an open leftover lot for a day after its
+    collection deadline, a disposal fee a disposed lot (once), a handling fee the units of an inbound shipment, an order
+    or an open lot. A cost counts the kind's unit (one per order, lot or lot-day; a handling fee at most the units
+    there are), and its fee date is neither after today nor before what it belongs to existed.
 
     :raises ValidationFailed: for an unknown kind or payer, a kind without a tariff, a bad quantity, a fee date outside the
         business years, a description longer than its column, nothing or more than one thing it belongs to,
         a return of another order, a supplier other than the one of what it belongs to, or a kind that does not fit
-        what it belongs to (naming that field; the values entered and what the cost belongs to are named all at once)
+        what it belongs to (naming that field; the values entered and what the cost belongs to are named all at once),
+        a lot that has ended, a quantity not in the kind's unit, or a fee date after today or before what it belongs to
+        existed
     :raises PermissionDenied: unless the actor records costs of this kind of object (operators dropship, logistics the rest)
     :raises FeeAlreadyRecorded: with `refuse_repeat`, when the lot's fee of this kind for that day is already recorded;
         always for a second re-delivery fee of one failed attempt or a second disposal fee of a lot
@@ -68,7 +73,7 @@ def record_extra_cost(
     if any(obj.supplier_id != supplier.pk for obj in owners):
         raise ValidationFailed(gettext("费用的礼品商与所属对象不一致"), field="supplier")
     _check_recorder(actor, dropship=order is not None and order.fulfilment == "dropship")
-    _check_kind_fits(kind=kind, order=order, return_request=return_request, inbound=inbound, lot=lot)
+    _check_kind_fits(kind=kind, quantity=quantity, fee_date=fee_date, order=order, inbound=inbound, lot=lot, now=now)
     tariff = Tariff.objects.filter(kind=kind).first()
     if tariff is None:
         raise ValidationFailed(gettext("该费用类型没有费用标准"), field="kind")
@@ -121,25 +126,88 @@ def _owner_field(*, order, inbound, lot) -> str:
     return "lot" if lot is not None else "inbound" if inbound is not None else "order"
 
 
-def _check_kind_fits(*, kind: str, order: RedemptionOrder | None, return_request: ReturnRequest | None,
-                     inbound: InboundShipment | None, lot: LeftoverLot | None) -> None:
-    """A cost of each kind belongs only to what can have caused it. :raises ValidationFailed: naming what it belongs to"""
+#: What each kind of cost can belong to (SPEC §4.6, §4.8): a re-delivery fee and return freight an order (or its
+#: return), storage and disposal a leftover lot, a handling fee the units of an inbound shipment, an order or a lot.
+KIND_OWNERS = {
+    CostKind.REDELIVERY: ("order",),
+    CostKind.STORAGE: ("lot",),
+    CostKind.RETURN_FREIGHT: ("order",),
+    CostKind.DISPOSAL: ("lot",),
+    CostKind.HANDLING: ("inbound", "order", "lot"),
+}
+OWNER_LABELS = {"order": gettext_lazy("订单"), "inbound": gettext_lazy("入库单"), "lot": gettext_lazy("遗留礼品批次")}
+#: kinds priced per unit of what they belong to; the others once per order, per lot, or (storage) per lot and day
+PER_UNIT = frozenset({CostKind.HANDLING})
+
+
+def _check_kind_fits(*, kind: str, quantity: int, fee_date: date | None, order: RedemptionOrder | None,
+                     inbound: InboundShipment | None, lot: LeftoverLot | None, now: datetime) -> None:
+    """A cost of each kind belongs only to what can have caused it, while it can: never to a lot that has ended (but
+    for the disposal fee of a disposed one), counted in the kind's unit, dated neither after today nor before what it
+    belongs to existed.
+
+    :raises ValidationFailed: naming what it belongs to when the kind does not fit it; else naming every field in
+        error (`lot`, `quantity`, `fee_date`) at once
+    """
     field = _owner_field(order=order, inbound=inbound, lot=lot)
-    if kind == CostKind.REDELIVERY:
-        if order is None:
-            raise ValidationFailed(gettext("二次配送费只能记在配送失败后重新配送的订单上"), field=field)
-        if not order.shipments.filter(state=Shipment.State.FAILED).exists():
-            message = gettext("订单 %(number)s 没有配送失败的记录，不能记二次配送费")
-            raise ValidationFailed(message % {"number": order.number}, field="order")
-    if kind == CostKind.STORAGE and order is not None and return_request is None and order.state in _DELIVERED:
-        message = gettext("订单 %(number)s 已签收，货物不在仓内，不能记仓储费")
+    if field not in KIND_OWNERS[kind]:
+        message = gettext("%(kind)s不能记在%(owner)s上，只能记在%(owners)s上")
+        raise ValidationFailed(message % {"kind": CostKind(kind).label, "owner": OWNER_LABELS[field],
+                                          "owners": "、".join(str(OWNER_LABELS[name]) for name in KIND_OWNERS[kind])}, field=field)
+    if kind == CostKind.REDELIVERY and not order.shipments.filter(state=Shipment.State.FAILED).exists():
+        message = gettext("订单 %(number)s 没有配送失败的记录，不能记二次配送费")
         raise ValidationFailed(message % {"number": order.number}, field="order")
-    if kind == CostKind.DISPOSAL:
-        if lot is None:
-            raise ValidationFailed(gettext("销毁处置费只能记在已销毁处置的遗留批次上"), field=field)
-        if lot.state != LeftoverLot.State.DISPOSED:
-            message = gettext("遗留批次 #%(lot)s 尚未销毁处置，不能记销毁处置费")
-            raise ValidationFailed(message % {"lot": lot.pk}, field="lot")
+    if kind == CostKind.DISPOSAL and lot.state != LeftoverLot.State.DISPOSED:
+        message = gettext("遗留批次 #%(lot)s 尚未销毁处置，不能记销毁处置费")
+        raise ValidationFailed(message % {"lot": lot.pk}, field="lot")
+    problems = []
+    if lot is not None and lot.state != LeftoverLot.State.OPEN and kind != CostKind.DISPOSAL:
+        message = gettext("遗留批次 #%(lot)s 已结束（%(state)s），不能再记费用")
+        problems.append(("lot", "invalid", message % {"lot": lot.pk, "state": lot.get_state_display()}))
+    if message := _quantity_error(kind=kind, quantity=quantity, owner=lot or inbound or order, field=field):
+        problems.append(("quantity", "invalid", message))
+    if message := _fee_date_error(kind=kind, fee_date=fee_date, owner=lot or inbound or order, field=field, now=now):
+        problems.append(("fee_date", "invalid", message))
+    if problems:
+        raise ValidationFailed(problems[0][2], field=problems[0][0], errors=problems)
+
+
+def _units_of(owner) -> int:
+    """How many units an order, a lot or an inbound shipment (as announced, or as counted if more) holds."""
+    if isinstance(owner, InboundShipment):
+        return max(owner.announced_quantity, owner.counted_quantity or 0)
+    return owner.quantity
+
+
+def _quantity_error(*, kind: str, quantity: int, owner, field: str) -> str | None:
+    if kind not in PER_UNIT:
+        return None if quantity == 1 else gettext("%(kind)s按次计费，数量须为 1") % {"kind": CostKind(kind).label}
+    units = _units_of(owner)
+    if quantity > units:
+        message = gettext("%(kind)s按件计费，数量不能超过该%(owner)s的 %(units)s 件")
+        return message % {"kind": CostKind(kind).label, "owner": OWNER_LABELS[field], "units": units}
+    return None
+
+
+def _fee_date_error(*, kind: str, fee_date: date | None, owner, field: str, now: datetime) -> str | None:
+    """Storage is charged by the day, from the day after the lot's collection deadline (SPEC §4.8)."""
+    if fee_date is None:
+        return gettext("仓储费按天计费，请填写计费日期") if kind == CostKind.STORAGE else None
+    if fee_date > timezone.localdate(now):
+        return gettext("计费日期不能晚于今天")
+    existed = timezone.localdate(_created_at(owner))
+    if fee_date < existed:
+        message = gettext("计费日期不能早于该%(owner)s的创建日期 %(date)s")
+        return message % {"owner": OWNER_LABELS[field], "date": f"{existed:%Y-%m-%d}"}
+    if kind == CostKind.STORAGE and fee_date <= owner.collect_by:
+        return gettext("仓储费从取回期限 %(date)s 的次日起计") % {"date": f"{owner.collect_by:%Y-%m-%d}"}
+    return None
+
+
+def _created_at(owner) -> datetime:
+    if isinstance(owner, InboundShipment):
+        return owner.announced_at
+    return owner.placed_at if isinstance(owner, RedemptionOrder) else owner.created_at
 
 
 def _check_not_charged_twice(*, kind: str, order: RedemptionOrder | None, lot: LeftoverLot | None) -> None:

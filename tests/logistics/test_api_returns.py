@@ -1,6 +1,6 @@
 """The returns, extra-cost, tariff and claim API: who may do what, bad input named by field with nothing written,
 tenant isolation, and lists that run a constant number of queries."""
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -161,13 +161,13 @@ def test_a_member_sees_only_its_own_returns(api, delivered_order, other_member, 
 # --- extra costs and tariffs ---------------------------------------------------------------------------------------
 
 def test_logistics_records_an_extra_cost_of_a_warehouse_order(api, delivered_order, logistics):
-    body = {"kind": "handling", "payer": "supplier", "order": delivered_order.pk, "quantity": 4, "description": "二次包装"}
+    body = {"kind": "handling", "payer": "supplier", "order": delivered_order.pk, "quantity": 2, "description": "二次包装"}
 
     response = api(logistics).post("/api/v1/extra-costs/", body, **fresh_key())
 
     assert response.status_code == 201, response.content
     body = response.json()
-    assert (body["amount"], body["supplier"], body["recorded_by"]) == ("6.00", delivered_order.supplier_id, "logistics")
+    assert (body["amount"], body["supplier"], body["recorded_by"]) == ("3.00", delivered_order.supplier_id, "logistics")
 
 
 def test_an_operator_may_not_record_an_extra_cost_of_a_warehouse_order(api, delivered_order, operator):
@@ -416,10 +416,13 @@ def test_a_retried_extra_cost_is_recorded_once(api, logistics, delivered_order):
     assert ExtraCost.objects.filter(order=delivered_order).count() == 1 and missing.status_code == 400
 
 
-def test_a_lot_fee_for_a_day_already_recorded_is_409_naming_the_recorded_cost_and_charges_nothing(api, logistics, delivered_order, now):
+def test_a_lot_fee_for_a_day_already_recorded_is_409_naming_the_recorded_cost_and_charges_nothing(
+    api, logistics, delivered_order, now, time_machine
+):
     lot = LeftoverLot.objects.create(supplier=delivered_order.supplier, gift=delivered_order.gift, location=delivered_order.location,
                                      quantity=3, created_at=now, collect_by=date(2026, 11, 14))
     body = {"kind": "storage", "payer": "supplier", "lot": lot.pk, "fee_date": "2026-11-15"}
+    time_machine.move_to(now + timedelta(days=31), tick=False)
     first = api(logistics).post("/api/v1/extra-costs/", body, **fresh_key())
 
     again = api(logistics).post("/api/v1/extra-costs/", body, **fresh_key())
@@ -430,3 +433,13 @@ def test_a_lot_fee_for_a_day_already_recorded_is_409_naming_the_recorded_cost_an
     assert (error["code"], error["attr"]) == ("fee_already_recorded", "fee_date")
     assert f"（#{first.json()['id']}，¥2.00）" in error["detail"]
     assert ExtraCost.objects.filter(lot=lot).count() == 1
+
+
+def test_an_extra_cost_dated_after_today_is_400_naming_the_fee_date(api, delivered_order, logistics):
+    body = {"kind": "return_freight", "payer": "supplier", "order": delivered_order.pk, "fee_date": "2026-10-16"}
+
+    response = api(logistics).post("/api/v1/extra-costs/", body, **fresh_key())
+
+    error = response.json()["errors"][0]
+    assert (response.status_code, error["code"], error["attr"], error["detail"]) == (400, "invalid", "fee_date", "计费日期不能晚于今天")
+    assert not ExtraCost.objects.exists()

@@ -1,6 +1,8 @@
-"""Which extra cost fits what (SPEC §4.6): a re-delivery fee only after a failed delivery and once per attempt, no
-storage fee on a delivered order, a disposal fee only on a disposed leftover lot; and voiding a cost recorded in error,
-which keeps it listed with who, when and why but counts it in no total and no statement."""
+"""Which extra cost fits what (SPEC §4.6, §4.8): a re-delivery fee only after a failed delivery and once per attempt,
+a storage fee only on a leftover lot for a day after its collection deadline, a disposal fee only on a disposed lot; a
+cost counted in its kind's unit, dated neither after today nor before what it belongs to existed, and none on a lot that
+has ended; and voiding a cost recorded in error, which keeps it listed with who, when and why but counts it in no total
+and no statement."""
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -108,15 +110,13 @@ def test_a_redelivery_fee_on_a_lot_or_an_inbound_shipment_is_refused_naming_it(r
 
 
 # --- storage and disposal fees --------------------------------------------------------------------------------------
-def test_no_storage_fee_on_a_delivered_order(delivered_order, logistics, now):
+@pytest.mark.parametrize(("owner", "field"), [("delivered_order", "order"), ("failed_once", "order"), ("inbound", "inbound")])
+def test_a_storage_fee_fits_only_a_leftover_lot_and_is_refused_naming_what_it_was_put_on(request, logistics, now, owner, field):
     with pytest.raises(ValidationFailed) as refused:
-        fee(delivered_order, kind="storage", actor=logistics, now=now)
+        fee(request.getfixturevalue(owner), kind="storage", actor=logistics, now=now, fee_date=now.date())
 
-    assert refused.value.field == "order" and not ExtraCost.objects.exists()
-
-
-def test_a_storage_fee_on_an_order_still_in_the_warehouse_is_recorded(failed_once, logistics, now):
-    assert fee(failed_once, kind="storage", actor=logistics, now=now).amount == Decimal("2.00")
+    assert (refused.value.field, refused.value.detail) == (field, f"仓储费不能记在{ {'order': '订单', 'inbound': '入库单'}[field]}上，只能记在遗留礼品批次上")
+    assert not ExtraCost.objects.exists()
 
 
 @pytest.mark.parametrize(("owner", "field"), [("open_lot", "lot"), ("inbound", "inbound"), ("delivered_order", "order")])
@@ -136,9 +136,64 @@ def test_a_disposed_lot_carries_one_disposal_fee(lot, logistics):
     assert refused.value.field == "lot" and ExtraCost.objects.filter(kind="disposal").count() == 1
 
 
+# --- units, dates and ended lots ---------------------------------------------------------------------------------------
+def test_a_fee_charged_once_per_order_counts_one(failed_once, logistics, now):
+    with pytest.raises(ValidationFailed) as refused:
+        fee(failed_once, kind="redelivery", actor=logistics, now=now, quantity=2)
+
+    assert (refused.value.field, refused.value.detail) == ("quantity", "二次配送费按次计费，数量须为 1")
+    assert not ExtraCost.objects.exists()
+
+
+def test_a_handling_fee_counts_no_more_units_than_there_are(delivered_order, inbound, logistics, now):
+    with pytest.raises(ValidationFailed) as more_than_ordered:
+        fee(delivered_order, kind="handling", actor=logistics, now=now, quantity=delivered_order.quantity + 1)
+    with pytest.raises(ValidationFailed) as more_than_announced:
+        fee(inbound, kind="handling", actor=logistics, now=now, quantity=6)
+
+    assert (more_than_ordered.value.field, more_than_ordered.value.detail) == ("quantity", "装卸处理费按件计费，数量不能超过该订单的 2 件")
+    assert (more_than_announced.value.field, more_than_announced.value.detail) == ("quantity", "装卸处理费按件计费，数量不能超过该入库单的 5 件")
+    assert fee(inbound, kind="handling", actor=logistics, now=now, quantity=5).amount == Decimal("7.50")
+    assert list(ExtraCost.objects.values_list("quantity", flat=True)) == [5]
+
+
+@pytest.mark.parametrize(("fee_date", "message"), [
+    (date(2026, 10, 16), "计费日期不能晚于今天"),
+    (date(2026, 10, 14), "计费日期不能早于该订单的创建日期 2026-10-15"),
+])
+def test_a_fee_date_after_today_or_before_the_order_existed_is_refused_naming_it(failed_once, logistics, now, fee_date, message):
+    with pytest.raises(ValidationFailed) as refused:
+        fee(failed_once, kind="handling", actor=logistics, now=now, fee_date=fee_date)
+
+    assert (refused.value.field, refused.value.detail) == ("fee_date", message) and not ExtraCost.objects.exists()
+
+
+@pytest.mark.parametrize(("fee_date", "message"), [
+    (None, "仓储费按天计费，请填写计费日期"),
+    (DEADLINE, f"仓储费从取回期限 {DEADLINE:%Y-%m-%d} 的次日起计"),
+])
+def test_a_storage_fee_is_for_a_day_after_the_collection_deadline(open_lot, logistics, fee_date, message):
+    with pytest.raises(ValidationFailed) as refused:
+        fee(open_lot, kind="storage", actor=logistics, now=at_0010(DEADLINE + timedelta(days=3)), fee_date=fee_date)
+
+    assert (refused.value.field, refused.value.detail) == ("fee_date", message) and not ExtraCost.objects.exists()
+
+
+def test_a_lot_that_has_ended_takes_no_more_costs_naming_the_lot_and_every_other_field_in_error(lot, logistics):
+    collected = leftovers.collect_lot(lot=lot, actor=logistics, now=at_0010(DEADLINE - timedelta(days=1)))
+    later = at_0010(DEADLINE + timedelta(days=2))
+
+    with pytest.raises(ValidationFailed) as refused:
+        fee(collected, kind="handling", actor=logistics, now=later, quantity=collected.quantity + 1, fee_date=later.date() + timedelta(days=1))
+
+    assert [field for field, _code, _detail in refused.value.errors] == ["lot", "quantity", "fee_date"]
+    assert refused.value.field == "lot" and "已结束（礼品商已取回）" in refused.value.detail
+    assert not ExtraCost.objects.filter(lot=collected).exists()
+
+
 # --- voiding ---------------------------------------------------------------------------------------------------------
 def test_a_voided_cost_stays_listed_with_who_when_and_why_and_counts_in_no_total(failed_once, logistics, now):
-    kept = fee(failed_once, kind="storage", actor=logistics, now=now)
+    kept = fee(failed_once, kind="handling", actor=logistics, now=now)
     wrong = fee(failed_once, kind="redelivery", actor=logistics, now=now)
 
     costs.void_extra_cost(cost=wrong, actor=logistics, now=now + timedelta(hours=1), reason="重复录入")
@@ -151,8 +206,8 @@ def test_a_voided_cost_stays_listed_with_who_when_and_why_and_counts_in_no_total
 
 
 def test_a_voided_redelivery_fee_leaves_room_for_the_right_one(failed_once, logistics, now):
-    wrong = fee(failed_once, kind="redelivery", actor=logistics, now=now, quantity=3)
-    costs.void_extra_cost(cost=wrong, actor=logistics, now=now, reason="数量录错")
+    wrong = fee(failed_once, kind="redelivery", actor=logistics, now=now)
+    costs.void_extra_cost(cost=wrong, actor=logistics, now=now, reason="订单录错")
 
     right = fee(failed_once, kind="redelivery", actor=logistics, now=now)
 
@@ -199,7 +254,7 @@ def test_only_who_records_a_cost_of_that_kind_of_object_voids_it(failed_once, lo
 
 
 def test_a_voided_cost_is_claimed_by_no_statement(failed_once, logistics, finance, now):
-    kept = fee(failed_once, kind="storage", actor=logistics, now=now)
+    kept = fee(failed_once, kind="handling", actor=logistics, now=now)
     wrong = fee(failed_once, kind="redelivery", actor=logistics, now=now)
     costs.void_extra_cost(cost=wrong, actor=logistics, now=now, reason="录错")
 

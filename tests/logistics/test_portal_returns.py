@@ -17,6 +17,7 @@ from tests.helpers import picked_and_shipped
 
 
 pytestmark = pytest.mark.django_db
+DAYS_AFTER_THE_DEADLINE = datetime(2026, 11, 16, 9, 0, tzinfo=SHANGHAI)  # the `lot` below is due 2026-11-14: storage accrues
 
 
 @pytest.fixture(autouse=True)
@@ -249,18 +250,18 @@ def test_logistics_records_an_extra_cost_by_order_number(delivered_order, logist
 
     response = client.post(
         "/logistics/extra-costs/new/",
-        {"kind": "return_freight", "payer": "supplier", "order_number": delivered_order.number, "quantity": 2,
+        {"kind": "return_freight", "payer": "supplier", "order_number": delivered_order.number, "quantity": 1,
          "description": "退货运费", "token": "form-1"},
     )
     resent = client.post(  # a double click: the same form, the same token
         "/logistics/extra-costs/new/",
-        {"kind": "return_freight", "payer": "supplier", "order_number": delivered_order.number, "quantity": 2,
+        {"kind": "return_freight", "payer": "supplier", "order_number": delivered_order.number, "quantity": 1,
          "description": "退货运费", "token": "form-1"},
     )
     new_form = client.get("/logistics/extra-costs/new/").content.decode()
 
     assert response.status_code == resent.status_code == 302
-    assert ExtraCost.objects.get().amount == Decimal("24.00")
+    assert ExtraCost.objects.get().amount == Decimal("12.00")
     assert 'name="token"' in new_form and 'value="form-1"' not in new_form
 
 
@@ -294,9 +295,10 @@ def lot(delivered_order):
                                       quantity=3, created_at=FIXED_NOW, collect_by=date(2026, 11, 14))
 
 
-def test_a_storage_fee_for_a_lot_and_day_already_charged_is_refused_next_to_the_fee_date_and_charged_once(lot, logistics):
+def test_a_storage_fee_for_a_lot_and_day_already_charged_is_refused_next_to_the_fee_date_and_charged_once(lot, logistics, time_machine):
+    time_machine.move_to(DAYS_AFTER_THE_DEADLINE, tick=False)
     charged = costs.record_extra_cost(kind="storage", payer="supplier", supplier=lot.supplier, lot=lot, fee_date=date(2026, 11, 15),
-                                      description="遗留礼品仓储费 2026-11-15", actor=None, now=FIXED_NOW)
+                                      description="遗留礼品仓储费 2026-11-15", actor=None, now=DAYS_AFTER_THE_DEADLINE)
     body = {"kind": "storage", "payer": "supplier", "lot": lot.pk, "quantity": 1, "fee_date": "2026-11-15", "token": "again"}
 
     response = logged_in(logistics).post("/logistics/extra-costs/new/", body)
@@ -307,9 +309,10 @@ def test_a_storage_fee_for_a_lot_and_day_already_charged_is_refused_next_to_the_
     assert list(ExtraCost.objects.all()) == [charged]
 
 
-def test_after_a_refused_repeat_the_same_form_records_another_day(lot, logistics):
+def test_after_a_refused_repeat_the_same_form_records_another_day(lot, logistics, time_machine):
+    time_machine.move_to(DAYS_AFTER_THE_DEADLINE, tick=False)
     costs.record_extra_cost(kind="storage", payer="supplier", supplier=lot.supplier, lot=lot, fee_date=date(2026, 11, 15),
-                            description="", actor=None, now=FIXED_NOW)
+                            description="", actor=None, now=DAYS_AFTER_THE_DEADLINE)
     client = logged_in(logistics)
     body = {"kind": "storage", "payer": "supplier", "lot": lot.pk, "quantity": 1, "fee_date": "2026-11-15", "token": "retyped"}
     client.post("/logistics/extra-costs/new/", body)
@@ -569,3 +572,15 @@ def test_a_claims_filter_ending_before_it_starts_is_an_error_next_to_its_end(log
 
     assert response.status_code == 400
     assert field_errors(response) == {"opened_to": "结束日期不能早于开始日期"}
+
+
+def test_a_cost_that_does_not_fit_what_it_is_put_on_is_refused_next_to_the_field_it_is_about(delivered_order, logistics):
+    client = logged_in(logistics)
+    base = {"payer": "supplier", "order_number": delivered_order.number, "quantity": 1}
+
+    storage = client.post("/logistics/extra-costs/new/", base | {"kind": "storage", "fee_date": "2026-10-15", "token": "s"})
+    future = client.post("/logistics/extra-costs/new/", base | {"kind": "handling", "quantity": 3, "fee_date": "2026-10-16", "token": "f"})
+
+    assert field_errors(storage) == {"order_number": "仓储费不能记在订单上，只能记在遗留礼品批次上"}
+    assert field_errors(future) == {"quantity": "装卸处理费按件计费，数量不能超过该订单的 2 件", "fee_date": "计费日期不能晚于今天"}
+    assert not ExtraCost.objects.exists()
