@@ -152,9 +152,15 @@ def list_revisions(*, actor) -> QuerySet[GiftRevision]:
     )
 
 
+def credit_code_taken(*, credit_code: str, other_than: int | None = None) -> bool:
+    """Whether a supplier other than `other_than` holds this credit code: one legal entity is one supplier, a rejected
+    application aside (the entity may apply again)."""
+    return Supplier.objects.filter(credit_code=credit_code).exclude(state=Supplier.State.REJECTED).exclude(pk=other_than).exists()
+
+
 def same_credit_code(supplier: Supplier) -> QuerySet[Supplier]:
-    """Other suppliers registered with this one's credit code: one legal entity applying twice, which the reviewer
-    should see before approving."""
+    """Other suppliers registered with this one's credit code: the same legal entity's rejected applications (no other
+    supplier may hold it, see credit_code_taken), which the reviewer should see before approving."""
     return Supplier.objects.filter(credit_code=supplier.credit_code).exclude(pk=supplier.pk).order_by("applied_at", "pk")
 
 

@@ -1,6 +1,7 @@
 """Suppliers (礼品商) and the users who act for them."""
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
@@ -33,6 +34,10 @@ class Supplier(StateMachine):
 
     class Meta:
         ordering = ["id"]
+        # one legal entity, one supplier; a rejected application keeps its code so the entity may apply again
+        constraints = [
+            models.UniqueConstraint(fields=["credit_code"], condition=~Q(state="rejected"), name="supplier_credit_code_unique"),
+        ]
         verbose_name = _("礼品商")
         verbose_name_plural = _("礼品商")
 

@@ -3,7 +3,7 @@ from datetime import date, datetime
 from functools import partial
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -14,6 +14,7 @@ from core.roles import Role, waiting_for
 from core.validators import validate_mobile
 from suppliers.models import Gift, Qualification, Supplier, SupplierMembership
 from suppliers.errors import ActivationBlocked
+from suppliers.selectors import credit_code_taken
 from suppliers.events import SupplierTerminated
 from suppliers.services import catalog, contracts
 from suppliers.services.qualifications import qualification_problems, upload_qualification
@@ -37,9 +38,12 @@ def application_problems(
     for check, value in ((validate_credit_code, credit_code), (partial(validate_mobile, field="contact_phone"), contact_phone)):
         if value is not None:
             try:
-                check(value)
+                checked = check(value)
             except ValidationFailed as error:
                 problems.extend(error.errors)
+            else:
+                if check is validate_credit_code and credit_code_taken(credit_code=checked):
+                    problems.append(credit_code_taken_problem())
     if username is not None and User.objects.filter(username__iexact=username).exists():
         problems.append(("username", "invalid", gettext("该用户名已被使用")))
     licence = {"file": licence_file, "issued_on": licence_issued_on, "expires_on": licence_expires_on}
@@ -49,6 +53,16 @@ def application_problems(
                 problems.append((LICENCE_FIELDS[name], "required", message))
         problems.extend(qualification_problems(kind=Qualification.Kind.BUSINESS_LICENCE, **licence, on=on, names=LICENCE_FIELDS))
     return problems
+
+
+def credit_code_taken_problem() -> tuple[str, str, str]:
+    """The credit code of another supplier, on the field (no name told: the other supplier's data is not the asker's)."""
+    return ("credit_code", "taken", gettext("该统一社会信用代码已有礼品商登记，一个企业只能登记为一个礼品商"))
+
+
+def credit_code_taken_error() -> ValidationFailed:
+    field, code, message = credit_code_taken_problem()
+    return ValidationFailed(message, field=field, errors=[(field, code, message)])
 
 
 def apply_as_supplier(
@@ -85,14 +99,9 @@ def apply_as_supplier(
     code = validate_credit_code(credit_code)
     contact_phone = validate_mobile(contact_phone, field="contact_phone")
     with transaction.atomic():
-        supplier = Supplier.objects.create(
-            name=name,
-            credit_code=code,
-            contact_name=contact_name,
-            contact_phone=contact_phone,
-            contact_email=contact_email,
-            address=address,
-            applied_at=now,
+        supplier = _create_supplier(
+            name=name, credit_code=code, contact_name=contact_name, contact_phone=contact_phone,
+            contact_email=contact_email, address=address, applied_at=now,
         )
         admin = User(username=username, role=Role.SUPPLIER_ADMIN, phone=contact_phone, email=contact_email, is_active=False)
         admin.set_password(password)
@@ -104,6 +113,14 @@ def apply_as_supplier(
                 issued_on=licence_issued_on, expires_on=licence_expires_on, file=licence_file,
             )
     return supplier
+
+
+def _create_supplier(**values) -> Supplier:
+    try:
+        with transaction.atomic():
+            return Supplier.objects.create(**values)
+    except IntegrityError as exc:  # another application with this credit code was written since the check
+        raise credit_code_taken_error() from exc
 
 
 def start_supplier_review(*, supplier: Supplier, actor, now: datetime, reason: str = "") -> Supplier:

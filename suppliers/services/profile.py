@@ -20,7 +20,9 @@ from core.fsm import apply_transition
 from core.roles import Role, waiting_for
 from suppliers.services.contracts import DECIDERS, REJECTION_BODY
 from suppliers.services.notices import send_notice
+from suppliers.services.onboarding import credit_code_taken_error, credit_code_taken_problem
 from suppliers.models import BankAccount, ProfileChange, Supplier
+from suppliers.selectors import credit_code_taken
 from suppliers.selectors_profile import latest_bank_account
 from suppliers.validators import validate_credit_code
 from core.validators import length_error, validate_mobile
@@ -74,6 +76,7 @@ def request_profile_change(
 def approve_profile_change(*, change: ProfileChange, actor, now: datetime, reason: str = "") -> ProfileChange:
     """Approve a pending change and apply it: a new bank account (usable after the waiting days) or the new name or code.
 
+    :raises ValidationFailed: on credit_code, for a code another supplier has registered since the request
     :raises InvalidTransition: unless the change is pending
     """
     with transaction.atomic():
@@ -82,8 +85,10 @@ def approve_profile_change(*, change: ProfileChange, actor, now: datetime, reaso
 
 
 def _approve(change: ProfileChange, *, actor, now: datetime, reason: str) -> None:
-    apply_transition(change, "approve", actor=actor, at=now, reason=reason, decided_at=now)
     value = change.new_value
+    if change.field == Field.CREDIT_CODE and credit_code_taken(credit_code=value["credit_code"], other_than=change.supplier_id):
+        raise credit_code_taken_error()  # another supplier registered the code since the request
+    apply_transition(change, "approve", actor=actor, at=now, reason=reason, decided_at=now)
     if change.field == Field.BANK_ACCOUNT:
         BankAccount.objects.create(supplier_id=change.supplier_id, approved_at=now, **value)
     elif change.field == Field.LEGAL_NAME:
@@ -166,6 +171,9 @@ def _clean(supplier: Supplier, field: str, given: dict[str, str]) -> dict[str, s
             value["credit_code"] = validate_credit_code(value["credit_code"])
         except ValidationFailed as error:
             errors.append(("credit_code", error.code, error.detail))
+        else:
+            if credit_code_taken(credit_code=value["credit_code"], other_than=supplier.pk):
+                errors.append(credit_code_taken_problem())
     if not errors and value == current_value(supplier=supplier, field=field):
         errors.append((VALUE_FIELDS[field][0 if field == Field.CONTACT else -1], "unchanged", gettext("与当前资料相同，无需变更")))
     if errors:

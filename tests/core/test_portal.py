@@ -10,7 +10,7 @@ from django.urls import reverse
 from core.models import TransitionLog
 from suppliers.models import Supplier
 from core.roles import Role, waiting_for
-from suppliers.services import catalog, contracts, profile
+from suppliers.services import catalog, contracts, onboarding, profile
 from tests.factories import ContractFactory, GiftFactory, SupplierFactory, supplier_in
 from tests.suppliers.profile_factories import ProfileChangeFactory
 from tests.portal import logged_in, nav
@@ -159,7 +159,9 @@ def test_an_operator_reviews_a_supplier_from_the_portal_with_a_reason(operator, 
     assert TransitionLog.objects.get().actor == operator
 
 
-def test_the_reviewer_sees_other_suppliers_registered_with_the_same_credit_code(operator, supplier, other_supplier):
+def test_the_reviewer_sees_the_rejected_applications_made_with_the_same_credit_code(operator, supplier, other_supplier, now):
+    onboarding.start_supplier_review(supplier=supplier, actor=operator, now=now)
+    onboarding.reject_supplier(supplier=supplier, actor=operator, now=now, reason="材料不全")
     twin = SupplierFactory(name="同一企业的第二次申请", credit_code=supplier.credit_code)
     client = logged_in(operator)
 
