@@ -45,7 +45,7 @@ class Contract(StateMachine):
         verbose_name = _("合同")
         verbose_name_plural = _("合同")
         constraints = [
-            models.UniqueConstraint(fields=["supplier", "number"], name="contract_number_unique_per_supplier"),
+            models.UniqueConstraint(fields=["number"], name="contract_number_unique"),  # the operator numbers them all
             models.CheckConstraint(condition=Q(end_date__gt=models.F("start_date")), name="contract_ends_after_it_starts"),
             models.CheckConstraint(condition=Q(deposit_amount__gte=0), name="contract_deposit_not_negative"),
         ]

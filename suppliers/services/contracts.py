@@ -2,7 +2,7 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
@@ -24,23 +24,34 @@ def create_contract(
     *, supplier: Supplier, actor, now: datetime, number: str, start_date: date, end_date: date, programs: list[str],
     payment_days: int, deposit_amount: Decimal, file=None,
 ) -> Contract:
-    """Record a contract for review. :raises ValidationFailed: for dates out of order, no programs or a duplicate number"""
+    """Record a contract for review; its number is unique among all suppliers' contracts (the operator numbers them).
+
+    :raises ValidationFailed: for dates out of order, no programs or a number already used
+    """
+    number = number.strip()
     if end_date <= start_date:
         raise ValidationFailed(gettext("结束日期须晚于开始日期"), field="end_date")
     chosen = list(Program.objects.filter(code__in=programs))
     if not chosen or len(chosen) != len(set(programs)):
         raise ValidationFailed(gettext("请选择有效的积分计划"), field="programs")
-    if Contract.objects.filter(supplier=supplier, number=number).exists():
-        raise ValidationFailed(gettext("合同编号已存在"), field="number")
+    if Contract.objects.filter(number=number).exists():
+        raise _number_taken()
     if file:
         check_document(file)
-    with transaction.atomic():
-        contract = Contract.objects.create(
-            supplier=supplier, number=number, start_date=start_date, end_date=end_date, payment_days=payment_days,
-            deposit_amount=deposit_amount, created_at=now, **({"file": file} if file else {}),
-        )
-        contract.programs.set(chosen)
+    try:
+        with transaction.atomic():
+            contract = Contract.objects.create(
+                supplier=supplier, number=number, start_date=start_date, end_date=end_date, payment_days=payment_days,
+                deposit_amount=deposit_amount, created_at=now, **({"file": file} if file else {}),
+            )
+            contract.programs.set(chosen)
+    except IntegrityError as exc:  # a contract with this number was written since the check
+        raise _number_taken() from exc
     return contract
+
+
+def _number_taken() -> ValidationFailed:
+    return ValidationFailed(gettext("合同编号已存在"), field="number", errors=[("number", "taken", gettext("合同编号已存在"))])
 
 
 def approve_contract(*, contract: Contract, actor, now: datetime, reason: str = "") -> Contract:

@@ -1,18 +1,14 @@
 """A unified social credit code belongs to one supplier (a rejected application aside: the entity may apply again),
 refused on the credit code field of an application and of a profile change, and kept by the database."""
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
-from django.db import IntegrityError, connection
-from django.db.migrations.executor import MigrationExecutor
+from django.db import IntegrityError
 from django.test import Client
 
 from core.errors import ValidationFailed
-from core.migration_checks import DuplicateRows
 from suppliers.models import ProfileChange, Supplier
 from suppliers.services import onboarding, profile
 from tests.factories import SUPPLIER_APPLICATION, SupplierFactory, credit_code
+from tests.helpers import migration_stopped
 from tests.portal import field_errors, logged_in
 
 pytestmark = pytest.mark.django_db
@@ -93,16 +89,12 @@ def test_the_profile_page_shows_a_taken_code_next_to_its_field(supplier_admin, o
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_migration_stops_naming_the_suppliers_that_share_a_code():
-    executor = MigrationExecutor(connection)
-    executor.migrate([("suppliers", "0015_qualification_review")])
-    old = executor.loader.project_state([("suppliers", "0015_qualification_review")]).apps.get_model("suppliers", "Supplier")
-    for name in ("甲礼品有限公司", "乙礼品有限公司"):
-        old.objects.create(name=name, credit_code="91350100M000100Y43", contact_name="王", contact_phone="13911112222", applied_at="2026-01-01T00:00Z")
+    def two_suppliers_with_one_code(apps):
+        for name in ("甲礼品有限公司", "乙礼品有限公司"):
+            apps.get_model("suppliers", "Supplier").objects.create(
+                name=name, credit_code="91350100M000100Y43", contact_name="王", contact_phone="13911112222", applied_at="2026-01-01T00:00Z")
 
-    with pytest.raises(DuplicateRows) as stopped:
-        MigrationExecutor(connection).migrate([("suppliers", "0016_supplier_credit_code_unique")])
+    message = migration_stopped("suppliers", before="0015_qualification_review", migration="0016_supplier_credit_code_unique",
+                                arrange=two_suppliers_with_one_code)
 
-    assert "91350100M000100Y43" in str(stopped.value)
-    assert "甲礼品有限公司" in str(stopped.value) and "乙礼品有限公司" in str(stopped.value)
-    old.objects.all().delete()
-    call_command("migrate", verbosity=0, stdout=StringIO())
+    assert "91350100M000100Y43" in message and "甲礼品有限公司" in message and "乙礼品有限公司" in message
