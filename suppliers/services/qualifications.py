@@ -25,11 +25,13 @@ def qualification_problems(
     *, kind: str, issued_on: date | None, expires_on: date | None, file, certificate_type: str = "", on: date | None = None,
     names: dict[str, str] | None = None,
 ) -> list[tuple[str, str, str]]:
-    """(field, code, message) for each bad value of a licence or certificate, all of them: an expiry not after issue or
-    already past on `on`, a certificate without its type, no file or one that is no document. `names` renames the
+    """(field, code, message) for each bad value of a licence or certificate, all of them: an issue date after `on`, an
+    expiry not after issue or already past on `on`, a certificate without its type, no file or one that is no document. `names` renames the
     fields (an application's `licence_file`)."""
     names = names or {}
     problems = []
+    if on and issued_on and issued_on > on:
+        problems.append(("issued_on", gettext("发证日期不能晚于今天")))
     if issued_on and expires_on and expires_on <= issued_on:
         problems.append(("expires_on", gettext("有效期须晚于发证日期")))
     elif on and expires_on and expires_on < on:
@@ -53,7 +55,7 @@ def upload_qualification(
     """Record a licence or certificate (a renewal is simply a newer one), its upload logged: one a supplier's user sends
     waits for an operator's review and counts only once approved; one an operator records is approved as it is made.
 
-    :raises ValidationFailed: naming each bad field (an expiry not after issue, a certificate without its type, no file
+    :raises ValidationFailed: naming each bad field (an issue date still to come, an expiry not after issue, a certificate without its type, no file
         or one that is no PDF or scan)
     """
     problems = qualification_problems(kind=kind, issued_on=issued_on, expires_on=expires_on, file=file, certificate_type=certificate_type,

@@ -41,8 +41,9 @@ def category_code(value: Any) -> str | None:
     return match.code if match is not None else None
 
 
-def clean_changes(changes: dict[str, Any]) -> dict[str, Any]:
-    """Validate a change set and return it JSON-ready (category by code, money as strings).
+def clean_changes(changes: dict[str, Any], *, gift: Gift | None = None) -> dict[str, Any]:
+    """Validate a change set (of `gift`, whose other values it is checked with; None: a new gift) and return it
+    JSON-ready (category by code, money as strings).
 
     :raises ValidationFailed: naming every bad field
     """
@@ -70,6 +71,7 @@ def clean_changes(changes: dict[str, Any]) -> dict[str, Any]:
                 errors.append((money, "invalid", gettext("金额须为非负数，最多两位小数、十位整数")))
                 continue
             cleaned[money] = str(value.quantize(Decimal("0.01")))
+    errors += _settlement_above_market(cleaned, gift, bad={field for field, *_ in errors})
     if "points_prices" in cleaned:
         prices = cleaned["points_prices"]
         codes = set(Program.objects.values_list("code", flat=True))
@@ -91,6 +93,19 @@ def clean_changes(changes: dict[str, Any]) -> dict[str, Any]:
     if errors:
         raise ValidationFailed(errors[0][2], field=errors[0][0], errors=errors)
     return cleaned
+
+
+def _settlement_above_market(cleaned: dict[str, Any], gift: Gift | None, *, bad: set[str]) -> list[tuple[str, str, str]]:
+    """A settlement price above the market price, on the settlement price: the operator pays a supplier at most what
+    the gift sells for. A price the change leaves out is the gift's own; one already refused is not compared."""
+    prices = {"market_price", "settlement_price"}
+    if not prices & set(cleaned) or prices & bad:
+        return []
+    market = cleaned.get("market_price", getattr(gift, "market_price", None))
+    settlement = cleaned.get("settlement_price", getattr(gift, "settlement_price", None))
+    if market is None or settlement is None or Decimal(str(settlement)) <= Decimal(str(market)):
+        return []
+    return [("settlement_price", "above_market_price", gettext("结算价不能高于市场价 %(market)s 元") % {"market": market})]
 
 
 #: units of a gift still on their way into stock (logistics registers its announced inbound shipments)
@@ -146,14 +161,14 @@ def edit_gift(*, gift: Gift, actor, now: datetime, changes: dict[str, Any], uplo
     """Change a draft or rejected gift in place, or propose a revision of an approved or listed one; `uploads` are
     pictures added after the gift's own (or after `changes["images"]`), kept only when the change is.
 
-    :raises ValidationFailed: for bad values, an upload that is no accepted picture, or a clearance gift's normal price
-        lowered to its clearance price
+    :raises ValidationFailed: for bad values, a settlement price above the market price, an upload that is no accepted
+        picture, or a clearance gift's normal price lowered to its clearance price
     :raises Conflict: while the gift is in review, retired, or already has a revision pending
     """
     with stored_uploads(supplier_id=gift.supplier_id, uploads=uploads) as stored:
         if stored:
             changes = changes | {"images": list(changes.get("images", gift.images or [])) + stored}
-        cleaned = clean_changes(changes)
+        cleaned = clean_changes(changes, gift=gift)
         check_fulfilment_change(gift, cleaned)
         check_normal_prices(gift, cleaned)
         if "points_prices" in cleaned:

@@ -255,6 +255,7 @@ def test_an_expired_certificate_blocks_relisting_a_gift_it_covers(supplier, supp
     ("values", "field"),
     [
         ({"issued_on": TODAY, "expires_on": TODAY}, "expires_on"),
+        ({"issued_on": TODAY + timedelta(days=1)}, "issued_on"),
         ({"issued_on": TODAY, "expires_on": TODAY - timedelta(days=1)}, "expires_on"),
         ({"kind": "product_certificate", "certificate_type": " "}, "certificate_type"),
         ({"file": None}, "file"),
