@@ -29,6 +29,11 @@ class ClearanceNotAllowed(Conflict):
     default_detail = gettext_lazy("只有因礼品商申请或销量低下线的礼品可以清仓")
 
 
+class NothingToClear(Conflict):
+    code = "no_stock_to_clear"
+    default_detail = gettext_lazy("该礼品没有库存，不能清仓：清仓只用于售出剩余的库存")
+
+
 class ActivationBlocked(Conflict):
     code = "activation_requirements_missing"
     default_detail = gettext_lazy("启用前须有已生效的合同和有效的营业执照")

@@ -63,7 +63,7 @@ GIFT_STATES = ("submitted", "approved", "online", "offline", "clearance", "retir
 def gift_in_state(state: str, *, gift=None, actor=None, at=None, **fields):
     """The gift (a new one of `fields` unless given) taken through the catalog services by `actor` at `at` (the fixed
     `now` unless given) to `state`: submitted, approved, online, offline (delisted for low sales), clearance (500
-    points, 50.00) or retired (its warehouse stock left over in lots). Its supplier holds at `at` what submitting
+    points, 50.00; with a unit on hand to clear when it has none) or retired (its warehouse stock left over in lots). Its supplier holds at `at` what submitting
     the gift needs (a valid licence, the certificates of its category)."""
     from decimal import Decimal
 
@@ -83,9 +83,24 @@ def gift_in_state(state: str, *, gift=None, actor=None, at=None, **fields):
     if "offline" in reached:
         catalog.delist_gift(gift=gift, actor=actor, now=at, reason_code=Gift.DelistReason.LOW_SALES)
     if state == "clearance":
+        stocked_to_clear(gift, at=at)
         catalog.start_clearance(gift=gift, actor=actor, now=at, points_price=500, settlement_price=Decimal("50.00"))
     if state == "retired":
         catalog.retire_gift(gift=gift, actor=actor, now=at)
+    return gift
+
+
+def stocked_to_clear(gift, *, at=None):
+    """The gift with a unit received (at `at`, the fixed `now` unless given) where it ships from, unless one is on hand
+    already: what a clearance sells off."""
+    from suppliers.models import Gift, StockRecord
+    from suppliers.services import inventory
+    from tests.factories import FIXED_NOW, WarehouseFactory
+
+    if not StockRecord.objects.filter(gift=gift, on_hand__gt=0).exists():
+        dropship = gift.fulfilment == Gift.Fulfilment.DROPSHIP
+        location = inventory.own_location(gift.supplier) if dropship else WarehouseFactory()
+        inventory.receive_stock(gift=gift, location=location, quantity=1, at=at or FIXED_NOW)
     return gift
 
 

@@ -20,7 +20,7 @@ from suppliers.errors import ClearanceNotAllowed, IncompleteGift, QualificationB
 from suppliers.events import GiftRetired
 from suppliers.models import Category, Gift, GiftRevision, Supplier
 from suppliers.services import contracts, inventory, qualifications, revisions
-from suppliers.services.clearance import check_new_clearance
+from suppliers.services.clearance import check_new_clearance, check_stock_to_clear
 from suppliers.services.gift_images import stored_uploads
 from suppliers.services.notices import send_notice
 from suppliers.validators import validate_points_price
@@ -187,6 +187,7 @@ def start_clearance(*, gift: Gift, actor, now: datetime, points_price: int, sett
     :raises ClearanceNotAllowed: unless it was delisted on supplier request or for low sales
     :raises SupplierNotCooperating: while its supplier is suspended or terminated
     :raises InvalidTransition: unless it is offline
+    :raises NothingToClear: with no unit of it on hand
     :raises ValidationFailed: for a points price out of bounds, or a clearance price not above zero and below the normal one
     """
     validate_points_price(points_price)
@@ -194,6 +195,7 @@ def start_clearance(*, gift: Gift, actor, now: datetime, points_price: int, sett
         raise ClearanceNotAllowed()
     if gift.state == Gift.State.OFFLINE:
         _check_supplier(gift)
+        check_stock_to_clear(gift)
     check_new_clearance(gift, points_price=points_price, settlement_price=settlement_price)
     with transaction.atomic():
         apply_transition(
@@ -216,9 +218,12 @@ def clear_retired_gift(*, gift: Gift, actor, now: datetime, points_price: int, s
     """A retired gift with leftover stock is sold off at clearance prices (logistics checks the open leftover lot).
 
     :raises InvalidTransition: unless the gift is retired
+    :raises NothingToClear: with no unit of it on hand
     :raises ValidationFailed: for a points price out of bounds, or a clearance price not above zero and below the normal one
     """
     validate_points_price(points_price)
+    if gift.state == Gift.State.RETIRED:
+        check_stock_to_clear(gift)
     check_new_clearance(gift, points_price=points_price, settlement_price=settlement_price)
     return apply_transition(
         gift, "clear_leftovers", actor=actor, at=now, reason=reason, points_price=points_price, settlement_price=settlement_price

@@ -10,7 +10,8 @@ from decimal import Decimal
 from django.utils.translation import gettext
 
 from core.errors import ValidationFailed
-from suppliers.models import Gift
+from suppliers.errors import NothingToClear
+from suppliers.models import Gift, StockRecord
 
 
 def check_clearance_prices(
@@ -61,3 +62,10 @@ def check_normal_prices(gift: Gift, changes: dict) -> None:
         normal_points_prices=points.values(), normal_settlement_price=changes.get("settlement_price", gift.settlement_price),
         on_normal_side=True,
     )
+
+
+def check_stock_to_clear(gift: Gift) -> None:
+    """A clearance sells off stock that is there: with no unit on hand at any location the gift would sit on
+    clearance selling nothing (the system retires a clearance gift once its stock is used up). :raises NothingToClear:"""
+    if not StockRecord.objects.filter(gift=gift, on_hand__gt=0).exists():
+        raise NothingToClear()

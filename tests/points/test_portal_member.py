@@ -73,8 +73,8 @@ def test_a_gift_without_stock_shows_sold_out_and_a_clearance_gift_its_badge(memb
     sold_out = publish(GiftFactory(name="售罄礼品"), operator, now)
     clearance = publish(GiftFactory(name="清仓礼品"), operator, now)
     catalog.delist_gift(gift=clearance, actor=operator, now=now, reason_code="low_sales")
-    catalog.start_clearance(gift=clearance, actor=operator, now=now, points_price=800, settlement_price=Decimal("90.00"))
     inventory.receive_stock(gift=clearance, location=WarehouseFactory(code="WH-CLR"), quantity=3, at=now)
+    catalog.start_clearance(gift=clearance, actor=operator, now=now, points_price=800, settlement_price=Decimal("90.00"))
 
     html = member_client.get("/member/catalog/").content.decode()
     cards = dict(re.findall(r'data-gift="(\d+)">(.*?)</li>', html, re.S))

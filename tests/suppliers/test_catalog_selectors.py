@@ -10,7 +10,7 @@ from suppliers.errors import OutOfStock
 from suppliers.selectors import choose_location, get_listed_gift, list_catalog, member_points_price
 from suppliers.services import catalog, inventory
 from tests.factories import GiftFactory, WarehouseFactory
-from tests.helpers import published
+from tests.helpers import published, stocked_to_clear
 
 pytestmark = pytest.mark.django_db
 
@@ -130,13 +130,13 @@ def test_one_listed_gift_reads_as_the_catalog_lists_it(operator, now, gotone):
 
 
 def test_one_gift_in_clearance_reads_at_its_clearance_price(operator, now, gotone):
-    gift = listed(operator, now)
+    gift = stocked_to_clear(listed(operator, now))
     catalog.delist_gift(gift=gift, actor=operator, now=now, reason_code="low_sales")
     catalog.start_clearance(gift=gift, actor=operator, now=now, points_price=500, settlement_price=Decimal("50.00"))
 
     one = get_listed_gift(program=gotone, tier="gold", gift_id=gift.pk)
 
-    assert (one.points_base, one.available) == (list_catalog(program=gotone, tier="gold").get(pk=gift.pk).points_base, 0) == (500, 0)
+    assert (one.points_base, one.available) == (list_catalog(program=gotone, tier="gold").get(pk=gift.pk).points_base, 1) == (500, 1)
 
 
 def test_one_gift_not_listed_to_the_member_reads_as_none(operator, now, gotone):

@@ -8,7 +8,7 @@ from suppliers.models import GiftRevision
 from suppliers.services import catalog, revisions
 from suppliers.services.catalog_io import ImportRejected, import_catalog
 from tests.factories import licensed
-from tests.helpers import gift_in_state
+from tests.helpers import gift_in_state, stocked_to_clear
 from tests.suppliers.builders import ROW, csv_bytes
 
 pytestmark = pytest.mark.django_db
@@ -18,6 +18,11 @@ pytestmark = pytest.mark.django_db
 def supplier(supplier):
     """The shared `supplier` (that of `supplier_staff`), holding a valid business licence: its gifts go through review."""
     return licensed(supplier)
+
+
+def offline_to_clear(**fields):
+    """An offline gift (delisted for low sales) with a unit on hand to sell off."""
+    return stocked_to_clear(gift_in_state("offline", **fields))
 
 
 def fields_of(error: ValidationFailed) -> set[str]:
@@ -37,7 +42,7 @@ def fields_of(error: ValidationFailed) -> set[str]:
 def test_a_clearance_price_not_below_the_normal_one_or_not_above_zero_is_refused_naming_it(
     operator, now, points_price, settlement_price, field
 ):
-    gift = gift_in_state("offline")  # GoTone 1500 / M-Zone 1200 points, settlement 180.00
+    gift = offline_to_clear()  # GoTone 1500 / M-Zone 1200 points, settlement 180.00
 
     with pytest.raises(ValidationFailed) as refused:
         catalog.start_clearance(gift=gift, actor=operator, now=now, points_price=points_price, settlement_price=settlement_price)
@@ -48,7 +53,7 @@ def test_a_clearance_price_not_below_the_normal_one_or_not_above_zero_is_refused
 
 
 def test_both_clearance_prices_wrong_are_named_together(operator, now):
-    gift = gift_in_state("offline")
+    gift = offline_to_clear()
 
     with pytest.raises(ValidationFailed) as refused:
         catalog.start_clearance(gift=gift, actor=operator, now=now, points_price=5000, settlement_price=Decimal("500"))
@@ -57,7 +62,7 @@ def test_both_clearance_prices_wrong_are_named_together(operator, now):
 
 
 def test_a_clearance_just_below_the_normal_prices_starts(operator, now):
-    gift = gift_in_state("offline")
+    gift = offline_to_clear()
 
     catalog.start_clearance(gift=gift, actor=operator, now=now, points_price=1199, settlement_price=Decimal("179.99"))
 
@@ -66,7 +71,7 @@ def test_a_clearance_just_below_the_normal_prices_starts(operator, now):
 
 
 def test_clearing_a_retired_gifts_leftovers_above_its_normal_price_is_refused(operator, now):
-    gift = gift_in_state("offline")
+    gift = offline_to_clear()
     catalog.retire_gift(gift=gift, actor=operator, now=now)
 
     with pytest.raises(ValidationFailed) as refused:
@@ -105,7 +110,7 @@ def test_a_revision_keeping_the_normal_prices_above_the_clearance_ones_goes_to_r
 
 
 def test_a_revision_asked_before_the_clearance_started_is_refused_at_approval(supplier_staff, operator, now):
-    gift = gift_in_state("offline", supplier=supplier_staff.supplier_membership.supplier)
+    gift = offline_to_clear(supplier=supplier_staff.supplier_membership.supplier)
     revision = revisions.edit_gift(gift=gift, actor=supplier_staff, now=now, changes={"settlement_price": Decimal("40.00")})
     catalog.start_clearance(gift=gift, actor=operator, now=now, points_price=800, settlement_price=Decimal("50.00"))
 
@@ -119,7 +124,7 @@ def test_a_revision_asked_before_the_clearance_started_is_refused_at_approval(su
 
 
 def test_the_api_refuses_a_clearance_price_above_the_normal_one_naming_the_field(api, operator, now):
-    gift = gift_in_state("offline")
+    gift = offline_to_clear()
 
     response = api(operator).post(f"/api/v1/gifts/{gift.pk}/start-clearance/", {"points_price": 800, "settlement_price": "190.00"})
 
@@ -149,7 +154,7 @@ def test_another_suppliers_clearance_gift_is_not_found_through_the_api(api, othe
 
 def test_a_catalog_import_lowering_a_clearance_gifts_settlement_price_is_refused_on_its_row(supplier_staff, now):
     gift = gift_in_state("clearance", supplier=supplier_staff.supplier_membership.supplier)
-    row = ROW | {"sku": gift.sku, "category": gift.category.code, "settlement_price": "40.00"}
+    row = ROW | {"sku": gift.sku, "category": gift.category.code, "fulfilment": gift.fulfilment, "settlement_price": "40.00"}
 
     with pytest.raises(ImportRejected) as refused:
         import_catalog(supplier=gift.supplier, actor=supplier_staff, now=now, file_name="gifts.csv", content=csv_bytes(row))

@@ -1,5 +1,6 @@
 """SPEC §4.2: the system retires a clearance gift when its clearance stock reaches zero — no unit on hand at any of its
-locations, a unit reserved for an order still counting until it ships."""
+locations, a unit reserved for an order still counting until it ships; so a gift with no unit on hand is not put on
+clearance at all."""
 from decimal import Decimal
 
 import pytest
@@ -7,9 +8,12 @@ from django.utils import translation
 
 from core.fsm import history_of
 from logistics.models import LeftoverLot
+from suppliers.errors import NothingToClear
 from suppliers.models import Gift, Notice
 from suppliers.services import catalog, inventory
 from tests.factories import GiftFactory, WarehouseFactory
+from tests.helpers import gift_in_state
+from tests.portal import logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -104,3 +108,59 @@ def test_an_online_gift_whose_stock_runs_out_stays_online_as_sold_out(operator, 
     inventory.consume_stock(gift=gift, location=hangzhou, quantity=1, at=now)
 
     assert state_of(gift) == "online"
+
+
+# --- no stock, no clearance ---------------------------------------------------------------------------------------
+def test_starting_clearance_of_a_gift_with_no_unit_on_hand_is_refused_and_changes_nothing(operator, warehouses, now):
+    hangzhou, _ = warehouses
+    gift = gift_in_state("offline", actor=operator, at=now)
+    inventory.receive_stock(gift=gift, location=hangzhou, quantity=1, at=now)
+    inventory.write_off_stock(gift=gift, location=hangzhou, quantity=1, at=now)
+
+    with pytest.raises(NothingToClear) as refused:
+        catalog.start_clearance(gift=gift, actor=operator, now=now, points_price=800, settlement_price=Decimal("90.00"))
+
+    assert "没有库存" in refused.value.detail
+    gift.refresh_from_db()
+    assert (gift.state, gift.clearance_points_price, gift.clearance_settlement_price) == ("offline", None, None)
+    assert history_of(gift).last().transition == "delist"
+
+
+def test_units_all_reserved_for_orders_are_still_stock_to_clear(operator, warehouses, now):
+    hangzhou, _ = warehouses
+    gift = gift_in_state("offline", actor=operator, at=now)
+    inventory.receive_stock(gift=gift, location=hangzhou, quantity=1, at=now)
+    inventory.reserve_stock(gift=gift, location=hangzhou, quantity=1, at=now)
+
+    catalog.start_clearance(gift=gift, actor=operator, now=now, points_price=800, settlement_price=Decimal("90.00"))
+
+    assert state_of(gift) == "clearance"
+
+
+def test_clearing_a_retired_gift_with_nothing_on_hand_is_refused(operator, now):
+    gift = gift_in_state("offline", actor=operator, at=now)
+    catalog.retire_gift(gift=gift, actor=operator, now=now)
+
+    with pytest.raises(NothingToClear):
+        catalog.clear_retired_gift(gift=gift, actor=operator, now=now, points_price=800, settlement_price=Decimal("90.00"))
+
+    assert state_of(gift) == "retired"
+
+
+def test_the_gift_page_says_a_gift_with_no_stock_cannot_go_on_clearance(operator, now):
+    gift = gift_in_state("offline", actor=operator, at=now)
+
+    response = logged_in(operator).post(
+        f"/supplier/gifts/{gift.pk}/actions/start_clearance/", {"points_price": "800", "settlement_price": "90.00"}, follow=True)
+
+    assert "该礼品没有库存，不能清仓" in response.content.decode()
+    assert state_of(gift) == "offline"
+
+
+def test_the_api_refuses_clearance_of_a_gift_with_no_stock_with_409(api, operator, now):
+    gift = gift_in_state("offline", actor=operator, at=now)
+
+    response = api(operator).post(f"/api/v1/gifts/{gift.pk}/start-clearance/", {"points_price": 800, "settlement_price": "90.00"})
+
+    assert response.status_code == 409 and response.json()["errors"][0]["code"] == "no_stock_to_clear"
+    assert state_of(gift) == "offline"

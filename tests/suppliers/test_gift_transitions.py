@@ -14,7 +14,7 @@ from suppliers.models import Notice
 from suppliers.models import Gift
 from suppliers.services import catalog, onboarding
 from tests.factories import GiftFactory, QualificationFactory, ready_to_activate
-from tests.helpers import gift_in_state
+from tests.helpers import gift_in_state, stocked_to_clear
 
 pytestmark = pytest.mark.django_db
 
@@ -110,7 +110,7 @@ def test_relisting_goes_back_through_review(operator, supplier_staff, now):
 
 @pytest.mark.parametrize("reason_code", [Gift.DelistReason.SUPPLIER_REQUEST, Gift.DelistReason.LOW_SALES])
 def test_clearance_after_a_supplier_request_or_low_sales_delisting(operator, now, reason_code):
-    gift = online_gift(operator, now)
+    gift = stocked_to_clear(online_gift(operator, now))
     catalog.delist_gift(gift=gift, actor=operator, now=now, reason_code=reason_code)
 
     catalog.start_clearance(gift=gift, actor=operator, now=now, points_price=800, settlement_price=Decimal("90.00"))
@@ -148,7 +148,7 @@ def test_suspension_delists_online_and_clearance_gifts_and_reactivation_leaves_t
     onboarding.start_supplier_review(supplier=ready_to_activate(supplier), actor=operator, now=now)
     onboarding.approve_supplier(supplier=supplier, actor=operator, now=now)
     online = online_gift(operator, now, supplier=supplier)
-    clearance = online_gift(operator, now, supplier=supplier)
+    clearance = stocked_to_clear(online_gift(operator, now, supplier=supplier))
     catalog.delist_gift(gift=clearance, actor=operator, now=now, reason_code=Gift.DelistReason.LOW_SALES)
     catalog.start_clearance(gift=clearance, actor=operator, now=now, points_price=500, settlement_price=Decimal("50"))
     draft = GiftFactory(supplier=supplier)

@@ -11,7 +11,7 @@ from core.models import TransitionLog
 from suppliers.models import Gift, GiftRevision, ReplenishmentRequest, StockRecord
 from suppliers.services import inventory
 from tests.factories import CategoryFactory, GiftFactory, WarehouseFactory
-from tests.helpers import gift_in_state
+from tests.helpers import gift_in_state, stocked_to_clear
 from tests.portal import listed, logged_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("licensed_supplier")]  # its gifts go to review
@@ -187,7 +187,7 @@ def test_an_operator_schedules_an_approved_gift(operator):
 
 
 def test_an_operator_delists_with_a_reason_code_then_starts_clearance(operator):
-    gift = in_state("online")
+    gift = stocked_to_clear(in_state("online"))
     client = logged_in(operator)
 
     client.post(f"/supplier/gifts/{gift.pk}/actions/delist/", {"reason_code": "low_sales", "reason": "滞销"})

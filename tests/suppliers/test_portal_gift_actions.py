@@ -5,14 +5,15 @@ import pytest
 
 from suppliers.models import Gift
 from tests.factories import GiftFactory
-from tests.helpers import gift_in_state
+from tests.helpers import gift_in_state, stocked_to_clear
 from tests.portal import field_errors, logged_in
 
 pytestmark = pytest.mark.django_db
 
 
 def offline_for_low_sales(operator, now) -> Gift:
-    return gift_in_state("offline", actor=operator, at=now)
+    """Delisted for low sales, with a unit on hand to sell off."""
+    return stocked_to_clear(gift_in_state("offline", actor=operator, at=now), at=now)
 
 
 def test_a_clearance_price_above_the_normal_one_is_shown_next_to_its_field_with_the_values_kept(operator, now):
