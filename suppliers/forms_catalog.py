@@ -245,7 +245,9 @@ class ReasonInput(forms.Form):
 
 
 class DelistInput(forms.Form):
-    reason_code = forms.ChoiceField(label=_("下线原因"), choices=MANUAL_DELIST_REASONS)
+    """The operator picks the reason and says why (none is chosen or written for it)."""
+
+    reason_code = forms.ChoiceField(label=_("下线原因"), choices=[("", _("请选择下线原因")), *MANUAL_DELIST_REASONS])
     reason = _reason(_("说明"))
 
 

@@ -91,7 +91,7 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("gift-approve", "POST"): gift_action(operator=200),
     ("gift-reject", "POST"): gift_action(operator=200),
     ("gift-publish", "POST"): gift_action(operator=409),
-    ("gift-delist", "POST"): gift_action(supplier=409, operator=409, body={"reason_code": "supplier_request"},
+    ("gift-delist", "POST"): gift_action(supplier=409, operator=409, body={"reason_code": "supplier_request", "reason": "礼品商申请"},
                                          writable={"reason_code", "reason"}),
     ("gift-start-clearance", "POST"): gift_action(operator=409, body={"points_price": 100, "settlement_price": "10.00"},
                                                   writable={"points_price", "settlement_price", "reason"}),

@@ -81,7 +81,7 @@ def gift_in_state(state: str, *, gift=None, actor=None, at=None, **fields):
     if "online" in reached:
         catalog.publish_gift(gift=gift, actor=actor, now=at)
     if "offline" in reached:
-        catalog.delist_gift(gift=gift, actor=actor, now=at, reason_code=Gift.DelistReason.LOW_SALES)
+        catalog.delist_gift(gift=gift, actor=actor, now=at, reason_code=Gift.DelistReason.LOW_SALES, reason="运营下线")
     if state == "clearance":
         stocked_to_clear(gift, at=at)
         catalog.start_clearance(gift=gift, actor=actor, now=at, points_price=500, settlement_price=Decimal("50.00"))

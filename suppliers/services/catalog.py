@@ -150,15 +150,20 @@ MANUAL_DELIST_REASONS = [(code, label) for code, label in Gift.DelistReason.choi
 
 
 def delist_gift(*, gift: Gift, actor, now: datetime, reason_code: str, reason: str = "") -> Gift:
-    """Take an online gift offline; a supplier user may only request it (reason `supplier_request`).
+    """Take an online gift offline; a supplier user may only request it (reason `supplier_request`); an operator says
+    why in its own words (no reason is written for it), kept in the gift's history.
 
-    :raises ValidationFailed: on `reason_code` for a reason only the system gives (qualification expiry, suspension)
+    :raises ValidationFailed: on `reason_code` for a reason only the system gives (qualification expiry, suspension);
+        on `reason` for an operator giving none
     :raises PermissionDenied: for a supplier user giving another reason :raises InvalidTransition:
     """
     if reason_code in Gift.SYSTEM_DELIST_REASONS:
         raise ValidationFailed(gettext("该下线原因仅由系统在资质过期或礼品商暂停时使用"), field="reason_code")
-    if getattr(actor, "role", None) in SUPPLIER_ROLES and reason_code != Gift.DelistReason.SUPPLIER_REQUEST:
+    by_supplier = getattr(actor, "role", None) in SUPPLIER_ROLES
+    if by_supplier and reason_code != Gift.DelistReason.SUPPLIER_REQUEST:
         raise PermissionDenied(gettext("礼品商只能申请下线"))
+    if actor is not None and not by_supplier and not (reason or "").strip():
+        raise ValidationFailed(gettext("请填写下线说明"), field="reason")
     with transaction.atomic():
         apply_transition(gift, "delist", actor=actor, at=now, reason=delist_reason(reason_code, reason), reason_code=reason_code)
         _stop_replenishment([gift.pk], state=gift.state, actor=actor, now=now)

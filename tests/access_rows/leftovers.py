@@ -37,7 +37,7 @@ def world_objects(*, supplier, users: dict, now, objects: dict, **_) -> dict:
     gift = GiftFactory(supplier=supplier)
     operator = users["operator"]
     published(gift, actor=operator, at=now)
-    catalog.delist_gift(gift=gift, actor=operator, now=now, reason_code="supplier_request")
+    catalog.delist_gift(gift=gift, actor=operator, now=now, reason_code="supplier_request", reason="运营下线")
     inventory.receive_stock(gift=gift, location=objects["warehouse"], quantity=4, at=now)
     catalog.retire_gift(gift=gift, actor=operator, now=now)
     return {"leftover_lot": LeftoverLot.objects.get(gift=gift)}

@@ -19,5 +19,5 @@ def offline_gift(operator, now, **fields) -> Gift:
     """A gift taken offline at the supplier's request: the state `retire` starts from."""
     gift = GiftFactory(**fields)
     published(gift, actor=operator, at=now)
-    catalog.delist_gift(gift=gift, actor=operator, now=now, reason_code=Gift.DelistReason.SUPPLIER_REQUEST)
+    catalog.delist_gift(gift=gift, actor=operator, now=now, reason_code=Gift.DelistReason.SUPPLIER_REQUEST, reason="运营下线")
     return gift

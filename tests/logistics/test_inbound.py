@@ -288,7 +288,7 @@ def retire(gift, operator, now):
     from suppliers.services import catalog
 
     published(gift, actor=operator, at=now)
-    catalog.delist_gift(gift=gift, actor=operator, now=now, reason_code="supplier_request")
+    catalog.delist_gift(gift=gift, actor=operator, now=now, reason_code="supplier_request", reason="运营下线")
     catalog.retire_gift(gift=gift, actor=operator, now=now)
 
 

@@ -76,7 +76,7 @@ def test_a_gift_retired_again_from_clearance_gets_new_lots_for_what_is_left(lots
 # --- returns of a gift retired after it was delivered -------------------------------------------------------------
 
 def retire(gift, operator, now):
-    catalog.delist_gift(gift=gift, actor=operator, now=now, reason_code=Gift.DelistReason.SUPPLIER_REQUEST)
+    catalog.delist_gift(gift=gift, actor=operator, now=now, reason_code=Gift.DelistReason.SUPPLIER_REQUEST, reason="运营下线")
     catalog.retire_gift(gift=gift, actor=operator, now=now)
     return LeftoverLot.objects.get(gift=gift, state="open")
 

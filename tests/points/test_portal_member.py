@@ -72,7 +72,7 @@ def test_the_catalog_shows_the_listed_gift_at_the_members_price_and_no_settlemen
 def test_a_gift_without_stock_shows_sold_out_and_a_clearance_gift_its_badge(member_client, operator, now):
     sold_out = publish(GiftFactory(name="售罄礼品"), operator, now)
     clearance = publish(GiftFactory(name="清仓礼品"), operator, now)
-    catalog.delist_gift(gift=clearance, actor=operator, now=now, reason_code="low_sales")
+    catalog.delist_gift(gift=clearance, actor=operator, now=now, reason_code="low_sales", reason="运营下线")
     inventory.receive_stock(gift=clearance, location=WarehouseFactory(code="WH-CLR"), quantity=3, at=now)
     catalog.start_clearance(gift=clearance, actor=operator, now=now, points_price=800, settlement_price=Decimal("90.00"))
 

@@ -396,7 +396,7 @@ def test_an_order_whose_gift_went_offline_before_its_code_cannot_be_confirmed(ri
     from suppliers.services import catalog
 
     order = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=7, now=now, **ADDRESS)
-    catalog.delist_gift(gift=listed_gift, actor=operator, now=now, reason_code="low_sales")
+    catalog.delist_gift(gift=listed_gift, actor=operator, now=now, reason_code="low_sales", reason="运营下线")
 
     with pytest.raises(GiftUnavailable):
         orders.confirm_order(order=order, code=code_from_outbox(order), now=now + timedelta(minutes=1))

@@ -153,11 +153,11 @@ def make_world(data: dict) -> World:
         quantity = row.get("leftover", {}).get("quantity", 20)
         inventory.receive_stock(gift=gift, location=location, quantity=quantity, at=SETUP_AT)
         if "clearance_settlement_price" in row:
-            catalog.delist_gift(gift=gift, actor=world.operator, now=SETUP_AT, reason_code="low_sales")
+            catalog.delist_gift(gift=gift, actor=world.operator, now=SETUP_AT, reason_code="low_sales", reason="运营下线")
             catalog.start_clearance(gift=gift, actor=world.operator, now=SETUP_AT, points_price=500,
                                     settlement_price=Decimal(row["clearance_settlement_price"]))
         if "retired_at" in row:
-            catalog.delist_gift(gift=gift, actor=world.operator, now=at(row["retired_at"]), reason_code="low_sales")
+            catalog.delist_gift(gift=gift, actor=world.operator, now=at(row["retired_at"]), reason_code="low_sales", reason="运营下线")
             catalog.retire_gift(gift=gift, actor=world.operator, now=at(row["retired_at"]))
             set_tariff(CostKind.STORAGE, row["leftover"]["daily_fee_per_lot"])
         world.gifts[row["sku"]] = gift

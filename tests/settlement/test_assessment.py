@@ -123,7 +123,7 @@ def test_a_replenishment_request_cancelled_because_its_gift_left_sale_is_not_cou
     delisted, listed = (published(GiftFactory(supplier=licensed(supplier)), actor=operator, at=now) for _ in range(2))
     for gift in (delisted, listed):
         inventory.set_safety_stock(gift=gift, location=warehouse, safety_stock=5, at=now)  # due 10-22, never met
-    catalog.delist_gift(gift=delisted, actor=operator, now=now, reason_code=Gift.DelistReason.LOW_SALES)
+    catalog.delist_gift(gift=delisted, actor=operator, now=now, reason_code=Gift.DelistReason.LOW_SALES, reason="运营下线")
 
     compute_month(month=OCTOBER, now=ASSESSED_AT)
 

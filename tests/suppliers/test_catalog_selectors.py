@@ -131,7 +131,7 @@ def test_one_listed_gift_reads_as_the_catalog_lists_it(operator, now, gotone):
 
 def test_one_gift_in_clearance_reads_at_its_clearance_price(operator, now, gotone):
     gift = stocked_to_clear(listed(operator, now))
-    catalog.delist_gift(gift=gift, actor=operator, now=now, reason_code="low_sales")
+    catalog.delist_gift(gift=gift, actor=operator, now=now, reason_code="low_sales", reason="运营下线")
     catalog.start_clearance(gift=gift, actor=operator, now=now, points_price=500, settlement_price=Decimal("50.00"))
 
     one = get_listed_gift(program=gotone, tier="gold", gift_id=gift.pk)

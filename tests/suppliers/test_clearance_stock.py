@@ -35,7 +35,7 @@ def clearance_gift(operator, warehouses, now) -> Gift:
     """On clearance with 2 units in Hangzhou, one of them reserved for an order, and 1 unit in Guangzhou."""
     hangzhou, guangzhou = warehouses
     gift = online_gift(operator, now)
-    catalog.delist_gift(gift=gift, actor=operator, now=now, reason_code=Gift.DelistReason.LOW_SALES)
+    catalog.delist_gift(gift=gift, actor=operator, now=now, reason_code=Gift.DelistReason.LOW_SALES, reason="运营下线")
     inventory.receive_stock(gift=gift, location=hangzhou, quantity=2, at=now)
     inventory.receive_stock(gift=gift, location=guangzhou, quantity=1, at=now)
     catalog.start_clearance(gift=gift, actor=operator, now=now, points_price=800, settlement_price=Decimal("90.00"))

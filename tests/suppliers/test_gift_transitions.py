@@ -101,7 +101,7 @@ def test_a_delisting_note_is_recorded_as_typed(operator, now):
 
 def test_relisting_goes_back_through_review(operator, supplier_staff, now):
     gift = online_gift(operator, now)
-    catalog.delist_gift(gift=gift, actor=operator, now=now, reason_code=Gift.DelistReason.OTHER)
+    catalog.delist_gift(gift=gift, actor=operator, now=now, reason_code=Gift.DelistReason.OTHER, reason="运营下线")
 
     catalog.request_relisting(gift=gift, actor=supplier_staff, now=now)
 
@@ -111,7 +111,7 @@ def test_relisting_goes_back_through_review(operator, supplier_staff, now):
 @pytest.mark.parametrize("reason_code", [Gift.DelistReason.SUPPLIER_REQUEST, Gift.DelistReason.LOW_SALES])
 def test_clearance_after_a_supplier_request_or_low_sales_delisting(operator, now, reason_code):
     gift = stocked_to_clear(online_gift(operator, now))
-    catalog.delist_gift(gift=gift, actor=operator, now=now, reason_code=reason_code)
+    catalog.delist_gift(gift=gift, actor=operator, now=now, reason_code=reason_code, reason="运营下线")
 
     catalog.start_clearance(gift=gift, actor=operator, now=now, points_price=800, settlement_price=Decimal("90.00"))
 
@@ -120,7 +120,7 @@ def test_clearance_after_a_supplier_request_or_low_sales_delisting(operator, now
 
 def test_clearance_is_refused_after_a_quality_delisting(operator, now):
     gift = online_gift(operator, now)
-    catalog.delist_gift(gift=gift, actor=operator, now=now, reason_code=Gift.DelistReason.QUALITY)
+    catalog.delist_gift(gift=gift, actor=operator, now=now, reason_code=Gift.DelistReason.QUALITY, reason="运营下线")
 
     with pytest.raises(ClearanceNotAllowed):
         catalog.start_clearance(gift=gift, actor=operator, now=now, points_price=800, settlement_price=Decimal("90.00"))
@@ -133,7 +133,7 @@ def test_retiring_publishes_the_gift_retired_event_once(operator, now):
     seen = []
     subscribe(GiftRetired)(seen.append)
     gift = online_gift(operator, now)
-    catalog.delist_gift(gift=gift, actor=operator, now=now, reason_code=Gift.DelistReason.LOW_SALES)
+    catalog.delist_gift(gift=gift, actor=operator, now=now, reason_code=Gift.DelistReason.LOW_SALES, reason="运营下线")
 
     try:
         catalog.retire_gift(gift=gift, actor=operator, now=now)
@@ -149,7 +149,7 @@ def test_suspension_delists_online_and_clearance_gifts_and_reactivation_leaves_t
     onboarding.approve_supplier(supplier=supplier, actor=operator, now=now)
     online = online_gift(operator, now, supplier=supplier)
     clearance = stocked_to_clear(online_gift(operator, now, supplier=supplier))
-    catalog.delist_gift(gift=clearance, actor=operator, now=now, reason_code=Gift.DelistReason.LOW_SALES)
+    catalog.delist_gift(gift=clearance, actor=operator, now=now, reason_code=Gift.DelistReason.LOW_SALES, reason="运营下线")
     catalog.start_clearance(gift=clearance, actor=operator, now=now, points_price=500, settlement_price=Decimal("50"))
     draft = GiftFactory(supplier=supplier)
 
@@ -191,8 +191,8 @@ def test_termination_retires_every_gift_from_any_state(operator, supplier, now):
         ([("submit", {}), ("approve", {})], "delist"),
         ([("submit", {}), ("reject", {"reason": "图片不清晰"})], "publish"),
         ([("submit", {}), ("approve", {}), ("publish", {})], "retire"),
-        ([("submit", {}), ("approve", {}), ("publish", {}), ("delist", {"reason_code": "other"})], "publish"),
-        ([("submit", {}), ("approve", {}), ("publish", {}), ("delist", {"reason_code": "other"}), ("retire", {})], "request_relisting"),
+        ([("submit", {}), ("approve", {}), ("publish", {}), ("delist", {"reason_code": "other", "reason": "运营下线"})], "publish"),
+        ([("submit", {}), ("approve", {}), ("publish", {}), ("delist", {"reason_code": "other", "reason": "运营下线"}), ("retire", {})], "request_relisting"),
     ],
 )
 def test_an_illegal_gift_transition_is_refused_and_changes_nothing(operator, now, steps, illegal):
@@ -213,7 +213,7 @@ def suspended_with_gifts(operator, supplier, now):
     onboarding.start_supplier_review(supplier=ready_to_activate(supplier), actor=operator, now=now)
     onboarding.approve_supplier(supplier=supplier, actor=operator, now=now)
     offline = online_gift(operator, now, supplier=supplier)
-    catalog.delist_gift(gift=offline, actor=operator, now=now, reason_code=Gift.DelistReason.LOW_SALES)
+    catalog.delist_gift(gift=offline, actor=operator, now=now, reason_code=Gift.DelistReason.LOW_SALES, reason="运营下线")
     approved = gift_in_state("approved", supplier=supplier, actor=operator, at=now)
     submitted = gift_in_state("submitted", supplier=supplier, actor=operator, at=now)
     draft = GiftFactory(supplier=supplier)

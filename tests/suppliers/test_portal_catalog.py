@@ -202,7 +202,7 @@ def test_an_operator_delists_with_a_reason_code_then_starts_clearance(operator):
 def test_clearance_with_a_bad_price_shows_an_error_and_changes_nothing(operator):
     gift = in_state("online")
     client = logged_in(operator)
-    client.post(f"/supplier/gifts/{gift.pk}/actions/delist/", {"reason_code": "low_sales"})
+    client.post(f"/supplier/gifts/{gift.pk}/actions/delist/", {"reason_code": "low_sales", "reason": "滞销"})
 
     response = client.post(f"/supplier/gifts/{gift.pk}/actions/start_clearance/", {"points_price": "0", "settlement_price": "90"}, follow=True)
 

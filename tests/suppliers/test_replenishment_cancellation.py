@@ -40,7 +40,7 @@ def the_request(gift: Gift) -> ReplenishmentRequest:
 
 
 def test_delisting_a_gift_cancels_its_open_replenishment_request_saying_why(listed, operator, now):
-    catalog.delist_gift(gift=listed, actor=operator, now=now, reason_code=Gift.DelistReason.LOW_SALES)
+    catalog.delist_gift(gift=listed, actor=operator, now=now, reason_code=Gift.DelistReason.LOW_SALES, reason="运营下线")
 
     request = the_request(listed)
     cancelled = history_of(request).last()
@@ -81,7 +81,7 @@ def test_terminating_the_supplier_cancels_the_requests_of_every_gift_it_retires(
     lambda gift, operator, now: catalog.retire_gift(gift=gift, actor=operator, now=now),
 ], ids=["clearance", "retired"])
 def test_a_request_left_open_on_an_offline_gift_is_cancelled_when_it_goes_to_clearance_or_retires(listed, operator, warehouse, now, leave):
-    catalog.delist_gift(gift=listed, actor=operator, now=now, reason_code=Gift.DelistReason.SUPPLIER_REQUEST)
+    catalog.delist_gift(gift=listed, actor=operator, now=now, reason_code=Gift.DelistReason.SUPPLIER_REQUEST, reason="运营下线")
     left_open = ReplenishmentRequest.objects.create(  # raised before offline gifts stopped raising them
         gift=listed, location=warehouse, quantity=7, raised_at=now, due_date=now.date() + timedelta(days=7)
     )
@@ -93,7 +93,7 @@ def test_a_request_left_open_on_an_offline_gift_is_cancelled_when_it_goes_to_cle
 
 
 def test_an_offline_gift_raises_no_new_request(listed, operator, warehouse, now):
-    catalog.delist_gift(gift=listed, actor=operator, now=now, reason_code=Gift.DelistReason.SUPPLIER_REQUEST)
+    catalog.delist_gift(gift=listed, actor=operator, now=now, reason_code=Gift.DelistReason.SUPPLIER_REQUEST, reason="运营下线")
 
     inventory.write_off_stock(gift=listed, location=warehouse, quantity=1, at=now)
     inventory.set_safety_stock(gift=listed, location=warehouse, safety_stock=8, at=now)
