@@ -12,7 +12,7 @@ def refuse_duplicates(app_label: str, model_name: str, field: str, *, named_by: 
     each shared value and the rows holding it by their `named_by` and id."""
 
     def check(apps, schema_editor) -> None:
-        rows = apps.get_model(app_label, model_name)._base_manager.filter(condition or Q())
+        rows = apps.get_model(app_label, model_name)._base_manager.using(schema_editor.connection.alias).filter(condition or Q())
         shared = rows.values(field).annotate(rows=Count("pk")).filter(rows__gt=1).values_list(field, flat=True)
         found = [
             f"{value}: " + ", ".join(f"{name} (#{pk})" for pk, name in rows.filter(**{field: value}).order_by("pk").values_list("pk", named_by))

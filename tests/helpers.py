@@ -2,15 +2,8 @@
 import uuid
 from collections.abc import Callable
 
-from io import StringIO
-
-import pytest
-from django.core.management import call_command
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.test.utils import CaptureQueriesContext
-
-from core.migration_checks import DuplicateRows
 
 
 def assert_list_queries_constant(client, url: str, make_rows: Callable[[int], object]) -> int:
@@ -113,17 +106,3 @@ def staff_usernames() -> set[str]:
     from core.roles import STAFF_ROLES
 
     return set(User.objects.filter(Q(role__in=STAFF_ROLES) | Q(is_superuser=True)).values_list("username", flat=True))
-
-
-def migration_stopped(app: str, *, before: str, migration: str, arrange: Callable) -> str:
-    """The message `migration` of `app` stops with after `arrange(apps)` wrote rows into the schema as it was `before`
-    (historical models); the database is migrated to the latest schema again, the rows gone. Needs a test marked
-    `django_db(transaction=True, serialized_rollback=True)`."""
-    executor = MigrationExecutor(connection)
-    executor.migrate([(app, before)])
-    arrange(executor.loader.project_state([(app, before)]).apps)
-    with pytest.raises(DuplicateRows) as stopped:
-        MigrationExecutor(connection).migrate([(app, migration)])
-    call_command("flush", interactive=False, verbosity=0)
-    call_command("migrate", verbosity=0, stdout=StringIO())
-    return str(stopped.value)

@@ -10,7 +10,6 @@ from core.errors import ValidationFailed
 from suppliers.models import Contract
 from suppliers.services import contracts
 from tests.factories import ContractFactory
-from tests.helpers import migration_stopped
 from tests.portal import logged_in
 
 pytestmark = pytest.mark.django_db
@@ -69,19 +68,3 @@ def test_the_api_names_the_number_of_a_contract_numbered_like_another_suppliers(
     assert response.status_code == 400
     assert [(error["attr"], error["code"]) for error in response.json()["errors"]] == [("number", "taken")]
     assert Contract.objects.count() == 1
-
-
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_the_migration_stops_naming_the_contracts_that_share_a_number():
-    def two_suppliers_with_one_contract_number(apps):
-        Supplier, Contract = apps.get_model("suppliers", "Supplier"), apps.get_model("suppliers", "Contract")
-        for n, name in enumerate(("甲礼品有限公司", "乙礼品有限公司")):
-            supplier = Supplier.objects.create(name=name, credit_code=f"91350100M000100Y4{n}", contact_name="王",
-                                               contact_phone="13911112222", applied_at="2026-01-01T00:00Z")
-            Contract.objects.create(supplier=supplier, number="HT-2027-001", start_date=date(2027, 1, 1), end_date=date(2028, 1, 1),
-                                    payment_days=30, deposit_amount=Decimal("0"), created_at="2026-01-01T00:00Z")
-
-    message = migration_stopped("suppliers", before="0016_supplier_credit_code_unique", migration="0017_contract_number_unique",
-                                arrange=two_suppliers_with_one_contract_number)
-
-    assert "HT-2027-001" in message and "甲礼品有限公司" in message and "乙礼品有限公司" in message

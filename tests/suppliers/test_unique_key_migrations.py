@@ -1,0 +1,80 @@
+"""The migrations adding a unique key stop, naming the rows to mend, when existing rows already share a value: run on
+a copy of the SQLite test database taken outside any test transaction, so the tests' own database is never migrated."""
+import shutil
+import sqlite3
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.db import connection, connections
+from django.db.migrations.executor import MigrationExecutor
+
+from core.migration_checks import DuplicateRows
+
+COPY = "migration_copy"
+
+
+pytestmark = pytest.mark.django_db  # the test database is set up (and copied before any test's transaction)
+
+
+@pytest.fixture(scope="module")
+def pristine_copy(django_db_setup, django_db_blocker, tmp_path_factory):
+    """A file copy of the migrated SQLite test database, taken once, outside any test's transaction."""
+    if connections["default"].vendor != "sqlite":
+        pytest.skip("migrates a copy of the SQLite test database")
+    path = tmp_path_factory.mktemp("migrations") / "pristine.sqlite3"
+    with django_db_blocker.unblock():
+        connection.ensure_connection()
+        with sqlite3.connect(path) as target:
+            connection.connection.backup(target)
+    return path
+
+
+@pytest.fixture
+def copied_database(pristine_copy, tmp_path):
+    """A connection (alias COPY) to a fresh copy of the migrated test database."""
+    path = shutil.copy(pristine_copy, tmp_path / "copy.sqlite3")
+    wrapper = type(connections["default"])  # `connection` is a proxy to it
+    copy = wrapper({**connections["default"].settings_dict, "NAME": str(path)}, alias=COPY)
+    connections[COPY] = copy
+    try:
+        yield copy
+    finally:
+        copy.close()
+        del connections[COPY]
+
+
+def stopped_message(copy, app: str, *, before: str, migration: str, arrange) -> str:
+    """What `migration` stops with after `arrange(apps)` wrote rows into the schema as it was `before`."""
+    executor = MigrationExecutor(copy)
+    executor.migrate([(app, before)])
+    arrange(executor.loader.project_state([(app, before)]).apps)
+    with pytest.raises(DuplicateRows) as stopped:
+        MigrationExecutor(copy).migrate([(app, migration)])
+    return str(stopped.value)
+
+
+def suppliers_named(apps, *names: str, credit_code=lambda n: "91350100M000100Y43") -> list:
+    return [apps.get_model("suppliers", "Supplier").objects.using(COPY).create(
+        name=name, credit_code=credit_code(n), contact_name="王", contact_phone="13911112222", applied_at="2026-01-01T00:00Z")
+        for n, name in enumerate(names)]
+
+
+def test_the_credit_code_migration_stops_naming_the_suppliers_that_share_a_code(copied_database):
+    message = stopped_message(copied_database, "suppliers", before="0015_qualification_review", migration="0016_supplier_credit_code_unique",
+                              arrange=lambda apps: suppliers_named(apps, "甲礼品有限公司", "乙礼品有限公司"))
+
+    assert "91350100M000100Y43" in message and "甲礼品有限公司" in message and "乙礼品有限公司" in message
+
+
+def test_the_contract_number_migration_stops_naming_the_contracts_and_suppliers_that_share_a_number(copied_database):
+    def one_number_twice(apps):
+        for supplier in suppliers_named(apps, "甲礼品有限公司", "乙礼品有限公司", credit_code=lambda n: f"91350100M000100Y4{n}"):
+            apps.get_model("suppliers", "Contract").objects.using(COPY).create(
+                supplier=supplier, number="HT-2027-001", start_date=date(2027, 1, 1), end_date=date(2028, 1, 1), payment_days=30,
+                deposit_amount=Decimal("0"), created_at="2026-01-01T00:00Z")
+
+    message = stopped_message(copied_database, "suppliers", before="0016_supplier_credit_code_unique", migration="0017_contract_number_unique",
+                              arrange=one_number_twice)
+
+    assert "HT-2027-001" in message and "甲礼品有限公司" in message and "乙礼品有限公司" in message
