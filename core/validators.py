@@ -3,6 +3,8 @@ the same pattern and message so that a bad value is refused before the service w
 import re
 
 from django import forms
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.utils.translation import gettext, gettext_lazy
 
@@ -26,6 +28,16 @@ def validate_mobile(value: str, *, field: str) -> str:
     if not is_mobile(number):
         raise ValidationFailed(MOBILE_MESSAGE, field=field)
     return number
+
+
+def password_problems(password: str, *, user, field: str = "password") -> list[tuple[str, str, str]]:
+    """(field, code, message) for each of Django's password validators (AUTH_PASSWORD_VALIDATORS) the password fails,
+    judged against `user` (unsaved is fine: its username and email are what a password must not resemble)."""
+    try:
+        validate_password(password or "", user=user)
+    except DjangoValidationError as error:
+        return [(field, problem.code or "invalid", message) for problem, message in zip(error.error_list, error.messages)]
+    return []
 
 
 def length_error(value: str, *, model: type[models.Model], column: str) -> str | None:

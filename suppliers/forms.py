@@ -28,7 +28,8 @@ class SupplierApplicationForm(forms.Form):
     licence_issued_on = forms.DateField(label=_("营业执照发证日期"), required=False, widget=DATE)
     licence_expires_on = forms.DateField(label=_("营业执照有效期至"), required=False, widget=DATE)
     username = forms.RegexField(label=_("管理员用户名"), regex=r"^[\w.@+-]{3,150}$", help_text=_("审核期间也可用此用户名和密码登录，查看审核进度"))
-    password = forms.CharField(label=_("密码"), min_length=8, widget=forms.PasswordInput)
+    password = forms.CharField(label=_("密码"), widget=forms.PasswordInput, help_text=_(
+        "至少8位，不能全是数字、过于常见或与用户名、邮箱相近"))
 
     def __init__(self, *args, today: date, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -36,9 +37,10 @@ class SupplierApplicationForm(forms.Form):
 
     def clean(self) -> dict:
         cleaned = super().clean()
-        checked = {name: cleaned.get(name) for name in ("credit_code", "contact_phone", "username", *LICENCE_FIELDS.values())}
-        for field, _code, message in application_problems(on=self.today, **checked):
-            if field not in self.errors:
+        checked = {name: cleaned.get(name) for name in ("credit_code", "contact_phone", "username", "password", *LICENCE_FIELDS.values())}
+        refused = set(self.errors)  # a field the form's own checks refused shows those; any other, every rule it breaks
+        for field, _code, message in application_problems(on=self.today, contact_email=cleaned.get("contact_email") or "", **checked):
+            if field not in refused:
                 self.add_error(field, message)
         return cleaned
 

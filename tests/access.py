@@ -75,7 +75,7 @@ MATRIX: dict[tuple[str, str], dict] = {
         writable={"name", "credit_code", "contact_name", "contact_phone", "contact_email", "address", "username", "password",
                   "licence_file", "licence_issued_on", "licence_expires_on"},
         body={"name": "新申请礼品商有限公司", "credit_code": "91350100M000100Y43", "contact_name": "王", "contact_phone": "13911112222",
-              "username": "applicant", "password": "applicant-pass-1"},
+              "username": "applicant", "password": "tea-garden-2026"},
     ),
     ("gift-list", "GET"): row(AUTHENTICATED),
     ("gift-detail", "GET"): row(GIFT_READ, obj="gift"),

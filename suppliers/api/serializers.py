@@ -44,7 +44,7 @@ class SupplierApplicationInput(serializers.Serializer):
     contact_email = serializers.EmailField(required=False, allow_blank=True, default="")
     address = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
     username = serializers.RegexField(r"^[\w.@+-]{3,150}$")
-    password = serializers.CharField(min_length=8, max_length=128, write_only=True)
+    password = serializers.CharField(max_length=128, write_only=True, help_text="checked by the password validators (the service)")
     licence_file = serializers.FileField(
         required=False, help_text="营业执照：PDF 或扫描件，不超过 10 MB (the business licence; optional, but sent with both dates)")
     licence_issued_on = serializers.DateField(required=False, help_text="required with `licence_file`")

@@ -11,7 +11,7 @@ from core.errors import ValidationFailed
 from core.events import publish
 from core.fsm import apply_transition
 from core.roles import Role, waiting_for
-from core.validators import validate_mobile
+from core.validators import password_problems, validate_mobile
 from suppliers.models import Gift, Qualification, Supplier, SupplierMembership
 from suppliers.errors import ActivationBlocked
 from suppliers.selectors import credit_code_taken
@@ -29,11 +29,14 @@ LICENCE_FIELDS = {"file": "licence_file", "issued_on": "licence_issued_on", "exp
 
 def application_problems(
     *, on: date, credit_code: str | None = None, contact_phone: str | None = None, username: str | None = None,
-    licence_file=None, licence_issued_on: date | None = None, licence_expires_on: date | None = None,
+    password: str | None = None, contact_email: str = "", licence_file=None, licence_issued_on: date | None = None,
+    licence_expires_on: date | None = None,
 ) -> list[tuple[str, str, str]]:
     """(field, code, message) for every bad value of an application, all of them (a value left out, None, is not
-    checked): a credit code without its check digit, a contact phone that is no mobile number, a username taken, and
-    — when any part of the business licence is given — its file, issue date and expiry (not expired on `on`)."""
+    checked): a credit code without its check digit or another supplier's, a contact phone that is no mobile number, a
+    username taken, a password Django's password validators refuse (too short, too common, all digits, too like the
+    username or email), and — when any part of the business licence is given — its file, issue date and expiry (not
+    expired on `on`)."""
     problems = []
     for check, value in ((validate_credit_code, credit_code), (partial(validate_mobile, field="contact_phone"), contact_phone)):
         if value is not None:
@@ -46,6 +49,8 @@ def application_problems(
                     problems.append(credit_code_taken_problem())
     if username is not None and User.objects.filter(username__iexact=username).exists():
         problems.append(("username", "invalid", gettext("该用户名已被使用")))
+    if password is not None:
+        problems += password_problems(password, user=User(username=username or "", email=contact_email or ""))
     licence = {"file": licence_file, "issued_on": licence_issued_on, "expires_on": licence_expires_on}
     if any(licence.values()):
         for name, message in (("issued_on", gettext("请填写营业执照的发证日期")), ("expires_on", gettext("请填写营业执照的有效期"))):
@@ -92,7 +97,7 @@ def apply_as_supplier(
     """
     problems = application_problems(
         on=timezone.localdate(now), credit_code=credit_code, contact_phone=contact_phone, username=username,
-        licence_file=licence_file, licence_issued_on=licence_issued_on, licence_expires_on=licence_expires_on,
+        password=password, contact_email=contact_email, licence_file=licence_file, licence_issued_on=licence_issued_on, licence_expires_on=licence_expires_on,
     )
     if problems:
         raise ValidationFailed(problems[0][2], field=problems[0][0], errors=problems)

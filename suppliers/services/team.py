@@ -4,7 +4,6 @@ a disabled one cannot log in, and every change is in the membership's history wi
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
@@ -14,7 +13,7 @@ from rest_framework.authtoken.models import Token
 from core.errors import NotFound, PermissionDenied, ValidationFailed
 from core.fsm import apply_transition
 from core.roles import Role
-from core.validators import validate_length, validate_mobile
+from core.validators import password_problems, validate_length, validate_mobile
 from suppliers.models import SupplierMembership
 
 User = get_user_model()
@@ -45,10 +44,8 @@ def staff_member(actor, pk: int) -> SupplierMembership:
 
 
 def _password(value: str, *, user=None) -> str:
-    try:
-        validate_password(value or "", user=user)
-    except DjangoValidationError as error:
-        raise ValidationFailed(" ".join(error.messages), field="password") from None
+    if problems := password_problems(value, user=user):
+        raise ValidationFailed(" ".join(message for _field, _code, message in problems), field="password")
     return value
 
 
