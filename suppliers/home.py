@@ -8,7 +8,7 @@ from core.charts import bar_chart
 from core.home import register_home_panel
 from core.roles import SUPPLIER_ROLES, Role
 from suppliers.models import StockRecord
-from suppliers.selectors import by_low_stock, gift_counts, stock_movements_of
+from suppliers.selectors import by_low_stock, gift_counts, stock_movements_of, supplier_standing
 
 TREND_DAYS = 14
 
@@ -21,6 +21,7 @@ def stock_figures(user) -> dict:
     }
 
 
+register_home_panel(gettext_lazy("合作状态"), "suppliers/home_standing.html", supplier_standing, roles=SUPPLIER_ROLES, order=10)
 register_home_panel(gettext_lazy("我的礼品"), "suppliers/home_gifts.html", gift_counts, roles=SUPPLIER_ROLES, order=20)
 register_home_panel(gettext_lazy("库存"), "suppliers/home_stock.html", stock_figures, roles={*SUPPLIER_ROLES, Role.LOGISTICS},
                     order=30, wide=True)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from core import sql
+from core.fsm import history_of
 from core.models import Program, Tier
 from core.selectors import answering
 from suppliers.errors import OutOfStock
@@ -156,6 +157,15 @@ def credit_code_taken(*, credit_code: str, other_than: int | None = None) -> boo
     """Whether a supplier other than `other_than` holds this credit code: one legal entity is one supplier, a rejected
     application aside (the entity may apply again)."""
     return Supplier.objects.filter(credit_code=credit_code).exclude(state=Supplier.State.REJECTED).exclude(pk=other_than).exists()
+
+
+def supplier_standing(user) -> dict | None:
+    """The state of the user's own supplier and its last change (when, which step, why) for its home page, in two
+    queries; None for a user acting for no supplier."""
+    supplier = Supplier.objects.filter(pk=user.supplier_id).first() if user.supplier_id else None
+    if supplier is None:
+        return None
+    return {"state": supplier.state, "state_label": supplier.get_state_display(), "last_change": history_of(supplier).last()}
 
 
 def same_credit_code(supplier: Supplier) -> QuerySet[Supplier]:
