@@ -1,5 +1,7 @@
-"""The migrations adding a unique key stop, naming the rows to mend, when existing rows already share a value: run on
-a copy of the SQLite test database taken outside any test transaction, so the tests' own database is never migrated."""
+"""The migrations adding a unique key stop, naming the rows to mend, when existing rows already share a value. On
+SQLite they run on a copy of the test database taken outside any test transaction (its schema editor cannot alter
+tables inside one); on PostgreSQL, whose schema changes are transactional, in the test's own transaction, rolled back
+with it. Either way the tests' database is left as it was."""
 import shutil
 import sqlite3
 from datetime import date
@@ -19,9 +21,9 @@ pytestmark = pytest.mark.django_db  # the test database is set up (and copied be
 
 @pytest.fixture(scope="module")
 def pristine_copy(django_db_setup, django_db_blocker, tmp_path_factory):
-    """A file copy of the migrated SQLite test database, taken once, outside any test's transaction."""
+    """A file copy of the migrated SQLite test database, taken once, outside any test's transaction (None elsewhere)."""
     if connections["default"].vendor != "sqlite":
-        pytest.skip("migrates a copy of the SQLite test database")
+        return None
     path = tmp_path_factory.mktemp("migrations") / "pristine.sqlite3"
     with django_db_blocker.unblock():
         connection.ensure_connection()
@@ -32,7 +34,18 @@ def pristine_copy(django_db_setup, django_db_blocker, tmp_path_factory):
 
 @pytest.fixture
 def copied_database(pristine_copy, tmp_path):
-    """A connection (alias COPY) to a fresh copy of the migrated test database."""
+    """A connection (alias COPY) to migrate back and forth: a fresh copy of the SQLite test database, or PostgreSQL's
+    own test connection inside the test's transaction (deferred foreign-key checks run first: PostgreSQL alters no
+    table with checks pending)."""
+    if pristine_copy is None:
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        connections[COPY] = connections["default"]
+        try:
+            yield connections["default"]
+        finally:
+            del connections[COPY]
+        return
     path = shutil.copy(pristine_copy, tmp_path / "copy.sqlite3")
     wrapper = type(connections["default"])  # `connection` is a proxy to it
     copy = wrapper({**connections["default"].settings_dict, "NAME": str(path)}, alias=COPY)
