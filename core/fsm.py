@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from core import sql
 from core.errors import ConcurrentUpdate, InvalidTransition
 from core.models import StateMachine, TransitionLog
-from core.models.transitions import TRANSITION_LABELS, forget_latest_logs, state_label
+from core.models.transitions import CREATION_LABELS, TRANSITION_LABELS, forget_latest_logs, state_label
 from core.texts import stored
 
 M = TypeVar("M", bound=StateMachine)
@@ -74,10 +74,20 @@ def require_transition(obj: StateMachine, name: str) -> None:
         raise _not_allowed(obj, name, obj.state)
 
 
-def log_creation(obj: StateMachine, name: str, *, actor: Any, at: datetime, reason: str = "") -> None:
-    """Log the step that made `obj` (e.g. an order's `place`): from no state to the state it was created in, so its
-    history begins with who made it and when."""
-    sql.insert([_entry(obj, name, "", obj.state, actor=actor, at=at, reason=reason)])
+def log_creation(objs: StateMachine | Iterable[StateMachine], name: str, *, actor: Any, at: datetime, reason: str = "") -> None:
+    """Log the step that made each object (an order's `place`, a statement's `generate`…): from no state to the state
+    it was created in, so its history begins with who made it (None: the system), when and why. Many objects (of one
+    model, saved) are logged in one INSERT per CHUNK rows, never a query per object."""
+    if name not in CREATION_LABELS:
+        raise ValueError(f"{name!r} is not a creation step (core.models.transitions.CREATION_LABELS)")
+    objs = [objs] if isinstance(objs, StateMachine) else list(objs)
+    if not objs:
+        return
+    entries = [_entry(obj, name, "", obj.state, actor=actor, at=at, reason=reason) for obj in objs]
+    if len(entries) == 1:
+        sql.insert(entries)
+    else:
+        TransitionLog.objects.bulk_create(entries, batch_size=CHUNK)
 
 
 def _log(obj: StateMachine, name: str, source: str, *, actor: Any, at: datetime, reason: str) -> None:

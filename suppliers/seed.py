@@ -6,7 +6,7 @@ from core.roles import Role
 from core.seed import ensure_user
 from core.seeding import register_seed
 from suppliers.models import Supplier, SupplierMembership
-from suppliers.services import contracts, onboarding, qualifications
+from suppliers.services import contracts, onboarding, qualifications, team
 from suppliers.validators import credit_code_check_char
 
 DEMO_SUPPLIERS = [
@@ -72,8 +72,10 @@ def seed_suppliers(*, now, password, progress) -> None:
                 onboarding.start_supplier_review(supplier=supplier, actor=operator, now=onboarded)
                 seed_paperwork(supplier=supplier, operator=operator, now=onboarded, index=index)
                 onboarding.approve_supplier(supplier=supplier, actor=operator, now=onboarded, reason="资质齐全")
-        staff = ensure_user(username=f"{username}_staff", role=Role.SUPPLIER_STAFF, password=password, phone=phone)
-        SupplierMembership.objects.get_or_create(user=staff, defaults={"supplier": supplier})
+        if not SupplierMembership.objects.filter(user__username=f"{username}_staff").exists():
+            admin = SupplierMembership.objects.select_related("user").get(supplier=supplier, user__role=Role.SUPPLIER_ADMIN).user
+            team.add_staff(actor=admin, username=f"{username}_staff", name="仓管员", phone=phone, password=password,
+                           now=onboarded if activate else now)
         progress(index, len(DEMO_SUPPLIERS))
 
 

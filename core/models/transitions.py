@@ -43,10 +43,18 @@ class StateMachine(ConcurrentTransitionMixin, models.Model):
             return super().refresh_from_db(*args, **kwargs)
 
 
+#: What the step that made a workflow object is called, the first entry of its history (`core.fsm.log_creation`): one
+#: name per way an object comes about, shared by the workflows it fits (a member's complaint and a logistics claim are
+#: both `open`ed; gifts, contracts and parcels are `create`d).
+CREATION_LABELS = {
+    "create": _("创建"), "apply": _("申请入驻"), "request": _("申请"), "open": _("提出"), "record": _("登记"), "generate": _("生成"),
+    "propose": _("提议"), "announce": _("预报"), "place": _("下单"), "upload": _("上传"),
+}
+
 #: What each transition is called on pages and in the API's history (the code names the method of the workflow model).
 TRANSITION_LABELS = {
     "reject": _("驳回"), "approve": _("批准"), "cancel": _("取消"), "accept": _("接受"), "ship": _("发货"), "correct_tracking": _("更正运单号"), "receive": _("收货"),
-    "dismiss": _("不予采纳"), "deliver": _("签收"), "confirm": _("确认"), "place": _("下单"), "close": _("关闭"), "withdraw_clearance": _("撤回清仓"),
+    "dismiss": _("不予采纳"), "deliver": _("签收"), "confirm": _("确认"), "close": _("关闭"), "withdraw_clearance": _("撤回清仓"),
     "triage": _("分派"), "terminate": _("终止合作"), "suspend": _("暂停合作"), "submit_answer": _("提交答复"), "submit": _("提交"),
     "start_review": _("开始审核"), "start_clearance": _("开始清仓"), "settle": _("结清"), "send_back": _("退回"), "send_back_again": _("重新寄回会员"),
     "reship_replacement": _("重新发出换货"), "refund_instead": _("改为退积分"),
@@ -60,8 +68,8 @@ TRANSITION_LABELS = {
     "complete": _("完成"), "collect": _("自提"), "clear_leftovers": _("清理遗留"), "cancel_before_picking": _("拣货前取消"),
     "approve_payment": _("批准付款"), "disable": _("停用"), "enable": _("启用"), "withdraw": _("撤回"), "void": _("作废"),
     "request_dismissal": _("申请撤销"), "decline_dismissal": _("不同意撤销"), "record_collection": _("登记收款"),
-    "correct_invoice": _("更正发票号码"), "owe": _("转为应收"), "propose_again": _("重新提出"), "upload": _("上传"),
-}
+    "correct_invoice": _("更正发票号码"), "owe": _("转为应收"), "propose_again": _("重新提出"),
+} | CREATION_LABELS
 
 
 class TransitionLogQuerySet(models.QuerySet):

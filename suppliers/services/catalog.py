@@ -13,7 +13,7 @@ from django.utils.translation import gettext, gettext_noop
 
 from core.errors import PermissionDenied, ValidationFailed
 from core.events import publish
-from core.fsm import apply_transition, bulk_transition
+from core.fsm import apply_transition, bulk_transition, log_creation
 from core.roles import SUPPLIER_ROLES, Role, waiting_for
 from core.texts import Message
 from suppliers.errors import ClearanceNotAllowed, IncompleteGift, QualificationBlocked, SupplierNotCooperating
@@ -51,6 +51,7 @@ def create_gift(
         with transaction.atomic():
             gift = Gift(supplier=supplier, sku=sku, created_at=now)
             revisions.apply_changes(gift, values, actor=actor, now=now)
+            log_creation(gift, "create", actor=actor, at=now)
     return gift
 
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext, gettext_noop
 
 from core.errors import ValidationFailed
 from core.files import check_document
-from core.fsm import apply_transition
+from core.fsm import apply_transition, log_creation
 from core.models import Program
 from core.roles import Role, waiting_for
 from suppliers.errors import ProgramNotContracted
@@ -45,6 +45,7 @@ def create_contract(
                 deposit_amount=deposit_amount, created_at=now, **({"file": file} if file else {}),
             )
             contract.programs.set(chosen)
+            log_creation(contract, "create", actor=actor, at=now)
     except IntegrityError as exc:  # a contract with this number was written since the check
         raise _number_taken() from exc
     return contract

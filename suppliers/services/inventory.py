@@ -18,7 +18,7 @@ from core import sql
 from core.errors import PermissionDenied, ValidationFailed
 from core.events import publish
 from core.roles import SUPPLIER_ROLES, Role
-from core.fsm import apply_transition, bulk_transition
+from core.fsm import apply_transition, bulk_transition, log_creation
 from core.texts import Message, stored
 from suppliers.errors import OutOfStock
 from suppliers.events import RetiredStockFreed
@@ -250,6 +250,9 @@ def _raise_replenishment_if_low(*, record: StockRecord, at: datetime) -> None:
         raised_at=at,
         due_date=timezone.localdate(at) + timedelta(days=REPLENISHMENT_DUE_DAYS),  # counted in Shanghai days
     )
+    log_creation(request, "create", actor=None, at=at, reason=Message(
+        gettext_noop("可用库存 %(available)s 低于安全库存 %(safety_stock)s"), available=record.available, safety_stock=record.safety_stock,
+    ))
     from suppliers.services.notices import send_notice
 
     gift = record.gift

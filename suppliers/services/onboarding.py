@@ -9,7 +9,7 @@ from django.utils.translation import gettext
 
 from core.errors import ValidationFailed
 from core.events import publish
-from core.fsm import apply_transition
+from core.fsm import apply_transition, log_creation
 from core.roles import Role, waiting_for
 from core.validators import password_problems, validate_mobile
 from suppliers.models import Gift, Qualification, Supplier, SupplierMembership
@@ -111,7 +111,9 @@ def apply_as_supplier(
         admin = User(username=username, role=Role.SUPPLIER_ADMIN, phone=contact_phone, email=contact_email, is_active=False)
         admin.set_password(password)
         admin.save()
-        SupplierMembership.objects.create(user=admin, supplier=supplier)
+        membership = SupplierMembership.objects.create(user=admin, supplier=supplier)
+        log_creation(supplier, "apply", actor=admin, at=now)
+        log_creation(membership, "create", actor=admin, at=now)
         if licence_file:
             upload_qualification(
                 supplier=supplier, actor=admin, now=now, kind=Qualification.Kind.BUSINESS_LICENCE, number=code,

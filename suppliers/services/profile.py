@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext, gettext_noop
 
 from core.errors import Conflict, PermissionDenied, ValidationFailed
-from core.fsm import apply_transition
+from core.fsm import apply_transition, log_creation
 from core.roles import Role, waiting_for
 from suppliers.services.contracts import DECIDERS, REJECTION_BODY
 from suppliers.services.notices import send_notice
@@ -66,6 +66,7 @@ def request_profile_change(
                 supplier=supplier, field=field, old_value=current_value(supplier=supplier, field=field),
                 new_value=new_value, requested_by=actor, requested_at=now,
             )
+            log_creation(change, "request", actor=actor, at=now)
             if field == Field.CONTACT:
                 _approve(change, actor=actor, now=now, reason=NO_REVIEW)
             return change

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
 from core.errors import Conflict, PermissionDenied, ValidationFailed
-from core.fsm import apply_transition, bulk_transition
+from core.fsm import apply_transition, bulk_transition, log_creation
 from core.models import Program, Tier
 from core.roles import SUPPLIER_ROLES
 from suppliers.models import Category, Gift, GiftPrice, GiftRevision, StockRecord
@@ -181,7 +181,9 @@ def edit_gift(*, gift: Gift, actor, now: datetime, changes: dict[str, Any], uplo
                 raise Conflict(gettext("礼品处于「%(state)s」状态，不能修改") % {"state": gift.get_state_display()}, field="state")
             if GiftRevision.objects.filter(gift=gift, state=GiftRevision.State.PENDING).exists():
                 raise Conflict(gettext("已有待审核的修改"), field="changes")
-            return GiftRevision.objects.create(gift=gift, changes=cleaned, requested_by=actor, requested_at=now)
+            revision = GiftRevision.objects.create(gift=gift, changes=cleaned, requested_by=actor, requested_at=now)
+            log_creation(revision, "request", actor=actor, at=now)
+            return revision
 
 
 def approve_revision(*, revision: GiftRevision, actor, now: datetime, reason: str = "") -> GiftRevision:

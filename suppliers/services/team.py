@@ -11,7 +11,7 @@ from django.utils.translation import gettext
 from rest_framework.authtoken.models import Token
 
 from core.errors import NotFound, PermissionDenied, ValidationFailed
-from core.fsm import apply_transition
+from core.fsm import apply_transition, log_creation
 from core.roles import Role
 from core.validators import password_problems, validate_length, validate_mobile
 from suppliers.models import SupplierMembership
@@ -72,7 +72,9 @@ def add_staff(*, actor, username: str, name: str, phone: str, password: str, now
     try:
         with transaction.atomic():
             user.save()
-            return SupplierMembership.objects.create(user=user, supplier_id=actor.supplier_id)
+            membership = SupplierMembership.objects.create(user=user, supplier_id=actor.supplier_id)
+            log_creation(membership, "create", actor=actor, at=now)
+            return membership
     except IntegrityError:  # the same username taken at the same moment
         raise ValidationFailed(gettext("该用户名已被使用"), field="username") from None
 

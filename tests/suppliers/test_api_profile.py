@@ -47,7 +47,7 @@ def test_an_operator_registers_a_contract_for_a_supplier_and_approves_it(api, op
     assert created.json()["programs"] == ["gotone", "mzone"] and created.json()["supplier_name"] == supplier.name
     assert approved.status_code == 200 and approved.json()["state"] == "approved"
     history = client.get(f"/api/v1/contracts/{created.json()['id']}/history/").json()
-    assert [(h["transition"], h["actor"], h["reason"]) for h in history] == [("approve", "operator", "条款无误")]
+    assert [(h["transition"], h["actor"], h["reason"]) for h in history] == [("create", "operator", ""), ("approve", "operator", "条款无误")]
 
 
 def test_a_supplier_admin_proposes_a_contract_for_its_own_supplier_with_the_scan(api, supplier_admin, supplier):
@@ -149,7 +149,7 @@ def test_rejecting_a_contract_needs_a_reason(api, operator, supplier):
 
     assert refused.status_code == 400 and errors_of(refused) == {"reason"}
     assert rejected.status_code == 200 and rejected.json()["state"] == "rejected"
-    assert TransitionLog.objects.get().reason == "保证金不足"
+    assert TransitionLog.objects.get(transition="reject").reason == "保证金不足"
 
 
 @pytest.mark.parametrize(

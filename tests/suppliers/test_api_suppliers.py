@@ -96,11 +96,12 @@ def test_an_operator_reviews_and_approves_an_application_which_activates_its_adm
     assert response.status_code == 200 and response.json()["state"] == "active"
     assert supplier.memberships.get().user.is_active
     history = client.get(f"/api/v1/suppliers/{supplier.pk}/history/").json()
-    assert [(h["source_state"], h["target_state"], h["actor"]) for h in history] == [
-        ("applied", "under_review", "operator"),
-        ("under_review", "active", "operator"),
+    assert [(h["transition"], h["source_state"], h["target_state"], h["actor"]) for h in history] == [
+        ("apply", "", "applied", SUPPLIER_APPLICATION["username"]),
+        ("start_review", "applied", "under_review", "operator"),
+        ("approve", "under_review", "active", "operator"),
     ]
-    assert history[1]["reason"] == "资质齐全"
+    assert history[2]["reason"] == "资质齐全"
 
 
 def test_rejecting_needs_a_reason(api, operator, supplier, now):

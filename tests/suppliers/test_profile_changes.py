@@ -49,7 +49,7 @@ def test_approving_a_bank_account_change_adds_an_account_approved_now(supplier_a
     change.refresh_from_db()
     assert (change.state, change.decided_at) == ("approved", now + timedelta(hours=2))
     assert [(log.transition, log.actor, log.source_state, log.target_state) for log in history_of(change)] == [
-        ("approve", operator, "pending", "approved")
+        ("request", supplier_admin, "", "pending"), ("approve", operator, "pending", "approved")
     ]
 
 
@@ -100,7 +100,8 @@ def test_rejecting_a_change_needs_a_reason_and_then_changes_nothing_about_the_su
     profile.reject_profile_change(change=change, actor=operator, now=now, reason="营业执照未变更")
     change.refresh_from_db()
     assert (change.state, change.decided_at) == ("rejected", now)
-    assert history_of(change).get().reason == "营业执照未变更"
+    assert [log.transition for log in history_of(change)] == ["request", "reject"]
+    assert history_of(change).last().reason == "营业执照未变更"
     assert snapshot(supplier)[:3] == before[:3]
 
 
@@ -257,7 +258,7 @@ def test_a_contact_change_applies_at_once_and_is_kept_in_the_history_with_who_an
     assert (supplier.contact_name, supplier.contact_phone, supplier.contact_email) == ("王经理", "13900001234", "wang@example.com")
     assert (change.state, change.old_value, change.decided_at) == ("approved", before, now)
     assert change.new_value == {"contact_name": "王经理", "contact_phone": "13900001234", "contact_email": "wang@example.com"}
-    assert [(log.transition, log.actor, log.at) for log in history_of(change)] == [("approve", supplier_admin, now)]
+    assert [(log.transition, log.actor, log.at) for log in history_of(change)] == [("request", supplier_admin, now), ("approve", supplier_admin, now)]
     assert not profile.changes_waiting(supplier_admin)  # nothing for an operator to review
     with pytest.raises(ValidationFailed) as again:  # the same details again: nothing to change
         request_change(supplier_admin, supplier, now, field="contact", contact_name="王经理", contact_phone="13900001234",

@@ -40,7 +40,7 @@ def test_a_supplier_user_withdraws_a_pending_revision_and_may_edit_again_at_once
 
     listed.refresh_from_db()
     assert (pending.state, pending.decided_at, listed.name) == ("withdrawn", now, listed_name)
-    assert [(log.transition, log.actor) for log in history_of(pending)] == [("withdraw", supplier_staff)]
+    assert [(log.transition, log.actor) for log in history_of(pending)] == [("request", supplier_staff), ("withdraw", supplier_staff)]
     assert isinstance(again, GiftRevision) and again.state == "pending"
 
 
@@ -124,7 +124,7 @@ def test_the_supplier_admin_withdraws_a_pending_change_and_may_ask_again(change,
 
     supplier.refresh_from_db()
     assert (change.state, supplier.name != "新名称有限公司") == ("withdrawn", True)
-    assert [log.transition for log in history_of(change)] == ["withdraw"]
+    assert [log.transition for log in history_of(change)] == ["request", "withdraw"]
     assert again.state == "pending"
 
 
@@ -166,4 +166,4 @@ def test_a_decided_change_cannot_be_withdrawn(change, supplier_admin, operator, 
         profile.withdraw_profile_change(change=change, actor=supplier_admin, now=now)
 
     change.refresh_from_db()
-    assert change.state == "rejected" and [log.transition for log in history_of(change)] == ["reject"]
+    assert change.state == "rejected" and [log.transition for log in history_of(change)] == ["request", "reject"]
