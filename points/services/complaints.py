@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
 from core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
-from core.fsm import apply_transition, bulk_transition
+from core.fsm import apply_transition, bulk_transition, log_creation
 from core.models import TransitionLog
 from core.notifications import notify
 from core.numbers import create_numbered
@@ -115,11 +115,11 @@ def open_complaint(
     if order is not None and gift is None:
         gift = order.gift
     with transaction.atomic():
-        return create_numbered(
+        return _opened(create_numbered(
             Complaint, prefix="CP", now=now, kind=Kind.COMPLAINT, channel=channel, member=member, order=order, gift=gift,
             supplier_id=next(iter(concerned), None), contact_name=(contact_name or "").strip(),
             contact_phone=contact_phone, title=title, description=description, opened_by=actor, opened_at=now,
-        )
+        ), actor=actor, now=now)
 
 
 def send_suggestion(*, actor, now: datetime, title: str, description: str) -> Complaint:
@@ -134,10 +134,17 @@ def send_suggestion(*, actor, now: datetime, title: str, description: str) -> Co
         raise ValidationFailed(gettext("请填写标题"), field="title")
     if not description:
         raise ValidationFailed(gettext("请填写建议内容"), field="description")
-    return create_numbered(
-        Complaint, prefix="SG", now=now, kind=Kind.SUGGESTION, channel=Channel.SUPPLIER, supplier_id=actor.supplier_id,
-        title=title, description=description, opened_by=actor, opened_at=now,
-    )
+    with transaction.atomic():
+        return _opened(create_numbered(
+            Complaint, prefix="SG", now=now, kind=Kind.SUGGESTION, channel=Channel.SUPPLIER, supplier_id=actor.supplier_id,
+            title=title, description=description, opened_by=actor, opened_at=now,
+        ), actor=actor, now=now)
+
+
+def _opened(complaint: Complaint, *, actor, now: datetime) -> Complaint:
+    """The new complaint or suggestion, its history begun with who sent it and when."""
+    log_creation(complaint, "open", actor=actor, at=now)
+    return complaint
 
 
 def triage_parties(complaint: Complaint) -> list[str]:
