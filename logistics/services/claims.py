@@ -13,7 +13,7 @@ from django.utils.translation import gettext, gettext_noop
 
 from core.events import publish
 from core.errors import Conflict, InvalidTransition, ValidationFailed
-from core.fsm import apply_transition
+from core.fsm import apply_transition, log_creation
 from logistics.events import LostParcelClaimAccepted
 from logistics.models import LogisticsClaim, ReturnRequest, Shipment
 from logistics.services import shipments
@@ -30,10 +30,13 @@ def open_claim(
     """Open a claim on the logistics provider for the order's settlement price × quantity (the system, or the user who
     reported the loss of `shipment`)."""
     amount = (order.settlement_unit_price * quantity).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    return LogisticsClaim.objects.create(
-        order=order, return_request=return_request, shipment=shipment, cause=cause, quantity=quantity, amount=amount, opened_at=now,
-        reported_by=reported_by if getattr(reported_by, "is_authenticated", False) else None,
-    )
+    with transaction.atomic():
+        claim = LogisticsClaim.objects.create(
+            order=order, return_request=return_request, shipment=shipment, cause=cause, quantity=quantity, amount=amount,
+            opened_at=now, reported_by=reported_by if getattr(reported_by, "is_authenticated", False) else None,
+        )
+        log_creation(claim, "open", actor=reported_by, at=now)
+    return claim
 
 
 def report_lost_parcel(*, shipment: Shipment, actor, now: datetime) -> LogisticsClaim:

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
 from core.errors import Conflict, PermissionDenied, ValidationFailed
-from core.fsm import apply_transition
+from core.fsm import apply_transition, log_creation
 from core.roles import SUPPLIER_ROLES, Role, has_role, require_role
 from core.texts import Message, stored
 from logistics.errors import FeeAlreadyRecorded
@@ -85,12 +85,14 @@ def record_extra_cost(
                 raise _already_recorded(existing)
             if existing is not None:
                 return existing
-        return ExtraCost.objects.create(
+        cost = ExtraCost.objects.create(
             kind=kind, payer=payer, supplier=supplier, amount=price(tariff=tariff, quantity=quantity), quantity=quantity,
             order=order, return_request=return_request, inbound=inbound, lot=lot, fee_date=fee_date,
             description=description, description_id=description_id, description_params=description_params, recorded_at=now,
             recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
+        log_creation(cost, "record", actor=actor, at=now)
+        return cost
 
 
 def _check_entered(*, kind: str, payer: str, quantity, fee_date: date | None, description: str, order, return_request, inbound,

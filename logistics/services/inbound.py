@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
 from core.errors import ValidationFailed
-from core.fsm import apply_transition
+from core.fsm import apply_transition, log_creation
 from core.numbers import create_numbered
 from core.roles import Role, waiting_for
 from core.validators import validate_length
@@ -82,10 +82,12 @@ def announce_inbound(
             raise ValidationFailed(gettext("直发礼品无需入库"), field="gift")
         if request is not None:
             _refuse_second_announcement(request)
-        return create_numbered(
+        inbound = create_numbered(
             InboundShipment, prefix="IB", now=now, supplier=supplier, gift=gift, location=location, replenishment_request=request,
             announced_quantity=quantity, expected_on=expected_on, announced_at=now, note=note,
         )
+        log_creation(inbound, "announce", actor=actor, at=now)
+    return inbound
 
 
 def _refuse_second_announcement(request: ReplenishmentRequest) -> None:

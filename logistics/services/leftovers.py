@@ -19,7 +19,7 @@ from django.utils.translation import gettext, gettext_noop
 
 from core.errors import ValidationFailed
 from core.events import subscribe
-from core.fsm import apply_transition
+from core.fsm import apply_transition, log_creation
 from core.texts import Message
 from logistics.errors import DisposalTooEarly
 from logistics.models import ExtraCost, LeftoverLot
@@ -78,6 +78,7 @@ def create_leftover_lots(event: GiftRetired) -> list[LeftoverLot]:
         .order_by("location_id")
     )
     created = [_open_lot(gift=gift, location=record.location, quantity=record.available, now=event.at) for record in records]
+    log_creation(created, "record", actor=None, at=event.at, reason=gettext_noop("礼品退市，剩余库存待取回"))
     if created:
         _notify_supplier(gift=gift, lots=created, now=event.at)
     return created
@@ -97,6 +98,7 @@ def add_freed_units(event: RetiredStockFreed) -> LeftoverLot:
     lot = LeftoverLot.objects.select_for_update().filter(gift=gift, location_id=event.location_id, state=State.OPEN).first()
     if lot is None:
         lot = _open_lot(gift=gift, location=Location.objects.get(pk=event.location_id), quantity=event.quantity, now=event.at)
+        log_creation(lot, "record", actor=None, at=event.at, reason=gettext_noop("退市礼品的库存退回仓库"))
         _notify_supplier(gift=gift, lots=[lot], now=event.at)
         return lot
     LeftoverLot.objects.filter(pk=lot.pk).update(quantity=F("quantity") + event.quantity)

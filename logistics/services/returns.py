@@ -40,7 +40,7 @@ from django.utils import translation
 from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from core.errors import ConcurrentUpdate, InvalidTransition, PermissionDenied, ValidationFailed
-from core.fsm import apply_transition, history_of
+from core.fsm import apply_transition, history_of, log_creation
 from core.notifications import notify
 from core.numbers import create_numbered
 from core.roles import SUPPLIER_ROLES, Role, waiting_for
@@ -257,6 +257,7 @@ def request_return(
             ReturnRequest, prefix="RR", now=now, order=order, supplier_id=order.supplier_id, quantity=quantity, reason=reason,
             remedy=remedy, description=(description or "").strip(), requested_at=now,
         )
+        log_creation(return_request, "request", actor=actor, at=now)
         _tell_member(return_request, now)
     return return_request
 
@@ -479,7 +480,8 @@ def _replacement(return_request: ReturnRequest, order: RedemptionOrder, *, actor
     if Gift.objects.filter(pk=order.gift_id, state=Gift.State.RETIRED).exists():  # taken from what was left over
         leftovers.take_for_replacement(gift=order.gift, location=order.location, quantity=return_request.quantity, actor=actor,
                                        now=now, reference=return_request.number)
-    return _new_shipment(order=order, now=now, quantity=return_request.quantity, replacement_for=return_request)
+    return _new_shipment(order=order, now=now, actor=actor, quantity=return_request.quantity, replacement_for=return_request,
+                         reason=Message(gettext_noop("退换货 %(number)s 的换货"), number=return_request.number))
 
 
 def _decision_reason(actor, return_request: ReturnRequest, step: str, reason: str) -> str:
@@ -577,11 +579,12 @@ def _send_back(return_request: ReturnRequest, order: RedemptionOrder, *, actor, 
     """Used goods are refused and sent back to the member as a new parcel from where they were received (the warehouse,
     or the dropship supplier), shipped with carrier and tracking number like any other; the operator bears the freight."""
     apply_transition(return_request, "refuse", actor=actor, at=now, reason=gettext_noop("已使用，退回会员"), closed_at=now)
-    _parcel_back(return_request, order, now=now)
+    _parcel_back(return_request, order, actor=actor, now=now)
 
 
-def _parcel_back(return_request: ReturnRequest, order: RedemptionOrder, *, now: datetime) -> Shipment:
-    return _new_shipment(order=order, now=now, quantity=return_request.quantity, send_back_for=return_request)
+def _parcel_back(return_request: ReturnRequest, order: RedemptionOrder, *, actor, now: datetime) -> Shipment:
+    return _new_shipment(order=order, now=now, actor=actor, quantity=return_request.quantity, send_back_for=return_request,
+                         reason=Message(gettext_noop("退换货 %(number)s 的货品退回会员"), number=return_request.number))
 
 
 def may_send_back_again(return_request: ReturnRequest) -> bool:
@@ -609,7 +612,7 @@ def send_back_again(*, return_request: ReturnRequest, actor, now: datetime, reas
                 gettext("只有退回会员的包裹配送失败后才能重新寄回"), state=locked.state, transition="send_back_again"
             )
         apply_transition(locked, "send_back_again", actor=actor, at=now, reason=reason)
-        _parcel_back(locked, return_request.order, now=now)
+        _parcel_back(locked, return_request.order, actor=actor, now=now)
     return_request.refresh_from_db()  # and forget the parcels back read before this one
     return return_request
 

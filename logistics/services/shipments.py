@@ -6,6 +6,7 @@ their supplier. Every order has one active shipment; a re-delivery or an exchang
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.utils import timezone
@@ -13,7 +14,7 @@ from django.utils.translation import gettext, gettext_noop
 
 from core.errors import ValidationFailed
 from core.events import subscribe
-from core.fsm import apply_transition
+from core.fsm import apply_transition, log_creation
 from core.masking import mask_name
 from core.notifications import notify
 from core.numbers import new_number
@@ -76,13 +77,20 @@ def reveal_contacts(*, user, shipments, now: datetime, purpose: str) -> list[Shi
     return rows
 
 
-def _new_shipment(
+def _new_shipment(*, order: RedemptionOrder, now: datetime, actor, reason: str, **parcel) -> Shipment:
+    """A new parcel of the order (see `_shipment_row`), its history begun with who made it, when and why."""
+    shipment = _shipment_row(order=order, now=now, **parcel)
+    log_creation(shipment, "create", actor=actor, at=now, reason=reason)
+    return shipment
+
+
+def _shipment_row(
     *, order: RedemptionOrder, now: datetime, quantity: int | None = None, replacement_for: ReturnRequest | None = None,
     send_back_for: ReturnRequest | None = None,
 ) -> Shipment:
     """A new parcel of the order, sent from where the order ships (its warehouse, or its dropship supplier) to the
     order's recipient as it stands: the order's own, an exchange's replacement (a new delivery line), or a refused
-    return's goods sent back (no line)."""
+    return's goods sent back (no line); not logged."""
     quantity = quantity or order.quantity
     amount = (order.settlement_unit_price * quantity).quantize(Decimal("0.01")) if replacement_for else Decimal("0.00")
     return Shipment.objects.create(
@@ -137,10 +145,13 @@ def hand_over_warehouse_orders(*, key: str, actor, now: datetime, limit: int = 5
         due = list(awaiting_handoff().select_for_update(skip_locked=True).order_by("confirmed_at", "id")[:limit])
         if not due:  # rolls the new batch back: an empty batch would be a handover of nothing on the provider's list
             raise ValidationFailed(gettext("没有待交接的订单"), field="key")
+        handed = Message(gettext_noop("交接批次 %(number)s"), number=batch.number)
+        parcels = []
         for order in due:
             HandoffItem.objects.create(batch=batch, order=order)
-            orders.hand_over_order(order=order, actor=actor, now=now, reason=Message(gettext_noop("交接批次 %(number)s"), number=batch.number))
-            _new_shipment(order=order, now=now)
+            orders.hand_over_order(order=order, actor=actor, now=now, reason=handed)
+            parcels.append(_shipment_row(order=order, now=now))
+        log_creation(parcels, "create", actor=actor, at=now, reason=handed)
     return batch
 
 
@@ -150,7 +161,7 @@ def hand_over_dropship_orders(*, actor, now: datetime) -> list[int]:
     for order in RedemptionOrder.objects.filter(state=RedemptionOrder.State.CONFIRMED, fulfilment="dropship").order_by("id"):
         with transaction.atomic():
             orders.hand_over_order(order=order, actor=actor, now=now, reason=gettext_noop("交由礼品商发货"))
-            _new_shipment(order=order, now=now)
+            _new_shipment(order=order, now=now, actor=actor, reason=gettext_noop("交由礼品商发货"))
             handed.append(order.pk)
     return handed
 
@@ -379,4 +390,5 @@ def cancel_unpicked_shipment(event: OrderCancelledBeforePicking) -> None:
 
 @subscribe(OrderRedeliveryRequested)
 def create_redelivery_shipment(event: OrderRedeliveryRequested) -> None:
-    _new_shipment(order=RedemptionOrder.objects.get(pk=event.order_id), now=event.at)
+    actor = get_user_model().objects.filter(pk=event.actor_id).first() if event.actor_id else None
+    _new_shipment(order=RedemptionOrder.objects.get(pk=event.order_id), now=event.at, actor=actor, reason=gettext_noop("配送失败后重新配送"))

@@ -90,7 +90,7 @@ def test_logistics_receives_with_damage_and_puts_away(api, logistics, announced,
     assert received.status_code == 200
     assert (received.json()["counted_quantity"], received.json()["shortage"], received.json()["damaged_quantity"]) == (9, 1, 2)
     assert put_away.json()["state"] == "put_away"
-    assert [row["target_state"] for row in history.json()] == ["received", "put_away"]
+    assert [row["target_state"] for row in history.json()] == ["announced", "received", "put_away"]
     assert StockRecord.objects.get(gift=stocked_gift, location=warehouse).on_hand == 20 + 9 - 2
 
 
@@ -309,8 +309,8 @@ def test_a_dropship_shipments_history_and_page_name_its_first_state_waiting_to_b
     client.force_login(supplier_staff)
     page = client.get(f"/logistics/shipments/{dropship_shipment.pk}/").content.decode()
 
-    assert [(row["source_label"], row["target_label"]) for row in dropship] == [("待发货", "已发货")]
-    assert [(row["source_label"], row["target_label"]) for row in warehouse] == [("待拣货", "已拣货"), ("已拣货", "已发货")]
+    assert [(row["source_label"], row["target_label"]) for row in dropship] == [("", "待发货"), ("待发货", "已发货")]
+    assert [(row["source_label"], row["target_label"]) for row in warehouse] == [("", "待拣货"), ("待拣货", "已拣货"), ("已拣货", "已发货")]
     assert "待发货" in page and "待拣货" not in page
 
 

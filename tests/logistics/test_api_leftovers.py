@@ -59,7 +59,8 @@ def test_logistics_records_a_collection_and_gets_the_closed_lot_back(api, lot, l
     assert response.status_code == 200
     assert (response.json()["state"], response.json()["fee_amount"]) == ("collected", "0.00")
     history = api(logistics).get(f"{URL}{lot.pk}/history/").json()
-    assert [(h["transition"], h["actor"], h["reason"]) for h in history] == [("collect", "logistics", "礼品商自提")]
+    assert [(h["transition"], h["actor"], h["reason"]) for h in history] == [
+        ("record", None, "礼品退市，剩余库存待取回"), ("collect", "logistics", "礼品商自提")]
 
 
 def test_disposal_after_the_deadline_answers_with_the_storage_and_disposal_fees_included(api, lot, logistics):
@@ -67,7 +68,7 @@ def test_disposal_after_the_deadline_answers_with_the_storage_and_disposal_fees_
         response = api(logistics).post(f"{URL}{lot.pk}/dispose/", {"reason": "逾期未取回"})
 
     assert (response.status_code, response.json()["state"], response.json()["fee_amount"]) == (200, "disposed", "22.00")
-    assert api(logistics).get(f"{URL}{lot.pk}/history/").json()[0]["reason"] == "逾期未取回"
+    assert api(logistics).get(f"{URL}{lot.pk}/history/").json()[-1]["reason"] == "逾期未取回"
 
 
 def test_disposal_before_the_deadline_is_a_conflict_naming_the_deadline(api, lot, logistics):

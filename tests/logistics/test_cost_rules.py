@@ -200,7 +200,8 @@ def test_a_voided_cost_stays_listed_with_who_when_and_why_and_counts_in_no_total
 
     wrong.refresh_from_db()
     assert (wrong.state, wrong.voided_by, wrong.voided_at, wrong.void_reason) == ("voided", logistics, now + timedelta(hours=1), "重复录入")
-    assert [(log.transition, log.actor_id, log.reason) for log in history_of(wrong)] == [("void", logistics.pk, "重复录入")]
+    assert [(log.transition, log.actor_id, log.reason) for log in history_of(wrong)] == [
+        ("record", logistics.pk, ""), ("void", logistics.pk, "重复录入")]
     assert costs.total_amount(costs.list_extra_costs(user=logistics)) == kept.amount
     assert set(costs.list_extra_costs(user=logistics)) == {kept, wrong}
 

@@ -114,7 +114,7 @@ def test_a_replacement_taking_a_lots_last_units_closes_it_as_used(exchange, oper
 
     lot.refresh_from_db()
     assert (lot.state, lot.closed_at) == ("used", now)
-    assert [log.transition for log in history_of(lot)] == ["use_up"] and exchange.number in history_of(lot)[0].reason_text
+    assert [log.transition for log in history_of(lot)] == ["record", "use_up"] and exchange.number in history_of(lot)[1].reason_text
 
 
 def test_a_replacement_shipped_again_after_the_retirement_leaves_the_lot_as_it_was(exchange, operator, logistics, now):
@@ -139,4 +139,4 @@ def test_a_closed_lot_cannot_be_used_up_and_stays_as_it_was(lot, logistics, oper
         apply_transition(lot, "use_up", actor=operator, at=now, closed_at=now)
 
     lot.refresh_from_db()
-    assert (lot.state, [log.transition for log in history_of(lot)]) == ("collected", ["collect"])
+    assert (lot.state, [log.transition for log in history_of(lot)]) == ("collected", ["record", "collect"])

@@ -157,7 +157,8 @@ def test_collection_closes_the_lot_and_takes_its_units_out_of_stock_as_a_collect
     assert stock_of(offline_stocked_gift, lot.location) == (0, 0)
     movement = StockMovement.objects.get(kind="collection")
     assert (movement.on_hand_delta, movement.source_type, movement.source_id) == (-5, "leftover_lot", str(lot.pk))
-    assert [(log.transition, log.actor_id, log.reason) for log in history_of(lot)] == [("collect", logistics.pk, "礼品商自提")]
+    assert [(log.transition, log.actor_id, log.reason) for log in history_of(lot)] == [
+        ("record", None, "礼品退市，剩余库存待取回"), ("collect", logistics.pk, "礼品商自提")]
 
 
 def test_disposal_writes_the_units_off_and_charges_the_supplier_the_disposal_tariff(lot, logistics, offline_stocked_gift):
@@ -170,7 +171,7 @@ def test_disposal_writes_the_units_off_and_charges_the_supplier_the_disposal_tar
     assert (cost.lot_id, cost.amount, cost.payer, cost.supplier_id, cost.recorded_by_id) == (
         lot.pk, Decimal("20.00"), "supplier", lot.supplier_id, logistics.pk
     )
-    assert [(log.transition, log.reason) for log in history_of(lot)] == [("dispose", "礼品商逾期未取回")]
+    assert [(log.transition, log.reason) for log in history_of(lot)] == [("record", "礼品退市，剩余库存待取回"), ("dispose", "礼品商逾期未取回")]
 
 
 @pytest.mark.parametrize("day", [RETIRED_ON, at_0010(DEADLINE).replace(hour=23, minute=59)], ids=["retirement-day", "deadline-evening"])

@@ -94,7 +94,7 @@ def test_the_inbound_page_shows_who_received_and_put_away_with_their_reasons(log
 
     history = html.split('data-testid="history"', 1)[1]
     assert "少一箱" in history and logistics.username in history
-    assert history.count("<tr>") == 3  # the head, received, put away
+    assert history.count("<tr>") == 4 and "预报" in history  # the head, announced, received, put away
 
 
 def test_the_inbound_page_is_for_logistics_operators_and_its_own_supplier(operator, supplier_staff, other_supplier_admin, member, announced):

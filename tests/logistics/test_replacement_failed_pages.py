@@ -49,7 +49,8 @@ def test_the_operator_re_ships_the_replacement_through_the_api(api, failed_excha
     assert [parcel["state"] for parcel in response.json()["replacements"]] == ["created", "failed"]  # newest first
     assert again.status_code == 409 and again.json()["errors"][0]["code"] == "invalid_transition"
     history = api(operator).get(f"/api/v1/returns/{failed_exchange.pk}/history/").json()
-    assert [(step["transition"], step["reason"]) for step in history][-1] == ("reship_replacement", "会员已更正地址")
+    assert [(step["transition"], step["reason"]) for step in history][-2:] == [
+        ("reship_replacement", "会员已更正地址"), ("create", f"退换货 {failed_exchange.number} 的换货")]
 
 
 def test_the_operator_refunds_instead_through_the_api(api, failed_exchange, operator):

@@ -142,7 +142,7 @@ def test_inspection_passes_through_inspected_to_the_resolution(delivered_order, 
 
     steps = history_of(return_request).order_by("id").values_list("source_state", "target_state")
     assert list(steps) == [
-        ("requested", "approved"), ("approved", "received"), ("received", "inspected"), ("inspected", "refunded")
+        ("", "requested"), ("requested", "approved"), ("approved", "received"), ("received", "inspected"), ("inspected", "refunded")
     ]
 
 

@@ -69,8 +69,8 @@ def test_the_returns_history_follows_the_parcel_back(refused, logistics, now):
 
     steps = [(log.transition, log.target_state) for log in returns.return_history(refused)]
 
-    assert steps == [("approve", "approved"), ("receive", "received"), ("inspect", "inspected"), ("refuse", "refused"),
-                     ("pick", "picked"), ("ship", "shipped")]
+    assert steps == [("request", "requested"), ("approve", "approved"), ("receive", "received"), ("inspect", "inspected"),
+                     ("refuse", "refused"), ("create", "created"), ("pick", "picked"), ("ship", "shipped")]
 
 
 def test_a_dropship_return_refused_is_sent_back_by_its_supplier(dropship_order, operator, supplier_staff, now):
@@ -128,7 +128,7 @@ def test_the_api_shows_the_member_the_parcel_back_and_its_history(api, refused, 
 
     assert seen["state"] == "refused"
     assert [(p["state"], p["carrier"], p["tracking_number"]) for p in seen["sent_back"]] == [("shipped", "顺丰", "SF-BACK")]
-    assert [step["target_state"] for step in history][-3:] == ["refused", "picked", "shipped"]
+    assert [step["target_state"] for step in history][-4:] == ["refused", "created", "picked", "shipped"]
 
 
 def test_the_return_page_shows_the_parcel_back_and_explains_it(refused, delivered_order, logistics, now):
