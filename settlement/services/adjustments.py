@@ -14,7 +14,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Value
 from django.utils.translation import gettext, gettext_noop
 
 from core.errors import Conflict, PermissionDenied, ValidationFailed
-from core.fsm import apply_transition
+from core.fsm import apply_transition, log_creation
 from core.numbers import create_numbered
 from core.roles import SUPPLIER_ROLES, Role, waiting_for
 from core.texts import Message, stored
@@ -154,6 +154,7 @@ def propose_adjustment(
             Adjustment, prefix="AJ", now=now, supplier=supplier, kind=kind, amount=amount, reason=reason.strip(), reason_id=reason_id,
             reason_params=reason_params, source_kind=source_kind, source_id=reference, statement=statement, created_by=actor, created_at=now,
         )
+        log_creation(adjustment, "create", actor=actor, at=now)
         note, note_params = stored(Message(gettext_noop("由异议调整 %(number)s 处理"), number=adjustment.number))
         ReconciliationLine.objects.filter(pk__in=[line.pk for line in answered]).update(
             resolution=Resolution.ACCEPT_THEIRS, resolved_by=actor, resolved_at=now, adjustment=adjustment, note=note, note_params=note_params,

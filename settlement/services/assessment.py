@@ -21,7 +21,7 @@ from django.utils.translation import gettext_noop
 
 from core.texts import Message
 from core.errors import InvalidTransition, PermissionDenied, ValidationFailed
-from core.fsm import apply_transition, require_transition
+from core.fsm import apply_transition, log_creation, require_transition
 from core.roles import Role, require_role, waiting_for
 from core.selectors import answering
 from core.validators import id_or_none
@@ -148,9 +148,14 @@ def _keep_proposals_current(assessments: Iterable[Assessment], breached: list[Pe
             proposal.value = fresh.value
             undecided.append(proposal)
     PenaltyProposal.objects.bulk_update(undecided, ["value"])
-    PenaltyProposal.objects.bulk_create(now_breached.values(), ignore_conflicts=True)
+    if now_breached:
+        PenaltyProposal.objects.bulk_create(now_breached.values(), ignore_conflicts=True)
+        # read back (no keys come back past conflicts): those of these breaches not there before
+        made = PenaltyProposal.objects.filter(assessment__in=assessments, created_at=now).exclude(pk__in=[p.pk for p in existing])
+        log_creation(made.only("pk", "state"), "propose", actor=None, at=now, reason=BREACHED)
 
 
+BREACHED = gettext_noop("考核结果违反扣款规则")
 NO_LONGER_BREACHED = gettext_noop("重新计算后不再违反扣款规则，自动撤回")
 BREACHED_AGAIN = gettext_noop("重新计算后再次违反扣款规则")
 
@@ -164,10 +169,19 @@ def _propose_suspensions(assessments: dict[int, Assessment], *, window: Window, 
         month=previous_month(window.month), supplier_id__in=low, score__lt=threshold,
     ).values_list("supplier_id", flat=True))
     active = set(Supplier.objects.filter(pk__in=low_before, state=Supplier.State.ACTIVE).values_list("pk", flat=True))
+    proposed = set(SuspensionProposal.objects.filter(assessment__in=[low[sid] for sid in active]).values_list("supplier_id", flat=True))
+    new = sorted(active - proposed)
+    if not new:
+        return
     SuspensionProposal.objects.bulk_create(
-        [SuspensionProposal(supplier_id=sid, assessment=low[sid], created_at=now) for sid in sorted(active)],
-        ignore_conflicts=True,
+        [SuspensionProposal(supplier_id=sid, assessment=low[sid], created_at=now) for sid in new], ignore_conflicts=True,
     )
+    # read back (no keys come back past conflicts): one a concurrent computation made meanwhile is that one's to log
+    made = SuspensionProposal.objects.filter(assessment__in=[low[sid] for sid in new], created_at=now).only("pk", "state")
+    log_creation(made, "propose", actor=None, at=now, reason=LOW_TWICE)
+
+
+LOW_TWICE = gettext_noop("连续两个月考核得分低于暂停合作阈值")
 
 
 # --- deciding proposals ---------------------------------------------------------------------------------------

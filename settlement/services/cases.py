@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
 from core.errors import NotFound, PermissionDenied, ValidationFailed
-from core.fsm import apply_transition
+from core.fsm import apply_transition, log_creation
 from core.numbers import create_numbered
 from core.roles import SUPPLIER_ROLES, Role, require_role, waiting_for
 from core.validators import validate_reason
@@ -64,6 +64,7 @@ def open_case(
             RectificationCase, prefix="RC", now=now, supplier=supplier, kind=kind, reason=reason, deadline=deadline,
             opened_at=now, opened_by=actor, assessment=assessment,
         )
+        log_creation(case, "open", actor=actor, at=now)
         title = gettext_noop("警告 %(number)s") if kind == RectificationCase.Kind.WARNING else gettext_noop("整改通知 %(number)s")
         send_notice(supplier=supplier, kind="rectification_case", title=title, body=gettext_noop("%(reason)s\n整改期限：%(deadline)s"),
                     params={"number": case.number, "reason": reason, "deadline": f"{deadline:%Y-%m-%d}"}, now=now,

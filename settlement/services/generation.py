@@ -28,6 +28,7 @@ from django.utils.translation import gettext
 
 from core.days import day_start
 from core.errors import ValidationFailed
+from core.fsm import log_creation
 from core.validators import BUSINESS_YEARS
 from core.masking import mask_phone_sql
 from logistics.models import ExtraCost, InboundShipment, LeftoverLot, ReturnRequest, Shipment
@@ -240,12 +241,12 @@ def generate_month(
     *, run: GenerationRun, now: datetime, chunk: int = CHUNK, progress: Callable[[GenerationRun], None] | None = None,
 ) -> GenerationRun:
     """Generate (or complete) the month's statements, chunk by chunk, with progress on `run` (and to `progress`)."""
-    month, cutoff = run.month, cutoff_of(run.month)
+    month, cutoff, actor = run.month, cutoff_of(run.month), run.started_by
     supplier_ids = suppliers_to_settle(month=month, cutoff=cutoff)
     GenerationRun.objects.filter(pk=run.pk).update(suppliers_total=len(supplier_ids), suppliers_done=0)
     try:
         for start in range(0, len(supplier_ids), chunk):
-            created, claimed = _generate_chunk(supplier_ids[start:start + chunk], month=month, cutoff=cutoff, now=now)
+            created, claimed = _generate_chunk(supplier_ids[start:start + chunk], month=month, cutoff=cutoff, now=now, actor=actor)
             GenerationRun.objects.filter(pk=run.pk).update(
                 suppliers_done=F("suppliers_done") + len(supplier_ids[start:start + chunk]),
                 statements_created=F("statements_created") + created, lines_claimed=F("lines_claimed") + claimed,
@@ -262,17 +263,21 @@ def generate_month(
     return run
 
 
-def _generate_chunk(supplier_ids: list[int], *, month: date, cutoff: datetime, now: datetime) -> tuple[int, int]:
+def _generate_chunk(supplier_ids: list[int], *, month: date, cutoff: datetime, now: datetime, actor) -> tuple[int, int]:
     """Statements, then their claims and draft totals, of a chunk of suppliers. Returns (statements created, lines claimed).
 
-    The (empty) draft statements are committed first and the planner told about them, so the claims join them by
-    hash rather than probing the events once per statement; the claims and totals are all or nothing.
+    The (empty) draft statements are committed first, their generation logged (by who started the run, the system for
+    the beat) in one write, and the planner told about them, so the claims join them by hash rather than probing the
+    events once per statement; the claims and totals are all or nothing.
     """
     existing = set(Statement.objects.filter(month=month, supplier_id__in=supplier_ids).values_list("supplier_id", flat=True))
-    Statement.objects.bulk_create(
-        [Statement(supplier_id=pk, month=month, generated_at=now) for pk in supplier_ids if pk not in existing],
-        ignore_conflicts=True,
-    )
+    new = [pk for pk in supplier_ids if pk not in existing]
+    if new:
+        with transaction.atomic():
+            Statement.objects.bulk_create([Statement(supplier_id=pk, month=month, generated_at=now) for pk in new], ignore_conflicts=True)
+            # read back (no keys come back past conflicts): one a concurrent run made meanwhile is that run's to log
+            made = Statement.objects.filter(month=month, supplier_id__in=new, generated_at=now).only("pk", "state")
+            log_creation(made, "generate", actor=actor, at=now)
     _refresh_statistics(Statement)
     on_its_own = not connection.in_atomic_block
     with transaction.atomic(), _bulk_join_plans(enabled=on_its_own):

@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
 from core.errors import Conflict, ValidationFailed
-from core.fsm import apply_transition
+from core.fsm import apply_transition, log_creation
 from core.models import TransitionLog
 from core.roles import Role, waiting_for
 from core.texts import Message
@@ -41,6 +41,9 @@ CONTRACT_LEAD_DAYS = 30
 HORIZON_DAYS = 60
 YEARLY_DUE_IN_DAYS = 30
 RECENT_SCORES = 6
+#: why a re-evaluation was made, the first entry of its history
+CONTRACT_ENDS = gettext_noop("合同 %(number)s 将于 %(end_date)s 到期")
+YEARLY = gettext_noop("每年至少复评一次")
 RENEW_AT = Decimal("80")
 RECTIFY_AT = Decimal("60")
 SUPPLIER_STATES = (Supplier.State.ACTIVE, Supplier.State.SUSPENDED)
@@ -82,10 +85,13 @@ def _create(*, supplier: Supplier, due_on: date, contract: Contract | None, now:
     proposal = propose(supplier=supplier)
     try:
         with transaction.atomic():
-            return ReEvaluation.objects.create(
+            re_evaluation = ReEvaluation.objects.create(
                 supplier=supplier, contract=contract, due_on=due_on, created_at=now, proposed=proposal.decision,
                 average_score=proposal.average_score,
             )
+            why = Message(CONTRACT_ENDS, number=contract.number, end_date=f"{contract.end_date:%Y-%m-%d}") if contract else YEARLY
+            log_creation(re_evaluation, "create", actor=None, at=now, reason=why)
+            return re_evaluation
     except IntegrityError:  # a concurrent run created it first
         return None
 

@@ -236,8 +236,8 @@ def test_finance_issues_a_draft_and_the_history_says_who_and_when(api, draft, fi
     assert response.status_code == 200, response.content
     assert response.json()["state"] == "issued"
     history = api(supplier_admin).get(statement_url(draft, "history")).json()
-    assert [(h["transition"], h["actor"], h["reason"]) for h in history] == [("issue", "财务人员", "九月账单")]  # staff by role
-    assert api(finance).get(statement_url(draft, "history")).json()[0]["actor"] == "finance"
+    assert [(h["transition"], h["actor"], h["reason"]) for h in history] == [("generate", "财务人员", ""), ("issue", "财务人员", "九月账单")]  # staff by role
+    assert api(finance).get(statement_url(draft, "history")).json()[1]["actor"] == "finance"
 
 
 @pytest.mark.parametrize("role", ["operator", "supplier_admin", "logistics"])
@@ -369,7 +369,7 @@ def test_an_illegal_transition_is_409_and_changes_nothing(api, draft, supplier_a
     assert response.status_code == 409
     assert errors(response)[0][1] == "invalid_transition"
     draft.refresh_from_db()
-    assert draft.state == "draft" and list(history_of(draft)) == []
+    assert draft.state == "draft" and [log.transition for log in history_of(draft)] == ["generate"]
 
 
 # --- adjustments ---------------------------------------------------------------------------------------------------
@@ -390,7 +390,7 @@ def test_finance_proposes_an_adjustment_and_another_finance_user_approves_it(api
     assert approved.status_code == 200
     assert (approved.json()["state"], approved.json()["decided_by"], approved.json()["decision_note"]) == ("approved", "finance2", "同意")
     history = api(finance).get(f"/api/v1/adjustments/{created.json()['id']}/history/").json()
-    assert [(h["transition"], h["actor"]) for h in history] == [("approve", "finance2")]
+    assert [(h["transition"], h["actor"]) for h in history] == [("create", "finance"), ("approve", "finance2")]
 
 
 def test_a_rejection_needs_a_note(api, supplier, finance, finance_checker):
@@ -785,7 +785,7 @@ def test_only_the_maker_withdraws_a_pending_adjustment_with_a_reason(api, suppli
     history = api(finance).get(f"/api/v1/adjustments/{created['id']}/history/").json()
 
     assert withdrawn.status_code == 200 and withdrawn.json()["state"] == "withdrawn"
-    assert [(h["transition"], h["actor"], h["reason"]) for h in history] == [("withdraw", "finance", "金额有误")]
+    assert [(h["transition"], h["actor"], h["reason"]) for h in history] == [("create", "finance", ""), ("withdraw", "finance", "金额有误")]
     assert api(finance).post(url, {"reason": "again"}).status_code == 409
     assert api(finance_checker).post(f"/api/v1/adjustments/{created['id']}/approve/").status_code == 409
 

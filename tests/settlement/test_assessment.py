@@ -407,7 +407,7 @@ def test_a_dismissal_is_asked_only_of_a_penalty_still_to_decide_and_decided_only
 
     penalty.refresh_from_db()
     assert penalty.state == PenaltyProposal.State.DISMISSED and not Adjustment.objects.exists()
-    assert [log.transition for log in history_of(penalty)] == ["request_dismissal", "dismiss"]
+    assert [log.transition for log in history_of(penalty)] == ["propose", "request_dismissal", "dismiss"]
 
 
 def test_a_declined_dismissal_leaves_the_penalty_to_decide_again(penalty, finance, finance_checker):
@@ -419,7 +419,7 @@ def test_a_declined_dismissal_leaves_the_penalty_to_decide_again(penalty, financ
     penalty.refresh_from_db()
     assert no_reason.value.field == "reason" and penalty.state == PenaltyProposal.State.PROPOSED
     assert accept_penalty(proposal=penalty, actor=finance_checker, now=t(11, 20, 12)).state == PenaltyProposal.State.ACCEPTED
-    assert [log.transition for log in history_of(penalty)] == ["request_dismissal", "decline_dismissal", "accept"]
+    assert [log.transition for log in history_of(penalty)] == ["propose", "request_dismissal", "decline_dismissal", "accept"]
 
 
 def test_a_penalty_whose_adjustment_is_rejected_is_proposed_again_not_lost(penalty, finance, finance_checker):
@@ -436,7 +436,7 @@ def test_a_penalty_whose_adjustment_is_rejected_is_proposed_again_not_lost(penal
     reopened = history_of(penalty).get(transition="reopen")
     assert (reopened.actor, reopened.at, reopened.target_state) == (finance_checker, t(11, 21), "proposed")
     assert adjustment.number in reopened.reason and "金额应按新规则" in reopened.reason
-    assert [log.transition for log in history_of(penalty)] == ["accept", "reopen", "accept"]
+    assert [log.transition for log in history_of(penalty)] == ["propose", "accept", "reopen", "accept"]
 
 
 def test_a_reopened_penalty_may_be_dismissed_too(penalty, finance, finance_checker):

@@ -148,7 +148,7 @@ def test_sending_back_reopens_the_case_with_a_new_deadline(answered_case, operat
 
     answered_case.refresh_from_db()
     assert (answered_case.state, answered_case.deadline) == ("open", date(2026, 11, 30))
-    assert [log.transition for log in history_of(answered_case)] == ["submit_answer", "send_back"]
+    assert [log.transition for log in history_of(answered_case)] == ["open", "submit_answer", "send_back"]
 
 
 def test_sending_back_needs_a_reason(answered_case, operator, now):
@@ -384,7 +384,7 @@ def test_an_operator_opens_a_case_through_the_api_and_the_supplier_answers_it(ac
 
     assert (answered.status_code, answered.json()["state"]) == (200, "answered")
     history = api(operator).get(f"/api/v1/rectification-cases/{opened.json()['id']}/history/").json()
-    assert [entry["transition"] for entry in history] == ["submit_answer"]
+    assert [(entry["transition"], entry["actor"]) for entry in history] == [("open", "operator"), ("submit_answer", staff.username)]
 
 
 def test_a_case_reason_longer_than_500_characters_is_a_400_naming_the_reason_through_the_api(active_supplier, operator, api):
@@ -426,7 +426,7 @@ def test_the_closing_reason_shows_in_the_case_history_through_the_api(open_case,
 
     history = api(operator).get(f"/api/v1/rectification-cases/{open_case.pk}/history/").json()
 
-    assert [(entry["transition"], entry["reason"]) for entry in history] == [("close", "警告已知悉")]
+    assert [(entry["transition"], entry["reason"]) for entry in history] == [("open", ""), ("close", "警告已知悉")]
 
 
 def test_another_suppliers_case_and_re_evaluation_are_404s_in_the_api(open_case, due, other_supplier_admin, api):

@@ -537,7 +537,8 @@ def test_the_maker_withdraws_a_pending_proposal_with_a_reason_and_its_line_is_op
     line.refresh_from_db()
 
     assert withdrawn.state == Adjustment.State.WITHDRAWN and line.open
-    assert [(log.transition, log.actor, log.reason) for log in history_of(withdrawn)] == [("withdraw", finance, "金额算错，重新提交")]
+    assert [(log.transition, log.actor, log.reason) for log in history_of(withdrawn)] == [
+        ("create", finance, ""), ("withdraw", finance, "金额算错，重新提交")]
     assert line.pk in [row.pk for row in reconciliation_lines(reconciliation=reconciliation, unresolved=True)]
     again = resolve_line(line=line, resolution=Resolution.CARRY_FORWARD, actor=finance, now=now)  # no longer answered
     approve_adjustment(adjustment=again.adjustment, actor=finance_checker, now=now)

@@ -284,8 +284,8 @@ def test_invoice_approval_and_payment(issued, supplier_admin, finance, finance_c
     issued.refresh_from_db()
     assert (issued.state, issued.invoice_number, issued.invoice_amount) == ("paid", "04412345", Decimal("300.00"))
     assert (issued.payment_reference, issued.payment_date) == ("HX20261102001", LATER.date())
-    assert [log.transition for log in history_of(issued)] == ["issue", "confirm", "invoice", "approve_payment", "pay"]
-    assert [log.reason for log in history_of(issued)][2:] == ["04412345", "", "HX20261102001"]  # the number, in any language
+    assert [log.transition for log in history_of(issued)] == ["generate", "issue", "confirm", "invoice", "approve_payment", "pay"]
+    assert [log.reason for log in history_of(issued)][3:] == ["04412345", "", "HX20261102001"]  # the number, in any language
 
 
 @pytest.mark.parametrize(("amount", "field"), [("299.99", "invoice_amount"), ("abc", "invoice_amount"), ("300.001", "invoice_amount")])
