@@ -178,10 +178,10 @@ def _propose_suspensions(assessments: dict[int, Assessment], *, window: Window, 
     )
     # read back (no keys come back past conflicts): one a concurrent computation made meanwhile is that one's to log
     made = SuspensionProposal.objects.filter(assessment__in=[low[sid] for sid in new], created_at=now).only("pk", "state")
-    log_creation(made, "propose", actor=None, at=now, reason=LOW_TWICE)
+    log_creation(made, "propose", actor=None, at=now, reason=Message(LOW_TWICE, month=f"{window.month:%Y-%m}"))
 
 
-LOW_TWICE = gettext_noop("连续两个月考核得分低于暂停合作阈值")
+LOW_TWICE = gettext_noop("%(month)s 考核连续两月低于阈值")  # why a suspension is proposed, and made when no reason is given
 
 
 # --- deciding proposals ---------------------------------------------------------------------------------------
@@ -288,8 +288,7 @@ def accept_suspension(*, proposal: SuspensionProposal, actor, now: datetime, rea
         apply_transition(proposal, "accept", actor=actor, at=now, reason=reason, note=reason)
         supplier = Supplier.objects.get(pk=proposal.supplier_id)
         onboarding.suspend_supplier(supplier=supplier, actor=actor, now=now,
-                                    reason=reason or Message(gettext_noop("%(month)s 考核连续两月低于阈值"),
-                                                             month=f"{proposal.assessment.month:%Y-%m}"))
+                                    reason=reason or Message(LOW_TWICE, month=f"{proposal.assessment.month:%Y-%m}"))
     return proposal
 
 

@@ -28,6 +28,7 @@ from settlement.services.kpis import attainment_of, kpi_figure, score_of
 from suppliers.models import Gift, Supplier
 from suppliers.services import catalog, inventory, onboarding
 from tests.factories import SHANGHAI, GiftFactory, WarehouseFactory, licensed, ready_to_activate
+from tests.creation import assert_history_begins_with_creation
 from tests.helpers import published
 from tests.settlement.kpi_facts import complaint, deadline, log, order, replenishment, returned, shipment, t
 
@@ -410,6 +411,11 @@ def test_a_dismissal_is_asked_only_of_a_penalty_still_to_decide_and_decided_only
     assert [log.transition for log in history_of(penalty)] == ["propose", "request_dismissal", "dismiss"]
 
 
+def test_a_penalty_proposal_begins_its_history_proposed_by_the_system_naming_the_breach(penalty):
+    assert_history_begins_with_creation(penalty)
+    assert (history_of(penalty).first().reason_text, history_of(penalty).first().at) == ("考核结果违反扣款规则", ASSESSED_AT)
+
+
 def test_a_declined_dismissal_leaves_the_penalty_to_decide_again(penalty, finance, finance_checker):
     dismiss_penalty(proposal=penalty, actor=finance, now=t(11, 20, 10), reason="物流破损")
     with pytest.raises(ValidationFailed) as no_reason:
@@ -506,6 +512,11 @@ def suspension(active_supplier) -> SuspensionProposal:
     compute_month(month=SEPTEMBER, now=t(10, 20, 3))
     compute_month(month=OCTOBER, now=ASSESSED_AT)
     return SuspensionProposal.objects.get()
+
+
+def test_a_suspension_proposal_begins_its_history_proposed_by_the_system_naming_the_low_months(suspension):
+    assert_history_begins_with_creation(suspension)
+    assert history_of(suspension).first().reason_text == "2026-10 考核连续两月低于阈值"
 
 
 def test_an_operator_accepting_a_suspension_suspends_the_supplier(suspension, active_supplier, operator):

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 import pdfplumber
+from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
@@ -16,6 +17,7 @@ from settlement.models import Adjustment, GenerationRun, Section, Statement, Sta
 from settlement.services import adjustments, generation, statements
 from suppliers.events import SupplierTerminated
 from suppliers.services import onboarding
+from tests.creation import assert_history_begins_with_creation
 from tests.factories import SHANGHAI, SupplierFactory, SupplierUserFactory, ready_to_activate
 from tests.settlement.conftest import GENERATED_AT, LATER, OCTOBER, booked_order, paying_account
 
@@ -56,6 +58,7 @@ def test_a_run_records_its_progress(draft):
 
 
 def test_generation_queries_do_not_grow_with_the_number_of_orders(supplier, finance):
+    ContentType.objects.get_for_model(Statement)  # read once per process (the generation log's), not per generation
     counts = []
     for month, orders in ((OCTOBER, 2), (generation.next_month(OCTOBER), 30)):
         for n in range(orders):
@@ -65,6 +68,22 @@ def test_generation_queries_do_not_grow_with_the_number_of_orders(supplier, fina
         counts.append(len(queries))
     assert counts[0] == counts[1]
     assert Statement.objects.get(month=generation.next_month(OCTOBER)).payable == Decimal("300.00")
+
+
+def test_a_months_statements_begin_their_history_generated_by_who_started_the_run_logged_in_one_insert(finance):
+    suppliers = SupplierFactory.create_batch(4)
+    for supplier in suppliers:
+        booked_order(supplier, "10.00", recorded_at=datetime(2026, 10, 10, tzinfo=SHANGHAI))
+
+    with CaptureQueriesContext(connection) as queries:
+        generation.generate_now(month=OCTOBER, actor=finance, now=GENERATED_AT)
+
+    logged = [q["sql"] for q in queries.captured_queries if q["sql"].startswith('INSERT INTO "core_transitionlog"')]
+    generated = list(Statement.objects.filter(month=OCTOBER))
+    assert len(generated) == 4 and len(logged) == 1
+    for statement in generated:
+        assert_history_begins_with_creation(statement)
+        assert (history_of(statement).get().actor, history_of(statement).get().at) == (finance, GENERATED_AT)
 
 
 def test_an_issued_statement_takes_no_new_line_when_the_month_is_generated_again(issued, finance):

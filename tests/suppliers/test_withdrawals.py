@@ -10,6 +10,7 @@ from suppliers.services import profile, revisions
 from tests.factories import GiftFactory
 from tests.portal import logged_in
 from tests.suppliers.builders import picture, upload_with_an_edit
+from tests.creation import assert_history_begins_with_creation
 from tests.helpers import published
 
 pytestmark = pytest.mark.django_db
@@ -41,6 +42,7 @@ def test_a_supplier_user_withdraws_a_pending_revision_and_may_edit_again_at_once
     listed.refresh_from_db()
     assert (pending.state, pending.decided_at, listed.name) == ("withdrawn", now, listed_name)
     assert [(log.transition, log.actor) for log in history_of(pending)] == [("request", supplier_staff), ("withdraw", supplier_staff)]
+    assert_history_begins_with_creation(pending)
     assert isinstance(again, GiftRevision) and again.state == "pending"
 
 
