@@ -2,10 +2,11 @@
 from datetime import timedelta
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from core.errors import InvalidTransition, ValidationFailed
-from core.fsm import apply_transition
+from core.fsm import apply_transition, history_of
 from core.models import TransitionLog
 from logistics.errors import ShipmentAlreadyPicked
 from logistics.models import HandoffBatch, HandoffItem, Shipment
@@ -13,6 +14,7 @@ from logistics.services import shipments
 from points.models import PointsAccount, RedemptionOrder
 from points.services import orders
 from suppliers.models import StockRecord
+from tests.creation import assert_history_begins_with_creation
 from tests.factories import GiftFactory
 from tests.factories import ADDRESS
 from tests.helpers import picked_and_shipped, published
@@ -32,6 +34,25 @@ def test_a_handoff_batch_takes_every_confirmed_warehouse_order_once_and_a_retry_
     assert nothing_left.value.field == "key" and HandoffBatch.objects.count() == 1
     assert HandoffItem.objects.count() == 1 and Shipment.objects.count() == 1
     assert confirmed_order.state == "handed_over"
+
+
+def test_a_handoff_batchs_parcels_begin_their_history_created_by_the_handover_logged_in_one_insert(
+    confirmed_order, rich_member, listed_gift, logistics, now
+):
+    for _ in range(2):
+        orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=1, now=now, **ADDRESS)
+
+    with CaptureQueriesContext(connection) as queries:
+        batch = shipments.hand_over_warehouse_orders(key="B1", actor=logistics, now=now)
+
+    logged = [q["sql"] for q in queries.captured_queries if q["sql"].startswith('INSERT INTO "core_transitionlog"')]
+    parcels = list(Shipment.objects.all())
+    assert len(parcels) == 3
+    for parcel in parcels:
+        assert_history_begins_with_creation(parcel)
+        created = history_of(parcel).get()
+        assert (created.actor, created.at, created.reason_text) == (logistics, now, f"交接批次 {batch.number}")
+    assert len(logged) == 3 + 1  # each order's handover, then the parcels' creation together
 
 
 def test_a_warehouse_shipment_is_picked_shipped_and_delivered_with_the_order(confirmed_order, logistics, now, listed_gift):
