@@ -236,7 +236,7 @@ def extra_cost_create(request):
         else:
             messages.success(request, _("已记录额外费用 ¥%(amount)s") % {"amount": ExtraCost.objects.get(pk=pk).amount})
             return redirect("logistics-extra-costs")
-    return render(request, "logistics/returns/cost_form.html", {"form": form})
+    return render(request, "logistics/returns/cost_form.html", {"form": form}, status=400 if form.errors else 200)
 
 
 @login_required

@@ -270,7 +270,7 @@ def test_an_extra_cost_naming_nothing_known_shows_the_error_next_to_the_field(de
         "/logistics/extra-costs/new/", {"kind": "redelivery", "payer": "supplier", "order_number": "RO-NONE", "quantity": 1, "token": "t"}
     )
 
-    assert "order_number" in field_errors(response)
+    assert response.status_code == 400 and "order_number" in field_errors(response)
     assert not ExtraCost.objects.exists()
 
 
@@ -303,7 +303,7 @@ def test_a_storage_fee_for_a_lot_and_day_already_charged_is_refused_next_to_the_
 
     response = logged_in(logistics).post("/logistics/extra-costs/new/", body)
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert field_errors(response)["fee_date"] == (f"遗留批次 #{lot.pk} 2026-11-15 的仓储费已记录（#{charged.pk}，¥2.00），未重复收费")
     assert "已记录额外费用" not in response.content.decode()
     assert list(ExtraCost.objects.all()) == [charged]
@@ -328,7 +328,7 @@ def test_the_service_refusal_of_an_operator_on_a_warehouse_order_is_shown(delive
 
     response = logged_in(operator).post("/logistics/extra-costs/new/", body)
 
-    assert response.status_code == 200 and "直发订单的额外费用由运营记录" in response.content.decode()
+    assert response.status_code == 400 and "直发订单的额外费用由运营记录" in response.content.decode()
     assert not ExtraCost.objects.exists()
 
 
