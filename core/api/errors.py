@@ -47,15 +47,18 @@ class _ClientError(serializers.Serializer):
     attr = serializers.CharField(allow_null=True)
 
 
-class ErrorResponse409Serializer(serializers.Serializer):
+class _ClientErrorResponse(serializers.Serializer):
+    type = serializers.ChoiceField(choices=ClientErrorEnum.choices)
+    errors = _ClientError(many=True)
+
+
+class ErrorResponse409Serializer(_ClientErrorResponse):
     """invalid_transition, concurrent_update, insufficient_points, out_of_stock, idempotency_key_in_use, fee_already_recorded"""
 
-    type = serializers.ChoiceField(choices=ClientErrorEnum.choices)
-    errors = _ClientError(many=True)
 
-
-class ErrorResponse422Serializer(serializers.Serializer):
+class ErrorResponse422Serializer(_ClientErrorResponse):
     """idempotency_key_reused"""
 
-    type = serializers.ChoiceField(choices=ClientErrorEnum.choices)
-    errors = _ClientError(many=True)
+
+class ErrorResponse429Serializer(_ClientErrorResponse):
+    """code_resend_too_soon: the Retry-After header gives the seconds to wait"""

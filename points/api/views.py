@@ -8,6 +8,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.errors import ErrorResponse429Serializer
 from core.api.permissions import require_role
 from core.api.transitions import TransitionHistoryMixin, transition_action
 from core.errors import ValidationFailed
@@ -144,7 +145,11 @@ class OrderViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, viewsets.Rea
     redeliver = transition_action(orders.redeliver_order, name="redeliver", roles=OPERATOR, target="order", input_serializer=RedeliverInput)
     give_up = transition_action(orders.give_up_order, name="give_up", roles=OPERATOR, target="order")
 
-    @extend_schema(request=None, responses=OrderSerializer)
+    @extend_schema(
+        request=None, responses={200: OrderSerializer, 429: ErrorResponse429Serializer},
+        parameters=[OpenApiParameter("Retry-After", int, OpenApiParameter.HEADER, response=[429],
+                                     description="seconds until a new code may be sent")],
+    )
     @action(detail=True, methods=["post"], url_path="resend-code")
     def resend_code(self, request, pk=None):
         """Text a fresh confirmation code."""

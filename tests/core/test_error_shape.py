@@ -70,3 +70,12 @@ def test_the_schema_asks_for_the_idempotency_key_where_a_request_requires_it(api
     place_order = schema["paths"]["/api/v1/orders/"]["post"]
     headers = [(p["name"], p["required"]) for p in place_order["parameters"] if p["in"] == "header"]
     assert headers == [("Idempotency-Key", True)]
+
+
+def test_the_schema_tells_a_member_asking_for_a_code_too_soon_how_long_to_wait(api, operator):
+    schema = api(operator).get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+
+    too_soon = schema["paths"]["/api/v1/orders/{id}/resend-code/"]["post"]["responses"]["429"]
+
+    assert too_soon["content"]["application/json"]["schema"]["$ref"].endswith("/ErrorResponse429")
+    assert "Retry-After" in too_soon["headers"] and too_soon["headers"]["Retry-After"]["schema"]["type"] == "integer"
