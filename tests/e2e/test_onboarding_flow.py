@@ -99,9 +99,10 @@ def test_an_applicant_is_approved_once_its_contract_and_licence_are_and_then_sig
     expect(message(page, "success")).to_have_text("通过")
     expect(page.get_by_test_id("state")).to_have_text("合作中")
     history = page.get_by_test_id("history").locator("tbody tr")
-    expect(history).to_have_count(2)
+    expect(history).to_have_count(3)
     assert [row.locator("td").all_inner_texts()[1:5] for row in history.all()] == [
-        ["开始审核", "已申请", "审核中", "e2e_operator"], ["批准", "审核中", "合作中", "e2e_operator"]]
+        ["申请入驻", "", "已申请", "e2e_applicant"], ["开始审核", "已申请", "审核中", "e2e_operator"],
+        ["批准", "审核中", "合作中", "e2e_operator"]]
     expect(page.get_by_test_id("nav-badge-operator-suppliers")).to_have_count(0)
     logout(page)
 
