@@ -101,7 +101,8 @@ def seed_catalog(*, now, password, progress) -> None:
     from django.core.files.storage import default_storage
 
     from suppliers.models import Category, Gift, Location
-    from suppliers.services import catalog, inventory
+    from core.models import User
+    from suppliers.services import catalog, inventory, revisions
     from suppliers.services.gift_images import demo_picture
 
     operator = ensure_user(username="operator", role=Role.OPERATOR, password=password)
@@ -135,3 +136,7 @@ def seed_catalog(*, now, password, progress) -> None:
         if location.kind == "warehouse":
             inventory.set_safety_stock(gift=gift, location=location, safety_stock=5, at=now)
         progress(index, len(DEMO_GIFTS))
+    cup = Gift.objects.get(supplier=suppliers[0], sku="HOME-CUP-01")
+    if not cup.revisions.exists():  # a change of a listed gift waiting for the operator's review
+        revisions.edit_gift(gift=cup, actor=User.objects.get(username=DEMO_SUPPLIERS[0][2]), now=now,
+                            changes={"warranty_text": "质量问题30天包换，一年保修"})

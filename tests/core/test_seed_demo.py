@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from core.roles import Role
-from suppliers.models import Gift, ReplenishmentRequest, Supplier
+from suppliers.models import Gift, GiftRevision, ReplenishmentRequest, Supplier
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +19,7 @@ def counts() -> dict:
     from suppliers.models import Notice, Qualification
 
     by_state = {model.__name__: sorted(Counter(model.objects.values_list("state", flat=True)).items())
-                for model in (Supplier, Gift, ReplenishmentRequest, Statement, Adjustment, Qualification)}
+                for model in (Supplier, Gift, GiftRevision, ReplenishmentRequest, Statement, Adjustment, Qualification)}
     return by_state | {model.__name__: model.objects.count() for model in (get_user_model(), Notice, ShipmentUpload, TariffChange)}
 
 
@@ -53,3 +53,14 @@ def test_every_demo_return_says_where_to_send_the_goods():
 
     returns = list(ReturnRequest.objects.select_related("order__location", "order__supplier"))
     assert returns and all(return_destination(r).address and return_destination(r).phone for r in returns)
+
+
+def test_the_demo_operator_finds_a_suppliers_change_of_a_listed_gift_waiting_for_review(client):
+    call_command("seed_demo", stdout=StringIO())
+    client.login(username="operator", password="demo12345")
+
+    waiting = GiftRevision.objects.get()
+    queue = client.get("/supplier/gift-review/?queue=revisions").content.decode()
+
+    assert (waiting.state, waiting.gift.name, waiting.requested_by.username) == ("pending", "真空保温杯 500ml", "supplier_a")
+    assert "质量问题30天包换，一年保修" in queue and f"/supplier/gift-review/revisions/{waiting.pk}/approve/" in queue
