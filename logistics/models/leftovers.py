@@ -1,4 +1,6 @@
 """Leftover gifts (遗留礼品, SPEC §4.8): a retired gift's remaining warehouse stock, one lot per warehouse."""
+from datetime import date, timedelta
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -36,6 +38,12 @@ class LeftoverLot(StateMachine):
             models.UniqueConstraint(fields=["gift", "location"], condition=Q(state="open"), name="one_open_leftover_lot_per_gift_warehouse"),
             models.CheckConstraint(condition=Q(quantity__gte=1), name="leftover_quantity_positive"),
         ]
+
+    @property
+    def past_deadline_from(self) -> date:
+        """The first day after the collection deadline: the supplier may collect until the end of its `collect_by` day;
+        from this day the lot may be disposed of and is charged storage (SPEC §4.8)."""
+        return self.collect_by + timedelta(days=1)
 
     @transition(field=state, source=State.OPEN, target=State.COLLECTED)
     def collect(self, *, closed_at) -> None:

@@ -201,7 +201,7 @@ def _fee_date_error(*, kind: str, fee_date: date | None, owner, field: str, now:
     if fee_date < existed:
         message = gettext("计费日期不能早于该%(owner)s的创建日期 %(date)s")
         return message % {"owner": OWNER_LABELS[field], "date": f"{existed:%Y-%m-%d}"}
-    if kind == CostKind.STORAGE and fee_date <= owner.collect_by:
+    if kind == CostKind.STORAGE and fee_date < owner.past_deadline_from:
         return gettext("仓储费从取回期限 %(date)s 的次日起计") % {"date": f"{owner.collect_by:%Y-%m-%d}"}
     return None
 

@@ -150,7 +150,7 @@ def _charge_storage(*, lot: LeftoverLot, through: date, now: datetime) -> list[E
     if lot.state != State.OPEN:
         return []
     charged = set(lot.extra_costs.filter(kind=CostKind.STORAGE).values_list("fee_date", flat=True))
-    days = (lot.collect_by + timedelta(days=n) for n in range(1, (through - lot.collect_by).days + 1))
+    days = (lot.past_deadline_from + timedelta(days=n) for n in range((through - lot.past_deadline_from).days + 1))
     return [
         costs.record_extra_cost(
             kind=CostKind.STORAGE, payer=Payer.SUPPLIER, supplier=lot.supplier, lot=lot, fee_date=day,
@@ -176,7 +176,7 @@ def collect_lot(*, lot: LeftoverLot, actor, now: datetime, reason: str = "") -> 
 def disposable_from(lot: LeftoverLot) -> date:
     """The first day logistics may dispose of the lot: the supplier may collect until the end of its `collect_by` day
     (SPEC §4.8)."""
-    return lot.collect_by + timedelta(days=1)
+    return lot.past_deadline_from
 
 
 def may_dispose(*, lot: LeftoverLot, now: datetime) -> bool:
