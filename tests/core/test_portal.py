@@ -36,6 +36,15 @@ def test_the_login_page_is_chinese_by_default_and_english_on_request():
         assert '<option value="zh-hans" lang="zh-hans"' in html and ">简体中文</option>" in html and ">English</option>" in html
 
 
+def test_every_page_names_an_icon_the_site_serves():
+    from django.contrib.staticfiles import finders
+
+    html = Client().get("/accounts/login/").content.decode()
+
+    icon = re.search(r'<link rel="icon" href="/static/([^"]+)"', html)
+    assert icon and finders.find(icon.group(1)), "the browser asks for /favicon.ico and gets a 404 without it"
+
+
 @pytest.mark.parametrize(
     ("role_fixture", "visible", "hidden"),
     [
