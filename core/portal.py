@@ -59,12 +59,13 @@ def register_menu(*, roles: set[str] | frozenset[str], groups: list[tuple[str | 
 
 
 def navigation(request) -> dict:
-    """Template context: the entries the current user's role may open (`nav_items`), and the same entries under their
+    """Template context: the entries the current user's role may open (`nav_items`), those with something waiting
+    (`nav_waiting`), and the same entries under their
     headings (`nav_groups`: the role's own menu, see register_menu, else the staff areas by each entry's group; entries
     under none come last; members' navigation is one group without a heading)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_items": [], "nav_groups": []}
+        return {"nav_items": [], "nav_waiting": [], "nav_groups": []}
     entries = _entries(user)
     if user.role in _menus:
         groups = _laid_out(entries, _menus[user.role])
@@ -72,7 +73,7 @@ def navigation(request) -> dict:
         groups = _grouped(entries)
     else:
         groups = [{"label": "", "items": entries}]
-    return {"nav_items": entries, "nav_groups": groups}
+    return {"nav_items": entries, "nav_waiting": [entry for entry in entries if entry["badge"]], "nav_groups": groups}
 
 
 def waiting_work(user) -> list[dict]:

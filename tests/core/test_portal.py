@@ -246,6 +246,20 @@ def test_the_operator_sees_what_waits_for_review_on_the_navigation_and_the_home_
     assert "nav-badge-operator-gift-review" not in client.get("/").content.decode()
 
 
+def test_the_home_page_lists_only_what_waits_and_says_when_nothing_does(operator, supplier, now):
+    client = logged_in(operator)
+    waiting = client.get("/").content.decode().split('data-testid="home-waiting"', 1)[1]
+
+    assert re.findall(r'<li><a href="([^"]+)"', waiting) == [reverse("operator-suppliers")]  # the one application
+    assert "home-nothing-waiting" not in waiting
+
+    onboarding.start_supplier_review(supplier=supplier, actor=operator, now=now)
+    onboarding.reject_supplier(supplier=supplier, actor=operator, now=now, reason="营业执照不清晰")
+    waiting = client.get("/").content.decode().split('data-testid="home-waiting"', 1)[1]
+
+    assert "<li>" not in waiting and "暂无待处理事项" in waiting
+
+
 def test_contracts_and_profile_changes_pending_review_wait_for_the_operator(operator, finance, supplier):
     ContractFactory(supplier=supplier)
     ProfileChangeFactory(supplier=supplier)
