@@ -43,6 +43,7 @@ def test_every_page_names_an_icon_the_site_serves():
 
     icon = re.search(r'<link rel="icon" href="/static/([^"]+)"', html)
     assert icon and finders.find(icon.group(1)), "the browser asks for /favicon.ico and gets a 404 without it"
+    assert Client().get("/favicon.ico")["Location"] == f"/static/{icon.group(1)}"  # where a page names none (a PDF)
 
 
 @pytest.mark.parametrize(
