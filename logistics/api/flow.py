@@ -17,7 +17,6 @@ from core.api.filters import FilterSet, IdFilter
 from core.api.permissions import require_role
 from core.api.transitions import TransitionHistoryMixin, transition_action
 from core.errors import PermissionDenied
-from core.masking import mask_address, mask_name, mask_phone
 from core.roles import SUPPLIER_ROLES, Role
 from core.services import log_personal_data_access
 from logistics.models import HandoffBatch, InboundShipment, Shipment
@@ -27,7 +26,6 @@ from suppliers.models import Gift, Location, Supplier
 LOGISTICS = frozenset({Role.LOGISTICS})
 HANDOFF_STAFF = frozenset({Role.LOGISTICS, Role.OPERATOR})
 MEMBER = frozenset({Role.MEMBER})
-CONTACT_MASKS = {"recipient_name": mask_name, "recipient_phone": mask_phone, "address": mask_address}
 
 
 # inbound shipments
@@ -163,7 +161,7 @@ class ShipmentSerializer(serializers.ModelSerializer):
         user = self.context["request"].user
         unmasked = user.role == Role.MEMBER or shipment.pk in self.context.get("unmasked_ids", ())
         if not unmasked:
-            data |= {field: mask(data[field]) for field, mask in CONTACT_MASKS.items()}
+            data |= {field: mask(data[field]) for field, mask in shipments.CONTACT_MASKS.items()}
         data["signer"] = shipments.signer_shown(shipment, unmasked=unmasked)
         return data
 
@@ -234,7 +232,7 @@ class ShipmentViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
         now = timezone.now()
         unmasked = shipments.may_see_parcel_contact(user=request.user, shipment=shipment, now=now)
         if unmasked and request.user.role != Role.MEMBER:
-            log_personal_data_access(actor=request.user, subject=shipment.order, fields=list(CONTACT_MASKS), purpose="shipment", at=now)
+            log_personal_data_access(actor=request.user, subject=shipment.order, fields=shipments.CONTACT_FIELDS, purpose="shipment", at=now)
         context = self.get_serializer_context() | {"unmasked_ids": {shipment.pk} if unmasked else set()}
         return Response(ShipmentSerializer(shipment, context=context).data)
 

@@ -9,6 +9,9 @@ meanwhile) rejects the whole file again, shipping none. The upload counts the ro
 its page to show. Members are texted as for a parcel shipped by hand.
 
 A shipment another tenant owns is "not found", as one that does not exist: the file never learns it exists.
+
+The template lists the parcels waiting with each one's recipient for the packer to address it: in full where the
+actor may read it (shipments.may_see_parcel_contact: the parcel's sender), each such read logged; never read back.
 """
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -36,8 +39,11 @@ def ships_by_file(user) -> bool:
     """Whether the user may ship parcels by file (logistics its warehouse parcels, a supplier its dropship ones)."""
     return has_role(user, SHIPPERS)
 WAITING = (State.CREATED, State.PICKED)
+#: why the recipients in a downloaded template were read in full (the access log's purpose)
+TEMPLATE_READ = "shipping_template"
 PROGRESS_EVERY = 50  # rows gone through between two counts written on the upload
 
+_RECIPIENT_HELP = gettext_lazy("仅供参考，导入时不读取；完整显示的收件信息每次下载都记入个人信息访问记录")
 # (machine key, Chinese heading (our template writes it, and a file may use it), what the cell holds)
 COLUMNS = (
     ("shipment", "运单ID", gettext_lazy("运单的编号（模板已填）；不填则按订单号查找")),
@@ -45,13 +51,18 @@ COLUMNS = (
     ("warehouse", "发货仓", gettext_lazy("仅供参考，导入时不读取")),
     ("gift", "礼品", gettext_lazy("仅供参考，导入时不读取")),
     ("quantity", "数量", gettext_lazy("仅供参考，导入时不读取")),
+    # the recipient the parcel goes to, for the packer to address it (shipments.CONTACT_FIELDS, in that order)
+    ("recipient_name", "收件人", _RECIPIENT_HELP),
+    ("recipient_phone", "收件电话", _RECIPIENT_HELP),
+    ("address", "收货地址", _RECIPIENT_HELP),
     ("carrier", "承运商", gettext_lazy("必填，如 顺丰、中通")),
     ("tracking_number", "运单号", gettext_lazy("必填；同一承运商的运单号不能重复")),
 )
 KEYS = tuple(key for key, _heading, _help in COLUMNS)
 NAMING = ("shipment", "order_number")  # the columns that name the shipment: a file has at least one of them
+REFERENCE = ("warehouse", "gift", "quantity", *shipments.CONTACT_FIELDS)  # written in the template, never read back
 SPEC = TableSpec(
-    keys=KEYS, aliases={heading: key for key, heading, _help in COLUMNS}, optional=(*NAMING, "warehouse", "gift", "quantity"),
+    keys=KEYS, aliases={heading: key for key, heading, _help in COLUMNS}, optional=(*NAMING, *REFERENCE),
     max_rows=2000, noun=gettext_lazy("运单行"),
 )
 
@@ -64,13 +75,16 @@ def list_shipments_to_ship(*, actor) -> QuerySet[Shipment]:
 
 
 def shipping_template(*, actor, file_format: str, now: datetime) -> TableFile:
-    """The shipments waiting for the actor as a file to fill in: ids and order numbers given, carrier and tracking
-    number empty; text cells a spreadsheet would take for a formula neutralised. :raises PermissionDenied:"""
+    """The shipments waiting for the actor as a file to fill in: ids and order numbers given, each parcel's recipient
+    to address it (in full where the actor may read it, SPEC §4.13, those reads logged in one insert; masked
+    otherwise), carrier and tracking number empty; text cells a spreadsheet would take for a formula neutralised.
+    :raises PermissionDenied:"""
     require_role(actor, SHIPPERS)
+    waiting = shipments.reveal_contacts(user=actor, shipments=list_shipments_to_ship(actor=actor), now=now, purpose=TEMPLATE_READ)
     rows = (
         [shipment.pk, shipment.order.number, shipment.order.location.label if shipment.order.location else "", shipment.order.gift.name,
-         shipment.quantity, "", ""]
-        for shipment in list_shipments_to_ship(actor=actor)
+         shipment.quantity, *shipments.contact_shown(shipment, unmasked=shipment.unmasked), "", ""]
+        for shipment in waiting
     )
     headings = [SPEC.heading(key) for key in KEYS]
     return table_file(headers=headings, rows=rows, file_format=file_format, name=f"shipments-to-ship-{now:%Y%m%d-%H%M}", title="shipments")

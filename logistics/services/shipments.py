@@ -15,7 +15,7 @@ from django.utils.translation import gettext, gettext_noop
 from core.errors import ValidationFailed
 from core.events import subscribe
 from core.fsm import apply_transition, log_creation
-from core.masking import mask_name
+from core.masking import mask_address, mask_name, mask_phone
 from core.notifications import notify
 from core.numbers import new_number
 from core.services import log_personal_data_accesses
@@ -47,7 +47,9 @@ def signer_shown(shipment: Shipment, *, unmasked: bool) -> str:
     return shipment.signer if unmasked else mask_name(shipment.signer)
 
 
-CONTACT_FIELDS = ["recipient_name", "recipient_phone", "address"]
+#: a parcel's recipient, each field with how it shows to a reader who may not read it
+CONTACT_MASKS = {"recipient_name": mask_name, "recipient_phone": mask_phone, "address": mask_address}
+CONTACT_FIELDS = list(CONTACT_MASKS)
 #: a parcel its sender has still to ship or deliver
 UNDERWAY = frozenset({State.CREATED, State.PICKED, State.SHIPPED})
 
@@ -75,6 +77,12 @@ def reveal_contacts(*, user, shipments, now: datetime, purpose: str) -> list[Shi
     if shown := [shipment.order for shipment in rows if shipment.unmasked]:
         log_personal_data_accesses(actor=user, subjects=shown, fields=CONTACT_FIELDS, purpose=purpose, at=now)
     return rows
+
+
+def contact_shown(shipment: Shipment, *, unmasked: bool) -> list[str]:
+    """The parcel's recipient name, phone and address (its own: a re-delivery may correct them) as a reader sees them:
+    in full when `unmasked` (`may_see_parcel_contact`, the read logged by the caller), masked otherwise."""
+    return [getattr(shipment, field) if unmasked else mask(getattr(shipment, field)) for field, mask in CONTACT_MASKS.items()]
 
 
 def _new_shipment(*, order: RedemptionOrder, now: datetime, actor, reason: str, **parcel) -> Shipment:

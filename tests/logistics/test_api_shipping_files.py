@@ -6,7 +6,7 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from core.models import Notification
+from core.models import AccessLog, Notification
 from logistics.models import Shipment, ShipmentUpload
 
 pytestmark = pytest.mark.django_db
@@ -95,6 +95,8 @@ def test_the_template_downloads_the_parcels_waiting_for_the_caller(api, logistic
     rows = list(csv.reader(io.StringIO(warehouse_csv.content.decode("utf-8-sig"))))
     assert warehouse_csv["Content-Type"].startswith("text/csv") and "attachment" in warehouse_csv["Content-Disposition"]
     assert [row[:2] for row in rows[1:]] == [[str(warehouse_shipment.pk), warehouse_shipment.order.number]]
+    assert rows[1][5:8] == [warehouse_shipment.recipient_name, warehouse_shipment.recipient_phone, warehouse_shipment.address]
+    assert set(AccessLog.objects.values_list("actor", "purpose")) == {(logistics.pk, "shipping_template"), (supplier_staff.pk, "shipping_template")}
     assert dropship_xlsx.status_code == 200 and dropship_xlsx.content.startswith(b"PK")
     assert unknown.status_code == 400 and unknown.json()["errors"][0]["attr"] == "file_format"
 

@@ -220,18 +220,19 @@ def test_the_template_lists_the_shipments_waiting_with_their_numbers_and_neutral
     export = bulk_shipping.shipping_template(actor=logistics, file_format="csv", now=now)
 
     rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
-    assert rows[0] == ["运单ID", "订单号", "发货仓", "礼品", "数量", "承运商", "运单号"]
-    assert [(row[0], row[1], row[5], row[6]) for row in rows[1:]] == [
+    assert rows[0] == ["运单ID", "订单号", "发货仓", "礼品", "数量", "收件人", "收件电话", "收货地址", "承运商", "运单号"]
+    assert [(row[0], row[1], row[8], row[9]) for row in rows[1:]] == [
         (str(s.pk), s.order.number, "", "") for s in waiting[:2]]
     assert rows[1][2] == "华东仓" and rows[1][3] == "'=HYPERLINK(1)"
     assert export.filename.endswith(".csv")
 
 
-def test_the_template_filled_in_and_uploaded_ships_every_row(logistics, waiting, ship_file, now):
+def test_the_template_filled_in_and_uploaded_ships_every_row_and_reads_no_recipient_back(logistics, waiting, ship_file, now):
     template = bulk_shipping.shipping_template(actor=logistics, file_format="xlsx", now=now)
     sheet = openpyxl.load_workbook(io.BytesIO(template.content)).active
     for number, row in enumerate(sheet.iter_rows(min_row=2), start=1):
-        row[5].value, row[6].value = "顺丰", f"SF-T{number}"
+        row[7].value = "随手改过的地址"
+        row[8].value, row[9].value = "顺丰", f"SF-T{number}"
     filled = io.BytesIO()
     sheet.parent.save(filled)
 
@@ -239,6 +240,7 @@ def test_the_template_filled_in_and_uploaded_ships_every_row(logistics, waiting,
 
     assert (upload.status, upload.shipped_count) == ("shipped", 3)
     assert states() == ["shipped"] * 3
+    assert set(Shipment.objects.values_list("address", flat=True)) == {ADDRESS["address"]}
 
 
 def test_a_supplier_template_holds_its_own_dropship_parcels_only(supplier_staff, dropship_shipment, waiting, now):

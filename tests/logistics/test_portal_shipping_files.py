@@ -9,8 +9,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from core.models import AccessLog
 from logistics.models import Shipment, ShipmentUpload
 from logistics.services import bulk_shipping, shipments
+from tests.factories import ADDRESS
 from tests.helpers import picked_and_shipped
 
 pytestmark = pytest.mark.django_db
@@ -124,12 +126,14 @@ def test_an_upload_refused_when_shipping_shows_why_and_that_none_left(logistics,
     assert '<tr data-row="2" data-column="shipment"><td class="num">2</td><td>运单ID</td><td>运单处于「已发货」状态，不能发货</td></tr>' in html
 
 
-def test_the_template_downloads_the_parcels_waiting(logistics, warehouse_shipment):
+def test_the_template_downloads_the_parcels_waiting_with_their_recipient_and_logs_the_read(logistics, warehouse_shipment):
     response = logged_in(logistics).get(f"{PAGE}template.csv")
 
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert "attachment" in response["Content-Disposition"]
-    assert rows[1][:2] == [str(warehouse_shipment.pk), warehouse_shipment.order.number] and rows[1][5:] == ["", ""]
+    assert rows[1][:2] == [str(warehouse_shipment.pk), warehouse_shipment.order.number]
+    assert rows[1][5:] == [ADDRESS["recipient_name"], ADDRESS["recipient_phone"], ADDRESS["address"], "", ""]
+    assert list(AccessLog.objects.values_list("actor", "purpose")) == [(logistics.pk, "shipping_template")]
     assert logged_in(logistics).get(f"{PAGE}template.pdf").status_code == 404
 
 
