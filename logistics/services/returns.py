@@ -463,12 +463,14 @@ def _count_returned(return_request: ReturnRequest, order: RedemptionOrder, entry
 
 
 def _exchange(return_request: ReturnRequest, order: RedemptionOrder, effect: Effect, *, actor, now: datetime) -> None:
-    """A replacement is reserved at the order's location and shipped as a new shipment (a new delivery line)."""
-    _replacement(return_request, order, actor=actor, now=now)
+    """A replacement is reserved at the order's location and shipped as a new shipment (a new delivery line). The return
+    steps to exchanged first, so its combined history (`return_history`, same-time rows in the order written) tells
+    the exchange before the replacement parcel it made."""
     apply_transition(
         return_request, "exchange", actor=actor, at=now, settlement_amount=_netted_off(return_request, order, effect),
         closed_at=now,
     )
+    _replacement(return_request, order, actor=actor, now=now)
 
 
 def _replacement(return_request: ReturnRequest, order: RedemptionOrder, *, actor, now: datetime) -> Shipment:

@@ -444,3 +444,12 @@ def test_an_extra_cost_dated_after_today_is_400_naming_the_fee_date(api, deliver
     error = response.json()["errors"][0]
     assert (response.status_code, error["code"], error["attr"], error["detail"]) == (400, "invalid", "fee_date", "计费日期不能晚于今天")
     assert not ExtraCost.objects.exists()
+
+
+def test_an_exchanges_history_reads_the_exchange_before_the_replacement_parcel_it_made(api, exchange, logistics, now):
+    inspected = api(logistics).post(f"/api/v1/returns/{exchange.pk}/inspect/", {"outcome": "defective", "reason": "无法开机"})
+
+    history = api(exchange.order.member.user).get(f"/api/v1/returns/{exchange.pk}/history/").json()
+
+    assert inspected.json()["state"] == "exchanged"
+    assert [step["transition"] for step in history][-3:] == ["inspect", "exchange", "create"]

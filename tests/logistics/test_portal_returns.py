@@ -584,3 +584,12 @@ def test_a_cost_that_does_not_fit_what_it_is_put_on_is_refused_next_to_the_field
     assert field_errors(storage) == {"order_number": "仓储费不能记在订单上，只能记在遗留礼品批次上"}
     assert field_errors(future) == {"quantity": "装卸处理费按件计费，数量不能超过该订单的 2 件", "fee_date": "计费日期不能晚于今天"}
     assert not ExtraCost.objects.exists()
+
+
+def test_the_return_page_shows_the_exchange_before_the_replacement_parcel_it_made(exchange, logistics, now):
+    returns.inspect_return(return_request=exchange, actor=logistics, now=now, outcome="defective")
+
+    html = logged_in(logistics).get(f"/logistics/returns/{exchange.pk}/").content.decode()
+
+    rows = re.findall(r"<tr><td>[^<]*</td><td>([^<]*)</td>", html.split('data-testid="history"', 1)[1])
+    assert rows[-3:] == ["检验", "换货", "创建"]

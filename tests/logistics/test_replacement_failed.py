@@ -128,7 +128,7 @@ def test_the_history_says_who_re_shipped_when_and_why_after_the_parcels_failure(
     replacement = ("create", "created", f"退换货 {exchanged.number} 的换货")
     assert [(log.transition, log.target_state, log.reason_text) for log in history] == [
         ("request", "requested", ""), ("approve", "approved", ""), ("receive", "received", ""), ("inspect", "inspected", ""),
-        replacement, ("exchange", "exchanged", ""), ("pick", "picked", ""), ("ship", "shipped", "顺丰 SF-REPL"),
+        ("exchange", "exchanged", ""), replacement, ("pick", "picked", ""), ("ship", "shipped", "顺丰 SF-REPL"),
         ("fail", "failed", "地址错误，无人签收"), ("reship_replacement", "exchanged", "会员已更正地址"), replacement,
     ]
     assert (history[-2].actor, history[-2].at) == (operator, later) and (history[-1].actor, history[-1].at) == (operator, later)

@@ -578,3 +578,12 @@ def test_a_return_waits_on_the_navigation_of_whoever_takes_its_next_step(deliver
 def test_an_exchange_not_turned_down_refunds_no_points(remedy, state, expected):
     """What the return pages show in place of refunded points: "exchange, no points" until the exchange is turned down."""
     assert ReturnRequest(remedy=remedy, state=state).exchange_instead_of_refund is expected
+
+
+def test_an_exchanges_history_tells_the_exchange_before_the_replacement_parcel_it_made(exchange, logistics, now):
+    returns.inspect_return(return_request=exchange, actor=logistics, now=now, outcome="defective")
+
+    steps = [(log.transition, log.target_state) for log in returns.return_history(exchange)]
+
+    assert steps == [("request", "requested"), ("approve", "approved"), ("receive", "received"), ("inspect", "inspected"),
+                     ("exchange", "exchanged"), ("create", "created")]
