@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Value
+from django.urls import reverse
 from django.utils.translation import gettext, gettext_noop
 
 from core.errors import Conflict, PermissionDenied, ValidationFailed
@@ -24,6 +25,7 @@ from settlement.models.reconciliation import ANSWERING, NOT_ADJUSTABLE
 from settlement.models.statements import ZERO
 from settlement.sources import check_source
 from suppliers.models import Contract, Supplier
+from suppliers.services.notices import decision_note, send_notice
 
 CENT = Decimal("0.01")
 AMOUNT_DIGITS = 14  # before the point: amounts are stored with 16 digits, two after the point
@@ -188,7 +190,18 @@ def approve_adjustment(*, adjustment: Adjustment, actor, now: datetime, note: st
                 statement=statement, version=statement.version + 1, section=Section.ADJUSTMENT, source_kind=SourceKind.ADJUSTMENT,
                 source_id=adjustment.pk, amount=adjustment.amount, recorded_at=now, description=adjustment.line_description(),
             )
+        _tell_approved(adjustment, now=now, note=note)
     return adjustment
+
+
+def _tell_approved(adjustment: Adjustment, *, now: datetime, note: str) -> None:
+    """The supplier sees an adjustment once approved (proposals, rejections and withdrawals are finance's own work)."""
+    reason = Message(adjustment.reason_id, **(adjustment.reason_params or {})) if adjustment.reason_id else adjustment.reason
+    send_notice(supplier=adjustment.supplier, kind="adjustment_approved", title=gettext_noop("调账 %(number)s 已生效"),
+                body=gettext_noop("%(kind)s %(amount)s 元：%(reason)s。计入结算单。%(note)s"), now=now,
+                params={"number": adjustment.number, "kind": Adjustment.Kind(adjustment.kind).label, "amount": str(adjustment.amount),
+                        "reason": reason, "note": decision_note(note)},
+                link=reverse("settlement-adjustment", args=[adjustment.pk]))
 
 
 def reject_adjustment(*, adjustment: Adjustment, actor, now: datetime, note: str) -> Adjustment:

@@ -119,7 +119,12 @@ def close_case(*, case: RectificationCase, actor, now: datetime, reason: str) ->
     """
     require_operator(actor)
     reason = _reason(reason, message=gettext("请填写关闭说明"))
-    return apply_transition(case, "close", actor=actor, at=now, reason=reason, closed_at=now)
+    with transaction.atomic():
+        apply_transition(case, "close", actor=actor, at=now, reason=reason, closed_at=now)
+        send_notice(supplier=case.supplier, kind="rectification_case", title=gettext_noop("%(number)s 已结案"),
+                    body=gettext_noop("结案说明：%(reason)s"), params={"number": case.number, "reason": reason}, now=now,
+                    link=reverse("settlement-case", args=[case.pk]))
+    return case
 
 
 def list_cases(*, actor, now: datetime, state: str = "", supplier_id: int | None = None) -> QuerySet[RectificationCase]:

@@ -255,6 +255,8 @@ def deem_confirmed(*, now: datetime) -> list[int]:
                 continue
             apply_transition(statement, "confirm", actor=None, at=now, reason=gettext_noop("下发10天未处理，视同确认"), confirmed_at=now, deemed=True)
             _close_if_nothing_payable(statement, actor=None, now=now)
+            _tell_plainly(statement, kind="statement_deemed_confirmed", now=now, title=gettext_noop("%(month)s 结算单已视同确认"),
+                          body=gettext_noop("第 %(version)s 版下发后未在期限内确认或提出异议，已视同确认；应付 %(payable)s 元。"))
         confirmed.append(pk)
     return confirmed
 
@@ -443,8 +445,12 @@ def record_collection(*, statement: Statement, actor, now: datetime, reference: 
                                            messages=(gettext("请填写收款凭证号"), gettext("收款日期不能晚于今天")))
     with transaction.atomic():
         statement = lock(statement)
-        return apply_transition(statement, "record_collection", actor=actor, at=now, reason=reference, reference=reference,
-                                collected_on=collected_on, collected_by=actor)
+        apply_transition(statement, "record_collection", actor=actor, at=now, reason=reference, reference=reference,
+                         collected_on=collected_on, collected_by=actor)
+        _tell_plainly(statement, kind="statement_collected", now=now, title=gettext_noop("%(month)s 结算单应收款已收到"),
+                      body=gettext_noop("收到 %(amount)s 元，收款凭证 %(reference)s，收款日期 %(collected_on)s。"),
+                      amount=str(-statement.payable), reference=reference, collected_on=f"{collected_on:%Y-%m-%d}")
+    return statement
 
 
 # --- reading --------------------------------------------------------------------------------------------------
@@ -533,6 +539,14 @@ def _tell_supplier(statement: Statement, *, kind: str, now: datetime, **context)
                 link=reverse("settlement-statement", args=[statement.pk]))
     notify(kind=kind, phone=statement.supplier.contact_phone, at=now, subject=statement,
            context={"month": month, "version": statement.version, "payable": str(payable), **context})
+
+
+def _tell_plainly(statement: Statement, *, kind: str, now: datetime, title: str, body: str, **params) -> None:
+    """A notice of a statement's step that has no SMS of its own, linking to the statement; `title` and `body` may name
+    %(month)s, %(version)s and %(payable)s besides `params`."""
+    send_notice(supplier=statement.supplier, kind=kind, title=title, body=body, now=now,
+                params={"month": f"{statement.month:%Y-%m}", "version": statement.version, "payable": str(statement.payable), **params},
+                link=reverse("settlement-statement", args=[statement.pk]))
 
 
 #: the states in which a statement waits for each party: finance answers disputes, approves invoiced statements and pays;

@@ -6,7 +6,6 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
-from django.urls import reverse
 from django.utils import timezone
 from django.utils import translation
 from django.utils.translation import gettext, gettext_noop
@@ -22,7 +21,7 @@ from suppliers.models import Category, Gift, GiftRevision, Supplier
 from suppliers.services import contracts, inventory, qualifications, revisions
 from suppliers.services.clearance import check_new_clearance, check_stock_to_clear
 from suppliers.services.gift_images import stored_uploads
-from suppliers.services.notices import send_notice
+from suppliers.services.notices import send_gift_notice
 from suppliers.validators import validate_points_price
 
 
@@ -117,7 +116,11 @@ def _check_submittable(gift: Gift, now: datetime) -> None:
 def approve_gift(*, gift: Gift, actor, now: datetime, reason: str = "") -> Gift:
     """Approve a submitted gift. :raises SupplierNotCooperating: :raises InvalidTransition:"""
     _check_supplier(gift)
-    return apply_transition(gift, "approve", actor=actor, at=now, reason=reason)
+    with transaction.atomic():
+        apply_transition(gift, "approve", actor=actor, at=now, reason=reason)
+        send_gift_notice(gift=gift, kind="gift_approved", title=gettext_noop("礼品 %(sku)s 已通过审核"),
+                         body=gettext_noop("%(gift)s 已通过审核，等待上线。%(note)s"), now=now, note=reason)
+    return gift
 
 
 def reject_gift(*, gift: Gift, actor, now: datetime, reason: str = "") -> Gift:
@@ -129,9 +132,8 @@ def reject_gift(*, gift: Gift, actor, now: datetime, reason: str = "") -> Gift:
         raise ValidationFailed(gettext("请填写驳回原因"), field="reason")
     with transaction.atomic():
         apply_transition(gift, "reject", actor=actor, at=now, reason=reason)
-        send_notice(supplier=gift.supplier, kind="gift_rejected", title=gettext_noop("礼品 %(sku)s 审核未通过"),
-                    body=gettext_noop("%(gift)s：%(reason)s"), params={"sku": gift.sku, "gift": gift.name, "reason": reason.strip()},
-                    now=now, link=reverse("gift-detail", args=[gift.pk]))
+        send_gift_notice(gift=gift, kind="gift_rejected", title=gettext_noop("礼品 %(sku)s 审核未通过"),
+                         body=gettext_noop("%(gift)s：%(reason)s"), now=now, reason=reason.strip())
     return gift
 
 
@@ -143,7 +145,11 @@ def rework_gift(*, gift: Gift, actor, now: datetime, reason: str = "") -> Gift:
 def publish_gift(*, gift: Gift, actor, now: datetime, reason: str = "") -> Gift:
     """List an approved gift. :raises SupplierNotCooperating: :raises InvalidTransition:"""
     _check_supplier(gift)
-    return apply_transition(gift, "publish", actor=actor, at=now, reason=reason)
+    with transaction.atomic():
+        apply_transition(gift, "publish", actor=actor, at=now, reason=reason)
+        send_gift_notice(gift=gift, kind="gift_published", title=gettext_noop("礼品 %(sku)s 已上线"),
+                         body=gettext_noop("%(gift)s 已在积分商城上架。%(note)s"), now=now, note=reason)
+    return gift
 
 
 #: the delisting reasons a person may give (the system's own, qualification expiry and suspension, are left out)
@@ -168,6 +174,10 @@ def delist_gift(*, gift: Gift, actor, now: datetime, reason_code: str, reason: s
     with transaction.atomic():
         apply_transition(gift, "delist", actor=actor, at=now, reason=delist_reason(reason_code, reason), reason_code=reason_code)
         _stop_replenishment([gift.pk], state=gift.state, actor=actor, now=now)
+        if not by_supplier:  # the supplier's own request needs no telling
+            send_gift_notice(gift=gift, kind="gift_delisted", title=gettext_noop("礼品 %(sku)s 已下线"),
+                             body=gettext_noop("%(gift)s 下线原因：%(why)s。%(note)s"), now=now, note=reason,
+                             why=Gift.DelistReason(reason_code).label)
     return gift
 
 
@@ -208,7 +218,14 @@ def start_clearance(*, gift: Gift, actor, now: datetime, points_price: int, sett
             gift, "start_clearance", actor=actor, at=now, reason=reason, points_price=points_price, settlement_price=settlement_price
         )
         _stop_replenishment([gift.pk], state=gift.state, actor=actor, now=now)
+        _tell_clearance(gift, now=now, note=reason)
     return gift
+
+
+def _tell_clearance(gift: Gift, *, now: datetime, note: str) -> None:
+    send_gift_notice(gift=gift, kind="gift_clearance", title=gettext_noop("礼品 %(sku)s 开始清仓"), now=now, note=note,
+                     body=gettext_noop("%(gift)s 以清仓价销售：%(points)s 积分，结算价 ¥%(price)s。%(note)s"),
+                     points=gift.clearance_points_price, price=str(gift.clearance_settlement_price))
 
 
 def retire_gift(*, gift: Gift, actor, now: datetime, reason: str = "") -> Gift:
@@ -216,6 +233,8 @@ def retire_gift(*, gift: Gift, actor, now: datetime, reason: str = "") -> Gift:
     with transaction.atomic():
         apply_transition(gift, "retire", actor=actor, at=now, reason=reason)
         _stop_replenishment([gift.pk], state=gift.state, actor=actor, now=now)
+        send_gift_notice(gift=gift, kind="gift_retired", title=gettext_noop("礼品 %(sku)s 已退市"),
+                         body=gettext_noop("%(gift)s 已退市，不再销售。%(note)s"), now=now, note=reason)
         publish(GiftRetired(gift_id=gift.pk, at=now))
     return gift
 
@@ -231,9 +250,12 @@ def clear_retired_gift(*, gift: Gift, actor, now: datetime, points_price: int, s
     if gift.state == Gift.State.RETIRED:
         check_stock_to_clear(gift)
     check_new_clearance(gift, points_price=points_price, settlement_price=settlement_price)
-    return apply_transition(
-        gift, "clear_leftovers", actor=actor, at=now, reason=reason, points_price=points_price, settlement_price=settlement_price
-    )
+    with transaction.atomic():
+        apply_transition(
+            gift, "clear_leftovers", actor=actor, at=now, reason=reason, points_price=points_price, settlement_price=settlement_price
+        )
+        _tell_clearance(gift, now=now, note=reason)
+    return gift
 
 
 def retire_all_gifts_of(*, supplier: Supplier, actor, now: datetime, reason: str) -> list[int]:

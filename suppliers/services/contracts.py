@@ -14,7 +14,7 @@ from core.models import Program
 from core.roles import Role, waiting_for
 from suppliers.errors import ProgramNotContracted
 from suppliers.models import Contract, Qualification, Supplier
-from suppliers.services.notices import send_notice
+from suppliers.services.notices import decision_note, send_notice
 
 DECIDERS = frozenset({Role.OPERATOR})  # who approves or rejects a contract or a supplier's profile change
 REJECTION_BODY = gettext_noop("驳回原因：%(reason)s")  # a notice's body telling the supplier why its request was refused
@@ -56,8 +56,14 @@ def _number_taken() -> ValidationFailed:
 
 
 def approve_contract(*, contract: Contract, actor, now: datetime, reason: str = "") -> Contract:
-    """Approve a pending contract. :raises InvalidTransition:"""
-    return apply_transition(contract, "approve", actor=actor, at=now, reason=reason)
+    """Approve a pending contract, telling the supplier. :raises InvalidTransition:"""
+    with transaction.atomic():
+        apply_transition(contract, "approve", actor=actor, at=now, reason=reason)
+        send_notice(supplier=contract.supplier, kind="contract_approved", title=gettext_noop("合同 %(number)s 已通过审核"),
+                    body=gettext_noop("合同期 %(start)s 至 %(end)s。%(note)s"), now=now, link=reverse("supplier-paperwork"),
+                    params={"number": contract.number, "start": f"{contract.start_date:%Y-%m-%d}", "end": f"{contract.end_date:%Y-%m-%d}",
+                            "note": decision_note(reason)})
+    return contract
 
 
 def reject_contract(*, contract: Contract, actor, now: datetime, reason: str = "") -> Contract:

@@ -3,14 +3,15 @@ from datetime import datetime
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.utils.translation import gettext
+from django.urls import reverse
+from django.utils.translation import gettext, gettext_noop
 
-from core.texts import storable
+from core.texts import Message, storable
 from core.errors import NotFound, PermissionDenied
 from core.notifications import notify
 from core.roles import SUPPLIER_ROLES, waiting_for
 from core.selectors import answering
-from suppliers.models import Notice, Supplier
+from suppliers.models import Gift, Notice, Supplier
 
 
 def send_notice(
@@ -29,6 +30,28 @@ def send_notice(
         if sms:
             notify(kind="supplier_notice", phone=supplier.contact_phone, at=now, context={"title": notice.title_text}, subject=notice)
     return notice
+
+
+def send_inbox_notices(rows: list[tuple[int, dict, str]], *, kind: str, title: str, body: str, now: datetime) -> list[Notice]:
+    """Notices of one kind for a batch the system runs (a beat job), one insert for all: (supplier id, params, link)
+    per row, inbox only — an SMS goes with a decision on one object, not with each row of a routine batch."""
+    return Notice.objects.bulk_create(
+        Notice(supplier_id=supplier_id, kind=kind, title=title, body=body, params=storable(params) or {}, link=link, created_at=now)
+        for supplier_id, params, link in rows
+    )
+
+
+def decision_note(reason: str | None) -> Message | str:
+    """The decider's note for a notice body's %(note)s: 说明：… when an operator or finance clerk gave one, else nothing."""
+    reason = (reason or "").strip()
+    return Message(gettext_noop("说明：%(reason)s"), reason=reason) if reason else ""
+
+
+def send_gift_notice(*, gift: Gift, kind: str, title: str, body: str, now: datetime, note: str = "", **params) -> Notice:
+    """A notice about one of the supplier's gifts, linking to the gift's page: `title` and `body` may name %(sku)s and
+    %(gift)s (its name) and %(note)s (`decision_note` of the decider's `note`) besides `params`."""
+    return send_notice(supplier=gift.supplier, kind=kind, title=title, body=body, now=now, link=reverse("gift-detail", args=[gift.pk]),
+                       params={"sku": gift.sku, "gift": gift.name, "note": decision_note(note), **params})
 
 
 def mark_notice_read(*, notice_id: int, actor, now: datetime) -> Notice:

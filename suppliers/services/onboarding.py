@@ -4,8 +4,9 @@ from functools import partial
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from core.errors import ValidationFailed
 from core.events import publish
@@ -17,6 +18,7 @@ from suppliers.errors import ActivationBlocked
 from suppliers.selectors import credit_code_taken
 from suppliers.events import SupplierTerminated
 from suppliers.services import catalog, contracts
+from suppliers.services.notices import decision_note, send_notice
 from suppliers.services.qualifications import qualification_problems, upload_qualification
 from suppliers.validators import validate_credit_code
 
@@ -152,13 +154,26 @@ def approve_supplier(*, supplier: Supplier, actor, now: datetime, reason: str = 
     with transaction.atomic():
         apply_transition(supplier, "approve", actor=actor, at=now, reason=reason)
         User.objects.filter(supplier_membership__supplier=supplier, role=Role.SUPPLIER_ADMIN).update(is_active=True)
+        _tell(supplier, "supplier_approved", gettext_noop("入驻申请已通过审核"), now=now, reason=reason, link=reverse("supplier-gifts"),
+              body=gettext_noop("管理员账号已启用，可登录礼品商平台提交礼品。%(note)s"))
     return supplier
 
 
 def reject_supplier(*, supplier: Supplier, actor, now: datetime, reason: str = "") -> Supplier:
     """Reject an application under review (a reason is required). :raises InvalidTransition:"""
     _require_reason(reason, message=gettext("请填写拒绝原因"))
-    return apply_transition(supplier, "reject", actor=actor, at=now, reason=reason)
+    with transaction.atomic():
+        apply_transition(supplier, "reject", actor=actor, at=now, reason=reason)
+        # no inbox page to link: an applicant signing in is shown the reason instead
+        _tell(supplier, "application_rejected", gettext_noop("入驻申请未通过审核"), now=now, reason=reason, body=contracts.REJECTION_BODY)
+    return supplier
+
+
+def _tell(supplier: Supplier, kind: str, title: str, *, body: str, now: datetime, reason: str, link: str = "") -> None:
+    """Tell the supplier of a decision on its cooperation: `body` may name the reason as %(reason)s, or the decider's
+    note as %(note)s."""
+    send_notice(supplier=supplier, kind=kind, title=title, body=body, now=now, link=link,
+                params={"reason": (reason or "").strip(), "note": decision_note(reason)})
 
 
 def _require_reason(reason: str, *, message: str = "") -> None:
@@ -177,6 +192,8 @@ def suspend_supplier(*, supplier: Supplier, actor, now: datetime, reason: str = 
     with transaction.atomic():
         apply_transition(supplier, "suspend", actor=actor, at=now, reason=reason)
         catalog.delist_all_gifts_of(supplier=supplier, actor=actor, now=now, reason_code=Gift.DelistReason.SUPPLIER_SUSPENDED)
+        _tell(supplier, "supplier_suspended", gettext_noop("合作已暂停"), now=now, reason=reason, link=reverse("supplier-gifts"),
+              body=gettext_noop("原因：%(reason)s\n在售和清仓中的礼品已全部下线；恢复合作后可申请重新上线。"))
     return supplier
 
 
@@ -188,7 +205,11 @@ def reactivate_supplier(*, supplier: Supplier, actor, now: datetime, reason: str
     """
     if supplier.state == Supplier.State.SUSPENDED:
         _require_activation(supplier, now)
-    return apply_transition(supplier, "reactivate", actor=actor, at=now, reason=reason)
+    with transaction.atomic():
+        apply_transition(supplier, "reactivate", actor=actor, at=now, reason=reason)
+        _tell(supplier, "supplier_reactivated", gettext_noop("合作已恢复"), now=now, reason=reason, link=reverse("supplier-gifts"),
+              body=gettext_noop("下线的礼品可申请重新上线，经审核后上架。%(note)s"))
+    return supplier
 
 
 def terminate_supplier(*, supplier: Supplier, actor, now: datetime, reason: str = "") -> Supplier:
@@ -201,6 +222,8 @@ def terminate_supplier(*, supplier: Supplier, actor, now: datetime, reason: str 
     with transaction.atomic():
         apply_transition(supplier, "terminate", actor=actor, at=now, reason=reason)
         catalog.retire_all_gifts_of(supplier=supplier, actor=actor, now=now, reason=reason or "supplier terminated")
+        _tell(supplier, "supplier_terminated", gettext_noop("合作已终止"), now=now, reason=reason, link=reverse("supplier-gifts"),
+              body=gettext_noop("原因：%(reason)s\n全部礼品已退市；仓库中的剩余库存请按遗留礼品通知按期取回。"))
         publish(SupplierTerminated(supplier_id=supplier.pk, actor_id=getattr(actor, "pk", None), at=now))
     return supplier
 

@@ -19,7 +19,7 @@ from core.errors import Conflict, PermissionDenied, ValidationFailed
 from core.fsm import apply_transition, log_creation
 from core.roles import Role, waiting_for
 from suppliers.services.contracts import DECIDERS, REJECTION_BODY
-from suppliers.services.notices import send_notice
+from suppliers.services.notices import decision_note, send_notice
 from suppliers.services.onboarding import credit_code_taken_error, credit_code_taken_problem
 from suppliers.models import BankAccount, ProfileChange, Supplier
 from suppliers.selectors import credit_code_taken
@@ -82,6 +82,9 @@ def approve_profile_change(*, change: ProfileChange, actor, now: datetime, reaso
     """
     with transaction.atomic():
         _approve(change, actor=actor, now=now, reason=reason)
+        send_notice(supplier=change.supplier, kind="profile_change_approved", title=gettext_noop("资料变更已通过审核：%(field)s"),
+                    body=gettext_noop("变更已生效。%(note)s"), params={"field": Field(change.field).label, "note": decision_note(reason)},
+                    now=now, link=reverse("supplier-profile"))
     return change
 
 

@@ -20,7 +20,7 @@ from suppliers.services import inventory
 from suppliers.services.clearance import check_normal_prices
 from suppliers.services.contracts import check_contracted_programs
 from suppliers.services.gift_images import discard_unused, is_picture_entry, stored_uploads
-from suppliers.services.notices import send_notice
+from suppliers.services.notices import send_gift_notice, send_inbox_notices
 from suppliers.validators import POINTS_LIMIT, is_points_price
 
 EDITABLE = {
@@ -195,6 +195,8 @@ def approve_revision(*, revision: GiftRevision, actor, now: datetime, reason: st
         check_normal_prices(revision.gift, revision.changes)  # the gift may have gone on clearance since
         apply_transition(revision, "approve", actor=actor, at=now, reason=reason, decided_at=now)
         apply_changes(revision.gift, revision.changes, actor=actor, now=now)
+        send_gift_notice(gift=revision.gift, kind="revision_approved", title=gettext_noop("礼品 %(sku)s 的修改已通过审核"),
+                         body=gettext_noop("%(gift)s：修改已生效。%(note)s"), now=now, note=reason)
     return revision
 
 
@@ -209,9 +211,8 @@ def reject_revision(*, revision: GiftRevision, actor, now: datetime, reason: str
         apply_transition(revision, "reject", actor=actor, at=now, reason=reason, decided_at=now)
         _discard_proposed_pictures(revision)
         gift = revision.gift
-        send_notice(supplier=gift.supplier, kind="revision_rejected", title=gettext_noop("礼品 %(sku)s 的修改未通过审核"),
-                    body=gettext_noop("%(gift)s：%(reason)s"), params={"sku": gift.sku, "gift": gift.name, "reason": reason.strip()},
-                    now=now, link=reverse("gift-detail", args=[gift.pk]))
+        send_gift_notice(gift=gift, kind="revision_rejected", title=gettext_noop("礼品 %(sku)s 的修改未通过审核"),
+                         body=gettext_noop("%(gift)s：%(reason)s"), now=now, reason=reason.strip())
     return revision
 
 
@@ -256,5 +257,11 @@ def publish_scheduled_gifts(*, now: datetime) -> list[int]:
     """Publish every approved gift whose time has come and whose supplier is active (beat, every minute): the
     publish transition's condition (a supplier offering gifts) holds for every row."""
     due = Gift.objects.filter(state=Gift.State.APPROVED, publish_at__lte=now, supplier__state="active")
-    return bulk_transition(due, "publish", actor=None, at=now, reason=gettext_noop("按计划时间上线"), values={"publish_at": None},
-                           conditions_met=True)
+    with transaction.atomic():
+        published = bulk_transition(due, "publish", actor=None, at=now, reason=gettext_noop("按计划时间上线"), values={"publish_at": None},
+                                    conditions_met=True)
+        listed = Gift.objects.filter(pk__in=published).values_list("pk", "sku", "name", "supplier_id")
+        send_inbox_notices([(supplier_id, {"sku": sku, "gift": name}, reverse("gift-detail", args=[pk])) for pk, sku, name, supplier_id in listed],
+                           kind="gift_published", title=gettext_noop("礼品 %(sku)s 已上线"), body=gettext_noop("%(gift)s 已按计划时间上架。"),
+                           now=now)
+    return published

@@ -59,7 +59,8 @@ def test_opening_a_case_tells_the_supplier_by_inbox_and_sms(open_case, active_su
     assert (open_case.state, open_case.kind, open_case.deadline) == ("open", "rectification", DEADLINE)
     assert open_case.number.startswith("RC20261015")
     assert Notice.objects.filter(supplier=active_supplier, kind="rectification_case").count() == 1
-    assert Notification.objects.filter(kind="supplier_notice", phone=active_supplier.contact_phone).count() == 1
+    notice = Notice.objects.get(supplier=active_supplier, kind="rectification_case")
+    assert Notification.objects.filter(kind="supplier_notice", phone=active_supplier.contact_phone, subject_id=str(notice.pk)).count() == 1
 
 
 def test_the_case_notice_links_to_the_case(open_case, active_supplier):
@@ -71,7 +72,7 @@ def test_a_deadline_of_today_is_refused_and_nothing_is_opened(active_supplier, o
         cases.open_case(supplier=active_supplier, kind="warning", reason="迟发", deadline=now.date(), actor=operator, now=now)
 
     assert refused.value.field == "deadline"
-    assert not RectificationCase.objects.exists() and not Notice.objects.exists()
+    assert not RectificationCase.objects.exists() and not Notice.objects.filter(kind="rectification_case").exists()
 
 
 def test_only_an_operator_opens_a_case(active_supplier, finance, now):
@@ -164,6 +165,22 @@ def test_the_operator_closes_an_answered_case(answered_case, operator, now):
 
     answered_case.refresh_from_db()
     assert (answered_case.state, answered_case.closed_at) == ("closed", now + timedelta(days=5))
+
+
+def test_closing_a_case_tells_the_supplier_why_by_inbox_and_sms(answered_case, active_supplier, operator, now):
+    cases.close_case(case=answered_case, actor=operator, now=now + timedelta(days=5), reason="整改到位")
+
+    closed = Notice.objects.get(supplier=active_supplier, title="%(number)s 已结案")
+    assert (closed.title_text, closed.body_text, closed.link) == (
+        f"{answered_case.number} 已结案", "结案说明：整改到位", f"/settlement/cases/{answered_case.pk}/")
+    assert Notification.objects.filter(kind="supplier_notice", subject_id=str(closed.pk)).count() == 1
+
+
+def test_the_suppliers_answer_tells_the_supplier_nothing(open_case, staff, active_supplier, now):
+    told = Notice.objects.filter(supplier=active_supplier).count()
+    cases.answer_case(case=open_case, answer="已增加发货人手", actor=staff, now=now + timedelta(days=3))
+
+    assert Notice.objects.filter(supplier=active_supplier).count() == told
 
 
 def test_closing_a_case_needs_a_reason_and_changes_nothing_without_one(answered_case, operator, now):

@@ -17,15 +17,18 @@ LATER = GENERATED_AT + timedelta(days=1)
 
 
 def test_issuing_puts_a_notice_with_the_month_version_payable_and_confirm_by_date_in_the_inbox(issued):
-    notice = Notice.objects.get(supplier=issued.supplier)
+    notice = Notice.objects.get(supplier=issued.supplier, kind="statement_issued")
 
-    assert (notice.kind, notice.title_text) == ("statement_issued", "2026-10 结算单第 1 版已下发")
+    assert notice.title_text == "2026-10 结算单第 1 版已下发"
     assert "应付 300.00 元" in notice.body_text and "2026-11-11 10:00 前确认或提出异议" in notice.body_text
     assert notice.link == reverse("settlement-statement", args=[issued.pk])
 
 
 def test_the_statement_notice_is_texted_once_with_the_statements_own_sms(issued):
-    assert list(Notification.objects.values_list("kind", flat=True)) == ["statement_issued"]
+    notice = Notice.objects.get(kind="statement_issued")
+
+    assert list(Notification.objects.filter(subject_type="settlement.statement").values_list("kind", flat=True)) == ["statement_issued"]
+    assert not Notification.objects.filter(subject_type="suppliers.notice", subject_id=str(notice.pk)).exists()
 
 
 def test_a_reissued_version_is_noticed_with_its_number_and_payable(issued, supplier_admin, finance, finance_checker):

@@ -58,7 +58,7 @@ def test_a_meeting_without_time_place_and_agenda_is_refused_with_each_field_name
         announcements.publish_announcement(kind="meeting", title="季度会议", body="请参加。", actor=operator, now=now)
 
     assert [field for field, *_ in refused.value.errors] == ["meeting_at", "place", "agenda"]
-    assert not Announcement.objects.exists() and not Notification.objects.exists()
+    assert not Announcement.objects.exists() and not Notification.objects.filter(subject_type="suppliers.announcement").exists()
 
 
 def test_a_meeting_notice_keeps_its_time_place_and_agenda(active_pair, operator, now):
@@ -263,7 +263,7 @@ def test_a_meeting_in_the_past_is_refused_naming_meeting_at_and_nothing_is_sent(
                                            place="杭州总部", agenda="考核结果", actor=operator, now=now)
 
     assert [field for field, *_ in refused.value.errors] == ["meeting_at"]
-    assert not Announcement.objects.exists() and not Notification.objects.exists()
+    assert not Announcement.objects.exists() and not Notification.objects.filter(subject_type="suppliers.announcement").exists()
 
 
 def test_a_meeting_at_the_time_of_publishing_is_accepted(active_pair, operator, now):
@@ -300,7 +300,7 @@ def test_an_announcement_to_a_supplier_neither_active_nor_suspended_is_refused_a
                                            actor=operator, now=now)
 
     assert refused.value.field == "suppliers"
-    assert not Announcement.objects.exists() and not Notification.objects.exists()
+    assert not Announcement.objects.exists() and not Notification.objects.filter(subject_type="suppliers.announcement").exists()
 
 
 def test_an_announcement_to_all_leaves_out_applicants_rejected_and_terminated_suppliers(active_pair, operator, now):

@@ -153,7 +153,7 @@ def test_a_renewal_means_nothing_is_delisted_and_the_old_licence_is_settled(supp
     assert (result.expired, result.delisted_gifts) == ([], [])
     assert states(online) == [("online", "")]
     assert Qualification.objects.get(pk=old.pk).expiry_handled_at == now
-    assert not Notice.objects.exists()
+    assert not Notice.objects.filter(kind__startswith="qualification").exists()
 
 
 def test_a_renewed_certificate_of_another_type_does_not_count(supplier, now):
@@ -196,7 +196,7 @@ def test_a_rejected_applicant_is_neither_warned_nor_swept(supplier, operator, no
     results = [sweep(now), sweep(now + timedelta(days=6))]
 
     assert [(r.warned, r.expired) for r in results] == [([], []), ([], [])]
-    assert not Notice.objects.exists()
+    assert not Notice.objects.filter(kind__startswith="qualification").exists()
     assert Qualification.objects.get(pk=licence.pk).expiry_handled_at is None
 
 

@@ -105,7 +105,7 @@ def test_the_pages_read_the_rejections_in_a_constant_number_of_queries(supplier,
 def test_rejecting_a_revision_tells_the_supplier_why_in_a_notice_linking_to_the_gift(supplier, supplier_staff, operator, now):
     gift = rejected_revision(supplier, supplier_staff, operator, now).gift
 
-    notice = Notice.objects.get()
+    notice = Notice.objects.get(kind="revision_rejected")
 
     assert (notice.supplier, notice.kind, notice.title_text, notice.body_text, notice.link) == (
         supplier, "revision_rejected", f"礼品 {gift.sku} 的修改未通过审核", f"{gift.name}：图片与实物不符", f"/supplier/gifts/{gift.pk}/"
