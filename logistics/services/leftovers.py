@@ -204,8 +204,14 @@ def dispose_lot(*, lot: LeftoverLot, actor, now: datetime, reason: str) -> Lefto
         raise DisposalTooEarly(message % {"collect_by": f"{lot.collect_by:%Y-%m-%d}"}, field="collect_by")
     with transaction.atomic():
         lot = _close(lot=lot, transition="dispose", stock_kind=StockMovement.Kind.WRITE_OFF, actor=actor, now=now, reason=reason)
-        costs.record_extra_cost(
+        fee = costs.record_extra_cost(
             kind=CostKind.DISPOSAL, payer=Payer.SUPPLIER, supplier=lot.supplier, lot=lot, description=Message(gettext_noop("遗留礼品销毁处置费")), actor=actor, now=now
+        )
+        send_notice(
+            supplier=lot.supplier, kind="leftover_lots", title=gettext_noop("遗留礼品已销毁处置：%(gift)s"), now=now,
+            body=gettext_noop("%(location)s 的 %(quantity)s 件逾期未取回，已销毁处置，处置费 ¥%(fee)s 由贵司承担。原因：%(reason)s"),
+            params={"gift": lot.gift.name, "location": lot.location.name, "quantity": lot.quantity, "fee": str(fee.amount), "reason": reason},
+            link=reverse("leftover-lot", args=[lot.pk]),
         )
     return lot
 

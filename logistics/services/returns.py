@@ -54,7 +54,7 @@ from points.models import RedemptionOrder
 from points.services import ledger, orders
 from suppliers.errors import OutOfStock
 from suppliers.models import Gift
-from suppliers.services.notices import send_notice
+from suppliers.services.notices import decision_note, send_notice
 from suppliers.services import inventory
 
 State, Reason, Remedy, Outcome, Liable = (
@@ -397,10 +397,25 @@ def inspect_return(*, return_request: ReturnRequest, actor, now: datetime, outco
                     return_request=return_request,
                 )
             _tell_member(return_request, now)
+            if effect.liable == Liable.SUPPLIER:
+                _tell_supplier_liable(return_request, order, effect, now=now, note=reason)
     except Exception:
         return_request.refresh_from_db()
         raise
     return return_request
+
+
+def _tell_supplier_liable(return_request: ReturnRequest, order: RedemptionOrder, effect: Effect, *, now: datetime, note: str) -> None:
+    """The supplier bears an inspected return (defective goods, a dropship parcel damaged on its carrier): it is told
+    what was found and what it costs it."""
+    send_notice(
+        supplier=order.supplier, kind="return_inspected", title=gettext_noop("退换货 %(number)s 检验结论：由礼品商承担"),
+        body=gettext_noop("订单 %(order)s 的 %(quantity)s 件检验结论为「%(outcome)s」，该笔兑换从结算单中扣减%(freight)s。%(note)s"),
+        params={"number": return_request.number, "order": order.number, "quantity": return_request.quantity,
+                "outcome": Outcome(return_request.outcome).label, "note": decision_note(note),
+                "freight": Message(gettext_noop("，退货运费由礼品商承担")) if effect.freight_payer == Payer.SUPPLIER else ""},
+        now=now, link=reverse("logistics-return", args=[return_request.pk]),
+    )
 
 
 def effect_of(outcome: str, *, fulfilment: str) -> Effect:

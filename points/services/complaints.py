@@ -26,7 +26,7 @@ from points.models import Complaint, ComplaintDeadline, Member, RedemptionOrder
 from points.models.complaints import Party
 from suppliers.models import Gift, Supplier
 from suppliers.selectors import list_catalog
-from suppliers.services.notices import send_notice
+from suppliers.services.notices import send_inbox_notices, send_notice
 
 State, Kind, Channel = Complaint.State, Complaint.Kind, Complaint.Channel
 DEADLINE = timedelta(hours=48)
@@ -175,12 +175,16 @@ def triage_complaint(*, complaint: Complaint, actor, now: datetime, responsible:
             return apply_transition(complaint, "triage", actor=actor, at=now, reason=reason, responsible=responsible, deadline=None)
         apply_transition(complaint, "triage", actor=actor, at=now, reason=reason, responsible=responsible, deadline=now + DEADLINE)
         _start_deadline(complaint, now)
-        if responsible == Party.SUPPLIER:
-            send_notice(supplier=complaint.supplier, kind="complaint_assigned", title=gettext_noop("投诉 %(number)s 待您答复"),
-                        body=gettext_noop("请于 %(deadline)s 前在「投诉处理」中答复。"),
-                        params={"number": complaint.number, "deadline": f"{timezone.localtime(complaint.deadline):%Y-%m-%d %H:%M}"},
-                        now=now, link=reverse("complaint", args=[complaint.pk]))
+        _ask_supplier_to_answer(complaint, title=gettext_noop("投诉 %(number)s 待您答复"), now=now)
     return complaint
+
+
+def _ask_supplier_to_answer(complaint: Complaint, *, title: str, now: datetime) -> None:
+    """A complaint the supplier answers (triaged to it) waits for its answer by the deadline just started: tell it."""
+    if complaint.responsible == Party.SUPPLIER:
+        send_notice(supplier=complaint.supplier, kind="complaint_assigned", title=title, body=gettext_noop("请于 %(deadline)s 前在「投诉处理」中答复。"),
+                    params={"number": complaint.number, "deadline": f"{timezone.localtime(complaint.deadline):%Y-%m-%d %H:%M}"},
+                    now=now, link=reverse("complaint", args=[complaint.pk]))
 
 
 def may_take(*, user, complaint: Complaint) -> bool:
@@ -267,6 +271,10 @@ def escalate_overdue(*, now: datetime) -> list[int]:
         ComplaintDeadline.objects.filter(
             complaint_id__in=escalated, due_at__lt=now, responded_at__isnull=True, escalated_at__isnull=True
         ).update(escalated_at=now)
+        overdue = Complaint.objects.filter(pk__in=escalated, responsible=Party.SUPPLIER).values_list("pk", "number", "supplier_id")
+        send_inbox_notices([(supplier_id, {"number": number}, reverse("complaint", args=[pk])) for pk, number, supplier_id in overdue],
+                           kind="complaint_escalated", title=gettext_noop("投诉 %(number)s 超时未答复，已升级"),
+                           body=gettext_noop("超过48小时未答复，已转运营处理；仍可在「投诉处理」中答复。"), now=now)
     return escalated
 
 
@@ -303,6 +311,7 @@ def reopen_complaint(*, complaint: Complaint, actor, now: datetime, reason: str 
     with transaction.atomic():
         apply_transition(complaint, "reopen", actor=actor, at=now, reason=reason, deadline=now + DEADLINE)
         _start_deadline(complaint, now)
+        _ask_supplier_to_answer(complaint, title=gettext_noop("投诉 %(number)s 已被会员重新打开，待您答复"), now=now)
     return complaint
 
 

@@ -174,6 +174,22 @@ def test_disposal_writes_the_units_off_and_charges_the_supplier_the_disposal_tar
     assert [(log.transition, log.reason) for log in history_of(lot)] == [("record", "礼品退市，剩余库存待取回"), ("dispose", "礼品商逾期未取回")]
 
 
+def test_a_disposal_tells_the_supplier_what_was_destroyed_why_and_the_fee_it_bears(lot, logistics, offline_stocked_gift):
+    leftovers.dispose_lot(lot=lot, actor=logistics, now=AFTER_DEADLINE, reason="礼品商逾期未取回")
+
+    notice = Notice.objects.get(supplier=lot.supplier, title="遗留礼品已销毁处置：%(gift)s")
+    assert notice.body_text == f"{lot.location.name} 的 5 件逾期未取回，已销毁处置，处置费 ¥20.00 由贵司承担。原因：礼品商逾期未取回"
+    assert notice.link == f"/logistics/leftovers/{lot.pk}/"
+    assert Notification.objects.filter(kind="supplier_notice", subject_id=str(notice.pk)).count() == 1
+
+
+def test_a_collection_the_supplier_made_itself_tells_it_nothing(lot, logistics, now):
+    told = Notice.objects.count()
+    leftovers.collect_lot(lot=lot, actor=logistics, now=now, reason="礼品商自提")
+
+    assert Notice.objects.count() == told
+
+
 @pytest.mark.parametrize("day", [RETIRED_ON, at_0010(DEADLINE).replace(hour=23, minute=59)], ids=["retirement-day", "deadline-evening"])
 def test_a_lot_cannot_be_disposed_of_while_the_supplier_may_still_collect_it_and_nothing_changes(lot, logistics, offline_stocked_gift, day):
     with pytest.raises(DisposalTooEarly) as refused:

@@ -587,3 +587,24 @@ def test_an_exchanges_history_tells_the_exchange_before_the_replacement_parcel_i
 
     assert steps == [("request", "requested"), ("approve", "approved"), ("receive", "received"), ("inspect", "inspected"),
                      ("exchange", "exchanged"), ("create", "created")]
+
+
+def test_a_defective_return_the_supplier_bears_tells_it_what_was_found_and_what_it_costs(delivered_order, operator, logistics, now):
+    return_request = received(delivered_order, operator=operator, handler=logistics, now=now, reason="defective")
+
+    returns.inspect_return(return_request=return_request, actor=logistics, now=now, outcome="defective", reason="开机无显示")
+
+    notice = Notice.objects.get(supplier=delivered_order.supplier, kind="return_inspected")
+    assert notice.title_text == f"退换货 {return_request.number} 检验结论：由礼品商承担"
+    assert notice.body_text == (f"订单 {delivered_order.number} 的 {return_request.quantity} 件检验结论为「质量问题」，"
+                                "该笔兑换从结算单中扣减，退货运费由礼品商承担。说明：开机无显示")
+    assert notice.link == f"/logistics/returns/{return_request.pk}/"
+    assert Notification.objects.filter(kind="supplier_notice", subject_id=str(notice.pk)).count() == 1
+
+
+def test_a_return_the_supplier_does_not_bear_tells_it_nothing_about_the_inspection(delivered_order, operator, logistics, now):
+    return_request = received(delivered_order, operator=operator, handler=logistics, now=now)
+
+    returns.inspect_return(return_request=return_request, actor=logistics, now=now, outcome="resellable")
+
+    assert not Notice.objects.filter(kind="return_inspected").exists()

@@ -15,7 +15,7 @@ from suppliers.services import catalog
 from suppliers.models import Gift, Supplier
 from tests.factories import GiftFactory, SupplierFactory, SupplierUserFactory, UserFactory, contracted, supplier_in
 from tests.helpers import assert_list_queries_constant, gift_in_state
-from tests.factories import ADDRESS
+from tests.factories import ADDRESS, SHANGHAI
 
 State = Complaint.State
 H48 = timedelta(hours=48)
@@ -249,6 +249,21 @@ def test_escalation_run_twice_escalates_once(triaged, now):
     assert ComplaintDeadline.objects.get(complaint=triaged).escalated_at == now + timedelta(hours=49)
 
 
+def test_an_escalated_complaint_tells_its_supplier_in_the_inbox_only(triaged, supplier, now):
+    complaints.escalate_overdue(now=now + timedelta(hours=49))
+
+    notice = Notice.objects.get(supplier=supplier, kind="complaint_escalated")
+    assert (notice.title_text, notice.link) == (f"投诉 {triaged.number} 超时未答复，已升级", f"/complaints/{triaged.pk}/")
+    assert not Notification.objects.filter(subject_id=str(notice.pk), subject_type="suppliers.notice").exists()  # a batch: inbox only
+
+
+def test_the_suppliers_answer_tells_it_nothing(triaged, supplier, supplier_staff, now):
+    told = Notice.objects.filter(supplier=supplier).count()
+    complaints.respond_to_complaint(complaint=triaged, actor=supplier_staff, now=now + timedelta(hours=5), response="已补发")
+
+    assert Notice.objects.filter(supplier=supplier).count() == told
+
+
 def test_an_answered_complaint_is_not_escalated(responded, now):
     assert complaints.escalate_overdue(now=now + timedelta(hours=49)) == []
 
@@ -358,6 +373,17 @@ def test_the_member_reopens_within_7_days_and_a_new_deadline_starts(resolved, su
     assert (resolved.state, resolved.deadline) == (State.REOPENED, at + H48)
     assert ComplaintDeadline.objects.filter(complaint=resolved).count() == 2
     assert (latest.starts_at, latest.due_at, latest.supplier, latest.responded_at) == (at, at + H48, supplier, None)
+
+
+def test_a_reopened_complaint_of_the_suppliers_tells_it_to_answer_by_the_new_deadline(resolved, supplier, now):
+    at = resolved.resolved_at + timedelta(days=1)
+
+    complaints.reopen_complaint(complaint=resolved, actor=resolved.member.user, now=at, reason="又受潮了")
+
+    notice = Notice.objects.get(supplier=supplier, title="投诉 %(number)s 已被会员重新打开，待您答复")
+    assert notice.title_text == f"投诉 {resolved.number} 已被会员重新打开，待您答复"
+    assert notice.link == f"/complaints/{resolved.pk}/" and f"{(at + H48).astimezone(SHANGHAI):%Y-%m-%d %H:%M}" in notice.body_text
+    assert Notification.objects.filter(kind="supplier_notice", subject_id=str(notice.pk)).count() == 1
 
 
 def test_reopening_7_days_and_a_second_after_resolution_is_refused(resolved, now):
