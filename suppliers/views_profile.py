@@ -112,8 +112,9 @@ def supplier_paperwork(request):
     posted = request.POST.get("form") if request.method == "POST" else None
     if posted not in (None, "qualification", "contract"):
         messages.error(request, _("无法识别提交的表单，请重新填写"))
-    upload = QualificationForm(request.POST or None, request.FILES or None) if posted == "qualification" else QualificationForm()
-    proposal = ContractForm(request.POST or None, request.FILES or None) if posted == "contract" else ContractForm()
+    # the page's forms share field names (number, file): each is prefixed with its name, so ids, values and errors stay its own
+    upload, proposal = (form(*((request.POST, request.FILES) if posted == name else ()), prefix=name)
+                        for name, form in (("qualification", QualificationForm), ("contract", ContractForm)))
     if posted == "qualification" and upload.is_valid() and _submit(
         upload, qualifications.upload_qualification, supplier=supplier, actor=request.user, now=now, **upload.cleaned_data
     ):

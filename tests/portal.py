@@ -16,6 +16,12 @@ def logged_in(user) -> Client:
     return client
 
 
+def posted_as(form: str, values: dict) -> dict:
+    """A post of one of a page's several forms, each prefixed with its name (the paperwork page's): its `form` name
+    and its fields under `<form>-<field>`."""
+    return {"form": form} | {f"{form}-{name}": value for name, value in values.items() if name != "form"}
+
+
 def page_in(user, url: str, language: str) -> str:
     """The page at `url` as `user` reads it in `language` (an Accept-Language), checked to open (200)."""
     client = Client(HTTP_ACCEPT_LANGUAGE=language)

@@ -27,11 +27,11 @@ def test_a_supplier_uploads_a_licence_renewal_that_an_operator_approves(browser_
     with page.expect_navigation():
         page.get_by_test_id("nav").get_by_role("link", name="合同与资质", exact=True).click()
     form = page.get_by_test_id("qualification-form")
-    form.locator("[name=kind]").select_option(Qualification.Kind.BUSINESS_LICENCE)
-    form.locator("[name=number]").fill("LIC-NEW")
-    form.locator("[name=issued_on]").fill(f"{today:%Y-%m-%d}")
-    form.locator("[name=expires_on]").fill(f"{today + timedelta(days=730):%Y-%m-%d}")
-    form.locator("[name=file]").set_input_files(str(scan))
+    form.locator("[name=qualification-kind]").select_option(Qualification.Kind.BUSINESS_LICENCE)
+    form.locator("[name=qualification-number]").fill("LIC-NEW")
+    form.locator("[name=qualification-issued_on]").fill(f"{today:%Y-%m-%d}")
+    form.locator("[name=qualification-expires_on]").fill(f"{today + timedelta(days=730):%Y-%m-%d}")
+    form.locator("[name=qualification-file]").set_input_files(str(scan))
     with page.expect_navigation():
         form.locator("button[type=submit]").click()
     renewal = Qualification.objects.get(number="LIC-NEW")

@@ -10,7 +10,7 @@ from core.errors import ValidationFailed
 from suppliers.models import Contract
 from suppliers.services import contracts
 from tests.factories import ContractFactory
-from tests.portal import logged_in
+from tests.portal import logged_in, posted_as
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +53,7 @@ def test_the_database_refuses_two_contracts_with_one_number(supplier, other_supp
 def test_the_paperwork_page_shows_a_taken_number_next_to_its_field(supplier_admin, other_supplier):
     ContractFactory(supplier=other_supplier, number="HT-2027-001")
 
-    response = logged_in(supplier_admin).post("/supplier/paperwork/", CONTRACT_FORM)
+    response = logged_in(supplier_admin).post("/supplier/paperwork/", posted_as("contract", CONTRACT_FORM))
 
     page = response.content.decode()
     assert 'class="field-error" data-field="number"' in page and "合同编号已存在" in page

@@ -1,5 +1,6 @@
 """Portal pages of supplier paperwork: the supplier's profile and change requests, its contracts and qualifications,
 and the operator's review of contracts, profile changes and qualifications."""
+import re
 from datetime import timedelta
 
 import pytest
@@ -9,7 +10,7 @@ from django.utils import timezone
 from suppliers.models import Contract, ProfileChange, Qualification
 from tests.factories import ContractFactory, QualificationFactory, SupplierUserFactory
 from tests.suppliers.profile_factories import NEW_ACCOUNT, BankAccountFactory, CertificateFactory, ProfileChangeFactory
-from tests.portal import logged_in
+from tests.portal import logged_in, posted_as
 
 pytestmark = pytest.mark.django_db
 
@@ -121,7 +122,7 @@ def test_the_paperwork_page_warns_of_expiring_and_expired_qualifications(supplie
 
 
 def test_supplier_staff_upload_a_qualification(supplier_staff, supplier):
-    response = logged_in(supplier_staff).post("/supplier/paperwork/", licence_form())
+    response = logged_in(supplier_staff).post("/supplier/paperwork/", posted_as("qualification", licence_form()))
 
     assert response.status_code == 302
     assert Qualification.objects.get().supplier == supplier
@@ -132,7 +133,7 @@ def test_supplier_staff_upload_a_qualification(supplier_staff, supplier):
     [({"file": ""}, "file"), ({"expires_on": "2000-01-01"}, "expires_on"), ({"kind": "product_certificate"}, "certificate_type")],
 )
 def test_a_bad_upload_is_shown_next_to_the_field_and_nothing_is_written(supplier_admin, changes, field):
-    response = logged_in(supplier_admin).post("/supplier/paperwork/", licence_form(**changes))
+    response = logged_in(supplier_admin).post("/supplier/paperwork/", posted_as("qualification", licence_form(**changes)))
 
     assert response.status_code == 200 and field in field_errors(response)
     assert not Qualification.objects.exists()
@@ -147,7 +148,7 @@ def test_a_post_of_a_form_the_page_does_not_have_says_so_and_writes_nothing(supp
 
 
 def test_a_supplier_admin_proposes_a_contract(supplier_admin, supplier):
-    response = logged_in(supplier_admin).post("/supplier/paperwork/", {"form": "contract", **CONTRACT_FORM})
+    response = logged_in(supplier_admin).post("/supplier/paperwork/", posted_as("contract", CONTRACT_FORM))
 
     assert response.status_code == 302
     contract = Contract.objects.get()
@@ -155,7 +156,7 @@ def test_a_supplier_admin_proposes_a_contract(supplier_admin, supplier):
 
 
 def test_supplier_staff_may_not_propose_a_contract(supplier_staff):
-    response = logged_in(supplier_staff).post("/supplier/paperwork/", {"form": "contract", **CONTRACT_FORM})
+    response = logged_in(supplier_staff).post("/supplier/paperwork/", posted_as("contract", CONTRACT_FORM))
 
     assert response.status_code == 403
     assert not Contract.objects.exists()
@@ -293,7 +294,7 @@ def test_the_paperwork_page_links_each_licence_to_a_download_only_its_supplier_a
     SimpleUploadedFile("fake.pdf", b"<html>a page named like a PDF</html>"),
 ])
 def test_a_qualification_file_must_be_a_pdf_or_a_scan_and_nothing_else_is_kept(supplier_staff, upload):
-    response = logged_in(supplier_staff).post("/supplier/paperwork/", licence_form(file=upload))
+    response = logged_in(supplier_staff).post("/supplier/paperwork/", posted_as("qualification", licence_form(file=upload)))
 
     assert field_errors(response) == {"file"} and "仅支持 PDF 或 JPEG、PNG、WebP 扫描件" in response.content.decode()
     assert not Qualification.objects.exists()
@@ -307,7 +308,7 @@ def test_a_scan_is_kept_under_the_extension_of_what_it_is_and_shown_in_place(sup
     scan = io.BytesIO()
     Image.new("RGB", (20, 20)).save(scan, "PNG")
 
-    logged_in(supplier_staff).post("/supplier/paperwork/", licence_form(file=SimpleUploadedFile("licence.pdf", scan.getvalue())))
+    logged_in(supplier_staff).post("/supplier/paperwork/", posted_as("qualification", licence_form(file=SimpleUploadedFile("licence.pdf", scan.getvalue()))))
     licence = Qualification.objects.get()
     served = logged_in(operator).get(f"/supplier/files/qualifications/{licence.pk}/")
 
@@ -351,3 +352,36 @@ def test_a_supplier_records_no_qualification_for_another_through_the_operators_f
     response = logged_in(supplier_admin).post("/supplier/qualifications/review/", licence_form(supplier=other_supplier.pk))
 
     assert response.status_code == 403 and not Qualification.objects.filter(supplier=other_supplier).exists()
+
+
+# --- the paperwork page's two forms ------------------------------------------------------------------------------
+def form_on(page: str, name: str) -> str:
+    """The HTML of one form of the page (by its data-testid, `<name>-form`)."""
+    return page.split(f'data-testid="{name}-form"', 1)[1].split("</form>", 1)[0]
+
+
+def test_the_paperwork_pages_forms_have_no_id_in_common(supplier_admin):
+    page = logged_in(supplier_admin).get("/supplier/paperwork/").content.decode()
+
+    ids = re.findall(r'\bid="([^"]+)"', page)
+    assert len(ids) == len(set(ids))
+    assert 'id="id_qualification-number"' in form_on(page, "qualification") and 'id="id_contract-number"' in form_on(page, "contract")
+    assert 'for="id_contract-number"' in form_on(page, "contract")
+
+
+def test_a_refused_upload_shows_its_errors_and_values_only_in_its_own_form(supplier_admin):
+    response = logged_in(supplier_admin).post("/supplier/paperwork/", posted_as("qualification", licence_form(number="LIC-KEPT", file="")))
+
+    page = response.content.decode()
+    upload, contract = form_on(page, "qualification"), form_on(page, "contract")
+    assert 'data-field="file"' in upload and 'value="LIC-KEPT"' in upload
+    assert "field-error" not in contract and "LIC-KEPT" not in contract
+
+
+def test_a_refused_contract_shows_its_errors_and_values_only_in_its_own_form(supplier_admin):
+    response = logged_in(supplier_admin).post("/supplier/paperwork/", posted_as("contract", CONTRACT_FORM | {"payment_days": "400"}))
+
+    page = response.content.decode()
+    upload, contract = form_on(page, "qualification"), form_on(page, "contract")
+    assert 'data-field="payment_days"' in contract and 'value="HT-PORTAL-1"' in contract
+    assert "field-error" not in upload and "HT-PORTAL-1" not in upload

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from suppliers.models import Notice, Qualification
 from tests.factories import QualificationFactory, SupplierUserFactory, supplier_in
-from tests.portal import logged_in, nav
+from tests.portal import logged_in, nav, posted_as
 from tests.suppliers.test_portal_profile import licence_form
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 def renewal(supplier, supplier_staff):
     """An expiring licence of the supplier and the renewal its staff uploaded in the portal."""
     QualificationFactory(supplier=supplier, number="LIC-OLD", expires_on=timezone.localdate() + timedelta(days=10))
-    logged_in(supplier_staff).post("/supplier/paperwork/", licence_form(number="LIC-RENEWED"))
+    logged_in(supplier_staff).post("/supplier/paperwork/", posted_as("qualification", licence_form(number="LIC-RENEWED")))
     return Qualification.objects.get(number="LIC-RENEWED")
 
 
@@ -31,7 +31,7 @@ def test_a_supplier_sees_its_upload_wait_for_review_and_the_expiry_warning_say_s
 
 
 def test_the_upload_message_says_it_waits_for_review(supplier_staff):
-    response = logged_in(supplier_staff).post("/supplier/paperwork/", licence_form(), follow=True)
+    response = logged_in(supplier_staff).post("/supplier/paperwork/", posted_as("qualification", licence_form()), follow=True)
 
     assert "资质已上传，等待运营审核；审核通过后生效" in [str(m) for m in response.context["messages"]]
 
@@ -96,7 +96,7 @@ def test_an_unknown_decision_is_a_404(operator, renewal):
 
 def test_the_operator_reviewing_an_application_sees_its_licence(operator, finance):
     applicant = supplier_in("under_review", actor=operator)
-    logged_in(SupplierUserFactory(supplier=applicant)).post("/supplier/paperwork/", licence_form())  # its admin sends its licence
+    logged_in(SupplierUserFactory(supplier=applicant)).post("/supplier/paperwork/", posted_as("qualification", licence_form()))  # its admin sends its licence
     licence = Qualification.objects.get(supplier=applicant)
 
     page = logged_in(operator).get(f"/supplier/review/{applicant.pk}/").content.decode()

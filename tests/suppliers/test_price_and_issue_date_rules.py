@@ -16,7 +16,7 @@ from suppliers.services import catalog, onboarding, qualifications, revisions
 from suppliers.services.catalog_io import ImportRejected, import_catalog
 from tests.factories import SUPPLIER_APPLICATION, CategoryFactory, GiftFactory
 from tests.helpers import gift_in_state
-from tests.portal import field_errors, logged_in
+from tests.portal import field_errors, logged_in, posted_as
 from tests.suppliers.builders import ROW, csv_bytes
 
 pytestmark = pytest.mark.django_db
@@ -65,7 +65,7 @@ def test_the_paperwork_page_shows_a_future_issue_date_next_to_its_field(supplier
     form = {"form": "qualification", "kind": "business_licence", "number": "LIC-PORTAL", "issued_on": today + timedelta(days=1),
             "expires_on": today + timedelta(days=1000), "file": SimpleUploadedFile("licence.pdf", b"%PDF-1.4\n")}
 
-    response = logged_in(supplier_staff).post("/supplier/paperwork/", form)
+    response = logged_in(supplier_staff).post("/supplier/paperwork/", posted_as("qualification", form))
 
     assert set(field_errors(response)) == {"issued_on"} and "发证日期不能晚于今天" in response.content.decode()
     assert not Qualification.objects.exists()
