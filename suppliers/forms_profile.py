@@ -18,6 +18,7 @@ class ProfileChangeForm(forms.Form):
     contact_name = forms.CharField(label=_("联系人"), required=False, help_text=_("变更联系人时填写以下三项，提交即生效，无需审核"))
     contact_phone = forms.CharField(label=_("联系电话"), required=False)
     contact_email = forms.CharField(label=_("联系邮箱"), required=False)
+    address = forms.CharField(label=_("地址"), required=False, help_text=_("变更地址时填写，提交即生效，无需审核"))
 
 
 class QualificationForm(forms.Form):

@@ -300,6 +300,42 @@ def test_a_supplier_admin_changes_its_contact_at_once_with_no_review(api, suppli
     assert bad.status_code == 400 and bad.json()["errors"][0]["attr"] == "contact_phone"
 
 
+def test_a_supplier_admin_changes_its_address_at_once_and_the_operator_sees_it_with_the_old_one(api, supplier_admin, supplier, operator):
+    supplier.address = "杭州市西湖区文一路 1 号"
+    supplier.save(update_fields=["address"])
+
+    changed = api(supplier_admin).post("/api/v1/profile-changes/", {"field": "address", "address": " 杭州市滨江区江南大道 88 号 "})
+
+    assert changed.status_code == 201 and changed.json()["state"] == "approved"
+    assert (changed.json()["old_value"], changed.json()["new_value"]) == (
+        {"address": "杭州市西湖区文一路 1 号"}, {"address": "杭州市滨江区江南大道 88 号"}
+    )
+    seen = api(operator).get("/api/v1/profile-changes/", {"field": "address"}).json()["results"]
+    assert [row["id"] for row in seen] == [changed.json()["id"]]
+    assert api(operator).get(f"/api/v1/suppliers/{supplier.pk}/").json()["address"] == "杭州市滨江区江南大道 88 号"
+    for bad, field in (({"address": ""}, "address"), ({"address": "路" * 301}, "address"), ({"address": "新地址", "legal_name": "新名字"}, "legal_name")):
+        refused = api(supplier_admin).post("/api/v1/profile-changes/", {"field": "address"} | bad)
+        assert refused.status_code == 400 and errors_of(refused) == {field}
+    assert ProfileChange.objects.count() == 1
+
+
+def test_another_suppliers_address_change_is_not_found(api, supplier_admin, other_supplier_admin):
+    mine = api(supplier_admin).post("/api/v1/profile-changes/", {"field": "address", "address": "杭州市滨江区江南大道 88 号"}).json()
+
+    assert api(other_supplier_admin).get(f"/api/v1/profile-changes/{mine['id']}/").status_code == 404
+    assert api(other_supplier_admin).get("/api/v1/profile-changes/").json()["results"] == []
+
+
+@pytest.mark.parametrize("field", ["contact", "address"])
+def test_supplier_staff_may_not_change_the_contact_or_the_address(api, supplier_staff, supplier, field):
+    body = {"field": "contact", "contact_name": "王经理", "contact_phone": "13900001234"} if field == "contact" else {"field": "address", "address": "员工改的地址"}
+
+    response = api(supplier_staff).post("/api/v1/profile-changes/", body)
+
+    assert response.status_code == 403
+    assert not ProfileChange.objects.exists()
+
+
 @pytest.mark.parametrize("role", ["supplier_staff", "operator", "finance"])
 def test_only_the_supplier_admin_may_request_a_profile_change(request, api, role):
     user = request.getfixturevalue(role)

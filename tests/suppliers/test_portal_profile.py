@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from django.utils import timezone
 
 from suppliers.models import Contract, ProfileChange, Qualification
@@ -65,6 +66,34 @@ def test_the_supplier_admin_changes_its_contact_through_the_form_at_once_and_see
     assert "王经理 / 13900001234 / wang@example.com" in history and "已通过" in history
     refused = client.post("/supplier/profile/", contact | {"contact_phone": "12345"})
     assert refused.status_code == 200 and "contact_phone" in field_errors(refused)
+
+
+def test_the_supplier_admin_changes_its_address_through_the_form_at_once_and_the_operator_sees_it(supplier_admin, supplier, operator):
+    client = logged_in(supplier_admin)
+    supplier.address = "杭州市西湖区文一路 1 号"
+    supplier.save(update_fields=["address"])
+
+    response = client.post("/supplier/profile/", {"field": "address", "address": " 杭州市滨江区江南大道 88 号 "}, follow=True)
+
+    page = response.content.decode()
+    assert "地址已更新" in page
+    assert "杭州市滨江区江南大道 88 号" in page.split('data-testid="address"', 1)[1].split("</tr>", 1)[0]
+    history = page.split('data-testid="change-history"', 1)[1]
+    assert "杭州市西湖区文一路 1 号" in history and "杭州市滨江区江南大道 88 号" in history and "已通过" in history
+    operator_page = logged_in(operator).get(reverse("operator-supplier-detail", args=[supplier.pk])).content.decode()
+    assert "杭州市滨江区江南大道 88 号" in operator_page.split('data-testid="address"', 1)[1].split("</tr>", 1)[0]
+
+
+@pytest.mark.parametrize("address", ["  ", "路" * 301])
+def test_a_bad_address_is_shown_next_to_the_address_field_and_nothing_is_written(supplier_admin, supplier, address):
+    supplier.address = "杭州市西湖区文一路 1 号"
+    supplier.save(update_fields=["address"])
+
+    response = logged_in(supplier_admin).post("/supplier/profile/", {"field": "address", "address": address})
+
+    assert response.status_code == 200 and field_errors(response) == {"address"}
+    supplier.refresh_from_db()
+    assert supplier.address == "杭州市西湖区文一路 1 号" and not ProfileChange.objects.exists()
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,5 @@
 """Reviewed profile changes (信息资料管理, SPEC §4.1): bank account, legal name, credit code; the 7-day bank account rule;
-the contact person, changed by the supplier admin without review and kept in the same history."""
+the contact person and the address, changed by the supplier admin without review and kept in the same history."""
 from datetime import timedelta
 
 import pytest
@@ -171,7 +171,10 @@ def test_after_a_decision_the_same_field_may_be_requested_again(supplier_admin, 
         ({"field": "legal_name", "legal_name": ""}, {"legal_name"}),
         ({"field": "legal_name", "legal_name": "名" * 201}, {"legal_name"}),
         ({"field": "legal_name", "legal_name": "新名字", "credit_code": credit_code(5)}, {"credit_code"}),
-        ({"field": "address", "legal_name": "新名字"}, {"field"}),
+        ({"field": "phone", "legal_name": "新名字"}, {"field"}),
+        ({"field": "address", "address": "   "}, {"address"}),
+        ({"field": "address", "address": "路" * 301}, {"address"}),
+        ({"field": "address", "address": "杭州市西湖区文三路 1 号", "contact_name": "王经理"}, {"contact_name"}),
         ({"field": "contact", "contact_phone": "13900001234"}, {"contact_name"}),
         ({"field": "contact", "contact_name": "王经理", "contact_phone": "010-1234"}, {"contact_phone"}),
         ({"field": "contact", "contact_name": "王" * 51, "contact_phone": "13900001234", "contact_email": "wang@"},
@@ -271,3 +274,35 @@ def test_only_the_suppliers_admin_changes_its_contact(supplier_staff, other_supp
         with pytest.raises(PermissionDenied):
             request_change(actor, supplier, now, field="contact", contact_name="王经理", contact_phone="13900001234")
     assert not ProfileChange.objects.exists()
+
+
+def test_an_address_change_applies_at_once_trimmed_and_is_kept_in_the_history_with_the_old_address(supplier_admin, supplier, now):
+    Supplier.objects.filter(pk=supplier.pk).update(address="杭州市西湖区文一路 1 号")
+
+    change = request_change(supplier_admin, supplier, now, field="address", address=" 杭州市滨江区江南大道 88 号 ")
+
+    supplier.refresh_from_db()
+    assert supplier.address == "杭州市滨江区江南大道 88 号"
+    assert (change.state, change.old_value, change.new_value) == (
+        "approved", {"address": "杭州市西湖区文一路 1 号"}, {"address": "杭州市滨江区江南大道 88 号"}
+    )
+    assert [(log.transition, log.actor, log.at) for log in history_of(change)] == [("request", supplier_admin, now), ("approve", supplier_admin, now)]
+    assert not profile.changes_waiting(supplier_admin)
+    with pytest.raises(ValidationFailed) as again:
+        request_change(supplier_admin, supplier, now, field="address", address="杭州市滨江区江南大道 88 号")
+    assert again.value.errors == [("address", "unchanged", "与当前资料相同，无需变更")]
+
+
+def test_an_address_of_exactly_300_characters_is_taken(supplier_admin, supplier, now):
+    request_change(supplier_admin, supplier, now, field="address", address="路" * 300)
+
+    supplier.refresh_from_db()
+    assert supplier.address == "路" * 300
+
+
+def test_only_the_suppliers_admin_changes_its_address(supplier_staff, other_supplier_admin, supplier, now):
+    for actor in (supplier_staff, other_supplier_admin):
+        with pytest.raises(PermissionDenied):
+            request_change(actor, supplier, now, field="address", address="别人改的地址")
+    supplier.refresh_from_db()
+    assert supplier.address != "别人改的地址" and not ProfileChange.objects.exists()
