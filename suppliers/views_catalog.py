@@ -435,13 +435,14 @@ def safety_stock(request, pk: int):
 @login_required
 @require_POST
 def stock_count(request, pk: int):
-    """A dropship supplier states how many units of one of its gifts it has ready to ship."""
+    """A dropship supplier states how many units of one of its gifts it has ready to ship, and why."""
     require_role(request.user, SUPPLIER_ROLES)
     gift = get_object_or_404(Gift.objects.visible_to(request.user), pk=pk)
     available = whole_number(request.POST.get("available", ""), limit=inventory.MAX_OWN_STOCK)
+    reason = request.POST.get("reason", "")
     run_action(
         request,
-        lambda: inventory.count_own_stock(gift=gift, available=available, actor=request.user, now=timezone.now()),
+        lambda: inventory.count_own_stock(gift=gift, available=available, reason=reason, actor=request.user, now=timezone.now()),
         success=_("%(sku)s 自有库存已更新") % {"sku": gift.sku},
     )
     return redirect("supplier-stock")

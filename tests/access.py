@@ -96,6 +96,8 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("gift-start-clearance", "POST"): gift_action(operator=409, body={"points_price": 100, "settlement_price": "10.00"},
                                                   writable={"points_price", "settlement_price", "reason"}),
     ("gift-retire", "POST"): gift_action(operator=409),
+    # the matrix's gift ships from a warehouse: only a dropship gift's own stock is counted by its supplier
+    ("gift-stock-count", "POST"): gift_action(supplier=400, body={"available": 3, "reason": "盘点"}, writable={"available", "reason"}),
     ("gift-list", "POST"): row(
         {"anon": 401, "member": 403, "other_member": 403, "supplier_admin": 201, "supplier_staff": 201, "other_supplier": 201,
          "operator": 403, "logistics": 403, "finance": 403},

@@ -106,6 +106,11 @@ PICTURE_SCHEMA = extend_schema(
 )
 
 
+class StockCountInput(serializers.Serializer):
+    available = serializers.IntegerField(min_value=0, max_value=inventory.MAX_OWN_STOCK, help_text="units ready to ship, reserved ones not counted")
+    reason = serializers.CharField(max_length=200, help_text="why, e.g. 盘点 or 到货; kept as the movement's note")
+
+
 class GiftViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
     """Gifts: suppliers see and edit their own, staff see all; the catalog workflow of SPEC §4.2 as actions."""
 
@@ -180,6 +185,18 @@ class GiftViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
         catalog.start_clearance, name="start_clearance", roles=OPERATOR, target="gift", input_serializer=ClearanceInput
     )
     retire = transition_action(catalog.retire_gift, name="retire", roles=OPERATOR, target="gift")
+
+    @extend_schema(request=StockCountInput, responses=StockRecordSerializer)
+    @action(detail=True, methods=["post"], url_path="stock-count")
+    def stock_count(self, request, pk=None):
+        """A dropship supplier states the units of this gift it has ready to ship from its own location and why (盘点,
+        到货…): the difference is booked as received or written off, with the reason as the movement's note."""
+        gift = self.get_object()
+        require_role(request.user, SUPPLIER_USERS)
+        params = StockCountInput(data=request.data)
+        params.is_valid(raise_exception=True)
+        record = inventory.count_own_stock(gift=gift, actor=request.user, now=timezone.now(), **params.validated_data)
+        return Response(StockRecordSerializer(StockRecord.objects.select_related("gift", "location").get(pk=record.pk)).data)
 
 
 class GiftRevisionViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):

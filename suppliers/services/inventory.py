@@ -16,6 +16,7 @@ from django.utils.translation import gettext, gettext_noop
 
 from core import sql
 from core.errors import PermissionDenied, ValidationFailed
+from core.validators import validate_length
 from core.events import publish
 from core.roles import SUPPLIER_ROLES, Role
 from core.fsm import apply_transition, bulk_transition, log_creation
@@ -111,9 +112,12 @@ def _positive(quantity: int) -> int:
     return quantity
 
 
-def receive_stock(*, gift: Gift, location: Location, quantity: int, at: datetime, actor=None, source: Source = Source()) -> StockRecord:
+def receive_stock(
+    *, gift: Gift, location: Location, quantity: int, at: datetime, actor=None, source: Source = Source(), note: str = ""
+) -> StockRecord:
     """Add received units to the supplier's consignment at `location`."""
-    return _move(gift=gift, location=location, kind=Kind.INBOUND, on_hand=_positive(quantity), reserved=0, at=at, actor=actor, source=source)
+    return _move(gift=gift, location=location, kind=Kind.INBOUND, on_hand=_positive(quantity), reserved=0, at=at, actor=actor, source=source,
+                 note=note)
 
 
 def reserve_stock(*, gift: Gift, location: Location, quantity: int, at: datetime, actor=None, source: Source = Source()) -> StockRecord:
@@ -184,32 +188,43 @@ def own_location(supplier) -> Location:
     return location
 
 
-def count_own_stock(*, gift: Gift, available: int, actor, now: datetime) -> StockRecord:
-    """A dropship supplier states how many units of a dropship gift it has ready to ship from its own location: the
-    difference from the available stock is booked as received (a count up) or written off (a count down); units
-    reserved for orders stay reserved.
+def count_own_stock(*, gift: Gift, available: int, reason: str, actor, now: datetime) -> StockRecord:
+    """A dropship supplier states how many units of a dropship gift it has ready to ship from its own location, and why
+    (盘点, 到货…): the difference from the available stock is booked as received (a count up) or written off (a count
+    down), the reason kept as the movement's note; units reserved for orders stay reserved. A count that changes
+    nothing books nothing.
 
     :raises PermissionDenied: unless the actor is a user of the gift's supplier
-    :raises ValidationFailed: a warehouse gift (its stock is what the logistics provider receives), or a count that is
-        not a whole number from 0 to MAX_OWN_STOCK
+    :raises ValidationFailed: a warehouse gift (its stock is what the logistics provider receives), a count that is
+        not a whole number from 0 to MAX_OWN_STOCK, or no reason or one longer than a movement's note holds
     """
     if getattr(actor, "role", None) not in SUPPLIER_ROLES or actor.supplier_id != gift.supplier_id:
         raise PermissionDenied(gettext("只有该礼品商可以申报自有库存"))
     if gift.fulfilment != Gift.Fulfilment.DROPSHIP:
         raise ValidationFailed(gettext("物流仓发货的礼品以物流商实收为准，不能自报库存"), field="gift")
     _units(available, name=gettext("可用数量"), field="available")
+    reason = _count_reason(reason)
     location = own_location(gift.supplier)
     source = Source("stock_count", timezone.localtime(now).strftime("%Y%m%d%H%M%S"))
     with transaction.atomic():
         record, _ = StockRecord.objects.select_for_update().get_or_create(gift=gift, location=location)
         difference = available - record.available
         if difference > 0:
-            record = receive_stock(gift=gift, location=location, quantity=difference, at=now, actor=actor, source=source)
+            record = receive_stock(gift=gift, location=location, quantity=difference, at=now, actor=actor, source=source, note=reason)
             meet_replenishment(gift=gift, location=location, at=now, actor=actor)
         elif difference < 0:
             record = write_off_stock(gift=gift, location=location, quantity=-difference, at=now, actor=actor, source=source,
-                                     kind=StockMovement.Kind.WRITE_OFF, note=gettext_noop("礼品商盘点减少"))
+                                     kind=StockMovement.Kind.WRITE_OFF, note=reason)
     return record
+
+
+def _count_reason(reason: str) -> str:
+    """Why a supplier counted its own stock, without surrounding spaces. :raises ValidationFailed: naming `reason` when
+    empty or longer than a movement's note"""
+    text = (reason or "").strip()
+    if not text:
+        raise ValidationFailed(gettext("请填写盘点原因，如盘点、到货"), field="reason")
+    return validate_length(text, model=StockMovement, column="note", field="reason")
 
 
 def set_safety_stock(*, gift: Gift, location: Location, safety_stock: int, at: datetime, actor=None) -> StockRecord:

@@ -130,14 +130,14 @@ def test_another_supplier_cannot_see_the_stock(gift, warehouse, now, other_suppl
 def test_a_dropship_supplier_counts_its_own_stock_up_and_down_around_what_orders_hold(supplier, supplier_staff, now):
     gift = GiftFactory(supplier=supplier, fulfilment="dropship")
 
-    inventory.count_own_stock(gift=gift, available=10, actor=supplier_staff, now=now)
+    inventory.count_own_stock(gift=gift, available=10, reason=" 到货 ", actor=supplier_staff, now=now)
     own = inventory.own_location(supplier)
     inventory.reserve_stock(gift=gift, location=own, quantity=3, at=now)
-    record = inventory.count_own_stock(gift=gift, available=4, actor=supplier_staff, now=now)
+    record = inventory.count_own_stock(gift=gift, available=4, reason="月末盘点，破损 3 件", actor=supplier_staff, now=now)
 
     assert (own.kind, record.on_hand, record.reserved, record.available) == ("dropship", 7, 3, 4)
-    assert list(StockMovement.objects.filter(gift=gift).order_by("id").values_list("kind", "on_hand_delta")) == [
-        ("inbound", 10), ("reservation", 0), ("write_off", -3),
+    assert list(StockMovement.objects.filter(gift=gift).order_by("id").values_list("kind", "on_hand_delta", "note")) == [
+        ("inbound", 10, "到货"), ("reservation", 0, ""), ("write_off", -3, "月末盘点，破损 3 件"),
     ]
     assert inventory.rebuild_stock(gift=gift, location=own) == (7, 3)
 
@@ -149,11 +149,11 @@ def test_own_stock_is_counted_only_by_its_supplier_and_only_for_dropship_gifts(s
 
     for actor in (other_supplier_admin, operator):
         with pytest.raises(PermissionDenied):
-            inventory.count_own_stock(gift=dropship, available=5, actor=actor, now=now)
+            inventory.count_own_stock(gift=dropship, available=5, reason="盘点", actor=actor, now=now)
     with pytest.raises(ValidationFailed) as warehouse_refused:
-        inventory.count_own_stock(gift=warehouse_gift, available=5, actor=supplier_staff, now=now)
+        inventory.count_own_stock(gift=warehouse_gift, available=5, reason="盘点", actor=supplier_staff, now=now)
     with pytest.raises(ValidationFailed) as negative:
-        inventory.count_own_stock(gift=dropship, available=-1, actor=supplier_staff, now=now)
+        inventory.count_own_stock(gift=dropship, available=-1, reason="盘点", actor=supplier_staff, now=now)
 
     assert (warehouse_refused.value.field, negative.value.field) == ("gift", "available") and not StockRecord.objects.exists()
 
@@ -165,12 +165,49 @@ def test_the_stock_page_lets_a_dropship_supplier_count_its_own_stock(supplier, s
     client = logged_in(supplier_staff)
 
     page = client.get("/supplier/stock/").content.decode()
-    counted = client.post(f"/supplier/stock/own/{gift.pk}/", {"available": "12"}, follow=True).content.decode()
-    bad = client.post(f"/supplier/stock/own/{gift.pk}/", {"available": "lots"}, follow=True).content.decode()
+    counted = client.post(f"/supplier/stock/own/{gift.pk}/", {"available": "12", "reason": "到货"}, follow=True).content.decode()
+    bad = client.post(f"/supplier/stock/own/{gift.pk}/", {"available": "lots", "reason": "盘点"}, follow=True).content.decode()
+    unexplained = client.post(f"/supplier/stock/own/{gift.pk}/", {"available": "9", "reason": "  "}, follow=True).content.decode()
 
     assert f'data-gift="{gift.pk}"' in page.split('data-testid="own-stock"', 1)[1]
+    assert 'name="reason"' in page.split('data-testid="own-stock"', 1)[1]
     assert "自有库存已更新" in counted and StockRecord.objects.get(gift=gift).available == 12
+    assert "到货" in counted.split('data-testid="movements"', 1)[1]
     assert "可用数量须为" in bad and StockRecord.objects.get(gift=gift).available == 12
+    assert "请填写盘点原因" in unexplained and StockRecord.objects.get(gift=gift).available == 12
+
+
+@pytest.mark.parametrize(("reason", "message"), [("", "请填写盘点原因"), ("  ", "请填写盘点原因"), ("盘" * 201, "最多 200 个字符")])
+def test_a_count_without_a_reason_or_with_too_long_a_one_is_refused_and_books_nothing(supplier, supplier_staff, now, reason, message):
+    gift = GiftFactory(supplier=supplier, fulfilment="dropship")
+
+    with pytest.raises(ValidationFailed) as refused:
+        inventory.count_own_stock(gift=gift, available=5, reason=reason, actor=supplier_staff, now=now)
+
+    assert refused.value.field == "reason" and refused.value.detail.startswith(message)
+    assert not StockMovement.objects.exists()
+
+
+def test_a_count_with_a_reason_of_200_characters_is_taken(supplier, supplier_staff, now):
+    gift = GiftFactory(supplier=supplier, fulfilment="dropship")
+
+    inventory.count_own_stock(gift=gift, available=5, reason="盘" * 200, actor=supplier_staff, now=now)
+
+    assert StockMovement.objects.get().note == "盘" * 200
+
+
+def test_a_supplier_counts_its_own_stock_through_the_api_and_the_movement_shows_the_reason(api, supplier, supplier_admin, other_supplier_admin, now):
+    gift = GiftFactory(supplier=supplier, fulfilment="dropship")
+
+    counted = api(supplier_admin).post(f"/api/v1/gifts/{gift.pk}/stock-count/", {"available": 8, "reason": "到货"}, format="json")
+    unexplained = api(supplier_admin).post(f"/api/v1/gifts/{gift.pk}/stock-count/", {"available": 2}, format="json")
+    theirs = api(other_supplier_admin).post(f"/api/v1/gifts/{gift.pk}/stock-count/", {"available": 2, "reason": "盘点"}, format="json")
+
+    assert counted.status_code == 200 and (counted.json()["available"], counted.json()["location_code"]) == (8, f"DS-{supplier.pk}")
+    assert unexplained.status_code == 400 and unexplained.json()["errors"][0]["attr"] == "reason"
+    assert theirs.status_code == 404
+    movements = api(supplier_admin).get("/api/v1/stock-movements/", {"gift": gift.pk}).json()["results"]
+    assert [(m["kind"], m["on_hand_delta"], m["note"], m["note_label"]) for m in movements] == [("inbound", 8, "到货", "到货")]
 
 
 def test_logistics_reads_every_suppliers_stock_and_sets_a_safety_stock_in_the_portal(supplier, supplier_staff, logistics, now):
