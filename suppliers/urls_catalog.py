@@ -14,6 +14,7 @@ urlpatterns = [
     path("stock/", views.stock, name="supplier-stock"),
     path("stock/movements/", views.stock_movements, name="supplier-stock-movements"),
     path("stock/own/<int:pk>/", views.stock_count, name="supplier-stock-count"),
+    path("stock/own/<int:pk>/safety-stock/", views.own_safety_stock, name="supplier-own-safety-stock"),
     path("stock/<int:pk>/safety-stock/", views.safety_stock, name="stock-safety-stock"),
     path("gift-review/", views.review_queue, name="operator-gift-review"),
     path("gift-review/revisions/<int:pk>/images/<int:index>/", views.revision_image, name="revision-image"),

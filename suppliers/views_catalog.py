@@ -406,13 +406,14 @@ def _own_supplier_id(user) -> int | None:
 
 
 def _own_stock(user) -> list[Gift]:
-    """The supplier's dropship gifts (not retired), each with the units available at its own location."""
+    """The supplier's dropship gifts (not retired), each with the units available at its own location and the safety
+    stock it set there."""
     gifts = list(Gift.objects.filter(supplier_id=user.supplier_id, fulfilment=Gift.Fulfilment.DROPSHIP)
                  .exclude(state=Gift.State.RETIRED).order_by("sku"))
-    available = dict(StockRecord.objects.filter(gift__in=gifts, location__kind="dropship")
-                     .values_list("gift_id").annotate(units=Sum(F("on_hand") - F("reserved"))))
+    own = {gift_id: (units, safety) for gift_id, units, safety in StockRecord.objects.filter(gift__in=gifts, location__kind="dropship")
+           .values_list("gift_id").annotate(units=Sum(F("on_hand") - F("reserved")), safety=Sum("safety_stock"))}
     for gift in gifts:
-        gift.own_available = available.get(gift.pk, 0)
+        gift.own_available, gift.own_safety_stock = own.get(gift.pk, (0, 0))
     return gifts
 
 
@@ -436,13 +437,22 @@ def safety_stock(request, pk: int):
 @require_POST
 def stock_count(request, pk: int):
     """A dropship supplier states how many units of one of its gifts it has ready to ship, and why."""
+    available = whole_number(request.POST.get("available", ""), limit=inventory.MAX_OWN_STOCK)
+    return _own_stock_action(request, pk, inventory.count_own_stock, _("%(sku)s 自有库存已更新"),
+                             available=available, reason=request.POST.get("reason", ""))
+
+
+@login_required
+@require_POST
+def own_safety_stock(request, pk: int):
+    """A dropship supplier sets the safety stock of one of its gifts at its own location (below it: a notice)."""
+    value = whole_number(request.POST.get("safety_stock", ""), limit=inventory.MAX_OWN_STOCK)
+    return _own_stock_action(request, pk, inventory.set_own_safety_stock, _("%(sku)s 安全库存已更新"), safety_stock=value)
+
+
+def _own_stock_action(request, pk: int, service, success: str, **values):
+    """One service call on a supplier's own stock of one of its gifts (another supplier's: 404), its outcome as a message."""
     require_role(request.user, SUPPLIER_ROLES)
     gift = get_object_or_404(Gift.objects.visible_to(request.user), pk=pk)
-    available = whole_number(request.POST.get("available", ""), limit=inventory.MAX_OWN_STOCK)
-    reason = request.POST.get("reason", "")
-    run_action(
-        request,
-        lambda: inventory.count_own_stock(gift=gift, available=available, reason=reason, actor=request.user, now=timezone.now()),
-        success=_("%(sku)s 自有库存已更新") % {"sku": gift.sku},
-    )
+    run_action(request, lambda: service(gift=gift, actor=request.user, now=timezone.now(), **values), success=success % {"sku": gift.sku})
     return redirect("supplier-stock")

@@ -96,8 +96,9 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("gift-start-clearance", "POST"): gift_action(operator=409, body={"points_price": 100, "settlement_price": "10.00"},
                                                   writable={"points_price", "settlement_price", "reason"}),
     ("gift-retire", "POST"): gift_action(operator=409),
-    # the matrix's gift ships from a warehouse: only a dropship gift's own stock is counted by its supplier
+    # the matrix's gift ships from a warehouse: only a dropship gift's own stock is counted (and kept safe) by its supplier
     ("gift-stock-count", "POST"): gift_action(supplier=400, body={"available": 3, "reason": "盘点"}, writable={"available", "reason"}),
+    ("gift-own-safety-stock", "POST"): gift_action(supplier=400, body={"safety_stock": 3}, writable={"safety_stock"}),
     ("gift-list", "POST"): row(
         {"anon": 401, "member": 403, "other_member": 403, "supplier_admin": 201, "supplier_staff": 201, "other_supplier": 201,
          "operator": 403, "logistics": 403, "finance": 403},

@@ -111,6 +111,10 @@ class StockCountInput(serializers.Serializer):
     reason = serializers.CharField(max_length=200, help_text="why, e.g. 盘点 or 到货; kept as the movement's note")
 
 
+class SafetyStockInput(serializers.Serializer):
+    safety_stock = serializers.IntegerField(min_value=0, max_value=1_000_000)
+
+
 class GiftViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
     """Gifts: suppliers see and edit their own, staff see all; the catalog workflow of SPEC §4.2 as actions."""
 
@@ -191,11 +195,22 @@ class GiftViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
     def stock_count(self, request, pk=None):
         """A dropship supplier states the units of this gift it has ready to ship from its own location and why (盘点,
         到货…): the difference is booked as received or written off, with the reason as the movement's note."""
+        return self._own_stock(request, StockCountInput, inventory.count_own_stock)
+
+    @extend_schema(request=SafetyStockInput, responses=StockRecordSerializer)
+    @action(detail=True, methods=["post"], url_path="own-safety-stock")
+    def own_safety_stock(self, request, pk=None):
+        """A dropship supplier sets this gift's safety stock at its own location: no replenishment request there, but a
+        notice when a reservation or count takes the available units below it."""
+        return self._own_stock(request, SafetyStockInput, inventory.set_own_safety_stock)
+
+    def _own_stock(self, request, params: type[serializers.Serializer], service) -> Response:
+        """Gift (404), role (403), input (400), one service call on the supplier's own stock of it; the stock record."""
         gift = self.get_object()
         require_role(request.user, SUPPLIER_USERS)
-        params = StockCountInput(data=request.data)
-        params.is_valid(raise_exception=True)
-        record = inventory.count_own_stock(gift=gift, actor=request.user, now=timezone.now(), **params.validated_data)
+        values = params(data=request.data)
+        values.is_valid(raise_exception=True)
+        record = service(gift=gift, actor=request.user, now=timezone.now(), **values.validated_data)
         return Response(StockRecordSerializer(StockRecord.objects.select_related("gift", "location").get(pk=record.pk)).data)
 
 
@@ -258,10 +273,6 @@ class LocationViewSet(viewsets.ReadOnlyModelViewSet):
         if user.role == Role.MEMBER:
             return locations.none()
         return locations
-
-
-class SafetyStockInput(serializers.Serializer):
-    safety_stock = serializers.IntegerField(min_value=0, max_value=1_000_000)
 
 
 class StockRecordViewSet(viewsets.ReadOnlyModelViewSet):

@@ -65,6 +65,8 @@ def _move(
             )])
             if on_hand < 0 or reserved > 0:
                 _raise_replenishment_if_low(record=record, at=at)
+            if on_hand < reserved and location.kind == Location.Kind.DROPSHIP:  # fewer available at a supplier's own location
+                _warn_when_own_stock_falls_below_safety(gift=gift, record=record, fell_by=reserved - on_hand, at=at)
             if on_hand < 0 and record.on_hand == 0:  # only units leaving can use the stock up: reserving never does
                 _retire_if_clearance_stock_used_up(gift_id=gift.pk, at=at)
     if record is None:
@@ -198,13 +200,9 @@ def count_own_stock(*, gift: Gift, available: int, reason: str, actor, now: date
     :raises ValidationFailed: a warehouse gift (its stock is what the logistics provider receives), a count that is
         not a whole number from 0 to MAX_OWN_STOCK, or no reason or one longer than a movement's note holds
     """
-    if getattr(actor, "role", None) not in SUPPLIER_ROLES or actor.supplier_id != gift.supplier_id:
-        raise PermissionDenied(gettext("只有该礼品商可以申报自有库存"))
-    if gift.fulfilment != Gift.Fulfilment.DROPSHIP:
-        raise ValidationFailed(gettext("物流仓发货的礼品以物流商实收为准，不能自报库存"), field="gift")
+    location = _own_dropship_location(gift, actor, denied=gettext("只有该礼品商可以申报自有库存"))
     _units(available, name=gettext("可用数量"), field="available")
     reason = _count_reason(reason)
-    location = own_location(gift.supplier)
     source = Source("stock_count", timezone.localtime(now).strftime("%Y%m%d%H%M%S"))
     with transaction.atomic():
         record, _ = StockRecord.objects.select_for_update().get_or_create(gift=gift, location=location)
@@ -218,6 +216,19 @@ def count_own_stock(*, gift: Gift, available: int, reason: str, actor, now: date
     return record
 
 
+def _own_dropship_location(gift: Gift, actor, *, denied: str) -> Location:
+    """The own location of the gift's supplier, for one of its users and a gift it ships itself.
+
+    :raises PermissionDenied: with `denied` unless the actor is a user of the gift's supplier
+    :raises ValidationFailed: a warehouse gift (its stock is what the logistics provider receives)
+    """
+    if getattr(actor, "role", None) not in SUPPLIER_ROLES or actor.supplier_id != gift.supplier_id:
+        raise PermissionDenied(denied)
+    if gift.fulfilment != Gift.Fulfilment.DROPSHIP:
+        raise ValidationFailed(gettext("物流仓发货的礼品以物流商实收为准，不能自报库存"), field="gift")
+    return own_location(gift.supplier)
+
+
 def _count_reason(reason: str) -> str:
     """Why a supplier counted its own stock, without surrounding spaces. :raises ValidationFailed: naming `reason` when
     empty or longer than a movement's note"""
@@ -227,16 +238,32 @@ def _count_reason(reason: str) -> str:
     return validate_length(text, model=StockMovement, column="note", field="reason")
 
 
+def set_own_safety_stock(*, gift: Gift, safety_stock: int, actor, now: datetime) -> StockRecord:
+    """A dropship supplier sets the safety stock of one of its dropship gifts at its own location: no replenishment
+    request is raised there (it ships its own goods), but a reservation or count that takes the available units below it
+    puts one notice in its inbox (_warn_when_own_stock_falls_below_safety).
+
+    :raises PermissionDenied: unless the actor is a user of the gift's supplier
+    :raises ValidationFailed: a warehouse gift, or a level that is not a whole number from 0 to MAX_OWN_STOCK
+    """
+    location = _own_dropship_location(gift, actor, denied=gettext("只有该礼品商可以设置自有仓的安全库存"))
+    return set_safety_stock(gift=gift, location=location, safety_stock=safety_stock, at=now, actor=actor)
+
+
 def set_safety_stock(*, gift: Gift, location: Location, safety_stock: int, at: datetime, actor=None) -> StockRecord:
     """Set the safety stock of a gift at a location; a warehouse's level already below it raises a replenishment
     request, one at or above it cancels the open request there. Logistics staff set it only at the warehouses the
-    logistics provider runs, never at a supplier's own (dropship) location.
+    logistics provider runs, never at a supplier's own (dropship) location; a supplier's user only at its own.
 
     :raises ValidationFailed: unless a whole number from 0 to MAX_OWN_STOCK
-    :raises PermissionDenied: for logistics staff at a location that is not a warehouse
+    :raises PermissionDenied: for logistics staff at a location that is not a warehouse, or a supplier's user at one
+        that is not its own
     """
-    if getattr(actor, "role", None) == Role.LOGISTICS and location.kind != Location.Kind.WAREHOUSE:
+    role = getattr(actor, "role", None)
+    if role == Role.LOGISTICS and location.kind != Location.Kind.WAREHOUSE:
         raise PermissionDenied(gettext("物流只能设置其运营仓库的安全库存，礼品商自有仓由礼品商管理"))
+    if role in SUPPLIER_ROLES and location.supplier_id != actor.supplier_id:
+        raise PermissionDenied(gettext("只有该礼品商可以设置自有仓的安全库存"))
     _units(safety_stock, name=gettext("安全库存"), field="safety_stock")
     with transaction.atomic():
         record, _ = StockRecord.objects.get_or_create(gift=gift, location=location)
@@ -278,6 +305,24 @@ def _raise_replenishment_if_low(*, record: StockRecord, at: datetime) -> None:
         body=gettext_noop("可用库存 %(available)s 低于安全库存 %(safety_stock)s，请于 %(due_date)s 前补货 %(quantity)s 件。"),
         params={"gift": gift.name, "location": record.location.described(), "available": record.available, "safety_stock": record.safety_stock,
                 "due_date": f"{request.due_date:%Y-%m-%d}", "quantity": request.quantity},
+        now=at, link=reverse("supplier-stock"),
+    )
+
+
+def _warn_when_own_stock_falls_below_safety(*, gift: Gift, record: StockRecord, fell_by: int, at: datetime) -> None:
+    """One notice (inbox and SMS) to a dropship supplier when its available units at its own location fall below the
+    safety stock it set: on the crossing only, so orders taken while it stays below send none. Decided from the changed
+    row alone: nothing more is read unless it crosses."""
+    if not record.available < record.safety_stock <= record.available + fell_by:
+        return
+    from suppliers.services.notices import send_notice
+
+    send_notice(
+        supplier=gift.supplier,
+        kind="own_stock_low",
+        title=gettext_noop("库存预警：%(gift)s（自有仓）"),
+        body=gettext_noop("自有仓可用库存 %(available)s 已低于安全库存 %(safety_stock)s，请及时备货并更新盘点数量。"),
+        params={"gift": gift.name, "available": record.available, "safety_stock": record.safety_stock},
         now=at, link=reverse("supplier-stock"),
     )
 

@@ -210,6 +210,117 @@ def test_a_supplier_counts_its_own_stock_through_the_api_and_the_movement_shows_
     assert [(m["kind"], m["on_hand_delta"], m["note"], m["note_label"]) for m in movements] == [("inbound", 8, "到货", "到货")]
 
 
+# --- a dropship supplier's safety stock at its own location ----------------------------------------------------
+
+@pytest.fixture
+def dropship(supplier):
+    return GiftFactory(supplier=supplier, fulfilment="dropship", name="紫砂壶")
+
+
+def own_stock_notices(supplier):
+    return list(Notice.objects.filter(supplier=supplier, kind="own_stock_low").order_by("id").values_list("params", flat=True))
+
+
+def test_a_supplier_is_told_once_when_orders_take_its_own_stock_below_its_safety_stock(supplier, supplier_staff, dropship, now):
+    inventory.count_own_stock(gift=dropship, available=6, reason="盘点", actor=supplier_staff, now=now)
+    record = inventory.set_own_safety_stock(gift=dropship, safety_stock=5, actor=supplier_staff, now=now)
+    own = inventory.own_location(supplier)
+
+    inventory.reserve_stock(gift=dropship, location=own, quantity=1, at=now)  # 5 left: at the safety stock, not below
+    assert own_stock_notices(supplier) == []
+    inventory.reserve_stock(gift=dropship, location=own, quantity=2, at=now)  # 3 left: below
+    inventory.reserve_stock(gift=dropship, location=own, quantity=1, at=now)  # still below: no second notice
+
+    assert (record.location, record.safety_stock) == (own, 5)
+    assert own_stock_notices(supplier) == [{"gift": "紫砂壶", "available": 3, "safety_stock": 5}]
+    notice = Notice.objects.get(kind="own_stock_low")
+    assert notice.link == "/supplier/stock/" and "紫砂壶" in notice.title_text
+    assert not ReplenishmentRequest.objects.exists()  # a supplier ships its own goods: nothing to replenish at a warehouse
+
+
+def test_a_count_down_crosses_too_and_after_a_count_back_up_the_next_crossing_is_told_again(supplier, supplier_staff, dropship, now):
+    inventory.count_own_stock(gift=dropship, available=10, reason="到货", actor=supplier_staff, now=now)
+    inventory.set_own_safety_stock(gift=dropship, safety_stock=4, actor=supplier_staff, now=now)
+
+    inventory.count_own_stock(gift=dropship, available=2, reason="破损", actor=supplier_staff, now=now)
+    inventory.count_own_stock(gift=dropship, available=8, reason="到货", actor=supplier_staff, now=now)
+    inventory.reserve_stock(gift=dropship, location=inventory.own_location(supplier), quantity=5, at=now)
+
+    assert [params["available"] for params in own_stock_notices(supplier)] == [2, 3]
+
+
+def test_shipping_reserved_units_or_a_zero_safety_stock_tells_nothing(supplier, supplier_staff, dropship, now):
+    inventory.count_own_stock(gift=dropship, available=3, reason="盘点", actor=supplier_staff, now=now)
+    own = inventory.own_location(supplier)
+    inventory.reserve_stock(gift=dropship, location=own, quantity=3, at=now)  # to 0, with no safety stock set
+    inventory.set_own_safety_stock(gift=dropship, safety_stock=2, actor=supplier_staff, now=now)
+    inventory.consume_stock(gift=dropship, location=own, quantity=3, at=now)  # ships reserved units: available unchanged
+
+    assert own_stock_notices(supplier) == []
+
+
+def test_a_reservation_that_crosses_nothing_reads_nothing_more(supplier, supplier_staff, dropship, now):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    inventory.count_own_stock(gift=dropship, available=20, reason="盘点", actor=supplier_staff, now=now)
+    own = inventory.own_location(supplier)
+    with CaptureQueriesContext(connection) as without_safety_stock:
+        inventory.reserve_stock(gift=dropship, location=own, quantity=1, at=now)
+    inventory.set_own_safety_stock(gift=dropship, safety_stock=5, actor=supplier_staff, now=now)
+    with CaptureQueriesContext(connection) as above_it:
+        inventory.reserve_stock(gift=dropship, location=own, quantity=1, at=now)
+
+    assert len(above_it) == len(without_safety_stock)
+
+
+def test_only_the_gifts_supplier_sets_its_own_safety_stock_and_only_for_a_dropship_gift(
+    supplier, supplier_staff, other_supplier_admin, operator, logistics, dropship, now
+):
+    warehouse_gift = GiftFactory(supplier=supplier)
+
+    for actor in (other_supplier_admin, operator, logistics):
+        with pytest.raises(PermissionDenied):
+            inventory.set_own_safety_stock(gift=dropship, safety_stock=5, actor=actor, now=now)
+    with pytest.raises(ValidationFailed) as warehouse_refused:
+        inventory.set_own_safety_stock(gift=warehouse_gift, safety_stock=5, actor=supplier_staff, now=now)
+    with pytest.raises(ValidationFailed) as too_many:
+        inventory.set_own_safety_stock(gift=dropship, safety_stock=inventory.MAX_OWN_STOCK + 1, actor=supplier_staff, now=now)
+    with pytest.raises(PermissionDenied):  # nor at a warehouse through the general setter
+        inventory.set_safety_stock(gift=warehouse_gift, location=WarehouseFactory(), safety_stock=5, at=now, actor=supplier_staff)
+
+    assert (warehouse_refused.value.field, too_many.value.field) == ("gift", "safety_stock")
+    assert not StockRecord.objects.filter(safety_stock__gt=0).exists()
+
+
+def test_the_stock_page_lets_a_dropship_supplier_set_its_own_safety_stock(supplier, supplier_staff, other_supplier_admin, dropship, now):
+    from tests.portal import logged_in
+
+    inventory.count_own_stock(gift=dropship, available=2, reason="盘点", actor=supplier_staff, now=now)
+    client = logged_in(supplier_staff)
+
+    page = client.post(f"/supplier/stock/own/{dropship.pk}/safety-stock/", {"safety_stock": "5"}, follow=True).content.decode()
+    bad = client.post(f"/supplier/stock/own/{dropship.pk}/safety-stock/", {"safety_stock": "lots"}, follow=True).content.decode()
+    theirs = logged_in(other_supplier_admin).post(f"/supplier/stock/own/{dropship.pk}/safety-stock/", {"safety_stock": "1"})
+
+    own_row = page.split('data-testid="own-stock"', 1)[1].split("</table>", 1)[0]
+    assert "安全库存已更新" in page and 'value="5"' in own_row and 'data-testid="own-low-stock"' in own_row
+    assert "安全库存须为" in bad and theirs.status_code == 404
+    assert StockRecord.objects.get(gift=dropship).safety_stock == 5
+
+
+def test_a_supplier_sets_its_own_safety_stock_through_the_api(api, supplier, supplier_admin, other_supplier_admin, dropship):
+    url = f"/api/v1/gifts/{dropship.pk}/own-safety-stock/"
+
+    set_ = api(supplier_admin).post(url, {"safety_stock": 4}, format="json")
+    bad = api(supplier_admin).post(url, {"safety_stock": -1}, format="json")
+    theirs = api(other_supplier_admin).post(url, {"safety_stock": 1}, format="json")
+
+    assert set_.status_code == 200 and (set_.json()["safety_stock"], set_.json()["location_code"]) == (4, f"DS-{supplier.pk}")
+    assert bad.status_code == 400 and bad.json()["errors"][0]["attr"] == "safety_stock"
+    assert theirs.status_code == 404 and StockRecord.objects.get(gift=dropship).safety_stock == 4
+
+
 def test_logistics_reads_every_suppliers_stock_and_sets_a_safety_stock_in_the_portal(supplier, supplier_staff, logistics, now):
     from tests.portal import logged_in
 
