@@ -19,9 +19,9 @@ from tests.portal import logged_in
 
 pytestmark = pytest.mark.django_db
 
-#: made by the demo only in flows it does not run (an assessment's proposals): their own tests check them
-#: (tests/settlement/test_assessment.py)
-NOT_IN_THE_DEMO = {"PenaltyProposal", "SuspensionProposal"}
+#: made by the demo only in flows it does not run (a suspension proposal, of two low scores in a row): their own tests
+#: check them (tests/settlement/test_assessment.py)
+NOT_IN_THE_DEMO = {"SuspensionProposal"}
 
 
 def workflow_models() -> list:

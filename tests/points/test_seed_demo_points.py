@@ -46,14 +46,14 @@ def test_every_members_complaint_comes_after_what_it_is_about(seeded):
     """A member complains about an order of its own once it left, about goods only once they were delivered."""
     about_orders = Complaint.objects.filter(order__isnull=False).select_related("order")
 
-    assert about_orders.count() == 4
+    assert about_orders.count() == 5
     for complaint in about_orders:
         assert complaint.order.member == complaint.member
         assert complaint.order.shipped_at < complaint.opened_at
-    for title in ("快递员未送货上门", "茶叶受潮结块", "礼盒外包装破损"):
+    for title in ("快递员未送货上门", "茶叶受潮结块", "礼盒外包装破损", "龙井礼盒茶叶有异味"):
         complaint = Complaint.objects.get(title=title)
         assert complaint.order.delivered_at < complaint.opened_at, title
     by_members = Complaint.objects.filter(member__isnull=False, gift__isnull=False, order__isnull=True)
-    assert about_orders.filter(member__isnull=False).count() == 4 and not by_members.exists()  # members name the order
+    assert about_orders.filter(member__isnull=False).count() == 5 and not by_members.exists()  # members name the order
     for complaint in by_members:  # a gift named without an order: one the member had delivered before
         assert complaint.member.orders.filter(gift=complaint.gift, delivered_at__lt=complaint.opened_at).exists(), complaint.title

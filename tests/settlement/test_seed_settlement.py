@@ -40,3 +40,24 @@ def test_supplier_bs_invoiced_statement_is_past_its_payment_due_day_in_the_list_
     assert overdue.payment_due_on < timezone.localdate() and overdue.payment_days == 30
     assert 'data-testid="overdue"' in page
     assert Statement.objects.filter(supplier=overdue.supplier).count() == 2  # seeded once: this and the last month's draft
+
+
+def test_finance_finds_a_penalty_proposed_by_the_complaint_rate_rule_waiting_in_its_queue(client, django_user_model):
+    from core.fsm import history_of
+    from settlement.models import PenaltyProposal
+    from settlement.services.assessment import penalties_waiting
+
+    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())
+    client.login(username="finance", password="demo12345")
+
+    page = client.get("/settlement/assessments/penalties/")
+
+    proposal = PenaltyProposal.objects.select_related("supplier", "rule", "assessment").get()
+    assert (proposal.supplier.name, proposal.rule.kpi, proposal.state, proposal.amount) == (
+        "杭州优选礼品有限公司", "complaint_rate", "proposed", -200
+    )
+    assert proposal.value > proposal.rule.threshold
+    assert [(log.transition, log.actor) for log in history_of(proposal)] == [("propose", None)]  # the assessment proposed it
+    assert [p.pk for p in page.context["page_obj"]] == [proposal.pk]
+    assert penalties_waiting(django_user_model.objects.get(username="finance")) == 1
