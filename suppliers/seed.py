@@ -126,15 +126,14 @@ def seed_catalog(*, now, password, progress) -> None:
         )
         for step in (catalog.submit_gift, catalog.approve_gift, catalog.publish_gift):
             step(gift=gift, actor=operator, now=now)
-        if fulfilment == "dropship":
-            location, _ = Location.objects.get_or_create(
-                code=f"DS-{supplier.pk}", defaults={"name": supplier.name, "kind": "dropship", "supplier": supplier}
-            )
+        stocked_at = now - timedelta(days=180)  # before the demo's orders (months back)
+        if fulfilment == "dropship":  # the supplier counts its own stock in, with its reason, and keeps a safety stock there
+            admin = User.objects.get(username=DEMO_SUPPLIERS[owner][2])
+            inventory.count_own_stock(gift=gift, available=stock, reason="到货入库", actor=admin, now=stocked_at)
+            inventory.set_own_safety_stock(gift=gift, safety_stock=5, actor=admin, now=now)
         else:
-            location = warehouses[0]
-        inventory.receive_stock(gift=gift, location=location, quantity=stock, at=now - timedelta(days=180))  # before the demo's orders (months back)
-        if location.kind == "warehouse":
-            inventory.set_safety_stock(gift=gift, location=location, safety_stock=5, at=now)
+            inventory.receive_stock(gift=gift, location=warehouses[0], quantity=stock, at=stocked_at)
+            inventory.set_safety_stock(gift=gift, location=warehouses[0], safety_stock=5, at=now)
         progress(index, len(DEMO_GIFTS))
     cup = Gift.objects.get(supplier=suppliers[0], sku="HOME-CUP-01")
     if not cup.revisions.exists():  # a change of a listed gift waiting for the operator's review
