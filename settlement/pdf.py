@@ -4,7 +4,7 @@
 for a version after the first the version it supersedes with that version's payable and the reason it was issued,
 the bank account the version pays, then every section's lines (the statement's lines of versions up to this
 one) in tables whose header row is on every page, each section's total, and the summary with the payable.
-Every page is footed "第 x 页 / 共 y 页 · Page x of y". The current state is not printed: the portal shows it.
+Every page is footed "第 x 页 / 共 y 页 | Page x of y" (the default font has no "·"). The current state is not printed: the portal shows it.
 
 Deterministic: the same version renders to the same bytes, in any process. reportlab runs in invariant
 mode, the creation date is the version's issue (or creation) time and the document ID is derived from the
@@ -83,7 +83,7 @@ def render_statement(version: StatementVersion) -> bytes:
         producer="giftpoints",
     )
     document.font = font
-    document.footer_left = f"{statement.supplier.name} · {statement.month:%Y-%m} · v{version.number}"
+    document.footer_left = f"{statement.supplier.name} | {statement.month:%Y-%m} | v{version.number}"
     document.stamped_at = version.issued_at or version.created_at
     document.document_id = f"statement {statement.pk} version {version.number}"
     with translation.override(settings.LANGUAGE_CODE):
@@ -365,7 +365,7 @@ class _NumberedCanvas(Canvas):
         self.setFillColor(colors.HexColor("#555555"))
         y = MARGIN
         self.drawString(MARGIN, y, template.footer_left)
-        self.drawRightString(A4[0] - MARGIN, y, f"第 {number} 页 / 共 {total} 页 · Page {number} of {total}")
+        self.drawRightString(A4[0] - MARGIN, y, f"第 {number} 页 / 共 {total} 页 | Page {number} of {total}")
         self.restoreState()
 
 
