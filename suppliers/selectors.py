@@ -15,6 +15,7 @@ from core import sql
 from core.fsm import history_of
 from core.models import Program, Tier
 from core.selectors import answering
+from core.validators import storable_ids
 from suppliers.errors import OutOfStock
 from suppliers.models import Gift, GiftPrice, GiftRevision, Location, StockMovement, StockRecord, Supplier
 
@@ -90,7 +91,9 @@ _LOCATION = ("id", "code", "name", "kind")
 def get_listed_gift(*, program: Program, tier: str, gift_id: int) -> Gift | None:
     """One gift as `list_catalog` lists it to a member of `tier` (`points_base`, `available`, `per_order`), or None, in one
     statement (redemption's hot path); its stock records with their locations come along in `stock` for
-    `choose_location`. Fields a redemption does not need are deferred."""
+    `choose_location`. Fields a redemption does not need are deferred. An id no primary key can hold names no gift."""
+    if not storable_ids([gift_id]):
+        return None  # the database could not even compare it
     tiers = visible_tiers(program, tier)
     rows = sql.fetch(
         f"SELECT {sql.columns(Gift, _GIFT, 'g')}, p.points_price, {sql.columns(StockRecord, _STOCK, 's')}, {sql.columns(Location, _LOCATION, 'l')}"

@@ -72,6 +72,7 @@ def test_placing_without_a_key_is_400_and_creates_nothing(api, rich_member, list
     ({"quantity": 0}, "quantity"), ({"quantity": 100}, "quantity"), ({"quantity": "x"}, "quantity"),
     ({"recipient_phone": "0571-8888888"}, "recipient_phone"), ({"recipient_phone": "10000000000"}, "recipient_phone"),
     ({"address": ""}, "address"), ({"address": " ab "}, "address"), ({"gift": None}, "gift"),
+    ({"gift": 2**63}, "gift"), ({"gift": -(2**63) - 1}, "gift"),  # no key holds them: refused, not a query the database fails
 ])
 def test_bad_input_is_400_naming_the_field_and_the_key_can_be_used_again(api, rich_member, listed_gift, change, field):
     client = api(rich_member.user)
