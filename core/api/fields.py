@@ -33,6 +33,16 @@ class ScopedKey(serializers.PrimaryKeyRelatedField):
             raise
 
 
+class CodeKey(serializers.SlugRelatedField):
+    """A row named by its code. A text with a NUL byte is no code: refused naming the field like another unknown
+    code, before PostgreSQL is asked to compare it (it refuses to, with an error)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 @extend_schema_field(OpenApiTypes.STR)
 class ActorField(serializers.Field):
     """A user who acted, as the request's user may read them (`actor_label_for`): a supplier's user or a member reads

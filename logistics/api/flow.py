@@ -12,7 +12,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.response import Response
 
-from core.api.fields import ScopedKey
+from core.api.fields import CodeKey, ScopedKey
 from core.api.filters import FilterSet, IdFilter
 from core.api.permissions import require_role
 from core.api.transitions import TransitionHistoryMixin, transition_action
@@ -49,7 +49,7 @@ class InboundShipmentSerializer(serializers.ModelSerializer):
 
 class InboundAnnounceInput(serializers.Serializer):
     gift = ScopedKey(Gift, required=True)
-    location = serializers.SlugRelatedField(slug_field="code", queryset=Location.objects.all(), help_text="warehouse code")
+    location = CodeKey(slug_field="code", queryset=Location.objects.all(), help_text="warehouse code")
     quantity = serializers.IntegerField()
     expected_on = serializers.DateField()
     replenishment_request = serializers.IntegerField(required=False, allow_null=True, default=None)
