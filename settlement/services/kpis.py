@@ -169,11 +169,11 @@ def kpi_value(kpi: str, numerator: int, denominator: int) -> Decimal | None:
 
 def kpi_figure(kpi: str, value: Decimal | None) -> str:
     """A KPI's value, target or threshold as people read it: a ratio as a percentage (0.9512 → 95.12%), the complaint
-    rate as complaints per 1,000 orders (2.5000 → 2.50); "—" for none."""
+    rate as complaints per 1,000 orders (2.5000 → 2.50‰); "—" for none."""
     if value is None:
         return "—"
     if kpi in SCALE:
-        return f"{value.quantize(HUNDREDTH, ROUND_HALF_UP)}"
+        return f"{value.quantize(HUNDREDTH, ROUND_HALF_UP)}‰"
     return percent(value)
 
 

@@ -312,7 +312,7 @@ def penalty(supplier) -> PenaltyProposal:
 
 @pytest.mark.parametrize(("kpi", "value", "shown"), [
     (Kpi.ON_TIME_DISPATCH, Q("0.9512"), "95.12%"), (Kpi.DEFECT_RATE, Q("0.0200"), "2.00%"), (Kpi.DEFECT_RATE, Q("1.0000"), "100.00%"),
-    (Kpi.COMPLAINT_SLA, Q("0.33335"), "33.34%"), (Kpi.COMPLAINT_RATE, Q("2.5000"), "2.50"), (Kpi.FIRST_ATTEMPT_DELIVERY, None, "—"),
+    (Kpi.COMPLAINT_SLA, Q("0.33335"), "33.34%"), (Kpi.COMPLAINT_RATE, Q("2.5000"), "2.50‰"), (Kpi.FIRST_ATTEMPT_DELIVERY, None, "—"),
 ])
 def test_a_kpi_ratio_reads_as_a_percentage_and_the_complaint_rate_as_complaints_per_thousand(kpi, value, shown):
     assert kpi_figure(kpi, value) == shown

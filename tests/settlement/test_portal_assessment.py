@@ -110,7 +110,7 @@ def test_kpi_ratios_read_as_percentages_on_the_history_penalties_and_rules_and_t
     rules = logged_in(operator).get("/settlement/assessments/penalty-rules/").content.decode()
 
     october = history.split(">2026-10<", 1)[1].split("</tr>", 1)[0]
-    assert "<td>100.00%</td>" in october and "<td>1000.00</td>" in october  # defects of 1 unit in 1; 1 complaint in 1 order
+    assert "<td>100.00%</td>" in october and "<td>1000.00‰</td>" in october  # defects of 1 unit in 1; 1 complaint in 1 order
     assert "<td>100.00%</td>" in penalties and "1.0000" not in penalties
     defect_rule = rules.split(f"<td>{Kpi(Kpi.DEFECT_RATE).label}</td>", 1)[1].split("</tr>", 1)[0]
     assert re.match(r"<td>\d+\.\d\d%</td>", defect_rule)
