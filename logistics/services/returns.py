@@ -40,7 +40,7 @@ from django.utils import translation
 from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from core.errors import ConcurrentUpdate, InvalidTransition, PermissionDenied, ValidationFailed
-from core.fsm import apply_transition, history_of, log_creation
+from core.fsm import apply_transition, histories_of, history_of, log_creation
 from core.notifications import notify
 from core.numbers import create_numbered
 from core.roles import SUPPLIER_ROLES, Role, waiting_for
@@ -637,10 +637,8 @@ def send_back_again(*, return_request: ReturnRequest, actor, now: datetime, reas
 def return_history(return_request: ReturnRequest) -> list:
     """The return's transitions and those of its parcels (an exchange's replacements, refused goods sent back to the
     member), oldest first."""
-    logs = [*history_of(return_request)]
-    for shipment in [*return_request.replacement_shipments.all(), *return_request.send_back_shipments.all()]:
-        logs.extend(history_of(shipment))
-    return sorted(logs, key=lambda log: (log.at, log.pk))
+    parcels = [*return_request.replacement_shipments.all(), *return_request.send_back_shipments.all()]
+    return sorted([*history_of(return_request), *histories_of(parcels)], key=lambda log: (log.at, log.pk))
 
 
 def _tell_member(return_request: ReturnRequest, now: datetime) -> None:
