@@ -19,6 +19,7 @@ from core.errors import ConcurrentUpdate, InvalidTransition
 from core.models import StateMachine, TransitionLog
 from core.models.transitions import CREATION_LABELS, TRANSITION_LABELS, forget_latest_logs, state_label
 from core.texts import stored
+from core.validators import refuse_nul
 
 M = TypeVar("M", bound=StateMachine)
 CHUNK = 2000
@@ -33,9 +34,11 @@ def apply_transition(
     written with its log in two INSERTs, inside the caller's transaction; `created` names the step that made it
     (see `log_creation`), logged in the same INSERT.
 
+    :raises ValidationFailed: naming `reason` if the reason holds a NUL byte, before anything is written
     :raises InvalidTransition: if `name` is not allowed from the object's current state
     :raises ConcurrentUpdate: if the row's state changed since it was loaded
     """
+    refuse_nul(reason, field="reason")
     source = obj.state
     if obj._state.adding:
         try:
@@ -80,6 +83,7 @@ def log_creation(objs: StateMachine | Iterable[StateMachine], name: str, *, acto
     model, saved) are logged in one INSERT per CHUNK rows, never a query per object."""
     if name not in CREATION_LABELS:
         raise ValueError(f"{name!r} is not a creation step (core.models.transitions.CREATION_LABELS)")
+    refuse_nul(reason, field="reason")
     objs = [objs] if isinstance(objs, StateMachine) else list(objs)
     if not objs:
         return
@@ -118,8 +122,10 @@ def bulk_transition(
     Rows in a state the transition does not start from are left alone; the ids changed are returned.
     `values` are other columns the transition owns, written in the same UPDATE. A conditional transition is applied
     only with `conditions_met`: the caller's queryset then holds only rows its conditions allow.
+    :raises ValidationFailed: naming `reason` if the reason holds a NUL byte, before anything is written
     :raises ConcurrentUpdate: if a row changed state while the batch ran
     """
+    refuse_nul(reason, field="reason")
     model = queryset.model
     sources, target = _transition_edges(model, name, conditions_met=conditions_met)
     reason, params = stored(reason)

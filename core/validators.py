@@ -40,6 +40,13 @@ def password_problems(password: str, *, user, field: str = "password") -> list[t
     return []
 
 
+def refuse_nul(value: str, *, field: str) -> None:
+    """:raises ValidationFailed: naming `field` if the text holds a NUL byte, which no text a person writes has:
+    PostgreSQL refuses to store one (with an error), SQLite would keep it"""
+    if "\x00" in (value or ""):
+        raise ValidationFailed(gettext("不能包含空字符（NUL）"), field=field)
+
+
 def length_error(value: str, *, model: type[models.Model], column: str) -> str | None:
     """Why `value` (without surrounding spaces) does not fit `model.column`, or None when it does. PostgreSQL would
     refuse a longer value with an error, and SQLite store it anyway."""
@@ -48,7 +55,9 @@ def length_error(value: str, *, model: type[models.Model], column: str) -> str |
 
 
 def validate_length(value: str, *, model: type[models.Model], column: str, field: str | None = None) -> str:
-    """`value` without surrounding spaces. :raises ValidationFailed: naming `field` (default `column`) if it does not fit"""
+    """`value` without surrounding spaces. :raises ValidationFailed: naming `field` (default `column`) if it does not fit
+    or holds a NUL byte"""
+    refuse_nul(value, field=field or column)
     if message := length_error(value, model=model, column=column):
         raise ValidationFailed(message, field=field or column)
     return (value or "").strip()
@@ -60,7 +69,8 @@ REASON_MAX_LENGTH = 500
 
 def validate_reason(value: str, *, field: str = "reason") -> str:
     """A reason without surrounding spaces (may be empty). :raises ValidationFailed: naming `field` if longer than
-    REASON_MAX_LENGTH"""
+    REASON_MAX_LENGTH or holding a NUL byte"""
+    refuse_nul(value, field=field)
     text = (value or "").strip()
     if len(text) > REASON_MAX_LENGTH:
         message = gettext("最多 %(limit)s 个字符（现有 %(length)s 个）") % {"limit": REASON_MAX_LENGTH, "length": len(text)}

@@ -1,8 +1,9 @@
-"""Shared input rules: a mainland mobile number."""
+"""Shared input rules: a mainland mobile number, an id, a text that can be stored."""
 import pytest
 
 from core.errors import ValidationFailed
-from core.validators import MAX_ID, MOBILE_MESSAGE, id_or_none, validate_mobile
+from core.models import TransitionLog
+from core.validators import MAX_ID, MOBILE_MESSAGE, id_or_none, validate_length, validate_mobile, validate_reason
 
 
 def test_a_mobile_number_is_returned_without_surrounding_spaces():
@@ -23,3 +24,14 @@ def test_anything_else_is_refused_naming_the_field(value):
 ])
 def test_an_id_in_a_query_is_ascii_digits_within_a_primary_keys_range(text, pk):
     assert id_or_none(text) == pk
+
+
+@pytest.mark.parametrize("check", [
+    lambda text: validate_reason(text),
+    lambda text: validate_length(text, model=TransitionLog, column="transition", field="reason"),
+], ids=["reason", "length"])
+def test_a_text_with_a_nul_byte_is_refused_naming_the_field(check):
+    with pytest.raises(ValidationFailed) as refused:
+        check("a\x00b")
+
+    assert refused.value.field == "reason"

@@ -359,3 +359,13 @@ def test_the_kpi_settings_page_explains_ratios_with_a_plain_percent_in_either_la
     english, chinese = page("en"), page("zh-hans")
     assert "ratio targets 0 to 1 (0.95 is 95%)" in english and "比率类目标" not in english
     assert "（0.95 即 95%）" in chinese and "%%" not in chinese
+
+
+def test_a_penalty_accepted_with_a_nul_byte_in_its_note_is_refused_and_no_adjustment_is_proposed(assessed, finance):
+    proposal = PenaltyProposal.objects.get()
+
+    response = logged_in(finance).post(f"/settlement/assessments/penalty/{proposal.pk}/accept/", {"reason": "同意\x00扣款"}, follow=True)
+
+    proposal.refresh_from_db()
+    assert proposal.state == PenaltyProposal.State.PROPOSED and not Adjustment.objects.exists()
+    assert [message.level_tag for message in response.context["messages"]] == ["error"]
