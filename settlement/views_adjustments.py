@@ -111,11 +111,12 @@ def adjustment_decide(request, pk: int, name: str):
     adjustment = get_object_or_404(adjustments.list_adjustments(actor=request.user), pk=pk)
     require_role(request.user, FINANCE)
     form = DecisionForm(request.POST)
-    form.is_valid()
-    note = form.cleaned_data.get("note", "")
+    if not form.is_valid():  # a note too long or with a NUL byte: said, and nothing decided
+        report_form_errors(request, form)
+        return redirect_back(request, reverse("settlement-adjustments"))
 
     def decide():
-        service(adjustment=adjustment, actor=request.user, now=timezone.now(), note=note)
+        service(adjustment=adjustment, actor=request.user, now=timezone.now(), note=form.cleaned_data["note"])
 
     run_action(request, decide, success=str(DONE[name]) % {"number": adjustment.number})
     return redirect_back(request, reverse("settlement-adjustments"))

@@ -818,3 +818,15 @@ def test_the_supplier_admin_corrects_the_invoice_number_on_the_page_until_the_pa
     assert too_late.status_code == 409 and 'data-action="correct_invoice"' not in too_late.content.decode()
     assert issued.invoice_number == "33012346"
     assert "33012345 → 33012346：少录一位" in supplier.get(f"/settlement/statements/{issued.pk}/").content.decode()
+
+
+@pytest.mark.parametrize("note", ["核对\x00无误", "长" * 2001], ids=["NUL byte", "too long"])
+def test_an_approval_note_that_cannot_be_kept_is_refused_with_a_message_and_nothing_is_approved(supplier, finance, finance_checker, note):
+    adjustment = adjustments.propose_adjustment(supplier=supplier, kind=Adjustment.Kind.OTHER, amount="10.00", reason="补差",
+                                                actor=finance, now=timezone.now())
+
+    response = logged_in(finance_checker).post(f"/settlement/adjustments/{adjustment.pk}/approve/", {"note": note}, follow=True)
+
+    adjustment.refresh_from_db()
+    errors = [str(message) for message in response.context["messages"] if message.level_tag == "error"]
+    assert adjustment.state == "proposed" and len(errors) == 1 and errors[0].startswith("审批意见")
