@@ -110,6 +110,19 @@ def other_member(db):
     return MemberFactory(user=UserFactory(username="other_member", role=Role.MEMBER))
 
 
+@pytest.fixture(scope="module")
+def matrix_world(django_db_setup, django_db_blocker):
+    """The access matrix's world (users of every role, objects in many states), built once per module and worker and
+    rolled back after it: for a test that only reads, or that rolls back each call it makes (with `db`)."""
+    from django.db import transaction
+
+    from tests.test_access_matrix import build_world
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield build_world(FIXED_NOW)
+        transaction.set_rollback(True)
+
+
 def client_for(user) -> APIClient:
     client = APIClient()
     if user is not None:

@@ -106,3 +106,14 @@ def staff_usernames() -> set[str]:
     from core.roles import STAFF_ROLES
 
     return set(User.objects.filter(Q(role__in=STAFF_ROLES) | Q(is_superuser=True)).values_list("username", flat=True))
+
+
+def row_counts() -> dict[str, int]:
+    """{model label: rows} of every table, in one statement: compared before and after a request that must write nothing."""
+    from django.apps import apps
+
+    models = [model for model in apps.get_models(include_auto_created=True) if model._meta.managed and not model._meta.proxy]
+    counts = ", ".join(f"(SELECT COUNT(*) FROM {connection.ops.quote_name(model._meta.db_table)})" for model in models)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {counts}")
+        return dict(zip((model._meta.label for model in models), cursor.fetchone(), strict=True))

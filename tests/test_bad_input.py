@@ -15,17 +15,17 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import pytest
-from django.apps import apps
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection, transaction
+from django.db import transaction
 from drf_spectacular.generators import SchemaGenerator
 
 from logistics import signing
 from tests.access import MATRIX, ROLES
 from tests.conftest import client_for
 from tests.factories import FIXED_NOW
-from tests.test_access_matrix import ROUTES, build_world, declared_body, schema_path, url_for
+from tests.helpers import row_counts
+from tests.test_access_matrix import ROUTES, declared_body, schema_path, url_for
 
 SCHEMA = SchemaGenerator().get_schema(public=True)
 COMPONENTS = SCHEMA["components"]["schemas"]
@@ -272,24 +272,6 @@ def sweep_params() -> list:
 
 # --- the calls ---------------------------------------------------------------------------------------------------
 
-MODELS = [model for model in apps.get_models(include_auto_created=True) if model._meta.managed and not model._meta.proxy]
-COUNT_SQL = "SELECT " + ", ".join(f"(SELECT COUNT(*) FROM {connection.ops.quote_name(model._meta.db_table)})" for model in MODELS)
-
-
-def row_counts() -> dict[str, int]:
-    with connection.cursor() as cursor:
-        cursor.execute(COUNT_SQL)
-        return dict(zip((model._meta.label for model in MODELS), cursor.fetchone(), strict=True))
-
-
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
-    """The access matrix's world, built once per worker and rolled back after the module."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        yield build_world(FIXED_NOW)
-        transaction.set_rollback(True)
-
-
 def send(operation: Operation, case: Case, world):
     users, objects = world
     declared = MATRIX[(operation.name, operation.method)]
@@ -353,10 +335,10 @@ def problems_of(operation: Operation, case: Case, world) -> str | None:
 
 
 @pytest.mark.parametrize(("operation", "kind"), sweep_params())
-def test_bad_input_is_refused_naming_the_field_and_writes_nothing(world, db, operation, kind):
+def test_bad_input_is_refused_naming_the_field_and_writes_nothing(matrix_world, db, operation, kind):
     problems = {}
-    for case in cases_of(operation, world[1]):
-        if case.kind == kind and (problem := problems_of(operation, case, world)):
+    for case in cases_of(operation, matrix_world[1]):
+        if case.kind == kind and (problem := problems_of(operation, case, matrix_world)):
             problems[case.label] = problem
 
     assert problems == {}

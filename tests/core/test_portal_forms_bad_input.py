@@ -1,0 +1,159 @@
+"""Every portal form a signed-in user reaches from the home page, posted as shown with its text fields blank, with a NUL
+byte in each and with overlong text (a garbage file in each file field): never a server error; a refusal says why on
+the page shown (next to the field, above the form, or as the page's message after a redirect) and writes nothing; a NUL
+byte is always refused.
+
+Each role crawls the access matrix's world (users of every role, objects in many states) breadth first from the home
+page; each form is posted once per case, in a savepoint rolled back after it.
+"""
+import re
+from collections import deque
+from html.parser import HTMLParser
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.test import Client
+
+from tests.helpers import row_counts
+
+ROLES = ["member", "supplier_admin", "supplier_staff", "operator", "logistics", "finance"]
+LINK = re.compile(r'href="(/[^"#]*)"')
+#: not portal forms: the admin, the API, signing in and out, the language switch; files are not pages
+SKIPPED = re.compile(r"^/(admin|api|accounts|i18n|static|media)/|/pdf/?$|\.(pdf|csv|xlsx)$|/(export|download)")
+PAGES_PER_ROLE = 80
+TEXT_INPUTS = {"text", "textarea", "search", "email", "tel", "url", "number", "date", "datetime-local", "month", "password"}
+SHOWN_ERROR = re.compile(r'class="(field-error|errorlist[^"]*|error)"|data-testid="problems"')  # a refused file: its problems by row
+SHOWN_SUCCESS = re.compile(r'<ul class="messages">.*class="success"', re.S)
+NUL, OVERLONG = "a\u0000b", "长" * 5_000
+
+
+class Forms(HTMLParser):
+    """The POST forms of a page as shown: (action, [(name, type, value)]): its hidden fields, text fields, selects (the
+    option selected, else the first with a value), checked boxes and the first submit button with a name (the one that
+    tells a page with several forms which was sent)."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__()
+        self.url, self.forms, self.current, self.select, self.submitted = url, [], None, None, False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        name, kind = attrs.get("name"), (attrs.get("type") or ("submit" if tag == "button" else "text")).lower()
+        if tag == "form" and (attrs.get("method") or "").lower() == "post":
+            self.current, self.submitted = (attrs.get("action") or self.url, []), False
+            self.forms.append(self.current)
+        elif self.current is None:
+            return
+        elif tag == "option" and self.select is not None and attrs.get("value") and (self.select[2] is None or "selected" in attrs):
+            self.select[2] = attrs["value"]
+        elif not name or "disabled" in attrs:
+            return
+        elif tag in ("input", "button") and kind in ("submit", "image"):
+            if not self.submitted:
+                self.submitted = True
+                self.current[1].append([name, "submit", attrs.get("value") or ""])
+        elif tag == "input" and kind in ("checkbox", "radio"):
+            if "checked" in attrs:
+                self.current[1].append([name, kind, attrs.get("value") or "on"])
+        elif tag == "input" and kind not in ("button", "reset"):
+            self.current[1].append([name, kind, attrs.get("value") or ""])
+        elif tag == "textarea":
+            self.current[1].append([name, "textarea", ""])
+        elif tag == "select":
+            self.select = [name, "select", None]
+            self.current[1].append(self.select)
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.current = None
+        elif tag == "select":
+            self.select = None
+
+
+def shape(path: str) -> str:
+    """A path with its numbers as N: pages of one view on different rows are one page."""
+    return re.sub(r"/\d+/", "/N/", path.split("?")[0])
+
+
+def reachable_forms(client: Client) -> dict[tuple, tuple[str, list]]:
+    """{(action shape, *field names): (action, fields)} of the POST forms with a field to fill on the pages reachable
+    from the home page (two forms posting to one action, such as approve and reject, are two forms)."""
+    queue, seen, forms, opened = deque(["/"]), {"/"}, {}, 0
+    while queue and opened < PAGES_PER_ROLE:
+        url = queue.popleft()
+        response = client.get(url)
+        opened += 1
+        if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
+            continue
+        page = response.content.decode()
+        parser = Forms(url)
+        parser.feed(page)
+        for action, fields in parser.forms:
+            action = action.replace("&amp;", "&")
+            key = (shape(action), *sorted(f"{name}={value}" if kind == "submit" else name for name, kind, value in fields))
+            if not SKIPPED.search(action) and key not in forms and any(kind in TEXT_INPUTS | {"file"} for _, kind, _ in fields):
+                forms[key] = (action, fields)
+        for link in LINK.findall(page):
+            link = link.replace("&amp;", "&")
+            if shape(link) not in seen and not SKIPPED.search(link):
+                seen.add(shape(link))
+                queue.append(link)
+    return forms
+
+
+def filled(fields: list, text: str | None) -> dict:
+    """The form as shown, each text field holding `text` and each file field a garbage file; with `text` None, the
+    text fields blank and no file."""
+    data = {}
+    for name, kind, value in fields:
+        if kind == "file":
+            if text is not None:
+                data[name] = SimpleUploadedFile("garbage.csv", b"\x00garbage\x00")
+        else:
+            data.setdefault(name, []).append((text or "") if kind in TEXT_INPUTS else (value or ""))
+    return data
+
+
+def problem_of(client: Client, action: str, data: dict, case: str) -> str | None:
+    """What is wrong with how the form answers `data` (None: nothing). A form that redirects has done its work when it
+    added rows or the page it leads to says it did (a change of rows already there); else that page must say why not."""
+    before = row_counts()
+    savepoint = transaction.savepoint()
+    try:
+        response = client.post(action, data)
+        written = {label: count - before[label] for label, count in row_counts().items() if count != before[label]}
+        shown = response.content.decode()
+        if response.status_code in (301, 302, 303) and not written:
+            shown = client.get(response.url).content.decode()
+    except Exception as exc:  # the test client re-raises what the view did not handle
+        return f"server error: {type(exc).__name__}: {exc}"[:300]
+    finally:
+        transaction.savepoint_rollback(savepoint)
+    if response.status_code >= 500:
+        return f"{response.status_code}"
+    said_why = bool(SHOWN_ERROR.search(shown))
+    if (said_why or response.status_code >= 400) and written:
+        return f"{response.status_code} refused but wrote {written}"
+    if said_why:
+        return None
+    if response.status_code < 400 and (written or SHOWN_SUCCESS.search(shown)):
+        return f"{response.status_code}, taken with its NUL byte: {written or 'done'}" if case == "NUL bytes" else None
+    return f"{response.status_code} refused without saying why (no error next to a field nor above the form)"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_bad_portal_forms_are_refused_without_a_server_error_or_a_write(matrix_world, db, role):
+    users, _ = matrix_world
+    client = Client()
+    client.force_login(users[role])
+    forms = reachable_forms(client)
+    assert forms, f"{role} reached no form"
+
+    problems = {}
+    for action, fields in forms.values():
+        for case, data in (("empty", filled(fields, None)), ("NUL bytes", filled(fields, NUL)), ("overlong text", filled(fields, OVERLONG))):
+            if problem := problem_of(client, action, data, case):
+                problems[f"{case} → {action}"] = problem
+
+    assert not problems, "\n".join(f"{form}: {problem}" for form, problem in problems.items())
