@@ -178,7 +178,7 @@ def test_a_rejected_upload_shows_each_problem_in_a_table_and_writes_nothing(supp
 
     table = response.content.decode().split('data-testid="import-problems"', 1)[1].split("</table>", 1)[0]
     assert response.status_code == 200
-    assert table.count("<tr>") == 3  # header and two problems
+    assert table.count("<tr") == 3  # header and two problems
     assert "points_gotone" in table and "category" in table and ">3<" in table
     assert Gift.objects.count() == 0
 
