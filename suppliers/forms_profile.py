@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import Program
 from suppliers.models import ProfileChange, Qualification
+from suppliers.services.profile import VALUE_FIELDS
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -19,6 +20,12 @@ class ProfileChangeForm(forms.Form):
     contact_phone = forms.CharField(label=_("联系电话"), required=False)
     contact_email = forms.CharField(label=_("联系邮箱"), required=False)
     address = forms.CharField(label=_("地址"), required=False, help_text=_("变更地址时填写，提交即生效，无需审核"))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for change, names in VALUE_FIELDS.items():  # the page shows only the chosen change's fields (data-change)
+            for name in names:
+                self.fields[name].widget.attrs["data-change"] = change
 
 
 class QualificationForm(forms.Form):
