@@ -117,3 +117,15 @@ def row_counts() -> dict[str, int]:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {counts}")
         return dict(zip((model._meta.label for model in models), cursor.fetchone(), strict=True))
+
+
+def only_notice(supplier, kind: str, *, sms: bool = True):
+    """The one notice of `kind` in the supplier's inbox, after checking its contact was texted its title (`sms`), or
+    (sms=False) that nothing was texted with it."""
+    from core.models import Notification
+    from suppliers.models import Notice
+
+    notice = Notice.objects.get(supplier=supplier, kind=kind)
+    texted = Notification.objects.filter(kind="supplier_notice", phone=supplier.contact_phone, subject_id=str(notice.pk))
+    assert [sms.body for sms in texted] == ([f"【积分商城礼品商平台】{notice.title_text}"] if sms else [])
+    return notice

@@ -11,7 +11,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import transaction
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from core.errors import Conflict, PermissionDenied, ValidationFailed
 from core.fsm import apply_transition, log_creation
@@ -23,6 +25,7 @@ from logistics.models import ExtraCost, InboundShipment, LeftoverLot, ReturnRequ
 from logistics.models.costs import CostKind, Payer
 from points.models import RedemptionOrder
 from suppliers.models import Supplier
+from suppliers.services.notices import send_notice
 
 CENT = Decimal("0.01")
 MAX_QUANTITY = 10_000
@@ -256,8 +259,23 @@ def void_extra_cost(*, cost: ExtraCost, actor, now: datetime, reason: str) -> Ex
             if where := booked(cost):
                 message = gettext("费用 %(reference)s 已计入%(where)s，请通过调账更正")
                 raise Conflict(message % {"reference": cost.reference, "where": where}, field="cost")
-        return apply_transition(cost, "void", actor=actor, at=now, reason=reason, voided_at=now,
+        cost = apply_transition(cost, "void", actor=actor, at=now, reason=reason, voided_at=now,
                                 voided_by=actor if getattr(actor, "is_authenticated", False) else None, void_reason=reason)
+        if cost.payer == Payer.SUPPLIER:
+            _tell_supplier_voided(cost, now=now)
+        return cost
+
+
+def _tell_supplier_voided(cost: ExtraCost, *, now: datetime) -> None:
+    """A cost the supplier was to bear, voided: it hears it will not be billed, and why, with a link to the costs of
+    that kind recorded that day (where the cost is listed as voided)."""
+    day = f"{timezone.localdate(cost.recorded_at):%Y-%m-%d}"
+    send_notice(
+        supplier=cost.supplier, kind="extra_cost_voided", now=now, title=gettext_noop("额外费用 %(reference)s 已作废"),
+        body=gettext_noop("%(kind)s %(amount)s 元不再向您收取，也不计入结算单。作废原因：%(reason)s"),
+        params={"reference": cost.reference, "kind": CostKind(cost.kind).label, "amount": str(cost.amount), "reason": cost.void_reason},
+        link=f"{reverse('logistics-extra-costs')}?{urlencode({'kind': cost.kind, 'recorded_from': day, 'recorded_to': day})}",
+    )
 
 
 def total_amount(costs: QuerySet[ExtraCost]) -> Decimal:

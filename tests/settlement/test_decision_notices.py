@@ -7,21 +7,14 @@ from datetime import timedelta
 import pytest
 from django.utils import translation
 
-from core.models import Notification
 from settlement.services import adjustments, statements
 from suppliers.models import Notice
+from tests.helpers import only_notice
 from tests.settlement.conftest import GENERATED_AT
 
 pytestmark = pytest.mark.django_db
 LATER = GENERATED_AT + timedelta(days=1)
 
-
-def only_notice(supplier, kind: str) -> Notice:
-    """The one notice of `kind` in the supplier's inbox, after checking its contact was texted its title."""
-    notice = Notice.objects.get(supplier=supplier, kind=kind)
-    texted = Notification.objects.filter(kind="supplier_notice", phone=supplier.contact_phone, subject_id=str(notice.pk))
-    assert [sms.body for sms in texted] == [f"【积分商城礼品商平台】{notice.title_text}"]
-    return notice
 
 
 def test_an_approved_adjustment_tells_the_supplier_its_amount_and_reason(issued, finance, finance_checker):

@@ -11,18 +11,11 @@ from core.models import Notification
 from suppliers.models import Gift, Notice
 from suppliers.services import catalog, contracts, onboarding, profile, revisions
 from tests.factories import ContractFactory, GiftFactory, SupplierFactory, supplier_in
-from tests.helpers import gift_in_state, published, stocked_to_clear
+from tests.helpers import gift_in_state, only_notice, published, stocked_to_clear
 from tests.suppliers.profile_factories import ProfileChangeFactory
 
 pytestmark = pytest.mark.django_db
 
-
-def only_notice(supplier, kind: str) -> Notice:
-    """The one notice of `kind` in the supplier's inbox, after checking its contact was texted its title."""
-    notice = Notice.objects.get(supplier=supplier, kind=kind)
-    texted = Notification.objects.filter(kind="supplier_notice", phone=supplier.contact_phone, subject_id=str(notice.pk))
-    assert [sms.body for sms in texted] == [f"【积分商城礼品商平台】{notice.title_text}"]
-    return notice
 
 
 # --- the cooperation ------------------------------------------------------------------------------------------------
