@@ -543,6 +543,36 @@ def _tell_member_about_replacement(return_request: ReturnRequest, kind: str, *, 
     )
 
 
+REPLACEMENT_NOTICES = {
+    "replacement_reshipped": (
+        gettext_noop("退换货 %(number)s：换货将重新发出"),
+        gettext_noop("订单 %(order)s 的换货包裹配送失败，运营决定重新发出 %(quantity)s 件，%(sender)s。%(stock)s%(note)s"),
+    ),
+    "replacement_refunded": (
+        gettext_noop("退换货 %(number)s：改为退积分"),
+        gettext_noop("订单 %(order)s 的换货包裹配送失败，运营决定改为向会员退还积分，不再发出换货。%(stock)s%(note)s"),
+    ),
+}
+
+
+def _tell_supplier_about_replacement(return_request: ReturnRequest, order: RedemptionOrder, failed: Shipment, kind: str, *,
+                                     now: datetime, note: str) -> None:
+    """The operator's follow-up of a failed replacement reaches the supplier: what was decided, why, where the failed
+    parcel's units went (back into its stock, or lost and claimed) and, for another replacement, who ships it."""
+    title, body = REPLACEMENT_NOTICES[kind]
+    if claims.parcel_lost(failed):
+        stock = Message(gettext_noop("失败的包裹已丢失，其 %(lost)s 件不退回库存。"), lost=failed.quantity)
+    else:
+        stock = Message(gettext_noop("失败包裹的 %(back)s 件已退回%(location)s的库存。"), back=failed.quantity, location=order.location.name)
+    sender = (Message(gettext_noop("请您在订单中发出新的换货包裹")) if order.fulfilment == Shipment.Kind.DROPSHIP
+              else Message(gettext_noop("由仓库从您的寄售库存中发出")))
+    send_notice(
+        supplier=order.supplier, kind=kind, title=title, body=body, now=now, link=reverse("logistics-return", args=[return_request.pk]),
+        params={"number": return_request.number, "order": order.number, "quantity": return_request.quantity, "stock": stock,
+                "sender": sender, "note": decision_note(note)},
+    )
+
+
 def reship_replacement(*, return_request: ReturnRequest, actor, now: datetime, reason: str) -> ReturnRequest:
     """The exchange's replacement failed: the operator ships another of the same quantity from the order's location
     (reserved now, a new delivery line once delivered). The failed unit comes back into stock first, unless the parcel
@@ -566,6 +596,7 @@ def reship_replacement(*, return_request: ReturnRequest, actor, now: datetime, r
                 message % {"location": order.location.name, "quantity": locked.quantity}, field="quantity", **short.data
             ) from short
         _tell_member_about_replacement(locked, "replacement_reshipping", now=now)
+        _tell_supplier_about_replacement(locked, order, failed, "replacement_reshipped", now=now, note=reason)
     return_request.refresh_from_db()  # and forget the replacements read before this one
     return return_request
 
@@ -588,6 +619,7 @@ def refund_instead(*, return_request: ReturnRequest, actor, now: datetime, reaso
         _count_returned(locked, order, entry, actor=actor, now=now)
         _take_back(failed, order, actor=actor, now=now)
         _tell_member_about_replacement(locked, "replacement_refunded", now=now, points=entry.points)
+        _tell_supplier_about_replacement(locked, order, failed, "replacement_refunded", now=now, note=reason)
     return_request.refresh_from_db()
     return return_request
 

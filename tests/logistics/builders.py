@@ -1,5 +1,5 @@
 """Builders of the returns tests: deliver an order, ask for a return, receive it, charge an extra cost."""
-from logistics.models import ExtraCost, ReturnRequest
+from logistics.models import ExtraCost, ReturnRequest, Shipment
 from logistics.services import costs, returns, shipments
 from points.models import RedemptionOrder
 from tests.helpers import picked_and_shipped
@@ -33,3 +33,8 @@ def charge(order, *, actor, now, kind: str = "return_freight", payer: str = "sup
     return costs.record_extra_cost(
         kind=kind, payer=payer, supplier=order.supplier, order=order, description=description, actor=actor, now=now
     )
+
+
+def replacement_shipped(return_request, *, logistics, now, tracking_number="SF-REPL") -> Shipment:
+    parcel = Shipment.objects.filter(replacement_for=return_request).order_by("pk").last()
+    return picked_and_shipped(shipment=parcel, actor=logistics, now=now, carrier="顺丰", tracking_number=tracking_number)

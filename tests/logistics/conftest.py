@@ -4,8 +4,8 @@ from datetime import timedelta
 
 import pytest
 
-from logistics.models import LeftoverLot, Shipment
-from logistics.services import bulk_shipping, inbound, shipments
+from logistics.models import LeftoverLot, ReturnRequest, Shipment
+from logistics.services import bulk_shipping, claims, inbound, returns, shipments
 from logistics.tasks import ship_uploaded_shipments
 from points.models import RedemptionOrder
 from points.services import orders
@@ -13,7 +13,7 @@ from suppliers.models import Location
 from suppliers.services import catalog, inventory
 from tests.factories import ADDRESS, FIXED_NOW, GiftFactory, WarehouseFactory, licensed
 from tests.helpers import picked_and_shipped, published
-from tests.logistics.builders import deliver, received
+from tests.logistics.builders import deliver, received, replacement_shipped
 from tests.logistics.leftover_world import RETIRED_ON, offline_gift
 
 
@@ -148,6 +148,28 @@ def dropship_order(dropship_shipped, now):
 def exchange(delivered_order, operator, logistics, now):
     """A received return of one defective unit, for which the member asks a replacement."""
     return received(delivered_order, operator=operator, handler=logistics, now=now, reason="defective", remedy="exchange")
+
+
+@pytest.fixture
+def exchanged(exchange, logistics, now) -> ReturnRequest:
+    """One defective unit of the delivered warehouse order, exchanged: its replacement waits to be picked."""
+    return returns.inspect_return(return_request=exchange, actor=logistics, now=now, outcome="defective")
+
+
+@pytest.fixture
+def failed(exchanged, logistics, now) -> Shipment:
+    """The replacement shipped and failed: nobody was at the address (the parcel came back to the warehouse)."""
+    parcel = replacement_shipped(exchanged, logistics=logistics, now=now)
+    return shipments.fail_shipment(shipment=parcel, actor=logistics, now=now + timedelta(days=1), reason="地址错误，无人签收")
+
+
+@pytest.fixture
+def lost(exchanged, logistics, now) -> Shipment:
+    """The replacement shipped and reported lost in transit (a lost-parcel claim fails it)."""
+    parcel = replacement_shipped(exchanged, logistics=logistics, now=now)
+    claims.report_lost_parcel(shipment=parcel, actor=logistics, now=now + timedelta(days=1))
+    parcel.refresh_from_db()
+    return parcel
 
 
 # --- the goods-flow world (inbound, handoff, shipments), shared by the flow API and page tests ---

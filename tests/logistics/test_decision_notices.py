@@ -6,13 +6,14 @@ from django.utils import translation
 
 from core.errors import PermissionDenied
 from core.roles import Role
-from logistics.models import ExtraCost
-from logistics.services import costs, shipments
+from logistics.models import ExtraCost, Shipment
+from logistics.services import costs, returns, shipments
 from suppliers.models import Notice
 from tests.factories import SupplierUserFactory
 from tests.helpers import only_notice
+from tests.logistics.builders import received
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock_at_now")]
 
 
 @pytest.fixture
@@ -68,3 +69,44 @@ def test_a_supplier_voids_no_cost_and_is_told_nothing(failed_once, logistics, no
                               reason="不认可")
 
     assert not Notice.objects.filter(kind="extra_cost_voided").exists()
+
+
+# --- a failed replacement followed up -------------------------------------------------------------------------------
+def test_another_replacement_tells_the_supplier_the_warehouse_ships_it_and_the_failed_unit_is_back(failed, exchanged, operator, now):
+    returns.reship_replacement(return_request=exchanged, actor=operator, now=now, reason="会员已更正地址")
+
+    notice = only_notice(exchanged.order.supplier, "replacement_reshipped")
+    assert notice.title_text == f"退换货 {exchanged.number}：换货将重新发出"
+    assert notice.body_text == (f"订单 {exchanged.order.number} 的换货包裹配送失败，运营决定重新发出 1 件，由仓库从您的寄售库存中发出。"
+                                f"失败包裹的 1 件已退回{exchanged.order.location.name}的库存。说明：会员已更正地址")
+    assert notice.link == f"/logistics/returns/{exchanged.pk}/"
+    with translation.override("en"):
+        assert notice.title_label == f"Return {exchanged.number}: the replacement will be shipped again"
+
+
+def test_points_refunded_instead_tell_the_supplier_no_replacement_goes_and_a_lost_unit_stays_lost(lost, exchanged, operator, now):
+    returns.refund_instead(return_request=exchanged, actor=operator, now=now, reason="会员要求退积分")
+
+    notice = only_notice(exchanged.order.supplier, "replacement_refunded")
+    assert notice.title_text == f"退换货 {exchanged.number}：改为退积分"
+    assert notice.body_text == (f"订单 {exchanged.order.number} 的换货包裹配送失败，运营决定改为向会员退还积分，不再发出换货。"
+                                "失败的包裹已丢失，其 1 件不退回库存。说明：会员要求退积分")
+    assert notice.link == f"/logistics/returns/{exchanged.pk}/"
+
+
+def test_a_dropship_supplier_is_asked_to_ship_the_new_replacement_and_its_own_shipping_tells_it_nothing(
+    dropship_order, operator, supplier_staff, now
+):
+    return_request = received(dropship_order, operator=operator, handler=supplier_staff, now=now, reason="defective", remedy="exchange")
+    returns.inspect_return(return_request=return_request, actor=operator, now=now, outcome="defective")
+    parcel = shipments.ship_shipment(shipment=Shipment.objects.get(replacement_for=return_request), actor=supplier_staff, now=now,
+                                     carrier="中通", tracking_number="ZT-R")
+    shipments.fail_shipment(shipment=parcel, actor=None, now=now, reason="拒收")
+    assert not Notice.objects.filter(kind__startswith="replacement_").exists()
+
+    with pytest.raises(PermissionDenied):
+        returns.reship_replacement(return_request=return_request, actor=supplier_staff, now=now, reason="我来重发")
+    assert not Notice.objects.filter(kind__startswith="replacement_").exists()
+    returns.reship_replacement(return_request=return_request, actor=operator, now=now, reason="会员同意签收")
+
+    assert "，请您在订单中发出新的换货包裹。" in only_notice(dropship_order.supplier, "replacement_reshipped").body_text

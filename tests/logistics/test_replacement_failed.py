@@ -11,7 +11,7 @@ from core.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from core.fsm import apply_transition
 from core.models import Notification
 from logistics.models import LogisticsClaim, ReturnRequest, Shipment
-from logistics.services import claims, returns, shipments
+from logistics.services import returns, shipments
 from points.models import LedgerEntry, PointsAccount, RedemptionOrder
 from points.services import ledger, orders
 from settlement.models import SourceKind, StatementLine
@@ -20,8 +20,7 @@ from suppliers.errors import OutOfStock
 from suppliers.models import StockMovement, StockRecord
 from suppliers.services import inventory
 from tests.factories import SHANGHAI, SupplierUserFactory
-from tests.helpers import picked_and_shipped
-from tests.logistics.builders import received
+from tests.logistics.builders import received, replacement_shipped
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock_at_now")]
 UNIT_POINTS = 1500
@@ -39,33 +38,6 @@ def balance(order) -> int:
 
 def replacements(return_request) -> list[tuple[str, str]]:
     return list(Shipment.objects.filter(replacement_for=return_request).order_by("pk").values_list("state", "tracking_number"))
-
-
-def replacement_shipped(return_request, *, logistics, now, tracking_number="SF-REPL") -> Shipment:
-    parcel = Shipment.objects.filter(replacement_for=return_request).order_by("pk").last()
-    return picked_and_shipped(shipment=parcel, actor=logistics, now=now, carrier="顺丰", tracking_number=tracking_number)
-
-
-@pytest.fixture
-def exchanged(exchange, logistics, now) -> ReturnRequest:
-    """One defective unit of the delivered warehouse order, exchanged: its replacement waits to be picked."""
-    return returns.inspect_return(return_request=exchange, actor=logistics, now=now, outcome="defective")
-
-
-@pytest.fixture
-def failed(exchanged, logistics, now) -> Shipment:
-    """The replacement shipped and failed: nobody was at the address (the parcel came back to the warehouse)."""
-    parcel = replacement_shipped(exchanged, logistics=logistics, now=now)
-    return shipments.fail_shipment(shipment=parcel, actor=logistics, now=now + timedelta(days=1), reason="地址错误，无人签收")
-
-
-@pytest.fixture
-def lost(exchanged, logistics, now) -> Shipment:
-    """The replacement shipped and reported lost in transit (a lost-parcel claim fails it)."""
-    parcel = replacement_shipped(exchanged, logistics=logistics, now=now)
-    claims.report_lost_parcel(shipment=parcel, actor=logistics, now=now + timedelta(days=1))
-    parcel.refresh_from_db()
-    return parcel
 
 
 # --- the return waits for the operator ------------------------------------------------------------------------------
