@@ -173,8 +173,22 @@ def _charge_handling(*, inbound: InboundShipment, damaged: int, actor, now: date
 
 
 def put_away_inbound(*, inbound: InboundShipment, actor, now: datetime, reason: str = "") -> InboundShipment:
-    """The received goods are on the warehouse shelves. :raises InvalidTransition: unless the shipment is received"""
-    return apply_transition(inbound, "put_away", actor=actor, at=now, reason=reason, put_away_at=now)
+    """The received goods are on the warehouse shelves; the supplier finds in its inbox (routine work, no SMS) how many
+    units are now there to be redeemed (none when all were short or damaged: nothing to tell).
+
+    :raises InvalidTransition: unless the shipment is received
+    """
+    with transaction.atomic():
+        inbound = apply_transition(inbound, "put_away", actor=actor, at=now, reason=reason, put_away_at=now)
+        shelved = (inbound.counted_quantity or 0) - inbound.damaged_quantity
+        if shelved > 0:
+            send_notice(
+                supplier=inbound.supplier, kind="inbound_put_away", now=now, sms=False, title=gettext_noop("入库单 %(number)s 已上架"),
+                body=gettext_noop("%(gift)s 的 %(shelved)s 件已在%(location)s上架，可供兑换。"),
+                params={"number": inbound.number, "gift": inbound.gift.name, "location": inbound.location.name, "shelved": shelved},
+                link=f"{reverse('supplier-inbound')}?q={inbound.number}",
+            )
+    return inbound
 
 
 @waiting_for({Role.LOGISTICS})

@@ -16,7 +16,7 @@ from suppliers.models import Location, Notice, ReplenishmentRequest, StockMoveme
 from suppliers.services import inventory
 from tests.factories import GiftFactory, WarehouseFactory
 from tests.portal import logged_in
-from tests.helpers import gift_in_state, published
+from tests.helpers import gift_in_state, only_notice, published
 
 pytestmark = pytest.mark.django_db
 
@@ -117,6 +117,31 @@ def test_received_goods_are_put_away_and_every_transition_is_logged(announced, l
     assert [(log.source_state, log.target_state, log.actor, log.reason) for log in history_of(announced)] == [
         ("", "announced", None, ""), ("announced", "received", logistics, "月台3"), ("received", "put_away", logistics, ""),
     ]
+
+
+def test_goods_put_away_tell_the_supplier_in_its_inbox_how_many_can_now_be_redeemed(announced, logistics, now, supplier):
+    inbound.receive_inbound(inbound=announced, counted_quantity=9, damaged_quantity=1, actor=logistics, now=now)
+
+    inbound.put_away_inbound(inbound=announced, actor=logistics, now=now + timedelta(hours=2))
+
+    notice = only_notice(supplier, "inbound_put_away", sms=False)  # routine work: the inbox, no SMS
+    assert (notice.title_text, notice.link) == (f"入库单 {announced.number} 已上架", f"/logistics/announce/?q={announced.number}")
+    assert notice.body_text == f"{announced.gift.name} 的 8 件已在华东入库仓上架，可供兑换。"
+    with translation.override("en"):
+        assert notice.body_label == f"8 unit(s) of {announced.gift.name} are on the shelves at 华东入库仓, available for redemption."
+
+
+def test_an_announcement_with_nothing_to_shelve_or_the_suppliers_own_steps_tell_it_nothing_of_a_put_away(
+    supplier, supplier_admin, warehouse_gift, warehouse, logistics, now
+):
+    withdrawn = announce(supplier, warehouse_gift, warehouse, now)
+    inbound.withdraw_inbound(inbound=withdrawn, actor=supplier_admin, now=now, reason="货物未备齐")
+    all_damaged = announce(supplier, warehouse_gift, warehouse, now)
+    inbound.receive_inbound(inbound=all_damaged, counted_quantity=2, damaged_quantity=2, actor=logistics, now=now)
+
+    inbound.put_away_inbound(inbound=all_damaged, actor=logistics, now=now)
+
+    assert not Notice.objects.filter(kind="inbound_put_away").exists()
 
 
 def test_putting_away_before_receipt_is_refused_and_changes_nothing(announced, logistics, now):
