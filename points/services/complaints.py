@@ -290,12 +290,19 @@ def resolve_complaint(*, complaint: Complaint, actor, now: datetime, reason: str
 
 
 def auto_resolve(*, now: datetime) -> list[int]:
-    """Resolve every complaint answered 3 days ago or more that its member neither resolved nor reopened; the ids."""
+    """Resolve every complaint answered 3 days ago or more that its member neither resolved nor reopened; the ids.
+    Each supplier a resolved complaint names finds it in its inbox (one insert for the batch, no SMS)."""
     due = Complaint.objects.filter(state=State.RESPONDED, responded_at__lte=now - AUTO_RESOLVE_AFTER)
-    return bulk_transition(
-        due, "resolve", actor=None, at=now, reason=gettext_noop("答复3天后自动解决"),
-        values={"resolved_at": now, "auto_resolved": True},
-    )
+    with transaction.atomic():
+        resolved = bulk_transition(
+            due, "resolve", actor=None, at=now, reason=gettext_noop("答复3天后自动解决"),
+            values={"resolved_at": now, "auto_resolved": True},
+        )
+        named = Complaint.objects.filter(pk__in=resolved, supplier__isnull=False).values_list("pk", "number", "supplier_id")
+        send_inbox_notices([(supplier_id, {"number": number}, reverse("complaint", args=[pk])) for pk, number, supplier_id in named],
+                           kind="complaint_auto_resolved", title=gettext_noop("投诉 %(number)s 已自动解决"),
+                           body=gettext_noop("会员在答复后3天内未确认也未重新打开，系统已将该投诉视为解决。"), now=now)
+    return resolved
 
 
 def reopen_complaint(*, complaint: Complaint, actor, now: datetime, reason: str = "") -> Complaint:

@@ -3,6 +3,8 @@ reopen window, who may see and answer what, and the queue's order."""
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from suppliers.models import Notice
 
@@ -362,6 +364,28 @@ def test_an_answered_complaint_resolves_itself_3_days_after_the_response(respond
     responded.refresh_from_db()
     assert (early, on_time) == ([], [responded.pk])
     assert (responded.state, responded.auto_resolved, responded.resolved_at) == (State.RESOLVED, True, answered_at + timedelta(days=3))
+
+
+def test_auto_resolved_complaints_reach_their_suppliers_inbox_in_one_insert_without_sms(responded, supplier, supplier_staff,
+                                                                                        operator, member, gift, now):
+    second = complaints.open_complaint(actor=member.user, now=now, gift=gift, title="包装破损", description="外盒压坏")
+    complaints.triage_complaint(complaint=second, actor=operator, now=now, responsible="supplier")
+    complaints.respond_to_complaint(complaint=second, actor=supplier_staff, now=now + timedelta(hours=5), response="已补发")
+    assert not Notice.objects.filter(kind="complaint_auto_resolved").exists()  # the supplier's own answer
+
+    with CaptureQueriesContext(connection) as run:
+        complaints.auto_resolve(now=responded.responded_at + timedelta(days=3))
+
+    notices = Notice.objects.filter(supplier=supplier, kind="complaint_auto_resolved").order_by("link")
+    assert sorted((notice.title_text, notice.link) for notice in notices) == sorted(
+        (f"投诉 {c.number} 已自动解决", f"/complaints/{c.pk}/") for c in (responded, second))
+    assert notices[0].body_text == "会员在答复后3天内未确认也未重新打开，系统已将该投诉视为解决。"
+    assert len([q for q in run.captured_queries if q["sql"].startswith('INSERT INTO "suppliers_notice"')]) == 1
+    assert not Notification.objects.filter(subject_type="suppliers.notice", subject_id__in=[str(n.pk) for n in notices]).exists()
+
+
+def test_a_complaint_its_member_resolves_tells_the_supplier_nothing(resolved, supplier):
+    assert not Notice.objects.filter(supplier=supplier, kind="complaint_auto_resolved").exists()
 
 
 def test_the_member_reopens_within_7_days_and_a_new_deadline_starts(resolved, supplier, now):
