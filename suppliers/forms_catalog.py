@@ -12,10 +12,12 @@ from django.utils.translation import gettext_lazy as _
 from core.errors import ValidationFailed
 from core.forms import DayRangeFilter, ListFilter, day_field, yes_no_box
 from core.models import Program, Tier
+from core.validators import whole_number
 from suppliers.forms import SupplierChoiceField
 from suppliers.models import Category, Gift, Location, StockMovement
 from suppliers.services.catalog import MANUAL_DELIST_REASONS
 from suppliers.services import pending_uploads
+from suppliers.services.inventory import MAX_OWN_STOCK
 from suppliers.services.gift_images import check_image
 
 PROGRAM_FIELDS = {Program.GOTONE: "points_gotone", Program.MZONE: "points_mzone"}
@@ -218,6 +220,38 @@ class StockFilterForm(LocationFilter):
     q = forms.CharField(label=_("搜索"), required=False, widget=forms.TextInput(attrs={"placeholder": _("SKU / 名称")}))
     low = yes_no_box(_("仅低于安全库存"))
     field_order = ["q", "location", "low"]
+
+
+def _units_input(label) -> forms.CharField:
+    """A count of units typed in a row of the stock page: the text as typed, a whole number from 0 (see `whole_units`)
+    for the service to take or refuse next to the field."""
+    return forms.CharField(label=label, required=False, strip=True,
+                           widget=forms.NumberInput(attrs={"min": 0, "aria-label": label, "required": True}))
+
+
+def whole_units(text: str | None) -> int | None:
+    """The units typed, or None when not a whole number from 0 to MAX_OWN_STOCK (the service then says what it takes)."""
+    return whole_number(text or "", limit=MAX_OWN_STOCK)
+
+
+class OwnStockCountForm(forms.Form):
+    """A dropship supplier's count of one gift's units at its own location, with why (one row of the stock page)."""
+
+    available = _units_input(_("盘点数量"))
+    reason = forms.CharField(label=_("盘点原因"), required=False, widget=forms.TextInput(
+        attrs={"maxlength": 200, "placeholder": _("原因，如盘点、到货"), "aria-label": _("盘点原因"), "required": True}))
+
+    def clean_available(self) -> int | None:
+        return whole_units(self.cleaned_data["available"])
+
+
+class OwnSafetyStockForm(forms.Form):
+    """A dropship supplier's safety stock of one gift at its own location (one row of the stock page)."""
+
+    safety_stock = _units_input(_("安全库存"))
+
+    def clean_safety_stock(self) -> int | None:
+        return whole_units(self.cleaned_data["safety_stock"])
 
 
 class MovementFilterForm(LocationFilter, DayRangeFilter):

@@ -26,12 +26,14 @@ from core.charts import bar_chart
 from core.errors import DomainError
 from core.fsm import history_of
 from core.models import Program, Tier
-from core.portal import add_service_errors, bad_input_is_400, labelled, paginate, redirect_back, report_form_errors, run_action
+from core.portal import (
+    act_with_form, add_service_errors, bad_input_is_400, labelled, page_status, paginate, redirect_back, report_form_errors, run_action,
+)
 from core.validators import whole_number
 from core.roles import SUPPLIER_ROLES, Role
 from suppliers.forms_catalog import (
-    ClearanceInput, DelistInput, FilterForm, GiftForm, MovementFilterForm, NoInput, ReasonInput, ScheduleInput, StockFilterForm, SERVICE_FIELDS,
-    current_values,
+    ClearanceInput, DelistInput, FilterForm, GiftForm, MovementFilterForm, NoInput, OwnSafetyStockForm, OwnStockCountForm, ReasonInput,
+    ScheduleInput, StockFilterForm, SERVICE_FIELDS, current_values,
 )
 from suppliers.models import Category, Gift, GiftRevision, ReplenishmentRequest, StockMovement, StockRecord, Supplier
 from suppliers.selectors import matching as _matching
@@ -349,9 +351,10 @@ SAFETY_STOCK_SETTERS = frozenset({Role.LOGISTICS, Role.OPERATOR})
 
 
 @login_required
-def stock(request):
+def stock(request, *, refused: tuple[int, str, forms.Form] | None = None):
     """Stock by gift and location: a supplier its own (and counts its dropship stock), logistics and operators every
-    supplier's, with the safety stock they set per warehouse."""
+    supplier's, with the safety stock they set per warehouse (`refused`: (gift id, which own-stock form, the form sent
+    back with its errors next to its fields and the values entered))."""
     require_role(request.user, STOCK_READERS)
     filters = StockFilterForm(request.GET, supplier_id=_own_supplier_id(request.user))
     q, low, location = (filters.values().get(name) for name in ("q", "low", "location"))
@@ -373,11 +376,11 @@ def stock(request):
         "recent": RECENT_MOVEMENTS,
         "requests": requests.select_related("gift", "location"),
         "today": timezone.localdate(),
-        "own_stock": _own_stock(request.user) if request.user.role in SUPPLIER_ROLES else [],
+        "own_stock": _own_stock(request.user, refused) if request.user.role in SUPPLIER_ROLES else [],
         "sets_safety_stock": request.user.role in SAFETY_STOCK_SETTERS,
         "opens_gifts": request.user.role in GIFT_READERS,
     }
-    return render(request, "suppliers/catalog/stock.html", context, status=filters.status)
+    return render(request, "suppliers/catalog/stock.html", context, status=page_status(refused[1:]) if refused else filters.status)
 
 
 TREND_DAYS = 14
@@ -405,15 +408,19 @@ def _own_supplier_id(user) -> int | None:
     return user.supplier_id if user.role in SUPPLIER_ROLES else None
 
 
-def _own_stock(user) -> list[Gift]:
+def _own_stock(user, refused: tuple[int, str, forms.Form] | None = None) -> list[Gift]:
     """The supplier's dropship gifts (not retired), each with the units available at its own location and the safety
-    stock it set there."""
+    stock it set there, and its count and safety-stock forms (the refused one as it was sent back)."""
     gifts = list(Gift.objects.filter(supplier_id=user.supplier_id, fulfilment=Gift.Fulfilment.DROPSHIP)
                  .exclude(state=Gift.State.RETIRED).order_by("sku"))
     own = {gift_id: (units, safety) for gift_id, units, safety in StockRecord.objects.filter(gift__in=gifts, location__kind="dropship")
            .values_list("gift_id").annotate(units=Sum(F("on_hand") - F("reserved")), safety=Sum("safety_stock"))}
     for gift in gifts:
         gift.own_available, gift.own_safety_stock = own.get(gift.pk, (0, 0))
+        gift.count_form = OwnStockCountForm(initial={"available": gift.own_available}, auto_id=False)
+        gift.safety_form = OwnSafetyStockForm(initial={"safety_stock": gift.own_safety_stock}, auto_id=False)
+        if refused and refused[0] == gift.pk:
+            setattr(gift, refused[1], refused[2])
     return gifts
 
 
@@ -437,22 +444,22 @@ def safety_stock(request, pk: int):
 @require_POST
 def stock_count(request, pk: int):
     """A dropship supplier states how many units of one of its gifts it has ready to ship, and why."""
-    available = whole_number(request.POST.get("available", ""), limit=inventory.MAX_OWN_STOCK)
-    return _own_stock_action(request, pk, inventory.count_own_stock, _("%(sku)s 自有库存已更新"),
-                             available=available, reason=request.POST.get("reason", ""))
+    return _own_stock_action(request, pk, inventory.count_own_stock, _("%(sku)s 自有库存已更新"), OwnStockCountForm, "count_form")
 
 
 @login_required
 @require_POST
 def own_safety_stock(request, pk: int):
     """A dropship supplier sets the safety stock of one of its gifts at its own location (below it: a notice)."""
-    value = whole_number(request.POST.get("safety_stock", ""), limit=inventory.MAX_OWN_STOCK)
-    return _own_stock_action(request, pk, inventory.set_own_safety_stock, _("%(sku)s 安全库存已更新"), safety_stock=value)
+    return _own_stock_action(request, pk, inventory.set_own_safety_stock, _("%(sku)s 安全库存已更新"), OwnSafetyStockForm, "safety_form")
 
 
-def _own_stock_action(request, pk: int, service, success: str, **values):
-    """One service call on a supplier's own stock of one of its gifts (another supplier's: 404), its outcome as a message."""
+def _own_stock_action(request, pk: int, service, success: str, form_class: type[forms.Form], form_name: str):
+    """One service call on a supplier's own stock of one of its gifts (another supplier's: 404): done, back to the stock
+    page with a message; refused, the stock page again with the errors next to the fields of the gift's row."""
     require_role(request.user, SUPPLIER_ROLES)
     gift = get_object_or_404(Gift.objects.visible_to(request.user), pk=pk)
-    run_action(request, lambda: service(gift=gift, actor=request.user, now=timezone.now(), **values), success=success % {"sku": gift.sku})
-    return redirect("supplier-stock")
+    form = form_class(request.POST, auto_id=False)
+    if act_with_form(request, form, service, gift=gift, success=success % {"sku": gift.sku}):
+        return redirect("supplier-stock")
+    return stock(request, refused=(gift.pk, form_name, form))

@@ -450,3 +450,33 @@ def test_the_stock_page_refuses_logistics_a_safety_stock_at_a_suppliers_own_loca
 
     assert "物流只能设置其运营仓库的安全库存" in page
     assert StockRecord.objects.get(pk=record.pk).safety_stock == 0
+
+
+def test_a_refused_own_stock_count_or_safety_stock_shows_its_errors_next_to_the_field_in_the_gifts_row(supplier, supplier_staff, now):
+    from tests.portal import logged_in
+
+    gift, other = (GiftFactory(supplier=supplier, fulfilment="dropship", sku=sku) for sku in ("DS-A", "DS-B"))
+    inventory.count_own_stock(gift=gift, available=7, reason="盘点", actor=supplier_staff, now=now)
+    client = logged_in(supplier_staff)
+
+    bad_count = client.post(f"/supplier/stock/own/{gift.pk}/", {"available": "lots", "reason": "到货"})
+    unexplained = client.post(f"/supplier/stock/own/{gift.pk}/", {"available": "9", "reason": "  "})
+    bad_safety = client.post(f"/supplier/stock/own/{gift.pk}/safety-stock/", {"safety_stock": "-1"})
+
+    assert (bad_count.status_code, unexplained.status_code, bad_safety.status_code) == (400, 400, 400)
+    count_page, unexplained_page, safety_page = (response.content.decode() for response in (bad_count, unexplained, bad_safety))
+    count_form = _own_row(count_page, gift).split('data-testid="own-count-form"', 1)[1].split("</form>", 1)[0]
+    assert re.search(r'name="available"[^>]*>\s*<span class="field-error" data-field="available">可用数量须为', count_form)
+    assert 'value="lots"' in count_form and 'value="到货"' in count_form  # what was typed stays to be corrected
+    unexplained_form = _own_row(unexplained_page, gift).split('data-testid="own-count-form"', 1)[1].split("</form>", 1)[0]
+    assert re.search(r'name="reason"[^>]*>\s*<span class="field-error" data-field="reason">请填写盘点原因', unexplained_form)
+    safety_form = _own_row(safety_page, gift).split('data-testid="own-safety-stock-form"', 1)[1].split("</form>", 1)[0]
+    assert re.search(r'name="safety_stock"[^>]*>\s*<span class="field-error" data-field="safety_stock">安全库存须为', safety_form)
+    for page in (count_page, unexplained_page, safety_page):
+        assert "field-error" not in _own_row(page, other)
+        assert 'class="messages"' not in page  # no message above the page
+    assert StockRecord.objects.get(gift=gift).available == 7 and StockRecord.objects.get(gift=gift).safety_stock == 0
+
+
+def _own_row(page: str, gift) -> str:
+    return page.split('data-testid="own-stock"', 1)[1].split(f'data-gift="{gift.pk}"', 1)[1].split("</tr>", 1)[0]
