@@ -24,6 +24,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.db.models import Case, QuerySet, Value, When
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
@@ -36,6 +37,7 @@ from settlement.models import Assessment, RectificationCase, ReEvaluation
 from settlement.services.cases import default_deadline, open_case, require_operator
 from suppliers.models import Contract, Supplier
 from suppliers.services import onboarding
+from suppliers.services.notices import decision_note, send_notice
 
 CONTRACT_LEAD_DAYS = 30
 HORIZON_DAYS = 60
@@ -173,6 +175,11 @@ def _carry_out(re_evaluation: ReEvaluation, *, decision: str, note: str, actor, 
             onboarding.suspend_supplier(supplier=supplier, actor=actor, now=now, reason=Message(gettext_noop("复评：%(note)s"), note=note))
         elif decision == Decision.TERMINATE:
             onboarding.terminate_supplier(supplier=supplier, actor=actor, now=now, reason=Message(gettext_noop("复评：%(note)s"), note=note))
+        else:  # renew: nothing changes in the system, so the supplier hears it here (the others through their own notices)
+            send_notice(supplier=supplier, kind="re_evaluation_renewed", title=gettext_noop("复评结果：续约合作"),
+                        body=gettext_noop("复评（截止 %(due_on)s）的结论为续约合作，请按合同流程提交新合同。%(note)s"),
+                        params={"due_on": f"{re_evaluation.due_on:%Y-%m-%d}", "note": decision_note(note)}, now=now,
+                        link=reverse("settlement-re-evaluation", args=[re_evaluation.pk]))
 
 
 def list_re_evaluations(*, actor, now: datetime, state: str = "") -> QuerySet[ReEvaluation]:

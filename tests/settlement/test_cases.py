@@ -16,7 +16,7 @@ from suppliers.models import Gift, Notice, Supplier
 from suppliers.services import inventory, onboarding
 from tests.factories import SHANGHAI, GiftFactory, SupplierFactory, SupplierUserFactory, WarehouseFactory, ready_to_activate
 from tests.portal import field_errors, logged_in, nav
-from tests.helpers import published
+from tests.helpers import only_notice, published
 
 pytestmark = pytest.mark.django_db
 
@@ -307,6 +307,21 @@ def test_renewing_leaves_the_supplier_as_it_is(due, active_supplier, operator, n
     active_supplier.refresh_from_db()
     assert (due.state, due.decision, due.decided_by) == ("decided", "renew", operator)
     assert active_supplier.state == "active" and not RectificationCase.objects.exists()
+
+
+def test_renewing_tells_the_supplier_with_the_operators_note_and_a_link_to_the_re_evaluation(due, active_supplier, operator, now):
+    re_evaluation.decide_re_evaluation(re_evaluation=due, decision="renew", actor=operator, now=now, note="考核稳定")
+
+    notice = only_notice(active_supplier, "re_evaluation_renewed")
+    assert notice.title_text == "复评结果：续约合作"
+    assert notice.body_text == "复评（截止 2026-11-01）的结论为续约合作，请按合同流程提交新合同。说明：考核稳定"
+    assert notice.link == f"/settlement/re-evaluations/{due.pk}/"
+
+
+def test_a_rectify_decision_sends_no_renewal_notice(due, active_supplier, operator, now):
+    re_evaluation.decide_re_evaluation(re_evaluation=due, decision="rectify", actor=operator, now=now, note="投诉率偏高")
+
+    assert not Notice.objects.filter(kind="re_evaluation_renewed").exists()
 
 
 def test_rectify_opens_a_rectification_case_due_in_30_days(due, active_supplier, operator, now):
