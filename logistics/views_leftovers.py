@@ -83,7 +83,7 @@ def _offered(request, lot: LeftoverLot, *, refused: tuple[str, forms.Form] | Non
     offered = mine if lot.state == LeftoverLot.State.OPEN else []
     if "dispose" in dict(offered) and not leftovers.may_dispose(lot=lot, now=timezone.now()):
         offered = [(name, action) for name, action in offered if name != "dispose"]
-        lot.disposable_from = leftovers.disposable_from(lot)
+        lot.disposable_from = lot.past_deadline_from
     return action_forms(request, offered, refused=refused)
 
 

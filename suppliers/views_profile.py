@@ -35,6 +35,7 @@ from suppliers.selectors_profile import (
 from suppliers.services import contracts, profile, qualifications
 
 REVIEWERS = {Role.OPERATOR, Role.FINANCE}
+#: what the page says of a change applied at once (which ones are: profile.NO_REVIEW)
 APPLIED = {ProfileChange.Field.CONTACT: gettext_lazy("联系人信息已更新"), ProfileChange.Field.ADDRESS: gettext_lazy("地址已更新")}
 OPERATOR = {Role.OPERATOR}
 
@@ -80,7 +81,9 @@ def supplier_profile(request):
         if form.is_valid() and _submit(
             form, profile.request_profile_change, supplier=supplier, actor=request.user, now=timezone.now(), **form.cleaned_data
         ):
-            messages.success(request, APPLIED.get(form.cleaned_data["field"], _("变更申请已提交，等待运营审核")))
+            field = form.cleaned_data["field"]
+            applied = field in profile.NO_REVIEW
+            messages.success(request, APPLIED.get(field, _("变更已生效")) if applied else _("变更申请已提交，等待运营审核"))
             return redirect("supplier-profile")
     context = paginate(request, list_profile_changes(actor=request.user)) | {
         "supplier": supplier,

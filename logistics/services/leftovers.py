@@ -173,15 +173,10 @@ def collect_lot(*, lot: LeftoverLot, actor, now: datetime, reason: str = "") -> 
     return _close(lot=lot, transition="collect", stock_kind=StockMovement.Kind.COLLECTION, actor=actor, now=now, reason=reason)
 
 
-def disposable_from(lot: LeftoverLot) -> date:
-    """The first day logistics may dispose of the lot: the supplier may collect until the end of its `collect_by` day
-    (SPEC §4.8)."""
-    return lot.past_deadline_from
-
-
 def may_dispose(*, lot: LeftoverLot, now: datetime) -> bool:
-    """Whether the lot's time to be collected has run out at `now` (whether it is still open is its state machine's)."""
-    return timezone.localdate(now) >= disposable_from(lot)
+    """Whether the lot's time to be collected has run out at `now` (whether it is still open is its state machine's): from
+    `lot.past_deadline_from`, since the supplier may collect until the end of its `collect_by` day (SPEC §4.8)."""
+    return timezone.localdate(now) >= lot.past_deadline_from
 
 
 def dispose_lot(*, lot: LeftoverLot, actor, now: datetime, reason: str) -> LeftoverLot:

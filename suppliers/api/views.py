@@ -108,11 +108,12 @@ PICTURE_SCHEMA = extend_schema(
 
 class StockCountInput(serializers.Serializer):
     available = serializers.IntegerField(min_value=0, max_value=inventory.MAX_OWN_STOCK, help_text="units ready to ship, reserved ones not counted")
-    reason = serializers.CharField(max_length=200, help_text="why, e.g. 盘点 or 到货; kept as the movement's note")
+    reason = serializers.CharField(max_length=StockMovement._meta.get_field("note").max_length,
+                                   help_text="why, e.g. 盘点 or 到货; kept as the movement's note")
 
 
 class SafetyStockInput(serializers.Serializer):
-    safety_stock = serializers.IntegerField(min_value=0, max_value=1_000_000)
+    safety_stock = serializers.IntegerField(min_value=0, max_value=inventory.MAX_OWN_STOCK)  # what the service takes
 
 
 class GiftViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):

@@ -206,7 +206,7 @@ def test_a_lot_cannot_be_disposed_of_while_the_supplier_may_still_collect_it_and
     ids=["deadline-evening", "next-midnight"],
 )
 def test_a_lot_may_be_disposed_of_from_the_day_after_its_deadline(lot, day, allowed):
-    assert leftovers.disposable_from(lot) == DEADLINE + timedelta(days=1)
+    assert lot.past_deadline_from == DEADLINE + timedelta(days=1)
     assert leftovers.may_dispose(lot=lot, now=day) is allowed
 
 

@@ -272,6 +272,9 @@ def test_a_reservation_that_crosses_nothing_reads_nothing_more(supplier, supplie
         inventory.reserve_stock(gift=dropship, location=own, quantity=1, at=now)
 
     assert len(above_it) == len(without_safety_stock)
+    # the crossing is decided from the changed row: neither count reads the supplier or writes a notice
+    assert not [q for q in above_it.captured_queries + without_safety_stock.captured_queries
+                if '"suppliers_supplier"' in q["sql"] or '"suppliers_notice"' in q["sql"]]
 
 
 def test_only_the_gifts_supplier_sets_its_own_safety_stock_and_only_for_a_dropship_gift(
