@@ -3,14 +3,18 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.models import Program
-from suppliers.models import ProfileChange, Qualification
+from suppliers.models import ProfileChange, Qualification, Supplier
 from suppliers.services.profile import VALUE_FIELDS
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
 class ProfileChangeForm(forms.Form):
-    field = forms.ChoiceField(label=_("变更项"), choices=ProfileChange.Field.choices)
+    """A change of one profile field; the SMS setting has a form of its own (`SmsNoticesForm`)."""
+
+    field = forms.ChoiceField(
+        label=_("变更项"), choices=[choice for choice in ProfileChange.Field.choices if choice[0] != ProfileChange.Field.SMS_NOTICES]
+    )
     bank_name = forms.CharField(label=_("开户行"), required=False, help_text=_("变更收款账户时填写以下三项"))
     account_name = forms.CharField(label=_("户名"), required=False)
     account_number = forms.CharField(label=_("账号"), required=False)
@@ -25,7 +29,15 @@ class ProfileChangeForm(forms.Form):
         super().__init__(*args, **kwargs)
         for change, names in VALUE_FIELDS.items():  # the page shows only the chosen change's fields (data-change)
             for name in names:
-                self.fields[name].widget.attrs["data-change"] = change
+                if name in self.fields:
+                    self.fields[name].widget.attrs["data-change"] = change
+
+
+class SmsNoticesForm(forms.Form):
+    """Which notices also reach the supplier's contact by SMS (the inbox gets every one)."""
+
+    sms_notices = forms.ChoiceField(label=_("短信通知"), choices=Supplier.SmsNotices.choices,
+                                    help_text=_("站内信始终收到全部通知；此设置只决定哪些通知同时以短信发给联系人。"))
 
 
 class QualificationForm(forms.Form):

@@ -18,7 +18,7 @@ from core.fsm import history_of
 from core.portal import add_service_errors, paginate, run_action
 from core.roles import SUPPLIER_ROLES, Role
 from suppliers.forms import ContractFilterForm, ProfileChangeFilterForm, QualificationFilterForm
-from suppliers.forms_profile import ContractForm, ProfileChangeForm, QualificationForm
+from suppliers.forms_profile import ContractForm, ProfileChangeForm, QualificationForm, SmsNoticesForm
 from suppliers.models import Contract, ProfileChange, Qualification, Supplier
 from suppliers.selectors_profile import (
     change_value_for,
@@ -36,7 +36,8 @@ from suppliers.services import contracts, profile, qualifications
 
 REVIEWERS = {Role.OPERATOR, Role.FINANCE}
 #: what the page says of a change applied at once (which ones are: profile.NO_REVIEW)
-APPLIED = {ProfileChange.Field.CONTACT: gettext_lazy("联系人信息已更新"), ProfileChange.Field.ADDRESS: gettext_lazy("地址已更新")}
+APPLIED = {ProfileChange.Field.CONTACT: gettext_lazy("联系人信息已更新"), ProfileChange.Field.ADDRESS: gettext_lazy("地址已更新"),
+           ProfileChange.Field.SMS_NOTICES: gettext_lazy("短信通知设置已更新")}
 OPERATOR = {Role.OPERATOR}
 
 
@@ -67,6 +68,8 @@ def _with_values(request, changes):
 def _shown(user, change: ProfileChange, value: dict) -> str:
     """A change's value as text, its parts in the field's own order (PostgreSQL's JSONB keeps no key order)."""
     shown = change_value_for(user, value)
+    if change.field == ProfileChange.Field.SMS_NOTICES and shown.get("sms_notices") in Supplier.SmsNotices.values:
+        shown = {"sms_notices": str(Supplier.SmsNotices(shown["sms_notices"]).label)}
     return " / ".join(shown[name] for name in profile.VALUE_FIELDS[change.field] if shown.get(name))
 
 
@@ -75,13 +78,19 @@ def _shown(user, change: ProfileChange, value: dict) -> str:
 def supplier_profile(request):
     supplier = _own_supplier(request)
     is_admin = request.user.role == Role.SUPPLIER_ADMIN
-    form = ProfileChangeForm(request.POST or None)
+    # the SMS setting's form says so (form=sms); any other post is a profile change
+    sms_posted = request.method == "POST" and request.POST.get("form") == "sms"
+    form = ProfileChangeForm(request.POST if request.method == "POST" and not sms_posted else None)
+    sms_form = SmsNoticesForm(request.POST if sms_posted else None, initial={"sms_notices": supplier.sms_notices})
     if request.method == "POST":
         require_role(request.user, {Role.SUPPLIER_ADMIN})
-        if form.is_valid() and _submit(
-            form, profile.request_profile_change, supplier=supplier, actor=request.user, now=timezone.now(), **form.cleaned_data
+        posted = sms_form if sms_posted else form
+        values = {"field": ProfileChange.Field.SMS_NOTICES} if sms_posted else {}
+        if posted.is_valid() and _submit(
+            posted, profile.request_profile_change, supplier=supplier, actor=request.user, now=timezone.now(), **values,
+            **posted.cleaned_data
         ):
-            field = form.cleaned_data["field"]
+            field = values.get("field") or posted.cleaned_data["field"]
             applied = field in profile.NO_REVIEW
             messages.success(request, APPLIED.get(field, _("变更已生效")) if applied else _("变更申请已提交，等待运营审核"))
             return redirect("supplier-profile")
@@ -91,6 +100,7 @@ def supplier_profile(request):
         "payable": payable_account(supplier=supplier, at=timezone.now()),
         "pending": _with_values(request, pending_profile_changes(supplier=supplier)),
         "form": form if is_admin else None,
+        "sms_form": sms_form if is_admin else None,
         "may_withdraw": is_admin,
     }
     _with_values(request, context["page_obj"])

@@ -27,7 +27,6 @@ from django.utils.translation import gettext, gettext_noop
 from core.errors import PermissionDenied, ValidationFailed
 from core.events import subscribe
 from core.fsm import apply_transition, require_transition
-from core.notifications import notify
 from core.roles import SUPPLIER_ROLES, Role, waiting_for
 from core.selectors import answering
 from core.validators import validate_length
@@ -40,7 +39,7 @@ from settlement.services.generation import version_totals
 from suppliers.events import SupplierTerminated
 from suppliers.models import Supplier
 from suppliers.services import contracts
-from suppliers.services.notices import send_notice
+from suppliers.services.notices import Sms, send_notice
 from suppliers.selectors_profile import payable_account, shows_account_numbers
 
 State = Statement.State
@@ -523,8 +522,8 @@ def version_lines(version: StatementVersion) -> QuerySet:
 
 
 def _tell_supplier(statement: Statement, *, kind: str, now: datetime, **context) -> None:
-    """A notice in the supplier's inbox, linking to the statement, and the statement's own SMS (a reminder held for
-    the quiet hours is no reason to miss a statement that confirms itself after 10 days)."""
+    """A notice in the supplier's inbox, linking to the statement, and the statement's own SMS as the supplier's SMS
+    setting allows (a reminder held for the quiet hours is no reason to miss a statement that confirms itself after 10 days)."""
     month, payable = f"{statement.month:%Y-%m}", statement.payable
     params = {"month": month, "version": statement.version, "payable": str(payable)}
     if kind == "statement_paid":
@@ -535,10 +534,9 @@ def _tell_supplier(statement: Statement, *, kind: str, now: datetime, **context)
         title = gettext_noop("%(month)s 结算单第 %(version)s 版已下发")
         body = gettext_noop("应付 %(payable)s 元。请于 %(confirm_by)s 前确认或提出异议，逾期未处理视为确认。")
         params |= {"confirm_by": f"{timezone.localtime(now + DEEMED_CONFIRMED_AFTER):%Y-%m-%d %H:%M}"}
-    send_notice(supplier=statement.supplier, kind=kind, title=title, body=body, params=params, now=now, sms=False,
-                link=reverse("settlement-statement", args=[statement.pk]))
-    notify(kind=kind, phone=statement.supplier.contact_phone, at=now, subject=statement,
-           context={"month": month, "version": statement.version, "payable": str(payable), **context})
+    send_notice(supplier=statement.supplier, kind=kind, title=title, body=body, params=params, now=now,
+                link=reverse("settlement-statement", args=[statement.pk]),
+                sms=Sms(kind, {"month": month, "version": statement.version, "payable": str(payable), **context}, statement))
 
 
 def _tell_plainly(statement: Statement, *, kind: str, now: datetime, title: str, body: str, **params) -> None:

@@ -158,9 +158,9 @@ class BankAccount(models.Model):
 
 
 class ProfileChange(StateMachine):
-    """A requested change of bank account, legal name or credit code, reviewed by an operator; or of the contact person
-    or the address, which need no review and are approved as they are made (kept here all the same, as the profile's
-    history)."""
+    """A requested change of bank account, legal name or credit code, reviewed by an operator; or of the contact person,
+    the address or the SMS setting, which need no review and are approved as they are made (kept here all the same, as
+    the profile's history)."""
 
     class Field(models.TextChoices):
         BANK_ACCOUNT = "bank_account", _("收款账户")
@@ -168,6 +168,7 @@ class ProfileChange(StateMachine):
         CREDIT_CODE = "credit_code", _("统一社会信用代码")
         CONTACT = "contact", _("联系人")
         ADDRESS = "address", _("地址")
+        SMS_NOTICES = "sms_notices", _("短信通知")
 
     class State(models.TextChoices):
         PENDING = "pending", _("待审核")

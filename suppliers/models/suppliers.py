@@ -10,6 +10,13 @@ from core.tenancy import ScopedManager, Visibility
 
 
 class Supplier(StateMachine):
+    class SmsNotices(models.TextChoices):
+        """Which of its notices the supplier's contact also gets by SMS (the inbox gets every one)."""
+
+        ALL = "all", _("全部通知")
+        ACTION = "action", _("仅需我方处理的通知")
+        NONE = "none", _("不发短信（仅站内信）")
+
     class State(models.TextChoices):
         APPLIED = "applied", _("已申请")
         UNDER_REVIEW = "under_review", _("审核中")
@@ -24,6 +31,7 @@ class Supplier(StateMachine):
     contact_phone = models.CharField(_("联系电话"), max_length=20)
     contact_email = models.EmailField(_("联系邮箱"), blank=True)
     address = models.CharField(_("地址"), max_length=300, blank=True)
+    sms_notices = models.CharField(_("短信通知"), max_length=10, choices=SmsNotices.choices, default=SmsNotices.ALL)
     state = FSMField(_("状态"), default=State.APPLIED, choices=State.choices, protected=True)
     applied_at = models.DateTimeField(_("申请时间"))
     transition_logs = logs_relation()

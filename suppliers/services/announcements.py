@@ -11,10 +11,10 @@ from django.db.models import Case, Count, F, Exists, OuterRef, Q, QuerySet, Valu
 from django.utils.translation import gettext
 
 from core.errors import Conflict, NotFound, ValidationFailed
-from core.notifications import notify
 from core.roles import SUPPLIER_ROLES, Role, require_role
 from core.validators import BUSINESS_YEARS, id_or_none, storable_ids
 from suppliers.models import Announcement, AnnouncementDelivery, Supplier
+from suppliers.services.notices import Sms, text_supplier
 
 RECIPIENT_STATES = (Supplier.State.ACTIVE, Supplier.State.SUSPENDED)
 
@@ -59,7 +59,8 @@ def publish_announcement(
     *, kind: str, title: str, body: str, actor, now: datetime, to_all: bool = True, suppliers=(), meeting_at: datetime | None = None,
     place: str = "", agenda: str = "",
 ) -> Announcement:
-    """Publish an announcement or meeting notice: one delivery per recipient and an SMS to each contact, all or nothing.
+    """Publish an announcement or meeting notice: one delivery per recipient and an SMS to each contact (as its
+    supplier's SMS setting allows), all or nothing.
 
     :raises PermissionDenied: unless an operator :raises ValidationFailed: every bad field, named (a meeting time
         already past among them)
@@ -78,8 +79,7 @@ def publish_announcement(
             AnnouncementDelivery(announcement=announcement, supplier=supplier) for supplier in recipients
         )
         for supplier in recipients:
-            notify(kind="supplier_notice", phone=supplier.contact_phone, at=now, context={"title": announcement.title},
-                   subject=announcement)
+            text_supplier(supplier, kind="announcement", now=now, sms=Sms("supplier_notice", {"title": announcement.title}, announcement))
     return announcement
 
 

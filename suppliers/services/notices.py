@@ -1,5 +1,7 @@
-"""Notices to suppliers: the portal inbox plus an SMS to the supplier's contact."""
+"""Notices to suppliers: the portal inbox plus an SMS to the supplier's contact, as the supplier's SMS setting allows."""
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -8,33 +10,101 @@ from django.utils.translation import gettext, gettext_noop
 
 from core.texts import Message, storable
 from core.errors import NotFound, PermissionDenied
+from core.models import Notification
 from core.notifications import notify
 from core.roles import SUPPLIER_ROLES, waiting_for
 from core.selectors import answering
 from suppliers.models import Gift, Notice, Supplier
 
 
+#: Notices that ask the supplier to act (often by a deadline): a supplier whose SMS setting is "only notices that need
+#: our action" is texted these and no others. Every kind sent anywhere is in this set or in INFO_KINDS.
+ACTION_KINDS = frozenset({
+    "announcement",  # an announcement or meeting notice, whose acknowledgement the operator waits for
+    "application_rejected",  # apply again with what was missing
+    "complaint_assigned",  # answer within 48 hours
+    "contract_rejected", "gift_rejected", "profile_change_rejected", "qualification_rejected", "revision_rejected",  # correct and resubmit
+    "leftover_lots",  # collect the leftover lot by its deadline (or it is disposed of)
+    "own_stock_low",  # restock the own warehouse
+    "qualification_expired", "qualification_expiring",  # upload the renewed licence or certificate
+    "rectification_case",  # a warning or rectification to answer by its deadline
+    "replacement_reshipped",  # a dropship supplier ships the replacement again
+    "replenishment",  # replenish the location by the due date
+    "return_approved",  # receive the returned goods
+    "statement_issued",  # confirm or dispute within 10 days
+    "supplier_reactivated",  # ask for its gifts taken offline to be listed again
+})
+#: Notices that tell the supplier of a decision or a fact, nothing asked of it.
+INFO_KINDS = frozenset({
+    "adjustment_approved", "complaint_auto_resolved", "complaint_escalated", "contract_approved", "extra_cost_voided",
+    "gift_approved", "gift_clearance", "gift_delisted", "gift_published", "gift_retired", "inbound_put_away", "inbound_received",
+    "profile_change_approved", "qualification_approved", "re_evaluation_renewed", "replacement_refunded", "return_inspected",
+    "revision_approved", "statement_collected", "statement_deemed_confirmed", "statement_paid", "supplier_approved",
+    "supplier_suspended", "supplier_terminated",  # its leftover stock to collect comes as a leftover_lots notice of its own
+})
+
+
+def needs_action(kind: str) -> bool:
+    """Whether a notice of this kind asks the supplier to act.
+
+    :raises KeyError: for a kind in neither ACTION_KINDS nor INFO_KINDS
+    """
+    if kind in ACTION_KINDS:
+        return True
+    if kind in INFO_KINDS:
+        return False
+    raise KeyError(f"notice kind {kind!r} is in neither ACTION_KINDS nor INFO_KINDS")
+
+
+@dataclass(frozen=True)
+class Sms:
+    """An SMS of a kind of its own (`core.notifications.KINDS`) instead of the notice's title, with its template's values."""
+
+    kind: str
+    context: dict
+    subject: Any
+
+
+def text_supplier(supplier: Supplier, *, kind: str, sms: Sms, now: datetime) -> Notification | None:
+    """Text the supplier's contact about something of `kind`, as its SMS setting allows (all; only what needs its
+    action; none): the one place that decides whether a supplier is texted. The outbox row, or None when not sent."""
+    wanted = supplier.sms_notices
+    if wanted == Supplier.SmsNotices.NONE or (wanted == Supplier.SmsNotices.ACTION and not needs_action(kind)):
+        return None
+    return notify(kind=sms.kind, phone=supplier.contact_phone, at=now, context=sms.context, subject=sms.subject)
+
+
 def send_notice(
     *, supplier: Supplier, kind: str, title: str, body: str, now: datetime, params: dict | None = None, link: str = "",
-    sms: bool = True,
+    sms: bool | Sms = True,
 ) -> Notice:
     """Put a notice in the supplier's inbox, linking to the page of what it is about (`link`, a path), and text its
-    contact, in the caller's transaction; `sms=False` when the caller sends an SMS of its own.
+    contact as its SMS setting allows (`text_supplier`), in the caller's transaction: the notice's title, or `sms`, an
+    SMS of its own kind; `sms=False` for routine work that sends none.
 
     `title` and `body` are message ids marked with gettext_noop, with %(name)s placeholders for `params` (text,
     numbers; dates and amounts formatted by the caller): each reader sees them in its own language. The SMS carries
-    the title in Chinese. A value may be a `core.texts.Message` or a list of them, written in the reader's language too."""
+    the title in Chinese. A value may be a `core.texts.Message` or a list of them, written in the reader's language too.
+
+    :raises KeyError: for a kind not classified (`needs_action`)
+    """
+    needs_action(kind)
     params = storable(params) or {}
     with transaction.atomic():
         notice = Notice.objects.create(supplier=supplier, kind=kind, title=title, body=body, params=params, link=link, created_at=now)
         if sms:
-            notify(kind="supplier_notice", phone=supplier.contact_phone, at=now, context={"title": notice.title_text}, subject=notice)
+            text = sms if isinstance(sms, Sms) else Sms("supplier_notice", {"title": notice.title_text}, notice)
+            text_supplier(supplier, kind=kind, sms=text, now=now)
     return notice
 
 
 def send_inbox_notices(rows: list[tuple[int, dict, str]], *, kind: str, title: str, body: str, now: datetime) -> list[Notice]:
     """Notices of one kind for a batch the system runs (a beat job), one insert for all: (supplier id, params, link)
-    per row, inbox only — an SMS goes with a decision on one object, not with each row of a routine batch."""
+    per row, inbox only — an SMS goes with a decision on one object, not with each row of a routine batch.
+
+    :raises KeyError: for a kind not classified (`needs_action`)
+    """
+    needs_action(kind)
     return Notice.objects.bulk_create(
         Notice(supplier_id=supplier_id, kind=kind, title=title, body=body, params=storable(params) or {}, link=link, created_at=now)
         for supplier_id, params, link in rows

@@ -3,8 +3,8 @@
 A supplier admin asks, an operator decides. The request keeps the value it replaces, so the
 requests are the history; an approved bank account is a new BankAccount row, usable for
 payments BANK_ACCOUNT_WAITING_DAYS after approval (see selectors_profile.payable_account).
-The contact person (name, mobile phone, email) and the address need no review (SPEC names none): the admin's change
-is approved as it is made, and kept in the same history.
+The contact person (name, mobile phone, email), the address and the SMS setting (which notices also reach the contact
+by SMS) need no review (SPEC names none): the admin's change is approved as it is made, and kept in the same history.
 """
 import re
 from datetime import datetime
@@ -35,20 +35,22 @@ VALUE_FIELDS = {
     Field.CREDIT_CODE: ("credit_code",),
     Field.CONTACT: ("contact_name", "contact_phone", "contact_email"),
     Field.ADDRESS: ("address",),
+    Field.SMS_NOTICES: ("sms_notices",),
 }
 OPTIONAL = {"contact_email"}
 #: the fields changed without review, with the reason their approval records
-NO_REVIEW = {Field.CONTACT: gettext_noop("联系人信息无需审核，提交即生效"), Field.ADDRESS: gettext_noop("地址无需审核，提交即生效")}
+NO_REVIEW = {Field.CONTACT: gettext_noop("联系人信息无需审核，提交即生效"), Field.ADDRESS: gettext_noop("地址无需审核，提交即生效"),
+             Field.SMS_NOTICES: gettext_noop("短信通知设置无需审核，提交即生效")}
 ACCOUNT_NUMBER = re.compile(r"^\d{8,32}$")
 
 
 def request_profile_change(
     *, supplier: Supplier, actor, now: datetime, field: str, bank_name: str = "", account_name: str = "",
     account_number: str = "", legal_name: str = "", credit_code: str = "", contact_name: str = "", contact_phone: str = "",
-    contact_email: str = "", address: str = "",
+    contact_email: str = "", address: str = "", sms_notices: str = "",
 ) -> ProfileChange:
     """Ask an operator to review a change of one profile field; the current value is kept with the request. A change of
-    the contact person or the address is approved at once, by its maker, and applied.
+    the contact person, the address or the SMS setting is approved at once, by its maker, and applied.
 
     :raises PermissionDenied: unless the actor is an admin of this supplier
     :raises ValidationFailed: naming every bad or stray value
@@ -58,7 +60,7 @@ def request_profile_change(
     supplier = Supplier.objects.get(pk=supplier.pk)  # the caller's copy may predate an approved change
     given = {"bank_name": bank_name, "account_name": account_name, "account_number": account_number,
              "legal_name": legal_name, "credit_code": credit_code, "contact_name": contact_name, "contact_phone": contact_phone,
-             "contact_email": contact_email, "address": address}
+             "contact_email": contact_email, "address": address, "sms_notices": sms_notices}
     new_value = _clean(supplier, field, {name: (value or "").strip() for name, value in given.items()})
     if ProfileChange.objects.filter(supplier=supplier, field=field, state=ProfileChange.State.PENDING).exists():
         raise _already_pending()
@@ -151,7 +153,7 @@ def current_value(*, supplier: Supplier, field: str) -> dict:
 
 def _clean(supplier: Supplier, field: str, given: dict[str, str]) -> dict[str, str]:
     if field not in VALUE_FIELDS:
-        raise ValidationFailed(gettext("请选择变更项：收款账户、企业名称、统一社会信用代码、联系人或地址"), field="field")
+        raise ValidationFailed(gettext("请选择变更项：收款账户、企业名称、统一社会信用代码、联系人、地址或短信通知"), field="field")
     errors = [
         (name, "not_for_this_field", gettext("该项与所选变更无关，请留空"))
         for name, value in given.items() if value and name not in VALUE_FIELDS[field]
@@ -174,6 +176,8 @@ def _clean(supplier: Supplier, field: str, given: dict[str, str]) -> dict[str, s
         errors += _contact_errors(value)
     elif field == Field.ADDRESS and (too_long := length_error(value["address"], model=Supplier, column="address")):
         errors.append(("address", "too_long", too_long))
+    elif field == Field.SMS_NOTICES and value["sms_notices"] and value["sms_notices"] not in Supplier.SmsNotices.values:
+        errors.append(("sms_notices", "invalid", gettext("请选择全部通知、仅需我方处理的通知或不发短信")))
     elif field == Field.CREDIT_CODE and value["credit_code"]:
         try:
             value["credit_code"] = validate_credit_code(value["credit_code"])

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from core.models import Notification
 from settlement.services import adjustments, statements
-from suppliers.models import Notice
+from suppliers.models import Notice, Supplier
 from tests.portal import logged_in
 from tests.settlement.conftest import GENERATED_AT
 
@@ -61,3 +61,29 @@ def test_the_inbox_links_a_notice_to_the_page_it_is_about(issued, supplier_admin
     response = logged_in(supplier_admin).get(reverse("supplier-notices"))
 
     assert f'<a href="{reverse("settlement-statement", args=[issued.pk])}">2026-10 结算单第 1 版已下发</a>' in response.content.decode()
+
+
+@pytest.mark.parametrize(("setting", "texted"), [("action", ["statement_issued"]), ("none", [])])
+def test_an_issued_statement_waits_for_the_suppliers_answer_so_it_is_texted_unless_the_supplier_wants_no_sms(
+    draft, finance, setting, texted
+):
+    Supplier.objects.filter(pk=draft.supplier_id).update(sms_notices=setting)
+    draft.refresh_from_db()
+
+    statements.issue_statement(statement=draft, actor=finance, now=GENERATED_AT.replace(hour=10))
+
+    assert Notice.objects.filter(supplier=draft.supplier, kind="statement_issued").exists()
+    assert list(Notification.objects.filter(subject_type="settlement.statement").values_list("kind", flat=True)) == texted
+
+
+def test_a_supplier_wanting_only_what_needs_its_action_is_not_texted_of_a_payment(issued, supplier_admin, finance, finance_checker):
+    Supplier.objects.filter(pk=issued.supplier_id).update(sms_notices="action")
+    statements.confirm_statement(statement=issued, actor=supplier_admin, now=LATER)
+    statements.invoice_statement(statement=issued, actor=supplier_admin, now=LATER, number="04412345", amount="300.00")
+    statements.approve_payment(statement=issued, actor=finance_checker, now=LATER)
+    issued.refresh_from_db()
+
+    statements.pay_statement(statement=issued, actor=finance, now=LATER, reference="HX20261102001")
+
+    assert Notice.objects.filter(supplier=issued.supplier, kind="statement_paid").exists()
+    assert not Notification.objects.filter(kind="statement_paid").exists()

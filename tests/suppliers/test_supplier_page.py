@@ -36,6 +36,15 @@ def test_the_page_shows_the_contact_details_and_links_to_each_list_filtered_to_t
     assert all(f'href="{path}?supplier={supplier.pk}"' in page for path in LISTS.values())
 
 
+def test_the_page_shows_which_notices_the_supplier_takes_by_sms(operator, two_suppliers):
+    supplier = two_suppliers[0]
+    type(supplier).objects.filter(pk=supplier.pk).update(sms_notices="action")
+
+    page = logged_in(operator).get(f"/supplier/review/{supplier.pk}/").content.decode()
+
+    assert page.split('data-testid="sms-notices">', 1)[1].startswith("仅需我方处理的通知")
+
+
 def test_finance_is_linked_only_to_the_lists_it_may_open(finance):
     assert [page["url_name"] for page in supplier_pages(finance, 7)] == ["operator-contracts"]
 

@@ -1,0 +1,189 @@
+"""A supplier chooses which notices also reach its contact by SMS: all (the default), only those that need its action,
+or none. The inbox gets every notice whatever the setting."""
+import ast
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.utils.translation import gettext_noop
+
+from core.models import Notification
+from suppliers.models import Notice, ProfileChange, Supplier
+from suppliers.services import announcements, notices
+from suppliers.services.notices import ACTION_KINDS, INFO_KINDS
+from tests.factories import supplier_in
+from tests.portal import field_errors, logged_in
+
+ROOT = Path(settings.BASE_DIR)
+pytestmark = pytest.mark.django_db
+
+SKIPPED_DIRS = {".venv", "tests", "migrations", "node_modules", ".git"}
+
+
+def _functions(tree: ast.Module):
+    """(enclosing function or None, call) for every call in a module."""
+    def walk(node, function):
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                yield from walk(child, child)
+            else:
+                if isinstance(child, ast.Call):
+                    yield function, child
+                yield from walk(child, function)
+    yield from walk(tree, None)
+
+
+def _name(call: ast.Call) -> str | None:
+    return call.func.id if isinstance(call.func, ast.Name) else call.func.attr if isinstance(call.func, ast.Attribute) else None
+
+
+def _parameters(function: ast.FunctionDef) -> list[str]:
+    return [arg.arg for arg in (*function.args.posonlyargs, *function.args.args, *function.args.kwonlyargs)]
+
+
+def notice_kinds_in_code() -> tuple[dict[str, str], list[str]]:
+    """Every literal kind handed to a notice sender anywhere in the code (with where), and the calls whose kind is no
+    literal nor the caller's own `kind` parameter. A function that passes its `kind` parameter on becomes a sender too."""
+    trees = {}
+    for path in ROOT.rglob("*.py"):
+        if not SKIPPED_DIRS & set(path.relative_to(ROOT).parts):
+            trees[path.relative_to(ROOT)] = ast.parse(path.read_text(encoding="utf-8"))
+    defined = {(path, node.name): node for path, tree in trees.items() for node in ast.walk(tree)
+               if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    notices = Path("suppliers/services/notices.py")
+    senders = {(notices, "send_notice"), (notices, "send_inbox_notices"), (notices, "text_supplier")}
+    kinds, strays = {}, []
+    grown = True
+    while grown:
+        grown = False
+        kinds, strays = {}, []
+        for path, tree in trees.items():
+            for function, call in _functions(tree):
+                name = _name(call)
+                target = (path, name) if (path, name) in defined else next((s for s in senders if s[1] == name), None)
+                if target not in senders:
+                    continue
+                where = f"{path}:{call.lineno}"
+                given = next((k.value for k in call.keywords if k.arg == "kind"), None)
+                if given is None:
+                    positional = _parameters(defined[target])
+                    index = positional.index("kind") if "kind" in positional else len(call.args)
+                    given = call.args[index] if index < len(call.args) else None
+                if isinstance(given, ast.Constant) and isinstance(given.value, str):
+                    kinds.setdefault(given.value, where)
+                elif isinstance(given, ast.Name) and function is not None and given.id in _parameters(function):
+                    if (path, function.name) not in senders:
+                        senders.add((path, function.name))
+                        grown = True
+                else:
+                    strays.append(where)
+    return kinds, strays
+
+
+def test_every_notice_kind_sent_anywhere_is_classified_as_needing_action_or_not():
+    kinds, strays = notice_kinds_in_code()
+
+    assert not strays, "pass a literal kind (or the caller's own `kind` parameter) so it can be classified"
+    assert len(kinds) > 30  # the scan finds the senders behind helpers (gift notices, statements, returns…)
+    unclassified = {kind: where for kind, where in kinds.items() if kind not in ACTION_KINDS | INFO_KINDS}
+    assert not unclassified, "add each to ACTION_KINDS or INFO_KINDS in suppliers/services/notices.py"
+    assert not ACTION_KINDS & INFO_KINDS
+    assert ACTION_KINDS | INFO_KINDS == set(kinds), "a classified kind no longer sent: remove it"
+
+
+# --- sending as the setting allows -----------------------------------------------------------------------------------
+def _send(supplier, kind: str, now):
+    return notices.send_notice(supplier=supplier, kind=kind, title=gettext_noop("补货提醒：%(gift)s（%(location)s）"), body="",
+                               params={"gift": "茶具", "location": "北京仓"}, now=now)
+
+
+def _texted(supplier) -> list[str]:
+    return list(Notification.objects.filter(phone=supplier.contact_phone).values_list("body", flat=True))
+
+
+@pytest.mark.parametrize(("setting", "action_texted", "info_texted"), [
+    ("all", True, True), ("action", True, False), ("none", False, False),
+])
+def test_a_notice_always_reaches_the_inbox_and_its_sms_follows_the_suppliers_setting(
+    supplier, now, setting, action_texted, info_texted
+):
+    Supplier.objects.filter(pk=supplier.pk).update(sms_notices=setting)
+    supplier.refresh_from_db()
+
+    action = _send(supplier, "replenishment", now)
+    assert Notice.objects.filter(pk=action.pk).exists()
+    assert _texted(supplier) == (["【积分商城礼品商平台】补货提醒：茶具（北京仓）"] if action_texted else [])
+
+    info = _send(supplier, "gift_published", now)
+    assert Notice.objects.filter(pk=info.pk).exists()
+    assert len(_texted(supplier)) == action_texted + info_texted
+
+
+def test_a_new_supplier_gets_every_notice_by_sms(supplier, now):
+    assert supplier.sms_notices == Supplier.SmsNotices.ALL
+    _send(supplier, "gift_published", now)
+
+    assert len(_texted(supplier)) == 1
+
+
+def test_an_unclassified_kind_is_refused_before_anything_is_written(supplier, now):
+    with pytest.raises(KeyError):
+        _send(supplier, "something_new", now)
+
+    assert not Notice.objects.exists() and not Notification.objects.exists()
+
+
+@pytest.mark.parametrize(("setting", "texted"), [("all", 1), ("action", 1), ("none", 0)])
+def test_an_announcement_asks_for_acknowledgement_so_only_a_supplier_wanting_no_sms_is_not_texted(
+    supplier, operator, now, setting, texted
+):
+    supplier = supplier_in("active", supplier=supplier, actor=operator, now=now)
+    Supplier.objects.filter(pk=supplier.pk).update(sms_notices=setting)
+
+    announcement = announcements.publish_announcement(kind="announcement", title="春节发货安排", body="除夕至初六暂停出库。",
+                                                      actor=operator, now=now)
+
+    assert announcement.deliveries.filter(supplier=supplier).exists()
+    assert Notification.objects.filter(subject_type="suppliers.announcement", phone=supplier.contact_phone).count() == texted
+
+
+# --- the supplier admin's setting on the profile page -----------------------------------------------------------------
+def test_the_supplier_admin_sets_it_at_once_and_the_history_keeps_who_changed_it_and_when(supplier_admin, supplier):
+    response = logged_in(supplier_admin).post("/supplier/profile/", {"form": "sms", "sms_notices": "action"}, follow=True)
+
+    assert response.status_code == 200 and "短信通知设置已更新" in response.content.decode()
+    supplier.refresh_from_db()
+    assert supplier.sms_notices == "action"
+    change = ProfileChange.objects.get(supplier=supplier, field="sms_notices")
+    assert (change.state, change.requested_by, change.old_value, change.new_value) == (
+        "approved", supplier_admin, {"sms_notices": "all"}, {"sms_notices": "action"})
+    history = response.content.decode().split('data-testid="change-history"', 1)[1]
+    assert "短信通知" in history and "全部通知" in history and "仅需我方处理的通知" in history
+    assert response.content.decode().split('data-testid="sms-notices">', 1)[1].startswith("仅需我方处理的通知")
+
+
+@pytest.mark.parametrize(("value", "message"), [("sometimes", "有效"), ("", "必填"), ("all", "与当前资料相同，无需变更")])
+def test_a_bad_or_unchanged_value_is_an_error_next_to_the_field_and_nothing_changes(supplier_admin, supplier, value, message):
+    response = logged_in(supplier_admin).post("/supplier/profile/", {"form": "sms", "sms_notices": value})
+
+    assert response.status_code == 200
+    assert message in field_errors(response)["sms_notices"]
+    assert not ProfileChange.objects.exists() and Supplier.objects.get(pk=supplier.pk).sms_notices == "all"
+
+
+def test_supplier_staff_see_the_setting_but_may_not_change_it(supplier_staff, supplier):
+    Supplier.objects.filter(pk=supplier.pk).update(sms_notices="none")
+    client = logged_in(supplier_staff)
+
+    page = client.get("/supplier/profile/").content.decode()
+    assert page.split('data-testid="sms-notices">', 1)[1].startswith("不发短信（仅站内信）") and 'data-testid="sms-form"' not in page
+    assert client.post("/supplier/profile/", {"form": "sms", "sms_notices": "all"}).status_code == 403
+    assert Supplier.objects.get(pk=supplier.pk).sms_notices == "none" and not ProfileChange.objects.exists()
+
+
+def test_the_change_form_offers_no_sms_setting_which_has_its_own_form(supplier_admin):
+    page = logged_in(supplier_admin).get("/supplier/profile/").content.decode()
+
+    change_form = page.split('data-testid="change-form"', 1)[1].split("</form>", 1)[0]
+    assert 'value="sms_notices"' not in change_form and 'data-testid="sms-form"' in page
+
