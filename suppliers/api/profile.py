@@ -139,7 +139,7 @@ class QualificationInput(serializers.Serializer):
 class ProfileChangeInput(serializers.Serializer):
     """The field to change and its new value: bank_name + account_name + account_number, legal_name, credit_code, or
     contact_name + contact_phone + contact_email (the contact: applied at once, no review), or address (applied at
-    once, no review)."""
+    once, no review), or sms_notices (which notices also reach the contact by SMS: applied at once, no review)."""
 
     field = serializers.ChoiceField(choices=ProfileChange.Field.choices)
     bank_name = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
@@ -151,6 +151,10 @@ class ProfileChangeInput(serializers.Serializer):
     contact_phone = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
     contact_email = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
     address = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    sms_notices = serializers.ChoiceField(
+        choices=Supplier.SmsNotices.choices, required=False, allow_blank=True, default="",
+        help_text="all (default), action (only notices that need the supplier's action) or none (inbox only)",
+    )
 
 
 def _own_supplier(user) -> Supplier:
@@ -245,7 +249,7 @@ class QualificationViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, view
 
 class ProfileChangeViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Reviewed changes of bank account, legal name and credit code: the supplier admin asks, an operator decides. The
-    contact person and the address are changed at once, without review, and kept in the same history."""
+    contact person, the address and the SMS setting are changed at once, without review, and kept in the same history."""
 
     serializer_class = ProfileChangeSerializer
     filterset_fields = ["state", "field", "supplier"]
@@ -256,8 +260,8 @@ class ProfileChangeViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, view
 
     @extend_schema(request=ProfileChangeInput, responses={201: ProfileChangeSerializer})
     def create(self, request):
-        """Request a change of one field (supplier admin only); 409 while one of the same field is pending. A contact or
-        address change is approved as it is made."""
+        """Request a change of one field (supplier admin only); 409 while one of the same field is pending. A contact,
+        address or SMS setting change is approved as it is made."""
         return _create_for_own_supplier(
             self, request, roles=SUPPLIER_ADMIN, params=ProfileChangeInput, service=profile.request_profile_change
         )

@@ -21,11 +21,15 @@ from suppliers.models import (
 
 
 class SupplierSerializer(serializers.ModelSerializer):
+    """A supplier; `sms_notices` which of its notices also reach its contact by SMS (all, action, none), which its admin
+    changes through a profile change (field sms_notices, applied at once)."""
+
     contact_phone = serializers.SerializerMethodField()
 
     class Meta:
         model = Supplier
-        fields = ["id", "name", "credit_code", "contact_name", "contact_phone", "contact_email", "address", "state", "applied_at"]
+        fields = ["id", "name", "credit_code", "contact_name", "contact_phone", "contact_email", "address", "sms_notices", "state",
+                  "applied_at"]
         read_only_fields = fields
 
     def get_contact_phone(self, supplier: Supplier) -> str:

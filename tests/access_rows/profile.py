@@ -39,7 +39,8 @@ CONTRACT_FIELDS = {"supplier", "number", "start_date", "end_date", "programs", "
 NEW_CONTRACT = {"number": "HT-MATRIX-1", "start_date": "2027-01-01", "end_date": "2028-01-01", "programs": ["gotone"],
                 "payment_days": 30, "deposit_amount": "1000.00"}
 QUALIFICATION_FIELDS = {"kind", "certificate_type", "number", "issued_on", "expires_on", "file"}
-CHANGE_FIELDS = {"field", "bank_name", "account_name", "account_number", "legal_name", "credit_code", "contact_name", "contact_phone", "contact_email", "address"}
+CHANGE_FIELDS = {"field", "bank_name", "account_name", "account_number", "legal_name", "credit_code", "contact_name", "contact_phone", "contact_email", "address",
+                 "sms_notices"}
 REVIEWERS = {"operator", "finance"}  # the logistics provider sees no contract, licence or profile change
 
 ROWS: dict = {

@@ -187,3 +187,43 @@ def test_the_change_form_offers_no_sms_setting_which_has_its_own_form(supplier_a
     change_form = page.split('data-testid="change-form"', 1)[1].split("</form>", 1)[0]
     assert 'value="sms_notices"' not in change_form and 'data-testid="sms-form"' in page
 
+
+# --- the API -------------------------------------------------------------------------------------------------------
+def test_the_supplier_admin_sets_it_through_a_profile_change_and_the_supplier_shows_it(api, supplier_admin, supplier, operator):
+    changed = api(supplier_admin).post("/api/v1/profile-changes/", {"field": "sms_notices", "sms_notices": "none"})
+
+    assert changed.status_code == 201, changed.content
+    assert (changed.json()["state"], changed.json()["requested_by"]) == ("approved", supplier_admin.username)
+    assert (changed.json()["old_value"], changed.json()["new_value"]) == ({"sms_notices": "all"}, {"sms_notices": "none"})
+    assert api(supplier_admin).get(f"/api/v1/suppliers/{supplier.pk}/").json()["sms_notices"] == "none"
+    assert api(operator).get(f"/api/v1/suppliers/{supplier.pk}/").json()["sms_notices"] == "none"
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    ({"sms_notices": "sometimes"}, "sms_notices"), ({"sms_notices": ""}, "sms_notices"), ({"sms_notices": "all"}, "sms_notices"),
+    ({"sms_notices": "none", "address": "新地址"}, "address"),
+])
+def test_a_bad_value_is_refused_naming_the_field_and_nothing_changes(api, supplier_admin, supplier, body, field):
+    refused = api(supplier_admin).post("/api/v1/profile-changes/", {"field": "sms_notices"} | body)
+
+    assert refused.status_code == 400 and {error["attr"] for error in refused.json()["errors"]} == {field}
+    assert not ProfileChange.objects.exists() and Supplier.objects.get(pk=supplier.pk).sms_notices == "all"
+
+
+@pytest.mark.parametrize(("role", "status"), [
+    ("supplier_staff", 403), ("operator", 403), ("finance", 403), ("logistics", 403), ("member", 403), (None, 401),
+])
+def test_only_the_supplier_admin_changes_it(request, api, supplier, role, status):
+    user = request.getfixturevalue(role) if role else None
+    user = getattr(user, "user", user)  # a member signs in as its user
+
+    response = api(user).post("/api/v1/profile-changes/", {"field": "sms_notices", "sms_notices": "none"})
+
+    assert response.status_code == status
+    assert Supplier.objects.get(pk=supplier.pk).sms_notices == "all" and not ProfileChange.objects.exists()
+
+
+def test_supplier_staff_read_their_suppliers_setting(api, supplier_staff, supplier):
+    Supplier.objects.filter(pk=supplier.pk).update(sms_notices="action")
+
+    assert api(supplier_staff).get(f"/api/v1/suppliers/{supplier.pk}/").json()["sms_notices"] == "action"
