@@ -1,12 +1,12 @@
 """Demo suppliers: two active suppliers (for tenant isolation) and one application, with its business licence, waiting
-for review."""
+for review. The second takes SMS only of the notices that need its action (its admin's change, in its profile history)."""
 from datetime import timedelta
 
 from core.roles import Role
 from core.seed import ensure_user
 from core.seeding import register_seed
-from suppliers.models import Supplier, SupplierMembership
-from suppliers.services import contracts, onboarding, qualifications, team
+from suppliers.models import ProfileChange, Supplier, SupplierMembership
+from suppliers.services import contracts, onboarding, profile, qualifications, team
 from suppliers.validators import credit_code_check_char
 
 DEMO_SUPPLIERS = [
@@ -14,6 +14,9 @@ DEMO_SUPPLIERS = [
     ("深圳星河数码科技有限公司", "91440300MA5BBBBB1", "supplier_b", "13900002222", True),
     ("北京京味食品有限公司", "91110105MA0CCCCC2", "supplier_c", "13900003333", False),
 ]
+
+#: the demo supplier whose contact is texted only the notices that need its action
+ACTION_SMS_ONLY = "supplier_b"
 
 
 def demo_credit_code(first17: str) -> str:
@@ -76,6 +79,10 @@ def seed_suppliers(*, now, password, progress) -> None:
             admin = SupplierMembership.objects.select_related("user").get(supplier=supplier, user__role=Role.SUPPLIER_ADMIN).user
             team.add_staff(actor=admin, username=f"{username}_staff", name="仓管员", phone=phone, password=password,
                            now=onboarded if activate else now)
+        if username == ACTION_SMS_ONLY and not ProfileChange.objects.filter(supplier=supplier, field=ProfileChange.Field.SMS_NOTICES).exists():
+            admin = SupplierMembership.objects.select_related("user").get(supplier=supplier, user__role=Role.SUPPLIER_ADMIN).user
+            profile.request_profile_change(supplier=supplier, actor=admin, now=onboarded, field=ProfileChange.Field.SMS_NOTICES,
+                                           sms_notices=Supplier.SmsNotices.ACTION)
         progress(index, len(DEMO_SUPPLIERS))
 
 

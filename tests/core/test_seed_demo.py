@@ -36,6 +36,8 @@ def test_seeding_twice_creates_the_demo_world_once_and_shows_progress():
     assert Supplier.objects.filter(state="active").count() == 2
     assert Gift.objects.filter(state="online").count() == 3
     assert ReplenishmentRequest.objects.count() == 1
+    assert dict(Supplier.objects.filter(state="active").values_list("name", "sms_notices")) == {
+        "杭州优选礼品有限公司": "all", "深圳星河数码科技有限公司": "action"}
 
 
 def test_demo_users_can_log_in_with_the_documented_password(client):
