@@ -11,6 +11,7 @@ urlpatterns = [
     path("returns/<int:pk>/<slug:name>/", views.return_action, name="logistics-return-action"),
     path("extra-costs/", views.extra_costs, name="logistics-extra-costs"),
     path("extra-costs/new/", views.extra_cost_create, name="logistics-extra-cost-create"),
+    path("extra-costs/<int:pk>/", views.extra_cost_detail, name="logistics-extra-cost"),
     path("extra-costs/<int:pk>/void/", views.extra_cost_void, name="logistics-extra-cost-void"),
     path("tariffs/<slug:kind>/", views.tariff_update, name="logistics-tariff-update"),
     path("claims/", views.claim_list, name="logistics-claims"),

@@ -26,7 +26,7 @@ from core.errors import DomainError
 from core.idempotency import once_per_token
 from core.fsm import history_of
 from core.portal import act_with_form, action_forms, add_service_errors, page_status, paginate, posted_from, redirect_back, report_form_errors, run_action
-from core.roles import SUPPLIER_ROLES, Role
+from core.roles import SUPPLIER_ROLES, Role, has_role
 from logistics.forms_returns import (
     ClaimFilterForm,
     CostFilterForm,
@@ -211,14 +211,58 @@ def extra_costs(request, *, refused: tuple[int, forms.Form] | None = None):
     return render(request, "logistics/returns/costs.html", context, status=page_status(refused) if refused else filters.status)
 
 
+#: the sections a higher app adds to an extra cost's page (settlement: the statement that claimed it)
+cost_sections: list[Callable] = []
+#: what a cost belongs to: (label, its attribute, the page showing it, the roles that open that page)
+COST_OWNERS = [
+    (gettext_lazy("订单"), "order", "operator-order", frozenset({Role.OPERATOR, Role.LOGISTICS, Role.FINANCE})),
+    (gettext_lazy("退换货"), "return_request", "logistics-return", COST_READERS),
+    (gettext_lazy("入库单"), "inbound", "logistics-inbound-detail", frozenset({Role.OPERATOR, Role.LOGISTICS, *SUPPLIER_ROLES})),
+    (gettext_lazy("遗留批次"), "lot", "leftover-lot", COST_READERS),
+]
+
+
+def _owners(user, cost: ExtraCost) -> list[dict]:
+    """What the cost belongs to, each with a link to its page where the user may open it (another supplier's never
+    shows: the cost is of the same supplier)."""
+    found = []
+    for label, attribute, url_name, roles in COST_OWNERS:
+        owner = getattr(cost, attribute)
+        if owner is not None:
+            name = getattr(owner, "number", None) or f"#{owner.pk}"
+            url = reverse(url_name, args=[owner.pk]) if has_role(user, roles) else ""
+            found.append({"label": label, "name": name, "url": url, "attribute": attribute})
+    return found
+
+
+@login_required
+def extra_cost_detail(request, pk: int, *, refused: forms.Form | None = None):
+    """One extra cost: what it is, who bears it, what it belongs to, the tariff it was priced from, the statement that
+    claimed it, its history, and the void form for whoever may void it (`refused`: the form sent back with its errors)."""
+    require_role(request.user, COST_READERS)
+    cost = get_object_or_404(costs.list_extra_costs(user=request.user), pk=pk)
+    void_form = refused if refused is not None else (VoidCostForm() if costs.may_void(user=request.user, cost=cost) else None)
+    context = {
+        "cost": cost, "history": history_of(cost), "tariff": costs.tariff_applied(cost), "owners": _owners(request.user, cost),
+        "void_form": void_form, "sections": [section(request, cost) for section in cost_sections],
+        "may_see_tariffs": has_role(request.user, costs.TARIFF_HISTORY_READERS),
+        "next_path": posted_from(request, reverse("logistics-extra-cost", args=[cost.pk])) if refused else "",
+    }
+    return render(request, "logistics/returns/cost_detail.html", context, status=page_status(("void", refused)) if refused else 200)
+
+
 @login_required
 @require_POST
 def extra_cost_void(request, pk: int):
+    """Void a cost from its page or from the list; refused, the page it was sent from shows the form with its errors."""
     require_role(request.user, COST_RECORDERS)
     cost = get_object_or_404(costs.list_extra_costs(user=request.user), pk=pk)
     form = VoidCostForm(request.POST)
+    page = reverse("logistics-extra-cost", args=[cost.pk])
     if act_with_form(request, form, costs.void_extra_cost, cost=cost, success=_("已作废额外费用 %(reference)s") % {"reference": cost.reference}):
         return redirect_back(request, reverse("logistics-extra-costs"))
+    if posted_from(request, "").split("?")[0] == page:
+        return extra_cost_detail(request, pk, refused=form)
     return extra_costs(request, refused=(cost.pk, form))
 
 

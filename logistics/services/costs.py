@@ -9,10 +9,9 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
-from django.db.models import QuerySet, Sum
+from django.db.models import OuterRef, QuerySet, Subquery, Sum
 from django.utils import timezone
 from django.urls import reverse
-from django.utils.http import urlencode
 from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from core.errors import Conflict, PermissionDenied, ValidationFailed
@@ -267,15 +266,26 @@ def void_extra_cost(*, cost: ExtraCost, actor, now: datetime, reason: str) -> Ex
 
 
 def _tell_supplier_voided(cost: ExtraCost, *, now: datetime) -> None:
-    """A cost the supplier was to bear, voided: it hears it will not be billed, and why, with a link to the costs of
-    that kind recorded that day (where the cost is listed as voided)."""
-    day = f"{timezone.localdate(cost.recorded_at):%Y-%m-%d}"
+    """A cost the supplier was to bear, voided: it hears it will not be billed, and why, with a link to the cost's page
+    (where it shows as voided, with its history)."""
     send_notice(
         supplier=cost.supplier, kind="extra_cost_voided", now=now, title=gettext_noop("额外费用 %(reference)s 已作废"),
         body=gettext_noop("%(kind)s %(amount)s 元不再向您收取，也不计入结算单。作废原因：%(reason)s"),
         params={"reference": cost.reference, "kind": CostKind(cost.kind).label, "amount": str(cost.amount), "reason": cost.void_reason},
-        link=f"{reverse('logistics-extra-costs')}?{urlencode({'kind': cost.kind, 'recorded_from': day, 'recorded_to': day})}",
+        link=reverse("logistics-extra-cost", args=[cost.pk]),
     )
+
+
+def tariff_applied(cost: ExtraCost) -> Tariff | None:
+    """The tariff the cost was priced from: the price and unit of its kind when it was recorded (those before the first
+    change made after it, else the current ones), unsaved; None for a kind without a tariff. One query."""
+    later = TariffChange.objects.filter(tariff=OuterRef("pk"), changed_at__gt=cost.recorded_at).order_by("changed_at", "id")
+    current = Tariff.objects.filter(kind=cost.kind).annotate(
+        was_amount=Subquery(later.values("previous_amount")[:1]), was_unit=Subquery(later.values("previous_unit")[:1]),
+    ).first()
+    if current is None or current.was_amount is None:
+        return current
+    return Tariff(kind=current.kind, amount=Decimal(current.was_amount).quantize(CENT), unit=current.was_unit)
 
 
 def total_amount(costs: QuerySet[ExtraCost]) -> Decimal:

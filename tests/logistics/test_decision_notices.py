@@ -11,6 +11,7 @@ from logistics.services import costs, returns, shipments
 from suppliers.models import Notice
 from tests.factories import SupplierUserFactory
 from tests.helpers import only_notice
+from tests.portal import shown
 from tests.logistics.builders import received
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock_at_now")]
@@ -38,7 +39,7 @@ def test_a_voided_cost_the_supplier_bore_tells_it_it_will_not_be_billed_and_why(
     notice = only_notice(failed_once.supplier, "extra_cost_voided")
     assert notice.title_text == f"额外费用 #{cost.pk} 已作废"
     assert notice.body_text == f"二次配送费 {cost.amount} 元不再向您收取，也不计入结算单。作废原因：收件人原因，改由会员承担"
-    assert notice.link == f"/logistics/extra-costs/?kind=redelivery&recorded_from={now:%Y-%m-%d}&recorded_to={now:%Y-%m-%d}"
+    assert notice.link == f"/logistics/extra-costs/{cost.pk}/"
     with translation.override("en"):
         assert notice.body_label.endswith("will not be charged to you and goes on no statement. Reason: 收件人原因，改由会员承担")
 
@@ -50,7 +51,8 @@ def test_the_voided_cost_is_on_the_page_the_notice_links_to(failed_once, logisti
 
     page = client.get(Notice.objects.get(kind="extra_cost_voided").link)
 
-    assert page.status_code == 200 and [listed.pk for listed in page.context["page_obj"]] == [cost.pk]
+    assert page.status_code == 200 and page.context["cost"] == cost
+    assert "录错" in shown(page, "void-reason") and "已作废" in shown(page, "state")
 
 
 def test_a_voided_cost_the_supplier_did_not_bear_tells_it_nothing(failed_once, logistics, now):

@@ -99,7 +99,7 @@ def test_the_pdf_names_the_inbound_shipment_the_lot_and_the_order_of_each_cost(c
 
 # --- the reference a clerk types into an adjustment -----------------------------------------------------------------
 
-REFERENCE_CELL = re.compile(r'<tr data-cost="(\d+)"><td data-testid="cost-reference">([^<]+)</td>')
+REFERENCE_CELL = re.compile(r'<tr data-cost="(\d+)"><td data-testid="cost-reference"><a href="/logistics/extra-costs/\1/">([^<]+)</a></td>')
 
 
 def test_the_reference_shown_on_the_costs_list_and_the_statement_names_the_cost_in_a_dispute_adjustment(

@@ -1,0 +1,20 @@
+"""An extra cost's page names the statement that claimed it (imported by SettlementConfig.ready)."""
+from django.template.loader import render_to_string
+
+from core.roles import has_role
+from logistics import views_returns as cost_pages
+from settlement.models import SourceKind, StatementLine
+from settlement.services.statements import list_statements
+from settlement.views_statements import STATEMENT_READERS
+
+
+def claiming_statement(request, cost) -> str:
+    """The statement carrying the cost, linked to its page for those who may open it (nothing while none does)."""
+    line = StatementLine.objects.filter(source_kind=SourceKind.EXTRA_COST, source_id=cost.pk).select_related("statement").first()
+    if line is None:
+        return ""
+    linked = has_role(request.user, STATEMENT_READERS) and list_statements(actor=request.user).filter(pk=line.statement_id).exists()
+    return render_to_string("settlement/_cost_statement.html", {"statement": line.statement, "linked": linked}, request=request)
+
+
+cost_pages.cost_sections.append(claiming_statement)
