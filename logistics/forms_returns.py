@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from logistics.models import InboundShipment, LeftoverLot, LogisticsClaim, ReturnRequest, Shipment
-from logistics.models.costs import CostKind, Payer
+from logistics.models.costs import CostKind, Payer, TariffUnit
 from logistics.services import returns, shipments
 from points.models import RedemptionOrder
 from suppliers.models import Supplier
@@ -137,7 +137,7 @@ class CostFilterForm(DayRangeFilter):
 
 class TariffForm(forms.Form):
     amount = forms.DecimalField(label=_("单价"), max_digits=10, decimal_places=2, min_value=0)
-    unit = forms.CharField(label=_("计费单位"), max_length=30)
+    unit = forms.ChoiceField(label=_("计费单位"), choices=TariffUnit.choices)
 
 
 class ClaimFilterForm(DayRangeFilter):

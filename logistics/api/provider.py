@@ -124,11 +124,14 @@ class CarrierEventViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
 class TariffChangeSerializer(serializers.ModelSerializer):
     kind = serializers.CharField(source="tariff.kind", read_only=True, help_text="the kind of extra cost whose tariff changed")
+    previous_unit_label = serializers.CharField(source="get_previous_unit_display", read_only=True, help_text="in the request's language")
+    unit_label = serializers.CharField(source="get_unit_display", read_only=True, help_text="in the request's language")
     changed_by = ActorField()
 
     class Meta:
         model = TariffChange
-        fields = ["id", "kind", "previous_amount", "previous_unit", "amount", "unit", "changed_at", "changed_by"]
+        fields = ["id", "kind", "previous_amount", "previous_unit", "previous_unit_label", "amount", "unit", "unit_label", "changed_at",
+                  "changed_by"]
         read_only_fields = fields
 
 

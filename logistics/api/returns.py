@@ -19,7 +19,7 @@ from core.api.transitions import ReasonInput, TransitionHistoryMixin, transition
 from core.idempotency import idempotent
 from core.roles import SUPPLIER_ROLES, Role
 from logistics.models import ExtraCost, InboundShipment, LeftoverLot, LogisticsClaim, ReturnRequest, Shipment, Tariff
-from logistics.models.costs import CostKind, Payer
+from logistics.models.costs import CostKind, Payer, TariffUnit
 from logistics.services import claims, costs, returns
 from points.models import RedemptionOrder
 
@@ -213,15 +213,18 @@ class ExtraCostViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, viewsets
 
 
 class TariffSerializer(serializers.ModelSerializer):
+    unit_label = serializers.CharField(source="get_unit_display", read_only=True, help_text="the unit in the request's language")
+
     class Meta:
         model = Tariff
-        fields = ["kind", "amount", "unit"]
+        fields = ["kind", "amount", "unit", "unit_label"]
         read_only_fields = ["kind"]
 
 
 class TariffInput(serializers.Serializer):
     amount = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0)
-    unit = serializers.CharField(max_length=30, required=False)
+    unit = serializers.ChoiceField(choices=TariffUnit.choices, required=False,
+                                   help_text="what the price is charged per: " + ", ".join(TariffUnit.values))
 
 
 class TariffViewSet(viewsets.ReadOnlyModelViewSet):

@@ -27,12 +27,21 @@ class Payer(models.TextChoices):
     OPERATOR = "operator", _("运营方")
 
 
+class TariffUnit(models.TextChoices):
+    """What a tariff's price is charged per."""
+
+    ORDER = "order", _("每单")
+    UNIT = "unit", _("每件")
+    LOT = "lot", _("每批次")
+    LOT_DAY = "lot_day", _("每批次每天")
+
+
 class Tariff(models.Model):
-    """The price of one kind of extra cost (per order, per unit, or per lot per day)."""
+    """The price of one kind of extra cost (per order, per unit, per lot or per lot per day)."""
 
     kind = models.CharField(_("费用类型"), max_length=20, choices=CostKind.choices, unique=True)
     amount = models.DecimalField(_("单价"), max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0"))])
-    unit = models.CharField(_("计费单位"), max_length=30)
+    unit = models.CharField(_("计费单位"), max_length=30, choices=TariffUnit.choices)
 
     class Meta:
         ordering = ["kind"]
@@ -40,7 +49,7 @@ class Tariff(models.Model):
         verbose_name_plural = _("费用标准")
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} ¥{self.amount}/{self.unit}"
+        return f"{self.get_kind_display()} ¥{self.amount} {self.get_unit_display()}"
 
 
 class TariffChange(models.Model):
@@ -49,9 +58,9 @@ class TariffChange(models.Model):
 
     tariff = models.ForeignKey(Tariff, on_delete=models.CASCADE, related_name="changes", verbose_name=_("费用类型"))
     previous_amount = models.DecimalField(_("原单价"), max_digits=10, decimal_places=2)
-    previous_unit = models.CharField(_("原计费单位"), max_length=30)
+    previous_unit = models.CharField(_("原计费单位"), max_length=30, choices=TariffUnit.choices)
     amount = models.DecimalField(_("新单价"), max_digits=10, decimal_places=2)
-    unit = models.CharField(_("新计费单位"), max_length=30)
+    unit = models.CharField(_("新计费单位"), max_length=30, choices=TariffUnit.choices)
     changed_at = models.DateTimeField(_("修改时间"))
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("修改人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -66,7 +75,8 @@ class TariffChange(models.Model):
         verbose_name_plural = _("费用标准变更")
 
     def __str__(self) -> str:
-        return f"{self.tariff.get_kind_display()} ¥{self.previous_amount}/{self.previous_unit} → ¥{self.amount}/{self.unit}"
+        return (f"{self.tariff.get_kind_display()} ¥{self.previous_amount} {self.get_previous_unit_display()}"
+                f" → ¥{self.amount} {self.get_unit_display()}")
 
 
 def cost_reference(pk: int) -> str:

@@ -277,7 +277,7 @@ def test_an_operator_changes_a_tariff_and_a_supplier_may_not(api, operator, supp
     refused = api(supplier_admin).patch("/api/v1/tariffs/return_freight/", {"amount": "0.00"})
     negative = api(operator).patch("/api/v1/tariffs/return_freight/", {"amount": "-1.00"})
 
-    assert changed.status_code == 200 and changed.json() == {"kind": "return_freight", "amount": "15.50", "unit": "单"}
+    assert changed.status_code == 200 and changed.json() == {"kind": "return_freight", "amount": "15.50", "unit": "order", "unit_label": "每单"}
     assert refused.status_code == 403
     assert negative.status_code == 400 and errors(negative)[0][0] == "amount"
     assert Tariff.objects.get(kind="return_freight").amount == Decimal("15.50")

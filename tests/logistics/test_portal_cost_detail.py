@@ -88,7 +88,7 @@ def test_the_tariff_shown_is_the_one_the_cost_was_priced_from(cost, operator, fi
 
     later = logged_in(finance).get(page_of(cost))
 
-    assert shown(later, "tariff").startswith(f"¥{was}/")
+    assert shown(later, "tariff") == f"¥{was} 每单"
 
 
 def test_the_history_tells_who_recorded_and_who_voided_it_and_why(cost, logistics, finance, now):

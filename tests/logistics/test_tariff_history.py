@@ -5,12 +5,12 @@ from decimal import Decimal
 
 import pytest
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from core.errors import PermissionDenied, ValidationFailed
 from logistics.models import Tariff, TariffChange
 from logistics.services import costs
-from tests.portal import field_errors
+from tests.portal import field_errors, page_in
 
 pytestmark = pytest.mark.django_db
 
@@ -29,11 +29,11 @@ def storage():
 def test_a_tariff_change_keeps_the_previous_price_and_unit_with_who_changed_it_and_when(storage, operator, now):
     was = (storage.amount, storage.unit)
 
-    costs.update_tariff(tariff=storage, amount=Decimal("2.50"), unit="批次·天", actor=operator, now=now)
+    costs.update_tariff(tariff=storage, amount=Decimal("2.50"), unit="lot", actor=operator, now=now)
 
     change = TariffChange.objects.get()
-    assert (change.previous_amount, change.previous_unit) == was
-    assert (change.amount, change.unit, change.changed_by, change.changed_at) == (Decimal("2.50"), "批次·天", operator, now)
+    assert (change.previous_amount, change.previous_unit) == was and was[1] == "lot_day"
+    assert (change.amount, change.unit, change.changed_by, change.changed_at) == (Decimal("2.50"), "lot", operator, now)
     assert Tariff.objects.get(kind="storage").amount == Decimal("2.50")
 
 
@@ -54,7 +54,8 @@ def test_the_same_price_and_unit_again_change_nothing_and_keep_no_history(storag
 
 
 @pytest.mark.parametrize(("changes", "field"), [({"amount": Decimal("-1")}, "amount"), ({"amount": Decimal("1.005")}, "amount"),
-                                                ({"amount": Decimal("1"), "unit": " "}, "unit")])
+                                                ({"amount": Decimal("1"), "unit": " "}, "unit"),
+                                                ({"amount": Decimal("1"), "unit": "批次·天"}, "unit")])
 def test_a_refused_change_keeps_the_tariff_and_no_history(storage, operator, now, changes, field):
     was = (storage.amount, storage.unit)
 
@@ -77,13 +78,13 @@ def test_only_an_operator_changes_the_tariff(request, storage, now, role):
 
 
 def test_a_change_made_on_the_costs_page_shows_on_the_tariff_page_with_who_and_when(storage, operator, logistics):
-    was = f"¥{storage.amount}/{storage.unit}"
-    logged_in(operator).post("/logistics/tariffs/storage/", {"amount": "2.50", "unit": "批次·天"})
+    was = f"¥{storage.amount} 每批次每天"
+    logged_in(operator).post("/logistics/tariffs/storage/", {"amount": "2.50", "unit": "lot_day"})
 
     page = logged_in(logistics).get("/logistics/tariffs/").content.decode()
 
     change = TariffChange.objects.get()
-    assert f'data-testid="previous">{was}<' in page and 'data-testid="new">¥2.50/批次·天<' in page
+    assert f'data-testid="previous">{was}<' in page and 'data-testid="new">¥2.50 每批次每天<' in page
     assert 'data-testid="changed-by">operator<' in page
     assert f"{timezone.localtime(change.changed_at):%Y-%m-%d %H:%M}" in page
     assert "<title>费用标准" in page
@@ -141,3 +142,51 @@ def test_a_kind_of_cost_the_tariff_has_not_is_named_next_to_its_filter_and_no_ch
     assert 'data-testid="filter-error">筛选条件有误，未列出结果：请更正标出的筛选项。<' in page
     assert 'data-kind="storage"' not in history and "暂无变更记录" in history
     assert 'data-kind="storage"' in page[:page.index('data-testid="tariff-changes"')]  # the tariff itself still shows
+
+
+# --- units: a code, shown in the reader's language ---------------------------------------------------------------
+
+def test_the_seeded_tariffs_are_charged_in_the_unit_each_kind_counts():
+    assert dict(Tariff.objects.values_list("kind", "unit")) == {
+        "redelivery": "order", "return_freight": "order", "handling": "unit", "disposal": "lot", "storage": "lot_day"}
+
+
+def test_the_unit_reads_in_the_readers_language_on_the_pages_and_in_the_tariffs_name(storage, operator, now):
+    costs.update_tariff(tariff=storage, amount=Decimal("2.50"), actor=operator, now=now)
+
+    chinese = page_in(operator, "/logistics/tariffs/", "zh-hans")
+    english = page_in(operator, "/logistics/tariffs/", "en")
+
+    assert "每批次每天" in chinese and "per lot per day" in english and "每批次每天" not in english
+    with translation.override("en"):
+        assert str(Tariff.objects.get(kind="storage")) == "Storage fee ¥2.50 per lot per day"
+        assert str(TariffChange.objects.get()).endswith("per lot per day → ¥2.50 per lot per day")
+
+
+def test_the_operator_picks_the_unit_from_the_units_on_the_costs_page(storage, operator):
+    page = logged_in(operator).get("/logistics/extra-costs/").content.decode()
+
+    form = page[page.index('action="/logistics/tariffs/storage/"'):].split("</form>", 1)[0]
+    assert '<option value="lot_day" selected>每批次每天</option>' in form and '<option value="unit">每件</option>' in form
+
+
+def test_a_unit_typed_on_the_costs_page_is_refused_and_the_tariff_kept(storage, operator):
+    was = (storage.amount, storage.unit)
+
+    response = logged_in(operator).post("/logistics/tariffs/storage/", {"amount": "2.50", "unit": "批次·天"}, follow=True)
+
+    assert "计费单位" in response.content.decode() and "error" in response.content.decode()
+    stored = Tariff.objects.get(kind="storage")
+    assert (stored.amount, stored.unit) == was and not TariffChange.objects.exists()
+
+
+def test_the_api_takes_a_unit_code_answers_its_label_and_refuses_anything_else(api, storage, operator):
+    changed = api(operator).patch("/api/v1/tariffs/storage/", {"amount": "2.50", "unit": "lot"}, format="json")
+    typed = api(operator).patch("/api/v1/tariffs/storage/", {"amount": "3.00", "unit": "批次·天"}, format="json")
+    english = api(operator).get("/api/v1/tariff-changes/", HTTP_ACCEPT_LANGUAGE="en").json()["results"]
+
+    assert changed.status_code == 200 and changed.json() == {"kind": "storage", "amount": "2.50", "unit": "lot", "unit_label": "每批次"}
+    assert typed.status_code == 400 and typed.json()["errors"][0]["attr"] == "unit"
+    assert Tariff.objects.get(kind="storage").unit == "lot" and TariffChange.objects.count() == 1
+    assert [(row["previous_unit"], row["previous_unit_label"], row["unit"], row["unit_label"]) for row in english] == [
+        ("lot_day", "per lot per day", "lot", "per lot")]

@@ -122,7 +122,7 @@ class World:
 
 
 def set_tariff(kind: str, amount: str) -> None:
-    Tariff.objects.update_or_create(kind=kind, defaults={"amount": Decimal(amount), "unit": "次"})
+    Tariff.objects.update_or_create(kind=kind, defaults={"amount": Decimal(amount), "unit": "order"})
 
 
 def make_world(data: dict) -> World:
