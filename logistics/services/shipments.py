@@ -3,12 +3,15 @@
 Warehouse orders are handed to the logistics provider in idempotent batches; dropship orders are handed to
 their supplier. Every order has one active shipment; a re-delivery or an exchange's replacement is a new one.
 """
+from collections import Counter
 from datetime import datetime, timedelta
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
@@ -30,9 +33,13 @@ from points.events import OrderCancelledBeforePicking, OrderRedeliveryRequested
 from points.models import RedemptionOrder
 from points.privacy import may_see_contact
 from points.services import orders
+from suppliers.models import Notice, Supplier
 from suppliers.services import inventory
+from suppliers.services.notices import Sms, send_inbox_notices, text_supplier
 
 AUTO_DELIVER_AFTER = timedelta(days=14)
+#: how long a dropship supplier has to ship an order handed to it (the assessment's on-time dispatch, SPEC §4.10)
+SHIP_WITHIN = timedelta(hours=48)
 State = Shipment.State
 
 #: Who signed for a parcel the system took as delivered 14 days after shipping (stored as a message id, shown translated).
@@ -129,10 +136,14 @@ def handoff_waiting(user) -> int:
     return awaiting_handoff().count()
 
 
+#: dropship shipments waiting for their supplier to ship them
+DROPSHIP_WAITING = Q(kind=Shipment.Kind.DROPSHIP, state__in=[State.CREATED, State.PICKED])
+
+
 @waiting_for(SUPPLIER_ROLES)
 def dropship_to_ship(user) -> int:
     """The supplier's dropship shipments not shipped yet."""
-    return Shipment.objects.visible_to(user).filter(kind=Shipment.Kind.DROPSHIP, state__in=[State.CREATED, State.PICKED]).count()
+    return Shipment.objects.visible_to(user).filter(DROPSHIP_WAITING).count()
 
 
 def hand_over_warehouse_orders(*, key: str, actor, now: datetime, limit: int = 500) -> HandoffBatch:
@@ -164,14 +175,48 @@ def hand_over_warehouse_orders(*, key: str, actor, now: datetime, limit: int = 5
 
 
 def hand_over_dropship_orders(*, actor, now: datetime) -> list[int]:
-    """Hand each confirmed dropship order to its supplier, who ships it (beat, every few minutes)."""
+    """Hand each confirmed dropship order to its supplier, who ships it (beat, every few minutes), each order in a
+    transaction of its own; then tell the suppliers that got orders (`tell_suppliers_to_ship`), after every handover
+    is committed, so that a failing notice loses no handover. A run that hands nothing over tells nobody anything."""
     handed = []
     for order in RedemptionOrder.objects.filter(state=RedemptionOrder.State.CONFIRMED, fulfilment="dropship").order_by("id"):
         with transaction.atomic():
             orders.hand_over_order(order=order, actor=actor, now=now, reason=gettext_noop("交由礼品商发货"))
             _new_shipment(order=order, now=now, actor=actor, reason=gettext_noop("交由礼品商发货"))
-            handed.append(order.pk)
-    return handed
+        handed.append(order)
+    tell_suppliers_to_ship(handed, now=now)
+    return [order.pk for order in handed]
+
+
+def tell_suppliers_to_ship(handed: list[RedemptionOrder], *, now: datetime) -> list[Notice]:
+    """Tell each supplier of the dropship orders just handed over (`handed`, at `now`) how many wait for it to ship
+    and by when: one notice per supplier, all in one insert, linking to its dropship orders waiting to be shipped; the
+    ship-by time is the handover + `SHIP_WITHIN` (the assessment's on-time dispatch, SPEC §4.10).
+
+    SMS only when orders start waiting for a supplier: it is texted (as its SMS setting allows, `text_supplier`) when
+    no dropship shipment of its was waiting to be shipped before this run — all its waiting ones are this run's —, and
+    not while older ones still wait, so that a busy supplier is not texted at every run. Queries do not grow with the
+    orders: one for the suppliers with older parcels waiting, one for those to text, one insert, one SMS each."""
+    if not handed:
+        return []
+    counts = Counter(order.supplier_id for order in handed)
+    busy = set(
+        Shipment.objects.filter(DROPSHIP_WAITING, supplier_id__in=counts).exclude(order_id__in=[order.pk for order in handed])
+        .values_list("supplier_id", flat=True).distinct()
+    )
+    link = f"{reverse('supplier-dropship')}?{urlencode({'state': State.CREATED})}"
+    ship_by = f"{timezone.localtime(now + SHIP_WITHIN):%Y-%m-%d %H:%M}"
+    with transaction.atomic():
+        sent = send_inbox_notices(
+            [(supplier_id, {"count": count, "ship_by": ship_by}, link) for supplier_id, count in sorted(counts.items())],
+            kind="dropship_to_ship", title=gettext_noop("%(count)s 笔直发订单待发货"),
+            body=gettext_noop("请于 %(ship_by)s 前在「直发订单」中发货：交由您后48小时内未发出的订单计入按时发货率考核。"), now=now,
+        )
+        notices = {notice.supplier_id: notice for notice in sent}
+        for supplier in Supplier.objects.filter(pk__in=counts.keys() - busy).order_by("pk"):
+            notice = notices[supplier.pk]
+            text_supplier(supplier, kind="dropship_to_ship", sms=Sms("supplier_notice", {"title": notice.title_text}, notice), now=now)
+    return sent
 
 
 def pick_shipment(*, shipment: Shipment, actor, now: datetime, reason: str = "") -> Shipment:

@@ -27,7 +27,7 @@ has value None and is left out of the score:
 """
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
@@ -38,6 +38,7 @@ from django.db.models.functions import TruncDate
 from core.models import TransitionLog
 from logistics.models import ReturnRequest, Shipment
 from logistics.models.shipments import ORDER_OWN_PARCELS
+from logistics.services.shipments import SHIP_WITHIN
 from points.models import RedemptionOrder
 from points.models.complaints import Complaint, ComplaintDeadline, Party
 from settlement.models import Kpi, KpiResult, PenaltyRule
@@ -47,7 +48,6 @@ from suppliers.models.inventory import ReplenishmentRequest
 
 RATIO = Decimal("0.0001")
 HUNDREDTH = Decimal("0.01")
-DISPATCH_WINDOW = timedelta(hours=48)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 Counts = dict[int, tuple[int, int]]  # supplier id → (numerator, denominator)
 
@@ -88,7 +88,7 @@ def count_on_time_dispatch(window: Window) -> Counts:
         .exclude(state=RedemptionOrder.State.CANCELLED, first_shipped_at__isnull=True)
     )
     return _rows(orders.values(sid=F("supplier_id")).annotate(
-        den=Count("pk"), num=Count("pk", filter=Q(first_shipped_at__lte=F("handed_over_at") + DISPATCH_WINDOW)),
+        den=Count("pk"), num=Count("pk", filter=Q(first_shipped_at__lte=F("handed_over_at") + SHIP_WITHIN)),
     ).order_by())
 
 

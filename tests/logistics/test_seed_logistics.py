@@ -24,7 +24,7 @@ from logistics.models import (
 from logistics.services import returns
 from points.models import RedemptionOrder
 from settlement.models import Adjustment
-from suppliers.models import Gift, ReplenishmentRequest
+from suppliers.models import Gift, Notice, ReplenishmentRequest
 
 pytestmark = pytest.mark.django_db
 
@@ -115,6 +115,8 @@ def test_dropship_earbuds_handed_to_their_supplier_not_shipped(seeded_twice):
     order = RedemptionOrder.objects.get(gift__sku="ELEC-BT-02")
     assert (order.member.phone, order.state, order.fulfilment) == ("13800138001", "handed_over", "dropship")
     assert list(order.shipments.values_list("kind", "state", "supplier__name")) == [("dropship", "created", order.gift.supplier.name)]
+    told = Notice.objects.filter(supplier=order.gift.supplier, kind="dropship_to_ship")  # in supplier_b's inbox, once
+    assert [(notice.title_text, notice.link) for notice in told] == [("1 笔直发订单待发货", "/logistics/dropship/?state=created")]
 
 
 def test_returns_costs_and_claim(seeded_twice):

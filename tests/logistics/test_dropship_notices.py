@@ -1,0 +1,202 @@
+"""A dropship supplier is told of the orders handed to it (SPEC §4.6, §4.12): after each handover run, one notice per
+supplier that got orders — how many and the time to ship them by (48 hours, the assessment's on-time dispatch) —,
+linking to its dropship orders waiting to be shipped; an SMS only when orders start waiting for it."""
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import translation
+
+from core.models import Notification
+from logistics.models import Shipment
+from logistics.services import shipments
+from points.models import RedemptionOrder
+from points.services import orders
+from suppliers.models import Location, Notice, Supplier
+from suppliers.services import inventory
+from tests.factories import ADDRESS, GiftFactory, licensed
+from tests.helpers import published
+
+pytestmark = pytest.mark.django_db
+
+SHIP_BY = "2026-10-17 10:00"  # FIXED_NOW (2026-10-15 10:00, Asia/Shanghai) + 48 h
+
+
+@pytest.fixture
+def gifts(supplier, other_supplier, operator, now):
+    """A listed dropship gift of `supplier` and one of `other_supplier`, each with stock at its own location."""
+    made = []
+    for code, owner in (("DS-A", supplier), ("DS-B", licensed(other_supplier))):
+        gift = published(GiftFactory(supplier=owner, fulfilment="dropship"), actor=operator, at=now)
+        inventory.receive_stock(gift=gift, location=Location.objects.create(code=code, name="自有仓", kind="dropship", supplier=owner),
+                                quantity=50, at=now)
+        made.append(gift)
+    return made
+
+
+def place(gift, member, now, count: int = 1) -> None:
+    for _ in range(count):
+        orders.place_order(member=member, gift_id=gift.pk, quantity=1, now=now, **ADDRESS)
+
+
+def dropship_notices():
+    return Notice.objects.filter(kind="dropship_to_ship")
+
+
+def texts(supplier) -> list[str]:
+    """The SMS the supplier's contact was sent about dropship orders to ship."""
+    notices = [str(pk) for pk in dropship_notices().values_list("pk", flat=True)]
+    sent = Notification.objects.filter(kind="supplier_notice", phone=supplier.contact_phone, subject_type="suppliers.notice",
+                                       subject_id__in=notices)
+    return list(sent.order_by("id").values_list("body", flat=True))
+
+
+def test_each_supplier_that_got_orders_is_told_how_many_and_by_when_to_ship_them_in_one_notice(
+    gifts, rich_member, supplier, other_supplier, now
+):
+    place(gifts[0], rich_member, now, count=3)
+    place(gifts[1], rich_member, now)
+
+    handed = shipments.hand_over_dropship_orders(actor=None, now=now)
+
+    assert len(handed) == 4
+    mine, theirs = dropship_notices().get(supplier=supplier), dropship_notices().get(supplier=other_supplier)
+    assert (mine.kind, mine.title_text, theirs.title_text) == ("dropship_to_ship", "3 笔直发订单待发货", "1 笔直发订单待发货")
+    assert mine.body_text == f"请于 {SHIP_BY} 前在「直发订单」中发货：交由您后48小时内未发出的订单计入按时发货率考核。"
+    assert (mine.created_at, mine.link) == (now, "/logistics/dropship/?state=created")
+    with translation.override("en"):
+        assert mine.title_label == "Dropship orders to ship: 3"
+        assert mine.body_label.startswith(f'Please ship them under "Dropship orders" by {SHIP_BY}: an order not shipped within 48 hours')
+
+
+def test_the_notices_of_a_run_are_written_in_one_insert_and_the_queries_do_not_grow_with_the_orders(
+    gifts, rich_member, supplier, other_supplier, now
+):
+    def notice_queries(each: int, at) -> list[str]:
+        """The statements that tell both suppliers of `each` orders apiece (their queues empty before), as the run does."""
+        for gift in gifts:
+            place(gift, rich_member, at, count=each)
+        handed = shipments.hand_over_dropship_orders(actor=None, now=at)
+        assert len(handed) == 2 * each and dropship_notices().filter(created_at=at).count() == 2
+        dropship_notices().filter(created_at=at).delete()
+        Notification.objects.filter(kind="supplier_notice", created_at=at).delete()
+        with CaptureQueriesContext(connection) as queries:
+            shipments.tell_suppliers_to_ship(list(RedemptionOrder.objects.filter(pk__in=handed)), now=at)
+        texted = Notification.objects.filter(created_at=at, body__contains="直发订单").values_list("phone", flat=True)
+        assert dropship_notices().filter(created_at=at).count() == 2
+        assert sorted(texted) == sorted([supplier.contact_phone, other_supplier.contact_phone])
+        ship_all(actor=None, at=at)  # the suppliers ship everything: their queues are empty again
+        return [query["sql"] for query in queries.captured_queries]
+
+    one, five = notice_queries(1, now), notice_queries(5, now + timedelta(hours=1))
+
+    assert len(one) == len(five)
+    assert sum(sql.startswith('INSERT INTO "suppliers_notice"') for sql in five) == 1
+
+
+def test_a_supplier_waiting_for_nothing_is_texted_when_orders_start_waiting_for_it(gifts, rich_member, supplier, now):
+    place(gifts[0], rich_member, now, count=2)
+
+    shipments.hand_over_dropship_orders(actor=None, now=now)
+
+    notice = dropship_notices().get(supplier=supplier)
+    assert texts(supplier) == ["【积分商城礼品商平台】2 笔直发订单待发货"]
+    assert Notification.objects.get(body__contains="直发订单").subject_id == str(notice.pk)
+
+
+@pytest.fixture
+def one_waiting(gifts, rich_member, now):
+    """One order of `supplier` handed over at `now`, not shipped; the next run is 5 minutes later (returned)."""
+    place(gifts[0], rich_member, now)
+    shipments.hand_over_dropship_orders(actor=None, now=now)
+    return now + timedelta(minutes=5)
+
+
+def ship_all(*, actor, at) -> None:
+    for shipment in Shipment.objects.filter(state="created"):
+        shipments.ship_shipment(shipment=shipment, actor=actor, now=at, carrier="中通", tracking_number=f"ZT{shipment.pk}")
+
+
+def test_a_supplier_with_older_orders_still_waiting_gets_the_notice_but_no_sms_until_its_queue_was_empty(
+    one_waiting, gifts, rich_member, supplier, supplier_staff
+):
+    later = one_waiting
+    place(gifts[0], rich_member, later)
+
+    shipments.hand_over_dropship_orders(actor=None, now=later)
+
+    assert dropship_notices().get(supplier=supplier, created_at=later).title_text == "1 笔直发订单待发货"
+    assert texts(supplier) == ["【积分商城礼品商平台】1 笔直发订单待发货"]  # the first run's only
+    ship_all(actor=supplier_staff, at=later)
+    place(gifts[0], rich_member, later)
+
+    shipments.hand_over_dropship_orders(actor=None, now=later + timedelta(minutes=5))
+
+    assert len(texts(supplier)) == 2  # all shipped: the next order starts a queue again
+
+
+def test_a_supplier_busy_with_older_orders_is_not_texted_while_another_starting_its_queue_is(
+    one_waiting, gifts, rich_member, supplier, other_supplier
+):
+    later = one_waiting
+    place(gifts[0], rich_member, later)
+    place(gifts[1], rich_member, later)
+
+    shipments.hand_over_dropship_orders(actor=None, now=later)
+
+    assert dropship_notices().filter(created_at=later).count() == 2
+    assert (len(texts(supplier)), len(texts(other_supplier))) == (1, 1)
+
+
+@pytest.mark.parametrize(("setting", "texted"), [("all", 1), ("action", 1), ("none", 0)])
+def test_the_sms_follows_the_suppliers_setting_and_the_notice_always_reaches_the_inbox(gifts, rich_member, supplier, now, setting, texted):
+    Supplier.objects.filter(pk=supplier.pk).update(sms_notices=setting)
+    place(gifts[0], rich_member, now)
+
+    shipments.hand_over_dropship_orders(actor=None, now=now)
+
+    assert dropship_notices().filter(supplier=supplier).count() == 1
+    assert len(texts(supplier)) == texted
+
+
+def test_a_run_that_hands_nothing_over_sends_nothing(one_waiting, supplier):
+    assert shipments.hand_over_dropship_orders(actor=None, now=one_waiting) == []
+
+    assert dropship_notices().count() == 1 and len(texts(supplier)) == 1
+
+
+def test_a_failing_notice_loses_no_handover(gifts, rich_member, now, monkeypatch):
+    place(gifts[0], rich_member, now, count=2)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("inbox unavailable")
+
+    monkeypatch.setattr(shipments, "send_inbox_notices", broken)
+    with pytest.raises(RuntimeError):
+        shipments.hand_over_dropship_orders(actor=None, now=now)
+
+    assert set(RedemptionOrder.objects.values_list("state", flat=True)) == {"handed_over"}
+    assert Shipment.objects.filter(kind="dropship", state="created").count() == 2
+    assert not dropship_notices().exists()
+
+
+def test_the_inbox_shows_the_notice_in_the_readers_language_linking_to_the_orders_to_ship(gifts, rich_member, supplier_staff, now):
+    place(gifts[0], rich_member, now, count=2)
+    shipments.hand_over_dropship_orders(actor=None, now=now)
+
+    pages = {}
+    for language in ("zh-hans", "en"):
+        client = Client(HTTP_ACCEPT_LANGUAGE=language)
+        client.force_login(supplier_staff)
+        pages[language] = client.get("/supplier/notices/").content.decode()
+
+    assert '<a href="/logistics/dropship/?state=created">2 笔直发订单待发货</a>' in pages["zh-hans"]
+    assert f"请于 {SHIP_BY} 前在「直发订单」中发货" in pages["zh-hans"]
+    assert '<a href="/logistics/dropship/?state=created">Dropship orders to ship: 2</a>' in pages["en"]
+    assert f"by {SHIP_BY}" in pages["en"]
+    listed = client.get("/logistics/dropship/?state=created")
+    assert listed.status_code == 200
+    assert {shipment.order.supplier_id for shipment in listed.context["page_obj"]} == {supplier_staff.supplier_membership.supplier_id}
+    assert len(listed.context["page_obj"]) == 2
