@@ -22,7 +22,7 @@ class SendNoticeView(APIView):
         if gate["release"] is not None:
             gate["release"].wait(10)
         supplier = get_object_or_404(Supplier, pk=request.data["supplier"])
-        notice = send_notice(supplier=supplier, kind="general", title=request.data["title"], body="", now=timezone.now())
+        notice = send_notice(supplier=supplier, kind="gift_approved", title=request.data["title"], body="", now=timezone.now())
         return Response({"id": notice.pk, "title": notice.title}, status=201)
 
 

@@ -20,7 +20,7 @@ class SomethingHappened:
 def notice_on_event(supplier, now):
     @subscribe(SomethingHappened)
     def write_notice(event: SomethingHappened) -> None:
-        send_notice(supplier=supplier, kind="event", title=f"event for {event.supplier_id}", body="", now=now)
+        send_notice(supplier=supplier, kind="gift_approved", title=f"event for {event.supplier_id}", body="", now=now)
 
     yield
     _handlers.pop(SomethingHappened, None)
