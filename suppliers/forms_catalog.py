@@ -245,8 +245,9 @@ class OwnStockCountForm(forms.Form):
         return whole_units(self.cleaned_data["available"])
 
 
-class OwnSafetyStockForm(forms.Form):
-    """A dropship supplier's safety stock of one gift at its own location (one row of the stock page)."""
+class SafetyStockForm(forms.Form):
+    """The safety stock of one gift at one location (one row of the stock page): a dropship supplier's at its own
+    location, logistics' or an operator's at a warehouse."""
 
     safety_stock = _units_input(_("安全库存"))
 

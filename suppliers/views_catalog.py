@@ -27,12 +27,11 @@ from core.errors import DomainError
 from core.fsm import history_of
 from core.models import Program, Tier
 from core.portal import (
-    act_with_form, add_service_errors, bad_input_is_400, labelled, page_status, paginate, redirect_back, report_form_errors, run_action,
+    act_with_form, add_service_errors, bad_input_is_400, labelled, page_status, paginate, posted_from, redirect_back, report_form_errors,
 )
-from core.validators import whole_number
 from core.roles import SUPPLIER_ROLES, Role
 from suppliers.forms_catalog import (
-    ClearanceInput, DelistInput, FilterForm, GiftForm, MovementFilterForm, NoInput, OwnSafetyStockForm, OwnStockCountForm, ReasonInput,
+    ClearanceInput, DelistInput, FilterForm, GiftForm, MovementFilterForm, NoInput, OwnStockCountForm, ReasonInput, SafetyStockForm,
     ScheduleInput, StockFilterForm, SERVICE_FIELDS, current_values,
 )
 from suppliers.models import Category, Gift, GiftRevision, ReplenishmentRequest, StockMovement, StockRecord, Supplier
@@ -351,10 +350,11 @@ SAFETY_STOCK_SETTERS = frozenset({Role.LOGISTICS, Role.OPERATOR})
 
 
 @login_required
-def stock(request, *, refused: tuple[int, str, forms.Form] | None = None):
+def stock(request, *, refused: tuple[Gift | StockRecord, str, forms.Form] | None = None):
     """Stock by gift and location: a supplier its own (and counts its dropship stock), logistics and operators every
-    supplier's, with the safety stock they set per warehouse (`refused`: (gift id, which own-stock form, the form sent
-    back with its errors next to its fields and the values entered))."""
+    supplier's, with the safety stock they set per warehouse (`refused`: (the gift of an own-stock row or the stock
+    record of a row of the table, which of its forms, the form sent back with its errors next to its fields and the
+    values entered))."""
     require_role(request.user, STOCK_READERS)
     filters = StockFilterForm(request.GET, supplier_id=_own_supplier_id(request.user))
     q, low, location = (filters.values().get(name) for name in ("q", "low", "location"))
@@ -379,8 +379,23 @@ def stock(request, *, refused: tuple[int, str, forms.Form] | None = None):
         "own_stock": _own_stock(request.user, refused) if request.user.role in SUPPLIER_ROLES else [],
         "sets_safety_stock": request.user.role in SAFETY_STOCK_SETTERS,
         "opens_gifts": request.user.role in GIFT_READERS,
+        "next_path": posted_from(request, reverse("supplier-stock")) if refused else "",
     }
+    if context["sets_safety_stock"]:
+        _add_safety_forms(request, context["page_obj"], refused)
     return render(request, "suppliers/catalog/stock.html", context, status=page_status(refused[1:]) if refused else filters.status)
+
+
+def _add_safety_forms(request, records, refused: tuple[Gift | StockRecord, str, forms.Form] | None) -> None:
+    """Each stock record of the page with its safety-stock form (the refused one as it was sent back; refused for a
+    record no longer on the page, its errors become messages)."""
+    refused_shown = False
+    for record in records:
+        record.safety_form = SafetyStockForm(initial={"safety_stock": record.safety_stock}, auto_id=False)
+        if refused and refused[0] == record:
+            record.safety_form, refused_shown = refused[2], True
+    if refused and isinstance(refused[0], StockRecord) and not refused_shown:
+        report_form_errors(request, refused[2])
 
 
 TREND_DAYS = 14
@@ -418,8 +433,8 @@ def _own_stock(user, refused: tuple[int, str, forms.Form] | None = None) -> list
     for gift in gifts:
         gift.own_available, gift.own_safety_stock = own.get(gift.pk, (0, 0))
         gift.count_form = OwnStockCountForm(initial={"available": gift.own_available}, auto_id=False)
-        gift.safety_form = OwnSafetyStockForm(initial={"safety_stock": gift.own_safety_stock}, auto_id=False)
-        if refused and refused[0] == gift.pk:
+        gift.safety_form = SafetyStockForm(initial={"safety_stock": gift.own_safety_stock}, auto_id=False)
+        if refused and refused[0] == gift:
             setattr(gift, refused[1], refused[2])
     return gifts
 
@@ -430,14 +445,16 @@ def safety_stock(request, pk: int):
     """Logistics or an operator sets the safety stock of one gift at one location (below it, a replenishment request)."""
     require_role(request.user, SAFETY_STOCK_SETTERS)
     record = get_object_or_404(StockRecord.objects.visible_to(request.user).select_related("gift", "location"), pk=pk)
-    value = whole_number(request.POST.get("safety_stock", ""), limit=inventory.MAX_OWN_STOCK)
-    run_action(
-        request,
-        lambda: inventory.set_safety_stock(gift=record.gift, location=record.location, safety_stock=value,
-                                           at=timezone.now(), actor=request.user),
-        success=_("%(sku)s 安全库存已更新") % {"sku": record.gift.sku},
-    )
-    return redirect_back(request, reverse("supplier-stock"))
+    form = SafetyStockForm(request.POST, auto_id=False)
+    if act_with_form(request, form, _set_safety_stock, gift=record.gift, location=record.location,
+                     success=_("%(sku)s 安全库存已更新") % {"sku": record.gift.sku}):
+        return redirect_back(request, reverse("supplier-stock"))
+    return stock(request, refused=(record, "safety_form", form))
+
+
+def _set_safety_stock(*, now, **arguments):
+    """inventory.set_safety_stock called as act_with_form calls a service (the time as `now`)."""
+    return inventory.set_safety_stock(at=now, **arguments)
 
 
 @login_required
@@ -451,7 +468,7 @@ def stock_count(request, pk: int):
 @require_POST
 def own_safety_stock(request, pk: int):
     """A dropship supplier sets the safety stock of one of its gifts at its own location (below it: a notice)."""
-    return _own_stock_action(request, pk, inventory.set_own_safety_stock, _("%(sku)s 安全库存已更新"), OwnSafetyStockForm, "safety_form")
+    return _own_stock_action(request, pk, inventory.set_own_safety_stock, _("%(sku)s 安全库存已更新"), SafetyStockForm, "safety_form")
 
 
 def _own_stock_action(request, pk: int, service, success: str, form_class: type[forms.Form], form_name: str):
@@ -462,4 +479,4 @@ def _own_stock_action(request, pk: int, service, success: str, form_class: type[
     form = form_class(request.POST, auto_id=False)
     if act_with_form(request, form, service, gift=gift, success=success % {"sku": gift.sku}):
         return redirect("supplier-stock")
-    return stock(request, refused=(gift.pk, form_name, form))
+    return stock(request, refused=(gift, form_name, form))

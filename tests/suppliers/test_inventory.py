@@ -455,6 +455,24 @@ def test_the_stock_page_refuses_logistics_a_safety_stock_at_a_suppliers_own_loca
     assert StockRecord.objects.get(pk=record.pk).safety_stock == 0
 
 
+def test_a_refused_safety_stock_comes_back_with_400_and_its_error_next_to_the_field_in_the_records_row(supplier, logistics, now):
+    from tests.portal import logged_in
+
+    gift = GiftFactory(supplier=supplier, sku="WH-A")
+    record, other = (inventory.receive_stock(gift=gift, location=WarehouseFactory(code=code), quantity=4, at=now) for code in ("WH-1", "WH-2"))
+
+    refused = logged_in(logistics).post(f"/supplier/stock/{record.pk}/safety-stock/?q=WH-A", {"safety_stock": "lots", "next": "/supplier/stock/?q=WH-A"})
+
+    page = refused.content.decode()
+    assert refused.status_code == 400
+    row = page.split(f'action="/supplier/stock/{record.pk}/safety-stock/?q=WH-A"', 1)[1].split("</form>", 1)[0]
+    assert re.search(r'name="safety_stock"[^>]*value="lots"[^>]*>\s*<span class="field-error" data-field="safety_stock">安全库存须为', row)
+    assert 'value="/supplier/stock/?q=WH-A"' in row  # after the correction, back to the list as it was filtered
+    assert "field-error" not in page.split(f'action="/supplier/stock/{other.pk}/safety-stock/', 1)[1].split("</form>", 1)[0]
+    assert 'class="messages"' not in page
+    assert StockRecord.objects.get(pk=record.pk).safety_stock == 0
+
+
 def test_a_refused_own_stock_count_or_safety_stock_shows_its_errors_next_to_the_field_in_the_gifts_row(supplier, supplier_staff, now):
     from tests.portal import logged_in
 
