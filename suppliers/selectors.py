@@ -18,6 +18,7 @@ from core.selectors import answering
 from core.validators import storable_ids
 from suppliers.errors import OutOfStock
 from suppliers.models import Gift, GiftPrice, GiftRevision, Location, StockMovement, StockRecord, Supplier
+from suppliers.models.inventory import BELOW_SAFETY_STOCK
 
 LISTED = [Gift.State.ONLINE, Gift.State.CLEARANCE]
 
@@ -241,10 +242,6 @@ def stock_trend(*, records: QuerySet[StockRecord], movements: QuerySet[StockMove
         trend.append((day, level))
         level -= changes.get(day, 0)
     return trend[::-1]
-
-
-#: a stock record whose available units (on hand less reserved) are below its safety stock: replenishment is due
-BELOW_SAFETY_STOCK = Q(on_hand__lt=F("reserved") + F("safety_stock"))
 
 
 def by_low_stock(records: QuerySet, low: bool | None) -> QuerySet:

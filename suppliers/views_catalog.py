@@ -34,6 +34,7 @@ from suppliers.forms_catalog import (
     ClearanceInput, DelistInput, FilterForm, GiftForm, MovementFilterForm, NoInput, OwnStockCountForm, ReasonInput, SafetyStockForm,
     ScheduleInput, StockFilterForm, SERVICE_FIELDS, current_values,
 )
+from suppliers.models.inventory import below_safety_stock
 from suppliers.models import Category, Gift, GiftRevision, ReplenishmentRequest, StockMovement, StockRecord, Supplier
 from suppliers.selectors import matching as _matching
 from suppliers.selectors import by_low_stock, list_revisions, stock_movements_of
@@ -432,6 +433,7 @@ def _own_stock(user, refused: tuple[int, str, forms.Form] | None = None) -> list
            .values_list("gift_id").annotate(units=Sum(F("on_hand") - F("reserved")), safety=Sum("safety_stock"))}
     for gift in gifts:
         gift.own_available, gift.own_safety_stock = own.get(gift.pk, (0, 0))
+        gift.own_below_safety_stock = below_safety_stock(gift.own_available, gift.own_safety_stock)
         gift.count_form = OwnStockCountForm(initial={"available": gift.own_available}, auto_id=False)
         gift.safety_form = SafetyStockForm(initial={"safety_stock": gift.own_safety_stock}, auto_id=False)
         if refused and refused[0] == gift:

@@ -77,6 +77,21 @@ class StockRecord(models.Model):
     def available(self) -> int:
         return self.on_hand - self.reserved
 
+    @property
+    def below_safety_stock(self) -> bool:
+        """The record's low-stock badge (BELOW_SAFETY_STOCK, read in Python)."""
+        return below_safety_stock(self.available, self.safety_stock)
+
+
+def below_safety_stock(available: int, safety_stock: int) -> bool:
+    """Available units below the safety stock: low stock, replenishment due (a warehouse) or a notice (a supplier's own
+    location); the stock pages badge it."""
+    return available < safety_stock
+
+
+#: a stock record whose available units (on hand less reserved) are below its safety stock (below_safety_stock, in SQL)
+BELOW_SAFETY_STOCK = Q(on_hand__lt=F("reserved") + F("safety_stock"))
+
 
 #: what a movement's source_type names, in the reader's language (an unknown type shows as stored)
 SOURCE_LABELS = {

@@ -269,7 +269,7 @@ def set_safety_stock(*, gift: Gift, location: Location, safety_stock: int, at: d
         record, _ = StockRecord.objects.get_or_create(gift=gift, location=location)
         StockRecord.objects.filter(pk=record.pk).update(safety_stock=safety_stock)
         record.refresh_from_db()
-        if record.available >= record.safety_stock:
+        if not record.below_safety_stock:
             reason = Message(gettext_noop("安全库存调整为 %(safety_stock)s，可用库存 %(available)s 已不低于安全库存"),
                              safety_stock=record.safety_stock, available=record.available)
             cancel_replenishment(gift_ids=[gift.pk], location=location, actor=actor, at=at, reason=reason)
@@ -279,7 +279,7 @@ def set_safety_stock(*, gift: Gift, location: Location, safety_stock: int, at: d
 
 
 def _raise_replenishment_if_low(*, record: StockRecord, at: datetime) -> None:
-    if record.location.kind != Location.Kind.WAREHOUSE or record.available >= record.safety_stock:
+    if record.location.kind != Location.Kind.WAREHOUSE or not record.below_safety_stock:
         return
     if record.gift.state in OFF_SALE or record.gift.fulfilment == Gift.Fulfilment.DROPSHIP:
         return  # nothing more will be stocked in a warehouse of a gift off sale, being sold off or shipped by its supplier
@@ -343,7 +343,7 @@ def meet_replenishment(*, gift: Gift, location: Location, at: datetime, actor=No
     stock back to the safety stock; a partial delivery leaves it open (and counts as late if the rest comes late)."""
     request = ReplenishmentRequest.objects.filter(gift=gift, location=location, state="open").first()
     record = StockRecord.objects.filter(gift=gift, location=location).first()
-    if request is not None and record is not None and record.available >= record.safety_stock:
+    if request is not None and record is not None and not record.below_safety_stock:
         apply_transition(request, "meet", actor=actor, at=at, reason=gettext_noop("补货已到"), met_at=at)
     return request
 

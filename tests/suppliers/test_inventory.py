@@ -501,3 +501,20 @@ def test_a_refused_own_stock_count_or_safety_stock_shows_its_errors_next_to_the_
 
 def _own_row(page: str, gift) -> str:
     return page.split('data-testid="own-stock"', 1)[1].split(f'data-gift="{gift.pk}"', 1)[1].split("</tr>", 1)[0]
+
+
+def test_the_low_stock_badge_marks_a_record_below_its_safety_stock_on_the_stock_page_and_the_gifts_page(supplier, supplier_admin, logistics, now):
+    from tests.portal import logged_in
+
+    gift = GiftFactory(supplier=supplier)
+    low, at_level = (inventory.receive_stock(gift=gift, location=WarehouseFactory(code=code), quantity=4, at=now) for code in ("WH-LOW", "WH-AT"))
+    inventory.set_safety_stock(gift=gift, location=low.location, safety_stock=5, at=now, actor=logistics)
+    inventory.set_safety_stock(gift=gift, location=at_level.location, safety_stock=4, at=now, actor=logistics)
+    client = logged_in(supplier_admin)
+
+    stock_page = client.get("/supplier/stock/").content.decode()
+    gift_page = client.get(f"/supplier/gifts/{gift.pk}/").content.decode()
+
+    for page, badge in ((stock_page, 'data-testid="low-stock"'), (gift_page, "低库存")):
+        rows = [row for row in page.split("<tr") if badge in row]
+        assert len(rows) == 1 and low.location.label in rows[0]
