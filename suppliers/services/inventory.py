@@ -222,11 +222,17 @@ def _own_dropship_location(gift: Gift, actor, *, denied: str) -> Location:
     :raises PermissionDenied: with `denied` unless the actor is a user of the gift's supplier
     :raises ValidationFailed: a warehouse gift (its stock is what the logistics provider receives)
     """
-    if getattr(actor, "role", None) not in SUPPLIER_ROLES or actor.supplier_id != gift.supplier_id:
-        raise PermissionDenied(denied)
+    _require_supplier_user(actor, gift.supplier_id, denied=denied)
     if gift.fulfilment != Gift.Fulfilment.DROPSHIP:
         raise ValidationFailed(gettext("物流仓发货的礼品以物流商实收为准，不能自报库存"), field="gift")
     return own_location(gift.supplier)
+
+
+def _require_supplier_user(actor, supplier_id: int | None, *, denied: str) -> None:
+    """:raises PermissionDenied: with `denied` unless the actor is a user of that supplier (its own location, its
+    own gifts)"""
+    if getattr(actor, "role", None) not in SUPPLIER_ROLES or actor.supplier_id != supplier_id:
+        raise PermissionDenied(denied)
 
 
 def _count_reason(reason: str) -> str:
@@ -262,8 +268,8 @@ def set_safety_stock(*, gift: Gift, location: Location, safety_stock: int, at: d
     role = getattr(actor, "role", None)
     if role == Role.LOGISTICS and location.kind != Location.Kind.WAREHOUSE:
         raise PermissionDenied(gettext("物流只能设置其运营仓库的安全库存，礼品商自有仓由礼品商管理"))
-    if role in SUPPLIER_ROLES and location.supplier_id != actor.supplier_id:
-        raise PermissionDenied(gettext("只有该礼品商可以设置自有仓的安全库存"))
+    if role in SUPPLIER_ROLES:
+        _require_supplier_user(actor, location.supplier_id, denied=gettext("只有该礼品商可以设置自有仓的安全库存"))
     _units(safety_stock, name=gettext("安全库存"), field="safety_stock")
     with transaction.atomic():
         record, _ = StockRecord.objects.get_or_create(gift=gift, location=location)
