@@ -80,7 +80,12 @@ def require_transition(obj: StateMachine, name: str) -> None:
 def log_creation(objs: StateMachine | Iterable[StateMachine], name: str, *, actor: Any, at: datetime, reason: str = "") -> None:
     """Log the step that made each object (an order's `place`, a statement's `generate`…): from no state to the state
     it was created in, so its history begins with who made it (None: the system), when and why. Many objects (of one
-    model, saved) are logged in one INSERT per CHUNK rows, never a query per object."""
+    model, saved) are logged in one INSERT per CHUNK rows, never a query per object.
+
+    Two writers, measured: one row (an order's `place` on the redemption path) goes through sql.insert, about 120 µs
+    against bulk_create's 310 on SQLite and 100 against 190 on PostgreSQL; many rows through bulk_create, as sql.insert
+    builds and keeps a statement per row count (500 rows: 34 ms against its 64 on PostgreSQL, a statement cached for
+    each batch size)."""
     if name not in CREATION_LABELS:
         raise ValueError(f"{name!r} is not a creation step (core.models.transitions.CREATION_LABELS)")
     refuse_nul(reason, field="reason")
