@@ -524,27 +524,27 @@ def version_lines(version: StatementVersion) -> QuerySet:
 def _tell_supplier(statement: Statement, *, kind: str, now: datetime, **context) -> None:
     """A notice in the supplier's inbox, linking to the statement, and the statement's own SMS as the supplier's SMS
     setting allows (a reminder held for the quiet hours is no reason to miss a statement that confirms itself after 10 days)."""
-    month, payable = f"{statement.month:%Y-%m}", statement.payable
-    params = {"month": month, "version": statement.version, "payable": str(payable)}
     if kind == "statement_paid":
         title = gettext_noop("%(month)s 结算单已付款")
         body = gettext_noop("第 %(version)s 版，付款 %(payable)s 元，付款凭证 %(reference)s，付款日期 %(payment_date)s。")
-        params |= {"reference": context["reference"], "payment_date": f"{statement.payment_date:%Y-%m-%d}"}
+        params = {"reference": context["reference"], "payment_date": f"{statement.payment_date:%Y-%m-%d}"}
     else:
         title = gettext_noop("%(month)s 结算单第 %(version)s 版已下发")
         body = gettext_noop("应付 %(payable)s 元。请于 %(confirm_by)s 前确认或提出异议，逾期未处理视为确认。")
-        params |= {"confirm_by": f"{timezone.localtime(now + DEEMED_CONFIRMED_AFTER):%Y-%m-%d %H:%M}"}
-    send_notice(supplier=statement.supplier, kind=kind, title=title, body=body, params=params, now=now,
-                link=reverse("settlement-statement", args=[statement.pk]),
-                sms=Sms(kind, {"month": month, "version": statement.version, "payable": str(payable), **context}, statement))
+        params = {"confirm_by": f"{timezone.localtime(now + DEEMED_CONFIRMED_AFTER):%Y-%m-%d %H:%M}"}
+    _tell_plainly(statement, kind=kind, now=now, title=title, body=body, sms=Sms(kind, _named(statement) | context, statement), **params)
 
 
-def _tell_plainly(statement: Statement, *, kind: str, now: datetime, title: str, body: str, **params) -> None:
-    """A notice of a statement's step that has no SMS of its own, linking to the statement; `title` and `body` may name
-    %(month)s, %(version)s and %(payable)s besides `params`."""
-    send_notice(supplier=statement.supplier, kind=kind, title=title, body=body, now=now,
-                params={"month": f"{statement.month:%Y-%m}", "version": statement.version, "payable": str(statement.payable), **params},
-                link=reverse("settlement-statement", args=[statement.pk]))
+def _tell_plainly(statement: Statement, *, kind: str, now: datetime, title: str, body: str, sms: bool | Sms = True, **params) -> None:
+    """A notice of a statement's step, linking to the statement (`sms`: an SMS of its own, as `send_notice` takes); `title` and
+    `body` may name %(month)s, %(version)s and %(payable)s besides `params`."""
+    send_notice(supplier=statement.supplier, kind=kind, title=title, body=body, now=now, sms=sms,
+                params=_named(statement) | params, link=reverse("settlement-statement", args=[statement.pk]))
+
+
+def _named(statement: Statement) -> dict:
+    """What a statement's notice and SMS name it by: its month, version and payable amount."""
+    return {"month": f"{statement.month:%Y-%m}", "version": statement.version, "payable": str(statement.payable)}
 
 
 #: the states in which a statement waits for each party: finance answers disputes, approves invoiced statements and pays;
