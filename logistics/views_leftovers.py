@@ -92,10 +92,11 @@ def leftover_list(request):
     require_role(request.user, READERS)
     filters = LotFilterForm(request.GET)
     context = paginate(request, filters.apply(leftovers.list_leftover_lots(actor=request.user))) | {
-        "filters": filters, "today": timezone.localdate(), "show_supplier": request.user.role not in SUPPLIER_ROLES,
+        "filters": filters, "show_supplier": request.user.role not in SUPPLIER_ROLES,
     }
+    today = timezone.localdate()
     for lot in context["page_obj"]:
-        lot.actions = _offered(request, lot)
+        lot.actions, lot.overdue = _offered(request, lot), lot.overdue_on(today)
     return render(request, "logistics/leftovers/lot_list.html", context, status=filters.status)
 
 
@@ -103,9 +104,9 @@ def leftover_list(request):
 def leftover_detail(request, pk: int, *, refused: tuple[str, forms.Form] | None = None):
     require_role(request.user, READERS)
     lot = get_object_or_404(leftovers.list_leftover_lots(actor=request.user), pk=pk)
-    lot.actions = _offered(request, lot, refused=refused)
+    lot.actions, lot.overdue = _offered(request, lot, refused=refused), lot.overdue_on(timezone.localdate())
     context = {
-        "lot": lot, "costs": leftovers.lot_costs(lot), "history": history_of(lot), "today": timezone.localdate(),
+        "lot": lot, "costs": leftovers.lot_costs(lot), "history": history_of(lot),
         "next_path": posted_from(request, reverse("leftover-lot", args=[lot.pk])) if refused else "",
     }
     return render(request, "logistics/leftovers/lot_detail.html", context, status=page_status(refused))

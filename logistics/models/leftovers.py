@@ -45,6 +45,10 @@ class LeftoverLot(StateMachine):
         from this day the lot may be disposed of and is charged storage (SPEC §4.8)."""
         return self.collect_by + timedelta(days=1)
 
+    def overdue_on(self, day: date) -> bool:
+        """Still open on `day` though its collection deadline has passed (from `past_deadline_from`): charged storage."""
+        return self.state == self.State.OPEN and day >= self.past_deadline_from
+
     @transition(field=state, source=State.OPEN, target=State.COLLECTED)
     def collect(self, *, closed_at) -> None:
         self.closed_at = closed_at

@@ -316,3 +316,20 @@ def test_the_lot_page_reads_in_english_without_chinese_punctuation(lot, operator
 
     fee = page.split('data-testid="fee-amount">')[1].split("</td>")[0]
     assert "(storage for" in fee and "（" not in fee and "天" not in fee
+
+
+def test_the_lot_pages_mark_an_open_lot_overdue_from_the_day_after_its_deadline(lot, logistics, time_machine):
+    from tests.portal import logged_in
+
+    client = logged_in(logistics)
+
+    def badged() -> tuple[bool, bool]:
+        pages = (client.get("/logistics/leftovers/"), client.get(f"/logistics/leftovers/{lot.pk}/"))
+        return tuple('data-testid="overdue"' in page.content.decode() for page in pages)
+
+    time_machine.move_to(at_0010(DEADLINE).replace(hour=23, minute=59), tick=False)
+    on_the_last_day = badged()
+    time_machine.move_to(AFTER_DEADLINE, tick=False)
+    the_day_after = badged()
+
+    assert (on_the_last_day, the_day_after) == ((False, False), (True, True))
