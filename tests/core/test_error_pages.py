@@ -1,10 +1,27 @@
-"""The portal's own pages for a forbidden and a missing page: Chinese first, in the portal's frame with the user's
-navigation, with a way home, and in English on request."""
+"""The portal's own pages for a forbidden, a missing and a failed page, as a deployment (DEBUG off) serves them:
+Chinese first, in the portal's frame (the user's navigation; the server error page standalone), with a way home, and
+in English on request."""
 import pytest
+from django.test import Client
+from django.urls import include, path
+from django.utils import translation
+from django.views.defaults import server_error
 
 from tests.portal import logged_in, nav
 
 pytestmark = pytest.mark.django_db
+
+
+def boom(request):
+    raise RuntimeError("a page that fails")
+
+
+urlpatterns = [path("boom/", boom), path("", include("config.urls"))]
+
+
+@pytest.fixture(autouse=True)
+def _deployed(settings):
+    settings.DEBUG = False
 
 
 def test_a_page_the_role_may_not_open_shows_the_forbidden_page_with_the_navigation_and_a_link_home(member):
@@ -31,3 +48,23 @@ def test_the_error_pages_are_english_on_request(member):
     missing = client.get("/no-such-page/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
 
     assert "Access denied" in forbidden and "Page not found" in missing
+
+
+def test_a_failing_page_shows_the_server_error_page_with_a_link_home(settings, logistics):
+    settings.ROOT_URLCONF = __name__
+    client = Client(raise_request_exception=False)
+    client.force_login(logistics)
+
+    response = client.get("/boom/")
+
+    html = response.content.decode()
+    assert response.status_code == 500 and 'data-testid="error-500"' in html
+    assert "服务暂时出错" in html and 'href="/"' in html
+    assert logistics.username not in html  # no user, no navigation: nothing that needs the database
+
+
+def test_the_server_error_page_renders_without_a_request_context_or_the_database(rf, django_assert_num_queries):
+    with django_assert_num_queries(0), translation.override("en"):
+        response = server_error(rf.get("/anything/"))
+
+    assert response.status_code == 500 and "Something went wrong" in response.content.decode()
