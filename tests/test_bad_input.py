@@ -34,6 +34,8 @@ HUGE = 2**63  # one past the largest 64-bit integer a database column holds
 LEAKS = re.compile(r"Traceback|Exception|NoneType|has no attribute|invalid literal|unsupported operand|\b\w+Error\b|File \"")
 # a refusal that names none of the body's fields is about the body as a whole
 WHOLE_BODY = {None, "non_field_errors"}
+# with --dist loadgroup, one worker runs the whole sweep: the world (matrix_world) is built once, not once per worker
+pytestmark = pytest.mark.xdist_group("bad_input")
 
 
 @dataclass(frozen=True)

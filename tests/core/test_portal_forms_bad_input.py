@@ -26,6 +26,8 @@ TEXT_INPUTS = {"text", "textarea", "search", "email", "tel", "url", "number", "d
 SHOWN_ERROR = re.compile(r'class="(field-error|errorlist[^"]*|error)"|data-testid="problems"')  # a refused file: its problems by row
 SHOWN_SUCCESS = re.compile(r'<ul class="messages">.*class="success"', re.S)
 NUL, OVERLONG = "a\u0000b", "长" * 5_000
+# with --dist loadgroup, one worker runs the whole sweep: the world (matrix_world) is built once, not once per worker
+pytestmark = pytest.mark.xdist_group("portal_forms_bad_input")
 
 
 class Forms(HTMLParser):

@@ -22,7 +22,10 @@ from django.db.models import Count
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-pytestmark = pytest.mark.django_db  # the test database is set up before the pages are counted (once, in the fixture)
+pytestmark = [
+    pytest.mark.django_db,  # the test database is set up before the pages are counted (once, in the fixture)
+    pytest.mark.xdist_group("portal_query_counts"),  # with --dist loadgroup, one worker counts them all: one world
+]
 
 COPIES = 8
 #: rows that count as a row of a page: table rows and list items
