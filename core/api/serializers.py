@@ -99,6 +99,16 @@ def hides_settlement_money(serializer: serializers.Serializer) -> bool:
     return not sees_settlement_money(getattr(serializer.context.get("request"), "user", None))
 
 
+class HidesSettlementMoney:
+    """A serializer whose `settlement_money_fields` a reader who may not see settlement money does not get: they are
+    left out of its answer (and so documented as fields an answer may lack)."""
+
+    settlement_money_fields: tuple[str, ...] = ()
+
+    def to_representation(self, instance):
+        return without_settlement_money(self, super().to_representation(instance), self.settlement_money_fields)
+
+
 def without_settlement_money(serializer: serializers.Serializer, data: dict, fields: tuple[str, ...]) -> dict:
     """`data` with the settlement `fields` left out for a reader who may not see them (members, the logistics provider)."""
     if hides_settlement_money(serializer):

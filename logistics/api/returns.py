@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from core.api.fields import ActorField, ScopedKey
 from core.api.filters import FilterSet, IdFilter
 from core.api.permissions import require_role
-from core.api.serializers import without_settlement_money
+from core.api.serializers import HidesSettlementMoney
 from core.api.transitions import ReasonInput, TransitionHistoryMixin, transition_action
 from core.idempotency import idempotent
 from core.roles import SUPPLIER_ROLES, Role
@@ -40,7 +40,9 @@ class ReplacementSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ReturnSerializer(serializers.ModelSerializer):
+class ReturnSerializer(HidesSettlementMoney, serializers.ModelSerializer):
+    settlement_money_fields = ("settlement_amount",)
+
     order_number = serializers.CharField(source="order.number", read_only=True)
     gift_name = serializers.CharField(source="order.gift.name", read_only=True)
     fulfilment = serializers.CharField(source="order.fulfilment", read_only=True)
@@ -62,9 +64,6 @@ class ReturnSerializer(serializers.ModelSerializer):
 
     def get_refunded_points(self, return_request) -> int:
         return return_request.refund_entry.points if return_request.refund_entry_id else 0
-
-    def to_representation(self, return_request):
-        return without_settlement_money(self, super().to_representation(return_request), ("settlement_amount",))
 
 
 class RequestReturnInput(serializers.Serializer):

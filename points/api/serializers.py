@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from core.api.serializers import PrebuiltFields, without_settlement_money
+from core.api.serializers import HidesSettlementMoney, PrebuiltFields
 from core.api.transitions import ReasonInput
 from core.masking import mask_address, mask_name, mask_phone
 from core.roles import Role
@@ -73,9 +73,11 @@ class ConfirmInput(serializers.Serializer):
     code = serializers.RegexField(r"^\d{6}$", required=False, allow_blank=True, default="")
 
 
-class OrderSerializer(PrebuiltFields, serializers.ModelSerializer):
+class OrderSerializer(HidesSettlementMoney, PrebuiltFields, serializers.ModelSerializer):
     """An order as its reader may see it: settlement figures only for the supplier, operators and finance, contact data masked
     for everyone but the member and the staff who must act on it."""
+
+    settlement_money_fields = ("settlement_unit_price", "settlement_amount")
 
     gift_name = serializers.CharField(source="gift.name", read_only=True)
     recipient_name = serializers.SerializerMethodField()
@@ -105,9 +107,6 @@ class OrderSerializer(PrebuiltFields, serializers.ModelSerializer):
 
     def get_address(self, order) -> str:
         return order.address if self._unmasked(order) else mask_address(order.address)
-
-    def to_representation(self, order):
-        return without_settlement_money(self, super().to_representation(order), ("settlement_unit_price", "settlement_amount"))
 
 
 class LedgerEntrySerializer(serializers.ModelSerializer):

@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from core.masking import mask_phone
 from core.models import Tier
-from core.api.serializers import hides_settlement_money, without_settlement_money
+from core.api.serializers import HidesSettlementMoney, hides_settlement_money
 from core.api.transitions import RejectionFields
 from core.validators import MOBILE_MESSAGE, MOBILE_PATTERN
 from suppliers.services.catalog import MANUAL_DELIST_REASONS
@@ -92,9 +92,11 @@ class PictureUrls:
 SETTLEMENT_FIELDS = ("settlement_price", "clearance_settlement_price")
 
 
-class GiftSerializer(PictureUrls, serializers.ModelSerializer):
+class GiftSerializer(HidesSettlementMoney, PictureUrls, serializers.ModelSerializer):
     """A supplier's, operator's or finance clerk's view of a gift, settlement prices included; the logistics provider's
     leaves them out (members use the catalog)."""
+
+    settlement_money_fields = SETTLEMENT_FIELDS
 
     category = serializers.CharField(source="category.code")
     prices = GiftPriceSerializer(many=True)
@@ -114,8 +116,6 @@ class GiftSerializer(PictureUrls, serializers.ModelSerializer):
     def get_image_urls(self, gift) -> list[str]:
         return self.picture_urls(gift)
 
-    def to_representation(self, gift) -> dict:
-        return without_settlement_money(self, super().to_representation(gift), SETTLEMENT_FIELDS)
 
 
 class DelistInput(serializers.Serializer):

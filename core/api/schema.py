@@ -1,0 +1,76 @@
+"""The OpenAPI schema (`/api/schema/`) as the API answers: drf-standardized-errors' AutoSchema, told what DRF and
+drf-spectacular cannot see from the declarations alone.
+
+- A read-only field is null where the row it reads through (or the column itself) may be null, or where it defaults
+  to null; a read-only choice or formatted text (an email address) is "" where the column may be blank: DRF drops
+  `allow_null`/`allow_blank` from declared and read-only fields.
+- Settlement money a reader may not see is left out of the answer (`HidesSettlementMoney`): not a required field.
+"""
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from drf_standardized_errors.openapi import AutoSchema as StandardizedErrorsAutoSchema
+from rest_framework import serializers
+
+
+def model_column(field: serializers.Field) -> tuple[models.Field | None, bool]:
+    """The model column a bound serializer field reads (following its `source` through relations) and whether what it
+    reads may be null on the way (a nullable relation or column, a missing reverse one-to-one). (None, False) when the
+    source is no column of its serializer's model."""
+    model = getattr(getattr(field.parent, "Meta", None), "model", None)
+    attrs = getattr(field, "source_attrs", None) or []
+    if model is None or not attrs or field.source == "*":
+        return None, False
+    nullable, column = False, None
+    for attr in attrs:
+        if model is None:
+            return None, False
+        try:
+            column = model._meta.get_field(attr)
+        except FieldDoesNotExist:
+            return None, False
+        if column.one_to_many or column.many_to_many:
+            return None, False
+        nullable = nullable or column.null or (column.one_to_one and column.auto_created)
+        model = column.related_model
+    return column, nullable
+
+
+def may_be_blank(field: serializers.Field) -> bool:
+    if not field.read_only:
+        return getattr(field, "allow_blank", False)
+    column = model_column(field)[0]
+    return column is not None and column.blank
+
+
+def may_be_null(field: serializers.Field) -> bool:
+    return field.allow_null or (field.read_only and (field.default is None or model_column(field)[1]))
+
+
+class AutoSchema(StandardizedErrorsAutoSchema):
+    def _map_basic_serializer(self, serializer, direction):
+        schema = super()._map_basic_serializer(serializer, direction)
+        left_out = set(getattr(serializer, "settlement_money_fields", ()))
+        if left_out and "required" in schema:
+            schema["required"] = [name for name in schema["required"] if name not in left_out]
+        return schema
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if isinstance(field, serializers.ChoiceField) and field.read_only and "enum" in schema:
+            choices = [choice for choice in schema["enum"] if choice is not None]
+            if may_be_blank(field) and "" not in choices:
+                choices.append("")
+            schema["enum"] = choices + [None] if may_be_null(field) else choices
+        return schema
+
+    def _insert_field_validators(self, field, schema):
+        super()._insert_field_validators(field, schema)
+        if isinstance(field, serializers.CharField) and "format" in schema and may_be_blank(field):
+            schema["anyOf"] = [{"format": schema.pop("format")}, {"maxLength": 0}]
+
+    def _get_serializer_field_meta(self, field, direction):
+        meta = super()._get_serializer_field_meta(field, direction)
+        if isinstance(field, serializers.Field) and may_be_null(field):
+            meta["nullable"] = True
+        return meta
+
