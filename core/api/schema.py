@@ -5,6 +5,7 @@ drf-spectacular cannot see from the declarations alone.
   to null; a read-only choice or formatted text (an email address) is "" where the column may be blank: DRF drops
   `allow_null`/`allow_blank` from declared and read-only fields.
 - Settlement money a reader may not see is left out of the answer (`HidesSettlementMoney`): not a required field.
+- A detail route and its actions are not filtered lists: the collection's filters and ordering are not theirs.
 """
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
@@ -73,4 +74,7 @@ class AutoSchema(StandardizedErrorsAutoSchema):
         if isinstance(field, serializers.Field) and may_be_null(field):
             meta["nullable"] = True
         return meta
+
+    def get_filter_backends(self):
+        return [] if getattr(self.view, "detail", False) else super().get_filter_backends()
 

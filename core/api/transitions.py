@@ -93,7 +93,7 @@ class TransitionHistoryMixin:
     """Adds GET /<collection>/<id>/history/: every transition of the object (who, when, from, to, why)."""
 
     @extend_schema(responses=TransitionLogSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)  # the whole history, as a plain list
     def history(self, request, pk=None):
         logs = self.transition_history(self.get_object())
         return Response(TransitionLogSerializer(logs, many=True, context=self.get_serializer_context()).data)
