@@ -131,7 +131,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": [
         "core.api.filters.FilterBackend",
         "core.api.filters.StrictOrderingFilter",
-        "rest_framework.filters.SearchFilter",
+        "core.api.filters.SearchFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "core.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",

@@ -5,7 +5,9 @@ from django.db import models
 from django.utils.translation import gettext
 from django_filters.filterset import FILTER_FOR_DBFIELD_DEFAULTS
 from django_filters.rest_framework import DjangoFilterBackend
-from rest_framework.filters import OrderingFilter
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import filters, serializers
 
 from core.errors import ValidationFailed
 from core.validators import IdField, YesNoField
@@ -30,6 +32,14 @@ def yes_no(request, name: str) -> bool | None:
         raise ValidationFailed(error.messages[0], field=name) from error
 
 
+def reads_yes_no(**parameters: str):
+    """Documents the yes/no query parameters a viewset's list reads itself with `yes_no` (name: what `true` lists)."""
+    return extend_schema_view(list=extend_schema(parameters=[
+        OpenApiParameter(name, OpenApiTypes.BOOL, description=f"{text}; true or false (also 1/0, yes/no), empty: no filter")
+        for name, text in parameters.items()
+    ]))
+
+
 class FilterSet(django_filters.rest_framework.FilterSet):
     """The APIs' filter sets: a foreign key filters by id (`IdFilter`). django-filter's default, a choice among the rows
     that exist, answers 400 for an id that does not exist and 200 for one that does, which would tell a caller which
@@ -47,7 +57,18 @@ class FilterBackend(DjangoFilterBackend):
     filterset_base = FilterSet
 
 
-class StrictOrderingFilter(OrderingFilter):
+class SearchFilter(filters.SearchFilter):
+    """DRF's `?search=`, whose refusal (a text with a NUL byte) names the parameter, as every bad query value does."""
+
+    def get_search_terms(self, request):
+        try:
+            return super().get_search_terms(request)
+        except serializers.ValidationError as error:
+            details = error.detail if isinstance(error.detail, list) else [error.detail]
+            raise ValidationFailed(str(details[0]), errors=[(self.search_param, detail.code, str(detail)) for detail in details]) from error
+
+
+class StrictOrderingFilter(filters.OrderingFilter):
     """`?ordering=` takes the view's `ordering_fields` (each may start with "-"); anything else is a 400 naming the
     parameter and the fields it takes, instead of DRF's silent fall back to the default order."""
 

@@ -5,12 +5,25 @@ drf-spectacular cannot see from the declarations alone.
   to null; a read-only choice or formatted text (an email address) is "" where the column may be blank: DRF drops
   `allow_null`/`allow_blank` from declared and read-only fields.
 - Settlement money a reader may not see is left out of the answer (`HidesSettlementMoney`): not a required field.
+- Every signed-in route may answer 403: roles are checked in the views (`core.roles.require_role`), not by permission
+  classes the library could see.
+- A GET's 400 names the query parameter it refuses (`ordering`, a filter, a parameter the view reads itself) with
+  code `invalid` (or the code its declared field gives), as `core.api.filters` and the views raise it.
 - A detail route and its actions are not filtered lists: the collection's filters and ordering are not theirs.
 """
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from drf_spectacular.plumbing import force_instance
 from drf_standardized_errors.openapi import AutoSchema as StandardizedErrorsAutoSchema
+from drf_standardized_errors.openapi_utils import InputDataField, get_flat_serializer_fields, get_serializer_fields_with_error_codes
 from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.settings import api_settings
+
+#: query parameters that never answer a 400 (a page out of range is a 404)
+NEVER_REFUSED = {"page", "page_size"}
+#: the codes a bad value of a query parameter answers, where not `invalid`
+QUERY_CODES = {"search": {"null_characters_not_allowed"}}
 
 
 def model_column(field: serializers.Field) -> tuple[models.Field | None, bool]:
@@ -78,3 +91,31 @@ class AutoSchema(StandardizedErrorsAutoSchema):
     def get_filter_backends(self):
         return [] if getattr(self.view, "detail", False) else super().get_filter_backends()
 
+    def _should_add_http403_error_response(self) -> bool:
+        permissions = self.view.get_permissions()
+        return bool(permissions) and not all(isinstance(permission, AllowAny) for permission in permissions)
+
+    def _should_add_validation_error_response(self) -> bool:
+        return super()._should_add_validation_error_response() or bool(self._query_fields_with_error_codes())
+
+    def _determine_fields_with_error_codes(self):
+        fields = super()._determine_fields_with_error_codes()
+        if self.method not in ("PUT", "PATCH", "POST"):
+            for field in fields:  # a filter's own check (a month, a yes/no word, an id) refuses with `invalid`
+                field.error_codes.add("invalid")
+            fields += self._query_fields_with_error_codes()
+        return fields
+
+    def _query_fields_with_error_codes(self) -> list[InputDataField]:
+        """The query parameters a GET documents, each with the codes a bad value of it may answer."""
+        if self.method in ("PUT", "PATCH", "POST", "DELETE"):
+            return []
+        declared = {}
+        for parameter in self.get_override_parameters():
+            serializer = force_instance(parameter)
+            if isinstance(serializer, serializers.Serializer):
+                for field in get_serializer_fields_with_error_codes(get_flat_serializer_fields(serializer)):
+                    if field.name != api_settings.NON_FIELD_ERRORS_KEY:
+                        declared[field.name] = field.error_codes - {"null"} | {"invalid"}  # a query value is never null
+        names = {parameter["name"] for parameter in self._get_parameters() if parameter["in"] == "query"} - NEVER_REFUSED
+        return [InputDataField(name, None, declared.get(name, QUERY_CODES.get(name, {"invalid"}))) for name in sorted(names)]

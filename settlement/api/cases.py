@@ -10,7 +10,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
 from core.api.fields import ActorField, ScopedKey
-from core.api.filters import yes_no
+from core.api.filters import reads_yes_no, yes_no
 from core.api.permissions import require_role
 from core.api.transitions import TransitionHistoryMixin, transition_action
 from core.roles import SUPPLIER_ROLES, Role
@@ -52,6 +52,7 @@ class SendBackInput(serializers.Serializer):
     deadline = serializers.DateField(required=False, allow_null=True, default=None, help_text="a new deadline, if any")
 
 
+@reads_yes_no(overdue="only cases past their deadline (false: only the others)")
 class RectificationCaseViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Warnings and rectification demands with deadlines, overdue first; `?overdue=true` lists only overdue ones."""
 
@@ -99,6 +100,7 @@ class DecideInput(serializers.Serializer):
                                  help_text="required unless renewing")
 
 
+@reads_yes_no(overdue="only re-evaluations past their due day (false: only the others)")
 class ReEvaluationViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
     """Re-evaluations (复评), overdue first; an operator decides renew, rectify, suspend or terminate."""
 

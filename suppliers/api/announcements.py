@@ -11,7 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from core.api.filters import yes_no
+from core.api.filters import reads_yes_no, yes_no
 from core.api.permissions import require_role, roles
 from core.roles import SUPPLIER_ROLES, Role
 from suppliers.models import Announcement, AnnouncementDelivery
@@ -103,6 +103,8 @@ class DeliverySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+@reads_yes_no(unread="only deliveries not yet read (false: only read ones)",
+              acknowledged="only acknowledged deliveries (false: only those not yet acknowledged)")
 class AnnouncementDeliveryViewSet(viewsets.ReadOnlyModelViewSet):
     """Announcements as each supplier received them (a supplier sees its own, unread first; operators all);
     `?unread=true` and `?acknowledged=false` filter."""

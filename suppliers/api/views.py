@@ -10,7 +10,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from core.api.transitions import TransitionHistoryMixin, transition_action
-from core.api.filters import yes_no
+from core.api.filters import reads_yes_no, yes_no
 from core.api.permissions import require_role
 from core.errors import ValidationFailed
 from core.roles import SUPPLIER_ROLES, Role
@@ -81,6 +81,7 @@ class SupplierApplicationViewSet(viewsets.GenericViewSet):
         return Response(SupplierSerializer(supplier).data, status=status.HTTP_201_CREATED)
 
 
+@reads_yes_no(unread="only unread notices (false: only read ones)")
 class NoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The supplier's inbox; unread first filter with ?unread=true."""
 
