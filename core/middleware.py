@@ -1,6 +1,8 @@
-"""Portal pages raise the same domain errors as services; render them as the right HTTP status."""
-from django.http import Http404
+"""Portal pages raise the same domain errors as services; render them as the right HTTP status. An API address that
+is no route answers as the API does."""
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, JsonResponse
+from rest_framework import exceptions
 
 from core.errors import NotFound, PermissionDenied
 
@@ -18,3 +20,18 @@ class DomainErrorMiddleware:
         if isinstance(exception, NotFound):
             raise Http404(exception.detail) from exception
         return None
+
+
+class ApiNotFoundMiddleware:
+    """An address under /api/ that is no route (`/api/v1/gifts/0.5/`) answers the API's 404 in the API's error shape,
+    as every 404 of the API does, not the portal's page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code == 404 and request.path.startswith("/api/") and not response.get("Content-Type", "").startswith("application/json"):
+            error = exceptions.NotFound()
+            return JsonResponse({"type": "client_error", "errors": [{"code": error.default_code, "detail": str(error.detail), "attr": None}]}, status=404)
+        return response

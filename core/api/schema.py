@@ -14,11 +14,14 @@ drf-spectacular cannot see from the declarations alone.
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from drf_spectacular.plumbing import force_instance
+from drf_spectacular.types import OpenApiTypes
 from drf_standardized_errors.openapi import AutoSchema as StandardizedErrorsAutoSchema
 from drf_standardized_errors.openapi_utils import InputDataField, get_flat_serializer_fields, get_serializer_fields_with_error_codes
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.settings import api_settings
+
+from core.files import SHOWN_IN_PLACE
 
 #: query parameters that never answer a 400 (a page out of range is a 404)
 NEVER_REFUSED = {"page", "page_size"}
@@ -119,3 +122,9 @@ class AutoSchema(StandardizedErrorsAutoSchema):
                         declared[field.name] = field.error_codes - {"null"} | {"invalid"}  # a query value is never null
         names = {parameter["name"] for parameter in self._get_parameters() if parameter["in"] == "query"} - NEVER_REFUSED
         return [InputDataField(name, None, declared.get(name, QUERY_CODES.get(name, {"invalid"}))) for name in sorted(names)]
+
+
+def stored_file_responses() -> dict:
+    """The 200 answers of a route that serves a stored file (`core.files.serve`): a PDF or a picture as itself, anything
+    else as plain bytes."""
+    return {(200, media_type): OpenApiTypes.BINARY for media_type in sorted(SHOWN_IN_PLACE | {"application/octet-stream"})}

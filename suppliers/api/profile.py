@@ -7,7 +7,6 @@ from collections.abc import Callable
 
 from django.utils import timezone
 from django.utils.translation import gettext
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -16,6 +15,7 @@ from rest_framework.reverse import reverse
 
 from core.api.fields import ScopedKey
 from core.api.permissions import require_role
+from core.api.schema import stored_file_responses
 from core.api.transitions import RejectionFields, TransitionHistoryMixin, transition_action
 from core.errors import ValidationFailed
 from core.files import serve
@@ -182,7 +182,7 @@ class ContractViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, viewsets.
     def get_queryset(self):
         return list_contracts(actor=self.request.user)
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @extend_schema(responses=stored_file_responses())
     @action(detail=True, methods=["get"], url_path="file")
     def file(self, request, pk=None):
         """The signed contract's file, for the supplier itself and staff (404 when none is stored)."""
@@ -230,7 +230,7 @@ class QualificationViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, view
             queryset = queryset.filter(expiry_status=expiry)
         return queryset
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @extend_schema(responses=stored_file_responses())
     @action(detail=True, methods=["get"], url_path="file")
     def file(self, request, pk=None):
         """The certificate's file, for the supplier itself and staff."""
