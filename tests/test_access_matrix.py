@@ -20,6 +20,7 @@ from suppliers.models import ReplenishmentRequest, StockMovement
 from points.services import ledger, orders
 from suppliers.services import inventory, onboarding, revisions
 from tests.access import MATRIX, ROLES
+from tests.api_schema import mismatches, schema_path
 from tests.access_rows import assessment
 from tests.access_rows import announcements, cases, catalog_io, complaints, flow, leftovers, profile, provider, returns, settlement
 from tests.conftest import client_for
@@ -143,15 +144,19 @@ def call(world, name: str, method: str, route: str, role: str):
 
 @pytest.mark.parametrize(("name", "method", "route"), READS, ids=[f"{m} {n}" for n, m, _ in READS])
 def test_every_role_reads_with_the_declared_status_and_fields(world, name, method, route, field_snapshot):
-    """Reads change nothing, so one world serves all roles."""
-    got = {}
+    """Reads change nothing, so one world serves all roles. Each answer is also the one the OpenAPI schema documents
+    for the route (status code, content type, body)."""
+    got, undocumented = {}, {}
     for role in ROLES:
         response = call(world, name, method, route, role)
         got[role] = response.status_code
         if response.status_code == 200 and response["Content-Type"].startswith("application/json"):  # files have no fields
             field_snapshot.check(f"{method} {name} as {role}", fields_of(response.json()))
+        if wrong := mismatches(method, schema_path(route), response):
+            undocumented[role] = wrong
 
     assert got == MATRIX[(name, method)]["status"]
+    assert undocumented == {}
 
 
 REFUSED = {401, 403, 404}  # stopped before anything is written
@@ -217,11 +222,6 @@ def test_members_never_see_settlement_prices():
     leaked = {key for key, fields in snapshot.items() if "member" in key and {"settlement_price", "settlement_amount"} & set(fields)}
 
     assert leaked == set()
-
-
-def schema_path(route: str) -> str:
-    """The OpenAPI path of a URL route: /api/v1/gifts/{id}/submit/."""
-    return ("/" + re.sub(r"\(\?P<(\w+)>[^)]+\)", r"{\1}", route.replace("^", "").replace("$", ""))).replace("{pk}", "{id}")
 
 
 def test_writable_fields_are_exactly_the_declared_ones():

@@ -1,0 +1,51 @@
+"""Checks an API answer against what the OpenAPI schema (`/api/schema/`) documents for its operation: the status code,
+the content type and the body, as a client generated from the schema would read them."""
+import fnmatch
+import re
+from functools import cache
+
+import requests
+import schemathesis
+from drf_spectacular.generators import SchemaGenerator
+from schemathesis.core.failures import FailureGroup
+from schemathesis.core.transport import Response
+
+
+@cache
+def api_schema():
+    """The schema the API serves, loaded once per test process."""
+    return schemathesis.openapi.from_dict(SchemaGenerator().get_schema(public=True))
+
+
+def schema_path(route: str) -> str:
+    """The OpenAPI path of a URL route: /api/v1/gifts/{id}/submit/."""
+    return ("/" + re.sub(r"\(\?P<(\w+)>[^)]+\)", r"{\1}", route.replace("^", "").replace("$", ""))).replace("{pk}", "{id}")
+
+
+def mismatches(method: str, path: str, response) -> list[str]:
+    """How a Django test client's `response` to `method path` (an OpenAPI path) differs from the schema; empty when
+    the schema documents it truly."""
+    operation = api_schema()[path][method.upper()]
+    documented = operation.definition.raw.get("responses", {})
+    status = str(response.status_code)
+    if status not in documented and "default" not in documented:
+        return [f"status {status} not documented (documented: {', '.join(sorted(documented))})"]
+    content = documented.get(status, documented.get("default", {})).get("content", {})
+    content_type = response.get("Content-Type", "").split(";")[0].strip()
+    if content and not any(fnmatch.fnmatch(content_type, media) for media in content):
+        return [f"status {status}: content type {content_type!r} not documented (documented: {', '.join(content)})"]
+    try:
+        operation.validate_response(_as_schemathesis(response))
+    except FailureGroup as group:
+        return [f"status {status}: {failure.title}: {failure.message[:600]}" for failure in group.exceptions]
+    except AssertionError as failure:
+        return [f"status {status}: {str(failure)[:600]}"]
+    return []
+
+
+def _as_schemathesis(response) -> Response:
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    request = requests.Request("GET", "http://testserver" + response.wsgi_request.get_full_path()).prepare()
+    headers = {name: [value] for name, value in response.headers.items()}
+    return Response(status_code=response.status_code, headers=headers, content=body, request=request, elapsed=0.0, verify=True)
+
