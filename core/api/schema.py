@@ -1,8 +1,8 @@
 """The OpenAPI schema (`/api/schema/`) as the API answers: drf-standardized-errors' AutoSchema, told what DRF and
 drf-spectacular cannot see from the declarations alone.
 
-- A read-only field is null where the row it reads through (or the column itself) may be null, or where it defaults
-  to null; a read-only choice or formatted text (an email address) is "" where the column may be blank: DRF drops
+- A read-only field is null where the row it reads through (or the column itself) may be null, where it defaults
+  to null, or where its method says it returns None; a read-only choice or formatted text (an email address) is "" where the column may be blank: DRF drops
   `allow_null`/`allow_blank` from declared and read-only fields.
 - Settlement money a reader may not see is left out of the answer (`HidesSettlementMoney`): not a required field.
 - Every signed-in route may answer 403: roles are checked in the views (`core.roles.require_role`), not by permission
@@ -11,6 +11,8 @@ drf-spectacular cannot see from the declarations alone.
   code `invalid` (or the code its declared field gives), as `core.api.filters` and the views raise it.
 - A detail route and its actions are not filtered lists: the collection's filters and ordering are not theirs.
 """
+import typing
+
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from drf_spectacular.plumbing import force_instance
@@ -59,8 +61,19 @@ def may_be_blank(field: serializers.Field) -> bool:
     return column is not None and column.blank
 
 
+def returns_none(field: serializers.Field) -> bool:
+    """Whether a method field's method says it may return None (its type hint survives an `extend_schema_field`)."""
+    if not isinstance(field, serializers.SerializerMethodField):
+        return False
+    try:
+        returned = typing.get_type_hints(getattr(field.parent, field.method_name)).get("return")
+    except (AttributeError, NameError, TypeError):
+        return False
+    return type(None) in typing.get_args(returned)
+
+
 def may_be_null(field: serializers.Field) -> bool:
-    return field.allow_null or (field.read_only and (field.default is None or model_column(field)[1]))
+    return field.allow_null or (field.read_only and (field.default is None or model_column(field)[1] or returns_none(field)))
 
 
 class AutoSchema(StandardizedErrorsAutoSchema):
