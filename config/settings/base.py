@@ -153,6 +153,7 @@ SPECTACULAR_SETTINGS = {
         "ShipmentStateEnum": "logistics.models.shipments.Shipment.State",
         "ExtraCostKindEnum": "logistics.models.costs.CostKind",
         "PartyEnum": "logistics.models.costs.Payer",
+        "TariffUnitEnum": "logistics.models.costs.TariffUnit",
         "ReturnStateEnum": "logistics.models.returns.ReturnRequest.State",
         "ReturnOutcomeEnum": "logistics.models.returns.ReturnRequest.Outcome",
         "ReturnReasonEnum": "logistics.models.returns.ReturnRequest.Reason",

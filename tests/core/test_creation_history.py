@@ -5,6 +5,7 @@ from io import StringIO
 
 import pytest
 from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -14,6 +15,7 @@ from core.fsm import history_of, log_creation
 from core.models import StateMachine, TransitionLog
 from points.services import complaints
 from tests.creation import CREATED, assert_history_begins_with_creation
+from suppliers.models import Supplier
 from tests.factories import SupplierFactory
 from tests.portal import logged_in
 
@@ -45,6 +47,7 @@ def test_every_object_the_demo_makes_through_the_services_begins_its_history_wit
 
 def test_many_objects_are_logged_as_created_in_one_insert(operator, now):
     suppliers = SupplierFactory.create_batch(5)
+    ContentType.objects.get_for_model(Supplier)  # cached once per process, whichever test ran first
 
     with CaptureQueriesContext(connection) as queries:
         log_creation(suppliers, "apply", actor=operator, at=now, reason="批量导入")
