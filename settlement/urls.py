@@ -7,6 +7,7 @@ from settlement import views_statements as statements
 urlpatterns = [
     path("months/", statements.months, name="settlement-months"),
     path("statements/", statements.statement_list, name="settlement-statements"),
+    path("statements/export.<str:file_format>", statements.statement_export, name="settlement-statements-export"),
     path("statements/<int:pk>/", statements.statement_detail, name="settlement-statement"),
     path("statements/<int:pk>/versions/<int:number>/pdf/", statements.version_pdf, name="settlement-version-pdf"),
     path("statements/<int:pk>/versions/<int:number>/figures.<str:file_format>", statements.version_figures, name="settlement-version-figures"),

@@ -78,3 +78,18 @@ def _strings(value) -> list[str]:
     if isinstance(value, list):
         return [text for item in value for text in _strings(item)]
     return [value] if isinstance(value, str) else []
+
+
+def downloaded(response) -> list[list[str]]:
+    """A list's download (CSV or XLSX, checked by its type: CSV in UTF-8 with a BOM) as rows of text, header first."""
+    import csv
+    import io
+
+    import openpyxl
+
+    assert response.status_code == 200, response.content[:300]
+    if response["Content-Type"].startswith("text/csv"):
+        assert response.content.startswith(b"\xef\xbb\xbf")
+        return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content), read_only=True).active
+    return [["" if cell is None else str(cell) for cell in row] for row in sheet.iter_rows(values_only=True)]

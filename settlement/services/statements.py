@@ -503,6 +503,14 @@ def narrow_statements(statements: QuerySet[Statement], *, receivable: bool | Non
     return answering(answering(statements, Q(receivable=True), receivable), Q(payment_overdue=True), overdue)
 
 
+def with_paying_account(statements: QuerySet[Statement]) -> QuerySet[Statement]:
+    """The statements annotated with the bank account their current version pays (`paying_bank_name`,
+    `paying_account_name`, `paying_account_number`; empty before one is snapshotted at issue), in the same query."""
+    current = StatementVersion.objects.filter(statement=OuterRef("pk"), number=OuterRef("version"))
+    return statements.annotate(**{f"paying_{field}": Subquery(current.values(field)[:1])
+                                  for field in ("bank_name", "account_name", "account_number")})
+
+
 def monthly_payables(*, actor, months: int) -> list[dict]:
     """The last `months` months with issued statements, oldest first: what is payable (the positive payables of the
     statements' issued versions) and, apart from it, what was carried forward (their negative payables, which are not

@@ -1,0 +1,106 @@
+"""Downloads of the settlement lists as filtered (CSV and XLSX): every row the reader's page would list, in Chinese
+columns, money with 2 places, the account a statement pays masked as the page masks it."""
+# ruff: noqa: F811  (the statement fixtures are imported from test_portal and requested by name)
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from settlement.models import Statement
+from suppliers.models import Supplier
+from tests.factories import FIXED_NOW, SupplierFactory
+from tests.portal import downloaded, logged_in
+from tests.settlement.test_portal import draft, issued  # noqa: F401  (fixtures)
+
+pytestmark = pytest.mark.django_db
+
+SEPTEMBER = date(2026, 9, 1)
+
+
+@pytest.fixture(autouse=True)
+def _clock(time_machine):
+    time_machine.move_to(FIXED_NOW, tick=False)
+
+
+def by_column(rows: list[list[str]]) -> list[dict[str, str]]:
+    return [dict(zip(rows[0], row)) for row in rows[1:]]
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_finance_downloads_every_statement_of_the_filter_with_the_account_it_pays(issued, other_supplier, finance, file_format):
+    response = logged_in(finance).get(f"/settlement/statements/export.{file_format}")
+
+    rows = by_column(downloaded(response))
+    ours = next(row for row in rows if row["礼品商"] == issued.supplier.name)
+    assert len(rows) == 2 and {row["礼品商"] for row in rows} == {issued.supplier.name, other_supplier.name}
+    assert ours["结算月份"] == "2026-09" and ours["当前版本"] == "v1" and ours["状态"] == "已下发"
+    assert ours["应付金额"] in ("500.00", "500") and ours["下发时间"] == f"{FIXED_NOW:%Y-%m-%d %H:%M}"
+    assert ours["开户银行"] == "中国工商银行杭州分行" and ours["银行账号"] == f"622202123456{issued.supplier.pk:04d}"
+    assert f"statements-{FIXED_NOW:%Y%m%d}.{file_format}" in response["Content-Disposition"]
+
+
+def test_the_download_applies_the_pages_filter(issued, other_supplier, finance):
+    client = logged_in(finance)
+
+    by_supplier = by_column(downloaded(client.get(f"/settlement/statements/export.csv?supplier={other_supplier.pk}&page=2")))
+    by_state = by_column(downloaded(client.get("/settlement/statements/export.csv?state=issued")))
+
+    assert [row["礼品商"] for row in by_supplier] == [other_supplier.name]
+    assert [row["礼品商"] for row in by_state] == [issued.supplier.name]
+
+
+def test_a_supplier_downloads_only_its_own_issued_statements(issued, supplier_staff, other_supplier_admin):
+    own = by_column(downloaded(logged_in(supplier_staff).get("/settlement/statements/export.xlsx")))
+    others = by_column(downloaded(logged_in(other_supplier_admin).get("/settlement/statements/export.csv")))
+
+    assert [row["礼品商"] for row in own] == [issued.supplier.name]
+    assert others == []  # its statement is still a draft: finance's work, not on its page either
+
+
+def test_an_operator_downloads_the_account_number_masked_as_the_page_shows_it(issued, operator):
+    rows = by_column(downloaded(logged_in(operator).get("/settlement/statements/export.csv")))
+
+    shown = next(row for row in rows if row["礼品商"] == issued.supplier.name)["银行账号"]
+    assert shown == "************" + f"{issued.supplier.pk:04d}"
+
+
+def test_formula_like_cells_are_written_as_text(issued, finance):
+    Supplier.objects.filter(pk=issued.supplier_id).update(name='=HYPERLINK("http://evil","x")')
+
+    csv_rows = downloaded(logged_in(finance).get("/settlement/statements/export.csv"))
+    xlsx_rows = downloaded(logged_in(finance).get("/settlement/statements/export.xlsx"))
+
+    assert "'=HYPERLINK(\"http://evil\",\"x\")" in [row[0] for row in csv_rows]
+    assert "'=HYPERLINK(\"http://evil\",\"x\")" in [row[0] for row in xlsx_rows]
+
+
+def test_a_wrong_filter_is_a_400_naming_it_and_an_unknown_format_a_404(finance, member):
+    client = logged_in(finance)
+
+    wrong = client.get("/settlement/statements/export.csv?month=2026-13")
+
+    assert wrong.status_code == 400 and "结算月份" in wrong.content.decode()
+    assert client.get("/settlement/statements/export.pdf").status_code == 404
+    assert logged_in(member.user).get("/settlement/statements/export.csv").status_code == 403
+
+
+def test_the_list_page_links_its_downloads_with_the_current_filter(issued, finance):
+    page = logged_in(finance).get("/settlement/statements/?state=issued").content.decode()
+
+    assert 'href="/settlement/statements/export.csv?state=issued"' in page
+    assert 'href="/settlement/statements/export.xlsx?state=issued"' in page
+
+
+def test_the_statements_download_runs_the_same_queries_for_1_and_30_rows(operator, django_assert_num_queries):
+    client = logged_in(operator)
+    Statement.objects.create(supplier=SupplierFactory(), month=SEPTEMBER, generated_at=FIXED_NOW)
+    with CaptureQueriesContext(connection) as one_row:
+        assert len(downloaded(client.get("/settlement/statements/export.xlsx"))) == 2
+    for _ in range(29):
+        Statement.objects.create(supplier=SupplierFactory(), month=SEPTEMBER, generated_at=FIXED_NOW)
+
+    with django_assert_num_queries(len(one_row.captured_queries)):
+        rows = downloaded(client.get("/settlement/statements/export.xlsx"))
+
+    assert len(rows) == 31
