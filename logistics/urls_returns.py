@@ -1,7 +1,7 @@
 """Portal pages of returns and exchanges, extra costs, tariffs and logistics claims (under /logistics/)."""
 from django.urls import path
 
-from logistics import views_returns as views
+from logistics import views_exports, views_returns as views
 
 urlpatterns = [
     path("my-returns/", views.member_returns, name="member-returns"),
@@ -10,6 +10,7 @@ urlpatterns = [
     path("returns/<int:pk>/", views.return_detail, name="logistics-return"),
     path("returns/<int:pk>/<slug:name>/", views.return_action, name="logistics-return-action"),
     path("extra-costs/", views.extra_costs, name="logistics-extra-costs"),
+    path("extra-costs/export.<str:file_format>", views_exports.extra_cost_export, name="logistics-extra-costs-export"),
     path("extra-costs/new/", views.extra_cost_create, name="logistics-extra-cost-create"),
     path("extra-costs/<int:pk>/", views.extra_cost_detail, name="logistics-extra-cost"),
     path("extra-costs/<int:pk>/void/", views.extra_cost_void, name="logistics-extra-cost-void"),

@@ -1,0 +1,51 @@
+"""Downloads of logistics lists as filtered (core.exports): the extra costs, as each reader's list shows them."""
+from django.contrib.auth.decorators import login_required
+from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
+
+from core.api.permissions import require_role
+from core.exports import Column, check_format, day, list_download, moment, money
+from core.models.transitions import actor_label_for
+from core.roles import SUPPLIER_ROLES
+from logistics.forms_returns import CostFilterForm
+from logistics.services import costs
+from logistics.views_returns import COST_READERS
+
+
+def belongs_to(cost) -> str:
+    """What a cost belongs to, as the costs list names it."""
+    if cost.return_request:
+        return f"{gettext('退换货')} {cost.return_request.number}"
+    if cost.order:
+        return f"{gettext('订单')} {cost.order.number}"
+    if cost.inbound:
+        return f"{gettext('入库单')} {cost.inbound.number}"
+    return f"{gettext('遗留批次')} #{cost.lot_id}" if cost.lot_id else ""
+
+
+def cost_columns(user) -> list[Column]:
+    return [
+        Column(gettext_lazy("编号"), lambda c: c.reference),
+        Column(gettext_lazy("记录时间"), lambda c: moment(c.recorded_at)),
+        Column(gettext_lazy("计费日期"), lambda c: day(c.fee_date)),
+        Column(gettext_lazy("费用类型"), lambda c: c.get_kind_display()),
+        Column(gettext_lazy("承担方"), lambda c: c.get_payer_display()),
+        Column(gettext_lazy("礼品商"), lambda c: c.supplier.name),
+        Column(gettext_lazy("所属"), belongs_to),
+        Column(gettext_lazy("数量"), lambda c: c.quantity),
+        Column(gettext_lazy("金额"), lambda c: money(c.amount)),
+        Column(gettext_lazy("状态"), lambda c: c.get_state_display()),
+        Column(gettext_lazy("作废原因"), lambda c: c.void_reason),
+        Column(gettext_lazy("说明"), lambda c: c.description_label),
+        Column(gettext_lazy("记录人"), lambda c: actor_label_for(c.recorded_by, user)),
+    ]
+
+
+@login_required
+def extra_cost_export(request, file_format: str):
+    """The extra costs list as filtered, every cost of it (voided ones marked), as CSV or XLSX."""
+    require_role(request.user, COST_READERS)
+    check_format(file_format)
+    filters = CostFilterForm(request.GET, staff=request.user.role not in SUPPLIER_ROLES)
+    return list_download(filters=filters, rows=costs.list_extra_costs(user=request.user), columns=cost_columns(request.user),
+                         file_format=file_format, name="extra-costs", now=timezone.now())
