@@ -15,6 +15,7 @@ urlpatterns = [
     path("statements/<int:pk>/reconcile/", adjustments.reconciliation_upload, name="settlement-reconciliation-upload"),
     path("statements/<int:pk>/<slug:name>/", statements.statement_action, name="settlement-statement-action"),
     path("adjustments/", adjustments.adjustment_list, name="settlement-adjustments"),
+    path("adjustments/export.<str:file_format>", adjustments.adjustment_export, name="settlement-adjustments-export"),
     path("adjustments/new/", adjustments.adjustment_create, name="settlement-adjustment-create"),
     path("adjustments/<int:pk>/", adjustments.adjustment_detail, name="settlement-adjustment"),
     path("adjustments/<int:pk>/<slug:name>/", adjustments.adjustment_decide, name="settlement-adjustment-decide"),

@@ -15,6 +15,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.api.permissions import require_role
+from core.exports import Column, check_format, list_download, moment, money
+from core.models.transitions import actor_label_for
 from core.errors import DomainError
 from core.fsm import history_of
 from core.idempotency import once_per_token
@@ -52,6 +54,34 @@ def adjustment_list(request):
         "filters": filters, "is_finance": request.user.role in FINANCE, "decisions": DECISION_BUTTONS,
     }
     return render(request, "settlement/adjustments.html", context, status=filters.status)
+
+
+def adjustment_columns(user) -> list[Column]:
+    """The adjustments list's download; people as the reader's list names them (staff by role for a supplier)."""
+    return [
+        Column(gettext_lazy("调账单号"), lambda a: a.number),
+        Column(gettext_lazy("礼品商"), lambda a: a.supplier.name),
+        Column(gettext_lazy("类型"), lambda a: a.get_kind_display()),
+        Column(gettext_lazy("金额"), lambda a: money(a.amount)),
+        Column(gettext_lazy("原因"), lambda a: a.reason_label),
+        Column(gettext_lazy("来源"), lambda a: a.source_text),
+        Column(gettext_lazy("创建人"), lambda a: actor_label_for(a.created_by, user)),
+        Column(gettext_lazy("创建时间"), lambda a: moment(a.created_at)),
+        Column(gettext_lazy("状态"), lambda a: a.get_state_display()),
+        Column(gettext_lazy("审批人"), lambda a: actor_label_for(a.decided_by, user) if a.decided_by else ""),
+        Column(gettext_lazy("审批时间"), lambda a: moment(a.decided_at)),
+        Column(gettext_lazy("审批意见"), lambda a: a.decision_note),
+    ]
+
+
+@login_required
+def adjustment_export(request, file_format: str):
+    """The adjustments list as filtered, every adjustment of it, as CSV or XLSX."""
+    require_role(request.user, READERS)
+    check_format(file_format)
+    filters = AdjustmentFilterForm(request.GET, staff=request.user.role not in SUPPLIER_ROLES)
+    return list_download(filters=filters, rows=adjustments.list_adjustments(actor=request.user, **filters.values()),
+                         columns=adjustment_columns(request.user), file_format=file_format, name="adjustments", now=timezone.now())
 
 
 @login_required

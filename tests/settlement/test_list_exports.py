@@ -8,10 +8,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from settlement.models import Statement
+from settlement.services import adjustments
 from suppliers.models import Supplier
 from tests.factories import FIXED_NOW, SupplierFactory
 from tests.portal import downloaded, logged_in
-from tests.settlement.test_portal import draft, issued  # noqa: F401  (fixtures)
+from tests.settlement.test_portal import compensate, draft, issued  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.django_db
 
@@ -104,3 +105,65 @@ def test_the_statements_download_runs_the_same_queries_for_1_and_30_rows(operato
         rows = downloaded(client.get("/settlement/statements/export.xlsx"))
 
     assert len(rows) == 31
+
+
+# --- adjustments ---------------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def three_adjustments(supplier, other_supplier, finance, finance_checker) -> dict:
+    """The supplier's approved compensation and pending penalty, the other supplier's approved compensation."""
+    pending = adjustments.propose_adjustment(supplier=supplier, kind="penalty", amount="-30", reason="=1+1 迟发",
+                                             actor=finance, now=FIXED_NOW)
+    return {"approved": compensate(supplier, "500.00", maker=finance, checker=finance_checker), "pending": pending,
+            "other": compensate(other_supplier, "80.00", maker=finance, checker=finance_checker)}
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_finance_downloads_every_adjustment_of_the_filter(three_adjustments, finance, finance_checker, file_format):
+    client = logged_in(finance)
+
+    everything = by_column(downloaded(client.get(f"/settlement/adjustments/export.{file_format}")))
+    pending = by_column(downloaded(client.get(f"/settlement/adjustments/export.{file_format}?state=proposed")))
+
+    assert {row["调账单号"] for row in everything} == {a.number for a in three_adjustments.values()}
+    approved = next(row for row in everything if row["调账单号"] == three_adjustments["approved"].number)
+    assert (approved["类型"], approved["状态"], approved["原因"]) == ("补偿", "已审批", "活动补偿")
+    assert approved["金额"] in ("500.00", "500") and approved["审批人"] == finance_checker.username
+    assert approved["审批时间"] == "2026-09-10 15:00" and approved["创建时间"] == "2026-09-10 09:00"
+    assert [row["调账单号"] for row in pending] == [three_adjustments["pending"].number]
+    assert pending[0]["金额"] in ("-30.00", "-30") and pending[0]["原因"] == "'=1+1 迟发"
+
+
+def test_a_supplier_downloads_only_its_own_approved_adjustments(three_adjustments, supplier_staff, finance):
+    rows = by_column(downloaded(logged_in(supplier_staff).get("/settlement/adjustments/export.csv")))
+
+    assert [row["调账单号"] for row in rows] == [three_adjustments["approved"].number]
+    assert rows[0]["创建人"] != finance.username  # finance by its role, as on the supplier's list
+
+
+def test_the_adjustments_page_links_its_downloads_and_a_wrong_filter_is_a_400(finance):
+    client = logged_in(finance)
+
+    page = client.get("/settlement/adjustments/?state=approved").content.decode()
+
+    assert 'href="/settlement/adjustments/export.xlsx?state=approved"' in page
+    assert client.get("/settlement/adjustments/export.csv?state=lost").status_code == 400
+    assert client.get("/settlement/adjustments/export.txt").status_code == 404
+
+
+def test_the_adjustments_download_runs_the_same_queries_for_1_and_20_rows(supplier, finance, django_assert_num_queries):
+    client = logged_in(finance)
+
+    def propose():
+        adjustments.propose_adjustment(supplier=supplier, kind="compensation", amount="5", reason="补偿", actor=finance, now=FIXED_NOW)
+
+    propose()
+    with CaptureQueriesContext(connection) as one_row:
+        downloaded(client.get("/settlement/adjustments/export.csv"))
+    for _ in range(19):
+        propose()
+
+    with django_assert_num_queries(len(one_row.captured_queries)):
+        rows = downloaded(client.get("/settlement/adjustments/export.csv"))
+
+    assert len(rows) == 21
