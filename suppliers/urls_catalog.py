@@ -2,7 +2,7 @@
 from django.urls import path
 
 from suppliers import views_catalog as views
-from suppliers import views_categories
+from suppliers import views_categories, views_exports
 
 urlpatterns = [
     path("gifts/", views.gift_list, name="supplier-gifts"),
@@ -12,6 +12,7 @@ urlpatterns = [
     path("gifts/<int:pk>/images/<int:index>/", views.gift_image, name="supplier-gift-image"),
     path("gifts/<int:pk>/actions/<slug:name>/", views.gift_action, name="gift-action"),
     path("stock/", views.stock, name="supplier-stock"),
+    path("stock/export.<str:file_format>", views_exports.stock_export, name="supplier-stock-export"),
     path("stock/movements/", views.stock_movements, name="supplier-stock-movements"),
     path("stock/own/<int:pk>/", views.stock_count, name="supplier-stock-count"),
     path("stock/own/<int:pk>/safety-stock/", views.own_safety_stock, name="supplier-own-safety-stock"),

@@ -350,6 +350,26 @@ STOCK_READERS = frozenset({*SUPPLIER_ROLES, Role.LOGISTICS, Role.OPERATOR})
 SAFETY_STOCK_SETTERS = frozenset({Role.LOGISTICS, Role.OPERATOR})
 
 
+def stock_filters(request) -> StockFilterForm:
+    return StockFilterForm(request.GET, supplier_id=_own_supplier_id(request.user))
+
+
+def filtered_stock(user, filters: StockFilterForm) -> tuple:
+    """The stock page's stock records, movements and open replenishment requests the user may see, narrowed by its
+    filters (none of them when a filter is wrong)."""
+    q, low, location = (filters.values().get(name) for name in ("q", "low", "location"))
+    records, movements, requests = (filters.apply(rows) for rows in (
+        StockRecord.objects.visible_to(user).select_related("gift__supplier", "location").order_by("gift__sku", "location__code"),
+        StockMovement.objects.visible_to(user).select_related("gift", "location"),
+        ReplenishmentRequest.objects.visible_to(user).filter(state=ReplenishmentRequest.State.OPEN),
+    ))
+    if q:
+        records, movements, requests = (rows.filter(_matching(q, "gift__")) for rows in (records, movements, requests))
+    if location:
+        records, movements, requests = (rows.filter(location=location) for rows in (records, movements, requests))
+    return by_low_stock(records, low), movements, requests
+
+
 @login_required
 def stock(request, *, refused: tuple[Gift | StockRecord, str, forms.Form] | None = None):
     """Stock by gift and location: a supplier its own (and counts its dropship stock), logistics and operators every
@@ -357,18 +377,9 @@ def stock(request, *, refused: tuple[Gift | StockRecord, str, forms.Form] | None
     record of a row of the table, which of its forms, the form sent back with its errors next to its fields and the
     values entered))."""
     require_role(request.user, STOCK_READERS)
-    filters = StockFilterForm(request.GET, supplier_id=_own_supplier_id(request.user))
-    q, low, location = (filters.values().get(name) for name in ("q", "low", "location"))
-    records, movements, requests = (filters.apply(rows) for rows in (
-        StockRecord.objects.visible_to(request.user).select_related("gift", "location").order_by("gift__sku", "location__code"),
-        StockMovement.objects.visible_to(request.user).select_related("gift", "location"),
-        ReplenishmentRequest.objects.visible_to(request.user).filter(state=ReplenishmentRequest.State.OPEN),
-    ))
-    if q:
-        records, movements, requests = (rows.filter(_matching(q, "gift__")) for rows in (records, movements, requests))
-    if location:
-        records, movements, requests = (rows.filter(location=location) for rows in (records, movements, requests))
-    records = by_low_stock(records, low)
+    filters = stock_filters(request)
+    q, location = (filters.values().get(name) for name in ("q", "location"))
+    records, movements, requests = filtered_stock(request.user, filters)
     context = paginate(request, records) | {
         "filters": filters,
         "movements": movements[:RECENT_MOVEMENTS],
