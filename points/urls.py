@@ -15,6 +15,7 @@ urlpatterns = [
     path("points/reminders/", views.reminders, name="member-reminders"),
     path("credits/", views_operator.credit_upload, name="operator-points-credits"),
     path("order-admin/", views_operator.order_admin, name="operator-orders"),
+    path("order-admin/export.<str:file_format>", views_operator.order_admin_export, name="operator-orders-export"),
     path("order-admin/<int:pk>/", views_operator.order_admin_detail, name="operator-order"),
     path("order-admin/<int:pk>/<str:name>/", views_operator.order_admin_action, name="operator-order-action"),
     path("member-admin/", views_operator.member_admin, name="operator-members"),

@@ -1,0 +1,68 @@
+"""Downloading the staff's order list as filtered: every order of the filter in the page's columns, and no member's
+personal data (the page shows none)."""
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.factories import ADDRESS
+from tests.points.test_portal_order_admin import gifts_of_two_suppliers, place  # noqa: F401  (fixture)
+from tests.portal import downloaded, logged_in
+
+pytestmark = pytest.mark.django_db
+EXPORT = "/member/order-admin/export"
+
+
+def by_column(rows: list[list[str]]) -> list[dict[str, str]]:
+    return [dict(zip(rows[0], row)) for row in rows[1:]]
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_staff_download_every_order_of_the_filter_without_the_members_data(operator, rich_member, gifts_of_two_suppliers,  # noqa: F811
+                                                                          now, file_format):
+    tea, cup = gifts_of_two_suppliers
+    [old_tea] = place(rich_member, tea, now - timedelta(days=10))
+    [new_tea] = place(rich_member, tea, now)
+    [new_cup] = place(rich_member, cup, now)
+    client = logged_in(operator)
+
+    everything = client.get(f"{EXPORT}.{file_format}")
+    by_supplier = by_column(downloaded(client.get(f"{EXPORT}.{file_format}?supplier={tea.supplier_id}")))
+
+    rows = by_column(downloaded(everything))
+    assert sorted(row["订单号"] for row in rows) == sorted([old_tea, new_tea, new_cup])
+    assert sorted(row["订单号"] for row in by_supplier) == sorted([old_tea, new_tea])
+    assert rows[0].keys() == {"订单号", "SKU", "礼品", "礼品商", "数量", "积分", "状态", "下单时间"}
+    assert all(text not in everything.content.decode("utf-8", "replace")
+               for text in (rich_member.phone, ADDRESS["recipient_phone"], ADDRESS["recipient_name"]))
+
+
+def test_members_and_suppliers_may_not_download_the_staff_order_list(rich_member, supplier_admin):
+    assert logged_in(rich_member.user).get(f"{EXPORT}.csv").status_code == 403
+    assert logged_in(supplier_admin).get(f"{EXPORT}.csv").status_code == 403
+
+
+def test_the_order_list_links_its_downloads_and_a_wrong_filter_is_a_400(finance):
+    client = logged_in(finance)
+
+    page = client.get("/member/order-admin/?state=confirmed").content.decode()
+
+    assert f'href="{EXPORT}.csv?state=confirmed"' in page
+    assert client.get(f"{EXPORT}.csv?date_from=someday").status_code == 400
+    assert client.get(f"{EXPORT}.xls").status_code == 404
+
+
+def test_the_order_download_runs_the_same_queries_for_1_and_12_orders(logistics, rich_member, gifts_of_two_suppliers, now,  # noqa: F811
+                                                                       django_assert_num_queries):
+    tea, _cup = gifts_of_two_suppliers
+    client = logged_in(logistics)
+    place(rich_member, tea, now)
+    with CaptureQueriesContext(connection) as one_order:
+        downloaded(client.get(f"{EXPORT}.csv"))
+    place(rich_member, tea, now, count=11)
+
+    with django_assert_num_queries(len(one_order.captured_queries)):
+        rows = downloaded(client.get(f"{EXPORT}.csv"))
+
+    assert len(rows) == 13
