@@ -1,12 +1,13 @@
 """Every portal page runs the same number of queries whatever the number of rows it shows: each list reachable from the
-navigation and the detail pages of the main objects with their history, lines and children tables, opened as the role
-that uses it on the demo data (one or two rows of each kind), then again once every kind of row the pages show has
+navigation, the detail pages of the main objects with their history, lines and children tables, and the lists'
+downloads (CSV: its lines are the rows), opened as the role that uses it on the demo data (one or two rows of each kind), then again once every kind of row the pages show has
 eight more copies. A page whose count grows reads its rows one by one (an N+1).
 
 The copies are made here, not through the services: a copy is its original with what must stay unique changed (a
 number gets a suffix, a month or a due day goes back a year, a one-to-one link gets a copy of its own target or none),
 and the aggregates whose pages list their children (a statement's versions and lines, a gift's prices and stock, an
 assessment's KPI results…) bring copies of those children along."""
+import csv
 import itertools
 import re
 from copy import copy as copy_of
@@ -220,6 +221,14 @@ PAGES = {
                               same_rows=True),
     "penalties": Page("finance", "/settlement/assessments/penalties/"),
     "penalty rules": Page("finance", "/settlement/assessments/penalty-rules/"),
+    # the lists' downloads (every row of the filter, not a page of them)
+    "statements download": Page("finance", "/settlement/statements/export.csv"),
+    "supplier statements download": Page("supplier_a", "/settlement/statements/export.csv"),
+    "adjustments download": Page("finance", "/settlement/adjustments/export.csv"),
+    "extra costs download": Page("logistics", "/logistics/extra-costs/export.csv"),
+    "supplier extra costs download": Page("supplier_a", "/logistics/extra-costs/export.csv"),
+    "stock download": Page("logistics", "/supplier/stock/export.csv"),
+    "orders download": Page("operator", "/member/order-admin/export.csv"),
 }
 
 
@@ -234,8 +243,11 @@ class Counted:
 def _open(client: Client, url: str) -> Counted:
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)
-    return Counted(response.status_code, len(captured.captured_queries), len(ROW.findall(response.content.decode())),
-                   [query["sql"] for query in captured.captured_queries])
+    if response["Content-Type"].startswith("text/csv"):
+        rows = len(list(csv.reader(StringIO(response.content.decode("utf-8-sig"))))) - 1
+    else:
+        rows = len(ROW.findall(response.content.decode()))
+    return Counted(response.status_code, len(captured.captured_queries), rows, [query["sql"] for query in captured.captured_queries])
 
 
 @pytest.fixture(scope="module")

@@ -167,3 +167,13 @@ def test_the_adjustments_download_runs_the_same_queries_for_1_and_20_rows(suppli
         rows = downloaded(client.get("/settlement/adjustments/export.csv"))
 
     assert len(rows) == 21
+
+
+def test_a_download_of_more_rows_than_the_cap_asks_to_narrow_the_filter(operator, monkeypatch):
+    for _ in range(3):
+        Statement.objects.create(supplier=SupplierFactory(), month=SEPTEMBER, generated_at=FIXED_NOW)
+    monkeypatch.setattr("core.exports.MAX_ROWS", 2)
+
+    response = logged_in(operator).get("/settlement/statements/export.csv")
+
+    assert response.status_code == 400 and "请缩小筛选范围" in response.content.decode()
