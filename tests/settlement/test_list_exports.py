@@ -5,6 +5,7 @@ from datetime import date
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from settlement.models import Statement
@@ -177,3 +178,12 @@ def test_a_download_of_more_rows_than_the_cap_asks_to_narrow_the_filter(operator
     response = logged_in(operator).get("/settlement/statements/export.csv")
 
     assert response.status_code == 400 and "请缩小筛选范围" in response.content.decode()
+
+
+def test_an_english_reader_downloads_english_headings_and_state_labels(issued, finance):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(finance)
+
+    rows = by_column(downloaded(client.get("/settlement/statements/export.csv?state=issued")))
+
+    assert [(row["Supplier"], row["Payable"], row["Status"]) for row in rows] == [(issued.supplier.name, "500.00", "Issued")]
