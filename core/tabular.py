@@ -8,9 +8,11 @@ import zipfile
 from pathlib import PurePath
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from typing import Any
 
 import openpyxl
+from openpyxl.cell import WriteOnlyCell
 import tablib
 from django.utils.translation import gettext, pgettext_lazy
 
@@ -146,11 +148,29 @@ def table_file(*, headers: Sequence[str], rows: Iterable[Sequence], file_format:
 
 
 def write_table(*, headers: Sequence[str], rows: Iterable[Sequence], file_format: str, title: str = "sheet") -> bytes:
-    """CSV (UTF-8 with BOM, for Excel) or XLSX; formula-looking text cells neutralised."""
-    dataset = tablib.Dataset(headers=list(headers), title=title)
+    """CSV (UTF-8 with BOM, for Excel) or XLSX; formula-looking text cells neutralised. In XLSX an amount (`Decimal`) is
+    a number shown with its two places (500.00, not 500)."""
+    if file_format == "csv":
+        dataset = tablib.Dataset(headers=list(headers), title=title)
+        for row in rows:
+            dataset.append([neutralise(cell) for cell in row])
+        return dataset.export("csv").encode("utf-8-sig")
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet(title=title[:31])
+    sheet.append(list(headers))
     for row in rows:
-        dataset.append([neutralise(cell) for cell in row])
-    return dataset.export("csv").encode("utf-8-sig") if file_format == "csv" else dataset.export("xlsx")
+        sheet.append([_xlsx_cell(sheet, neutralise(cell)) for cell in row])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _xlsx_cell(sheet, value):
+    if not isinstance(value, Decimal):
+        return value
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.number_format = "0.00"
+    return cell
 
 
 def _load_xlsx(content: bytes, *, max_rows: int) -> tuple[list, list]:

@@ -1,6 +1,9 @@
 """Reading uploaded tables: a workbook's own row and column numbers cannot make the reader fill millions of empty cells."""
+import io
 import time
+from decimal import Decimal
 
+import openpyxl
 import pytest
 
 from core import tabular
@@ -114,3 +117,13 @@ def test_a_file_named_as_another_type_is_refused_and_one_named_without_a_type_is
         assert [(attr, code) for attr, code, _ in rejected.value.errors] == [("file", "wrong_type")]
     else:
         assert read_table(file_name=file_name, content=content, spec=SPEC) == [(2, {"phone": "13800000000", "points": "5"})]
+
+
+def test_an_xlsx_amount_is_a_number_shown_with_two_places_and_text_stays_text():
+    content = tabular.write_table(headers=["单号", "金额"], rows=[["=1+1", Decimal("500.00")], ["RO-2", Decimal("-12.50")]],
+                                  file_format="xlsx", title="对账")
+    sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+
+    assert sheet.title == "对账"
+    assert [[c.value for c in r] for r in sheet.iter_rows()] == [["单号", "金额"], ["'=1+1", 500], ["RO-2", -12.5]]
+    assert [sheet.cell(row=n, column=2).number_format for n in (2, 3)] == ["0.00", "0.00"]
