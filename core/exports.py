@@ -72,9 +72,11 @@ class TooManyRows(Exception):
     pass
 
 
-def list_download(*, filters, rows, columns: Sequence[Column], file_format: str, name: str, now: datetime) -> HttpResponse:
+def list_download(*, filters, rows, columns: Sequence[Column], file_format: str, name: str, now: datetime,
+                  narrowed: bool = False) -> HttpResponse:
     """The download of a list page: `rows` (the list's scoped rows, already narrowed by the service where it filters)
-    narrowed by the page's filter form `filters`. A wrong filter is a 400 naming it (the page lists no rows then)."""
+    narrowed by the page's filter form `filters`, unless the page's own selector has narrowed them by it (`narrowed`).
+    A wrong filter is a 400 naming it (the page lists no rows then)."""
     check_format(file_format)
     if not filters.is_valid():
         problems = [labelled(filters.fields[field].label, error) if field in filters.fields else error
@@ -82,7 +84,7 @@ def list_download(*, filters, rows, columns: Sequence[Column], file_format: str,
         return HttpResponseBadRequest("\n".join([gettext("筛选条件有误，未能下载："), *problems]),
                                       content_type="text/plain; charset=utf-8")
     try:
-        export = export_rows(rows=filters.apply(rows)[:MAX_ROWS + 1], columns=columns, file_format=file_format, name=name, now=now)
+        export = export_rows(rows=(rows if narrowed else filters.apply(rows))[:MAX_ROWS + 1], columns=columns, file_format=file_format, name=name, now=now)
     except TooManyRows:
         message = gettext("超过 %(max_rows)s 行，请缩小筛选范围后再下载") % {"max_rows": MAX_ROWS}
         return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")

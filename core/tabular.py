@@ -13,6 +13,7 @@ from typing import Any
 
 import openpyxl
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 import tablib
 from django.utils.translation import gettext, pgettext_lazy
 
@@ -166,6 +167,10 @@ def write_table(*, headers: Sequence[str], rows: Iterable[Sequence], file_format
 
 
 def _xlsx_cell(sheet, value):
+    """A cell's value as XLSX holds it: text without the control characters XML cannot carry (a stored name or note
+    may hold one; the CSV keeps it), an amount shown with its two places."""
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
     if not isinstance(value, Decimal):
         return value
     cell = WriteOnlyCell(sheet, value=value)

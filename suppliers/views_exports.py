@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
 from core.api.permissions import require_role
-from core.exports import Column, check_format, list_download
+from core.exports import Column, list_download
 from suppliers.views_catalog import STOCK_READERS, filtered_stock, stock_filters
 
 STOCK_COLUMNS = [
@@ -16,7 +16,7 @@ STOCK_COLUMNS = [
     Column(gettext_lazy("已占用"), lambda r: r.reserved),
     Column(gettext_lazy("可用"), lambda r: r.available),
     Column(gettext_lazy("安全库存"), lambda r: r.safety_stock),
-    Column(gettext_lazy("低库存"), lambda r: gettext("低库存") if r.available < r.safety_stock else ""),
+    Column(gettext_lazy("低库存"), lambda r: gettext("低库存") if r.below_safety_stock else ""),
 ]
 
 
@@ -24,8 +24,7 @@ STOCK_COLUMNS = [
 def stock_export(request, file_format: str):
     """The stock list as filtered (search, location, low stock), every record of it, as CSV or XLSX."""
     require_role(request.user, STOCK_READERS)
-    check_format(file_format)
     filters = stock_filters(request)
     records = filtered_stock(request.user, filters)[0]
     return list_download(filters=filters, rows=records, columns=STOCK_COLUMNS, file_format=file_format, name="stock",
-                         now=timezone.now())
+                         now=timezone.now(), narrowed=True)

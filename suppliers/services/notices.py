@@ -68,9 +68,12 @@ class Sms:
 
 def text_supplier(supplier: Supplier, *, kind: str, sms: Sms, now: datetime) -> Notification | None:
     """Text the supplier's contact about something of `kind`, as its SMS setting allows (all; only what needs its
-    action; none): the one place that decides whether a supplier is texted. The outbox row, or None when not sent."""
-    wanted = supplier.sms_notices
-    if wanted == Supplier.SmsNotices.NONE or (wanted == Supplier.SmsNotices.ACTION and not needs_action(kind)):
+    action; none): the one place that decides whether a supplier is texted. The outbox row, or None when not sent.
+
+    :raises KeyError: for a kind not classified (`needs_action`), whatever the setting
+    """
+    wanted, acting = supplier.sms_notices, needs_action(kind)
+    if wanted == Supplier.SmsNotices.NONE or (wanted == Supplier.SmsNotices.ACTION and not acting):
         return None
     return notify(kind=sms.kind, phone=supplier.contact_phone, at=now, context=sms.context, subject=sms.subject)
 

@@ -127,3 +127,13 @@ def test_an_xlsx_amount_is_a_number_shown_with_two_places_and_text_stays_text():
     assert sheet.title == "对账"
     assert [[c.value for c in r] for r in sheet.iter_rows()] == [["单号", "金额"], ["'=1+1", 500], ["RO-2", -12.5]]
     assert [sheet.cell(row=n, column=2).number_format for n in (2, 3)] == ["0.00", "0.00"]
+
+
+def test_a_control_character_in_a_stored_text_does_not_stop_an_xlsx_download_and_the_csv_keeps_it():
+    rows = [["茶具\x07礼盒", Decimal("1.00")]]
+
+    sheet = openpyxl.load_workbook(io.BytesIO(tabular.write_table(headers=["礼品", "金额"], rows=rows, file_format="xlsx"))).active
+    csv_text = tabular.write_table(headers=["礼品", "金额"], rows=rows, file_format="csv").decode("utf-8-sig")
+
+    assert sheet.cell(row=2, column=1).value == "茶具\ufffd礼盒"
+    assert "茶具\x07礼盒" in csv_text

@@ -227,3 +227,14 @@ def test_supplier_staff_read_their_suppliers_setting(api, supplier_staff, suppli
     Supplier.objects.filter(pk=supplier.pk).update(sms_notices="action")
 
     assert api(supplier_staff).get(f"/api/v1/suppliers/{supplier.pk}/").json()["sms_notices"] == "action"
+
+
+@pytest.mark.parametrize("setting", ["all", "action", "none"])
+def test_texting_a_supplier_about_an_unclassified_kind_is_refused_whatever_its_setting(supplier, now, setting):
+    Supplier.objects.filter(pk=supplier.pk).update(sms_notices=setting)
+    supplier.refresh_from_db()
+
+    with pytest.raises(KeyError):
+        notices.text_supplier(supplier, kind="something_new", sms=notices.Sms("supplier_notice", {"title": "x"}, supplier), now=now)
+
+    assert not Notification.objects.exists()
