@@ -81,7 +81,7 @@ def seed_suppliers(*, now, password, progress) -> None:
                            now=onboarded if activate else now)
         if username == ACTION_SMS_ONLY and not ProfileChange.objects.filter(supplier=supplier, field=ProfileChange.Field.SMS_NOTICES).exists():
             admin = SupplierMembership.objects.select_related("user").get(supplier=supplier, user__role=Role.SUPPLIER_ADMIN).user
-            profile.request_profile_change(supplier=supplier, actor=admin, now=onboarded, field=ProfileChange.Field.SMS_NOTICES,
+            profile.request_profile_change(supplier=supplier, actor=admin, now=now - timedelta(days=2), field=ProfileChange.Field.SMS_NOTICES,
                                            sms_notices=Supplier.SmsNotices.ACTION)
         progress(index, len(DEMO_SUPPLIERS))
 
