@@ -3,6 +3,7 @@
 Warehouse orders are handed to the logistics provider in idempotent batches; dropship orders are handed to
 their supplier. Every order has one active shipment; a re-delivery or an exchange's replacement is a new one.
 """
+import logging
 from collections import Counter
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -15,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
-from core.errors import ValidationFailed
+from core.errors import DomainError, ValidationFailed
 from core.events import subscribe
 from core.fsm import apply_transition, log_creation
 from core.masking import mask_address, mask_name, mask_phone
@@ -36,6 +37,8 @@ from points.services import orders
 from suppliers.models import Notice, Supplier
 from suppliers.services import inventory
 from suppliers.services.notices import Sms, send_inbox_notices, text_supplier
+
+logger = logging.getLogger(__name__)
 
 AUTO_DELIVER_AFTER = timedelta(days=14)
 #: how long a dropship supplier has to ship an order handed to it (the assessment's on-time dispatch, SPEC §4.10)
@@ -177,43 +180,57 @@ def hand_over_warehouse_orders(*, key: str, actor, now: datetime, limit: int = 5
 def hand_over_dropship_orders(*, actor, now: datetime) -> list[int]:
     """Hand each confirmed dropship order to its supplier, who ships it (beat, every few minutes), each order in a
     transaction of its own; then tell the suppliers that got orders (`tell_suppliers_to_ship`), after every handover
-    is committed, so that a failing notice loses no handover. A run that hands nothing over tells nobody anything."""
+    is committed, so that a failing notice loses no handover. A run that hands nothing over tells nobody anything.
+
+    An order refused on the way (a `DomainError`: changed since the list was read, say cancelled by its member) is
+    logged and skipped — still confirmed, the next run takes it —, and the run goes on. The suppliers of the orders
+    handed over are told even when a later order fails otherwise: those orders are no longer confirmed, so no later
+    run would tell them."""
     handed = []
-    for order in RedemptionOrder.objects.filter(state=RedemptionOrder.State.CONFIRMED, fulfilment="dropship").order_by("id"):
-        with transaction.atomic():
-            orders.hand_over_order(order=order, actor=actor, now=now, reason=gettext_noop("交由礼品商发货"))
-            _new_shipment(order=order, now=now, actor=actor, reason=gettext_noop("交由礼品商发货"))
-        handed.append(order)
-    tell_suppliers_to_ship(handed, now=now)
+    try:
+        for order in RedemptionOrder.objects.filter(state=RedemptionOrder.State.CONFIRMED, fulfilment="dropship").order_by("id"):
+            try:
+                with transaction.atomic():
+                    orders.hand_over_order(order=order, actor=actor, now=now, reason=gettext_noop("交由礼品商发货"))
+                    _new_shipment(order=order, now=now, actor=actor, reason=gettext_noop("交由礼品商发货"))
+            except DomainError as error:
+                logger.warning("dropship order %s not handed over: %s", order.pk, error)
+                continue
+            handed.append(order)
+    finally:
+        tell_suppliers_to_ship(handed, now=now)
     return [order.pk for order in handed]
 
 
 def tell_suppliers_to_ship(handed: list[RedemptionOrder], *, now: datetime) -> list[Notice]:
-    """Tell each supplier of the dropship orders just handed over (`handed`, at `now`) how many wait for it to ship
-    and by when: one notice per supplier, all in one insert, linking to its dropship orders waiting to be shipped; the
-    ship-by time is the handover + `SHIP_WITHIN` (the assessment's on-time dispatch, SPEC §4.10).
+    """Tell each supplier of the dropship orders just handed over (`handed`, at `now`) how many of its dropship
+    shipments wait to be shipped (`DROPSHIP_WAITING`, this run's and older ones) and by when: one notice per supplier,
+    all in one insert, linking to its dropship orders waiting to be shipped; the ship-by time is the handover +
+    `SHIP_WITHIN` (the assessment's on-time dispatch, SPEC §4.10).
 
     SMS only when orders start waiting for a supplier: it is texted (as its SMS setting allows, `text_supplier`) when
-    no dropship shipment of its was waiting to be shipped before this run — all its waiting ones are this run's —, and
-    not while older ones still wait, so that a busy supplier is not texted at every run. Queries do not grow with the
-    orders: one for the suppliers with older parcels waiting, one for those to text, one insert, one SMS each."""
+    all its waiting shipments are this run's — none was waiting before —, and not while older ones still wait, so that
+    a busy supplier is not texted at every run. Queries do not grow with the orders: one grouped count of the waiting
+    shipments of the run's suppliers, one for those to text, one insert, one SMS each."""
     if not handed:
         return []
     counts = Counter(order.supplier_id for order in handed)
-    busy = set(
-        Shipment.objects.filter(DROPSHIP_WAITING, supplier_id__in=counts).exclude(order_id__in=[order.pk for order in handed])
-        .values_list("supplier_id", flat=True).distinct()
+    waiting = dict(
+        Shipment.objects.filter(DROPSHIP_WAITING, supplier_id__in=counts).order_by().values("supplier_id")
+        .annotate(waiting=Count("pk")).values_list("supplier_id", "waiting")
     )
     link = f"{reverse('supplier-dropship')}?{urlencode({'state': State.CREATED})}"
     ship_by = f"{timezone.localtime(now + SHIP_WITHIN):%Y-%m-%d %H:%M}"
     with transaction.atomic():
         sent = send_inbox_notices(
-            [(supplier_id, {"count": count, "ship_by": ship_by}, link) for supplier_id, count in sorted(counts.items())],
+            [(supplier_id, {"count": waiting.get(supplier_id, count), "ship_by": ship_by}, link)
+             for supplier_id, count in sorted(counts.items())],
             kind="dropship_to_ship", title=gettext_noop("%(count)s 笔直发订单待发货"),
             body=gettext_noop("请于 %(ship_by)s 前在「直发订单」中发货：交由您后48小时内未发出的订单计入按时发货率考核。"), now=now,
         )
         notices = {notice.supplier_id: notice for notice in sent}
-        for supplier in Supplier.objects.filter(pk__in=counts.keys() - busy).order_by("pk"):
+        starting = [supplier_id for supplier_id, count in counts.items() if waiting.get(supplier_id, count) <= count]
+        for supplier in Supplier.objects.filter(pk__in=starting).order_by("pk"):
             notice = notices[supplier.pk]
             text_supplier(supplier, kind="dropship_to_ship", sms=Sms("supplier_notice", {"title": notice.title_text}, notice), now=now)
     return sent

@@ -9,6 +9,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
+from core.errors import ConcurrentUpdate
 from core.models import Notification
 from logistics.models import Shipment
 from logistics.services import shipments
@@ -127,7 +128,8 @@ def test_a_supplier_with_older_orders_still_waiting_gets_the_notice_but_no_sms_u
 
     shipments.hand_over_dropship_orders(actor=None, now=later)
 
-    assert dropship_notices().get(supplier=supplier, created_at=later).title_text == "1 笔直发订单待发货"
+    # the count is all its parcels waiting to be shipped, the older one too
+    assert dropship_notices().get(supplier=supplier, created_at=later).title_text == "2 笔直发订单待发货"
     assert texts(supplier) == ["【积分商城礼品商平台】1 笔直发订单待发货"]  # the first run's only
     ship_all(actor=supplier_staff, at=later)
     place(gifts[0], rich_member, later)
@@ -165,6 +167,73 @@ def test_a_run_that_hands_nothing_over_sends_nothing(one_waiting, supplier):
     assert shipments.hand_over_dropship_orders(actor=None, now=one_waiting) == []
 
     assert dropship_notices().count() == 1 and len(texts(supplier)) == 1
+
+
+def test_the_count_is_each_suppliers_whole_queue_with_its_older_orders_still_waiting(
+    one_waiting, gifts, rich_member, supplier, other_supplier
+):
+    later = one_waiting
+    place(gifts[0], rich_member, later, count=2)
+    place(gifts[1], rich_member, later)
+
+    shipments.hand_over_dropship_orders(actor=None, now=later)
+
+    told = {notice.supplier_id: notice.title_text for notice in dropship_notices().filter(created_at=later)}
+    assert told == {supplier.pk: "3 笔直发订单待发货", other_supplier.pk: "1 笔直发订单待发货"}
+    assert (len(texts(supplier)), len(texts(other_supplier))) == (1, 1)  # the busy supplier is not texted again
+
+
+def fail_on(monkeypatch, order_pk: int, error: Exception) -> None:
+    """The handover of the order `order_pk` fails with `error`, as when the order changed after the run listed it."""
+    real = orders.hand_over_order
+
+    def hand_over(*, order, **kwargs):
+        if order.pk == order_pk:
+            raise error
+        return real(order=order, **kwargs)
+
+    monkeypatch.setattr(orders, "hand_over_order", hand_over)
+
+
+def test_an_order_changed_underneath_is_skipped_and_the_run_goes_on_telling_the_suppliers_of_the_others(
+    gifts, rich_member, supplier, other_supplier, now, monkeypatch
+):
+    place(gifts[0], rich_member, now)
+    place(gifts[1], rich_member, now)
+    place(gifts[0], rich_member, now)
+    first, second, third = RedemptionOrder.objects.order_by("id")
+    fail_on(monkeypatch, second.pk, ConcurrentUpdate())
+
+    handed = shipments.hand_over_dropship_orders(actor=None, now=now)
+
+    assert handed == [first.pk, third.pk]
+    assert dict(RedemptionOrder.objects.values_list("pk", "state")) == {
+        first.pk: "handed_over", second.pk: "confirmed", third.pk: "handed_over"}
+    assert not Shipment.objects.filter(order=second).exists()
+    assert dropship_notices().get(supplier=supplier).title_text == "2 笔直发订单待发货"
+    assert not dropship_notices().filter(supplier=other_supplier).exists()
+    assert texts(supplier) == ["【积分商城礼品商平台】2 笔直发订单待发货"]
+    monkeypatch.undo()
+
+    assert shipments.hand_over_dropship_orders(actor=None, now=now + timedelta(minutes=5)) == [second.pk]  # the next run takes it
+    assert dropship_notices().get(supplier=other_supplier).title_text == "1 笔直发订单待发货"
+
+
+def test_the_suppliers_of_the_orders_handed_over_are_told_even_when_a_later_order_fails_unexpectedly(
+    gifts, rich_member, supplier, other_supplier, now, monkeypatch
+):
+    place(gifts[0], rich_member, now)
+    place(gifts[1], rich_member, now)
+    first, second = RedemptionOrder.objects.order_by("id")
+    fail_on(monkeypatch, second.pk, RuntimeError("database went away"))
+
+    with pytest.raises(RuntimeError):
+        shipments.hand_over_dropship_orders(actor=None, now=now)
+
+    assert RedemptionOrder.objects.get(pk=first.pk).state == "handed_over"
+    assert dropship_notices().get(supplier=supplier).title_text == "1 笔直发订单待发货"
+    assert texts(supplier) == ["【积分商城礼品商平台】1 笔直发订单待发货"]
+    assert not dropship_notices().filter(supplier=other_supplier).exists()
 
 
 def test_a_failing_notice_loses_no_handover(gifts, rich_member, now, monkeypatch):
