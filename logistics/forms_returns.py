@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from logistics.models import InboundShipment, LeftoverLot, LogisticsClaim, ReturnRequest, Shipment
-from logistics.models.costs import CostKind, Payer, TariffUnit
+from logistics.models.costs import CostKind, Payer
 from logistics.services import returns, shipments
 from points.models import RedemptionOrder
 from suppliers.models import Supplier
@@ -136,8 +136,9 @@ class CostFilterForm(DayRangeFilter):
 
 
 class TariffForm(forms.Form):
+    """A tariff's new price; its unit is its kind's (`KIND_UNIT`), shown beside it, not asked."""
+
     amount = forms.DecimalField(label=_("单价"), max_digits=10, decimal_places=2, min_value=0)
-    unit = forms.ChoiceField(label=_("计费单位"), choices=TariffUnit.choices)
 
 
 class ClaimFilterForm(DayRangeFilter):

@@ -193,7 +193,7 @@ def extra_costs(request, *, refused: tuple[int, forms.Form] | None = None):
     tariffs = list(Tariff.objects.all())
     if request.user.role == Role.OPERATOR:
         for tariff in tariffs:
-            tariff.form = TariffForm(initial={"amount": tariff.amount, "unit": tariff.unit}, auto_id=False)
+            tariff.form = TariffForm(initial={"amount": tariff.amount}, auto_id=False)
     recorded = filters.apply(costs.list_extra_costs(user=request.user))
     context = paginate(request, recorded) | {
         "filters": filters, "tariffs": tariffs, "may_record": request.user.role in COST_RECORDERS,

@@ -19,7 +19,7 @@ from core.api.transitions import ReasonInput, TransitionHistoryMixin, transition
 from core.idempotency import idempotent
 from core.roles import SUPPLIER_ROLES, Role
 from logistics.models import ExtraCost, InboundShipment, LeftoverLot, LogisticsClaim, ReturnRequest, Shipment, Tariff
-from logistics.models.costs import CostKind, Payer, TariffUnit
+from logistics.models.costs import KIND_UNIT, CostKind, Payer, TariffUnit
 from logistics.services import claims, costs, returns
 from points.models import RedemptionOrder
 
@@ -222,8 +222,11 @@ class TariffSerializer(serializers.ModelSerializer):
 
 class TariffInput(serializers.Serializer):
     amount = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0)
-    unit = serializers.ChoiceField(choices=TariffUnit.choices, required=False,
-                                   help_text="what the price is charged per: " + ", ".join(TariffUnit.values))
+    unit = serializers.ChoiceField(
+        choices=TariffUnit.choices, required=False,
+        help_text="what the price is charged per, fixed by the kind (" + ", ".join(f"{kind}: {unit}" for kind, unit in KIND_UNIT.items())
+        + "); optional, any other unit is refused",
+    )
 
 
 class TariffViewSet(viewsets.ReadOnlyModelViewSet):

@@ -36,6 +36,14 @@ class TariffUnit(models.TextChoices):
     LOT_DAY = "lot_day", _("每批次每天")
 
 
+#: what each kind of cost is counted and priced per, fixed by the kind: a re-delivery and return freight per order,
+#: handling per unit, disposal per lot, storage per lot and day (a tariff's unit is always its kind's)
+KIND_UNIT = {
+    CostKind.REDELIVERY: TariffUnit.ORDER, CostKind.RETURN_FREIGHT: TariffUnit.ORDER, CostKind.HANDLING: TariffUnit.UNIT,
+    CostKind.DISPOSAL: TariffUnit.LOT, CostKind.STORAGE: TariffUnit.LOT_DAY,
+}
+
+
 class Tariff(models.Model):
     """The price of one kind of extra cost (per order, per unit, per lot or per lot per day)."""
 

@@ -21,7 +21,7 @@ from core.texts import Message, stored
 from logistics.errors import FeeAlreadyRecorded
 from core.validators import BUSINESS_YEARS, length_error, validate_length
 from logistics.models import ExtraCost, InboundShipment, LeftoverLot, ReturnRequest, Shipment, Tariff, TariffChange
-from logistics.models.costs import CostKind, Payer, TariffUnit
+from logistics.models.costs import KIND_UNIT, CostKind, Payer
 from points.models import RedemptionOrder
 from suppliers.models import Supplier
 from suppliers.services.notices import send_notice
@@ -322,22 +322,24 @@ def _check_recorder(actor, *, dropship: bool) -> None:
 
 
 def update_tariff(*, tariff: Tariff, amount: Decimal, actor, now: datetime, unit: str | None = None) -> Tariff:
-    """Change a tariff's price (and unit), keeping what it was with who changed it and when; costs already recorded
-    keep their stored amounts. The same price and unit again change nothing and are kept nowhere.
+    """Change a tariff's price, keeping what it was with who changed it and when; costs already recorded keep their
+    stored amounts. The unit is the kind's (`KIND_UNIT`: what its costs are counted in); `unit`, when given, must be
+    it. The same price again changes nothing and is kept nowhere.
 
     :raises PermissionDenied: unless the actor is an operator
-    :raises ValidationFailed: for a negative amount or more than two decimal places, or a unit not among `TariffUnit`
+    :raises ValidationFailed: for a negative amount or more than two decimal places, or a unit other than the kind's
     """
     require_role(actor, TARIFF_SETTERS, gettext("仅运营人员可以修改费用标准"))
     if amount is None or amount < 0 or amount != amount.quantize(CENT):
         raise ValidationFailed(gettext("单价须为不小于0、最多两位小数的金额"), field="amount")
-    if unit is not None and unit not in TariffUnit.values:
-        message = gettext("计费单位须为以下之一：%(units)s")
-        raise ValidationFailed(message % {"units": "、".join(f"{code}（{label}）" for code, label in TariffUnit.choices)}, field="unit")
+    fixed = KIND_UNIT[CostKind(tariff.kind)]
+    if unit is not None and unit != fixed:
+        message = gettext("%(kind)s的计费单位固定为 %(code)s（%(unit)s），不能更改")
+        raise ValidationFailed(message % {"kind": CostKind(tariff.kind).label, "code": fixed.value, "unit": fixed.label}, field="unit")
     with transaction.atomic():
         current = Tariff.objects.select_for_update().get(pk=tariff.pk)
         previous = (current.amount, current.unit)
-        tariff.amount, tariff.unit = amount, unit if unit is not None else current.unit
+        tariff.amount, tariff.unit = amount, fixed.value
         if (tariff.amount, tariff.unit) != previous:
             tariff.save(update_fields=["amount", "unit"])
             TariffChange.objects.create(

@@ -357,7 +357,7 @@ def test_the_operator_updates_a_tariff(operator):
     client = logged_in(operator)
 
     page = client.get("/logistics/extra-costs/").content.decode()
-    client.post("/logistics/tariffs/storage/", {"amount": "2.50", "unit": "lot_day"})
+    client.post("/logistics/tariffs/storage/", {"amount": "2.50"})
 
     assert 'data-action="update-tariff"' in page
     assert Tariff.objects.get(kind="storage").amount == Decimal("2.50")

@@ -9,6 +9,7 @@ from django.utils import timezone, translation
 
 from core.errors import PermissionDenied, ValidationFailed
 from logistics.models import Tariff, TariffChange
+from logistics.models.costs import KIND_UNIT
 from logistics.services import costs
 from tests.portal import field_errors, page_in
 
@@ -29,11 +30,11 @@ def storage():
 def test_a_tariff_change_keeps_the_previous_price_and_unit_with_who_changed_it_and_when(storage, operator, now):
     was = (storage.amount, storage.unit)
 
-    costs.update_tariff(tariff=storage, amount=Decimal("2.50"), unit="lot", actor=operator, now=now)
+    costs.update_tariff(tariff=storage, amount=Decimal("2.50"), unit="lot_day", actor=operator, now=now)
 
     change = TariffChange.objects.get()
     assert (change.previous_amount, change.previous_unit) == was and was[1] == "lot_day"
-    assert (change.amount, change.unit, change.changed_by, change.changed_at) == (Decimal("2.50"), "lot", operator, now)
+    assert (change.amount, change.unit, change.changed_by, change.changed_at) == (Decimal("2.50"), "lot_day", operator, now)
     assert Tariff.objects.get(kind="storage").amount == Decimal("2.50")
 
 
@@ -55,7 +56,8 @@ def test_the_same_price_and_unit_again_change_nothing_and_keep_no_history(storag
 
 @pytest.mark.parametrize(("changes", "field"), [({"amount": Decimal("-1")}, "amount"), ({"amount": Decimal("1.005")}, "amount"),
                                                 ({"amount": Decimal("1"), "unit": " "}, "unit"),
-                                                ({"amount": Decimal("1"), "unit": "批次·天"}, "unit")])
+                                                ({"amount": Decimal("1"), "unit": "批次·天"}, "unit"),
+                                                ({"amount": Decimal("1"), "unit": "lot"}, "unit")])
 def test_a_refused_change_keeps_the_tariff_and_no_history(storage, operator, now, changes, field):
     was = (storage.amount, storage.unit)
 
@@ -79,7 +81,7 @@ def test_only_an_operator_changes_the_tariff(request, storage, now, role):
 
 def test_a_change_made_on_the_costs_page_shows_on_the_tariff_page_with_who_and_when(storage, operator, logistics):
     was = f"¥{storage.amount} 每批次每天"
-    logged_in(operator).post("/logistics/tariffs/storage/", {"amount": "2.50", "unit": "lot_day"})
+    logged_in(operator).post("/logistics/tariffs/storage/", {"amount": "2.50"})
 
     page = logged_in(logistics).get("/logistics/tariffs/").content.decode()
 
@@ -163,30 +165,44 @@ def test_the_unit_reads_in_the_readers_language_on_the_pages_and_in_the_tariffs_
         assert str(TariffChange.objects.get()).endswith("per lot per day → ¥2.50 per lot per day")
 
 
-def test_the_operator_picks_the_unit_from_the_units_on_the_costs_page(storage, operator):
+@pytest.mark.parametrize(("kind", "unit"), list(KIND_UNIT.items()))
+def test_each_kind_is_charged_in_the_unit_its_costs_are_counted_in_whatever_unit_is_asked_for(operator, now, kind, unit):
+    tariff = Tariff.objects.get(kind=kind)
+    Tariff.objects.filter(kind=kind).update(unit="order" if unit != "order" else "lot")  # a unit out of step, as once allowed
+
+    costs.update_tariff(tariff=tariff, amount=Decimal("2.50"), actor=operator, now=now)
+
+    assert Tariff.objects.get(kind=kind).unit == unit == TariffChange.objects.get().unit
+
+
+def test_the_costs_page_asks_only_the_price_and_shows_the_unit_of_the_kind(storage, operator):
     page = logged_in(operator).get("/logistics/extra-costs/").content.decode()
 
-    form = page[page.index('action="/logistics/tariffs/storage/"'):].split("</form>", 1)[0]
-    assert '<option value="lot_day" selected>每批次每天</option>' in form and '<option value="unit">每件</option>' in form
+    row = page[page.index('<tr data-kind="storage">'):].split("</tr>", 1)[0]
+    form = row[row.index('action="/logistics/tariffs/storage/"'):].split("</form>", 1)[0]
+    assert "<td>每批次每天</td>" in row
+    assert 'name="amount"' in form and 'name="unit"' not in form and "<select" not in form
 
 
-def test_a_unit_typed_on_the_costs_page_is_refused_and_the_tariff_kept(storage, operator):
-    was = (storage.amount, storage.unit)
+def test_a_unit_sent_with_the_costs_page_form_changes_nothing_but_the_price(storage, operator):
+    response = logged_in(operator).post("/logistics/tariffs/storage/", {"amount": "2.50", "unit": "lot"}, follow=True)
 
-    response = logged_in(operator).post("/logistics/tariffs/storage/", {"amount": "2.50", "unit": "批次·天"}, follow=True)
-
-    assert "计费单位" in response.content.decode() and "error" in response.content.decode()
+    assert "费用标准已更新：仓储费" in response.content.decode()
     stored = Tariff.objects.get(kind="storage")
-    assert (stored.amount, stored.unit) == was and not TariffChange.objects.exists()
+    assert (stored.amount, stored.unit) == (Decimal("2.50"), "lot_day")
 
 
-def test_the_api_takes_a_unit_code_answers_its_label_and_refuses_anything_else(api, storage, operator):
-    changed = api(operator).patch("/api/v1/tariffs/storage/", {"amount": "2.50", "unit": "lot"}, format="json")
+def test_the_api_takes_the_kinds_unit_answers_its_label_and_refuses_any_other(api, storage, operator):
+    changed = api(operator).patch("/api/v1/tariffs/storage/", {"amount": "2.50", "unit": "lot_day"}, format="json")
+    other = api(operator).patch("/api/v1/tariffs/storage/", {"amount": "3.00", "unit": "lot"}, format="json")
     typed = api(operator).patch("/api/v1/tariffs/storage/", {"amount": "3.00", "unit": "批次·天"}, format="json")
     english = api(operator).get("/api/v1/tariff-changes/", HTTP_ACCEPT_LANGUAGE="en").json()["results"]
 
-    assert changed.status_code == 200 and changed.json() == {"kind": "storage", "amount": "2.50", "unit": "lot", "unit_label": "每批次"}
+    assert changed.status_code == 200
+    assert changed.json() == {"kind": "storage", "amount": "2.50", "unit": "lot_day", "unit_label": "每批次每天"}
+    assert other.status_code == 400 and other.json()["errors"][0]["attr"] == "unit"
+    assert other.json()["errors"][0]["detail"] == "仓储费的计费单位固定为 lot_day（每批次每天），不能更改"
     assert typed.status_code == 400 and typed.json()["errors"][0]["attr"] == "unit"
-    assert Tariff.objects.get(kind="storage").unit == "lot" and TariffChange.objects.count() == 1
+    assert (Tariff.objects.get(kind="storage").amount, TariffChange.objects.count()) == (Decimal("2.50"), 1)
     assert [(row["previous_unit"], row["previous_unit_label"], row["unit"], row["unit_label"]) for row in english] == [
-        ("lot_day", "per lot per day", "lot", "per lot")]
+        ("lot_day", "per lot per day", "lot_day", "per lot per day")]
