@@ -243,7 +243,7 @@ def extra_cost_detail(request, pk: int, *, refused: forms.Form | None = None):
     cost = get_object_or_404(costs.list_extra_costs(user=request.user), pk=pk)
     void_form = refused if refused is not None else (VoidCostForm() if costs.may_void(user=request.user, cost=cost) else None)
     context = {
-        "cost": cost, "history": history_of(cost), "tariff": costs.tariff_applied(cost), "owners": _owners(request.user, cost),
+        "cost": cost, "history": history_of(cost), "unit_price": costs.unit_price(cost), "owners": _owners(request.user, cost),
         "void_form": void_form, "sections": [section(request, cost) for section in cost_sections],
         "may_see_tariffs": has_role(request.user, costs.TARIFF_HISTORY_READERS),
         "next_path": posted_from(request, reverse("logistics-extra-cost", args=[cost.pk])) if refused else "",

@@ -5,11 +5,12 @@ stock and leftover lots; the system (actor None: beat jobs, return inspections) 
 the tariff's price × quantity, rounded half-up to the fen and stored: a later tariff change never moves it.
 """
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
-from django.db.models import OuterRef, QuerySet, Subquery, Sum
+from django.db.models import QuerySet, Sum
 from django.utils import timezone
 from django.urls import reverse
 from django.utils.translation import gettext, gettext_lazy, gettext_noop
@@ -21,7 +22,7 @@ from core.texts import Message, stored
 from logistics.errors import FeeAlreadyRecorded
 from core.validators import BUSINESS_YEARS, length_error, validate_length
 from logistics.models import ExtraCost, InboundShipment, LeftoverLot, ReturnRequest, Shipment, Tariff, TariffChange
-from logistics.models.costs import KIND_UNIT, CostKind, Payer
+from logistics.models.costs import KIND_UNIT, CostKind, Payer, TariffUnit
 from points.models import RedemptionOrder
 from suppliers.models import Supplier
 from suppliers.services.notices import send_notice
@@ -276,16 +277,24 @@ def _tell_supplier_voided(cost: ExtraCost, *, now: datetime) -> None:
     )
 
 
-def tariff_applied(cost: ExtraCost) -> Tariff | None:
-    """The tariff the cost was priced from: the price and unit of its kind when it was recorded (those before the first
-    change made after it, else the current ones), unsaved; None for a kind without a tariff. One query."""
-    later = TariffChange.objects.filter(tariff=OuterRef("pk"), changed_at__gt=cost.recorded_at).order_by("changed_at", "id")
-    current = Tariff.objects.filter(kind=cost.kind).annotate(
-        was_amount=Subquery(later.values("previous_amount")[:1]), was_unit=Subquery(later.values("previous_unit")[:1]),
-    ).first()
-    if current is None or current.was_amount is None:
-        return current
-    return Tariff(kind=current.kind, amount=Decimal(current.was_amount).quantize(CENT), unit=current.was_unit)
+@dataclass(frozen=True)
+class UnitPrice:
+    """What one unit of a cost was charged: its amount per unit of its kind (`KIND_UNIT`)."""
+
+    amount: Decimal
+    unit: TariffUnit
+
+    @property
+    def unit_label(self) -> str:
+        return self.unit.label
+
+
+def unit_price(cost: ExtraCost) -> UnitPrice | None:
+    """The price the cost was charged at: its amount over its quantity (two places), per its kind's unit — what the
+    cost itself says, whatever the tariff has become since; None for a cost of no quantity. No query."""
+    if not cost.quantity:
+        return None
+    return UnitPrice(amount=(cost.amount / cost.quantity).quantize(CENT), unit=KIND_UNIT[CostKind(cost.kind)])
 
 
 def total_amount(costs: QuerySet[ExtraCost]) -> Decimal:

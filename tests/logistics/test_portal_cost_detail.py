@@ -89,6 +89,22 @@ def test_the_tariff_shown_is_the_one_the_cost_was_priced_from(cost, operator, fi
     later = logged_in(finance).get(page_of(cost))
 
     assert shown(later, "tariff") == f"¥{was} 每单"
+    assert 'href="/logistics/tariffs/?kind=return_freight"' in later.content.decode()  # staff open the tariff's history
+
+
+def test_the_unit_price_shown_is_the_costs_amount_over_its_quantity_in_the_kinds_unit(request, lot, logistics, operator, now):
+    handling = Tariff.objects.get(kind="handling")
+    costs.update_tariff(tariff=handling, amount=Decimal("1.20"), actor=operator, now=now)
+    fee = costs.record_extra_cost(kind="handling", payer="supplier", supplier=lot.supplier, lot=lot, quantity=3, description="",
+                                  actor=logistics, now=now)
+    # the tariff changed again, its history written out of order (an earlier time): the cost keeps what it was charged
+    costs.update_tariff(tariff=handling, amount=Decimal("9.90"), actor=operator, now=now - timedelta(days=1))
+
+    page = logged_in(reader_of(request, "supplier_admin", fee)).get(page_of(fee))
+
+    assert fee.amount == Decimal("3.60")
+    assert shown(page, "tariff") == "¥1.20 每件"
+    assert "/logistics/tariffs/" not in page.content.decode()  # a supplier sees the price, not the tariff's history
 
 
 def test_the_history_tells_who_recorded_and_who_voided_it_and_why(cost, logistics, finance, now):
