@@ -11,7 +11,9 @@ from core.roles import SUPPLIER_ROLES
 
 from logistics.models import ExtraCost, Tariff
 from logistics.services import costs
-from settlement.services import generation
+from settlement.models import Statement
+from suppliers.models import BankAccount
+from settlement.services import generation, statements
 from tests.factories import SupplierUserFactory
 from tests.logistics.builders import charge
 from tests.portal import field_errors, logged_in, shown
@@ -147,6 +149,26 @@ def test_the_statement_that_claimed_it_is_named_and_linked_for_finance_not_for_l
 
     assert "2026-10 结算单" in shown(as_finance, "claimed-by") and 'href="/settlement/statements/' in as_finance.content.decode()
     assert "2026-10 结算单" in shown(as_logistics, "claimed-by") and "/settlement/statements/" not in as_logistics.content.decode()
+
+
+def test_a_supplier_reads_that_its_next_statement_being_prepared_carries_it_until_the_statement_is_issued(
+    request, cost, finance, now
+):
+    generation.generate_now(month=date(2026, 10, 1), actor=finance, now=now + timedelta(days=20))
+    supplier_admin = reader_of(request, "supplier_admin", cost)
+    BankAccount.objects.create(supplier=cost.supplier, bank_name="中国银行", account_name=cost.supplier.name,
+                               account_number="6216600000001234", approved_at=now - timedelta(days=30))
+
+    statement = Statement.objects.get(supplier=cost.supplier)
+
+    drafted = logged_in(supplier_admin).get(page_of(cost))
+    statements.issue_statement(statement=statement, actor=finance, now=now + timedelta(days=21))
+    issued = logged_in(supplier_admin).get(page_of(cost))
+
+    link = f'href="/settlement/statements/{statement.pk}/"'
+    assert shown(drafted, "claimed-by") == "已计入 下期结算单（编制中）"
+    assert "2026-10 结算单" not in drafted.content.decode() and link not in drafted.content.decode()
+    assert shown(issued, "claimed-by") == "已计入 2026-10 结算单" and link in issued.content.decode()
 
 
 def test_a_claimed_cost_voided_from_its_page_is_refused_there(cost, logistics, finance, now):
