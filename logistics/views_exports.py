@@ -1,7 +1,7 @@
 """Downloads of logistics lists as filtered (core.exports): the extra costs, as each reader's list shows them."""
 from django.contrib.auth.decorators import login_required
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext_lazy
 
 from core.api.permissions import require_role
 from core.exports import Column, check_format, day, list_download, moment, money
@@ -12,17 +12,6 @@ from logistics.services import costs
 from logistics.views_returns import COST_READERS
 
 
-def belongs_to(cost) -> str:
-    """What a cost belongs to, as the costs list names it."""
-    if cost.return_request:
-        return f"{gettext('退换货')} {cost.return_request.number}"
-    if cost.order:
-        return f"{gettext('订单')} {cost.order.number}"
-    if cost.inbound:
-        return f"{gettext('入库单')} {cost.inbound.number}"
-    return f"{gettext('遗留批次')} #{cost.lot_id}" if cost.lot_id else ""
-
-
 def cost_columns(user) -> list[Column]:
     return [
         Column(gettext_lazy("编号"), lambda c: c.reference),
@@ -31,7 +20,7 @@ def cost_columns(user) -> list[Column]:
         Column(gettext_lazy("费用类型"), lambda c: c.get_kind_display()),
         Column(gettext_lazy("承担方"), lambda c: c.get_payer_display()),
         Column(gettext_lazy("礼品商"), lambda c: c.supplier.name),
-        Column(gettext_lazy("所属"), belongs_to),
+        Column(gettext_lazy("所属"), lambda c: c.owners_text),
         Column(gettext_lazy("数量"), lambda c: c.quantity),
         Column(gettext_lazy("金额"), lambda c: money(c.amount)),
         Column(gettext_lazy("状态"), lambda c: c.get_state_display()),

@@ -214,24 +214,23 @@ def extra_costs(request, *, refused: tuple[int, forms.Form] | None = None):
 #: the sections a higher app adds to an extra cost's page (settlement: the statement that claimed it)
 cost_sections: list[Callable] = []
 #: what a cost belongs to: (label, its attribute, the page showing it, the roles that open that page)
-COST_OWNERS = [
-    (gettext_lazy("订单"), "order", "operator-order", frozenset({Role.OPERATOR, Role.LOGISTICS, Role.FINANCE})),
-    (gettext_lazy("退换货"), "return_request", "logistics-return", COST_READERS),
-    (gettext_lazy("入库单"), "inbound", "logistics-inbound-detail", frozenset({Role.OPERATOR, Role.LOGISTICS, *SUPPLIER_ROLES})),
-    (gettext_lazy("遗留批次"), "lot", "leftover-lot", COST_READERS),
-]
+#: the page of each thing a cost may belong to (`ExtraCost.owners`), and who opens it
+COST_OWNER_PAGES = {
+    "order": ("operator-order", frozenset({Role.OPERATOR, Role.LOGISTICS, Role.FINANCE})),
+    "return_request": ("logistics-return", COST_READERS),
+    "inbound": ("logistics-inbound-detail", frozenset({Role.OPERATOR, Role.LOGISTICS, *SUPPLIER_ROLES})),
+    "lot": ("leftover-lot", COST_READERS),
+}
 
 
 def _owners(user, cost: ExtraCost) -> list[dict]:
-    """What the cost belongs to, each with a link to its page where the user may open it (another supplier's never
-    shows: the cost is of the same supplier)."""
+    """What the cost belongs to (`ExtraCost.owners`), each with a link to its page where the user may open it (another
+    supplier's never shows: the cost is of the same supplier)."""
     found = []
-    for label, attribute, url_name, roles in COST_OWNERS:
-        owner = getattr(cost, attribute)
-        if owner is not None:
-            name = getattr(owner, "number", None) or f"#{owner.pk}"
-            url = reverse(url_name, args=[owner.pk]) if has_role(user, roles) else ""
-            found.append({"label": label, "name": name, "url": url, "attribute": attribute})
+    for owner in cost.owners():
+        url_name, roles = COST_OWNER_PAGES[owner.attribute]
+        url = reverse(url_name, args=[owner.owner.pk]) if has_role(user, roles) else ""
+        found.append({"label": owner.label, "name": owner.name, "url": url, "attribute": owner.attribute})
     return found
 
 

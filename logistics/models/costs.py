@@ -1,5 +1,6 @@
 """Extra costs (额外费用承担, SPEC §4.6): facts recorded from a tariff, with the party who bears them."""
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -87,6 +88,22 @@ class TariffChange(models.Model):
                 f" → ¥{self.amount} {self.get_unit_display()}")
 
 
+class CostOwner(NamedTuple):
+    """One thing a cost belongs to: its field on the cost, what it is, the thing and its name ("订单 RO…")."""
+
+    attribute: str
+    label: str
+    owner: models.Model
+    name: str
+
+    def __str__(self) -> str:
+        return f"{self.label} {self.name}"
+
+
+#: what a cost may belong to, in the order its page, the costs list and their download name them
+COST_OWNER_FIELDS = [("order", _("订单")), ("return_request", _("退换货")), ("inbound", _("入库单")), ("lot", _("遗留批次"))]
+
+
 def cost_reference(pk: int) -> str:
     """How people name an extra cost: "#12" on the costs list and on statement lines; an adjustment's source takes it back."""
     return f"#{pk}"
@@ -141,6 +158,21 @@ class ExtraCost(StateMachine):
         return cost_reference(self.pk)
 
     description_label = copy_label_of("description", "description_id", "description_params")
+
+    def owners(self) -> list[CostOwner]:
+        """What the cost belongs to (a return's cost also to the return's order), each named by its number (a lot by
+        "#id"): the same on the cost's page, the costs list and its download (no query with them selected)."""
+        found = []
+        for attribute, label in COST_OWNER_FIELDS:
+            owner = getattr(self, attribute)
+            if owner is not None:
+                found.append(CostOwner(attribute, str(label), owner, getattr(owner, "number", None) or f"#{owner.pk}"))
+        return found
+
+    @property
+    def owners_text(self) -> str:
+        """What the cost belongs to, in one line ("订单 RO… · 退换货 RR…")."""
+        return " · ".join(str(owner) for owner in self.owners())
 
     @transition(field=state, source=State.RECORDED, target=State.VOIDED)
     def void(self, *, voided_at, voided_by, void_reason: str) -> None:

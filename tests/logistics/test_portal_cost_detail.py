@@ -15,8 +15,8 @@ from settlement.models import Statement
 from suppliers.models import BankAccount
 from settlement.services import generation, statements
 from tests.factories import SupplierUserFactory
-from tests.logistics.builders import charge
-from tests.portal import field_errors, logged_in, shown
+from tests.logistics.builders import charge, request as return_of
+from tests.portal import downloaded, field_errors, logged_in, shown
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock_at_now")]
 
@@ -81,6 +81,25 @@ def test_a_lot_fee_links_to_the_lot_for_the_supplier_too(request, lot, logistics
     page = logged_in(reader_of(request, "supplier_admin", fee)).get(page_of(fee)).content.decode()
 
     assert f'href="/logistics/leftovers/{lot.pk}/"' in page
+
+
+def test_a_return_cost_belongs_to_the_return_and_its_order_alike_on_its_page_the_list_and_the_download(
+    delivered_order, logistics, now
+):
+    return_request = return_of(delivered_order, now=now)
+    fee = costs.record_extra_cost(kind="return_freight", payer="supplier", supplier=delivered_order.supplier, order=delivered_order,
+                                  return_request=return_request, description="", actor=logistics, now=now)
+    client = logged_in(logistics)
+    both = f"订单 {delivered_order.number} · 退换货 {return_request.number}"
+
+    page = client.get(page_of(fee))
+    listed = client.get("/logistics/extra-costs/")
+    rows = downloaded(client.get("/logistics/extra-costs/export.csv"))
+
+    assert (shown(page, "owner-order"), shown(page, "owner-return_request")) == (delivered_order.number, return_request.number)
+    assert [label for label in ("订单", "退换货") if f"<th>{label}</th>" in page.content.decode()] == ["订单", "退换货"]
+    assert shown(listed, "owners") == both
+    assert dict(zip(rows[0], rows[1]))["所属"] == both
 
 
 def test_the_tariff_shown_is_the_one_the_cost_was_priced_from(cost, operator, finance, now):
