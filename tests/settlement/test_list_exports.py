@@ -1,7 +1,7 @@
 """Downloads of the settlement lists as filtered (CSV and XLSX): every row the reader's page would list, in Chinese
 columns, money with 2 places, the account a statement pays masked as the page masks it."""
 # ruff: noqa: F811  (the statement fixtures are imported from test_portal and requested by name)
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -45,6 +45,8 @@ def test_finance_downloads_every_statement_of_the_filter_with_the_account_it_pay
     assert len(rows) == 2 and {row["礼品商"] for row in rows} == {issued.supplier.name, other_supplier.name}
     assert ours["结算月份"] == "2026-09" and ours["当前版本"] == "v1" and ours["状态"] == "已下发"
     assert ours["应付金额"] == as_read(file_format, "500.00") and ours["下发时间"] == f"{FIXED_NOW:%Y-%m-%d %H:%M}"
+    # issued, not answered yet: it is deemed confirmed 10 days after it was issued, as the page says; not overdue
+    assert ours["答复期限"] == f"{FIXED_NOW + timedelta(days=10):%Y-%m-%d %H:%M}" and ours["逾期未付"] == ""
     assert ours["开户银行"] == "中国工商银行杭州分行" and ours["银行账号"] == f"622202123456{issued.supplier.pk:04d}"
     assert f"statements-{FIXED_NOW:%Y%m%d}.{file_format}" in response["Content-Disposition"]
 

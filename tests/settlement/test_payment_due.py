@@ -8,7 +8,7 @@ from settlement.models import Statement
 from settlement.services import statements
 from suppliers.services import contracts
 from tests.factories import SHANGHAI, ContractFactory, SupplierFactory
-from tests.portal import field_errors, listed, logged_in
+from tests.portal import downloaded, field_errors, listed, logged_in
 from tests.settlement.conftest import LATER
 
 pytestmark = pytest.mark.django_db
@@ -61,6 +61,18 @@ def test_the_pages_show_the_due_day_and_flag_a_late_payment(invoiced, finance, s
 
     assert f'data-statement="{invoiced.pk}"' in listed and 'data-testid="overdue"' in listed and "2026-12-02" in listed
     assert 'data-testid="payment-due"' in page and "2026-12-02" in page and "开票后 30 天" in page and 'data-testid="overdue"' in page
+
+
+def test_the_statements_download_flags_a_late_payment_as_the_page_does(invoiced, other_issued, finance, time_machine):
+    time_machine.move_to(datetime(2026, 12, 3, 9, 0, tzinfo=SHANGHAI), tick=False)
+
+    rows = downloaded(logged_in(finance).get("/settlement/statements/export.csv"))
+    flagged = {row[rows[0].index("礼品商")]: row[rows[0].index("逾期未付")] for row in rows[1:]}
+    respond_by = {row[rows[0].index("礼品商")]: row[rows[0].index("答复期限")] for row in rows[1:]}
+
+    assert flagged == {invoiced.supplier.name: "逾期未付", other_issued.supplier.name: ""}
+    assert respond_by[invoiced.supplier.name] == ""  # answered: nothing to respond by
+    assert respond_by[other_issued.supplier.name] == "2026-10-11 10:00"  # issued 2026-10-01 10:00, + 10 days
 
 
 def test_a_statement_not_yet_due_is_not_flagged_nor_listed_as_overdue(invoiced, finance, time_machine):
