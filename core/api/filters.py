@@ -32,6 +32,15 @@ def yes_no(request, name: str) -> bool | None:
         raise ValidationFailed(error.messages[0], field=name) from error
 
 
+def read_query(serializer_class: type[serializers.Serializer], request) -> dict:
+    """The query parameters a view reads itself, as `serializer_class` declares them (which documents them too:
+    `extend_schema(parameters=[serializer_class])`). :raises ValidationError: a 400 naming each bad parameter (a text
+    with a NUL byte, a word that is no choice)"""
+    query = serializer_class(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    return query.validated_data
+
+
 def reads_yes_no(**parameters: str):
     """Documents the yes/no query parameters a viewset's list reads itself with `yes_no` (name: what `true` lists)."""
     return extend_schema_view(list=extend_schema(parameters=[

@@ -1,6 +1,6 @@
 import django_filters
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -11,9 +11,9 @@ from rest_framework.views import APIView
 from core.api.errors import ErrorResponse429Serializer
 from core.api.permissions import require_role
 from core.api.transitions import TransitionHistoryMixin, transition_action
-from core.errors import ValidationFailed
-from core.api.filters import FilterSet, IdFilter
+from core.api.filters import FilterSet, IdFilter, read_query
 from core.idempotency import HEADER, idempotent
+from core.models import Program, Tier
 from core.roles import Role
 from core.services import log_personal_data_access
 from points.api.serializers import (
@@ -43,6 +43,19 @@ MEMBER = frozenset({Role.MEMBER})
 OPERATOR = frozenset({Role.OPERATOR})
 
 
+class CatalogQuery(serializers.Serializer):
+    category = serializers.CharField(required=False, allow_blank=True, default="", help_text="a category's code")
+    min_points = serializers.IntegerField(required=False, error_messages={"invalid": _lazy("积分范围须为整数")})
+    max_points = serializers.IntegerField(required=False, error_messages={"invalid": _lazy("积分范围须为整数")})
+    q = serializers.CharField(required=False, allow_blank=True, default="", help_text="text in name or description")
+
+
+class MemberQuery(serializers.Serializer):
+    q = serializers.CharField(required=False, allow_blank=True, default="", help_text="any part of the phone, or the name")
+    program = serializers.ChoiceField(choices=[Program.GOTONE, Program.MZONE], required=False, allow_blank=True, default="")
+    tier = serializers.ChoiceField(choices=Tier.values, required=False, allow_blank=True, default="")
+
+
 def member_of(user) -> Member:
     """The caller's member profile with its program, in one query. :raises PermissionDenied: unless the user is a member"""
     require_role(user, MEMBER)
@@ -62,10 +75,7 @@ class CatalogViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = CatalogGiftSerializer
     filter_backends: list = []
 
-    @extend_schema(parameters=[
-        OpenApiParameter("category", str), OpenApiParameter("min_points", int), OpenApiParameter("max_points", int),
-        OpenApiParameter("q", str, description="text in name or description"),
-    ])
+    @extend_schema(parameters=[CatalogQuery])
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
@@ -73,15 +83,11 @@ class CatalogViewSet(viewsets.ReadOnlyModelViewSet):
         if getattr(self, "swagger_fake_view", False):
             return Gift.objects.none()
         member = member_of(self.request.user)
-        params = self.request.query_params
-        bounds = {}
-        for key in ("min_points", "max_points"):
-            if params.get(key):
-                try:
-                    bounds[key] = int(params[key])
-                except ValueError as exc:
-                    raise ValidationFailed(gettext("积分范围须为整数"), field=key) from exc
-        return list_catalog(program=member.program, tier=member.tier, category=params.get("category"), text=params.get("q"), **bounds)
+        if self.action != "list":
+            return list_catalog(program=member.program, tier=member.tier)
+        query = read_query(CatalogQuery, self.request)
+        return list_catalog(program=member.program, tier=member.tier, category=query["category"], text=query["q"],
+                            min_points=query.get("min_points"), max_points=query.get("max_points"))
 
     @PICTURE_SCHEMA
     @action(detail=True, methods=["get"], url_path=r"images/(?P<index>[0-9]{1,3})")
@@ -165,10 +171,7 @@ class MemberViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = MemberSerializer
     filter_backends: list = []
 
-    @extend_schema(parameters=[
-        OpenApiParameter("q", str, description="any part of the phone, or the name"), OpenApiParameter("program", str),
-        OpenApiParameter("tier", str),
-    ])
+    @extend_schema(parameters=[MemberQuery])
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
@@ -176,8 +179,10 @@ class MemberViewSet(viewsets.ReadOnlyModelViewSet):
         if getattr(self, "swagger_fake_view", False):
             return Member.objects.none()
         require_role(self.request.user, OPERATOR)
-        params = self.request.query_params
-        return search_members(text=params.get("q", ""), program=params.get("program", ""), tier=params.get("tier", ""))
+        if self.action != "list":
+            return search_members()
+        query = read_query(MemberQuery, self.request)
+        return search_members(text=query["q"], program=query["program"], tier=query["tier"])
 
     @extend_schema(responses=MemberDetailSerializer)
     def retrieve(self, request, *args, **kwargs):

@@ -7,13 +7,14 @@ from collections.abc import Callable
 
 from django.utils import timezone
 from django.utils.translation import gettext
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from core.api.fields import ScopedKey
+from core.api.filters import read_query
 from core.api.permissions import require_role
 from core.api.schema import stored_file_responses
 from core.api.transitions import RejectionFields, TransitionHistoryMixin, transition_action
@@ -209,13 +210,12 @@ class ContractViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, viewsets.
     reject = transition_action(contracts.reject_contract, name="reject", roles=contracts.DECIDERS, target="contract")
 
 
-@extend_schema_view(
-    list=extend_schema(
-        parameters=[
-            OpenApiParameter("expiry_status", enum=EXPIRY_STATUSES, description="valid, expiring (30 days), expired, renewed")
-        ]
-    )
-)
+class QualificationQuery(serializers.Serializer):
+    expiry_status = serializers.ChoiceField(choices=EXPIRY_STATUSES, required=False, allow_blank=True, default="",
+                                            help_text="valid, expiring (30 days), expired, renewed")
+
+
+@extend_schema_view(list=extend_schema(parameters=[QualificationQuery]))
 class QualificationViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Licences and product certificates with their review state and expiry status; supplier users upload their own
     (multipart), which an operator approves or rejects."""
@@ -226,7 +226,7 @@ class QualificationViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, view
 
     def get_queryset(self):
         queryset = list_qualifications(actor=self.request.user, on=timezone.localdate())
-        if expiry := self.request.query_params.get("expiry_status"):
+        if self.action == "list" and (expiry := read_query(QualificationQuery, self.request)["expiry_status"]):
             queryset = queryset.filter(expiry_status=expiry)
         return queryset
 
