@@ -1,6 +1,6 @@
 """Malformed input to every write route of the API, sent as a role the route lets through (the access matrix's rows
 and world, so the target objects exist): never a server error, always a 4xx in the API's error shape that names the
-offending field (or the file), and nothing written.
+offending field (or the file), and nothing written; the answer is one the OpenAPI schema documents for the route.
 
 The cases come from each route's OpenAPI request schema: an empty body, each required field missing, each field of
 the wrong type, overlong or with a NUL byte, out of range, badly formatted (a date, a decimal with too many places, an
@@ -22,6 +22,7 @@ from drf_spectacular.generators import SchemaGenerator
 
 from logistics import signing
 from tests.access import MATRIX, ROLES
+from tests.api_schema import mismatches
 from tests.conftest import client_for
 from tests.factories import FIXED_NOW
 from tests.helpers import row_counts
@@ -323,6 +324,8 @@ def problems_of(operation: Operation, case: Case, world) -> str | None:
         assert response.json()["type"] in ("validation_error", "client_error") and all(error["code"] for error in errors)
     except (ValueError, KeyError, TypeError, AssertionError):
         return f"{status} not in the error shape: {response.content[:200]!r}"
+    if undocumented := mismatches(operation.method, schema_path(operation.route), response):
+        return f"{status} not as the schema documents it: {undocumented}"
     if LEAKS.search(details):
         return f"{status} leaks the program's text: {details[:200]}"
     if written:

@@ -10,14 +10,20 @@ drf-spectacular cannot see from the declarations alone.
 - A GET's 400 names the query parameter it refuses (`ordering`, a filter, a parameter the view reads itself) with
   code `invalid` (or the code its declared field gives), as `core.api.filters` and the views raise it.
 - A detail route and its actions are not filtered lists: the collection's filters and ordering are not theirs.
+- A write's 400 `validation_error` lists the errors its input declares (each field with its codes), but the services
+  also refuse naming other things (a line of a file, the gift ordered, the request as a whole) with codes of their
+  own: each error is one of the declared ones or any other (`ValidationErrorItem`), and every write may answer one,
+  whatever its body (a multipart upload too). Its 400 `client_error` is a body that cannot be parsed or a missing
+  `Idempotency-Key` (`ClientError400`), naming the header.
 """
 import typing
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
-from drf_spectacular.plumbing import force_instance
+from drf_spectacular.plumbing import force_instance, is_serializer
 from drf_spectacular.types import OpenApiTypes
 from drf_standardized_errors.openapi import AutoSchema as StandardizedErrorsAutoSchema
+from drf_standardized_errors.openapi_serializers import ClientErrorEnum
 from drf_standardized_errors.openapi_utils import InputDataField, get_flat_serializer_fields, get_serializer_fields_with_error_codes
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
@@ -27,6 +33,7 @@ from core.files import SHOWN_IN_PLACE
 
 #: query parameters that never answer a 400 (a page out of range is a 404)
 NEVER_REFUSED = {"page", "page_size"}
+WRITES = ("PUT", "PATCH", "POST", "DELETE")
 #: the codes a bad value of a query parameter answers, where not `invalid`
 QUERY_CODES = {"search": {"null_characters_not_allowed"}}
 
@@ -112,9 +119,20 @@ class AutoSchema(StandardizedErrorsAutoSchema):
         return bool(permissions) and not all(isinstance(permission, AllowAny) for permission in permissions)
 
     def _should_add_validation_error_response(self) -> bool:
-        return super()._should_add_validation_error_response() or bool(self._query_fields_with_error_codes())
+        return self.method in WRITES or super()._should_add_validation_error_response() or bool(self._query_fields_with_error_codes())
+
+    def _get_http400_serializer(self):
+        serializer = super()._get_http400_serializer()
+        if ClientErrorEnum.CLIENT_ERROR.value in serializer.serializers:
+            serializer.serializers[ClientErrorEnum.CLIENT_ERROR.value] = ClientError400Serializer
+        return serializer
 
     def _determine_fields_with_error_codes(self):
+        if self.method in WRITES:  # a multipart upload declares its body per media type; a body-less write none
+            serializer = self.get_request_serializer()
+            if isinstance(serializer, dict):
+                serializer = next((value for value in serializer.values() if is_serializer(value)), None)
+            return get_serializer_fields_with_error_codes(get_flat_serializer_fields(serializer)) if is_serializer(serializer) else []
         fields = super()._determine_fields_with_error_codes()
         if self.method not in ("PUT", "PATCH", "POST"):
             for field in fields:  # a filter's own check (a month, a yes/no word, an id) refuses with `invalid`
@@ -135,6 +153,54 @@ class AutoSchema(StandardizedErrorsAutoSchema):
                         declared[field.name] = field.error_codes - {"null"} | {"invalid"}  # a query value is never null
         names = {parameter["name"] for parameter in self._get_parameters() if parameter["in"] == "query"} - NEVER_REFUSED
         return [InputDataField(name, None, declared.get(name, QUERY_CODES.get(name, {"invalid"}))) for name in sorted(names)]
+
+
+class _ClientError400(serializers.Serializer):
+    code = serializers.ChoiceField(choices=["parse_error", "idempotency_key_missing"])
+    detail = serializers.CharField()
+    attr = serializers.CharField(allow_null=True, help_text="Idempotency-Key for a missing key, else null")
+
+
+class ClientError400Serializer(serializers.Serializer):
+    """A body that cannot be parsed (parse_error) or a write without its Idempotency-Key (idempotency_key_missing)."""
+
+    type = serializers.ChoiceField(choices=ClientErrorEnum.choices)
+    errors = _ClientError400(many=True)
+
+    class Meta:
+        ref_name = "ClientError400"
+
+
+VALIDATION_ERROR_ITEM = {
+    "type": "object",
+    "description": "An error the input's declaration does not list: a field or part of it (a line of a file), the"
+                   " request as a whole (attr null or non_field_errors), with a code of the service that refused it",
+    "properties": {"attr": {"type": "string", "nullable": True}, "code": {"type": "string"}, "detail": {"type": "string"}},
+    "required": ["attr", "code", "detail"],
+}
+
+
+def any_validation_error(result, generator, request, public):
+    """Postprocessing hook: a write's validation errors are the declared ones or any other (`ValidationErrorItem`).
+    drf-standardized-errors makes each error exactly one of the declared (a `oneOf` told apart by `attr`)."""
+    schemas = result.get("components", {}).get("schemas", {})
+    for operations in result.get("paths", {}).values():
+        for method, operation in operations.items():
+            if method.upper() not in WRITES:
+                continue
+            for content in operation.get("responses", {}).get("400", {}).get("content", {}).values():
+                for variant in schemas.get(_component(content["schema"]), {}).get("oneOf", []):
+                    items = schemas[_component(variant)].get("properties", {}).get("errors", {}).get("items", {})
+                    error = schemas.get(_component(items), {})
+                    if error.get("discriminator", {}).get("propertyName") == "attr":
+                        error["anyOf"] = error.pop("oneOf") + [{"$ref": "#/components/schemas/ValidationErrorItem"}]
+                        del error["discriminator"]
+    schemas["ValidationErrorItem"] = VALIDATION_ERROR_ITEM
+    return result
+
+
+def _component(schema: dict) -> str:
+    return schema.get("$ref", "").rpartition("/")[2]
 
 
 def stored_file_responses() -> dict:

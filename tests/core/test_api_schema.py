@@ -9,6 +9,7 @@ from tests.access import MATRIX
 from core.api.schema import NEVER_REFUSED
 from tests.api_schema import api_schema, mismatches, schema_path
 from tests.conftest import client_for
+from tests.factories import MemberFactory
 from tests.test_access_matrix import READS, build_world, url_for
 
 BAD_VALUES = {"boolean": "maybe", "integer": "1.5", "number": "abc", "string": "\x00"}
@@ -130,3 +131,22 @@ def test_a_detail_route_asked_with_an_id_that_is_no_number_is_documented(api, op
     response = api(operator).get("/api/v1/gifts/0.5/")
 
     assert mismatches("GET", "/api/v1/gifts/{id}/", response) == []
+
+
+def test_a_write_without_its_idempotency_key_is_a_documented_400_naming_the_header(api, operator):
+    member = MemberFactory()
+
+    response = api(operator).post(f"/api/v1/members/{member.pk}/correct-points/", {"points": 5, "reason_code": "other", "note": "补录"},
+                                  format="json")
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["attr"] == "Idempotency-Key"
+    assert mismatches("POST", "/api/v1/members/{id}/correct-points/", response) == []
+
+
+def test_an_upload_without_its_file_is_a_documented_400_naming_the_file(api, supplier_admin):
+    response = api(supplier_admin).post("/api/v1/gift-imports/", {}, format="multipart")
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["attr"] == "file"
+    assert mismatches("POST", "/api/v1/gift-imports/", response) == []
