@@ -31,8 +31,8 @@ from rest_framework.settings import api_settings
 
 from core.files import SHOWN_IN_PLACE
 
-#: query parameters that never answer a 400 (a page out of range is a 404)
-NEVER_REFUSED = {"page", "page_size"}
+#: query parameters that never answer a 400 (a page that does not exist, or no number, is a 404)
+NEVER_REFUSED = {"page"}
 WRITES = ("PUT", "PATCH", "POST", "DELETE")
 #: the codes a bad value of a query parameter answers, where not `invalid`
 QUERY_CODES = {"search": {"null_characters_not_allowed"}}

@@ -9,7 +9,7 @@ from tests.access import MATRIX
 from core.api.schema import NEVER_REFUSED
 from tests.api_schema import api_schema, mismatches, schema_path
 from tests.conftest import client_for
-from tests.factories import MemberFactory
+from tests.factories import GiftFactory, MemberFactory
 from tests.test_access_matrix import READS, build_world, url_for
 
 BAD_VALUES = {"boolean": "maybe", "integer": "1.5", "number": "abc", "string": "\x00"}
@@ -116,6 +116,25 @@ def test_a_bad_choice_of_a_parameter_a_view_reads_itself_is_a_400_naming_it(read
         assert response.status_code == 400
         assert response.json()["errors"][0]["attr"] == query.split("=")[0]
         assert mismatches("GET", path, response) == []
+
+
+@pytest.mark.parametrize("size", ["0", "-1", "1.5", "abc", "\x00"])
+def test_a_page_size_that_is_no_whole_number_from_1_is_a_documented_400_naming_it(api, operator, size):
+    response = api(operator).get(f"/api/v1/gifts/?page_size={size}")
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["attr"] == "page_size"
+    assert mismatches("GET", "/api/v1/gifts/", response) == []
+
+
+def test_a_page_size_above_200_gives_200_rows_and_a_page_that_does_not_exist_is_a_documented_404(api, operator):
+    GiftFactory.create_batch(201)
+
+    assert len(api(operator).get("/api/v1/gifts/?page_size=500").json()["results"]) == 200
+    for page in ("4", "x"):
+        response = api(operator).get(f"/api/v1/gifts/?page_size=100&page={page}")
+        assert response.status_code == 404
+        assert mismatches("GET", "/api/v1/gifts/", response) == []
 
 
 @pytest.mark.parametrize("address", ["/api/v1/gifts/0.5/", "/api/v1/gifts/1/history/x/", "/api/v1/no-such-collection/"])
