@@ -175,6 +175,12 @@ def _lines(text: str) -> str:
     return "\n".join(text.splitlines())
 
 
+class ReviewQueueFilter(ListFilter):
+    """The search above the operators' review queues (GET): a text with a NUL byte is an error next to it."""
+
+    q = forms.CharField(label=_("搜索"), required=False)
+
+
 class FilterForm(ListFilter):
     """The filters above a gift table (GET); empty means all."""
 

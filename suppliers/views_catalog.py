@@ -32,7 +32,7 @@ from core.portal import (
 from core.roles import SUPPLIER_ROLES, Role
 from suppliers.forms_catalog import (
     ClearanceInput, DelistInput, FilterForm, GiftForm, MovementFilterForm, NoInput, OwnStockCountForm, ReasonInput, SafetyStockForm,
-    ScheduleInput, StockFilterForm, SERVICE_FIELDS, current_values,
+    ReviewQueueFilter, ScheduleInput, StockFilterForm, SERVICE_FIELDS, current_values,
 )
 from suppliers.models.inventory import below_safety_stock
 from suppliers.models import Category, Gift, GiftRevision, ReplenishmentRequest, StockMovement, StockRecord, Supplier
@@ -299,9 +299,12 @@ def gift_action(request, pk: int, name: str):
 def review_queue(request):
     require_role(request.user, OPERATOR)
     queue = "revisions" if request.GET.get("queue") == "revisions" else "gifts"
-    q = request.GET.get("q", "").strip()
+    filters = ReviewQueueFilter(request.GET)
+    q = filters.values().get("q", "")
     submitted, pending = catalog.review_queue()
-    if q:
+    if not filters.is_valid():
+        submitted, pending = submitted.none(), pending.none()
+    elif q:
         submitted = submitted.filter(_matching(q))
         pending = pending.filter(_matching(q, "gift__"))
     counts = {"gifts": submitted.count(), "revisions": pending.count()}
@@ -313,8 +316,8 @@ def review_queue(request):
         table = ChangeTable()
         for revision in context["page_obj"]:
             revision.rows = table.rows(revision.gift, revision)
-    context |= {"queue": queue, "q": q, "counts": counts, "reason_form": ReasonInput(auto_id=False)}
-    return render(request, "suppliers/catalog/review_queue.html", context)
+    context |= {"queue": queue, "q": q, "counts": counts, "reason_form": ReasonInput(auto_id=False), "filters": filters}
+    return render(request, "suppliers/catalog/review_queue.html", context, status=filters.status)
 
 
 @login_required

@@ -131,6 +131,16 @@ def test_a_supplier_requests_delisting_of_its_online_gift(supplier_staff, suppli
     assert (gift.state, gift.delist_reason) == ("offline", "supplier_request")
 
 
+def test_a_review_queue_search_with_a_nul_byte_is_an_error_next_to_the_search_and_lists_nothing(operator):
+    in_state("submitted")
+
+    response = logged_in(operator).get("/supplier/gift-review/?q=a%00b")
+
+    assert response.status_code == 400
+    assert 'data-testid="error-q"' in response.content.decode()
+    assert list(response.context["page_obj"]) == []
+
+
 def test_an_operator_approves_a_submitted_gift_from_the_review_queue(operator):
     gift = in_state("submitted")
     client = logged_in(operator)
