@@ -210,7 +210,7 @@ def tell_suppliers_to_ship(handed: list[RedemptionOrder], *, now: datetime) -> l
 
     SMS only when orders start waiting for a supplier: it is texted (as its SMS setting allows, `text_supplier`) when
     all its waiting shipments are this run's — none was waiting before —, and not while older ones still wait, so that
-    a busy supplier is not texted at every run. Queries do not grow with the orders: one grouped count of the waiting
+    a busy supplier is not texted at every run; the SMS names the count and the ship-by time. Queries do not grow with the orders: one grouped count of the waiting
     shipments of the run's suppliers, one for those to text, one insert, one SMS each."""
     if not handed:
         return []
@@ -232,7 +232,7 @@ def tell_suppliers_to_ship(handed: list[RedemptionOrder], *, now: datetime) -> l
         starting = [supplier_id for supplier_id, count in counts.items() if waiting.get(supplier_id, count) <= count]
         for supplier in Supplier.objects.filter(pk__in=starting).order_by("pk"):
             notice = notices[supplier.pk]
-            text_supplier(supplier, kind="dropship_to_ship", sms=Sms("supplier_notice", {"title": notice.title_text}, notice), now=now)
+            text_supplier(supplier, kind="dropship_to_ship", sms=Sms("supplier_dropship", notice.params, notice), now=now)
     return sent
 
 

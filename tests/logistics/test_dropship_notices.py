@@ -49,7 +49,7 @@ def dropship_notices():
 def texts(supplier) -> list[str]:
     """The SMS the supplier's contact was sent about dropship orders to ship."""
     notices = [str(pk) for pk in dropship_notices().values_list("pk", flat=True)]
-    sent = Notification.objects.filter(kind="supplier_notice", phone=supplier.contact_phone, subject_type="suppliers.notice",
+    sent = Notification.objects.filter(kind="supplier_dropship", phone=supplier.contact_phone, subject_type="suppliers.notice",
                                        subject_id__in=notices)
     return list(sent.order_by("id").values_list("body", flat=True))
 
@@ -82,7 +82,7 @@ def test_the_notices_of_a_run_are_written_in_one_insert_and_the_queries_do_not_g
         handed = shipments.hand_over_dropship_orders(actor=None, now=at)
         assert len(handed) == 2 * each and dropship_notices().filter(created_at=at).count() == 2
         dropship_notices().filter(created_at=at).delete()
-        Notification.objects.filter(kind="supplier_notice", created_at=at).delete()
+        Notification.objects.filter(kind="supplier_dropship", created_at=at).delete()
         with CaptureQueriesContext(connection) as queries:
             shipments.tell_suppliers_to_ship(list(RedemptionOrder.objects.filter(pk__in=handed)), now=at)
         texted = Notification.objects.filter(created_at=at, body__contains="直发订单").values_list("phone", flat=True)
@@ -103,7 +103,7 @@ def test_a_supplier_waiting_for_nothing_is_texted_when_orders_start_waiting_for_
     shipments.hand_over_dropship_orders(actor=None, now=now)
 
     notice = dropship_notices().get(supplier=supplier)
-    assert texts(supplier) == ["【积分商城礼品商平台】2 笔直发订单待发货"]
+    assert texts(supplier) == [f"【积分商城礼品商平台】2 笔直发订单待发货，请于 {SHIP_BY} 前发出。"]
     assert Notification.objects.get(body__contains="直发订单").subject_id == str(notice.pk)
 
 
@@ -130,7 +130,7 @@ def test_a_supplier_with_older_orders_still_waiting_gets_the_notice_but_no_sms_u
 
     # the count is all its parcels waiting to be shipped, the older one too
     assert dropship_notices().get(supplier=supplier, created_at=later).title_text == "2 笔直发订单待发货"
-    assert texts(supplier) == ["【积分商城礼品商平台】1 笔直发订单待发货"]  # the first run's only
+    assert texts(supplier) == [f"【积分商城礼品商平台】1 笔直发订单待发货，请于 {SHIP_BY} 前发出。"]  # the first run's only
     ship_all(actor=supplier_staff, at=later)
     place(gifts[0], rich_member, later)
 
@@ -212,7 +212,7 @@ def test_an_order_changed_underneath_is_skipped_and_the_run_goes_on_telling_the_
     assert not Shipment.objects.filter(order=second).exists()
     assert dropship_notices().get(supplier=supplier).title_text == "2 笔直发订单待发货"
     assert not dropship_notices().filter(supplier=other_supplier).exists()
-    assert texts(supplier) == ["【积分商城礼品商平台】2 笔直发订单待发货"]
+    assert texts(supplier) == [f"【积分商城礼品商平台】2 笔直发订单待发货，请于 {SHIP_BY} 前发出。"]
     monkeypatch.undo()
 
     assert shipments.hand_over_dropship_orders(actor=None, now=now + timedelta(minutes=5)) == [second.pk]  # the next run takes it
@@ -232,7 +232,7 @@ def test_the_suppliers_of_the_orders_handed_over_are_told_even_when_a_later_orde
 
     assert RedemptionOrder.objects.get(pk=first.pk).state == "handed_over"
     assert dropship_notices().get(supplier=supplier).title_text == "1 笔直发订单待发货"
-    assert texts(supplier) == ["【积分商城礼品商平台】1 笔直发订单待发货"]
+    assert texts(supplier) == [f"【积分商城礼品商平台】1 笔直发订单待发货，请于 {SHIP_BY} 前发出。"]
     assert not dropship_notices().filter(supplier=other_supplier).exists()
 
 
