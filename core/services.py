@@ -22,7 +22,7 @@ RETRY_AT_MOST_EVERY = timedelta(hours=6)
 REFUSALS_BEFORE_PAUSE = 3  # failures to reach the gateway in a row that mean it is down, not one message bad
 
 
-def _due(now: datetime):
+def due_messages(now: datetime):
     """Pending messages whose time has come; in the quiet hours only urgent ones (a backlog of retries or an outage's
     queue must not text members at night)."""
     due = Notification.objects.filter(status=Notification.Status.PENDING, not_before__lte=now)
@@ -35,9 +35,9 @@ def send_notification(*, notification_id: int, now: datetime) -> bool:
     Its attempt is counted, and committed, before the backend is called: a worker killed mid-send leaves
     that trace, and the broker hands the task to another worker.
     """
-    if not _due(now).filter(pk=notification_id).update(attempts=F("attempts") + 1):
+    if not due_messages(now).filter(pk=notification_id).update(attempts=F("attempts") + 1):
         return False
-    batch = _send_batch(_due(now).filter(pk=notification_id), now=now, counted=True)
+    batch = _send_batch(due_messages(now).filter(pk=notification_id), now=now, counted=True)
     return batch is not None and batch.sent == 1
 
 
@@ -48,7 +48,7 @@ def send_due_notifications(*, now: datetime, limit: int = 500) -> int:
     for the next look. A message the gateway itself refuses (any other error) does not count towards that."""
     sent = 0
     while sent < limit:
-        batch = _send_batch(_due(now), now=now, size=min(BATCH, limit - sent))
+        batch = _send_batch(due_messages(now), now=now, size=min(BATCH, limit - sent))
         if batch is None:
             break
         sent += batch.sent
