@@ -6,10 +6,7 @@ from django.utils.translation import gettext_lazy
 from core.api.permissions import require_role
 from core.exports import Column, day, list_download, moment, money
 from core.models.transitions import actor_label_for
-from core.roles import SUPPLIER_ROLES
-from logistics.forms_returns import CostFilterForm
-from logistics.services import costs
-from logistics.views_returns import COST_READERS
+from logistics.views_returns import COST_READERS, listed_costs
 
 
 def cost_columns(user) -> list[Column]:
@@ -34,6 +31,6 @@ def cost_columns(user) -> list[Column]:
 def extra_cost_export(request, file_format: str):
     """The extra costs list as filtered, every cost of it (voided ones marked), as CSV or XLSX."""
     require_role(request.user, COST_READERS)
-    filters = CostFilterForm(request.GET, staff=request.user.role not in SUPPLIER_ROLES)
-    return list_download(filters=filters, rows=costs.list_extra_costs(user=request.user), columns=cost_columns(request.user),
+    filters, rows = listed_costs(request)
+    return list_download(filters=filters, rows=rows, columns=cost_columns(request.user),
                          file_format=file_format, name="extra-costs", now=timezone.now())

@@ -189,12 +189,12 @@ def extra_costs(request, *, refused: tuple[int, forms.Form] | None = None):
     """The costs with their total, and for each the user may void a void form (`refused`: (cost id, the form sent back
     with its errors and the reason entered))."""
     require_role(request.user, COST_READERS)
-    filters = CostFilterForm(request.GET, staff=request.user.role not in SUPPLIER_ROLES)
+    filters, recorded = listed_costs(request)
     tariffs = list(Tariff.objects.all())
     if request.user.role == Role.OPERATOR:
         for tariff in tariffs:
             tariff.form = TariffForm(initial={"amount": tariff.amount}, auto_id=False)
-    recorded = filters.apply(costs.list_extra_costs(user=request.user))
+    recorded = filters.apply(recorded)
     context = paginate(request, recorded) | {
         "filters": filters, "tariffs": tariffs, "may_record": request.user.role in COST_RECORDERS,
         "total": costs.total_amount(recorded),
@@ -211,9 +211,14 @@ def extra_costs(request, *, refused: tuple[int, forms.Form] | None = None):
     return render(request, "logistics/returns/costs.html", context, status=page_status(refused) if refused else filters.status)
 
 
+def listed_costs(request):
+    """The extra costs page's filter form and the costs the user may see, before the form's filters: the page and its
+    download list the same rows."""
+    return CostFilterForm(request.GET, staff=request.user.role not in SUPPLIER_ROLES), costs.list_extra_costs(user=request.user)
+
+
 #: the sections a higher app adds to an extra cost's page (settlement: the statement that claimed it)
 cost_sections: list[Callable] = []
-#: what a cost belongs to: (label, its attribute, the page showing it, the roles that open that page)
 #: the page of each thing a cost may belong to (`ExtraCost.owners`), and who opens it
 COST_OWNER_PAGES = {
     "order": ("operator-order", frozenset({Role.OPERATOR, Role.LOGISTICS, Role.FINANCE})),

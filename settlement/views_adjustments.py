@@ -48,12 +48,18 @@ DONE = {"approve": gettext_lazy("调账 %(number)s 已审批"), "reject": gettex
 @login_required
 def adjustment_list(request):
     require_role(request.user, READERS)
-    staff = request.user.role not in SUPPLIER_ROLES
-    filters = AdjustmentFilterForm(request.GET, staff=staff)
-    context = paginate(request, filters.apply(adjustments.list_adjustments(actor=request.user, **filters.values()))) | {
+    filters, rows = _listed_adjustments(request)
+    context = paginate(request, filters.apply(rows)) | {
         "filters": filters, "is_finance": request.user.role in FINANCE, "decisions": DECISION_BUTTONS,
     }
     return render(request, "settlement/adjustments.html", context, status=filters.status)
+
+
+def _listed_adjustments(request):
+    """The adjustments page's filter form and the adjustments the user may see as its service narrows them, before the
+    form's own filters: the page and its download list the same rows."""
+    filters = AdjustmentFilterForm(request.GET, staff=request.user.role not in SUPPLIER_ROLES)
+    return filters, adjustments.list_adjustments(actor=request.user, **filters.values())
 
 
 def adjustment_columns(user) -> list[Column]:
@@ -78,9 +84,8 @@ def adjustment_columns(user) -> list[Column]:
 def adjustment_export(request, file_format: str):
     """The adjustments list as filtered, every adjustment of it, as CSV or XLSX."""
     require_role(request.user, READERS)
-    filters = AdjustmentFilterForm(request.GET, staff=request.user.role not in SUPPLIER_ROLES)
-    return list_download(filters=filters, rows=adjustments.list_adjustments(actor=request.user, **filters.values()),
-                         columns=adjustment_columns(request.user), file_format=file_format, name="adjustments", now=timezone.now())
+    filters, rows = _listed_adjustments(request)
+    return list_download(filters=filters, rows=rows, columns=adjustment_columns(request.user), file_format=file_format, name="adjustments", now=timezone.now())
 
 
 @login_required

@@ -125,11 +125,18 @@ def months(request):
 @login_required
 def statement_list(request):
     require_role(request.user, STATEMENT_READERS)
-    filters = StatementFilterForm(request.GET, staff=request.user.role not in SUPPLIER_ROLES,
-                                  states=statements.statement_states(actor=request.user))
-    rows = filters.apply(statements.list_statements(actor=request.user, **filters.values()))
+    filters, rows = _listed_statements(request)
+    rows = filters.apply(rows)
     context = paginate(request, rows) | {"filters": filters, "is_supplier": request.user.role in SUPPLIER_ROLES}
     return render(request, "settlement/statements.html", context, status=filters.status)
+
+
+def _listed_statements(request):
+    """The statements page's filter form and the statements the user may see as its service narrows them, before the
+    form's own filters: the page and its download list the same rows."""
+    filters = StatementFilterForm(request.GET, staff=request.user.role not in SUPPLIER_ROLES,
+                                  states=statements.statement_states(actor=request.user))
+    return filters, statements.list_statements(actor=request.user, **filters.values())
 
 
 def statement_columns(user) -> list[Column]:
@@ -158,10 +165,8 @@ def statement_columns(user) -> list[Column]:
 def statement_export(request, file_format: str):
     """The statements list as filtered, every row of it, as CSV or XLSX."""
     require_role(request.user, STATEMENT_READERS)
-    filters = StatementFilterForm(request.GET, staff=request.user.role not in SUPPLIER_ROLES,
-                                  states=statements.statement_states(actor=request.user))
-    rows = statements.with_paying_account(statements.list_statements(actor=request.user, **filters.values()))
-    return list_download(filters=filters, rows=rows, columns=statement_columns(request.user), file_format=file_format,
+    filters, rows = _listed_statements(request)
+    return list_download(filters=filters, rows=statements.with_paying_account(rows), columns=statement_columns(request.user), file_format=file_format,
                          name="statements", now=timezone.now())
 
 
