@@ -79,6 +79,9 @@ class Shipment(StateMachine):
     delivered_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
     delivery_recorded_at = models.DateTimeField(_("签收登记时间"), null=True, blank=True)
     last_event_sequence = models.PositiveIntegerField(_("最近事件序号"), default=0)
+    # when the supplier of a dropship order handed to it was told of the parcel (its handover notice): set with the
+    # notice, so that the next handover run tells the supplier of a parcel an earlier run's failed notice missed
+    supplier_notified_at = models.DateTimeField(_("礼品商通知时间"), null=True, blank=True, editable=False)
     state = FSMField(_("状态"), default=State.CREATED, choices=State.choices, protected=True)
 
     objects = ScopedManager()
@@ -112,6 +115,10 @@ class Shipment(StateMachine):
         ordering = ["-created_at", "-id"]
         verbose_name = _("运单")
         verbose_name_plural = _("运单")
+        indexes = [  # the parcels whose supplier is still to be told: few, and looked for at every handover run
+            models.Index(fields=["supplier"], name="shipment_dropship_untold",
+                         condition=Q(kind="dropship", state__in=["created", "picked"], supplier_notified_at__isnull=True)),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["carrier_key", "tracking_number"], condition=~Q(tracking_number=""), name="tracking_number_unique_per_carrier"

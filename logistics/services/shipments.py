@@ -179,13 +179,14 @@ def hand_over_warehouse_orders(*, key: str, actor, now: datetime, limit: int = 5
 
 def hand_over_dropship_orders(*, actor, now: datetime) -> list[int]:
     """Hand each confirmed dropship order to its supplier, who ships it (beat, every few minutes), each order in a
-    transaction of its own; then tell the suppliers that got orders (`tell_suppliers_to_ship`), after every handover
-    is committed, so that a failing notice loses no handover. A run that hands nothing over tells nobody anything.
+    transaction of its own; then tell the suppliers of the orders handed over and not told yet
+    (`tell_suppliers_to_ship`), after every handover is committed, so that a failing notice loses no handover: the
+    parcels it did not tell of stay untold, and the next run tells their suppliers. A run that finds nothing to hand
+    over and nobody left untold sends nothing.
 
     An order refused on the way (a `DomainError`: changed since the list was read, say cancelled by its member) is
     logged and skipped — still confirmed, the next run takes it —, and the run goes on. The suppliers of the orders
-    handed over are told even when a later order fails otherwise: those orders are no longer confirmed, so no later
-    run would tell them."""
+    handed over are told even when a later order fails otherwise."""
     handed = []
     try:
         for order in RedemptionOrder.objects.filter(state=RedemptionOrder.State.CONFIRMED, fulfilment="dropship").order_by("id"):
@@ -196,44 +197,65 @@ def hand_over_dropship_orders(*, actor, now: datetime) -> list[int]:
             except DomainError as error:
                 logger.warning("dropship order %s not handed over: %s", order.pk, error)
                 continue
-            handed.append(order)
+            handed.append(order.pk)
     finally:
-        tell_suppliers_to_ship(handed, now=now)
-    return [order.pk for order in handed]
+        tell_suppliers_to_ship(now=now)
+    return handed
 
 
-def tell_suppliers_to_ship(handed: list[RedemptionOrder], *, now: datetime) -> list[Notice]:
-    """Tell each supplier of the dropship orders just handed over (`handed`, at `now`) how many of its dropship
-    shipments wait to be shipped (`DROPSHIP_WAITING`, this run's and older ones) and by when: one notice per supplier,
-    all in one insert, linking to its dropship orders waiting to be shipped; the ship-by time is the handover +
-    `SHIP_WITHIN` (the assessment's on-time dispatch, SPEC §4.10).
+def untold_handovers() -> QuerySet[Shipment]:
+    """The dropship parcels handed to their supplier whose supplier has not been told of them yet
+    (`supplier_notified_at`), still waiting to be shipped: each the order's first own parcel — a re-delivery is a
+    later one, and an exchange's replacement or goods sent back are no handover."""
+    earlier = Shipment.objects.filter(ORDER_OWN_PARCELS, order_id=OuterRef("order_id"), pk__lt=OuterRef("pk"))
+    return Shipment.objects.filter(DROPSHIP_WAITING, ORDER_OWN_PARCELS, supplier_notified_at__isnull=True).exclude(Exists(earlier))
+
+
+def tell_suppliers_to_ship(*, now: datetime) -> list[Notice]:
+    """Tell each supplier of the dropship orders handed to it and not told yet (`untold_handovers`: this run's, and
+    any an earlier run's failed notice missed) how many of its dropship shipments wait to be shipped
+    (`DROPSHIP_WAITING`, older ones too) and by when: one notice per supplier, all in one insert, linking to its
+    dropship orders waiting to be shipped; the ship-by time is its earliest untold handover + `SHIP_WITHIN` (the
+    assessment's on-time dispatch, SPEC §4.10). The parcels told of are marked told (`supplier_notified_at`) in the
+    notices' transaction, locked first (a run overlapping this one skips them), so each is told of exactly once.
 
     SMS only when orders start waiting for a supplier: it is texted (as its SMS setting allows, `text_supplier`) when
-    all its waiting shipments are this run's — none was waiting before —, and not while older ones still wait, so that
-    a busy supplier is not texted at every run; the SMS names the count and the ship-by time. Queries do not grow with the orders: one grouped count of the waiting
-    shipments of the run's suppliers, one for those to text, one insert, one SMS each."""
-    if not handed:
-        return []
-    counts = Counter(order.supplier_id for order in handed)
-    waiting = dict(
-        Shipment.objects.filter(DROPSHIP_WAITING, supplier_id__in=counts).order_by().values("supplier_id")
-        .annotate(waiting=Count("pk")).values_list("supplier_id", "waiting")
-    )
-    link = f"{reverse('supplier-dropship')}?{urlencode({'state': State.CREATED})}"
-    ship_by = f"{timezone.localtime(now + SHIP_WITHIN):%Y-%m-%d %H:%M}"
+    all its waiting shipments are untold ones — none was waiting before —, and not while older ones still wait, so that
+    a busy supplier is not texted at every run; the SMS names the count and the ship-by time. Queries do not grow with
+    the orders: one for the untold parcels, one grouped count of the waiting shipments of their suppliers, one insert,
+    one update, one for those to text, one SMS each."""
     with transaction.atomic():
+        untold = list(untold_handovers().select_for_update(skip_locked=True).order_by("created_at", "pk")
+                      .values_list("pk", "supplier_id", "created_at"))
+        if not untold:
+            return []
+        counts = Counter(supplier_id for _, supplier_id, _ in untold)
+        handed_at = {}  # each supplier's earliest untold handover
+        for _, supplier_id, created_at in untold:
+            handed_at.setdefault(supplier_id, created_at)
+        waiting = dict(
+            Shipment.objects.filter(DROPSHIP_WAITING, supplier_id__in=counts).order_by().values("supplier_id")
+            .annotate(waiting=Count("pk")).values_list("supplier_id", "waiting")
+        )
+        link = f"{reverse('supplier-dropship')}?{urlencode({'state': State.CREATED})}"
         sent = send_inbox_notices(
-            [(supplier_id, {"count": waiting.get(supplier_id, count), "ship_by": ship_by}, link)
+            [(supplier_id, {"count": waiting.get(supplier_id, count), "ship_by": _ship_by(handed_at[supplier_id])}, link)
              for supplier_id, count in sorted(counts.items())],
             kind="dropship_to_ship", title=gettext_noop("%(count)s 笔直发订单待发货"),
             body=gettext_noop("请于 %(ship_by)s 前在「直发订单」中发货：交由您后48小时内未发出的订单计入按时发货率考核。"), now=now,
         )
+        Shipment.objects.filter(pk__in=[pk for pk, _, _ in untold]).update(supplier_notified_at=now)
         notices = {notice.supplier_id: notice for notice in sent}
         starting = [supplier_id for supplier_id, count in counts.items() if waiting.get(supplier_id, count) <= count]
         for supplier in Supplier.objects.filter(pk__in=starting).order_by("pk"):
             notice = notices[supplier.pk]
             text_supplier(supplier, kind="dropship_to_ship", sms=Sms("supplier_dropship", notice.params, notice), now=now)
     return sent
+
+
+def _ship_by(handed_at: datetime) -> str:
+    """The time a dropship parcel handed over at `handed_at` is to be shipped by, as the notice and its SMS show it."""
+    return f"{timezone.localtime(handed_at + SHIP_WITHIN):%Y-%m-%d %H:%M}"
 
 
 def pick_shipment(*, shipment: Shipment, actor, now: datetime, reason: str = "") -> Shipment:

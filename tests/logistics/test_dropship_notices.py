@@ -83,8 +83,9 @@ def test_the_notices_of_a_run_are_written_in_one_insert_and_the_queries_do_not_g
         assert len(handed) == 2 * each and dropship_notices().filter(created_at=at).count() == 2
         dropship_notices().filter(created_at=at).delete()
         Notification.objects.filter(kind="supplier_dropship", created_at=at).delete()
+        Shipment.objects.filter(order__in=handed).update(supplier_notified_at=None)  # as before the run's notice step
         with CaptureQueriesContext(connection) as queries:
-            shipments.tell_suppliers_to_ship(list(RedemptionOrder.objects.filter(pk__in=handed)), now=at)
+            shipments.tell_suppliers_to_ship(now=at)
         texted = Notification.objects.filter(created_at=at, body__contains="直发订单").values_list("phone", flat=True)
         assert dropship_notices().filter(created_at=at).count() == 2
         assert sorted(texted) == sorted([supplier.contact_phone, other_supplier.contact_phone])
@@ -249,6 +250,74 @@ def test_a_failing_notice_loses_no_handover(gifts, rich_member, now, monkeypatch
     assert set(RedemptionOrder.objects.values_list("state", flat=True)) == {"handed_over"}
     assert Shipment.objects.filter(kind="dropship", state="created").count() == 2
     assert not dropship_notices().exists()
+
+
+def fail_once(monkeypatch) -> None:
+    """The next notice step fails writing the notices (the inbox unavailable), as a database error would."""
+    real = shipments.send_inbox_notices
+
+    def broken(*args, **kwargs):
+        monkeypatch.setattr(shipments, "send_inbox_notices", real)
+        raise RuntimeError("inbox unavailable")
+
+    monkeypatch.setattr(shipments, "send_inbox_notices", broken)
+
+
+def test_the_run_after_a_failed_notice_tells_the_supplier_it_missed_once_with_the_time_to_ship_by_of_its_handover(
+    gifts, rich_member, supplier, now, monkeypatch
+):
+    place(gifts[0], rich_member, now, count=2)
+    fail_once(monkeypatch)
+    with pytest.raises(RuntimeError):
+        shipments.hand_over_dropship_orders(actor=None, now=now)
+    assert Shipment.objects.filter(kind="dropship", state="created").count() == 2 and not dropship_notices().exists()
+
+    assert shipments.hand_over_dropship_orders(actor=None, now=now + timedelta(minutes=5)) == []
+
+    notice = dropship_notices().get(supplier=supplier)
+    assert (notice.title_text, notice.created_at) == ("2 笔直发订单待发货", now + timedelta(minutes=5))
+    assert f"请于 {SHIP_BY} 前" in notice.body_text  # 48 hours after the handover, not after the notice
+    assert texts(supplier) == [f"【积分商城礼品商平台】2 笔直发订单待发货，请于 {SHIP_BY} 前发出。"]
+
+    assert shipments.hand_over_dropship_orders(actor=None, now=now + timedelta(minutes=10)) == []
+
+    assert dropship_notices().count() == 1 and len(texts(supplier)) == 1
+
+
+def test_the_supplier_missed_by_a_failed_notice_is_told_of_those_orders_with_its_new_ones_and_another_of_its_own(
+    gifts, rich_member, supplier, other_supplier, now, monkeypatch
+):
+    place(gifts[0], rich_member, now, count=2)
+    fail_once(monkeypatch)
+    with pytest.raises(RuntimeError):
+        shipments.hand_over_dropship_orders(actor=None, now=now)
+    later = now + timedelta(minutes=5)
+    place(gifts[0], rich_member, later)
+    place(gifts[1], rich_member, later)
+
+    assert len(shipments.hand_over_dropship_orders(actor=None, now=later)) == 2
+
+    told = {notice.supplier_id: (notice.title_text, notice.params["ship_by"]) for notice in dropship_notices()}
+    assert told == {supplier.pk: ("3 笔直发订单待发货", SHIP_BY), other_supplier.pk: ("1 笔直发订单待发货", "2026-10-17 10:05")}
+    assert texts(supplier) == [f"【积分商城礼品商平台】3 笔直发订单待发货，请于 {SHIP_BY} 前发出。"]  # its queue starts now
+    assert len(texts(other_supplier)) == 1
+    assert set(Shipment.objects.values_list("supplier_notified_at", flat=True)) == {later}
+
+    shipments.hand_over_dropship_orders(actor=None, now=later + timedelta(minutes=5))
+
+    assert dropship_notices().count() == 2 and (len(texts(supplier)), len(texts(other_supplier))) == (1, 1)
+
+
+def test_a_re_delivery_of_a_dropship_order_is_no_new_handover_to_tell(one_waiting, supplier, operator):
+    later = one_waiting
+    ship_all(actor=None, at=later)
+    shipments.fail_shipment(shipment=Shipment.objects.get(), actor=operator, now=later, reason="地址不详")
+    orders.redeliver_order(order=RedemptionOrder.objects.get(), actor=operator, now=later)
+
+    shipments.hand_over_dropship_orders(actor=None, now=later + timedelta(minutes=5))
+
+    assert Shipment.objects.filter(state="created").count() == 1  # the new parcel waits for the supplier
+    assert dropship_notices().count() == 1 and len(texts(supplier)) == 1
 
 
 def test_the_inbox_shows_the_notice_in_the_readers_language_linking_to_the_orders_to_ship(gifts, rich_member, supplier_staff, now):
