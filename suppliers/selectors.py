@@ -17,7 +17,7 @@ from core.models import Program, Tier
 from core.selectors import answering
 from core.validators import storable_ids
 from suppliers.errors import OutOfStock
-from suppliers.models import Gift, GiftPrice, GiftRevision, Location, StockMovement, StockRecord, Supplier
+from suppliers.models import Gift, GiftPrice, GiftRevision, Location, ReplenishmentRequest, StockMovement, StockRecord, Supplier
 from suppliers.models.inventory import BELOW_SAFETY_STOCK
 
 LISTED = [Gift.State.ONLINE, Gift.State.CLEARANCE]
@@ -208,6 +208,21 @@ def disabled_standing(user) -> str | None:
 def matching(text: str, gift: str = "") -> Q:
     """Gifts whose SKU, name or supplier name contain `text` (`gift` is the path to the gift)."""
     return Q(**{f"{gift}sku__icontains": text}) | Q(**{f"{gift}name__icontains": text}) | Q(**{f"{gift}supplier__name__icontains": text})
+
+
+def stock_of(user, *, q: str = "", location: Location | None = None, low: bool | None = None
+             ) -> tuple[QuerySet[StockRecord], QuerySet[StockMovement], QuerySet[ReplenishmentRequest]]:
+    """The stock page's reads: the stock records (by SKU and location), the stock movements and the open replenishment
+    requests `user` may see, of the gifts matching `q` at `location`; `low` narrows the records (see by_low_stock). Its
+    download lists the same records."""
+    records = StockRecord.objects.visible_to(user).select_related("gift__supplier", "location").order_by("gift__sku", "location__code")
+    movements = StockMovement.objects.visible_to(user).select_related("gift", "location")
+    requests = ReplenishmentRequest.objects.visible_to(user).filter(state=ReplenishmentRequest.State.OPEN)
+    if q:
+        records, movements, requests = (rows.filter(matching(q, "gift__")) for rows in (records, movements, requests))
+    if location:
+        records, movements, requests = (rows.filter(location=location) for rows in (records, movements, requests))
+    return by_low_stock(records, low), movements, requests
 
 
 def stock_movements_of(

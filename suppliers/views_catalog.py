@@ -35,9 +35,9 @@ from suppliers.forms_catalog import (
     ReviewQueueFilter, ScheduleInput, StockFilterForm, SERVICE_FIELDS, current_values,
 )
 from suppliers.models.inventory import below_safety_stock
-from suppliers.models import Category, Gift, GiftRevision, ReplenishmentRequest, StockMovement, StockRecord, Supplier
+from suppliers.models import Category, Gift, GiftRevision, StockMovement, StockRecord, Supplier
 from suppliers.selectors import matching as _matching
-from suppliers.selectors import by_low_stock, list_revisions, stock_movements_of
+from suppliers.selectors import list_revisions, stock_movements_of, stock_of
 from suppliers.services import catalog, gift_images, inventory, revisions
 
 OPERATOR = frozenset({Role.OPERATOR})
@@ -357,22 +357,6 @@ def stock_filters(request) -> StockFilterForm:
     return StockFilterForm(request.GET, supplier_id=_own_supplier_id(request.user))
 
 
-def filtered_stock(user, filters: StockFilterForm) -> tuple:
-    """The stock page's stock records, movements and open replenishment requests the user may see, narrowed by its
-    filters (none of them when a filter is wrong)."""
-    q, low, location = (filters.values().get(name) for name in ("q", "low", "location"))
-    records, movements, requests = (filters.apply(rows) for rows in (
-        StockRecord.objects.visible_to(user).select_related("gift__supplier", "location").order_by("gift__sku", "location__code"),
-        StockMovement.objects.visible_to(user).select_related("gift", "location"),
-        ReplenishmentRequest.objects.visible_to(user).filter(state=ReplenishmentRequest.State.OPEN),
-    ))
-    if q:
-        records, movements, requests = (rows.filter(_matching(q, "gift__")) for rows in (records, movements, requests))
-    if location:
-        records, movements, requests = (rows.filter(location=location) for rows in (records, movements, requests))
-    return by_low_stock(records, low), movements, requests
-
-
 @login_required
 def stock(request, *, refused: tuple[Gift | StockRecord, str, forms.Form] | None = None):
     """Stock by gift and location: a supplier its own (and counts its dropship stock), logistics and operators every
@@ -382,7 +366,7 @@ def stock(request, *, refused: tuple[Gift | StockRecord, str, forms.Form] | None
     require_role(request.user, STOCK_READERS)
     filters = stock_filters(request)
     q, location = (filters.values().get(name) for name in ("q", "location"))
-    records, movements, requests = filtered_stock(request.user, filters)
+    records, movements, requests = (filters.apply(rows) for rows in stock_of(request.user, **filters.values()))
     context = paginate(request, records) | {
         "filters": filters,
         "movements": movements[:RECENT_MOVEMENTS],

@@ -5,7 +5,8 @@ from django.utils.translation import gettext, gettext_lazy
 
 from core.api.permissions import require_role
 from core.exports import Column, list_download
-from suppliers.views_catalog import STOCK_READERS, filtered_stock, stock_filters
+from suppliers.selectors import stock_of
+from suppliers.views_catalog import STOCK_READERS, stock_filters
 
 STOCK_COLUMNS = [
     Column("SKU", lambda r: r.gift.sku),
@@ -25,6 +26,6 @@ def stock_export(request, file_format: str):
     """The stock list as filtered (search, location, low stock), every record of it, as CSV or XLSX."""
     require_role(request.user, STOCK_READERS)
     filters = stock_filters(request)
-    records = filtered_stock(request.user, filters)[0]
+    records = stock_of(request.user, **filters.values())[0]
     return list_download(filters=filters, rows=records, columns=STOCK_COLUMNS, file_format=file_format, name="stock",
                          now=timezone.now(), narrowed=True)
