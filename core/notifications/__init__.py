@@ -74,6 +74,17 @@ def quiet_until(at: datetime) -> datetime:
     return at
 
 
+@dataclass(frozen=True)
+class Text:
+    """One SMS of a batch written together (`notify_all`): what `notify` takes, but the time."""
+
+    kind: str
+    phone: str
+    context: dict[str, Any]
+    subject: Any = None
+    opted_out: bool = False
+
+
 def notify(
     *, kind: str, phone: str, at: datetime, context: dict[str, Any], opted_out: bool = False, subject: Any = None
 ) -> Notification:
@@ -82,22 +93,39 @@ def notify(
 
     :raises KeyError: for an unknown kind
     """
-    spec = KINDS[kind]
-    suppressed = opted_out and not spec.urgent
-    (notification,) = sql.insert([Notification(
-        kind=kind,
-        phone=phone,
-        body=spec.template.format(**context),
+    (notification,) = notify_all([Text(kind, phone, context, subject, opted_out)], at=at)
+    return notification
+
+
+def notify_all(texts: list[Text], *, at: datetime) -> list[Notification]:
+    """Write several SMS to the outbox in one INSERT, each as `notify` writes one: for a batch whose queries must
+    not grow with it.
+
+    :raises KeyError: for an unknown kind, before anything is written
+    """
+    rows = [_outbox_row(text, at) for text in texts]
+    sql.insert(rows)
+    if not settings.NOTIFICATION_RELAY:
+        from core.tasks import send_notification
+
+        for notification in rows:
+            if notification.status == Notification.Status.PENDING and notification.not_before <= at:
+                # robust: a broker outage must not turn a committed event into an error; beat sends it later
+                transaction.on_commit(lambda pk=notification.pk: send_notification.delay(notification_id=pk), robust=True)
+    return rows
+
+
+def _outbox_row(text: Text, at: datetime) -> Notification:
+    spec = KINDS[text.kind]
+    suppressed = text.opted_out and not spec.urgent
+    return Notification(
+        kind=text.kind,
+        phone=text.phone,
+        body=spec.template.format(**text.context),
         urgent=spec.urgent,
         status=Notification.Status.SUPPRESSED if suppressed else Notification.Status.PENDING,
         created_at=at,
         not_before=at if spec.urgent else quiet_until(at),
-        subject_type=subject._meta.label_lower if subject is not None else "",
-        subject_id=str(subject.pk) if subject is not None else "",
-    )])
-    if not suppressed and notification.not_before <= at and not settings.NOTIFICATION_RELAY:
-        from core.tasks import send_notification
-
-        # robust: a broker outage must not turn a committed event into an error; beat sends it later
-        transaction.on_commit(lambda: send_notification.delay(notification_id=notification.pk), robust=True)
-    return notification
+        subject_type=text.subject._meta.label_lower if text.subject is not None else "",
+        subject_id=str(text.subject.pk) if text.subject is not None else "",
+    )

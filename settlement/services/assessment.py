@@ -4,7 +4,8 @@ settings and penalty rules operators maintain are in settlement.services.assessm
 
 Each active penalty rule the value breaches (higher is better: value < threshold; lower: value > threshold)
 proposes one penalty (unique per assessment and rule); a score under ASSESSMENT_SUSPENSION_THRESHOLD in M and in
-M−1 proposes one suspension. Recomputing a month replaces its KPI results and score and never duplicates a
+M−1 proposes one suspension, of which its supplier is told (`_tell_proposed`); acceptance suspends the supplier,
+whose suspension notice tells it. Recomputing a month replaces its KPI results and score and never duplicates a
 proposal. Finance accepts a penalty into an adjustment (maker-checker approval follows; a rejected adjustment
 reopens the proposal) or waives it, which takes two finance users too (one asks, another confirms); operators decide
 suspensions.
@@ -16,6 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Avg, Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
@@ -33,6 +35,7 @@ from settlement.services.kpis import COUNTERS, Window, attainment_of, breaches, 
 from settlement.sources import register_source
 from suppliers.models import Supplier
 from suppliers.services import onboarding
+from suppliers.services.notices import send_inbox_notices
 
 CHUNK = 200
 
@@ -165,9 +168,9 @@ def _propose_suspensions(assessments: dict[int, Assessment], *, window: Window, 
     low = {sid: a for sid, a in assessments.items() if a.score is not None and a.score < threshold}
     if not low:
         return
-    low_before = set(Assessment.objects.filter(
+    low_before = dict(Assessment.objects.filter(
         month=previous_month(window.month), supplier_id__in=low, score__lt=threshold,
-    ).values_list("supplier_id", flat=True))
+    ).values_list("supplier_id", "score"))
     active = set(Supplier.objects.filter(pk__in=low_before, state=Supplier.State.ACTIVE).values_list("pk", flat=True))
     proposed = set(SuspensionProposal.objects.filter(assessment__in=[low[sid] for sid in active]).values_list("supplier_id", flat=True))
     new = sorted(active - proposed)
@@ -176,12 +179,33 @@ def _propose_suspensions(assessments: dict[int, Assessment], *, window: Window, 
     SuspensionProposal.objects.bulk_create(
         [SuspensionProposal(supplier_id=sid, assessment=low[sid], created_at=now) for sid in new], ignore_conflicts=True,
     )
-    # read back (no keys come back past conflicts): one a concurrent computation made meanwhile is that one's to log
-    made = SuspensionProposal.objects.filter(assessment__in=[low[sid] for sid in new], created_at=now).only("pk", "state")
+    # read back (no keys come back past conflicts): one a concurrent computation made meanwhile is that one's to log and tell
+    made = list(SuspensionProposal.objects.filter(assessment__in=[low[sid] for sid in new], created_at=now)
+                .only("pk", "state", "supplier_id", "assessment_id").order_by("supplier_id"))
     log_creation(made, "propose", actor=None, at=now, reason=Message(LOW_TWICE, month=f"{window.month:%Y-%m}"))
+    _tell_proposed(made, scores={sid: (low_before[sid], low[sid].score) for sid in new}, window=window, threshold=threshold, now=now)
 
 
 LOW_TWICE = gettext_noop("%(month)s 考核连续两月低于阈值")  # why a suspension is proposed, and made when no reason is given
+
+
+def _tell_proposed(made: list[SuspensionProposal], *, scores: dict[int, tuple[Decimal, Decimal]], window: Window,
+                   threshold: Decimal, now: datetime) -> None:
+    """One notice to each supplier a suspension was just proposed against, naming both months' scores and the threshold
+    and linking to the assessment (where the proposal and its decision show). It is a warning that asks the supplier to
+    improve before an operator decides (ACTION_KINDS): texted as its SMS setting allows, even "only what needs our
+    action". Sent only with the proposal's creation, so a recomputation of the month tells nobody again; one insert for
+    the notices and one for the SMS, whatever the number of suppliers."""
+    before = previous_month(window.month)
+    rows = [(p.supplier_id, {"month": f"{window.month:%Y-%m}", "score": str(scores[p.supplier_id][1]), "previous": f"{before:%Y-%m}",
+                             "previous_score": str(scores[p.supplier_id][0]), "threshold": str(threshold)},
+             reverse("settlement-assessment", args=[p.assessment_id])) for p in made]
+    send_inbox_notices(
+        rows, kind="suspension_proposed", title=gettext_noop("%(month)s 考核连续两月低于 %(threshold)s 分，已提出暂停合作建议"),
+        body=gettext_noop("%(previous)s 得分 %(previous_score)s，%(month)s 得分 %(score)s，均低于暂停合作阈值 %(threshold)s 分。"
+                          "运营人员将决定是否暂停合作，暂停后在售和清仓中的礼品全部下线；请对照各项考核指标尽快改进。"),
+        now=now, sms=True,
+    )
 
 
 # --- deciding proposals ---------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from django.utils.translation import gettext, gettext_noop
 from core.texts import Message, storable
 from core.errors import NotFound, PermissionDenied
 from core.models import Notification
-from core.notifications import notify
+from core.notifications import Text, notify, notify_all
 from core.roles import SUPPLIER_ROLES, waiting_for
 from core.selectors import answering
 from suppliers.models import Gift, Notice, Supplier
@@ -33,6 +33,7 @@ ACTION_KINDS = frozenset({
     "replenishment",  # replenish the location by the due date
     "return_approved",  # receive the returned goods
     "statement_issued",  # confirm or dispute within 10 days
+    "suspension_proposed",  # a warning: scored under the threshold two months running, improve before an operator suspends it
     "supplier_reactivated",  # ask for its gifts taken offline to be listed again
 })
 #: Notices that tell the supplier of a decision or a fact, nothing asked of it.
@@ -72,10 +73,19 @@ def text_supplier(supplier: Supplier, *, kind: str, sms: Sms, now: datetime) -> 
 
     :raises KeyError: for a kind not classified (`needs_action`), whatever the setting
     """
-    wanted, acting = supplier.sms_notices, needs_action(kind)
-    if wanted == Supplier.SmsNotices.NONE or (wanted == Supplier.SmsNotices.ACTION and not acting):
+    if not wants_sms(supplier, kind):
         return None
     return notify(kind=sms.kind, phone=supplier.contact_phone, at=now, context=sms.context, subject=sms.subject)
+
+
+def wants_sms(supplier: Supplier, kind: str) -> bool:
+    """Whether the supplier's SMS setting lets a notice of `kind` be texted (`text_supplier`, and the batches of
+    `send_inbox_notices` that text).
+
+    :raises KeyError: for a kind not classified (`needs_action`), whatever the setting
+    """
+    wanted, acting = supplier.sms_notices, needs_action(kind)
+    return not (wanted == Supplier.SmsNotices.NONE or (wanted == Supplier.SmsNotices.ACTION and not acting))
 
 
 def send_notice(
@@ -102,17 +112,26 @@ def send_notice(
     return notice
 
 
-def send_inbox_notices(rows: list[tuple[int, dict, str]], *, kind: str, title: str, body: str, now: datetime) -> list[Notice]:
+def send_inbox_notices(
+    rows: list[tuple[int, dict, str]], *, kind: str, title: str, body: str, now: datetime, sms: bool = False,
+) -> list[Notice]:
     """Notices of one kind for a batch the system runs (a beat job), one insert for all: (supplier id, params, link)
-    per row, inbox only — an SMS goes with a decision on one object, not with each row of a routine batch.
+    per row. Inbox only by default — an SMS goes with a decision on one object, not with each row of a routine batch;
+    `sms=True` for a batch whose every row is news of weight to its supplier (a suspension proposed): each supplier is
+    texted its notice's title as its SMS setting allows (`wants_sms`), read in one query and written in one insert.
 
     :raises KeyError: for a kind not classified (`needs_action`)
     """
     needs_action(kind)
-    return Notice.objects.bulk_create(
+    notices = Notice.objects.bulk_create(
         Notice(supplier_id=supplier_id, kind=kind, title=title, body=body, params=storable(params) or {}, link=link, created_at=now)
         for supplier_id, params, link in rows
     )
+    if sms and notices:
+        suppliers = Supplier.objects.in_bulk({n.supplier_id for n in notices})
+        notify_all([Text("supplier_notice", suppliers[n.supplier_id].contact_phone, {"title": n.title_text}, n)
+                    for n in notices if wants_sms(suppliers[n.supplier_id], kind)], at=now)
+    return notices
 
 
 def decision_note(reason: str | None) -> Message | str:

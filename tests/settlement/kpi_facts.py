@@ -61,6 +61,13 @@ def complaint(supplier: Supplier, *, opened_at: datetime, responsible: str = "su
                                     responsible=responsible, state="triaged" if responsible else "open")
 
 
+def low_month(supplier: Supplier, month: int) -> None:
+    """One delivered order and one complaint: complaint rate 1000 (attainment 0), defect rate 0 (attainment 1)
+    → score 100 × 15 / 35 = 42.86, under 60."""
+    order(supplier, fulfilment="warehouse", delivered_at=t(month, 3))
+    complaint(supplier, opened_at=t(month, 4))
+
+
 def deadline(supplier: Supplier, *, due_at: datetime, responded_at=None, responsible: str = "supplier") -> ComplaintDeadline:
     return ComplaintDeadline.objects.create(
         complaint=complaint(supplier, opened_at=t(9, 1), responsible=responsible), responsible=responsible,

@@ -30,7 +30,7 @@ from suppliers.services import catalog, inventory, onboarding
 from tests.factories import SHANGHAI, GiftFactory, WarehouseFactory, licensed, ready_to_activate
 from tests.creation import assert_history_begins_with_creation
 from tests.helpers import published
-from tests.settlement.kpi_facts import complaint, deadline, log, order, replenishment, returned, shipment, t
+from tests.settlement.kpi_facts import complaint, deadline, log, low_month, order, replenishment, returned, shipment, t
 
 OCTOBER, SEPTEMBER = date(2026, 10, 1), date(2026, 9, 1)
 ASSESSED_AT = datetime(2026, 11, 20, 3, 0, tzinfo=SHANGHAI)
@@ -463,13 +463,6 @@ def active_supplier(supplier, operator) -> Supplier:
     ready_to_activate(supplier)
     onboarding.start_supplier_review(supplier=supplier, actor=operator, now=t(1, 5))
     return onboarding.approve_supplier(supplier=supplier, actor=operator, now=t(1, 6))
-
-
-def low_month(supplier, month: int) -> None:
-    """One delivered order and one complaint: complaint rate 1000 (attainment 0), defect rate 0 (attainment 1)
-    → score 100 × 15 / 35 = 42.86, under 60."""
-    order(supplier, fulfilment="warehouse", delivered_at=t(month, 3))
-    complaint(supplier, opened_at=t(month, 4))
 
 
 def test_two_months_under_the_threshold_propose_one_suspension(active_supplier):

@@ -1,0 +1,130 @@
+"""A supplier hears of a suspension proposed against it (SPEC §4.10): one notice when the proposal is made — both months'
+scores and the threshold, linking to its assessment —, texted as its SMS setting allows, never again when the month is
+recomputed; an accepted one is told by the suspension's own notice."""
+from datetime import date, datetime
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import translation
+
+from core.models import Notification
+from settlement.models import Assessment, SuspensionProposal
+from settlement.services.assessment import accept_suspension, compute_month
+from suppliers.models import Notice, Supplier
+from tests.factories import SHANGHAI, supplier_in
+from tests.settlement.kpi_facts import low_month, t
+
+pytestmark = pytest.mark.django_db
+
+SEPTEMBER, OCTOBER = date(2026, 9, 1), date(2026, 10, 1)
+ASSESSED_AT = datetime(2026, 11, 20, 3, 0, tzinfo=SHANGHAI)
+DECIDED_AT = datetime(2026, 11, 21, 10, 0, tzinfo=SHANGHAI)
+TITLE = "2026-10 考核连续两月低于 60 分，已提出暂停合作建议"
+
+
+def low_twice(*suppliers: Supplier) -> None:
+    """Each supplier scored 42.86 in September and in October, September assessed."""
+    for supplier in suppliers:
+        low_month(supplier, 9)
+        low_month(supplier, 10)
+    compute_month(month=SEPTEMBER, now=t(10, 20, 3), supplier_ids=[s.pk for s in suppliers])
+
+
+@pytest.fixture
+def active_supplier(supplier, operator) -> Supplier:
+    return supplier_in(Supplier.State.ACTIVE, supplier=supplier, actor=operator, now=t(1, 6))
+
+
+@pytest.fixture
+def proposed(active_supplier) -> SuspensionProposal:
+    low_twice(active_supplier)
+    compute_month(month=OCTOBER, now=ASSESSED_AT)
+    return SuspensionProposal.objects.get()
+
+
+def notices(kind: str, supplier=None):
+    found = Notice.objects.filter(kind=kind)
+    return found.filter(supplier=supplier) if supplier else found
+
+
+def texts(supplier) -> list[str]:
+    """The SMS the supplier's contact was sent about its notices."""
+    sent = Notification.objects.filter(phone=supplier.contact_phone, subject_type="suppliers.notice",
+                                       subject_id__in=[str(pk) for pk in Notice.objects.filter(supplier=supplier).values_list("pk", flat=True)])
+    return list(sent.order_by("id").values_list("body", flat=True))
+
+
+def test_the_supplier_is_told_of_the_proposal_with_both_months_scores_and_the_threshold_linking_to_its_assessment(
+        proposed, active_supplier):
+    notice = notices("suspension_proposed").get()
+
+    assert (notice.supplier, notice.created_at) == (active_supplier, ASSESSED_AT)
+    assert notice.link == f"/settlement/assessments/{proposed.assessment_id}/"
+    assert notice.title_text == TITLE
+    assert notice.body_text.startswith("2026-09 得分 42.86，2026-10 得分 42.86，均低于暂停合作阈值 60 分。")
+    assert f"【积分商城礼品商平台】{TITLE}" in texts(active_supplier)
+    with translation.override("en"):
+        assert notice.title_label == "2026-10: assessment below 60 two months running, suspension proposed"
+        assert notice.body_label.startswith("Scores 42.86 in 2026-09 and 42.86 in 2026-10, both below the suspension threshold of 60.")
+
+
+def test_recomputing_the_month_tells_the_supplier_nothing_again(proposed, active_supplier):
+    compute_month(month=OCTOBER, now=ASSESSED_AT.replace(hour=4))
+    compute_month(month=OCTOBER, now=ASSESSED_AT.replace(hour=5), supplier_ids=[active_supplier.pk])
+
+    assert notices("suspension_proposed").count() == 1
+    assert sum(TITLE in body for body in texts(active_supplier)) == 1
+
+
+@pytest.mark.parametrize(("setting", "texted"), [("all", 1), ("action", 1), ("none", 0)])
+def test_the_proposal_asks_for_improvement_so_only_a_supplier_wanting_no_sms_is_not_texted(active_supplier, setting, texted):
+    Supplier.objects.filter(pk=active_supplier.pk).update(sms_notices=setting)
+    low_twice(active_supplier)
+
+    compute_month(month=OCTOBER, now=ASSESSED_AT)
+
+    assert notices("suspension_proposed", active_supplier).count() == 1
+    assert sum(TITLE in body for body in texts(active_supplier)) == texted
+
+
+def test_each_supplier_gets_one_notice_and_a_supplier_not_proposed_none(active_supplier, operator):
+    others = [supplier_in(Supplier.State.ACTIVE, actor=operator, now=t(1, 6)) for _ in range(2)]
+    fine = supplier_in(Supplier.State.ACTIVE, actor=operator, now=t(1, 6))
+    low_month(fine, 10)  # low in October only
+    low_twice(active_supplier, *others)
+
+    compute_month(month=OCTOBER, now=ASSESSED_AT)
+
+    told = sorted(notices("suspension_proposed").values_list("supplier_id", flat=True))
+    assert told == sorted(s.pk for s in (active_supplier, *others))
+    for supplier in (active_supplier, *others):
+        link = f"/settlement/assessments/{Assessment.objects.get(supplier=supplier, month=OCTOBER).pk}/"
+        assert notices("suspension_proposed", supplier).get().link == link
+
+
+def test_the_notices_and_sms_of_a_computation_take_the_same_queries_whatever_the_number_of_suppliers(operator):
+    suppliers = [supplier_in(Supplier.State.ACTIVE, actor=operator, now=t(1, 6)) for _ in range(4)]
+    low_twice(*suppliers)
+    ContentType.objects.get_for_model(SuspensionProposal)  # what a process reads once (the proposals' history logs it)
+
+    def computing(chosen: list[Supplier]) -> list[str]:
+        with CaptureQueriesContext(connection) as queries:
+            compute_month(month=OCTOBER, now=ASSESSED_AT, supplier_ids=[s.pk for s in chosen])
+        assert notices("suspension_proposed").filter(supplier__in=chosen).count() == len(chosen)
+        return [query["sql"] for query in queries.captured_queries]
+
+    one, three = computing(suppliers[:1]), computing(suppliers[1:])
+
+    assert len(one) == len(three)
+    assert sum(sql.startswith('INSERT INTO "suppliers_notice"') for sql in three) == 1
+    assert sum(sql.startswith('INSERT INTO "core_notification"') for sql in three) == 1
+    assert [sum(TITLE in body for body in texts(supplier)) for supplier in suppliers] == [1, 1, 1, 1]
+
+
+def test_an_accepted_proposal_is_told_once_by_the_suspension_notice(proposed, active_supplier, operator):
+    accept_suspension(proposal=proposed, actor=operator, now=DECIDED_AT)
+
+    assert notices("supplier_suspended", active_supplier).count() == 1
+    assert not notices("suspension_dismissed").exists()
