@@ -4,8 +4,8 @@ settings and penalty rules operators maintain are in settlement.services.assessm
 
 Each active penalty rule the value breaches (higher is better: value < threshold; lower: value > threshold)
 proposes one penalty (unique per assessment and rule); a score under ASSESSMENT_SUSPENSION_THRESHOLD in M and in
-M−1 proposes one suspension, of which its supplier is told (`_tell_proposed`); acceptance suspends the supplier,
-whose suspension notice tells it. Recomputing a month replaces its KPI results and score and never duplicates a
+M−1 proposes one suspension, of which its supplier is told (`_tell_proposed`), and told again when an operator
+dismisses it; acceptance suspends the supplier, whose suspension notice tells it. Recomputing a month replaces its KPI results and score and never duplicates a
 proposal. Finance accepts a penalty into an adjustment (maker-checker approval follows; a rejected adjustment
 reopens the proposal) or waives it, which takes two finance users too (one asks, another confirms); operators decide
 suspensions.
@@ -35,7 +35,7 @@ from settlement.services.kpis import COUNTERS, Window, attainment_of, breaches, 
 from settlement.sources import register_source
 from suppliers.models import Supplier
 from suppliers.services import onboarding
-from suppliers.services.notices import send_inbox_notices
+from suppliers.services.notices import send_inbox_notices, send_notice
 
 CHUNK = 200
 
@@ -317,12 +317,21 @@ def accept_suspension(*, proposal: SuspensionProposal, actor, now: datetime, rea
 
 
 def dismiss_suspension(*, proposal: SuspensionProposal, actor, now: datetime, reason: str) -> SuspensionProposal:
-    """:raises PermissionDenied: not an operator :raises ValidationFailed: no reason :raises InvalidTransition:"""
+    """Keep the supplier (the operator's reason required) and tell it, with the reason (acceptance tells it through
+    the suspension's own notice, `onboarding.suspend_supplier`).
+
+    :raises PermissionDenied: not an operator :raises ValidationFailed: no reason :raises InvalidTransition:"""
     require_role(actor, {Role.OPERATOR}, _("仅运营人员可以决定暂停合作"))
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed(_("请填写不予暂停的理由"), field="reason")
-    return apply_transition(proposal, "dismiss", actor=actor, at=now, reason=reason, note=reason)
+    with transaction.atomic():
+        apply_transition(proposal, "dismiss", actor=actor, at=now, reason=reason, note=reason)
+        month = proposal.assessment.month
+        send_notice(supplier=proposal.supplier, kind="suspension_dismissed", title=gettext_noop("%(month)s 考核的暂停合作建议：不予暂停"),
+                    body=gettext_noop("运营人员决定不予暂停合作。理由：%(reason)s"), now=now,
+                    params={"month": f"{month:%Y-%m}", "reason": reason}, link=reverse("settlement-assessment", args=[proposal.assessment_id]))
+    return proposal
 
 
 # --- reads ----------------------------------------------------------------------------------------------------

@@ -43,6 +43,7 @@ INFO_KINDS = frozenset({
     "profile_change_approved", "qualification_approved", "re_evaluation_renewed", "replacement_refunded", "return_inspected",
     "revision_approved", "statement_collected", "statement_deemed_confirmed", "statement_paid", "supplier_approved",
     "supplier_suspended", "supplier_terminated",  # its leftover stock to collect comes as a leftover_lots notice of its own
+    "suspension_dismissed",  # an operator decided not to suspend it (the reason given)
 })
 
 

@@ -1,6 +1,7 @@
 """A supplier hears of a suspension proposed against it (SPEC §4.10): one notice when the proposal is made — both months'
 scores and the threshold, linking to its assessment —, texted as its SMS setting allows, never again when the month is
-recomputed; an accepted one is told by the suspension's own notice."""
+recomputed; and one when an operator dismisses it, with the operator's reason (an accepted one is told by the
+suspension's own notice)."""
 from datetime import date, datetime
 
 import pytest
@@ -9,9 +10,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
+from core.errors import PermissionDenied, ValidationFailed
 from core.models import Notification
 from settlement.models import Assessment, SuspensionProposal
-from settlement.services.assessment import accept_suspension, compute_month
+from settlement.services.assessment import accept_suspension, compute_month, dismiss_suspension
 from suppliers.models import Notice, Supplier
 from tests.factories import SHANGHAI, supplier_in
 from tests.settlement.kpi_facts import low_month, t
@@ -78,6 +80,15 @@ def test_recomputing_the_month_tells_the_supplier_nothing_again(proposed, active
     assert sum(TITLE in body for body in texts(active_supplier)) == 1
 
 
+def test_a_recomputation_after_the_proposal_was_dismissed_neither_proposes_nor_tells_again(proposed, active_supplier, operator):
+    dismiss_suspension(proposal=proposed, actor=operator, now=DECIDED_AT, reason="已开具整改通知")
+
+    compute_month(month=OCTOBER, now=DECIDED_AT.replace(hour=11))
+
+    assert SuspensionProposal.objects.get().state == SuspensionProposal.State.DISMISSED
+    assert (notices("suspension_proposed").count(), notices("suspension_dismissed").count()) == (1, 1)
+
+
 @pytest.mark.parametrize(("setting", "texted"), [("all", 1), ("action", 1), ("none", 0)])
 def test_the_proposal_asks_for_improvement_so_only_a_supplier_wanting_no_sms_is_not_texted(active_supplier, setting, texted):
     Supplier.objects.filter(pk=active_supplier.pk).update(sms_notices=setting)
@@ -121,6 +132,36 @@ def test_the_notices_and_sms_of_a_computation_take_the_same_queries_whatever_the
     assert sum(sql.startswith('INSERT INTO "suppliers_notice"') for sql in three) == 1
     assert sum(sql.startswith('INSERT INTO "core_notification"') for sql in three) == 1
     assert [sum(TITLE in body for body in texts(supplier)) for supplier in suppliers] == [1, 1, 1, 1]
+
+
+def test_a_dismissal_tells_the_supplier_with_the_operators_reason(proposed, active_supplier, operator):
+    dismiss_suspension(proposal=proposed, actor=operator, now=DECIDED_AT, reason="已开具整改通知，观察一个月")
+
+    notice = notices("suspension_dismissed").get()
+    assert (notice.supplier, notice.created_at) == (active_supplier, DECIDED_AT)
+    assert notice.link == f"/settlement/assessments/{proposed.assessment_id}/"
+    assert (notice.title_text, notice.body_text) == ("2026-10 考核的暂停合作建议：不予暂停", "运营人员决定不予暂停合作。理由：已开具整改通知，观察一个月")
+    assert "【积分商城礼品商平台】2026-10 考核的暂停合作建议：不予暂停" in texts(active_supplier)
+    with translation.override("en"):
+        assert notice.title_label == "Suspension proposed on the 2026-10 assessment: not suspended"
+        assert notice.body_label == "The operator decided not to suspend the cooperation. Reason: 已开具整改通知，观察一个月"
+
+
+def test_a_dismissal_is_not_texted_to_a_supplier_wanting_only_what_needs_its_action(proposed, active_supplier, operator):
+    Supplier.objects.filter(pk=active_supplier.pk).update(sms_notices="action")
+
+    dismiss_suspension(proposal=proposed, actor=operator, now=DECIDED_AT, reason="已整改")
+
+    assert notices("suspension_dismissed").count() == 1
+    assert not any("不予暂停" in body for body in texts(active_supplier))
+
+
+def test_a_dismissal_refused_tells_nothing(proposed, operator, finance):
+    for actor, reason in ((finance, "整改中"), (operator, " ")):
+        with pytest.raises((PermissionDenied, ValidationFailed)):
+            dismiss_suspension(proposal=proposed, actor=actor, now=DECIDED_AT, reason=reason)
+
+    assert not notices("suspension_dismissed").exists()
 
 
 def test_an_accepted_proposal_is_told_once_by_the_suspension_notice(proposed, active_supplier, operator):
