@@ -21,6 +21,7 @@ from core.api.permissions import require_role
 from core.charts import bar_chart
 from core.errors import DomainError, ValidationFailed
 from core.forms import ListFilter, StateFilter, yes_no_box
+from core.fsm import history_of
 from core.portal import add_service_errors, paginate, run_action
 from core.roles import SUPPLIER_ROLES, Role
 from settlement.models import Kpi, KpiSetting, PenaltyProposal, PenaltyRule, SuspensionProposal
@@ -130,10 +131,11 @@ def _supplier_scores(request):
 def assessment_detail(request, pk: int):
     require_role(request.user, READERS)
     found = get_object_or_404(assessment.list_assessments(actor=request.user), pk=pk)
+    suspension = assessment.list_suspension_proposals(actor=request.user).filter(assessment=found).first()
     context = {
         "assessment": found, "results": found.results.all(),
         "penalties": assessment.list_penalty_proposals(actor=request.user).filter(assessment=found),
-        "suspensions": assessment.list_suspension_proposals(actor=request.user).filter(assessment=found),
+        "suspension": suspension, "history": history_of(suspension) if suspension else [],
         "is_staff": request.user.role in STAFF,
     }
     return render(request, "settlement/assessment/assessment_detail.html", context)

@@ -1,7 +1,7 @@
 """A supplier hears of a suspension proposed against it (SPEC §4.10): one notice when the proposal is made — both months'
 scores and the threshold, linking to its assessment —, texted as its SMS setting allows, never again when the month is
-recomputed; and one when an operator dismisses it, with the operator's reason (an accepted one is told by the
-suspension's own notice)."""
+recomputed; and one when an operator dismisses it, with the operator's reason. Its assessment page shows the proposal
+with its history."""
 from datetime import date, datetime
 
 import pytest
@@ -16,6 +16,7 @@ from settlement.models import Assessment, SuspensionProposal
 from settlement.services.assessment import accept_suspension, compute_month, dismiss_suspension
 from suppliers.models import Notice, Supplier
 from tests.factories import SHANGHAI, supplier_in
+from tests.portal import logged_in
 from tests.settlement.kpi_facts import low_month, t
 
 pytestmark = pytest.mark.django_db
@@ -169,3 +170,34 @@ def test_an_accepted_proposal_is_told_once_by_the_suspension_notice(proposed, ac
 
     assert notices("supplier_suspended", active_supplier).count() == 1
     assert not notices("suspension_dismissed").exists()
+
+
+# --- the supplier's assessment page ------------------------------------------------------------------------------
+
+def test_the_suppliers_assessment_page_shows_the_open_proposal(proposed, supplier_admin):
+    page = logged_in(supplier_admin).get(f"/settlement/assessments/{proposed.assessment_id}/").content.decode()
+
+    section = page.split('data-testid="suspension"', 1)[1].split("</section>", 1)[0]
+    assert "待决定" in section and "2026-11-20 03:00" in section
+    assert "考核连续两月低于阈值" in section.split('data-testid="history"', 1)[1]  # the proposal's history: why
+
+
+def test_the_suppliers_assessment_page_shows_who_dismissed_the_proposal_when_and_why(proposed, supplier_admin, operator):
+    dismiss_suspension(proposal=proposed, actor=operator, now=DECIDED_AT, reason="已开具整改通知")
+
+    page = logged_in(supplier_admin).get(f"/settlement/assessments/{proposed.assessment_id}/").content.decode()
+
+    section = page.split('data-testid="suspension"', 1)[1].split("</section>", 1)[0]
+    assert "不予暂停" in section and "已开具整改通知" in section
+    dismissed = section.split('data-testid="history"', 1)[1].split("<tr>")[-1]  # the last row of the history
+    assert "2026-11-21 10:00" in dismissed and "运营" in dismissed and "已开具整改通知" in dismissed
+    assert "operator" not in dismissed  # staff are named by their role to a supplier
+
+
+def test_an_assessment_without_a_proposal_shows_none(active_supplier, supplier_admin):
+    low_month(active_supplier, 10)
+    compute_month(month=OCTOBER, now=ASSESSED_AT)
+
+    page = logged_in(supplier_admin).get(f"/settlement/assessments/{Assessment.objects.get().pk}/").content.decode()
+
+    assert 'data-testid="suspension"' not in page
