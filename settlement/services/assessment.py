@@ -5,10 +5,10 @@ settings and penalty rules operators maintain are in settlement.services.assessm
 Each active penalty rule the value breaches (higher is better: value < threshold; lower: value > threshold)
 proposes one penalty (unique per assessment and rule); a score under ASSESSMENT_SUSPENSION_THRESHOLD in M and in
 M−1 proposes one suspension, of which its supplier is told (`_tell_proposed`), and told again when an operator
-dismisses it; acceptance suspends the supplier, whose suspension notice tells it. Recomputing a month replaces its KPI results and score and never duplicates a
-proposal. Finance accepts a penalty into an adjustment (maker-checker approval follows; a rejected adjustment
-reopens the proposal) or waives it, which takes two finance users too (one asks, another confirms); operators decide
-suspensions.
+dismisses it; acceptance suspends the supplier, whose suspension notice tells it. Recomputing a month replaces its
+KPI results and score and never duplicates a proposal. Finance accepts a penalty into an adjustment (maker-checker
+approval follows; a rejected adjustment reopens the proposal) or waives it, which takes two finance users too (one
+asks, another confirms); operators decide suspensions.
 """
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta

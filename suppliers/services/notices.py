@@ -33,8 +33,8 @@ ACTION_KINDS = frozenset({
     "replenishment",  # replenish the location by the due date
     "return_approved",  # receive the returned goods
     "statement_issued",  # confirm or dispute within 10 days
-    "suspension_proposed",  # a warning: scored under the threshold two months running, improve before an operator suspends it
     "supplier_reactivated",  # ask for its gifts taken offline to be listed again
+    "suspension_proposed",  # a warning: scored under the threshold two months running, improve before an operator suspends it
 })
 #: Notices that tell the supplier of a decision or a fact, nothing asked of it.
 INFO_KINDS = frozenset({
@@ -70,7 +70,7 @@ class Sms:
 
 def text_supplier(supplier: Supplier, *, kind: str, sms: Sms, now: datetime) -> Notification | None:
     """Text the supplier's contact about something of `kind`, as its SMS setting allows (all; only what needs its
-    action; none): the one place that decides whether a supplier is texted. The outbox row, or None when not sent.
+    action; none), as `wants_sms` decides for every notice texted. The outbox row, or None when not sent.
 
     :raises KeyError: for a kind not classified (`needs_action`), whatever the setting
     """
