@@ -49,7 +49,7 @@ from core.texts import Message
 from logistics.models import ReturnRequest, Shipment
 from logistics.models.costs import CostKind, Payer
 from logistics.services import claims, costs, leftovers
-from logistics.services.shipments import UNDERWAY, _new_shipment
+from logistics.services.shipments import UNDERWAY, _new_shipment, mark_supplier_told, tell_supplier_of_parcel
 from points.models import RedemptionOrder
 from points.services import ledger, orders
 from suppliers.errors import OutOfStock
@@ -485,7 +485,12 @@ def _exchange(return_request: ReturnRequest, order: RedemptionOrder, effect: Eff
         return_request, "exchange", actor=actor, at=now, settlement_amount=_netted_off(return_request, order, effect),
         closed_at=now,
     )
-    _replacement(return_request, order, actor=actor, now=now)
+    tell_supplier_of_parcel(
+        _replacement(return_request, order, actor=actor, now=now), kind="dropship_replacement",
+        title=gettext_noop("退换货 %(number)s 的换货待发出"),
+        body=gettext_noop("订单 %(order)s 的退换货 %(number)s 已检验，为会员换货：请于 %(ship_by)s 前发出 %(quantity)s 件换货。"),
+        actor=actor, now=now, number=return_request.number,
+    )
 
 
 def _replacement(return_request: ReturnRequest, order: RedemptionOrder, *, actor, now: datetime) -> Shipment:
@@ -589,7 +594,7 @@ def reship_replacement(*, return_request: ReturnRequest, actor, now: datetime, r
         apply_transition(locked, "reship_replacement", actor=actor, at=now, reason=reason)
         _take_back(failed, order, actor=actor, now=now)
         try:
-            _replacement(locked, order, actor=actor, now=now)
+            replacement = _replacement(locked, order, actor=actor, now=now)
         except OutOfStock as short:
             message = gettext("%(location)s 的库存不足 %(quantity)s 件，无法重新发出换货；可改为退积分")
             raise OutOfStock(
@@ -597,6 +602,7 @@ def reship_replacement(*, return_request: ReturnRequest, actor, now: datetime, r
             ) from short
         _tell_member_about_replacement(locked, "replacement_reshipping", now=now)
         _tell_supplier_about_replacement(locked, order, failed, "replacement_reshipped", now=now, note=reason)
+        mark_supplier_told([replacement.pk], now=now)  # the notice just sent asks a dropship supplier to ship it
     return_request.refresh_from_db()  # and forget the replacements read before this one
     return return_request
 
@@ -632,8 +638,16 @@ def _send_back(return_request: ReturnRequest, order: RedemptionOrder, *, actor, 
 
 
 def _parcel_back(return_request: ReturnRequest, order: RedemptionOrder, *, actor, now: datetime) -> Shipment:
-    return _new_shipment(order=order, now=now, actor=actor, quantity=return_request.quantity, send_back_for=return_request,
-                         reason=Message(gettext_noop("退换货 %(number)s 的货品退回会员"), number=return_request.number))
+    """The parcel taking refused goods back to the member; a dropship supplier not making it itself is told to send it
+    (`tell_supplier_of_parcel`)."""
+    parcel = _new_shipment(order=order, now=now, actor=actor, quantity=return_request.quantity, send_back_for=return_request,
+                           reason=Message(gettext_noop("退换货 %(number)s 的货品退回会员"), number=return_request.number))
+    tell_supplier_of_parcel(
+        parcel, kind="dropship_send_back", title=gettext_noop("退换货 %(number)s 的货品待寄回会员"),
+        body=gettext_noop("订单 %(order)s 的退换货 %(number)s 检验为已使用，不予退换：请于 %(ship_by)s 前将收到的 %(quantity)s 件寄回会员。"),
+        actor=actor, now=now, number=return_request.number,
+    )
+    return parcel
 
 
 def may_send_back_again(return_request: ReturnRequest) -> bool:

@@ -36,7 +36,7 @@ from points.privacy import may_see_contact
 from points.services import orders
 from suppliers.models import Notice, Supplier
 from suppliers.services import inventory
-from suppliers.services.notices import Sms, send_inbox_notices, text_supplier
+from suppliers.services.notices import Sms, send_inbox_notices, send_notice, text_supplier
 
 logger = logging.getLogger(__name__)
 
@@ -204,11 +204,11 @@ def hand_over_dropship_orders(*, actor, now: datetime) -> list[int]:
 
 
 def untold_handovers() -> QuerySet[Shipment]:
-    """The dropship parcels handed to their supplier whose supplier has not been told of them yet
-    (`supplier_notified_at`), still waiting to be shipped: each the order's first own parcel — a re-delivery is a
-    later one, and an exchange's replacement or goods sent back are no handover."""
-    earlier = Shipment.objects.filter(ORDER_OWN_PARCELS, order_id=OuterRef("order_id"), pk__lt=OuterRef("pk"))
-    return Shipment.objects.filter(DROPSHIP_WAITING, ORDER_OWN_PARCELS, supplier_notified_at__isnull=True).exclude(Exists(earlier))
+    """The dropship parcels waiting to be shipped whose supplier has not been told of them yet
+    (`supplier_notified_at`): the orders handed over. A parcel made for the supplier another way (a re-delivery, an
+    exchange's replacement, refused goods sent back) is told of, or known to it, when made (`tell_supplier_of_parcel`,
+    `mark_supplier_told`), so it is never among them."""
+    return Shipment.objects.filter(DROPSHIP_WAITING, supplier_notified_at__isnull=True)
 
 
 def tell_suppliers_to_ship(*, now: datetime) -> list[Notice]:
@@ -244,7 +244,7 @@ def tell_suppliers_to_ship(*, now: datetime) -> list[Notice]:
             kind="dropship_to_ship", title=gettext_noop("%(count)s 笔直发订单待发货"),
             body=gettext_noop("请于 %(ship_by)s 前在「直发订单」中发货：交由您后48小时内未发出的订单计入按时发货率考核。"), now=now,
         )
-        Shipment.objects.filter(pk__in=[pk for pk, _, _ in untold]).update(supplier_notified_at=now)
+        mark_supplier_told([pk for pk, _, _ in untold], now=now)
         notices = {notice.supplier_id: notice for notice in sent}
         starting = [supplier_id for supplier_id, count in counts.items() if waiting.get(supplier_id, count) <= count]
         for supplier in Supplier.objects.filter(pk__in=starting).order_by("pk"):
@@ -254,8 +254,37 @@ def tell_suppliers_to_ship(*, now: datetime) -> list[Notice]:
 
 
 def _ship_by(handed_at: datetime) -> str:
-    """The time a dropship parcel handed over at `handed_at` is to be shipped by, as the notice and its SMS show it."""
+    """The time a dropship parcel handed over (or made) at `handed_at` is to be shipped by, as the notice and its SMS
+    show it."""
     return f"{timezone.localtime(handed_at + SHIP_WITHIN):%Y-%m-%d %H:%M}"
+
+
+def mark_supplier_told(shipment_ids: list[int], *, now: datetime) -> None:
+    """Record that the suppliers of these dropship parcels know of them (`supplier_notified_at`): the handover run
+    does not tell of them (again)."""
+    Shipment.objects.filter(pk__in=shipment_ids, kind=Shipment.Kind.DROPSHIP).update(supplier_notified_at=now)
+
+
+def tell_supplier_of_parcel(shipment: Shipment, *, kind: str, title: str, body: str, actor, now: datetime, **params) -> Notice | None:
+    """A dropship parcel made for its supplier to ship outside the handover run (a re-delivery, an exchange's
+    replacement, refused goods sent back) is told to the supplier at once, in the parcel's transaction: a notice of
+    `kind` linking to the parcel, `title` and `body` naming %(order)s, %(quantity)s (the parcel's) and %(ship_by)s
+    (its making + `SHIP_WITHIN`) besides `params`, and an SMS of the title and ship-by time as the supplier's SMS
+    setting allows (`text_supplier`). The parcel is marked told (`mark_supplier_told`), so the handover run neither
+    tells of it again nor counts it as a new handover. A parcel the supplier's own user made is marked told without
+    a notice; a warehouse parcel tells nobody. The notice, or None."""
+    if shipment.kind != Shipment.Kind.DROPSHIP:
+        return None
+    mark_supplier_told([shipment.pk], now=now)
+    if getattr(actor, "role", None) in SUPPLIER_ROLES and actor.supplier_id == shipment.supplier_id:
+        return None
+    supplier, ship_by = shipment.supplier, _ship_by(shipment.created_at)
+    notice = send_notice(
+        supplier=supplier, kind=kind, title=title, body=body, now=now, link=reverse("logistics-shipment", args=[shipment.pk]),
+        params={"order": shipment.order.number, "quantity": shipment.quantity, "ship_by": ship_by, **params}, sms=False,
+    )
+    text_supplier(supplier, kind=kind, sms=Sms("supplier_parcel", {"title": notice.title_text, "ship_by": ship_by}, notice), now=now)
+    return notice
 
 
 def pick_shipment(*, shipment: Shipment, actor, now: datetime, reason: str = "") -> Shipment:
@@ -482,5 +511,13 @@ def cancel_unpicked_shipment(event: OrderCancelledBeforePicking) -> None:
 
 @subscribe(OrderRedeliveryRequested)
 def create_redelivery_shipment(event: OrderRedeliveryRequested) -> None:
+    """The new attempt's parcel, to the order's recipient as it stands; a dropship order's supplier is told it has the
+    order to ship again (`tell_supplier_of_parcel`)."""
     actor = get_user_model().objects.filter(pk=event.actor_id).first() if event.actor_id else None
-    _new_shipment(order=RedemptionOrder.objects.get(pk=event.order_id), now=event.at, actor=actor, reason=gettext_noop("配送失败后重新配送"))
+    shipment = _new_shipment(order=RedemptionOrder.objects.get(pk=event.order_id), now=event.at, actor=actor,
+                             reason=gettext_noop("配送失败后重新配送"))
+    tell_supplier_of_parcel(
+        shipment, kind="dropship_redelivery", title=gettext_noop("订单 %(order)s 配送失败，需重新发货"),
+        body=gettext_noop("订单 %(order)s 的包裹配送失败，运营已安排重新配送：请于 %(ship_by)s 前按包裹页的收件信息重新发出 %(quantity)s 件。"),
+        actor=actor, now=event.at,
+    )

@@ -25,6 +25,7 @@ ACTION_KINDS = frozenset({
     "complaint_assigned",  # answer within 48 hours
     "contract_rejected", "gift_rejected", "profile_change_rejected", "qualification_rejected", "revision_rejected",  # correct and resubmit
     "dropship_to_ship",  # ship the dropship orders handed to it within 48 hours
+    "dropship_redelivery", "dropship_replacement", "dropship_send_back",  # ship the dropship parcel made for it within 48 hours
     "leftover_lots",  # collect the leftover lot by its deadline (or it is disposed of)
     "own_stock_low",  # restock the own warehouse
     "qualification_expired", "qualification_expiring",  # upload the renewed licence or certificate

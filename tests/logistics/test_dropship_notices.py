@@ -1,6 +1,8 @@
 """A dropship supplier is told of the orders handed to it (SPEC §4.6, §4.12): after each handover run, one notice per
 supplier that got orders — how many and the time to ship them by (48 hours, the assessment's on-time dispatch) —,
-linking to its dropship orders waiting to be shipped; an SMS only when orders start waiting for it."""
+linking to its dropship orders waiting to be shipped; an SMS only when orders start waiting for it. A parcel made for it
+to ship outside the handover (a re-delivery, an exchange's replacement, refused goods sent back) is told at once, with
+an SMS as its setting allows, and never counted as a handover."""
 from datetime import timedelta
 
 import pytest
@@ -12,13 +14,14 @@ from django.utils import translation
 from core.errors import ConcurrentUpdate
 from core.models import Notification
 from logistics.models import Shipment
-from logistics.services import shipments
+from logistics.services import returns, shipments
 from points.models import RedemptionOrder
 from points.services import orders
 from suppliers.models import Location, Notice, Supplier
 from suppliers.services import inventory
 from tests.factories import ADDRESS, GiftFactory, licensed
 from tests.helpers import published
+from tests.logistics.builders import received
 
 pytestmark = pytest.mark.django_db
 
@@ -308,16 +311,139 @@ def test_the_supplier_missed_by_a_failed_notice_is_told_of_those_orders_with_its
     assert dropship_notices().count() == 2 and (len(texts(supplier)), len(texts(other_supplier))) == (1, 1)
 
 
-def test_a_re_delivery_of_a_dropship_order_is_no_new_handover_to_tell(one_waiting, supplier, operator):
+def parcel_told(supplier, kind: str) -> tuple[Notice, list[str]]:
+    """The one notice of `kind` about a parcel made for the supplier to ship, and the SMS its contact was sent of it."""
+    notice = Notice.objects.get(supplier=supplier, kind=kind)
+    sent = Notification.objects.filter(kind="supplier_parcel", phone=supplier.contact_phone, subject_id=str(notice.pk))
+    return notice, list(sent.values_list("body", flat=True))
+
+
+@pytest.fixture
+def redelivered(one_waiting, operator):
+    """The order handed over at `now`, shipped, failed and re-delivered by the operator 5 minutes later (returned)."""
     later = one_waiting
     ship_all(actor=None, at=later)
     shipments.fail_shipment(shipment=Shipment.objects.get(), actor=operator, now=later, reason="地址不详")
     orders.redeliver_order(order=RedemptionOrder.objects.get(), actor=operator, now=later)
+    return later
 
-    shipments.hand_over_dropship_orders(actor=None, now=later + timedelta(minutes=5))
 
-    assert Shipment.objects.filter(state="created").count() == 1  # the new parcel waits for the supplier
-    assert dropship_notices().count() == 1 and len(texts(supplier)) == 1
+def test_a_re_delivery_of_a_dropship_order_tells_its_supplier_at_once_to_ship_it_again(redelivered, supplier, supplier_staff):
+    order, parcel = RedemptionOrder.objects.get(), Shipment.objects.get(state="created")
+
+    notice, sms = parcel_told(supplier, "dropship_redelivery")
+
+    ship_by = "2026-10-17 10:05"  # the re-delivery's parcel made 5 minutes after FIXED_NOW, + 48 h
+    assert (notice.title_text, notice.link, notice.created_at) == (
+        f"订单 {order.number} 配送失败，需重新发货", f"/logistics/shipments/{parcel.pk}/", redelivered)
+    assert notice.body_text == f"订单 {order.number} 的包裹配送失败，运营已安排重新配送：请于 {ship_by} 前按包裹页的收件信息重新发出 1 件。"
+    assert sms == [f"【积分商城礼品商平台】订单 {order.number} 配送失败，需重新发货，请于 {ship_by} 前发出。"]
+    assert parcel.supplier_notified_at == redelivered
+    with translation.override("en"):
+        assert notice.title_label == f"Order {order.number}: delivery failed, to be shipped again"
+    client = Client()
+    client.force_login(supplier_staff)
+    assert client.get(notice.link).status_code == 200  # the parcel's page, where the supplier ships it
+
+
+def test_a_re_delivery_told_at_once_is_not_told_again_nor_counted_as_a_handover_by_the_next_run(
+    redelivered, gifts, rich_member, supplier
+):
+    shipments.hand_over_dropship_orders(actor=None, now=redelivered + timedelta(minutes=5))
+
+    assert dropship_notices().count() == 1 and len(texts(supplier)) == 1  # the first handover's only
+    assert Notice.objects.filter(kind="dropship_redelivery").count() == 1
+    place(gifts[0], rich_member, redelivered)
+
+    shipments.hand_over_dropship_orders(actor=None, now=redelivered + timedelta(minutes=10))
+
+    # one new handover; the count is the supplier's whole queue, the re-delivery waiting too, and no SMS as it waits
+    newest = dropship_notices().get(created_at=redelivered + timedelta(minutes=10))
+    assert (newest.title_text, newest.params["ship_by"]) == ("2 笔直发订单待发货", "2026-10-17 10:15")
+    assert len(texts(supplier)) == 1
+
+
+@pytest.mark.parametrize(("setting", "texted"), [("all", 1), ("action", 1), ("none", 0)])
+def test_the_re_delivery_sms_follows_the_suppliers_setting_and_the_notice_always_reaches_the_inbox(
+    one_waiting, operator, supplier, setting, texted
+):
+    Supplier.objects.filter(pk=supplier.pk).update(sms_notices=setting)
+    ship_all(actor=None, at=one_waiting)
+    shipments.fail_shipment(shipment=Shipment.objects.get(), actor=operator, now=one_waiting, reason="地址不详")
+
+    orders.redeliver_order(order=RedemptionOrder.objects.get(), actor=operator, now=one_waiting)
+
+    _notice, sms = parcel_told(supplier, "dropship_redelivery")
+    assert len(sms) == texted
+
+
+def test_a_re_delivery_of_a_warehouse_order_tells_no_supplier(shipped, logistics, operator, now):
+    shipments.fail_shipment(shipment=shipped, actor=logistics, now=now, reason="收件人不在")
+    notices, sms = Notice.objects.count(), Notification.objects.filter(kind__startswith="supplier_").count()
+
+    orders.redeliver_order(order=RedemptionOrder.objects.get(pk=shipped.order_id), actor=operator, now=now)
+
+    parcel = Shipment.objects.get(order_id=shipped.order_id, state="created")
+    assert (parcel.kind, parcel.supplier_notified_at) == ("warehouse", None)
+    assert (Notice.objects.count(), Notification.objects.filter(kind__startswith="supplier_").count()) == (notices, sms)
+
+
+def told_to_ship(parcel: Shipment, kind: str, *, title: str, body: str) -> None:
+    """The parcel's supplier holds one notice of `kind` with `title` and `body`, linking to the parcel, and its contact
+    was texted the title with the time to ship it by."""
+    notice, sms = parcel_told(parcel.supplier, kind)
+    assert (notice.title_text, notice.body_text, notice.link) == (title, body, f"/logistics/shipments/{parcel.pk}/")
+    assert sms == [f"【积分商城礼品商平台】{title}，请于 {SHIP_BY} 前发出。"]
+
+
+def shipped_then_failed(parcel: Shipment, *, actor, now) -> None:
+    shipments.ship_shipment(shipment=parcel, actor=actor, now=now, carrier="中通", tracking_number=f"ZT{parcel.pk}")
+    shipments.fail_shipment(shipment=parcel, actor=actor, now=now, reason="拒收")
+
+
+def told_before_the_next_run(parcel: Shipment, now) -> None:
+    """The new parcel is marked told at `now`, and the next handover run tells nobody of it."""
+    assert Shipment.objects.get(pk=parcel.pk).supplier_notified_at == now
+    shipments.hand_over_dropship_orders(actor=None, now=now + timedelta(minutes=5))
+    assert not dropship_notices().filter(created_at=now + timedelta(minutes=5)).exists()
+
+
+def test_a_dropship_exchange_tells_its_supplier_to_ship_the_replacement_and_a_re_shipped_one_is_told_once(
+    dropship_order, operator, supplier_staff, now
+):
+    return_request = received(dropship_order, operator=operator, handler=supplier_staff, now=now, reason="defective", remedy="exchange")
+
+    returns.inspect_return(return_request=return_request, actor=operator, now=now, outcome="defective")
+
+    number, parcel = return_request.number, Shipment.objects.get(replacement_for=return_request)
+    told_to_ship(parcel, "dropship_replacement", title=f"退换货 {number} 的换货待发出",
+                 body=f"订单 {dropship_order.number} 的退换货 {number} 已检验，为会员换货：请于 {SHIP_BY} 前发出 1 件换货。")
+    shipped_then_failed(parcel, actor=supplier_staff, now=now)
+
+    returns.reship_replacement(return_request=return_request, actor=operator, now=now, reason="会员同意签收")
+
+    # the operator's decision asks the supplier to ship the new one (`replacement_reshipped`): no second notice of it
+    told = Notice.objects.filter(kind__in=["replacement_reshipped", "dropship_replacement"]).values_list("kind", flat=True)
+    assert sorted(told) == ["dropship_replacement", "replacement_reshipped"]
+    told_before_the_next_run(Shipment.objects.get(replacement_for=return_request, state="created"), now)
+
+
+def test_a_dropship_return_refused_tells_its_supplier_to_send_the_goods_back_and_its_own_second_parcel_tells_it_nothing(
+    dropship_order, operator, supplier_staff, now
+):
+    return_request = received(dropship_order, operator=operator, handler=supplier_staff, now=now)
+
+    returns.inspect_return(return_request=return_request, actor=operator, now=now, outcome="used", reason="照片显示已使用")
+
+    number, parcel = return_request.number, Shipment.objects.get(send_back_for=return_request)
+    told_to_ship(parcel, "dropship_send_back", title=f"退换货 {number} 的货品待寄回会员",
+                 body=f"订单 {dropship_order.number} 的退换货 {number} 检验为已使用，不予退换：请于 {SHIP_BY} 前将收到的 1 件寄回会员。")
+    shipped_then_failed(parcel, actor=supplier_staff, now=now)
+
+    returns.send_back_again(return_request=return_request, actor=supplier_staff, now=now, reason="会员同意签收")
+
+    assert Notice.objects.filter(kind="dropship_send_back").count() == 1  # the supplier made the second parcel itself
+    told_before_the_next_run(Shipment.objects.get(send_back_for=return_request, state="created"), now)
 
 
 def test_the_inbox_shows_the_notice_in_the_readers_language_linking_to_the_orders_to_ship(gifts, rich_member, supplier_staff, now):
