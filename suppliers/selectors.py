@@ -266,6 +266,8 @@ def by_low_stock(records: QuerySet, low: bool | None) -> QuerySet:
 
 
 def gift_counts(user) -> dict:
-    """How many of the gifts the user may see are online, and how many wait for the operators' review (one query)."""
+    """How many of the gifts the user may see are online, how many wait for the operators' review, and how many are
+    approved and not online yet (scheduled or waiting to be put online) (one query)."""
     return Gift.objects.visible_to(user).aggregate(
-        online=Count("id", filter=Q(state=Gift.State.ONLINE)), submitted=Count("id", filter=Q(state=Gift.State.SUBMITTED)))
+        online=Count("id", filter=Q(state=Gift.State.ONLINE)), submitted=Count("id", filter=Q(state=Gift.State.SUBMITTED)),
+        approved=Count("id", filter=Q(state=Gift.State.APPROVED)))

@@ -15,7 +15,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -55,6 +55,13 @@ class GiftAction:
     transition: str
     form: type[forms.Form] = NoInput
     style: str = ""
+    then: Callable[[Gift], str] | None = None  # a link to the gift's next step, added to the success message
+
+
+def _to_publish(gift: Gift) -> str:
+    """A link to the approved gift in the review page's 待上线 tab, where it is put online or scheduled."""
+    url = reverse("operator-gift-review") + "?" + urlencode({"queue": "approved", "q": gift.sku})
+    return format_html('<a href="{}" data-testid="to-publish">{}</a>', url, _("去上线"))
 
 
 GIFT_ACTIONS = {
@@ -65,7 +72,7 @@ GIFT_ACTIONS = {
         ReasonInput, "danger",
     ),
     "request_relisting": GiftAction(gettext_lazy("申请重新上线"), catalog.request_relisting, SUPPLIER_ROLES, "request_relisting", ReasonInput),
-    "approve": GiftAction(gettext_lazy("审核通过"), catalog.approve_gift, OPERATOR, "approve", ReasonInput),
+    "approve": GiftAction(gettext_lazy("审核通过"), catalog.approve_gift, OPERATOR, "approve", ReasonInput, then=_to_publish),
     "reject": GiftAction(gettext_lazy("驳回"), catalog.reject_gift, OPERATOR, "reject", ReasonInput, "danger"),
     "publish": GiftAction(gettext_lazy("立即上线"), catalog.publish_gift, OPERATOR, "publish"),
     "schedule": GiftAction(gettext_lazy("定时上线"), revisions.schedule_publication, OPERATOR, "publish", ScheduleInput, "secondary"),
@@ -285,7 +292,8 @@ def gift_action(request, pk: int, name: str):
         except DomainError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("%(action)s：%(gift)s") % {"action": action.label, "gift": gift})
+            done = _("%(action)s：%(gift)s") % {"action": action.label, "gift": gift}
+            messages.success(request, format_html("{} {}", done, action.then(gift)) if action.then else done)
             return redirect_back(request, reverse("gift-detail", args=[gift.pk]))
     gift.refresh_from_db()
     failed = OfferedAction(name, action, form)
@@ -295,27 +303,37 @@ def gift_action(request, pk: int, name: str):
     return _gift_page(request, gift, failed=failed)
 
 
+REVIEW_QUEUES = ("gifts", "revisions", "approved")  # the tabs of the operators' review page; the first is the default
+
+
 @login_required
 def review_queue(request):
+    """The operators' review page: gifts submitted, changes to listed gifts, and approved gifts waiting to go online
+    (each with its 上线 / 定时上线 actions), one tab each, searched alike."""
     require_role(request.user, OPERATOR)
-    queue = "revisions" if request.GET.get("queue") == "revisions" else "gifts"
+    queue = request.GET.get("queue") if request.GET.get("queue") in REVIEW_QUEUES else REVIEW_QUEUES[0]
     filters = ReviewQueueFilter(request.GET)
     q = filters.values().get("q", "")
     submitted, pending = catalog.review_queue()
+    approved = catalog.publication_queue()
     if not filters.is_valid():
-        submitted, pending = submitted.none(), pending.none()
+        submitted, pending, approved = submitted.none(), pending.none(), approved.none()
     elif q:
-        submitted = submitted.filter(_matching(q))
+        submitted, approved = submitted.filter(_matching(q)), approved.filter(_matching(q))
         pending = pending.filter(_matching(q, "gift__"))
-    counts = {"gifts": submitted.count(), "revisions": pending.count()}
-    if queue == "gifts":
-        context = paginate(request, submitted.select_related("supplier", "category").prefetch_related("prices__program"))
-    else:
+    counts = {"gifts": submitted.count(), "revisions": pending.count(), "approved": approved.count()}
+    if queue == "revisions":
         rows = pending.select_related("gift__supplier", "gift__category", "requested_by").prefetch_related("gift__prices__program")
         context = paginate(request, rows.order_by("requested_at", "id"))
         table = ChangeTable()
         for revision in context["page_obj"]:
             revision.rows = table.rows(revision.gift, revision)
+    else:
+        gifts = submitted if queue == "gifts" else approved
+        context = paginate(request, gifts.select_related("supplier", "category").prefetch_related("prices__program"))
+        if queue == "approved":
+            for gift in context["page_obj"]:
+                gift.actions = offered_actions(gift, request.user)
     context |= {"queue": queue, "q": q, "counts": counts, "reason_form": ReasonInput(auto_id=False), "filters": filters}
     return render(request, "suppliers/catalog/review_queue.html", context, status=filters.status)
 

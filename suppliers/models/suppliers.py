@@ -25,6 +25,9 @@ class Supplier(StateMachine):
         TERMINATED = "terminated", _("已终止")
         REJECTED = "rejected", _("已拒绝")
 
+    #: the states in which a supplier may have its gifts reviewed, listed and sold off (`offers_gifts`)
+    OFFERING_STATES = frozenset({State.APPLIED, State.UNDER_REVIEW, State.ACTIVE})
+
     name = models.CharField(_("企业名称"), max_length=200)
     credit_code = models.CharField(_("统一社会信用代码"), max_length=18)
     contact_name = models.CharField(_("联系人"), max_length=50)
@@ -55,7 +58,7 @@ class Supplier(StateMachine):
     def offers_gifts(self) -> bool:
         """A supplier applying or in cooperation may have its gifts reviewed, listed and sold off; one suspended,
         terminated or rejected may not (SPEC §4.1: its gifts come back only through review after reactivation)."""
-        return self.state in {self.State.APPLIED, self.State.UNDER_REVIEW, self.State.ACTIVE}
+        return self.state in self.OFFERING_STATES
 
     @transition(field=state, source=State.APPLIED, target=State.UNDER_REVIEW)
     def start_review(self) -> None:

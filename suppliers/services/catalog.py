@@ -296,6 +296,13 @@ def review_queue() -> tuple[QuerySet[Gift], QuerySet[GiftRevision]]:
     return Gift.objects.filter(state=Gift.State.SUBMITTED), GiftRevision.objects.filter(state=GiftRevision.State.PENDING)
 
 
+def publication_queue() -> QuerySet[Gift]:
+    """The operator's gifts to put online: approved, no publishing time set, of a supplier whose gifts may be listed
+    (a scheduled gift goes online by itself; a suspended supplier's waits for its reactivation)."""
+    return Gift.objects.filter(state=Gift.State.APPROVED, publish_at__isnull=True, supplier__state__in=Supplier.OFFERING_STATES)
+
+
 @waiting_for({Role.OPERATOR})
 def reviews_waiting(user) -> int:
-    return sum(rows.count() for rows in review_queue())
+    """What waits on the operators in the catalog: gifts and changes to review, approved gifts to put online."""
+    return sum(rows.count() for rows in (*review_queue(), publication_queue()))

@@ -244,6 +244,8 @@ def test_the_operator_sees_what_waits_for_review_on_the_navigation_and_the_home_
     assert "nav-badge-operator-suppliers" not in logged_in(finance).get("/").content.decode()  # finance does not decide it
 
     catalog.approve_gift(gift=submitted, actor=operator, now=now)
+    assert re.search(r'home-badge-operator-gift-review"[^>]*>1<', client.get("/").content.decode())  # approved: to put online
+    catalog.publish_gift(gift=submitted, actor=operator, now=now)
     assert "nav-badge-operator-gift-review" not in client.get("/").content.decode()
 
 

@@ -1,13 +1,15 @@
 """The home page's supplier panels: a supplier's own gifts online and under review, and the stock below its safety
 level with the units on hand over two weeks — its own only; logistics staff see every supplier's stock; and the
 supplier's own state with the reason of its last change."""
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from suppliers.services import catalog, inventory, onboarding
+from suppliers.services import catalog, inventory, onboarding, revisions
 from tests.factories import GiftFactory, WarehouseFactory, licensed, ready_to_activate
-from tests.helpers import published
+from tests.helpers import gift_in_state, published
 from tests.portal import logged_in, shown
 
 pytestmark = pytest.mark.usefixtures("licensed_supplier")
@@ -20,16 +22,20 @@ def stocked(gift, *, units: int, safety: int, logistics, now):
     return gift
 
 
-def test_a_supplier_counts_its_own_gifts_online_and_under_review(supplier, supplier_admin, other_supplier, operator, now):
+def test_a_supplier_counts_its_own_gifts_online_under_review_and_approved_not_yet_online(supplier, supplier_admin, other_supplier, operator, now):
     for _ in range(2):
         published(GiftFactory(supplier=supplier), actor=operator, at=now)
     catalog.submit_gift(gift=GiftFactory(supplier=supplier), actor=supplier_admin, now=now)
-    GiftFactory(supplier=supplier)  # a draft: neither
+    gift_in_state("approved", gift=GiftFactory(supplier=supplier), actor=operator, at=now)
+    scheduled = gift_in_state("approved", gift=GiftFactory(supplier=supplier), actor=operator, at=now)
+    revisions.schedule_publication(gift=scheduled, actor=operator, now=now, publish_at=now + timedelta(days=1))  # not online yet either
+    GiftFactory(supplier=supplier)  # a draft: none of them
     published(GiftFactory(supplier=licensed(other_supplier)), actor=operator, at=now)
 
     response = logged_in(supplier_admin).get("/")
 
     assert (shown(response, "home-gifts-online"), shown(response, "home-gifts-submitted")) == ("2", "1")
+    assert shown(response, "home-gifts-approved") == "2"
 
 
 def test_stock_below_its_safety_level_is_counted_for_its_supplier_and_for_logistics(

@@ -1,4 +1,5 @@
 """The catalog pages of the portal: suppliers keep their gifts and stock, operators review and list them."""
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -8,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from core.models import TransitionLog
-from suppliers.models import Gift, GiftRevision, ReplenishmentRequest, StockRecord
+from suppliers.models import Gift, GiftRevision, ReplenishmentRequest, StockRecord, Supplier
 from suppliers.services import inventory
 from tests.factories import CategoryFactory, GiftFactory, WarehouseFactory
 from tests.helpers import gift_in_state, stocked_to_clear
@@ -151,6 +152,39 @@ def test_an_operator_approves_a_submitted_gift_from_the_review_queue(operator):
     gift.refresh_from_db()
     assert gift.state == "approved"
     assert list(response.context["page_obj"]) == []
+
+
+def test_an_approved_gift_waits_in_the_review_pages_to_publish_tab_and_goes_online_from_it(operator):
+    gift = in_state("submitted")
+    scheduled = in_state("approved")
+    scheduled.publish_at = timezone.now() + timedelta(days=1)
+    scheduled.save(update_fields=["publish_at"])  # goes online by itself: waits on no one
+    client = logged_in(operator)
+
+    approved = client.post(f"/supplier/gifts/{gift.pk}/actions/approve/", {"reason": "", "next": "/supplier/gift-review/"}, follow=True)
+
+    link = re.search(r'href="([^"]+)" data-testid="to-publish"', approved.content.decode()).group(1)
+    assert link == f"/supplier/gift-review/?queue=approved&amp;q={gift.sku}"
+    tab = client.get(link.replace("&amp;", "&"))
+    assert list(tab.context["page_obj"]) == [gift]
+    assert client.get("/supplier/gift-review/?queue=approved").context["counts"] == {"gifts": 0, "revisions": 0, "approved": 1}
+    page = tab.content.decode()
+    assert f'action="/supplier/gifts/{gift.pk}/actions/publish/"' in page and f'action="/supplier/gifts/{gift.pk}/actions/schedule/"' in page
+
+    response = client.post(f"/supplier/gifts/{gift.pk}/actions/publish/", {"next": link.replace("&amp;", "&")}, follow=True)
+
+    gift.refresh_from_db()
+    assert gift.state == "online"
+    assert list(response.context["page_obj"]) == []
+
+
+def test_an_approved_gift_of_a_suspended_supplier_does_not_wait_to_go_online(operator, supplier):
+    gift = in_state("approved", supplier=supplier)
+    Supplier.objects.filter(pk=supplier.pk).update(state=Supplier.State.SUSPENDED)
+
+    response = logged_in(operator).get("/supplier/gift-review/?queue=approved")
+
+    assert response.context["counts"]["approved"] == 0 and gift not in response.context["page_obj"]
 
 
 def test_rejecting_a_gift_without_a_reason_shows_an_error_and_changes_nothing(operator):
@@ -332,6 +366,11 @@ def _more_gifts(supplier, n: int) -> None:
         GiftRevision.objects.create(gift=gift, changes={"name": "改"}, requested_at=timezone.now())
 
 
+def _more_approved(supplier, n: int) -> None:
+    for _ in range(n):
+        in_state("approved", supplier=supplier)
+
+
 def _more_stock(supplier, n: int) -> None:
     warehouse = WarehouseFactory(code="WH-Q")
     for _ in range(n):
@@ -349,6 +388,7 @@ def _more_stock(supplier, n: int) -> None:
         ("operator", "/supplier/gift-admin/", _more_gifts),
         ("operator", "/supplier/gift-review/", _more_gifts),
         ("operator", "/supplier/gift-review/?queue=revisions", _more_gifts),
+        ("operator", "/supplier/gift-review/?queue=approved", _more_approved),
     ],
 )
 def test_list_pages_run_the_same_number_of_queries_for_1_and_20_gifts(request, supplier, who, url, make):
