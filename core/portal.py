@@ -181,9 +181,11 @@ def report_form_errors(request, form) -> None:
     message per field, naming the field by its label."""
     from django.contrib import messages
 
+    from core.texts import joined_messages
+
     for name, errors in form.errors.items():
         label = form.fields[name].label if name in form.fields else ""
-        text = "；".join(str(error) for error in errors)
+        text = joined_messages(errors)
         messages.error(request, labelled(label, text) if label else text)
 
 

@@ -50,6 +50,19 @@ def copy_label_of(field: str, message_id: str, params: str) -> property:
                     doc=f"The {field} in the reader's language")
 
 
+#: what ends a sentence: a message ending so needs only a space (English) or nothing (Chinese) before the next one
+SENTENCE_ENDS = (".", "!", "?", "。", "！", "？")
+
+
+def joined_messages(messages) -> str:
+    """Several messages shown as one (a refusal naming each of its problems), in the reader's language: joined with
+    "；" in Chinese and "; " in English; after a message that ends its sentence, with the separator's spacing only."""
+    separator = gettext("；")
+    spacing = separator[len(separator.rstrip()):]
+    texts = [text for text in (str(message).strip() for message in messages) if text]
+    return "".join(text + (spacing if text.endswith(SENTENCE_ENDS) else separator) for text in texts[:-1]) + "".join(texts[-1:])
+
+
 def labelled_message(label: str, text: str) -> Message:
     """`label：text` as a Message: each reader gets the colon of its own language (see core.portal.labelled)."""
     return Message(gettext_noop("%(label)s：%(text)s"), label=label, text=text)

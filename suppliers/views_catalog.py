@@ -30,6 +30,7 @@ from core.portal import (
     act_with_form, add_service_errors, bad_input_is_400, labelled, page_status, paginate, posted_from, redirect_back, report_form_errors,
 )
 from core.roles import SUPPLIER_ROLES, Role
+from core.texts import joined_messages
 from suppliers.forms_catalog import (
     ClearanceInput, DelistInput, FilterForm, GiftForm, MovementFilterForm, NoInput, OwnStockCountForm, ReasonInput, SafetyStockForm,
     ReviewQueueFilter, ScheduleInput, StockFilterForm, SERVICE_FIELDS, current_values,
@@ -154,7 +155,7 @@ def _act(request, call: Callable[[], object], *, success: str) -> bool:
         call()
     except DomainError as error:
         details = [detail for *_where, detail in getattr(error, "errors", []) if detail != error.detail]
-        messages.error(request, "；".join([error.detail, *details]))
+        messages.error(request, joined_messages([error.detail, *details]))
         return False
     messages.success(request, success)
     return True

@@ -14,7 +14,7 @@ from core.errors import PermissionDenied, ValidationFailed
 from core.events import publish
 from core.fsm import apply_transition, bulk_transition, log_creation
 from core.roles import SUPPLIER_ROLES, Role, waiting_for
-from core.texts import Message
+from core.texts import Message, joined_messages
 from suppliers.errors import ClearanceNotAllowed, IncompleteGift, QualificationBlocked, SupplierNotCooperating
 from suppliers.events import GiftRetired
 from suppliers.models import Category, Gift, GiftRevision, Supplier
@@ -110,7 +110,7 @@ def _check_submittable(gift: Gift, now: datetime) -> None:
                                         on=timezone.localdate(now))
     blockers = qualifications.submission_blockers(supplier=gift.supplier, category=gift.category, on=timezone.localdate(now))
     if blockers:
-        raise QualificationBlocked("；".join(message for _, message in blockers), field=blockers[0][0])
+        raise QualificationBlocked(joined_messages(message for _, message in blockers), field=blockers[0][0])
 
 
 def approve_gift(*, gift: Gift, actor, now: datetime, reason: str = "") -> Gift:

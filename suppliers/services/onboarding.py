@@ -12,6 +12,7 @@ from core.errors import ValidationFailed
 from core.events import publish
 from core.fsm import apply_transition, log_creation
 from core.roles import Role, waiting_for
+from core.texts import joined_messages
 from core.validators import password_problems, validate_mobile
 from suppliers.models import Gift, Qualification, Supplier, SupplierMembership
 from suppliers.errors import ActivationBlocked
@@ -140,7 +141,7 @@ def start_supplier_review(*, supplier: Supplier, actor, now: datetime, reason: s
 def _require_activation(supplier: Supplier, now: datetime) -> None:
     missing = contracts.activation_missing(supplier=supplier, now=now)
     if missing:
-        raise ActivationBlocked("；".join(message for _, message in missing), field=missing[0][0])
+        raise ActivationBlocked(joined_messages(message for _, message in missing), field=missing[0][0])
 
 
 def approve_supplier(*, supplier: Supplier, actor, now: datetime, reason: str = "") -> Supplier:

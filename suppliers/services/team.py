@@ -13,6 +13,7 @@ from rest_framework.authtoken.models import Token
 from core.errors import NotFound, PermissionDenied, ValidationFailed
 from core.fsm import apply_transition, log_creation
 from core.roles import Role
+from core.texts import joined_messages
 from core.validators import password_problems, validate_length, validate_mobile
 from suppliers.models import SupplierMembership
 
@@ -45,7 +46,7 @@ def staff_member(actor, pk: int) -> SupplierMembership:
 
 def _password(value: str, *, user=None) -> str:
     if problems := password_problems(value, user=user):
-        raise ValidationFailed(" ".join(message for _field, _code, message in problems), field="password")
+        raise ValidationFailed(joined_messages(message for _field, _code, message in problems), field="password")
     return value
 
 

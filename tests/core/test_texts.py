@@ -3,7 +3,7 @@ reader's language; as a str it is the Chinese text, and a text a person typed is
 from django.utils import translation
 from django.utils.translation import gettext_noop
 
-from core.texts import Message, as_written, stored, written
+from core.texts import Message, as_written, joined_messages, stored, written
 
 
 def test_a_message_is_its_chinese_text_and_is_stored_as_its_id_with_its_values():
@@ -55,3 +55,14 @@ def test_a_lazily_translated_label_as_a_value_is_kept_as_its_message_and_written
     assert as_written(reason, params) == "资质过期：营业执照"
     with translation.override("en"):
         assert written(reason, params) == "Qualification expired: Business licence"
+
+
+def test_messages_shown_together_are_joined_with_the_separator_of_the_readers_language():
+    with translation.override("zh-hans"):
+        assert joined_messages(["缺少已生效的合同", "营业执照待审核，请先审核通过"]) == "缺少已生效的合同；营业执照待审核，请先审核通过"
+        assert joined_messages(["密码太短。", "密码太常见。"]) == "密码太短。密码太常见。"  # a finished sentence needs none
+    with translation.override("en"):
+        assert joined_messages(["a is wrong", "b is wrong"]) == "a is wrong; b is wrong"
+        assert joined_messages(["No approved contract in force.", "No valid business licence."]) == (
+            "No approved contract in force. No valid business licence.")
+    assert joined_messages(["只有一条"]) == "只有一条" and joined_messages([]) == "" and joined_messages(["", " 一条 "]) == "一条"

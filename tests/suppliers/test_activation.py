@@ -2,6 +2,7 @@
 from datetime import date, timedelta
 
 import pytest
+from django.utils import translation
 
 from core.errors import ValidationFailed
 from suppliers.errors import ActivationBlocked
@@ -97,3 +98,12 @@ def test_suspending_or_terminating_needs_a_reason_and_changes_nothing_without_on
     under_review.refresh_from_db()
     assert refused.value.field == "reason" and "请说明原因" in posted and under_review.state == Supplier.State.ACTIVE
     assert f'data-action="{decision}" class="danger" onclick="return confirm(' in page
+
+
+def test_a_refusal_naming_both_requirements_reads_in_the_readers_language(under_review, operator, now):
+    for language, expected in (("en", "No approved contract in force. No valid business licence."),
+                               ("zh-hans", "缺少已生效的合同；缺少有效的营业执照")):
+        with translation.override(language), pytest.raises(ActivationBlocked) as refused:
+            onboarding.approve_supplier(supplier=under_review, actor=operator, now=now)
+
+        assert refused.value.detail == expected
