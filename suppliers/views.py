@@ -16,7 +16,7 @@ from suppliers.forms import NoticeFilterForm, ReasonForm, SupplierApplicationFor
 from suppliers.models import Supplier
 from suppliers.selectors import same_credit_code
 from suppliers.selectors_profile import list_qualifications
-from suppliers.services import notices, onboarding
+from suppliers.services import contracts, notices, onboarding
 from core.api.permissions import require_role
 from core.validators import id_or_none
 
@@ -80,15 +80,24 @@ SUPPLIER_ACTIONS = {
 }
 
 
+ONBOARDING = frozenset({Supplier.State.APPLIED, Supplier.State.UNDER_REVIEW})  # the states whose page shows the checklist
+CHECKLIST_PAGES = {"contract": "operator-contracts", "business_licence": "operator-qualifications"}  # where each item is done
+
+
 @login_required
 def supplier_detail(request, pk: int):
     require_role(request.user, SUPPLIER_REVIEWERS)
     supplier = get_object_or_404(Supplier.objects.visible_to(request.user), pk=pk)
     form = ReasonForm(request.POST or None)
     available = [name for name in SUPPLIER_ACTIONS if any(t.name == name for t in supplier.get_available_state_transitions())]
+    pages = supplier_pages(request.user, supplier.pk)
+    links = {page["url_name"]: page["url"] for page in pages}
+    requirements = contracts.activation_requirements(supplier=supplier, now=timezone.now()) if supplier.state in ONBOARDING else []
     context = {
         "supplier": supplier, "form": form, "actions": [(n, SUPPLIER_ACTIONS[n][1]) for n in available], "history": history_of(supplier),
-        "same_credit_code": list(same_credit_code(supplier)), "pages": supplier_pages(request.user, supplier.pk),
+        "same_credit_code": list(same_credit_code(supplier)), "pages": pages,
+        # an applicant's onboarding checklist, each item with the page where it is done when the user's role opens it
+        "requirements": [(need, links.get(CHECKLIST_PAGES[need.field])) for need in requirements],
         "qualifications": list_qualifications(actor=request.user, on=timezone.localdate()).filter(supplier=supplier),
         "reviews_qualifications": request.user.role == Role.OPERATOR,
     }

@@ -6,7 +6,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -155,15 +157,17 @@ def supplier_paperwork(request):
 @login_required
 def contract_list(request):
     require_role(request.user, REVIEWERS)
-    form = ContractForm(request.POST or None, request.FILES or None, suppliers=Supplier.objects.visible_to(request.user))
+    filters = ContractFilterForm(request.GET)
+    chosen = filters.values().get("supplier")  # the supplier the list is filtered to (a supplier's page links so) is the one to register for
+    form = ContractForm(request.POST or None, request.FILES or None, suppliers=Supplier.objects.visible_to(request.user),
+                        initial={"supplier": chosen})
     if request.method == "POST":
         require_role(request.user, OPERATOR)
         if form.is_valid() and _submit(
             form, contracts.create_contract, actor=request.user, now=timezone.now(), **form.cleaned_data
         ):
             messages.success(request, _("合同已登记，等待审核"))
-            return redirect("operator-contracts")
-    filters = ContractFilterForm(request.GET)
+            return redirect(reverse("operator-contracts") + (f"?{urlencode({'supplier': chosen.pk})}" if chosen else ""))
     context = paginate(request, filters.apply(list_contracts(actor=request.user))) | {
         "filters": filters, "form": form if request.user.role == Role.OPERATOR else None,
     }

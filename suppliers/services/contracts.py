@@ -1,4 +1,5 @@
 """Contracts and the activation requirements of a supplier (SPEC §4.1)."""
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -125,16 +126,41 @@ def valid_licence(*, supplier: Supplier, on: date) -> Qualification | None:
     return _licences(supplier).valid_on(on).order_by("-expires_on").first()
 
 
+@dataclass(frozen=True)
+class Requirement:
+    """One thing a supplier's activation needs (SPEC §4.1) and where it stands: `met`, else `missing` says what is
+    missing; `row` is the contract or licence that meets it, else the one on its way (waiting for review, or approved
+    and not in force yet), else None."""
+
+    field: str
+    met: bool
+    missing: str
+    row: Contract | Qualification | None
+
+
+def activation_requirements(*, supplier: Supplier, now: datetime) -> list[Requirement]:
+    """What `active` needs, each with where it stands today: an approved contract in force (its term, programs,
+    payment days and deposit) and a valid business licence that has been reviewed."""
+    today = timezone.localdate(now)
+    contract = current_contract(supplier=supplier, on=today)
+    coming = None if contract else (
+        Contract.objects.filter(supplier=supplier, state__in=[Contract.State.PENDING, Contract.State.APPROVED], end_date__gte=today)
+        .order_by("-created_at", "-pk").first())
+    licence = valid_licence(supplier=supplier, on=today)
+    waiting = None if licence else _licences(supplier).current_on(today).filter(state=Qualification.State.PENDING).order_by("-pk").first()
+    if licence:
+        licence_missing = ""
+    else:
+        licence_missing = gettext("营业执照待审核，请先审核通过") if waiting else gettext("缺少有效的营业执照")
+    return [
+        Requirement("contract", contract is not None, "" if contract else gettext("缺少已生效的合同"), contract or coming),
+        Requirement("business_licence", licence is not None, licence_missing, licence or waiting),
+    ]
+
+
 def activation_missing(*, supplier: Supplier, now: datetime) -> list[tuple[str, str]]:
     """(field, message) for each requirement of `active` the supplier does not meet today."""
-    today = timezone.localdate(now)
-    missing = []
-    if current_contract(supplier=supplier, on=today) is None:
-        missing.append(("contract", gettext("缺少已生效的合同")))
-    if valid_licence(supplier=supplier, on=today) is None:
-        waiting = _licences(supplier).current_on(today).filter(state=Qualification.State.PENDING).exists()
-        missing.append(("business_licence", gettext("营业执照待审核，请先审核通过") if waiting else gettext("缺少有效的营业执照")))
-    return missing
+    return [(need.field, need.missing) for need in activation_requirements(supplier=supplier, now=now) if not need.met]
 
 
 @waiting_for(DECIDERS)

@@ -1,11 +1,14 @@
 """The operator's page of a supplier: its contact details and links to its contracts, qualifications, gifts and
 rectification cases, each landing on that list filtered by `?supplier=<id>` (a bad value is an error next to it)."""
+import re
 from datetime import timedelta
 
 import pytest
 
 from core.portal import supplier_pages
 from settlement.services import cases
+from suppliers.models import Contract
+from suppliers.services import contracts, qualifications
 from tests.factories import ContractFactory, GiftFactory, QualificationFactory, SupplierFactory
 from tests.portal import field_errors, logged_in
 
@@ -86,3 +89,64 @@ def test_a_supplier_user_filtering_its_own_cases_by_another_supplier_still_sees_
     response = logged_in(supplier_admin).get(f"/settlement/cases/?supplier={other_supplier.pk}")
 
     assert response.status_code == 200 and list(response.context["page_obj"]) == []
+
+
+def _checklist(response) -> dict[str, str]:
+    """The onboarding checklist of a supplier's page: each item's text (tags stripped) by what it asks for."""
+    page = response.content.decode()
+    assert 'data-testid="onboarding-checklist"' in page
+    items = re.findall(r'<li data-requirement="(\w+)" data-met="(\w+)">(.*?)</li>', page, re.S)
+    return {field: f"{met} " + " ".join(re.sub(r"<[^>]+>", " ", text).split()) for field, met, text in items}
+
+
+def test_an_applicants_page_lists_what_activation_needs_with_links_to_where_each_is_done(operator, supplier):
+    response = logged_in(operator).get(f"/supplier/review/{supplier.pk}/")
+
+    checklist = _checklist(response)
+    assert checklist["contract"].startswith("no") and "缺少已生效的合同" in checklist["contract"] and "去登记合同" in checklist["contract"]
+    assert checklist["business_licence"].startswith("no") and "缺少有效的营业执照" in checklist["business_licence"]
+    page = response.content.decode()
+    assert f'href="/supplier/contracts/review/?supplier={supplier.pk}" data-testid="checklist-contracts"' in page
+    assert f'href="/supplier/qualifications/review/?supplier={supplier.pk}" data-testid="checklist-qualifications"' in page
+
+
+def test_the_checklist_shows_the_contract_and_licence_waiting_for_review_then_both_met(operator, supplier, now):
+    contract = ContractFactory(supplier=supplier, number="HT-CHECK-1")
+    licence = QualificationFactory(supplier=supplier, state="pending", number="LIC-CHECK")
+    client = logged_in(operator)
+
+    waiting = _checklist(client.get(f"/supplier/review/{supplier.pk}/"))
+
+    assert waiting["contract"].startswith("no") and "HT-CHECK-1 待审核" in waiting["contract"] and "去合同审核" in waiting["contract"]
+    assert waiting["business_licence"].startswith("no") and "LIC-CHECK" in waiting["business_licence"]
+    assert "营业执照待审核，请先审核通过" in waiting["business_licence"]
+
+    contracts.approve_contract(contract=contract, actor=operator, now=now)
+    qualifications.approve_qualification(qualification=licence, actor=operator, now=now)
+    met = _checklist(client.get(f"/supplier/review/{supplier.pk}/"))
+
+    assert met["contract"].startswith("yes") and "2026-01-01 — 2027-12-31" in met["contract"]
+    assert "付款账期（天） 30" in met["contract"] and "¥50000.00" in met["contract"] and "去合同审核" not in met["contract"]
+    assert met["business_licence"].startswith("yes") and "有效期至 2027-12-31" in met["business_licence"]
+
+
+def test_an_active_suppliers_page_has_no_checklist_and_finance_is_linked_to_contracts_only(operator, finance, supplier):
+    assert 'data-testid="checklist-qualifications"' not in logged_in(finance).get(f"/supplier/review/{supplier.pk}/").content.decode()
+    assert 'data-testid="checklist-contracts"' in logged_in(finance).get(f"/supplier/review/{supplier.pk}/").content.decode()
+    type(supplier).objects.filter(pk=supplier.pk).update(state="active")
+
+    assert 'data-testid="onboarding-checklist"' not in logged_in(operator).get(f"/supplier/review/{supplier.pk}/").content.decode()
+
+
+def test_registering_a_contract_from_the_checklist_link_picks_the_supplier_and_comes_back_filtered(operator, supplier, other_supplier):
+    client = logged_in(operator)
+    url = f"/supplier/contracts/review/?supplier={supplier.pk}"
+
+    form = client.get(url).context["form"]
+    response = client.post(url, {"supplier": supplier.pk, "number": "HT-CHECK-2", "start_date": "2027-01-01", "end_date": "2028-01-01",
+                                 "programs": ["gotone"], "payment_days": "30", "deposit_amount": "10000.00"})
+
+    assert form["supplier"].value() == supplier.pk
+    assert f'<option value="{supplier.pk}" selected>' in client.get(url).content.decode()
+    assert response.status_code == 302 and response["Location"] == url
+    assert Contract.objects.get(number="HT-CHECK-2").supplier == supplier
