@@ -216,7 +216,8 @@ def reconciliation_upload(request, pk: int):
         else:
             messages.success(request, _("对账文件已上传：%(rows)d 行") % {"rows": found.row_count})
             return redirect("settlement-reconciliation", pk=found.pk)
-    return render(request, "settlement/reconciliation_upload.html", {"form": form, "statement": statement, "problems": problems})
+    context = {"form": form, "statement": statement, "problems": problems, "columns": reconciliation.file_columns()}
+    return render(request, "settlement/reconciliation_upload.html", context)
 
 
 @login_required

@@ -48,6 +48,16 @@ RECONCILIATION_FILE = TableSpec(
     },
     max_rows=200_000, max_bytes=30 * 1024 * 1024, noun=gettext_lazy("明细行"), headings={"sku": "SKU"},
 )
+#: The file's headers as our figures are written (an upload takes the other names of `RECONCILIATION_FILE` too).
+FILE_HEADERS = {"order_number": "订单号", "sku": "SKU", "kind": "类型", "quantity": "数量", "amount": "金额"}
+#: What each column holds, for the upload page (the rules `_parse` applies).
+FILE_COLUMN_MEANINGS = {
+    "order_number": gettext_lazy("积分商城订单号，最长 30 个字符"),
+    "sku": gettext_lazy("礼品 SKU，最长 60 个字符"),
+    "kind": gettext_lazy("明细类型，中文或英文均可"),
+    "quantity": gettext_lazy("整数，退货为负数"),
+    "amount": gettext_lazy("结算金额，最多两位小数，如 180.00；退货为负数，如 -180.00"),
+}
 KINDS = {**{code: code for code in KIND_NAMES}, **{name: code for code, name in KIND_NAMES.items()}}  # a file's words → a kind
 INTEGER = re.compile(r"[+-]?[0-9]{1,9}")  # ASCII digits: \d and int() also take other scripts' digits
 MAX_LENGTH = {"order_number": 30, "sku": 60}
@@ -130,12 +140,24 @@ def _problem(number: int, column: str, code: str, message: str, headings: dict[s
 
 def our_figures(*, version: StatementVersion, file_format: str) -> TableFile:
     """Our lines of a version in the reconciliation file's own columns (订单号, SKU, 类型, 数量, 金额), one row per order,
-    SKU and kind as matching sums them: what a supplier compares with its books, corrects where they differ, and uploads."""
+    SKU and kind as matching sums them: what a supplier compares with its books, corrects where they differ, and uploads
+    (the upload page's template: uploaded untouched, every line matches)."""
     statement = version.statement
     ours = _our_lines(StatementLine.objects.filter(statement=statement, version__lte=version.number))
     rows = [(order_number, sku, KIND_NAMES[kind], quantity, amount) for (order_number, sku, kind), (_pk, quantity, amount) in ours.items()]
-    return table_file(headers=["订单号", "SKU", "类型", "数量", "金额"], rows=rows, file_format=file_format, title="reconciliation",
+    return table_file(headers=list(FILE_HEADERS.values()), rows=rows, file_format=file_format, title="reconciliation",
                       name=f"reconciliation-{statement.supplier_id}-{statement.month:%Y%m}-v{version.number}")
+
+
+def file_columns() -> list[dict]:
+    """The file's columns, for the upload page: `heading` (as our figures write it), `others` (other headings an upload
+    takes), `meaning`, and `values` (the words a line kind takes)."""
+    return [{
+        "heading": heading,
+        "others": [alias for alias, name in RECONCILIATION_FILE.aliases.items() if name == key and alias != heading.lower()],
+        "meaning": FILE_COLUMN_MEANINGS[key],
+        "values": [f"{name} / {code}" for code, name in KIND_NAMES.items()] if key == "kind" else [],
+    } for key, heading in FILE_HEADERS.items()]
 
 
 def _our_lines(lines) -> dict[Key, list]:

@@ -599,6 +599,35 @@ def test_the_supplier_downloads_our_figures_and_uploading_them_back_matches_ever
     assert client.get(f"/settlement/statements/{issued.pk}/versions/1/figures.pdf").status_code == 404
 
 
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_the_upload_page_lists_the_files_columns_and_its_template_uploaded_untouched_matches_every_line(
+    supplier, supplier_admin, finance, file_format
+):
+    from tests.settlement.conftest import booked_order, paying_account
+
+    paying_account(supplier)
+    for day, amount in ((3, "100.00"), (9, "200.00")):
+        booked_order(supplier, amount, recorded_at=datetime(2026, 9, day, 10, tzinfo=SHANGHAI))
+    generation.generate_now(month=SEPTEMBER, actor=finance, now=datetime(2026, 10, 1, 2, tzinfo=SHANGHAI))
+    issued = statements.issue_statement(statement=Statement.objects.get(supplier=supplier), actor=finance, now=FIXED_NOW)
+    client, upload_url = logged_in(supplier_admin), f"/settlement/statements/{issued.pk}/reconcile/"
+
+    page = client.get(upload_url).content.decode()
+    english = client.get(upload_url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    links = page.split('data-testid="template-links"', 1)[1].split("</p>", 1)[0]
+    template_url = re.search(rf'href="([^"]+\.{file_format})"', links).group(1)
+    template = client.get(template_url)
+    client.post(upload_url, {"file": SimpleUploadedFile(f"template.{file_format}", template.content)})
+
+    assert "下载模板" in page and template_url == f"/settlement/statements/{issued.pk}/versions/1/figures.{file_format}"
+    assert re.findall(r'data-column="([^"]+)"', page) == ["订单号", "SKU", "类型", "数量", "金额"]
+    kinds = page.split('data-column="类型"', 1)[1].split("</tr>", 1)[0]
+    assert all(word in kinds for word in ("配送 / delivery", "退货 / return", "换货 / replacement"))
+    assert "退货为负数" in page and "180.00" in page and "订单编号" in page  # signed figures, two places, other headers
+    assert "Download the template" in english and "negative for a return" in english
+    assert set(Reconciliation.objects.get(statement=issued).lines.values_list("category", flat=True)) == {"matched"}
+
+
 def test_the_reconciliation_list_filters_by_month_supplier_and_open_differences(issued, supplier_admin, finance):
     reconciliation = upload(logged_in(supplier_admin), issued)
     client = logged_in(finance)
