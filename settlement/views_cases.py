@@ -73,7 +73,8 @@ class CloseForm(forms.Form):
 
 
 class DecideForm(forms.Form):
-    decision = forms.ChoiceField(label=gettext_lazy("决定"), choices=ReEvaluation.Decision.choices)
+    # no decision chosen beforehand unless the scores propose one
+    decision = forms.ChoiceField(label=gettext_lazy("决定"), choices=[("", gettext_lazy("请选择决定")), *ReEvaluation.Decision.choices])
     note = forms.CharField(label=gettext_lazy("说明（续约以外必填）"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
@@ -168,7 +169,7 @@ def re_evaluation_detail(request, pk: int):
     require_role(request.user, READERS)
     due = get_object_or_404(re_evaluation.list_re_evaluations(actor=request.user, now=timezone.now()), pk=pk)
     is_operator = request.user.role == Role.OPERATOR
-    form = DecideForm(request.POST or None, initial={"decision": due.proposed or ReEvaluation.Decision.RENEW})
+    form = DecideForm(request.POST or None, initial={"decision": due.proposed})
     if request.method == "POST":
         require_role(request.user, OPERATOR)
         if _call(form, re_evaluation.decide_re_evaluation, re_evaluation=due, actor=request.user, now=timezone.now()):

@@ -282,6 +282,11 @@ class ReEvaluation(StateMachine):
         verbose_name_plural = _("复评")
         constraints = [models.UniqueConstraint(fields=["supplier", "due_on"], name="one_re_evaluation_per_supplier_due_date")]
 
+    @property
+    def proposed_label(self) -> str:
+        """The proposal as its page shows it: none without a scored assessment to propose from."""
+        return self.get_proposed_display() if self.proposed else _("无考核数据，请人工判断")
+
     @transition(field=state, source=State.DUE, target=State.DECIDED)
     def decide(self, *, decision: str, decided_at, decided_by, note: str) -> None:
         self.decision, self.decided_at, self.decided_by, self.note = decision, decided_at, decided_by, note

@@ -10,7 +10,8 @@ Waiting re-evaluations get their proposal refreshed on each run (monthly scores 
 
 The proposal: the average of the supplier's last (up to) six scored assessments — ≥ 80 renew, ≥ 60 rectify,
 otherwise suspend; the two latest scores both under the threshold (60) propose suspend whatever the average; a
-supplier with no scores yet is proposed renew (nothing speaks against it; the operator decides anyway).
+supplier with no scored assessment yet gets no proposal (`proposed` empty: no data to propose from, the operator
+judges alone).
 
 The decisions: renew changes nothing in the system (the new contract is recorded and reviewed as paperwork);
 rectify opens a rectification case with a 30-day deadline; suspend and terminate suspend or terminate the
@@ -54,7 +55,7 @@ Decision = ReEvaluation.Decision
 
 @dataclass(frozen=True)
 class Proposal:
-    decision: str
+    decision: str  # "" without a scored assessment: nothing to propose from
     average_score: Decimal | None
 
 
@@ -70,7 +71,7 @@ def propose(*, supplier: Supplier) -> Proposal:
         ]
     )
     if not scores:
-        return Proposal(Decision.RENEW, None)
+        return Proposal("", None)
     average = (sum(scores) / len(scores)).quantize(Decimal("0.01"))
     if len(scores) >= 2 and all(score < _threshold() for score in scores[:2]):
         return Proposal(Decision.SUSPEND, average)

@@ -1,5 +1,6 @@
 """Rectification cases and re-evaluations (SPEC §4.10): every case transition and an illegal one, overdue at the
 deadline boundary, idempotent scheduling, the proposal rule, and what each decision does to the supplier."""
+import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -279,7 +280,7 @@ def test_a_supplier_decided_within_twelve_months_gets_no_yearly_re_evaluation(ac
 @pytest.mark.parametrize(
     ("recent", "proposed", "average"),
     [
-        ((), "renew", None),
+        ((), "", None),  # no scored assessment: nothing to propose from
         (("85", "90", "80"), "renew", Decimal("85.00")),
         (("70", "65", "75"), "rectify", Decimal("70.00")),
         (("55", "70", "45"), "suspend", Decimal("56.67")),
@@ -293,6 +294,39 @@ def test_the_recent_scores_propose_the_decision(active_supplier, recent, propose
     proposal = re_evaluation.propose(supplier=active_supplier)
 
     assert (proposal.decision, proposal.average_score) == (proposed, average)
+
+
+def proposal_shown(response) -> str:
+    return re.search(r'data-testid="proposed">([^<]*)</td>', response.content.decode()).group(1)
+
+
+def test_without_a_scored_assessment_the_page_and_the_api_propose_nothing(active_supplier, operator, api, now):
+    """An assessment not scored (a month without facts) is no data either; the decision form preselects nothing."""
+    Assessment.objects.create(supplier=active_supplier, month=date(2026, 9, 1), score=None, computed_at=now)
+    ReEvaluation.objects.create(supplier=active_supplier, due_on=date(2026, 11, 1), created_at=now, proposed="renew")
+    re_evaluation.schedule_re_evaluations(now=now)  # refreshes the waiting proposals
+    due = ReEvaluation.objects.get(supplier=active_supplier, due_on=date(2026, 11, 1))
+    client = logged_in(operator)
+
+    page = client.get(f"/settlement/re-evaluations/{due.pk}/")
+    english = client.get(f"/settlement/re-evaluations/{due.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    listing = client.get("/settlement/re-evaluations/").content.decode()
+    answer = api(operator).get(f"/api/v1/re-evaluations/{due.pk}/").json()
+
+    assert proposal_shown(page) == "无考核数据，请人工判断" and "无考核数据，请人工判断" in listing
+    assert "No assessment data: decide by judgement" in english
+    assert page.context["form"]["decision"].value() == ""
+    assert (answer["proposed"], answer["average_score"]) == ("", None)
+
+
+def test_a_re_evaluation_with_scores_shows_their_proposal_chosen_in_the_form(active_supplier, operator, now):
+    due = ReEvaluation.objects.create(supplier=active_supplier, due_on=date(2026, 11, 1), created_at=now)
+    scores(active_supplier, "70", "65", "75")
+    re_evaluation.schedule_re_evaluations(now=now)  # refreshes the waiting proposals
+
+    page = logged_in(operator).get(f"/settlement/re-evaluations/{due.pk}/")
+
+    assert proposal_shown(page) == "限期整改" and page.context["form"]["decision"].value() == "rectify"
 
 
 # --- re-evaluation: decisions -----------------------------------------------------------------------------------
