@@ -1,7 +1,9 @@
 """Portal pages raise the same domain errors as services; render them as the right HTTP status. An API address that
 is no route answers as the API does."""
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.handlers.exception import get_exception_response
 from django.http import Http404, JsonResponse
+from django.urls import get_resolver, get_urlconf
 from rest_framework import exceptions
 
 from core.errors import NotFound, PermissionDenied
@@ -15,11 +17,20 @@ class DomainErrorMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if isinstance(exception, PermissionDenied):
-            raise DjangoPermissionDenied(exception.detail) from exception
+        if isinstance(exception, PermissionDenied | DjangoPermissionDenied):
+            # the 403 page here, saying why when the refusal says more than the default: Django logs it as every 4xx,
+            # one warning line (a PermissionDenied left to Django would be logged with its traceback)
+            return get_exception_response(request, get_resolver(get_urlconf()), 403, DjangoPermissionDenied(_reason(exception)))
         if isinstance(exception, NotFound):
             raise Http404(exception.detail) from exception
         return None
+
+
+def _reason(exception: Exception) -> str:
+    """What a refusal says beyond "you may not" ("" when nothing: the page then says the generic text)."""
+    if isinstance(exception, PermissionDenied):
+        return "" if exception.detail == str(PermissionDenied.default_detail) else exception.detail
+    return str(exception)
 
 
 class ApiNotFoundMiddleware:

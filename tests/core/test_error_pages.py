@@ -16,7 +16,13 @@ def boom(request):
     raise RuntimeError("a page that fails")
 
 
-urlpatterns = [path("boom/", boom), path("", include("config.urls"))]
+def refused_with_markup(request):
+    from core.errors import PermissionDenied
+
+    raise PermissionDenied("<b>仅限</b>")
+
+
+urlpatterns = [path("boom/", boom), path("refused/", refused_with_markup), path("", include("config.urls"))]
 
 
 @pytest.fixture(autouse=True)
@@ -31,6 +37,41 @@ def test_a_page_the_role_may_not_open_shows_the_forbidden_page_with_the_navigati
     assert response.status_code == 403 and 'data-testid="error-403"' in html
     assert "无权访问" in html and 'href="/"' in html
     assert 'href="/logistics/my-shipments/"' in nav(response)  # the member's own entries, to carry on from
+
+
+@pytest.mark.parametrize(("language", "reason"), [("zh-hans", "仅礼品商管理员可以管理团队成员"),
+                                                 ("en", "Only the supplier admin can manage team members.")])
+def test_a_refusal_with_a_reason_says_it_instead_of_asking_the_operators(supplier_staff, language, reason):
+    response = logged_in(supplier_staff).get("/supplier/team/", HTTP_ACCEPT_LANGUAGE=language)
+
+    html = response.content.decode()
+    assert response.status_code == 403 and 'data-testid="error-403"' in html
+    assert f'<p data-testid="reason">{reason}</p>' in html
+    assert "请联系平台运营" not in html and "operators" not in html
+
+
+@pytest.mark.parametrize(("language", "generic"), [("zh-hans", "请联系平台运营"), ("en", "operators")])
+def test_a_refusal_without_a_reason_keeps_the_generic_text(member, language, generic):
+    html = logged_in(member.user).get("/logistics/claims/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+
+    assert generic in html and 'data-testid="reason"' not in html
+
+
+def test_a_refusals_reason_is_shown_as_text_not_markup(settings, supplier_staff):
+    settings.ROOT_URLCONF = __name__
+
+    html = logged_in(supplier_staff).get("/refused/").content.decode()
+
+    assert "&lt;b&gt;仅限&lt;/b&gt;" in html and "<b>仅限</b>" not in html
+
+
+def test_a_refusal_is_logged_as_one_warning_line_without_a_traceback(supplier_staff, caplog):
+    with caplog.at_level("INFO"):
+        logged_in(supplier_staff).get("/supplier/team/")
+
+    logged = [(record.name, record.levelname, record.getMessage(), record.exc_info) for record in caplog.records
+              if record.levelname in ("WARNING", "ERROR")]
+    assert logged == [("django.request", "WARNING", "Forbidden: /supplier/team/", None)]
 
 
 def test_a_missing_page_shows_the_not_found_page_with_a_link_home(logistics):
