@@ -144,14 +144,16 @@ def supplier_pages(user, supplier_id: int) -> list[dict]:
 
 
 def paginate(request, queryset, *, per_page: int = 20) -> dict:
-    """Template context for a paginated table that keeps the current filters in its links."""
+    """Template context for a paginated table that keeps the current filters in its links and in its page-number form
+    (`params_without_page`: (name, value) pairs for its hidden fields)."""
     from django.core.paginator import Paginator
 
     page_obj = Paginator(queryset, per_page).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     encoded = params.urlencode()
-    return {"page_obj": page_obj, "querystring_without_page": f"{encoded}&" if encoded else ""}
+    return {"page_obj": page_obj, "querystring_without_page": f"{encoded}&" if encoded else "",
+            "params_without_page": [(name, value) for name, values in params.lists() for value in values]}
 
 
 def labelled(label, text) -> str:

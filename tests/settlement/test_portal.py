@@ -122,6 +122,29 @@ def test_the_operators_statement_list_is_paginated_by_twenty(operator):
     assert second.count("data-statement=") == 1
 
 
+def test_the_statement_list_jumps_to_its_first_last_or_any_page_keeping_the_filters(operator):
+    for month, count in ((SEPTEMBER, 41), (date(2026, 8, 1), 3)):
+        for _ in range(count):
+            Statement.objects.create(supplier=SupplierFactory(), month=month, generated_at=FIXED_NOW)
+    client = logged_in(operator)
+
+    def opened(query: str) -> tuple[str, int]:
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(f"/settlement/statements/?{query}").content.decode()
+        return page, len(queries.captured_queries)
+
+    (first, first_queries), (middle, _queries) = opened("month=2026-09"), opened("month=2026-09&page=2")
+    jump = first.split('data-testid="page-jump"', 1)[1].split("</form>", 1)[0]
+    last, last_queries = opened("month=2026-09&page=3")  # the page the jump form sends with 3 in its box
+
+    assert "第 1 / 3 页" in first and 'href="?month=2026-09&amp;page=3" data-page="last"' in first
+    assert 'data-page="first"' not in first and 'data-page="previous"' not in first
+    assert 'type="hidden" name="month" value="2026-09"' in jump and 'name="page"' in jump and 'max="3"' in jump
+    assert 'href="?month=2026-09&amp;page=1" data-page="first"' in middle and 'href="?month=2026-09&amp;page=3" data-page="last"' in middle
+    assert last.count("data-statement=") == 1 and 'data-page="last"' not in last and 'data-page="first"' in last
+    assert first_queries == last_queries
+
+
 def test_the_statement_list_page_runs_the_same_queries_for_1_and_20_rows(operator):
     client = logged_in(operator)
 
