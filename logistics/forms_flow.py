@@ -3,10 +3,12 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import DayRangeFilter, ListFilter, SubmittedOnce, day_field
+from core.forms import DayRangeFilter, ListFilter, SubmittedOnce, day_field, yes_no_box
+from core.selectors import answering
 from core.validators import IdField
 
 from logistics.models import HandoffItem, InboundShipment, Shipment
+from logistics.selectors import failed_awaiting_decision
 from points.models import RedemptionOrder
 from suppliers.models import Gift, Location, ReplenishmentRequest, Supplier
 
@@ -93,11 +95,12 @@ class ShipmentFilterForm(DayRangeFilter):
     date_from = day_field(_("创建日期自"))
     date_to = day_field(_("至"))
     batch = IdField(label=_("交接批次"), required=False, widget=forms.HiddenInput)
+    awaiting_decision = yes_no_box(_("仅看待重新配送或放弃"))
 
     def __init__(self, *args, with_kind: bool = True, dropship_only: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        if not with_kind:  # a supplier's or a member's list: one kind of parcel, or no business with warehouses
-            del self.fields["kind"], self.fields["warehouse"]
+        if not with_kind:  # a supplier's or a member's list: one kind of parcel, or no business with warehouses or failures
+            del self.fields["kind"], self.fields["warehouse"], self.fields["awaiting_decision"]
         if dropship_only:  # offer no state a dropship shipment is never in (picked)
             self.fields["state"].choices = [("", _("全部"))] + Shipment.dropship_state_choices()
 
@@ -112,6 +115,8 @@ class ShipmentFilterForm(DayRangeFilter):
             rows = rows.filter(order__location=data["warehouse"])
         if data.get("batch"):
             rows = rows.filter(order__handoff_item__batch=data["batch"])
+        # failures the operator has still to re-deliver or give up (or, false, the rest)
+        rows = answering(rows, failed_awaiting_decision(), data.get("awaiting_decision"))
         return rows.filter(**self.day_lookups("created_at"))
 
 

@@ -1,7 +1,7 @@
 """Reads of the goods flow, scoped by the actor."""
 from datetime import date, timedelta
 
-from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from core.days import day_start
 from logistics.models import CarrierEvent, InboundShipment, Shipment
@@ -40,14 +40,21 @@ def next_event_sequence(*, tracking_number: str, event_id: str) -> int:
     return max(last_recorded, last_handled) + 1
 
 
+def failed_awaiting_decision() -> Q:
+    """The failed parcels that still need the operator: the order's own latest parcel, failed, its order still at
+    delivery_failed (to re-deliver or give up). A failure followed by a re-delivery, or given up, needs nothing more."""
+    later_own = Shipment.objects.filter(ORDER_OWN_PARCELS, order=OuterRef("order"), pk__gt=OuterRef("pk"))
+    return Q(ORDER_OWN_PARCELS, ~Exists(later_own), state=Shipment.State.FAILED, order__state=RedemptionOrder.State.DELIVERY_FAILED)
+
+
 def parcel_counts(*, actor, today: date) -> dict:
-    """The parcels the actor may see by where they stand (to pick, to ship, on their way, failed) and those shipped
-    and delivered on `today` (local): one query."""
+    """The parcels the actor may see by where they stand (to pick, to ship, on their way, failed and waiting for the
+    operator: `failed_awaiting_decision`) and those shipped and delivered on `today` (local): one query."""
     start, end = day_start(today), day_start(today + timedelta(days=1))
     State = Shipment.State
     return Shipment.objects.visible_to(actor).aggregate(
         to_pick=Count("id", filter=Q(state=State.CREATED)), to_ship=Count("id", filter=Q(state=State.PICKED)),
-        on_the_way=Count("id", filter=Q(state=State.SHIPPED)), failed=Count("id", filter=Q(state=State.FAILED)),
+        on_the_way=Count("id", filter=Q(state=State.SHIPPED)), failed=Count("id", filter=failed_awaiting_decision()),
         shipped_today=Count("id", filter=Q(shipped_at__gte=start, shipped_at__lt=end)),
         delivered_today=Count("id", filter=Q(delivered_at__gte=start, delivered_at__lt=end)),
     )

@@ -24,6 +24,7 @@ def test_a_form_goes_back_only_to_a_path_of_ours(next_value, target):
 
 @pytest.mark.parametrize(("role", "url"), [
     ("logistics", f"/logistics/shipments/?batch={HUGE}"),
+    ("logistics", "/logistics/shipments/?awaiting_decision=perhaps"),
     ("supplier_staff", f"/logistics/dropship/?batch={HUGE}"),
     ("member", f"/logistics/my-shipments/?batch={HUGE}"),
     ("finance", f"/settlement/assessments/?supplier={HUGE}"),

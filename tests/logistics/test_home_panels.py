@@ -2,8 +2,13 @@
 delivered on the local day."""
 from datetime import timedelta
 
+from logistics.models import Shipment
+from logistics.services import shipments
+from points.models import RedemptionOrder
+from points.services import orders
+from tests.factories import ADDRESS
 from tests.helpers import picked_and_shipped
-from tests.portal import logged_in, shown
+from tests.portal import listed, logged_in, shown
 
 STATES = ("home-to-pick", "home-to-ship", "home-on-the-way", "home-failed")
 
@@ -28,3 +33,34 @@ def test_a_parcel_shipped_yesterday_is_on_its_way_but_not_todays(shipped, logist
 
     assert shown(response, "home-on-the-way") == "1"
     assert "今日发货 0 件，签收 0 件。" in response.content.decode()
+
+
+def test_failed_counts_only_the_deliveries_waiting_for_the_operator_and_links_to_exactly_those(
+        confirmed_order, rich_member, listed_gift, logistics, operator, now, time_machine):
+    """Three deliveries failed: one re-delivered and signed for, one given up, one (failed twice) still waiting for
+    the operator to re-deliver or give up."""
+    for _ in range(2):
+        orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=1, now=now, **ADDRESS)
+    shipments.hand_over_warehouse_orders(key="B-FAIL", actor=logistics, now=now)
+    redelivered, given_up, waiting = Shipment.objects.order_by("pk")
+    for number, parcel in enumerate((redelivered, given_up, waiting)):
+        picked_and_shipped(shipment=parcel, actor=logistics, now=now, carrier="顺丰", tracking_number=f"SF-F{number}")
+        shipments.fail_shipment(shipment=parcel, actor=logistics, now=now, reason="收件人不在")
+    orders.redeliver_order(order=RedemptionOrder.objects.get(pk=redelivered.order_id), actor=operator, now=now)
+    again = Shipment.objects.get(order=redelivered.order_id, state="created")
+    picked_and_shipped(shipment=again, actor=logistics, now=now, carrier="顺丰", tracking_number="SF-AGAIN")
+    shipments.deliver_shipment(shipment=again, actor=logistics, now=now, signer="刘洋")
+    orders.give_up_order(order=RedemptionOrder.objects.get(pk=given_up.order_id), actor=operator, now=now, reason="无法投递")
+    orders.redeliver_order(order=RedemptionOrder.objects.get(pk=waiting.order_id), actor=operator, now=now)
+    second_try = Shipment.objects.get(order=waiting.order_id, state="created")
+    picked_and_shipped(shipment=second_try, actor=logistics, now=now, carrier="顺丰", tracking_number="SF-AGAIN-2")
+    shipments.fail_shipment(shipment=second_try, actor=logistics, now=now, reason="再次无人签收")
+    time_machine.move_to(now, tick=False)
+
+    for user in (logistics, operator):
+        response = logged_in(user).get("/")
+
+        assert shown(response, "home-failed") == "1"
+        assert 'href="/logistics/shipments/?state=failed&amp;awaiting_decision=1"' in response.content.decode()
+        assert listed(user, "/logistics/shipments/", state="failed", awaiting_decision="1") == [second_try.pk]
+        assert listed(user, "/logistics/shipments/", state="failed") == sorted([redelivered.pk, given_up.pk, waiting.pk, second_try.pk])
