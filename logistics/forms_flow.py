@@ -9,6 +9,7 @@ from core.validators import IdField
 
 from logistics.models import HandoffItem, InboundShipment, Shipment
 from logistics.selectors import failed_awaiting_decision
+from logistics.services.shipments import overdue_to_ship
 from points.models import RedemptionOrder
 from suppliers.models import Gift, Location, ReplenishmentRequest, Supplier
 
@@ -96,13 +97,17 @@ class ShipmentFilterForm(DayRangeFilter):
     date_to = day_field(_("至"))
     batch = IdField(label=_("交接批次"), required=False, widget=forms.HiddenInput)
     awaiting_decision = yes_no_box(_("仅看待重新配送或放弃"))
+    overdue = yes_no_box(_("仅看逾期未发"))
 
-    def __init__(self, *args, with_kind: bool = True, dropship_only: bool = False, **kwargs) -> None:
+    def __init__(self, *args, with_kind: bool = True, dropship_only: bool = False, now=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.now = now
         if not with_kind:  # a supplier's or a member's list: one kind of parcel, or no business with warehouses or failures
             del self.fields["kind"], self.fields["warehouse"], self.fields["awaiting_decision"]
         if dropship_only:  # offer no state a dropship shipment is never in (picked)
             self.fields["state"].choices = [("", _("全部"))] + Shipment.dropship_state_choices()
+        else:  # the ship-by time is the dropship supplier's
+            del self.fields["overdue"]
 
     def narrow(self, rows, data: dict):
         if data.get("q"):
@@ -117,6 +122,7 @@ class ShipmentFilterForm(DayRangeFilter):
             rows = rows.filter(order__handoff_item__batch=data["batch"])
         # failures the operator has still to re-deliver or give up (or, false, the rest)
         rows = answering(rows, failed_awaiting_decision(), data.get("awaiting_decision"))
+        rows = answering(rows, overdue_to_ship(self.now), data.get("overdue")) if "overdue" in self.fields else rows
         return rows.filter(**self.day_lookups("created_at"))
 
 

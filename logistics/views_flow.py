@@ -200,13 +200,23 @@ def _shipments(request):
 
 def _shipment_table(request, *, title: str, rows, with_kind: bool, dropship_only: bool = False):
     """A page of shipments; the contact of those the reader may read unmasked shows in full (logged), the rest masked."""
-    filters = ShipmentFilterForm(request.GET, with_kind=with_kind, dropship_only=dropship_only)
-    context = paginate(request, filters.apply(rows)) | {"filters": filters, "title": title,
+    now = timezone.now()
+    filters = ShipmentFilterForm(request.GET, with_kind=with_kind, dropship_only=dropship_only, now=now)
+    context = paginate(request, filters.apply(rows)) | {"filters": filters, "title": title, "with_ship_by": dropship_only,
                                                          "ships_by_file": bulk_shipping.ships_by_file(request.user)}
-    if dropship_only:  # the supplier ships from this list: it needs the addresses of the parcels it may read
-        context["page_obj"].object_list = shipments.reveal_contacts(user=request.user, shipments=context["page_obj"], now=timezone.now(),
+    if dropship_only:  # the supplier ships from this list: it needs the addresses of the parcels it may read, and when to ship them
+        context["page_obj"].object_list = shipments.reveal_contacts(user=request.user, shipments=context["page_obj"], now=now,
                                                                     purpose="dropship_list")
+        for shipment in context["page_obj"]:
+            _with_ship_by(shipment, now=now)
     return render(request, "logistics/flow/shipment_list.html", context, status=filters.status)
+
+
+def _with_ship_by(shipment: Shipment, *, now) -> Shipment:
+    """The shipment with `ship_by` (see shipments.ship_by; None unless a dropship parcel still to ship) and `overdue`."""
+    shipment.ship_by = shipments.ship_by(shipment)
+    shipment.overdue = shipment.ship_by is not None and shipment.ship_by < now
+    return shipment
 
 
 @login_required
@@ -244,12 +254,20 @@ def shipment_detail(request, pk: int, *, refused: tuple[str, forms.Form] | None 
         return shipments.may_drive_by_hand(user=request.user, shipment=shipment, action=name)
 
     context = {
-        "shipment": shipment, "order": shipment.order, "unmasked": unmasked, "history": history_of(shipment),
+        "shipment": _with_ship_by(shipment, now=now), "order": shipment.order, "unmasked": unmasked, "history": history_of(shipment),
         "signer": shipments.signer_shown(shipment, unmasked=unmasked),
         "actions": _offered(request, shipment, SHIPMENT_ACTIONS, allowed, refused=refused),
-        "next_path": reverse("logistics-shipment", args=[shipment.pk]),
+        "next_path": reverse("logistics-shipment", args=[shipment.pk]), "back": _shipment_list_of(request.user, shipment),
     }
     return render(request, "logistics/flow/shipment_detail.html", context, status=page_status(refused))
+
+
+def _shipment_list_of(user, shipment: Shipment) -> str:
+    """The list a reader reaches the shipment from: staff their shipments, a supplier its dropship orders or (a warehouse
+    parcel) its orders."""
+    if user.role not in SUPPLIER_ROLES:
+        return reverse("logistics-shipments")
+    return reverse("supplier-dropship" if shipment.kind == Shipment.Kind.DROPSHIP else "supplier-orders")
 
 
 @login_required

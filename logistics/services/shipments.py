@@ -149,6 +149,19 @@ def dropship_to_ship(user) -> int:
     return Shipment.objects.visible_to(user).filter(DROPSHIP_WAITING).count()
 
 
+def ship_by(shipment: Shipment) -> datetime | None:
+    """When a dropship parcel still to be shipped must leave: the time it was handed to its supplier (the parcel is made
+    then) + `SHIP_WITHIN`, the assessment's on-time dispatch; None for any other parcel."""
+    if shipment.kind != Shipment.Kind.DROPSHIP or shipment.state not in (State.CREATED, State.PICKED):
+        return None
+    return shipment.created_at + SHIP_WITHIN
+
+
+def overdue_to_ship(now: datetime) -> Q:
+    """The dropship parcels still to be shipped whose ship-by time (`ship_by`) has passed at `now`."""
+    return DROPSHIP_WAITING & Q(created_at__lt=now - SHIP_WITHIN)
+
+
 def hand_over_warehouse_orders(*, key: str, actor, now: datetime, limit: int = 500) -> HandoffBatch:
     """Hand every confirmed warehouse order not yet handed over to the logistics provider, as one batch.
 
