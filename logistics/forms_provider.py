@@ -55,6 +55,12 @@ class TariffChangeFilterForm(ListFilter):
     kind = forms.ChoiceField(label=_("费用类型"), required=False, choices=[("", _("全部")), *CostKind.choices])
 
 
+class TariffForm(forms.Form):
+    """A tariff's new price; its unit is its kind's (`KIND_UNIT`), shown beside it, not asked."""
+
+    amount = forms.DecimalField(label=_("单价"), max_digits=10, decimal_places=2, min_value=0)
+
+
 class CarrierEventFilterForm(ListFilter):
     """The carrier events of one status or tracking number (GET); empty means all."""
 

@@ -135,12 +135,6 @@ class CostFilterForm(DayRangeFilter):
         return queryset.filter(**{key: value for key, value in filters.items() if value}, **self.day_lookups("recorded_at"))
 
 
-class TariffForm(forms.Form):
-    """A tariff's new price; its unit is its kind's (`KIND_UNIT`), shown beside it, not asked."""
-
-    amount = forms.DecimalField(label=_("单价"), max_digits=10, decimal_places=2, min_value=0)
-
-
 class ClaimFilterForm(DayRangeFilter):
     day_range = ("opened_from", "opened_to")
     state = choice_filter(_("状态"), LogisticsClaim.State.choices)

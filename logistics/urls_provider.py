@@ -6,4 +6,5 @@ urlpatterns = [
     path("carrier-events/", views.carrier_event_list, name="logistics-carrier-events"),
     path("carrier-events/report/", views.carrier_event_report, name="logistics-carrier-event-report"),
     path("tariffs/", views.tariffs, name="logistics-tariffs"),
+    path("tariffs/<slug:kind>/", views.tariff_update, name="logistics-tariff-update"),
 ]

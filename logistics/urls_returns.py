@@ -14,7 +14,6 @@ urlpatterns = [
     path("extra-costs/new/", views.extra_cost_create, name="logistics-extra-cost-create"),
     path("extra-costs/<int:pk>/", views.extra_cost_detail, name="logistics-extra-cost"),
     path("extra-costs/<int:pk>/void/", views.extra_cost_void, name="logistics-extra-cost-void"),
-    path("tariffs/<slug:kind>/", views.tariff_update, name="logistics-tariff-update"),
     path("claims/", views.claim_list, name="logistics-claims"),
     path("claims/lost-parcel/", views.lost_parcel, name="logistics-lost-parcel"),
     path("claims/<int:pk>/", views.claim_detail, name="logistics-claim"),

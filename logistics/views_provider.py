@@ -1,19 +1,20 @@
 """Portal pages of the provider integration (SPEC §4.6): carrier events, to find those waiting or rejected, and the
 form on which logistics staff report one by hand for a shipment's tracking number, through the same service as the
-provider's webhook; the provider's tariff of extra costs with every change made to it."""
+provider's webhook; the provider's tariff of extra costs, changed there by operators, with every change made to it."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from core.api.permissions import require_role
 from core.errors import DomainError
-from core.portal import add_service_errors, paginate
+from core.portal import act_with_form, add_service_errors, page_status, paginate
 from logistics.api.provider import READERS, SENDERS
-from logistics.forms_provider import EVENT_FIELDS, CarrierEventFilterForm, CarrierEventForm, TariffChangeFilterForm
+from logistics.forms_provider import EVENT_FIELDS, CarrierEventFilterForm, CarrierEventForm, TariffChangeFilterForm, TariffForm
 from logistics.models import Tariff
 from logistics.selectors import next_event_sequence
 from logistics.services import carrier_events, costs
@@ -52,13 +53,27 @@ def carrier_event_report(request):
 
 
 @login_required
-def tariffs(request):
-    """The tariff as it stands, and below it each change: the price and unit before and after, who changed it and when
-    (operators change it on the extra costs page)."""
+def tariffs(request, *, refused: tuple[str, TariffForm] | None = None):
+    """The tariff as it stands, each price with a form to change it for those who may (`refused`: the kind and the form
+    sent back with its errors), and below it each change: the price and unit before and after, who changed it and when."""
     require_role(request.user, costs.TARIFF_HISTORY_READERS)
     filters = TariffChangeFilterForm(request.GET)
     changes = filters.apply(costs.list_tariff_changes(actor=request.user, **filters.values()))
-    context = paginate(request, changes) | {
-        "tariffs": Tariff.objects.all(), "filters": filters, "may_change": costs.may_set_tariff(request.user),
-    }
-    return render(request, "logistics/provider/tariffs.html", context, status=filters.status)
+    rows = list(Tariff.objects.all())
+    if costs.may_set_tariff(request.user):
+        for tariff in rows:
+            tariff.form = refused[1] if refused and refused[0] == tariff.kind else TariffForm(initial={"amount": tariff.amount}, auto_id=False)
+    context = paginate(request, changes) | {"tariffs": rows, "filters": filters}
+    return render(request, "logistics/provider/tariffs.html", context, status=page_status(refused) if refused else filters.status)
+
+
+@login_required
+@require_POST
+def tariff_update(request, kind: str):
+    """A tariff's new price, from its row on the tariff page: back to the page, its errors next to the price."""
+    require_role(request.user, costs.TARIFF_SETTERS)
+    tariff = get_object_or_404(Tariff, kind=kind)
+    form = TariffForm(request.POST, auto_id=False)
+    if act_with_form(request, form, costs.update_tariff, tariff=tariff, success=_("费用标准已更新：%(kind)s") % {"kind": tariff.get_kind_display()}):
+        return redirect("logistics-tariffs")
+    return tariffs(request, refused=(kind, form))

@@ -7,7 +7,6 @@ read starts from the services' scoped lists, so another tenant's row is a 404.
 """
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 
 from django import forms
 from django.contrib import messages
@@ -25,7 +24,7 @@ from core.api.permissions import require_role
 from core.errors import DomainError
 from core.idempotency import once_per_token
 from core.fsm import history_of
-from core.portal import act_with_form, action_forms, add_service_errors, page_status, paginate, posted_from, redirect_back, report_form_errors, run_action
+from core.portal import act_with_form, action_forms, add_service_errors, page_status, paginate, posted_from, redirect_back, report_form_errors
 from core.roles import SUPPLIER_ROLES, Role, has_role
 from logistics.forms_returns import (
     ClaimFilterForm,
@@ -41,7 +40,6 @@ from logistics.forms_returns import (
     ReturnRequestForm,
     SendBackAgainForm,
     SettleForm,
-    TariffForm,
     VoidCostForm,
 )
 from logistics.models import ExtraCost, ReturnRequest, Tariff
@@ -191,9 +189,6 @@ def extra_costs(request, *, refused: tuple[int, forms.Form] | None = None):
     require_role(request.user, COST_READERS)
     filters, recorded = listed_costs(request)
     tariffs = list(Tariff.objects.all())
-    if request.user.role == Role.OPERATOR:
-        for tariff in tariffs:
-            tariff.form = TariffForm(initial={"amount": tariff.amount}, auto_id=False)
     recorded = filters.apply(recorded)
     context = paginate(request, recorded) | {
         "filters": filters, "tariffs": tariffs, "may_record": request.user.role in COST_RECORDERS,
@@ -285,20 +280,6 @@ def extra_cost_create(request):
             messages.success(request, _("已记录额外费用 ¥%(amount)s") % {"amount": ExtraCost.objects.get(pk=pk).amount})
             return redirect("logistics-extra-costs")
     return render(request, "logistics/returns/cost_form.html", {"form": form}, status=400 if form.errors else 200)
-
-
-@login_required
-@require_POST
-def tariff_update(request, kind: str):
-    require_role(request.user, OPERATOR)
-    tariff = get_object_or_404(Tariff, kind=kind)
-    form = TariffForm(request.POST)
-    if form.is_valid():
-        call = partial(costs.update_tariff, tariff=tariff, actor=request.user, now=timezone.now(), **form.cleaned_data)
-        run_action(request, call, success=_("费用标准已更新：%(kind)s") % {"kind": tariff.get_kind_display()})
-    else:
-        report_form_errors(request, form)
-    return redirect("logistics-extra-costs")
 
 
 # --- logistics claims --------------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from logistics.models import ExtraCost, LeftoverLot, LogisticsClaim, ReturnRequest, Shipment, Tariff
+from logistics.models import ExtraCost, LeftoverLot, LogisticsClaim, ReturnRequest, Shipment
 from logistics.services import claims, costs, returns, shipments
 from tests.factories import FIXED_NOW, SHANGHAI, SupplierUserFactory
 from tests.logistics.builders import charge, received, request
@@ -351,16 +351,6 @@ def test_a_supplier_sees_only_the_costs_it_bears(delivered_order, own_supplier_s
 
     assert "礼品商承担的费用" in page and "物流商承担的费用" not in page
     assert 'data-testid="record-cost"' not in page and 'data-action="update-tariff"' not in page
-
-
-def test_the_operator_updates_a_tariff(operator):
-    client = logged_in(operator)
-
-    page = client.get("/logistics/extra-costs/").content.decode()
-    client.post("/logistics/tariffs/storage/", {"amount": "2.50"})
-
-    assert 'data-action="update-tariff"' in page
-    assert Tariff.objects.get(kind="storage").amount == Decimal("2.50")
 
 
 # --- claims --------------------------------------------------------------------------------------------------------

@@ -79,7 +79,39 @@ def test_only_an_operator_changes_the_tariff(request, storage, now, role):
     assert Tariff.objects.get(kind="storage").amount == was and not TariffChange.objects.exists()
 
 
-def test_a_change_made_on_the_costs_page_shows_on_the_tariff_page_with_who_and_when(storage, operator, logistics):
+def test_the_operator_changes_a_price_on_the_tariff_page_and_comes_back_to_it(storage, operator):
+    client = logged_in(operator)
+
+    page = client.get("/logistics/tariffs/").content.decode()
+    response = client.post("/logistics/tariffs/storage/", {"amount": "2.50"})
+
+    assert page.count('data-action="update-tariff"') == Tariff.objects.count()
+    assert response.status_code == 302 and response["Location"] == "/logistics/tariffs/"
+    assert Tariff.objects.get(kind="storage").amount == Decimal("2.50")
+    assert "费用标准已更新：仓储费" in client.get("/logistics/tariffs/").content.decode()
+
+
+@pytest.mark.parametrize(("amount", "error"), [("-1", "确保该值大于或等于0"), ("2.555", "确认小数不超过 2 位"), ("", "该字段是必填项")])
+def test_a_bad_price_comes_back_next_to_its_field_on_the_tariff_page_and_changes_nothing(storage, operator, amount, error):
+    was = storage.amount
+
+    response = logged_in(operator).post("/logistics/tariffs/storage/", {"amount": amount})
+
+    assert response.status_code == 400
+    assert error in field_errors(response)["amount"]
+    assert f'value="{amount}"' in response.content.decode()  # the price as entered, in its row
+    assert Tariff.objects.get(kind="storage").amount == was and not TariffChange.objects.exists()
+
+
+def test_only_operators_get_the_tariff_forms_and_the_costs_page_has_none(storage, logistics, finance, operator):
+    for user in (logistics, finance):
+        assert 'data-action="update-tariff"' not in logged_in(user).get("/logistics/tariffs/").content.decode()
+        assert logged_in(user).post("/logistics/tariffs/storage/", {"amount": "9.00"}).status_code == 403
+    assert 'data-action="update-tariff"' not in logged_in(operator).get("/logistics/extra-costs/").content.decode()
+    assert Tariff.objects.get(kind="storage").amount == storage.amount
+
+
+def test_a_change_made_on_the_tariff_page_shows_in_its_history_with_who_and_when(storage, operator, logistics):
     was = f"¥{storage.amount} 每批次每天"
     logged_in(operator).post("/logistics/tariffs/storage/", {"amount": "2.50"})
 
@@ -175,8 +207,8 @@ def test_each_kind_is_charged_in_the_unit_its_costs_are_counted_in_whatever_unit
     assert Tariff.objects.get(kind=kind).unit == unit == TariffChange.objects.get().unit
 
 
-def test_the_costs_page_asks_only_the_price_and_shows_the_unit_of_the_kind(storage, operator):
-    page = logged_in(operator).get("/logistics/extra-costs/").content.decode()
+def test_the_tariff_page_asks_only_the_price_and_shows_the_unit_of_the_kind(storage, operator):
+    page = logged_in(operator).get("/logistics/tariffs/").content.decode()
 
     row = page[page.index('<tr data-kind="storage">'):].split("</tr>", 1)[0]
     form = row[row.index('action="/logistics/tariffs/storage/"'):].split("</form>", 1)[0]
