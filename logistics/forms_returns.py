@@ -49,7 +49,8 @@ class RefundInsteadForm(forms.Form):
 
 
 class InspectForm(forms.Form):
-    outcome = forms.ChoiceField(label=_("检验结论"), choices=ReturnRequest.Outcome.choices)
+    # no outcome chosen until the inspector picks one: none is assumed
+    outcome = forms.ChoiceField(label=_("检验结论"), choices=[("", _("请选择…")), *ReturnRequest.Outcome.choices])
     reason = _note(_("检验说明 / 凭证（选填）"), required=False)
 
 

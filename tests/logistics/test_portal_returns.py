@@ -185,6 +185,21 @@ def test_an_inspection_refused_keeps_the_note_entered(delivered_order, operator,
     assert ReturnRequest.objects.get().state == "received"
 
 
+def test_the_inspection_starts_with_no_outcome_chosen_and_one_must_be_picked(delivered_order, operator, logistics, now):
+    return_request = received(delivered_order, operator=operator, handler=logistics, now=now, reason="defective")
+    client = logged_in(logistics)
+
+    page = client.get(f"/logistics/returns/{return_request.pk}/").content.decode()
+    unsent = client.post(f"/logistics/returns/{return_request.pk}/inspect/", {"reason": "外壳裂纹"})
+
+    select = page[page.index('name="outcome"'):].split("</select>", 1)[0]
+    first = re.search(r"<option[^>]*>[^<]*</option>", select).group(0)
+    assert first == '<option value="" selected>请选择…</option>'
+    assert "selected" not in select.replace(first, "")
+    assert unsent.status_code == 400 and field_errors(unsent)["outcome"] == "该字段是必填项。"
+    assert ReturnRequest.objects.get().state == "received"
+
+
 def test_logistics_inspects_a_received_return_from_its_page(delivered_order, operator, logistics, now):
     return_request = received(delivered_order, operator=operator, handler=logistics, now=now, reason="defective")
     client = logged_in(logistics)
