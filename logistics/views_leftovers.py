@@ -66,12 +66,15 @@ class LotAction:
     role: str
     form: type[forms.Form] = ReasonForm
     style: str = ""
+    confirm: str = ""  # asked in the browser before the form is sent
 
 
 ACTIONS = {
     "collect": LotAction(_("礼品商已取回"), leftovers.collect_lot, Role.LOGISTICS),
-    "dispose": LotAction(_("销毁处置"), leftovers.dispose_lot, Role.LOGISTICS, DisposeForm, style="danger"),
-    "clearance": LotAction(_("转清仓"), leftovers.clear_leftovers, Role.OPERATOR, ClearanceForm),
+    "dispose": LotAction(_("销毁处置"), leftovers.dispose_lot, Role.LOGISTICS, DisposeForm, style="danger",
+                         confirm=_("销毁后这批礼品不能再取回，库存核销，并向礼品商计收销毁处置费。确定销毁处置？")),
+    # the verb (the lot's state reads 转清仓: moved to clearance)
+    "clearance": LotAction(_("转入清仓"), leftovers.clear_leftovers, Role.OPERATOR, ClearanceForm),
 }
 
 

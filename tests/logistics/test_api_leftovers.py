@@ -222,6 +222,26 @@ def test_the_disposal_form_asks_for_a_reason_and_changes_nothing_without_one(lot
     assert LeftoverLot.objects.get(pk=lot.pk).state == "open" and not ExtraCost.objects.exists()
 
 
+def test_disposal_asks_for_confirmation_in_the_browser_and_the_other_buttons_do_not(lot, logistics):
+    with time_machine.travel(at_0010(DEADLINE + timedelta(days=1)), tick=False):
+        html = page_client(logistics).get(f"/logistics/leftovers/{lot.pk}/").content.decode()
+
+    dispose = html[html.index('data-action="dispose"'):].split(">", 1)[0]
+    collect = html[html.index('data-action="collect"'):].split(">", 1)[0]
+    assert "onclick=\"return confirm('销毁后这批礼品不能再取回" in dispose and "确定销毁处置？')" in dispose
+    assert "confirm(" not in collect
+
+
+def test_the_clearance_button_says_what_it_does_in_english_not_the_state_it_leads_to(lot, operator):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(operator)
+
+    html = client.get(f"/logistics/leftovers/{lot.pk}/").content.decode()
+
+    button = html[html.index('data-action="clearance"'):].split("</button>", 1)[0]
+    assert button.endswith(">Move to clearance") and "Moved to clearance" not in button
+
+
 def test_logistics_disposes_of_an_overdue_lot_from_its_page_with_a_reason(lot, logistics):
     with time_machine.travel(at_0010(DEADLINE + timedelta(days=1)), tick=False):
         page_client(logistics).post(f"/logistics/leftovers/{lot.pk}/dispose/", {"reason": "逾期未取回"})
