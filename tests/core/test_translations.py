@@ -11,7 +11,7 @@ ROOT = Path(settings.BASE_DIR)
 SOURCES = ("core", "points", "suppliers", "logistics", "settlement", "config")
 CALLS = {"_", "_lazy", "gettext", "gettext_lazy", "gettext_noop"}
 CONTEXT_CALLS = {"pgettext", "pgettext_lazy"}
-TRANS = re.compile(r"""{%\s*trans(?:late)?\s+(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')""")
+TRANS = re.compile(r"""{%\s*trans(?:late)?\s+(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')(?:\s+context\s+"([^"]*)")?""")
 BLOCK = re.compile(r"{%\s*blocktrans(?:late)?\b([^%]*)%}(.*?){%\s*endblocktrans(?:late)?\s*%}", re.S)
 
 
@@ -30,8 +30,8 @@ def marked_in_python(path: Path):
 def marked_in_template(path: Path):
     text = path.read_text(encoding="utf-8")
     for match in TRANS.finditer(text):
-        literal = match.group(1) if match.group(1) is not None else match.group(2)
-        yield text[: match.start()].count("\n") + 1, literal.replace("%", "%%")  # as Django's trans looks its msgid up
+        literal = (match.group(1) if match.group(1) is not None else match.group(2)).replace("%", "%%")  # as Django's trans looks its msgid up
+        yield text[: match.start()].count("\n") + 1, f"{match.group(3)}\x04{literal}" if match.group(3) else literal
     for match in BLOCK.finditer(text):
         body = match.group(2)
         if "{% plural" in body:

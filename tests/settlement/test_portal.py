@@ -16,7 +16,7 @@ from settlement.services import adjustments, generation, statements
 from settlement.services.reconciliation import resolve_line, upload_reconciliation
 from suppliers.models import BankAccount
 from tests.factories import FIXED_NOW, SHANGHAI, SupplierFactory
-from tests.portal import field_errors, listed, logged_in, nav
+from tests.portal import field_errors, listed, logged_in, nav, page_in
 
 pytestmark = pytest.mark.django_db
 
@@ -491,6 +491,16 @@ def upload(client, statement, rows=None) -> Reconciliation | None:
     content = ("\n".join(lines)).encode()
     client.post(f"/settlement/statements/{statement.pk}/reconcile/", {"file": SimpleUploadedFile("ours.csv", content)})
     return Reconciliation.objects.filter(statement=statement).first()
+
+
+def test_the_resolve_button_reads_as_a_verb_in_english_under_the_actions_heading(issued, supplier_admin, finance):
+    reconciliation = upload(logged_in(supplier_admin), issued)
+
+    english = page_in(finance, f"/settlement/reconciliations/{reconciliation.pk}/", "en")
+    chinese = page_in(finance, f"/settlement/reconciliations/{reconciliation.pk}/", "zh-hans")
+
+    assert '<th>Actions</th></tr></thead>' in english and 'data-action="resolve">Resolve</button>' in english
+    assert '<th>处理</th></tr></thead>' in chinese and 'data-action="resolve">处理</button>' in chinese
 
 
 def test_a_rejected_file_lists_every_bad_row_and_stores_nothing(issued, supplier_admin):
