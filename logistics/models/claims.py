@@ -3,6 +3,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, transition
 
 from core.models import StateMachine
@@ -12,7 +13,7 @@ from core.tenancy import ScopedManager, Visibility
 class LogisticsClaim(StateMachine):
     class State(models.TextChoices):
         OPEN = "open", _("待处理")
-        ACCEPTED = "accepted", _("已确认")
+        ACCEPTED = "accepted", pgettext_lazy("claim state", "已确认")
         SETTLED = "settled", _("已结清")
 
     class Cause(models.TextChoices):

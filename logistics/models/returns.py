@@ -4,6 +4,7 @@ from decimal import Decimal
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, transition
 
 from core.models import StateMachine
@@ -13,7 +14,7 @@ from logistics.models.shipments import Shipment
 
 class ReturnRequest(StateMachine):
     class State(models.TextChoices):
-        REQUESTED = "requested", _("已申请")
+        REQUESTED = "requested", pgettext_lazy("return state", "已申请")
         APPROVED = "approved", _("已同意")
         REJECTED = "rejected", _("已拒绝")
         RECEIVED = "received", _("已收货")

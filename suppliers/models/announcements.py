@@ -3,13 +3,14 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.tenancy import ScopedManager, Visibility
 
 
 class Announcement(models.Model):
     class Kind(models.TextChoices):
-        ANNOUNCEMENT = "announcement", _("公告")
+        ANNOUNCEMENT = "announcement", pgettext_lazy("one item", "公告")
         MEETING = "meeting", _("会议通知")
 
     kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices, default=Kind.ANNOUNCEMENT)
@@ -27,7 +28,7 @@ class Announcement(models.Model):
 
     class Meta:
         ordering = ["-published_at", "-id"]
-        verbose_name = _("公告")
+        verbose_name = pgettext_lazy("one item", "公告")
         verbose_name_plural = _("公告")
         constraints = [models.CheckConstraint(condition=~Q(kind="meeting") | Q(meeting_at__isnull=False), name="meeting_has_a_time")]
 

@@ -12,7 +12,7 @@ from logistics.models import ExtraCost, LeftoverLot, LogisticsClaim, ReturnReque
 from logistics.services import claims, costs, returns, shipments
 from tests.factories import FIXED_NOW, SHANGHAI, SupplierUserFactory
 from tests.logistics.builders import charge, received, request
-from tests.portal import field_errors, logged_in, nav
+from tests.portal import field_errors, logged_in, nav, page_in
 from tests.helpers import picked_and_shipped
 
 
@@ -163,6 +163,14 @@ def test_the_operator_approves_from_the_list(delivered_order, operator, now):
     assert 'data-action="approve"' in page and 'data-action="reject"' in page and 'data-action="inspect"' not in page
     assert response["Location"] == "/logistics/returns/"
     assert ReturnRequest.objects.get().state == "approved"
+
+
+def test_a_requested_return_reads_requested_in_english(delivered_order, operator, now):
+    return_request = request(delivered_order, now=now)
+
+    english = page_in(operator, f"/logistics/returns/{return_request.pk}/", "en")
+
+    assert 'data-testid="state">Requested</span>' in english and "Applied" not in english
 
 
 def test_a_rejection_without_a_reason_is_shown_next_to_its_field_on_the_returns_page(delivered_order, operator, now):
@@ -382,6 +390,17 @@ def test_finance_accepts_and_settles_a_claim_from_the_claims_page(delivered_orde
     assert 'data-testid="claims-total">合计金额：¥180.00<' in page
     claim.refresh_from_db()
     assert (claim.state, claim.settlement_reference) == ("settled", "PAY-88")
+
+
+def test_an_accepted_claim_reads_accepted_in_english_as_its_button_said(delivered_order, finance, now):
+    claim = claims.open_claim(order=delivered_order, cause="transit_damage", quantity=1, now=now)
+    before = page_in(finance, "/logistics/claims/", "en")
+    logged_in(finance).post(f"/logistics/claims/{claim.pk}/accept/", {})
+
+    after = page_in(finance, "/logistics/claims/", "en")
+
+    assert 'data-action="accept">Accept claim</button>' in before
+    assert 'data-testid="state">Accepted</span>' in after and 'data-testid="state">Confirmed</span>' not in after
 
 
 def test_logistics_reports_a_lost_parcel_by_its_tracking_number(confirmed_order, logistics, now):

@@ -1,12 +1,13 @@
 """Operators' member support: find a member, read its balance, expiries, history and orders, correct its points."""
 
 import pytest
+from django.utils import translation
 
 from core.errors import PermissionDenied, ValidationFailed
 from points.errors import InsufficientPoints
 from points.models import LedgerEntry
 from points.services import credits, ledger
-from tests.portal import logged_in
+from tests.portal import logged_in, page_in
 
 pytestmark = pytest.mark.django_db
 
@@ -44,6 +45,14 @@ def test_only_operators_correct_and_a_deduction_never_overdraws(rich_member, ope
         correct(rich_member, operator, now, points=-50_001)
 
     assert ledger.account_of(rich_member).balance == 50_000
+
+
+def test_the_correction_button_says_adjust_in_english_while_a_ledger_entry_reads_adjusted(rich_member, operator):
+    english = page_in(operator, f"/member/member-admin/{rich_member.pk}/", "en")
+
+    assert 'data-action="correct">Adjust</button>' in english
+    with translation.override("en"):
+        assert LedgerEntry.Kind.ADJUST.label == "Adjusted"
 
 
 def test_operators_find_a_member_by_phone_or_name_and_correct_its_points_in_the_portal(rich_member, other_member, operator, now):

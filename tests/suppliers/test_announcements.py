@@ -12,7 +12,7 @@ from core.models import Notification
 from suppliers.models import Announcement, AnnouncementDelivery
 from suppliers.services import announcements, onboarding
 from tests.factories import SupplierFactory, supplier_in
-from tests.portal import field_errors, logged_in
+from tests.portal import field_errors, logged_in, page_in
 
 pytestmark = pytest.mark.django_db
 
@@ -125,6 +125,12 @@ def test_operators_see_the_counts_and_who_has_not_acknowledged(notice, active_pa
 
     assert (listed.delivered_count, listed.acknowledged_count, listed.pending_count) == (2, 1, 1)
     assert list(announcements.not_acknowledged(announcement=notice)) == [waiting]
+
+
+def test_the_operators_page_of_an_announcement_names_its_kind_and_its_read_receipts_in_english(notice, operator):
+    english = page_in(operator, f"/supplier/announcements/manage/{notice.pk}/", "en")
+
+    assert '<span class="badge">Announcement</span>' in english and "<h2>Read receipts</h2>" in english
 
 
 def test_the_supplier_list_shows_unread_first(notice, supplier_staff, operator, now):
