@@ -163,8 +163,21 @@ def labelled(label, text) -> str:
     return written(*stored(labelled_message(label, text)))
 
 
-def run_action(request, action, *, success: str | Promise) -> bool:
-    """Call a service from a portal form; a DomainError becomes an error message instead of a 500."""
+def state_reached(obj, name) -> str:
+    """The success message of a workflow action on `obj`: `name` (its number or name) and the state it is in now, read
+    back once the action ran (the service may have changed another copy of it). True whatever the action was, where
+    the button's verb alone ("上架：IB…") would only repeat what was asked. Pass it to run_action or act_with_form as
+    `success=lambda: state_reached(obj, name)`."""
+    from django.utils.translation import gettext
+
+    state = type(obj)._base_manager.filter(pk=obj.pk).values_list("state", flat=True).get()
+    label = dict(obj._meta.get_field("state").flatchoices).get(state, state)
+    return gettext("%(name)s 现为「%(state)s」") % {"name": name, "state": label}
+
+
+def run_action(request, action, *, success: str | Promise | Callable[[], str]) -> bool:
+    """Call a service from a portal form; a DomainError becomes an error message instead of a 500. `success` is the
+    message shown when it is done, or a function giving it once done (see state_reached)."""
     from django.contrib import messages
 
     from core.errors import DomainError
@@ -174,7 +187,7 @@ def run_action(request, action, *, success: str | Promise) -> bool:
     except DomainError as error:
         messages.error(request, error.detail)
         return False
-    messages.success(request, success)
+    messages.success(request, success() if callable(success) else success)
     return True
 
 
@@ -200,7 +213,7 @@ def add_service_errors(form, error, *, aliases: dict[str, str] | None = None) ->
         form.add_error(field if shown else None, detail)
 
 
-def act_with_form(request, form, service, *, success: str | Promise, aliases: dict[str, str] | None = None, **target) -> bool:
+def act_with_form(request, form, service, *, success: str | Promise | Callable[[], str], aliases: dict[str, str] | None = None, **target) -> bool:
     """Call `service` on `target` with the bound form's values, the user as actor and the time now. True when done (a
     success message is added); False when the form is invalid or the service refused, its errors then next to the
     fields they name (see add_service_errors), for the page to be rendered again with the form (status: page_status)."""
@@ -217,7 +230,7 @@ def act_with_form(request, form, service, *, success: str | Promise, aliases: di
         add_service_errors(form, error, aliases=aliases)
         form.refused_status = _refused_status(error)
         return False
-    messages.success(request, success)
+    messages.success(request, success() if callable(success) else success)
     return True
 
 

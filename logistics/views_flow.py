@@ -24,7 +24,7 @@ from core.api.permissions import require_role
 from core.errors import DomainError, PermissionDenied
 from core.fsm import history_of
 from core.idempotency import once_per_token
-from core.portal import PageAction, act_with_form, action_forms, add_service_errors, labelled, page_status, paginate, posted_from, redirect_back, run_action
+from core.portal import PageAction, act_with_form, action_forms, add_service_errors, page_status, paginate, posted_from, redirect_back, run_action, state_reached
 from core.roles import SUPPLIER_ROLES, Role
 from core.services import log_personal_data_access
 from core.validators import id_or_none
@@ -125,7 +125,7 @@ def inbound_action(request, pk: int, name: str):
     row = get_object_or_404(_inbound_rows(request), pk=pk)
     require_role(request.user, INBOUND_ROLES[name])
     form = action.form(request.POST)
-    if act_with_form(request, form, action.service, inbound=row, success=labelled(action.label, row.number)):
+    if act_with_form(request, form, action.service, inbound=row, success=lambda: state_reached(row, row.number)):
         return redirect_back(request, reverse("logistics-inbound-detail", args=[row.pk]))
     # the row it was sent from named, as the list has many
     form.add_error(None, _("入库单 %(number)s（%(sku)s %(gift)s）未处理，请更正标出的数据") % {
@@ -278,7 +278,7 @@ def shipment_action(request, pk: int, name: str):
     if not shipments.may_drive_by_hand(user=request.user, shipment=shipment, action=name):
         raise PermissionDenied()
     form = action.form(request.POST)
-    if act_with_form(request, form, action.service, shipment=shipment, success=labelled(action.label, shipment.order.number)):
+    if act_with_form(request, form, action.service, shipment=shipment, success=lambda: state_reached(shipment, shipment.order.number)):
         return redirect("logistics-shipment", pk=shipment.pk)
     return shipment_detail(request, pk, refused=(name, form))
 

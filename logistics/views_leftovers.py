@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from core.api.permissions import require_role
 from core.forms import ListFilter, choice_filter
 from core.fsm import history_of
-from core.portal import act_with_form, action_forms, labelled, page_status, paginate, posted_from, redirect_back
+from core.portal import act_with_form, action_forms, page_status, paginate, posted_from, redirect_back, state_reached
 from core.roles import SUPPLIER_ROLES, Role
 from logistics.models import LeftoverLot
 from logistics.services import leftovers
@@ -124,6 +124,6 @@ def leftover_action(request, pk: int, name: str):
     lot = get_object_or_404(LeftoverLot.objects.visible_to(request.user), pk=pk)
     require_role(request.user, {action.role})
     form = action.form(request.POST)
-    if act_with_form(request, form, action.service, lot=lot, success=labelled(action.label, f"{lot.gift.sku} · {lot.location.label}")):
+    if act_with_form(request, form, action.service, lot=lot, success=lambda: state_reached(lot, f"{lot.gift.sku} · {lot.location.label}")):
         return redirect_back(request, reverse("leftover-lot", args=[lot.pk]))
     return leftover_detail(request, pk, refused=(name, form))

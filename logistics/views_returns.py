@@ -24,7 +24,7 @@ from core.api.permissions import require_role
 from core.errors import DomainError
 from core.idempotency import once_per_token
 from core.fsm import history_of
-from core.portal import act_with_form, action_forms, add_service_errors, page_status, paginate, posted_from, redirect_back, report_form_errors
+from core.portal import act_with_form, action_forms, add_service_errors, page_status, paginate, posted_from, redirect_back, report_form_errors, state_reached
 from core.roles import SUPPLIER_ROLES, Role, has_role
 from logistics.forms_returns import (
     ClaimFilterForm,
@@ -87,7 +87,6 @@ CLAIM_ACTIONS = {
     "accept": ReturnAction(gettext_lazy("确认索赔"), claims.accept_claim),
     "settle": ReturnAction(gettext_lazy("结清"), claims.settle_claim, SettleForm),
 }
-CLAIM_SUCCESS = {"accept": gettext_lazy("索赔已确认"), "settle": gettext_lazy("索赔已结清")}
 
 
 def offered_actions(request, return_request: ReturnRequest, *, refused: tuple[str, forms.Form] | None = None
@@ -174,8 +173,8 @@ def return_action(request, pk: int, name: str):
     return_request = get_object_or_404(returns.list_returns(user=request.user), pk=pk)
     require_role(request.user, returns.roles_for(name))
     form = action.form(request.POST)
-    success = _("%(action)s：%(number)s") % {"action": action.label, "number": return_request.number}
-    if act_with_form(request, form, action.service, return_request=return_request, success=success):
+    done = lambda: state_reached(return_request, return_request.number)  # noqa: E731 (read once the step ran)
+    if act_with_form(request, form, action.service, return_request=return_request, success=done):
         return redirect_back(request, reverse("logistics-return", args=[return_request.pk]))
     return return_detail(request, pk, refused=(name, form))
 
@@ -332,7 +331,7 @@ def claim_action(request, pk: int, name: str):
     claim = get_object_or_404(claims.list_claims(user=request.user), pk=pk)
     require_role(request.user, FINANCE)
     form = action.form(request.POST)
-    if act_with_form(request, form, action.service, claim=claim, success=CLAIM_SUCCESS[name]):
+    if act_with_form(request, form, action.service, claim=claim, success=lambda: state_reached(claim, claim.order.number)):
         return redirect_back(request, reverse("logistics-claims"))
     return claim_detail(request, pk, refused=(name, form))
 

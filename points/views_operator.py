@@ -18,7 +18,7 @@ from core.exports import Column, list_download, moment
 from core.fsm import history_of
 from core.masking import mask_phone
 from core.models import Program, Tier
-from core.portal import PageAction, act_with_form, action_forms, add_service_errors, page_status, paginate
+from core.portal import PageAction, act_with_form, action_forms, add_service_errors, page_status, paginate, state_reached
 from core.roles import Role
 from core.tabular import TableRejected
 from points.forms import OrderReasonForm, RedeliverForm, RequiredReasonForm, StaffOrderFilterForm
@@ -117,7 +117,7 @@ def order_admin_action(request, pk: int, name: str):
         return redirect("operator-order", pk=pk)
     action = ORDER_ACTIONS[name]
     form = action.form(request.POST)
-    if act_with_form(request, form, action.service, order=order, success=action.label):
+    if act_with_form(request, form, action.service, order=order, success=lambda: state_reached(order, order.number)):
         return redirect("operator-order", pk=pk)
     return order_admin_detail(request, pk, refused=(name, form))
 

@@ -25,7 +25,7 @@ from core.exports import Column, day, list_download, moment, money
 from core.errors import DomainError, ValidationFailed
 from core.files import file_response, serve
 from core.fsm import history_of
-from core.portal import add_service_errors, paginate
+from core.portal import add_service_errors, paginate, state_reached
 from core.roles import SUPPLIER_ROLES, Role
 from core.tabular import CONTENT_TYPES
 from settlement.forms import CollectionForm, CorrectInvoiceForm, DisputeForm, GenerateForm, InvoiceForm, NoteForm, PayForm, StatementFilterForm
@@ -249,8 +249,7 @@ def statement_action(request, pk: int, name: str):
             # read again as the page reads it, so that its flags (respond by, payment overdue) are today's too
             return render_detail(request, statements.list_statements(actor=request.user).get(pk=pk), status=409)
         else:
-            messages.success(request, _("%(action)s：%(month)s %(supplier)s") % {
-                "action": action.label, "month": f"{statement.month:%Y-%m}", "supplier": statement.supplier.name})
+            messages.success(request, state_reached(statement, f"{statement.month:%Y-%m} {statement.supplier.name}"))
             return redirect("settlement-statement", pk=statement.pk)
     return render_detail(request, statement, bound={name: form})
 

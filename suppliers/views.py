@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
 from core.fsm import history_of
-from core.portal import add_service_errors, paginate, redirect_back, run_action, supplier_pages
+from core.portal import add_service_errors, paginate, redirect_back, run_action, state_reached, supplier_pages
 from core.roles import SUPPLIER_REVIEWERS, SUPPLIER_ROLES, Role
 from suppliers.forms import NoticeFilterForm, ReasonForm, SupplierApplicationForm, SupplierListFilterForm
 from suppliers.models import Supplier
@@ -113,5 +113,6 @@ def supplier_transition(request, pk: int, name: str):
     if service is None:
         return redirect("operator-supplier-detail", pk=pk)
     reason = request.POST.get("reason", "")
-    run_action(request, lambda: service(supplier=supplier, actor=request.user, now=timezone.now(), reason=reason), success=label)
+    run_action(request, lambda: service(supplier=supplier, actor=request.user, now=timezone.now(), reason=reason),
+               success=lambda: state_reached(supplier, supplier.name))
     return redirect("operator-supplier-detail", pk=pk)

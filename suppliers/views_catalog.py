@@ -28,6 +28,7 @@ from core.fsm import history_of
 from core.models import Program, Tier
 from core.portal import (
     act_with_form, add_service_errors, bad_input_is_400, labelled, page_status, paginate, posted_from, redirect_back, report_form_errors,
+    state_reached,
 )
 from core.roles import SUPPLIER_ROLES, Role
 from core.texts import joined_messages
@@ -293,7 +294,7 @@ def gift_action(request, pk: int, name: str):
         except DomainError as error:
             add_service_errors(form, error)
         else:
-            done = _("%(action)s：%(gift)s") % {"action": action.label, "gift": gift}
+            done = state_reached(gift, gift)
             messages.success(request, format_html("{} {}", done, action.then(gift)) if action.then else done)
             return redirect_back(request, reverse("gift-detail", args=[gift.pk]))
     gift.refresh_from_db()

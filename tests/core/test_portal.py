@@ -160,11 +160,12 @@ def test_the_application_form_shows_the_error_next_to_the_field():
 def test_an_operator_reviews_a_supplier_from_the_portal_with_a_reason(operator, supplier):
     client = logged_in(operator)
 
-    client.post(f"/supplier/review/{supplier.pk}/start_review/", {"reason": "收到材料"})
+    done = client.post(f"/supplier/review/{supplier.pk}/start_review/", {"reason": "收到材料"}, follow=True)
     page = client.get(f"/supplier/review/{supplier.pk}/").content.decode()
 
     supplier.refresh_from_db()
     assert supplier.state == "under_review"
+    assert [str(m) for m in done.context["messages"]] == [f"{supplier.name} 现为「审核中」"]  # what happened, not the button again
     assert "收到材料" in page and 'data-action="approve"' in page
     assert TransitionLog.objects.get().actor == operator
 

@@ -97,6 +97,17 @@ def test_the_inbound_page_shows_who_received_and_put_away_with_their_reasons(log
     assert history.count("<tr>") == 4 and "预报" in history  # the head, announced, received, put away
 
 
+def test_putting_away_says_what_the_inbound_now_is_in_the_readers_language(logistics, announced):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(logistics)
+    received = client.post(f"/logistics/inbound/{announced.pk}/receive/", {"counted_quantity": 10, "damaged_quantity": 0}, follow=True)
+
+    put_away = client.post(f"/logistics/inbound/{announced.pk}/put_away/", follow=True)
+
+    assert [str(m) for m in received.context["messages"]] == [f"{announced.number} is now “Received”"]
+    assert [str(m) for m in put_away.context["messages"]] == [f"{announced.number} is now “Put away”"]
+
+
 def test_the_inbound_page_is_for_logistics_operators_and_its_own_supplier(operator, supplier_staff, other_supplier_admin, member, announced):
     url = f"/logistics/inbound/{announced.pk}/"
 
