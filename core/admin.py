@@ -3,6 +3,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from core.errors import DomainError
 from core.fsm import history_of
@@ -36,7 +37,7 @@ class TransitionAdminMixin:
                 except DomainError as error:
                     modeladmin.message_user(request, f"{obj}: {error.detail}", messages.ERROR)
             if done:
-                modeladmin.message_user(request, _("已处理 %(n)d 条") % {"n": done}, messages.SUCCESS)
+                modeladmin.message_user(request, ngettext("已处理 %(n)d 条", "已处理 %(n)d 条", done) % {"n": done}, messages.SUCCESS)
 
         return run
 

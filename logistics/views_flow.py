@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from core.api.permissions import require_role
@@ -182,7 +182,9 @@ def handoff(request):
         except DomainError as error:
             messages.error(request, error.detail)
         else:
-            messages.success(request, _("交接批次 %(number)s：%(count)d 个订单") % {"number": batch.number, "count": batch.items.count()})
+            count = batch.items.count()
+            messages.success(request, ngettext("交接批次 %(number)s：%(count)d 个订单", "交接批次 %(number)s：%(count)d 个订单", count)
+                             % {"number": batch.number, "count": count})
         return redirect("logistics-handoff")
     filters = HandoffFilterForm(request.GET)
     batches = filters.apply(shipments.handoff_batches(request.user))

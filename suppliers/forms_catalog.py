@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import Q
-from django.utils.translation import gettext
+from django.utils.translation import ngettext
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import ValidationFailed
@@ -128,12 +128,13 @@ class GiftForm(forms.Form):
         except (OSError, ValidationFailed):
             lost = len(chosen)
         if lost:
-            self.add_error("upload", gettext("%(count)s 张图片未保存，请重新选择") % {"count": lost})
+            self.add_error("upload", ngettext("%(count)s 张图片未保存，请重新选择", "%(count)s 张图片未保存，请重新选择", lost) % {"count": lost})
         self.data = self.data.copy()
         self.data["pending"] = pending_uploads.token(kept)
         if kept:
             names = "、".join(upload.filename for upload in kept)
-            self["upload"].help_text = gettext("已保留 %(count)s 张图片（%(names)s），提交时一并保存，无需重新选择") % {
+            self["upload"].help_text = ngettext("已保留 %(count)s 张图片（%(names)s），提交时一并保存，无需重新选择",
+                                                   "已保留 %(count)s 张图片（%(names)s），提交时一并保存，无需重新选择", len(kept)) % {
                 "count": len(kept), "names": names,
             }
 

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from django.core import signing
 from django.core.files.storage import default_storage
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from core.errors import ValidationFailed
 from suppliers.services.gift_images import check_image
@@ -63,7 +63,8 @@ def from_token(value: str, *, supplier_id: int) -> list[PendingUpload]:
     kept = [PendingUpload(name, filename) for name, filename in rows if own.fullmatch(name)]
     if expired or len(kept) != len(rows) or not all(default_storage.exists(upload.name) for upload in kept):
         discard(kept)
-        message = gettext("之前保留的 %(count)s 张图片已过期（保留一天），请重新选择") % {"count": len(rows)}
+        message = ngettext("之前保留的 %(count)s 张图片已过期（保留一天），请重新选择", "之前保留的 %(count)s 张图片已过期（保留一天），请重新选择",
+                           len(rows)) % {"count": len(rows)}
         raise ValidationFailed(message, field="upload")
     return kept
 

@@ -128,7 +128,7 @@ def test_goods_put_away_tell_the_supplier_in_its_inbox_how_many_can_now_be_redee
     assert (notice.title_text, notice.link) == (f"入库单 {announced.number} 已上架", f"/logistics/announce/?q={announced.number}")
     assert notice.body_text == f"{announced.gift.name} 的 8 件已在华东入库仓上架，可供兑换。"
     with translation.override("en"):
-        assert notice.body_label == f"8 unit(s) of {announced.gift.name} are on the shelves at 华东入库仓, available for redemption."
+        assert notice.body_label == f"{announced.gift.name} is on the shelves at 华东入库仓 (quantity 8), available for redemption."
 
 
 def test_an_announcement_with_nothing_to_shelve_or_the_suppliers_own_steps_tell_it_nothing_of_a_put_away(

@@ -226,6 +226,16 @@ def test_logistics_creates_a_handoff_batch_by_clicking_and_sees_its_order_count(
     assert re.search(rf'data-number="{batch.number}">.*?data-testid="order-count">1<', listing, re.S)
 
 
+def test_the_handoff_message_counts_its_orders_in_english_words(logistics, stocked_gift, rich_member, now):
+    orders.place_order(member=rich_member, gift_id=stocked_gift.pk, quantity=1, now=now, **ADDRESS)
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(logistics)
+
+    done = client.post("/logistics/handoff/", {"key": "one-order"}, follow=True)
+
+    assert [str(m) for m in done.context["messages"]] == [f"Handoff batch {HandoffBatch.objects.get().number}: 1 order"]
+
+
 def test_suppliers_and_members_cannot_open_logistics_pages(supplier_staff, member):
     for user in (supplier_staff, member.user):
         client = logged_in(user)

@@ -162,3 +162,13 @@ def test_the_portal_names_a_bad_cells_column_as_the_files_header_does(member, op
 
     problems = page.split('data-testid="problems"', 1)[1].split("</table>", 1)[0]
     assert "<td>积分</td>" in problems and "<td>points</td>" not in problems
+
+
+def test_the_portal_counts_the_rows_credited_in_english_words(member, operator):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(operator)
+    upload = SimpleUploadedFile("c.csv", csv_file(["phone,points", f"{member.phone},50"]), content_type="text/csv")
+
+    page = client.post("/member/credits/", {"file": upload}, follow=True).content.decode()
+
+    assert "Credited 1 row, 50 points in total." in page and "row(s)" not in page
