@@ -69,7 +69,8 @@ def test_the_points_programs_are_named_in_the_readers_language_and_a_renamed_one
     from core.models import Program
 
     english, chinese = page(operator, "/member/member-admin/", "en"), page(operator, "/member/member-admin/", "zh-hans")
-    assert ">GoTone points programme</option>" in english and "全球通积分计划" not in english
+    assert ">GoTone Points Program</option>" in english and ">M-Zone Points Program</option>" in english  # one naming
+    assert "全球通积分计划" not in english and "programme" not in english
     assert ">全球通积分计划</option>" in chinese
 
     Program.objects.filter(code=Program.MZONE).update(name="动感地带新计划")  # renamed by an operator in the admin
