@@ -217,6 +217,7 @@ def test_finance_generates_a_month_and_sees_the_run_and_the_payables_chart(suppl
     page = client.get("/settlement/months/").content.decode()
     assert '<svg class="chart"' in page and 'data-label="2026-09" data-value="500.00"' in page
     assert 'data-testid="chart-caption"' in page
+    assert '<td>2026-09</td><td class="num">¥500.00</td><td class="num" data-testid="carried">¥0.00</td>' in page  # as money is shown elsewhere
 
 
 def test_a_run_the_beat_started_names_the_system_in_the_readers_language(finance):
