@@ -35,6 +35,7 @@ from settlement.home import payables_by_month
 from settlement.services import generation, reconciliation, statements
 from settlement.tasks import generate_statements
 from suppliers.selectors_profile import account_number_for
+from suppliers.services.team import admin_usernames
 
 FINANCE = frozenset({Role.FINANCE})
 ADMIN = frozenset({Role.SUPPLIER_ADMIN})
@@ -208,6 +209,9 @@ def render_detail(request, statement: Statement, *, bound: dict | None = None, s
         "pending": statements.pending_version(statement) if any(name == "reissue" for name, *_rest in actions) else None,
         "is_finance": user.role in FINANCE,
         "is_supplier": user.role in SUPPLIER_ROLES,
+        # an issued statement waits for the supplier's admin: its staff are told who confirms or disputes it
+        "left_to_admins": admin_usernames(statement.supplier_id)
+        if user.role == Role.SUPPLIER_STAFF and statement.state == Statement.State.ISSUED else None,
         "opens_pdf": statements.may_download_pdf(user),
         "opens_reconciliations": user.role in READERS,
         "opens_adjustments": user.role in READERS,

@@ -33,6 +33,13 @@ def team_of(actor) -> QuerySet[SupplierMembership]:
             .order_by("user__role", "user__username"))
 
 
+def admin_usernames(supplier_id: int) -> list[str]:
+    """The usernames of the supplier's admins who may log in: those who act where a staff account only reads (they
+    confirm or dispute a statement), named to the staff so that they know whom to ask."""
+    return list(User.objects.filter(supplier_membership__supplier_id=supplier_id, role=Role.SUPPLIER_ADMIN, is_active=True)
+                .order_by("username").values_list("username", flat=True))
+
+
 def staff_member(actor, pk: int) -> SupplierMembership:
     """A staff account of the actor's supplier; another supplier's is not found, an admin's is not the actor's to
     manage. :raises NotFound: :raises PermissionDenied:"""

@@ -159,6 +159,16 @@ def test_the_statement_list_page_runs_the_same_queries_for_1_and_20_rows(operato
     assert page_with(1) == page_with(20)
 
 
+def test_supplier_staff_on_an_issued_statement_are_told_their_admin_confirms_or_disputes_it(issued, supplier_admin, supplier_staff):
+    url = f"/settlement/statements/{issued.pk}/"
+
+    chinese, english = page_in(supplier_staff, url, "zh-hans"), page_in(supplier_staff, url, "en")
+
+    assert f"结算单由礼品商管理员（{supplier_admin.username}）确认或提出异议；员工账号只能查看。" in chinese
+    assert f"Your supplier admin ({supplier_admin.username}) confirms this statement or disputes it" in english
+    assert "无需您处理" not in chinese and 'data-action="confirm"' in page_in(supplier_admin, url, "zh-hans")
+
+
 def test_an_operator_reads_a_statement_with_its_lines_versions_and_history_but_takes_no_step(issued, operator):
     version = statements.current_version(issued)
 
