@@ -31,7 +31,7 @@ def apply(request):
         except DomainError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("申请已提交，运营将审核您的资料和营业执照；审核期间可用管理员用户名和密码登录查看进度，通过后即可使用。"))
+            messages.success(request, _("申请已提交，运营将审核您的资料和营业执照。审核通过后即可用管理员用户名和密码登录；在此之前登录，登录页会告诉您审核进度。"))
             return redirect("login")
     return render(request, "suppliers/apply.html", {"form": form})
 

@@ -47,6 +47,18 @@ def test_an_applicant_applies_with_its_licence_and_the_operator_reviewing_it_see
     assert served.status_code == 200 and served["Content-Type"] == "image/jpeg"
 
 
+def test_the_applicant_is_told_it_signs_in_once_approved_and_the_sign_in_page_tells_how_the_review_stands():
+    client = Client()
+    told = client.post("/supplier/apply/", application(), follow=True)
+
+    signed_in = client.post("/accounts/login/", {"username": "newadmin", "password": "long-enough-1"})
+
+    assert [str(m) for m in told.context["messages"]] == [
+        "申请已提交，运营将审核您的资料和营业执照。审核通过后即可用管理员用户名和密码登录；在此之前登录，登录页会告诉您审核进度。"]
+    assert "_auth_user_id" not in signed_in.wsgi_request.session  # not before approval, as the message says
+    assert "正在等待运营审核" in signed_in.content.decode()
+
+
 def test_an_applicant_without_its_licence_at_hand_applies_all_the_same_as_over_the_api():
     without = {name: "" for name in ("licence_file", "licence_issued_on", "licence_expires_on")}
 
