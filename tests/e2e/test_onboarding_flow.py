@@ -96,7 +96,7 @@ def test_an_applicant_is_approved_once_its_contract_and_licence_are_and_then_sig
     click(page, page.get_by_role("link", name=NAME, exact=True))
     expect(page).to_have_url(supplier_page)
     click(page, page.locator("button[data-action=approve]"))
-    expect(message(page, "success")).to_have_text("通过")
+    expect(message(page, "success")).to_have_text(f"{NAME} 现为「合作中」")
     expect(page.get_by_test_id("state")).to_have_text("合作中")
     history = page.get_by_test_id("history").locator("tbody tr")
     expect(history).to_have_count(3)
