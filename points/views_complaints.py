@@ -57,7 +57,7 @@ class ComplaintAction:
     form: type[forms.Form]  # an ActionForm: it takes the complaint
     offered_to: Callable  # (user, complaint, now) → bool
     style: str = ""
-    transition: str = ""  # the FSM transition it takes, when not its own name
+    transition: str | None = ""  # the FSM transition it takes, when not its own name; None: it changes no state
 
 
 def _own(user, complaint: Complaint, now) -> bool:
@@ -82,6 +82,10 @@ ACTIONS = {
     ),
     "resolve": ComplaintAction(gettext_lazy("问题已解决"), complaints.resolve_complaint, ReasonForm, _own),
     "reopen": ComplaintAction(gettext_lazy("重新打开"), complaints.reopen_complaint, ReasonForm, _may_reopen, "danger"),
+    "remind": ComplaintAction(
+        gettext_lazy("催办"), complaints.remind_responsible, ReasonForm,
+        lambda user, c, now: complaints.may_remind(user=user, complaint=c, now=now), transition=None,
+    ),
 }
 
 
@@ -90,7 +94,7 @@ def offered_actions(complaint: Complaint, user, now) -> list[tuple[str, Complain
     available = {t.name for t in complaint.get_available_state_transitions()}
     return [
         (name, action, action.form(auto_id=False, complaint=complaint)) for name, action in ACTIONS.items()
-        if (action.transition or name) in available and action.offered_to(user, complaint, now)
+        if (action.transition is None or (action.transition or name) in available) and action.offered_to(user, complaint, now)
     ]
 
 
@@ -166,6 +170,7 @@ def complaint_detail(request, pk: int):
         "overdue": complaints.is_overdue(complaint, now),
         "actions": offered_actions(complaint, request.user, now),
         "deadlines": complaint.deadlines.all() if request.user.role != Role.MEMBER else [],
+        "reminders": complaints.reminders_of(complaint, request.user),
         "history": history_of(complaint),
         "is_member": request.user.role == Role.MEMBER,
         "back": _list_of(request.user, complaint),

@@ -1,11 +1,12 @@
-"""API of complaints and suggestions (SPEC §4.9): open, triage, respond, resolve, reopen, suggestions.
+"""API of complaints and suggestions (SPEC §4.9): open, triage, respond, resolve, reopen, remind, suggestions.
 
 Each view parses its input, makes one service call and renders; the rules live in points.services.complaints.
 Reads start from its scoped list, so a complaint the caller may not see (another member's, one triaged to
 another supplier or to another party) is a 404.
 """
+from django.db.models import Prefetch
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -13,9 +14,10 @@ from rest_framework.response import Response
 from core.api.fields import ScopedKey
 from core.api.permissions import require_role
 from core.api.transitions import ReasonInput, TransitionHistoryMixin, transition_action
+from core.models.transitions import actor_label_for
 from core.roles import SUPPLIER_ROLES, Role
 from core.validators import REASON_MAX_LENGTH
-from points.models import Complaint, Member, RedemptionOrder
+from points.models import Complaint, ComplaintReminder, Member, RedemptionOrder
 from points.models.complaints import Party
 from points.privacy import ComplainantContact, complainant_contact, read_complainant_contact
 from points.services import complaints
@@ -23,6 +25,19 @@ from suppliers.models import Gift, Supplier
 
 MEMBER = frozenset({Role.MEMBER})
 OPERATOR = frozenset({Role.OPERATOR})
+
+
+class ReminderSerializer(serializers.ModelSerializer):
+    """An operator's reminder (催办) to the supplier of an escalated complaint: who sent it, when and why."""
+
+    sent_by = serializers.SerializerMethodField(help_text="who sent it, as the reader may see it (to a supplier's user: 运营人员)")
+
+    class Meta:
+        model = ComplaintReminder
+        fields = ["sent_at", "sent_by", "reason"]
+
+    def get_sent_by(self, reminder) -> str:
+        return actor_label_for(reminder.sent_by, self.context["request"].user)
 
 
 class ComplaintSerializer(serializers.ModelSerializer):
@@ -36,6 +51,7 @@ class ComplaintSerializer(serializers.ModelSerializer):
     member_phone = serializers.SerializerMethodField(help_text="the order's recipient phone snapshot (else the member's), masked unless the reader may see it")
     overdue = serializers.SerializerMethodField()
     waits_for = serializers.SerializerMethodField(help_text="whose move it is: triage (the operator), supplier, logistics, operator, member, or empty")
+    reminders = serializers.SerializerMethodField(help_text="the operators' reminders (催办) to the supplier, oldest first; empty for a member")
 
     class Meta:
         model = Complaint
@@ -43,7 +59,7 @@ class ComplaintSerializer(serializers.ModelSerializer):
             "id", "number", "kind", "channel", "state", "title", "description", "member", "member_name", "member_phone",
             "order", "order_number", "gift", "gift_name", "supplier", "supplier_name", "contact_name", "contact_phone",
             "responsible", "waits_for", "deadline", "overdue", "response", "responded_at", "resolved_at", "auto_resolved",
-            "opened_at",
+            "opened_at", "reminders",
         ]
         read_only_fields = fields
 
@@ -65,6 +81,12 @@ class ComplaintSerializer(serializers.ModelSerializer):
 
     def get_waits_for(self, complaint) -> str:
         return complaints.waits_for(complaint)
+
+    @extend_schema_field(ReminderSerializer(many=True))
+    def get_reminders(self, complaint) -> list:
+        if self.context["request"].user.role == Role.MEMBER:
+            return []
+        return ReminderSerializer(complaint.reminders.all(), many=True, context=self.context).data
 
     def to_representation(self, complaint):
         data = super().to_representation(complaint)
@@ -122,7 +144,8 @@ class ComplaintViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, viewsets
     ordering_fields = ["opened_at", "deadline", "id"]
 
     def get_queryset(self):
-        return complaints.list_complaints(user=self.request.user, now=timezone.now())
+        rows = complaints.list_complaints(user=self.request.user, now=timezone.now())
+        return rows.prefetch_related(Prefetch("reminders", ComplaintReminder.objects.select_related("sent_by")))
 
     def retrieve(self, request, *args, **kwargs):
         """One complaint, the complainant's contact in full where the reader must act on its order (the read logged)."""
@@ -158,3 +181,4 @@ class ComplaintViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, viewsets
     take = transition_action(complaints.take_complaint, name="take", roles=OPERATOR, target=TARGET, input_serializer=ReasonInput)
     resolve = transition_action(complaints.resolve_complaint, name="resolve", roles=MEMBER, target=TARGET, input_serializer=ReasonInput)
     reopen = transition_action(complaints.reopen_complaint, name="reopen", roles=MEMBER, target=TARGET, input_serializer=ReasonInput)
+    remind = transition_action(complaints.remind_responsible, name="remind", roles=OPERATOR, target=TARGET, input_serializer=ReasonInput)

@@ -1,6 +1,6 @@
-from .complaints import Complaint, ComplaintDeadline, Party
+from .complaints import Complaint, ComplaintDeadline, ComplaintReminder, Party
 from .ledger import LedgerEntry, LotAllocation, PointsAccount, PointsLot
 from .members import Member
 from .orders import RedemptionOrder
 
-__all__ = ["Complaint", "ComplaintDeadline", "LedgerEntry", "Party", "LotAllocation", "Member", "PointsAccount", "PointsLot", "RedemptionOrder"]
+__all__ = ["Complaint", "ComplaintDeadline", "ComplaintReminder", "LedgerEntry", "Party", "LotAllocation", "Member", "PointsAccount", "PointsLot", "RedemptionOrder"]

@@ -7,6 +7,7 @@ from django_fsm import FSMField, transition
 
 from core.models import StateMachine
 from core.tenancy import ScopedManager, Visibility
+from core.validators import REASON_MAX_LENGTH
 
 
 class Party(models.TextChoices):
@@ -114,3 +115,18 @@ class ComplaintDeadline(models.Model):
     @property
     def met(self) -> bool:
         return self.responded_at is not None and self.responded_at <= self.due_at
+
+
+class ComplaintReminder(models.Model):
+    """An operator's reminder (催办) to the party responsible for an escalated complaint: who, when and why. It changes
+    no state; the complaint still waits for the responsible party's answer."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="reminders")
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    sent_at = models.DateTimeField(_("催办时间"))
+    reason = models.CharField(_("说明"), max_length=REASON_MAX_LENGTH, blank=True)
+
+    class Meta:
+        ordering = ["complaint_id", "sent_at", "id"]
+        verbose_name = _("催办记录")
+        verbose_name_plural = _("催办记录")

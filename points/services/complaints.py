@@ -2,7 +2,8 @@
 
 `open → triaged → responded → resolved`; `triaged | reopened → escalated` when a deadline passes unanswered (beat,
 once per deadline); `escalated | reopened → responded`; `resolved → reopened` by the member within 7 days, which
-starts a new deadline. Each deadline is a `ComplaintDeadline` row (the SLA facts the assessment counts). A
+starts a new deadline. An operator chases the supplier of an escalated complaint (催办, a `ComplaintReminder`: no
+state change). Each deadline is a `ComplaintDeadline` row (the SLA facts the assessment counts). A
 suggestion comes from a supplier, is triaged to the operator and has no deadline.
 """
 from datetime import datetime, timedelta
@@ -14,7 +15,7 @@ from django.db.models import Case, DateTimeField, F, IntegerField, Q, QuerySet, 
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
-from core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
+from core.errors import Conflict, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from core.fsm import apply_transition, bulk_transition, log_creation
 from core.models import TransitionLog
 from core.notifications import notify
@@ -22,16 +23,17 @@ from core.numbers import create_numbered
 from core.roles import SUPPLIER_ROLES, Role, waiting_for
 from core.selectors import answering
 from core.validators import validate_mobile, validate_reason
-from points.models import Complaint, ComplaintDeadline, Member, RedemptionOrder
+from points.models import Complaint, ComplaintDeadline, ComplaintReminder, Member, RedemptionOrder
 from points.models.complaints import Party
 from suppliers.models import Gift, Supplier
 from suppliers.selectors import list_catalog
-from suppliers.services.notices import send_inbox_notices, send_notice
+from suppliers.services.notices import decision_note, send_inbox_notices, send_notice
 
 State, Kind, Channel = Complaint.State, Complaint.Kind, Complaint.Channel
 DEADLINE = timedelta(hours=48)
 AUTO_RESOLVE_AFTER = timedelta(days=3)
 REOPEN_WITHIN = timedelta(days=7)
+REMIND_AGAIN_AFTER = timedelta(hours=1)  # an operator's reminder (催办) is not repeated sooner: one SMS, not one per click
 WAITING = (State.TRIAGED, State.REOPENED)  # a deadline is running
 ANSWERABLE = (State.TRIAGED, State.ESCALATED, State.REOPENED)
 #: who answers for each responsible party (首问负责); a supplier's users answer only for their own supplier
@@ -274,8 +276,55 @@ def escalate_overdue(*, now: datetime) -> list[int]:
         overdue = Complaint.objects.filter(pk__in=escalated, responsible=Party.SUPPLIER).values_list("pk", "number", "supplier_id")
         send_inbox_notices([(supplier_id, {"number": number}, reverse("complaint", args=[pk])) for pk, number, supplier_id in overdue],
                            kind="complaint_escalated", title=gettext_noop("投诉 %(number)s 超时未答复，已升级"),
-                           body=gettext_noop("超过48小时未答复，已转运营处理；仍可在「投诉处理」中答复。"), now=now)
+                           body=gettext_noop("超过48小时未答复，已计为答复超时，运营方可见并可能催办；请尽快在「投诉处理」中答复。"), now=now)
     return escalated
+
+
+def may_remind(*, user, complaint: Complaint, now: datetime) -> bool:
+    """Whether the user may chase the responsible party of the complaint (催办) now: an operator, while the complaint is
+    escalated and waits for its supplier's answer, and not chased within the last hour."""
+    return _chased_by(user, complaint) and _reminded_lately(complaint, now) is None
+
+
+def _chased_by(user, complaint: Complaint) -> bool:
+    return (
+        user is not None and (user.is_superuser or user.role == Role.OPERATOR) and complaint.state == State.ESCALATED
+        and complaint.responsible == Party.SUPPLIER
+    )
+
+
+def _reminded_lately(complaint: Complaint, now: datetime) -> ComplaintReminder | None:
+    return complaint.reminders.filter(sent_at__gt=now - REMIND_AGAIN_AFTER).order_by("-sent_at").first()
+
+
+def remind_responsible(*, complaint: Complaint, actor, now: datetime, reason: str = "") -> Complaint:
+    """An operator chases the supplier of an escalated complaint (催办): a notice in its inbox and an SMS as its setting
+    allows, recorded with who, when and why; the complaint's state does not change.
+
+    :raises PermissionDenied: for anyone but an operator :raises ValidationFailed: a reason over REASON_MAX_LENGTH characters
+    :raises Conflict: unless escalated and triaged to a supplier, or chased less than an hour ago
+    """
+    _require(actor, {Role.OPERATOR}, gettext("只有运营可以催办"))
+    reason = validate_reason(reason)
+    with transaction.atomic():
+        complaint = Complaint.objects.select_for_update(of=("self",)).select_related("supplier").get(pk=complaint.pk)
+        if not _chased_by(actor, complaint):
+            raise Conflict(gettext("只有已升级、待礼品商答复的投诉可以催办"))
+        if last := _reminded_lately(complaint, now):
+            raise Conflict(gettext("已于 %(at)s 催办，1小时内不再重复催办") % {"at": f"{timezone.localtime(last.sent_at):%Y-%m-%d %H:%M}"})
+        ComplaintReminder.objects.create(complaint=complaint, sent_by=actor, sent_at=now, reason=reason)
+        send_notice(supplier=complaint.supplier, kind="complaint_reminder", title=gettext_noop("运营方催办投诉 %(number)s"),
+                    body=gettext_noop("该投诉已超过答复期限，请尽快在「投诉处理」中答复。%(note)s"),
+                    params={"number": complaint.number, "note": decision_note(reason)}, now=now,
+                    link=reverse("complaint", args=[complaint.pk]))
+    return complaint
+
+
+def reminders_of(complaint: Complaint, user) -> QuerySet[ComplaintReminder] | list:
+    """The reminders (催办) of the complaint, oldest first, for the staff and the responsible party (not the member)."""
+    if getattr(user, "role", None) == Role.MEMBER:
+        return []
+    return complaint.reminders.select_related("sent_by")
 
 
 def resolve_complaint(*, complaint: Complaint, actor, now: datetime, reason: str = "") -> Complaint:

@@ -23,6 +23,7 @@ ACTION_KINDS = frozenset({
     "announcement",  # an announcement or meeting notice, whose acknowledgement the operator waits for
     "application_rejected",  # apply again with what was missing
     "complaint_assigned",  # answer within 48 hours
+    "complaint_reminder",  # an operator chases the answer to an escalated complaint
     "contract_rejected", "gift_rejected", "profile_change_rejected", "qualification_rejected", "revision_rejected",  # correct and resubmit
     "dropship_to_ship",  # ship the dropship orders handed to it within 48 hours
     "dropship_redelivery", "dropship_replacement", "dropship_send_back",  # ship the dropship parcel made for it within 48 hours

@@ -37,8 +37,8 @@ ROWS: dict = {
     ),
     ("complaint-detail", "GET"): seen(obj="complaint"),
     ("complaint-history", "GET"): seen(obj="complaint"),
-    # the matrix's complaint is triaged to the supplier: its users answer it; triaging or taking it again, resolving and
-    # reopening are 409
+    # the matrix's complaint is triaged to the supplier: its users answer it; triaging or taking it again, resolving,
+    # reopening and chasing it (催办: only once escalated) are 409
     ("complaint-triage", "POST"): complaint_action({"operator": 409}, writable={"responsible", "reason"},
                                                    body={"responsible": "operator"}),
     ("complaint-take", "POST"): complaint_action({"operator": 409}),
@@ -47,6 +47,7 @@ ROWS: dict = {
     ),
     ("complaint-resolve", "POST"): complaint_action({"member": 409}),
     ("complaint-reopen", "POST"): complaint_action({"member": 409}),
+    ("complaint-remind", "POST"): complaint_action({"operator": 409}),
 }
 
 

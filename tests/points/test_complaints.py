@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from suppliers.models import Notice
 
-from core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
+from core.errors import Conflict, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from core.models import Notification, TransitionLog
 from points.models import Complaint, ComplaintDeadline
 from points.services import complaints
@@ -264,6 +264,122 @@ def test_the_suppliers_answer_tells_it_nothing(triaged, supplier, supplier_staff
     complaints.respond_to_complaint(complaint=triaged, actor=supplier_staff, now=now + timedelta(hours=5), response="已补发")
 
     assert Notice.objects.filter(supplier=supplier).count() == told
+
+
+def test_the_escalation_notice_tells_the_supplier_what_happens_and_no_more(triaged, supplier, now):
+    complaints.escalate_overdue(now=now + timedelta(hours=49))
+
+    body = Notice.objects.get(supplier=supplier, kind="complaint_escalated").body_text
+    assert "答复超时" in body and "催办" in body and "转运营处理" not in body
+
+
+# --- reminders (催办) -------------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def escalated(triaged, now):
+    """`triaged`, past its deadline unanswered and escalated 49 hours after `now`."""
+    complaints.escalate_overdue(now=now + timedelta(hours=49))
+    triaged.refresh_from_db()
+    return triaged
+
+
+def test_an_operator_chases_the_supplier_of_an_escalated_complaint_by_inbox_and_sms(escalated, supplier, operator, now):
+    at = now + timedelta(hours=50)
+
+    complaints.remind_responsible(complaint=escalated, actor=operator, now=at, reason="会员再次来电")
+
+    reminder = escalated.reminders.get()
+    notice = Notice.objects.get(supplier=supplier, kind="complaint_reminder")
+    sms = Notification.objects.get(subject_type="suppliers.notice", subject_id=str(notice.pk))
+    assert (reminder.sent_by, reminder.sent_at, reminder.reason) == (operator, at, "会员再次来电")
+    assert notice.title_text == f"运营方催办投诉 {escalated.number}" and "说明：会员再次来电" in notice.body_text
+    assert notice.link == f"/complaints/{escalated.pk}/"
+    assert sms.phone == supplier.contact_phone and escalated.number in sms.body
+    _unchanged(escalated, State.ESCALATED)
+    assert not TransitionLog.objects.filter(object_id=escalated.pk, transition="remind").exists()
+
+
+def test_a_supplier_who_wants_no_sms_finds_the_reminder_in_its_inbox_only(escalated, supplier, operator, now):
+    Supplier.objects.filter(pk=supplier.pk).update(sms_notices=Supplier.SmsNotices.NONE)
+
+    complaints.remind_responsible(complaint=escalated, actor=operator, now=now + timedelta(hours=50))
+
+    notice = Notice.objects.get(supplier=supplier, kind="complaint_reminder")
+    assert not Notification.objects.filter(subject_type="suppliers.notice", subject_id=str(notice.pk)).exists()
+
+
+def test_a_reminder_within_the_hour_of_the_last_is_refused_and_one_later_is_sent(escalated, operator, now):
+    complaints.remind_responsible(complaint=escalated, actor=operator, now=now + timedelta(hours=50))
+
+    with pytest.raises(Conflict):
+        complaints.remind_responsible(complaint=escalated, actor=operator, now=now + timedelta(hours=50, minutes=59))
+    complaints.remind_responsible(complaint=escalated, actor=operator, now=now + timedelta(hours=51))
+
+    assert escalated.reminders.count() == 2 and Notice.objects.filter(kind="complaint_reminder").count() == 2
+
+
+def test_only_an_escalated_complaint_of_a_supplier_is_chased(triaged, member, gift, operator, now):
+    to_logistics = complaints.triage_complaint(
+        complaint=complaints.open_complaint(actor=member.user, now=now, gift=gift, title="快递未送达", description="…"),
+        actor=operator, now=now, responsible="logistics",
+    )
+    complaints.escalate_overdue(now=now + timedelta(hours=49))
+    to_logistics.refresh_from_db()
+
+    with pytest.raises(Conflict):
+        complaints.remind_responsible(complaint=to_logistics, actor=operator, now=now + timedelta(hours=50))
+    assert not Notice.objects.filter(kind="complaint_reminder").exists()
+
+
+def test_a_complaint_still_within_its_deadline_is_not_chased(triaged, operator, now):
+    with pytest.raises(Conflict):
+        complaints.remind_responsible(complaint=triaged, actor=operator, now=now + timedelta(hours=1))
+
+    assert not triaged.reminders.exists()
+
+
+def test_only_an_operator_chases(escalated, supplier_staff, member, now):
+    for actor in (supplier_staff, member.user):
+        with pytest.raises(PermissionDenied):
+            complaints.remind_responsible(complaint=escalated, actor=actor, now=now + timedelta(hours=50))
+
+    assert not escalated.reminders.exists()
+
+
+def test_the_supplier_answers_a_chased_complaint_as_any_escalated_one(escalated, operator, supplier_staff, now):
+    complaints.remind_responsible(complaint=escalated, actor=operator, now=now + timedelta(hours=50))
+
+    complaints.respond_to_complaint(complaint=escalated, actor=supplier_staff, now=now + timedelta(hours=51), response="已补发")
+
+    assert escalated.state == State.RESPONDED and not complaints.may_remind(user=operator, complaint=escalated, now=now + timedelta(hours=52))
+
+
+def test_an_escalated_complaint_the_operator_answers_for_is_answered_by_an_operator(member, gift, operator, now):
+    taken = complaints.take_complaint(
+        complaint=complaints.open_complaint(actor=member.user, now=now, gift=gift, title="积分未到账", description="…"),
+        actor=operator, now=now,
+    )
+    complaints.escalate_overdue(now=now + timedelta(hours=49))
+    taken.refresh_from_db()
+
+    complaints.respond_to_complaint(complaint=taken, actor=operator, now=now + timedelta(hours=50), response="已补发积分")
+
+    assert taken.state == State.RESPONDED and not complaints.may_remind(user=operator, complaint=taken, now=now + timedelta(hours=50))
+
+
+def test_over_the_api_an_operator_chases_and_the_complaint_shows_who_when_and_why(api, escalated, operator, supplier_admin, member):
+    url = f"/api/v1/complaints/{escalated.pk}/remind/"
+
+    chased = api(operator).post(url, {"reason": "会员再次来电"}, format="json")
+    again = api(operator).post(url, {}, format="json")
+
+    assert chased.status_code == 200 and again.status_code == 409
+    assert [(r["sent_by"], r["reason"]) for r in chased.json()["reminders"]] == [("operator", "会员再次来电")]
+    assert chased.json()["state"] == "escalated"
+    seen_by_supplier = api(supplier_admin).get(f"/api/v1/complaints/{escalated.pk}/").json()["reminders"]
+    assert [r["sent_by"] for r in seen_by_supplier] == ["运营人员"]
+    assert api(member.user).get(f"/api/v1/complaints/{escalated.pk}/").json()["reminders"] == []
+    assert api(supplier_admin).post(url, {}, format="json").status_code == 403
 
 
 def test_an_answered_complaint_is_not_escalated(responded, now):

@@ -4,10 +4,12 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from core.masking import mask_name, mask_phone
 from points.models import Complaint
 from points.services import complaints, orders
+from suppliers.models import Notice
 from tests.factories import ADDRESS
 from tests.portal import field_errors, logged_in
 
@@ -144,3 +146,60 @@ def test_a_callers_phone_that_is_no_mobile_number_is_an_error_next_to_it_and_not
     assert field_errors(response) == {"contact_phone": "请输入11位手机号"}
     assert 'value="010-1234567"' in response.content.decode()
     assert not Complaint.objects.exists()
+
+
+# --- an escalated complaint: the operator chases the supplier (催办) or answers its own -------------------------------
+
+def _escalated(member, gift, operator, responsible: str) -> Complaint:
+    """A complaint about `gift` triaged 50 hours ago to `responsible` and escalated an hour ago."""
+    now = timezone.now()
+    complaint = complaints.triage_complaint(
+        complaint=_open(member.user, now - timedelta(hours=50), gift=gift), actor=operator, now=now - timedelta(hours=50),
+        responsible=responsible,
+    )
+    complaints.escalate_overdue(now=now - timedelta(hours=1))
+    complaint.refresh_from_db()
+    return complaint
+
+
+def test_the_operator_chases_the_supplier_of_an_escalated_complaint_from_its_page(member, gift, operator, supplier_staff):
+    complaint = _escalated(member, gift, operator, "supplier")
+    client = logged_in(operator)
+    url = reverse("complaint", args=[complaint.pk])
+    assert 'data-testid="action-remind"' in client.get(url).content.decode()
+
+    client.post(reverse("complaint-action", args=[complaint.pk, "remind"]), {"reason": "会员再次来电"})
+
+    page = client.get(url).content.decode()
+    reminders = page.split('data-testid="reminders"')[1].split("</table>")[0]
+    assert "operator" in reminders and "会员再次来电" in reminders
+    assert 'data-testid="action-remind"' not in page  # not again within the hour
+    complaint.refresh_from_db()
+    assert complaint.state == State.ESCALATED and "等待礼品商答复" in page
+    assert Notice.objects.filter(supplier=complaint.supplier, kind="complaint_reminder").exists()
+
+
+def test_the_supplier_sees_who_chased_it_and_the_member_sees_no_reminders(member, gift, operator, supplier_staff):
+    complaint = _escalated(member, gift, operator, "supplier")
+    complaints.remind_responsible(complaint=complaint, actor=operator, now=timezone.now(), reason="请今天内答复")
+    url = reverse("complaint", args=[complaint.pk])
+
+    supplier_page = logged_in(supplier_staff).get(url).content.decode()
+    member_page = logged_in(member.user).get(url).content.decode()
+
+    reminders = supplier_page.split('data-testid="reminders"')[1].split("</table>")[0]
+    assert "运营人员" in reminders and "请今天内答复" in reminders and ">operator<" not in reminders
+    assert 'data-testid="action-respond"' in supplier_page and 'data-testid="action-remind"' not in supplier_page
+    assert 'data-testid="reminders"' not in member_page and "请今天内答复" not in member_page
+
+
+def test_an_escalated_complaint_the_operator_took_is_answered_from_the_operators_page(member, gift, operator):
+    complaint = _escalated(member, gift, operator, "operator")
+    client = logged_in(operator)
+
+    page = client.get(reverse("complaint", args=[complaint.pk])).content.decode()
+    client.post(reverse("complaint-action", args=[complaint.pk, "respond"]), {"response": "已补发积分"})
+
+    assert 'data-testid="action-respond"' in page and 'data-testid="action-remind"' not in page
+    complaint.refresh_from_db()
+    assert (complaint.state, complaint.response) == (State.RESPONDED, "已补发积分")
