@@ -1,10 +1,12 @@
 """Portal forms of complaints and suggestions: they parse input into the shapes the services take; the rules live there."""
 from django import forms
 from django.db.models import Q
+from django.forms.models import ModelChoiceIterator
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import DayRangeFilter, SubmittedOnce, choice_filter, day_field, yes_no_box
-from core.validators import MOBILE_MESSAGE, MOBILE_PATTERN, REASON_MAX_LENGTH
+from core.validators import MOBILE_MESSAGE, MOBILE_PATTERN, REASON_MAX_LENGTH, id_or_none
 from points.models import Complaint, Member, RedemptionOrder
 from points.models.complaints import Party
 from points.services.complaints import complainable_gifts, complainable_suppliers, triage_parties
@@ -13,6 +15,17 @@ from suppliers.models import Gift, Supplier
 
 def _text(label, *, rows: int = 4, required: bool = True) -> forms.CharField:
     return forms.CharField(label=label, required=required, max_length=4000, widget=forms.Textarea(attrs={"rows": rows}))
+
+
+RECENT_ORDERS = 50  # the orders a member's complaint form lists; any other own order is still taken (from its page)
+
+
+class _Listed(ModelChoiceIterator):
+    """The choices a select lists: `rows`, not every row the field accepts."""
+
+    def __init__(self, field, rows) -> None:
+        super().__init__(field)
+        self.queryset = rows
 
 
 class MemberComplaintForm(SubmittedOnce):
@@ -28,8 +41,14 @@ class MemberComplaintForm(SubmittedOnce):
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         orders = RedemptionOrder.objects.visible_to(user).filter(member_id=user.member_id).select_related("gift")
-        self.fields["order"].queryset = orders.order_by("-placed_at")
-        self.fields["order"].label_from_instance = lambda order: f"{order.number} · {order.gift.name}"
+        field = self.fields["order"]
+        field.queryset = orders  # any own order is taken; the member's latest are listed, with the one chosen
+        field.label_from_instance = lambda order: f"{order.number} · {order.gift.name}"
+        field.help_text = gettext("列出最近 %(count)s 笔订单；更早的订单请在订单页面点击「投诉该订单」") % {"count": RECENT_ORDERS}
+        listed = Q(pk__in=orders.order_by("-placed_at", "-id").values("pk")[:RECENT_ORDERS])
+        if chosen := id_or_none(self["order"].value()):
+            listed |= Q(pk=chosen)
+        field.widget.choices = _Listed(field, orders.filter(listed).order_by("-placed_at", "-id"))
         self.fields["gift"].queryset = complainable_gifts(user).order_by("name")
         self.fields["supplier"].queryset = complainable_suppliers(user).order_by("name")
         if not self.is_bound and self.initial.get("order") and not self.initial.get("supplier"):

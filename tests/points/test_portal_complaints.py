@@ -262,3 +262,69 @@ def test_a_supplier_not_yet_cooperating_cannot_be_chosen(rich_member):
 
     assert response.status_code == 200 and 'data-field="supplier"' in response.content.decode()
     assert not Complaint.objects.exists()
+
+
+def _older_orders(order, count: int) -> list:
+    """`count` more orders of the member of `order`, each a day older than the last (copies: only their rows matter)."""
+    from points.models import RedemptionOrder
+
+    copies = []
+    for day in range(1, count + 1):
+        copy = RedemptionOrder.objects.get(pk=order.pk)
+        copy.pk, copy.redeem_entry = None, None
+        copy.number, copy.placed_at = f"{order.number}-{day}", order.placed_at - timedelta(days=day)
+        copies.append(copy)
+    return RedemptionOrder.objects.bulk_create(copies)
+
+
+def _listed_orders(page: str) -> list[str]:
+    select = page.split('name="order"')[1].split("</select>")[0]
+    return [value for value in re.findall(r'<option value="(\d*)"', select) if value]
+
+
+def test_the_complaint_form_lists_the_members_latest_50_orders_in_the_same_queries(rich_member, listed_gift):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    latest = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=1, now=timezone.now(), **ADDRESS)
+    client = logged_in(rich_member.user)
+    client.get(reverse("member-complaint-new"))
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("member-complaint-new"))
+    older = _older_orders(latest, 60)
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(reverse("member-complaint-new")).content.decode()
+
+    assert _listed_orders(page) == [str(order.pk) for order in [latest, *older[:49]]]
+    assert len(many) == len(few)
+    assert "最近 50 笔订单" in page
+
+
+def test_an_older_own_order_is_taken_and_listed_when_named_from_its_page(rich_member, listed_gift):
+    latest = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=1, now=timezone.now(), **ADDRESS)
+    oldest = _older_orders(latest, 55)[-1]
+    client = logged_in(rich_member.user)
+
+    form = client.get(reverse("member-complaint-new"), {"order": oldest.pk}).content.decode()
+    response = client.post(reverse("member-complaint-new"), {"order": oldest.pk, "title": "未收到", "description": "…", "token": "old"})
+
+    assert str(oldest.pk) in _listed_orders(form) and f'value="{oldest.pk}" selected' in form
+    assert response.status_code == 302 and Complaint.objects.get().order == oldest
+
+
+def test_a_member_complains_about_an_order_from_its_page(rich_member, listed_gift):
+    order = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=1, now=timezone.now(), **ADDRESS)
+
+    page = logged_in(rich_member.user).get(reverse("member-order", args=[order.pk])).content.decode()
+
+    assert f'{reverse("member-complaint-new")}?order={order.pk}' in page
+
+
+@pytest.mark.parametrize("value", ["999999", "abc"])
+def test_an_order_that_is_no_own_order_is_an_error_next_to_the_field(rich_member, value):
+    response = logged_in(rich_member.user).post(
+        reverse("member-complaint-new"), {"order": value, "title": "x", "description": "y", "token": f"bad-{value}"}
+    )
+
+    assert response.status_code == 200 and 'data-field="order"' in response.content.decode()
+    assert not Complaint.objects.exists()
