@@ -14,7 +14,7 @@ from core.models import Notification
 from core.roles import Role
 from points.models import Member, PointsAccount, RedemptionOrder
 from points.services import ledger, orders
-from suppliers.models import StockRecord
+from suppliers.models import Gift, StockRecord
 from suppliers.services import catalog, inventory
 from tests.factories import GiftFactory, UserFactory, WarehouseFactory
 from tests.factories import ADDRESS
@@ -67,6 +67,16 @@ def test_the_catalog_shows_the_listed_gift_at_the_members_price_and_no_settlemen
         html = page.content.decode()
         assert listed_gift.name in html and "1350 积分" in html
         assert "180.00" not in html and "结算" not in html
+
+
+@pytest.mark.parametrize("description, shown", [("", False), ("  \n", False), ("明前龙井，250克", True)])
+def test_the_gift_page_shows_the_description_row_only_for_a_gift_with_one(member_client, listed_gift, description, shown):
+    Gift.objects.filter(pk=listed_gift.pk).update(description=description)
+
+    html = member_client.get(f"/member/catalog/{listed_gift.pk}/").content.decode()
+
+    assert ("<th>描述</th>" in html) is shown and ('data-testid="description"' in html) is shown
+    assert "<th>规格</th>" in html
 
 
 def test_a_gift_without_stock_shows_sold_out_and_a_clearance_gift_its_badge(member_client, operator, now):
