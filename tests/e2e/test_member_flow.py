@@ -8,9 +8,11 @@ from playwright.sync_api import Page, expect
 
 from core.models import Notification
 from core.roles import Role
-from points.services import ledger
+from points.services import ledger, orders
+from suppliers.models import Gift
 from suppliers.services import inventory
 from tests.e2e.helpers import login, open_nav
+from tests.factories import ADDRESS as RECIPIENT
 from tests.factories import GiftFactory, MemberFactory, UserFactory, WarehouseFactory
 from tests.helpers import published
 
@@ -102,3 +104,20 @@ def test_a_member_redeems_with_the_sms_code_cancels_and_gets_the_points_back(bro
         page.get_by_role("link", name="积分礼品供应商平台").click()
     expect(page.get_by_test_id("home-balance")).to_have_text("20000")
     expect(page.get_by_test_id("home-orders").locator("li").first).to_contain_text(f"{GIFT} × 1 · 已取消")
+
+
+def test_on_a_390_px_phone_the_order_list_shows_each_orders_state_without_scrolling(e2e_browser, live_server, member_with_points):
+    gift = Gift.objects.get(name=GIFT)
+    orders.place_order(member=member_with_points, gift_id=gift.pk, quantity=1, now=timezone.now(), **RECIPIENT)
+    context = e2e_browser.new_context(base_url=live_server.url, locale="zh-CN", viewport={"width": 390, "height": 844})
+    try:
+        page = context.new_page()
+        login(page, live_server.url, "e2e_member", PASSWORD)
+        page.goto(live_server.url + "/member/orders/")
+
+        state = page.get_by_test_id("orders").get_by_test_id("state").first
+        expect(state).to_have_text("待确认")
+        box = state.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
+    finally:
+        context.close()
