@@ -204,6 +204,32 @@ def report_form_errors(request, form) -> None:
         messages.error(request, labelled(label, text) if label else text)
 
 
+SENT_BACK = "portal.sent_back"  # session key of the form refused before a redirect (see send_back)
+
+
+def send_back(request, form) -> None:
+    """A small form posted from a page the view then redirects back to (an action's reason, a note) is not valid: the
+    values entered and the errors are kept for the page's next showing, where the form comes back with each error next
+    to its field (`sent_back`, core/includes/action_form.html); the message at the top asks to correct them."""
+    from django.contrib import messages
+    from django.utils.translation import gettext
+
+    request.session[SENT_BACK] = {
+        "action": request.path,
+        "data": {key: values for key, values in form.data.lists() if key not in ("csrfmiddlewaretoken", "next")},
+        "errors": {field: [str(error) for error in errors] for field, errors in form.errors.items()},
+    }
+    messages.error(request, gettext("请修正下方标出的错误"))
+
+
+def sent_back(request) -> dict:
+    """Template context: `sent_back`, the form refused just before the redirect to this page ({"action": the path it
+    was posted to, "data", "errors"}, see send_back) or None. It is taken out of the session by the first page shown
+    after the redirect, so that a later page never shows it again."""
+    session = getattr(request, "session", None)
+    return {"sent_back": session.pop(SENT_BACK, None) if session is not None else None}
+
+
 def add_service_errors(form, error, *, aliases: dict[str, str] | None = None) -> None:
     """Put a service's errors next to the fields they name (`aliases` maps a service field to a form field);
     an error naming no field the form shows (none, or a hidden one such as its token) becomes a form-wide error."""

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 from core.api.permissions import require_role
 from core.errors import DomainError
 from core.fsm import history_of
-from core.portal import add_service_errors, paginate, report_form_errors, run_action, state_reached
+from core.portal import add_service_errors, paginate, report_form_errors, run_action, send_back, state_reached
 from core.roles import SUPPLIER_REVIEWERS, SUPPLIER_ROLES, Role
 from core.validators import id_or_none
 from points.forms_complaints import (
@@ -229,7 +229,7 @@ def complaint_action(request, pk: int, name: str):
         call = partial(action.service, complaint=complaint, actor=request.user, now=now, **form.cleaned_data)
         run_action(request, call, success=lambda: state_reached(complaint, complaint.number))
     else:
-        report_form_errors(request, form)
+        send_back(request, form)
     return redirect("complaint", pk=complaint.pk)
 
 

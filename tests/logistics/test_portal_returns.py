@@ -183,6 +183,19 @@ def test_a_rejection_without_a_reason_is_shown_next_to_its_field_on_the_returns_
     assert ReturnRequest.objects.get().state == "requested"
 
 
+def test_a_refused_rejection_is_named_by_its_input_and_the_next_visit_of_the_list_shows_no_error(delivered_order, operator, now):
+    return_request = request(delivered_order, now=now)
+    client = logged_in(operator)
+
+    refused = client.post(f"/logistics/returns/{return_request.pk}/reject/", {"reason": " ", "next": "/logistics/returns/"})
+    later = client.get("/logistics/returns/")
+
+    html = refused.content.decode()
+    assert 'id="id_reject_reason"' in html and 'aria-invalid="true"' in html and "autofocus" in html
+    assert 'aria-describedby="id_reject_reason_error"' in html and '<span id="id_reject_reason_error"' in html
+    assert field_errors(later) == {} and "aria-invalid" not in later.content.decode()
+
+
 def test_an_inspection_refused_keeps_the_note_entered(delivered_order, operator, logistics, now):
     return_request = received(delivered_order, operator=operator, handler=logistics, now=now, reason="defective")
 

@@ -12,7 +12,7 @@ from points.models import Complaint
 from points.services import complaints, orders
 from suppliers.models import Supplier
 from tests.factories import ADDRESS, SupplierFactory, supplier_in
-from tests.portal import logged_in
+from tests.portal import field_errors, logged_in
 
 pytestmark = pytest.mark.django_db
 State = Complaint.State
@@ -181,27 +181,48 @@ def test_pages_refuse_the_wrong_roles(member, supplier_staff, finance):
     assert logged_in(member.user).get(reverse("supplier-suggestions")).status_code == 403
 
 
-def test_a_reason_over_500_characters_on_the_complaint_page_is_refused_naming_the_field(triaged, operator, api):
+def test_a_reason_over_500_characters_on_the_complaint_page_is_refused_next_to_the_field(triaged, operator, api):
     complaint = complaints.open_complaint(actor=triaged.member.user, now=timezone.now(), gift=triaged.gift, title="t", description="d")
 
     refused = logged_in(operator).post(reverse("complaint-action", args=[complaint.pk, "triage"]),
-                                       {"responsible": "supplier", "reason": "分" * 501}, follow=True).content.decode()
+                                       {"responsible": "supplier", "reason": "分" * 501}, follow=True)
     by_api = api(operator).post(f"/api/v1/complaints/{complaint.pk}/triage/", {"responsible": "supplier", "reason": "分" * 501},
                                 format="json")
 
     complaint.refresh_from_db()
-    assert "分派说明（选填）：" in refused and "500" in refused.split("分派说明（选填）：", 1)[1][:80]
+    assert list(field_errors(refused)) == ["reason"] and "500" in field_errors(refused)["reason"]
     assert by_api.status_code == 400 and [error["attr"] for error in by_api.json()["errors"]] == ["reason"]
     assert complaint.state == State.OPEN
 
 
-def test_an_empty_answer_is_refused_with_a_message_naming_the_field(triaged, supplier_staff):
+def test_an_empty_answer_comes_back_on_the_complaint_page_with_the_error_next_to_the_field_once(triaged, supplier_staff):
     client = logged_in(supplier_staff)
 
-    page = client.post(reverse("complaint-action", args=[triaged.pk, "respond"]), {"response": " "}, follow=True).content.decode()
+    posted = client.post(reverse("complaint-action", args=[triaged.pk, "respond"]), {"response": " "})
+    page = client.get(posted["Location"])
+    later = client.get(posted["Location"])
 
     triaged.refresh_from_db()
-    assert "答复内容：" in page and triaged.state == State.TRIAGED
+    html = page.content.decode()
+    assert posted.status_code == 302 and posted["Location"] == reverse("complaint", args=[triaged.pk])
+    assert list(field_errors(page)) == ["response"] and "请修正下方标出的错误" in html and "答复内容：" not in html
+    assert 'id="id_respond_response_error"' in html and 'aria-describedby="id_respond_response_error"' in html
+    assert 'aria-invalid="true"' in html and "autofocus" in html
+    assert field_errors(later) == {} and "aria-invalid" not in later.content.decode() and "请修正下方标出的错误" not in later.content.decode()
+    assert triaged.state == State.TRIAGED
+
+
+def test_a_refused_triage_keeps_the_reason_typed_next_to_the_party_to_choose(complaint, operator):
+    client = logged_in(operator)
+
+    page = client.post(reverse("complaint-action", args=[complaint.pk, "triage"]),
+                       {"responsible": "", "reason": "请礼品商核实批次"}, follow=True)
+
+    html = page.content.decode()
+    complaint.refresh_from_db()
+    assert list(field_errors(page)) == ["responsible"]
+    assert 'value="请礼品商核实批次"' in html and '<label for="id_triage_reason">' in html
+    assert complaint.state == State.OPEN
 
 
 # --- naming a supplier -----------------------------------------------------------------------------------------------

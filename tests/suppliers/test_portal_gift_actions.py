@@ -2,6 +2,7 @@
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from suppliers.models import Gift
 from tests.factories import GiftFactory
@@ -66,7 +67,7 @@ def test_a_suppliers_incomplete_submission_lists_what_is_missing_on_its_page(sup
     response = logged_in(supplier_staff).post(f"/supplier/gifts/{gift.pk}/actions/submit/", {})
 
     page = response.content.decode()
-    assert response.status_code == 200 and 'data-action-error="submit"' in page
+    assert response.status_code == 200 and 'data-field="__all__"' in page
     assert "至少上传一张图片" in page and "请填写规格" in page
     gift.refresh_from_db()
     assert gift.state == "draft"
@@ -119,3 +120,17 @@ def test_a_suspended_suppliers_gift_page_says_why_it_offers_no_relisting_and_the
     assert "/actions/start_clearance/" not in page and "/actions/request_relisting/" not in page
     assert refused.status_code == 409 and refused.json()["errors"][0]["code"] == "supplier_not_active"
     assert Gift.objects.get(pk=gift.pk).state == "offline"
+
+
+def test_a_refused_reason_is_named_by_its_input_and_the_next_visit_of_the_gift_shows_no_error(operator, now):
+    gift = gift_in_state("submitted", actor=operator, at=now)
+    client = logged_in(operator)
+
+    refused = client.post(f"/supplier/gifts/{gift.pk}/actions/reject/", {"reason": " "})
+    later = client.get(reverse("gift-detail", args=[gift.pk]))
+
+    html = refused.content.decode()
+    assert 'id="id_reject_reason"' in html and 'aria-invalid="true"' in html
+    assert 'aria-describedby="id_reject_reason_error"' in html and '<span id="id_reject_reason_error"' in html
+    assert field_errors(later) == {} and "aria-invalid" not in later.content.decode()
+
