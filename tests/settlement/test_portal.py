@@ -904,3 +904,16 @@ def test_an_approval_note_that_cannot_be_kept_is_refused_with_a_message_and_noth
     adjustment.refresh_from_db()
     errors = [str(message) for message in response.context["messages"] if message.level_tag == "error"]
     assert adjustment.state == "proposed" and len(errors) == 1 and errors[0].startswith("审批意见")
+
+
+def test_the_invoice_form_labels_each_field_visibly_and_names_its_errors_by_id(issued, supplier_admin):
+    supplier = logged_in(supplier_admin)
+    act(supplier, issued, "confirm")
+
+    invoice_page = supplier.get(f"/settlement/statements/{issued.pk}/").content.decode()
+    invoice = re.search(r'data-testid="action-invoice".*?</form>', invoice_page, re.S).group(0)
+    refused = act(supplier, issued, "invoice", {"number": "", "amount": "500.00"}).content.decode()
+
+    assert re.search(r"<label>发票号码 <input[^>]*name=\"number\"", invoice) and re.search(r"<label>发票金额 <input[^>]*name=\"amount\"", invoice)
+    assert '<label for="id_invoice_number">发票号码 <input' in refused and 'value="500.00"' in refused
+    assert 'aria-describedby="id_invoice_number_error"' in refused and '<span id="id_invoice_number_error"' in refused

@@ -414,3 +414,14 @@ def test_a_refused_contract_shows_its_errors_and_values_only_in_its_own_form(sup
     upload, contract = form_on(page, "qualification"), form_on(page, "contract")
     assert 'data-field="payment_days"' in contract and 'value="HT-PORTAL-1"' in contract
     assert "field-error" not in upload and "HT-PORTAL-1" not in upload
+
+
+def test_the_contract_form_names_its_program_choices_by_a_legend_and_each_error_by_the_id_its_input_refers_to(operator, supplier):
+    client = logged_in(operator)
+
+    blank = client.get("/supplier/contracts/review/").content.decode()
+    refused = client.post("/supplier/contracts/review/", {"supplier": supplier.pk, **CONTRACT_FORM, "number": ""}).content.decode()
+
+    assert '<label for="">' not in blank and "<legend>服务的积分计划</legend>" in blank
+    assert 'aria-describedby="id_number_error"' in refused and '<span id="id_number_error" class="field-errors">' in refused
+    assert not Contract.objects.exists()
