@@ -285,6 +285,7 @@ class PageAction:
     service: Callable
     form: type
     style: str = ""
+    confirm: str | Promise = ""  # the question asked in the browser before an action that cannot be undone
 
 
 def action_forms(request, offered: list[tuple[str, Any]], *, refused: tuple[str, Any] | None = None) -> list[tuple[str, Any, Any]]:

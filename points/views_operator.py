@@ -57,10 +57,13 @@ def credit_upload(request):
 
 
 ORDER_ACTIONS = {
-    "cancel": PageAction(_lazy("取消（退积分、释放库存）"), orders.cancel_order, OrderReasonForm),
-    "cancel_before_picking": PageAction(_lazy("拣货前取消"), orders.cancel_before_picking, RequiredReasonForm, "danger"),
+    "cancel": PageAction(_lazy("取消（退积分、释放库存）"), orders.cancel_order, OrderReasonForm,
+                         confirm=_lazy("取消后积分将退还给会员、库存将释放，不可撤销。确定取消该订单？")),
+    "cancel_before_picking": PageAction(_lazy("拣货前取消"), orders.cancel_before_picking, RequiredReasonForm, "danger",
+                                        confirm=_lazy("取消后积分将退还给会员、库存将释放，物流将取消发货，不可撤销。确定取消该订单？")),
     "redeliver": PageAction(_lazy("重新配送"), orders.redeliver_order, RedeliverForm),
-    "give_up": PageAction(_lazy("放弃配送（退积分、退回库存）"), orders.give_up_order, RequiredReasonForm, "danger"),
+    "give_up": PageAction(_lazy("放弃配送（退积分、退回库存）"), orders.give_up_order, RequiredReasonForm, "danger",
+                          confirm=_lazy("放弃配送后积分将退还给会员，不可撤销。确定放弃配送？")),
 }
 
 

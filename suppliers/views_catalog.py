@@ -58,6 +58,7 @@ class GiftAction:
     form: type[forms.Form] = NoInput
     style: str = ""
     then: Callable[[Gift], str] | None = None  # a link to the gift's next step, added to the success message
+    confirm: str = ""  # asked in the browser before an action that cannot be undone
 
 
 def _to_publish(gift: Gift) -> str:
@@ -80,7 +81,8 @@ GIFT_ACTIONS = {
     "schedule": GiftAction(gettext_lazy("定时上线"), revisions.schedule_publication, OPERATOR, "publish", ScheduleInput, "secondary"),
     "delist": GiftAction(gettext_lazy("下线"), catalog.delist_gift, OPERATOR, "delist", DelistInput, "danger"),
     "start_clearance": GiftAction(gettext_lazy("开始清仓"), catalog.start_clearance, OPERATOR, "start_clearance", ClearanceInput),
-    "retire": GiftAction(gettext_lazy("退市"), catalog.retire_gift, OPERATOR, "retire", ReasonInput, "danger"),
+    "retire": GiftAction(gettext_lazy("退市"), catalog.retire_gift, OPERATOR, "retire", ReasonInput, "danger",
+                         gettext_lazy("退市后该礼品不能再上线，剩余库存转为遗留礼品。确定退市？")),
 }
 REVISION_ACTIONS = {  # name: (service, success message, who may press it)
     "approve": (revisions.approve_revision, gettext_lazy("修改已通过"), OPERATOR),

@@ -75,3 +75,14 @@ def test_a_member_page_link_and_a_state_still_filter(staff_client, rich_member, 
     assert listed(staff_client, member=rich_member.pk, state="confirmed") == [theirs]
     assert listed(staff_client, member=other_member.pk) == []
     assert listed(staff_client, q=theirs) == [theirs]
+
+
+def test_the_operators_cancel_which_refunds_the_points_asks_for_confirmation_first(rich_member, listed_gift, operator, now):
+    order = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=1, now=now, **ADDRESS)
+    client = Client()
+    client.force_login(operator)
+
+    page = client.get(f"/member/order-admin/{order.pk}/").content.decode()
+
+    button = re.search(r'<button[^>]*data-action="cancel"[^>]*>', page).group(0)
+    assert "return confirm('取消后积分将退还给会员、库存将释放，不可撤销。确定取消该订单？')" in button

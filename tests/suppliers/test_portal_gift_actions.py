@@ -1,4 +1,5 @@
 """A refused gift action comes back on the gift's page with the values entered and each error next to its field."""
+import re
 from decimal import Decimal
 
 import pytest
@@ -134,3 +135,11 @@ def test_a_refused_reason_is_named_by_its_input_and_the_next_visit_of_the_gift_s
     assert 'aria-describedby="id_reject_reason_error"' in html and '<span id="id_reject_reason_error"' in html
     assert field_errors(later) == {} and "aria-invalid" not in later.content.decode()
 
+
+def test_retiring_a_gift_asks_for_confirmation_first(operator, now):
+    gift = offline_for_low_sales(operator, now)
+
+    page = logged_in(operator).get(reverse("gift-detail", args=[gift.pk])).content.decode()
+
+    button = re.search(r'<button[^>]*data-action="retire"[^>]*>', page).group(0)
+    assert "return confirm('退市后该礼品不能再上线，剩余库存转为遗留礼品。确定退市？')" in button
