@@ -82,7 +82,7 @@ GIFT_ACTIONS = {
     "delist": GiftAction(gettext_lazy("下线"), catalog.delist_gift, OPERATOR, "delist", DelistInput, "danger"),
     "start_clearance": GiftAction(gettext_lazy("开始清仓"), catalog.start_clearance, OPERATOR, "start_clearance", ClearanceInput),
     "retire": GiftAction(gettext_lazy("退市"), catalog.retire_gift, OPERATOR, "retire", ReasonInput, "danger",
-                         gettext_lazy("退市后该礼品不能再上线，剩余库存转为遗留礼品。确定退市？")),
+                         confirm=gettext_lazy("退市后该礼品不能再上线，剩余库存转为遗留礼品。确定退市？")),
 }
 REVISION_ACTIONS = {  # name: (service, success message, who may press it)
     "approve": (revisions.approve_revision, gettext_lazy("修改已通过"), OPERATOR),
