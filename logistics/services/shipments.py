@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
@@ -20,7 +20,7 @@ from core.errors import DomainError, ValidationFailed
 from core.events import subscribe
 from core.fsm import apply_transition, log_creation
 from core.masking import mask_address, mask_name, mask_phone
-from core.notifications import notify
+from core.notifications import Text, notify, notify_all
 from core.numbers import new_number
 from core.services import log_personal_data_accesses
 from core.roles import SUPPLIER_ROLES, Role, waiting_for
@@ -36,7 +36,7 @@ from points.privacy import may_see_contact
 from points.services import orders
 from suppliers.models import Notice, Supplier
 from suppliers.services import inventory
-from suppliers.services.notices import Sms, send_inbox_notices, send_notice, text_supplier
+from suppliers.services.notices import Sms, send_inbox_notices, send_notice, text_supplier, wants_sms
 
 logger = logging.getLogger(__name__)
 
@@ -227,42 +227,38 @@ def untold_handovers() -> QuerySet[Shipment]:
 def tell_suppliers_to_ship(*, now: datetime) -> list[Notice]:
     """Tell each supplier of the dropship orders handed to it and not told yet (`untold_handovers`: this run's, and
     any an earlier run's failed notice missed) how many of its dropship shipments wait to be shipped
-    (`DROPSHIP_WAITING`, older ones too) and by when: one notice per supplier, all in one insert, linking to its
-    dropship orders waiting to be shipped; the ship-by time is its earliest untold handover + `SHIP_WITHIN` (the
-    assessment's on-time dispatch, SPEC §4.10). The parcels told of are marked told (`supplier_notified_at`) in the
-    notices' transaction, locked first (a run overlapping this one skips them), so each is told of exactly once.
+    (`DROPSHIP_WAITING`, older ones too) and by when the first of them must leave: its earliest waiting parcel +
+    `SHIP_WITHIN` (the assessment's on-time dispatch, SPEC §4.10). One notice per supplier, all in one insert, linking
+    to its dropship orders waiting to be shipped. The parcels told of are marked told (`supplier_notified_at`) in the
+    notices' transaction, locked first (a run overlapping this one skips them), so each is told of exactly once; their
+    suppliers are locked too, so that an overlapping run counts what this one told only once it is committed.
 
-    SMS only when orders start waiting for a supplier: it is texted (as its SMS setting allows, `text_supplier`) when
-    all its waiting shipments are untold ones — none was waiting before —, and not while older ones still wait, so that
+    SMS only when orders start waiting for a supplier: it is texted (as its SMS setting allows, `wants_sms`) when
+    none of its waiting shipments was told of before — nothing waited —, and not while told ones still wait, so that
     a busy supplier is not texted at every run; the SMS names the count and the ship-by time. Queries do not grow with
-    the orders: one for the untold parcels, one grouped count of the waiting shipments of their suppliers, one insert,
-    one update, one for those to text, one SMS each."""
+    the orders or the suppliers: the untold parcels, their suppliers, one grouped count, the notices' insert, the
+    update, the SMS insert."""
     with transaction.atomic():
         untold = list(untold_handovers().select_for_update(skip_locked=True).order_by("created_at", "pk")
-                      .values_list("pk", "supplier_id", "created_at"))
+                      .values_list("pk", "supplier_id"))
         if not untold:
             return []
-        counts = Counter(supplier_id for _, supplier_id, _ in untold)
-        handed_at = {}  # each supplier's earliest untold handover
-        for _, supplier_id, created_at in untold:
-            handed_at.setdefault(supplier_id, created_at)
-        waiting = dict(
+        counts = Counter(supplier_id for _, supplier_id in untold)
+        suppliers = Supplier.objects.select_for_update().in_bulk(sorted(counts))
+        waiting = {row["supplier_id"]: row for row in (
             Shipment.objects.filter(DROPSHIP_WAITING, supplier_id__in=counts).order_by().values("supplier_id")
-            .annotate(waiting=Count("pk")).values_list("supplier_id", "waiting")
-        )
+            .annotate(waiting=Count("pk"), told=Count("pk", filter=Q(supplier_notified_at__isnull=False)), first=Min("created_at"))
+        )}
         link = f"{reverse('supplier-dropship')}?{urlencode({'state': State.CREATED})}"
         sent = send_inbox_notices(
-            [(supplier_id, {"count": waiting.get(supplier_id, count), "ship_by": _ship_by(handed_at[supplier_id])}, link)
-             for supplier_id, count in sorted(counts.items())],
+            [(supplier_id, {"count": waiting[supplier_id]["waiting"], "ship_by": _ship_by(waiting[supplier_id]["first"])}, link)
+             for supplier_id in sorted(counts)],
             kind="dropship_to_ship", title=gettext_noop("%(count)s 笔直发订单待发货"),
             body=gettext_noop("请于 %(ship_by)s 前在「直发订单」中发货：交由您后48小时内未发出的订单计入按时发货率考核。"), now=now,
         )
-        mark_supplier_told([pk for pk, _, _ in untold], now=now)
-        notices = {notice.supplier_id: notice for notice in sent}
-        starting = [supplier_id for supplier_id, count in counts.items() if waiting.get(supplier_id, count) <= count]
-        for supplier in Supplier.objects.filter(pk__in=starting).order_by("pk"):
-            notice = notices[supplier.pk]
-            text_supplier(supplier, kind="dropship_to_ship", sms=Sms("supplier_dropship", notice.params, notice), now=now)
+        mark_supplier_told([pk for pk, _ in untold], now=now)
+        notify_all([Text("supplier_dropship", suppliers[n.supplier_id].contact_phone, n.params, n) for n in sent
+                    if not waiting[n.supplier_id]["told"] and wants_sms(suppliers[n.supplier_id], "dropship_to_ship")], at=now)
     return sent
 
 

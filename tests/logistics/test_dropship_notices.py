@@ -143,6 +143,17 @@ def test_a_supplier_with_older_orders_still_waiting_gets_the_notice_but_no_sms_u
     assert len(texts(supplier)) == 2  # all shipped: the next order starts a queue again
 
 
+def test_the_time_to_ship_by_is_that_of_the_first_order_waiting_not_of_the_newest(one_waiting, gifts, rich_member, supplier, now):
+    much_later = now + timedelta(hours=40)  # the first order is due in 8 hours
+    place(gifts[0], rich_member, much_later)
+
+    shipments.hand_over_dropship_orders(actor=None, now=much_later)
+
+    notice = dropship_notices().get(created_at=much_later)
+    assert (notice.title_text, notice.params["ship_by"]) == ("2 笔直发订单待发货", SHIP_BY)  # not 2026-10-19 02:00
+    assert len(texts(supplier)) == 1  # the first run's only: the queue did not start now
+
+
 def test_a_supplier_busy_with_older_orders_is_not_texted_while_another_starting_its_queue_is(
     one_waiting, gifts, rich_member, supplier, other_supplier
 ):
@@ -357,9 +368,10 @@ def test_a_re_delivery_told_at_once_is_not_told_again_nor_counted_as_a_handover_
 
     shipments.hand_over_dropship_orders(actor=None, now=redelivered + timedelta(minutes=10))
 
-    # one new handover; the count is the supplier's whole queue, the re-delivery waiting too, and no SMS as it waits
+    # one new handover; the count is the supplier's whole queue, the re-delivery waiting too, and no SMS as it waits;
+    # the ship-by is the re-delivery's, the first of the queue due to leave (not the new handover's, ten minutes later)
     newest = dropship_notices().get(created_at=redelivered + timedelta(minutes=10))
-    assert (newest.title_text, newest.params["ship_by"]) == ("2 笔直发订单待发货", "2026-10-17 10:15")
+    assert (newest.title_text, newest.params["ship_by"]) == ("2 笔直发订单待发货", "2026-10-17 10:05")
     assert len(texts(supplier)) == 1
 
 
