@@ -6,7 +6,8 @@ for through the logistics services in their own step (42), between the points st
 year's (45), so the member's points history is posted in time order; each is completed 15 days after it was signed
 for, at the daily job's hour. The statements are made after the logistics steps (60):
 
-* supplier_a's bank account was approved long before; supplier_b's too.
+* supplier_a's bank account was approved long before; supplier_b's too. supplier_a has since asked for a new one,
+  its account-opening permit attached, waiting for `operator`'s review.
 * month 1 — two tea orders of member 13800138001 delivered; generated on the 1st at 02:00, issued by `finance`,
   confirmed and invoiced by supplier_a, payment approved by `finance2` and paid by `finance`. supplier_b's statement
   of a compensation approved in the month is issued, confirmed and invoiced as well, and left unpaid: its payment is
@@ -37,6 +38,8 @@ ACCOUNTS = {
     "supplier_a": ("中国工商银行杭州文三路支行", "6222021202004567891"),
     "supplier_b": ("招商银行深圳科技园支行", "6225887766554433"),
 }
+#: the new account supplier_a has asked for, waiting for review
+NEW_ACCOUNT = ("中国建设银行杭州高新支行", "6217001234560001")
 
 
 def _at(month, *, day: int, hour: int, minute: int = 0) -> datetime:
@@ -60,8 +63,34 @@ def _bank_account(username: str, *, operator, at: datetime) -> None:
         return
     bank_name, number = ACCOUNTS[username]
     change = profile.request_profile_change(supplier=supplier, actor=admin, now=at, field=ProfileChange.Field.BANK_ACCOUNT,
-                                            bank_name=bank_name, account_name=supplier.name, account_number=number)
+                                            bank_name=bank_name, account_name=supplier.name, account_number=number,
+                                            evidence=_permit(number))
     profile.approve_profile_change(change=change, actor=operator, now=at + timedelta(hours=2), reason="开户许可证核对无误")
+
+
+def _new_bank_account(username: str, *, at: datetime) -> None:
+    """A bank account change with its permit, left for the operator to review."""
+    from suppliers.models import ProfileChange
+    from suppliers.services import profile
+
+    supplier, admin = _admin(username)
+    bank_name, number = NEW_ACCOUNT
+    profile.request_profile_change(supplier=supplier, actor=admin, now=at, field=ProfileChange.Field.BANK_ACCOUNT,
+                                   bank_name=bank_name, account_name=supplier.name, account_number=number, evidence=_permit(number))
+
+
+def _permit(number: str):
+    """A picture standing for the scanned account-opening permit of `number`."""
+    from io import BytesIO
+
+    from django.core.files.base import ContentFile
+    from PIL import Image, ImageDraw
+
+    picture = Image.new("RGB", (480, 160), "white")
+    ImageDraw.Draw(picture).text((20, 60), f"Account opening permit  No. {number}", fill="black")
+    content = BytesIO()
+    picture.save(content, format="PNG")
+    return ContentFile(content.getvalue(), name=f"permit-{number}.png")
 
 
 def _deliver_tea(*, quantity: int, placed_at: datetime, logistics) -> None:
@@ -185,6 +214,7 @@ def seed_settlement(*, now, password, progress) -> None:
     supplier_b, admin_b = _admin("supplier_b")
     for username in ACCOUNTS:
         _bank_account(username, operator=operator, at=_at(first, day=1, hour=9) - timedelta(days=30))
+    _new_bank_account("supplier_a", at=now - timedelta(days=1))
     progress(1, 4)
 
     packaging = adjustments.propose_adjustment(

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import Program
 from suppliers.models import ProfileChange, Qualification, Supplier
-from suppliers.services.profile import VALUE_FIELDS
+from suppliers.services.profile import EVIDENCE, VALUE_FIELDS
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -24,6 +24,8 @@ class ProfileChangeForm(forms.Form):
     contact_phone = forms.CharField(label=_("联系电话"), required=False)
     contact_email = forms.CharField(label=_("联系邮箱"), required=False)
     address = forms.CharField(label=_("地址"), required=False, help_text=_("变更地址时填写，提交即生效，无需审核"))
+    evidence = forms.FileField(label=_("证明文件"), required=False,
+                               help_text=_("收款账户：开户许可证或银行开户证明；企业名称、统一社会信用代码：新的营业执照。PDF 或扫描件，不超过 10 MB"))
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -31,6 +33,7 @@ class ProfileChangeForm(forms.Form):
             for name in names:
                 if name in self.fields:
                     self.fields[name].widget.attrs["data-change"] = change
+        self.fields["evidence"].widget.attrs["data-change"] = " ".join(EVIDENCE)
 
 
 class SmsNoticesForm(forms.Form):

@@ -107,9 +107,15 @@ def replaced_qualification(qualification: Qualification) -> Qualification | None
     )
 
 
-def shows_account_numbers(user) -> bool:
-    """Whole bank account numbers are for the supplier itself (scoping shows it only its own) and finance."""
-    return user.role in SUPPLIER_ROLES | {Role.FINANCE}
+def shows_account_numbers(user, *, reviewing: ProfileChange | None = None) -> bool:
+    """Whole bank account numbers are for the supplier itself (scoping shows it only its own) and finance, and for an
+    operator `reviewing` a pending change (to check it against its evidence)."""
+    return user.role in SUPPLIER_ROLES | {Role.FINANCE} or reviews_change(user, reviewing)
+
+
+def reviews_change(user, change: ProfileChange | None) -> bool:
+    """Whether `user` is the operator deciding `change`, a pending one."""
+    return change is not None and user.role == Role.OPERATOR and change.state == ProfileChange.State.PENDING
 
 
 def mask_account_number(number: str) -> str:
@@ -118,12 +124,13 @@ def mask_account_number(number: str) -> str:
     return "*" * max(len(digits) - 4, 0) + digits[-4:]
 
 
-def account_number_for(user, number: str) -> str:
-    return number if shows_account_numbers(user) else mask_account_number(number)
+def account_number_for(user, number: str, *, reviewing: ProfileChange | None = None) -> str:
+    return number if shows_account_numbers(user, reviewing=reviewing) else mask_account_number(number)
 
 
-def change_value_for(user, value: dict) -> dict:
-    """A profile change's old or new value as `user` may see it (bank account number masked unless allowed)."""
+def change_value_for(user, value: dict, *, reviewing: ProfileChange | None = None) -> dict:
+    """A profile change's old or new value as `user` may see it (bank account number masked unless allowed); `reviewing`
+    the change when shown on its own, to be decided."""
     if "account_number" not in value:
         return value
-    return value | {"account_number": account_number_for(user, value["account_number"])}
+    return value | {"account_number": account_number_for(user, value["account_number"], reviewing=reviewing)}

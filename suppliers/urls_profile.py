@@ -19,4 +19,5 @@ urlpatterns = [
     path("qualifications/review/<int:pk>/<str:name>/", views.qualification_transition, name="operator-qualification-transition"),
     path("files/contracts/<int:pk>/", views.contract_file, name="supplier-contract-file"),
     path("files/qualifications/<int:pk>/", views.qualification_file, name="supplier-qualification-file"),
+    path("files/profile-changes/<int:pk>/", views.profile_change_evidence, name="supplier-profile-change-evidence"),
 ]

@@ -60,16 +60,18 @@ def _own_supplier(request) -> Supplier:
     return get_object_or_404(Supplier.objects.visible_to(request.user), pk=request.user.supplier_id)
 
 
-def _with_values(request, changes):
+def _with_values(request, changes, *, reviewing: bool = False):
+    """Each change's values as text; `reviewing` one change on its own page, where its deciding operator sees it whole."""
     for change in changes:
-        change.old_text = _shown(request.user, change, change.old_value) or "—"
-        change.new_text = _shown(request.user, change, change.new_value)
+        under_review = change if reviewing else None
+        change.old_text = _shown(request.user, change, change.old_value, reviewing=under_review) or "—"
+        change.new_text = _shown(request.user, change, change.new_value, reviewing=under_review)
     return changes
 
 
-def _shown(user, change: ProfileChange, value: dict) -> str:
+def _shown(user, change: ProfileChange, value: dict, *, reviewing: ProfileChange | None = None) -> str:
     """A change's value as text, its parts in the field's own order (PostgreSQL's JSONB keeps no key order)."""
-    shown = change_value_for(user, value)
+    shown = change_value_for(user, value, reviewing=reviewing)
     if change.field == ProfileChange.Field.SMS_NOTICES and shown.get("sms_notices") in Supplier.SmsNotices.values:
         shown = {"sms_notices": str(Supplier.SmsNotices(shown["sms_notices"]).label)}
     return " / ".join(shown[name] for name in profile.VALUE_FIELDS[change.field] if shown.get(name))
@@ -82,7 +84,7 @@ def supplier_profile(request):
     is_admin = request.user.role == Role.SUPPLIER_ADMIN
     # the SMS setting's form says so (form=sms); any other post is a profile change
     sms_posted = request.method == "POST" and request.POST.get("form") == "sms"
-    form = ProfileChangeForm(request.POST if request.method == "POST" and not sms_posted else None)
+    form = ProfileChangeForm(*((request.POST, request.FILES) if request.method == "POST" and not sms_posted else (None,)))
     sms_form = SmsNoticesForm(request.POST if sms_posted else None, initial={"sms_notices": supplier.sms_notices})
     if request.method == "POST":
         require_role(request.user, {Role.SUPPLIER_ADMIN})
@@ -195,7 +197,8 @@ def profile_change_list(request):
 def profile_change_detail(request, pk: int):
     require_role(request.user, REVIEWERS)
     change = get_object_or_404(list_profile_changes(actor=request.user), pk=pk)
-    _with_values(request, [change])
+    _with_values(request, [change], reviewing=True)
+    profile.record_review_read(change=change, actor=request.user, now=timezone.now())
     context = {"change": change, "history": history_of(change), "decidable": change.state == ProfileChange.State.PENDING}
     return render(request, "suppliers/profile/change_detail.html", context)
 
@@ -281,3 +284,9 @@ def contract_file(request, pk: int):
 def qualification_file(request, pk: int):
     """A certificate's file for whoever may see it (its supplier's users, staff); another supplier's is a 404."""
     return serve(get_object_or_404(Qualification.objects.visible_to(request.user), pk=pk).file)
+
+
+@login_required
+def profile_change_evidence(request, pk: int):
+    """A profile change's evidence for whoever may see the change (its supplier's users, staff); another supplier's is a 404."""
+    return serve(get_object_or_404(ProfileChange.objects.visible_to(request.user), pk=pk).evidence)

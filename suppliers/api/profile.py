@@ -43,12 +43,12 @@ EXPIRY_STATUSES = [ExpiryStatus.VALID, ExpiryStatus.EXPIRING, ExpiryStatus.EXPIR
 class ScopedFileUrl(serializers.Field):
     """A stored file as the URL of the route that checks the caller may see it (`<basename>-file`), or null."""
 
-    def __init__(self, route: str, **kwargs):
-        self.route = route
+    def __init__(self, route: str, attribute: str = "file", **kwargs):
+        self.route, self.attribute = route, attribute
         super().__init__(source="*", read_only=True, **kwargs)
 
     def to_representation(self, obj):
-        if not obj.file:
+        if not getattr(obj, self.attribute):
             return None
         return reverse(self.route, kwargs={"pk": obj.pk}, request=self.context.get("request"))
 
@@ -81,24 +81,31 @@ class QualificationSerializer(RejectionFields, serializers.ModelSerializer):
 
 
 class ProfileChangeSerializer(RejectionFields, serializers.ModelSerializer):
-    """A change request; bank account numbers masked except for the supplier itself and finance."""
+    """A change request with its `evidence` (the account-opening permit or bank proof, the new business licence); bank
+    account numbers masked except for the supplier itself, finance, and an operator reading one pending change on its own."""
 
     supplier_name = serializers.CharField(source="supplier.name", read_only=True)
     requested_by = serializers.CharField(source="requested_by.username", default=None, read_only=True)
     old_value = serializers.SerializerMethodField()
     new_value = serializers.SerializerMethodField()
+    evidence = ScopedFileUrl("profile-change-evidence", attribute="evidence")
 
     class Meta:
         model = ProfileChange
-        fields = ["id", "supplier", "supplier_name", "field", "old_value", "new_value", "state", "requested_by",
+        fields = ["id", "supplier", "supplier_name", "field", "old_value", "new_value", "evidence", "state", "requested_by",
                   "requested_at", "decided_at", "rejection_reason", "rejection_reason_label"]
         read_only_fields = fields
 
     def get_old_value(self, change: ProfileChange) -> dict:
-        return change_value_for(self.context["request"].user, change.old_value)
+        return self._shown(change, change.old_value)
 
     def get_new_value(self, change: ProfileChange) -> dict:
-        return change_value_for(self.context["request"].user, change.new_value)
+        return self._shown(change, change.new_value)
+
+    def _shown(self, change: ProfileChange, value: dict) -> dict:
+        view = self.context.get("view")
+        reviewing = change if getattr(view, "action", None) == "retrieve" else None
+        return change_value_for(self.context["request"].user, value, reviewing=reviewing)
 
 
 class BankAccountSerializer(serializers.ModelSerializer):
@@ -138,7 +145,8 @@ class QualificationInput(serializers.Serializer):
 
 
 class ProfileChangeInput(serializers.Serializer):
-    """The field to change and its new value: bank_name + account_name + account_number, legal_name, credit_code, or
+    """The field to change and its new value: bank_name + account_name + account_number, legal_name, credit_code (each
+    with its `evidence` file, sent as multipart), or
     contact_name + contact_phone + contact_email (the contact: applied at once, no review), or address (applied at
     once, no review), or sms_notices (which notices also reach the contact by SMS: applied at once, no review)."""
 
@@ -155,6 +163,11 @@ class ProfileChangeInput(serializers.Serializer):
     sms_notices = serializers.ChoiceField(
         choices=Supplier.SmsNotices.choices, required=False, allow_blank=True, default="",
         help_text="all (default), action (only notices that need the supplier's action) or none (inbox only)",
+    )
+    evidence = serializers.FileField(
+        required=False, allow_null=True, default=None,
+        help_text="必填于收款账户（开户许可证或银行开户证明）、企业名称和统一社会信用代码（新的营业执照）：PDF、JPEG、PNG 或 WebP，"
+                  "不超过 10 MB (required for bank_account, legal_name and credit_code; multipart)",
     )
 
 
@@ -257,6 +270,19 @@ class ProfileChangeViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, view
 
     def get_queryset(self):
         return list_profile_changes(actor=self.request.user)
+
+    def retrieve(self, request, *args, **kwargs):
+        """One change; the operator deciding a pending one reads its bank account numbers whole (the read is recorded)."""
+        change = self.get_object()
+        profile.record_review_read(change=change, actor=request.user, now=timezone.now())
+        return Response(self.get_serializer(change).data)
+
+    @extend_schema(responses=stored_file_responses())
+    @action(detail=True, methods=["get"], url_path="evidence")
+    def evidence(self, request, pk=None):
+        """The change's evidence (the account-opening permit or bank proof, the new business licence), for the supplier
+        itself and staff (404 when none is stored)."""
+        return serve(self.get_object().evidence)
 
     @extend_schema(request=ProfileChangeInput, responses={201: ProfileChangeSerializer})
     def create(self, request):

@@ -183,6 +183,9 @@ class ProfileChange(StateMachine):
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     requested_at = models.DateTimeField(_("申请时间"))
     decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    #: what the reviewing operator checks the new value against: the account-opening permit or bank proof of a bank
+    #: account, the new business licence of a legal name or credit code (none on changes needing no review)
+    evidence = models.FileField(_("证明文件"), upload_to="profile_changes/", blank=True, null=True)
     state = FSMField(_("状态"), default=State.PENDING, choices=State.choices, protected=True)
     transition_logs = logs_relation()
 

@@ -16,14 +16,16 @@ from django.urls import reverse
 from django.utils.translation import gettext, gettext_noop
 
 from core.errors import Conflict, PermissionDenied, ValidationFailed
+from core.files import check_document
 from core.fsm import apply_transition, log_creation
 from core.roles import Role, waiting_for
+from core.services import log_personal_data_access
 from suppliers.services.contracts import DECIDERS, REJECTION_BODY
 from suppliers.services.notices import decision_note, send_notice
 from suppliers.services.onboarding import credit_code_taken_error, credit_code_taken_problem
 from suppliers.models import BankAccount, ProfileChange, Supplier
 from suppliers.selectors import credit_code_taken
-from suppliers.selectors_profile import latest_bank_account
+from suppliers.selectors_profile import latest_bank_account, reviews_change
 from suppliers.validators import validate_credit_code
 from core.validators import length_error, validate_mobile
 
@@ -42,15 +44,19 @@ OPTIONAL = {"contact_email"}
 NO_REVIEW = {Field.CONTACT: gettext_noop("联系人信息无需审核，提交即生效"), Field.ADDRESS: gettext_noop("地址无需审核，提交即生效"),
              Field.SMS_NOTICES: gettext_noop("短信通知设置无需审核，提交即生效")}
 ACCOUNT_NUMBER = re.compile(r"^\d{8,32}$")
+#: the document a reviewed change comes with, which the operator checks the new value against
+EVIDENCE = {Field.BANK_ACCOUNT: gettext_noop("请上传开户许可证或银行开户证明"), Field.LEGAL_NAME: gettext_noop("请上传新的营业执照"),
+            Field.CREDIT_CODE: gettext_noop("请上传新的营业执照")}
 
 
 def request_profile_change(
     *, supplier: Supplier, actor, now: datetime, field: str, bank_name: str = "", account_name: str = "",
     account_number: str = "", legal_name: str = "", credit_code: str = "", contact_name: str = "", contact_phone: str = "",
-    contact_email: str = "", address: str = "", sms_notices: str = "",
+    contact_email: str = "", address: str = "", sms_notices: str = "", evidence=None,
 ) -> ProfileChange:
-    """Ask an operator to review a change of one profile field; the current value is kept with the request. A change of
-    the contact person, the address or the SMS setting is approved at once, by its maker, and applied.
+    """Ask an operator to review a change of one profile field, with its evidence (EVIDENCE: a PDF or scan); the current
+    value is kept with the request. A change of the contact person, the address or the SMS setting is approved at once,
+    by its maker, and applied.
 
     :raises PermissionDenied: unless the actor is an admin of this supplier
     :raises ValidationFailed: naming every bad or stray value
@@ -61,14 +67,14 @@ def request_profile_change(
     given = {"bank_name": bank_name, "account_name": account_name, "account_number": account_number,
              "legal_name": legal_name, "credit_code": credit_code, "contact_name": contact_name, "contact_phone": contact_phone,
              "contact_email": contact_email, "address": address, "sms_notices": sms_notices}
-    new_value = _clean(supplier, field, {name: (value or "").strip() for name, value in given.items()})
+    new_value = _clean(supplier, field, {name: (value or "").strip() for name, value in given.items()}, evidence)
     if ProfileChange.objects.filter(supplier=supplier, field=field, state=ProfileChange.State.PENDING).exists():
         raise _already_pending()
     try:
         with transaction.atomic():
             change = ProfileChange.objects.create(
                 supplier=supplier, field=field, old_value=current_value(supplier=supplier, field=field),
-                new_value=new_value, requested_by=actor, requested_at=now,
+                new_value=new_value, requested_by=actor, requested_at=now, evidence=evidence,
             )
             log_creation(change, "request", actor=actor, at=now)
             if field in NO_REVIEW:
@@ -134,6 +140,13 @@ def withdraw_profile_change(*, change: ProfileChange, actor, now: datetime, reas
     return apply_transition(change, "withdraw", actor=actor, at=now, reason=reason, decided_at=now)
 
 
+def record_review_read(*, change: ProfileChange, actor, now: datetime) -> None:
+    """The operator deciding a pending bank account change reads its account numbers whole: the read is recorded in the
+    personal data access log (SPEC §4.13)."""
+    if change.field == Field.BANK_ACCOUNT and reviews_change(actor, change):
+        log_personal_data_access(actor=actor, subject=change, fields=["account_number"], purpose="profile_change_review", at=now)
+
+
 def _require_own_admin(actor, supplier_id: int) -> None:
     if getattr(actor, "role", None) != Role.SUPPLIER_ADMIN or actor.supplier_id != supplier_id:
         raise PermissionDenied(gettext("只有礼品商管理员可以申请资料变更"))
@@ -151,7 +164,7 @@ def current_value(*, supplier: Supplier, field: str) -> dict:
     return {name: getattr(account, name) for name in VALUE_FIELDS[Field.BANK_ACCOUNT]} if account else {}
 
 
-def _clean(supplier: Supplier, field: str, given: dict[str, str]) -> dict[str, str]:
+def _clean(supplier: Supplier, field: str, given: dict[str, str], evidence) -> dict[str, str]:
     if field not in VALUE_FIELDS:
         raise ValidationFailed(gettext("请选择变更项：收款账户、企业名称、统一社会信用代码、联系人、地址或短信通知"), field="field")
     errors = [
@@ -186,11 +199,25 @@ def _clean(supplier: Supplier, field: str, given: dict[str, str]) -> dict[str, s
         else:
             if credit_code_taken(credit_code=value["credit_code"], other_than=supplier.pk):
                 errors.append(credit_code_taken_problem())
+    errors += _evidence_errors(field, evidence)
     if not errors and value == current_value(supplier=supplier, field=field):
         errors.append((VALUE_FIELDS[field][0 if field == Field.CONTACT else -1], "unchanged", gettext("与当前资料相同，无需变更")))
     if errors:
         raise ValidationFailed(errors[0][2], field=errors[0][0], errors=errors)
     return value
+
+
+def _evidence_errors(field: str, evidence) -> list[tuple[str, str, str]]:
+    """The evidence a reviewed change needs (a PDF or scan of at most 10 MB), and none on a change needing no review."""
+    if field not in EVIDENCE:
+        return [("evidence", "not_for_this_field", gettext("该项与所选变更无关，请留空"))] if evidence else []
+    if not evidence:
+        return [("evidence", "required", gettext(EVIDENCE[field]))]
+    try:
+        check_document(evidence, field="evidence")
+    except ValidationFailed as error:
+        return [("evidence", "invalid", error.detail)]
+    return []
 
 
 def _contact_errors(value: dict[str, str]) -> list[tuple[str, str, str]]:

@@ -40,7 +40,7 @@ NEW_CONTRACT = {"number": "HT-MATRIX-1", "start_date": "2027-01-01", "end_date":
                 "payment_days": 30, "deposit_amount": "1000.00"}
 QUALIFICATION_FIELDS = {"kind", "certificate_type", "number", "issued_on", "expires_on", "file"}
 CHANGE_FIELDS = {"field", "bank_name", "account_name", "account_number", "legal_name", "credit_code", "contact_name", "contact_phone", "contact_email", "address",
-                 "sms_notices"}
+                 "sms_notices", "evidence"}
 REVIEWERS = {"operator", "finance"}  # the logistics provider sees no contract, licence or profile change
 
 ROWS: dict = {
@@ -65,10 +65,12 @@ ROWS: dict = {
     ("qualification-approve", "POST"): decide("pending_qualification", seen_by=REVIEWERS),
     ("qualification-reject", "POST"): decide("pending_qualification", seen_by=REVIEWERS),
     ("profile-change-list", "GET"): row(AUTHENTICATED),
+    # a JSON body carries no file, and a reviewed change needs its evidence: the matrix asks for one needing none
     ("profile-change-list", "POST"): create({"supplier_admin": 201, "other_supplier": 201}, writable=CHANGE_FIELDS,
-                                            body={"field": "credit_code", "credit_code": "91350100M000100Y43"}),
+                                            body={"field": "address", "address": "浙江省杭州市矩阵路 1 号"}),
     ("profile-change-detail", "GET"): read("profile_change", staff=REVIEWERS),
     ("profile-change-history", "GET"): read("profile_change", staff=REVIEWERS),
+    ("profile-change-evidence", "GET"): read("profile_change", staff=REVIEWERS),
     ("profile-change-approve", "POST"): decide("profile_change", seen_by=REVIEWERS),
     ("profile-change-reject", "POST"): decide("profile_change", seen_by=REVIEWERS),
     # only whoever may request a change (the supplier's admin) takes it back
@@ -82,7 +84,7 @@ ROWS: dict = {
 
 def world_objects(*, supplier, users: dict, now, **_) -> dict:
     """A pending contract with its file, the supplier's licence and its renewal waiting for review, a pending legal-name
-    change and an approved bank account."""
+    change with its new licence and an approved bank account."""
     from django.core.files.base import ContentFile
 
     from suppliers.services import profile, qualifications
@@ -91,7 +93,8 @@ def world_objects(*, supplier, users: dict, now, **_) -> dict:
 
     BankAccountFactory(supplier=supplier)
     change = profile.request_profile_change(
-        supplier=supplier, actor=users["supplier_admin"], now=now, field="legal_name", legal_name="矩阵测试更名有限公司"
+        supplier=supplier, actor=users["supplier_admin"], now=now, field="legal_name", legal_name="矩阵测试更名有限公司",
+        evidence=ContentFile(b"%PDF-1.4 new licence", name="licence.pdf"),
     )
     pending_contract = ContractFactory(supplier=supplier)
     pending_contract.file.save("contract.pdf", ContentFile(b"%PDF-1.4 contract"))

@@ -49,6 +49,9 @@ ONLY_WITH_PARENT = {"GiftPrice", "KpiResult", "PenaltyProposal", "GiftRevision",
 #: rows unique per gift and location, or per announcement and supplier: a copy goes with a copy of the location or
 #: supplier (a supplier has one location of its own: the rows there are not copied)
 WITH_A_NEW = {"StockRecord": "location", "LeftoverLot": "location", "AnnouncementDelivery": "supplier"}
+#: rows a partial unique key allows only once while pending (one pending change per supplier and field): their copies
+#: are decided ones
+COPIED_AS = {"ProfileChange": {"state": "withdrawn"}}
 PROJECT_APPS = {"core", "points", "suppliers", "logistics", "settlement"}
 
 
@@ -85,6 +88,7 @@ def _copy(row, n: int, **parent):
             setattr(copy, field.attname, None)
     for name, value in parent.items():
         setattr(copy, name, value)
+    copy.__dict__.update(COPIED_AS.get(model.__name__, {}))  # past a protected state field's guard
     models.Model.save_base(copy, raw=True, force_insert=True)
     for children in WITH_CHILDREN.get(model.__name__, []):
         relation = model._meta.get_field(children)

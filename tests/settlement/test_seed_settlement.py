@@ -61,3 +61,19 @@ def test_finance_finds_a_penalty_proposed_by_the_complaint_rate_rule_waiting_in_
     assert [(log.transition, log.actor) for log in history_of(proposal)] == [("propose", None)]  # the assessment proposed it
     assert [p.pk for p in page.context["page_obj"]] == [proposal.pk]
     assert penalties_waiting(django_user_model.objects.get(username="finance")) == 1
+
+
+def test_the_operator_finds_supplier_as_new_bank_account_waiting_with_its_permit_and_both_numbers_whole(client):
+    from suppliers.models import ProfileChange
+
+    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())
+    change = ProfileChange.objects.get(field="bank_account", state="pending")
+    client.login(username="operator", password="demo12345")
+
+    page = client.get(f"/supplier/profile-changes/review/{change.pk}/").content.decode()
+    permit = client.get(f"/supplier/files/profile-changes/{change.pk}/")
+
+    assert change.supplier.name == "杭州优选礼品有限公司"
+    assert "6222021202004567891" in page and "6217001234560001" in page
+    assert (permit.status_code, permit["Content-Type"], b"".join(permit.streaming_content)[:8]) == (200, "image/png", b"\x89PNG\r\n\x1a\n")

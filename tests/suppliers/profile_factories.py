@@ -2,11 +2,17 @@
 from datetime import date
 
 import factory
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from suppliers.models import BankAccount, Category, ProfileChange
 from tests.factories import FIXED_NOW, QualificationFactory, SupplierFactory
 
 NEW_ACCOUNT = {"bank_name": "中国工商银行杭州西湖支行", "account_name": "测试礼品商有限公司", "account_number": "6222021202001234567"}
+
+
+def evidence(name: str = "permit.pdf", content: bytes = b"%PDF-1.4 permit") -> SimpleUploadedFile:
+    """A scan attached to a reviewed profile change (an account-opening permit, a business licence)."""
+    return SimpleUploadedFile(name, content, content_type="application/pdf")
 
 
 class BankAccountFactory(factory.django.DjangoModelFactory):
@@ -31,6 +37,7 @@ class ProfileChangeFactory(factory.django.DjangoModelFactory):
     old_value = factory.LazyAttribute(lambda change: {"legal_name": change.supplier.name})
     new_value = factory.Sequence(lambda n: {"legal_name": f"更名后的礼品商{n}有限公司"})
     requested_at = FIXED_NOW
+    evidence = factory.django.FileField(filename="licence.pdf", data=b"%PDF-1.4 new licence")
 
 
 class CertificateFactory(QualificationFactory):

@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from core.models import TransitionLog
+from core.models import AccessLog, TransitionLog
 from suppliers.models import Contract, ProfileChange, Qualification
 from tests.factories import ContractFactory, QualificationFactory, SupplierUserFactory, credit_code
 from tests.helpers import assert_list_queries_constant
@@ -20,6 +20,11 @@ NEW_CONTRACT = {"number": "HT-2027-001", "start_date": "2027-01-01", "end_date":
 
 def pdf(name="file.pdf"):
     return SimpleUploadedFile(name, b"%PDF-1.4 scan", content_type="application/pdf")
+
+
+def ask(client, body: dict, evidence=None):
+    """A reviewed profile change with its evidence (a scan, unless another `evidence` is given), as multipart."""
+    return client.post("/api/v1/profile-changes/", body | {"evidence": evidence or pdf("permit.pdf")}, format="multipart")
 
 
 def licence_upload(**changes):
@@ -276,10 +281,11 @@ def test_the_qualification_list_runs_a_constant_number_of_queries(api, operator)
 
 # --- profile changes ----------------------------------------------------------------------------------------
 def test_a_supplier_admin_requests_a_bank_account_change_and_an_operator_approves_it(api, supplier_admin, supplier, operator):
-    requested = api(supplier_admin).post("/api/v1/profile-changes/", {"field": "bank_account", **NEW_ACCOUNT})
+    requested = ask(api(supplier_admin), {"field": "bank_account", **NEW_ACCOUNT})
     approved = api(operator).post(f"/api/v1/profile-changes/{requested.json()['id']}/approve/", {})
 
     assert requested.status_code == 201 and requested.json()["new_value"] == NEW_ACCOUNT
+    assert requested.json()["evidence"].endswith(f"/api/v1/profile-changes/{requested.json()['id']}/evidence/")
     assert requested.json()["old_value"] == {} and requested.json()["requested_by"] == "supplier_admin"
     assert approved.status_code == 200 and approved.json()["state"] == "approved" and approved.json()["decided_at"]
     accounts = api(supplier_admin).get("/api/v1/bank-accounts/").json()["results"]
@@ -356,12 +362,13 @@ def test_only_the_supplier_admin_may_request_a_profile_change(request, api, role
         ({"field": "legal_name", "legal_name": "  "}, {"legal_name"}),
         ({"field": "phone", "legal_name": "新名字"}, {"field"}),
         ({"legal_name": "新名字"}, {"field"}),
+        ({"field": "address", "address": "新地址"}, {"evidence"}),
     ],
 )
 def test_a_bad_profile_change_is_400_naming_each_field_and_nothing_is_written(api, supplier_admin, supplier, body, fields):
     before = (supplier.name, supplier.credit_code)
 
-    response = api(supplier_admin).post("/api/v1/profile-changes/", body)
+    response = ask(api(supplier_admin), body)
 
     assert response.status_code == 400 and errors_of(response) == fields
     assert not ProfileChange.objects.exists()
@@ -371,9 +378,9 @@ def test_a_bad_profile_change_is_400_naming_each_field_and_nothing_is_written(ap
 
 def test_a_second_pending_change_of_the_same_field_is_409(api, supplier_admin, supplier):
     client = api(supplier_admin)
-    client.post("/api/v1/profile-changes/", {"field": "credit_code", "credit_code": credit_code(4242)})
+    ask(client, {"field": "credit_code", "credit_code": credit_code(4242)})
 
-    response = client.post("/api/v1/profile-changes/", {"field": "credit_code", "credit_code": credit_code(4343)})
+    response = ask(client, {"field": "credit_code", "credit_code": credit_code(4343)})
 
     assert response.status_code == 409 and errors_of(response) == {"field"}
     assert ProfileChange.objects.count() == 1
@@ -408,16 +415,71 @@ def test_logistics_do_not_see_profile_changes(api, logistics, supplier):
     assert api(logistics).get("/api/v1/profile-changes/").json()["results"] == []
 
 
-@pytest.mark.parametrize(("role", "shown"), [("supplier_admin", "6222021202001234567"), ("finance", "6222021202001234567"),
-                                             ("operator", "***************4567")])
-def test_a_requested_account_number_is_masked_except_for_the_supplier_and_finance(
-    request, api, supplier_admin, supplier, role, shown
+@pytest.mark.parametrize(("role", "listed", "shown"), [
+    ("supplier_admin", "6222021202001234567", "6222021202001234567"), ("finance", "6222021202001234567", "6222021202001234567"),
+    ("operator", "***************4567", "6222021202001234567"),
+])
+def test_a_requested_account_number_is_masked_except_for_the_supplier_finance_and_the_reviewing_operator(
+    request, api, supplier_admin, supplier, role, listed, shown
 ):
-    change = api(supplier_admin).post("/api/v1/profile-changes/", {"field": "bank_account", **NEW_ACCOUNT}).json()
+    change = ask(api(supplier_admin), {"field": "bank_account", **NEW_ACCOUNT}).json()
+    client = api(request.getfixturevalue(role))
 
-    seen = api(request.getfixturevalue(role)).get(f"/api/v1/profile-changes/{change['id']}/").json()
+    seen = client.get(f"/api/v1/profile-changes/{change['id']}/").json()
 
     assert seen["new_value"]["account_number"] == shown
+    assert client.get("/api/v1/profile-changes/").json()["results"][0]["new_value"]["account_number"] == listed
+
+
+def test_the_operator_reading_a_pending_bank_change_whole_is_recorded_and_a_decided_one_is_masked_again(
+    api, supplier_admin, supplier, operator
+):
+    change = ask(api(supplier_admin), {"field": "bank_account", **NEW_ACCOUNT}).json()
+    client = api(operator)
+
+    client.get(f"/api/v1/profile-changes/{change['id']}/")
+    client.post(f"/api/v1/profile-changes/{change['id']}/approve/", {})
+    decided = client.get(f"/api/v1/profile-changes/{change['id']}/").json()
+
+    assert decided["new_value"]["account_number"] == "***************4567"
+    assert list(AccessLog.objects.values_list("actor__username", "subject_id", "fields", "purpose")) == [
+        ("operator", str(change["id"]), "account_number", "profile_change_review")
+    ]
+
+
+@pytest.mark.parametrize(("body", "evidence", "detail"), [
+    ({"field": "bank_account", **NEW_ACCOUNT}, SimpleUploadedFile("permit.txt", b"not a scan"), "仅支持 PDF"),
+    ({"field": "legal_name", "legal_name": "新名字有限公司"},
+     SimpleUploadedFile("licence.pdf", b"%PDF-" + b"0" * (10 * 1024 * 1024)), "不能超过 10 MB"),
+])
+def test_evidence_of_the_wrong_type_or_too_big_is_400_on_the_evidence_field(api, supplier_admin, body, evidence, detail):
+    response = ask(api(supplier_admin), body, evidence=evidence)
+
+    assert response.status_code == 400 and errors_of(response) == {"evidence"}
+    assert detail in response.json()["errors"][0]["detail"]
+    assert not ProfileChange.objects.exists()
+
+
+@pytest.mark.parametrize("body", [{"field": "bank_account", **NEW_ACCOUNT}, {"field": "credit_code", "credit_code": credit_code(4242)}])
+def test_a_reviewed_change_without_evidence_is_400_on_the_evidence_field(api, supplier_admin, body):
+    response = api(supplier_admin).post("/api/v1/profile-changes/", body)
+
+    assert response.status_code == 400 and errors_of(response) == {"evidence"}
+    assert not ProfileChange.objects.exists()
+
+
+def test_a_changes_evidence_is_served_to_its_supplier_and_the_operator_and_is_404_for_another_supplier(
+    api, supplier_admin, other_supplier_admin, operator, logistics
+):
+    change = ask(api(supplier_admin), {"field": "bank_account", **NEW_ACCOUNT}).json()
+    path = f"/api/v1/profile-changes/{change['id']}/evidence/"
+
+    mine, reviewed = api(supplier_admin).get(path), api(operator).get(path)
+
+    assert (mine.status_code, b"".join(mine.streaming_content)) == (200, b"%PDF-1.4 scan")
+    assert reviewed.status_code == 200 and reviewed["Content-Type"] == "application/pdf"
+    assert api(other_supplier_admin).get(path).status_code == 404
+    assert api(logistics).get(path).status_code == 404
 
 
 def test_profile_changes_are_filtered_by_state(api, operator, supplier, other_supplier):

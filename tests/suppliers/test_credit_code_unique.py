@@ -9,6 +9,7 @@ from suppliers.models import ProfileChange, Supplier
 from suppliers.services import onboarding, profile
 from tests.factories import SUPPLIER_APPLICATION, SupplierFactory, credit_code
 from tests.portal import field_errors, logged_in
+from tests.suppliers.profile_factories import evidence
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +37,7 @@ def test_an_entity_whose_application_was_rejected_may_apply_again_with_its_code(
 def test_a_profile_change_to_another_suppliers_credit_code_is_refused_on_that_field(supplier_admin, supplier, other_supplier, now):
     with pytest.raises(ValidationFailed) as refused:
         profile.request_profile_change(supplier=supplier, actor=supplier_admin, now=now, field="credit_code",
-                                       credit_code=other_supplier.credit_code)
+                                       credit_code=other_supplier.credit_code, evidence=evidence())
 
     assert refused.value.field == "credit_code"
     assert not ProfileChange.objects.exists()
@@ -46,7 +47,8 @@ def test_approving_a_code_change_after_another_supplier_registered_that_code_is_
     supplier_admin, supplier, operator, now
 ):
     code = credit_code(424242)
-    change = profile.request_profile_change(supplier=supplier, actor=supplier_admin, now=now, field="credit_code", credit_code=code)
+    change = profile.request_profile_change(supplier=supplier, actor=supplier_admin, now=now, field="credit_code", credit_code=code,
+                                            evidence=evidence())
     SupplierFactory(credit_code=code)
 
     with pytest.raises(ValidationFailed) as refused:
@@ -80,7 +82,8 @@ def test_the_api_names_the_credit_code_of_an_application_with_a_taken_code(api, 
 
 
 def test_the_profile_page_shows_a_taken_code_next_to_its_field(supplier_admin, other_supplier):
-    response = logged_in(supplier_admin).post("/supplier/profile/", {"field": "credit_code", "credit_code": other_supplier.credit_code})
+    response = logged_in(supplier_admin).post("/supplier/profile/", {"field": "credit_code", "credit_code": other_supplier.credit_code,
+                                                                     "evidence": evidence()})
 
     assert set(field_errors(response)) == {"credit_code"}
     assert not ProfileChange.objects.exists()

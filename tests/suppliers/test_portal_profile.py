@@ -8,9 +8,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from core.models import AccessLog
 from suppliers.models import Contract, ProfileChange, Qualification
 from tests.factories import ContractFactory, QualificationFactory, SupplierUserFactory
-from tests.suppliers.profile_factories import NEW_ACCOUNT, BankAccountFactory, CertificateFactory, ProfileChangeFactory
+from tests.suppliers.profile_factories import NEW_ACCOUNT, BankAccountFactory, CertificateFactory, ProfileChangeFactory, evidence
 from tests.portal import logged_in, posted_as
 
 pytestmark = pytest.mark.django_db
@@ -47,11 +48,24 @@ def test_the_supplier_admin_sees_its_accounts_with_the_date_each_becomes_usable_
 
 
 def test_a_bank_account_change_requested_through_the_form_waits_for_review(supplier_admin, supplier):
-    response = logged_in(supplier_admin).post("/supplier/profile/", {"field": "bank_account", **NEW_ACCOUNT})
+    client = logged_in(supplier_admin)
+    response = client.post("/supplier/profile/", {"field": "bank_account", **NEW_ACCOUNT, "evidence": evidence()})
 
     assert response.status_code == 302
     change = ProfileChange.objects.get()
     assert (change.field, change.state, change.new_value) == ("bank_account", "pending", NEW_ACCOUNT)
+    page = client.get("/supplier/profile/").content.decode()
+    assert f'href="/supplier/files/profile-changes/{change.pk}/" data-testid="evidence"' in page
+    assert b"".join(client.get(f"/supplier/files/profile-changes/{change.pk}/").streaming_content) == b"%PDF-1.4 permit"
+
+
+def test_the_change_form_takes_a_file_and_offers_the_evidence_field_for_the_reviewed_changes(supplier_admin):
+    page = logged_in(supplier_admin).get("/supplier/profile/").content.decode()
+
+    form = page.split('data-testid="change-form"', 1)[1].split("</form>", 1)[0]
+    assert 'enctype="multipart/form-data"' in page.split('data-testid="change-form"', 1)[1].split(">", 1)[0]
+    assert re.search(r'name="evidence"[^>]*data-change="bank_account legal_name credit_code"|'
+                     r'data-change="bank_account legal_name credit_code"[^>]*name="evidence"', form)
 
 
 def test_the_supplier_admin_changes_its_contact_through_the_form_at_once_and_sees_it_in_the_history(supplier_admin, supplier):
@@ -99,8 +113,13 @@ def test_a_bad_address_is_shown_next_to_the_address_field_and_nothing_is_written
 @pytest.mark.parametrize(
     ("body", "fields"),
     [
-        ({"field": "credit_code", "credit_code": "91350100M000100Y44"}, {"credit_code"}),
-        ({"field": "bank_account"}, {"bank_name", "account_name", "account_number"}),
+        ({"field": "credit_code", "credit_code": "91350100M000100Y44", "evidence": evidence()}, {"credit_code"}),
+        ({"field": "bank_account", "evidence": evidence()}, {"bank_name", "account_name", "account_number"}),
+        ({"field": "bank_account", **NEW_ACCOUNT}, {"evidence"}),
+        ({"field": "legal_name", "legal_name": "杭州新名字礼品有限公司"}, {"evidence"}),
+        ({"field": "bank_account", **NEW_ACCOUNT, "evidence": evidence("permit.txt", b"not a scan")}, {"evidence"}),
+        ({"field": "legal_name", "legal_name": "杭州新名字礼品有限公司",
+          "evidence": evidence("licence.pdf", b"%PDF-" + b"0" * (10 * 1024 * 1024))}, {"evidence"}),
     ],
 )
 def test_a_bad_change_request_is_shown_next_to_each_field_and_nothing_is_written(supplier_admin, body, fields):
@@ -113,7 +132,8 @@ def test_a_bad_change_request_is_shown_next_to_each_field_and_nothing_is_written
 def test_a_second_request_for_a_pending_field_is_shown_on_the_form(supplier_admin, supplier):
     ProfileChangeFactory(supplier=supplier)
 
-    response = logged_in(supplier_admin).post("/supplier/profile/", {"field": "legal_name", "legal_name": "又一个新名字"})
+    response = logged_in(supplier_admin).post("/supplier/profile/", {"field": "legal_name", "legal_name": "又一个新名字",
+                                                                     "evidence": evidence()})
 
     assert field_errors(response) == {"field"}
     assert ProfileChange.objects.count() == 1
@@ -277,13 +297,54 @@ def test_a_change_rejected_without_a_reason_stays_pending(operator, supplier):
     assert supplier.name == name
 
 
-def test_operators_review_bank_changes_with_the_account_number_masked(operator, supplier_admin, supplier):
-    logged_in(supplier_admin).post("/supplier/profile/", {"field": "bank_account", **NEW_ACCOUNT})
+def test_the_operator_reviewing_a_bank_change_sees_both_accounts_whole_with_the_evidence_and_the_read_is_recorded(
+    operator, supplier_admin, supplier
+):
+    current = BankAccountFactory(supplier=supplier, account_number="6217000012345670001")
+    logged_in(supplier_admin).post("/supplier/profile/", {"field": "bank_account", **NEW_ACCOUNT, "evidence": evidence()})
     change = ProfileChange.objects.get()
+    client = logged_in(operator)
 
-    page = logged_in(operator).get(f"/supplier/profile-changes/review/{change.pk}/").content.decode()
+    page = client.get(f"/supplier/profile-changes/review/{change.pk}/").content.decode()
+    listed = client.get("/supplier/profile-changes/review/").content.decode()
+
+    assert f"{current.bank_name} / {current.account_name} / {current.account_number}" in page
+    assert " / ".join(NEW_ACCOUNT.values()) in page
+    assert f'href="/supplier/files/profile-changes/{change.pk}/" data-testid="evidence"' in page
+    assert client.get(f"/supplier/files/profile-changes/{change.pk}/")["Content-Type"] == "application/pdf"
+    assert "***************4567" in listed and NEW_ACCOUNT["account_number"] not in listed
+    assert list(AccessLog.objects.values_list("actor", "subject_id", "fields", "purpose")) == [
+        (operator.pk, str(change.pk), "account_number", "profile_change_review")
+    ]
+
+
+@pytest.mark.parametrize("decision", ["approve", "reject"])
+def test_a_decided_bank_change_shows_the_operator_masked_numbers_again(operator, supplier_admin, supplier, decision):
+    logged_in(supplier_admin).post("/supplier/profile/", {"field": "bank_account", **NEW_ACCOUNT, "evidence": evidence()})
+    change = ProfileChange.objects.get()
+    client = logged_in(operator)
+    client.post(f"/supplier/profile-changes/review/{change.pk}/{decision}/", {"reason": "开户许可证与账号不符"})
+
+    page = client.get(f"/supplier/profile-changes/review/{change.pk}/").content.decode()
 
     assert "***************4567" in page and NEW_ACCOUNT["account_number"] not in page
+    assert not AccessLog.objects.exists()
+
+
+def test_finance_reads_a_pending_bank_change_whole_as_it_always_may_and_no_review_read_is_recorded(finance, supplier_admin):
+    logged_in(supplier_admin).post("/supplier/profile/", {"field": "bank_account", **NEW_ACCOUNT, "evidence": evidence()})
+    change = ProfileChange.objects.get()
+
+    page = logged_in(finance).get(f"/supplier/profile-changes/review/{change.pk}/").content.decode()
+
+    assert NEW_ACCOUNT["account_number"] in page and not AccessLog.objects.exists()
+
+
+def test_another_supplier_gets_404_for_a_changes_evidence(supplier_admin, other_supplier, logistics):
+    theirs = ProfileChangeFactory(supplier=other_supplier)
+
+    assert logged_in(supplier_admin).get(f"/supplier/files/profile-changes/{theirs.pk}/").status_code == 404
+    assert logged_in(logistics).get(f"/supplier/files/profile-changes/{theirs.pk}/").status_code == 404
 
 
 def test_an_unknown_review_action_is_not_found(operator, supplier):

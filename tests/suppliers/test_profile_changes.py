@@ -11,12 +11,15 @@ from suppliers.models import BankAccount, ProfileChange, Supplier
 from suppliers.selectors_profile import mask_account_number, payable_account
 from suppliers.services import profile
 from tests.factories import credit_code
-from tests.suppliers.profile_factories import NEW_ACCOUNT, BankAccountFactory, ProfileChangeFactory
+from tests.suppliers.profile_factories import NEW_ACCOUNT, BankAccountFactory, ProfileChangeFactory, evidence
 
 pytestmark = pytest.mark.django_db
 
 
 def request_change(supplier_admin, supplier, now, **values):
+    """A change as the admin asks it, a reviewed one with its evidence unless the test says otherwise."""
+    if values.get("field") in profile.EVIDENCE:
+        values.setdefault("evidence", evidence())
     return profile.request_profile_change(supplier=supplier, actor=supplier_admin, now=now, **values)
 
 
@@ -306,3 +309,48 @@ def test_only_the_suppliers_admin_changes_its_address(supplier_staff, other_supp
             request_change(actor, supplier, now, field="address", address="别人改的地址")
     supplier.refresh_from_db()
     assert supplier.address != "别人改的地址" and not ProfileChange.objects.exists()
+
+
+@pytest.mark.parametrize(("values", "message"), [
+    ({"field": "bank_account", **NEW_ACCOUNT}, "请上传开户许可证或银行开户证明"),
+    ({"field": "legal_name", "legal_name": "杭州新名字礼品有限公司"}, "请上传新的营业执照"),
+    ({"field": "credit_code", "credit_code": credit_code(7001)}, "请上传新的营业执照"),
+])
+def test_a_reviewed_change_without_its_evidence_is_refused_on_the_evidence_field(supplier_admin, supplier, now, values, message):
+    before = snapshot(supplier)
+
+    with pytest.raises(ValidationFailed) as refused:
+        request_change(supplier_admin, supplier, now, evidence=None, **values)
+
+    assert [(field, detail) for field, _code, detail in refused.value.errors] == [("evidence", message)]
+    assert snapshot(supplier) == before
+
+
+@pytest.mark.parametrize(("upload", "detail"), [
+    (evidence("permit.html", b"<html>permit</html>"), "permit.html：仅支持 PDF 或 JPEG、PNG、WebP 扫描件"),
+    (evidence("permit.pdf", b"%PDF-" + b"0" * (10 * 1024 * 1024)), "permit.pdf：文件不能超过 10 MB"),
+])
+def test_evidence_that_is_no_scan_or_too_big_is_refused_on_the_evidence_field(supplier_admin, supplier, now, upload, detail):
+    before = snapshot(supplier)
+
+    with pytest.raises(ValidationFailed) as refused:
+        request_change(supplier_admin, supplier, now, field="bank_account", evidence=upload, **NEW_ACCOUNT)
+
+    assert [(field, detail) for field, _code, detail in refused.value.errors] == [("evidence", detail)]
+    assert snapshot(supplier) == before
+
+
+def test_a_change_needing_no_review_refuses_evidence(supplier_admin, supplier, now):
+    with pytest.raises(ValidationFailed) as refused:
+        request_change(supplier_admin, supplier, now, field="address", address="杭州市滨江区江南大道 88 号", evidence=evidence())
+
+    assert [field for field, _code, _detail in refused.value.errors] == ["evidence"]
+    assert not ProfileChange.objects.exists()
+
+
+def test_the_evidence_is_kept_with_the_change_for_the_operator(supplier_admin, supplier, now):
+    change = request_change(supplier_admin, supplier, now, field="bank_account", evidence=evidence("开户许可证.pdf"), **NEW_ACCOUNT)
+
+    change.refresh_from_db()
+    assert change.evidence.name.startswith("profile_changes/") and change.evidence.name.endswith(".pdf")
+    assert change.evidence.read() == b"%PDF-1.4 permit"

@@ -9,6 +9,7 @@ from suppliers.models import GiftRevision, ProfileChange
 from suppliers.services import profile, revisions
 from tests.factories import GiftFactory
 from tests.portal import logged_in
+from tests.suppliers.profile_factories import evidence
 from tests.suppliers.builders import picture, upload_with_an_edit
 from tests.creation import assert_history_begins_with_creation
 from tests.helpers import published
@@ -28,7 +29,8 @@ def pending(listed, supplier_staff, now):
 
 @pytest.fixture
 def change(supplier, supplier_admin, now):
-    return profile.request_profile_change(supplier=supplier, actor=supplier_admin, now=now, field="legal_name", legal_name="新名称有限公司")
+    return profile.request_profile_change(supplier=supplier, actor=supplier_admin, now=now, field="legal_name", legal_name="新名称有限公司",
+                                           evidence=evidence())
 
 
 # --- gift revisions ---------------------------------------------------------------------------------------------
@@ -122,7 +124,8 @@ def test_the_api_withdraws_a_revision(pending, supplier_staff, api):
 
 def test_the_supplier_admin_withdraws_a_pending_change_and_may_ask_again(change, supplier, supplier_admin, now):
     profile.withdraw_profile_change(change=change, actor=supplier_admin, now=now)
-    again = profile.request_profile_change(supplier=supplier, actor=supplier_admin, now=now, field="legal_name", legal_name="新名称二有限公司")
+    again = profile.request_profile_change(supplier=supplier, actor=supplier_admin, now=now, field="legal_name", legal_name="新名称二有限公司",
+                                             evidence=evidence())
 
     supplier.refresh_from_db()
     assert (change.state, supplier.name != "新名称有限公司") == ("withdrawn", True)
