@@ -1,5 +1,5 @@
 """A supplier admin changes its address in the browser: the change form shows only the fields of the change chosen
-(the bank account's three at first, the address alone once 地址 is chosen), and the new address applies at once."""
+(the bank account's three and its evidence at first, the address alone once 地址 is chosen), and the new address applies at once."""
 from playwright.sync_api import Page, expect
 
 from core.roles import Role
@@ -20,11 +20,12 @@ def test_the_change_form_shows_the_chosen_changes_fields_and_the_address_applies
         page.get_by_test_id("nav").get_by_role("link", name="资料信息", exact=True).click()
     form = page.get_by_test_id("change-form")
     expect(form.locator("[name=bank_name]")).to_be_visible()
+    expect(form.locator("[name=evidence]")).to_be_visible()  # the permit goes with a bank account change
     expect(form.locator("[name=address]")).to_be_hidden()
 
     form.locator("[name=field]").select_option(ProfileChange.Field.ADDRESS)
     expect(form.locator("[name=address]")).to_be_visible()
-    for other in ("bank_name", "account_number", "legal_name", "credit_code", "contact_name"):
+    for other in ("bank_name", "account_number", "legal_name", "credit_code", "contact_name", "evidence"):
         expect(form.locator(f"[name={other}]")).to_be_hidden()
     form.locator("[name=address]").fill("浙江省杭州市滨江区长河路 1 号")
     with page.expect_navigation():
