@@ -212,11 +212,15 @@ def send_back(request, form) -> None:
     values entered and the errors are kept for the page's next showing, where the form comes back with each error next
     to its field (`sent_back`, core/includes/action_form.html); the message at the top asks to correct them."""
     from django.contrib import messages
+    from django.forms import PasswordInput
     from django.utils.translation import gettext
+
+    def secret(key: str) -> bool:  # a password typed is never kept in the session
+        return key in form.fields and isinstance(form.fields[key].widget, PasswordInput)
 
     request.session[SENT_BACK] = {
         "action": request.path,
-        "data": {key: values for key, values in form.data.lists() if key not in ("csrfmiddlewaretoken", "next")},
+        "data": {key: values for key, values in form.data.lists() if key not in ("csrfmiddlewaretoken", "next") and not secret(key)},
         "errors": {field: [str(error) for error in errors] for field, errors in form.errors.items()},
     }
     messages.error(request, gettext("请修正下方标出的错误"))

@@ -7,7 +7,6 @@ call and renders; every read starts from the service's scoped list, so a complai
 """
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 
 from django import forms
 from django.contrib import messages
@@ -24,7 +23,7 @@ from django.views.decorators.http import require_POST
 from core.api.permissions import require_role
 from core.errors import DomainError
 from core.fsm import history_of
-from core.portal import add_service_errors, paginate, run_action, send_back, state_reached
+from core.portal import add_service_errors, paginate, report_form_errors, send_back, state_reached
 from core.roles import SUPPLIER_REVIEWERS, SUPPLIER_ROLES, Role
 from core.validators import id_or_none
 from points.forms_complaints import (
@@ -226,11 +225,28 @@ def complaint_action(request, pk: int, name: str):
     complaint = get_object_or_404(complaints.list_complaints(user=request.user, now=now, ordered=False), pk=pk)
     form = action.form(request.POST, complaint=complaint)
     if form.is_valid():
-        call = partial(action.service, complaint=complaint, actor=request.user, now=now, **form.cleaned_data)
-        run_action(request, call, success=lambda: state_reached(complaint, complaint.number))
-    else:
+        try:
+            action.service(complaint=complaint, actor=request.user, now=now, **form.cleaned_data)
+        except DomainError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _complaint_done(complaint, action))
+            return redirect("complaint", pk=complaint.pk)
+    # refused: back next to its fields when the page still offers the step, else as messages (nothing typed is lost
+    # without a word)
+    complaint = Complaint.objects.get(pk=complaint.pk)  # as it is now: the service may have found it moved on
+    if any(offered == name for offered, _action, _form in offered_actions(complaint, request.user, now)):
         send_back(request, form)
+    else:
+        report_form_errors(request, form)
     return redirect("complaint", pk=complaint.pk)
+
+
+def _complaint_done(complaint: Complaint, action: ComplaintAction) -> str:
+    """What a step did: the state the complaint is in now, or for a step that changes none (催办) that it was done."""
+    if action.transition is None:
+        return _("已催办：%(number)s") % {"number": complaint.number}
+    return state_reached(complaint, complaint.number)
 
 
 # --- suggestions -------------------------------------------------------------------------------------------------

@@ -398,3 +398,27 @@ def test_a_superuser_opens_every_staff_page_from_the_navigation_and_no_members_o
     others_pages = {reverse(item.url_name) for item in _items if not item.roles & STAFF_ROLES} - staff_pages
     assert staff_pages <= links and not others_pages & links and others_pages
     assert all(client.get(url).status_code == 200 for url in links if not url.startswith(("/admin", "/api", "/accounts")))
+
+
+def test_a_refused_form_kept_for_the_next_page_keeps_what_was_typed_but_never_a_password(rf):
+    from django import forms
+    from django.contrib.messages.storage.fallback import FallbackStorage
+    from django.contrib.sessions.backends.signed_cookies import SessionStore
+
+    from core.portal import SENT_BACK, send_back
+
+    class PasswordForm(forms.Form):
+        reason = forms.CharField(max_length=5)
+        password = forms.CharField(widget=forms.PasswordInput)
+
+    request = rf.post("/supplier/team/7/password/", {"reason": "太长的原因文字", "password": "s3cret-Pass", "next": "/x"})
+    request.session = SessionStore()
+    request._messages = FallbackStorage(request)
+    form = PasswordForm(request.POST)
+    assert not form.is_valid()
+
+    send_back(request, form)
+
+    kept = request.session[SENT_BACK]
+    assert kept["action"] == "/supplier/team/7/password/" and kept["data"] == {"reason": ["太长的原因文字"]}
+    assert list(kept["errors"]) == ["reason"]

@@ -168,7 +168,9 @@ def test_the_operator_chases_the_supplier_of_an_escalated_complaint_from_its_pag
     url = reverse("complaint", args=[complaint.pk])
     assert 'data-testid="action-remind"' in client.get(url).content.decode()
 
-    client.post(reverse("complaint-action", args=[complaint.pk, "remind"]), {"reason": "会员再次来电"})
+    done = client.post(reverse("complaint-action", args=[complaint.pk, "remind"]), {"reason": "会员再次来电"}, follow=True)
+
+    assert [str(message) for message in done.context["messages"]] == [f"已催办：{complaint.number}"]
 
     page = client.get(url).content.decode()
     reminders = page.split('data-testid="reminders"')[1].split("</table>")[0]

@@ -1,13 +1,16 @@
 """Portal pages of complaints and suggestions: members complain and follow the answer, operators triage the queue and
 record callers' complaints, the responsible party answers, suppliers send suggestions; nobody sees another's."""
 import re
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from core.errors import ValidationFailed
 from core.models import Notification
+from points import views_complaints
 from points.models import Complaint
 from points.services import complaints, orders
 from suppliers.models import Supplier
@@ -223,6 +226,28 @@ def test_a_refused_triage_keeps_the_reason_typed_next_to_the_party_to_choose(com
     assert list(field_errors(page)) == ["responsible"]
     assert 'value="请礼品商核实批次"' in html and '<label for="id_triage_reason">' in html
     assert complaint.state == State.OPEN
+
+
+def test_an_answer_the_service_refuses_comes_back_next_to_its_field_with_the_text_typed(triaged, supplier_staff, monkeypatch):
+    def refuse(**kwargs):
+        raise ValidationFailed("答复须写明处理结果", field="response")
+
+    monkeypatch.setitem(views_complaints.ACTIONS, "respond", replace(views_complaints.ACTIONS["respond"], service=refuse))
+
+    page = logged_in(supplier_staff).post(reverse("complaint-action", args=[triaged.pk, "respond"]),
+                                          {"response": "已联系会员，正在核实批次"}, follow=True)
+
+    assert field_errors(page) == {"response": "答复须写明处理结果"}
+    assert "已联系会员，正在核实批次" in page.content.decode()
+
+
+def test_a_step_no_longer_offered_reports_its_errors_as_messages_not_as_marks_below(triaged, member):
+    page = logged_in(member.user).post(reverse("complaint-action", args=[triaged.pk, "reopen"]), {"reason": "分" * 600},
+                                       follow=True)
+
+    html = page.content.decode()
+    assert field_errors(page) == {} and "请修正下方标出的错误" not in html
+    assert "500" in " ".join(str(message) for message in page.context["messages"])
 
 
 # --- naming a supplier -----------------------------------------------------------------------------------------------
