@@ -226,6 +226,20 @@ def send_back(request, form) -> None:
     messages.error(request, gettext("请修正下方标出的错误"))
 
 
+def send_back_refusal(request, form, error, *, aliases: dict[str, str] | None = None) -> None:
+    """A service refused the action of a valid small form posted from a page the view redirects back to: when its
+    errors name a field the form shows, the form is sent back with them next to their fields (see send_back); a
+    refusal about the object itself (its state, the user's right) is said at the top."""
+    from django.contrib import messages
+
+    named = {(aliases or {}).get(field, field) for field, _code, _detail in getattr(error, "errors", None) or [(error.field, error.code, error.detail)]}
+    if any(name in form.fields and not form.fields[name].widget.is_hidden for name in named):
+        add_service_errors(form, error, aliases=aliases)
+        send_back(request, form)
+    else:
+        messages.error(request, error.detail)
+
+
 def sent_back(request) -> dict:
     """Template context: `sent_back`, the form refused just before the redirect to this page ({"action": the path it
     was posted to, "data", "errors"}, see send_back) or None. It is taken out of the session by the first page shown

@@ -142,7 +142,16 @@ class NoteForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
+    """The note of an adjustment's approval, rejection or withdrawal, its placeholder saying what the action asks for
+    (a withdrawal's reason is required)."""
+
     note = _text(_("审批意见"), required=False)
+    PROMPTS = {"approve": _("审批意见（选填）"), "reject": _("驳回原因"), "withdraw": _("撤回原因")}
+
+    def __init__(self, *args, action: str = "approve", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["note"].widget.attrs["placeholder"] = self.PROMPTS[action]
+        self.fields["note"].required = action == "withdraw"
 
 
 class PayForm(forms.Form):

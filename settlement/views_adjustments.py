@@ -20,7 +20,7 @@ from core.models.transitions import actor_label_for
 from core.errors import DomainError
 from core.fsm import history_of
 from core.idempotency import once_per_token
-from core.portal import redirect_back, add_service_errors, paginate, report_form_errors, run_action
+from core.portal import redirect_back, add_service_errors, paginate, report_form_errors, run_action, send_back, send_back_refusal
 from core.roles import SUPPLIER_ROLES
 from core.tabular import TableRejected
 from settlement.forms import (
@@ -30,7 +30,7 @@ from settlement.models import Adjustment, Category, ReconciliationLine
 from logistics.services import claims
 from settlement.services import adjustments, compensation, reconciliation, statements
 from settlement.views_statements import ADMIN, FINANCE, READERS
-from settlement.views_statements import DECISIONS as DECISION_BUTTONS
+from settlement.views_statements import adjustment_decisions
 from suppliers.models import Supplier
 
 def _withdraw(*, adjustment, actor, now, note: str):
@@ -50,7 +50,7 @@ def adjustment_list(request):
     require_role(request.user, READERS)
     filters, rows = _listed_adjustments(request)
     context = paginate(request, filters.apply(rows)) | {
-        "filters": filters, "is_finance": request.user.role in FINANCE, "decisions": DECISION_BUTTONS,
+        "filters": filters, "is_finance": request.user.role in FINANCE, **adjustment_decisions(),
     }
     return render(request, "settlement/adjustments.html", context, status=filters.status)
 
@@ -95,7 +95,7 @@ def adjustment_detail(request, pk: int):
     adjustment = get_object_or_404(adjustments.list_adjustments(actor=request.user), pk=pk)
     return render(request, "settlement/adjustment_detail.html", {
         "adjustment": adjustment, "adjustment_list": [adjustment], "history": history_of(adjustment), "is_finance": request.user.role in FINANCE,
-        "decisions": DECISION_BUTTONS,
+        **adjustment_decisions(),
     })
 
 
@@ -144,15 +144,16 @@ def adjustment_decide(request, pk: int, name: str):
         raise Http404
     adjustment = get_object_or_404(adjustments.list_adjustments(actor=request.user), pk=pk)
     require_role(request.user, FINANCE)
-    form = DecisionForm(request.POST)
-    if not form.is_valid():  # a note too long or with a NUL byte: said, and nothing decided
-        report_form_errors(request, form)
-        return redirect_back(request, reverse("settlement-adjustments"))
-
-    def decide():
-        service(adjustment=adjustment, actor=request.user, now=timezone.now(), note=form.cleaned_data["note"])
-
-    run_action(request, decide, success=str(DONE[name]) % {"number": adjustment.number})
+    form = DecisionForm(request.POST, action=name)
+    if form.is_valid():
+        try:
+            service(adjustment=adjustment, actor=request.user, now=timezone.now(), note=form.cleaned_data["note"])
+        except DomainError as error:
+            send_back_refusal(request, form, error, aliases={"reason": "note"})
+        else:
+            messages.success(request, str(DONE[name]) % {"number": adjustment.number})
+    else:  # a reason missing or too long: next to the note, nothing decided
+        send_back(request, form)
     return redirect_back(request, reverse("settlement-adjustments"))
 
 

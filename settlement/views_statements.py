@@ -28,7 +28,7 @@ from core.fsm import history_of
 from core.portal import add_service_errors, paginate, state_reached
 from core.roles import SUPPLIER_ROLES, Role
 from core.tabular import CONTENT_TYPES
-from settlement.forms import CollectionForm, CorrectInvoiceForm, DisputeForm, GenerateForm, InvoiceForm, NoteForm, PayForm, StatementFilterForm
+from settlement.forms import CollectionForm, CorrectInvoiceForm, DecisionForm, DisputeForm, GenerateForm, InvoiceForm, NoteForm, PayForm, StatementFilterForm
 from settlement.models import GenerationRun, Section, Statement
 from settlement.pdf import describe
 from settlement.home import payables_by_month
@@ -43,6 +43,15 @@ READERS = frozenset({Role.FINANCE, *SUPPLIER_ROLES})
 STATEMENT_READERS = frozenset({*READERS, Role.OPERATOR})
 LINES_PER_PAGE = 100
 DECISIONS = [("approve", gettext_lazy("审批通过"), ""), ("reject", gettext_lazy("驳回"), "danger")]
+
+
+def adjustment_decisions() -> dict:
+    """Template context of the buttons of settlement/_adjustment_table.html: each decision (name, label, style, its
+    blank note form) and the withdrawal's note form."""
+    return {"decisions": [(name, label, style, DecisionForm(action=name, auto_id=False)) for name, label, style in DECISIONS],
+            "withdraw_form": DecisionForm(action="withdraw", auto_id=False)}
+
+
 # service field → form field
 FIELDS = {"invoice_number": "number", "invoice_amount": "amount", "payment_reference": "reference", "payment_date": "paid_on",
           "collection_reference": "reference", "collection_date": "collected_on"}
@@ -219,7 +228,7 @@ def render_detail(request, statement: Statement, *, bound: dict | None = None, s
         "dispute_adjustments": statement.dispute_adjustments.select_related("supplier", "created_by", "decided_by"),
         "carried": statements.carried_line(statement),
         "carry_corrections": statements.carry_corrections(statement, actor=user),
-        "decisions": DECISIONS,
+        **adjustment_decisions(),
         "reconciliations": reconciliation.list_reconciliations(actor=user).filter(statement=statement),
     }
     return render(request, "settlement/statement_detail.html", context, status=status)

@@ -495,6 +495,40 @@ def test_the_checker_rejects_with_a_reason_and_suppliers_see_their_approved_adju
     assert approved.number in mine and adjustment.number not in mine and "别家" not in mine and 'data-action="approve"' not in mine
 
 
+def test_a_refused_rejection_comes_back_next_to_its_note_with_the_text_typed_once(supplier, finance, finance_checker):
+    adjustment = adjustments.propose_adjustment(supplier=supplier, kind="penalty", amount="-10.00", reason="超时", actor=finance, now=FIXED_NOW)
+    checker = logged_in(finance_checker)
+
+    empty = checker.post(f"/settlement/adjustments/{adjustment.pk}/reject/", {"note": " ", "next": "/settlement/adjustments/"})
+    page = checker.get(empty["Location"])
+    checker.post(f"/settlement/adjustments/{adjustment.pk}/reject/", {"note": "超" * 2001, "next": "/settlement/adjustments/"})
+    typed = checker.get("/settlement/adjustments/")
+    later = checker.get("/settlement/adjustments/")
+
+    html, typed_html = page.content.decode(), typed.content.decode()
+    adjustment.refresh_from_db()
+    assert empty["Location"] == "/settlement/adjustments/" and field_errors(page) == {"note": "请填写驳回原因"}
+    assert 'id="id_reject_note_error"' in html and 'aria-describedby="id_reject_note_error"' in html
+    assert list(field_errors(typed)) == ["note"] and "2000" in field_errors(typed)["note"] and 'value="' + "超" * 2001 + '"' in typed_html
+    assert field_errors(later) == {} and "aria-invalid" not in later.content.decode() and 'placeholder="驳回原因"' in later.content.decode()
+    assert adjustment.state == "proposed"
+
+
+def test_withdrawing_without_a_reason_is_refused_next_to_the_note_on_the_adjustment_page(supplier, finance):
+    adjustment = adjustments.propose_adjustment(supplier=supplier, kind="penalty", amount="-10.00", reason="超时", actor=finance, now=FIXED_NOW)
+    maker = logged_in(finance)
+    at = f"/settlement/adjustments/{adjustment.pk}/"
+
+    posted = maker.post(f"{at}withdraw/", {"note": "", "next": at})
+    page = maker.get(posted["Location"])
+
+    html = page.content.decode()
+    adjustment.refresh_from_db()
+    assert posted["Location"] == at and list(field_errors(page)) == ["note"]
+    assert 'aria-describedby="id_withdraw_note_error"' in html and 'id="id_withdraw_note_error"' in html
+    assert adjustment.state == "proposed" and field_errors(maker.get(at)) == {}
+
+
 # --- reconciliation ------------------------------------------------------------------------------------------------
 
 def upload(client, statement, rows=None) -> Reconciliation | None:
@@ -895,7 +929,7 @@ def test_the_supplier_admin_corrects_the_invoice_number_on_the_page_until_the_pa
 
 
 @pytest.mark.parametrize("note", ["核对\x00无误", "长" * 2001], ids=["NUL byte", "too long"])
-def test_an_approval_note_that_cannot_be_kept_is_refused_with_a_message_and_nothing_is_approved(supplier, finance, finance_checker, note):
+def test_an_approval_note_that_cannot_be_kept_is_refused_next_to_the_note_and_nothing_is_approved(supplier, finance, finance_checker, note):
     adjustment = adjustments.propose_adjustment(supplier=supplier, kind=Adjustment.Kind.OTHER, amount="10.00", reason="补差",
                                                 actor=finance, now=timezone.now())
 
@@ -903,7 +937,8 @@ def test_an_approval_note_that_cannot_be_kept_is_refused_with_a_message_and_noth
 
     adjustment.refresh_from_db()
     errors = [str(message) for message in response.context["messages"] if message.level_tag == "error"]
-    assert adjustment.state == "proposed" and len(errors) == 1 and errors[0].startswith("审批意见")
+    assert adjustment.state == "proposed" and errors == ["请修正下方标出的错误"]
+    assert list(field_errors(response)) == ["note"] and 'aria-describedby="id_approve_note_error"' in response.content.decode()
 
 
 def test_the_invoice_form_labels_each_field_visibly_and_names_its_errors_by_id(issued, supplier_admin):
