@@ -20,7 +20,7 @@ from core.models.transitions import actor_label_for
 from core.errors import DomainError
 from core.fsm import history_of
 from core.idempotency import once_per_token
-from core.portal import redirect_back, add_service_errors, paginate, report_form_errors, run_action, send_back, send_back_refusal
+from core.portal import redirect_back, add_service_errors, paginate, run_action, send_back, send_back_refusal
 from core.roles import SUPPLIER_ROLES
 from core.tabular import TableRejected
 from settlement.forms import (
@@ -228,10 +228,12 @@ def line_resolve(request, pk: int):
     require_role(request.user, FINANCE)
     form = ResolveForm(request.POST)
     if form.is_valid():
-        def resolve():
+        try:
             reconciliation.resolve_line(line=line, actor=request.user, now=timezone.now(), **form.cleaned_data)
-
-        run_action(request, resolve, success=_("已处理：%(order)s %(sku)s") % {"order": line.order_number, "sku": line.sku})
+        except DomainError as error:
+            send_back_refusal(request, form, error)
+        else:
+            messages.success(request, _("已处理：%(order)s %(sku)s") % {"order": line.order_number, "sku": line.sku})
     else:
-        report_form_errors(request, form)
+        send_back(request, form)
     return redirect_back(request, reverse("settlement-reconciliation", args=[line.reconciliation_id]))

@@ -624,7 +624,26 @@ def test_the_reconciliation_page_names_each_figure_by_its_party_platform_or_supp
     assert "Our amount" not in english and "Their amount" not in english
 
 
-def test_a_duplicate_line_is_offered_no_adjusting_resolution_and_refused_one_with_a_message(issued, supplier_admin, finance):
+def test_a_refused_resolution_comes_back_on_its_line_with_the_note_and_choice_typed_once(issued, supplier_admin, finance):
+    reconciliation = upload(logged_in(supplier_admin), issued)
+    client = logged_in(finance)
+    line = reconciliation.lines.get(category="missing_in_ours")
+    at = f"/settlement/reconciliations/{reconciliation.pk}/?category=missing_in_ours"
+
+    posted = client.post(f"/settlement/reconciliations/lines/{line.pk}/resolve/", {"resolution": "write_off", "note": "多" * 301, "next": at})
+    page = client.get(posted["Location"])
+    later = client.get(at)
+
+    html = page.content.decode()
+    form = html.split(f'data-line="{line.pk}"', 1)[1].split("</tr>", 1)[0]
+    line.refresh_from_db()
+    assert posted["Location"] == at and list(field_errors(page)) == ["note"] and "300" in field_errors(page)["note"]
+    assert 'id="id_resolve_note_error"' in form and 'aria-describedby="id_resolve_note_error"' in form
+    assert 'value="' + "多" * 301 + '"' in form and '<option value="write_off" selected>' in form
+    assert field_errors(later) == {} and "aria-invalid" not in later.content.decode() and line.resolution == ""
+
+
+def test_a_duplicate_line_is_offered_no_adjusting_resolution_and_refused_one_next_to_the_choice(issued, supplier_admin, finance):
     reconciliation = upload(logged_in(supplier_admin), issued, rows=["订单号,SKU,类型,数量,金额", "RO-1,SKU-A,配送,1,180.00", "RO-1,SKU-A,配送,1,180.00"])
     client = logged_in(finance)
     duplicate = reconciliation.lines.get(category="duplicate")
@@ -636,7 +655,7 @@ def test_a_duplicate_line_is_offered_no_adjusting_resolution_and_refused_one_wit
     form = page.split(f'data-line="{duplicate.pk}"', 1)[1].split("</tr>", 1)[0]
     assert 'value="write_off"' in form and 'value="accept_theirs"' not in form and 'value="carry_forward"' not in form
     assert "<td>配送</td>" in form  # the line's kind by its name
-    assert "不能调账" in refused.content.decode()
+    assert list(field_errors(refused)) == ["resolution"] and "不能调账" in field_errors(refused)["resolution"]
     duplicate.refresh_from_db()
     assert duplicate.resolution == "" and Adjustment.objects.count() == adjustments_before
 
