@@ -28,7 +28,7 @@ from core.fsm import history_of
 from core.models import Program, Tier
 from core.portal import (
     act_with_form, add_service_errors, bad_input_is_400, labelled, page_status, paginate, posted_from, redirect_back, report_form_errors,
-    state_reached,
+    send_back, send_back_refusal, state_reached,
 )
 from core.roles import SUPPLIER_ROLES, Role
 from core.texts import joined_messages
@@ -352,10 +352,14 @@ def revision_action(request, pk: int, name: str):
     require_role(request.user, roles)
     form = ReasonInput(request.POST)
     if form.is_valid():
-        call = partial(service, revision=revision, actor=request.user, now=timezone.now(), reason=form.cleaned_data["reason"])
-        _act(request, call, success=labelled(success, revision.gift))
+        try:
+            service(revision=revision, actor=request.user, now=timezone.now(), reason=form.cleaned_data["reason"])
+        except DomainError as error:  # a rejection without its reason: next to the reason, with the page's other forms
+            send_back_refusal(request, form, error)
+        else:
+            messages.success(request, labelled(success, revision.gift))
     else:
-        report_form_errors(request, form)
+        send_back(request, form)
     if roles == SUPPLIER_ROLES:
         return redirect_back(request, reverse("gift-detail", args=[revision.gift_id]))
     return redirect_back(request, reverse("operator-gift-review") + "?queue=revisions")

@@ -13,7 +13,7 @@ from suppliers.models import Gift, GiftRevision, ReplenishmentRequest, StockReco
 from suppliers.services import inventory
 from tests.factories import CategoryFactory, GiftFactory, WarehouseFactory
 from tests.helpers import gift_in_state, stocked_to_clear
-from tests.portal import listed, logged_in
+from tests.portal import field_errors, listed, logged_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("licensed_supplier")]  # its gifts go to review
 
@@ -302,15 +302,33 @@ def test_switching_a_stocked_gift_to_dropship_is_an_error_next_to_the_field(supp
     assert not GiftRevision.objects.exists()
 
 
-def test_rejecting_a_revision_without_a_reason_changes_nothing(supplier_admin, supplier, operator):
+def test_rejecting_a_revision_without_a_reason_comes_back_next_to_the_reason_and_changes_nothing(supplier_admin, supplier, operator):
+    gift = in_state("online", supplier=supplier)
+    revision = GiftRevision.objects.create(gift=gift, changes={"name": "改名"}, requested_by=supplier_admin, requested_at=timezone.now())
+    client = logged_in(operator)
+
+    response = client.post(f"/supplier/gift-review/revisions/{revision.pk}/reject/", {"reason": ""}, follow=True)
+    later = client.get("/supplier/gift-review/?queue=revisions")
+
+    html = response.content.decode()
+    revision.refresh_from_db()
+    assert revision.state == "pending"
+    assert field_errors(response) == {"reason": "请填写驳回原因"}
+    assert 'id="id_reject_reason_error"' in html and 'aria-describedby="id_reject_reason_error"' in html
+    assert field_errors(later) == {} and "aria-invalid" not in later.content.decode()
+
+
+def test_a_reason_too_long_for_a_revision_comes_back_with_the_text_typed(supplier_admin, supplier, operator):
     gift = in_state("online", supplier=supplier)
     revision = GiftRevision.objects.create(gift=gift, changes={"name": "改名"}, requested_by=supplier_admin, requested_at=timezone.now())
 
-    response = logged_in(operator).post(f"/supplier/gift-review/revisions/{revision.pk}/reject/", {"reason": ""}, follow=True)
+    response = logged_in(operator).post(f"/supplier/gift-review/revisions/{revision.pk}/approve/",
+                                        {"reason": "长" * 2001, "next": "/supplier/gift-review/?queue=revisions"}, follow=True)
 
+    html = response.content.decode()
     revision.refresh_from_db()
-    assert revision.state == "pending"
-    assert "请填写驳回原因" in response.content.decode()
+    assert revision.state == "pending" and list(field_errors(response)) == ["reason"] and "2000" in field_errors(response)["reason"]
+    assert 'value="' + "长" * 2001 + '"' in html and 'aria-describedby="id_approve_reason_error"' in html
 
 
 def test_an_edit_that_changes_nothing_creates_no_revision(supplier_admin, supplier):
