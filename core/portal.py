@@ -243,9 +243,14 @@ def send_back_refusal(request, form, error, *, aliases: dict[str, str] | None = 
 def sent_back(request) -> dict:
     """Template context: `sent_back`, the form refused just before the redirect to this page ({"action": the path it
     was posted to, "data", "errors"}, see send_back) or None. It is taken out of the session by the first page shown
-    after the redirect, so that a later page never shows it again."""
+    after the redirect, so that a later page never shows it again; every part of that page rendered on its own (an
+    order's sections) sees it too."""
     session = getattr(request, "session", None)
-    return {"sent_back": session.pop(SENT_BACK, None) if session is not None else None}
+    if session is None:
+        return {"sent_back": None}
+    if not hasattr(request, "portal_sent_back"):
+        request.portal_sent_back = session.pop(SENT_BACK, None)
+    return {"sent_back": request.portal_sent_back}
 
 
 def add_service_errors(form, error, *, aliases: dict[str, str] | None = None) -> None:

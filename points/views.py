@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from core.api.permissions import require_role
 from core.errors import DomainError
 from core.fsm import history_of
-from core.portal import add_service_errors, bad_input_is_400, paginate, report_form_errors, run_action
+from core.portal import add_service_errors, bad_input_is_400, paginate, run_action, send_back
 from core.roles import Role
 from points.forms import (
     CancelForm, CatalogFilterForm, ConfirmForm, OrderFilterForm, RedeemForm, RemindersForm,
@@ -203,8 +203,8 @@ def order_cancel(request, pk: int):
             lambda: orders.cancel_order(order=order, actor=request.user, now=timezone.now(), reason=form.cleaned_data["reason"]),
             success=_("订单已取消，积分已退还。"),
         )
-    else:
-        report_form_errors(request, form)
+    else:  # a reason too long: next to it, as typed
+        send_back(request, form)
     return redirect("member-order", pk=order.pk)
 
 

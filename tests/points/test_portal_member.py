@@ -208,6 +208,23 @@ def test_resending_the_code_texts_a_new_one_that_confirms(member_client, rich_me
     assert order.state == RedemptionOrder.State.CONFIRMED
 
 
+def test_a_cancel_reason_too_long_comes_back_next_to_it_as_typed_and_cancels_nothing(member_client, rich_member, listed_gift):
+    redeem(member_client, listed_gift, quantity=1)
+    order = RedemptionOrder.objects.get()
+
+    posted = member_client.post(f"/member/orders/{order.pk}/cancel/", {"reason": "买" * 201})
+    page = member_client.get(posted["Location"])
+    later = member_client.get(posted["Location"])
+
+    html = page.content.decode()
+    order.refresh_from_db()
+    assert posted["Location"] == f"/member/orders/{order.pk}/" and list(field_errors(page)) == ["reason"] and "200" in field_errors(page)["reason"]
+    assert 'id="id_cancel_reason_error"' in html and 'aria-describedby="id_cancel_reason_error"' in html
+    assert 'value="' + "买" * 201 + '"' in html and '<label for="id_cancel_reason">' in html
+    assert field_errors(later) == {} and "aria-invalid" not in later.content.decode()
+    assert order.state != RedemptionOrder.State.CANCELLED
+
+
 def test_cancelling_a_confirmed_order_gives_the_points_and_the_stock_back(member_client, rich_member, listed_gift):
     redeem(member_client, listed_gift, quantity=2)
     order = RedemptionOrder.objects.get()
