@@ -100,6 +100,8 @@ def test_a_bad_price_comes_back_next_to_its_field_on_the_tariff_page_and_changes
     assert response.status_code == 400
     assert error in field_errors(response)["amount"]
     assert f'value="{amount}"' in response.content.decode()  # the price as entered, in its row
+    assert 'aria-describedby="id_storage_amount_error"' in response.content.decode() and 'id="id_storage_amount_error"' in response.content.decode()
+    assert field_errors(logged_in(operator).get("/logistics/tariffs/")) == {}
     assert Tariff.objects.get(kind="storage").amount == was and not TariffChange.objects.exists()
 
 
