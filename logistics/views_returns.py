@@ -189,7 +189,7 @@ def extra_costs(request, *, refused: tuple[int, forms.Form] | None = None):
     filters, recorded = listed_costs(request)
     tariffs = list(Tariff.objects.all())
     recorded = filters.apply(recorded)
-    context = paginate(request, recorded) | {
+    context = paginate(request, recorded, list_url=reverse("logistics-extra-costs")) | {
         "filters": filters, "tariffs": tariffs, "may_record": request.user.role in COST_RECORDERS,
         "total": costs.total_amount(recorded),
         "next_path": posted_from(request, reverse("logistics-extra-costs")) if refused else "",

@@ -393,7 +393,7 @@ def stock(request, *, refused: tuple[Gift | StockRecord, str, forms.Form] | None
     filters = stock_filters(request)
     q, location = (filters.values().get(name) for name in ("q", "location"))
     records, movements, requests = (filters.apply(rows) for rows in stock_of(request.user, **filters.values()))
-    context = paginate(request, records) | {
+    context = paginate(request, records, list_url=reverse("supplier-stock")) | {
         "filters": filters,
         "movements": movements[:RECENT_MOVEMENTS],
         # the full list of movements opens filtered as this page is

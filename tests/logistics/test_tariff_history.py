@@ -105,6 +105,18 @@ def test_a_bad_price_comes_back_next_to_its_field_on_the_tariff_page_and_changes
     assert Tariff.objects.get(kind="storage").amount == was and not TariffChange.objects.exists()
 
 
+def test_the_tariff_page_shown_again_after_a_refusal_filters_and_pages_the_changes_at_its_own_address(storage, operator):
+    client = logged_in(operator)
+    for amount in ("2.50", "3.00", "3.50") * 8:  # more changes than a page holds
+        client.post("/logistics/tariffs/storage/", {"amount": amount})
+
+    html = client.post("/logistics/tariffs/storage/", {"amount": "-1"}).content.decode()
+
+    assert '<form method="get" action="/logistics/tariffs/" class="filters"' in html
+    assert 'href="/logistics/tariffs/?page=2" data-page="next"' in html and 'action="/logistics/tariffs/" class="page-jump"' in html
+    assert client.get("/logistics/tariffs/", {"page": 2}).status_code == 200
+
+
 def test_only_operators_get_the_tariff_forms_and_the_costs_page_has_none(storage, logistics, finance, operator):
     for user in (logistics, finance):
         assert 'data-action="update-tariff"' not in logged_in(user).get("/logistics/tariffs/").content.decode()
