@@ -191,6 +191,7 @@ def extra_costs(request, *, refused: tuple[int, forms.Form] | None = None):
     recorded = filters.apply(recorded)
     context = paginate(request, recorded, list_url=reverse("logistics-extra-costs")) | {
         "filters": filters, "tariffs": tariffs, "may_record": request.user.role in COST_RECORDERS,
+        "may_set_tariff": costs.may_set_tariff(request.user),
         "total": costs.total_amount(recorded),
         "next_path": posted_from(request, reverse("logistics-extra-costs")) if refused else "",
     }

@@ -121,7 +121,11 @@ def test_only_operators_get_the_tariff_forms_and_the_costs_page_has_none(storage
     for user in (logistics, finance):
         assert 'data-action="update-tariff"' not in logged_in(user).get("/logistics/tariffs/").content.decode()
         assert logged_in(user).post("/logistics/tariffs/storage/", {"amount": "9.00"}).status_code == 403
-    assert 'data-action="update-tariff"' not in logged_in(operator).get("/logistics/extra-costs/").content.decode()
+    costs_page = logged_in(operator).get("/logistics/extra-costs/").content.decode()
+    assert 'data-action="update-tariff"' not in costs_page
+    # the costs page says where the prices are changed to those who change them, and leads the others to the history
+    assert 'data-testid="tariff-history">修改费用标准</a>' in costs_page
+    assert 'data-testid="tariff-history">变更记录</a>' in logged_in(logistics).get("/logistics/extra-costs/").content.decode()
     assert Tariff.objects.get(kind="storage").amount == storage.amount
 
 

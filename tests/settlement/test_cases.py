@@ -314,7 +314,7 @@ def test_without_a_scored_assessment_the_page_and_the_api_propose_nothing(active
     answer = api(operator).get(f"/api/v1/re-evaluations/{due.pk}/").json()
 
     assert proposal_shown(page) == "无考核数据，请人工判断" and "无考核数据，请人工判断" in listing
-    assert "No assessment data: decide by judgement" in english
+    assert "No assessment data: decide manually" in english
     assert page.context["form"]["decision"].value() == ""
     assert (answer["proposed"], answer["average_score"]) == ("", None)
 
