@@ -4,7 +4,6 @@ Each view parses its input, makes one service call and renders; the rules live i
 Reads start from its scoped list, so a complaint the caller may not see (another member's, one triaged to
 another supplier or to another party) is a 404.
 """
-from django.db.models import Prefetch
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
@@ -84,9 +83,7 @@ class ComplaintSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(ReminderSerializer(many=True))
     def get_reminders(self, complaint) -> list:
-        if self.context["request"].user.role == Role.MEMBER:
-            return []
-        return ReminderSerializer(complaint.reminders.all(), many=True, context=self.context).data
+        return ReminderSerializer(complaints.reminders_of(complaint, self.context["request"].user), many=True, context=self.context).data
 
     def to_representation(self, complaint):
         data = super().to_representation(complaint)
@@ -145,7 +142,7 @@ class ComplaintViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, viewsets
 
     def get_queryset(self):
         rows = complaints.list_complaints(user=self.request.user, now=timezone.now())
-        return rows.prefetch_related(Prefetch("reminders", ComplaintReminder.objects.select_related("sent_by")))
+        return complaints.with_reminders(rows)
 
     def retrieve(self, request, *args, **kwargs):
         """One complaint, the complainant's contact in full where the reader must act on its order (the read logged)."""

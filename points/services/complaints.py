@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.urls import reverse
-from django.db.models import Case, DateTimeField, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, DateTimeField, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
@@ -321,10 +321,18 @@ def remind_responsible(*, complaint: Complaint, actor, now: datetime, reason: st
 
 
 def reminders_of(complaint: Complaint, user) -> QuerySet[ComplaintReminder] | list:
-    """The reminders (催办) of the complaint, oldest first, for the staff and the responsible party (not the member)."""
+    """The reminders (催办) of the complaint, oldest first, for the staff and the responsible party (not the member):
+    those prefetched with the complaint (`with_reminders`), or else read with their senders."""
     if getattr(user, "role", None) == Role.MEMBER:
         return []
+    if "reminders" in getattr(complaint, "_prefetched_objects_cache", {}):
+        return complaint.reminders.all()
     return complaint.reminders.select_related("sent_by")
+
+
+def with_reminders(complaints: QuerySet[Complaint]) -> QuerySet[Complaint]:
+    """The complaints with their reminders and the reminders' senders, in one query more however many they are."""
+    return complaints.prefetch_related(Prefetch("reminders", ComplaintReminder.objects.select_related("sent_by")))
 
 
 def resolve_complaint(*, complaint: Complaint, actor, now: datetime, reason: str = "") -> Complaint:
