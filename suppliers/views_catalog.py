@@ -59,6 +59,11 @@ class GiftAction:
     style: str = ""
     then: Callable[[Gift], str] | None = None  # a link to the gift's next step, added to the success message
     confirm: str = ""  # asked in the browser before an action that cannot be undone
+    done: Callable[[Gift], str] | None = None  # the success message, when the state reached (state_reached) does not say it
+
+
+def _scheduled(gift: Gift) -> str:
+    return _("%(gift)s 将于 %(at)s 自动上线") % {"gift": gift, "at": f"{timezone.localtime(gift.publish_at):%Y-%m-%d %H:%M}"}
 
 
 def _to_publish(gift: Gift) -> str:
@@ -78,7 +83,8 @@ GIFT_ACTIONS = {
     "approve": GiftAction(gettext_lazy("审核通过"), catalog.approve_gift, OPERATOR, "approve", ReasonInput, then=_to_publish),
     "reject": GiftAction(gettext_lazy("驳回"), catalog.reject_gift, OPERATOR, "reject", ReasonInput, "danger"),
     "publish": GiftAction(gettext_lazy("立即上线"), catalog.publish_gift, OPERATOR, "publish"),
-    "schedule": GiftAction(gettext_lazy("定时上线"), revisions.schedule_publication, OPERATOR, "publish", ScheduleInput, "secondary"),
+    "schedule": GiftAction(gettext_lazy("定时上线"), revisions.schedule_publication, OPERATOR, "publish", ScheduleInput, "secondary",
+                           done=_scheduled),
     "delist": GiftAction(gettext_lazy("下线"), catalog.delist_gift, OPERATOR, "delist", DelistInput, "danger"),
     "start_clearance": GiftAction(gettext_lazy("开始清仓"), catalog.start_clearance, OPERATOR, "start_clearance", ClearanceInput),
     "retire": GiftAction(gettext_lazy("退市"), catalog.retire_gift, OPERATOR, "retire", ReasonInput, "danger",
@@ -296,7 +302,7 @@ def gift_action(request, pk: int, name: str):
         except DomainError as error:
             add_service_errors(form, error)
         else:
-            done = state_reached(gift, gift)
+            done = action.done(gift) if action.done else state_reached(gift, gift)
             messages.success(request, format_html("{} {}", done, action.then(gift)) if action.then else done)
             return redirect_back(request, reverse("gift-detail", args=[gift.pk]))
     gift.refresh_from_db()

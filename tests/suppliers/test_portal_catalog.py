@@ -224,10 +224,13 @@ def test_an_operator_schedules_an_approved_gift(operator):
     gift = in_state("approved")
     at = (timezone.localtime() + timedelta(days=2)).replace(second=0, microsecond=0)
 
-    logged_in(operator).post(f"/supplier/gifts/{gift.pk}/actions/schedule/", {"publish_at": at.strftime("%Y-%m-%dT%H:%M")})
+    done = logged_in(operator).post(f"/supplier/gifts/{gift.pk}/actions/schedule/", {"publish_at": at.strftime("%Y-%m-%dT%H:%M")},
+                                    follow=True)
 
     gift.refresh_from_db()
     assert (gift.state, gift.publish_at) == ("approved", at)
+    # the message says when it goes online, not only the state it stays in
+    assert [str(m) for m in done.context["messages"]] == [f"{gift} 将于 {at:%Y-%m-%d %H:%M} 自动上线"]
 
 
 def test_an_operator_delists_with_a_reason_code_then_starts_clearance(operator):
