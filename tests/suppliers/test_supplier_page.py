@@ -1,7 +1,7 @@
 """The operator's page of a supplier: its contact details and links to its contracts, qualifications, gifts and
 rectification cases, each landing on that list filtered by `?supplier=<id>` (a bad value is an error next to it)."""
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -128,6 +128,16 @@ def test_the_checklist_shows_the_contract_and_licence_waiting_for_review_then_bo
     assert met["contract"].startswith("yes") and "2026-01-01 — 2027-12-31" in met["contract"]
     assert "付款账期（天） 30" in met["contract"] and "¥50000.00" in met["contract"] and "去合同审核" not in met["contract"]
     assert met["business_licence"].startswith("yes") and "有效期至 2027-12-31" in met["business_licence"]
+
+
+def test_a_contract_approved_but_not_in_force_yet_is_linked_to_be_seen_not_reviewed(operator, supplier, now):
+    contract = ContractFactory(supplier=supplier, number="HT-LATER", start_date=date(2027, 1, 1), end_date=date(2028, 12, 31))
+    contracts.approve_contract(contract=contract, actor=operator, now=now)
+
+    checklist = _checklist(logged_in(operator).get(f"/supplier/review/{supplier.pk}/"))
+
+    assert checklist["contract"].startswith("no") and "HT-LATER" in checklist["contract"]
+    assert "查看合同" in checklist["contract"] and "去合同审核" not in checklist["contract"]
 
 
 def test_an_active_suppliers_page_has_no_checklist_and_finance_is_linked_to_contracts_only(operator, finance, supplier):
