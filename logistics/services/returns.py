@@ -49,7 +49,7 @@ from core.texts import Message
 from logistics.models import ReturnRequest, Shipment
 from logistics.models.costs import CostKind, Payer
 from logistics.services import claims, costs, leftovers
-from logistics.services.shipments import UNDERWAY, _new_shipment, mark_supplier_told, tell_supplier_of_parcel
+from logistics.services.shipments import UNDERWAY, _new_shipment, mark_supplier_told, ship_by_shown, tell_supplier_of_parcel
 from points.models import RedemptionOrder
 from points.services import ledger, orders
 from suppliers.errors import OutOfStock
@@ -561,16 +561,21 @@ REPLACEMENT_NOTICES = {
 
 
 def _tell_supplier_about_replacement(return_request: ReturnRequest, order: RedemptionOrder, failed: Shipment, kind: str, *,
-                                     now: datetime, note: str) -> None:
+                                     now: datetime, note: str, replacement: Shipment | None = None) -> None:
     """The operator's follow-up of a failed replacement reaches the supplier: what was decided, why, where the failed
-    parcel's units went (back into its stock, or lost and claimed) and, for another replacement, who ships it."""
+    parcel's units went (back into its stock, or lost and claimed) and, for another `replacement`, who ships it (a
+    dropship supplier: by when, as every parcel made for it to ship says)."""
     title, body = REPLACEMENT_NOTICES[kind]
     if claims.parcel_lost(failed):
         stock = Message(gettext_noop("失败的包裹已丢失，其 %(lost)s 件不退回库存。"), lost=failed.quantity)
     else:
         stock = Message(gettext_noop("失败包裹的 %(back)s 件已退回%(location)s的库存。"), back=failed.quantity, location=order.location.name)
-    sender = (Message(gettext_noop("请您在订单中发出新的换货包裹")) if order.fulfilment == Shipment.Kind.DROPSHIP
-              else Message(gettext_noop("由仓库从您的寄售库存中发出")))
+    if replacement is None:
+        sender = ""
+    elif order.fulfilment == Shipment.Kind.DROPSHIP:
+        sender = Message(gettext_noop("请您于 %(ship_by)s 前在订单中发出新的换货包裹"), ship_by=ship_by_shown(replacement.created_at))
+    else:
+        sender = Message(gettext_noop("由仓库从您的寄售库存中发出"))
     send_notice(
         supplier=order.supplier, kind=kind, title=title, body=body, now=now, link=reverse("logistics-return", args=[return_request.pk]),
         params={"number": return_request.number, "order": order.number, "quantity": return_request.quantity, "stock": stock,
@@ -601,7 +606,7 @@ def reship_replacement(*, return_request: ReturnRequest, actor, now: datetime, r
                 message % {"location": order.location.name, "quantity": locked.quantity}, field="quantity", **short.data
             ) from short
         _tell_member_about_replacement(locked, "replacement_reshipping", now=now)
-        _tell_supplier_about_replacement(locked, order, failed, "replacement_reshipped", now=now, note=reason)
+        _tell_supplier_about_replacement(locked, order, failed, "replacement_reshipped", now=now, note=reason, replacement=replacement)
         mark_supplier_told([replacement.pk], now=now)  # the notice just sent asks a dropship supplier to ship it
     return_request.refresh_from_db()  # and forget the replacements read before this one
     return return_request

@@ -251,7 +251,7 @@ def tell_suppliers_to_ship(*, now: datetime) -> list[Notice]:
         )}
         link = f"{reverse('supplier-dropship')}?{urlencode({'state': State.CREATED})}"
         sent = send_inbox_notices(
-            [(supplier_id, {"count": waiting[supplier_id]["waiting"], "ship_by": _ship_by(waiting[supplier_id]["first"])}, link)
+            [(supplier_id, {"count": waiting[supplier_id]["waiting"], "ship_by": ship_by_shown(waiting[supplier_id]["first"])}, link)
              for supplier_id in sorted(counts)],
             kind="dropship_to_ship", title=gettext_noop("%(count)s 笔直发订单待发货"),
             body=gettext_noop("请于 %(ship_by)s 前在「直发订单」中发货：交由您后48小时内未发出的订单计入按时发货率考核。"), now=now,
@@ -262,7 +262,7 @@ def tell_suppliers_to_ship(*, now: datetime) -> list[Notice]:
     return sent
 
 
-def _ship_by(handed_at: datetime) -> str:
+def ship_by_shown(handed_at: datetime) -> str:
     """The time a dropship parcel handed over (or made) at `handed_at` is to be shipped by, as the notice and its SMS
     show it."""
     return f"{timezone.localtime(handed_at + SHIP_WITHIN):%Y-%m-%d %H:%M}"
@@ -287,7 +287,7 @@ def tell_supplier_of_parcel(shipment: Shipment, *, kind: str, title: str, body: 
     mark_supplier_told([shipment.pk], now=now)
     if getattr(actor, "role", None) in SUPPLIER_ROLES and actor.supplier_id == shipment.supplier_id:
         return None
-    supplier, ship_by = shipment.supplier, _ship_by(shipment.created_at)
+    supplier, ship_by = shipment.supplier, ship_by_shown(shipment.created_at)
     notice = send_notice(
         supplier=supplier, kind=kind, title=title, body=body, now=now, link=reverse("logistics-shipment", args=[shipment.pk]),
         params={"order": shipment.order.number, "quantity": shipment.quantity, "ship_by": ship_by, **params}, sms=False,

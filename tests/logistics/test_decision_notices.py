@@ -111,4 +111,4 @@ def test_a_dropship_supplier_is_asked_to_ship_the_new_replacement_and_its_own_sh
     assert not Notice.objects.filter(kind__startswith="replacement_").exists()
     returns.reship_replacement(return_request=return_request, actor=operator, now=now, reason="会员同意签收")
 
-    assert "，请您在订单中发出新的换货包裹。" in only_notice(dropship_order.supplier, "replacement_reshipped").body_text
+    assert "，请您于 2026-10-17 10:00 前在订单中发出新的换货包裹。" in only_notice(dropship_order.supplier, "replacement_reshipped").body_text
