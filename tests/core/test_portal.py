@@ -422,3 +422,17 @@ def test_a_refused_form_kept_for_the_next_page_keeps_what_was_typed_but_never_a_
     kept = request.session[SENT_BACK]
     assert kept["action"] == "/supplier/team/7/password/" and kept["data"] == {"reason": ["太长的原因文字"]}
     assert list(kept["errors"]) == ["reason"]
+
+
+def test_an_action_forms_input_shown_by_its_placeholder_still_has_a_label_for_screen_readers():
+    from django import forms
+    from django.template.loader import render_to_string
+
+    class ReasonForm(forms.Form):
+        reason = forms.CharField(label="原因", widget=forms.TextInput(attrs={"placeholder": "原因（选填）"}))
+        token = forms.CharField(widget=forms.HiddenInput)
+
+    html = render_to_string("core/includes/action_fields.html", {"form": ReasonForm(auto_id=False)})
+
+    assert '<label><span class="sr-only">原因</span><input type="text" name="reason" placeholder="原因（选填）"' in html
+    assert '<input type="hidden" name="token"' in html and "sr-only\">Token" not in html
