@@ -1,4 +1,5 @@
 """Portal pages of the supplier app."""
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,9 +11,13 @@ from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
 from core.fsm import history_of
-from core.portal import add_service_errors, paginate, redirect_back, run_action, state_reached, supplier_pages
+from core.portal import (
+    PageAction, act_with_form, action_forms, add_service_errors, page_status, paginate, redirect_back, run_action, state_reached,
+    supplier_pages,
+)
 from core.roles import SUPPLIER_REVIEWERS, SUPPLIER_ROLES, Role
 from suppliers.forms import NoticeFilterForm, ReasonForm, SupplierApplicationForm, SupplierListFilterForm
+from suppliers.forms_catalog import ReasonInput
 from suppliers.models import Supplier
 from suppliers.selectors import same_credit_code
 from suppliers.selectors_profile import list_qualifications
@@ -70,13 +75,15 @@ def supplier_list(request):
     return render(request, "suppliers/supplier_list.html", context, status=filters.status)
 
 
-SUPPLIER_ACTIONS = {
-    "start_review": (onboarding.start_supplier_review, gettext_lazy("开始审核")),
-    "approve": (onboarding.approve_supplier, gettext_lazy("通过")),
-    "reject": (onboarding.reject_supplier, gettext_lazy("拒绝")),
-    "suspend": (onboarding.suspend_supplier, gettext_lazy("暂停合作")),
-    "reactivate": (onboarding.reactivate_supplier, gettext_lazy("恢复合作")),
-    "terminate": (onboarding.terminate_supplier, gettext_lazy("终止合作")),
+SUPPLIER_ACTIONS = {  # the operator's steps on a supplier's page, each with its reason (kept in the supplier's history)
+    "start_review": PageAction(gettext_lazy("开始审核"), onboarding.start_supplier_review, ReasonInput),
+    "approve": PageAction(gettext_lazy("通过"), onboarding.approve_supplier, ReasonInput),
+    "reject": PageAction(gettext_lazy("拒绝"), onboarding.reject_supplier, ReasonInput),
+    "suspend": PageAction(gettext_lazy("暂停合作"), onboarding.suspend_supplier, ReasonInput, "danger",
+                          confirm=gettext_lazy("暂停合作将下线该礼品商的在售和清仓礼品。确定暂停？")),
+    "reactivate": PageAction(gettext_lazy("恢复合作"), onboarding.reactivate_supplier, ReasonInput),
+    "terminate": PageAction(gettext_lazy("终止合作"), onboarding.terminate_supplier, ReasonInput, "danger",
+                            confirm=gettext_lazy("终止合作将下架该礼品商的全部礼品，剩余库存转为遗留礼品。确定终止？")),
 }
 
 
@@ -85,7 +92,9 @@ CHECKLIST_PAGES = {"contract": "operator-contracts", "business_licence": "operat
 
 
 @login_required
-def supplier_detail(request, pk: int):
+def supplier_detail(request, pk: int, *, refused: tuple[str, forms.Form] | None = None):
+    """A supplier as the reviewers see it, with the operator's steps (`refused`: the step's name and its form sent back
+    with its errors next to the reason and the reason entered)."""
     require_role(request.user, SUPPLIER_REVIEWERS)
     supplier = get_object_or_404(Supplier.objects.visible_to(request.user), pk=pk)
     form = ReasonForm(request.POST or None)
@@ -94,14 +103,16 @@ def supplier_detail(request, pk: int):
     links = {page["url_name"]: page["url"] for page in pages}
     requirements = contracts.activation_requirements(supplier=supplier, now=timezone.now()) if supplier.state in ONBOARDING else []
     context = {
-        "supplier": supplier, "form": form, "actions": [(n, SUPPLIER_ACTIONS[n][1]) for n in available], "history": history_of(supplier),
+        "supplier": supplier, "form": form, "history": history_of(supplier),
+        "actions": action_forms(request, [(n, SUPPLIER_ACTIONS[n]) for n in available], refused=refused)
+        if request.user.role == Role.OPERATOR else [],
         "same_credit_code": list(same_credit_code(supplier)), "pages": pages,
         # an applicant's onboarding checklist, each item with the page where it is done when the user's role opens it
         "requirements": [(need, links.get(CHECKLIST_PAGES[need.field])) for need in requirements],
         "qualifications": list_qualifications(actor=request.user, on=timezone.localdate()).filter(supplier=supplier),
         "reviews_qualifications": request.user.role == Role.OPERATOR,
     }
-    return render(request, "suppliers/supplier_detail.html", context)
+    return render(request, "suppliers/supplier_detail.html", context, status=page_status(refused))
 
 
 @login_required
@@ -109,10 +120,10 @@ def supplier_detail(request, pk: int):
 def supplier_transition(request, pk: int, name: str):
     require_role(request.user, {Role.OPERATOR})
     supplier = get_object_or_404(Supplier.objects.visible_to(request.user), pk=pk)
-    service, label = SUPPLIER_ACTIONS.get(name, (None, None))
-    if service is None:
+    action = SUPPLIER_ACTIONS.get(name)
+    if action is None:
         return redirect("operator-supplier-detail", pk=pk)
-    reason = request.POST.get("reason", "")
-    run_action(request, lambda: service(supplier=supplier, actor=request.user, now=timezone.now(), reason=reason),
-               success=lambda: state_reached(supplier, supplier.name))
-    return redirect("operator-supplier-detail", pk=pk)
+    form = action.form(request.POST)
+    if act_with_form(request, form, action.service, supplier=supplier, success=lambda: state_reached(supplier, supplier.name)):
+        return redirect("operator-supplier-detail", pk=pk)
+    return supplier_detail(request, pk, refused=(name, form))

@@ -63,7 +63,8 @@ def test_an_applicant_is_approved_once_its_contract_and_licence_are_and_then_sig
     expect(page.get_by_test_id("state")).to_have_text("审核中")
 
     click(page, page.locator("button[data-action=approve]"))
-    expect(message(page, "error")).to_have_text("缺少已生效的合同；营业执照待审核，请先审核通过")
+    # refused: the reasons stand by the approve button, the step's form shown again
+    expect(page.locator("form[data-action-form=approve] .field-error")).to_have_text("缺少已生效的合同；营业执照待审核，请先审核通过")
     expect(page.get_by_test_id("state")).to_have_text("审核中")
 
     click(page, page.get_by_test_id("supplier-pages").get_by_role("link", name="合同", exact=True))

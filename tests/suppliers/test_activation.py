@@ -1,4 +1,5 @@
 """`active` needs an approved contract in force and a valid business licence (SPEC §4.1)."""
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -84,7 +85,7 @@ def test_a_bad_contract_is_refused_naming_the_field(supplier, operator, now, cha
 
 @pytest.mark.parametrize("decision", ["suspend", "terminate"])
 def test_suspending_or_terminating_needs_a_reason_and_changes_nothing_without_one(under_review, operator, now, decision):
-    from tests.portal import logged_in
+    from tests.portal import field_errors, logged_in
 
     ready_to_activate(under_review, now=now)
     onboarding.approve_supplier(supplier=under_review, actor=operator, now=now)
@@ -93,11 +94,12 @@ def test_suspending_or_terminating_needs_a_reason_and_changes_nothing_without_on
 
     with pytest.raises(ValidationFailed) as refused:
         getattr(onboarding, f"{decision}_supplier")(supplier=under_review, actor=operator, now=now, reason="  ")
-    posted = client.post(f"/supplier/review/{under_review.pk}/{decision}/", {"reason": ""}, follow=True).content.decode()
+    response = client.post(f"/supplier/review/{under_review.pk}/{decision}/", {"reason": ""})
 
     under_review.refresh_from_db()
-    assert refused.value.field == "reason" and "请说明原因" in posted and under_review.state == Supplier.State.ACTIVE
-    assert f'data-action="{decision}" class="danger" onclick="return confirm(' in page
+    assert refused.value.field == "reason" and under_review.state == Supplier.State.ACTIVE
+    assert response.status_code == 400 and field_errors(response) == {"reason": "请说明原因"}  # next to the reason, on the page
+    assert re.search(rf'<button type="submit" class="danger" data-action="{decision}" onclick="return confirm\(', page)
 
 
 def test_a_refusal_naming_both_requirements_reads_in_the_readers_language(under_review, operator, now):
@@ -107,3 +109,15 @@ def test_a_refusal_naming_both_requirements_reads_in_the_readers_language(under_
             onboarding.approve_supplier(supplier=under_review, actor=operator, now=now)
 
         assert refused.value.detail == expected
+
+
+def test_a_reason_too_long_comes_back_next_to_its_field_with_what_was_typed(under_review, operator):
+    from tests.portal import field_errors, logged_in
+
+    typed = "材料" * 1001  # 2 002 characters
+
+    response = logged_in(operator).post(f"/supplier/review/{under_review.pk}/reject/", {"reason": typed})
+
+    under_review.refresh_from_db()
+    assert response.status_code == 400 and list(field_errors(response)) == ["reason"]
+    assert f'value="{typed}"' in response.content.decode() and under_review.state == Supplier.State.UNDER_REVIEW
