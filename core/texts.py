@@ -6,9 +6,17 @@ gives a code and its name (`state`, `target_label`).
 
 A value may itself be a Message (a label the system chose: a certificate's kind) or a list of them (the places a
 notice names), written in the reader's language too; a list is joined with "、" (English: ", ")."""
-from django.utils import translation
+from datetime import datetime
+
+from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext, gettext_noop
+
+
+def moment(value: datetime | None) -> str:
+    """A time as YYYY-MM-DD HH:MM in the portal's time zone (Asia/Shanghai), as pages, notices, messages and downloads
+    show it; empty for none."""
+    return "" if value is None else f"{timezone.localtime(value):%Y-%m-%d %H:%M}"
 
 
 def _as_is(text: str) -> str:

@@ -31,7 +31,7 @@ from core.portal import (
     send_back, send_back_refusal, state_reached,
 )
 from core.roles import SUPPLIER_ROLES, Role
-from core.texts import joined_messages
+from core.texts import joined_messages, moment
 from suppliers.forms_catalog import (
     ClearanceInput, DelistInput, FilterForm, GiftForm, MovementFilterForm, NoInput, OwnStockCountForm, ReasonInput, SafetyStockForm,
     ReviewQueueFilter, ScheduleInput, StockFilterForm, SERVICE_FIELDS, current_values,
@@ -63,7 +63,7 @@ class GiftAction:
 
 
 def _scheduled(gift: Gift) -> str:
-    return _("%(gift)s 将于 %(at)s 自动上线") % {"gift": gift, "at": f"{timezone.localtime(gift.publish_at):%Y-%m-%d %H:%M}"}
+    return _("%(gift)s 将于 %(at)s 自动上线") % {"gift": gift, "at": moment(gift.publish_at)}
 
 
 def _to_publish(gift: Gift) -> str:

@@ -13,7 +13,6 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
 from core.errors import DomainError, ValidationFailed
@@ -25,7 +24,7 @@ from core.numbers import new_number
 from core.services import log_personal_data_accesses
 from core.roles import SUPPLIER_ROLES, Role, waiting_for
 from core.validators import validate_length
-from core.texts import Message, labelled_message
+from core.texts import Message, labelled_message, moment
 from logistics.carriers import carrier_key, tidy_carrier
 from logistics.errors import ShipmentAlreadyPicked
 from logistics.models import HandoffBatch, HandoffItem, ReturnRequest, Shipment
@@ -265,7 +264,7 @@ def tell_suppliers_to_ship(*, now: datetime) -> list[Notice]:
 def ship_by_shown(handed_at: datetime) -> str:
     """The time a dropship parcel handed over (or made) at `handed_at` is to be shipped by, as the notice and its SMS
     show it."""
-    return f"{timezone.localtime(handed_at + SHIP_WITHIN):%Y-%m-%d %H:%M}"
+    return moment(handed_at + SHIP_WITHIN)
 
 
 def mark_supplier_told(shipment_ids: list[int], *, now: datetime) -> None:
@@ -444,7 +443,7 @@ def check_not_before_shipping(shipment: Shipment, *, at: datetime, field: str, m
     """:raises ValidationFailed: naming `field` with `message` (given the ship time as `shipped_at`) if `at` is before
     the parcel left; a parcel not shipped yet has no ship time to be before"""
     if shipment.shipped_at is not None and at < shipment.shipped_at:
-        raise ValidationFailed(message % {"shipped_at": f"{timezone.localtime(shipment.shipped_at):%Y-%m-%d %H:%M}"}, field=field)
+        raise ValidationFailed(message % {"shipped_at": moment(shipment.shipped_at)}, field=field)
 
 
 def fail_shipment(*, shipment: Shipment, actor, now: datetime, reason: str) -> Shipment:

@@ -23,6 +23,7 @@ from core.numbers import create_numbered
 from core.roles import SUPPLIER_ROLES, Role, waiting_for
 from core.selectors import answering
 from core.validators import validate_mobile, validate_reason
+from core.texts import moment
 from points.models import Complaint, ComplaintDeadline, ComplaintReminder, Member, RedemptionOrder
 from points.models.complaints import Party
 from suppliers.models import Gift, Supplier
@@ -185,7 +186,7 @@ def _ask_supplier_to_answer(complaint: Complaint, *, title: str, now: datetime) 
     """A complaint the supplier answers (triaged to it) waits for its answer by the deadline just started: tell it."""
     if complaint.responsible == Party.SUPPLIER:
         send_notice(supplier=complaint.supplier, kind="complaint_assigned", title=title, body=gettext_noop("请于 %(deadline)s 前在「投诉处理」中答复。"),
-                    params={"number": complaint.number, "deadline": f"{timezone.localtime(complaint.deadline):%Y-%m-%d %H:%M}"},
+                    params={"number": complaint.number, "deadline": moment(complaint.deadline)},
                     now=now, link=reverse("complaint", args=[complaint.pk]))
 
 
@@ -311,7 +312,7 @@ def remind_responsible(*, complaint: Complaint, actor, now: datetime, reason: st
         if not _chased_by(actor, complaint):
             raise Conflict(gettext("只有已升级、待礼品商答复的投诉可以催办"))
         if last := _reminded_lately(complaint, now):
-            raise Conflict(gettext("已于 %(at)s 催办，1小时内不再重复催办") % {"at": f"{timezone.localtime(last.sent_at):%Y-%m-%d %H:%M}"})
+            raise Conflict(gettext("已于 %(at)s 催办，1小时内不再重复催办") % {"at": moment(last.sent_at)})
         ComplaintReminder.objects.create(complaint=complaint, sent_by=actor, sent_at=now, reason=reason)
         send_notice(supplier=complaint.supplier, kind="complaint_reminder", title=gettext_noop("运营方催办投诉 %(number)s"),
                     body=gettext_noop("该投诉已超过答复期限，请尽快在「投诉处理」中答复。%(note)s"),

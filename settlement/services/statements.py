@@ -30,7 +30,7 @@ from core.fsm import apply_transition, require_transition
 from core.roles import SUPPLIER_ROLES, Role, waiting_for
 from core.selectors import answering
 from core.validators import validate_length
-from core.texts import Message, labelled_message
+from core.texts import Message, labelled_message, moment
 from settlement.models import (
     SECTION_TOTALS, Adjustment, Reconciliation, Section, SourceKind, Statement, StatementLine, StatementVersion,
 )
@@ -539,7 +539,7 @@ def _tell_supplier(statement: Statement, *, kind: str, now: datetime, **context)
     else:
         title = gettext_noop("%(month)s 结算单第 %(version)s 版已下发")
         body = gettext_noop("应付 %(payable)s 元。请于 %(confirm_by)s 前确认或提出异议，逾期未处理视为确认。")
-        params = {"confirm_by": f"{timezone.localtime(now + DEEMED_CONFIRMED_AFTER):%Y-%m-%d %H:%M}"}
+        params = {"confirm_by": moment(now + DEEMED_CONFIRMED_AFTER)}
     _tell_plainly(statement, kind=kind, now=now, title=title, body=body, sms=Sms(kind, _named(statement) | context, statement), **params)
 
 

@@ -26,6 +26,7 @@ def test_a_form_goes_back_only_to_a_path_of_ours(next_value, target):
     ("logistics", f"/logistics/shipments/?batch={HUGE}"),
     ("logistics", "/logistics/shipments/?awaiting_decision=perhaps"),
     ("supplier_staff", f"/logistics/dropship/?batch={HUGE}"),
+    ("supplier_staff", "/logistics/dropship/?overdue=perhaps"),
     ("member", f"/logistics/my-shipments/?batch={HUGE}"),
     ("finance", f"/settlement/assessments/?supplier={HUGE}"),
     ("finance", "/settlement/assessments/?supplier=²"),
