@@ -304,5 +304,7 @@ def publication_queue() -> QuerySet[Gift]:
 
 @waiting_for({Role.OPERATOR})
 def reviews_waiting(user) -> int:
-    """What waits on the operators in the catalog: gifts and changes to review, approved gifts to put online."""
-    return sum(rows.count() for rows in (*review_queue(), publication_queue()))
+    """What waits on the operators in the catalog: gifts and changes to review, approved gifts to put online; the rows
+    of the three queues counted together in one query (UNION ALL: each row counts once, in its own queue)."""
+    first, *others = (rows.order_by().values("pk") for rows in (*review_queue(), publication_queue()))
+    return first.union(*others, all=True).count()

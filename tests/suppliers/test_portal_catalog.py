@@ -426,6 +426,29 @@ def test_list_pages_run_the_same_number_of_queries_for_1_and_20_gifts(request, s
     assert len(one.captured_queries) == len(twenty.captured_queries), "\n".join(q["sql"] for q in twenty.captured_queries)
 
 
+def test_the_review_badge_counts_the_three_queues_of_the_review_page_in_one_query(operator, supplier, django_assert_num_queries):
+    from suppliers.services.catalog import reviews_waiting
+
+    in_state("submitted", supplier=supplier)
+    GiftFactory(supplier=supplier)  # a draft: nothing to review yet
+    online, listed_again = in_state("online", supplier=supplier), in_state("online", supplier=supplier)
+    GiftRevision.objects.create(gift=online, changes={"name": "改名"}, requested_at=timezone.now())
+    decided = GiftRevision.objects.create(gift=listed_again, changes={"name": "旧名"}, requested_at=timezone.now())
+    GiftRevision.objects.filter(pk=decided.pk).update(state=GiftRevision.State.REJECTED)
+    in_state("approved", supplier=supplier)
+    scheduled = in_state("approved", supplier=supplier)
+    Gift.objects.filter(pk=scheduled.pk).update(publish_at=timezone.now() + timedelta(days=1))  # goes online by itself
+    held = in_state("approved")
+    Supplier.objects.filter(pk=held.supplier_id).update(state=Supplier.State.SUSPENDED)  # waits for its reactivation
+    tabs = logged_in(operator).get("/supplier/gift-review/").context["counts"]
+
+    with django_assert_num_queries(1):
+        waiting = reviews_waiting(operator)
+
+    assert tabs == {"gifts": 1, "revisions": 1, "approved": 1}
+    assert waiting == sum(tabs.values())
+
+
 def test_the_stock_page_filters_by_location_and_the_full_list_of_movements_opens_filtered_alike(logistics, supplier):
     east, south = WarehouseFactory(code="WH-E", name="华东仓"), WarehouseFactory(code="WH-S", name="华南仓")
     in_east, in_south = GiftFactory(supplier=supplier, sku="EAST-1"), GiftFactory(supplier=supplier, sku="SOUTH-1")
