@@ -18,6 +18,7 @@ urlpatterns = [
     path("stock/own/<int:pk>/safety-stock/", views.own_safety_stock, name="supplier-own-safety-stock"),
     path("stock/<int:pk>/safety-stock/", views.safety_stock, name="stock-safety-stock"),
     path("gift-review/", views.review_queue, name="operator-gift-review"),
+    path("gift-review/gifts/<int:pk>/<slug:name>/", views.review_decision, name="operator-gift-decision"),
     path("gift-review/revisions/<int:pk>/images/<int:index>/", views.revision_image, name="revision-image"),
     path("gift-review/revisions/<int:pk>/<slug:name>/", views.revision_action, name="operator-revision-action"),
     path("gift-admin/", views.gift_admin, name="operator-gifts"),

@@ -302,8 +302,7 @@ def gift_action(request, pk: int, name: str):
         except DomainError as error:
             add_service_errors(form, error)
         else:
-            done = action.done(gift) if action.done else state_reached(gift, gift)
-            messages.success(request, format_html("{} {}", done, action.then(gift)) if action.then else done)
+            messages.success(request, _done(action, gift))
             return redirect_back(request, reverse("gift-detail", args=[gift.pk]))
     gift.refresh_from_db()
     failed = OfferedAction(name, action, form)
@@ -313,13 +312,23 @@ def gift_action(request, pk: int, name: str):
     return _gift_page(request, gift, failed=failed)
 
 
+def _done(action: GiftAction, gift: Gift) -> str:
+    """The success message of a gift action that ran: what the gift is now (or the action's own), and the link to the
+    gift's next step if it has one."""
+    done = action.done(gift) if action.done else state_reached(gift, gift)
+    return format_html("{} {}", done, action.then(gift)) if action.then else done
+
+
 REVIEW_QUEUES = ("gifts", "revisions", "approved")  # the tabs of the operators' review page; the first is the default
+REVIEW_DECISIONS = ("approve", "reject")  # what the review page decides on a submitted gift (GIFT_ACTIONS)
 
 
 @login_required
-def review_queue(request):
+def review_queue(request, *, refused: tuple[Gift, str, forms.Form] | None = None):
     """The operators' review page: gifts submitted, changes to listed gifts, and approved gifts waiting to go online
-    (each with its 上线 / 定时上线 actions), one tab each, searched alike."""
+    (each with its 上线 / 定时上线 actions), one tab each, searched alike (`refused`: (a submitted gift, the decision
+    refused on it, its form sent back with the reason typed and the errors next to it); shown at the address the
+    decision was posted to, the page filters and pages at its own)."""
     require_role(request.user, OPERATOR)
     queue = request.GET.get("queue") if request.GET.get("queue") in REVIEW_QUEUES else REVIEW_QUEUES[0]
     filters = ReviewQueueFilter(request.GET)
@@ -332,20 +341,44 @@ def review_queue(request):
         submitted, approved = submitted.filter(_matching(q)), approved.filter(_matching(q))
         pending = pending.filter(_matching(q, "gift__"))
     counts = {"gifts": submitted.count(), "revisions": pending.count(), "approved": approved.count()}
+    list_url = reverse("operator-gift-review")
     if queue == "revisions":
         rows = pending.select_related("gift__supplier", "gift__category", "requested_by").prefetch_related("gift__prices__program")
-        context = paginate(request, rows.order_by("requested_at", "id"))
+        context = paginate(request, rows.order_by("requested_at", "id"), list_url=list_url)
         table = ChangeTable()
         for revision in context["page_obj"]:
             revision.rows = table.rows(revision.gift, revision)
     else:
         gifts = submitted if queue == "gifts" else approved
-        context = paginate(request, gifts.select_related("supplier", "category").prefetch_related("prices__program"))
-        if queue == "approved":
-            for gift in context["page_obj"]:
+        context = paginate(request, gifts.select_related("supplier", "category").prefetch_related("prices__program"), list_url=list_url)
+        for gift in context["page_obj"]:
+            if queue == "approved":
                 gift.actions = offered_actions(gift, request.user)
-    context |= {"queue": queue, "q": q, "counts": counts, "reason_form": ReasonInput(auto_id=False), "filters": filters}
-    return render(request, "suppliers/catalog/review_queue.html", context, status=filters.status)
+            else:  # its approve / reject form, the refused one as it was sent back
+                gift.refused = refused[1] if refused and refused[0] == gift else ""
+                gift.reason_form = refused[2] if gift.refused else ReasonInput(auto_id=False)
+    if refused and not any(getattr(row, "refused", "") for row in context["page_obj"]):
+        report_form_errors(request, refused[2])  # the gift has left the page (decided meanwhile): its errors as messages
+    context |= {"queue": queue, "q": q, "counts": counts, "reason_form": ReasonInput(auto_id=False), "filters": filters,
+                "next_path": posted_from(request, list_url) if refused else ""}
+    return render(request, "suppliers/catalog/review_queue.html", context, status=page_status(refused[1:]) if refused else filters.status)
+
+
+@login_required
+@require_POST
+def review_decision(request, pk: int, name: str):
+    """Approve or reject a submitted gift on the review page: done, back to the page with a message; refused, the page
+    again with the reason as typed and the error next to it, 400 for a reason missing or too long, 409 for a gift whose
+    state or supplier does not allow it (the gift decided meanwhile, no longer listed: the error as a message)."""
+    if name not in REVIEW_DECISIONS:
+        raise Http404
+    action = GIFT_ACTIONS[name]
+    require_role(request.user, action.roles)
+    gift = get_object_or_404(_gifts(request), pk=pk)
+    form = action.form(request.POST, auto_id=False)
+    if act_with_form(request, form, action.service, gift=gift, success=lambda: _done(action, gift)):
+        return redirect_back(request, reverse("operator-gift-review"))
+    return review_queue(request, refused=(gift, name, form))
 
 
 @login_required

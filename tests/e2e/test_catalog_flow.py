@@ -66,6 +66,9 @@ def test_a_gift_goes_from_the_suppliers_draft_to_online(browser_page: Page, live
     login(page, live_server.url, "e2e_operator", PASSWORD)
     open_nav(page, "礼品审核")
     row = page.get_by_test_id("review-gifts").locator(f"tr[data-sku='{SKU}']")
+    press(page, row, "reject")  # without its reason: refused next to the reason, which takes the focus
+    expect(row.locator(".field-error[data-field=reason]")).to_have_text("请填写驳回原因")
+    expect(row.locator("input[name=reason]")).to_be_focused()
     row.locator("input[name=reason]").fill("资料齐全")
     press(page, row, "approve")
     expect(page.locator(".messages li.success")).to_contain_text(SKU)

@@ -147,7 +147,10 @@ def test_an_operator_approves_a_submitted_gift_from_the_review_queue(operator):
     client = logged_in(operator)
     assert list(client.get("/supplier/gift-review/").context["page_obj"]) == [gift]
 
-    response = client.post(f"/supplier/gifts/{gift.pk}/actions/approve/", {"reason": "资料齐全", "next": "/supplier/gift-review/"}, follow=True)
+    page = client.get("/supplier/gift-review/").content.decode()
+    assert f'action="/supplier/gift-review/gifts/{gift.pk}/approve/"' in page and f'formaction="/supplier/gift-review/gifts/{gift.pk}/reject/"' in page
+
+    response = client.post(f"/supplier/gift-review/gifts/{gift.pk}/approve/", {"reason": "资料齐全", "next": "/supplier/gift-review/"}, follow=True)
 
     gift.refresh_from_db()
     assert gift.state == "approved"
@@ -161,7 +164,7 @@ def test_an_approved_gift_waits_in_the_review_pages_to_publish_tab_and_goes_onli
     scheduled.save(update_fields=["publish_at"])  # goes online by itself: waits on no one
     client = logged_in(operator)
 
-    approved = client.post(f"/supplier/gifts/{gift.pk}/actions/approve/", {"reason": "", "next": "/supplier/gift-review/"}, follow=True)
+    approved = client.post(f"/supplier/gift-review/gifts/{gift.pk}/approve/", {"reason": "", "next": "/supplier/gift-review/"}, follow=True)
 
     link = re.search(r'href="([^"]+)" data-testid="to-publish"', approved.content.decode()).group(1)
     assert link == f"/supplier/gift-review/?queue=approved&amp;q={gift.sku}"
@@ -187,21 +190,95 @@ def test_an_approved_gift_of_a_suspended_supplier_does_not_wait_to_go_online(ope
     assert response.context["counts"]["approved"] == 0 and gift not in response.context["page_obj"]
 
 
-def test_rejecting_a_gift_without_a_reason_shows_an_error_and_changes_nothing(operator):
-    gift = in_state("submitted")
+def _row(response, gift: Gift) -> str:
+    """The HTML of the gift's row on the review page."""
+    return response.content.decode().split(f'<tr data-sku="{gift.sku}">', 1)[1].split("</tr>", 1)[0]
 
-    response = logged_in(operator).post(f"/supplier/gifts/{gift.pk}/actions/reject/", {"reason": " "}, follow=True)
+
+def test_rejecting_a_gift_without_a_reason_comes_back_next_to_the_reason_on_the_review_page_and_changes_nothing(operator):
+    gift, other = in_state("submitted"), in_state("submitted")
+    client = logged_in(operator)
+
+    response = client.post(f"/supplier/gift-review/gifts/{gift.pk}/reject/", {"reason": " ", "next": "/supplier/gift-review/"})
+    later = client.get("/supplier/gift-review/")
+
+    gift.refresh_from_db()
+    assert gift.state == "submitted" and not TransitionLog.objects.filter(object_id=gift.pk, transition="reject").exists()
+    assert response.status_code == 400 and field_errors(response) == {"reason": "请填写驳回原因"}
+    row = _row(response, gift)
+    assert 'id="id_reject_reason_error"' in row and 'aria-describedby="id_reject_reason_error"' in row and "autofocus" in row
+    assert 'value=" "' in row and "请填写驳回原因" not in _row(response, other)  # the other gift's form stays blank
+    assert 'name="next" value="/supplier/gift-review/"' in row
+    assert later.status_code == 200 and field_errors(later) == {} and "aria-invalid" not in later.content.decode()
+
+
+def test_a_reason_too_long_for_a_gift_comes_back_on_the_review_page_with_the_text_typed(operator):
+    gift = in_state("submitted")
+    typed = "长" * 2001
+
+    response = logged_in(operator).post(f"/supplier/gift-review/gifts/{gift.pk}/approve/", {"reason": typed, "next": "/supplier/gift-review/"})
 
     gift.refresh_from_db()
     assert gift.state == "submitted"
-    assert "请填写驳回原因" in response.content.decode()
-    assert not TransitionLog.objects.filter(object_id=gift.pk, transition="reject").exists()
+    assert response.status_code == 400 and list(field_errors(response)) == ["reason"] and "2000" in field_errors(response)["reason"]
+    row = _row(response, gift)
+    assert f'value="{typed}"' in row and 'aria-describedby="id_approve_reason_error"' in row and "autofocus" in row
+
+
+def test_approving_a_gift_of_a_suspended_supplier_is_refused_next_to_its_form_with_the_reason_kept(operator, supplier):
+    gift = in_state("submitted", supplier=supplier)
+    Supplier.objects.filter(pk=supplier.pk).update(state=Supplier.State.SUSPENDED)
+
+    response = logged_in(operator).post(f"/supplier/gift-review/gifts/{gift.pk}/approve/", {"reason": "资料齐全"})
+
+    gift.refresh_from_db()
+    assert gift.state == "submitted" and response.status_code == 409
+    row = _row(response, gift)
+    assert 'data-field="__all__"' in row and "恢复合作前" in row and 'value="资料齐全"' in row
+
+
+def test_a_gift_decided_meanwhile_is_a_conflict_said_at_the_top_of_the_review_page(operator):
+    gift = in_state("approved")
+
+    response = logged_in(operator).post(f"/supplier/gift-review/gifts/{gift.pk}/reject/", {"reason": "图片不清晰"})
+
+    gift.refresh_from_db()
+    assert gift.state == "approved" and response.status_code == 409
+    assert [m.level_tag for m in response.context["messages"]] == ["error"] and list(response.context["page_obj"]) == []
+
+
+def test_the_review_page_shown_again_after_a_refusal_keeps_its_search_and_leads_to_its_own_address(operator):
+    gift = in_state("submitted")
+    in_state("submitted")  # not found by the search
+    client = logged_in(operator)
+    url = f"/supplier/gift-review/gifts/{gift.pk}/reject/?queue=gifts&q={gift.sku}"
+
+    response = client.post(url, {"reason": "", "next": f"/supplier/gift-review/?queue=gifts&q={gift.sku}"})
+    done = client.post(url, {"reason": "图片不清晰", "next": f"/supplier/gift-review/?queue=gifts&q={gift.sku}"})
+
+    page = response.content.decode()
+    assert response.status_code == 400 and list(response.context["page_obj"]) == [gift]
+    assert '<form method="get" action="/supplier/gift-review/" class="filters">' in page
+    assert f'href="/supplier/gift-review/?queue=revisions&q={gift.sku}"' in page
+    assert f'action="/supplier/gift-review/gifts/{gift.pk}/approve/?queue=gifts&amp;q={gift.sku}"' in page
+    assert done.status_code == 302 and done["Location"] == f"/supplier/gift-review/?queue=gifts&q={gift.sku}"
+    assert Gift.objects.get(pk=gift.pk).state == "rejected"
+
+
+def test_only_a_gifts_approval_or_rejection_is_decided_on_the_review_page(operator, supplier_admin, supplier):
+    gift = in_state("submitted", supplier=supplier)
+
+    publish = logged_in(operator).post(f"/supplier/gift-review/gifts/{gift.pk}/publish/")
+    by_supplier = logged_in(supplier_admin).post(f"/supplier/gift-review/gifts/{gift.pk}/approve/")
+
+    gift.refresh_from_db()
+    assert (publish.status_code, by_supplier.status_code, gift.state) == (404, 403, "submitted")
 
 
 def test_an_operator_rejects_a_gift_with_a_reason(operator):
     gift = in_state("submitted")
 
-    logged_in(operator).post(f"/supplier/gifts/{gift.pk}/actions/reject/", {"reason": "图片不清晰"})
+    logged_in(operator).post(f"/supplier/gift-review/gifts/{gift.pk}/reject/", {"reason": "图片不清晰"})
 
     gift.refresh_from_db()
     assert gift.state == "rejected"
