@@ -1,5 +1,5 @@
 """The home page's panels of points (imported by PointsConfig.ready): a member's points and latest orders; the
-operators' redemptions of the last two weeks."""
+operators' redemptions of the last two weeks; the complaints operators chased (催办) logistics staff to answer."""
 from datetime import timedelta
 
 from django.utils import timezone
@@ -11,11 +11,12 @@ from core.home import register_home_panel
 from core.roles import Role
 from points.models import Member
 from points.selectors import recent_orders, redemptions_by_day
-from points.services import credits
+from points.services import complaints, credits
 from points.services.orders import orders_to_confirm
 
 CHART_DAYS = 14
 EXPIRY_SOON = timedelta(days=30)  # as the expiry reminder: points expiring within this are pointed out
+CHASED_SHOWN = 5
 
 
 def member_figures(user) -> dict | None:
@@ -42,6 +43,17 @@ def redemption_figures(user) -> dict:
     }
 
 
+def chased_figures(user) -> dict | None:
+    """The complaints operators chased the logistics staff to answer, the latest chased first (at most CHASED_SHOWN,
+    and how many in all), or None when none waits: logistics staff have no inbox, so a chase meets them here."""
+    rows = complaints.chased_complaints(user=user, now=timezone.now())
+    shown = list(rows[:CHASED_SHOWN])
+    if not shown:
+        return None
+    return {"complaints": shown, "count": len(shown) if len(shown) < CHASED_SHOWN else rows.count()}
+
+
 register_home_panel(gettext_lazy("我的积分"), "points/home_member.html", member_figures, roles={Role.MEMBER}, order=10)
 register_home_panel(gettext_lazy("近两周兑换"), "points/home_redemptions.html", redemption_figures,
                     roles={Role.OPERATOR}, order=10, wide=True)
+register_home_panel(gettext_lazy("运营方催办的投诉"), "points/home_chased.html", chased_figures, roles={Role.LOGISTICS}, order=5)

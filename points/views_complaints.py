@@ -242,10 +242,16 @@ def complaint_action(request, pk: int, name: str):
     return redirect("complaint", pk=complaint.pk)
 
 
+REMINDED = {
+    Party.SUPPLIER: gettext_lazy("已催办礼品商答复：%(number)s"),
+    Party.LOGISTICS: gettext_lazy("已催办物流商答复：%(number)s"),
+}
+
+
 def _complaint_done(complaint: Complaint, action: ComplaintAction) -> str:
-    """What a step did: the state the complaint is in now, or for a step that changes none (催办) that it was done."""
+    """What a step did: the state the complaint is in now, or for a step that changes none (催办) whom it chased."""
     if action.transition is None:
-        return _("已催办：%(number)s") % {"number": complaint.number}
+        return REMINDED[complaint.responsible] % {"number": complaint.number}
     return state_reached(complaint, complaint.number)
 
 

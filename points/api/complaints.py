@@ -27,7 +27,7 @@ OPERATOR = frozenset({Role.OPERATOR})
 
 
 class ReminderSerializer(serializers.ModelSerializer):
-    """An operator's reminder (催办) to the supplier of an escalated complaint: who sent it, when and why."""
+    """An operator's reminder (催办) to the supplier or logistics provider of an escalated complaint: who sent it, when and why."""
 
     sent_by = serializers.SerializerMethodField(help_text="who sent it, as the reader may see it (to a supplier's user: 运营人员)")
 
@@ -50,7 +50,7 @@ class ComplaintSerializer(serializers.ModelSerializer):
     member_phone = serializers.SerializerMethodField(help_text="the order's recipient phone snapshot (else the member's), masked unless the reader may see it")
     overdue = serializers.SerializerMethodField()
     waits_for = serializers.SerializerMethodField(help_text="whose move it is: triage (the operator), supplier, logistics, operator, member, or empty")
-    reminders = serializers.SerializerMethodField(help_text="the operators' reminders (催办) to the supplier, oldest first; empty for a member")
+    reminders = serializers.SerializerMethodField(help_text="the operators' reminders (催办) to the responsible supplier or logistics provider, oldest first; empty for a member")
 
     class Meta:
         model = Complaint
@@ -132,7 +132,7 @@ TARGET = "complaint"
 
 
 class ComplaintViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
-    """Complaints and suggestions, in the queue's order (overdue, escalated, then by deadline): members their own, a
+    """Complaints and suggestions, in the queue's order (chased, overdue, escalated, then by deadline): members their own, a
     supplier those triaged to it and its suggestions, logistics staff those triaged to logistics, operators all."""
 
     serializer_class = ComplaintSerializer

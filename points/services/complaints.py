@@ -2,8 +2,9 @@
 
 `open → triaged → responded → resolved`; `triaged | reopened → escalated` when a deadline passes unanswered (beat,
 once per deadline); `escalated | reopened → responded`; `resolved → reopened` by the member within 7 days, which
-starts a new deadline. An operator chases the supplier of an escalated complaint (催办, a `ComplaintReminder`: no
-state change). Each deadline is a `ComplaintDeadline` row (the SLA facts the assessment counts). A
+starts a new deadline. An operator chases the supplier or logistics provider of an escalated complaint (催办, a
+`ComplaintReminder`: no state change; a supplier is told in its inbox, logistics staff find it marked in their queue
+and on their home page). Each deadline is a `ComplaintDeadline` row (the SLA facts the assessment counts). A
 suggestion comes from a supplier, is triaged to the operator and has no deadline.
 """
 from datetime import datetime, timedelta
@@ -11,7 +12,8 @@ from datetime import datetime, timedelta
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.urls import reverse
-from django.db.models import Case, DateTimeField, F, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Count, DateTimeField, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
@@ -35,6 +37,8 @@ DEADLINE = timedelta(hours=48)
 AUTO_RESOLVE_AFTER = timedelta(days=3)
 REOPEN_WITHIN = timedelta(days=7)
 REMIND_AGAIN_AFTER = timedelta(hours=1)  # an operator's reminder (催办) is not repeated sooner: one SMS, not one per click
+#: the parties an operator chases (催办) once their answer is late; the operator answering itself is not chased
+CHASED_PARTIES = (Party.SUPPLIER, Party.LOGISTICS)
 WAITING = (State.TRIAGED, State.REOPENED)  # a deadline is running
 ANSWERABLE = (State.TRIAGED, State.ESCALATED, State.REOPENED)
 #: who answers for each responsible party (首问负责); a supplier's users answer only for their own supplier
@@ -283,14 +287,14 @@ def escalate_overdue(*, now: datetime) -> list[int]:
 
 def may_remind(*, user, complaint: Complaint, now: datetime) -> bool:
     """Whether the user may chase the responsible party of the complaint (催办) now: an operator, while the complaint is
-    escalated and waits for its supplier's answer, and not chased within the last hour."""
+    escalated and waits for its supplier's or the logistics provider's answer, and not chased within the last hour."""
     return _chased_by(user, complaint) and _reminded_lately(complaint, now) is None
 
 
 def _chased_by(user, complaint: Complaint) -> bool:
     return (
         user is not None and (user.is_superuser or user.role == Role.OPERATOR) and complaint.state == State.ESCALATED
-        and complaint.responsible == Party.SUPPLIER
+        and complaint.responsible in CHASED_PARTIES
     )
 
 
@@ -299,25 +303,28 @@ def _reminded_lately(complaint: Complaint, now: datetime) -> ComplaintReminder |
 
 
 def remind_responsible(*, complaint: Complaint, actor, now: datetime, reason: str = "") -> Complaint:
-    """An operator chases the supplier of an escalated complaint (催办): a notice in its inbox and an SMS as its setting
-    allows, recorded with who, when and why; the complaint's state does not change.
+    """An operator chases the party responsible for an escalated complaint (催办), recorded with who, when and why; the
+    complaint's state does not change. A supplier gets a notice in its inbox and an SMS as its setting allows; logistics
+    staff, who have no inbox, find the complaint marked chased at the top of their queue and on their home page
+    (`list_complaints`, `chased_complaints`).
 
     :raises PermissionDenied: for anyone but an operator :raises ValidationFailed: a reason over REASON_MAX_LENGTH characters
-    :raises Conflict: unless escalated and triaged to a supplier, or chased less than an hour ago
+    :raises Conflict: unless escalated and triaged to a supplier or to logistics, or chased less than an hour ago
     """
     _require(actor, {Role.OPERATOR}, gettext("只有运营可以催办"))
     reason = validate_reason(reason)
     with transaction.atomic():
         complaint = Complaint.objects.select_for_update(of=("self",)).select_related("supplier").get(pk=complaint.pk)
         if not _chased_by(actor, complaint):
-            raise Conflict(gettext("只有已升级、待礼品商答复的投诉可以催办"))
+            raise Conflict(gettext("只有已升级、待礼品商或物流商答复的投诉可以催办"))
         if last := _reminded_lately(complaint, now):
             raise Conflict(gettext("已于 %(at)s 催办，1小时内不再重复催办") % {"at": moment(last.sent_at)})
         ComplaintReminder.objects.create(complaint=complaint, sent_by=actor, sent_at=now, reason=reason)
-        send_notice(supplier=complaint.supplier, kind="complaint_reminder", title=gettext_noop("运营方催办投诉 %(number)s"),
-                    body=gettext_noop("该投诉已超过答复期限，请尽快在「投诉处理」中答复。%(note)s"),
-                    params={"number": complaint.number, "note": decision_note(reason)}, now=now,
-                    link=reverse("complaint", args=[complaint.pk]))
+        if complaint.responsible == Party.SUPPLIER:
+            send_notice(supplier=complaint.supplier, kind="complaint_reminder", title=gettext_noop("运营方催办投诉 %(number)s"),
+                        body=gettext_noop("该投诉已超过答复期限，请尽快在「投诉处理」中答复。%(note)s"),
+                        params={"number": complaint.number, "note": decision_note(reason)}, now=now,
+                        link=reverse("complaint", args=[complaint.pk]))
     return complaint
 
 
@@ -384,11 +391,13 @@ def list_complaints(
     *, user, now: datetime, state: str = "", responsible: str = "", kind: str = "", supplier: Supplier | None = None,
     late: bool | None = None, ordered: bool = True,
 ) -> QuerySet:
-    """The complaints the user may see, the queue's order: overdue (deadline passed, unanswered) first, then escalated,
-    then those waiting for an answer by deadline, then the rest newest first (one answered late, its deadline long
-    past, is no longer urgent and takes its place among them). Members see their own; a supplier's users those triaged to it and its suggestions; logistics
-    staff those triaged to logistics; operators all. `late`: only those past their deadline unanswered (overdue or
-    escalated), or (False) only the others (`core.selectors.answering`)."""
+    """The complaints the user may see, the queue's order: those an operator chased (催办) first, the latest chased
+    first, then overdue (deadline passed, unanswered), then escalated, then those waiting for an answer by deadline,
+    then the rest newest first (one answered late, its deadline long past, is no longer urgent and takes its place
+    among them). Each carries `chases`, how many times it was chased since its deadline passed, and `last_chased_at`
+    (None: not chased, or answered since), in the same query. Members see their own; a supplier's users those triaged
+    to it and its suggestions; logistics staff those triaged to logistics; operators all. `late`: only those past
+    their deadline unanswered (overdue or escalated), or (False) only the others (`core.selectors.answering`)."""
     rows = Complaint.objects.visible_to(user)
     role = getattr(user, "role", None)
     if role in SUPPLIER_ROLES and not user.is_superuser:
@@ -398,17 +407,22 @@ def list_complaints(
     rows = rows.filter(**{name: value for name, value in (("state", state), ("responsible", responsible), ("kind", kind),
                                                           ("supplier", supplier)) if value})
     rows = answering(rows, _overdue(now) | Q(state=State.ESCALATED), late)
+    chased = _chases().order_by()
     rows = rows.select_related("member", "order", "gift", "supplier").annotate(
+        chases=Coalesce(Subquery(chased.values("complaint_id").annotate(n=Count("pk")).values("n")), 0),
+        last_chased_at=Subquery(chased.order_by("-sent_at").values("sent_at")[:1]),
+    ).annotate(
         urgency=Case(
-            When(_overdue(now), then=Value(0)),
-            When(state=State.ESCALATED, then=Value(1)),
-            default=Value(2),
+            When(last_chased_at__isnull=False, then=Value(0)),
+            When(_overdue(now), then=Value(1)),
+            When(state=State.ESCALATED, then=Value(2)),
+            default=Value(3),
             output_field=IntegerField(),
         )
     )
     if ordered:
         running = Case(When(state__in=WAITING, then=F("deadline")), default=None, output_field=DateTimeField())
-        rows = rows.order_by("urgency", running.asc(nulls_last=True), "-opened_at", "-id")
+        rows = rows.order_by("urgency", F("last_chased_at").desc(nulls_last=True), running.asc(nulls_last=True), "-opened_at", "-id")
     return rows
 
 
@@ -419,6 +433,18 @@ def complaints_waiting(user) -> int:
     rows = list_complaints(user=user, now=timezone.now(), ordered=False)
     answerable = Q(state__in=ANSWERABLE, responsible=next(party for party, roles in RESPONDERS.items() if user.role in roles))
     return rows.filter(Q(state=State.OPEN) | answerable if user.role == Role.OPERATOR else answerable).count()
+
+
+def chased_complaints(*, user, now: datetime) -> QuerySet[Complaint]:
+    """The complaints of the user's queue an operator chased (催办) that still wait for their answer, the latest chased
+    first, each with `chases` and `last_chased_at` (`list_complaints`)."""
+    return list_complaints(user=user, now=now).filter(last_chased_at__isnull=False)
+
+
+def _chases() -> QuerySet[ComplaintReminder]:
+    """The reminders of the outer complaint that still wait for its answer: sent while it is escalated, after its
+    current deadline passed (those of an earlier deadline were sent before the member reopened it, before this one)."""
+    return ComplaintReminder.objects.filter(complaint=OuterRef("pk"), complaint__state=State.ESCALATED, sent_at__gt=OuterRef("deadline"))
 
 
 def is_overdue(complaint: Complaint, now: datetime) -> bool:

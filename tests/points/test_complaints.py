@@ -318,16 +318,19 @@ def test_a_reminder_within_the_hour_of_the_last_is_refused_and_one_later_is_sent
     assert escalated.reminders.count() == 2 and Notice.objects.filter(kind="complaint_reminder").count() == 2
 
 
-def test_only_an_escalated_complaint_of_a_supplier_is_chased(triaged, member, gift, operator, now):
-    to_logistics = complaints.triage_complaint(
-        complaint=complaints.open_complaint(actor=member.user, now=now, gift=gift, title="快递未送达", description="…"),
-        actor=operator, now=now, responsible="logistics",
+def test_an_escalated_complaint_the_operator_answers_itself_is_not_chased(member, gift, operator, now):
+    taken = complaints.take_complaint(
+        complaint=complaints.open_complaint(actor=member.user, now=now, gift=gift, title="积分未到账", description="…"),
+        actor=operator, now=now,
     )
     complaints.escalate_overdue(now=now + timedelta(hours=49))
-    to_logistics.refresh_from_db()
+    taken.refresh_from_db()
 
-    with pytest.raises(Conflict):
-        complaints.remind_responsible(complaint=to_logistics, actor=operator, now=now + timedelta(hours=50))
+    with pytest.raises(Conflict) as refused:
+        complaints.remind_responsible(complaint=taken, actor=operator, now=now + timedelta(hours=50))
+
+    assert refused.value.detail == "只有已升级、待礼品商或物流商答复的投诉可以催办"
+    assert taken.state == State.ESCALATED and not taken.reminders.exists()
     assert not Notice.objects.filter(kind="complaint_reminder").exists()
 
 

@@ -148,7 +148,7 @@ def test_a_callers_phone_that_is_no_mobile_number_is_an_error_next_to_it_and_not
     assert not Complaint.objects.exists()
 
 
-# --- an escalated complaint: the operator chases the supplier (催办) or answers its own -------------------------------
+# --- an escalated complaint: the operator chases the supplier or logistics (催办) or answers its own ---------------------
 
 def _escalated(member, gift, operator, responsible: str) -> Complaint:
     """A complaint about `gift` triaged 50 hours ago to `responsible` and escalated an hour ago."""
@@ -162,23 +162,26 @@ def _escalated(member, gift, operator, responsible: str) -> Complaint:
     return complaint
 
 
-def test_the_operator_chases_the_supplier_of_an_escalated_complaint_from_its_page(member, gift, operator, supplier_staff):
-    complaint = _escalated(member, gift, operator, "supplier")
+@pytest.mark.parametrize(("responsible", "party"), [("supplier", "礼品商"), ("logistics", "物流商")])
+def test_the_operator_chases_the_party_responsible_for_an_escalated_complaint_from_its_page(member, gift, operator, supplier_staff,
+                                                                                           responsible, party):
+    complaint = _escalated(member, gift, operator, responsible)
     client = logged_in(operator)
     url = reverse("complaint", args=[complaint.pk])
     assert 'data-testid="action-remind"' in client.get(url).content.decode()
 
     done = client.post(reverse("complaint-action", args=[complaint.pk, "remind"]), {"reason": "会员再次来电"}, follow=True)
 
-    assert [str(message) for message in done.context["messages"]] == [f"已催办：{complaint.number}"]
+    assert [str(message) for message in done.context["messages"]] == [f"已催办{party}答复：{complaint.number}"]
 
     page = client.get(url).content.decode()
     reminders = page.split('data-testid="reminders"')[1].split("</table>")[0]
     assert "operator" in reminders and "会员再次来电" in reminders
     assert 'data-testid="action-remind"' not in page  # not again within the hour
     complaint.refresh_from_db()
-    assert complaint.state == State.ESCALATED and "等待礼品商答复" in page
-    assert Notice.objects.filter(supplier=complaint.supplier, kind="complaint_reminder").exists()
+    assert complaint.state == State.ESCALATED and f"等待{party}答复" in page
+    # a supplier is told in its inbox; logistics staff, who have none, find it in their queue and on their home page
+    assert Notice.objects.filter(supplier=complaint.supplier, kind="complaint_reminder").exists() == (responsible == "supplier")
 
 
 def test_the_supplier_sees_who_chased_it_and_the_member_sees_no_reminders(member, gift, operator, supplier_staff):
