@@ -1,5 +1,5 @@
 """Users and their one role; suppliers and members link to a user from their own apps."""
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager as DjangoUserManager
 from django.db import models
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -10,9 +10,19 @@ from core.roles import STAFF_ROLES, SUPPLIER_ROLES, Role
 OPERATOR_ADMIN_APPS = frozenset({"core", "suppliers", "points", "logistics", "settlement"})
 
 
+class UserManager(DjangoUserManager):
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        """A superuser (`manage.py createsuperuser`) is an operator unless told otherwise: a member needs a member
+        profile, which only the points program makes."""
+        extra_fields.setdefault("role", Role.OPERATOR)
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
 class User(AbstractUser):
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.MEMBER)
     phone = models.CharField(_("手机号"), max_length=20, blank=True)
+
+    objects = UserManager()
 
     class Meta:
         verbose_name = _("用户")

@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from core.api.errors import ErrorResponse429Serializer
 from core.api.permissions import require_role
 from core.api.transitions import TransitionHistoryMixin, transition_action
+from core.errors import PermissionDenied
 from core.api.filters import FilterSet, IdFilter, read_query
 from core.idempotency import HEADER, idempotent
 from core.models import Program, Tier
@@ -57,15 +58,20 @@ class MemberQuery(serializers.Serializer):
 
 
 def member_of(user) -> Member:
-    """The caller's member profile with its program, in one query. :raises PermissionDenied: unless the user is a member"""
+    """The caller's member profile with its program, in one query.
+
+    :raises PermissionDenied: unless the user is a member with a member profile (a member-role account made in the
+        admin has none)
+    """
     require_role(user, MEMBER)
-    if "member" in user._state.fields_cache:  # read with the API token
-        member = user.member
+    if "member" in user._state.fields_cache:  # read with the API token (None: no profile)
+        member = user._state.fields_cache["member"]
     else:
         member = member_with_program(user_id=user.pk)
-        if member is None:
-            raise Member.DoesNotExist()
-        member.user = user
+        if member is not None:
+            member.user = user
+    if member is None:
+        raise PermissionDenied(_lazy("该账号没有会员资料，不能使用会员功能"))
     return member
 
 
