@@ -20,6 +20,12 @@ threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "2"))
 preload_app = True
+# gunicorn's control socket (for `gunicornc`) defaults to one path per user ($XDG_RUNTIME_DIR or ~/.gunicorn/gunicorn.ctl),
+# which a second gunicorn of the same user would take over: none unless GUNICORN_CONTROL_SOCKET names one for this server
+CONTROL_SOCKET = os.environ.get("GUNICORN_CONTROL_SOCKET", "")
+control_socket_disable = not CONTROL_SOCKET
+if CONTROL_SOCKET:
+    control_socket = CONTROL_SOCKET
 GC_THRESHOLD = tuple(int(n) for n in os.environ.get("GUNICORN_GC_THRESHOLD", "7000,20,20").split(","))
 
 

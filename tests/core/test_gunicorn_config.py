@@ -19,18 +19,33 @@ from config import workers
 ROOT = Path(settings.BASE_DIR)
 
 
-def test_the_shipped_gunicorn_config_is_valid_and_loads_the_application():
-    env = os.environ | {"DJANGO_SETTINGS_MODULE": "config.settings.test", "WEB_CONCURRENCY": "3", "GUNICORN_THREADS": "2"}
-
+def printed_config(**environment: str) -> dict[str, str]:
+    """The settings gunicorn reads from the shipped config in this environment, after checking it loads the application."""
+    env = {name: value for name, value in os.environ.items() if not name.startswith("GUNICORN_")}
     result = subprocess.run(
         [sys.executable, "-m", "gunicorn", "--check-config", "--print-config", "-c", str(ROOT / "config" / "gunicorn.conf.py"),
          "config.wsgi:application"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        cwd=ROOT, env=env | {"DJANGO_SETTINGS_MODULE": "config.settings.test"} | environment, capture_output=True, text=True,
+        timeout=120,
     )
-
     assert result.returncode == 0, result.stderr
-    printed = {name.strip(): value.strip() for name, _, value in (line.partition("=") for line in result.stdout.splitlines())}
+    return {name.strip(): value.strip() for name, _, value in (line.partition("=") for line in result.stdout.splitlines())}
+
+
+def test_the_shipped_gunicorn_config_is_valid_and_loads_the_application():
+    printed = printed_config(WEB_CONCURRENCY="3", GUNICORN_THREADS="2")
+
     assert (printed["worker_class"], printed["workers"], printed["threads"], printed["preload_app"]) == ("config.workers.BalancedThreadWorker", "3", "2", "True")
+
+
+def test_a_gunicorn_opens_no_control_socket_where_a_second_one_would_take_it_over():
+    assert printed_config()["control_socket_disable"] == "True"
+
+
+def test_a_control_socket_named_for_the_server_is_opened_there():
+    printed = printed_config(GUNICORN_CONTROL_SOCKET="/srv/gifts/var/web.ctl")
+
+    assert (printed["control_socket_disable"], printed["control_socket"]) == ("False", "/srv/gifts/var/web.ctl")
 
 
 def test_a_worker_whose_threads_are_all_busy_takes_no_new_connection_until_one_is_free():
