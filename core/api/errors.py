@@ -53,7 +53,10 @@ class _ClientErrorResponse(serializers.Serializer):
 
 
 class ErrorResponse409Serializer(_ClientErrorResponse):
-    """invalid_transition, concurrent_update, insufficient_points, out_of_stock, idempotency_key_in_use, fee_already_recorded"""
+    """invalid_transition, concurrent_update, idempotency_key_in_use, insufficient_points, out_of_stock, order_expired,
+    code_attempts_exceeded, gift_unavailable, supplier_not_active, qualification_blocked, activation_requirements_missing,
+    clearance_not_allowed, no_stock_to_clear, shipment_already_picked, carrier_event_rejected, event_sequence_taken,
+    fee_already_recorded, disposal_too_early, gift_retired, replenishment_already_announced (docs/api.md, "Errors")"""
 
 
 class ErrorResponse422Serializer(_ClientErrorResponse):

@@ -5,6 +5,8 @@ drf-spectacular cannot see from the declarations alone.
   to null, or where its method says it returns None; a read-only choice or formatted text (an email address) is "" where the column may be blank: DRF drops
   `allow_null`/`allow_blank` from declared and read-only fields.
 - Settlement money a reader may not see is left out of the answer (`HidesSettlementMoney`): not a required field.
+- A response declaring its own error examples (the provider webhook's `stale_request`, `bad_signature`…) shows
+  those instead of the generic example of its status (`authentication_failed`, `permission_denied`, `not_found`).
 - Every signed-in route may answer 403: roles are checked in the views (`core.roles.require_role`), not by permission
   classes the library could see.
 - A GET's 400 names the query parameter it refuses (`ordering`, a filter, a parameter the view reads itself) with
@@ -110,6 +112,13 @@ class AutoSchema(StandardizedErrorsAutoSchema):
         if isinstance(field, serializers.Field) and may_be_null(field):
             meta["nullable"] = True
         return meta
+
+    def _get_examples(self, serializer, direction, media_type, status_code=None, extras=None):
+        """A response that declares its own examples (`OpenApiResponse(examples=...)`: the codes a route answers with
+        in place of the generic ones) shows only those, without the library's generic example of that status."""
+        if direction == "response" and extras:
+            return super(StandardizedErrorsAutoSchema, self)._get_examples(serializer, direction, media_type, status_code, extras)
+        return super()._get_examples(serializer, direction, media_type, status_code, extras)
 
     def get_filter_backends(self):
         return [] if getattr(self.view, "detail", False) else super().get_filter_backends()

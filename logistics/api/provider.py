@@ -6,7 +6,7 @@ A recorded event answers 200 when applied (also on a retry) and 202 while it wai
 the shipment cannot take is stored as rejected and answers 409 `carrier_event_rejected`.
 """
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
@@ -15,10 +15,12 @@ from rest_framework.views import APIView
 
 from core.api.fields import ActorField
 from core.api.errors import ErrorResponse409Serializer
+from core.errors import DomainError
 from core.api.permissions import require_role
 from core.masking import mask_name
 from core.roles import Role
 from logistics import signing
+from logistics.errors import BadSignature, CarrierEventRejected, EventIdReused, SequenceTaken, StaleRequest, UnknownShipment
 from logistics.models import CarrierEvent, TariffChange
 from logistics.models.costs import CostKind
 from logistics.services import carrier_events, costs
@@ -30,7 +32,8 @@ READERS = frozenset({Role.LOGISTICS, Role.OPERATOR})
 class CarrierEventInput(serializers.Serializer):
     event_id = serializers.CharField(max_length=80, help_text="稳定的事件编号，重试时不变 (stable across retries; applied once)")
     tracking_number = serializers.CharField(max_length=60)
-    sequence = serializers.IntegerField(min_value=1, help_text="该运单的事件序号，从1开始 (per tracking number, from 1)")
+    sequence = serializers.IntegerField(min_value=1, max_value=carrier_events.MAX_SEQUENCE,
+                                        help_text="该运单的事件序号，从1开始 (per tracking number, from 1, no gaps)")
     kind = serializers.ChoiceField(choices=CarrierEvent.Kind.choices)
     occurred_at = serializers.DateTimeField()
     payload = serializers.DictField(
@@ -64,10 +67,36 @@ class SignatureErrorResponse(ErrorResponse409Serializer):
     """bad_signature (403), stale_request (401)"""
 
 
-RECORDED = {200: CarrierEventSerializer, 202: CarrierEventSerializer}
+class CarrierEventErrorResponse(ErrorResponse409Serializer):
+    """unknown_shipment (404), carrier_event_rejected and event_sequence_taken (409), event_id_reused (422)"""
+
+
+def refusal(serializer, description: str, *errors: tuple[type[DomainError], str]) -> OpenApiResponse:
+    """A response answering with these errors (each with the field it names), shown as examples in place of the
+    generic one of its status."""
+    examples = [OpenApiExample(error.code, value={"type": "client_error", "errors": [
+        {"code": error.code, "detail": str(error.default_detail), "attr": attr}]}) for error, attr in errors]
+    return OpenApiResponse(serializer, description=description, examples=examples)
+
+
+RECORDED = {
+    200: CarrierEventSerializer,
+    202: CarrierEventSerializer,
+    404: refusal(CarrierEventErrorResponse, "unknown_shipment: no shipment has the tracking number (nor is the order named "
+                 "in payload.order_number waiting for its waybill); nothing is stored: retry later with the same event_id",
+                 (UnknownShipment, "tracking_number")),
+    409: refusal(CarrierEventErrorResponse, "carrier_event_rejected: stored as rejected, the shipment cannot take it (e.g. "
+                 "delivered before shipped), and a retry answers the same; event_sequence_taken: another event_id holds this "
+                 "sequence of the tracking number; concurrent_update: the shipment changed meanwhile, retry",
+                 (CarrierEventRejected, "kind"), (SequenceTaken, "sequence")),
+    422: refusal(CarrierEventErrorResponse, "event_id_reused: the event_id was sent before with other content",
+                 (EventIdReused, "event_id")),
+}
 SIGNED = RECORDED | {
-    401: OpenApiResponse(SignatureErrorResponse, description="stale_request: sent more than 300 s from our clock"),
-    403: OpenApiResponse(SignatureErrorResponse, description="bad_signature: missing, malformed or wrong signature"),
+    401: refusal(SignatureErrorResponse, "stale_request: X-Timestamp more than 300 s from our clock",
+                 (StaleRequest, signing.TIMESTAMP_HEADER)),
+    403: refusal(SignatureErrorResponse, "bad_signature: a missing or malformed X-Signature or X-Timestamp, or a signature "
+                 "that does not match", (BadSignature, signing.SIGNATURE_HEADER)),
 }
 
 

@@ -187,3 +187,36 @@ def test_a_delivery_dated_before_the_shipping_is_400_naming_the_event_time(clien
 
     assert error_of(response) == (400, "invalid", "occurred_at")
     assert (CarrierEvent.objects.count(), Shipment.objects.get().state) == (0, "shipped")
+
+
+def test_the_schema_shows_each_refusal_of_the_webhook_with_the_code_and_field_it_answers(client, shipped):
+    from drf_spectacular.generators import SchemaGenerator
+
+    refusals = [
+        post_signed(client, event_body(), sent_at=SENT - timedelta(seconds=301)),
+        post_signed(client, event_body(), signature="sha256=" + "0" * 64),
+        post_signed(client, event_body() | {"tracking_number": "NOPE1"}),
+        post_signed(client, event_body(1, "picked", event_id="E-early", payload={})),
+        post_signed(client, event_body(1, "delivered")),
+        post_signed(client, event_body(1, "picked", event_id="E-early", payload={"carrier": "顺丰"})),
+    ]
+
+    responses = SchemaGenerator().get_schema(public=True)["paths"][WEBHOOK]["post"]["responses"]
+    documented = {(int(status), error["code"], error["attr"]) for status, response in responses.items()
+                  for example in response.get("content", {}).get("application/json", {}).get("examples", {}).values()
+                  for error in example["value"]["errors"]}
+    answered = [error_of(response) for response in refusals]
+    assert [code for _status, code, _attr in answered] == [
+        "stale_request", "bad_signature", "unknown_shipment", "carrier_event_rejected", "event_sequence_taken", "event_id_reused"]
+    assert set(answered) <= documented
+    assert not {code for _status, code, _attr in documented} & {"authentication_failed", "not_authenticated", "permission_denied", "not_found"}
+
+
+def test_the_schema_gives_the_highest_sequence_the_webhook_takes():
+    from drf_spectacular.generators import SchemaGenerator
+
+    from logistics.services.carrier_events import MAX_SEQUENCE
+
+    sequence = SchemaGenerator().get_schema(public=True)["components"]["schemas"]["CarrierEventInput"]["properties"]["sequence"]
+
+    assert (sequence["minimum"], sequence["maximum"]) == (1, MAX_SEQUENCE)
