@@ -45,6 +45,12 @@ def day(value: date | datetime | None) -> str:
     return f"{timezone.localtime(value) if isinstance(value, datetime) else value:%Y-%m-%d}"
 
 
+def download_name(name: str, now: datetime, *, minute: bool = False) -> str:
+    """A download's file name: `name`-YYYYMMDD, with -HHMM when `minute`, in the portal's time zone (`now` may be UTC,
+    as `timezone.now()` gives it: the name shows the reader's day and time)."""
+    return f"{name}-{timezone.localtime(now):%Y%m%d-%H%M}" if minute else f"{name}-{timezone.localtime(now):%Y%m%d}"
+
+
 def check_format(file_format: str) -> None:
     """:raises Http404: for a format there is no download in (only csv and xlsx)"""
     if file_format not in CONTENT_TYPES:
@@ -61,7 +67,7 @@ def export_rows(*, rows: Iterable, columns: Sequence[Column], file_format: str, 
     if len(cells) > MAX_ROWS:
         raise TooManyRows
     return table_file(headers=[str(column.heading) for column in columns], rows=cells, file_format=file_format,
-                      name=f"{name}-{timezone.localtime(now):%Y%m%d}", title=title)
+                      name=download_name(name, now), title=title)
 
 
 class TooManyRows(Exception):

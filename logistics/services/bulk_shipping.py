@@ -24,6 +24,7 @@ from django.utils.translation import gettext, gettext_lazy, gettext_noop
 from core.errors import DomainError, ValidationFailed
 from core.progress import outside_the_transaction
 from core.roles import SUPPLIER_ROLES, Role, has_role, require_role
+from core.exports import download_name
 from core.tabular import Problem, TableFile, TableRejected, TableSpec, file_problem, read_headed_table, table_file
 from core.validators import id_or_none
 from logistics.carriers import carrier_key
@@ -87,7 +88,7 @@ def shipping_template(*, actor, file_format: str, now: datetime) -> TableFile:
         for shipment in waiting
     )
     headings = [SPEC.heading(key) for key in KEYS]
-    return table_file(headers=headings, rows=rows, file_format=file_format, name=f"shipments-to-ship-{now:%Y%m%d-%H%M}", title="shipments")
+    return table_file(headers=headings, rows=rows, file_format=file_format, name=download_name("shipments-to-ship", now, minute=True), title="shipments")
 
 
 def upload_shipping_file(*, actor, now: datetime, file_name: str, content: bytes) -> ShipmentUpload:

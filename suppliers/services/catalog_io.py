@@ -19,6 +19,7 @@ from django.utils.translation import gettext, gettext_lazy
 
 from core.errors import DomainError, ValidationFailed
 from core.models import Program, Tier
+from core.exports import download_name
 from core.tabular import CONTENT_TYPES, Problem, TableFile, TableRejected, TableSpec, read_headed_table, table_file
 from core.validators import whole_number
 from suppliers.models import Gift, GiftRevision, Supplier
@@ -79,7 +80,7 @@ class ImportSummary:
 def export_catalog(*, supplier: Supplier, file_format: str, now: datetime) -> TableFile:
     """Every gift of the supplier in the import columns; CSV as UTF-8 with BOM, formula-like text cells neutralised."""
     gifts = Gift.objects.filter(supplier=supplier).select_related("category").prefetch_related("prices__program").order_by("sku")
-    return table_file(headers=KEYS, rows=(_cells(gift) for gift in gifts), file_format=file_format, name=f"gifts-{supplier.pk}-{now:%Y%m%d}",
+    return table_file(headers=KEYS, rows=(_cells(gift) for gift in gifts), file_format=file_format, name=download_name(f"gifts-{supplier.pk}", now),
                       title="gifts")
 
 
