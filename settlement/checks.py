@@ -4,8 +4,9 @@ from pathlib import Path
 from django.conf import settings
 from django.core.checks import Error, Warning, register
 
-HINT = ("Set STATEMENT_PDF_FONT to the path of a TrueType font with Chinese glyphs (.ttf, or .ttc whose first face is used), "
-        "e.g. /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc or simsun.ttc: it is then embedded in every statement PDF. "
+HINT = ("Set STATEMENT_PDF_FONT to the path of a font with Chinese glyphs and TrueType outlines (.ttf, or .ttc whose first face "
+        "is used), e.g. /usr/share/fonts/truetype/wqy/wqy-microhei.ttc (Debian fonts-wqy-microhei) or simsun.ttc, not Noto "
+        "Sans CJK (PostScript outlines): it is then embedded in every statement PDF. "
         "See docs/operations.md.")
 
 
