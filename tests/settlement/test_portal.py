@@ -169,6 +169,27 @@ def test_supplier_staff_on_an_issued_statement_are_told_their_admin_confirms_or_
     assert "无需您处理" not in chinese and 'data-action="confirm"' in page_in(supplier_admin, url, "zh-hans")
 
 
+@pytest.mark.parametrize("step", ["confirm", "reconcile"])
+@pytest.mark.parametrize(("language", "hint", "not_hint"), [
+    ("zh-hans", "如需权限，请联系贵司管理员。", "平台运营"),
+    ("en", "Ask your company's administrator if you need access.", "operators"),
+])
+def test_supplier_staff_refused_an_admins_step_are_sent_to_their_own_admin_not_the_operators(
+        issued, supplier_staff, step, language, hint, not_hint):
+    response = logged_in(supplier_staff).post(f"/settlement/statements/{issued.pk}/{step}/", HTTP_ACCEPT_LANGUAGE=language)
+
+    html = response.content.decode()
+    assert response.status_code == 403 and 'data-testid="error-403"' in html
+    assert hint in html and not_hint not in html
+
+
+def test_a_supplier_admin_refused_a_page_is_still_sent_to_the_operators(issued, supplier_admin):
+    response = logged_in(supplier_admin).get("/settlement/months/")
+
+    html = response.content.decode()
+    assert response.status_code == 403 and "如需权限，请联系平台运营。" in html and "贵司管理员" not in html
+
+
 def test_an_operator_reads_a_statement_with_its_lines_versions_and_history_but_takes_no_step(issued, operator):
     version = statements.current_version(issued)
 
