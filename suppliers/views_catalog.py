@@ -262,8 +262,9 @@ def gift_detail(request, pk: int):
     return _gift_page(request, get_object_or_404(_gifts(request), pk=pk))
 
 
-def _gift_page(request, gift: Gift, *, failed: OfferedAction | None = None):
-    """A gift's page; `failed` is an action just posted and refused, shown with its errors next to its fields."""
+def _gift_page(request, gift: Gift, *, failed: OfferedAction | None = None, status: int = 200):
+    """A gift's page; `failed` is an action just posted and refused, shown with its errors next to its fields (answered
+    with `status`)."""
     gift.image_urls = gift_images.image_urls(gift, "supplier-gift-image")
     table = ChangeTable()
     gift_revisions = list(list_revisions(actor=request.user).filter(gift=gift))
@@ -282,34 +283,29 @@ def _gift_page(request, gift: Gift, *, failed: OfferedAction | None = None):
         "editable": request.user.role in SUPPLIER_ROLES and gift.state in revisions.EDIT_IN_PLACE | revisions.EDIT_BY_REVISION,
         "action_next": request.POST.get("next") if failed else "",  # where the refused form was posted from, kept
     }
-    return render(request, "suppliers/catalog/gift_detail.html", context)
+    return render(request, "suppliers/catalog/gift_detail.html", context, status=status)
 
 
 @login_required
 @require_POST
 def gift_action(request, pk: int, name: str):
-    """Run one gift action; refused, the gift's page comes back with the form as entered and each error next to its
-    field (an action no longer offered, the gift having moved on, says why in a message instead)."""
+    """Run one gift action; refused, the gift's page comes back at once with the form as entered and each error next to
+    its field, 400 for bad input (a reason missing or too long, a bad price), 409 for a step the gift's state or its
+    supplier does not allow (an action no longer offered, the gift having moved on, says why in a message at the top),
+    as the review page's approve / reject does (review_decision)."""
     action = GIFT_ACTIONS.get(name)
     if action is None:
         raise Http404
     gift = get_object_or_404(_gifts(request), pk=pk)
     require_role(request.user, action.roles)
     form = action.form(request.POST, auto_id=False)
-    if form.is_valid():
-        try:
-            action.service(gift=gift, actor=request.user, now=timezone.now(), **form.cleaned_data)
-        except DomainError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _done(action, gift))
-            return redirect_back(request, reverse("gift-detail", args=[gift.pk]))
+    if act_with_form(request, form, action.service, gift=gift, success=lambda: _done(action, gift)):
+        return redirect_back(request, reverse("gift-detail", args=[gift.pk]))
     gift.refresh_from_db()
     failed = OfferedAction(name, action, form)
     if not any(offered is failed for offered in offered_actions(gift, request.user, failed=failed)):
         report_form_errors(request, form)
-        return redirect_back(request, reverse("gift-detail", args=[gift.pk]))
-    return _gift_page(request, gift, failed=failed)
+    return _gift_page(request, gift, failed=failed, status=page_status((name, form)))
 
 
 def _done(action: GiftAction, gift: Gift) -> str:

@@ -1,11 +1,12 @@
-"""A refused gift action comes back on the gift's page with the values entered and each error next to its field."""
+"""A refused gift action comes back on the gift's page with the values entered and each error next to its field: 400 for
+bad input, 409 for a step the gift's state or its supplier does not allow."""
 import re
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 
-from suppliers.models import Gift
+from suppliers.models import Gift, Supplier
 from tests.factories import GiftFactory
 from tests.helpers import gift_in_state, stocked_to_clear
 from tests.portal import field_errors, logged_in
@@ -26,7 +27,7 @@ def test_a_clearance_price_above_the_normal_one_is_shown_next_to_its_field_with_
     )
 
     page = response.content.decode()
-    assert response.status_code == 200 and set(field_errors(response)) == {"settlement_price"}
+    assert response.status_code == 400 and set(field_errors(response)) == {"settlement_price"}
     assert 'value="800"' in page and 'value="250.00"' in page and 'value="清库存"' in page
     gift.refresh_from_db()
     assert (gift.state, gift.clearance_settlement_price) == ("offline", None)
@@ -37,7 +38,7 @@ def test_a_form_error_is_shown_next_to_the_field_instead_of_a_message(operator, 
 
     response = logged_in(operator).post(f"/supplier/gifts/{gift.pk}/actions/start_clearance/", {"points_price": "0", "settlement_price": "9"})
 
-    assert response.status_code == 200 and set(field_errors(response)) == {"points_price"}
+    assert response.status_code == 400 and set(field_errors(response)) == {"points_price"}
     assert 'value="9"' in response.content.decode()
 
 
@@ -46,7 +47,7 @@ def test_rejecting_without_a_reason_is_shown_next_to_the_reason(operator, now):
 
     response = logged_in(operator).post(f"/supplier/gifts/{gift.pk}/actions/reject/", {"reason": " "})
 
-    assert response.status_code == 200 and set(field_errors(response)) == {"reason"}
+    assert response.status_code == 400 and set(field_errors(response)) == {"reason"}
     gift.refresh_from_db()
     assert gift.state == "submitted"
 
@@ -68,18 +69,19 @@ def test_a_suppliers_incomplete_submission_lists_what_is_missing_on_its_page(sup
     response = logged_in(supplier_staff).post(f"/supplier/gifts/{gift.pk}/actions/submit/", {})
 
     page = response.content.decode()
-    assert response.status_code == 200 and 'data-field="__all__"' in page
+    assert response.status_code == 400 and 'data-field="__all__"' in page
     assert "至少上传一张图片" in page and "请填写规格" in page
     gift.refresh_from_db()
     assert gift.state == "draft"
 
 
-def test_an_action_no_longer_offered_says_why_in_a_message(operator, now):
+def test_an_action_no_longer_offered_is_a_conflict_said_at_the_top_of_the_gifts_page(operator, now):
     gift = gift_in_state("online", actor=operator, at=now)
 
-    response = logged_in(operator).post(f"/supplier/gifts/{gift.pk}/actions/approve/", {}, follow=True)
+    response = logged_in(operator).post(f"/supplier/gifts/{gift.pk}/actions/approve/", {})
 
-    assert response.redirect_chain and any(m.level_tag == "error" for m in response.context["messages"])
+    assert response.status_code == 409 and [m.level_tag for m in response.context["messages"]] == ["error"]
+    assert field_errors(response) == {} and 'data-action="approve"' not in response.content.decode()
     gift.refresh_from_db()
     assert gift.state == "online"
 
@@ -143,3 +145,38 @@ def test_retiring_a_gift_asks_for_confirmation_first(operator, now):
 
     button = re.search(r'<button[^>]*data-action="retire"[^>]*>', page).group(0)
     assert "return confirm('退市后该礼品不能再上线，剩余库存转为遗留礼品。确定退市？')" in button
+
+
+def test_a_reason_too_long_to_approve_comes_back_next_to_the_reason_with_the_text_typed(operator, now):
+    gift = gift_in_state("submitted", actor=operator, at=now)
+    typed = "长" * 2001
+
+    response = logged_in(operator).post(f"/supplier/gifts/{gift.pk}/actions/approve/", {"reason": typed})
+
+    html = response.content.decode()
+    assert response.status_code == 400 and list(field_errors(response)) == ["reason"] and "2000" in field_errors(response)["reason"]
+    assert f'value="{typed}"' in html and 'aria-describedby="id_approve_reason_error"' in html
+    assert Gift.objects.get(pk=gift.pk).state == "submitted"
+
+
+def test_approving_a_gift_of_a_suspended_supplier_is_a_conflict_said_at_the_top_of_its_page(operator, now):
+    gift = gift_in_state("submitted", actor=operator, at=now)
+    Supplier.objects.filter(pk=gift.supplier_id).update(state=Supplier.State.SUSPENDED)
+
+    response = logged_in(operator).post(f"/supplier/gifts/{gift.pk}/actions/approve/", {"reason": "资料已核对"})
+
+    said = [str(m) for m in response.context["messages"]]
+    assert response.status_code == 409 and len(said) == 1 and "恢复合作前" in said[0]
+    assert 'data-testid="supplier-hold"' in response.content.decode()
+    assert Gift.objects.get(pk=gift.pk).state == "submitted"
+
+
+def test_a_gift_decided_meanwhile_is_a_conflict_on_its_page_with_the_reason_said_at_the_top(operator, now):
+    gift = gift_in_state("submitted", actor=operator, at=now)
+    logged_in(operator).post(f"/supplier/gifts/{gift.pk}/actions/approve/", {"reason": "资料齐全"})  # another session
+
+    response = logged_in(operator).post(f"/supplier/gifts/{gift.pk}/actions/reject/", {"reason": "图片模糊", "next": "/supplier/gift-admin/?state=submitted"})
+
+    assert response.status_code == 409 and [m.level_tag for m in response.context["messages"]] == ["error"]
+    assert 'name="next" value="/supplier/gift-admin/?state=submitted"' in response.content.decode()
+    assert Gift.objects.get(pk=gift.pk).state == "approved"
