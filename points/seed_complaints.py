@@ -1,8 +1,9 @@
 """Demo complaints and a suggestion in every state an operator meets in the queue (imported by points.seed).
 
 Every complaint comes after what it is about: member 13800138001's about the tea of its September and October orders
-(received weeks before) and about the courier after its DEMO-BATCH-1 tea was signed for (three days ago), member
-13800138000's about the tea's batch after its order was shipped (yesterday).
+(received weeks before) and twice about the courier after its DEMO-BATCH-1 tea was signed for (three days ago: one
+answered, one about the crushed parcel the logistics provider left unanswered past its deadline, escalated and chased
+twice by the operator), member 13800138000's about the tea's batch after its order was shipped (yesterday).
 """
 from datetime import timedelta
 
@@ -11,7 +12,7 @@ from core.seed import ensure_user
 from core.seeding import register_seed
 
 
-@register_seed(56, "complaints: open, triaged, escalated, answered, resolved, one to logistics, a hotline call, a suggestion")
+@register_seed(56, "complaints: open, triaged, escalated, answered, resolved, two to logistics (one escalated and chased), a hotline call, a suggestion")
 def seed_complaints(*, now, password, progress) -> None:
     from logistics.seed import BATCH_KEY
     from points.models import Complaint, Member, RedemptionOrder
@@ -45,6 +46,10 @@ def seed_complaints(*, now, password, progress) -> None:
     complaints.resolve_complaint(complaint=resolved, actor=signed_for.member.user, now=now - timedelta(hours=100))
     delivery = triaged(opened(30, "快递员未送货上门", "包裹放在小区门口", by=signed_for.member, order=signed_for), 28, "logistics")
     complaints.respond_to_complaint(complaint=delivery, actor=logistics, now=now - timedelta(hours=20), response="已提醒承运商送货上门")
+    crushed = triaged(opened(66, "快递外箱挤压破损", "外箱被压塌，茶叶罐有凹痕", by=signed_for.member, order=signed_for), 64, "logistics")
+    complaints.escalate_overdue(now=now - timedelta(hours=15))  # its 48 hours passed unanswered
+    for hours_ago, reason in ((14, "请核实承运商交接记录"), (3, "会员再次来电催问")):
+        complaints.remind_responsible(complaint=crushed, actor=operator, now=now - timedelta(hours=hours_ago), reason=reason)
     triaged(opened(10, "茶叶批次疑问", "想确认生产日期", order=in_transit), 8, "supplier")
     opened(1, "积分到账慢", "上月积分未到账")
     complaints.open_complaint(

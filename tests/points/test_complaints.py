@@ -683,7 +683,7 @@ def test_the_demo_data_has_complaints_in_every_queue_state_once(db):
     states = set(Complaint.objects.values_list("state", flat=True))
     assert {State.OPEN, State.TRIAGED, State.ESCALATED, State.RESPONDED, State.RESOLVED} <= states
     assert Complaint.objects.filter(kind="suggestion").count() == 1
-    assert Complaint.objects.count() == 8  # with the one of an assessed month the demo penalty rule catches
+    assert Complaint.objects.count() == 9  # with the one of an assessed month the demo penalty rule catches
 
 
 # --- the API ---------------------------------------------------------------------------------------------------------

@@ -46,14 +46,30 @@ def test_every_members_complaint_comes_after_what_it_is_about(seeded):
     """A member complains about an order of its own once it left, about goods only once they were delivered."""
     about_orders = Complaint.objects.filter(order__isnull=False).select_related("order")
 
-    assert about_orders.count() == 5
+    assert about_orders.count() == 6
     for complaint in about_orders:
         assert complaint.order.member == complaint.member
         assert complaint.order.shipped_at < complaint.opened_at
-    for title in ("快递员未送货上门", "茶叶受潮结块", "礼盒外包装破损", "龙井礼盒茶叶有异味"):
+    for title in ("快递员未送货上门", "快递外箱挤压破损", "茶叶受潮结块", "礼盒外包装破损", "龙井礼盒茶叶有异味"):
         complaint = Complaint.objects.get(title=title)
         assert complaint.order.delivered_at < complaint.opened_at, title
     by_members = Complaint.objects.filter(member__isnull=False, gift__isnull=False, order__isnull=True)
-    assert about_orders.filter(member__isnull=False).count() == 5 and not by_members.exists()  # members name the order
+    assert about_orders.filter(member__isnull=False).count() == 6 and not by_members.exists()  # members name the order
     for complaint in by_members:  # a gift named without an order: one the member had delivered before
         assert complaint.member.orders.filter(gift=complaint.gift, delivered_at__lt=complaint.opened_at).exists(), complaint.title
+
+
+def test_logistics_staff_find_the_complaint_the_operator_chased_them_about_on_their_queue_and_home_page(seeded, client):
+    """An escalated complaint triaged to the logistics provider, chased twice: marked at the top of its queue, listed
+    on its home page."""
+    chased = Complaint.objects.get(title="快递外箱挤压破损")
+    client.login(username="logistics", password="demo12345")
+
+    queue = client.get(reverse("complaint-desk"))
+    home = client.get("/").content.decode()
+
+    assert (chased.state, chased.responsible, chased.reminders.count()) == ("escalated", "logistics", 2)
+    assert chased.reminders.earliest("sent_at").sent_at > chased.deadline  # chased after its deadline passed
+    assert list(queue.context["page_obj"])[0] == chased
+    assert "已催办 ×2" in queue.content.decode()
+    assert 'data-testid="home-chased"' in home and f'data-number="{chased.number}"' in home
