@@ -17,10 +17,11 @@ retired gift), and a step is all or nothing.
   handed over in batch DEMO-BATCH-2 (its shipment waits to be picked), the cup stays confirmed, ready for the
   logistics user to hand over.
 * 54 leftovers — supplier_a's towel gift, stocked through an inbound, listed, delisted and retired 33 days ago: its
-  leftover lot passed its collection deadline three days ago and carries three daily storage fees.
+  leftover lot passed its collection deadline three days ago and carries three daily storage fees, each recorded at
+  00:10 on its day as the daily run does, at the tariff then in force.
 """
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.utils import timezone
@@ -238,10 +239,23 @@ def seed_shipments(*, now, password, progress) -> None:
     progress(3, 3)
 
 
+def _charge_daily(*, now) -> None:
+    """The storage fees the daily run (00:10, config beat schedule) charged each day since the lots' deadlines, up to
+    today: each day's recorded at that day's run, at the tariff then in force (SPEC §4.8)."""
+    from logistics.models import LeftoverLot
+    from logistics.services import costs, leftovers
+
+    today = timezone.localdate(now)
+    first = min((lot.past_deadline_from for lot in LeftoverLot.objects.filter(state=LeftoverLot.State.OPEN)), default=today)
+    for n in range((today - first).days + 1):
+        run_at = timezone.make_aware(datetime.combine(first + timedelta(days=n), costs.STORAGE_DUE_AT))
+        leftovers.charge_storage_fees(now=min(run_at, now))
+
+
 # --- 54: leftovers ---------------------------------------------------------------------------------------------
 @register_seed(54, "logistics: retired gift with an overdue leftover lot and storage fees")
 def seed_leftovers(*, now, password, progress) -> None:
-    from logistics.services import inbound, leftovers
+    from logistics.services import inbound
     from suppliers.models import Category, Gift
     from suppliers.services import catalog
 
@@ -275,5 +289,5 @@ def seed_leftovers(*, now, password, progress) -> None:
                         reason="上线一个月无兑换")
     # retired 33 days ago: the lot was due for collection 30 days later, three days ago
     catalog.retire_gift(gift=gift, actor=operator, now=now - timedelta(days=33), reason="礼品商停产，永久下架")
-    leftovers.charge_storage_fees(now=now)  # what the daily job would have charged since the deadline
+    _charge_daily(now=now)
     progress(1, 1)

@@ -10,12 +10,15 @@ order, so its points history is posted in time order.
   for the operator to ship another or refund the points instead. The other parcel is reported lost by the logistics
   user; the operator gives the order up (points back) and `finance` accepts the lost-parcel claim, which proposes
   supplier_a's compensation, waiting for `finance2`. An hour ago the operator raised the storage fee of leftover
-  lots (the tariff's history keeps the old price; the lot's fees already charged keep theirs).
+  lots, after the daily run charged today's at 00:10 (the tariff's history keeps the old price; the lot's fees
+  already charged keep theirs).
 
 Guarded by its handoff batch (the tariff change by its own history), so a second run adds nothing.
 """
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
+
+from django.utils import timezone
 
 from core.roles import Role
 from core.seed import ensure_user
@@ -86,7 +89,9 @@ def _raise_storage_fee(*, now, operator) -> None:
 
     storage = Tariff.objects.get(kind="storage")
     if not TariffChange.objects.filter(tariff=storage).exists():
-        costs.update_tariff(tariff=storage, amount=STORAGE_FEE, actor=operator, now=now - timedelta(hours=1))
+        today_charged = timezone.make_aware(datetime.combine(timezone.localdate(now), costs.STORAGE_DUE_AT))
+        changed_at = min(now, max(now - timedelta(hours=1), today_charged + timedelta(minutes=5)))  # an hour ago, after today's run
+        costs.update_tariff(tariff=storage, amount=STORAGE_FEE, actor=operator, now=changed_at)
 
 
 @register_seed(55, "logistics: parcels shipped by file, an exchange whose replacement failed, a lost parcel's claim accepted, a tariff change")

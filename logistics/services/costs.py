@@ -1,12 +1,13 @@
-"""Extra costs (额外费用承担, SPEC §4.6): facts priced from the tariff when they are recorded, with the party who bears them.
+"""Extra costs (额外费用承担, SPEC §4.6): facts priced from the tariff in force when they fall due, with the party who bears them.
 
 Who records one (SPEC §3): operators for dropship orders, logistics staff for warehouse orders, inbound
 stock and leftover lots; the system (actor None: beat jobs, return inspections) for any. The amount is
-the tariff's price × quantity, rounded half-up to the fen and stored: a later tariff change never moves it.
+the price in force when the cost fell due (`priced_at`) × quantity, rounded half-up to the fen and stored: a later
+tariff change never moves it.
 """
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
@@ -31,6 +32,8 @@ CENT = Decimal("0.01")
 MAX_QUANTITY = 10_000
 TARIFF_SETTERS = frozenset({Role.OPERATOR})
 TARIFF_HISTORY_READERS = frozenset({Role.OPERATOR, Role.LOGISTICS, Role.FINANCE})
+#: when a leftover lot's storage fee for a day falls due: the daily run's time (config beat schedule, SPEC §4.8)
+STORAGE_DUE_AT = time(0, 10)
 
 
 def may_set_tariff(user) -> bool:
@@ -38,9 +41,26 @@ def may_set_tariff(user) -> bool:
     return has_role(user, TARIFF_SETTERS)
 
 
-def price(*, tariff: Tariff, quantity: int) -> Decimal:
-    """The tariff's price × quantity in CNY, two places, half-up."""
-    return (tariff.amount * quantity).quantize(CENT, rounding=ROUND_HALF_UP)
+def price(*, tariff: Tariff, quantity: int, at: datetime | None = None) -> Decimal:
+    """The tariff's price (at `at`: the one then in force, see `amount_in_force`; else its current one) × quantity in
+    CNY, two places, half-up."""
+    amount = tariff.amount if at is None else amount_in_force(tariff, at)
+    return (amount * quantity).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def amount_in_force(tariff: Tariff, at: datetime) -> Decimal:
+    """The tariff's price at `at`: what its first change after `at` changed it from, else its current price."""
+    later = tariff.changes.filter(changed_at__gt=at).order_by("changed_at", "id").first()
+    return later.previous_amount if later else tariff.amount
+
+
+def priced_at(*, kind: str, fee_date: date | None, now: datetime) -> datetime:
+    """When a cost falls due, the moment whose tariff prices it: a lot's storage fee for day D at 00:10 on day D, when
+    the daily run records it, so that a day charged later (a run missed, a lot closed) keeps that day's price; any
+    other cost when it is recorded."""
+    if kind == CostKind.STORAGE and fee_date is not None:
+        return min(now, timezone.make_aware(datetime.combine(fee_date, STORAGE_DUE_AT)))
+    return now
 
 
 def record_extra_cost(
@@ -48,7 +68,7 @@ def record_extra_cost(
     return_request: ReturnRequest | None = None, inbound: InboundShipment | None = None, lot: LeftoverLot | None = None,
     quantity: int = 1, fee_date: date | None = None, description: str, actor, now: datetime, refuse_repeat: bool = False,
 ) -> ExtraCost:
-    """Record one extra cost priced from the tariff; a lot's fee for a day is recorded once (a repeat returns the first,
+    """Record one extra cost priced from the tariff in force when it fell due (`priced_at`); a lot's fee for a day is recorded once (a repeat returns the first,
     or with `refuse_repeat` is refused, so someone who entered it by hand learns that nothing new was charged).
 
     A kind fits only what can have caused it (`KIND_OWNERS`): a re-delivery fee an order whose delivery failed (one per
@@ -89,7 +109,7 @@ def record_extra_cost(
             if existing is not None:
                 return existing
         cost = ExtraCost.objects.create(
-            kind=kind, payer=payer, supplier=supplier, amount=price(tariff=tariff, quantity=quantity), quantity=quantity,
+            kind=kind, payer=payer, supplier=supplier, amount=price(tariff=tariff, quantity=quantity, at=priced_at(kind=kind, fee_date=fee_date, now=now)), quantity=quantity,
             order=order, return_request=return_request, inbound=inbound, lot=lot, fee_date=fee_date,
             description=description, description_id=description_id, description_params=description_params, recorded_at=now,
             recorded_by=actor if getattr(actor, "is_authenticated", False) else None,

@@ -130,8 +130,8 @@ def _notify_supplier(*, gift: Gift, lots: Iterable[LeftoverLot], now: datetime) 
 def charge_storage_fees(*, now: datetime) -> list[ExtraCost]:
     """Record the storage fee of every open lot for each day after its deadline up to today, once per lot and day.
 
-    Beat runs it at 00:10, so the fee for day D is recorded on day D; a day a run missed is charged by the next run
-    and a second run on the same day charges nothing.
+    Beat runs it at 00:10, so the fee for day D is recorded on day D; a day a run missed is charged by the next run, at
+    the price in force at 00:10 on that day (`costs.priced_at`), and a second run on the same day charges nothing.
     """
     today = timezone.localdate(now)
     due = LeftoverLot.objects.filter(state=State.OPEN, collect_by__lt=today).order_by("pk").values_list("pk", flat=True)

@@ -12,8 +12,8 @@ from core.events import publish
 from core.fsm import history_of
 from core.models import Notification
 from logistics.errors import DisposalTooEarly
-from logistics.models import ExtraCost, LeftoverLot, Shipment
-from logistics.services import leftovers, shipments
+from logistics.models import ExtraCost, LeftoverLot, Shipment, Tariff
+from logistics.services import costs, leftovers, shipments
 from points.services import orders
 from suppliers.events import GiftRetired
 from suppliers.models import Gift, Location, Notice, StockMovement, StockRecord
@@ -132,6 +132,31 @@ def test_days_a_run_missed_are_each_charged_once_by_the_next_run(lot):
 
     charged_days = [day for lot_id, day, *_ in storage_fees() if lot_id == lot.pk]
     assert charged_days == [DEADLINE + timedelta(days=n) for n in (1, 2, 3, 4)]
+
+
+def test_a_day_charged_late_keeps_the_price_in_force_at_0010_on_that_day(lot, operator):
+    """The tariff is raised on day 3 at 09:00, after its 00:10 run; the runs of days 2 and 3 were missed: the next run
+    charges day 2 and day 3 at the old price (as their runs would have) and day 4 at the new one."""
+    storage = Tariff.objects.get(kind="storage")
+    old, new = storage.amount, storage.amount + Decimal("0.50")
+    leftovers.charge_storage_fees(now=at_0010(DEADLINE + timedelta(days=1)))
+    costs.update_tariff(tariff=storage, amount=new, actor=operator, now=at_0010(DEADLINE + timedelta(days=3)).replace(hour=9))
+
+    late = leftovers.charge_storage_fees(now=at_0010(DEADLINE + timedelta(days=4)))
+
+    assert [(fee.fee_date, fee.amount) for fee in late if fee.lot_id == lot.pk] == [
+        (DEADLINE + timedelta(days=2), old), (DEADLINE + timedelta(days=3), old), (DEADLINE + timedelta(days=4), new)]
+    assert {fee.recorded_at for fee in late} == {at_0010(DEADLINE + timedelta(days=4))}  # when recorded, truthfully
+
+
+def test_closing_a_lot_after_the_days_price_rise_charges_the_day_at_its_0010_price(lot, operator, logistics):
+    storage = Tariff.objects.get(kind="storage")
+    old, day = storage.amount, DEADLINE + timedelta(days=1)
+    costs.update_tariff(tariff=storage, amount=old * 2, actor=operator, now=at_0010(day).replace(hour=8))
+
+    leftovers.collect_lot(lot=lot, actor=logistics, now=at_0010(day).replace(hour=15))
+
+    assert [row[1:3] for row in storage_fees() if row[0] == lot.pk] == [(day, old)]
 
 
 def test_a_closed_lot_accrues_no_more_storage_fees(lot, logistics):
