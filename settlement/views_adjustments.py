@@ -26,7 +26,7 @@ from core.tabular import TableRejected
 from settlement.forms import (
     AdjustmentFilterForm, AdjustmentForm, CategoryFilterForm, DecisionForm, ReconciliationFilterForm, ReconciliationUploadForm, ResolveForm,
 )
-from settlement.models import Adjustment, Category, ReconciliationLine
+from settlement.models import Adjustment, Category, ReconciliationLine, Resolution
 from logistics.services import claims
 from settlement.services import adjustments, compensation, reconciliation, statements
 from settlement.views_statements import ADMIN, FINANCE, READERS
@@ -193,6 +193,9 @@ def reconciliation_detail(request, pk: int):
     context = paginate(request, lines, per_page=50) | {
         "reconciliation": found, "filters": filters, "summary": _summary_rows(found.summary),
         "may_resolve": request.user.role in FINANCE, "resolve_form": ResolveForm(auto_id=False),
+        # where the adjustment a resolution proposes is booked, said before it is chosen
+        "booking": [(Resolution(value).label, where) for value, where in reconciliation.booking_of(found.statement).items()]
+        if request.user.role in FINANCE and found.open else [],
     }
     return render(request, "settlement/reconciliation_detail.html", context, status=filters.status)
 
@@ -229,11 +232,15 @@ def line_resolve(request, pk: int):
     form = ResolveForm(request.POST)
     if form.is_valid():
         try:
-            reconciliation.resolve_line(line=line, actor=request.user, now=timezone.now(), **form.cleaned_data)
+            resolved = reconciliation.resolve_line(line=line, actor=request.user, now=timezone.now(), **form.cleaned_data)
         except DomainError as error:
             send_back_refusal(request, form, error)
         else:
-            messages.success(request, _("已处理：%(order)s %(sku)s") % {"order": line.order_number, "sku": line.sku})
+            done = _("已处理：%(order)s %(sku)s") % {"order": line.order_number, "sku": line.sku}
+            if resolved.adjustment is not None:
+                where = reconciliation.booking_of(resolved.reconciliation.statement)[resolved.resolution]
+                done += _("；调账 %(number)s %(where)s") % {"number": resolved.adjustment.number, "where": where}
+            messages.success(request, done)
     else:
         send_back(request, form)
     return redirect_back(request, reverse("settlement-reconciliation", args=[line.reconciliation_id]))

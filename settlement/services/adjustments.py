@@ -20,7 +20,7 @@ from core.numbers import create_numbered
 from core.roles import SUPPLIER_ROLES, Role, waiting_for
 from core.texts import Message, stored
 from points.models import RedemptionOrder
-from settlement.models import Adjustment, ReconciliationLine, Resolution, Section, SourceKind, Statement, StatementLine
+from settlement.models import Adjustment, Reconciliation, ReconciliationLine, Resolution, Section, SourceKind, Statement, StatementLine
 from settlement.models.reconciliation import ANSWERING, NOT_ADJUSTABLE
 from settlement.models.statements import ZERO
 from settlement.sources import check_source
@@ -179,19 +179,37 @@ def approve_adjustment(*, adjustment: Adjustment, actor, now: datetime, note: st
     """
     _require_checker(actor, adjustment)
     with transaction.atomic():
-        statement = None
-        if adjustment.statement_id:
-            statement = Statement.objects.select_for_update().get(pk=adjustment.statement_id)
-            if statement.state != Statement.State.DISPUTED:
-                raise ValidationFailed(gettext("结算单已不在异议状态"), field="statement")
+        statement = _disputed_statement_of(adjustment)
+        if statement is not None and statement.state != Statement.State.DISPUTED:
+            raise ValidationFailed(gettext("结算单已不在异议状态"), field="statement")
         apply_transition(adjustment, "approve", actor=actor, at=now, reason=note, decided_by=actor, decided_at=now, note=note)
         if statement is not None:
-            StatementLine.objects.create(
-                statement=statement, version=statement.version + 1, section=Section.ADJUSTMENT, source_kind=SourceKind.ADJUSTMENT,
-                source_id=adjustment.pk, amount=adjustment.amount, recorded_at=now, description=adjustment.line_description(),
-            )
+            book_on_next_version(adjustment, statement=statement)
         _tell_approved(adjustment, now=now, note=note)
     return adjustment
+
+
+def _disputed_statement_of(adjustment: Adjustment) -> Statement | None:
+    """The statement whose dispute the adjustment answers, locked, with `adjustment.statement_id` read again under the
+    lock: a reconciliation correction joins a dispute of its statement raised since it was proposed
+    (`reconciliation.book_corrections_on_dispute`, which locks the statement first too), so that statement is locked
+    before the adjustment's own statement is read."""
+    candidate = adjustment.statement_id
+    if candidate is None and adjustment.source_kind == "reconciliation":
+        candidate = Reconciliation.objects.filter(pk=adjustment.source_id).values_list("statement_id", flat=True).first()
+    if candidate is None:
+        return None
+    statement = Statement.objects.select_for_update().get(pk=candidate)
+    adjustment.statement_id = Adjustment.objects.filter(pk=adjustment.pk).values_list("statement_id", flat=True).get()
+    return statement if adjustment.statement_id == statement.pk else None
+
+
+def book_on_next_version(adjustment: Adjustment, *, statement: Statement) -> StatementLine:
+    """The approved dispute resolution as a line of the disputed statement's next version, recorded at its approval."""
+    return StatementLine.objects.create(
+        statement=statement, version=statement.version + 1, section=Section.ADJUSTMENT, source_kind=SourceKind.ADJUSTMENT,
+        source_id=adjustment.pk, amount=adjustment.amount, recorded_at=adjustment.decided_at, description=adjustment.line_description(),
+    )
 
 
 def _tell_approved(adjustment: Adjustment, *, now: datetime, note: str) -> None:
@@ -235,9 +253,14 @@ def list_adjustments(*, actor, state: str = "", supplier_id: int | None = None):
     supplier = getattr(actor, "role", None) in SUPPLIER_ROLES
     on_draft = Q(statement__state=Statement.State.DRAFT)
     shown = booking.exclude(on_draft) if supplier else booking
+    # a reconciliation correction accepted from the file of an issued statement: a dispute of it takes the correction
+    # into its next version, unless a statement books it first (`reconciliation.book_corrections_on_dispute`)
+    corrected = ReconciliationLine.objects.filter(
+        adjustment=OuterRef("pk"), resolution=Resolution.ACCEPT_THEIRS, reconciliation__statement__state=Statement.State.ISSUED)
     adjustments = Adjustment.objects.visible_to(actor).select_related("supplier", "created_by", "decided_by", "statement").annotate(
         booked_statement_id=Subquery(shown.values("statement_id")[:1]),
-        booked_on_draft=Exists(booking.filter(on_draft)) if supplier else Value(False))
+        booked_on_draft=Exists(booking.filter(on_draft)) if supplier else Value(False),
+        joins_if_disputed_id=Subquery(corrected.values("reconciliation__statement_id")[:1]))
     if supplier:
         adjustments = adjustments.filter(state=Adjustment.State.APPROVED)
     if state:

@@ -29,11 +29,12 @@ from core.selectors import answering
 from core.tabular import Problem, TableFile, TableRejected, TableSpec, read_headed_table, table_file
 from core.texts import Message, label_message
 from core.validators import validate_length
-from settlement.models.reconciliation import KIND_NAMES, NOT_ADJUSTABLE, REOPENING
+from settlement.models.reconciliation import ANSWERING, KIND_NAMES, NOT_ADJUSTABLE, REOPENING
 from settlement.models import (
-    LINE_KINDS, Adjustment, Category, Reconciliation, ReconciliationLine, Resolution, Statement, StatementLine, StatementVersion,
+    LINE_KINDS, Adjustment, Category, Reconciliation, ReconciliationLine, Resolution, SourceKind, Statement, StatementLine,
+    StatementVersion,
 )
-from settlement.services.adjustments import answered_already, parse_amount, propose_adjustment, require_finance
+from settlement.services.adjustments import answered_already, book_on_next_version, parse_amount, propose_adjustment, require_finance
 
 ZERO = Decimal("0.00")
 BATCH = 2000
@@ -236,8 +237,10 @@ def resolve_line(*, line: ReconciliationLine, resolution: str, actor, now: datet
     """Resolve one discrepancy, once (again when the checker rejected its adjustment); accepting theirs or carrying
     forward proposes an adjustment of theirs − ours, except for a duplicate line (`line.resolutions`).
 
-    Accepting theirs on a statement in dispute resolves the dispute (the adjustment joins its next version);
-    otherwise, and always when carried forward, the adjustment is booked on a later statement when approved.
+    Accepting theirs on a statement in dispute resolves the dispute (the adjustment joins its next version); on an
+    issued statement it does so too if the supplier disputes it before a statement books the adjustment
+    (`book_corrections_on_dispute`); otherwise, and always when carried forward, the adjustment is booked on a later
+    statement when approved (`booking_of` says which, for the resolve form).
     :raises PermissionDenied: not finance :raises ValidationFailed: a matched line, an unknown resolution, nothing
     to adjust :raises Conflict: the line is already resolved
     """
@@ -299,6 +302,43 @@ def _adjustment_for(line: ReconciliationLine, *, resolution: str, actor, now: da
         supplier=statement.supplier, kind=Adjustment.Kind.RECONCILIATION, amount=amount, reason=reason, actor=actor, now=now,
         source_kind="reconciliation", source_id=str(reconciliation.pk), statement=statement if disputed else None,
     )
+
+
+def book_corrections_on_dispute(statement: Statement) -> list[Adjustment]:
+    """A dispute is answered by the statement's next version (SPEC §4.11), so the corrections finance already accepted from
+    the supplier's reconciliation of this statement (以礼品商为准, proposed or approved, not carried to the next statement)
+    that no statement has booked yet join that version: their `statement` is set, an approved one becomes a line of the
+    next version at once and a proposed one when approved (the reissue waits for it). A correction a statement has
+    booked already (the next month's, even a draft) stays there: it is booked once. Returns the corrections moved.
+    Called in the dispute's transaction, with the statement locked."""
+    accepted = ReconciliationLine.objects.filter(reconciliation__statement=statement, resolution=Resolution.ACCEPT_THEIRS)
+    booked = StatementLine.objects.filter(source_kind=SourceKind.ADJUSTMENT).values("source_id")
+    corrections = list(Adjustment.objects.select_for_update().filter(
+        pk__in=accepted.values("adjustment_id"), supplier_id=statement.supplier_id, kind=Adjustment.Kind.RECONCILIATION,
+        statement__isnull=True, state__in=ANSWERING,
+    ).exclude(pk__in=booked).order_by("pk"))
+    Adjustment.objects.filter(pk__in=[correction.pk for correction in corrections]).update(statement=statement)
+    for correction in corrections:
+        correction.statement = statement
+        if correction.state == Adjustment.State.APPROVED:
+            book_on_next_version(correction, statement=statement)
+    return corrections
+
+
+def booking_of(statement: Statement) -> dict[str, str]:
+    """Where an adjustment proposed by resolving a line of this statement's reconciliation is booked, by resolution (the
+    resolve form says it before the choice): accepting the supplier's figure on a statement in dispute answers the
+    dispute in its next version; on an issued one, the statement of the month it is approved in, unless the supplier
+    disputes this version first (`book_corrections_on_dispute`); carrying forward, always the month it is approved in."""
+    later = gettext("审批后计入审批当月的结算单")
+    next_version = {"number": statement.version + 1}
+    if statement.state == Statement.State.DISPUTED:
+        accepted = gettext("审批后计入本结算单第 %(number)s 版（答复异议）") % next_version
+    elif statement.state == Statement.State.ISSUED:
+        accepted = later + gettext("；若礼品商对本版提出异议，则改计入本结算单第 %(number)s 版") % next_version
+    else:
+        accepted = later
+    return {Resolution.ACCEPT_THEIRS: accepted, Resolution.CARRY_FORWARD: later}
 
 
 def list_reconciliations(*, actor, month=None, supplier_id: int | None = None, open_only: bool | None = None):

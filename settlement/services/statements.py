@@ -36,6 +36,7 @@ from settlement.models import (
 )
 from settlement.services.adjustments import list_adjustments, parse_amount, propose_adjustment, require_finance
 from settlement.services.generation import version_totals
+from settlement.services.reconciliation import book_corrections_on_dispute
 from suppliers.events import SupplierTerminated
 from suppliers.models import Supplier
 from suppliers.services import contracts
@@ -210,13 +211,17 @@ def confirm_statement(*, statement: Statement, actor, now: datetime, reason: str
 
 
 def dispute_statement(*, statement: Statement, actor, now: datetime, reason: str) -> Statement:
-    """:raises PermissionDenied: :raises ValidationFailed: without a reason :raises InvalidTransition:"""
+    """The supplier admin disputes the issued version; the reconciliation corrections of this statement no statement has
+    booked yet join the next version that answers it (`book_corrections_on_dispute`).
+
+    :raises PermissionDenied: :raises ValidationFailed: without a reason :raises InvalidTransition:"""
     require_supplier_admin(actor, statement)
     if not (reason or "").strip():
         raise ValidationFailed(gettext("请说明异议"), field="reason")
     with transaction.atomic():
         statement = lock(statement)
         apply_transition(statement, "dispute", actor=actor, at=now, reason=reason.strip(), dispute_reason=reason.strip())
+        book_corrections_on_dispute(statement)
     return statement
 
 

@@ -1,0 +1,172 @@
+"""Where a reconciliation correction is booked (SPEC §4.11): a difference finance accepted from the supplier's file of an
+issued statement is answered by that statement's next version once the supplier disputes it, by the statement of the
+month it is approved in otherwise; either way exactly once."""
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from core.errors import ValidationFailed
+from settlement.models import Adjustment, Category, Resolution, Section, SourceKind, Statement, StatementLine
+from settlement.services import adjustments, generation, statements
+from settlement.services.reconciliation import book_corrections_on_dispute, booking_of, resolve_line, upload_reconciliation
+from tests.factories import SHANGHAI
+from tests.portal import logged_in, rendered_text, shown
+from tests.settlement.conftest import LATER, OCTOBER
+
+pytestmark = pytest.mark.django_db
+NOVEMBER = generation.next_month(OCTOBER)
+NOVEMBER_RUN = datetime(2026, 12, 1, 2, tzinfo=SHANGHAI)
+
+
+def file_doubling_the_first_delivery(statement) -> bytes:
+    """The supplier's file of the statement's deliveries, its first one counted twice (a quantity mismatch worth its amount)."""
+    rows = ["订单号,SKU,类型,数量,金额"]
+    for n, line in enumerate(statement.lines.order_by("pk")):
+        factor = 2 if n == 0 else 1
+        rows.append(f"{line.order_number},{line.sku},配送,{line.quantity * factor},{line.amount * factor}")
+    return "\r\n".join(rows).encode()
+
+
+@pytest.fixture
+def mismatch(issued, supplier_admin):
+    """The quantity mismatch of the supplier's file of the issued October statement (300.00): +100.00 by its figures."""
+    reconciliation = upload_reconciliation(statement=issued, file_name="10月对账.csv", content=file_doubling_the_first_delivery(issued),
+                                           actor=supplier_admin, now=LATER)
+    return reconciliation.lines.get(category=Category.QUANTITY_MISMATCH)
+
+
+def accept(line, resolution=Resolution.ACCEPT_THEIRS, *, maker, checker=None) -> Adjustment:
+    adjustment = resolve_line(line=line, resolution=resolution, actor=maker, now=LATER).adjustment
+    if checker is not None:
+        adjustments.approve_adjustment(adjustment=adjustment, actor=checker, now=LATER + timedelta(minutes=5))
+    adjustment.refresh_from_db()
+    return adjustment
+
+
+def dispute(statement, supplier_admin) -> Statement:
+    statements.dispute_statement(statement=statement, actor=supplier_admin, now=LATER + timedelta(hours=1), reason="数量不符")
+    statement.refresh_from_db()
+    return statement
+
+
+def bookings(adjustment) -> list[tuple[int, int]]:
+    """(statement, version) of every line booking the adjustment."""
+    return list(StatementLine.objects.filter(source_kind=SourceKind.ADJUSTMENT, source_id=adjustment.pk).values_list("statement_id", "version"))
+
+
+def test_a_correction_approved_before_the_dispute_joins_the_next_version_and_the_next_month_does_not_claim_it(
+    issued, mismatch, supplier_admin, finance, finance_checker,
+):
+    correction = accept(mismatch, maker=finance, checker=finance_checker)
+
+    dispute(issued, supplier_admin)
+    pending = statements.pending_version(issued)
+    generation.generate_now(month=NOVEMBER, actor=finance, now=NOVEMBER_RUN)
+    statements.reissue_statement(statement=issued, actor=finance, now=LATER + timedelta(hours=2))
+
+    correction.refresh_from_db()
+    issued.refresh_from_db()
+    assert correction.statement == issued
+    assert (pending["changed"], pending["adjustments"], pending["payable"]) == (True, Decimal("100.00"), Decimal("400.00"))
+    assert (issued.version, issued.payable) == (2, Decimal("400.00"))
+    assert bookings(correction) == [(issued.pk, 2)]
+    assert not StatementLine.objects.filter(statement__month=NOVEMBER, section=Section.ADJUSTMENT).exists()
+
+
+def test_a_correction_awaiting_approval_at_the_dispute_holds_the_reissue_and_joins_the_next_version_once_approved(
+    issued, mismatch, supplier_admin, finance, finance_checker,
+):
+    correction = accept(mismatch, maker=finance)
+    dispute(issued, supplier_admin)
+
+    with pytest.raises(ValidationFailed) as refused:
+        statements.reissue_statement(statement=issued, actor=finance, now=LATER + timedelta(hours=2))
+    adjustments.approve_adjustment(adjustment=correction, actor=finance_checker, now=LATER + timedelta(hours=2))
+    generation.generate_now(month=NOVEMBER, actor=finance, now=NOVEMBER_RUN)
+    statements.reissue_statement(statement=issued, actor=finance, now=LATER + timedelta(hours=3))
+
+    issued.refresh_from_db()
+    assert refused.value.field == "adjustments"
+    assert (issued.version, issued.payable) == (2, Decimal("400.00"))
+    assert bookings(correction) == [(issued.pk, 2)]
+
+
+def test_without_a_dispute_the_correction_is_booked_once_by_the_month_it_was_approved_in(
+    issued, mismatch, supplier_admin, finance, finance_checker,
+):
+    correction = accept(mismatch, maker=finance, checker=finance_checker)
+    statements.confirm_statement(statement=issued, actor=supplier_admin, now=LATER + timedelta(hours=1))
+
+    generation.generate_now(month=NOVEMBER, actor=finance, now=NOVEMBER_RUN)
+    generation.generate_now(month=NOVEMBER, actor=finance, now=NOVEMBER_RUN + timedelta(hours=1))
+
+    november = Statement.objects.get(supplier=issued.supplier, month=NOVEMBER)
+    correction.refresh_from_db()
+    assert correction.statement is None
+    assert bookings(correction) == [(november.pk, 1)]
+    assert november.payable == Decimal("100.00")
+
+
+def test_a_correction_the_next_month_booked_already_stays_there_when_the_statement_is_disputed_later(
+    issued, mismatch, supplier_admin, finance, finance_checker,
+):
+    correction = accept(mismatch, maker=finance, checker=finance_checker)
+    generation.generate_now(month=NOVEMBER, actor=finance, now=NOVEMBER_RUN)
+    november = Statement.objects.get(supplier=issued.supplier, month=NOVEMBER)
+
+    dispute(issued, supplier_admin)
+
+    correction.refresh_from_db()
+    assert correction.statement is None
+    assert bookings(correction) == [(november.pk, 1)]
+    assert statements.pending_version(issued)["changed"] is False
+
+
+def test_a_correction_carried_to_the_next_statement_stays_for_the_next_month_after_a_dispute(
+    issued, mismatch, supplier_admin, finance, finance_checker,
+):
+    carried = accept(mismatch, Resolution.CARRY_FORWARD, maker=finance, checker=finance_checker)
+
+    dispute(issued, supplier_admin)
+    generation.generate_now(month=NOVEMBER, actor=finance, now=NOVEMBER_RUN)
+
+    carried.refresh_from_db()
+    assert carried.statement is None
+    assert bookings(carried) == [(Statement.objects.get(supplier=issued.supplier, month=NOVEMBER).pk, 1)]
+    assert statements.pending_version(issued)["changed"] is False
+
+
+def test_a_rejected_correction_is_not_taken_by_the_dispute(issued, mismatch, supplier_admin, finance, finance_checker):
+    correction = accept(mismatch, maker=finance)
+    adjustments.reject_adjustment(adjustment=correction, actor=finance_checker, now=LATER, note="数量以签收为准")
+
+    moved = book_corrections_on_dispute(dispute(issued, supplier_admin))
+
+    correction.refresh_from_db()
+    assert (moved, correction.statement, bookings(correction)) == ([], None, [])
+
+
+def test_where_a_resolution_books_its_adjustment_is_said_for_the_statement_as_it_stands(issued, supplier_admin):
+    on_issued = booking_of(issued)
+    on_disputed = booking_of(dispute(issued, supplier_admin))
+
+    assert "审批当月" in on_issued[Resolution.ACCEPT_THEIRS] and "提出异议，则改计入本结算单第 2 版" in on_issued[Resolution.ACCEPT_THEIRS]
+    assert "本结算单第 2 版" in on_disputed[Resolution.ACCEPT_THEIRS] and "审批当月" not in on_disputed[Resolution.ACCEPT_THEIRS]
+    assert on_issued[Resolution.CARRY_FORWARD] == on_disputed[Resolution.CARRY_FORWARD] and "审批当月" in on_disputed[Resolution.CARRY_FORWARD]
+
+
+def test_the_pages_say_where_a_correction_is_booked_before_and_after_the_dispute(issued, mismatch, supplier_admin, finance):
+    client = logged_in(finance)
+
+    before = client.get(f"/settlement/reconciliations/{mismatch.reconciliation_id}/")
+    resolved = client.post(f"/settlement/reconciliations/lines/{mismatch.pk}/resolve/", {"resolution": "accept_theirs"}, follow=True)
+    correction = Adjustment.objects.get()
+    proposed = client.get(f"/settlement/adjustments/{correction.pk}/")
+    dispute(issued, supplier_admin)
+    disputed = client.get(f"/settlement/adjustments/{correction.pk}/")
+
+    assert "若礼品商对本版提出异议，则改计入本结算单第 2 版" in shown(before, "booking")
+    assert f"调账 {correction.number} 审批后计入审批当月的结算单" in rendered_text(resolved)
+    assert " ".join(rendered_text(proposed).split()).count("审批后计入审批当月的结算单；若 所对账的结算单 被提出异议，则改计入其下一版本") == 1
+    assert shown(disputed, "books-on") == "审批后计入该结算单第 2 版"
