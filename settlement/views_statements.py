@@ -7,7 +7,7 @@ bank account number masked and without the PDF (which carries it whole). Each vi
 starts from the services' scoped lists, so another supplier's statement is a 404.
 """
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import groupby
 
 from django import forms
@@ -87,18 +87,32 @@ ACTIONS = {
 }
 
 
-def offered_actions(statement: Statement, user, bound: dict | None = None) -> list[tuple[str, StatementAction, forms.Form | None, str]]:
+def offered_actions(statement: Statement, user, bound: dict | None = None,
+                    superseded: list | None = None) -> list[tuple[str, StatementAction, forms.Form | None, str]]:
     """The steps the user takes on the statement in its current state, each with its form (`bound` after a refusal),
-    or, for a payment step that needs another finance user than this one, no form and the reason."""
+    or, for a step that cannot be taken yet (a payment step that needs another finance user than this one, a reissue
+    a dispute adjustment awaiting its checker holds), no form and the reason. The reissue's question names the
+    reconciliations it supersedes with differences still open (`superseded`: `reconciliation.left_open`)."""
     available = {t.name for t in statement.get_available_state_transitions()}
     offered = []
     for name, action in ACTIONS.items():
         if name in available and user.role in action.roles:
-            if refusal := statements.payment_refusal(statement, user, name):
+            refusal = statements.reissue_refusal(statement) if name == "reissue" else statements.payment_refusal(statement, user, name)
+            if name == "reissue" and superseded:
+                action = replace(action, confirm=reissue_question(superseded))
+            if refusal:
                 offered.append((name, action, None, refusal))
             else:
                 offered.append((name, action, (bound or {}).get(name) or action.form(auto_id=False), ""))
     return offered
+
+
+def reissue_question(superseded: list) -> str:
+    """The reissue's question when reconciliations of the current version still have open differences: they go out of
+    date (已过期) with the new version and are answered on a file matched against it."""
+    files = _("、").join(_("%(file)s（%(lines)s 条未处理）") % {"file": found.file_name, "lines": found.open_lines} for found in superseded)
+    return _("礼品商的对账文件 %(files)s 还有未处理的差异，下发新版本后这些对账将过期（已过期），差异须在新版本的对账中处理。"
+             "下发后新版本内容不可更改，礼品商将收到通知。确定下发？") % {"files": files}
 
 
 # --- months and generation (finance) -------------------------------------------------------------------------------
@@ -203,7 +217,9 @@ def render_detail(request, statement: Statement, *, bound: dict | None = None, s
     versions, chosen = _chosen_version(request, statement)
     lines = paginate(request, statements.version_lines(chosen), per_page=LINES_PER_PAGE)
     user = request.user
-    actions = offered_actions(statement, user, bound)
+    reissuable = statement.state == Statement.State.DISPUTED and user.role in ACTIONS["reissue"].roles
+    superseded = reconciliation.left_open(statement) if reissuable else []
+    actions = offered_actions(statement, user, bound, superseded)
     for version in versions:
         version.shown_account_number = account_number_for(user, version.account_number) if version.account_number else ""
     context = lines | {
@@ -216,6 +232,8 @@ def render_detail(request, statement: Statement, *, bound: dict | None = None, s
         "history": history_of(statement),
         "actions": actions,
         "pending": statements.pending_version(statement) if any(name == "reissue" for name, *_rest in actions) else None,
+        "reissue_refusal": next((refusal for name, _action, _form, refusal in actions if name == "reissue"), ""),
+        "superseded_on_reissue": superseded,
         "is_finance": user.role in FINANCE,
         "is_supplier": user.role in SUPPLIER_ROLES,
         # an issued statement waits for the supplier's admin: its staff are told who confirms or disputes it

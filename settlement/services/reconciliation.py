@@ -20,7 +20,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q
 from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from core.errors import Conflict, PermissionDenied, ValidationFailed
@@ -377,6 +377,15 @@ def answerable_lines(statement: Statement):
     return ReconciliationLine.objects.filter(
         UNRESOLVED, reconciliation__in=Reconciliation.objects.filter(CURRENT, statement=statement),
     ).exclude(category__in=NOT_ADJUSTABLE).order_by(F("row").asc(nulls_last=True), "id")
+
+
+def left_open(statement: Statement) -> list[Reconciliation]:
+    """The statement's current reconciliations with discrepancies still to resolve, each annotated `open_lines`: what
+    reissuing the statement supersedes (已过期), their differences then answered on the new version's file."""
+    unresolved = ~Q(lines__category=Category.MATCHED) & (Q(lines__resolution="") | Q(lines__adjustment__state__in=REOPENING))
+    waiting = Count("lines", filter=unresolved)  # UNRESOLVED, seen from the reconciliation
+    return list(Reconciliation.objects.filter(CURRENT, statement=statement).annotate(open_lines=waiting).filter(open_lines__gt=0)
+                .select_related("version").order_by("uploaded_at", "pk"))
 
 
 @waiting_for({Role.FINANCE})

@@ -101,6 +101,15 @@ def pending_version(statement: Statement) -> dict:
     return figures | {"number": number, "changed": changed}
 
 
+def reissue_refusal(statement: Statement) -> str:
+    """Why a disputed statement may not be reissued yet: a dispute adjustment still waits for its checker (it could
+    then never join a version). '' when nothing stands in the way; the statement page says it before the step."""
+    waiting = Adjustment.objects.filter(statement=statement, state=Adjustment.State.PROPOSED).count()
+    if waiting:
+        return gettext("还有 %(waiting)s 笔异议调账待审批，请先审批或驳回") % {"waiting": waiting}
+    return ""
+
+
 def reissue_statement(*, statement: Statement, actor, now: datetime, reason: str = "") -> Statement:
     """Answer a dispute with version n+1: the lines so far plus the dispute adjustments approved since. Not while a
     dispute adjustment still waits for its checker: it could then never join a version; and a version that changes
@@ -114,10 +123,8 @@ def reissue_statement(*, statement: Statement, actor, now: datetime, reason: str
     with transaction.atomic():
         statement = lock(statement)
         require_transition(statement, "reissue")
-        waiting = Adjustment.objects.filter(statement=statement, state=Adjustment.State.PROPOSED).count()
-        if waiting:
-            raise ValidationFailed(gettext("还有 %(waiting)s 笔异议调账待审批，请先审批或驳回") % {"waiting": waiting},
-                                   field="adjustments")
+        if refusal := reissue_refusal(statement):
+            raise ValidationFailed(refusal, field="adjustments")
         pending = pending_version(statement)
         if not pending["changed"] and not reason:
             raise ValidationFailed(gettext("新版本与当前版本相同，请说明原样重新下发的原因"), field="reason")

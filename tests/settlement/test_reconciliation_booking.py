@@ -170,3 +170,41 @@ def test_the_pages_say_where_a_correction_is_booked_before_and_after_the_dispute
     assert f"调账 {correction.number} 审批后计入审批当月的结算单" in rendered_text(resolved)
     assert " ".join(rendered_text(proposed).split()).count("审批后计入审批当月的结算单；若 所对账的结算单 被提出异议，则改计入其下一版本") == 1
     assert shown(disputed, "books-on") == "审批后计入该结算单第 2 版"
+
+
+# --- what a reissue holds back or leaves behind, said before it is taken ----------------------------------------------
+
+def test_a_dispute_adjustment_awaiting_its_checker_is_shown_as_what_holds_the_reissue_before_any_click(
+    issued, supplier_admin, finance, finance_checker,
+):
+    dispute(issued, supplier_admin)
+    waiting = adjustments.propose_adjustment(supplier=issued.supplier, kind="dispute", amount="-20.00", reason="少算破损",
+                                             statement=issued, actor=finance, now=LATER + timedelta(hours=2))
+    page = f"/settlement/statements/{issued.pk}/"
+
+    held = logged_in(finance).get(page)
+    adjustments.approve_adjustment(adjustment=waiting, actor=finance_checker, now=LATER + timedelta(hours=3))
+    free = logged_in(finance).get(page)
+
+    assert "还有 1 笔异议调账待审批" in shown(held, "reissue-blocked")
+    assert 'data-action="reissue"' not in held.content.decode() and "pending-unchanged" not in held.content.decode()
+    assert 'data-action="reissue"' in free.content.decode() and 'data-testid="reissue-blocked"' not in free.content.decode()
+
+
+def test_reissuing_with_open_reconciliation_lines_says_beforehand_that_their_file_goes_out_of_date(
+    issued, mismatch, supplier_admin, finance,
+):
+    dispute(issued, supplier_admin)
+    page = f"/settlement/statements/{issued.pk}/"
+
+    warned = logged_in(finance).get(page)
+    resolve_line(line=mismatch, resolution=Resolution.ACCEPT_OURS, actor=finance, now=LATER + timedelta(hours=2))
+    settled = logged_in(finance).get(page)
+
+    reconciliation_link = f'href="/settlement/reconciliations/{mismatch.reconciliation_id}/"'
+    warning = warned.content.decode().split('data-testid="superseded-on-reissue"', 1)[1].split("</p>", 1)[0]
+    reissue_button = warned.content.decode().split('data-action="reissue"', 1)[1].split(">", 1)[0]
+    assert reconciliation_link in warning and "10月对账.csv" in warning and "1 条差异未处理" in warning
+    assert "10月对账.csv" in reissue_button and "已过期" in reissue_button
+    assert 'data-testid="superseded-on-reissue"' not in settled.content.decode()
+    assert "10月对账.csv" not in settled.content.decode().split('data-action="reissue"', 1)[1].split(">", 1)[0]
