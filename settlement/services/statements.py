@@ -526,12 +526,16 @@ def with_paying_account(statements: QuerySet[Statement]) -> QuerySet[Statement]:
 def monthly_payables(*, actor, months: int) -> list[dict]:
     """The last `months` months with issued statements, oldest first: what is payable (the positive payables of the
     statements' issued versions) and, apart from it, what was carried forward (their negative payables, which are not
-    paid but carried into the next statement). A draft is finance's work in progress and counts in neither."""
+    paid but carried into the next statement) and what terminated suppliers owe instead (`receivable`: the negative
+    payables closed as receivables, collected or not, as a positive amount owed; never carried). A draft is finance's
+    work in progress and counts in none."""
     issued = list_statements(actor=actor).exclude(state=State.DRAFT).order_by()
     rows = (issued.values("month").annotate(paid=Sum("payable", filter=Q(payable__gt=0), default=ZERO),
-                                            carried=Sum("payable", filter=Q(payable__lt=0), default=ZERO))
+                                            carried=Sum("payable", filter=Q(payable__lt=0, receivable=False), default=ZERO),
+                                            owed=Sum("payable", filter=Q(payable__lt=0, receivable=True), default=ZERO))
             .order_by("-month")[:months])
-    return [{"month": row["month"], "payable": row["paid"], "carried": row["carried"]} for row in reversed(rows)]
+    return [{"month": row["month"], "payable": row["paid"], "carried": row["carried"], "receivable": -row["owed"]}
+            for row in reversed(rows)]
 
 
 def version_lines(version: StatementVersion) -> QuerySet:

@@ -1,5 +1,6 @@
 """The statement workflow (SPEC §4.11): every transition, the illegal ones, versions that never change, maker-checker
 adjustments, invoices equal to the payable, deemed confirmation, carry-forward and receivables."""
+import re
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -18,6 +19,7 @@ from settlement.services import adjustments, generation, statements
 from suppliers.events import SupplierTerminated
 from suppliers.services import onboarding
 from tests.creation import assert_history_begins_with_creation
+from tests.portal import logged_in
 from tests.factories import SHANGHAI, SupplierFactory, SupplierUserFactory, ready_to_activate
 from tests.settlement.conftest import GENERATED_AT, LATER, OCTOBER, booked_order, paying_account
 
@@ -510,12 +512,25 @@ def test_the_months_chart_counts_issued_positive_payables_and_shows_carried_amou
     booked_order(other, "250.00", recorded_at=datetime(2026, 10, 4, tzinfo=SHANGHAI))
     generation.generate_now(month=OCTOBER, actor=finance, now=GENERATED_AT)  # the other supplier's October: a draft
     assert statements.monthly_payables(actor=finance, months=12) == [
-        {"month": OCTOBER, "payable": Decimal("0.00"), "carried": Decimal("-30.00")}]
+        {"month": OCTOBER, "payable": Decimal("0.00"), "carried": Decimal("-30.00"), "receivable": Decimal("0.00")}]
 
     statements.issue_statement(statement=Statement.objects.get(supplier=other), actor=finance, now=GENERATED_AT)
 
     assert statements.monthly_payables(actor=finance, months=12) == [
-        {"month": OCTOBER, "payable": Decimal("250.00"), "carried": Decimal("-30.00")}]
+        {"month": OCTOBER, "payable": Decimal("250.00"), "carried": Decimal("-30.00"), "receivable": Decimal("0.00")}]
+
+
+def test_the_months_table_shows_a_terminated_suppliers_receivable_apart_from_what_is_carried_forward_even_once_collected(
+    receivable, finance, finance_checker,
+):
+    owed = statements.monthly_payables(actor=finance, months=12)
+    statements.record_collection(statement=receivable, actor=finance, now=LATER, reference="CMB-IN-0001")
+    collected = statements.monthly_payables(actor=finance, months=12)
+    page = logged_in(finance).get("/settlement/months/").content.decode()
+
+    assert owed == collected == [{"month": OCTOBER, "payable": Decimal("0.00"), "carried": Decimal("0.00"), "receivable": Decimal("30.00")}]
+    assert '<td class="num" data-testid="carried">¥0.00</td>' in page
+    assert re.search(r'data-testid="receivable"><a href="/settlement/statements/\?month=2026-10&amp;receivable=1">¥30.00</a>', page)
 
 
 def test_a_negative_payable_is_carried_forward_once(negative, supplier_admin, finance):
