@@ -119,6 +119,9 @@ class AdjustmentForm(SubmittedOnce):
     def __init__(self, *args, statement: Statement | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["source_kind"].choices = source_choices()
+        # only the kinds finance makes by hand; a dispute adjustment only on a disputed statement's own form
+        self.fields["kind"].choices = [(kind, Adjustment.Kind(kind).label) for kind in adjustments.HAND_KINDS
+                                       if statement is not None or kind != Adjustment.Kind.DISPUTE]
         if statement is None:
             self.fields["supplier"].choices = _adjustable_supplier_choices()
             del self.fields["reconciliation_lines"]

@@ -40,7 +40,9 @@ class AdjustmentSerializer(serializers.ModelSerializer):
 
 class ProposeAdjustmentInput(serializers.Serializer):
     supplier = ScopedKey(Supplier, required=True)
-    kind = serializers.ChoiceField(choices=Adjustment.Kind.choices)
+    kind = serializers.ChoiceField(choices=[(kind, Adjustment.Kind(kind).label) for kind in adjustments.HAND_KINDS],
+                                   help_text="a kind finance makes by hand (a carry correction is the system's); dispute only "
+                                             "with a disputed `statement`")
     # text, parsed by the one rule of the portal and files (`parse_amount`): a DecimalField would also take "1e3"
     amount = serializers.CharField(max_length=30, help_text="plain decimal, at most two places, e.g. -180.00; positive adds to "
                                                             "the payable, negative deducts")

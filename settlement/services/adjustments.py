@@ -32,6 +32,10 @@ AMOUNT_DIGITS = 14  # before the point: amounts are stored with 16 digits, two a
 AMOUNT = re.compile(r"[+-]?([0-9]+)(?:\.[0-9]+)?")
 #: currency marks a typed or exported amount may carry: ￥10.00, ¥360.00, 10.00元, RMB 10 (stripped before parsing)
 CURRENCY = re.compile(r"^(?:[￥¥]|RMB|CNY)\s*|\s*元$", re.IGNORECASE)
+#: kinds only the system proposes: a carry correction follows a payable changed by a new version (`propose_carry_correction`)
+SYSTEM_KINDS = frozenset({Adjustment.Kind.CARRY_CORRECTION})
+#: kinds finance proposes by hand, in the order of `Adjustment.Kind`; a dispute adjustment only for a statement in dispute
+HAND_KINDS = [kind for kind in Adjustment.Kind.values if kind not in SYSTEM_KINDS]
 #: the largest adjustment finance may propose either way; a carry correction follows a payable and is not capped
 ADJUSTMENT_LIMIT = Decimal("10000000")
 
@@ -125,14 +129,34 @@ def propose_adjustment(
     *, supplier: Supplier, kind: str, amount, reason: str, actor, now: datetime, source_kind: str = "other",
     source_id: str = "", statement: Statement | None = None, reconciliation_lines=(),
 ) -> Adjustment:
-    """Propose an adjustment; a `statement` in dispute makes it a resolution of that dispute, and resolves the
-    `reconciliation_lines` (lines or ids) of that statement it answers. A `reason` the system writes is a
-    `core.texts.Message`: kept in Chinese for its statement line, and read in each reader's language on pages.
+    """Propose an adjustment of a kind finance makes by hand (`HAND_KINDS`); a `statement` in dispute makes it a
+    resolution of that dispute, and resolves the `reconciliation_lines` (lines or ids) of that statement it answers. A
+    `reason` the system writes is a `core.texts.Message`: kept in Chinese for its statement line, and read in each
+    reader's language on pages.
 
-    :raises PermissionDenied: not finance :raises ValidationFailed: a bad field, named :raises Conflict: a line
-    already answered by another adjustment
+    :raises PermissionDenied: not finance :raises ValidationFailed: a bad field, named (a kind only the system proposes
+    names `kind`) :raises Conflict: a line already answered by another adjustment
     """
     require_finance(actor)
+    if kind in SYSTEM_KINDS:
+        message = gettext("「%(kind)s」由系统在结算单重新下发时生成，不能手工创建") % {"kind": Adjustment.Kind(kind).label}
+        raise ValidationFailed(message, field="kind")
+    return _propose(supplier=supplier, kind=kind, amount=amount, reason=reason, actor=actor, now=now, source_kind=source_kind,
+                    source_id=source_id, statement=statement, reconciliation_lines=reconciliation_lines)
+
+
+def propose_carry_correction(*, statement: Statement, amount, reason: str, actor, now: datetime) -> Adjustment:
+    """Propose the correction of a carried negative payable that a new version of `statement` changed (made by
+    `statements.correct_carried` only; uncapped: it follows a payable). :raises PermissionDenied: not finance"""
+    require_finance(actor)
+    return _propose(supplier=statement.supplier, kind=Adjustment.Kind.CARRY_CORRECTION, amount=amount, reason=reason, actor=actor,
+                    now=now, source_kind="statement", source_id=str(statement.pk))
+
+
+def _propose(
+    *, supplier: Supplier, kind: str, amount, reason: str, actor, now: datetime, source_kind: str = "other",
+    source_id: str = "", statement: Statement | None = None, reconciliation_lines=(),
+) -> Adjustment:
     if kind not in Adjustment.Kind.values:
         raise ValidationFailed(gettext("未知的调账类型 %(kind)s") % {"kind": kind}, field="kind")
     if not ever_settled(supplier):

@@ -34,7 +34,7 @@ from core.texts import Message, labelled_message, moment
 from settlement.models import (
     SECTION_TOTALS, Adjustment, Reconciliation, Section, SourceKind, Statement, StatementLine, StatementVersion,
 )
-from settlement.services.adjustments import list_adjustments, parse_amount, propose_adjustment, require_finance
+from settlement.services.adjustments import list_adjustments, parse_amount, propose_carry_correction, require_finance
 from settlement.services.generation import version_totals
 from settlement.services.reconciliation import book_corrections_on_dispute
 from suppliers.events import SupplierTerminated
@@ -160,9 +160,8 @@ def correct_carried(statement: Statement, *, actor, now: datetime) -> Adjustment
                          reason=Message(gettext_noop("由第 %(version)s 版的更正取代"), version=statement.version))
     if not difference:
         return None
-    return propose_adjustment(
-        supplier=statement.supplier, kind=Adjustment.Kind.CARRY_CORRECTION, amount=difference, actor=actor, now=now,
-        source_kind="statement", source_id=str(statement.pk),
+    return propose_carry_correction(
+        statement=statement, amount=difference, actor=actor, now=now,
         reason=f"{statement.month:%Y-%m} 结算单第 {statement.version} 版应付 {statement.payable}，已结转及已审批更正合计 {booked}"
                f" (version {statement.version} changed a payable already carried forward)",
     )

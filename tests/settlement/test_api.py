@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from core.errors import ValidationFailed
 from core.fsm import history_of
 from settlement.models import (
     Adjustment, Assessment, GenerationRun, Kpi, KpiSetting, PenaltyProposal, PenaltyRule, Reconciliation, Section, SourceKind, Statement, StatementLine,
@@ -413,6 +414,25 @@ def test_a_bad_adjustment_is_400_naming_the_field_and_writes_nothing(api, suppli
 
     assert response.status_code == 400
     assert field in {attr for attr, _code in errors(response)}
+    assert not Adjustment.objects.exists()
+
+
+@pytest.mark.parametrize(("kind", "named"), [("carry_correction", "carry_correction"), ("dispute", "异议调整")])
+def test_a_kind_only_the_system_or_a_disputed_statement_makes_is_400_naming_the_kind_and_writes_nothing(api, supplier, finance,
+                                                                                                       kind, named):
+    response = propose(api, finance, supplier, kind=kind)
+
+    assert response.status_code == 400 and errors(response) == [("kind", "invalid" if kind == "dispute" else "invalid_choice")]
+    assert named in response.json()["errors"][0]["detail"]
+    assert not Adjustment.objects.exists()
+
+
+def test_the_service_refuses_a_carry_correction_made_by_hand_naming_its_kind(supplier, finance):
+    with pytest.raises(ValidationFailed) as refused:
+        adjustments.propose_adjustment(supplier=supplier, kind="carry_correction", amount="-10.00", reason="手工结转", actor=finance,
+                                       now=FIXED_NOW)
+
+    assert refused.value.field == "kind" and "结转更正" in refused.value.detail
     assert not Adjustment.objects.exists()
 
 

@@ -476,6 +476,22 @@ def test_a_bad_adjustment_shows_each_error_next_to_its_field(supplier, finance):
     assert not Adjustment.objects.exists()
 
 
+def test_the_adjustment_form_offers_only_the_kinds_finance_makes_by_hand_and_a_dispute_only_on_a_disputed_statement(
+    disputed, supplier, finance,
+):
+    client = logged_in(finance)
+
+    general = client.get("/settlement/adjustments/new/").context["form"].fields["kind"].choices
+    on_dispute = client.get(f"/settlement/statements/{disputed.pk}/adjustments/new/").context["form"].fields["kind"].choices
+    forged = client.post("/settlement/adjustments/new/", {"supplier": supplier.pk, "kind": "carry_correction", "amount": "-10.00",
+                                                          "reason": "手工结转", "source_kind": "other", "token": "forged-1"})
+
+    assert [kind for kind, _label in general] == ["penalty", "reconciliation", "compensation", "other"]
+    assert [kind for kind, _label in on_dispute] == ["penalty", "reconciliation", "dispute", "compensation", "other"]
+    assert "carry_correction" in field_errors(forged)["kind"]
+    assert not Adjustment.objects.filter(kind="carry_correction").exists()
+
+
 def test_an_adjustment_beyond_ten_million_shows_the_limit_next_to_the_amount(supplier, finance):
     response = logged_in(finance).post("/settlement/adjustments/new/", {
         "supplier": supplier.pk, "kind": "compensation", "amount": "10000000.01", "reason": "补偿", "source_kind": "other", "token": "cap-1"})
