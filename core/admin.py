@@ -1,4 +1,5 @@
-"""Admin for operators: reference data, users, logs. Workflow changes go through services (see TransitionAdminMixin)."""
+"""The admin: operators read the product's data here (view only, see User.has_perm); superusers also manage users and
+reference data. Workflow changes go through services (see TransitionAdminMixin); the audit trail is never changed here."""
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils import timezone
@@ -11,10 +12,25 @@ from core.roles import Role
 from core.models import AccessLog, Notification, Program, TransitionLog, User
 
 
+class AuditTrailAdmin(admin.ModelAdmin):
+    """Rows that record what happened (who read or changed what, messages sent): shown, never added, edited or deleted
+    here, by anyone."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class TransitionAdminMixin:
     """Admin actions that call a service per selected object: `transition_services = {name: (label, service, target)}`.
 
-    The state field is read-only; the object's transition history is shown on its page.
+    The state field is read-only; the object's transition history is shown on its page. The actions are offered to
+    whoever may change the object (a superuser): an operator takes these steps on the object's portal page.
     """
 
     transition_services: dict = {}
@@ -22,6 +38,8 @@ class TransitionAdminMixin:
 
     def get_actions(self, request):
         actions = super().get_actions(request)
+        if not self.has_change_permission(request):
+            return actions
         for name, (label, service, target) in self.transition_services.items():
             actions[name] = (self._make_action(service, target), name, label)
         return actions
@@ -70,7 +88,7 @@ class ProgramAdmin(admin.ModelAdmin):
 
 
 @admin.register(TransitionLog)
-class TransitionLogAdmin(admin.ModelAdmin):
+class TransitionLogAdmin(AuditTrailAdmin):
     list_display = ("at", "content_type", "object_id", "transition", "source_state", "target_state", "actor", "reason_shown")
     list_filter = ("content_type", "transition")
     search_fields = ("object_id", "reason")
@@ -80,36 +98,17 @@ class TransitionLogAdmin(admin.ModelAdmin):
     def reason_shown(self, log: TransitionLog) -> str:
         return log.reason_label  # in the reader's language, with its values
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(AuditTrailAdmin):
     list_display = ("created_at", "kind", "phone", "urgent", "status", "not_before", "sent_at", "attempts")
     list_filter = ("status", "kind", "urgent")
-    readonly_fields = [f.name for f in Notification._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
 
 
 @admin.register(AccessLog)
-class AccessLogAdmin(admin.ModelAdmin):
+class AccessLogAdmin(AuditTrailAdmin):
     list_display = ("at", "actor", "subject_type", "subject_id", "fields", "purpose")
     list_filter = ("subject_type",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 def operators_may_use_the_admin(request) -> bool:

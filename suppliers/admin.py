@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import TransitionAdminMixin
+from core.admin import AuditTrailAdmin, TransitionAdminMixin
 from suppliers.models import (
     BankAccount,
     Category,
@@ -44,14 +44,9 @@ class SupplierAdmin(TransitionAdminMixin, admin.ModelAdmin):
     }
 
 
-class WrittenByTheSystemAdmin(admin.ModelAdmin):
-    """Rows the system writes (notices, stock movements): shown, in the reader's language, never added or edited here."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+class WrittenByTheSystemAdmin(AuditTrailAdmin):
+    """Rows the system writes (notices, stock movements): shown, in the reader's language, never added, edited or
+    deleted here."""
 
 
 @admin.register(Notice)

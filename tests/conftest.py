@@ -86,6 +86,12 @@ def operator(db):
 
 
 @pytest.fixture
+def superuser(db):
+    """The platform's administrator: an operator who is also a superuser, the one who manages users in the admin."""
+    return UserFactory(username="root", role=Role.OPERATOR, is_superuser=True)
+
+
+@pytest.fixture
 def finance(db):
     return UserFactory(username="finance", role=Role.FINANCE)
 

@@ -37,8 +37,10 @@ class User(AbstractUser):
         return self.role in STAFF_ROLES
 
     def has_perm(self, perm: str, obj=None) -> bool:
-        """Operators manage the product's own apps in the admin; everything else as Django decides."""
-        if self.is_active and self.role == Role.OPERATOR and perm.split(".", 1)[0] in OPERATOR_ADMIN_APPS:
+        """Operators read the product's own apps in the admin, and only read: every change they make goes through its
+        portal page and service (the state machine, its rules, its log). Everything else as Django decides."""
+        app_label, _dot, codename = perm.partition(".")
+        if self.is_active and self.role == Role.OPERATOR and app_label in OPERATOR_ADMIN_APPS and codename.startswith("view_"):
             return True
         return super().has_perm(perm, obj)
 

@@ -192,13 +192,13 @@ def test_an_illegal_portal_action_shows_an_error_and_changes_nothing(operator, s
     assert supplier.state == "applied"
 
 
-def test_operators_can_use_the_admin_and_suppliers_cannot(operator, supplier_admin, supplier):
+def test_operators_can_read_the_admin_and_suppliers_cannot(operator, supplier_admin, supplier):
     assert logged_in(operator).get(f"/admin/suppliers/supplier/{supplier.pk}/change/").status_code == 200
     assert logged_in(supplier_admin).get("/admin/").status_code == 302
 
 
-def test_an_admin_transition_action_goes_through_the_service(operator, supplier):
-    response = logged_in(operator).post(
+def test_an_admin_transition_action_goes_through_the_service(superuser, supplier):
+    response = logged_in(superuser).post(
         "/admin/suppliers/supplier/", {"action": "start_review", "_selected_action": [supplier.pk]}, follow=True
     )
 
@@ -221,12 +221,12 @@ def test_every_admin_page_of_the_product_opens_for_an_operator(operator, supplie
     assert set(statuses.values()) == {200}, statuses
 
 
-def test_an_admin_contract_approval_goes_through_the_service(operator, supplier):
+def test_an_admin_contract_approval_goes_through_the_service(superuser, supplier):
     from tests.factories import ContractFactory
 
     contract = ContractFactory(supplier=supplier)
 
-    logged_in(operator).post("/admin/suppliers/contract/", {"action": "approve_contract", "_selected_action": [contract.pk]})
+    logged_in(superuser).post("/admin/suppliers/contract/", {"action": "approve_contract", "_selected_action": [contract.pk]})
 
     contract.refresh_from_db()
     assert contract.state == "approved"
@@ -303,8 +303,8 @@ def test_a_user_changes_its_password_from_the_header_and_a_wrong_old_one_is_a_fi
     assert 'data-testid="password-changed"' in changed.content.decode() and operator.check_password("Ne3w-pass-456")
 
 
-def test_saving_a_supplier_unchanged_in_the_admin_works_with_its_memberships(operator, supplier, supplier_staff):
-    client = logged_in(operator)
+def test_saving_a_supplier_unchanged_in_the_admin_works_with_its_memberships(superuser, supplier, supplier_staff):
+    client = logged_in(superuser)
     url = f"/admin/suppliers/supplier/{supplier.pk}/change/"
     page = client.get(url)
 
@@ -340,8 +340,8 @@ def _form_data(form) -> dict:
     return data
 
 
-def test_a_staff_account_is_disabled_on_its_suppliers_team_page_not_in_the_user_admin(operator, supplier_staff, finance):
-    client = logged_in(operator)
+def test_a_staff_account_is_disabled_on_its_suppliers_team_page_not_in_the_user_admin(superuser, supplier_staff, finance):
+    client = logged_in(superuser)
 
     staff_form = client.get(f"/admin/core/user/{supplier_staff.pk}/change/").context["adminform"].form
     finance_form = client.get(f"/admin/core/user/{finance.pk}/change/").context["adminform"].form
@@ -349,9 +349,9 @@ def test_a_staff_account_is_disabled_on_its_suppliers_team_page_not_in_the_user_
     assert "is_active" not in staff_form.fields and "is_active" in finance_form.fields
 
 
-def test_gift_pictures_are_read_only_in_the_admin_so_every_change_is_checked_by_the_supplier_form(operator, supplier):
+def test_gift_pictures_are_read_only_in_the_admin_so_every_change_is_checked_by_the_supplier_form(superuser, supplier):
     gift = GiftFactory(supplier=supplier, images=["https://cdn.example.com/tea.jpg"])
-    client = logged_in(operator)
+    client = logged_in(superuser)
     url = f"/admin/suppliers/gift/{gift.pk}/change/"
     page = client.get(url)
 

@@ -1,0 +1,100 @@
+"""The admin is for reading: an operator opens every page of the product there but changes nothing (each change has its
+portal page and service); a superuser manages users and reference data; nobody edits or deletes the audit trail."""
+import pytest
+
+from core.models import AccessLog, Notification, TransitionLog, User
+from core.roles import Role
+from points.models import Member
+from suppliers.models import BankAccount, Supplier
+from suppliers.services import onboarding
+from tests.factories import FIXED_NOW, GiftFactory
+from tests.portal import logged_in
+from tests.suppliers.profile_factories import NEW_ACCOUNT, ProfileChangeFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_operator_cannot_make_itself_a_superuser_or_change_any_account(operator, finance):
+    client = logged_in(operator)
+    own = f"/admin/core/user/{operator.pk}/change/"
+
+    promoted = client.post(own, {"username": "operator", "role": "operator", "is_active": "on", "is_superuser": "on",
+                                 "date_joined_0": "2026-01-01", "date_joined_1": "00:00:00"})
+    added = client.post("/admin/core/user/add/", {"username": "maker", "password1": "Xy7-pass-9981",
+                                                   "password2": "Xy7-pass-9981", "role": "finance"})
+    password = client.post(f"/admin/core/user/{finance.pk}/password/", {"password1": "Xy7-pass-9981",
+                                                                       "password2": "Xy7-pass-9981"})
+
+    operator.refresh_from_db()
+    finance.refresh_from_db()
+    assert (promoted.status_code, added.status_code, password.status_code) == (403, 403, 403)
+    assert not operator.is_superuser and not User.objects.filter(username="maker").exists()
+    assert not finance.check_password("Xy7-pass-9981")
+
+
+def test_an_operator_cannot_add_a_bank_account_or_edit_suppliers_prices_members_or_changes(operator, supplier, member):
+    gift = GiftFactory(supplier=supplier)
+    change = ProfileChangeFactory(supplier=supplier)
+    client = logged_in(operator)
+
+    statuses = {
+        "bank account": client.post("/admin/suppliers/bankaccount/add/", NEW_ACCOUNT | {
+            "supplier": supplier.pk, "account_name": "Evil Bank", "approved_at_0": "2026-01-01", "approved_at_1": "00:00:00",
+        }).status_code,
+        "supplier": client.post(f"/admin/suppliers/supplier/{supplier.pk}/change/", {"name": "改名公司"}).status_code,
+        "price": client.post(f"/admin/suppliers/gift/{gift.pk}/change/", {"settlement_price": "0.01"}).status_code,
+        "member": client.post(f"/admin/points/member/{member.pk}/change/", {"phone": "13900000000"}).status_code,
+        "profile change": client.post(f"/admin/suppliers/profilechange/{change.pk}/change/",
+                                      {"new_value": '{"legal_name": "Evil"}'}).status_code,
+        "gift deleted": client.post(f"/admin/suppliers/gift/{gift.pk}/delete/", {"post": "yes"}).status_code,
+    }
+
+    assert set(statuses.values()) == {403}, statuses
+    assert not BankAccount.objects.exists()
+    supplier.refresh_from_db()
+    gift.refresh_from_db()
+    change.refresh_from_db()
+    assert supplier.name != "改名公司" and str(gift.settlement_price) != "0.01"
+    assert Member.objects.get().phone == member.phone and change.new_value != {"legal_name": "Evil"}
+
+
+def test_an_operator_takes_workflow_steps_on_the_portal_not_through_admin_actions(operator, supplier):
+    client = logged_in(operator)
+
+    changelist = client.get("/admin/suppliers/supplier/")
+    client.post("/admin/suppliers/supplier/", {"action": "start_review", "_selected_action": [supplier.pk]})
+
+    supplier.refresh_from_db()
+    assert changelist.status_code == 200 and "start_review" not in changelist.content.decode()
+    assert supplier.state == Supplier.State.APPLIED and not TransitionLog.objects.exists()
+
+
+def test_a_superuser_still_manages_users_in_the_admin(superuser, finance):
+    client = logged_in(superuser)
+
+    added = client.post("/admin/core/user/add/", {"username": "finance3", "password1": "Xy7-pass-9981",
+                                                  "password2": "Xy7-pass-9981", "role": "finance", "phone": ""})
+    password = client.post(f"/admin/core/user/{finance.pk}/password/", {"password1": "Xy7-pass-9981",
+                                                                       "password2": "Xy7-pass-9981"})
+
+    finance.refresh_from_db()
+    assert added.status_code == 302 and User.objects.get(username="finance3").role == Role.FINANCE
+    assert password.status_code == 302 and finance.check_password("Xy7-pass-9981")
+
+
+@pytest.mark.parametrize("who", ["operator", "superuser"])
+def test_nobody_edits_or_deletes_the_audit_trail_in_the_admin(request, who, supplier, now):
+    user = request.getfixturevalue(who)
+    onboarding.start_supplier_review(supplier=supplier, actor=user, now=now)
+    read = AccessLog.objects.create(actor=user, at=FIXED_NOW, subject_type="member", subject_id="1", fields="phone")
+    sms = Notification.objects.create(kind="points_deducted", phone="13800138000", body="扣减", created_at=now, not_before=now)
+    logged = TransitionLog.objects.get()
+    client = logged_in(user)
+
+    statuses = [client.post(f"/admin/core/{model}/{pk}/delete/", {"post": "yes"}).status_code
+                for model, pk in (("accesslog", read.pk), ("notification", sms.pk), ("transitionlog", logged.pk))]
+    statuses.append(client.post(f"/admin/core/accesslog/{read.pk}/change/", {"purpose": "x"}).status_code)
+    client.post("/admin/core/accesslog/", {"action": "delete_selected", "_selected_action": [read.pk], "post": "yes"})
+
+    assert set(statuses) == {403}
+    assert (AccessLog.objects.get().purpose, Notification.objects.count(), TransitionLog.objects.count()) == ("", 1, 1)
