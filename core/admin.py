@@ -8,6 +8,9 @@ from django.utils.translation import ngettext
 
 from core.errors import DomainError
 from core.fsm import history_of
+from core.masking import mask_phone
+from core.notifications import body_shown
+from core.services import log_personal_data_access
 from core.roles import Role
 from core.models import AccessLog, Notification, Program, TransitionLog, User
 
@@ -24,6 +27,33 @@ class AuditTrailAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class MaskedPhoneAdmin(admin.ModelAdmin):
+    """A person's phone number (SPEC §4.13) is masked (138****1234) in lists and on the pages of those who only read
+    here (operators); whoever may change the record (a superuser) sees it whole in its form, that read recorded in the
+    access log."""
+
+    @admin.display(description=_("手机号"), ordering="phone")
+    def masked_phone(self, obj) -> str:
+        return mask_phone(obj.phone)
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        return readonly if obj is None or self.has_change_permission(request, obj) else (*readonly, "masked_phone")
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or self.has_change_permission(request, obj):
+            return fieldsets
+        return [(name, options | {"fields": list(dict.fromkeys("masked_phone" if field == "phone" else field
+                                                               for field in options["fields"]))})
+                for name, options in fieldsets]
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.phone and self.has_change_permission(request, obj):
+            log_personal_data_access(actor=request.user, subject=obj, fields=["phone"], purpose="admin_edit", at=timezone.now())
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
 
 
 class TransitionAdminMixin:
@@ -68,8 +98,8 @@ class TransitionAdminMixin:
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
-    list_display = ("username", "first_name", "role", "phone", "is_active")
+class UserAdmin(MaskedPhoneAdmin, DjangoUserAdmin):
+    list_display = ("username", "first_name", "role", "masked_phone", "is_active")
     list_filter = ("role", "is_active")
     fieldsets = DjangoUserAdmin.fieldsets + ((_("角色"), {"fields": ("role", "phone")}),)
     add_fieldsets = DjangoUserAdmin.add_fieldsets + ((_("角色"), {"fields": ("role", "phone")}),)
@@ -100,9 +130,19 @@ class TransitionLogAdmin(AuditTrailAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(AuditTrailAdmin):
-    list_display = ("created_at", "kind", "phone", "urgent", "status", "not_before", "sent_at", "attempts")
+class NotificationAdmin(MaskedPhoneAdmin, AuditTrailAdmin):
+    """The outbox, read only: phones masked, a confirmation code never shown."""
+
+    list_display = ("created_at", "kind", "masked_phone", "urgent", "status", "not_before", "sent_at", "attempts")
     list_filter = ("status", "kind", "urgent")
+    fields = readonly_fields = (
+        "message_id", "kind", "masked_phone", "body_text", "urgent", "status", "created_at", "not_before", "sent_at",
+        "attempts", "subject_type", "subject_id",
+    )
+
+    @admin.display(description=_("内容"))
+    def body_text(self, notification: Notification) -> str:
+        return body_shown(notification)
 
 
 @admin.register(AccessLog)

@@ -4,6 +4,8 @@ import uuid
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.masking import mask_phone
+
 
 class Notification(models.Model):
     class Status(models.TextChoices):
@@ -31,4 +33,4 @@ class Notification(models.Model):
         verbose_name_plural = _("短信提醒")
 
     def __str__(self) -> str:
-        return f"{self.kind} → {self.phone}"
+        return f"{self.kind} → {mask_phone(self.phone)}"

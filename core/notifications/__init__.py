@@ -19,10 +19,11 @@ from core.models import Notification
 class Kind:
     urgent: bool
     template: str
+    secret: bool = False  # its values are for the recipient alone (a confirmation code): never shown to staff
 
 
 KINDS: dict[str, Kind] = {
-    "confirmation_code": Kind(True, "【积分商城】您的兑换验证码为 {code}，15分钟内有效，请勿泄露。"),
+    "confirmation_code": Kind(True, "【积分商城】您的兑换验证码为 {code}，15分钟内有效，请勿泄露。", secret=True),
     "points_deducted": Kind(True, "【积分商城】订单 {order_number} 已扣减 {points} 积分，当前余额 {balance} 积分。"),
     "refund_credited": Kind(True, "【积分商城】订单 {order_number} 已退还 {points} 积分，当前余额 {balance} 积分。"),
     "refund_partly_expired": Kind(
@@ -50,6 +51,18 @@ KINDS: dict[str, Kind] = {
     "statement_issued": Kind(False, "【积分商城礼品商平台】{month} 结算单第 {version} 版已下发，应付 {payable} 元，请在10天内确认或提出异议。"),
     "statement_paid": Kind(False, "【积分商城礼品商平台】{month} 结算单已付款 {payable} 元，付款凭证 {reference}。"),
 }
+
+
+class _Hidden(dict):
+    def __missing__(self, key: str) -> str:
+        return "******"
+
+
+def body_shown(notification: Notification) -> str:
+    """A message as staff reading the outbox see it: a secret one (a confirmation code) as its text with every value
+    hidden, any other as sent."""
+    kind = KINDS.get(notification.kind)
+    return kind.template.format_map(_Hidden()) if kind and kind.secret else notification.body
 
 
 #: The non-urgent reminders a member may opt out of.
