@@ -71,3 +71,11 @@ class IdempotencyKeyReused(DomainError):
     code = "idempotency_key_reused"
     status = 422
     default_detail = gettext_lazy("此 Idempotency-Key 已用于内容不同的请求")
+
+
+class TooManyLoginFailures(DomainError):
+    """A username or a client that failed to sign in too often, refused until its lockout ends (`retry_after`)."""
+
+    code = "too_many_login_failures"
+    status = 429
+    default_detail = gettext_lazy("登录失败次数过多，请稍后再试")

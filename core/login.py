@@ -1,10 +1,21 @@
 """Signing in: the login form, which tells an account that may not sign in yet why — only once its password is right,
-so that a wrong one learns nothing — through the explanations apps register (an applicant: how its application stands)."""
+so that a wrong one learns nothing — through the explanations apps register (an applicant: how its application stands);
+and the one limiter of failed attempts, used by the login page and the API token alike."""
+import hashlib
+import math
 from collections.abc import Callable
+from datetime import datetime, timedelta
 
-from django.contrib.auth import get_user_model
+from django.conf import settings
+from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from core.errors import TooManyLoginFailures
+from core.texts import moment
 
 _explanations: list[Callable] = []
 
@@ -33,10 +44,82 @@ def refused_login_reason(username: str | None, password: str | None) -> str | No
 
 
 class LoginForm(AuthenticationForm):
-    """Django's login form; an account an app explains says why it may not sign in instead of "wrong password"."""
+    """Django's login form, limited (`authenticate_limited`: a locked-out username or client is told when to try
+    again); an account an app explains says why it may not sign in instead of "wrong password"."""
+
+    def clean(self):
+        username, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
+        if username is not None and password:
+            try:
+                self.user_cache = authenticate_limited(self.request, username=username, password=password, now=timezone.now())
+            except TooManyLoginFailures as error:
+                raise ValidationError(error.detail, code=error.code) from error
+            if self.user_cache is None:
+                raise self.get_invalid_login_error()
+            self.confirm_login_allowed(self.user_cache)
+        return self.cleaned_data
 
     def get_invalid_login_error(self) -> ValidationError:
         reason = refused_login_reason(self.cleaned_data.get("username"), self.cleaned_data.get("password"))
         if reason:
             return ValidationError(reason, code="inactive")
         return super().get_invalid_login_error()
+
+
+def authenticate_limited(request, *, username: str | None, password: str | None, now: datetime):
+    """Django's `authenticate`, refused while the username or the client address is locked out: each failure counts
+    (in the cache, shared by every process when `CACHE_URL` is set) for the username and for the client, and the
+    `LOGIN_FAILURES_PER_USERNAME`-th failure of a username within `LOGIN_LOCKOUT_MINUTES` (the
+    `LOGIN_FAILURES_PER_CLIENT`-th of a client) locks it for that long, its right password included; a success clears
+    the username's count. Returns the user, or None for a wrong username or password.
+
+    :raises TooManyLoginFailures: while locked out, saying when to try again (`retry_after`: the seconds to wait)
+    """
+    counters = _counters(username, _client_address(request))
+    locks = cache.get_many([f"{key}:until" for key, _allowed in counters])
+    until = max((at for at in locks.values() if at > now), default=None)
+    if until is not None:
+        raise TooManyLoginFailures(gettext("登录失败次数过多，请于 %(time)s 后再试") % {"time": moment(until)},
+                                   retry_after=math.ceil((until - now).total_seconds()))
+    user = authenticate(request, username=username, password=password)
+    if user is None:
+        _count_failure(counters, now=now)
+    elif username:
+        cache.delete(_username_key(username))
+    return user
+
+
+def _counters(username: str | None, client: str) -> list[tuple[str, int]]:
+    """The cache keys counting failures of this sign-in, each with the failures it allows."""
+    counters = [(_username_key(username), settings.LOGIN_FAILURES_PER_USERNAME)] if username else []
+    if client:
+        counters.append((f"login-failures:client:{_digest(client)}", settings.LOGIN_FAILURES_PER_CLIENT))
+    return counters
+
+
+def _username_key(username: str) -> str:
+    return f"login-failures:user:{_digest(username.strip().lower())}"
+
+
+def _digest(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()[:32]
+
+
+def _client_address(request) -> str:
+    """The client's address: the last one of `LOGIN_CLIENT_ADDRESS_HEADER` (appended by our own proxy), or the peer's."""
+    meta = getattr(request, "META", {})
+    forwarded = meta.get(settings.LOGIN_CLIENT_ADDRESS_HEADER, "") if settings.LOGIN_CLIENT_ADDRESS_HEADER else ""
+    return forwarded.rsplit(",", 1)[-1].strip() or meta.get("REMOTE_ADDR", "")
+
+
+def _count_failure(counters: list[tuple[str, int]], *, now: datetime) -> None:
+    """Count one failure on each counter (atomically: `incr`); one reaching its limit is locked for the window."""
+    window = settings.LOGIN_LOCKOUT_MINUTES * 60
+    for key, allowed in counters:
+        cache.add(key, 0, timeout=window)  # the window starts at the first failure
+        try:
+            failures = cache.incr(key)
+        except ValueError:  # expired between the two calls
+            cache.set(key, failures := 1, timeout=window)
+        if failures >= allowed:
+            cache.set(f"{key}:until", now + timedelta(seconds=window), timeout=window)

@@ -33,6 +33,16 @@ def _empty_sms_outbox():
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Counts kept in the cache (failed sign-ins) start from nothing in every test."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _chinese_after_each_test():
     """A test whose last request was in English leaves English active in its worker; the next test starts in Chinese."""
     yield

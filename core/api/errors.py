@@ -64,4 +64,4 @@ class ErrorResponse422Serializer(_ClientErrorResponse):
 
 
 class ErrorResponse429Serializer(_ClientErrorResponse):
-    """code_resend_too_soon: the Retry-After header gives the seconds to wait"""
+    """code_resend_too_soon, too_many_login_failures: the Retry-After header gives the seconds to wait"""

@@ -1,9 +1,14 @@
-from drf_spectacular.utils import extend_schema
+from django.utils import timezone
+from django.utils.translation import gettext
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
+from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.errors import ErrorResponse429Serializer
+from core.login import authenticate_limited
 from core.portal import waiting_work
 
 
@@ -31,5 +36,30 @@ class MeView(APIView):
         return Response(MeSerializer(me | {"waiting": waiting_work(request.user)}).data)
 
 
+DRF_INVALID_LOGIN = "Unable to log in with provided credentials."  # DRF's own words, which its catalog translates
+
+
+class TokenInput(AuthTokenSerializer):
+    """DRF's token request, signing in through the login limiter as the login page does."""
+
+    def validate(self, attrs):
+        username, password = attrs.get("username"), attrs.get("password")
+        user = authenticate_limited(self.context["request"], username=username, password=password, now=timezone.now())
+        if user is None:
+            raise serializers.ValidationError(gettext(DRF_INVALID_LOGIN), code="authorization")
+        return attrs | {"user": user}
+
+
 class TokenView(ObtainAuthToken):
-    """Exchange username and password for an API token (Authorization: Token <key>)."""
+    """Exchange username and password for an API token (Authorization: Token <key>); after 5 failures of a username
+    within 15 minutes it is refused for 15 minutes (429 with Retry-After), its right password included."""
+
+    serializer_class = TokenInput
+
+    @extend_schema(
+        responses={200: TokenInput, 429: ErrorResponse429Serializer},
+        parameters=[OpenApiParameter("Retry-After", int, OpenApiParameter.HEADER, response=[429],
+                                     description="seconds until the username or client may try to sign in again")],
+    )
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)

@@ -1,0 +1,91 @@
+"""Failed sign-ins are limited: after 5 failures of a username (20 of a client address) within 15 minutes, the login
+page and the API token refuse it for 15 minutes, its right password included, saying when to try again."""
+import re
+from datetime import timedelta
+
+import pytest
+from django.test import Client, RequestFactory
+from rest_framework.test import APIClient
+
+from core.errors import TooManyLoginFailures
+from core.login import authenticate_limited
+from core.texts import moment
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "right-pass-123"
+
+
+@pytest.fixture
+def account(operator):
+    operator.set_password(PASSWORD)
+    operator.save()
+    return operator
+
+
+def sign_in(username: str, password: str, *, now, address: str = "203.0.113.7"):
+    return authenticate_limited(RequestFactory().post("/", REMOTE_ADDR=address), username=username, password=password, now=now)
+
+
+def test_the_sixth_attempt_after_five_failures_is_refused_even_with_the_right_password_until_the_window_ends(account, now):
+    for _ in range(5):
+        assert sign_in("operator", "wrong", now=now) is None
+
+    with pytest.raises(TooManyLoginFailures) as refused:
+        sign_in("operator", PASSWORD, now=now + timedelta(minutes=1), address="198.51.100.9")  # from elsewhere too
+
+    assert refused.value.data["retry_after"] == 14 * 60 and refused.value.status == 429
+    assert moment(now + timedelta(minutes=15)) in refused.value.detail
+    assert sign_in("operator", PASSWORD, now=now + timedelta(minutes=15)) == account
+
+
+def test_a_success_clears_the_usernames_failures(account, now):
+    for _ in range(4):
+        sign_in("operator", "wrong", now=now)
+    assert sign_in("operator", PASSWORD, now=now) == account
+    for _ in range(4):
+        sign_in("operator", "wrong", now=now)
+
+    assert sign_in("operator", PASSWORD, now=now) == account
+
+
+def test_a_client_trying_many_usernames_is_refused_for_every_one(account, now):
+    for n in range(20):
+        assert sign_in(f"guess{n}", "wrong", now=now) is None
+
+    with pytest.raises(TooManyLoginFailures):
+        sign_in("operator", PASSWORD, now=now)
+    assert sign_in("operator", PASSWORD, now=now, address="198.51.100.9") == account  # the username itself is not locked
+
+
+def test_the_login_page_refuses_a_locked_username_and_says_when_to_try_again(account):
+    client = Client()
+    for _ in range(5):
+        assert client.post("/accounts/login/", {"username": "operator", "password": "wrong"}).status_code == 200
+
+    refused = client.post("/accounts/login/", {"username": "operator", "password": PASSWORD})
+
+    page = refused.content.decode()
+    assert refused.status_code == 200 and "_auth_user_id" not in client.session
+    assert re.search(r"登录失败次数过多，请于 \d{4}-\d{2}-\d{2} \d{2}:\d{2} 后再试", page)
+
+
+def test_the_api_token_is_429_with_retry_after_for_a_locked_username(account):
+    client = APIClient()
+    for _ in range(5):
+        assert client.post("/api/v1/auth/token/", {"username": "operator", "password": "wrong"}, format="json").status_code == 400
+
+    refused = client.post("/api/v1/auth/token/", {"username": "operator", "password": PASSWORD}, format="json")
+
+    assert (refused.status_code, refused["Retry-After"]) == (429, "900")
+    assert refused.json()["errors"][0]["code"] == "too_many_login_failures"
+
+
+def test_a_locked_username_does_not_stop_other_accounts(account, finance):
+    finance.set_password(PASSWORD)
+    finance.save()
+    client = APIClient()
+    for _ in range(5):
+        client.post("/api/v1/auth/token/", {"username": "operator", "password": "wrong"}, format="json")
+
+    assert client.post("/api/v1/auth/token/", {"username": "finance", "password": PASSWORD}, format="json").status_code == 200
