@@ -8,6 +8,7 @@ from django.utils.translation import ngettext
 
 from core.errors import DomainError
 from core.fsm import history_of
+from core.login import AdminPasswordChangeForm
 from core.masking import mask_phone
 from core.notifications import body_shown
 from core.services import log_personal_data_access
@@ -103,6 +104,7 @@ class UserAdmin(MaskedPhoneAdmin, DjangoUserAdmin):
     list_filter = ("role", "is_active")
     fieldsets = DjangoUserAdmin.fieldsets + ((_("角色"), {"fields": ("role", "phone")}),)
     add_fieldsets = DjangoUserAdmin.add_fieldsets + ((_("角色"), {"fields": ("role", "phone")}),)
+    change_password_form = AdminPasswordChangeForm  # a new password revokes the user's API tokens
 
     def get_readonly_fields(self, request, obj=None):
         """A supplier staff account is disabled and enabled by its supplier's admin (团队成员, with the reason logged),

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -15,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from core.errors import TooManyLoginFailures
+from core.services import revoke_api_tokens
 from core.texts import moment
 
 _explanations: list[Callable] = []
@@ -123,3 +125,22 @@ def _count_failure(counters: list[tuple[str, int]], *, now: datetime) -> None:
             cache.set(key, failures := 1, timeout=window)
         if failures >= allowed:
             cache.set(f"{key}:until", now + timedelta(seconds=window), timeout=window)
+
+
+class _RevokesTokens:
+    """A password form whose saved password revokes the user's API tokens: whoever held a token with the old password
+    asks for a new one with the new."""
+
+    def set_password_and_save(self, user, *args, commit=True, **kwargs):
+        user = super().set_password_and_save(user, *args, commit=commit, **kwargs)
+        if commit:
+            revoke_api_tokens(user=user)
+        return user
+
+
+class PasswordChangeForm(_RevokesTokens, auth_forms.PasswordChangeForm):
+    """A user's change of its own password (账户 → 修改密码)."""
+
+
+class AdminPasswordChangeForm(_RevokesTokens, auth_forms.AdminPasswordChangeForm):
+    """A superuser's setting of a user's password in the admin."""

@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
+from rest_framework.authtoken.models import Token
 
 from core.models import AccessLog, IdempotencyRecord, Notification
 from core.notifications import quiet_until
@@ -117,3 +118,10 @@ def log_personal_data_accesses(*, actor: Any, subjects: list[Any], fields: list[
                   purpose=purpose)
         for subject in subjects
     ])
+
+
+def revoke_api_tokens(*, user: Any) -> int:
+    """Revoke the user's API tokens (its password was changed or reset, or it signed out of the API): a call with one
+    is a 401 from now on, and the user asks for a new token with its password. Returns how many were revoked."""
+    revoked, _ = Token.objects.filter(user=user).delete()
+    return revoked

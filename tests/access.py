@@ -60,6 +60,7 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("me", "GET"): row(AUTHENTICATED),
     ("auth-token", "POST"): row({role: 200 for role in ROLES}, writable={"username", "password"},
                                 body={"username": "operator", "password": "pass12345"}),
+    ("auth-token", "DELETE"): row({role: 204 for role in ROLES} | {"anon": 401}),
     ("supplier-list", "GET"): row(AUTHENTICATED),
     ("supplier-detail", "GET"): row(SUPPLIER_READ, obj="supplier"),
     ("supplier-history", "GET"): row(SUPPLIER_READ, obj="supplier"),

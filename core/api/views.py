@@ -1,15 +1,17 @@
 from django.utils import timezone
 from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers
+from rest_framework import serializers, status
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.errors import ErrorResponse429Serializer
 from core.login import authenticate_limited
 from core.portal import waiting_work
+from core.services import revoke_api_tokens
 
 
 class WaitingSerializer(serializers.Serializer):
@@ -52,7 +54,8 @@ class TokenInput(AuthTokenSerializer):
 
 class TokenView(ObtainAuthToken):
     """Exchange username and password for an API token (Authorization: Token <key>); after 5 failures of a username
-    within 15 minutes it is refused for 15 minutes (429 with Retry-After), its right password included."""
+    within 15 minutes it is refused for 15 minutes (429 with Retry-After), its right password included. DELETE revokes
+    the caller's token."""
 
     serializer_class = TokenInput
 
@@ -63,3 +66,12 @@ class TokenView(ObtainAuthToken):
     )
     def post(self, request, *args, **kwargs):
         return super().post(request, *args, **kwargs)
+
+    def get_permissions(self):
+        return [IsAuthenticated()] if self.request.method == "DELETE" else super().get_permissions()
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request, *args, **kwargs):
+        """Sign out of the API: the caller's token is revoked (a call with it is 401 from now on)."""
+        revoke_api_tokens(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)

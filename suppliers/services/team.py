@@ -8,11 +8,11 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext
-from rest_framework.authtoken.models import Token
 
 from core.errors import NotFound, PermissionDenied, ValidationFailed
 from core.fsm import apply_transition, log_creation
 from core.roles import Role
+from core.services import revoke_api_tokens
 from core.texts import joined_messages
 from core.validators import password_problems, validate_length, validate_mobile
 from suppliers.models import SupplierMembership
@@ -137,5 +137,5 @@ def reset_password(*, actor, membership: SupplierMembership, password: str, now:
     user.set_password(_password(password, user=user))
     with transaction.atomic():
         user.save(update_fields=["password"])
-        Token.objects.filter(user=user).delete()
+        revoke_api_tokens(user=user)
     return membership

@@ -58,3 +58,54 @@ def test_a_staff_token_reads_no_member_profile_and_member_pages_refuse_it(operat
 
     assert client.get("/api/v1/me/").json()["role"] == "operator"
     assert client.get("/api/v1/points/balance/").status_code == 403
+
+
+def test_changing_ones_own_password_revokes_ones_token_and_the_new_password_gives_a_new_one(operator):
+    from tests.portal import logged_in
+
+    operator.set_password("old-pass-123")
+    operator.save()
+    old = Token.objects.create(user=operator)
+    client = logged_in(operator)
+
+    changed = client.post("/accounts/password/", {"old_password": "old-pass-123", "new_password1": "Ne3w-pass-456",
+                                                  "new_password2": "Ne3w-pass-456"})
+    fresh = APIClient().post("/api/v1/auth/token/", {"username": "operator", "password": "Ne3w-pass-456"}, format="json")
+
+    assert changed.status_code == 302 and client.get("/").status_code == 200  # the session goes on
+    assert signed(old.key).get("/api/v1/me/").status_code == 401
+    assert fresh.status_code == 200 and signed(fresh.json()["token"]).get("/api/v1/me/").status_code == 200
+
+
+def test_a_wrong_old_password_keeps_the_token(operator):
+    from tests.portal import logged_in
+
+    token = Token.objects.create(user=operator)
+
+    logged_in(operator).post("/accounts/password/", {"old_password": "nope", "new_password1": "Ne3w-pass-456",
+                                                      "new_password2": "Ne3w-pass-456"})
+
+    assert signed(token.key).get("/api/v1/me/").status_code == 200
+
+
+def test_a_password_a_superuser_sets_in_the_admin_revokes_the_users_token(superuser, finance):
+    from tests.portal import logged_in
+
+    token = Token.objects.create(user=finance)
+
+    set_ = logged_in(superuser).post(f"/admin/core/user/{finance.pk}/password/", {"password1": "Xy7-pass-9981",
+                                                                                  "password2": "Xy7-pass-9981"})
+
+    assert set_.status_code == 302 and signed(token.key).get("/api/v1/me/").status_code == 401
+
+
+def test_deleting_the_token_signs_out_of_the_api(operator, finance):
+    token = Token.objects.create(user=operator)
+    others = Token.objects.create(user=finance)
+
+    signed_out = signed(token.key).delete("/api/v1/auth/token/")
+
+    assert signed_out.status_code == 204
+    assert signed(token.key).get("/api/v1/me/").status_code == 401
+    assert signed(others.key).get("/api/v1/me/").status_code == 200
+    assert APIClient().delete("/api/v1/auth/token/").status_code == 401
