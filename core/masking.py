@@ -33,3 +33,9 @@ def mask_address(address: str | None) -> str:
         return ""
     keep = min(6, max(1, len(address) // 3))
     return address[:keep] + "*" * 4
+
+
+def mask_account_number(number: str) -> str:
+    """6222 0212 3456 7890 → ************7890: only the last four digits stay."""
+    digits = "".join(number.split())
+    return "*" * max(len(digits) - 4, 0) + digits[-4:]

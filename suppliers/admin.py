@@ -19,6 +19,8 @@ from suppliers.models import (
     Supplier,
     SupplierMembership,
 )
+from core.masking import mask_account_number
+from suppliers.selectors_profile import masked_value
 from suppliers.services import catalog, contracts, onboarding, qualifications, revisions
 
 
@@ -140,18 +142,38 @@ class QualificationAdmin(TransitionAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(BankAccount)
-class BankAccountAdmin(admin.ModelAdmin):
-    list_display = ("supplier", "bank_name", "account_name", "account_number", "approved_at")
+class BankAccountAdmin(WrittenByTheSystemAdmin):
+    """Accounts approved through the review of a profile change (its evidence, then the waiting days before a statement
+    pays one): shown with the number masked, never added, edited or deleted here."""
 
-    def has_change_permission(self, request, obj=None):
-        return False
+    list_display = ("supplier", "bank_name", "account_name", "number_shown", "approved_at")
+    list_select_related = ("supplier",)
+    fields = readonly_fields = ("supplier", "bank_name", "account_name", "number_shown", "approved_at")
+
+    @admin.display(description=_("账号"))
+    def number_shown(self, account: BankAccount) -> str:
+        return mask_account_number(account.account_number)
 
 
 @admin.register(ProfileChange)
-class ProfileChangeAdmin(admin.ModelAdmin):
+class ProfileChangeAdmin(WrittenByTheSystemAdmin):
+    """What a supplier asked to change, decided on its review page (资料变更审核): shown with bank account numbers
+    masked, never edited here."""
+
     list_display = ("supplier", "field", "state", "requested_at", "decided_at")
     list_filter = ("state", "field")
-    readonly_fields = ("state",)
+    list_select_related = ("supplier",)
+    fields = readonly_fields = (
+        "supplier", "field", "old_value_shown", "new_value_shown", "requested_by", "requested_at", "evidence", "state", "decided_at",
+    )
+
+    @admin.display(description=_("原值"))
+    def old_value_shown(self, change: ProfileChange) -> dict:
+        return masked_value(change.old_value)
+
+    @admin.display(description=_("新值"))
+    def new_value_shown(self, change: ProfileChange) -> dict:
+        return masked_value(change.new_value)
 
 
 @admin.register(GiftRevision)

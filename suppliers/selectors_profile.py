@@ -4,6 +4,7 @@ from datetime import date, datetime, timedelta
 
 from django.db.models import Case, CharField, Exists, OuterRef, QuerySet, Value, When
 
+from core.masking import mask_account_number
 from core.roles import SUPPLIER_ROLES, Role
 from suppliers.models import BankAccount, Contract, ProfileChange, Qualification, Supplier
 from suppliers.models.contracts import BANK_ACCOUNT_WAITING_DAYS
@@ -118,12 +119,6 @@ def reviews_change(user, change: ProfileChange | None) -> bool:
     return change is not None and user.role == Role.OPERATOR and change.state == ProfileChange.State.PENDING
 
 
-def mask_account_number(number: str) -> str:
-    """6222 0212 3456 7890 → ************7890: only the last four digits stay."""
-    digits = "".join(number.split())
-    return "*" * max(len(digits) - 4, 0) + digits[-4:]
-
-
 def account_number_for(user, number: str, *, reviewing: ProfileChange | None = None) -> str:
     return number if shows_account_numbers(user, reviewing=reviewing) else mask_account_number(number)
 
@@ -131,6 +126,9 @@ def account_number_for(user, number: str, *, reviewing: ProfileChange | None = N
 def change_value_for(user, value: dict, *, reviewing: ProfileChange | None = None) -> dict:
     """A profile change's old or new value as `user` may see it (bank account number masked unless allowed); `reviewing`
     the change when shown on its own, to be decided."""
-    if "account_number" not in value:
-        return value
-    return value | {"account_number": account_number_for(user, value["account_number"], reviewing=reviewing)}
+    return value if shows_account_numbers(user, reviewing=reviewing) else masked_value(value)
+
+
+def masked_value(value: dict) -> dict:
+    """A profile change's value with its bank account number, if any, masked."""
+    return value | {"account_number": mask_account_number(value["account_number"])} if "account_number" in value else value

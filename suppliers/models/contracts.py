@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
+from core.masking import mask_account_number
 from core.models import LatestLog, Program, StateMachine, logs_relation
 from core.tenancy import ScopedManager, ScopedQuerySet, Visibility
 from core.texts import Message, label_message, stored, written
@@ -151,7 +152,7 @@ class BankAccount(models.Model):
         verbose_name_plural = _("收款账户")
 
     def __str__(self) -> str:
-        return f"{self.bank_name} {self.account_number}"
+        return f"{self.bank_name} {mask_account_number(self.account_number)}"
 
     def usable_from(self) -> datetime:
         return self.approved_at + timedelta(days=BANK_ACCOUNT_WAITING_DAYS)

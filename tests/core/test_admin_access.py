@@ -98,3 +98,27 @@ def test_nobody_edits_or_deletes_the_audit_trail_in_the_admin(request, who, supp
 
     assert set(statuses) == {403}
     assert (AccessLog.objects.get().purpose, Notification.objects.count(), TransitionLog.objects.count()) == ("", 1, 1)
+
+
+@pytest.mark.parametrize("who", ["operator", "superuser"])
+def test_bank_accounts_and_profile_changes_are_only_read_in_the_admin_with_account_numbers_masked(request, who, supplier):
+    from suppliers.models import ProfileChange
+    from tests.suppliers.profile_factories import BankAccountFactory
+
+    account = BankAccountFactory(supplier=supplier, account_number="6222021202001234567")
+    change = ProfileChangeFactory(supplier=supplier, field=ProfileChange.Field.BANK_ACCOUNT,
+                                  new_value=NEW_ACCOUNT | {"account_number": "6222021202007654321"})
+    client = logged_in(request.getfixturevalue(who))
+
+    added = client.post("/admin/suppliers/bankaccount/add/", NEW_ACCOUNT | {
+        "supplier": supplier.pk, "approved_at_0": "2026-01-01", "approved_at_1": "00:00:00"})
+    edited = client.post(f"/admin/suppliers/profilechange/{change.pk}/change/", {"new_value": '{"account_number": "1"}'})
+    pages = [client.get(url).content.decode() for url in (
+        "/admin/suppliers/bankaccount/", f"/admin/suppliers/bankaccount/{account.pk}/change/",
+        f"/admin/suppliers/profilechange/{change.pk}/change/")]
+
+    change.refresh_from_db()
+    assert (added.status_code, edited.status_code) == (403, 403)
+    assert list(BankAccount.objects.all()) == [account] and change.new_value["account_number"] == "6222021202007654321"
+    assert "***************4567" in pages[0] and "***************4321" in pages[2]
+    assert not [page for page in pages if "6222021202001234567" in page or "6222021202007654321" in page]

@@ -8,7 +8,8 @@ from core.errors import Conflict, InvalidTransition, PermissionDenied, Validatio
 from core.fsm import history_of
 from core.models import TransitionLog
 from suppliers.models import BankAccount, ProfileChange, Supplier
-from suppliers.selectors_profile import mask_account_number, payable_account
+from core.masking import mask_account_number
+from suppliers.selectors_profile import payable_account
 from suppliers.services import profile
 from tests.factories import credit_code
 from tests.suppliers.profile_factories import NEW_ACCOUNT, BankAccountFactory, ProfileChangeFactory, evidence
