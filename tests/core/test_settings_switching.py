@@ -16,7 +16,7 @@ PYTHON = ROOT / ".venv" / "bin" / "python"
 #: Variables the settings read; scrubbed so that the caller's environment (e.g. `make test-postgres`) cannot leak in.
 SETTINGS_ENV_PREFIXES = (
     "DJANGO_", "DATABASE_URL", "DB_CONN_MAX_AGE", "SQLITE_PATH", "CELERY_", "SMS_", "MEDIA_ROOT", "TEST_BROKER_URL",
-    "STATEMENT_PDF_",
+    "STATEMENT_PDF_", "LOGIN_",
 )
 #: A font file to embed in statement PDFs, as a deployment sets one (reportlab's own: a stand-in without Chinese glyphs).
 FONT = Path(reportlab.__file__).parent / "fonts" / "Vera.ttf"
@@ -135,3 +135,24 @@ def test_production_refuses_to_start_without_a_webhook_secret(tmp_path):
 
     assert result.returncode != 0
     assert "LOGISTICS_WEBHOOK_SECRET must be set" in result.stderr
+
+
+CLIENT_PROBE = """
+import os
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
+import django
+django.setup()
+from django.test import RequestFactory
+from core.login import _client_address
+request = RequestFactory().post("/accounts/login/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="203.0.113.9, 198.51.100.7")
+print(_client_address(request))
+"""
+
+
+def test_production_limits_failed_sign_ins_by_the_client_address_its_proxy_appended_not_the_proxys_own(tmp_path):
+    behind_proxy = run(["-c", CLIENT_PROBE], tmp_path, **production_env())
+    without_proxy = run(["-c", CLIENT_PROBE], tmp_path, **production_env(LOGIN_CLIENT_ADDRESS_HEADER=""))
+
+    assert behind_proxy.returncode == 0, behind_proxy.stderr
+    assert behind_proxy.stdout.strip().splitlines()[-1] == "198.51.100.7"
+    assert without_proxy.stdout.strip().splitlines()[-1] == "10.0.0.2"
