@@ -6,6 +6,7 @@ from django import forms
 from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
 
+from core.days import on_days
 from core.idempotency import once_per_token
 from core.validators import YesNoField
 
@@ -160,5 +161,4 @@ class DayRangeFilter(ListFilter):
 
     def day_lookups(self, column: str) -> dict:
         """Lookups keeping the rows whose `column` (a time) falls on a local day of the range; empty bounds left out."""
-        start, end = self.days()
-        return {lookup: day for lookup, day in ((f"{column}__date__gte", start), (f"{column}__date__lte", end)) if day}
+        return on_days(column, *self.days())

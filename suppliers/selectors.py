@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from core import sql
+from core.days import on_days
 from core.fsm import history_of
 from core.models import Program, Tier
 from core.selectors import answering
@@ -239,8 +240,7 @@ def stock_movements_of(
     if location:
         records, movements = records.filter(location=location), movements.filter(location=location)
     trend = stock_trend(records=records, movements=movements, today=today, days=days)
-    listed = movements.filter(**{key: value for key, value in {
-        "kind": kind, "at__date__gte": date_from, "at__date__lte": date_to}.items() if value})
+    listed = movements.filter(**on_days("at", date_from, date_to), **({"kind": kind} if kind else {}))
     return listed, trend
 
 
@@ -249,7 +249,7 @@ def stock_trend(*, records: QuerySet[StockRecord], movements: QuerySet[StockMove
     same gifts and locations: today's level, walked back day by day through the movements (two queries)."""
     first = today - timedelta(days=days - 1)
     level = records.aggregate(units=Sum("on_hand"))["units"] or 0
-    changes = dict(movements.filter(at__date__gt=first).annotate(day=TruncDate("at")).order_by().values("day")
+    changes = dict(movements.filter(**on_days("at", first + timedelta(days=1))).annotate(day=TruncDate("at")).order_by().values("day")
                    .annotate(delta=Sum("on_hand_delta")).values_list("day", "delta"))
     trend = []
     for offset in range(days):

@@ -10,7 +10,7 @@ from suppliers.errors import OutOfStock
 from suppliers.models import Location, Notice, ReplenishmentRequest, StockMovement, StockRecord
 from suppliers.selectors import choose_location
 from suppliers.services import inventory
-from tests.factories import FIXED_NOW, GiftFactory, WarehouseFactory
+from tests.factories import FIXED_NOW, SHANGHAI, GiftFactory, WarehouseFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -375,6 +375,26 @@ def test_the_movement_history_shows_the_suppliers_own_moves_and_their_trend(move
     assert trend_of(page) == [0] * 10 + [10, 10, 9, 7]  # end of each day, the last two weeks, today last
     assert re.findall(r'data-kind="(\w+)"', inbound) == ["inbound"]
     assert re.findall(r'data-kind="(\w+)"', today) == ["shipment"]
+
+
+def test_days_of_movements_begin_at_midnight_in_shanghai(supplier, supplier_staff):
+    """A movement a second before local midnight belongs to the day ending, one at midnight to the day beginning: in
+    the list's date filter and in the trend (whose first day's moves are in its first level, not walked back)."""
+    from suppliers.selectors import stock_movements_of
+
+    gift, warehouse = GiftFactory(supplier=supplier), WarehouseFactory(code="WH-MN")
+    for units, moment in ((5, datetime(2026, 10, 2, 23, 59, 59)), (3, datetime(2026, 10, 3)), (2, datetime(2026, 10, 14, 23, 59, 59)),
+                          (1, datetime(2026, 10, 15))):
+        inventory.receive_stock(gift=gift, location=warehouse, quantity=units, at=moment.replace(tzinfo=SHANGHAI))
+
+    def listed(first: date | None, last: date | None) -> list[int]:
+        rows = stock_movements_of(supplier_staff, today=date(2026, 10, 15), days=14, date_from=first, date_to=last)[0]
+        return sorted(rows.values_list("on_hand_delta", flat=True))
+
+    trend = stock_movements_of(supplier_staff, today=date(2026, 10, 15), days=14)[1]
+    assert [units for _day, units in trend] == [5] + [8] * 11 + [10, 11]
+    assert (listed(date(2026, 10, 14), date(2026, 10, 14)), listed(date(2026, 10, 15), None)) == ([2], [1])
+    assert (listed(date(2026, 10, 3), date(2026, 10, 14)), listed(None, date(2026, 10, 2))) == ([2, 3], [5])
 
 
 def test_logistics_sees_every_suppliers_moves_and_narrows_the_trend_to_one_gift(movements, logistics):
