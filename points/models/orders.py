@@ -25,7 +25,8 @@ class RedemptionOrder(StateMachine):
     number = models.CharField(_("订单号"), max_length=30, unique=True)
     member = models.ForeignKey("points.Member", on_delete=models.PROTECT, related_name="orders")
     gift = models.ForeignKey("suppliers.Gift", on_delete=models.PROTECT, related_name="orders")
-    supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.PROTECT, related_name="orders")
+    # indexed by the composite indexes below, which all begin with it
+    supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.PROTECT, related_name="orders", db_index=False)
     program = models.ForeignKey("core.Program", on_delete=models.PROTECT, related_name="+")
     quantity = models.PositiveIntegerField(_("数量"))
     # snapshots taken when the order is placed
@@ -67,7 +68,10 @@ class RedemptionOrder(StateMachine):
         verbose_name = _("兑换订单")
         verbose_name_plural = _("兑换订单")
         indexes = [models.Index(fields=["state", "expires_at"]), models.Index(fields=["supplier", "state"]),
-                   models.Index(fields=["supplier", "delivery_recorded_at"])]
+                   models.Index(fields=["supplier", "delivery_recorded_at"]),
+                   # the order lists, newest first: every order (staff), a supplier's (its orders' page)
+                   models.Index(fields=["-placed_at", "-id"], name="order_newest_first"),
+                   models.Index(fields=["supplier", "-placed_at", "-id"], name="order_supplier_newest_first")]
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gte=1), name="order_quantity_positive"),
             models.CheckConstraint(condition=Q(returned_quantity__lte=models.F("quantity")), name="order_returned_within_quantity"),
