@@ -5,7 +5,7 @@ from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
 
 from core.days import day_start
 from logistics.models import CarrierEvent, InboundShipment, Shipment
-from logistics.models.shipments import ORDER_OWN_PARCELS
+from logistics.models.shipments import COUNTED_STATES, ORDER_OWN_PARCELS
 from points.models import RedemptionOrder
 from suppliers.models import ReplenishmentRequest
 
@@ -49,10 +49,12 @@ def failed_awaiting_decision() -> Q:
 
 def parcel_counts(*, actor, today: date) -> dict:
     """The parcels the actor may see by where they stand (to pick, to ship, on their way, failed and waiting for the
-    operator: `failed_awaiting_decision`) and those shipped and delivered on `today` (local): one query."""
+    operator: `failed_awaiting_decision`) and those shipped and delivered on `today` (local): one query, reading only
+    the parcels in those states or of that day (indexed), not every parcel ever sent."""
     start, end = day_start(today), day_start(today + timedelta(days=1))
     State = Shipment.State
-    return Shipment.objects.visible_to(actor).aggregate(
+    counted = Q(state__in=COUNTED_STATES) | Q(shipped_at__gte=start, shipped_at__lt=end) | Q(delivered_at__gte=start, delivered_at__lt=end)
+    return Shipment.objects.visible_to(actor).filter(counted).aggregate(
         to_pick=Count("id", filter=Q(state=State.CREATED)), to_ship=Count("id", filter=Q(state=State.PICKED)),
         on_the_way=Count("id", filter=Q(state=State.SHIPPED)), failed=Count("id", filter=failed_awaiting_decision()),
         shipped_today=Count("id", filter=Q(shipped_at__gte=start, shipped_at__lt=end)),

@@ -37,6 +37,10 @@ class HandoffItem(models.Model):
     order = models.OneToOneField("points.RedemptionOrder", on_delete=models.PROTECT, related_name="handoff_item")
 
 
+#: the states of the parcels the home pages count by state: to pick, to ship, on their way, failed (see Shipment.State)
+COUNTED_STATES = ["created", "picked", "shipped", "failed"]
+
+
 class Shipment(StateMachine):
     class State(models.TextChoices):
         CREATED = "created", _("待拣货")
@@ -118,6 +122,11 @@ class Shipment(StateMachine):
         indexes = [  # the parcels whose supplier is still to be told: few, and looked for at every handover run
             models.Index(fields=["supplier"], name="shipment_dropship_untold",
                          condition=Q(kind="dropship", state__in=["created", "picked"], supplier_notified_at__isnull=True)),
+            # the parcels the home pages count (logistics.selectors.parcel_counts): those not delivered or cancelled, few
+            # among all ever sent, and those shipped or delivered on a day
+            models.Index(fields=["state"], name="shipment_counted", condition=Q(state__in=COUNTED_STATES)),
+            models.Index(fields=["shipped_at"], name="shipment_shipped_at"),
+            models.Index(fields=["delivered_at"], name="shipment_delivered_at"),
         ]
         constraints = [
             models.UniqueConstraint(

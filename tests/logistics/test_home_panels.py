@@ -35,6 +35,18 @@ def test_a_parcel_shipped_yesterday_is_on_its_way_but_not_todays(shipped, logist
     assert "今日发货 0 件，签收 0 件。" in response.content.decode()
 
 
+def test_a_parcel_delivered_today_is_in_todays_figures_though_no_longer_on_its_way(shipped, logistics, now, time_machine):
+    shipments.deliver_shipment(shipment=shipped, actor=logistics, now=now, signer="刘洋")
+    time_machine.move_to(now, tick=False)
+    today = logged_in(logistics).get("/")
+    time_machine.move_to(now + timedelta(days=1), tick=False)
+    tomorrow = logged_in(logistics).get("/")
+
+    assert [shown(today, name) for name in STATES] == ["0", "0", "0", "0"]
+    assert "今日发货 1 件，签收 1 件。" in today.content.decode()
+    assert "今日发货 0 件，签收 0 件。" in tomorrow.content.decode()
+
+
 def test_failed_counts_only_the_deliveries_waiting_for_the_operator_and_links_to_exactly_those(
         confirmed_order, rich_member, listed_gift, logistics, operator, now, time_machine):
     """Three deliveries failed: one re-delivered and signed for, one given up, one (failed twice) still waiting for
