@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from core.api.permissions import require_role
-from core.exports import Column, day, list_download, moment, money
+from core.exports import Column, day, label, list_download, moment, money
 from core.models.transitions import actor_label_for
 from logistics.views_returns import COST_READERS, listed_costs
 
@@ -14,13 +14,13 @@ def cost_columns(user) -> list[Column]:
         Column(gettext_lazy("编号"), lambda c: c.reference),
         Column(gettext_lazy("记录时间"), lambda c: moment(c.recorded_at)),
         Column(gettext_lazy("计费日期"), lambda c: day(c.fee_date)),
-        Column(gettext_lazy("费用类型"), lambda c: c.get_kind_display()),
-        Column(gettext_lazy("承担方"), lambda c: c.get_payer_display()),
+        label(gettext_lazy("费用类型"), "kind"),
+        label(gettext_lazy("承担方"), "payer"),
         Column(gettext_lazy("礼品商"), lambda c: c.supplier.name),
         Column(gettext_lazy("所属"), lambda c: c.owners_text),
         Column(gettext_lazy("数量"), lambda c: c.quantity),
         Column(gettext_lazy("金额"), lambda c: money(c.amount)),
-        Column(gettext_lazy("状态"), lambda c: c.get_state_display()),
+        label(gettext_lazy("状态"), "state"),
         Column(gettext_lazy("作废原因"), lambda c: c.void_reason),
         Column(gettext_lazy("说明"), lambda c: c.description_label),
         Column(gettext_lazy("记录人"), lambda c: actor_label_for(c.recorded_by, user)),

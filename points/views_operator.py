@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from core.api.permissions import require_role
 from core.errors import DomainError
 from core.forms import ListFilter
-from core.exports import Column, list_download, moment
+from core.exports import field, label, list_download, moment
 from core.fsm import history_of
 from core.masking import mask_phone
 from core.models import Program, Tier
@@ -81,14 +81,14 @@ def _staff_orders(user):
 
 #: the staff's order list's download: the columns of the page, which shows no member's personal data
 ORDER_COLUMNS = [
-    Column(_lazy("订单号"), lambda o: o.number),
-    Column("SKU", lambda o: o.gift.sku),
-    Column(_lazy("礼品"), lambda o: o.gift.name),
-    Column(_lazy("礼品商"), lambda o: o.supplier.name),
-    Column(_lazy("数量"), lambda o: o.quantity),
-    Column(_lazy("积分"), lambda o: o.points_cost),
-    Column(_lazy("状态"), lambda o: o.get_state_display()),
-    Column(_lazy("下单时间"), lambda o: moment(o.placed_at)),
+    field(_lazy("订单号"), "number"),
+    field("SKU", "gift__sku"),
+    field(_lazy("礼品"), "gift__name"),
+    field(_lazy("礼品商"), "supplier__name"),
+    field(_lazy("数量"), "quantity"),
+    field(_lazy("积分"), "points_cost"),
+    label(_lazy("状态"), "state"),
+    field(_lazy("下单时间"), "placed_at", moment),
 ]
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.api.permissions import require_role
-from core.exports import Column, list_download, moment, money
+from core.exports import Column, label, list_download, moment, money
 from core.models.transitions import actor_label_for
 from core.errors import DomainError
 from core.fsm import history_of
@@ -67,13 +67,13 @@ def adjustment_columns(user) -> list[Column]:
     return [
         Column(gettext_lazy("调账单号"), lambda a: a.number),
         Column(gettext_lazy("礼品商"), lambda a: a.supplier.name),
-        Column(gettext_lazy("类型"), lambda a: a.get_kind_display()),
+        label(gettext_lazy("类型"), "kind"),
         Column(gettext_lazy("金额"), lambda a: money(a.amount)),
         Column(gettext_lazy("原因"), lambda a: a.reason_label),
         Column(gettext_lazy("来源"), lambda a: a.source_text),
         Column(gettext_lazy("创建人"), lambda a: actor_label_for(a.created_by, user)),
         Column(gettext_lazy("创建时间"), lambda a: moment(a.created_at)),
-        Column(gettext_lazy("状态"), lambda a: a.get_state_display()),
+        label(gettext_lazy("状态"), "state"),
         Column(gettext_lazy("审批人"), lambda a: actor_label_for(a.decided_by, user) if a.decided_by else ""),
         Column(gettext_lazy("审批时间"), lambda a: moment(a.decided_at)),
         Column(gettext_lazy("审批意见"), lambda a: a.decision_note),

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.api.permissions import require_role
-from core.exports import Column, day, list_download, moment, money
+from core.exports import Column, day, label, list_download, moment, money
 from core.errors import DomainError, ValidationFailed
 from core.files import file_response, serve
 from core.fsm import history_of
@@ -170,7 +170,7 @@ def statement_columns(user) -> list[Column]:
         Column(gettext_lazy("礼品商"), lambda s: s.supplier.name),
         Column(gettext_lazy("结算月份"), lambda s: f"{s.month:%Y-%m}"),
         Column(gettext_lazy("当前版本"), lambda s: f"v{s.version}"),
-        Column(gettext_lazy("状态"), lambda s: s.get_state_display()),
+        label(gettext_lazy("状态"), "state"),
         Column(gettext_lazy("应付金额"), lambda s: money(s.payable)),
         Column(gettext_lazy("下发时间"), lambda s: moment(s.issued_at)),
         Column(gettext_lazy("答复期限"), lambda s: moment(s.respond_by)),

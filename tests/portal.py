@@ -80,6 +80,15 @@ def _strings(value) -> list[str]:
     return [value] if isinstance(value, str) else []
 
 
+def body(response) -> bytes:
+    """A response's bytes; a streamed one (a CSV download) is read to its end and kept to be read again."""
+    if not response.streaming:
+        return response.content
+    content = b"".join(response.streaming_content)
+    response.streaming_content = [content]
+    return content
+
+
 def downloaded(response) -> list[list[str]]:
     """A list's download (CSV or XLSX, checked by its type: CSV in UTF-8 with a BOM) as rows of text, header first."""
     import csv
@@ -87,9 +96,10 @@ def downloaded(response) -> list[list[str]]:
 
     import openpyxl
 
-    assert response.status_code == 200, response.content[:300]
+    content = body(response)
+    assert response.status_code == 200, content[:300]
     if response["Content-Type"].startswith("text/csv"):
-        assert response.content.startswith(b"\xef\xbb\xbf")
-        return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content), read_only=True).active
+        assert content.startswith(b"\xef\xbb\xbf")
+        return list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    sheet = openpyxl.load_workbook(io.BytesIO(content), read_only=True).active
     return [["" if cell is None else str(cell) for cell in row] for row in sheet.iter_rows(values_only=True)]

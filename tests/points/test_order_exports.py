@@ -4,11 +4,13 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from tests.factories import ADDRESS
 from tests.points.test_portal_order_admin import gifts_of_two_suppliers, place  # noqa: F401  (fixture)
-from tests.portal import downloaded, logged_in
+from tests.portal import body, downloaded, logged_in
 
 pytestmark = pytest.mark.django_db
 EXPORT = "/member/order-admin/export"
@@ -34,7 +36,7 @@ def test_staff_download_every_order_of_the_filter_without_the_members_data(opera
     assert sorted(row["订单号"] for row in rows) == sorted([old_tea, new_tea, new_cup])
     assert sorted(row["订单号"] for row in by_supplier) == sorted([old_tea, new_tea])
     assert rows[0].keys() == {"订单号", "SKU", "礼品", "礼品商", "数量", "积分", "状态", "下单时间"}
-    assert all(text not in everything.content.decode("utf-8", "replace")
+    assert all(text not in body(everything).decode("utf-8", "replace")
                for text in (rich_member.phone, ADDRESS["recipient_phone"], ADDRESS["recipient_name"]))
 
 
@@ -66,3 +68,51 @@ def test_the_order_download_runs_the_same_queries_for_1_and_12_orders(logistics,
         rows = downloaded(client.get(f"{EXPORT}.csv"))
 
     assert len(rows) == 13
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_the_order_download_reads_the_same_queries_for_2_and_30_orders(operator, rich_member, gifts_of_two_suppliers, now,  # noqa: F811
+                                                                       file_format, django_assert_num_queries):
+    tea, cup = gifts_of_two_suppliers
+    client = logged_in(operator)
+    place(rich_member, tea, now)
+    place(rich_member, cup, now)
+    with CaptureQueriesContext(connection) as two_orders:
+        downloaded(client.get(f"{EXPORT}.{file_format}"))
+    place(rich_member, tea, now, count=14)
+    place(rich_member, cup, now, count=14)
+
+    with django_assert_num_queries(len(two_orders.captured_queries)):
+        rows = downloaded(client.get(f"{EXPORT}.{file_format}"))
+
+    assert len(rows) == 31 and {row[3] for row in rows[1:]} == {tea.supplier.name, cup.supplier.name}
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_order_states_are_written_in_the_readers_language(operator, rich_member, gifts_of_two_suppliers, now, file_format):  # noqa: F811
+    tea, _cup = gifts_of_two_suppliers
+    [number] = place(rich_member, tea, now)
+    english, chinese = Client(HTTP_ACCEPT_LANGUAGE="en"), Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    english.force_login(operator)
+    chinese.force_login(operator)
+
+    in_english = english.get(f"{EXPORT}.{file_format}")
+    in_chinese = chinese.get(f"{EXPORT}.{file_format}")
+    with translation.override("zh-hans"):  # a CSV is written as it is sent, whatever language is active by then
+        english_rows = by_column(downloaded(in_english))
+    with translation.override("en"):
+        chinese_rows = by_column(downloaded(in_chinese))
+
+    assert [(row["Order number"], row["Status"]) for row in english_rows] == [(number, "Confirmed")]
+    assert [(row["订单号"], row["状态"]) for row in chinese_rows] == [(number, "已确认")]
+
+
+def test_the_csv_download_starts_with_its_header_before_the_orders_are_written(operator, rich_member, gifts_of_two_suppliers, now):  # noqa: F811
+    tea, _cup = gifts_of_two_suppliers
+    place(rich_member, tea, now, count=3)
+
+    response = logged_in(operator).get(f"{EXPORT}.csv")
+    first = next(iter(response.streaming_content))
+
+    assert response.streaming and response["Content-Disposition"].startswith('attachment; filename="orders-')
+    assert first.decode("utf-8-sig").splitlines() == ["订单号,SKU,礼品,礼品商,数量,积分,状态,下单时间"]
