@@ -2,7 +2,9 @@
 reconciliation files. Problems name their spreadsheet row (the header is row 1) and column, and travel as one
 `TableRejected` (a ValidationFailed) rendered with `attr` `rows.<n>.<column>`, or `file` for the file as a whole."""
 import csv
+import functools
 import io
+import itertools
 import re
 import zipfile
 from pathlib import PurePath
@@ -15,6 +17,7 @@ from typing import Any
 import openpyxl
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.utils import get_column_letter
 from django.utils.translation import gettext, pgettext_lazy
 
 from core.errors import ValidationFailed
@@ -142,8 +145,12 @@ class TableFile:
     filename: str
 
 
-def table_file(*, headers: Sequence[str], rows: Iterable[Sequence], file_format: str, name: str, title: str = "sheet") -> TableFile:
-    """`write_table` as a download named `name`.<file_format>."""
+def table_file(*, headers: Sequence[str], rows: Iterable[Sequence], file_format: str, name: str, title: str = "sheet",
+               plain: bool = False) -> TableFile:
+    """`write_table` as a download named `name`.<file_format>; with `plain`, an XLSX of plain cells only
+    (`plain_xlsx_bytes`)."""
+    if plain and file_format == "xlsx":
+        return TableFile(plain_xlsx_bytes(headers=headers, rows=rows, title=title), CONTENT_TYPES[file_format], f"{name}.{file_format}")
     content = write_table(headers=headers, rows=rows, file_format=file_format, title=title)
     return TableFile(content, CONTENT_TYPES[file_format], f"{name}.{file_format}")
 
@@ -180,6 +187,93 @@ def xlsx_bytes(*, headers: Sequence[str], rows: Iterable[Sequence], title: str =
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def plain_xlsx_bytes(*, headers: Sequence[str], rows: Iterable[Sequence], title: str = "sheet") -> bytes:
+    """`write_table`'s XLSX for cells of text, numbers, amounts (`Decimal`, shown with two places) and none, written as
+    the sheet's XML straight into the zip: the same cells as openpyxl writes, without its work per cell (a list
+    download of 20,000 rows × 13 columns took 14 s through openpyxl).
+
+    :raises TypeError: for a cell of another type (a date: `write_table` takes it)
+    """
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as book:
+        for part, xml in _XLSX_PARTS.items():
+            book.writestr(part, xml.replace("{title}", _xml_text(title[:31])))
+        with book.open("xl/worksheets/sheet1.xml", "w") as sheet, io.TextIOWrapper(sheet, encoding="utf-8") as xml:
+            xml.write(_SHEET_START)
+            for number, row in enumerate(itertools.chain([headers], rows), start=1):
+                xml.write(f'<row r="{number}">{"".join(_xml_cell(f"{_column_letter(i)}{number}", v) for i, v in enumerate(row))}</row>')
+            xml.write("</sheetData></worksheet>")
+    return out.getvalue()
+
+
+def _xml_cell(reference: str, value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        if not value:
+            return f'<c r="{reference}" t="inlineStr"/>'
+        text = _xml_text(ILLEGAL_CHARACTERS_RE.sub("\ufffd", neutralise(value)))
+        return f'<c r="{reference}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+    if isinstance(value, bool):
+        return f'<c r="{reference}" t="b"><v>{int(value)}</v></c>'
+    if isinstance(value, Decimal):  # numbers as openpyxl writes them: 16 significant digits
+        return f'<c r="{reference}" s="1"><v>{"%.16g" % value}</v></c>'
+    if isinstance(value, int | float):
+        return f'<c r="{reference}"><v>{"%.16g" % value}</v></c>'
+    raise TypeError(f"no plain XLSX cell for {type(value).__name__}")
+
+
+def _xml_text(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+@functools.cache
+def _column_letter(index: int) -> str:
+    return get_column_letter(index + 1)
+
+
+_SHEET_START = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>')
+_XLSX_PARTS = {
+    "[Content_Types].xml": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+        '</Types>'),
+    "_rels/.rels": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
+        '</Relationships>'),
+    "xl/workbook.xml": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+        '<sheets><sheet name="{title}" sheetId="1" r:id="rId1"/></sheets></workbook>'),
+    "xl/_rels/workbook.xml.rels": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
+        '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>'
+        '</Relationships>'),
+    "xl/styles.xml": (  # style 1: an amount, number format 2 (Excel's built-in "0.00")
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        '<fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>'
+        '<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>'
+        '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+        '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+        '<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+        '<xf numFmtId="2" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>'
+        '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+        '</styleSheet>'),
+}
 
 
 def _xlsx_cell(sheet, value):

@@ -137,3 +137,21 @@ def test_a_control_character_in_a_stored_text_does_not_stop_an_xlsx_download_and
 
     assert sheet.cell(row=2, column=1).value == "茶具\ufffd礼盒"
     assert "茶具\x07礼盒" in csv_text
+
+
+def test_a_list_downloads_plain_xlsx_reads_as_the_xlsx_openpyxl_writes_cell_for_cell():
+    headers = ["单号", "金额", "数量", "说明"]
+    rows = [["=1+1", Decimal("500.00"), 3, "A & B <仓储>\x07  "], ["RO-2", Decimal("-12.50"), None, "一行\n两行\t"],
+            ["@cmd", Decimal("0.00"), True, ""], ["RO-3", None, 2.5, "'=quoted"]]
+
+    def cells(content: bytes):
+        sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+        return sheet.title, [[(c.value, c.number_format, c.data_type) for c in r] for r in sheet.iter_rows()]
+
+    plain = tabular.table_file(headers=headers, rows=iter(rows), file_format="xlsx", name="costs", title="费用 & 杂项", plain=True)
+    written = tabular.write_table(headers=headers, rows=rows, file_format="xlsx", title="费用 & 杂项")
+
+    assert plain.filename == "costs.xlsx" and cells(plain.content) == cells(written)
+    assert cells(plain.content)[1][1][:2] == [("'=1+1", "General", "s"), (500, "0.00", "n")]
+    assert read_table(file_name="x.xlsx", content=plain.content, spec=TableSpec(keys=tuple(headers))) == \
+        read_table(file_name="x.xlsx", content=written, spec=TableSpec(keys=tuple(headers)))
