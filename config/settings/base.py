@@ -94,6 +94,8 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "server_side_binding": os.environ.get("DB_SERVER_SIDE_BINDING", "true") == "true",
         "prepare_threshold": None if os.environ.get("DB_PREPARE_THRESHOLD") == "off" else int(os.environ.get("DB_PREPARE_THRESHOLD", "5")),
     }
+    # A list download reads its rows through a server-side cursor (`iterator`), which a transaction-pooling PgBouncer loses.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = os.environ.get("DB_SERVER_SIDE_CURSORS", "true") != "true"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"
