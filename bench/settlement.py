@@ -79,20 +79,20 @@ CREATE TABLE base_statement (LIKE settlement_statement INCLUDING ALL);
 CREATE TABLE base_line (LIKE settlement_statementline INCLUDING ALL);
 CREATE TABLE base_version (LIKE settlement_statementversion INCLUDING ALL);
 INSERT INTO base_statement (supplier_id, month, version, payable, generated_at, deemed_confirmed, dispute_reason, invoice_number,
-        payment_reference, receivable, state)
-    SELECT DISTINCT o.supplier_id, %(month)s::date, 1, 0, now(), false, '', '', '', false, 'draft'
+        payment_reference, collection_reference, receivable, state)
+    SELECT DISTINCT o.supplier_id, %(month)s::date, 1, 0, now(), false, '', '', '', '', false, 'draft'
     FROM points_redemptionorder o WHERE o.delivery_recorded_at < %(cutoff)s;
 INSERT INTO base_line (statement_id, version, section, source_kind, source_id, order_number, sku, quantity, amount, recorded_at,
-        contact, description)
+        contact, description, reference, note, message_id, message_params)
     SELECT st.id, 1, 'delivery', 'order', o.id, o.number, g.sku, o.quantity, o.settlement_amount, o.delivery_recorded_at,
-           substr(o.recipient_phone, 1, 3) || '****' || substr(o.recipient_phone, 8, 4), ''
+           substr(o.recipient_phone, 1, 3) || '****' || substr(o.recipient_phone, 8, 4), '', '', '', '', NULL
     FROM points_redemptionorder o JOIN base_statement st ON st.supplier_id = o.supplier_id AND st.month = %(month)s::date
     JOIN suppliers_gift g ON g.id = o.gift_id
     WHERE o.delivery_recorded_at < %(cutoff)s
       AND NOT EXISTS (SELECT 1 FROM base_line l WHERE l.source_kind = 'order' AND l.source_id = o.id);
 INSERT INTO base_version (statement_id, number, deliveries, returns, extra_costs, adjustments, carried_forward, payable, line_count,
-        created_at, bank_name, account_name, account_number, pdf, pdf_sha256)
-    SELECT statement_id, 1, SUM(amount), 0, 0, 0, 0, SUM(amount), COUNT(*), now(), '', '', '', '', ''
+        created_at, bank_name, account_name, account_number, pdf, pdf_sha256, reason)
+    SELECT statement_id, 1, SUM(amount), 0, 0, 0, 0, SUM(amount), COUNT(*), now(), '', '', '', '', '', ''
     FROM base_line GROUP BY statement_id;
 UPDATE base_statement s SET payable = v.payable FROM base_version v WHERE v.statement_id = s.id
 """

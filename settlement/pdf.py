@@ -43,9 +43,11 @@ from reportlab.platypus.doctemplate import BaseDocTemplate
 
 from core.masking import mask_phone
 from core.portal import labelled
+from core.texts import written
 from logistics.models import ReturnRequest
 from logistics.models.costs import CostKind, cost_reference
 from settlement.models import SECTION_TOTALS, Adjustment, Reference, Section, SourceKind, StatementLine, StatementVersion
+from settlement.models.adjustments import shown_reason
 from settlement.models.statements import shown_quantity
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -135,28 +137,39 @@ def _heading(version: StatementVersion, styles: dict) -> Iterator[Flowable]:
     yield Spacer(0, 5 * mm)
 
 
-_LINE_FIELDS = ("recorded_at", "order_number", "sku", "quantity", "contact", "section", "source_kind", "source_id", "description",
-                "reference", "note", "amount")
+#: what `describe` reads of a line
+DESCRIBED = ("section", "source_kind", "source_id", "description", "reference", "note", "message_id", "message_params")
+_LINE_FIELDS = ("recorded_at", "order_number", "sku", "quantity", "contact", *DESCRIBED, "amount")
 
 
 def _section_rows(version: StatementVersion, section: str, cell_style: ParagraphStyle) -> Iterator[list]:
     lines = (StatementLine.objects.filter(statement_id=version.statement_id, version__lte=version.number, section=section)
              .order_by("recorded_at", "id").values_list(*_LINE_FIELDS).iterator(chunk_size=2000))
-    for recorded_at, order_number, sku, quantity, contact, section_code, source_kind, source_id, description, reference, note, amount in lines:
-        text = describe(section=section_code, source_kind=source_kind, source_id=source_id, description=description,
-                        reference=reference, note=note, separator="\n")
-        cells = [f"{recorded_at.astimezone(SHANGHAI):%Y-%m-%d %H:%M}", order_number, sku, shown_quantity(section_code, quantity),
+    for recorded_at, order_number, sku, quantity, contact, *described, amount in lines:
+        line = dict(zip(DESCRIBED, described))
+        text = describe(**line, separator="\n", bilingual=True)
+        cells = [f"{recorded_at.astimezone(SHANGHAI):%Y-%m-%d %H:%M}", order_number, sku, shown_quantity(line["section"], quantity),
                  mask_phone(contact), text, money(amount)]
         yield [_fit(text, width, cell_style) for text, width in zip(cells, COLUMN_WIDTHS)]
 
 
+def described(line: StatementLine, *, separator: str = " · ") -> str:
+    """`describe` of a line, in the language active (the page's, the API's)."""
+    return describe(**{field: getattr(line, field) for field in DESCRIBED}, separator=separator)
+
+
 def describe(*, section: str, source_kind: str, description: str, source_id: int | None = None, reference: str = "",
-             note: str = "", separator: str = " · ") -> str:
-    """A line's description for people: extra costs by reference, kind and what they belong to (parts joined by
-    `separator`), return outcomes by their Chinese label."""
+             note: str = "", message_id: str = "", message_params: dict | None = None, separator: str = " · ",
+             bilingual: bool = False) -> str:
+    """A line's description for people, in the language active: extra costs by reference, kind and what they belong to
+    (parts joined by `separator`), return outcomes and adjustment kinds by their labels. The text the system wrote that
+    the line copies (an extra cost's description, an adjustment's reason: `message_id`, `message_params`) reads in the
+    language active too, and with `bilingual` (the PDF, in Chinese) in Chinese and then in English; a text a person
+    typed reads as typed."""
     if section == Section.EXTRA_COST:
         code, _, fee_date = description.partition(" ")
         if code in CostKind.values:
+            note = _system_text(message_id, message_params, bilingual=bilingual) if message_id else note
             parts = _cost_parts(CostKind(code).label, fee_date=fee_date, source_id=source_id, reference=reference, note=note)
             return separator.join(parts)
     elif section == Section.RETURN and description in ReturnRequest.Outcome.values:
@@ -165,12 +178,25 @@ def describe(*, section: str, source_kind: str, description: str, source_id: int
         number, _, rest = description.partition(" ")
         kind, _, reason = rest.partition(" ")
         if kind in Adjustment.Kind.values:
+            reason = _system_text(message_id, message_params, bilingual=bilingual, shown=shown_reason) if message_id else reason
             return labelled(f"{number} {Adjustment.Kind(kind).label}", reason)
     elif section == Section.CARRIED_FORWARD:
         return f"{SourceKind.STATEMENT.label} {description[:7]}"
     elif source_kind == SourceKind.REPLACEMENT and not description:
         return str(SourceKind.REPLACEMENT.label)
     return description
+
+
+def _system_text(message_id: str, params: dict | None, *, bilingual: bool, shown=str) -> str:
+    """A text the system wrote, in the language active (`shown` cuts it as the line does); `bilingual`: then in English
+    on the next line, where that reads differently."""
+    text = shown(written(message_id, params))
+    if bilingual:
+        with translation.override("en"):
+            english = shown(written(message_id, params))
+        if english != text:
+            return f"{text}\n{english}"
+    return text
 
 
 def _cost_parts(label: str, *, fee_date: str, source_id: int | None, reference: str, note: str) -> list[str]:

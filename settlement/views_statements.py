@@ -30,7 +30,7 @@ from core.roles import SUPPLIER_ROLES, Role
 from core.tabular import CONTENT_TYPES
 from settlement.forms import CollectionForm, CorrectInvoiceForm, DecisionForm, DisputeForm, GenerateForm, InvoiceForm, NoteForm, PayForm, StatementFilterForm
 from settlement.models import GenerationRun, Section, Statement
-from settlement.pdf import describe
+from settlement.pdf import described
 from settlement.home import payables_by_month
 from settlement.services import generation, reconciliation, statements
 from settlement.tasks import generate_statements
@@ -206,8 +206,7 @@ def _sections(version, page) -> list[dict]:
     labels = dict(Section.choices)
     totals = version.sections
     for line in page:  # as the PDF prints it: cost kinds and return outcomes by their names, not their codes
-        line.description_label = describe(section=line.section, source_kind=line.source_kind, source_id=line.source_id,
-                                          description=line.description, reference=line.reference, note=line.note)
+        line.description_label = described(line)
     return [{"section": section, "label": labels[section], "total": totals[section], "lines": list(lines)}
             for section, lines in groupby(page, key=lambda line: line.section)]
 

@@ -19,6 +19,7 @@ from core.api.transitions import ReasonInput, TransitionHistoryMixin, transition
 from core.files import serve
 from core.roles import Role
 from settlement.models import GenerationRun, Section, Statement, StatementLine, StatementVersion
+from settlement.pdf import described
 from settlement.services import generation, statements
 from settlement.tasks import generate_statements
 from suppliers.selectors_profile import account_number_for
@@ -147,13 +148,20 @@ class StatementDetailSerializer(StatementSerializer):
 
 
 class StatementLineSerializer(serializers.ModelSerializer):
+    description_label = serializers.SerializerMethodField(
+        help_text="the line's description as the statement page shows it, in the request's language where the system wrote it")
+
     class Meta:
         model = StatementLine
         fields = [
             "id", "version", "section", "source_kind", "source_id", "order_number", "sku", "quantity", "amount", "recorded_at",
-            "contact", "description", "reference", "note",
+            "contact", "description", "description_label", "reference", "note",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_description_label(self, line: StatementLine) -> str:
+        return described(line)
 
 
 class StatementFilter(FilterSet):

@@ -16,6 +16,11 @@ from .statements import MONEY
 REASON_SHOWN = 200  # the characters of an adjustment's reason its statement line carries
 
 
+def shown_reason(reason: str) -> str:
+    """The start of a reason a statement line shows: its first REASON_SHOWN characters, "…" after a longer one."""
+    return reason if len(reason) <= REASON_SHOWN else reason[:REASON_SHOWN] + "…"
+
+
 class Adjustment(StateMachine):
     """`proposed → approved | rejected | withdrawn`; the approver is never the creator (also a CHECK constraint).
 
@@ -85,8 +90,7 @@ class Adjustment(StateMachine):
     def line_description(self) -> str:
         """What its statement line says: number, kind code and the start of the reason (the claim's SQL writes the same;
         `settlement.pdf.describe` shows the kind by name)."""
-        reason = self.reason if len(self.reason) <= REASON_SHOWN else self.reason[:REASON_SHOWN] + "…"
-        return f"{self.number} {self.kind} {reason}"
+        return f"{self.number} {self.kind} {shown_reason(self.reason)}"
 
     @transition(field=state, source=State.PROPOSED, target=State.APPROVED)
     def approve(self, *, decided_by, decided_at, note: str = "") -> None:

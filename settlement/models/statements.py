@@ -252,6 +252,11 @@ class StatementLine(models.Model):
     # an extra cost's owner other than its order ("inbound IB…", "lot 12", "return RR…") and the cost's own description
     reference = models.CharField(_("所属"), max_length=40, blank=True)
     note = models.CharField(_("备注"), max_length=300, blank=True)
+    # the text the system wrote that the line copies in Chinese (an extra cost's description, in `note`; an adjustment's
+    # reason, in `description`): its message id and values, copied with it, so that each reader gets it in its language
+    # (settlement.pdf.describe); empty for a text a person typed, which reads as typed
+    message_id = models.CharField(_("说明消息"), max_length=300, blank=True)
+    message_params = models.JSONField(_("说明参数"), null=True, blank=True)
 
     objects = ScopedManager()
     visibility = Visibility(supplier="statement__supplier", staff=frozenset({"finance", "operator"}))

@@ -233,6 +233,7 @@ def book_on_next_version(adjustment: Adjustment, *, statement: Statement) -> Sta
     return StatementLine.objects.create(
         statement=statement, version=statement.version + 1, section=Section.ADJUSTMENT, source_kind=SourceKind.ADJUSTMENT,
         source_id=adjustment.pk, amount=adjustment.amount, recorded_at=adjustment.decided_at, description=adjustment.line_description(),
+        message_id=adjustment.reason_id, message_params=adjustment.reason_params,
     )
 
 

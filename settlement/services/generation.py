@@ -88,8 +88,10 @@ class Claim:
     """One INSERT … SELECT that claims a kind of event for the draft statements of a chunk of suppliers.
 
     `select` yields, in order: statement id, section, source kind, source id, order number, sku, quantity, amount,
-    recorded at, contact, description, reference, note; `{order}` and friends are table names; its parameters are the month and
-    the chunk's supplier ids (joining the draft statements) and then the cutoff.
+    recorded at, contact, description, reference, note, message id and values (of the text the system wrote that the line
+    copies: an extra cost's description, an adjustment's reason; copied as stored, so that the line reads in each reader's
+    language); `{order}` and friends are table names; its parameters are the month and the chunk's supplier ids (joining the
+    draft statements) and then the cutoff.
     """
 
     name: str
@@ -112,33 +114,34 @@ _DRAFT_OF = ("JOIN {statement} st ON st.supplier_id = {alias}.supplier_id AND st
 CLAIMS = (
     Claim("deliveries", f"""
         SELECT st.id, '{Section.DELIVERY}', '{SourceKind.ORDER}', o.id, o.number, g.sku, o.quantity, o.settlement_amount,
-               o.delivery_recorded_at, {mask_phone_sql('o.recipient_phone')}, '', '', ''
+               o.delivery_recorded_at, {mask_phone_sql('o.recipient_phone')}, '', '', '', '', {{no_values}}
         FROM {{order}} o {_DRAFT_OF.format(statement="{statement}", alias="o", suppliers="{suppliers}")} JOIN {{gift}} g ON g.id = o.gift_id
         WHERE o.delivery_recorded_at < %s
           AND {_UNCLAIMED.format(line="{line}", kind=SourceKind.ORDER, alias="o")}"""),
     Claim("replacements", f"""
         SELECT st.id, '{Section.DELIVERY}', '{SourceKind.REPLACEMENT}', s.id, o.number, g.sku, s.quantity, s.settlement_amount,
-               s.delivery_recorded_at, {mask_phone_sql('o.recipient_phone')}, '', '', ''
+               s.delivery_recorded_at, {mask_phone_sql('o.recipient_phone')}, '', '', '', '', {{no_values}}
         FROM {{shipment}} s {_DRAFT_OF.format(statement="{statement}", alias="s", suppliers="{suppliers}")}
         JOIN {{order}} o ON o.id = s.order_id JOIN {{gift}} g ON g.id = o.gift_id
         WHERE s.replacement_for_id IS NOT NULL AND s.delivery_recorded_at < %s
           AND {_UNCLAIMED.format(line="{line}", kind=SourceKind.REPLACEMENT, alias="s")}"""),
     Claim("returns", f"""
         SELECT st.id, '{Section.RETURN}', '{SourceKind.RETURN}', r.id, o.number, g.sku, -r.quantity, r.settlement_amount,
-               r.closed_at, {mask_phone_sql('o.recipient_phone')}, r.outcome, '', ''
+               r.closed_at, {mask_phone_sql('o.recipient_phone')}, r.outcome, '', '', '', {{no_values}}
         FROM {{return}} r {_DRAFT_OF.format(statement="{statement}", alias="r", suppliers="{suppliers}")}
         JOIN {{order}} o ON o.id = r.order_id JOIN {{gift}} g ON g.id = o.gift_id
         WHERE r.settlement_amount < 0 AND r.closed_at < %s
           AND {_UNCLAIMED.format(line="{line}", kind=SourceKind.RETURN, alias="r")}"""),
     # what a cost belongs to (SPEC §4.6): its order's number and SKU, else the inbound shipment's or the lot's gift; the
-    # inbound shipment, lot or return by reference (settlement.pdf.describe names it); the cost's own description
+    # inbound shipment, lot or return by reference (settlement.pdf.describe names it); the cost's own description, with its
+    # message id and values where the system wrote it
     Claim("extra costs", f"""
         SELECT st.id, '{Section.EXTRA_COST}', '{SourceKind.EXTRA_COST}', c.id, COALESCE(o.number, ''), COALESCE(g.sku, ''),
                c.quantity, -c.amount, c.recorded_at, '',
                CASE WHEN c.fee_date IS NULL THEN c.kind ELSE c.kind || ' ' || CAST(c.fee_date AS VARCHAR(10)) END,
                CASE WHEN r.id IS NOT NULL THEN '{Reference.RETURN} ' || r.number WHEN i.id IS NOT NULL THEN '{Reference.INBOUND} ' || i.number
                     WHEN c.lot_id IS NOT NULL THEN '{Reference.LOT} ' || CAST(c.lot_id AS VARCHAR(20)) ELSE '' END,
-               c.description
+               c.description, c.description_id, c.description_params
         FROM {{cost}} c {_DRAFT_OF.format(statement="{statement}", alias="c", suppliers="{suppliers}")}
         LEFT JOIN {{order}} o ON o.id = c.order_id LEFT JOIN {{return}} r ON r.id = c.return_request_id
         LEFT JOIN {{inbound}} i ON i.id = c.inbound_id LEFT JOIN {{lot}} lot ON lot.id = c.lot_id
@@ -148,28 +151,31 @@ CLAIMS = (
     Claim("adjustments", f"""
         SELECT st.id, '{Section.ADJUSTMENT}', '{SourceKind.ADJUSTMENT}', a.id, '', '', 0, a.amount,
                a.decided_at, '', a.number || ' ' || a.kind || ' ' ||
-               CASE WHEN LENGTH(a.reason) > {REASON_SHOWN} THEN SUBSTR(a.reason, 1, {REASON_SHOWN}) || '…' ELSE a.reason END, '', ''
+               CASE WHEN LENGTH(a.reason) > {REASON_SHOWN} THEN SUBSTR(a.reason, 1, {REASON_SHOWN}) || '…' ELSE a.reason END, '', '',
+               a.reason_id, a.reason_params
         FROM {{adjustment}} a {_DRAFT_OF.format(statement="{statement}", alias="a", suppliers="{suppliers}")}
         WHERE a.state = '{Adjustment.State.APPROVED}' AND a.statement_id IS NULL AND a.decided_at < %s
           AND {_UNCLAIMED.format(line="{line}", kind=SourceKind.ADJUSTMENT, alias="a")}"""),
     # an earlier statement's negative payable (its latest issued version), unless the supplier owes it as a receivable
     Claim("carried forward", f"""
         SELECT st.id, '{Section.CARRIED_FORWARD}', '{SourceKind.STATEMENT}', p.id, '', '', 0, p.payable,
-               p.issued_at, '', CAST(p.month AS VARCHAR(10)), '', ''
+               p.issued_at, '', CAST(p.month AS VARCHAR(10)), '', '', '', {{no_values}}
         FROM {{statement}} p {_DRAFT_OF.format(statement="{statement}", alias="p", suppliers="{suppliers}")}
         JOIN {{supplier}} su ON su.id = p.supplier_id
         WHERE p.payable < 0 AND NOT p.receivable AND p.month < st.month AND p.issued_at < %s
           AND su.state <> '{Supplier.State.TERMINATED}'
           AND {_UNCLAIMED.format(line="{line}", kind=SourceKind.STATEMENT, alias="p")}"""),
 )
+_NO_VALUES = {False: "NULL", True: "CAST(NULL AS jsonb)"}  # a line with no message's values (PostgreSQL types the NULL)
 _COLUMNS = ("statement_id, section, source_kind, source_id, order_number, sku, quantity, amount, recorded_at, contact, description, "
-            "reference, note")
+            "reference, note, message_id, message_params")
 
 
 def _claim(claim: Claim, *, month: date, cutoff: datetime, supplier_ids: Sequence[int]) -> int:
     tables = _tables()
     sql = (f"INSERT INTO {tables['line']} ({_COLUMNS}, version) SELECT q.*, 1 FROM ("
-           + claim.select.format(**tables, suppliers=", ".join(["%s"] * len(supplier_ids))) + ") q")
+           + claim.select.format(**tables, suppliers=", ".join(["%s"] * len(supplier_ids)), no_values=_NO_VALUES[connection.vendor == "postgresql"])
+           + ") q")
     params = [connection.ops.adapt_datefield_value(month), *supplier_ids, connection.ops.adapt_datetimefield_value(cutoff)]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
