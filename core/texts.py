@@ -7,6 +7,7 @@ gives a code and its name (`state`, `target_label`).
 A value may itself be a Message (a label the system chose: a certificate's kind) or a list of them (the places a
 notice names), written in the reader's language too; a list is joined with "、" (English: ", ")."""
 from datetime import datetime
+from decimal import Decimal
 
 from django.utils import timezone, translation
 from django.utils.functional import Promise
@@ -17,6 +18,15 @@ def moment(value: datetime | None) -> str:
     """A time as YYYY-MM-DD HH:MM in the portal's time zone (Asia/Shanghai), as pages, notices, messages and downloads
     show it; empty for none."""
     return "" if value is None else f"{timezone.localtime(value):%Y-%m-%d %H:%M}"
+
+
+def yuan(amount) -> str:
+    """An amount of money as pages show it, in either language: ¥360.00, and a negative one -¥101.00 (the sign before
+    the currency mark, never ¥-101.00); empty for none. Downloads keep plain numbers (`core.exports.money`)."""
+    if amount is None or amount == "":
+        return ""
+    value = Decimal(str(amount)).quantize(Decimal("0.01"))
+    return f"{'-' if value < 0 else ''}¥{abs(value)}"
 
 
 def _as_is(text: str) -> str:

@@ -66,3 +66,12 @@ def test_messages_shown_together_are_joined_with_the_separator_of_the_readers_la
         assert joined_messages(["No approved contract in force.", "No valid business licence."]) == (
             "No approved contract in force. No valid business licence.")
     assert joined_messages(["只有一条"]) == "只有一条" and joined_messages([]) == "" and joined_messages(["", " 一条 "]) == "一条"
+
+
+def test_an_amount_of_money_shows_its_sign_before_the_currency_mark():
+    from decimal import Decimal
+
+    from core.texts import yuan
+
+    assert [yuan(Decimal("-101")), yuan(Decimal("360.5")), yuan(Decimal("-0.00")), yuan(12.5), yuan(None)] == [
+        "-¥101.00", "¥360.50", "¥0.00", "¥12.50", ""]

@@ -15,7 +15,7 @@ ORDER_MONEY = {"settlement_unit_price", "settlement_amount"}
 
 @pytest.fixture
 def refunded(delivered_order, operator, logistics, now):
-    """One unit of the delivered order returned unused and refunded: ¥-180.00 netted off the supplier's statement."""
+    """One unit of the delivered order returned unused and refunded: -¥180.00 netted off the supplier's statement."""
     return_request = received(delivered_order, operator=operator, handler=logistics, now=now)
     return returns.inspect_return(return_request=return_request, actor=logistics, now=now, outcome="resellable")
 
@@ -61,7 +61,7 @@ def test_the_order_and_return_pages_show_the_settlement_amounts_to_operators_onl
         assert 'data-testid="settlement-amount"' not in logged_in(logistics).get(page).content.decode()
         assert 'data-testid="settlement-amount"' in logged_in(operator).get(page).content.decode()
     assert "¥360.00" in logged_in(operator).get(order_page).content.decode()
-    assert "¥-180.00" in logged_in(operator).get(return_page).content.decode()
+    assert "-¥180.00" in logged_in(operator).get(return_page).content.decode()
 
 
 def test_a_claim_keeps_its_amount_for_the_logistics_provider_which_pays_it(api, delivered_order, logistics, now):

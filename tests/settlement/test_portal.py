@@ -814,7 +814,7 @@ def test_a_carried_payable_shows_where_it_went_and_its_correction_after_a_new_ve
     supplier_page = logged_in(supplier_admin).get(f"/settlement/statements/{september.pk}/").content.decode()
     later_page = logged_in(supplier_admin).get(f"/settlement/statements/{october.pk}/").content.decode()
     carried_into = re.search(r'data-testid="carried-into">(.*?)</td>', finance_page, re.S)[1]
-    assert f"/settlement/statements/{october.pk}/" in carried_into and "2026-10" in carried_into and "-50.00" in carried_into
+    assert f"/settlement/statements/{october.pk}/" in carried_into and "2026-10" in carried_into and "-¥50.00" in carried_into
     corrections = finance_page.split("<h2>结转更正</h2>")[1].split("<h2>")[0]
     assert correction.number in corrections and "20.00" in corrections and str(correction.amount) == "20.00"
     assert correction.number not in supplier_page  # a proposal is finance's own work until the checker approves it
