@@ -19,6 +19,7 @@ Memory: lines are read with ``values_list(...).iterator()`` and laid out a page 
 """
 import hashlib
 import io
+import re
 import time
 from collections.abc import Iterator
 from datetime import datetime
@@ -63,13 +64,17 @@ SECTION_TITLES = {
     Section.EXTRA_COST: "额外费用 Extra costs", Section.ADJUSTMENT: "调账 Adjustments",
     Section.CARRIED_FORWARD: "上期结转 Carried forward",
 }
-# header, width (pt), right-aligned; 510 pt in all, the page's width within its margins. An order number (22 characters,
-# up to 85.1 pt) fits the order column on one line, "入库单 IB…" the description's.
+# header, width (pt), right-aligned; 510 pt in all, the page's width within its margins. A time (53.9 pt) and a masked
+# phone (39.4 pt) fit their columns, an order number (22 characters, up to 85.1 pt) the order column and a SKU of up to
+# 16 characters the SKU's, each on one line; "入库单 IB…" and an adjustment's "AJ… 对账更正：" (123.5 pt) fit the
+# description's.
 COLUMNS = (
-    ("记录时间\nRecorded", 66, False), ("订单号\nOrder", 92, False), ("商品编码\nSKU", 70, False), ("数量\nQty", 30, True),
-    ("电话\nPhone", 58, False), ("说明\nDescription", 128, False), ("金额 (元)\nAmount (CNY)", 66, True),
+    ("记录时间\nRecorded", 62, False), ("订单号\nOrder", 92, False), ("商品编码\nSKU", 78, False), ("数量\nQty", 30, True),
+    ("电话\nPhone", 50, False), ("说明\nDescription", 132, False), ("金额 (元)\nAmount (CNY)", 66, True),
 )
 COLUMN_WIDTHS = [width for _, width, _ in COLUMNS]
+CODE_COLUMNS = (1, 2)  # order numbers and SKUs: a longer one wraps after a hyphen, never inside a run of letters or digits
+HYPHENS = re.compile(r"(?<=-)")
 HEADER = [header for header, _, _ in COLUMNS]
 
 
@@ -150,7 +155,7 @@ def _section_rows(version: StatementVersion, section: str, cell_style: Paragraph
         text = describe(**line, separator="\n", bilingual=True)
         cells = [f"{recorded_at.astimezone(SHANGHAI):%Y-%m-%d %H:%M}", order_number, sku, shown_quantity(line["section"], quantity),
                  mask_phone(contact), text, money(amount)]
-        yield [_fit(text, width, cell_style) for text, width in zip(cells, COLUMN_WIDTHS)]
+        yield [(_fit_code if n in CODE_COLUMNS else _fit)(text, width, cell_style) for n, (text, width) in enumerate(zip(cells, COLUMN_WIDTHS))]
 
 
 def described(line: StatementLine, *, separator: str = " · ") -> str:
@@ -179,7 +184,10 @@ def describe(*, section: str, source_kind: str, description: str, source_id: int
         kind, _, reason = rest.partition(" ")
         if kind in Adjustment.Kind.values:
             reason = _system_text(message_id, message_params, bilingual=bilingual, shown=shown_reason) if message_id else reason
-            return labelled(f"{number} {Adjustment.Kind(kind).label}", reason)
+            head = f"{number} {Adjustment.Kind(kind).label}"
+            if separator == "\n":  # parts on lines of their own (the PDF): the reason starts a line, never the colon
+                return f"{labelled(head, '').rstrip()}\n{reason}"
+            return labelled(head, reason)
     elif section == Section.CARRIED_FORWARD:
         return f"{SourceKind.STATEMENT.label} {description[:7]}"
     elif source_kind == SourceKind.REPLACEMENT and not description:
@@ -228,6 +236,21 @@ def _fit(text: str, width: float, style: ParagraphStyle) -> str | Paragraph:
     if "\n" not in text and (len(text) * size <= room or pdfmetrics.stringWidth(text, style.fontName, size) <= room):
         return text
     return Paragraph("<br/>".join(_escape(line) for line in text.split("\n")), style)
+
+
+def _fit_code(text: str, width: float, style: ParagraphStyle) -> str | Paragraph:
+    """A code (an order number, a SKU) on one line where it fits, else broken after its hyphens, as many parts a line as
+    fit (a part longer than a line wraps within it)."""
+    fitted = _fit(text, width, style)
+    if isinstance(fitted, str):
+        return fitted
+    room = width - 2 * PADDING
+    lines = [""]
+    for part in HYPHENS.split(text):
+        if lines[-1] and pdfmetrics.stringWidth(lines[-1] + part, style.fontName, style.fontSize) > room:
+            lines.append("")
+        lines[-1] += part
+    return _fit("\n".join(lines), width, style)
 
 
 def _escape(text: str) -> str:
