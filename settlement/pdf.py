@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import translation
-from reportlab.lib import colors
+from reportlab.lib import colors, textsplit
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -39,7 +39,9 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.pdfdoc import DummyDoc, PDFText
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import CondPageBreak, Flowable, Frame, KeepTogether, PageTemplate, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import (
+    CondPageBreak, Flowable, Frame, KeepTogether, PageTemplate, Paragraph, Spacer, Table, TableStyle, paragraph,
+)
 from reportlab.platypus.doctemplate import BaseDocTemplate
 
 from core.masking import mask_phone
@@ -73,6 +75,11 @@ COLUMNS = (
     ("电话\nPhone", 50, False), ("说明\nDescription", 132, False), ("金额 (元)\nAmount (CNY)", 66, True),
 )
 COLUMN_WIDTHS = [width for _, width, _ in COLUMNS]
+#: Chinese punctuation no line may start with, which reportlab's wrapping lacks (it knows the Japanese and ASCII): it
+#: hangs at the end of the line before instead, as reportlab hangs those it knows
+CANNOT_START = "：，；！？）》」』”’"
+for _wrapping in (textsplit, paragraph):  # a paragraph of one text wraps in the one, of several (lines) in the other
+    _wrapping.ALL_CANNOT_START += "".join(mark for mark in CANNOT_START if mark not in _wrapping.ALL_CANNOT_START)
 CODE_COLUMNS = (1, 2)  # order numbers and SKUs: a longer one wraps after a hyphen, never inside a run of letters or digits
 HYPHENS = re.compile(r"(?<=-)")
 HEADER = [header for header, _, _ in COLUMNS]

@@ -1,6 +1,6 @@
 """The statement PDF as a reader sees its table (pdftotext -layout): a SKU on one line, or broken after a hyphen when
 longer than its column, never inside a run of letters or digits; an adjustment's reason starts a line of its own, so no
-line starts with the colon after its number and kind."""
+line starts with the colon after its number and kind, nor with a colon or comma of the reason."""
 import re
 import subprocess
 from datetime import datetime
@@ -15,6 +15,7 @@ from tests.settlement.conftest import GENERATED_AT, OCTOBER, booked_order, payin
 
 pytestmark = pytest.mark.django_db
 REASON = "对账 final.csv 第2行 RO20261001123456789012 HOME-TOWEL-01 配送：数量不符（以礼品商为准（调账））"
+HANGING = "延迟发货" * 3 + "违约金" + "：按合同扣款"  # 15 characters fill a line of the description: the colon would start the next
 
 
 def laid_out(pdf: bytes, tmp_path) -> str:
@@ -26,16 +27,17 @@ def laid_out(pdf: bytes, tmp_path) -> str:
 @pytest.fixture
 def statement(supplier, finance, finance_checker):
     """October's statement: deliveries of a towel (a 13-character SKU) and of a gift with a 25-character SKU, and a
-    reconciliation correction with a long reason."""
+    reconciliation correction with a long reason, and a penalty whose reason has a colon where a line of it ends."""
     paying_account(supplier)
     for sku in ("HOME-TOWEL-01", "HOME-TOWEL-EXTRA-LARGE-01"):
         GiftFactory(supplier=supplier, sku=sku)
         order = booked_order(supplier, "50.00", recorded_at=datetime(2026, 10, 3, 10, 0, tzinfo=SHANGHAI))
         order.gift = supplier.gifts.get(sku=sku)
         order.save(update_fields=["gift"])
-    correction = adjustments.propose_adjustment(supplier=supplier, kind="reconciliation", amount="-12.50", reason=REASON,
-                                                actor=finance, now=datetime(2026, 10, 20, tzinfo=SHANGHAI))
-    adjustments.approve_adjustment(adjustment=correction, actor=finance_checker, now=datetime(2026, 10, 21, tzinfo=SHANGHAI))
+    for kind, reason in (("reconciliation", REASON), ("penalty", HANGING)):
+        made = adjustments.propose_adjustment(supplier=supplier, kind=kind, amount="-12.50", reason=reason,
+                                              actor=finance, now=datetime(2026, 10, 20, tzinfo=SHANGHAI))
+        adjustments.approve_adjustment(adjustment=made, actor=finance_checker, now=datetime(2026, 10, 21, tzinfo=SHANGHAI))
     generation.generate_now(month=OCTOBER, actor=finance, now=GENERATED_AT)
     return Statement.objects.get(supplier=supplier, month=OCTOBER)
 
@@ -53,5 +55,5 @@ def test_no_line_of_an_adjustment_starts_with_a_colon(statement, tmp_path):
     text = laid_out(render_statement(statement.versions.get()), tmp_path)
 
     booked = text.split("4. 调账 Adjustments", 1)[1].split("5. 上期结转", 1)[0]
-    assert "对账更正：" in booked and "对账 final.csv" in booked
+    assert "对账更正：" in booked and "对账 final.csv" in booked and "违约金：" in booked  # the colon hangs at the line's end
     assert not re.search(r"(^|\s)：", booked)
