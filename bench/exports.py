@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.scratch import django_on_scratch_database, pg_version  # noqa: E402
+from bench.scratch import django_on_scratch_database, insert_series, pg_version  # noqa: E402
 
 TARGET_SECONDS = 10.0
 STATES = ["confirmed", "handed_over", "shipped", "delivered", "completed", "cancelled", "expired", "returned"]
@@ -62,19 +62,7 @@ def seed(*, orders: int, suppliers: int) -> None:
             "state": f"({states})[1 + g %% {len(STATES)}]",
             "placed_at": "%(start)s::timestamptz + (g %% 5184000) * interval '1 second'",
         }
-        columns, values, params = [], [], {"start": now - timedelta(days=60)}
-        for field in RedemptionOrder._meta.concrete_fields:
-            if field.primary_key:
-                continue
-            columns.append(field.column)
-            if field.column in varying:
-                values.append(varying[field.column])
-            else:
-                params[field.column] = field.get_db_prep_save(getattr(template, field.attname), connection)
-                values.append(f"%({field.column})s")
-        with connection.cursor() as cursor:
-            cursor.execute(f"INSERT INTO {RedemptionOrder._meta.db_table} ({', '.join(columns)}) "
-                           f"SELECT {', '.join(values)} FROM generate_series(1, {orders}) AS g", params)
+        insert_series(RedemptionOrder, template, varying, orders, {"start": now - timedelta(days=60)})
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE points_redemptionorder, suppliers_gift, suppliers_supplier")
 

@@ -71,3 +71,24 @@ def django_on_scratch_database(db_name: str, *, keep: bool = False, sqlite_fallb
                 sys.modules["django.db"].connections.close_all()
             if server_url and not keep:
                 recreate_database(server_url, db_name, drop_only=True)
+
+
+def insert_series(model, template, varying: dict[str, str], count: int, params: dict) -> None:
+    """Insert `count` rows of `model` in one `INSERT … SELECT … FROM generate_series(1, count) AS g`: each column takes
+    `template`'s value (as its field saves it) unless `varying` gives SQL of the series value g for it (`%%` is modulo:
+    the statement has parameters; `params` names the others it uses), """
+    from django.db import connection
+
+    columns, values = [], []
+    for field in model._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        columns.append(field.column)
+        if field.column in varying:
+            values.append(varying[field.column])
+        else:
+            params[field.column] = field.get_db_prep_save(getattr(template, field.attname), connection)
+            values.append(f"%({field.column})s")
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) "
+                       f"SELECT {', '.join(values)} FROM generate_series(1, {count}) AS g", params)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.scratch import django_on_scratch_database, pg_version  # noqa: E402
+from bench.scratch import django_on_scratch_database, insert_series, pg_version  # noqa: E402
 
 TARGET_RATIO = 1.5
 OCTOBER = date(2026, 10, 1)
@@ -57,19 +57,7 @@ def seed(*, lines: int, suppliers: int) -> None:
             "delivered_at": "%(start)s::timestamptz + (g %% 2592000) * interval '1 second'",
             "delivery_recorded_at": "%(start)s::timestamptz + (g %% 2592000) * interval '1 second'",
         }
-        columns, values, params = [], [], {"start": datetime(2026, 9, 30, 16, 0, tzinfo=dt_timezone.utc)}
-        for field in RedemptionOrder._meta.concrete_fields:
-            if field.primary_key:
-                continue
-            columns.append(field.column)
-            if field.column in varying:
-                values.append(varying[field.column])
-            else:
-                params[field.column] = field.get_db_prep_save(getattr(template, field.attname), connection)
-                values.append(f"%({field.column})s")
-        with connection.cursor() as cursor:
-            cursor.execute(f"INSERT INTO {RedemptionOrder._meta.db_table} ({', '.join(columns)}) "
-                           f"SELECT {', '.join(values)} FROM generate_series(1, {lines}) AS g", params)
+        insert_series(RedemptionOrder, template, varying, lines, {"start": datetime(2026, 9, 30, 16, 0, tzinfo=dt_timezone.utc)})
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE points_redemptionorder, suppliers_gift, suppliers_supplier")
 
