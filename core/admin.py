@@ -8,7 +8,7 @@ from django.utils.translation import ngettext
 
 from core.errors import DomainError
 from core.fsm import history_of
-from core.login import AdminPasswordChangeForm
+from core.login import AdminLoginForm, AdminPasswordChangeForm
 from core.masking import mask_phone
 from core.notifications import body_shown
 from core.services import log_personal_data_access
@@ -159,4 +159,5 @@ def operators_may_use_the_admin(request) -> bool:
 
 
 admin.site.has_permission = operators_may_use_the_admin
+admin.site.login_form = AdminLoginForm  # the portal's limit of failed sign-ins
 admin.site.site_header = _("积分礼品供应商平台 · 管理后台")

@@ -1,12 +1,13 @@
 """Signing in: the login form, which tells an account that may not sign in yet why — only once its password is right,
 so that a wrong one learns nothing — through the explanations apps register (an applicant: how its application stands);
-and the one limiter of failed attempts, used by the login page and the API token alike."""
+and the one limiter of failed attempts, used by the login page, the admin's login page and the API token alike."""
 import hashlib
 import math
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
@@ -45,9 +46,9 @@ def refused_login_reason(username: str | None, password: str | None) -> str | No
     return next((reason for explain in _explanations if (reason := explain(user))), None)
 
 
-class LoginForm(AuthenticationForm):
-    """Django's login form, limited (`authenticate_limited`: a locked-out username or client is told when to try
-    again); an account an app explains says why it may not sign in instead of "wrong password"."""
+class _LimitedLogin:
+    """A login form limited by `authenticate_limited` (a locked-out username or client is told when to try again),
+    where an account an app explains says why it may not sign in instead of "wrong password"."""
 
     def clean(self):
         username, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
@@ -66,6 +67,14 @@ class LoginForm(AuthenticationForm):
         if reason:
             return ValidationError(reason, code="inactive")
         return super().get_invalid_login_error()
+
+
+class LoginForm(_LimitedLogin, AuthenticationForm):
+    """The portal's login form."""
+
+
+class AdminLoginForm(_LimitedLogin, AdminAuthenticationForm):
+    """The admin's login form: the same limit as the portal's, failures on either counting for both."""
 
 
 def authenticate_limited(request, *, username: str | None, password: str | None, now: datetime):

@@ -89,3 +89,33 @@ def test_a_locked_username_does_not_stop_other_accounts(account, finance):
         client.post("/api/v1/auth/token/", {"username": "operator", "password": "wrong"}, format="json")
 
     assert client.post("/api/v1/auth/token/", {"username": "finance", "password": PASSWORD}, format="json").status_code == 200
+
+
+@pytest.fixture
+def admin_account(account):
+    account.is_staff = True
+    account.save(update_fields=["is_staff"])
+    return account
+
+
+def test_failures_at_the_admin_login_lock_the_portal_login_too(admin_account):
+    client = Client()
+    for _ in range(5):
+        assert client.post("/admin/login/", {"username": "operator", "password": "wrong"}).status_code == 200
+
+    at_admin = client.post("/admin/login/", {"username": "operator", "password": PASSWORD})
+    at_portal = client.post("/accounts/login/", {"username": "operator", "password": PASSWORD})
+
+    assert "_auth_user_id" not in client.session
+    assert all("登录失败次数过多" in page.content.decode() for page in (at_admin, at_portal))
+
+
+def test_a_username_locked_at_the_portal_cannot_sign_in_at_the_admin_login(admin_account):
+    client = Client()
+    for _ in range(5):
+        client.post("/accounts/login/", {"username": "operator", "password": "wrong"})
+
+    refused = client.post("/admin/login/", {"username": "operator", "password": PASSWORD})
+
+    assert refused.status_code == 200 and "_auth_user_id" not in client.session
+    assert "登录失败次数过多" in refused.content.decode()
