@@ -79,37 +79,44 @@ class AdminLoginForm(_LimitedLogin, AdminAuthenticationForm):
 
 def authenticate_limited(request, *, username: str | None, password: str | None, now: datetime):
     """Django's `authenticate`, refused while the username or the client address is locked out: each failure counts
-    (in the cache, shared by every process when `CACHE_URL` is set) for the username and for the client, and the
-    `LOGIN_FAILURES_PER_USERNAME`-th failure of a username within `LOGIN_LOCKOUT_MINUTES` (the
-    `LOGIN_FAILURES_PER_CLIENT`-th of a client) locks it for that long, its right password included; a success clears
-    the username's count. Returns the user, or None for a wrong username or password.
+    (in the cache, shared by every process when `CACHE_URL` is set) for the username from that client, for the username
+    from anywhere and for the client; within `LOGIN_LOCKOUT_MINUTES`, the `LOGIN_FAILURES_PER_USERNAME`-th failure of
+    a username from one client locks it there, the `LOGIN_FAILURES_PER_USERNAME_ANYWHERE`-th from anywhere locks it
+    everywhere and the `LOGIN_FAILURES_PER_CLIENT`-th of a client locks that client, each for that long, the right
+    password included. So nobody locks another's account with a few tries of their own. A success clears the username's
+    failures from that client; the right password of an account an app explains (an applicant asking how its application
+    stands, see `refused_login_reason`) is no failure. Returns the user, or None for a wrong username or password.
 
     :raises TooManyLoginFailures: while locked out, saying when to try again (`retry_after`: the seconds to wait)
     """
-    counters = _counters(username, _client_address(request))
+    client = _client_address(request)
+    counters = _counters(username, client)
     locks = cache.get_many([f"{key}:until" for key, _allowed in counters])
     until = max((at for at in locks.values() if at > now), default=None)
     if until is not None:
         raise TooManyLoginFailures(gettext("登录失败次数过多，请于 %(time)s 后再试") % {"time": moment(until)},
                                    retry_after=math.ceil((until - now).total_seconds()))
     user = authenticate(request, username=username, password=password)
-    if user is None:
+    if user is None and refused_login_reason(username, password) is None:
         _count_failure(counters, now=now)
-    elif username:
-        cache.delete(_username_key(username))
+    elif user is not None and username:
+        cache.delete(_username_key(username, client))
     return user
 
 
 def _counters(username: str | None, client: str) -> list[tuple[str, int]]:
     """The cache keys counting failures of this sign-in, each with the failures it allows."""
-    counters = [(_username_key(username), settings.LOGIN_FAILURES_PER_USERNAME)] if username else []
+    counters = [(_username_key(username, client), settings.LOGIN_FAILURES_PER_USERNAME),
+                (_username_key(username), settings.LOGIN_FAILURES_PER_USERNAME_ANYWHERE)] if username else []
     if client:
         counters.append((f"login-failures:client:{_digest(client)}", settings.LOGIN_FAILURES_PER_CLIENT))
     return counters
 
 
-def _username_key(username: str) -> str:
-    return f"login-failures:user:{_digest(username.strip().lower())}"
+def _username_key(username: str, client: str | None = None) -> str:
+    """The key counting a username's failures from one client, or from anywhere (`client` None)."""
+    key = f"login-failures:user:{_digest(username.strip().lower())}"
+    return key if client is None else f"{key}:from:{_digest(client)}"
 
 
 def _digest(value: str) -> str:

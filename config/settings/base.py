@@ -106,11 +106,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-# Failed sign-ins (login page and API token) counted in the cache: a username after 5 failures, a client address after
-# 20, is refused for 15 minutes; behind a proxy, the header carrying the client's address (the proxy appends it last).
+# Failed sign-ins (login pages and API token) counted in the cache: a username after 5 failures from one client address
+# (there), or 50 from anywhere (everywhere), a client address after 20, is refused for 15 minutes; behind a proxy, the
+# header carrying the client's address (the proxy appends it last).
 if os.environ.get("CACHE_URL"):  # shared by every process (the login limiter's counts): e.g. redis://redis:6379/2
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["CACHE_URL"]}}
 LOGIN_FAILURES_PER_USERNAME = int(os.environ.get("LOGIN_FAILURES_PER_USERNAME", "5"))
+LOGIN_FAILURES_PER_USERNAME_ANYWHERE = int(os.environ.get("LOGIN_FAILURES_PER_USERNAME_ANYWHERE", "50"))
 LOGIN_FAILURES_PER_CLIENT = int(os.environ.get("LOGIN_FAILURES_PER_CLIENT", "20"))
 LOGIN_LOCKOUT_MINUTES = int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15"))
 LOGIN_CLIENT_ADDRESS_HEADER = os.environ.get("LOGIN_CLIENT_ADDRESS_HEADER", "")

@@ -1,5 +1,6 @@
-"""Failed sign-ins are limited: after 5 failures of a username (20 of a client address) within 15 minutes, the login
-page and the API token refuse it for 15 minutes, its right password included, saying when to try again."""
+"""Failed sign-ins are limited: after 5 failures of a username from one client address (50 from anywhere, 20 of any
+usernames from a client address) within 15 minutes, the login pages and the API token refuse it for 15 minutes, its
+right password included, saying when to try again."""
 import re
 from datetime import timedelta
 
@@ -32,11 +33,26 @@ def test_the_sixth_attempt_after_five_failures_is_refused_even_with_the_right_pa
         assert sign_in("operator", "wrong", now=now) is None
 
     with pytest.raises(TooManyLoginFailures) as refused:
-        sign_in("operator", PASSWORD, now=now + timedelta(minutes=1), address="198.51.100.9")  # from elsewhere too
+        sign_in("operator", PASSWORD, now=now + timedelta(minutes=1))
 
     assert refused.value.data["retry_after"] == 14 * 60 and refused.value.status == 429
     assert moment(now + timedelta(minutes=15)) in refused.value.detail
     assert sign_in("operator", PASSWORD, now=now + timedelta(minutes=15)) == account
+
+
+def test_failures_from_one_address_do_not_lock_the_account_out_from_another(account, now):
+    for _ in range(5):
+        sign_in("operator", "wrong", now=now, address="198.51.100.9")
+
+    assert sign_in("operator", PASSWORD, now=now) == account
+
+
+def test_fifty_failures_of_a_username_from_many_addresses_lock_it_everywhere(account, now):
+    for n in range(50):
+        assert sign_in("operator", "wrong", now=now, address=f"198.51.100.{n}") is None
+
+    with pytest.raises(TooManyLoginFailures):
+        sign_in("operator", PASSWORD, now=now, address="203.0.113.200")
 
 
 def test_a_success_clears_the_usernames_failures(account, now):

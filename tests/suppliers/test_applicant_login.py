@@ -46,6 +46,13 @@ def test_a_rejected_applicant_is_told_the_operators_reason(applicant, operator, 
     assert "未通过审核。原因：营业执照与企业名称不符。" in page and "operator" not in page
 
 
+def test_an_applicant_checking_its_application_again_and_again_is_not_locked_out(applicant):
+    for _ in range(6):
+        sign_in(RIGHT)
+
+    assert "正在等待运营审核" in errors(sign_in(RIGHT))[0]
+
+
 def test_a_wrong_password_learns_nothing_of_the_application(applicant):
     response = sign_in("not-the-password")
 
