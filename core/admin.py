@@ -9,7 +9,7 @@ from django.utils.translation import ngettext
 from core.errors import DomainError
 from core.fsm import history_of
 from core.login import AdminLoginForm, AdminPasswordChangeForm
-from core.masking import mask_phone
+from core.masking import mask_name, mask_phone
 from core.notifications import body_shown
 from core.services import log_personal_data_access
 from core.roles import Role
@@ -33,7 +33,9 @@ class AuditTrailAdmin(admin.ModelAdmin):
 class MaskedPhoneAdmin(admin.ModelAdmin):
     """A person's phone number (SPEC §4.13) is masked (138****1234) in lists and on the pages of those who only read
     here (operators); whoever may change the record (a superuser) sees it whole in its form, that read recorded in the
-    access log."""
+    access log. `masked_fields` names, for each field of personal data, the display shown to readers instead."""
+
+    masked_fields = {"phone": "masked_phone"}
 
     @admin.display(description=_("手机号"), ordering="phone")
     def masked_phone(self, obj) -> str:
@@ -41,13 +43,13 @@ class MaskedPhoneAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         readonly = super().get_readonly_fields(request, obj)
-        return readonly if obj is None or self.has_change_permission(request, obj) else (*readonly, "masked_phone")
+        return readonly if obj is None or self.has_change_permission(request, obj) else (*readonly, *self.masked_fields.values())
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
         if obj is None or self.has_change_permission(request, obj):
             return fieldsets
-        return [(name, options | {"fields": list(dict.fromkeys("masked_phone" if field == "phone" else field
+        return [(name, options | {"fields": list(dict.fromkeys(self.masked_fields.get(field, field)
                                                                for field in options["fields"]))})
                 for name, options in fieldsets]
 
@@ -100,11 +102,22 @@ class TransitionAdminMixin:
 
 @admin.register(User)
 class UserAdmin(MaskedPhoneAdmin, DjangoUserAdmin):
-    list_display = ("username", "first_name", "role", "masked_phone", "is_active")
+    """A member's login is its phone number: its login and name are masked like its phone."""
+
+    list_display = ("masked_username", "masked_first_name", "role", "masked_phone", "is_active")
+    masked_fields = MaskedPhoneAdmin.masked_fields | {"username": "masked_username", "first_name": "masked_first_name"}
     list_filter = ("role", "is_active")
     fieldsets = DjangoUserAdmin.fieldsets + ((_("角色"), {"fields": ("role", "phone")}),)
     add_fieldsets = DjangoUserAdmin.add_fieldsets + ((_("角色"), {"fields": ("role", "phone")}),)
     change_password_form = AdminPasswordChangeForm  # a new password revokes the user's API tokens
+
+    @admin.display(description=_("用户名"), ordering="username")
+    def masked_username(self, user: User) -> str:
+        return str(user)
+
+    @admin.display(description=_("姓名"), ordering="first_name")
+    def masked_first_name(self, user: User) -> str:
+        return mask_name(user.first_name) if user.role == Role.MEMBER else user.first_name
 
     def get_readonly_fields(self, request, obj=None):
         """A supplier staff account is disabled and enabled by its supplier's admin (团队成员, with the reason logged),

@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from core.masking import mask_phone
 from core.roles import STAFF_ROLES, SUPPLIER_ROLES, Role
 
 
@@ -27,6 +28,10 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("用户")
         verbose_name_plural = _("用户")
+
+    def __str__(self) -> str:
+        """The login name, a member's masked (SPEC §4.13): its login is its phone number."""
+        return mask_phone(self.username) if self.role == Role.MEMBER else self.username
 
     @property
     def is_supplier_user(self) -> bool:

@@ -3,7 +3,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.masking import mask_phone
+from core.masking import mask_name, mask_phone
 from core.models import Program, Tier
 from core.tenancy import ScopedManager, Visibility
 
@@ -25,4 +25,4 @@ class Member(models.Model):
         verbose_name_plural = _("会员")
 
     def __str__(self) -> str:
-        return f"{self.name} ({mask_phone(self.phone)})"
+        return f"{mask_name(self.name)} ({mask_phone(self.phone)})"

@@ -1,10 +1,16 @@
 """Members' phone numbers and confirmation codes in the admin (SPEC §4.13): an operator reads them masked, as on the
 portal's member lookup; a superuser editing a record sees its phone whole, and that read is in the access log."""
 import pytest
+from django.contrib import admin
+from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
 
-from core.masking import mask_phone
-from core.models import AccessLog
+from core.masking import mask_name, mask_phone
+from core.models import AccessLog, TransitionLog
 from core.notifications import notify
+from core.roles import Role
+from points.models import Member
+from tests.factories import MemberFactory, UserFactory
 from tests.portal import logged_in
 
 pytestmark = pytest.mark.django_db
@@ -49,3 +55,30 @@ def test_a_superuser_editing_a_member_sees_its_phone_and_the_read_is_logged(supe
     assert f'value="{member.phone}"' in page
     assert (logged.actor, logged.subject_type, logged.subject_id, logged.fields) == (
         superuser, "points.member", str(member.pk), "phone")
+
+
+def test_no_admin_page_an_operator_opens_shows_a_members_whole_phone_or_name(operator, now):
+    phone, name = "13912345678", "王小明"
+    member = MemberFactory(user=UserFactory(username=phone, role=Role.MEMBER, first_name=name, phone=phone),
+                           phone=phone, name=name)
+    TransitionLog.objects.create(content_type=ContentType.objects.get_for_model(Member), object_id=member.pk,
+                                 transition="opt_out", source_state="a", target_state="b", actor=member.user, at=now)
+    AccessLog.objects.create(actor=member.user, at=now, subject_type="points.member", subject_id=str(member.pk),
+                             fields="phone", purpose="lookup")
+    client = logged_in(operator)
+
+    shown = {}
+    for model in admin.site._registry:
+        meta = model._meta
+        urls = [reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")] + [
+            reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[pk])
+            for pk in model._default_manager.values_list("pk", flat=True)]
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code in (200, 403), url  # 403: a page the operator may not open
+            shown[url] = response.content.decode()
+
+    assert [url for url, page in shown.items() if phone in page or name in page] == []
+    assert mask_phone(phone) in shown[f"/admin/core/user/{member.user.pk}/change/"]
+    assert mask_name(name) in shown[f"/admin/points/member/{member.pk}/change/"]
+    assert mask_phone(phone) in shown["/admin/core/transitionlog/"] and mask_phone(phone) in shown["/admin/core/accesslog/"]
