@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import AuditTrailAdmin, TransitionAdminMixin
@@ -164,8 +166,17 @@ class ProfileChangeAdmin(WrittenByTheSystemAdmin):
     list_filter = ("state", "field")
     list_select_related = ("supplier",)
     fields = readonly_fields = (
-        "supplier", "field", "old_value_shown", "new_value_shown", "requested_by", "requested_at", "evidence", "state", "decided_at",
+        "supplier", "field", "old_value_shown", "new_value_shown", "requested_by", "requested_at", "evidence_link", "state",
+        "decided_at",
     )
+
+    @admin.display(description=_("证明文件"))
+    def evidence_link(self, change: ProfileChange) -> str:
+        """The portal's link to the file (served to whoever may see the change), never its stored name: a bank
+        account's permit may be named by the account's number."""
+        if not change.evidence:
+            return "-"
+        return format_html('<a href="{}">{}</a>', reverse("supplier-profile-change-evidence", args=[change.pk]), _("查看证明文件"))
 
     @admin.display(description=_("原值"))
     def old_value_shown(self, change: ProfileChange) -> dict:

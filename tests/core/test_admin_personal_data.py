@@ -12,6 +12,7 @@ from core.roles import Role
 from points.models import Member
 from tests.factories import MemberFactory, UserFactory
 from tests.portal import logged_in
+from tests.suppliers.profile_factories import ProfileChangeFactory, evidence
 
 pytestmark = pytest.mark.django_db
 
@@ -82,3 +83,15 @@ def test_no_admin_page_an_operator_opens_shows_a_members_whole_phone_or_name(ope
     assert mask_phone(phone) in shown[f"/admin/core/user/{member.user.pk}/change/"]
     assert mask_name(name) in shown[f"/admin/points/member/{member.pk}/change/"]
     assert mask_phone(phone) in shown["/admin/core/transitionlog/"] and mask_phone(phone) in shown["/admin/core/accesslog/"]
+
+
+def test_a_profile_changes_evidence_in_the_admin_links_to_the_portals_file_never_naming_it(operator, supplier):
+    change = ProfileChangeFactory(supplier=supplier, evidence=evidence("开户许可证-6222021234567890.pdf", b"%PDF-1.4 permit"))
+    client = logged_in(operator)
+
+    page = client.get(f"/admin/suppliers/profilechange/{change.pk}/change/").content.decode()
+    link = reverse("supplier-profile-change-evidence", args=[change.pk])
+
+    assert "6222021234567890" not in page and "/media/" not in page
+    assert f'href="{link}"' in page
+    assert b"".join(client.get(link).streaming_content) == b"%PDF-1.4 permit"
