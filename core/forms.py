@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.days import on_days
 from core.idempotency import once_per_token
-from core.validators import YesNoField
+from core.validators import BusinessDayField, YesNoField
 
 
 class SubmittedOnce(forms.Form):
@@ -96,8 +96,8 @@ def choice_filter(label, choices) -> forms.ChoiceField:
 
 
 def day_field(label) -> forms.DateField:
-    """An optional day of a filter, picked with the browser's date input."""
-    return forms.DateField(label=label, required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    """An optional day of a filter, picked with the browser's date input; one in the business years (BusinessDayField)."""
+    return BusinessDayField(label=label, required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
 
 def _word(value) -> bool | None:

@@ -121,3 +121,21 @@ class YesNoField(forms.NullBooleanField):
         if word not in self.WORDS:
             raise forms.ValidationError(gettext("须为 true 或 false"), code="invalid")
         return self.WORDS[word]
+
+
+class InBusinessYears:
+    """A form field of a day or a time (mixed in before Django's field) that takes only one in BUSINESS_YEARS: another is
+    an error naming the field. A list filtered from 0001-01-01 or to 9999-12-31 would ask for a moment Python cannot
+    hold (that local midnight in UTC, the day after), a failure of the server rather than a filter value refused."""
+
+    years_message = gettext_lazy("日期须在 %(first_year)s–%(last_year)s 年")
+
+    def validate(self, value) -> None:
+        super().validate(value)
+        if value is not None and value.year not in BUSINESS_YEARS:
+            raise forms.ValidationError(self.years_message, code="invalid",
+                                        params={"first_year": BUSINESS_YEARS[0], "last_year": BUSINESS_YEARS[-1]})
+
+
+class BusinessDayField(InBusinessYears, forms.DateField):
+    """A day in BUSINESS_YEARS (the portal's day filters: core.forms.day_field)."""

@@ -2,7 +2,8 @@
 import django_filters
 from django import forms
 from django.db import models
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
+from django_filters.fields import IsoDateTimeField
 from django_filters.filterset import FILTER_FOR_DBFIELD_DEFAULTS
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -10,13 +11,24 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import filters, serializers
 
 from core.errors import ValidationFailed
-from core.validators import IdField, YesNoField
+from core.validators import IdField, InBusinessYears, YesNoField
 
 
 class IdFilter(django_filters.NumberFilter):
     """Rows whose foreign key (`field_name`, across relations) is the id given; any other value is a 400 naming it."""
 
     field_class = IdField
+
+
+class BusinessTimeField(InBusinessYears, IsoDateTimeField):
+    years_message = gettext_lazy("时间须在 %(first_year)s–%(last_year)s 年")
+
+
+class TimeFilter(django_filters.IsoDateTimeFilter):
+    """Rows from or before an ISO 8601 time (`lookup_expr`) in the business years; another time is a 400 naming the
+    filter (`InBusinessYears`), as `9999-12-31T23:59:59` is no moment the database can be asked about."""
+
+    field_class = BusinessTimeField
 
 
 class YesNoFilter(django_filters.BooleanFilter):

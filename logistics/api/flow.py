@@ -13,7 +13,7 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.response import Response
 
 from core.api.fields import CodeKey, ScopedKey
-from core.api.filters import FilterSet, IdFilter
+from core.api.filters import FilterSet, IdFilter, TimeFilter
 from core.api.permissions import require_role
 from core.api.transitions import TransitionHistoryMixin, transition_action
 from core.errors import PermissionDenied
@@ -195,8 +195,8 @@ class ShipmentFilter(FilterSet):
     fulfilment = django_filters.ChoiceFilter(field_name="kind", choices=Shipment.Kind.choices)
     batch = IdFilter(field_name="order__handoff_item__batch", label="handoff batch id")
     warehouse = IdFilter(field_name="order__location", label="warehouse (location) id the order ships from")
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = TimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = TimeFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = Shipment

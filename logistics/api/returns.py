@@ -3,7 +3,6 @@
 Each view parses its input, makes one service call and renders; the rules live in logistics.services.
 Reads start from the services' scoped lists, so another tenant's return or cost is a 404.
 """
-import django_filters
 from django.utils import timezone
 from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
@@ -12,7 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api.fields import ActorField, ScopedKey
-from core.api.filters import FilterSet, IdFilter
+from core.api.filters import FilterSet, IdFilter, TimeFilter
 from core.api.permissions import require_role
 from core.api.serializers import HidesSettlementMoney
 from core.api.transitions import ReasonInput, TransitionHistoryMixin, transition_action
@@ -275,8 +274,8 @@ class ClaimSerializer(serializers.ModelSerializer):
 
 class ClaimFilter(FilterSet):
     supplier = IdFilter(field_name="order__supplier")
-    opened_after = django_filters.IsoDateTimeFilter(field_name="opened_at", lookup_expr="gte")
-    opened_before = django_filters.IsoDateTimeFilter(field_name="opened_at", lookup_expr="lt")
+    opened_after = TimeFilter(field_name="opened_at", lookup_expr="gte")
+    opened_before = TimeFilter(field_name="opened_at", lookup_expr="lt")
 
     class Meta:
         model = LogisticsClaim

@@ -1,4 +1,3 @@
-import django_filters
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -12,7 +11,7 @@ from core.api.errors import ErrorResponse429Serializer
 from core.api.permissions import require_role
 from core.api.transitions import TransitionHistoryMixin, transition_action
 from core.errors import PermissionDenied
-from core.api.filters import FilterSet, IdFilter, read_query
+from core.api.filters import FilterSet, IdFilter, TimeFilter, read_query
 from core.idempotency import HEADER, idempotent
 from core.models import Program, Tier
 from core.roles import Role
@@ -110,8 +109,8 @@ class CatalogViewSet(viewsets.ReadOnlyModelViewSet):
 
 class OrderFilter(FilterSet):
     member = IdFilter(field_name="member")
-    placed_after = django_filters.IsoDateTimeFilter(field_name="placed_at", lookup_expr="gte")
-    placed_before = django_filters.IsoDateTimeFilter(field_name="placed_at", lookup_expr="lt")
+    placed_after = TimeFilter(field_name="placed_at", lookup_expr="gte")
+    placed_before = TimeFilter(field_name="placed_at", lookup_expr="lt")
 
     class Meta:
         model = RedemptionOrder
