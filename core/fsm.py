@@ -70,10 +70,11 @@ def apply_transition(
     return obj
 
 
-def require_transition(obj: StateMachine, name: str) -> None:
+def require_transition(obj: StateMachine, name: str, *, conditions: bool = True) -> None:
     """Check, before any other work, that transition `name` is allowed from the object's state (as `apply_transition`
-    will check it again when it runs). :raises InvalidTransition:"""
-    if not django_fsm.can_proceed(getattr(obj, name)):
+    will check it again when it runs); without `conditions`, only that it starts from that state (its conditions left
+    to the service, which says why one is not met). :raises InvalidTransition:"""
+    if not django_fsm.can_proceed(getattr(obj, name), check_conditions=conditions):
         raise _not_allowed(obj, name, obj.state)
 
 

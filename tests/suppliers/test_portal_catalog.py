@@ -551,3 +551,14 @@ def test_a_supplier_is_offered_the_warehouses_and_its_own_location_only(supplier
     offered = list(logged_in(supplier_admin).get("/supplier/stock/").context["filters"].fields["location"].queryset)
 
     assert warehouse in offered and own in offered and theirs not in offered
+
+
+@pytest.mark.parametrize("reason", ["", "长" * 2001], ids=["no reason", "too long"])
+def test_a_gift_decided_meanwhile_is_a_conflict_on_the_review_page_whatever_reason_was_typed(operator, reason):
+    gift = in_state("approved")
+
+    response = logged_in(operator).post(f"/supplier/gift-review/gifts/{gift.pk}/reject/", {"reason": reason})
+
+    said = [str(message) for message in response.context["messages"]]
+    assert response.status_code == 409 and len(said) == 1 and gift.get_state_display() in said[0]
+    assert Gift.objects.get(pk=gift.pk).state == "approved"

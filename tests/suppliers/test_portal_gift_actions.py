@@ -180,3 +180,16 @@ def test_a_gift_decided_meanwhile_is_a_conflict_on_its_page_with_the_reason_said
     assert response.status_code == 409 and [m.level_tag for m in response.context["messages"]] == ["error"]
     assert 'name="next" value="/supplier/gift-admin/?state=submitted"' in response.content.decode()
     assert Gift.objects.get(pk=gift.pk).state == "approved"
+
+
+@pytest.mark.parametrize("reason", ["", "长" * 2001], ids=["no reason", "too long"])
+def test_a_gift_decided_meanwhile_is_a_conflict_whatever_was_entered_in_the_refused_form(operator, now, reason):
+    gift = gift_in_state("submitted", actor=operator, at=now)
+    logged_in(operator).post(f"/supplier/gifts/{gift.pk}/actions/approve/", {"reason": "资料齐全"})  # another session
+
+    response = logged_in(operator).post(f"/supplier/gifts/{gift.pk}/actions/reject/", {"reason": reason})
+
+    said = [str(message) for message in response.context["messages"]]
+    gift.refresh_from_db()
+    assert response.status_code == 409 and len(said) == 1 and gift.get_state_display() in said[0]
+    assert gift.state == "approved"
