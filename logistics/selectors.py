@@ -50,7 +50,8 @@ def failed_awaiting_decision() -> Q:
 def parcel_counts(*, actor, today: date) -> dict:
     """The parcels the actor may see by where they stand (to pick, to ship, on their way, failed and waiting for the
     operator: `failed_awaiting_decision`) and those shipped and delivered on `today` (local): one query, reading only
-    the parcels in those states or of that day (indexed), not every parcel ever sent."""
+    the parcels in those states (every failed one, as a failure stays failed) or of that day (indexed), not every
+    parcel ever sent."""
     start, end = day_start(today), day_start(today + timedelta(days=1))
     State = Shipment.State
     counted = Q(state__in=COUNTED_STATES) | Q(shipped_at__gte=start, shipped_at__lt=end) | Q(delivered_at__gte=start, delivered_at__lt=end)
