@@ -68,9 +68,16 @@ LINE_FIELDS = ("row", "order_number", "sku", "kind", "quantity", "amount", "our_
 NOT_OURS = (None, None, None)
 #: Reconciliations whose differences are still answered here: the latest file of the statement's current version.
 CURRENT = Q(superseded_by__isnull=True, version__number=F("statement__version"))
-#: Lines still to resolve (with `CURRENT` reconciliations): discrepancies never resolved, or whose adjustment was
-#: rejected or withdrawn (`ReconciliationLine.open`).
-UNRESOLVED = ~Q(category=Category.MATCHED) & (Q(resolution="") | Q(adjustment__state__in=REOPENING))
+
+
+def unresolved_lines(through: str = "") -> Q:
+    """Lines still to resolve (with `CURRENT` reconciliations): discrepancies never resolved, or whose adjustment was
+    rejected or withdrawn (`ReconciliationLine.open`); seen from a reconciliation `through` its lines (`lines__`)."""
+    return ~Q(**{f"{through}category": Category.MATCHED}) & (
+        Q(**{f"{through}resolution": ""}) | Q(**{f"{through}adjustment__state__in": REOPENING}))
+
+
+UNRESOLVED = unresolved_lines()  # the lines still to resolve, seen from the lines
 
 
 def upload_reconciliation(*, statement: Statement, file_name: str, content: bytes, actor, now: datetime) -> Reconciliation:
@@ -382,8 +389,7 @@ def answerable_lines(statement: Statement):
 def left_open(statement: Statement) -> list[Reconciliation]:
     """The statement's current reconciliations with discrepancies still to resolve, each annotated `open_lines`: what
     reissuing the statement supersedes (已过期), their differences then answered on the new version's file."""
-    unresolved = ~Q(lines__category=Category.MATCHED) & (Q(lines__resolution="") | Q(lines__adjustment__state__in=REOPENING))
-    waiting = Count("lines", filter=unresolved)  # UNRESOLVED, seen from the reconciliation
+    waiting = Count("lines", filter=unresolved_lines(through="lines__"))
     return list(Reconciliation.objects.filter(CURRENT, statement=statement).annotate(open_lines=waiting).filter(open_lines__gt=0)
                 .select_related("version").order_by("uploaded_at", "pk"))
 

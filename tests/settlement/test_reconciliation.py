@@ -597,3 +597,27 @@ def test_an_applicant_without_a_contract_or_statement_is_not_adjusted_nor_a_disp
     with_statement = SupplierFactory()
     statement_of(with_statement, date(2026, 9, 1), now)
     assert propose_adjustment(supplier=with_statement, kind="other", amount="1", reason="x", actor=finance, now=now).amount == Decimal("1.00")
+
+
+def test_the_reissue_warning_and_finance_s_badge_count_the_same_open_lines_through_a_line_s_life(
+    reconciliation, statement, finance, finance_checker, now,
+):
+    from settlement.services.adjustments import reject_adjustment
+    from settlement.services.reconciliation import left_open, lines_to_resolve
+
+    def counts() -> tuple[int, int, int]:
+        """(the reissue warning's open lines, the badge, the lines saying they are open)"""
+        warned = sum(shown.open_lines for shown in left_open(statement))
+        return warned, lines_to_resolve(finance), sum(line.open for line in ReconciliationLine.objects.filter(reconciliation=reconciliation))
+
+    line = line_in(reconciliation, Category.MISSING_IN_OURS)
+    seen = [counts()]
+    line = resolve_line(line=line, resolution=Resolution.ACCEPT_THEIRS, actor=finance, now=now)  # proposed: answered
+    seen.append(counts())
+    reject_adjustment(adjustment=line.adjustment, actor=finance_checker, now=now, note="对方未提供签收单")  # open again
+    seen.append(counts())
+    resolve_line(line=line, resolution=Resolution.WRITE_OFF, actor=finance, now=now)
+    seen.append(counts())
+
+    assert all(warned == badge == said for warned, badge, said in seen)
+    assert [said for _warned, _badge, said in seen] == [seen[0][2], seen[0][2] - 1, seen[0][2], seen[0][2] - 1]
