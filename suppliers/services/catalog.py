@@ -12,7 +12,7 @@ from django.utils.translation import gettext, gettext_noop
 
 from core.errors import PermissionDenied, ValidationFailed
 from core.events import publish
-from core.fsm import apply_transition, bulk_transition, log_creation
+from core.fsm import apply_transition, bulk_transition, log_creation, require_transition
 from core.roles import SUPPLIER_ROLES, Role, waiting_for
 from core.texts import Message, joined_messages
 from suppliers.errors import ClearanceNotAllowed, IncompleteGift, QualificationBlocked, SupplierNotCooperating
@@ -126,8 +126,9 @@ def approve_gift(*, gift: Gift, actor, now: datetime, reason: str = "") -> Gift:
 def reject_gift(*, gift: Gift, actor, now: datetime, reason: str = "") -> Gift:
     """Reject a submitted gift with a reason, which goes to the supplier's inbox.
 
-    :raises ValidationFailed: without a reason :raises InvalidTransition:
+    :raises InvalidTransition: first, whatever the reason (the gift decided meanwhile) :raises ValidationFailed: without a reason
     """
+    require_transition(gift, "reject")
     if not reason.strip():
         raise ValidationFailed(gettext("请填写驳回原因"), field="reason")
     with transaction.atomic():

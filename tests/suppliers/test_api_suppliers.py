@@ -5,7 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from core.models import TransitionLog
 from suppliers.models import Notice, Supplier
 from tests.factories import SUPPLIER_APPLICATION, GiftFactory, NoticeFactory, QualificationFactory, SupplierFactory, ready_to_activate
-from tests.helpers import assert_list_queries_constant
+from tests.helpers import assert_list_queries_constant, gift_in_state
 
 pytestmark = pytest.mark.django_db
 
@@ -232,9 +232,12 @@ def test_the_gift_list_runs_a_constant_number_of_queries(api, supplier_admin, su
     ],
 )
 def test_bad_gift_action_input_is_400_naming_the_field_and_changes_nothing(api, operator, supplier, now, action, body, field):
-    gift = GiftFactory(supplier=supplier)
-    for step in ("submit", "approve", "publish") if action != "reject" else ("submit",):
-        api(operator).post(f"/api/v1/gifts/{gift.pk}/{step}/", {})
+    if action == "reject":  # a gift to review: its state allows the rejection, the reason is what is wrong
+        gift = gift_in_state("submitted", actor=operator, at=now)
+    else:
+        gift = GiftFactory(supplier=supplier)
+        for step in ("submit", "approve", "publish"):
+            api(operator).post(f"/api/v1/gifts/{gift.pk}/{step}/", {})
     before = api(operator).get(f"/api/v1/gifts/{gift.pk}/").json()["state"]
 
     response = api(operator).post(f"/api/v1/gifts/{gift.pk}/{action}/", body)
@@ -242,3 +245,14 @@ def test_bad_gift_action_input_is_400_naming_the_field_and_changes_nothing(api, 
     assert response.status_code == 400
     assert field in {e["attr"] for e in response.json()["errors"]}
     assert api(operator).get(f"/api/v1/gifts/{gift.pk}/").json()["state"] == before
+
+
+def test_rejecting_without_a_reason_a_gift_another_operator_approved_is_a_409_saying_its_state(api, operator, now):
+    gift = gift_in_state("submitted", actor=operator, at=now)
+    api(operator).post(f"/api/v1/gifts/{gift.pk}/approve/", {})  # another operator, a moment before
+
+    refused = api(operator).post(f"/api/v1/gifts/{gift.pk}/reject/", {"reason": ""})
+
+    assert refused.status_code == 409 and refused.json()["errors"][0]["code"] == "invalid_transition"
+    gift.refresh_from_db()
+    assert gift.state == "approved"
