@@ -20,9 +20,10 @@ NOVEMBER_RUN = datetime(2026, 12, 1, 2, tzinfo=SHANGHAI)
 
 
 def file_doubling_the_first_delivery(statement) -> bytes:
-    """The supplier's file of the statement's deliveries, its first one counted twice (a quantity mismatch worth its amount)."""
+    """The supplier's file of the statement's deliveries, its smallest one counted twice (a quantity mismatch worth its
+    amount; smallest, as the lines' ids follow no order of the deliveries on PostgreSQL)."""
     rows = ["订单号,SKU,类型,数量,金额"]
-    for n, line in enumerate(statement.lines.order_by("pk")):
+    for n, line in enumerate(statement.lines.order_by("amount", "pk")):
         factor = 2 if n == 0 else 1
         rows.append(f"{line.order_number},{line.sku},配送,{line.quantity * factor},{line.amount * factor}")
     return "\r\n".join(rows).encode()
