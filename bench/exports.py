@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.scratch import django_on_scratch_database, insert_series, pg_version  # noqa: E402
+from bench.scratch import django_on_scratch_database, insert_series, pg_version, suppliers_with_gifts  # noqa: E402
 
 TARGET_SECONDS = 10.0
 STATES = ["confirmed", "handed_over", "shipped", "delivered", "completed", "cancelled", "expired", "returned"]
@@ -31,29 +31,13 @@ def seed(*, orders: int, suppliers: int) -> None:
     """`suppliers` suppliers with a gift each, and `orders` orders spread over them, states and two months."""
     from django.db import connection, transaction
 
-    from core.models import Program, User
-    from points.models import Member, RedemptionOrder
-    from suppliers.models import Category, Gift, Supplier
+    from core.models import User
+    from points.models import RedemptionOrder
 
     now = datetime(2026, 10, 1, tzinfo=dt_timezone.utc)
     with transaction.atomic():
-        made = Supplier.objects.bulk_create([
-            Supplier(name=f"基准礼品商{n:04d}有限公司", credit_code=f"9133{n:014d}", contact_name="张经理", contact_phone=f"139{n:08d}",
-                     applied_at=now) for n in range(suppliers)
-        ])
-        category, _ = Category.objects.get_or_create(code="tea", defaults={"name": "茶叶"})
-        gifts = Gift.objects.bulk_create([
-            Gift(supplier=s, sku=f"SKU-{s.pk}", name=f"龙井茶礼盒 {s.pk}", category=category, market_price=100, settlement_price=45,
-                 created_at=now) for s in made
-        ])
-        user = User.objects.create(username="bench-member", role="member", password="!")
-        member = Member.objects.create(user=user, program=Program.objects.get(code=Program.GOTONE), name="会员", phone="13800138000")
+        made, gifts, template = suppliers_with_gifts(suppliers, now=now, gift_name="龙井茶礼盒 {pk}", order_state="confirmed")
         User.objects.create(username="bench-operator", role="operator", password="!")
-        template = RedemptionOrder(
-            member=member, gift=gifts[0], supplier=made[0], program=member.program, quantity=1, fulfilment="warehouse",
-            points_unit_price=1000, points_cost=1000, settlement_unit_price=45, settlement_amount=45, recipient_name="刘洋",
-            recipient_phone="13812341234", address="浙江省杭州市", state="confirmed", placed_at=now, expires_at=now,
-        )
         states = "ARRAY[" + ", ".join(f"'{state}'" for state in STATES) + "]"
         varying = {  # column → SQL of the series value g (%% is modulo: the statement has parameters)
             "number": "'RO' || lpad(g::text, 12, '0')",

@@ -92,3 +92,29 @@ def insert_series(model, template, varying: dict[str, str], count: int, params: 
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) "
                        f"SELECT {', '.join(values)} FROM generate_series(1, {count}) AS g", params)
+
+
+def suppliers_with_gifts(count: int, *, now, gift_name: str, order_state: str):
+    """`count` suppliers with a gift each (bulk inserts), a GoTone member, and an unsaved order of the first gift by that
+    member in `order_state`, the template of the orders a benchmark seeds (`insert_series`): (suppliers, gifts, order)."""
+    from core.models import Program, User
+    from points.models import Member, RedemptionOrder
+    from suppliers.models import Category, Gift, Supplier
+
+    made = Supplier.objects.bulk_create([
+        Supplier(name=f"基准礼品商{n:04d}有限公司", credit_code=f"9133{n:014d}", contact_name="张经理", contact_phone=f"139{n:08d}",
+                 applied_at=now) for n in range(count)
+    ])
+    category, _ = Category.objects.get_or_create(code="tea", defaults={"name": "茶叶"})
+    gifts = Gift.objects.bulk_create([
+        Gift(supplier=s, sku=f"SKU-{s.pk}", name=gift_name.format(pk=s.pk), category=category, market_price=100, settlement_price=45,
+             created_at=now) for s in made
+    ])
+    user = User.objects.create(username="bench-member", role="member", password="!")
+    member = Member.objects.create(user=user, program=Program.objects.get(code=Program.GOTONE), name="会员", phone="13800138000")
+    template = RedemptionOrder(
+        member=member, gift=gifts[0], supplier=made[0], program=member.program, quantity=1, fulfilment="warehouse",
+        points_unit_price=1000, points_cost=1000, settlement_unit_price=45, settlement_amount=45, recipient_name="刘洋",
+        recipient_phone="13812341234", address="浙江省杭州市", state=order_state, placed_at=now, expires_at=now,
+    )
+    return made, gifts, template

@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.scratch import django_on_scratch_database, insert_series, pg_version  # noqa: E402
+from bench.scratch import django_on_scratch_database, insert_series, pg_version, suppliers_with_gifts  # noqa: E402
 
 TARGET_RATIO = 1.5
 OCTOBER = date(2026, 10, 1)
@@ -28,28 +28,11 @@ def seed(*, lines: int, suppliers: int) -> None:
     """`suppliers` suppliers with a gift each and `lines` delivered October orders spread over them."""
     from django.db import connection, transaction
 
-    from core.models import Program, User
-    from points.models import Member, RedemptionOrder
-    from suppliers.models import Category, Gift, Supplier
+    from points.models import RedemptionOrder
 
     now = datetime(2026, 10, 1, tzinfo=dt_timezone.utc)
     with transaction.atomic():
-        made = Supplier.objects.bulk_create([
-            Supplier(name=f"基准礼品商{n:04d}有限公司", credit_code=f"9133{n:014d}", contact_name="张经理", contact_phone=f"139{n:08d}",
-                     applied_at=now) for n in range(suppliers)
-        ])
-        category, _ = Category.objects.get_or_create(code="tea", defaults={"name": "茶叶"})
-        gifts = Gift.objects.bulk_create([
-            Gift(supplier=s, sku=f"SKU-{s.pk}", name="礼盒", category=category, market_price=100, settlement_price=45, created_at=now)
-            for s in made
-        ])
-        user = User.objects.create(username="bench-member", role="member", password="!")
-        member = Member.objects.create(user=user, program=Program.objects.get(code=Program.GOTONE), name="会员", phone="13800138000")
-        template = RedemptionOrder(
-            member=member, gift=gifts[0], supplier=made[0], program=member.program, quantity=1, fulfilment="warehouse",
-            points_unit_price=1000, points_cost=1000, settlement_unit_price=45, settlement_amount=45, recipient_name="刘洋",
-            recipient_phone="13812341234", address="浙江省杭州市", state="delivered", placed_at=now, expires_at=now,
-        )
+        made, gifts, template = suppliers_with_gifts(suppliers, now=now, gift_name="礼盒", order_state="delivered")
         varying = {  # column → SQL of the series value g (%% is modulo: the statement has parameters)
             "number": "'RO' || lpad(g::text, 12, '0')",
             "gift_id": f"{gifts[0].pk} + g %% {suppliers}", "supplier_id": f"{made[0].pk} + g %% {suppliers}",
