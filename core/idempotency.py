@@ -2,7 +2,7 @@
 
 Same key and same body replays the stored status and body with no second effect; the same key
 with another body is 422; the same key while the first request still runs is 409; a missing key
-is 400. Keys are scoped per user and endpoint and purged after IDEMPOTENCY_KEY_TTL_HOURS.
+is 400. Keys are scoped per user and endpoint (the ids in the address are part of the request they name) and purged after IDEMPOTENCY_KEY_TTL_HOURS.
 
 The key is claimed inside the request's own transaction, so its outcome is stored with the effect it
 describes (both or neither) and costs no transaction of its own: on PostgreSQL one statement tries a
@@ -43,7 +43,7 @@ def idempotent(view_method):
         if not key or len(key) > 255:
             raise IdempotencyKeyMissing(field=HEADER)
         endpoint = f"{request.method} {request.resolver_match.route}"
-        body_hash = hashlib.sha256(json.dumps(request.data, sort_keys=True, cls=JSONEncoder).encode()).hexdigest()
+        body_hash = _request_hash(request.data, kwargs)
 
         def attempt() -> Response:
             stored = _claim(user_id=request.user.pk, endpoint=endpoint, key=key)
@@ -69,6 +69,14 @@ def idempotent(view_method):
         HEADER, str, OpenApiParameter.HEADER, required=True,
         description="A key of your own (at most 255 characters) naming this request: a retry with the same key and body replays the first answer",
     )])(wrapper)
+
+
+def _request_hash(data, url_arguments: dict) -> str:
+    """What a key names: the body, and the ids in the address where the endpoint has any, so the same key sent to
+    another object of the endpoint (say another member's correct-points) is another request: 422, never the first
+    object's answer. An endpoint without ids hashes its body alone."""
+    named = [url_arguments, data] if url_arguments else data
+    return hashlib.sha256(json.dumps(named, sort_keys=True, cls=JSONEncoder).encode()).hexdigest()
 
 
 def _claim(*, user_id: int, endpoint: str, key: str) -> IdempotencyRecord | None:

@@ -122,6 +122,20 @@ def test_the_api_lists_reads_and_corrects_a_member_and_filters_its_orders(api, r
     assert client.get("/api/v1/orders/", {"member": "1e30"}).status_code == 400
 
 
+def test_a_key_sent_again_to_another_member_is_refused_not_answered_with_the_first_members_correction(api, rich_member, other_member, operator):
+    client = api(operator)
+    body = {"points": 100, "reason_code": "goodwill", "note": "补偿"}
+    before = ledger.account_of(other_member).balance
+
+    first = client.post(f"/api/v1/members/{rich_member.pk}/correct-points/", body, format="json", HTTP_IDEMPOTENCY_KEY="cp1")
+    other = client.post(f"/api/v1/members/{other_member.pk}/correct-points/", body, format="json", HTTP_IDEMPOTENCY_KEY="cp1")
+    fresh = client.post(f"/api/v1/members/{other_member.pk}/correct-points/", body, format="json", HTTP_IDEMPOTENCY_KEY="cp2")
+
+    assert first.status_code == 201 and other.status_code == 422 and other.json()["errors"][0]["code"] == "idempotency_key_reused"
+    assert "Idempotent-Replayed" not in other and fresh.status_code == 201 and fresh.json()["id"] != first.json()["id"]
+    assert ledger.account_of(other_member).balance == before + 100
+
+
 def test_bad_input_to_member_support_names_its_field_and_writes_nothing(api, rich_member, operator):
     url = f"/api/v1/members/{rich_member.pk}/correct-points/"
     client = api(operator)
