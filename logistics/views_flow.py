@@ -44,7 +44,7 @@ from logistics.forms_flow import (
     WithdrawInboundForm,
 )
 from logistics.models import InboundShipment, Shipment
-from logistics.selectors import list_open_replenishments, list_orders_with_shipment
+from logistics.selectors import list_open_replenishments, list_supplier_orders, with_latest_shipment
 from logistics.services import bulk_shipping, inbound, shipments
 from suppliers.models import ReplenishmentRequest, Supplier
 
@@ -240,7 +240,8 @@ def supplier_orders(request):
     shipment's page to whoever must act on it)."""
     require_role(request.user, SUPPLIER_ROLES)
     filters = OrderFilterForm(request.GET)
-    context = paginate(request, filters.apply(list_orders_with_shipment(actor=request.user))) | {"filters": filters}
+    context = paginate(request, filters.apply(list_supplier_orders(actor=request.user))) | {"filters": filters}
+    context["page_obj"].object_list = with_latest_shipment(context["page_obj"].object_list)
     return render(request, "logistics/flow/supplier_orders.html", context, status=filters.status)
 
 

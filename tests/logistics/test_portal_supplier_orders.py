@@ -1,10 +1,16 @@
 """A supplier's pages of its orders: all of them, both fulfilments (warehouse and dropship), each linking to its shipment,
 the recipient masked; and the dropship list, filtered by the states a dropship shipment can be in."""
+import re
+from copy import copy as copy_of
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from core.models import AccessLog
+from logistics.models import ReturnRequest, Shipment
+from points.models import RedemptionOrder
 from points.services import orders
 from tests.factories import ADDRESS
 from tests.portal import logged_in, nav
@@ -89,3 +95,62 @@ def test_a_state_that_is_no_order_state_is_named_next_to_its_filter_and_nothing_
     assert response.status_code == 400
     assert 'data-field="state"' in response.content.decode()
     assert rows(response.content.decode()) == []  # not the dropship orders of every state, which would pass for the state asked
+
+
+def _orders_and_their_parcels(warehouse_shipment, dropship_shipment, now) -> None:
+    """60 more orders of the supplier, copies of its warehouse and dropship ones, two at each time placed (the id tells
+    them apart), of three states: most with a parcel, some with a later re-delivery, some with an exchange's
+    replacement made after their own parcels (never the one linked), some with none yet."""
+    templates = [warehouse_shipment, dropship_shipment]
+    for n in range(60):
+        parcel = copy_of(templates[n % 2])
+        order = copy_of(parcel.order)
+        order.pk = order.id = None
+        order.number, order.placed_at, order.redeem_entry = f"{order.number}-{n:02d}", now - timedelta(minutes=n // 2), None
+        order.save()
+        RedemptionOrder.objects.filter(pk=order.pk).update(state=["handed_over", "shipped", "delivery_failed"][n % 3])
+        if n % 7 == 0:
+            continue
+        made = [now + timedelta(hours=1)] + ([now + timedelta(days=2)] if n % 4 == 0 else [])
+        for at in made:
+            Shipment.objects.create(order=order, supplier=parcel.supplier, kind=parcel.kind, quantity=1, created_at=at)
+        if n % 5 == 0:
+            exchange = ReturnRequest.objects.create(number=f"RR-{n:02d}", order=order, supplier=parcel.supplier, quantity=1,
+                                                    reason="defective", remedy="exchange", requested_at=now)
+            Shipment.objects.create(order=order, supplier=parcel.supplier, kind=parcel.kind, quantity=1,
+                                    created_at=now + timedelta(days=3), replacement_for=exchange)
+
+
+def _expected(supplier, *, page: int, **filters) -> list[tuple[str, int | None]]:
+    """(number, latest own parcel) of the page's orders, worked out here from every row: the list's order (newest
+    placed first, then the higher id), its filters, its window of 20."""
+    listed = sorted(RedemptionOrder.objects.filter(supplier=supplier, **filters), key=lambda o: (o.placed_at, o.pk), reverse=True)
+    own = {}
+    for parcel in Shipment.objects.filter(replacement_for=None, send_back_for=None).order_by("created_at", "pk"):
+        own[parcel.order_id] = parcel.pk
+    return [(order.number, own.get(order.pk)) for order in listed[(page - 1) * 20:page * 20]]
+
+
+def _listed(html: str) -> list[tuple[str, int | None]]:
+    """(number, linked shipment) of each row of the page."""
+    listed = []
+    for row in html.split('data-number="')[1:]:
+        row = row.split("</tr>")[0]
+        link = re.search(r'href="/logistics/shipments/(\d+)/"', row)
+        listed.append((row.split('"', 1)[0], int(link.group(1)) if link else None))
+    return listed
+
+
+@pytest.mark.parametrize(("query", "page", "filters"), [
+    ("page=3", 3, {}), ("page=4", 4, {}), ("fulfilment=dropship&page=2", 2, {"fulfilment": "dropship"}),
+    ("state=shipped&fulfilment=warehouse&page=1", 1, {"state": "shipped", "fulfilment": "warehouse"}),
+    ("q=-&page=2", 2, {"number__contains": "-"}),
+])
+def test_a_deep_page_lists_the_orders_of_its_window_in_the_lists_order_each_linking_to_its_own_latest_parcel(
+        supplier_staff, warehouse_shipment, dropship_shipment, now, query, page, filters):
+    _orders_and_their_parcels(warehouse_shipment, dropship_shipment, now)
+    expected = _expected(warehouse_shipment.supplier, page=page, **filters)
+
+    html = logged_in(supplier_staff).get(f"{URL}?{query}").content.decode()
+
+    assert expected and _listed(html) == expected
