@@ -9,7 +9,7 @@ from core.validators import IdField
 
 from logistics.models import HandoffItem, InboundShipment, Shipment
 from logistics.selectors import failed_awaiting_decision
-from logistics.services.shipments import overdue_to_ship
+from logistics.services.ship_by import overdue_to_ship
 from points.models import RedemptionOrder
 from suppliers.models import Gift, Location, ReplenishmentRequest, Supplier
 

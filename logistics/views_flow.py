@@ -46,6 +46,7 @@ from logistics.forms_flow import (
 from logistics.models import InboundShipment, Shipment
 from logistics.selectors import list_open_replenishments, list_supplier_orders, with_latest_shipment
 from logistics.services import bulk_shipping, inbound, shipments
+from logistics.services.ship_by import ship_by
 from suppliers.models import ReplenishmentRequest, Supplier
 
 LOGISTICS = frozenset({Role.LOGISTICS})
@@ -215,8 +216,8 @@ def _shipment_table(request, *, title: str, rows, with_kind: bool, dropship_only
 
 
 def _with_ship_by(shipment: Shipment, *, now) -> Shipment:
-    """The shipment with `ship_by` (see shipments.ship_by; None unless a dropship parcel still to ship) and `overdue`."""
-    shipment.ship_by = shipments.ship_by(shipment)
+    """The shipment with `ship_by` (see ship_by.ship_by; None unless a dropship parcel still to ship) and `overdue`."""
+    shipment.ship_by = ship_by(shipment)
     shipment.overdue = shipment.ship_by is not None and shipment.ship_by < now
     return shipment
 

@@ -49,7 +49,8 @@ from core.texts import Message
 from logistics.models import ReturnRequest, Shipment
 from logistics.models.costs import CostKind, Payer
 from logistics.services import claims, costs, leftovers
-from logistics.services.shipments import UNDERWAY, _new_shipment, mark_supplier_told, ship_by_shown, tell_supplier_of_parcel
+from logistics.services.ship_by import ship_by_shown
+from logistics.services.shipments import UNDERWAY, _new_shipment, mark_supplier_told, tell_supplier_of_parcel
 from points.models import RedemptionOrder
 from points.services import ledger, orders
 from suppliers.errors import OutOfStock
@@ -573,7 +574,7 @@ def _tell_supplier_about_replacement(return_request: ReturnRequest, order: Redem
     if replacement is None:
         sender = ""
     elif order.fulfilment == Shipment.Kind.DROPSHIP:
-        sender = Message(gettext_noop("请您于 %(ship_by)s 前在订单中发出新的换货包裹"), ship_by=ship_by_shown(replacement.created_at))
+        sender = Message(gettext_noop("请您于 %(ship_by)s 前在订单中发出新的换货包裹"), ship_by=ship_by_shown(replacement))
     else:
         sender = Message(gettext_noop("由仓库从您的寄售库存中发出"))
     send_notice(

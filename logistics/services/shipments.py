@@ -29,6 +29,7 @@ from logistics.carriers import carrier_key, tidy_carrier
 from logistics.errors import ShipmentAlreadyPicked
 from logistics.models import HandoffBatch, HandoffItem, ReturnRequest, Shipment
 from logistics.models.shipments import ORDER_OWN_PARCELS
+from logistics.services.ship_by import DROPSHIP_WAITING, DUE_TO_SHIP, ship_by_shown
 from points.events import OrderCancelledBeforePicking, OrderRedeliveryRequested
 from points.models import RedemptionOrder
 from points.privacy import may_see_contact
@@ -40,8 +41,6 @@ from suppliers.services.notices import Sms, send_inbox_notices, send_notice, tex
 logger = logging.getLogger(__name__)
 
 AUTO_DELIVER_AFTER = timedelta(days=14)
-#: how long a dropship supplier has to ship an order handed to it (the assessment's on-time dispatch, SPEC §4.10)
-SHIP_WITHIN = timedelta(hours=48)
 State = Shipment.State
 
 #: Who signed for a parcel the system took as delivered 14 days after shipping (stored as a message id, shown translated).
@@ -138,27 +137,10 @@ def handoff_waiting(user) -> int:
     return awaiting_handoff().count()
 
 
-#: dropship shipments waiting for their supplier to ship them
-DROPSHIP_WAITING = Q(kind=Shipment.Kind.DROPSHIP, state__in=[State.CREATED, State.PICKED])
-
-
 @waiting_for(SUPPLIER_ROLES)
 def dropship_to_ship(user) -> int:
     """The supplier's dropship shipments not shipped yet."""
     return Shipment.objects.visible_to(user).filter(DROPSHIP_WAITING).count()
-
-
-def ship_by(shipment: Shipment) -> datetime | None:
-    """When a dropship parcel still to be shipped must leave: the time it was handed to its supplier (the parcel is made
-    then) + `SHIP_WITHIN`, the assessment's on-time dispatch; None for any other parcel."""
-    if shipment.kind != Shipment.Kind.DROPSHIP or shipment.state not in (State.CREATED, State.PICKED):
-        return None
-    return shipment.created_at + SHIP_WITHIN
-
-
-def overdue_to_ship(now: datetime) -> Q:
-    """The dropship parcels still to be shipped whose ship-by time (`ship_by`) has passed at `now`."""
-    return DROPSHIP_WAITING & Q(created_at__lt=now - SHIP_WITHIN)
 
 
 def hand_over_warehouse_orders(*, key: str, actor, now: datetime, limit: int = 500) -> HandoffBatch:
@@ -226,8 +208,8 @@ def untold_handovers() -> QuerySet[Shipment]:
 def tell_suppliers_to_ship(*, now: datetime) -> list[Notice]:
     """Tell each supplier of the dropship orders handed to it and not told yet (`untold_handovers`: this run's, and
     any an earlier run's failed notice missed) how many of its dropship shipments wait to be shipped
-    (`DROPSHIP_WAITING`, older ones too) and by when the first of them must leave: its earliest waiting parcel +
-    `SHIP_WITHIN` (the assessment's on-time dispatch, SPEC §4.10). One notice per supplier, all in one insert, linking
+    (`DROPSHIP_WAITING`, older ones too) and by when the first of them must leave: the earliest `due_to_ship` of its
+    waiting parcels (the assessment's on-time dispatch, SPEC §4.10). One notice per supplier, all in one insert, linking
     to its dropship orders waiting to be shipped. The parcels told of are marked told (`supplier_notified_at`) in the
     notices' transaction, locked first (a run overlapping this one skips them), so each is told of exactly once; their
     suppliers are locked too, so that an overlapping run counts what this one told only once it is committed.
@@ -246,11 +228,11 @@ def tell_suppliers_to_ship(*, now: datetime) -> list[Notice]:
         suppliers = Supplier.objects.select_for_update().in_bulk(sorted(counts))
         waiting = {row["supplier_id"]: row for row in (
             Shipment.objects.filter(DROPSHIP_WAITING, supplier_id__in=counts).order_by().values("supplier_id")
-            .annotate(waiting=Count("pk"), told=Count("pk", filter=Q(supplier_notified_at__isnull=False)), first=Min("created_at"))
+            .annotate(waiting=Count("pk"), told=Count("pk", filter=Q(supplier_notified_at__isnull=False)), first=Min(DUE_TO_SHIP))
         )}
         link = f"{reverse('supplier-dropship')}?{urlencode({'state': State.CREATED})}"
         sent = send_inbox_notices(
-            [(supplier_id, {"count": waiting[supplier_id]["waiting"], "ship_by": ship_by_shown(waiting[supplier_id]["first"])}, link)
+            [(supplier_id, {"count": waiting[supplier_id]["waiting"], "ship_by": moment(waiting[supplier_id]["first"])}, link)
              for supplier_id in sorted(counts)],
             kind="dropship_to_ship", title=gettext_noop("%(count)s 笔直发订单待发货"),
             body=gettext_noop("请于 %(ship_by)s 前在「直发订单」中发货：交由您后48小时内未发出的订单计入按时发货率考核。"), now=now,
@@ -259,12 +241,6 @@ def tell_suppliers_to_ship(*, now: datetime) -> list[Notice]:
         notify_all([Text("supplier_dropship", suppliers[n.supplier_id].contact_phone, n.params, n) for n in sent
                     if not waiting[n.supplier_id]["told"] and wants_sms(suppliers[n.supplier_id], "dropship_to_ship")], at=now)
     return sent
-
-
-def ship_by_shown(handed_at: datetime) -> str:
-    """The time a dropship parcel handed over (or made) at `handed_at` is to be shipped by, as the notice and its SMS
-    show it."""
-    return moment(handed_at + SHIP_WITHIN)
 
 
 def mark_supplier_told(shipment_ids: list[int], *, now: datetime) -> None:
@@ -277,7 +253,7 @@ def tell_supplier_of_parcel(shipment: Shipment, *, kind: str, title: str, body: 
     """A dropship parcel made for its supplier to ship outside the handover run (a re-delivery, an exchange's
     replacement, refused goods sent back) is told to the supplier at once, in the parcel's transaction: a notice of
     `kind` linking to the parcel, `title` and `body` naming %(order)s, %(quantity)s (the parcel's) and %(ship_by)s
-    (its making + `SHIP_WITHIN`) besides `params`, and an SMS of the title and ship-by time as the supplier's SMS
+    (`due_to_ship`) besides `params`, and an SMS of the title and ship-by time as the supplier's SMS
     setting allows (`text_supplier`). The parcel is marked told (`mark_supplier_told`), so the handover run neither
     tells of it again nor counts it as a new handover. A parcel the supplier's own user made is marked told without
     a notice; a warehouse parcel tells nobody. The notice, or None."""
@@ -286,7 +262,7 @@ def tell_supplier_of_parcel(shipment: Shipment, *, kind: str, title: str, body: 
     mark_supplier_told([shipment.pk], now=now)
     if getattr(actor, "role", None) in SUPPLIER_ROLES and actor.supplier_id == shipment.supplier_id:
         return None
-    supplier, ship_by = shipment.supplier, ship_by_shown(shipment.created_at)
+    supplier, ship_by = shipment.supplier, ship_by_shown(shipment)
     notice = send_notice(
         supplier=supplier, kind=kind, title=title, body=body, now=now, link=reverse("logistics-shipment", args=[shipment.pk]),
         params={"order": shipment.order.number, "quantity": shipment.quantity, "ship_by": ship_by, **params}, sms=False,

@@ -4,8 +4,9 @@ Month M is the calendar month in Asia/Shanghai. Each KPI counts, set-based (one 
 supplier), the events of its denominator that fall in M, and of those the ones that meet it:
 
 - on-time dispatch (dropship orders): orders whose `hand_over` transition (TransitionLog) is in M, except those
-  cancelled before they were ever shipped; of those, the ones whose first own shipment (not an exchange
-  replacement) was shipped within 48 h of the handover. An order still unshipped when M is assessed is late.
+  cancelled before they were ever shipped; of those, the ones whose parcel made at the handover (their first own
+  shipment, not an exchange replacement) was shipped by its ship-by time, the one its supplier was told and its
+  lists show (`logistics.services.ship_by`: made + 48 h). An order still unshipped when M is assessed is late.
 - replenishment on time (warehouse locations): replenishment requests due in M, not cancelled; of those, the ones
   met (stock received) on or before their due date (Asia/Shanghai).
 - first-attempt delivery (dropship orders): orders whose shipping ended in M — signed for (`delivered_at`) or
@@ -38,7 +39,7 @@ from django.db.models.functions import TruncDate
 from core.models import TransitionLog
 from logistics.models import ReturnRequest, Shipment
 from logistics.models.shipments import ORDER_OWN_PARCELS
-from logistics.services.shipments import SHIP_WITHIN
+from logistics.services.ship_by import HANDED_TO_SUPPLIER, SHIPPED_IN_TIME
 from points.models import RedemptionOrder
 from points.models.complaints import Complaint, ComplaintDeadline, Party
 from settlement.models import Kpi, KpiResult, PenaltyRule
@@ -78,17 +79,17 @@ def _rows(queryset) -> Counts:
 
 
 def count_on_time_dispatch(window: Window) -> Counts:
-    handed_over_at = TransitionLog.objects.filter(
-        content_type=ContentType.objects.get_for_model(RedemptionOrder), transition="hand_over", object_id=OuterRef("pk"),
-    ).order_by("at").values("at")[:1]
-    first_shipped_at = Shipment.objects.filter(ORDER_OWN_PARCELS, order=OuterRef("pk"), shipped_at__isnull=False).order_by("shipped_at").values("shipped_at")[:1]
+    """Numerator: of the dropship orders handed over in M, those whose parcel made at the handover (their first own
+    parcel) left in time, by the ship-by time the supplier was told and its lists show (`SHIPPED_IN_TIME`)."""
+    handed_over_parcel = Shipment.objects.filter(ORDER_OWN_PARCELS, order=OuterRef("pk")).order_by(HANDED_TO_SUPPLIER, "pk")
+    ever_shipped = Shipment.objects.filter(ORDER_OWN_PARCELS, order=OuterRef("pk"), shipped_at__isnull=False)
     orders = (
         RedemptionOrder.objects.filter(fulfilment="dropship", pk__in=_transitions_in(window, "hand_over").values("object_id"))
-        .annotate(handed_over_at=Subquery(handed_over_at), first_shipped_at=Subquery(first_shipped_at))
-        .exclude(state=RedemptionOrder.State.CANCELLED, first_shipped_at__isnull=True)
+        .exclude(Q(state=RedemptionOrder.State.CANCELLED) & ~Exists(ever_shipped))
+        .annotate(shipped_in_time=Subquery(handed_over_parcel.annotate(in_time=SHIPPED_IN_TIME).values("in_time")[:1]))
     )
     return _rows(orders.values(sid=F("supplier_id")).annotate(
-        den=Count("pk"), num=Count("pk", filter=Q(first_shipped_at__lte=F("handed_over_at") + SHIP_WITHIN)),
+        den=Count("pk"), num=Count("pk", filter=Q(shipped_in_time=True)),
     ).order_by())
 
 

@@ -3,7 +3,8 @@ supplier that got orders — how many and the time to ship them by (48 hours, th
 linking to its dropship orders waiting to be shipped; an SMS only when orders start waiting for it. A parcel made for it
 to ship outside the handover (a re-delivery, an exchange's replacement, refused goods sent back) is told at once, with
 an SMS as its setting allows, and never counted as a handover."""
-from datetime import timedelta
+import re
+from datetime import date, timedelta
 
 import pytest
 from django.db import connection
@@ -17,11 +18,13 @@ from logistics.models import Shipment
 from logistics.services import returns, shipments
 from points.models import RedemptionOrder
 from points.services import orders
+from settlement.services import kpis
 from suppliers.models import Location, Notice, Supplier
 from suppliers.services import inventory
 from tests.factories import ADDRESS, GiftFactory, licensed
 from tests.helpers import published
 from tests.logistics.builders import received
+from tests.portal import listed, logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -476,3 +479,33 @@ def test_the_inbox_shows_the_notice_in_the_readers_language_linking_to_the_order
     assert listed.status_code == 200
     assert {shipment.order.supplier_id for shipment in listed.context["page_obj"]} == {supplier_staff.supplier_membership.supplier_id}
     assert len(listed.context["page_obj"]) == 2
+
+
+def test_a_parcel_made_after_the_orders_handover_is_due_48_hours_after_it_was_made_wherever_the_time_is_read(
+    gifts, rich_member, supplier, supplier_staff, operator, now, time_machine
+):
+    place(gifts[0], rich_member, now)
+    shipments.hand_over_dropship_orders(actor=None, now=now)  # 10:00 on 15 October: to ship by 10:00 on the 17th
+    ship_all(actor=None, at=now + timedelta(hours=48))  # at the very time the handover notice gave
+    shipments.fail_shipment(shipment=Shipment.objects.get(), actor=operator, now=now + timedelta(hours=49), reason="地址不详")
+    orders.redeliver_order(order=RedemptionOrder.objects.get(), actor=operator, now=now + timedelta(hours=49))
+    again = Shipment.objects.get(state="created")  # made at 11:00 on the 17th, after the order's handover + 48 h
+
+    handover_notice, redelivery_notice = dropship_notices().get(), parcel_told(supplier, "dropship_redelivery")[0]
+    time_machine.move_to(now + timedelta(hours=50), tick=False)
+    in_time = listed(supplier_staff, "/logistics/dropship/", overdue="1"), ship_by_cell(supplier_staff, again)
+    time_machine.move_to(now + timedelta(hours=97, minutes=1), tick=False)
+    late = listed(supplier_staff, "/logistics/dropship/", overdue="1"), ship_by_cell(supplier_staff, again)
+
+    assert handover_notice.params["ship_by"] == SHIP_BY and redelivery_notice.params["ship_by"] == "2026-10-19 11:00"
+    assert in_time == ([], "2026-10-19 11:00")  # not overdue at its order's handover + 48 h
+    assert late == ([again.pk], "2026-10-19 11:00 已逾期")
+    october = kpis.count_on_time_dispatch(kpis.Window.of(date(2026, 10, 1)))
+    assert october[supplier.pk] == (1, 1)  # the handed-over parcel, shipped at its notice's time; the re-delivery not judged
+
+
+def ship_by_cell(user, parcel: Shipment) -> str:
+    """The parcel's 发货期限 as its page shows it, tags stripped."""
+    html = logged_in(user).get(f"/logistics/shipments/{parcel.pk}/").content.decode()
+    cell = re.search(r'data-testid="ship-by">(.*?)</td>', html, re.S).group(1)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", cell)).strip()
