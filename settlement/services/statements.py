@@ -139,6 +139,10 @@ def reissue_statement(*, statement: Statement, actor, now: datetime, reason: str
     return statement
 
 
+#: a carry correction's reason (`correct_carried`); settlement migration 0021 gave it to corrections written before as text
+CARRY_CORRECTED = gettext_noop("%(month)s 结算单第 %(version)s 版应付 %(payable)s，已结转及已审批更正合计 %(booked)s（新版本改变了已结转的应付）")
+
+
 def correct_carried(statement: Statement, *, actor, now: datetime) -> Adjustment | None:
     """A negative payable already carried into a later statement is not carried again when a new version changes it:
     the difference is booked as an adjustment (SPEC §4.11), proposed by `actor` for another finance user to check and
@@ -162,8 +166,8 @@ def correct_carried(statement: Statement, *, actor, now: datetime) -> Adjustment
         return None
     return propose_carry_correction(
         statement=statement, amount=difference, actor=actor, now=now,
-        reason=f"{statement.month:%Y-%m} 结算单第 {statement.version} 版应付 {statement.payable}，已结转及已审批更正合计 {booked}"
-               f" (version {statement.version} changed a payable already carried forward)",
+        reason=Message(CARRY_CORRECTED, month=f"{statement.month:%Y-%m}", version=statement.version, payable=str(statement.payable),
+                       booked=str(booked)),
     )
 
 

@@ -1,8 +1,10 @@
 """The statement workflow (SPEC §4.11): every transition, the illegal ones, versions that never change, maker-checker
 adjustments, invoices equal to the payable, deemed confirmation, carry-forward and receivables."""
+import html
 import re
 from datetime import datetime, timedelta
 from decimal import Decimal
+from importlib import import_module
 
 import pytest
 import pdfplumber
@@ -19,7 +21,8 @@ from settlement.services import adjustments, generation, statements
 from suppliers.events import SupplierTerminated
 from suppliers.services import onboarding
 from tests.creation import assert_history_begins_with_creation
-from tests.portal import logged_in
+from tests.conftest import client_for
+from tests.portal import logged_in, page_in
 from tests.factories import SHANGHAI, SupplierFactory, SupplierUserFactory, ready_to_activate
 from tests.settlement.conftest import GENERATED_AT, LATER, OCTOBER, booked_order, paying_account
 
@@ -578,6 +581,52 @@ def test_a_later_version_of_a_carried_payable_is_corrected_by_an_adjustment_for_
     generation.generate_now(month=DECEMBER, actor=finance, now=datetime(2027, 1, 1, 2, tzinfo=SHANGHAI))
     december = Statement.objects.get(month=DECEMBER)
     assert [(line.section, line.amount) for line in december.lines.all()] == [("adjustment", Decimal("10.00"))]
+
+
+CORRECTED_IN_ENGLISH = ("2026-10 statement version 2: payable -20.00, carried forward and approved corrections -30.00"
+                        " (the new version changed a payable already carried forward)")
+
+
+def test_a_carry_corrections_reason_reads_in_the_readers_language_on_its_page_and_in_the_api(negative, supplier_admin, finance,
+                                                                                           finance_checker):
+    carried_then_disputed(negative, supplier_admin=supplier_admin, finance=finance, finance_checker=finance_checker, amount="10.00")
+    correction = Adjustment.objects.get(kind="carry_correction")
+
+    english_page = html.unescape(page_in(finance, f"/settlement/adjustments/{correction.pk}/", "en"))
+    chinese_page = page_in(finance, f"/settlement/adjustments/{correction.pk}/", "zh-hans")
+    english = client_for(finance).get(f"/api/v1/adjustments/{correction.pk}/", HTTP_ACCEPT_LANGUAGE="en").json()
+
+    chinese = "2026-10 结算单第 2 版应付 -20.00，已结转及已审批更正合计 -30.00（新版本改变了已结转的应付）"
+    assert (correction.reason, correction.reason_id) == (chinese, statements.CARRY_CORRECTED)
+    assert CORRECTED_IN_ENGLISH in english_page and "结算单第" not in english_page
+    assert chinese in chinese_page
+    assert (english["reason"], english["reason_label"]) == (chinese, CORRECTED_IN_ENGLISH)
+
+
+def test_carry_corrections_written_as_text_read_in_english_where_the_text_is_the_systems_own(negative, supplier_admin, finance,
+                                                                                            finance_checker):
+    from django.apps import apps
+    as_messages = import_module("settlement.migrations.0021_carry_correction_reason_message").carry_corrections_as_messages
+    carried_then_disputed(negative, supplier_admin=supplier_admin, finance=finance, finance_checker=finance_checker, amount="10.00")
+    correction = adjustments.approve_adjustment(adjustment=Adjustment.objects.get(kind="carry_correction"), actor=finance_checker,
+                                                now=DECEMBER_2ND)
+    generation.generate_now(month=DECEMBER, actor=finance, now=datetime(2027, 1, 1, 2, tzinfo=SHANGHAI))
+    written = "2026-10 结算单第 2 版应付 -20.00，已结转及已审批更正合计 -30.00 (version 2 changed a payable already carried forward)"
+    Adjustment.objects.filter(pk=correction.pk).update(reason=written, reason_id="", reason_params=None)
+    line = StatementLine.objects.filter(source_kind="adjustment", source_id=correction.pk)
+    line.update(description=f"{correction.number} carry_correction {written}", message_id="", message_params=None)
+
+    as_messages(apps, None)
+
+    correction.refresh_from_db()
+    assert (correction.reason, correction.reason_id) == (written, statements.CARRY_CORRECTED)  # as written, kept
+    assert (line.get().message_id, line.get().message_params) == (statements.CARRY_CORRECTED, correction.reason_params)
+    with translation.override("en"):
+        assert correction.reason_label == CORRECTED_IN_ENGLISH
+    older = "2026-10 结算单第 2 版应付 -20.00，此前已结转 -30.00 (version 2 changed a payable already carried forward)"
+    Adjustment.objects.filter(pk=correction.pk).update(reason=older, reason_id="", reason_params=None)
+    as_messages(apps, None)
+    assert Adjustment.objects.values_list("reason", "reason_id", "reason_params").get(pk=correction.pk) == (older, "", None)  # as it is
 
 
 def test_a_carried_payable_that_turns_positive_is_carried_back_in_full(negative, supplier_admin, finance, finance_checker):
