@@ -32,7 +32,7 @@ from settlement.forms import CollectionForm, CorrectInvoiceForm, DecisionForm, D
 from settlement.models import GenerationRun, Section, Statement
 from settlement.pdf import described
 from settlement.home import payables_by_month
-from settlement.services import generation, reconciliation, statements
+from settlement.services import adjustments, generation, reconciliation, statements
 from settlement.tasks import generate_statements
 from suppliers.selectors_profile import account_number_for
 from suppliers.services.team import admin_usernames
@@ -242,7 +242,8 @@ def render_detail(request, statement: Statement, *, bound: dict | None = None, s
         "opens_reconciliations": user.role in READERS,
         "opens_adjustments": user.role in READERS,
         "may_upload": user.role in ADMIN and statement.state in reconciliation.RECONCILABLE,
-        "dispute_adjustments": statement.dispute_adjustments.select_related("supplier", "created_by", "decided_by"),
+        "dispute_adjustments": adjustments.with_booking(
+            statement.dispute_adjustments.select_related("supplier", "created_by", "decided_by", "statement"), actor=user),
         "carried": statements.carried_line(statement),
         "carry_corrections": statements.carry_corrections(statement, actor=user),
         **adjustment_decisions(),

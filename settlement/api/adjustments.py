@@ -4,7 +4,8 @@ A supplier reads its own adjustments; another supplier's is a 404. The rules (wh
 dispute resolution joins) live in settlement.services.adjustments.
 """
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
@@ -27,15 +28,38 @@ class AdjustmentSerializer(serializers.ModelSerializer):
     reason_label = serializers.CharField(read_only=True, help_text="the reason in the request's language where the system wrote it")
     decided_by = ActorField()
     booked_statement = serializers.IntegerField(source="booked_statement_id", default=None, read_only=True,
-                                                help_text="the statement whose line booked the approved adjustment, once one has")
+                                                help_text="the statement whose line booked the approved adjustment, once one has "
+                                                          "and the caller may open it (a supplier: not while it is a draft)")
+    booking = serializers.SerializerMethodField(
+        help_text="where it is or will be booked, as the adjustments page says it: booked (on `booked_statement`), "
+                  "next_statement (on the supplier's next statement, still in preparation), next_version (once approved, "
+                  "on the next version of the disputed `statement`), approval_month (once approved, on the statement of "
+                  "the month it is approved in; see `joins_if_disputed`), or \"\" (rejected or withdrawn: never)")
+    booking_label = serializers.SerializerMethodField(help_text="`booking` in the request's language, as the page says it")
+    joins_if_disputed = serializers.SerializerMethodField(
+        help_text="a reconciliation correction of an issued statement: that statement, whose dispute would take the "
+                  "correction into its next version instead")
 
     class Meta:
         model = Adjustment
         fields = [
             "id", "number", "supplier", "supplier_name", "kind", "amount", "reason", "reason_label", "source_kind", "source_id", "statement",
-            "state", "created_by", "created_at", "decided_by", "decided_at", "decision_note", "booked_statement",
+            "state", "created_by", "created_at", "decided_by", "decided_at", "decision_note", "booked_statement", "booking",
+            "booking_label", "joins_if_disputed",
         ]
         read_only_fields = fields
+
+    @extend_schema_field({"type": "string", "enum": [*adjustments.BOOKINGS, ""]})
+    def get_booking(self, adjustment: Adjustment) -> str:
+        return adjustments.where_booked(adjustment).code
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_booking_label(self, adjustment: Adjustment) -> str:
+        return adjustments.where_booked(adjustment).label()
+
+    @extend_schema_field({"type": "integer", "nullable": True})
+    def get_joins_if_disputed(self, adjustment: Adjustment) -> int | None:
+        return adjustments.where_booked(adjustment).joins_if_disputed_id
 
 
 class ProposeAdjustmentInput(serializers.Serializer):
@@ -72,6 +96,13 @@ class AdjustmentViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, viewset
     def get_queryset(self):
         return adjustments.list_adjustments(actor=self.request.user)
 
+    def get_serializer(self, instance=None, *args, **kwargs):
+        """An adjustment a service returned (proposed, decided) is read again as the caller lists it, with where it is
+        booked now (`adjustments.with_booking`)."""
+        if isinstance(instance, Adjustment) and self.action != "retrieve":
+            instance = self.get_queryset().get(pk=instance.pk)
+        return super().get_serializer(instance, *args, **kwargs)
+
     @extend_schema(request=ProposeAdjustmentInput, responses={201: AdjustmentSerializer})
     @idempotent
     def create(self, request):
@@ -81,7 +112,7 @@ class AdjustmentViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, viewset
         params = ProposeAdjustmentInput(data=request.data, context={"request": request})
         params.is_valid(raise_exception=True)
         adjustment = adjustments.propose_adjustment(**params.validated_data, actor=request.user, now=timezone.now())
-        return Response(AdjustmentSerializer(adjustment).data, status=status.HTTP_201_CREATED)
+        return Response(self.get_serializer(adjustment).data, status=status.HTTP_201_CREATED)
 
     approve = transition_action(adjustments.approve_adjustment, name="approve", roles=FINANCE, target="adjustment",
                                 input_serializer=DecisionInput)

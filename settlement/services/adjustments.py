@@ -8,6 +8,7 @@ adjusted a second time from the reconciliation. The maker may withdraw a proposa
 import re
 from datetime import datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Value
@@ -270,10 +271,24 @@ def withdraw_adjustment(*, adjustment: Adjustment, actor, now: datetime, reason:
 
 
 def list_adjustments(*, actor, state: str = "", supplier_id: int | None = None):
-    """Adjustments the actor may see; a supplier sees only approved ones (proposals are finance's internal work).
-    `booked_statement_id`: the statement whose line booked an approved one, when the actor may open it (none until a
-    statement claims it); `booked_on_draft`: booked on a draft the actor may not see yet (a supplier's next statement
-    being prepared)."""
+    """Adjustments the actor may see, with where each is booked (`with_booking`); a supplier sees only approved ones
+    (proposals are finance's internal work)."""
+    adjustments = with_booking(Adjustment.objects.visible_to(actor).select_related("supplier", "created_by", "decided_by", "statement"),
+                               actor=actor)
+    if getattr(actor, "role", None) in SUPPLIER_ROLES:
+        adjustments = adjustments.filter(state=Adjustment.State.APPROVED)
+    if state:
+        adjustments = adjustments.filter(state=state)
+    if supplier_id:
+        adjustments = adjustments.filter(supplier_id=supplier_id)
+    return adjustments
+
+
+def with_booking(adjustments: QuerySet[Adjustment], *, actor) -> QuerySet[Adjustment]:
+    """The adjustments annotated with what `where_booked` reads, as the actor may know it: `booked_statement_id`, the
+    statement whose line booked an approved one, when the actor may open it (none until a statement claims it);
+    `booked_on_draft`, booked on a draft the actor may not see yet (a supplier's next statement being prepared);
+    `joins_if_disputed_id`, the reconciled statement whose dispute would take a correction into its next version."""
     booking = StatementLine.objects.filter(source_kind=SourceKind.ADJUSTMENT, source_id=OuterRef("pk"))
     supplier = getattr(actor, "role", None) in SUPPLIER_ROLES
     on_draft = Q(statement__state=Statement.State.DRAFT)
@@ -282,17 +297,57 @@ def list_adjustments(*, actor, state: str = "", supplier_id: int | None = None):
     # into its next version, unless a statement books it first (`reconciliation.book_corrections_on_dispute`)
     corrected = ReconciliationLine.objects.filter(
         adjustment=OuterRef("pk"), resolution=Resolution.ACCEPT_THEIRS, reconciliation__statement__state=Statement.State.ISSUED)
-    adjustments = Adjustment.objects.visible_to(actor).select_related("supplier", "created_by", "decided_by", "statement").annotate(
+    return adjustments.annotate(
         booked_statement_id=Subquery(shown.values("statement_id")[:1]),
         booked_on_draft=Exists(booking.filter(on_draft)) if supplier else Value(False),
         joins_if_disputed_id=Subquery(corrected.values("reconciliation__statement_id")[:1]))
-    if supplier:
-        adjustments = adjustments.filter(state=Adjustment.State.APPROVED)
-    if state:
-        adjustments = adjustments.filter(state=state)
-    if supplier_id:
-        adjustments = adjustments.filter(supplier_id=supplier_id)
-    return adjustments
+
+
+#: where an adjustment is or will be booked (`Booking.code`), said to its reader
+BOOKINGS = {
+    "booked": gettext_noop("计入的结算单"),  # on `booked_statement_id`, a statement the reader may open
+    "next_statement": gettext_noop("下期结算单（编制中）"),  # on a draft the reader may not open yet (a supplier's)
+    "next_version": gettext_noop("审批后计入该结算单第 %(number)s 版"),  # a dispute resolution: the disputed statement's next version
+    "approval_month": gettext_noop("审批后计入审批当月的结算单"),
+}
+#: said after "approval_month" of a reconciliation correction whose reconciled statement is still issued
+JOINS_IF_DISPUTED = gettext_noop("；若%(statement)s被提出异议，则改计入其下一版本")
+
+
+class Booking(NamedTuple):
+    """Where an adjustment is or will be booked, as its reader may know it: `code` one of BOOKINGS, "" when it never
+    will be (rejected or withdrawn); `statement_id` the statement that booked it ("booked") or whose next version it
+    joins ("next_version", `version` that version); `joins_if_disputed_id` the reconciled statement whose dispute would
+    take it instead."""
+
+    code: str
+    statement_id: int | None = None
+    version: int | None = None
+    joins_if_disputed_id: int | None = None
+
+    def label(self, *, escape=str, reconciled: str | None = None) -> str:
+        """What the booking says in the reader's language; `reconciled` names the reconciled statement (the page: a
+        link, with `escape` for the rest of the text, the whole then HTML)."""
+        if not self.code:
+            return ""
+        text = escape(gettext(BOOKINGS[self.code])) % {"number": self.version}
+        if self.joins_if_disputed_id:
+            text += escape(gettext(JOINS_IF_DISPUTED)) % {"statement": reconciled or gettext("所对账的结算单")}
+        return text
+
+
+def where_booked(adjustment: Adjustment) -> Booking:
+    """Where an adjustment listed by `list_adjustments` (its annotations) is or will be booked: the one rule of the
+    adjustments pages and the API."""
+    if adjustment.booked_statement_id:
+        return Booking("booked", statement_id=adjustment.booked_statement_id)
+    if adjustment.booked_on_draft:
+        return Booking("next_statement")
+    if adjustment.state not in ANSWERING:
+        return Booking("")
+    if adjustment.statement_id:
+        return Booking("next_version", statement_id=adjustment.statement_id, version=adjustment.statement.version + 1)
+    return Booking("approval_month", joins_if_disputed_id=adjustment.joins_if_disputed_id)
 
 
 @waiting_for({Role.FINANCE})

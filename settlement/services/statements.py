@@ -477,8 +477,8 @@ def carried_line(statement: Statement) -> StatementLine | None:
 def carry_corrections(statement: Statement, *, actor=None) -> QuerySet[Adjustment]:
     """The adjustments that corrected this statement's carried payable after a later version changed it (as `actor`
     may list them, when given: a supplier sees approved ones only)."""
-    corrections = Adjustment.objects.filter(kind=Adjustment.Kind.CARRY_CORRECTION, source_kind="statement", source_id=str(statement.pk))
-    return corrections if actor is None else corrections & list_adjustments(actor=actor)
+    corrections = Adjustment.objects if actor is None else list_adjustments(actor=actor)
+    return corrections.filter(kind=Adjustment.Kind.CARRY_CORRECTION, source_kind="statement", source_id=str(statement.pk))
 
 
 HIDDEN_FROM_SUPPLIERS = frozenset({Statement.State.DRAFT})  # finance's work in progress

@@ -841,6 +841,31 @@ def test_a_supplier_reads_no_statement_for_an_adjustment_booked_on_a_draft(api, 
     assert [(row["state"], row["booked_statement"]) for row in rows] == [("approved", None)]
 
 
+def test_the_api_says_where_an_adjustment_is_booked_as_each_reader_may_know_it(api, draft, supplier_admin, finance,
+                                                                                 other_supplier_admin):
+    booked = Adjustment.objects.get(supplier=draft.supplier)
+    url = f"/api/v1/adjustments/{booked.pk}/"
+
+    for_supplier, for_finance = api(supplier_admin).get(url).json(), api(finance).get(url).json()
+    in_english = api(supplier_admin).get(url, HTTP_ACCEPT_LANGUAGE="en").json()
+    for_another_supplier = api(other_supplier_admin).get(url)
+
+    assert (for_supplier["booking"], for_supplier["booked_statement"], for_supplier["booking_label"]) == (
+        "next_statement", None, "下期结算单（编制中）")  # a draft is finance's work: not named to the supplier
+    assert in_english["booking_label"] == "Next statement (in preparation)"
+    assert (for_finance["booking"], for_finance["booked_statement"], for_finance["booking_label"]) == ("booked", draft.pk, "计入的结算单")
+    assert for_supplier["joins_if_disputed"] is for_finance["joins_if_disputed"] is None
+    assert for_another_supplier.status_code == 404
+
+
+def test_an_adjustment_proposed_or_decided_through_the_api_says_where_it_will_be_booked(api, supplier, finance, finance_checker):
+    created = propose(api, finance, supplier).json()
+    rejected = api(finance_checker).post(f"/api/v1/adjustments/{created['id']}/reject/", {"note": "金额有误"}).json()
+
+    assert (created["booking"], created["booking_label"]) == ("approval_month", "审批后计入审批当月的结算单")
+    assert (rejected["state"], rejected["booking"], rejected["booking_label"], rejected["booked_statement"]) == ("rejected", "", "", None)
+
+
 def test_the_api_corrects_an_invoice_number_for_the_supplier_admin_only(api, confirmed, supplier_admin, supplier_staff, other_supplier_admin):
     statements.invoice_statement(statement=confirmed, actor=supplier_admin, now=confirmed.confirmed_at, number="33012345",
                                  amount=confirmed.payable)

@@ -1,6 +1,7 @@
 """Where a reconciliation correction is booked (SPEC §4.11): a difference finance accepted from the supplier's file of an
 issued statement is answered by that statement's next version once the supplier disputes it, by the statement of the
 month it is approved in otherwise; either way exactly once."""
+import re
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -10,6 +11,7 @@ from core.errors import ValidationFailed
 from settlement.models import Adjustment, Category, Resolution, Section, SourceKind, Statement, StatementLine
 from settlement.services import adjustments, generation, statements
 from settlement.services.reconciliation import book_corrections_on_dispute, booking_of, resolve_line, upload_reconciliation
+from tests.conftest import client_for
 from tests.factories import SHANGHAI
 from tests.portal import logged_in, rendered_text, shown
 from tests.settlement.conftest import LATER, OCTOBER
@@ -171,6 +173,41 @@ def test_the_pages_say_where_a_correction_is_booked_before_and_after_the_dispute
     assert f"调账 {correction.number} 审批后计入审批当月的结算单" in rendered_text(resolved)
     assert " ".join(rendered_text(proposed).split()).count("审批后计入审批当月的结算单；若 所对账的结算单 被提出异议，则改计入其下一版本") == 1
     assert shown(disputed, "books-on") == "审批后计入该结算单第 2 版"
+
+
+def books_on(page) -> str:
+    """What an adjustment's page says of where it will be booked, its links as their text."""
+    return re.sub(r"<[^>]+>", "", re.search(r'data-testid="books-on">(.*?)</small>', page.content.decode(), re.S)[1])
+
+
+def test_the_api_says_where_a_correction_is_booked_as_its_page_does_before_and_after_the_dispute(issued, mismatch, supplier_admin,
+                                                                                                 finance):
+    correction = accept(mismatch, maker=finance)
+    url = f"/api/v1/adjustments/{correction.pk}/"
+
+    proposed, proposed_page = client_for(finance).get(url).json(), logged_in(finance).get(f"/settlement/adjustments/{correction.pk}/")
+    in_english = client_for(finance).get(url, HTTP_ACCEPT_LANGUAGE="en").json()
+    dispute(issued, supplier_admin)
+    disputed, disputed_page = client_for(finance).get(url).json(), logged_in(finance).get(f"/settlement/adjustments/{correction.pk}/")
+
+    assert (proposed["booking"], proposed["booked_statement"], proposed["joins_if_disputed"]) == ("approval_month", None, issued.pk)
+    assert proposed["booking_label"] == "审批后计入审批当月的结算单；若所对账的结算单被提出异议，则改计入其下一版本"
+    assert books_on(proposed_page) == proposed["booking_label"]  # the page's words, its link aside
+    assert in_english["booking_label"] == ("booked, once approved, on the statement of the month it is approved in; if the "
+                                           "reconciled statement is disputed, on its next version instead")
+    assert (disputed["booking"], disputed["statement"], disputed["joins_if_disputed"]) == ("next_version", issued.pk, None)
+    assert disputed["booking_label"] == books_on(disputed_page) == "审批后计入该结算单第 2 版"
+
+
+def test_approving_a_dispute_answer_through_the_api_answers_where_it_is_now_booked(issued, mismatch, supplier_admin, finance,
+                                                                                  finance_checker):
+    correction = accept(mismatch, maker=finance)
+    dispute(issued, supplier_admin)
+
+    approved = client_for(finance_checker).post(f"/api/v1/adjustments/{correction.pk}/approve/", {}).json()
+
+    assert (approved["state"], approved["booking"], approved["booked_statement"]) == ("approved", "booked", issued.pk)
+    assert bookings(correction) == [(issued.pk, 2)]
 
 
 # --- what a reissue holds back or leaves behind, said before it is taken ----------------------------------------------
