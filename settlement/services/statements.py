@@ -26,7 +26,7 @@ from django.utils.translation import gettext, gettext_noop
 
 from core.errors import PermissionDenied, ValidationFailed
 from core.events import subscribe
-from core.fsm import apply_transition, require_transition
+from core.fsm import apply_transition, bulk_transition, require_transition
 from core.roles import SUPPLIER_ROLES, Role, waiting_for
 from core.selectors import answering
 from core.validators import validate_length
@@ -40,7 +40,7 @@ from settlement.services.reconciliation import book_corrections_on_dispute
 from suppliers.events import SupplierTerminated
 from suppliers.models import Supplier
 from suppliers.services import contracts
-from suppliers.services.notices import Sms, send_notice
+from suppliers.services.notices import Sms, send_inbox_notices, send_notice
 from suppliers.selectors_profile import payable_account, shows_account_numbers
 
 State = Statement.State
@@ -259,31 +259,50 @@ def respond_by(statement: Statement) -> datetime | None:
 
 def deem_confirmed(*, now: datetime) -> list[int]:
     """Confirm, flagged as deemed, every issued version with no supplier answer by its deadline (beat): 10 days after
-    issue, or after the supplier's first reconciliation upload for it (`with_respond_by`)."""
-    due = with_respond_by(Statement.objects.filter(state=State.ISSUED)).filter(respond_by__lte=now).values_list("pk", flat=True)
-    confirmed = []
-    for pk in list(due):
-        with transaction.atomic():
-            statement = Statement.objects.select_for_update().select_related("supplier").get(pk=pk)
-            if statement.state != State.ISSUED:
-                continue
-            apply_transition(statement, "confirm", actor=None, at=now, reason=gettext_noop("下发10天未处理，视同确认"), confirmed_at=now, deemed=True)
-            _close_if_nothing_payable(statement, actor=None, now=now)
-            _tell_plainly(statement, kind="statement_deemed_confirmed", now=now, title=gettext_noop("%(month)s 结算单已视同确认"),
-                          body=gettext_noop("第 %(version)s 版下发后未在期限内确认或提出异议，已视同确认；应付 %(payable)s 元。"))
-        confirmed.append(pk)
+    issue, or after the supplier's first reconciliation upload for it (`with_respond_by`); those with nothing payable
+    close. Set-based, all or nothing: the deadline is read again with the rows locked, so a statement the supplier
+    answered meanwhile is left alone, and each statement confirmed, and only those, tells its supplier once (a notice
+    and its SMS, written together for all). The queries do not grow with the number of statements. Returns the ids
+    confirmed."""
+    due = with_respond_by(Statement.objects.filter(state=State.ISSUED)).filter(respond_by__lte=now)
+    with transaction.atomic():
+        confirmed = bulk_transition(due, "confirm", actor=None, at=now, reason=gettext_noop("下发10天未处理，视同确认"),
+                                    values={"confirmed_at": now, "deemed_confirmed": True})
+        _close_all_with_nothing_payable(Statement.objects.filter(pk__in=confirmed), actor=None, now=now)
+        told = Statement.objects.filter(pk__in=confirmed).order_by("pk").only("pk", "state", "supplier_id", "month", "version", "payable")
+        send_inbox_notices([(statement.supplier_id, _named(statement), reverse("settlement-statement", args=[statement.pk]))
+                            for statement in told], kind="statement_deemed_confirmed", title=gettext_noop("%(month)s 结算单已视同确认"),
+                           body=gettext_noop("第 %(version)s 版下发后未在期限内确认或提出异议，已视同确认；应付 %(payable)s 元。"),
+                           now=now, sms=True)
     return confirmed
 
 
 OWED_AFTER_TERMINATION = gettext_noop("应付金额为负，已终止合作，转为应收")
+CARRIED_INTO_NEXT = gettext_noop("应付金额不大于零，结转下期")
+
+
+def owed_on_closing() -> Q:
+    """The statements that close as a receivable: a negative payable of a terminated supplier that no later statement
+    carries already."""
+    carried = StatementLine.objects.filter(source_kind=SourceKind.STATEMENT).values("source_id")
+    return Q(payable__lt=0, supplier__state=Supplier.State.TERMINATED) & ~Q(pk__in=carried)
 
 
 def _close_if_nothing_payable(statement: Statement, *, actor, now: datetime) -> None:
     if statement.payable <= 0:
-        # a terminated supplier owes a negative payable as a receivable, unless a later statement already carries it
-        receivable = statement.payable < 0 and statement.supplier.state == Supplier.State.TERMINATED and carried_line(statement) is None
-        why = OWED_AFTER_TERMINATION if receivable else gettext_noop("应付金额不大于零，结转下期")
+        receivable = Statement.objects.filter(owed_on_closing(), pk=statement.pk).exists()
+        why = OWED_AFTER_TERMINATION if receivable else CARRIED_INTO_NEXT
         apply_transition(statement, "close", actor=actor, at=now, reason=why, closed_at=now, receivable=receivable)
+
+
+def _close_all_with_nothing_payable(confirmed: QuerySet[Statement], *, actor, now: datetime) -> None:
+    """`_close_if_nothing_payable` for many confirmed statements at once, set-based."""
+    nothing_payable = confirmed.filter(payable__lte=0)
+    owed = list(nothing_payable.filter(owed_on_closing()).values_list("pk", flat=True))  # ids: the rows locked are statements only
+    bulk_transition(nothing_payable.filter(pk__in=owed), "close", actor=actor, at=now, reason=OWED_AFTER_TERMINATION,
+                    values={"closed_at": now, "receivable": True}, conditions_met=True)
+    bulk_transition(nothing_payable.exclude(pk__in=owed), "close", actor=actor, at=now, reason=CARRIED_INTO_NEXT,
+                    values={"closed_at": now, "receivable": False}, conditions_met=True)
 
 
 @subscribe(SupplierTerminated)

@@ -19,11 +19,12 @@ from core.models import Notification
 from settlement.models import Adjustment, GenerationRun, Section, Statement, StatementLine
 from settlement.services import adjustments, generation, statements
 from suppliers.events import SupplierTerminated
+from suppliers.models import Notice
 from suppliers.services import onboarding
 from tests.creation import assert_history_begins_with_creation
 from tests.conftest import client_for
 from tests.portal import logged_in, page_in
-from tests.factories import SHANGHAI, SupplierFactory, SupplierUserFactory, ready_to_activate
+from tests.factories import SHANGHAI, SupplierFactory, SupplierUserFactory, contracted, ready_to_activate
 from tests.settlement.conftest import GENERATED_AT, LATER, OCTOBER, booked_order, paying_account
 
 pytestmark = pytest.mark.django_db
@@ -249,6 +250,66 @@ def test_reissuing_needs_a_dispute(issued, finance):
     with pytest.raises(InvalidTransition):
         statements.reissue_statement(statement=issued, actor=finance, now=LATER)
     assert issued.versions.count() == 1
+
+
+def issued_on(days: list[int], *, finance) -> list[Statement]:
+    """October statements of as many suppliers, each issued that many days after generation."""
+    suppliers = [contracted(SupplierFactory()) for _ in days]
+    for supplier in suppliers:
+        paying_account(supplier)
+        booked_order(supplier, "100.00", recorded_at=datetime(2026, 10, 3, tzinfo=SHANGHAI))
+    generation.generate_now(month=OCTOBER, actor=finance, now=GENERATED_AT)
+    return [statements.issue_statement(statement=Statement.objects.get(supplier=supplier, month=OCTOBER), actor=finance,
+                                       now=GENERATED_AT + timedelta(days=day)) for supplier, day in zip(suppliers, days, strict=True)]
+
+
+def test_deeming_statements_confirmed_tells_their_suppliers_in_queries_that_do_not_grow_with_the_statements(finance):
+    alone, *together = issued_on([1, 2, 2, 2], finance=finance)
+    statements.deem_confirmed(now=GENERATED_AT)  # once before counting: what a process reads once (content types) is read
+
+    with CaptureQueriesContext(connection) as one:
+        first = statements.deem_confirmed(now=alone.issued_at + timedelta(days=10))
+    with CaptureQueriesContext(connection) as three:
+        then = statements.deem_confirmed(now=together[0].issued_at + timedelta(days=10))
+
+    assert (first, sorted(then)) == ([alone.pk], sorted(statement.pk for statement in together))
+    assert len(one.captured_queries) == len(three.captured_queries), "\n".join(q["sql"] for q in three.captured_queries)
+    told = Notice.objects.filter(kind="statement_deemed_confirmed")
+    assert sorted(told.values_list("supplier_id", flat=True)) == sorted(s.supplier_id for s in [alone, *together])
+    texted = Notification.objects.filter(kind="supplier_notice", subject_id__in=[str(pk) for pk in told.values_list("pk", flat=True)])
+    assert sorted(texted.values_list("phone", flat=True)) == sorted(s.supplier.contact_phone for s in [alone, *together])
+    assert set(texted.values_list("body", flat=True)) == {"【积分商城礼品商平台】2026-10 结算单已视同确认"}
+
+
+def test_a_statement_deemed_confirmed_tells_its_supplier_once(issued):
+    statements.deem_confirmed(now=issued.issued_at + timedelta(days=10))
+    statements.deem_confirmed(now=issued.issued_at + timedelta(days=10))
+    statements.deem_confirmed(now=issued.issued_at + timedelta(days=11))
+
+    notice = Notice.objects.get(kind="statement_deemed_confirmed")
+    assert Notification.objects.filter(kind="supplier_notice", subject_id=str(notice.pk)).count() == 1
+    assert [log.transition for log in history_of(issued)][-1] == "confirm"
+
+
+def test_a_negative_payable_deemed_confirmed_after_termination_closes_as_a_receivable(negative, operator):
+    supplier = ready_to_activate(negative.supplier)
+    onboarding.start_supplier_review(supplier=supplier, actor=operator, now=LATER)
+    onboarding.approve_supplier(supplier=supplier, actor=operator, now=LATER)
+    onboarding.terminate_supplier(supplier=supplier, actor=operator, now=LATER, reason="合同到期不再续约")
+
+    statements.deem_confirmed(now=negative.issued_at + timedelta(days=10))
+
+    negative.refresh_from_db()
+    assert (negative.state, negative.deemed_confirmed, negative.receivable) == ("closed", True, True)
+    assert history_of(negative).get(transition="close").reason == statements.OWED_AFTER_TERMINATION
+
+
+def test_a_negative_payable_deemed_confirmed_closes_to_be_carried_forward(negative):
+    statements.deem_confirmed(now=negative.issued_at + timedelta(days=10))
+
+    negative.refresh_from_db()
+    assert (negative.state, negative.deemed_confirmed, negative.receivable) == ("closed", True, False)
+    assert history_of(negative).get(transition="close").reason == statements.CARRIED_INTO_NEXT
 
 
 def test_ten_days_without_an_answer_count_as_confirmed(issued):
