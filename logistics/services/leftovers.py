@@ -20,6 +20,7 @@ from django.utils.translation import gettext, gettext_noop
 from core.errors import ValidationFailed
 from core.events import subscribe
 from core.fsm import apply_transition, log_creation
+from core.jobs import run_each
 from core.texts import Message
 from logistics.errors import DisposalTooEarly
 from logistics.models import ExtraCost, LeftoverLot
@@ -135,11 +136,9 @@ def charge_storage_fees(*, now: datetime) -> list[ExtraCost]:
     """
     today = timezone.localdate(now)
     due = LeftoverLot.objects.filter(state=State.OPEN, collect_by__lt=today).order_by("pk").values_list("pk", flat=True)
-    charged: list[ExtraCost] = []
-    for lot_id in due:
-        with transaction.atomic():
-            charged += _charge_storage(lot=_lock(lot_id), through=today, now=now)
-    return charged
+    fees = run_each(due, lambda lot_id: _charge_storage(lot=_lock(lot_id), through=today, now=now),
+                    job="logistics.charge_storage_fees", key=lambda lot_id: f"logistics.leftoverlot:{lot_id}")
+    return [fee for lot_fees in fees for fee in lot_fees]
 
 
 def _charge_storage(*, lot: LeftoverLot, through: date, now: datetime) -> list[ExtraCost]:

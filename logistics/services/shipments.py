@@ -15,9 +15,10 @@ from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext, gettext_noop
 
-from core.errors import DomainError, ValidationFailed
+from core.errors import ValidationFailed
 from core.events import subscribe
 from core.fsm import apply_transition, log_creation
+from core.jobs import run_each
 from core.masking import mask_address, mask_name, mask_phone
 from core.notifications import Text, notify, notify_all
 from core.numbers import new_number
@@ -178,23 +179,20 @@ def hand_over_dropship_orders(*, actor, now: datetime) -> list[int]:
     parcels it did not tell of stay untold, and the next run tells their suppliers. A run that finds nothing to hand
     over and nobody left untold sends nothing.
 
-    An order refused on the way (a `DomainError`: changed since the list was read, say cancelled by its member) is
-    logged and skipped — still confirmed, the next run takes it —, and the run goes on. The suppliers of the orders
-    handed over are told even when a later order fails otherwise."""
-    handed = []
+    An order that fails on the way (say a `DomainError`: changed since the list was read, cancelled by its member) is
+    logged and skipped (`run_each`) — still confirmed, the next run takes it —, and the run goes on. The suppliers of
+    the orders handed over are told even when the run fails otherwise."""
+
+    def hand_over(order: RedemptionOrder) -> int:
+        orders.hand_over_order(order=order, actor=actor, now=now, reason=gettext_noop("交由礼品商发货"))
+        _new_shipment(order=order, now=now, actor=actor, reason=gettext_noop("交由礼品商发货"))
+        return order.pk
+
     try:
-        for order in RedemptionOrder.objects.filter(state=RedemptionOrder.State.CONFIRMED, fulfilment="dropship").order_by("id"):
-            try:
-                with transaction.atomic():
-                    orders.hand_over_order(order=order, actor=actor, now=now, reason=gettext_noop("交由礼品商发货"))
-                    _new_shipment(order=order, now=now, actor=actor, reason=gettext_noop("交由礼品商发货"))
-            except DomainError as error:
-                logger.warning("dropship order %s not handed over: %s", order.pk, error)
-                continue
-            handed.append(order.pk)
+        due = RedemptionOrder.objects.filter(state=RedemptionOrder.State.CONFIRMED, fulfilment="dropship").order_by("id")
+        return list(run_each(due, hand_over, job="logistics.hand_over_dropship_orders"))
     finally:
         tell_suppliers_to_ship(now=now)
-    return handed
 
 
 def untold_handovers() -> QuerySet[Shipment]:
@@ -473,13 +471,15 @@ def kinds_shipped_by(user) -> list[str]:
 
 
 def auto_deliver_shipments(*, now: datetime) -> list[int]:
-    """Deliver, flagged as automatic, shipments shipped 14 days ago with no news (beat)."""
-    due = Shipment.objects.filter(state=State.SHIPPED, shipped_at__lte=now - AUTO_DELIVER_AFTER).select_related("order")
-    delivered = []
-    for shipment in due:
+    """Deliver, flagged as automatic, shipments shipped 14 days ago with no news (beat), each in a transaction of its
+    own: one that fails (say changed by a carrier event meanwhile) is logged and left for the next run (`run_each`)."""
+    due = Shipment.objects.filter(state=State.SHIPPED, shipped_at__lte=now - AUTO_DELIVER_AFTER).select_related("order").order_by("pk")
+
+    def deliver(shipment: Shipment) -> int:
         deliver_shipment(shipment=shipment, actor=None, now=now, signer=AUTOMATIC_SIGNER, automatically=True, reason=gettext_noop("发货14天后自动签收"))
-        delivered.append(shipment.pk)
-    return delivered
+        return shipment.pk
+
+    return list(run_each(due, deliver, job="logistics.auto_deliver_shipments"))
 
 
 @subscribe(OrderCancelledBeforePicking)

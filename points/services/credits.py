@@ -12,6 +12,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import Conflict, PermissionDenied, ValidationFailed
+from core.jobs import run_each
 from core.notifications import notify
 from core.tabular import Problem, TableRejected, TableSpec, read_headed_table
 from core.roles import Role
@@ -164,22 +165,23 @@ def credit_points_from_file(*, file_name: str, content: bytes, actor, now: datet
 
 
 def remind_expiring_points(*, now: datetime) -> int:
-    """Text each member once per lot whose points expire within 30 days (non-urgent, respects opt-out)."""
+    """Text each member once per lot whose points expire within 30 days (non-urgent, respects opt-out), each lot in a
+    transaction of its own: one that fails is logged and left for the next run (`run_each`)."""
     due = PointsLot.objects.filter(
         remaining__gt=0, expires_at__gt=now, expires_at__lte=now + timedelta(days=EXPIRY_REMINDER_DAYS), reminded_at__isnull=True
-    ).select_related("account__member")
-    sent = 0
-    for lot in due:
-        with transaction.atomic():
-            if not PointsLot.objects.filter(pk=lot.pk, reminded_at__isnull=True).update(reminded_at=now):
-                continue
-            member = lot.account.member
-            notify(
-                kind="points_expiring", phone=member.phone, at=now, opted_out=member.reminders_opt_out, subject=lot,
-                context={"points": lot.remaining, "expires_on": timezone.localtime(lot.expires_at).date().isoformat()},
-            )
-            sent += 1
-    return sent
+    ).select_related("account__member").order_by("pk")
+
+    def remind(lot: PointsLot) -> int | None:
+        if not PointsLot.objects.filter(pk=lot.pk, reminded_at__isnull=True).update(reminded_at=now):
+            return None
+        member = lot.account.member
+        notify(
+            kind="points_expiring", phone=member.phone, at=now, opted_out=member.reminders_opt_out, subject=lot,
+            context={"points": lot.remaining, "expires_on": timezone.localtime(lot.expires_at).date().isoformat()},
+        )
+        return lot.pk
+
+    return len(run_each(due, remind, job="points.remind_expiring_points"))
 
 
 def balance_summary(*, member: Member, now: datetime) -> dict:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 
 from core import sql
 from core.errors import ConcurrentUpdate, DomainError, ValidationFailed
+from core.jobs import run_each
 from points.errors import InsufficientPoints
 from points.models import LedgerEntry, LotAllocation, Member, PointsAccount, PointsLot
 
@@ -261,19 +262,20 @@ def adjust_points(*, member: Member, points: int, source: Source, at: datetime, 
 
 
 def expire_due_lots(*, now: datetime) -> list[LedgerEntry]:
-    """Expire every lot whose time has come, exactly once each (a second run posts nothing)."""
-    entries = []
-    for lot in PointsLot.objects.filter(expires_at__lte=now, expired_at__isnull=True).select_related("account").order_by("id"):
-        with transaction.atomic():
-            if not PointsLot.objects.filter(pk=lot.pk, expired_at__isnull=True).update(expired_at=now):
-                continue
-            lot.refresh_from_db()
-            if lot.remaining:
-                entries.append(_post(
-                    account_id=lot.account_id, kind=Kind.EXPIRE, allocations=[(lot, -lot.remaining, None)], reason_code="lot_expired",
-                    source=Source("lot", str(lot.pk)), at=now,
-                ))
-    return entries
+    """Expire every lot whose time has come, exactly once each (a second run posts nothing), each in a transaction of
+    its own: a lot that fails is logged and left for the next run (`run_each`)."""
+
+    def expire(lot: PointsLot) -> LedgerEntry | None:
+        if not PointsLot.objects.filter(pk=lot.pk, expired_at__isnull=True).update(expired_at=now):
+            return None
+        lot.refresh_from_db()
+        if not lot.remaining:
+            return None
+        return _post(account_id=lot.account_id, kind=Kind.EXPIRE, allocations=[(lot, -lot.remaining, None)], reason_code="lot_expired",
+                     source=Source("lot", str(lot.pk)), at=now)
+
+    due = PointsLot.objects.filter(expires_at__lte=now, expired_at__isnull=True).select_related("account").order_by("id")
+    return list(run_each(due, expire, job="points.expire_due_lots"))
 
 
 def upcoming_expiries(*, member: Member, now: datetime) -> list[dict]:

@@ -31,6 +31,7 @@ from django.utils.translation import gettext, gettext_noop
 
 from core.errors import Conflict, ValidationFailed
 from core.fsm import apply_transition, log_creation
+from core.jobs import run_each
 from core.models import TransitionLog
 from core.roles import Role, waiting_for
 from core.texts import Message
@@ -101,41 +102,42 @@ def _create(*, supplier: Supplier, due_on: date, contract: Contract | None, now:
 
 def schedule_re_evaluations(*, now: datetime) -> list[ReEvaluation]:
     """Create the re-evaluations that are due (before contracts end, at least yearly) and refresh waiting proposals;
-    running it again the same day creates nothing."""
+    running it again the same day creates nothing. Each contract, supplier and proposal in a transaction of its own:
+    one that fails is logged and left for the next run (`run_each`)."""
     today = timezone.localdate(now)
-    created = []
     contracts = (
         Contract.objects.filter(state=Contract.State.APPROVED, supplier__state__in=SUPPLIER_STATES, end_date__gte=today,
                                 end_date__lte=today + timedelta(days=HORIZON_DAYS + CONTRACT_LEAD_DAYS))
         .select_related("supplier").order_by("supplier_id", "end_date", "pk")
     )
-    for contract in contracts:
-        due_on = contract.end_date - timedelta(days=CONTRACT_LEAD_DAYS)
-        if (made := _create(supplier=contract.supplier, due_on=due_on, contract=contract, now=now)) is not None:
-            created.append(made)
+    created = list(run_each(contracts, lambda contract: _create(
+        supplier=contract.supplier, due_on=contract.end_date - timedelta(days=CONTRACT_LEAD_DAYS), contract=contract, now=now,
+    ), job="settlement.schedule_re_evaluations.contract"))
     year_ago = now - timedelta(days=365)
     started_this_year = TransitionLog.objects.filter(
         content_type=ContentType.objects.get_for_model(Supplier), transition="approve", at__gte=year_ago,
     ).values("object_id")
-    for supplier in Supplier.objects.filter(state__in=SUPPLIER_STATES).exclude(pk__in=started_this_year).order_by("pk"):
+
+    def yearly(supplier: Supplier) -> ReEvaluation | None:
         decided = ReEvaluation.objects.filter(supplier=supplier, state=ReEvaluation.State.DECIDED, decided_at__gte=year_ago)
         waiting = ReEvaluation.objects.filter(supplier=supplier, state=ReEvaluation.State.DUE)
         if decided.exists() or waiting.exists():
-            continue
-        due_on = today + timedelta(days=YEARLY_DUE_IN_DAYS)
-        if (made := _create(supplier=supplier, due_on=due_on, contract=None, now=now)) is not None:
-            created.append(made)
-    _refresh_proposals()
+            return None
+        return _create(supplier=supplier, due_on=today + timedelta(days=YEARLY_DUE_IN_DAYS), contract=None, now=now)
+
+    suppliers = Supplier.objects.filter(state__in=SUPPLIER_STATES).exclude(pk__in=started_this_year).order_by("pk")
+    created += run_each(suppliers, yearly, job="settlement.schedule_re_evaluations.yearly")
+    waiting = ReEvaluation.objects.filter(state=ReEvaluation.State.DUE).select_related("supplier").order_by("pk")
+    run_each(waiting, _refresh_proposal, job="settlement.schedule_re_evaluations.proposal")
     return created
 
 
-def _refresh_proposals() -> None:
-    for re_evaluation in ReEvaluation.objects.filter(state=ReEvaluation.State.DUE).select_related("supplier"):
-        proposal = propose(supplier=re_evaluation.supplier)
-        if (re_evaluation.proposed, re_evaluation.average_score) != (proposal.decision, proposal.average_score):
-            ReEvaluation.objects.filter(pk=re_evaluation.pk, state=ReEvaluation.State.DUE).update(
-                proposed=proposal.decision, average_score=proposal.average_score
-            )
+def _refresh_proposal(re_evaluation: ReEvaluation) -> None:
+    proposal = propose(supplier=re_evaluation.supplier)
+    if (re_evaluation.proposed, re_evaluation.average_score) != (proposal.decision, proposal.average_score):
+        ReEvaluation.objects.filter(pk=re_evaluation.pk, state=ReEvaluation.State.DUE).update(
+            proposed=proposal.decision, average_score=proposal.average_score
+        )
 
 
 def decide_re_evaluation(

@@ -10,6 +10,7 @@ from django.utils.translation import gettext, gettext_noop
 from core.errors import ValidationFailed
 from core.files import check_document
 from core.fsm import apply_transition, log_creation
+from core.jobs import run_each
 from core.roles import waiting_for
 from core.texts import Message
 from suppliers.models import Category, Gift, Qualification, Supplier
@@ -147,7 +148,8 @@ def sweep_qualifications(*, now: datetime) -> SweepResult:
     qualification expires, and from the day after its expiry delist the gifts it covered, once — unless an approved
     renewal is valid (one waiting for review does not stop either).
 
-    Idempotent: `warned_at` and `expiry_handled_at` are claimed by a conditional update before acting.
+    Idempotent: `warned_at` and `expiry_handled_at` are claimed by a conditional update before acting, each
+    qualification in a transaction of its own: one that fails is logged and left for the next run (`run_each`).
     """
     today = timezone.localdate(now)
     live = with_expiry_status(
@@ -157,21 +159,23 @@ def sweep_qualifications(*, now: datetime) -> SweepResult:
     due_warning = live.filter(
         warned_at__isnull=True, renewed=False, expires_on__gte=today, expires_on__lte=today + timedelta(days=WARNING_DAYS)
     )
-    result = SweepResult()
-    for qualification in due_warning:
-        with transaction.atomic():
-            if _claim(qualification, warned_at=now):
-                _warn(qualification, now)
-                result.warned.append(qualification.pk)
-    for qualification in live.filter(expiry_handled_at__isnull=True, expires_on__lt=today):
-        with transaction.atomic():
-            if not _claim(qualification, expiry_handled_at=now) or qualification.renewed:
-                continue
-            delisted = _delist_covered_gifts(qualification, now)
-            _tell_expired(qualification, now, delisted=len(delisted))
-        result.expired.append(qualification.pk)
-        result.delisted_gifts.extend(delisted)
-    return result
+
+    def warn(qualification: Qualification) -> int | None:
+        if not _claim(qualification, warned_at=now):
+            return None
+        _warn(qualification, now)
+        return qualification.pk
+
+    def expire(qualification: Qualification) -> tuple[int, list[int]] | None:
+        if not _claim(qualification, expiry_handled_at=now) or qualification.renewed:
+            return None
+        delisted = _delist_covered_gifts(qualification, now)
+        _tell_expired(qualification, now, delisted=len(delisted))
+        return qualification.pk, delisted
+
+    warned = run_each(due_warning, warn, job="suppliers.sweep_qualifications.warn")
+    expired = run_each(live.filter(expiry_handled_at__isnull=True, expires_on__lt=today), expire, job="suppliers.sweep_qualifications.expire")
+    return SweepResult(warned=list(warned), expired=[pk for pk, _gifts in expired], delisted_gifts=[gift for _pk, gifts in expired for gift in gifts])
 
 
 def _claim(qualification: Qualification, **stamp: datetime) -> bool:
