@@ -13,7 +13,7 @@ from core.masking import mask_name, mask_phone
 from core.notifications import body_shown
 from core.services import log_personal_data_access
 from core.roles import Role
-from core.models import AccessLog, Notification, Program, TransitionLog, User
+from core.models import AccessLog, JobFailure, Notification, Program, TransitionLog, User
 
 
 class AuditTrailAdmin(admin.ModelAdmin):
@@ -164,6 +164,15 @@ class NotificationAdmin(MaskedPhoneAdmin, AuditTrailAdmin):
 class AccessLogAdmin(AuditTrailAdmin):
     list_display = ("at", "actor", "subject_type", "subject_id", "fields", "purpose")
     list_filter = ("subject_type",)
+
+
+@admin.register(JobFailure)
+class JobFailureAdmin(AuditTrailAdmin):
+    """What beat jobs and tasks failed on (`core.jobs`), read only: resolved by the job itself when the item next succeeds."""
+
+    list_display = ("last_failed_at", "job", "item", "error_class", "failures", "first_failed_at", "resolved_at")
+    list_filter = (("resolved_at", admin.EmptyFieldListFilter), "job")
+    search_fields = ("job", "item", "message")
 
 
 def operators_may_use_the_admin(request) -> bool:

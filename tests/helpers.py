@@ -129,3 +129,10 @@ def only_notice(supplier, kind: str, *, sms: bool = True):
     texted = Notification.objects.filter(kind="supplier_notice", phone=supplier.contact_phone, subject_id=str(notice.pk))
     assert [sms.body for sms in texted] == ([f"【积分商城礼品商平台】{notice.title_text}"] if sms else [])
     return notice
+
+
+def unresolved_failures(job: str) -> dict[str, int]:
+    """The items of `job` whose failure is recorded and not resolved (`core.jobs`), each with how often it failed."""
+    from core.models import JobFailure
+
+    return dict(JobFailure.objects.filter(job=job, resolved_at__isnull=True).values_list("item", "failures"))

@@ -1,9 +1,10 @@
 from .access import AccessLog
 from .idempotency import IdempotencyRecord
+from .jobs import JobFailure
 from .outbox import Notification
 from .programs import Program, Tier
 from .transitions import LatestLog, StateMachine, TransitionLog, logs_relation
 from .users import User
 
-__all__ = ["AccessLog", "IdempotencyRecord", "LatestLog", "Notification", "Program", "StateMachine", "Tier", "TransitionLog", "User",
+__all__ = ["AccessLog", "IdempotencyRecord", "JobFailure", "LatestLog", "Notification", "Program", "StateMachine", "Tier", "TransitionLog", "User",
            "logs_relation"]

@@ -137,7 +137,7 @@ def charge_storage_fees(*, now: datetime) -> list[ExtraCost]:
     today = timezone.localdate(now)
     due = LeftoverLot.objects.filter(state=State.OPEN, collect_by__lt=today).order_by("pk").values_list("pk", flat=True)
     fees = run_each(due, lambda lot_id: _charge_storage(lot=_lock(lot_id), through=today, now=now),
-                    job="logistics.charge_storage_fees", key=lambda lot_id: f"logistics.leftoverlot:{lot_id}")
+                    job="logistics.charge_storage_fees", now=now, key=lambda lot_id: f"logistics.leftoverlot:{lot_id}")
     return [fee for lot_fees in fees for fee in lot_fees]
 
 

@@ -190,7 +190,7 @@ def hand_over_dropship_orders(*, actor, now: datetime) -> list[int]:
 
     try:
         due = RedemptionOrder.objects.filter(state=RedemptionOrder.State.CONFIRMED, fulfilment="dropship").order_by("id")
-        return list(run_each(due, hand_over, job="logistics.hand_over_dropship_orders"))
+        return list(run_each(due, hand_over, job="logistics.hand_over_dropship_orders", now=now))
     finally:
         tell_suppliers_to_ship(now=now)
 
@@ -479,7 +479,7 @@ def auto_deliver_shipments(*, now: datetime) -> list[int]:
         deliver_shipment(shipment=shipment, actor=None, now=now, signer=AUTOMATIC_SIGNER, automatically=True, reason=gettext_noop("发货14天后自动签收"))
         return shipment.pk
 
-    return list(run_each(due, deliver, job="logistics.auto_deliver_shipments"))
+    return list(run_each(due, deliver, job="logistics.auto_deliver_shipments", now=now))
 
 
 @subscribe(OrderCancelledBeforePicking)

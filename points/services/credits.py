@@ -181,7 +181,7 @@ def remind_expiring_points(*, now: datetime) -> int:
         )
         return lot.pk
 
-    return len(run_each(due, remind, job="points.remind_expiring_points"))
+    return len(run_each(due, remind, job="points.remind_expiring_points", now=now))
 
 
 def balance_summary(*, member: Member, now: datetime) -> dict:

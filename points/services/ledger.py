@@ -275,7 +275,7 @@ def expire_due_lots(*, now: datetime) -> list[LedgerEntry]:
                      source=Source("lot", str(lot.pk)), at=now)
 
     due = PointsLot.objects.filter(expires_at__lte=now, expired_at__isnull=True).select_related("account").order_by("id")
-    return list(run_each(due, expire, job="points.expire_due_lots"))
+    return list(run_each(due, expire, job="points.expire_due_lots", now=now))
 
 
 def upcoming_expiries(*, member: Member, now: datetime) -> list[dict]:

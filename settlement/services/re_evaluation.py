@@ -112,7 +112,7 @@ def schedule_re_evaluations(*, now: datetime) -> list[ReEvaluation]:
     )
     created = list(run_each(contracts, lambda contract: _create(
         supplier=contract.supplier, due_on=contract.end_date - timedelta(days=CONTRACT_LEAD_DAYS), contract=contract, now=now,
-    ), job="settlement.schedule_re_evaluations.contract"))
+    ), job="settlement.schedule_re_evaluations.contract", now=now))
     year_ago = now - timedelta(days=365)
     started_this_year = TransitionLog.objects.filter(
         content_type=ContentType.objects.get_for_model(Supplier), transition="approve", at__gte=year_ago,
@@ -126,9 +126,9 @@ def schedule_re_evaluations(*, now: datetime) -> list[ReEvaluation]:
         return _create(supplier=supplier, due_on=today + timedelta(days=YEARLY_DUE_IN_DAYS), contract=None, now=now)
 
     suppliers = Supplier.objects.filter(state__in=SUPPLIER_STATES).exclude(pk__in=started_this_year).order_by("pk")
-    created += run_each(suppliers, yearly, job="settlement.schedule_re_evaluations.yearly")
+    created += run_each(suppliers, yearly, job="settlement.schedule_re_evaluations.yearly", now=now)
     waiting = ReEvaluation.objects.filter(state=ReEvaluation.State.DUE).select_related("supplier").order_by("pk")
-    run_each(waiting, _refresh_proposal, job="settlement.schedule_re_evaluations.proposal")
+    run_each(waiting, _refresh_proposal, job="settlement.schedule_re_evaluations.proposal", now=now)
     return created
 
 

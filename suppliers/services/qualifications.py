@@ -173,8 +173,8 @@ def sweep_qualifications(*, now: datetime) -> SweepResult:
         _tell_expired(qualification, now, delisted=len(delisted))
         return qualification.pk, delisted
 
-    warned = run_each(due_warning, warn, job="suppliers.sweep_qualifications.warn")
-    expired = run_each(live.filter(expiry_handled_at__isnull=True, expires_on__lt=today), expire, job="suppliers.sweep_qualifications.expire")
+    warned = run_each(due_warning, warn, job="suppliers.sweep_qualifications.warn", now=now)
+    expired = run_each(live.filter(expiry_handled_at__isnull=True, expires_on__lt=today), expire, job="suppliers.sweep_qualifications.expire", now=now)
     return SweepResult(warned=list(warned), expired=[pk for pk, _gifts in expired], delisted_gifts=[gift for _pk, gifts in expired for gift in gifts])
 
 

@@ -22,7 +22,7 @@ from settlement.services import kpis
 from suppliers.models import Location, Notice, Supplier
 from suppliers.services import inventory
 from tests.factories import ADDRESS, GiftFactory, licensed
-from tests.helpers import published
+from tests.helpers import published, unresolved_failures
 from tests.logistics.builders import received
 from tests.portal import listed, logged_in
 
@@ -231,9 +231,11 @@ def test_an_order_changed_underneath_is_skipped_and_the_run_goes_on_telling_the_
     assert dropship_notices().get(supplier=supplier).title_text == "2 笔直发订单待发货"
     assert not dropship_notices().filter(supplier=other_supplier).exists()
     assert texts(supplier) == [f"【积分商城礼品商平台】2 笔直发订单待发货，请于 {SHIP_BY} 前发出。"]
+    assert unresolved_failures("logistics.hand_over_dropship_orders") == {f"points.redemptionorder:{second.pk}": 1}
     monkeypatch.undo()
 
     assert shipments.hand_over_dropship_orders(actor=None, now=now + timedelta(minutes=5)) == [second.pk]  # the next run takes it
+    assert unresolved_failures("logistics.hand_over_dropship_orders") == {}
     assert dropship_notices().get(supplier=other_supplier).title_text == "1 笔直发订单待发货"
 
 

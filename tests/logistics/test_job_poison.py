@@ -7,7 +7,7 @@ import pytest
 from core.errors import ConcurrentUpdate
 from logistics.models import ExtraCost, Shipment
 from logistics.services import costs, leftovers, shipments
-from tests.helpers import picked_and_shipped
+from tests.helpers import picked_and_shipped, unresolved_failures
 from tests.logistics.leftover_world import DEADLINE, at_0010
 
 pytestmark = pytest.mark.django_db
@@ -37,8 +37,10 @@ def test_a_shipment_changed_underneath_is_left_for_the_next_run_and_the_others_a
 
     assert delivered == [second.pk]
     assert dict(Shipment.objects.values_list("pk", "state")) == {first.pk: "shipped", second.pk: "delivered"}
+    assert unresolved_failures("logistics.auto_deliver_shipments") == {f"logistics.shipment:{first.pk}": 1}
     monkeypatch.undo()
     assert shipments.auto_deliver_shipments(now=due + timedelta(hours=1)) == [first.pk]
+    assert unresolved_failures("logistics.auto_deliver_shipments") == {}
     assert shipments.auto_deliver_shipments(now=due + timedelta(hours=2)) == []
 
 
@@ -58,7 +60,9 @@ def test_a_lot_whose_fee_fails_is_charged_by_the_next_run_and_the_others_today(l
 
     assert [fee.lot_id for fee in charged] == [second.pk]
     assert not ExtraCost.objects.filter(lot=first).exists()
+    assert unresolved_failures("logistics.charge_storage_fees") == {f"logistics.leftoverlot:{first.pk}": 1}
     monkeypatch.undo()
     assert [fee.lot_id for fee in leftovers.charge_storage_fees(now=day.replace(hour=9))] == [first.pk]
+    assert unresolved_failures("logistics.charge_storage_fees") == {}
     assert leftovers.charge_storage_fees(now=day.replace(hour=10)) == []
     assert ExtraCost.objects.filter(kind="storage").count() == 2

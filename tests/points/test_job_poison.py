@@ -9,6 +9,7 @@ from points.models import LedgerEntry, PointsLot
 from points.services import credits, ledger
 from points.services.ledger import Source
 from tests.factories import SHANGHAI
+from tests.helpers import unresolved_failures
 
 pytestmark = pytest.mark.django_db
 
@@ -38,8 +39,10 @@ def test_a_lot_whose_expiry_fails_is_expired_by_the_next_run_and_the_others_on_t
 
     assert [entry.account_id for entry in expired] == [fine.account_id]
     assert PointsLot.objects.get(pk=poison.pk).expired_at is None  # its claim rolled back with it
+    assert unresolved_failures("points.expire_due_lots") == {f"points.pointslot:{poison.pk}": 1}
     monkeypatch.undo()
     assert [entry.account_id for entry in ledger.expire_due_lots(now=EXPIRY + timedelta(hours=1))] == [poison.account_id]
+    assert unresolved_failures("points.expire_due_lots") == {}
     assert ledger.expire_due_lots(now=EXPIRY + timedelta(hours=2)) == []
     assert LedgerEntry.objects.filter(kind="expire").count() == 2
 
@@ -60,7 +63,9 @@ def test_a_reminder_that_fails_is_sent_by_the_next_run_and_the_others_on_time(tw
 
     assert sent == 1
     assert list(PointsLot.objects.filter(reminded_at__isnull=False).values_list("pk", flat=True)) == [fine.pk]
+    assert unresolved_failures("points.remind_expiring_points") == {f"points.pointslot:{poison.pk}": 1}
     monkeypatch.undo()
     assert credits.remind_expiring_points(now=month_before + timedelta(days=1)) == 1
+    assert unresolved_failures("points.remind_expiring_points") == {}
     assert credits.remind_expiring_points(now=month_before + timedelta(days=2)) == 0
     assert Notification.objects.filter(kind="points_expiring").count() == 2

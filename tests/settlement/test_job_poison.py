@@ -8,6 +8,7 @@ from core.models import TransitionLog
 from settlement.models import ReEvaluation
 from settlement.services import re_evaluation
 from tests.factories import supplier_in
+from tests.helpers import unresolved_failures
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +29,8 @@ def test_a_supplier_whose_proposal_fails_gets_its_re_evaluation_from_the_next_ru
 
     assert [r.supplier_id for r in first if r.contract_id is None] == [fine.pk]
     assert not ReEvaluation.objects.filter(supplier=poison).exists()
+    assert unresolved_failures("settlement.schedule_re_evaluations.yearly") == {f"suppliers.supplier:{poison.pk}": 1}
     monkeypatch.undo()
     assert [r.supplier_id for r in re_evaluation.schedule_re_evaluations(now=now + timedelta(hours=1))] == [poison.pk]
+    assert unresolved_failures("settlement.schedule_re_evaluations.yearly") == {}
     assert re_evaluation.schedule_re_evaluations(now=now + timedelta(hours=2)) == []

@@ -6,6 +6,7 @@ import pytest
 
 from suppliers.models import Notice, Qualification
 from suppliers.services import qualifications
+from tests.helpers import unresolved_failures
 from tests.suppliers.profile_factories import expiring_licence
 
 pytestmark = pytest.mark.django_db
@@ -33,8 +34,10 @@ def test_a_warning_that_fails_is_sent_by_the_next_run_and_the_others_today(suppl
     assert first.warned == [fine.pk]
     assert Qualification.objects.get(pk=poison.pk).warned_at is None
     assert list(Notice.objects.values_list("supplier_id", flat=True)) == [other_supplier.pk]
+    assert unresolved_failures("suppliers.sweep_qualifications.warn") == {f"suppliers.qualification:{poison.pk}": 1}
     monkeypatch.undo()
     assert qualifications.sweep_qualifications(now=now + timedelta(hours=1)).warned == [poison.pk]
+    assert unresolved_failures("suppliers.sweep_qualifications.warn") == {}
     assert qualifications.sweep_qualifications(now=now + timedelta(hours=2)).warned == []
     assert Notice.objects.filter(kind="qualification_expiring").count() == 2
 
@@ -47,7 +50,9 @@ def test_an_expiry_that_fails_is_handled_by_the_next_run_and_the_others_today(su
 
     assert first.expired == [fine.pk]
     assert Qualification.objects.get(pk=poison.pk).expiry_handled_at is None
+    assert unresolved_failures("suppliers.sweep_qualifications.expire") == {f"suppliers.qualification:{poison.pk}": 1}
     monkeypatch.undo()
     assert qualifications.sweep_qualifications(now=now + timedelta(hours=1)).expired == [poison.pk]
+    assert unresolved_failures("suppliers.sweep_qualifications.expire") == {}
     assert qualifications.sweep_qualifications(now=now + timedelta(hours=2)).expired == []
     assert Notice.objects.filter(kind="qualification_expired").count() == 2

@@ -1,0 +1,122 @@
+"""What beat jobs and tasks failed on is visible to operators (core.jobs): each failing item of a job, and each task that
+fails as a whole, is one `JobFailure`, counted again while it keeps failing and resolved once it succeeds or is no
+longer due; operators see the unresolved ones on their home page and every one in the admin, read only."""
+from datetime import timedelta
+
+import pytest
+from celery import shared_task
+
+from core.jobs import run_each
+from core.models import JobFailure
+from tests.factories import FIXED_NOW
+from tests.helpers import unresolved_failures
+from tests.portal import logged_in
+
+pytestmark = pytest.mark.django_db
+
+
+def work_failing_on(*bad: str):
+    def work(item: str) -> str:
+        if item in bad:
+            raise ValueError(f"cannot do {item}")
+        return item.upper()
+
+    return work
+
+
+def test_an_item_failing_again_is_counted_on_its_row_and_the_items_after_it_are_done():
+    first = run_each(["a", "b", "c"], work_failing_on("a"), job="test.letters", now=FIXED_NOW)
+    again = run_each(["a", "b", "c"], work_failing_on("a"), job="test.letters", now=FIXED_NOW + timedelta(hours=1))
+
+    assert (list(first), first.failed, list(again), again.failed) == (["B", "C"], ["a"], ["B", "C"], ["a"])
+    failure = JobFailure.objects.get()
+    assert (failure.job, failure.item, failure.error_class, failure.message, failure.failures) == (
+        "test.letters", "a", "builtins.ValueError", "cannot do a", 2)
+    assert (failure.first_failed_at, failure.last_failed_at, failure.resolved_at) == (FIXED_NOW, FIXED_NOW + timedelta(hours=1), None)
+
+
+def test_a_failure_is_resolved_when_its_item_succeeds_or_is_no_longer_due_and_reopened_if_it_fails_later():
+    run_each(["a", "b"], work_failing_on("a", "b"), job="test.letters", now=FIXED_NOW)
+    later = FIXED_NOW + timedelta(hours=1)
+
+    run_each(["a"], work_failing_on(), job="test.letters", now=later)  # a succeeds; b is no longer due
+
+    assert unresolved_failures("test.letters") == {}
+    assert set(JobFailure.objects.values_list("item", "resolved_at")) == {("a", later), ("b", later)}
+    run_each(["a"], work_failing_on("a"), job="test.letters", now=later + timedelta(hours=1))
+    assert unresolved_failures("test.letters") == {"a": 1}
+    assert JobFailure.objects.get(item="a").first_failed_at == later + timedelta(hours=1)
+
+
+def test_another_jobs_failures_are_left_as_they_are():
+    run_each(["a"], work_failing_on("a"), job="test.one", now=FIXED_NOW)
+
+    run_each([], work_failing_on(), job="test.other", now=FIXED_NOW)
+
+    assert unresolved_failures("test.one") == {"a": 1}
+
+
+BROKEN: set[int] = set()  # the batches flaky_task fails on
+
+
+@shared_task
+def flaky_task(*, batch: int) -> int:
+    if batch in BROKEN:
+        raise RuntimeError("the broker went away")
+    return batch
+
+
+def as_the_worker_runs(task, **kwargs):
+    """Run `task` as a worker does: its error stays in its result (and is signalled), not raised here."""
+    return task.apply(kwargs=kwargs, throw=False)
+
+
+def test_a_task_failing_as_a_whole_is_recorded_under_its_name_and_arguments_and_resolved_when_it_next_succeeds():
+    BROKEN.add(7)
+    try:
+        failed = as_the_worker_runs(flaky_task, batch=7)
+        as_the_worker_runs(flaky_task, batch=8)  # another call leaves it
+        recorded = unresolved_failures(flaky_task.name)
+    finally:
+        BROKEN.clear()
+
+    as_the_worker_runs(flaky_task, batch=7)
+
+    assert failed.failed() and recorded == {"batch=7": 1}
+    assert JobFailure.objects.get().error_class == "builtins.RuntimeError"
+    assert unresolved_failures(flaky_task.name) == {}
+
+
+def test_a_beat_job_failing_as_a_whole_is_recorded_under_its_task_name(monkeypatch):
+    from points import tasks
+    from points.services import ledger
+
+    monkeypatch.setattr(ledger, "expire_due_lots", lambda *, now: 1 / 0)
+
+    as_the_worker_runs(tasks.expire_points)
+
+    failure = JobFailure.objects.get()
+    assert (failure.job, failure.item, failure.error_class, failure.resolved_at) == (
+        "points.tasks.expire_points", "", "builtins.ZeroDivisionError", None)
+
+
+def test_operators_see_the_unresolved_failures_on_their_home_page_and_all_of_them_in_the_admin(operator, finance, logistics):
+    run_each(["lot 1", "lot 2"], work_failing_on("lot 1", "lot 2"), job="test.lots", now=FIXED_NOW)
+    run_each(["lot 2"], work_failing_on("lot 2"), job="test.lots", now=FIXED_NOW + timedelta(hours=1))  # lot 1 no longer due
+    operators = logged_in(operator)
+
+    home = operators.get("/").content.decode()
+    listed = operators.get("/admin/core/jobfailure/")
+    others = {who.role: (logged_in(who).get("/").content.decode(), logged_in(who).get("/admin/core/jobfailure/").status_code)
+              for who in (finance, logistics)}
+
+    assert 'data-testid="home-job-failures"' in home and "lot 2" in home and "lot 1" not in home and "已失败 2 次" in home
+    assert listed.status_code == 200 and "lot 1" in listed.content.decode() and "lot 2" in listed.content.decode()
+    assert all("home-job-failures" not in page and status == 302 for page, status in others.values()), others
+    failure = JobFailure.objects.get(item="lot 2")
+    assert operators.post(f"/admin/core/jobfailure/{failure.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert JobFailure.objects.filter(pk=failure.pk).exists()
+
+
+def test_the_home_page_leaves_the_panel_out_when_nothing_failed(operator):
+    assert "home-job-failures" not in logged_in(operator).get("/").content.decode()
