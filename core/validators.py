@@ -1,16 +1,20 @@
 """Input rules that several apps share: the services decide with them, and the API serializers and portal forms use
 the same pattern and message so that a bad value is refused before the service with the same words."""
 import re
+from datetime import date, datetime
 
 from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
 from core.errors import ValidationFailed
 
 BUSINESS_YEARS = range(2000, 2100)  # the years a month, meeting or other business date may be in
+DAY_YEARS_MESSAGE = gettext_lazy("日期须在 %(first_year)s–%(last_year)s 年")
+TIME_YEARS_MESSAGE = gettext_lazy("时间须在 %(first_year)s–%(last_year)s 年")
 MAX_ID = 2**63 - 1  # the largest primary key (BigAutoField) on either database
 MOBILE_PATTERN = r"^1[3-9][0-9]{9}$"  # a mainland mobile number: 11 ASCII digits, 13x–19x (`\d` would take any script's digits)
 MOBILE_MESSAGE = gettext_lazy("请输入11位手机号")
@@ -123,19 +127,37 @@ class YesNoField(forms.NullBooleanField):
         return self.WORDS[word]
 
 
-class InBusinessYears:
-    """A form field of a day or a time (mixed in before Django's field) that takes only one in BUSINESS_YEARS: another is
-    an error naming the field. A list filtered from 0001-01-01 or to 9999-12-31 would ask for a moment Python cannot
-    hold (that local midnight in UTC, the day after), a failure of the server rather than a filter value refused."""
+def years_error(value: date | datetime | None) -> str | None:
+    """Why a day or a time someone typed is refused, or None when it is in BUSINESS_YEARS (or there is none). Every typed
+    day and time is held to them: the form fields (`BusinessDayField`, `BusinessTimeField`), the API's
+    (core.api.fields.BusinessDateField, BusinessDateTimeField), the filters and the services that take one. A year
+    such as 0001 or 9999 is stored as nonsense, or fails the server later: that moment in UTC, a deadline days after
+    it, is no time Python can hold."""
+    if value is None:
+        return None
+    if value.year in BUSINESS_YEARS:  # a time given at another offset is judged on the local day it is (Asia/Shanghai)
+        local = timezone.localtime(value) if isinstance(value, datetime) and timezone.is_aware(value) else value
+        if local.year in BUSINESS_YEARS:
+            return None
+    message = TIME_YEARS_MESSAGE if isinstance(value, datetime) else DAY_YEARS_MESSAGE
+    return str(message) % {"first_year": BUSINESS_YEARS[0], "last_year": BUSINESS_YEARS[-1]}
 
-    years_message = gettext_lazy("日期须在 %(first_year)s–%(last_year)s 年")
+
+class InBusinessYears:
+    """A form field of a day or a time (mixed in before Django's field) that takes only one in BUSINESS_YEARS
+    (`years_error`): another is an error next to the field. A list filtered from 0001-01-01 or to 9999-12-31 would ask
+    for a moment Python cannot hold (that local midnight in UTC, the day after), a deadline of 9999-12-31 fail the
+    days counted from it: a failure of the server rather than a value refused."""
 
     def validate(self, value) -> None:
         super().validate(value)
-        if value is not None and value.year not in BUSINESS_YEARS:
-            raise forms.ValidationError(self.years_message, code="invalid",
-                                        params={"first_year": BUSINESS_YEARS[0], "last_year": BUSINESS_YEARS[-1]})
+        if message := years_error(value):
+            raise forms.ValidationError(message, code="invalid")
 
 
 class BusinessDayField(InBusinessYears, forms.DateField):
-    """A day in BUSINESS_YEARS (the portal's day filters: core.forms.day_field)."""
+    """A day in BUSINESS_YEARS: every day a portal form takes (and its day filters: core.forms.day_field)."""
+
+
+class BusinessTimeField(InBusinessYears, forms.DateTimeField):
+    """A time in BUSINESS_YEARS: every time a portal form takes."""

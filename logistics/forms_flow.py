@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import DayRangeFilter, ListFilter, SubmittedOnce, day_field, yes_no_box
 from core.selectors import answering
-from core.validators import IdField
+from core.validators import BusinessDayField, BusinessTimeField, IdField
 
 from logistics.models import HandoffItem, InboundShipment, Shipment
 from logistics.selectors import failed_awaiting_decision
@@ -20,7 +20,7 @@ class AnnounceForm(SubmittedOnce):
     gift = forms.ModelChoiceField(label=_("礼品"), queryset=Gift.objects.none())
     location = forms.ModelChoiceField(label=_("入库仓"), queryset=Location.objects.filter(kind=Location.Kind.WAREHOUSE))
     quantity = forms.IntegerField(label=_("预报数量"))
-    expected_on = forms.DateField(label=_("预计到货日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    expected_on = BusinessDayField(label=_("预计到货日期"), widget=forms.DateInput(attrs={"type": "date"}))
     replenishment_request = forms.ModelChoiceField(label=_("对应补货申请"), queryset=ReplenishmentRequest.objects.none(), required=False,
                                                    empty_label=_("无"))
     note = forms.CharField(label=_("备注"), max_length=300, required=False)
@@ -75,7 +75,7 @@ class CorrectTrackingForm(ShipForm):
 
 class DeliverForm(forms.Form):
     signer = forms.CharField(label=_("签收人"), max_length=50, widget=forms.TextInput(attrs={"placeholder": _("签收人")}))
-    signed_at = forms.DateTimeField(
+    signed_at = BusinessTimeField(
         label=_("签收时间（默认现在）"), required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local", "title": _("签收时间（默认现在）")}, format="%Y-%m-%dT%H:%M"),
     )

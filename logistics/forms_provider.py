@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import ListFilter, SubmittedOnce
+from core.validators import BusinessTimeField
 from logistics.models import CarrierEvent
 from logistics.models.costs import CostKind
 
@@ -20,7 +21,7 @@ class CarrierEventForm(SubmittedOnce):
 
     tracking_number = forms.CharField(label=_("运单号"), max_length=60)
     kind = forms.ChoiceField(label=_("类型"), choices=CarrierEvent.Kind.choices)
-    occurred_at = forms.DateTimeField(
+    occurred_at = BusinessTimeField(
         label=_("发生时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     carrier = forms.CharField(label=_("承运商"), max_length=40, required=False, help_text=_("发货事件填写"))

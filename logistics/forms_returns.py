@@ -3,6 +3,7 @@ from django import forms
 
 from core.errors import ValidationFailed
 from core.forms import DayRangeFilter, ListFilter, SubmittedOnce, choice_filter, day_field, yes_no_box
+from core.validators import BusinessDayField
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -80,7 +81,7 @@ class ExtraCostForm(SubmittedOnce):
     inbound_number = forms.CharField(label=_("入库单号"), required=False, max_length=30)
     lot = forms.IntegerField(label=_("遗留礼品批次编号"), required=False, min_value=1)
     quantity = forms.IntegerField(label=_("数量"), initial=1, min_value=1)
-    fee_date = forms.DateField(label=_("计费日期（选填）"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    fee_date = BusinessDayField(label=_("计费日期（选填）"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     description = forms.CharField(label=_("说明"), required=False, max_length=300)
 
     def __init__(self, *args, user, **kwargs) -> None:

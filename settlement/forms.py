@@ -4,6 +4,7 @@ from django.utils.translation import gettext, gettext_lazy as _
 
 from core.errors import ValidationFailed
 from core.forms import ListFilter, SubmittedOnce, choice_filter, yes_no_box
+from core.validators import BusinessDayField
 from settlement.models import Adjustment, Category, Resolution, Statement
 from settlement.services import adjustments
 from settlement.services.generation import parse_month
@@ -159,12 +160,12 @@ class DecisionForm(forms.Form):
 
 class PayForm(forms.Form):
     reference = _text(_("付款凭证号"), max_length=60)
-    paid_on = forms.DateField(label=_("付款日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    paid_on = BusinessDayField(label=_("付款日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
 
 class CollectionForm(forms.Form):
     reference = _text(_("收款凭证号"), max_length=60)
-    collected_on = forms.DateField(label=_("收款日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    collected_on = BusinessDayField(label=_("收款日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
 
 class DisputeForm(forms.Form):

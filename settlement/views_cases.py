@@ -20,7 +20,7 @@ from core.forms import StateFilter, choice_filter
 from core.fsm import history_of
 from core.portal import add_service_errors, paginate
 from core.roles import SUPPLIER_ROLES, Role
-from core.validators import REASON_MAX_LENGTH
+from core.validators import REASON_MAX_LENGTH, BusinessDayField
 from settlement.models import ReEvaluation, RectificationCase
 from settlement.services import cases, re_evaluation
 from suppliers.forms import SupplierFilter
@@ -51,7 +51,7 @@ class OpenCaseForm(forms.Form):
     supplier = forms.ModelChoiceField(label=gettext_lazy("礼品商"), queryset=Supplier.objects.none())
     kind = forms.ChoiceField(label=gettext_lazy("类型"), choices=RectificationCase.Kind.choices)
     reason = forms.CharField(label=gettext_lazy("原因"), max_length=REASON_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 3}))
-    deadline = forms.DateField(label=gettext_lazy("整改期限"), widget=DATE)
+    deadline = BusinessDayField(label=gettext_lazy("整改期限"), widget=DATE)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -65,7 +65,7 @@ class AnswerForm(forms.Form):
 
 class SendBackForm(forms.Form):
     reason = forms.CharField(label=gettext_lazy("退回原因"), max_length=REASON_MAX_LENGTH)
-    deadline = forms.DateField(label=gettext_lazy("新的整改期限（可选）"), required=False, widget=DATE)
+    deadline = BusinessDayField(label=gettext_lazy("新的整改期限（可选）"), required=False, widget=DATE)
 
 
 class CloseForm(forms.Form):

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from datetime import date
 
 from core.forms import ListFilter, choice_filter, yes_no_box
-from core.validators import MOBILE_MESSAGE, MOBILE_PATTERN, id_or_none
+from core.validators import MOBILE_MESSAGE, MOBILE_PATTERN, BusinessDayField, id_or_none
 from suppliers.forms_profile import DATE
 from suppliers.models import Contract, ProfileChange, Qualification, Supplier
 from suppliers.selectors_profile import ExpiryStatus
@@ -25,8 +25,8 @@ class SupplierApplicationForm(forms.Form):
     address = forms.CharField(label=_("地址"), max_length=300, required=False)
     licence_file = forms.FileField(label=_("营业执照"), required=False, help_text=_(
         "选填：PDF 或 JPEG、PNG、WebP 扫描件，不超过 10 MB，并填写发证日期和有效期。未随申请上传的，由运营另行收取并登记；持有效营业执照方可通过审核。"))
-    licence_issued_on = forms.DateField(label=_("营业执照发证日期"), required=False, widget=DATE)
-    licence_expires_on = forms.DateField(label=_("营业执照有效期至"), required=False, widget=DATE)
+    licence_issued_on = BusinessDayField(label=_("营业执照发证日期"), required=False, widget=DATE)
+    licence_expires_on = BusinessDayField(label=_("营业执照有效期至"), required=False, widget=DATE)
     username = forms.RegexField(label=_("管理员用户名"), regex=r"^[\w.@+-]{3,150}$", help_text=_("审核期间也可用此用户名和密码登录，查看审核进度"))
     password = forms.CharField(label=_("密码"), widget=forms.PasswordInput, help_text=_(
         "至少8位，不能全是数字、过于常见或与用户名、邮箱相近"))

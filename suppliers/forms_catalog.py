@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from core.errors import ValidationFailed
 from core.forms import DayRangeFilter, ListFilter, day_field, yes_no_box
 from core.models import Program, Tier
-from core.validators import whole_number
+from core.validators import BusinessTimeField, whole_number
 from suppliers.forms import SupplierChoiceField
 from suppliers.models import Category, Gift, Location, StockMovement
 from suppliers.services.catalog import MANUAL_DELIST_REASONS
@@ -302,7 +302,7 @@ class ClearanceInput(forms.Form):
 
 
 class ScheduleInput(forms.Form):
-    publish_at = forms.DateTimeField(label=_("计划上线时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    publish_at = BusinessTimeField(label=_("计划上线时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
 
 
 class CategoryForm(forms.Form):

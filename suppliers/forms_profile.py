@@ -3,6 +3,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.models import Program
+from core.validators import BusinessDayField
 from suppliers.models import ProfileChange, Qualification, Supplier
 from suppliers.services.profile import EVIDENCE, VALUE_FIELDS
 
@@ -51,8 +52,8 @@ class QualificationForm(forms.Form):
     kind = forms.ChoiceField(label=_("类型"), choices=Qualification.Kind.choices)
     certificate_type = forms.CharField(label=_("证书种类"), required=False, max_length=40, help_text=_("产品资质证书必填，如 3C"))
     number = forms.CharField(label=_("证书编号"), max_length=60)
-    issued_on = forms.DateField(label=_("发证日期"), widget=DATE)
-    expires_on = forms.DateField(label=_("有效期至"), widget=DATE)
+    issued_on = BusinessDayField(label=_("发证日期"), widget=DATE)
+    expires_on = BusinessDayField(label=_("有效期至"), widget=DATE)
     file = forms.FileField(label=_("证书文件"))
 
     def __init__(self, *args, suppliers=None, **kwargs) -> None:
@@ -68,8 +69,8 @@ class ContractForm(forms.Form):
 
     supplier = forms.ModelChoiceField(label=_("礼品商"), queryset=None)
     number = forms.CharField(label=_("合同编号"), max_length=60)
-    start_date = forms.DateField(label=_("开始日期"), widget=DATE)
-    end_date = forms.DateField(label=_("结束日期"), widget=DATE)
+    start_date = BusinessDayField(label=_("开始日期"), widget=DATE)
+    end_date = BusinessDayField(label=_("结束日期"), widget=DATE)
     programs = forms.MultipleChoiceField(label=_("服务的积分计划"), widget=forms.CheckboxSelectMultiple)
     payment_days = forms.IntegerField(label=_("付款账期（天）"), min_value=0, max_value=365)
     deposit_amount = forms.DecimalField(label=_("履约保证金"), max_digits=12, decimal_places=2, min_value=0)

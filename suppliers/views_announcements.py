@@ -14,7 +14,7 @@ from core.api.permissions import require_role
 from core.errors import DomainError, NotFound, PermissionDenied
 from core.portal import add_service_errors, paginate, run_action
 from core.roles import SUPPLIER_ROLES, Role
-from core.validators import id_or_none
+from core.validators import BusinessTimeField, id_or_none
 from suppliers.models import Announcement, Supplier
 from suppliers.services import announcements
 
@@ -35,7 +35,7 @@ class PublishForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("类型"), choices=Announcement.Kind.choices)
     title = forms.CharField(label=gettext_lazy("标题"), max_length=200)
     body = forms.CharField(label=gettext_lazy("内容"), widget=forms.Textarea(attrs={"rows": 5}))
-    meeting_at = forms.DateTimeField(label=gettext_lazy("会议时间"), required=False,
+    meeting_at = BusinessTimeField(label=gettext_lazy("会议时间"), required=False,
                                      widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     place = forms.CharField(label=gettext_lazy("会议地点"), max_length=200, required=False)
     agenda = forms.CharField(label=gettext_lazy("会议议程"), required=False, widget=forms.Textarea(attrs={"rows": 3}))

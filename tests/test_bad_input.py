@@ -3,7 +3,7 @@ and world, so the target objects exist): never a server error, always a 4xx in t
 offending field (or the file), and nothing written; the answer is one the OpenAPI schema documents for the route.
 
 The cases come from each route's OpenAPI request schema: an empty body, each required field missing, each field of
-the wrong type, overlong or with a NUL byte, out of range, badly formatted (a date, a decimal with too many places, an
+the wrong type, overlong or with a NUL byte, out of range (a day or time outside the business years), badly formatted (a date, a decimal with too many places, an
 unknown choice), null where null is not allowed; JSON that is not an object; for file uploads no file, a text instead
 of a file, an empty and a garbage file. One world is built per worker; each call runs in a savepoint rolled back after
 it, so every call finds the world as the first did.
@@ -178,10 +178,13 @@ def bad_values(spec: dict) -> dict[str, list[tuple[object, bool]]]:
         digits, places = decimal_limits(spec)
         return values | {"bad_format": [("1." + "1" * (places + 1), True), ("abc", True), ("NaN", True)],
                          "out_of_range": [("9" * (digits + 1), True), ("-" + "9" * (digits + 1), True)]}
-    if fmt == "date":
-        return values | {"bad_format": [("2026-13-45", True), ("20261345", True)]}
-    if fmt == "date-time":
-        return values | {"bad_format": [("2026-13-45T10:00:00+08:00", True), ("yesterday", True)]}
+    if fmt == "date":  # a day outside the business years (core.validators.BUSINESS_YEARS), at the calendar's edges
+        return values | {"bad_format": [("2026-13-45", True), ("20261345", True)],
+                         "out_of_range": [("0001-01-01", True), ("9999-12-31", True), ("1999-12-31", True)]}
+    if fmt == "date-time":  # the first moments are no time in UTC or Asia/Shanghai (a year 0), the last none after it
+        return values | {"bad_format": [("2026-13-45T10:00:00+08:00", True), ("yesterday", True)],
+                         "out_of_range": [("0001-01-01T00:00:00+09:00", True), ("0001-01-01T00:00:00", True),
+                                          ("9999-12-31T23:59:59+08:00", True), ("2100-01-01T00:00:00+08:00", True)]}
     if fmt in ("binary", "uri") and "maxLength" not in spec:
         return values
     if "pattern" in spec:

@@ -1,4 +1,6 @@
 """Serializer fields shared by the apps' APIs."""
+from datetime import datetime
+
 from django import forms
 from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
@@ -7,7 +9,7 @@ from rest_framework import serializers
 
 from core.errors import NotFound
 from core.models.transitions import actor_label_for
-from core.validators import YesNoField
+from core.validators import YesNoField, years_error
 
 
 class ScopedKey(serializers.PrimaryKeyRelatedField):
@@ -72,3 +74,31 @@ class YesNo(serializers.Field):
 
     def to_representation(self, value) -> bool | None:
         return value
+
+
+class BusinessDateField(serializers.DateField):
+    """A day a caller gives, in the business years (`core.validators.years_error`): another is a 400 naming the field.
+    Every day an API body takes is one; a narrower rule of the field (after another day, not past) stays the service's."""
+
+    def to_internal_value(self, value):
+        day = super().to_internal_value(value)
+        if message := years_error(day):
+            raise serializers.ValidationError(message, code="invalid")
+        return day
+
+
+class BusinessDateTimeField(serializers.DateTimeField):
+    """A time a caller gives, in the business years (as `BusinessDateField`), judged in the server's time zone."""
+
+    def to_internal_value(self, value):
+        try:
+            moment = super().to_internal_value(value)
+        except OverflowError as error:  # DRF's check of a naive time in the first hours of year 1 converts it to UTC unguarded
+            raise serializers.ValidationError(years_error(datetime.min), code="invalid") from error
+        except serializers.ValidationError as error:  # a time at the calendar's edge no time zone can hold: the years too
+            if error.get_codes() == ["overflow"]:
+                raise serializers.ValidationError(years_error(datetime.min), code="invalid") from error
+            raise
+        if message := years_error(moment):
+            raise serializers.ValidationError(message, code="invalid")
+        return moment

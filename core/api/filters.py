@@ -2,7 +2,7 @@
 import django_filters
 from django import forms
 from django.db import models
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext
 from django_filters.fields import IsoDateTimeField
 from django_filters.filterset import FILTER_FOR_DBFIELD_DEFAULTS
 from django_filters.rest_framework import DjangoFilterBackend
@@ -20,15 +20,15 @@ class IdFilter(django_filters.NumberFilter):
     field_class = IdField
 
 
-class BusinessTimeField(InBusinessYears, IsoDateTimeField):
-    years_message = gettext_lazy("时间须在 %(first_year)s–%(last_year)s 年")
+class IsoBusinessTimeField(InBusinessYears, IsoDateTimeField):
+    """An ISO 8601 time in the business years."""
 
 
 class TimeFilter(django_filters.IsoDateTimeFilter):
     """Rows from or before an ISO 8601 time (`lookup_expr`) in the business years; another time is a 400 naming the
     filter (`InBusinessYears`), as `9999-12-31T23:59:59` is no moment the database can be asked about."""
 
-    field_class = BusinessTimeField
+    field_class = IsoBusinessTimeField
 
 
 class YesNoFilter(django_filters.BooleanFilter):

@@ -12,7 +12,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.response import Response
 
-from core.api.fields import CodeKey, ScopedKey
+from core.api.fields import BusinessDateField, BusinessDateTimeField, CodeKey, ScopedKey
 from core.api.filters import FilterSet, IdFilter, TimeFilter
 from core.api.permissions import require_role
 from core.api.transitions import TransitionHistoryMixin, transition_action
@@ -51,7 +51,7 @@ class InboundAnnounceInput(serializers.Serializer):
     gift = ScopedKey(Gift, required=True)
     location = CodeKey(slug_field="code", queryset=Location.objects.all(), help_text="warehouse code")
     quantity = serializers.IntegerField()
-    expected_on = serializers.DateField()
+    expected_on = BusinessDateField()
     replenishment_request = serializers.IntegerField(required=False, allow_null=True, default=None)
     note = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
 
@@ -177,7 +177,7 @@ class ShipmentCorrectTrackingInput(ShipmentShipInput):
 
 class ShipmentDeliverInput(serializers.Serializer):
     signer = serializers.CharField(max_length=50)
-    signed_at = serializers.DateTimeField(
+    signed_at = BusinessDateTimeField(
         required=False, allow_null=True, default=None,
         help_text="when the parcel was signed for (default: now); not in the future, not before it was shipped",
     )

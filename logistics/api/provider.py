@@ -13,7 +13,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api.fields import ActorField
+from core.api.fields import ActorField, BusinessDateTimeField
 from core.api.errors import ErrorResponse409Serializer
 from core.errors import DomainError
 from core.api.permissions import require_role
@@ -35,7 +35,7 @@ class CarrierEventInput(serializers.Serializer):
     sequence = serializers.IntegerField(min_value=1, max_value=carrier_events.MAX_SEQUENCE,
                                         help_text="该运单的事件序号，从1开始 (per tracking number, from 1, no gaps)")
     kind = serializers.ChoiceField(choices=CarrierEvent.Kind.choices)
-    occurred_at = serializers.DateTimeField()
+    occurred_at = BusinessDateTimeField()
     payload = serializers.DictField(
         required=False, default=dict,
         help_text="carrier (shipped), signer (delivered, required), reason (failed), order_number (before the waybill is known)",

@@ -10,7 +10,7 @@ from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.api.fields import ActorField, ScopedKey
+from core.api.fields import ActorField, BusinessDateField, ScopedKey
 from core.api.filters import FilterSet, IdFilter, TimeFilter
 from core.api.permissions import require_role
 from core.api.serializers import HidesSettlementMoney
@@ -171,7 +171,7 @@ class RecordExtraCostInput(serializers.Serializer):
     inbound = ScopedKey(InboundShipment)
     lot = ScopedKey(LeftoverLot)
     quantity = serializers.IntegerField(min_value=1, max_value=costs.MAX_QUANTITY, default=1)
-    fee_date = serializers.DateField(required=False, allow_null=True, default=None)
+    fee_date = BusinessDateField(required=False, allow_null=True, default=None)
     description = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
     def validate(self, data):

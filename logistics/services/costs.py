@@ -21,7 +21,7 @@ from core.fsm import apply_transition, log_creation
 from core.roles import SUPPLIER_ROLES, Role, has_role, require_role
 from core.texts import Message, stored
 from logistics.errors import FeeAlreadyRecorded
-from core.validators import BUSINESS_YEARS, length_error, validate_length
+from core.validators import length_error, validate_length, years_error
 from logistics.models import ExtraCost, InboundShipment, LeftoverLot, ReturnRequest, Shipment, Tariff, TariffChange
 from logistics.models.costs import KIND_UNIT, CostKind, Payer, TariffUnit
 from points.models import RedemptionOrder
@@ -131,9 +131,8 @@ def _check_entered(*, kind: str, payer: str, quantity, fee_date: date | None, de
         problems.append(("payer", "invalid", gettext("未知的承担方")))
     if not isinstance(quantity, int) or isinstance(quantity, bool) or not 1 <= quantity <= MAX_QUANTITY:
         problems.append(("quantity", "invalid", gettext("数量须为 1–%(max_quantity)s 的整数") % {"max_quantity": MAX_QUANTITY}))
-    if fee_date is not None and fee_date.year not in BUSINESS_YEARS:
-        message = gettext("计费日期须在 %(first_year)s–%(last_year)s 年")
-        problems.append(("fee_date", "invalid", message % {"first_year": BUSINESS_YEARS[0], "last_year": BUSINESS_YEARS[-1]}))
+    if message := years_error(fee_date):
+        problems.append(("fee_date", "invalid", message))
     if message := length_error(description, model=ExtraCost, column="description"):
         problems.append(("description", "invalid", message))
     if return_request is not None and order is not None and return_request.order_id != order.pk:

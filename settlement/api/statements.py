@@ -12,7 +12,7 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.api.fields import ActorField
+from core.api.fields import ActorField, BusinessDateField
 from core.api.filters import FilterSet, YesNoFilter
 from core.api.permissions import require_role
 from core.api.transitions import ReasonInput, TransitionHistoryMixin, transition_action
@@ -203,13 +203,13 @@ class CorrectInvoiceInput(serializers.Serializer):
 
 class PayInput(serializers.Serializer):
     payment_reference = serializers.CharField(source="reference", max_length=60)
-    payment_date = serializers.DateField(source="paid_on", required=False, allow_null=True, default=None,
+    payment_date = BusinessDateField(source="paid_on", required=False, allow_null=True, default=None,
                                          help_text="today if omitted; never in the future")
 
 
 class CollectionInput(serializers.Serializer):
     collection_reference = serializers.CharField(source="reference", max_length=60)
-    collection_date = serializers.DateField(source="collected_on", required=False, allow_null=True, default=None,
+    collection_date = BusinessDateField(source="collected_on", required=False, allow_null=True, default=None,
                                             help_text="today if omitted; never in the future")
 
 

@@ -11,6 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from core.api.fields import BusinessDateTimeField
 from core.api.filters import reads_yes_no, yes_no
 from core.api.permissions import require_role, roles
 from core.roles import SUPPLIER_ROLES, Role
@@ -53,7 +54,7 @@ class PublishInput(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Announcement.Kind.choices, default=Announcement.Kind.ANNOUNCEMENT)
     title = serializers.CharField(max_length=200)
     body = serializers.CharField(max_length=10000)
-    meeting_at = serializers.DateTimeField(required=False, allow_null=True, default=None, help_text="required for a meeting, not in the past")
+    meeting_at = BusinessDateTimeField(required=False, allow_null=True, default=None, help_text="required for a meeting, not in the past")
     place = serializers.CharField(max_length=200, required=False, allow_blank=True, default="", help_text="required for a meeting")
     agenda = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="", help_text="required for a meeting")
     to_all = serializers.BooleanField(default=True, help_text="every active supplier; false: the chosen `suppliers`")

@@ -13,7 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
-from core.api.fields import ScopedKey
+from core.api.fields import BusinessDateField, ScopedKey
 from core.api.filters import read_query
 from core.api.permissions import require_role
 from core.api.schema import stored_file_responses
@@ -127,8 +127,8 @@ class BankAccountSerializer(serializers.ModelSerializer):
 class ContractInput(serializers.Serializer):
     supplier = ScopedKey(Supplier, allow_null=False, help_text="运营填写；礼品商默认为本企业 (operators only; suppliers get their own)")
     number = serializers.CharField(max_length=60)
-    start_date = serializers.DateField()
-    end_date = serializers.DateField()
+    start_date = BusinessDateField()
+    end_date = BusinessDateField()
     programs = serializers.ListField(child=serializers.SlugField(max_length=20), help_text="gotone and/or mzone")
     payment_days = serializers.IntegerField(min_value=0, max_value=365)
     deposit_amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
@@ -139,8 +139,8 @@ class QualificationInput(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Qualification.Kind.choices)
     certificate_type = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
     number = serializers.CharField(max_length=60)
-    issued_on = serializers.DateField()
-    expires_on = serializers.DateField()
+    issued_on = BusinessDateField()
+    expires_on = BusinessDateField()
     file = serializers.FileField()
 
 

@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from core.api.fields import BusinessDateField, BusinessDateTimeField
 from core.masking import mask_phone
 from core.models import Tier
 from core.api.serializers import HidesSettlementMoney, hides_settlement_money
@@ -51,8 +52,8 @@ class SupplierApplicationInput(serializers.Serializer):
     password = serializers.CharField(max_length=128, write_only=True, help_text="checked by the password validators (the service)")
     licence_file = serializers.FileField(
         required=False, help_text="营业执照：PDF 或扫描件，不超过 10 MB (the business licence; optional, but sent with both dates)")
-    licence_issued_on = serializers.DateField(required=False, help_text="required with `licence_file`")
-    licence_expires_on = serializers.DateField(required=False, help_text="required with `licence_file`; not already past")
+    licence_issued_on = BusinessDateField(required=False, help_text="required with `licence_file`")
+    licence_expires_on = BusinessDateField(required=False, help_text="required with `licence_file`; not already past")
 
 
 class NoticeSerializer(serializers.ModelSerializer):
@@ -167,7 +168,7 @@ class GiftRevisionSerializer(RejectionFields, serializers.ModelSerializer):
 
 
 class ScheduleInput(serializers.Serializer):
-    publish_at = serializers.DateTimeField()
+    publish_at = BusinessDateTimeField()
 
 
 class CategorySerializer(serializers.ModelSerializer):

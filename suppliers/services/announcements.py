@@ -12,7 +12,7 @@ from django.utils.translation import gettext
 
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.roles import SUPPLIER_ROLES, Role, require_role
-from core.validators import BUSINESS_YEARS, id_or_none, storable_ids
+from core.validators import id_or_none, storable_ids, years_error
 from suppliers.models import Announcement, AnnouncementDelivery, Supplier
 from suppliers.services.notices import Sms, text_supplier
 
@@ -42,9 +42,8 @@ def _check_fields(*, kind: str, title: str, body: str, meeting_at, place: str, a
     if kind == Announcement.Kind.MEETING:
         if meeting_at is None:
             errors.append(("meeting_at", "required", gettext("会议通知须填写会议时间")))
-        elif meeting_at.year not in BUSINESS_YEARS:
-            message = gettext("会议时间须在 %(first_year)s–%(last_year)s 年")
-            errors.append(("meeting_at", "invalid", message % {"first_year": BUSINESS_YEARS[0], "last_year": BUSINESS_YEARS[-1]}))
+        elif message := years_error(meeting_at):
+            errors.append(("meeting_at", "invalid", message))
         elif meeting_at < now:
             errors.append(("meeting_at", "in_the_past", gettext("会议时间已过，请填写将来的时间")))
         if not place.strip():

@@ -1,7 +1,8 @@
 """Every portal form a signed-in user reaches from the home page, posted as shown with its text fields blank, with a NUL
 byte in each and with overlong text (a garbage file in each file field): never a server error; a refusal says why on
 the page shown (next to the field, above the form, or as the page's message after a redirect) and writes nothing; a NUL
-byte is always refused.
+byte is always refused. Each day or time field given one at the calendar's edge (0001-01-01, 9999-12-31) is refused
+next to that field with the business years (core.validators.years_error), the rest of the form as shown.
 
 Each role crawls the access matrix's world (users of every role, objects in many states) breadth first from the home
 page; each form is posted once per case, in a savepoint rolled back after it.
@@ -26,6 +27,11 @@ TEXT_INPUTS = {"text", "textarea", "search", "email", "tel", "url", "number", "d
 SHOWN_ERROR = re.compile(r'class="(field-error|errorlist[^"]*|error)"|data-testid="problems"')  # a refused file: its problems by row
 SHOWN_SUCCESS = re.compile(r'<ul class="messages">.*class="success"', re.S)
 NUL, OVERLONG = "a\u0000b", "长" * 5_000
+#: a day or time input at the calendar's edges, and what it shows next to the field
+EDGES = {"first": {"date": "0001-01-01", "datetime-local": "0001-01-01T00:00"},
+         "last": {"date": "9999-12-31", "datetime-local": "9999-12-31T23:59"}}
+YEARS = re.compile(r"^(日期|时间)须在 2000–2099 年$")
+FIELD_ERROR = re.compile(r'class="field-error" data-field="(\w+)">([^<]*)<')
 # with --dist loadgroup, one worker runs the whole sweep: the world (matrix_world) is built once, not once per worker
 pytestmark = pytest.mark.xdist_group("portal_forms_bad_input")
 
@@ -117,7 +123,19 @@ def filled(fields: list, text: str | None) -> dict:
     return data
 
 
-def problem_of(client: Client, action: str, data: dict, case: str) -> str | None:
+def at_the_edge(fields: list, edge: str) -> tuple[dict, list[str]]:
+    """The form as shown with each day and time input at the calendar's `edge`, and those fields' names (without the
+    prefix of a page with several forms); ({}, []) for a form without one."""
+    days = [(name, kind) for name, kind, _ in fields if kind in EDGES[edge]]
+    if not days:
+        return {}, []
+    data = filled(fields, None)
+    for name, kind in days:
+        data[name] = [EDGES[edge][kind]]
+    return data, [name.rsplit("-", 1)[-1] for name, _ in days]
+
+
+def problem_of(client: Client, action: str, data: dict, case: str, days: list[str] = ()) -> str | None:
     """What is wrong with how the form answers `data` (None: nothing). A form that redirects has done its work when it
     added rows or the page it leads to says it did (a change of rows already there); else that page must say why not."""
     before = row_counts()
@@ -135,6 +153,11 @@ def problem_of(client: Client, action: str, data: dict, case: str) -> str | None
     if response.status_code >= 500:
         return f"{response.status_code}"
     said_why = bool(SHOWN_ERROR.search(shown))
+    if days:
+        shown_next = {field: message for field, message in FIELD_ERROR.findall(shown) if YEARS.match(message)}
+        missing = [day for day in days if day not in shown_next]
+        return f"{response.status_code}, wrote {written}" if written else (
+            f"{response.status_code}: no years error next to {missing}" if missing else None)
     if (said_why or response.status_code >= 400) and written:
         return f"{response.status_code} refused but wrote {written}"
     if said_why:
@@ -157,5 +180,9 @@ def test_bad_portal_forms_are_refused_without_a_server_error_or_a_write(matrix_w
         for case, data in (("empty", filled(fields, None)), ("NUL bytes", filled(fields, NUL)), ("overlong text", filled(fields, OVERLONG))):
             if problem := problem_of(client, action, data, case):
                 problems[f"{case} → {action}"] = problem
+        for edge in EDGES:
+            data, days = at_the_edge(fields, edge)
+            if days and (problem := problem_of(client, action, data, f"{edge} day", days)):
+                problems[f"{edge} day → {action}"] = problem
 
     assert not problems, "\n".join(f"{form}: {problem}" for form, problem in problems.items())

@@ -609,6 +609,24 @@ def test_the_operator_opens_a_case_from_the_list_page(active_supplier, operator)
     assert RectificationCase.objects.get().supplier == active_supplier
 
 
+@pytest.mark.parametrize("deadline", ["9999-12-31", "0001-01-01", "2100-01-01"])
+def test_a_case_deadline_outside_the_business_years_is_shown_next_to_it_and_opens_no_case(active_supplier, operator, deadline):
+    response = logged_in(operator).post("/settlement/cases/", {"supplier": active_supplier.pk, "kind": "warning",
+                                                                  "reason": "包装破损投诉", "deadline": deadline})
+
+    assert response.status_code == 200 and field_errors(response) == {"deadline": "日期须在 2000–2099 年"}
+    assert not RectificationCase.objects.exists()
+
+
+def test_an_api_case_deadline_outside_the_business_years_is_a_400_naming_it(active_supplier, operator, api):
+    response = api(operator).post("/api/v1/rectification-cases/", {"supplier": active_supplier.pk, "kind": "warning",
+                                                                    "reason": "迟发", "deadline": "9999-12-31"}, format="json")
+
+    assert response.status_code == 400
+    assert [(error["attr"], error["detail"]) for error in response.json()["errors"]] == [("deadline", "日期须在 2000–2099 年")]
+    assert not RectificationCase.objects.exists()
+
+
 def test_the_operator_decides_terminate_on_the_page(due, active_supplier, operator):
     response = logged_in(operator).post(f"/settlement/re-evaluations/{due.pk}/", {"decision": "terminate", "note": "严重违约"},
                                           follow=True)

@@ -451,6 +451,20 @@ def test_an_invoice_must_equal_the_payable_then_finance_approves_and_pays(issued
     assert (issued.state, issued.invoice_number, issued.payment_reference) == ("paid", "33012345", "PAY-1")
 
 
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "1999-12-31"])
+def test_a_payment_day_outside_the_business_years_is_shown_next_to_it_and_pays_nothing(issued, supplier_admin, finance,
+                                                                                         finance_checker, day):
+    act(logged_in(supplier_admin), issued, "confirm")
+    act(logged_in(supplier_admin), issued, "invoice", {"number": "33012345", "amount": "500.00"})
+    act(logged_in(finance_checker), issued, "approve_payment")
+
+    response = act(logged_in(finance), issued, "pay", {"reference": "PAY-1", "paid_on": day})
+
+    issued.refresh_from_db()
+    assert response.status_code == 200 and field_errors(response) == {"paid_on": "日期须在 2000–2099 年"}
+    assert (issued.state, issued.payment_reference, issued.payment_date) == ("approved", "", None)
+
+
 def test_an_action_the_state_does_not_allow_is_409_on_the_page_with_an_error_message_and_changes_nothing(draft, finance):
     client = logged_in(finance)
 
