@@ -3,10 +3,10 @@ and world, so the target objects exist): never a server error, always a 4xx in t
 offending field (or the file), and nothing written; the answer is one the OpenAPI schema documents for the route.
 
 The cases come from each route's OpenAPI request schema: an empty body, each required field missing, each field of
-the wrong type, overlong or with a NUL byte, out of range (a day or time outside the business years), badly formatted (a date, a decimal with too many places, an
-unknown choice), null where null is not allowed; JSON that is not an object; for file uploads no file, a text instead
-of a file, an empty and a garbage file. One world is built per worker; each call runs in a savepoint rolled back after
-it, so every call finds the world as the first did.
+the wrong type, overlong or with a NUL byte, out of range (a day or time outside the business years too), badly
+formatted (a date, a decimal with too many places, an unknown choice), null where null is not allowed; JSON that is not
+an object; for file uploads no file, a text instead of a file, an empty and a garbage file. One world is built per
+worker; each call runs in a savepoint rolled back after it, so every call finds the world as the first did.
 """
 import copy
 import json

@@ -7,6 +7,7 @@ from django.test import Client
 from core.tabular import TableRejected
 from points.models import LedgerEntry
 from points.services import credits, ledger
+from tests.workbooks import cell, row, workbook
 
 pytestmark = pytest.mark.django_db
 
@@ -60,6 +61,22 @@ def test_a_bad_row_or_header_rejects_the_whole_file(member, operator, now, rows,
         credits.credit_points_from_file(file_name="credits.csv", content=content, actor=operator, now=now)
 
     assert attr in {p.attr for p in rejected.value.problems}
+    assert not LedgerEntry.objects.exists()
+
+
+def test_a_date_cell_at_the_calendars_edge_is_a_bad_row_naming_its_row_and_credits_nothing(member, operator, now):
+    """No import reads a day; a date-formatted cell (9999-12-31, and a serial past any date) where a number belongs is
+    read as text and refused with its row, not a server error, and the good row before it is not credited either."""
+    header = row(1, cell("A1", "phone"), cell("B1", "points"))
+    good = row(2, cell("A2", member.phone), cell("B2", "50"))
+    content = workbook(header, good, *(row(n, cell(f"A{n}", member.phone), f'<c r="B{n}" s="1"><v>{serial}</v></c>')
+                                       for n, serial in ((3, 2958465), (4, 2958466))), dates=True)
+
+    with pytest.raises(TableRejected) as rejected:
+        credits.credit_points_from_file(file_name="credits.xlsx", content=content, actor=operator, now=now)
+
+    assert [(p.attr, p.code) for p in rejected.value.problems] == [("rows.3.points", "invalid"), ("rows.4.points", "invalid")]
+    assert "第3行" in rejected.value.problems[0].detail
     assert not LedgerEntry.objects.exists()
 
 
