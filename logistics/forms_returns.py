@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from logistics.models import InboundShipment, LeftoverLot, LogisticsClaim, ReturnRequest, Shipment
 from logistics.models.costs import CostKind, Payer
-from logistics.services import returns, shipments
+from logistics.services import costs, returns, shipments
 from points.models import RedemptionOrder
 from suppliers.models import Supplier
 
@@ -80,7 +80,7 @@ class ExtraCostForm(SubmittedOnce):
     order_number = forms.CharField(label=_("订单号"), required=False, max_length=30)
     inbound_number = forms.CharField(label=_("入库单号"), required=False, max_length=30)
     lot = forms.IntegerField(label=_("遗留礼品批次编号"), required=False, min_value=1)
-    quantity = forms.IntegerField(label=_("数量"), initial=1, min_value=1)
+    quantity = forms.IntegerField(label=_("数量"), initial=1, min_value=1, max_value=costs.MAX_QUANTITY)  # as the API's
     fee_date = BusinessDayField(label=_("计费日期（选填）"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     description = forms.CharField(label=_("说明"), required=False, max_length=300)
 
