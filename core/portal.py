@@ -264,15 +264,26 @@ def add_service_errors(form, error, *, aliases: dict[str, str] | None = None) ->
         form.add_error(field if shown else None, detail)
 
 
-def act_with_form(request, form, service, *, success: str | Promise | Callable[[], str], aliases: dict[str, str] | None = None, **target) -> bool:
+def act_with_form(
+    request, form, service, *, success: str | Promise | Callable[[], str], aliases: dict[str, str] | None = None, transition: str = "",
+    **target,
+) -> bool:
     """Call `service` on `target` with the bound form's values, the user as actor and the time now. True when done (a
     success message is added); False when the form is invalid or the service refused, its errors then next to the
-    fields they name (see add_service_errors), for the page to be rendered again with the form (status: page_status)."""
+    fields they name (see add_service_errors), for the page to be rendered again with the form (status: page_status).
+
+    `transition`: the FSM transition the action is on its (one) target, checked first (see moved_on): when the target
+    has moved on, the form comes back blank, 409, the refusal naming the state at the top."""
     from django.contrib import messages
     from django.utils import timezone
 
     from core.errors import DomainError
 
+    if transition:
+        (obj,) = target.values()
+        if status := moved_on(request, obj, transition):
+            _blank(form).refused_status = status
+            return False
     if not form.is_valid():
         return False
     try:
@@ -283,6 +294,32 @@ def act_with_form(request, form, service, *, success: str | Promise | Callable[[
         return False
     messages.success(request, success() if callable(success) else success)
     return True
+
+
+def moved_on(request, obj, transition: str) -> int | None:
+    """The status (409) of an action on `obj` its state no longer allows (another user moved it on meanwhile), the
+    refusal naming the state then said at the top of the next page shown; None while the state allows it. Check it
+    before the form sent: what the form holds (a reason missing, too long) is then no longer the point. Only the
+    transition's source states are checked: its conditions (a supplier's standing…) are the service's to judge and say."""
+    from django.contrib import messages
+
+    from core.errors import InvalidTransition
+    from core.fsm import require_transition
+
+    try:
+        require_transition(obj, transition, conditions=False)
+    except InvalidTransition as error:
+        messages.error(request, error.detail)
+        return error.status
+    return None
+
+
+def _blank(form):
+    """The form as if never sent: no values kept, no errors (a page that shows it again shows it empty)."""
+    from django.utils.datastructures import MultiValueDict
+
+    form.is_bound, form.data, form.files = False, MultiValueDict(), MultiValueDict()
+    return form
 
 
 def _refused_status(error) -> int:

@@ -126,11 +126,11 @@ def inbound_action(request, pk: int, name: str):
     row = get_object_or_404(_inbound_rows(request), pk=pk)
     require_role(request.user, INBOUND_ROLES[name])
     form = action.form(request.POST)
-    if act_with_form(request, form, action.service, inbound=row, success=lambda: state_reached(row, row.number)):
+    if act_with_form(request, form, action.service, inbound=row, transition=name, success=lambda: state_reached(row, row.number)):
         return redirect_back(request, reverse("logistics-inbound-detail", args=[row.pk]))
-    # the row it was sent from named, as the list has many
-    form.add_error(None, _("入库单 %(number)s（%(sku)s %(gift)s）未处理，请更正标出的数据") % {
-        "number": row.number, "sku": row.gift.sku, "gift": row.gift.name})
+    if page_status((name, form)) == 400:  # the row it was sent from named, as the list has many
+        form.add_error(None, _("入库单 %(number)s（%(sku)s %(gift)s）未处理，请更正标出的数据") % {
+            "number": row.number, "sku": row.gift.sku, "gift": row.gift.name})
     return inbound_detail(request, pk, refused=(name, form))
 
 
@@ -282,7 +282,7 @@ def shipment_action(request, pk: int, name: str):
     if not shipments.may_drive_by_hand(user=request.user, shipment=shipment, action=name):
         raise PermissionDenied()
     form = action.form(request.POST)
-    if act_with_form(request, form, action.service, shipment=shipment, success=lambda: state_reached(shipment, shipment.order.number)):
+    if act_with_form(request, form, action.service, shipment=shipment, transition=name, success=lambda: state_reached(shipment, shipment.order.number)):
         return redirect("logistics-shipment", pk=shipment.pk)
     return shipment_detail(request, pk, refused=(name, form))
 

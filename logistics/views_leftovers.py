@@ -67,6 +67,7 @@ class LotAction:
     form: type[forms.Form] = ReasonForm
     style: str = ""
     confirm: str = ""  # asked in the browser before the form is sent
+    transition: str = ""  # the lot's transition it is, when not its name
 
 
 ACTIONS = {
@@ -74,7 +75,7 @@ ACTIONS = {
     "dispose": LotAction(_("销毁处置"), leftovers.dispose_lot, Role.LOGISTICS, DisposeForm, style="danger",
                          confirm=_("销毁后这批礼品不能再取回，库存核销，并向礼品商计收销毁处置费。确定销毁处置？")),
     # the verb (the lot's state reads 转清仓: moved to clearance)
-    "clearance": LotAction(_("转入清仓"), leftovers.clear_leftovers, Role.OPERATOR, ClearanceForm),
+    "clearance": LotAction(_("转入清仓"), leftovers.clear_leftovers, Role.OPERATOR, ClearanceForm, transition="move_to_clearance"),
 }
 
 
@@ -124,6 +125,6 @@ def leftover_action(request, pk: int, name: str):
     lot = get_object_or_404(LeftoverLot.objects.visible_to(request.user), pk=pk)
     require_role(request.user, {action.role})
     form = action.form(request.POST)
-    if act_with_form(request, form, action.service, lot=lot, success=lambda: state_reached(lot, f"{lot.gift.sku} · {lot.location.label}")):
+    if act_with_form(request, form, action.service, lot=lot, transition=action.transition or name, success=lambda: state_reached(lot, f"{lot.gift.sku} · {lot.location.label}")):
         return redirect_back(request, reverse("leftover-lot", args=[lot.pk]))
     return leftover_detail(request, pk, refused=(name, form))

@@ -174,7 +174,7 @@ def return_action(request, pk: int, name: str):
     require_role(request.user, returns.roles_for(name))
     form = action.form(request.POST)
     done = lambda: state_reached(return_request, return_request.number)  # noqa: E731 (read once the step ran)
-    if act_with_form(request, form, action.service, return_request=return_request, success=done):
+    if act_with_form(request, form, action.service, return_request=return_request, transition=name, success=done):
         return redirect_back(request, reverse("logistics-return", args=[return_request.pk]))
     return return_detail(request, pk, refused=(name, form))
 
@@ -258,7 +258,7 @@ def extra_cost_void(request, pk: int):
     cost = get_object_or_404(costs.list_extra_costs(user=request.user), pk=pk)
     form = VoidCostForm(request.POST)
     page = reverse("logistics-extra-cost", args=[cost.pk])
-    if act_with_form(request, form, costs.void_extra_cost, cost=cost, success=_("已作废额外费用 %(reference)s") % {"reference": cost.reference}):
+    if act_with_form(request, form, costs.void_extra_cost, cost=cost, transition="void", success=_("已作废额外费用 %(reference)s") % {"reference": cost.reference}):
         return redirect_back(request, reverse("logistics-extra-costs"))
     if posted_from(request, "").split("?")[0] == page:
         return extra_cost_detail(request, pk, refused=form)
@@ -332,7 +332,7 @@ def claim_action(request, pk: int, name: str):
     claim = get_object_or_404(claims.list_claims(user=request.user), pk=pk)
     require_role(request.user, FINANCE)
     form = action.form(request.POST)
-    if act_with_form(request, form, action.service, claim=claim, success=lambda: state_reached(claim, claim.order.number)):
+    if act_with_form(request, form, action.service, claim=claim, transition=name, success=lambda: state_reached(claim, claim.order.number)):
         return redirect_back(request, reverse("logistics-claims"))
     return claim_detail(request, pk, refused=(name, form))
 

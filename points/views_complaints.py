@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 from core.api.permissions import require_role
 from core.errors import DomainError
 from core.fsm import history_of
-from core.portal import add_service_errors, paginate, report_form_errors, send_back, state_reached
+from core.portal import add_service_errors, moved_on, paginate, report_form_errors, send_back, state_reached
 from core.roles import SUPPLIER_REVIEWERS, SUPPLIER_ROLES, Role
 from core.validators import id_or_none
 from points.forms_complaints import (
@@ -223,6 +223,9 @@ def complaint_action(request, pk: int, name: str):
         raise Http404
     now = timezone.now()
     complaint = get_object_or_404(complaints.list_complaints(user=request.user, now=now, ordered=False), pk=pk)
+    transition = name if action.transition == "" else action.transition
+    if transition and moved_on(request, complaint, transition):  # whatever the form held
+        return redirect("complaint", pk=complaint.pk)
     form = action.form(request.POST, complaint=complaint)
     if form.is_valid():
         try:

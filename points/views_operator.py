@@ -120,7 +120,7 @@ def order_admin_action(request, pk: int, name: str):
         return redirect("operator-order", pk=pk)
     action = ORDER_ACTIONS[name]
     form = action.form(request.POST)
-    if act_with_form(request, form, action.service, order=order, success=lambda: state_reached(order, order.number)):
+    if act_with_form(request, form, action.service, order=order, transition=name, success=lambda: state_reached(order, order.number)):
         return redirect("operator-order", pk=pk)
     return order_admin_detail(request, pk, refused=(name, form))
 

@@ -20,7 +20,7 @@ from core.models.transitions import actor_label_for
 from core.errors import DomainError
 from core.fsm import history_of
 from core.idempotency import once_per_token
-from core.portal import redirect_back, add_service_errors, paginate, run_action, send_back, send_back_refusal
+from core.portal import redirect_back, add_service_errors, moved_on, paginate, run_action, send_back, send_back_refusal
 from core.roles import SUPPLIER_ROLES
 from core.tabular import TableRejected
 from settlement.forms import (
@@ -145,6 +145,8 @@ def adjustment_decide(request, pk: int, name: str):
     adjustment = get_object_or_404(adjustments.list_adjustments(actor=request.user), pk=pk)
     require_role(request.user, FINANCE)
     form = DecisionForm(request.POST, action=name)
+    if moved_on(request, adjustment, name):  # decided meanwhile: said at the top, whatever the note
+        return redirect_back(request, reverse("settlement-adjustments"))
     if form.is_valid():
         try:
             service(adjustment=adjustment, actor=request.user, now=timezone.now(), note=form.cleaned_data["note"])

@@ -18,7 +18,7 @@ from core.api.permissions import require_role
 from core.errors import DomainError, PermissionDenied
 from core.forms import StateFilter, choice_filter
 from core.fsm import history_of
-from core.portal import add_service_errors, paginate
+from core.portal import add_service_errors, moved_on, paginate
 from core.roles import SUPPLIER_ROLES, Role
 from core.validators import REASON_MAX_LENGTH, BusinessDayField
 from settlement.models import ReEvaluation, RectificationCase
@@ -81,6 +81,7 @@ class DecideForm(forms.Form):
 CASE_FORMS = {"answer": (AnswerForm, cases.answer_case, SUPPLIER_ROLES, gettext_lazy("整改说明已提交")),
               "send-back": (SendBackForm, cases.send_back_case, OPERATOR, gettext_lazy("已退回礼品商")),
               "close": (CloseForm, cases.close_case, OPERATOR, gettext_lazy("整改单已关闭"))}
+CASE_TRANSITIONS = {"answer": "submit_answer", "send-back": "send_back", "close": "close"}
 
 
 def _call(form, service, **values) -> bool:
@@ -130,21 +131,25 @@ def _case_page(request, pk: int, name: str = ""):
     case = get_object_or_404(cases.list_cases(actor=request.user, now=timezone.now()), pk=pk)
     if name and name not in CASE_FORMS:
         raise Http404
-    bound = {}
+    bound, status = {}, 200
     if request.method == "POST":
         form_class, service, roles, success = CASE_FORMS[name]
         require_role(request.user, roles)
-        bound[name] = form_class(request.POST)
-        if _call(bound[name], service, case=case, actor=request.user, now=timezone.now()):
-            messages.success(request, success)
-            return redirect("settlement-case", pk=case.pk)
+        if refused := moved_on(request, case, CASE_TRANSITIONS[name]):  # said at the top, whatever the form held
+            status = refused
+        else:
+            bound[name] = form_class(request.POST)
+            if _call(bound[name], service, case=case, actor=request.user, now=timezone.now()):
+                messages.success(request, success)
+                return redirect("settlement-case", pk=case.pk)
+            status = 400
     allowed = {"answer": request.user.role in SUPPLIER_ROLES and case.state == RectificationCase.State.OPEN,
                "send-back": request.user.role == Role.OPERATOR and case.state == RectificationCase.State.ANSWERED,
                "close": request.user.role == Role.OPERATOR and case.state != RectificationCase.State.CLOSED}
     actions = [(action, bound.get(action) or CASE_FORMS[action][0]()) for action, shown in allowed.items() if shown]
     if name in bound and not allowed[name]:
         _tell_unshown(request, bound[name])
-    return render(request, "settlement/cases/case_detail.html", {"case": case, "actions": actions, "history": history_of(case)})
+    return render(request, "settlement/cases/case_detail.html", {"case": case, "actions": actions, "history": history_of(case)}, status=status)
 
 
 case_detail = require_safe(_case_page)

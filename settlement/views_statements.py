@@ -25,7 +25,7 @@ from core.exports import Column, day, label, list_download, moment, money
 from core.errors import DomainError, ValidationFailed
 from core.files import file_response, serve
 from core.fsm import history_of
-from core.portal import add_service_errors, paginate, state_reached
+from core.portal import add_service_errors, moved_on, paginate, state_reached
 from core.roles import SUPPLIER_ROLES, Role
 from core.tabular import CONTENT_TYPES
 from settlement.forms import CollectionForm, CorrectInvoiceForm, DecisionForm, DisputeForm, GenerateForm, InvoiceForm, NoteForm, PayForm, StatementFilterForm
@@ -266,6 +266,8 @@ def statement_action(request, pk: int, name: str):
         raise Http404
     statement = get_object_or_404(statements.list_statements(actor=request.user), pk=pk)
     require_role(request.user, action.roles)
+    if status := moved_on(request, statement, name):  # whatever the form held
+        return render_detail(request, statement, status=status)
     form = action.form(request.POST, auto_id=False)
     if form.is_valid():
         try:
@@ -282,7 +284,7 @@ def statement_action(request, pk: int, name: str):
         else:
             messages.success(request, state_reached(statement, f"{statement.month:%Y-%m} {statement.supplier.name}"))
             return redirect("settlement-statement", pk=statement.pk)
-    return render_detail(request, statement, bound={name: form})
+    return render_detail(request, statement, bound={name: form}, status=400)
 
 
 @login_required

@@ -124,6 +124,6 @@ def supplier_transition(request, pk: int, name: str):
     if action is None:
         return redirect("operator-supplier-detail", pk=pk)
     form = action.form(request.POST)
-    if act_with_form(request, form, action.service, supplier=supplier, success=lambda: state_reached(supplier, supplier.name)):
+    if act_with_form(request, form, action.service, supplier=supplier, transition=name, success=lambda: state_reached(supplier, supplier.name)):
         return redirect("operator-supplier-detail", pk=pk)
     return supplier_detail(request, pk, refused=(name, form))

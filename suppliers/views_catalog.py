@@ -23,8 +23,8 @@ from django.views.decorators.http import require_POST
 
 from core.api.permissions import require_role
 from core.charts import bar_chart
-from core.errors import DomainError, InvalidTransition
-from core.fsm import history_of, require_transition
+from core.errors import DomainError
+from core.fsm import history_of
 from core.models import Program, Tier
 from core.portal import (
     act_with_form, add_service_errors, bad_input_is_400, labelled, page_status, paginate, posted_from, redirect_back, report_form_errors,
@@ -298,31 +298,14 @@ def gift_action(request, pk: int, name: str):
         raise Http404
     gift = get_object_or_404(_gifts(request), pk=pk)
     require_role(request.user, action.roles)
-    if moved_on := _moved_on(request, gift, action):
-        return _gift_page(request, gift, failed=OfferedAction(name, action, moved_on), status=page_status((name, moved_on)))
     form = action.form(request.POST, auto_id=False)
-    if act_with_form(request, form, action.service, gift=gift, success=lambda: _done(action, gift)):
+    if act_with_form(request, form, action.service, gift=gift, transition=action.transition, success=lambda: _done(action, gift)):
         return redirect_back(request, reverse("gift-detail", args=[gift.pk]))
     gift.refresh_from_db()
     failed = OfferedAction(name, action, form)
     if not any(offered is failed for offered in offered_actions(gift, request.user, failed=failed)):
         report_form_errors(request, form)
     return _gift_page(request, gift, failed=failed, status=page_status((name, form)))
-
-
-def _moved_on(request, gift: Gift, action: GiftAction) -> forms.Form | None:
-    """When the gift's state no longer allows `action` (another user took the gift on meanwhile), the refusal, said
-    first at the top whatever the form sent holds (its reason missing, too long: no longer the point): the action's
-    blank form, refused with 409. None while the state allows it (its conditions, such as the supplier's standing, are
-    the service's to judge and say)."""
-    try:
-        require_transition(gift, action.transition, conditions=False)
-    except InvalidTransition as error:
-        messages.error(request, error.detail)
-        form = action.form(auto_id=False)
-        form.refused_status = error.status
-        return form
-    return None
 
 
 def _done(action: GiftAction, gift: Gift) -> str:
@@ -388,10 +371,8 @@ def review_decision(request, pk: int, name: str):
     action = GIFT_ACTIONS[name]
     require_role(request.user, action.roles)
     gift = get_object_or_404(_gifts(request), pk=pk)
-    if moved_on := _moved_on(request, gift, action):
-        return review_queue(request, refused=(gift, name, moved_on))
     form = action.form(request.POST, auto_id=False)
-    if act_with_form(request, form, action.service, gift=gift, success=lambda: _done(action, gift)):
+    if act_with_form(request, form, action.service, gift=gift, transition=action.transition, success=lambda: _done(action, gift)):
         return redirect_back(request, reverse("operator-gift-review"))
     return review_queue(request, refused=(gift, name, form))
 

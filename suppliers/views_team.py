@@ -91,6 +91,6 @@ def member_action(request, pk: int, name: str):
     membership = team.staff_member(request.user, pk)
     service, form_class, done = ACTIONS[name]
     form = form_class(request.POST)
-    if act_with_form(request, form, service, membership=membership, success=done):
+    if act_with_form(request, form, service, membership=membership, transition="" if name == "password" else name, success=done):
         return redirect("supplier-team-member", pk=pk)
     return member_page(request, pk, refused=(name, form))

@@ -1,8 +1,9 @@
 """Workflow transitions as API actions: POST /api/v1/<collection>/<id>/<transition>/.
 
 The object is looked up through the viewset's scoped queryset (another tenant's row: 404),
-then the role is checked (403), the input validated (400), and one service call made; an
-illegal transition comes back from the service as 409 invalid_transition.
+then the role is checked (403), then whether the object's state still allows the transition (409
+invalid_transition, whatever the input: the object moved on meanwhile), then the input validated (400), and one
+service call made, which judges the transition's conditions and checks the state again under its lock.
 """
 from collections.abc import Callable, Iterable
 
@@ -13,7 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api.permissions import require_role
-from core.fsm import history_of
+from core.fsm import history_of, require_transition
 from core.models import TransitionLog
 from core.models.transitions import actor_label_for
 
@@ -69,13 +70,20 @@ def transition_action(
     roles: Iterable[str],
     target: str,
     input_serializer: type[serializers.Serializer] = ReasonInput,
+    transition: str | None = "",
 ) -> Callable:
-    """Build a viewset action that calls `service(<target>=obj, actor=user, now=now, **validated input)`."""
+    """Build a viewset action that calls `service(<target>=obj, actor=user, now=now, **validated input)`.
+
+    `transition`: the FSM transition of the object the action is (by default its `name`; None for an action that is
+    none, such as a reminder), whose source states are checked before the input (see core.fsm.require_transition)."""
     allowed = frozenset(roles)
+    transition = name if transition == "" else transition
 
     def handler(self, request, pk=None):
         obj = self.get_object()
         require_role(request.user, allowed)
+        if transition:
+            require_transition(obj, transition, conditions=False)
         params = input_serializer(data=request.data, context=self.get_serializer_context())
         params.is_valid(raise_exception=True)
         result = service(**{target: obj}, actor=request.user, now=timezone.now(), **params.validated_data)
@@ -84,6 +92,7 @@ def transition_action(
     handler.__name__ = name
     handler.__doc__ = (service.__doc__ or "").strip().splitlines()[0] if service.__doc__ else name
     handler.allowed_roles = allowed
+    handler.transition = transition
     return extend_schema(request=input_serializer, summary=handler.__doc__)(
         action(detail=True, methods=["post"], url_path=name.replace("_", "-"))(handler)
     )

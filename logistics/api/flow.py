@@ -246,5 +246,5 @@ class ShipmentViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
     fail = transition_action(by_hand(shipments.fail_shipment, "fail"), name="fail", roles=LOGISTICS, target="shipment",
                              input_serializer=ShipmentFailInput)
     confirm_receipt = transition_action(shipments.confirm_shipment_receipt, name="confirm_receipt", roles=MEMBER, target="shipment",
-                                        input_serializer=ShipmentReceiptInput)
+                                        input_serializer=ShipmentReceiptInput, transition="deliver")
 

@@ -71,5 +71,6 @@ class LeftoverLotViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
         _as_listed(leftovers.dispose_lot), name="dispose", roles=LOGISTICS, target="lot", input_serializer=LeftoverDisposalInput
     )
     clearance = transition_action(
-        _as_listed(leftovers.clear_leftovers), name="clearance", roles=OPERATOR, target="lot", input_serializer=LeftoverClearanceInput
+        _as_listed(leftovers.clear_leftovers), name="clearance", roles=OPERATOR, target="lot", input_serializer=LeftoverClearanceInput,
+        transition="move_to_clearance",
     )

@@ -175,7 +175,9 @@ class ComplaintViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, viewsets
         complaints.respond_to_complaint, name="respond", roles=complaints.RESPONDER_ROLES, target=TARGET,
         input_serializer=RespondInput,
     )
-    take = transition_action(complaints.take_complaint, name="take", roles=OPERATOR, target=TARGET, input_serializer=ReasonInput)
+    take = transition_action(complaints.take_complaint, name="take", roles=OPERATOR, target=TARGET, input_serializer=ReasonInput,
+                             transition="triage")
     resolve = transition_action(complaints.resolve_complaint, name="resolve", roles=MEMBER, target=TARGET, input_serializer=ReasonInput)
     reopen = transition_action(complaints.reopen_complaint, name="reopen", roles=MEMBER, target=TARGET, input_serializer=ReasonInput)
-    remind = transition_action(complaints.remind_responsible, name="remind", roles=OPERATOR, target=TARGET, input_serializer=ReasonInput)
+    remind = transition_action(complaints.remind_responsible, name="remind", roles=OPERATOR, target=TARGET, input_serializer=ReasonInput,
+                               transition=None)

@@ -118,9 +118,9 @@ class PenaltyProposalViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewS
     accept = transition_action(assessment.accept_penalty, name="accept", roles=FINANCE, target="proposal",
                                input_serializer=NoteInput)
     dismiss = transition_action(assessment.dismiss_penalty, name="dismiss", roles=FINANCE, target="proposal",
-                                input_serializer=ReasonRequired)
+                                input_serializer=ReasonRequired, transition="request_dismissal")
     confirm_dismissal = transition_action(assessment.confirm_penalty_dismissal, name="confirm_dismissal", roles=FINANCE,
-                                          target="proposal", input_serializer=ReasonInput)
+                                          target="proposal", input_serializer=ReasonInput, transition="dismiss")
     decline_dismissal = transition_action(assessment.decline_penalty_dismissal, name="decline_dismissal", roles=FINANCE,
                                           target="proposal", input_serializer=ReasonRequired)
 

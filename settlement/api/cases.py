@@ -75,7 +75,8 @@ class RectificationCaseViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, 
         case = cases.open_case(**params.validated_data, actor=request.user, now=timezone.now())
         return Response(RectificationCaseSerializer(case).data, status=status.HTTP_201_CREATED)
 
-    answer = transition_action(cases.answer_case, name="answer", roles=SUPPLIER_ROLES, target="case", input_serializer=AnswerInput)
+    answer = transition_action(cases.answer_case, name="answer", roles=SUPPLIER_ROLES, target="case", input_serializer=AnswerInput,
+                                transition="submit_answer")
     send_back = transition_action(cases.send_back_case, name="send_back", roles=OPERATOR, target="case",
                                   input_serializer=SendBackInput)
     close = transition_action(cases.close_case, name="close", roles=OPERATOR, target="case", input_serializer=ReasonRequired)

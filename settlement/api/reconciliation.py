@@ -146,4 +146,4 @@ class ReconciliationLineViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewS
             "adjustment", "resolved_by", "reconciliation__statement", "reconciliation__version")
 
     resolve = transition_action(reconciliation.resolve_line, name="resolve", roles=FINANCE, target="line",
-                                input_serializer=ResolveInput)
+                                input_serializer=ResolveInput, transition=None)  # a line has no state machine: resolved once

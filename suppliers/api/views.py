@@ -176,7 +176,7 @@ class GiftViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
         return Response(GiftSerializer(self.get_queryset().get(pk=result.pk)).data)
 
     schedule = transition_action(
-        revisions.schedule_publication, name="schedule", roles=OPERATOR, target="gift", input_serializer=ScheduleInput
+        revisions.schedule_publication, name="schedule", roles=OPERATOR, target="gift", input_serializer=ScheduleInput, transition="publish"
     )
     submit = transition_action(catalog.submit_gift, name="submit", roles=SUPPLIER_USERS, target="gift")
     rework = transition_action(catalog.rework_gift, name="rework", roles=SUPPLIER_USERS, target="gift")
