@@ -32,7 +32,7 @@ class Step:
 
     @property
     def id(self) -> str:
-        return f"{self.path.format(pk='…')} {self.moved_on}"
+        return f"{self.path} {self.moved_on}"
 
 
 PAGES = [

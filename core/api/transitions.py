@@ -14,6 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api.permissions import require_role
+from core.errors import PermissionDenied
 from core.fsm import history_of, require_transition
 from core.models import TransitionLog
 from core.models.transitions import actor_label_for
@@ -71,17 +72,21 @@ def transition_action(
     target: str,
     input_serializer: type[serializers.Serializer] = ReasonInput,
     transition: str | None = "",
+    permitted: Callable | None = None,
 ) -> Callable:
     """Build a viewset action that calls `service(<target>=obj, actor=user, now=now, **validated input)`.
 
     `transition`: the FSM transition of the object the action is (by default its `name`; None for an action that is
-    none, such as a reminder), whose source states are checked before the input (see core.fsm.require_transition)."""
+    none, such as a reminder), whose source states are checked before the input (see core.fsm.require_transition);
+    `permitted(user, obj)`: whether the user may take the step on this object beyond the role (403 before the state)."""
     allowed = frozenset(roles)
     transition = name if transition == "" else transition
 
     def handler(self, request, pk=None):
         obj = self.get_object()
         require_role(request.user, allowed)
+        if permitted and not permitted(request.user, obj):
+            raise PermissionDenied()
         if transition:
             require_transition(obj, transition, conditions=False)
         params = input_serializer(data=request.data, context=self.get_serializer_context())

@@ -4,7 +4,7 @@ Every lookup starts from `visible_to(user)` (another tenant's row: 404); a role 
 400 naming the field, an illegal transition 409. Contact data on a shipment is masked except on the detail read of
 someone who must act on it (`shipments.may_see_parcel_contact`), and that read is logged.
 """
-from functools import wraps
+from collections.abc import Callable
 
 import django_filters
 from django.utils import timezone
@@ -16,7 +16,6 @@ from core.api.fields import BusinessDateField, BusinessDateTimeField, CodeKey, S
 from core.api.filters import FilterSet, IdFilter, TimeFilter
 from core.api.permissions import require_role
 from core.api.transitions import TransitionHistoryMixin, transition_action
-from core.errors import PermissionDenied
 from core.roles import SUPPLIER_ROLES, Role
 from core.services import log_personal_data_access
 from logistics.models import HandoffBatch, InboundShipment, Shipment
@@ -203,16 +202,9 @@ class ShipmentFilter(FilterSet):
         fields = ["state", "fulfilment", "order", "batch", "warehouse", "created_after", "created_before"]
 
 
-def by_hand(service, action: str):
-    """`service` for a shipment, refused (403) unless the actor's role may `action` a shipment of its kind by hand."""
-
-    @wraps(service)
-    def checked(*, shipment: Shipment, actor, **kwargs):
-        if not shipments.may_drive_by_hand(user=actor, shipment=shipment, action=action):
-            raise PermissionDenied()
-        return service(shipment=shipment, actor=actor, **kwargs)
-
-    return checked
+def by_hand(action: str) -> Callable:
+    """Whether the user's role may `action` a shipment of its kind by hand (else 403, before its state is judged)."""
+    return lambda user, shipment: shipments.may_drive_by_hand(user=user, shipment=shipment, action=action)
 
 
 class ShipmentViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
@@ -236,14 +228,14 @@ class ShipmentViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
         context = self.get_serializer_context() | {"unmasked_ids": {shipment.pk} if unmasked else set()}
         return Response(ShipmentSerializer(shipment, context=context).data)
 
-    pick = transition_action(by_hand(shipments.pick_shipment, "pick"), name="pick", roles=LOGISTICS, target="shipment")
-    ship = transition_action(by_hand(shipments.ship_shipment, "ship"), name="ship", roles=LOGISTICS | SUPPLIER_ROLES, target="shipment",
-                             input_serializer=ShipmentShipInput)
-    correct_tracking = transition_action(by_hand(shipments.correct_tracking, "correct_tracking"), name="correct_tracking",
+    pick = transition_action(shipments.pick_shipment, name="pick", permitted=by_hand("pick"), roles=LOGISTICS, target="shipment")
+    ship = transition_action(shipments.ship_shipment, name="ship", permitted=by_hand("ship"), roles=LOGISTICS | SUPPLIER_ROLES,
+                             target="shipment", input_serializer=ShipmentShipInput)
+    correct_tracking = transition_action(shipments.correct_tracking, name="correct_tracking", permitted=by_hand("correct_tracking"),
                                          roles=LOGISTICS | SUPPLIER_ROLES, target="shipment", input_serializer=ShipmentCorrectTrackingInput)
-    deliver = transition_action(by_hand(shipments.deliver_shipment, "deliver"), name="deliver", roles=LOGISTICS, target="shipment",
-                                input_serializer=ShipmentDeliverInput)
-    fail = transition_action(by_hand(shipments.fail_shipment, "fail"), name="fail", roles=LOGISTICS, target="shipment",
+    deliver = transition_action(shipments.deliver_shipment, name="deliver", permitted=by_hand("deliver"), roles=LOGISTICS,
+                                target="shipment", input_serializer=ShipmentDeliverInput)
+    fail = transition_action(shipments.fail_shipment, name="fail", permitted=by_hand("fail"), roles=LOGISTICS, target="shipment",
                              input_serializer=ShipmentFailInput)
     confirm_receipt = transition_action(shipments.confirm_shipment_receipt, name="confirm_receipt", roles=MEMBER, target="shipment",
                                         input_serializer=ShipmentReceiptInput, transition="deliver")

@@ -241,13 +241,27 @@ def test_an_answer_the_service_refuses_comes_back_next_to_its_field_with_the_tex
     assert "已联系会员，正在核实批次" in page.content.decode()
 
 
-def test_a_step_no_longer_offered_reports_its_errors_as_messages_not_as_marks_below(triaged, member):
+def test_a_step_no_longer_offered_reports_its_errors_as_messages_not_as_marks_below(triaged, supplier_staff, member):
+    long_ago = timezone.now() - complaints.REOPEN_WITHIN - timedelta(days=1)  # resolved: reopening is no longer offered
+    complaints.respond_to_complaint(complaint=triaged, actor=supplier_staff, now=long_ago, response="已处理")
+    complaints.resolve_complaint(complaint=triaged, actor=member.user, now=long_ago)
+
     page = logged_in(member.user).post(reverse("complaint-action", args=[triaged.pk, "reopen"]), {"reason": "分" * 600},
                                        follow=True)
 
     html = page.content.decode()
     assert field_errors(page) == {} and "请修正下方标出的错误" not in html
     assert "500" in " ".join(str(message) for message in page.context["messages"])
+
+
+def test_a_step_the_complaints_state_no_longer_allows_says_its_state_whatever_the_form_held(triaged, member):
+    page = logged_in(member.user).post(reverse("complaint-action", args=[triaged.pk, "reopen"]), {"reason": "分" * 600},
+                                       follow=True)
+
+    said = [str(message) for message in page.context["messages"]]
+    assert field_errors(page) == {} and len(said) == 1 and "处理中" in said[0]
+    triaged.refresh_from_db()
+    assert triaged.state == State.TRIAGED
 
 
 # --- naming a supplier -----------------------------------------------------------------------------------------------
