@@ -14,7 +14,6 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api.permissions import require_role
-from core.errors import PermissionDenied
 from core.fsm import history_of, require_transition
 from core.models import TransitionLog
 from core.models.transitions import actor_label_for
@@ -72,21 +71,22 @@ def transition_action(
     target: str,
     input_serializer: type[serializers.Serializer] = ReasonInput,
     transition: str | None = "",
-    permitted: Callable | None = None,
+    check: Callable | None = None,
 ) -> Callable:
     """Build a viewset action that calls `service(<target>=obj, actor=user, now=now, **validated input)`.
 
     `transition`: the FSM transition of the object the action is (by default its `name`; None for an action that is
     none, such as a reminder), whose source states are checked before the input (see core.fsm.require_transition);
-    `permitted(user, obj)`: whether the user may take the step on this object beyond the role (403 before the state)."""
+    `check(user, obj)`: raises PermissionDenied when the user may not take the step on this object beyond its role
+    (a shipment driven by hand, a return of another kind), so that it is a 403 before the state is judged."""
     allowed = frozenset(roles)
     transition = name if transition == "" else transition
 
     def handler(self, request, pk=None):
         obj = self.get_object()
         require_role(request.user, allowed)
-        if permitted and not permitted(request.user, obj):
-            raise PermissionDenied()
+        if check:
+            check(request.user, obj)
         if transition:
             require_transition(obj, transition, conditions=False)
         params = input_serializer(data=request.data, context=self.get_serializer_context())

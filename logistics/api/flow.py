@@ -16,6 +16,7 @@ from core.api.fields import BusinessDateField, BusinessDateTimeField, CodeKey, S
 from core.api.filters import FilterSet, IdFilter, TimeFilter
 from core.api.permissions import require_role
 from core.api.transitions import TransitionHistoryMixin, transition_action
+from core.errors import PermissionDenied
 from core.roles import SUPPLIER_ROLES, Role
 from core.services import log_personal_data_access
 from logistics.models import HandoffBatch, InboundShipment, Shipment
@@ -203,8 +204,14 @@ class ShipmentFilter(FilterSet):
 
 
 def by_hand(action: str) -> Callable:
-    """Whether the user's role may `action` a shipment of its kind by hand (else 403, before its state is judged)."""
-    return lambda user, shipment: shipments.may_drive_by_hand(user=user, shipment=shipment, action=action)
+    """A check refusing (403, before the shipment's state is judged) a user whose role may not `action` a shipment of
+    its kind by hand."""
+
+    def check(user, shipment: Shipment) -> None:
+        if not shipments.may_drive_by_hand(user=user, shipment=shipment, action=action):
+            raise PermissionDenied()
+
+    return check
 
 
 class ShipmentViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
@@ -228,14 +235,14 @@ class ShipmentViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
         context = self.get_serializer_context() | {"unmasked_ids": {shipment.pk} if unmasked else set()}
         return Response(ShipmentSerializer(shipment, context=context).data)
 
-    pick = transition_action(shipments.pick_shipment, name="pick", permitted=by_hand("pick"), roles=LOGISTICS, target="shipment")
-    ship = transition_action(shipments.ship_shipment, name="ship", permitted=by_hand("ship"), roles=LOGISTICS | SUPPLIER_ROLES,
+    pick = transition_action(shipments.pick_shipment, name="pick", check=by_hand("pick"), roles=LOGISTICS, target="shipment")
+    ship = transition_action(shipments.ship_shipment, name="ship", check=by_hand("ship"), roles=LOGISTICS | SUPPLIER_ROLES,
                              target="shipment", input_serializer=ShipmentShipInput)
-    correct_tracking = transition_action(shipments.correct_tracking, name="correct_tracking", permitted=by_hand("correct_tracking"),
+    correct_tracking = transition_action(shipments.correct_tracking, name="correct_tracking", check=by_hand("correct_tracking"),
                                          roles=LOGISTICS | SUPPLIER_ROLES, target="shipment", input_serializer=ShipmentCorrectTrackingInput)
-    deliver = transition_action(shipments.deliver_shipment, name="deliver", permitted=by_hand("deliver"), roles=LOGISTICS,
+    deliver = transition_action(shipments.deliver_shipment, name="deliver", check=by_hand("deliver"), roles=LOGISTICS,
                                 target="shipment", input_serializer=ShipmentDeliverInput)
-    fail = transition_action(shipments.fail_shipment, name="fail", permitted=by_hand("fail"), roles=LOGISTICS, target="shipment",
+    fail = transition_action(shipments.fail_shipment, name="fail", check=by_hand("fail"), roles=LOGISTICS, target="shipment",
                              input_serializer=ShipmentFailInput)
     confirm_receipt = transition_action(shipments.confirm_shipment_receipt, name="confirm_receipt", roles=MEMBER, target="shipment",
                                         input_serializer=ShipmentReceiptInput, transition="deliver")

@@ -3,6 +3,8 @@
 Each view parses its input, makes one service call and renders; the rules live in logistics.services.
 Reads start from the services' scoped lists, so another tenant's return or cost is a 404.
 """
+from functools import partial
+
 from django.utils import timezone
 from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
@@ -104,22 +106,22 @@ class ReturnViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
     def transition_history(self, return_request):
         return returns.return_history(return_request)
 
-    approve = transition_action(returns.approve_return, name="approve", roles=returns.roles_for("approve"), target=TARGET)
-    reject = transition_action(returns.reject_return, name="reject", roles=returns.roles_for("reject"), target=TARGET)
-    receive = transition_action(returns.receive_return, name="receive", roles=returns.roles_for("receive"), target=TARGET)
+    approve = transition_action(returns.approve_return, name="approve", roles=returns.roles_for("approve"), target=TARGET, check=partial(returns.require_may_act, step="approve"))
+    reject = transition_action(returns.reject_return, name="reject", roles=returns.roles_for("reject"), target=TARGET, check=partial(returns.require_may_act, step="reject"))
+    receive = transition_action(returns.receive_return, name="receive", roles=returns.roles_for("receive"), target=TARGET, check=partial(returns.require_may_act, step="receive"))
     inspect = transition_action(
-        returns.inspect_return, name="inspect", roles=returns.roles_for("inspect"), target=TARGET, input_serializer=InspectInput
+        returns.inspect_return, name="inspect", roles=returns.roles_for("inspect"), target=TARGET, check=partial(returns.require_may_act, step="inspect"), input_serializer=InspectInput
     )
     send_back_again = transition_action(
-        returns.send_back_again, name="send_back_again", roles=returns.roles_for("send_back_again"), target=TARGET,
+        returns.send_back_again, name="send_back_again", roles=returns.roles_for("send_back_again"), target=TARGET, check=partial(returns.require_may_act, step="send_back_again"),
         input_serializer=SendBackAgainInput,
     )
     reship_replacement = transition_action(
-        returns.reship_replacement, name="reship_replacement", roles=returns.roles_for("reship_replacement"), target=TARGET,
+        returns.reship_replacement, name="reship_replacement", roles=returns.roles_for("reship_replacement"), target=TARGET, check=partial(returns.require_may_act, step="reship_replacement"),
         input_serializer=FailedReplacementInput,
     )
     refund_instead = transition_action(
-        returns.refund_instead, name="refund_instead", roles=returns.roles_for("refund_instead"), target=TARGET,
+        returns.refund_instead, name="refund_instead", roles=returns.roles_for("refund_instead"), target=TARGET, check=partial(returns.require_may_act, step="refund_instead"),
         input_serializer=FailedReplacementInput,
     )
 

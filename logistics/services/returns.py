@@ -185,7 +185,8 @@ def may_take(*, user, return_request: ReturnRequest, step: str) -> bool:
     )
 
 
-def _require(actor, return_request: ReturnRequest, step: str) -> None:
+def require_may_act(actor, return_request: ReturnRequest, step: str) -> None:
+    """:raises PermissionDenied: unless the actor's role takes `step` on a return of this kind (saying who does)"""
     if not may_act(user=actor, return_request=return_request, step=step):
         raise PermissionDenied(
             REFUSALS.get(step) or gettext("物流仓退货由物流收货检验；直发退货由礼品商收货、运营检验")
@@ -293,7 +294,7 @@ def approve_return(*, return_request: ReturnRequest, actor, now: datetime, reaso
 
     :raises PermissionDenied: for anyone but an operator :raises InvalidTransition: unless requested
     """
-    _require(actor, return_request, "approve")
+    require_may_act(actor, return_request, "approve")
     with transaction.atomic():
         apply_transition(return_request, "approve", actor=actor, at=now, reason=reason)
         _tell_member_where_to_send(return_request, now)
@@ -340,7 +341,7 @@ def reject_return(*, return_request: ReturnRequest, actor, now: datetime, reason
 
     :raises ValidationFailed: without a reason :raises PermissionDenied: for anyone but an operator :raises InvalidTransition:
     """
-    _require(actor, return_request, "reject")
+    require_may_act(actor, return_request, "reject")
     if not (reason or "").strip():
         raise ValidationFailed(gettext("请填写拒绝原因"), field="reason")
     with transaction.atomic():
@@ -354,7 +355,7 @@ def receive_return(*, return_request: ReturnRequest, actor, now: datetime, reaso
 
     :raises PermissionDenied: for anyone else :raises InvalidTransition: unless approved
     """
-    _require(actor, return_request, "receive")
+    require_may_act(actor, return_request, "receive")
     with transaction.atomic():
         apply_transition(return_request, "receive", actor=actor, at=now, reason=reason, received_at=now)
         _tell_member(return_request, now)
@@ -370,7 +371,7 @@ def inspect_return(*, return_request: ReturnRequest, actor, now: datetime, outco
     """
     if outcome not in EFFECTS:
         raise ValidationFailed(gettext("未知的检验结论"), field="outcome")
-    _require(actor, return_request, "inspect")
+    require_may_act(actor, return_request, "inspect")
     effect = effect_of(outcome, fulfilment=return_request.order.fulfilment)
     try:
         with transaction.atomic():
@@ -509,7 +510,7 @@ def _replacement(return_request: ReturnRequest, order: RedemptionOrder, *, actor
 
 def _decision_reason(actor, return_request: ReturnRequest, step: str, reason: str) -> str:
     """The reason of an operator's decision on a failed replacement. :raises PermissionDenied: :raises ValidationFailed:"""
-    _require(actor, return_request, step)
+    require_may_act(actor, return_request, step)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed(gettext("请填写原因"), field="reason")
@@ -670,7 +671,7 @@ def send_back_again(*, return_request: ReturnRequest, actor, now: datetime, reas
     :raises ValidationFailed: without a reason :raises PermissionDenied: for anyone else
     :raises InvalidTransition: unless the return is refused and its last parcel back failed
     """
-    _require(actor, return_request, "send_back_again")
+    require_may_act(actor, return_request, "send_back_again")
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed(gettext("请说明重新寄回的原因"), field="reason")

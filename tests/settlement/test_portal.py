@@ -358,7 +358,7 @@ def test_finance_filters_the_receivables_and_records_a_collection_on_the_page(re
     receivable.refresh_from_db()
     page = client.get(f"/settlement/statements/{receivable.pk}/").content.decode()
     assert f'data-statement="{receivable.pk}"' in listed and listed.count("data-statement=") == 1
-    assert missing.status_code == 200 and "reference" in field_errors(missing)
+    assert missing.status_code == 400 and "reference" in field_errors(missing)
     assert (receivable.state, receivable.collection_reference, receivable.collected_by) == ("collected", "CMB-IN-7", finance)
     assert 'data-testid="collection">CMB-IN-7 · 2026-10-14 · finance' in page
 
@@ -389,13 +389,13 @@ def test_reissuing_an_unchanged_version_needs_a_reason_next_to_the_field(dispute
 
     disputed.refresh_from_db()
     assert 'data-testid="pending-unchanged"' in page and 'data-testid="pending-payable"><strong>¥500.00</strong>' in page
-    assert response.status_code == 200 and "reason" in field_errors(response) and disputed.state == "disputed"
+    assert response.status_code == 400 and "reason" in field_errors(response) and disputed.state == "disputed"
 
 
 def test_a_dispute_without_a_reason_shows_the_error_next_to_the_field(issued, supplier_admin):
     response = act(logged_in(supplier_admin), issued, "dispute", {"reason": ""})
 
-    assert response.status_code == 200 and "reason" in field_errors(response)
+    assert response.status_code == 400 and "reason" in field_errors(response)
     issued.refresh_from_db()
     assert issued.state == "issued"
 
@@ -434,7 +434,7 @@ def test_an_invoice_must_equal_the_payable_then_finance_approves_and_pays(issued
 
     wrong = act(supplier, issued, "invoice", {"number": "33012345", "amount": "499.00"})
     issued.refresh_from_db()
-    assert wrong.status_code == 200 and "amount" in field_errors(wrong) and issued.state == "confirmed"
+    assert wrong.status_code == 400 and "amount" in field_errors(wrong) and issued.state == "confirmed"
 
     act(supplier, issued, "invoice", {"number": "33012345", "amount": "500.00"})
     page = money.get(f"/settlement/statements/{issued.pk}/").content.decode()
@@ -521,7 +521,7 @@ def test_an_invoice_number_of_the_wrong_length_shows_next_to_the_number_and_chan
     response = act(supplier, issued, "invoice", {"number": "3301234", "amount": "500.00"})
 
     issued.refresh_from_db()
-    assert response.status_code == 200 and "3301234" in field_errors(response)["number"]
+    assert response.status_code == 400 and "3301234" in field_errors(response)["number"]
     assert (issued.state, issued.invoice_number) == ("confirmed", "")
 
 
