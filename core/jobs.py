@@ -5,16 +5,27 @@ transition) is in its transaction, so a second run does nothing twice.
 
 Operators see what failed (`JobFailure`, on their home page and in the admin): one row per job and item, written here
 and, for a task that fails as a whole, by the `task_failure` handler below; resolved when the item next succeeds or is
-no longer due, and a task's when it next succeeds."""
+no longer due, and a task's when it next succeeds.
+
+Background work a committed action starts (a generation run, a shipping file, a large statement's PDF) is published
+once its transaction commits (`publish_on_commit`). The action is done by then: a broker that cannot be reached must
+not turn it into an error, nor the task into a lost one silently. The publish error is logged and the action's record
+stays as it was (a run still running, an upload still pending, a version still without its PDF); the beat jobs that
+pick up work left behind (`pick_up_left_behind`) find it there and queue it again, or give up on it with a reason its
+page shows."""
 import logging
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
+from celery import Task
 from celery.signals import task_failure, task_success
+from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from core.models import JobFailure
 
@@ -113,3 +124,49 @@ def open_failures(user) -> dict | None:
         return None
     count = len(recent) if len(recent) < RECENT_FAILURES else JobFailure.objects.filter(resolved_at__isnull=True).count()
     return {"recent": recent, "count": count}
+
+
+# --- publishing after commit, and work left behind ---------------------------------------------------------------
+
+def publish_on_commit(task: Task, /, **kwargs) -> None:
+    """Queue `task` with `kwargs` once the current transaction commits (at once outside one), as `publish` does."""
+    transaction.on_commit(lambda: publish(task, **kwargs))
+
+
+def publish(task: Task, /, **kwargs) -> bool:
+    """Queue `task` with `kwargs`; False, the error logged, when the broker does not take it. Run eagerly (no broker:
+    development, tests) the task runs here, and its own error is raised as ever: only publishing is forgiven."""
+    try:
+        task.apply_async(kwargs=kwargs)
+    except Exception as error:
+        if task.app.conf.task_always_eager and not isinstance(error, OperationalError):
+            raise
+        logger.exception("task %s %s was not published; the sweep of work left behind queues it again", task.name, kwargs)
+        return False
+    return True
+
+
+def left_behind_before(now: datetime) -> datetime:
+    """Work (a run, an upload, a PDF) no worker has shown progress on since this moment was left behind: its message
+    was never published, or lost with the broker (LEFT_BEHIND_AFTER_MINUTES)."""
+    return now - timedelta(minutes=settings.LEFT_BEHIND_AFTER_MINUTES)
+
+
+def pick_up_left_behind(work: QuerySet, *, started: str, now: datetime, requeue: Callable[[int], None],
+                        give_up: Callable[[QuerySet], int]) -> tuple[int, int]:
+    """Queue again the unfinished `work` (rows with `progressed_at` and `requeues`, narrowed to those still to do)
+    that no worker has shown progress on since `left_behind_before(now)`, counting from the `started` field when none
+    ever did: `requeue(pk)` publishes its task after commit, and its `progressed_at` is now, so that it is left
+    another while before it counts as left behind again. Work queued again LEFT_BEHIND_REQUEUES times is given up on
+    instead: `give_up(rows)` records why on the rows still unfinished. Returns (queued again, given up on)."""
+    stale = work.annotate(last_seen=Coalesce("progressed_at", started)).filter(last_seen__lt=left_behind_before(now))
+    spent = list(stale.filter(requeues__gte=settings.LEFT_BEHIND_REQUEUES).values_list("pk", flat=True))
+    again = list(stale.filter(requeues__lt=settings.LEFT_BEHIND_REQUEUES).values_list("pk", flat=True))
+    given_up = give_up(work.filter(pk__in=spent)) if spent else 0
+    with transaction.atomic():
+        queued = work.filter(pk__in=again).update(progressed_at=now, requeues=F("requeues") + 1)
+        for pk in again:
+            requeue(pk)
+    if queued or given_up:
+        logger.warning("work left behind in %s: %s queued again, %s given up on", work.model._meta.label, queued, given_up)
+    return queued, given_up

@@ -19,3 +19,9 @@ def hand_over_dropship_orders() -> int:
 def ship_uploaded_shipments(*, upload_id: int) -> str:
     """Ship a checked file of waybills (idempotent: a second delivery finds it done)."""
     return bulk_shipping.ship_upload(upload_id=upload_id, now=timezone.now()).status
+
+
+@shared_task
+def pick_up_left_behind() -> tuple[int, int]:
+    """Beat, every 5 minutes: uploads no worker took up shipped again (or rejected, saying why)."""
+    return bulk_shipping.pick_up_left_behind_uploads(now=timezone.now())

@@ -3,7 +3,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from settlement.models import GenerationRun, StatementVersion
-from settlement.services import generation, statements
+from settlement.services import generation, statement_pdfs, statements
 
 
 @shared_task(acks_late=True)
@@ -28,6 +28,13 @@ def confirm_silent_statements() -> int:
 
 
 @shared_task(acks_late=True)
-def render_statement_pdf(version_id: int) -> str:
+def render_statement_pdf(*, version_id: int) -> str:
     """Render a large version's PDF once (a second delivery finds it stored)."""
     return statements.store_pdf(StatementVersion.objects.select_related("statement__supplier").get(pk=version_id)).pdf_sha256
+
+
+@shared_task
+def pick_up_left_behind() -> tuple[int, int, int]:
+    """Beat, every 5 minutes: runs no worker took up queued again (or failed), and PDFs that never came queued again."""
+    now = timezone.now()
+    return (*generation.pick_up_left_behind_runs(now=now), statement_pdfs.pick_up_left_behind_pdfs(now=now))

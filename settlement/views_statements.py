@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core import jobs
 from core.api.permissions import require_role
 from core.exports import Column, day, label, list_download, moment, money
 from core.errors import DomainError, ValidationFailed
@@ -138,7 +139,7 @@ def months(request):
         except DomainError as error:
             add_service_errors(form, error)
         else:
-            generate_statements.delay_on_commit(run.pk)
+            jobs.publish_on_commit(generate_statements, run_id=run.pk)
             messages.success(request, _("已开始生成 %(month)s 的结算单") % {"month": f"{month:%Y-%m}"})
             return redirect("settlement-months")
     return _months_page(request, form)

@@ -165,3 +165,29 @@ def rich_member(member, now):
     """The gold GoTone member with 50 000 points earned this year."""
     ledger.earn_points(member=member, points=50_000, source=ledger.Source("batch", "SETUP"), at=datetime(2026, 1, 5, tzinfo=SHANGHAI))
     return member
+
+
+@pytest.fixture
+def broker_down(monkeypatch):
+    """No task can be published (the broker unreachable, as kombu says it); the tasks refused are listed."""
+    from celery.app.task import Task
+    from kombu.exceptions import OperationalError
+
+    refused = []
+
+    def refuse(task, args=None, kwargs=None, **options):
+        refused.append((task.name, kwargs))
+        raise OperationalError("Error 111 connecting to 127.0.0.1:1. Connection refused.")
+
+    monkeypatch.setattr(Task, "apply_async", refuse)
+    return refused
+
+
+@pytest.fixture
+def queued_tasks(monkeypatch):
+    """Tasks published are listed (name, kwargs), not run."""
+    from celery.app.task import Task
+
+    queued = []
+    monkeypatch.setattr(Task, "apply_async", lambda task, args=None, kwargs=None, **options: queued.append((task.name, kwargs)))
+    return queued

@@ -242,7 +242,13 @@ CELERY_BEAT_SCHEDULE = {
     "schedule-re-evaluations": {"task": "settlement.tasks_cases.schedule_re_evaluations", "schedule": crontab(hour=1, minute=15)},
     "escalate-complaints": {"task": "points.tasks_complaints.escalate_complaints", "schedule": 300.0},
     "resolve-answered-complaints": {"task": "points.tasks_complaints.resolve_answered_complaints", "schedule": crontab(minute=40)},
+    "pick-up-left-behind-settlement": {"task": "settlement.tasks.pick_up_left_behind", "schedule": 300.0},
+    "pick-up-left-behind-uploads": {"task": "logistics.tasks.pick_up_left_behind", "schedule": 300.0},
 }
+# work whose task no worker has shown progress on for this long (its message lost with the broker) is queued again
+LEFT_BEHIND_AFTER_MINUTES = int(os.environ.get("LEFT_BEHIND_AFTER_MINUTES", "30"))
+# how many times such work is queued again before it is given up on, with a reason its page shows
+LEFT_BEHIND_REQUEUES = int(os.environ.get("LEFT_BEHIND_REQUEUES", "3"))
 
 # --- Notifications (提醒服务) ----------------------------------------------------------------------
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "core.notifications.backends.ConsoleBackend")

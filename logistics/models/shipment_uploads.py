@@ -33,6 +33,9 @@ class ShipmentUpload(models.Model):
     #: why nothing was shipped: {"row", "column", "code", "detail", "heading"} (core.tabular.Problem's fields)
     problems = models.JSONField(default=list)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    #: the last sign of life of the work: a worker starting it, or it being queued again (core.jobs)
+    progressed_at = models.DateTimeField(_("最近进展"), null=True, blank=True)
+    requeues = models.PositiveSmallIntegerField(_("重新排队次数"), default=0)
 
     objects = ScopedManager()
     visibility = Visibility(supplier="supplier", staff=frozenset({"logistics"}))

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
+from core import jobs
 from core.errors import DomainError, ValidationFailed
 from core.progress import outside_the_transaction
 from core.roles import SUPPLIER_ROLES, Role, has_role, require_role
@@ -111,7 +112,7 @@ def upload_shipping_file(*, actor, now: datetime, file_name: str, content: bytes
         )
         from logistics.tasks import ship_uploaded_shipments
 
-        ship_uploaded_shipments.delay_on_commit(upload_id=upload.pk)
+        jobs.publish_on_commit(ship_uploaded_shipments, upload_id=upload.pk)
     return upload
 
 
@@ -131,6 +132,8 @@ def ship_upload(*, upload_id: int, now: datetime, progress_every: int = PROGRESS
         if rows % progress_every == 0:
             report(rows_done=rows)
 
+    # a worker has it, seen at once (before the shipping's transaction): not work left behind (core.jobs)
+    ShipmentUpload.objects.filter(pk=upload_id, status=ShipmentUpload.Status.PENDING).update(progressed_at=now)
     try:
         with transaction.atomic(), outside_the_transaction(ShipmentUpload, upload_id) as report:
             upload = ShipmentUpload.objects.get(pk=upload_id)  # not locked: its progress is written on another connection
@@ -147,6 +150,23 @@ def ship_upload(*, upload_id: int, now: datetime, progress_every: int = PROGRESS
         _reject(upload_id, [Problem(None, None, "error", gettext("发货时出错，未发出任何运单，请稍后重新上传"))], rows_done=reached, now=now)
         raise
     return ShipmentUpload.objects.get(pk=upload_id)
+
+
+def pick_up_left_behind_uploads(*, now: datetime) -> tuple[int, int]:
+    """Uploads still pending that no worker has taken up for a while (their task never published, or lost with the
+    broker) are queued again, shipping an upload being idempotent; after LEFT_BEHIND_REQUEUES such tries an upload is
+    rejected, shipping none, with the reason its page shows (core.jobs.pick_up_left_behind). Returns (queued again,
+    rejected)."""
+    from logistics.tasks import ship_uploaded_shipments
+
+    def give_up(uploads) -> int:
+        problem = Problem(None, None, "error", gettext("发货任务多次未能运行，未发出任何运单，请重新上传"))
+        return uploads.update(status=ShipmentUpload.Status.REJECTED, problems=[asdict(problem)], finished_at=now)
+
+    return jobs.pick_up_left_behind(
+        ShipmentUpload.objects.filter(status=ShipmentUpload.Status.PENDING), started="uploaded_at", now=now, give_up=give_up,
+        requeue=lambda pk: jobs.publish_on_commit(ship_uploaded_shipments, upload_id=pk),
+    )
 
 
 def list_shipment_uploads(*, actor) -> QuerySet[ShipmentUpload]:

@@ -12,6 +12,7 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core import jobs
 from core.api.fields import ActorField, BusinessDateField
 from core.api.filters import FilterSet, YesNoFilter
 from core.api.permissions import require_role
@@ -78,7 +79,7 @@ class GenerationRunViewSet(viewsets.ReadOnlyModelViewSet):
         params = StartGenerationInput(data=request.data)
         params.is_valid(raise_exception=True)
         run = generation.start_generation(month=params.validated_data["month"], actor=request.user, now=timezone.now())
-        generate_statements.delay_on_commit(run.pk)
+        jobs.publish_on_commit(generate_statements, run_id=run.pk)
         return Response(GenerationRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
 
 

@@ -173,6 +173,8 @@ class StatementVersion(models.Model):
     account_number = models.CharField(_("银行账号"), max_length=40, blank=True)
     pdf = models.FileField(_("结算单PDF"), upload_to="statements/%Y/%m/", blank=True)
     pdf_sha256 = models.CharField(_("PDF SHA-256"), max_length=64, blank=True)
+    #: when its PDF was last queued to be rendered by a task (a large version at issue, or again: core.jobs)
+    pdf_queued_at = models.DateTimeField(_("PDF 排队时间"), null=True, blank=True)
 
     objects = ScopedManager()
     visibility = Visibility(supplier="statement__supplier", staff=frozenset({"finance", "operator"}))
@@ -303,6 +305,9 @@ class GenerationRun(models.Model):
     finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
     started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     error = models.TextField(_("错误"), blank=True)
+    #: the last sign of life of the work: a worker starting it or finishing a chunk, or it being queued again (core.jobs)
+    progressed_at = models.DateTimeField(_("最近进展"), null=True, blank=True)
+    requeues = models.PositiveSmallIntegerField(_("重新排队次数"), default=0)
 
     objects = ScopedManager()
     visibility = Visibility(staff=frozenset({"finance"}))

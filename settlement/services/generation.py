@@ -23,9 +23,11 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 from django.db.models import Count, F, Sum
+from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from core import jobs
 from core.days import day_start
 from core.errors import ValidationFailed
 from core.fsm import log_creation
@@ -243,19 +245,36 @@ def start_generation(*, month: date, actor, now: datetime) -> GenerationRun:
     return GenerationRun.objects.create(month=month, started_at=now, started_by=actor if getattr(actor, "pk", None) else None)
 
 
+def pick_up_left_behind_runs(*, now: datetime) -> tuple[int, int]:
+    """Runs still running that no worker has shown progress on for a while (their task never published, or lost with
+    the broker) are queued again, generation being idempotent; after LEFT_BEHIND_REQUEUES such tries a run is failed
+    with the reason the months page shows (core.jobs.pick_up_left_behind). Returns (queued again, failed)."""
+    from settlement.tasks import generate_statements
+
+    def give_up(runs) -> int:
+        return runs.update(status=GenerationRun.Status.FAILED, finished_at=now,
+                           error=gettext("后台任务多次未能运行，已停止；请重新生成该月份"))
+
+    return jobs.pick_up_left_behind(
+        GenerationRun.objects.filter(status=GenerationRun.Status.RUNNING), started="started_at", now=now, give_up=give_up,
+        requeue=lambda pk: jobs.publish_on_commit(generate_statements, run_id=pk),
+    )
+
+
 def generate_month(
     *, run: GenerationRun, now: datetime, chunk: int = CHUNK, progress: Callable[[GenerationRun], None] | None = None,
 ) -> GenerationRun:
     """Generate (or complete) the month's statements, chunk by chunk, with progress on `run` (and to `progress`)."""
     month, cutoff, actor = run.month, cutoff_of(run.month), run.started_by
     supplier_ids = suppliers_to_settle(month=month, cutoff=cutoff)
-    GenerationRun.objects.filter(pk=run.pk).update(suppliers_total=len(supplier_ids), suppliers_done=0)
+    GenerationRun.objects.filter(pk=run.pk).update(suppliers_total=len(supplier_ids), suppliers_done=0, progressed_at=Now())
     try:
         for start in range(0, len(supplier_ids), chunk):
             created, claimed = _generate_chunk(supplier_ids[start:start + chunk], month=month, cutoff=cutoff, now=now, actor=actor)
             GenerationRun.objects.filter(pk=run.pk).update(
                 suppliers_done=F("suppliers_done") + len(supplier_ids[start:start + chunk]),
                 statements_created=F("statements_created") + created, lines_claimed=F("lines_claimed") + claimed,
+                progressed_at=Now(),  # the database's clock: a sign of life, not a time of the domain
             )
             if progress is not None:
                 run.refresh_from_db()

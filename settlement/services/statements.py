@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
 
+from core import jobs
 from core.errors import PermissionDenied, ValidationFailed
 from core.events import subscribe
 from core.fsm import apply_transition, bulk_transition, require_transition
@@ -181,13 +182,15 @@ def _freeze(version: StatementVersion, *, statement: Statement, actor, now: date
     if account is not None:
         version.bank_account = account
         version.bank_name, version.account_name, version.account_number = account.bank_name, account.account_name, account.account_number
+    inline = version.line_count <= settings.STATEMENT_PDF_INLINE_LINES
+    version.pdf_queued_at = None if inline else now
     version.save()
-    if version.line_count <= settings.STATEMENT_PDF_INLINE_LINES:
+    if inline:
         store_pdf(version)
     else:
         from settlement.tasks import render_statement_pdf
 
-        render_statement_pdf.delay_on_commit(version.pk)
+        jobs.publish_on_commit(render_statement_pdf, version_id=version.pk)
 
 
 def store_pdf(version: StatementVersion) -> StatementVersion:

@@ -34,7 +34,7 @@ def three_waiting(programs):  # noqa: F811
 
 def uploaded(logistics, waiting, monkeypatch) -> ShipmentUpload:
     """The upload of a file shipping every waiting parcel, its task not run: the test runs it."""
-    monkeypatch.setattr(tasks.ship_uploaded_shipments, "delay_on_commit", lambda **_kwargs: None)
+    monkeypatch.setattr(tasks.ship_uploaded_shipments, "apply_async", lambda *_args, **_kwargs: None)
     content = "\r\n".join(["运单ID,承运商,运单号", *(f"{s.pk},顺丰,SF-P{s.pk}" for s in waiting)]).encode()
     return bulk_shipping.upload_shipping_file(actor=logistics, now=timezone.now(), file_name="w.csv", content=content)
 

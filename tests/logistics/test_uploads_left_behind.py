@@ -1,0 +1,74 @@
+"""A file of waybills kept while the broker cannot be reached: the upload is accepted (no 500), stays pending, and
+the beat job that picks up work left behind ships it, or after too many tries rejects it saying why on its page."""
+from datetime import timedelta
+
+import pytest
+
+from logistics.models import Shipment, ShipmentUpload
+from logistics.services import bulk_shipping
+from logistics.tasks import pick_up_left_behind
+from tests.portal import logged_in
+
+pytestmark = pytest.mark.django_db
+PAGE = "/logistics/shipments/by-file/"
+LEFT = timedelta(minutes=31)  # beyond LEFT_BEHIND_AFTER_MINUTES (30)
+
+
+def upload(actor, shipment, now) -> ShipmentUpload:
+    content = f"运单ID,承运商,运单号\r\n{shipment.pk},顺丰,SF-LEFT\r\n".encode()
+    return bulk_shipping.upload_shipping_file(actor=actor, now=now, file_name="w.csv", content=content)
+
+
+def test_a_file_uploaded_with_the_broker_down_is_kept_pending(logistics, warehouse_shipment, now, broker_down,
+                                                            django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = logged_in(logistics).post(PAGE, {"file": _file(warehouse_shipment)})
+
+    kept = ShipmentUpload.objects.get()
+    assert response.status_code == 302 and kept.status == "pending"
+    assert broker_down == [("logistics.tasks.ship_uploaded_shipments", {"upload_id": kept.pk})]
+
+
+def test_an_upload_left_behind_is_shipped_when_beat_picks_it_up(logistics, warehouse_shipment, now, broker_down,
+                                                               monkeypatch, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        kept = upload(logistics, warehouse_shipment, now)
+    monkeypatch.undo()  # the broker is back
+
+    assert bulk_shipping.pick_up_left_behind_uploads(now=now + timedelta(minutes=10)) == (0, 0)  # not left behind yet
+    with django_capture_on_commit_callbacks(execute=True):
+        assert bulk_shipping.pick_up_left_behind_uploads(now=now + LEFT) == (1, 0)
+
+    kept.refresh_from_db()
+    assert (kept.status, kept.requeues) == ("shipped", 1)
+    assert Shipment.objects.get(pk=warehouse_shipment.pk).state == "shipped"
+
+
+def test_an_upload_a_worker_has_is_not_queued_again(logistics, warehouse_shipment, now, queued_tasks):
+    kept = upload(logistics, warehouse_shipment, now)
+    ShipmentUpload.objects.filter(pk=kept.pk).update(progressed_at=now + LEFT - timedelta(minutes=1))
+
+    assert bulk_shipping.pick_up_left_behind_uploads(now=now + LEFT) == (0, 0)
+
+
+def test_an_upload_queued_again_too_often_is_rejected_with_its_reason_on_its_page(logistics, warehouse_shipment, now, queued_tasks):
+    kept = upload(logistics, warehouse_shipment, now)
+    ShipmentUpload.objects.filter(pk=kept.pk).update(requeues=3)
+
+    assert bulk_shipping.pick_up_left_behind_uploads(now=now + LEFT) == (0, 1)
+
+    kept.refresh_from_db()
+    assert (kept.status, kept.finished_at) == ("rejected", now + LEFT)
+    html = logged_in(logistics).get(f"{PAGE}{kept.pk}/").content.decode()
+    assert "发货任务多次未能运行，未发出任何运单，请重新上传" in html
+    assert Shipment.objects.get(pk=warehouse_shipment.pk).state == "created"
+
+
+def test_the_beat_job_is_scheduled(settings):
+    assert settings.CELERY_BEAT_SCHEDULE["pick-up-left-behind-uploads"]["task"] == pick_up_left_behind.name
+
+
+def _file(shipment):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("w.csv", f"运单ID,承运商,运单号\r\n{shipment.pk},顺丰,SF-LEFT\r\n".encode(), content_type="text/csv")
