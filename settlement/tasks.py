@@ -27,10 +27,23 @@ def confirm_silent_statements() -> int:
     return len(statements.deem_confirmed(now=timezone.now()))
 
 
-@shared_task(acks_late=True)
-def render_statement_pdf(*, version_id: int) -> str:
-    """Render a large version's PDF once (a second delivery finds it stored)."""
-    return statements.store_pdf(StatementVersion.objects.select_related("statement__supplier").get(pk=version_id)).pdf_sha256
+PDF_RETRIES = 3  # after 1, 2 and 4 minutes
+
+
+@shared_task(bind=True, acks_late=True, max_retries=PDF_RETRIES)
+def render_statement_pdf(self, *, version_id: int) -> str:
+    """Render a large version's PDF once (a second delivery finds it stored). A render that fails is tried again after
+    1, 2 and 4 minutes; the last failure is recorded on the version, whose page and API say so (beat tries again)."""
+    version = StatementVersion.objects.select_related("statement__supplier").get(pk=version_id)
+    try:
+        return statements.store_pdf(version).pdf_sha256
+    except Exception as error:
+        if self.request.retries >= self.max_retries:
+            statement_pdfs.record_pdf_failure(version=version, error=error, now=timezone.now())
+            raise
+        if self.request.is_eager:  # no broker to wait on (development, tests): the next try at once
+            return self.apply(kwargs={"version_id": version_id}, retries=self.request.retries + 1).get(disable_sync_subtasks=False)
+        raise self.retry(exc=error, countdown=60 * 2 ** self.request.retries) from error
 
 
 @shared_task

@@ -10,6 +10,7 @@ urlpatterns = [
     path("statements/export.<str:file_format>", statements.statement_export, name="settlement-statements-export"),
     path("statements/<int:pk>/", statements.statement_detail, name="settlement-statement"),
     path("statements/<int:pk>/versions/<int:number>/pdf/", statements.version_pdf, name="settlement-version-pdf"),
+    path("statements/<int:pk>/versions/<int:number>/pdf/render/", statements.version_render_pdf, name="settlement-version-render-pdf"),
     path("statements/<int:pk>/versions/<int:number>/figures.<str:file_format>", statements.version_figures, name="settlement-version-figures"),
     path("statements/<int:pk>/adjustments/new/", adjustments.dispute_adjustment_create, name="settlement-dispute-adjustment"),
     path("statements/<int:pk>/reconcile/", adjustments.reconciliation_upload, name="settlement-reconciliation-upload"),

@@ -33,7 +33,7 @@ from settlement.forms import CollectionForm, CorrectInvoiceForm, DecisionForm, D
 from settlement.models import GenerationRun, Section, Statement
 from settlement.pdf import described
 from settlement.home import payables_by_month
-from settlement.services import adjustments, generation, reconciliation, statements
+from settlement.services import adjustments, generation, reconciliation, statement_pdfs, statements
 from settlement.tasks import generate_statements
 from suppliers.selectors_profile import account_number_for
 from suppliers.services.team import admin_usernames
@@ -296,6 +296,22 @@ def version_figures(request, pk: int, number: int, file_format: str):
     statement = get_object_or_404(statements.list_statements(actor=request.user), pk=pk)
     version = get_object_or_404(statement.versions, number=number)
     return file_response(reconciliation.our_figures(version=version, file_format=file_format))
+
+
+@login_required
+@require_POST
+def version_render_pdf(request, pk: int, number: int):
+    """Finance queues the render of an issued version's PDF again (it failed, or never came)."""
+    require_role(request.user, FINANCE)
+    statement = get_object_or_404(statements.list_statements(actor=request.user), pk=pk)
+    version = get_object_or_404(statement.versions, number=number)
+    try:
+        statement_pdfs.render_pdf_again(version=version, actor=request.user, now=timezone.now())
+    except ValidationFailed as error:
+        messages.error(request, error.detail)
+    else:
+        messages.success(request, _("已重新安排生成 v%(number)s 的 PDF") % {"number": number})
+    return redirect("settlement-statement", pk=statement.pk)
 
 
 @login_required

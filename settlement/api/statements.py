@@ -122,12 +122,18 @@ class StatementVersionSerializer(serializers.ModelSerializer):
     issued_by = ActorField()
     account_number = serializers.SerializerMethodField()
     has_pdf = serializers.SerializerMethodField()
+    pdf_status = serializers.ChoiceField(
+        choices=["stored", "rendering", "failed", ""], read_only=True,
+        help_text="stored; rendering (issued, its PDF on its way); failed (its render gave up after its retries and is tried "
+                  "again by the system); empty before issue",
+    )
 
     class Meta:
         model = StatementVersion
         fields = [
             "number", "deliveries", "returns", "extra_costs", "adjustments", "carried_forward", "payable", "line_count",
             "created_at", "issued_at", "issued_by", "reason", "bank_name", "account_name", "account_number", "has_pdf", "pdf_sha256",
+            "pdf_status",
         ]
         read_only_fields = fields
 

@@ -175,6 +175,9 @@ class StatementVersion(models.Model):
     pdf_sha256 = models.CharField(_("PDF SHA-256"), max_length=64, blank=True)
     #: when its PDF was last queued to be rendered by a task (a large version at issue, or again: core.jobs)
     pdf_queued_at = models.DateTimeField(_("PDF 排队时间"), null=True, blank=True)
+    #: when the task rendering its PDF last gave up, after its retries (cleared when queued again or stored), and why
+    pdf_failed_at = models.DateTimeField(_("PDF 生成失败时间"), null=True, blank=True)
+    pdf_error = models.CharField(_("PDF 生成错误"), max_length=500, blank=True)
 
     objects = ScopedManager()
     visibility = Visibility(supplier="statement__supplier", staff=frozenset({"finance", "operator"}))
@@ -191,6 +194,16 @@ class StatementVersion(models.Model):
     @property
     def sections(self) -> dict[str, Decimal]:
         return {section: getattr(self, field) for section, field in SECTION_TOTALS.items()}
+
+    @property
+    def pdf_status(self) -> str:
+        """"stored"; "rendering" (issued, its PDF queued); "failed" (its render gave up, and is tried again: core.jobs);
+        "" before issue."""
+        if self.pdf:
+            return "stored"
+        if self.issued_at is None:
+            return ""
+        return "failed" if self.pdf_failed_at else "rendering"
 
 
 class Section(models.TextChoices):

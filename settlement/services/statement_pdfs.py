@@ -1,14 +1,21 @@
 """Statement PDFs rendered by a task (versions of more than STATEMENT_PDF_INLINE_LINES lines): what happens when it
 does not come. A version issued without its PDF whose render was queued a while ago and has not stored it (the task
-never published, or lost with the broker) is queued again by beat (core.jobs); rendering is deterministic, so a
-render that comes twice stores the same bytes with the same SHA-256 once (statements.store_pdf)."""
+never published, lost with the broker, or failed after its retries: `record_pdf_failure`) is queued again by beat
+(core.jobs), or by finance from the statement page (`render_pdf_again`); rendering is deterministic, so a render that
+comes twice stores the same bytes with the same SHA-256 once (statements.store_pdf)."""
+import logging
 from datetime import datetime
 
 from django.db import transaction
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext
 
 from core import jobs
+from core.errors import ValidationFailed
 from settlement.models import StatementVersion
+from settlement.services.adjustments import require_finance
+
+logger = logging.getLogger(__name__)
 
 
 def waiting_for_pdf():
@@ -29,3 +36,27 @@ def pick_up_left_behind_pdfs(*, now: datetime) -> int:
         for pk in pks:
             jobs.publish_on_commit(render_statement_pdf, version_id=pk)
     return len(pks)
+
+
+def record_pdf_failure(*, version: StatementVersion, error: Exception, now: datetime) -> None:
+    """The render of the version's PDF gave up after its retries: its page and the API say so until it is stored."""
+    logger.error("the PDF of statement version %s failed after its retries: %r", version.pk, error)
+    StatementVersion.objects.filter(pk=version.pk, pdf="").update(pdf_failed_at=now, pdf_error=f"{type(error).__name__}: {error}"[:500])
+
+
+def render_pdf_again(*, version: StatementVersion, actor, now: datetime) -> StatementVersion:
+    """Queue the render of an issued version's PDF again (finance, from the statement page), a failure recorded forgotten.
+
+    :raises PermissionDenied: unless finance :raises ValidationFailed: a version not issued, or with its PDF stored
+    """
+    from settlement.tasks import render_statement_pdf
+
+    require_finance(actor)
+    with transaction.atomic():
+        version = StatementVersion.objects.select_for_update().get(pk=version.pk)
+        if version.pdf_status not in ("rendering", "failed"):
+            raise ValidationFailed(gettext("该版本的 PDF 已生成或尚未下发，无需重新生成"), field="pdf")
+        version.pdf_queued_at, version.pdf_failed_at, version.pdf_error = now, None, ""
+        version.save(update_fields=["pdf_queued_at", "pdf_failed_at", "pdf_error"])
+        jobs.publish_on_commit(render_statement_pdf, version_id=version.pk)
+    return version

@@ -204,7 +204,8 @@ def store_pdf(version: StatementVersion) -> StatementVersion:
     version.pdf_sha256 = hashlib.sha256(content).hexdigest()
     version.pdf.save(f"statement-{statement.supplier_id}-{statement.month:%Y%m}-v{version.number}.pdf", ContentFile(content),
                      save=False)
-    version.save(update_fields=["pdf", "pdf_sha256"])
+    version.pdf_failed_at, version.pdf_error = None, ""
+    version.save(update_fields=["pdf", "pdf_sha256", "pdf_failed_at", "pdf_error"])
     return version
 
 
