@@ -15,9 +15,9 @@ def generate_statements(run_id: int) -> int:
 
 @shared_task
 def generate_last_month() -> int:
-    """Beat, 02:00 on the 1st: generate the month that has just ended."""
+    """Beat, 02:00 on the 1st: generate the month that has just ended (delivered again, complete the run it started)."""
     now = timezone.now()
-    run = generation.start_generation(month=generation.last_closed_month(now), actor=None, now=now)
+    run = generation.resume_generation(month=generation.last_closed_month(now), now=now)
     return generation.generate_month(run=run, now=now).statements_created
 
 

@@ -245,6 +245,14 @@ def start_generation(*, month: date, actor, now: datetime) -> GenerationRun:
     return GenerationRun.objects.create(month=month, started_at=now, started_by=actor if getattr(actor, "pk", None) else None)
 
 
+def resume_generation(*, month: date, now: datetime) -> GenerationRun:
+    """The beat's run of `month`: the one the beat started that is still running, to complete (its task delivered again,
+    acks_late, after the worker running it was lost), else a new one; so a second delivery leaves no run running for
+    ever. A run finance started is its own task's. :raises ValidationFailed: a month not yet ended"""
+    unfinished = GenerationRun.objects.filter(month=month, status=GenerationRun.Status.RUNNING, started_by__isnull=True)
+    return unfinished.order_by("-started_at", "-id").first() or start_generation(month=month, actor=None, now=now)
+
+
 def pick_up_left_behind_runs(*, now: datetime) -> tuple[int, int]:
     """Runs still running that no worker has shown progress on for a while (their task never published, or lost with
     the broker) are queued again, generation being idempotent; after LEFT_BEHIND_REQUEUES such tries a run is failed
