@@ -2,6 +2,8 @@
 see their object: nothing is published under a public /media/ URL."""
 import logging
 import mimetypes
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.db.models.fields.files import FieldFile
@@ -18,6 +20,20 @@ DOCUMENT_KINDS = {"PDF": "pdf", "JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 #: The only types a browser is let to show in place; any other stored file downloads as bytes, so nothing stored (an
 #: HTML page, a script, an SVG) can ever run in the portal's origin.
 SHOWN_IN_PLACE = frozenset({"application/pdf", "image/jpeg", "image/png", "image/webp"})
+
+
+@contextmanager
+def kept_only_if_done() -> Iterator[Callable[[FieldFile], None]]:
+    """Yield `stored(file)`, to be told of each file the block writes to the storage beside rows of its transaction;
+    if the block raises (its transaction rolled back: wrap `transaction.atomic()` in it), those files are deleted,
+    so that no file is left behind whose row was never committed (a statement PDF printing a bank account)."""
+    stored: list[FieldFile] = []
+    try:
+        yield lambda file: stored.append(file) if file else None
+    except BaseException:
+        for file in stored:
+            file.storage.delete(file.name)
+        raise
 
 
 def check_document(upload, *, field: str = "file") -> None:

@@ -26,6 +26,7 @@ from django.utils.translation import gettext, gettext_noop
 
 from core import jobs
 from core.errors import PermissionDenied, ValidationFailed
+from core.files import kept_only_if_done
 from core.events import subscribe
 from core.fsm import apply_transition, bulk_transition, require_transition
 from core.roles import SUPPLIER_ROLES, Role, waiting_for
@@ -82,11 +83,14 @@ def issue_statement(*, statement: Statement, actor, now: datetime, reason: str =
     """Issue a draft: freeze version 1 with its bank account and PDF. :raises PermissionDenied: :raises ValidationFailed:
     :raises InvalidTransition:"""
     require_finance(actor)
-    with transaction.atomic():
+    with kept_only_if_done() as stored, transaction.atomic():
         statement = lock(statement)
         version = current_version(statement)
         version.reason = (reason or "").strip()
+        fresh = not version.pdf  # the PDF of a version issued already (the issue then refused) is not this call's to delete
         _freeze(version, statement=statement, actor=actor, now=now)
+        if fresh:
+            stored(version.pdf)
         apply_transition(statement, "issue", actor=actor, at=now, reason=reason, issued_at=now, issued_by=actor)
         _tell_supplier(statement, kind="statement_issued", now=now)
     return statement
@@ -121,7 +125,7 @@ def reissue_statement(*, statement: Statement, actor, now: datetime, reason: str
     """
     require_finance(actor)
     reason = (reason or "").strip()
-    with transaction.atomic():
+    with kept_only_if_done() as stored, transaction.atomic():
         statement = lock(statement)
         require_transition(statement, "reissue")
         if refusal := reissue_refusal(statement):
@@ -133,6 +137,7 @@ def reissue_statement(*, statement: Statement, actor, now: datetime, reason: str
         version = StatementVersion.objects.create(statement=statement, number=pending["number"], created_at=now, reason=reason,
                                                   **figures)
         _freeze(version, statement=statement, actor=actor, now=now)
+        stored(version.pdf)
         apply_transition(statement, "reissue", actor=actor, at=now, reason=reason, version=version.number, payable=version.payable,
                          issued_at=now, issued_by=actor)
         correct_carried(statement, actor=actor, now=now)
