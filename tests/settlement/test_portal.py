@@ -461,7 +461,7 @@ def test_a_payment_day_outside_the_business_years_is_shown_next_to_it_and_pays_n
     response = act(logged_in(finance), issued, "pay", {"reference": "PAY-1", "paid_on": day})
 
     issued.refresh_from_db()
-    assert response.status_code == 200 and field_errors(response) == {"paid_on": "日期须在 2000–2099 年"}
+    assert response.status_code == 400 and field_errors(response) == {"paid_on": "日期须在 2000–2099 年"}
     assert (issued.state, issued.payment_reference, issued.payment_date) == ("approved", "", None)
 
 
