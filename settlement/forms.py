@@ -107,7 +107,7 @@ class AdjustmentForm(SubmittedOnce):
 
     supplier = forms.TypedChoiceField(label=_("礼品商"), coerce=int)
     kind = forms.ChoiceField(label=_("类型"), choices=Adjustment.Kind.choices)
-    amount = forms.CharField(label=_("金额"), max_length=20, help_text=_("正数增加应付，负数减少应付，如 -118.80"))
+    amount = forms.CharField(label=_("金额"), max_length=20, help_text=_("正数增加应付，负数减少应付，如 -118.80；违约扣款为负数，补偿为正数"))
     reason = forms.CharField(label=_("原因"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
     source_kind = forms.ChoiceField(label=_("来源类型"), initial="other")
     source_id = forms.CharField(label=_("来源编号"), required=False, max_length=40,

@@ -69,7 +69,8 @@ class ProposeAdjustmentInput(serializers.Serializer):
                                              "with a disputed `statement`")
     # text, parsed by the one rule of the portal and files (`parse_amount`): a DecimalField would also take "1e3"
     amount = serializers.CharField(max_length=30, help_text="plain decimal, at most two places, e.g. -180.00; positive adds to "
-                                                            "the payable, negative deducts")
+                                                            "the payable, negative deducts; a penalty is negative, a "
+                                                            "compensation positive")
     reason = serializers.CharField(max_length=2000)
     source_kind = serializers.CharField(max_length=30, default="other", help_text="order, return, extra_cost, complaint, … or other")
     source_id = serializers.CharField(max_length=40, required=False, allow_blank=True, default="",

@@ -39,6 +39,9 @@ SYSTEM_KINDS = frozenset({Adjustment.Kind.CARRY_CORRECTION})
 HAND_KINDS = [kind for kind in Adjustment.Kind.values if kind not in SYSTEM_KINDS]
 #: the largest adjustment finance may propose either way; a carry correction follows a payable and is not capped
 ADJUSTMENT_LIMIT = Decimal("10000000")
+#: kinds whose name implies the direction of the payable: a penalty deducts from it, a compensation adds to it; the
+#: other kinds correct a figure either way
+SIGN_OF_KIND = {Adjustment.Kind.PENALTY: -1, Adjustment.Kind.COMPENSATION: 1}
 
 
 def require_finance(actor) -> None:
@@ -67,6 +70,20 @@ def parse_amount(value, *, field: str = "amount", allow_zero: bool = False) -> D
     if amount == 0 and not allow_zero:
         raise ValidationFailed(gettext("金额不能为零"), field=field)
     return amount.quantize(CENT)
+
+
+def check_sign(*, kind: str, amount: Decimal) -> None:
+    """A penalty reduces the payable (negative amount), a compensation increases it (positive): the sign a kind implies
+    (`SIGN_OF_KIND`). :raises ValidationFailed: naming `amount`"""
+    sign = SIGN_OF_KIND.get(kind)
+    if sign is None or (amount > 0) == (sign > 0):
+        return
+    label = Adjustment.Kind(kind).label
+    if sign < 0:
+        message = gettext("「%(kind)s」减少应付，金额须为负数，如 -%(example)s") % {"kind": label, "example": abs(amount)}
+    else:
+        message = gettext("「%(kind)s」增加应付，金额须为正数，如 %(example)s") % {"kind": label, "example": abs(amount)}
+    raise ValidationFailed(message, field="amount")
 
 
 def answered_already(*, statement_id: int, lines) -> None:
@@ -165,6 +182,7 @@ def _propose(
     if kind == Adjustment.Kind.DISPUTE and statement is None:
         raise ValidationFailed(gettext("异议调整须针对有异议的结算单，请在结算单页面发起"), field="kind")
     amount = parse_amount(amount)
+    check_sign(kind=kind, amount=amount)
     if abs(amount) > ADJUSTMENT_LIMIT and kind != Adjustment.Kind.CARRY_CORRECTION:
         raise ValidationFailed(gettext("调账金额不能超过 ±%(limit)s 元") % {"limit": f"{ADJUSTMENT_LIMIT:,}"}, field="amount")
     if not (reason or "").strip():

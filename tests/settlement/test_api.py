@@ -417,6 +417,37 @@ def test_a_bad_adjustment_is_400_naming_the_field_and_writes_nothing(api, suppli
     assert not Adjustment.objects.exists()
 
 
+@pytest.mark.parametrize(("kind", "amount", "named"), [
+    ("penalty", "1000.00", "负数"), ("penalty", "+0.01", "负数"), ("compensation", "-500.00", "正数"),
+])
+def test_an_adjustment_against_the_sign_its_kind_implies_is_400_naming_amount_and_writes_nothing(
+    api, supplier, finance, kind, amount, named,
+):
+    response = propose(api, finance, supplier, kind=kind, amount=amount)
+
+    assert response.status_code == 400
+    assert errors(response) == [("amount", "invalid")]
+    assert named in response.json()["errors"][0]["detail"] and str(Adjustment.Kind(kind).label) in response.json()["errors"][0]["detail"]
+    assert not Adjustment.objects.exists()
+
+
+def test_the_sign_rule_is_explained_in_english_too(api, supplier, finance):
+    response = api(finance).post("/api/v1/adjustments/", {"supplier": supplier.pk, "kind": "penalty", "amount": "1000.00",
+                                                          "reason": "延迟发货"}, HTTP_ACCEPT_LANGUAGE="en", **fresh_key())
+
+    assert response.status_code == 400
+    assert "must be negative" in response.json()["errors"][0]["detail"]
+
+
+@pytest.mark.parametrize(("kind", "amount"), [("penalty", "-1000.00"), ("compensation", "500.00"), ("other", "20.00"),
+                                              ("other", "-20.00"), ("reconciliation", "-3.00"), ("reconciliation", "3.00")])
+def test_an_adjustment_with_the_sign_its_kind_allows_is_proposed(api, supplier, finance, kind, amount):
+    response = propose(api, finance, supplier, kind=kind, amount=amount)
+
+    assert response.status_code == 201, response.content
+    assert response.json()["amount"] == amount
+
+
 @pytest.mark.parametrize(("kind", "named"), [("carry_correction", "carry_correction"), ("dispute", "异议调整")])
 def test_a_kind_only_the_system_or_a_disputed_statement_makes_is_400_naming_the_kind_and_writes_nothing(api, supplier, finance,
                                                                                                        kind, named):
@@ -818,7 +849,7 @@ def test_an_approved_adjustment_names_the_statement_that_booked_it(api, draft, f
 
 @pytest.mark.parametrize(("amount", "stored"), [("1e3", None), ("1E+3", None), ("NaN", None), ("¥1,000.00", "1000.00"), ("-50元", "-50.00")])
 def test_the_api_reads_an_amount_by_the_same_rule_as_the_portal(api, supplier, finance, amount, stored):
-    response = propose(api, finance, supplier, amount=amount)
+    response = propose(api, finance, supplier, kind="other", amount=amount)
 
     if stored is None:
         assert response.status_code == 400 and errors(response) == [("amount", "invalid")]

@@ -30,8 +30,9 @@ def _clock(time_machine):
 
 
 def compensate(supplier, amount: str, *, maker, checker) -> Adjustment:
-    """An adjustment approved in September, which September's statement books."""
-    adjustment = adjustments.propose_adjustment(supplier=supplier, kind="compensation", amount=amount, reason="活动补偿",
+    """An adjustment approved in September, which September's statement books (a negative amount: a penalty)."""
+    kind = "penalty" if amount.startswith("-") else "compensation"
+    adjustment = adjustments.propose_adjustment(supplier=supplier, kind=kind, amount=amount, reason="活动补偿",
                                                 actor=maker, now=datetime(2026, 9, 10, 9, tzinfo=SHANGHAI))
     return adjustments.approve_adjustment(adjustment=adjustment, actor=checker, now=datetime(2026, 9, 10, 15, tzinfo=SHANGHAI))
 
@@ -487,6 +488,15 @@ def test_a_bad_adjustment_shows_each_error_next_to_its_field(supplier, finance):
                                                             "token": "bad-2"})
 
     assert "amount" in field_errors(bad_amount) and "source_id" in field_errors(no_order)
+    assert not Adjustment.objects.exists()
+
+
+def test_a_positive_penalty_on_the_form_is_refused_next_to_the_amount(supplier, finance):
+    response = logged_in(finance).post("/settlement/adjustments/new/", {
+        "supplier": supplier.pk, "kind": "penalty", "amount": "1000.00", "reason": "超时", "source_kind": "other", "token": "sign-1"})
+
+    assert response.status_code == 200
+    assert "须为负数" in field_errors(response)["amount"]
     assert not Adjustment.objects.exists()
 
 
