@@ -116,6 +116,15 @@ class LedgerEntrySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class CreditedSerializer(serializers.Serializer):
+    """A credited batch, from a JSON list or a file: 201 when credited now, 200 when the same rows had been (replayed)."""
+
+    batch = serializers.CharField(help_text="the batch id given, or a file's hash of its rows")
+    replayed = serializers.BooleanField(help_text="true: the batch had been credited before with the same rows; nothing new "
+                                                  "was credited and `entries` are the earlier ones")
+    entries = LedgerEntrySerializer(many=True)
+
+
 class ExpirySerializer(serializers.Serializer):
     year = serializers.IntegerField()
     points = serializers.IntegerField()

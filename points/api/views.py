@@ -21,6 +21,7 @@ from points.api.serializers import (
     BulkCreditInput,
     CatalogGiftSerializer,
     ConfirmInput,
+    CreditedSerializer,
     CorrectionInput,
     LedgerEntrySerializer,
     MemberDetailSerializer,
@@ -244,10 +245,14 @@ class MemberProfileView(APIView):
         return Response(MemberProfileSerializer(member).data)
 
 
+#: both ways of crediting a batch answer alike: created now, or replayed with the earlier entries
+CREDITED = {201: CreditedSerializer, 200: CreditedSerializer}
+
+
 class BulkCreditView(APIView):
     """Operators credit points to many members in one idempotent batch."""
 
-    @extend_schema(request=BulkCreditInput, responses={201: LedgerEntrySerializer(many=True)})
+    @extend_schema(request=BulkCreditInput, responses=CREDITED)
     def post(self, request):
         require_role(request.user, OPERATOR)
         params = BulkCreditInput(data=request.data)
@@ -255,7 +260,7 @@ class BulkCreditView(APIView):
         result = credits.credit_points_in_bulk(
             batch_id=params.validated_data["batch"], rows=params.validated_data["rows"], actor=request.user, now=timezone.now()
         )
-        return Response(LedgerEntrySerializer(result.entries, many=True).data, status=_credited_status(result))
+        return _credited(result)
 
 
 
@@ -269,7 +274,7 @@ class CreditFileView(APIView):
 
     parser_classes = [MultiPartParser]
 
-    @extend_schema(request={"multipart/form-data": CreditFileInput}, responses={201: LedgerEntrySerializer(many=True)})
+    @extend_schema(request={"multipart/form-data": CreditFileInput}, responses=CREDITED)
     def post(self, request):
         require_role(request.user, OPERATOR)
         params = CreditFileInput(data=request.data)
@@ -278,10 +283,9 @@ class CreditFileView(APIView):
         result = credits.credit_points_from_file(
             file_name=upload.name, content=upload.read(credits.CREDIT_FILE.max_bytes + 1), actor=request.user, now=timezone.now()
         )
-        body = {"batch": result.batch, "replayed": result.replayed, "entries": LedgerEntrySerializer(result.entries, many=True).data}
-        return Response(body, status=_credited_status(result))
+        return _credited(result)
 
 
-def _credited_status(result: credits.Credited) -> int:
+def _credited(result: credits.Credited) -> Response:
     """201 when the batch was credited now, 200 when it had been before (the entries then are the earlier ones)."""
-    return status.HTTP_200_OK if result.replayed else status.HTTP_201_CREATED
+    return Response(CreditedSerializer(result).data, status=status.HTTP_200_OK if result.replayed else status.HTTP_201_CREATED)

@@ -8,6 +8,7 @@ from core.tabular import TableRejected
 from points.models import LedgerEntry
 from points.services import credits, ledger
 from tests.workbooks import cell, row, workbook
+from tests.api_schema import mismatches
 
 pytestmark = pytest.mark.django_db
 
@@ -106,7 +107,8 @@ def test_a_batch_id_reused_for_other_rows_is_refused_and_the_same_rows_are_repla
     same = client.post("/api/v1/points/credits/", {"batch": "B-1", "rows": [{"phone": member.phone, "points": 100}]}, format="json")
     other = client.post("/api/v1/points/credits/", {"batch": "B-1", "rows": [{"phone": member.phone, "points": 500}]}, format="json")
 
-    assert (first.status_code, same.status_code) == (201, 200) and first.json() == same.json()
+    assert (first.status_code, same.status_code) == (201, 200)
+    assert (first.json()["replayed"], same.json()["replayed"]) == (False, True) and first.json()["entries"] == same.json()["entries"]
     assert other.status_code == 409 and other.json()["errors"][0]["attr"] == "batch"
     assert ledger.account_of(member).balance == 100
 
@@ -189,3 +191,25 @@ def test_the_portal_counts_the_rows_credited_in_english_words(member, operator):
     page = client.post("/member/credits/", {"file": upload}, follow=True).content.decode()
 
     assert "Credited 1 row, 50 points in total." in page and "row(s)" not in page
+
+
+def test_both_ways_of_crediting_answer_batch_replayed_and_entries_as_the_schema_documents(api, member, operator):
+    """201 the first time, 200 with `replayed` true and the earlier entries the next: the same shape from a JSON batch
+    and from a file, each answer as the schema documents it."""
+    client = api(operator)
+    upload = lambda: SimpleUploadedFile("c.csv", csv_file(["phone,points", f"{member.phone},50"]), content_type="text/csv")  # noqa: E731
+    body = {"batch": "B-7", "rows": [{"phone": member.phone, "points": 100}]}
+
+    answers = {
+        "/api/v1/points/credits/": [client.post("/api/v1/points/credits/", body, format="json") for _ in range(2)],
+        "/api/v1/points/credit-files/": [client.post("/api/v1/points/credit-files/", {"file": upload()}, format="multipart")
+                                         for _ in range(2)],
+    }
+
+    for path, (first, again) in answers.items():
+        assert (first.status_code, again.status_code) == (201, 200), path
+        assert (first.json()["replayed"], again.json()["replayed"]) == (False, True), path
+        assert first.json()["batch"] == again.json()["batch"] and first.json()["entries"] == again.json()["entries"], path
+        assert mismatches("POST", path, first) == mismatches("POST", path, again) == [], path
+    assert answers["/api/v1/points/credits/"][0].json()["batch"] == "B-7"
+    assert ledger.account_of(member).balance == 150
