@@ -4,7 +4,7 @@ from core.api.serializers import HidesSettlementMoney, PrebuiltFields
 from core.api.transitions import ReasonInput
 from core.masking import mask_address, mask_name, mask_phone
 from core.roles import Role
-from core.validators import MOBILE_MESSAGE, MOBILE_PATTERN
+from core.validators import MAX_ID, MOBILE_MESSAGE, MOBILE_PATTERN
 from points.models import LedgerEntry, Member, RedemptionOrder
 from points.services.credits import CORRECTION_REASONS, CREDIT_REASONS
 from points.services.orders import MAX_QUANTITY
@@ -53,7 +53,8 @@ class CatalogGiftSerializer(PictureUrls, serializers.ModelSerializer):
 class PlaceOrderInput(PrebuiltFields, serializers.Serializer):
     """The placement's fields with the service's bounds, for the schema and the early 400; `place_order` decides."""
 
-    gift = serializers.IntegerField()
+    gift = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="a gift of the member's catalog; another id is "
+                                                                          "a 404 naming `gift`")
     quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
     recipient_name = serializers.CharField(max_length=50)
     recipient_phone = serializers.RegexField(MOBILE_PATTERN, error_messages={"invalid": MOBILE_MESSAGE})

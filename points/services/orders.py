@@ -16,7 +16,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
-from core.errors import ConcurrentUpdate, Conflict, ValidationFailed
+from core.errors import ConcurrentUpdate, Conflict, NotFound, ValidationFailed
 from core.events import publish
 from core.fsm import apply_transition, bulk_transition, log_creation, require_transition
 from core.numbers import numbered
@@ -115,7 +115,8 @@ def place_order(
     """Place an order at today's prices; below the program's SMS threshold it is confirmed at once,
     otherwise a six-digit code is texted to the member.
 
-    :raises ValidationFailed: for a gift not listed for this member, a bad quantity or address
+    :raises NotFound: naming `gift`, for a gift not in this member's catalog (unknown, unlisted, another program's or
+        above its tier) :raises ValidationFailed: a bad quantity or address
     :raises InsufficientPoints: :raises OutOfStock: (nothing is written)
     """
     recipient = _trimmed(recipient_name=recipient_name, recipient_phone=recipient_phone, address=address)
@@ -125,8 +126,8 @@ def place_order(
     _refuse(errors)
     program = member.program
     gift = get_listed_gift(program=program, tier=member.tier, gift_id=gift_id)
-    if gift is None:
-        raise ValidationFailed(gettext("该礼品不可兑换"), field="gift")
+    if gift is None:  # not in this member's catalog: as if it did not exist, like an id of another tenant's row
+        raise NotFound(gettext("该礼品不可兑换"), field="gift")
     location = choose_location(gift=gift, quantity=quantity, records=gift.stock)  # one place supplies the whole order
     unit_points = member_points_price(gift=gift, program=program, tier=member.tier, base=gift.points_base)
     clearance = gift.state == gift.State.CLEARANCE

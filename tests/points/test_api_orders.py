@@ -1,5 +1,6 @@
 """The member API: catalog, orders with Idempotency-Key and second confirmation, balance, history, opt-out; bulk credits."""
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 
@@ -84,6 +85,33 @@ def test_bad_input_is_400_naming_the_field_and_the_key_can_be_used_again(api, ri
     assert refused.json()["errors"][0]["attr"] == field
     assert placed.status_code == 201  # a refused request stores no outcome under its key
     assert RedemptionOrder.objects.count() == 1
+
+
+@pytest.mark.parametrize("hidden", ["unknown", "unlisted", "another_program", "above_tier"])
+def test_a_gift_outside_the_members_catalog_is_404_naming_gift_and_the_key_can_be_used_again(api, rich_member, listed_gift, operator, now, hidden):
+    gift = {
+        "unknown": lambda: SimpleNamespace(pk=listed_gift.pk + 1000),
+        "unlisted": lambda: GiftFactory(),
+        "another_program": lambda: published(GiftFactory(points={"mzone": 1200}), actor=operator, at=now),
+        "above_tier": lambda: published(GiftFactory(min_tier="diamond"), actor=operator, at=now),
+    }[hidden]()
+    client = api(rich_member.user)
+
+    refused = client.post("/api/v1/orders/", order_body(gift), format="json", HTTP_IDEMPOTENCY_KEY="redeem-hidden")
+    placed = client.post("/api/v1/orders/", order_body(listed_gift), format="json", HTTP_IDEMPOTENCY_KEY="redeem-hidden")
+
+    assert refused.status_code == 404
+    assert [(e["attr"], e["code"]) for e in refused.json()["errors"]] == [("gift", "not_found")]
+    assert placed.status_code == 201 and RedemptionOrder.objects.count() == 1
+
+
+def test_a_sold_out_gift_of_the_catalog_is_still_a_409(api, rich_member, listed_gift):
+    StockRecord.objects.filter(gift=listed_gift).update(on_hand=0)
+
+    response = api(rich_member.user).post("/api/v1/orders/", order_body(listed_gift), format="json", HTTP_IDEMPOTENCY_KEY="sold-out")
+
+    assert response.status_code == 409 and response.json()["errors"][0]["code"] == "out_of_stock"
+    assert not RedemptionOrder.objects.exists()
 
 
 def test_a_large_order_is_confirmed_with_the_code_from_the_sms(api, rich_member, listed_gift):

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from core import numbers
-from core.errors import ConcurrentUpdate, InvalidTransition, ValidationFailed
+from core.errors import ConcurrentUpdate, InvalidTransition, NotFound, ValidationFailed
 from core.fsm import apply_transition, history_of
 from core.models import Notification, TransitionLog
 from points.errors import CodeAttemptsExceeded, CodeExpired, CodeInvalid, CodeResendTooSoon, InsufficientPoints, OrderExpired
@@ -289,7 +289,7 @@ def test_a_gift_above_the_members_tier_or_not_listed_cannot_be_ordered(rich_memb
     listed_gift.min_tier = "diamond"
     listed_gift.save(update_fields=["min_tier"])
 
-    with pytest.raises(ValidationFailed) as refused:
+    with pytest.raises(NotFound) as refused:
         orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=1, now=now, **ADDRESS)
 
     assert refused.value.field == "gift"
