@@ -31,6 +31,12 @@ def carrier_key(carrier: str) -> str:
     return _CODE_OF.get(folded, folded)
 
 
+def tracking_key(tracking_number: str) -> str:
+    """A tracking number as stored and looked up: without surrounding spaces, upper-case ("sf123" and " SF123 " are one
+    parcel's), so that the unique key per carrier and the provider's events agree however it was typed."""
+    return (tracking_number or "").strip().upper()
+
+
 def tidy_carrier(carrier: str) -> str:
     """The carrier as stored and shown: as typed, with its runs of spaces made one and none at the ends."""
     return " ".join((carrier or "").split())

@@ -4,6 +4,7 @@ from datetime import date, timedelta
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from core.days import day_start
+from logistics.carriers import tracking_key
 from logistics.models import CarrierEvent, InboundShipment, Shipment
 from logistics.models.shipments import COUNTED_STATES, ORDER_OWN_PARCELS
 from points.models import RedemptionOrder
@@ -47,6 +48,7 @@ def next_event_sequence(*, tracking_number: str, event_id: str) -> int:
     form sent again), else the one after the last the parcel has, recorded or handled."""
     if (recorded := CarrierEvent.objects.filter(event_id=event_id).values_list("sequence", flat=True).first()) is not None:
         return recorded
+    tracking_number = tracking_key(tracking_number)
     last_recorded = CarrierEvent.objects.filter(tracking_number=tracking_number).aggregate(last=Max("sequence"))["last"] or 0
     last_handled = Shipment.objects.filter(tracking_number=tracking_number).aggregate(last=Max("last_event_sequence"))["last"] or 0
     return max(last_recorded, last_handled) + 1

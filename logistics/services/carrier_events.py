@@ -22,6 +22,7 @@ from core.errors import ConcurrentUpdate, InvalidTransition, ValidationFailed
 from core.roles import Role, waiting_for
 from core.validators import length_error
 from core.texts import Message
+from logistics.carriers import tracking_key
 from logistics.errors import CarrierEventRejected, EventIdReused, SequenceTaken, UnknownShipment
 from logistics.models import CarrierEvent, Shipment
 from logistics.services import shipments
@@ -54,7 +55,7 @@ def record_carrier_event(
     :raises SequenceTaken: another event holds this sequence of the tracking number
     :raises CarrierEventRejected: the shipment cannot take the event, which is stored (committed) as rejected
     """
-    content = {"tracking_number": tracking_number, "sequence": sequence, "kind": kind, "occurred_at": occurred_at,
+    content = {"tracking_number": tracking_key(tracking_number), "sequence": sequence, "kind": kind, "occurred_at": occurred_at,
                "payload": dict(payload or {})}
     with transaction.atomic():
         event = _record(event_id=event_id, content=content, now=now, actor=actor)
@@ -82,7 +83,7 @@ def list_carrier_events(*, actor, status: str = "", tracking_number: str = "") -
     if status:
         events = events.filter(status=status)
     if tracking_number:
-        events = events.filter(tracking_number=tracking_number)
+        events = events.filter(tracking_number=tracking_key(tracking_number))
     return events
 
 

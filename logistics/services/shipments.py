@@ -26,7 +26,7 @@ from core.services import log_personal_data_accesses
 from core.roles import SUPPLIER_ROLES, Role, waiting_for
 from core.validators import validate_length
 from core.texts import Message, labelled_message, moment
-from logistics.carriers import carrier_key, tidy_carrier
+from logistics.carriers import carrier_key, tidy_carrier, tracking_key
 from logistics.errors import ShipmentAlreadyPicked
 from logistics.models import HandoffBatch, HandoffItem, ReturnRequest, Shipment
 from logistics.models.shipments import ORDER_OWN_PARCELS
@@ -317,10 +317,10 @@ def _tracking(shipment: Shipment, carrier: str, tracking_number: str) -> tuple[s
 
 
 def tidy_waybill(carrier: str, tracking_number: str) -> tuple[str, str]:
-    """The carrier and tracking number as stored (spaces trimmed). :raises ValidationFailed: naming the field of either
-    one missing or too long"""
+    """The carrier and tracking number as stored (spaces trimmed, the number upper-case: `tracking_key`).
+    :raises ValidationFailed: naming the field of either one missing or too long"""
     carrier = tidy_carrier(validate_length(carrier, model=Shipment, column="carrier"))
-    tracking_number = validate_length(tracking_number, model=Shipment, column="tracking_number")
+    tracking_number = tracking_key(validate_length(tracking_number, model=Shipment, column="tracking_number"))
     if not carrier:
         raise ValidationFailed(gettext("请填写承运商"), field="carrier")
     if not tracking_number:
@@ -343,7 +343,7 @@ def find_by_tracking_number(shipments: QuerySet[Shipment], *, tracking_number: s
 
     :raises ValidationFailed: naming `carrier` if several carriers use the number and `carrier` names none of them
     """
-    found = list(shipments.filter(tracking_number=(tracking_number or "").strip()).order_by("pk")[:10])
+    found = list(shipments.filter(tracking_number=tracking_key(tracking_number)).order_by("pk")[:10])
     if len(found) > 1:
         found = [shipment for shipment in found if carrier and shipment.carrier_key == carrier_key(carrier)]
         if len(found) != 1:

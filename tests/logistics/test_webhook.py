@@ -55,6 +55,14 @@ def test_a_signed_event_is_applied(client, shipped):
     assert RedemptionOrder.objects.get().state == "delivered"
 
 
+def test_an_event_finds_its_parcel_whatever_the_case_and_spaces_of_its_tracking_number(client, shipped):
+    response = post_signed(client, event_body() | {"tracking_number": f" {TRACKING.lower()} "})
+
+    assert response.status_code == 200 and response.json()["status"] == "applied"
+    assert CarrierEvent.objects.get().tracking_number == TRACKING
+    assert RedemptionOrder.objects.get().state == "delivered"
+
+
 def test_a_wrong_signature_is_403_and_nothing_is_stored(client, shipped):
     response = post_signed(client, event_body(), signature="sha256=" + "0" * 64)
 
