@@ -94,8 +94,11 @@ def authenticate_limited(request, *, username: str | None, password: str | None,
     locks = cache.get_many([f"{key}:until" for key, _allowed in counters])
     until = max((at for at in locks.values() if at > now), default=None)
     if until is not None:
-        raise TooManyLoginFailures(gettext("登录失败次数过多，请于 %(time)s 后再试") % {"time": moment(until)},
-                                   retry_after=math.ceil((until - now).total_seconds()))
+        seconds = math.ceil((until - now).total_seconds())
+        # the minutes left and the time with its offset: an API client or a reader abroad need not guess the zone
+        message = gettext("登录失败次数过多，请于 %(minutes)s 分钟后（%(time)s UTC%(offset)s）再试") % {
+            "minutes": math.ceil(seconds / 60), "time": moment(until), "offset": timezone.localtime(until).isoformat()[-6:]}
+        raise TooManyLoginFailures(message, retry_after=seconds)
     user = authenticate(request, username=username, password=password)
     if user is None and refused_login_reason(username, password) is None:
         _count_failure(counters, now=now)

@@ -7,7 +7,7 @@ from core.roles import Role
 from core.validators import MAX_ID, MOBILE_MESSAGE, MOBILE_PATTERN
 from points.models import LedgerEntry, Member, RedemptionOrder
 from points.services.credits import CORRECTION_REASONS, CREDIT_REASONS
-from points.services.orders import MAX_QUANTITY
+from points.services.orders import MAX_CODE_ATTEMPTS, MAX_QUANTITY, code_locked, waits_for_code
 from suppliers.api.serializers import PictureUrls
 from suppliers.models import Gift
 
@@ -84,13 +84,18 @@ class OrderSerializer(HidesSettlementMoney, PrebuiltFields, serializers.ModelSer
     recipient_name = serializers.SerializerMethodField()
     recipient_phone = serializers.SerializerMethodField()
     address = serializers.SerializerMethodField()
+    code_locked = serializers.SerializerMethodField(help_text="five wrong SMS codes locked the order waiting for its code: "
+                                                              "it can no longer be confirmed and expires at `expires_at`")
+    code_tries_left = serializers.SerializerMethodField(help_text="wrong codes the member may still enter; null unless the "
+                                                                  "order waits for its code")
 
     class Meta:
         model = RedemptionOrder
         fields = [
             "id", "number", "state", "gift", "gift_name", "supplier", "program", "quantity", "fulfilment", "points_unit_price",
             "tier_discount_percent", "clearance", "points_cost", "settlement_unit_price", "settlement_amount",
-            "recipient_name", "recipient_phone", "address", "code_required", "placed_at", "expires_at", "confirmed_at",
+            "recipient_name", "recipient_phone", "address", "code_required", "code_locked", "code_tries_left", "placed_at",
+            "expires_at", "confirmed_at",
             "shipped_at", "delivered_at", "delivered_automatically", "returned_quantity",
         ]
         read_only_fields = fields
@@ -108,6 +113,12 @@ class OrderSerializer(HidesSettlementMoney, PrebuiltFields, serializers.ModelSer
 
     def get_address(self, order) -> str:
         return order.address if self._unmasked(order) else mask_address(order.address)
+
+    def get_code_locked(self, order) -> bool:
+        return code_locked(order)
+
+    def get_code_tries_left(self, order) -> int | None:
+        return MAX_CODE_ATTEMPTS - order.code_attempts if waits_for_code(order) else None
 
 
 class LedgerEntrySerializer(serializers.ModelSerializer):

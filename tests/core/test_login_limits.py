@@ -83,7 +83,7 @@ def test_the_login_page_refuses_a_locked_username_and_says_when_to_try_again(acc
 
     page = refused.content.decode()
     assert refused.status_code == 200 and "_auth_user_id" not in client.session
-    assert re.search(r"登录失败次数过多，请于 \d{4}-\d{2}-\d{2} \d{2}:\d{2} 后再试", page)
+    assert re.search(r"登录失败次数过多，请于 15 分钟后（\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC\+08:00）再试", page)
 
 
 def test_the_api_token_is_429_with_retry_after_for_a_locked_username(account):
@@ -95,6 +95,7 @@ def test_the_api_token_is_429_with_retry_after_for_a_locked_username(account):
 
     assert (refused.status_code, refused["Retry-After"]) == (429, "900")
     assert refused.json()["errors"][0]["code"] == "too_many_login_failures"
+    assert re.search(r"15 分钟后（\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC\+08:00）", refused.json()["errors"][0]["detail"])
 
 
 def test_a_locked_username_does_not_stop_other_accounts(account, finance):

@@ -127,6 +127,33 @@ def test_a_large_order_is_confirmed_with_the_code_from_the_sms(api, rich_member,
     assert right.status_code == 200 and right.json()["state"] == "confirmed"
 
 
+def test_an_order_says_how_many_codes_may_still_be_tried_and_when_five_wrong_ones_locked_it(api, rich_member, listed_gift, operator):
+    client = api(rich_member.user)
+    placed = client.post("/api/v1/orders/", order_body(listed_gift, 7), format="json", HTTP_IDEMPOTENCY_KEY="big").json()
+    code = Notification.objects.get(kind="confirmation_code").body.split("验证码为 ")[1][:6]
+    wrong = "000000" if code != "000000" else "111111"
+    url = f"/api/v1/orders/{placed['id']}/"
+
+    client.post(f"{url}confirm/", {"code": wrong})
+    after_one = client.get(url).json()
+    for _ in range(4):
+        client.post(f"{url}confirm/", {"code": wrong})
+    locked = client.get(url).json()
+    listed = client.get("/api/v1/orders/").json()["results"][0]
+    staff = api(operator).get(url).json()
+
+    assert (placed["code_locked"], placed["code_tries_left"]) == (False, 5)
+    assert (after_one["code_locked"], after_one["code_tries_left"]) == (False, 4)
+    assert (locked["state"], locked["code_locked"], locked["code_tries_left"]) == ("awaiting_confirmation", True, None)
+    assert (listed["code_locked"], staff["code_locked"]) == (True, True)
+
+
+def test_an_order_confirmed_at_once_waits_for_no_code(api, rich_member, listed_gift):
+    placed = api(rich_member.user).post("/api/v1/orders/", order_body(listed_gift), format="json", HTTP_IDEMPOTENCY_KEY="small").json()
+
+    assert (placed["state"], placed["code_locked"], placed["code_tries_left"]) == ("confirmed", False, None)
+
+
 def test_a_code_asked_for_too_soon_is_429_saying_how_many_seconds_remain_with_retry_after(api, rich_member, listed_gift, now,
                                                                                            time_machine):
     client = api(rich_member.user)
