@@ -102,3 +102,18 @@ class StrictOrderingFilter(filters.OrderingFilter):
                 message = gettext("不能按 %(unknown)s 排序；可用：%(valid)s") % {"unknown": "、".join(unknown), "valid": "、".join(sorted(valid))}
                 raise ValidationFailed(message, field=self.ordering_param)
         return super().get_ordering(request, queryset, view)
+
+    def get_schema_operation_parameters(self, view):
+        """The parameter with the values it takes (each field, and with "-" descending), comma-separated."""
+        parameters = super().get_schema_operation_parameters(view)
+        fields = getattr(view, "ordering_fields", None)
+        if isinstance(fields, (list, tuple)) and fields:
+            names = [field if isinstance(field, str) else field[0] for field in fields]
+            for parameter in parameters:
+                parameter.update(schema={"type": "array", "items": {"type": "string", "enum": orderings(*names)}}, style="form", explode=False)
+        return parameters
+
+
+def orderings(*names: str) -> list[str]:
+    """The values an `ordering` parameter takes: each name, and each with "-" (descending)."""
+    return [value for name in names for value in (name, f"-{name}")]

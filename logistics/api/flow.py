@@ -19,6 +19,7 @@ from core.api.transitions import TransitionHistoryMixin, transition_action
 from core.errors import PermissionDenied
 from core.roles import SUPPLIER_ROLES, Role
 from core.services import log_personal_data_access
+from logistics.carriers import tracking_key
 from logistics.models import HandoffBatch, InboundShipment, Shipment
 from logistics.services import inbound, shipments
 from suppliers.models import Gift, Location, Supplier
@@ -197,10 +198,14 @@ class ShipmentFilter(FilterSet):
     warehouse = IdFilter(field_name="order__location", label="warehouse (location) id the order ships from")
     created_after = TimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = TimeFilter(field_name="created_at", lookup_expr="lt")
+    tracking_number = django_filters.CharFilter(method="by_tracking_number", label="the tracking number, in any case")
 
     class Meta:
         model = Shipment
-        fields = ["state", "fulfilment", "order", "batch", "warehouse", "created_after", "created_before"]
+        fields = ["state", "fulfilment", "order", "batch", "warehouse", "created_after", "created_before", "tracking_number"]
+
+    def by_tracking_number(self, queryset, name, value):
+        return queryset.filter(tracking_number=tracking_key(value))
 
 
 def by_hand(action: str) -> Callable:

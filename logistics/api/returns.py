@@ -5,6 +5,7 @@ Reads start from the services' scoped lists, so another tenant's return or cost 
 """
 from functools import partial
 
+import django_filters
 from django.utils import timezone
 from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
@@ -92,11 +93,20 @@ class InspectInput(serializers.Serializer):
 TARGET = "return_request"
 
 
+class ReturnFilter(FilterSet):
+    fulfilment = django_filters.ChoiceFilter(field_name="order__fulfilment", choices=RedemptionOrder._meta.get_field("fulfilment").choices,
+                                             label="the order's fulfilment (as the orders' `?fulfilment=`)")
+
+    class Meta:
+        model = ReturnRequest
+        fields = ["state", "reason", "outcome", "order", "fulfilment", "order__fulfilment"]
+
+
 class ReturnViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
     """Returns and exchanges: members their own, suppliers theirs, staff all; the workflow of SPEC §4.7 as actions."""
 
     serializer_class = ReturnSerializer
-    filterset_fields = ["state", "reason", "outcome", "order", "order__fulfilment"]
+    filterset_class = ReturnFilter
     search_fields = ["number", "order__number"]
     ordering_fields = ["requested_at", "id"]
 

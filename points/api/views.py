@@ -11,7 +11,7 @@ from core.api.errors import ErrorResponse429Serializer
 from core.api.permissions import require_role
 from core.api.transitions import TransitionHistoryMixin, transition_action
 from core.errors import PermissionDenied
-from core.api.filters import FilterSet, IdFilter, TimeFilter, read_query
+from core.api.filters import FilterSet, IdFilter, TimeFilter, orderings, read_query
 from core.idempotency import HEADER, idempotent
 from core.models import Program, Tier
 from core.roles import Role
@@ -44,17 +44,39 @@ MEMBER = frozenset({Role.MEMBER})
 OPERATOR = frozenset({Role.OPERATOR})
 
 
+#: `?ordering=` of the catalog and of members (read with the other parameters: these lists order in their selectors)
+CATALOG_ORDERINGS = {"points_price": "member_points", "created_at": "created_at"}
+MEMBER_ORDERINGS = {"id": "id", "name": "name", "phone": "phone"}
+
+
+def ordered(queryset, ordering: str, columns: dict[str, str]):
+    """`queryset` in the `?ordering=` asked for (a key of `columns`, "-" descending), the id breaking ties; as it was
+    when none is asked for."""
+    if not ordering:
+        return queryset
+    descending = ordering.startswith("-")
+    column = columns[ordering.lstrip("-")]
+    return queryset.order_by(f"-{column}" if descending else column, "-id" if descending else "id")
+
+
 class CatalogQuery(serializers.Serializer):
     category = serializers.CharField(required=False, allow_blank=True, default="", help_text="a category's code")
     min_points = serializers.IntegerField(required=False, error_messages={"invalid": _lazy("积分范围须为整数")})
     max_points = serializers.IntegerField(required=False, error_messages={"invalid": _lazy("积分范围须为整数")})
     q = serializers.CharField(required=False, allow_blank=True, default="", help_text="text in name or description")
+    search = serializers.CharField(required=False, allow_blank=True, default="", help_text="the same as `q`, as other lists name it")
+    ordering = serializers.ChoiceField(choices=orderings(*CATALOG_ORDERINGS), required=False, allow_blank=True, default="",
+                                       help_text="points_price: the price the member pays; created_at: -created_at lists the "
+                                                 "newest first; default: cheapest first")
 
 
 class MemberQuery(serializers.Serializer):
     q = serializers.CharField(required=False, allow_blank=True, default="", help_text="any part of the phone, or the name")
+    search = serializers.CharField(required=False, allow_blank=True, default="", help_text="the same as `q`, as other lists name it")
     program = serializers.ChoiceField(choices=[Program.GOTONE, Program.MZONE], required=False, allow_blank=True, default="")
     tier = serializers.ChoiceField(choices=Tier.values, required=False, allow_blank=True, default="")
+    ordering = serializers.ChoiceField(choices=orderings(*MEMBER_ORDERINGS), required=False, allow_blank=True, default="",
+                                       help_text="default: -id, the newest first")
 
 
 def member_of(user) -> Member:
@@ -92,8 +114,9 @@ class CatalogViewSet(viewsets.ReadOnlyModelViewSet):
         if self.action != "list":
             return list_catalog(program=member.program, tier=member.tier)
         query = read_query(CatalogQuery, self.request)
-        return list_catalog(program=member.program, tier=member.tier, category=query["category"], text=query["q"],
-                            min_points=query.get("min_points"), max_points=query.get("max_points"))
+        gifts = list_catalog(program=member.program, tier=member.tier, category=query["category"], text=query["q"] or query["search"],
+                             min_points=query.get("min_points"), max_points=query.get("max_points"))
+        return ordered(gifts, query["ordering"], CATALOG_ORDERINGS)
 
     @PICTURE_SCHEMA
     @action(detail=True, methods=["get"], url_path=r"images/(?P<index>[0-9]{1,3})")
@@ -188,7 +211,8 @@ class MemberViewSet(viewsets.ReadOnlyModelViewSet):
         if self.action != "list":
             return search_members()
         query = read_query(MemberQuery, self.request)
-        return search_members(text=query["q"], program=query["program"], tier=query["tier"])
+        members = search_members(text=query["q"] or query["search"], program=query["program"], tier=query["tier"])
+        return ordered(members, query["ordering"], MEMBER_ORDERINGS)
 
     @extend_schema(responses=MemberDetailSerializer)
     def retrieve(self, request, *args, **kwargs):

@@ -1,3 +1,4 @@
+import django_filters
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -10,7 +11,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from core.api.transitions import TransitionHistoryMixin, transition_action
-from core.api.filters import reads_yes_no, yes_no
+from core.api.filters import FilterSet, reads_yes_no, yes_no
 from core.api.permissions import require_role
 from core.errors import ValidationFailed
 from core.roles import SUPPLIER_ROLES, Role
@@ -86,6 +87,7 @@ class NoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     """The supplier's inbox; unread first filter with ?unread=true."""
 
     serializer_class = NoticeSerializer
+    filterset_fields = ["kind"]
 
     def get_queryset(self):
         return notices.list_notices(actor=self.request.user, unread=yes_no(self.request, "unread"))
@@ -117,12 +119,20 @@ class SafetyStockInput(serializers.Serializer):
     safety_stock = serializers.IntegerField(min_value=0, max_value=inventory.MAX_OWN_STOCK)  # what the service takes
 
 
+class GiftFilter(FilterSet):
+    category = django_filters.CharFilter(field_name="category__code", label="a category's code (as the catalog's `?category=`)")
+
+    class Meta:
+        model = Gift
+        fields = ["state", "fulfilment", "supplier", "category", "category__code"]
+
+
 class GiftViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
     """Gifts: suppliers see and edit their own, staff see all; the catalog workflow of SPEC §4.2 as actions."""
 
     serializer_class = GiftSerializer
     http_method_names = ["get", "post", "patch", "head", "options"]
-    filterset_fields = ["state", "fulfilment", "category__code"]
+    filterset_class = GiftFilter
     search_fields = ["sku", "name"]
     ordering_fields = ["id", "sku", "name", "created_at"]
 

@@ -1,0 +1,105 @@
+"""Lists order and filter as their clients expect: the catalog by the price the member pays or newest first, members
+by name; an unknown `?ordering=` is a 400 naming it everywhere; `?search=` where a list reads `?q=`; the filters the
+audit found silently ignored (gifts by supplier and category, notices by kind), and each list's orderings in the schema."""
+from datetime import timedelta
+
+import pytest
+from drf_spectacular.generators import SchemaGenerator
+
+from suppliers.models import Gift, GiftPrice
+from tests.factories import GiftFactory, MemberFactory, NoticeFactory, SupplierFactory, UserFactory
+from tests.helpers import published
+
+pytestmark = pytest.mark.django_db
+
+
+def ids(response) -> list[int]:
+    return [row["id"] for row in response.json()["results"]]
+
+
+@pytest.fixture
+def three_gifts(operator, now) -> list[Gift]:
+    """Listed gifts of 1500, 900 and 2000 GoTone points, created a day apart in that order."""
+    gifts = []
+    for day, points in enumerate((1500, 900, 2000)):
+        gift = published(GiftFactory(created_at=now - timedelta(days=3 - day)), actor=operator, at=now)
+        GiftPrice.objects.filter(gift=gift, program__code="gotone").update(points_price=points)
+        gifts.append(gift)
+    return gifts
+
+
+def test_the_catalog_orders_by_the_price_the_member_pays_either_way_and_newest_first(api, member, three_gifts):
+    client = api(member.user)
+    cheap, dear = sorted(three_gifts, key=lambda g: g.prices.get(program__code="gotone").points_price)[0], three_gifts[2]
+
+    by_default = ids(client.get("/api/v1/catalog/"))
+    cheapest = ids(client.get("/api/v1/catalog/?ordering=points_price"))
+    dearest = ids(client.get("/api/v1/catalog/?ordering=-points_price"))
+    newest = ids(client.get("/api/v1/catalog/?ordering=-created_at"))
+
+    assert by_default == cheapest and cheapest[0] == cheap.pk and dearest == cheapest[::-1] and dearest[0] == dear.pk
+    assert newest == [gift.pk for gift in reversed(three_gifts)]
+    prices = [row["points_price"] for row in client.get("/api/v1/catalog/?ordering=-points_price").json()["results"]]
+    assert prices == sorted(prices, reverse=True)
+
+
+@pytest.mark.parametrize("route", ["/api/v1/catalog/", "/api/v1/members/", "/api/v1/gifts/", "/api/v1/notices/"])
+def test_an_unknown_ordering_is_400_naming_it(api, member, operator, route):
+    user = member.user if route == "/api/v1/catalog/" else operator
+
+    response = api(user).get(f"{route}?ordering=zzz")
+
+    assert response.status_code == 400
+    assert [(e["attr"], e["code"]) for e in response.json()["errors"]] == [("ordering", "invalid_choice" if "catalog" in route or "members" in route else "invalid")]
+
+
+def test_search_finds_what_q_finds_in_the_catalog_and_among_members(api, member, operator, three_gifts):
+    named = three_gifts[1]
+    Gift.objects.filter(pk=named.pk).update(name="西湖狮峰龙井")
+    other = MemberFactory(user=UserFactory(username="zhao", role="member"), name="赵敏")
+
+    catalog = ids(api(member.user).get("/api/v1/catalog/?search=狮峰"))
+    members = ids(api(operator).get("/api/v1/members/?search=赵敏"))
+    newest_first = ids(api(operator).get("/api/v1/members/?ordering=-id"))
+
+    assert catalog == [named.pk]
+    assert members == [other.pk]
+    assert newest_first == sorted(newest_first, reverse=True) and set(newest_first) == {member.pk, other.pk}
+
+
+def test_operators_filter_gifts_by_supplier_and_by_category_as_the_catalog_names_it(api, operator, supplier, supplier_admin, now):
+    own = GiftFactory(supplier=supplier)
+    others = GiftFactory(supplier=SupplierFactory())
+
+    by_supplier = ids(api(operator).get(f"/api/v1/gifts/?supplier={supplier.pk}"))
+    by_category = ids(api(operator).get(f"/api/v1/gifts/?category={own.category.code}"))
+    nowhere = ids(api(operator).get("/api/v1/gifts/?category=nothing"))
+    supplier_asks_for_another = ids(api(supplier_admin).get(f"/api/v1/gifts/?supplier={others.supplier_id}"))
+
+    assert by_supplier == [own.pk]
+    assert set(by_category) == {own.pk, others.pk} and nowhere == []
+    assert supplier_asks_for_another == []  # another supplier's gifts stay out of sight
+
+
+def test_notices_filter_by_kind(api, supplier, supplier_admin, operator):
+    general = NoticeFactory(supplier=supplier, kind="general")
+    NoticeFactory(supplier=supplier, kind="adjustment_approved")
+    NoticeFactory(supplier=SupplierFactory(), kind="general")
+
+    own = ids(api(supplier_admin).get("/api/v1/notices/?kind=general"))
+    everyone = api(operator).get("/api/v1/notices/?kind=general").json()["count"]
+    unknown = api(supplier_admin).get("/api/v1/notices/?kind=zzz").json()["count"]
+
+    assert own == [general.pk] and everyone == 2 and unknown == 0
+
+
+def test_the_schema_lists_each_lists_orderings():
+    schema = SchemaGenerator().get_schema(public=True)
+
+    def ordering(path: str) -> list[str]:
+        parameter = next(p for p in schema["paths"][path]["get"]["parameters"] if p["name"] == "ordering")
+        return parameter["schema"]["items"]["enum"] if parameter["schema"]["type"] == "array" else parameter["schema"]["enum"]
+
+    assert ordering("/api/v1/gifts/") == ["id", "-id", "sku", "-sku", "name", "-name", "created_at", "-created_at"]
+    assert {"points_price", "-points_price", "-created_at"} <= set(ordering("/api/v1/catalog/"))
+    assert "-id" in ordering("/api/v1/members/")
