@@ -103,3 +103,12 @@ def test_the_schema_lists_each_lists_orderings():
     assert ordering("/api/v1/gifts/") == ["id", "-id", "sku", "-sku", "name", "-name", "created_at", "-created_at"]
     assert {"points_price", "-points_price", "-created_at"} <= set(ordering("/api/v1/catalog/"))
     assert "-id" in ordering("/api/v1/members/")
+
+
+@pytest.mark.parametrize(("route", "user"), [("/api/v1/categories/", "operator"), ("/api/v1/tariffs/", "operator"),
+                                             ("/api/v1/kpi-settings/", "finance"), ("/api/v1/penalty-rules/", "finance")])
+def test_the_short_reference_lists_the_docs_name_are_plain_arrays(api, operator, finance, route, user):
+    response = api({"operator": operator, "finance": finance}[user]).get(route)
+
+    assert response.status_code == 200 and isinstance(response.json(), list)
+    assert route in open("docs/api.md", encoding="utf-8").read().split("Four short reference lists are not paginated")[1][:300]

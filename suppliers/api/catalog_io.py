@@ -35,7 +35,8 @@ class GiftImportSummarySerializer(serializers.Serializer):
 
 class GiftExportQuery(serializers.Serializer):
     file_format = serializers.ChoiceField(choices=sorted(catalog_io.FORMATS), default="csv")
-    supplier = serializers.IntegerField(required=False, help_text="operators: whose catalog (supplier users get their own)")
+    supplier = serializers.IntegerField(required=False, help_text="whose catalog: required for an operator (400 naming `supplier` "
+                                                                  "without it); a supplier's users get their own and may leave it out")
 
 
 def own_supplier(user) -> Supplier:

@@ -155,6 +155,8 @@ def test_both_routes_are_documented_in_the_openapi_schema():
     export_types = set(paths[EXPORT_URL]["get"]["responses"]["200"]["content"])
     assert upload_body["properties"]["file"]["format"] == "binary"
     assert {p["name"] for p in paths[EXPORT_URL]["get"]["parameters"]} == {"file_format", "supplier"}
+    supplier = next(p for p in paths[EXPORT_URL]["get"]["parameters"] if p["name"] == "supplier")
+    assert "required for an operator" in supplier["description"]
     assert export_types == {"text/csv", XLSX}
 
 
