@@ -192,20 +192,24 @@ class ShipmentReceiptInput(serializers.Serializer):
     pass
 
 
+class TrackingNumberFilter(django_filters.CharFilter):
+    """A tracking number as stored (`tracking_key`): typed in any case, with spaces around it."""
+
+    def filter(self, qs, value):
+        return super().filter(qs, tracking_key(value) if value else value)
+
+
 class ShipmentFilter(FilterSet):
     fulfilment = django_filters.ChoiceFilter(field_name="kind", choices=Shipment.Kind.choices)
     batch = IdFilter(field_name="order__handoff_item__batch", label="handoff batch id")
     warehouse = IdFilter(field_name="order__location", label="warehouse (location) id the order ships from")
     created_after = TimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = TimeFilter(field_name="created_at", lookup_expr="lt")
-    tracking_number = django_filters.CharFilter(method="by_tracking_number", label="the tracking number, in any case")
+    tracking_number = TrackingNumberFilter(label="the tracking number, in any case")
 
     class Meta:
         model = Shipment
         fields = ["state", "fulfilment", "order", "batch", "warehouse", "created_after", "created_before", "tracking_number"]
-
-    def by_tracking_number(self, queryset, name, value):
-        return queryset.filter(tracking_number=tracking_key(value))
 
 
 def by_hand(action: str) -> Callable:

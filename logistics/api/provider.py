@@ -14,12 +14,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.fields import ActorField, BusinessDateTimeField
+from core.api.filters import FilterSet
 from core.api.errors import ErrorResponse409Serializer
 from core.errors import DomainError
 from core.api.permissions import require_role
 from core.masking import mask_name
 from core.roles import Role
 from logistics import signing
+from logistics.api.flow import TrackingNumberFilter
 from logistics.errors import BadSignature, CarrierEventRejected, EventIdReused, SequenceTaken, StaleRequest, UnknownShipment
 from logistics.models import CarrierEvent, TariffChange
 from logistics.models.costs import CostKind
@@ -130,11 +132,19 @@ class ProviderWebhookView(APIView):
         return _record(request, actor=None)
 
 
+class CarrierEventFilter(FilterSet):
+    tracking_number = TrackingNumberFilter(label="the tracking number, in any case")
+
+    class Meta:
+        model = CarrierEvent
+        fields = ["tracking_number", "status", "kind"]
+
+
 class CarrierEventViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """Carrier events with their status (logistics staff and operators); the provider's system posts them as a logistics user."""
 
     serializer_class = CarrierEventSerializer
-    filterset_fields = ["tracking_number", "status", "kind"]
+    filterset_class = CarrierEventFilter
     ordering_fields = ["received_at", "occurred_at", "sequence"]
 
     def get_queryset(self):
