@@ -9,9 +9,11 @@ class DomainError(Exception):
     status = 400
     default_detail = gettext_lazy("请求无法完成")
 
-    def __init__(self, detail: str | None = None, *, field: str | None = None, **data: Any) -> None:
+    def __init__(self, detail: str | None = None, *, field: str | None = None, code: str | None = None, **data: Any) -> None:
         self.detail = str(detail or self.default_detail)
         self.field = field
+        if code:
+            self.code = code  # a refusal more specific than its class's, documented with the class's status
         self.data = data
         super().__init__(self.detail)
 
@@ -23,8 +25,9 @@ class ValidationFailed(DomainError):
     status = 400
     default_detail = gettext_lazy("输入无效")
 
-    def __init__(self, detail: str | None = None, *, field: str | None = None, errors: list[tuple[str | None, str, str]] | None = None, **data: Any) -> None:
-        super().__init__(detail, field=field, **data)
+    def __init__(self, detail: str | None = None, *, field: str | None = None, code: str | None = None,
+                 errors: list[tuple[str | None, str, str]] | None = None, **data: Any) -> None:
+        super().__init__(detail, field=field, code=code, **data)
         self.errors = errors or [(field, self.code, self.detail)]
 
 

@@ -67,6 +67,15 @@ def validate_length(value: str, *, model: type[models.Model], column: str, field
     return (value or "").strip()
 
 
+def required_text(value: str | None, *, field: str = "reason", message: str | None = None) -> str:
+    """`value` without surrounding spaces, which a step needs (a reason, a note, an answer). :raises ValidationFailed:
+    code `required` naming `field` when it is missing or blank, as the API's input declarations answer a missing field"""
+    text = (value or "").strip()
+    if not text:
+        raise ValidationFailed(message or gettext("请填写原因"), field=field, code="required")
+    return text
+
+
 #: the longest reason a person writes for a rectification case or a complaint's step: one paragraph a reader takes in
 REASON_MAX_LENGTH = 500
 

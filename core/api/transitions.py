@@ -20,7 +20,15 @@ from core.models.transitions import actor_label_for
 
 
 class ReasonInput(serializers.Serializer):
+    """A step whose reason is optional (kept in the history when given)."""
+
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+class RequiredReasonInput(serializers.Serializer):
+    """A step that needs a reason: without one it is a 400 `required` naming `reason` (blank: `blank`)."""
+
+    reason = serializers.CharField(max_length=2000)
 
 
 class TransitionLogSerializer(serializers.ModelSerializer):

@@ -17,7 +17,7 @@ from core.api.fields import ActorField, BusinessDateField, ScopedKey
 from core.api.filters import FilterSet, IdFilter, TimeFilter
 from core.api.permissions import require_role
 from core.api.serializers import HidesSettlementMoney
-from core.api.transitions import ReasonInput, TransitionHistoryMixin, transition_action
+from core.api.transitions import ReasonInput, RequiredReasonInput, TransitionHistoryMixin, transition_action
 from core.idempotency import idempotent
 from core.roles import SUPPLIER_ROLES, Role
 from logistics.models import ExtraCost, InboundShipment, LeftoverLot, LogisticsClaim, ReturnRequest, Shipment, Tariff
@@ -117,7 +117,8 @@ class ReturnViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
         return returns.return_history(return_request)
 
     approve = transition_action(returns.approve_return, name="approve", roles=returns.roles_for("approve"), target=TARGET, check=partial(returns.require_may_act, step="approve"))
-    reject = transition_action(returns.reject_return, name="reject", roles=returns.roles_for("reject"), target=TARGET, check=partial(returns.require_may_act, step="reject"))
+    reject = transition_action(returns.reject_return, name="reject", roles=returns.roles_for("reject"), target=TARGET, check=partial(returns.require_may_act, step="reject"),
+                               input_serializer=RequiredReasonInput)
     receive = transition_action(returns.receive_return, name="receive", roles=returns.roles_for("receive"), target=TARGET, check=partial(returns.require_may_act, step="receive"))
     inspect = transition_action(
         returns.inspect_return, name="inspect", roles=returns.roles_for("inspect"), target=TARGET, check=partial(returns.require_may_act, step="inspect"), input_serializer=InspectInput

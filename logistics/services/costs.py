@@ -21,7 +21,7 @@ from core.fsm import apply_transition, log_creation
 from core.roles import SUPPLIER_ROLES, Role, has_role, require_role
 from core.texts import Message, stored
 from logistics.errors import FeeAlreadyRecorded
-from core.validators import length_error, validate_length, years_error
+from core.validators import length_error, required_text, validate_length, years_error
 from logistics.models import ExtraCost, InboundShipment, LeftoverLot, ReturnRequest, Shipment, Tariff, TariffChange
 from logistics.models.costs import KIND_UNIT, CostKind, Payer, TariffUnit
 from points.models import RedemptionOrder
@@ -269,8 +269,7 @@ def void_extra_cost(*, cost: ExtraCost, actor, now: datetime, reason: str) -> Ex
     :raises InvalidTransition: if the cost is already voided
     """
     reason = validate_length(reason, model=ExtraCost, column="void_reason", field="reason")
-    if not reason:
-        raise ValidationFailed(gettext("请说明作废原因"), field="reason")
+    required_text(reason, message=gettext("请说明作废原因"))
     _check_recorder(actor, dropship=_of_dropship_order(cost))
     with transaction.atomic():
         cost = ExtraCost.objects.select_for_update().get(pk=cost.pk)

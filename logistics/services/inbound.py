@@ -17,7 +17,7 @@ from core.errors import ValidationFailed
 from core.fsm import apply_transition, log_creation
 from core.numbers import create_numbered
 from core.roles import Role, waiting_for
-from core.validators import validate_length
+from core.validators import required_text, validate_length
 from core.texts import Message
 from logistics.errors import GiftRetiredOnArrival, ReplenishmentAlreadyAnnounced
 from logistics.models import ExtraCost, InboundShipment, Tariff
@@ -108,9 +108,7 @@ def withdraw_inbound(*, inbound: InboundShipment, actor, now: datetime, reason: 
     :raises ValidationFailed: without a reason
     :raises InvalidTransition: unless the shipment is announced (goods received are not withdrawn)
     """
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationFailed(gettext("请说明撤回原因"), field="reason")
+    reason = required_text(reason, message=gettext("请说明撤回原因"))
     return apply_transition(inbound, "withdraw", actor=actor, at=now, reason=reason, cancelled_at=now)
 
 

@@ -22,6 +22,7 @@ from core.events import subscribe
 from core.fsm import apply_transition, log_creation
 from core.jobs import run_each
 from core.texts import Message
+from core.validators import required_text
 from logistics.errors import DisposalTooEarly
 from logistics.models import ExtraCost, LeftoverLot
 from logistics.models.costs import CostKind, Payer
@@ -190,9 +191,7 @@ def dispose_lot(*, lot: LeftoverLot, actor, now: datetime, reason: str) -> Lefto
     :raises InvalidTransition: unless the lot is open
     :raises OutOfStock: if fewer units are unreserved at the warehouse
     """
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationFailed(gettext("请说明销毁处置的原因"), field="reason")
+    reason = required_text(reason, message=gettext("请说明销毁处置的原因"))
     if lot.state == State.OPEN and not may_dispose(lot=lot, now=now):
         message = gettext("礼品商可取回至 %(collect_by)s，期限届满前不能销毁处置")
         raise DisposalTooEarly(message % {"collect_by": f"{lot.collect_by:%Y-%m-%d}"}, field="collect_by")

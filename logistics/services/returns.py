@@ -46,6 +46,7 @@ from core.numbers import create_numbered
 from core.roles import SUPPLIER_ROLES, Role, waiting_for
 from core.selectors import answering
 from core.texts import Message
+from core.validators import required_text
 from logistics.models import ReturnRequest, Shipment
 from logistics.models.costs import CostKind, Payer
 from logistics.services import claims, costs, leftovers
@@ -342,8 +343,7 @@ def reject_return(*, return_request: ReturnRequest, actor, now: datetime, reason
     :raises ValidationFailed: without a reason :raises PermissionDenied: for anyone but an operator :raises InvalidTransition:
     """
     require_may_act(actor, return_request, "reject")
-    if not (reason or "").strip():
-        raise ValidationFailed(gettext("请填写拒绝原因"), field="reason")
+    required_text(reason, message=gettext("请填写拒绝原因"))
     with transaction.atomic():
         apply_transition(return_request, "reject", actor=actor, at=now, reason=reason.strip())
         _tell_member(return_request, now)
@@ -511,9 +511,7 @@ def _replacement(return_request: ReturnRequest, order: RedemptionOrder, *, actor
 def _decision_reason(actor, return_request: ReturnRequest, step: str, reason: str) -> str:
     """The reason of an operator's decision on a failed replacement. :raises PermissionDenied: :raises ValidationFailed:"""
     require_may_act(actor, return_request, step)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationFailed(gettext("请填写原因"), field="reason")
+    reason = required_text(reason)
     return reason
 
 
@@ -672,9 +670,7 @@ def send_back_again(*, return_request: ReturnRequest, actor, now: datetime, reas
     :raises InvalidTransition: unless the return is refused and its last parcel back failed
     """
     require_may_act(actor, return_request, "send_back_again")
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationFailed(gettext("请说明重新寄回的原因"), field="reason")
+    reason = required_text(reason, message=gettext("请说明重新寄回的原因"))
     with transaction.atomic():
         locked = ReturnRequest.objects.select_for_update(of=("self",)).get(pk=return_request.pk)
         if not may_send_back_again(locked):

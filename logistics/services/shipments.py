@@ -24,7 +24,7 @@ from core.notifications import Text, notify, notify_all
 from core.numbers import new_number
 from core.services import log_personal_data_accesses
 from core.roles import SUPPLIER_ROLES, Role, waiting_for
-from core.validators import validate_length
+from core.validators import required_text, validate_length
 from core.texts import Message, labelled_message, moment
 from logistics.carriers import carrier_key, tidy_carrier, tracking_key
 from logistics.errors import ShipmentAlreadyPicked
@@ -358,9 +358,7 @@ def correct_tracking(*, shipment: Shipment, actor, now: datetime, carrier: str, 
     :raises ValidationFailed: as shipping does, without a reason, or for the same number :raises InvalidTransition:
     """
     carrier, tracking_number = _tracking(shipment, carrier, tracking_number)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationFailed(gettext("请说明更正原因"), field="reason")
+    reason = required_text(reason, message=gettext("请说明更正原因"))
     if (carrier_key(carrier), tracking_number) == (shipment.carrier_key, shipment.tracking_number):
         raise ValidationFailed(gettext("与原运单号相同"), field="tracking_number")
     was = f"{shipment.carrier} {shipment.tracking_number}"

@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 
 from core.api.errors import ErrorResponse429Serializer
 from core.api.permissions import require_role
-from core.api.transitions import TransitionHistoryMixin, transition_action
+from core.api.transitions import RequiredReasonInput, TransitionHistoryMixin, transition_action
 from core.errors import PermissionDenied
 from core.api.filters import FilterSet, IdFilter, TimeFilter, orderings, read_query
 from core.idempotency import HEADER, idempotent
@@ -176,9 +176,11 @@ class OrderViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, viewsets.Rea
 
     confirm = transition_action(orders.confirm_order, name="confirm", roles=MEMBER, target="order", input_serializer=ConfirmInput)
     cancel = transition_action(orders.cancel_order, name="cancel", roles=MEMBER | OPERATOR, target="order")
-    cancel_before_picking = transition_action(orders.cancel_before_picking, name="cancel_before_picking", roles=OPERATOR, target="order")
+    cancel_before_picking = transition_action(orders.cancel_before_picking, name="cancel_before_picking", roles=OPERATOR, target="order",
+                                            input_serializer=RequiredReasonInput)
     redeliver = transition_action(orders.redeliver_order, name="redeliver", roles=OPERATOR, target="order", input_serializer=RedeliverInput)
-    give_up = transition_action(orders.give_up_order, name="give_up", roles=OPERATOR, target="order")
+    give_up = transition_action(orders.give_up_order, name="give_up", roles=OPERATOR, target="order",
+                                input_serializer=RequiredReasonInput)
 
     @extend_schema(
         request=None, responses={200: OrderSerializer, 429: ErrorResponse429Serializer},

@@ -16,7 +16,7 @@ from core.jobs import run_each
 from core.notifications import notify
 from core.tabular import Problem, TableRejected, TableSpec, read_headed_table
 from core.roles import Role
-from core.validators import validate_length, whole_number
+from core.validators import required_text, validate_length, whole_number
 from points.models import LedgerEntry, Member, PointsLot
 from points.services import ledger
 
@@ -119,8 +119,7 @@ def correct_points(*, member: Member, points: int, reason_code: str, note: str, 
     if reason_code not in CORRECTION_REASONS:
         raise ValidationFailed(_("未知的调整原因 %(reason_code)s") % {"reason_code": reason_code}, field="reason_code")
     note = validate_length(note, model=LedgerEntry, column="note")
-    if not note:
-        raise ValidationFailed(_("请说明调整原因"), field="note")
+    required_text(note, field="note", message=_("请说明调整原因"))
     reference = (reference or "").strip()
     if not reference or len(reference) > 60:
         raise ValidationFailed(_("缺少请求编号"), field="reference")

@@ -22,7 +22,7 @@ from core.fsm import apply_transition, bulk_transition, log_creation, require_tr
 from core.numbers import numbered
 from core.roles import Role, waiting_for
 from core.texts import Message, label_message
-from core.validators import MOBILE_MESSAGE, is_mobile, length_error
+from core.validators import MOBILE_MESSAGE, is_mobile, length_error, required_text
 from core.notifications import notify
 from points.errors import (
     CodeAttemptsExceeded, CodeExpired, CodeInvalid, CodeResendTooSoon, GiftUnavailable, InsufficientPoints, OrderExpired,
@@ -252,7 +252,7 @@ def _check_code(order: RedemptionOrder, code: str | None, now: datetime) -> None
     if order.code_expires_at is None or now >= order.code_expires_at:
         raise CodeExpired(field="code")
     if not str(code or "").strip():  # nothing entered is no try
-        raise ValidationFailed(gettext("请输入短信验证码"), field="code")
+        raise ValidationFailed(gettext("请输入短信验证码"), field="code", code="required")
     if not hmac.compare_digest(order.code_hash, _code_hash(order.number, str(code).strip())):
         RedemptionOrder.objects.filter(pk=order.pk).update(code_attempts=F("code_attempts") + 1)
         order.refresh_from_db()
@@ -332,9 +332,7 @@ def required_reason(reason: str) -> str:
 
     :raises ValidationFailed: naming `reason` when it is blank or longer than a form takes
     """
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationFailed(gettext("请填写原因"), field="reason")
+    reason = required_text(reason)
     if len(reason) > MAX_REASON:
         raise ValidationFailed(gettext("最多 %(limit)s 个字符") % {"limit": MAX_REASON}, field="reason")
     return reason

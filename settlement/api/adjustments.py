@@ -11,7 +11,7 @@ from rest_framework.response import Response
 
 from core.api.fields import ActorField, ScopedKey
 from core.api.permissions import require_role
-from core.api.transitions import TransitionHistoryMixin, transition_action
+from core.api.transitions import RequiredReasonInput, TransitionHistoryMixin, transition_action
 from core.idempotency import idempotent
 from core.roles import Role
 from settlement.models import Adjustment, ReconciliationLine, Statement
@@ -82,8 +82,11 @@ class ProposeAdjustmentInput(serializers.Serializer):
 
 
 class DecisionInput(serializers.Serializer):
-    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="",
-                                 help_text="required to reject")
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class RejectionInput(serializers.Serializer):
+    note = serializers.CharField(max_length=2000, help_text="why the adjustment is rejected")
 
 
 class AdjustmentViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -118,5 +121,6 @@ class AdjustmentViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, viewset
     approve = transition_action(adjustments.approve_adjustment, name="approve", roles=FINANCE, target="adjustment",
                                 input_serializer=DecisionInput)
     reject = transition_action(adjustments.reject_adjustment, name="reject", roles=FINANCE, target="adjustment",
-                               input_serializer=DecisionInput)
-    withdraw = transition_action(adjustments.withdraw_adjustment, name="withdraw", roles=FINANCE, target="adjustment")
+                               input_serializer=RejectionInput)
+    withdraw = transition_action(adjustments.withdraw_adjustment, name="withdraw", roles=FINANCE, target="adjustment",
+                                 input_serializer=RequiredReasonInput)

@@ -14,7 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api.permissions import require_role
-from core.api.transitions import ReasonInput, TransitionHistoryMixin, transition_action
+from core.api.transitions import ReasonInput, RequiredReasonInput, TransitionHistoryMixin, transition_action
 from core.roles import Role
 from settlement.api.statements import MonthField
 from settlement.models import Assessment, Kpi, KpiResult, KpiSetting, PenaltyProposal, PenaltyRule, SuspensionProposal
@@ -100,10 +100,6 @@ class NoteInput(serializers.Serializer):
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
-class ReasonRequired(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000)
-
-
 class PenaltyProposalViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
     """Penalty proposals (one per breached rule and assessment): finance accepts one into an adjustment (reopened when
     the checker rejects it) or asks to dismiss it, which another finance user confirms or declines."""
@@ -118,11 +114,11 @@ class PenaltyProposalViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewS
     accept = transition_action(assessment.accept_penalty, name="accept", roles=FINANCE, target="proposal",
                                input_serializer=NoteInput)
     dismiss = transition_action(assessment.dismiss_penalty, name="dismiss", roles=FINANCE, target="proposal",
-                                input_serializer=ReasonRequired, transition="request_dismissal")
+                                input_serializer=RequiredReasonInput, transition="request_dismissal")
     confirm_dismissal = transition_action(assessment.confirm_penalty_dismissal, name="confirm_dismissal", roles=FINANCE,
                                           target="proposal", input_serializer=ReasonInput, transition="dismiss")
     decline_dismissal = transition_action(assessment.decline_penalty_dismissal, name="decline_dismissal", roles=FINANCE,
-                                          target="proposal", input_serializer=ReasonRequired)
+                                          target="proposal", input_serializer=RequiredReasonInput)
 
 
 class SuspensionProposalSerializer(serializers.ModelSerializer):
@@ -150,7 +146,7 @@ class SuspensionProposalViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelVi
 
     accept = transition_action(assessment.accept_suspension, name="accept", roles=OPERATOR, target="proposal")
     dismiss = transition_action(assessment.dismiss_suspension, name="dismiss", roles=OPERATOR, target="proposal",
-                                input_serializer=ReasonRequired)
+                                input_serializer=RequiredReasonInput)
 
 
 class KpiSettingSerializer(serializers.ModelSerializer):

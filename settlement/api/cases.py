@@ -12,10 +12,9 @@ from rest_framework.response import Response
 from core.api.fields import ActorField, BusinessDateField, ScopedKey
 from core.api.filters import reads_yes_no, yes_no
 from core.api.permissions import require_role
-from core.api.transitions import TransitionHistoryMixin, transition_action
+from core.api.transitions import RequiredReasonInput, TransitionHistoryMixin, transition_action
 from core.roles import SUPPLIER_ROLES, Role
 from core.validators import REASON_MAX_LENGTH
-from settlement.api.assessment import ReasonRequired
 from settlement.models import Assessment, ReEvaluation, RectificationCase
 from settlement.services import cases, re_evaluation
 from suppliers.models import Supplier
@@ -79,7 +78,7 @@ class RectificationCaseViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, 
                                 transition="submit_answer")
     send_back = transition_action(cases.send_back_case, name="send_back", roles=OPERATOR, target="case",
                                   input_serializer=SendBackInput)
-    close = transition_action(cases.close_case, name="close", roles=OPERATOR, target="case", input_serializer=ReasonRequired)
+    close = transition_action(cases.close_case, name="close", roles=OPERATOR, target="case", input_serializer=RequiredReasonInput)
 
 
 class ReEvaluationSerializer(serializers.ModelSerializer):

@@ -20,6 +20,7 @@ from core.fsm import apply_transition, log_creation
 from core.numbers import create_numbered
 from core.roles import SUPPLIER_ROLES, Role, waiting_for
 from core.texts import Message, stored
+from core.validators import required_text
 from points.models import RedemptionOrder
 from settlement.models import Adjustment, Reconciliation, ReconciliationLine, Resolution, Section, SourceKind, Statement, StatementLine
 from settlement.models.reconciliation import ANSWERING, NOT_ADJUSTABLE
@@ -185,8 +186,7 @@ def _propose(
     check_sign(kind=kind, amount=amount)
     if abs(amount) > ADJUSTMENT_LIMIT and kind != Adjustment.Kind.CARRY_CORRECTION:
         raise ValidationFailed(gettext("调账金额不能超过 ±%(limit)s 元") % {"limit": f"{ADJUSTMENT_LIMIT:,}"}, field="amount")
-    if not (reason or "").strip():
-        raise ValidationFailed(gettext("请填写调账原因"), field="reason")
+    required_text(reason, message=gettext("请填写调账原因"))
     reference = check_source(kind=source_kind, reference=source_id, supplier_id=supplier.pk)
     in_dispute = Statement.objects.filter(pk=getattr(statement, "pk", None), supplier=supplier, state=Statement.State.DISPUTED)
     if statement is not None and not in_dispute.exists():
@@ -269,8 +269,7 @@ def _tell_approved(adjustment: Adjustment, *, now: datetime, note: str) -> None:
 def reject_adjustment(*, adjustment: Adjustment, actor, now: datetime, note: str) -> Adjustment:
     """:raises PermissionDenied: not finance, or the creator :raises ValidationFailed: no reason :raises InvalidTransition:"""
     _require_checker(actor, adjustment)
-    if not (note or "").strip():
-        raise ValidationFailed(gettext("请填写驳回原因"), field="note")
+    required_text(note, field="note", message=gettext("请填写驳回原因"))
     return apply_transition(adjustment, "reject", actor=actor, at=now, reason=note, decided_by=actor, decided_at=now, note=note.strip())
 
 
@@ -283,8 +282,7 @@ def withdraw_adjustment(*, adjustment: Adjustment, actor, now: datetime, reason:
     require_finance(actor)
     if adjustment.created_by_id != actor.pk:
         raise PermissionDenied(gettext("只有调账的创建人可以撤回"))
-    if not (reason or "").strip():
-        raise ValidationFailed(gettext("请填写撤回原因"), field="reason")
+    required_text(reason, message=gettext("请填写撤回原因"))
     return apply_transition(adjustment, "withdraw", actor=actor, at=now, reason=reason.strip())
 
 

@@ -26,7 +26,7 @@ from core.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from core.fsm import apply_transition, log_creation, require_transition
 from core.roles import Role, require_role, waiting_for
 from core.selectors import answering
-from core.validators import id_or_none
+from core.validators import id_or_none, required_text
 from settlement.models import Adjustment, Assessment, Kpi, KpiResult, PenaltyProposal, PenaltyRule, SuspensionProposal
 from settlement.services import adjustments
 from settlement.services.assessment_rules import kpi_settings
@@ -257,9 +257,7 @@ def dismiss_penalty(*, proposal: PenaltyProposal, actor, now: datetime, reason: 
     """Ask to waive a penalty, with the reason; another finance user confirms (`confirm_penalty_dismissal`) or
     declines it. :raises PermissionDenied: not finance :raises ValidationFailed: no reason :raises InvalidTransition:"""
     adjustments.require_finance(actor)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationFailed(_("请填写撤销原因"), field="reason")
+    reason = required_text(reason, message=_("请填写撤销原因"))
     with transaction.atomic():
         return apply_transition(_lock(proposal), "request_dismissal", actor=actor, at=now, reason=reason, note=reason,
                                 requested_by=actor)
@@ -289,8 +287,7 @@ def decline_penalty_dismissal(*, proposal: PenaltyProposal, actor, now: datetime
         proposal = _lock(proposal)
         require_transition(proposal, "decline_dismissal")
         _require_dismissal_checker(proposal, actor)
-        if not reason:
-            raise ValidationFailed(_("请填写不同意撤销的理由"), field="reason")
+        required_text(reason, message=_("请填写不同意撤销的理由"))
         return apply_transition(proposal, "decline_dismissal", actor=actor, at=now, reason=reason)
 
 
@@ -322,9 +319,7 @@ def dismiss_suspension(*, proposal: SuspensionProposal, actor, now: datetime, re
 
     :raises PermissionDenied: not an operator :raises ValidationFailed: no reason :raises InvalidTransition:"""
     require_role(actor, {Role.OPERATOR}, _("仅运营人员可以决定暂停合作"))
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationFailed(_("请填写不予暂停的理由"), field="reason")
+    reason = required_text(reason, message=_("请填写不予暂停的理由"))
     with transaction.atomic():
         apply_transition(proposal, "dismiss", actor=actor, at=now, reason=reason, note=reason)
         month = proposal.assessment.month

@@ -15,7 +15,7 @@ from core.errors import NotFound, PermissionDenied, ValidationFailed
 from core.fsm import apply_transition, log_creation
 from core.numbers import create_numbered
 from core.roles import SUPPLIER_ROLES, Role, require_role, waiting_for
-from core.validators import validate_reason
+from core.validators import required_text, validate_reason
 from settlement.models import Assessment, RectificationCase
 from suppliers.models import Supplier
 from suppliers.services.notices import send_notice
@@ -34,15 +34,9 @@ def _future_deadline(deadline, *, now: datetime) -> date:
     return deadline
 
 
-def _text(value: str, *, field: str, message: str) -> str:
-    if not (value or "").strip():
-        raise ValidationFailed(message, field=field)
-    return value.strip()
-
-
 def _reason(value: str, *, message: str) -> str:
     """A reason given for a case: required, at most REASON_MAX_LENGTH characters. :raises ValidationFailed:"""
-    return validate_reason(_text(value, field="reason", message=message))
+    return validate_reason(required_text(value, message=message))
 
 
 def open_case(
@@ -82,7 +76,7 @@ def answer_case(*, case: RectificationCase, answer: str, actor, now: datetime, r
         raise PermissionDenied(gettext("仅礼品商用户可以提交整改说明"))
     if actor.supplier_id != case.supplier_id:
         raise NotFound()
-    answer = _text(answer, field="answer", message=gettext("请填写整改说明"))
+    answer = required_text(answer, field="answer", message=gettext("请填写整改说明"))
     reason = validate_reason(reason)
     return apply_transition(case, "submit_answer", actor=actor, at=now, reason=reason, answer=answer, answered_at=now)
 

@@ -35,6 +35,7 @@ from core.jobs import run_each
 from core.models import TransitionLog
 from core.roles import Role, waiting_for
 from core.texts import Message
+from core.validators import required_text
 from settlement.models import Assessment, RectificationCase, ReEvaluation
 from settlement.services.cases import default_deadline, open_case, require_operator
 from suppliers.models import Contract, Supplier
@@ -153,8 +154,8 @@ def decide_re_evaluation(
     if decision not in Decision.values:
         raise ValidationFailed(gettext("未知的复评决定 %(decision)s") % {"decision": decision}, field="decision")
     note = (note or "").strip()
-    if decision != Decision.RENEW and not note:
-        raise ValidationFailed(gettext("请填写决定说明"), field="note")
+    if decision != Decision.RENEW:
+        required_text(note, field="note", message=gettext("请填写决定说明"))
     if re_evaluation.supplier.state == Supplier.State.TERMINATED:
         raise Conflict(gettext("该礼品商已终止合作，复评不再需要决定"), field="decision")
     try:

@@ -31,7 +31,7 @@ from core.events import subscribe
 from core.fsm import apply_transition, bulk_transition, require_transition
 from core.roles import SUPPLIER_ROLES, Role, waiting_for
 from core.selectors import answering
-from core.validators import validate_length
+from core.validators import required_text, validate_length
 from core.texts import Message, labelled_message, moment
 from settlement.models import (
     SECTION_TOTALS, Adjustment, Reconciliation, Section, SourceKind, Statement, StatementLine, StatementVersion,
@@ -131,8 +131,8 @@ def reissue_statement(*, statement: Statement, actor, now: datetime, reason: str
         if refusal := reissue_refusal(statement):
             raise ValidationFailed(refusal, field="adjustments")
         pending = pending_version(statement)
-        if not pending["changed"] and not reason:
-            raise ValidationFailed(gettext("新版本与当前版本相同，请说明原样重新下发的原因"), field="reason")
+        if not pending["changed"]:
+            required_text(reason, message=gettext("新版本与当前版本相同，请说明原样重新下发的原因"))
         figures = {key: pending[key] for key in ("line_count", "payable", *SECTION_TOTALS.values())}
         version = StatementVersion.objects.create(statement=statement, number=pending["number"], created_at=now, reason=reason,
                                                   **figures)
@@ -235,8 +235,7 @@ def dispute_statement(*, statement: Statement, actor, now: datetime, reason: str
 
     :raises PermissionDenied: :raises ValidationFailed: without a reason :raises InvalidTransition:"""
     require_supplier_admin(actor, statement)
-    if not (reason or "").strip():
-        raise ValidationFailed(gettext("请说明异议"), field="reason")
+    required_text(reason, message=gettext("请说明异议"))
     with transaction.atomic():
         statement = lock(statement)
         apply_transition(statement, "dispute", actor=actor, at=now, reason=reason.strip(), dispute_reason=reason.strip())

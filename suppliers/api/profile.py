@@ -17,7 +17,7 @@ from core.api.fields import BusinessDateField, ScopedKey
 from core.api.filters import read_query
 from core.api.permissions import require_role
 from core.api.schema import stored_file_responses
-from core.api.transitions import RejectionFields, TransitionHistoryMixin, transition_action
+from core.api.transitions import RejectionFields, RequiredReasonInput, TransitionHistoryMixin, transition_action
 from core.errors import ValidationFailed
 from core.files import serve
 from core.roles import SUPPLIER_ROLES, Role
@@ -220,7 +220,8 @@ class ContractViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, viewsets.
         return Response(self.get_serializer(self.get_queryset().get(pk=contract.pk)).data, status=status.HTTP_201_CREATED)
 
     approve = transition_action(contracts.approve_contract, name="approve", roles=contracts.DECIDERS, target="contract")
-    reject = transition_action(contracts.reject_contract, name="reject", roles=contracts.DECIDERS, target="contract")
+    reject = transition_action(contracts.reject_contract, name="reject", roles=contracts.DECIDERS, target="contract",
+                               input_serializer=RequiredReasonInput)
 
 
 class QualificationQuery(serializers.Serializer):
@@ -257,7 +258,8 @@ class QualificationViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, view
         )
 
     approve = transition_action(qualifications.approve_qualification, name="approve", roles=qualifications.REVIEWERS, target="qualification")
-    reject = transition_action(qualifications.reject_qualification, name="reject", roles=qualifications.REVIEWERS, target="qualification")
+    reject = transition_action(qualifications.reject_qualification, name="reject", roles=qualifications.REVIEWERS, target="qualification",
+                            input_serializer=RequiredReasonInput)
 
 
 class ProfileChangeViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -293,7 +295,8 @@ class ProfileChangeViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, view
         )
 
     approve = transition_action(profile.approve_profile_change, name="approve", roles=contracts.DECIDERS, target="change")
-    reject = transition_action(profile.reject_profile_change, name="reject", roles=contracts.DECIDERS, target="change")
+    reject = transition_action(profile.reject_profile_change, name="reject", roles=contracts.DECIDERS, target="change",
+                               input_serializer=RequiredReasonInput)
     withdraw = transition_action(profile.withdraw_profile_change, name="withdraw", roles=SUPPLIER_ADMIN, target="change")
 
 

@@ -10,7 +10,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from core.api.transitions import TransitionHistoryMixin, transition_action
+from core.api.transitions import RequiredReasonInput, TransitionHistoryMixin, transition_action
 from core.api.filters import FilterSet, reads_yes_no, yes_no
 from core.api.permissions import require_role
 from core.errors import ValidationFailed
@@ -61,10 +61,13 @@ class SupplierViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
 
     start_review = transition_action(onboarding.start_supplier_review, name="start_review", roles=OPERATOR, target="supplier")
     approve = transition_action(onboarding.approve_supplier, name="approve", roles=OPERATOR, target="supplier")
-    reject = transition_action(onboarding.reject_supplier, name="reject", roles=OPERATOR, target="supplier")
-    suspend = transition_action(onboarding.suspend_supplier, name="suspend", roles=OPERATOR, target="supplier")
+    reject = transition_action(onboarding.reject_supplier, name="reject", roles=OPERATOR, target="supplier",
+                               input_serializer=RequiredReasonInput)
+    suspend = transition_action(onboarding.suspend_supplier, name="suspend", roles=OPERATOR, target="supplier",
+                                input_serializer=RequiredReasonInput)
     reactivate = transition_action(onboarding.reactivate_supplier, name="reactivate", roles=OPERATOR, target="supplier")
-    terminate = transition_action(onboarding.terminate_supplier, name="terminate", roles=OPERATOR, target="supplier")
+    terminate = transition_action(onboarding.terminate_supplier, name="terminate", roles=OPERATOR, target="supplier",
+                                  input_serializer=RequiredReasonInput)
 
 
 class SupplierApplicationViewSet(viewsets.GenericViewSet):
@@ -192,7 +195,7 @@ class GiftViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
     rework = transition_action(catalog.rework_gift, name="rework", roles=SUPPLIER_USERS, target="gift")
     request_relisting = transition_action(catalog.request_relisting, name="request_relisting", roles=SUPPLIER_USERS, target="gift")
     approve = transition_action(catalog.approve_gift, name="approve", roles=OPERATOR, target="gift")
-    reject = transition_action(catalog.reject_gift, name="reject", roles=OPERATOR, target="gift")
+    reject = transition_action(catalog.reject_gift, name="reject", roles=OPERATOR, target="gift", input_serializer=RequiredReasonInput)
     publish = transition_action(catalog.publish_gift, name="publish", roles=OPERATOR, target="gift")
     delist = transition_action(
         catalog.delist_gift, name="delist", roles=OPERATOR | SUPPLIER_USERS, target="gift", input_serializer=DelistInput
@@ -236,7 +239,8 @@ class GiftRevisionViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet)
         return list_revisions(actor=self.request.user)
 
     approve = transition_action(revisions.approve_revision, name="approve", roles=OPERATOR, target="revision")
-    reject = transition_action(revisions.reject_revision, name="reject", roles=OPERATOR, target="revision")
+    reject = transition_action(revisions.reject_revision, name="reject", roles=OPERATOR, target="revision",
+                               input_serializer=RequiredReasonInput)
     withdraw = transition_action(revisions.withdraw_revision, name="withdraw", roles=SUPPLIER_ROLES, target="revision")
 
 

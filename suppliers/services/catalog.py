@@ -15,6 +15,7 @@ from core.events import publish
 from core.fsm import apply_transition, bulk_transition, log_creation, require_transition
 from core.roles import SUPPLIER_ROLES, Role, waiting_for
 from core.texts import Message, joined_messages
+from core.validators import required_text
 from suppliers.errors import ClearanceNotAllowed, IncompleteGift, QualificationBlocked, SupplierNotCooperating
 from suppliers.events import GiftRetired
 from suppliers.models import Category, Gift, GiftRevision, Supplier
@@ -129,8 +130,7 @@ def reject_gift(*, gift: Gift, actor, now: datetime, reason: str = "") -> Gift:
     :raises InvalidTransition: first, whatever the reason (the gift decided meanwhile) :raises ValidationFailed: without a reason
     """
     require_transition(gift, "reject")
-    if not reason.strip():
-        raise ValidationFailed(gettext("请填写驳回原因"), field="reason")
+    required_text(reason, message=gettext("请填写驳回原因"))
     with transaction.atomic():
         apply_transition(gift, "reject", actor=actor, at=now, reason=reason)
         send_gift_notice(gift=gift, kind="gift_rejected", title=gettext_noop("礼品 %(sku)s 审核未通过"),
@@ -170,8 +170,8 @@ def delist_gift(*, gift: Gift, actor, now: datetime, reason_code: str, reason: s
     by_supplier = getattr(actor, "role", None) in SUPPLIER_ROLES
     if by_supplier and reason_code != Gift.DelistReason.SUPPLIER_REQUEST:
         raise PermissionDenied(gettext("礼品商只能申请下线"))
-    if actor is not None and not by_supplier and not (reason or "").strip():
-        raise ValidationFailed(gettext("请填写下线说明"), field="reason")
+    if actor is not None and not by_supplier:
+        required_text(reason, message=gettext("请填写下线说明"))
     with transaction.atomic():
         apply_transition(gift, "delist", actor=actor, at=now, reason=delist_reason(reason_code, reason), reason_code=reason_code)
         _stop_replenishment([gift.pk], state=gift.state, actor=actor, now=now)

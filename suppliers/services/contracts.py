@@ -13,6 +13,7 @@ from core.files import check_document
 from core.fsm import apply_transition, log_creation
 from core.models import Program
 from core.roles import Role, waiting_for
+from core.validators import required_text
 from suppliers.errors import ProgramNotContracted
 from suppliers.models import Contract, Qualification, Supplier
 from suppliers.services.notices import decision_note, send_notice
@@ -69,8 +70,7 @@ def approve_contract(*, contract: Contract, actor, now: datetime, reason: str = 
 
 def reject_contract(*, contract: Contract, actor, now: datetime, reason: str = "") -> Contract:
     """Reject a pending contract with a reason, which goes to the supplier's inbox. :raises ValidationFailed: :raises InvalidTransition:"""
-    if not reason.strip():
-        raise ValidationFailed(gettext("请填写驳回原因"), field="reason")
+    required_text(reason, message=gettext("请填写驳回原因"))
     with transaction.atomic():
         apply_transition(contract, "reject", actor=actor, at=now, reason=reason)
         send_notice(supplier=contract.supplier, kind="contract_rejected", title=gettext_noop("合同 %(number)s 未通过审核"),

@@ -16,7 +16,7 @@ from django.utils.translation import gettext, gettext_noop
 
 from core import sql
 from core.errors import PermissionDenied, ValidationFailed
-from core.validators import validate_length
+from core.validators import required_text, validate_length
 from core.events import publish
 from core.roles import SUPPLIER_ROLES, Role
 from core.fsm import apply_transition, bulk_transition, log_creation
@@ -238,9 +238,7 @@ def _require_supplier_user(actor, supplier_id: int | None, *, denied: str) -> No
 def _count_reason(reason: str) -> str:
     """Why a supplier counted its own stock, without surrounding spaces. :raises ValidationFailed: naming `reason` when
     empty or longer than a movement's note"""
-    text = (reason or "").strip()
-    if not text:
-        raise ValidationFailed(gettext("请填写盘点原因，如盘点、到货"), field="reason")
+    text = required_text(reason, message=gettext("请填写盘点原因，如盘点、到货"))
     return validate_length(text, model=StockMovement, column="note", field="reason")
 
 

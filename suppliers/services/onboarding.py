@@ -13,7 +13,7 @@ from core.events import publish
 from core.fsm import apply_transition, log_creation
 from core.roles import Role, waiting_for
 from core.texts import joined_messages
-from core.validators import password_problems, validate_mobile
+from core.validators import password_problems, required_text, validate_mobile
 from suppliers.models import Gift, Qualification, Supplier, SupplierMembership
 from suppliers.errors import ActivationBlocked
 from suppliers.selectors import credit_code_taken
@@ -162,7 +162,7 @@ def approve_supplier(*, supplier: Supplier, actor, now: datetime, reason: str = 
 
 def reject_supplier(*, supplier: Supplier, actor, now: datetime, reason: str = "") -> Supplier:
     """Reject an application under review (a reason is required). :raises InvalidTransition:"""
-    _require_reason(reason, message=gettext("请填写拒绝原因"))
+    required_text(reason, message=gettext("请填写拒绝原因"))
     with transaction.atomic():
         apply_transition(supplier, "reject", actor=actor, at=now, reason=reason)
         # no inbox page to link: an applicant signing in is shown the reason instead
@@ -177,19 +177,13 @@ def _tell(supplier: Supplier, kind: str, title: str, *, body: str, now: datetime
                 params={"reason": (reason or "").strip(), "note": decision_note(reason)})
 
 
-def _require_reason(reason: str, *, message: str = "") -> None:
-    """A decision that ends or halts a cooperation says why (it is kept in the supplier's history)."""
-    if not (reason or "").strip():
-        raise ValidationFailed(message or gettext("请说明原因"), field="reason")
-
-
 def suspend_supplier(*, supplier: Supplier, actor, now: datetime, reason: str = "") -> Supplier:
     """Suspend an active supplier (a reason is required): its online and clearance gifts go offline, scheduled
     publishing stops.
 
     :raises ValidationFailed: without a reason :raises InvalidTransition:
     """
-    _require_reason(reason)
+    required_text(reason, message=gettext("请说明原因"))  # a decision that ends or halts a cooperation says why
     with transaction.atomic():
         apply_transition(supplier, "suspend", actor=actor, at=now, reason=reason)
         catalog.delist_all_gifts_of(supplier=supplier, actor=actor, now=now, reason_code=Gift.DelistReason.SUPPLIER_SUSPENDED)
@@ -219,7 +213,7 @@ def terminate_supplier(*, supplier: Supplier, actor, now: datetime, reason: str 
 
     :raises ValidationFailed: without a reason :raises InvalidTransition:
     """
-    _require_reason(reason)
+    required_text(reason, message=gettext("请说明原因"))  # a decision that ends or halts a cooperation says why
     with transaction.atomic():
         apply_transition(supplier, "terminate", actor=actor, at=now, reason=reason)
         catalog.retire_all_gifts_of(supplier=supplier, actor=actor, now=now, reason=reason or "supplier terminated")

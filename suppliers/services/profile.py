@@ -27,7 +27,7 @@ from suppliers.models import BankAccount, ProfileChange, Supplier
 from suppliers.selectors import credit_code_taken
 from suppliers.selectors_profile import latest_bank_account, reviews_change
 from suppliers.validators import validate_credit_code
-from core.validators import length_error, validate_mobile
+from core.validators import length_error, required_text, validate_mobile
 
 Field = ProfileChange.Field
 BANK_FIELDS = {"bank_name": 100, "account_name": 200}
@@ -119,8 +119,7 @@ def reject_profile_change(*, change: ProfileChange, actor, now: datetime, reason
     :raises ValidationFailed: without a reason
     :raises InvalidTransition: unless the change is pending
     """
-    if not reason.strip():
-        raise ValidationFailed(gettext("请填写驳回原因"), field="reason")
+    required_text(reason, message=gettext("请填写驳回原因"))
     with transaction.atomic():
         apply_transition(change, "reject", actor=actor, at=now, reason=reason, decided_at=now)
         send_notice(supplier=change.supplier, kind="profile_change_rejected", title=gettext_noop("资料变更未通过审核：%(field)s"),

@@ -13,6 +13,7 @@ from core.fsm import apply_transition, log_creation
 from core.jobs import run_each
 from core.roles import waiting_for
 from core.texts import Message
+from core.validators import required_text
 from suppliers.models import Category, Gift, Qualification, Supplier
 from suppliers.selectors_profile import WARNING_DAYS, with_expiry_status
 from suppliers.services.contracts import DECIDERS, REJECTION_BODY
@@ -28,26 +29,26 @@ def qualification_problems(
 ) -> list[tuple[str, str, str]]:
     """(field, code, message) for each bad value of a licence or certificate, all of them: an issue date after `on`, an
     expiry not after issue or already past on `on`, a certificate without its type, no file or one that is no document. `names` renames the
-    fields (an application's `licence_file`)."""
+    fields (an application's `licence_file`). A missing value is code `required`, a wrong one `invalid`."""
     names = names or {}
     problems = []
     if on and issued_on and issued_on > on:
-        problems.append(("issued_on", gettext("发证日期不能晚于今天")))
+        problems.append(("issued_on", "invalid", gettext("发证日期不能晚于今天")))
     if issued_on and expires_on and expires_on <= issued_on:
-        problems.append(("expires_on", gettext("有效期须晚于发证日期")))
+        problems.append(("expires_on", "invalid", gettext("有效期须晚于发证日期")))
     elif on and expires_on and expires_on < on:
-        problems.append(("expires_on", gettext("营业执照已过期，请上传有效的营业执照") if kind == Qualification.Kind.BUSINESS_LICENCE
+        problems.append(("expires_on", "invalid", gettext("营业执照已过期，请上传有效的营业执照") if kind == Qualification.Kind.BUSINESS_LICENCE
                          else gettext("证书已过期，请上传有效期内的证书")))
     if kind == Qualification.Kind.PRODUCT_CERTIFICATE and not certificate_type.strip():
-        problems.append(("certificate_type", gettext("请填写证书种类")))
+        problems.append(("certificate_type", "required", gettext("请填写证书种类")))
     if not file:
-        problems.append(("file", gettext("请上传营业执照文件") if kind == Qualification.Kind.BUSINESS_LICENCE else gettext("请上传证书文件")))
+        problems.append(("file", "required", gettext("请上传营业执照文件") if kind == Qualification.Kind.BUSINESS_LICENCE else gettext("请上传证书文件")))
     else:
         try:
             check_document(file)
         except ValidationFailed as error:
-            problems.append(("file", error.detail))
-    return [(names.get(name, name), "invalid", message) for name, message in problems]
+            problems.append(("file", "invalid", error.detail))
+    return [(names.get(name, name), code, message) for name, code, message in problems]
 
 
 def upload_qualification(
@@ -101,8 +102,7 @@ def approve_qualification(*, qualification: Qualification, actor, now: datetime,
 def reject_qualification(*, qualification: Qualification, actor, now: datetime, reason: str = "") -> Qualification:
     """Reject an uploaded licence or certificate with a reason, which goes to the supplier's inbox; the one it was to
     replace stays as it is. :raises ValidationFailed: without a reason :raises InvalidTransition: unless pending"""
-    if not reason.strip():
-        raise ValidationFailed(gettext("请填写驳回原因"), field="reason")
+    required_text(reason, message=gettext("请填写驳回原因"))
     with transaction.atomic():
         apply_transition(qualification, "reject", actor=actor, at=now, reason=reason)
         send_notice(

@@ -15,6 +15,7 @@ from core.errors import Conflict, PermissionDenied, ValidationFailed
 from core.fsm import apply_transition, bulk_transition, log_creation
 from core.models import Program, Tier
 from core.roles import SUPPLIER_ROLES
+from core.validators import required_text
 from suppliers.models import Category, Gift, GiftPrice, GiftRevision, StockRecord
 from suppliers.services import inventory
 from suppliers.services.clearance import check_normal_prices
@@ -205,8 +206,7 @@ def reject_revision(*, revision: GiftRevision, actor, now: datetime, reason: str
 
     :raises ValidationFailed: without a reason :raises InvalidTransition:
     """
-    if not reason.strip():
-        raise ValidationFailed(gettext("请填写驳回原因"), field="reason")
+    required_text(reason, message=gettext("请填写驳回原因"))
     with transaction.atomic():
         apply_transition(revision, "reject", actor=actor, at=now, reason=reason, decided_at=now)
         _discard_proposed_pictures(revision)

@@ -14,7 +14,7 @@ from core.fsm import apply_transition, log_creation
 from core.roles import Role
 from core.services import revoke_api_tokens
 from core.texts import joined_messages
-from core.validators import password_problems, validate_length, validate_mobile
+from core.validators import password_problems, required_text, validate_length, validate_mobile
 from suppliers.models import SupplierMembership
 
 User = get_user_model()
@@ -111,8 +111,7 @@ def disable_member(*, actor, membership: SupplierMembership, now: datetime, reas
     """Disable a staff account (it can no longer log in). :raises ValidationFailed: without a reason
     :raises InvalidTransition: already disabled"""
     membership = staff_member(actor, membership.pk)
-    if not (reason or "").strip():
-        raise ValidationFailed(gettext("请说明停用原因"), field="reason")
+    required_text(reason, message=gettext("请说明停用原因"))
     with transaction.atomic():
         apply_transition(membership, "disable", actor=actor, at=now, reason=reason.strip())
         User.objects.filter(pk=membership.user_id).update(is_active=False)

@@ -124,7 +124,7 @@ def test_a_rejection_without_a_reason_is_400(api, delivered_order, operator, now
 
     response = api(operator).post(f"/api/v1/returns/{return_request.pk}/reject/", {})
 
-    assert response.status_code == 400 and errors(response) == [("reason", "invalid")]
+    assert response.status_code == 400 and errors(response) == [("reason", "required")]
     assert ReturnRequest.objects.get().state == "requested"
 
 

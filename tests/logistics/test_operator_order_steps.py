@@ -108,7 +108,7 @@ def test_the_api_refuses_a_step_without_a_reason_with_a_field_error(request, api
     response = api(operator).post(f"/api/v1/orders/{order.pk}/{action}/", {}, format="json")
 
     error = response.json()["errors"][0]
-    assert (response.status_code, error["code"], error["attr"]) == (400, "invalid", "reason")
+    assert (response.status_code, error["code"], error["attr"]) == (400, "required", "reason")
     assert RedemptionOrder.objects.get(pk=order.pk).state == order.state
 
 

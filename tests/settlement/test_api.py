@@ -400,7 +400,7 @@ def test_a_rejection_needs_a_note(api, supplier, finance, finance_checker):
     refused = api(finance_checker).post(f"/api/v1/adjustments/{created['id']}/reject/", {})
     rejected = api(finance_checker).post(f"/api/v1/adjustments/{created['id']}/reject/", {"note": "依据不足"})
 
-    assert refused.status_code == 400 and errors(refused) == [("note", "invalid")]
+    assert refused.status_code == 400 and errors(refused) == [("note", "required")]
     assert rejected.json()["state"] == "rejected"
 
 
@@ -831,7 +831,8 @@ def test_only_the_maker_withdraws_a_pending_adjustment_with_a_reason(api, suppli
 
     assert api(finance_checker).post(url, {"reason": "x"}).status_code == 403
     assert api(supplier_admin).post(url, {"reason": "x"}).status_code == 404  # a proposal is finance's internal work
-    assert api(finance).post(url, {}).status_code == 400
+    missing = api(finance).post(url, {})
+    assert missing.status_code == 400 and errors(missing) == [("reason", "required")]
     withdrawn = api(finance).post(url, {"reason": "金额有误"})
     history = api(finance).get(f"/api/v1/adjustments/{created['id']}/history/").json()
 

@@ -37,6 +37,11 @@ def errors_of(response) -> set[str]:
     return {error["attr"] for error in response.json()["errors"]}
 
 
+def coded(response) -> list[tuple[str, str]]:
+    """(attr, code) of each error, as a client matches them."""
+    return [(error["attr"], error["code"]) for error in response.json()["errors"]]
+
+
 def pending_contract(supplier) -> Contract:
     return ContractFactory(supplier=supplier)
 
@@ -149,9 +154,11 @@ def test_a_duplicate_contract_number_is_400(api, operator, supplier):
 def test_rejecting_a_contract_needs_a_reason(api, operator, supplier):
     contract = pending_contract(supplier)
 
+    missing = api(operator).post(f"/api/v1/contracts/{contract.pk}/reject/", {})
     refused = api(operator).post(f"/api/v1/contracts/{contract.pk}/reject/", {"reason": ""})
     rejected = api(operator).post(f"/api/v1/contracts/{contract.pk}/reject/", {"reason": "保证金不足"})
 
+    assert missing.status_code == 400 and coded(missing) == [("reason", "required")]
     assert refused.status_code == 400 and errors_of(refused) == {"reason"}
     assert rejected.status_code == 200 and rejected.json()["state"] == "rejected"
     assert TransitionLog.objects.get(transition="reject").reason == "保证金不足"
@@ -395,6 +402,7 @@ def test_rejecting_a_profile_change_needs_a_reason_and_a_rejected_one_cannot_be_
     too_late = client.post(f"/api/v1/profile-changes/{change.pk}/approve/", {})
 
     assert (refused.status_code, rejected.status_code, too_late.status_code) == (400, 200, 409)
+    assert coded(refused) == [("reason", "required")]
     supplier.refresh_from_db()
     assert supplier.name != change.new_value["legal_name"]
     history = client.get(f"/api/v1/profile-changes/{change.pk}/history/").json()

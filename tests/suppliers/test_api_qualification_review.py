@@ -4,7 +4,7 @@ import pytest
 
 from suppliers.models import Qualification
 from tests.factories import QualificationFactory, SupplierUserFactory
-from tests.suppliers.test_api_profile import errors_of, licence_upload
+from tests.suppliers.test_api_profile import coded, errors_of, licence_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -41,8 +41,10 @@ def test_the_supplier_reads_the_reason_an_upload_was_rejected(api, operator, sup
 
 def test_a_rejection_without_a_reason_is_400_and_changes_nothing(api, operator, uploaded):
     response = api(operator).post(f"/api/v1/qualifications/{uploaded}/reject/", {"reason": ""})
+    missing = api(operator).post(f"/api/v1/qualifications/{uploaded}/reject/", {})
 
     assert response.status_code == 400 and errors_of(response) == {"reason"}
+    assert missing.status_code == 400 and coded(missing) == [("reason", "required")]
     assert Qualification.objects.get(pk=uploaded).state == "pending"
 
 

@@ -4,7 +4,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from core.models import TransitionLog
 from suppliers.models import Notice, Supplier
-from tests.factories import SUPPLIER_APPLICATION, GiftFactory, NoticeFactory, QualificationFactory, SupplierFactory, ready_to_activate
+from tests.factories import SUPPLIER_APPLICATION, GiftFactory, NoticeFactory, QualificationFactory, SupplierFactory, ready_to_activate, supplier_in
 from tests.helpers import assert_list_queries_constant, gift_in_state
 
 pytestmark = pytest.mark.django_db
@@ -61,7 +61,7 @@ def test_a_licence_sent_in_part_is_400_naming_what_is_missing_and_nothing_is_wri
     response = api(None).post("/api/v1/supplier-applications/", SUPPLIER_APPLICATION | sent, format="multipart")
 
     assert response.status_code == 400
-    assert [error["attr"] for error in response.json()["errors"]] == named
+    assert [(error["attr"], error["code"]) for error in response.json()["errors"]] == [(name, "required") for name in named]
     assert not Supplier.objects.exists()
 
 
@@ -115,6 +115,18 @@ def test_rejecting_needs_a_reason(api, operator, supplier, now):
     supplier.refresh_from_db()
     assert supplier.state == "under_review"
     assert TransitionLog.objects.count() == 1
+
+
+@pytest.mark.parametrize(("step", "state"), [("reject", "under_review"), ("suspend", "active"), ("terminate", "active")])
+def test_a_decision_without_a_reason_is_400_required_naming_it(api, operator, now, step, state):
+    supplier = supplier_in(state, now=now)
+
+    response = api(operator).post(f"/api/v1/suppliers/{supplier.pk}/{step}/", {}, format="json")
+
+    assert response.status_code == 400
+    assert [(e["attr"], e["code"]) for e in response.json()["errors"]] == [("reason", "required")]
+    supplier.refresh_from_db()
+    assert supplier.state == state
 
 
 @pytest.mark.parametrize(

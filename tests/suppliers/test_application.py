@@ -87,7 +87,7 @@ def test_licence_dates_without_the_file_name_the_file_and_nothing_is_written(now
     with pytest.raises(ValidationFailed) as refused:
         onboarding.apply_as_supplier(**APPLICATION, **licence(licence_file=None), now=now)
 
-    assert refused.value.errors == [("licence_file", "invalid", "请上传营业执照文件")]
+    assert refused.value.errors == [("licence_file", "required", "请上传营业执照文件")]
     assert not Supplier.objects.exists()
 
 

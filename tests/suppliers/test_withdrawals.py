@@ -35,6 +35,15 @@ def change(supplier, supplier_admin, now):
 
 # --- gift revisions ---------------------------------------------------------------------------------------------
 
+def test_rejecting_a_revision_without_a_reason_is_400_required_and_it_stays_pending(api, pending, operator):
+    response = api(operator).post(f"/api/v1/gift-revisions/{pending.pk}/reject/", {}, format="json")
+
+    assert response.status_code == 400
+    assert [(e["attr"], e["code"]) for e in response.json()["errors"]] == [("reason", "required")]
+    pending.refresh_from_db()
+    assert pending.state == "pending"
+
+
 def test_a_supplier_user_withdraws_a_pending_revision_and_may_edit_again_at_once(pending, listed, supplier_staff, now):
     listed_name = listed.name
 
