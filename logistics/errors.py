@@ -59,3 +59,15 @@ class GiftRetiredOnArrival(Conflict):
 class ReplenishmentAlreadyAnnounced(Conflict):
     code = "replenishment_already_announced"
     default_detail = gettext_lazy("该补货申请已有在途的入库预报")
+
+
+class CostOnStatement(Conflict):
+    """An extra cost voided that a statement already carries (correct it by an adjustment)."""
+
+    code = "cost_on_statement"
+
+
+class ParcelAlreadyClaimed(Conflict):
+    """A parcel reported lost that already has a lost-parcel claim."""
+
+    code = "parcel_already_claimed"

@@ -38,3 +38,33 @@ class OrderExpired(Conflict):
 class GiftUnavailable(Conflict):
     code = "gift_unavailable"
     default_detail = gettext_lazy("该礼品已下架，订单无法确认")
+
+
+class NotEscalated(Conflict):
+    """A complaint chased (催办) that is not escalated and waiting for a supplier's or logistics' answer."""
+
+    code = "not_escalated"
+
+
+class AlreadyReminded(Conflict):
+    """A complaint chased again less than an hour after the last reminder."""
+
+    code = "already_reminded"
+
+
+class ParcelLost(Conflict):
+    """A re-delivery of an order whose parcel was reported lost (give it up instead)."""
+
+    code = "parcel_lost"
+
+
+class BatchTaken(Conflict):
+    """A credit batch id already used for other rows."""
+
+    code = "batch_taken"
+
+
+class ReferenceTaken(Conflict):
+    """A points correction's reference (idempotency key, form token) already used for another correction."""
+
+    code = "reference_taken"

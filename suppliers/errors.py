@@ -42,3 +42,15 @@ class ActivationBlocked(Conflict):
 class SupplierNotCooperating(Conflict):
     code = "supplier_not_active"
     default_detail = gettext_lazy("礼品商未在合作中")
+
+
+class RevisionPending(Conflict):
+    """A gift's change asked for while another of its revisions still waits for review."""
+
+    code = "revision_pending"
+
+
+class ChangePending(Conflict):
+    """A profile change asked for while a change of the same field still waits for review."""
+
+    code = "change_pending"

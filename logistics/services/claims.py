@@ -12,11 +12,12 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext, gettext_noop
 
 from core.events import publish
-from core.errors import Conflict, InvalidTransition, ValidationFailed
+from core.errors import InvalidTransition, ValidationFailed
 from core.fsm import apply_transition, log_creation
 from logistics.events import LostParcelClaimAccepted
 from logistics.models import LogisticsClaim, ReturnRequest, Shipment
 from logistics.services import shipments
+from logistics.errors import ParcelAlreadyClaimed
 from points.models import RedemptionOrder
 from points.services import orders
 
@@ -50,7 +51,7 @@ def report_lost_parcel(*, shipment: Shipment, actor, now: datetime) -> Logistics
 
     :raises ValidationFailed: for a dropship shipment
     :raises InvalidTransition: unless the shipment is in transit (shipped)
-    :raises Conflict: if the parcel already has a lost-parcel claim
+    :raises ParcelAlreadyClaimed: if the parcel already has a lost-parcel claim
     """
     if shipment.kind == Shipment.Kind.DROPSHIP:
         raise ValidationFailed(
@@ -64,7 +65,7 @@ def report_lost_parcel(*, shipment: Shipment, actor, now: datetime) -> Logistics
     with transaction.atomic():
         order = RedemptionOrder.objects.select_for_update().get(pk=shipment.order_id)
         if parcel_lost(shipment):
-            raise Conflict(gettext("该包裹已有丢失索赔"), field="shipment")
+            raise ParcelAlreadyClaimed(gettext("该包裹已有丢失索赔"), field="shipment")
         claim = open_claim(order=order, cause=Cause.LOST_PARCEL, quantity=shipment.quantity, now=now, reported_by=actor, shipment=shipment)
         shipments.fail_shipment(shipment=shipment, actor=actor, now=now, reason=gettext_noop("包裹丢失"))
         return claim

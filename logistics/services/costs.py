@@ -16,11 +16,11 @@ from django.utils import timezone
 from django.urls import reverse
 from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
-from core.errors import Conflict, PermissionDenied, ValidationFailed
+from core.errors import PermissionDenied, ValidationFailed
 from core.fsm import apply_transition, log_creation
 from core.roles import SUPPLIER_ROLES, Role, has_role, require_role
 from core.texts import Message, stored
-from logistics.errors import FeeAlreadyRecorded
+from logistics.errors import CostOnStatement, FeeAlreadyRecorded
 from core.validators import length_error, required_text, validate_length, years_error
 from logistics.models import ExtraCost, InboundShipment, LeftoverLot, ReturnRequest, Shipment, Tariff, TariffChange
 from logistics.models.costs import KIND_UNIT, CostKind, Payer, TariffUnit
@@ -265,7 +265,7 @@ def void_extra_cost(*, cost: ExtraCost, actor, now: datetime, reason: str) -> Ex
 
     :raises ValidationFailed: without a reason, or one longer than 300 characters
     :raises PermissionDenied: unless the actor records costs of this kind of object
-    :raises Conflict: if a statement already carries the cost (correct it by an adjustment)
+    :raises CostOnStatement: if a statement already carries the cost (correct it by an adjustment)
     :raises InvalidTransition: if the cost is already voided
     """
     reason = validate_length(reason, model=ExtraCost, column="void_reason", field="reason")
@@ -276,7 +276,7 @@ def void_extra_cost(*, cost: ExtraCost, actor, now: datetime, reason: str) -> Ex
         for booked in booked_elsewhere:
             if where := booked(cost):
                 message = gettext("费用 %(reference)s 已计入%(where)s，请通过调账更正")
-                raise Conflict(message % {"reference": cost.reference, "where": where}, field="cost")
+                raise CostOnStatement(message % {"reference": cost.reference, "where": where}, field="cost")
         cost = apply_transition(cost, "void", actor=actor, at=now, reason=reason, voided_at=now,
                                 voided_by=actor if getattr(actor, "is_authenticated", False) else None, void_reason=reason)
         if cost.payer == Payer.SUPPLIER:

@@ -17,7 +17,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
-from core.errors import Conflict, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
+from core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from core.fsm import apply_transition, bulk_transition, log_creation
 from core.models import TransitionLog
 from core.notifications import notify
@@ -28,6 +28,7 @@ from core.validators import validate_mobile, validate_reason
 from core.texts import moment
 from points.models import Complaint, ComplaintDeadline, ComplaintReminder, Member, RedemptionOrder
 from points.models.complaints import Party
+from points.errors import AlreadyReminded, NotEscalated
 from suppliers.models import Gift, Supplier
 from suppliers.selectors import list_catalog
 from suppliers.services.notices import decision_note, send_inbox_notices, send_notice
@@ -309,16 +310,17 @@ def remind_responsible(*, complaint: Complaint, actor, now: datetime, reason: st
     (`list_complaints`, `chased_complaints`).
 
     :raises PermissionDenied: for anyone but an operator :raises ValidationFailed: a reason over REASON_MAX_LENGTH characters
-    :raises Conflict: unless escalated and triaged to a supplier or to logistics, or chased less than an hour ago
+    :raises NotEscalated: unless escalated and triaged to a supplier or to logistics :raises AlreadyReminded: chased less
+        than an hour ago
     """
     _require(actor, {Role.OPERATOR}, gettext("只有运营可以催办"))
     reason = validate_reason(reason)
     with transaction.atomic():
         complaint = Complaint.objects.select_for_update(of=("self",)).select_related("supplier").get(pk=complaint.pk)
         if not _chased_by(actor, complaint):
-            raise Conflict(gettext("只有已升级、待礼品商或物流商答复的投诉可以催办"))
+            raise NotEscalated(gettext("只有已升级、待礼品商或物流商答复的投诉可以催办"))
         if last := _reminded_lately(complaint, now):
-            raise Conflict(gettext("已于 %(at)s 催办，1小时内不再重复催办") % {"at": moment(last.sent_at)})
+            raise AlreadyReminded(gettext("已于 %(at)s 催办，1小时内不再重复催办") % {"at": moment(last.sent_at)})
         ComplaintReminder.objects.create(complaint=complaint, sent_by=actor, sent_at=now, reason=reason)
         if complaint.responsible == Party.SUPPLIER:
             send_notice(supplier=complaint.supplier, kind="complaint_reminder", title=gettext_noop("运营方催办投诉 %(number)s"),

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from core.errors import Conflict, PermissionDenied, ValidationFailed
+from core.errors import PermissionDenied, ValidationFailed
 from core.jobs import run_each
 from core.notifications import notify
 from core.tabular import Problem, TableRejected, TableSpec, read_headed_table
@@ -19,6 +19,7 @@ from core.roles import Role
 from core.validators import required_text, validate_length, whole_number
 from points.models import LedgerEntry, Member, PointsLot
 from points.services import ledger
+from points.errors import BatchTaken, ReferenceTaken
 
 EXPIRY_REMINDER_DAYS = 30
 MAX_CREDIT = 10_000_000
@@ -64,7 +65,7 @@ def credit_points_in_bulk(*, batch_id: str, rows: list[dict], actor, now: dateti
 
     Re-running the same batch with the same rows posts nothing new (each row is keyed by batch and line) and says so.
     :raises ValidationFailed: naming every bad row (`rows[<line>].<column>`); nothing is written
-    :raises Conflict: the batch id was used before for other rows (nothing is written)
+    :raises BatchTaken: the batch id was used before for other rows (nothing is written)
     """
     batch_id = (batch_id or "").strip()
     if not batch_id or len(batch_id) > 60:
@@ -85,7 +86,7 @@ def credit_points_in_bulk(*, batch_id: str, rows: list[dict], actor, now: dateti
                       .select_related("account").order_by("source_line"))
         if posted:
             if {(e.source_line, e.account.member_id, e.points, e.reason_code) for e in posted} != wanted:
-                raise Conflict(_("批次号 %(batch_id)s 已用于另一批发放，请换一个批次号") % {"batch_id": batch_id}, field="batch")
+                raise BatchTaken(_("批次号 %(batch_id)s 已用于另一批发放，请换一个批次号") % {"batch_id": batch_id}, field="batch")
             return Credited(batch_id, posted, replayed=True)
         return Credited(batch_id, [
             ledger.earn_points(
@@ -110,7 +111,7 @@ def correct_points(*, member: Member, points: int, reason_code: str, note: str, 
 
     :raises PermissionDenied: unless the actor is an operator
     :raises ValidationFailed: naming `points`, `reason_code` or `note` :raises InsufficientPoints: (nothing is written)
-    :raises Conflict: the reference was used for another correction (nothing is written)
+    :raises ReferenceTaken: the reference was used for another correction (nothing is written)
     """
     if getattr(actor, "role", None) != Role.OPERATOR:
         raise PermissionDenied(_("仅运营人员可以调整会员积分"))
@@ -129,7 +130,7 @@ def correct_points(*, member: Member, points: int, reason_code: str, note: str, 
         message = _("该请求已于 %(at)s 提交过（%(points)+d 积分），本次未再调整；如需再调整，请重新打开表单") % {
             "at": timezone.localtime(entry.at).strftime("%Y-%m-%d %H:%M"), "points": entry.points,
         }
-        raise Conflict(message, field="reference")
+        raise ReferenceTaken(message, field="reference")
     return entry
 
 

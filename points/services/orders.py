@@ -16,7 +16,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
-from core.errors import ConcurrentUpdate, Conflict, NotFound, ValidationFailed
+from core.errors import ConcurrentUpdate, NotFound, ValidationFailed
 from core.events import publish
 from core.fsm import apply_transition, bulk_transition, log_creation, require_transition
 from core.numbers import numbered
@@ -25,7 +25,7 @@ from core.texts import Message, label_message
 from core.validators import MOBILE_MESSAGE, is_mobile, length_error, required_text
 from core.notifications import notify
 from points.errors import (
-    CodeAttemptsExceeded, CodeExpired, CodeInvalid, CodeResendTooSoon, GiftUnavailable, InsufficientPoints, OrderExpired,
+    CodeAttemptsExceeded, CodeExpired, CodeInvalid, CodeResendTooSoon, GiftUnavailable, InsufficientPoints, OrderExpired, ParcelLost,
 )
 from points.events import OrderCancelledBeforePicking, OrderRedeliveryRequested
 from points.models import LedgerEntry, Member, RedemptionOrder
@@ -392,13 +392,13 @@ def redeliver_order(
     the new attempt carry the corrected recipient, and the history names the fields corrected.
 
     :raises ValidationFailed: listing each corrected field that is not valid (as when placing an order)
-    :raises InvalidTransition: unless the delivery failed :raises Conflict: when the parcel was lost (give it up instead)
+    :raises InvalidTransition: unless the delivery failed :raises ParcelLost: when the parcel was lost (give it up instead)
     """
     given = {"recipient_name": recipient_name, "recipient_phone": recipient_phone, "address": address}
     recipient = check_recipient(**{field: (value or "").strip() or getattr(order, field) for field, value in given.items()})
     corrected = [field for field, value in recipient.items() if value != getattr(order, field)]
     if order.state == State.DELIVERY_FAILED and _goods_lost(order):
-        raise Conflict(gettext("包裹已丢失，无法重新配送；请放弃配送，积分将退还会员"),
+        raise ParcelLost(gettext("包裹已丢失，无法重新配送；请放弃配送，积分将退还会员"),
                        field="order")
     with transaction.atomic():
         apply_transition(order, "redeliver", actor=actor, at=now, reason=_with_correction(reason, corrected), **recipient)

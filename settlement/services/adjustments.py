@@ -15,7 +15,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Value
 from django.urls import reverse
 from django.utils.translation import gettext, gettext_noop
 
-from core.errors import Conflict, PermissionDenied, ValidationFailed
+from core.errors import PermissionDenied, ValidationFailed
 from core.fsm import apply_transition, log_creation
 from core.numbers import create_numbered
 from core.roles import SUPPLIER_ROLES, Role, waiting_for
@@ -26,6 +26,7 @@ from settlement.models import Adjustment, Reconciliation, ReconciliationLine, Re
 from settlement.models.reconciliation import ANSWERING, NOT_ADJUSTABLE
 from settlement.models.statements import ZERO
 from settlement.sources import check_source
+from settlement.errors import LineAlreadyAnswered
 from suppliers.models import Contract, Supplier
 from suppliers.services.notices import decision_note, send_notice
 
@@ -90,7 +91,7 @@ def check_sign(*, kind: str, amount: Decimal) -> None:
 def answered_already(*, statement_id: int, lines) -> None:
     """Refuse adjusting a reconciliation line whose order, SKU and kind an adjustment proposed or approved already
     answers on the same statement (from any of its reconciliations, or a dispute adjustment naming it): the
-    difference would be paid twice. :raises Conflict: naming the adjustment"""
+    difference would be paid twice. :raises LineAlreadyAnswered: naming the adjustment"""
     keys = Q()
     for line in lines:
         keys |= Q(order_number=line.order_number, sku=line.sku, kind=line.kind)
@@ -106,13 +107,13 @@ def answered_already(*, statement_id: int, lines) -> None:
         message = gettext("%(order)s %(sku)s %(kind)s 已由调账 %(number)s（%(state)s）处理，不能重复调账") % {
             "order": answered.order_number, "sku": answered.sku, "kind": answered.get_kind_display(),
             "number": adjustment.number, "state": adjustment.get_state_display()}
-        raise Conflict(message, field="line")
+        raise LineAlreadyAnswered(message, field="line")
 
 
 def _answered_lines(*, statement: Statement | None, lines, amount) -> list[ReconciliationLine]:
     """The reconciliation lines a dispute adjustment of `amount` answers, locked: open discrepancies of that statement's
     current reconciliations that an adjustment may answer, whose differences add up to the amount (the lines are
-    resolved by accepting the supplier's figures). :raises ValidationFailed: :raises Conflict:"""
+    resolved by accepting the supplier's figures). :raises ValidationFailed: :raises LineAlreadyAnswered:"""
     ids = [getattr(line, "pk", line) for line in lines or ()]
     if not ids:
         return []
@@ -154,7 +155,7 @@ def propose_adjustment(
     reader's language on pages.
 
     :raises PermissionDenied: not finance :raises ValidationFailed: a bad field, named (a kind only the system proposes
-    names `kind`) :raises Conflict: a line already answered by another adjustment
+    names `kind`) :raises LineAlreadyAnswered: a line already answered by another adjustment
     """
     require_finance(actor)
     if kind in SYSTEM_KINDS:

@@ -14,7 +14,6 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
-from core.errors import Conflict
 from core.events import subscribe
 from core.roles import Role, has_role
 from core.texts import Message
@@ -23,6 +22,7 @@ from logistics.models import LogisticsClaim
 from settlement.models import Adjustment
 from settlement.services.adjustments import list_adjustments, propose_adjustment
 from settlement.sources import register_source
+from settlement.errors import CompensationNotAllowed
 
 SOURCE_KIND = "claim"
 FINANCE = frozenset({Role.FINANCE})
@@ -70,11 +70,11 @@ def may_propose_again(claim: LogisticsClaim, actor=None) -> bool:
 
 def propose_compensation_again(*, claim: LogisticsClaim, actor, now: datetime) -> Adjustment:
     """Finance proposes the supplier's compensation for a lost parcel again, after its proposal was rejected or
-    withdrawn (maker-checker as before). :raises Conflict: unless `may_propose_again` :raises PermissionDenied: not finance"""
+    withdrawn (maker-checker as before). :raises CompensationNotAllowed: unless `may_propose_again` :raises PermissionDenied: not finance"""
     with transaction.atomic():
         claim = LogisticsClaim.objects.select_for_update().select_related("order__supplier").get(pk=claim.pk)
         if not may_propose_again(claim):
-            raise Conflict(gettext("该索赔不是已确认的包裹丢失索赔，或补偿调账仍待审批或已通过"), field="claim")
+            raise CompensationNotAllowed(gettext("该索赔不是已确认的包裹丢失索赔，或补偿调账仍待审批或已通过"), field="claim")
         return _propose(claim, actor=actor, now=now)
 
 

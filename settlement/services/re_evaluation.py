@@ -29,7 +29,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
-from core.errors import Conflict, ValidationFailed
+from core.errors import ValidationFailed
 from core.fsm import apply_transition, log_creation
 from core.jobs import run_each
 from core.models import TransitionLog
@@ -38,6 +38,7 @@ from core.texts import Message
 from core.validators import required_text
 from settlement.models import Assessment, RectificationCase, ReEvaluation
 from settlement.services.cases import default_deadline, open_case, require_operator
+from settlement.errors import SupplierTerminated
 from suppliers.models import Contract, Supplier
 from suppliers.services import onboarding
 from suppliers.services.notices import decision_note, send_notice
@@ -157,7 +158,7 @@ def decide_re_evaluation(
     if decision != Decision.RENEW:
         required_text(note, field="note", message=gettext("请填写决定说明"))
     if re_evaluation.supplier.state == Supplier.State.TERMINATED:
-        raise Conflict(gettext("该礼品商已终止合作，复评不再需要决定"), field="decision")
+        raise SupplierTerminated(gettext("该礼品商已终止合作，复评不再需要决定"), field="decision")
     try:
         _carry_out(re_evaluation, decision=decision, note=note, actor=actor, now=now)
     except Exception:

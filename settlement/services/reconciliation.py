@@ -23,7 +23,7 @@ from django.db import connection, transaction
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q
 from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
-from core.errors import Conflict, PermissionDenied, ValidationFailed
+from core.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from core.roles import Role, waiting_for
 from core.selectors import answering
 from core.tabular import Problem, TableFile, TableRejected, TableSpec, read_headed_table, table_file
@@ -35,6 +35,7 @@ from settlement.models import (
     StatementVersion,
 )
 from settlement.services.adjustments import answered_already, book_on_next_version, parse_amount, propose_adjustment, require_finance
+from settlement.errors import LineResolved, ReconciliationSuperseded
 
 ZERO = Decimal("0.00")
 BATCH = 2000
@@ -85,13 +86,13 @@ def upload_reconciliation(*, statement: Statement, file_name: str, content: byte
 
     `statement` comes already scoped to the actor's supplier (another supplier's is not found by the caller).
     :raises PermissionDenied: unless the actor is this supplier's admin
-    :raises Conflict: the statement is not issued, disputed or confirmed
+    :raises InvalidTransition: the statement is not issued, disputed or confirmed
     :raises TableRejected: naming every bad row and column; nothing is written
     """
     if getattr(actor, "role", None) != Role.SUPPLIER_ADMIN or actor.supplier_id != statement.supplier_id:
         raise PermissionDenied(gettext("仅该礼品商的管理员可以上传对账文件"))
     if statement.state not in RECONCILABLE:
-        raise Conflict(gettext("只能对已下发、有异议或已确认的结算单对账"),
+        raise InvalidTransition(gettext("只能对已下发、有异议或已确认的结算单对账"),
                        field="statement")
     theirs = _parse(*read_headed_table(file_name=file_name, content=content, spec=RECONCILIATION_FILE))
     with transaction.atomic():
@@ -249,7 +250,7 @@ def resolve_line(*, line: ReconciliationLine, resolution: str, actor, now: datet
     (`book_corrections_on_dispute`); otherwise, and always when carried forward, the adjustment is booked on a later
     statement when approved (`booking_of` says which, for the resolve form).
     :raises PermissionDenied: not finance :raises ValidationFailed: a matched line, an unknown resolution, nothing
-    to adjust :raises Conflict: the line is already resolved
+    to adjust :raises LineResolved: the line is already resolved :raises ReconciliationSuperseded:
     """
     require_finance(actor)
     if resolution not in Resolution.values:
@@ -261,9 +262,9 @@ def resolve_line(*, line: ReconciliationLine, resolution: str, actor, now: datet
         if line.category == Category.MATCHED:
             raise ValidationFailed(gettext("一致的明细无需处理"), field="line")
         if line.reconciliation.superseded:
-            raise Conflict(superseded_reason(line.reconciliation), field="line")
+            raise ReconciliationSuperseded(superseded_reason(line.reconciliation), field="line")
         if not line.open:
-            raise Conflict(gettext("该明细已处理"), field="line")
+            raise LineResolved(gettext("该明细已处理"), field="line")
         if resolution not in dict(line.resolutions):
             message = gettext("「%(category)s」的明细不能调账，请以平台为准或核销") % {"category": line.get_category_display()}
             raise ValidationFailed(message, field="resolution")
@@ -272,7 +273,7 @@ def resolve_line(*, line: ReconciliationLine, resolution: str, actor, now: datet
             resolution=resolution, resolved_by=actor, resolved_at=now, note=note, adjustment=adjustment,
         )
         if not changed:
-            raise Conflict(gettext("该明细已处理"), field="line")
+            raise LineResolved(gettext("该明细已处理"), field="line")
     line.refresh_from_db()
     return line
 

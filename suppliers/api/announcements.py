@@ -2,7 +2,7 @@
 
 Operators publish and follow acknowledgements under `announcements/` (only they may use it); suppliers find their
 copies under `announcement-deliveries/` (another supplier's copy is a 404), mark them read and acknowledge them
-once (a second acknowledgement is 409). The rules live in suppliers.services.announcements.
+once (acknowledging again changes nothing and answers the first acknowledgement). The rules live in suppliers.services.announcements.
 """
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -131,7 +131,7 @@ class AnnouncementDeliveryViewSet(viewsets.ReadOnlyModelViewSet):
     def read(self, request, pk=None):
         return self._act(request, announcements.mark_read)
 
-    @extend_schema(request=None, summary="Acknowledge the announcement for the supplier, once (again: 409).")
+    @extend_schema(request=None, summary="Acknowledge the announcement for the supplier, once (again: the first acknowledgement, unchanged).")
     @action(detail=True, methods=["post"])
     def acknowledge(self, request, pk=None):
         return self._act(request, announcements.acknowledge)

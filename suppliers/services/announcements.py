@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Case, Count, F, Exists, OuterRef, Q, QuerySet, Value, When
 from django.utils.translation import gettext
 
-from core.errors import Conflict, NotFound, ValidationFailed
+from core.errors import NotFound, ValidationFailed
 from core.roles import SUPPLIER_ROLES, Role, require_role
 from core.validators import id_or_none, storable_ids, years_error
 from suppliers.models import Announcement, AnnouncementDelivery, Supplier
@@ -109,17 +109,16 @@ def mark_read(*, delivery: AnnouncementDelivery, actor, now: datetime) -> Announ
 
 
 def acknowledge(*, delivery: AnnouncementDelivery, actor, now: datetime) -> AnnouncementDelivery:
-    """Acknowledge the supplier's copy (it also counts as read); once per supplier.
+    """Acknowledge the supplier's copy (it also counts as read); once per supplier: acknowledging it again changes
+    nothing and returns the first acknowledgement (who and when), as marking a notice read again does.
 
-    :raises PermissionDenied: unless a user of that supplier :raises Conflict: if already acknowledged
+    :raises PermissionDenied: unless a user of that supplier
     """
     _require_own(delivery, actor)
     with transaction.atomic():
-        changed = AnnouncementDelivery.objects.filter(pk=delivery.pk, acknowledged_at__isnull=True).update(
+        AnnouncementDelivery.objects.filter(pk=delivery.pk, acknowledged_at__isnull=True).update(
             acknowledged_at=now, acknowledged_by=actor
         )
-        if not changed:
-            raise Conflict(gettext("该公告已确认"))
         AnnouncementDelivery.objects.filter(pk=delivery.pk, read_at__isnull=True).update(read_at=now)
     delivery.refresh_from_db()
     return delivery

@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.translation import gettext, gettext_noop
 
-from core.errors import Conflict, PermissionDenied, ValidationFailed
+from core.errors import PermissionDenied, ValidationFailed
 from core.files import check_document
 from core.fsm import apply_transition, log_creation
 from core.roles import Role, waiting_for
@@ -28,6 +28,7 @@ from suppliers.selectors import credit_code_taken
 from suppliers.selectors_profile import latest_bank_account, reviews_change
 from suppliers.validators import validate_credit_code
 from core.validators import length_error, required_text, validate_mobile
+from suppliers.errors import ChangePending
 
 Field = ProfileChange.Field
 BANK_FIELDS = {"bank_name": 100, "account_name": 200}
@@ -60,7 +61,7 @@ def request_profile_change(
 
     :raises PermissionDenied: unless the actor is an admin of this supplier
     :raises ValidationFailed: naming every bad or stray value
-    :raises Conflict: while a change of the same field is pending
+    :raises ChangePending: while a change of the same field is pending
     """
     _require_own_admin(actor, supplier.pk)
     supplier = Supplier.objects.get(pk=supplier.pk)  # the caller's copy may predate an approved change
@@ -237,8 +238,8 @@ def _contact_errors(value: dict[str, str]) -> list[tuple[str, str, str]]:
     return errors
 
 
-def _already_pending() -> Conflict:
-    return Conflict(gettext("该项已有待审核的变更"), field="field")
+def _already_pending() -> ChangePending:
+    return ChangePending(gettext("该项已有待审核的变更"), field="field")
 
 
 @waiting_for(DECIDERS)

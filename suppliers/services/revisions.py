@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
-from core.errors import Conflict, PermissionDenied, ValidationFailed
+from core.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from core.fsm import apply_transition, bulk_transition, log_creation
 from core.models import Program, Tier
 from core.roles import SUPPLIER_ROLES
@@ -23,6 +23,7 @@ from suppliers.services.contracts import check_contracted_programs
 from suppliers.services.gift_images import discard_unused, is_picture_entry, stored_uploads
 from suppliers.services.notices import send_gift_notice, send_inbox_notices
 from suppliers.validators import POINTS_LIMIT, is_points_price
+from suppliers.errors import RevisionPending
 
 EDITABLE = {
     "name", "description", "category", "images", "specification", "warranty_text", "market_price", "settlement_price",
@@ -164,7 +165,7 @@ def edit_gift(*, gift: Gift, actor, now: datetime, changes: dict[str, Any], uplo
 
     :raises ValidationFailed: for bad values, a settlement price above the market price, an upload that is no accepted
         picture, or a clearance gift's normal price lowered to its clearance price
-    :raises Conflict: while the gift is in review, retired, or already has a revision pending
+    :raises InvalidTransition: while the gift is in review or retired :raises RevisionPending: a revision already pending
     """
     with stored_uploads(supplier_id=gift.supplier_id, uploads=uploads) as stored:
         if stored:
@@ -179,9 +180,9 @@ def edit_gift(*, gift: Gift, actor, now: datetime, changes: dict[str, Any], uplo
                 apply_changes(gift, cleaned, actor=actor, now=now)
                 return gift
             if gift.state not in EDIT_BY_REVISION:
-                raise Conflict(gettext("礼品处于「%(state)s」状态，不能修改") % {"state": gift.get_state_display()}, field="state")
+                raise InvalidTransition(gettext("礼品处于「%(state)s」状态，不能修改") % {"state": gift.get_state_display()}, field="state")
             if GiftRevision.objects.filter(gift=gift, state=GiftRevision.State.PENDING).exists():
-                raise Conflict(gettext("已有待审核的修改"), field="changes")
+                raise RevisionPending(gettext("已有待审核的修改"), field="changes")
             revision = GiftRevision.objects.create(gift=gift, changes=cleaned, requested_by=actor, requested_at=now)
             log_creation(revision, "request", actor=actor, at=now)
             return revision
@@ -243,9 +244,9 @@ def _discard_proposed_pictures(revision: GiftRevision) -> None:
 
 
 def schedule_publication(*, gift: Gift, actor, now: datetime, publish_at: datetime) -> Gift:
-    """Publish an approved gift automatically at `publish_at`. :raises Conflict: unless approved and in the future"""
+    """Publish an approved gift automatically at `publish_at`. :raises InvalidTransition: unless approved :raises ValidationFailed: unless in the future"""
     if gift.state != Gift.State.APPROVED:
-        raise Conflict(gettext("只能为已审核的礼品安排上线"), field="publish_at")
+        raise InvalidTransition(gettext("只能为已审核的礼品安排上线"))
     if publish_at <= now:
         raise ValidationFailed(gettext("上线时间须在未来"), field="publish_at")
     Gift.objects.filter(pk=gift.pk).update(publish_at=publish_at)

@@ -377,12 +377,21 @@ def test_over_the_api_an_operator_chases_and_the_complaint_shows_who_when_and_wh
     again = api(operator).post(url, {}, format="json")
 
     assert chased.status_code == 200 and again.status_code == 409
+    assert [(e["code"], e["attr"]) for e in again.json()["errors"]] == [("already_reminded", None)]
     assert [(r["sent_by"], r["reason"]) for r in chased.json()["reminders"]] == [("operator", "会员再次来电")]
     assert chased.json()["state"] == "escalated"
     seen_by_supplier = api(supplier_admin).get(f"/api/v1/complaints/{escalated.pk}/").json()["reminders"]
     assert [r["sent_by"] for r in seen_by_supplier] == ["运营人员"]
     assert api(member.user).get(f"/api/v1/complaints/{escalated.pk}/").json()["reminders"] == []
     assert api(supplier_admin).post(url, {}, format="json").status_code == 403
+
+
+def test_over_the_api_chasing_a_complaint_not_escalated_is_409_not_escalated(api, triaged, operator):
+    refused = api(operator).post(f"/api/v1/complaints/{triaged.pk}/remind/", {}, format="json")
+
+    assert refused.status_code == 409
+    assert [(e["code"], e["attr"]) for e in refused.json()["errors"]] == [("not_escalated", None)]
+    assert not triaged.reminders.exists()
 
 
 def test_an_answered_complaint_is_not_escalated(responded, now):

@@ -109,7 +109,7 @@ def test_a_batch_id_reused_for_other_rows_is_refused_and_the_same_rows_are_repla
 
     assert (first.status_code, same.status_code) == (201, 200)
     assert (first.json()["replayed"], same.json()["replayed"]) == (False, True) and first.json()["entries"] == same.json()["entries"]
-    assert other.status_code == 409 and other.json()["errors"][0]["attr"] == "batch"
+    assert other.status_code == 409 and [(e["code"], e["attr"]) for e in other.json()["errors"]] == [("batch_taken", "batch")]
     assert ledger.account_of(member).balance == 100
 
 

@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from core.errors import Conflict, PermissionDenied, ValidationFailed
+from core.errors import PermissionDenied, ValidationFailed
 from core.models import Notification
 from suppliers.models import Announcement, AnnouncementDelivery
 from suppliers.services import announcements, onboarding
@@ -104,16 +104,16 @@ def test_opening_marks_read_once_and_the_unread_count_drops(notice, supplier_sta
     assert announcements.unread_count(supplier_staff) == 0
 
 
-def test_acknowledging_records_who_and_when_and_a_second_time_is_a_conflict(notice, supplier_staff, supplier_admin, now):
+def test_acknowledging_records_who_and_when_and_a_second_time_keeps_the_first(notice, supplier_staff, supplier_admin, now):
     delivery = announcements.get_delivery(announcement_id=notice.pk, actor=supplier_staff)
     announcements.acknowledge(delivery=delivery, actor=supplier_staff, now=now + timedelta(hours=1))
 
-    with pytest.raises(Conflict):
-        announcements.acknowledge(delivery=delivery, actor=supplier_admin, now=now + timedelta(hours=2))
+    again = announcements.acknowledge(delivery=delivery, actor=supplier_admin, now=now + timedelta(hours=2))
 
     delivery.refresh_from_db()
     assert (delivery.acknowledged_by, delivery.acknowledged_at, delivery.read_at) == (
         supplier_staff, now + timedelta(hours=1), now + timedelta(hours=1))
+    assert (again.acknowledged_by, again.acknowledged_at) == (supplier_staff, now + timedelta(hours=1))
 
 
 def test_operators_see_the_counts_and_who_has_not_acknowledged(notice, active_pair, supplier_staff, operator, now):
@@ -170,7 +170,7 @@ def test_a_supplier_acknowledges_its_copy_once_through_the_api(notice, supplier_
     second = api(supplier_admin).post(f"/api/v1/announcement-deliveries/{delivery.pk}/acknowledge/")
 
     assert first.status_code == 200 and first.json()["acknowledged_by"] == "supplier_admin"
-    assert second.status_code == 409
+    assert second.status_code == 200 and second.json() == first.json()
 
 
 def test_another_suppliers_copy_is_a_404_in_the_api(notice, supplier_admin, other_supplier, api):

@@ -264,3 +264,12 @@ def test_rejecting_without_a_reason_a_gift_another_operator_approved_is_a_409_sa
     assert refused.status_code == 409 and refused.json()["errors"][0]["code"] == "invalid_transition"
     gift.refresh_from_db()
     assert gift.state == "approved"
+
+
+def test_scheduling_a_gift_that_is_not_approved_is_409_invalid_transition(api, operator, listed_gift, now):
+    refused = api(operator).post(f"/api/v1/gifts/{listed_gift.pk}/schedule/", {"publish_at": "2099-01-01T10:00:00+08:00"}, format="json")
+
+    assert refused.status_code == 409
+    assert [(e["code"], e["attr"]) for e in refused.json()["errors"]] == [("invalid_transition", None)]
+    listed_gift.refresh_from_db()
+    assert (listed_gift.state, listed_gift.publish_at) == ("online", None)

@@ -115,7 +115,7 @@ def test_another_change_while_a_revision_waits_is_refused_on_its_row(run, suppli
 
     errors = rejected(run, csv_bytes(catalog_row(gift) | {"settlement_price": "210.00"}))
 
-    assert errors == [("rows.2.sku", "conflict")]
+    assert errors == [("rows.2.sku", "revision_pending")]
     assert GiftRevision.objects.get(gift=gift).changes == {"settlement_price": "200.00"}
 
 
@@ -185,7 +185,7 @@ def test_every_problem_is_reported_at_once_including_the_services_refusals(run, 
 
     errors = rejected(run, csv_bytes(ROW | {"market_price": "abc", "points_gotone": "x"}, ROW | {"sku": "TEA-009"}))
 
-    assert errors == [("rows.2.market_price", "invalid"), ("rows.2.points_gotone", "invalid"), ("rows.3.sku", "conflict")]
+    assert errors == [("rows.2.market_price", "invalid"), ("rows.2.points_gotone", "invalid"), ("rows.3.sku", "invalid_transition")]
     assert catalog_state() == before
 
 

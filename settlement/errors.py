@@ -1,0 +1,33 @@
+"""Errors of the settlement app."""
+from core.errors import Conflict
+
+
+class LineAlreadyAnswered(Conflict):
+    """A reconciliation difference an adjustment proposed or approved already answers (it would be paid twice)."""
+
+    code = "line_already_answered"
+
+
+class LineResolved(Conflict):
+    """A reconciliation line resolved already."""
+
+    code = "line_resolved"
+
+
+class ReconciliationSuperseded(Conflict):
+    """A line of a reconciliation a newer one of the same statement replaced."""
+
+    code = "reconciliation_superseded"
+
+
+class CompensationNotAllowed(Conflict):
+    """A lost parcel's compensation proposed again while the claim is not a confirmed lost-parcel claim, or its
+    proposal still waits or was approved."""
+
+    code = "compensation_not_allowed"
+
+
+class SupplierTerminated(Conflict):
+    """A re-evaluation decided for a supplier whose cooperation has ended."""
+
+    code = "supplier_terminated"
