@@ -12,6 +12,14 @@ from core.models.transitions import actor_label_for
 from core.validators import YesNoField, years_error
 
 
+class TableFileField(serializers.FileField):
+    """An uploaded table (CSV or XLSX) core.tabular reads: an empty file (0 bytes) goes on to be refused there as
+    `empty_file` naming `file`, as a file holding only a BOM or blank lines is, where DRF would answer `empty`."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(allow_empty_file=True, **kwargs)
+
+
 class ScopedKey(serializers.PrimaryKeyRelatedField):
     """An id of a row the caller may see. An id it may not see — another tenant's, or none at all — is a 404
     `not_found` naming the field, as the same id in a URL is: a body cannot tell whether another tenant's row exists.

@@ -13,7 +13,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api.fields import ActorField
+from core.api.fields import ActorField, TableFileField
 from core.api.permissions import require_role
 from core.api.serializers import file_upload_schema
 from core.files import file_response
@@ -23,7 +23,7 @@ from logistics.services import bulk_shipping
 
 
 class ShippingFileInput(serializers.Serializer):
-    file = serializers.FileField(help_text="CSV (UTF-8, UTF-8 with BOM or GBK) or XLSX: 运单ID (shipment) and/or 订单号 (order_number), "
+    file = TableFileField(help_text="CSV (UTF-8, UTF-8 with BOM or GBK) or XLSX: 运单ID (shipment) and/or 订单号 (order_number), "
                                            "承运商 (carrier), 运单号 (tracking_number)")
 
 

@@ -7,6 +7,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.fields import TableFileField
 from core.api.errors import ErrorResponse429Serializer
 from core.api.permissions import require_role
 from core.api.transitions import RequiredReasonInput, TransitionHistoryMixin, transition_action
@@ -292,7 +293,7 @@ class BulkCreditView(APIView):
 
 
 class CreditFileInput(serializers.Serializer):
-    file = serializers.FileField()
+    file = TableFileField()
 
 
 class CreditFileView(APIView):

@@ -9,7 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from core.api.fields import ActorField, ScopedKey, YesNo
+from core.api.fields import ActorField, ScopedKey, TableFileField, YesNo
 from core.api.permissions import require_role
 from core.api.transitions import transition_action
 from core.roles import Role
@@ -75,7 +75,7 @@ class ReconciliationLineSerializer(serializers.ModelSerializer):
 
 class UploadInput(serializers.Serializer):
     statement = ScopedKey(Statement, required=True)
-    file = serializers.FileField(help_text="CSV or XLSX: order number, SKU, line kind (delivery, return, replacement), "
+    file = TableFileField(help_text="CSV or XLSX: order number, SKU, line kind (delivery, return, replacement), "
                                            "signed quantity, amount")
 
 

@@ -10,6 +10,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.fields import TableFileField
 from core.api.permissions import roles
 from core.api.serializers import file_upload_schema
 from core.errors import ValidationFailed
@@ -20,7 +21,7 @@ from suppliers.services import catalog_io
 
 
 class GiftImportInput(serializers.Serializer):
-    file = serializers.FileField(help_text="CSV (UTF-8, UTF-8 with BOM or GBK) or XLSX with the export's columns")
+    file = TableFileField(help_text="CSV (UTF-8, UTF-8 with BOM or GBK) or XLSX with the export's columns")
 
 
 UPLOAD_SCHEMA = file_upload_schema(GiftImportInput)

@@ -509,6 +509,15 @@ def upload(api, user, statement, content: bytes, name: str = "ours.csv"):
                           format="multipart")
 
 
+@pytest.mark.parametrize("content", [b"", b"\xef\xbb\xbf"], ids=["0 bytes", "a BOM only"])
+def test_an_empty_reconciliation_file_is_400_empty_file_naming_the_file(api, issued, supplier_admin, content):
+    response = upload(api, supplier_admin, issued, content)
+
+    assert response.status_code == 400
+    assert [(e["attr"], e["code"]) for e in response.json()["errors"]] == [("file", "empty_file")]
+    assert not issued.reconciliations.exists()
+
+
 def test_the_reconciliation_list_runs_a_constant_number_of_queries(api, issued, supplier_admin, finance):
     """Every upload of the same version is listed, the earlier ones superseded, without a query per row."""
     content = CSV_HEADER + b"RO-1,SKU-1,delivery,1,180.00\n"
