@@ -75,7 +75,8 @@ def _request_hash(data, url_arguments: dict) -> str:
     """What a key names: the body, and the ids in the address where the endpoint has any, so the same key sent to
     another object of the endpoint (say another member's correct-points) is another request: 422, never the first
     object's answer. An endpoint without ids hashes its body alone."""
-    named = [url_arguments, data] if url_arguments else data
+    ids = {name: int(value) if str(value).isdigit() else value for name, value in url_arguments.items()}  # "05" is 5
+    named = [ids, data] if ids else data
     return hashlib.sha256(json.dumps(named, sort_keys=True, cls=JSONEncoder).encode()).hexdigest()
 
 

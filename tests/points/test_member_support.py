@@ -130,9 +130,11 @@ def test_a_key_sent_again_to_another_member_is_refused_not_answered_with_the_fir
     first = client.post(f"/api/v1/members/{rich_member.pk}/correct-points/", body, format="json", HTTP_IDEMPOTENCY_KEY="cp1")
     other = client.post(f"/api/v1/members/{other_member.pk}/correct-points/", body, format="json", HTTP_IDEMPOTENCY_KEY="cp1")
     fresh = client.post(f"/api/v1/members/{other_member.pk}/correct-points/", body, format="json", HTTP_IDEMPOTENCY_KEY="cp2")
+    padded = client.post(f"/api/v1/members/0{other_member.pk}/correct-points/", body, format="json", HTTP_IDEMPOTENCY_KEY="cp2")
 
     assert first.status_code == 201 and other.status_code == 422 and other.json()["errors"][0]["code"] == "idempotency_key_reused"
     assert "Idempotent-Replayed" not in other and fresh.status_code == 201 and fresh.json()["id"] != first.json()["id"]
+    assert padded.status_code == 201 and padded["Idempotent-Replayed"] == "true" and padded.json() == fresh.json()
     assert ledger.account_of(other_member).balance == before + 100
 
 
