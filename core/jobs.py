@@ -27,6 +27,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
+from core.masking import mask_phones_in
 from core.models import JobFailure
 
 logger = logging.getLogger(__name__)
@@ -80,8 +81,9 @@ def run_each(
 
 def record_failure(*, job: str, item: str, error: BaseException, at: datetime) -> None:
     """Record that `item` of `job` failed with `error` (one row per job and item: counted again while unresolved,
-    reopened once resolved). A failure to record is logged, never raised: the job goes on."""
-    fields = {"error_class": f"{type(error).__module__}.{type(error).__qualname__}"[:200], "message": str(error)[:2000],
+    reopened once resolved). Its message is shown to operators: the mobile numbers it quotes are masked (SPEC §4.13).
+    A failure to record is logged, never raised: the job goes on."""
+    fields = {"error_class": f"{type(error).__module__}.{type(error).__qualname__}"[:200], "message": mask_phones_in(str(error))[:2000],
               "last_failed_at": at}
     try:
         with transaction.atomic():

@@ -14,6 +14,14 @@ def mask_phone(phone: str | None) -> str:
     return f"{digits[:3]}****{digits[-4:]}"
 
 
+_MOBILE_RUN = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")  # a mainland mobile number inside any text
+
+
+def mask_phones_in(text: str) -> str:
+    """`text` with every mainland mobile number in it masked as `mask_phone` does (an error's detail may quote one)."""
+    return _MOBILE_RUN.sub(lambda match: mask_phone(match.group()), text)
+
+
 def mask_phone_sql(column: str) -> str:
     """`mask_phone` as a SQL expression (SQLite and PostgreSQL) for set-based writes of stored, digits-only phones."""
     return (f"CASE WHEN LENGTH({column}) < 7 THEN '' "

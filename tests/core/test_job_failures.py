@@ -120,3 +120,18 @@ def test_operators_see_the_unresolved_failures_on_their_home_page_and_all_of_the
 
 def test_the_home_page_leaves_the_panel_out_when_nothing_failed(operator):
     assert "home-job-failures" not in logged_in(operator).get("/").content.decode()
+
+
+def test_the_mobile_numbers_an_error_quotes_are_masked_in_the_failure_operators_read():
+    detail = 'duplicate key value violates unique constraint "member_phone"\nDETAIL:  Key (phone)=(13812341234) already exists.'
+
+    def work(item: str):
+        raise ValueError(f"{detail} also 15900001111; order 2026120512345678 and " + "长" * 3000)
+
+    run_each(["a"], work, job="test.phones", now=FIXED_NOW)
+
+    message = JobFailure.objects.get().message
+    assert "Key (phone)=(138****1234)" in message and "159****0000" not in message and "159****1111" in message
+    assert "13812341234" not in message and "15900001111" not in message
+    assert "2026120512345678" in message  # a longer run of digits is not a mobile number
+    assert len(message) == 2000
