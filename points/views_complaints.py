@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -55,12 +56,24 @@ class ComplaintAction:
     service: Callable
     form: type[forms.Form]  # an ActionForm: it takes the complaint
     offered_to: Callable  # (user, complaint, now) → bool
+    may: Callable  # (user, complaint) → bool: whether the step is the user's at all, whatever the complaint's state
     style: str = ""
     transition: str | None = ""  # the FSM transition it takes, when not its own name; None: it changes no state
 
 
-def _own(user, complaint: Complaint, now) -> bool:
+def _own(user, complaint: Complaint, now=None) -> bool:
     return user.role == Role.MEMBER and complaint.member_id == user.member_id
+
+
+def _operator(user, complaint: Complaint) -> bool:
+    return user.is_superuser or user.role == Role.OPERATOR
+
+
+def _responder(user, complaint: Complaint) -> bool:
+    """The complaint's responsible party; before it has one, anyone who answers for some party."""
+    if complaint.responsible:
+        return complaints.may_respond(user=user, complaint=complaint)
+    return user.is_superuser or any(user.role in roles for roles in complaints.RESPONDERS.values())
 
 
 def _may_reopen(user, complaint: Complaint, now) -> bool:
@@ -70,20 +83,21 @@ def _may_reopen(user, complaint: Complaint, now) -> bool:
 ACTIONS = {
     "take": ComplaintAction(
         gettext_lazy("由运营方受理"), complaints.take_complaint, ReasonForm,
-        lambda user, c, now: complaints.may_take(user=user, complaint=c), transition="triage",
+        lambda user, c, now: complaints.may_take(user=user, complaint=c), _operator, transition="triage",
     ),
     "triage": ComplaintAction(
-        gettext_lazy("分派"), complaints.triage_complaint, TriageForm, lambda user, c, now: user.role == Role.OPERATOR
+        gettext_lazy("分派"), complaints.triage_complaint, TriageForm, lambda user, c, now: user.role == Role.OPERATOR, _operator,
     ),
     "respond": ComplaintAction(
         gettext_lazy("提交答复"), complaints.respond_to_complaint, RespondForm,
         lambda user, c, now: complaints.may_respond(user=user, complaint=c),
+        _responder,
     ),
-    "resolve": ComplaintAction(gettext_lazy("问题已解决"), complaints.resolve_complaint, ReasonForm, _own),
-    "reopen": ComplaintAction(gettext_lazy("重新打开"), complaints.reopen_complaint, ReasonForm, _may_reopen, "danger"),
+    "resolve": ComplaintAction(gettext_lazy("问题已解决"), complaints.resolve_complaint, ReasonForm, _own, _own),
+    "reopen": ComplaintAction(gettext_lazy("重新打开"), complaints.reopen_complaint, ReasonForm, _may_reopen, _own, "danger"),
     "remind": ComplaintAction(
         gettext_lazy("催办"), complaints.remind_responsible, ReasonForm,
-        lambda user, c, now: complaints.may_remind(user=user, complaint=c, now=now), transition=None,
+        lambda user, c, now: complaints.may_remind(user=user, complaint=c, now=now), _operator, transition=None,
     ),
 }
 
@@ -223,6 +237,8 @@ def complaint_action(request, pk: int, name: str):
         raise Http404
     now = timezone.now()
     complaint = get_object_or_404(complaints.list_complaints(user=request.user, now=now, ordered=False), pk=pk)
+    if not action.may(request.user, complaint):  # another's step is refused as such, whatever the state (SPEC §4: 403)
+        raise PermissionDenied
     transition = name if action.transition == "" else action.transition
     if transition and moved_on(request, complaint, transition):  # whatever the form held
         return redirect("complaint", pk=complaint.pk)

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.errors import ValidationFailed
-from core.models import Notification
+from core.models import Notification, TransitionLog
 from points import views_complaints
 from points.models import Complaint
 from points.services import complaints, orders
@@ -262,6 +262,24 @@ def test_a_step_the_complaints_state_no_longer_allows_says_its_state_whatever_th
     assert field_errors(page) == {} and len(said) == 1 and "处理中" in said[0]
     triaged.refresh_from_db()
     assert triaged.state == State.TRIAGED
+
+
+@pytest.mark.parametrize("step", ["triage", "take", "remind"])
+@pytest.mark.parametrize("moved_on", [False, True], ids=["open", "triaged"])
+def test_a_member_posting_an_operators_step_on_its_own_complaint_is_refused_as_such_whatever_the_state(
+        complaint, operator, member, step, moved_on):
+    if moved_on:
+        complaints.triage_complaint(complaint=complaint, actor=operator, now=timezone.now(), responsible="supplier")
+    complaint.refresh_from_db()
+    before = (complaint.state, complaint.responsible, TransitionLog.objects.count())
+
+    response = logged_in(member.user).post(reverse("complaint-action", args=[complaint.pk, step]),
+                                           {"responsible": "operator", "reason": "自己分派"})
+
+    assert response.status_code == 403
+    complaint.refresh_from_db()
+    assert (complaint.state, complaint.responsible, TransitionLog.objects.count()) == before
+    assert not complaint.reminders.exists()
 
 
 # --- naming a supplier -----------------------------------------------------------------------------------------------
