@@ -175,6 +175,10 @@ def hotline_complaint_new(request):
 def complaint_detail(request, pk: int):
     now = timezone.now()
     complaint = get_object_or_404(complaints.list_complaints(user=request.user, now=now, ordered=False), pk=pk)
+    return _render_detail(request, complaint, now)
+
+
+def _render_detail(request, complaint: Complaint, now, *, status: int = 200):
     context = {
         "complaint": complaint,
         "contact": read_complainant_contact(complaint=complaint, user=request.user, now=now),
@@ -189,7 +193,7 @@ def complaint_detail(request, pk: int):
         "back": _list_of(request.user, complaint),
         "reopen_until": complaint.resolved_at + complaints.REOPEN_WITHIN if complaint.resolved_at else None,
     }
-    return render(request, "points/complaints/detail.html", context)
+    return render(request, "points/complaints/detail.html", context, status=status)
 
 
 WAITS_FOR = {
@@ -240,8 +244,8 @@ def complaint_action(request, pk: int, name: str):
     if not action.may(request.user, complaint):  # another's step is refused as such, whatever the state (SPEC §4: 403)
         raise PermissionDenied
     transition = name if action.transition == "" else action.transition
-    if transition and moved_on(request, complaint, transition):  # whatever the form held
-        return redirect("complaint", pk=complaint.pk)
+    if transition and (status := moved_on(request, complaint, transition)):  # whatever the form held
+        return _render_detail(request, complaint, now, status=status)  # its page as it is now, with why (SPEC §4: 409)
     form = action.form(request.POST, complaint=complaint)
     if form.is_valid():
         try:

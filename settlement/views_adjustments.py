@@ -93,10 +93,14 @@ def adjustment_detail(request, pk: int):
     """One adjustment with its history: who proposed, approved, rejected or withdrew it, when and why."""
     require_role(request.user, READERS)
     adjustment = get_object_or_404(adjustments.list_adjustments(actor=request.user), pk=pk)
+    return _render_detail(request, adjustment)
+
+
+def _render_detail(request, adjustment: Adjustment, *, status: int = 200):
     return render(request, "settlement/adjustment_detail.html", {
         "adjustment": adjustment, "adjustment_list": [adjustment], "history": history_of(adjustment), "is_finance": request.user.role in FINANCE,
         **adjustment_decisions(),
-    })
+    }, status=status)
 
 
 def _propose(request, form: AdjustmentForm, *, supplier, statement=None):
@@ -145,8 +149,8 @@ def adjustment_decide(request, pk: int, name: str):
     adjustment = get_object_or_404(adjustments.list_adjustments(actor=request.user), pk=pk)
     require_role(request.user, FINANCE)
     form = DecisionForm(request.POST, action=name)
-    if moved_on(request, adjustment, name):  # decided meanwhile: said at the top, whatever the note
-        return redirect_back(request, reverse("settlement-adjustments"))
+    if status := moved_on(request, adjustment, name):  # decided meanwhile: its page as it is now, with why, whatever the note
+        return _render_detail(request, adjustment, status=status)  # (SPEC §4: 409)
     if form.is_valid():
         try:
             service(adjustment=adjustment, actor=request.user, now=timezone.now(), note=form.cleaned_data["note"])

@@ -49,6 +49,13 @@ PAGES = [
     Step("case", "supplier_admin", "/settlement/cases/{pk}/answer/", "open", "answered", {}, "answer"),
     Step("membership", "supplier_admin", "/supplier/team/{pk}/disable/", "active", "disabled", {"reason": ""}, "reason"),
 ]
+# pages whose small forms, when bad, are sent back to the page they came from (302, the errors kept for its next showing:
+# core.portal.send_back) rather than rendered again with a 400; a stale step on them is still a 409 like the others
+SENT_BACK_PAGES = [
+    Step("complaint", "member", "/complaints/{pk}/resolve/", "responded", "resolved", {"reason": TOO_LONG}, "reason"),
+    Step("adjustment", "finance", "/settlement/adjustments/{pk}/reject/", "proposed", "approved", {"note": TOO_LONG}, "note"),
+]
+STALE_PAGES = PAGES + SENT_BACK_PAGES
 
 API = [
     Step("gift", "operator", "/api/v1/gifts/{pk}/reject/", "submitted", "approved", {"reason": TOO_LONG}, "reason"),
@@ -117,7 +124,7 @@ def refused_fields(response) -> set[str]:
     return found
 
 
-@pytest.mark.parametrize("step", PAGES, ids=[step.id for step in PAGES])
+@pytest.mark.parametrize("step", STALE_PAGES, ids=[step.id for step in STALE_PAGES])
 def test_a_page_step_on_an_object_moved_on_is_a_409_saying_its_state_whatever_the_form_held(matrix_world, db, step):
     obj = in_state(object_of(matrix_world, step), step.moved_on)
     logged = logs_of(obj)
