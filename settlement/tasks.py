@@ -31,8 +31,9 @@ PDF_RETRIES = 3  # after 1, 2 and 4 minutes
 
 
 @shared_task(bind=True, acks_late=True, max_retries=PDF_RETRIES)
-def render_statement_pdf(self, *, version_id: int) -> str:
-    """Render a large version's PDF once (a second delivery finds it stored). A render that fails is tried again after
+def render_statement_pdf(self, version_id: int) -> str:
+    """Render a large version's PDF once (a second delivery finds it stored); `version_id` also positional, as the
+    previous release queued it (`render_statement_pdf.delay(pk)`). A render that fails is tried again after
     1, 2 and 4 minutes; the last failure is recorded on the version, whose page and API say so (beat tries again)."""
     version = StatementVersion.objects.select_related("statement__supplier").get(pk=version_id)
     try:

@@ -126,3 +126,15 @@ def test_a_worker_tries_a_failed_render_again_after_1_2_and_4_minutes(issued, re
 
     assert retry.call_args.kwargs["countdown"] == countdown
     assert StatementVersion.objects.get(pk=version.pk).pdf_failed_at is None  # not given up yet
+
+
+def test_a_render_queued_by_the_previous_release_with_the_id_positional_still_stores_the_pdf(draft, finance):
+    from settlement.tasks import render_statement_pdf
+
+    statements.issue_statement(statement=draft, actor=finance, now=ISSUED_AT)  # the task not run: no on-commit here
+    version = StatementVersion.objects.get(statement=draft)
+    assert not version.pdf
+
+    render_statement_pdf.delay(version.pk)  # as `render_statement_pdf.delay(pk)` queued it before
+
+    assert StatementVersion.objects.get(pk=version.pk).pdf_status == "stored"
