@@ -222,6 +222,7 @@ def render_detail(request, statement: Statement, *, bound: dict | None = None, s
     actions = offered_actions(statement, user, bound, superseded)
     for version in versions:
         version.shown_account_number = account_number_for(user, version.account_number) if version.account_number else ""
+        version.may_render_again = statement_pdfs.may_render_again(version, now=timezone.now())
     context = lines | {
         "statement": statement,
         "respond_by": statements.respond_by(statement),  # none unless issued, whatever an older annotation says

@@ -44,10 +44,20 @@ def record_pdf_failure(*, version: StatementVersion, error: Exception, now: date
     StatementVersion.objects.filter(pk=version.pk, pdf="").update(pdf_failed_at=now, pdf_error=f"{type(error).__name__}: {error}"[:500])
 
 
+def may_render_again(version: StatementVersion, *, now: datetime) -> bool:
+    """Whether finance may queue the render of the version's PDF again: it failed, or it was queued (or issued) before
+    `core.jobs.left_behind_before(now)`; not while a render queued since may still be running (it would race it)."""
+    if version.pdf_status == "failed":
+        return True
+    queued = version.pdf_queued_at or version.issued_at
+    return version.pdf_status == "rendering" and queued < jobs.left_behind_before(now)
+
+
 def render_pdf_again(*, version: StatementVersion, actor, now: datetime) -> StatementVersion:
     """Queue the render of an issued version's PDF again (finance, from the statement page), a failure recorded forgotten.
 
-    :raises PermissionDenied: unless finance :raises ValidationFailed: a version not issued, or with its PDF stored
+    :raises PermissionDenied: unless finance :raises ValidationFailed: a version not issued, with its PDF stored, or its render queued lately
+    (`may_render_again`)
     """
     from settlement.tasks import render_statement_pdf
 
@@ -56,6 +66,8 @@ def render_pdf_again(*, version: StatementVersion, actor, now: datetime) -> Stat
         version = StatementVersion.objects.select_for_update().get(pk=version.pk)
         if version.pdf_status not in ("rendering", "failed"):
             raise ValidationFailed(gettext("该版本的 PDF 已生成或尚未下发，无需重新生成"), field="pdf")
+        if not may_render_again(version, now=now):
+            raise ValidationFailed(gettext("该版本的 PDF 正在生成，请稍后再试"), field="pdf")
         version.pdf_queued_at, version.pdf_failed_at, version.pdf_error = now, None, ""
         version.save(update_fields=["pdf_queued_at", "pdf_failed_at", "pdf_error"])
         jobs.publish_on_commit(render_statement_pdf, version_id=version.pk)

@@ -199,18 +199,26 @@ def _freeze(version: StatementVersion, *, statement: Statement, actor, now: date
 
 
 def store_pdf(version: StatementVersion) -> StatementVersion:
-    """Render the version's PDF once and keep it with its SHA-256 (a stored PDF is never rendered again)."""
+    """Render the version's PDF once and keep it with its SHA-256 (a stored PDF is never rendered again). Renders that
+    come at once (a retry, beat, finance's button) each render to bytes, but only the first to lock the row with no PDF
+    stored writes the file: no second copy printing the bank account is left in the storage."""
     if version.pdf:
         return version
     from settlement.pdf import render_statement
 
     content = render_statement(version)
     statement = version.statement
-    version.pdf_sha256 = hashlib.sha256(content).hexdigest()
-    version.pdf.save(f"statement-{statement.supplier_id}-{statement.month:%Y%m}-v{version.number}.pdf", ContentFile(content),
-                     save=False)
-    version.pdf_failed_at, version.pdf_error = None, ""
-    version.save(update_fields=["pdf", "pdf_sha256", "pdf_failed_at", "pdf_error"])
+    with kept_only_if_done() as stored, transaction.atomic():
+        locked = StatementVersion.objects.select_for_update().get(pk=version.pk)
+        if not locked.pdf:
+            locked.pdf_sha256 = hashlib.sha256(content).hexdigest()
+            locked.pdf.save(f"statement-{statement.supplier_id}-{statement.month:%Y%m}-v{version.number}.pdf",
+                            ContentFile(content), save=False)
+            stored(locked.pdf)
+            locked.pdf_failed_at, locked.pdf_error = None, ""
+            locked.save(update_fields=["pdf", "pdf_sha256", "pdf_failed_at", "pdf_error"])
+    version.pdf, version.pdf_sha256 = locked.pdf.name, locked.pdf_sha256
+    version.pdf_failed_at, version.pdf_error = locked.pdf_failed_at, locked.pdf_error
     return version
 
 

@@ -138,3 +138,49 @@ def test_a_render_queued_by_the_previous_release_with_the_id_positional_still_st
     render_statement_pdf.delay(version.pk)  # as `render_statement_pdf.delay(pk)` queued it before
 
     assert StatementVersion.objects.get(pk=version.pk).pdf_status == "stored"
+
+
+def test_two_renders_at_once_store_one_pdf_and_leave_no_second_copy_in_the_storage(draft, finance):
+    from tests.settlement.test_pdf_rollback import stored_files
+
+    statements.issue_statement(statement=draft, actor=finance, now=ISSUED_AT)  # the task not run: no on-commit here
+    first, second = (StatementVersion.objects.select_related("statement").get(statement=draft) for _ in range(2))
+    before, render = stored_files(), pdf.render_statement
+
+    def the_other_stores_meanwhile(version):
+        content = render(version)
+        if version is first:  # while the first renders, the second (a retry, beat, the button) stores its PDF
+            statements.store_pdf(second)
+        return content
+
+    with mock.patch.object(pdf, "render_statement", side_effect=the_other_stores_meanwhile):
+        statements.store_pdf(first)
+
+    stored = StatementVersion.objects.get(pk=first.pk)
+    assert stored_files() - before == {stored.pdf.name}
+    assert (first.pdf.name, first.pdf_sha256) == (stored.pdf.name, stored.pdf_sha256)
+
+
+def test_a_render_still_running_is_not_queued_again_from_the_page_until_it_is_left_behind(draft, finance, queued_tasks,
+                                                                                         django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from core import jobs
+
+    statements.issue_statement(statement=draft, actor=finance, now=ISSUED_AT)  # queued, not run: still rendering
+    client = logged_in(finance)
+    url = f"/settlement/statements/{draft.pk}/"
+    queued_tasks.clear()
+
+    with mock.patch("django.utils.timezone.now", return_value=ISSUED_AT + timedelta(minutes=5)):
+        page = client.get(url).content.decode()
+        response = client.post(f"{url}versions/1/pdf/render/", follow=True)
+    assert 'data-testid="pdf-rendering"' in page and 'data-action="render_pdf"' not in page
+    assert "该版本的 PDF 正在生成，请稍后再试" in response.content.decode() and queued_tasks == []
+
+    later = jobs.left_behind_before(ISSUED_AT) - ISSUED_AT  # negative: the threshold's length
+    with mock.patch("django.utils.timezone.now", return_value=ISSUED_AT - later + timedelta(minutes=1)):
+        assert 'data-action="render_pdf"' in client.get(url).content.decode()
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(f"{url}versions/1/pdf/render/")
+    assert len(queued_tasks) == 1
