@@ -178,6 +178,9 @@ class StatementVersion(models.Model):
     #: when the task rendering its PDF last gave up, after its retries (cleared when queued again or stored), and why
     pdf_failed_at = models.DateTimeField(_("PDF 生成失败时间"), null=True, blank=True)
     pdf_error = models.CharField(_("PDF 生成错误"), max_length=500, blank=True)
+    #: how many times beat has queued its render again (core.jobs); at LEFT_BEHIND_REQUEUES it stops, the version left
+    #: failed until finance queues it again from the statement page (which starts the count again)
+    pdf_requeues = models.PositiveSmallIntegerField(_("PDF 重新排队次数"), default=0)
 
     objects = ScopedManager()
     visibility = Visibility(supplier="statement__supplier", staff=frozenset({"finance", "operator"}))

@@ -6,7 +6,9 @@ comes twice stores the same bytes with the same SHA-256 once (statements.store_p
 import logging
 from datetime import datetime
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext
 
@@ -25,14 +27,18 @@ def waiting_for_pdf():
 
 def pick_up_left_behind_pdfs(*, now: datetime) -> int:
     """Queue again the render of every issued version still without its PDF since `core.jobs.left_behind_before(now)`
-    (counted from when it was last queued, or issued); each is then left another while. Returns how many."""
+    (counted from when it was last queued, or issued); each is then left another while. A version queued again
+    LEFT_BEHIND_REQUEUES times is not queued any more: it is left failed (the reason recorded unless a failure is)
+    until finance queues it from the statement page. Returns how many were queued again."""
     from settlement.tasks import render_statement_pdf
 
     left = (waiting_for_pdf().annotate(last_queued=Coalesce("pdf_queued_at", "issued_at"))
-            .filter(last_queued__lt=jobs.left_behind_before(now)).values_list("pk", flat=True))
+            .filter(last_queued__lt=jobs.left_behind_before(now)))
     with transaction.atomic():
-        pks = list(left)
-        StatementVersion.objects.filter(pk__in=pks).update(pdf_queued_at=now)
+        left.filter(pdf_requeues__gte=settings.LEFT_BEHIND_REQUEUES, pdf_failed_at__isnull=True).update(
+            pdf_failed_at=now, pdf_error=f"no PDF after {settings.LEFT_BEHIND_REQUEUES} renders queued again")
+        pks = list(left.filter(pdf_requeues__lt=settings.LEFT_BEHIND_REQUEUES).values_list("pk", flat=True))
+        StatementVersion.objects.filter(pk__in=pks).update(pdf_queued_at=now, pdf_requeues=F("pdf_requeues") + 1)
         for pk in pks:
             jobs.publish_on_commit(render_statement_pdf, version_id=pk)
     return len(pks)
@@ -68,7 +74,7 @@ def render_pdf_again(*, version: StatementVersion, actor, now: datetime) -> Stat
             raise ValidationFailed(gettext("该版本的 PDF 已生成或尚未下发，无需重新生成"), field="pdf")
         if not may_render_again(version, now=now):
             raise ValidationFailed(gettext("该版本的 PDF 正在生成，请稍后再试"), field="pdf")
-        version.pdf_queued_at, version.pdf_failed_at, version.pdf_error = now, None, ""
-        version.save(update_fields=["pdf_queued_at", "pdf_failed_at", "pdf_error"])
+        version.pdf_queued_at, version.pdf_failed_at, version.pdf_error, version.pdf_requeues = now, None, "", 0
+        version.save(update_fields=["pdf_queued_at", "pdf_failed_at", "pdf_error", "pdf_requeues"])
         jobs.publish_on_commit(render_statement_pdf, version_id=version.pk)
     return version

@@ -122,3 +122,25 @@ def test_the_beat_job_looks_at_runs_and_pdfs_and_is_scheduled(settings, queued_t
 
     assert pick_up_left_behind() == (1, 0, 0)
     assert settings.CELERY_BEAT_SCHEDULE["pick-up-left-behind-settlement"]["task"] == "settlement.tasks.pick_up_left_behind"
+
+
+@override_settings(STATEMENT_PDF_INLINE_LINES=0, LEFT_BEHIND_REQUEUES=3)
+def test_a_pdf_that_never_comes_is_queued_again_3_times_then_left_failed_until_finance_queues_it(
+        draft, finance, queued_tasks, django_capture_on_commit_callbacks):
+    at = GENERATED_AT.replace(hour=10)
+    statements.issue_statement(statement=draft, actor=finance, now=at)  # its render queued, and never run
+    version = StatementVersion.objects.get(statement=draft)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        picked = [statement_pdfs.pick_up_left_behind_pdfs(now=at + n * LEFT) for n in range(1, 6)]
+
+    assert picked == [1, 1, 1, 0, 0] and len(queued_tasks) == 3
+    version.refresh_from_db()
+    assert version.pdf_status == "failed" and version.pdf_requeues == 3 and "3" in version.pdf_error
+
+    with django_capture_on_commit_callbacks(execute=True):
+        statement_pdfs.render_pdf_again(version=version, actor=finance, now=at + 6 * LEFT)
+    version.refresh_from_db()
+    assert (version.pdf_requeues, version.pdf_status, len(queued_tasks)) == (0, "rendering", 4)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert statement_pdfs.pick_up_left_behind_pdfs(now=at + 7 * LEFT) == 1  # beat again, with its 3 tries
