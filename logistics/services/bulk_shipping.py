@@ -19,6 +19,7 @@ from datetime import datetime
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from core import jobs
@@ -116,6 +117,10 @@ def upload_shipping_file(*, actor, now: datetime, file_name: str, content: bytes
     return upload
 
 
+class _GivenUp(Exception):
+    """The upload was no longer pending when its shipping was over: the shipping is rolled back."""
+
+
 def ship_upload(*, upload_id: int, now: datetime, progress_every: int = PROGRESS_EVERY) -> ShipmentUpload:
     """Ship every row of a pending upload as its uploader, all in one transaction, or none and record why. Meanwhile
     the upload counts the rows gone through (`rows_done` of `row_count`, every `progress_every` rows, seen by its page
@@ -129,8 +134,8 @@ def ship_upload(*, upload_id: int, now: datetime, progress_every: int = PROGRESS
     def went_through(rows: int) -> None:
         nonlocal reached
         reached = rows
-        if rows % progress_every == 0:
-            report(rows_done=rows)
+        if rows % progress_every == 0:  # a worker still at it: not work left behind (core.jobs)
+            report(rows_done=rows, progressed_at=timezone.now())
 
     # a worker has it, seen at once (before the shipping's transaction): not work left behind (core.jobs)
     ShipmentUpload.objects.filter(pk=upload_id, status=ShipmentUpload.Status.PENDING).update(progressed_at=now)
@@ -142,8 +147,12 @@ def ship_upload(*, upload_id: int, now: datetime, progress_every: int = PROGRESS
                 return ShipmentUpload.objects.get(pk=upload_id)
             if problems := _ship_rows(upload, locked, now=now, went_through=went_through):
                 raise TableRejected(problems, column_order=KEYS, headings=upload.headings)
-            ShipmentUpload.objects.filter(pk=upload.pk).update(status=ShipmentUpload.Status.SHIPPED, rows_done=upload.row_count,
-                                                                shipped_count=upload.row_count, finished_at=now)
+            if not ShipmentUpload.objects.filter(pk=upload.pk, status=ShipmentUpload.Status.PENDING).update(
+                    status=ShipmentUpload.Status.SHIPPED, rows_done=upload.row_count, shipped_count=upload.row_count,
+                    finished_at=now):
+                raise _GivenUp  # rejected meanwhile (the sweep gave up on it): ship none, as its page says
+    except _GivenUp:
+        pass
     except TableRejected as rejected:
         _reject(upload_id, rejected.problems, rows_done=reached, now=now)
     except Exception:

@@ -285,7 +285,7 @@ def reported(monkeypatch) -> list[int]:
     @contextmanager
     def recorded(model, pk):
         assert (model, pk) == (ShipmentUpload, ShipmentUpload.objects.get().pk)
-        yield lambda rows_done: counts.append(rows_done)
+        yield lambda rows_done, **_seen: counts.append(rows_done)
 
     monkeypatch.setattr(bulk_shipping, "outside_the_transaction", recorded)
     return counts

@@ -72,3 +72,22 @@ def _file(shipment):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile("w.csv", f"运单ID,承运商,运单号\r\n{shipment.pk},顺丰,SF-LEFT\r\n".encode(), content_type="text/csv")
+
+
+def test_a_long_shipping_reports_progress_and_ships_nothing_if_the_sweep_gave_up_on_it_meanwhile(
+        logistics, warehouse_shipment, now, queued_tasks, monkeypatch):
+    kept = upload(logistics, warehouse_shipment, now)
+    ship_rows, seen = bulk_shipping._ship_rows, []
+
+    def given_up_meanwhile(upload, locked, *, now, went_through):
+        problems = ship_rows(upload, locked, now=now, went_through=went_through)
+        seen.append(ShipmentUpload.objects.get(pk=upload.pk).progressed_at)
+        ShipmentUpload.objects.filter(pk=upload.pk).update(status=ShipmentUpload.Status.REJECTED)  # the sweep's give_up
+        return problems
+
+    monkeypatch.setattr(bulk_shipping, "_ship_rows", given_up_meanwhile)
+    bulk_shipping.ship_upload(upload_id=kept.pk, now=now, progress_every=1)
+
+    assert seen[0] > now  # each progress report shows a worker is still at it
+    assert ShipmentUpload.objects.get(pk=kept.pk).status != "shipped"  # (the give_up here is rolled back with the rest)
+    assert Shipment.objects.get(pk=warehouse_shipment.pk).state == warehouse_shipment.state  # nothing shipped
