@@ -275,6 +275,7 @@ def generate_month(
     """Generate (or complete) the month's statements, chunk by chunk, with progress on `run` (and to `progress`)."""
     month, cutoff, actor = run.month, cutoff_of(run.month), run.started_by
     supplier_ids = suppliers_to_settle(month=month, cutoff=cutoff)
+    running = GenerationRun.objects.filter(pk=run.pk, status=GenerationRun.Status.RUNNING)  # its outcome not yet written
     GenerationRun.objects.filter(pk=run.pk).update(suppliers_total=len(supplier_ids), suppliers_done=0, progressed_at=Now())
     try:
         for start in range(0, len(supplier_ids), chunk):
@@ -287,11 +288,10 @@ def generate_month(
             if progress is not None:
                 run.refresh_from_db()
                 progress(run)
-    except Exception as error:
-        GenerationRun.objects.filter(pk=run.pk).update(status=GenerationRun.Status.FAILED, error=str(error)[:2000],
-                                                       finished_at=now)
+    except Exception as error:  # not over a run finished (a duplicate delivery hitting its claims) or given up on
+        running.update(status=GenerationRun.Status.FAILED, error=str(error)[:2000], finished_at=now)
         raise
-    GenerationRun.objects.filter(pk=run.pk).update(status=GenerationRun.Status.FINISHED, finished_at=now)
+    running.update(status=GenerationRun.Status.FINISHED, finished_at=now)
     run.refresh_from_db()
     return run
 

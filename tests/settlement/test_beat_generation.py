@@ -41,3 +41,33 @@ def test_the_beat_starts_a_run_of_its_own_when_none_is_unfinished(finance):
     generate_last_month()
 
     assert list(GenerationRun.objects.filter(month=OCTOBER).order_by("id").values_list("status", flat=True)) == ["failed", "finished"]
+
+
+@pytest.mark.usefixtures("at_beat")
+def test_a_duplicate_run_that_fails_leaves_the_outcome_of_a_run_already_finished(monkeypatch):
+    from django.db import IntegrityError
+
+    run = generation.start_generation(month=OCTOBER, actor=None, now=BEAT_AT)
+    generation.generate_month(run=run, now=BEAT_AT)
+
+    def claims_taken(*args, **kwargs):
+        raise IntegrityError("duplicate claim")
+
+    monkeypatch.setattr(generation, "_generate_chunk", claims_taken)
+
+    with pytest.raises(IntegrityError):  # a delivery queued again by the sweep, after the first run was over
+        generation.generate_month(run=run, now=BEAT_AT)
+
+    assert GenerationRun.objects.get(pk=run.pk).status == "finished"
+
+
+@pytest.mark.usefixtures("at_beat")
+def test_a_run_given_up_on_while_it_still_worked_is_not_marked_finished_over_it():
+    run = generation.start_generation(month=OCTOBER, actor=None, now=BEAT_AT)
+
+    def given_up(_run):  # the sweep failed it between two chunks
+        GenerationRun.objects.filter(pk=run.pk).update(status=GenerationRun.Status.FAILED)
+
+    generation.generate_month(run=run, now=BEAT_AT, progress=given_up)
+
+    assert GenerationRun.objects.get(pk=run.pk).status == "failed"
