@@ -208,6 +208,14 @@ class StatementVersion(models.Model):
             return ""
         return "failed" if self.pdf_failed_at else "rendering"
 
+    @property
+    def pdf_retried(self) -> bool:
+        """Whether beat still queues the failed render again (see statement_pdfs.requeue_left_behind): False once it
+        did so LEFT_BEHIND_REQUEUES times, the render then left to finance's 重新生成 PDF."""
+        from django.conf import settings
+
+        return self.pdf_requeues < settings.LEFT_BEHIND_REQUEUES
+
 
 class Section(models.TextChoices):
     DELIVERY = "delivery", _("配送结算")

@@ -66,6 +66,17 @@ def test_a_render_that_keeps_failing_is_recorded_and_the_page_and_api_say_so(fai
     assert (version["has_pdf"], version["pdf_status"]) == (False, "failed")
 
 
+def test_once_beat_stops_queueing_a_failed_render_the_page_asks_finance_to_render_it_again(failed, finance, settings):
+    StatementVersion.objects.filter(pk=failed.pk).update(pdf_requeues=settings.LEFT_BEHIND_REQUEUES)
+    client = logged_in(finance)
+
+    chinese = client.get(f"/settlement/statements/{failed.statement_id}/").content.decode()
+    english = client.get(f"/settlement/statements/{failed.statement_id}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert "PDF 生成失败，请财务人员重新生成" in chinese and "系统将重试" not in chinese
+    assert "PDF generation failed; finance can render it again" in english and 'data-action="render_pdf"' in chinese
+
+
 def test_finance_renders_a_failed_pdf_again_from_the_statement_page_with_the_same_bytes(failed, finance,
                                                                                      django_capture_on_commit_callbacks):
     client = logged_in(finance)
