@@ -66,14 +66,11 @@ def _own(user, complaint: Complaint, now=None) -> bool:
 
 
 def _operator(user, complaint: Complaint) -> bool:
-    return user.is_superuser or user.role == Role.OPERATOR
+    return complaints.operates(user)
 
 
 def _responder(user, complaint: Complaint) -> bool:
-    """The complaint's responsible party; before it has one, anyone who answers for some party."""
-    if complaint.responsible:
-        return complaints.may_respond(user=user, complaint=complaint)
-    return user.is_superuser or any(user.role in roles for roles in complaints.RESPONDERS.values())
+    return complaints.answers_for(user=user, complaint=complaint)
 
 
 def _may_reopen(user, complaint: Complaint, now) -> bool:

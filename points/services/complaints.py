@@ -195,11 +195,25 @@ def _ask_supplier_to_answer(complaint: Complaint, *, title: str, now: datetime) 
                     now=now, link=reverse("complaint", args=[complaint.pk]))
 
 
+def operates(user) -> bool:
+    """Whether the user acts for the operator (an operator or a superuser): taking, triaging and chasing complaints are
+    its steps, whatever a complaint's state."""
+    return user is not None and (user.is_superuser or user.role == Role.OPERATOR)
+
+
+def answers_for(*, user, complaint: Complaint) -> bool:
+    """Whether answering the complaint is the user's step at all, whatever its state: its responsible party's
+    (`may_respond`), or before it has one, anyone who answers for some party."""
+    if complaint.responsible:
+        return may_respond(user=user, complaint=complaint)
+    return user is not None and (user.is_superuser or any(user.role in roles for roles in RESPONDERS.values()))
+
+
 def may_take(*, user, complaint: Complaint) -> bool:
     """Whether the user may take the complaint to answer it itself: an operator, while the complaint waits to be
     triaged (taking it routes it to the operator, with its deadline)."""
     return (
-        user is not None and (user.is_superuser or user.role == Role.OPERATOR) and complaint.state == State.OPEN
+        operates(user) and complaint.state == State.OPEN
         and Party.OPERATOR in triage_parties(complaint)
     )
 
@@ -294,7 +308,7 @@ def may_remind(*, user, complaint: Complaint, now: datetime) -> bool:
 
 def _chased_by(user, complaint: Complaint) -> bool:
     return (
-        user is not None and (user.is_superuser or user.role == Role.OPERATOR) and complaint.state == State.ESCALATED
+        operates(user) and complaint.state == State.ESCALATED
         and complaint.responsible in CHASED_PARTIES
     )
 
