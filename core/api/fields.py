@@ -20,6 +20,17 @@ class TableFileField(serializers.FileField):
         super().__init__(allow_empty_file=True, **kwargs)
 
 
+class RequiredText(serializers.CharField):
+    """A text a step needs (a reason, a note): sent empty or only spaces it is refused as a missing one is, a 400
+    `required` naming the field with the same message (DRF would answer `blank`), as core.validators.required_text
+    refuses it to the portal."""
+
+    def run_validation(self, data=serializers.empty):
+        if isinstance(data, str) and not data.strip():
+            self.fail("required")
+        return super().run_validation(data)
+
+
 class ScopedKey(serializers.PrimaryKeyRelatedField):
     """An id of a row the caller may see. An id it may not see — another tenant's, or none at all — is a 404
     `not_found` naming the field, as the same id in a URL is: a body cannot tell whether another tenant's row exists.

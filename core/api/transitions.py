@@ -13,6 +13,7 @@ from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.api.fields import RequiredText
 from core.api.permissions import require_role
 from core.fsm import history_of, require_transition
 from core.models import TransitionLog
@@ -26,9 +27,9 @@ class ReasonInput(serializers.Serializer):
 
 
 class RequiredReasonInput(serializers.Serializer):
-    """A step that needs a reason: without one it is a 400 `required` naming `reason` (blank: `blank`)."""
+    """A step that needs a reason: without one (or with one empty or only spaces) it is a 400 `required` naming `reason`."""
 
-    reason = serializers.CharField(max_length=2000)
+    reason = RequiredText(max_length=2000)
 
 
 class TransitionLogSerializer(serializers.ModelSerializer):

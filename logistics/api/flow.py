@@ -12,7 +12,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.response import Response
 
-from core.api.fields import BusinessDateField, BusinessDateTimeField, CodeKey, ScopedKey
+from core.api.fields import BusinessDateField, BusinessDateTimeField, CodeKey, RequiredText, ScopedKey
 from core.api.filters import FilterSet, IdFilter, TimeFilter
 from core.api.permissions import require_role
 from core.api.transitions import TransitionHistoryMixin, transition_action
@@ -64,7 +64,7 @@ class InboundReceiveInput(serializers.Serializer):
 
 
 class InboundWithdrawInput(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000, help_text="why the announced goods will not come")
+    reason = RequiredText(max_length=2000, help_text="why the announced goods will not come")
 
 
 class InboundShipmentViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
@@ -173,7 +173,7 @@ class ShipmentShipInput(serializers.Serializer):
 
 
 class ShipmentCorrectTrackingInput(ShipmentShipInput):
-    reason = serializers.CharField(max_length=2000, help_text="why the number is corrected (kept in the history with the old and the new)")
+    reason = RequiredText(max_length=2000, help_text="why the number is corrected (kept in the history with the old and the new)")
 
 
 class ShipmentDeliverInput(serializers.Serializer):
@@ -185,7 +185,7 @@ class ShipmentDeliverInput(serializers.Serializer):
 
 
 class ShipmentFailInput(serializers.Serializer):
-    reason = serializers.CharField(max_length=200)
+    reason = RequiredText(max_length=200)
 
 
 class ShipmentReceiptInput(serializers.Serializer):

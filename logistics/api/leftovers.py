@@ -9,6 +9,7 @@ from functools import wraps
 
 from rest_framework import serializers, viewsets
 
+from core.api.fields import RequiredText
 from core.api.transitions import ReasonInput, TransitionHistoryMixin, transition_action
 from core.roles import Role
 from logistics.models import LeftoverLot
@@ -36,7 +37,7 @@ class LeftoverLotSerializer(serializers.ModelSerializer):
 
 
 class LeftoverDisposalInput(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000, help_text="why the lot is disposed of (kept in its history)")
+    reason = RequiredText(max_length=2000, help_text="why the lot is disposed of (kept in its history)")
 
 
 class LeftoverClearanceInput(serializers.Serializer):

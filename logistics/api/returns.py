@@ -13,7 +13,7 @@ from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.api.fields import ActorField, BusinessDateField, ScopedKey
+from core.api.fields import ActorField, BusinessDateField, RequiredText, ScopedKey
 from core.api.filters import FilterSet, IdFilter, TimeFilter
 from core.api.permissions import require_role
 from core.api.serializers import HidesSettlementMoney
@@ -76,11 +76,11 @@ class RequestReturnInput(serializers.Serializer):
 
 
 class SendBackAgainInput(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000, help_text="why the goods go back again (the last parcel back failed: e.g. the address corrected)")
+    reason = RequiredText(max_length=2000, help_text="why the goods go back again (the last parcel back failed: e.g. the address corrected)")
 
 
 class FailedReplacementInput(serializers.Serializer):
-    reason = serializers.CharField(
+    reason = RequiredText(
         max_length=2000, help_text="why the operator ships another replacement or refunds the points instead (e.g. the address corrected)"
     )
 
@@ -195,7 +195,7 @@ class RecordExtraCostInput(serializers.Serializer):
 
 
 class VoidExtraCostInput(serializers.Serializer):
-    reason = serializers.CharField(max_length=300, help_text="why the cost was recorded in error (kept with it)")
+    reason = RequiredText(max_length=300, help_text="why the cost was recorded in error (kept with it)")
 
 
 class ExtraCostViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):

@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from core.api.fields import RequiredText
 from core.api.serializers import HidesSettlementMoney, PrebuiltFields
 from core.api.transitions import ReasonInput
 from core.masking import mask_address, mask_name, mask_phone
@@ -186,7 +187,7 @@ class MemberDetailSerializer(MemberSerializer):
 class CorrectionInput(serializers.Serializer):
     points = serializers.IntegerField(help_text="positive to credit, negative to deduct")
     reason_code = serializers.ChoiceField(choices=list(CORRECTION_REASONS))
-    note = serializers.CharField(max_length=200)
+    note = RequiredText(max_length=200)
 
 
 class CreditRowInput(serializers.Serializer):

@@ -9,7 +9,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
-from core.api.fields import ActorField, ScopedKey
+from core.api.fields import ActorField, RequiredText, ScopedKey
 from core.api.permissions import require_role
 from core.api.transitions import RequiredReasonInput, TransitionHistoryMixin, transition_action
 from core.idempotency import idempotent
@@ -71,7 +71,7 @@ class ProposeAdjustmentInput(serializers.Serializer):
     amount = serializers.CharField(max_length=30, help_text="plain decimal, at most two places, e.g. -180.00; positive adds to "
                                                             "the payable, negative deducts; a penalty is negative, a "
                                                             "compensation positive")
-    reason = serializers.CharField(max_length=2000)
+    reason = RequiredText(max_length=2000)
     source_kind = serializers.CharField(max_length=30, default="other", help_text="order, return, extra_cost, complaint, … or other")
     source_id = serializers.CharField(max_length=40, required=False, allow_blank=True, default="",
                                       help_text="an order or return number; an extra cost as its id, 12 or #12 (kept as #12)")
@@ -86,7 +86,7 @@ class DecisionInput(serializers.Serializer):
 
 
 class RejectionInput(serializers.Serializer):
-    note = serializers.CharField(max_length=2000, help_text="why the adjustment is rejected")
+    note = RequiredText(max_length=2000, help_text="why the adjustment is rejected")
 
 
 class AdjustmentViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):

@@ -9,7 +9,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
-from core.api.fields import ActorField, BusinessDateField, ScopedKey
+from core.api.fields import ActorField, BusinessDateField, RequiredText, ScopedKey
 from core.api.filters import reads_yes_no, yes_no
 from core.api.permissions import require_role
 from core.api.transitions import RequiredReasonInput, TransitionHistoryMixin, transition_action
@@ -37,7 +37,7 @@ class RectificationCaseSerializer(serializers.ModelSerializer):
 class OpenCaseInput(serializers.Serializer):
     supplier = ScopedKey(Supplier, required=True)
     kind = serializers.ChoiceField(choices=RectificationCase.Kind.choices)
-    reason = serializers.CharField(max_length=REASON_MAX_LENGTH)
+    reason = RequiredText(max_length=REASON_MAX_LENGTH)
     deadline = BusinessDateField(help_text="a day after today")
     assessment = ScopedKey(Assessment)
 
@@ -47,7 +47,7 @@ class AnswerInput(serializers.Serializer):
 
 
 class SendBackInput(serializers.Serializer):
-    reason = serializers.CharField(max_length=REASON_MAX_LENGTH)
+    reason = RequiredText(max_length=REASON_MAX_LENGTH)
     deadline = BusinessDateField(required=False, allow_null=True, default=None, help_text="a new deadline, if any")
 
 

@@ -13,7 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core import jobs
-from core.api.fields import ActorField, BusinessDateField
+from core.api.fields import ActorField, BusinessDateField, RequiredText
 from core.api.filters import FilterSet, YesNoFilter
 from core.api.permissions import require_role
 from core.api.transitions import ReasonInput, TransitionHistoryMixin, transition_action
@@ -194,7 +194,7 @@ class LinesQuery(serializers.Serializer):
 
 
 class DisputeInput(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000, help_text="what the supplier disagrees with")
+    reason = RequiredText(max_length=2000, help_text="what the supplier disagrees with")
 
 
 class InvoiceInput(serializers.Serializer):

@@ -10,6 +10,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
+from core.api.fields import RequiredText
 from core.api.transitions import RequiredReasonInput, TransitionHistoryMixin, transition_action
 from core.api.filters import FilterSet, reads_yes_no, yes_no
 from core.api.permissions import require_role
@@ -114,7 +115,7 @@ PICTURE_SCHEMA = extend_schema(
 
 class StockCountInput(serializers.Serializer):
     available = serializers.IntegerField(min_value=0, max_value=inventory.MAX_OWN_STOCK, help_text="units ready to ship, reserved ones not counted")
-    reason = serializers.CharField(max_length=StockMovement._meta.get_field("note").max_length,
+    reason = RequiredText(max_length=StockMovement._meta.get_field("note").max_length,
                                    help_text="why, e.g. 盘点 or 到货; kept as the movement's note")
 
 

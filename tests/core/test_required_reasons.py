@@ -1,12 +1,19 @@
 """A step that needs a reason says so in the schema (the field is required, with no default), and a missing one is a
 400 `required` naming it on every route, whether the input declaration or the service notices (docs/api.md, "Errors")."""
 from functools import cache
+from importlib import import_module
 
 import pytest
+from django.conf import settings
 from drf_spectacular.generators import SchemaGenerator
+from rest_framework import serializers
+
+from core.api.fields import RequiredText
 
 from core.errors import ValidationFailed
 from core.validators import required_text
+
+APPS = ("core", "suppliers", "points", "logistics", "settlement")
 
 #: every API step that needs a reason (or a note) before it is taken: the operation and the field
 NEEDS_A_REASON = [
@@ -62,3 +69,30 @@ def test_a_missing_or_blank_reason_a_service_asks_for_is_code_required_naming_it
             required_text(value, field="note")
 
         assert refused.value.errors[0][:2] == ("note", "required")
+
+
+def _every_input_serializer(cls=serializers.Serializer):
+    for subclass in cls.__subclasses__():
+        yield subclass
+        yield from _every_input_serializer(subclass)
+
+
+def _written_reasons_and_notes() -> list[tuple[str, str, serializers.Field]]:
+    """(serializer, field name, field) of every required reason or note a person writes (a return's reason is a choice)."""
+    import_module(settings.ROOT_URLCONF)  # every app's API, and so its input declarations
+    api_serializers = [serializer for serializer in _every_input_serializer() if serializer.__module__.split(".")[1:2] == ["api"]
+                       and serializer.__module__.split(".")[0] in APPS]
+    return [(serializer.__name__, name, field) for serializer in api_serializers for name, field in serializer().fields.items()
+            if name in ("reason", "note") and isinstance(field, serializers.CharField) and field.required and not field.read_only]
+
+
+def test_every_required_reason_or_note_the_api_takes_refuses_an_empty_or_blank_one_as_missing():
+    fields = _written_reasons_and_notes()
+
+    assert len(fields) >= 15
+    assert [(serializer, name) for serializer, name, field in fields if not isinstance(field, RequiredText)] == []
+    for serializer, name, field in fields:
+        with pytest.raises(serializers.ValidationError) as refused:
+            field.run_validation("   ")
+
+        assert refused.value.get_codes() == ["required"], (serializer, name)

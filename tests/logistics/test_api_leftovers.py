@@ -85,7 +85,8 @@ def test_disposal_without_a_reason_is_refused_naming_the_field(api, lot, logisti
     with time_machine.travel(at_0010(DEADLINE + timedelta(days=1)), tick=False):
         response = api(logistics).post(f"{URL}{lot.pk}/dispose/", body)
 
-    assert (response.status_code, response.json()["errors"][0]["attr"]) == (400, "reason")
+    error = response.json()["errors"][0]
+    assert (response.status_code, error["attr"], error["code"]) == (400, "reason", "required")
     assert LeftoverLot.objects.get(pk=lot.pk).state == "open" and not ExtraCost.objects.exists()
 
 

@@ -248,7 +248,7 @@ def test_voiding_without_a_reason_is_400_and_changes_nothing(api, delivered_orde
 
     response = api(logistics).post(f"/api/v1/extra-costs/{cost.pk}/void/", body)
 
-    assert response.status_code == 400 and errors(response)[0][0] == "reason"
+    assert response.status_code == 400 and errors(response) == [("reason", "required")]
     assert ExtraCost.objects.get(pk=cost.pk).state == "recorded"
 
 

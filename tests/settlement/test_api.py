@@ -394,6 +394,19 @@ def test_finance_proposes_an_adjustment_and_another_finance_user_approves_it(api
     assert [(h["transition"], h["actor"]) for h in history] == [("create", "finance"), ("approve", "finance2")]
 
 
+@pytest.mark.parametrize(("step", "user", "field"), [("withdraw", "finance", "reason"), ("reject", "finance_checker", "note")])
+def test_an_empty_or_blank_reason_or_note_is_refused_as_a_missing_one_is(api, supplier, finance, finance_checker, step, user, field):
+    created = propose(api, finance, supplier).json()
+    client = api({"finance": finance, "finance_checker": finance_checker}[user])
+    url = f"/api/v1/adjustments/{created['id']}/{step}/"
+
+    answers = [client.post(url, body).json()["errors"] for body in ({}, {field: ""}, {field: "   "})]
+
+    assert [[(error["attr"], error["code"]) for error in answer] for answer in answers] == [[(field, "required")]] * 3
+    assert answers[0][0]["detail"] == answers[1][0]["detail"] == answers[2][0]["detail"] == "该字段是必填项。"
+    assert Adjustment.objects.get(pk=created["id"]).state == "proposed"
+
+
 def test_a_rejection_needs_a_note(api, supplier, finance, finance_checker):
     created = propose(api, finance, supplier).json()
 
