@@ -3,6 +3,9 @@
 {"type": "validation_error" | "client_error" | "server_error",
  "errors": [{"code": "...", "detail": "...", "attr": "field or null"}]}
 """
+import json
+
+from django.utils.translation import gettext
 from django_fsm import TransitionNotAllowed
 from drf_standardized_errors.handler import ExceptionHandler
 from drf_standardized_errors.openapi_serializers import ClientErrorEnum
@@ -19,8 +22,19 @@ class DomainAPIException(exceptions.APIException):
         super().__init__(detail=error.detail, code=error.code)
 
 
+def parse_error_detail(error: exceptions.ParseError) -> str:
+    """What is wrong with a body that does not parse, in the request's language (DRF's parsers say it in English only):
+    for JSON, where it stops being JSON."""
+    cause = error.__cause__ or error.__context__
+    if isinstance(cause, json.JSONDecodeError):
+        return gettext("请求体不是有效的 JSON（第 %(line)s 行第 %(column)s 列）") % {"line": cause.lineno, "column": cause.colno}
+    return gettext("请求体无法按其声明的内容类型解析")
+
+
 class DomainExceptionHandler(ExceptionHandler):
     def convert_known_exceptions(self, exc: Exception) -> Exception:
+        if isinstance(exc, exceptions.ParseError):
+            return exceptions.ParseError(parse_error_detail(exc))
         if isinstance(exc, TransitionNotAllowed):
             exc = InvalidTransition(str(exc) or None)
         if isinstance(exc, ValidationFailed):

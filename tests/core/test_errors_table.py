@@ -46,6 +46,25 @@ def test_a_body_that_is_not_the_json_it_declares_is_400_parse_error(api, operato
     assert "parse_error" in table_codes(400)
 
 
+def test_a_body_that_does_not_parse_is_told_in_the_requests_language(api, operator, step):
+    chinese = api(operator).generic("POST", step, b'{"reason":\n x}', content_type="application/json")
+    english = api(operator).generic("POST", step, b'{"reason":\n x}', content_type="application/json", HTTP_ACCEPT_LANGUAGE="en")
+
+    assert [answer(response) for response in (chinese, english)] == [(400, "parse_error", None)] * 2
+    assert chinese.json()["errors"][0]["detail"] == "请求体不是有效的 JSON（第 2 行第 2 列）"
+    assert english.json()["errors"][0]["detail"] == "The request body is not valid JSON (line 2, column 2)."
+
+
+def test_a_broken_form_is_told_in_the_requests_language(api, operator):
+    broken = {"content_type": "multipart/form-data", "data": b"--x\r\nno boundary declared"}
+    chinese = api(operator).generic("POST", "/api/v1/points/credit-files/", **broken)
+    english = api(operator).generic("POST", "/api/v1/points/credit-files/", **broken, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert [answer(response) for response in (chinese, english)] == [(400, "parse_error", None)] * 2
+    assert chinese.json()["errors"][0]["detail"] == "请求体无法按其声明的内容类型解析"
+    assert english.json()["errors"][0]["detail"] == "The request body could not be parsed as the content type it declares."
+
+
 def test_a_method_the_route_does_not_take_is_405_method_not_allowed(api, operator, step):
     response = api(operator).put(step, {}, format="json")
 
