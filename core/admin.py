@@ -170,9 +170,14 @@ class AccessLogAdmin(AuditTrailAdmin):
 class JobFailureAdmin(AuditTrailAdmin):
     """What beat jobs and tasks failed on (`core.jobs`), read only: resolved by the job itself when the item next succeeds."""
 
-    list_display = ("last_failed_at", "job", "item", "error_class", "failures", "first_failed_at", "resolved_at")
+    list_display = ("last_failed_at", "job", "shown_item", "error_class", "failures", "first_failed_at", "resolved_at")
     list_filter = (("resolved_at", admin.EmptyFieldListFilter), "job")
     search_fields = ("job", "item", "message")
+    fields = readonly_fields = ("job", "shown_item", "error_class", "message", "first_failed_at", "last_failed_at", "failures", "resolved_at")
+
+    @admin.display(description=JobFailure._meta.get_field("item").verbose_name, ordering="item")
+    def shown_item(self, failure: JobFailure) -> str:
+        return failure.masked_item
 
 
 def operators_may_use_the_admin(request) -> bool:

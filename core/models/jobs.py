@@ -2,6 +2,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.masking import mask_phones_in
+
 
 class JobFailure(models.Model):
     """One item of a job (or a whole task, `item` empty) that failed: one row per job and item, counted each time it
@@ -24,4 +26,10 @@ class JobFailure(models.Model):
         verbose_name_plural = _("任务失败")
 
     def __str__(self) -> str:
-        return f"{self.job} {self.item}".strip()
+        return f"{self.job} {self.masked_item}".strip()
+
+    @property
+    def masked_item(self) -> str:
+        """The item as operators read it: the mobile numbers it names (a task's arguments may) masked, as `message`
+        is (SPEC §4.13). `item` keeps them: the job and task find the row by it to count it again or resolve it."""
+        return mask_phones_in(self.item)

@@ -135,3 +135,17 @@ def test_the_mobile_numbers_an_error_quotes_are_masked_in_the_failure_operators_
     assert "13812341234" not in message and "15900001111" not in message
     assert "2026120512345678" in message  # a longer run of digits is not a mobile number
     assert len(message) == 2000
+
+
+def test_the_mobile_numbers_an_item_names_are_masked_where_operators_read_it_and_the_row_is_still_found_by_it(operator):
+    item = "points.member:7 13812341234"
+    run_each([item], work_failing_on(item), job="test.phones", now=FIXED_NOW)
+    failure = JobFailure.objects.get()
+    operators = logged_in(operator)
+
+    pages = [operators.get(url).content.decode() for url in ("/", "/admin/core/jobfailure/", f"/admin/core/jobfailure/{failure.pk}/change/")]
+
+    assert all("138****1234" in page and "13812341234" not in page for page in pages)
+    assert str(failure) == "test.phones points.member:7 138****1234"
+    run_each([item], work_failing_on(), job="test.phones", now=FIXED_NOW + timedelta(hours=1))
+    assert JobFailure.objects.get().resolved_at == FIXED_NOW + timedelta(hours=1)
