@@ -143,14 +143,18 @@ def supplier_pages(user, supplier_id: int) -> list[dict]:
     return [{"label": page.label, "url": f"{url}?{query}", "url_name": page.url_name} for page, url in _open_to(user, _supplier_pages)]
 
 
-def paginate(request, queryset, *, per_page: int = 20, list_url: str = "") -> dict:
+def paginate(request, queryset, *, per_page: int = 20, list_url: str = "", by_id: bool = False) -> dict:
     """Template context for a paginated table that keeps the current filters in its links and in its page-number form
     (`params_without_page`: (name, value) pairs for its hidden fields). `list_url`: the list's own address, for a page
     also shown at the address of a form posted from it (a refused form shown again with its errors): its filters,
-    page links and page-number box then lead to the list, not to the form's address (which only takes a POST)."""
+    page links and page-number box then lead to the list, not to the form's address (which only takes a POST).
+    `by_id`: the page reads its rows through `core.selectors.rows_by_id` (a list whose rows carry a correlated
+    subquery or wide joins, which a deep page would otherwise compute for every row it skips)."""
     from django.core.paginator import Paginator
 
-    page_obj = Paginator(queryset, per_page).get_page(request.GET.get("page"))
+    from core.selectors import ByIdPaginator
+
+    page_obj = (ByIdPaginator if by_id else Paginator)(queryset, per_page).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     encoded = params.urlencode()

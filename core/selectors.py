@@ -1,4 +1,5 @@
 """Reads shared by the apps' selectors."""
+from django.core.paginator import Paginator
 from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
 
 
@@ -13,3 +14,23 @@ def answering(rows: QuerySet, condition: Q, answer: bool | None) -> QuerySet:
         return rows.filter(condition)
     # not `exclude(condition)`: an annotation's comparison with an empty value is unknown, and NOT unknown drops the row
     return rows.filter(Case(When(condition, then=Value(False)), default=Value(True), output_field=BooleanField()))
+
+
+def rows_by_id(window: QuerySet) -> QuerySet:
+    """The rows of `window`, a slice (`[a:b]`) of a list that has each row once, as the list gives them (its filters,
+    columns, annotations, joins and order), in one query that chooses the window's rows by their ids first (`WHERE id
+    IN (… LIMIT … OFFSET …)`, reading only what the list's filters and order need) and computes their other columns
+    for those rows only: sliced as it is, PostgreSQL computes a row's columns (a correlated subquery, a join) for every
+    row the OFFSET skips too, thousands of them deep in a list (docs/benchmarks.md)."""
+    whole = window.all()
+    whole.query.clear_limits()
+    return whole.filter(pk__in=window.values("pk"))
+
+
+class ByIdPaginator(Paginator):
+    """A paginator whose pages read their rows through `rows_by_id` (a list that is a query set)."""
+
+    def _get_page(self, object_list, *args, **kwargs):
+        if isinstance(object_list, QuerySet):
+            object_list = rows_by_id(object_list)
+        return super()._get_page(object_list, *args, **kwargs)

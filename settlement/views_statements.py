@@ -152,7 +152,7 @@ def statement_list(request):
     require_role(request.user, STATEMENT_READERS)
     filters, rows = _listed_statements(request)
     rows = filters.apply(rows)
-    context = paginate(request, rows) | {"filters": filters, "is_supplier": request.user.role in SUPPLIER_ROLES}
+    context = paginate(request, rows, by_id=True) | {"filters": filters, "is_supplier": request.user.role in SUPPLIER_ROLES}
     return render(request, "settlement/statements.html", context, status=filters.status)
 
 

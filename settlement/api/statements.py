@@ -229,6 +229,7 @@ class StatementViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
     filterset_class = StatementFilter
     search_fields = ["supplier__name"]
     ordering_fields = ["month", "payable", "issued_at", "id"]
+    pages_by_id = True  # a deep page joins its users and looks up `respond_by` for its own statements only
 
     def get_queryset(self):
         queryset = statements.list_statements(actor=self.request.user)
