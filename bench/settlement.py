@@ -62,8 +62,8 @@ INSERT INTO base_line (statement_id, version, section, source_kind, source_id, o
     WHERE o.delivery_recorded_at < %(cutoff)s
       AND NOT EXISTS (SELECT 1 FROM base_line l WHERE l.source_kind = 'order' AND l.source_id = o.id);
 INSERT INTO base_version (statement_id, number, deliveries, returns, extra_costs, adjustments, carried_forward, payable, line_count,
-        created_at, bank_name, account_name, account_number, pdf, pdf_sha256, reason)
-    SELECT statement_id, 1, SUM(amount), 0, 0, 0, 0, SUM(amount), COUNT(*), now(), '', '', '', '', '', ''
+        created_at, bank_name, account_name, account_number, pdf, pdf_sha256, reason, pdf_error, pdf_requeues)
+    SELECT statement_id, 1, SUM(amount), 0, 0, 0, 0, SUM(amount), COUNT(*), now(), '', '', '', '', '', '', '', 0
     FROM base_line GROUP BY statement_id;
 UPDATE base_statement s SET payable = v.payable FROM base_version v WHERE v.statement_id = s.id
 """
