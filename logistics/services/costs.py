@@ -26,6 +26,7 @@ from logistics.models import ExtraCost, InboundShipment, LeftoverLot, ReturnRequ
 from logistics.models.costs import KIND_UNIT, CostKind, Payer, TariffUnit
 from points.models import RedemptionOrder
 from suppliers.models import Supplier
+from suppliers.services.locks import lock_suppliers
 from suppliers.services.notices import send_notice
 
 CENT = Decimal("0.01")
@@ -272,6 +273,7 @@ def void_extra_cost(*, cost: ExtraCost, actor, now: datetime, reason: str) -> Ex
     required_text(reason, message=gettext("请说明作废原因"))
     _check_recorder(actor, dropship=_of_dropship_order(cost))
     with transaction.atomic():
+        lock_suppliers([cost.supplier_id])  # as statement generation does before claiming: a cost claimed meanwhile is seen
         cost = ExtraCost.objects.select_for_update().get(pk=cost.pk)
         for booked in booked_elsewhere:
             if where := booked(cost):

@@ -223,7 +223,7 @@ def tell_suppliers_to_ship(*, now: datetime) -> list[Notice]:
         if not untold:
             return []
         counts = Counter(supplier_id for _, supplier_id in untold)
-        suppliers = Supplier.objects.select_for_update().in_bulk(sorted(counts))
+        suppliers = Supplier.objects.select_for_update().order_by("pk").in_bulk(sorted(counts))  # in id order, as generation
         waiting = {row["supplier_id"]: row for row in (
             Shipment.objects.filter(DROPSHIP_WAITING, supplier_id__in=counts).order_by().values("supplier_id")
             .annotate(waiting=Count("pk"), told=Count("pk", filter=Q(supplier_notified_at__isnull=False)), first=Min(DUE_TO_SHIP))

@@ -41,6 +41,7 @@ from settlement.models import (
     REASON_SHOWN, SECTION_TOTALS, Adjustment, GenerationRun, Reference, Section, SourceKind, Statement, StatementLine, StatementVersion,
 )
 from suppliers.models import Gift, Supplier
+from suppliers.services.locks import lock_suppliers
 
 CHUNK = 1000  # suppliers per transaction (bench/settlement.py: 50 made a million-line month 10× slower)
 ZERO = Decimal("0.00")
@@ -301,7 +302,9 @@ def _generate_chunk(supplier_ids: list[int], *, month: date, cutoff: datetime, n
 
     The (empty) draft statements are committed first, their generation logged (by who started the run, the system for
     the beat) in one write, and the planner told about them, so the claims join them by hash rather than probing the
-    events once per statement; the claims and totals are all or nothing.
+    events once per statement; the claims and totals are all or nothing. They run with the chunk's suppliers locked
+    (`lock_suppliers`), as issuing, reissuing and voiding a cost lock the supplier: a draft being issued, an earlier
+    payable being reissued or a cost being voided is read once that step is committed, never as it was before it.
     """
     existing = set(Statement.objects.filter(month=month, supplier_id__in=supplier_ids).values_list("supplier_id", flat=True))
     new = [pk for pk in supplier_ids if pk not in existing]
@@ -314,6 +317,7 @@ def _generate_chunk(supplier_ids: list[int], *, month: date, cutoff: datetime, n
     _refresh_statistics(Statement)
     on_its_own = not connection.in_atomic_block
     with transaction.atomic(), _bulk_join_plans(enabled=on_its_own):
+        lock_suppliers(supplier_ids)
         claimed = sum(_claim(claim, month=month, cutoff=cutoff, supplier_ids=supplier_ids) for claim in CLAIMS)
         drafts = list(Statement.objects.filter(month=month, supplier_id__in=supplier_ids, state=Draft).values_list("pk", flat=True))
         _write_draft_totals(drafts, now=now)

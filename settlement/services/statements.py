@@ -42,6 +42,7 @@ from settlement.services.reconciliation import book_corrections_on_dispute
 from suppliers.events import SupplierTerminated
 from suppliers.models import Supplier
 from suppliers.services import contracts
+from suppliers.services.locks import lock_suppliers
 from suppliers.services.notices import Sms, send_inbox_notices, send_notice
 from suppliers.selectors_profile import payable_account, shows_account_numbers
 
@@ -69,7 +70,9 @@ def require_supplier_admin(actor, statement: Statement) -> None:
 
 
 def lock(statement: Statement) -> Statement:
-    """The statement re-read under a row lock (its state is what the caller acts on)."""
+    """The statement re-read under a row lock (its state is what the caller acts on), its supplier locked first, as
+    generation locks it before claiming (`lock_suppliers`)."""
+    lock_suppliers([statement.supplier_id])
     return Statement.objects.select_for_update().select_related("supplier").get(pk=statement.pk)
 
 

@@ -20,6 +20,7 @@ from suppliers.services import inventory
 from tests.factories import SHANGHAI, GiftFactory, MemberFactory, UserFactory, WarehouseFactory
 from tests.factories import ADDRESS
 from tests.helpers import published
+from tests.integration.racing import lock_waiters
 
 WAIT_SECONDS = 30
 ORDER_POINTS = 1500
@@ -164,13 +165,6 @@ def test_thirty_members_racing_for_five_units_get_exactly_five_orders_and_the_lo
             assert not LedgerEntry.objects.filter(account=account, kind="redeem").exists()
 
 
-def _lock_waiters() -> int:
-    """Backends of this database waiting for a row or table lock right now."""
-    with connections["default"].cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'")
-        return cursor.fetchone()[0]
-
-
 def test_cancelling_one_order_while_confirming_another_of_the_same_member_and_gift_does_not_deadlock(listed_gift, monkeypatch):
     member = MemberFactory(user=UserFactory(username="member", role=Role.MEMBER))
     now = timezone.now()
@@ -210,7 +204,7 @@ def test_cancelling_one_order_while_confirming_another_of_the_same_member_and_gi
     assert reached_points.wait(WAIT_SECONDS)
     cancelling.start()
     deadline = time.monotonic() + WAIT_SECONDS
-    while cancelling.is_alive() and not _lock_waiters() and time.monotonic() < deadline:
+    while cancelling.is_alive() and not lock_waiters() and time.monotonic() < deadline:
         time.sleep(0.02)
     go_on.set()
     confirming.join(WAIT_SECONDS)

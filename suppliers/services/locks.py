@@ -1,0 +1,14 @@
+"""A supplier's row as the lock of what books its money: generating its statements, issuing or reissuing one, voiding
+a cost it bears (docs/architecture.md, Locking). Whoever locks a supplier's statement or a source of its lines locks the
+supplier first, so each of them sees what the other committed rather than a state the other is about to change."""
+from collections.abc import Iterable
+
+from suppliers.models import Supplier
+
+
+def lock_suppliers(supplier_ids: Iterable[int]) -> None:
+    """Lock the suppliers' rows until the transaction ends, in id order (two transactions locking several never
+    deadlock), FOR NO KEY UPDATE: rows referring to a supplier (a notice, a cost) are still written meanwhile."""
+    ids = sorted(set(supplier_ids))
+    if ids:
+        list(Supplier.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))

@@ -1,0 +1,107 @@
+"""Settlement steps racing on PostgreSQL (SPEC §4.11): each of two steps on the same supplier's money acts on what the
+other committed, never on what the other is about to change; the step held first keeps its locks while the other
+runs into it."""
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from logistics.errors import CostOnStatement
+from logistics.models import ExtraCost
+from logistics.services import costs
+from settlement.models import Adjustment, SourceKind, Statement, StatementLine
+from settlement.services import adjustments, generation, statements
+from tests.factories import SHANGHAI
+from tests.integration.racing import hold, run_into
+from tests.settlement.conftest import (  # noqa: F401  (fixtures)
+    GENERATED_AT, LATER, OCTOBER, booked_order, draft, negative, supplier,
+)
+
+NOVEMBER = date(2026, 11, 1)
+
+
+def test_a_month_generated_again_while_its_draft_is_issued_adds_nothing_to_the_issued_version(
+    programs, draft, finance, monkeypatch  # noqa: F811
+):
+    late = booked_order(draft.supplier, "50.00", recorded_at=datetime(2026, 10, 20, 10, 0, tzinfo=SHANGHAI))  # not claimed yet
+
+    issuing, generating = run_into(
+        lambda: statements.issue_statement(statement=Statement.objects.get(pk=draft.pk), actor=finance, now=LATER),
+        hold(monkeypatch, statements, "store_pdf"),  # version 1 frozen, its PDF being rendered
+        lambda: generation.generate_now(month=OCTOBER, actor=finance, now=LATER + timedelta(hours=1)),
+    )
+
+    assert (issuing.error, generating.error) == (None, None)
+    issued = Statement.objects.get(pk=draft.pk)
+    version = issued.versions.get(number=1)
+    assert issued.state == Statement.State.ISSUED
+    assert StatementLine.objects.filter(statement=issued).count() == version.line_count == 2
+    assert version.payable == issued.payable == Decimal("300.00")
+    assert not StatementLine.objects.filter(source_kind=SourceKind.ORDER, source_id=late.pk).exists(), "left for November"
+
+
+def test_a_payable_reissued_while_the_next_month_carries_it_has_its_change_proposed_as_a_correction(
+    programs, negative, supplier_admin, finance, finance_checker, monkeypatch  # noqa: F811
+):
+    disputed = statements.dispute_statement(statement=negative, actor=supplier_admin, now=LATER, reason="罚款有误")
+    answer = adjustments.propose_adjustment(supplier=negative.supplier, kind="dispute", amount="-20.00", reason="再扣一笔",
+                                            actor=finance, now=LATER, statement=disputed)
+    adjustments.approve_adjustment(adjustment=answer, actor=finance_checker, now=LATER)
+    at = datetime(2026, 12, 1, 2, 0, tzinfo=SHANGHAI)
+
+    generating, reissuing = run_into(
+        lambda: generation.generate_now(month=NOVEMBER, actor=finance, now=at),
+        hold(monkeypatch, generation, "_write_draft_totals"),  # October's -30.00 claimed by November, not committed
+        lambda: statements.reissue_statement(statement=Statement.objects.get(pk=negative.pk), actor=finance, now=at),
+    )
+
+    assert (generating.error, reissuing.error) == (None, None)
+    october = Statement.objects.get(pk=negative.pk)
+    carried = StatementLine.objects.get(source_kind=SourceKind.STATEMENT, source_id=october.pk)
+    corrections = Adjustment.objects.filter(kind=Adjustment.Kind.CARRY_CORRECTION, state=Adjustment.State.PROPOSED)
+    assert (october.version, october.payable) == (2, Decimal("-50.00"))
+    assert (carried.amount, [correction.amount for correction in corrections]) == (Decimal("-30.00"), [Decimal("-20.00")])
+
+
+def _cost(supplier) -> ExtraCost:  # noqa: F811
+    """A 12.00 handling fee the supplier bears, of an October delivery worth 100.00."""
+    order = booked_order(supplier, "100.00", recorded_at=datetime(2026, 10, 5, tzinfo=SHANGHAI))
+    return ExtraCost.objects.create(kind="handling", payer="supplier", supplier=supplier, amount=Decimal("12.00"), order=order,
+                                    description="手工搬运", recorded_at=datetime(2026, 10, 6, tzinfo=SHANGHAI))
+
+
+def _void(cost: ExtraCost, actor):
+    return lambda: costs.void_extra_cost(cost=ExtraCost.objects.get(pk=cost.pk), actor=actor, now=GENERATED_AT, reason="录入错误")
+
+
+def test_a_cost_voided_while_generation_claims_it_is_refused_as_on_the_statement(
+    programs, supplier, finance, logistics, monkeypatch  # noqa: F811
+):
+    cost = _cost(supplier)
+
+    generating, voiding = run_into(
+        lambda: generation.generate_now(month=OCTOBER, actor=finance, now=GENERATED_AT),
+        hold(monkeypatch, generation, "_write_draft_totals"),  # the cost claimed, not committed
+        _void(cost, logistics),
+    )
+
+    assert generating.error is None
+    assert isinstance(voiding.error, CostOnStatement), voiding.error
+    cost.refresh_from_db()
+    assert cost.state == ExtraCost.State.RECORDED
+    assert StatementLine.objects.get(source_kind=SourceKind.EXTRA_COST, source_id=cost.pk).amount == Decimal("-12.00")
+    assert Statement.objects.get(supplier=supplier, month=OCTOBER).payable == Decimal("88.00")
+
+
+def test_a_cost_being_voided_when_generation_claims_is_not_billed(programs, supplier, finance, logistics, monkeypatch):  # noqa: F811
+    cost = _cost(supplier)
+
+    voiding, generating = run_into(
+        _void(cost, logistics),
+        hold(monkeypatch, costs, "_tell_supplier_voided"),  # voided, not committed
+        lambda: generation.generate_now(month=OCTOBER, actor=finance, now=GENERATED_AT),
+    )
+
+    assert (voiding.error, generating.error) == (None, None)
+    cost.refresh_from_db()
+    assert cost.state == ExtraCost.State.VOIDED
+    assert not StatementLine.objects.filter(source_kind=SourceKind.EXTRA_COST, source_id=cost.pk).exists()
+    assert Statement.objects.get(supplier=supplier, month=OCTOBER).payable == Decimal("100.00")
