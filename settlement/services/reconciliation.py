@@ -84,18 +84,22 @@ UNRESOLVED = unresolved_lines()  # the lines still to resolve, seen from the lin
 def upload_reconciliation(*, statement: Statement, file_name: str, content: bytes, actor, now: datetime) -> Reconciliation:
     """Match the supplier's file against the statement's current version and store every line, all or nothing.
 
-    `statement` comes already scoped to the actor's supplier (another supplier's is not found by the caller).
+    `statement` comes already scoped to the actor's supplier (another supplier's is not found by the caller). The
+    statement is locked while the file is matched and stored, its state and version read again under the lock: of two
+    uploads at once (a double click) the later supersedes the earlier, and a version reissued meanwhile is the one matched.
     :raises PermissionDenied: unless the actor is this supplier's admin
     :raises InvalidTransition: the statement is not issued, disputed or confirmed
     :raises TableRejected: naming every bad row and column; nothing is written
     """
+    from settlement.services.statements import lock  # here: statements imports this module
+
     if getattr(actor, "role", None) != Role.SUPPLIER_ADMIN or actor.supplier_id != statement.supplier_id:
         raise PermissionDenied(gettext("仅该礼品商的管理员可以上传对账文件"))
-    if statement.state not in RECONCILABLE:
-        raise InvalidTransition(gettext("只能对已下发、有异议或已确认的结算单对账"),
-                       field="statement")
+    _require_reconcilable(statement)
     theirs = _parse(*read_headed_table(file_name=file_name, content=content, spec=RECONCILIATION_FILE))
     with transaction.atomic():
+        statement = lock(statement)
+        _require_reconcilable(statement)
         version = statement.versions.get(number=statement.version)
         ours = _our_lines(StatementLine.objects.filter(statement=statement, version__lte=version.number))
         elsewhere = _booked_elsewhere(statement, {key for _row, key, _q, _a in theirs if key not in ours})
@@ -108,6 +112,12 @@ def upload_reconciliation(*, statement: Statement, file_name: str, content: byte
             pk=reconciliation.pk).update(superseded_by=reconciliation)
         _store(reconciliation, lines)
     return reconciliation
+
+
+def _require_reconcilable(statement: Statement) -> None:
+    """:raises InvalidTransition: unless the statement is issued, disputed or confirmed"""
+    if statement.state not in RECONCILABLE:
+        raise InvalidTransition(gettext("只能对已下发、有异议或已确认的结算单对账"), field="statement")
 
 
 def _parse(rows: list[tuple[int, dict[str, str]]], headings: dict[str, str]) -> list[tuple[int, Key, int, Decimal]]:

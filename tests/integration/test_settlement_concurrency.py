@@ -7,13 +7,14 @@ from decimal import Decimal
 from logistics.errors import CostOnStatement
 from logistics.models import ExtraCost
 from logistics.services import costs
-from settlement.models import Adjustment, SourceKind, Statement, StatementLine
-from settlement.services import adjustments, generation, statements
+from settlement.models import Adjustment, Reconciliation, SourceKind, Statement, StatementLine
+from settlement.services import adjustments, generation, reconciliation, statements
 from tests.factories import SHANGHAI
 from tests.integration.racing import hold, run_into
 from tests.settlement.conftest import (  # noqa: F401  (fixtures)
     GENERATED_AT, LATER, OCTOBER, booked_order, draft, negative, supplier,
 )
+from tests.settlement.test_reconciliation import SUPPLIER_ROWS, csv_bytes, statement  # noqa: F401  (fixture)
 
 NOVEMBER = date(2026, 11, 1)
 
@@ -105,3 +106,17 @@ def test_a_cost_being_voided_when_generation_claims_is_not_billed(programs, supp
     assert cost.state == ExtraCost.State.VOIDED
     assert not StatementLine.objects.filter(source_kind=SourceKind.EXTRA_COST, source_id=cost.pk).exists()
     assert Statement.objects.get(supplier=supplier, month=OCTOBER).payable == Decimal("100.00")
+
+
+def test_two_uploads_of_a_reconciliation_file_at_once_leave_the_later_one_current(
+    programs, statement, supplier_admin, now, monkeypatch  # noqa: F811
+):
+    def upload():
+        return reconciliation.upload_reconciliation(statement=Statement.objects.get(pk=statement.pk), file_name="对账.csv",
+                                                    content=csv_bytes(SUPPLIER_ROWS), actor=supplier_admin, now=now)
+
+    first, second = run_into(upload, hold(monkeypatch, reconciliation, "_store"), upload)  # a double click
+
+    assert (first.error, second.error) == (None, None)
+    assert list(Reconciliation.objects.filter(statement=statement, superseded_by__isnull=True)) == [second.result]
+    assert Reconciliation.objects.get(pk=first.result.pk).superseded_by == second.result
