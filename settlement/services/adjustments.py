@@ -189,12 +189,10 @@ def _propose(
         raise ValidationFailed(gettext("调账金额不能超过 ±%(limit)s 元") % {"limit": f"{ADJUSTMENT_LIMIT:,}"}, field="amount")
     required_text(reason, message=gettext("请填写调账原因"))
     reference = check_source(kind=source_kind, reference=source_id, supplier_id=supplier.pk)
-    in_dispute = Statement.objects.filter(pk=getattr(statement, "pk", None), supplier=supplier, state=Statement.State.DISPUTED)
-    if statement is not None and not in_dispute.exists():
-        raise ValidationFailed(gettext("只能针对该礼品商有异议的结算单调账"),
-                               field="statement")
     reason_id, reason_params = stored(reason) if isinstance(reason, Message) else ("", None)
     with transaction.atomic():
+        if statement is not None:
+            _require_in_dispute(statement, supplier=supplier)
         answered = _answered_lines(statement=statement, lines=reconciliation_lines, amount=amount)
         adjustment = create_numbered(
             Adjustment, prefix="AJ", now=now, supplier=supplier, kind=kind, amount=amount, reason=reason.strip(), reason_id=reason_id,
@@ -206,6 +204,14 @@ def _propose(
             resolution=Resolution.ACCEPT_THEIRS, resolved_by=actor, resolved_at=now, adjustment=adjustment, note=note, note_params=note_params,
         )
     return adjustment
+
+
+def _require_in_dispute(statement: Statement, *, supplier: Supplier) -> None:
+    """:raises ValidationFailed: unless the statement is the supplier's and in dispute, read under its row lock: a reissue
+    answering the dispute locks it too, so it waits for a proposal under way and then sees it waiting for its checker."""
+    locked = Statement.objects.select_for_update().filter(pk=statement.pk, supplier=supplier)
+    if locked.values_list("state", flat=True).first() != Statement.State.DISPUTED:
+        raise ValidationFailed(gettext("只能针对该礼品商有异议的结算单调账"), field="statement")
 
 
 def _require_checker(actor, adjustment: Adjustment) -> None:

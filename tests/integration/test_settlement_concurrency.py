@@ -4,6 +4,7 @@ runs into it."""
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from core.errors import ValidationFailed
 from logistics.errors import CostOnStatement
 from logistics.models import ExtraCost
 from logistics.services import costs
@@ -120,3 +121,52 @@ def test_two_uploads_of_a_reconciliation_file_at_once_leave_the_later_one_curren
     assert (first.error, second.error) == (None, None)
     assert list(Reconciliation.objects.filter(statement=statement, superseded_by__isnull=True)) == [second.result]
     assert Reconciliation.objects.get(pk=first.result.pk).superseded_by == second.result
+
+
+def _disputed(negative, supplier_admin) -> Statement:  # noqa: F811
+    return statements.dispute_statement(statement=negative, actor=supplier_admin, now=LATER, reason="罚款有误")
+
+
+def _propose_answer(disputed: Statement, actor):
+    return lambda: adjustments.propose_adjustment(supplier=disputed.supplier, kind="dispute", amount="-20.00", reason="再扣一笔",
+                                                  actor=actor, now=LATER, statement=disputed)
+
+
+def _reissue(disputed: Statement, actor):
+    return lambda: statements.reissue_statement(statement=Statement.objects.get(pk=disputed.pk), actor=actor, now=LATER,
+                                                reason="罚款无误，原样重新下发")
+
+
+def test_a_dispute_answer_proposed_while_the_statement_is_reissued_is_refused(
+    programs, negative, supplier_admin, finance, monkeypatch  # noqa: F811
+):
+    disputed = _disputed(negative, supplier_admin)
+
+    reissuing, proposing = run_into(
+        _reissue(disputed, finance),
+        hold(monkeypatch, statements, "store_pdf"),  # version 2 frozen, its PDF being rendered
+        _propose_answer(disputed, finance),
+    )
+
+    assert reissuing.error is None
+    assert isinstance(proposing.error, ValidationFailed) and proposing.error.field == "statement", proposing.error
+    assert not Adjustment.objects.filter(kind=Adjustment.Kind.DISPUTE).exists()
+    assert Statement.objects.get(pk=negative.pk).state == Statement.State.ISSUED
+
+
+def test_a_reissue_while_a_dispute_answer_is_being_proposed_waits_for_its_checker(
+    programs, negative, supplier_admin, finance, monkeypatch  # noqa: F811
+):
+    disputed = _disputed(negative, supplier_admin)
+
+    proposing, reissuing = run_into(
+        _propose_answer(disputed, finance),
+        hold(monkeypatch, adjustments, "create_numbered"),  # checked in dispute, not written yet
+        _reissue(disputed, finance),
+    )
+
+    assert proposing.error is None
+    assert isinstance(reissuing.error, ValidationFailed) and reissuing.error.field == "adjustments", reissuing.error
+    still = Statement.objects.get(pk=negative.pk)
+    assert (still.state, still.version) == (Statement.State.DISPUTED, 1)
+    assert proposing.result.statement_id == still.pk and proposing.result.state == Adjustment.State.PROPOSED
