@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 import openpyxl
+from defusedxml import ElementTree as defused
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
@@ -370,6 +371,13 @@ MAX_COLUMNS = 64
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024  # a few MB of upload may not unpack to gigabytes (a zip bomb)
 
 
+# No workbook part needs a DTD, and one could declare entities that expand a few KB into gigabytes (expat allows
+# 100 times the input): a part with one is unreadable before anything in it is expanded. openpyxl parses through
+# defusedxml too once it is installed, refusing entities in the parts only it reads.
+_parse_part = functools.partial(defused.fromstring, forbid_dtd=True)
+_iterparse_part = functools.partial(defused.iterparse, forbid_dtd=True)
+
+
 def _openpyxl_active(content: bytes):
     return openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
 
@@ -380,13 +388,11 @@ def _scan_active_sheet(book: zipfile.ZipFile, content: bytes, *, last_row: int) 
 
     :raises TableRejected: for a value beyond `last_row` or MAX_COLUMNS
     """
-    from xml.etree.ElementTree import fromstring, iterparse
-
     names = set(book.namelist())
-    sheets = list(fromstring(book.read("xl/workbook.xml")).iter(f"{_NS}sheet"))
+    sheets = list(_parse_part(book.read("xl/workbook.xml")).iter(f"{_NS}sheet"))
     active = None if len(sheets) == 1 else _openpyxl_active(content)
     sheet = sheets[0] if active is None else next(s for s in sheets if s.get("name") == active.title)
-    rels = fromstring(book.read("xl/_rels/workbook.xml.rels"))
+    rels = _parse_part(book.read("xl/_rels/workbook.xml.rels"))
     target = next(r.get("Target") for r in rels if r.get("Id") == sheet.get(_REL))
     path = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
     strings = _shared_strings(book.read("xl/sharedStrings.xml")) if "xl/sharedStrings.xml" in names else []
@@ -394,7 +400,7 @@ def _scan_active_sheet(book: zipfile.ZipFile, content: bytes, *, last_row: int) 
     rows: dict[int, list] = {}
     number, plain = 0, active is None
     with book.open(path) as stream:
-        for _event, element in iterparse(stream):
+        for _event, element in _iterparse_part(stream):
             if element.tag == f"{_NS}row":
                 number = int(_ROW_NUMBER.fullmatch(element.get("r") or str(number + 1))[0])
                 values, plain_row = _row_values(element, number, strings, dates)
@@ -448,10 +454,8 @@ def _column_index(letters: str) -> int:
 
 def _shared_strings(xml: bytes) -> list[str]:
     """Each string's text runs, without phonetic (rPh) ones, as openpyxl reads them."""
-    from xml.etree.ElementTree import fromstring
-
     strings = []
-    for item in fromstring(xml).iter(f"{_NS}si"):
+    for item in _parse_part(xml).iter(f"{_NS}si"):
         runs = [item.find(f"{_NS}t")] if item.find(f"{_NS}t") is not None else [r.find(f"{_NS}t") for r in item.iter(f"{_NS}r")]
         strings.append("".join(t.text or "" for t in runs if t is not None))
     return strings
@@ -459,11 +463,9 @@ def _shared_strings(xml: bytes) -> list[str]:
 
 def _date_styles(xml: bytes) -> set[str]:
     """The style indexes openpyxl reads a number of as a date or time."""
-    from xml.etree.ElementTree import fromstring
-
     from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
 
-    root = fromstring(xml)
+    root = _parse_part(xml)
     formats = {int(f.get("numFmtId")): f.get("formatCode") for f in root.iter(f"{_NS}numFmt")}
     cell_xfs = root.find(f"{_NS}cellXfs")
     styles = [] if cell_xfs is None else cell_xfs.findall(f"{_NS}xf")

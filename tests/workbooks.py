@@ -29,9 +29,15 @@ def row(number: int, *cells: str, attributes: str = "") -> str:
     return f'<row r="{number}"{attributes}>{"".join(cells)}</row>'
 
 
-def workbook(*rows: str, dates: bool = False, sheets: int = 1) -> bytes:
+def entity_bomb(references: int, *, length: int = 250) -> tuple[str, str]:
+    """A DTD declaring an entity of `length` characters, and text referring to it `references` times: a few KB once
+    zipped, `references` × `length` characters once expanded."""
+    return f'<!DOCTYPE worksheet [<!ENTITY a "{"x" * length}">]>', "&a;" * references
+
+
+def workbook(*rows: str, dates: bool = False, sheets: int = 1, doctype: str = "", extra_parts: dict[str, str] | None = None) -> bytes:
     """A minimal XLSX holding `rows` (sheetData XML) in the first of its `sheets`: a few hundred bytes, whatever the
-    row and column numbers in `rows` say."""
+    row and column numbers in `rows` say. `doctype` goes before the first sheet's root; `extra_parts` are added as they are."""
     numbers = range(1, sheets + 1)
     relations = [(f"rId{n}", "worksheet", f"worksheets/sheet{n}.xml") for n in numbers] + [("rIdS", "styles", "styles.xml")] * dates
     parts = {
@@ -41,9 +47,10 @@ def workbook(*rows: str, dates: bool = False, sheets: int = 1) -> bytes:
         "xl/_rels/workbook.xml.rels": f'<Relationships xmlns="{RELATIONSHIPS}">'
                                       + "".join(f'<Relationship Id="{id_}" Type="{OFFICE}/{kind}" Target="{target}"/>'
                                                 for id_, kind, target in relations) + "</Relationships>",
-        **{f"xl/worksheets/sheet{n}.xml": f'<worksheet xmlns="{MAIN}"><sheetData>{"".join(rows) * (n == 1)}</sheetData></worksheet>'
-           for n in numbers},
+        **{f"xl/worksheets/sheet{n}.xml": doctype * (n == 1)
+           + f'<worksheet xmlns="{MAIN}"><sheetData>{"".join(rows) * (n == 1)}</sheetData></worksheet>' for n in numbers},
         **({"xl/styles.xml": DATE_STYLES} if dates else {}),
+        **(extra_parts or {}),
     }
     stream = io.BytesIO()
     with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) as book:

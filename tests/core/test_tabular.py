@@ -9,7 +9,7 @@ import pytest
 from core import tabular
 from core.tabular import MAX_COLUMNS, TableRejected, TableSpec, read_table
 from core.validators import whole_number
-from tests.workbooks import cell, row, workbook
+from tests.workbooks import cell, entity_bomb, row, workbook
 
 SPEC = TableSpec(keys=("phone", "points"), max_rows=10)
 HEADER = '<row r="1"><c r="A1" t="inlineStr"><is><t>phone</t></is></c><c r="B1" t="inlineStr"><is><t>points</t></is></c></row>'
@@ -63,6 +63,32 @@ def test_values_up_to_the_last_row_and_column_are_read_and_empty_formatted_rows_
     rows = read_table(file_name="upload.xlsx", content=content, spec=SPEC)
 
     assert rows == [(2, {"phone": "13800000000", "points": "5"}), (last, {"phone": "13800000001", "points": "7"})]
+
+
+@pytest.mark.parametrize("sheets", [1, 2], ids=["plain", "two-sheets"])
+def test_a_sheet_declaring_an_entity_is_refused_as_unreadable_before_the_entity_is_expanded(sheets):
+    doctype, references = entity_bomb(400_000)  # 100 MB once expanded
+    content = workbook(HEADER, row(2, cell("A2", references), cell("B2", "5")), doctype=doctype, sheets=sheets)
+
+    seconds, errors = refusal(content)
+
+    assert len(content) < 10_000
+    assert seconds < 1
+    assert [(attr, code) for attr, code, _ in errors] == [("file", "unreadable")]
+
+
+def test_an_entity_in_a_part_only_openpyxl_reads_is_refused_as_unreadable():
+    doctype, references = entity_bomb(3)
+    properties = f'{doctype}<coreProperties xmlns="http://schemas.openxmlformats.org/package/2006/metadata/core-properties">' \
+                 f"<title>{references}</title></coreProperties>"
+    content = workbook(HEADER, FIRST_ROW, sheets=2, extra_parts={"docProps/core.xml": properties})
+
+    _seconds, errors = refusal(content)
+
+    assert openpyxl.DEFUSEDXML
+    assert [(attr, code) for attr, code, _ in errors] == [("file", "unreadable")]
+    assert read_table(file_name="upload.xlsx", content=workbook(HEADER, FIRST_ROW, sheets=2), spec=SPEC) == \
+        [(2, {"phone": "13800000000", "points": "5"})]
 
 
 def test_a_workbook_with_a_date_cell_still_reads_its_rows_through_openpyxl():

@@ -1,10 +1,12 @@
 """Catalog import and export over HTTP: the API routes, their roles and error shape, and the supplier portal page."""
+import time
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from drf_spectacular.generators import SchemaGenerator
 
 from suppliers.models import Gift
-from tests.workbooks import cell, row, workbook
+from tests.workbooks import cell, entity_bomb, row, workbook
 from tests.factories import CategoryFactory, GiftFactory, SupplierFactory
 from tests.suppliers.builders import ROW, csv_bytes
 from tests.portal import logged_in
@@ -67,6 +69,19 @@ def test_a_tiny_workbook_naming_a_row_far_below_the_limit_is_refused_as_a_whole(
 
     assert response.status_code == 400
     assert [(e["attr"], e["code"]) for e in response.json()["errors"]] == [("file", "too_many_rows")]
+
+
+def test_a_small_workbook_declaring_an_entity_is_refused_as_unreadable_at_once(api, supplier_admin):
+    doctype, references = entity_bomb(400_000)  # a few KB that would expand to 100 MB
+    content = workbook(row(1, cell("A1", "sku")), row(2, cell("A2", references)), doctype=doctype)
+    began = time.monotonic()
+
+    response = post_file(api(supplier_admin), content, "gifts.xlsx")
+
+    assert time.monotonic() - began < 2
+    assert response.status_code == 400
+    assert [(e["attr"], e["code"], e["detail"]) for e in response.json()["errors"]] == [("file", "unreadable", "无法读取 XLSX 文件")]
+    assert Gift.objects.count() == 0
 
 
 def test_a_problem_with_the_whole_file_has_the_attr_file(api, supplier_admin):
