@@ -17,7 +17,6 @@ from typing import Any
 import openpyxl
 from defusedxml import ElementTree as defused
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 from django.utils.translation import gettext, pgettext_lazy
 
@@ -26,6 +25,9 @@ from core.errors import ValidationFailed
 # Spreadsheets run a cell beginning with one of these as a formula; quotes before it are part of the escaping.
 # LF is there because XLSX (XML) turns a CR into one, and the quote must still come off on the way back.
 FORMULA_LIKE = re.compile(r"'*[=+\-@\t\r\n]")
+# What XML 1.0 cannot carry, replaced by U+FFFD in an XLSX (the CSV keeps it): the control characters but tab and line
+# breaks, lone surrogates, and the non-characters U+FFFE and U+FFFF, which openpyxl's ILLEGAL_CHARACTERS_RE lets through.
+NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
@@ -215,7 +217,7 @@ def _xml_cell(reference: str, value) -> str:
     if isinstance(value, str):
         if not value:
             return f'<c r="{reference}" t="inlineStr"/>'
-        text = _xml_text(ILLEGAL_CHARACTERS_RE.sub("\ufffd", neutralise(value)))
+        text = _xml_text(NOT_IN_XML.sub("\ufffd", neutralise(value)))
         return f'<c r="{reference}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
     if isinstance(value, bool):
         return f'<c r="{reference}" t="b"><v>{int(value)}</v></c>'
@@ -278,10 +280,10 @@ _XLSX_PARTS = {
 
 
 def _xlsx_cell(sheet, value):
-    """A cell's value as XLSX holds it: text without the control characters XML cannot carry (a stored name or note
-    may hold one; the CSV keeps it), an amount shown with its two places."""
+    """A cell's value as XLSX holds it: text without the characters XML cannot carry (a stored name or note may hold
+    one; the CSV keeps it), an amount shown with its two places."""
     if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+        return NOT_IN_XML.sub("\ufffd", value)
     if not isinstance(value, Decimal):
         return value
     cell = WriteOnlyCell(sheet, value=value)

@@ -165,6 +165,18 @@ def test_a_control_character_in_a_stored_text_does_not_stop_an_xlsx_download_and
     assert "茶具\x07礼盒" in csv_text
 
 
+@pytest.mark.parametrize("plain", [False, True], ids=["openpyxl", "plain"])
+def test_a_stored_text_with_a_character_xml_cannot_carry_downloads_as_an_xlsx_that_reads_back(plain):
+    headers, rows = ["礼品", "说明"], [["茶\uffff礼盒\ufffe", "一\x01二"], ["TEA-2", "好"]]
+
+    content = tabular.table_file(headers=headers, rows=rows, file_format="xlsx", name="gifts", plain=plain).content
+
+    assert read_table(file_name="gifts.xlsx", content=content, spec=TableSpec(keys=tuple(headers))) == [
+        (2, {"礼品": "茶\ufffd礼盒\ufffd", "说明": "一\ufffd二"}), (3, {"礼品": "TEA-2", "说明": "好"}),
+    ]
+    assert openpyxl.load_workbook(io.BytesIO(content)).active.cell(row=2, column=1).value == "茶\ufffd礼盒\ufffd"
+
+
 def test_a_list_downloads_plain_xlsx_reads_as_the_xlsx_openpyxl_writes_cell_for_cell():
     headers = ["单号", "金额", "数量", "说明"]
     rows = [["=1+1", Decimal("500.00"), 3, "A & B <仓储>\x07  "], ["RO-2", Decimal("-12.50"), None, "一行\n两行\t"],
