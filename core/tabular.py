@@ -229,7 +229,8 @@ def _xml_cell(reference: str, value) -> str:
 
 
 def _xml_text(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Text escaped for an element or a double-quoted attribute (the sheet's name)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
 @functools.cache

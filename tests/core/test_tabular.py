@@ -177,6 +177,16 @@ def test_a_stored_text_with_a_character_xml_cannot_carry_downloads_as_an_xlsx_th
     assert openpyxl.load_workbook(io.BytesIO(content)).active.cell(row=2, column=1).value == "茶\ufffd礼盒\ufffd"
 
 
+def test_a_plain_xlsx_titled_with_a_double_quote_keeps_its_title_and_cells():
+    content = tabular.table_file(headers=["说明"], rows=[['他说"好"']], file_format="xlsx", name="notes", title='费用 "杂项"',
+                                 plain=True).content
+
+    sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+
+    assert sheet.title == '费用 "杂项"'
+    assert sheet.cell(row=2, column=1).value == '他说"好"'
+
+
 def test_a_list_downloads_plain_xlsx_reads_as_the_xlsx_openpyxl_writes_cell_for_cell():
     headers = ["单号", "金额", "数量", "说明"]
     rows = [["=1+1", Decimal("500.00"), 3, "A & B <仓储>\x07  "], ["RO-2", Decimal("-12.50"), None, "一行\n两行\t"],
