@@ -1,6 +1,7 @@
 """Reading and writing tables (CSV in UTF-8, UTF-8 with BOM or GBK/GB18030; XLSX) for imports, exports and
 reconciliation files. Problems name their spreadsheet row (the header is row 1) and column, and travel as one
 `TableRejected` (a ValidationFailed) rendered with `attr` `rows.<n>.<column>`, or `file` for the file as a whole."""
+import codecs
 import csv
 import functools
 import io
@@ -317,15 +318,11 @@ def _load_xlsx(content: bytes, *, max_rows: int) -> tuple[list, list]:
 
 
 def _load_csv(content: bytes) -> tuple[list, list]:
-    """Header and rows, blank lines left out and short rows padded (as tablib loads CSV)."""
-    for encoding in ("utf-8-sig", "gb18030"):  # GB18030 is a superset of GBK
-        try:
-            text = content.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise file_problem("unreadable", gettext("无法识别文件编码，请使用 UTF-8 或 GBK"))
+    """Header and rows, blank lines left out and short rows padded (as tablib loads CSV).
+
+    :raises TableRejected: for a value beyond column MAX_COLUMNS, as in a workbook
+    """
+    text = _csv_text(content)
     if "\x00" in text:
         raise file_problem("unreadable", gettext("不是 CSV 文本文件"))
     try:
@@ -336,7 +333,40 @@ def _load_csv(content: bytes) -> tuple[list, list]:
         raise file_problem("unreadable", gettext("CSV 格式错误")) from error
     if any(len(row) > len(headers) for row in rows):
         raise file_problem("unreadable", gettext("有的行比表头的列多"))
+    for number, row in enumerate([headers, *rows], start=1):
+        if any(cell.strip() for cell in row[MAX_COLUMNS:]):
+            raise _too_many_columns(number)
     return headers, rows
+
+
+def _csv_text(content: bytes) -> str:
+    """The text in UTF-8 (with or without BOM), else in GB18030 (a superset of GBK).
+
+    :raises TableRejected: for text in neither; for UTF-8 (a BOM, or mostly UTF-8 characters) with some bytes that are
+        not (a Latin-1 "è" pasted in, say), naming the row of the first: GB18030 would read it all, garbled, without a word
+    """
+    has_bom = content.startswith(codecs.BOM_UTF8)
+    body = content[len(codecs.BOM_UTF8):] if has_bom else content
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        if has_bom or _mostly_utf8(body):
+            row = sum(1 for record in csv.reader(io.StringIO(body[:error.start].decode("utf-8") + "x")) if record)
+            message = gettext("第 %(row)s 行有不是 UTF-8 编码的字符，请将文件另存为 UTF-8 或 GBK 编码后重新上传")
+            raise file_problem("unreadable", message % {"row": row}) from error
+    try:
+        return content.decode("gb18030")
+    except UnicodeDecodeError as error:
+        raise file_problem("unreadable", gettext("无法识别文件编码，请使用 UTF-8 或 GBK")) from error
+
+
+def _mostly_utf8(content: bytes) -> bool:
+    """Whether text that is not all UTF-8 was meant to be: its UTF-8 multibyte characters are at least twice as many as
+    the bytes that are not UTF-8. In GBK text a pair of bytes now and then happens to be a UTF-8 character (明前: C3 F7
+    C7 B0, the second a UTF-8 "ǰ"), but hardly ever twice as many as the bytes that are not, even in a line or two."""
+    text = content.decode("utf-8", errors="surrogateescape")  # each byte that is not UTF-8 becomes one of U+DC80–U+DCFF
+    stray = sum(1 for char in text if "\udc80" <= char <= "\udcff")
+    return sum(1 for char in text if char > "\x7f") - stray >= 2 * stray
 
 
 def _columns(headers: list, spec: TableSpec) -> dict[str, int]:
@@ -438,11 +468,15 @@ def _row_values(row, number: int, strings: list[str], dates: set[str]) -> tuple[
             plain = False
         column = _column_index(reference.group(1)) if reference else len(values)
         if column >= MAX_COLUMNS:
-            message = gettext("第 %(number)s 行有超出第 %(max_columns)s 列的单元格")
-            raise file_problem("too_many_columns", message % {"number": number, "max_columns": MAX_COLUMNS})
+            raise _too_many_columns(number)
         values += [None] * (column + 1 - len(values))
         values[column] = None if value == "" else value  # openpyxl reads an empty text cell as empty
     return values, plain
+
+
+def _too_many_columns(number: int) -> TableRejected:
+    message = gettext("第 %(number)s 行有超出第 %(max_columns)s 列的单元格")
+    return file_problem("too_many_columns", message % {"number": number, "max_columns": MAX_COLUMNS})
 
 
 def _column_index(letters: str) -> int:

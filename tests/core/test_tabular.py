@@ -53,6 +53,28 @@ def test_a_value_beyond_the_column_limit_is_refused_at_once(reference):
     assert str(MAX_COLUMNS) in errors[0][2]
 
 
+def test_a_csv_value_beyond_the_column_limit_is_refused_naming_its_row_and_empty_columns_beyond_it_are_not():
+    wide = ",".join(["phone", "points", *[""] * (MAX_COLUMNS - 2), "note"])
+    padded = ",".join(["phone", "points", *[""] * (MAX_COLUMNS * 2)])
+
+    with pytest.raises(TableRejected) as rejected:
+        read_table(file_name="upload.csv", content=f"{wide}\n13800000000,5\n".encode(), spec=SPEC)
+
+    assert [(attr, code) for attr, code, _ in rejected.value.errors] == [("file", "too_many_columns")]
+    assert "第 1 行" in rejected.value.errors[0][2] and str(MAX_COLUMNS) in rejected.value.errors[0][2]
+    assert read_table(file_name="upload.csv", content=f"{padded}\n13800000000,5\n".encode(), spec=SPEC) == \
+        [(2, {"phone": "13800000000", "points": "5"})]
+
+
+@pytest.mark.parametrize("text", ["明前龙井礼盒", "前礼盒", "𠀀礼盒"])  # 前 in GBK (C7 B0) is "ǰ" in UTF-8
+def test_a_gbk_csv_whose_bytes_happen_to_hold_utf8_characters_is_still_read_as_gbk(text):
+    content = f"phone,points\n13800000000,{text}\n".encode("gb18030")
+
+    rows = read_table(file_name="upload.csv", content=content, spec=SPEC)
+
+    assert rows == [(2, {"phone": "13800000000", "points": text})]
+
+
 def test_values_up_to_the_last_row_and_column_are_read_and_empty_formatted_rows_below_are_not_in_the_way():
     last = SPEC.max_rows + 1
     content = workbook(

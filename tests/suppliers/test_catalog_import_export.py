@@ -253,6 +253,19 @@ def test_a_character_only_gb18030_can_encode_survives_the_import(run):
     assert Gift.objects.get().name == "𠀀礼盒"
 
 
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"], ids=["utf-8", "utf-8-with-bom"])
+def test_a_utf8_file_with_a_byte_of_another_encoding_is_refused_naming_its_row_not_read_as_gbk(run, bom):
+    latin1_row = ROW | {"sku": "TEA-002", "description": "Crème brûlée"}
+    content = bom + csv_bytes(ROW, ROW | {"sku": "TEA-003"}, latin1_row).replace("è".encode(), b"\xe8").replace("û".encode(), b"\xfb")
+
+    with pytest.raises(ImportRejected) as raised:
+        run(content)
+
+    assert [(attr, code) for attr, code, _ in raised.value.errors] == [("file", "unreadable")]
+    assert "第 4 行" in raised.value.errors[0][2]
+    assert Gift.objects.count() == 0
+
+
 def test_an_xlsx_with_numeric_cells_is_imported_and_blank_rows_keep_the_row_numbers(run):
     good = [ROW[key] for key in KEYS[:7]] + [298, 180.5, "warehouse", "standard", "", 1500, None]
     bad = ["TEA-002", *good[1:8], -3, *good[9:]]
