@@ -4,6 +4,7 @@ A tracking number is unique per carrier (carrier events find a parcel by it), so
 reduced to a key before that is checked: full-width forms folded (NFKC), case folded, spaces removed, and the
 common names of the big carriers mapped to one code. A carrier not in the table is its folded text.
 """
+import re
 import unicodedata
 
 _ALIASES = {
@@ -18,6 +19,11 @@ _ALIASES = {
     "DEPPON": ("德邦", "德邦快递", "德邦物流", "deppon"),
     "JT": ("极兔", "极兔速递", "j&t", "j&texpress", "jtexpress"),
 }
+# A carrier and a tracking number go verbatim into the platform's texts to members ("顺丰 运单号 SF123"): a carrier is
+# a name (letters of any script, digits, spaces and & - ( ) ·), never a line break, a web address (. / :) or a 【】
+# sender tag; a tracking number is letters, digits and hyphens.
+_CARRIER_NAME = re.compile(r"(?:[^\W_]|[ \u3000&()（）·-])+")
+_TRACKING_NUMBER = re.compile(r"[A-Z0-9-]+")
 _CODE_OF = {alias: code for code, aliases in _ALIASES.items() for alias in aliases}
 
 
@@ -40,3 +46,13 @@ def tracking_key(tracking_number: str) -> str:
 def tidy_carrier(carrier: str) -> str:
     """The carrier as stored and shown: as typed, with its runs of spaces made one and none at the ends."""
     return " ".join((carrier or "").split())
+
+
+def is_carrier_name(carrier: str) -> bool:
+    """Whether `carrier` (as typed) is only a name: letters, digits, spaces and & - ( ) ·."""
+    return bool(_CARRIER_NAME.fullmatch(carrier))
+
+
+def is_tracking_number(tracking_number: str) -> bool:
+    """Whether `tracking_number` (as `tracking_key` makes it) is only ASCII letters, digits and hyphens."""
+    return bool(_TRACKING_NUMBER.fullmatch(tracking_number))

@@ -26,7 +26,7 @@ from core.services import log_personal_data_accesses
 from core.roles import SUPPLIER_ROLES, Role, waiting_for
 from core.validators import required_text, validate_length
 from core.texts import Message, labelled_message, moment
-from logistics.carriers import carrier_key, tidy_carrier, tracking_key
+from logistics.carriers import carrier_key, is_carrier_name, is_tracking_number, tidy_carrier, tracking_key
 from logistics.errors import ShipmentAlreadyPicked
 from logistics.models import HandoffBatch, HandoffItem, ReturnRequest, Shipment
 from logistics.models.shipments import ORDER_OWN_PARCELS
@@ -318,14 +318,19 @@ def _tracking(shipment: Shipment, carrier: str, tracking_number: str) -> tuple[s
 
 def tidy_waybill(carrier: str, tracking_number: str) -> tuple[str, str]:
     """The carrier and tracking number as stored (spaces trimmed, the number upper-case: `tracking_key`).
-    :raises ValidationFailed: naming the field of either one missing or too long"""
-    carrier = tidy_carrier(validate_length(carrier, model=Shipment, column="carrier"))
+    :raises ValidationFailed: naming the field of either one missing, too long, or holding more than a name (the
+        carrier: `is_carrier_name`) or a number (`is_tracking_number`): both go into the texts members are sent"""
+    validate_length(carrier, model=Shipment, column="carrier")
     tracking_number = tracking_key(validate_length(tracking_number, model=Shipment, column="tracking_number"))
-    if not carrier:
+    if not tidy_carrier(carrier):
         raise ValidationFailed(gettext("请填写承运商"), field="carrier")
+    if not is_carrier_name((carrier or "").strip()):
+        raise ValidationFailed(gettext("承运商只能填写名称：文字、数字、空格和 & - ( ) ·"), field="carrier")
     if not tracking_number:
         raise ValidationFailed(gettext("请填写运单号"), field="tracking_number")
-    return carrier, tracking_number
+    if not is_tracking_number(tracking_number):
+        raise ValidationFailed(gettext("运单号只能包含字母、数字和连字符（-）"), field="tracking_number")
+    return tidy_carrier(carrier), tracking_number
 
 
 def waybills_in_use(waybills: list[tuple[str, str]], *, excluding: set[int] = frozenset()) -> set[tuple[str, str]]:

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from core.errors import InvalidTransition, ValidationFailed
 from core.fsm import apply_transition
-from core.models import AccessLog
+from core.models import AccessLog, Notification
 from logistics.models import HandoffBatch, InboundShipment, Shipment
 from logistics.services import inbound, shipments
 from points.models import RedemptionOrder
@@ -284,6 +284,38 @@ def test_a_dropship_supplier_ships_its_own_shipment_with_carrier_and_tracking_nu
 
     assert response.status_code == 200 and response.json()["state"] == "shipped"
     assert RedemptionOrder.objects.get(pk=dropship_shipment.order_id).state == "shipped"
+
+
+@pytest.mark.parametrize(("carrier", "tracking_number", "attr"), [
+    ("顺丰", "SF900\n回复TD退订 领取补偿", "tracking_number"),
+    ("顺丰", "www.jf-10086.cn", "tracking_number"),
+    ("顺丰", "【积分商城】", "tracking_number"),
+    ("顺丰\n您的积分今日清零", "SF900", "carrier"),
+    ("【积分商城】顺丰", "SF900", "carrier"),
+    ("jf-10086.cn", "SF900", "carrier"),
+    ("https://jf-10086", "SF900", "carrier"),
+], ids=["number-with-a-line-break", "number-a-web-address", "number-a-sender-tag", "carrier-with-a-line-break",
+        "carrier-with-a-sender-tag", "carrier-a-domain", "carrier-a-url"])
+def test_a_carrier_or_tracking_number_holding_more_than_a_name_or_number_is_refused_and_no_text_is_sent(
+    api, supplier_staff, dropship_shipment, carrier, tracking_number, attr
+):
+    response = api(supplier_staff).post(
+        f"/api/v1/shipments/{dropship_shipment.pk}/ship/", {"carrier": carrier, "tracking_number": tracking_number}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert [error["attr"] for error in response.json()["errors"]] == [attr]
+    assert Shipment.objects.get(pk=dropship_shipment.pk).state == "created"
+    assert not Notification.objects.filter(kind="shipped").exists()
+
+
+def test_a_carrier_named_with_letters_digits_and_ampersand_ships_and_its_number_may_hold_hyphens(api, supplier_staff, dropship_shipment):
+    response = api(supplier_staff).post(
+        f"/api/v1/shipments/{dropship_shipment.pk}/ship/", {"carrier": "J&T Express (极兔)", "tracking_number": "jt-0042"}, format="json"
+    )
+
+    assert response.status_code == 200
+    assert (response.json()["carrier"], response.json()["tracking_number"]) == ("J&T Express (极兔)", "JT-0042")
 
 
 def test_shipping_under_a_tracking_number_the_carrier_already_uses_is_400_whatever_the_carriers_spelling(

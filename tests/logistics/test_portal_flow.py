@@ -303,6 +303,16 @@ def test_shipping_without_a_tracking_number_keeps_the_carrier_and_shows_the_erro
     assert Shipment.objects.get(pk=warehouse_shipment.pk).state == "picked"
 
 
+def test_a_dropship_supplier_shipping_under_a_web_address_sees_the_error_by_the_tracking_number(supplier_staff, dropship_shipment):
+    response = logged_in(supplier_staff).post(
+        f"/logistics/shipments/{dropship_shipment.pk}/ship/", {"carrier": "中通", "tracking_number": "www.jf-10086.cn"}
+    )
+
+    assert response.status_code == 400 and list(field_errors(response)) == ["tracking_number"]
+    assert "运单号只能包含字母、数字和连字符（-）" in response.content.decode()
+    assert Shipment.objects.get(pk=dropship_shipment.pk).state == "created"
+
+
 def test_a_delivery_the_shipment_cannot_take_yet_is_shown_on_its_page(logistics, warehouse_shipment):
     response = logged_in(logistics).post(f"/logistics/shipments/{warehouse_shipment.pk}/deliver/", {"signer": "刘洋"})
 
