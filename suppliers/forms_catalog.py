@@ -18,7 +18,7 @@ from suppliers.models import Category, Gift, Location, StockMovement
 from suppliers.services.catalog import MANUAL_DELIST_REASONS
 from suppliers.services import pending_uploads
 from suppliers.services.inventory import MAX_OWN_STOCK
-from suppliers.services.gift_images import check_image
+from suppliers.services.gift_images import check_image, too_many_images
 
 PROGRAM_FIELDS = {Program.GOTONE: "points_gotone", Program.MZONE: "points_mzone"}
 TIER_FIELDS = {Tier.SILVER: "discount_silver", Tier.GOLD: "discount_gold", Tier.DIAMOND: "discount_diamond"}
@@ -52,6 +52,8 @@ class MultipleImageField(forms.FileField):
         one = super().clean
         uploads = [one(item, initial) for item in data] if isinstance(data, list | tuple) else [one(data, initial)]
         uploads = [upload for upload in uploads if upload]
+        if message := too_many_images(len(uploads)):  # before any is decoded; the gift's own count in the service
+            raise forms.ValidationError(message)
         for upload in uploads:
             try:
                 check_image(upload)

@@ -41,11 +41,12 @@ def create_gift(
         raise ValidationFailed(gettext("请填写SKU（最多60个字符）"), field="sku")
     if Gift.objects.filter(supplier=supplier, sku=sku).exists():
         raise ValidationFailed(gettext("SKU已存在"), field="sku")
-    with stored_uploads(supplier_id=supplier.pk, uploads=uploads) as stored:
+    images = details.get("images", [])
+    with stored_uploads(supplier_id=supplier.pk, uploads=uploads, after=images if isinstance(images, list) else []) as stored:
         values = revisions.clean_changes(
             {"name": name, "category": category, "market_price": market_price, "settlement_price": settlement_price,
              "points_prices": points_prices, "fulfilment": fulfilment, **details}
-            | {"images": list(details.get("images", [])) + stored}
+            | {"images": list(images) + stored}
         )
         contracts.check_contracted_programs(supplier=supplier, program_codes=values["points_prices"], on=timezone.localdate(now))
         with transaction.atomic():

@@ -27,6 +27,7 @@ from suppliers.models import Gift, GiftRevision
 MAX_BYTES = 5 * 1024 * 1024
 MAX_SIDE = 8000
 MAX_PIXELS = 30_000_000  # decoded, about 90 MB: no small file may unpack into a huge picture
+MAX_IMAGES = 10  # pictures of one gift: pages show a few, and each upload is decoded whole to be checked
 ENTRY = re.compile(r"gifts/[\w][\w./-]*\.(jpe?g|png|webp)", re.IGNORECASE)
 FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 WEB = ("http://", "https://")
@@ -36,8 +37,11 @@ log = logging.getLogger(__name__)
 
 
 def check_image(upload, *, field: str = "upload") -> str:
-    """The file's extension once it is a JPEG, PNG or WebP picture of at most 5 MB and 8000 px a side.
+    """The file's extension once it is a JPEG, PNG or WebP picture of at most 5 MB and 8000 px a side; an upload
+    checked before (by the form, then the service) is not decoded again.
     :raises ValidationFailed: naming the file"""
+    if known := getattr(upload, "checked_picture_extension", None):
+        return known
     name = getattr(upload, "name", "") or "?"
     if upload.size > MAX_BYTES:
         raise ValidationFailed(gettext("%(name)s：图片不能超过 5 MB") % {"name": name}, field=field)
@@ -54,7 +58,22 @@ def check_image(upload, *, field: str = "upload") -> str:
         raise ValidationFailed(gettext("%(name)s：不是可识别的图片") % {"name": name}, field=field) from None
     finally:
         upload.seek(0)
+    upload.checked_picture_extension = FORMATS[kind]
     return FORMATS[kind]
+
+
+def too_many_images(count: int) -> str | None:
+    """Why a gift may not have `count` pictures, or None when it may."""
+    return gettext("每件礼品最多 %(max_images)s 张图片") % {"max_images": MAX_IMAGES} if count > MAX_IMAGES else None
+
+
+def check_upload_count(*, after: list, uploads: list) -> None:
+    """:raises ValidationFailed: naming `upload` when `uploads` after the pictures `after` make more than MAX_IMAGES,
+    before any of them is decoded"""
+    if message := too_many_images(len(after) + len(uploads)):
+        remaining = max(MAX_IMAGES - len(after), 0)
+        detail = gettext("%(limit)s，已有 %(count)s 张，还可上传 %(remaining)s 张") % {"limit": message, "count": len(after), "remaining": remaining}
+        raise ValidationFailed(detail, field="upload")
 
 
 def demo_picture(seed: str) -> bytes:
@@ -113,9 +132,14 @@ def make_thumbnail(name: str) -> str | None:
 
 
 @contextmanager
-def stored_uploads(*, supplier_id: int, uploads: Iterable) -> Iterator[list[str]]:
-    """Store checked uploads for the block that puts them on a gift; if the block fails, they are deleted again.
-    :raises ValidationFailed: an upload that is no accepted picture (nothing stored)"""
+def stored_uploads(*, supplier_id: int, uploads: Iterable, after: list) -> Iterator[list[str]]:
+    """Store checked uploads, which follow the pictures `after`, for the block that puts them on a gift; if the block
+    fails, they are deleted again.
+    :raises ValidationFailed: more than MAX_IMAGES pictures (`check_upload_count`), or an upload that is no accepted
+        picture (nothing stored)"""
+    uploads = list(uploads)
+    if uploads:
+        check_upload_count(after=after, uploads=uploads)
     names = store_images(supplier_id=supplier_id, uploads=uploads)
     try:
         yield names

@@ -20,7 +20,7 @@ from suppliers.models import Category, Gift, GiftPrice, GiftRevision, StockRecor
 from suppliers.services import inventory
 from suppliers.services.clearance import check_normal_prices
 from suppliers.services.contracts import check_contracted_programs
-from suppliers.services.gift_images import discard_unused, is_picture_entry, stored_uploads
+from suppliers.services.gift_images import discard_unused, is_picture_entry, stored_uploads, too_many_images
 from suppliers.services.notices import send_gift_notice, send_inbox_notices
 from suppliers.validators import POINTS_LIMIT, is_points_price
 from suppliers.errors import RevisionPending
@@ -92,6 +92,8 @@ def clean_changes(changes: dict[str, Any], *, gift: Gift | None = None) -> dict[
         errors.append(("fulfilment", "invalid", gettext("履约方式为 warehouse 或 dropship")))
     if "images" in cleaned and (not isinstance(cleaned["images"], list) or not all(map(is_picture_entry, cleaned["images"]))):
         errors.append(("images", "invalid", gettext("每行须为上传的图片（gifts/…）或以 https:// 开头的网址")))
+    elif "images" in cleaned and (message := too_many_images(len(cleaned["images"]))):
+        errors.append(("images", "invalid", message))
     if errors:
         raise ValidationFailed(errors[0][2], field=errors[0][0], errors=errors)
     return cleaned
@@ -167,9 +169,10 @@ def edit_gift(*, gift: Gift, actor, now: datetime, changes: dict[str, Any], uplo
         picture, or a clearance gift's normal price lowered to its clearance price
     :raises InvalidTransition: while the gift is in review or retired :raises RevisionPending: a revision already pending
     """
-    with stored_uploads(supplier_id=gift.supplier_id, uploads=uploads) as stored:
+    before = changes.get("images", gift.images or [])
+    with stored_uploads(supplier_id=gift.supplier_id, uploads=uploads, after=before if isinstance(before, list) else []) as stored:
         if stored:
-            changes = changes | {"images": list(changes.get("images", gift.images or [])) + stored}
+            changes = changes | {"images": list(before) + stored}
         cleaned = clean_changes(changes, gift=gift)
         check_fulfilment_change(gift, cleaned)
         check_normal_prices(gift, cleaned)

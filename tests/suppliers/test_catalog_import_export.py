@@ -150,6 +150,7 @@ def catalog_row(gift) -> dict:
         pytest.param("tier_discounts", "gold:7.5", "invalid", id="tier_discounts-not-whole"),
         pytest.param("tier_discounts", "gold:" + "1" * 5000, "invalid", id="tier_discounts-5000-digits"),
         ("fulfilment", "pigeon", "invalid"),
+        pytest.param("images", "|".join(f"https://cdn.example.com/{n}.jpg" for n in range(11)), "invalid", id="images-11"),
         ("name", "", "required"),
         ("sku", "X" * 61, "invalid"),
     ],

@@ -212,6 +212,58 @@ def test_a_supplier_adds_pictures_through_the_api_in_place_on_a_draft_and_by_rev
     assert empty.status_code == 400 and empty.json()["errors"][0]["attr"] == "upload"
 
 
+@pytest.fixture
+def opened(monkeypatch) -> list:
+    """The files Pillow opens (a picture is decoded after each open), as they are opened."""
+    files, open_picture = [], Image.open
+
+    def counting(file, *args, **kwargs):
+        files.append(file)
+        return open_picture(file, *args, **kwargs)
+
+    monkeypatch.setattr(Image, "open", counting)
+    return files
+
+
+def test_pictures_past_ten_a_gift_are_refused_naming_the_upload_before_any_is_decoded(api, supplier_admin, supplier, opened):
+    draft = GiftFactory(supplier=supplier, images=[f"https://cdn.example.com/{n}.jpg" for n in range(9)])
+    client = api(supplier_admin)
+
+    refused = client.post(f"/api/v1/gifts/{draft.pk}/images/", {"upload": [picture("a.png"), picture("b.png")]}, format="multipart")
+    decoded_when_refused = len(opened)
+    added = client.post(f"/api/v1/gifts/{draft.pk}/images/", {"upload": [picture("a.png")]}, format="multipart")
+
+    draft.refresh_from_db()
+    assert refused.status_code == 400
+    assert [(e["attr"], e["detail"]) for e in refused.json()["errors"]] == [("upload", "每件礼品最多 10 张图片，已有 9 张，还可上传 1 张")]
+    assert decoded_when_refused == 0
+    assert added.status_code == 200 and len(draft.images) == gift_images.MAX_IMAGES
+
+
+def test_a_form_choosing_more_than_ten_pictures_is_refused_next_to_the_field_before_any_is_decoded(supplier_admin, opened):
+    response = logged_in(supplier_admin).post("/supplier/gifts/new/", new_gift(upload=[picture(f"{n}.png") for n in range(11)]))
+
+    assert "upload" in field_errors(response) and "每件礼品最多 10 张图片" in response.content.decode()
+    assert not opened and not Gift.objects.exists()
+
+
+def test_a_gifts_list_of_more_than_ten_pictures_is_refused_naming_images(api, supplier_admin, supplier):
+    draft = GiftFactory(supplier=supplier, images=[WEB_PICTURE])
+
+    response = api(supplier_admin).patch(f"/api/v1/gifts/{draft.pk}/", {"images": [WEB_PICTURE] * 11}, format="json")
+
+    draft.refresh_from_db()
+    assert response.status_code == 400 and [e["attr"] for e in response.json()["errors"]] == ["images"]
+    assert draft.images == [WEB_PICTURE]
+
+
+def test_a_picture_uploaded_with_the_form_is_decoded_once_to_be_checked_and_once_for_its_thumbnail(supplier_admin, opened):
+    response = logged_in(supplier_admin).post("/supplier/gifts/new/", new_gift(upload=[picture("a.png"), picture("b.jpg", "JPEG")]))
+
+    assert response.status_code == 302
+    assert len(opened) == 4
+
+
 def test_a_picture_two_gifts_share_stays_while_one_of_them_still_shows_it(supplier_admin, supplier, django_capture_on_commit_callbacks):
     from suppliers.services import revisions
 
