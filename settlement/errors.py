@@ -31,3 +31,10 @@ class SupplierTerminated(Conflict):
     """A re-evaluation decided for a supplier whose cooperation has ended."""
 
     code = "supplier_terminated"
+
+
+class DeemedConfirmed(Conflict):
+    """A statement version disputed once its time to answer is over: it is deemed confirmed, whether or not the beat has
+    recorded it yet."""
+
+    code = "deemed_confirmed"

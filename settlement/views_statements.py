@@ -88,17 +88,27 @@ ACTIONS = {
 }
 
 
-def offered_actions(statement: Statement, user, bound: dict | None = None,
-                    superseded: list | None = None) -> list[tuple[str, StatementAction, forms.Form | None, str]]:
+def refusal_of(name: str, statement: Statement, user, now) -> str:
+    """Why the user may not take the step `name` on the statement now ('' when nothing stands in the way)."""
+    if name == "reissue":
+        return statements.reissue_refusal(statement)
+    if name == "dispute":
+        return statements.dispute_refusal(statement, now=now)
+    return statements.payment_refusal(statement, user, name)
+
+
+def offered_actions(statement: Statement, user, bound: dict | None = None, superseded: list | None = None, *,
+                    now) -> list[tuple[str, StatementAction, forms.Form | None, str]]:
     """The steps the user takes on the statement in its current state, each with its form (`bound` after a refusal),
-    or, for a step that cannot be taken yet (a payment step that needs another finance user than this one, a reissue
-    a dispute adjustment awaiting its checker holds), no form and the reason. The reissue's question names the
-    reconciliations it supersedes with differences still open (`superseded`: `reconciliation.left_open`)."""
+    or, for a step that cannot be taken (a payment step that needs another finance user than this one, a reissue
+    a dispute adjustment awaiting its checker holds, a dispute once the time to answer is over), no form and the
+    reason. The reissue's question names the reconciliations it supersedes with differences still open
+    (`superseded`: `reconciliation.left_open`)."""
     available = {t.name for t in statement.get_available_state_transitions()}
     offered = []
     for name, action in ACTIONS.items():
         if name in available and user.role in action.roles:
-            refusal = statements.reissue_refusal(statement) if name == "reissue" else statements.payment_refusal(statement, user, name)
+            refusal = refusal_of(name, statement, user, now)
             if name == "reissue" and superseded:
                 action = replace(action, confirm=reissue_question(superseded))
             if refusal:
@@ -219,13 +229,15 @@ def render_detail(request, statement: Statement, *, bound: dict | None = None, s
     user = request.user
     reissuable = statement.state == Statement.State.DISPUTED and user.role in ACTIONS["reissue"].roles
     superseded = reconciliation.left_open(statement) if reissuable else []
-    actions = offered_actions(statement, user, bound, superseded)
+    now = timezone.now()
+    actions = offered_actions(statement, user, bound, superseded, now=now)
     for version in versions:
         version.shown_account_number = account_number_for(user, version.account_number) if version.account_number else ""
-        version.may_render_again = statement_pdfs.may_render_again(version, now=timezone.now())
+        version.may_render_again = statement_pdfs.may_render_again(version, now=now)
     context = lines | {
         "statement": statement,
         "respond_by": statements.respond_by(statement),  # none unless issued, whatever an older annotation says
+        "answer_time_over": statements.answer_time_over(statement, now=now),
         "payment_overdue": statements.payment_overdue(statement, today=timezone.localdate()),
         "versions": versions,
         "chosen": chosen,

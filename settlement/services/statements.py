@@ -3,8 +3,9 @@
 Issuing freezes a version: its totals, the bank account it pays (approved at least 7 days before) and its PDF
 with the SHA-256. A dispute is answered with dispute adjustments that join the next version, which is issued
 in turn; earlier versions stay as they were. An issued version with no supplier answer for 10 days is deemed
-confirmed (beat); a reconciliation upload moves that deadline once, to 10 days after the first upload. Confirming a statement with nothing payable closes it; a negative payable is carried into the
-next statement, or, once the supplier is terminated, owed by the supplier as a receivable.
+confirmed (beat) and may no longer be disputed; a reconciliation upload within those 10 days moves that deadline
+once, to 10 days after the first upload. Confirming a statement with nothing payable closes it; a negative payable is
+carried into the next statement, or, once the supplier is terminated, owed by the supplier as a receivable.
 """
 import hashlib
 import re
@@ -39,6 +40,7 @@ from settlement.models import (
 from settlement.services.adjustments import list_adjustments, parse_amount, propose_carry_correction, require_finance
 from settlement.services.generation import version_totals
 from settlement.services.reconciliation import book_corrections_on_dispute
+from settlement.errors import DeemedConfirmed
 from suppliers.events import SupplierTerminated
 from suppliers.models import Supplier
 from suppliers.services import contracts
@@ -240,15 +242,33 @@ def confirm_statement(*, statement: Statement, actor, now: datetime, reason: str
     return statement
 
 
+def answer_time_over(statement: Statement, *, now: datetime) -> datetime | None:
+    """The issued version's time to answer (`respond_by`) once it is over at `now`: the version is deemed confirmed
+    from then on, even before the 02:30 beat records it. None while the supplier may still answer, or unless issued."""
+    deadline = respond_by(statement)
+    return deadline if deadline is not None and deadline <= now else None
+
+
+def dispute_refusal(statement: Statement, *, now: datetime) -> str:
+    """Why the supplier may no longer dispute the issued version (`answer_time_over`); '' while it may. The statement
+    page says it instead of offering the step."""
+    if deadline := answer_time_over(statement, now=now):
+        return gettext("答复期限 %(deadline)s 已过，视同确认，不能再提出异议") % {"deadline": moment(deadline)}
+    return ""
+
+
 def dispute_statement(*, statement: Statement, actor, now: datetime, reason: str) -> Statement:
     """The supplier admin disputes the issued version; the reconciliation corrections of this statement no statement has
     booked yet join the next version that answers it (`book_corrections_on_dispute`).
 
-    :raises PermissionDenied: :raises ValidationFailed: without a reason :raises InvalidTransition:"""
+    :raises PermissionDenied: :raises ValidationFailed: without a reason :raises InvalidTransition:
+    :raises DeemedConfirmed: its time to answer is over (`dispute_refusal`)"""
     require_supplier_admin(actor, statement)
     required_text(reason, message=gettext("请说明异议"))
     with transaction.atomic():
         statement = lock(statement)
+        if refusal := dispute_refusal(statement, now=now):
+            raise DeemedConfirmed(refusal, field="respond_by")
         apply_transition(statement, "dispute", actor=actor, at=now, reason=reason.strip(), dispute_reason=reason.strip())
         book_corrections_on_dispute(statement)
     return statement
@@ -256,11 +276,14 @@ def dispute_statement(*, statement: Statement, actor, now: datetime, reason: str
 
 def with_respond_by(statements: QuerySet[Statement]) -> QuerySet[Statement]:
     """The statements annotated with `respond_by`, the moment an issued version is deemed confirmed without an answer:
-    10 days after it was issued, or, when the supplier uploaded its reconciliation file for that version (an action
-    whose answer follows once finance has looked at the differences), 10 days after its first upload. Counted from
-    the first upload only: uploading again does not push the deadline further, so it cannot be put off for ever.
-    None unless the statement is issued (awaiting the supplier's answer)."""
-    first_upload = (Reconciliation.objects.filter(statement=OuterRef("pk"), version__number=OuterRef("version"))
+    10 days after it was issued, or, when the supplier uploaded its reconciliation file for that version within those
+    10 days (an action whose answer follows once finance has looked at the differences), 10 days after its first
+    upload. Counted from the first upload only: uploading again does not push the deadline further, so it cannot be
+    put off for ever; and a file uploaded once the 10 days are over is matched all the same but moves nothing (the
+    version is deemed confirmed already, whether or not the beat has recorded it). None unless the statement is
+    issued (awaiting the supplier's answer)."""
+    answer_by = ExpressionWrapper(OuterRef("issued_at") + DEEMED_CONFIRMED_AFTER, output_field=DateTimeField())
+    first_upload = (Reconciliation.objects.filter(statement=OuterRef("pk"), version__number=OuterRef("version"), uploaded_at__lt=answer_by)
                     .order_by("uploaded_at").values("uploaded_at")[:1])
     start = Coalesce(Subquery(first_upload), F("issued_at"))
     deadline = ExpressionWrapper(start + DEEMED_CONFIRMED_AFTER, output_field=DateTimeField())

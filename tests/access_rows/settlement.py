@@ -2,9 +2,10 @@
 the format. The helpers are the returns area's (importing tests.access here would be circular).
 
 `world_objects` books an adjustment approved in September 2026 for the matrix's supplier, generates September (so the
-supplier has one statement), issues it with the bank account approved a month before, uploads a reconciliation file
-with one line we never booked, and proposes a second adjustment (by another finance user, so the matrix's finance
-user may decide it).
+supplier has one statement), issues it with the bank account approved a month before, at the wall-clock time (a
+dispute is refused once 10 days have passed since issue, by the real clock), uploads a reconciliation file with one
+line we never booked, and proposes a second adjustment (by another finance user, so the matrix's finance user may
+decide it).
 
 The matrix sends static JSON, so: an upload is 415 for the supplier admins (the upload is multipart); a new
 adjustment names a supplier that does not exist (404 for finance); the PDF route names a version that has no PDF
@@ -90,6 +91,8 @@ def world_objects(*, supplier, users: dict, now, objects: dict, **_) -> dict:
     from datetime import date, datetime, timedelta
     from types import SimpleNamespace
 
+    from django.utils import timezone
+
     from settlement.models import Statement
     from settlement.services import adjustments, generation, reconciliation, statements
     from suppliers.models import BankAccount
@@ -102,10 +105,11 @@ def world_objects(*, supplier, users: dict, now, objects: dict, **_) -> dict:
     run = generation.generate_now(month=date(2026, 9, 1), actor=finance, now=now)
     BankAccount.objects.create(supplier=supplier, bank_name="招商银行", account_name=supplier.name,
                                account_number="6225880212345678", approved_at=now - timedelta(days=30))
-    statement = statements.issue_statement(statement=Statement.objects.get(supplier=supplier), actor=finance, now=now)
+    issued_at = max(now, timezone.now())  # the supplier may answer until 10 days after it, by the real clock
+    statement = statements.issue_statement(statement=Statement.objects.get(supplier=supplier), actor=finance, now=issued_at)
     uploaded = reconciliation.upload_reconciliation(
         statement=statement, file_name="ours.csv", content=b"order_number,sku,kind,quantity,amount\nRO-MATRIX,SKU-M,delivery,1,10.00\n",
-        actor=users["supplier_admin"], now=now,
+        actor=users["supplier_admin"], now=issued_at,
     )
     proposed = adjustments.propose_adjustment(supplier=supplier, kind="penalty", amount="-100.00", reason="迟发", actor=maker, now=now)
     return {

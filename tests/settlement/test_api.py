@@ -282,6 +282,21 @@ def test_an_issued_statement_says_by_when_it_is_deemed_confirmed_and_a_confirmed
     assert deadline == issued.issued_at + timedelta(days=10) and confirmed["respond_by"] is None
 
 
+def test_once_the_time_to_answer_is_over_a_late_upload_leaves_respond_by_and_a_dispute_is_409_deemed_confirmed(
+        api, issued, supplier_admin, time_machine):
+    deadline = issued.issued_at + timedelta(days=10)
+    time_machine.move_to(deadline + timedelta(hours=1), tick=False)
+
+    uploaded = upload(api, supplier_admin, issued, CSV_HEADER + b"RO-1,SKU-1,delivery,1,180.00\n")
+    disputed = api(supplier_admin).post(statement_url(issued, "dispute"), {"reason": "少算一单"})
+    shown = api(supplier_admin).get(statement_url(issued)).json()
+
+    assert uploaded.status_code == 201, uploaded.content
+    assert disputed.status_code == 409
+    assert [(e["code"], e["attr"]) for e in disputed.json()["errors"]] == [("deemed_confirmed", "respond_by")]
+    assert (shown["state"], datetime.fromisoformat(shown["respond_by"])) == ("issued", deadline)
+
+
 def test_finance_lists_the_receivables_and_records_a_collection(api, receivable, finance, supplier_admin):
     listed = api(finance).get("/api/v1/statements/?receivable=true").json()
     refused = api(supplier_admin).post(statement_url(receivable, "record-collection"), {"collection_reference": "X"})

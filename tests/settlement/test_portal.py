@@ -401,6 +401,39 @@ def test_a_dispute_without_a_reason_shows_the_error_next_to_the_field(issued, su
     assert issued.state == "issued"
 
 
+def test_once_the_time_to_answer_is_over_the_statement_page_offers_no_dispute_and_refuses_one_posted(issued, supplier_admin,
+                                                                                                     time_machine):
+    url = f"/settlement/statements/{issued.pk}/"
+    time_machine.move_to(FIXED_NOW + timedelta(days=10) - timedelta(minutes=1), tick=False)
+    in_time = page_in(supplier_admin, url, "zh-hans")
+    time_machine.move_to(FIXED_NOW + timedelta(days=10), tick=False)
+
+    chinese, english = page_in(supplier_admin, url, "zh-hans"), page_in(supplier_admin, url, "en")
+    response = act(logged_in(supplier_admin), issued, "dispute", {"reason": "金额不对"})
+
+    assert 'data-action="dispute"' in in_time and 'data-testid="answer-time-over"' not in in_time
+    assert 'data-action="dispute"' not in chinese and 'data-action="confirm"' in chinese
+    assert "提出异议：答复期限 2026-10-25 10:00 已过，视同确认，不能再提出异议" in chinese
+    assert 'data-testid="answer-time-over"' in chinese and "此后上传的对账文件仍会比对，但不再延长期限" in chinese
+    assert "The time to answer ended at 2026-10-25 10:00: the statement is deemed confirmed and can no longer be disputed" in english
+    assert response.status_code == 409 and "视同确认，不能再提出异议" in response.content.decode()
+    issued.refresh_from_db()
+    assert (issued.state, issued.dispute_reason) == ("issued", "")
+
+
+def test_a_file_uploaded_once_the_time_to_answer_is_over_is_matched_and_the_page_says_it_extends_nothing(issued, supplier_admin,
+                                                                                                         time_machine):
+    client = logged_in(supplier_admin)
+    time_machine.move_to(FIXED_NOW + timedelta(days=10, hours=1), tick=False)
+
+    page = client.get(f"/settlement/statements/{issued.pk}/reconcile/").content.decode()
+    found = upload(client, issued)
+
+    assert 'data-testid="answer-time-over"' in page and "答复期限 2026-10-25 10:00 已过，结算单视同确认" in page
+    assert found is not None and found.row_count == 1
+    assert statements.respond_by(issued) == FIXED_NOW + timedelta(days=10)
+
+
 def test_a_dispute_is_answered_by_an_adjustment_of_one_finance_user_approved_by_another_and_a_new_version(
     disputed, finance, finance_checker, supplier_admin,
 ):

@@ -16,6 +16,7 @@ from django.utils import translation
 from core.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from core.fsm import apply_transition, history_of
 from core.models import Notification
+from settlement.errors import DeemedConfirmed
 from settlement.models import Adjustment, GenerationRun, Section, Statement, StatementLine
 from settlement.services import adjustments, generation, statements
 from suppliers.events import SupplierTerminated
@@ -347,6 +348,51 @@ def test_uploading_again_does_not_put_deemed_confirmation_off_past_ten_days_from
     assert statements.deem_confirmed(now=first + timedelta(days=10)) == [issued.pk]
 
 
+@pytest.mark.parametrize(("uploaded_after", "respond_by_after"), [
+    (timedelta(days=10) - timedelta(seconds=1), timedelta(days=20) - timedelta(seconds=1)),
+    (timedelta(days=10), timedelta(days=10)),
+    (timedelta(days=10, hours=1), timedelta(days=10)),
+], ids=["a second before the 10 days", "at the 10 days", "an hour after the 10 days"])
+def test_only_a_first_upload_within_ten_days_of_issue_puts_deemed_confirmation_off(issued, supplier_admin, uploaded_after,
+                                                                                   respond_by_after):
+    from settlement.services.reconciliation import upload_reconciliation
+    uploaded_at = issued.issued_at + uploaded_after
+    content = "订单号,SKU,类型,数量,金额\nRO-X,SKU-X,配送,1,180.00\n".encode()
+
+    upload_reconciliation(statement=issued, file_name="ours.csv", content=content, actor=supplier_admin, now=uploaded_at)
+    respond_by = statements.respond_by(issued)
+    confirmed_by_next_beat = statements.deem_confirmed(now=uploaded_at + timedelta(hours=16))
+
+    assert issued.reconciliations.count() == 1  # a late file is matched all the same
+    assert respond_by == issued.issued_at + respond_by_after
+    assert confirmed_by_next_beat == ([] if respond_by_after > uploaded_after else [issued.pk])
+
+
+def test_a_dispute_once_the_time_to_answer_is_over_is_refused_before_the_beat_confirms_and_changes_nothing(issued, supplier_admin):
+    deadline = issued.issued_at + timedelta(days=10)
+
+    with pytest.raises(DeemedConfirmed) as error:
+        statements.dispute_statement(statement=issued, actor=supplier_admin, now=deadline, reason="金额不对")
+
+    assert (error.value.code, error.value.status, error.value.field) == ("deemed_confirmed", 409, "respond_by")
+    assert "2026-11-11 10:00" in error.value.detail  # the deadline, in Shanghai time
+    issued.refresh_from_db()
+    assert (issued.state, issued.dispute_reason, [log.transition for log in history_of(issued)][-1]) == ("issued", "", "issue")
+    assert statements.deem_confirmed(now=deadline + timedelta(hours=1)) == [issued.pk]
+
+
+def test_a_dispute_within_ten_days_of_the_first_upload_is_taken_after_ten_days_from_issue(issued, supplier_admin):
+    from settlement.services.reconciliation import upload_reconciliation
+
+    content = "订单号,SKU,类型,数量,金额\nRO-X,SKU-X,配送,1,180.00\n".encode()
+    upload_reconciliation(statement=issued, file_name="ours.csv", content=content, actor=supplier_admin,
+                          now=issued.issued_at + timedelta(days=9))
+
+    statements.dispute_statement(statement=issued, actor=supplier_admin, now=issued.issued_at + timedelta(days=18), reason="金额不对")
+
+    assert state_of(issued) == "disputed"
+
+
 def test_an_issued_statement_tells_when_it_is_deemed_confirmed_and_an_answered_one_does_not(issued, supplier_admin):
     assert statements.respond_by(issued) == issued.issued_at + timedelta(days=10)
     listed, = statements.list_statements(actor=supplier_admin)
@@ -617,10 +663,12 @@ def test_a_negative_payable_alone_makes_the_next_months_statement(negative, supp
 
 
 def carried_then_disputed(negative, *, supplier_admin, finance, finance_checker, amount):
-    """October's -30.00 carried into November, then October disputed and answered by a version `amount` different."""
+    """October disputed within its 10 days, its -30.00 carried into November while the dispute is open, then October
+    answered by a version `amount` different."""
+    statements.dispute_statement(statement=negative, actor=supplier_admin, now=datetime(2026, 11, 5, 10, tzinfo=SHANGHAI),
+                                 reason="罚款过多")
     booked_order(negative.supplier, "100.00", recorded_at=datetime(2026, 11, 5, tzinfo=SHANGHAI))
     generation.generate_now(month=NOVEMBER, actor=finance, now=datetime(2026, 12, 1, 2, tzinfo=SHANGHAI))
-    statements.dispute_statement(statement=negative, actor=supplier_admin, now=DECEMBER_2ND, reason="罚款过多")
     adjustment = adjustments.propose_adjustment(supplier=negative.supplier, kind="dispute", amount=amount, reason="罚款减半",
                                                 statement=negative, actor=finance, now=DECEMBER_2ND)
     adjustments.approve_adjustment(adjustment=adjustment, actor=finance_checker, now=DECEMBER_2ND)
