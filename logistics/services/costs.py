@@ -56,9 +56,10 @@ def amount_in_force(tariff: Tariff, at: datetime) -> Decimal:
 
 
 def priced_at(*, kind: str, fee_date: date | None, now: datetime) -> datetime:
-    """When a cost falls due, the moment whose tariff prices it: a lot's storage fee for day D at 00:10 on day D, when
-    the daily run records it, so that a day charged later (a run missed, a lot closed) keeps that day's price; any
-    other cost when it is recorded."""
+    """When a cost falls due, the moment whose tariff prices it and by which it is booked (its `recorded_at`): a lot's
+    storage fee for day D at 00:10 on day D, when the daily run records it, so that a day charged later (a run missed,
+    a lot closed) keeps that day's price and its month (the fee for 30 November on November's statement); any other
+    cost when it is recorded."""
     if kind == CostKind.STORAGE and fee_date is not None:
         return min(now, timezone.make_aware(datetime.combine(fee_date, STORAGE_DUE_AT)))
     return now
@@ -69,7 +70,7 @@ def record_extra_cost(
     return_request: ReturnRequest | None = None, inbound: InboundShipment | None = None, lot: LeftoverLot | None = None,
     quantity: int = 1, fee_date: date | None = None, description: str, actor, now: datetime, refuse_repeat: bool = False,
 ) -> ExtraCost:
-    """Record one extra cost priced from the tariff in force when it fell due (`priced_at`); a lot's fee for a day is recorded once (a repeat returns the first,
+    """Record one extra cost priced from the tariff in force when it fell due and booked then (`priced_at`); a lot's fee for a day is recorded once (a repeat returns the first,
     or with `refuse_repeat` is refused, so someone who entered it by hand learns that nothing new was charged).
 
     A kind fits only what can have caused it (`KIND_OWNERS`): a re-delivery fee an order whose delivery failed (one per
@@ -109,10 +110,11 @@ def record_extra_cost(
                 raise _already_recorded(existing)
             if existing is not None:
                 return existing
+        due = priced_at(kind=kind, fee_date=fee_date, now=now)
         cost = ExtraCost.objects.create(
-            kind=kind, payer=payer, supplier=supplier, amount=price(tariff=tariff, quantity=quantity, at=priced_at(kind=kind, fee_date=fee_date, now=now)), quantity=quantity,
+            kind=kind, payer=payer, supplier=supplier, amount=price(tariff=tariff, quantity=quantity, at=due), quantity=quantity,
             order=order, return_request=return_request, inbound=inbound, lot=lot, fee_date=fee_date,
-            description=description, description_id=description_id, description_params=description_params, recorded_at=now,
+            description=description, description_id=description_id, description_params=description_params, recorded_at=due,
             recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
         log_creation(cost, "record", actor=actor, at=now)

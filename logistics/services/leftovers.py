@@ -133,7 +133,8 @@ def charge_storage_fees(*, now: datetime) -> list[ExtraCost]:
     """Record the storage fee of every open lot for each day after its deadline up to today, once per lot and day.
 
     Beat runs it at 00:10, so the fee for day D is recorded on day D; a day a run missed is charged by the next run, at
-    the price in force at 00:10 on that day (`costs.priced_at`), and a second run on the same day charges nothing.
+    the price in force at 00:10 on that day and recorded as of then (`costs.priced_at`: the fee for the last day of a
+    month is booked in that month), and a second run on the same day charges nothing.
     """
     today = timezone.localdate(now)
     due = LeftoverLot.objects.filter(state=State.OPEN, collect_by__lt=today).order_by("pk").values_list("pk", flat=True)

@@ -1,6 +1,6 @@
 """Leftover gifts (SPEC §4.8): lots from the GiftRetired event only, storage fees once per lot and day, and the
 three ways a lot ends (collected, disposed, moved to clearance with its gift)."""
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -146,7 +146,17 @@ def test_a_day_charged_late_keeps_the_price_in_force_at_0010_on_that_day(lot, op
 
     assert [(fee.fee_date, fee.amount) for fee in late if fee.lot_id == lot.pk] == [
         (DEADLINE + timedelta(days=2), old), (DEADLINE + timedelta(days=3), old), (DEADLINE + timedelta(days=4), new)]
-    assert {fee.recorded_at for fee in late} == {at_0010(DEADLINE + timedelta(days=4))}  # when recorded, truthfully
+
+
+def test_a_day_charged_late_is_booked_at_0010_on_that_day_and_its_history_says_when_the_run_recorded_it(lot):
+    leftovers.charge_storage_fees(now=at_0010(date(2026, 11, 29)))
+
+    leftovers.charge_storage_fees(now=at_0010(date(2026, 12, 1)))  # the run of 30 November was missed
+
+    fees = ExtraCost.objects.filter(lot=lot, kind="storage", fee_date__gte=date(2026, 11, 30)).order_by("fee_date")
+    assert [(fee.fee_date, fee.recorded_at) for fee in fees] == [
+        (date(2026, 11, 30), at_0010(date(2026, 11, 30))), (date(2026, 12, 1), at_0010(date(2026, 12, 1)))]
+    assert [log.at for log in history_of(fees[0])] == [at_0010(date(2026, 12, 1))]
 
 
 def test_closing_a_lot_after_the_days_price_rise_charges_the_day_at_its_0010_price(lot, operator, logistics):

@@ -10,7 +10,7 @@ import pytest
 
 from core.errors import ValidationFailed
 from logistics.models import InboundShipment, LeftoverLot, Shipment
-from logistics.services import costs
+from logistics.services import costs, leftovers
 from settlement.models import Adjustment, Section, Statement
 from settlement.pdf import render_statement
 from settlement.services import adjustments, generation, statements
@@ -21,6 +21,7 @@ from tests.settlement.conftest import GENERATED_AT, OCTOBER, booked_order, payin
 
 pytestmark = pytest.mark.django_db
 INBOUND_NUMBER = "IB20261005123456789012"
+NOVEMBER = date(2026, 11, 1)
 
 
 @pytest.fixture
@@ -143,3 +144,17 @@ def test_another_suppliers_extra_cost_is_not_a_source(cost_statement, other_supp
                                        source_kind="extra_cost", source_id=f"#{fees['inbound'].pk}", actor=finance, now=GENERATED_AT)
 
     assert refused.value.field == "source_id" and not Adjustment.objects.exists()
+
+
+def test_a_storage_fee_a_catch_up_run_charges_after_midnight_is_booked_in_the_month_of_its_day(supplier, finance):
+    lot = LeftoverLot.objects.create(supplier=supplier, gift=GiftFactory(supplier=supplier), location=WarehouseFactory(), quantity=3,
+                                     created_at=datetime(2026, 9, 1, tzinfo=SHANGHAI), collect_by=date(2026, 10, 29))
+
+    leftovers.charge_storage_fees(now=datetime(2026, 11, 1, 0, 10, tzinfo=SHANGHAI))  # the runs of 30 and 31 October were missed
+    generation.generate_now(month=OCTOBER, actor=finance, now=GENERATED_AT)
+    generation.generate_now(month=NOVEMBER, actor=finance, now=datetime(2026, 12, 1, 2, 0, tzinfo=SHANGHAI))
+
+    booked = {statement.month: sorted(lot.extra_costs.filter(pk__in=statement.lines.filter(section=Section.EXTRA_COST).values("source_id"))
+                                      .values_list("fee_date", flat=True))
+              for statement in Statement.objects.filter(supplier=supplier)}
+    assert booked == {OCTOBER: [date(2026, 10, 30), date(2026, 10, 31)], NOVEMBER: [date(2026, 11, 1)]}
