@@ -1,7 +1,5 @@
 """The home page's panels of points (imported by PointsConfig.ready): a member's points and latest orders; the
 operators' redemptions of the last two weeks; the complaints operators chased (催办) logistics staff to answer."""
-from datetime import timedelta
-
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -15,7 +13,6 @@ from points.services import complaints, credits
 from points.services.orders import orders_to_confirm
 
 CHART_DAYS = 14
-EXPIRY_SOON = timedelta(days=30)  # as the expiry reminder: points expiring within this are pointed out
 CHASED_SHOWN = 5
 
 
@@ -29,7 +26,7 @@ def member_figures(user) -> dict | None:
     next_expiry = expiries[0] if expiries else None
     return {
         "balance": summary["balance"], "next_expiry": next_expiry,
-        "expiring_soon": next_expiry is not None and next_expiry["expires_at"] - now <= EXPIRY_SOON,
+        "expiring_soon": next_expiry is not None and next_expiry["expires_at"] < credits.expiring_soon_before(now),  # as the reminder
         "orders": list(recent_orders(member=member, limit=3)), "to_confirm": orders_to_confirm(user),
     }
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from core.days import day_start
 from core.errors import PermissionDenied, ValidationFailed
 from core.jobs import run_each
 from core.notifications import notify
@@ -164,11 +165,18 @@ def credit_points_from_file(*, file_name: str, content: bytes, actor, now: datet
     return credit_points_in_bulk(batch_id=batch_id, rows=parsed, actor=actor, now=now)
 
 
+def expiring_soon_before(now: datetime) -> datetime:
+    """Points expiring before this moment expire soon: on one of the next 30 local days (Asia/Shanghai), whatever the
+    hour, so a lot expiring at 23:59:59 on 31 December is reminded of, and pointed out on the member's home page, from
+    1 December. The reminder and the home page count by this one definition."""
+    return day_start(timezone.localdate(now) + timedelta(days=EXPIRY_REMINDER_DAYS + 1))
+
+
 def remind_expiring_points(*, now: datetime) -> int:
-    """Text each member once per lot whose points expire within 30 days (non-urgent, respects opt-out), each lot in a
-    transaction of its own: one that fails is logged and left for the next run (`run_each`)."""
+    """Text each member once per lot whose points expire soon (`expiring_soon_before`; non-urgent, respects opt-out),
+    each lot in a transaction of its own: one that fails is logged and left for the next run (`run_each`)."""
     due = PointsLot.objects.filter(
-        remaining__gt=0, expires_at__gt=now, expires_at__lte=now + timedelta(days=EXPIRY_REMINDER_DAYS), reminded_at__isnull=True
+        remaining__gt=0, expires_at__gt=now, expires_at__lt=expiring_soon_before(now), reminded_at__isnull=True
     ).select_related("account__member").order_by("pk")
 
     def remind(lot: PointsLot) -> int | None:

@@ -6,7 +6,7 @@ import pytest
 
 from points.models import RedemptionOrder
 from points.selectors import redemptions_by_day
-from points.services import ledger, orders
+from points.services import credits, ledger, orders
 from tests.factories import ADDRESS, SHANGHAI, MemberFactory
 from tests.portal import logged_in, shown
 
@@ -45,6 +45,18 @@ def test_points_expiring_after_thirty_days_are_shown_without_a_warning(rich_memb
 
     assert shown(response, "home-next-expiry") == "50000"
     assert 'data-testid="home-next-expiry" class="warn"' not in response.content.decode()
+
+
+@pytest.mark.parametrize(("on", "warned"), [(datetime(2026, 11, 30, 23, 59, tzinfo=SHANGHAI), False),
+                                             (datetime(2026, 12, 1, 0, 0, tzinfo=SHANGHAI), True)])
+def test_points_are_pointed_out_as_expiring_from_the_day_their_reminder_goes_out(member, time_machine, on, warned):
+    ledger.earn_points(member=member, points=100, source=ledger.Source("batch", "2025"), at=datetime(2025, 6, 1, tzinfo=SHANGHAI))
+    time_machine.move_to(on, tick=False)
+
+    page = logged_in(member.user).get("/").content.decode()
+
+    assert ('data-testid="home-next-expiry" class="warn"' in page) == warned
+    assert credits.remind_expiring_points(now=on) == int(warned)
 
 
 def test_a_member_with_an_order_waiting_for_its_code_is_led_to_it(rich_member, listed_gift, time_machine):

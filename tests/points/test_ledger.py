@@ -7,9 +7,10 @@ from hypothesis import HealthCheck, settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from core.errors import ValidationFailed
+from core.models import Notification
 from points.errors import InsufficientPoints
 from points.models import LedgerEntry, PointsAccount, PointsLot
-from points.services import ledger
+from points.services import credits, ledger
 from points.services.ledger import Source
 from tests.factories import SHANGHAI, MemberFactory
 
@@ -67,6 +68,20 @@ def test_expiry_runs_once_and_a_lot_expires_at_2359_59_on_31_december_of_the_nex
 
     assert (len(before), len(at_expiry), len(again)) == (0, 1, 0)
     assert balance_of(member) == 0
+
+
+@pytest.mark.parametrize(("beat", "reminded"), [
+    (datetime(2026, 11, 30, 23, 59, tzinfo=SHANGHAI), False),
+    (datetime(2026, 12, 1, 0, 0, tzinfo=SHANGHAI), True),
+    (datetime(2026, 12, 1, 10, 0, tzinfo=SHANGHAI), True),
+], ids=["30 November 23:59", "1 December 00:00", "1 December 10:00 (beat)"])
+def test_the_expiry_reminder_goes_out_from_the_day_30_days_before_the_expiry_day(member, beat, reminded):
+    ledger.earn_points(member=member, points=100, source=Source("batch", "B1"), at=T0)  # expires 31 December 2026 23:59:59
+
+    sent = credits.remind_expiring_points(now=beat)
+
+    assert sent == int(reminded)
+    assert Notification.objects.filter(kind="points_expiring", phone=member.phone).count() == int(reminded)
 
 
 def test_a_negative_adjustment_draws_like_a_redemption_and_a_positive_one_lands_in_this_years_lot(member):
