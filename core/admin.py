@@ -12,6 +12,7 @@ from core.login import AdminLoginForm, AdminPasswordChangeForm
 from core.masking import mask_name, mask_phone
 from core.notifications import body_shown
 from core.services import log_personal_data_access
+from core.texts import moment
 from core.roles import Role
 from core.models import AccessLog, JobFailure, Notification, Program, TransitionLog, User
 
@@ -96,7 +97,7 @@ class TransitionAdminMixin:
     def transition_history(self, obj):
         from django.utils.html import format_html_join
 
-        rows = ((log.at.strftime("%Y-%m-%d %H:%M"), log.source_label, log.target_label, log.actor_label, log.reason_label) for log in history_of(obj))
+        rows = ((moment(log.at), log.source_label, log.target_label, log.actor_label, log.reason_label) for log in history_of(obj))
         return format_html_join("", "<div>{} {} → {} · {} · {}</div>", rows) or "-"
 
 

@@ -2,12 +2,13 @@
 portal page and service); a superuser manages users and reference data; nobody edits or deletes the audit trail."""
 import pytest
 
+from core.fsm import history_of
 from core.models import AccessLog, Notification, TransitionLog, User
 from core.roles import Role
 from points.models import Member
 from suppliers.models import BankAccount, Supplier
 from suppliers.services import onboarding
-from tests.factories import FIXED_NOW, GiftFactory
+from tests.factories import FIXED_NOW, GiftFactory, supplier_in
 from tests.portal import logged_in
 from tests.suppliers.profile_factories import NEW_ACCOUNT, ProfileChangeFactory
 
@@ -67,6 +68,15 @@ def test_an_operator_takes_workflow_steps_on_the_portal_not_through_admin_action
     supplier.refresh_from_db()
     assert changelist.status_code == 200 and "start_review" not in changelist.content.decode()
     assert supplier.state == Supplier.State.APPLIED and not TransitionLog.objects.exists()
+
+
+def test_an_objects_admin_page_shows_its_state_changes_at_shanghai_time(operator):
+    supplier = supplier_in("active", actor=operator)  # every step at 2026-10-15 10:00 Shanghai, 02:00 UTC
+
+    page = logged_in(operator).get(f"/admin/suppliers/supplier/{supplier.pk}/change/").content.decode()
+
+    assert page.count("<div>2026-10-15 10:00 ") == history_of(supplier).count() > 0
+    assert "2026-10-15 02:00" not in page
 
 
 def test_a_superuser_still_manages_users_in_the_admin(superuser, finance):
