@@ -126,6 +126,10 @@ class UserAdmin(MaskedPhoneAdmin, DjangoUserAdmin):
         readonly = super().get_readonly_fields(request, obj)
         return (*readonly, "is_active") if obj is not None and obj.role == Role.SUPPLIER_STAFF else readonly
 
+    def has_delete_permission(self, request, obj=None):
+        """Users are deactivated, never deleted: the audit trail names who did what (its actors are protected)."""
+        return False
+
 
 @admin.register(Program)
 class ProgramAdmin(admin.ModelAdmin):

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AccessLog(models.Model):
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(_("时间"))
     subject_type = models.CharField(_("对象类型"), max_length=60)
     subject_id = models.CharField(_("对象编号"), max_length=40)

@@ -103,7 +103,7 @@ class TransitionLog(models.Model):
     transition = models.CharField(_("操作"), max_length=60)
     source_state = models.CharField(_("原状态"), max_length=40)
     target_state = models.CharField(_("新状态"), max_length=40)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(_("时间"))
     reason = models.TextField(_("原因"), blank=True)
     reason_params = models.JSONField(_("原因参数"), null=True, blank=True)  # the values of a reason the system wrote (core.texts)

@@ -163,7 +163,7 @@ class StatementVersion(models.Model):
     line_count = models.PositiveIntegerField(_("明细行数"), default=0)
     created_at = models.DateTimeField(_("生成时间"))
     issued_at = models.DateTimeField(_("下发时间"), null=True, blank=True)
-    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     # why this version was issued (a version after a dispute prints it with the version it supersedes)
     reason = models.TextField(_("下发说明"), blank=True)
     # the bank account this version pays, snapshotted at issue (approved at least 7 days before)

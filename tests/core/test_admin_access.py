@@ -1,6 +1,7 @@
 """The admin is for reading: an operator opens every page of the product there but changes nothing (each change has its
 portal page and service); a superuser manages users and reference data; nobody edits or deletes the audit trail."""
 import pytest
+from django.db.models import ProtectedError
 
 from core.fsm import history_of
 from core.models import AccessLog, Notification, TransitionLog, User
@@ -90,6 +91,24 @@ def test_a_superuser_still_manages_users_in_the_admin(superuser, finance):
     finance.refresh_from_db()
     assert added.status_code == 302 and User.objects.get(username="finance3").role == Role.FINANCE
     assert password.status_code == 302 and finance.check_password("Xy7-pass-9981")
+
+
+def test_a_user_is_deactivated_never_deleted_so_its_history_still_names_it(superuser, operator, supplier, now):
+    onboarding.start_supplier_review(supplier=supplier, actor=operator, now=now)
+    AccessLog.objects.create(actor=operator, at=FIXED_NOW, subject_type="member", subject_id="1", fields="phone")
+    client = logged_in(superuser)
+
+    statuses = [client.get(f"/admin/core/user/{operator.pk}/delete/").status_code,
+                client.post(f"/admin/core/user/{operator.pk}/delete/", {"post": "yes"}).status_code]
+    changelist = client.get("/admin/core/user/").content.decode()
+    client.post("/admin/core/user/", {"action": "delete_selected", "_selected_action": [operator.pk], "post": "yes"})
+    User.objects.filter(pk=operator.pk).update(is_active=False)
+    with pytest.raises(ProtectedError):
+        User.objects.get(pk=operator.pk).delete()
+
+    assert statuses == [403, 403] and "delete_selected" not in changelist
+    assert [log.actor_label for log in history_of(supplier)] == ["operator"]
+    assert AccessLog.objects.get().actor == operator and not User.objects.get(pk=operator.pk).is_active
 
 
 @pytest.mark.parametrize("who", ["operator", "superuser"])
