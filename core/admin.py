@@ -31,6 +31,38 @@ class AuditTrailAdmin(admin.ModelAdmin):
         return False
 
 
+def every_field(model) -> list[str]:
+    return [field.name for field in (*model._meta.fields, *model._meta.many_to_many) if field.editable and not field.auto_created]
+
+
+class ReviewedInThePortalAdmin(admin.ModelAdmin):
+    """Records that change only through their portal flow (a review, a revision, a profile change), each step logged:
+    every field shown read only here, to everyone, and none added here; a superuser's transition actions
+    (`TransitionAdminMixin`) still call the services."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return list(dict.fromkeys((*every_field(self.model), *super().get_readonly_fields(request, obj))))
+
+
+class ReviewedInThePortalInline(admin.TabularInline):
+    """The rows of such a record (its memberships, its prices): shown, never added, changed or deleted here."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class MaskedPhoneAdmin(admin.ModelAdmin):
     """A person's phone number (SPEC §4.13) is masked (138****1234) in lists and on the pages of those who only read
     here (operators); whoever may change the record (a superuser) sees it whole in its form, that read recorded in the

@@ -3,7 +3,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import AuditTrailAdmin, TransitionAdminMixin
+from core.admin import AuditTrailAdmin, ReviewedInThePortalAdmin, ReviewedInThePortalInline, TransitionAdminMixin
 from suppliers.models import (
     BankAccount,
     Category,
@@ -26,15 +26,16 @@ from suppliers.selectors_profile import masked_value
 from suppliers.services import catalog, contracts, onboarding, qualifications, revisions
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(ReviewedInThePortalInline):
+    """Added by the supplier's application and its admin's team page, disabled there (a transition, logged)."""
+
     model = SupplierMembership
-    extra = 0
-    raw_id_fields = ("user",)
-    readonly_fields = ("state",)  # changed by the supplier admin's team page (a transition, logged), never by editing
 
 
 @admin.register(Supplier)
-class SupplierAdmin(TransitionAdminMixin, admin.ModelAdmin):
+class SupplierAdmin(TransitionAdminMixin, ReviewedInThePortalAdmin):
+    """Changed through its application, its profile changes (reviewed) and its transitions."""
+
     list_display = ("name", "credit_code", "contact_name", "state", "applied_at")
     list_filter = ("state",)
     search_fields = ("name", "credit_code")
@@ -69,20 +70,19 @@ class NoticeAdmin(WrittenByTheSystemAdmin):
         return notice.body_label
 
 
-class GiftPriceInline(admin.TabularInline):
+class GiftPriceInline(ReviewedInThePortalInline):
     model = GiftPrice
-    extra = 0
 
 
 @admin.register(Gift)
-class GiftAdmin(TransitionAdminMixin, admin.ModelAdmin):
+class GiftAdmin(TransitionAdminMixin, ReviewedInThePortalAdmin):
+    """Changed by the supplier's form or API, reviewed before it goes online and through a revision once online."""
+
     list_display = ("sku", "name", "supplier", "category", "settlement_price", "fulfilment", "state")
     list_filter = ("state", "fulfilment", "category")
     search_fields = ("sku", "name")
     list_select_related = ("supplier", "category")
     inlines = [GiftPriceInline]
-    # pictures change through the supplier's form or API (checked, reviewed when listed, dropped files deleted)
-    readonly_fields = ("state", "delist_reason", "images", "transition_history")
     transition_services = {
         "approve": (_("审核通过"), catalog.approve_gift, "gift"),
         "publish": (_("上线"), catalog.publish_gift, "gift"),
@@ -130,14 +130,14 @@ class ReplenishmentRequestAdmin(admin.ModelAdmin):
 
 
 @admin.register(Contract)
-class ContractAdmin(TransitionAdminMixin, admin.ModelAdmin):
+class ContractAdmin(TransitionAdminMixin, ReviewedInThePortalAdmin):
     list_display = ("number", "supplier", "start_date", "end_date", "payment_days", "deposit_amount", "state")
     list_filter = ("state",)
     transition_services = {"approve_contract": (_("合同生效"), contracts.approve_contract, "contract")}
 
 
 @admin.register(Qualification)
-class QualificationAdmin(TransitionAdminMixin, admin.ModelAdmin):
+class QualificationAdmin(TransitionAdminMixin, ReviewedInThePortalAdmin):
     list_display = ("supplier", "kind", "certificate_type", "number", "expires_on", "state", "warned_at", "expiry_handled_at")
     list_filter = ("state", "kind", "certificate_type")
     transition_services = {"approve_qualification": (_("审核通过"), qualifications.approve_qualification, "qualification")}
@@ -188,7 +188,7 @@ class ProfileChangeAdmin(WrittenByTheSystemAdmin):
 
 
 @admin.register(GiftRevision)
-class GiftRevisionAdmin(TransitionAdminMixin, admin.ModelAdmin):
+class GiftRevisionAdmin(TransitionAdminMixin, ReviewedInThePortalAdmin):
     list_display = ("gift", "state", "requested_at", "decided_at")
     list_filter = ("state",)
     transition_services = {"approve_revision": (_("通过修改"), revisions.approve_revision, "revision")}

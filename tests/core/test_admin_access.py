@@ -7,9 +7,10 @@ from core.fsm import history_of
 from core.models import AccessLog, Notification, TransitionLog, User
 from core.roles import Role
 from points.models import Member
-from suppliers.models import BankAccount, Supplier
+from suppliers.models import BankAccount, Contract, Gift, GiftRevision, Qualification, Supplier, SupplierMembership
 from suppliers.services import onboarding
-from tests.factories import FIXED_NOW, GiftFactory, supplier_in
+from tests.core.test_portal import _admin_page_data
+from tests.factories import FIXED_NOW, ContractFactory, GiftFactory, QualificationFactory, SupplierUserFactory, supplier_in
 from tests.portal import logged_in
 from tests.suppliers.profile_factories import NEW_ACCOUNT, ProfileChangeFactory
 
@@ -151,3 +152,46 @@ def test_bank_accounts_and_profile_changes_are_only_read_in_the_admin_with_accou
     assert list(BankAccount.objects.all()) == [account] and change.new_value["account_number"] == "6222021202007654321"
     assert "***************4567" in pages[0] and "***************4321" in pages[2]
     assert not [page for page in pages if "6222021202001234567" in page or "6222021202007654321" in page]
+
+
+def test_a_superuser_cannot_rename_a_supplier_or_drop_its_admins_membership_in_the_admin(superuser):
+    """A legal name changes through a reviewed profile change; a membership through the supplier's team page."""
+    supplier = supplier_in(Supplier.State.ACTIVE)
+    admin_user = SupplierUserFactory(username="sa", role=Role.SUPPLIER_ADMIN, supplier=supplier)
+    client = logged_in(superuser)
+    url = f"/admin/suppliers/supplier/{supplier.pk}/change/"
+    page = client.get(url)
+
+    saved = client.post(url, _admin_page_data(page) | {
+        "name": "改名后公司", "memberships-0-id": SupplierMembership.objects.get().pk, "memberships-0-DELETE": "on"})
+    added = client.get("/admin/suppliers/supplier/add/").status_code
+
+    supplier.refresh_from_db()
+    assert not page.context["adminform"].form.fields and not page.context["inline_admin_formsets"][0].formset.forms[0].fields.get("DELETE")
+    assert saved.status_code == 302 and added == 403 and supplier.name != "改名后公司"
+    assert SupplierMembership.objects.get().user == admin_user
+
+
+@pytest.mark.parametrize("model, changes", [
+    (Contract, {"payment_days": "365", "deposit_amount": "0.00"}),
+    (Gift, {"settlement_price": "0.01", "prices-0-points_price": "1", "prices-0-DELETE": "on"}),
+    (Qualification, {"number": "FAKE-1", "expires_on": "2099-12-31"}),
+    (GiftRevision, {"changes": '{"name": "x"}'}),
+])
+def test_reviewed_records_are_read_only_in_the_admin_even_to_a_superuser(superuser, listed_gift, now, model, changes):
+    GiftRevision.objects.create(gift=listed_gift, changes={"name": "新品名"}, requested_at=now)
+    ContractFactory(supplier=listed_gift.supplier)
+    QualificationFactory(supplier=listed_gift.supplier)
+    record = model.objects.filter(pk=listed_gift.pk).first() or model.objects.order_by("pk").first()
+    before = model.objects.filter(pk=record.pk).values().get()
+    prices = sorted(listed_gift.prices.values_list("program__code", "points_price"))
+    client = logged_in(superuser)
+    url = f"/admin/suppliers/{model._meta.model_name}/{record.pk}/change/"
+    page = client.get(url)
+
+    saved = client.post(url, _admin_page_data(page) | changes)
+    added = client.get(f"/admin/suppliers/{model._meta.model_name}/add/").status_code
+
+    assert not page.context["adminform"].form.fields and saved.status_code == 302 and added == 403
+    assert model.objects.filter(pk=record.pk).values().get() == before
+    assert sorted(listed_gift.prices.values_list("program__code", "points_price")) == prices

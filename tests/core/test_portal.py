@@ -349,7 +349,7 @@ def test_a_staff_account_is_disabled_on_its_suppliers_team_page_not_in_the_user_
     assert "is_active" not in staff_form.fields and "is_active" in finance_form.fields
 
 
-def test_gift_pictures_are_read_only_in_the_admin_so_every_change_is_checked_by_the_supplier_form(superuser, supplier):
+def test_a_gift_is_read_only_in_the_admin_so_every_change_is_checked_by_the_supplier_form(superuser, supplier):
     gift = GiftFactory(supplier=supplier, images=["https://cdn.example.com/tea.jpg"])
     client = logged_in(superuser)
     url = f"/admin/suppliers/gift/{gift.pk}/change/"
@@ -358,8 +358,8 @@ def test_gift_pictures_are_read_only_in_the_admin_so_every_change_is_checked_by_
     saved = client.post(url, _admin_page_data(page) | {"name": "改名茶礼", "images": '["/etc/passwd"]'})
 
     gift.refresh_from_db()
-    assert "images" not in page.context["adminform"].form.fields and "https://cdn.example.com/tea.jpg" in page.content.decode()
-    assert saved.status_code == 302 and gift.name == "改名茶礼" and gift.images == ["https://cdn.example.com/tea.jpg"]
+    assert not page.context["adminform"].form.fields and "https://cdn.example.com/tea.jpg" in page.content.decode()
+    assert saved.status_code == 302 and gift.name != "改名茶礼" and gift.images == ["https://cdn.example.com/tea.jpg"]
 
 
 @pytest.mark.parametrize("role_fixture", ["operator", "finance", "logistics", "supplier_admin", "supplier_staff", "member"])
