@@ -50,7 +50,7 @@ class SupplierAdmin(TransitionAdminMixin, ReviewedInThePortalAdmin):
 
 
 class WrittenByTheSystemAdmin(AuditTrailAdmin):
-    """Rows the system writes (notices, stock movements): shown, in the reader's language, never added, edited or
+    """Rows the system writes (notices, stock movements, replenishment requests): shown, in the reader's language, never added, edited or
     deleted here."""
 
 
@@ -123,10 +123,13 @@ class StockMovementAdmin(WrittenByTheSystemAdmin):
 
 
 @admin.register(ReplenishmentRequest)
-class ReplenishmentRequestAdmin(admin.ModelAdmin):
+class ReplenishmentRequestAdmin(TransitionAdminMixin, WrittenByTheSystemAdmin):
+    """Raised and met by the stock they watch; due dates count in the on-time replenishment KPI."""
+
     list_display = ("gift", "location", "quantity", "due_date", "state", "met_at")
     list_filter = ("state",)
-    readonly_fields = ("state",)
+    list_select_related = ("gift", "location")
+    fields = readonly_fields = ("gift", "location", "quantity", "raised_at", "due_date", "state", "met_at", "transition_history")
 
 
 @admin.register(Contract)

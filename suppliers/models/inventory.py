@@ -149,7 +149,7 @@ class ReplenishmentRequest(StateMachine):
         MET = "met", _("已补货")
         CANCELLED = "cancelled", _("已取消")
 
-    gift = models.ForeignKey("suppliers.Gift", on_delete=models.CASCADE, related_name="replenishment_requests")
+    gift = models.ForeignKey("suppliers.Gift", on_delete=models.PROTECT, related_name="replenishment_requests")
     location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+")
     quantity = models.PositiveIntegerField(_("建议补货数量"))
     raised_at = models.DateTimeField(_("发起时间"))

@@ -195,3 +195,25 @@ def test_reviewed_records_are_read_only_in_the_admin_even_to_a_superuser(superus
     assert not page.context["adminform"].form.fields and saved.status_code == 302 and added == 403
     assert model.objects.filter(pk=record.pk).values().get() == before
     assert sorted(listed_gift.prices.values_list("program__code", "points_price")) == prices
+
+
+def test_a_replenishment_request_is_only_read_in_the_admin_so_its_due_date_stays_what_the_kpi_counts(superuser, listed_gift, now):
+    from suppliers.models import Location, ReplenishmentRequest
+    from suppliers.services import inventory
+
+    location = Location.objects.get(code="WH-ORD")
+    inventory.set_safety_stock(gift=listed_gift, location=location, safety_stock=20, at=now)
+    request = ReplenishmentRequest.objects.get()
+    client = logged_in(superuser)
+    url = f"/admin/suppliers/replenishmentrequest/{request.pk}"
+
+    page = client.get(f"{url}/change/")
+    statuses = [
+        client.post(f"{url}/change/", {"gift": listed_gift.pk, "location": location.pk, "quantity": 1, "due_date": "2030-01-01"}).status_code,
+        client.post(f"{url}/delete/", {"post": "yes"}).status_code,
+    ]
+    with pytest.raises(ProtectedError) as kept:
+        Gift.objects.get(pk=listed_gift.pk).delete()
+
+    assert page.status_code == 200 and statuses == [403, 403] and request in kept.value.protected_objects
+    assert ReplenishmentRequest.objects.filter(pk=request.pk).values_list("quantity", "due_date").get() == (request.quantity, request.due_date)
