@@ -107,6 +107,10 @@ class StockRecordAdmin(admin.ModelAdmin):
     list_select_related = ("gift", "location")
     readonly_fields = ("on_hand", "reserved")
 
+    def has_delete_permission(self, request, obj=None):
+        """Units leave a stock record only through a stock movement (an order, a count, a transfer), never by deleting it."""
+        return False
+
 
 @admin.register(StockMovement)
 class StockMovementAdmin(WrittenByTheSystemAdmin):

@@ -53,7 +53,7 @@ class Location(models.Model):
 
 
 class StockRecord(models.Model):
-    gift = models.ForeignKey("suppliers.Gift", on_delete=models.CASCADE, related_name="stock_records")
+    gift = models.ForeignKey("suppliers.Gift", on_delete=models.PROTECT, related_name="stock_records")
     location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="stock_records")
     on_hand = models.IntegerField(_("在库"), default=0)
     reserved = models.IntegerField(_("已占用"), default=0)

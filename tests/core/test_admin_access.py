@@ -217,3 +217,18 @@ def test_a_replenishment_request_is_only_read_in_the_admin_so_its_due_date_stays
 
     assert page.status_code == 200 and statuses == [403, 403] and request in kept.value.protected_objects
     assert ReplenishmentRequest.objects.filter(pk=request.pk).values_list("quantity", "due_date").get() == (request.quantity, request.due_date)
+
+
+def test_a_stock_record_is_never_deleted_so_its_units_leave_only_through_a_stock_movement(superuser, listed_gift):
+    from suppliers.models import StockMovement, StockRecord
+
+    record = StockRecord.objects.get(gift=listed_gift)
+    client = logged_in(superuser)
+
+    deleted = client.post(f"/admin/suppliers/stockrecord/{record.pk}/delete/", {"post": "yes"}).status_code
+    client.post("/admin/suppliers/stockrecord/", {"action": "delete_selected", "_selected_action": [record.pk], "post": "yes"})
+    with pytest.raises(ProtectedError) as kept:
+        Gift.objects.get(pk=listed_gift.pk).delete()
+
+    assert deleted == 403 and record in kept.value.protected_objects
+    assert StockRecord.objects.get(pk=record.pk).on_hand == 10 == sum(StockMovement.objects.values_list("on_hand_delta", flat=True))
