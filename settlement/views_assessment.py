@@ -95,7 +95,8 @@ def assessment_list(request):
         "form": form, "filters": filters, "threshold": threshold, "chosen_supplier": supplier_id,
         "chart": _trend_chart(request.user, supplier_id),
     }
-    return render(request, "settlement/assessment/assessment_list.html", context, status=filters.status)
+    return render(request, "settlement/assessment/assessment_list.html", context,
+                  status=getattr(form, "refused_status", filters.status))
 
 
 def _trend_chart(user, supplier_id: int | None):
@@ -111,6 +112,7 @@ def _compute(request, form) -> bool:
                                         progress=lambda done, total: progress.append((done, total)))
     except DomainError as error:
         form.add_error("month", error.detail)
+        form.refused_status = error.status  # 409 once the month's proposals are decided (SPEC §4)
         return False
     steps = " → ".join(f"{done}/{total}" for done, total in progress)
     messages.success(request, _("考核完成：%(count)d 家礼品商（进度 %(steps)s）") % {"count": len(done), "steps": steps})

@@ -6,9 +6,10 @@ Each active penalty rule the value breaches (higher is better: value < threshold
 proposes one penalty (unique per assessment and rule); a score under ASSESSMENT_SUSPENSION_THRESHOLD in M and in
 M−1 proposes one suspension, of which its supplier is told (`_tell_proposed`), and told again when an operator
 dismisses it; acceptance suspends the supplier, whose suspension notice tells it. Recomputing a month replaces its
-KPI results and score and never duplicates a proposal. Finance accepts a penalty into an adjustment (maker-checker
-approval follows; a rejected adjustment reopens the proposal) or waives it, which takes two finance users too (one
-asks, another confirms); operators decide suspensions.
+KPI results and score and never duplicates a proposal; once one of its proposals is decided, the month is not
+recomputed (the decision rests on its results). Finance accepts a penalty into an adjustment (maker-checker approval
+follows; a rejected adjustment reopens the proposal) or waives it, which takes two finance users too (one asks,
+another confirms); operators decide suspensions.
 """
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
@@ -28,6 +29,7 @@ from core.roles import Role, require_role, waiting_for
 from core.selectors import answering
 from core.validators import id_or_none, required_text
 from settlement.models import Adjustment, Assessment, Kpi, KpiResult, PenaltyProposal, PenaltyRule, SuspensionProposal
+from settlement.errors import AssessmentDecided
 from settlement.services import adjustments
 from settlement.services.assessment_rules import kpi_settings
 from settlement.services.generation import last_closed_month, month_start, next_month, previous_month
@@ -77,6 +79,7 @@ def compute_month(
     undecided penalty proposal takes the new value, and is withdrawn when its rule is no longer breached (proposed
     again should a later recomputation breach it once more). `progress(done, total)` is called after each chunk.
     :raises ValidationFailed: before the 20th of the next month, when the month's windows have not all closed
+    :raises AssessmentDecided: once a penalty or suspension proposal of the month (of those suppliers) is decided
     """
     window = Window.of(month)
     if now < assessable_from(window.month):
@@ -84,6 +87,7 @@ def compute_month(
         raise ValidationFailed(message % {"month": window.month.strftime("%Y-%m"), "day": f"{assessable_from(window.month):%Y-%m-%d}"},
                                field="month")
     wanted = None if supplier_ids is None else set(supplier_ids)
+    _refuse_once_decided(window.month, supplier_ids=wanted)
     counts = {kpi: counter(window) for kpi, counter in COUNTERS.items()}
     active = {sid for by_supplier in counts.values() for sid, (_num, den) in by_supplier.items() if den}
     active |= set(Assessment.objects.filter(month=window.month).values_list("supplier_id", flat=True))
@@ -99,6 +103,21 @@ def compute_month(
     if progress is not None and not ids:
         progress(0, 0)
     return done
+
+
+def _refuse_once_decided(month: date, *, supplier_ids: set[int] | None) -> None:
+    """A month's results are kept once a proposal they made is decided (accepted, being dismissed or dismissed; a
+    penalty reopened by a rejected adjustment waits again): the penalty or suspension rests on them."""
+    penalties = PenaltyProposal.objects.filter(assessment__month=month).exclude(open_penalties()).exclude(
+        state=PenaltyProposal.State.WITHDRAWN)
+    suspensions = SuspensionProposal.objects.filter(assessment__month=month).exclude(state=SuspensionProposal.State.PROPOSED)
+    if supplier_ids is not None:
+        penalties, suspensions = penalties.filter(supplier_id__in=supplier_ids), suspensions.filter(supplier_id__in=supplier_ids)
+    decided = Supplier.objects.filter(Q(pk__in=penalties.values("supplier_id")) | Q(pk__in=suspensions.values("supplier_id")))
+    names = list(decided.order_by("name").values_list("name", flat=True))
+    if names:
+        message = _("%(month)s 的处罚或暂停提议已有决定（%(suppliers)s），该月考核结果不再重新计算")
+        raise AssessmentDecided(message % {"month": f"{month:%Y-%m}", "suppliers": "、".join(names)}, field="month")
 
 
 def _assess_chunk(ids: list[int], *, window: Window, counts, config, rules, now: datetime) -> list[Assessment]:

@@ -17,6 +17,7 @@ from logistics.models import Shipment
 from settlement.models import (
     Adjustment, Assessment, Kpi, KpiResult, KpiSetting, PenaltyProposal, PenaltyRule, Section, StatementLine, SuspensionProposal,
 )
+from settlement.errors import AssessmentDecided
 from settlement.services import adjustments, generation
 from settlement.services.assessment import (
     last_assessable_month,
@@ -276,14 +277,35 @@ def test_recomputing_keeps_undecided_penalties_current_withdrawing_one_no_longer
     assert (state_of(penalty), PenaltyProposal.objects.count(), PenaltyProposal.objects.get().value) == ("proposed", 1, Q("0.0909"))
 
 
-def test_recomputing_leaves_a_decided_penalty_as_finance_left_it(penalty, supplier, finance):
+def test_a_month_whose_penalty_is_decided_is_not_recomputed_so_the_decision_keeps_its_results(penalty, supplier, finance):
     accept_penalty(proposal=penalty, actor=finance, now=t(11, 20, 10))
+    assessment = Assessment.objects.get()
+    results = sorted(KpiResult.objects.values_list("kpi", "numerator", "denominator", "weight"))
     for day in range(4, 24):
         order(supplier, fulfilment="warehouse", delivered_at=t(10, day))
 
-    compute_month(month=OCTOBER, now=ASSESSED_AT.replace(hour=12))
+    with pytest.raises(AssessmentDecided, match=f"2026-10 的处罚或暂停提议已有决定（{supplier.name}）") as refused:
+        compute_month(month=OCTOBER, now=ASSESSED_AT.replace(hour=12))
 
+    assert (refused.value.status, refused.value.code, refused.value.field) == (409, "assessment_decided", "month")
     assert (state_of(penalty), PenaltyProposal.objects.get().value) == ("accepted", Q("1.0000"))
+    assert Assessment.objects.get().score == assessment.score and Assessment.objects.get().computed_at == assessment.computed_at
+    assert sorted(KpiResult.objects.values_list("kpi", "numerator", "denominator", "weight")) == results
+
+
+def test_a_month_whose_penalty_waits_again_after_its_adjustment_was_rejected_is_recomputed(penalty, supplier, finance, finance_checker):
+    adjustment = accept_penalty(proposal=penalty, actor=finance, now=t(11, 20, 10)).adjustment
+    adjustments.reject_adjustment(adjustment=adjustment, actor=finance_checker, now=t(11, 21), note="金额应按新规则")
+
+    again, = compute_month(month=OCTOBER, now=ASSESSED_AT.replace(hour=12))
+
+    assert again.computed_at == ASSESSED_AT.replace(hour=12)
+
+
+def test_a_month_is_still_recomputed_for_the_suppliers_with_nothing_decided(penalty, supplier, finance):
+    accept_penalty(proposal=penalty, actor=finance, now=t(11, 20, 10))
+
+    assert compute_month(month=OCTOBER, now=ASSESSED_AT.replace(hour=12), supplier_ids=[supplier.pk + 1000]) == []
 
 
 # --- penalties ----------------------------------------------------------------------------------------------------

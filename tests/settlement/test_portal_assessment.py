@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from settlement.models import Adjustment, Assessment, Kpi, KpiSetting, PenaltyProposal, PenaltyRule, SuspensionProposal
 from settlement.services import adjustments
-from settlement.services.assessment import compute_month
+from settlement.services.assessment import accept_penalty, compute_month
 from suppliers.models import Supplier
 from suppliers.services import onboarding
 from tests.factories import SHANGHAI, ready_to_activate
@@ -142,6 +142,19 @@ def test_the_compute_form_assesses_a_month_and_reports_its_progress(supplier, fi
 
     assert Assessment.objects.get().score == Decimal("100.00")
     assert "考核完成：1 家礼品商（进度 1/1）" in response.content.decode()
+
+
+def test_a_month_whose_penalty_is_decided_is_not_recomputed_on_the_page_or_through_the_api(assessed, supplier, finance, api):
+    accept_penalty(proposal=PenaltyProposal.objects.get(), actor=finance, now=NOW)
+    order(supplier, fulfilment="warehouse", delivered_at=t(10, 5))  # would change the score
+
+    page = logged_in(finance).post("/settlement/assessments/", {"month": "2026-10"})
+    answer = api(finance).post("/api/v1/assessments/compute/", {"month": "2026-10"}, format="json")
+
+    refusal = f"2026-10 的处罚或暂停提议已有决定（{supplier.name}），该月考核结果不再重新计算"
+    assert page.status_code == 409 and field_errors(page)["month"] == refusal
+    assert answer.status_code == 409 and answer.json()["errors"] == [{"code": "assessment_decided", "detail": refusal, "attr": "month"}]
+    assert Assessment.objects.filter(month=OCTOBER).values_list("score", "computed_at").get() == (assessed.score, assessed.computed_at)
 
 
 def test_a_supplier_cannot_compute(supplier_admin):
