@@ -37,10 +37,13 @@ def every_field(model) -> list[str]:
 
 class ReviewedInThePortalAdmin(admin.ModelAdmin):
     """Records that change only through their portal flow (a review, a revision, a profile change), each step logged:
-    every field shown read only here, to everyone, and none added here; a superuser's transition actions
-    (`TransitionAdminMixin`) still call the services."""
+    every field shown read only here, to everyone, none added or deleted here (the records that belong to them are
+    protected too); a superuser's transition actions (`TransitionAdminMixin`) still call the services."""
 
     def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
     def get_readonly_fields(self, request, obj=None):

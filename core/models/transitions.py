@@ -97,7 +97,7 @@ class TransitionLogQuerySet(models.QuerySet):
 
 
 class TransitionLog(models.Model):
-    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
     object_id = models.PositiveBigIntegerField()
     subject = GenericForeignKey("content_type", "object_id")
     transition = models.CharField(_("操作"), max_length=60)

@@ -39,8 +39,8 @@ class Announcement(models.Model):
 class AnnouncementDelivery(models.Model):
     """An announcement as one supplier received it: read and acknowledged (by whom, when)."""
 
-    announcement = models.ForeignKey(Announcement, on_delete=models.CASCADE, related_name="deliveries")
-    supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.CASCADE, related_name="announcements")
+    announcement = models.ForeignKey(Announcement, on_delete=models.PROTECT, related_name="deliveries")
+    supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.PROTECT, related_name="announcements")
     read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
     acknowledged_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
     acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

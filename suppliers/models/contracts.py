@@ -23,7 +23,7 @@ class Contract(StateMachine):
         APPROVED = "approved", _("已生效")
         REJECTED = "rejected", _("已驳回")
 
-    supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.CASCADE, related_name="contracts")
+    supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.PROTECT, related_name="contracts")
     number = models.CharField(_("合同编号"), max_length=60)
     start_date = models.DateField(_("开始日期"))
     end_date = models.DateField(_("结束日期"))
@@ -87,7 +87,7 @@ class Qualification(StateMachine):
         APPROVED = "approved", _("已通过")
         REJECTED = "rejected", _("已驳回")
 
-    supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.CASCADE, related_name="qualifications")
+    supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.PROTECT, related_name="qualifications")
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
     certificate_type = models.CharField(_("证书种类"), max_length=40, blank=True, help_text=_("如 3C、食品生产许可"))
     number = models.CharField(_("证书编号"), max_length=60)
@@ -137,7 +137,7 @@ class Qualification(StateMachine):
 class BankAccount(models.Model):
     """An approved bank account; usable for payment from `BANK_ACCOUNT_WAITING_DAYS` after approval."""
 
-    supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.CASCADE, related_name="bank_accounts")
+    supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.PROTECT, related_name="bank_accounts")
     bank_name = models.CharField(_("开户行"), max_length=100)
     account_name = models.CharField(_("户名"), max_length=200)
     account_number = models.CharField(_("账号"), max_length=40)
@@ -177,7 +177,7 @@ class ProfileChange(StateMachine):
         REJECTED = "rejected", _("已驳回")
         WITHDRAWN = "withdrawn", _("已撤回")
 
-    supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.CASCADE, related_name="profile_changes")
+    supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.PROTECT, related_name="profile_changes")
     field = models.CharField(_("变更项"), max_length=20, choices=Field.choices)
     old_value = models.JSONField(_("原值"), default=dict)
     new_value = models.JSONField(_("新值"))

@@ -20,7 +20,7 @@ class Location(models.Model):
     name = models.CharField(_("名称"), max_length=100)
     kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
     supplier = models.OneToOneField(
-        "suppliers.Supplier", null=True, blank=True, on_delete=models.CASCADE, related_name="dropship_location"
+        "suppliers.Supplier", null=True, blank=True, on_delete=models.PROTECT, related_name="dropship_location"
     )
     # where members send returned goods of a warehouse (a dropship return goes to its supplier's address)
     address = models.CharField(_("收货地址"), max_length=300, blank=True)
@@ -115,7 +115,7 @@ class StockMovement(models.Model):
         COLLECTION = "collection", _("礼品商取回")
         CORRECTION = "correction", _("盘点更正")
 
-    gift = models.ForeignKey("suppliers.Gift", on_delete=models.CASCADE, related_name="stock_movements")
+    gift = models.ForeignKey("suppliers.Gift", on_delete=models.PROTECT, related_name="stock_movements")
     location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
     on_hand_delta = models.IntegerField(_("在库变化"))

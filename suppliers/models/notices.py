@@ -7,7 +7,7 @@ from core.texts import texts_of
 
 
 class Notice(models.Model):
-    supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.CASCADE, related_name="notices")
+    supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.PROTECT, related_name="notices")
     kind = models.CharField(_("类型"), max_length=40)
     # the title and body are message ids (Chinese, marked with gettext_noop) with the values in `params`, written in
     # the reader's language when shown; a notice without params is shown as stored

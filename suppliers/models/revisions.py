@@ -16,7 +16,7 @@ class GiftRevision(StateMachine):
         REJECTED = "rejected", _("已驳回")
         WITHDRAWN = "withdrawn", _("已撤回")
 
-    gift = models.ForeignKey("suppliers.Gift", on_delete=models.CASCADE, related_name="revisions")
+    gift = models.ForeignKey("suppliers.Gift", on_delete=models.PROTECT, related_name="revisions")
     changes = models.JSONField(_("修改内容"), help_text=_("字段 → 新值；points_prices 为 {计划: 积分}"))
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     requested_at = models.DateTimeField(_("提交时间"))

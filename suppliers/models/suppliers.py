@@ -93,8 +93,8 @@ class SupplierMembership(StateMachine):
         ACTIVE = "active", _("已启用")
         DISABLED = "disabled", _("已停用")
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="supplier_membership")
-    supplier = models.ForeignKey(Supplier, on_delete=models.CASCADE, related_name="memberships")
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="supplier_membership")
+    supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="memberships")
     state = FSMField(_("状态"), default=State.ACTIVE, choices=State.choices, protected=True)
 
     objects = ScopedManager()

@@ -232,3 +232,50 @@ def test_a_stock_record_is_never_deleted_so_its_units_leave_only_through_a_stock
 
     assert deleted == 403 and record in kept.value.protected_objects
     assert StockRecord.objects.get(pk=record.pk).on_hand == 10 == sum(StockMovement.objects.values_list("on_hand_delta", flat=True))
+
+
+@pytest.mark.parametrize("model", [Supplier, Contract, Qualification, Gift, GiftRevision])
+def test_nobody_deletes_a_reviewed_record_in_the_admin_and_what_belongs_to_it_keeps_it(superuser, listed_gift, now, model):
+    supplier = listed_gift.supplier
+    GiftRevision.objects.create(gift=listed_gift, changes={"name": "新品名"}, requested_at=now)
+    ContractFactory(supplier=supplier)
+    QualificationFactory(supplier=supplier)
+    record = model.objects.filter(pk=listed_gift.pk).first() if model is Gift else model.objects.order_by("pk").first()
+    client = logged_in(superuser)
+    url = f"/admin/suppliers/{model._meta.model_name}/"
+
+    deleted = client.post(f"{url}{record.pk}/delete/", {"post": "yes"}).status_code
+    client.post(url, {"action": "delete_selected", "_selected_action": [record.pk], "post": "yes"})
+
+    assert deleted == 403 and model.objects.filter(pk=record.pk).exists()
+    with pytest.raises(ProtectedError):
+        Supplier.objects.get(pk=supplier.pk).delete()
+
+
+def test_a_state_change_log_keeps_the_kind_of_object_it_names(supplier, operator, now):
+    from django.contrib.contenttypes.models import ContentType
+
+    onboarding.start_supplier_review(supplier=supplier, actor=operator, now=now)
+
+    with pytest.raises(ProtectedError):
+        ContentType.objects.get_for_model(Supplier).delete()
+    assert TransitionLog.objects.get().subject == supplier
+
+
+def test_a_supplier_keeps_its_paperwork_memberships_and_notices_even_outside_the_admin(now):
+    from suppliers.models import ProfileChange
+    from tests.factories import NoticeFactory
+    from tests.suppliers.profile_factories import BankAccountFactory
+
+    supplier = supplier_in(Supplier.State.ACTIVE)
+    SupplierUserFactory(username="sa", role=Role.SUPPLIER_ADMIN, supplier=supplier)
+    BankAccountFactory(supplier=supplier)
+    ProfileChangeFactory(supplier=supplier)
+    NoticeFactory(supplier=supplier)
+
+    with pytest.raises(ProtectedError) as kept:
+        Supplier.objects.get(pk=supplier.pk).delete()
+
+    protected = {type(record).__name__ for record in kept.value.protected_objects}
+    assert {"Contract", "Qualification", "BankAccount", "SupplierMembership", "Notice"} <= protected
+    assert ProfileChange.objects.filter(supplier=supplier).exists() and "ProfileChange" in protected
