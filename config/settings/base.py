@@ -94,6 +94,10 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "server_side_binding": os.environ.get("DB_SERVER_SIDE_BINDING", "true") == "true",
         "prepare_threshold": None if os.environ.get("DB_PREPARE_THRESHOLD") == "off" else int(os.environ.get("DB_PREPARE_THRESHOLD", "5")),
     }
+    # JIT compilation only pays back on long analytical queries: on these short requests a plan priced above
+    # `jit_above_cost` (a list's sort over every row, say) spent most of a second compiling (docs/benchmarks.md).
+    if os.environ.get("DB_JIT", "off") == "off":
+        DATABASES["default"]["OPTIONS"]["options"] = "-c jit=off"
     # A list download reads its rows through a server-side cursor (`iterator`), which a transaction-pooling PgBouncer loses.
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = os.environ.get("DB_SERVER_SIDE_CURSORS", "true") != "true"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
