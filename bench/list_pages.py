@@ -152,6 +152,9 @@ def seed_complaints(rows: int) -> None:
 
     with connection.cursor() as cursor:  # not every complaint chased as often: drop a share of the later reminders
         cursor.execute("DELETE FROM points_complaintreminder WHERE id % 5 = 0 OR (id % 3 = 0 AND complaint_id % 2 = 0)")
+        # each chased complaint's latest reminder, as the reminder service keeps it
+        cursor.execute("UPDATE points_complaint c SET last_reminded_at = r.at FROM (SELECT complaint_id, max(sent_at) AS at "
+                       "FROM points_complaintreminder GROUP BY complaint_id) r WHERE r.complaint_id = c.id")
 
 
 @dataclass(frozen=True)

@@ -146,7 +146,7 @@ def complaint_desk(request):
     now = timezone.now()
     filters = ComplaintFilterForm(request.GET, suppliers=request.user.role not in SUPPLIER_ROLES)
     rows = filters.apply(complaints.list_complaints(user=request.user, now=now, **filters.values()))
-    context = paginate(request, rows)
+    context = paginate(request, rows, by_id=True)  # the reminders of the page's complaints only are counted
     for complaint in context["page_obj"]:
         complaint.overdue = complaints.is_overdue(complaint, now)
     return render(request, "points/complaints/desk.html", context | {"filters": filters, "is_operator": request.user.role == Role.OPERATOR},

@@ -139,6 +139,7 @@ class ComplaintViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, viewsets
     filterset_fields = ["state", "responsible", "kind", "channel", "supplier", "order"]
     search_fields = ["number", "title"]
     ordering_fields = ["opened_at", "deadline", "id"]
+    pages_by_id = True  # a page joins its member, order, gift and supplier and counts the reminders of its own complaints only
 
     def get_queryset(self):
         rows = complaints.list_complaints(user=self.request.user, now=timezone.now())

@@ -59,6 +59,9 @@ class Complaint(StateMachine):
     responded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     resolved_at = models.DateTimeField(_("解决时间"), null=True, blank=True)
     auto_resolved = models.BooleanField(_("自动解决"), default=False)
+    # when an operator last chased (催办) the complaint, whatever its state or deadline since: the queue orders by it
+    # without reading every complaint's reminders (kept by the reminder service; `chases` say which still count)
+    last_reminded_at = models.DateTimeField(_("最近催办时间"), null=True, blank=True, editable=False)
     state = FSMField(_("状态"), default=State.OPEN, choices=State.choices, protected=True)
 
     objects = ScopedManager()

@@ -336,6 +336,8 @@ def remind_responsible(*, complaint: Complaint, actor, now: datetime, reason: st
         if last := _reminded_lately(complaint, now):
             raise AlreadyReminded(gettext("已于 %(at)s 催办，1小时内不再重复催办") % {"at": moment(last.sent_at)})
         ComplaintReminder.objects.create(complaint=complaint, sent_by=actor, sent_at=now, reason=reason)
+        complaint.last_reminded_at = now  # the latest: one sent at an earlier time is refused above
+        Complaint.objects.filter(pk=complaint.pk).update(last_reminded_at=now)
         if complaint.responsible == Party.SUPPLIER:
             send_notice(supplier=complaint.supplier, kind="complaint_reminder", title=gettext_noop("运营方催办投诉 %(number)s"),
                         body=gettext_noop("该投诉已超过答复期限，请尽快在「投诉处理」中答复。%(note)s"),
@@ -411,9 +413,11 @@ def list_complaints(
     first, then overdue (deadline passed, unanswered), then escalated, then those waiting for an answer by deadline,
     then the rest newest first (one answered late, its deadline long past, is no longer urgent and takes its place
     among them). Each carries `chases`, how many times it was chased since its deadline passed, and `last_chased_at`
-    (None: not chased, or answered since), in the same query. Members see their own; a supplier's users those triaged
-    to it and its suggestions; logistics staff those triaged to logistics; operators all. `late`: only those past
-    their deadline unanswered (overdue or escalated), or (False) only the others (`core.selectors.answering`)."""
+    (None: not chased, or answered since), in the same query; the order reads the complaint's own row (its
+    `last_reminded_at`), so a page read by id (`core.selectors.rows_by_id`) counts `chases` for its rows only.
+    Members see their own; a supplier's users those triaged to it and its suggestions; logistics staff those triaged
+    to logistics; operators all. `late`: only those past their deadline unanswered (overdue or escalated), or (False)
+    only the others (`core.selectors.answering`)."""
     rows = Complaint.objects.visible_to(user)
     role = getattr(user, "role", None)
     if role in SUPPLIER_ROLES and not user.is_superuser:
@@ -426,7 +430,11 @@ def list_complaints(
     chased = _chases().order_by()
     rows = rows.select_related("member", "order", "gift", "supplier").annotate(
         chases=Coalesce(Subquery(chased.values("complaint_id").annotate(n=Count("pk")).values("n")), 0),
-        last_chased_at=Subquery(chased.order_by("-sent_at").values("sent_at")[:1]),
+        # the latest of `_chases`, read on the complaint's row: the latest reminder if it is one of them
+        last_chased_at=Case(
+            When(state=State.ESCALATED, last_reminded_at__gt=F("deadline"), then=F("last_reminded_at")),
+            default=None, output_field=DateTimeField(),
+        ),
     ).annotate(
         urgency=Case(
             When(last_chased_at__isnull=False, then=Value(0)),
