@@ -109,6 +109,7 @@ class ReturnViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
     filterset_class = ReturnFilter
     search_fields = ["number", "order__number"]
     ordering_fields = ["requested_at", "id"]
+    pages_by_id = True  # a page joins the order, gift, supplier and refund of its own returns only
 
     def get_queryset(self):
         return returns.list_returns(user=self.request.user)

@@ -69,6 +69,8 @@ class ReturnRequest(StateMachine):
         ordering = ["-requested_at", "-id"]
         verbose_name = _("退换货")
         verbose_name_plural = _("退换货")
+        # the lists' order: a page walks it and reads its own returns only, however many there are
+        indexes = [models.Index(fields=["-requested_at", "-id"], name="return_newest_first")]
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gte=1), name="return_quantity_positive"),
             models.CheckConstraint(condition=Q(settlement_amount__lte=0), name="return_settlement_not_positive"),
