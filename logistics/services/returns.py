@@ -142,13 +142,22 @@ def with_last_parcels(returns_: QuerySet) -> QuerySet:
     return returns_.annotate(**{f"last_{link}": _last_parcel_state(link) for _state, link in AFTER_FAILED_PARCEL.values()})
 
 
+def _last_parcel_failed(state: str, link: str) -> Q:
+    """The returns in `state` whose latest parcel linked by `link` failed (annotated by `with_last_parcels`). The
+    cheap tests come first, in this order (PostgreSQL keeps the order of a condition's parts inside an OR or a CASE):
+    the latest parcel is looked up only for the returns in `state` that have a failed one, few of them, not for
+    every return ever exchanged or refused."""
+    failed = Shipment.objects.filter(state=Shipment.State.FAILED, **{f"{link}__isnull": False}).values(link)
+    return Q(state=state) & Q(pk__in=failed) & Q(**{f"last_{link}": Shipment.State.FAILED})
+
+
 def by_failed_replacement(returns_: QuerySet, replacement_failed: bool | None) -> QuerySet:
     """`replacement_failed`: the exchanges among `returns_` whose latest replacement failed (they wait for the
     operator), or (False) all the others; None: all of them (`core.selectors.answering`)."""
     if replacement_failed is None:
         return returns_
-    failed = Q(state=State.EXCHANGED, last_replacement_for=Shipment.State.FAILED)
-    return answering(with_last_parcels(returns_), failed, replacement_failed)
+    state, link = AFTER_FAILED_PARCEL["reship_replacement"]
+    return answering(with_last_parcels(returns_), _last_parcel_failed(state, link), replacement_failed)
 
 
 @waiting_for({Role.OPERATOR, Role.LOGISTICS, *SUPPLIER_ROLES})
@@ -164,7 +173,7 @@ def returns_waiting(user) -> int:
     for step, (state, link) in AFTER_FAILED_PARCEL.items():
         for fulfilment, roles in WHO[step].items():
             if user.role in roles:
-                waiting |= Q(state=state, order__fulfilment=fulfilment, **{f"last_{link}": Shipment.State.FAILED})
+                waiting |= Q(order__fulfilment=fulfilment) & _last_parcel_failed(state, link)
     return with_last_parcels(ReturnRequest.objects.visible_to(user)).filter(waiting).count()
 
 
