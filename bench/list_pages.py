@@ -268,7 +268,7 @@ def main() -> int:
     parser.add_argument("--plans", action="store_true", help="print each page query's plan")
     parser.add_argument("--db-name", default=None, help="the scratch database (default bench_<list>_pages)")
     parser.add_argument("--keep-db", action="store_true", help="leave the scratch database for inspection")
-    parser.add_argument("--jit", choices=["on", "off"], help="the `jit` setting of every connection (default: the server's)")
+    parser.add_argument("--jit", choices=["on", "off"], help="the `jit` setting of every connection (default: the settings', DB_JIT)")
     args = parser.parse_args()
     listed = LISTS[args.list]
     rows = args.rows or (5_000 if args.list == "statements" else 20_000)
@@ -294,10 +294,12 @@ def main() -> int:
             user = User.objects.create(username=f"bench-{listed.role}", role=listed.role, password="!")
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")
+            cursor.execute("SHOW jit")
+            jit = cursor.fetchone()[0]
         client = Client()
         client.force_login(user)
         print(f"{args.list} pages benchmark, {datetime.now(dt_timezone.utc):%Y-%m-%d %H:%M} UTC: {os.cpu_count()} CPUs, "
-              f"PostgreSQL {pg_version()} (jit {args.jit or 'as the server sets it'}), load average {os.getloadavg()[0]:.2f}; {rows} {args.list}; "
+              f"PostgreSQL {pg_version()} (jit {jit}), load average {os.getloadavg()[0]:.2f}; {rows} {args.list}; "
               f"seeded in {time.monotonic() - began:.0f} s; best of {args.repeat}")
         problems = []
         with translation.override("zh-hans"):
