@@ -148,9 +148,15 @@ def restock(
     """Put returned, resellable units back into the supplier's consignment. `stays=False`: the caller takes them
     out again in the same transaction (written off, or reserved for a parcel), so they free nothing for a leftover lot."""
     n = _positive(quantity)
-    record = _move(gift=gift, location=location, kind=Kind.RETURN_TO_STOCK, on_hand=n, reserved=0, at=at, actor=actor, source=source)
-    if stays:
-        _freed_after_retirement(gift=gift, location=location, quantity=n, at=at)
+    with transaction.atomic(savepoint=False):
+        if stays and location.kind == Location.Kind.WAREHOUSE:
+            # locked before the stock, as receiving an inbound shipment locks it: a retirement under way (it updates the
+            # gift) either has committed, and the units join its leftover lot below, or waits and counts them in its lot.
+            # No key lock: movements of the gift, which take a key-share lock on it after their stock, are not waited for.
+            Gift.objects.select_for_update(no_key=True).filter(pk=gift.pk).exists()
+        record = _move(gift=gift, location=location, kind=Kind.RETURN_TO_STOCK, on_hand=n, reserved=0, at=at, actor=actor, source=source)
+        if stays:
+            _freed_after_retirement(gift=gift, location=location, quantity=n, at=at)
     return record
 
 

@@ -63,3 +63,28 @@ def run_into(first, held: tuple[threading.Event, threading.Event], second) -> tu
         step.join(WAIT_SECONDS)
     assert not any(step.is_alive() for step in steps), f"a step did not finish within {WAIT_SECONDS} s"
     return steps
+
+
+class Background(Step):
+    """A step started at once, named for the message when it does not finish."""
+
+    def __init__(self, work, *, name: str = "") -> None:
+        super().__init__(work)
+        self.name = name or self.name
+        self.start()
+
+    def finished(self):
+        """What `work()` returned, once it has; its exception re-raised."""
+        self.join(WAIT_SECONDS)
+        assert not self.is_alive(), f"{self.name} did not finish within {WAIT_SECONDS} s"
+        if self.error is not None:
+            raise self.error
+        return self.result
+
+
+def until(condition) -> None:
+    """Wait until `condition()` holds (polled; the test's own connection, outside any transaction, sees locks now)."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    while not condition():
+        assert time.monotonic() < deadline, f"still waiting after {WAIT_SECONDS} s"
+        time.sleep(0.02)

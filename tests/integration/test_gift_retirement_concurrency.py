@@ -1,0 +1,73 @@
+"""A gift retired while its stock moves, on PostgreSQL (SPEC §4.2, §4.8): units restocked during a retirement end up
+in the warehouse's leftover lot whichever commits first."""
+import threading
+
+from core.roles import Role
+from logistics.models import LeftoverLot
+from suppliers.models import Gift, StockRecord
+from suppliers.services import catalog, inventory
+from tests.factories import UserFactory, WarehouseFactory
+from tests.helpers import gift_in_state
+from tests.integration.racing import WAIT_SECONDS, Background, lock_waiters, until
+from logistics.services import leftovers
+
+
+def _offline_gift_with_stock(now):
+    operator = UserFactory(username="operator", role=Role.OPERATOR)
+    gift = gift_in_state("offline", actor=operator, at=now)
+    warehouse = WarehouseFactory(code="WH-RETIRE")
+    inventory.receive_stock(gift=gift, location=warehouse, quantity=3, at=now)
+    return operator, gift, warehouse
+
+
+def _open_lots(gift) -> list[tuple[str, int]]:
+    return list(LeftoverLot.objects.filter(gift=gift, state=LeftoverLot.State.OPEN).values_list("location__code", "quantity"))
+
+
+def test_units_restocked_just_before_a_retirement_commits_are_counted_in_its_leftover_lot(programs, now, monkeypatch):
+    operator, gift, warehouse = _offline_gift_with_stock(now)
+    checked, go_on = threading.Event(), threading.Event()
+    freed_after_retirement = inventory._freed_after_retirement
+
+    def commit_when_told(**kwargs):  # the restock has moved its units and found the gift not retired
+        freed_after_retirement(**kwargs)
+        checked.set()
+        assert go_on.wait(WAIT_SECONDS)
+
+    monkeypatch.setattr(inventory, "_freed_after_retirement", commit_when_told)
+    restocking = Background(lambda: inventory.restock(gift=gift, location=warehouse, quantity=2, at=now), name="restock")
+    assert checked.wait(WAIT_SECONDS)
+    retiring = Background(lambda: catalog.retire_gift(gift=Gift.objects.get(pk=gift.pk), actor=operator, now=now), name="retire")
+    until(lambda: not retiring.is_alive() or lock_waiters())
+    go_on.set()
+    restocking.finished()
+    retiring.finished()
+
+    assert Gift.objects.get(pk=gift.pk).state == Gift.State.RETIRED
+    assert StockRecord.objects.get(gift=gift, location=warehouse).available == 5
+    assert _open_lots(gift) == [("WH-RETIRE", 5)]
+
+
+def test_units_restocked_while_a_retirement_makes_its_lots_join_the_lot_it_made(programs, now, monkeypatch):
+    operator, gift, warehouse = _offline_gift_with_stock(now)
+    counted, go_on = threading.Event(), threading.Event()
+    notify_supplier = leftovers._notify_supplier
+
+    def commit_when_told(**kwargs):  # the retirement has made its lots from the stock it saw
+        if threading.current_thread().name == "retire":
+            counted.set()
+            assert go_on.wait(WAIT_SECONDS)
+        return notify_supplier(**kwargs)
+
+    monkeypatch.setattr(leftovers, "_notify_supplier", commit_when_told)
+    retiring = Background(lambda: catalog.retire_gift(gift=Gift.objects.get(pk=gift.pk), actor=operator, now=now), name="retire")
+    assert counted.wait(WAIT_SECONDS)
+    restocking = Background(lambda: inventory.restock(gift=gift, location=warehouse, quantity=2, at=now), name="restock")
+    until(lambda: not restocking.is_alive() or lock_waiters())
+    go_on.set()
+    retiring.finished()
+    restocking.finished()
+
+    assert StockRecord.objects.get(gift=gift, location=warehouse).available == 5
+    assert _open_lots(gift) == [("WH-RETIRE", 5)]
+
