@@ -100,8 +100,10 @@ def _retire_if_clearance_stock_used_up(*, gift_id: int, at: datetime) -> None:
     """The system retires a clearance gift once no unit of it is on hand at any location (SPEC §4.2): a unit reserved
     for an order is on hand until it ships, so the last one going out, written off or collected is the moment. Its
     retirement makes no leftover lot, as there is nothing left."""
-    gift = Gift.objects.filter(pk=gift_id, state=Gift.State.CLEARANCE).exclude(stock_records__on_hand__gt=0).first()
-    if gift is None:
+    # The gift is locked first and the stock read after, in a statement of its own: the last units leaving two locations
+    # at once are counted one after the other, so the second sees the first gone and neither misses the moment.
+    gift = Gift.objects.select_for_update(no_key=True).filter(pk=gift_id, state=Gift.State.CLEARANCE).first()
+    if gift is None or StockRecord.objects.filter(gift_id=gift_id, on_hand__gt=0).exists():
         return
     from suppliers.services.catalog import retire_gift  # catalog imports this module (to cancel replenishment)
 

@@ -1,5 +1,6 @@
 """A gift retired while its stock moves, on PostgreSQL (SPEC §4.2, §4.8): units restocked during a retirement end up
-in the warehouse's leftover lot whichever commits first."""
+in the warehouse's leftover lot whichever commits first, and a clearance gift whose last units leave two warehouses at
+once is retired."""
 import threading
 
 from core.roles import Role
@@ -71,3 +72,32 @@ def test_units_restocked_while_a_retirement_makes_its_lots_join_the_lot_it_made(
     assert StockRecord.objects.get(gift=gift, location=warehouse).available == 5
     assert _open_lots(gift) == [("WH-RETIRE", 5)]
 
+
+def test_a_clearance_gift_whose_last_units_leave_two_warehouses_at_once_is_retired(programs, now, monkeypatch):
+    operator = UserFactory(username="operator", role=Role.OPERATOR)
+    gift = gift_in_state("clearance", actor=operator, at=now)
+    first = StockRecord.objects.get(gift=gift, on_hand__gt=0).location
+    second = WarehouseFactory(code="WH-LAST")
+    inventory.receive_stock(gift=gift, location=second, quantity=1, at=now)
+    both_out, checked, go_on = threading.Barrier(2, timeout=WAIT_SECONDS), threading.Semaphore(0), threading.Event()
+    retire_if_used_up = inventory._retire_if_clearance_stock_used_up
+
+    def check_together(**kwargs):  # both units are out of their stock records before either looks at the whole gift
+        both_out.wait()
+        retire_if_used_up(**kwargs)
+        checked.release()
+        assert go_on.wait(WAIT_SECONDS)
+
+    monkeypatch.setattr(inventory, "_retire_if_clearance_stock_used_up", check_together)
+    writing_off = [
+        Background(lambda location=location: inventory.write_off_stock(gift=gift, location=location, quantity=1, at=now, note="破损"))
+        for location in (first, second)
+    ]
+    assert checked.acquire(timeout=WAIT_SECONDS)
+    until(lambda: checked.acquire(blocking=False) or lock_waiters())  # the other has checked too, or waits to
+    go_on.set()
+    for work in writing_off:
+        work.finished()
+
+    assert list(StockRecord.objects.filter(gift=gift).values_list("on_hand", flat=True)) == [0, 0]
+    assert Gift.objects.get(pk=gift.pk).state == Gift.State.RETIRED
