@@ -362,18 +362,22 @@ def correct_tracking(*, shipment: Shipment, actor, now: datetime, carrier: str, 
 
     :raises ValidationFailed: as shipping does, without a reason, or for the same number :raises InvalidTransition:
     """
-    carrier, tracking_number = _tracking(shipment, carrier, tracking_number)
-    reason = required_text(reason, message=gettext("请说明更正原因"))
-    if (carrier_key(carrier), tracking_number) == (shipment.carrier_key, shipment.tracking_number):
-        raise ValidationFailed(gettext("与原运单号相同"), field="tracking_number")
-    was = f"{shipment.carrier} {shipment.tracking_number}"
     with transaction.atomic():
-        apply_transition(shipment, "correct_tracking", actor=actor, at=now, reason=labelled_message(f"{was} → {carrier} {tracking_number}", reason),
+        # The transition leaves the parcel shipped, so a correction committed meanwhile (a double click) would not stop
+        # it: the parcel is locked and this correction checked against the waybill it now has.
+        locked = Shipment.objects.select_for_update(of=("self",)).get(pk=shipment.pk)
+        carrier, tracking_number = _tracking(locked, carrier, tracking_number)
+        reason = required_text(reason, message=gettext("请说明更正原因"))
+        if (carrier_key(carrier), tracking_number) == (locked.carrier_key, locked.tracking_number):
+            raise ValidationFailed(gettext("与原运单号相同"), field="tracking_number")
+        was = f"{locked.carrier} {locked.tracking_number}"
+        apply_transition(locked, "correct_tracking", actor=actor, at=now, reason=labelled_message(f"{was} → {carrier} {tracking_number}", reason),
                          carrier=carrier, tracking_number=tracking_number)
         if shipment.for_return:
-            _tell_return_parcel(shipment, "replacement_shipped" if shipment.replacement_for_id else "return_sent_back", now=now)
+            _tell_return_parcel(locked, "replacement_shipped" if shipment.replacement_for_id else "return_sent_back", now=now)
         else:
             orders.tell_tracking(order=shipment.order, now=now, carrier=carrier, tracking_number=tracking_number)
+    shipment.refresh_from_db()
     return shipment
 
 
