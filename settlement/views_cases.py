@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from core.api.permissions import require_role
 from core.errors import DomainError, PermissionDenied
-from core.forms import StateFilter, choice_filter
+from core.forms import StateFilter, SubmittedOnce, choice_filter
 from core.fsm import history_of
 from core.portal import add_service_errors, moved_on, paginate
 from core.roles import SUPPLIER_ROLES, Role
@@ -47,7 +47,7 @@ class CaseFilterForm(SupplierFilter):
         return {"state": super().values().get("state", "")}
 
 
-class OpenCaseForm(forms.Form):
+class OpenCaseForm(SubmittedOnce):
     supplier = forms.ModelChoiceField(label=gettext_lazy("礼品商"), queryset=Supplier.objects.none())
     kind = forms.ChoiceField(label=gettext_lazy("类型"), choices=RectificationCase.Kind.choices)
     reason = forms.CharField(label=gettext_lazy("原因"), max_length=REASON_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 3}))
@@ -84,12 +84,16 @@ CASE_FORMS = {"answer": (AnswerForm, cases.answer_case, SUPPLIER_ROLES, gettext_
 CASE_TRANSITIONS = {"answer": "submit_answer", "send-back": "send_back", "close": "close"}
 
 
-def _call(form, service, **values) -> bool:
-    """Call a service for a valid form; its validation errors go next to the fields they name."""
+def _call(form, service, *, once: str = "", **values) -> bool:
+    """Call a service for a valid form (a form that creates something, once per rendered form: `once` names it); its
+    validation errors go next to the fields they name."""
     if not form.is_valid():
         return False
     try:
-        service(**values, **form.cleaned_data)
+        if once:
+            form.create_once(user=values["actor"], name=once, action=lambda: service(**values, **form.entered()))
+        else:
+            service(**values, **form.cleaned_data)
     except PermissionDenied:
         raise
     except DomainError as error:
@@ -114,7 +118,7 @@ def case_list(request):
     form = OpenCaseForm(request.POST or None) if is_operator else None
     if request.method == "POST":
         require_role(request.user, OPERATOR)
-        if _call(form, cases.open_case, actor=request.user, now=now):
+        if _call(form, cases.open_case, once="case", actor=request.user, now=now):
             messages.success(request, _("整改单已开立，已通知礼品商"))
             return redirect("settlement-cases")
     filters = CaseFilterForm(request.GET, with_supplier=is_operator)

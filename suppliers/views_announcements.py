@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from core.api.permissions import require_role
 from core.errors import DomainError, NotFound, PermissionDenied
+from core.forms import SubmittedOnce
 from core.portal import add_service_errors, paginate, run_action
 from core.roles import SUPPLIER_ROLES, Role
 from core.validators import BusinessTimeField, id_or_none
@@ -31,7 +32,7 @@ class SupplierChoices(forms.ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
-class PublishForm(forms.Form):
+class PublishForm(SubmittedOnce):
     kind = forms.ChoiceField(label=gettext_lazy("类型"), choices=Announcement.Kind.choices)
     title = forms.CharField(label=gettext_lazy("标题"), max_length=200)
     body = forms.CharField(label=gettext_lazy("内容"), widget=forms.Textarea(attrs={"rows": 5}))
@@ -64,14 +65,17 @@ def operator_create(request):
     form = PublishForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            announcement = announcements.publish_announcement(**form.cleaned_data, actor=request.user, now=timezone.now())
+            pk, first = form.create_once(user=request.user, name="announcement", action=lambda: announcements.publish_announcement(
+                **form.entered(), actor=request.user, now=timezone.now()
+            ))
         except PermissionDenied:
             raise
         except DomainError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("公告已发布"))
-            return redirect("operator-announcement-detail", pk=announcement.pk)
+            if first:
+                messages.success(request, _("公告已发布"))
+            return redirect("operator-announcement-detail", pk=pk)
     return render(request, "suppliers/announcements/operator_form.html", {"form": form})
 
 

@@ -17,6 +17,7 @@ from core.api.filters import FilterSet, IdFilter, TimeFilter
 from core.api.permissions import require_role
 from core.api.transitions import TransitionHistoryMixin, transition_action
 from core.errors import PermissionDenied
+from core.idempotency import idempotent
 from core.roles import SUPPLIER_ROLES, Role
 from core.services import log_personal_data_access
 from logistics.carriers import tracking_key
@@ -80,8 +81,10 @@ class InboundShipmentViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewS
         return InboundShipment.objects.visible_to(self.request.user).select_related("gift", "location")
 
     @extend_schema(request=InboundAnnounceInput, responses={201: InboundShipmentSerializer})
+    @idempotent
     def create(self, request):
-        """Announce an inbound shipment of one of the caller's warehouse gifts."""
+        """Announce an inbound shipment of one of the caller's warehouse gifts (Idempotency-Key required: a retry replays
+        the first answer)."""
         require_role(request.user, SUPPLIER_ROLES)
         params = InboundAnnounceInput(data=request.data, context={"request": request})
         params.is_valid(raise_exception=True)

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from core.api.fields import ScopedKey
 from core.api.permissions import require_role
 from core.api.transitions import ReasonInput, TransitionHistoryMixin, transition_action
+from core.idempotency import idempotent
 from core.models.transitions import actor_label_for
 from core.roles import SUPPLIER_ROLES, Role
 from core.validators import REASON_MAX_LENGTH
@@ -152,8 +153,10 @@ class ComplaintViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, viewsets
         return Response(self.get_serializer(complaint, context=self.get_serializer_context() | {"contact": contact}).data)
 
     @extend_schema(request=OpenComplaintInput, responses={201: ComplaintSerializer})
+    @idempotent
     def create(self, request):
-        """Open a complaint: a member's own, an operator's on a member's behalf, anyone's about a supplier."""
+        """Open a complaint: a member's own, an operator's on a member's behalf, anyone's about a supplier
+        (Idempotency-Key required: a retry replays the first answer)."""
         params = OpenComplaintInput(data=request.data, context={"request": request})
         params.is_valid(raise_exception=True)
         complaint = complaints.open_complaint(actor=request.user, now=timezone.now(), **params.validated_data)
@@ -161,8 +164,9 @@ class ComplaintViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, viewsets
 
     @extend_schema(request=SuggestionInput, responses={201: ComplaintSerializer})
     @action(detail=False, methods=["post"])
+    @idempotent
     def suggest(self, request):
-        """A supplier's suggestion to the operator (no deadline)."""
+        """A supplier's suggestion to the operator, no deadline (Idempotency-Key required: a retry replays the first answer)."""
         require_role(request.user, SUPPLIER_ROLES)
         params = SuggestionInput(data=request.data)
         params.is_valid(raise_exception=True)

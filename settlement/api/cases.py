@@ -13,6 +13,7 @@ from core.api.fields import ActorField, BusinessDateField, RequiredText, ScopedK
 from core.api.filters import reads_yes_no, yes_no
 from core.api.permissions import require_role
 from core.api.transitions import RequiredReasonInput, TransitionHistoryMixin, transition_action
+from core.idempotency import idempotent
 from core.roles import SUPPLIER_ROLES, Role
 from core.validators import REASON_MAX_LENGTH
 from settlement.models import Assessment, ReEvaluation, RectificationCase
@@ -66,8 +67,10 @@ class RectificationCaseViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, 
         return queryset
 
     @extend_schema(request=OpenCaseInput, responses={201: RectificationCaseSerializer})
+    @idempotent
     def create(self, request):
-        """Open a warning or a rectification demand with a deadline; the supplier is told by inbox and SMS."""
+        """Open a warning or a rectification demand with a deadline; the supplier is told by inbox and SMS
+        (Idempotency-Key required: a retry replays the first answer)."""
         require_role(request.user, OPERATOR)
         params = OpenCaseInput(data=request.data, context={"request": request})
         params.is_valid(raise_exception=True)

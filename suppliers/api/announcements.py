@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from core.api.fields import BusinessDateTimeField
 from core.api.filters import reads_yes_no, yes_no
 from core.api.permissions import require_role, roles
+from core.idempotency import idempotent
 from core.roles import SUPPLIER_ROLES, Role
 from suppliers.models import Announcement, AnnouncementDelivery
 from suppliers.services import announcements
@@ -77,8 +78,10 @@ class AnnouncementViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
         return AnnouncementDetailSerializer if self.action == "retrieve" else AnnouncementSerializer
 
     @extend_schema(request=PublishInput, responses={201: AnnouncementDetailSerializer})
+    @idempotent
     def create(self, request):
-        """Publish to every active supplier or to the chosen ones; a meeting needs a time, a place and an agenda."""
+        """Publish to every active supplier or to the chosen ones; a meeting needs a time, a place and an agenda
+        (Idempotency-Key required: a retry replays the first answer, the suppliers texted once)."""
         params = PublishInput(data=request.data)
         params.is_valid(raise_exception=True)
         announcement = announcements.publish_announcement(**params.validated_data, actor=request.user, now=timezone.now())

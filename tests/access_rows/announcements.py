@@ -21,7 +21,7 @@ ROWS: dict = {
     ("announcement-list", "POST"): row(
         OPERATORS_ONLY | {"operator": 201},
         writable={"kind", "title", "body", "meeting_at", "place", "agenda", "to_all", "suppliers"},
-        body={"title": "春节发货安排", "body": "2月1日至2月7日暂停发货。", "to_all": True},
+        body={"title": "春节发货安排", "body": "2月1日至2月7日暂停发货。", "to_all": True}, headers={"HTTP_IDEMPOTENCY_KEY": "matrix-announcement"},
     ),
     ("announcement-detail", "GET"): row(OPERATORS_ONLY | {"operator": 200}, obj="announcement"),
     ("announcement-delivery-list", "GET"): row(AUTHENTICATED),

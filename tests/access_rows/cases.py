@@ -20,6 +20,7 @@ ROWS: dict = {
     ("rectification-case-list", "POST"): only(
         {"operator": 404}, seen_by=set(AUTHENTICATED) - {"anon"}, writable={"supplier", "kind", "reason", "deadline", "assessment"},
         body={"supplier": MISSING, "kind": "warning", "reason": "access matrix", "deadline": "2099-01-01"},
+        headers={"HTTP_IDEMPOTENCY_KEY": "matrix-case"},
     ),
     ("rectification-case-detail", "GET"): seen(obj="case"),
     ("rectification-case-history", "GET"): seen(obj="case"),

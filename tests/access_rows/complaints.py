@@ -29,11 +29,12 @@ ROWS: dict = {
     ("complaint-list", "POST"): only(
         {role: 201 for role in EVERYONE} | {"supplier_admin": 400, "supplier_staff": 400}, seen_by=EVERYONE,
         writable={"title", "description", "order", "gift", "supplier", "member", "contact_name", "contact_phone"},
-        body=NEW_COMPLAINT,
+        body=NEW_COMPLAINT, headers={"HTTP_IDEMPOTENCY_KEY": "matrix-complaint"},
     ),
     ("complaint-suggest", "POST"): only(
         {"supplier_admin": 201, "supplier_staff": 201, "other_supplier": 201}, seen_by=EVERYONE,
         writable={"title", "description"}, body={"title": "增加对账模板", "description": "access matrix"},
+        headers={"HTTP_IDEMPOTENCY_KEY": "matrix-suggestion"},
     ),
     ("complaint-detail", "GET"): seen(obj="complaint"),
     ("complaint-history", "GET"): seen(obj="complaint"),

@@ -1,27 +1,14 @@
 """Access-matrix rows of the goods flow (inbound shipments, handoff batches, shipments); see tests/access.py for the
-format. The helpers are local: importing tests.access here would be circular.
+format.
 
 `world_objects` adds an announced inbound shipment of the supplier's listed gift, and a handoff batch holding a
 second order of the member's for that gift, whose warehouse shipment waits for picking. The matrix's own
-`order` stays confirmed: the second order is placed an hour earlier, so a one-order batch takes it first.
+`order` stays confirmed: the second order is placed an hour earlier, so a one-order batch takes it first. The helpers
+are the returns area's (importing tests.access here would be circular).
 """
-ROLES = [
-    "anon", "member", "other_member", "supplier_admin", "supplier_staff", "other_supplier", "operator", "logistics", "finance"
-]
-AUTHENTICATED = {role: 200 for role in ROLES if role != "anon"} | {"anon": 401}
-REASON = {"reason": "access matrix"}
+from tests.access_rows.returns import AUTHENTICATED, REASON, ROLES, only, row
+
 MATRIX_WAREHOUSE = "WH-MATRIX"
-
-
-def row(statuses: dict, *, obj: str | None = None, writable: set[str] = frozenset(), body: dict | None = None) -> dict:
-    return {"status": dict(statuses), "object": obj, "writable": set(writable), "body": body or {}, "headers": {}}
-
-
-def only(allowed: dict, *, seen_by: set[str], obj: str | None = None, writable: set[str] = frozenset(), body: dict | None = None) -> dict:
-    """Roles in `allowed` get their status; the others get 403 where they can see the object (`seen_by`), else 404."""
-    statuses = {role: 403 if role in seen_by else 404 for role in ROLES} | {"anon": 401} | allowed
-    return row(statuses, obj=obj, writable=writable, body=body)
-
 
 INBOUND_SEEN_BY = {"supplier_admin", "supplier_staff", "operator", "logistics"}
 BATCH_SEEN_BY = {"operator", "logistics"}
@@ -38,6 +25,7 @@ ROWS: dict = {
     ("inbound-shipment-list", "POST"): only(
         {"supplier_admin": 201, "supplier_staff": 201, "other_supplier": 404}, seen_by=EVERYONE,
         writable={"gift", "location", "quantity", "expected_on", "replenishment_request", "note"}, body=ANNOUNCEMENT,
+        headers={"HTTP_IDEMPOTENCY_KEY": "matrix-inbound"},
     ),
     ("inbound-shipment-detail", "GET"): only({role: 200 for role in INBOUND_SEEN_BY}, seen_by=INBOUND_SEEN_BY, obj="inbound"),
     ("inbound-shipment-history", "GET"): only({role: 200 for role in INBOUND_SEEN_BY}, seen_by=INBOUND_SEEN_BY, obj="inbound"),

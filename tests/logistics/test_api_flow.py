@@ -16,7 +16,7 @@ from points.services import ledger, orders
 from suppliers.models import Location, ReplenishmentRequest, StockRecord
 from suppliers.services import inventory
 from tests.factories import GiftFactory, MemberFactory, UserFactory, WarehouseFactory
-from tests.helpers import assert_list_queries_constant, picked_and_shipped
+from tests.helpers import assert_list_queries_constant, fresh_key, picked_and_shipped
 from tests.factories import ADDRESS
 from tests.helpers import published
 
@@ -38,12 +38,22 @@ def error_attr(response) -> str:
 # inbound shipments
 
 def test_a_supplier_announces_inbound_stock_by_warehouse_code(api, supplier_staff, stocked_gift):
-    response = api(supplier_staff).post("/api/v1/inbound-shipments/", announcement(stocked_gift), format="json")
+    response = api(supplier_staff).post("/api/v1/inbound-shipments/", announcement(stocked_gift), format="json", **fresh_key())
 
     assert response.status_code == 201, response.content
     body = response.json()
     assert (body["state"], body["location"], body["announced_quantity"], body["gift_sku"]) == ("announced", "WH-FLOW", 10, stocked_gift.sku)
     assert InboundShipment.objects.get().supplier == supplier_staff.supplier_membership.supplier
+
+
+def test_an_inbound_announcement_sent_again_with_its_idempotency_key_is_made_once(api, supplier_staff, stocked_gift):
+    key = fresh_key()
+    first = api(supplier_staff).post("/api/v1/inbound-shipments/", announcement(stocked_gift), format="json", **key)
+
+    again = api(supplier_staff).post("/api/v1/inbound-shipments/", announcement(stocked_gift), format="json", **key)
+
+    assert (again.status_code, again.json()["number"], again["Idempotent-Replayed"]) == (201, first.json()["number"], "true")
+    assert InboundShipment.objects.count() == 1
 
 
 @pytest.mark.parametrize(("changes", "field"), [
@@ -58,14 +68,14 @@ def test_a_supplier_announces_inbound_stock_by_warehouse_code(api, supplier_staf
 def test_bad_announcements_are_400_naming_the_field_and_write_nothing(api, supplier, supplier_staff, stocked_gift, changes, field):
     Location.objects.create(code="DS-FLOW", name="自有仓", kind="dropship", supplier=supplier)
 
-    response = api(supplier_staff).post("/api/v1/inbound-shipments/", announcement(stocked_gift, **changes), format="json")
+    response = api(supplier_staff).post("/api/v1/inbound-shipments/", announcement(stocked_gift, **changes), format="json", **fresh_key())
 
     assert response.status_code == 400 and error_attr(response) == field
     assert not InboundShipment.objects.exists()
 
 
 def test_announcing_another_suppliers_gift_is_404_on_the_gift_as_in_a_url(api, other_supplier_admin, stocked_gift):
-    response = api(other_supplier_admin).post("/api/v1/inbound-shipments/", announcement(stocked_gift), format="json")
+    response = api(other_supplier_admin).post("/api/v1/inbound-shipments/", announcement(stocked_gift), format="json", **fresh_key())
 
     assert response.status_code == 404 and error_attr(response) == "gift"
     assert not InboundShipment.objects.exists()
@@ -75,7 +85,7 @@ def test_announcing_another_suppliers_gift_is_404_on_the_gift_as_in_a_url(api, o
 def test_only_supplier_users_announce(api, request, stocked_gift, role):
     user = request.getfixturevalue(role)
 
-    response = api(getattr(user, "user", user)).post("/api/v1/inbound-shipments/", announcement(stocked_gift), format="json")
+    response = api(getattr(user, "user", user)).post("/api/v1/inbound-shipments/", announcement(stocked_gift), format="json", **fresh_key())
 
     assert response.status_code == 403
     assert not InboundShipment.objects.exists()
@@ -601,8 +611,8 @@ def test_a_second_announcement_of_a_replenishment_request_is_409_and_writes_noth
     request = ReplenishmentRequest.objects.get(gift=stocked_gift)
     client = api(supplier_staff)
 
-    first = client.post("/api/v1/inbound-shipments/", announcement(stocked_gift, replenishment_request=request.pk), format="json")
-    second = client.post("/api/v1/inbound-shipments/", announcement(stocked_gift, replenishment_request=request.pk), format="json")
+    first = client.post("/api/v1/inbound-shipments/", announcement(stocked_gift, replenishment_request=request.pk), format="json", **fresh_key())
+    second = client.post("/api/v1/inbound-shipments/", announcement(stocked_gift, replenishment_request=request.pk), format="json", **fresh_key())
 
     error = second.json()["errors"][0]
     assert (first.status_code, second.status_code) == (201, 409)

@@ -14,7 +14,7 @@ from points.services import complaints, orders
 from suppliers.models import Location
 from suppliers.services import inventory
 from tests.factories import ADDRESS, GiftFactory, SupplierUserFactory
-from tests.helpers import published
+from tests.helpers import fresh_key, published
 
 pytestmark = pytest.mark.django_db
 State = Complaint.State
@@ -210,7 +210,7 @@ def test_over_the_api_another_supplier_another_member_and_logistics_get_404(api,
 def test_over_the_api_a_bad_contact_phone_is_a_400_naming_the_field(api, operator, gift):
     body = {"title": "礼品破损", "description": "电话投诉", "gift": gift.pk, "contact_name": "王先生", "contact_phone": "1390000"}
 
-    response = api(operator).post("/api/v1/complaints/", body, format="json")
+    response = api(operator).post("/api/v1/complaints/", body, format="json", **fresh_key())
 
     assert response.status_code == 400 and response.json()["errors"][0]["attr"] == "contact_phone"
     assert not Complaint.objects.exists()

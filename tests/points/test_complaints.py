@@ -16,7 +16,7 @@ from points.services import orders
 from suppliers.services import catalog
 from suppliers.models import Gift, Supplier
 from tests.factories import GiftFactory, SupplierFactory, SupplierUserFactory, UserFactory, contracted, supplier_in
-from tests.helpers import assert_list_queries_constant, gift_in_state
+from tests.helpers import assert_list_queries_constant, fresh_key, gift_in_state
 from tests.factories import ADDRESS, SHANGHAI
 
 State = Complaint.State
@@ -733,7 +733,7 @@ def test_the_operators_complaint_queue_runs_the_same_queries_for_1_and_50_rows(a
 def test_over_the_api_a_complaint_naming_another_members_order_is_404_and_writes_nothing(api, rich_member, other_member, listed_gift, now):
     order = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=1, now=now, **ADDRESS)
 
-    response = api(other_member.user).post("/api/v1/complaints/", {"title": "x", "description": "y", "order": order.pk}, format="json")
+    response = api(other_member.user).post("/api/v1/complaints/", {"title": "x", "description": "y", "order": order.pk}, format="json", **fresh_key())
 
     assert response.status_code == 404
     assert response.json()["errors"][0]["attr"] == "order"
@@ -744,7 +744,7 @@ def test_over_the_api_a_complaint_naming_another_members_order_is_404_and_writes
 def test_over_the_api_naming_what_the_caller_may_not_name_is_404_and_writes_nothing(api, member, other_member, field):
     hidden = {"gift": lambda: GiftFactory().pk, "supplier": lambda: SupplierFactory().pk, "member": lambda: other_member.pk}[field]()
 
-    response = api(member.user).post("/api/v1/complaints/", {"title": "x", "description": "y", field: hidden}, format="json")
+    response = api(member.user).post("/api/v1/complaints/", {"title": "x", "description": "y", field: hidden}, format="json", **fresh_key())
 
     assert response.status_code == 404
     assert response.json()["errors"][0]["attr"] == field
@@ -752,10 +752,30 @@ def test_over_the_api_naming_what_the_caller_may_not_name_is_404_and_writes_noth
 
 
 def test_over_the_api_a_member_complains_about_a_gift_in_the_catalog(api, member, gift):
-    response = api(member.user).post("/api/v1/complaints/", {"title": "茶叶受潮", "description": "结块", "gift": gift.pk}, format="json")
+    response = api(member.user).post("/api/v1/complaints/", {"title": "茶叶受潮", "description": "结块", "gift": gift.pk}, format="json", **fresh_key())
 
     assert response.status_code == 201
     assert (response.json()["gift"], response.json()["supplier"]) == (gift.pk, gift.supplier_id)
+
+
+def test_a_complaint_sent_again_with_its_idempotency_key_is_opened_once(api, member, gift):
+    body, key = {"title": "茶叶受潮", "description": "结块", "gift": gift.pk}, fresh_key()
+    first = api(member.user).post("/api/v1/complaints/", body, format="json", **key)
+
+    again = api(member.user).post("/api/v1/complaints/", body, format="json", **key)
+
+    assert (again.status_code, again.json()["id"], again["Idempotent-Replayed"]) == (201, first.json()["id"], "true")
+    assert Complaint.objects.count() == 1
+
+
+def test_a_suggestion_sent_again_with_its_idempotency_key_is_sent_once(api, supplier_staff):
+    body, key = {"title": "增加对账模板", "description": "按月导出"}, fresh_key()
+    first = api(supplier_staff).post("/api/v1/complaints/suggest/", body, format="json", **key)
+
+    again = api(supplier_staff).post("/api/v1/complaints/suggest/", body, format="json", **key)
+
+    assert (again.status_code, again.json()["id"], again["Idempotent-Replayed"]) == (201, first.json()["id"], "true")
+    assert Complaint.objects.count() == 1
 
 
 def test_a_member_may_name_a_supplier_that_cooperates_or_has_cooperated(member, now):
@@ -769,7 +789,7 @@ def test_a_member_may_name_a_supplier_that_cooperates_or_has_cooperated(member, 
 
 
 def test_over_the_api_a_member_complains_about_a_supplier(api, member, supplier):
-    response = api(member.user).post("/api/v1/complaints/", {"title": "客服态度差", "description": "…", "supplier": supplier.pk}, format="json")
+    response = api(member.user).post("/api/v1/complaints/", {"title": "客服态度差", "description": "…", "supplier": supplier.pk}, format="json", **fresh_key())
 
     assert response.status_code == 201
     assert (response.json()["supplier"], response.json()["order"]) == (supplier.pk, None)
@@ -779,7 +799,7 @@ def test_over_the_api_a_member_cannot_name_a_gift_outside_its_catalog_and_orders
     other_program = gift_in_state("online", supplier=supplier)
     other_program.prices.filter(program__code="gotone").delete()
 
-    response = api(member.user).post("/api/v1/complaints/", {"title": "x", "description": "y", "gift": other_program.pk}, format="json")
+    response = api(member.user).post("/api/v1/complaints/", {"title": "x", "description": "y", "gift": other_program.pk}, format="json", **fresh_key())
 
     assert response.status_code == 404 and response.json()["errors"][0]["attr"] == "gift"  # as if it did not exist
     assert not Complaint.objects.exists()

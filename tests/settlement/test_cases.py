@@ -17,7 +17,7 @@ from suppliers.models import Gift, Notice, Supplier
 from suppliers.services import inventory, onboarding
 from tests.factories import SHANGHAI, GiftFactory, SupplierFactory, SupplierUserFactory, WarehouseFactory, ready_to_activate
 from tests.portal import field_errors, logged_in, nav
-from tests.helpers import only_notice, published
+from tests.helpers import fresh_key, only_notice, published
 
 pytestmark = pytest.mark.django_db
 
@@ -443,7 +443,7 @@ def test_a_re_evaluation_is_overdue_the_day_after_it_was_due(due):
 # --- API and pages ------------------------------------------------------------------------------------------------
 def test_an_operator_opens_a_case_through_the_api_and_the_supplier_answers_it(active_supplier, operator, staff, api):
     opened = api(operator).post("/api/v1/rectification-cases/", {"supplier": active_supplier.pk, "kind": "warning",
-                                                                  "reason": "迟发", "deadline": "2099-01-01"}, format="json")
+                                                                  "reason": "迟发", "deadline": "2099-01-01"}, format="json", **fresh_key())
     assert opened.status_code == 201, opened.content
 
     answered = api(staff).post(f"/api/v1/rectification-cases/{opened.json()['id']}/answer/", {"answer": "已整改"}, format="json")
@@ -453,9 +453,19 @@ def test_an_operator_opens_a_case_through_the_api_and_the_supplier_answers_it(ac
     assert [(entry["transition"], entry["actor"]) for entry in history] == [("open", "operator"), ("submit_answer", staff.username)]
 
 
+def test_a_case_sent_again_with_its_idempotency_key_is_opened_once(active_supplier, operator, api):
+    body, key = {"supplier": active_supplier.pk, "kind": "warning", "reason": "迟发", "deadline": "2099-01-01"}, fresh_key()
+    first = api(operator).post("/api/v1/rectification-cases/", body, format="json", **key)
+
+    again = api(operator).post("/api/v1/rectification-cases/", body, format="json", **key)
+
+    assert (again.status_code, again.json()["id"], again["Idempotent-Replayed"]) == (201, first.json()["id"], "true")
+    assert RectificationCase.objects.count() == 1
+
+
 def test_a_case_reason_longer_than_500_characters_is_a_400_naming_the_reason_through_the_api(active_supplier, operator, api):
     response = api(operator).post("/api/v1/rectification-cases/", {"supplier": active_supplier.pk, "kind": "warning",
-                                                                    "reason": "迟" * 501, "deadline": "2099-01-01"}, format="json")
+                                                                    "reason": "迟" * 501, "deadline": "2099-01-01"}, format="json", **fresh_key())
 
     assert response.status_code == 400 and [error["attr"] for error in response.json()["errors"]] == ["reason"]
     assert not RectificationCase.objects.exists()
@@ -603,16 +613,29 @@ def test_finance_has_no_case_or_re_evaluation_pages_in_the_portal_nor_in_its_nav
 
 def test_the_operator_opens_a_case_from_the_list_page(active_supplier, operator):
     response = logged_in(operator).post("/settlement/cases/", {"supplier": active_supplier.pk, "kind": "warning",
-                                                                  "reason": "包装破损投诉", "deadline": "2099-01-01"}, follow=True)
+                                                                  "reason": "包装破损投诉", "deadline": "2099-01-01",
+                                                                  "token": "case-1"}, follow=True)
 
     assert response.status_code == 200 and "包装破损投诉" in response.content.decode()
     assert RectificationCase.objects.get().supplier == active_supplier
 
 
+def test_the_case_form_sent_twice_opens_one_case(active_supplier, operator):
+    client = logged_in(operator)
+    form = {"supplier": active_supplier.pk, "kind": "warning", "reason": "包装破损投诉", "deadline": "2099-01-01", "token": "double-click"}
+    client.post("/settlement/cases/", form)
+
+    again = client.post("/settlement/cases/", form)
+
+    assert again.status_code == 302
+    assert RectificationCase.objects.count() == 1
+
+
 @pytest.mark.parametrize("deadline", ["9999-12-31", "0001-01-01", "2100-01-01"])
 def test_a_case_deadline_outside_the_business_years_is_shown_next_to_it_and_opens_no_case(active_supplier, operator, deadline):
     response = logged_in(operator).post("/settlement/cases/", {"supplier": active_supplier.pk, "kind": "warning",
-                                                                  "reason": "包装破损投诉", "deadline": deadline})
+                                                                  "reason": "包装破损投诉", "deadline": deadline,
+                                                                  "token": "case-1"})
 
     assert response.status_code == 200 and field_errors(response) == {"deadline": "日期须在 2000–2099 年"}
     assert not RectificationCase.objects.exists()
@@ -620,7 +643,7 @@ def test_a_case_deadline_outside_the_business_years_is_shown_next_to_it_and_open
 
 def test_an_api_case_deadline_outside_the_business_years_is_a_400_naming_it(active_supplier, operator, api):
     response = api(operator).post("/api/v1/rectification-cases/", {"supplier": active_supplier.pk, "kind": "warning",
-                                                                    "reason": "迟发", "deadline": "9999-12-31"}, format="json")
+                                                                    "reason": "迟发", "deadline": "9999-12-31"}, format="json", **fresh_key())
 
     assert response.status_code == 400
     assert [(error["attr"], error["detail"]) for error in response.json()["errors"]] == [("deadline", "日期须在 2000–2099 年")]

@@ -12,6 +12,7 @@ from core.models import Notification
 from suppliers.models import Announcement, AnnouncementDelivery
 from suppliers.services import announcements, onboarding
 from tests.factories import SupplierFactory, supplier_in
+from tests.helpers import fresh_key
 from tests.portal import field_errors, logged_in, page_in
 
 pytestmark = pytest.mark.django_db
@@ -147,7 +148,7 @@ def test_the_supplier_list_shows_unread_first(notice, supplier_staff, operator, 
 def test_an_operator_publishes_through_the_api_and_reads_who_has_not_acknowledged(active_pair, operator, api):
     response = api(operator).post("/api/v1/announcements/", {"kind": "meeting", "title": "季度会议", "body": "请参加。",
                                                               "meeting_at": "2099-10-22T14:00:00+08:00", "place": "杭州总部",
-                                                              "agenda": "考核"}, format="json")
+                                                              "agenda": "考核"}, format="json", **fresh_key())
 
     assert response.status_code == 201, response.content
     detail = api(operator).get(f"/api/v1/announcements/{response.json()['id']}/").json()
@@ -155,9 +156,27 @@ def test_an_operator_publishes_through_the_api_and_reads_who_has_not_acknowledge
     assert {s["id"] for s in detail["not_acknowledged"]} == {s.pk for s in active_pair}
 
 
+def test_an_announcement_sent_again_with_its_idempotency_key_is_published_and_texted_once(active_pair, operator, api):
+    body, key = {"title": "春节发货安排", "body": "2月1日至2月7日暂停发货。", "to_all": True}, fresh_key()
+    first = api(operator).post("/api/v1/announcements/", body, format="json", **key)
+
+    again = api(operator).post("/api/v1/announcements/", body, format="json", **key)
+
+    assert (again.status_code, again.json()["id"], again["Idempotent-Replayed"]) == (201, first.json()["id"], "true")
+    assert Announcement.objects.count() == 1
+    assert Notification.objects.filter(subject_type="suppliers.announcement").count() == len(active_pair)
+
+
+def test_an_announcement_without_an_idempotency_key_is_a_400_and_nothing_is_published(active_pair, operator, api):
+    response = api(operator).post("/api/v1/announcements/", {"title": "t", "body": "b", "to_all": True}, format="json")
+
+    assert (response.status_code, response.json()["errors"][0]["code"]) == (400, "idempotency_key_missing")
+    assert not Announcement.objects.exists()
+
+
 def test_a_meeting_without_a_place_is_a_400_naming_the_field(active_pair, operator, api):
     response = api(operator).post("/api/v1/announcements/", {"kind": "meeting", "title": "会", "body": "b",
-                                                              "meeting_at": "2099-10-22T14:00:00+08:00", "agenda": "a"}, format="json")
+                                                              "meeting_at": "2099-10-22T14:00:00+08:00", "agenda": "a"}, format="json", **fresh_key())
 
     assert response.status_code == 400
     assert [e["attr"] for e in response.json()["errors"]] == ["place"]
@@ -218,7 +237,7 @@ def test_the_operator_publishes_from_the_form_and_sees_who_has_not_acknowledged(
     client = page_client(operator)
 
     response = client.post("/supplier/announcements/manage/new/", {"kind": "announcement", "title": "对账提醒", "body": "本周完成对账。",
-                                                                    "to_all": "on"}, follow=True)
+                                                                    "to_all": "on", "token": "publish-1"}, follow=True)
 
     page = response.content.decode()
     assert response.status_code == 200 and "对账提醒" in page
@@ -226,9 +245,21 @@ def test_the_operator_publishes_from_the_form_and_sees_who_has_not_acknowledged(
     assert "对账提醒" in client.get("/supplier/announcements/manage/").content.decode()
 
 
+def test_the_publish_form_sent_twice_publishes_and_texts_once(active_pair, operator):
+    client = page_client(operator)
+    form = {"kind": "announcement", "title": "对账提醒", "body": "本周完成对账。", "to_all": "on", "token": "double-click"}
+    first = client.post("/supplier/announcements/manage/new/", form)
+
+    again = client.post("/supplier/announcements/manage/new/", form)
+
+    assert again.status_code == 302 and again["Location"] == first["Location"]
+    assert Announcement.objects.count() == 1
+    assert Notification.objects.filter(subject_type="suppliers.announcement").count() == len(active_pair)
+
+
 def test_a_meeting_form_without_a_place_shows_the_error_next_to_the_field(active_pair, operator):
     response = page_client(operator).post("/supplier/announcements/manage/new/", {
-        "kind": "meeting", "title": "会", "body": "b", "meeting_at": "2099-10-22T14:00", "agenda": "a", "to_all": "on"})
+        "kind": "meeting", "title": "会", "body": "b", "meeting_at": "2099-10-22T14:00", "agenda": "a", "to_all": "on", "token": "meeting-1"})
 
     assert response.status_code == 200
     assert 'data-field="place"' in response.content.decode()
@@ -255,7 +286,8 @@ def test_a_suspended_supplier_chosen_by_name_still_receives_it(active_pair, oper
     ({"kind": "meeting", "meeting_at": "0001-01-01T00:00", "place": "杭州", "agenda": "年度会议"}, "meeting_at"),
 ])
 def test_the_publish_form_shows_values_no_supplier_or_calendar_holds_next_to_their_field(operator, active_pair, values, field):
-    response = logged_in(operator).post(reverse("operator-announcement-new"), {"kind": "announcement", "title": "t", "body": "b", "to_all": "on"} | values)
+    response = logged_in(operator).post(reverse("operator-announcement-new"), {"kind": "announcement", "title": "t", "body": "b", "to_all": "on",
+                                                                                "token": "bad-1"} | values)
 
     assert response.status_code == 200
     assert field in field_errors(response)
@@ -281,7 +313,7 @@ def test_a_meeting_at_the_time_of_publishing_is_accepted(active_pair, operator, 
 
 def test_a_past_meeting_through_the_api_is_a_400_naming_meeting_at(active_pair, operator, api):
     response = api(operator).post("/api/v1/announcements/", {"kind": "meeting", "title": "会", "body": "b", "place": "杭州",
-                                                              "meeting_at": "2020-10-22T14:00:00+08:00", "agenda": "a"}, format="json")
+                                                              "meeting_at": "2020-10-22T14:00:00+08:00", "agenda": "a"}, format="json", **fresh_key())
 
     assert response.status_code == 400
     assert [e["attr"] for e in response.json()["errors"]] == ["meeting_at"]
@@ -290,7 +322,8 @@ def test_a_past_meeting_through_the_api_is_a_400_naming_meeting_at(active_pair, 
 
 def test_a_past_meeting_in_the_form_is_shown_next_to_the_field_with_the_values_kept(active_pair, operator):
     response = logged_in(operator).post(reverse("operator-announcement-new"), {
-        "kind": "meeting", "title": "季度会议", "body": "b", "meeting_at": "2020-10-22T14:00", "place": "杭州总部", "agenda": "a", "to_all": "on"})
+        "kind": "meeting", "title": "季度会议", "body": "b", "meeting_at": "2020-10-22T14:00", "place": "杭州总部", "agenda": "a", "to_all": "on",
+        "token": "past-1"})
 
     assert response.status_code == 200 and set(field_errors(response)) == {"meeting_at"}
     assert "季度会议" in response.content.decode() and "杭州总部" in response.content.decode()
@@ -332,7 +365,7 @@ def test_choosing_an_applicant_through_the_api_is_a_400_naming_suppliers(active_
     applicant = supplier_in("under_review", actor=operator, now=now)
 
     response = api(operator).post("/api/v1/announcements/", {"kind": "announcement", "title": "t", "body": "b", "to_all": False,
-                                                              "suppliers": [applicant.pk]}, format="json")
+                                                              "suppliers": [applicant.pk]}, format="json", **fresh_key())
 
     assert response.status_code == 400
     assert [e["attr"] for e in response.json()["errors"]] == ["suppliers"]
