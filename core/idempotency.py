@@ -85,11 +85,10 @@ def _claim(*, user_id: int, endpoint: str, key: str) -> IdempotencyRecord | None
     statement. :raises IdempotencyKeyInUse: while another request holds the key"""
     if connection.vendor != "postgresql":
         return _stored(user_id=user_id, endpoint=endpoint, key=key)
-    digest = hashlib.blake2b(f"{user_id}\0{endpoint}\0{key}".encode(), digest_size=8).digest()
     (locked, *stored), = sql.fetch(
         f"SELECT pg_try_advisory_xact_lock(%s), {sql.columns(IdempotencyRecord, _STORED, 'r')} FROM (SELECT 1) one"
         f" LEFT JOIN {sql.table(IdempotencyRecord)} r ON {_KEY}",
-        [int.from_bytes(digest, "big", signed=True), user_id, endpoint, key],
+        [sql.advisory_key(f"{user_id}\0{endpoint}\0{key}"), user_id, endpoint, key],
     )
     if not locked:
         raise IdempotencyKeyInUse(field=HEADER)

@@ -3,6 +3,7 @@ compiling SQL for them). Each helper builds its SQL once per model from the mode
 converts values with the fields' own `get_db_prep_save`, so what lands in the row is exactly what
 `Model.save()` would write, on SQLite as on PostgreSQL. They share one cursor per connection.
 """
+import hashlib
 from collections.abc import Sequence
 from functools import cache
 from typing import Any, TypeVar
@@ -85,6 +86,18 @@ def for_update(of: str = "") -> str:
     if not connection.features.has_select_for_update:
         return ""
     return f" FOR UPDATE OF {of}" if of and connection.features.has_select_for_update_of else " FOR UPDATE"
+
+
+def advisory_key(name: str) -> int:
+    """The 64-bit key of PostgreSQL's advisory lock on `name`."""
+    return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "big", signed=True)
+
+
+def hold_lock_on(name: str) -> None:
+    """Wait for PostgreSQL's advisory lock on `name` and hold it until the transaction ends, serialising the
+    transactions that name it; nothing on SQLite, whose writing transactions run one at a time anyway."""
+    if connection.vendor == "postgresql":
+        fetch("SELECT pg_advisory_xact_lock(%s)", [advisory_key(name)])
 
 
 def execute(sql: str, params: Sequence[Any]) -> int:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from core import sql
 from core.days import day_start
 from core.errors import PermissionDenied, ValidationFailed
 from core.jobs import run_each
@@ -83,6 +84,8 @@ def credit_points_in_bulk(*, batch_id: str, rows: list[dict], actor, now: dateti
         for position, row in enumerate(rows, start=1)
     }
     with transaction.atomic():
+        # one batch id posted at a time: a second request with it waits and finds the first's entries (replayed or taken)
+        sql.hold_lock_on(f"credit batch\0{batch_id}")
         posted = list(LedgerEntry.objects.filter(kind=LedgerEntry.Kind.EARN, source_type="batch", source_id=batch_id)
                       .select_related("account").order_by("source_line"))
         if posted:
