@@ -158,12 +158,19 @@ def place_order(
     return numbered(RedemptionOrder, prefix="RO", now=now, write=write)
 
 
-def _send_code(order: RedemptionOrder, now: datetime) -> None:
-    """Text a new code; the wrong tries made so far still count (five in all per order, however many codes)."""
+def _send_code(order: RedemptionOrder, now: datetime, *, replacing: bool = False) -> bool:
+    """Text a new code; the wrong tries made so far still count (five in all per order, however many codes). Whether
+    it was sent: `replacing`, only while the code `order` was read with is still the order's, so that of two requests
+    for a new code at once (a double click) one texts it."""
     code = f"{secrets.randbelow(10**6):06d}"
-    RedemptionOrder.objects.filter(pk=order.pk).update(code_hash=_code_hash(order.number, code), code_expires_at=now + CODE_VALIDITY)
+    rows = RedemptionOrder.objects.filter(pk=order.pk)
+    if replacing:
+        rows = rows.filter(code_expires_at=order.code_expires_at)
+    sent = rows.update(code_hash=_code_hash(order.number, code), code_expires_at=now + CODE_VALIDITY) == 1
     order.refresh_from_db()
-    notify(kind="confirmation_code", phone=order.member.phone, at=now, context={"code": code}, subject=order)
+    if sent:
+        notify(kind="confirmation_code", phone=order.member.phone, at=now, context={"code": code}, subject=order)
+    return sent
 
 
 def resend_code(*, order: RedemptionOrder, now: datetime, actor=None) -> RedemptionOrder:
@@ -176,14 +183,23 @@ def resend_code(*, order: RedemptionOrder, now: datetime, actor=None) -> Redempt
         raise ValidationFailed(gettext("该订单无需验证码"), field="code")
     if code_locked(order):
         raise CodeAttemptsExceeded(field="code")
-    resend_at = order.code_expires_at - CODE_VALIDITY + RESEND_AFTER if order.code_expires_at is not None else now
-    if now < resend_at:
-        seconds = math.ceil((resend_at - now).total_seconds())
-        raise CodeResendTooSoon(gettext("验证码发送过于频繁，请 %(seconds)s 秒后再试") % {"seconds": seconds}, field="code",
-                                retry_after=seconds)
+    if now < _next_code_at(order, now):
+        raise _too_soon(order, now)
     with transaction.atomic():
-        _send_code(order, now)
+        if not _send_code(order, now, replacing=True):  # another request texted a code since this one read the order
+            raise _too_soon(order, now)
     return order
+
+
+def _next_code_at(order: RedemptionOrder, now: datetime) -> datetime:
+    """When the member may ask for another code: a minute after the last one was sent."""
+    return order.code_expires_at - CODE_VALIDITY + RESEND_AFTER if order.code_expires_at is not None else now
+
+
+def _too_soon(order: RedemptionOrder, now: datetime) -> CodeResendTooSoon:
+    """The refusal of a new code asked for before `_next_code_at`, saying in how many seconds (at least one) to ask again."""
+    seconds = max(1, math.ceil((_next_code_at(order, now) - now).total_seconds()))
+    return CodeResendTooSoon(gettext("验证码发送过于频繁，请 %(seconds)s 秒后再试") % {"seconds": seconds}, field="code", retry_after=seconds)
 
 
 def expire_if_due(order: RedemptionOrder, *, now: datetime) -> bool:

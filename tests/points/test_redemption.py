@@ -207,6 +207,20 @@ def test_a_code_asked_for_too_soon_is_refused_saying_how_many_seconds_remain(ric
     assert Notification.objects.filter(kind="confirmation_code", subject_id=str(order.pk)).count() == 1
 
 
+def test_of_two_requests_for_a_new_code_read_before_either_was_sent_one_texts_it(rich_member, listed_gift, now):
+    order = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=7, now=now, **ADDRESS)
+    double_click = RedemptionOrder.objects.get(pk=order.pk)  # read with the first code, as the first request read it
+    orders.resend_code(order=order, now=now + timedelta(minutes=1))
+
+    with pytest.raises(CodeResendTooSoon) as refused:
+        orders.resend_code(order=double_click, now=now + timedelta(minutes=1))
+
+    assert refused.value.data["retry_after"] == 60
+    assert Notification.objects.filter(kind="confirmation_code", subject_id=str(order.pk)).count() == 2  # placing, one resend
+    orders.confirm_order(order=order, code=code_from_outbox(order), now=now + timedelta(minutes=2))
+    assert order.state == "confirmed"
+
+
 def test_a_new_code_keeps_the_wrong_tries_and_comes_at_most_once_a_minute(rich_member, listed_gift, now):
     order = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=7, now=now, **ADDRESS)
     for _ in range(4):
