@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, DecimalField, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -97,12 +97,17 @@ def add_freed_units(event: RetiredStockFreed) -> LeftoverLot:
     the retirement) join the gift's open lot there, keeping its deadline; with none open, they make a new lot due in
     30 days. The supplier is told either way."""
     gift = Gift.objects.select_related("supplier").get(pk=event.gift_id)
-    lot = LeftoverLot.objects.select_for_update().filter(gift=gift, location_id=event.location_id, state=State.OPEN).first()
+    lot = _locked_open_lot(gift, event.location_id)
     if lot is None:
-        lot = _open_lot(gift=gift, location=Location.objects.get(pk=event.location_id), quantity=event.quantity, now=event.at)
-        log_creation(lot, "record", actor=None, at=event.at, reason=gettext_noop("退市礼品的库存退回仓库"))
-        _notify_supplier(gift=gift, lots=[lot], now=event.at)
-        return lot
+        try:
+            with transaction.atomic():  # a savepoint: units freed at once elsewhere may open the lot first
+                opened = _open_lot(gift=gift, location=Location.objects.get(pk=event.location_id), quantity=event.quantity, now=event.at)
+        except IntegrityError:  # they did (one open lot per gift and warehouse): these units join it
+            lot = _locked_open_lot(gift, event.location_id)
+        else:
+            log_creation(opened, "record", actor=None, at=event.at, reason=gettext_noop("退市礼品的库存退回仓库"))
+            _notify_supplier(gift=gift, lots=[opened], now=event.at)
+            return opened
     LeftoverLot.objects.filter(pk=lot.pk).update(quantity=F("quantity") + event.quantity)
     lot.refresh_from_db()
     send_notice(
@@ -113,6 +118,10 @@ def add_freed_units(event: RetiredStockFreed) -> LeftoverLot:
         now=event.at, link=reverse("leftover-lots"),
     )
     return lot
+
+
+def _locked_open_lot(gift: Gift, location_id: int) -> LeftoverLot | None:
+    return LeftoverLot.objects.select_for_update().filter(gift=gift, location_id=location_id, state=State.OPEN).first()
 
 
 def _notify_supplier(*, gift: Gift, lots: Iterable[LeftoverLot], now: datetime) -> None:

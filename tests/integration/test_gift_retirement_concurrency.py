@@ -1,16 +1,19 @@
 """A gift retired while its stock moves, on PostgreSQL (SPEC §4.2, §4.8): units restocked during a retirement end up
 in the warehouse's leftover lot whichever commits first, and a clearance gift whose last units leave two warehouses at
-once is retired."""
+once is retired; units freed at once where no lot is open make one lot."""
 import threading
+
+from django.db import transaction
 
 from core.roles import Role
 from logistics.models import LeftoverLot
+from logistics.services import leftovers
+from suppliers.events import RetiredStockFreed
 from suppliers.models import Gift, StockRecord
 from suppliers.services import catalog, inventory
 from tests.factories import UserFactory, WarehouseFactory
 from tests.helpers import gift_in_state
 from tests.integration.racing import WAIT_SECONDS, Background, lock_waiters, until
-from logistics.services import leftovers
 
 
 def _offline_gift_with_stock(now):
@@ -101,3 +104,33 @@ def test_a_clearance_gift_whose_last_units_leave_two_warehouses_at_once_is_retir
 
     assert list(StockRecord.objects.filter(gift=gift).values_list("on_hand", flat=True)) == [0, 0]
     assert Gift.objects.get(pk=gift.pk).state == Gift.State.RETIRED
+
+
+def test_units_freed_at_once_where_a_retired_gift_has_no_open_lot_make_one_lot(programs, now, monkeypatch):
+    operator = UserFactory(username="operator", role=Role.OPERATOR)
+    gift = gift_in_state("retired", actor=operator, at=now)
+    warehouse = WarehouseFactory(code="WH-FREED")
+    opened, go_on = threading.Event(), threading.Event()
+    notify_supplier = leftovers._notify_supplier
+
+    def commit_when_told(**kwargs):  # the first event has opened the lot
+        opened.set()
+        assert go_on.wait(WAIT_SECONDS)
+        return notify_supplier(**kwargs)
+
+    monkeypatch.setattr(leftovers, "_notify_supplier", commit_when_told)
+
+    def freed(quantity):
+        def work():
+            with transaction.atomic():
+                return leftovers.add_freed_units(RetiredStockFreed(gift_id=gift.pk, location_id=warehouse.pk, quantity=quantity, at=now))
+        return work
+
+    first = Background(freed(2), name="first freed")
+    assert opened.wait(WAIT_SECONDS)
+    second = Background(freed(3), name="second freed")
+    until(lambda: lock_waiters() or not second.is_alive())
+    go_on.set()
+
+    assert first.finished().pk == second.finished().pk
+    assert _open_lots(gift) == [("WH-FREED", 5)]
