@@ -1,6 +1,7 @@
 """Users and their one role; suppliers and members link to a user from their own apps."""
 from django.contrib.auth.models import AbstractUser, UserManager as DjangoUserManager
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
@@ -28,6 +29,10 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("用户")
         verbose_name_plural = _("用户")
+        constraints = [
+            # "Zhang" and "zhang" would be two logins a person cannot tell apart: the services check it, this stands behind them
+            models.UniqueConstraint(Lower("username"), name="username_unique_ignoring_case", violation_error_message=_("该用户名已被使用")),
+        ]
 
     def __str__(self) -> str:
         """The login name, a member's masked (SPEC §4.13): its login is its phone number."""

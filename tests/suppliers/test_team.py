@@ -6,9 +6,10 @@ from django.test import Client
 
 from core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from core.fsm import history_of
+from core.models import User
 from suppliers.models import SupplierMembership
 from suppliers.services import team
-from tests.factories import SupplierUserFactory
+from tests.factories import SupplierUserFactory, UserFactory
 from tests.portal import field_errors, logged_in, nav
 
 pytestmark = pytest.mark.django_db
@@ -35,6 +36,23 @@ def test_a_bad_staff_account_names_its_field_and_creates_nothing(supplier_admin,
         team.add_staff(actor=supplier_admin, now=now, **(NEW | changes))
 
     assert refused.value.field == field
+    assert SupplierMembership.objects.count() == 1  # the admin's own
+
+
+def test_a_username_taken_in_another_letter_case_while_the_account_is_added_is_refused(supplier_admin, now, monkeypatch):
+    check_name = team._name
+
+    def taken_meanwhile(value):  # another admin's "ZhangWei" is saved after this request checked its username
+        UserFactory(username="ZhangWei")
+        return check_name(value)
+
+    monkeypatch.setattr(team, "_name", taken_meanwhile)
+
+    with pytest.raises(ValidationFailed) as refused:
+        team.add_staff(actor=supplier_admin, now=now, **NEW)
+
+    assert refused.value.field == "username"
+    assert not User.objects.filter(username="zhangwei").exists()
     assert SupplierMembership.objects.count() == 1  # the admin's own
 
 
