@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('auth', '0012_alter_user_first_name_max_length'),
-        ('core', '0006_job_failures'),
+        ('core', '0008_records_keep_what_they_belong_to'),
     ]
 
     operations = [
