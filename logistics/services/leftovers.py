@@ -235,7 +235,7 @@ def clear_leftovers(
     if settlement_price is None or Decimal(settlement_price) < 0:
         raise ValidationFailed(gettext("清仓结算价不能为负"), field="settlement_price")
     with transaction.atomic():
-        gift = Gift.objects.select_for_update().get(pk=lot.gift_id)
+        gift = Gift.objects.select_for_update(no_key=True).get(pk=lot.gift_id)
         lots = list(
             LeftoverLot.objects.filter(Q(pk=lot.pk) | Q(gift_id=gift.pk, state=State.OPEN)).select_related("supplier").order_by("pk").select_for_update()
         )

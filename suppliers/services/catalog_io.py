@@ -97,7 +97,7 @@ def import_catalog(*, supplier: Supplier, actor, now: datetime, file_name: str, 
     summary = ImportSummary()
     with transaction.atomic():
         # One import per supplier at a time, so that two uploads cannot both create the same new SKU.
-        Supplier.objects.select_for_update().filter(pk=supplier.pk).first()
+        Supplier.objects.select_for_update(no_key=True).filter(pk=supplier.pk).first()
         gifts = Gift.objects.filter(supplier=supplier).select_related("category").prefetch_related("prices__program")
         existing = {gift.sku: gift for gift in gifts}
         revisions = GiftRevision.objects.filter(gift__supplier=supplier, state=GiftRevision.State.PENDING)

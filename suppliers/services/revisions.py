@@ -195,7 +195,7 @@ def approve_revision(*, revision: GiftRevision, actor, now: datetime, reason: st
     """Apply a pending revision to its gift. :raises InvalidTransition: :raises ValidationFailed: a fulfilment change
     while stock is held, or a normal price at or below the clearance price the gift has gone on sale at since"""
     with transaction.atomic():
-        Gift.objects.select_for_update().filter(pk=revision.gift_id).exists()  # against an inbound announced meanwhile
+        Gift.objects.select_for_update(no_key=True).filter(pk=revision.gift_id).exists()  # against an inbound announced meanwhile
         check_fulfilment_change(revision.gift, revision.changes)  # stock may have arrived since the change was asked for
         check_normal_prices(revision.gift, revision.changes)  # the gift may have gone on clearance since
         apply_transition(revision, "approve", actor=actor, at=now, reason=reason, decided_at=now)
