@@ -212,7 +212,7 @@ class JobFailureAdmin(AuditTrailAdmin):
 
     list_display = ("last_failed_at", "job", "shown_item", "error_class", "failures", "first_failed_at", "resolved_at")
     list_filter = (("resolved_at", admin.EmptyFieldListFilter), "job")
-    search_fields = ("job", "item", "message")
+    search_fields = ("job", "message")
     fields = readonly_fields = ("job", "shown_item", "error_class", "message", "first_failed_at", "last_failed_at", "failures", "resolved_at")
 
     @admin.display(description=JobFailure._meta.get_field("item").verbose_name, ordering="item")

@@ -149,3 +149,15 @@ def test_the_mobile_numbers_an_item_names_are_masked_where_operators_read_it_and
     assert str(failure) == "test.phones points.member:7 138****1234"
     run_each([item], work_failing_on(), job="test.phones", now=FIXED_NOW + timedelta(hours=1))
     assert JobFailure.objects.get().resolved_at == FIXED_NOW + timedelta(hours=1)
+
+
+def test_the_admin_search_finds_failures_by_job_but_never_by_a_mobile_number_the_item_names(operator):
+    item = "points.member:7 13812341234"
+    run_each([item], work_failing_on(item), job="test.phones", now=FIXED_NOW)
+    operators = logged_in(operator)
+
+    by_phone = operators.get("/admin/core/jobfailure/", {"q": "13812341234"}).content.decode()
+    by_job = operators.get("/admin/core/jobfailure/", {"q": "test.phones"}).content.decode()
+
+    assert "138****1234" not in by_phone
+    assert "138****1234" in by_job
