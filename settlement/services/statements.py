@@ -301,7 +301,8 @@ def respond_by(statement: Statement) -> datetime | None:
 
 def deem_confirmed(*, now: datetime) -> list[int]:
     """Confirm, flagged as deemed, every issued version with no supplier answer by its deadline (beat): 10 days after
-    issue, or after the supplier's first reconciliation upload for it (`with_respond_by`); those with nothing payable
+    issue, or 10 days after the supplier's first reconciliation upload for it when that upload comes within the 10 days
+    after issue (a later first upload leaves the deadline where it was; `with_respond_by`); those with nothing payable
     close. Set-based, all or nothing: the deadline is read again with the rows locked, so a statement the supplier
     answered meanwhile is left alone, and each statement confirmed, and only those, tells its supplier once (a notice
     and its SMS, written together for all). The queries do not grow with the number of statements. Returns the ids
