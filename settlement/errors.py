@@ -38,9 +38,3 @@ class DeemedConfirmed(Conflict):
     recorded it yet."""
 
     code = "deemed_confirmed"
-
-
-class AssessmentDecided(Conflict):
-    """A month recomputed once one of its penalty or suspension proposals is decided: the decision rests on its results."""
-
-    code = "assessment_decided"

@@ -107,15 +107,18 @@ def _trend_chart(user, supplier_id: int | None):
 
 def _compute(request, form) -> bool:
     progress: list[tuple[int, int]] = []
+    month = parse_month(form.cleaned_data["month"])
     try:
-        done = assessment.compute_month(month=parse_month(form.cleaned_data["month"]), now=timezone.now(),
-                                        progress=lambda done, total: progress.append((done, total)))
+        done = assessment.compute_month(month=month, now=timezone.now(), progress=lambda done, total: progress.append((done, total)))
     except DomainError as error:
         form.add_error("month", error.detail)
-        form.refused_status = error.status  # 409 once the month's proposals are decided (SPEC §4)
+        form.refused_status = error.status
         return False
     steps = " → ".join(f"{done}/{total}" for done, total in progress)
-    messages.success(request, _("考核完成：%(count)d 家礼品商（进度 %(steps)s）") % {"count": len(done), "steps": steps})
+    messages.success(request, _("考核完成：%(count)d 家礼品商（进度 %(steps)s）") % {"count": len(done.assessed), "steps": steps})
+    if done.kept:
+        messages.info(request, _("%(month)s 的处罚或暂停提议已有决定，保留原考核结果未重新计算：%(suppliers)s") % {
+            "month": f"{month:%Y-%m}", "suppliers": "、".join(supplier.name for supplier in done.kept)})
     return True
 
 

@@ -49,9 +49,16 @@ class ComputeInput(serializers.Serializer):
     month = MonthField(help_text="the month to assess, YYYY-MM; it must have ended")
 
 
+class KeptSupplierSerializer(serializers.Serializer):
+    supplier = serializers.IntegerField(source="pk")
+    supplier_name = serializers.CharField(source="name")
+
+
 class ComputeOutput(serializers.Serializer):
     month = MonthField()
     assessed = serializers.IntegerField(help_text="suppliers assessed")
+    kept = KeptSupplierSerializer(many=True, help_text="suppliers whose results of the month were kept as they were, not "
+                                  "recomputed: one of their penalty or suspension proposals of the month is decided")
 
 
 class AssessmentViewSet(viewsets.ReadOnlyModelViewSet):
@@ -70,13 +77,14 @@ class AssessmentViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=ComputeInput, responses={200: ComputeOutput})
     @action(detail=False, methods=["post"])
     def compute(self, request):
-        """Assess every supplier with activity in the month (idempotent: a recomputation replaces the results)."""
+        """Assess every supplier with activity in the month (idempotent: a recomputation replaces the results, except
+        those of the suppliers with a decided proposal of the month, kept and listed in `kept`)."""
         require_role(request.user, STAFF)
         params = ComputeInput(data=request.data)
         params.is_valid(raise_exception=True)
         month = params.validated_data["month"]
         done = assessment.compute_month(month=month, now=timezone.now())
-        return Response(ComputeOutput({"month": month, "assessed": len(done)}).data)
+        return Response(ComputeOutput({"month": month, "assessed": len(done.assessed), "kept": done.kept}).data)
 
 
 class PenaltyProposalSerializer(serializers.ModelSerializer):

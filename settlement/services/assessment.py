@@ -6,12 +6,13 @@ Each active penalty rule the value breaches (higher is better: value < threshold
 proposes one penalty (unique per assessment and rule); a score under ASSESSMENT_SUSPENSION_THRESHOLD in M and in
 M−1 proposes one suspension, of which its supplier is told (`_tell_proposed`), and told again when an operator
 dismisses it; acceptance suspends the supplier, whose suspension notice tells it. Recomputing a month replaces its
-KPI results and score and never duplicates a proposal; once one of its proposals is decided, the month is not
-recomputed (the decision rests on its results). Finance accepts a penalty into an adjustment (maker-checker approval
-follows; a rejected adjustment reopens the proposal) or waives it, which takes two finance users too (one asks,
-another confirms); operators decide suspensions.
+KPI results and score and never duplicates a proposal; once one of a supplier's proposals of the month is decided, that
+supplier's results are kept (the decision rests on them) while the other suppliers are recomputed. Finance accepts a
+penalty into an adjustment (maker-checker approval follows; a rejected adjustment reopens the proposal) or waives it,
+which takes two finance users too (one asks, another confirms); operators decide suspensions.
 """
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -29,7 +30,6 @@ from core.roles import Role, require_role, waiting_for
 from core.selectors import answering
 from core.validators import id_or_none, required_text
 from settlement.models import Adjustment, Assessment, Kpi, KpiResult, PenaltyProposal, PenaltyRule, SuspensionProposal
-from settlement.errors import AssessmentDecided
 from settlement.services import adjustments
 from settlement.services.assessment_rules import kpi_settings
 from settlement.services.generation import last_closed_month, month_start, next_month, previous_month
@@ -69,17 +69,27 @@ def last_assessable_month(now: datetime) -> date:
     return month if now >= assessable_from(month) else previous_month(month)
 
 
+@dataclass(frozen=True)
+class MonthAssessed:
+    """What computing a month did: the assessments it (re)computed, by supplier id, and the suppliers whose results it
+    kept as they were because one of their proposals of the month is decided, by name."""
+
+    assessed: list[Assessment]
+    kept: list[Supplier]
+
+
 def compute_month(
     *, month: date, now: datetime, supplier_ids: Iterable[int] | None = None,
     progress: Callable[[int, int], None] | None = None,
-) -> list[Assessment]:
+) -> MonthAssessed:
     """Assess every supplier with activity in `month` (or those of `supplier_ids`), idempotently.
 
     Recomputing replaces the KPI results and score of the same assessment and never duplicates a proposal: an
     undecided penalty proposal takes the new value, and is withdrawn when its rule is no longer breached (proposed
-    again should a later recomputation breach it once more). `progress(done, total)` is called after each chunk.
+    again should a later recomputation breach it once more). A supplier one of whose penalty or suspension proposals of
+    the month is decided is left out and reported as kept (`decided_suppliers`), so running the month again (the beat
+    delivered twice, the demo seeded again) changes nothing for it. `progress(done, total)` is called after each chunk.
     :raises ValidationFailed: before the 20th of the next month, when the month's windows have not all closed
-    :raises AssessmentDecided: once a penalty or suspension proposal of the month (of those suppliers) is decided
     """
     window = Window.of(month)
     if now < assessable_from(window.month):
@@ -87,11 +97,11 @@ def compute_month(
         raise ValidationFailed(message % {"month": window.month.strftime("%Y-%m"), "day": f"{assessable_from(window.month):%Y-%m-%d}"},
                                field="month")
     wanted = None if supplier_ids is None else set(supplier_ids)
-    _refuse_once_decided(window.month, supplier_ids=wanted)
+    kept = list(decided_suppliers(window.month, supplier_ids=wanted).order_by("name", "pk"))
     counts = {kpi: counter(window) for kpi, counter in COUNTERS.items()}
     active = {sid for by_supplier in counts.values() for sid, (_num, den) in by_supplier.items() if den}
     active |= set(Assessment.objects.filter(month=window.month).values_list("supplier_id", flat=True))
-    ids = sorted(active if wanted is None else active & wanted)
+    ids = sorted((active if wanted is None else active & wanted) - {supplier.pk for supplier in kept})
     config = kpi_settings()
     rules = list(PenaltyRule.objects.filter(active=True).order_by("pk"))
     done: list[Assessment] = []
@@ -102,22 +112,19 @@ def compute_month(
             progress(min(start + CHUNK, len(ids)), len(ids))
     if progress is not None and not ids:
         progress(0, 0)
-    return done
+    return MonthAssessed(assessed=done, kept=kept)
 
 
-def _refuse_once_decided(month: date, *, supplier_ids: set[int] | None) -> None:
-    """A month's results are kept once a proposal they made is decided (accepted, being dismissed or dismissed; a
-    penalty reopened by a rejected adjustment waits again): the penalty or suspension rests on them."""
+def decided_suppliers(month: date, *, supplier_ids: set[int] | None = None):
+    """The suppliers (of `supplier_ids`) whose results of `month` are kept: one of their penalty or suspension proposals
+    of it is decided (accepted, being dismissed or dismissed; a penalty reopened by a rejected adjustment waits again),
+    and the decision rests on those results."""
     penalties = PenaltyProposal.objects.filter(assessment__month=month).exclude(open_penalties()).exclude(
         state=PenaltyProposal.State.WITHDRAWN)
     suspensions = SuspensionProposal.objects.filter(assessment__month=month).exclude(state=SuspensionProposal.State.PROPOSED)
     if supplier_ids is not None:
         penalties, suspensions = penalties.filter(supplier_id__in=supplier_ids), suspensions.filter(supplier_id__in=supplier_ids)
-    decided = Supplier.objects.filter(Q(pk__in=penalties.values("supplier_id")) | Q(pk__in=suspensions.values("supplier_id")))
-    names = list(decided.order_by("name").values_list("name", flat=True))
-    if names:
-        message = _("%(month)s 的处罚或暂停提议已有决定（%(suppliers)s），该月考核结果不再重新计算")
-        raise AssessmentDecided(message % {"month": f"{month:%Y-%m}", "suppliers": "、".join(names)}, field="month")
+    return Supplier.objects.filter(Q(pk__in=penalties.values("supplier_id")) | Q(pk__in=suspensions.values("supplier_id")))
 
 
 def _assess_chunk(ids: list[int], *, window: Window, counts, config, rules, now: datetime) -> list[Assessment]:

@@ -17,7 +17,6 @@ from logistics.models import Shipment
 from settlement.models import (
     Adjustment, Assessment, Kpi, KpiResult, KpiSetting, PenaltyProposal, PenaltyRule, Section, StatementLine, SuspensionProposal,
 )
-from settlement.errors import AssessmentDecided
 from settlement.services import adjustments, generation
 from settlement.services.assessment import (
     last_assessable_month,
@@ -214,7 +213,7 @@ def test_the_fixture_month_scores_from_the_default_weights_and_targets(october):
     # 0.6316 (15), complaint rate 400 vs 5 → 0 (20), SLA 0.5/0.95 = 0.5263 (15), defect 0.2 vs 0.02 → 0 (15)
     # 100 × (10.526 + 8.334 + 9.474 + 0 + 7.8945 + 0) / 100 = 36.23
 
-    assessment, = compute_month(month=OCTOBER, now=ASSESSED_AT)
+    assessment, = compute_month(month=OCTOBER, now=ASSESSED_AT).assessed
 
     assert assessment.score == Q("36.23")
 
@@ -222,7 +221,7 @@ def test_the_fixture_month_scores_from_the_default_weights_and_targets(october):
 def test_a_warehouse_supplier_is_scored_without_the_dropship_kpis(supplier):
     order(supplier, fulfilment="warehouse", delivered_at=t(10, 3))
 
-    assessment, = compute_month(month=OCTOBER, now=ASSESSED_AT)
+    assessment, = compute_month(month=OCTOBER, now=ASSESSED_AT).assessed
 
     results = results_of(supplier)
     assert results[Kpi.ON_TIME_DISPATCH].value is None and results[Kpi.FIRST_ATTEMPT_DELIVERY].value is None
@@ -230,10 +229,10 @@ def test_a_warehouse_supplier_is_scored_without_the_dropship_kpis(supplier):
 
 
 def test_recomputing_a_month_replaces_its_results_and_score_without_duplicates(october):
-    first, = compute_month(month=OCTOBER, now=ASSESSED_AT)
+    first, = compute_month(month=OCTOBER, now=ASSESSED_AT).assessed
     complaint(october, opened_at=t(10, 30))
 
-    second, = compute_month(month=OCTOBER, now=ASSESSED_AT.replace(hour=4))
+    second, = compute_month(month=OCTOBER, now=ASSESSED_AT.replace(hour=4)).assessed
 
     assert second.pk == first.pk and Assessment.objects.count() == 1
     assert KpiResult.objects.count() == len(Kpi.values)
@@ -254,7 +253,7 @@ def test_a_month_is_assessed_from_the_20th_of_the_next_one_when_its_windows_have
         compute_month(month=OCTOBER, now=datetime(2026, 11, 19, 23, 59, tzinfo=SHANGHAI))  # a complaint deadline may still run
     assert not PenaltyProposal.objects.exists()
 
-    assert len(compute_month(month=OCTOBER, now=datetime(2026, 11, 20, 0, 0, tzinfo=SHANGHAI))) == 1
+    assert len(compute_month(month=OCTOBER, now=datetime(2026, 11, 20, 0, 0, tzinfo=SHANGHAI)).assessed) == 1
     assert last_assessable_month(datetime(2026, 12, 19, 23, 59, tzinfo=SHANGHAI)) == OCTOBER
     assert last_assessable_month(datetime(2026, 12, 20, 3, 0, tzinfo=SHANGHAI)) == date(2026, 11, 1)
 
@@ -277,27 +276,43 @@ def test_recomputing_keeps_undecided_penalties_current_withdrawing_one_no_longer
     assert (state_of(penalty), PenaltyProposal.objects.count(), PenaltyProposal.objects.get().value) == ("proposed", 1, Q("0.0909"))
 
 
-def test_a_month_whose_penalty_is_decided_is_not_recomputed_so_the_decision_keeps_its_results(penalty, supplier, finance):
+def test_a_supplier_whose_penalty_is_decided_keeps_its_results_while_the_others_of_the_month_are_recomputed(
+        penalty, supplier, other_supplier, finance):
+    order(other_supplier, fulfilment="warehouse", delivered_at=t(10, 3))
+    compute_month(month=OCTOBER, now=ASSESSED_AT.replace(hour=4))
     accept_penalty(proposal=penalty, actor=finance, now=t(11, 20, 10))
-    assessment = Assessment.objects.get()
-    results = sorted(KpiResult.objects.values_list("kpi", "numerator", "denominator", "weight"))
+    kept = Assessment.objects.get(supplier=supplier)
+    results = sorted(KpiResult.objects.filter(assessment=kept).values_list("kpi", "numerator", "denominator", "weight"))
     for day in range(4, 24):
         order(supplier, fulfilment="warehouse", delivered_at=t(10, day))
+        order(other_supplier, fulfilment="warehouse", delivered_at=t(10, day))
 
-    with pytest.raises(AssessmentDecided, match=f"2026-10 的处罚或暂停提议已有决定（{supplier.name}）") as refused:
-        compute_month(month=OCTOBER, now=ASSESSED_AT.replace(hour=12))
+    done = compute_month(month=OCTOBER, now=ASSESSED_AT.replace(hour=12))
 
-    assert (refused.value.status, refused.value.code, refused.value.field) == (409, "assessment_decided", "month")
+    assert [a.supplier_id for a in done.assessed] == [other_supplier.pk] and done.kept == [supplier]
     assert (state_of(penalty), PenaltyProposal.objects.get().value) == ("accepted", Q("1.0000"))
-    assert Assessment.objects.get().score == assessment.score and Assessment.objects.get().computed_at == assessment.computed_at
-    assert sorted(KpiResult.objects.values_list("kpi", "numerator", "denominator", "weight")) == results
+    assert Assessment.objects.filter(supplier=supplier).values_list("score", "computed_at").get() == (kept.score, kept.computed_at)
+    assert sorted(KpiResult.objects.filter(assessment=kept).values_list("kpi", "numerator", "denominator", "weight")) == results
+    assert Assessment.objects.get(supplier=other_supplier).computed_at == ASSESSED_AT.replace(hour=12)
+    assert KpiResult.objects.get(assessment__supplier=other_supplier, kpi=Kpi.DEFECT_RATE).denominator == 21
+
+
+def test_computing_a_month_whose_every_supplier_is_decided_changes_nothing_and_reports_them_kept(penalty, supplier, finance):
+    accept_penalty(proposal=penalty, actor=finance, now=t(11, 20, 10))
+    before = Assessment.objects.values_list("score", "computed_at").get()
+
+    done = compute_month(month=OCTOBER, now=ASSESSED_AT.replace(hour=12))
+    asked = compute_month(month=OCTOBER, now=ASSESSED_AT.replace(hour=13), supplier_ids=[supplier.pk])
+
+    assert (done.assessed, done.kept) == ([], [supplier]) and (asked.assessed, asked.kept) == ([], [supplier])
+    assert Assessment.objects.values_list("score", "computed_at").get() == before
 
 
 def test_a_month_whose_penalty_waits_again_after_its_adjustment_was_rejected_is_recomputed(penalty, supplier, finance, finance_checker):
     adjustment = accept_penalty(proposal=penalty, actor=finance, now=t(11, 20, 10)).adjustment
     adjustments.reject_adjustment(adjustment=adjustment, actor=finance_checker, now=t(11, 21), note="金额应按新规则")
 
-    again, = compute_month(month=OCTOBER, now=ASSESSED_AT.replace(hour=12))
+    again, = compute_month(month=OCTOBER, now=ASSESSED_AT.replace(hour=12)).assessed
 
     assert again.computed_at == ASSESSED_AT.replace(hour=12)
 
@@ -305,7 +320,9 @@ def test_a_month_whose_penalty_waits_again_after_its_adjustment_was_rejected_is_
 def test_a_month_is_still_recomputed_for_the_suppliers_with_nothing_decided(penalty, supplier, finance):
     accept_penalty(proposal=penalty, actor=finance, now=t(11, 20, 10))
 
-    assert compute_month(month=OCTOBER, now=ASSESSED_AT.replace(hour=12), supplier_ids=[supplier.pk + 1000]) == []
+    done = compute_month(month=OCTOBER, now=ASSESSED_AT.replace(hour=12), supplier_ids=[supplier.pk + 1000])
+
+    assert (done.assessed, done.kept) == ([], [])
 
 
 # --- penalties ----------------------------------------------------------------------------------------------------
@@ -570,6 +587,19 @@ def test_beat_assesses_the_previous_month_on_the_20th(supplier, monkeypatch):
     schedule = settings.CELERY_BEAT_SCHEDULE["assess-last-month"]
     assert schedule["task"] == "settlement.tasks_assessment.assess_last_month"
     assert (schedule["schedule"].day_of_month, schedule["schedule"].hour, schedule["schedule"].minute) == ({20}, {3}, {0})
+
+
+def test_the_beat_delivered_again_after_a_penalty_is_decided_changes_nothing(penalty, supplier, finance, monkeypatch):
+    from settlement import tasks_assessment
+
+    accept_penalty(proposal=penalty, actor=finance, now=t(11, 20, 10))
+    before = Assessment.objects.values_list("score", "computed_at").get()
+    monkeypatch.setattr(tasks_assessment.timezone, "now", lambda: ASSESSED_AT.replace(hour=4))
+
+    assert tasks_assessment.assess_last_month() == 0
+
+    assert Assessment.objects.values_list("score", "computed_at").get() == before
+    assert state_of(penalty) == "accepted"
 
 
 def test_an_operator_adds_a_penalty_rule_that_the_next_computation_applies(october, operator):

@@ -144,17 +144,22 @@ def test_the_compute_form_assesses_a_month_and_reports_its_progress(supplier, fi
     assert "考核完成：1 家礼品商（进度 1/1）" in response.content.decode()
 
 
-def test_a_month_whose_penalty_is_decided_is_not_recomputed_on_the_page_or_through_the_api(assessed, supplier, finance, api):
+def test_a_supplier_whose_penalty_is_decided_keeps_its_results_and_is_named_on_the_page_and_in_the_api(
+        assessed, supplier, other_supplier, finance, api):
     accept_penalty(proposal=PenaltyProposal.objects.get(), actor=finance, now=NOW)
     order(supplier, fulfilment="warehouse", delivered_at=t(10, 5))  # would change the score
+    order(other_supplier, fulfilment="warehouse", delivered_at=t(10, 5))
 
-    page = logged_in(finance).post("/settlement/assessments/", {"month": "2026-10"})
+    page = logged_in(finance).post("/settlement/assessments/", {"month": "2026-10"}, follow=True)
     answer = api(finance).post("/api/v1/assessments/compute/", {"month": "2026-10"}, format="json")
 
-    refusal = f"2026-10 的处罚或暂停提议已有决定（{supplier.name}），该月考核结果不再重新计算"
-    assert page.status_code == 409 and field_errors(page)["month"] == refusal
-    assert answer.status_code == 409 and answer.json()["errors"] == [{"code": "assessment_decided", "detail": refusal, "attr": "month"}]
-    assert Assessment.objects.filter(month=OCTOBER).values_list("score", "computed_at").get() == (assessed.score, assessed.computed_at)
+    assert f"2026-10 的处罚或暂停提议已有决定，保留原考核结果未重新计算：{supplier.name}" in page.content.decode()
+    assert "考核完成：1 家礼品商" in page.content.decode()
+    assert answer.status_code == 200
+    assert answer.json() == {"month": "2026-10", "assessed": 1, "kept": [{"supplier": supplier.pk, "supplier_name": supplier.name}]}
+    assert Assessment.objects.filter(month=OCTOBER, supplier=supplier).values_list("score", "computed_at").get() == (
+        assessed.score, assessed.computed_at)
+    assert Assessment.objects.filter(month=OCTOBER, supplier=other_supplier).exists()
 
 
 def test_a_supplier_cannot_compute(supplier_admin):

@@ -77,3 +77,20 @@ def test_the_operator_finds_supplier_as_new_bank_account_waiting_with_its_permit
     assert change.supplier.name == "杭州优选礼品有限公司"
     assert "6222021202004567891" in page and "6217001234560001" in page
     assert (permit.status_code, permit["Content-Type"], b"".join(permit.streaming_content)[:8]) == (200, "image/png", b"\x89PNG\r\n\x1a\n")
+
+
+def test_seeding_again_after_finance_accepts_the_seeded_penalty_keeps_its_assessment_as_decided(django_user_model):
+    from settlement.models import Assessment, KpiResult, PenaltyProposal
+    from settlement.services.assessment import accept_penalty
+
+    call_command("seed_demo", stdout=StringIO())
+    proposal = PenaltyProposal.objects.get()
+    accept_penalty(proposal=proposal, actor=django_user_model.objects.get(username="finance"), now=timezone.now())
+    decided = Assessment.objects.filter(pk=proposal.assessment_id).values_list("score", "computed_at").get()
+    results = sorted(KpiResult.objects.filter(assessment_id=proposal.assessment_id).values_list("kpi", "numerator", "denominator"))
+
+    call_command("seed_demo", stdout=StringIO())
+
+    assert PenaltyProposal.objects.get().state == PenaltyProposal.State.ACCEPTED
+    assert Assessment.objects.filter(pk=proposal.assessment_id).values_list("score", "computed_at").get() == decided
+    assert sorted(KpiResult.objects.filter(assessment_id=proposal.assessment_id).values_list("kpi", "numerator", "denominator")) == results

@@ -13,7 +13,6 @@ from django.utils import translation
 from core.errors import PermissionDenied, ValidationFailed
 from core.models import Notification
 from settlement.models import Assessment, SuspensionProposal
-from settlement.errors import AssessmentDecided
 from settlement.services.assessment import accept_suspension, compute_month, dismiss_suspension
 from suppliers.models import Notice, Supplier
 from tests.factories import SHANGHAI, supplier_in
@@ -82,11 +81,12 @@ def test_recomputing_the_month_tells_the_supplier_nothing_again(proposed, active
     assert sum(TITLE in body for body in texts(active_supplier)) == 1
 
 
-def test_a_month_whose_suspension_was_dismissed_is_not_recomputed_so_nothing_is_proposed_or_told_again(proposed, active_supplier, operator):
+def test_a_supplier_whose_suspension_was_dismissed_is_not_recomputed_so_nothing_is_proposed_or_told_again(proposed, active_supplier, operator):
     dismiss_suspension(proposal=proposed, actor=operator, now=DECIDED_AT, reason="已开具整改通知")
 
-    with pytest.raises(AssessmentDecided, match=active_supplier.name):
-        compute_month(month=OCTOBER, now=DECIDED_AT.replace(hour=11))
+    done = compute_month(month=OCTOBER, now=DECIDED_AT.replace(hour=11))
+
+    assert done.kept == [active_supplier] and active_supplier.pk not in {a.supplier_id for a in done.assessed}
 
     assert SuspensionProposal.objects.get().state == SuspensionProposal.State.DISMISSED
     assert (notices("suspension_proposed").count(), notices("suspension_dismissed").count()) == (1, 1)
