@@ -49,8 +49,9 @@ def tidy_carrier(carrier: str) -> str:
 
 
 def is_carrier_name(carrier: str) -> bool:
-    """Whether `carrier` (as typed) is only a name: letters, digits, spaces and & - ( ) ·."""
-    return bool(_CARRIER_NAME.fullmatch(carrier))
+    """Whether `carrier` (as typed) is only a name: on one line, and as `tidy_carrier` stores it (any kind of space,
+    a tab or a no-break space, made one plain space) letters, digits, spaces and & - ( ) ·."""
+    return len((carrier or "").strip().splitlines()) <= 1 and bool(_CARRIER_NAME.fullmatch(tidy_carrier(carrier)))
 
 
 def is_tracking_number(tracking_number: str) -> bool:

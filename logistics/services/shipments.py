@@ -324,7 +324,7 @@ def tidy_waybill(carrier: str, tracking_number: str) -> tuple[str, str]:
     tracking_number = tracking_key(validate_length(tracking_number, model=Shipment, column="tracking_number"))
     if not tidy_carrier(carrier):
         raise ValidationFailed(gettext("请填写承运商"), field="carrier")
-    if not is_carrier_name((carrier or "").strip()):
+    if not is_carrier_name(carrier):
         raise ValidationFailed(gettext("承运商只能填写名称：文字、数字、空格和 & - ( ) ·"), field="carrier")
     if not tracking_number:
         raise ValidationFailed(gettext("请填写运单号"), field="tracking_number")

@@ -328,6 +328,18 @@ def test_a_carrier_named_with_letters_digits_and_ampersand_ships_and_its_number_
     assert (response.json()["carrier"], response.json()["tracking_number"]) == ("J&T Express (极兔)", "JT-0042")
 
 
+@pytest.mark.parametrize("space", ["\u00a0", "\t", "\u2002", "\u3000"], ids=["no-break-space", "tab", "en-space", "ideographic-space"])
+def test_a_carrier_typed_with_another_kind_of_space_ships_under_its_name_with_a_plain_space(
+    api, supplier_staff, dropship_shipment, space
+):
+    response = api(supplier_staff).post(
+        f"/api/v1/shipments/{dropship_shipment.pk}/ship/", {"carrier": f"顺丰{space}速运", "tracking_number": "SF901"}, format="json"
+    )
+
+    assert response.status_code == 200
+    assert Shipment.objects.get(pk=dropship_shipment.pk).carrier == "顺丰 速运"
+
+
 def test_shipping_under_a_tracking_number_the_carrier_already_uses_is_400_whatever_the_carriers_spelling(
     api, supplier_staff, dropship_shipment, warehouse_shipment, logistics, now
 ):
