@@ -20,9 +20,11 @@ _ALIASES = {
     "JT": ("极兔", "极兔速递", "j&t", "j&texpress", "jtexpress"),
 }
 # A carrier and a tracking number go verbatim into the platform's texts to members ("顺丰 运单号 SF123"): a carrier is
-# a name (letters of any script, digits, spaces and & - ( ) ·), never a line break, a web address (. / :) or a 【】
-# sender tag; a tracking number is letters, digits and hyphens.
-_CARRIER_NAME = re.compile(r"(?:[^\W_]|[ \u3000&()（）·-])+")
+# a name as carriers write theirs ("S.F. Express", "Deppon Logistics Co., Ltd.", "La Poste – Colissimo", "Hermes/Evri":
+# letters of any script, digits, spaces and & - – ( ) · . , / ', full-width forms read as their plain ones), never a
+# line break or another control character, a web address (no ":", no "www.") or a 【】 sender tag; a tracking number is
+# letters, digits and hyphens.
+_CARRIER_NAME = re.compile(r"(?:[^\W_]|[ &()·.,/'’–-])+")
 _TRACKING_NUMBER = re.compile(r"[A-Z0-9-]+")
 _CODE_OF = {alias: code for code, aliases in _ALIASES.items() for alias in aliases}
 
@@ -50,8 +52,11 @@ def tidy_carrier(carrier: str) -> str:
 
 def is_carrier_name(carrier: str) -> bool:
     """Whether `carrier` (as typed) is only a name: on one line, and as `tidy_carrier` stores it (any kind of space,
-    a tab or a no-break space, made one plain space) letters, digits, spaces and & - ( ) ·."""
-    return len((carrier or "").strip().splitlines()) <= 1 and bool(_CARRIER_NAME.fullmatch(tidy_carrier(carrier)))
+    a tab or a no-break space, made one plain space), full-width forms read as their plain ones (＆ ／ （）), letters,
+    digits, spaces and & - – ( ) · . , / ', without "www."."""
+    name = unicodedata.normalize("NFKC", tidy_carrier(carrier))
+    one_line = len((carrier or "").strip().splitlines()) <= 1
+    return one_line and bool(_CARRIER_NAME.fullmatch(name)) and "www." not in name.casefold()
 
 
 def is_tracking_number(tracking_number: str) -> bool:

@@ -325,7 +325,7 @@ def tidy_waybill(carrier: str, tracking_number: str) -> tuple[str, str]:
     if not tidy_carrier(carrier):
         raise ValidationFailed(gettext("请填写承运商"), field="carrier")
     if not is_carrier_name(carrier):
-        raise ValidationFailed(gettext("承运商只能填写名称：文字、数字、空格和 & - ( ) ·"), field="carrier")
+        raise ValidationFailed(gettext("承运商只能填写名称：文字、数字、空格和 & - – ( ) · . , / '，不能是网址"), field="carrier")
     if not tracking_number:
         raise ValidationFailed(gettext("请填写运单号"), field="tracking_number")
     if not is_tracking_number(tracking_number):

@@ -120,6 +120,7 @@ def test_an_xlsx_file_is_read(logistics, waiting, ship_file):
     (["{second}", "", "顺丰\n积分今日清零", "SF-X"], "rows.3.carrier", "invalid"),
     (["{second}", "", "【积分商城】", "SF-X"], "rows.3.carrier", "invalid"),
     (["{second}", "", "https://jf-10086.cn", "SF-X"], "rows.3.carrier", "invalid"),
+    (["{second}", "", "www.jf-10086.cn", "SF-X"], "rows.3.carrier", "invalid"),
     (["{second}", "", "顺丰速运", "SF-USED"], "rows.3.tracking_number", "in_use"),
     (["{shipped}", "", "顺丰", "SF-X"], "rows.3.shipment", "invalid_transition"),
     (["{dropship}", "", "顺丰", "SF-X"], "rows.3.shipment", "not_yours"),
