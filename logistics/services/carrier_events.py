@@ -22,7 +22,7 @@ from core.errors import ConcurrentUpdate, InvalidTransition, ValidationFailed
 from core.roles import Role, waiting_for
 from core.validators import length_error
 from core.texts import Message
-from logistics.carriers import tracking_key
+from logistics.carriers import is_carrier_name, is_tracking_number, tidy_carrier, tracking_key
 from logistics.errors import CarrierEventRejected, EventIdReused, SequenceTaken, UnknownShipment
 from logistics.models import CarrierEvent, Shipment
 from logistics.services import shipments
@@ -113,7 +113,9 @@ def _same_event(stored: CarrierEvent, content: dict) -> CarrierEvent:
 
 def _check(*, event_id: str, tracking_number: str, sequence: int, kind: str, occurred_at: datetime, payload: dict,
            now: datetime) -> None:
-    """:raises ValidationFailed: listing every malformed part of the event"""
+    """:raises ValidationFailed: listing every malformed part of the event, among them a carrier that is no name or a
+        shipped parcel's tracking number that is no number, as shipping would refuse them (`shipments.tidy_waybill`):
+        refused here, the provider can correct and resend the event instead of it being stored as rejected"""
     errors = [(field, "invalid", detail) for field, detail, bad in [
         ("event_id", gettext("请填写事件编号（最多80字符）"), not event_id or len(event_id) > 80),
         ("tracking_number", gettext("请填写运单号"), not tracking_number),
@@ -127,6 +129,11 @@ def _check(*, event_id: str, tracking_number: str, sequence: int, kind: str, occ
                if key in payload and not isinstance(payload[key], str)]
     errors += [(f"payload.{key}", "invalid", message) for key in ("carrier", "signer")
                if isinstance(payload.get(key), str) and (message := length_error(payload[key], model=Shipment, column=key))]
+    carrier = payload.get("carrier")
+    if isinstance(carrier, str) and tidy_carrier(carrier) and not is_carrier_name(carrier):
+        errors.append(("payload.carrier", "invalid", gettext(shipments.NOT_A_CARRIER_NAME)))
+    if kind == Kind.SHIPPED and tracking_number and not is_tracking_number(tracking_number):
+        errors.append(("tracking_number", "invalid", gettext(shipments.NOT_A_TRACKING_NUMBER)))
     if errors:
         raise ValidationFailed(errors[0][2], field=errors[0][0], errors=errors)
 

@@ -46,6 +46,10 @@ State = Shipment.State
 
 #: Who signed for a parcel the system took as delivered 14 days after shipping (stored as a message id, shown translated).
 AUTOMATIC_SIGNER = gettext_noop("系统自动确认")
+# the refusals of a carrier that is no name and a tracking number that is no number (`tidy_waybill`), also of a
+# carrier event's
+NOT_A_CARRIER_NAME = gettext_noop("承运商只能填写名称：文字、数字、空格和 & - – ( ) · . , / '，不能是网址")
+NOT_A_TRACKING_NUMBER = gettext_noop("运单号只能包含字母、数字和连字符（-）")
 
 
 def signer_shown(shipment: Shipment, *, unmasked: bool) -> str:
@@ -325,11 +329,11 @@ def tidy_waybill(carrier: str, tracking_number: str) -> tuple[str, str]:
     if not tidy_carrier(carrier):
         raise ValidationFailed(gettext("请填写承运商"), field="carrier")
     if not is_carrier_name(carrier):
-        raise ValidationFailed(gettext("承运商只能填写名称：文字、数字、空格和 & - – ( ) · . , / '，不能是网址"), field="carrier")
+        raise ValidationFailed(gettext(NOT_A_CARRIER_NAME), field="carrier")
     if not tracking_number:
         raise ValidationFailed(gettext("请填写运单号"), field="tracking_number")
     if not is_tracking_number(tracking_number):
-        raise ValidationFailed(gettext("运单号只能包含字母、数字和连字符（-）"), field="tracking_number")
+        raise ValidationFailed(gettext(NOT_A_TRACKING_NUMBER), field="tracking_number")
     return tidy_carrier(carrier), tracking_number
 
 

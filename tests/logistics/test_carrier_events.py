@@ -195,6 +195,38 @@ def test_a_shipped_event_without_a_carrier_is_rejected(handed_over, now):
     assert Shipment.objects.get().state == "created"
 
 
+@pytest.mark.parametrize(("tracking_number", "carrier", "field"), [
+    (TRACKING, "【积分商城】顺丰", "payload.carrier"),
+    (TRACKING, "顺丰\n回复TD领取补偿", "payload.carrier"),
+    ("www.jf-10086.cn", "顺丰", "tracking_number"),
+    ("SF 1001", "顺丰", "tracking_number"),
+], ids=["carrier-a-sender-tag", "carrier-with-a-line-break", "number-a-web-address", "number-with-a-space"])
+def test_a_shipped_event_whose_waybill_shipping_would_refuse_is_refused_and_the_corrected_one_ships(
+    handed_over, now, tracking_number, carrier, field
+):
+    named = {"order_number": handed_over.order.number}
+    record(now, **carrier_event(now, 1, "picked", payload=named, hours=1))
+    event = carrier_event(now, 2, "shipped", event_id="E-2", tracking_number=tracking_number, payload=named | {"carrier": carrier})
+
+    with pytest.raises(ValidationFailed) as refused:
+        record(now, **event)
+
+    assert [(name, code) for name, code, _detail in refused.value.errors] == [(field, "invalid")]
+    assert (CarrierEvent.objects.count(), Shipment.objects.get().state) == (1, "picked")
+    corrected = record(now, **event | {"tracking_number": TRACKING, "payload": named | {"carrier": "顺丰"}})
+    assert (corrected.status, Shipment.objects.get().state, Shipment.objects.get().tracking_number) == ("applied", "shipped", TRACKING)
+
+
+def test_a_shipped_event_of_a_carrier_written_with_dots_and_full_width_signs_ships_under_it(handed_over, now):
+    named = {"order_number": handed_over.order.number}
+
+    record(now, **carrier_event(now, 1, "picked", payload=named, hours=1))
+    record(now, **carrier_event(now, 2, "shipped", tracking_number="sf-1001", payload=named | {"carrier": "S.F. Express／顺丰"}))
+
+    assert (Shipment.objects.get().state, Shipment.objects.get().carrier, Shipment.objects.get().tracking_number) == (
+        "shipped", "S.F. Express／顺丰", "SF-1001")
+
+
 def test_a_failed_event_records_the_carriers_reason(shipped, now):
     record(now, **carrier_event(now, 1, "failed", payload={"reason": "地址不详"}))
 
