@@ -360,13 +360,20 @@ def _csv_text(content: bytes) -> str:
         raise file_problem("unreadable", gettext("无法识别文件编码，请使用 UTF-8 或 GBK")) from error
 
 
+#: UTF-8 multibyte characters a text needs before its stray bytes are taken for a mistake in UTF-8 rather than for GBK
+MIN_UTF8_CHARACTERS = 4
+
+
 def _mostly_utf8(content: bytes) -> bool:
-    """Whether text that is not all UTF-8 was meant to be: its UTF-8 multibyte characters are at least twice as many as
-    the bytes that are not UTF-8. In GBK text a pair of bytes now and then happens to be a UTF-8 character (明前: C3 F7
-    C7 B0, the second a UTF-8 "ǰ"), but hardly ever twice as many as the bytes that are not, even in a line or two."""
+    """Whether text that is not all UTF-8 was meant to be: it holds at least MIN_UTF8_CHARACTERS UTF-8 multibyte
+    characters, and at least twice as many as the bytes that are not UTF-8. In GBK text a pair of bytes now and then
+    happens to be a UTF-8 character (明前: C3 F7 C7 B0, the second a UTF-8 "ǰ"), but hardly ever twice as many as the
+    bytes that are not, except in a cell or two of a few characters (新版本: D0 C2 B0 E6 B1 BE, two UTF-8 characters
+    and one stray byte), too few to tell."""
     text = content.decode("utf-8", errors="surrogateescape")  # each byte that is not UTF-8 becomes one of U+DC80–U+DCFF
     stray = sum(1 for char in text if "\udc80" <= char <= "\udcff")
-    return sum(1 for char in text if char > "\x7f") - stray >= 2 * stray
+    multibyte = sum(1 for char in text if char > "\x7f") - stray
+    return multibyte >= max(MIN_UTF8_CHARACTERS, 2 * stray)
 
 
 def _columns(headers: list, spec: TableSpec) -> dict[str, int]:

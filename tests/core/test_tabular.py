@@ -62,7 +62,8 @@ def test_a_csv_value_beyond_the_column_limit_is_refused_naming_its_row_and_empty
         [(2, {"phone": "13800000000", "points": "5"})]
 
 
-@pytest.mark.parametrize("text", ["明前龙井礼盒", "前礼盒", "𠀀礼盒"])  # 前 in GBK (C7 B0) is "ǰ" in UTF-8
+@pytest.mark.parametrize("text", ["明前龙井礼盒", "前礼盒", "𠀀礼盒", "新版本", "扣款建"])  # 前 in GBK (C7 B0) is "ǰ" in UTF-8;
+# 新版本 and 扣款建 in GBK are two UTF-8 characters and a stray byte
 def test_a_gbk_csv_whose_bytes_happen_to_hold_utf8_characters_is_still_read_as_gbk(text):
     content = f"phone,points\n13800000000,{text}\n".encode("gb18030")
 
