@@ -236,8 +236,9 @@ def clear_leftovers(
         raise ValidationFailed(gettext("清仓结算价不能为负"), field="settlement_price")
     with transaction.atomic():
         gift = Gift.objects.select_for_update(no_key=True).get(pk=lot.gift_id)
-        lots = list(
-            LeftoverLot.objects.filter(Q(pk=lot.pk) | Q(gift_id=gift.pk, state=State.OPEN)).select_related("supplier").order_by("pk").select_for_update()
+        lots = list(  # the lots only: their gift is locked above, their supplier is only read
+            LeftoverLot.objects.filter(Q(pk=lot.pk) | Q(gift_id=gift.pk, state=State.OPEN)).select_related("supplier").order_by("pk")
+            .select_for_update(of=("self",))
         )
         for each in lots:
             _charge_storage(lot=each, through=timezone.localdate(now), now=now)
@@ -279,4 +280,7 @@ def take_for_replacement(*, gift: Gift, location: Location, quantity: int, actor
 
 # --- helpers --------------------------------------------------------------------------------------------------
 def _lock(lot_id: int) -> LeftoverLot:
-    return LeftoverLot.objects.select_for_update().select_related("gift", "location", "supplier").get(pk=lot_id)
+    """The lot, locked, with its gift, warehouse and supplier read but not locked: a stock movement or a cost referring
+    to them is still written meanwhile, and clearing the gift's lots, which locks the gift before its lots, never waits
+    on a lot whose closing waits on the gift."""
+    return LeftoverLot.objects.select_for_update(of=("self",)).select_related("gift", "location", "supplier").get(pk=lot_id)
