@@ -40,9 +40,11 @@ def carrier_key(carrier: str) -> str:
 
 
 def tracking_key(tracking_number: str) -> str:
-    """A tracking number as stored and looked up: without surrounding spaces, upper-case ("sf123" and " SF123 " are one
-    parcel's), so that the unique key per carrier and the provider's events agree however it was typed."""
-    return (tracking_number or "").strip().upper()
+    """A tracking number as stored and looked up: full-width forms folded (NFKC: "ＳＦ１２３" from a Chinese input
+    method), without surrounding spaces, upper-case ("sf123" and " SF123 " are one parcel's), so that the unique key per
+    carrier and the provider's events agree however it was typed. Numbers stored before are folded alike (logistics
+    0024); an ASCII number is its own fold."""
+    return unicodedata.normalize("NFKC", tracking_number or "").strip().upper()
 
 
 def tidy_carrier(carrier: str) -> str:

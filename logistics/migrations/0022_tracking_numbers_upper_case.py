@@ -11,13 +11,13 @@ def _normal(number: str) -> str:
     return (number or "").strip().upper()
 
 
-def _upper_case(model, key: str, *, label: str) -> None:
+def _upper_case(model, key: str, *, label: str, normal_form=_normal) -> None:
     """Normalise `model`'s tracking numbers where (key, normal form) stays unique; the rest are reported."""
     rows = list(model.objects.exclude(tracking_number="").values_list("pk", key, "tracking_number"))
-    wanted = Counter((other, _normal(number)) for _pk, other, number in rows)
+    wanted = Counter((other, normal_form(number)) for _pk, other, number in rows)
     left = []
     for pk, other, number in rows:
-        normal = _normal(number)
+        normal = normal_form(number)
         if normal == number:
             continue
         if wanted[(other, normal)] > 1:
@@ -25,7 +25,7 @@ def _upper_case(model, key: str, *, label: str) -> None:
             continue
         model.objects.filter(pk=pk).update(tracking_number=normal)
     if left:
-        print(f"\n  tracking numbers left as they are (another row holds the same number in another case): {', '.join(left)}")
+        print(f"\n  tracking numbers left as they are (another row holds the same number in another form): {', '.join(left)}")
 
 
 def upper_case(apps, schema_editor):

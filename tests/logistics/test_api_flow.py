@@ -363,19 +363,24 @@ def test_shipping_under_a_tracking_number_the_carrier_already_uses_is_400_whatev
     assert Shipment.objects.get(pk=dropship_shipment.pk).state == "created"
 
 
-def test_a_tracking_number_in_use_is_refused_in_another_case_and_one_shipped_is_stored_upper_case(
-    api, supplier_staff, dropship_shipment, warehouse_shipment, logistics, now
+@pytest.mark.parametrize(("taken", "new", "search"), [
+    (" sf9990001112 ", " sf9990001113 ", "sf9990001113"),
+    ("ＳＦ９９９０００１１１２", "ｓｆ９９９０００１１１３", "ＳＦ９９９０００１１１３"),
+], ids=["lower-case", "full-width"])
+def test_a_tracking_number_in_use_is_refused_however_typed_and_one_shipped_is_stored_upper_case_in_plain_form(
+    api, supplier_staff, dropship_shipment, warehouse_shipment, logistics, now, taken, new, search
 ):
     picked_and_shipped(shipment=warehouse_shipment, actor=logistics, now=now, carrier="顺丰", tracking_number="SF9990001112")
     client = api(supplier_staff)
     url = f"/api/v1/shipments/{dropship_shipment.pk}/ship/"
 
-    refused = client.post(url, {"carrier": "顺丰", "tracking_number": " sf9990001112 "}, format="json")
-    shipped = client.post(url, {"carrier": "顺丰", "tracking_number": " sf9990001113 "}, format="json")
+    refused = client.post(url, {"carrier": "顺丰", "tracking_number": taken}, format="json")
+    shipped = client.post(url, {"carrier": "顺丰", "tracking_number": new}, format="json")
 
     assert (refused.status_code, refused.json()["errors"][0]["attr"]) == (400, "tracking_number")
     assert (shipped.status_code, shipped.json()["tracking_number"]) == (200, "SF9990001113")
     assert Shipment.objects.get(pk=dropship_shipment.pk).tracking_number == "SF9990001113"
+    assert [row["id"] for row in client.get("/api/v1/shipments/", {"tracking_number": search}).json()["results"]] == [dropship_shipment.pk]
 
 
 def test_a_dropship_shipments_history_and_page_name_its_first_state_waiting_to_be_sent_not_picked(
