@@ -107,8 +107,8 @@ def _trend_chart(user, supplier_id: int | None):
 
 def _compute(request, form) -> bool:
     progress: list[tuple[int, int]] = []
-    month = parse_month(form.cleaned_data["month"])
     try:
+        month = parse_month(form.cleaned_data["month"])
         done = assessment.compute_month(month=month, now=timezone.now(), progress=lambda done, total: progress.append((done, total)))
     except DomainError as error:
         form.add_error("month", error.detail)
