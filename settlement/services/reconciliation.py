@@ -36,6 +36,7 @@ from settlement.models import (
 )
 from settlement.services.adjustments import answered_already, book_on_next_version, parse_amount, propose_adjustment, require_finance
 from settlement.errors import LineResolved, ReconciliationSuperseded
+from suppliers.services.locks import lock_suppliers
 
 ZERO = Decimal("0.00")
 BATCH = 2000
@@ -267,6 +268,13 @@ def resolve_line(*, line: ReconciliationLine, resolution: str, actor, now: datet
         raise ValidationFailed(gettext("未知的处理方式 %(resolution)s") % {"resolution": resolution}, field="resolution")
     note = validate_length(note, model=ReconciliationLine, column="note")
     with transaction.atomic():
+        # the supplier and its statement before the line, in the order a dispute adjustment answering lines takes them
+        # (`adjustments.propose_adjustment`), so the two never wait on each other's locks
+        owner = ReconciliationLine.objects.filter(pk=line.pk).values_list(
+            "reconciliation__statement__supplier_id", "reconciliation__statement_id").first()
+        if owner is not None:
+            lock_suppliers([owner[0]])
+            list(Statement.objects.select_for_update().filter(pk=owner[1]).values_list("pk"))
         line = ReconciliationLine.objects.select_for_update(of=("self",)).select_related(
             "reconciliation__statement__supplier", "reconciliation__version", "adjustment").get(pk=line.pk)
         if line.category == Category.MATCHED:

@@ -4,18 +4,21 @@ runs into it."""
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from core.errors import ValidationFailed
+import pytest
+
+from core.errors import Conflict, ValidationFailed
 from logistics.errors import CostOnStatement
 from logistics.models import ExtraCost
 from logistics.services import costs
-from settlement.models import Adjustment, Reconciliation, SourceKind, Statement, StatementLine
+from settlement.models import Adjustment, Reconciliation, ReconciliationLine, SourceKind, Statement, StatementLine
+from settlement.models.reconciliation import Category, Resolution
 from settlement.services import adjustments, generation, reconciliation, statements
 from tests.factories import SHANGHAI
 from tests.integration.racing import hold, run_into
 from tests.settlement.conftest import (  # noqa: F401  (fixtures)
     GENERATED_AT, LATER, OCTOBER, booked_order, draft, negative, supplier,
 )
-from tests.settlement.test_reconciliation import SUPPLIER_ROWS, csv_bytes, statement  # noqa: F401  (fixture)
+from tests.settlement.test_reconciliation import SUPPLIER_ROWS, book, csv_bytes, dispute, statement, statement_of, upload  # noqa: F401  (fixture)
 
 NOVEMBER = date(2026, 11, 1)
 
@@ -170,3 +173,35 @@ def test_a_reissue_while_a_dispute_answer_is_being_proposed_waits_for_its_checke
     still = Statement.objects.get(pk=negative.pk)
     assert (still.state, still.version) == (Statement.State.DISPUTED, 1)
     assert proposing.result.statement_id == still.pk and proposing.result.state == Adjustment.State.PROPOSED
+
+
+@pytest.fixture
+def disputed_with_lines(supplier, supplier_admin, now):  # noqa: F811
+    """A statement in dispute whose reconciliation has RO-1-X (180.00) not booked by the platform."""
+    disputed = statement_of(supplier, date(2026, 10, 1), now)
+    book(disputed, [("RO-1", "SKU-A", SourceKind.ORDER, 1, "360.00")], now)
+    upload(disputed, supplier_admin, now, csv_bytes([["RO-1", "SKU-A", "配送", "1", "360.00"], ["RO-1-X", "SKU-A", "配送", "1", "180.00"]]))
+    return dispute(disputed, supplier_admin, now)
+
+
+def test_a_line_resolved_while_a_dispute_adjustment_answers_it_is_answered_once_without_a_deadlock(
+    programs, disputed_with_lines, supplier, finance, now, monkeypatch  # noqa: F811
+):
+    """Finance accepts the supplier's figure of a line while another finance user proposes a dispute adjustment answering
+    that line: both lock the supplier, the statement and then the line, so the second waits for the first and is told
+    the line is answered, where before each held what the other needed next and PostgreSQL broke the deadlock."""
+    claim = ReconciliationLine.objects.get(category=Category.MISSING_IN_OURS)
+
+    def answer():
+        return adjustments.propose_adjustment(supplier=supplier, kind="dispute", amount="180.00", reason="补计 1 盒",
+                                              statement=disputed_with_lines, actor=finance, now=now, reconciliation_lines=[claim.pk])
+
+    def accept():
+        return reconciliation.resolve_line(line=claim, resolution=Resolution.ACCEPT_THEIRS, actor=finance, now=now)
+
+    resolving, proposing = run_into(accept, hold(monkeypatch, reconciliation, "_adjustment_for"), answer)
+
+    assert resolving.error is None, resolving.error
+    assert isinstance(proposing.error, (Conflict, ValidationFailed)), proposing.error
+    claim.refresh_from_db()
+    assert claim.adjustment == resolving.result.adjustment and Adjustment.objects.count() == 1
