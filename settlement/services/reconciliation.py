@@ -36,7 +36,6 @@ from settlement.models import (
 )
 from settlement.services.adjustments import answered_already, book_on_next_version, parse_amount, propose_adjustment, require_finance
 from settlement.errors import LineResolved, ReconciliationSuperseded
-from suppliers.services.locks import lock_suppliers
 
 ZERO = Decimal("0.00")
 BATCH = 2000
@@ -273,8 +272,8 @@ def resolve_line(*, line: ReconciliationLine, resolution: str, actor, now: datet
         owner = ReconciliationLine.objects.filter(pk=line.pk).values_list(
             "reconciliation__statement__supplier_id", "reconciliation__statement_id").first()
         if owner is not None:
-            lock_suppliers([owner[0]])
-            list(Statement.objects.select_for_update().filter(pk=owner[1]).values_list("pk"))
+            from settlement.services.statements import lock  # here: statements imports this module
+            lock(Statement(pk=owner[1], supplier_id=owner[0]))
         line = ReconciliationLine.objects.select_for_update(of=("self",)).select_related(
             "reconciliation__statement__supplier", "reconciliation__version", "adjustment").get(pk=line.pk)
         if line.category == Category.MATCHED:
