@@ -14,12 +14,14 @@ def mask_phone(phone: str | None) -> str:
     return f"{digits[:3]}****{digits[-4:]}"
 
 
-_MOBILE_RUN = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")  # a mainland mobile number inside any text
+# a mainland mobile number inside any text, with or without its country code (+86 or 86 written before it)
+_MOBILE_RUN = re.compile(r"(?<![0-9])(\+?86)?(1[3-9][0-9]{9})(?![0-9])")
 
 
 def mask_phones_in(text: str) -> str:
-    """`text` with every mainland mobile number in it masked as `mask_phone` does (an error's detail may quote one)."""
-    return _MOBILE_RUN.sub(lambda match: mask_phone(match.group()), text)
+    """`text` with every mainland mobile number in it masked as `mask_phone` does (an error's detail may quote one),
+    a country code before it kept: +8613812341234 → +86138****1234."""
+    return _MOBILE_RUN.sub(lambda match: (match.group(1) or "") + mask_phone(match.group(2)), text)
 
 
 def mask_phone_sql(column: str) -> str:

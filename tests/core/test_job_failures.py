@@ -126,13 +126,14 @@ def test_the_mobile_numbers_an_error_quotes_are_masked_in_the_failure_operators_
     detail = 'duplicate key value violates unique constraint "member_phone"\nDETAIL:  Key (phone)=(13812341234) already exists.'
 
     def work(item: str):
-        raise ValueError(f"{detail} also 15900001111; order 2026120512345678 and " + "长" * 3000)
+        raise ValueError(f"{detail} also 15900001111, +8613700002222; order 2026120512345678 and " + "长" * 3000)
 
     run_each(["a"], work, job="test.phones", now=FIXED_NOW)
 
     message = JobFailure.objects.get().message
     assert "Key (phone)=(138****1234)" in message and "159****0000" not in message and "159****1111" in message
     assert "13812341234" not in message and "15900001111" not in message
+    assert "+86137****2222" in message and "13700002222" not in message  # written with its country code
     assert "2026120512345678" in message  # a longer run of digits is not a mobile number
     assert len(message) == 2000
 
