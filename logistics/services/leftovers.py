@@ -104,6 +104,8 @@ def add_freed_units(event: RetiredStockFreed) -> LeftoverLot:
                 opened = _open_lot(gift=gift, location=Location.objects.get(pk=event.location_id), quantity=event.quantity, now=event.at)
         except IntegrityError:  # they did (one open lot per gift and warehouse): these units join it
             lot = _locked_open_lot(gift, event.location_id)
+            if lot is None:  # another rule refused the lot: not the race this answers
+                raise
         else:
             log_creation(opened, "record", actor=None, at=event.at, reason=gettext_noop("退市礼品的库存退回仓库"))
             _notify_supplier(gift=gift, lots=[opened], now=event.at)
@@ -266,7 +268,7 @@ def take_for_replacement(*, gift: Gift, location: Location, quantity: int, actor
     """Units of a retired gift reserved as an exchange's replacement leave its open lot at that warehouse: the lot
     shrinks, or, when they were all it had, closes as used (storage owed up to today charged first). None without
     an open lot there."""
-    lot = LeftoverLot.objects.select_for_update().filter(gift=gift, location=location, state=State.OPEN).first()
+    lot = _locked_open_lot(gift, location.pk)
     if lot is None:
         return None
     if lot.quantity > quantity:
