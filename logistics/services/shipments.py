@@ -37,6 +37,7 @@ from points.privacy import may_see_contact
 from points.services import orders
 from suppliers.models import Notice, Supplier
 from suppliers.services import inventory
+from suppliers.services.locks import lock_suppliers
 from suppliers.services.notices import Sms, send_inbox_notices, send_notice, text_supplier, wants_sms
 
 logger = logging.getLogger(__name__)
@@ -227,7 +228,8 @@ def tell_suppliers_to_ship(*, now: datetime) -> list[Notice]:
         if not untold:
             return []
         counts = Counter(supplier_id for _, supplier_id in untold)
-        suppliers = Supplier.objects.select_for_update().order_by("pk").in_bulk(sorted(counts))  # in id order, as generation
+        lock_suppliers(counts)  # in id order, FOR NO KEY UPDATE, as generation locks them
+        suppliers = Supplier.objects.in_bulk(sorted(counts))
         waiting = {row["supplier_id"]: row for row in (
             Shipment.objects.filter(DROPSHIP_WAITING, supplier_id__in=counts).order_by().values("supplier_id")
             .annotate(waiting=Count("pk"), told=Count("pk", filter=Q(supplier_notified_at__isnull=False)), first=Min(DUE_TO_SHIP))
