@@ -139,6 +139,7 @@ class ReplenishmentRequestAdmin(TransitionAdminMixin, WrittenByTheSystemAdmin):
 @admin.register(Contract)
 class ContractAdmin(TransitionAdminMixin, ReviewedInThePortalAdmin):
     list_display = ("number", "supplier", "start_date", "end_date", "payment_days", "deposit_amount", "state")
+    list_select_related = ("supplier",)
     list_filter = ("state",)
     transition_services = {"approve_contract": (_("合同生效"), contracts.approve_contract, "contract")}
 
@@ -146,6 +147,7 @@ class ContractAdmin(TransitionAdminMixin, ReviewedInThePortalAdmin):
 @admin.register(Qualification)
 class QualificationAdmin(TransitionAdminMixin, ReviewedInThePortalAdmin):
     list_display = ("supplier", "kind", "certificate_type", "number", "expires_on", "state", "warned_at", "expiry_handled_at")
+    list_select_related = ("supplier",)
     list_filter = ("state", "kind", "certificate_type")
     transition_services = {"approve_qualification": (_("审核通过"), qualifications.approve_qualification, "qualification")}
 
@@ -197,5 +199,6 @@ class ProfileChangeAdmin(WrittenByTheSystemAdmin):
 @admin.register(GiftRevision)
 class GiftRevisionAdmin(TransitionAdminMixin, ReviewedInThePortalAdmin):
     list_display = ("gift", "state", "requested_at", "decided_at")
+    list_select_related = ("gift",)
     list_filter = ("state",)
     transition_services = {"approve_revision": (_("通过修改"), revisions.approve_revision, "revision")}
