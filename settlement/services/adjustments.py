@@ -25,10 +25,10 @@ from points.models import RedemptionOrder
 from settlement.models import Adjustment, Reconciliation, ReconciliationLine, Resolution, Section, SourceKind, Statement, StatementLine
 from settlement.models.reconciliation import ANSWERING, NOT_ADJUSTABLE
 from settlement.models.statements import ZERO
+from settlement.services.locking import locked_statements
 from settlement.sources import check_source
 from settlement.errors import LineAlreadyAnswered
 from suppliers.models import Contract, Supplier
-from suppliers.services.locks import lock_suppliers
 from suppliers.services.notices import decision_note, send_notice
 
 CENT = Decimal("0.01")
@@ -209,11 +209,10 @@ def _propose(
 
 def _require_in_dispute(statement: Statement, *, supplier: Supplier) -> None:
     """:raises ValidationFailed: unless the statement is the supplier's and in dispute, read under its row lock, the
-    supplier's taken first as whoever books its money does (`lock_suppliers`): a reissue answering the dispute locks
-    both too, so it waits for a proposal under way and then sees it waiting for its checker. Resolving a reconciliation
-    line as the dispute's answer locks its line before this, never the statement."""
-    lock_suppliers([supplier.pk])
-    locked = Statement.objects.select_for_update().filter(pk=statement.pk, supplier=supplier)
+    supplier's taken first as whoever books its money does (`locking.locked_statements`): a reissue answering the dispute
+    locks both too, so it waits for a proposal under way and then sees it waiting for its checker. Resolving a
+    reconciliation line as the dispute's answer locks both before its line too."""
+    locked = locked_statements(supplier_id=supplier.pk).filter(pk=statement.pk)
     if locked.values_list("state", flat=True).first() != Statement.State.DISPUTED:
         raise ValidationFailed(gettext("只能针对该礼品商有异议的结算单调账"), field="statement")
 
@@ -247,15 +246,14 @@ def _disputed_statement_of(adjustment: Adjustment) -> Statement | None:
     """The statement whose dispute the adjustment answers, locked, with `adjustment.statement_id` read again under the
     lock: a reconciliation correction joins a dispute of its statement raised since it was proposed
     (`reconciliation.book_corrections_on_dispute`, which locks the statement first too), so that statement is locked
-    before the adjustment's own statement is read; its supplier is locked before it (`lock_suppliers`), as whoever books
-    the supplier's money does."""
+    before the adjustment's own statement is read; its supplier is locked before it (`locking.locked_statements`), as
+    whoever books the supplier's money does."""
     candidate = adjustment.statement_id
     if candidate is None and adjustment.source_kind == "reconciliation":
         candidate = Reconciliation.objects.filter(pk=adjustment.source_id).values_list("statement_id", flat=True).first()
     if candidate is None:
         return None
-    lock_suppliers([adjustment.supplier_id])
-    statement = Statement.objects.select_for_update().get(pk=candidate)
+    statement = locked_statements(supplier_id=adjustment.supplier_id).get(pk=candidate)
     adjustment.statement_id = Adjustment.objects.filter(pk=adjustment.pk).values_list("statement_id", flat=True).get()
     return statement if adjustment.statement_id == statement.pk else None
 

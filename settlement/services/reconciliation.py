@@ -35,6 +35,7 @@ from settlement.models import (
     StatementVersion,
 )
 from settlement.services.adjustments import answered_already, book_on_next_version, parse_amount, propose_adjustment, require_finance
+from settlement.services.locking import lock_statement
 from settlement.errors import LineResolved, ReconciliationSuperseded
 
 ZERO = Decimal("0.00")
@@ -91,14 +92,12 @@ def upload_reconciliation(*, statement: Statement, file_name: str, content: byte
     :raises InvalidTransition: the statement is not issued, disputed or confirmed
     :raises TableRejected: naming every bad row and column; nothing is written
     """
-    from settlement.services.statements import lock  # here: statements imports this module
-
     if getattr(actor, "role", None) != Role.SUPPLIER_ADMIN or actor.supplier_id != statement.supplier_id:
         raise PermissionDenied(gettext("仅该礼品商的管理员可以上传对账文件"))
     _require_reconcilable(statement)
     theirs = _parse(*read_headed_table(file_name=file_name, content=content, spec=RECONCILIATION_FILE))
     with transaction.atomic():
-        statement = lock(statement)
+        statement = lock_statement(statement)
         _require_reconcilable(statement)
         version = statement.versions.get(number=statement.version)
         ours = _our_lines(StatementLine.objects.filter(statement=statement, version__lte=version.number))
@@ -272,8 +271,7 @@ def resolve_line(*, line: ReconciliationLine, resolution: str, actor, now: datet
         owner = ReconciliationLine.objects.filter(pk=line.pk).values_list(
             "reconciliation__statement__supplier_id", "reconciliation__statement_id").first()
         if owner is not None:
-            from settlement.services.statements import lock  # here: statements imports this module
-            lock(Statement(pk=owner[1], supplier_id=owner[0]))
+            lock_statement(Statement(pk=owner[1], supplier_id=owner[0]))
         line = ReconciliationLine.objects.select_for_update(of=("self",)).select_related(
             "reconciliation__statement__supplier", "reconciliation__version", "adjustment").get(pk=line.pk)
         if line.category == Category.MATCHED:

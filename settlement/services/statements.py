@@ -39,12 +39,12 @@ from settlement.models import (
 )
 from settlement.services.adjustments import list_adjustments, parse_amount, propose_carry_correction, require_finance
 from settlement.services.generation import version_totals
+from settlement.services.locking import lock_statement
 from settlement.services.reconciliation import book_corrections_on_dispute
 from settlement.errors import DeemedConfirmed
 from suppliers.events import SupplierTerminated
 from suppliers.models import Supplier
 from suppliers.services import contracts
-from suppliers.services.locks import lock_suppliers
 from suppliers.services.notices import Sms, send_inbox_notices, send_notice
 from suppliers.selectors_profile import payable_account, shows_account_numbers
 
@@ -71,13 +71,6 @@ def require_supplier_admin(actor, statement: Statement) -> None:
         raise PermissionDenied(gettext("仅礼品商管理员可以处理结算单"))
 
 
-def lock(statement: Statement) -> Statement:
-    """The statement re-read under a row lock (its state is what the caller acts on), its supplier locked first, as
-    generation locks it before claiming (`lock_suppliers`)."""
-    lock_suppliers([statement.supplier_id])
-    return Statement.objects.select_for_update().select_related("supplier").get(pk=statement.pk)
-
-
 def current_version(statement: Statement) -> StatementVersion:
     return statement.versions.get(number=statement.version)
 
@@ -89,7 +82,7 @@ def issue_statement(*, statement: Statement, actor, now: datetime, reason: str =
     :raises InvalidTransition:"""
     require_finance(actor)
     with kept_only_if_done() as stored, transaction.atomic():
-        statement = lock(statement)
+        statement = lock_statement(statement)
         version = current_version(statement)
         version.reason = (reason or "").strip()
         fresh = not version.pdf  # the PDF of a version issued already (the issue then refused) is not this call's to delete
@@ -131,7 +124,7 @@ def reissue_statement(*, statement: Statement, actor, now: datetime, reason: str
     require_finance(actor)
     reason = (reason or "").strip()
     with kept_only_if_done() as stored, transaction.atomic():
-        statement = lock(statement)
+        statement = lock_statement(statement)
         require_transition(statement, "reissue")
         if refusal := reissue_refusal(statement):
             raise ValidationFailed(refusal, field="adjustments")
@@ -236,7 +229,7 @@ def confirm_statement(*, statement: Statement, actor, now: datetime, reason: str
     """
     require_supplier_admin(actor, statement)
     with transaction.atomic():
-        statement = lock(statement)
+        statement = lock_statement(statement)
         apply_transition(statement, "confirm", actor=actor, at=now, reason=reason, confirmed_at=now)
         _close_if_nothing_payable(statement, actor=actor, now=now)
     return statement
@@ -266,7 +259,7 @@ def dispute_statement(*, statement: Statement, actor, now: datetime, reason: str
     require_supplier_admin(actor, statement)
     required_text(reason, message=gettext("请说明异议"))
     with transaction.atomic():
-        statement = lock(statement)
+        statement = lock_statement(statement)
         if refusal := dispute_refusal(statement, now=now):
             raise DeemedConfirmed(refusal, field="respond_by")
         apply_transition(statement, "dispute", actor=actor, at=now, reason=reason.strip(), dispute_reason=reason.strip())
@@ -373,7 +366,7 @@ def invoice_statement(*, statement: Statement, actor, now: datetime, number: str
     number = _invoice_number(number)
     amount = parse_amount(amount, field="invoice_amount")
     with transaction.atomic():
-        statement = lock(statement)
+        statement = lock_statement(statement)
         _refuse_number_used_elsewhere(statement, number)
         if statement.state == State.CONFIRMED and amount != statement.payable:
             message = gettext("发票金额 %(amount)s 与应付金额 %(payable)s 不一致") % {"amount": amount, "payable": statement.payable}
@@ -419,7 +412,7 @@ def correct_invoice_number(*, statement: Statement, actor, now: datetime, number
     require_supplier_admin(actor, statement)
     number = _invoice_number(number)
     with transaction.atomic():
-        statement = lock(statement)
+        statement = lock_statement(statement)
         if number == statement.invoice_number:
             raise ValidationFailed(gettext("新的发票号码与原号码相同"), field="invoice_number")
         _refuse_number_used_elsewhere(statement, number)
@@ -474,7 +467,7 @@ def approve_payment(*, statement: Statement, actor, now: datetime, reason: str =
     :raises PermissionDenied: :raises InvalidTransition:"""
     require_finance(actor)
     with transaction.atomic():
-        statement = lock(statement)
+        statement = lock_statement(statement)
         _require_other_finance(statement, actor, "approve_payment")
         return apply_transition(statement, "approve_payment", actor=actor, at=now, reason=reason, approved_at=now,
                                 approved_by=actor)
@@ -488,7 +481,7 @@ def pay_statement(*, statement: Statement, actor, now: datetime, reference: str,
     reference, paid_on = _bank_record(reference, paid_on, now=now, fields=("payment_reference", "payment_date"),
                                       messages=(gettext("请填写付款凭证号"), gettext("付款日期不能晚于今天")))
     with transaction.atomic():
-        statement = lock(statement)
+        statement = lock_statement(statement)
         _require_other_finance(statement, actor, "pay")
         if statement.payment_approved_at and paid_on < timezone.localtime(statement.payment_approved_at).date():
             raise ValidationFailed(gettext("付款日期不能早于付款审批日期"),
@@ -520,7 +513,7 @@ def record_collection(*, statement: Statement, actor, now: datetime, reference: 
     reference, collected_on = _bank_record(reference, collected_on, now=now, fields=("collection_reference", "collection_date"),
                                            messages=(gettext("请填写收款凭证号"), gettext("收款日期不能晚于今天")))
     with transaction.atomic():
-        statement = lock(statement)
+        statement = lock_statement(statement)
         apply_transition(statement, "record_collection", actor=actor, at=now, reason=reference, reference=reference,
                          collected_on=collected_on, collected_by=actor)
         _tell_plainly(statement, kind="statement_collected", now=now, title=gettext_noop("%(month)s 结算单应收款已收到"),

@@ -5,6 +5,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
 
 from core.errors import Conflict, ValidationFailed
 from logistics.errors import CostOnStatement
@@ -12,7 +13,7 @@ from logistics.models import ExtraCost
 from logistics.services import costs
 from settlement.models import Adjustment, Reconciliation, ReconciliationLine, SourceKind, Statement, StatementLine
 from settlement.models.reconciliation import Category, Resolution
-from settlement.services import adjustments, generation, reconciliation, statements
+from settlement.services import adjustments, generation, locking, reconciliation, statements
 from tests.factories import SHANGHAI
 from tests.integration.racing import hold, run_into
 from tests.settlement.conftest import (  # noqa: F401  (fixtures)
@@ -41,6 +42,27 @@ def test_a_month_generated_again_while_its_draft_is_issued_adds_nothing_to_the_i
     assert StatementLine.objects.filter(statement=issued).count() == version.line_count == 2
     assert version.payable == issued.payable == Decimal("300.00")
     assert not StatementLine.objects.filter(source_kind=SourceKind.ORDER, source_id=late.pk).exists(), "left for November"
+
+
+def test_a_statement_locked_while_generation_claims_for_its_supplier_is_read_with_what_was_claimed(
+    programs, draft, finance, monkeypatch  # noqa: F811
+):
+    """Every step acting on a statement locks it through `locking`, which takes the supplier's row first: it waits for
+    a generation run holding the supplier and reads the draft that run totalled, not the one it was about to change."""
+    booked_order(draft.supplier, "50.00", recorded_at=datetime(2026, 10, 20, 10, 0, tzinfo=SHANGHAI))
+
+    def read_locked():
+        with transaction.atomic():
+            return locking.lock_statement(Statement.objects.get(pk=draft.pk)).payable
+
+    generating, reading = run_into(
+        lambda: generation.generate_now(month=OCTOBER, actor=finance, now=LATER),
+        hold(monkeypatch, generation, "_claim"),  # the supplier locked, nothing claimed yet
+        read_locked,
+    )
+
+    assert (generating.error, reading.error) == (None, None)
+    assert reading.result == Statement.objects.get(pk=draft.pk).payable == Decimal("350.00")
 
 
 def test_a_payable_reissued_while_the_next_month_carries_it_has_its_change_proposed_as_a_correction(
