@@ -227,7 +227,7 @@ def reconciliation_upload(request, pk: int):
             messages.success(request, _("对账文件已上传：%(rows)d 行") % {"rows": found.row_count})
             return redirect("settlement-reconciliation", pk=found.pk)
     context = {"form": form, "statement": statement, "problems": problems, "columns": reconciliation.file_columns(),
-               "answer_time_over": statements.answer_time_over(statement, now=timezone.now())}
+               "answer_time_over": statements.answer_time_over(statements.respond_by(statement), now=timezone.now())}
     return render(request, "settlement/reconciliation_upload.html", context)
 
 

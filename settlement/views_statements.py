@@ -8,6 +8,7 @@ starts from the services' scoped lists, so another supplier's statement is a 404
 """
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import datetime
 from itertools import groupby
 
 from django import forms
@@ -88,17 +89,18 @@ ACTIONS = {
 }
 
 
-def refusal_of(name: str, statement: Statement, user, now) -> str:
-    """Why the user may not take the step `name` on the statement now ('' when nothing stands in the way)."""
+def refusal_of(name: str, statement: Statement, user, now, *, respond_by: datetime | None) -> str:
+    """Why the user may not take the step `name` on the statement now ('' when nothing stands in the way);
+    `respond_by`: the statement's (`statements.respond_by`)."""
     if name == "reissue":
         return statements.reissue_refusal(statement)
     if name == "dispute":
-        return statements.dispute_refusal(statement, now=now)
+        return statements.dispute_refusal(respond_by, now=now)
     return statements.payment_refusal(statement, user, name)
 
 
 def offered_actions(statement: Statement, user, bound: dict | None = None, superseded: list | None = None, *,
-                    now) -> list[tuple[str, StatementAction, forms.Form | None, str]]:
+                    now, respond_by: datetime | None) -> list[tuple[str, StatementAction, forms.Form | None, str]]:
     """The steps the user takes on the statement in its current state, each with its form (`bound` after a refusal),
     or, for a step that cannot be taken (a payment step that needs another finance user than this one, a reissue
     a dispute adjustment awaiting its checker holds, a dispute once the time to answer is over), no form and the
@@ -108,7 +110,7 @@ def offered_actions(statement: Statement, user, bound: dict | None = None, super
     offered = []
     for name, action in ACTIONS.items():
         if name in available and user.role in action.roles:
-            refusal = refusal_of(name, statement, user, now)
+            refusal = refusal_of(name, statement, user, now, respond_by=respond_by)
             if name == "reissue" and superseded:
                 action = replace(action, confirm=reissue_question(superseded))
             if refusal:
@@ -230,14 +232,15 @@ def render_detail(request, statement: Statement, *, bound: dict | None = None, s
     reissuable = statement.state == Statement.State.DISPUTED and user.role in ACTIONS["reissue"].roles
     superseded = reconciliation.left_open(statement) if reissuable else []
     now = timezone.now()
-    actions = offered_actions(statement, user, bound, superseded, now=now)
+    respond_by = statements.respond_by(statement)  # none unless issued, whatever an older annotation says
+    actions = offered_actions(statement, user, bound, superseded, now=now, respond_by=respond_by)
     for version in versions:
         version.shown_account_number = account_number_for(user, version.account_number) if version.account_number else ""
         version.may_render_again = statement_pdfs.may_render_again(version, now=now)
     context = lines | {
         "statement": statement,
-        "respond_by": statements.respond_by(statement),  # none unless issued, whatever an older annotation says
-        "answer_time_over": statements.answer_time_over(statement, now=now),
+        "respond_by": respond_by,
+        "answer_time_over": statements.answer_time_over(respond_by, now=now),
         "payment_overdue": statements.payment_overdue(statement, today=timezone.localdate()),
         "versions": versions,
         "chosen": chosen,

@@ -235,17 +235,17 @@ def confirm_statement(*, statement: Statement, actor, now: datetime, reason: str
     return statement
 
 
-def answer_time_over(statement: Statement, *, now: datetime) -> datetime | None:
-    """The issued version's time to answer (`respond_by`) once it is over at `now`: the version is deemed confirmed
-    from then on, even before the 02:30 beat records it. None while the supplier may still answer, or unless issued."""
-    deadline = respond_by(statement)
+def answer_time_over(deadline: datetime | None, *, now: datetime) -> datetime | None:
+    """The issued version's time to answer (`deadline`, its `respond_by`) once it is over at `now`: the version is
+    deemed confirmed from then on, even before the 02:30 beat records it. None while the supplier may still answer, or
+    unless issued (no deadline)."""
     return deadline if deadline is not None and deadline <= now else None
 
 
-def dispute_refusal(statement: Statement, *, now: datetime) -> str:
-    """Why the supplier may no longer dispute the issued version (`answer_time_over`); '' while it may. The statement
-    page says it instead of offering the step."""
-    if deadline := answer_time_over(statement, now=now):
+def dispute_refusal(deadline: datetime | None, *, now: datetime) -> str:
+    """Why the supplier may no longer dispute the issued version whose time to answer ends at `deadline` (its
+    `respond_by`; `answer_time_over`); '' while it may. The statement page says it instead of offering the step."""
+    if deadline := answer_time_over(deadline, now=now):
         return gettext("答复期限 %(deadline)s 已过，视同确认，不能再提出异议") % {"deadline": moment(deadline)}
     return ""
 
@@ -260,7 +260,7 @@ def dispute_statement(*, statement: Statement, actor, now: datetime, reason: str
     required_text(reason, message=gettext("请说明异议"))
     with transaction.atomic():
         statement = lock_statement(statement)
-        if refusal := dispute_refusal(statement, now=now):
+        if refusal := dispute_refusal(respond_by(statement), now=now):
             raise DeemedConfirmed(refusal, field="respond_by")
         apply_transition(statement, "dispute", actor=actor, at=now, reason=reason.strip(), dispute_reason=reason.strip())
         book_corrections_on_dispute(statement)

@@ -421,6 +421,20 @@ def test_once_the_time_to_answer_is_over_the_statement_page_offers_no_dispute_an
     assert (issued.state, issued.dispute_reason) == ("issued", "")
 
 
+def test_the_statement_page_reads_the_time_to_answer_once_for_its_deadline_its_warning_and_the_refused_dispute(
+    issued, supplier_admin, time_machine, monkeypatch
+):
+    time_machine.move_to(FIXED_NOW + timedelta(days=10), tick=False)
+    real, calls = statements.respond_by, []
+    monkeypatch.setattr(statements, "respond_by", lambda statement: calls.append(statement.pk) or real(statement))
+
+    page = page_in(supplier_admin, f"/settlement/statements/{issued.pk}/", "zh-hans")
+
+    assert calls == [issued.pk]
+    assert 'data-testid="respond-by">2026-10-25 10:00' in page and 'data-testid="answer-time-over"' in page
+    assert "提出异议：答复期限 2026-10-25 10:00 已过，视同确认，不能再提出异议" in page
+
+
 def test_a_file_uploaded_once_the_time_to_answer_is_over_is_matched_and_the_page_says_it_extends_nothing(issued, supplier_admin,
                                                                                                          time_machine):
     client = logged_in(supplier_admin)
