@@ -37,6 +37,7 @@ from settlement.services.kpis import COUNTERS, Window, attainment_of, breaches, 
 from settlement.sources import register_source
 from suppliers.models import Supplier
 from suppliers.services import onboarding
+from suppliers.services.locks import lock_suppliers
 from suppliers.services.notices import send_inbox_notices, send_notice
 
 CHUNK = 200
@@ -88,7 +89,10 @@ def compute_month(
     undecided penalty proposal takes the new value, and is withdrawn when its rule is no longer breached (proposed
     again should a later recomputation breach it once more). A supplier one of whose penalty or suspension proposals of
     the month is decided is left out and reported as kept (`decided_suppliers`), so running the month again (the beat
-    delivered twice, the demo seeded again) changes nothing for it. `progress(done, total)` is called after each chunk.
+    delivered twice, the demo seeded again) changes nothing for it. Each chunk locks its suppliers (`lock_suppliers`)
+    and asks again which are decided, as deciding a proposal locks its supplier first: a decision made while the month
+    is computed either waits for the chunk and decides on its new results, or is seen and its supplier kept.
+    `progress(done, total)` is called after each chunk.
     :raises ValidationFailed: before the 20th of the next month, when the month's windows have not all closed
     """
     window = Window.of(month)
@@ -105,13 +109,18 @@ def compute_month(
     config = kpi_settings()
     rules = list(PenaltyRule.objects.filter(active=True).order_by("pk"))
     done: list[Assessment] = []
+    decided_meanwhile: list[int] = []
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start:start + CHUNK]
-        done += _assess_chunk(chunk, window=window, counts=counts, config=config, rules=rules, now=now)
+        assessed, decided = _assess_chunk(chunk, window=window, counts=counts, config=config, rules=rules, now=now)
+        done += assessed
+        decided_meanwhile += decided
         if progress is not None:
             progress(min(start + CHUNK, len(ids)), len(ids))
     if progress is not None and not ids:
         progress(0, 0)
+    if decided_meanwhile:
+        kept = list(Supplier.objects.filter(pk__in=[supplier.pk for supplier in kept] + decided_meanwhile).order_by("name", "pk"))
     return MonthAssessed(assessed=done, kept=kept)
 
 
@@ -127,8 +136,13 @@ def decided_suppliers(month: date, *, supplier_ids: set[int] | None = None):
     return Supplier.objects.filter(Q(pk__in=penalties.values("supplier_id")) | Q(pk__in=suspensions.values("supplier_id")))
 
 
-def _assess_chunk(ids: list[int], *, window: Window, counts, config, rules, now: datetime) -> list[Assessment]:
+def _assess_chunk(ids: list[int], *, window: Window, counts, config, rules, now: datetime) -> tuple[list[Assessment], list[int]]:
+    """The chunk's assessments computed, and the suppliers of it left out because one of their proposals was decided
+    since the month's computation began (read again with the suppliers locked, as a decision locks its supplier)."""
     with transaction.atomic():
+        lock_suppliers(ids)
+        decided = sorted(decided_suppliers(window.month, supplier_ids=set(ids)).values_list("pk", flat=True))
+        ids = [sid for sid in ids if sid not in decided]
         Assessment.objects.bulk_create([Assessment(supplier_id=sid, month=window.month, computed_at=now) for sid in ids],
                                        ignore_conflicts=True)
         assessments = {a.supplier_id: a for a in Assessment.objects.filter(month=window.month, supplier_id__in=ids)}
@@ -155,7 +169,7 @@ def _assess_chunk(ids: list[int], *, window: Window, counts, config, rules, now:
         KpiResult.objects.bulk_create(results)
         _keep_proposals_current(assessments.values(), proposals, now=now)
         _propose_suspensions(assessments, window=window, now=now)
-    return sorted(assessments.values(), key=lambda a: a.supplier_id)
+    return sorted(assessments.values(), key=lambda a: a.supplier_id), decided
 
 
 def _keep_proposals_current(assessments: Iterable[Assessment], breached: list[PenaltyProposal], *, now: datetime) -> None:
@@ -261,10 +275,18 @@ def accept_penalty(*, proposal: PenaltyProposal, actor, now: datetime, note: str
 
 
 def _lock(proposal: PenaltyProposal) -> PenaltyProposal:
-    """The proposal re-read under a row lock, reopened first if its adjustment was rejected."""
+    """The proposal re-read under a row lock, its supplier locked first (`_lock_supplier_of`), reopened first if its
+    adjustment was rejected."""
+    _lock_supplier_of(proposal)
     locked = PenaltyProposal.objects.select_for_update(of=("self",))  # PostgreSQL locks no row of the outer-joined adjustment
     proposal = locked.select_related("assessment", "rule", "adjustment").get(pk=proposal.pk)
     return reopen_if_rejected(proposal)
+
+
+def _lock_supplier_of(proposal: PenaltyProposal | SuspensionProposal) -> None:
+    """Lock the proposal's supplier before deciding it, as computing the month locks the suppliers it recomputes
+    (`compute_month`): the decision rests on the results it reads, which a computation under way no longer rewrites."""
+    lock_suppliers([proposal.supplier_id])
 
 
 def reopen_if_rejected(proposal: PenaltyProposal) -> PenaltyProposal:
@@ -332,6 +354,7 @@ def accept_suspension(*, proposal: SuspensionProposal, actor, now: datetime, rea
     require_role(actor, {Role.OPERATOR}, _("仅运营人员可以决定暂停合作"))
     reason = (reason or "").strip()
     with transaction.atomic():
+        _lock_supplier_of(proposal)
         apply_transition(proposal, "accept", actor=actor, at=now, reason=reason, note=reason)
         supplier = Supplier.objects.get(pk=proposal.supplier_id)
         onboarding.suspend_supplier(supplier=supplier, actor=actor, now=now,
@@ -347,6 +370,7 @@ def dismiss_suspension(*, proposal: SuspensionProposal, actor, now: datetime, re
     require_role(actor, {Role.OPERATOR}, _("仅运营人员可以决定暂停合作"))
     reason = required_text(reason, message=_("请填写不予暂停的理由"))
     with transaction.atomic():
+        _lock_supplier_of(proposal)
         apply_transition(proposal, "dismiss", actor=actor, at=now, reason=reason, note=reason)
         month = proposal.assessment.month
         send_notice(supplier=proposal.supplier, kind="suspension_dismissed", title=gettext_noop("%(month)s 考核的暂停合作建议：不予暂停"),
