@@ -13,9 +13,11 @@ otherwise suspend; the two latest scores both under the threshold (60) propose s
 supplier with no scored assessment yet gets no proposal (`proposed` empty: no data to propose from, the operator
 judges alone).
 
-The decisions: renew changes nothing in the system (the new contract is recorded and reviewed as paperwork);
-rectify opens a rectification case with a 30-day deadline; suspend and terminate suspend or terminate the
-supplier with their side effects (termination retires every gift; remaining warehouse stock becomes leftover lots).
+The decisions: renew keeps an active supplier as it is and reactivates a suspended one (`Supplier.reactivate`, its
+history naming the operator and the decision; its gifts stay offline for relisting through review), the new
+contract being recorded and reviewed as paperwork; rectify opens a rectification case with a 30-day deadline;
+suspend and terminate suspend or terminate the supplier with their side effects (termination retires every gift;
+remaining warehouse stock becomes leftover lots).
 """
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -149,7 +151,8 @@ def decide_re_evaluation(
 
     :raises PermissionDenied: unless an operator :raises ValidationFailed: an unknown decision, or no note for
         rectify, suspend or terminate :raises InvalidTransition: if already decided, or the supplier cannot be
-        suspended or terminated from its state
+        suspended or terminated from its state :raises ActivationBlocked: renewing a suspended supplier without an
+        approved contract in force and a valid business licence
     """
     require_operator(actor)
     if decision not in Decision.values:
@@ -180,7 +183,10 @@ def _carry_out(re_evaluation: ReEvaluation, *, decision: str, note: str, actor, 
             onboarding.suspend_supplier(supplier=supplier, actor=actor, now=now, reason=Message(gettext_noop("复评：%(note)s"), note=note))
         elif decision == Decision.TERMINATE:
             onboarding.terminate_supplier(supplier=supplier, actor=actor, now=now, reason=Message(gettext_noop("复评：%(note)s"), note=note))
-        else:  # renew: nothing changes in the system, so the supplier hears it here (the others through their own notices)
+        else:  # renew: the supplier hears it here (the others through their own notices), a suspended one of its reactivation too
+            if supplier.state == Supplier.State.SUSPENDED:
+                reason = Message(gettext_noop("复评结论为续约合作：%(note)s"), note=note) if note else Message(gettext_noop("复评结论为续约合作"))
+                onboarding.reactivate_supplier(supplier=supplier, actor=actor, now=now, reason=reason)
             send_notice(supplier=supplier, kind="re_evaluation_renewed", title=gettext_noop("复评结果：续约合作"),
                         body=gettext_noop("复评（截止 %(due_on)s）的结论为续约合作，请按合同流程提交新合同。%(note)s"),
                         params={"due_on": f"{re_evaluation.due_on:%Y-%m-%d}", "note": decision_note(note)}, now=now,

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection, models
+from django.utils import translation
 
 from core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from core.fsm import history_of
@@ -13,6 +14,7 @@ from core.models import Notification, TransitionLog
 from logistics.models import LeftoverLot
 from settlement.models import Assessment, ReEvaluation, RectificationCase
 from settlement.services import cases, re_evaluation
+from suppliers.errors import ActivationBlocked
 from suppliers.models import Gift, Notice, Supplier
 from suppliers.services import inventory, onboarding
 from tests.factories import SHANGHAI, GiftFactory, SupplierFactory, SupplierUserFactory, WarehouseFactory, ready_to_activate
@@ -341,6 +343,34 @@ def test_renewing_leaves_the_supplier_as_it_is(due, active_supplier, operator, n
     active_supplier.refresh_from_db()
     assert (due.state, due.decision, due.decided_by) == ("decided", "renew", operator)
     assert active_supplier.state == "active" and not RectificationCase.objects.exists()
+
+
+def test_renewing_a_suspended_supplier_reactivates_it_with_the_operator_and_the_decision_in_its_history(due, active_supplier, operator, now):
+    onboarding.suspend_supplier(supplier=active_supplier, actor=operator, now=now, reason="整改期间暂停")
+
+    re_evaluation.decide_re_evaluation(re_evaluation=due, decision="renew", actor=operator, now=now, note="整改到位")
+
+    active_supplier.refresh_from_db()
+    reactivated = history_of(active_supplier).last()
+    assert (due.state, due.decision, active_supplier.state) == ("decided", "renew", "active")
+    assert (reactivated.transition, reactivated.actor, reactivated.at) == ("reactivate", operator, now)
+    assert reactivated.reason_text == "复评结论为续约合作：整改到位"
+    with translation.override("en"):
+        assert reactivated.reason_label == "Re-evaluation decided to renew the cooperation: 整改到位"
+    assert only_notice(active_supplier, "supplier_reactivated") and only_notice(active_supplier, "re_evaluation_renewed")
+
+
+def test_renewing_a_suspended_supplier_without_a_valid_licence_is_refused_and_changes_nothing(due, active_supplier, operator, now):
+    onboarding.suspend_supplier(supplier=active_supplier, actor=operator, now=now, reason="整改期间暂停")
+    after_the_licence_expired = datetime(2028, 1, 5, 10, 0, tzinfo=SHANGHAI)
+
+    with pytest.raises(ActivationBlocked):
+        re_evaluation.decide_re_evaluation(re_evaluation=due, decision="renew", actor=operator, now=after_the_licence_expired)
+
+    due.refresh_from_db()
+    active_supplier.refresh_from_db()
+    assert (due.state, due.decision, active_supplier.state) == ("due", "", "suspended")
+    assert not Notice.objects.filter(kind__in=["re_evaluation_renewed", "supplier_reactivated"]).exists()
 
 
 def test_renewing_tells_the_supplier_with_the_operators_note_and_a_link_to_the_re_evaluation(due, active_supplier, operator, now):
