@@ -27,10 +27,10 @@ from decimal import Decimal
 from django.utils import timezone
 
 from core.roles import Role
-from core.seed import ensure_user
+from core.seed import DELIVERED_BATCH_KEY, ensure_user
 from core.seeding import register_seed
 
-BATCH_KEY, TODAYS_BATCH_KEY = "DEMO-BATCH-1", "DEMO-BATCH-2"
+BATCH_KEY, TODAYS_BATCH_KEY = DELIVERED_BATCH_KEY, "DEMO-BATCH-2"
 ADDRESSES = {
     "13800138000": "浙江省杭州市西湖区文三路 100 号",
     "13800138001": "上海市浦东新区世纪大道 88 号",

@@ -8,13 +8,12 @@ twice by the operator), member 13800138000's about the tea's batch after its ord
 from datetime import timedelta
 
 from core.roles import Role
-from core.seed import ensure_user
+from core.seed import DELIVERED_BATCH_KEY, ensure_user
 from core.seeding import register_seed
 
 
 @register_seed(56, "complaints: open, triaged, escalated, answered, resolved, two to logistics (one escalated and chased), a hotline call, a suggestion")
 def seed_complaints(*, now, password, progress) -> None:
-    from logistics.seed import BATCH_KEY
     from points.models import Complaint, Member, RedemptionOrder
     from points.services import complaints
     from suppliers.models import Gift, SupplierMembership
@@ -26,8 +25,8 @@ def seed_complaints(*, now, password, progress) -> None:
     member = Member.objects.get(phone="13800138000")
     tea = Gift.objects.get(sku="TEA-LJ-250")
     staff = SupplierMembership.objects.filter(supplier=tea.supplier, user__role=Role.SUPPLIER_STAFF).first().user
-    signed_for = RedemptionOrder.objects.get(member__phone="13800138001", handoff_item__batch__key=BATCH_KEY)
-    in_transit = RedemptionOrder.objects.get(member=member, handoff_item__batch__key=BATCH_KEY)
+    signed_for = RedemptionOrder.objects.get(member__phone="13800138001", handoff_item__batch__key=DELIVERED_BATCH_KEY)
+    in_transit = RedemptionOrder.objects.get(member=member, handoff_item__batch__key=DELIVERED_BATCH_KEY)
     september, october = RedemptionOrder.objects.filter(  # received long before their complaints
         member=signed_for.member, gift=tea, state=RedemptionOrder.State.COMPLETED).order_by("placed_at")[:2]
 
