@@ -173,6 +173,37 @@ def test_matching_takes_the_same_number_of_queries_for_10_or_200_lines(supplier,
     assert queries_for(10) == queries_for(200)
 
 
+def test_an_order_returned_partly_in_two_months_is_matched_against_this_statement_s_return(supplier, supplier_admin, finance, now):
+    october, november = statement_of(supplier, date(2026, 10, 1), now), statement_of(supplier, date(2026, 11, 1), now)
+    book(october, [("RO-7", "SKU-A", SourceKind.RETURN, -1, "-180.00")], now)
+    book(november, [("RO-7", "SKU-A", SourceKind.RETURN, -2, "-360.00"), ("RO-8", "SKU-A", SourceKind.RETURN, -1, "-180.00")], now)
+
+    reconciliation = upload(november, supplier_admin, now, csv_bytes([
+        ["RO-7", "SKU-A", "退货", "-2", "-350.00"],  # row 2: November's part of RO-7, 10.00 less refunded
+        ["RO-8", "SKU-A", "退货", "-1", "-180.00"],  # row 3
+    ]))
+    returned = reconciliation.lines.get(row=2)
+    accepted = resolve_line(line=returned, resolution=Resolution.ACCEPT_THEIRS, actor=finance, now=now)
+
+    assert {line.row: line.category for line in reconciliation.lines.all()} == {2: "amount_mismatch", 3: "matched"}
+    assert (returned.our_line.statement_id, returned.our_quantity, returned.our_amount) == (november.pk, -2, Decimal("-360.00"))
+    assert accepted.adjustment.amount == Decimal("10.00")
+
+
+def test_our_partial_return_absent_from_the_file_is_missing_in_supplier_though_another_month_booked_the_order_s_other_part(
+        supplier, supplier_admin, now):
+    october, november = statement_of(supplier, date(2026, 10, 1), now), statement_of(supplier, date(2026, 11, 1), now)
+    book(october, [("RO-7", "SKU-A", SourceKind.RETURN, -1, "-180.00")], now)
+    book(november, [("RO-7", "SKU-A", SourceKind.RETURN, -2, "-360.00"), ("RO-8", "SKU-A", SourceKind.RETURN, -1, "-180.00")], now)
+
+    reconciliation = upload(november, supplier_admin, now, csv_bytes([["RO-8", "SKU-A", "退货", "-1", "-180.00"]]))
+
+    missing = reconciliation.lines.get(category=Category.MISSING_IN_SUPPLIER)
+    assert (missing.order_number, missing.our_quantity, missing.our_amount) == ("RO-7", -2, Decimal("-360.00"))
+    assert missing.our_line.statement_id == november.pk
+    assert reconciliation.summary["other_period"]["count"] == 0
+
+
 # --- refusals ------------------------------------------------------------------------------------------------
 
 
