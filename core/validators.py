@@ -67,13 +67,19 @@ def validate_length(value: str, *, model: type[models.Model], column: str, field
     return (value or "").strip()
 
 
+def is_blank(value: str | None) -> bool:
+    """Whether a text a step needs is missing: none, empty or only spaces. The one rule of `required_text` (services,
+    portal) and core.api.fields.RequiredText (the API's input declarations)."""
+    return not (value or "").strip()
+
+
 def required_text(value: str | None, *, field: str = "reason", message: str | None = None) -> str:
     """`value` without surrounding spaces, which a step needs (a reason, a note, an answer). :raises ValidationFailed:
-    code `required` naming `field` when it is missing or blank, as the API's input declarations answer a missing field"""
-    text = (value or "").strip()
-    if not text:
+    code `required` naming `field` when it is missing or blank (`is_blank`), as the API's input declarations answer a
+    missing field"""
+    if is_blank(value):
         raise ValidationFailed(message or gettext("请填写原因"), field=field, code="required")
-    return text
+    return value.strip()
 
 
 #: the longest reason a person writes for a rectification case or a complaint's step: one paragraph a reader takes in

@@ -9,7 +9,7 @@ from rest_framework import serializers
 
 from core.errors import NotFound
 from core.models.transitions import actor_label_for
-from core.validators import YesNoField, years_error
+from core.validators import YesNoField, is_blank, years_error
 
 
 class TableFileField(serializers.FileField):
@@ -22,11 +22,11 @@ class TableFileField(serializers.FileField):
 
 class RequiredText(serializers.CharField):
     """A text a step needs (a reason, a note): sent empty or only spaces it is refused as a missing one is, a 400
-    `required` naming the field with the same message (DRF would answer `blank`), as core.validators.required_text
-    refuses it to the portal."""
+    `required` naming the field with the same message (DRF would answer `blank`), by the rule core.validators.required_text
+    refuses it to the portal with (`is_blank`). Another value than a text (null, a number) is DRF's to judge."""
 
     def run_validation(self, data=serializers.empty):
-        if isinstance(data, str) and not data.strip():
+        if isinstance(data, str) and is_blank(data):
             self.fail("required")
         return super().run_validation(data)
 

@@ -96,3 +96,23 @@ def test_every_required_reason_or_note_the_api_takes_refuses_an_empty_or_blank_o
             field.run_validation("   ")
 
         assert refused.value.get_codes() == ["required"], (serializer, name)
+
+
+@pytest.mark.parametrize("text", ["", " ", "\u3000", "\t\n", "x", " 有原因 "])
+def test_the_api_and_the_services_refuse_the_same_texts_as_missing(text):
+    def refused_by_the_service() -> bool:
+        try:
+            required_text(text)
+        except ValidationFailed:
+            return True
+        return False
+
+    def refused_by_the_api() -> bool:
+        try:
+            RequiredText().run_validation(text)
+        except serializers.ValidationError as error:
+            assert error.get_codes() == ["required"]
+            return True
+        return False
+
+    assert refused_by_the_api() == refused_by_the_service() == (text.strip() == "")
