@@ -1,6 +1,8 @@
 """Masking of personal data (SPEC §4.13): one set of functions for serializers, pages and PDFs."""
 import re
 
+from core.validators import MOBILE_BODY
+
 _DIGITS = re.compile(r"\D")
 
 
@@ -15,7 +17,7 @@ def mask_phone(phone: str | None) -> str:
 
 
 # a mainland mobile number inside any text, with or without its country code (+86 or 86 written before it)
-_MOBILE_RUN = re.compile(r"(?<![0-9])(\+?86)?(1[3-9][0-9]{9})(?![0-9])")
+_MOBILE_RUN = re.compile(rf"(?<![0-9])(\+?86)?({MOBILE_BODY})(?![0-9])")
 
 
 def mask_phones_in(text: str) -> str:

@@ -1,9 +1,10 @@
 """Personal data masking (SPEC §4.13) and the access log of unmasked reads."""
 import pytest
 
-from core.masking import mask_address, mask_name, mask_phone
+from core.masking import mask_address, mask_name, mask_phone, mask_phones_in
 from core.models import AccessLog
 from core.services import log_personal_data_access
+from core.validators import is_mobile
 
 
 @pytest.mark.parametrize(
@@ -12,6 +13,14 @@ from core.services import log_personal_data_access
 )
 def test_phone_numbers_keep_the_first_three_and_last_four_digits(phone, masked):
     assert mask_phone(phone) == masked
+
+
+@pytest.mark.parametrize("number", ["13812341234", "19912341234", "12812341234", "1381234123", "23812341234", "１３８１２３４１２３４"])
+def test_a_text_has_a_number_masked_exactly_when_a_mobile_field_would_take_it(number):
+    masked = mask_phones_in(f"订单 7 联系 {number} 未接")
+
+    assert (masked == f"订单 7 联系 {mask_phone(number)} 未接") == is_mobile(number)
+    assert (masked == f"订单 7 联系 {number} 未接") != is_mobile(number)
 
 
 def test_names_keep_only_the_first_character():
