@@ -2,12 +2,15 @@
 reference data. Workflow changes go through services (see TransitionAdminMixin); the audit trail is never changed here."""
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.errors import DomainError
 from core.fsm import history_of
+from core.jobs import failures_whose_item_reads
 from core.login import AdminLoginForm, AdminPasswordChangeForm
 from core.masking import mask_name, mask_phone
 from core.notifications import body_shown
@@ -212,8 +215,17 @@ class JobFailureAdmin(AuditTrailAdmin):
 
     list_display = ("last_failed_at", "job", "shown_item", "error_class", "failures", "first_failed_at", "resolved_at")
     list_filter = (("resolved_at", admin.EmptyFieldListFilter), "job")
-    search_fields = ("job", "message")
+    search_fields = ("job", "message")  # and the item as shown: get_search_results
     fields = readonly_fields = ("job", "shown_item", "error_class", "message", "first_failed_at", "last_failed_at", "failures", "resolved_at")
+
+    def get_search_results(self, request, queryset, search_term):
+        """Each word in the job, the message or the item as operators read it (`masked_item`): a failure is found by the
+        order or statement its item names, never by a mobile number the item names in full (the stored `item` keeps it)."""
+        for word in smart_split(search_term):
+            if word[:1] in ('"', "'") and word[0] == word[-1]:
+                word = unescape_string_literal(word)
+            queryset = queryset.filter(Q(job__icontains=word) | Q(message__icontains=word) | Q(pk__in=failures_whose_item_reads(word)))
+        return queryset, False
 
     @admin.display(description=JobFailure._meta.get_field("item").verbose_name, ordering="item")
     def shown_item(self, failure: JobFailure) -> str:

@@ -22,7 +22,7 @@ from celery import Task
 from celery.signals import task_failure, task_success
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from kombu.exceptions import OperationalError
@@ -116,6 +116,14 @@ def resolve_task_failure(sender=None, **_signal) -> None:
         )
     except Exception:
         logger.exception("task %s: its earlier failure could not be resolved", sender.name)
+
+
+def failures_whose_item_reads(text: str) -> list[int]:
+    """The ids of the failures whose item, as operators read it (`JobFailure.masked_item`), holds `text` in any case: a
+    failure is found by the order or statement its item names, never by a mobile number the item names in full."""
+    pieces = [piece for piece in text.split("*") if piece]  # each is in the stored item too: masking keeps them whole
+    rows = JobFailure.objects.filter(*[Q(item__icontains=piece) for piece in pieces])
+    return [pk for pk, item in rows.values_list("pk", "item") if text.lower() in mask_phones_in(item).lower()]
 
 
 def open_failures(user) -> dict | None:

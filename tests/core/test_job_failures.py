@@ -162,3 +162,18 @@ def test_the_admin_search_finds_failures_by_job_but_never_by_a_mobile_number_the
 
     assert "138****1234" not in by_phone
     assert "138****1234" in by_job
+
+
+def test_the_admin_search_finds_a_failure_by_the_record_its_item_names_as_operators_read_it(operator):
+    def fails(item: str) -> None:
+        raise ValueError("对账单生成失败")
+
+    run_each(["settlement.statement:42", "points.member:7 +8613812341234"], fails, job="test.items", now=FIXED_NOW)
+    operators = logged_in(operator)
+
+    def found(words: str) -> list[str]:
+        return [failure.masked_item for failure in operators.get("/admin/core/jobfailure/", {"q": words}).context["cl"].result_list]
+
+    assert found("Statement:42") == ["settlement.statement:42"]
+    assert found("points.member:7") == found("138****1234") == found("test.items +86138") == ["points.member:7 +86138****1234"]
+    assert found("13812341234") == found("3812341") == found("statement:42 1234") == []
