@@ -3,6 +3,8 @@
 import django.db.models.functions.text
 from django.db import migrations, models
 
+from core.migration_checks import refuse_duplicates
+
 
 class Migration(migrations.Migration):
 
@@ -12,6 +14,13 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RunPython(
+            refuse_duplicates(
+                "core", "User", "username", named_by="username", ignoring_case=True,
+                help_text="docs/operations.md (Upgrades, migration core.0009) says how to find them: rename or remove one of each pair.",
+            ),
+            migrations.RunPython.noop,
+        ),
         migrations.AddConstraint(
             model_name='user',
             constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('username'), name='username_unique_ignoring_case', violation_error_message='该用户名已被使用'),

@@ -91,3 +91,15 @@ def test_the_contract_number_migration_stops_naming_the_contracts_and_suppliers_
                               arrange=one_number_twice)
 
     assert "HT-2027-001" in message and "甲礼品有限公司" in message and "乙礼品有限公司" in message
+
+
+def test_the_username_migration_stops_naming_the_accounts_whose_names_differ_only_in_case(copied_database):
+    def one_name_in_two_cases(apps):
+        for username in ("Zhang.Wei", "li.na", "zhang.wei"):
+            apps.get_model("core", "User").objects.using(COPY).create(username=username)
+
+    message = stopped_message(copied_database, "core", before="0008_records_keep_what_they_belong_to",
+                              migration="0009_username_unique_ignoring_case", arrange=one_name_in_two_cases)
+
+    assert "zhang.wei: Zhang.Wei (#" in message and ", zhang.wei (#" in message and "li.na" not in message
+    assert "docs/operations.md" in message
