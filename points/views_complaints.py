@@ -83,7 +83,7 @@ ACTIONS = {
         lambda user, c, now: complaints.may_take(user=user, complaint=c), _operator, transition="triage",
     ),
     "triage": ComplaintAction(
-        gettext_lazy("分派"), complaints.triage_complaint, TriageForm, lambda user, c, now: user.role == Role.OPERATOR, _operator,
+        gettext_lazy("分派"), complaints.triage_complaint, TriageForm, lambda user, c, now: _operator(user, c), _operator,
     ),
     "respond": ComplaintAction(
         gettext_lazy("提交答复"), complaints.respond_to_complaint, RespondForm,

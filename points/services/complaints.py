@@ -171,7 +171,7 @@ def triage_complaint(*, complaint: Complaint, actor, now: datetime, responsible:
     :raises ValidationFailed: a reason over REASON_MAX_LENGTH characters; a party not among `triage_parties` (unknown, the supplier for a complaint about no
         supplier, anyone but the operator for a suggestion)
     """
-    _require(actor, {Role.OPERATOR}, gettext("只有运营可以分派"))
+    _require_operator(actor, gettext("只有运营可以分派"))
     reason = validate_reason(reason)
     if responsible not in Party.values:
         raise ValidationFailed(gettext("未知的责任方"), field="responsible")
@@ -197,7 +197,7 @@ def _ask_supplier_to_answer(complaint: Complaint, *, title: str, now: datetime) 
 
 def operates(user) -> bool:
     """Whether the user acts for the operator (an operator or a superuser): taking, triaging and chasing complaints are
-    its steps, whatever a complaint's state."""
+    its steps, whatever a complaint's state. The one rule both of their permission and of the pages offering them."""
     return user is not None and (user.is_superuser or user.role == Role.OPERATOR)
 
 
@@ -223,7 +223,7 @@ def take_complaint(*, complaint: Complaint, actor, now: datetime, reason: str = 
 
     :raises PermissionDenied: for anyone but an operator :raises InvalidTransition: unless open
     """
-    _require(actor, {Role.OPERATOR}, gettext("只有运营可以受理"))
+    _require_operator(actor, gettext("只有运营可以受理"))
     if not may_take(user=actor, complaint=complaint):
         raise InvalidTransition(gettext("该投诉已分派，不能再受理"))
     return triage_complaint(complaint=complaint, actor=actor, now=now, responsible=Party.OPERATOR, reason=reason)
@@ -327,7 +327,7 @@ def remind_responsible(*, complaint: Complaint, actor, now: datetime, reason: st
     :raises NotEscalated: unless escalated and triaged to a supplier or to logistics :raises AlreadyReminded: chased less
         than an hour ago
     """
-    _require(actor, {Role.OPERATOR}, gettext("只有运营可以催办"))
+    _require_operator(actor, gettext("只有运营可以催办"))
     reason = validate_reason(reason)
     with transaction.atomic():
         complaint = Complaint.objects.select_for_update(of=("self",)).select_related("supplier").get(pk=complaint.pk)
@@ -487,8 +487,9 @@ def _start_deadline(complaint: Complaint, now: datetime) -> ComplaintDeadline:
     )
 
 
-def _require(actor, roles, message: str) -> None:
-    if not (actor is not None and (actor.is_superuser or actor.role in roles)):
+def _require_operator(actor, message: str) -> None:
+    """The permission of the operator's steps (taking, triaging, chasing): `operates`, which the pages offer them by."""
+    if not operates(actor):
         raise PermissionDenied(message)
 
 

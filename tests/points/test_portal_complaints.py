@@ -10,11 +10,12 @@ from django.utils import timezone
 
 from core.errors import ValidationFailed
 from core.models import Notification, TransitionLog
+from core.roles import Role
 from points import views_complaints
 from points.models import Complaint
 from points.services import complaints, orders
 from suppliers.models import Supplier
-from tests.factories import ADDRESS, SupplierFactory, supplier_in
+from tests.factories import ADDRESS, SupplierFactory, UserFactory, supplier_in
 from tests.portal import field_errors, logged_in
 
 pytestmark = pytest.mark.django_db
@@ -85,6 +86,17 @@ def test_the_operator_triages_from_the_detail_page_and_the_deadline_shows(compla
     page = client.get(reverse("complaint", args=[complaint.pk])).content.decode()
     assert (complaint.state, complaint.responsible) == (State.TRIAGED, "supplier")
     assert 'data-testid="deadlines"' in page and timezone.localtime(complaint.deadline).strftime("%Y-%m-%d %H:%M") in page
+
+
+def test_a_superuser_of_another_role_is_offered_the_triage_its_permission_admits_and_triages(complaint):
+    client = logged_in(UserFactory(username="root", role=Role.LOGISTICS, is_superuser=True))
+
+    offered = client.get(reverse("complaint", args=[complaint.pk])).content.decode()
+    client.post(reverse("complaint-action", args=[complaint.pk, "triage"]), {"responsible": "supplier"})
+
+    complaint.refresh_from_db()
+    assert 'data-testid="action-triage"' in offered
+    assert (complaint.state, complaint.responsible) == (State.TRIAGED, "supplier")
 
 
 def test_the_supplier_answers_and_the_member_sees_the_answer(triaged, supplier_staff, member):
