@@ -53,6 +53,9 @@ def _move(
     # A refusal writes nothing and is raised outside the block, so a caller may catch it and go on; any other
     # failure dooms the caller's transaction (there is no savepoint of its own: the hot path has many callers).
     with transaction.atomic(savepoint=False):
+        # Units leaving a clearance gift may be its last: its lock, needed to retire it, is taken before its stock, as
+        # every path taking both takes them (restocking, counting), so none waits on the other in the opposite order.
+        on_clearance = _lock_if_on_clearance(gift.pk) if on_hand < 0 else None
         record = _change(gift, location, on_hand, reserved, free_needed, reserved_needed)
         if record is None and StockRecord.objects.get_or_create(gift=gift, location=location)[1]:
             record = _change(gift, location, on_hand, reserved, free_needed, reserved_needed)
@@ -67,8 +70,8 @@ def _move(
                 _raise_replenishment_if_low(record=record, at=at)
             if on_hand < reserved and location.kind == Location.Kind.DROPSHIP:  # fewer available at a supplier's own location
                 _warn_when_own_stock_falls_below_safety(gift=gift, record=record, fell_by=reserved - on_hand, at=at)
-            if on_hand < 0 and record.on_hand == 0:  # only units leaving can use the stock up: reserving never does
-                _retire_if_clearance_stock_used_up(gift_id=gift.pk, at=at)
+            if on_clearance is not None and record.on_hand == 0:  # only units leaving can use the stock up
+                _retire_if_clearance_stock_used_up(gift=on_clearance, at=at)
     if record is None:
         raise OutOfStock(field="quantity", gift=gift.pk, location=location.pk)
     return record
@@ -96,14 +99,19 @@ def _change(gift: Gift, location: Location, on_hand: int, reserved: int, free_ne
     return record
 
 
-def _retire_if_clearance_stock_used_up(*, gift_id: int, at: datetime) -> None:
+def _lock_if_on_clearance(gift_id: int) -> Gift | None:
+    """The gift, locked FOR NO KEY UPDATE (movements referring to it still written meanwhile), if it is on clearance;
+    None, locking nothing, otherwise: a retired gift's lot closing never waits on the gift its clearing locks."""
+    return Gift.objects.select_for_update(no_key=True).filter(pk=gift_id, state=Gift.State.CLEARANCE).first()
+
+
+def _retire_if_clearance_stock_used_up(*, gift: Gift, at: datetime) -> None:
     """The system retires a clearance gift once no unit of it is on hand at any location (SPEC §4.2): a unit reserved
     for an order is on hand until it ships, so the last one going out, written off or collected is the moment. Its
     retirement makes no leftover lot, as there is nothing left."""
-    # The gift is locked first and the stock read after, in a statement of its own: the last units leaving two locations
-    # at once are counted one after the other, so the second sees the first gone and neither misses the moment.
-    gift = Gift.objects.select_for_update(no_key=True).filter(pk=gift_id, state=Gift.State.CLEARANCE).first()
-    if gift is None or StockRecord.objects.filter(gift_id=gift_id, on_hand__gt=0).exists():
+    # The caller locked the gift before its stock: the last units leaving two locations at once are counted one after
+    # the other, so the second sees the first gone and neither misses the moment.
+    if StockRecord.objects.filter(gift_id=gift.pk, on_hand__gt=0).exists():
         return
     from suppliers.services.catalog import retire_gift  # catalog imports this module (to cancel replenishment)
 
@@ -151,11 +159,11 @@ def restock(
     out again in the same transaction (written off, or reserved for a parcel), so they free nothing for a leftover lot."""
     n = _positive(quantity)
     with transaction.atomic(savepoint=False):
-        if stays and location.kind == Location.Kind.WAREHOUSE:
-            # locked before the stock, as receiving an inbound shipment locks it: a retirement under way (it updates the
-            # gift) either has committed, and the units join its leftover lot below, or waits and counts them in its lot.
-            # No key lock: movements of the gift, which take a key-share lock on it after their stock, are not waited for.
-            Gift.objects.select_for_update(no_key=True).filter(pk=gift.pk).exists()
+        # locked before the stock, as receiving an inbound shipment locks it: a retirement under way (it updates the
+        # gift) either has committed, and the units join its leftover lot below, or waits and counts them in its lot;
+        # units taken out again at once (written off) leave with the gift locked first, as every path takes the two.
+        # No key lock: movements of the gift, which take a key-share lock on it after their stock, are not waited for.
+        Gift.objects.select_for_update(no_key=True).filter(pk=gift.pk).exists()
         record = _move(gift=gift, location=location, kind=Kind.RETURN_TO_STOCK, on_hand=n, reserved=0, at=at, actor=actor, source=source)
         if stays:
             _freed_after_retirement(gift=gift, location=location, quantity=n, at=at)
@@ -213,6 +221,8 @@ def count_own_stock(*, gift: Gift, available: int, reason: str, actor, now: date
     reason = _count_reason(reason)
     source = Source("stock_count", timezone.localtime(now).strftime("%Y%m%d%H%M%S"))
     with transaction.atomic():
+        # the gift before its stock, as every path taking both locks them (a count down may retire a clearance gift)
+        Gift.objects.select_for_update(no_key=True).filter(pk=gift.pk).exists()
         record, _ = StockRecord.objects.select_for_update().get_or_create(gift=gift, location=location)
         difference = available - record.available
         if difference > 0:

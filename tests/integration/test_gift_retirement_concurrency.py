@@ -1,6 +1,6 @@
 """A gift retired while its stock moves, on PostgreSQL (SPEC §4.2, §4.8): units restocked during a retirement end up
 in the warehouse's leftover lot whichever commits first, and a clearance gift whose last units leave two warehouses at
-once is retired; units freed at once where no lot is open make one lot."""
+once is retired, as is one whose last unit leaves while units are restocked, which join its lot; units freed at once where no lot is open make one lot."""
 import threading
 
 from django.db import transaction
@@ -13,7 +13,7 @@ from suppliers.models import Gift, StockRecord
 from suppliers.services import catalog, inventory
 from tests.factories import UserFactory, WarehouseFactory
 from tests.helpers import gift_in_state
-from tests.integration.racing import WAIT_SECONDS, Background, lock_waiters, until
+from tests.integration.racing import WAIT_SECONDS, Background, hold, lock_waiters, run_into, until
 
 
 def _offline_gift_with_stock(now):
@@ -82,28 +82,33 @@ def test_a_clearance_gift_whose_last_units_leave_two_warehouses_at_once_is_retir
     first = StockRecord.objects.get(gift=gift, on_hand__gt=0).location
     second = WarehouseFactory(code="WH-LAST")
     inventory.receive_stock(gift=gift, location=second, quantity=1, at=now)
-    both_out, checked, go_on = threading.Barrier(2, timeout=WAIT_SECONDS), threading.Semaphore(0), threading.Event()
-    retire_if_used_up = inventory._retire_if_clearance_stock_used_up
 
-    def check_together(**kwargs):  # both units are out of their stock records before either looks at the whole gift
-        both_out.wait()
-        retire_if_used_up(**kwargs)
-        checked.release()
-        assert go_on.wait(WAIT_SECONDS)
+    steps = run_into(  # the first unit is out of its stock record and not yet counted with the gift's others
+        lambda: inventory.write_off_stock(gift=gift, location=first, quantity=1, at=now, note="破损"),
+        hold(monkeypatch, inventory, "_retire_if_clearance_stock_used_up"),
+        lambda: inventory.write_off_stock(gift=gift, location=second, quantity=1, at=now, note="破损"),
+    )
 
-    monkeypatch.setattr(inventory, "_retire_if_clearance_stock_used_up", check_together)
-    writing_off = [
-        Background(lambda location=location: inventory.write_off_stock(gift=gift, location=location, quantity=1, at=now, note="破损"))
-        for location in (first, second)
-    ]
-    assert checked.acquire(timeout=WAIT_SECONDS)
-    until(lambda: checked.acquire(blocking=False) or lock_waiters())  # the other has checked too, or waits to
-    go_on.set()
-    for work in writing_off:
-        work.finished()
-
+    assert [step.error for step in steps] == [None, None]
     assert list(StockRecord.objects.filter(gift=gift).values_list("on_hand", flat=True)) == [0, 0]
     assert Gift.objects.get(pk=gift.pk).state == Gift.State.RETIRED
+
+
+def test_units_restocked_while_a_clearance_gifts_last_unit_leaves_join_the_lot_of_its_retirement(programs, now, monkeypatch):
+    operator = UserFactory(username="operator", role=Role.OPERATOR)
+    gift = gift_in_state("clearance", actor=operator, at=now)
+    warehouse = StockRecord.objects.get(gift=gift, on_hand__gt=0).location
+
+    steps = run_into(  # the last unit is out of its stock record, the gift not yet retired
+        lambda: inventory.write_off_stock(gift=gift, location=warehouse, quantity=1, at=now, note="破损"),
+        hold(monkeypatch, inventory, "_raise_replenishment_if_low"),
+        lambda: inventory.restock(gift=gift, location=warehouse, quantity=2, at=now),
+    )
+
+    assert [step.error for step in steps] == [None, None]
+    assert Gift.objects.get(pk=gift.pk).state == Gift.State.RETIRED
+    assert StockRecord.objects.get(gift=gift, location=warehouse).available == 2
+    assert _open_lots(gift) == [(warehouse.code, 2)]
 
 
 def test_units_freed_at_once_where_a_retired_gift_has_no_open_lot_make_one_lot(programs, now, monkeypatch):
