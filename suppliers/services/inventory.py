@@ -54,7 +54,7 @@ def _move(
     # failure dooms the caller's transaction (there is no savepoint of its own: the hot path has many callers).
     with transaction.atomic(savepoint=False):
         # Units leaving a clearance gift may be its last: its lock, needed to retire it, is taken before its stock, as
-        # every path taking both takes them (restocking, counting), so none waits on the other in the opposite order.
+        # every path taking both takes them (restocking, releasing, counting), so none waits on the other in the opposite order.
         on_clearance = _lock_if_on_clearance(gift.pk) if on_hand < 0 else None
         record = _change(gift, location, on_hand, reserved, free_needed, reserved_needed)
         if record is None and StockRecord.objects.get_or_create(gift=gift, location=location)[1]:
@@ -141,8 +141,13 @@ def reserve_stock(*, gift: Gift, location: Location, quantity: int, at: datetime
 def release_stock(*, gift: Gift, location: Location, quantity: int, at: datetime, actor=None, source: Source = Source()) -> StockRecord:
     """Give reserved units back (order cancelled or expired). :raises OutOfStock: if fewer are reserved"""
     n = _positive(quantity)
-    record = _move(gift=gift, location=location, kind=Kind.RELEASE, on_hand=0, reserved=-n, reserved_needed=n, at=at, actor=actor, source=source)
-    _freed_after_retirement(gift=gift, location=location, quantity=n, at=at)
+    with transaction.atomic(savepoint=False):
+        # units freed at a warehouse may belong to a leftover lot: the gift's state is read under its lock, taken before
+        # the stock as restocking takes it, so a retirement under way has committed or waits and counts them
+        state = _lock_gift(gift) if location.kind == Location.Kind.WAREHOUSE else None
+        record = _move(gift=gift, location=location, kind=Kind.RELEASE, on_hand=0, reserved=-n, reserved_needed=n, at=at, actor=actor,
+                       source=source)
+        _freed_after_retirement(gift=gift, state=state, location=location, quantity=n, at=at)
     return record
 
 
@@ -163,16 +168,22 @@ def restock(
         # gift) either has committed, and the units join its leftover lot below, or waits and counts them in its lot;
         # units taken out again at once (written off) leave with the gift locked first, as every path takes the two.
         # No key lock: movements of the gift, which take a key-share lock on it after their stock, are not waited for.
-        Gift.objects.select_for_update(no_key=True).filter(pk=gift.pk).exists()
+        state = _lock_gift(gift)
         record = _move(gift=gift, location=location, kind=Kind.RETURN_TO_STOCK, on_hand=n, reserved=0, at=at, actor=actor, source=source)
         if stays:
-            _freed_after_retirement(gift=gift, location=location, quantity=n, at=at)
+            _freed_after_retirement(gift=gift, state=state, location=location, quantity=n, at=at)
     return record
 
 
-def _freed_after_retirement(*, gift: Gift, location: Location, quantity: int, at: datetime) -> None:
-    """Units of a retired gift available again at a warehouse belong to its leftover lot there (SPEC §4.8): tell logistics."""
-    if location.kind == Location.Kind.WAREHOUSE and Gift.objects.filter(pk=gift.pk, state=Gift.State.RETIRED).exists():
+def _lock_gift(gift: Gift) -> str:
+    """The gift's state, read under its lock FOR NO KEY UPDATE (movements referring to it are still written meanwhile)."""
+    return Gift.objects.select_for_update(no_key=True).filter(pk=gift.pk).values_list("state", flat=True).get()
+
+
+def _freed_after_retirement(*, gift: Gift, state: str | None, location: Location, quantity: int, at: datetime) -> None:
+    """Units of a retired gift available again at a warehouse belong to its leftover lot there (SPEC §4.8): tell logistics.
+    `state`: the gift's, read under its lock."""
+    if location.kind == Location.Kind.WAREHOUSE and state == Gift.State.RETIRED:
         publish(RetiredStockFreed(gift_id=gift.pk, location_id=location.pk, quantity=quantity, at=at))
 
 

@@ -1,8 +1,9 @@
-"""A gift retired while its stock moves, on PostgreSQL (SPEC §4.2, §4.8): units restocked during a retirement end up
+"""A gift retired while its stock moves, on PostgreSQL (SPEC §4.2, §4.8): units restocked or released during a retirement end up
 in the warehouse's leftover lot whichever commits first, and a clearance gift whose last units leave two warehouses at
 once is retired, as is one whose last unit leaves while units are restocked, which join its lot; units freed at once where no lot is open make one lot."""
 import threading
 
+import pytest
 from django.db import transaction
 
 from core.roles import Role
@@ -28,28 +29,39 @@ def _open_lots(gift) -> list[tuple[str, int]]:
     return list(LeftoverLot.objects.filter(gift=gift, state=LeftoverLot.State.OPEN).values_list("location__code", "quantity"))
 
 
-def test_units_restocked_just_before_a_retirement_commits_are_counted_in_its_leftover_lot(programs, now, monkeypatch):
+@pytest.mark.parametrize(("freeing", "available"), [("restock", 5), ("release_stock", 3)])
+def test_units_restocked_or_released_just_before_a_retirement_commits_are_counted_in_its_leftover_lot(
+    programs, now, monkeypatch, freeing, available
+):
     operator, gift, warehouse = _offline_gift_with_stock(now)
+    if freeing == "release_stock":
+        inventory.reserve_stock(gift=gift, location=warehouse, quantity=2, at=now)
     checked, go_on = threading.Event(), threading.Event()
     freed_after_retirement = inventory._freed_after_retirement
 
-    def commit_when_told(**kwargs):  # the restock has moved its units and found the gift not retired
+    def commit_when_told(**kwargs):  # the units are back in stock and the gift was found not retired
         freed_after_retirement(**kwargs)
         checked.set()
         assert go_on.wait(WAIT_SECONDS)
 
     monkeypatch.setattr(inventory, "_freed_after_retirement", commit_when_told)
-    restocking = Background(lambda: inventory.restock(gift=gift, location=warehouse, quantity=2, at=now), name="restock")
+    free = getattr(inventory, freeing)
+
+    def free_in_a_transaction():  # as an order's cancellation or a return's inspection calls it
+        with transaction.atomic():
+            return free(gift=gift, location=warehouse, quantity=2, at=now)
+
+    freeing_units = Background(free_in_a_transaction, name=freeing)
     assert checked.wait(WAIT_SECONDS)
     retiring = Background(lambda: catalog.retire_gift(gift=Gift.objects.get(pk=gift.pk), actor=operator, now=now), name="retire")
     until(lambda: not retiring.is_alive() or lock_waiters())
     go_on.set()
-    restocking.finished()
+    freeing_units.finished()
     retiring.finished()
 
     assert Gift.objects.get(pk=gift.pk).state == Gift.State.RETIRED
-    assert StockRecord.objects.get(gift=gift, location=warehouse).available == 5
-    assert _open_lots(gift) == [("WH-RETIRE", 5)]
+    assert StockRecord.objects.get(gift=gift, location=warehouse).available == available
+    assert _open_lots(gift) == [("WH-RETIRE", available)]
 
 
 def test_units_restocked_while_a_retirement_makes_its_lots_join_the_lot_it_made(programs, now, monkeypatch):
