@@ -50,7 +50,7 @@ class SupplierAdmin(TransitionAdminMixin, ReviewedInThePortalAdmin):
 
 
 class WrittenByTheSystemAdmin(AuditTrailAdmin):
-    """Rows the system writes (notices, stock movements, replenishment requests): shown, in the reader's language, never added, edited or
+    """Rows the system writes (notices, stock records and movements, replenishment requests): shown, in the reader's language, never added, edited or
     deleted here."""
 
 
@@ -102,14 +102,14 @@ class LocationAdmin(admin.ModelAdmin):
 
 
 @admin.register(StockRecord)
-class StockRecordAdmin(admin.ModelAdmin):
+class StockRecordAdmin(WrittenByTheSystemAdmin):
+    """Units change only through a stock movement (an order, a count, a transfer) and the safety stock only on the
+    portal's stock pages (`set_safety_stock`, which raises or cancels the replenishment request it calls for): a record
+    is never added, edited or deleted here."""
+
     list_display = ("gift", "location", "on_hand", "reserved", "safety_stock")
     list_select_related = ("gift", "location")
-    readonly_fields = ("on_hand", "reserved")
-
-    def has_delete_permission(self, request, obj=None):
-        """Units leave a stock record only through a stock movement (an order, a count, a transfer), never by deleting it."""
-        return False
+    fields = readonly_fields = ("gift", "location", "on_hand", "reserved", "safety_stock")
 
 
 @admin.register(StockMovement)

@@ -234,6 +234,23 @@ def test_a_stock_record_is_never_deleted_so_its_units_leave_only_through_a_stock
     assert StockRecord.objects.get(pk=record.pk).on_hand == 10 == sum(StockMovement.objects.values_list("on_hand_delta", flat=True))
 
 
+def test_a_stock_records_safety_stock_is_not_set_in_the_admin_but_on_the_portals_stock_page(superuser, listed_gift):
+    from suppliers.models import ReplenishmentRequest, StockRecord
+
+    record = StockRecord.objects.get(gift=listed_gift)
+    client = logged_in(superuser)
+    url = f"/admin/suppliers/stockrecord/{record.pk}/change/"
+
+    changed = client.post(url, {"gift": listed_gift.pk, "location": record.location_id, "safety_stock": 50}).status_code
+    added = client.post("/admin/suppliers/stockrecord/add/", {"gift": listed_gift.pk, "location": record.location_id,
+                                                              "safety_stock": 50}).status_code
+    page = client.get(url).content.decode()
+
+    assert (changed, added) == (403, 403) and 'name="safety_stock"' not in page
+    assert StockRecord.objects.get(pk=record.pk).safety_stock == record.safety_stock
+    assert StockRecord.objects.filter(gift=listed_gift).count() == 1 and not ReplenishmentRequest.objects.exists()
+
+
 @pytest.mark.parametrize("model", [Supplier, Contract, Qualification, Gift, GiftRevision])
 def test_nobody_deletes_a_reviewed_record_in_the_admin_and_what_belongs_to_it_keeps_it(superuser, listed_gift, now, model):
     supplier = listed_gift.supplier
