@@ -4,6 +4,7 @@ from datetime import date, timedelta
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from core.days import day_start
+from core.selectors import rows_by_id
 from logistics.carriers import tracking_key
 from logistics.models import CarrierEvent, InboundShipment, Shipment
 from logistics.models.shipments import COUNTED_STATES, ORDER_OWN_PARCELS
@@ -23,14 +24,10 @@ def with_latest_shipment(page: QuerySet[RedemptionOrder]) -> QuerySet[Redemption
     """The orders of `page` (a slice of `list_supplier_orders`, filtered or not), in its order, each with its gift and
     `shipment_id`: its own latest shipment (not a return's parcel) or None, in one query whatever the page's size.
 
-    The page's orders are chosen first, by their ids alone (`WHERE id IN (… LIMIT … OFFSET …)`), and the latest
-    shipment is looked up for those orders only: annotated on the sliced list itself, PostgreSQL would look it up for
-    every order the OFFSET skips too, ten thousand lookups on page 500 (docs/benchmarks.md)."""
+    The page's orders are chosen by their ids first (`core.selectors.rows_by_id`), so the latest shipment is looked up
+    for those orders only, not for every order the OFFSET skips too (docs/benchmarks.md)."""
     latest = Shipment.objects.filter(ORDER_OWN_PARCELS, order=OuterRef("pk")).order_by("-created_at", "-id")
-    return (
-        RedemptionOrder.objects.filter(pk__in=page.values("pk")).select_related("gift")
-        .annotate(shipment_id=Subquery(latest.values("pk")[:1])).order_by(*NEWEST_FIRST)
-    )
+    return rows_by_id(page).select_related("gift").annotate(shipment_id=Subquery(latest.values("pk")[:1]))
 
 
 def list_open_replenishments(*, actor) -> QuerySet[ReplenishmentRequest]:
