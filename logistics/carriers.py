@@ -22,9 +22,11 @@ _ALIASES = {
 # A carrier and a tracking number go verbatim into the platform's texts to members ("顺丰 运单号 SF123"): a carrier is
 # a name as carriers write theirs ("S.F. Express", "Deppon Logistics Co., Ltd.", "La Poste – Colissimo", "Hermes/Evri":
 # letters of any script, digits, spaces and & - – ( ) · . , / ', full-width forms read as their plain ones), never a
-# line break or another control character, a web address (no ":", no "www.") or a 【】 sender tag; a tracking number is
-# letters, digits and hyphens.
+# line break or another control character, a web address (no ":", no "www.", no domain: a dot followed by two letters or
+# more, "jf-10086.cn", "t.cn/abc", which a phone shows as a link; "S.F." and "Co., Ltd." are no domain) or a 【】 sender
+# tag; a tracking number is letters, digits and hyphens.
 _CARRIER_NAME = re.compile(r"(?:[^\W_]|[ &()·.,/'’–-])+")
+_DOMAIN = re.compile(r"\.[^\W\d_]{2}")
 _TRACKING_NUMBER = re.compile(r"[A-Z0-9-]+")
 _CODE_OF = {alias: code for code, aliases in _ALIASES.items() for alias in aliases}
 
@@ -55,10 +57,10 @@ def tidy_carrier(carrier: str) -> str:
 def is_carrier_name(carrier: str) -> bool:
     """Whether `carrier` (as typed) is only a name: on one line, and as `tidy_carrier` stores it (any kind of space,
     a tab or a no-break space, made one plain space), full-width forms read as their plain ones (＆ ／ （）), letters,
-    digits, spaces and & - – ( ) · . , / ', without "www."."""
+    digits, spaces and & - – ( ) · . , / ', without "www." or a domain (a dot followed by two letters or more)."""
     name = unicodedata.normalize("NFKC", tidy_carrier(carrier))
     one_line = len((carrier or "").strip().splitlines()) <= 1
-    return one_line and bool(_CARRIER_NAME.fullmatch(name)) and "www." not in name.casefold()
+    return one_line and bool(_CARRIER_NAME.fullmatch(name)) and "www." not in name.casefold() and not _DOMAIN.search(name)
 
 
 def is_tracking_number(tracking_number: str) -> bool:

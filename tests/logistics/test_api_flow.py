@@ -304,8 +304,12 @@ def test_a_dropship_supplier_ships_its_own_shipment_with_carrier_and_tracking_nu
     ("【积分商城】顺丰", "SF900", "carrier"),
     ("www.jf-10086.cn", "SF900", "carrier"),
     ("https://jf-10086", "SF900", "carrier"),
+    ("顺丰 jf-10086.cn", "SF900", "carrier"),
+    ("t.cn/abc", "SF900", "carrier"),
+    ("顺丰 jf-10086．ＣＮ", "SF900", "carrier"),
 ], ids=["number-with-a-line-break", "number-a-web-address", "number-a-sender-tag", "carrier-with-a-line-break",
-        "carrier-with-a-sender-tag", "carrier-a-web-address", "carrier-a-url"])
+        "carrier-with-a-sender-tag", "carrier-a-web-address", "carrier-a-url", "carrier-with-a-bare-domain", "carrier-a-short-link",
+        "carrier-with-a-full-width-domain"])
 def test_a_carrier_or_tracking_number_holding_more_than_a_name_or_number_is_refused_and_no_text_is_sent(
     api, supplier_staff, dropship_shipment, carrier, tracking_number, attr
 ):

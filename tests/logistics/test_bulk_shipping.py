@@ -121,6 +121,8 @@ def test_an_xlsx_file_is_read(logistics, waiting, ship_file):
     (["{second}", "", "【积分商城】", "SF-X"], "rows.3.carrier", "invalid"),
     (["{second}", "", "https://jf-10086.cn", "SF-X"], "rows.3.carrier", "invalid"),
     (["{second}", "", "www.jf-10086.cn", "SF-X"], "rows.3.carrier", "invalid"),
+    (["{second}", "", "顺丰 jf-10086.cn", "SF-X"], "rows.3.carrier", "invalid"),
+    (["{second}", "", "t.cn/abc", "SF-X"], "rows.3.carrier", "invalid"),
     (["{second}", "", "顺丰速运", "SF-USED"], "rows.3.tracking_number", "in_use"),
     (["{shipped}", "", "顺丰", "SF-X"], "rows.3.shipment", "invalid_transition"),
     (["{dropship}", "", "顺丰", "SF-X"], "rows.3.shipment", "not_yours"),

@@ -10,7 +10,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from core.models import AccessLog
+from core.models import AccessLog, Notification
 from logistics.models import ExtraCost, HandoffBatch, InboundShipment, Shipment
 from logistics.services import inbound, shipments
 from points.models import RedemptionOrder
@@ -311,6 +311,18 @@ def test_a_dropship_supplier_shipping_under_a_web_address_sees_the_error_by_the_
     assert response.status_code == 400 and list(field_errors(response)) == ["tracking_number"]
     assert "运单号只能包含字母、数字和连字符（-）" in response.content.decode()
     assert Shipment.objects.get(pk=dropship_shipment.pk).state == "created"
+
+
+@pytest.mark.parametrize("carrier", ["顺丰 jf-10086.cn", "t.cn/abc"])
+def test_a_dropship_supplier_shipping_under_a_carrier_holding_a_domain_sees_the_error_by_the_carrier(supplier_staff, dropship_shipment, carrier):
+    response = logged_in(supplier_staff).post(
+        f"/logistics/shipments/{dropship_shipment.pk}/ship/", {"carrier": carrier, "tracking_number": "ZT900"}
+    )
+
+    assert response.status_code == 400 and list(field_errors(response)) == ["carrier"]
+    assert "承运商只能填写名称" in response.content.decode()
+    assert Shipment.objects.get(pk=dropship_shipment.pk).state == "created"
+    assert not Notification.objects.filter(kind="shipped").exists()
 
 
 def test_a_delivery_the_shipment_cannot_take_yet_is_shown_on_its_page(logistics, warehouse_shipment):
