@@ -330,16 +330,22 @@ def cancel_order(*, order: RedemptionOrder, actor, now: datetime, reason: str = 
 
 def cancel_before_picking(*, order: RedemptionOrder, actor, now: datetime, reason: str) -> RedemptionOrder:
     """Operator cancels a handed-over order whose shipment was not picked yet (logistics cancels the shipment), saying
-    why: the reason is kept in the order's history.
+    why: the reason is kept in the order's history. Its units go back as they stand: still reserved, they are released;
+    a re-delivery's (the first shipment used the reservation up and its parcel came back) are put back into stock as
+    giving up puts them, unless they were lost in transit.
 
     :raises ValidationFailed: naming `reason` when none is given :raises InvalidTransition:
     """
     reason = required_reason(reason)
     with transaction.atomic():
+        shipped_before = order.shipped_at is not None
         apply_transition(order, "cancel_before_picking", actor=actor, at=now, reason=reason)
         publish(OrderCancelledBeforePicking(order_id=order.pk, at=now, actor_id=getattr(actor, "pk", None)))
         _refund_all(order, source=ledger.Source("cancel", order.number), now=now, actor=actor, reason_code="order_cancelled")
-        inventory.release_stock(gift=order.gift, location=order.location, quantity=order.quantity, at=now, actor=actor, source=_stock_source(order))
+        if not shipped_before:
+            inventory.release_stock(gift=order.gift, location=order.location, quantity=order.quantity, at=now, actor=actor, source=_stock_source(order))
+        elif not _goods_lost(order):
+            inventory.restock(gift=order.gift, location=order.location, quantity=order.quantity, at=now, actor=actor, source=_stock_source(order))
     return order
 
 

@@ -11,6 +11,9 @@ from logistics.models import Shipment
 from logistics.services import shipments
 from points.models import PointsAccount, RedemptionOrder
 from points.services import orders
+from suppliers.models import StockRecord
+from suppliers.services import inventory
+from tests.factories import ADDRESS
 from tests.portal import field_errors, logged_in
 
 pytestmark = pytest.mark.django_db
@@ -181,3 +184,60 @@ def test_the_api_redelivers_to_a_corrected_recipient_and_names_a_bad_field(api, 
     assert (refused.status_code, error["attr"]) == (400, "recipient_phone")
     assert (accepted.status_code, accepted.json()["state"]) == (200, "handed_over")
     assert shipments.active_shipment(failed).recipient_name == "王芳"
+
+
+# --- cancelling a re-delivery before picking ----------------------------------------------------------------------
+def redelivered(order, *, operator, now) -> RedemptionOrder:
+    """`order`, its delivery failed, handed over again for a new attempt: the goods are back, reserved for nobody."""
+    orders.redeliver_order(order=order, actor=operator, now=now + timedelta(hours=2), reason="再试一次")
+    return order
+
+
+def stock_of(order) -> tuple[int, int]:
+    record = StockRecord.objects.get(gift=order.gift, location=order.location)
+    return record.on_hand, record.reserved
+
+
+def test_cancelling_a_warehouse_redelivery_puts_its_goods_back_and_leaves_another_orders_reservation(
+        failed, operator, rich_member, now):
+    order = redelivered(failed, operator=operator, now=now)
+    other = orders.place_order(member=rich_member, gift_id=order.gift_id, quantity=2, now=now, **ADDRESS)
+    assert stock_of(order) == (8, 2)  # the first parcel's two units left; the other order holds two of the eight
+
+    orders.cancel_before_picking(order=order, actor=operator, now=now + timedelta(hours=3), reason="会员来电取消")
+
+    order.refresh_from_db()
+    assert (order.state, shipments.active_shipment(order).state) == ("cancelled", "cancelled")
+    assert stock_of(order) == (10, 2) == inventory.rebuild_stock(gift=order.gift, location=order.location)
+    assert balance(order) == 50_000 - other.points_cost  # the cancelled order's 3000 points came back
+    assert orders.points_refunded_on_close(order) == order.points_cost
+
+
+def test_cancelling_a_redelivery_succeeds_while_another_order_holds_the_only_reserved_unit(failed, operator, rich_member, now):
+    order = redelivered(failed, operator=operator, now=now)
+    orders.place_order(member=rich_member, gift_id=order.gift_id, quantity=1, now=now, **ADDRESS)
+
+    orders.cancel_before_picking(order=order, actor=operator, now=now + timedelta(hours=3), reason="会员来电取消")
+
+    assert stock_of(order) == (10, 1)
+
+
+def test_cancelling_a_dropship_redelivery_puts_its_goods_back_into_the_suppliers_stock(
+        dropship_shipped, operator, rich_member, now):
+    shipments.fail_shipment(shipment=dropship_shipped, actor=None, now=now + timedelta(hours=1), reason="收件人不在")
+    order = redelivered(RedemptionOrder.objects.get(pk=dropship_shipped.order_id), operator=operator, now=now)
+    orders.place_order(member=rich_member, gift_id=order.gift_id, quantity=1, now=now, **ADDRESS)
+    assert stock_of(order) == (3, 1)
+
+    orders.cancel_before_picking(order=order, actor=operator, now=now + timedelta(hours=3), reason="会员来电取消")
+
+    order.refresh_from_db()
+    assert order.state == "cancelled" and shipments.active_shipment(order).state == "cancelled"
+    assert stock_of(order) == (5, 1) == inventory.rebuild_stock(gift=order.gift, location=order.location)
+    assert orders.points_refunded_on_close(order) == order.points_cost
+
+
+def test_cancelling_an_order_never_shipped_before_picking_still_releases_its_reservation(unpicked, operator, now):
+    orders.cancel_before_picking(order=unpicked, actor=operator, now=now, reason="会员来电取消")
+
+    assert stock_of(unpicked) == (10, 0)
