@@ -16,11 +16,11 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
-from core.errors import ConcurrentUpdate, NotFound, ValidationFailed
+from core.errors import ConcurrentUpdate, NotFound, PermissionDenied, ValidationFailed
 from core.events import publish
 from core.fsm import apply_transition, bulk_transition, log_creation, require_transition
 from core.numbers import numbered
-from core.roles import Role, waiting_for
+from core.roles import Role, require_role, waiting_for
 from core.texts import Message, label_message
 from core.validators import MOBILE_MESSAGE, is_mobile, length_error, required_text
 from core.notifications import notify
@@ -45,11 +45,27 @@ MAX_REASON = 200  # characters of an operator's reason for cancelling or giving 
 NOT_CONFIRMED = gettext_noop("15分钟内未确认")
 State = RedemptionOrder.State
 
+#: who takes the operator's steps on an order (SPEC §3, §4.5): cancelling it before picking, re-delivering or giving
+#: up a failed delivery; a confirmed order is cancelled by them or its own member, and handed over by them or the
+#: logistics provider (a handoff batch). The system (a beat, an event handler: no actor) takes every step.
+OPERATOR_STEP = frozenset({Role.OPERATOR})
+CANCELLERS = frozenset({Role.MEMBER, Role.OPERATOR})
+HANDING_OVER = frozenset({Role.OPERATOR, Role.LOGISTICS})
 #: Functions narrowing a queryset of delivered orders to those that may complete (returns register one).
 completion_guards: list[Callable[[QuerySet], QuerySet]] = []
 #: Functions telling whether an order's goods were lost in transit (claims register one): such an order is not
 #: re-delivered from the parcel that never came back, and giving it up puts nothing back into stock.
 lost_in_transit: list[Callable[[RedemptionOrder], bool]] = []
+
+
+def _require_may_act(actor, roles: frozenset[str], order: RedemptionOrder | None = None) -> None:
+    """:raises PermissionDenied: (as the API refuses the step) unless the actor is the system (None) or signed in with
+    one of `roles`; a member acts only on its own `order`."""
+    if actor is None:
+        return
+    require_role(actor, roles)
+    if order is not None and actor.role == Role.MEMBER and not actor.is_superuser and actor.member_id != order.member_id:
+        raise PermissionDenied()
 
 
 def _goods_lost(order: RedemptionOrder) -> bool:
@@ -319,8 +335,10 @@ def notify_refund(order: RedemptionOrder, entry, *, points: int, now: datetime) 
 def cancel_order(*, order: RedemptionOrder, actor, now: datetime, reason: str = "") -> RedemptionOrder:
     """Cancel a confirmed order (member or operator): refund its points, release its stock.
 
+    :raises PermissionDenied: for anyone else (a member: for another member's order)
     :raises InvalidTransition: once it has been handed over (operators use cancel_before_picking)
     """
+    _require_may_act(actor, CANCELLERS, order)
     with transaction.atomic():
         apply_transition(order, "cancel", actor=actor, at=now, reason=reason)
         _refund_all(order, source=ledger.Source("cancel", order.number), now=now, actor=actor, reason_code="order_cancelled")
@@ -334,8 +352,10 @@ def cancel_before_picking(*, order: RedemptionOrder, actor, now: datetime, reaso
     a re-delivery's (the first shipment used the reservation up and its parcel came back) are put back into stock as
     giving up puts them, unless they were lost in transit.
 
-    :raises ValidationFailed: naming `reason` when none is given :raises InvalidTransition:
+    :raises PermissionDenied: unless an operator :raises ValidationFailed: naming `reason` when none is given
+    :raises InvalidTransition:
     """
+    _require_may_act(actor, OPERATOR_STEP)
     reason = required_reason(reason)
     with transaction.atomic():
         shipped_before = order.shipped_at is not None
@@ -361,7 +381,11 @@ def required_reason(reason: str) -> str:
 
 
 def hand_over_order(*, order: RedemptionOrder, actor, now: datetime, reason: str = "") -> RedemptionOrder:
-    """Hand a confirmed order to the logistics provider (warehouse) or the supplier (dropship). :raises InvalidTransition:"""
+    """Hand a confirmed order to the logistics provider (warehouse) or the supplier (dropship).
+
+    :raises PermissionDenied: unless the system, an operator or the logistics provider :raises InvalidTransition:
+    """
+    _require_may_act(actor, HANDING_OVER)
     return apply_transition(order, "hand_over", actor=actor, at=now, reason=reason)
 
 
@@ -414,8 +438,10 @@ def redeliver_order(
     the new attempt carry the corrected recipient, and the history names the fields corrected.
 
     :raises ValidationFailed: listing each corrected field that is not valid (as when placing an order)
+    :raises PermissionDenied: unless an operator
     :raises InvalidTransition: unless the delivery failed :raises ParcelLost: when the parcel was lost (give it up instead)
     """
+    _require_may_act(actor, OPERATOR_STEP)
     given = {"recipient_name": recipient_name, "recipient_phone": recipient_phone, "address": address}
     recipient = check_recipient(**{field: (value or "").strip() or getattr(order, field) for field, value in given.items()})
     corrected = [field for field, value in recipient.items() if value != getattr(order, field)]
@@ -443,8 +469,10 @@ def give_up_order(*, order: RedemptionOrder, actor, now: datetime, reason: str) 
     """Stop trying after a failed delivery (operator), saying why (kept in the order's history): points back, goods
     back into the supplier's stock (unless they were lost in transit).
 
-    :raises ValidationFailed: naming `reason` when none is given :raises InvalidTransition:
+    :raises PermissionDenied: unless an operator :raises ValidationFailed: naming `reason` when none is given
+    :raises InvalidTransition:
     """
+    _require_may_act(actor, OPERATOR_STEP)
     reason = required_reason(reason)
     with transaction.atomic():
         apply_transition(order, "give_up", actor=actor, at=now, reason=reason)
