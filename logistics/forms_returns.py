@@ -53,6 +53,7 @@ class InspectForm(forms.Form):
     # no outcome chosen until the inspector picks one: none is assumed
     outcome = forms.ChoiceField(label=_("检验结论"), choices=[("", _("请选择…")), *ReturnRequest.Outcome.choices])
     reason = _note(_("检验说明 / 凭证（选填）"), required=False)
+    refund_if_no_replacement = forms.BooleanField(label=_("换货无库存时改为退积分"), required=False)
 
 
 class ReturnFilterForm(ListFilter):

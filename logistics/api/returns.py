@@ -88,6 +88,10 @@ class FailedReplacementInput(serializers.Serializer):
 class InspectInput(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=ReturnRequest.Outcome.choices)
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    refund_if_no_replacement = serializers.BooleanField(
+        required=False, default=False,
+        help_text="an exchange the order's location has no unit to replace is refunded instead (else refused, 409 out_of_stock)",
+    )
 
 
 TARGET = "return_request"

@@ -20,7 +20,8 @@ Refused goods go back to the member as a parcel of the return (`Shipment.send_ba
 them (logistics staff for a warehouse return, the supplier for a dropship one) and followed like any other parcel;
 when that parcel fails, its sender may make a new one, saying why (`send_back_again`).
 A refund gives back points_unit_price × qty to the lots the order drew; an exchange ships a replacement from
-the order's location as a new shipment and new delivery line (booked once delivered: a failed one is never billed).
+the order's location as a new shipment and new delivery line (booked once delivered: a failed one is never billed);
+when that location has no unit free, the inspector may refund the points instead (`refund_if_no_replacement`).
 When the replacement fails, the return waits for the operator, as an order whose parcel failed does
 (`points.services.orders.redeliver_order`, `give_up_order`): ship another (`reship_replacement`), or refund the points
 instead (`refund_instead`, `exchanged → refunded`); either way the failed unit comes back into stock unless the parcel
@@ -55,7 +56,7 @@ from logistics.services.shipments import UNDERWAY, _new_shipment, mark_supplier_
 from points.models import RedemptionOrder
 from points.services import ledger, orders
 from suppliers.errors import OutOfStock
-from suppliers.models import Gift
+from suppliers.models import Gift, StockRecord
 from suppliers.services.notices import decision_note, send_notice
 from suppliers.services import inventory
 
@@ -371,10 +372,15 @@ def receive_return(*, return_request: ReturnRequest, actor, now: datetime, reaso
     return return_request
 
 
-def inspect_return(*, return_request: ReturnRequest, actor, now: datetime, outcome: str, reason: str = "") -> ReturnRequest:
+def inspect_return(
+    *, return_request: ReturnRequest, actor, now: datetime, outcome: str, reason: str = "", refund_if_no_replacement: bool = False,
+) -> ReturnRequest:
     """Record the inspection outcome and resolve the return with its effects (module docstring), all or nothing.
 
     Warehouse returns are inspected by logistics staff, dropship returns by an operator from the evidence (`reason`).
+    An exchange the order's location has no unit to replace is refused, naming `refund_if_no_replacement`: with it,
+    the inspection refunds the points instead (the return ends refunded, its history saying why), so that the member
+    is not left with neither the goods nor the points.
     :raises ValidationFailed: for an unknown outcome :raises PermissionDenied: for anyone else
     :raises InvalidTransition: unless received :raises OutOfStock: when no unit is available for a replacement
     """
@@ -390,8 +396,14 @@ def inspect_return(*, return_request: ReturnRequest, actor, now: datetime, outco
                 inspected_at=now,
             )
             resolution = "refuse" if outcome == Outcome.USED else return_request.remedy
+            refund_reason = ""
+            if resolution == Remedy.EXCHANGE and not _replacement_free(return_request, order, effect):
+                if not refund_if_no_replacement:
+                    raise OutOfStock(gettext("%(location)s 的库存不足 %(quantity)s 件，无法换货；可选择改为退积分后再提交检验") % {
+                        "location": order.location.name, "quantity": return_request.quantity}, field="refund_if_no_replacement")
+                resolution, refund_reason = Remedy.REFUND, NO_REPLACEMENT
             if resolution == Remedy.REFUND:  # points before stock: one lock order (lots, account, then stock)
-                _refund(return_request, order, effect, actor=actor, now=now)
+                _refund(return_request, order, effect, actor=actor, now=now, reason=refund_reason)
             _move_stock(return_request, order, effect, actor=actor, now=now)
             if resolution == Remedy.EXCHANGE:  # after the restock, so a resellable unit can be the replacement
                 _exchange(return_request, order, effect, actor=actor, now=now)
@@ -414,6 +426,21 @@ def inspect_return(*, return_request: ReturnRequest, actor, now: datetime, outco
         return_request.refresh_from_db()
         raise
     return return_request
+
+
+#: why an exchange was refunded at its inspection, kept in the return's history
+NO_REPLACEMENT = gettext_noop("无可换货库存，改为退积分")
+
+
+def _replacement_free(return_request: ReturnRequest, order: RedemptionOrder, effect: Effect) -> bool:
+    """Whether the order's location can reserve the return's quantity for a replacement once the returned units are
+    back (a resellable unit may be the replacement). A unit freed or taken meanwhile is met by the reservation itself,
+    which still refuses a shortage."""
+    record = StockRecord.objects.filter(gift=order.gift, location=order.location).first()
+    free = record.available if record else 0
+    if effect.restocked and not effect.written_off:
+        free += return_request.quantity
+    return free >= return_request.quantity
 
 
 def _tell_supplier_liable(return_request: ReturnRequest, order: RedemptionOrder, effect: Effect, *, now: datetime, note: str) -> None:
@@ -456,11 +483,11 @@ def _netted_off(return_request: ReturnRequest, order: RedemptionOrder, effect: E
     return -(order.settlement_unit_price * return_request.quantity).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def _refund(return_request: ReturnRequest, order: RedemptionOrder, effect: Effect, *, actor, now: datetime) -> None:
+def _refund(return_request: ReturnRequest, order: RedemptionOrder, effect: Effect, *, actor, now: datetime, reason: str = "") -> None:
     """Points back to the lots the order drew; the order counts the units returned and is returned once all are."""
     entry = _refund_points(return_request, order, actor=actor, now=now)
     apply_transition(
-        return_request, "refund", actor=actor, at=now, settlement_amount=_netted_off(return_request, order, effect),
+        return_request, "refund", actor=actor, at=now, reason=reason, settlement_amount=_netted_off(return_request, order, effect),
         refund_entry=entry, closed_at=now,
     )
     _count_returned(return_request, order, entry, actor=actor, now=now)

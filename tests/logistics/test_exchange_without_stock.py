@@ -1,0 +1,84 @@
+"""An exchange whose order's location has no unit to replace the returned one (SPEC §4.7 `inspected → refunded |
+exchanged | refused`): the inspection is refused saying the points may be refunded instead, and the inspector who
+chooses so resolves the return as a refund, its history saying why, so the member gets the points back instead of
+waiting for goods that cannot come."""
+import pytest
+
+from core.fsm import history_of
+from logistics.models import ReturnRequest, Shipment
+from logistics.services import returns
+from points.models import PointsAccount, RedemptionOrder
+from suppliers.errors import OutOfStock
+from suppliers.models import StockRecord
+from suppliers.services import inventory
+from tests.portal import field_errors, logged_in
+
+pytestmark = pytest.mark.django_db
+UNIT_POINTS = 1500
+
+
+@pytest.fixture
+def sold_out(delivered_order, now):
+    """The order's warehouse holds no unit of the gift any more: the 8 left after the delivery were written off."""
+    inventory.write_off_stock(gift=delivered_order.gift, location=delivered_order.location, quantity=8, at=now)
+
+
+def balance(order) -> int:
+    return PointsAccount.objects.get(member=order.member).balance
+
+
+def test_an_exchange_without_a_unit_is_refused_naming_the_refund_choice_and_changes_nothing(exchange, sold_out, logistics, now):
+    before = balance(exchange.order)
+
+    with pytest.raises(OutOfStock) as refused:
+        returns.inspect_return(return_request=exchange, actor=logistics, now=now, outcome="defective")
+
+    assert refused.value.field == "refund_if_no_replacement" and "改为退积分" in str(refused.value.detail)
+    assert (ReturnRequest.objects.get().state, balance(exchange.order)) == ("received", before)
+
+
+def test_an_exchange_without_a_unit_is_refunded_when_the_inspector_chooses_so(exchange, sold_out, logistics, now):
+    order = exchange.order
+    before = balance(order)
+
+    returns.inspect_return(return_request=exchange, actor=logistics, now=now, outcome="defective", reason="无法开机",
+                           refund_if_no_replacement=True)
+
+    exchange.refresh_from_db()
+    steps = [(log.transition, log.reason_text) for log in history_of(exchange)][-2:]
+    assert (exchange.state, exchange.refunded_instead_of_exchange) == ("refunded", True)
+    assert steps == [("inspect", "无法开机"), ("refund", "无可换货库存，改为退积分")]
+    assert balance(order) == before + UNIT_POINTS
+    assert RedemptionOrder.objects.get(pk=order.pk).returned_quantity == 1
+    assert not Shipment.objects.filter(replacement_for__isnull=False).exists()
+    assert StockRecord.objects.get(gift=order.gift, location=order.location).on_hand == 0  # the defective unit written off
+
+
+def test_an_exchange_with_a_unit_is_exchanged_whatever_the_choice(exchange, logistics, now):
+    returns.inspect_return(return_request=exchange, actor=logistics, now=now, outcome="defective", refund_if_no_replacement=True)
+
+    assert ReturnRequest.objects.get().state == "exchanged"
+    assert Shipment.objects.filter(replacement_for=exchange).count() == 1
+
+
+def test_the_inspection_page_shows_the_refusal_next_to_the_choice_and_refunds_once_chosen(exchange, sold_out, logistics):
+    client = logged_in(logistics)
+    url = f"/logistics/returns/{exchange.pk}/inspect/"
+
+    refused = client.post(url, {"outcome": "defective", "reason": "无法开机"})
+    chosen = client.post(url, {"outcome": "defective", "reason": "无法开机", "refund_if_no_replacement": "on"})
+
+    assert refused.status_code == 409 and "改为退积分" in field_errors(refused)["refund_if_no_replacement"]
+    assert chosen.status_code == 302 and ReturnRequest.objects.get().state == "refunded"
+
+
+def test_the_api_refuses_naming_the_choice_and_refunds_once_chosen(api, exchange, sold_out, logistics):
+    client = api(logistics)
+    url = f"/api/v1/returns/{exchange.pk}/inspect/"
+
+    refused = client.post(url, {"outcome": "defective"}, format="json")
+    chosen = client.post(url, {"outcome": "defective", "refund_if_no_replacement": True}, format="json")
+
+    error = refused.json()["errors"][0]
+    assert (refused.status_code, error["code"], error["attr"]) == (409, "out_of_stock", "refund_if_no_replacement")
+    assert (chosen.status_code, chosen.json()["state"]) == (200, "refunded")
