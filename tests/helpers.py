@@ -1,4 +1,5 @@
 """Assertions and builders shared by the tests."""
+import re
 import uuid
 from collections.abc import Callable
 
@@ -26,6 +27,20 @@ def assert_list_queries_constant(client, url: str, make_rows: Callable[[int], ob
         + "\n".join(q["sql"] for q in fifty.captured_queries)
     )
     return len(fifty.captured_queries)
+
+
+def assert_page_read_by_ids(captured: CaptureQueriesContext, table: str, *, rows: int, skipped: int) -> None:
+    """Assert that a page read its `rows` rows of `table` by their ids first (`core.selectors.rows_by_id`): the query
+    fetching them chooses them by `id IN` a query reading the ids alone with the page's LIMIT and OFFSET, and carries
+    neither itself, so their joins and subqueries are computed for the page's rows only, not for the `skipped` ones
+    (a plain slice puts LIMIT and OFFSET on the query reading every column)."""
+    window = f"LIMIT {rows}" + (f" OFFSET {skipped}" if skipped else "")
+    by_ids = re.compile(rf'"{table}"\."id" IN \(SELECT ([A-Z]\d+)\."id" AS "pk" FROM "{table}" \1 .*? {window}\)', re.DOTALL)
+    fetches = [(sql, found) for sql in (query["sql"] for query in captured.captured_queries)
+               if sql.startswith(f'SELECT "{table}"."id", ') and (found := by_ids.search(sql))]
+    assert any("LIMIT" not in sql[found.end():] for sql, found in fetches), (
+        f"no query read the rows of {table} by the ids of its window ({window}):\n"
+        + "\n".join(query["sql"] for query in captured.captured_queries if query["sql"].startswith(f'SELECT "{table}"."id", ')))
 
 
 def picked_and_shipped(*, shipment, actor, now, carrier: str, tracking_number: str, reason: str = ""):

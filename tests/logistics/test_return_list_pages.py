@@ -5,9 +5,12 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from logistics.models import ReturnRequest, Shipment
 from logistics.services import returns
+from tests.helpers import assert_page_read_by_ids
 from tests.portal import logged_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock_at_now")]
@@ -49,9 +52,11 @@ def test_a_deep_page_of_the_return_list_shows_the_returns_of_its_window_newest_f
     chosen = [pk for pk, failed in returns_of_every_state.items() if only_failed is None or failed == only_failed]
     expected = _newest_first(chosen)[(page - 1) * 20:page * 20]
 
-    html = logged_in(operator).get(f"/logistics/returns/?{query}").content.decode()
+    with CaptureQueriesContext(connection) as captured:
+        html = logged_in(operator).get(f"/logistics/returns/?{query}").content.decode()
 
     assert expected and re.findall(r'<tr data-number="([^"]+)"', html) == expected
+    assert_page_read_by_ids(captured, "logistics_returnrequest", rows=len(expected), skipped=(page - 1) * 20)
 
 
 @pytest.mark.parametrize(("query", "page", "size"), [("page=2", 2, 20), ("page=3", 3, 20), ("page_size=7&page=4", 4, 7)])
@@ -59,10 +64,12 @@ def test_a_deep_page_of_the_returns_api_answers_the_returns_of_its_window_each_a
         api, operator, returns_of_every_state, query, page, size):
     whole = api(operator).get("/api/v1/returns/?page_size=200").json()["results"]
 
-    answered = api(operator).get(f"/api/v1/returns/?{query}").json()["results"]
+    with CaptureQueriesContext(connection) as captured:
+        answered = api(operator).get(f"/api/v1/returns/?{query}").json()["results"]
 
     assert [row["number"] for row in whole] == _newest_first(returns_of_every_state)
     assert answered == whole[(page - 1) * size:page * size]
+    assert_page_read_by_ids(captured, "logistics_returnrequest", rows=len(answered), skipped=(page - 1) * size)
 
 
 def test_the_operators_count_of_returns_waiting_counts_the_exchanges_whose_latest_replacement_failed(operator, returns_of_every_state):

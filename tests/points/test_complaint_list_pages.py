@@ -7,11 +7,14 @@ from datetime import timedelta
 
 import pytest
 from django.apps import apps
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from points.models import Complaint
 from points.services import complaints
 from tests.factories import FIXED_NOW
+from tests.helpers import assert_page_read_by_ids
 from tests.portal import logged_in
 
 pytestmark = pytest.mark.django_db
@@ -87,7 +90,8 @@ def test_a_deep_page_of_the_complaint_desk_shows_the_complaints_of_its_window_as
         operator, queue, query, page, filters):
     expected = _window(complaints.list_complaints(user=operator, now=FIXED_NOW, **filters), page=page)
 
-    html = logged_in(operator).get(f"/complaints/?{query}").content.decode()
+    with CaptureQueriesContext(connection) as captured:
+        html = logged_in(operator).get(f"/complaints/?{query}").content.decode()
 
     rows = html.split('data-testid="complaints"')[1].split("</table>")[0].split("<tr data-number=")[1:]
     assert expected and [row.split('"')[1] for row in rows] == [complaint.number for complaint in expected]
@@ -96,6 +100,7 @@ def test_a_deep_page_of_the_complaint_desk_shows_the_complaints_of_its_window_as
         shown = (int(chased.group(1)), chased.group(2)) if chased else None
         assert shown == ((complaint.chases, f"{timezone.localtime(complaint.last_chased_at):%Y-%m-%d %H:%M}")
                          if complaint.last_chased_at else None)
+    assert_page_read_by_ids(captured, "points_complaint", rows=len(expected), skipped=(page - 1) * 20)
 
 
 @pytest.mark.parametrize(("query", "page", "size", "ordering"), [
@@ -108,10 +113,12 @@ def test_a_deep_page_of_the_complaints_api_answers_the_complaints_of_its_window_
     expected = _window(rows.order_by(ordering) if ordering else rows, page=page, size=size)
     whole = api(operator).get(f"/api/v1/complaints/?page_size=200{'&ordering=' + ordering if ordering else ''}").json()["results"]
 
-    answered = api(operator).get(f"/api/v1/complaints/?{query}").json()["results"]
+    with CaptureQueriesContext(connection) as captured:
+        answered = api(operator).get(f"/api/v1/complaints/?{query}").json()["results"]
 
     assert [row["id"] for row in answered] == [complaint.pk for complaint in expected]
     assert answered == whole[(page - 1) * size:page * size]  # every field, the reminders too, as the whole list gives it
+    assert_page_read_by_ids(captured, "points_complaint", rows=len(expected), skipped=(page - 1) * size)
 
 
 def test_a_reminder_sent_moves_the_complaint_to_the_top_of_the_queue_with_its_time(operator, queue):

@@ -13,6 +13,7 @@ from rest_framework.fields import DateTimeField
 from settlement.models import Reconciliation, Statement, StatementVersion
 from settlement.services import statements
 from tests.factories import FIXED_NOW, SupplierFactory
+from tests.helpers import assert_page_read_by_ids
 from tests.portal import logged_in
 
 pytestmark = pytest.mark.django_db
@@ -56,9 +57,11 @@ def test_a_deep_page_of_the_statement_list_shows_the_statements_of_its_window_in
         finance, statements_of_every_state, query, page, filters):
     expected = [statement.pk for statement in _window(statements.list_statements(actor=finance, **filters), page=page)]
 
-    html = logged_in(finance).get(f"/settlement/statements/?{query}").content.decode()
+    with CaptureQueriesContext(connection) as captured:
+        html = logged_in(finance).get(f"/settlement/statements/?{query}").content.decode()
 
     assert expected and [int(pk) for pk in re.findall(r'data-statement="(\d+)"', html)] == expected
+    assert_page_read_by_ids(captured, "settlement_statement", rows=len(expected), skipped=(page - 1) * 20)
 
 
 @pytest.mark.parametrize(("query", "page", "size", "ordering"), [
@@ -71,9 +74,11 @@ def test_a_deep_page_of_the_statements_api_answers_the_statements_of_its_window_
     expected = _window(rows.order_by(ordering) if ordering else rows, page=page, size=size)
     whole = api(finance).get(f"/api/v1/statements/?page_size=200{'&ordering=' + ordering if ordering else ''}").json()["results"]
 
-    answered = api(finance).get(f"/api/v1/statements/?{query}").json()["results"]
+    with CaptureQueriesContext(connection) as captured:
+        answered = api(finance).get(f"/api/v1/statements/?{query}").json()["results"]
 
     assert [row["id"] for row in answered] == [statement.pk for statement in expected]
+    assert_page_read_by_ids(captured, "settlement_statement", rows=len(expected), skipped=(page - 1) * size)
     assert [(row["respond_by"], row["payment_overdue"]) for row in answered] == [
         (statement.respond_by and DateTimeField().to_representation(statement.respond_by), statement.payment_overdue)
         for statement in expected
