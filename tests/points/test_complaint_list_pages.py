@@ -135,11 +135,12 @@ def test_a_reminder_sent_moves_the_complaint_to_the_top_of_the_queue_with_its_ti
 
 def test_an_answered_complaint_keeps_its_latest_reminder_but_is_no_longer_chased(operator, logistics, queue):
     chased = complaints.chased_complaints(user=operator, now=FIXED_NOW).first()
+    latest_reminder = chased.reminders.latest("sent_at").sent_at
 
     complaints.respond_to_complaint(complaint=chased, actor=logistics, now=FIXED_NOW, response="已处理")
 
     chased.refresh_from_db()
-    assert chased.last_reminded_at is not None
+    assert chased.last_reminded_at == latest_reminder
     answered = complaints.list_complaints(user=operator, now=FIXED_NOW).get(pk=chased.pk)
     assert (answered.chases, answered.last_chased_at) == (0, None)
     assert chased.pk not in complaints.chased_complaints(user=operator, now=FIXED_NOW).values_list("pk", flat=True)
