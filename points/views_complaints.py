@@ -62,7 +62,7 @@ class ComplaintAction:
 
 
 def _own(user, complaint: Complaint, now=None) -> bool:
-    return user.role == Role.MEMBER and complaint.member_id == user.member_id
+    return complaints.is_complainant(user=user, complaint=complaint)
 
 
 def _operator(user, complaint: Complaint) -> bool:
@@ -71,10 +71,6 @@ def _operator(user, complaint: Complaint) -> bool:
 
 def _responder(user, complaint: Complaint) -> bool:
     return complaints.answers_for(user=user, complaint=complaint)
-
-
-def _may_reopen(user, complaint: Complaint, now) -> bool:
-    return _own(user, complaint, now) and complaint.resolved_at is not None and now <= complaint.resolved_at + complaints.REOPEN_WITHIN
 
 
 ACTIONS = {
@@ -91,7 +87,10 @@ ACTIONS = {
         _responder,
     ),
     "resolve": ComplaintAction(gettext_lazy("问题已解决"), complaints.resolve_complaint, ReasonForm, _own, _own),
-    "reopen": ComplaintAction(gettext_lazy("重新打开"), complaints.reopen_complaint, ReasonForm, _may_reopen, _own, "danger"),
+    "reopen": ComplaintAction(
+        gettext_lazy("重新打开"), complaints.reopen_complaint, ReasonForm,
+        lambda user, c, now: complaints.may_reopen(user=user, complaint=c, now=now), _own, "danger",
+    ),
     "remind": ComplaintAction(
         gettext_lazy("催办"), complaints.remind_responsible, ReasonForm,
         lambda user, c, now: complaints.may_remind(user=user, complaint=c, now=now), _operator, transition=None,
@@ -188,7 +187,7 @@ def _render_detail(request, complaint: Complaint, now, *, status: int = 200):
         "history": history_of(complaint),
         "is_member": request.user.role == Role.MEMBER,
         "back": _list_of(request.user, complaint),
-        "reopen_until": complaint.resolved_at + complaints.REOPEN_WITHIN if complaint.resolved_at else None,
+        "reopen_until": complaints.reopen_until(complaint),
     }
     return render(request, "points/complaints/detail.html", context, status=status)
 

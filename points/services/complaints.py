@@ -388,6 +388,22 @@ def auto_resolve(*, now: datetime) -> list[int]:
     return resolved
 
 
+def is_complainant(*, user, complaint: Complaint) -> bool:
+    """Whether the user is the complaint's member: resolving and reopening it are its steps alone, whatever its state."""
+    return getattr(user, "role", None) == Role.MEMBER and bool(complaint.member_id) and user.member_id == complaint.member_id
+
+
+def reopen_until(complaint: Complaint) -> datetime | None:
+    """The time until which the member may reopen the complaint: 7 days after its resolution (None: not resolved)."""
+    return complaint.resolved_at + REOPEN_WITHIN if complaint.resolved_at else None
+
+
+def may_reopen(*, user, complaint: Complaint, now: datetime) -> bool:
+    """Whether the user may reopen the resolved complaint now: its member, within 7 days of the resolution."""
+    until = reopen_until(complaint)
+    return is_complainant(user=user, complaint=complaint) and until is not None and now <= until
+
+
 def reopen_complaint(*, complaint: Complaint, actor, now: datetime, reason: str = "") -> Complaint:
     """The member reopens its resolved complaint within 7 days of the resolution; a new 48-hour deadline starts.
 
@@ -396,7 +412,7 @@ def reopen_complaint(*, complaint: Complaint, actor, now: datetime, reason: str 
     """
     _require_member(actor, complaint)
     reason = validate_reason(reason)
-    if complaint.state == State.RESOLVED and complaint.resolved_at and now > complaint.resolved_at + REOPEN_WITHIN:
+    if complaint.state == State.RESOLVED and not may_reopen(user=actor, complaint=complaint, now=now):
         raise ValidationFailed(gettext("已超过解决后7天的重开期限"), field="reason")
     with transaction.atomic():
         apply_transition(complaint, "reopen", actor=actor, at=now, reason=reason, deadline=now + DEADLINE)
@@ -494,5 +510,5 @@ def _require_operator(actor, message: str) -> None:
 
 
 def _require_member(actor, complaint: Complaint) -> None:
-    if getattr(actor, "role", None) != Role.MEMBER or not complaint.member_id or actor.member_id != complaint.member_id:
+    if not is_complainant(user=actor, complaint=complaint):
         raise PermissionDenied(gettext("只有投诉会员本人可以操作"))
