@@ -56,7 +56,7 @@ class MemberComplaintForm(SubmittedOnce):
             self.initial["supplier"] = order.supplier_id if order else None
 
 
-class HotlineComplaintForm(forms.Form):
+class HotlineComplaintForm(SubmittedOnce):
     """An operator records a caller's complaint: the member by phone, or a contact name and phone."""
 
     member_phone = forms.CharField(label=_("会员手机号（选填）"), max_length=20, required=False)
@@ -93,7 +93,7 @@ class HotlineComplaintForm(forms.Form):
         return {name: data.get(name) for name in names}
 
 
-class SuggestionForm(forms.Form):
+class SuggestionForm(SubmittedOnce):
     title = forms.CharField(label=_("标题"), max_length=200)
     description = _text(_("建议内容"))
 

@@ -158,13 +158,21 @@ def hotline_complaint_new(request):
     form = HotlineComplaintForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            complaint = complaints.open_complaint(actor=request.user, now=timezone.now(), **form.values())
+            pk, first = form.create_once(user=request.user, name="hotline-complaint", action=lambda: complaints.open_complaint(
+                actor=request.user, now=timezone.now(), **form.values()
+            ))
         except DomainError as error:
             add_service_errors(form, error, aliases={"member": "member_phone", "order": "order_number"})
         else:
-            messages.success(request, _("已代会员登记投诉 %(number)s") % {"number": complaint.number})
-            return redirect("complaint", pk=complaint.pk)
+            if first:
+                messages.success(request, _("已代会员登记投诉 %(number)s") % {"number": _number(pk)})
+            return redirect("complaint", pk=pk)
     return render(request, "points/complaints/hotline_form.html", {"form": form})
+
+
+def _number(pk: int) -> str:
+    """The number of the complaint or suggestion just created from a form (`create_once` answers its id)."""
+    return Complaint.objects.values_list("number", flat=True).get(pk=pk)
 
 
 @login_required
@@ -282,11 +290,14 @@ def supplier_suggestions(request):
     form = SuggestionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            suggestion = complaints.send_suggestion(actor=request.user, now=timezone.now(), **form.cleaned_data)
+            pk, first = form.create_once(user=request.user, name="suggestion", action=lambda: complaints.send_suggestion(
+                actor=request.user, now=timezone.now(), **form.entered()
+            ))
         except DomainError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("建议 %(number)s 已提交给运营方。") % {"number": suggestion.number})
+            if first:
+                messages.success(request, _("建议 %(number)s 已提交给运营方。") % {"number": _number(pk)})
             return redirect("supplier-suggestions")
     rows = complaints.list_complaints(user=request.user, now=timezone.now(), kind=Complaint.Kind.SUGGESTION, ordered=False)
     return render(request, "points/complaints/suggestions.html", paginate(request, rows) | {"form": form})

@@ -139,7 +139,8 @@ def test_the_triage_form_offers_only_the_parties_a_complaint_about_nothing_can_g
 
 
 def test_a_callers_phone_that_is_no_mobile_number_is_an_error_next_to_it_and_nothing_is_recorded(operator, gift):
-    body = {"contact_name": "王先生", "contact_phone": "010-1234567", "gift": gift.pk, "title": "礼品破损", "description": "电话投诉"}
+    body = {"contact_name": "王先生", "contact_phone": "010-1234567", "gift": gift.pk, "title": "礼品破损", "description": "电话投诉",
+            "token": "h1"}
 
     response = logged_in(operator).post(reverse("complaint-hotline"), body)
 

@@ -159,12 +159,23 @@ def test_the_desk_and_the_api_put_a_complaint_resolved_late_among_the_rest_not_f
 
 def test_an_operator_records_a_callers_complaint_by_member_phone(member, gift, operator):
     response = logged_in(operator).post(
-        reverse("complaint-hotline"), {"member_phone": member.phone, "gift": gift.pk, "title": "电话投诉", "description": "破损"}
+        reverse("complaint-hotline"),
+        {"member_phone": member.phone, "gift": gift.pk, "title": "电话投诉", "description": "破损", "token": "h1"},
     )
 
     complaint = Complaint.objects.get()
     assert response.status_code == 302
     assert (complaint.channel, complaint.member, complaint.supplier) == ("hotline", member, gift.supplier)
+
+
+def test_sending_the_same_hotline_form_twice_records_one_complaint(member, gift, operator):
+    client = logged_in(operator)
+    body = {"member_phone": member.phone, "gift": gift.pk, "title": "电话投诉", "description": "破损", "token": "twice"}
+
+    first, again = (client.post(reverse("complaint-hotline"), body) for _ in range(2))
+
+    complaint = Complaint.objects.get()
+    assert first.url == again.url == reverse("complaint", args=[complaint.pk])
 
 
 def test_the_member_resolves_then_reopens_from_the_portal(triaged, supplier_staff, member):
@@ -181,12 +192,22 @@ def test_the_member_resolves_then_reopens_from_the_portal(triaged, supplier_staf
 def test_a_supplier_sends_a_suggestion_and_lists_it(supplier_staff, other_supplier_admin):
     client = logged_in(supplier_staff)
 
-    response = client.post(reverse("supplier-suggestions"), {"title": "增加对账模板", "description": "希望提供模板"})
+    response = client.post(reverse("supplier-suggestions"), {"title": "增加对账模板", "description": "希望提供模板", "token": "g1"})
 
     suggestion = Complaint.objects.get()
     assert response.status_code == 302 and suggestion.kind == "suggestion"
     assert suggestion.number in client.get(reverse("supplier-suggestions")).content.decode()
     assert suggestion.number not in logged_in(other_supplier_admin).get(reverse("supplier-suggestions")).content.decode()
+
+
+def test_sending_the_same_suggestion_form_twice_sends_one_suggestion(supplier_staff):
+    client = logged_in(supplier_staff)
+    body = {"title": "增加对账模板", "description": "希望提供模板", "token": "twice"}
+
+    first, again = (client.post(reverse("supplier-suggestions"), body) for _ in range(2))
+
+    assert Complaint.objects.filter(kind=Complaint.Kind.SUGGESTION).count() == 1
+    assert first.status_code == again.status_code == 302
 
 
 def test_pages_refuse_the_wrong_roles(member, supplier_staff, finance):
