@@ -4,12 +4,14 @@ ones, as the views run them, under EXPLAIN ANALYZE, with the rows each page list
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/list_pages.py --list returns
     DATABASE_URL=... .venv/bin/python bench/list_pages.py --list statements --rows 5000
     DATABASE_URL=... .venv/bin/python bench/list_pages.py --list complaints --plans
+    DB_JIT=server DATABASE_URL=... .venv/bin/python bench/list_pages.py --list complaints  # with the server's `jit`
 
 DATABASE_URL only names the server: the run drops and creates its own scratch database (--db-name), migrates it,
 seeds it with bulk inserts (generate_series), measures, and drops it again (--keep-db keeps it). Each page is asked
 for as a staff user is served (the view or the API's list, its filters, its template or serializer); the query that
 reads the page's rows is captured and run again under EXPLAIN (ANALYZE), best of --repeat. Check: each page lists the
-rows of its window of the list read whole (the same service, the same filters), in the same order.
+rows of its window of the list read whole (the same service, the same filters), in the same order. The connections
+run with `jit` as the settings set it (`DB_JIT`: off unless set to anything else, docs/operations.md).
 """
 import argparse
 import os
@@ -22,20 +24,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.order_pages import explained  # noqa: E402
-from bench.scratch import django_on_scratch_database, insert_series, pg_version, suppliers_with_gifts  # noqa: E402
+from bench.scratch import (  # noqa: E402
+    django_on_scratch_database, explained, insert_series, pg_version, served, sql_array, suppliers_with_gifts,
+)
 
 PER_PAGE = 20
 NOW = datetime(2026, 10, 1, tzinfo=dt_timezone.utc)
 
 
-def _array(values) -> str:
-    return "ARRAY[" + ", ".join(f"'{value}'" for value in values) + "]"
-
-
 def _pick(values, g: str = "g") -> str:
     """SQL choosing one of `values` by the series value (`%%`: the statement has parameters)."""
-    return f"({_array(values)})[1 + {g} %% {len(values)}]"
+    return f"({sql_array(values)})[1 + {g} %% {len(values)}]"
 
 
 def _orders(count: int, *, state: str):
@@ -232,19 +231,6 @@ LISTS = {
 }
 
 
-def served(client, url: str) -> tuple[float, object, list[dict]]:
-    """The page as the user gets it: seconds, the response and the queries it ran."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as queries:
-        began = time.perf_counter()
-        response = client.get(url)
-        seconds = time.perf_counter() - began
-    assert response.status_code == 200, (url, response.status_code, response.content[:300])
-    return seconds, response, queries.captured_queries
-
-
 def listed_keys(listed: Listed, url: str, response) -> list[str]:
     """The keys of the rows the page lists, in its order."""
     if url.startswith("/api/"):
@@ -268,7 +254,6 @@ def main() -> int:
     parser.add_argument("--plans", action="store_true", help="print each page query's plan")
     parser.add_argument("--db-name", default=None, help="the scratch database (default bench_<list>_pages)")
     parser.add_argument("--keep-db", action="store_true", help="leave the scratch database for inspection")
-    parser.add_argument("--jit", choices=["on", "off"], help="the `jit` setting of every connection (default: the settings', DB_JIT)")
     args = parser.parse_args()
     listed = LISTS[args.list]
     rows = args.rows or (5_000 if args.list == "statements" else 20_000)
@@ -280,15 +265,6 @@ def main() -> int:
 
         from core.models import User
 
-        if args.jit:
-            from django.db.backends.signals import connection_created
-
-            def set_jit(connection, **_kwargs):
-                with connection.cursor() as cursor:
-                    cursor.execute(f"SET jit = {args.jit}")
-
-            connection_created.connect(set_jit, weak=False)
-            connection.close()
         with transaction.atomic():
             listed.seed(rows)
             user = User.objects.create(username=f"bench-{listed.role}", role=listed.role, password="!")

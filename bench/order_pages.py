@@ -19,7 +19,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.scratch import django_on_scratch_database, insert_series, pg_version, suppliers_with_gifts  # noqa: E402
+from bench.scratch import (  # noqa: E402
+    django_on_scratch_database, explained, insert_series, pg_version, served, sql_array, suppliers_with_gifts,
+)
 
 PER_PAGE = 20
 STATES = ["handed_over", "shipped", "delivered", "completed", "delivery_failed", "returned"]
@@ -43,7 +45,7 @@ def seed(*, orders: int) -> None:
         made, gifts, template = suppliers_with_gifts(2, now=now, gift_name="龙井茶礼盒 {pk}", order_state="shipped")
         user = User.objects.create(username="bench-supplier", role="supplier_admin", password="!")
         SupplierMembership.objects.create(user=user, supplier=made[0])
-        states = "ARRAY[" + ", ".join(f"'{state}'" for state in STATES) + "]"
+        states = sql_array(STATES)
         owner = "(CASE WHEN g %% 10 = 0 THEN 1 ELSE 0 END)"
         varying = {  # column → SQL of the series value g (%% is modulo: the statement has parameters)
             "number": "'RO' || lpad(g::text, 12, '0')",
@@ -88,34 +90,6 @@ def expected_rows(query: str) -> list[tuple[str, int | None]]:
         return cursor.fetchall()
 
 
-def served(client, query: str) -> tuple[float, str, list[dict]]:
-    """The page as the supplier's user gets it: seconds, its HTML and the queries it ran."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as queries:
-        began = time.perf_counter()
-        response = client.get(f"/logistics/orders/{query}")
-        seconds = time.perf_counter() - began
-    assert response.status_code == 200, response.content[:300]
-    return seconds, response.content.decode(), queries.captured_queries
-
-
-def explained(sql: str, repeat: int) -> tuple[float, str]:
-    """The best execution time of `sql` under EXPLAIN (ANALYZE), in ms, and that run's plan."""
-    from django.db import connection
-
-    best = None
-    for _ in range(repeat):
-        with connection.cursor() as cursor:
-            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
-            plan = "\n".join(row[0] for row in cursor.fetchall())
-        ms = float(re.search(r"Execution Time: ([\d.]+) ms", plan).group(1))
-        if best is None or ms < best[0]:
-            best = (ms, plan)
-    return best
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--orders", type=int, default=22_000, help="orders seeded (default 22000, nine in ten the supplier's)")
@@ -140,8 +114,9 @@ def main() -> int:
         problems = []
         with translation.override("zh-hans"):
             for query in PAGES:
-                served(client, query)  # warm
-                seconds, html, queries = served(client, query)
+                served(client, f"/logistics/orders/{query}")  # warm
+                seconds, response, queries = served(client, f"/logistics/orders/{query}")
+                html = response.content.decode()
                 page_queries = [q["sql"] for q in queries if "points_redemptionorder" in q["sql"] and "LIMIT" in q["sql"]]
                 ms, plan = explained(page_queries[-1], args.repeat)
                 numbers = re.findall(r'data-number="([^"]+)"', html)

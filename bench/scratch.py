@@ -4,9 +4,11 @@ DATABASE_URL only names the server: a benchmark drops and creates its own databa
 up against it inside the process, and drops it again at the end unless asked to keep it.
 """
 import os
+import re
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -92,6 +94,39 @@ def insert_series(model, template, varying: dict[str, str], count: int, params: 
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) "
                        f"SELECT {', '.join(values)} FROM generate_series(1, {count}) AS g", params)
+
+
+def sql_array(values) -> str:
+    """A PostgreSQL array literal of the texts `values` (`ARRAY['a', 'b']`), for the SQL of a seeded column."""
+    return "ARRAY[" + ", ".join(f"'{value}'" for value in values) + "]"
+
+
+def served(client, url: str) -> tuple[float, object, list[dict]]:
+    """The page as the client's user gets it: seconds, the response and the queries it ran."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        began = time.perf_counter()
+        response = client.get(url)
+        seconds = time.perf_counter() - began
+    assert response.status_code == 200, (url, response.status_code, response.content[:300])
+    return seconds, response, queries.captured_queries
+
+
+def explained(sql: str, repeat: int) -> tuple[float, str]:
+    """The best execution time of `sql` under EXPLAIN (ANALYZE), in ms, and that run's plan."""
+    from django.db import connection
+
+    best = None
+    for _ in range(repeat):
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        ms = float(re.search(r"Execution Time: ([\d.]+) ms", plan).group(1))
+        if best is None or ms < best[0]:
+            best = (ms, plan)
+    return best
 
 
 def suppliers_with_gifts(count: int, *, now, gift_name: str, order_state: str):
