@@ -10,7 +10,7 @@ import pytest
 from django.db import connections
 from django.db.migrations.executor import MigrationExecutor
 
-from tests.suppliers.test_unique_key_migrations import COPY, copied_database, pristine_copy  # noqa: F401  (fixtures)
+from tests.test_unique_key_migrations import COPY, copied_database, pristine_copy  # noqa: F401  (fixtures)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("copied_database")]
 BEFORE, MIGRATION = ("logistics", "0018_tariff_unit_choices"), ("logistics", "0019_shipment_supplier_notified_at")
