@@ -21,7 +21,7 @@ class ProgramNotContracted(ValidationFailed):
 
 class QualificationBlocked(Conflict):
     code = "qualification_blocked"
-    default_detail = gettext_lazy("资质已过期，续期前不能提交礼品")
+    default_detail = gettext_lazy("资质已过期，续期前礼品不能送审或上线")
 
 
 class ClearanceNotAllowed(Conflict):

@@ -14,9 +14,9 @@ from core.errors import PermissionDenied, ValidationFailed
 from core.events import publish
 from core.fsm import apply_transition, bulk_transition, log_creation, require_transition
 from core.roles import SUPPLIER_ROLES, Role, waiting_for
-from core.texts import Message, joined_messages
+from core.texts import Message
 from core.validators import required_text
-from suppliers.errors import ClearanceNotAllowed, IncompleteGift, QualificationBlocked, SupplierNotCooperating
+from suppliers.errors import ClearanceNotAllowed, IncompleteGift, SupplierNotCooperating
 from suppliers.events import GiftRetired
 from suppliers.models import Category, Gift, GiftRevision, Supplier
 from suppliers.services import contracts, inventory, qualifications, revisions
@@ -110,14 +110,23 @@ def _check_submittable(gift: Gift, now: datetime) -> None:
         raise IncompleteGift(errors=[(field, "incomplete", message) for field, message in missing])
     contracts.check_contracted_programs(supplier=gift.supplier, program_codes=gift.prices.values_list("program__code", flat=True),
                                         on=timezone.localdate(now))
-    blockers = qualifications.submission_blockers(supplier=gift.supplier, category=gift.category, on=timezone.localdate(now))
-    if blockers:
-        raise QualificationBlocked(joined_messages(message for _, message in blockers), field=blockers[0][0])
+    qualifications.check_qualified(supplier=gift.supplier, category=gift.category, on=timezone.localdate(now))
+
+
+def _check_listable(gift: Gift, transition: str, now: datetime) -> None:
+    """Say why a submitted or approved gift may not take `transition` towards sale: not from its state, its supplier
+    not cooperating, or a qualification its category needs expired or missing (SPEC §4.1).
+
+    :raises InvalidTransition: :raises SupplierNotCooperating: :raises QualificationBlocked:
+    """
+    require_transition(gift, transition, conditions=False)
+    _check_supplier(gift)
+    qualifications.check_qualified(supplier=gift.supplier, category=gift.category, on=timezone.localdate(now))
 
 
 def approve_gift(*, gift: Gift, actor, now: datetime, reason: str = "") -> Gift:
-    """Approve a submitted gift. :raises SupplierNotCooperating: :raises InvalidTransition:"""
-    _check_supplier(gift)
+    """Approve a submitted gift. :raises SupplierNotCooperating: :raises QualificationBlocked: :raises InvalidTransition:"""
+    _check_listable(gift, "approve", now)
     with transaction.atomic():
         apply_transition(gift, "approve", actor=actor, at=now, reason=reason)
         send_gift_notice(gift=gift, kind="gift_approved", title=gettext_noop("礼品 %(sku)s 已通过审核"),
@@ -145,8 +154,8 @@ def rework_gift(*, gift: Gift, actor, now: datetime, reason: str = "") -> Gift:
 
 
 def publish_gift(*, gift: Gift, actor, now: datetime, reason: str = "") -> Gift:
-    """List an approved gift. :raises SupplierNotCooperating: :raises InvalidTransition:"""
-    _check_supplier(gift)
+    """List an approved gift. :raises SupplierNotCooperating: :raises QualificationBlocked: :raises InvalidTransition:"""
+    _check_listable(gift, "publish", now)
     with transaction.atomic():
         apply_transition(gift, "publish", actor=actor, at=now, reason=reason)
         send_gift_notice(gift=gift, kind="gift_published", title=gettext_noop("礼品 %(sku)s 已上线"),

@@ -30,6 +30,7 @@ ACTION_KINDS = frozenset({
     "leftover_lots",  # collect the leftover lot by its deadline (or it is disposed of)
     "own_stock_low",  # restock the own warehouse
     "qualification_expired", "qualification_expiring",  # upload the renewed licence or certificate
+    "gift_schedule_cancelled",  # a gift not listed at its time for a qualification missing: renew it
     "rectification_case",  # a warning or rectification to answer by its deadline
     "replacement_reshipped",  # a dropship supplier ships the replacement again
     "replenishment",  # replenish the location by the due date

@@ -12,8 +12,9 @@ from core.files import check_document
 from core.fsm import apply_transition, log_creation
 from core.jobs import run_each
 from core.roles import waiting_for
-from core.texts import Message
+from core.texts import Message, joined_messages
 from core.validators import required_text
+from suppliers.errors import QualificationBlocked
 from suppliers.models import Category, Gift, Qualification, Supplier
 from suppliers.selectors_profile import WARNING_DAYS, with_expiry_status
 from suppliers.services.contracts import DECIDERS, REJECTION_BODY
@@ -125,12 +126,36 @@ def submission_blockers(*, supplier: Supplier, category, on: date) -> list[tuple
     valid = Qualification.objects.filter(supplier=supplier).valid_on(on)
     blockers = []
     if not valid.filter(kind=Qualification.Kind.BUSINESS_LICENCE).exists():
-        blockers.append(("business_licence", gettext("营业执照已过期或缺失，续期前不能提交礼品")))
+        blockers.append(("business_licence", gettext("营业执照已过期或缺失，续期前礼品不能送审或上线")))
     held = set(valid.filter(kind=Qualification.Kind.PRODUCT_CERTIFICATE).values_list("certificate_type", flat=True))
     for certificate_type in category.required_certificates or []:
         if certificate_type not in held:
             blockers.append(("certificates", gettext("缺少有效的%(certificate_type)s证书") % {"certificate_type": certificate_type}))
     return blockers
+
+
+def check_qualified(*, supplier: Supplier, category, on: date) -> None:
+    """Refuse a step that takes a gift of `category` to review or towards sale (submitting, approving, listing or
+    scheduling it, a revision) while a qualification `submission_blockers` names is expired or missing on `on`.
+
+    :raises QualificationBlocked: naming every blocker, on the first one's field
+    """
+    blockers = submission_blockers(supplier=supplier, category=category, on=on)
+    if blockers:
+        raise QualificationBlocked(joined_messages(message for _, message in blockers), field=blockers[0][0])
+
+
+def blocked_gift_ids(gifts, *, on: date) -> list[int]:
+    """The gifts of `gifts` (a queryset) that `check_qualified` would refuse on `on`, asked once per supplier and
+    category among them."""
+    rows = list(gifts.values_list("pk", "supplier_id", "category_id"))
+    suppliers = Supplier.objects.in_bulk({supplier_id for _, supplier_id, _ in rows})
+    categories = Category.objects.in_bulk({category_id for *_, category_id in rows})
+    blocked = {
+        (supplier_id, category_id): bool(submission_blockers(supplier=suppliers[supplier_id], category=categories[category_id], on=on))
+        for supplier_id, category_id in {(supplier_id, category_id) for _, supplier_id, category_id in rows}
+    }
+    return [pk for pk, supplier_id, category_id in rows if blocked[supplier_id, category_id]]
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
 from core.errors import InvalidTransition, PermissionDenied, ValidationFailed
-from core.fsm import apply_transition, bulk_transition, log_creation
+from core.fsm import apply_transition, bulk_transition, log_creation, require_transition
 from core.models import Program, Tier
 from core.roles import SUPPLIER_ROLES
 from core.validators import required_text
 from suppliers.models import Category, Gift, GiftPrice, GiftRevision, StockRecord
-from suppliers.services import inventory
+from suppliers.services import inventory, qualifications
 from suppliers.services.clearance import check_normal_prices
 from suppliers.services.contracts import check_contracted_programs
 from suppliers.services.gift_images import discard_unused, is_picture_entry, stored_uploads, too_many_images
@@ -193,9 +193,13 @@ def edit_gift(*, gift: Gift, actor, now: datetime, changes: dict[str, Any], uplo
 
 def approve_revision(*, revision: GiftRevision, actor, now: datetime, reason: str = "") -> GiftRevision:
     """Apply a pending revision to its gift. :raises InvalidTransition: :raises ValidationFailed: a fulfilment change
-    while stock is held, or a normal price at or below the clearance price the gift has gone on sale at since"""
+    while stock is held, or a normal price at or below the clearance price the gift has gone on sale at since
+    :raises QualificationBlocked: while a qualification the gift's category needs is expired or missing"""
+    require_transition(revision, "approve")
     with transaction.atomic():
         Gift.objects.select_for_update(no_key=True).filter(pk=revision.gift_id).exists()  # against an inbound announced meanwhile
+        gift = revision.gift
+        qualifications.check_qualified(supplier=gift.supplier, category=gift.category, on=timezone.localdate(now))
         check_fulfilment_change(revision.gift, revision.changes)  # stock may have arrived since the change was asked for
         check_normal_prices(revision.gift, revision.changes)  # the gift may have gone on clearance since
         apply_transition(revision, "approve", actor=actor, at=now, reason=reason, decided_at=now)
@@ -247,11 +251,13 @@ def _discard_proposed_pictures(revision: GiftRevision) -> None:
 
 
 def schedule_publication(*, gift: Gift, actor, now: datetime, publish_at: datetime) -> Gift:
-    """Publish an approved gift automatically at `publish_at`. :raises InvalidTransition: unless approved :raises ValidationFailed: unless in the future"""
+    """Publish an approved gift automatically at `publish_at`. :raises InvalidTransition: unless approved :raises ValidationFailed: unless in
+    the future :raises QualificationBlocked: while a qualification its category needs is expired or missing"""
     if gift.state != Gift.State.APPROVED:
         raise InvalidTransition(gettext("只能为已审核的礼品安排上线"))
     if publish_at <= now:
         raise ValidationFailed(gettext("上线时间须在未来"), field="publish_at")
+    qualifications.check_qualified(supplier=gift.supplier, category=gift.category, on=timezone.localdate(now))
     Gift.objects.filter(pk=gift.pk).update(publish_at=publish_at)
     gift.refresh_from_db()
     return gift
@@ -259,9 +265,15 @@ def schedule_publication(*, gift: Gift, actor, now: datetime, publish_at: dateti
 
 def publish_scheduled_gifts(*, now: datetime) -> list[int]:
     """Publish every approved gift whose time has come and whose supplier is active (beat, every minute): the
-    publish transition's condition (a supplier offering gifts) holds for every row."""
+    publish transition's condition (a supplier offering gifts) holds for every row. One whose supplier lacks a
+    qualification its category needs (`qualifications.check_qualified`) is not published: its schedule is cancelled,
+    as the expiry sweep cancels it, and its supplier told."""
     due = Gift.objects.filter(state=Gift.State.APPROVED, publish_at__lte=now, supplier__state="active")
     with transaction.atomic():
+        blocked = qualifications.blocked_gift_ids(due, on=timezone.localdate(now))
+        if blocked:
+            _cancel_schedules(blocked, now=now)
+            due = due.exclude(pk__in=blocked)
         published = bulk_transition(due, "publish", actor=None, at=now, reason=gettext_noop("按计划时间上线"), values={"publish_at": None},
                                     conditions_met=True)
         listed = Gift.objects.filter(pk__in=published).values_list("pk", "sku", "name", "supplier_id")
@@ -269,3 +281,14 @@ def publish_scheduled_gifts(*, now: datetime) -> list[int]:
                            kind="gift_published", title=gettext_noop("礼品 %(sku)s 已上线"), body=gettext_noop("%(gift)s 已按计划时间上架。"),
                            now=now)
     return published
+
+
+def _cancel_schedules(gift_ids: list[int], *, now: datetime) -> None:
+    """The gifts stay approved without a publishing time (an operator lists them once the supplier has renewed); each
+    supplier is told in its inbox."""
+    Gift.objects.filter(pk__in=gift_ids).update(publish_at=None)
+    gifts = Gift.objects.filter(pk__in=gift_ids).values_list("pk", "sku", "name", "supplier_id")
+    send_inbox_notices([(supplier_id, {"sku": sku, "gift": name}, reverse("gift-detail", args=[pk])) for pk, sku, name, supplier_id in gifts],
+                       kind="gift_schedule_cancelled", title=gettext_noop("礼品 %(sku)s 未能按计划上线"),
+                       body=gettext_noop("%(gift)s：营业执照或该类礼品所需的证书已过期或缺失，定时上线已取消。续期资质审核通过后，由运营重新安排上线。"),
+                       now=now)

@@ -1,0 +1,144 @@
+"""An expired or missing licence or product certificate keeps a gift already in review from going online (SPEC §4.1):
+it is not approved, listed, scheduled or changed by a revision until renewed, and its scheduled publishing is cancelled."""
+from datetime import date, datetime, timedelta
+
+import pytest
+
+from suppliers.errors import QualificationBlocked
+from suppliers.models import Gift, GiftRevision, Notice, Qualification
+from suppliers.services import catalog, qualifications, revisions
+from tests.factories import SHANGHAI, supplier_in
+from tests.helpers import gift_in_state
+from tests.portal import logged_in
+from tests.suppliers.profile_factories import CertificateFactory, electronics, expiring_licence
+
+pytestmark = pytest.mark.django_db
+
+TODAY = date(2026, 10, 15)  # the date of the fixed `now`
+REVIEWED = datetime(2026, 9, 1, 10, 0, tzinfo=SHANGHAI)  # when the gifts went to review, every licence and certificate still valid
+EXPIRED = TODAY - timedelta(days=1)
+
+
+def state_of(gift) -> tuple[str, object]:
+    gift.refresh_from_db()
+    return gift.state, gift.publish_at
+
+
+def test_an_approved_gift_is_not_put_online_once_the_licence_has_expired_and_been_swept(supplier, operator, now):
+    expiring_licence(supplier, expires_on=EXPIRED)
+    approved = gift_in_state("approved", actor=operator, at=REVIEWED, supplier=supplier)
+    qualifications.sweep_qualifications(now=now)
+
+    with pytest.raises(QualificationBlocked) as refused:
+        catalog.publish_gift(gift=approved, actor=operator, now=now)
+
+    assert refused.value.field == "business_licence"
+    assert state_of(approved) == ("approved", None)
+
+
+def test_a_submitted_gift_is_not_approved_while_a_certificate_its_category_needs_has_expired(supplier, operator, now):
+    expiring_licence(supplier, expires_on=date(2027, 12, 31))
+    CertificateFactory(supplier=supplier, issued_on=date(2021, 1, 1), expires_on=EXPIRED)
+    phone = gift_in_state("submitted", actor=operator, at=REVIEWED, supplier=supplier, category=electronics())
+
+    with pytest.raises(QualificationBlocked) as refused:
+        catalog.approve_gift(gift=phone, actor=operator, now=now)
+
+    assert refused.value.field == "certificates" and "3C" in refused.value.detail
+    assert state_of(phone) == ("submitted", None)
+
+
+def test_an_approved_gift_is_not_scheduled_while_the_licence_has_expired(supplier, operator, now):
+    expiring_licence(supplier, expires_on=EXPIRED)
+    approved = gift_in_state("approved", actor=operator, at=REVIEWED, supplier=supplier)
+
+    with pytest.raises(QualificationBlocked):
+        revisions.schedule_publication(gift=approved, actor=operator, now=now, publish_at=now + timedelta(days=1))
+
+    assert state_of(approved) == ("approved", None)
+
+
+def test_a_scheduled_gift_whose_licence_expired_is_not_published_its_schedule_cancelled_and_its_supplier_told(operator, now):
+    active = supplier_in("active")
+    tea = gift_in_state("approved", actor=operator, at=REVIEWED, supplier=active)
+    revisions.schedule_publication(gift=tea, actor=operator, now=REVIEWED, publish_at=now - timedelta(minutes=1))
+    Qualification.objects.filter(supplier=active).update(issued_on=date(2021, 1, 1), expires_on=EXPIRED)
+
+    published = revisions.publish_scheduled_gifts(now=now)
+
+    assert published == [] and state_of(tea) == ("approved", None)
+    assert Notice.objects.filter(supplier=active, kind="gift_schedule_cancelled").count() == 1
+
+
+def test_scheduled_publishing_skips_only_the_gift_whose_certificate_expired(operator, now):
+    active = supplier_in("active")
+    CertificateFactory(supplier=active, issued_on=date(2021, 1, 1), expires_on=date(2026, 10, 1))
+    phone = gift_in_state("approved", actor=operator, at=REVIEWED, supplier=active, category=electronics())
+    tea = gift_in_state("approved", actor=operator, at=REVIEWED, supplier=active)
+    for gift in (phone, tea):
+        revisions.schedule_publication(gift=gift, actor=operator, now=REVIEWED, publish_at=now - timedelta(minutes=1))
+
+    published = revisions.publish_scheduled_gifts(now=now)
+
+    assert published == [tea.pk]
+    assert state_of(tea) == ("online", None) and state_of(phone) == ("approved", None)
+
+
+def test_a_revision_is_not_approved_while_the_licence_has_expired(supplier, supplier_staff, operator, now):
+    expiring_licence(supplier, expires_on=EXPIRED)
+    listed = gift_in_state("online", actor=operator, at=REVIEWED, supplier=supplier)
+    revision = revisions.edit_gift(gift=listed, actor=supplier_staff, now=REVIEWED, changes={"name": "新名称"})
+
+    with pytest.raises(QualificationBlocked):
+        revisions.approve_revision(revision=revision, actor=operator, now=now)
+
+    revision.refresh_from_db()
+    listed.refresh_from_db()
+    assert (revision.state, listed.name) == (GiftRevision.State.PENDING, Gift.objects.get(pk=listed.pk).name)
+    assert listed.name != "新名称"
+
+
+def test_publishing_on_the_portal_says_on_the_gifts_page_that_the_licence_has_expired(supplier, operator, now):
+    expiring_licence(supplier, expires_on=EXPIRED)
+    approved = gift_in_state("approved", actor=operator, at=REVIEWED, supplier=supplier)
+
+    response = logged_in(operator).post(f"/supplier/gifts/{approved.pk}/actions/publish/")
+
+    assert response.status_code == 409 and "营业执照已过期或缺失，续期前礼品不能送审或上线" in response.content.decode()
+    assert state_of(approved) == ("approved", None)
+
+
+@pytest.mark.parametrize(("state", "action", "body"), [
+    ("submitted", "approve", {}),
+    ("approved", "publish", {}),
+    ("approved", "schedule", {"publish_at": "2099-01-01T10:00:00+08:00"}),
+])
+def test_the_api_refuses_a_step_towards_sale_while_the_licence_has_expired(api, supplier, operator, state, action, body):
+    expiring_licence(supplier, expires_on=EXPIRED)
+    gift = gift_in_state(state, actor=operator, at=REVIEWED, supplier=supplier)
+
+    refused = api(operator).post(f"/api/v1/gifts/{gift.pk}/{action}/", body, format="json")
+
+    assert refused.status_code == 409
+    assert refused.json()["errors"][0]["code"] == "qualification_blocked"
+    assert state_of(gift) == (state, None)
+
+
+def test_the_api_refuses_approving_a_revision_while_the_licence_has_expired(api, supplier, supplier_staff, operator, now):
+    expiring_licence(supplier, expires_on=EXPIRED)
+    listed = gift_in_state("online", actor=operator, at=REVIEWED, supplier=supplier)
+    revision = revisions.edit_gift(gift=listed, actor=supplier_staff, now=REVIEWED, changes={"name": "新名称"})
+
+    refused = api(operator).post(f"/api/v1/gift-revisions/{revision.pk}/approve/", {}, format="json")
+
+    assert refused.status_code == 409 and refused.json()["errors"][0]["code"] == "qualification_blocked"
+    assert GiftRevision.objects.get(pk=revision.pk).state == GiftRevision.State.PENDING
+
+
+def test_a_gift_with_every_qualification_valid_still_goes_online(supplier, operator, now):
+    expiring_licence(supplier, expires_on=date(2027, 12, 31))
+    approved = gift_in_state("approved", actor=operator, at=REVIEWED, supplier=supplier)
+
+    catalog.publish_gift(gift=approved, actor=operator, now=now)
+
+    assert state_of(approved) == ("online", None)
