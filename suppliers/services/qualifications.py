@@ -134,15 +134,15 @@ def submission_blockers(*, supplier: Supplier, category, on: date) -> list[tuple
     return blockers
 
 
-def check_qualified(*, supplier: Supplier, category, on: date) -> None:
+def check_qualified(*, supplier: Supplier, category, on: date, field: str = "") -> None:
     """Refuse a step that takes a gift of `category` to review or towards sale (submitting, approving, listing or
     scheduling it, a revision) while a qualification `submission_blockers` names is expired or missing on `on`.
 
-    :raises QualificationBlocked: naming every blocker, on the first one's field
+    :raises QualificationBlocked: naming every blocker, on `field` (a change's `category`) or else the first one's
     """
     blockers = submission_blockers(supplier=supplier, category=category, on=on)
     if blockers:
-        raise QualificationBlocked(joined_messages(message for _, message in blockers), field=blockers[0][0])
+        raise QualificationBlocked(joined_messages(message for _, message in blockers), field=field or blockers[0][0])
 
 
 def blocked_gift_ids(gifts, *, on: date) -> list[int]:

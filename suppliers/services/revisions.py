@@ -168,6 +168,7 @@ def edit_gift(*, gift: Gift, actor, now: datetime, changes: dict[str, Any], uplo
     :raises ValidationFailed: for bad values, a settlement price above the market price, an upload that is no accepted
         picture, or a clearance gift's normal price lowered to its clearance price
     :raises InvalidTransition: while the gift is in review or retired :raises RevisionPending: a revision already pending
+    :raises QualificationBlocked: for a revision while a qualification the category it leaves the gift in needs is expired or missing
     """
     before = changes.get("images", gift.images or [])
     with stored_uploads(supplier_id=gift.supplier_id, uploads=uploads, after=before if isinstance(before, list) else []) as stored:
@@ -186,20 +187,31 @@ def edit_gift(*, gift: Gift, actor, now: datetime, changes: dict[str, Any], uplo
                 raise InvalidTransition(gettext("礼品处于「%(state)s」状态，不能修改") % {"state": gift.get_state_display()}, field="state")
             if GiftRevision.objects.filter(gift=gift, state=GiftRevision.State.PENDING).exists():
                 raise RevisionPending(gettext("已有待审核的修改"), field="changes")
+            _check_change_qualified(gift, cleaned, now=now)
             revision = GiftRevision.objects.create(gift=gift, changes=cleaned, requested_by=actor, requested_at=now)
             log_creation(revision, "request", actor=actor, at=now)
             return revision
 
 
+def _check_change_qualified(gift: Gift, changes: dict[str, Any], *, now: datetime) -> None:
+    """A listed gift's change goes to review, and applies, only while its supplier holds what the category the change
+    leaves it in needs (SPEC §4.1): a move into another category is refused on `category`.
+
+    :raises QualificationBlocked:
+    """
+    moved = changes.get("category", gift.category.code) != gift.category.code
+    category = Category.objects.get(code=changes["category"]) if moved else gift.category
+    qualifications.check_qualified(supplier=gift.supplier, category=category, on=timezone.localdate(now), field="category" if moved else "")
+
+
 def approve_revision(*, revision: GiftRevision, actor, now: datetime, reason: str = "") -> GiftRevision:
     """Apply a pending revision to its gift. :raises InvalidTransition: :raises ValidationFailed: a fulfilment change
     while stock is held, or a normal price at or below the clearance price the gift has gone on sale at since
-    :raises QualificationBlocked: while a qualification the gift's category needs is expired or missing"""
+    :raises QualificationBlocked: while a qualification the category it leaves the gift in needs is expired or missing"""
     require_transition(revision, "approve")
     with transaction.atomic():
         Gift.objects.select_for_update(no_key=True).filter(pk=revision.gift_id).exists()  # against an inbound announced meanwhile
-        gift = revision.gift
-        qualifications.check_qualified(supplier=gift.supplier, category=gift.category, on=timezone.localdate(now))
+        _check_change_qualified(revision.gift, revision.changes, now=now)  # a certificate may have expired since
         check_fulfilment_change(revision.gift, revision.changes)  # stock may have arrived since the change was asked for
         check_normal_prices(revision.gift, revision.changes)  # the gift may have gone on clearance since
         apply_transition(revision, "approve", actor=actor, at=now, reason=reason, decided_at=now)
