@@ -240,10 +240,12 @@ def _tell_clearance(gift: Gift, *, now: datetime, note: str) -> None:
 
 
 def retire_gift(*, gift: Gift, actor, now: datetime, reason: str = "") -> Gift:
-    """Retire an offline or clearance gift for good; its warehouse stock becomes leftover lots. :raises InvalidTransition:"""
+    """Retire an offline or clearance gift for good; its warehouse stock becomes leftover lots, a change of it pending
+    review is withdrawn. :raises InvalidTransition:"""
     with transaction.atomic():
         apply_transition(gift, "retire", actor=actor, at=now, reason=reason)
         _stop_replenishment([gift.pk], state=gift.state, actor=actor, now=now)
+        revisions.withdraw_pending_revisions(gift_ids=[gift.pk], actor=actor, now=now)
         send_gift_notice(gift=gift, kind="gift_retired", title=gettext_noop("礼品 %(sku)s 已退市"),
                          body=gettext_noop("%(gift)s 已退市，不再销售。%(note)s"), now=now, note=reason)
         publish(GiftRetired(gift_id=gift.pk, at=now))
@@ -270,10 +272,12 @@ def clear_retired_gift(*, gift: Gift, actor, now: datetime, points_price: int, s
 
 
 def retire_all_gifts_of(*, supplier: Supplier, actor, now: datetime, reason: str) -> list[int]:
-    """Retire every gift of a terminated supplier from whatever state, publishing GiftRetired for each."""
+    """Retire every gift of a terminated supplier from whatever state, withdrawing their changes pending review and
+    publishing GiftRetired for each."""
     with transaction.atomic():
         retired = bulk_transition(Gift.objects.filter(supplier=supplier), "retire_on_termination", actor=actor, at=now, reason=reason)
         _stop_replenishment(retired, state=Gift.State.RETIRED, actor=actor, now=now)
+        revisions.withdraw_pending_revisions(gift_ids=retired, actor=actor, now=now)
         for gift_id in retired:
             publish(GiftRetired(gift_id=gift_id, at=now))
     return retired
@@ -303,8 +307,10 @@ def _stop_replenishment(gift_ids: list[int], *, state: str, actor, now: datetime
 
 
 def review_queue() -> tuple[QuerySet[Gift], QuerySet[GiftRevision]]:
-    """The operator's review queue: gifts submitted, and changes to listed gifts pending."""
-    return Gift.objects.filter(state=Gift.State.SUBMITTED), GiftRevision.objects.filter(state=GiftRevision.State.PENDING)
+    """The operator's review queue: gifts submitted, and changes pending to gifts whose state takes them (none of a
+    gift in review or retired)."""
+    return Gift.objects.filter(state=Gift.State.SUBMITTED), GiftRevision.objects.filter(
+        state=GiftRevision.State.PENDING, gift__state__in=revisions.EDIT_BY_REVISION)
 
 
 def publication_queue() -> QuerySet[Gift]:

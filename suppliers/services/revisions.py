@@ -183,14 +183,22 @@ def edit_gift(*, gift: Gift, actor, now: datetime, changes: dict[str, Any], uplo
             if gift.state in EDIT_IN_PLACE:
                 apply_changes(gift, cleaned, actor=actor, now=now)
                 return gift
-            if gift.state not in EDIT_BY_REVISION:
-                raise InvalidTransition(gettext("礼品处于「%(state)s」状态，不能修改") % {"state": gift.get_state_display()}, field="state")
+            _check_revisable(gift)
             if GiftRevision.objects.filter(gift=gift, state=GiftRevision.State.PENDING).exists():
                 raise RevisionPending(gettext("已有待审核的修改"), field="changes")
             _check_change_qualified(gift, cleaned, now=now)
             revision = GiftRevision.objects.create(gift=gift, changes=cleaned, requested_by=actor, requested_at=now)
             log_creation(revision, "request", actor=actor, at=now)
             return revision
+
+
+def _check_revisable(gift: Gift) -> None:
+    """A revision is asked for, and applies, only while the gift's state takes changes by review (EDIT_BY_REVISION).
+
+    :raises InvalidTransition: naming the gift's state
+    """
+    if gift.state not in EDIT_BY_REVISION:
+        raise InvalidTransition(gettext("礼品处于「%(state)s」状态，不能修改") % {"state": gift.get_state_display()}, field="state")
 
 
 def _check_change_qualified(gift: Gift, changes: dict[str, Any], *, now: datetime) -> None:
@@ -205,10 +213,12 @@ def _check_change_qualified(gift: Gift, changes: dict[str, Any], *, now: datetim
 
 
 def approve_revision(*, revision: GiftRevision, actor, now: datetime, reason: str = "") -> GiftRevision:
-    """Apply a pending revision to its gift. :raises InvalidTransition: :raises ValidationFailed: a fulfilment change
+    """Apply a pending revision to its gift. :raises InvalidTransition: unless pending, or while the gift is in review
+    or retired :raises ValidationFailed: a fulfilment change
     while stock is held, or a normal price at or below the clearance price the gift has gone on sale at since
     :raises QualificationBlocked: while a qualification the category it leaves the gift in needs is expired or missing"""
     require_transition(revision, "approve")
+    _check_revisable(revision.gift)
     with transaction.atomic():
         Gift.objects.select_for_update(no_key=True).filter(pk=revision.gift_id).exists()  # against an inbound announced meanwhile
         _check_change_qualified(revision.gift, revision.changes, now=now)  # a certificate may have expired since
@@ -248,6 +258,22 @@ def withdraw_revision(*, revision: GiftRevision, actor, now: datetime, reason: s
         apply_transition(revision, "withdraw", actor=actor, at=now, reason=reason, decided_at=now)
         _discard_proposed_pictures(revision)
     return revision
+
+
+#: why a retired gift's pending revision is withdrawn, as its history says
+WITHDRAWN_ON_RETIREMENT = gettext_noop("礼品已退市，待审核的修改随之撤回")
+
+
+def withdraw_pending_revisions(*, gift_ids: list[int], actor, now: datetime) -> list[int]:
+    """Withdraw the pending revisions of gifts just retired (never listed again, nothing for a review to apply to), each
+    recorded with the reason; the pictures they proposed are deleted once committed. The revisions withdrawn."""
+    pending = GiftRevision.objects.filter(gift_id__in=gift_ids, state=GiftRevision.State.PENDING)
+    proposed = list(pending.select_related("gift"))
+    withdrawn = bulk_transition(pending, "withdraw", actor=actor, at=now, reason=WITHDRAWN_ON_RETIREMENT, values={"decided_at": now})
+    for revision in proposed:
+        if revision.pk in withdrawn:
+            _discard_proposed_pictures(revision)
+    return withdrawn
 
 
 def pending_revision(gift: Gift) -> GiftRevision | None:

@@ -460,7 +460,13 @@ def _bound(form, **overrides) -> dict:
 
 def _more_gifts(supplier, n: int) -> None:
     for _ in range(n):
-        gift = in_state("submitted", supplier=supplier)
+        in_state("submitted", supplier=supplier)
+
+
+def _more_revisions(supplier, n: int) -> None:
+    """Approved gifts, each with a change waiting for review."""
+    for _ in range(n):
+        gift = in_state("approved", supplier=supplier)
         GiftRevision.objects.create(gift=gift, changes={"name": "改"}, requested_at=timezone.now())
 
 
@@ -485,7 +491,7 @@ def _more_stock(supplier, n: int) -> None:
         ("supplier_admin", "/supplier/stock/movements/", _more_stock),
         ("operator", "/supplier/gift-admin/", _more_gifts),
         ("operator", "/supplier/gift-review/", _more_gifts),
-        ("operator", "/supplier/gift-review/?queue=revisions", _more_gifts),
+        ("operator", "/supplier/gift-review/?queue=revisions", _more_revisions),
         ("operator", "/supplier/gift-review/?queue=approved", _more_approved),
     ],
 )
