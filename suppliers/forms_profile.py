@@ -51,7 +51,7 @@ class QualificationForm(forms.Form):
     supplier = forms.ModelChoiceField(label=_("礼品商"), queryset=None)
     kind = forms.ChoiceField(label=_("类型"), choices=Qualification.Kind.choices)
     certificate_type = forms.CharField(label=_("证书种类"), required=False, max_length=40, help_text=_("产品资质证书必填，如 3C"))
-    number = forms.CharField(label=_("证书编号"), max_length=60)
+    number = forms.CharField(label=_("证书编号"), max_length=60, help_text=_("营业执照填写18位统一社会信用代码"))
     issued_on = BusinessDayField(label=_("发证日期"), widget=DATE)
     expires_on = BusinessDayField(label=_("有效期至"), widget=DATE)
     file = forms.FileField(label=_("证书文件"))

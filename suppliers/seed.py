@@ -38,7 +38,7 @@ def seed_paperwork(*, supplier, operator, now, index: int) -> None:
     )
     contracts.approve_contract(contract=contract, actor=operator, now=now)
     qualifications.upload_qualification(
-        supplier=supplier, actor=operator, now=now, kind="business_licence", number=f"LIC-{index:06d}",
+        supplier=supplier, actor=operator, now=now, kind="business_licence", number=supplier.credit_code,
         issued_on=today - timedelta(days=365), expires_on=today + timedelta(days=3 * 365),
         file=ContentFile(b"%PDF-1.4 demo business licence", name=f"licence-{index}.pdf"),
     )

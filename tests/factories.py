@@ -153,7 +153,7 @@ class QualificationFactory(factory.django.DjangoModelFactory):
 
     supplier = factory.SubFactory(SupplierFactory)
     kind = Qualification.Kind.BUSINESS_LICENCE
-    number = factory.Sequence(lambda n: f"LIC-{n:06d}")
+    number = factory.LazyAttribute(lambda licence: licence.supplier.credit_code)  # a licence's number is its holder's code
     issued_on = date(2020, 1, 1)
     expires_on = date(2027, 12, 31)
     file = factory.django.FileField(filename="licence.pdf", data=b"%PDF-1.4 licence")

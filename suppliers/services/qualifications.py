@@ -19,6 +19,7 @@ from suppliers.models import Category, Gift, Qualification, Supplier
 from suppliers.selectors_profile import WARNING_DAYS, with_expiry_status
 from suppliers.services.contracts import DECIDERS, REJECTION_BODY
 from suppliers.services.notices import send_notice
+from suppliers.validators import validate_credit_code
 
 #: who reviews a supplier's upload, and records one from the papers it received approved as it is made
 REVIEWERS = DECIDERS
@@ -59,10 +60,13 @@ def upload_qualification(
     waits for an operator's review and counts only once approved; one an operator records is approved as it is made.
 
     :raises ValidationFailed: naming each bad field (an issue date still to come, an expiry not after issue, a certificate without its type, no file
-        or one that is no PDF or scan)
+        or one that is no PDF or scan, a licence whose number is not the supplier's unified social credit code)
     """
     problems = qualification_problems(kind=kind, issued_on=issued_on, expires_on=expires_on, file=file, certificate_type=certificate_type,
                                       on=timezone.localdate(now))
+    if kind == Qualification.Kind.BUSINESS_LICENCE:
+        number, wrong = _licence_number(number, supplier=supplier)
+        problems = wrong + problems
     if problems:
         raise ValidationFailed(problems[0][2], field=problems[0][0], errors=problems)
     qualification = Qualification(
@@ -75,6 +79,19 @@ def upload_qualification(
         qualification.save()
         log_creation(qualification, "upload", actor=actor, at=now)
     return qualification
+
+
+def _licence_number(number: str, *, supplier: Supplier) -> tuple[str, list[tuple[str, str, str]]]:
+    """A business licence's number is its holder's unified social credit code (SPEC §4.1): 18 characters with their
+    check digit, and the supplier's own. The number normalised, and the problem on `number` if it is not."""
+    try:
+        code = validate_credit_code(number, field="number")
+    except ValidationFailed as error:
+        return number, [("number", "invalid", error.detail)]
+    if code != supplier.credit_code:
+        message = gettext("营业执照编号须为礼品商的统一社会信用代码 %(credit_code)s") % {"credit_code": supplier.credit_code}
+        return code, [("number", "invalid", message)]
+    return code, []
 
 
 def approve_qualification(*, qualification: Qualification, actor, now: datetime, reason: str = "") -> Qualification:

@@ -100,7 +100,7 @@ def world_objects(*, supplier, users: dict, now, **_) -> dict:
     pending_contract.file.save("contract.pdf", ContentFile(b"%PDF-1.4 contract"))
     licence = supplier.qualifications.get()
     renewal = qualifications.upload_qualification(
-        supplier=supplier, actor=users["supplier_staff"], now=now, kind="business_licence", number="LIC-MATRIX-NEW",
+        supplier=supplier, actor=users["supplier_staff"], now=now, kind="business_licence", number=supplier.credit_code,
         issued_on=now.date(), expires_on=now.date().replace(year=now.year + 5),
         file=ContentFile(b"%PDF-1.4 renewal", name="licence.pdf"),
     )

@@ -4,7 +4,7 @@ from datetime import date
 import factory
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from suppliers.models import BankAccount, Category, ProfileChange
+from suppliers.models import BankAccount, Category, ProfileChange, Supplier
 from tests.factories import FIXED_NOW, QualificationFactory, SupplierFactory
 
 NEW_ACCOUNT = {"bank_name": "中国工商银行杭州西湖支行", "account_name": "测试礼品商有限公司", "account_number": "6222021202001234567"}
@@ -46,6 +46,12 @@ class CertificateFactory(QualificationFactory):
     kind = "product_certificate"
     certificate_type = "3C"
     number = factory.Sequence(lambda n: f"3C-{n:06d}")
+
+
+def licence_number(holder) -> str:
+    """The number a business licence of `holder` (a supplier, or one of its users) carries: its credit code."""
+    supplier = holder if isinstance(holder, Supplier) else Supplier.objects.get(pk=holder.supplier_id)
+    return supplier.credit_code
 
 
 def electronics() -> Category:

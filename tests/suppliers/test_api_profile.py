@@ -10,7 +10,7 @@ from core.models import AccessLog, TransitionLog
 from suppliers.models import Contract, ProfileChange, Qualification
 from tests.factories import ContractFactory, QualificationFactory, SupplierUserFactory, credit_code
 from tests.helpers import assert_list_queries_constant
-from tests.suppliers.profile_factories import NEW_ACCOUNT, BankAccountFactory, CertificateFactory, ProfileChangeFactory
+from tests.suppliers.profile_factories import NEW_ACCOUNT, BankAccountFactory, CertificateFactory, ProfileChangeFactory, licence_number
 
 pytestmark = pytest.mark.django_db
 
@@ -27,9 +27,10 @@ def ask(client, body: dict, evidence=None):
     return client.post("/api/v1/profile-changes/", body | {"evidence": evidence or pdf("permit.pdf")}, format="multipart")
 
 
-def licence_upload(**changes):
+def licence_upload(holder=None, **changes):
+    """A business licence upload of `holder` (a supplier or one of its users; None: a number of no one's)."""
     today = timezone.localdate()
-    return {"kind": "business_licence", "number": "LIC-NEW-1", "issued_on": str(today - timedelta(days=30)),
+    return {"kind": "business_licence", "number": licence_number(holder) if holder else "LIC-NEW-1", "issued_on": str(today - timedelta(days=30)),
             "expires_on": str(today + timedelta(days=3 * 365)), "file": pdf()} | changes
 
 
@@ -212,7 +213,7 @@ def test_the_contract_list_runs_a_constant_number_of_queries(api, operator):
 
 # --- qualifications -----------------------------------------------------------------------------------------
 def test_supplier_staff_upload_a_licence_and_see_its_expiry_status(api, supplier_staff, supplier):
-    response = api(supplier_staff).post("/api/v1/qualifications/", licence_upload(), format="multipart")
+    response = api(supplier_staff).post("/api/v1/qualifications/", licence_upload(supplier), format="multipart")
 
     assert response.status_code == 201
     assert (response.json()["supplier"], response.json()["expiry_status"]) == (supplier.pk, "valid")
@@ -230,7 +231,7 @@ def test_supplier_staff_upload_a_licence_and_see_its_expiry_status(api, supplier
     ],
 )
 def test_a_bad_upload_is_400_naming_the_field_and_nothing_is_written(api, supplier_admin, changes, field):
-    upload = {k: v for k, v in licence_upload(**changes).items() if v != ""}
+    upload = {k: v for k, v in licence_upload(supplier_admin, **changes).items() if v != ""}
 
     response = api(supplier_admin).post("/api/v1/qualifications/", upload, format="multipart")
 

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def uploaded(api, supplier_staff) -> int:
     """The id of a licence the supplier's staff uploaded through the API."""
-    response = api(supplier_staff).post("/api/v1/qualifications/", licence_upload(), format="multipart")
+    response = api(supplier_staff).post("/api/v1/qualifications/", licence_upload(supplier_staff), format="multipart")
     assert response.status_code == 201
     return response.json()["id"]
 

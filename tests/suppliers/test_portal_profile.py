@@ -11,7 +11,7 @@ from django.utils import timezone
 from core.models import AccessLog
 from suppliers.models import Contract, ProfileChange, Qualification
 from tests.factories import ContractFactory, QualificationFactory, SupplierUserFactory
-from tests.suppliers.profile_factories import NEW_ACCOUNT, BankAccountFactory, CertificateFactory, ProfileChangeFactory, evidence
+from tests.suppliers.profile_factories import NEW_ACCOUNT, BankAccountFactory, CertificateFactory, ProfileChangeFactory, evidence, licence_number
 from tests.portal import logged_in, posted_as
 
 pytestmark = pytest.mark.django_db
@@ -22,9 +22,10 @@ def field_errors(response) -> set[str]:
     return {chunk.split('"', 1)[0] for chunk in page.split('class="field-error" data-field="')[1:]}
 
 
-def licence_form(**changes) -> dict:
+def licence_form(holder, **changes) -> dict:
+    """A business licence of `holder` (a supplier or one of its users) as the paperwork form posts it."""
     today = timezone.localdate()
-    return {"form": "qualification", "kind": "business_licence", "number": "LIC-PORTAL", "issued_on": today - timedelta(days=1),
+    return {"form": "qualification", "kind": "business_licence", "number": licence_number(holder), "issued_on": today - timedelta(days=1),
             "expires_on": today + timedelta(days=1000), "file": SimpleUploadedFile("licence.pdf", b"%PDF-1.4\n")} | changes
 
 
@@ -171,7 +172,7 @@ def test_the_paperwork_page_warns_of_expiring_and_expired_qualifications(supplie
 
 
 def test_supplier_staff_upload_a_qualification(supplier_staff, supplier):
-    response = logged_in(supplier_staff).post("/supplier/paperwork/", posted_as("qualification", licence_form()))
+    response = logged_in(supplier_staff).post("/supplier/paperwork/", posted_as("qualification", licence_form(supplier)))
 
     assert response.status_code == 302
     assert Qualification.objects.get().supplier == supplier
@@ -182,7 +183,7 @@ def test_supplier_staff_upload_a_qualification(supplier_staff, supplier):
     [({"file": ""}, "file"), ({"expires_on": "2000-01-01"}, "expires_on"), ({"kind": "product_certificate"}, "certificate_type")],
 )
 def test_a_bad_upload_is_shown_next_to_the_field_and_nothing_is_written(supplier_admin, changes, field):
-    response = logged_in(supplier_admin).post("/supplier/paperwork/", posted_as("qualification", licence_form(**changes)))
+    response = logged_in(supplier_admin).post("/supplier/paperwork/", posted_as("qualification", licence_form(supplier_admin, **changes)))
 
     assert response.status_code == 200 and field in field_errors(response)
     assert not Qualification.objects.exists()
@@ -384,7 +385,7 @@ def test_the_paperwork_page_links_each_licence_to_a_download_only_its_supplier_a
     SimpleUploadedFile("fake.pdf", b"<html>a page named like a PDF</html>"),
 ])
 def test_a_qualification_file_must_be_a_pdf_or_a_scan_and_nothing_else_is_kept(supplier_staff, upload):
-    response = logged_in(supplier_staff).post("/supplier/paperwork/", posted_as("qualification", licence_form(file=upload)))
+    response = logged_in(supplier_staff).post("/supplier/paperwork/", posted_as("qualification", licence_form(supplier_staff, file=upload)))
 
     assert field_errors(response) == {"file"} and "仅支持 PDF 或 JPEG、PNG、WebP 扫描件" in response.content.decode()
     assert not Qualification.objects.exists()
@@ -398,7 +399,7 @@ def test_a_scan_is_kept_under_the_extension_of_what_it_is_and_shown_in_place(sup
     scan = io.BytesIO()
     Image.new("RGB", (20, 20)).save(scan, "PNG")
 
-    logged_in(supplier_staff).post("/supplier/paperwork/", posted_as("qualification", licence_form(file=SimpleUploadedFile("licence.pdf", scan.getvalue()))))
+    logged_in(supplier_staff).post("/supplier/paperwork/", posted_as("qualification", licence_form(supplier_staff, file=SimpleUploadedFile("licence.pdf", scan.getvalue()))))
     licence = Qualification.objects.get()
     served = logged_in(operator).get(f"/supplier/files/qualifications/{licence.pk}/")
 
@@ -429,7 +430,7 @@ def test_an_operator_records_an_applicants_licence_so_the_application_can_be_app
     client = logged_in(operator)
     refused = client.post(f"/supplier/review/{applicant.pk}/approve/", {"reason": ""}, follow=True).content.decode()
 
-    recorded = client.post("/supplier/qualifications/review/", licence_form(supplier=applicant.pk, form="qualification"))
+    recorded = client.post("/supplier/qualifications/review/", licence_form(applicant, supplier=applicant.pk, form="qualification"))
     approved = client.post(f"/supplier/review/{applicant.pk}/approve/", {"reason": ""})
 
     applicant.refresh_from_db()
@@ -439,7 +440,7 @@ def test_an_operator_records_an_applicants_licence_so_the_application_can_be_app
 
 
 def test_a_supplier_records_no_qualification_for_another_through_the_operators_form(supplier_admin, other_supplier):
-    response = logged_in(supplier_admin).post("/supplier/qualifications/review/", licence_form(supplier=other_supplier.pk))
+    response = logged_in(supplier_admin).post("/supplier/qualifications/review/", licence_form(other_supplier, supplier=other_supplier.pk))
 
     assert response.status_code == 403 and not Qualification.objects.filter(supplier=other_supplier).exists()
 
@@ -460,7 +461,7 @@ def test_the_paperwork_pages_forms_have_no_id_in_common(supplier_admin):
 
 
 def test_a_refused_upload_shows_its_errors_and_values_only_in_its_own_form(supplier_admin):
-    response = logged_in(supplier_admin).post("/supplier/paperwork/", posted_as("qualification", licence_form(number="LIC-KEPT", file="")))
+    response = logged_in(supplier_admin).post("/supplier/paperwork/", posted_as("qualification", licence_form(supplier_admin, number="LIC-KEPT", file="")))
 
     page = response.content.decode()
     upload, contract = form_on(page, "qualification"), form_on(page, "contract")

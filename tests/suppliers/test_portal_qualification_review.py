@@ -17,9 +17,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def renewal(supplier, supplier_staff):
     """An expiring licence of the supplier and the renewal its staff uploaded in the portal."""
-    QualificationFactory(supplier=supplier, number="LIC-OLD", expires_on=timezone.localdate() + timedelta(days=10))
-    logged_in(supplier_staff).post("/supplier/paperwork/", posted_as("qualification", licence_form(number="LIC-RENEWED")))
-    return Qualification.objects.get(number="LIC-RENEWED")
+    QualificationFactory(supplier=supplier, number="LIC-OLD", expires_on=timezone.localdate() + timedelta(days=10))  # numbered before the rule
+    logged_in(supplier_staff).post("/supplier/paperwork/", posted_as("qualification", licence_form(supplier_staff)))
+    return Qualification.objects.get(supplier=supplier, state="pending")
 
 
 def test_a_supplier_sees_its_upload_wait_for_review_and_the_expiry_warning_say_so(supplier_staff, renewal):
@@ -31,7 +31,7 @@ def test_a_supplier_sees_its_upload_wait_for_review_and_the_expiry_warning_say_s
 
 
 def test_the_upload_message_says_it_waits_for_review(supplier_staff):
-    response = logged_in(supplier_staff).post("/supplier/paperwork/", posted_as("qualification", licence_form()), follow=True)
+    response = logged_in(supplier_staff).post("/supplier/paperwork/", posted_as("qualification", licence_form(supplier_staff)), follow=True)
 
     assert "资质已上传，等待运营审核；审核通过后生效" in [str(m) for m in response.context["messages"]]
 
@@ -45,7 +45,7 @@ def test_the_operators_navigation_counts_uploads_waiting_and_the_queue_lists_the
 
     assert 'data-testid="nav-badge-operator-qualifications"' in nav(home) and "资质审核" in nav(home)
     assert list(queue.context["page_obj"])[0] == renewal
-    assert [q.number for q in client.get("/supplier/qualifications/review/?state=pending").context["page_obj"]] == ["LIC-RENEWED"]
+    assert [q.number for q in client.get("/supplier/qualifications/review/?state=pending").context["page_obj"]] == [renewal.number]
 
 
 def test_the_operator_opens_the_upload_beside_the_licence_it_would_renew(operator, renewal):
@@ -96,7 +96,7 @@ def test_an_unknown_decision_is_a_404(operator, renewal):
 
 def test_the_operator_reviewing_an_application_sees_its_licence(operator, finance):
     applicant = supplier_in("under_review", actor=operator)
-    logged_in(SupplierUserFactory(supplier=applicant)).post("/supplier/paperwork/", posted_as("qualification", licence_form()))  # its admin sends its licence
+    logged_in(SupplierUserFactory(supplier=applicant)).post("/supplier/paperwork/", posted_as("qualification", licence_form(applicant)))  # its admin sends its licence
     licence = Qualification.objects.get(supplier=applicant)
 
     page = logged_in(operator).get(f"/supplier/review/{applicant.pk}/").content.decode()

@@ -18,6 +18,7 @@ from tests.factories import SUPPLIER_APPLICATION, CategoryFactory, GiftFactory
 from tests.helpers import gift_in_state
 from tests.portal import field_errors, logged_in, posted_as
 from tests.suppliers.builders import ROW, csv_bytes
+from tests.suppliers.profile_factories import licence_number
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +36,7 @@ def tea():
 def test_a_licence_issued_tomorrow_is_refused_on_its_issue_date_and_nothing_is_written(supplier, supplier_staff, now):
     with pytest.raises(ValidationFailed) as refused:
         qualifications.upload_qualification(
-            supplier=supplier, actor=supplier_staff, now=now, kind="business_licence", number="LIC-1", issued_on=TOMORROW,
+            supplier=supplier, actor=supplier_staff, now=now, kind="business_licence", number=supplier.credit_code, issued_on=TOMORROW,
             expires_on=date(2030, 1, 1), file=ContentFile(b"%PDF-1.4\n", name="licence.pdf"))
 
     assert [field for field, _code, _detail in refused.value.errors] == ["issued_on"]
@@ -44,7 +45,7 @@ def test_a_licence_issued_tomorrow_is_refused_on_its_issue_date_and_nothing_is_w
 
 def test_a_licence_issued_today_is_accepted(supplier, supplier_staff, now):
     licence = qualifications.upload_qualification(
-        supplier=supplier, actor=supplier_staff, now=now, kind="business_licence", number="LIC-1", issued_on=timezone.localdate(now),
+        supplier=supplier, actor=supplier_staff, now=now, kind="business_licence", number=supplier.credit_code, issued_on=timezone.localdate(now),
         expires_on=date(2030, 1, 1), file=ContentFile(b"%PDF-1.4\n", name="licence.pdf"))
 
     assert licence.state == "pending"
@@ -62,7 +63,7 @@ def test_an_application_with_a_licence_issued_in_the_future_names_the_licence_is
 
 def test_the_paperwork_page_shows_a_future_issue_date_next_to_its_field(supplier_staff):
     today = timezone.localdate()
-    form = {"form": "qualification", "kind": "business_licence", "number": "LIC-PORTAL", "issued_on": today + timedelta(days=1),
+    form = {"form": "qualification", "kind": "business_licence", "number": licence_number(supplier_staff), "issued_on": today + timedelta(days=1),
             "expires_on": today + timedelta(days=1000), "file": SimpleUploadedFile("licence.pdf", b"%PDF-1.4\n")}
 
     response = logged_in(supplier_staff).post("/supplier/paperwork/", posted_as("qualification", form))
@@ -73,7 +74,7 @@ def test_the_paperwork_page_shows_a_future_issue_date_next_to_its_field(supplier
 
 def test_the_api_names_the_issue_date_of_a_licence_issued_in_the_future(api, supplier_staff):
     today = timezone.localdate()
-    upload = {"kind": "business_licence", "number": "LIC-NEW-1", "issued_on": str(today + timedelta(days=1)),
+    upload = {"kind": "business_licence", "number": licence_number(supplier_staff), "issued_on": str(today + timedelta(days=1)),
               "expires_on": str(today + timedelta(days=1000)), "file": SimpleUploadedFile("f.pdf", b"%PDF-1.4 scan")}
 
     response = api(supplier_staff).post("/api/v1/qualifications/", upload, format="multipart")

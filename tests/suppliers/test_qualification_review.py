@@ -21,7 +21,7 @@ TODAY = date(2026, 10, 15)  # the date of the fixed `now`
 
 
 def upload(supplier, actor, now, **values):
-    licence = {"kind": "business_licence", "number": "LIC-RENEWED", "issued_on": TODAY - timedelta(days=1),
+    licence = {"kind": "business_licence", "number": supplier.credit_code, "issued_on": TODAY - timedelta(days=1),
                "expires_on": date(2031, 1, 1), "file": ContentFile(b"%PDF-1.4 renewed", name="licence.pdf")} | values
     return qualifications.upload_qualification(supplier=supplier, actor=actor, now=now, **licence)
 
@@ -62,7 +62,7 @@ def test_approving_a_renewal_lifts_the_block_an_expired_licence_set(supplier, su
     assert steps(renewal)[-1] == ("approve", "pending", "approved", "operator")
     assert contracts.valid_licence(supplier=supplier, on=TODAY) == renewal
     notice = Notice.objects.get(supplier=supplier, kind="qualification_approved")
-    assert notice.title_text == "资质审核通过：营业执照 LIC-RENEWED" and notice.link == "/supplier/paperwork/"
+    assert notice.title_text == f"资质审核通过：营业执照 {supplier.credit_code}" and notice.link == "/supplier/paperwork/"
 
 
 def test_a_renewal_approved_before_the_old_licence_expires_keeps_the_gifts_online(supplier, supplier_staff, operator, now):
@@ -117,7 +117,7 @@ def test_rejecting_a_renewal_keeps_the_old_licence_and_the_block(supplier, suppl
         submit(draft, supplier_staff, now)
     assert Qualification.objects.get(pk=old.pk).state == "approved"
     notice = Notice.objects.get(supplier=supplier, kind="qualification_rejected")
-    assert notice.title_text == "资质未通过审核：营业执照 LIC-RENEWED" and notice.body_text == "驳回原因：扫描件不清晰"
+    assert notice.title_text == f"资质未通过审核：营业执照 {supplier.credit_code}" and notice.body_text == "驳回原因：扫描件不清晰"
 
 
 def test_a_rejected_renewal_leaves_the_licence_in_force_the_current_one(supplier, supplier_staff, operator, now):

@@ -215,7 +215,7 @@ def test_after_an_approved_renewal_the_gift_can_be_submitted(supplier, supplier_
     expiring_licence(supplier, expires_on=TODAY - timedelta(days=1))
     draft = GiftFactory(supplier=supplier)
     renewal = qualifications.upload_qualification(
-        supplier=supplier, actor=supplier_staff, now=now, kind="business_licence", number="LIC-NEW",
+        supplier=supplier, actor=supplier_staff, now=now, kind="business_licence", number=supplier.credit_code,
         issued_on=TODAY, expires_on=date(2031, 1, 1), file=ContentFile(b"%PDF-1.4\n", name="licence.pdf"),
     )
     qualifications.approve_qualification(qualification=renewal, actor=operator, now=now)
@@ -262,7 +262,7 @@ def test_an_expired_certificate_blocks_relisting_a_gift_it_covers(supplier, supp
     ],
 )
 def test_a_bad_upload_is_refused_naming_the_field_and_nothing_is_written(supplier, supplier_staff, now, values, field):
-    upload = {"kind": "business_licence", "number": "LIC-1", "issued_on": TODAY, "expires_on": date(2030, 1, 1),
+    upload = {"kind": "business_licence", "number": supplier.credit_code, "issued_on": TODAY, "expires_on": date(2030, 1, 1),
               "file": ContentFile(b"%PDF-1.4\n", name="licence.pdf")} | values
 
     with pytest.raises(ValidationFailed) as refused:
