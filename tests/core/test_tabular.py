@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 from core import tabular
 from core.tabular import MAX_COLUMNS, TableRejected, TableSpec, read_table
@@ -23,6 +24,29 @@ def refusal(content: bytes) -> list[tuple[str, str, str]]:
 FIRST_ROW = row(2, cell("A2", "13800000000"), cell("B2", "5"))
 
 
+@pytest.fixture
+def reads(monkeypatch):
+    """How much of a workbook was read: the sheet rows the scan parsed, and the rows and cells openpyxl filled in.
+
+    "Refused at once" means refused after a few of these, whatever the row and column numbers in the file say."""
+    count = {"scanned_rows": 0, "filled_rows": 0, "filled_cells": 0}
+    row_values, cells_by_row = tabular._row_values, ReadOnlyWorksheet._cells_by_row
+
+    def counted_row_values(*args, **kwargs):
+        count["scanned_rows"] += 1
+        return row_values(*args, **kwargs)
+
+    def counted_cells_by_row(self, *args, **kwargs):
+        for values in cells_by_row(self, *args, **kwargs):
+            count["filled_rows"] += 1
+            count["filled_cells"] += len(values)
+            yield values
+
+    monkeypatch.setattr(tabular, "_row_values", counted_row_values)
+    monkeypatch.setattr(ReadOnlyWorksheet, "_cells_by_row", counted_cells_by_row)
+    return count
+
+
 @pytest.mark.parametrize(
     "content",
     [
@@ -33,20 +57,35 @@ FIRST_ROW = row(2, cell("A2", "13800000000"), cell("B2", "5"))
     ],
     ids=["plain", "with-a-date-cell", "two-sheets"],
 )
-def test_a_tiny_workbook_with_a_value_far_below_the_row_limit_is_refused_at_once(content):
+def test_a_tiny_workbook_with_a_value_far_below_the_row_limit_is_refused_at_once(content, reads):
     errors = refusal(content)
 
     assert len(content) < 2000
+    assert reads == {"scanned_rows": 3, "filled_rows": 0, "filled_cells": 0}  # the header, row 2 and the far row
     assert [(attr, code) for attr, code, _ in errors] == [("file", "too_many_rows")]
     assert "2000000" in errors[0][2]
 
 
+@pytest.mark.parametrize("dates", [False, True], ids=["plain", "with-a-date-cell"])
+@pytest.mark.parametrize("header", [HEADER, row(1, cell("A1", "手机"), cell("B1", "备注"))], ids=["header", "wrong-header"])
+def test_a_workbook_with_many_more_rows_than_the_limit_is_refused_at_the_first_row_beyond_it(dates, header, reads):
+    content = workbook(header, *(row(n, cell(f"A{n}", str(13800000000 + n)), cell(f"B{n}", "5", ' s="1"' * dates))
+                                 for n in range(2, 100_002)), dates=dates)
+
+    errors = refusal(content)
+
+    assert reads == {"scanned_rows": SPEC.max_rows + 2, "filled_rows": 0, "filled_cells": 0}  # not the 100 001 rows
+    assert [(attr, code) for attr, code, _ in errors] == [("file", "too_many_rows")]
+    assert f"第 {SPEC.max_rows + 2} 行" in errors[0][2]
+
+
 @pytest.mark.parametrize("reference", ["BM2", "XFD2", "ZZZZZZ2", "A" * 1000 + "2"], ids=["BM", "XFD", "ZZZZZZ", "1000-letters"])
-def test_a_value_beyond_the_column_limit_is_refused_at_once(reference):
-    errors = refusal(workbook(HEADER, row(2, cell("A2", "13800000000"), cell(reference, "5"))))
+def test_a_value_beyond_the_column_limit_is_refused_at_once(reference, reads):
+    errors = refusal(workbook(HEADER, row(2, cell("A2", "13800000000"), cell(reference, "5")), row(3, cell("A3", "x"))))
 
     assert [(attr, code) for attr, code, _ in errors] == [("file", "too_many_columns")]
     assert str(MAX_COLUMNS) in errors[0][2]
+    assert reads == {"scanned_rows": 2, "filled_rows": 0, "filled_cells": 0}
 
 
 def test_a_csv_value_beyond_the_column_limit_is_refused_naming_its_row_and_empty_columns_beyond_it_are_not():
@@ -85,7 +124,7 @@ def test_values_up_to_the_last_row_and_column_are_read_and_empty_formatted_rows_
 
 
 @pytest.mark.parametrize("sheets", [1, 2], ids=["plain", "two-sheets"])
-def test_a_sheet_declaring_an_entity_is_refused_as_unreadable_before_the_entity_is_expanded(sheets):
+def test_a_sheet_declaring_an_entity_is_refused_as_unreadable_before_the_entity_is_expanded(sheets, reads):
     doctype, references = entity_bomb(400_000)  # 100 MB once expanded
     content = workbook(HEADER, row(2, cell("A2", references), cell("B2", "5")), doctype=doctype, sheets=sheets)
 
@@ -93,6 +132,7 @@ def test_a_sheet_declaring_an_entity_is_refused_as_unreadable_before_the_entity_
 
     assert len(content) < 10_000
     assert [(attr, code) for attr, code, _ in errors] == [("file", "unreadable")]
+    assert reads == {"scanned_rows": 0, "filled_rows": 0, "filled_cells": 0}  # refused at the declaration, before row 1
 
 
 def test_an_entity_in_a_part_only_openpyxl_reads_is_refused_as_unreadable():
