@@ -21,11 +21,11 @@ from core.events import publish
 from core.roles import SUPPLIER_ROLES, Role
 from core.fsm import apply_transition, bulk_transition, log_creation
 from core.texts import Message, stored
+from suppliers.checks import replenishment_due_days
 from suppliers.errors import OutOfStock
 from suppliers.events import RetiredStockFreed
 from suppliers.models import Gift, Location, ReplenishmentRequest, StockMovement, StockRecord
 
-REPLENISHMENT_DUE_DAYS = 7
 #: a gift in these states is off sale for good or for now: no replenishment is asked for it (SPEC §4.3)
 OFF_SALE = frozenset({Gift.State.OFFLINE, Gift.State.CLEARANCE, Gift.State.RETIRED})
 Kind = StockMovement.Kind
@@ -323,7 +323,7 @@ def _raise_replenishment_if_low(*, record: StockRecord, at: datetime) -> None:
         location_id=record.location_id,
         quantity=max(record.safety_stock * 2 - record.available, 1),
         raised_at=at,
-        due_date=timezone.localdate(at) + timedelta(days=REPLENISHMENT_DUE_DAYS),  # counted in Shanghai days
+        due_date=timezone.localdate(at) + timedelta(days=replenishment_due_days()),  # counted in Shanghai days
     )
     log_creation(request, "create", actor=None, at=at, reason=Message(
         gettext_noop("可用库存 %(available)s 低于安全库存 %(safety_stock)s"), available=record.available, safety_stock=record.safety_stock,

@@ -3,7 +3,9 @@ import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from django.core import checks
 from django.db import IntegrityError, transaction
+from django.test import override_settings
 
 from core.errors import PermissionDenied, ValidationFailed
 from suppliers.errors import OutOfStock
@@ -67,6 +69,29 @@ def test_a_request_raised_in_the_small_hours_is_due_7_shanghai_days_later(gift, 
     inventory.reserve_stock(gift=gift, location=warehouse, quantity=2, at=small_hours)
 
     assert ReplenishmentRequest.objects.get().due_date == date(2026, 10, 22)
+
+
+@override_settings(REPLENISHMENT_DUE_DAYS=3)
+def test_a_request_is_due_the_days_replenishment_due_days_sets_later(gift, warehouse, now):
+    inventory.receive_stock(gift=gift, location=warehouse, quantity=6, at=now)
+    inventory.set_safety_stock(gift=gift, location=warehouse, safety_stock=5, at=now)
+
+    inventory.reserve_stock(gift=gift, location=warehouse, quantity=2, at=now)
+
+    request = ReplenishmentRequest.objects.get()
+    assert request.due_date == date(2026, 10, 18)
+    assert Notice.objects.get(kind="replenishment").params["due_date"] == "2026-10-18"  # the supplier is told the same day
+
+
+@pytest.mark.parametrize("days", [0, -7, "7", 1.5, True, None])
+def test_replenishment_due_days_other_than_a_whole_number_of_at_least_one_is_a_configuration_error(days):
+    with override_settings(REPLENISHMENT_DUE_DAYS=days):
+        issues = [issue for issue in checks.run_checks() if issue.id.startswith("suppliers.")]
+
+    assert [(issue.id, issue.level) for issue in issues] == [("suppliers.E001", checks.ERROR)]
+    assert "REPLENISHMENT_DUE_DAYS" in issues[0].msg and "docs/operations.md" in issues[0].hint
+    with override_settings(REPLENISHMENT_DUE_DAYS=1):
+        assert [issue for issue in checks.run_checks() if issue.id.startswith("suppliers.")] == []
 
 
 def test_a_zero_or_negative_quantity_is_a_field_error(gift, warehouse, now):
