@@ -55,6 +55,11 @@ class InspectForm(forms.Form):
     reason = _note(_("检验说明 / 凭证（选填）"), required=False)
     refund_if_no_replacement = forms.BooleanField(label=_("换货无库存时改为退积分"), required=False)
 
+    def __init__(self, *args, return_request: ReturnRequest, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if return_request.remedy != ReturnRequest.Remedy.EXCHANGE:  # only an exchange can lack a replacement
+            del self.fields["refund_if_no_replacement"]
+
 
 class ReturnFilterForm(ListFilter):
     state = choice_filter(_("状态"), ReturnRequest.State.choices)

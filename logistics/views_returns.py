@@ -6,7 +6,8 @@ record receipt of dropship ones. Each view parses its input, makes one service c
 read starts from the services' scoped lists, so another tenant's row is a 404.
 """
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import partial
 
 from django import forms
 from django.contrib import messages
@@ -66,13 +67,17 @@ class ReturnAction:
     form: type[forms.Form] = ReasonForm
     style: str = ""
     confirm: str = ""  # asked in the browser before the form is sent
+    for_the_return: bool = False  # the form takes the return (its fields depend on it)
+
+    def form_for(self, return_request: ReturnRequest, *args, **kwargs) -> forms.Form:
+        return self.form(*args, **kwargs, **({"return_request": return_request} if self.for_the_return else {}))
 
 
 RETURN_ACTIONS = {
     "approve": ReturnAction(gettext_lazy("同意退换货"), returns.approve_return),
     "reject": ReturnAction(gettext_lazy("拒绝"), returns.reject_return, RejectForm, "danger"),
     "receive": ReturnAction(gettext_lazy("确认收到退货"), returns.receive_return),
-    "inspect": ReturnAction(gettext_lazy("提交检验结论"), returns.inspect_return, InspectForm),
+    "inspect": ReturnAction(gettext_lazy("提交检验结论"), returns.inspect_return, InspectForm, for_the_return=True),
     "send_back_again": ReturnAction(gettext_lazy("重新寄回会员"), returns.send_back_again, SendBackAgainForm),
     "reship_replacement": ReturnAction(
         gettext_lazy("重新发出换货"), returns.reship_replacement, ReshipReplacementForm,
@@ -94,7 +99,7 @@ def offered_actions(request, return_request: ReturnRequest, *, refused: tuple[st
     """The steps the user takes on the return in its current state, each with an empty form (or, for the step named in
     `refused`, the form sent back with its errors and the values entered)."""
     available = {t.name for t in return_request.get_available_state_transitions()}
-    offered = [(name, action) for name, action in RETURN_ACTIONS.items()
+    offered = [(name, replace(action, form=partial(action.form_for, return_request))) for name, action in RETURN_ACTIONS.items()
                if name in available and returns.may_take(user=request.user, return_request=return_request, step=name)]
     return action_forms(request, offered, refused=refused)
 
@@ -172,7 +177,7 @@ def return_action(request, pk: int, name: str):
         raise Http404
     return_request = get_object_or_404(returns.list_returns(user=request.user), pk=pk)
     require_role(request.user, returns.roles_for(name))
-    form = action.form(request.POST)
+    form = action.form_for(return_request, request.POST)
     done = lambda: state_reached(return_request, return_request.number)  # noqa: E731 (read once the step ran)
     if act_with_form(request, form, action.service, return_request=return_request, transition=name, success=done):
         return redirect_back(request, reverse("logistics-return", args=[return_request.pk]))

@@ -11,6 +11,7 @@ from points.models import PointsAccount, RedemptionOrder
 from suppliers.errors import OutOfStock
 from suppliers.models import StockRecord
 from suppliers.services import inventory
+from tests.logistics.builders import received
 from tests.portal import field_errors, logged_in
 
 pytestmark = pytest.mark.django_db
@@ -70,6 +71,21 @@ def test_the_inspection_page_shows_the_refusal_next_to_the_choice_and_refunds_on
 
     assert refused.status_code == 409 and "改为退积分" in field_errors(refused)["refund_if_no_replacement"]
     assert chosen.status_code == 302 and ReturnRequest.objects.get().state == "refunded"
+
+
+def test_the_inspection_form_offers_the_refund_choice_on_an_exchange_only(delivered_order, operator, logistics, now):
+    client = logged_in(logistics)
+    refund = received(delivered_order, operator=operator, handler=logistics, now=now, reason="defective", remedy="refund")
+
+    refund_page = client.get(f"/logistics/returns/{refund.pk}/")
+    inspected = client.post(f"/logistics/returns/{refund.pk}/inspect/", {"outcome": "defective", "reason": "无法开机"})
+    exchange = received(delivered_order, operator=operator, handler=logistics, now=now, reason="defective", remedy="exchange")
+    exchange_page = client.get(f"/logistics/returns/{exchange.pk}/")
+
+    assert 'action="/logistics/returns/%s/inspect/"' % refund.pk in refund_page.content.decode()
+    assert "refund_if_no_replacement" not in refund_page.content.decode()
+    assert inspected.status_code == 302 and ReturnRequest.objects.get(pk=refund.pk).state == "refunded"
+    assert 'name="refund_if_no_replacement"' in exchange_page.content.decode()
 
 
 def test_the_api_refuses_naming_the_choice_and_refunds_once_chosen(api, exchange, sold_out, logistics):
