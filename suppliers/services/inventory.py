@@ -70,6 +70,10 @@ def _move(
                 _raise_replenishment_if_low(record=record, at=at)
             if on_hand < reserved and location.kind == Location.Kind.DROPSHIP:  # fewer available at a supplier's own location
                 _warn_when_own_stock_falls_below_safety(gift=gift, record=record, fell_by=reserved - on_hand, at=at)
+            if on_hand < 0 and record.on_hand == 0 and on_clearance is None:
+                # A clearance may have started since the look above, counting this unit still here: the gift is then on
+                # clearance with nothing left, and retired here. Only then is its lock taken after its stock.
+                on_clearance = _lock_if_on_clearance(gift.pk)
             if on_clearance is not None and record.on_hand == 0:  # only units leaving can use the stock up
                 _retire_if_clearance_stock_used_up(gift=on_clearance, at=at)
     if record is None:

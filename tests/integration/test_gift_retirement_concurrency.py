@@ -1,7 +1,9 @@
 """A gift retired while its stock moves, on PostgreSQL (SPEC §4.2, §4.8): units restocked or released during a retirement end up
 in the warehouse's leftover lot whichever commits first, and a clearance gift whose last units leave two warehouses at
-once is retired, as is one whose last unit leaves while units are restocked, which join its lot; units freed at once where no lot is open make one lot."""
+once is retired, as is one whose last unit leaves while units are restocked, which join its lot, and one put on clearance as its
+last unit leaves; units freed at once where no lot is open make one lot."""
 import threading
+from decimal import Decimal
 
 import pytest
 from django.db import transaction
@@ -13,7 +15,7 @@ from suppliers.events import RetiredStockFreed
 from suppliers.models import Gift, StockRecord
 from suppliers.services import catalog, inventory
 from tests.factories import UserFactory, WarehouseFactory
-from tests.helpers import gift_in_state
+from tests.helpers import gift_in_state, stocked_to_clear
 from tests.integration.racing import WAIT_SECONDS, Background, hold, lock_waiters, run_into, until
 
 
@@ -104,6 +106,23 @@ def test_a_clearance_gift_whose_last_units_leave_two_warehouses_at_once_is_retir
     assert [step.error for step in steps] == [None, None]
     assert list(StockRecord.objects.filter(gift=gift).values_list("on_hand", flat=True)) == [0, 0]
     assert Gift.objects.get(pk=gift.pk).state == Gift.State.RETIRED
+
+
+def test_a_gift_put_on_clearance_as_its_last_unit_leaves_is_retired(programs, now, monkeypatch):
+    operator = UserFactory(username="operator", role=Role.OPERATOR)
+    gift = stocked_to_clear(gift_in_state("offline", actor=operator, at=now))
+    location = StockRecord.objects.get(gift=gift, on_hand__gt=0).location
+
+    steps = run_into(  # the write-off found the gift not on clearance and has not yet taken its last unit
+        lambda: inventory.write_off_stock(gift=gift, location=location, quantity=1, at=now, note="破损"),
+        hold(monkeypatch, inventory, "_change"),
+        lambda: catalog.start_clearance(gift=Gift.objects.get(pk=gift.pk), actor=operator, now=now, points_price=500,
+                                        settlement_price=Decimal("50.00")),
+    )
+
+    assert [step.error for step in steps] == [None, None]
+    assert StockRecord.objects.get(gift=gift, location=location).on_hand == 0
+    assert Gift.objects.get(pk=gift.pk).state == Gift.State.RETIRED  # not left on clearance selling nothing
 
 
 def test_units_restocked_while_a_clearance_gifts_last_unit_leaves_join_the_lot_of_its_retirement(programs, now, monkeypatch):
