@@ -222,9 +222,10 @@ def start_clearance(*, gift: Gift, actor, now: datetime, points_price: int, sett
         raise ClearanceNotAllowed()
     if gift.state == Gift.State.OFFLINE:
         _check_supplier(gift)
-        check_stock_to_clear(gift)
     check_new_clearance(gift, points_price=points_price, settlement_price=settlement_price)
     with transaction.atomic():
+        if gift.state == Gift.State.OFFLINE:
+            check_stock_to_clear(gift)
         apply_transition(
             gift, "start_clearance", actor=actor, at=now, reason=reason, points_price=points_price, settlement_price=settlement_price
         )
@@ -260,10 +261,10 @@ def clear_retired_gift(*, gift: Gift, actor, now: datetime, points_price: int, s
     :raises ValidationFailed: for a points price out of bounds, or a clearance price not above zero and below the normal one
     """
     validate_points_price(points_price)
-    if gift.state == Gift.State.RETIRED:
-        check_stock_to_clear(gift)
     check_new_clearance(gift, points_price=points_price, settlement_price=settlement_price)
     with transaction.atomic():
+        if gift.state == Gift.State.RETIRED:
+            check_stock_to_clear(gift)
         apply_transition(
             gift, "clear_leftovers", actor=actor, at=now, reason=reason, points_price=points_price, settlement_price=settlement_price
         )

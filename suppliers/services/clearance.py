@@ -66,6 +66,11 @@ def check_normal_prices(gift: Gift, changes: dict) -> None:
 
 def check_stock_to_clear(gift: Gift) -> None:
     """A clearance sells off stock that is there: with no unit on hand at any location the gift would sit on
-    clearance selling nothing (the system retires a clearance gift once its stock is used up). :raises NothingToClear:"""
-    if not StockRecord.objects.filter(gift=gift, on_hand__gt=0).exists():
+    clearance selling nothing (the system retires a clearance gift once its stock is used up). :raises NothingToClear:
+
+    Called in the clearance's transaction: the gift, then its stock, locked in the order every stock path takes them, so
+    a last unit leaving meanwhile is counted gone (its write committed first) or finds the gift on clearance and retires it.
+    """
+    Gift.objects.select_for_update(no_key=True).filter(pk=gift.pk).first()
+    if not StockRecord.objects.select_for_update().filter(gift=gift, on_hand__gt=0).exists():
         raise NothingToClear()

@@ -11,6 +11,7 @@ from django.db import transaction
 from core.roles import Role
 from logistics.models import LeftoverLot
 from logistics.services import leftovers
+from suppliers.errors import NothingToClear
 from suppliers.events import RetiredStockFreed
 from suppliers.models import Gift, StockRecord
 from suppliers.services import catalog, inventory
@@ -123,6 +124,22 @@ def test_a_gift_put_on_clearance_as_its_last_unit_leaves_is_retired(programs, no
     assert [step.error for step in steps] == [None, None]
     assert StockRecord.objects.get(gift=gift, location=location).on_hand == 0
     assert Gift.objects.get(pk=gift.pk).state == Gift.State.RETIRED  # not left on clearance selling nothing
+
+
+def test_a_clearance_starting_as_the_last_unit_leaves_is_refused_once_that_unit_is_gone(programs, now, monkeypatch):
+    operator = UserFactory(username="operator", role=Role.OPERATOR)
+    gift = stocked_to_clear(gift_in_state("offline", actor=operator, at=now))
+    location = StockRecord.objects.get(gift=gift, on_hand__gt=0).location
+
+    steps = run_into(  # the last unit is out of its stock record, not yet committed
+        lambda: inventory.write_off_stock(gift=gift, location=location, quantity=1, at=now, note="破损"),
+        hold(monkeypatch, inventory, "_raise_replenishment_if_low"),
+        lambda: catalog.start_clearance(gift=Gift.objects.get(pk=gift.pk), actor=operator, now=now, points_price=500,
+                                        settlement_price=Decimal("50.00")),
+    )
+
+    assert steps[0].error is None and isinstance(steps[1].error, NothingToClear)
+    assert Gift.objects.get(pk=gift.pk).state == Gift.State.OFFLINE
 
 
 def test_units_restocked_while_a_clearance_gifts_last_unit_leaves_join_the_lot_of_its_retirement(programs, now, monkeypatch):
