@@ -151,7 +151,9 @@ def publish(task: Task, /, **kwargs) -> bool:
     except Exception as error:
         if task.app.conf.task_always_eager and not isinstance(error, OperationalError):
             raise
-        logger.exception("task %s %s was not published; the sweep of work left behind queues it again", task.name, kwargs)
+        # one line: the broker's error says what went wrong, a traceback through kombu would not
+        logger.error("task %s %s was not published (%s: %s); the sweep of work left behind queues it again",
+                     task.name, kwargs, type(error).__name__, error)
         return False
     return True
 

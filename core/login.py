@@ -2,6 +2,7 @@
 so that a wrong one learns nothing — through the explanations apps register (an applicant: how its application stands);
 and the one limiter of failed attempts, used by the login page, the admin's login page and the API token alike."""
 import hashlib
+import logging
 import math
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -20,6 +21,7 @@ from core.errors import TooManyLoginFailures
 from core.services import revoke_api_tokens
 from core.texts import moment
 
+logger = logging.getLogger(__name__)
 _explanations: list[Callable] = []
 
 
@@ -91,7 +93,7 @@ def authenticate_limited(request, *, username: str | None, password: str | None,
     """
     client = _client_address(request)
     counters = _counters(username, client)
-    locks = cache.get_many([f"{key}:until" for key, _allowed in counters])
+    locks = cache.get_many([f"{key}:until" for key, _allowed, _locks in counters])
     until = max((at for at in locks.values() if at > now), default=None)
     if until is not None:
         seconds = math.ceil((until - now).total_seconds())
@@ -101,18 +103,21 @@ def authenticate_limited(request, *, username: str | None, password: str | None,
         raise TooManyLoginFailures(message, retry_after=seconds)
     user = authenticate(request, username=username, password=password)
     if user is None and refused_login_reason(username, password) is None:
-        _count_failure(counters, now=now)
+        logger.info("sign-in failed: username %r from %s", username, client or "-")
+        if locked := _count_failure(counters, now=now):
+            logger.warning("sign-in locked out for %s minutes: username %r from %s (%s)",
+                           settings.LOGIN_LOCKOUT_MINUTES, username, client or "-", ", ".join(locked))
     elif user is not None and username:
         cache.delete(_username_key(username, client))
     return user
 
 
-def _counters(username: str | None, client: str) -> list[tuple[str, int]]:
-    """The cache keys counting failures of this sign-in, each with the failures it allows."""
-    counters = [(_username_key(username, client), settings.LOGIN_FAILURES_PER_USERNAME),
-                (_username_key(username), settings.LOGIN_FAILURES_PER_USERNAME_ANYWHERE)] if username else []
+def _counters(username: str | None, client: str) -> list[tuple[str, int, str]]:
+    """The cache keys counting failures of this sign-in, each with the failures it allows and what it locks (the log's)."""
+    counters = [(_username_key(username, client), settings.LOGIN_FAILURES_PER_USERNAME, "the username from this address"),
+                (_username_key(username), settings.LOGIN_FAILURES_PER_USERNAME_ANYWHERE, "the username everywhere")] if username else []
     if client:
-        counters.append((f"login-failures:client:{_digest(client)}", settings.LOGIN_FAILURES_PER_CLIENT))
+        counters.append((f"login-failures:client:{_digest(client)}", settings.LOGIN_FAILURES_PER_CLIENT, "the address"))
     return counters
 
 
@@ -133,10 +138,12 @@ def _client_address(request) -> str:
     return forwarded.rsplit(",", 1)[-1].strip() or meta.get("REMOTE_ADDR", "")
 
 
-def _count_failure(counters: list[tuple[str, int]], *, now: datetime) -> None:
-    """Count one failure on each counter (atomically: `incr`); one reaching its limit is locked for the window."""
+def _count_failure(counters: list[tuple[str, int, str]], *, now: datetime) -> list[str]:
+    """Count one failure on each counter (atomically: `incr`); one reaching its limit is locked for the window.
+    Returns what was locked (none: nothing)."""
     window = settings.LOGIN_LOCKOUT_MINUTES * 60
-    for key, allowed in counters:
+    locked = []
+    for key, allowed, locks in counters:
         cache.add(key, 0, timeout=window)  # the window starts at the first failure
         try:
             failures = cache.incr(key)
@@ -144,6 +151,8 @@ def _count_failure(counters: list[tuple[str, int]], *, now: datetime) -> None:
             cache.set(key, failures := 1, timeout=window)
         if failures >= allowed:
             cache.set(f"{key}:until", now + timedelta(seconds=window), timeout=window)
+            locked.append(locks)
+    return locked
 
 
 class _RevokesTokens:

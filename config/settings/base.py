@@ -40,6 +40,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "core.logs.RequestId",  # first: every response, a refused one too, carries its request id
     "django.middleware.security.SecurityMiddleware",
     "core.health.HealthMiddleware",  # /healthz, /readyz: before the Host check (CommonMiddleware) and the sessions
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -289,8 +290,9 @@ LOGISTICS_WEBHOOK_SECRET = os.environ.get("LOGISTICS_WEBHOOK_SECRET") or None
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"refused_in_one_line": {"()": "core.logs.RefusedRequestInOneLine"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["refused_in_one_line"]}},
+    "filters": {"refused_in_one_line": {"()": "core.logs.RefusedRequestInOneLine"}, "request_id": {"()": "core.logs.RequestIdInLog"}},
+    "formatters": {"line": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["refused_in_one_line", "request_id"], "formatter": "line"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

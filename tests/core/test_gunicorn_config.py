@@ -38,6 +38,13 @@ def test_the_shipped_gunicorn_config_is_valid_and_loads_the_application():
     assert (printed["worker_class"], printed["workers"], printed["threads"], printed["preload_app"]) == ("config.workers.BalancedThreadWorker", "3", "2", "True")
 
 
+def test_each_request_is_an_access_line_on_stdout_with_its_request_id():
+    printed = printed_config()
+
+    assert printed["accesslog"] == "-"
+    assert "request_id=%({x-request-id}o)s" in printed["access_log_format"]
+
+
 def test_a_gunicorn_opens_no_control_socket_where_a_second_one_would_take_it_over():
     assert printed_config()["control_socket_disable"] == "True"
 
