@@ -4,6 +4,7 @@ Each case starts a fresh interpreter, because settings are read once per process
 """
 import json
 import os
+import re
 import secrets
 import subprocess
 from pathlib import Path
@@ -16,7 +17,7 @@ PYTHON = ROOT / ".venv" / "bin" / "python"
 #: Variables the settings read; scrubbed so that the caller's environment (e.g. `make test-postgres`) cannot leak in.
 SETTINGS_ENV_PREFIXES = (
     "DJANGO_", "DATABASE_URL", "DB_CONN_MAX_AGE", "SQLITE_PATH", "CELERY_", "SMS_", "MEDIA_ROOT", "TEST_BROKER_URL",
-    "STATEMENT_PDF_", "LOGIN_",
+    "STATEMENT_PDF_", "LOGIN_", "CACHE_URL",
 )
 #: A font file to embed in statement PDFs, as a deployment sets one (reportlab's own: a stand-in without Chinese glyphs).
 FONT = Path(reportlab.__file__).parent / "fonts" / "Vera.ttf"
@@ -108,13 +109,28 @@ def production_env(**more) -> dict:
     } | more
 
 
-def test_production_with_a_secret_key_allowed_hosts_and_a_statement_font_passes_the_deployment_checklist(tmp_path):
-    env = production_env(STATEMENT_PDF_FONT=str(FONT))
+#: A deployment's services, as its environment file names them (the checks connect to none of them).
+SERVICES = {"DATABASE_URL": "postgres://app@db.example.com:5432/gifts", "CELERY_BROKER_URL": "redis://redis.example.com:6379/0",
+            "CACHE_URL": "redis://redis.example.com:6379/2"}
+
+
+def test_production_with_a_secret_key_allowed_hosts_its_services_and_a_statement_font_passes_the_deployment_checklist(tmp_path):
+    env = production_env(STATEMENT_PDF_FONT=str(FONT), **SERVICES)
 
     result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], tmp_path, **env)
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+@pytest.mark.parametrize(("unset", "warning"), [("DATABASE_URL", "core.W001"), ("CELERY_BROKER_URL", "core.W002"), ("CACHE_URL", "core.W003")])
+def test_production_without_its_database_broker_or_shared_cache_is_warned_about(tmp_path, unset, warning):
+    env = production_env(STATEMENT_PDF_FONT=str(FONT), **{name: url for name, url in SERVICES.items() if name != unset})
+
+    result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], tmp_path, **env)
+
+    assert result.returncode != 0
+    assert re.findall(r"\(((?:core|settlement)\.W\d+)\)", result.stderr) == [warning], result.stderr
 
 
 def test_production_without_a_statement_font_is_warned_about_but_not_refused(tmp_path):

@@ -1,0 +1,27 @@
+"""Deployment checks of the shared infrastructure (`manage.py check --deploy`): the services production must not run
+without, which the settings fall back from silently in development."""
+from django.conf import settings
+from django.core.checks import Warning, register
+
+HINT = "Set it in the deployment's environment file: see docs/operations.md."
+
+
+@register("core", deploy=True)
+def check_deployment_services(app_configs=None, **kwargs) -> list:
+    """Warn when the database, the broker or the shared cache is the development fallback."""
+    warnings = []
+    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        warnings.append(Warning(
+            "DATABASE_URL is unset: the application runs on the embedded SQLite database, one writer at a time.",
+            hint=HINT, id="core.W001"))
+    if not settings.CELERY_BROKER_URL:
+        warnings.append(Warning(
+            "CELERY_BROKER_URL is unset: tasks (statement generation, PDFs, SMS) run eagerly inside the web request, "
+            "beat and the workers have nothing to work from.",
+            hint=HINT, id="core.W002"))
+    if "default" not in settings.CACHES or "locmem" in settings.CACHES["default"]["BACKEND"]:
+        warnings.append(Warning(
+            "CACHE_URL is unset: each process keeps its own cache, so the limiter of failed sign-ins counts apart in "
+            "every gunicorn worker (5 tries per worker) and forgets its counts on restart.",
+            hint=HINT, id="core.W003"))
+    return warnings
