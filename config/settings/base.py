@@ -237,6 +237,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": BROKER_SOCKET_TIMEOUT,
 }
 CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_SOCKET_TIMEOUT
+# A task running past the soft limit gets SoftTimeLimitExceeded (its transaction rolls back, the failure is recorded), past
+# the hard limit its worker process is killed and replaced; both below the visibility timeout, so Redis never delivers a
+# message again to a second worker while the first still runs it. The longest task, a month's generation, took 10 s for
+# 1,000,000 lines (docs/benchmarks.md); a large statement's PDF a few minutes at most.
+CELERY_TASK_TIME_LIMIT = int(os.environ.get("CELERY_TASK_TIME_LIMIT", "1800"))
+CELERY_TASK_SOFT_TIME_LIMIT = int(os.environ.get("CELERY_TASK_SOFT_TIME_LIMIT", str(CELERY_TASK_TIME_LIMIT - 300)))
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None
 CELERY_TIMEZONE = TIME_ZONE
