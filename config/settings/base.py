@@ -6,6 +6,8 @@ import dj_database_url
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
+from config.beat import expiring
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 
@@ -246,7 +248,8 @@ CELERY_TASK_SOFT_TIME_LIMIT = int(os.environ.get("CELERY_TASK_SOFT_TIME_LIMIT", 
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE = {
+# each entry expires after its interval (config.beat): a run still queued when the next is due is dropped
+CELERY_BEAT_SCHEDULE = expiring({
     "send-due-notifications": {"task": "core.tasks.send_due_notifications", "schedule": 60.0},
     "publish-scheduled-gifts": {"task": "suppliers.tasks.publish_scheduled_gifts", "schedule": 60.0},
     "expire-unconfirmed-orders": {"task": "points.tasks.expire_unconfirmed_orders", "schedule": 60.0},
@@ -267,7 +270,7 @@ CELERY_BEAT_SCHEDULE = {
     "resolve-answered-complaints": {"task": "points.tasks_complaints.resolve_answered_complaints", "schedule": crontab(minute=40)},
     "pick-up-left-behind-settlement": {"task": "settlement.tasks.pick_up_left_behind", "schedule": 300.0},
     "pick-up-left-behind-uploads": {"task": "logistics.tasks.pick_up_left_behind", "schedule": 300.0},
-}
+})
 # work whose task no worker has shown progress on for this long (its message lost with the broker) is queued again
 LEFT_BEHIND_AFTER_MINUTES = int(os.environ.get("LEFT_BEHIND_AFTER_MINUTES", "30"))
 # how many times such work is queued again before it is given up on, with a reason its page shows

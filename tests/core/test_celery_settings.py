@@ -9,3 +9,16 @@ def test_a_task_is_stopped_softly_then_killed_before_redis_would_deliver_its_mes
 
     assert (app.conf.task_soft_time_limit, app.conf.task_time_limit) == (base.CELERY_TASK_SOFT_TIME_LIMIT, base.CELERY_TASK_TIME_LIMIT)
     assert 0 < app.conf.task_soft_time_limit < app.conf.task_time_limit < visibility
+
+
+def test_every_beat_entry_expires_when_its_next_run_is_due():
+    hour, day = 3600.0, 86400.0
+    expires = {name: entry["options"]["expires"] for name, entry in app.conf.beat_schedule.items()}
+
+    assert set(expires) == set(base.CELERY_BEAT_SCHEDULE)
+    assert expires["send-due-notifications"] == 60.0  # every minute
+    assert expires["hand-over-dropship-orders"] == 300.0
+    assert expires["expire-points"] == hour  # crontab(minute=0)
+    assert expires["remind-expiring-points"] == day  # crontab(hour=10, minute=0)
+    assert expires["generate-statements"] == 28 * day  # the 1st of each month
+    assert all(0 < seconds <= 28 * day for seconds in expires.values())
