@@ -226,6 +226,10 @@ CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
+# with acks_late, a task still running when the worker loses the broker connection cannot be acknowledged any more and
+# is delivered again (to this or another worker) once the connection is back: cancel it then rather than run it twice
+# at once (Celery 5's default is to let it run on, with a deprecation warning; 6 cancels)
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # A broker that takes the connection but never answers (a failover, a firewall dropping packets) must not hold the

@@ -22,3 +22,8 @@ def test_every_beat_entry_expires_when_its_next_run_is_due():
     assert expires["remind-expiring-points"] == day  # crontab(hour=10, minute=0)
     assert expires["generate-statements"] == 28 * day  # the 1st of each month
     assert all(0 < seconds <= 28 * day for seconds in expires.values())
+
+
+def test_a_worker_losing_the_broker_cancels_its_running_tasks_which_are_delivered_again():
+    assert app.conf.task_acks_late is True
+    assert app.conf.worker_cancel_long_running_tasks_on_connection_loss is True
