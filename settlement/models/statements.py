@@ -346,4 +346,7 @@ class GenerationRun(models.Model):
 
     @property
     def percent(self) -> int:
-        return 100 if not self.suppliers_total else round(100 * self.suppliers_done / self.suppliers_total)
+        """How far the run is; 0 while no worker has counted its suppliers yet (queued), 100 for a finished run of none."""
+        if not self.suppliers_total:
+            return 0 if self.status == self.Status.RUNNING else 100
+        return round(100 * self.suppliers_done / self.suppliers_total)

@@ -92,6 +92,15 @@ def test_finance_starts_a_generation_and_follows_its_progress(api, supplier, fin
     assert Statement.objects.get(supplier=supplier).payable == Decimal("12.30")
 
 
+def test_a_run_no_worker_has_claimed_yet_shows_no_progress(api, supplier, finance, queued_tasks, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        started = api(finance).post("/api/v1/statement-runs/", {"month": "2026-09"}).json()
+
+    run = api(finance).get(f"/api/v1/statement-runs/{started['id']}/").json()
+    assert queued_tasks == [("settlement.tasks.generate_statements", {"run_id": started["id"]})]
+    assert (run["status"], run["suppliers_total"], run["suppliers_done"], run["percent"]) == ("running", 0, 0, 0)
+
+
 @pytest.mark.parametrize(("month", "code"), [
     ("2026-13", "invalid"), ("2026-10", "invalid"), ("", "invalid"), ("9999-12", "invalid"), ("0001-01", "invalid"), ("0000-01", "invalid"), ("2026-9", "invalid"),
     ("２０２６-０９", "invalid"),
