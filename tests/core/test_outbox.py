@@ -1,6 +1,7 @@
 """The notification outbox: same transaction as the event, quiet hours, opt-out, at-least-once with stable ids."""
 import io
 import json
+import logging
 import signal
 from datetime import datetime, timedelta
 from types import SimpleNamespace
@@ -153,6 +154,20 @@ def test_with_the_relay_no_task_is_queued_and_the_relay_sends_what_is_due(django
     later.refresh_from_db()
     assert (code.status, code.attempts, later.status) == (Notification.Status.SENT, 1, Notification.Status.PENDING)
     assert [m["message_id"] for m in MemoryBackend.outbox] == [str(code.message_id)]
+
+
+def test_the_relay_logs_its_start_each_batch_it_sends_and_its_stop(caplog):
+    for phone in ("13800138000", "13800138001"):
+        notify(kind="confirmation_code", phone=phone, at=at(10), context={"code": "111111"})
+
+    with caplog.at_level(logging.INFO, logger=relay_notifications.logger.name), time_machine.travel(at(10, 0, 1)):
+        call_command("relay_notifications", "--once", "--interval", "0.5", stdout=io.StringIO())
+
+    assert [r.getMessage() for r in caplog.records if r.name == relay_notifications.logger.name] == [
+        "relay started: batches of up to 500 to core.notifications.backends.MemoryBackend, looking every 0.5 s when idle",
+        "relay sent a batch of 2 due message(s)",
+        "relay stopped: 2 message(s) sent",
+    ]
 
 
 def test_a_message_the_gateway_refuses_stays_pending_waits_and_does_not_hold_up_the_others(monkeypatch):

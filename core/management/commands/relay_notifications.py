@@ -35,6 +35,7 @@ class Command(BaseCommand):
         self.stdout.write(f"sent {total}")
 
     def _relay(self, *, interval: float, once: bool) -> int:
+        logger.info("relay started: batches of up to %s to %s, looking every %s s when idle", BATCH, settings.SMS_BACKEND, interval)
         total = 0
         while not self.stopping.is_set():
             try:
@@ -44,8 +45,11 @@ class Command(BaseCommand):
                 connection.close()
                 sent = 0
             total += sent
+            if sent:  # a look that found nothing due writes nothing (one a second)
+                logger.info("relay sent a batch of %s due message(s)", sent)
             if once and sent < BATCH:
                 break
             if sent < BATCH:  # a full batch means more are waiting: go on at once
                 self.stopping.wait(interval)
+        logger.info("relay stopped: %s message(s) sent", total)
         return total
