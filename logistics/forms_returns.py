@@ -14,6 +14,29 @@ from points.models import RedemptionOrder
 from suppliers.models import Supplier
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class EvidenceField(forms.FileField):
+    """Pictures or PDFs of a return's goods, several in one field (Django's documented pattern); the return service
+    judges them (return_evidence), so that a page and the API refuse the same files with the same words."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,application/pdf"}))
+        super().__init__(required=False, **kwargs)
+
+    def clean(self, data, initial=None) -> list:
+        one = super().clean
+        uploads = [one(item, initial) for item in data] if isinstance(data, list | tuple) else [one(data, initial)]
+        return [upload for upload in uploads if upload]
+
+
+def _evidence() -> EvidenceField:
+    # the limit is return_evidence.MAX_FILES, said in the label as a plain number so that the label stays translatable
+    return EvidenceField(label=_("照片或 PDF 凭证（选填，最多 5 个）"))
+
+
 class ReturnRequestForm(SubmittedOnce):
     # not required here: the service names a missing quantity together with everything else wrong (request_return)
     quantity = forms.IntegerField(label=_("退换数量"), initial=1, required=False, widget=forms.NumberInput(attrs={"min": 1}))
@@ -22,6 +45,7 @@ class ReturnRequestForm(SubmittedOnce):
     description = forms.CharField(
         label=_("说明（选填）"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
+    evidence = _evidence()
 
 
 def _note(label, *, required: bool = True) -> forms.CharField:
@@ -31,6 +55,10 @@ def _note(label, *, required: bool = True) -> forms.CharField:
 
 class ReasonForm(forms.Form):
     reason = _note(_("备注（选填）"), required=False)
+
+
+class ReceiveForm(ReasonForm):
+    evidence = _evidence()
 
 
 class RejectForm(forms.Form):
@@ -52,7 +80,8 @@ class RefundInsteadForm(forms.Form):
 class InspectForm(forms.Form):
     # no outcome chosen until the inspector picks one: none is assumed
     outcome = forms.ChoiceField(label=_("检验结论"), choices=[("", _("请选择…")), *ReturnRequest.Outcome.choices])
-    reason = _note(_("检验说明 / 凭证（选填）"), required=False)
+    reason = _note(_("检验说明（选填）"), required=False)
+    evidence = _evidence()
     refund_if_no_replacement = forms.BooleanField(label=_("换货无库存时改为退积分"), required=False)
 
     def __init__(self, *args, return_request: ReturnRequest, **kwargs) -> None:

@@ -8,6 +8,7 @@ urlpatterns = [
     path("my-returns/new/<int:order_pk>/", views.member_return_request, name="member-return-request"),
     path("returns/", views.return_list, name="logistics-returns"),
     path("returns/<int:pk>/", views.return_detail, name="logistics-return"),
+    path("returns/evidence/<int:pk>/", views.return_evidence_file, name="logistics-return-evidence"),
     path("returns/<int:pk>/<slug:name>/", views.return_action, name="logistics-return-action"),
     path("extra-costs/", views.extra_costs, name="logistics-extra-costs"),
     path("extra-costs/export.<str:file_format>", views_exports.extra_cost_export, name="logistics-extra-costs-export"),

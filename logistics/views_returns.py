@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from core.api.permissions import require_role
 from core.errors import DomainError
+from core.files import serve
 from core.idempotency import once_per_token
 from core.fsm import history_of
 from core.portal import act_with_form, action_forms, add_service_errors, page_status, paginate, posted_from, redirect_back, report_form_errors, state_reached
@@ -34,6 +35,7 @@ from logistics.forms_returns import (
     InspectForm,
     LostParcelForm,
     ReasonForm,
+    ReceiveForm,
     RefundInsteadForm,
     RejectForm,
     ReshipReplacementForm,
@@ -43,7 +45,7 @@ from logistics.forms_returns import (
     SettleForm,
     VoidCostForm,
 )
-from logistics.models import ExtraCost, ReturnRequest, Tariff
+from logistics.models import ExtraCost, ReturnEvidence, ReturnRequest, Tariff
 from logistics.services import claims, costs, returns
 from points.models import RedemptionOrder
 
@@ -76,7 +78,7 @@ class ReturnAction:
 RETURN_ACTIONS = {
     "approve": ReturnAction(gettext_lazy("同意退换货"), returns.approve_return),
     "reject": ReturnAction(gettext_lazy("拒绝"), returns.reject_return, RejectForm, "danger"),
-    "receive": ReturnAction(gettext_lazy("确认收到退货"), returns.receive_return),
+    "receive": ReturnAction(gettext_lazy("确认收到退货"), returns.receive_return, ReceiveForm),
     "inspect": ReturnAction(gettext_lazy("提交检验结论"), returns.inspect_return, InspectForm, for_the_return=True),
     "send_back_again": ReturnAction(gettext_lazy("重新寄回会员"), returns.send_back_again, SendBackAgainForm),
     "reship_replacement": ReturnAction(
@@ -123,7 +125,7 @@ def member_return_request(request, order_pk: int):
     if request.method != "POST" and allowed.refusal:  # (a form sent is answered by the service, or by its first return)
         messages.error(request, allowed.refusal)
         return redirect("member-order", pk=order.pk)
-    form = ReturnRequestForm(request.POST or None)
+    form = ReturnRequestForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
             pk, first = form.create_once(user=request.user, name="return-request", action=lambda: returns.request_return(
@@ -177,11 +179,17 @@ def return_action(request, pk: int, name: str):
         raise Http404
     return_request = get_object_or_404(returns.list_returns(user=request.user), pk=pk)
     require_role(request.user, returns.roles_for(name))
-    form = action.form_for(return_request, request.POST)
+    form = action.form_for(return_request, request.POST, request.FILES)
     done = lambda: state_reached(return_request, return_request.number)  # noqa: E731 (read once the step ran)
     if act_with_form(request, form, action.service, return_request=return_request, transition=name, success=done):
         return redirect_back(request, reverse("logistics-return", args=[return_request.pk]))
     return return_detail(request, pk, refused=(name, form))
+
+
+@login_required
+def return_evidence_file(request, pk: int):
+    """A return's picture or PDF for whoever may see the return (the member, its supplier, staff); anyone else a 404."""
+    return serve(get_object_or_404(ReturnEvidence.objects.visible_to(request.user), pk=pk).file)
 
 
 # --- extra costs and tariffs -------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ Each view parses its input, makes one service call and renders; the rules live i
 Reads start from the services' scoped lists, so another tenant's return or cost is a 404.
 """
 from functools import partial
+from pathlib import Path
 
 import django_filters
 from django.utils import timezone
@@ -12,17 +13,21 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.reverse import reverse
 
 from core.api.fields import ActorField, BusinessDateField, RequiredText, ScopedKey
 from core.api.filters import FilterSet, IdFilter, TimeFilter
 from core.api.permissions import require_role
+from core.api.schema import stored_file_responses
 from core.api.serializers import HidesSettlementMoney
 from core.api.transitions import ReasonInput, RequiredReasonInput, TransitionHistoryMixin, transition_action
+from core.files import serve
 from core.idempotency import idempotent
 from core.roles import SUPPLIER_ROLES, Role
-from logistics.models import ExtraCost, InboundShipment, LeftoverLot, LogisticsClaim, ReturnRequest, Shipment, Tariff
+from logistics.models import ExtraCost, ReturnEvidence, InboundShipment, LeftoverLot, LogisticsClaim, ReturnRequest, Shipment, Tariff
 from logistics.models.costs import KIND_UNIT, CostKind, Payer, TariffUnit
 from logistics.services import claims, costs, returns
+from logistics.services.return_evidence import MAX_FILES as MAX_EVIDENCE_FILES
 from points.models import RedemptionOrder
 
 MEMBER = frozenset({Role.MEMBER})
@@ -42,6 +47,25 @@ class ReplacementSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class ReturnEvidenceSerializer(serializers.ModelSerializer):
+    """A picture or PDF of the return's goods: `stage` who sent it (request: the member; receipt: whoever recorded the
+    goods' arrival; inspection: the inspector), `url` where those who see the return fetch it."""
+
+    url = serializers.SerializerMethodField()
+    name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ReturnEvidence
+        fields = ["id", "stage", "name", "url", "uploaded_at"]
+        read_only_fields = fields
+
+    def get_url(self, evidence) -> str:
+        return reverse("return-evidence-file", kwargs={"pk": evidence.pk}, request=self.context.get("request"))
+
+    def get_name(self, evidence) -> str:
+        return Path(evidence.file.name).name
+
+
 class ReturnSerializer(HidesSettlementMoney, serializers.ModelSerializer):
     settlement_money_fields = ("settlement_amount",)
 
@@ -50,6 +74,7 @@ class ReturnSerializer(HidesSettlementMoney, serializers.ModelSerializer):
     fulfilment = serializers.CharField(source="order.fulfilment", read_only=True)
     refunded_points = serializers.SerializerMethodField()
     replacements = ReplacementSerializer(source="replacement_shipments", many=True, read_only=True)
+    evidence = ReturnEvidenceSerializer(many=True, read_only=True)
     sent_back = ReplacementSerializer(
         source="send_back_shipments", many=True, read_only=True,
         help_text="a return refused at inspection: the parcel taking the goods back to the member",
@@ -60,7 +85,7 @@ class ReturnSerializer(HidesSettlementMoney, serializers.ModelSerializer):
         fields = [
             "id", "number", "order", "order_number", "gift_name", "supplier", "fulfilment", "quantity", "reason", "remedy",
             "description", "state", "requested_at", "received_at", "inspected_at", "closed_at", "outcome", "liable",
-            "settlement_amount", "refunded_points", "replacements", "sent_back",
+            "settlement_amount", "refunded_points", "replacements", "sent_back", "evidence",
         ]
         read_only_fields = fields
 
@@ -68,11 +93,24 @@ class ReturnSerializer(HidesSettlementMoney, serializers.ModelSerializer):
         return return_request.refund_entry.points if return_request.refund_entry_id else 0
 
 
+def evidence_input(who: str) -> serializers.ListField:
+    """Files sent as multipart under `evidence` (repeated); each judged by the return service, which names a refused one."""
+    return serializers.ListField(
+        child=serializers.FileField(), required=False, default=list,
+        help_text=f"{who}: pictures (JPEG, PNG, WebP) or PDFs of at most 10 MB each, at most {MAX_EVIDENCE_FILES}, sent as multipart",
+    )
+
+
 class RequestReturnInput(serializers.Serializer):
     quantity = serializers.IntegerField(min_value=1)
     reason = serializers.ChoiceField(choices=ReturnRequest.Reason.choices)
     remedy = serializers.ChoiceField(choices=ReturnRequest.Remedy.choices, default=ReturnRequest.Remedy.REFUND)
     description = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    evidence = evidence_input("the member's photos of the goods")
+
+
+class ReceiveInput(ReasonInput):
+    evidence = evidence_input("what arrived, for the inspector")
 
 
 class SendBackAgainInput(serializers.Serializer):
@@ -92,6 +130,7 @@ class InspectInput(serializers.Serializer):
         required=False, default=False,
         help_text="an exchange the order's location has no unit to replace is refunded instead (else refused, 409 out_of_stock)",
     )
+    evidence = evidence_input("the inspector's")
 
 
 TARGET = "return_request"
@@ -124,7 +163,8 @@ class ReturnViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
     approve = transition_action(returns.approve_return, name="approve", roles=returns.roles_for("approve"), target=TARGET, check=partial(returns.require_may_act, step="approve"))
     reject = transition_action(returns.reject_return, name="reject", roles=returns.roles_for("reject"), target=TARGET, check=partial(returns.require_may_act, step="reject"),
                                input_serializer=RequiredReasonInput)
-    receive = transition_action(returns.receive_return, name="receive", roles=returns.roles_for("receive"), target=TARGET, check=partial(returns.require_may_act, step="receive"))
+    receive = transition_action(returns.receive_return, name="receive", roles=returns.roles_for("receive"), target=TARGET, check=partial(returns.require_may_act, step="receive"),
+                                input_serializer=ReceiveInput)
     inspect = transition_action(
         returns.inspect_return, name="inspect", roles=returns.roles_for("inspect"), target=TARGET, check=partial(returns.require_may_act, step="inspect"), input_serializer=InspectInput
     )
@@ -140,6 +180,18 @@ class ReturnViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
         returns.refund_instead, name="refund_instead", roles=returns.roles_for("refund_instead"), target=TARGET, check=partial(returns.require_may_act, step="refund_instead"),
         input_serializer=FailedReplacementInput,
     )
+
+
+class ReturnEvidenceFileView(generics.GenericAPIView):
+    """GET /return-evidence/{id}/: a return's picture or PDF, for those who see the return (its member, its supplier,
+    staff); anyone else a 404."""
+
+    def get_queryset(self):
+        return ReturnEvidence.objects.visible_to(self.request.user)
+
+    @extend_schema(responses=stored_file_responses())
+    def get(self, request, pk=None):
+        return serve(self.get_object().file)
 
 
 class OrderReturnsView(generics.GenericAPIView):

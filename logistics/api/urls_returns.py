@@ -11,5 +11,6 @@ router.register("tariffs", views.TariffViewSet, basename="tariff")
 router.register("logistics-claims", views.LogisticsClaimViewSet, basename="logistics-claim")
 urlpatterns = [
     re_path(r"^orders/(?P<pk>[^/.]+)/returns/$", views.OrderReturnsView.as_view(), name="order-returns"),
+    re_path(r"^return-evidence/(?P<pk>[^/.]+)/$", views.ReturnEvidenceFileView.as_view(), name="return-evidence-file"),
     *router.urls,
 ]

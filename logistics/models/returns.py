@@ -1,6 +1,8 @@
 """Returns and exchanges (SPEC §4.7)."""
+import uuid
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -160,3 +162,40 @@ class ReturnRequest(StateMachine):
         """The exchange's replacement failed: the points are refunded instead of shipping another. The original delivery
         stays netted off as the exchange stored it (`settlement_amount`, booked at `closed_at`)."""
         self.refund_entry = refund_entry
+
+
+def evidence_path(evidence: "ReturnEvidence", name: str) -> str:
+    """returns/<return>/<random>/<name>: each file in a folder of its own keeps the name it was sent with (checked and
+    given the extension of what it is), and its address can not be guessed from another's."""
+    return f"returns/{evidence.return_request_id}/{uuid.uuid4().hex}/{name}"
+
+
+class ReturnEvidence(models.Model):
+    """A picture or PDF of a return's goods: sent by the member with the request, by the supplier's staff when a dropship
+    return arrives, or by the inspector. Served only through a view that first checks the caller may see the return."""
+
+    class Stage(models.TextChoices):
+        REQUEST = "request", _("会员申请")
+        RECEIPT = "receipt", _("收货登记")
+        INSPECTION = "inspection", _("检验")
+
+    return_request = models.ForeignKey(ReturnRequest, on_delete=models.CASCADE, related_name="evidence")
+    stage = models.CharField(_("环节"), max_length=12, choices=Stage.choices)
+    file = models.FileField(_("凭证文件"), upload_to=evidence_path, max_length=200)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(_("上传时间"))
+
+    objects = ScopedManager()
+    visibility = Visibility(supplier="return_request__supplier", member="return_request__order__member")
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        verbose_name = _("退换货凭证")
+        verbose_name_plural = _("退换货凭证")
+
+    def __str__(self) -> str:
+        return self.file.name
+
+    @property
+    def is_picture(self) -> bool:
+        return not self.file.name.lower().endswith(".pdf")

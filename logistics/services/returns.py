@@ -40,6 +40,7 @@ from django.db.models.functions import Coalesce
 from django.utils import translation
 from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
+from core.files import kept_only_if_done
 from core.errors import ConcurrentUpdate, InvalidTransition, PermissionDenied, ValidationFailed
 from core.fsm import apply_transition, histories_of, history_of, log_creation
 from core.notifications import notify
@@ -48,9 +49,10 @@ from core.roles import SUPPLIER_ROLES, Role, waiting_for
 from core.selectors import answering
 from core.texts import Message
 from core.validators import required_text
-from logistics.models import ReturnRequest, Shipment
+from logistics.models import ReturnEvidence, ReturnRequest, Shipment
 from logistics.models.costs import CostKind, Payer
 from logistics.services import claims, costs, leftovers
+from logistics.services.return_evidence import attach_evidence, evidence_problems, require_acceptable
 from logistics.services.ship_by import ship_by_shown
 from logistics.services.shipments import UNDERWAY, _new_shipment, mark_supplier_told, tell_supplier_of_parcel
 from points.models import RedemptionOrder
@@ -249,18 +251,19 @@ def returnable_orders(*, user, now: datetime) -> QuerySet:
 
 def request_return(
     *, order: RedemptionOrder, actor, now: datetime, quantity: int, reason: str, remedy: str = Remedy.REFUND,
-    description: str = "",
+    description: str = "", evidence: tuple = (),
 ) -> ReturnRequest:
-    """Open a return of `quantity` units of a delivered order, within the window of its reason; the member is told.
+    """Open a return of `quantity` units of a delivered order, within the window of its reason, with the member's
+    `evidence` (pictures or PDFs of the goods, return_evidence.MAX_FILES at most); the member is told.
 
     :raises ValidationFailed: an order not delivered (order); else every one of: an unknown reason or one past its
         window (reason), an unknown remedy or an exchange of an unused gift (remedy), a quantity outside 1 … returnable
-        (quantity); nothing is written
+        (quantity), a file refused as evidence (evidence, naming it); nothing is written, no file is kept
     """
     if order.state != RedemptionOrder.State.DELIVERED or order.delivered_at is None:
         raise ValidationFailed(NOT_DELIVERED, field="order")
-    problems = _request_problems(delivered_at=order.delivered_at, now=now, reason=reason, remedy=remedy)
-    with transaction.atomic():
+    problems = _request_problems(delivered_at=order.delivered_at, now=now, reason=reason, remedy=remedy) + evidence_problems(evidence)
+    with kept_only_if_done() as stored, transaction.atomic():
         order = RedemptionOrder.objects.select_for_update().get(pk=order.pk)
         if quantity_problem := _quantity_problem(quantity, left=returnable_quantity(order)):
             problems.append(("quantity", "invalid", quantity_problem))
@@ -271,6 +274,7 @@ def request_return(
             remedy=remedy, description=(description or "").strip(), requested_at=now,
         )
         log_creation(return_request, "request", actor=actor, at=now)
+        attach_evidence(return_request=return_request, uploads=evidence, stage=ReturnEvidence.Stage.REQUEST, actor=actor, now=now, stored=stored)
         _tell_member(return_request, now)
     return return_request
 
@@ -360,41 +364,50 @@ def reject_return(*, return_request: ReturnRequest, actor, now: datetime, reason
     return return_request
 
 
-def receive_return(*, return_request: ReturnRequest, actor, now: datetime, reason: str = "") -> ReturnRequest:
-    """The returned goods arrived: at the warehouse (logistics staff) or, for a dropship gift, at the supplier (its users).
+def receive_return(*, return_request: ReturnRequest, actor, now: datetime, reason: str = "", evidence: tuple = ()) -> ReturnRequest:
+    """The returned goods arrived: at the warehouse (logistics staff) or, for a dropship gift, at the supplier (its users),
+    who may add pictures or PDFs of what arrived (`evidence`) for the inspector.
 
     :raises PermissionDenied: for anyone else :raises InvalidTransition: unless approved
+    :raises ValidationFailed: naming each file refused as evidence; nothing is written, no file is kept
     """
     require_may_act(actor, return_request, "receive")
-    with transaction.atomic():
+    require_acceptable(evidence)
+    with kept_only_if_done() as stored, transaction.atomic():
         apply_transition(return_request, "receive", actor=actor, at=now, reason=reason, received_at=now)
+        attach_evidence(return_request=return_request, uploads=evidence, stage=ReturnEvidence.Stage.RECEIPT, actor=actor, now=now, stored=stored)
         _tell_member(return_request, now)
     return return_request
 
 
 def inspect_return(
     *, return_request: ReturnRequest, actor, now: datetime, outcome: str, reason: str = "", refund_if_no_replacement: bool = False,
+    evidence: tuple = (),
 ) -> ReturnRequest:
     """Record the inspection outcome and resolve the return with its effects (module docstring), all or nothing.
 
-    Warehouse returns are inspected by logistics staff, dropship returns by an operator from the evidence (`reason`).
+    Warehouse returns are inspected by logistics staff, dropship returns by an operator from the evidence (the files of
+    the request and the receipt); the inspector's note (`reason`) and files (`evidence`) are kept with it.
     An exchange the order's location has no unit to replace is refused, naming `refund_if_no_replacement`: with it,
     the inspection refunds the points instead (the return ends refunded, its history saying why), so that the member
     is not left with neither the goods nor the points.
     :raises ValidationFailed: for an unknown outcome :raises PermissionDenied: for anyone else
     :raises InvalidTransition: unless received :raises OutOfStock: when no unit is available for a replacement
+    :raises ValidationFailed: naming each file refused as evidence; nothing is written, no file is kept
     """
     if outcome not in EFFECTS:
         raise ValidationFailed(gettext("未知的检验结论"), field="outcome")
     require_may_act(actor, return_request, "inspect")
+    require_acceptable(evidence)
     effect = effect_of(outcome, fulfilment=return_request.order.fulfilment)
     try:
-        with transaction.atomic():
+        with kept_only_if_done() as stored, transaction.atomic():
             order = RedemptionOrder.objects.select_for_update().select_related("gift", "member").get(pk=return_request.order_id)
             apply_transition(
                 return_request, "inspect", actor=actor, at=now, reason=reason, outcome=outcome, liable=effect.liable,
                 inspected_at=now,
             )
+            attach_evidence(return_request=return_request, uploads=evidence, stage=ReturnEvidence.Stage.INSPECTION, actor=actor, now=now, stored=stored)
             resolution = "refuse" if outcome == Outcome.USED else return_request.remedy
             refund_reason = ""
             if resolution == Remedy.EXCHANGE and not _replacement_free(return_request, order, effect):
@@ -756,5 +769,5 @@ def list_returns(*, user) -> QuerySet:
     return (
         ReturnRequest.objects.visible_to(user)
         .select_related("order__gift", "supplier", "refund_entry")
-        .prefetch_related("replacement_shipments", "send_back_shipments")
+        .prefetch_related("replacement_shipments", "send_back_shipments", "evidence")
     )

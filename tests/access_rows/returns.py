@@ -53,10 +53,12 @@ ROWS: dict = {
     # (inspects dropship returns only)
     ("return-approve", "POST"): only({"operator": 200}, seen_by=RETURN_SEEN_BY, obj="return", writable={"reason"}, body=REASON),
     ("return-reject", "POST"): only({"operator": 200}, seen_by=RETURN_SEEN_BY, obj="return", writable={"reason"}, body=REASON),
-    ("return-receive", "POST"): only({"logistics": 409}, seen_by=RETURN_SEEN_BY, obj="return", writable={"reason"}, body=REASON),
+    ("return-receive", "POST"): only({"logistics": 409}, seen_by=RETURN_SEEN_BY, obj="return", writable={"reason", "evidence"}, body=REASON),
     ("return-inspect", "POST"): only(
-        {"logistics": 409}, seen_by=RETURN_SEEN_BY, obj="return", writable={"outcome", "reason"}, body={"outcome": "resellable"}
+        {"logistics": 409}, seen_by=RETURN_SEEN_BY, obj="return", writable={"outcome", "reason", "refund_if_no_replacement", "evidence"}, body={"outcome": "resellable"}
     ),
+    # the member's photo of the matrix's return: whoever sees the return fetches it; anyone else is told it does not exist
+    ("return-evidence-file", "GET"): row({role: 200 if role in RETURN_SEEN_BY else 404 for role in ROLES} | {"anon": 401}, obj="return_evidence"),
     # sending refused goods back again waits for a failed parcel back (409 for logistics); the supplier sends back
     # dropship returns only (403)
     ("return-send-back-again", "POST"): only(
@@ -71,7 +73,7 @@ ROWS: dict = {
     # a return of the member's own delivered order; suppliers see the order but may not ask for its return
     ("order-returns", "POST"): only(
         {"member": 201}, seen_by={"member", "supplier_admin", "supplier_staff"} | STAFF, obj="return_order",
-        writable={"quantity", "reason", "remedy", "description"}, body={"quantity": 1, "reason": "unused"},
+        writable={"quantity", "reason", "remedy", "description", "evidence"}, body={"quantity": 1, "reason": "unused"},
     ),
     ("extra-cost-list", "GET"): row(AUTHENTICATED),
     ("extra-cost-detail", "GET"): seen(COST_SEEN_BY, obj="extra_cost"),
@@ -104,8 +106,13 @@ ROWS: dict = {
 
 
 def world_objects(*, supplier, users: dict, now, objects: dict, **_) -> dict:
-    """A delivered order of the member's with a requested return, a supplier-borne extra cost and an open claim."""
+    """A delivered order of the member's with a requested return (with a photo), a supplier-borne extra cost and an open
+    claim."""
+    import io
     from datetime import timedelta
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
 
     from django.utils import timezone
 
@@ -123,11 +130,14 @@ def world_objects(*, supplier, users: dict, now, objects: dict, **_) -> dict:
     picked_and_shipped(shipment=shipment, actor=logistics, now=now, carrier="顺丰", tracking_number="SF-MATRIX-RETURNS")
     shipments.deliver_shipment(shipment=shipment, actor=logistics, now=max(now, timezone.now()), signer="刘洋")
     order.refresh_from_db()
+    picture = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(picture, "PNG")
     return_request = returns.request_return(
-        order=order, actor=users["member"], now=order.delivered_at, quantity=1, reason="unused"
+        order=order, actor=users["member"], now=order.delivered_at, quantity=1, reason="unused",
+        evidence=[SimpleUploadedFile("matrix.png", picture.getvalue())],
     )
     cost = costs.record_extra_cost(kind="return_freight", payer="supplier", supplier=supplier, order=order, description="退货运费",
                                    actor=logistics, now=now)
     claim = claims.open_claim(order=order, cause="transit_damage", quantity=1, now=now)
-    return {"return_order": order, "return": return_request, "extra_cost": cost, "claim": claim,
+    return {"return_order": order, "return": return_request, "return_evidence": return_request.evidence.get(), "extra_cost": cost, "claim": claim,
             "tariff": Tariff.objects.get(kind="return_freight")}

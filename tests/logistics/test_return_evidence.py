@@ -1,0 +1,195 @@
+"""Evidence of returns (SPEC §4.7): the member's photos with the request, the supplier's with the receipt of a dropship
+return and the inspector's, kept as checked files; served only to those who see the return; a refused file is named
+and nothing is stored."""
+import io
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from logistics.models import ReturnEvidence, ReturnRequest
+from logistics.services import returns
+from tests.factories import FIXED_NOW
+from tests.logistics.builders import request
+from tests.portal import field_errors, logged_in
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _clock(time_machine):
+    """The API and the pages read the clock: hold it at the fixed `now` the orders were delivered at."""
+    time_machine.move_to(FIXED_NOW, tick=False)
+
+
+def photo(name: str = "parcel.png") -> SimpleUploadedFile:
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(out, "PNG")
+    return SimpleUploadedFile(name, out.getvalue(), content_type="image/png")
+
+
+def pdf(name: str = "waybill.pdf") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, b"%PDF-1.4 signed waybill", content_type="application/pdf")
+
+
+def not_a_picture(name: str = "scratch.png") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, b"<html><script>alert(1)</script></html>", content_type="image/png")
+
+
+def stored_files() -> set[Path]:
+    root = Path(settings.MEDIA_ROOT) / "returns"
+    return {path for path in root.rglob("*") if path.is_file()} if root.exists() else set()
+
+
+def ask(api, order, *files, **body):
+    data = {"quantity": 1, "reason": "unused"} | body | ({"evidence": list(files)} if files else {})
+    return api(order.member.user).post(f"/api/v1/orders/{order.pk}/returns/", data, format="multipart")
+
+
+def approved_dropship_return(dropship_order, operator, now) -> ReturnRequest:
+    return_request = request(dropship_order, now=now, reason="defective")
+    return returns.approve_return(return_request=return_request, actor=operator, now=now)
+
+
+# --- the member's photos ------------------------------------------------------------------------------------------
+
+def test_a_member_sends_photos_with_the_request_and_the_detail_lists_them(api, delivered_order):
+    response = ask(api, delivered_order, photo("front.png"), pdf("receipt.pdf"))
+
+    assert response.status_code == 201, response.content
+    listed = api(delivered_order.member.user).get(f"/api/v1/returns/{response.json()['id']}/").json()["evidence"]
+    assert [(item["stage"], item["name"]) for item in listed] == [("request", "front.png"), ("request", "receipt.pdf")]
+    assert all(item["url"].startswith("http://testserver/api/v1/return-evidence/") for item in listed)
+
+
+def test_the_photo_is_served_in_place_to_the_member_without_being_sniffed(api, delivered_order):
+    created = ask(api, delivered_order, photo("front.png")).json()
+
+    served = api(delivered_order.member.user).get(created["evidence"][0]["url"])
+
+    assert served.status_code == 200 and served["Content-Type"] == "image/png"
+    assert served["X-Content-Type-Options"] == "nosniff" and 'filename="front.png"' in served["Content-Disposition"]
+    assert b"".join(served.streaming_content).startswith(b"\x89PNG")
+
+
+def test_the_return_s_supplier_and_staff_fetch_the_photo_and_others_are_told_it_does_not_exist(
+    api, delivered_order, other_member, other_supplier_admin, operator, logistics
+):
+    from tests.factories import SupplierUserFactory
+
+    own_supplier = SupplierUserFactory(username="gift_supplier_admin", role="supplier_admin", supplier=delivered_order.supplier)
+    url = ask(api, delivered_order, photo()).json()["evidence"][0]["url"]
+
+    assert [api(user).get(url).status_code for user in (own_supplier, operator, logistics)] == [200, 200, 200]
+    assert [api(user).get(url).status_code for user in (other_member.user, other_supplier_admin)] == [404, 404]
+    assert api(None).get(url).status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("files", "code", "named"),
+    [
+        ([photo("ok.png"), not_a_picture("scratch.png")], "invalid", "scratch.png"),
+        ([photo(f"p{index}.png") for index in range(6)], "too_many", "5"),
+    ],
+)
+def test_a_refused_file_is_named_and_neither_the_return_nor_any_file_is_kept(api, delivered_order, files, code, named):
+    before = stored_files()
+
+    response = ask(api, delivered_order, *files)
+
+    assert response.status_code == 400
+    [error] = response.json()["errors"]
+    assert (error["attr"], error["code"]) == ("evidence", code) and named in error["detail"]
+    assert not ReturnRequest.objects.exists() and not ReturnEvidence.objects.exists()
+    assert stored_files() == before
+
+
+def test_a_file_over_the_size_cap_is_named_and_refused(api, delivered_order, monkeypatch):
+    monkeypatch.setattr("core.files.MAX_DOCUMENT_BYTES", 10)
+
+    response = ask(api, delivered_order, photo("huge.png"))
+
+    assert response.status_code == 400 and "huge.png" in response.json()["errors"][0]["detail"]
+    assert not ReturnRequest.objects.exists()
+
+
+# --- the supplier's receipt and the inspection of a dropship return -------------------------------------------------
+
+def test_the_supplier_records_receipt_of_a_dropship_return_with_photos_and_the_operator_inspects_with_its_own(
+    api, dropship_order, supplier_staff, operator, now
+):
+    return_request = approved_dropship_return(dropship_order, operator, now)
+
+    received = api(supplier_staff).post(f"/api/v1/returns/{return_request.pk}/receive/",
+                                        {"reason": "外箱破损", "evidence": [photo("box.png"), pdf("sign.pdf")]}, format="multipart")
+    inspected = api(operator).post(f"/api/v1/returns/{return_request.pk}/inspect/",
+                                   {"outcome": "defective", "evidence": [photo("defect.png")]}, format="multipart")
+
+    assert received.status_code == 200 and received.json()["state"] == "received"
+    assert inspected.status_code == 200, inspected.content
+    assert [(item["stage"], item["name"]) for item in inspected.json()["evidence"]] == [
+        ("receipt", "box.png"), ("receipt", "sign.pdf"), ("inspection", "defect.png")
+    ]
+
+
+def test_a_receipt_with_a_refused_file_is_400_and_the_return_stays_approved_with_nothing_kept(api, dropship_order, supplier_staff, operator, now):
+    return_request = approved_dropship_return(dropship_order, operator, now)
+    before = stored_files()
+
+    response = api(supplier_staff).post(f"/api/v1/returns/{return_request.pk}/receive/",
+                                        {"evidence": [photo("box.png"), not_a_picture("notes.png")]}, format="multipart")
+
+    assert response.status_code == 400 and "notes.png" in response.json()["errors"][0]["detail"]
+    return_request.refresh_from_db()
+    assert return_request.state == "approved" and not ReturnEvidence.objects.exists() and stored_files() == before
+
+
+def test_a_failed_inspection_keeps_none_of_its_files(api, dropship_order, supplier_staff, operator, now, monkeypatch):
+    return_request = approved_dropship_return(dropship_order, operator, now)
+    returns.receive_return(return_request=return_request, actor=supplier_staff, now=now)
+    before = stored_files()
+    monkeypatch.setattr(returns, "_tell_member", lambda *args: (_ for _ in ()).throw(RuntimeError("SMS gateway down")))
+
+    with pytest.raises(RuntimeError):
+        returns.inspect_return(return_request=return_request, actor=operator, now=now, outcome="defective", evidence=[photo("defect.png")])
+
+    assert not ReturnEvidence.objects.exists() and stored_files() == before
+
+
+# --- pages --------------------------------------------------------------------------------------------------------
+
+def test_the_member_attaches_a_photo_on_the_request_page_and_the_return_page_shows_it(delivered_order):
+    client = logged_in(delivered_order.member.user)
+
+    response = client.post(f"/logistics/my-returns/new/{delivered_order.pk}/",
+                           {"quantity": 1, "reason": "unused", "remedy": "refund", "token": "ev1", "evidence": [photo("front.png")]})
+
+    evidence = ReturnEvidence.objects.get()
+    page = client.get(response["Location"]).content.decode()
+    assert 'data-testid="return-evidence"' in page and f"/logistics/returns/evidence/{evidence.pk}/" in page
+    assert client.get(f"/logistics/returns/evidence/{evidence.pk}/")["Content-Type"] == "image/png"
+
+
+def test_the_supplier_s_receipt_page_names_a_refused_file_and_keeps_the_return_approved(dropship_order, supplier_staff, operator, now):
+    return_request = approved_dropship_return(dropship_order, operator, now)
+    client = logged_in(supplier_staff)
+
+    page = client.get(f"/logistics/returns/{return_request.pk}/").content.decode()
+    response = client.post(f"/logistics/returns/{return_request.pk}/receive/", {"reason": "", "evidence": [not_a_picture("notes.png")]})
+
+    assert 'enctype="multipart/form-data"' in page
+    assert response.status_code == 400 and "notes.png" in field_errors(response)["evidence"]
+    return_request.refresh_from_db()
+    assert return_request.state == "approved" and not ReturnEvidence.objects.exists()
+
+
+def test_another_supplier_and_another_member_are_told_a_return_s_file_does_not_exist(
+    api, delivered_order, other_member, other_supplier_admin
+):
+    evidence_pk = ask(api, delivered_order, photo()).json()["evidence"][0]["id"]
+
+    statuses = [logged_in(user).get(f"/logistics/returns/evidence/{evidence_pk}/").status_code for user in (other_member.user, other_supplier_admin)]
+
+    assert statuses == [404, 404]
