@@ -92,14 +92,14 @@ def check_sign(*, kind: str, amount: Decimal) -> None:
 def answered_already(*, statement_id: int, lines) -> None:
     """Refuse adjusting a reconciliation line whose order, SKU and kind an adjustment proposed or approved already
     answers on the same statement (from any of its reconciliations, or a dispute adjustment naming it): the
-    difference would be paid twice. :raises LineAlreadyAnswered: naming the adjustment"""
+    difference would be paid twice. The caller holds the statement's row lock, its supplier's taken first
+    (`locking.locked_statements`: proposing a dispute answer, resolving a line): it serialises two finance users answering
+    the same difference at once. :raises LineAlreadyAnswered: naming the adjustment"""
     keys = Q()
     for line in lines:
         keys |= Q(order_number=line.order_number, sku=line.sku, kind=line.kind)
     if not keys:
         return
-    # the statement's row serialises two finance users answering the same difference at once (callers are atomic)
-    list(Statement.objects.select_for_update().filter(pk=statement_id).values_list("pk"))
     answered = ReconciliationLine.objects.filter(
         keys, reconciliation__statement_id=statement_id, adjustment__state__in=ANSWERING,
     ).select_related("adjustment").order_by("pk").first()

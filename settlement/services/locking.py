@@ -18,5 +18,7 @@ def locked_statements(*, supplier_id: int) -> QuerySet[Statement]:
 
 def lock_statement(statement: Statement) -> Statement:
     """The statement re-read under its row lock with its supplier (its state is what the caller acts on), the
-    supplier's row locked first (`locked_statements`)."""
-    return locked_statements(supplier_id=statement.supplier_id).select_related("supplier").get(pk=statement.pk)
+    supplier's row locked first (`locked_statements`). The join locks the statement's row alone (`of`): the supplier's
+    stays FOR NO KEY UPDATE, so an order or a notice referring to it is written while a statement is issued."""
+    return locked_statements(supplier_id=statement.supplier_id).select_for_update(of=("self",)).select_related("supplier").get(
+        pk=statement.pk)

@@ -14,7 +14,7 @@ from logistics.services import costs
 from settlement.models import Adjustment, Reconciliation, ReconciliationLine, SourceKind, Statement, StatementLine
 from settlement.models.reconciliation import Category, Resolution
 from settlement.services import adjustments, generation, locking, reconciliation, statements
-from tests.factories import SHANGHAI
+from tests.factories import SHANGHAI, MemberFactory
 from tests.integration.racing import hold, run_into
 from tests.settlement.conftest import (  # noqa: F401  (fixtures)
     GENERATED_AT, LATER, OCTOBER, booked_order, draft, negative, supplier,
@@ -42,6 +42,26 @@ def test_a_month_generated_again_while_its_draft_is_issued_adds_nothing_to_the_i
     assert StatementLine.objects.filter(statement=issued).count() == version.line_count == 2
     assert version.payable == issued.payable == Decimal("300.00")
     assert not StatementLine.objects.filter(source_kind=SourceKind.ORDER, source_id=late.pk).exists(), "left for November"
+
+
+def test_an_order_of_the_supplier_is_written_while_its_statement_is_being_issued(programs, draft, finance, monkeypatch):  # noqa: F811
+    """Issuing a statement renders its PDF holding the statement's row and the supplier's only FOR NO KEY UPDATE: an
+    order (a notice, a cost) referring to the supplier is written meanwhile, not once the PDF is done."""
+    member = MemberFactory()
+
+    def order():
+        booked_order(draft.supplier, "50.00", recorded_at=datetime(2026, 11, 2, 10, 0, tzinfo=SHANGHAI), member=member)
+        return Statement.objects.get(pk=draft.pk).state  # what was committed when the order was
+
+    issuing, ordering = run_into(
+        lambda: statements.issue_statement(statement=Statement.objects.get(pk=draft.pk), actor=finance, now=LATER),
+        hold(monkeypatch, statements, "store_pdf"),  # the statement locked, its PDF being rendered
+        order,
+    )
+
+    assert (issuing.error, ordering.error) == (None, None)
+    assert ordering.result == Statement.State.DRAFT, "the order waited for the statement being issued"
+    assert Statement.objects.get(pk=draft.pk).state == Statement.State.ISSUED
 
 
 def test_a_statement_locked_while_generation_claims_for_its_supplier_is_read_with_what_was_claimed(
