@@ -214,7 +214,7 @@ SPECTACULAR_SETTINGS = {
 }
 DRF_STANDARDIZED_ERRORS = {
     "EXCEPTION_HANDLER_CLASS": "core.api.errors.DomainExceptionHandler",
-    "ALLOWED_ERROR_STATUS_CODES": ["400", "401", "403", "404", "409", "422", "500"],
+    "ALLOWED_ERROR_STATUS_CODES": ["400", "401", "403", "404", "405", "406", "409", "415", "422", "500"],
     "ERROR_SCHEMAS": {
         "409": "core.api.errors.ErrorResponse409Serializer",
         "422": "core.api.errors.ErrorResponse422Serializer",

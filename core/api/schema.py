@@ -17,6 +17,9 @@ drf-spectacular cannot see from the declarations alone.
   own: each error is one of the declared ones or any other (`ValidationErrorItem`), and every write may answer one,
   whatever its body (a multipart upload too). Its 400 `client_error` is a body that cannot be parsed or a missing
   `Idempotency-Key` (`ClientError400`), naming the header.
+- Every operation may answer 405 `method_not_allowed` (another method on its route) and 406 `not_acceptable` (an
+  `Accept` it cannot give); a write 415 `unsupported_media_type` (a body of a type it does not parse): a read
+  parses no body.
 """
 import typing
 
@@ -126,6 +129,9 @@ class AutoSchema(StandardizedErrorsAutoSchema):
     def _should_add_http403_error_response(self) -> bool:
         permissions = self.view.get_permissions()
         return bool(permissions) and not all(isinstance(permission, AllowAny) for permission in permissions)
+
+    def _should_add_http415_error_response(self) -> bool:
+        return self.method in WRITES and super()._should_add_http415_error_response()
 
     def _should_add_validation_error_response(self) -> bool:
         return self.method in WRITES or super()._should_add_validation_error_response() or bool(self._query_fields_with_error_codes())

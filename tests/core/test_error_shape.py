@@ -79,3 +79,25 @@ def test_the_schema_tells_a_member_asking_for_a_code_too_soon_how_long_to_wait(a
 
     assert too_soon["content"]["application/json"]["schema"]["$ref"].endswith("/ErrorResponse429")
     assert "Retry-After" in too_soon["headers"] and too_soon["headers"]["Retry-After"]["schema"]["type"] == "integer"
+
+
+@pytest.mark.parametrize(("path", "method", "statuses"), [
+    ("/api/v1/gifts/", "get", {"405", "406"}),
+    ("/api/v1/gifts/", "post", {"405", "406", "415"}),
+    ("/api/v1/gifts/{id}/delist/", "post", {"405", "406", "415"}),
+    ("/api/v1/orders/", "post", {"405", "406", "415"}),
+    ("/api/v1/statements/{id}/", "get", {"405", "406"}),
+])
+def test_the_schema_documents_a_method_an_accept_or_a_body_type_the_route_does_not_take(api, operator, path, method, statuses):
+    schema = api(operator).get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+
+    responses = schema["paths"][path][method]["responses"]
+
+    assert {status for status in ("405", "406", "415") if status in responses} == statuses
+    for status in statuses:
+        assert responses[status]["content"]["application/json"]["schema"]["$ref"].endswith(f"/ErrorResponse{status}")
+    codes = {status: schema["components"]["schemas"][f"ErrorCode{status}Enum"]["enum"] for status in statuses}
+    assert codes == {status: [CODES[status]] for status in statuses}
+
+
+CODES = {"405": "method_not_allowed", "406": "not_acceptable", "415": "unsupported_media_type"}
