@@ -93,6 +93,19 @@ class HotlineComplaintForm(SubmittedOnce):
         return {name: data.get(name) for name in names}
 
 
+class SupplierComplaintForm(SubmittedOnce):
+    """A complaint about a supplier by a supplier's user (about another supplier), logistics or finance staff."""
+
+    supplier = forms.ModelChoiceField(label=_("被投诉礼品商"), queryset=Supplier.objects.none())
+    title = forms.CharField(label=_("标题"), max_length=200)
+    description = _text(_("投诉内容"))
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        others = complainable_suppliers(user).exclude(pk=user.supplier_id) if user.supplier_id else complainable_suppliers(user)
+        self.fields["supplier"].queryset = others.order_by("name")  # its own supplier is no choice (the service refuses it)
+
+
 class SuggestionForm(SubmittedOnce):
     title = forms.CharField(label=_("标题"), max_length=200)
     description = _text(_("建议内容"))

@@ -1,5 +1,6 @@
 """The home page's panels of points (imported by PointsConfig.ready): a member's points and latest orders; the
-operators' redemptions of the last two weeks; the complaints operators chased (催办) logistics staff to answer."""
+operators' redemptions of the last two weeks; the complaints operators chased (催办) logistics staff to answer; the
+answers to the complaints about a supplier logistics and finance staff opened."""
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -14,6 +15,7 @@ from points.services.orders import orders_to_confirm
 
 CHART_DAYS = 14
 CHASED_SHOWN = 5
+ANSWERED_SHOWN = 5
 
 
 def member_figures(user) -> dict | None:
@@ -40,6 +42,13 @@ def redemption_figures(user) -> dict:
     }
 
 
+def answered_figures(user) -> dict | None:
+    """The complaints about a supplier the user opened that were answered lately (at most ANSWERED_SHOWN), or None:
+    logistics and finance staff have no inbox, so the answer meets them here."""
+    shown = list(complaints.answered_for_opener(user=user, now=timezone.now())[:ANSWERED_SHOWN])
+    return {"complaints": shown} if shown else None
+
+
 def chased_figures(user) -> dict | None:
     """The complaints operators chased the logistics staff to answer, the latest chased first (at most CHASED_SHOWN,
     and how many in all), or None when none waits: logistics staff have no inbox, so a chase meets them here."""
@@ -54,3 +63,5 @@ register_home_panel(gettext_lazy("我的积分"), "points/home_member.html", mem
 register_home_panel(gettext_lazy("近两周兑换"), "points/home_redemptions.html", redemption_figures,
                     roles={Role.OPERATOR}, order=10, wide=True)
 register_home_panel(gettext_lazy("运营方催办的投诉"), "points/home_chased.html", chased_figures, roles={Role.LOGISTICS}, order=5)
+register_home_panel(gettext_lazy("您的投诉已答复"), "points/home_answered.html", answered_figures,
+                    roles={Role.LOGISTICS, Role.FINANCE}, order=6)

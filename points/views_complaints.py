@@ -34,6 +34,7 @@ from points.forms_complaints import (
     ReasonForm,
     RespondForm,
     SuggestionForm,
+    SupplierComplaintForm,
     TriageForm,
 )
 from points.models import Complaint
@@ -46,6 +47,8 @@ MEMBER = frozenset({Role.MEMBER})
 OPERATOR = frozenset({Role.OPERATOR})
 DESKS = frozenset({Role.OPERATOR, Role.LOGISTICS, *SUPPLIER_ROLES})
 STAFF = frozenset({Role.OPERATOR, Role.LOGISTICS, Role.FINANCE})  # who opens the orders' and suppliers' staff pages
+#: who complains about a supplier from a page of their own (members from theirs, operators on the hotline's)
+PUBLIC_OPENERS = frozenset({Role.LOGISTICS, Role.FINANCE, *SUPPLIER_ROLES})
 
 
 @dataclass(frozen=True)
@@ -170,6 +173,27 @@ def hotline_complaint_new(request):
     return render(request, "points/complaints/hotline_form.html", {"form": form})
 
 
+@login_required
+def supplier_complaint_new(request):
+    """A complaint about a supplier (a supplier's user: about another), with those the user opened below the form."""
+    require_role(request.user, PUBLIC_OPENERS)
+    form = SupplierComplaintForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            pk, first = form.create_once(user=request.user, name="supplier-complaint", action=lambda: complaints.open_complaint(
+                actor=request.user, now=timezone.now(), **form.entered()
+            ))
+        except DomainError as error:
+            add_service_errors(form, error)
+        else:
+            if first:
+                messages.success(request, _("投诉 %(number)s 已提交，运营方会尽快分派处理。") % {"number": _number(pk)})
+            return redirect("complaint", pk=pk)
+    rows = Complaint.objects.filter(opened_by=request.user, channel=Complaint.Channel.PUBLIC).select_related("supplier")
+    return render(request, "points/complaints/supplier_form.html", paginate(request, rows) | {"form": form},
+                  status=400 if form.errors else 200)
+
+
 def _number(pk: int) -> str:
     """The number of the complaint or suggestion just created from a form (`create_once` answers its id)."""
     return Complaint.objects.values_list("number", flat=True).get(pk=pk)
@@ -183,6 +207,7 @@ def complaint_detail(request, pk: int):
 
 
 def _render_detail(request, complaint: Complaint, now, *, status: int = 200):
+    opener = complaints.reads_as_opener(user=request.user, complaint=complaint)
     context = {
         "complaint": complaint,
         "contact": read_complainant_contact(complaint=complaint, user=request.user, now=now),
@@ -190,11 +215,11 @@ def _render_detail(request, complaint: Complaint, now, *, status: int = 200):
         "waits_for": WAITS_FOR.get(complaints.waits_for(complaint), ""),
         "overdue": complaints.is_overdue(complaint, now),
         "actions": offered_actions(complaint, request.user, now),
-        "deadlines": complaint.deadlines.all() if request.user.role != Role.MEMBER else [],
+        "deadlines": complaint.deadlines.all() if request.user.role != Role.MEMBER and not opener else [],
         "reminders": complaints.reminders_of(complaint, request.user),
         "history": history_of(complaint),
         "is_member": request.user.role == Role.MEMBER,
-        "back": _list_of(request.user, complaint),
+        "back": "complaint-about-supplier" if opener else _list_of(request.user, complaint),
         "reopen_until": complaints.reopen_until(complaint),
     }
     return render(request, "points/complaints/detail.html", context, status=status)

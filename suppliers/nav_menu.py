@@ -16,7 +16,7 @@ SUPPLIER_MENU = [
     ]),
     (NavGroup.SETTLEMENT, ["settlement-statements", "settlement-adjustments", "settlement-reconciliations"]),
     (pgettext_lazy("nav group", "服务与考核"), [
-        "complaint-desk", "supplier-suggestions", "settlement-cases", "settlement-re-evaluations", "settlement-assessments",
+        "complaint-desk", "supplier-suggestions", "complaint-about-supplier", "settlement-cases", "settlement-re-evaluations", "settlement-assessments",
     ]),
     (pgettext_lazy("nav group", "企业资料"), ["supplier-profile", "supplier-team", "supplier-paperwork"]),
     (pgettext_lazy("nav group", "消息"), ["supplier-announcements", "supplier-notices"]),

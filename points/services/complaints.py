@@ -37,6 +37,7 @@ State, Kind, Channel = Complaint.State, Complaint.Kind, Complaint.Channel
 DEADLINE = timedelta(hours=48)
 AUTO_RESOLVE_AFTER = timedelta(days=3)
 REOPEN_WITHIN = timedelta(days=7)
+ANSWER_SHOWN_FOR = timedelta(days=7)  # an answer to a complaint about a supplier stays on its opener's home page so long
 REMIND_AGAIN_AFTER = timedelta(hours=1)  # an operator's reminder (催办) is not repeated sooner: one SMS, not one per click
 #: the parties an operator chases (催办) once their answer is late; the operator answering itself is not chased
 CHASED_PARTIES = (Party.SUPPLIER, Party.LOGISTICS)
@@ -273,7 +274,18 @@ def respond_to_complaint(*, complaint: Complaint, actor, now: datetime, response
                 opted_out=bool(complaint.member_id and complaint.member.reminders_opt_out),
                 context={"complaint_number": complaint.number},
             )
+        _tell_public_opener(complaint, now)
     return complaint
+
+
+def _tell_public_opener(complaint: Complaint, now: datetime) -> None:
+    """A supplier's user who complained about another supplier finds the answer in its supplier's inbox; logistics and
+    finance staff, who have no inbox, find it on their home page (`answered_for_opener`)."""
+    opener = complaint.opened_by
+    if complaint.channel == Channel.PUBLIC and opener is not None and opener.role in SUPPLIER_ROLES and opener.supplier_id:
+        send_notice(supplier=Supplier.objects.get(pk=opener.supplier_id), kind="public_complaint_answered", title=gettext_noop("您提交的投诉 %(number)s 已答复"),
+                    body=gettext_noop("请在投诉页面查看答复。"), params={"number": complaint.number}, now=now, sms=False,
+                    link=reverse("complaint", args=[complaint.pk]))
 
 
 def escalate_overdue(*, now: datetime) -> list[int]:
@@ -346,10 +358,21 @@ def remind_responsible(*, complaint: Complaint, actor, now: datetime, reason: st
     return complaint
 
 
+def reads_as_opener(*, user, complaint: Complaint) -> bool:
+    """Whether the user sees the complaint only as the one who opened it (a supplier's user about another supplier,
+    finance staff): its answer and state, not the deadlines and reminders of the party answering it."""
+    if user is None or complaint.opened_by_id != user.pk or user.is_superuser:
+        return False
+    if user.role in SUPPLIER_ROLES:
+        return complaint.supplier_id != user.supplier_id
+    return user.role not in Complaint.visibility.staff and user.role != Role.MEMBER
+
+
 def reminders_of(complaint: Complaint, user) -> QuerySet[ComplaintReminder] | list:
-    """The reminders (催办) of the complaint, oldest first, for the staff and the responsible party (not the member):
-    those prefetched with the complaint (`with_reminders`), or else read with their senders."""
-    if getattr(user, "role", None) == Role.MEMBER:
+    """The reminders (催办) of the complaint, oldest first, for the staff and the responsible party (not the member, nor
+    one who reads it only as its opener): those prefetched with the complaint (`with_reminders`), or else read with
+    their senders."""
+    if getattr(user, "role", None) == Role.MEMBER or reads_as_opener(user=user, complaint=complaint):
         return []
     if "reminders" in getattr(complaint, "_prefetched_objects_cache", {}):
         return complaint.reminders.all()
@@ -432,14 +455,16 @@ def list_complaints(
     (None: not chased, or answered since), in the same query; the order reads the complaint's own row (its
     `last_reminded_at`), so a page read by id (`core.selectors.rows_by_id`) counts `chases` for its rows only.
     Members see their own; a supplier's users those triaged to it and its suggestions; logistics staff those triaged
-    to logistics; operators all. `late`: only those past their deadline unanswered (overdue or escalated), or (False)
-    only the others (`core.selectors.answering`)."""
+    to logistics; operators all; anyone also those it opened (a complaint about a supplier). `late`: only those past
+    their deadline unanswered (overdue or escalated), or (False) only the others (`core.selectors.answering`)."""
     rows = Complaint.objects.visible_to(user)
     role = getattr(user, "role", None)
     if role in SUPPLIER_ROLES and not user.is_superuser:
         rows = rows.filter(Q(kind=Kind.SUGGESTION) | Q(responsible=Party.SUPPLIER))
     elif role == Role.LOGISTICS and not user.is_superuser:
         rows = rows.filter(responsible=Party.LOGISTICS)
+    if user is not None and user.is_authenticated:  # whoever opened a complaint follows it (`reads_as_opener`)
+        rows = rows | Complaint.objects.filter(opened_by=user)
     rows = rows.filter(**{name: value for name, value in (("state", state), ("responsible", responsible), ("kind", kind),
                                                           ("supplier", supplier)) if value})
     rows = answering(rows, _overdue(now) | Q(state=State.ESCALATED), late)
@@ -473,6 +498,14 @@ def complaints_waiting(user) -> int:
     rows = list_complaints(user=user, now=timezone.now(), ordered=False)
     answerable = Q(state__in=ANSWERABLE, responsible=next(party for party, roles in RESPONDERS.items() if user.role in roles))
     return rows.filter(Q(state=State.OPEN) | answerable if user.role == Role.OPERATOR else answerable).count()
+
+
+def answered_for_opener(*, user, now: datetime) -> QuerySet[Complaint]:
+    """The complaints about a supplier the user opened that were answered in the last ANSWER_SHOWN_FOR, the latest
+    answered first: how staff without an inbox learn of the answer (their home page)."""
+    return Complaint.objects.filter(
+        opened_by=user, channel=Channel.PUBLIC, responded_at__gte=now - ANSWER_SHOWN_FOR
+    ).order_by("-responded_at", "-id")
 
 
 def chased_complaints(*, user, now: datetime) -> QuerySet[Complaint]:
