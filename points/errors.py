@@ -52,6 +52,12 @@ class AlreadyReminded(Conflict):
     code = "already_reminded"
 
 
+class ReopenWindowOver(Conflict):
+    """A complaint reopened more than 7 days after its resolution (`attr` `resolved_at`)."""
+
+    code = "reopen_window_over"
+
+
 class ParcelLost(Conflict):
     """A re-delivery of an order whose parcel was reported lost (give it up instead)."""
 

@@ -28,7 +28,7 @@ from core.validators import validate_mobile, validate_reason
 from core.texts import moment
 from points.models import Complaint, ComplaintDeadline, ComplaintReminder, Member, RedemptionOrder
 from points.models.complaints import Party
-from points.errors import AlreadyReminded, NotEscalated
+from points.errors import AlreadyReminded, NotEscalated, ReopenWindowOver
 from suppliers.models import Gift, Supplier
 from suppliers.selectors import list_catalog
 from suppliers.services.notices import decision_note, send_inbox_notices, send_notice
@@ -431,12 +431,13 @@ def reopen_complaint(*, complaint: Complaint, actor, now: datetime, reason: str 
     """The member reopens its resolved complaint within 7 days of the resolution; a new 48-hour deadline starts.
 
     :raises PermissionDenied: for anyone but the complaint's member :raises InvalidTransition: unless resolved
-    :raises ValidationFailed: more than 7 days after the resolution, or a reason over REASON_MAX_LENGTH characters
+    :raises ReopenWindowOver: more than 7 days after the resolution
+    :raises ValidationFailed: a reason over REASON_MAX_LENGTH characters
     """
     _require_member(actor, complaint)
     reason = validate_reason(reason)
     if complaint.state == State.RESOLVED and not may_reopen(user=actor, complaint=complaint, now=now):
-        raise ValidationFailed(gettext("已超过解决后7天的重开期限"), field="reason")
+        raise ReopenWindowOver(gettext("已超过解决后7天的重开期限"), field="resolved_at")
     with transaction.atomic():
         apply_transition(complaint, "reopen", actor=actor, at=now, reason=reason, deadline=now + DEADLINE)
         _start_deadline(complaint, now)

@@ -5,12 +5,14 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from suppliers.models import Notice
 
 from core.errors import Conflict, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from core.models import Notification, TransitionLog
 from points.models import Complaint, ComplaintDeadline
+from points.errors import ReopenWindowOver
 from points.services import complaints
 from points.services import orders
 from suppliers.services import catalog
@@ -540,12 +542,24 @@ def test_a_reopened_complaint_of_the_suppliers_tells_it_to_answer_by_the_new_dea
     assert Notification.objects.filter(kind="supplier_notice", subject_id=str(notice.pk)).count() == 1
 
 
-def test_reopening_7_days_and_a_second_after_resolution_is_refused(resolved, now):
+def test_reopening_7_days_and_a_second_after_resolution_is_refused_as_a_conflict_naming_the_resolution(resolved, now):
     at = resolved.resolved_at + timedelta(days=7, seconds=1)
 
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ReopenWindowOver) as refused:
         complaints.reopen_complaint(complaint=resolved, actor=resolved.member.user, now=at)
 
+    assert (refused.value.code, refused.value.status, refused.value.field) == ("reopen_window_over", 409, "resolved_at")
+    _unchanged(resolved, State.RESOLVED)
+    assert ComplaintDeadline.objects.filter(complaint=resolved).count() == 1
+
+
+def test_reopening_through_the_api_after_the_window_is_a_409_naming_resolved_at(resolved, member, api):
+    Complaint.objects.filter(pk=resolved.pk).update(resolved_at=timezone.now() - timedelta(days=8))
+
+    response = api(member.user).post(f"/api/v1/complaints/{resolved.pk}/reopen/", {"reason": "又受潮了"}, format="json")
+
+    assert response.status_code == 409
+    assert [(e["code"], e["attr"]) for e in response.json()["errors"]] == [("reopen_window_over", "resolved_at")]
     _unchanged(resolved, State.RESOLVED)
     assert ComplaintDeadline.objects.filter(complaint=resolved).count() == 1
 
