@@ -495,10 +495,11 @@ def list_complaints(
 @waiting_for({Role.OPERATOR, Role.LOGISTICS, *SUPPLIER_ROLES})
 def complaints_waiting(user) -> int:
     """What waits on the complaint desk for the user: complaints and suggestions triaged to its party (a supplier's: to
-    its own supplier) and not answered yet, and for operators also those still to triage."""
+    its own supplier) and not answered yet, and for those who triage (`operates`: operators and superusers) also those
+    still to triage."""
     rows = list_complaints(user=user, now=timezone.now(), ordered=False)
     answerable = Q(state__in=ANSWERABLE, responsible=next(party for party, roles in RESPONDERS.items() if user.role in roles))
-    return rows.filter(Q(state=State.OPEN) | answerable if user.role == Role.OPERATOR else answerable).count()
+    return rows.filter(Q(state=State.OPEN) | answerable if operates(user) else answerable).count()
 
 
 def answered_for_opener(*, user, now: datetime) -> QuerySet[Complaint]:

@@ -842,6 +842,14 @@ def test_the_operators_desk_counts_what_it_must_triage_and_what_was_triaged_to_i
     assert complaints.complaints_waiting(operator) == 0
 
 
+def test_a_superuser_of_another_role_is_counted_the_complaints_it_may_triage(complaint, logistics):
+    root = UserFactory(username="root_logistics", role="logistics", is_superuser=True)
+
+    counts = (complaints.complaints_waiting(root), complaints.complaints_waiting(logistics))
+
+    assert counts == (1, 0)  # the open complaint: the superuser's to triage (`operates`), not the logistics staff's
+
+
 
 def test_a_penalty_may_refer_to_a_complaint_about_the_same_supplier_only(complaint, supplier, finance, now):
     from settlement.services.adjustments import propose_adjustment
