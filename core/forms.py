@@ -48,6 +48,7 @@ class ListFilter(forms.Form):
     exact: dict[str, str] = {}  # {filter: the lookup it matches, such as "state"}
 
     def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("auto_id", "id_filter_%s")  # ids of its own: the page's form may have a field of the same name
         super().__init__(*args, **kwargs)
         for field in self.fields.values():  # Django's message for a row not offered does not say which; a choice's does
             if isinstance(field, forms.ModelChoiceField) and field.error_messages["invalid_choice"] == UNNAMED_ROW:

@@ -142,7 +142,7 @@ def _case_page(request, pk: int, name: str = ""):
         if refused := moved_on(request, case, CASE_TRANSITIONS[name]):  # said at the top, whatever the form held
             status = refused
         else:
-            bound[name] = form_class(request.POST)
+            bound[name] = form_class(request.POST, auto_id=f"id_{name}_%s")
             if _call(bound[name], service, case=case, actor=request.user, now=timezone.now()):
                 messages.success(request, success)
                 return redirect("settlement-case", pk=case.pk)
@@ -150,7 +150,8 @@ def _case_page(request, pk: int, name: str = ""):
     allowed = {"answer": request.user.role in SUPPLIER_ROLES and case.state == RectificationCase.State.OPEN,
                "send-back": request.user.role == Role.OPERATOR and case.state == RectificationCase.State.ANSWERED,
                "close": request.user.role == Role.OPERATOR and case.state != RectificationCase.State.CLOSED}
-    actions = [(action, bound.get(action) or CASE_FORMS[action][0]()) for action, shown in allowed.items() if shown]
+    # each action's form has ids of its own (several ask for a reason), so that a label names the field beside it
+    actions = [(action, bound.get(action) or CASE_FORMS[action][0](auto_id=f"id_{action}_%s")) for action, shown in allowed.items() if shown]
     if name in bound and not allowed[name]:
         _tell_unshown(request, bound[name])
     return render(request, "settlement/cases/case_detail.html", {"case": case, "actions": actions, "history": history_of(case)}, status=status)

@@ -2,11 +2,16 @@
 import html
 import json
 import re
+from collections import deque
 
 from django.test import Client
 
 from tests.conftest import client_for
 
+LINK = re.compile(r'href="(/[^"#]*)"')
+#: not portal pages: the admin, the API, signing in and out, the language switch; files are not pages
+NOT_PAGES = re.compile(r"^/(admin|api|accounts|i18n|static|media)/|/pdf/?$|\.(pdf|csv|xlsx)$|/(export|download)")
+ID = re.compile(r'\sid="([^"]+)"')
 FIELD_ERROR = re.compile(r'class="field-error" data-field="(\w+)">([^<]*)<')
 
 
@@ -29,6 +34,12 @@ def page_in(user, url: str, language: str) -> str:
     response = client.get(url)
     assert response.status_code == 200
     return response.content.decode()
+
+
+def repeated_ids(page: str) -> list[str]:
+    """The ids a page's HTML gives to more than one element (a label or an error naming one of them names the first)."""
+    ids = ID.findall(page)
+    return sorted({i for i in ids if ids.count(i) > 1})
 
 
 def field_errors(response) -> dict[str, str]:
@@ -103,3 +114,27 @@ def downloaded(response) -> list[list[str]]:
         return list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
     sheet = openpyxl.load_workbook(io.BytesIO(content), read_only=True).active
     return [["" if cell is None else str(cell) for cell in row] for row in sheet.iter_rows(values_only=True)]
+
+
+def page_shape(path: str) -> str:
+    """A path with its numbers as N: pages of one view on different rows are one page."""
+    return re.sub(r"/\d+/", "/N/", path.split("?")[0])
+
+
+def crawled_pages(client: Client, limit: int):
+    """(url, HTML) of the portal pages that answer 200 reachable from the home page by links, breadth first, one page
+    of each view (`page_shape`), at most `limit` opened."""
+    queue, seen, opened = deque(["/"]), {"/"}, 0
+    while queue and opened < limit:
+        url = queue.popleft()
+        response = client.get(url)
+        opened += 1
+        if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
+            continue
+        page = response.content.decode()
+        yield url, page
+        for link in LINK.findall(page):
+            link = link.replace("&amp;", "&")
+            if page_shape(link) not in seen and not NOT_PAGES.search(link):
+                seen.add(page_shape(link))
+                queue.append(link)

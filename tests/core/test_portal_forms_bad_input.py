@@ -8,7 +8,6 @@ Each role crawls the access matrix's world (users of every role, objects in many
 page; each form is posted once per case, in a savepoint rolled back after it.
 """
 import re
-from collections import deque
 from html.parser import HTMLParser
 
 import pytest
@@ -17,11 +16,11 @@ from django.db import transaction
 from django.test import Client
 
 from tests.helpers import row_counts
+from tests.portal import NOT_PAGES as SKIPPED
+from tests.portal import crawled_pages
+from tests.portal import page_shape as shape
 
 ROLES = ["member", "supplier_admin", "supplier_staff", "operator", "logistics", "finance"]
-LINK = re.compile(r'href="(/[^"#]*)"')
-#: not portal forms: the admin, the API, signing in and out, the language switch; files are not pages
-SKIPPED = re.compile(r"^/(admin|api|accounts|i18n|static|media)/|/pdf/?$|\.(pdf|csv|xlsx)$|/(export|download)")
 PAGES_PER_ROLE = 80
 TEXT_INPUTS = {"text", "textarea", "search", "email", "tel", "url", "number", "date", "datetime-local", "month", "password"}
 SHOWN_ERROR = re.compile(r'class="(field-error|errorlist[^"]*|error)"|data-testid="problems"')  # a refused file: its problems by row
@@ -79,22 +78,11 @@ class Forms(HTMLParser):
             self.select = None
 
 
-def shape(path: str) -> str:
-    """A path with its numbers as N: pages of one view on different rows are one page."""
-    return re.sub(r"/\d+/", "/N/", path.split("?")[0])
-
-
 def reachable_forms(client: Client) -> dict[tuple, tuple[str, list]]:
     """{(action shape, *field names): (action, fields)} of the POST forms with a field to fill on the pages reachable
     from the home page (two forms posting to one action, such as approve and reject, are two forms)."""
-    queue, seen, forms, opened = deque(["/"]), {"/"}, {}, 0
-    while queue and opened < PAGES_PER_ROLE:
-        url = queue.popleft()
-        response = client.get(url)
-        opened += 1
-        if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
-            continue
-        page = response.content.decode()
+    forms = {}
+    for url, page in crawled_pages(client, PAGES_PER_ROLE):
         parser = Forms(url)
         parser.feed(page)
         for action, fields in parser.forms:
@@ -102,11 +90,6 @@ def reachable_forms(client: Client) -> dict[tuple, tuple[str, list]]:
             key = (shape(action), *sorted(f"{name}={value}" if kind == "submit" else name for name, kind, value in fields))
             if not SKIPPED.search(action) and key not in forms and any(kind in TEXT_INPUTS | {"file"} for _, kind, _ in fields):
                 forms[key] = (action, fields)
-        for link in LINK.findall(page):
-            link = link.replace("&amp;", "&")
-            if shape(link) not in seen and not SKIPPED.search(link):
-                seen.add(shape(link))
-                queue.append(link)
     return forms
 
 

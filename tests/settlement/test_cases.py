@@ -18,7 +18,7 @@ from suppliers.errors import ActivationBlocked
 from suppliers.models import Gift, Notice, Supplier
 from suppliers.services import inventory, onboarding
 from tests.factories import SHANGHAI, GiftFactory, SupplierFactory, SupplierUserFactory, WarehouseFactory, ready_to_activate
-from tests.portal import field_errors, logged_in, nav
+from tests.portal import field_errors, logged_in, nav, repeated_ids
 from tests.helpers import fresh_key, only_notice, published
 
 pytestmark = pytest.mark.django_db
@@ -725,3 +725,17 @@ def test_a_post_to_the_case_page_without_an_action_is_not_allowed_and_changes_no
     assert response.status_code == 405
     open_case.refresh_from_db()
     assert open_case.state == "open"
+
+
+def test_each_reason_on_an_answered_case_is_labelled_by_its_own_label_and_still_posts_by_its_name(answered_case, operator):
+    client = logged_in(operator)
+
+    page = client.get(f"/settlement/cases/{answered_case.pk}/").content.decode()
+    response = client.post(f"/settlement/cases/{answered_case.pk}/close/", {"reason": "已整改到位"})
+
+    assert repeated_ids(page) == []
+    assert 'for="id_send-back_reason"' in page and 'id="id_send-back_reason"' in page
+    assert 'for="id_close_reason"' in page and 'id="id_close_reason"' in page
+    assert response.status_code == 302
+    answered_case.refresh_from_db()
+    assert answered_case.state == RectificationCase.State.CLOSED
