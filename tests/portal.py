@@ -42,6 +42,12 @@ def repeated_ids(page: str) -> list[str]:
     return sorted({i for i in ids if ids.count(i) > 1})
 
 
+def unresolved_descriptions(page: str) -> list[str]:
+    """The ids a page's aria-describedby name that no element of the page has (an error or help a reader never hears)."""
+    ids = set(ID.findall(page))
+    return sorted({i for names in re.findall(r'aria-describedby="([^"]*)"', page) for i in names.split() if i not in ids})
+
+
 def field_errors(response) -> dict[str, str]:
     """{field: message} of the errors shown next to the form's fields."""
     return dict(FIELD_ERROR.findall(response.content.decode()))
