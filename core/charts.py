@@ -2,6 +2,7 @@
 from decimal import Decimal
 
 from django.utils.html import escape
+from django.utils.translation import gettext as _
 from django.utils.safestring import SafeString, mark_safe
 
 WIDTH, HEIGHT = 640, 220
@@ -11,12 +12,13 @@ TOP, BOTTOM, LEFT = 20, 30, 8  # room for the value above a bar and the label be
 def bar_chart(points: list[tuple[str, Decimal]], *, title: str = "") -> SafeString:
     """An SVG bar chart of (label, value) in the given order; negative values hang below the zero line.
 
-    Every label and value is escaped, so the result is safe to insert into a page as it is.
+    Every label and value is escaped, so the result is safe to insert into a page as it is. A screen reader, which
+    cannot read the bars, reads the figures from a table the page does not show (or that there are none).
     """
     title_tag = f"<title>{escape(title)}</title>" if title else ""
     if not points:
         return mark_safe(f'<svg class="chart" role="img" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}">'
-                         f"{title_tag}</svg>")
+                         f'{title_tag}</svg><p class="sr-only" data-testid="chart-data">{escape(_("暂无数据"))}</p>')
     high = max(max(value for _label, value in points), Decimal(0))
     low = min(min(value for _label, value in points), Decimal(0))
     span = (high - low) or Decimal(1)
@@ -40,5 +42,12 @@ def bar_chart(points: list[tuple[str, Decimal]], *, title: str = "") -> SafeStri
         )
     return mark_safe(
         f'<svg class="chart" role="img" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}" '
-        f'xmlns="http://www.w3.org/2000/svg">{title_tag}{"".join(parts)}</svg>'
+        f'xmlns="http://www.w3.org/2000/svg">{title_tag}{"".join(parts)}</svg>{_figures(points, title)}'
     )
+
+
+def _figures(points: list[tuple[str, Decimal]], title: str) -> str:
+    rows = "".join(f'<tr><th scope="row">{escape(label)}</th><td>{escape(value)}</td></tr>' for label, value in points)
+    caption = f"<caption>{escape(title)}</caption>" if title else ""
+    return f'<table class="sr-only" data-testid="chart-data">{caption}<tbody>{rows}</tbody></table>'
+

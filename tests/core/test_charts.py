@@ -2,6 +2,8 @@
 import re
 from decimal import Decimal
 
+from django.utils import translation
+
 from core.charts import bar_chart
 
 
@@ -17,7 +19,7 @@ def test_each_point_is_a_bar_in_order_with_heights_in_proportion():
     drawn = bars(svg)
     assert [(label, value) for label, value, _ in drawn] == [("2026-08", "100.00"), ("2026-09", "50.00")]
     assert drawn[0][2] == 2 * drawn[1][2]
-    assert svg.startswith("<svg") and svg.endswith("</svg>")
+    assert svg.startswith("<svg") and svg.count("</svg>") == 1
 
 
 def test_a_negative_value_hangs_below_the_zero_line_in_another_colour():
@@ -37,3 +39,15 @@ def test_labels_and_the_title_are_escaped():
 def test_no_points_give_an_empty_chart_and_all_zero_values_draw_flat_bars():
     assert "<rect" not in bar_chart([])
     assert [height for _l, _v, height in bars(bar_chart([("2026-08", Decimal("0.00"))]))] == [0.0]
+
+
+def test_a_screen_reader_reads_each_label_and_value_from_a_hidden_table_or_that_there_are_none():
+    chart = bar_chart([("2026-11", Decimal("80")), ("2026-12", Decimal("-5"))], title="得分")
+
+    with translation.override("en"):
+        empty = bar_chart([], title="得分")
+
+    table = chart.split('<table class="sr-only" data-testid="chart-data">', 1)[1]
+    assert table.startswith("<caption>得分</caption>")
+    assert '<tr><th scope="row">2026-11</th><td>80</td></tr><tr><th scope="row">2026-12</th><td>-5</td></tr>' in table
+    assert '<p class="sr-only" data-testid="chart-data">No data</p>' in empty
