@@ -59,6 +59,11 @@ class KpiSettingForm(forms.Form):
     weight = forms.DecimalField(label=gettext_lazy("权重"), max_digits=5, decimal_places=2)
     target = forms.DecimalField(label=gettext_lazy("目标值"), max_digits=9, decimal_places=4)
 
+    def __init__(self, *args, kpi: str, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():  # the table's cells have no label of their own: each input names its KPI and column
+            field.widget.attrs["aria-label"] = f"{kpi} {field.label}"
+
 
 DECISIONS = {
     "penalty": (PenaltyProposal, {"accept": (assessment.accept_penalty, "note"), "dismiss": (assessment.dismiss_penalty, "reason"),
@@ -194,7 +199,7 @@ def kpi_settings(request):
     """All KPI weights and targets on one form, saved together or not at all; each error shows next to its field."""
     require_role(request.user, {Role.OPERATOR})
     kpis = list(KpiSetting.objects.order_by("pk"))
-    forms_by_kpi = {s.kpi: KpiSettingForm(request.POST if request.method == "POST" else None, prefix=str(s.pk),
+    forms_by_kpi = {s.kpi: KpiSettingForm(request.POST if request.method == "POST" else None, prefix=str(s.pk), kpi=s.get_kpi_display(),
                                           initial={"weight": s.weight, "target": s.target}) for s in kpis}
     set_errors: list[str] = []
     if request.method == "POST" and all(f.is_valid() for f in forms_by_kpi.values()):

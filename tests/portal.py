@@ -3,6 +3,7 @@ import html
 import json
 import re
 from collections import deque
+from html.parser import HTMLParser
 
 from django.test import Client
 
@@ -46,6 +47,35 @@ def unresolved_descriptions(page: str) -> list[str]:
     """The ids a page's aria-describedby name that no element of the page has (an error or help a reader never hears)."""
     ids = set(ID.findall(page))
     return sorted({i for names in re.findall(r'aria-describedby="([^"]*)"', page) for i in names.split() if i not in ids})
+
+
+class _Inputs(HTMLParser):
+    """The fields a person fills on a page (not hidden fields or buttons), each as (name, named): named by a label
+    around it or pointing at its id, an aria-label or an aria-labelledby."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fields, self.labelled_ids, self.in_label = [], set(), 0
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "label":
+            self.in_label += 1
+            self.labelled_ids.add(attrs.get("for"))
+        elif tag in ("input", "select", "textarea") and (attrs.get("type") or "").lower() not in ("hidden", "submit", "button", "reset", "image"):
+            named = bool(self.in_label or attrs.get("aria-label") or attrs.get("aria-labelledby"))
+            self.fields.append((attrs.get("name") or "", attrs.get("id"), named))
+
+    def handle_endtag(self, tag):
+        if tag == "label":
+            self.in_label = max(self.in_label - 1, 0)
+
+
+def unlabelled_fields(page: str) -> list[str]:
+    """The names of the fields of a page that nothing names to a screen reader (a placeholder is no name: it goes)."""
+    parser = _Inputs()
+    parser.feed(page)
+    return [name for name, id_, named in parser.fields if not named and (id_ is None or id_ not in parser.labelled_ids)]
 
 
 def field_errors(response) -> dict[str, str]:

@@ -5,7 +5,7 @@ from django.test import Client
 
 from settlement.models import KpiSetting
 
-from tests.portal import crawled_pages, logged_in, repeated_ids, unresolved_descriptions
+from tests.portal import crawled_pages, logged_in, repeated_ids, unlabelled_fields, unresolved_descriptions
 
 ROLES = ["member", "supplier_admin", "supplier_staff", "operator", "logistics", "finance"]
 PAGES_PER_ROLE = 80
@@ -61,3 +61,11 @@ def test_a_refused_points_correction_is_described_by_its_error(operator, rich_me
 
     unresolved, count = described(response)
     assert unresolved == [] and count >= 1
+
+
+
+def test_each_kpi_weight_and_target_is_named_by_its_kpi_and_column(operator):
+    page = logged_in(operator).get("/settlement/assessments/kpi-settings/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert unlabelled_fields(page) == []
+    assert 'aria-label="On-time dispatch rate Weight"' in page and 'aria-label="On-time dispatch rate Target"' in page
