@@ -13,7 +13,7 @@ from settlement.models import Adjustment, Statement, StatementLine
 from settlement.services import adjustments, compensation, generation
 from tests.factories import ready_to_activate
 from tests.helpers import picked_and_shipped
-from tests.portal import logged_in
+from tests.portal import logged_in, page_in
 
 pytestmark = pytest.mark.django_db
 
@@ -143,3 +143,9 @@ def test_the_claim_page_refuses_a_second_compensation_while_the_first_stands(los
 
     assert "补偿调账仍待审批或已通过" in response.content.decode()
     assert list(Adjustment.objects.values_list("state", flat=True)) == ["proposed"]
+
+
+def test_a_lost_parcels_failure_reason_reads_in_english_on_its_shipment_page(lost_claim, logistics):
+    page = page_in(logistics, f"/logistics/shipments/{lost_claim.shipment_id}/", "en")
+
+    assert 'data-testid="failure-reason">Lost parcel</td>' in page
