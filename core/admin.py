@@ -171,8 +171,12 @@ class UserAdmin(MaskedPhoneAdmin, DjangoUserAdmin):
 
 @admin.register(Program)
 class ProgramAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "sms_confirmation_threshold", "has_tiers")
+    list_display = ("code", "name_shown", "sms_confirmation_threshold", "has_tiers")
     readonly_fields = ("code",)
+
+    @admin.display(description=_("名称"), ordering="name")
+    def name_shown(self, program):
+        return program.label
 
 
 @admin.register(TransitionLog)

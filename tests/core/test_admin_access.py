@@ -11,7 +11,7 @@ from suppliers.models import BankAccount, Contract, Gift, GiftRevision, Qualific
 from suppliers.services import onboarding
 from tests.core.test_portal import _admin_page_data
 from tests.factories import FIXED_NOW, ContractFactory, GiftFactory, QualificationFactory, SupplierUserFactory, supplier_in
-from tests.portal import logged_in
+from tests.portal import logged_in, page_in
 from tests.suppliers.profile_factories import NEW_ACCOUNT, ProfileChangeFactory
 
 pytestmark = pytest.mark.django_db
@@ -296,3 +296,9 @@ def test_a_supplier_keeps_its_paperwork_memberships_and_notices_even_outside_the
     protected = {type(record).__name__ for record in kept.value.protected_objects}
     assert {"Contract", "Qualification", "BankAccount", "SupplierMembership", "Notice"} <= protected
     assert ProfileChange.objects.filter(supplier=supplier).exists() and "ProfileChange" in protected
+
+
+def test_the_program_list_of_the_admin_shows_each_programs_name_in_english_on_request(superuser):
+    page = page_in(superuser, "/admin/core/program/", "en")
+
+    assert "GoTone Points Program" in page and "全球通积分计划" not in page
