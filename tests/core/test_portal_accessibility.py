@@ -1,11 +1,16 @@
 """What assistive technology needs of every portal page a role reaches from the home page in the access matrix's world
 (users of every role, objects in many states): ids unique on the page, so that a label or an error names one field."""
+import re
+
 import pytest
+from django.contrib.messages import constants
+from django.contrib.messages.storage.base import Message
+from django.template.loader import render_to_string
 from django.test import Client
 
 from settlement.models import KpiSetting
 
-from tests.portal import crawled_pages, logged_in, repeated_ids, unlabelled_fields, unresolved_descriptions
+from tests.portal import crawled_pages, logged_in, nav, page_in, repeated_ids, unlabelled_fields, unresolved_descriptions
 
 ROLES = ["member", "supplier_admin", "supplier_staff", "operator", "logistics", "finance"]
 PAGES_PER_ROLE = 80
@@ -69,3 +74,46 @@ def test_each_kpi_weight_and_target_is_named_by_its_kpi_and_column(operator):
 
     assert unlabelled_fields(page) == []
     assert 'aria-label="On-time dispatch rate Weight"' in page and 'aria-label="On-time dispatch rate Target"' in page
+
+
+def test_a_keyboard_user_can_skip_past_the_header_and_navigation_to_the_page(operator):
+    page = logged_in(operator).get("/").content.decode()
+
+    body = page[page.index("<body>") + len("<body>"):]
+    assert body.lstrip().startswith('<a class="skip-link" href="#main">跳到主要内容</a>')  # the first thing Tab reaches
+    assert '<main id="main" tabindex="-1">' in page
+    assert "Skip to main content" in page_in(operator, "/", "en")
+
+
+def test_choosing_a_language_switches_only_with_the_button(operator):
+    page = logged_in(operator).get("/").content.decode()
+
+    language_form = re.search(r'<form action="/i18n/setlang/".*?</form>', page, re.S).group()
+    assert "onchange" not in language_form  # arrowing through the languages does not leave the page
+    assert re.search(r'<button type="submit"[^>]*>切换</button>', language_form)
+    assert re.search(r'<button type="submit"[^>]*>Switch</button>', page_in(operator, "/", "en"))
+
+
+def test_the_navigation_marks_the_page_the_reader_is_on(operator):
+    page = nav(logged_in(operator).get("/supplier/gift-review/"))
+
+    assert re.findall(r'<a href="([^"]*)" class="active" aria-current="page">', page) == ["/supplier/gift-review/"]
+    assert page.count('aria-current="page"') == 1
+
+
+def test_a_navigation_badge_says_what_its_number_counts(operator, supplier):
+    page = nav(logged_in(operator).get("/"))  # `supplier` is an application waiting for review
+
+    assert re.search(r'nav-badge-operator-suppliers"[^>]*>\d+</span><span class="sr-only"> 项待处理</span>', page)
+    assert re.search(r'nav-badge-operator-suppliers"[^>]*>\d+</span><span class="sr-only"> waiting</span>',
+                     nav(logged_in(operator).get("/", HTTP_ACCEPT_LANGUAGE="en")))
+
+
+def test_flash_messages_are_announced_and_an_error_interrupts(rf, operator):
+    request = rf.get("/")
+    request.user = operator
+    page = render_to_string("base.html", {"messages": [Message(constants.SUCCESS, "已保存"), Message(constants.ERROR, "保存失败")]},
+                            request=request)
+
+    assert '<ul class="messages" role="status">' in page
+    assert '<li class="success">已保存</li>' in page and '<li class="error" role="alert">保存失败</li>' in page

@@ -24,7 +24,7 @@ ROLES = ["member", "supplier_admin", "supplier_staff", "operator", "logistics", 
 PAGES_PER_ROLE = 80
 TEXT_INPUTS = {"text", "textarea", "search", "email", "tel", "url", "number", "date", "datetime-local", "month", "password"}
 SHOWN_ERROR = re.compile(r'class="(field-error|errorlist[^"]*|error)"|data-testid="problems"')  # a refused file: its problems by row
-SHOWN_SUCCESS = re.compile(r'<ul class="messages">.*class="success"', re.S)
+SHOWN_SUCCESS = re.compile(r'<ul class="messages"[^>]*>.*class="success"', re.S)
 NUL, OVERLONG = "a\u0000b", "长" * 5_000
 #: a day or time input at the calendar's edges, and what it shows next to the field
 EDGES = {"first": {"date": "0001-01-01", "datetime-local": "0001-01-01T00:00"},
