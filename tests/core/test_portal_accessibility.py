@@ -1,33 +1,15 @@
-"""What assistive technology needs of every portal page a role reaches from the home page in the access matrix's world
-(users of every role, objects in many states): ids unique on the page, so that a label or an error names one field."""
+"""What assistive technology needs of the portal's pages: a label or an error naming one field, inputs with names,
+a way past the navigation, the page and the messages announced. The sweep of every page is in test_portal_unique_ids."""
 import re
 
 import pytest
 from django.contrib.messages import constants
 from django.contrib.messages.storage.base import Message
 from django.template.loader import render_to_string
-from django.test import Client
 
 from settlement.models import KpiSetting
 
-from tests.portal import crawled_pages, logged_in, nav, page_in, repeated_ids, unlabelled_fields, unresolved_descriptions
-
-ROLES = ["member", "supplier_admin", "supplier_staff", "operator", "logistics", "finance"]
-PAGES_PER_ROLE = 80
-# with --dist loadgroup, one worker runs the whole sweep: the world (matrix_world) is built once, not once per worker
-pytestmark = pytest.mark.xdist_group("portal_accessibility")
-
-
-@pytest.mark.parametrize("role", ROLES)
-def test_no_portal_page_repeats_an_id(matrix_world, db, role):
-    users, _ = matrix_world
-    client = Client()
-    client.force_login(users[role])
-
-    repeated = {url: repeated_ids(page) for url, page in crawled_pages(client, PAGES_PER_ROLE)}
-
-    assert not {url: ids for url, ids in repeated.items() if ids}
-
+from tests.portal import logged_in, nav, page_in, repeated_ids, unlabelled_fields, unresolved_descriptions
 
 @pytest.mark.parametrize(("url", "field"), [("/settlement/cases/", "supplier"), ("/supplier/contracts/review/", "supplier"),
                                             ("/supplier/qualifications/review/", "supplier"), ("/settlement/assessments/", "month")])
