@@ -213,6 +213,7 @@ def start_clearance(*, gift: Gift, actor, now: datetime, points_price: int, sett
 
     :raises ClearanceNotAllowed: unless it was delisted on supplier request or for low sales
     :raises SupplierNotCooperating: while its supplier is suspended or terminated
+    :raises QualificationBlocked: while a licence or certificate its category needs is expired or missing
     :raises InvalidTransition: unless it is offline
     :raises NothingToClear: with no unit of it on hand
     :raises ValidationFailed: for a points price out of bounds, or a clearance price not above zero and below the normal one
@@ -222,6 +223,7 @@ def start_clearance(*, gift: Gift, actor, now: datetime, points_price: int, sett
         raise ClearanceNotAllowed()
     if gift.state == Gift.State.OFFLINE:
         _check_supplier(gift)
+        qualifications.check_qualified(supplier=gift.supplier, category=gift.category, on=timezone.localdate(now))
     check_new_clearance(gift, points_price=points_price, settlement_price=settlement_price)
     with transaction.atomic():
         if gift.state == Gift.State.OFFLINE:
@@ -255,6 +257,8 @@ def retire_gift(*, gift: Gift, actor, now: datetime, reason: str = "") -> Gift:
 
 def clear_retired_gift(*, gift: Gift, actor, now: datetime, points_price: int, settlement_price: Decimal, reason: str = "") -> Gift:
     """A retired gift with leftover stock is sold off at clearance prices (logistics checks the open leftover lot).
+    Neither its supplier's cooperation nor its qualifications are asked: the leftovers of a terminated supplier, or of
+    one whose licence has lapsed, must still be cleared out of the warehouse.
 
     :raises InvalidTransition: unless the gift is retired
     :raises NothingToClear: with no unit of it on hand

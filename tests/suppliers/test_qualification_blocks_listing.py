@@ -8,7 +8,7 @@ from suppliers.errors import QualificationBlocked
 from suppliers.models import Gift, GiftRevision, Notice, Qualification
 from suppliers.services import catalog, qualifications, revisions
 from tests.factories import SHANGHAI, supplier_in
-from tests.helpers import gift_in_state
+from tests.helpers import gift_in_state, stocked_to_clear
 from tests.portal import logged_in
 from tests.suppliers.profile_factories import CertificateFactory, electronics, expiring_licence
 
@@ -142,3 +142,15 @@ def test_a_gift_with_every_qualification_valid_still_goes_online(supplier, opera
     catalog.publish_gift(gift=approved, actor=operator, now=now)
 
     assert state_of(approved) == ("online", None)
+
+
+def test_the_api_refuses_putting_an_offline_gift_on_clearance_while_the_licence_has_expired(api, supplier, operator):
+    expiring_licence(supplier, expires_on=EXPIRED)
+    delisted = gift_in_state("offline", actor=operator, at=REVIEWED, supplier=supplier)
+    stocked_to_clear(delisted, at=REVIEWED)
+
+    refused = api(operator).post(f"/api/v1/gifts/{delisted.pk}/start-clearance/",
+                                 {"points_price": 500, "settlement_price": "50.00"}, format="json")
+
+    assert refused.status_code == 409 and refused.json()["errors"][0]["code"] == "qualification_blocked"
+    assert state_of(delisted) == ("offline", None)
