@@ -107,14 +107,15 @@ def order_admin_detail(request, pk: int, *, refused: tuple[str, forms.Form] | No
     require_role(request.user, STAFF)
     order = get_object_or_404(RedemptionOrder.objects.visible_to(request.user).select_related("gift", "supplier", "member"), pk=pk)
     available = {t.name for t in order.get_available_state_transitions()}
-    offered = [(name, action) for name, action in ORDER_ACTIONS.items() if name in available] if request.user.role == Role.OPERATOR else []
+    offered = [(name, action) for name, action in ORDER_ACTIONS.items()
+               if name in available and request.user.role in orders.roles_for(name)]
     context = {"order": order, "actions": action_forms(request, offered, refused=refused), "history": history_of(order)}
     return render(request, "points/order_admin_detail.html", context, status=page_status(refused))
 
 
 @login_required
 def order_admin_action(request, pk: int, name: str):
-    require_role(request.user, {Role.OPERATOR})
+    require_role(request.user, orders.OPERATOR_STEP)
     order = get_object_or_404(RedemptionOrder.objects.visible_to(request.user), pk=pk)
     if request.method != "POST" or name not in ORDER_ACTIONS:
         return redirect("operator-order", pk=pk)

@@ -176,11 +176,13 @@ class OrderViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, viewsets.Rea
         return Response(OrderSerializer(order, context=self.get_serializer_context()).data, status=status.HTTP_201_CREATED)
 
     confirm = transition_action(orders.confirm_order, name="confirm", roles=MEMBER, target="order", input_serializer=ConfirmInput)
-    cancel = transition_action(orders.cancel_order, name="cancel", roles=MEMBER | OPERATOR, target="order")
-    cancel_before_picking = transition_action(orders.cancel_before_picking, name="cancel_before_picking", roles=OPERATOR, target="order",
+    cancel = transition_action(orders.cancel_order, name="cancel", roles=orders.roles_for("cancel"), target="order")
+    cancel_before_picking = transition_action(orders.cancel_before_picking, name="cancel_before_picking",
+                                            roles=orders.roles_for("cancel_before_picking"), target="order",
                                             input_serializer=RequiredReasonInput)
-    redeliver = transition_action(orders.redeliver_order, name="redeliver", roles=OPERATOR, target="order", input_serializer=RedeliverInput)
-    give_up = transition_action(orders.give_up_order, name="give_up", roles=OPERATOR, target="order",
+    redeliver = transition_action(orders.redeliver_order, name="redeliver", roles=orders.roles_for("redeliver"), target="order",
+                                  input_serializer=RedeliverInput)
+    give_up = transition_action(orders.give_up_order, name="give_up", roles=orders.roles_for("give_up"), target="order",
                                 input_serializer=RequiredReasonInput)
 
     @extend_schema(

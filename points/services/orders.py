@@ -51,11 +51,18 @@ State = RedemptionOrder.State
 OPERATOR_STEP = frozenset({Role.OPERATOR})
 CANCELLERS = frozenset({Role.MEMBER, Role.OPERATOR})
 HANDING_OVER = frozenset({Role.OPERATOR, Role.LOGISTICS})
+STEP_ROLES = {"cancel": CANCELLERS, "cancel_before_picking": OPERATOR_STEP, "redeliver": OPERATOR_STEP, "give_up": OPERATOR_STEP,
+              "hand_over": HANDING_OVER}
 #: Functions narrowing a queryset of delivered orders to those that may complete (returns register one).
 completion_guards: list[Callable[[QuerySet], QuerySet]] = []
 #: Functions telling whether an order's goods were lost in transit (claims register one): such an order is not
 #: re-delivered from the parcel that never came back, and giving it up puts nothing back into stock.
 lost_in_transit: list[Callable[[RedemptionOrder], bool]] = []
+
+
+def roles_for(step: str) -> frozenset[str]:
+    """Every role that takes `step` on an order (the API's and the portal's 403 before the service's own check)."""
+    return STEP_ROLES[step]
 
 
 def _require_may_act(actor, roles: frozenset[str], order: RedemptionOrder | None = None) -> None:
