@@ -365,7 +365,7 @@ def cancel_before_picking(*, order: RedemptionOrder, actor, now: datetime, reaso
     _require_may_act(actor, OPERATOR_STEP)
     reason = required_reason(reason)
     with transaction.atomic():
-        shipped_before = order.shipped_at is not None
+        shipped_before = _shipped_before(order)
         apply_transition(order, "cancel_before_picking", actor=actor, at=now, reason=reason)
         publish(OrderCancelledBeforePicking(order_id=order.pk, at=now, actor_id=getattr(actor, "pk", None)))
         _refund_all(order, source=ledger.Source("cancel", order.number), now=now, actor=actor, reason_code="order_cancelled")
@@ -374,6 +374,12 @@ def cancel_before_picking(*, order: RedemptionOrder, actor, now: datetime, reaso
         elif not _goods_lost(order):
             inventory.restock(gift=order.gift, location=order.location, quantity=order.quantity, at=now, actor=actor, source=_stock_source(order))
     return order
+
+
+def _shipped_before(order: RedemptionOrder) -> bool:
+    """Whether the order's goods left once already (its reservation used up), read from its row locked in the
+    caller's transaction: a copy loaded before its first shipment would say no and release another order's units."""
+    return RedemptionOrder.objects.select_for_update(no_key=True).values_list("shipped_at", flat=True).get(pk=order.pk) is not None
 
 
 def required_reason(reason: str) -> str:
@@ -399,7 +405,7 @@ def hand_over_order(*, order: RedemptionOrder, actor, now: datetime, reason: str
 def ship_order(*, order: RedemptionOrder, actor, now: datetime, carrier: str, tracking_number: str) -> RedemptionOrder:
     """The goods leave: the reservation is consumed and the member is told the carrier and tracking number. :raises InvalidTransition:"""
     with transaction.atomic():
-        first_shipment = order.shipped_at is None
+        first_shipment = not _shipped_before(order)
         apply_transition(order, "ship", actor=actor, at=now, reason=f"{carrier} {tracking_number}", shipped_at=now)
         if first_shipment:
             inventory.consume_stock(gift=order.gift, location=order.location, quantity=order.quantity, at=now, actor=actor, source=_stock_source(order))

@@ -14,6 +14,7 @@ from points.services import orders
 from suppliers.models import StockRecord
 from suppliers.services import inventory
 from tests.factories import ADDRESS
+from tests.helpers import picked_and_shipped
 from tests.portal import field_errors, logged_in
 
 pytestmark = pytest.mark.django_db
@@ -241,3 +242,17 @@ def test_cancelling_an_order_never_shipped_before_picking_still_releases_its_res
     orders.cancel_before_picking(order=unpicked, actor=operator, now=now, reason="会员来电取消")
 
     assert stock_of(unpicked) == (10, 0)
+
+
+def test_cancelling_a_redelivery_from_a_copy_read_before_its_first_shipment_still_leaves_another_orders_reservation(
+        handed_over, logistics, operator, rich_member, now):
+    read_before_shipping = RedemptionOrder.objects.get(pk=handed_over.order_id)
+    shipped = picked_and_shipped(shipment=handed_over, actor=logistics, now=now, carrier="顺丰", tracking_number="SF1001")
+    shipments.fail_shipment(shipment=shipped, actor=logistics, now=now + timedelta(hours=1), reason="收件人不在")
+    redelivered(RedemptionOrder.objects.get(pk=handed_over.order_id), operator=operator, now=now)
+    orders.place_order(member=rich_member, gift_id=read_before_shipping.gift_id, quantity=2, now=now, **ADDRESS)
+
+    orders.cancel_before_picking(order=read_before_shipping, actor=operator, now=now + timedelta(hours=3), reason="会员来电取消")
+
+    assert stock_of(read_before_shipping) == (10, 2) == inventory.rebuild_stock(
+        gift=read_before_shipping.gift, location=read_before_shipping.location)
