@@ -58,7 +58,7 @@ from logistics.services.shipments import UNDERWAY, _new_shipment, mark_supplier_
 from points.models import RedemptionOrder
 from points.services import ledger, orders
 from suppliers.errors import OutOfStock
-from suppliers.models import Gift, StockRecord
+from suppliers.models import Gift
 from suppliers.services.notices import decision_note, send_notice
 from suppliers.services import inventory
 
@@ -410,16 +410,13 @@ def inspect_return(
             attach_evidence(return_request=return_request, uploads=evidence, stage=ReturnEvidence.Stage.INSPECTION, actor=actor, now=now, stored=stored)
             resolution = "refuse" if outcome == Outcome.USED else return_request.remedy
             refund_reason = ""
-            if resolution == Remedy.EXCHANGE and not _replacement_free(return_request, order, effect):
-                if not refund_if_no_replacement:
-                    raise OutOfStock(gettext("%(location)s 的库存不足 %(quantity)s 件，无法换货；可选择改为退积分后再提交检验") % {
-                        "location": order.location.name, "quantity": return_request.quantity}, field="refund_if_no_replacement")
+            if resolution == Remedy.EXCHANGE and not _exchanged(
+                    return_request, order, effect, actor=actor, now=now, refund_if_no_replacement=refund_if_no_replacement):
                 resolution, refund_reason = Remedy.REFUND, NO_REPLACEMENT
-            if resolution == Remedy.REFUND:  # points before stock: one lock order (lots, account, then stock)
-                _refund(return_request, order, effect, actor=actor, now=now, reason=refund_reason)
-            _move_stock(return_request, order, effect, actor=actor, now=now)
-            if resolution == Remedy.EXCHANGE:  # after the restock, so a resellable unit can be the replacement
-                _exchange(return_request, order, effect, actor=actor, now=now)
+            if resolution != Remedy.EXCHANGE:
+                if resolution == Remedy.REFUND:  # points before stock: one lock order (lots, account, then stock)
+                    _refund(return_request, order, effect, actor=actor, now=now, reason=refund_reason)
+                _move_stock(return_request, order, effect, actor=actor, now=now)
             if resolution == "refuse":
                 _send_back(return_request, order, actor=actor, now=now)
             if effect.freight_payer:
@@ -445,15 +442,27 @@ def inspect_return(
 NO_REPLACEMENT = gettext_noop("无可换货库存，改为退积分")
 
 
-def _replacement_free(return_request: ReturnRequest, order: RedemptionOrder, effect: Effect) -> bool:
-    """Whether the order's location can reserve the return's quantity for a replacement once the returned units are
-    back (a resellable unit may be the replacement). A unit freed or taken meanwhile is met by the reservation itself,
-    which still refuses a shortage."""
-    record = StockRecord.objects.filter(gift=order.gift, location=order.location).first()
-    free = record.available if record else 0
-    if effect.restocked and not effect.written_off:
-        free += return_request.quantity
-    return free >= return_request.quantity
+def _exchanged(
+    return_request: ReturnRequest, order: RedemptionOrder, effect: Effect, *, actor, now: datetime, refund_if_no_replacement: bool,
+) -> bool:
+    """Put the returned units back as the outcome says, then reserve and ship the replacement (a resellable returned
+    unit may be it), in a savepoint: when the location has no unit free for it, by the reservation's own count at that
+    moment, nothing of it is kept and False tells the caller to refund instead, as the inspector chose.
+
+    :raises OutOfStock: naming `refund_if_no_replacement` when the inspector did not choose so
+    """
+    try:
+        with transaction.atomic():
+            _move_stock(return_request, order, effect, actor=actor, now=now)
+            _exchange(return_request, order, effect, actor=actor, now=now)
+    except OutOfStock as shortage:
+        return_request.refresh_from_db()
+        order.refresh_from_db()
+        if not refund_if_no_replacement:
+            raise OutOfStock(gettext("%(location)s 的库存不足 %(quantity)s 件，无法换货；可选择改为退积分后再提交检验") % {
+                "location": order.location.name, "quantity": return_request.quantity}, field="refund_if_no_replacement") from shortage
+        return False
+    return True
 
 
 def _tell_supplier_liable(return_request: ReturnRequest, order: RedemptionOrder, effect: Effect, *, now: datetime, note: str) -> None:

@@ -98,3 +98,24 @@ def test_the_api_refuses_naming_the_choice_and_refunds_once_chosen(api, exchange
     error = refused.json()["errors"][0]
     assert (refused.status_code, error["code"], error["attr"]) == (409, "out_of_stock", "refund_if_no_replacement")
     assert (chosen.status_code, chosen.json()["state"]) == (200, "refunded")
+
+
+def test_an_exchange_whose_last_units_another_order_reserves_during_the_inspection_is_refunded_when_chosen(
+        exchange, logistics, now, monkeypatch):
+    order = exchange.order
+    before = balance(order)
+    move_stock = returns._move_stock
+
+    def move_stock_while_another_order_reserves_the_rest(return_request, order, effect, **kwargs):
+        move_stock(return_request, order, effect, **kwargs)
+        record = StockRecord.objects.get(gift=order.gift, location=order.location)
+        if record.available:
+            inventory.reserve_stock(gift=order.gift, location=order.location, quantity=record.available, at=now)
+
+    monkeypatch.setattr(returns, "_move_stock", move_stock_while_another_order_reserves_the_rest)
+
+    returns.inspect_return(return_request=exchange, actor=logistics, now=now, outcome="defective", refund_if_no_replacement=True)
+
+    assert ReturnRequest.objects.get().state == "refunded" and balance(order) == before + UNIT_POINTS
+    assert not Shipment.objects.filter(replacement_for__isnull=False).exists()
+    assert StockRecord.objects.get(gift=order.gift, location=order.location).reserved == 8  # the other order's, untouched
