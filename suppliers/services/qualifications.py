@@ -15,7 +15,7 @@ from core.roles import waiting_for
 from core.texts import Message, joined_messages
 from core.validators import required_text
 from suppliers.errors import QualificationBlocked
-from suppliers.models import Category, Gift, Qualification, Supplier
+from suppliers.models import Category, Gift, ProfileChange, Qualification, Supplier
 from suppliers.selectors_profile import WARNING_DAYS, with_expiry_status
 from suppliers.services.contracts import DECIDERS, REJECTION_BODY
 from suppliers.services.notices import send_notice
@@ -83,12 +83,16 @@ def upload_qualification(
 
 def _licence_number(number: str, *, supplier: Supplier) -> tuple[str, list[tuple[str, str, str]]]:
     """A business licence's number is its holder's unified social credit code (SPEC §4.1): 18 characters with their
-    check digit, and the supplier's own. The number normalised, and the problem on `number` if it is not."""
+    check digit, and the supplier's own, or the new code of its credit-code change pending review (whose new licence
+    is filed while it waits). The number normalised, and the problem on `number` if it is not."""
     try:
         code = validate_credit_code(number, field="number")
     except ValidationFailed as error:
         return number, [("number", "invalid", error.detail)]
-    if code != supplier.credit_code:
+    pending_codes = ProfileChange.objects.filter(
+        supplier=supplier, field=ProfileChange.Field.CREDIT_CODE, state=ProfileChange.State.PENDING,
+    ).values_list("new_value__credit_code", flat=True)
+    if code != supplier.credit_code and code not in pending_codes:
         message = gettext("营业执照编号须为礼品商的统一社会信用代码 %(credit_code)s") % {"credit_code": supplier.credit_code}
         return code, [("number", "invalid", message)]
     return code, []

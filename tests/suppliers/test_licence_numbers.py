@@ -9,9 +9,10 @@ from django.utils import timezone
 
 from core.errors import ValidationFailed
 from suppliers.models import Qualification
-from suppliers.services import qualifications
+from suppliers.services import profile, qualifications
 from tests.factories import credit_code
 from tests.portal import field_errors, logged_in, posted_as
+from tests.suppliers.profile_factories import evidence
 
 pytestmark = pytest.mark.django_db
 
@@ -68,4 +69,27 @@ def test_the_api_names_the_number_of_a_licence_that_is_no_credit_code(api, suppl
     response = api(supplier_staff).post("/api/v1/qualifications/", upload, format="multipart")
 
     assert response.status_code == 400 and [e["attr"] for e in response.json()["errors"]] == ["number"]
+    assert not Qualification.objects.exists()
+
+
+def test_the_new_licence_of_a_credit_code_change_pending_review_is_filed_under_the_new_code(supplier, supplier_admin, now):
+    new_code = credit_code(987_654)
+    profile.request_profile_change(supplier=supplier, actor=supplier_admin, now=now, field="credit_code", credit_code=new_code,
+                                   evidence=evidence())
+
+    kept = licence(supplier, supplier_admin, now, new_code)
+
+    assert kept.number == new_code
+
+
+def test_a_licence_numbered_with_a_rejected_credit_code_change_is_refused(supplier, supplier_admin, operator, now):
+    new_code = credit_code(987_654)
+    change = profile.request_profile_change(supplier=supplier, actor=supplier_admin, now=now, field="credit_code",
+                                            credit_code=new_code, evidence=evidence())
+    profile.reject_profile_change(change=change, actor=operator, now=now, reason="执照不清晰")
+
+    with pytest.raises(ValidationFailed) as refused:
+        licence(supplier, supplier_admin, now, new_code)
+
+    assert [field for field, _code, _detail in refused.value.errors] == ["number"]
     assert not Qualification.objects.exists()
