@@ -5,11 +5,12 @@ from core.errors import ValidationFailed
 from core.forms import DayRangeFilter, ListFilter, SubmittedOnce, choice_filter, day_field, yes_no_box
 from core.validators import BusinessDayField
 from django.db.models import Q
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from logistics.models import InboundShipment, LeftoverLot, LogisticsClaim, ReturnRequest, Shipment
 from logistics.models.costs import CostKind, Payer
-from logistics.services import costs, returns, shipments
+from logistics.services import costs, return_evidence, returns, shipments
 from points.models import RedemptionOrder
 from suppliers.models import Supplier
 
@@ -33,8 +34,7 @@ class EvidenceField(forms.FileField):
 
 
 def _evidence() -> EvidenceField:
-    # the limit is return_evidence.MAX_FILES, said in the label as a plain number so that the label stays translatable
-    return EvidenceField(label=_("照片或 PDF 凭证（选填，最多 5 个）"))
+    return EvidenceField(label=format_lazy(_("照片或 PDF 凭证（选填，最多 {limit} 个）"), limit=return_evidence.MAX_FILES))
 
 
 class ReturnRequestForm(SubmittedOnce):

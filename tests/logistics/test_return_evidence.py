@@ -7,10 +7,13 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 from PIL import Image
 
+from logistics.forms_returns import ReturnRequestForm
 from logistics.models import ReturnEvidence, ReturnRequest
 from logistics.services import returns
+from logistics.services.return_evidence import MAX_FILES
 from tests.factories import FIXED_NOW
 from tests.logistics.builders import request
 from tests.portal import field_errors, logged_in
@@ -193,3 +196,11 @@ def test_another_supplier_and_another_member_are_told_a_return_s_file_does_not_e
     statuses = [logged_in(user).get(f"/logistics/returns/evidence/{evidence_pk}/").status_code for user in (other_member.user, other_supplier_admin)]
 
     assert statuses == [404, 404]
+
+
+def test_the_evidence_field_says_how_many_files_it_takes_in_either_language():
+    label = ReturnRequestForm.base_fields["evidence"].label
+    with translation.override("en"):
+        english = str(label)
+
+    assert f"最多 {MAX_FILES} 个" in str(label) and f"at most {MAX_FILES})" in english
