@@ -45,7 +45,7 @@ from logistics.forms_returns import (
     SettleForm,
     VoidCostForm,
 )
-from logistics.models import ExtraCost, ReturnEvidence, ReturnRequest, Tariff
+from logistics.models import ExtraCost, ReturnRequest, Tariff
 from logistics.services import claims, costs, returns
 from points.models import RedemptionOrder
 
@@ -189,7 +189,7 @@ def return_action(request, pk: int, name: str):
 @login_required
 def return_evidence_file(request, pk: int):
     """A return's picture or PDF for whoever may see the return (the member, its supplier, staff); anyone else a 404."""
-    return serve(get_object_or_404(ReturnEvidence.objects.visible_to(request.user), pk=pk).file)
+    return serve(get_object_or_404(returns.list_evidence(user=request.user), pk=pk).file)
 
 
 # --- extra costs and tariffs -------------------------------------------------------------------------------------

@@ -187,7 +187,7 @@ class ReturnEvidenceFileView(generics.GenericAPIView):
     staff); anyone else a 404."""
 
     def get_queryset(self):
-        return ReturnEvidence.objects.visible_to(self.request.user)
+        return returns.list_evidence(user=self.request.user)
 
     @extend_schema(responses=stored_file_responses())
     def get(self, request, pk=None):

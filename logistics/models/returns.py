@@ -185,10 +185,7 @@ class ReturnEvidence(models.Model):
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     uploaded_at = models.DateTimeField(_("上传时间"))
 
-    objects = ScopedManager()
-    visibility = Visibility(supplier="return_request__supplier", member="return_request__order__member")
-
-    class Meta:
+    class Meta:  # seen by whoever sees its return (returns.list_evidence)
         ordering = ["uploaded_at", "id"]
         verbose_name = _("退换货凭证")
         verbose_name_plural = _("退换货凭证")

@@ -773,6 +773,11 @@ if hold_orders_with_open_returns not in orders.completion_guards:
     orders.completion_guards.append(hold_orders_with_open_returns)
 
 
+def list_evidence(*, user) -> QuerySet:
+    """The evidence files of the returns the user may see (`list_returns`), and no other."""
+    return ReturnEvidence.objects.filter(return_request__in=ReturnRequest.objects.visible_to(user))
+
+
 def list_returns(*, user) -> QuerySet:
     """The returns the user may see (members their own, suppliers theirs, staff all), with what their lists show."""
     return (
