@@ -174,3 +174,12 @@ def test_finance_and_logistics_openers_find_the_answer_on_their_home_page(financ
 
     assert 'data-testid="home-answered"' in finance_home and by_finance.number in finance_home
     assert 'data-testid="home-answered"' not in logistics_home and unanswered.number not in logistics_home
+
+
+def test_a_complaint_a_supplier_opened_about_another_does_not_wait_on_its_desk(rival, supplier, supplier_staff, operator):
+    complaint = about(supplier, by=rival)
+    complaints.triage_complaint(complaint=complaint, actor=operator, now=timezone.now(), responsible="supplier")
+
+    counts = (complaints.complaints_waiting(rival), complaints.complaints_waiting(supplier_staff))
+
+    assert counts == (0, 1)  # the supplier it concerns answers it, not the one that complained
