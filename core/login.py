@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from core.errors import TooManyLoginFailures
+from core.masking import mask_phones_in
 from core.services import revoke_api_tokens
 from core.texts import moment
 
@@ -103,10 +104,11 @@ def authenticate_limited(request, *, username: str | None, password: str | None,
         raise TooManyLoginFailures(message, retry_after=seconds)
     user = authenticate(request, username=username, password=password)
     if user is None and refused_login_reason(username, password) is None:
-        logger.info("sign-in failed: username %r from %s", username, client or "-")
+        shown = mask_phones_in(username) if username else username  # a member's username is its mobile number (§4.13)
+        logger.info("sign-in failed: username %r from %s", shown, client or "-")
         if locked := _count_failure(counters, now=now):
             logger.warning("sign-in locked out for %s minutes: username %r from %s (%s)",
-                           settings.LOGIN_LOCKOUT_MINUTES, username, client or "-", ", ".join(locked))
+                           settings.LOGIN_LOCKOUT_MINUTES, shown, client or "-", ", ".join(locked))
     elif user is not None and username:
         cache.delete(_username_key(username, client))
     return user

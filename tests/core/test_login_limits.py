@@ -136,3 +136,13 @@ def test_a_username_locked_at_the_portal_cannot_sign_in_at_the_admin_login(admin
 
     assert refused.status_code == 200 and "_auth_user_id" not in client.session
     assert "登录失败次数过多" in refused.content.decode()
+
+
+def test_failed_sign_ins_and_lockouts_are_logged_with_a_members_mobile_number_masked(now, caplog):
+    caplog.set_level("INFO", logger="core.login")
+    for _ in range(5):
+        sign_in("13800138000", "wrong", now=now)
+
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "username '138****8000'" in logged and "locked out" in logged
+    assert "13800138000" not in logged
