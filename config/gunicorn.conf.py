@@ -21,9 +21,10 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "2"))
 preload_app = True
 # one access line per request on stdout, with the request id the application echoes (core.logs.RequestId), so that
-# the request's own log lines can be found: client (the proxy's X-Forwarded-For), time, request, status, bytes, duration
+# the request's own log lines can be found: client (the proxy's X-Forwarded-For), time, request, status, bytes, duration.
+# The request is its method, path and protocol without the query string: a search names a member's mobile number (§4.13)
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
-access_log_format = ('%({x-forwarded-for}i)s %(t)s "%(r)s" %(s)s %(B)s %(M)sms "%(a)s" request_id=%({x-request-id}o)s')
+access_log_format = ('%({x-forwarded-for}i)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms "%(a)s" request_id=%({x-request-id}o)s')
 # gunicorn's control socket (for `gunicornc`) defaults to one path per user ($XDG_RUNTIME_DIR or ~/.gunicorn/gunicorn.ctl),
 # which a second gunicorn of the same user would take over: none unless GUNICORN_CONTROL_SOCKET names one for this server
 CONTROL_SOCKET = os.environ.get("GUNICORN_CONTROL_SOCKET", "")

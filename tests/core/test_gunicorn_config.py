@@ -45,6 +45,13 @@ def test_each_request_is_an_access_line_on_stdout_with_its_request_id():
     assert "request_id=%({x-request-id}o)s" in printed["access_log_format"]
 
 
+def test_the_access_line_names_the_path_without_its_query_string_where_a_search_names_a_mobile_number():
+    logged_format = printed_config()["access_log_format"]
+
+    assert '"%(m)s %(U)s %(H)s"' in logged_format
+    assert not any(atom in logged_format for atom in ("%(r)s", "%(q)s", "{query_string}e"))
+
+
 def test_a_gunicorn_opens_no_control_socket_where_a_second_one_would_take_it_over():
     assert printed_config()["control_socket_disable"] == "True"
 
