@@ -3,10 +3,13 @@ balancer asks the backend's own address over plain HTTP):
 
 - `/healthz`: the process is up and serving (no database, no broker): restart it when this fails;
 - `/readyz`: the database answers a query and the broker (when one is configured) takes a connection within
-  READY_BROKER_TIMEOUT seconds: send it requests only while this is 200; a 503 names what failed.
+  READY_BROKER_TIMEOUT seconds: send it requests only while this is 200; a 503 names what failed. The answer is
+  kept READY_CACHED_FOR in the process, so that however often it is asked the services are checked once a second.
 
 Workers have no HTTP endpoint: `celery -A config inspect ping` (docs/operations.md)."""
 import logging
+import threading
+import time
 
 from django.db import connection
 from django.http import JsonResponse
@@ -15,6 +18,8 @@ logger = logging.getLogger(__name__)
 
 #: how long /readyz waits for the broker (seconds): well under a balancer's check interval
 READY_BROKER_TIMEOUT = 2.0
+#: how long a process answers /readyz from its last check (seconds)
+READY_CACHED_FOR = 1.0
 
 
 def database_ready() -> None:
@@ -44,6 +49,29 @@ def readiness() -> list[str]:
     return failed
 
 
+class CachedReadiness:
+    """`readiness` checked at most once per READY_CACHED_FOR in the process; a request arriving while it is checked
+    waits for that check instead of starting another."""
+
+    clock = staticmethod(time.monotonic)
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.clear()
+
+    def clear(self) -> None:
+        self._checked_at, self._failed = None, []
+
+    def __call__(self) -> list[str]:
+        with self._lock:
+            if self._checked_at is None or self.clock() - self._checked_at >= READY_CACHED_FOR:
+                self._failed, self._checked_at = readiness(), self.clock()
+            return list(self._failed)
+
+
+READINESS = CachedReadiness()
+
+
 class HealthMiddleware:
     """Answers /healthz and /readyz itself, ahead of CommonMiddleware (which checks the Host) and the views."""
 
@@ -54,7 +82,7 @@ class HealthMiddleware:
         if request.path == "/healthz":
             return JsonResponse({"status": "ok"})
         if request.path == "/readyz":
-            failed = readiness()
+            failed = READINESS()
             if failed:
                 return JsonResponse({"status": "unavailable", "failed": failed}, status=503)
             return JsonResponse({"status": "ok"})

@@ -97,6 +97,8 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["OPTIONS"] = {
         "server_side_binding": os.environ.get("DB_SERVER_SIDE_BINDING", "true") == "true",
         "prepare_threshold": None if os.environ.get("DB_PREPARE_THRESHOLD") == "off" else int(os.environ.get("DB_PREPARE_THRESHOLD", "5")),
+        # an unreachable server fails a request (and /readyz) within seconds instead of the operating system's minutes
+        "connect_timeout": int(os.environ.get("DB_CONNECT_TIMEOUT", "5")),
     }
     # JIT compilation only pays back on long analytical queries: on these short requests a plan priced above
     # `jit_above_cost` (a list's sort over every row, say) spent most of a second compiling (docs/benchmarks.md).

@@ -20,6 +20,18 @@ print(json.dumps({path: client.get(path, HTTP_HOST="10.0.0.5:8000").status_code 
 """
 
 
+def database_down() -> None:
+    raise OperationalError("connection refused")
+
+
+@pytest.fixture(autouse=True)
+def fresh_readiness():
+    """Each test's /readyz checks the services anew, not from the previous test's answer."""
+    health.READINESS.clear()
+    yield
+    health.READINESS.clear()
+
+
 def test_a_load_balancer_gets_both_health_endpoints_over_plain_http_at_the_backend_address_in_production(tmp_path):
     result = run(["-c", BALANCER], tmp_path, **production_env())
 
@@ -42,10 +54,7 @@ def test_readyz_answers_ok_when_the_database_answers_and_tasks_run_eagerly(clien
 
 @pytest.mark.django_db
 def test_readyz_names_the_database_when_it_does_not_answer(client, monkeypatch):
-    def down() -> None:
-        raise OperationalError("connection refused")
-
-    monkeypatch.setattr(health, "database_ready", down)
+    monkeypatch.setattr(health, "database_ready", database_down)
 
     response = client.get("/readyz")
 
@@ -60,3 +69,26 @@ def test_readyz_names_the_broker_when_it_cannot_be_reached(client, monkeypatch):
     response = client.get("/readyz")
 
     assert (response.status_code, response.json()) == (503, {"status": "unavailable", "failed": ["broker"]})
+
+
+@pytest.mark.django_db
+def test_readyz_checks_the_services_once_a_second_however_often_it_is_asked(client, monkeypatch):
+    checks, now = [], [100.0]
+    monkeypatch.setattr(health, "database_ready", lambda: checks.append("database"))
+    monkeypatch.setattr(health.READINESS, "clock", lambda: now[0])
+
+    answers = [client.get("/readyz").status_code for _ in range(2)]
+    now[0] += health.READY_CACHED_FOR
+    answers.append(client.get("/readyz").status_code)
+
+    assert answers == [200, 200, 200]
+    assert checks == ["database", "database"]  # the second answer was the first's
+
+
+@pytest.mark.django_db
+def test_readyz_keeps_a_failure_for_a_second_too(client, monkeypatch):
+    monkeypatch.setattr(health, "database_ready", database_down)
+    first = client.get("/readyz")
+    monkeypatch.undo()
+
+    assert (first.status_code, client.get("/readyz").status_code) == (503, 503)

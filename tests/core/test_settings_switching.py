@@ -36,6 +36,7 @@ db = settings.DATABASES["default"]
 seen = {
     "engine": db["ENGINE"],
     "transaction_mode": db.get("OPTIONS", {}).get("transaction_mode"),
+    "connect_timeout": db.get("OPTIONS", {}).get("connect_timeout"),
     "task_always_eager": app.conf.task_always_eager,
     "broker_url": app.conf.broker_url,
     "time_zone": settings.TIME_ZONE,
@@ -78,6 +79,14 @@ def test_a_postgres_database_url_switches_the_app_to_postgresql(tmp_path):
 
     assert seen["engine"] == "django.db.backends.postgresql"
     assert seen["transaction_mode"] is None
+
+
+@pytest.mark.parametrize(("env", "timeout"), [({}, 5), ({"DB_CONNECT_TIMEOUT": "2"}, 2)])
+def test_a_postgresql_connection_gives_up_after_a_few_seconds_when_the_server_does_not_answer(tmp_path, env, timeout):
+    postgres = settings_seen(tmp_path, DATABASE_URL="postgres://giftpoints:secret@db.example.com:5432/giftpoints", **env)
+
+    assert postgres["connect_timeout"] == timeout
+    assert settings_seen(tmp_path, **env)["connect_timeout"] is None  # SQLite has no such option
 
 
 def test_a_broker_url_turns_eager_tasks_off_and_sends_them_to_the_broker(tmp_path):
