@@ -189,7 +189,7 @@ def supplier_complaint_new(request):
             if first:
                 messages.success(request, _("投诉 %(number)s 已提交，运营方会尽快分派处理。") % {"number": _number(pk)})
             return redirect("complaint", pk=pk)
-    rows = Complaint.objects.filter(opened_by=request.user, channel=Complaint.Channel.PUBLIC).select_related("supplier")
+    rows = complaints.opened_by(request.user).select_related("supplier")
     return render(request, "points/complaints/supplier_form.html", paginate(request, rows) | {"form": form},
                   status=400 if form.errors else 200)
 

@@ -456,7 +456,7 @@ def list_complaints(
     (None: not chased, or answered since), in the same query; the order reads the complaint's own row (its
     `last_reminded_at`), so a page read by id (`core.selectors.rows_by_id`) counts `chases` for its rows only.
     Members see their own; a supplier's users those triaged to it and its suggestions; logistics staff those triaged
-    to logistics; operators all; anyone also those it opened (a complaint about a supplier). `late`: only those past
+    to logistics; operators all; anyone also those it opened about a supplier (`opened_by`). `late`: only those past
     their deadline unanswered (overdue or escalated), or (False) only the others (`core.selectors.answering`)."""
     rows = Complaint.objects.visible_to(user)
     role = getattr(user, "role", None)
@@ -464,8 +464,8 @@ def list_complaints(
         rows = rows.filter(Q(kind=Kind.SUGGESTION) | Q(responsible=Party.SUPPLIER))
     elif role == Role.LOGISTICS and not user.is_superuser:
         rows = rows.filter(responsible=Party.LOGISTICS)
-    if user is not None and user.is_authenticated:  # whoever opened a complaint follows it (`reads_as_opener`)
-        rows = rows | Complaint.objects.filter(opened_by=user)
+    if user is not None and user.is_authenticated:  # whoever complained about a supplier follows it (`reads_as_opener`)
+        rows = rows | opened_by(user)
     rows = rows.filter(**{name: value for name, value in (("state", state), ("responsible", responsible), ("kind", kind),
                                                           ("supplier", supplier)) if value})
     rows = answering(rows, _overdue(now) | Q(state=State.ESCALATED), late)
@@ -508,9 +508,13 @@ def complaints_waiting(user) -> int:
 def answered_for_opener(*, user, now: datetime) -> QuerySet[Complaint]:
     """The complaints about a supplier the user opened that were answered in the last ANSWER_SHOWN_FOR, the latest
     answered first: how staff without an inbox learn of the answer (their home page)."""
-    return Complaint.objects.filter(
-        opened_by=user, channel=Channel.PUBLIC, responded_at__gte=now - ANSWER_SHOWN_FOR
-    ).order_by("-responded_at", "-id")
+    return opened_by(user).filter(responded_at__gte=now - ANSWER_SHOWN_FOR).order_by("-responded_at", "-id")
+
+
+def opened_by(user) -> QuerySet[Complaint]:
+    """The complaints about a supplier the user opened (public channel), which it follows whatever its role: not the
+    hotline complaints it opened for a caller as an operator, which are the operators' (a former operator keeps none)."""
+    return Complaint.objects.filter(opened_by=user, channel=Channel.PUBLIC)
 
 
 def chased_complaints(*, user, now: datetime) -> QuerySet[Complaint]:

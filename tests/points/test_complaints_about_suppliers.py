@@ -183,3 +183,18 @@ def test_a_complaint_a_supplier_opened_about_another_does_not_wait_on_its_desk(r
     counts = (complaints.complaints_waiting(rival), complaints.complaints_waiting(supplier_staff))
 
     assert counts == (0, 1)  # the supplier it concerns answers it, not the one that complained
+
+
+def test_a_former_operator_now_in_finance_keeps_only_the_complaints_it_opened_about_a_supplier(operator, supplier, api):
+    hotline = complaints.open_complaint(actor=operator, now=timezone.now(), supplier=supplier, title="未收到货", description="…",
+                                        contact_name="李女士", contact_phone="13800001111")
+    operator.role = "finance"
+    operator.save()
+    public = about(supplier, by=operator)
+
+    listed = api(operator).get("/api/v1/complaints/").json()["results"]
+
+    assert [row["number"] for row in listed] == [public.number]
+    assert logged_in(operator).get(reverse("complaint", args=[hotline.pk])).status_code == 404
+    assert api(operator).get(f"/api/v1/complaints/{hotline.pk}/").status_code == 404
+    assert list(complaints.opened_by(operator)) == [public]
