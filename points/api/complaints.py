@@ -42,7 +42,8 @@ class ReminderSerializer(serializers.ModelSerializer):
 
 class ComplaintSerializer(serializers.ModelSerializer):
     """A complaint; the complainant's contact as `points.privacy.complainant_contact` shows it to the reader (masked in a
-    list for all but the member, in full on the complaint's own read only for those who must act on its order)."""
+    list for all but the member, in full on the complaint's own read only for those who must act on its order). One
+    who reads it only as its opener (`reads_as_opener`) gets no deadline, overdue or waits_for: the answering party's."""
 
     order_number = serializers.CharField(source="order.number", default=None, read_only=True)
     gift_name = serializers.CharField(source="gift.name", default=None, read_only=True)
@@ -90,6 +91,8 @@ class ComplaintSerializer(serializers.ModelSerializer):
         data = super().to_representation(complaint)
         contact = self._contact(complaint)
         data["contact_name"], data["contact_phone"] = contact.contact_name, contact.contact_phone
+        if complaints.reads_as_opener(user=self.context["request"].user, complaint=complaint):  # as the portal shows it
+            data["deadline"], data["overdue"], data["waits_for"] = None, False, ""
         return data
 
 

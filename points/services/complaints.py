@@ -360,11 +360,14 @@ def remind_responsible(*, complaint: Complaint, actor, now: datetime, reason: st
 
 def reads_as_opener(*, user, complaint: Complaint) -> bool:
     """Whether the user sees the complaint only as the one who opened it (a supplier's user about another supplier,
-    finance staff): its answer and state, not the deadlines and reminders of the party answering it."""
+    logistics staff about a supplier unless it was triaged to logistics, finance staff): its answer and state, not the
+    deadlines, whose move it is and the reminders of the party answering it (on the portal and the API alike)."""
     if user is None or complaint.opened_by_id != user.pk or user.is_superuser:
         return False
     if user.role in SUPPLIER_ROLES:
         return complaint.supplier_id != user.supplier_id
+    if user.role == Role.LOGISTICS:
+        return complaint.channel == Channel.PUBLIC and complaint.responsible != Party.LOGISTICS
     return user.role not in Complaint.visibility.staff and user.role != Role.MEMBER
 
 

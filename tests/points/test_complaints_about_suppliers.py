@@ -198,3 +198,21 @@ def test_a_former_operator_now_in_finance_keeps_only_the_complaints_it_opened_ab
     assert logged_in(operator).get(reverse("complaint", args=[hotline.pk])).status_code == 404
     assert api(operator).get(f"/api/v1/complaints/{hotline.pk}/").status_code == 404
     assert list(complaints.opened_by(operator)) == [public]
+
+
+@pytest.mark.parametrize("opener", ["rival", "logistics", "finance"])
+def test_an_opener_is_not_shown_the_answering_suppliers_deadline_or_whose_move_it_is_on_the_api_or_the_portal(
+    request, opener, supplier, supplier_staff, operator, api,
+):
+    user = request.getfixturevalue(opener)
+    complaint = about(supplier, by=user)
+    complaints.triage_complaint(complaint=complaint, actor=operator, now=timezone.now(), responsible="supplier")
+
+    read = api(user).get(f"/api/v1/complaints/{complaint.pk}/").json()
+    listed = api(user).get("/api/v1/complaints/").json()["results"][0]
+    page = logged_in(user).get(reverse("complaint", args=[complaint.pk])).content.decode()
+
+    assert [(row["deadline"], row["overdue"], row["waits_for"]) for row in (read, listed)] == [(None, False, "")] * 2
+    assert 'data-testid="deadline"' not in page and 'data-testid="waits-for"' not in page
+    answering = api(supplier_staff).get(f"/api/v1/complaints/{complaint.pk}/").json()
+    assert answering["deadline"] is not None and answering["waits_for"] == "supplier"
