@@ -279,12 +279,15 @@ def respond_to_complaint(*, complaint: Complaint, actor, now: datetime, response
 
 
 def _tell_public_opener(complaint: Complaint, now: datetime) -> None:
-    """A supplier's user who complained about another supplier finds the answer in its supplier's inbox; logistics and
+    """A supplier's user who complained about another supplier finds the answer in its supplier's inbox, which all its
+    users read: the notice names who opened the complaint, the only one of them its link opens for. Logistics and
     finance staff, who have no inbox, find it on their home page (`answered_for_opener`)."""
     opener = complaint.opened_by
     if complaint.channel == Channel.PUBLIC and opener is not None and opener.role in SUPPLIER_ROLES and opener.supplier_id:
-        send_notice(supplier=Supplier.objects.get(pk=opener.supplier_id), kind="public_complaint_answered", title=gettext_noop("您提交的投诉 %(number)s 已答复"),
-                    body=gettext_noop("请在投诉页面查看答复。"), params={"number": complaint.number}, now=now, sms=False,
+        send_notice(supplier=Supplier.objects.get(pk=opener.supplier_id), kind="public_complaint_answered",
+                    title=gettext_noop("由 %(opener)s 提交的投诉 %(number)s 已答复"),
+                    body=gettext_noop("提交人 %(opener)s 可在投诉页面查看答复。"),
+                    params={"number": complaint.number, "opener": opener.get_full_name() or opener.username}, now=now, sms=False,
                     link=reverse("complaint", args=[complaint.pk]))
 
 

@@ -216,3 +216,13 @@ def test_an_opener_is_not_shown_the_answering_suppliers_deadline_or_whose_move_i
     assert 'data-testid="deadline"' not in page and 'data-testid="waits-for"' not in page
     answering = api(supplier_staff).get(f"/api/v1/complaints/{complaint.pk}/").json()
     assert answering["deadline"] is not None and answering["waits_for"] == "supplier"
+
+
+def test_the_answer_notice_in_the_openers_supplier_inbox_names_who_opened_the_complaint(rival, supplier, operator, supplier_staff):
+    complaint = answered(about(supplier, by=rival), operator=operator, responder=supplier_staff)
+
+    notice = Notice.objects.get(kind="public_complaint_answered")
+
+    opener = rival.get_full_name() or rival.username
+    assert opener in notice.title_text and complaint.number in notice.title_text
+    assert opener in notice.body_text
