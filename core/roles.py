@@ -45,14 +45,15 @@ def sees_settlement_money(user) -> bool:
     return getattr(user, "role", None) not in SETTLEMENT_BLIND_ROLES
 
 
-def waiting_for(roles: frozenset[str] | set[str]) -> Callable:
+def waiting_for(roles: frozenset[str] | set[str], *, superusers: bool = False) -> Callable:
     """Decorate `count(user) -> int`, what waits for a user to act on (a navigation badge), so that it counts only for
-    signed-in users of `roles` and is 0 for anyone else."""
+    signed-in users of `roles` (and superusers of any role, with `superusers`, where a superuser acts for a role) and is
+    0 for anyone else."""
 
     def decorate(count: Callable[..., int]) -> Callable[..., int]:
         @wraps(count)
         def badge(user) -> int:
-            if not getattr(user, "is_authenticated", False) or user.role not in roles:
+            if not getattr(user, "is_authenticated", False) or (user.role not in roles and not (superusers and user.is_superuser)):
                 return 0
             return count(user)
 

@@ -498,14 +498,14 @@ def list_complaints(
     return rows
 
 
-@waiting_for({Role.OPERATOR, Role.LOGISTICS, *SUPPLIER_ROLES})
+@waiting_for({Role.OPERATOR, Role.LOGISTICS, *SUPPLIER_ROLES}, superusers=True)  # superusers triage (`operates`)
 def complaints_waiting(user) -> int:
     """What waits on the complaint desk for the user: complaints and suggestions triaged to its party (a supplier's: to
     its own supplier, not one it opened about another) and not answered yet, and for those who triage (`operates`: operators and superusers) also those
     still to triage."""
     rows = list_complaints(user=user, now=timezone.now(), ordered=False)
-    party = next(party for party, roles in RESPONDERS.items() if user.role in roles)
-    answerable = Q(state__in=ANSWERABLE, responsible=party)
+    party = next((party for party, roles in RESPONDERS.items() if user.role in roles), None)  # none: a superuser of finance
+    answerable = Q(state__in=ANSWERABLE, responsible=party) if party else Q(pk__in=[])
     if party == Party.SUPPLIER and not user.is_superuser:  # its own supplier's only (`may_respond`), not those it opened
         answerable &= Q(supplier_id=user.supplier_id)
     return rows.filter(Q(state=State.OPEN) | answerable if operates(user) else answerable).count()

@@ -850,6 +850,16 @@ def test_a_superuser_of_another_role_is_counted_the_complaints_it_may_triage(com
     assert counts == (1, 0)  # the open complaint: the superuser's to triage (`operates`), not the logistics staff's
 
 
+@pytest.mark.parametrize("role", ["finance", "member"])
+def test_a_superuser_of_a_role_that_answers_no_complaint_is_counted_those_it_may_triage(complaint, operator, role, now):
+    root = UserFactory(username=f"root_{role}", role=role, is_superuser=True)
+    assert complaints.complaints_waiting(root) == 1  # the open complaint, to triage (`operates`)
+
+    complaints.triage_complaint(complaint=complaint, actor=operator, now=now, responsible="supplier")
+
+    assert complaints.complaints_waiting(root) == 0  # triaged: the supplier's to answer
+
+
 
 def test_a_penalty_may_refer_to_a_complaint_about_the_same_supplier_only(complaint, supplier, finance, now):
     from settlement.services.adjustments import propose_adjustment
