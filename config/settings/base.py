@@ -250,7 +250,8 @@ CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_SOCKET_TIMEOUT
 # message again to a second worker while the first still runs it. The longest task, a month's generation, took 10 s for
 # 1,000,000 lines (docs/benchmarks.md); a large statement's PDF a few minutes at most.
 CELERY_TASK_TIME_LIMIT = int(os.environ.get("CELERY_TASK_TIME_LIMIT", "1800"))
-CELERY_TASK_SOFT_TIME_LIMIT = int(os.environ.get("CELERY_TASK_SOFT_TIME_LIMIT", str(CELERY_TASK_TIME_LIMIT - 300)))
+# the soft limit leaves the task time to clean up before the hard one: 5 minutes, or a sixth of a shorter hard limit
+CELERY_TASK_SOFT_TIME_LIMIT = int(os.environ.get("CELERY_TASK_SOFT_TIME_LIMIT") or max(CELERY_TASK_TIME_LIMIT * 5 // 6, CELERY_TASK_TIME_LIMIT - 300))
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None
 CELERY_TIMEZONE = TIME_ZONE
