@@ -24,7 +24,7 @@ from points.services import complaints
 from suppliers.models import Gift, Supplier
 
 MEMBER = frozenset({Role.MEMBER})
-OPERATOR = frozenset({Role.OPERATOR})
+OPERATOR = complaints.OPERATES  # the service's own (`complaints.operates`): operators, and superusers of any role
 
 
 class ReminderSerializer(serializers.ModelSerializer):

@@ -46,6 +46,7 @@ ANSWERABLE = (State.TRIAGED, State.ESCALATED, State.REOPENED)
 #: who answers for each responsible party (首问负责); a supplier's users answer only for their own supplier
 RESPONDERS = {Party.SUPPLIER: SUPPLIER_ROLES, Party.LOGISTICS: frozenset({Role.LOGISTICS}), Party.OPERATOR: frozenset({Role.OPERATOR})}
 RESPONDER_ROLES = frozenset().union(*RESPONDERS.values())
+OPERATES = frozenset({Role.OPERATOR})  #: the roles that take, triage and chase complaints, with superusers (`operates`)
 WAITS_FOR_TRIAGE, WAITS_FOR_MEMBER = "triage", "member"  # `waits_for` besides the responsible parties
 #: what anyone may name in a complaint: a gift that has been in the catalog, a supplier that has been cooperating (a draft
 #: gift or an application is known only to its supplier and the staff)
@@ -197,9 +198,10 @@ def _ask_supplier_to_answer(complaint: Complaint, *, title: str, now: datetime) 
 
 
 def operates(user) -> bool:
-    """Whether the user acts for the operator (an operator or a superuser): taking, triaging and chasing complaints are
-    its steps, whatever a complaint's state. The one rule both of their permission and of the pages offering them."""
-    return user is not None and (user.is_superuser or user.role == Role.OPERATOR)
+    """Whether the user acts for the operator (one of OPERATES or a superuser): taking, triaging and chasing complaints
+    are its steps, whatever a complaint's state. The one rule of their permission, of the pages offering them and of
+    the API's steps (`core.roles.require_role(user, OPERATES)` is the same check)."""
+    return user is not None and (user.is_superuser or user.role in OPERATES)
 
 
 def answers_for(*, user, complaint: Complaint) -> bool:

@@ -870,3 +870,14 @@ def test_a_penalty_may_refer_to_a_complaint_about_the_same_supplier_only(complai
         propose_adjustment(supplier=contracted(SupplierFactory()), kind="penalty", amount="-50", reason="投诉属实", actor=finance, now=now,
                            source_kind="complaint", source_id=complaint.number)
     assert (penalty.source_kind, penalty.source_id, refused.value.field) == ("complaint", complaint.number, "source_id")
+
+
+def test_the_api_takes_the_operators_complaint_steps_from_whoever_operates_a_superuser_of_finance_too(complaint, api):
+    from points.api.complaints import ComplaintViewSet
+
+    root = UserFactory(username="root_finance_api", role="finance", is_superuser=True)
+
+    triaged = api(root).post(f"/api/v1/complaints/{complaint.pk}/triage/", {"responsible": "supplier"}, format="json")
+
+    assert triaged.status_code == 200 and triaged.json()["responsible"] == "supplier"
+    assert {ComplaintViewSet.triage.allowed_roles, ComplaintViewSet.take.allowed_roles, ComplaintViewSet.remind.allowed_roles} == {complaints.OPERATES}
