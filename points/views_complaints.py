@@ -126,17 +126,9 @@ def member_complaint_new(request):
     if title := request.GET.get("title", "").strip()[:200]:  # a link that asks for something names it (e.g. a cancellation)
         initial["title"] = title
     form = MemberComplaintForm(request.POST or None, user=request.user, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            pk, first = form.create_once(user=request.user, name="complaint", action=lambda: complaints.open_complaint(
-                actor=request.user, now=timezone.now(), **form.entered()
-            ))
-        except DomainError as error:
-            add_service_errors(form, error)
-        else:
-            if first:
-                messages.success(request, _("投诉已提交，客服会尽快分派处理。"))
-            return redirect("complaint", pk=pk)
+    if done := _created_once(request, form, "complaint", complaints.open_complaint, form.entered,
+                             lambda pk: _("投诉已提交，客服会尽快分派处理。"), lambda pk: redirect("complaint", pk=pk)):
+        return done
     return render(request, "points/complaints/member_form.html", {"form": form})
 
 
@@ -159,17 +151,10 @@ def complaint_desk(request):
 def hotline_complaint_new(request):
     require_role(request.user, OPERATOR)
     form = HotlineComplaintForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            pk, first = form.create_once(user=request.user, name="hotline-complaint", action=lambda: complaints.open_complaint(
-                actor=request.user, now=timezone.now(), **form.values()
-            ))
-        except DomainError as error:
-            add_service_errors(form, error, aliases={"member": "member_phone", "order": "order_number"})
-        else:
-            if first:
-                messages.success(request, _("已代会员登记投诉 %(number)s") % {"number": _number(pk)})
-            return redirect("complaint", pk=pk)
+    if done := _created_once(request, form, "hotline-complaint", complaints.open_complaint, form.values,
+                             lambda pk: _("已代会员登记投诉 %(number)s") % {"number": _number(pk)},
+                             lambda pk: redirect("complaint", pk=pk), aliases={"member": "member_phone", "order": "order_number"}):
+        return done
     return render(request, "points/complaints/hotline_form.html", {"form": form})
 
 
@@ -178,20 +163,32 @@ def supplier_complaint_new(request):
     """A complaint about a supplier (a supplier's user: about another), with those the user opened below the form."""
     require_role(request.user, PUBLIC_OPENERS)
     form = SupplierComplaintForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            pk, first = form.create_once(user=request.user, name="supplier-complaint", action=lambda: complaints.open_complaint(
-                actor=request.user, now=timezone.now(), **form.entered()
-            ))
-        except DomainError as error:
-            add_service_errors(form, error)
-        else:
-            if first:
-                messages.success(request, _("投诉 %(number)s 已提交，运营方会尽快分派处理。") % {"number": _number(pk)})
-            return redirect("complaint", pk=pk)
+    if done := _created_once(request, form, "supplier-complaint", complaints.open_complaint, form.entered,
+                             lambda pk: _("投诉 %(number)s 已提交，运营方会尽快分派处理。") % {"number": _number(pk)},
+                             lambda pk: redirect("complaint", pk=pk)):
+        return done
     rows = complaints.opened_by(request.user).select_related("supplier")
     return render(request, "points/complaints/supplier_form.html", paginate(request, rows) | {"form": form},
                   status=400 if form.errors else 200)
+
+
+def _created_once(request, form, name: str, service: Callable, values: Callable[[], dict], message: Callable[[int], str],
+                  to: Callable, *, aliases: dict[str, str] | None = None):
+    """What a valid form asks `service` to create, created once per form (a double click or a re-sent request makes
+    one): the response `to(pk)`, with `message(pk)` the first time; None while the form is unsent, invalid or refused by
+    the service (its errors then next to the fields, `aliases` mapping the service's names to the form's)."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        pk, first = form.create_once(user=request.user, name=name, action=lambda: service(
+            actor=request.user, now=timezone.now(), **values()
+        ))
+    except DomainError as error:
+        add_service_errors(form, error, aliases=aliases)
+        return None
+    if first:
+        messages.success(request, message(pk))
+    return to(pk)
 
 
 def _number(pk: int) -> str:
@@ -314,16 +311,9 @@ def _complaint_done(complaint: Complaint, action: ComplaintAction) -> str:
 def supplier_suggestions(request):
     require_role(request.user, SUPPLIER_ROLES)
     form = SuggestionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            pk, first = form.create_once(user=request.user, name="suggestion", action=lambda: complaints.send_suggestion(
-                actor=request.user, now=timezone.now(), **form.entered()
-            ))
-        except DomainError as error:
-            add_service_errors(form, error)
-        else:
-            if first:
-                messages.success(request, _("建议 %(number)s 已提交给运营方。") % {"number": _number(pk)})
-            return redirect("supplier-suggestions")
+    if done := _created_once(request, form, "suggestion", complaints.send_suggestion, form.entered,
+                             lambda pk: _("建议 %(number)s 已提交给运营方。") % {"number": _number(pk)},
+                             lambda pk: redirect("supplier-suggestions")):
+        return done
     rows = complaints.list_complaints(user=request.user, now=timezone.now(), kind=Complaint.Kind.SUGGESTION, ordered=False)
     return render(request, "points/complaints/suggestions.html", paginate(request, rows) | {"form": form})
