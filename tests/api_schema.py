@@ -12,9 +12,15 @@ from schemathesis.core.transport import Response
 
 
 @cache
+def served_schema() -> dict:
+    """The OpenAPI document `/api/schema/` serves, generated once per test process."""
+    return SchemaGenerator().get_schema(public=True)
+
+
+@cache
 def api_schema():
     """The schema the API serves, loaded once per test process."""
-    return schemathesis.openapi.from_dict(SchemaGenerator().get_schema(public=True))
+    return schemathesis.openapi.from_dict(served_schema())
 
 
 def schema_path(route: str) -> str:
