@@ -21,7 +21,7 @@ from core.api.permissions import require_role
 from core.api.schema import stored_file_responses
 from core.api.serializers import HidesSettlementMoney
 from core.api.transitions import ReasonInput, RequiredReasonInput, TransitionHistoryMixin, transition_action
-from core.files import serve
+from core.files import MAX_DOCUMENT_BYTES, serve
 from core.idempotency import idempotent
 from core.roles import SUPPLIER_ROLES, Role
 from logistics.models import ExtraCost, ReturnEvidence, InboundShipment, LeftoverLot, LogisticsClaim, ReturnRequest, Shipment, Tariff
@@ -97,7 +97,7 @@ def evidence_input(who: str) -> serializers.ListField:
     """Files sent as multipart under `evidence` (repeated); each judged by the return service, which names a refused one."""
     return serializers.ListField(
         child=serializers.FileField(), required=False, default=list,
-        help_text=f"{who}: pictures (JPEG, PNG, WebP) or PDFs of at most 10 MB each, at most {MAX_EVIDENCE_FILES}, sent as multipart",
+        help_text=f"{who}: pictures (JPEG, PNG, WebP) or PDFs of at most {MAX_DOCUMENT_BYTES // 2**20} MB each, at most {MAX_EVIDENCE_FILES}, sent as multipart",
     )
 
 
