@@ -53,7 +53,8 @@ def waiting_for(roles: frozenset[str] | set[str], *, superusers: bool = False) -
     def decorate(count: Callable[..., int]) -> Callable[..., int]:
         @wraps(count)
         def badge(user) -> int:
-            if not getattr(user, "is_authenticated", False) or (user.role not in roles and not (superusers and user.is_superuser)):
+            signed_in = getattr(user, "is_authenticated", False)
+            if not (has_role(user, roles) if superusers else signed_in and user.role in roles):
                 return 0
             return count(user)
 

@@ -19,7 +19,7 @@ from core.fsm import history_of
 from core.masking import mask_phone
 from core.models import Program, Tier
 from core.portal import PageAction, act_with_form, action_forms, add_service_errors, page_status, paginate, state_reached
-from core.roles import Role
+from core.roles import Role, has_role
 from core.tabular import TableRejected
 from points.forms import OrderReasonForm, RedeliverForm, RequiredReasonForm, StaffOrderFilterForm
 from points.models import LedgerEntry, Member, RedemptionOrder
@@ -108,7 +108,7 @@ def order_admin_detail(request, pk: int, *, refused: tuple[str, forms.Form] | No
     order = get_object_or_404(RedemptionOrder.objects.visible_to(request.user).select_related("gift", "supplier", "member"), pk=pk)
     available = {t.name for t in order.get_available_state_transitions()}
     offered = [(name, action) for name, action in ORDER_ACTIONS.items()
-               if name in available and request.user.role in orders.roles_for(name)]
+               if name in available and has_role(request.user, orders.roles_for(name))]
     context = {"order": order, "actions": action_forms(request, offered, refused=refused), "history": history_of(order)}
     return render(request, "points/order_admin_detail.html", context, status=page_status(refused))
 

@@ -22,7 +22,7 @@ from core.fsm import apply_transition, bulk_transition, log_creation
 from core.models import TransitionLog
 from core.notifications import notify
 from core.numbers import create_numbered
-from core.roles import SUPPLIER_ROLES, Role, waiting_for
+from core.roles import SUPPLIER_ROLES, Role, has_role, require_role, waiting_for
 from core.selectors import answering
 from core.validators import validate_mobile, validate_reason
 from core.texts import moment
@@ -201,7 +201,7 @@ def operates(user) -> bool:
     """Whether the user acts for the operator (one of OPERATES or a superuser): taking, triaging and chasing complaints
     are its steps, whatever a complaint's state. The one rule of their permission, of the pages offering them and of
     the API's steps (`core.roles.require_role(user, OPERATES)` is the same check)."""
-    return user is not None and (user.is_superuser or user.role in OPERATES)
+    return has_role(user, OPERATES)
 
 
 def answers_for(*, user, complaint: Complaint) -> bool:
@@ -555,8 +555,7 @@ def _start_deadline(complaint: Complaint, now: datetime) -> ComplaintDeadline:
 
 def _require_operator(actor, message: str) -> None:
     """The permission of the operator's steps (taking, triaging, chasing): `operates`, which the pages offer them by."""
-    if not operates(actor):
-        raise PermissionDenied(message)
+    require_role(actor, OPERATES, message)
 
 
 def _require_member(actor, complaint: Complaint) -> None:
