@@ -122,6 +122,8 @@ def failures_whose_item_reads(text: str) -> list[int]:
     """The ids of the failures whose item, as operators read it (`JobFailure.masked_item`), holds `text` in any case: a
     failure is found by the order or statement its item names, never by a mobile number the item names in full."""
     pieces = [piece for piece in text.split("*") if piece]  # each is in the stored item too: masking keeps them whole
+    if not pieces:  # only the mask's stars: nothing to narrow the rows by in SQL, and nothing naming a record
+        return []
     rows = JobFailure.objects.filter(*[Q(item__icontains=piece) for piece in pieces])
     return [pk for pk, item in rows.values_list("pk", "item") if text.lower() in mask_phones_in(item).lower()]
 
