@@ -2,6 +2,7 @@
 return and the inspector's, kept as checked files; served only to those who see the return; a refused file is named
 and nothing is stored."""
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -10,12 +11,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 from PIL import Image
 
+from core.errors import ValidationFailed
 from logistics.forms_returns import ReturnRequestForm
 from logistics.models import ReturnEvidence, ReturnRequest
 from logistics.services import returns
 from logistics.services.return_evidence import MAX_FILES
 from tests.factories import FIXED_NOW
-from tests.logistics.builders import request
+from tests.logistics.builders import received, request
 from tests.portal import field_errors, logged_in
 
 pytestmark = pytest.mark.django_db
@@ -204,3 +206,82 @@ def test_the_evidence_field_says_how_many_files_it_takes_in_either_language():
         english = str(label)
 
     assert f"最多 {MAX_FILES} 个" in str(label) and f"at most {MAX_FILES})" in english
+
+
+# --- the inspector's files ------------------------------------------------------------------------------------------
+
+def received_warehouse_return(delivered_order, operator, logistics, now) -> ReturnRequest:
+    return received(delivered_order, operator=operator, handler=logistics, now=now, reason="defective")
+
+
+REFUSED_INSPECTION_FILES = pytest.mark.parametrize(
+    ("files", "code", "named"),
+    [
+        (lambda: [photo("ok.png"), not_a_picture("scratch.png")], "invalid", "scratch.png"),
+        (lambda: [photo("huge.png")], "invalid", "huge.png"),  # over the cap, lowered to 10 bytes by `small_cap`
+        (lambda: [photo(f"p{index}.png") for index in range(MAX_FILES + 1)], "too_many", str(MAX_FILES)),
+    ],
+    ids=["wrong content", "too big", "too many"],
+)
+
+
+@pytest.fixture
+def small_cap(request, monkeypatch):
+    """The size cap lowered to 10 bytes for the case of a file over it, so that no 10 MB file is made."""
+    if request.node.callspec.id.startswith("too big"):
+        monkeypatch.setattr("core.files.MAX_DOCUMENT_BYTES", 10)
+
+
+def assert_inspection_refused_with_nothing_kept(return_request: ReturnRequest, stored_before: set[Path]) -> None:
+    return_request.refresh_from_db()
+    assert (return_request.state, return_request.outcome, return_request.inspected_at) == ("received", "", None)
+    assert not ReturnEvidence.objects.filter(stage=ReturnEvidence.Stage.INSPECTION).exists()
+    assert stored_files() == stored_before
+
+
+@REFUSED_INSPECTION_FILES
+def test_the_inspection_service_names_a_refused_file_and_keeps_the_return_received_with_nothing_kept(
+    delivered_order, operator, logistics, now, files, code, named, small_cap
+):
+    return_request = received_warehouse_return(delivered_order, operator, logistics, now)
+    before = stored_files()
+
+    with pytest.raises(ValidationFailed) as refused:
+        returns.inspect_return(return_request=return_request, actor=logistics, now=now, outcome="defective", evidence=files())
+
+    [(field, error_code, detail)] = refused.value.errors
+    assert (refused.value.field, field, error_code) == ("evidence", "evidence", code) and named in detail
+    assert_inspection_refused_with_nothing_kept(return_request, before)
+
+
+@REFUSED_INSPECTION_FILES
+def test_the_inspect_api_answers_400_naming_a_refused_file_and_keeps_the_dropship_return_received_with_nothing_kept(
+    api, dropship_order, supplier_staff, operator, now, files, code, named, small_cap
+):
+    return_request = approved_dropship_return(dropship_order, operator, now)
+    returns.receive_return(return_request=return_request, actor=supplier_staff, now=now)
+    before = stored_files()
+
+    response = api(operator).post(f"/api/v1/returns/{return_request.pk}/inspect/",
+                                  {"outcome": "defective", "evidence": files()}, format="multipart")
+
+    assert response.status_code == 400, response.content
+    [error] = response.json()["errors"]
+    assert (error["attr"], error["code"]) == ("evidence", code) and named in error["detail"]
+    assert_inspection_refused_with_nothing_kept(return_request, before)
+
+
+@REFUSED_INSPECTION_FILES
+def test_the_inspection_page_names_a_refused_file_next_to_the_field_and_keeps_the_return_received_with_nothing_kept(
+    delivered_order, operator, logistics, now, files, code, named, small_cap
+):
+    return_request = received_warehouse_return(delivered_order, operator, logistics, now)
+    client = logged_in(logistics)
+    before = stored_files()
+
+    page = client.get(f"/logistics/returns/{return_request.pk}/").content.decode()
+    response = client.post(f"/logistics/returns/{return_request.pk}/inspect/", {"outcome": "defective", "evidence": files()})
+
+    assert re.search(r'<form[^>]* action="[^"]*/inspect/"[^>]* enctype="multipart/form-data"', page)
+    assert response.status_code == 400 and named in field_errors(response)["evidence"]
+    assert_inspection_refused_with_nothing_kept(return_request, before)
