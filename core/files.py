@@ -17,9 +17,11 @@ logger = logging.getLogger(__name__)
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 #: What an uploaded document (a contract, a licence, a certificate) may be: a PDF or a scan; the extension it is kept with.
 DOCUMENT_KINDS = {"PDF": "pdf", "JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+#: The content type of each kind of document, as its content shows it (`check_document`).
+DOCUMENT_TYPES = {"PDF": "application/pdf", "JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 #: The only types a browser is let to show in place; any other stored file downloads as bytes, so nothing stored (an
 #: HTML page, a script, an SVG) can ever run in the portal's origin.
-SHOWN_IN_PLACE = frozenset({"application/pdf", "image/jpeg", "image/png", "image/webp"})
+SHOWN_IN_PLACE = frozenset(DOCUMENT_TYPES.values())
 
 
 @contextmanager
@@ -36,9 +38,10 @@ def kept_only_if_done() -> Iterator[Callable[[FieldFile], None]]:
         raise
 
 
-def check_document(upload, *, field: str = "file") -> None:
+def check_document(upload, *, field: str = "file") -> str:
     """Accept a PDF, or a scan as a JPEG, PNG or WebP picture, of at most 10 MB, judged by its content; its name is
-    given the extension of what it is. :raises ValidationFailed: naming the file"""
+    given the extension of what it is, and its content type (DOCUMENT_TYPES) is returned. :raises ValidationFailed:
+    naming the file"""
     name = Path(getattr(upload, "name", "") or "upload").name
     if upload.size > MAX_DOCUMENT_BYTES:
         raise ValidationFailed(gettext("%(name)s：文件不能超过 10 MB") % {"name": name}, field=field)
@@ -58,11 +61,13 @@ def check_document(upload, *, field: str = "file") -> None:
     if kind not in DOCUMENT_KINDS:
         raise ValidationFailed(gettext("%(name)s：仅支持 PDF 或 JPEG、PNG、WebP 扫描件") % {"name": name}, field=field)
     upload.name = f"{Path(name).stem or 'document'}.{DOCUMENT_KINDS[kind]}"
+    return DOCUMENT_TYPES[kind]
 
 
-def serve(field_file: FieldFile, *, as_attachment: bool = False) -> FileResponse:
+def serve(field_file: FieldFile, *, as_attachment: bool = False, content_type: str = "") -> FileResponse:
     """Stream the file of an object already read through its scoped queryset: PDFs and pictures in place (unless
-    `as_attachment`), anything else as a download of plain bytes.
+    `as_attachment`), anything else as a download of plain bytes. What it is: `content_type` when its content was
+    recorded at upload, else what its name's extension says.
 
     :raises Http404: when there is none, or the storage has lost it (logged as an error: the row outlived its file)
     """
@@ -74,7 +79,7 @@ def serve(field_file: FieldFile, *, as_attachment: bool = False) -> FileResponse
         logger.error("stored file %s is missing from the storage", field_file.name)
         raise Http404("file missing") from None
     name = Path(field_file.name).name
-    content_type = mimetypes.guess_type(name)[0]
+    content_type = content_type or mimetypes.guess_type(name)[0]
     if content_type in SHOWN_IN_PLACE:
         return FileResponse(opened, as_attachment=as_attachment, filename=name, content_type=content_type)
     return FileResponse(opened, as_attachment=True, filename=name, content_type="application/octet-stream")

@@ -189,7 +189,8 @@ def return_action(request, pk: int, name: str):
 @login_required
 def return_evidence_file(request, pk: int):
     """A return's picture or PDF for whoever may see the return (the member, its supplier, staff); anyone else a 404."""
-    return serve(get_object_or_404(returns.list_evidence(user=request.user), pk=pk).file)
+    evidence = get_object_or_404(returns.list_evidence(user=request.user), pk=pk)
+    return serve(evidence.file, content_type=evidence.content_type)
 
 
 # --- extra costs and tariffs -------------------------------------------------------------------------------------

@@ -191,7 +191,8 @@ class ReturnEvidenceFileView(generics.GenericAPIView):
 
     @extend_schema(responses=stored_file_responses())
     def get(self, request, pk=None):
-        return serve(self.get_object().file)
+        evidence = self.get_object()
+        return serve(evidence.file, content_type=evidence.content_type)
 
 
 class OrderReturnsView(generics.GenericAPIView):

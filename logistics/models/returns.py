@@ -182,6 +182,8 @@ class ReturnEvidence(models.Model):
     return_request = models.ForeignKey(ReturnRequest, on_delete=models.CASCADE, related_name="evidence")
     stage = models.CharField(_("环节"), max_length=12, choices=Stage.choices)
     file = models.FileField(_("凭证文件"), upload_to=evidence_path, max_length=200)
+    # what the upload's content was found to be (core.files.check_document), not what its name says
+    content_type = models.CharField(_("文件类型"), max_length=40)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     uploaded_at = models.DateTimeField(_("上传时间"))
 
@@ -195,4 +197,5 @@ class ReturnEvidence(models.Model):
 
     @property
     def is_picture(self) -> bool:
-        return not self.file.name.lower().endswith(".pdf")
+        """Shown as a picture: its content was found to be one at upload."""
+        return self.content_type.startswith("image/")

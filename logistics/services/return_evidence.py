@@ -40,13 +40,17 @@ def require_acceptable(uploads: Iterable) -> None:
 def attach_evidence(
     *, return_request: ReturnRequest, uploads: Iterable, stage: str, actor, now: datetime, stored: Callable,
 ) -> list[ReturnEvidence]:
-    """Keep checked `uploads` as the return's evidence of `stage`, inside the caller's transaction; each file is told to
-    `stored` (core.files.kept_only_if_done) so that it is deleted again if the transaction rolls back."""
+    """Keep checked `uploads` as the return's evidence of `stage`, each with the content type its content shows,
+    inside the caller's transaction; each file is told to `stored` (core.files.kept_only_if_done) so that it is deleted
+    again if the transaction rolls back. :raises ValidationFailed: for a file that is no document after all"""
     kept = []
     for upload in uploads:
         if not upload:
             continue
-        evidence = ReturnEvidence(return_request=return_request, stage=stage, uploaded_by=actor, uploaded_at=now)
+        content_type = check_document(upload, field=FIELD)  # read again: what it is, not what a caller said of it
+        evidence = ReturnEvidence(
+            return_request=return_request, stage=stage, content_type=content_type, uploaded_by=actor, uploaded_at=now,
+        )
         evidence.file.save(Path(upload.name).name, upload, save=False)
         stored(evidence.file)
         evidence.save()

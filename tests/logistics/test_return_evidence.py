@@ -177,6 +177,43 @@ def test_the_member_attaches_a_photo_on_the_request_page_and_the_return_page_sho
     assert client.get(f"/logistics/returns/evidence/{evidence.pk}/")["Content-Type"] == "image/png"
 
 
+def test_a_picture_shows_as_an_image_and_a_pdf_as_a_link_each_served_as_what_its_content_is(delivered_order):
+    client = logged_in(delivered_order.member.user)
+    sent = {"quantity": 1, "reason": "unused", "remedy": "refund", "token": "ev2",
+            "evidence": [photo("front.pdf"), pdf("receipt.png")]}  # each named as the other is
+
+    page = client.get(client.post(f"/logistics/my-returns/new/{delivered_order.pk}/", sent)["Location"]).content.decode()
+
+    picture, document = ReturnEvidence.objects.order_by("pk")
+    assert (picture.content_type, document.content_type) == ("image/png", "application/pdf")
+    picture_url, document_url = (f"/logistics/returns/evidence/{evidence.pk}/" for evidence in (picture, document))
+    assert f'<img src="{picture_url}"' in page and f'<img src="{document_url}"' not in page
+    assert f'<a href="{document_url}"' in page
+    served = [client.get(url)["Content-Type"] for url in (picture_url, document_url)]
+    assert served == ["image/png", "application/pdf"]
+
+
+def test_evidence_kept_before_its_content_type_was_recorded_is_given_the_one_its_extension_names(delivered_order, now):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    backfill = import_module("logistics.migrations.0026_return_evidence_content_type").backfill_content_types
+    return_request = request(delivered_order, now=now)
+    names = ["scan.JPG", "box.png", "sign.pdf", "front.webp", "notes"]
+    for name in names:
+        ReturnEvidence.objects.create(return_request=return_request, stage="request", file=f"returns/old/{name}",
+                                      content_type="", uploaded_at=now)
+
+    backfill(apps, None)
+
+    kept = ReturnEvidence.objects.order_by("pk")
+    assert [(evidence.content_type, evidence.is_picture) for evidence in kept] == [
+        ("image/jpeg", True), ("image/png", True), ("application/pdf", False), ("image/webp", True),
+        ("application/octet-stream", False),
+    ]
+
+
 def test_the_supplier_s_receipt_page_names_a_refused_file_and_keeps_the_return_approved(dropship_order, supplier_staff, operator, now):
     return_request = approved_dropship_return(dropship_order, operator, now)
     client = logged_in(supplier_staff)
