@@ -442,12 +442,18 @@ def inspect_return(
 NO_REPLACEMENT = gettext_noop("无可换货库存，改为退积分")
 
 
+class _NoReplacement(Exception):
+    """The replacement's reservation found too few units free (its OutOfStock the cause): the exchange is undone."""
+
+
 def _exchanged(
     return_request: ReturnRequest, order: RedemptionOrder, effect: Effect, *, actor, now: datetime, refund_if_no_replacement: bool,
 ) -> bool:
     """Put the returned units back as the outcome says, then reserve and ship the replacement (a resellable returned
     unit may be it), in a savepoint: when the location has no unit free for it, by the reservation's own count at that
-    moment, nothing of it is kept and False tells the caller to refund instead, as the inspector chose.
+    moment, nothing of it is kept and False tells the caller to refund instead, as the inspector chose. Only the
+    reservation's shortage means that: a failure moving the returned units is raised as it is, and the inspection
+    with it. The move is undone with the exchange so that a refund instead takes the points before the stock.
 
     :raises OutOfStock: naming `refund_if_no_replacement` when the inspector did not choose so
     """
@@ -455,7 +461,8 @@ def _exchanged(
         with transaction.atomic():
             _move_stock(return_request, order, effect, actor=actor, now=now)
             _exchange(return_request, order, effect, actor=actor, now=now)
-    except OutOfStock as shortage:
+    except _NoReplacement as no_replacement:
+        shortage = no_replacement.__cause__
         return_request.refresh_from_db()
         order.refresh_from_db()
         if not refund_if_no_replacement:
@@ -545,16 +552,20 @@ def _exchange(return_request: ReturnRequest, order: RedemptionOrder, effect: Eff
         return_request, "exchange", actor=actor, at=now, settlement_amount=_netted_off(return_request, order, effect),
         closed_at=now,
     )
+    try:
+        _reserve_replacement(return_request, order, actor=actor, now=now)
+    except OutOfStock as shortage:
+        raise _NoReplacement from shortage
     tell_supplier_of_parcel(
-        _replacement(return_request, order, actor=actor, now=now), kind="dropship_replacement",
+        _replacement_parcel(return_request, order, actor=actor, now=now), kind="dropship_replacement",
         title=gettext_noop("退换货 %(number)s 的换货待发出"),
         body=gettext_noop("订单 %(order)s 的退换货 %(number)s 已检验，为会员换货：请于 %(ship_by)s 前发出 %(quantity)s 件换货。"),
         actor=actor, now=now, number=return_request.number,
     )
 
 
-def _replacement(return_request: ReturnRequest, order: RedemptionOrder, *, actor, now: datetime) -> Shipment:
-    """Reserve the return's quantity at the order's location and make the replacement parcel. :raises OutOfStock:"""
+def _reserve_replacement(return_request: ReturnRequest, order: RedemptionOrder, *, actor, now: datetime) -> None:
+    """Reserve the return's quantity at the order's location for its replacement. :raises OutOfStock:"""
     inventory.reserve_stock(
         gift=order.gift, location=order.location, quantity=return_request.quantity, at=now, actor=actor,
         source=inventory.Source("return", return_request.number),
@@ -562,6 +573,10 @@ def _replacement(return_request: ReturnRequest, order: RedemptionOrder, *, actor
     if Gift.objects.filter(pk=order.gift_id, state=Gift.State.RETIRED).exists():  # taken from what was left over
         leftovers.take_for_replacement(gift=order.gift, location=order.location, quantity=return_request.quantity, actor=actor,
                                        now=now, reference=return_request.number)
+
+
+def _replacement_parcel(return_request: ReturnRequest, order: RedemptionOrder, *, actor, now: datetime) -> Shipment:
+    """The parcel of the replacement reserved (`_reserve_replacement`)."""
     return _new_shipment(order=order, now=now, actor=actor, quantity=return_request.quantity, replacement_for=return_request,
                          reason=Message(gettext_noop("退换货 %(number)s 的换货"), number=return_request.number))
 
@@ -657,12 +672,13 @@ def reship_replacement(*, return_request: ReturnRequest, actor, now: datetime, r
         apply_transition(locked, "reship_replacement", actor=actor, at=now, reason=reason)
         _take_back(failed, order, actor=actor, now=now)
         try:
-            replacement = _replacement(locked, order, actor=actor, now=now)
+            _reserve_replacement(locked, order, actor=actor, now=now)
         except OutOfStock as short:
             message = gettext("%(location)s 的库存不足 %(quantity)s 件，无法重新发出换货；可改为退积分")
             raise OutOfStock(
                 message % {"location": order.location.name, "quantity": locked.quantity}, field="quantity", **short.data
             ) from short
+        replacement = _replacement_parcel(locked, order, actor=actor, now=now)
         _tell_member_about_replacement(locked, "replacement_reshipping", now=now)
         _tell_supplier_about_replacement(locked, order, failed, "replacement_reshipped", now=now, note=reason, replacement=replacement)
         mark_supplier_told([replacement.pk], now=now)  # the notice just sent asks a dropship supplier to ship it

@@ -7,9 +7,9 @@ import pytest
 from core.fsm import history_of
 from logistics.models import ReturnRequest, Shipment
 from logistics.services import returns
-from points.models import PointsAccount, RedemptionOrder
+from points.models import LedgerEntry, PointsAccount, RedemptionOrder
 from suppliers.errors import OutOfStock
-from suppliers.models import StockRecord
+from suppliers.models import StockMovement, StockRecord
 from suppliers.services import inventory
 from tests.logistics.builders import received
 from tests.portal import field_errors, logged_in
@@ -119,3 +119,34 @@ def test_an_exchange_whose_last_units_another_order_reserves_during_the_inspecti
     assert ReturnRequest.objects.get().state == "refunded" and balance(order) == before + UNIT_POINTS
     assert not Shipment.objects.filter(replacement_for__isnull=False).exists()
     assert StockRecord.objects.get(gift=order.gift, location=order.location).reserved == 8  # the other order's, untouched
+
+
+@pytest.mark.parametrize("refund_if_no_replacement", [True, False], ids=["refund chosen", "refund not chosen"])
+def test_a_failure_moving_the_returned_unit_is_no_missing_replacement_and_nothing_is_refunded_nor_written(
+    exchange, logistics, now, monkeypatch, refund_if_no_replacement
+):
+    order = exchange.order
+    before = (balance(order), LedgerEntry.objects.count(), StockMovement.objects.count(), len(history_of(exchange)))
+    stock_before = StockRecord.objects.values_list("on_hand", "reserved").get(gift=order.gift, location=order.location)
+    write_off = inventory.write_off_stock
+    calls = []
+
+    def fails_once(**kwargs):  # the defective unit's write-off fails (not expected) the first time only
+        calls.append(kwargs)
+        if len(calls) == 1:
+            raise OutOfStock("the returned unit's write-off failed", field="quantity")
+        return write_off(**kwargs)
+
+    monkeypatch.setattr(inventory, "write_off_stock", fails_once)
+
+    with pytest.raises(OutOfStock) as failed:
+        returns.inspect_return(return_request=exchange, actor=logistics, now=now, outcome="defective",
+                               refund_if_no_replacement=refund_if_no_replacement)
+
+    assert (failed.value.detail, failed.value.field) == ("the returned unit's write-off failed", "quantity")
+    exchange.refresh_from_db()
+    assert (exchange.state, exchange.refund_entry_id) == ("received", None)
+    assert (balance(order), LedgerEntry.objects.count(), StockMovement.objects.count(), len(history_of(exchange))) == before
+    assert StockRecord.objects.values_list("on_hand", "reserved").get(gift=order.gift, location=order.location) == stock_before
+    assert RedemptionOrder.objects.get(pk=order.pk).returned_quantity == 0
+    assert not Shipment.objects.filter(replacement_for__isnull=False).exists()
