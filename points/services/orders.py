@@ -286,19 +286,31 @@ def waits_for_code(order: RedemptionOrder) -> bool:
 
 
 def _check_code(order: RedemptionOrder, code: str | None, now: datetime) -> None:
+    """Judge the code entered, one try at a time: the order's row is locked while its tries are counted, so that guesses
+    sent together are judged one after another and none past the fifth wrong one (a wrong try is committed before its
+    refusal is raised)."""
+    with transaction.atomic():
+        order.code_attempts = RedemptionOrder.objects.select_for_update(no_key=True).values_list("code_attempts", flat=True).get(pk=order.pk)
+        refusal = _no_try(order, code, now)
+        if refusal is None and not hmac.compare_digest(order.code_hash, _code_hash(order.number, str(code).strip())):
+            RedemptionOrder.objects.filter(pk=order.pk).update(code_attempts=F("code_attempts") + 1)
+            order.code_attempts += 1
+            left = MAX_CODE_ATTEMPTS - order.code_attempts
+            refusal = CodeAttemptsExceeded(field="code") if left <= 0 else CodeInvalid(
+                gettext("验证码错误，还可尝试 %(left)s 次") % {"left": left}, field="code")
+    if refusal is not None:
+        raise refusal
+
+
+def _no_try(order: RedemptionOrder, code: str | None, now: datetime) -> Exception | None:
+    """Why the code entered is not judged at all (the order locked, the code expired, nothing entered), or None."""
     if code_locked(order):
-        raise CodeAttemptsExceeded(field="code")
+        return CodeAttemptsExceeded(field="code")
     if order.code_expires_at is None or now >= order.code_expires_at:
-        raise CodeExpired(field="code")
+        return CodeExpired(field="code")
     if not str(code or "").strip():  # nothing entered is no try
-        raise ValidationFailed(gettext("请输入短信验证码"), field="code", code="required")
-    if not hmac.compare_digest(order.code_hash, _code_hash(order.number, str(code).strip())):
-        RedemptionOrder.objects.filter(pk=order.pk).update(code_attempts=F("code_attempts") + 1)
-        order.refresh_from_db()
-        left = MAX_CODE_ATTEMPTS - order.code_attempts
-        if left <= 0:
-            raise CodeAttemptsExceeded(field="code")
-        raise CodeInvalid(gettext("验证码错误，还可尝试 %(left)s 次") % {"left": left}, field="code")
+        return ValidationFailed(gettext("请输入短信验证码"), field="code", code="required")
+    return None
 
 
 def expire_unconfirmed_orders(*, now: datetime) -> list[int]:

@@ -134,6 +134,33 @@ def test_twenty_concurrent_confirmations_of_a_balance_worth_three_orders_confirm
     assert StockMovement.objects.filter(gift=listed_gift, kind="reservation").count() == 3
 
 
+def test_wrong_codes_sent_together_are_judged_one_at_a_time_and_none_past_the_fifth(programs, listed_gift):
+    """Eight wrong guesses at once, then the right code: the five tries are counted as they were sent one by one, so
+    the order locks and the right code comes too late (brute force cannot outrun the count)."""
+    programs["gotone"].sms_confirmation_threshold = 1000
+    programs["gotone"].save(update_fields=["sms_confirmation_threshold"])
+    member = MemberFactory(user=UserFactory(username="member", role=Role.MEMBER))
+    now = timezone.now()
+    ledger.earn_points(member=member, points=9000, source=ledger.Source("batch", "SETUP"), at=now)
+    order = orders.place_order(member=member, gift_id=listed_gift.pk, quantity=1, now=now, actor=member.user, **ADDRESS)
+    right = Notification.objects.get(kind="confirmation_code", subject_id=str(order.pk)).body.split("验证码为 ")[1][:6]
+    wrong = [f"{(int(right) + step) % 10**6:06d}" for step in range(1, 9)]
+    barrier = threading.Barrier(len(wrong))
+
+    responses = race([
+        Racer(user=member.user, url=f"/api/v1/orders/{order.pk}/confirm/", body={"code": code}, barrier=barrier) for code in wrong
+    ])
+    too_late = APIClient()
+    too_late.force_authenticate(member.user)
+    with_right_code = too_late.post(f"/api/v1/orders/{order.pk}/confirm/", {"code": right}, format="json")
+
+    assert outcomes(responses) == [(400, "invalid_code")] * 4 + [(409, "code_attempts_exceeded")] * 4
+    assert (with_right_code.status_code, with_right_code.json()["errors"][0]["code"]) == (409, "code_attempts_exceeded")
+    order.refresh_from_db()
+    assert (order.state, order.code_attempts) == ("awaiting_confirmation", orders.MAX_CODE_ATTEMPTS)
+    assert PointsAccount.objects.get(member=member).balance == 9000
+
+
 def test_thirty_members_racing_for_five_units_get_exactly_five_orders_and_the_losers_keep_their_points(programs, listed_gift):
     warehouse = StockRecord.objects.get(gift=listed_gift).location
     inventory.write_off_stock(gift=listed_gift, location=warehouse, quantity=45, at=timezone.now())
