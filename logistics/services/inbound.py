@@ -25,6 +25,7 @@ from logistics.models.costs import CostKind, Payer
 from logistics.services.costs import record_extra_cost
 from suppliers.models import Gift, Location, ReplenishmentRequest, StockMovement, Supplier
 from suppliers.services import inventory, revisions
+from suppliers.services.locks import lock_gift
 from suppliers.services.notices import send_notice
 
 MAX_QUANTITY = 10_000  # per announcement; a larger delivery is announced in parts
@@ -78,7 +79,7 @@ def announce_inbound(
     with transaction.atomic():
         # the gift locked and read again: a change of its fulfilment being approved meanwhile either waits for this
         # announcement (and then sees it) or is seen here
-        if Gift.objects.select_for_update(no_key=True).filter(pk=gift.pk, fulfilment=Gift.Fulfilment.WAREHOUSE).first() is None:
+        if lock_gift(gift.pk, fulfilment=Gift.Fulfilment.WAREHOUSE) is None:
             raise ValidationFailed(gettext("直发礼品无需入库"), field="gift")
         if request is not None:
             _refuse_second_announcement(request)
@@ -133,7 +134,7 @@ def receive_inbound(
     source = inventory.Source("inbound", inbound.number)
     with transaction.atomic():
         # locked like retirement locks it: a gift retired meanwhile is seen here, or retires after these units are in stock
-        gift = Gift.objects.select_for_update(no_key=True).get(pk=inbound.gift_id)
+        gift = lock_gift(inbound.gift_id)
         if counted and gift.state == Gift.State.RETIRED:
             message = gettext("入库单 %(number)s 的礼品 %(sku)s 已退市，不能收货入库：请将货物退回礼品商，并按实收 0 件关闭该入库单")
             raise GiftRetiredOnArrival(message % {"number": inbound.number, "sku": gift.sku}, field="counted_quantity")

@@ -30,6 +30,7 @@ from logistics.services import costs
 from suppliers.events import GiftRetired, RetiredStockFreed
 from suppliers.models import Gift, Location, StockMovement, StockRecord
 from suppliers.services import catalog, inventory
+from suppliers.services.locks import lock_gift
 from suppliers.services.notices import send_notice
 
 COLLECT_WITHIN = timedelta(days=30)
@@ -237,7 +238,7 @@ def clear_leftovers(
     if settlement_price is None or Decimal(settlement_price) < 0:
         raise ValidationFailed(gettext("清仓结算价不能为负"), field="settlement_price")
     with transaction.atomic():
-        gift = Gift.objects.select_for_update(no_key=True).get(pk=lot.gift_id)
+        gift = lock_gift(lot.gift_id)
         lots = list(  # the lots only: their gift is locked above, their supplier is only read
             LeftoverLot.objects.filter(Q(pk=lot.pk) | Q(gift_id=gift.pk, state=State.OPEN)).select_related("supplier").order_by("pk")
             .select_for_update(of=("self",))

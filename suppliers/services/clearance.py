@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 from core.errors import ValidationFailed
 from suppliers.errors import NothingToClear
 from suppliers.models import Gift, StockRecord
+from suppliers.services.locks import lock_gift
 
 
 def check_clearance_prices(
@@ -71,6 +72,6 @@ def check_stock_to_clear(gift: Gift) -> None:
     Called in the clearance's transaction: the gift, then its stock, locked in the order every stock path takes them, so
     a last unit leaving meanwhile is counted gone (its write committed first) or finds the gift on clearance and retires it.
     """
-    Gift.objects.select_for_update(no_key=True).filter(pk=gift.pk).first()
+    lock_gift(gift.pk)
     if not StockRecord.objects.select_for_update().filter(gift=gift, on_hand__gt=0).exists():
         raise NothingToClear()

@@ -25,6 +25,7 @@ from suppliers.checks import replenishment_due_days
 from suppliers.errors import OutOfStock
 from suppliers.events import RetiredStockFreed
 from suppliers.models import Gift, Location, ReplenishmentRequest, StockMovement, StockRecord
+from suppliers.services.locks import lock_gift
 
 #: a gift in these states is off sale for good or for now: no replenishment is asked for it (SPEC §4.3)
 OFF_SALE = frozenset({Gift.State.OFFLINE, Gift.State.CLEARANCE, Gift.State.RETIRED})
@@ -55,7 +56,8 @@ def _move(
     with transaction.atomic(savepoint=False):
         # Units leaving a clearance gift may be its last: its lock, needed to retire it, is taken before its stock, as
         # every path taking both takes them (restocking, releasing, counting), so none waits on the other in the opposite order.
-        on_clearance = _lock_if_on_clearance(gift.pk) if on_hand < 0 else None
+        # A gift not on clearance is not locked: a retired gift's lot closing never waits on the gift its clearing locks.
+        on_clearance = lock_gift(gift.pk, state=Gift.State.CLEARANCE) if on_hand < 0 else None
         record = _change(gift, location, on_hand, reserved, free_needed, reserved_needed)
         if record is None and StockRecord.objects.get_or_create(gift=gift, location=location)[1]:
             record = _change(gift, location, on_hand, reserved, free_needed, reserved_needed)
@@ -73,7 +75,7 @@ def _move(
             if on_hand < 0 and record.on_hand == 0 and on_clearance is None:
                 # A clearance may have started since the look above, counting this unit still here: the gift is then on
                 # clearance with nothing left, and retired here. Only then is its lock taken after its stock.
-                on_clearance = _lock_if_on_clearance(gift.pk)
+                on_clearance = lock_gift(gift.pk, state=Gift.State.CLEARANCE)
             if on_clearance is not None and record.on_hand == 0:  # only units leaving can use the stock up
                 _retire_if_clearance_stock_used_up(gift=on_clearance, at=at)
     if record is None:
@@ -101,12 +103,6 @@ def _change(gift: Gift, location: Location, on_hand: int, reserved: int, free_ne
     record = StockRecord(pk=pk, gift_id=gift.pk, location=location, on_hand=on_hand_now, reserved=reserved_now, safety_stock=safety_stock)
     record._state.adding, record._state.db = False, connection.alias
     return record
-
-
-def _lock_if_on_clearance(gift_id: int) -> Gift | None:
-    """The gift, locked FOR NO KEY UPDATE (movements referring to it still written meanwhile), if it is on clearance;
-    None, locking nothing, otherwise: a retired gift's lot closing never waits on the gift its clearing locks."""
-    return Gift.objects.select_for_update(no_key=True).filter(pk=gift_id, state=Gift.State.CLEARANCE).first()
 
 
 def _retire_if_clearance_stock_used_up(*, gift: Gift, at: datetime) -> None:
@@ -148,7 +144,7 @@ def release_stock(*, gift: Gift, location: Location, quantity: int, at: datetime
     with transaction.atomic(savepoint=False):
         # units freed at a warehouse may belong to a leftover lot: the gift's state is read under its lock, taken before
         # the stock as restocking takes it, so a retirement under way has committed or waits and counts them
-        state = _lock_gift(gift) if location.kind == Location.Kind.WAREHOUSE else None
+        state = lock_gift(gift.pk).state if location.kind == Location.Kind.WAREHOUSE else None
         record = _move(gift=gift, location=location, kind=Kind.RELEASE, on_hand=0, reserved=-n, reserved_needed=n, at=at, actor=actor,
                        source=source)
         _freed_after_retirement(gift=gift, state=state, location=location, quantity=n, at=at)
@@ -172,16 +168,11 @@ def restock(
         # gift) either has committed, and the units join its leftover lot below, or waits and counts them in its lot;
         # units taken out again at once (written off) leave with the gift locked first, as every path takes the two.
         # No key lock: movements of the gift, which take a key-share lock on it after their stock, are not waited for.
-        state = _lock_gift(gift)
+        state = lock_gift(gift.pk).state
         record = _move(gift=gift, location=location, kind=Kind.RETURN_TO_STOCK, on_hand=n, reserved=0, at=at, actor=actor, source=source)
         if stays:
             _freed_after_retirement(gift=gift, state=state, location=location, quantity=n, at=at)
     return record
-
-
-def _lock_gift(gift: Gift) -> str:
-    """The gift's state, read under its lock FOR NO KEY UPDATE (movements referring to it are still written meanwhile)."""
-    return Gift.objects.select_for_update(no_key=True).filter(pk=gift.pk).values_list("state", flat=True).get()
 
 
 def _freed_after_retirement(*, gift: Gift, state: str | None, location: Location, quantity: int, at: datetime) -> None:
@@ -237,7 +228,7 @@ def count_own_stock(*, gift: Gift, available: int, reason: str, actor, now: date
     source = Source("stock_count", timezone.localtime(now).strftime("%Y%m%d%H%M%S"))
     with transaction.atomic():
         # the gift before its stock, as every path taking both locks them (a count down may retire a clearance gift)
-        Gift.objects.select_for_update(no_key=True).filter(pk=gift.pk).exists()
+        lock_gift(gift.pk)
         record, _ = StockRecord.objects.select_for_update().get_or_create(gift=gift, location=location)
         difference = available - record.available
         if difference > 0:

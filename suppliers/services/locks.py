@@ -1,9 +1,12 @@
 """A supplier's row as the lock of what books its money: generating its statements, issuing or reissuing one, voiding
 a cost it bears (docs/architecture.md, Locking). Whoever locks a supplier's statement or a source of its lines locks the
-supplier first, so each of them sees what the other committed rather than a state the other is about to change."""
+supplier first, so each of them sees what the other committed rather than a state the other is about to change.
+
+A gift's row as the lock of its stock and its workflow: whoever takes the gift and its stock records locks the gift first
+(docs/architecture.md, Locking)."""
 from collections.abc import Iterable
 
-from suppliers.models import Supplier
+from suppliers.models import Gift, Supplier
 
 
 def lock_suppliers(supplier_ids: Iterable[int]) -> None:
@@ -12,3 +15,10 @@ def lock_suppliers(supplier_ids: Iterable[int]) -> None:
     ids = sorted(set(supplier_ids))
     if ids:
         list(Supplier.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
+
+
+def lock_gift(gift_id: int, **conditions) -> Gift | None:
+    """The gift's row, locked until the transaction ends FOR NO KEY UPDATE (movements, orders and inbound shipments
+    referring to it are still written meanwhile) and read again, if it meets `conditions` (a state, a fulfilment); None,
+    locking nothing, if it does not. Taken before the gift's stock records wherever a path takes both."""
+    return Gift.objects.select_for_update(no_key=True).filter(pk=gift_id, **conditions).first()

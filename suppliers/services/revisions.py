@@ -21,6 +21,7 @@ from suppliers.services import inventory, qualifications
 from suppliers.services.clearance import check_normal_prices
 from suppliers.services.contracts import check_contracted_programs
 from suppliers.services.gift_images import discard_unused, is_picture_entry, stored_uploads, too_many_images
+from suppliers.services.locks import lock_gift
 from suppliers.services.notices import send_gift_notice, send_inbox_notices
 from suppliers.validators import POINTS_LIMIT, is_points_price
 from suppliers.errors import RevisionPending
@@ -220,7 +221,7 @@ def approve_revision(*, revision: GiftRevision, actor, now: datetime, reason: st
     require_transition(revision, "approve")
     _check_revisable(revision.gift)
     with transaction.atomic():
-        Gift.objects.select_for_update(no_key=True).filter(pk=revision.gift_id).exists()  # against an inbound announced meanwhile
+        lock_gift(revision.gift_id)  # against an inbound announced meanwhile
         _check_change_qualified(revision.gift, revision.changes, now=now)  # a certificate may have expired since
         check_fulfilment_change(revision.gift, revision.changes)  # stock may have arrived since the change was asked for
         check_normal_prices(revision.gift, revision.changes)  # the gift may have gone on clearance since
