@@ -44,6 +44,17 @@ def category_code(value: Any) -> str | None:
     return match.code if match is not None else None
 
 
+def _category(code: str) -> Category:
+    """The category a cleaned change names by its code, looked up when the change is checked and when it is applied.
+
+    :raises ValidationFailed: on `category` if it is gone (deleted since the change was asked for)
+    """
+    category = Category.objects.filter(code=code).first()
+    if category is None:
+        raise ValidationFailed(gettext("礼品类别「%(code)s」已不存在，不能改入该类别") % {"code": code}, field="category")
+    return category
+
+
 def clean_changes(changes: dict[str, Any], *, gift: Gift | None = None) -> dict[str, Any]:
     """Validate a change set (of `gift`, whose other values it is checked with; None: a new gift) and return it
     JSON-ready (category by code, money as strings).
@@ -146,7 +157,7 @@ def apply_changes(gift: Gift, changes: dict[str, Any], *, actor, now: datetime) 
         transaction.on_commit(lambda: discard_unused(gift.supplier_id, dropped))
     for field, value in changes.items():
         if field == "category":
-            gift.category = Category.objects.get(code=value)
+            gift.category = _category(value)
         elif field in {"market_price", "settlement_price"}:
             setattr(gift, field, Decimal(value))
         elif field != "points_prices":
@@ -206,17 +217,18 @@ def _check_change_qualified(gift: Gift, changes: dict[str, Any], *, now: datetim
     """A listed gift's change goes to review, and applies, only while its supplier holds what the category the change
     leaves it in needs (SPEC §4.1): a move into another category is refused on `category`.
 
-    :raises QualificationBlocked:
+    :raises QualificationBlocked: :raises ValidationFailed: on `category` if the category it moves the gift into is gone
     """
     moved = changes.get("category", gift.category.code) != gift.category.code
-    category = Category.objects.get(code=changes["category"]) if moved else gift.category
+    category = _category(changes["category"]) if moved else gift.category
     qualifications.check_qualified(supplier=gift.supplier, category=category, on=timezone.localdate(now), field="category" if moved else "")
 
 
 def approve_revision(*, revision: GiftRevision, actor, now: datetime, reason: str = "") -> GiftRevision:
     """Apply a pending revision to its gift. :raises InvalidTransition: unless pending, or while the gift is in review
     or retired :raises ValidationFailed: a fulfilment change
-    while stock is held, or a normal price at or below the clearance price the gift has gone on sale at since
+    while stock is held, a normal price at or below the clearance price the gift has gone on sale at since, or a move
+    into a category deleted since
     :raises QualificationBlocked: while a qualification the category it leaves the gift in needs is expired or missing"""
     require_transition(revision, "approve")
     _check_revisable(revision.gift)

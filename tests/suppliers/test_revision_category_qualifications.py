@@ -1,14 +1,17 @@
 """A revision cannot move a listed gift into a category whose product certificate its supplier lacks (SPEC §4.1): the
-change is refused on its category when asked for (service, portal, API, catalog import) and again when approved."""
+change is refused on its category when asked for (service, portal, API, catalog import) and again when approved; nor
+into a category deleted since it was asked for."""
 from datetime import date, datetime
 
 import pytest
 
+from core.errors import ValidationFailed
+from core.fsm import history_of
 from suppliers.errors import QualificationBlocked
 from suppliers.models import Gift, GiftRevision
 from suppliers.services import revisions
 from suppliers.services.catalog_io import ImportRejected, import_catalog
-from tests.factories import SHANGHAI, GiftFactory
+from tests.factories import SHANGHAI, CategoryFactory, GiftFactory
 from tests.helpers import gift_in_state
 from tests.portal import field_errors, logged_in
 from tests.suppliers.builders import ROW, csv_bytes
@@ -56,6 +59,45 @@ def test_with_the_certificate_held_the_move_is_approved(licensed_supplier, suppl
     revisions.approve_revision(revision=revision, actor=operator, now=now)
 
     assert category_of(listed) == "electronics"
+
+
+def move_into_a_category_deleted_since(gift, actor) -> GiftRevision:
+    revision = revisions.edit_gift(gift=gift, actor=actor, now=LISTED, changes={"category": CategoryFactory(code="home", name="家居").code})
+    CategoryFactory(code="home").delete()
+    return revision
+
+
+def unchanged(revision: GiftRevision, gift) -> bool:
+    revision.refresh_from_db()
+    history = [log.transition for log in history_of(revision)]
+    return revision.state == GiftRevision.State.PENDING and history == ["request"] and category_of(gift) == "tea"
+
+
+def test_a_move_into_a_category_deleted_since_it_was_asked_for_is_refused_on_the_category(
+    licensed_supplier, supplier_staff, operator, now
+):
+    listed = gift_in_state("online", at=LISTED, supplier=licensed_supplier)
+    revision = move_into_a_category_deleted_since(listed, supplier_staff)
+
+    with pytest.raises(ValidationFailed) as refused:
+        revisions.approve_revision(revision=revision, actor=operator, now=now)
+
+    assert refused.value.field == "category" and "home" in refused.value.detail
+    assert unchanged(revision, listed)
+
+
+def test_the_api_refuses_approving_a_move_into_a_deleted_category_as_invalid_on_the_category(
+    licensed_supplier, supplier_staff, operator, api
+):
+    listed = gift_in_state("online", at=LISTED, supplier=licensed_supplier)
+    revision = move_into_a_category_deleted_since(listed, supplier_staff)
+
+    refused = api(operator).post(f"/api/v1/gift-revisions/{revision.pk}/approve/", {}, format="json")
+
+    assert refused.status_code == 400
+    assert [(error["code"], error["attr"]) for error in refused.json()["errors"]] == [("invalid", "category")]
+    assert "home" in refused.json()["errors"][0]["detail"]
+    assert unchanged(revision, listed)
 
 
 def test_a_draft_still_changes_category_in_place_its_submission_checking_the_certificate(licensed_supplier, supplier_staff, now):
