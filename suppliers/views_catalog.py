@@ -40,7 +40,7 @@ from suppliers.models.inventory import below_safety_stock
 from suppliers.models import Category, Gift, GiftRevision, StockMovement, StockRecord, Supplier
 from suppliers.selectors import matching as _matching
 from suppliers.selectors import list_revisions, stock_movements_of, stock_of
-from suppliers.services import catalog, gift_images, inventory, revisions
+from suppliers.services import catalog, gift_images, inventory, qualifications, revisions
 
 OPERATOR = frozenset({Role.OPERATOR})
 RECENT_MOVEMENTS = 20
@@ -322,7 +322,8 @@ REVIEW_DECISIONS = ("approve", "reject")  # what the review page decides on a su
 @login_required
 def review_queue(request, *, refused: tuple[Gift, str, forms.Form] | None = None):
     """The operators' review page: gifts submitted, changes to listed gifts, and approved gifts waiting to go online
-    (each with its 上线 / 定时上线 actions), one tab each, searched alike (`refused`: (a submitted gift, the decision
+    (each with its 上线 / 定时上线 actions, or, while its supplier lacks a qualification it needs, why it cannot go
+    online instead), one tab each, searched alike (`refused`: (a submitted gift, the decision
     refused on it, its form sent back with the reason typed and the errors next to it); shown at the address the
     decision was posted to, the page filters and pages at its own)."""
     require_role(request.user, OPERATOR)
@@ -347,9 +348,11 @@ def review_queue(request, *, refused: tuple[Gift, str, forms.Form] | None = None
     else:
         gifts = submitted if queue == "gifts" else approved
         context = paginate(request, gifts.select_related("supplier", "category").prefetch_related("prices__program"), list_url=list_url)
+        blocked = qualifications.publication_blockers(context["page_obj"], on=timezone.localdate()) if queue == "approved" else {}
         for gift in context["page_obj"]:
-            if queue == "approved":
-                gift.actions = offered_actions(gift, request.user)
+            if queue == "approved":  # publishing or scheduling a blocked gift is refused: neither is offered
+                gift.blocked = blocked.get(gift.pk, "")
+                gift.actions = [] if gift.blocked else offered_actions(gift, request.user)
             else:  # its approve / reject form, the refused one as it was sent back
                 gift.refused = refused[1] if refused and refused[0] == gift else ""
                 gift.reason_form = refused[2] if gift.refused else ReasonInput(auto_id=False)

@@ -1,3 +1,4 @@
+from django.utils import timezone
 from rest_framework import serializers
 
 from core.api.fields import BusinessDateField, BusinessDateTimeField
@@ -7,6 +8,7 @@ from core.api.serializers import HidesSettlementMoney, hides_settlement_money
 from core.api.transitions import RejectionFields
 from core.validators import MOBILE_MESSAGE, MOBILE_PATTERN
 from suppliers.services.catalog import MANUAL_DELIST_REASONS
+from suppliers.services.qualifications import publication_blockers
 from suppliers.services.gift_images import absolute_urls, image_urls, thumbnail_url
 from suppliers.models import (
     Category,
@@ -93,6 +95,20 @@ class PictureUrls:
 SETTLEMENT_FIELDS = ("settlement_price", "clearance_settlement_price")
 
 
+def _blocked(gifts) -> dict[int, str]:
+    """Why each approved gift of `gifts` cannot go online today, by id (`publication_blockers`)."""
+    return publication_blockers([gift for gift in gifts if gift.state == Gift.State.APPROVED], on=timezone.localdate())
+
+
+class GiftListSerializer(serializers.ListSerializer):
+    """Gifts, what blocks the approved ones read for all of them at once."""
+
+    def to_representation(self, data):
+        gifts = list(data.all() if hasattr(data, "all") else data)
+        self._context["qualification_blocked"] = _blocked(gifts)
+        return super().to_representation(gifts)
+
+
 class GiftSerializer(HidesSettlementMoney, PictureUrls, serializers.ModelSerializer):
     """A supplier's, operator's or finance clerk's view of a gift, settlement prices included; the logistics provider's
     leaves them out (members use the catalog)."""
@@ -103,15 +119,23 @@ class GiftSerializer(HidesSettlementMoney, PictureUrls, serializers.ModelSeriali
     prices = GiftPriceSerializer(many=True)
     image_urls = serializers.SerializerMethodField(help_text="where each of `images` can be fetched: a web address, or this API's picture")
     thumbnail_urls = serializers.SerializerMethodField(help_text="the same pictures at most 480 px a side, for lists and cards")
+    qualification_blocked = serializers.SerializerMethodField(help_text=(
+        "an approved gift's supplier lacks a qualification its category needs (expired or missing): why, as publishing or "
+        "scheduling it would answer 409 `qualification_blocked`; empty when it may go online, and for a gift in another state"))
 
     class Meta:
         model = Gift
         fields = [
             "id", "supplier", "sku", "name", "description", "category", "images", "image_urls", "thumbnail_urls", "specification", "warranty_text",
             "market_price", "settlement_price", "fulfilment", "min_tier", "tier_discounts", "prices", "state",
-            "delist_reason", "clearance_points_price", "clearance_settlement_price", "publish_at", "created_at",
+            "delist_reason", "clearance_points_price", "clearance_settlement_price", "publish_at", "created_at", "qualification_blocked",
         ]
         read_only_fields = fields
+        list_serializer_class = GiftListSerializer
+
+    def get_qualification_blocked(self, gift) -> str:
+        blocked = self.context.get("qualification_blocked")
+        return (_blocked([gift]) if blocked is None else blocked).get(gift.pk, "")
 
 
     def get_image_urls(self, gift) -> list[str]:

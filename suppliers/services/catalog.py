@@ -320,7 +320,8 @@ def review_queue() -> tuple[QuerySet[Gift], QuerySet[GiftRevision]]:
 
 def publication_queue() -> QuerySet[Gift]:
     """The operator's gifts to put online: approved, no publishing time set, of a supplier whose gifts may be listed
-    (a scheduled gift goes online by itself; a suspended supplier's waits for its reactivation)."""
+    (a scheduled gift goes online by itself; a suspended supplier's waits for its reactivation). One whose supplier lacks a
+    qualification its category needs stays in the queue, shown blocked with why (`qualifications.publication_blockers`)."""
     return Gift.objects.filter(state=Gift.State.APPROVED, publish_at__isnull=True, supplier__state__in=Supplier.OFFERING_STATES)
 
 

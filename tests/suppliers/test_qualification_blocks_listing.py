@@ -1,5 +1,7 @@
 """An expired or missing licence or product certificate keeps a gift already in review from going online (SPEC §4.1):
-it is not approved, listed, scheduled or changed by a revision until renewed, and its scheduled publishing is cancelled."""
+it is not approved, listed, scheduled or changed by a revision until renewed, and its scheduled publishing is cancelled;
+the operators' queue of gifts to put online shows such a gift blocked, saying why, and the API says so too."""
+import re
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -9,7 +11,7 @@ from suppliers.models import Gift, GiftRevision, Notice, Qualification
 from suppliers.services import catalog, qualifications, revisions
 from tests.factories import SHANGHAI, supplier_in
 from tests.helpers import gift_in_state, stocked_to_clear
-from tests.portal import logged_in
+from tests.portal import logged_in, page_in
 from tests.suppliers.profile_factories import CertificateFactory, electronics, expiring_licence
 
 pytestmark = pytest.mark.django_db
@@ -154,3 +156,44 @@ def test_the_api_refuses_putting_an_offline_gift_on_clearance_while_the_licence_
 
     assert refused.status_code == 409 and refused.json()["errors"][0]["code"] == "qualification_blocked"
     assert state_of(delisted) == ("offline", None)
+
+
+def publication_tab(operator, language: str = "zh-hans") -> dict[str, str]:
+    """The review page's 待上线 tab: each gift's SKU and what its last cell offers (its actions, or why it is blocked)."""
+    page = page_in(operator, "/supplier/gift-review/?queue=approved", language)
+    rows = re.findall(r'<tr data-sku="([^"]+)">(.*?)</tr>', page, flags=re.S)
+    return {sku: row.rsplit("<td>", 1)[-1] for sku, row in rows}
+
+
+def an_approved_gift_of_a_supplier_whose_licence_lapsed(operator, supplier):
+    expiring_licence(supplier, expires_on=EXPIRED)
+    blocked = gift_in_state("approved", actor=operator, at=REVIEWED, supplier=supplier)
+    renewed = supplier_in("active", actor=operator, now=REVIEWED)
+    expiring_licence(renewed, expires_on=date(2027, 12, 31))
+    publishable = gift_in_state("approved", actor=operator, at=REVIEWED, supplier=renewed)
+    return blocked, publishable
+
+
+def test_the_publication_queue_shows_a_gift_whose_supplier_lacks_a_qualification_as_blocked_saying_why_without_publishing_it(
+    supplier, operator
+):
+    blocked, publishable = an_approved_gift_of_a_supplier_whose_licence_lapsed(operator, supplier)
+
+    chinese, english = publication_tab(operator), publication_tab(operator, "en")
+
+    assert "资质不全，暂不能上线：营业执照已过期或缺失" in chinese[blocked.sku]
+    assert "Qualifications incomplete, cannot go online yet: " in english[blocked.sku]
+    assert f"/gifts/{blocked.pk}/actions/" not in chinese[blocked.sku] and "立即上线" not in chinese[blocked.sku]
+    assert f"/gifts/{publishable.pk}/actions/publish/" in chinese[publishable.sku] and "资质不全" not in chinese[publishable.sku]
+
+
+def test_the_api_says_why_an_approved_gift_cannot_go_online_in_the_list_and_the_detail(api, supplier, operator):
+    blocked, publishable = an_approved_gift_of_a_supplier_whose_licence_lapsed(operator, supplier)
+    client = api(operator)
+
+    listed = {gift["sku"]: gift["qualification_blocked"] for gift in client.get("/api/v1/gifts/?state=approved").json()["results"]}
+    detail = client.get(f"/api/v1/gifts/{blocked.pk}/").json()["qualification_blocked"]
+    refused = client.post(f"/api/v1/gifts/{blocked.pk}/publish/", {}, format="json")
+
+    assert listed == {blocked.sku: detail, publishable.sku: ""}
+    assert "营业执照已过期或缺失" in detail and detail == refused.json()["errors"][0]["detail"]
