@@ -100,6 +100,7 @@ def supplier_profile(request):
             return redirect("supplier-profile")
     context = paginate(request, list_profile_changes(actor=request.user)) | {
         "supplier": supplier,
+        "history": history_of(supplier),  # every step of the cooperation with its reason: a suspension's survives the reactivation
         "accounts": list_bank_accounts(actor=request.user),
         "payable": payable_account(supplier=supplier, at=timezone.now()),
         "pending": _with_values(request, pending_profile_changes(supplier=supplier)),

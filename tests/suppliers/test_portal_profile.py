@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from core.models import AccessLog
 from suppliers.models import Contract, ProfileChange, Qualification
-from tests.factories import ContractFactory, QualificationFactory, SupplierUserFactory
+from suppliers.services import onboarding
+from tests.factories import ContractFactory, QualificationFactory, SupplierUserFactory, supplier_in
 from tests.suppliers.profile_factories import NEW_ACCOUNT, BankAccountFactory, CertificateFactory, ProfileChangeFactory, evidence, licence_number
 from tests.portal import logged_in, posted_as
 
@@ -46,6 +47,21 @@ def test_the_supplier_admin_sees_its_accounts_with_the_date_each_becomes_usable_
     assert "6217000099998888" in accounts and "2026-10-22 10:00" in accounts
     assert "申请中的新名字有限公司" in page.split('data-testid="pending-changes"', 1)[1]
     assert 'data-testid="change-form"' in page and supplier.name in page
+
+
+def test_the_profile_keeps_every_step_of_the_cooperation_with_its_reason_after_a_reactivation(operator, now):
+    supplier = supplier_in("active", actor=operator, now=now)
+    onboarding.suspend_supplier(supplier=supplier, actor=operator, now=now, reason="连续两月发货超时")
+    onboarding.reactivate_supplier(supplier=supplier, actor=operator, now=now, reason="已整改")
+    staff = SupplierUserFactory(username="supplier_staff", role="supplier_staff", supplier=supplier)
+
+    page = logged_in(staff).get("/supplier/profile/").content.decode()
+
+    rows = page.split('data-testid="history"', 1)[1].split("</tbody>", 1)[0].split("<tr>")[1:]
+    steps = [re.sub(r"<[^>]+>", "|", row) for row in rows]
+    assert any("暂停" in step and "连续两月发货超时" in step for step in steps)
+    assert "已整改" in steps[-1] and "恢复" in steps[-1]
+    assert "运营人员" in steps[-1] and operator.username not in page.split('data-testid="history"', 1)[1]
 
 
 def test_a_bank_account_change_requested_through_the_form_waits_for_review(supplier_admin, supplier):
