@@ -10,11 +10,11 @@ from django.utils.translation import ngettext
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import ValidationFailed
-from core.forms import DayRangeFilter, ListFilter, day_field, yes_no_box
+from core.forms import DayRangeFilter, ListFilter, choice_filter, day_field, yes_no_box
 from core.models import Program, Tier
 from core.validators import BusinessTimeField, whole_number
 from suppliers.forms import SupplierChoiceField
-from suppliers.models import Category, Gift, Location, StockMovement
+from suppliers.models import Category, Gift, Location, ReplenishmentRequest, StockMovement
 from suppliers.services.catalog import MANUAL_DELIST_REASONS
 from suppliers.services import pending_uploads
 from suppliers.services.inventory import MAX_OWN_STOCK
@@ -229,6 +229,14 @@ class StockFilterForm(LocationFilter):
     q = forms.CharField(label=_("搜索"), required=False, widget=forms.TextInput(attrs={"placeholder": _("SKU / 名称")}))
     low = yes_no_box(_("仅低于安全库存"))
     field_order = ["q", "location", "low"]
+
+
+class ReplenishmentFilterForm(LocationFilter):
+    """Replenishment requests by gift, location and state."""
+
+    q = forms.CharField(label=_("搜索"), required=False, widget=forms.TextInput(attrs={"placeholder": _("SKU / 名称")}))
+    state = choice_filter(_("状态"), ReplenishmentRequest.State.choices)
+    field_order = ["q", "location", "state"]
 
 
 def _units_input(label) -> forms.CharField:

@@ -226,6 +226,15 @@ def stock_of(user, *, q: str = "", location: Location | None = None, low: bool |
     return by_low_stock(records, low), movements, requests
 
 
+def replenishments_of(user, *, q: str = "", location: Location | None = None, state: str = "") -> QuerySet[ReplenishmentRequest]:
+    """The replenishment requests `user` may see, open or done, newest first: of the gifts matching `q` at `location`, in
+    `state`."""
+    requests = ReplenishmentRequest.objects.visible_to(user).select_related("gift", "location").order_by("-raised_at", "-pk")
+    if q:
+        requests = requests.filter(matching(q, "gift__"))
+    return requests.filter(**{name: value for name, value in (("location", location), ("state", state)) if value})
+
+
 def stock_movements_of(
     user, *, today: date, days: int, q: str = "", location: Location | None = None, kind: str = "", date_from: date | None = None,
     date_to: date | None = None,

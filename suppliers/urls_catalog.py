@@ -2,7 +2,7 @@
 from django.urls import path
 
 from suppliers import views_catalog as views
-from suppliers import views_categories, views_exports
+from suppliers import views_categories, views_exports, views_replenishments
 
 urlpatterns = [
     path("gifts/", views.gift_list, name="supplier-gifts"),
@@ -14,6 +14,8 @@ urlpatterns = [
     path("stock/", views.stock, name="supplier-stock"),
     path("stock/export.<str:file_format>", views_exports.stock_export, name="supplier-stock-export"),
     path("stock/movements/", views.stock_movements, name="supplier-stock-movements"),
+    path("stock/replenishments/", views_replenishments.replenishment_list, name="supplier-replenishments"),
+    path("stock/replenishments/<int:pk>/", views_replenishments.replenishment_detail, name="supplier-replenishment-detail"),
     path("stock/own/<int:pk>/", views.stock_count, name="supplier-stock-count"),
     path("stock/own/<int:pk>/safety-stock/", views.own_safety_stock, name="supplier-own-safety-stock"),
     path("stock/<int:pk>/safety-stock/", views.safety_stock, name="stock-safety-stock"),

@@ -418,7 +418,7 @@ SAFETY_STOCK_SETTERS = frozenset({Role.LOGISTICS, Role.OPERATOR})
 
 
 def stock_filters(request) -> StockFilterForm:
-    return StockFilterForm(request.GET, supplier_id=_own_supplier_id(request.user))
+    return StockFilterForm(request.GET, supplier_id=own_supplier_id(request.user))
 
 
 @login_required
@@ -469,7 +469,7 @@ def stock_movements(request):
     """Every stock movement the user may see, filtered and paginated, under the trend of units on hand over the last
     two weeks for the same gifts and locations."""
     require_role(request.user, STOCK_READERS)
-    filters = MovementFilterForm(request.GET, supplier_id=_own_supplier_id(request.user))
+    filters = MovementFilterForm(request.GET, supplier_id=own_supplier_id(request.user))
     if filters.is_valid():
         listed, trend = stock_movements_of(request.user, today=timezone.localdate(), days=TREND_DAYS, **filters.values())
     else:  # neither the table nor the chart pretends to answer (core.forms.ListFilter)
@@ -481,7 +481,7 @@ def stock_movements(request):
     return render(request, "suppliers/catalog/stock_movements.html", context, status=filters.status)
 
 
-def _own_supplier_id(user) -> int | None:
+def own_supplier_id(user) -> int | None:
     """A supplier user's supplier (whose own location its filters offer besides the warehouses), else None."""
     return user.supplier_id if user.role in SUPPLIER_ROLES else None
 
