@@ -1,17 +1,24 @@
 """Small server-rendered charts for portal pages: inline SVG, no JavaScript, no external assets."""
+from datetime import date
 from decimal import Decimal
 
+from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.safestring import SafeString, mark_safe
 
+from core.texts import figure
+
 WIDTH, HEIGHT = 640, 220
-TOP, BOTTOM, LEFT = 20, 30, 8  # room for the value above a bar and the label below the axis
+TOP, BOTTOM, LEFT = 20, 40, 8  # room for the value above a bar and the label (and a day's year) below the axis
 
 
-def bar_chart(points: list[tuple[str, Decimal]], *, title: str = "") -> SafeString:
+def bar_chart(points: list[tuple[str | date, Decimal]], *, title: str = "") -> SafeString:
     """An SVG bar chart of (label, value) in the given order; negative values hang below the zero line.
 
+    A label may be a day: its bar reads MM-DD, with the year beneath on the first bar and where the year changes, so
+    that two weeks across New Year read right; the hidden table and `data-label` give the whole date (YYYY-MM-DD).
+    Values are shown grouped as the reader's language writes them (12,345.60), `data-value` keeps the plain number.
     Every label and value is escaped, so the result is safe to insert into a page as it is. A screen reader, which
     cannot read the bars, reads the figures from a table the page does not show (or that there are none).
     """
@@ -28,6 +35,7 @@ def bar_chart(points: list[tuple[str, Decimal]], *, title: str = "") -> SafeStri
     bar = slot * 0.6
     parts = [f'<line x1="{LEFT}" y1="{zero_y:.1f}" x2="{WIDTH - LEFT}" y2="{zero_y:.1f}" stroke="#9aa5b1"/>']
     for index, (label, value) in enumerate(points):
+        year = _year_shown(points, index)
         x = LEFT + index * slot + (slot - bar) / 2
         size = float(abs(value) / span) * plot
         y = zero_y - size if value >= 0 else zero_y
@@ -35,10 +43,12 @@ def bar_chart(points: list[tuple[str, Decimal]], *, title: str = "") -> SafeStri
         centre = x + bar / 2
         value_y = y - 4 if value >= 0 else y + size + 12
         parts.append(
-            f'<g data-label="{escape(label)}" data-value="{escape(value)}">'
+            f'<g data-label="{escape(_full(label))}" data-value="{escape(value)}">'
             f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{size:.1f}" fill="{colour}"/>'
-            f'<text x="{centre:.1f}" y="{value_y:.1f}" font-size="11" text-anchor="middle">{escape(value)}</text>'
-            f'<text x="{centre:.1f}" y="{HEIGHT - 10}" font-size="12" text-anchor="middle">{escape(label)}</text></g>'
+            f'<text x="{centre:.1f}" y="{value_y:.1f}" font-size="11" text-anchor="middle">{escape(figure(value))}</text>'
+            f'<text x="{centre:.1f}" y="{HEIGHT - 22}" font-size="12" text-anchor="middle">{escape(_axis(label))}</text>'
+            + (f'<text x="{centre:.1f}" y="{HEIGHT - 8}" font-size="11" text-anchor="middle" data-testid="chart-year">{year}</text>'
+               if year else "") + "</g>"
         )
     return mark_safe(
         f'<svg class="chart" role="img" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}" '
@@ -46,8 +56,29 @@ def bar_chart(points: list[tuple[str, Decimal]], *, title: str = "") -> SafeStri
     )
 
 
-def _figures(points: list[tuple[str, Decimal]], title: str) -> str:
-    rows = "".join(f'<tr><th scope="row">{escape(label)}</th><td>{escape(value)}</td></tr>' for label, value in points)
+def _full(label: str | date) -> str:
+    return f"{label:%Y-%m-%d}" if isinstance(label, date) else str(label)
+
+
+def _read(label: str | date) -> str:
+    return date_format(label, "SHORT_DATE_FORMAT") if isinstance(label, date) else str(label)
+
+
+def _axis(label: str | date) -> str:
+    return f"{label:%m-%d}" if isinstance(label, date) else str(label)
+
+
+def _year_shown(points: list[tuple[str | date, Decimal]], index: int) -> int | None:
+    """A day's year under its bar: on the first day, and on a day whose year is not the previous bar's."""
+    label = points[index][0]
+    if not isinstance(label, date):
+        return None
+    previous = points[index - 1][0] if index else None
+    return label.year if not isinstance(previous, date) or previous.year != label.year else None
+
+
+def _figures(points: list[tuple[str | date, Decimal]], title: str) -> str:
+    rows = "".join(f'<tr><th scope="row">{escape(_read(label))}</th><td>{escape(figure(value))}</td></tr>' for label, value in points)
     caption = f"<caption>{escape(title)}</caption>" if title else ""
     return f'<table class="sr-only" data-testid="chart-data">{caption}<tbody>{rows}</tbody></table>'
 

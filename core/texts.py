@@ -10,6 +10,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.utils import timezone, translation
+from django.utils.formats import number_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext, gettext_noop
 
@@ -20,13 +21,19 @@ def moment(value: datetime | None) -> str:
     return "" if value is None else f"{timezone.localtime(value):%Y-%m-%d %H:%M}"
 
 
+def figure(value, decimal_pos: int | None = None) -> str:
+    """A number as pages show it, grouped the way the reader's language writes it (config/formats): 1,234,567 and
+    12,345.60 in both; what humanize's `intcomma` gives in a template. Downloads, the API and inputs keep plain numbers."""
+    return number_format(value, decimal_pos, use_l10n=True, force_grouping=True)
+
+
 def yuan(amount) -> str:
-    """An amount of money as pages show it, in either language: ¥360.00, and a negative one -¥101.00 (the sign before
-    the currency mark, never ¥-101.00); empty for none. Downloads keep plain numbers (`core.exports.money`)."""
+    """An amount of money as pages show it, in either language: ¥12,360.00, and a negative one -¥101.00 (the sign
+    before the currency mark, never ¥-101.00); empty for none. Downloads keep plain numbers (`core.exports.money`)."""
     if amount is None or amount == "":
         return ""
     value = Decimal(str(amount)).quantize(Decimal("0.01"))
-    return f"{'-' if value < 0 else ''}¥{abs(value)}"
+    return f"{'-' if value < 0 else ''}¥{figure(abs(value), 2)}"
 
 
 def _as_is(text: str) -> str:

@@ -38,7 +38,7 @@ def redemption_figures(user) -> dict:
     today = days[-1]
     return {
         "today": today, "week_orders": sum(day["orders"] for day in days[-7:]),
-        "chart": bar_chart([(f"{day['day']:%m-%d}", day["orders"]) for day in days], title=_("每日兑换单数")),
+        "chart": bar_chart([(day["day"], day["orders"]) for day in days], title=_("每日兑换单数")),
     }
 
 

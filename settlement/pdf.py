@@ -46,7 +46,7 @@ from reportlab.platypus.doctemplate import BaseDocTemplate
 
 from core.masking import mask_phone
 from core.portal import labelled
-from core.texts import written
+from core.texts import figure, written
 from logistics.models import ReturnRequest
 from logistics.models.costs import CostKind, cost_reference
 from settlement.models import SECTION_TOTALS, Adjustment, Reference, Section, SourceKind, StatementLine, StatementVersion
@@ -229,10 +229,10 @@ def _cost_parts(label: str, *, fee_date: str, source_id: int | None, reference: 
 
 
 def money(amount: Decimal) -> str:
-    """1234567.5 → 1,234,567.50 (Decimal only)."""
+    """1234567.5 → 1,234,567.50 (Decimal only), grouped as the portal's pages group amounts (`core.texts.figure`)."""
     if not isinstance(amount, Decimal):
         raise TypeError(f"money must be a Decimal, not {type(amount).__name__}")
-    return f"{amount.quantize(Decimal('0.01')):,.2f}"
+    return figure(amount.quantize(Decimal("0.01")), 2)
 
 
 def _fit(text: str, width: float, style: ParagraphStyle) -> str | Paragraph:

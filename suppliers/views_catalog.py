@@ -476,7 +476,7 @@ def stock_movements(request):
         listed, trend = StockMovement.objects.none(), []
     context = paginate(request, listed, per_page=50) | {
         "filters": filters, "opens_gifts": request.user.role in GIFT_READERS,
-        "chart": bar_chart([(f"{day:%m-%d}", units) for day, units in trend], title=_("近两周在库数量")),
+        "chart": bar_chart([(day, units) for day, units in trend], title=_("近两周在库数量")),
     }
     return render(request, "suppliers/catalog/stock_movements.html", context, status=filters.status)
 

@@ -1,5 +1,6 @@
 """The inline SVG bar chart of portal pages."""
 import re
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.utils import translation
@@ -51,3 +52,23 @@ def test_a_screen_reader_reads_each_label_and_value_from_a_hidden_table_or_that_
     assert table.startswith("<caption>得分</caption>")
     assert '<tr><th scope="row">2026-11</th><td>80</td></tr><tr><th scope="row">2026-12</th><td>-5</td></tr>' in table
     assert '<p class="sr-only" data-testid="chart-data">No data</p>' in empty
+
+
+def test_days_across_new_year_show_their_year_under_the_first_bar_and_the_first_day_of_the_new_year():
+    days = [date(2026, 12, 30) + timedelta(days=n) for n in range(4)]
+
+    svg = bar_chart([(day, 1) for day in days])
+
+    assert [label for label, _value, _height in bars(svg)] == ["2026-12-30", "2026-12-31", "2027-01-01", "2027-01-02"]
+    assert re.findall(r'text-anchor="middle">(\d\d-\d\d)</text>', svg) == ["12-30", "12-31", "01-01", "01-02"]
+    assert re.findall(r'data-testid="chart-year">(\d+)<', svg) == ["2026", "2027"]
+    assert '<th scope="row">2027-01-01</th>' in svg
+
+
+def test_values_read_grouped_by_thousands_in_either_language_and_stay_plain_in_their_attribute():
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            svg = bar_chart([("2026-11", Decimal("1234567.80"))])
+
+        assert 'data-value="1234567.80"' in svg
+        assert ">1,234,567.80</text>" in svg and "<td>1,234,567.80</td>" in svg

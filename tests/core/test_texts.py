@@ -75,3 +75,15 @@ def test_an_amount_of_money_shows_its_sign_before_the_currency_mark():
 
     assert [yuan(Decimal("-101")), yuan(Decimal("360.5")), yuan(Decimal("-0.00")), yuan(12.5), yuan(None)] == [
         "-¥101.00", "¥360.50", "¥0.00", "¥12.50", ""]
+
+
+def test_an_amount_of_money_is_grouped_by_thousands_in_either_language():
+    from decimal import Decimal
+
+    from django.utils import translation
+
+    from core.texts import yuan
+
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            assert [yuan(Decimal("12345.6")), yuan(Decimal("-1234567"))] == ["¥12,345.60", "-¥1,234,567.00"]

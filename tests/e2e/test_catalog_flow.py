@@ -57,7 +57,7 @@ def test_a_gift_goes_from_the_suppliers_draft_to_online(browser_page: Page, live
     shown = page.get_by_test_id("gift-images").locator("img")
     expect(shown).to_have_count(1)
     page.wait_for_function("img => img.complete && img.naturalWidth === 480", arg=shown.element_handle())  # the upload, served back
-    expect(page.get_by_test_id("gift-prices")).to_contain_text("1500")
+    expect(page.get_by_test_id("gift-prices")).to_contain_text("1,500")
     press(page, page.get_by_test_id("actions"), "submit")
     expect(page.get_by_test_id("state")).to_have_text("待审核")
     expect(page.get_by_test_id("history")).to_contain_text("提交")

@@ -56,7 +56,7 @@ def test_a_member_redeems_with_the_sms_code_cancels_and_gets_the_points_back(bro
 
     open_nav(page, "礼品目录")
     card = page.get_by_test_id("catalog").get_by_test_id("gift").filter(has_text=GIFT)
-    expect(card.get_by_test_id("points-price")).to_have_text("12000 积分")
+    expect(card.get_by_test_id("points-price")).to_have_text("12,000 积分")
     expect(card.get_by_test_id("sold-out")).to_have_count(0)
     snap(page, "catalog")
     with page.expect_navigation():
@@ -68,7 +68,7 @@ def test_a_member_redeems_with_the_sms_code_cancels_and_gets_the_points_back(bro
     form.locator("[name=address]").fill(ADDRESS)
     submit(page, form)
 
-    expect(page.get_by_test_id("points-cost")).to_have_text("12000")
+    expect(page.get_by_test_id("points-cost")).to_have_text("12,000")
     form = page.get_by_test_id("confirm-form")
     code = texted_code(member.phone)
     form.locator("[name=code]").fill("000000" if code != "000000" else "111111")
@@ -81,7 +81,7 @@ def test_a_member_redeems_with_the_sms_code_cancels_and_gets_the_points_back(bro
     expect(page.get_by_test_id("state")).to_have_text("已确认")
     expect(page.locator(".messages li.success")).to_contain_text("12000")
     open_nav(page, "我的积分")
-    expect(page.get_by_test_id("balance")).to_have_text("8000")
+    expect(page.get_by_test_id("balance")).to_have_text("8,000")
 
     open_nav(page, "我的订单")
     with page.expect_navigation():
@@ -95,14 +95,14 @@ def test_a_member_redeems_with_the_sms_code_cancels_and_gets_the_points_back(bro
     expect(page.get_by_test_id("state")).to_have_text("已取消")
     expect(page.get_by_test_id("history")).to_contain_text("选错了")
     open_nav(page, "我的积分")
-    expect(page.get_by_test_id("balance")).to_have_text("20000")
+    expect(page.get_by_test_id("balance")).to_have_text("20,000")
     expect(page.get_by_test_id("ledger").locator("tbody tr").first).to_contain_text("订单取消退还")
-    expect(page.get_by_test_id("expiries")).to_contain_text("20000")
+    expect(page.get_by_test_id("expiries")).to_contain_text("20,000")
     snap(page, "points")
 
     with page.expect_navigation():  # the home page tells the same at a glance, the cancelled order first
         page.get_by_role("link", name="积分礼品供应商平台").click()
-    expect(page.get_by_test_id("home-balance")).to_have_text("20000")
+    expect(page.get_by_test_id("home-balance")).to_have_text("20,000")
     expect(page.get_by_test_id("home-orders").locator("li").first).to_contain_text(f"{GIFT} × 1 · 已取消")
 
 

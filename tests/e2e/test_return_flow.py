@@ -53,7 +53,7 @@ def test_a_member_returns_an_unused_gift_and_gets_the_points_back(browser_page: 
     page, url = browser_page, live_server.url
     login(page, url, "e2e_member", PASSWORD)
     open_nav(page, "我的积分")
-    expect(page.get_by_test_id("balance")).to_have_text("18500")
+    expect(page.get_by_test_id("balance")).to_have_text("18,500")
 
     open_nav(page, "退换货")
     returnable = page.get_by_test_id("returnable-orders").locator(f"tr[data-number={delivered_order.number}]")
@@ -86,7 +86,7 @@ def test_a_member_returns_an_unused_gift_and_gets_the_points_back(browser_page: 
 
     mine = returns_row(page, url, "e2e_member", number)
     expect(mine.get_by_test_id("state")).to_have_text("已退款")
-    expect(mine.get_by_test_id("refunded-points")).to_have_text("1500")
+    expect(mine.get_by_test_id("refunded-points")).to_have_text("1,500")
     open_nav(page, "我的积分")
-    expect(page.get_by_test_id("balance")).to_have_text("20000")
-    expect(page.get_by_test_id("ledger").locator("tbody tr").first).to_contain_text("1500")
+    expect(page.get_by_test_id("balance")).to_have_text("20,000")
+    expect(page.get_by_test_id("ledger").locator("tbody tr").first).to_contain_text("1,500")

@@ -86,7 +86,7 @@ def test_the_order_page_shows_its_returns_what_is_left_to_return_and_a_way_to_co
     assert f"/logistics/my-returns/new/{delivered_order.pk}/" in before and "可退 2 件" in before
     assert f'href="/member/complaints/new/?order={delivered_order.pk}"' in before and "投诉" in before
     rows = dict(re.findall(r'data-number="(RR[^"]+)">.*?data-testid="refunded-points">([^<]*)<', after, re.S))
-    assert rows == {refunded.number: "1500", open_one.number: "—"}
+    assert rows == {refunded.number: "1,500", open_one.number: "—"}
     assert "已退货 1 件" in after and "已退款" in after and "request-return" not in after  # nothing left: no button
     assert f'href="/member/complaints/new/?order={delivered_order.pk}"' in after
 

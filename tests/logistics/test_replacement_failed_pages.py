@@ -139,8 +139,8 @@ def test_the_member_sees_the_points_refunded_instead(failed_exchange, delivered_
     listed = logged_in(delivered_order.member.user).get("/logistics/my-returns/").content.decode()
 
     assert ReturnRequest.objects.get().state == "refunded"
-    assert 'data-testid="refunded-instead"' in page and 'data-testid="refunded-points">1500' in page
-    assert 'data-testid="refunded-points">1500' in listed and "换货（不退积分）" not in listed
+    assert 'data-testid="refunded-instead"' in page and 'data-testid="refunded-points">1,500' in page
+    assert 'data-testid="refunded-points">1,500' in listed and "换货（不退积分）" not in listed
 
 
 def test_the_returns_list_shows_the_failure_filters_it_or_the_others_and_counts_it_in_the_operators_badge(failed_exchange, delivered_order, operator, now):

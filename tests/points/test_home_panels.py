@@ -31,8 +31,8 @@ def test_a_member_sees_its_balance_the_points_expiring_soonest_and_its_three_lat
 
     response = logged_in(member_with_orders.user).get("/")
 
-    assert shown(response, "home-balance") == str(60_000 - spent)
-    assert shown(response, "home-next-expiry") == str(10_000 - spent)  # last year's lot, drawn first
+    assert shown(response, "home-balance") == f"{60_000 - spent:,}"  # grouped by thousands, as a reader writes it
+    assert shown(response, "home-next-expiry") == f"{10_000 - spent:,}"  # last year's lot, drawn first
     assert 'data-testid="home-next-expiry" class="warn"' in response.content.decode()  # within 30 days
     latest = [order.pk for order in RedemptionOrder.objects.filter(member=member_with_orders).order_by("-placed_at")[:3]]
     assert [order.pk for order in response.context["panels"][0]["figures"]["orders"]] == latest
@@ -43,7 +43,7 @@ def test_points_expiring_after_thirty_days_are_shown_without_a_warning(rich_memb
 
     response = logged_in(rich_member.user).get("/")
 
-    assert shown(response, "home-next-expiry") == "50000"
+    assert shown(response, "home-next-expiry") == "50,000"
     assert 'data-testid="home-next-expiry" class="warn"' not in response.content.decode()
 
 
@@ -98,5 +98,5 @@ def test_the_operator_sees_todays_redemptions_and_the_chart_of_two_weeks(member_
     response = logged_in(operator).get("/")
 
     assert shown(response, "home-today-orders") == str(today.count()) == "4"
-    assert shown(response, "home-today-points") == str(sum(order.points_cost for order in today))
+    assert shown(response, "home-today-points") == f"{sum(order.points_cost for order in today):,}"
     assert response.content.decode().count('<g data-label="') == 14

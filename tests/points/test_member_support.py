@@ -71,11 +71,11 @@ def test_operators_find_a_member_by_phone_or_name_and_correct_its_points_in_the_
     table = by_phone.split('data-testid="members"', 1)[1].split("</table>", 1)[0]
     assert f'data-member="{rich_member.pk}"' in table and f'data-member="{other_member.pk}"' not in table
     assert rich_member.phone not in table and f"{rich_member.phone[:3]}****{rich_member.phone[-4:]}" in table
-    assert 'data-testid="balance">50000<' in page and 'data-testid="correction-form"' in page
+    assert 'data-testid="balance">50,000<' in page and 'data-testid="correction-form"' in page
     assert done.status_code == twice.status_code == 302 and ledger.account_of(rich_member).balance == 49_700
     assert 'data-field="points"' in bad
     assert "已于" in changed and "（-300 积分），本次未再调整" in changed and ledger.account_of(rich_member).balance == 49_700
-    assert 'data-testid="balance">49700<' in after and "重复发放冲回" in after and "差错更正" in after
+    assert 'data-testid="balance">49,700<' in after and "重复发放冲回" in after and "差错更正" in after
     ledger_rows = after.split('data-testid="ledger"', 1)[1].split("</table>", 1)[0]
     assert '<td data-testid="entry-actor">operator</td>' in ledger_rows  # who posted the correction
     source = LedgerEntry.objects.get(source_type="correction").source_id

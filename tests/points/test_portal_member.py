@@ -65,7 +65,7 @@ def test_the_catalog_shows_the_listed_gift_at_the_members_price_and_no_settlemen
     assert catalog.status_code == detail.status_code == 200
     for page in (catalog, detail):
         html = page.content.decode()
-        assert listed_gift.name in html and "1350 积分" in html
+        assert listed_gift.name in html and "1,350 积分" in html
         assert "180.00" not in html and "结算" not in html
 
 
@@ -237,7 +237,7 @@ def test_cancelling_a_confirmed_order_gives_the_points_and_the_stock_back(member
     assert StockRecord.objects.get(gift=listed_gift).reserved == 0
     html = response.content.decode()
     assert "积分已退还" in html and "不想要了" in html  # the message and the history row
-    assert 'data-testid="refunded-on-close">3000<' in html
+    assert 'data-testid="refunded-on-close">3,000<' in html
 
 
 def test_cancelling_twice_is_refused_with_a_message_and_refunds_once(member_client, rich_member, listed_gift):
@@ -258,7 +258,7 @@ def test_the_order_page_shows_its_points_state_and_history_and_no_settlement_pri
     html = member_client.get(f"/member/orders/{order.pk}/").content.decode()
 
     history = html.split('data-testid="history"')[1].split("</table>")[0]
-    assert 'data-testid="points-cost">3000<' in html and "已确认" in html
+    assert 'data-testid="points-cost">3,000<' in html and "已确认" in html
     assert "<td>确认</td><td>待确认</td><td>已确认</td>" in history
     assert 'data-testid="cancel-form"' in html
     assert "360.00" not in html and "180.00" not in html
@@ -345,8 +345,8 @@ def test_the_gift_page_shows_the_balance_and_the_most_one_order_may_take(member_
     rich = member_client.get(f"/member/catalog/{listed_gift.pk}/").content.decode()
     some = logged_in(other_member.user).get(f"/member/catalog/{listed_gift.pk}/").content.decode()
 
-    assert "您的积分余额：50000" in rich and "本单最多可兑换 10 件" in rich and 'max="10"' in rich  # the stock of one warehouse
-    assert "您的积分余额：4000" in some and "本单最多可兑换 2 件" in some and 'max="2"' in some  # what 4000 points pay for
+    assert "您的积分余额：50,000" in rich and "本单最多可兑换 10 件" in rich and 'max="10"' in rich  # the stock of one warehouse
+    assert "您的积分余额：4,000" in some and "本单最多可兑换 2 件" in some and 'max="2"' in some  # what 4000 points pay for
     assert "too-few-points" not in rich + some
 
 
@@ -355,7 +355,7 @@ def test_a_member_who_cannot_pay_for_one_unit_is_told_before_sending_the_form(ot
 
     page = logged_in(other_member.user).get(f"/member/catalog/{listed_gift.pk}/").content.decode()
 
-    assert "积分不足：兑换 1 件需要 1500 积分。" in page and "本单最多可兑换" not in page
+    assert "积分不足：兑换 1 件需要 1,500 积分。" in page and "本单最多可兑换" not in page
 
 
 def test_the_points_page_shows_balance_every_expiry_and_the_history_in_chinese(member_client, rich_member, listed_gift, now):
@@ -366,9 +366,9 @@ def test_the_points_page_shows_balance_every_expiry_and_the_history_in_chinese(m
 
     html = member_client.get("/member/points/").content.decode()
 
-    assert 'data-testid="balance">50300<' in html
+    assert 'data-testid="balance">50,300<' in html
     assert re.search(r"<td>2025</td><td class=\"num\">300</td><td>2026-12-31 23:59</td>", html)
-    assert re.search(r"<td>2026</td><td class=\"num\">50000</td><td>2027-12-31 23:59</td>", html)
+    assert re.search(r"<td>2026</td><td class=\"num\">50,000</td><td>2027-12-31 23:59</td>", html)
     assert "兑换礼品" in html and "订单取消退还" in html and order.number in html
 
 

@@ -126,7 +126,7 @@ def test_the_checklist_shows_the_contract_and_licence_waiting_for_review_then_bo
     met = _checklist(client.get(f"/supplier/review/{supplier.pk}/"))
 
     assert met["contract"].startswith("yes") and "2026-01-01 — 2027-12-31" in met["contract"]
-    assert "付款账期（天） 30" in met["contract"] and "¥50000.00" in met["contract"] and "去合同审核" not in met["contract"]
+    assert "付款账期（天） 30" in met["contract"] and "¥50,000.00" in met["contract"] and "去合同审核" not in met["contract"]
     assert met["business_licence"].startswith("yes") and "有效期至 2027-12-31" in met["business_licence"]
 
 

@@ -1,0 +1,11 @@
+"""English: 1,234,567 points, ¥12,345.60; dates 2026-12-06 in tables, 6 Dec 2026 in prose (the date filter's default)."""
+DATE_FORMAT = "j M Y"
+DATETIME_FORMAT = "j M Y H:i"
+TIME_FORMAT = "H:i"
+YEAR_MONTH_FORMAT = "M Y"
+MONTH_DAY_FORMAT = "j M"
+SHORT_DATE_FORMAT = "Y-m-d"
+SHORT_DATETIME_FORMAT = "Y-m-d H:i"
+DECIMAL_SEPARATOR = "."
+THOUSAND_SEPARATOR = ","
+NUMBER_GROUPING = 3
