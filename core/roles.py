@@ -16,6 +16,10 @@ class Role(models.TextChoices):
 
 
 SUPPLIER_ROLES = frozenset({Role.SUPPLIER_ADMIN, Role.SUPPLIER_STAFF})
+#: who takes the operator's steps (SPEC §3): triaging and chasing complaints, an order's operator steps, correcting
+#: points, rectification cases, re-evaluations and the assessment's decisions; superusers of any role besides, as
+#: `has_role`/`require_role` admit them
+OPERATORS = frozenset({Role.OPERATOR})
 STAFF_ROLES = frozenset({Role.OPERATOR, Role.LOGISTICS, Role.FINANCE})
 #: who opens the supplier review pages: not the logistics provider, which has no business with contracts and licences
 SUPPLIER_REVIEWERS = frozenset({Role.OPERATOR, Role.FINANCE})

@@ -25,7 +25,7 @@ from core.api.permissions import require_role
 from core.errors import DomainError
 from core.fsm import history_of
 from core.portal import add_service_errors, moved_on, paginate, report_form_errors, send_back, state_reached
-from core.roles import SUPPLIER_REVIEWERS, SUPPLIER_ROLES, Role
+from core.roles import OPERATORS, SUPPLIER_REVIEWERS, SUPPLIER_ROLES, Role
 from core.validators import id_or_none
 from points.forms_complaints import (
     ComplaintFilterForm,
@@ -44,7 +44,6 @@ from points.services import complaints
 from suppliers.models import Gift
 
 MEMBER = frozenset({Role.MEMBER})
-OPERATOR = frozenset({Role.OPERATOR})
 DESKS = frozenset({Role.OPERATOR, Role.LOGISTICS, *SUPPLIER_ROLES})
 STAFF = frozenset({Role.OPERATOR, Role.LOGISTICS, Role.FINANCE})  # who opens the orders' and suppliers' staff pages
 #: who complains about a supplier from a page of their own (members from theirs, operators on the hotline's)
@@ -149,7 +148,7 @@ def complaint_desk(request):
 
 @login_required
 def hotline_complaint_new(request):
-    require_role(request.user, OPERATOR)
+    require_role(request.user, OPERATORS)
     form = HotlineComplaintForm(request.POST or None)
     if done := _created_once(request, form, "hotline-complaint", complaints.open_complaint, form.values,
                              lambda pk: _("已代会员登记投诉 %(number)s") % {"number": _number(pk)},

@@ -19,7 +19,7 @@ from core.fsm import history_of
 from core.masking import mask_phone
 from core.models import Program, Tier
 from core.portal import PageAction, act_with_form, action_forms, add_service_errors, page_status, paginate, state_reached
-from core.roles import Role, has_role
+from core.roles import OPERATORS, Role, has_role
 from core.tabular import TableRejected
 from points.forms import OrderReasonForm, RedeliverForm, RequiredReasonForm, StaffOrderFilterForm
 from points.models import LedgerEntry, Member, RedemptionOrder
@@ -36,7 +36,7 @@ class CreditFileForm(forms.Form):
 
 @login_required
 def credit_upload(request):
-    require_role(request.user, {Role.OPERATOR})
+    require_role(request.user, OPERATORS)
     form = CreditFileForm(request.POST or None, request.FILES or None)
     problems, credited = [], None
     if request.method == "POST" and form.is_valid():
@@ -115,7 +115,7 @@ def order_admin_detail(request, pk: int, *, refused: tuple[str, forms.Form] | No
 
 @login_required
 def order_admin_action(request, pk: int, name: str):
-    require_role(request.user, orders.OPERATOR_STEP)
+    require_role(request.user, OPERATORS)
     order = get_object_or_404(RedemptionOrder.objects.visible_to(request.user), pk=pk)
     if request.method != "POST" or name not in ORDER_ACTIONS:
         return redirect("operator-order", pk=pk)
@@ -149,7 +149,7 @@ class CorrectionForm(forms.Form):
 
 @login_required
 def member_admin(request):
-    require_role(request.user, {Role.OPERATOR})
+    require_role(request.user, OPERATORS)
     filters = MemberSearchForm(request.GET)
     context = paginate(request, filters.apply(search_members(**filters.values())))
     for member in context["page_obj"]:
@@ -160,7 +160,7 @@ def member_admin(request):
 @login_required
 def member_admin_detail(request, pk: int):
     """One member for support: balance, expiries, history and latest orders; the correction form posts here."""
-    require_role(request.user, {Role.OPERATOR})
+    require_role(request.user, OPERATORS)
     member = get_object_or_404(Member.objects.select_related("program", "user"), pk=pk)
     form = CorrectionForm(request.POST or None, initial={"reference": uuid.uuid4().hex})
     if request.method == "POST" and form.is_valid():

@@ -23,7 +23,7 @@ from core.errors import DomainError, ValidationFailed
 from core.forms import ListFilter, StateFilter, yes_no_box
 from core.fsm import history_of
 from core.portal import add_service_errors, paginate, run_action
-from core.roles import SUPPLIER_ROLES, Role
+from core.roles import OPERATORS, SUPPLIER_ROLES, Role
 from settlement.models import Kpi, KpiSetting, PenaltyProposal, PenaltyRule, SuspensionProposal
 from settlement.services import assessment, assessment_rules
 from settlement.forms import MonthFilter
@@ -72,7 +72,7 @@ DECISIONS = {
                 {Role.FINANCE}, "settlement-penalty-proposals"),
     "suspension": (SuspensionProposal, {"accept": (assessment.accept_suspension, "reason"),
                                         "dismiss": (assessment.dismiss_suspension, "reason")},
-                   {Role.OPERATOR}, "settlement-suspension-proposals"),
+                   OPERATORS, "settlement-suspension-proposals"),
 }
 DONE = {("penalty", "accept"): gettext_lazy("已转为调账，待另一位财务人员审批"),
         ("penalty", "dismiss"): gettext_lazy("已申请撤销，待另一位财务人员确认"),
@@ -197,7 +197,7 @@ def decide(request, kind: str, pk: int, name: str):
 @login_required
 def kpi_settings(request):
     """All KPI weights and targets on one form, saved together or not at all; each error shows next to its field."""
-    require_role(request.user, {Role.OPERATOR})
+    require_role(request.user, OPERATORS)
     kpis = list(KpiSetting.objects.order_by("pk"))
     forms_by_kpi = {s.kpi: KpiSettingForm(request.POST if request.method == "POST" else None, prefix=str(s.pk), kpi=s.get_kpi_display(),
                                           initial={"weight": s.weight, "target": s.target}) for s in kpis}
@@ -243,7 +243,7 @@ def penalty_rules(request):
     require_role(request.user, STAFF)
     form = PenaltyRuleForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
-        require_role(request.user, {Role.OPERATOR})
+        require_role(request.user, OPERATORS)
         if form.is_valid():
             try:
                 assessment_rules.create_penalty_rule(actor=request.user, now=timezone.now(), **form.cleaned_data)
@@ -260,7 +260,7 @@ def penalty_rules(request):
 @login_required
 @require_POST
 def penalty_rule_active(request, pk: int):
-    require_role(request.user, {Role.OPERATOR})
+    require_role(request.user, OPERATORS)
     rule = get_object_or_404(PenaltyRule, pk=pk)
     active = request.POST.get("active") == "1"
     run_action(request, lambda: assessment_rules.set_penalty_rule_active(rule=rule, actor=request.user, now=timezone.now(), active=active),

@@ -19,14 +19,13 @@ from core.errors import DomainError, PermissionDenied
 from core.forms import StateFilter, SubmittedOnce, choice_filter
 from core.fsm import history_of
 from core.portal import add_service_errors, moved_on, paginate
-from core.roles import SUPPLIER_ROLES, Role
+from core.roles import OPERATORS, SUPPLIER_ROLES, Role
 from core.validators import REASON_MAX_LENGTH, BusinessDayField
 from settlement.models import ReEvaluation, RectificationCase
 from settlement.services import cases, re_evaluation
 from suppliers.forms import SupplierFilter
 from suppliers.models import Supplier
 
-OPERATOR = {Role.OPERATOR}
 READERS = {Role.OPERATOR, *SUPPLIER_ROLES}
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -79,8 +78,8 @@ class DecideForm(forms.Form):
 
 
 CASE_FORMS = {"answer": (AnswerForm, cases.answer_case, SUPPLIER_ROLES, gettext_lazy("整改说明已提交")),
-              "send-back": (SendBackForm, cases.send_back_case, OPERATOR, gettext_lazy("已退回礼品商")),
-              "close": (CloseForm, cases.close_case, OPERATOR, gettext_lazy("整改单已关闭"))}
+              "send-back": (SendBackForm, cases.send_back_case, OPERATORS, gettext_lazy("已退回礼品商")),
+              "close": (CloseForm, cases.close_case, OPERATORS, gettext_lazy("整改单已关闭"))}
 CASE_TRANSITIONS = {"answer": "submit_answer", "send-back": "send_back", "close": "close"}
 
 
@@ -117,7 +116,7 @@ def case_list(request):
     is_operator = request.user.role == Role.OPERATOR
     form = OpenCaseForm(request.POST or None) if is_operator else None
     if request.method == "POST":
-        require_role(request.user, OPERATOR)
+        require_role(request.user, OPERATORS)
         if _call(form, cases.open_case, once="case", actor=request.user, now=now):
             messages.success(request, _("整改单已开立，已通知礼品商"))
             return redirect("settlement-cases")
@@ -181,7 +180,7 @@ def re_evaluation_detail(request, pk: int):
     is_operator = request.user.role == Role.OPERATOR
     form = DecideForm(request.POST or None, initial={"decision": due.proposed})
     if request.method == "POST":
-        require_role(request.user, OPERATOR)
+        require_role(request.user, OPERATORS)
         if _call(form, re_evaluation.decide_re_evaluation, re_evaluation=due, actor=request.user, now=timezone.now()):
             messages.success(request, _("复评决定已执行"))
             return redirect("settlement-re-evaluation", pk=due.pk)

@@ -15,7 +15,7 @@ from core.api.permissions import require_role
 from core.api.transitions import ReasonInput, TransitionHistoryMixin, transition_action
 from core.idempotency import idempotent
 from core.models.transitions import actor_label_for
-from core.roles import SUPPLIER_ROLES, Role
+from core.roles import OPERATORS, SUPPLIER_ROLES, Role
 from core.validators import REASON_MAX_LENGTH
 from points.models import Complaint, ComplaintReminder, Member, RedemptionOrder
 from points.models.complaints import Party
@@ -24,7 +24,6 @@ from points.services import complaints
 from suppliers.models import Gift, Supplier
 
 MEMBER = frozenset({Role.MEMBER})
-OPERATOR = complaints.OPERATES  # the service's own (`complaints.operates`): operators, and superusers of any role
 
 
 class ReminderSerializer(serializers.ModelSerializer):
@@ -177,15 +176,15 @@ class ComplaintViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, viewsets
         return Response(self.get_serializer(suggestion).data, status=status.HTTP_201_CREATED)
 
     triage = transition_action(
-        complaints.triage_complaint, name="triage", roles=OPERATOR, target=TARGET, input_serializer=TriageInput
+        complaints.triage_complaint, name="triage", roles=OPERATORS, target=TARGET, input_serializer=TriageInput
     )
     respond = transition_action(
         complaints.respond_to_complaint, name="respond", roles=complaints.RESPONDER_ROLES, target=TARGET,
         input_serializer=RespondInput,
     )
-    take = transition_action(complaints.take_complaint, name="take", roles=OPERATOR, target=TARGET, input_serializer=ReasonInput,
+    take = transition_action(complaints.take_complaint, name="take", roles=OPERATORS, target=TARGET, input_serializer=ReasonInput,
                              transition="triage")
     resolve = transition_action(complaints.resolve_complaint, name="resolve", roles=MEMBER, target=TARGET, input_serializer=ReasonInput)
     reopen = transition_action(complaints.reopen_complaint, name="reopen", roles=MEMBER, target=TARGET, input_serializer=ReasonInput)
-    remind = transition_action(complaints.remind_responsible, name="remind", roles=OPERATOR, target=TARGET, input_serializer=ReasonInput,
+    remind = transition_action(complaints.remind_responsible, name="remind", roles=OPERATORS, target=TARGET, input_serializer=ReasonInput,
                                transition=None)

@@ -15,7 +15,7 @@ from core.errors import PermissionDenied
 from core.api.filters import FilterSet, IdFilter, TimeFilter, orderings, read_query
 from core.idempotency import HEADER, idempotent
 from core.models import Program, Tier
-from core.roles import Role
+from core.roles import OPERATORS, Role
 from core.services import log_personal_data_access
 from points.api.serializers import (
     BalanceSerializer,
@@ -42,7 +42,6 @@ from suppliers.selectors import list_catalog
 from suppliers.services.gift_images import serve_image
 
 MEMBER = frozenset({Role.MEMBER})
-OPERATOR = frozenset({Role.OPERATOR})
 
 
 #: `?ordering=` of the catalog and of members (read with the other parameters: these lists order in their selectors)
@@ -212,7 +211,7 @@ class MemberViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Member.objects.none()
-        require_role(self.request.user, OPERATOR)
+        require_role(self.request.user, OPERATORS)
         if self.action != "list":
             return search_members()
         query = read_query(MemberQuery, self.request)
@@ -283,7 +282,7 @@ class BulkCreditView(APIView):
 
     @extend_schema(request=BulkCreditInput, responses=CREDITED)
     def post(self, request):
-        require_role(request.user, OPERATOR)
+        require_role(request.user, OPERATORS)
         params = BulkCreditInput(data=request.data)
         params.is_valid(raise_exception=True)
         result = credits.credit_points_in_bulk(
@@ -305,7 +304,7 @@ class CreditFileView(APIView):
 
     @extend_schema(request={"multipart/form-data": CreditFileInput}, responses=CREDITED)
     def post(self, request):
-        require_role(request.user, OPERATOR)
+        require_role(request.user, OPERATORS)
         params = CreditFileInput(data=request.data)
         params.is_valid(raise_exception=True)
         upload = params.validated_data["file"]

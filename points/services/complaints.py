@@ -22,7 +22,7 @@ from core.fsm import apply_transition, bulk_transition, log_creation
 from core.models import TransitionLog
 from core.notifications import notify
 from core.numbers import create_numbered
-from core.roles import SUPPLIER_ROLES, Role, has_role, require_role, waiting_for
+from core.roles import OPERATORS, SUPPLIER_ROLES, Role, has_role, require_role, waiting_for
 from core.selectors import answering
 from core.validators import validate_mobile, validate_reason
 from core.texts import moment
@@ -44,9 +44,8 @@ CHASED_PARTIES = (Party.SUPPLIER, Party.LOGISTICS)
 WAITING = (State.TRIAGED, State.REOPENED)  # a deadline is running
 ANSWERABLE = (State.TRIAGED, State.ESCALATED, State.REOPENED)
 #: who answers for each responsible party (首问负责); a supplier's users answer only for their own supplier
-RESPONDERS = {Party.SUPPLIER: SUPPLIER_ROLES, Party.LOGISTICS: frozenset({Role.LOGISTICS}), Party.OPERATOR: frozenset({Role.OPERATOR})}
+RESPONDERS = {Party.SUPPLIER: SUPPLIER_ROLES, Party.LOGISTICS: frozenset({Role.LOGISTICS}), Party.OPERATOR: OPERATORS}
 RESPONDER_ROLES = frozenset().union(*RESPONDERS.values())
-OPERATES = frozenset({Role.OPERATOR})  #: the roles that take, triage and chase complaints, with superusers (`operates`)
 WAITS_FOR_TRIAGE, WAITS_FOR_MEMBER = "triage", "member"  # `waits_for` besides the responsible parties
 #: what anyone may name in a complaint: a gift that has been in the catalog, a supplier that has been cooperating (a draft
 #: gift or an application is known only to its supplier and the staff)
@@ -198,10 +197,10 @@ def _ask_supplier_to_answer(complaint: Complaint, *, title: str, now: datetime) 
 
 
 def operates(user) -> bool:
-    """Whether the user acts for the operator (one of OPERATES or a superuser): taking, triaging and chasing complaints
-    are its steps, whatever a complaint's state. The one rule of their permission, of the pages offering them and of
-    the API's steps (`core.roles.require_role(user, OPERATES)` is the same check)."""
-    return has_role(user, OPERATES)
+    """Whether the user acts for the operator (one of `core.roles.OPERATORS` or a superuser): taking, triaging and
+    chasing complaints are its steps, whatever a complaint's state. The one rule of their permission, of the pages
+    offering them and of the API's steps (`core.roles.require_role(user, OPERATORS)` is the same check)."""
+    return has_role(user, OPERATORS)
 
 
 def answers_for(*, user, complaint: Complaint) -> bool:
@@ -555,7 +554,7 @@ def _start_deadline(complaint: Complaint, now: datetime) -> ComplaintDeadline:
 
 def _require_operator(actor, message: str) -> None:
     """The permission of the operator's steps (taking, triaging, chasing): `operates`, which the pages offer them by."""
-    require_role(actor, OPERATES, message)
+    require_role(actor, OPERATORS, message)
 
 
 def _require_member(actor, complaint: Complaint) -> None:

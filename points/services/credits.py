@@ -13,11 +13,11 @@ from django.utils.translation import gettext_lazy as _
 
 from core import sql
 from core.days import day_start
-from core.errors import PermissionDenied, ValidationFailed
+from core.errors import ValidationFailed
 from core.jobs import run_each
 from core.notifications import notify
 from core.tabular import Problem, TableRejected, TableSpec, read_headed_table
-from core.roles import Role
+from core.roles import OPERATORS, require_role
 from core.validators import required_text, validate_length, whole_number
 from points.models import LedgerEntry, Member, PointsLot
 from points.services import ledger
@@ -117,8 +117,7 @@ def correct_points(*, member: Member, points: int, reason_code: str, note: str, 
     :raises ValidationFailed: naming `points`, `reason_code` or `note` :raises InsufficientPoints: (nothing is written)
     :raises ReferenceTaken: the reference was used for another correction (nothing is written)
     """
-    if getattr(actor, "role", None) != Role.OPERATOR:
-        raise PermissionDenied(_("仅运营人员可以调整会员积分"))
+    require_role(actor, OPERATORS, _("仅运营人员可以调整会员积分"))
     if not isinstance(points, int) or isinstance(points, bool) or points == 0 or abs(points) > MAX_CORRECTION:
         raise ValidationFailed(_("调整积分须为 ±1–%(max_correction)s 的非零整数") % {"max_correction": MAX_CORRECTION}, field="points")
     if reason_code not in CORRECTION_REASONS:

@@ -20,7 +20,7 @@ from core.errors import ConcurrentUpdate, NotFound, PermissionDenied, Validation
 from core.events import publish
 from core.fsm import apply_transition, bulk_transition, log_creation, require_transition
 from core.numbers import numbered
-from core.roles import Role, require_role, waiting_for
+from core.roles import OPERATORS, Role, require_role, waiting_for
 from core.texts import Message, label_message
 from core.validators import MOBILE_MESSAGE, is_mobile, length_error, required_text
 from core.notifications import notify
@@ -48,10 +48,9 @@ State = RedemptionOrder.State
 #: who takes the operator's steps on an order (SPEC §3, §4.5): cancelling it before picking, re-delivering or giving
 #: up a failed delivery; a confirmed order is cancelled by them or its own member, and handed over by them or the
 #: logistics provider (a handoff batch). The system (a beat, an event handler: no actor) takes every step.
-OPERATOR_STEP = frozenset({Role.OPERATOR})
-CANCELLERS = frozenset({Role.MEMBER, Role.OPERATOR})
-HANDING_OVER = frozenset({Role.OPERATOR, Role.LOGISTICS})
-STEP_ROLES = {"cancel": CANCELLERS, "cancel_before_picking": OPERATOR_STEP, "redeliver": OPERATOR_STEP, "give_up": OPERATOR_STEP,
+CANCELLERS = OPERATORS | {Role.MEMBER}
+HANDING_OVER = OPERATORS | {Role.LOGISTICS}
+STEP_ROLES = {"cancel": CANCELLERS, "cancel_before_picking": OPERATORS, "redeliver": OPERATORS, "give_up": OPERATORS,
               "hand_over": HANDING_OVER}
 #: Functions narrowing a queryset of delivered orders to those that may complete (returns register one).
 completion_guards: list[Callable[[QuerySet], QuerySet]] = []
@@ -374,7 +373,7 @@ def cancel_before_picking(*, order: RedemptionOrder, actor, now: datetime, reaso
     :raises PermissionDenied: unless an operator :raises ValidationFailed: naming `reason` when none is given
     :raises InvalidTransition:
     """
-    _require_may_act(actor, OPERATOR_STEP)
+    _require_may_act(actor, OPERATORS)
     reason = required_reason(reason)
     with transaction.atomic():
         shipped_before = _shipped_before(order)
@@ -466,7 +465,7 @@ def redeliver_order(
     :raises PermissionDenied: unless an operator
     :raises InvalidTransition: unless the delivery failed :raises ParcelLost: when the parcel was lost (give it up instead)
     """
-    _require_may_act(actor, OPERATOR_STEP)
+    _require_may_act(actor, OPERATORS)
     given = {"recipient_name": recipient_name, "recipient_phone": recipient_phone, "address": address}
     recipient = check_recipient(**{field: (value or "").strip() or getattr(order, field) for field, value in given.items()})
     corrected = [field for field, value in recipient.items() if value != getattr(order, field)]
@@ -497,7 +496,7 @@ def give_up_order(*, order: RedemptionOrder, actor, now: datetime, reason: str) 
     :raises PermissionDenied: unless an operator :raises ValidationFailed: naming `reason` when none is given
     :raises InvalidTransition:
     """
-    _require_may_act(actor, OPERATOR_STEP)
+    _require_may_act(actor, OPERATORS)
     reason = required_reason(reason)
     with transaction.atomic():
         apply_transition(order, "give_up", actor=actor, at=now, reason=reason)

@@ -15,13 +15,12 @@ from rest_framework.response import Response
 
 from core.api.permissions import require_role
 from core.api.transitions import ReasonInput, RequiredReasonInput, TransitionHistoryMixin, transition_action
-from core.roles import Role
+from core.roles import OPERATORS, Role
 from settlement.api.statements import MonthField
 from settlement.models import Assessment, Kpi, KpiResult, KpiSetting, PenaltyProposal, PenaltyRule, SuspensionProposal
 from settlement.services import assessment, assessment_rules
 
 FINANCE = frozenset({Role.FINANCE})
-OPERATOR = frozenset({Role.OPERATOR})
 STAFF = frozenset({Role.OPERATOR, Role.FINANCE})
 
 
@@ -152,8 +151,8 @@ class SuspensionProposalViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelVi
     def get_queryset(self):
         return assessment.list_suspension_proposals(actor=self.request.user)
 
-    accept = transition_action(assessment.accept_suspension, name="accept", roles=OPERATOR, target="proposal")
-    dismiss = transition_action(assessment.dismiss_suspension, name="dismiss", roles=OPERATOR, target="proposal",
+    accept = transition_action(assessment.accept_suspension, name="accept", roles=OPERATORS, target="proposal")
+    dismiss = transition_action(assessment.dismiss_suspension, name="dismiss", roles=OPERATORS, target="proposal",
                                 input_serializer=RequiredReasonInput)
 
 
@@ -206,7 +205,7 @@ class KpiSettingViewSet(viewsets.ReadOnlyModelViewSet):
     def partial_update(self, request, pk=None):
         """Change a KPI's weight and/or target; later computations use them."""
         setting = self.get_object()
-        require_role(request.user, OPERATOR)
+        require_role(request.user, OPERATORS)
         params = KpiSettingInput(data=request.data)
         params.is_valid(raise_exception=True)
         assessment_rules.update_kpi_settings(actor=request.user, now=timezone.now(), values={setting.kpi: params.validated_data})
@@ -217,7 +216,7 @@ class KpiSettingViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=False, methods=["patch"])
     def change(self, request):
         """Change several KPIs together, all or nothing; returns every KPI's setting."""
-        require_role(request.user, OPERATOR)
+        require_role(request.user, OPERATORS)
         params = KpiSettingsInput(data=request.data)
         params.is_valid(raise_exception=True)
         assessment_rules.update_kpi_settings(actor=request.user, now=timezone.now(), values=params.validated_data)
@@ -262,7 +261,7 @@ class PenaltyRuleViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=PenaltyRuleInput, responses={201: PenaltyRuleSerializer})
     def create(self, request):
         """Add a rule; later computations apply it."""
-        require_role(request.user, OPERATOR)
+        require_role(request.user, OPERATORS)
         params = PenaltyRuleInput(data=request.data)
         params.is_valid(raise_exception=True)
         rule = assessment_rules.create_penalty_rule(actor=request.user, now=timezone.now(), **params.validated_data)
@@ -272,7 +271,7 @@ class PenaltyRuleViewSet(viewsets.ReadOnlyModelViewSet):
     def partial_update(self, request, pk=None):
         """Switch a rule off (or on again); the proposals it already made stay."""
         rule = self.get_object()
-        require_role(request.user, OPERATOR)
+        require_role(request.user, OPERATORS)
         params = ActiveInput(data=request.data)
         params.is_valid(raise_exception=True)
         rule = assessment_rules.set_penalty_rule_active(rule=rule, actor=request.user, now=timezone.now(), **params.validated_data)

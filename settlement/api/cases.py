@@ -14,13 +14,12 @@ from core.api.filters import reads_yes_no, yes_no
 from core.api.permissions import require_role
 from core.api.transitions import RequiredReasonInput, TransitionHistoryMixin, transition_action
 from core.idempotency import idempotent
-from core.roles import SUPPLIER_ROLES, Role
+from core.roles import OPERATORS, SUPPLIER_ROLES
 from core.validators import REASON_MAX_LENGTH
 from settlement.models import Assessment, ReEvaluation, RectificationCase
 from settlement.services import cases, re_evaluation
 from suppliers.models import Supplier
 
-OPERATOR = frozenset({Role.OPERATOR})
 
 
 class RectificationCaseSerializer(serializers.ModelSerializer):
@@ -71,7 +70,7 @@ class RectificationCaseViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, 
     def create(self, request):
         """Open a warning or a rectification demand with a deadline; the supplier is told by inbox and SMS
         (Idempotency-Key required: a retry replays the first answer)."""
-        require_role(request.user, OPERATOR)
+        require_role(request.user, OPERATORS)
         params = OpenCaseInput(data=request.data, context={"request": request})
         params.is_valid(raise_exception=True)
         case = cases.open_case(**params.validated_data, actor=request.user, now=timezone.now())
@@ -79,9 +78,9 @@ class RectificationCaseViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, 
 
     answer = transition_action(cases.answer_case, name="answer", roles=SUPPLIER_ROLES, target="case", input_serializer=AnswerInput,
                                 transition="submit_answer")
-    send_back = transition_action(cases.send_back_case, name="send_back", roles=OPERATOR, target="case",
+    send_back = transition_action(cases.send_back_case, name="send_back", roles=OPERATORS, target="case",
                                   input_serializer=SendBackInput)
-    close = transition_action(cases.close_case, name="close", roles=OPERATOR, target="case", input_serializer=RequiredReasonInput)
+    close = transition_action(cases.close_case, name="close", roles=OPERATORS, target="case", input_serializer=RequiredReasonInput)
 
 
 class ReEvaluationSerializer(serializers.ModelSerializer):
@@ -116,5 +115,5 @@ class ReEvaluationViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet)
             queryset = queryset.filter(overdue=overdue)
         return queryset
 
-    decide = transition_action(re_evaluation.decide_re_evaluation, name="decide", roles=OPERATOR, target="re_evaluation",
+    decide = transition_action(re_evaluation.decide_re_evaluation, name="decide", roles=OPERATORS, target="re_evaluation",
                                input_serializer=DecideInput)

@@ -26,7 +26,7 @@ from django.utils.translation import gettext_noop
 from core.texts import Message
 from core.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from core.fsm import apply_transition, log_creation, require_transition
-from core.roles import Role, require_role, waiting_for
+from core.roles import OPERATORS, Role, require_role, waiting_for
 from core.selectors import answering
 from core.validators import id_or_none, required_text
 from settlement.models import Adjustment, Assessment, Kpi, KpiResult, PenaltyProposal, PenaltyRule, SuspensionProposal
@@ -351,7 +351,7 @@ def accept_suspension(*, proposal: SuspensionProposal, actor, now: datetime, rea
 
     :raises PermissionDenied: not an operator :raises InvalidTransition: decided already, or the supplier not active
     """
-    require_role(actor, {Role.OPERATOR}, _("仅运营人员可以决定暂停合作"))
+    require_role(actor, OPERATORS, _("仅运营人员可以决定暂停合作"))
     reason = (reason or "").strip()
     with transaction.atomic():
         _lock_supplier_of(proposal)
@@ -367,7 +367,7 @@ def dismiss_suspension(*, proposal: SuspensionProposal, actor, now: datetime, re
     the suspension's own notice, `onboarding.suspend_supplier`).
 
     :raises PermissionDenied: not an operator :raises ValidationFailed: no reason :raises InvalidTransition:"""
-    require_role(actor, {Role.OPERATOR}, _("仅运营人员可以决定暂停合作"))
+    require_role(actor, OPERATORS, _("仅运营人员可以决定暂停合作"))
     reason = required_text(reason, message=_("请填写不予暂停的理由"))
     with transaction.atomic():
         _lock_supplier_of(proposal)
@@ -446,7 +446,7 @@ def penalties_waiting(user) -> int:
     return PenaltyProposal.objects.filter(open_penalties() | dismissing).count()
 
 
-@waiting_for({Role.OPERATOR})
+@waiting_for(OPERATORS)
 def suspensions_waiting(user) -> int:
     """Suspension proposals for an operator to decide."""
     return SuspensionProposal.objects.filter(state=SuspensionProposal.State.PROPOSED).count()

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import ValidationFailed
-from core.roles import Role, require_role
+from core.roles import OPERATORS, require_role
 from settlement.models import DEFAULT_KPIS, Kpi, KpiSetting, PenaltyRule
 from settlement.services import adjustments
 from settlement.services.kpis import HUNDREDTH, RATIO
@@ -47,7 +47,7 @@ def update_kpi_settings(*, actor, now: datetime, values: dict[str, dict]) -> lis
 
     :raises PermissionDenied: not an operator :raises ValidationFailed: every bad field, named
     """
-    require_role(actor, {Role.OPERATOR}, _("仅运营人员可以修改考核指标"))
+    require_role(actor, OPERATORS, _("仅运营人员可以修改考核指标"))
     current = kpi_settings()
     wanted, errors = {}, []
     for kpi, change in values.items():
@@ -89,7 +89,7 @@ def create_penalty_rule(*, actor, now: datetime, kpi: str, threshold, deduction,
     KPI's range, see check_kpi_figure) proposes a penalty deducting `deduction` yuan (positive, at most two decimals;
     stored negative, as proposals and statements show it). Rules never change once made (proposals show their
     threshold); to change one, add its successor and deactivate it. :raises ValidationFailed: naming the field"""
-    require_role(actor, {Role.OPERATOR}, _("仅运营人员可以维护扣款规则"))
+    require_role(actor, OPERATORS, _("仅运营人员可以维护扣款规则"))
     if kpi not in Kpi.values:
         raise ValidationFailed(_("请选择考核指标"), field="kpi")
     threshold = check_kpi_figure(kpi, threshold, field="threshold")
@@ -104,7 +104,7 @@ def create_penalty_rule(*, actor, now: datetime, kpi: str, threshold, deduction,
 
 def set_penalty_rule_active(*, rule: PenaltyRule, actor, now: datetime, active: bool) -> PenaltyRule:
     """Stop applying a rule, or apply it again (operators); proposals it already made stay as they are."""
-    require_role(actor, {Role.OPERATOR}, _("仅运营人员可以维护扣款规则"))
+    require_role(actor, OPERATORS, _("仅运营人员可以维护扣款规则"))
     rule.active = active
     rule.save(update_fields=["active"])
     return rule

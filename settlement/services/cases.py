@@ -9,21 +9,20 @@ from django.db import transaction
 from django.urls import reverse
 from django.db.models import Case, QuerySet, Value, When
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from core.errors import NotFound, PermissionDenied, ValidationFailed
 from core.fsm import apply_transition, log_creation
 from core.numbers import create_numbered
-from core.roles import SUPPLIER_ROLES, Role, require_role, waiting_for
+from core.roles import OPERATORS, SUPPLIER_ROLES, Role, require_role, waiting_for
 from core.validators import required_text, validate_reason
 from settlement.models import Assessment, RectificationCase
 from suppliers.models import Supplier
 from suppliers.services.notices import send_notice
 
 
-def require_operator(actor) -> None:
-    """:raises PermissionDenied: unless the actor is an operator"""
-    require_role(actor, {Role.OPERATOR}, gettext("仅运营人员可以执行此操作"))
+#: the refusal of an operator's step on a case or a re-evaluation to anyone else
+OPERATORS_ONLY = gettext_lazy("仅运营人员可以执行此操作")
 
 
 def _future_deadline(deadline, *, now: datetime) -> date:
@@ -46,7 +45,7 @@ def open_case(
 
     :raises PermissionDenied: unless an operator :raises ValidationFailed: a bad field, named
     """
-    require_operator(actor)
+    require_role(actor, OPERATORS, OPERATORS_ONLY)
     if kind not in RectificationCase.Kind.values:
         raise ValidationFailed(gettext("未知的整改单类型 %(kind)s") % {"kind": kind}, field="kind")
     reason = _reason(reason, message=gettext("请填写原因"))
@@ -89,7 +88,7 @@ def send_back_case(
     :raises PermissionDenied: unless an operator :raises ValidationFailed: no reason, or a deadline not in the future
     :raises InvalidTransition: unless the case is answered
     """
-    require_operator(actor)
+    require_role(actor, OPERATORS, OPERATORS_ONLY)
     reason = _reason(reason, message=gettext("请填写退回原因"))
     if deadline is not None:
         _future_deadline(deadline, now=now)
@@ -111,7 +110,7 @@ def close_case(*, case: RectificationCase, actor, now: datetime, reason: str) ->
     :raises PermissionDenied: unless an operator :raises ValidationFailed: no reason
     :raises InvalidTransition: if already closed
     """
-    require_operator(actor)
+    require_role(actor, OPERATORS, OPERATORS_ONLY)
     reason = _reason(reason, message=gettext("请填写关闭说明"))
     with transaction.atomic():
         apply_transition(case, "close", actor=actor, at=now, reason=reason, closed_at=now)
@@ -145,7 +144,7 @@ def default_deadline(*, now: datetime, days: int = 30) -> date:
     return timezone.localdate(now) + timedelta(days=days)
 
 
-@waiting_for({Role.OPERATOR, *SUPPLIER_ROLES})
+@waiting_for(OPERATORS | SUPPLIER_ROLES)
 def cases_waiting(user) -> int:
     """Open cases for the supplier to answer; answered ones for the operator to close or send back."""
     state = RectificationCase.State.ANSWERED if user.role == Role.OPERATOR else RectificationCase.State.OPEN

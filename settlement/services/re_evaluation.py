@@ -35,11 +35,11 @@ from core.errors import ValidationFailed
 from core.fsm import apply_transition, log_creation
 from core.jobs import run_each
 from core.models import TransitionLog
-from core.roles import Role, waiting_for
+from core.roles import OPERATORS, require_role, waiting_for
 from core.texts import Message
 from core.validators import required_text
 from settlement.models import Assessment, RectificationCase, ReEvaluation
-from settlement.services.cases import default_deadline, open_case, require_operator
+from settlement.services.cases import OPERATORS_ONLY, default_deadline, open_case
 from settlement.errors import SupplierTerminated
 from suppliers.models import Contract, Supplier
 from suppliers.services import onboarding
@@ -154,7 +154,7 @@ def decide_re_evaluation(
         suspended or terminated from its state :raises ActivationBlocked: renewing a suspended supplier without an
         approved contract in force and a valid business licence
     """
-    require_operator(actor)
+    require_role(actor, OPERATORS, OPERATORS_ONLY)
     if decision not in Decision.values:
         raise ValidationFailed(gettext("未知的复评决定 %(decision)s") % {"decision": decision}, field="decision")
     note = (note or "").strip()
@@ -209,7 +209,7 @@ def overdue_re_evaluations(*, now: datetime, actor=None) -> QuerySet[ReEvaluatio
     return list_re_evaluations(actor=actor, now=now).filter(overdue=True)
 
 
-@waiting_for({Role.OPERATOR})
+@waiting_for(OPERATORS)
 def re_evaluations_waiting(user) -> int:
     """Re-evaluations due for an operator's decision (a terminated supplier's need none)."""
     return ReEvaluation.objects.filter(state=ReEvaluation.State.DUE).exclude(supplier__state=Supplier.State.TERMINATED).count()

@@ -11,6 +11,7 @@ from suppliers.models import Notice
 
 from core.errors import Conflict, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from core.models import Notification, TransitionLog
+from core.roles import OPERATORS
 from points.models import Complaint, ComplaintDeadline
 from points.errors import ReopenWindowOver
 from points.services import complaints
@@ -880,4 +881,4 @@ def test_the_api_takes_the_operators_complaint_steps_from_whoever_operates_a_sup
     triaged = api(root).post(f"/api/v1/complaints/{complaint.pk}/triage/", {"responsible": "supplier"}, format="json")
 
     assert triaged.status_code == 200 and triaged.json()["responsible"] == "supplier"
-    assert {ComplaintViewSet.triage.allowed_roles, ComplaintViewSet.take.allowed_roles, ComplaintViewSet.remind.allowed_roles} == {complaints.OPERATES}
+    assert {ComplaintViewSet.triage.allowed_roles, ComplaintViewSet.take.allowed_roles, ComplaintViewSet.remind.allowed_roles} == {OPERATORS}

@@ -7,6 +7,7 @@ from core.errors import PermissionDenied, ValidationFailed
 from points.errors import InsufficientPoints
 from points.models import LedgerEntry
 from points.services import credits, ledger
+from tests.factories import UserFactory
 from tests.portal import logged_in, page_in
 
 pytestmark = pytest.mark.django_db
@@ -45,6 +46,15 @@ def test_only_operators_correct_and_a_deduction_never_overdraws(rich_member, ope
         correct(rich_member, operator, now, points=-50_001)
 
     assert ledger.account_of(rich_member).balance == 50_000
+
+
+def test_a_superuser_of_another_role_corrects_points_as_the_member_page_and_api_let_it(rich_member, now):
+    root = UserFactory(username="root_finance", role="finance", is_superuser=True)
+
+    entry = correct(rich_member, root, now, points=30)
+
+    assert (entry.points, entry.actor) == (30, root)
+    assert ledger.account_of(rich_member).balance == 50_030
 
 
 def test_the_correction_button_says_adjust_in_english_while_a_ledger_entry_reads_adjusted(rich_member, operator):
