@@ -204,12 +204,14 @@ def complaint_detail(request, pk: int):
 
 def _render_detail(request, complaint: Complaint, now, *, status: int = 200):
     opener = complaints.reads_as_opener(user=request.user, complaint=complaint)
+    progress = complaints.progress_shown(user=request.user, complaint=complaint, now=now)
     context = {
         "complaint": complaint,
         "contact": read_complainant_contact(complaint=complaint, user=request.user, now=now),
         "links": _links(request.user, complaint),
-        "waits_for": "" if opener else WAITS_FOR.get(complaints.waits_for(complaint), ""),
-        "overdue": not opener and complaints.is_overdue(complaint, now),
+        "waits_for": WAITS_FOR.get(progress.waits_for, ""),
+        "overdue": progress.overdue,
+        "deadline": progress.deadline,
         "opener": opener,
         "actions": offered_actions(complaint, request.user, now),
         "deadlines": complaint.deadlines.all() if request.user.role != Role.MEMBER and not opener else [],

@@ -42,7 +42,7 @@ class ReminderSerializer(serializers.ModelSerializer):
 class ComplaintSerializer(serializers.ModelSerializer):
     """A complaint; the complainant's contact as `points.privacy.complainant_contact` shows it to the reader (masked in a
     list for all but the member, in full on the complaint's own read only for those who must act on its order). One
-    who reads it only as its opener (`reads_as_opener`) gets no deadline, overdue or waits_for: the answering party's."""
+    who reads it only as its opener gets no deadline, overdue or waits_for (`progress_shown`, as on the portal)."""
 
     order_number = serializers.CharField(source="order.number", default=None, read_only=True)
     gift_name = serializers.CharField(source="gift.name", default=None, read_only=True)
@@ -76,11 +76,14 @@ class ComplaintSerializer(serializers.ModelSerializer):
     def get_member_phone(self, complaint) -> str:
         return self._contact(complaint).member_phone
 
+    def _progress(self, complaint) -> complaints.Progress:
+        return complaints.progress_shown(user=self.context["request"].user, complaint=complaint, now=timezone.now())
+
     def get_overdue(self, complaint) -> bool:
-        return complaints.is_overdue(complaint, timezone.now())
+        return self._progress(complaint).overdue
 
     def get_waits_for(self, complaint) -> str:
-        return complaints.waits_for(complaint)
+        return self._progress(complaint).waits_for
 
     @extend_schema_field(ReminderSerializer(many=True))
     def get_reminders(self, complaint) -> list:
@@ -90,8 +93,8 @@ class ComplaintSerializer(serializers.ModelSerializer):
         data = super().to_representation(complaint)
         contact = self._contact(complaint)
         data["contact_name"], data["contact_phone"] = contact.contact_name, contact.contact_phone
-        if complaints.reads_as_opener(user=self.context["request"].user, complaint=complaint):  # as the portal shows it
-            data["deadline"], data["overdue"], data["waits_for"] = None, False, ""
+        if self._progress(complaint).deadline is None:
+            data["deadline"] = None
         return data
 
 

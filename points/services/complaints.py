@@ -8,6 +8,7 @@ and on their home page). Each deadline is a `ComplaintDeadline` row (the SLA fac
 suggestion comes from a supplier, is triaged to the operator and has no deadline.
 """
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
@@ -373,6 +374,23 @@ def reads_as_opener(*, user, complaint: Complaint) -> bool:
     if user.role == Role.LOGISTICS:
         return complaint.channel == Channel.PUBLIC and complaint.responsible != Party.LOGISTICS
     return user.role not in Complaint.visibility.staff and user.role != Role.MEMBER
+
+
+class Progress(NamedTuple):
+    """How far the answer to a complaint has come: its running deadline, whether that passed, whose move it is."""
+
+    deadline: datetime | None
+    overdue: bool
+    waits_for: str
+
+
+def progress_shown(*, user, complaint: Complaint, now: datetime) -> Progress:
+    """The complaint's progress as the user may see it: none of it (no deadline, not overdue, nobody's move) to one
+    who reads it only as its opener (`reads_as_opener`), who is owed the answer, not the answering party's schedule.
+    The one rule of the complaint page and the API."""
+    if reads_as_opener(user=user, complaint=complaint):
+        return Progress(deadline=None, overdue=False, waits_for="")
+    return Progress(deadline=complaint.deadline, overdue=is_overdue(complaint, now), waits_for=waits_for(complaint))
 
 
 def reminders_of(complaint: Complaint, user) -> QuerySet[ComplaintReminder] | list:

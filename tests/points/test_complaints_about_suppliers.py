@@ -1,6 +1,8 @@
 """Complaints about a supplier from its peers and the platform's staff (SPEC §4.9: "anyone about a supplier"): a
 supplier's users (about another supplier), logistics and finance staff complain from a page of their own, follow the
 complaint they opened (its answer, not the answering party's deadlines and reminders) and are told of the answer."""
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -216,6 +218,24 @@ def test_an_opener_is_not_shown_the_answering_suppliers_deadline_or_whose_move_i
     assert 'data-testid="deadline"' not in page and 'data-testid="waits-for"' not in page
     answering = api(supplier_staff).get(f"/api/v1/complaints/{complaint.pk}/").json()
     assert answering["deadline"] is not None and answering["waits_for"] == "supplier"
+
+
+@pytest.mark.parametrize(("opener", "responsible", "answers"), [
+    ("logistics", "logistics", True), ("logistics", "supplier", False), ("finance", "supplier", False), ("rival", "supplier", False),
+])
+def test_the_complaint_page_and_the_api_show_its_opener_the_same_progress_of_an_overdue_complaint(
+    request, opener, responsible, answers, supplier, operator, api,
+):
+    user = request.getfixturevalue(opener)
+    complaint = about(supplier, by=user)
+    complaints.triage_complaint(complaint=complaint, actor=operator, now=timezone.now() - timedelta(hours=49), responsible=responsible)
+
+    read = api(user).get(f"/api/v1/complaints/{complaint.pk}/").json()
+    page = logged_in(user).get(reverse("complaint", args=[complaint.pk])).content.decode()
+
+    on_page = ('data-testid="deadline"' in page, 'data-testid="overdue"' in page, 'data-testid="waits-for"' in page)
+    on_api = (read["deadline"] is not None, read["overdue"], read["waits_for"] != "")
+    assert on_page == on_api == (answers, answers, answers)  # only the opener answering it itself sees how late it is
 
 
 def test_the_answer_notice_in_the_openers_supplier_inbox_names_who_opened_the_complaint(rival, supplier, operator, supplier_staff):
