@@ -43,6 +43,7 @@ from settlement.services.cases import OPERATORS_ONLY, default_deadline, open_cas
 from settlement.errors import SupplierTerminated
 from suppliers.models import Contract, Supplier
 from suppliers.services import onboarding
+from suppliers.services.locks import locked_supplier
 from suppliers.services.notices import decision_note, send_notice
 
 CONTRACT_LEAD_DAYS = 30
@@ -160,8 +161,6 @@ def decide_re_evaluation(
     note = (note or "").strip()
     if decision != Decision.RENEW:
         required_text(note, field="note", message=gettext("请填写决定说明"))
-    if re_evaluation.supplier.state == Supplier.State.TERMINATED:
-        raise SupplierTerminated(gettext("该礼品商已终止合作，复评不再需要决定"), field="decision")
     try:
         _carry_out(re_evaluation, decision=decision, note=note, actor=actor, now=now)
     except Exception:
@@ -171,8 +170,12 @@ def decide_re_evaluation(
 
 
 def _carry_out(re_evaluation: ReEvaluation, *, decision: str, note: str, actor, now: datetime) -> None:
-    supplier = re_evaluation.supplier
+    """Carry out the decision on the supplier as it is now, read under its row lock: the caller's object may be older
+    than a suspension, reactivation or termination committed since."""
     with transaction.atomic():
+        supplier = re_evaluation.supplier = locked_supplier(re_evaluation.supplier_id)
+        if supplier.state == Supplier.State.TERMINATED:
+            raise SupplierTerminated(gettext("该礼品商已终止合作，复评不再需要决定"), field="decision")
         apply_transition(re_evaluation, "decide", actor=actor, at=now, reason=note, decision=decision, decided_at=now,
                          decided_by=actor, note=note)
         if decision == Decision.RECTIFY:

@@ -22,3 +22,9 @@ def lock_gift(gift_id: int, **conditions) -> Gift | None:
     referring to it are still written meanwhile) and read again, if it meets `conditions` (a state, a fulfilment); None,
     locking nothing, if it does not. Taken before the gift's stock records wherever a path takes both."""
     return Gift.objects.select_for_update(no_key=True).filter(pk=gift_id, **conditions).first()
+
+
+def locked_supplier(supplier_id: int) -> Supplier:
+    """The supplier re-read under its row lock (`lock_suppliers`), until the transaction ends: its state is the one a
+    step driving its FSM acts on, not what an object read before the lock says."""
+    return Supplier.objects.select_for_update(no_key=True).get(pk=supplier_id)

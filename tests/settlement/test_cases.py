@@ -446,6 +446,30 @@ def test_a_terminated_suppliers_re_evaluation_needs_no_decision_and_leaves_the_q
     assert re_evaluation.re_evaluations_waiting(operator) == 0
 
 
+def test_renewing_with_a_supplier_read_before_its_suspension_reactivates_the_supplier_as_it_now_is(due, operator, now):
+    read_earlier = ReEvaluation.objects.select_related("supplier").get(pk=due.pk)
+    suspended = onboarding.suspend_supplier(supplier=Supplier.objects.get(pk=due.supplier_id), actor=operator, now=now, reason="整改期间暂停")
+
+    re_evaluation.decide_re_evaluation(re_evaluation=read_earlier, decision="renew", actor=operator, now=now, note="整改到位")
+
+    suspended.refresh_from_db()
+    assert (suspended.state, history_of(suspended).last().transition) == ("active", "reactivate")
+    assert (read_earlier.state, read_earlier.supplier.state) == ("decided", "active")
+
+
+def test_deciding_with_a_supplier_read_before_its_termination_is_refused_and_decides_nothing(due, operator, now):
+    from core.errors import Conflict
+
+    read_earlier = ReEvaluation.objects.select_related("supplier").get(pk=due.pk)
+    onboarding.terminate_supplier(supplier=Supplier.objects.get(pk=due.supplier_id), actor=operator, now=now, reason="严重违约")
+
+    with pytest.raises(Conflict):
+        re_evaluation.decide_re_evaluation(re_evaluation=read_earlier, decision="renew", actor=operator, now=now)
+
+    due.refresh_from_db()
+    assert due.state == "due" and not Notice.objects.filter(kind="re_evaluation_renewed").exists()
+
+
 def test_a_decided_re_evaluation_cannot_be_decided_again(due, operator, now):
     re_evaluation.decide_re_evaluation(re_evaluation=due, decision="renew", actor=operator, now=now)
 
