@@ -71,6 +71,36 @@ class _Inputs(HTMLParser):
             self.in_label = max(self.in_label - 1, 0)
 
 
+class _LiveRegions(HTMLParser):
+    """The live regions of a page (an element with role status, alert or log, or with aria-live) opened inside another."""
+
+    VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"})
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.open, self.nested = [], []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.VOID:
+            return
+        attrs = dict(attrs)
+        live = attrs.get("role") in ("status", "alert", "log") or bool(attrs.get("aria-live"))
+        if live and any(outer for _, outer in self.open):
+            self.nested.append(f"<{tag} role={attrs.get('role')!r} aria-live={attrs.get('aria-live')!r}>")
+        self.open.append((tag, live))
+
+    def handle_endtag(self, tag):
+        while self.open and self.open.pop()[0] != tag:
+            pass
+
+
+def nested_live_regions(page: str) -> list[str]:
+    """The live regions of a page inside another one: a screen reader announces such a region twice, or not at all."""
+    parser = _LiveRegions()
+    parser.feed(page)
+    return parser.nested
+
+
 def unlabelled_fields(page: str) -> list[str]:
     """The names of the fields of a page that nothing names to a screen reader (a placeholder is no name: it goes)."""
     parser = _Inputs()

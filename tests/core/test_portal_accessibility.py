@@ -9,7 +9,7 @@ from django.template.loader import render_to_string
 
 from settlement.models import KpiSetting
 
-from tests.portal import logged_in, nav, page_in, repeated_ids, unlabelled_fields, unresolved_descriptions
+from tests.portal import logged_in, nav, nested_live_regions, page_in, repeated_ids, unlabelled_fields, unresolved_descriptions
 
 @pytest.mark.parametrize(("url", "field"), [("/settlement/cases/", "supplier"), ("/supplier/contracts/review/", "supplier"),
                                             ("/supplier/qualifications/review/", "supplier"), ("/settlement/assessments/", "month")])
@@ -91,11 +91,15 @@ def test_a_navigation_badge_says_what_its_number_counts(operator, supplier):
                      nav(logged_in(operator).get("/", HTTP_ACCEPT_LANGUAGE="en")))
 
 
-def test_flash_messages_are_announced_and_an_error_interrupts(rf, operator):
+def test_each_flash_message_is_announced_in_a_live_region_of_its_own_and_an_error_or_warning_interrupts(rf, operator):
     request = rf.get("/")
     request.user = operator
-    page = render_to_string("base.html", {"messages": [Message(constants.SUCCESS, "已保存"), Message(constants.ERROR, "保存失败")]},
-                            request=request)
+    shown = [Message(constants.SUCCESS, "已保存"), Message(constants.ERROR, "保存失败"), Message(constants.WARNING, "即将到期"),
+             Message(constants.INFO, "已排队")]
 
-    assert '<ul class="messages" role="status">' in page
-    assert '<li class="success">已保存</li>' in page and '<li class="error" role="alert">保存失败</li>' in page
+    page = render_to_string("base.html", {"messages": shown}, request=request)
+
+    assert re.findall(r'<li class="(\w+)"><div role="(\w+)">([^<]*)</div></li>', page) == [
+        ("success", "status", "已保存"), ("error", "alert", "保存失败"), ("warning", "alert", "即将到期"), ("info", "status", "已排队"),
+    ]
+    assert nested_live_regions(page) == []
