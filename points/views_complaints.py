@@ -46,8 +46,6 @@ from suppliers.models import Gift
 MEMBER = frozenset({Role.MEMBER})
 DESKS = frozenset({Role.OPERATOR, Role.LOGISTICS, *SUPPLIER_ROLES})
 STAFF = frozenset({Role.OPERATOR, Role.LOGISTICS, Role.FINANCE})  # who opens the orders' and suppliers' staff pages
-#: who complains about a supplier from a page of their own (members from theirs, operators on the hotline's)
-PUBLIC_OPENERS = frozenset({Role.LOGISTICS, Role.FINANCE, *SUPPLIER_ROLES})
 
 
 @dataclass(frozen=True)
@@ -160,7 +158,7 @@ def hotline_complaint_new(request):
 @login_required
 def supplier_complaint_new(request):
     """A complaint about a supplier (a supplier's user: about another), with those the user opened below the form."""
-    require_role(request.user, PUBLIC_OPENERS)
+    require_role(request.user, complaints.PUBLIC_OPENERS)
     form = SupplierComplaintForm(request.POST or None, user=request.user)
     if done := _created_once(request, form, "supplier-complaint", complaints.open_complaint, form.entered,
                              lambda pk: _("投诉 %(number)s 已提交，运营方会尽快分派处理。") % {"number": _number(pk)},

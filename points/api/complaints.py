@@ -161,7 +161,9 @@ class ComplaintViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, viewsets
     @idempotent
     def create(self, request):
         """Open a complaint: a member's own, an operator's on a member's behalf, anyone's about a supplier
-        (Idempotency-Key required: a retry replays the first answer)."""
+        (Idempotency-Key required: a retry replays the first answer). One who may open none is refused (403) before
+        its input is read, as the page for complaining about a supplier refuses it."""
+        complaints.complaint_channel(request.user)
         params = OpenComplaintInput(data=request.data, context={"request": request})
         params.is_valid(raise_exception=True)
         complaint = complaints.open_complaint(actor=request.user, now=timezone.now(), **params.validated_data)

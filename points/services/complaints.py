@@ -47,6 +47,10 @@ ANSWERABLE = (State.TRIAGED, State.ESCALATED, State.REOPENED)
 #: who answers for each responsible party (首问负责); a supplier's users answer only for their own supplier
 RESPONDERS = {Party.SUPPLIER: SUPPLIER_ROLES, Party.LOGISTICS: frozenset({Role.LOGISTICS}), Party.OPERATOR: OPERATORS}
 RESPONDER_ROLES = frozenset().union(*RESPONDERS.values())
+#: who complains about a supplier on their own behalf (the public channel, from a page of their own): a supplier's users
+#: (about another supplier), logistics and finance staff; members complain through their own channel, operators through
+#: the hotline's (`complaint_channel`)
+PUBLIC_OPENERS = frozenset({Role.LOGISTICS, Role.FINANCE, *SUPPLIER_ROLES})
 WAITS_FOR_TRIAGE, WAITS_FOR_MEMBER = "triage", "member"  # `waits_for` besides the responsible parties
 #: what anyone may name in a complaint: a gift that has been in the catalog, a supplier that has been cooperating (a draft
 #: gift or an application is known only to its supplier and the staff)
@@ -86,6 +90,22 @@ def _check_named(actor, gift: Gift | None, supplier: Supplier | None, member: Me
             raise NotFound(gettext("对象不存在或无权查看"), field=field)
 
 
+def complaint_channel(actor) -> str:
+    """The channel of the complaints the actor opens: a member's own, the hotline for an operator (on a caller's behalf),
+    the public one for `PUBLIC_OPENERS` (and superusers of any other role, as `require_role` admits them).
+
+    :raises PermissionDenied: for anyone else, who may open no complaint (as the page for complaining about a supplier
+        refuses them)
+    """
+    role = getattr(actor, "role", None)
+    if role == Role.MEMBER:
+        return Channel.MEMBER
+    if role in OPERATORS:
+        return Channel.HOTLINE
+    require_role(actor, PUBLIC_OPENERS)
+    return Channel.PUBLIC
+
+
 def open_complaint(
     *, actor, now: datetime, title: str, description: str, order: RedemptionOrder | None = None, gift: Gift | None = None,
     supplier: Supplier | None = None, member: Member | None = None, contact_name: str = "", contact_phone: str = "",
@@ -93,26 +113,26 @@ def open_complaint(
     """Open a complaint: a member about its own order, a gift or a supplier; an operator on a member's behalf (hotline,
     the member or a contact name and phone); anyone else about a supplier (public). The supplier is the order's or gift's.
 
+    :raises PermissionDenied: for one who may open no complaint (`complaint_channel`), before anything else
     :raises ValidationFailed: a blank title or description, a contact phone that is no mobile number, another member's order, an order or gift of another supplier
         than the one named, a hotline complaint with neither member nor contact, a public one naming no supplier
     :raises NotFound: naming a gift, supplier or member the actor may not name (`complainable_gifts`, …)
     """
+    channel = complaint_channel(actor)
     title, description = (title or "").strip(), (description or "").strip()
     if not title:
         raise ValidationFailed(gettext("请填写标题"), field="title")
     if not description:
         raise ValidationFailed(gettext("请填写投诉内容"), field="description")
     _check_named(actor, gift, supplier, member, order)
-    role = getattr(actor, "role", None)
     contact_phone = validate_mobile(contact_phone, field="contact_phone") if (contact_phone or "").strip() else ""
-    if role == Role.MEMBER:
-        member, channel = actor.member, Channel.MEMBER
-    elif role == Role.OPERATOR:
-        channel = Channel.HOTLINE
+    if channel == Channel.MEMBER:
+        member = actor.member
+    elif channel == Channel.HOTLINE:
         if member is None and not ((contact_name or "").strip() and contact_phone):
             raise ValidationFailed(gettext("请指定会员或填写联系人与电话"), field="member")
     else:
-        member, channel = None, Channel.PUBLIC
+        member = None
     if order is not None and (member is None or order.member_id != member.pk):
         raise ValidationFailed(gettext("只能投诉本人的订单"), field="order")
     concerned = {s for s in (order and order.supplier_id, gift and gift.supplier_id, supplier and supplier.pk) if s}

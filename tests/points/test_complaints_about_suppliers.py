@@ -11,6 +11,7 @@ from points.models import Complaint
 from points.services import complaints
 from suppliers.models import Notice, Supplier
 from tests.factories import SupplierUserFactory, UserFactory, supplier_in
+from tests.helpers import fresh_key
 from tests.portal import field_errors, logged_in, nav
 
 pytestmark = pytest.mark.django_db
@@ -50,6 +51,18 @@ def test_the_page_opens_for_suppliers_logistics_and_finance_and_they_find_it_in_
 
     assert response.status_code == status
     assert (PAGE in nav(client.get("/"))) == (status == 200)
+
+
+def test_a_role_no_complaint_channel_admits_is_refused_alike_by_the_page_and_the_api(supplier, api):
+    outsider = UserFactory(username="auditor", role="auditor")  # a role of none of the channels: no catch-all admits it
+    entered = {"supplier": supplier.pk, "title": "恶意压价", "description": "低价倾销"}
+
+    page = logged_in(outsider).post(PAGE, entered | {"token": "o1"})
+    answer = api(outsider).post("/api/v1/complaints/", entered, format="json", **fresh_key())
+    unparsed = api(outsider).post("/api/v1/complaints/", {}, format="json", **fresh_key())
+
+    assert (page.status_code, answer.status_code, unparsed.status_code) == (403, 403, 403)
+    assert answer.json()["errors"][0]["code"] == "permission_denied" and not Complaint.objects.exists()
 
 
 def test_anonymous_visitors_are_sent_to_log_in(client):
