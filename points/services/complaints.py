@@ -25,7 +25,7 @@ from core.notifications import notify
 from core.numbers import create_numbered
 from core.roles import OPERATORS, SUPPLIER_ROLES, Role, has_role, require_role, waiting_for
 from core.selectors import answering
-from core.validators import validate_mobile, validate_reason
+from core.validators import refuse_nul, validate_mobile, validate_reason
 from core.texts import moment
 from points.models import Complaint, ComplaintDeadline, ComplaintReminder, Member, RedemptionOrder
 from points.models.complaints import Party
@@ -276,7 +276,8 @@ def may_respond(*, user, complaint: Complaint) -> bool:
 
 
 def respond_to_complaint(*, complaint: Complaint, actor, now: datetime, response: str) -> Complaint:
-    """The responsible party answers; the running deadline is marked answered and the member is told by SMS.
+    """The responsible party answers; the running deadline is marked answered and the member is told by SMS. The answer
+    is the reason of its history entry, so that every answer stays in the history once the complaint is answered again.
 
     :raises ValidationFailed: a blank response :raises PermissionDenied: for anyone but the responsible party
     :raises InvalidTransition: unless triaged, escalated or reopened
@@ -284,10 +285,11 @@ def respond_to_complaint(*, complaint: Complaint, actor, now: datetime, response
     response = (response or "").strip()
     if not response:
         raise ValidationFailed(gettext("请填写答复内容"), field="response")
+    refuse_nul(response, field="response")
     if not may_respond(user=actor, complaint=complaint):
         raise PermissionDenied(gettext("只有责任方可以答复"))
     with transaction.atomic():
-        apply_transition(complaint, "respond", actor=actor, at=now, response=response, responded_at=now, responded_by=actor)
+        apply_transition(complaint, "respond", actor=actor, at=now, reason=response, response=response, responded_at=now, responded_by=actor)
         complaint.deadlines.filter(responded_at__isnull=True).update(responded_at=now)
         phone = complaint.member.phone if complaint.member_id else complaint.contact_phone
         if complaint.kind == Kind.COMPLAINT and phone:

@@ -15,7 +15,7 @@ from core.errors import NotFound, PermissionDenied, ValidationFailed
 from core.fsm import apply_transition, log_creation
 from core.numbers import create_numbered
 from core.roles import OPERATORS, SUPPLIER_ROLES, Role, require_role, waiting_for
-from core.validators import required_text, validate_reason
+from core.validators import refuse_nul, required_text, validate_reason
 from settlement.models import Assessment, RectificationCase
 from suppliers.models import Supplier
 from suppliers.services.notices import send_notice
@@ -65,8 +65,9 @@ def open_case(
     return case
 
 
-def answer_case(*, case: RectificationCase, answer: str, actor, now: datetime, reason: str = "") -> RectificationCase:
-    """The supplier's answer to an open case (what it rectified).
+def answer_case(*, case: RectificationCase, answer: str, actor, now: datetime) -> RectificationCase:
+    """The supplier's answer to an open case (what it rectified), also the reason of its history entry: an answer given
+    again after a send-back leaves the earlier ones in the history.
 
     :raises PermissionDenied: unless a user of a supplier :raises NotFound: another supplier's case
     :raises ValidationFailed: no answer :raises InvalidTransition: unless the case is open
@@ -76,8 +77,8 @@ def answer_case(*, case: RectificationCase, answer: str, actor, now: datetime, r
     if actor.supplier_id != case.supplier_id:
         raise NotFound()
     answer = required_text(answer, field="answer", message=gettext("请填写整改说明"))
-    reason = validate_reason(reason)
-    return apply_transition(case, "submit_answer", actor=actor, at=now, reason=reason, answer=answer, answered_at=now)
+    refuse_nul(answer, field="answer")
+    return apply_transition(case, "submit_answer", actor=actor, at=now, reason=answer, answer=answer, answered_at=now)
 
 
 def send_back_case(

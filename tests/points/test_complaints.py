@@ -586,6 +586,18 @@ def test_a_reopened_complaint_is_answered_again(resolved, supplier_admin, now):
     assert ComplaintDeadline.objects.filter(complaint=resolved, responded_at__isnull=True).count() == 0
 
 
+def test_every_answer_stays_in_the_history_when_a_reopened_complaint_is_answered_again(resolved, supplier_admin, api):
+    at = resolved.resolved_at + timedelta(days=1)
+    complaints.reopen_complaint(complaint=resolved, actor=resolved.member.user, now=at, reason="又受潮了")
+
+    complaints.respond_to_complaint(complaint=resolved, actor=supplier_admin, now=at + timedelta(hours=1), response="再次补发")
+
+    answers = [log.reason for log in TransitionLog.objects.of(resolved) if log.transition == "respond"]
+    assert answers == ["已补发一盒新茶", "再次补发"] and resolved.response == "再次补发"
+    history = api(resolved.member.user).get(f"/api/v1/complaints/{resolved.pk}/history/").json()
+    assert [entry["reason"] for entry in history if entry["transition"] == "respond"] == ["已补发一盒新茶", "再次补发"]
+
+
 def test_an_unresolved_complaint_cannot_be_reopened(responded, member, now):
     with pytest.raises(InvalidTransition):
         complaints.reopen_complaint(complaint=responded, actor=member.user, now=now + timedelta(hours=7))

@@ -107,6 +107,18 @@ def test_the_supplier_answers_and_the_member_sees_the_answer(triaged, supplier_s
     assert Notification.objects.filter(kind="complaint_answered", phone=member.phone).count() == 1
 
 
+def test_the_members_page_shows_the_first_answer_in_the_history_after_the_complaint_is_answered_again(triaged, supplier_staff, member):
+    complaints.respond_to_complaint(complaint=triaged, actor=supplier_staff, now=timezone.now(), response="已补发新茶")
+    complaints.resolve_complaint(complaint=triaged, actor=member.user, now=timezone.now())
+    complaints.reopen_complaint(complaint=triaged, actor=member.user, now=timezone.now(), reason="还是受潮")
+    complaints.respond_to_complaint(complaint=triaged, actor=supplier_staff, now=timezone.now(), response="已换成真空包装")
+
+    page = logged_in(member.user).get(reverse("complaint", args=[triaged.pk])).content.decode()
+
+    history = page.split('data-testid="history"', 1)[1].split("</table>", 1)[0]
+    assert history.index("已补发新茶") < history.index("已换成真空包装")
+
+
 def test_another_supplier_gets_404_on_a_complaint_triaged_to_the_first(triaged, other_supplier_admin):
     client = logged_in(other_supplier_admin)
 

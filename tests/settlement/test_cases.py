@@ -155,6 +155,17 @@ def test_sending_back_reopens_the_case_with_a_new_deadline(answered_case, operat
     assert [log.transition for log in history_of(answered_case)] == ["open", "submit_answer", "send_back"]
 
 
+def test_every_answer_stays_in_the_history_when_a_case_sent_back_is_answered_again(answered_case, operator, staff, api, now):
+    cases.send_back_case(case=answered_case, reason="请附上发货记录", actor=operator, now=now + timedelta(days=4))
+
+    cases.answer_case(case=answered_case, answer="已附上九月发货记录", actor=staff, now=now + timedelta(days=5))
+
+    answers = [log.reason for log in history_of(answered_case) if log.transition == "submit_answer"]
+    assert answers == ["已增加发货人手，每日两次发货", "已附上九月发货记录"] and answered_case.answer == "已附上九月发货记录"
+    history = api(operator).get(f"/api/v1/rectification-cases/{answered_case.pk}/history/").json()
+    assert [entry["reason"] for entry in history if entry["transition"] == "submit_answer"] == answers
+
+
 def test_sending_back_needs_a_reason(answered_case, operator, now):
     with pytest.raises(ValidationFailed):
         cases.send_back_case(case=answered_case, reason=" ", actor=operator, now=now)
@@ -622,6 +633,16 @@ def test_the_closing_reason_shows_in_the_history_on_the_case_page(open_case, ope
 
     history = page.split('data-testid="history"', 1)[1].split("</table>", 1)[0]
     assert "警告已知悉，不再跟进" in history
+
+
+def test_the_case_page_shows_the_first_answer_in_the_history_after_the_case_is_answered_again(answered_case, operator, staff, now):
+    cases.send_back_case(case=answered_case, reason="请附上发货记录", actor=operator, now=now + timedelta(days=4))
+    logged_in(staff).post(f"/settlement/cases/{answered_case.pk}/answer/", {"answer": "已附上九月发货记录"})
+
+    page = logged_in(operator).get(f"/settlement/cases/{answered_case.pk}/").content.decode()
+
+    history = page.split('data-testid="history"', 1)[1].split("</table>", 1)[0]
+    assert history.index("已增加发货人手，每日两次发货") < history.index("已附上九月发货记录")
 
 
 def test_an_empty_answer_on_the_page_shows_the_error_and_changes_nothing(open_case, staff):
