@@ -21,7 +21,7 @@ from core.models import Program, Tier
 from core.portal import PageAction, act_with_form, action_forms, add_service_errors, page_status, paginate, state_reached
 from core.roles import OPERATORS, Role, has_role
 from core.tabular import TableRejected
-from points.forms import OrderReasonForm, RedeliverForm, RequiredReasonForm, StaffOrderFilterForm
+from points.forms import RedeliverForm, RequiredReasonForm, StaffOrderFilterForm
 from points.models import LedgerEntry, Member, RedemptionOrder
 from points.selectors import search_members
 from points.services import credits, orders
@@ -57,7 +57,7 @@ def credit_upload(request):
 
 
 ORDER_ACTIONS = {
-    "cancel": PageAction(_lazy("取消（退积分、释放库存）"), orders.cancel_order, OrderReasonForm,
+    "cancel": PageAction(_lazy("取消（退积分、释放库存）"), orders.cancel_order, RequiredReasonForm,
                          confirm=_lazy("取消后积分将退还给会员、库存将释放，不可撤销。确定取消该订单？")),
     "cancel_before_picking": PageAction(_lazy("拣货前取消"), orders.cancel_before_picking, RequiredReasonForm, "danger",
                                         confirm=_lazy("取消后积分将退还给会员、库存将释放，物流将取消发货，不可撤销。确定取消该订单？")),

@@ -351,12 +351,16 @@ def notify_refund(order: RedemptionOrder, entry, *, points: int, now: datetime) 
 
 
 def cancel_order(*, order: RedemptionOrder, actor, now: datetime, reason: str = "") -> RedemptionOrder:
-    """Cancel a confirmed order (member or operator): refund its points, release its stock.
+    """Cancel a confirmed order (member or operator): refund its points, release its stock. The member may say why it
+    cancels its own order; staff cancelling a member's order must (kept in the order's history for the member to read).
 
     :raises PermissionDenied: for anyone else (a member: for another member's order)
+    :raises ValidationFailed: naming `reason` when staff give none, or one longer than a form takes
     :raises InvalidTransition: once it has been handed over (operators use cancel_before_picking)
     """
     _require_may_act(actor, CANCELLERS, order)
+    if actor is not None and not (actor.role == Role.MEMBER and actor.member_id == order.member_id):
+        reason = required_reason(reason)
     with transaction.atomic():
         apply_transition(order, "cancel", actor=actor, at=now, reason=reason)
         _refund_all(order, source=ledger.Source("cancel", order.number), now=now, actor=actor, reason_code="order_cancelled")

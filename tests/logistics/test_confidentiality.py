@@ -104,7 +104,7 @@ def test_logistics_sees_a_dropship_order_masked(api, logistics, delivered_dropsh
 
 
 def test_logistics_sees_a_warehouse_order_cancelled_before_handover_masked(api, logistics, operator, confirmed_order, now):
-    orders.cancel_order(order=confirmed_order, actor=operator, now=now)
+    orders.cancel_order(order=confirmed_order, actor=operator, now=now, reason="会员来电取消")
 
     seen = contact_read(api, logistics, confirmed_order, at=now + timedelta(hours=1))
 

@@ -93,7 +93,7 @@ def test_a_confirmed_order_is_not_cancelled_by_anyone_but_its_member_or_an_opera
 
 @pytest.mark.parametrize("role", ["member", "operator"])
 def test_its_member_or_an_operator_cancels_a_confirmed_order(request, confirmed_order, role, now):
-    orders.cancel_order(order=confirmed_order, actor=user(request, role), now=now)
+    orders.cancel_order(order=confirmed_order, actor=user(request, role), now=now, reason="会员来电取消")
 
     assert RedemptionOrder.objects.get(pk=confirmed_order.pk).state == "cancelled"
 

@@ -197,6 +197,17 @@ def test_cancelling_through_the_api_gives_the_points_back_and_shows_the_history(
     assert balance["upcoming_expiries"][0]["points"] == 50_000
 
 
+def test_an_operator_cancelling_a_members_order_through_the_api_without_a_reason_is_a_400_required_naming_it(api, rich_member,
+                                                                                                            listed_gift, operator):
+    order = api(rich_member.user).post("/api/v1/orders/", order_body(listed_gift), format="json", HTTP_IDEMPOTENCY_KEY="k").json()
+
+    refused = api(operator).post(f"/api/v1/orders/{order['id']}/cancel/", {}, format="json")
+
+    error = refused.json()["errors"][0]
+    assert (refused.status_code, error["code"], error["attr"]) == (400, "required", "reason")
+    assert RedemptionOrder.objects.get().state == "confirmed"
+
+
 def test_the_history_names_steps_and_states_and_never_shows_a_members_phone_to_the_supplier(api, rich_member, listed_gift, supplier_admin):
     from suppliers.models import SupplierMembership
 

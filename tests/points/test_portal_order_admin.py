@@ -10,6 +10,7 @@ from points.services import orders
 from suppliers.services import inventory
 from tests.factories import ADDRESS, GiftFactory, WarehouseFactory
 from tests.helpers import published
+from tests.portal import field_errors
 
 pytestmark = pytest.mark.django_db
 
@@ -86,3 +87,18 @@ def test_the_operators_cancel_which_refunds_the_points_asks_for_confirmation_fir
 
     button = re.search(r'<button[^>]*data-action="cancel"[^>]*>', page).group(0)
     assert "return confirm('取消后积分将退还给会员、库存将释放，不可撤销。确定取消该订单？')" in button
+
+
+def test_the_operators_cancel_asks_for_a_reason_and_a_blank_one_is_refused_next_to_the_field(rich_member, listed_gift, operator, now):
+    order = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=1, now=now, **ADDRESS)
+    client = Client()
+    client.force_login(operator)
+
+    page = client.get(f"/member/order-admin/{order.pk}/").content.decode()
+    refused = client.post(f"/member/order-admin/{order.pk}/cancel/", {"reason": " "})
+
+    cancel_form = re.search(r'<form[^>]*/cancel/"[^>]*>.*?</form>', page, re.S).group(0)
+    assert "原因（必填）" in cancel_form and "选填" not in cancel_form
+    assert refused.status_code == 400 and "reason" in field_errors(refused)
+    order.refresh_from_db()
+    assert order.state == "confirmed"

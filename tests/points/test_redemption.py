@@ -321,6 +321,29 @@ def test_cancelling_refunds_the_points_and_releases_the_stock(rich_member, liste
     assert TransitionLog.objects.filter(object_id=order.pk, transition="cancel").get().reason == "不想要了"
 
 
+@pytest.mark.parametrize("reason", ["", "  "])
+def test_an_operator_cancelling_a_members_order_without_a_reason_is_refused_and_changes_nothing(rich_member, listed_gift, now,
+                                                                                                 operator, reason):
+    order = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=2, now=now, **ADDRESS)
+    before = (balance(rich_member), stock(listed_gift))
+
+    with pytest.raises(ValidationFailed) as refused:
+        orders.cancel_order(order=order, actor=operator, now=now + timedelta(hours=1), reason=reason)
+
+    order.refresh_from_db()
+    assert refused.value.errors[0][:2] == ("reason", "required")
+    assert (order.state, balance(rich_member), stock(listed_gift)) == ("confirmed", *before)
+    assert not TransitionLog.objects.filter(object_id=order.pk, transition="cancel").exists()
+
+
+def test_the_member_cancels_its_own_order_without_a_reason(rich_member, listed_gift, now):
+    order = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=1, now=now, **ADDRESS)
+
+    orders.cancel_order(order=order, actor=rich_member.user, now=now + timedelta(hours=1))
+
+    assert order.state == "cancelled"
+
+
 def test_the_order_lifecycle_through_delivery_and_completion(rich_member, listed_gift, now, operator, logistics):
     order = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=1, now=now, **ADDRESS)
 
@@ -368,7 +391,7 @@ def test_a_failed_delivery_can_be_retried_or_given_up_with_points_and_stock_back
 def test_an_illegal_order_transition_is_refused_and_changes_nothing(rich_member, listed_gift, now, operator, steps, illegal):
     order = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=1, now=now, **ADDRESS)
     kwargs = {"ship": {"shipped_at": now}, "deliver": {"delivered_at": now, "recorded_at": now}}
-    services = {"cancel": lambda: orders.cancel_order(order=order, actor=operator, now=now),
+    services = {"cancel": lambda: orders.cancel_order(order=order, actor=operator, now=now, reason="会员来电取消"),
                 "hand_over": lambda: orders.hand_over_order(order=order, actor=operator, now=now),
                 "ship": lambda: orders.ship_order(order=order, actor=operator, now=now, carrier="顺丰", tracking_number="SF1"),
                 "deliver": lambda: orders.deliver_order(order=order, actor=operator, now=now),
