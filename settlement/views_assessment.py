@@ -5,6 +5,7 @@ denominator (another supplier's assessment is a 404). Operators and finance: ass
 the form that computes a month; finance decides penalty proposals (accepting one proposes an adjustment another
 finance user approves); operators decide suspension proposals, edit the KPI settings and maintain the penalty rules.
 """
+from collections import defaultdict
 from decimal import Decimal
 
 from django import forms
@@ -21,7 +22,7 @@ from core.api.permissions import require_role
 from core.charts import bar_chart
 from core.errors import DomainError, ValidationFailed
 from core.forms import ListFilter, StateFilter, yes_no_box
-from core.fsm import history_of
+from core.fsm import histories_of, history_of
 from core.portal import add_service_errors, paginate, run_action
 from core.roles import OPERATORS, SUPPLIER_ROLES, Role
 from settlement.models import Kpi, KpiSetting, PenaltyProposal, PenaltyRule, SuspensionProposal
@@ -144,11 +145,22 @@ def assessment_detail(request, pk: int):
     suspension = assessment.list_suspension_proposals(actor=request.user).filter(assessment=found).first()
     context = {
         "assessment": found, "results": found.results.all(),
-        "penalties": assessment.list_penalty_proposals(actor=request.user).filter(assessment=found),
+        "penalties": _with_histories(assessment.list_penalty_proposals(actor=request.user).filter(assessment=found)),
         "suspension": suspension, "history": history_of(suspension) if suspension else [],
         "is_staff": request.user.role in STAFF,
     }
     return render(request, "settlement/assessment/assessment_detail.html", context)
+
+
+def _with_histories(proposals) -> list[PenaltyProposal]:
+    """The penalty proposals, each with its `history` (who, when, why of every step), all read in one query."""
+    proposals = list(proposals)
+    by_proposal = defaultdict(list)
+    for log in histories_of(proposals):
+        by_proposal[log.object_id].append(log)
+    for proposal in proposals:
+        proposal.history = by_proposal[proposal.pk]
+    return proposals
 
 
 @login_required

@@ -210,6 +210,18 @@ def test_a_penalty_whose_adjustment_was_rejected_is_offered_again(assessed, fina
     assert 'data-testid="adjustment-rejected"' in page and adjustment.number in page and 'data-action="accept"' in page
 
 
+@pytest.mark.parametrize("reader", ["supplier_admin", "operator", "finance", "finance_checker"])
+def test_the_assessment_page_shows_each_penalty_proposals_history_to_everyone_who_sees_it(request, assessed, finance, reader):
+    proposal = PenaltyProposal.objects.get()
+    logged_in(finance).post(f"/settlement/assessments/penalty/{proposal.pk}/dismiss/", {"reason": "物流破损"})
+
+    page = logged_in(request.getfixturevalue(reader)).get(f"/settlement/assessments/{assessed.pk}/").content.decode()
+
+    section = page.split(f'data-penalty="{proposal.pk}"', 1)[1].split("</section>", 1)[0]
+    history = section.split('data-testid="history"', 1)[1].split("</table>", 1)[0]
+    assert "申请撤销" in history and "物流破损" in history
+
+
 def test_dismissing_a_penalty_needs_a_reason(assessed, finance):
     proposal = PenaltyProposal.objects.get()
 
