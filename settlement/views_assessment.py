@@ -179,7 +179,10 @@ def _proposal_list(request, kind: str, selector):
     asked = request.GET.copy()
     asked.setdefault("state", model.State.PROPOSED)  # what waits for a decision, unless another state (or all) is asked
     filters = StateFilter(asked, states=model.State.choices)
-    context = paginate(request, filters.apply(selector(actor=request.user, **filters.values()))) | {"filters": filters}
+    proposals = filters.apply(selector(actor=request.user, **filters.values()))
+    if kind == "penalty":
+        proposals = proposals.prefetch_related(PenaltyProposal.reopening.prefetch())
+    context = paginate(request, proposals) | {"filters": filters}
     if kind == "penalty":  # what each row offers, as the service decides it
         for proposal in context["page_obj"]:
             proposal.open = assessment.penalty_open(proposal)

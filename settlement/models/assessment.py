@@ -7,7 +7,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
-from core.models import StateMachine
+from core.models import LatestLog, StateMachine, logs_relation
 from core.tenancy import ScopedManager, Visibility
 from core.validators import REASON_MAX_LENGTH
 
@@ -128,6 +128,8 @@ class PenaltyProposal(StateMachine):
 
     objects = ScopedManager()
     visibility = Visibility(supplier="supplier", staff=STAFF)
+    transition_logs = logs_relation()
+    reopening = LatestLog("reopen", state=State.PROPOSED)  # the rejected adjustment it waits again after, who and when
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -22,13 +22,14 @@ from core.roles import SUPPLIER_ROLES, Role, waiting_for
 from core.texts import Message, stored
 from core.validators import required_text
 from points.models import RedemptionOrder
-from settlement.models import Adjustment, Reconciliation, ReconciliationLine, Resolution, Section, SourceKind, Statement, StatementLine
+from settlement.models import Adjustment, PenaltyProposal, Reconciliation, ReconciliationLine, Resolution, Section, SourceKind, Statement, StatementLine
 from settlement.models.reconciliation import ANSWERING, NOT_ADJUSTABLE
 from settlement.models.statements import ZERO
 from settlement.services.locking import locked_statements
 from settlement.sources import check_source
 from settlement.errors import LineAlreadyAnswered
 from suppliers.models import Contract, Supplier
+from suppliers.services.locks import lock_suppliers
 from suppliers.services.notices import decision_note, send_notice
 
 CENT = Decimal("0.01")
@@ -278,10 +279,25 @@ def _tell_approved(adjustment: Adjustment, *, now: datetime, note: str) -> None:
 
 
 def reject_adjustment(*, adjustment: Adjustment, actor, now: datetime, note: str) -> Adjustment:
-    """:raises PermissionDenied: not finance, or the creator :raises ValidationFailed: no reason :raises InvalidTransition:"""
+    """Reject (checker ≠ maker), all or nothing: a penalty proposal accepted into the adjustment is reopened with it, by
+    the checker, now, the rejection in its history, and waits for finance again.
+
+    :raises PermissionDenied: not finance, or the creator :raises ValidationFailed: no reason :raises InvalidTransition:
+    """
     _require_checker(actor, adjustment)
     required_text(note, field="note", message=gettext("请填写驳回原因"))
-    return apply_transition(adjustment, "reject", actor=actor, at=now, reason=note, decided_by=actor, decided_at=now, note=note.strip())
+    with transaction.atomic():
+        lock_suppliers([adjustment.supplier_id])  # before the proposal's row, as deciding a penalty proposal locks them
+        penalty = PenaltyProposal.objects.select_for_update().filter(adjustment=adjustment, state=PenaltyProposal.State.ACCEPTED).first()
+        apply_transition(adjustment, "reject", actor=actor, at=now, reason=note, decided_by=actor, decided_at=now, note=note.strip())
+        if penalty is not None:
+            apply_transition(penalty, "reopen", actor=actor, at=now, reason=rejection_reason(adjustment))
+    return adjustment
+
+
+def rejection_reason(adjustment: Adjustment) -> Message:
+    """Why a penalty proposal accepted into the rejected adjustment is open again: the adjustment and the checker's note."""
+    return Message(gettext_noop("调账 %(number)s 已驳回：%(note)s"), number=adjustment.number, note=adjustment.decision_note)
 
 
 def withdraw_adjustment(*, adjustment: Adjustment, actor, now: datetime, reason: str) -> Adjustment:

@@ -290,15 +290,14 @@ def _lock_supplier_of(proposal: PenaltyProposal | SuspensionProposal) -> None:
 
 
 def reopen_if_rejected(proposal: PenaltyProposal) -> PenaltyProposal:
-    """A penalty whose adjustment the checker rejected is not lost: like a reconciliation line resolved by a rejected
-    adjustment, the proposal is open again — listed and counted as waiting (`open_penalties`), and moved back to
-    `proposed` before finance decides it again, logged at the rejection, by the checker, with the rejection's note
-    (call under the proposal's row lock)."""
+    """A penalty whose adjustment was rejected before rejecting reopened it (`adjustments.reject_adjustment` does since):
+    still listed and counted as waiting (`open_penalties`), it is moved back to `proposed` before finance decides it
+    again, logged at the rejection, by the checker, with the rejection's note (call under the proposal's row lock)."""
     rejected = proposal.adjustment
     if proposal.state != PenaltyProposal.State.ACCEPTED or rejected is None or rejected.state != Adjustment.State.REJECTED:
         return proposal
     return apply_transition(proposal, "reopen", actor=rejected.decided_by, at=rejected.decided_at or rejected.created_at,
-                            reason=f"{rejected.number}: {rejected.decision_note}".rstrip(": "))
+                            reason=adjustments.rejection_reason(rejected))
 
 
 def dismiss_penalty(*, proposal: PenaltyProposal, actor, now: datetime, reason: str) -> PenaltyProposal:

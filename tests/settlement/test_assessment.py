@@ -480,8 +480,37 @@ def test_a_penalty_whose_adjustment_is_rejected_is_proposed_again_not_lost(penal
     assert again.adjustment.state == Adjustment.State.PROPOSED
     reopened = history_of(penalty).get(transition="reopen")
     assert (reopened.actor, reopened.at, reopened.target_state) == (finance_checker, t(11, 21), "proposed")
-    assert adjustment.number in reopened.reason and "金额应按新规则" in reopened.reason
+    assert reopened.reason_text == f"调账 {adjustment.number} 已驳回：金额应按新规则"
     assert [log.transition for log in history_of(penalty)] == ["propose", "accept", "reopen", "accept"]
+
+
+def test_rejecting_the_adjustment_reopens_its_penalty_at_once_by_the_checker_as_the_api_shows(penalty, finance, finance_checker, api):
+    adjustment = accept_penalty(proposal=penalty, actor=finance, now=t(11, 20, 10)).adjustment
+
+    adjustments.reject_adjustment(adjustment=adjustment, actor=finance_checker, now=t(11, 21), note="金额应按新规则")
+
+    penalty.refresh_from_db()
+    reopened = history_of(penalty).last()
+    assert (penalty.state, penalty.adjustment) == (PenaltyProposal.State.PROPOSED, None)
+    assert (reopened.transition, reopened.actor, reopened.at) == ("reopen", finance_checker, t(11, 21))
+    detail = api(finance).get(f"/api/v1/penalty-proposals/{penalty.pk}/").json()
+    history = api(finance).get(f"/api/v1/penalty-proposals/{penalty.pk}/history/", HTTP_ACCEPT_LANGUAGE="en").json()
+    assert (detail["state"], detail["adjustment"]) == ("proposed", None)
+    assert (history[-1]["transition"], history[-1]["actor"]) == ("reopen", finance_checker.username)
+    assert history[-1]["reason"] == f"调账 {adjustment.number} 已驳回：金额应按新规则"
+    assert history[-1]["reason_label"] == f"Adjustment {adjustment.number} rejected: 金额应按新规则"
+
+
+def test_a_penalty_whose_adjustment_was_rejected_before_rejections_reopened_it_is_reopened_when_finance_next_acts(
+        penalty, finance, finance_checker):
+    adjustment = accept_penalty(proposal=penalty, actor=finance, now=t(11, 20, 10)).adjustment
+    apply_transition(adjustment, "reject", actor=finance_checker, at=t(11, 21), reason="金额应按新规则", decided_by=finance_checker,
+                     decided_at=t(11, 21), note="金额应按新规则")  # as rejecting did before: the proposal left accepted
+
+    dismiss_penalty(proposal=penalty, actor=finance, now=t(11, 22), reason="不应扣款")
+
+    assert [(log.transition, log.actor, log.at) for log in history_of(penalty)][-2:] == [
+        ("reopen", finance_checker, t(11, 21)), ("request_dismissal", finance, t(11, 22))]
 
 
 def test_a_reopened_penalty_may_be_dismissed_too(penalty, finance, finance_checker):
