@@ -242,8 +242,9 @@ class RectificationCase(StateMachine):
         self.answer, self.answered_at = answer, answered_at
 
     @transition(field=state, source=State.ANSWERED, target=State.OPEN)
-    def send_back(self) -> None:
-        pass
+    def send_back(self, *, deadline=None) -> None:
+        if deadline is not None:
+            self.deadline = deadline
 
     @transition(field=state, source=[State.OPEN, State.ANSWERED], target=State.CLOSED)
     def close(self, *, closed_at) -> None:

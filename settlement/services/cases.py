@@ -15,6 +15,7 @@ from core.errors import NotFound, PermissionDenied, ValidationFailed
 from core.fsm import apply_transition, log_creation
 from core.numbers import create_numbered
 from core.roles import OPERATORS, SUPPLIER_ROLES, Role, require_role, waiting_for
+from core.texts import Message, labelled_message
 from core.validators import refuse_nul, required_text, validate_reason
 from settlement.models import Assessment, RectificationCase
 from suppliers.models import Supplier
@@ -84,7 +85,8 @@ def answer_case(*, case: RectificationCase, answer: str, actor, now: datetime) -
 def send_back_case(
     *, case: RectificationCase, reason: str, actor, now: datetime, deadline: date | None = None
 ) -> RectificationCase:
-    """Send an answered case back to the supplier (the answer is not enough), optionally with a new deadline.
+    """Send an answered case back to the supplier (the answer is not enough), optionally with a new deadline: the
+    history keeps the reason and the deadline's change, old → new.
 
     :raises PermissionDenied: unless an operator :raises ValidationFailed: no reason, or a deadline not in the future
     :raises InvalidTransition: unless the case is answered
@@ -93,11 +95,12 @@ def send_back_case(
     reason = _reason(reason, message=gettext("请填写退回原因"))
     if deadline is not None:
         _future_deadline(deadline, now=now)
+    logged = reason
+    if deadline is not None and deadline != case.deadline:
+        change = Message(gettext_noop("整改期限 %(old)s → %(new)s"), old=f"{case.deadline:%Y-%m-%d}", new=f"{deadline:%Y-%m-%d}")
+        logged = labelled_message(change, reason)
     with transaction.atomic():
-        apply_transition(case, "send_back", actor=actor, at=now, reason=reason)
-        if deadline is not None:
-            RectificationCase.objects.filter(pk=case.pk).update(deadline=deadline)
-            case.refresh_from_db()
+        apply_transition(case, "send_back", actor=actor, at=now, reason=logged, deadline=deadline)
         send_notice(supplier=case.supplier, kind="rectification_case", title=gettext_noop("%(number)s 整改未通过，请补充"),
                     body=gettext_noop("%(reason)s\n整改期限：%(deadline)s"),
                     params={"number": case.number, "reason": reason, "deadline": f"{case.deadline:%Y-%m-%d}"}, now=now,

@@ -166,6 +166,24 @@ def test_every_answer_stays_in_the_history_when_a_case_sent_back_is_answered_aga
     assert [entry["reason"] for entry in history if entry["transition"] == "submit_answer"] == answers
 
 
+def test_sending_back_with_a_new_deadline_keeps_the_old_and_the_new_deadline_in_the_history(answered_case, operator, api, now):
+    cases.send_back_case(case=answered_case, reason="请附上发货记录", deadline=date(2026, 11, 30), actor=operator,
+                         now=now + timedelta(days=4))
+
+    sent_back = history_of(answered_case).last()
+    assert (sent_back.transition, sent_back.reason_text) == ("send_back", "整改期限 2026-11-14 → 2026-11-30：请附上发货记录")
+    with translation.override("en"):
+        assert sent_back.reason_label == "Rectification deadline 2026-11-14 → 2026-11-30: 请附上发货记录"
+    history = api(operator).get(f"/api/v1/rectification-cases/{answered_case.pk}/history/", HTTP_ACCEPT_LANGUAGE="en").json()
+    assert history[-1]["reason_label"] == "Rectification deadline 2026-11-14 → 2026-11-30: 请附上发货记录"
+
+
+def test_sending_back_without_a_new_deadline_keeps_the_reason_alone(answered_case, operator, now):
+    cases.send_back_case(case=answered_case, reason="请附上发货记录", actor=operator, now=now + timedelta(days=4))
+
+    assert history_of(answered_case).last().reason_text == "请附上发货记录"
+
+
 def test_sending_back_needs_a_reason(answered_case, operator, now):
     with pytest.raises(ValidationFailed):
         cases.send_back_case(case=answered_case, reason=" ", actor=operator, now=now)
