@@ -231,7 +231,7 @@ def confirm_statement(*, statement: Statement, actor, now: datetime, reason: str
     with transaction.atomic():
         statement = lock_statement(statement)
         apply_transition(statement, "confirm", actor=actor, at=now, reason=reason, confirmed_at=now)
-        _close_if_nothing_payable(statement, actor=actor, now=now)
+        _close_if_nothing_payable(statement, now=now)
     return statement
 
 
@@ -304,7 +304,7 @@ def deem_confirmed(*, now: datetime) -> list[int]:
     with transaction.atomic():
         confirmed = bulk_transition(due, "confirm", actor=None, at=now, reason=gettext_noop("下发10天未处理，视同确认"),
                                     values={"confirmed_at": now, "deemed_confirmed": True})
-        _close_all_with_nothing_payable(Statement.objects.filter(pk__in=confirmed), actor=None, now=now)
+        _close_all_with_nothing_payable(Statement.objects.filter(pk__in=confirmed), now=now)
         told = Statement.objects.filter(pk__in=confirmed).order_by("pk").only("pk", "state", "supplier_id", "month", "version", "payable")
         send_inbox_notices([(statement.supplier_id, _named(statement), reverse("settlement-statement", args=[statement.pk]))
                             for statement in told], kind="statement_deemed_confirmed", title=gettext_noop("%(month)s 结算单已视同确认"),
@@ -324,20 +324,22 @@ def owed_on_closing() -> Q:
     return Q(payable__lt=0, supplier__state=Supplier.State.TERMINATED) & ~Q(pk__in=carried)
 
 
-def _close_if_nothing_payable(statement: Statement, *, actor, now: datetime) -> None:
+def _close_if_nothing_payable(statement: Statement, *, now: datetime) -> None:
+    """Close a statement just confirmed with nothing payable: the system's step (whoever confirmed it), with its fixed
+    reason, carried into the next month or owed."""
     if statement.payable <= 0:
         receivable = Statement.objects.filter(owed_on_closing(), pk=statement.pk).exists()
         why = OWED_AFTER_TERMINATION if receivable else CARRIED_INTO_NEXT
-        apply_transition(statement, "close", actor=actor, at=now, reason=why, closed_at=now, receivable=receivable)
+        apply_transition(statement, "close", actor=None, at=now, reason=why, closed_at=now, receivable=receivable)
 
 
-def _close_all_with_nothing_payable(confirmed: QuerySet[Statement], *, actor, now: datetime) -> None:
+def _close_all_with_nothing_payable(confirmed: QuerySet[Statement], *, now: datetime) -> None:
     """`_close_if_nothing_payable` for many confirmed statements at once, set-based."""
     nothing_payable = confirmed.filter(payable__lte=0)
     owed = list(nothing_payable.filter(owed_on_closing()).values_list("pk", flat=True))  # ids: the rows locked are statements only
-    bulk_transition(nothing_payable.filter(pk__in=owed), "close", actor=actor, at=now, reason=OWED_AFTER_TERMINATION,
+    bulk_transition(nothing_payable.filter(pk__in=owed), "close", actor=None, at=now, reason=OWED_AFTER_TERMINATION,
                     values={"closed_at": now, "receivable": True}, conditions_met=True)
-    bulk_transition(nothing_payable.exclude(pk__in=owed), "close", actor=actor, at=now, reason=CARRIED_INTO_NEXT,
+    bulk_transition(nothing_payable.exclude(pk__in=owed), "close", actor=None, at=now, reason=CARRIED_INTO_NEXT,
                     values={"closed_at": now, "receivable": False}, conditions_met=True)
 
 

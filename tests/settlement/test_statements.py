@@ -616,6 +616,16 @@ def test_the_reason_a_statement_closed_reads_in_the_readers_language(negative, s
     assert (closed.reason_label, english) == ("应付金额不大于零，结转下期", "Nothing payable: carried into the next statement")
 
 
+def test_the_close_after_a_supplier_confirms_nothing_payable_is_the_systems_step_not_the_suppliers(negative, supplier_admin, api):
+    statements.confirm_statement(statement=negative, actor=supplier_admin, now=LATER)
+
+    confirmed, closed = list(history_of(negative))[-2:]
+    assert (confirmed.transition, confirmed.actor) == ("confirm", supplier_admin)
+    assert (closed.transition, closed.actor, closed.at, closed.reason) == ("close", None, LATER, statements.CARRIED_INTO_NEXT)
+    history = api(supplier_admin).get(f"/api/v1/statements/{negative.pk}/history/").json()
+    assert [(entry["transition"], entry["actor"]) for entry in history][-2:] == [("confirm", supplier_admin.username), ("close", None)]
+
+
 def test_the_months_chart_counts_issued_positive_payables_and_shows_carried_amounts_apart(negative, supplier, finance):
     other = SupplierFactory()
     paying_account(other)
