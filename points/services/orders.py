@@ -289,7 +289,9 @@ def _check_code(order: RedemptionOrder, code: str | None, now: datetime) -> None
     sent together are judged one after another and none past the fifth wrong one (a wrong try is committed before its
     refusal is raised)."""
     with transaction.atomic():
-        order.code_attempts = RedemptionOrder.objects.select_for_update(no_key=True).values_list("code_attempts", flat=True).get(pk=order.pk)
+        # the code as it stands under the lock: a code resent since the caller read the order is the one judged
+        order.code_attempts, order.code_hash, order.code_expires_at = RedemptionOrder.objects.select_for_update(no_key=True).values_list(
+            "code_attempts", "code_hash", "code_expires_at").get(pk=order.pk)
         refusal = _no_try(order, code, now)
         if refusal is None and not hmac.compare_digest(order.code_hash, _code_hash(order.number, str(code).strip())):
             RedemptionOrder.objects.filter(pk=order.pk).update(code_attempts=F("code_attempts") + 1)

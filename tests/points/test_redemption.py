@@ -169,6 +169,22 @@ def test_an_expired_code_is_refused_and_a_resent_one_works(rich_member, listed_g
     assert order.state == "confirmed"
 
 
+def test_a_code_resent_after_the_order_was_read_is_the_one_judged(rich_member, listed_gift, now):
+    """A confirmation read the order before a new code went out (another tab asked for it): the old code no longer
+    works and the new one does, whatever the caller's copy says."""
+    order = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=7, now=now, **ADDRESS)
+    old = code_from_outbox(order)
+    read_before = RedemptionOrder.objects.get(pk=order.pk)
+    orders.resend_code(order=order, now=now + timedelta(minutes=2))
+    new = code_from_outbox(order)
+
+    with pytest.raises(CodeInvalid):
+        orders.confirm_order(order=read_before, code=old, now=now + timedelta(minutes=3))
+    orders.confirm_order(order=read_before, code=new, now=now + timedelta(minutes=3))
+
+    assert (read_before.state, read_before.code_attempts) == ("confirmed", 1)
+
+
 def test_an_order_not_confirmed_in_15_minutes_expires_once_and_cannot_be_confirmed(rich_member, listed_gift, now):
     order = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=7, now=now, **ADDRESS)
     late = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=7, now=now, **ADDRESS)
