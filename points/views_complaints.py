@@ -25,7 +25,7 @@ from core.api.permissions import require_role
 from core.errors import DomainError
 from core.fsm import history_of
 from core.portal import add_service_errors, moved_on, paginate, report_form_errors, send_back, state_reached
-from core.roles import OPERATORS, SUPPLIER_REVIEWERS, SUPPLIER_ROLES, Role
+from core.roles import OPERATORS, SUPPLIER_REVIEWERS, SUPPLIER_ROLES, Role, has_role
 from core.validators import id_or_none
 from points.forms_complaints import (
     ComplaintFilterForm,
@@ -140,7 +140,7 @@ def complaint_desk(request):
     context = paginate(request, rows, by_id=True)  # the reminders of the page's complaints only are counted
     for complaint in context["page_obj"]:
         complaint.overdue = complaints.is_overdue(complaint, now)
-    return render(request, "points/complaints/desk.html", context | {"filters": filters, "is_operator": request.user.role == Role.OPERATOR},
+    return render(request, "points/complaints/desk.html", context | {"filters": filters, "is_operator": has_role(request.user, OPERATORS)},
                   status=filters.status)
 
 

@@ -24,7 +24,7 @@ from core.errors import DomainError, ValidationFailed
 from core.forms import ListFilter, StateFilter, yes_no_box
 from core.fsm import histories_of, history_of
 from core.portal import add_service_errors, paginate, run_action
-from core.roles import OPERATORS, SUPPLIER_ROLES, Role
+from core.roles import OPERATORS, SUPPLIER_ROLES, Role, has_role
 from settlement.models import Kpi, KpiSetting, PenaltyProposal, PenaltyRule, SuspensionProposal
 from settlement.services import assessment, assessment_rules
 from settlement.forms import MonthFilter
@@ -269,7 +269,7 @@ def penalty_rules(request):
                 return redirect("settlement-penalty-rules")
     rules = PenaltyRule.objects.order_by("-active", "kpi", "threshold", "pk")
     return render(request, "settlement/assessment/penalty_rules.html",
-                  {"rules": rules, "form": form, "can_edit": request.user.role == Role.OPERATOR})
+                  {"rules": rules, "form": form, "can_edit": has_role(request.user, OPERATORS)})
 
 
 @login_required

@@ -19,7 +19,7 @@ from core.errors import DomainError, PermissionDenied
 from core.forms import StateFilter, SubmittedOnce, choice_filter
 from core.fsm import history_of
 from core.portal import add_service_errors, moved_on, paginate
-from core.roles import OPERATORS, SUPPLIER_ROLES, Role
+from core.roles import OPERATORS, SUPPLIER_ROLES, Role, has_role
 from core.validators import REASON_MAX_LENGTH, BusinessDayField
 from settlement.models import ReEvaluation, RectificationCase
 from settlement.services import cases, re_evaluation
@@ -113,7 +113,7 @@ def _tell_unshown(request, form) -> None:
 def case_list(request):
     require_role(request.user, READERS)
     now = timezone.now()
-    is_operator = request.user.role == Role.OPERATOR
+    is_operator = has_role(request.user, OPERATORS)
     form = OpenCaseForm(request.POST or None) if is_operator else None
     if request.method == "POST":
         require_role(request.user, OPERATORS)
@@ -147,8 +147,8 @@ def _case_page(request, pk: int, name: str = ""):
                 return redirect("settlement-case", pk=case.pk)
             status = 400
     allowed = {"answer": request.user.role in SUPPLIER_ROLES and case.state == RectificationCase.State.OPEN,
-               "send-back": request.user.role == Role.OPERATOR and case.state == RectificationCase.State.ANSWERED,
-               "close": request.user.role == Role.OPERATOR and case.state != RectificationCase.State.CLOSED}
+               "send-back": has_role(request.user, OPERATORS) and case.state == RectificationCase.State.ANSWERED,
+               "close": has_role(request.user, OPERATORS) and case.state != RectificationCase.State.CLOSED}
     # each action's form has ids of its own (several ask for a reason), so that a label names the field beside it
     actions = [(action, bound.get(action) or CASE_FORMS[action][0](auto_id=f"id_{action}_%s")) for action, shown in allowed.items() if shown]
     if name in bound and not allowed[name]:
@@ -167,7 +167,7 @@ def re_evaluation_list(request):
     now = timezone.now()
     filters = StateFilter(request.GET, states=ReEvaluation.State.choices)
     context = paginate(request, filters.apply(re_evaluation.list_re_evaluations(actor=request.user, now=now, **filters.values()))) | {
-        "filters": filters, "is_operator": request.user.role == Role.OPERATOR,
+        "filters": filters, "is_operator": has_role(request.user, OPERATORS),
         "overdue_count": re_evaluation.overdue_re_evaluations(now=now, actor=request.user).count(),
     }
     return render(request, "settlement/cases/re_evaluation_list.html", context, status=filters.status)
@@ -177,7 +177,7 @@ def re_evaluation_list(request):
 def re_evaluation_detail(request, pk: int):
     require_role(request.user, READERS)
     due = get_object_or_404(re_evaluation.list_re_evaluations(actor=request.user, now=timezone.now()), pk=pk)
-    is_operator = request.user.role == Role.OPERATOR
+    is_operator = has_role(request.user, OPERATORS)
     form = DecideForm(request.POST or None, initial={"decision": due.proposed})
     if request.method == "POST":
         require_role(request.user, OPERATORS)

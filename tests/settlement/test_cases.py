@@ -17,7 +17,7 @@ from settlement.services import cases, re_evaluation
 from suppliers.errors import ActivationBlocked
 from suppliers.models import Gift, Notice, Supplier
 from suppliers.services import inventory, onboarding
-from tests.factories import SHANGHAI, GiftFactory, SupplierFactory, SupplierUserFactory, WarehouseFactory, ready_to_activate
+from tests.factories import SHANGHAI, GiftFactory, SupplierFactory, SupplierUserFactory, UserFactory, WarehouseFactory, ready_to_activate
 from tests.portal import field_errors, logged_in, nav, repeated_ids
 from tests.helpers import fresh_key, only_notice, published
 
@@ -802,3 +802,19 @@ def test_each_reason_on_an_answered_case_is_labelled_by_its_own_label_and_still_
     assert response.status_code == 302
     answered_case.refresh_from_db()
     assert answered_case.state == RectificationCase.State.CLOSED
+
+
+def test_a_superuser_of_another_role_is_offered_the_operators_case_steps_the_service_lets_it_take(answered_case, due, active_supplier):
+    """The pages offer the operator's steps by the one operator check the services apply (superusers of any role)."""
+    root = UserFactory(username="root_finance", role="finance", is_superuser=True)
+    client = logged_in(root)
+
+    listing = client.get("/settlement/cases/")
+    case_page = client.get(f"/settlement/cases/{answered_case.pk}/").content.decode()
+    decision = client.get(f"/settlement/re-evaluations/{due.pk}/")
+    opened = client.post("/settlement/cases/", {"supplier": active_supplier.pk, "kind": "warning", "reason": "投诉处理超时",
+                                                "deadline": "2099-01-01", "token": "case-by-root"})
+
+    assert listing.context["form"] is not None and decision.context["form"] is not None
+    assert f"/settlement/cases/{answered_case.pk}/send-back/" in case_page and f"/settlement/cases/{answered_case.pk}/close/" in case_page
+    assert opened.status_code == 302 and RectificationCase.objects.filter(reason="投诉处理超时").exists()
