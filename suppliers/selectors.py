@@ -218,11 +218,11 @@ def stock_of(user, *, q: str = "", location: Location | None = None, low: bool |
     download lists the same records."""
     records = StockRecord.objects.visible_to(user).select_related("gift__supplier", "location").order_by("gift__sku", "location__code")
     movements = StockMovement.objects.visible_to(user).select_related("gift", "location")
-    requests = ReplenishmentRequest.objects.visible_to(user).filter(state=ReplenishmentRequest.State.OPEN)
     if q:
-        records, movements, requests = (rows.filter(matching(q, "gift__")) for rows in (records, movements, requests))
+        records, movements = (rows.filter(matching(q, "gift__")) for rows in (records, movements))
     if location:
-        records, movements, requests = (rows.filter(location=location) for rows in (records, movements, requests))
+        records, movements = (rows.filter(location=location) for rows in (records, movements))
+    requests = replenishments_of(user, q=q, location=location, state=ReplenishmentRequest.State.OPEN).order_by("due_date", "pk")
     return by_low_stock(records, low), movements, requests
 
 

@@ -437,7 +437,7 @@ def stock(request, *, refused: tuple[Gift | StockRecord, str, forms.Form] | None
         # the full list of movements opens filtered as this page is
         "movements_query": urlencode({key: getattr(value, "pk", value) for key, value in (("q", q), ("location", location)) if value}),
         "recent": RECENT_MOVEMENTS,
-        "requests": requests.select_related("gift", "location"),
+        "requests": requests,
         "today": timezone.localdate(),
         "own_stock": _own_stock(request.user, refused) if request.user.role in SUPPLIER_ROLES else [],
         "sets_safety_stock": request.user.role in SAFETY_STOCK_SETTERS,
