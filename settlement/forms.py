@@ -4,6 +4,7 @@ from django.utils.translation import gettext, gettext_lazy as _
 
 from core.errors import ValidationFailed
 from core.forms import ListFilter, SubmittedOnce, choice_filter, yes_no_box
+from core.texts import figure
 from core.validators import BusinessDayField
 from settlement.models import Adjustment, Category, Resolution, Statement
 from settlement.services import adjustments
@@ -138,7 +139,7 @@ class AdjustmentForm(SubmittedOnce):
 
 
 def _figure(amount) -> str:
-    return "—" if amount is None else str(amount)
+    return "—" if amount is None else figure(amount)
 
 
 class NoteForm(forms.Form):
