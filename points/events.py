@@ -5,11 +5,13 @@ from datetime import datetime
 
 @dataclass(frozen=True)
 class OrderCancelledBeforePicking:
-    """An operator cancelled a handed-over order: its shipment, not yet picked, is cancelled too (or the cancel fails)."""
+    """An operator cancelled a handed-over order, saying why: its shipment, not yet picked, is cancelled too (or the
+    cancel fails), credited to the same operator with the same reason."""
 
     order_id: int
     at: datetime
     actor_id: int | None
+    reason: str = ""
 
 
 @dataclass(frozen=True)

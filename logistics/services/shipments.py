@@ -495,22 +495,29 @@ def auto_deliver_shipments(*, now: datetime) -> list[int]:
     return list(run_each(due, deliver, job="logistics.auto_deliver_shipments", now=now))
 
 
+def _actor_of(event: OrderCancelledBeforePicking | OrderRedeliveryRequested):
+    """The person an event from the points app names as having acted (None: the system)."""
+    return get_user_model().objects.filter(pk=event.actor_id).first() if event.actor_id else None
+
+
 @subscribe(OrderCancelledBeforePicking)
 def cancel_unpicked_shipment(event: OrderCancelledBeforePicking) -> None:
-    """The operator cancelled the order before picking: cancel its shipment, or refuse the whole cancel if it was picked."""
+    """The operator cancelled the order before picking: cancel its shipment in their name and with their reason, or
+    refuse the whole cancel if it was picked."""
     shipment = active_shipment(RedemptionOrder.objects.get(pk=event.order_id))
     if shipment is None:
         return
     if shipment.state != State.CREATED:
         raise ShipmentAlreadyPicked()
-    apply_transition(shipment, "cancel", actor=None, at=event.at, reason=gettext_noop("订单拣货前取消"))
+    actor = _actor_of(event)
+    apply_transition(shipment, "cancel", actor=actor, at=event.at, reason=event.reason or gettext_noop("订单拣货前取消"))
 
 
 @subscribe(OrderRedeliveryRequested)
 def create_redelivery_shipment(event: OrderRedeliveryRequested) -> None:
     """The new attempt's parcel, to the order's recipient as it stands; a dropship order's supplier is told it has the
     order to ship again (`tell_supplier_of_parcel`)."""
-    actor = get_user_model().objects.filter(pk=event.actor_id).first() if event.actor_id else None
+    actor = _actor_of(event)
     shipment = _new_shipment(order=RedemptionOrder.objects.get(pk=event.order_id), now=event.at, actor=actor,
                              reason=gettext_noop("配送失败后重新配送"))
     tell_supplier_of_parcel(

@@ -384,7 +384,7 @@ def cancel_before_picking(*, order: RedemptionOrder, actor, now: datetime, reaso
     with transaction.atomic():
         shipped_before = _shipped_before(order)
         apply_transition(order, "cancel_before_picking", actor=actor, at=now, reason=reason)
-        publish(OrderCancelledBeforePicking(order_id=order.pk, at=now, actor_id=getattr(actor, "pk", None)))
+        publish(OrderCancelledBeforePicking(order_id=order.pk, at=now, actor_id=getattr(actor, "pk", None), reason=reason))
         _refund_all(order, source=ledger.Source("cancel", order.number), now=now, actor=actor, reason_code="order_cancelled")
         if not shipped_before:
             inventory.release_stock(gift=order.gift, location=order.location, quantity=order.quantity, at=now, actor=actor, source=_stock_source(order))

@@ -119,6 +119,21 @@ def test_cancelling_before_picking_cancels_the_shipment_and_refunds(confirmed_or
     assert PointsAccount.objects.get(member=rich_member).balance == 50_000
 
 
+def test_a_shipment_cancelled_with_its_order_before_picking_names_the_operator_and_their_reason_on_its_page_and_api(
+    confirmed_order, logistics, operator, now, api, client
+):
+    shipments.hand_over_warehouse_orders(key="B1", actor=logistics, now=now)
+    orders.cancel_before_picking(order=RedemptionOrder.objects.get(), actor=operator, now=now, reason="会员来电改地址")
+    shipment = Shipment.objects.get()
+
+    history = api(logistics).get(f"/api/v1/shipments/{shipment.pk}/history/").json()
+    client.force_login(logistics)
+    page = client.get(f"/logistics/shipments/{shipment.pk}/").content.decode()
+
+    assert (history[-1]["transition"], history[-1]["actor"], history[-1]["reason"]) == ("cancel", operator.username, "会员来电改地址")
+    assert "会员来电改地址" in page and operator.username in page
+
+
 def test_cancelling_after_picking_is_refused_and_changes_nothing(confirmed_order, logistics, operator, now, rich_member):
     shipments.hand_over_warehouse_orders(key="B1", actor=logistics, now=now)
     shipments.pick_shipment(shipment=Shipment.objects.get(), actor=logistics, now=now)
