@@ -20,7 +20,7 @@ from django.utils.translation import gettext, gettext_noop
 
 from core.errors import ConcurrentUpdate, InvalidTransition, ValidationFailed
 from core.roles import Role, waiting_for
-from core.validators import length_error
+from core.validators import is_blank, length_error
 from core.texts import Message
 from logistics.carriers import is_carrier_name, is_tracking_number, tidy_carrier, tracking_key
 from logistics.errors import CarrierEventRejected, EventIdReused, SequenceTaken, UnknownShipment
@@ -199,7 +199,13 @@ def _transition(*, event: CarrierEvent, shipment: Shipment, actor, now: datetime
             shipments.deliver_shipment(shipment=shipment, actor=actor, now=at, signer=payload["signer"], recorded_at=now,
                                        reason=reason)
         case Kind.FAILED:
-            shipments.fail_shipment(shipment=shipment, actor=actor, now=at, reason=payload.get("reason") or DEFAULT_FAILURE_REASON)
+            shipments.fail_shipment(shipment=shipment, actor=actor, now=at, reason=_failure_reason(payload))
+
+
+def _failure_reason(payload: dict) -> str:
+    """The carrier's reason for a failed delivery, or its default when the event gives none (or a blank one)."""
+    reason = payload.get("reason")
+    return DEFAULT_FAILURE_REASON if is_blank(reason) else reason
 
 
 def _advance_cursor(*, shipment: Shipment, sequence: int) -> None:

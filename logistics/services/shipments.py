@@ -436,9 +436,13 @@ def check_not_before_shipping(shipment: Shipment, *, at: datetime, field: str, m
 def fail_shipment(*, shipment: Shipment, actor, now: datetime, reason: str) -> Shipment:
     """The carrier could not deliver: the order waits for the operator (re-deliver or give up), or for a parcel of a
     return, the return waits for whoever acts next (an exchange's replacement: the operator re-ships it or refunds the
-    points instead; refused goods: their sender sends them again). :raises InvalidTransition:"""
+    points instead; refused goods: their sender sends them again). Whoever reports it says why (a carrier event gives
+    its own reason or the carrier's default).
+
+    :raises ValidationFailed: code `required` naming `reason` when none is given :raises InvalidTransition:"""
+    reason = required_text(reason)
     with transaction.atomic():
-        apply_transition(shipment, "fail", actor=actor, at=now, reason=reason, failure_reason=(reason or "")[:200])
+        apply_transition(shipment, "fail", actor=actor, at=now, reason=reason, failure_reason=reason[:200])
         if not shipment.for_return:
             orders.fail_delivery(order=shipment.order, actor=actor, now=now, reason=reason)
     return shipment

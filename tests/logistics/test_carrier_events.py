@@ -233,6 +233,14 @@ def test_a_failed_event_records_the_carriers_reason(shipped, now):
     assert (Shipment.objects.get().failure_reason, RedemptionOrder.objects.get().state) == ("地址不详", "delivery_failed")
 
 
+@pytest.mark.parametrize("payload", [{"reason": "  "}, {"reason": "\u3000"}])
+def test_a_failed_event_without_a_reason_is_applied_with_the_carriers_default_one(shipped, now, payload):
+    event = record(now, **carrier_event(now, 1, "failed", payload=payload))
+
+    assert (event.status, Shipment.objects.get().failure_reason) == ("applied", carrier_events.DEFAULT_FAILURE_REASON)
+    assert history_of(Shipment.objects.get()).last().reason_text == carrier_events.DEFAULT_FAILURE_REASON
+
+
 def test_another_event_with_a_taken_sequence_is_refused(shipped, now):
     record(now, **carrier_event(now, 1, "delivered"))
 

@@ -110,6 +110,21 @@ def test_a_failed_delivery_is_retried_with_a_new_shipment(confirmed_order, logis
     assert RedemptionOrder.objects.get().state == "handed_over"
 
 
+@pytest.mark.parametrize("reason", ["", "  \n"])
+def test_a_person_failing_a_delivery_must_say_why_and_nothing_changes_without(confirmed_order, logistics, now, reason):
+    shipments.hand_over_warehouse_orders(key="B1", actor=logistics, now=now)
+    shipment = Shipment.objects.get()
+    picked_and_shipped(shipment=shipment, actor=logistics, now=now, carrier="顺丰", tracking_number="SF1")
+    logged = TransitionLog.objects.count()
+
+    with pytest.raises(ValidationFailed) as refused:
+        shipments.fail_shipment(shipment=shipment, actor=logistics, now=now, reason=reason)
+
+    assert refused.value.errors[0][:2] == ("reason", "required")
+    assert (Shipment.objects.get().state, RedemptionOrder.objects.get().state) == ("shipped", "shipped")
+    assert TransitionLog.objects.count() == logged
+
+
 def test_cancelling_before_picking_cancels_the_shipment_and_refunds(confirmed_order, logistics, operator, now, rich_member):
     shipments.hand_over_warehouse_orders(key="B1", actor=logistics, now=now)
 
