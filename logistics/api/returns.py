@@ -331,7 +331,8 @@ class ClaimSerializer(serializers.ModelSerializer):
     gift_name = serializers.CharField(source="order.gift.name", read_only=True)
     return_number = serializers.CharField(source="return_request.number", default=None, read_only=True)
     reported_by = serializers.CharField(
-        source="reported_by.username", default=None, read_only=True, help_text="who reported the lost parcel (null: opened by the system)"
+        source="reported_by.username", default=None, read_only=True,
+        help_text="who reported the lost parcel or found the transit damage inspecting the return (null: opened by the system)",
     )
 
     class Meta:

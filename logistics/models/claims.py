@@ -30,7 +30,7 @@ class LogisticsClaim(StateMachine):
     quantity = models.PositiveIntegerField(_("数量"))
     amount = models.DecimalField(_("索赔金额"), max_digits=14, decimal_places=2)
     opened_at = models.DateTimeField(_("创建时间"))
-    # who reported a lost parcel; a claim the system opened (a return inspected as transit damage) has none
+    # who reported a lost parcel or found the transit damage inspecting a return; a claim the system opened has none
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("报告人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

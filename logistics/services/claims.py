@@ -26,17 +26,17 @@ Cause = LogisticsClaim.Cause
 
 def open_claim(
     *, order: RedemptionOrder, cause: str, quantity: int, now: datetime, return_request: ReturnRequest | None = None,
-    reported_by=None, shipment: Shipment | None = None,
+    reported_by=None, shipment: Shipment | None = None, reason: str = "",
 ) -> LogisticsClaim:
     """Open a claim on the logistics provider for the order's settlement price × quantity (the system, or the user who
-    reported the loss of `shipment`)."""
+    reported the loss of `shipment` or found the damage inspecting `return_request`), `reason` kept in its history."""
     amount = (order.settlement_unit_price * quantity).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     with transaction.atomic():
         claim = LogisticsClaim.objects.create(
             order=order, return_request=return_request, shipment=shipment, cause=cause, quantity=quantity, amount=amount,
             opened_at=now, reported_by=reported_by if getattr(reported_by, "is_authenticated", False) else None,
         )
-        log_creation(claim, "open", actor=reported_by, at=now)
+        log_creation(claim, "open", actor=reported_by, at=now, reason=reason)
     return claim
 
 

@@ -427,7 +427,8 @@ def inspect_return(
             if effect.claim:
                 claims.open_claim(
                     order=order, cause=claims.Cause.TRANSIT_DAMAGE, quantity=return_request.quantity, now=now,
-                    return_request=return_request,
+                    return_request=return_request, reported_by=actor,
+                    reason=Message(gettext_noop("退货 %(number)s 检验时发现运输破损"), number=return_request.number),
                 )
             _tell_member(return_request, now)
             if effect.liable == Liable.SUPPLIER:

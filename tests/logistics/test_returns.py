@@ -476,6 +476,21 @@ def test_transit_damage_is_written_off_refunded_the_supplier_still_paid_and_a_cl
     assert not ExtraCost.objects.exists()
 
 
+def test_a_claim_opened_at_inspection_credits_the_inspector_and_says_which_return_showed_the_damage(
+    delivered_order, operator, logistics, finance, now, api
+):
+    return_request = received(delivered_order, operator=operator, handler=logistics, now=now, reason="transit_damage")
+
+    returns.inspect_return(return_request=return_request, actor=logistics, now=now, outcome="transit_damage")
+
+    claim = LogisticsClaim.objects.get()
+    opened = history_of(claim).get()
+    assert (claim.reported_by, opened.actor, opened.reason_text) == (
+        logistics, logistics, f"退货 {return_request.number} 检验时发现运输破损"
+    )
+    assert api(finance).get(f"/api/v1/logistics-claims/{claim.pk}/history/").json()[0]["actor"] == logistics.username
+
+
 def test_transit_damage_with_an_exchange_ships_a_replacement_and_still_opens_a_claim(delivered_order, operator, logistics, now):
     return_request = received(
         delivered_order, operator=operator, handler=logistics, now=now, reason="transit_damage", remedy="exchange", quantity=2
