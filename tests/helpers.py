@@ -94,7 +94,7 @@ def gift_in_state(state: str, *, gift=None, actor=None, at=None, **fields):
         stocked_to_clear(gift, at=at)
         catalog.start_clearance(gift=gift, actor=actor, now=at, points_price=500, settlement_price=Decimal("50.00"))
     if state == "retired":
-        catalog.retire_gift(gift=gift, actor=actor, now=at)
+        catalog.retire_gift(gift=gift, actor=actor, now=at, reason="停产")
     return gift
 
 

@@ -204,7 +204,7 @@ class GiftViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
     start_clearance = transition_action(
         catalog.start_clearance, name="start_clearance", roles=OPERATOR, target="gift", input_serializer=ClearanceInput
     )
-    retire = transition_action(catalog.retire_gift, name="retire", roles=OPERATOR, target="gift")
+    retire = transition_action(catalog.retire_gift, name="retire", roles=OPERATOR, target="gift", input_serializer=RequiredReasonInput)
 
     @extend_schema(request=StockCountInput, responses=StockRecordSerializer)
     @action(detail=True, methods=["post"], url_path="stock-count")

@@ -242,9 +242,15 @@ def _tell_clearance(gift: Gift, *, now: datetime, note: str) -> None:
                      points=gift.clearance_points_price, price=str(gift.clearance_settlement_price))
 
 
-def retire_gift(*, gift: Gift, actor, now: datetime, reason: str = "") -> Gift:
-    """Retire an offline or clearance gift for good; its warehouse stock becomes leftover lots, a change of it pending
-    review is withdrawn. :raises InvalidTransition:"""
+def retire_gift(*, gift: Gift, actor, now: datetime, reason: str) -> Gift:
+    """Retire an offline or clearance gift for good, saying why (kept in its history and told to its supplier; the
+    system, retiring a cleared-out gift, gives its own text); its warehouse stock becomes leftover lots, a change of it
+    pending review is withdrawn.
+
+    :raises ValidationFailed: code `required` naming `reason` when a person gives none :raises InvalidTransition:
+    """
+    if actor is not None:
+        reason = required_text(reason)
     with transaction.atomic():
         apply_transition(gift, "retire", actor=actor, at=now, reason=reason)
         _stop_replenishment([gift.pk], state=gift.state, actor=actor, now=now)

@@ -39,5 +39,5 @@ def world_objects(*, supplier, users: dict, now, objects: dict, **_) -> dict:
     published(gift, actor=operator, at=now)
     catalog.delist_gift(gift=gift, actor=operator, now=now, reason_code="supplier_request", reason="运营下线")
     inventory.receive_stock(gift=gift, location=objects["warehouse"], quantity=4, at=now)
-    catalog.retire_gift(gift=gift, actor=operator, now=now)
+    catalog.retire_gift(gift=gift, actor=operator, now=now, reason="停产")
     return {"leftover_lot": LeftoverLot.objects.get(gift=gift)}

@@ -22,6 +22,7 @@ NEEDS_A_REASON = [
     ("/api/v1/profile-changes/{id}/reject/", "reason"),
     ("/api/v1/gift-revisions/{id}/reject/", "reason"),
     ("/api/v1/gifts/{id}/reject/", "reason"),
+    ("/api/v1/gifts/{id}/retire/", "reason"),
     ("/api/v1/suppliers/{id}/reject/", "reason"),
     ("/api/v1/suppliers/{id}/suspend/", "reason"),
     ("/api/v1/suppliers/{id}/terminate/", "reason"),

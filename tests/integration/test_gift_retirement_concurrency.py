@@ -56,7 +56,7 @@ def test_units_restocked_or_released_just_before_a_retirement_commits_are_counte
 
     freeing_units = Background(free_in_a_transaction, name=freeing)
     assert checked.wait(WAIT_SECONDS)
-    retiring = Background(lambda: catalog.retire_gift(gift=Gift.objects.get(pk=gift.pk), actor=operator, now=now), name="retire")
+    retiring = Background(lambda: catalog.retire_gift(gift=Gift.objects.get(pk=gift.pk), actor=operator, now=now, reason="停产"), name="retire")
     until(lambda: not retiring.is_alive() or lock_waiters())
     go_on.set()
     freeing_units.finished()
@@ -79,7 +79,7 @@ def test_units_restocked_while_a_retirement_makes_its_lots_join_the_lot_it_made(
         return notify_supplier(**kwargs)
 
     monkeypatch.setattr(leftovers, "_notify_supplier", commit_when_told)
-    retiring = Background(lambda: catalog.retire_gift(gift=Gift.objects.get(pk=gift.pk), actor=operator, now=now), name="retire")
+    retiring = Background(lambda: catalog.retire_gift(gift=Gift.objects.get(pk=gift.pk), actor=operator, now=now, reason="停产"), name="retire")
     assert counted.wait(WAIT_SECONDS)
     restocking = Background(lambda: inventory.restock(gift=gift, location=warehouse, quantity=2, at=now), name="restock")
     until(lambda: not restocking.is_alive() or lock_waiters())

@@ -101,7 +101,7 @@ def offline_stocked_gift(operator, warehouses):
 @pytest.fixture
 def lots(offline_stocked_gift, operator, warehouses):
     """The gift retired on 2026-10-15: open lots in A (5) and B (3), due 2026-11-14."""
-    catalog.retire_gift(gift=offline_stocked_gift, actor=operator, now=RETIRED_ON)
+    catalog.retire_gift(gift=offline_stocked_gift, actor=operator, now=RETIRED_ON, reason="停产")
     a, b, _ = warehouses
     return LeftoverLot.objects.get(location=a), LeftoverLot.objects.get(location=b)
 

@@ -127,7 +127,7 @@ def test_receiving_goods_of_a_gift_retired_on_their_way_is_409_naming_the_shipme
     from suppliers.services import catalog
 
     catalog.delist_gift(gift=stocked_gift, actor=operator, now=now, reason_code="supplier_request", reason="运营下线")
-    catalog.retire_gift(gift=stocked_gift, actor=operator, now=now)
+    catalog.retire_gift(gift=stocked_gift, actor=operator, now=now, reason="停产")
 
     response = api(logistics).post(f"/api/v1/inbound-shipments/{announced.pk}/receive/", {"counted_quantity": 10}, format="json")
 

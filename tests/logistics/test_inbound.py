@@ -314,7 +314,7 @@ def retire(gift, operator, now):
 
     published(gift, actor=operator, at=now)
     catalog.delist_gift(gift=gift, actor=operator, now=now, reason_code="supplier_request", reason="运营下线")
-    catalog.retire_gift(gift=gift, actor=operator, now=now)
+    catalog.retire_gift(gift=gift, actor=operator, now=now, reason="停产")
 
 
 def test_goods_of_a_gift_retired_on_their_way_are_not_taken_into_stock_and_the_error_names_the_shipment(

@@ -68,7 +68,7 @@ def test_a_gift_retired_again_from_clearance_gets_new_lots_for_what_is_left(lots
     leftovers.clear_leftovers(lot=lots[0], actor=operator, now=LATER, points_price=600, settlement_price=Decimal("60.00"), reason="清仓")
     offline_stocked_gift.refresh_from_db()
 
-    catalog.retire_gift(gift=offline_stocked_gift, actor=operator, now=LATER + timedelta(days=1))
+    catalog.retire_gift(gift=offline_stocked_gift, actor=operator, now=LATER + timedelta(days=1), reason="停产")
 
     assert lots_by_warehouse() == {"WH-A": (5, LATER.date() + timedelta(days=31)), "WH-B": (3, LATER.date() + timedelta(days=31))}
 
@@ -77,7 +77,7 @@ def test_a_gift_retired_again_from_clearance_gets_new_lots_for_what_is_left(lots
 
 def retire(gift, operator, now):
     catalog.delist_gift(gift=gift, actor=operator, now=now, reason_code=Gift.DelistReason.SUPPLIER_REQUEST, reason="运营下线")
-    catalog.retire_gift(gift=gift, actor=operator, now=now)
+    catalog.retire_gift(gift=gift, actor=operator, now=now, reason="停产")
     return LeftoverLot.objects.get(gift=gift, state="open")
 
 

@@ -32,14 +32,14 @@ def stock_of(gift: Gift, location: Location) -> tuple[int, int]:
 
 # --- lots from the event ---------------------------------------------------------------------------------------
 def test_retiring_a_gift_makes_one_open_lot_per_warehouse_holding_unreserved_units(offline_stocked_gift, operator, warehouses):
-    catalog.retire_gift(gift=offline_stocked_gift, actor=operator, now=RETIRED_ON)
+    catalog.retire_gift(gift=offline_stocked_gift, actor=operator, now=RETIRED_ON, reason="停产")
 
     rows = LeftoverLot.objects.order_by("location__code").values_list("location__code", "quantity", "state", "collect_by", "supplier_id")
     assert list(rows) == [("WH-A", 5, "open", DEADLINE, offline_stocked_gift.supplier_id), ("WH-B", 3, "open", DEADLINE, offline_stocked_gift.supplier_id)]
 
 
 def test_the_supplier_is_told_once_which_lots_to_collect_by_when(offline_stocked_gift, operator):
-    catalog.retire_gift(gift=offline_stocked_gift, actor=operator, now=RETIRED_ON)
+    catalog.retire_gift(gift=offline_stocked_gift, actor=operator, now=RETIRED_ON, reason="停产")
 
     notice = Notice.objects.get(supplier=offline_stocked_gift.supplier, kind="leftover_lots")
     assert "（华东A仓 5 件、华南B仓 3 件）" in notice.body_text and "2026-11-14" in notice.body_text
@@ -55,14 +55,14 @@ def test_the_supplier_is_told_once_which_lots_to_collect_by_when(offline_stocked
     ids=["late-evening", "just-after-midnight"],
 )
 def test_the_deadline_is_thirty_days_after_the_retirement_date_in_shanghai(offline_stocked_gift, operator, retired_at, deadline):
-    catalog.retire_gift(gift=offline_stocked_gift, actor=operator, now=retired_at.astimezone(UTC))
+    catalog.retire_gift(gift=offline_stocked_gift, actor=operator, now=retired_at.astimezone(UTC), reason="停产")
 
     assert {str(day) for day in LeftoverLot.objects.values_list("collect_by", flat=True)} == {deadline}
 
 
 def test_a_gift_cannot_be_retired_twice_so_its_lots_are_made_once(lots, offline_stocked_gift, operator):
     with pytest.raises(InvalidTransition):
-        catalog.retire_gift(gift=offline_stocked_gift, actor=operator, now=RETIRED_ON + timedelta(days=1))
+        catalog.retire_gift(gift=offline_stocked_gift, actor=operator, now=RETIRED_ON + timedelta(days=1), reason="停产")
 
     assert LeftoverLot.objects.count() == 2
 
@@ -79,7 +79,7 @@ def test_a_repeated_gift_retired_event_makes_no_second_lot_and_no_second_notice(
 def test_a_retired_gift_with_no_warehouse_stock_makes_no_lot_and_no_notice(operator):
     gift = offline_gift(operator, RETIRED_ON)
 
-    catalog.retire_gift(gift=gift, actor=operator, now=RETIRED_ON)
+    catalog.retire_gift(gift=gift, actor=operator, now=RETIRED_ON, reason="停产")
 
     assert not LeftoverLot.objects.exists() and not Notice.objects.filter(kind="leftover_lots").exists()
 
@@ -294,7 +294,7 @@ def test_clearance_is_refused_for_a_gift_that_is_not_retired_and_changes_nothing
 
 def test_collecting_a_retired_gifts_lot_asks_the_supplier_for_no_replenishment(offline_stocked_gift, operator, logistics, warehouses, now):
     inventory.set_safety_stock(gift=offline_stocked_gift, location=warehouses[0], safety_stock=2, at=now)
-    catalog.retire_gift(gift=offline_stocked_gift, actor=operator, now=now)
+    catalog.retire_gift(gift=offline_stocked_gift, actor=operator, now=now, reason="停产")
 
     leftovers.collect_lot(lot=LeftoverLot.objects.get(location=warehouses[0]), actor=logistics, now=now)
 
@@ -304,7 +304,7 @@ def test_collecting_a_retired_gifts_lot_asks_the_supplier_for_no_replenishment(o
 def test_a_retired_gift_on_clearance_is_retired_again_by_the_system_when_its_last_unit_ships(operator, logistics, rich_member, warehouses, now):
     gift = offline_gift(operator, RETIRED_ON)
     inventory.receive_stock(gift=gift, location=warehouses[0], quantity=2, at=RETIRED_ON)
-    catalog.retire_gift(gift=gift, actor=operator, now=RETIRED_ON)
+    catalog.retire_gift(gift=gift, actor=operator, now=RETIRED_ON, reason="停产")
     leftovers.clear_leftovers(lot=LeftoverLot.objects.get(), actor=operator, now=now, points_price=600, settlement_price=Decimal("60.00"))
     orders.place_order(member=rich_member, gift_id=gift.pk, quantity=2, now=now, **ADDRESS)
     shipments.hand_over_warehouse_orders(key="B-LAST", actor=logistics, now=now)

@@ -150,7 +150,7 @@ def test_a_member_names_the_gifts_of_its_catalog_and_of_its_own_orders_only(rich
     above_tier = gift_in_state("online", supplier=supplier, min_tier="diamond")
     orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=1, now=now, **ADDRESS)
     catalog.delist_gift(gift=listed_gift, actor=operator, now=now, reason_code="low_sales", reason="运营下线")
-    catalog.retire_gift(gift=listed_gift, actor=operator, now=now)  # ordered, since retired
+    catalog.retire_gift(gift=listed_gift, actor=operator, now=now, reason="停产")  # ordered, since retired
 
     named = set(complaints.complainable_gifts(rich_member.user))
 

@@ -158,7 +158,7 @@ def make_world(data: dict) -> World:
                                     settlement_price=Decimal(row["clearance_settlement_price"]))
         if "retired_at" in row:
             catalog.delist_gift(gift=gift, actor=world.operator, now=at(row["retired_at"]), reason_code="low_sales", reason="运营下线")
-            catalog.retire_gift(gift=gift, actor=world.operator, now=at(row["retired_at"]))
+            catalog.retire_gift(gift=gift, actor=world.operator, now=at(row["retired_at"]), reason="停产")
             set_tariff(CostKind.STORAGE, row["leftover"]["daily_fee_per_lot"])
         world.gifts[row["sku"]] = gift
     return world

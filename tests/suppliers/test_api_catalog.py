@@ -141,3 +141,31 @@ def test_logistics_sets_safety_stock_and_a_bad_value_is_refused(api, logistics, 
 )
 def test_catalog_lists_run_a_constant_number_of_queries(api, operator, supplier, now, url, make):
     assert_list_queries_constant(api(operator), url, lambda n: make(supplier, now, n))
+
+
+@pytest.mark.parametrize("body", [{}, {"reason": "  "}])
+def test_retiring_a_gift_through_the_api_without_a_reason_is_400_required_naming_it(api, operator, now, body):
+    from tests.helpers import gift_in_state
+
+    gift = gift_in_state("offline", actor=operator, at=now)
+
+    response = api(operator).post(f"/api/v1/gifts/{gift.pk}/retire/", body, format="json")
+
+    assert response.status_code == 400
+    assert [(error["attr"], error["code"]) for error in response.json()["errors"]] == [("reason", "required")]
+    assert Gift.objects.get(pk=gift.pk).state == "offline"
+
+
+def test_the_system_retiring_a_gift_keeps_its_own_text_and_a_person_must_give_one(operator, now):
+    from core.errors import ValidationFailed
+    from suppliers.services import catalog
+    from suppliers.services.inventory import CLEARANCE_STOCK_USED_UP
+    from tests.helpers import gift_in_state
+
+    gift = gift_in_state("offline", actor=operator, at=now)
+    with pytest.raises(ValidationFailed) as refused:
+        catalog.retire_gift(gift=gift, actor=operator, now=now, reason="")
+    catalog.retire_gift(gift=gift, actor=None, now=now, reason=CLEARANCE_STOCK_USED_UP)
+
+    assert refused.value.errors[0][:2] == ("reason", "required")
+    assert Gift.objects.get(pk=gift.pk).state == "retired"

@@ -72,7 +72,7 @@ def test_a_clearance_just_below_the_normal_prices_starts(operator, now):
 
 def test_clearing_a_retired_gifts_leftovers_above_its_normal_price_is_refused(operator, now):
     gift = offline_to_clear()
-    catalog.retire_gift(gift=gift, actor=operator, now=now)
+    catalog.retire_gift(gift=gift, actor=operator, now=now, reason="停产")
 
     with pytest.raises(ValidationFailed) as refused:
         catalog.clear_retired_gift(gift=gift, actor=operator, now=now, points_price=800, settlement_price=Decimal("181.00"))

@@ -139,7 +139,7 @@ def test_units_all_reserved_for_orders_are_still_stock_to_clear(operator, wareho
 
 def test_clearing_a_retired_gift_with_nothing_on_hand_is_refused(operator, now):
     gift = gift_in_state("offline", actor=operator, at=now)
-    catalog.retire_gift(gift=gift, actor=operator, now=now)
+    catalog.retire_gift(gift=gift, actor=operator, now=now, reason="停产")
 
     with pytest.raises(NothingToClear):
         catalog.clear_retired_gift(gift=gift, actor=operator, now=now, points_price=800, settlement_price=Decimal("90.00"))

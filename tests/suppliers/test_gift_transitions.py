@@ -136,7 +136,7 @@ def test_retiring_publishes_the_gift_retired_event_once(operator, now):
     catalog.delist_gift(gift=gift, actor=operator, now=now, reason_code=Gift.DelistReason.LOW_SALES, reason="运营下线")
 
     try:
-        catalog.retire_gift(gift=gift, actor=operator, now=now)
+        catalog.retire_gift(gift=gift, actor=operator, now=now, reason="停产")
     finally:
         _handlers[GiftRetired].remove(seen.append)
 
@@ -192,7 +192,7 @@ def test_termination_retires_every_gift_from_any_state(operator, supplier, now):
         ([("submit", {}), ("reject", {"reason": "图片不清晰"})], "publish"),
         ([("submit", {}), ("approve", {}), ("publish", {})], "retire"),
         ([("submit", {}), ("approve", {}), ("publish", {}), ("delist", {"reason_code": "other", "reason": "运营下线"})], "publish"),
-        ([("submit", {}), ("approve", {}), ("publish", {}), ("delist", {"reason_code": "other", "reason": "运营下线"}), ("retire", {})], "request_relisting"),
+        ([("submit", {}), ("approve", {}), ("publish", {}), ("delist", {"reason_code": "other", "reason": "运营下线"}), ("retire", {"reason": "停产"})], "request_relisting"),
     ],
 )
 def test_an_illegal_gift_transition_is_refused_and_changes_nothing(operator, now, steps, illegal):

@@ -6,7 +6,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from suppliers.models import Gift, Supplier
+from core.fsm import history_of
+from suppliers.models import Gift, Notice, Supplier
 from tests.factories import GiftFactory
 from tests.helpers import gift_in_state, stocked_to_clear
 from tests.portal import field_errors, logged_in
@@ -50,6 +51,23 @@ def test_rejecting_without_a_reason_is_shown_next_to_the_reason(operator, now):
     assert response.status_code == 400 and set(field_errors(response)) == {"reason"}
     gift.refresh_from_db()
     assert gift.state == "submitted"
+
+
+@pytest.mark.parametrize("reason", ["", " "])
+def test_retiring_without_a_reason_is_shown_next_to_the_reason_and_nothing_is_retired_or_told(operator, now, reason):
+    gift = gift_in_state("offline", actor=operator, at=now)
+    client = logged_in(operator)
+
+    refused = client.post(f"/supplier/gifts/{gift.pk}/actions/retire/", {"reason": reason})
+    gift.refresh_from_db()
+    refused_state, told = gift.state, Notice.objects.filter(kind="gift_retired").exists()
+    client.post(f"/supplier/gifts/{gift.pk}/actions/retire/", {"reason": "品牌方停产"})
+
+    assert refused.status_code == 400 and set(field_errors(refused)) == {"reason"}
+    assert (refused_state, told) == ("offline", False)
+    gift.refresh_from_db()
+    assert (gift.state, history_of(gift).last().reason_text) == ("retired", "品牌方停产")
+    assert "品牌方停产" in Notice.objects.get(kind="gift_retired").body_label
 
 
 def test_a_refusal_on_the_operators_gift_list_keeps_the_list_as_the_page_to_return_to(operator, now):

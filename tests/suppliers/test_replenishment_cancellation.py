@@ -78,7 +78,7 @@ def test_terminating_the_supplier_cancels_the_requests_of_every_gift_it_retires(
 
 @pytest.mark.parametrize("leave", [
     lambda gift, operator, now: catalog.start_clearance(gift=gift, actor=operator, now=now, points_price=800, settlement_price=Decimal("90")),
-    lambda gift, operator, now: catalog.retire_gift(gift=gift, actor=operator, now=now),
+    lambda gift, operator, now: catalog.retire_gift(gift=gift, actor=operator, now=now, reason="停产"),
 ], ids=["clearance", "retired"])
 def test_a_request_left_open_on_an_offline_gift_is_cancelled_when_it_goes_to_clearance_or_retires(listed, operator, warehouse, now, leave):
     catalog.delist_gift(gift=listed, actor=operator, now=now, reason_code=Gift.DelistReason.SUPPLIER_REQUEST, reason="运营下线")
