@@ -1,8 +1,14 @@
 """The admin: operators read the product's data here (view only, see User.has_perm); superusers also manage users and
 reference data. Workflow changes go through services (see TransitionAdminMixin); the audit trail is never changed here."""
+from collections.abc import Callable
+from typing import NamedTuple
+
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import Q
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext_lazy as _
@@ -98,38 +104,78 @@ class MaskedPhoneAdmin(admin.ModelAdmin):
         return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
 
 
-class TransitionAdminMixin:
-    """Admin actions that call a service per selected object: `transition_services = {name: (label, service, target)}`.
+class AdminStep(NamedTuple):
+    """One admin action: its label, the service it calls per selected object, the service's keyword for the object, and
+    whether the step needs a reason (asked on a confirmation page before anything is done, `TransitionAdminMixin`)."""
 
-    The state field is read-only; the object's transition history is shown on its page. The actions are offered to
-    whoever may change the object (a superuser): an operator takes these steps on the object's portal page.
+    label: str
+    service: Callable
+    target: str
+    needs_reason: bool = False
+
+
+class AdminReasonForm(forms.Form):
+    """The reason typed on an action's confirmation page: required, surrounding spaces dropped (blank is missing)."""
+
+    reason = forms.CharField(label=_("原因"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+                             error_messages={"required": _("请填写原因")})
+
+
+class TransitionAdminMixin:
+    """Admin actions that call a service per selected object: `transition_services = {name: AdminStep(label, service,
+    target)}` (a plain 3-tuple for a step whose reason is optional).
+
+    A step that needs a reason (`needs_reason`: one that ends or halts a cooperation, retires a gift…) is asked for it on
+    a confirmation page, Django admin's pattern for an action with a form: the reason typed goes to the service, into
+    the history and the notice; an empty one is refused next to its field and nothing is done. Any other step is logged
+    as taken in the admin. The state field is read-only; the object's transition history is shown on its page. The
+    actions are offered to whoever may change the object (a superuser): an operator takes these steps on the object's
+    portal page.
     """
 
     transition_services: dict = {}
     readonly_fields = ("state", "transition_history")
+    reason_template = "admin/transition_reason.html"
 
     def get_actions(self, request):
         actions = super().get_actions(request)
         if not self.has_change_permission(request):
             return actions
-        for name, (label, service, target) in self.transition_services.items():
-            actions[name] = (self._make_action(service, target), name, label)
+        for name, entry in self.transition_services.items():
+            step = AdminStep(*entry)
+            actions[name] = (self._make_action(name, step), name, step.label)
         return actions
 
     @staticmethod
-    def _make_action(service, target):
+    def _make_action(name: str, step: AdminStep):
         def run(modeladmin, request, queryset):
+            reason = _("管理后台操作")
+            if step.needs_reason:
+                form = AdminReasonForm(request.POST if "apply" in request.POST else None)
+                if not form.is_valid():
+                    return modeladmin.ask_reason(request, queryset, name=name, step=step, form=form)
+                reason = form.cleaned_data["reason"]
             done = 0
             for obj in queryset.order_by("pk"):
                 try:
-                    service(**{target: obj}, actor=request.user, now=timezone.now(), reason=_("管理后台操作"))
+                    step.service(**{step.target: obj}, actor=request.user, now=timezone.now(), reason=reason)
                     done += 1
                 except DomainError as error:
                     modeladmin.message_user(request, f"{obj}: {error.detail}", messages.ERROR)
             if done:
                 modeladmin.message_user(request, ngettext("已处理 %(n)d 条", "已处理 %(n)d 条", done) % {"n": done}, messages.SUCCESS)
+            return None
 
         return run
+
+    def ask_reason(self, request, queryset, *, name: str, step: AdminStep, form: AdminReasonForm) -> TemplateResponse:
+        """The confirmation page of a step that needs a reason: the objects selected, the reason's field (with its error
+        when one was sent empty), posted back to the same action with `apply`."""
+        context = {
+            **self.admin_site.each_context(request), "title": step.label, "opts": self.model._meta, "action": name,
+            "objects": queryset.order_by("pk"), "form": form, "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, self.reason_template, context, status=400 if form.is_bound else 200)
 
     @admin.display(description=_("状态变更记录"))
     def transition_history(self, obj):

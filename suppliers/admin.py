@@ -3,7 +3,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import AuditTrailAdmin, ReviewedInThePortalAdmin, ReviewedInThePortalInline, TransitionAdminMixin
+from core.admin import AdminStep, AuditTrailAdmin, ReviewedInThePortalAdmin, ReviewedInThePortalInline, TransitionAdminMixin
 from suppliers.models import (
     BankAccount,
     Category,
@@ -43,9 +43,9 @@ class SupplierAdmin(TransitionAdminMixin, ReviewedInThePortalAdmin):
     transition_services = {
         "start_review": (_("开始审核"), onboarding.start_supplier_review, "supplier"),
         "approve": (_("审核通过"), onboarding.approve_supplier, "supplier"),
-        "suspend": (_("暂停合作"), onboarding.suspend_supplier, "supplier"),
+        "suspend": AdminStep(_("暂停合作"), onboarding.suspend_supplier, "supplier", needs_reason=True),
         "reactivate": (_("恢复合作"), onboarding.reactivate_supplier, "supplier"),
-        "terminate": (_("终止合作"), onboarding.terminate_supplier, "supplier"),
+        "terminate": AdminStep(_("终止合作"), onboarding.terminate_supplier, "supplier", needs_reason=True),
     }
 
 
@@ -86,7 +86,7 @@ class GiftAdmin(TransitionAdminMixin, ReviewedInThePortalAdmin):
     transition_services = {
         "approve": (_("审核通过"), catalog.approve_gift, "gift"),
         "publish": (_("上线"), catalog.publish_gift, "gift"),
-        "retire": (_("退市"), catalog.retire_gift, "gift"),
+        "retire": AdminStep(_("退市"), catalog.retire_gift, "gift", needs_reason=True),
     }
 
 
