@@ -124,6 +124,16 @@ class Gift(StateMachine):
     def publish(self) -> None:
         self.publish_at = None
 
+    @transition(field=state, source=State.APPROVED, target=State.APPROVED)
+    def schedule_publication(self, *, publish_at) -> None:
+        """Not a change of state: the time the approved gift goes online by itself, logged with who set it."""
+        self.publish_at = publish_at
+
+    @transition(field=state, source=State.APPROVED, target=State.APPROVED)
+    def cancel_schedule(self) -> None:
+        """Not a change of state: the gift stays approved without a time to go online."""
+        self.publish_at = None
+
     @transition(field=state, source=State.ONLINE, target=State.OFFLINE)
     def delist(self, *, reason_code: str) -> None:
         self.delist_reason = reason_code

@@ -20,6 +20,7 @@ from suppliers.errors import ClearanceNotAllowed, IncompleteGift, SupplierNotCoo
 from suppliers.events import GiftRetired
 from suppliers.models import Category, Gift, GiftRevision, Supplier
 from suppliers.services import contracts, inventory, qualifications, revisions
+from suppliers.services import publication_schedules as schedules
 from suppliers.services.clearance import check_new_clearance, check_stock_to_clear
 from suppliers.services.gift_images import stored_uploads
 from suppliers.services.notices import send_gift_notice
@@ -301,7 +302,7 @@ def take_gifts_offline(*, gifts: QuerySet[Gift], actor, now: datetime, reason_co
         changed = bulk_transition(gifts, "delist", actor=actor, at=now, reason=reason, values=values)
         changed += bulk_transition(gifts, "withdraw_clearance", actor=actor, at=now, reason=reason, values=values)
         _stop_replenishment(changed, state=Gift.State.OFFLINE, actor=actor, now=now)
-        gifts.filter(state=Gift.State.APPROVED, publish_at__isnull=False).update(publish_at=None)
+        schedules.cancel_schedules(gifts, actor=actor, now=now, reason=reason)
     return changed
 
 

@@ -18,6 +18,7 @@ from core.roles import SUPPLIER_ROLES
 from core.validators import required_text
 from suppliers.models import Category, Gift, GiftPrice, GiftRevision, StockRecord
 from suppliers.services import inventory, qualifications
+from suppliers.services import publication_schedules as schedules
 from suppliers.services.clearance import check_normal_prices
 from suppliers.services.contracts import check_contracted_programs
 from suppliers.services.gift_images import discard_unused, is_picture_entry, stored_uploads, too_many_images
@@ -309,9 +310,7 @@ def schedule_publication(*, gift: Gift, actor, now: datetime, publish_at: dateti
     if publish_at <= now:
         raise ValidationFailed(gettext("上线时间须在未来"), field="publish_at")
     qualifications.check_qualified(supplier=gift.supplier, category=gift.category, on=timezone.localdate(now))
-    Gift.objects.filter(pk=gift.pk).update(publish_at=publish_at)
-    gift.refresh_from_db()
-    return gift
+    return apply_transition(gift, schedules.SCHEDULE, actor=actor, at=now, reason=schedules.scheduled_for(publish_at), publish_at=publish_at)
 
 
 def publish_scheduled_gifts(*, now: datetime) -> list[int]:
@@ -325,8 +324,10 @@ def publish_scheduled_gifts(*, now: datetime) -> list[int]:
         if blocked:
             _cancel_schedules(blocked, now=now)
             due = due.exclude(pk__in=blocked)
-        published = bulk_transition(due, "publish", actor=None, at=now, reason=gettext_noop("按计划时间上线"), values={"publish_at": None},
-                                    conditions_met=True)
+        published = []
+        for schedule, gift_ids in schedules.by_scheduler(list(due.values_list("pk", flat=True))):
+            published += bulk_transition(due.filter(pk__in=gift_ids), "publish", actor=schedule and schedule.actor, at=now,
+                                         reason=schedules.published_as_scheduled(schedule), values={"publish_at": None}, conditions_met=True)
         listed = Gift.objects.filter(pk__in=published).values_list("pk", "sku", "name", "supplier_id")
         send_inbox_notices([(supplier_id, {"sku": sku, "gift": name}, reverse("gift-detail", args=[pk])) for pk, sku, name, supplier_id in listed],
                            kind="gift_published", title=gettext_noop("礼品 %(sku)s 已上线"), body=gettext_noop("%(gift)s 已按计划时间上架。"),
@@ -337,7 +338,7 @@ def publish_scheduled_gifts(*, now: datetime) -> list[int]:
 def _cancel_schedules(gift_ids: list[int], *, now: datetime) -> None:
     """The gifts stay approved without a publishing time (an operator lists them once the supplier has renewed); each
     supplier is told in its inbox."""
-    Gift.objects.filter(pk__in=gift_ids).update(publish_at=None)
+    schedules.cancel_schedules(Gift.objects.filter(pk__in=gift_ids), actor=None, now=now, reason=gettext_noop("资质已过期或缺失，定时上线取消"))
     gifts = Gift.objects.filter(pk__in=gift_ids).values_list("pk", "sku", "name", "supplier_id")
     send_inbox_notices([(supplier_id, {"sku": sku, "gift": name}, reverse("gift-detail", args=[pk])) for pk, sku, name, supplier_id in gifts],
                        kind="gift_schedule_cancelled", title=gettext_noop("礼品 %(sku)s 未能按计划上线"),

@@ -72,6 +72,21 @@ def test_a_scheduled_gift_whose_licence_expired_is_not_published_its_schedule_ca
     assert Notice.objects.filter(supplier=active, kind="gift_schedule_cancelled").count() == 1
 
 
+def test_a_schedule_the_system_cancels_for_an_expired_licence_is_logged_on_the_gift_as_the_systems_with_why(operator, now):
+    from core.fsm import history_of
+
+    active = supplier_in("active")
+    tea = gift_in_state("approved", actor=operator, at=REVIEWED, supplier=active)
+    revisions.schedule_publication(gift=tea, actor=operator, now=REVIEWED, publish_at=now - timedelta(minutes=1))
+    Qualification.objects.filter(supplier=active).update(issued_on=date(2021, 1, 1), expires_on=EXPIRED)
+
+    revisions.publish_scheduled_gifts(now=now)
+
+    cancelled = history_of(tea).last()
+    assert (cancelled.transition, cancelled.actor, cancelled.at, cancelled.reason_text) == (
+        "cancel_schedule", None, now, "资质已过期或缺失，定时上线取消")
+
+
 def test_scheduled_publishing_skips_only_the_gift_whose_certificate_expired(operator, now):
     active = supplier_in("active")
     CertificateFactory(supplier=active, issued_on=date(2021, 1, 1), expires_on=date(2026, 10, 1))

@@ -1,0 +1,59 @@
+"""Who scheduled an approved gift to go online, when and for when, and who or what cancelled the schedule: each a
+history entry of the gift (it stays approved), shown on its page and in its API; the scheduled publish names who set it."""
+from datetime import timedelta
+
+import pytest
+
+from core.fsm import history_of
+from suppliers.services import onboarding, revisions
+from tests.factories import ready_to_activate
+from tests.helpers import gift_in_state
+from tests.portal import logged_in
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def approved(operator, supplier, now):
+    onboarding.start_supplier_review(supplier=ready_to_activate(supplier), actor=operator, now=now)
+    onboarding.approve_supplier(supplier=supplier, actor=operator, now=now)
+    return gift_in_state("approved", supplier=supplier, actor=operator, at=now)
+
+
+def steps(gift) -> list[tuple]:
+    return [(log.transition, log.source_state, log.target_state, log.actor, log.reason_text) for log in history_of(gift)][-2:]
+
+
+def test_scheduling_is_logged_with_who_set_it_and_for_when_and_the_publish_names_who_scheduled_it_and_when(
+    approved, operator, now, api
+):
+    revisions.schedule_publication(gift=approved, actor=operator, now=now, publish_at=now + timedelta(hours=2))
+    revisions.publish_scheduled_gifts(now=now + timedelta(hours=2))
+
+    assert steps(approved) == [
+        ("schedule_publication", "approved", "approved", operator, "计划于 2026-10-15 12:00 上线"),
+        ("publish", "approved", "online", operator, "按 2026-10-15 10:00 安排的计划时间上线"),
+    ]
+    history = api(operator).get(f"/api/v1/gifts/{approved.pk}/history/").json()
+    assert [(row["transition_label"], row["actor"]) for row in history[-2:]] == [("安排定时上线", "operator"), ("上线", "operator")]
+
+
+def test_the_gifts_page_shows_the_schedule_and_who_set_it(approved, operator, supplier_admin, now):
+    revisions.schedule_publication(gift=approved, actor=operator, now=now, publish_at=now + timedelta(hours=2))
+
+    staff = logged_in(operator).get(f"/supplier/gifts/{approved.pk}/").content.decode()
+    supplier = logged_in(supplier_admin).get(f"/supplier/gifts/{approved.pk}/").content.decode()
+
+    assert "安排定时上线" in staff and "计划于 2026-10-15 12:00 上线" in staff and "operator" in staff
+    assert "安排定时上线" in supplier and "运营人员" in supplier
+
+
+def test_a_suspension_cancelling_the_schedule_is_logged_with_who_suspended_and_why(approved, operator, supplier, now):
+    revisions.schedule_publication(gift=approved, actor=operator, now=now, publish_at=now + timedelta(hours=2))
+
+    onboarding.suspend_supplier(supplier=supplier, actor=operator, now=now + timedelta(hours=1), reason="整改")
+
+    cancelled = history_of(approved).last()
+    assert (cancelled.transition, cancelled.target_state, cancelled.actor, cancelled.at) == (
+        "cancel_schedule", "approved", operator, now + timedelta(hours=1))
+    assert cancelled.reason_label
