@@ -151,6 +151,8 @@ class ExtraCost(StateMachine):
             models.CheckConstraint(condition=Q(amount__gte=0), name="extra_cost_not_negative"),
             models.UniqueConstraint(fields=["lot", "kind", "fee_date"], condition=Q(lot__isnull=False, fee_date__isnull=False),
                                     name="storage_fee_once_per_lot_day"),
+            # a lot is disposed of once, so charged for it once (a voided fee does not count)
+            models.UniqueConstraint(fields=["lot"], condition=Q(kind="disposal", state="recorded"), name="disposal_fee_once_per_lot"),
         ]
 
     @property

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
 from django.urls import reverse
@@ -111,12 +111,19 @@ def record_extra_cost(
             if existing is not None:
                 return existing
         due = priced_at(kind=kind, fee_date=fee_date, now=now)
-        cost = ExtraCost.objects.create(
-            kind=kind, payer=payer, supplier=supplier, amount=price(tariff=tariff, quantity=quantity, at=due), quantity=quantity,
-            order=order, return_request=return_request, inbound=inbound, lot=lot, fee_date=fee_date,
-            description=description, description_id=description_id, description_params=description_params, recorded_at=due,
-            recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
-        )
+        try:
+            with transaction.atomic():
+                cost = ExtraCost.objects.create(
+                    kind=kind, payer=payer, supplier=supplier, amount=price(tariff=tariff, quantity=quantity, at=due),
+                    quantity=quantity, order=order, return_request=return_request, inbound=inbound, lot=lot, fee_date=fee_date,
+                    description=description, description_id=description_id, description_params=description_params,
+                    recorded_at=due, recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+                )
+        except IntegrityError:  # the lot's disposal fee recorded since the check (disposal_fee_once_per_lot)
+            fee = ExtraCost.objects.filter(lot=lot, kind=CostKind.DISPOSAL, state=ExtraCost.State.RECORDED).first()
+            if kind != CostKind.DISPOSAL or fee is None:
+                raise
+            raise _disposal_already_charged(lot=lot, fee=fee) from None
         log_creation(cost, "record", actor=actor, at=now)
         return cost
 
@@ -251,10 +258,15 @@ def _check_not_charged_twice(*, kind: str, order: RedemptionOrder | None, lot: L
             raise FeeAlreadyRecorded(message % {"number": order.number, "reference": fees[-1].reference}, field="order",
                                      cost=fees[-1].pk)
     if kind == CostKind.DISPOSAL:
+        LeftoverLot.objects.select_for_update().filter(pk=lot.pk).first()  # two clerks charging at once: one waits
         fee = recorded.filter(lot=lot).first()
         if fee is not None:
-            message = gettext("遗留批次 #%(lot)s 的销毁处置费已记录（%(reference)s），未重复收费")
-            raise FeeAlreadyRecorded(message % {"lot": lot.pk, "reference": fee.reference}, field="lot", cost=fee.pk)
+            raise _disposal_already_charged(lot=lot, fee=fee)
+
+
+def _disposal_already_charged(*, lot: LeftoverLot, fee: ExtraCost) -> FeeAlreadyRecorded:
+    message = gettext("遗留批次 #%(lot)s 的销毁处置费已记录（%(reference)s），未重复收费")
+    return FeeAlreadyRecorded(message % {"lot": lot.pk, "reference": fee.reference}, field="lot", cost=fee.pk)
 
 
 #: A function per higher app telling whether a cost is already on one of its documents (settlement registers one:

@@ -136,6 +136,18 @@ def test_a_disposed_lot_carries_one_disposal_fee(lot, logistics):
     assert refused.value.field == "lot" and ExtraCost.objects.filter(kind="disposal").count() == 1
 
 
+def test_the_database_refuses_a_second_disposal_fee_of_a_lot_as_already_recorded(lot, logistics, monkeypatch):
+    disposed = leftovers.dispose_lot(lot=lot, actor=logistics, now=at_0010(DEADLINE + timedelta(days=1)), reason="逾期未取回")
+    first = ExtraCost.objects.get(lot=disposed, kind="disposal")
+    monkeypatch.setattr(costs, "_check_not_charged_twice", lambda **kwargs: None)  # a check passed before the first was written
+
+    with pytest.raises(FeeAlreadyRecorded) as refused:
+        fee(disposed, kind="disposal", actor=logistics, now=at_0010(DEADLINE + timedelta(days=2)))
+
+    assert (refused.value.field, refused.value.status) == ("lot", 409) and first.reference in str(refused.value.detail)
+    assert list(ExtraCost.objects.filter(kind="disposal")) == [first]
+
+
 # --- units, dates and ended lots ---------------------------------------------------------------------------------------
 def test_a_fee_charged_once_per_order_counts_one(failed_once, logistics, now):
     with pytest.raises(ValidationFailed) as refused:
