@@ -223,6 +223,7 @@ class CarrierEvent(models.Model):
         ordering = ["tracking_number", "sequence"]
         verbose_name = _("承运商事件")
         verbose_name_plural = _("承运商事件")
-        constraints = [models.UniqueConstraint(fields=["tracking_number", "sequence"], name="carrier_event_sequence_unique")]
+        # a sequence is a place in one parcel's history: two carriers' parcels under one tracking number each have theirs
+        constraints = [models.UniqueConstraint(fields=["shipment", "sequence"], name="carrier_event_sequence_unique")]
         # the few waiting events, by age: what the logistics navigation counts on every page
         indexes = [models.Index(fields=["received_at"], condition=models.Q(status="waiting"), name="carrier_event_waiting")]

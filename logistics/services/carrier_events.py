@@ -52,7 +52,8 @@ def record_carrier_event(
         stored)
     :raises UnknownShipment: no shipment carries the tracking number (nothing stored; the provider may retry)
     :raises EventIdReused: the event id was recorded with other content
-    :raises SequenceTaken: another event holds this sequence of the tracking number
+    :raises SequenceTaken: another event holds this sequence of the parcel (of its carrier, when several carriers use the
+        tracking number)
     :raises CarrierEventRejected: the shipment cannot take the event, which is stored (committed) as rejected
     """
     content = {"tracking_number": tracking_key(tracking_number), "sequence": sequence, "kind": kind, "occurred_at": occurred_at,
@@ -95,7 +96,7 @@ def _record(*, event_id: str, content: dict, now: datetime, actor) -> CarrierEve
     if stored := CarrierEvent.objects.filter(event_id=event_id).first():  # a concurrent retry held the lock first
         return _same_event(stored, content)
     _check_after_shipping(shipment, kind=content["kind"], occurred_at=content["occurred_at"])
-    taken = CarrierEvent.objects.filter(tracking_number=content["tracking_number"], sequence=content["sequence"]).exists()
+    taken = CarrierEvent.objects.filter(shipment=shipment, sequence=content["sequence"]).exists()
     if taken or content["sequence"] <= shipment.last_event_sequence:
         raise SequenceTaken(field="sequence")
     event = CarrierEvent.objects.create(event_id=event_id, shipment=shipment, received_at=now, status=Status.WAITING, **content)

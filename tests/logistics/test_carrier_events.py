@@ -250,6 +250,20 @@ def test_another_event_with_a_taken_sequence_is_refused(shipped, now):
     assert CarrierEvent.objects.count() == 1
 
 
+def test_two_carriers_parcels_under_one_tracking_number_each_take_their_first_event(two_handed_over, logistics, now):
+    first, second = two_handed_over
+    picked_and_shipped(shipment=first, actor=logistics, now=now, carrier="顺丰", tracking_number="SF1001")
+    picked_and_shipped(shipment=second, actor=logistics, now=now, carrier="京东", tracking_number="SF1001")
+
+    record(now, **carrier_event(now, 1, "delivered", event_id="SF-E1", payload={"carrier": "顺丰", "signer": "刘洋"}))
+    record(now, **carrier_event(now, 1, "delivered", event_id="JD-E1", payload={"carrier": "京东", "signer": "王芳"}))
+
+    assert [(shipment.state, shipment.signer) for shipment in Shipment.objects.order_by("pk")] == [
+        ("delivered", "刘洋"), ("delivered", "王芳")]
+    assert set(CarrierEvent.objects.values_list("shipment", "sequence", "status")) == {
+        (first.pk, 1, "applied"), (second.pk, 1, "applied")}
+
+
 @pytest.mark.parametrize(("overrides", "field"), [
     ({"payload": {}}, "payload.signer"),
     ({"sequence": 0}, "sequence"),
