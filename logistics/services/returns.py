@@ -260,11 +260,13 @@ def request_return(
         window (reason), an unknown remedy or an exchange of an unused gift (remedy), a quantity outside 1 … returnable
         (quantity), a file refused as evidence (evidence, naming it); nothing is written, no file is kept
     """
-    if order.state != RedemptionOrder.State.DELIVERED or order.delivered_at is None:
-        raise ValidationFailed(NOT_DELIVERED, field="order")
-    problems = _request_problems(delivered_at=order.delivered_at, now=now, reason=reason, remedy=remedy) + evidence_problems(evidence)
+    _check_delivered(order)
+    files = evidence_problems(evidence)
     with kept_only_if_done() as stored, transaction.atomic():
+        # the order as it is now, locked: completed by the beat meanwhile, it takes no return
         order = RedemptionOrder.objects.select_for_update().get(pk=order.pk)
+        _check_delivered(order)
+        problems = _request_problems(delivered_at=order.delivered_at, now=now, reason=reason, remedy=remedy) + files
         if quantity_problem := _quantity_problem(quantity, left=returnable_quantity(order)):
             problems.append(("quantity", "invalid", quantity_problem))
         if problems:
@@ -277,6 +279,12 @@ def request_return(
         attach_evidence(return_request=return_request, uploads=evidence, stage=ReturnEvidence.Stage.REQUEST, actor=actor, now=now, stored=stored)
         _tell_member(return_request, now)
     return return_request
+
+
+def _check_delivered(order: RedemptionOrder) -> None:
+    """:raises ValidationFailed: naming the order unless it is delivered (a completed one takes no return)"""
+    if order.state != RedemptionOrder.State.DELIVERED or order.delivered_at is None:
+        raise ValidationFailed(NOT_DELIVERED, field="order")
 
 
 def _request_problems(*, delivered_at: datetime, now: datetime, reason: str, remedy: str) -> list[tuple[str, str, str]]:

@@ -519,10 +519,18 @@ def return_order_fully(*, order: RedemptionOrder, actor, now: datetime, reason: 
 
 def complete_orders(*, now: datetime) -> list[int]:
     """Complete orders delivered 15 days ago with no open return (beat)."""
-    due = RedemptionOrder.objects.filter(state=State.DELIVERED, delivered_at__lte=now - COMPLETE_AFTER)
+    with transaction.atomic():
+        due = _held_by_no_guard(RedemptionOrder.objects.filter(state=State.DELIVERED, delivered_at__lte=now - COMPLETE_AFTER))
+        locked = list(due.order_by("pk").select_for_update().values_list("pk", flat=True))
+        # asked again once locked: a return opened while the rows were waiting for their locks now holds its order
+        due = _held_by_no_guard(RedemptionOrder.objects.filter(pk__in=locked, state=State.DELIVERED))
+        return bulk_transition(due, "complete", actor=None, at=now, reason=gettext_noop("签收15天后自动完成"))
+
+
+def _held_by_no_guard(due: QuerySet) -> QuerySet:
     for guard in completion_guards:
         due = guard(due)
-    return bulk_transition(due, "complete", actor=None, at=now, reason=gettext_noop("签收15天后自动完成"))
+    return due
 
 
 @waiting_for({Role.MEMBER})
