@@ -14,6 +14,11 @@ class MemberAdmin(MaskedPhoneAdmin):
     raw_id_fields = ("user",)  # shown to readers as a link named by the user's masked login (User.__str__)
     masked_fields = MaskedPhoneAdmin.masked_fields | {"name": "masked_name"}
 
+    def get_readonly_fields(self, request, obj=None):
+        """A member's program is what its points, orders and prices were in: it never changes here."""
+        readonly = super().get_readonly_fields(request, obj)
+        return readonly if obj is None else (*readonly, "program")
+
     @admin.display(description=_("姓名"), ordering="name")
     def masked_name(self, member: Member) -> str:
         return mask_name(member.name)

@@ -100,6 +100,11 @@ class LocationAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "kind", "supplier")
     list_filter = ("kind",)
 
+    def get_readonly_fields(self, request, obj=None):
+        """Whose units a location holds is fixed once it holds any: a warehouse's stock never becomes a supplier's own."""
+        readonly = super().get_readonly_fields(request, obj)
+        return (*readonly, "kind", "supplier") if obj is not None and obj.stock_records.exists() else readonly
+
 
 @admin.register(StockRecord)
 class StockRecordAdmin(WrittenByTheSystemAdmin):

@@ -1,5 +1,6 @@
 """Members of a points program (会员)."""
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -26,3 +27,9 @@ class Member(models.Model):
 
     def __str__(self) -> str:
         return f"{mask_name(self.name)} ({mask_phone(self.phone)})"
+
+    def clean(self) -> None:
+        """A program without tiers (M-Zone) has standard members only (SPEC §4.4): the only tier its prices know."""
+        super().clean()
+        if self.program_id is not None and not self.program.has_tiers and self.tier != Tier.STANDARD:
+            raise ValidationError({"tier": _("%(program)s不分会员等级，会员等级须为普通") % {"program": self.program.label}})
