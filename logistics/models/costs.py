@@ -65,7 +65,7 @@ class TariffChange(models.Model):
     """One change of a tariff: its price and unit before and after, who changed it and when (the tariff keeps only the
     current ones; costs recorded before keep the amounts they were priced at)."""
 
-    tariff = models.ForeignKey(Tariff, on_delete=models.CASCADE, related_name="changes", verbose_name=_("费用类型"))
+    tariff = models.ForeignKey(Tariff, on_delete=models.PROTECT, related_name="changes", verbose_name=_("费用类型"))
     previous_amount = models.DecimalField(_("原单价"), max_digits=10, decimal_places=2)
     previous_unit = models.CharField(_("原计费单位"), max_length=30, choices=TariffUnit.choices)
     amount = models.DecimalField(_("新单价"), max_digits=10, decimal_places=2)

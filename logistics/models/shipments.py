@@ -33,7 +33,7 @@ class HandoffBatch(models.Model):
 
 
 class HandoffItem(models.Model):
-    batch = models.ForeignKey(HandoffBatch, on_delete=models.CASCADE, related_name="items")
+    batch = models.ForeignKey(HandoffBatch, on_delete=models.PROTECT, related_name="items")
     order = models.OneToOneField("points.RedemptionOrder", on_delete=models.PROTECT, related_name="handoff_item")
 
 

@@ -100,7 +100,7 @@ class Complaint(StateMachine):
 class ComplaintDeadline(models.Model):
     """One 48-hour deadline of a complaint (triage starts the first, each reopening another): the SLA facts KPIs count."""
 
-    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="deadlines")
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="deadlines")
     responsible = models.CharField(_("责任方"), max_length=10, choices=Party.choices)
     supplier = models.ForeignKey("suppliers.Supplier", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     starts_at = models.DateTimeField(_("开始时间"))
@@ -124,7 +124,7 @@ class ComplaintReminder(models.Model):
     """An operator's reminder (催办) to the party responsible for an escalated complaint: who, when and why. It changes
     no state; the complaint still waits for the responsible party's answer."""
 
-    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="reminders")
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="reminders")
     sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     sent_at = models.DateTimeField(_("催办时间"))
     reason = models.CharField(_("说明"), max_length=REASON_MAX_LENGTH, blank=True)

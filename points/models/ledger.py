@@ -62,7 +62,7 @@ class LedgerEntry(models.Model):
     source_id = models.CharField(_("来源编号"), max_length=60)
     source_line = models.PositiveIntegerField(_("来源行"), default=0)
     at = models.DateTimeField(_("时间"))
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     note = models.CharField(_("说明"), max_length=200, blank=True, default="")  # an operator's correction says why
 
     objects = ScopedManager()

@@ -113,7 +113,7 @@ class PenaltyProposal(StateMachine):
         DISMISSED = "dismissed", _("已撤销")
         WITHDRAWN = "withdrawn", _("已撤回")
 
-    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="penalties")
+    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="penalties")
     rule = models.ForeignKey(PenaltyRule, on_delete=models.PROTECT, related_name="+")
     supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.PROTECT, related_name="+")
     value = models.DecimalField(_("指标值"), **RATIO)
@@ -179,7 +179,7 @@ class SuspensionProposal(StateMachine):
         DISMISSED = "dismissed", _("不予暂停")
 
     supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.PROTECT, related_name="+")
-    assessment = models.OneToOneField(Assessment, on_delete=models.CASCADE, related_name="suspension_proposal")
+    assessment = models.OneToOneField(Assessment, on_delete=models.PROTECT, related_name="suspension_proposal")
     created_at = models.DateTimeField(_("创建时间"))
     note = models.TextField(_("决定说明"), blank=True)
     state = FSMField(_("状态"), default=State.PROPOSED, choices=State.choices, protected=True)

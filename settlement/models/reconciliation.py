@@ -48,8 +48,8 @@ NOT_ADJUSTABLE = frozenset({Category.DUPLICATE})
 class Reconciliation(models.Model):
     """One uploaded supplier file for one statement version, with counts and totals per category."""
 
-    statement = models.ForeignKey("settlement.Statement", on_delete=models.CASCADE, related_name="reconciliations")
-    version = models.ForeignKey("settlement.StatementVersion", on_delete=models.CASCADE, related_name="reconciliations")
+    statement = models.ForeignKey("settlement.Statement", on_delete=models.PROTECT, related_name="reconciliations")
+    version = models.ForeignKey("settlement.StatementVersion", on_delete=models.PROTECT, related_name="reconciliations")
     supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.PROTECT, related_name="+")
     file_name = models.CharField(_("文件名"), max_length=200)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -86,7 +86,7 @@ class Reconciliation(models.Model):
 
 
 class ReconciliationLine(models.Model):
-    reconciliation = models.ForeignKey(Reconciliation, on_delete=models.CASCADE, related_name="lines")
+    reconciliation = models.ForeignKey(Reconciliation, on_delete=models.PROTECT, related_name="lines")
     row = models.PositiveIntegerField(_("文件行号"), null=True, blank=True)  # none for our lines absent from the file
     order_number = models.CharField(_("订单号"), max_length=30, blank=True)
     sku = models.CharField(_("SKU"), max_length=60, blank=True)

@@ -152,7 +152,7 @@ class Statement(StateMachine):
 class StatementVersion(models.Model):
     """What one version of a statement says; frozen once issued (its lines are the statement's lines up to `number`)."""
 
-    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="versions")
+    statement = models.ForeignKey(Statement, on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveIntegerField(_("版本"))
     deliveries = models.DecimalField(_("配送结算"), default=ZERO, **MONEY)
     returns = models.DecimalField(_("退货冲减"), default=ZERO, **MONEY)
@@ -263,7 +263,7 @@ class StatementLine(models.Model):
     """One event claimed by a statement. The unique (source_kind, source_id) is the claim: no event is counted twice."""
 
     # indexed by (statement, version, section) below; a second index would only slow the claims down
-    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="lines", db_index=False)
+    statement = models.ForeignKey(Statement, on_delete=models.PROTECT, related_name="lines", db_index=False)
     version = models.PositiveIntegerField(_("首次出现的版本"), default=1)
     section = models.CharField(_("部分"), max_length=20, choices=Section.choices)
     source_kind = models.CharField(_("来源类型"), max_length=20, choices=SourceKind.choices)

@@ -121,7 +121,7 @@ class StockMovement(models.Model):
     on_hand_delta = models.IntegerField(_("在库变化"))
     reserved_delta = models.IntegerField(_("占用变化"))
     at = models.DateTimeField(_("时间"))
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     source_type = models.CharField(_("来源类型"), max_length=40, blank=True)
     source_id = models.CharField(_("来源编号"), max_length=40, blank=True)
     note = models.CharField(_("备注"), max_length=200, blank=True)

@@ -8,7 +8,7 @@ import pytest
 from django.test import override_settings
 
 from core import jobs
-from settlement.models import GenerationRun, Statement, StatementVersion
+from settlement.models import GenerationRun, Statement, StatementLine, StatementVersion
 from settlement.services import generation, statement_pdfs, statements
 from settlement.tasks import generate_statements, pick_up_left_behind
 from tests.factories import FIXED_NOW
@@ -77,6 +77,8 @@ def test_a_run_no_worker_took_up_is_queued_again_and_left_another_while(queued_t
 
 
 def test_a_run_queued_again_is_generated_by_its_task(draft, finance, django_capture_on_commit_callbacks):
+    StatementLine.objects.all().delete()  # a statement keeps its lines and versions: they go first
+    StatementVersion.objects.all().delete()
     Statement.objects.all().delete()
     run = GenerationRun.objects.create(month=draft.month, started_at=FIXED_NOW - LEFT, started_by=finance)
 
