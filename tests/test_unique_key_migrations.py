@@ -103,3 +103,23 @@ def test_the_username_migration_stops_naming_the_accounts_whose_names_differ_onl
 
     assert "zhang.wei: Zhang.Wei (#" in message and ", zhang.wei (#" in message and "li.na" not in message
     assert "docs/operations.md" in message
+
+
+def test_the_disposal_fee_migration_stops_naming_the_lots_charged_twice(copied_database):
+    def one_lot_charged_twice(apps):
+        model = lambda app, name: apps.get_model(app, name).objects.using(COPY)  # noqa: E731
+        (supplier,) = suppliers_named(apps, "甲礼品有限公司")
+        category = model("suppliers", "Category").create(code="disposal-test", name="测试")
+        gift = model("suppliers", "Gift").create(supplier=supplier, sku="G-1", name="礼品", category=category,
+                                                 market_price=Decimal("10"), settlement_price=Decimal("8"), created_at="2026-01-01T00:00Z")
+        location = model("suppliers", "Location").create(code="WH-MIG", name="仓", kind="warehouse")
+        lot = model("logistics", "LeftoverLot").create(supplier=supplier, gift=gift, location=location, quantity=1, state="disposed",
+                                                       created_at="2026-01-01T00:00Z", collect_by=date(2026, 1, 31))
+        for state in ("recorded", "recorded", "voided"):
+            model("logistics", "ExtraCost").create(kind="disposal", payer="supplier", supplier=supplier, amount=Decimal("20"),
+                                                   lot=lot, state=state, recorded_at="2026-02-01T00:00Z")
+
+    message = stopped_message(copied_database, "logistics", before="0026_return_evidence_content_type",
+                              migration="0027_disposal_fee_once_per_lot", arrange=one_lot_charged_twice)
+
+    assert message.count("甲礼品有限公司 (#") == 2 and "Void each disposal fee recorded in error" in message
