@@ -40,7 +40,7 @@ from suppliers.models.inventory import below_safety_stock
 from suppliers.models import Category, Gift, GiftRevision, StockMovement, StockRecord, Supplier
 from suppliers.selectors import matching as _matching
 from suppliers.selectors import list_revisions, stock_movements_of, stock_of
-from suppliers.services import catalog, gift_images, inventory, qualifications, revisions
+from suppliers.services import catalog, cooperation, gift_images, inventory, qualifications, revisions
 
 OPERATOR = frozenset({Role.OPERATOR})
 RECENT_MOVEMENTS = 20
@@ -279,7 +279,7 @@ def _gift_page(request, gift: Gift, *, failed: OfferedAction | None = None, stat
         "may_withdraw": request.user.role in SUPPLIER_ROLES,
         "history": history_of(gift),
         "actions": offered_actions(gift, request.user, failed=failed),
-        "supplier_hold": catalog.supplier_hold(gift),
+        "supplier_hold": cooperation.supplier_hold(gift),
         "editable": request.user.role in SUPPLIER_ROLES and gift.state in revisions.EDIT_IN_PLACE | revisions.EDIT_BY_REVISION,
         "action_next": request.POST.get("next") if failed else "",  # where the refused form was posted from, kept
     }

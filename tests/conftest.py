@@ -14,7 +14,7 @@ from core.roles import Role
 from points.services import ledger
 from suppliers.services import inventory
 from tests.factories import (
-    FIXED_NOW, SHANGHAI, GiftFactory, MemberFactory, SupplierFactory, SupplierUserFactory, UserFactory, WarehouseFactory,
+    FIXED_NOW, SHANGHAI, ApplicantFactory, GiftFactory, MemberFactory, SupplierFactory, SupplierUserFactory, UserFactory, WarehouseFactory,
     licensed,
 )
 from tests.helpers import published
@@ -59,9 +59,18 @@ def programs(transactional_db):
     return {program.code: program for program in Program.objects.all()}
 
 
+def _supplier_for(request):
+    """An active supplier with its contract and licence; a test or module marked `supplier(...)` gets another:
+    `@pytest.mark.supplier(applicant=True)` an applicant with no paperwork, `supplier(licence=None)` (or
+    `contract=None`) an active one without the factory's licence (contract), the test giving its own."""
+    marker = request.node.get_closest_marker("supplier")
+    kwargs = dict(marker.kwargs) if marker else {}
+    return ApplicantFactory() if kwargs.pop("applicant", False) else SupplierFactory(**kwargs)
+
+
 @pytest.fixture
-def supplier(db):
-    return SupplierFactory()
+def supplier(db, request):
+    return _supplier_for(request)
 
 
 @pytest.fixture
@@ -71,8 +80,8 @@ def licensed_supplier(supplier):
 
 
 @pytest.fixture
-def other_supplier(db):
-    return SupplierFactory()
+def other_supplier(db, request):
+    return _supplier_for(request)
 
 
 @pytest.fixture

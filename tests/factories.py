@@ -38,7 +38,9 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password("pass12345")
 
 
-class SupplierFactory(factory.django.DjangoModelFactory):
+class ApplicantFactory(factory.django.DjangoModelFactory):
+    """A supplier's application (`applied`) with no contract or licence yet: its gifts go to review, never on sale."""
+
     class Meta:
         model = Supplier
 
@@ -47,6 +49,18 @@ class SupplierFactory(factory.django.DjangoModelFactory):
     contact_name = "张经理"
     contact_phone = factory.Sequence(lambda n: f"139{n:08d}")
     applied_at = FIXED_NOW
+
+
+class SupplierFactory(ApplicantFactory):
+    """A supplier in cooperation (`active`) holding what activation needs: an approved contract serving both programs
+    through 2027 and a valid business licence (`contract=None` / `licence=None`: without it)."""
+
+    class Meta:
+        skip_postgeneration_save = True
+
+    state = Supplier.State.ACTIVE
+    contract = factory.RelatedFactory("tests.factories.ContractFactory", factory_related_name="supplier", state="approved")
+    licence = factory.RelatedFactory("tests.factories.QualificationFactory", factory_related_name="supplier")
 
 
 class SupplierUserFactory(UserFactory):
@@ -98,7 +112,7 @@ class GiftFactory(factory.django.DjangoModelFactory):
         model = Gift
         skip_postgeneration_save = True
 
-    supplier = factory.SubFactory("tests.factories.LicensedSupplierFactory")
+    supplier = factory.SubFactory(SupplierFactory)
     sku = factory.Sequence(lambda n: f"SKU-{n:04d}")
     name = factory.Sequence(lambda n: f"明前龙井礼盒{n}")
     category = factory.SubFactory(CategoryFactory)
@@ -132,7 +146,7 @@ class ContractFactory(factory.django.DjangoModelFactory):
         model = Contract
         skip_postgeneration_save = True
 
-    supplier = factory.SubFactory(SupplierFactory)
+    supplier = factory.SubFactory(ApplicantFactory)
     number = factory.Sequence(lambda n: f"HT-2026-{n:04d}")
     start_date = date(2026, 1, 1)
     end_date = date(2027, 12, 31)
@@ -151,7 +165,7 @@ class QualificationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Qualification
 
-    supplier = factory.SubFactory(SupplierFactory)
+    supplier = factory.SubFactory(ApplicantFactory)
     kind = Qualification.Kind.BUSINESS_LICENCE
     number = factory.LazyAttribute(lambda licence: licence.supplier.credit_code)  # a licence's number is its holder's code
     issued_on = date(2020, 1, 1)
@@ -162,7 +176,8 @@ class QualificationFactory(factory.django.DjangoModelFactory):
 
 
 def licensed(supplier: Supplier) -> Supplier:
-    """Give a supplier a valid business licence (through 2027): what submitting its gifts to review needs."""
+    """Give a supplier (an applicant: `SupplierFactory` holds one) a valid business licence (through 2027): what
+    submitting its gifts to review needs."""
     QualificationFactory(supplier=supplier)
     return supplier
 
@@ -191,24 +206,20 @@ ONBOARDING_PATHS = {
 
 
 def supplier_in(state: str, *, supplier: Supplier | None = None, actor=None, now=FIXED_NOW, **kwargs) -> Supplier:
-    """A supplier (a new one unless given) taken through onboarding's services to `state`: approved with the contract
-    and licence activation needs, then suspended or terminated with a reason, or rejected."""
+    """A supplier (a new applicant unless given) taken through onboarding's services to `state`: approved with the
+    contract and licence activation needs, then suspended or terminated with a reason, or rejected. One given already
+    active (`SupplierFactory`'s) takes only the steps after approval."""
     from suppliers.services import onboarding
 
-    supplier = supplier or SupplierFactory(**kwargs)
+    supplier = supplier or ApplicantFactory(**kwargs)
     services = {"review": onboarding.start_supplier_review, "approve": onboarding.approve_supplier, "reject": onboarding.reject_supplier,
                 "suspend": onboarding.suspend_supplier, "terminate": onboarding.terminate_supplier}
-    for step in ONBOARDING_PATHS[state]:
+    steps = ONBOARDING_PATHS[state]
+    if supplier.state == Supplier.State.ACTIVE and steps[:2] == ONBOARDING_PATHS[Supplier.State.ACTIVE]:
+        steps = steps[2:]
+    for step in steps:
         if step == "approve":
             ready_to_activate(supplier, now=now)
         services[step](supplier=supplier, actor=actor, now=now, reason="运营审核决定")
     return supplier
 
-
-class LicensedSupplierFactory(SupplierFactory):
-    """A supplier holding a valid business licence (enough to submit gifts)."""
-
-    class Meta:
-        skip_postgeneration_save = True
-
-    licence = factory.RelatedFactory(QualificationFactory, factory_related_name="supplier")

@@ -104,7 +104,10 @@ class Gift(StateMachine):
     def supplier_offers(self) -> bool:
         return self.supplier.offers_gifts()
 
-    @transition(field=state, source=State.DRAFT, target=State.SUBMITTED, conditions=[supplier_offers])
+    def supplier_submits(self) -> bool:
+        return self.supplier.submits_gifts()
+
+    @transition(field=state, source=State.DRAFT, target=State.SUBMITTED, conditions=[supplier_submits])
     def submit(self) -> None:
         pass
 
@@ -138,7 +141,7 @@ class Gift(StateMachine):
     def delist(self, *, reason_code: str) -> None:
         self.delist_reason = reason_code
 
-    @transition(field=state, source=State.OFFLINE, target=State.SUBMITTED, conditions=[supplier_offers])
+    @transition(field=state, source=State.OFFLINE, target=State.SUBMITTED, conditions=[supplier_submits])
     def request_relisting(self) -> None:
         self.delist_reason = ""
 

@@ -25,8 +25,10 @@ class Supplier(StateMachine):
         TERMINATED = "terminated", _("已终止")
         REJECTED = "rejected", _("已拒绝")
 
-    #: the states in which a supplier may have its gifts reviewed, listed and sold off (`offers_gifts`)
-    OFFERING_STATES = frozenset({State.APPLIED, State.UNDER_REVIEW, State.ACTIVE})
+    #: the states in which a supplier's gifts may be approved, listed (now or at a set time) and sold off (`offers_gifts`)
+    OFFERING_STATES = frozenset({State.ACTIVE})
+    #: the states in which a supplier may send its gifts to review (`submits_gifts`): an applicant prepares its catalog
+    SUBMITTING_STATES = frozenset({State.APPLIED, State.UNDER_REVIEW, State.ACTIVE})
 
     name = models.CharField(_("企业名称"), max_length=200)
     credit_code = models.CharField(_("统一社会信用代码"), max_length=18)
@@ -56,9 +58,15 @@ class Supplier(StateMachine):
         return self.name
 
     def offers_gifts(self) -> bool:
-        """A supplier applying or in cooperation may have its gifts reviewed, listed and sold off; one suspended,
-        terminated or rejected may not (SPEC §4.1: its gifts come back only through review after reactivation)."""
+        """Only a supplier in cooperation may have its gifts approved, listed and sold off (SPEC §4.1: `active` needs
+        an approved contract and a valid licence); an applicant's wait for its approval, a suspended one's come back
+        only through review after reactivation."""
         return self.state in self.OFFERING_STATES
+
+    def submits_gifts(self) -> bool:
+        """A supplier applying or in cooperation may send its gifts to review; one suspended, terminated or rejected
+        may not."""
+        return self.state in self.SUBMITTING_STATES
 
     @transition(field=state, source=State.APPLIED, target=State.UNDER_REVIEW)
     def start_review(self) -> None:

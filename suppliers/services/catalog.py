@@ -16,12 +16,13 @@ from core.fsm import apply_transition, bulk_transition, log_creation, require_tr
 from core.roles import SUPPLIER_ROLES, Role, waiting_for
 from core.texts import Message
 from core.validators import required_text
-from suppliers.errors import ClearanceNotAllowed, IncompleteGift, SupplierNotCooperating
+from suppliers.errors import ClearanceNotAllowed, IncompleteGift
 from suppliers.events import GiftRetired
 from suppliers.models import Category, Gift, GiftRevision, Supplier
 from suppliers.services import contracts, inventory, qualifications, revisions
 from suppliers.services import publication_schedules as schedules
 from suppliers.services.clearance import check_new_clearance, check_stock_to_clear
+from suppliers.services.cooperation import check_supplier
 from suppliers.services.gift_images import stored_uploads
 from suppliers.services.notices import send_gift_notice
 from suppliers.validators import validate_points_price
@@ -82,30 +83,8 @@ def submit_gift(*, gift: Gift, actor, now: datetime, reason: str = "") -> Gift:
     return apply_transition(gift, "submit", actor=actor, at=now, reason=reason)
 
 
-#: the states from which a gift's next step (review, listing, clearance) waits on its supplier's cooperation
-HELD_BY_SUPPLIER = frozenset({Gift.State.DRAFT, Gift.State.SUBMITTED, Gift.State.APPROVED, Gift.State.OFFLINE})
-
-
-def supplier_hold(gift: Gift) -> str:
-    """Why the gift's supplier stops it going to review, online or to clearance now, or "" when nothing does."""
-    supplier = gift.supplier
-    if gift.state not in HELD_BY_SUPPLIER or supplier.offers_gifts():
-        return ""
-    return gettext("礼品商「%(supplier)s」当前为「%(state)s」：恢复合作前，礼品不能送审、上架或清仓") % {
-        "supplier": supplier.name, "state": supplier.get_state_display()}
-
-
-def _check_supplier(gift: Gift) -> None:
-    """Say first why the Gift transitions' supplier condition (`supplier_offers`) would refuse.
-
-    :raises SupplierNotCooperating:
-    """
-    if hold := supplier_hold(gift):
-        raise SupplierNotCooperating(hold)
-
-
 def _check_submittable(gift: Gift, now: datetime) -> None:
-    _check_supplier(gift)
+    check_supplier(gift, listing=False)
     missing = missing_for_submission(gift)
     if missing:
         raise IncompleteGift(errors=[(field, "incomplete", message) for field, message in missing])
@@ -121,7 +100,7 @@ def _check_listable(gift: Gift, transition: str, now: datetime) -> None:
     :raises InvalidTransition: :raises SupplierNotCooperating: :raises QualificationBlocked:
     """
     require_transition(gift, transition, conditions=False)
-    _check_supplier(gift)
+    check_supplier(gift)
     qualifications.check_qualified(supplier=gift.supplier, category=gift.category, on=timezone.localdate(now))
 
 
@@ -213,7 +192,7 @@ def start_clearance(*, gift: Gift, actor, now: datetime, points_price: int, sett
     """Sell an offline gift off at clearance prices.
 
     :raises ClearanceNotAllowed: unless it was delisted on supplier request or for low sales
-    :raises SupplierNotCooperating: while its supplier is suspended or terminated
+    :raises SupplierNotCooperating: unless its supplier is active
     :raises QualificationBlocked: while a licence or certificate its category needs is expired or missing
     :raises InvalidTransition: unless it is offline
     :raises NothingToClear: with no unit of it on hand
@@ -223,7 +202,7 @@ def start_clearance(*, gift: Gift, actor, now: datetime, points_price: int, sett
     if gift.state == Gift.State.OFFLINE and not gift.clearance_allowed():
         raise ClearanceNotAllowed()
     if gift.state == Gift.State.OFFLINE:
-        _check_supplier(gift)
+        check_supplier(gift)
         qualifications.check_qualified(supplier=gift.supplier, category=gift.category, on=timezone.localdate(now))
     check_new_clearance(gift, points_price=points_price, settlement_price=settlement_price)
     with transaction.atomic():

@@ -21,6 +21,7 @@ from suppliers.services import inventory, qualifications
 from suppliers.services import publication_schedules as schedules
 from suppliers.services.clearance import check_normal_prices
 from suppliers.services.contracts import check_contracted_programs
+from suppliers.services.cooperation import check_supplier
 from suppliers.services.gift_images import discard_unused, is_picture_entry, stored_uploads, too_many_images
 from suppliers.services.locks import lock_gift
 from suppliers.services.notices import send_gift_notice, send_inbox_notices
@@ -304,11 +305,13 @@ def _discard_proposed_pictures(revision: GiftRevision) -> None:
 
 def schedule_publication(*, gift: Gift, actor, now: datetime, publish_at: datetime) -> Gift:
     """Publish an approved gift automatically at `publish_at`. :raises InvalidTransition: unless approved :raises ValidationFailed: unless in
-    the future :raises QualificationBlocked: while a qualification its category needs is expired or missing"""
+    the future :raises SupplierNotCooperating: unless its supplier is active :raises QualificationBlocked: while a qualification its
+    category needs is expired or missing"""
     if gift.state != Gift.State.APPROVED:
         raise InvalidTransition(gettext("只能为已审核的礼品安排上线"))
     if publish_at <= now:
         raise ValidationFailed(gettext("上线时间须在未来"), field="publish_at")
+    check_supplier(gift)
     qualifications.check_qualified(supplier=gift.supplier, category=gift.category, on=timezone.localdate(now))
     return apply_transition(gift, schedules.SCHEDULE, actor=actor, at=now, reason=schedules.scheduled_for(publish_at), publish_at=publish_at)
 

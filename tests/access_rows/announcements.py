@@ -38,10 +38,10 @@ def world_objects(*, supplier, users: dict, now, **_) -> dict:
     laid down beside it, as one held from before."""
     from suppliers.models import AnnouncementDelivery
     from suppliers.services import announcements
-    from tests.factories import SupplierFactory, ready_to_activate
+    from tests.factories import ApplicantFactory, ready_to_activate
     from suppliers.services import onboarding
 
-    active = onboarding.start_supplier_review(supplier=ready_to_activate(SupplierFactory()), actor=users["operator"], now=now)
+    active = onboarding.start_supplier_review(supplier=ready_to_activate(ApplicantFactory()), actor=users["operator"], now=now)
     onboarding.approve_supplier(supplier=active, actor=users["operator"], now=now)
     announcement = announcements.publish_announcement(
         kind="meeting", title="季度供应商大会", body="请派代表参加。", meeting_at=now, place="杭州总部 3 楼", agenda="考核结果；新规",

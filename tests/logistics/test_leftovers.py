@@ -18,7 +18,7 @@ from points.services import orders
 from suppliers.events import GiftRetired
 from suppliers.models import Gift, Location, Notice, StockMovement, StockRecord
 from suppliers.services import catalog, inventory, onboarding
-from tests.factories import ADDRESS, SHANGHAI, GiftFactory, ready_to_activate
+from tests.factories import ADDRESS, SHANGHAI, GiftFactory
 from tests.helpers import picked_and_shipped, published
 from tests.logistics.leftover_world import DEADLINE, RETIRED_ON, at_0010, offline_gift
 
@@ -92,8 +92,6 @@ def test_terminating_a_supplier_turns_every_gifts_warehouse_stock_into_lots(oper
     draft = GiftFactory(supplier=supplier)
     inventory.receive_stock(gift=online, location=a, quantity=6, at=RETIRED_ON)
     inventory.receive_stock(gift=draft, location=b, quantity=2, at=RETIRED_ON)
-    onboarding.start_supplier_review(supplier=ready_to_activate(supplier), actor=operator, now=RETIRED_ON)
-    onboarding.approve_supplier(supplier=supplier, actor=operator, now=RETIRED_ON)
 
     onboarding.terminate_supplier(supplier=supplier, actor=operator, now=RETIRED_ON, reason="合作终止")
 

@@ -18,7 +18,7 @@ from points.services import complaints
 from points.services import orders
 from suppliers.services import catalog
 from suppliers.models import Gift, Supplier
-from tests.factories import GiftFactory, SupplierFactory, SupplierUserFactory, UserFactory, contracted, supplier_in
+from tests.factories import ApplicantFactory, GiftFactory, SupplierFactory, SupplierUserFactory, UserFactory, contracted, supplier_in
 from tests.helpers import assert_list_queries_constant, fresh_key, gift_in_state
 from tests.factories import ADDRESS, SHANGHAI
 
@@ -113,7 +113,7 @@ def test_anyone_may_complain_about_a_supplier_publicly_but_not_about_its_own(sup
 
 
 def test_a_gift_never_in_the_catalog_or_an_applicant_supplier_is_not_found_except_by_the_staff(member, other_supplier_admin, operator, now):
-    draft, applicant = GiftFactory(), SupplierFactory()  # known only to their supplier and the staff
+    draft, applicant = GiftFactory(), ApplicantFactory()  # known only to their supplier and the staff
 
     with pytest.raises(NotFound) as gift_refused:
         complaints.open_complaint(actor=member.user, now=now, gift=draft, title="x", description="y")
@@ -769,7 +769,7 @@ def test_over_the_api_a_complaint_naming_another_members_order_is_404_and_writes
 
 @pytest.mark.parametrize("field", ["gift", "supplier", "member"])
 def test_over_the_api_naming_what_the_caller_may_not_name_is_404_and_writes_nothing(api, member, other_member, field):
-    hidden = {"gift": lambda: GiftFactory().pk, "supplier": lambda: SupplierFactory().pk, "member": lambda: other_member.pk}[field]()
+    hidden = {"gift": lambda: GiftFactory().pk, "supplier": lambda: ApplicantFactory().pk, "member": lambda: other_member.pk}[field]()
 
     response = api(member.user).post("/api/v1/complaints/", {"title": "x", "description": "y", field: hidden}, format="json", **fresh_key())
 

@@ -15,7 +15,7 @@ from points import views_complaints
 from points.models import Complaint
 from points.services import complaints, orders
 from suppliers.models import Supplier
-from tests.factories import ADDRESS, SupplierFactory, UserFactory, supplier_in
+from tests.factories import ADDRESS, ApplicantFactory, UserFactory, supplier_in
 from tests.portal import field_errors, logged_in
 
 pytestmark = pytest.mark.django_db
@@ -343,7 +343,7 @@ def _selected_supplier(page: str) -> list[str]:
 
 
 def test_the_complaint_form_opened_from_an_order_names_its_supplier(cooperating_order, rich_member):
-    applicant = SupplierFactory(name="申请中礼品商")  # not cooperating yet: not for the public to name
+    applicant = ApplicantFactory(name="申请中礼品商")  # not cooperating yet: not for the public to name
 
     page = logged_in(rich_member.user).get(reverse("member-complaint-new"), {"order": cooperating_order.pk}).content.decode()
     blank = logged_in(rich_member.user).get(reverse("member-complaint-new")).content.decode()
@@ -377,7 +377,7 @@ def test_a_supplier_other_than_the_orders_is_refused_next_to_the_field(cooperati
 
 
 def test_a_supplier_not_yet_cooperating_cannot_be_chosen(rich_member):
-    applicant = SupplierFactory()
+    applicant = ApplicantFactory()
 
     response = logged_in(rich_member.user).post(
         reverse("member-complaint-new"), {"supplier": applicant.pk, "title": "x", "description": "y", "token": "s3"}

@@ -17,8 +17,7 @@ from settlement.services import adjustments, generation, statements
 from suppliers.models import BankAccount, Gift, Location, Supplier
 from suppliers.services import catalog, inventory, onboarding
 from tests.factories import (
-    SHANGHAI, GiftFactory, LicensedSupplierFactory, MemberFactory, SupplierFactory, SupplierUserFactory, UserFactory, contracted,
-    ready_to_activate,
+    SHANGHAI, GiftFactory, MemberFactory, SupplierFactory, SupplierUserFactory, UserFactory, contracted,
 )
 from tests.golden import golden_file
 from tests.helpers import picked_and_shipped
@@ -31,12 +30,12 @@ SETUP_AT = datetime(2026, 9, 1, 9, 0, tzinfo=SHANGHAI)
 @pytest.fixture
 def supplier(db):
     """A supplier under contract: settlement adjusts only suppliers that have one (or a statement)."""
-    return contracted(SupplierFactory())
+    return contracted(SupplierFactory(contract=None))
 
 
 @pytest.fixture
 def other_supplier(db):
-    return contracted(SupplierFactory())
+    return contracted(SupplierFactory(contract=None))
 
 
 def at(text: str) -> datetime:
@@ -136,7 +135,7 @@ def make_world(data: dict) -> World:
     ledger.earn_points(member=world.member, points=500_000, source=ledger.Source("batch", "GOLDEN"), at=SETUP_AT)
     world.warehouse = Location.objects.create(code="W1", name="华东1号仓", kind=Location.Kind.WAREHOUSE)
     for row in data["suppliers"]:
-        supplier = contracted(LicensedSupplierFactory(name=row["name"]))
+        supplier = contracted(SupplierFactory(name=row["name"], contract=None))
         world.suppliers[row["code"]] = supplier
         world.admins[supplier.name] = SupplierUserFactory(username=f"admin-{row['code']}", role="supplier_admin", supplier=supplier)
         BankAccount.objects.create(supplier=supplier, bank_name="中国工商银行杭州分行", account_name=supplier.name,
@@ -317,8 +316,6 @@ def negative(supplier, finance, finance_checker):
 @pytest.fixture
 def receivable(negative, supplier_admin, operator):
     """The October statement of a supplier terminated before confirming it: closed as a receivable of 30.00."""
-    supplier = ready_to_activate(negative.supplier)
-    onboarding.start_supplier_review(supplier=supplier, actor=operator, now=LATER)
-    onboarding.approve_supplier(supplier=supplier, actor=operator, now=LATER)
+    supplier = negative.supplier
     onboarding.terminate_supplier(supplier=supplier, actor=operator, now=LATER, reason="合同到期不再续约")
     return statements.confirm_statement(statement=negative, actor=supplier_admin, now=LATER)

@@ -906,9 +906,9 @@ def test_the_api_reads_an_amount_by_the_same_rule_as_the_portal(api, supplier, f
 
 
 def test_an_applicant_is_not_adjusted_through_the_api(api, finance):
-    from tests.factories import SupplierFactory
+    from tests.factories import ApplicantFactory
 
-    response = propose(api, finance, SupplierFactory())
+    response = propose(api, finance, ApplicantFactory())
 
     assert response.status_code == 400 and errors(response) == [("supplier", "invalid")]
 

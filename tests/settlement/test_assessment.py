@@ -26,8 +26,8 @@ from settlement.services.assessment import (
 from settlement.services.assessment_rules import create_penalty_rule, set_penalty_rule_active, update_kpi_settings
 from settlement.services.kpis import attainment_of, kpi_figure, score_of
 from suppliers.models import Gift, Supplier
-from suppliers.services import catalog, inventory, onboarding
-from tests.factories import SHANGHAI, GiftFactory, WarehouseFactory, licensed, ready_to_activate
+from suppliers.services import catalog, inventory
+from tests.factories import SHANGHAI, GiftFactory, WarehouseFactory, licensed
 from tests.creation import assert_history_begins_with_creation
 from tests.helpers import published
 from tests.settlement.kpi_facts import complaint, deadline, log, low_month, order, replenishment, returned, shipment, t
@@ -527,10 +527,8 @@ def test_a_reopened_penalty_may_be_dismissed_too(penalty, finance, finance_check
 # --- suspension ---------------------------------------------------------------------------------------------------
 
 @pytest.fixture
-def active_supplier(supplier, operator) -> Supplier:
-    ready_to_activate(supplier)
-    onboarding.start_supplier_review(supplier=supplier, actor=operator, now=t(1, 5))
-    return onboarding.approve_supplier(supplier=supplier, actor=operator, now=t(1, 6))
+def active_supplier(supplier) -> Supplier:
+    return supplier
 
 
 def test_two_months_under_the_threshold_propose_one_suspension(active_supplier):

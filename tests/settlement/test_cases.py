@@ -17,7 +17,7 @@ from settlement.services import cases, re_evaluation
 from suppliers.errors import ActivationBlocked
 from suppliers.models import Gift, Notice, Supplier
 from suppliers.services import inventory, onboarding
-from tests.factories import SHANGHAI, GiftFactory, SupplierFactory, SupplierUserFactory, UserFactory, WarehouseFactory, ready_to_activate
+from tests.factories import SHANGHAI, ApplicantFactory, GiftFactory, SupplierUserFactory, UserFactory, WarehouseFactory, ready_to_activate
 from tests.portal import field_errors, logged_in, nav, repeated_ids
 from tests.helpers import fresh_key, only_notice, published
 
@@ -28,7 +28,8 @@ DEADLINE = date(2026, 11, 14)
 
 @pytest.fixture
 def active_supplier(operator, now):
-    supplier = ready_to_activate(SupplierFactory())
+    """An applicant approved at `now`: its cooperation starts then."""
+    supplier = ready_to_activate(ApplicantFactory())
     onboarding.start_supplier_review(supplier=supplier, actor=operator, now=now)
     return onboarding.approve_supplier(supplier=supplier, actor=operator, now=now)
 

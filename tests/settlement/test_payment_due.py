@@ -7,7 +7,7 @@ import pytest
 from settlement.models import Statement
 from settlement.services import statements
 from suppliers.services import contracts
-from tests.factories import SHANGHAI, ContractFactory, SupplierFactory
+from tests.factories import SHANGHAI, ApplicantFactory, ContractFactory
 from tests.portal import downloaded, field_errors, listed, logged_in
 from tests.settlement.conftest import LATER
 
@@ -38,7 +38,7 @@ def test_the_term_is_the_contract_in_force_on_the_invoice_day_else_the_last_one_
     assert contracts.payment_term(supplier=supplier, on=date(2026, 11, 2)) == 45
     assert contracts.payment_term(supplier=supplier, on=date(2029, 1, 5)) == 45  # ended: its term still holds
     assert contracts.payment_term(supplier=supplier, on=date(2025, 6, 1)) is None  # before any contract
-    assert contracts.payment_term(supplier=SupplierFactory(), on=date(2026, 11, 2)) is None
+    assert contracts.payment_term(supplier=ApplicantFactory(), on=date(2026, 11, 2)) is None
 
 
 def test_finance_lists_the_payments_past_their_due_day_until_paid(invoiced, finance, finance_checker):

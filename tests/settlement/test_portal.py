@@ -15,7 +15,7 @@ from settlement.models import Adjustment, GenerationRun, Reconciliation, Stateme
 from settlement.services import adjustments, generation, statements
 from settlement.services.reconciliation import resolve_line, upload_reconciliation
 from suppliers.models import BankAccount
-from tests.factories import FIXED_NOW, SHANGHAI, SupplierFactory
+from tests.factories import FIXED_NOW, SHANGHAI, ApplicantFactory, SupplierFactory
 from tests.portal import field_errors, listed, logged_in, nav, page_in
 
 pytestmark = pytest.mark.django_db
@@ -976,7 +976,7 @@ def test_a_dispute_adjustment_offers_the_open_reconciliation_lines_and_resolves_
 
 
 def test_the_adjustment_form_offers_no_applicant_and_refuses_one(supplier, finance):
-    applicant = SupplierFactory(name="申请中礼品商")
+    applicant = ApplicantFactory(name="申请中礼品商")
     client = logged_in(finance)
 
     form = client.get("/settlement/adjustments/new/").content.decode()

@@ -11,8 +11,7 @@ from settlement.models import Adjustment, Assessment, Kpi, KpiSetting, PenaltyPr
 from settlement.services import adjustments
 from settlement.services.assessment import accept_penalty, compute_month
 from suppliers.models import Supplier
-from suppliers.services import onboarding
-from tests.factories import SHANGHAI, ready_to_activate
+from tests.factories import SHANGHAI
 from tests.settlement.kpi_facts import complaint, order, returned, t
 from tests.portal import field_errors, listed, logged_in, nav
 
@@ -29,9 +28,6 @@ def _clock(time_machine):
 @pytest.fixture
 def assessed(supplier, operator) -> Assessment:
     """September and October under 60 (one order, one complaint a month), October with a defect-rate penalty."""
-    ready_to_activate(supplier)
-    onboarding.start_supplier_review(supplier=supplier, actor=operator, now=t(1, 5))
-    onboarding.approve_supplier(supplier=supplier, actor=operator, now=t(1, 6))
     for month in (9, 10):
         delivered = order(supplier, fulfilment="warehouse", delivered_at=t(month, 3))
         complaint(supplier, opened_at=t(month, 4))

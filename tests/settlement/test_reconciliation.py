@@ -617,15 +617,15 @@ def test_a_missing_column_is_named_by_its_heading(statement, supplier_admin, now
 
 def test_an_applicant_without_a_contract_or_statement_is_not_adjusted_nor_a_dispute_without_a_statement(supplier, finance, now):
     from settlement.services.adjustments import propose_adjustment
-    from tests.factories import SupplierFactory
+    from tests.factories import ApplicantFactory
 
     with pytest.raises(ValidationFailed) as applicant:
-        propose_adjustment(supplier=SupplierFactory(), kind="compensation", amount="10.00", reason="补偿", actor=finance, now=now)
+        propose_adjustment(supplier=ApplicantFactory(), kind="compensation", amount="10.00", reason="补偿", actor=finance, now=now)
     with pytest.raises(ValidationFailed) as dispute:
         propose_adjustment(supplier=supplier, kind="dispute", amount="10.00", reason="异议", actor=finance, now=now)
 
     assert (applicant.value.field, dispute.value.field) == ("supplier", "kind") and not Adjustment.objects.exists()
-    with_statement = SupplierFactory()
+    with_statement = ApplicantFactory()
     statement_of(with_statement, date(2026, 9, 1), now)
     assert propose_adjustment(supplier=with_statement, kind="other", amount="1", reason="x", actor=finance, now=now).amount == Decimal("1.00")
 

@@ -25,7 +25,7 @@ from suppliers.services import onboarding
 from tests.creation import assert_history_begins_with_creation
 from tests.conftest import client_for
 from tests.portal import logged_in, page_in
-from tests.factories import SHANGHAI, SupplierFactory, SupplierUserFactory, contracted, ready_to_activate
+from tests.factories import SHANGHAI, SupplierFactory, SupplierUserFactory, contracted
 from tests.settlement.conftest import GENERATED_AT, LATER, OCTOBER, booked_order, paying_account
 
 pytestmark = pytest.mark.django_db
@@ -293,9 +293,7 @@ def test_a_statement_deemed_confirmed_tells_its_supplier_once(issued):
 
 
 def test_a_negative_payable_deemed_confirmed_after_termination_closes_as_a_receivable(negative, operator):
-    supplier = ready_to_activate(negative.supplier)
-    onboarding.start_supplier_review(supplier=supplier, actor=operator, now=LATER)
-    onboarding.approve_supplier(supplier=supplier, actor=operator, now=LATER)
+    supplier = negative.supplier
     onboarding.terminate_supplier(supplier=supplier, actor=operator, now=LATER, reason="合同到期不再续约")
 
     statements.deem_confirmed(now=negative.issued_at + timedelta(days=10))
@@ -801,9 +799,7 @@ def test_a_later_version_after_an_approved_correction_proposes_only_what_is_left
 def test_a_payable_already_carried_is_not_also_a_receivable_after_termination(negative, supplier_admin, finance, operator):
     booked_order(negative.supplier, "1.00", recorded_at=datetime(2026, 11, 5, tzinfo=SHANGHAI))
     generation.generate_now(month=NOVEMBER, actor=finance, now=datetime(2026, 12, 1, 2, tzinfo=SHANGHAI))
-    supplier = ready_to_activate(negative.supplier)
-    onboarding.start_supplier_review(supplier=supplier, actor=operator, now=DECEMBER_2ND)
-    onboarding.approve_supplier(supplier=supplier, actor=operator, now=DECEMBER_2ND)
+    supplier = negative.supplier
     onboarding.terminate_supplier(supplier=supplier, actor=operator, now=DECEMBER_2ND, reason="合同到期不再续约")
     november = statements.issue_statement(statement=Statement.objects.get(month=NOVEMBER), actor=finance, now=DECEMBER_2ND)
 
@@ -837,9 +833,7 @@ def test_a_payable_not_yet_carried_is_carried_at_its_latest_version_without_a_co
 
 
 def test_after_termination_a_negative_payable_becomes_a_receivable(negative, supplier_admin, finance, operator):
-    supplier = ready_to_activate(negative.supplier)
-    onboarding.start_supplier_review(supplier=supplier, actor=operator, now=LATER)
-    onboarding.approve_supplier(supplier=supplier, actor=operator, now=LATER)
+    supplier = negative.supplier
     onboarding.terminate_supplier(supplier=supplier, actor=operator, now=LATER, reason="合同到期不再续约")
 
     statements.confirm_statement(statement=negative, actor=supplier_admin, now=LATER)
@@ -855,9 +849,7 @@ def test_a_negative_payable_closed_before_termination_and_not_carried_yet_become
 ):
     october = statements.confirm_statement(statement=negative, actor=supplier_admin, now=LATER)  # closed, to carry forward
     assert (october.state, october.receivable) == ("closed", False)
-    supplier = ready_to_activate(negative.supplier)
-    onboarding.start_supplier_review(supplier=supplier, actor=operator, now=LATER)
-    onboarding.approve_supplier(supplier=supplier, actor=operator, now=LATER)
+    supplier = negative.supplier
 
     onboarding.terminate_supplier(supplier=supplier, actor=operator, now=DECEMBER_2ND, reason="合同到期不再续约")
     booked_order(supplier, "1.00", recorded_at=datetime(2026, 11, 5, tzinfo=SHANGHAI))
@@ -875,9 +867,7 @@ def test_a_negative_payable_a_later_statement_already_carries_is_not_owed_twice_
     october = statements.confirm_statement(statement=negative, actor=supplier_admin, now=LATER)
     booked_order(negative.supplier, "1.00", recorded_at=datetime(2026, 11, 5, tzinfo=SHANGHAI))
     generation.generate_now(month=NOVEMBER, actor=finance, now=datetime(2026, 12, 1, 2, tzinfo=SHANGHAI))  # carries October
-    supplier = ready_to_activate(negative.supplier)
-    onboarding.start_supplier_review(supplier=supplier, actor=operator, now=DECEMBER_2ND)
-    onboarding.approve_supplier(supplier=supplier, actor=operator, now=DECEMBER_2ND)
+    supplier = negative.supplier
 
     onboarding.terminate_supplier(supplier=supplier, actor=operator, now=DECEMBER_2ND, reason="合同到期不再续约")
 

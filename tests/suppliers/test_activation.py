@@ -11,7 +11,7 @@ from suppliers.models import Supplier
 from suppliers.services import contracts, onboarding
 from tests.factories import ContractFactory, QualificationFactory, ready_to_activate
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.supplier(applicant=True)]  # `supplier`: an applicant gathering its paperwork
 
 
 @pytest.fixture

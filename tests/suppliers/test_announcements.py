@@ -19,8 +19,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def active_pair(supplier, other_supplier, operator, now):
-    return tuple(supplier_in("active", supplier=one, actor=operator, now=now) for one in (supplier, other_supplier))
+def active_pair(supplier, other_supplier):
+    return supplier, other_supplier
 
 
 @pytest.fixture

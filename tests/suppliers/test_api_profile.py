@@ -12,7 +12,7 @@ from tests.factories import ContractFactory, QualificationFactory, SupplierUserF
 from tests.helpers import assert_list_queries_constant
 from tests.suppliers.profile_factories import NEW_ACCOUNT, BankAccountFactory, CertificateFactory, ProfileChangeFactory, licence_number
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.supplier(applicant=True)]  # `supplier`: an applicant gathering its paperwork
 
 NEW_CONTRACT = {"number": "HT-2027-001", "start_date": "2027-01-01", "end_date": "2028-12-31", "programs": ["gotone", "mzone"],
                 "payment_days": 45, "deposit_amount": "80000.00"}

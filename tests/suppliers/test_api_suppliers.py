@@ -104,6 +104,7 @@ def test_an_operator_reviews_and_approves_an_application_which_activates_its_adm
     assert history[2]["reason"] == "资质齐全"
 
 
+@pytest.mark.supplier(applicant=True)
 def test_rejecting_needs_a_reason(api, operator, supplier, now):
     client = api(operator)
     client.post(f"/api/v1/suppliers/{supplier.pk}/start-review/", {})
@@ -129,6 +130,7 @@ def test_a_decision_without_a_reason_is_400_required_naming_it(api, operator, no
     assert supplier.state == state
 
 
+@pytest.mark.supplier(applicant=True)
 @pytest.mark.parametrize(
     ("path", "transitions", "final"),
     [
@@ -147,6 +149,7 @@ def test_the_supplier_lifecycle_follows_the_spec(api, operator, supplier, path, 
     assert states[-1] == final
 
 
+@pytest.mark.supplier(applicant=True)
 @pytest.mark.parametrize(
     ("setup", "illegal"),
     [([], "approve"), ([], "suspend"), (["start-review"], "reactivate"), (["start-review", "approve"], "start-review"),

@@ -12,7 +12,7 @@ from suppliers.services import contracts
 from tests.factories import ContractFactory
 from tests.portal import logged_in, posted_as
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.supplier(applicant=True)]  # `supplier`: an applicant gathering its paperwork
 
 TERMS = {"start_date": date(2027, 1, 1), "end_date": date(2028, 1, 1), "programs": ["gotone"], "payment_days": 30,
          "deposit_amount": Decimal("10000.00")}

@@ -13,7 +13,7 @@ from tests.factories import SHANGHAI, CategoryFactory, ContractFactory, GiftFact
 from tests.helpers import published
 from tests.suppliers.builders import ROW, csv_bytes
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.supplier(contract=None)]  # `supplier`: active, holding only the contracts each test gives it
 
 
 @pytest.fixture

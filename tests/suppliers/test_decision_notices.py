@@ -10,7 +10,7 @@ from django.utils import translation
 from core.models import Notification
 from suppliers.models import Gift, Notice
 from suppliers.services import catalog, contracts, onboarding, profile, revisions
-from tests.factories import ContractFactory, GiftFactory, SupplierFactory, supplier_in
+from tests.factories import ApplicantFactory, ContractFactory, GiftFactory, supplier_in
 from tests.helpers import gift_in_state, only_notice, published, stocked_to_clear
 from tests.suppliers.profile_factories import ProfileChangeFactory
 
@@ -28,7 +28,7 @@ def test_an_approved_application_is_told_its_admin_may_sign_in_and_submit_gifts(
 
 
 def test_a_rejected_applicant_is_texted_and_told_why(operator, now):
-    supplier = SupplierFactory()
+    supplier = ApplicantFactory()
     onboarding.start_supplier_review(supplier=supplier, actor=operator, now=now)
     onboarding.reject_supplier(supplier=supplier, actor=operator, now=now, reason="营业执照模糊")
 

@@ -13,7 +13,7 @@ from suppliers.events import GiftRetired
 from suppliers.models import Notice
 from suppliers.models import Gift
 from suppliers.services import catalog, onboarding
-from tests.factories import GiftFactory, QualificationFactory, ready_to_activate
+from tests.factories import GiftFactory, QualificationFactory
 from tests.helpers import gift_in_state, stocked_to_clear
 
 pytestmark = pytest.mark.django_db
@@ -145,8 +145,6 @@ def test_retiring_publishes_the_gift_retired_event_once(operator, now):
 
 
 def test_suspension_delists_online_and_clearance_gifts_and_reactivation_leaves_them_offline(operator, supplier, now):
-    onboarding.start_supplier_review(supplier=ready_to_activate(supplier), actor=operator, now=now)
-    onboarding.approve_supplier(supplier=supplier, actor=operator, now=now)
     online = online_gift(operator, now, supplier=supplier)
     clearance = stocked_to_clear(online_gift(operator, now, supplier=supplier))
     catalog.delist_gift(gift=clearance, actor=operator, now=now, reason_code=Gift.DelistReason.LOW_SALES, reason="运营下线")
@@ -161,8 +159,6 @@ def test_suspension_delists_online_and_clearance_gifts_and_reactivation_leaves_t
 
 
 def test_a_suspensions_delisting_records_its_reasons_label(operator, supplier, now):
-    onboarding.start_supplier_review(supplier=ready_to_activate(supplier), actor=operator, now=now)
-    onboarding.approve_supplier(supplier=supplier, actor=operator, now=now)
     online = online_gift(operator, now, supplier=supplier)
 
     onboarding.suspend_supplier(supplier=supplier, actor=operator, now=now, reason="整改")
@@ -174,8 +170,6 @@ def test_a_suspensions_delisting_records_its_reasons_label(operator, supplier, n
 
 
 def test_termination_retires_every_gift_from_any_state(operator, supplier, now):
-    onboarding.start_supplier_review(supplier=ready_to_activate(supplier), actor=operator, now=now)
-    onboarding.approve_supplier(supplier=supplier, actor=operator, now=now)
     gifts = [GiftFactory(supplier=supplier), online_gift(operator, now, supplier=supplier)]
 
     onboarding.terminate_supplier(supplier=supplier, actor=operator, now=now, reason="合同到期不续")
@@ -210,8 +204,6 @@ def test_an_illegal_gift_transition_is_refused_and_changes_nothing(operator, now
 @pytest.fixture
 def suspended_with_gifts(operator, supplier, now):
     """An active supplier's gifts: one offline for low sales, one approved, one submitted; then the supplier is suspended."""
-    onboarding.start_supplier_review(supplier=ready_to_activate(supplier), actor=operator, now=now)
-    onboarding.approve_supplier(supplier=supplier, actor=operator, now=now)
     offline = online_gift(operator, now, supplier=supplier)
     catalog.delist_gift(gift=offline, actor=operator, now=now, reason_code=Gift.DelistReason.LOW_SALES, reason="运营下线")
     approved = gift_in_state("approved", supplier=supplier, actor=operator, at=now)
@@ -258,6 +250,7 @@ def test_the_model_refuses_those_steps_too_and_reactivation_lets_the_gift_throug
     assert Gift.objects.get(pk=offline.pk).state == "online"
 
 
+@pytest.mark.supplier(applicant=True)
 def test_a_terminated_or_rejected_suppliers_draft_cannot_be_submitted(operator, supplier, now):
     onboarding.start_supplier_review(supplier=supplier, actor=operator, now=now)
     onboarding.reject_supplier(supplier=supplier, actor=operator, now=now, reason="资料不实")

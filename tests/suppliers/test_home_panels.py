@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from suppliers.services import catalog, inventory, onboarding, revisions
-from tests.factories import GiftFactory, WarehouseFactory, licensed, ready_to_activate
+from tests.factories import GiftFactory, WarehouseFactory, licensed
 from tests.helpers import gift_in_state, published
 from tests.portal import logged_in, shown
 
@@ -69,19 +69,18 @@ def test_the_supplier_home_page_takes_as_many_queries_for_one_gift_as_for_ten(su
 
 # --- the supplier's own standing --------------------------------------------------------------------------------
 def test_a_supplier_sees_its_own_state_and_why_it_last_changed(supplier, supplier_staff, other_supplier, operator, now):
-    onboarding.start_supplier_review(supplier=ready_to_activate(supplier), actor=operator, now=now)
-    onboarding.approve_supplier(supplier=supplier, actor=operator, now=now, reason="资料齐全")
     onboarding.suspend_supplier(supplier=supplier, actor=operator, now=now, reason="投诉未按期整改")
-    onboarding.start_supplier_review(supplier=other_supplier, actor=operator, now=now, reason="别家的审核")
+    onboarding.suspend_supplier(supplier=other_supplier, actor=operator, now=now, reason="别家的整改")
 
     response = logged_in(supplier_staff).get("/")
 
     assert shown(response, "home-supplier-state") == "已暂停"
     assert shown(response, "home-supplier-reason") == "投诉未按期整改"
-    assert "暂停合作" in shown(response, "home-supplier-change") and "别家的审核" not in response.content.decode()
+    assert "暂停合作" in shown(response, "home-supplier-change") and "别家的整改" not in response.content.decode()
     assert operator.username not in response.content.decode()
 
 
+@pytest.mark.supplier(applicant=True)
 def test_a_new_applicant_sees_it_has_applied_and_no_change_yet(supplier_admin):
     response = logged_in(supplier_admin).get("/")
 

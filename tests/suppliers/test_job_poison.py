@@ -9,7 +9,7 @@ from suppliers.services import qualifications
 from tests.helpers import unresolved_failures
 from tests.suppliers.profile_factories import expiring_licence
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.supplier(licence=None)]  # `supplier`: active, holding only the licences each test gives it
 
 TODAY = date(2026, 10, 15)  # the date of the fixed `now`
 

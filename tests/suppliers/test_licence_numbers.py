@@ -14,7 +14,7 @@ from tests.factories import credit_code
 from tests.portal import field_errors, logged_in, posted_as
 from tests.suppliers.profile_factories import evidence
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.supplier(applicant=True)]  # `supplier`: an applicant gathering its paperwork
 
 ANOTHER_ENTITYS_CODE = credit_code(999_999)  # a valid code, of no supplier here
 

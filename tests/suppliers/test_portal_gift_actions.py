@@ -126,13 +126,9 @@ def test_a_successful_clearance_still_returns_to_the_gift(operator, now):
 
 def test_a_suspended_suppliers_gift_page_says_why_it_offers_no_relisting_and_the_api_refuses_it(api, operator, now):
     from suppliers.services import onboarding
-    from tests.factories import ready_to_activate
 
     gift = offline_for_low_sales(operator, now)
-    supplier = ready_to_activate(gift.supplier)
-    onboarding.start_supplier_review(supplier=supplier, actor=operator, now=now)
-    onboarding.approve_supplier(supplier=supplier, actor=operator, now=now)
-    onboarding.suspend_supplier(supplier=supplier, actor=operator, now=now, reason="整改")
+    onboarding.suspend_supplier(supplier=gift.supplier, actor=operator, now=now, reason="整改")
 
     page = logged_in(operator).get(f"/supplier/gifts/{gift.pk}/").content.decode()
     refused = api(operator).post(f"/api/v1/gifts/{gift.pk}/start-clearance/", {"points_price": 500, "settlement_price": "50.00"})

@@ -15,7 +15,7 @@ from tests.factories import ContractFactory, QualificationFactory, SupplierUserF
 from tests.suppliers.profile_factories import NEW_ACCOUNT, BankAccountFactory, CertificateFactory, ProfileChangeFactory, evidence, licence_number
 from tests.portal import logged_in, posted_as
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.supplier(applicant=True)]  # `supplier`: an applicant gathering its paperwork
 
 
 def field_errors(response) -> set[str]:

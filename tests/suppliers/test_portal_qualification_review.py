@@ -11,7 +11,7 @@ from tests.factories import QualificationFactory, SupplierUserFactory, supplier_
 from tests.portal import logged_in, nav, posted_as
 from tests.suppliers.test_portal_profile import licence_form
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.supplier(licence=None)]  # `supplier`: active, holding only the licences each test gives it
 
 
 @pytest.fixture

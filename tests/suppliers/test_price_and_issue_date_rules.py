@@ -20,7 +20,7 @@ from tests.portal import field_errors, logged_in, posted_as
 from tests.suppliers.builders import ROW, csv_bytes
 from tests.suppliers.profile_factories import licence_number
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.supplier(applicant=True)]  # `supplier`: an applicant gathering its paperwork
 
 TOMORROW = date(2026, 10, 16)  # the day after the fixed `now`
 NEW_GIFT = {"sku": "TEA-NEW", "name": "碧螺春礼盒", "category": "tea", "market_price": "199.00", "settlement_price": "120.00",

@@ -14,7 +14,7 @@ from suppliers.services import profile
 from tests.factories import credit_code
 from tests.suppliers.profile_factories import NEW_ACCOUNT, BankAccountFactory, ProfileChangeFactory, evidence
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.supplier(applicant=True)]  # `supplier`: an applicant gathering its paperwork
 
 
 def request_change(supplier_admin, supplier, now, **values):

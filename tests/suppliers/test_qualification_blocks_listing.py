@@ -14,7 +14,7 @@ from tests.helpers import gift_in_state, stocked_to_clear
 from tests.portal import logged_in, page_in
 from tests.suppliers.profile_factories import CertificateFactory, electronics, expiring_licence
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.supplier(licence=None)]  # `supplier`: active, holding only the licences each test gives it
 
 TODAY = date(2026, 10, 15)  # the date of the fixed `now`
 REVIEWED = datetime(2026, 9, 1, 10, 0, tzinfo=SHANGHAI)  # when the gifts went to review, every licence and certificate still valid

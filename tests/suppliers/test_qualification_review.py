@@ -15,7 +15,7 @@ from tests.factories import ContractFactory, GiftFactory, QualificationFactory, 
 from tests.helpers import gift_in_state
 from tests.suppliers.profile_factories import expiring_licence
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.supplier(licence=None)]  # `supplier`: active, holding only the licences each test gives it
 
 TODAY = date(2026, 10, 15)  # the date of the fixed `now`
 

@@ -16,7 +16,7 @@ from tests.factories import SHANGHAI, GiftFactory, QualificationFactory, Supplie
 from tests.helpers import gift_in_state
 from tests.suppliers.profile_factories import CertificateFactory, electronics, expiring_licence
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.supplier(licence=None)]  # `supplier`: active, holding only the licences each test gives it
 
 TODAY = date(2026, 10, 15)  # the date of the fixed `now`
 LISTED = datetime(2026, 9, 1, 10, 0, tzinfo=SHANGHAI)  # when the gifts went online, every licence and certificate still valid
@@ -188,6 +188,7 @@ def test_an_expired_licence_stops_scheduled_publishing(supplier, now):
     assert (scheduled.state, scheduled.publish_at) == ("approved", None)
 
 
+@pytest.mark.supplier(applicant=True)
 def test_a_rejected_applicant_is_neither_warned_nor_swept(supplier, operator, now):
     licence = expiring_licence(supplier, expires_on=TODAY + timedelta(days=5))
     onboarding.start_supplier_review(supplier=supplier, actor=operator, now=now)
@@ -273,7 +274,7 @@ def test_a_bad_upload_is_refused_naming_the_field_and_nothing_is_written(supplie
 
 
 def test_the_beat_task_runs_the_sweep_on_todays_date(db):
-    supplier = SupplierFactory()
+    supplier = SupplierFactory(licence=None)
     today = timezone.localdate()
     expiring_licence(supplier, expires_on=today + timedelta(days=3))
 

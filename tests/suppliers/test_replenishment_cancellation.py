@@ -10,7 +10,7 @@ from django.utils import translation
 from core.fsm import history_of
 from suppliers.models import Gift, ReplenishmentRequest
 from suppliers.services import catalog, inventory, onboarding, qualifications, revisions
-from tests.factories import GiftFactory, WarehouseFactory, licensed, ready_to_activate
+from tests.factories import GiftFactory, WarehouseFactory, licensed
 from tests.helpers import published
 
 pytestmark = pytest.mark.django_db
@@ -30,11 +30,6 @@ def listed(operator, warehouse, now) -> Gift:
     return gift
 
 
-def activated(gift: Gift, operator, now) -> None:
-    onboarding.start_supplier_review(supplier=ready_to_activate(gift.supplier), actor=operator, now=now)
-    onboarding.approve_supplier(supplier=gift.supplier, actor=operator, now=now)
-
-
 def the_request(gift: Gift) -> ReplenishmentRequest:
     return ReplenishmentRequest.objects.get(gift=gift)
 
@@ -51,8 +46,6 @@ def test_delisting_a_gift_cancels_its_open_replenishment_request_saying_why(list
 
 
 def test_suspending_the_supplier_cancels_the_requests_of_the_gifts_it_delists(listed, operator, now):
-    activated(listed, operator, now)
-
     onboarding.suspend_supplier(supplier=listed.supplier, actor=operator, now=now, reason="整改")
 
     assert the_request(listed).state == "cancelled"
@@ -69,7 +62,6 @@ def test_an_expired_licence_cancels_the_requests_of_the_gifts_it_delists(listed,
 def test_terminating_the_supplier_cancels_the_requests_of_every_gift_it_retires(listed, operator, warehouse, now):
     draft = GiftFactory(supplier=listed.supplier)
     inventory.set_safety_stock(gift=draft, location=warehouse, safety_stock=2, at=now)
-    activated(listed, operator, now)
 
     onboarding.terminate_supplier(supplier=listed.supplier, actor=operator, now=now, reason="合作终止")
 

@@ -9,7 +9,7 @@ from core.models import Program
 from suppliers.models import Gift, GiftRevision
 from suppliers.selectors import list_catalog
 from suppliers.services import inventory, onboarding, revisions
-from tests.factories import GiftFactory, WarehouseFactory, ready_to_activate
+from tests.factories import GiftFactory, WarehouseFactory
 from tests.helpers import gift_in_state, published
 
 pytestmark = pytest.mark.django_db
@@ -99,8 +99,6 @@ def test_bad_or_forbidden_changes_are_refused_naming_the_field(supplier_staff, n
 
 
 def test_a_scheduled_gift_is_published_at_its_time_once(operator, supplier, now):
-    onboarding.start_supplier_review(supplier=ready_to_activate(supplier), actor=operator, now=now)
-    onboarding.approve_supplier(supplier=supplier, actor=operator, now=now)
     gift = gift_in_state("approved", supplier=supplier, actor=operator, at=now)
     revisions.schedule_publication(gift=gift, actor=operator, now=now, publish_at=now + timedelta(hours=2))
 
@@ -114,8 +112,6 @@ def test_a_scheduled_gift_is_published_at_its_time_once(operator, supplier, now)
 
 
 def test_suspension_stops_scheduled_publishing(operator, supplier, now):
-    onboarding.start_supplier_review(supplier=ready_to_activate(supplier), actor=operator, now=now)
-    onboarding.approve_supplier(supplier=supplier, actor=operator, now=now)
     gift = gift_in_state("approved", supplier=supplier, actor=operator, at=now)
     revisions.schedule_publication(gift=gift, actor=operator, now=now, publish_at=now + timedelta(hours=2))
 

@@ -11,7 +11,6 @@ from core.models import Notification
 from suppliers.models import Notice, ProfileChange, Supplier
 from suppliers.services import announcements, notices
 from suppliers.services.notices import ACTION_KINDS, INFO_KINDS
-from tests.factories import supplier_in
 from tests.portal import field_errors, logged_in
 
 ROOT = Path(settings.BASE_DIR)
@@ -137,7 +136,6 @@ def test_an_unclassified_kind_is_refused_before_anything_is_written(supplier, no
 def test_an_announcement_asks_for_acknowledgement_so_only_a_supplier_wanting_no_sms_is_not_texted(
     supplier, operator, now, setting, texted
 ):
-    supplier = supplier_in("active", supplier=supplier, actor=operator, now=now)
     Supplier.objects.filter(pk=supplier.pk).update(sms_notices=setting)
 
     announcement = announcements.publish_announcement(kind="announcement", title="春节发货安排", body="除夕至初六暂停出库。",

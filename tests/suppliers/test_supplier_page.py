@@ -12,7 +12,7 @@ from suppliers.services import contracts, qualifications
 from tests.factories import ContractFactory, GiftFactory, QualificationFactory, SupplierFactory
 from tests.portal import field_errors, logged_in
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.supplier(applicant=True)]  # `supplier`: an applicant gathering its paperwork
 LISTS = {"operator-contracts": "/supplier/contracts/review/", "operator-qualifications": "/supplier/qualifications/review/",
          "operator-gifts": "/supplier/gift-admin/", "settlement-cases": "/settlement/cases/"}
 
