@@ -64,13 +64,13 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("supplier-list", "GET"): row(AUTHENTICATED),
     ("supplier-detail", "GET"): row(SUPPLIER_READ, obj="supplier"),
     ("supplier-history", "GET"): row(SUPPLIER_READ, obj="supplier"),
-    # the matrix's supplier is under review: approve and reject are allowed, the rest are 409
+    # the matrix's supplier is active (its gifts are listed): suspend and terminate are allowed, the rest are 409
     ("supplier-start-review", "POST"): supplier_transition(409),
-    ("supplier-approve", "POST"): supplier_transition(200),
-    ("supplier-reject", "POST"): supplier_transition(200),
-    ("supplier-suspend", "POST"): supplier_transition(409),
+    ("supplier-approve", "POST"): supplier_transition(409),
+    ("supplier-reject", "POST"): supplier_transition(409),
+    ("supplier-suspend", "POST"): supplier_transition(200),
     ("supplier-reactivate", "POST"): supplier_transition(409),
-    ("supplier-terminate", "POST"): supplier_transition(409),
+    ("supplier-terminate", "POST"): supplier_transition(200),
     ("supplier-application-list", "POST"): row(
         {role: 201 for role in ROLES},
         writable={"name", "credit_code", "contact_name", "contact_phone", "contact_email", "address", "username", "password",

@@ -18,13 +18,13 @@ from drf_spectacular.generators import SchemaGenerator
 
 from suppliers.models import ReplenishmentRequest, StockMovement
 from points.services import ledger, orders
-from suppliers.services import inventory, onboarding, revisions
+from suppliers.services import inventory, revisions
 from tests.access import MATRIX, ROLES
 from tests.api_schema import mismatches, schema_path
 from tests.access_rows import assessment
 from tests.access_rows import announcements, cases, catalog_io, complaints, flow, leftovers, profile, provider, returns, settlement
 from tests.conftest import client_for
-from tests.factories import GiftFactory, MemberFactory, WarehouseFactory, NoticeFactory, SupplierFactory, SupplierUserFactory, UserFactory, ready_to_activate
+from tests.factories import ApplicantFactory, GiftFactory, MemberFactory, WarehouseFactory, NoticeFactory, SupplierUserFactory, UserFactory, supplier_in
 from tests.helpers import gift_in_state, published
 
 AREAS = [profile, catalog_io, flow, provider, returns, leftovers, settlement, complaints, announcements, cases]
@@ -73,11 +73,11 @@ def world(db, now):
 
 
 def build_world(now) -> tuple[dict, dict]:
-    """One supplier (under review) with its users and a notice; another supplier; two members; staff: (users, objects)."""
-    supplier = ready_to_activate(SupplierFactory())
+    """One supplier (active: its gifts are listed) with its users and a notice; another supplier; two members; staff:
+    (users, objects)."""
     operator = UserFactory(username="operator", role="operator")
-    onboarding.start_supplier_review(supplier=supplier, actor=operator, now=now)
-    other = SupplierFactory()
+    supplier = supplier_in("active", actor=operator, now=now)  # through onboarding: its history has rows
+    other = ApplicantFactory()  # no paperwork: its users read empty contract and licence lists
     users = {
         "anon": None,
         "member": MemberFactory(user=UserFactory(username="member", role="member")).user,

@@ -38,7 +38,7 @@ ROWS: dict = {
     ("suspension-proposal-list", "GET"): row(AUTHENTICATED),
     ("suspension-proposal-detail", "GET"): seen(obj="suspension_proposal"),
     ("suspension-proposal-history", "GET"): seen(obj="suspension_proposal"),
-    ("suspension-proposal-accept", "POST"): proposal_action({"operator": 409}, obj="suspension_proposal"),
+    ("suspension-proposal-accept", "POST"): proposal_action({"operator": 200}, obj="suspension_proposal"),  # the supplier is active
     ("suspension-proposal-dismiss", "POST"): proposal_action({"operator": 200}, obj="suspension_proposal"),
     ("kpi-setting-list", "GET"): only({"operator": 200, "finance": 200}, seen_by=EVERYONE),
     ("kpi-setting-detail", "GET"): only({"operator": 200, "finance": 200}, seen_by=EVERYONE, obj="kpi_setting"),
