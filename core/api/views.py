@@ -6,6 +6,7 @@ from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from core.api.errors import ErrorResponse429Serializer
@@ -58,6 +59,7 @@ class TokenView(ObtainAuthToken):
     the caller's token."""
 
     serializer_class = TokenInput
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES  # ObtainAuthToken's own list has DRF's JSONParser
 
     @extend_schema(
         responses={200: TokenInput, 429: ErrorResponse429Serializer},

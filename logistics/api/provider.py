@@ -8,12 +8,12 @@ the shipment cannot take is stored as rejected and answers 409 `carrier_event_re
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, viewsets
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.fields import ActorField, BusinessDateTimeField
+from core.api.parsers import JSONParser
 from core.api.filters import FilterSet
 from core.api.errors import ErrorResponse409Serializer
 from core.errors import DomainError

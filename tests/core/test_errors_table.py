@@ -39,6 +39,22 @@ def test_json_to_a_file_upload_is_415_unsupported_media_type(api, operator):
     assert answer(response) == (415, "unsupported_media_type", None)
 
 
+DEEP = b"[" * 5000 + b"]" * 5000  # JSON nested deeper than Python's json module recurses
+
+
+def test_json_nested_too_deeply_is_400_parse_error_even_before_logging_in(api):
+    response = api(None).generic("POST", "/api/v1/auth/token/", DEEP, content_type="application/json")
+
+    assert answer(response) == (400, "parse_error", None)
+    assert response.json()["type"] == "client_error"
+
+
+def test_json_nested_too_deeply_is_400_parse_error_on_a_step(api, operator, step):
+    response = api(operator).generic("POST", step, DEEP, content_type="application/json")
+
+    assert answer(response) == (400, "parse_error", None)
+
+
 def test_a_body_that_is_not_the_json_it_declares_is_400_parse_error(api, operator, step):
     response = api(operator).generic("POST", step, b"{not json", content_type="application/json")
 

@@ -236,3 +236,15 @@ def test_the_schema_gives_the_highest_sequence_the_webhook_takes():
     sequence = SchemaGenerator().get_schema(public=True)["components"]["schemas"]["CarrierEventInput"]["properties"]["sequence"]
 
     assert (sequence["minimum"], sequence["maximum"]) == (1, MAX_SEQUENCE)
+
+
+def test_a_signed_body_nested_too_deeply_is_400_parse_error_and_records_nothing(client, shipped):
+    raw = b"[" * 5000 + b"]" * 5000
+    headers = signing.signed_headers(raw, int(SENT.timestamp()))
+
+    response = client.post(WEBHOOK, raw, content_type="application/json", HTTP_X_TIMESTAMP=headers["X-Timestamp"],
+                           HTTP_X_SIGNATURE=headers["X-Signature"])
+
+    assert error_of(response) == (400, "parse_error", None)
+    assert not CarrierEvent.objects.exists()
+
