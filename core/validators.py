@@ -54,6 +54,26 @@ def refuse_nul(value: str, *, field: str) -> None:
         raise ValidationFailed(gettext("不能包含空字符（NUL）"), field=field)
 
 
+def holds_nul(value) -> bool:
+    """Whether a JSON value holds a NUL character in any text, key or value, at any depth: PostgreSQL refuses to store
+    one in a JSON column (with an error), SQLite would keep it."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(holds_nul(key) or holds_nul(item) for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return any(holds_nul(item) for item in value)
+    return False
+
+
+def nul_errors(value: dict, *, field: str) -> list[tuple[str, str, str]]:
+    """(field, code, message) for each top-level entry of the JSON object `value` that holds a NUL character, named
+    `field.<key>` (`field` alone for a key that holds one itself)."""
+    message = gettext("不能包含空字符（NUL）")
+    return [(field if holds_nul(key) else f"{field}.{key}", "invalid", message)
+            for key, item in value.items() if holds_nul(key) or holds_nul(item)]
+
+
 def length_error(value: str, *, model: type[models.Model], column: str) -> str | None:
     """Why `value` (without surrounding spaces) does not fit `model.column`, or None when it does. PostgreSQL would
     refuse a longer value with an error, and SQLite store it anyway."""

@@ -20,7 +20,7 @@ from django.utils.translation import gettext, gettext_noop
 
 from core.errors import ConcurrentUpdate, InvalidTransition, ValidationFailed
 from core.roles import Role, waiting_for
-from core.validators import is_blank, length_error
+from core.validators import is_blank, length_error, nul_errors
 from core.texts import Message
 from logistics.carriers import is_carrier_name, is_tracking_number, tidy_carrier, tracking_key
 from logistics.errors import CarrierEventRejected, EventIdReused, SequenceTaken, UnknownShipment
@@ -126,6 +126,7 @@ def _check(*, event_id: str, tracking_number: str, sequence: int, kind: str, occ
         ("payload.signer", gettext("签收事件需要签收人"),
          kind == Kind.DELIVERED and not str(payload.get("signer") or "").strip()),
     ] if bad]
+    errors += nul_errors(payload, field="payload")
     errors += [(f"payload.{key}", "invalid", gettext("应为文本")) for key in TEXT_KEYS
                if key in payload and not isinstance(payload[key], str)]
     errors += [(f"payload.{key}", "invalid", message) for key in ("carrier", "signer")

@@ -248,3 +248,15 @@ def test_a_signed_body_nested_too_deeply_is_400_parse_error_and_records_nothing(
     assert error_of(response) == (400, "parse_error", None)
     assert not CarrierEvent.objects.exists()
 
+
+@pytest.mark.parametrize(("payload", "attr"), [
+    ({"signer": "刘\u0000洋"}, "payload.signer"),
+    ({"signer": "刘洋", "note": {"lines": ["ok", "x\u0000"]}}, "payload.note"),
+    ({"signer": "刘洋", "k\u0000": "v"}, "payload"),
+])
+def test_a_nul_character_anywhere_in_the_payload_is_400_naming_it_and_nothing_is_stored(client, shipped, payload, attr):
+    response = post_signed(client, event_body(payload=payload))
+
+    assert error_of(response) == (400, "invalid", attr)
+    assert not CarrierEvent.objects.exists()
+    assert Shipment.objects.get().state == "shipped"
