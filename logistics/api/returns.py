@@ -12,9 +12,11 @@ from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
+from core.api.downloads import STORED_FILE_TYPES, negotiation
 from core.api.fields import ActorField, BusinessDateField, RequiredText, ScopedKey
 from core.api.filters import FilterSet, IdFilter, TimeFilter
 from core.api.permissions import require_role
@@ -185,6 +187,9 @@ class ReturnViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
 class ReturnEvidenceFileView(generics.GenericAPIView):
     """GET /return-evidence/{id}/: a return's picture or PDF, for those who see the return (its member, its supplier,
     staff); anyone else a 404."""
+
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = negotiation(*STORED_FILE_TYPES)
 
     def get_queryset(self):
         return returns.list_evidence(user=self.request.user)

@@ -10,9 +10,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.downloads import negotiation
 from core.api.fields import ActorField, TableFileField
 from core.api.permissions import require_role
 from core.api.serializers import file_upload_schema
@@ -85,6 +87,9 @@ class ShippingTemplateQuery(serializers.Serializer):
 
 class ShippingTemplateView(APIView):
     """The parcels waiting for the caller to ship them, as a file to fill in with carrier and tracking number."""
+
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = negotiation(*(media_type.split(";")[0] for media_type in CONTENT_TYPES.values()))
 
     @extend_schema(
         parameters=[ShippingTemplateQuery],

@@ -7,6 +7,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.downloads import serving
 from core.api.fields import TableFileField
 from core.api.errors import ErrorResponse429Serializer
 from core.api.permissions import require_role
@@ -119,7 +120,7 @@ class CatalogViewSet(viewsets.ReadOnlyModelViewSet):
         return ordered(gifts, query["ordering"], CATALOG_ORDERINGS)
 
     @PICTURE_SCHEMA
-    @action(detail=True, methods=["get"], url_path=r"images/(?P<index>[0-9]{1,3})")
+    @action(detail=True, methods=["get"], url_path=r"images/(?P<index>[0-9]{1,3})", **serving("image/*"))
     def image(self, request, pk=None, index=None):
         """A picture of a listed gift, as the catalog's `images` address it (a web address is not served here)."""
         return serve_image(self.get_object(), int(index), size=request.query_params.get("size"))

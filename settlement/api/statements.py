@@ -13,6 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core import jobs
+from core.api.downloads import serving
 from core.api.fields import ActorField, BusinessDateField, RequiredText
 from core.api.filters import FilterSet, YesNoFilter
 from core.api.permissions import require_role
@@ -255,7 +256,7 @@ class StatementViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
         return self.get_paginated_response(StatementLineSerializer(page, many=True).data)
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
-    @action(detail=True, methods=["get"], url_path=r"versions/(?P<number>\d+)/pdf")
+    @action(detail=True, methods=["get"], url_path=r"versions/(?P<number>\d+)/pdf", **serving("application/pdf"))
     def pdf(self, request, pk=None, number=None):
         """The stored PDF of an issued version, as rendered at issue (404 until it is rendered); it prints the whole bank
         account number, so only those who may see account numbers download it (operators read the masked JSON)."""

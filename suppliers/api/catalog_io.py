@@ -7,9 +7,11 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.downloads import negotiation
 from core.api.fields import TableFileField
 from core.api.permissions import roles
 from core.api.serializers import file_upload_schema
@@ -67,6 +69,8 @@ class GiftExportView(APIView):
     """Download a supplier's catalog as CSV (UTF-8 with BOM) or XLSX, in the columns the import reads."""
 
     permission_classes = [IsAuthenticated, roles(*SUPPLIER_ROLES, Role.OPERATOR)]
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = negotiation(*(media_type.split(";")[0] for media_type in catalog_io.FORMATS.values()))
 
     @extend_schema(
         parameters=[GiftExportQuery],

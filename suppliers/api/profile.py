@@ -13,6 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
+from core.api.downloads import STORED_FILE_TYPES, serving
 from core.api.fields import BusinessDateField, ScopedKey
 from core.api.filters import read_query
 from core.api.permissions import require_role
@@ -197,7 +198,7 @@ class ContractViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, viewsets.
         return list_contracts(actor=self.request.user)
 
     @extend_schema(responses=stored_file_responses())
-    @action(detail=True, methods=["get"], url_path="file")
+    @action(detail=True, methods=["get"], url_path="file", **serving(*STORED_FILE_TYPES))
     def file(self, request, pk=None):
         """The signed contract's file, for the supplier itself and staff (404 when none is stored)."""
         return serve(self.get_object().file)
@@ -245,7 +246,7 @@ class QualificationViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, view
         return queryset
 
     @extend_schema(responses=stored_file_responses())
-    @action(detail=True, methods=["get"], url_path="file")
+    @action(detail=True, methods=["get"], url_path="file", **serving(*STORED_FILE_TYPES))
     def file(self, request, pk=None):
         """The certificate's file, for the supplier itself and staff."""
         return serve(self.get_object().file)
@@ -280,7 +281,7 @@ class ProfileChangeViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, view
         return Response(self.get_serializer(change).data)
 
     @extend_schema(responses=stored_file_responses())
-    @action(detail=True, methods=["get"], url_path="evidence")
+    @action(detail=True, methods=["get"], url_path="evidence", **serving(*STORED_FILE_TYPES))
     def evidence(self, request, pk=None):
         """The change's evidence (the account-opening permit or bank proof, the new business licence), for the supplier
         itself and staff (404 when none is stored)."""

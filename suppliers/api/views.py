@@ -10,6 +10,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
+from core.api.downloads import serving
 from core.api.fields import RequiredText
 from core.api.transitions import RequiredReasonInput, TransitionHistoryMixin, transition_action
 from core.api.filters import FilterSet, reads_yes_no, yes_no
@@ -144,7 +145,7 @@ class GiftViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
         return Gift.objects.visible_to(self.request.user).select_related("category").prefetch_related("prices__program")
 
     @PICTURE_SCHEMA
-    @action(detail=True, methods=["get"], url_path=r"images/(?P<index>[0-9]{1,3})")
+    @action(detail=True, methods=["get"], url_path=r"images/(?P<index>[0-9]{1,3})", **serving("image/*"))
     def image(self, request, pk=None, index=None):
         """A stored picture of the gift, as `image_urls` address it (`thumbnail_urls` add `size=thumb`)."""
         return gift_images.serve_image(self.get_object(), int(index), size=request.query_params.get("size"))
