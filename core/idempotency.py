@@ -2,7 +2,7 @@
 
 Same key and same body replays the stored status and body with no second effect; the same key
 with another body is 422; the same key while the first request still runs is 409; a missing key
-is 400. Keys are scoped per user and endpoint (the ids in the address are part of the request they name) and purged after IDEMPOTENCY_KEY_TTL_HOURS.
+is 400, one longer than 255 characters a 400 naming the header. Keys are scoped per user and endpoint (the ids in the address are part of the request they name) and purged after IDEMPOTENCY_KEY_TTL_HOURS.
 
 The key is claimed inside the request's own transaction, so its outcome is stored with the effect it
 describes (both or neither) and costs no transaction of its own: on PostgreSQL one statement tries a
@@ -25,9 +25,10 @@ from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
 
 from core import sql
-from core.errors import IdempotencyKeyInUse, IdempotencyKeyMissing, IdempotencyKeyReused
+from core.errors import IdempotencyKeyInUse, IdempotencyKeyMissing, IdempotencyKeyReused, ValidationFailed
 from core.models import IdempotencyRecord
 from core.numbers import redrawn_transaction
+from core.validators import length_error
 
 HEADER = "Idempotency-Key"
 _STORED = ("request_hash", "response_status", "response_body")
@@ -39,9 +40,7 @@ def idempotent(view_method):
 
     @wraps(view_method)
     def wrapper(self, request, *args, **kwargs):
-        key = request.headers.get(HEADER, "").strip()
-        if not key or len(key) > 255:
-            raise IdempotencyKeyMissing(field=HEADER)
+        key = _read_key(request.headers.get(HEADER), field=HEADER)
         endpoint = f"{request.method} {request.resolver_match.route}"
         body_hash = _request_hash(request.data, kwargs)
 
@@ -69,6 +68,17 @@ def idempotent(view_method):
         HEADER, str, OpenApiParameter.HEADER, required=True,
         description="A key of your own (at most 255 characters) naming this request: a retry with the same key and body replays the first answer",
     )])(wrapper)
+
+
+def _read_key(value: str | None, *, field: str) -> str:
+    """The key without surrounding spaces. :raises IdempotencyKeyMissing: naming `field` without one;
+    :raises ValidationFailed: naming `field` for one longer than a stored key may be"""
+    key = (value or "").strip()
+    if not key:
+        raise IdempotencyKeyMissing(field=field)
+    if message := length_error(key, model=IdempotencyRecord, column="key"):
+        raise ValidationFailed(message, field=field)
+    return key
 
 
 def _request_hash(data, url_arguments: dict) -> str:
@@ -115,9 +125,7 @@ def once_per_token(*, user, form: str, token: str, action: Callable[[], Model]) 
     """Run a portal form's `action` at most once per token the form was rendered with (a double-clicked or re-sent
     form creates one object): (the object's id, whether this call created it). The token is claimed as an API key
     is, in the action's own transaction. :raises IdempotencyKeyMissing: without a token"""
-    token = (token or "").strip()
-    if not token or len(token) > 255:
-        raise IdempotencyKeyMissing(field="token")
+    token = _read_key(token, field="token")
     endpoint = f"portal {form}"
 
     def attempt() -> tuple[int, bool]:

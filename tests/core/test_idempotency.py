@@ -45,6 +45,16 @@ def test_missing_key_is_400_naming_the_header(api, operator, supplier):
     assert not Notice.objects.exists()
 
 
+def test_a_key_longer_than_255_characters_is_400_naming_the_header_and_its_limit(api, operator, supplier):
+    response = api(operator).post(URL, {"supplier": supplier.pk, "title": "A"}, HTTP_IDEMPOTENCY_KEY="k" * 256)
+
+    assert response.status_code == 400
+    error = response.json()["errors"][0]
+    assert (error["code"], error["attr"]) == ("invalid", "Idempotency-Key")
+    assert "255" in error["detail"]
+    assert not Notice.objects.exists()
+
+
 def test_keys_are_scoped_per_user(api, operator, finance, supplier):
     body = {"supplier": supplier.pk, "title": "A"}
 
