@@ -53,6 +53,14 @@ def test_an_unknown_ordering_is_400_naming_it(api, member, operator, route):
     assert [(e["attr"], e["code"]) for e in response.json()["errors"]] == [("ordering", "invalid_choice" if "catalog" in route or "members" in route else "invalid")]
 
 
+@pytest.mark.parametrize("ordering", ["--id", "--created_at,id"])
+def test_an_ordering_with_two_dashes_is_400_naming_it(api, operator, ordering):
+    response = api(operator).get(f"/api/v1/gifts/?ordering={ordering}")
+
+    assert response.status_code == 400
+    assert [(e["attr"], e["code"]) for e in response.json()["errors"]] == [("ordering", "invalid")]
+
+
 def test_search_finds_what_q_finds_in_the_catalog_and_among_members(api, member, operator, three_gifts):
     named = three_gifts[1]
     Gift.objects.filter(pk=named.pk).update(name="西湖狮峰龙井")

@@ -97,7 +97,7 @@ class StrictOrderingFilter(filters.OrderingFilter):
         terms = [term.strip() for term in request.query_params.get(self.ordering_param, "").split(",") if term.strip()]
         if terms:
             valid = {name for name, _label in self.get_valid_fields(queryset, view, {"request": request})}
-            unknown = [term for term in terms if term.lstrip("-") not in valid]
+            unknown = [term for term in terms if term.removeprefix("-") not in valid]
             if unknown:
                 message = gettext("不能按 %(unknown)s 排序；可用：%(valid)s") % {"unknown": "、".join(unknown), "valid": "、".join(sorted(valid))}
                 raise ValidationFailed(message, field=self.ordering_param)
