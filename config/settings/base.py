@@ -169,6 +169,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "core.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    "URL_FORMAT_OVERRIDE": None,  # `?format=` is no API parameter: the Accept header chooses (the portal's file_format is its own)
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "积分礼品供应商与结算系统 API · Loyalty gift supplier and settlement API",

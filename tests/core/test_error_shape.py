@@ -102,3 +102,12 @@ def test_the_schema_documents_a_method_an_accept_or_a_body_type_the_route_does_n
 
 
 CODES = {"405": "method_not_allowed", "406": "not_acceptable", "415": "unsupported_media_type"}
+
+
+@pytest.mark.parametrize("format_", ["xml", "api", "json"])
+def test_a_format_parameter_changes_nothing_the_answer_is_json(api, operator, format_):
+    response = api(operator).get("/api/v1/suppliers/", {"format": format_})
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert set(response.json()) >= {"count", "results"}
