@@ -5,6 +5,8 @@
 """
 import json
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.utils.translation import gettext
 from django_fsm import TransitionNotAllowed
 from drf_standardized_errors.handler import ExceptionHandler
@@ -31,8 +33,28 @@ def parse_error_detail(error: exceptions.ParseError) -> str:
     return gettext("请求体无法按其声明的内容类型解析")
 
 
+class RequestRefused(exceptions.APIException):
+    """A body the server does not take at all, before reading what it says: Django raises RequestDataTooBig or
+    TooManyFieldsSent (or TooManyFilesSent), which DRF would leave to Django's HTML 400 page."""
+
+    status_code = 400
+
+
+def request_refused(error: Exception) -> RequestRefused:
+    if isinstance(error, RequestDataTooBig):
+        detail = gettext("请求体过大：最多 %(limit)s 字节") % {"limit": settings.DATA_UPLOAD_MAX_MEMORY_SIZE}
+        return RequestRefused(detail, code="request_too_large")
+    if isinstance(error, TooManyFilesSent):
+        detail = gettext("上传的文件过多：最多 %(limit)s 个") % {"limit": settings.DATA_UPLOAD_MAX_NUMBER_FILES}
+    else:
+        detail = gettext("表单字段过多：最多 %(limit)s 个") % {"limit": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS}
+    return RequestRefused(detail, code="too_many_fields")
+
+
 class DomainExceptionHandler(ExceptionHandler):
     def convert_known_exceptions(self, exc: Exception) -> Exception:
+        if isinstance(exc, RequestDataTooBig | TooManyFieldsSent | TooManyFilesSent):
+            return request_refused(exc)
         if isinstance(exc, exceptions.ParseError):
             return exceptions.ParseError(parse_error_detail(exc))
         if isinstance(exc, TransitionNotAllowed):

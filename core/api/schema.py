@@ -15,7 +15,7 @@ drf-spectacular cannot see from the declarations alone.
 - A write's 400 `validation_error` lists the errors its input declares (each field with its codes), but the services
   also refuse naming other things (a line of a file, the gift ordered, the request as a whole) with codes of their
   own: each error is one of the declared ones or any other (`ValidationErrorItem`), and every write may answer one,
-  whatever its body (a multipart upload too). Its 400 `client_error` is a body that cannot be parsed or a missing
+  whatever its body (a multipart upload too). Its 400 `client_error` is a body that cannot be parsed or is too large, or a missing
   `Idempotency-Key` (`ClientError400`), naming the header.
 - Every operation may answer 405 `method_not_allowed` (another method on its route) and 406 `not_acceptable` (an
   `Accept` it cannot give); a write 415 `unsupported_media_type` (a body of a type it does not parse): a read
@@ -171,13 +171,15 @@ class AutoSchema(StandardizedErrorsAutoSchema):
 
 
 class _ClientError400(serializers.Serializer):
-    code = serializers.ChoiceField(choices=["parse_error", "idempotency_key_missing"])
+    code = serializers.ChoiceField(choices=["parse_error", "idempotency_key_missing", "request_too_large", "too_many_fields"])
     detail = serializers.CharField()
     attr = serializers.CharField(allow_null=True, help_text="Idempotency-Key for a missing key, else null")
 
 
 class ClientError400Serializer(serializers.Serializer):
-    """A body that cannot be parsed (parse_error) or a write without its Idempotency-Key (idempotency_key_missing)."""
+    """A body that cannot be parsed (parse_error), one larger than the server takes (request_too_large: over
+    DATA_UPLOAD_MAX_MEMORY_SIZE; too_many_fields: over DATA_UPLOAD_MAX_NUMBER_FIELDS or _FILES) or a write without its
+    Idempotency-Key (idempotency_key_missing)."""
 
     type = serializers.ChoiceField(choices=ClientErrorEnum.choices)
     errors = _ClientError400(many=True)
