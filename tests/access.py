@@ -153,7 +153,7 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("order-cancel-before-picking", "POST"): order_action(operator=409),
     ("order-redeliver", "POST"): order_action(operator=409, writable={"reason", "recipient_name", "recipient_phone", "address"}),
     ("order-give-up", "POST"): order_action(operator=409),
-    ("order-resend-code", "POST"): order_action(member=400, writable=frozenset()),
+    ("order-resend-code", "POST"): order_action(member=409, writable=frozenset()),
     ("ledger-entry-list", "GET"): row(AUTHENTICATED),
     ("ledger-entry-detail", "GET"): row(
         {"anon": 401, "member": 200, "other_member": 404, "supplier_admin": 404, "supplier_staff": 404, "other_supplier": 404,

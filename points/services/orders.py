@@ -16,7 +16,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
-from core.errors import ConcurrentUpdate, NotFound, PermissionDenied, ValidationFailed
+from core.errors import ConcurrentUpdate, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from core.events import publish
 from core.fsm import apply_transition, bulk_transition, log_creation, require_transition
 from core.numbers import numbered
@@ -197,12 +197,12 @@ def _send_code(order: RedemptionOrder, now: datetime, *, replacing: bool = False
 
 def resend_code(*, order: RedemptionOrder, now: datetime, actor=None) -> RedemptionOrder:
     """Text a fresh code (the old one stops working), at most once a minute; an order locked by five wrong codes
-    stays locked. :raises OrderExpired: :raises ValidationFailed: :raises CodeAttemptsExceeded: :raises CodeResendTooSoon:
+    stays locked. :raises OrderExpired: :raises InvalidTransition: for an order that needs no code :raises CodeAttemptsExceeded: :raises CodeResendTooSoon:
     saying in how many seconds (whole, rounded up) a code may be sent again, also as its `retry_after`"""
     if expire_if_due(order, now=now):
         raise OrderExpired()
-    if order.state != State.AWAITING_CONFIRMATION or not order.code_required:
-        raise ValidationFailed(gettext("该订单无需验证码"), field="code")
+    if order.state != State.AWAITING_CONFIRMATION or not order.code_required:  # no step of this order: 409, as any other
+        raise InvalidTransition(gettext("该订单无需验证码"))
     if code_locked(order):
         raise CodeAttemptsExceeded(field="code")
     if now < _next_code_at(order, now):

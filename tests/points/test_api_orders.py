@@ -154,6 +154,17 @@ def test_an_order_confirmed_at_once_waits_for_no_code(api, rich_member, listed_g
     assert (placed["state"], placed["code_locked"], placed["code_tries_left"]) == ("confirmed", False, None)
 
 
+def test_a_code_for_an_order_that_needs_none_is_409_invalid_transition_and_sends_nothing(api, rich_member, listed_gift):
+    client = api(rich_member.user)
+    placed = client.post("/api/v1/orders/", order_body(listed_gift), format="json", HTTP_IDEMPOTENCY_KEY="small").json()
+
+    response = client.post(f"/api/v1/orders/{placed['id']}/resend-code/")
+
+    assert response.status_code == 409
+    assert response.json()["errors"][0]["code"] == "invalid_transition"
+    assert not Notification.objects.filter(kind="confirmation_code").exists()
+
+
 def test_a_code_asked_for_too_soon_is_429_saying_how_many_seconds_remain_with_retry_after(api, rich_member, listed_gift, now,
                                                                                            time_machine):
     client = api(rich_member.user)
