@@ -20,7 +20,7 @@ from functools import wraps
 from django.db import IntegrityError, connection
 from django.db.models import Model
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
 
@@ -33,6 +33,12 @@ from core.validators import length_error
 HEADER = "Idempotency-Key"
 _STORED = ("request_hash", "response_status", "response_body")
 _KEY = f"r.user_id = %s AND r.endpoint = %s AND r.{connection.ops.quote_name('key')} = %s"
+
+
+KEY_PARAMETER = OpenApiParameter(
+    HEADER, str, OpenApiParameter.HEADER, required=True,
+    description="A key of your own (at most 255 characters) naming this request: a retry with the same key and body replays the first answer",
+)
 
 
 def idempotent(view_method):
@@ -64,10 +70,8 @@ def idempotent(view_method):
                 raise
             return _replay(stored, body_hash)
 
-    return extend_schema(parameters=[OpenApiParameter(
-        HEADER, str, OpenApiParameter.HEADER, required=True,
-        description="A key of your own (at most 255 characters) naming this request: a retry with the same key and body replays the first answer",
-    )])(wrapper)
+    wrapper.requires_idempotency_key = True  # the schema declares the header (core.api.schema), above or below @action
+    return wrapper
 
 
 def _read_key(value: str | None, *, field: str) -> str:

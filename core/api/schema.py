@@ -17,6 +17,7 @@ drf-spectacular cannot see from the declarations alone.
   own: each error is one of the declared ones or any other (`ValidationErrorItem`), and every write may answer one,
   whatever its body (a multipart upload too). Its 400 `client_error` is a body that cannot be parsed or is too large, or a missing
   `Idempotency-Key` (`ClientError400`), naming the header.
+- A view method decorated `core.idempotency.idempotent` declares the `Idempotency-Key` header it requires.
 - Every operation may answer 405 `method_not_allowed` (another method on its route) and 406 `not_acceptable` (an
   `Accept` it cannot give); a write 415 `unsupported_media_type` (a body of a type it does not parse): a read
   parses no body.
@@ -35,6 +36,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.settings import api_settings
 
 from core.files import SHOWN_IN_PLACE
+from core.idempotency import KEY_PARAMETER
 
 #: query parameters that never answer a 400 (a page that does not exist, or no number, is a 404)
 NEVER_REFUSED = {"page"}
@@ -122,6 +124,15 @@ class AutoSchema(StandardizedErrorsAutoSchema):
         if direction == "response" and extras:
             return super(StandardizedErrorsAutoSchema, self)._get_examples(serializer, direction, media_type, status_code, extras)
         return super()._get_examples(serializer, direction, media_type, status_code, extras)
+
+    def get_override_parameters(self):
+        """A view method decorated `core.idempotency.idempotent` declares the Idempotency-Key header it requires, in
+        whichever order it sits with @action (which would drop a schema the decorator attached to the method)."""
+        parameters = super().get_override_parameters()
+        handler = getattr(self.view, getattr(self.view, "action", None) or self.method.lower(), None)
+        if getattr(handler, "requires_idempotency_key", False):
+            parameters = [*parameters, KEY_PARAMETER]
+        return parameters
 
     def get_filter_backends(self):
         return [] if getattr(self.view, "detail", False) else super().get_filter_backends()

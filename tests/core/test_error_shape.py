@@ -1,5 +1,6 @@
 """Every error status comes back in one documented shape: {"type", "errors": [{"code", "detail", "attr"}]}."""
 import pytest
+from drf_spectacular.generators import EndpointEnumerator
 
 from core.models import TransitionLog
 from suppliers.models import Supplier
@@ -82,6 +83,27 @@ def test_the_schema_tells_a_member_asking_for_a_code_too_soon_how_long_to_wait(a
     assert "Retry-After" in too_soon["headers"] and too_soon["headers"]["Retry-After"]["schema"]["type"] == "integer"
 
 
+def idempotent_operations() -> list[tuple[str, str]]:
+    """(path, method) of every route whose view method requires an Idempotency-Key (`core.idempotency.idempotent`),
+    found from the views themselves."""
+    found = []
+    for path, _regex, method, callback in EndpointEnumerator().get_api_endpoints():
+        handler_name = getattr(callback, "actions", {}).get(method.lower(), method.lower())
+        if getattr(getattr(callback.cls, handler_name, None), "requires_idempotency_key", False):
+            found.append((path.replace("{pk}", "{id}"), method.lower()))
+    return found
+
+
+def test_the_schema_asks_for_the_idempotency_key_on_every_route_that_requires_it():
+    operations = idempotent_operations()
+    paths = served_schema()["paths"]
+
+    assert ("/api/v1/members/{id}/correct-points/", "post") in operations and ("/api/v1/complaints/suggest/", "post") in operations
+    undeclared = [(path, method) for path, method in operations
+                  if ("Idempotency-Key", True) not in [(p["name"], p["required"]) for p in paths[path][method]["parameters"] if p["in"] == "header"]]
+    assert undeclared == []
+
+
 @pytest.mark.parametrize(("path", "method", "statuses"), [
     ("/api/v1/gifts/", "get", {"405", "406"}),
     ("/api/v1/gifts/", "post", {"405", "406", "415"}),
@@ -111,3 +133,4 @@ def test_a_format_parameter_changes_nothing_the_answer_is_json(api, operator, fo
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
     assert set(response.json()) >= {"count", "results"}
+
