@@ -11,6 +11,7 @@ from core.api.downloads import serving
 from core.api.fields import TableFileField
 from core.api.errors import ErrorResponse429Serializer
 from core.api.permissions import require_role
+from core.api.serializers import file_upload_schema
 from core.api.transitions import RequiredReasonInput, TransitionHistoryMixin, transition_action
 from core.errors import PermissionDenied
 from core.api.filters import FilterSet, IdFilter, TimeFilter, orderings, read_query
@@ -295,7 +296,7 @@ class BulkCreditView(APIView):
 
 
 class CreditFileInput(serializers.Serializer):
-    file = TableFileField()
+    file = TableFileField(help_text="CSV or XLSX: phone, points, optional reason_code; one batch per file")
 
 
 class CreditFileView(APIView):
@@ -303,7 +304,7 @@ class CreditFileView(APIView):
 
     parser_classes = [MultiPartParser]
 
-    @extend_schema(request={"multipart/form-data": CreditFileInput}, responses=CREDITED)
+    @extend_schema(request={"multipart/form-data": file_upload_schema(CreditFileInput)}, responses=CREDITED)
     def post(self, request):
         require_role(request.user, OPERATORS)
         params = CreditFileInput(data=request.data)

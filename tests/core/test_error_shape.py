@@ -134,3 +134,10 @@ def test_a_format_parameter_changes_nothing_the_answer_is_json(api, operator, fo
     assert response["Content-Type"] == "application/json"
     assert set(response.json()) >= {"count", "results"}
 
+
+def test_the_schema_declares_the_credit_file_as_a_file_upload():
+    body = served_schema()["paths"]["/api/v1/points/credit-files/"]["post"]["requestBody"]["content"]
+
+    assert list(body) == ["multipart/form-data"]
+    assert body["multipart/form-data"]["schema"]["properties"]["file"]["format"] == "binary"
+    assert body["multipart/form-data"]["schema"]["required"] == ["file"]
