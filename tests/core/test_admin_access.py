@@ -14,7 +14,7 @@ from tests.factories import FIXED_NOW, ContractFactory, GiftFactory, Qualificati
 from tests.portal import logged_in, page_in
 from tests.suppliers.profile_factories import NEW_ACCOUNT, ProfileChangeFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.supplier(applicant=True)]  # the supplier is an applicant, as onboarding starts it
 
 
 def test_an_operator_cannot_make_itself_a_superuser_or_change_any_account(operator, finance):

@@ -16,10 +16,10 @@ from core.models import StateMachine, TransitionLog
 from points.services import complaints
 from tests.creation import CREATED, assert_history_begins_with_creation
 from suppliers.models import Supplier
-from tests.factories import SupplierFactory
+from tests.factories import ApplicantFactory
 from tests.portal import logged_in
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.supplier(applicant=True)]  # the supplier is an applicant, as onboarding starts it
 
 #: made by the demo only in flows it does not run (a suspension proposal, of two low scores in a row): their own tests
 #: check them (tests/settlement/test_assessment.py)
@@ -46,7 +46,7 @@ def test_every_object_the_demo_makes_through_the_services_begins_its_history_wit
 
 
 def test_many_objects_are_logged_as_created_in_one_insert(operator, now):
-    suppliers = SupplierFactory.create_batch(5)
+    suppliers = ApplicantFactory.create_batch(5)
     ContentType.objects.get_for_model(Supplier)  # cached once per process, whichever test ran first
 
     with CaptureQueriesContext(connection) as queries:

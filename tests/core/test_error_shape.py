@@ -7,7 +7,7 @@ from suppliers.models import Supplier
 from tests.api_schema import served_schema
 from tests.factories import SUPPLIER_APPLICATION
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.supplier(applicant=True)]  # the supplier is an applicant, as onboarding starts it
 
 
 def only_error(response):

@@ -11,11 +11,11 @@ from core.models import TransitionLog
 from suppliers.models import Supplier
 from core.roles import Role, waiting_for
 from suppliers.services import catalog, contracts, onboarding, profile
-from tests.factories import ContractFactory, GiftFactory, SupplierFactory, supplier_in
+from tests.factories import ApplicantFactory, ContractFactory, GiftFactory, supplier_in
 from tests.suppliers.profile_factories import ProfileChangeFactory
 from tests.portal import logged_in, nav
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.supplier(applicant=True)]  # the supplier is an applicant, as onboarding starts it
 
 
 def test_anonymous_visitors_are_sent_to_the_login_page():
@@ -173,7 +173,7 @@ def test_an_operator_reviews_a_supplier_from_the_portal_with_a_reason(operator, 
 def test_the_reviewer_sees_the_rejected_applications_made_with_the_same_credit_code(operator, supplier, other_supplier, now):
     onboarding.start_supplier_review(supplier=supplier, actor=operator, now=now)
     onboarding.reject_supplier(supplier=supplier, actor=operator, now=now, reason="材料不全")
-    twin = SupplierFactory(name="同一企业的第二次申请", credit_code=supplier.credit_code)
+    twin = ApplicantFactory(name="同一企业的第二次申请", credit_code=supplier.credit_code)
     client = logged_in(operator)
 
     page = client.get(f"/supplier/review/{twin.pk}/").content.decode()

@@ -83,6 +83,7 @@ def test_the_navigation_marks_the_page_the_reader_is_on(operator):
     assert page.count('aria-current="page"') == 1
 
 
+@pytest.mark.supplier(applicant=True)
 def test_a_navigation_badge_says_what_its_number_counts(operator, supplier):
     page = nav(logged_in(operator).get("/"))  # `supplier` is an application waiting for review
 

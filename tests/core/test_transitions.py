@@ -9,9 +9,9 @@ from core.errors import ConcurrentUpdate, InvalidTransition
 from core.fsm import apply_transition, bulk_transition, history_of
 from core.models import TransitionLog
 from suppliers.models import Supplier
-from tests.factories import SupplierFactory
+from tests.factories import ApplicantFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.supplier(applicant=True)]  # the supplier is an applicant, as onboarding starts it
 
 
 def test_a_transition_writes_one_log_row_with_actor_time_states_and_reason(supplier, operator, now):
@@ -59,8 +59,8 @@ def test_a_failure_after_the_transition_rolls_back_state_and_log(supplier, opera
 
 
 def test_bulk_transition_moves_only_rows_in_a_source_state_and_logs_each(operator, now):
-    applied = SupplierFactory.create_batch(3)
-    reviewed = SupplierFactory()
+    applied = ApplicantFactory.create_batch(3)
+    reviewed = ApplicantFactory()
     apply_transition(reviewed, "start_review", actor=operator, at=now)
 
     changed = bulk_transition(Supplier.objects.all(), "start_review", actor=operator, at=now, reason="批量受理")
@@ -73,7 +73,7 @@ def test_bulk_transition_moves_only_rows_in_a_source_state_and_logs_each(operato
 
 
 def test_bulk_transition_runs_a_constant_number_of_queries(operator, now, django_assert_max_num_queries):
-    SupplierFactory.create_batch(40)
+    ApplicantFactory.create_batch(40)
 
     with django_assert_max_num_queries(8):
         changed = bulk_transition(Supplier.objects.all(), "start_review", actor=operator, at=now)
@@ -87,7 +87,7 @@ def test_the_model_refuses_a_transition_from_a_wrong_state_even_without_the_help
 
 
 def test_a_new_object_is_written_once_in_its_target_state_with_its_log(operator, now):
-    supplier = SupplierFactory.build()
+    supplier = ApplicantFactory.build()
 
     apply_transition(supplier, "start_review", actor=operator, at=now, reason="资料齐全")
 
@@ -101,7 +101,7 @@ def test_a_new_object_is_written_once_in_its_target_state_with_its_log(operator,
 
 
 def test_an_illegal_transition_of_a_new_object_writes_nothing(operator, now):
-    supplier = SupplierFactory.build()
+    supplier = ApplicantFactory.build()
 
     with pytest.raises(InvalidTransition):
         apply_transition(supplier, "suspend", actor=operator, at=now)

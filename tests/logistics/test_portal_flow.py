@@ -39,7 +39,7 @@ def page(client, url: str) -> str:
 
 
 def messages_of(response) -> list[str]:
-    return re.findall(r'<li class="(?:success|error)">([^<]*)</li>', response.content.decode())
+    return re.findall(r'<li class="(?:success|error)"><div role="(?:status|alert)">([^<]*)</div></li>', response.content.decode())
 
 
 def on_hand(gift, location) -> int:

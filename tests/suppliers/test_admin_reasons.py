@@ -11,7 +11,7 @@ from tests.factories import ready_to_activate
 from tests.helpers import gift_in_state
 from tests.portal import logged_in
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.supplier(applicant=True)]  # the supplier is an applicant, as onboarding starts it
 
 SUPPLIERS = "/admin/suppliers/supplier/"
 
