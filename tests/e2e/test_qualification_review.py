@@ -15,7 +15,7 @@ PASSWORD = "pass12345"  # what UserFactory sets
 
 def test_a_supplier_uploads_a_licence_renewal_that_an_operator_approves(browser_page: Page, live_server, tmp_path):
     page = browser_page
-    supplier = SupplierFactory()
+    supplier = SupplierFactory(licence=None)  # its only licence the old one below
     QualificationFactory(supplier=supplier, number="LIC-OLD")  # recorded before a licence's number had to be its credit code
     SupplierUserFactory(username="e2e_supplier_admin", role=Role.SUPPLIER_ADMIN, supplier=supplier)
     UserFactory(username="e2e_operator", role=Role.OPERATOR)
