@@ -77,7 +77,10 @@ class ComplaintSerializer(serializers.ModelSerializer):
         return self._contact(complaint).member_phone
 
     def _progress(self, complaint) -> complaints.Progress:
-        return complaints.progress_shown(user=self.context["request"].user, complaint=complaint, now=timezone.now())
+        """The complaint's progress as the reader may see it, decided once per complaint (three fields read it)."""
+        if getattr(complaint, "_progress_shown", None) is None:
+            complaint._progress_shown = complaints.progress_shown(user=self.context["request"].user, complaint=complaint, now=timezone.now())
+        return complaint._progress_shown
 
     def get_overdue(self, complaint) -> bool:
         return self._progress(complaint).overdue
