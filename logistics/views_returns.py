@@ -50,7 +50,6 @@ from logistics.services import claims, costs, returns
 from points.models import RedemptionOrder
 
 MEMBER = frozenset({Role.MEMBER})
-OPERATOR = frozenset({Role.OPERATOR})
 FINANCE = frozenset({Role.FINANCE})
 RETURN_DESKS = frozenset({Role.OPERATOR, Role.LOGISTICS, *SUPPLIER_ROLES})
 COST_READERS = frozenset({Role.OPERATOR, Role.LOGISTICS, Role.FINANCE, *SUPPLIER_ROLES})

@@ -30,7 +30,7 @@ from core.portal import (
     act_with_form, add_service_errors, bad_input_is_400, labelled, page_status, paginate, posted_from, redirect_back, report_form_errors,
     send_back, send_back_refusal, state_reached,
 )
-from core.roles import SUPPLIER_ROLES, Role
+from core.roles import OPERATORS, SUPPLIER_ROLES, Role
 from core.texts import joined_messages, moment
 from suppliers.forms_catalog import (
     ClearanceInput, DelistInput, FilterForm, GiftForm, MovementFilterForm, NoInput, OwnStockCountForm, ReasonInput, SafetyStockForm,
@@ -42,7 +42,6 @@ from suppliers.selectors import matching as _matching
 from suppliers.selectors import list_revisions, stock_movements_of, stock_of
 from suppliers.services import catalog, cooperation, gift_images, inventory, qualifications, revisions
 
-OPERATOR = frozenset({Role.OPERATOR})
 RECENT_MOVEMENTS = 20
 GIFT_READERS = frozenset({*SUPPLIER_ROLES, Role.OPERATOR})  # who opens a gift's page (logistics reads stock, not gifts)
 
@@ -80,19 +79,19 @@ GIFT_ACTIONS = {
         ReasonInput, "danger",
     ),
     "request_relisting": GiftAction(gettext_lazy("申请重新上线"), catalog.request_relisting, SUPPLIER_ROLES, "request_relisting", ReasonInput),
-    "approve": GiftAction(gettext_lazy("审核通过"), catalog.approve_gift, OPERATOR, "approve", ReasonInput, then=_to_publish),
-    "reject": GiftAction(gettext_lazy("驳回"), catalog.reject_gift, OPERATOR, "reject", ReasonInput, "danger"),
-    "publish": GiftAction(gettext_lazy("立即上线"), catalog.publish_gift, OPERATOR, "publish"),
-    "schedule": GiftAction(gettext_lazy("定时上线"), revisions.schedule_publication, OPERATOR, "publish", ScheduleInput, "secondary",
+    "approve": GiftAction(gettext_lazy("审核通过"), catalog.approve_gift, OPERATORS, "approve", ReasonInput, then=_to_publish),
+    "reject": GiftAction(gettext_lazy("驳回"), catalog.reject_gift, OPERATORS, "reject", ReasonInput, "danger"),
+    "publish": GiftAction(gettext_lazy("立即上线"), catalog.publish_gift, OPERATORS, "publish"),
+    "schedule": GiftAction(gettext_lazy("定时上线"), revisions.schedule_publication, OPERATORS, "publish", ScheduleInput, "secondary",
                            done=_scheduled),
-    "delist": GiftAction(gettext_lazy("下线"), catalog.delist_gift, OPERATOR, "delist", DelistInput, "danger"),
-    "start_clearance": GiftAction(gettext_lazy("开始清仓"), catalog.start_clearance, OPERATOR, "start_clearance", ClearanceInput),
-    "retire": GiftAction(gettext_lazy("退市"), catalog.retire_gift, OPERATOR, "retire", ReasonInput, "danger",
+    "delist": GiftAction(gettext_lazy("下线"), catalog.delist_gift, OPERATORS, "delist", DelistInput, "danger"),
+    "start_clearance": GiftAction(gettext_lazy("开始清仓"), catalog.start_clearance, OPERATORS, "start_clearance", ClearanceInput),
+    "retire": GiftAction(gettext_lazy("退市"), catalog.retire_gift, OPERATORS, "retire", ReasonInput, "danger",
                          confirm=gettext_lazy("退市后该礼品不能再上线，剩余库存转为遗留礼品。确定退市？")),
 }
 REVISION_ACTIONS = {  # name: (service, success message, who may press it)
-    "approve": (revisions.approve_revision, gettext_lazy("修改已通过"), OPERATOR),
-    "reject": (revisions.reject_revision, gettext_lazy("修改已驳回"), OPERATOR),
+    "approve": (revisions.approve_revision, gettext_lazy("修改已通过"), OPERATORS),
+    "reject": (revisions.reject_revision, gettext_lazy("修改已驳回"), OPERATORS),
     "withdraw": (revisions.withdraw_revision, gettext_lazy("修改已撤回"), SUPPLIER_ROLES),
 }
 
@@ -326,7 +325,7 @@ def review_queue(request, *, refused: tuple[Gift, str, forms.Form] | None = None
     online instead), one tab each, searched alike (`refused`: (a submitted gift, the decision
     refused on it, its form sent back with the reason typed and the errors next to it); shown at the address the
     decision was posted to, the page filters and pages at its own)."""
-    require_role(request.user, OPERATOR)
+    require_role(request.user, OPERATORS)
     queue = request.GET.get("queue") if request.GET.get("queue") in REVIEW_QUEUES else REVIEW_QUEUES[0]
     filters = ReviewQueueFilter(request.GET)
     q = filters.values().get("q", "")
@@ -405,7 +404,7 @@ def revision_action(request, pk: int, name: str):
 
 @login_required
 def gift_admin(request):
-    require_role(request.user, OPERATOR)
+    require_role(request.user, OPERATORS)
     filters = FilterForm(request.GET, with_supplier=True)
     context = paginate(request, filters.apply(_gifts(request)))
     for gift in context["page_obj"]:

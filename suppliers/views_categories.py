@@ -5,17 +5,16 @@ from django.utils.translation import gettext as _
 
 from core.api.permissions import require_role
 from core.portal import act_with_form
-from core.roles import Role
+from core.roles import OPERATORS
 from suppliers.forms_catalog import CategoryForm
 from suppliers.services import categories
 
-OPERATOR = frozenset({Role.OPERATOR})
 
 
 @login_required
 def category_list(request):
     """The categories with their gift counts, and the form that adds one (its errors next to its fields)."""
-    require_role(request.user, OPERATOR)
+    require_role(request.user, OPERATORS)
     form = CategoryForm(request.POST or None)
     added = _("已添加礼品类别 %(name)s") % {"name": request.POST.get("name", "").strip()}
     if request.method == "POST" and act_with_form(request, form, categories.save_category, success=added):
@@ -27,7 +26,7 @@ def category_list(request):
 @login_required
 def category_edit(request, pk: int):
     """One category's names and required certificates (its code stays)."""
-    require_role(request.user, OPERATOR)
+    require_role(request.user, OPERATORS)
     category = get_object_or_404(categories.list_categories(), pk=pk)
     form = CategoryForm(request.POST or None, category=category)
     changed = _("礼品类别 %(code)s 已更新") % {"code": category.code}

@@ -11,12 +11,11 @@ from rest_framework import serializers, viewsets
 
 from core.api.fields import RequiredText
 from core.api.transitions import ReasonInput, TransitionHistoryMixin, transition_action
-from core.roles import Role
+from core.roles import OPERATORS, Role
 from logistics.models import LeftoverLot
 from logistics.services import leftovers
 
 LOGISTICS = frozenset({Role.LOGISTICS})
-OPERATOR = frozenset({Role.OPERATOR})
 
 
 class LeftoverLotSerializer(serializers.ModelSerializer):
@@ -72,6 +71,6 @@ class LeftoverLotViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
         _as_listed(leftovers.dispose_lot), name="dispose", roles=LOGISTICS, target="lot", input_serializer=LeftoverDisposalInput
     )
     clearance = transition_action(
-        _as_listed(leftovers.clear_leftovers), name="clearance", roles=OPERATOR, target="lot", input_serializer=LeftoverClearanceInput,
+        _as_listed(leftovers.clear_leftovers), name="clearance", roles=OPERATORS, target="lot", input_serializer=LeftoverClearanceInput,
         transition="move_to_clearance",
     )

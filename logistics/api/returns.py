@@ -25,7 +25,7 @@ from core.api.serializers import HidesSettlementMoney
 from core.api.transitions import ReasonInput, RequiredReasonInput, TransitionHistoryMixin, transition_action
 from core.files import MAX_DOCUMENT_BYTES, serve
 from core.idempotency import idempotent
-from core.roles import SUPPLIER_ROLES, Role
+from core.roles import OPERATORS, SUPPLIER_ROLES, Role
 from logistics.models import ExtraCost, ReturnEvidence, InboundShipment, LeftoverLot, LogisticsClaim, ReturnRequest, Shipment, Tariff
 from logistics.models.costs import KIND_UNIT, CostKind, Payer, TariffUnit
 from logistics.services import claims, costs, returns
@@ -33,7 +33,6 @@ from logistics.services.return_evidence import MAX_FILES as MAX_EVIDENCE_FILES
 from points.models import RedemptionOrder
 
 MEMBER = frozenset({Role.MEMBER})
-OPERATOR = frozenset({Role.OPERATOR})
 LOGISTICS = frozenset({Role.LOGISTICS})
 FINANCE = frozenset({Role.FINANCE})
 
@@ -277,13 +276,13 @@ class ExtraCostViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, viewsets
     def create(self, request):
         """Record an extra cost priced from the tariff (Idempotency-Key required); a lot's fee of a kind for a day already
         recorded is 409 `fee_already_recorded` (attr `fee_date`, the detail names the cost recorded), nothing charged again."""
-        require_role(request.user, LOGISTICS | OPERATOR)
+        require_role(request.user, LOGISTICS | OPERATORS)
         params = RecordExtraCostInput(data=request.data, context={"request": request})
         params.is_valid(raise_exception=True)
         cost = costs.record_extra_cost(**params.validated_data, actor=request.user, now=timezone.now(), refuse_repeat=True)
         return Response(ExtraCostSerializer(cost).data, status=status.HTTP_201_CREATED)
 
-    void = transition_action(costs.void_extra_cost, name="void", roles=LOGISTICS | OPERATOR, target="cost", input_serializer=VoidExtraCostInput)
+    void = transition_action(costs.void_extra_cost, name="void", roles=LOGISTICS | OPERATORS, target="cost", input_serializer=VoidExtraCostInput)
 
 
 class TariffSerializer(serializers.ModelSerializer):
@@ -320,7 +319,7 @@ class TariffViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=TariffInput, responses=TariffSerializer)
     def partial_update(self, request, kind=None):
         tariff = self.get_object()
-        require_role(request.user, OPERATOR)
+        require_role(request.user, OPERATORS)
         params = TariffInput(data=request.data)
         params.is_valid(raise_exception=True)
         tariff = costs.update_tariff(tariff=tariff, actor=request.user, now=timezone.now(), **params.validated_data)
@@ -385,7 +384,7 @@ class LogisticsClaimViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSe
     @action(detail=False, methods=["post"], url_path="report-lost-parcel")
     def report_lost_parcel(self, request):
         """A shipped parcel never arrived: open a lost-parcel claim (logistics staff or an operator)."""
-        require_role(request.user, LOGISTICS | OPERATOR)
+        require_role(request.user, LOGISTICS | OPERATORS)
         params = LostParcelInput(data=request.data, context={"request": request})
         params.is_valid(raise_exception=True)
         claim = claims.report_lost_parcel(shipment=params.validated_data["shipment"], actor=request.user, now=timezone.now())

@@ -21,7 +21,7 @@ from core.api.schema import stored_file_responses
 from core.api.transitions import RejectionFields, RequiredReasonInput, TransitionHistoryMixin, transition_action
 from core.errors import ValidationFailed
 from core.files import serve
-from core.roles import SUPPLIER_ROLES, Role
+from core.roles import OPERATORS, SUPPLIER_ROLES, Role
 from suppliers.models import BankAccount, Contract, ProfileChange, Qualification, Supplier
 from suppliers.selectors_profile import (
     ExpiryStatus,
@@ -34,7 +34,6 @@ from suppliers.selectors_profile import (
 )
 from suppliers.services import contracts, profile, qualifications
 
-OPERATOR = frozenset({Role.OPERATOR})
 SUPPLIER_ADMIN = frozenset({Role.SUPPLIER_ADMIN})
 EXPIRY_STATUSES = [ExpiryStatus.VALID, ExpiryStatus.EXPIRING, ExpiryStatus.EXPIRED, ExpiryStatus.RENEWED]
 
@@ -206,7 +205,7 @@ class ContractViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, viewsets.
     @extend_schema(request=ContractInput, responses={201: ContractSerializer})
     def create(self, request):
         """Record a contract for review (operators for any supplier, a supplier admin for its own)."""
-        require_role(request.user, OPERATOR | SUPPLIER_ADMIN)
+        require_role(request.user, OPERATORS | SUPPLIER_ADMIN)
         params = ContractInput(data=request.data, context=self.get_serializer_context())
         params.is_valid(raise_exception=True)
         values = dict(params.validated_data)

@@ -16,7 +16,7 @@ from core.api.transitions import RequiredReasonInput, TransitionHistoryMixin, tr
 from core.api.filters import FilterSet, reads_yes_no, yes_no
 from core.api.permissions import require_role
 from core.errors import ValidationFailed
-from core.roles import SUPPLIER_ROLES, Role
+from core.roles import OPERATORS, SUPPLIER_ROLES, Role
 from suppliers.api.serializers import (
     CategoryInput,
     CategorySerializer,
@@ -47,7 +47,6 @@ from suppliers.models import (
 from suppliers.selectors import list_revisions
 from suppliers.services import catalog, categories, gift_images, inventory, notices, onboarding, revisions
 
-OPERATOR = frozenset({Role.OPERATOR})
 
 
 class SupplierViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
@@ -61,14 +60,14 @@ class SupplierViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return Supplier.objects.visible_to(self.request.user)
 
-    start_review = transition_action(onboarding.start_supplier_review, name="start_review", roles=OPERATOR, target="supplier")
-    approve = transition_action(onboarding.approve_supplier, name="approve", roles=OPERATOR, target="supplier")
-    reject = transition_action(onboarding.reject_supplier, name="reject", roles=OPERATOR, target="supplier",
+    start_review = transition_action(onboarding.start_supplier_review, name="start_review", roles=OPERATORS, target="supplier")
+    approve = transition_action(onboarding.approve_supplier, name="approve", roles=OPERATORS, target="supplier")
+    reject = transition_action(onboarding.reject_supplier, name="reject", roles=OPERATORS, target="supplier",
                                input_serializer=RequiredReasonInput)
-    suspend = transition_action(onboarding.suspend_supplier, name="suspend", roles=OPERATOR, target="supplier",
+    suspend = transition_action(onboarding.suspend_supplier, name="suspend", roles=OPERATORS, target="supplier",
                                 input_serializer=RequiredReasonInput)
-    reactivate = transition_action(onboarding.reactivate_supplier, name="reactivate", roles=OPERATOR, target="supplier")
-    terminate = transition_action(onboarding.terminate_supplier, name="terminate", roles=OPERATOR, target="supplier",
+    reactivate = transition_action(onboarding.reactivate_supplier, name="reactivate", roles=OPERATORS, target="supplier")
+    terminate = transition_action(onboarding.terminate_supplier, name="terminate", roles=OPERATORS, target="supplier",
                                   input_serializer=RequiredReasonInput)
 
 
@@ -191,21 +190,21 @@ class GiftViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
         return Response(GiftSerializer(self.get_queryset().get(pk=result.pk)).data)
 
     schedule = transition_action(
-        revisions.schedule_publication, name="schedule", roles=OPERATOR, target="gift", input_serializer=ScheduleInput, transition="publish"
+        revisions.schedule_publication, name="schedule", roles=OPERATORS, target="gift", input_serializer=ScheduleInput, transition="publish"
     )
     submit = transition_action(catalog.submit_gift, name="submit", roles=SUPPLIER_USERS, target="gift")
     rework = transition_action(catalog.rework_gift, name="rework", roles=SUPPLIER_USERS, target="gift")
     request_relisting = transition_action(catalog.request_relisting, name="request_relisting", roles=SUPPLIER_USERS, target="gift")
-    approve = transition_action(catalog.approve_gift, name="approve", roles=OPERATOR, target="gift")
-    reject = transition_action(catalog.reject_gift, name="reject", roles=OPERATOR, target="gift", input_serializer=RequiredReasonInput)
-    publish = transition_action(catalog.publish_gift, name="publish", roles=OPERATOR, target="gift")
+    approve = transition_action(catalog.approve_gift, name="approve", roles=OPERATORS, target="gift")
+    reject = transition_action(catalog.reject_gift, name="reject", roles=OPERATORS, target="gift", input_serializer=RequiredReasonInput)
+    publish = transition_action(catalog.publish_gift, name="publish", roles=OPERATORS, target="gift")
     delist = transition_action(
-        catalog.delist_gift, name="delist", roles=OPERATOR | SUPPLIER_USERS, target="gift", input_serializer=DelistInput
+        catalog.delist_gift, name="delist", roles=OPERATORS | SUPPLIER_USERS, target="gift", input_serializer=DelistInput
     )
     start_clearance = transition_action(
-        catalog.start_clearance, name="start_clearance", roles=OPERATOR, target="gift", input_serializer=ClearanceInput
+        catalog.start_clearance, name="start_clearance", roles=OPERATORS, target="gift", input_serializer=ClearanceInput
     )
-    retire = transition_action(catalog.retire_gift, name="retire", roles=OPERATOR, target="gift", input_serializer=RequiredReasonInput)
+    retire = transition_action(catalog.retire_gift, name="retire", roles=OPERATORS, target="gift", input_serializer=RequiredReasonInput)
 
     @extend_schema(request=StockCountInput, responses=StockRecordSerializer)
     @action(detail=True, methods=["post"], url_path="stock-count")
@@ -240,8 +239,8 @@ class GiftRevisionViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet)
     def get_queryset(self):
         return list_revisions(actor=self.request.user)
 
-    approve = transition_action(revisions.approve_revision, name="approve", roles=OPERATOR, target="revision")
-    reject = transition_action(revisions.reject_revision, name="reject", roles=OPERATOR, target="revision",
+    approve = transition_action(revisions.approve_revision, name="approve", roles=OPERATORS, target="revision")
+    reject = transition_action(revisions.reject_revision, name="reject", roles=OPERATORS, target="revision",
                                input_serializer=RequiredReasonInput)
     withdraw = transition_action(revisions.withdraw_revision, name="withdraw", roles=SUPPLIER_ROLES, target="revision")
 
@@ -257,7 +256,7 @@ class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=CategoryInput, responses={201: CategorySerializer})
     def create(self, request):
         """Add a category: its code (set once), names and required certificates."""
-        require_role(request.user, OPERATOR)
+        require_role(request.user, OPERATORS)
         params = CategoryInput(data=request.data)
         params.is_valid(raise_exception=True)
         category = categories.save_category(actor=request.user, now=timezone.now(), **params.validated_data)
@@ -267,7 +266,7 @@ class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
     def partial_update(self, request, code=None):
         """Change a category's names or required certificates (the fields sent; its code stays)."""
         category = self.get_object()
-        require_role(request.user, OPERATOR)
+        require_role(request.user, OPERATORS)
         params = CategoryInput(data=request.data, partial=True)
         params.is_valid(raise_exception=True)
         category = categories.save_category(actor=request.user, now=timezone.now(), category=category, **params.validated_data)
