@@ -243,10 +243,11 @@ def test_answering_a_closed_case_is_refused_and_changes_nothing(answered_case, o
 
 def test_an_open_case_cannot_be_sent_back(open_case, operator, now):
     with pytest.raises(InvalidTransition):
-        cases.send_back_case(case=open_case, reason="?", actor=operator, now=now)
+        cases.send_back_case(case=open_case, reason="?", deadline=date(2026, 11, 30), actor=operator, now=now)
 
     open_case.refresh_from_db()
     assert open_case.state == "open"
+    assert open_case.deadline == DEADLINE  # the refused step's new deadline is not written either
 
 
 def test_a_case_is_not_overdue_on_its_deadline_day_and_is_the_next_morning(open_case):
