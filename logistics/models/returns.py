@@ -179,12 +179,13 @@ class ReturnEvidence(models.Model):
         RECEIPT = "receipt", _("收货登记")
         INSPECTION = "inspection", _("检验")
 
-    return_request = models.ForeignKey(ReturnRequest, on_delete=models.CASCADE, related_name="evidence")
+    # kept as every record of a return is (PROTECT): deleting the return never takes its evidence with it
+    return_request = models.ForeignKey(ReturnRequest, on_delete=models.PROTECT, related_name="evidence")
     stage = models.CharField(_("环节"), max_length=12, choices=Stage.choices)
     file = models.FileField(_("凭证文件"), upload_to=evidence_path, max_length=200)
     # what the upload's content was found to be (core.files.check_document), not what its name says
     content_type = models.CharField(_("文件类型"), max_length=40)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(_("上传时间"))
 
     class Meta:  # seen by whoever sees its return (returns.list_evidence)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db.models import ProtectedError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 from PIL import Image
@@ -322,3 +323,13 @@ def test_the_inspection_page_names_a_refused_file_next_to_the_field_and_keeps_th
     assert re.search(r'<form[^>]* action="[^"]*/inspect/"[^>]* enctype="multipart/form-data"', page)
     assert response.status_code == 400 and named in field_errors(response)["evidence"]
     assert_inspection_refused_with_nothing_kept(return_request, before)
+
+
+def test_deleting_a_return_through_the_orm_is_refused_and_keeps_its_evidence(api, delivered_order):
+    asked = ask(api, delivered_order, photo("front.png"))
+    return_request = ReturnRequest.objects.get(pk=asked.json()["id"])
+
+    with pytest.raises(ProtectedError):
+        ReturnRequest.objects.filter(pk=return_request.pk).delete()
+
+    assert ReturnEvidence.objects.filter(return_request=return_request).count() == 1
