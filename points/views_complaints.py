@@ -138,8 +138,9 @@ def complaint_desk(request):
     filters = ComplaintFilterForm(request.GET, suppliers=request.user.role not in SUPPLIER_ROLES)
     rows = filters.apply(complaints.list_complaints(user=request.user, now=now, **filters.values()))
     context = paginate(request, rows, by_id=True)  # the reminders of the page's complaints only are counted
-    for complaint in context["page_obj"]:
-        complaint.overdue = complaints.is_overdue(complaint, now)
+    for complaint in context["page_obj"]:  # an opener's row shows no deadline, lateness or chasing, as its page does
+        complaint.progress = complaints.progress_shown(user=request.user, complaint=complaint, now=now)
+        complaint.chase_shown = not complaints.reads_as_opener(user=request.user, complaint=complaint)
     return render(request, "points/complaints/desk.html", context | {"filters": filters, "is_operator": has_role(request.user, OPERATORS)},
                   status=filters.status)
 

@@ -233,6 +233,20 @@ def test_an_opener_is_not_shown_the_answering_suppliers_deadline_or_whose_move_i
     assert answering["deadline"] is not None and answering["waits_for"] == "supplier"
 
 
+def test_the_desk_shows_an_opener_its_complaint_without_the_answering_suppliers_deadline_or_lateness(rival, supplier, supplier_staff, operator):
+    complaint = about(supplier, by=rival)
+    complaints.triage_complaint(complaint=complaint, actor=operator, now=timezone.now() - timedelta(hours=49), responsible="supplier")
+
+    def row(user) -> str:
+        page = logged_in(user).get(reverse("complaint-desk")).content.decode()
+        return page.split(f'data-number="{complaint.number}"', 1)[1].split("</tr>", 1)[0]
+
+    opener_row, answering_row = row(rival), row(supplier_staff)
+
+    assert 'data-testid="overdue"' not in opener_row and 'data-testid="deadline">—<' in opener_row
+    assert 'data-testid="overdue"' in answering_row and 'data-testid="deadline">—<' not in answering_row
+
+
 @pytest.mark.parametrize(("opener", "responsible", "answers"), [
     ("logistics", "logistics", True), ("logistics", "supplier", False), ("finance", "supplier", False), ("rival", "supplier", False),
 ])
