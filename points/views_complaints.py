@@ -213,7 +213,7 @@ def _render_detail(request, complaint: Complaint, now, *, status: int = 200):
         "deadline": progress.deadline,
         "opener": opener,
         "actions": offered_actions(complaint, request.user, now),
-        "deadlines": complaint.deadlines.all() if request.user.role != Role.MEMBER and not opener else [],
+        "deadlines": complaints.deadlines_of(complaint, request.user),
         "reminders": complaints.reminders_of(complaint, request.user),
         "history": history_of(complaint),
         "is_member": request.user.role == Role.MEMBER,

@@ -415,6 +415,14 @@ def progress_shown(*, user, complaint: Complaint, now: datetime) -> Progress:
     return Progress(deadline=complaint.deadline, overdue=is_overdue(complaint, now), waits_for=waits_for(complaint))
 
 
+def deadlines_of(complaint: Complaint, user) -> QuerySet | list:
+    """The complaint's answering deadlines (the SLA facts) for the staff and the responsible party; none for the member
+    or one who reads it only as its opener (as `reminders_of`)."""
+    if getattr(user, "role", None) == Role.MEMBER or reads_as_opener(user=user, complaint=complaint):
+        return []
+    return complaint.deadlines.all()
+
+
 def reminders_of(complaint: Complaint, user) -> QuerySet[ComplaintReminder] | list:
     """The reminders (催办) of the complaint, oldest first, for the staff and the responsible party (not the member, nor
     one who reads it only as its opener): those prefetched with the complaint (`with_reminders`), or else read with
