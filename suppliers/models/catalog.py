@@ -127,7 +127,7 @@ class Gift(StateMachine):
     def publish(self) -> None:
         self.publish_at = None
 
-    @transition(field=state, source=State.APPROVED, target=State.APPROVED)
+    @transition(field=state, source=State.APPROVED, target=State.APPROVED, conditions=[supplier_offers])
     def schedule_publication(self, *, publish_at) -> None:
         """Not a change of state: the time the approved gift goes online by itself, logged with who set it."""
         self.publish_at = publish_at

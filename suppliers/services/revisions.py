@@ -307,8 +307,7 @@ def schedule_publication(*, gift: Gift, actor, now: datetime, publish_at: dateti
     """Publish an approved gift automatically at `publish_at`. :raises InvalidTransition: unless approved :raises ValidationFailed: unless in
     the future :raises SupplierNotCooperating: unless its supplier is active :raises QualificationBlocked: while a qualification its
     category needs is expired or missing"""
-    if gift.state != Gift.State.APPROVED:
-        raise InvalidTransition(gettext("只能为已审核的礼品安排上线"))
+    require_transition(gift, schedules.SCHEDULE, conditions=False)  # its supplier's cooperation is said just below
     if publish_at <= now:
         raise ValidationFailed(gettext("上线时间须在未来"), field="publish_at")
     check_supplier(gift)

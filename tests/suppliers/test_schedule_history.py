@@ -4,8 +4,10 @@ from datetime import timedelta
 
 import pytest
 
-from core.fsm import history_of
-from suppliers.services import onboarding, revisions
+from core.errors import InvalidTransition
+from core.fsm import apply_transition, history_of
+from suppliers.models import Supplier
+from suppliers.services import catalog, onboarding, revisions
 from tests.factories import ready_to_activate
 from tests.helpers import gift_in_state
 from tests.portal import logged_in
@@ -57,3 +59,26 @@ def test_a_suspension_cancelling_the_schedule_is_logged_with_who_suspended_and_w
     assert (cancelled.transition, cancelled.target_state, cancelled.actor, cancelled.at) == (
         "cancel_schedule", "approved", operator, now + timedelta(hours=1))
     assert cancelled.reason_label
+
+
+def test_an_online_gift_is_not_scheduled_and_its_history_gains_nothing(approved, operator, now):
+    catalog.publish_gift(gift=approved, actor=operator, now=now)
+    before = len(history_of(approved))
+
+    with pytest.raises(InvalidTransition):
+        revisions.schedule_publication(gift=approved, actor=operator, now=now, publish_at=now + timedelta(hours=2))
+
+    approved.refresh_from_db()
+    assert (approved.state, approved.publish_at, len(history_of(approved))) == ("online", None, before)
+
+
+def test_the_model_refuses_scheduling_a_gift_whose_supplier_no_longer_offers_even_past_the_service(approved, operator, now):
+    Supplier.objects.filter(pk=approved.supplier_id).update(state=Supplier.State.SUSPENDED)  # as if suspended meanwhile
+    approved.supplier.refresh_from_db()
+    before = len(history_of(approved))
+
+    with pytest.raises(InvalidTransition):
+        apply_transition(approved, "schedule_publication", actor=operator, at=now, publish_at=now + timedelta(hours=2))
+
+    approved.refresh_from_db()
+    assert (approved.publish_at, len(history_of(approved))) == (None, before)
