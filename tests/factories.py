@@ -177,8 +177,10 @@ class QualificationFactory(factory.django.DjangoModelFactory):
 
 def licensed(supplier: Supplier) -> Supplier:
     """Give a supplier (an applicant: `SupplierFactory` holds one) a valid business licence (through 2027): what
-    submitting its gifts to review needs."""
-    QualificationFactory(supplier=supplier)
+    submitting its gifts to review needs; one already holding an approved licence is left as it is."""
+    held = Qualification.objects.filter(supplier=supplier, kind=Qualification.Kind.BUSINESS_LICENCE, state=Qualification.State.APPROVED)
+    if not held.exists():
+        QualificationFactory(supplier=supplier)
     return supplier
 
 
