@@ -7,9 +7,10 @@ import pytest
 from django.db.models import ProtectedError
 
 from core.roles import Role
-from points.models import LedgerEntry
-from points.services import ledger
-from settlement.models import Statement, StatementLine, StatementVersion
+from points.models import Complaint, ComplaintDeadline, LedgerEntry
+from points.services import complaints, ledger
+from settlement.models import Reconciliation, ReconciliationLine, Statement, StatementLine, StatementVersion
+from settlement.services import reconciliation
 from suppliers.models import StockMovement
 from suppliers.services import inventory
 from tests.factories import SHANGHAI, GiftFactory, MemberFactory, UserFactory, WarehouseFactory
@@ -56,3 +57,25 @@ def test_a_user_who_corrected_points_or_moved_stock_is_kept(db):
 
     assert LedgerEntry.objects.get(pk=entry.pk).actor == operator
     assert StockMovement.objects.get().actor == clerk
+
+
+def test_a_reconciliation_with_its_lines_is_kept(issued, supplier_admin, now):
+    content = "order_number,sku,kind,quantity,amount\nRO-1,SKU-1,delivery,1,170.00\n".encode()
+    uploaded = reconciliation.upload_reconciliation(statement=issued, file_name="ours.csv", content=content, actor=supplier_admin, now=now)
+    lines = ReconciliationLine.objects.filter(reconciliation=uploaded).count()
+
+    with pytest.raises(ProtectedError):
+        Reconciliation.objects.filter(pk=uploaded.pk).delete()
+
+    assert lines > 0 and ReconciliationLine.objects.filter(reconciliation=uploaded).count() == lines
+
+
+def test_a_triaged_complaint_keeps_its_answering_deadline(supplier, finance, operator, now):
+    complaint = complaints.open_complaint(actor=finance, now=now, supplier=supplier, title="恶意压价", description="…")
+    complaints.triage_complaint(complaint=complaint, actor=operator, now=now, responsible="supplier")
+    assert ComplaintDeadline.objects.filter(complaint=complaint).exists()
+
+    with pytest.raises(ProtectedError):
+        Complaint.objects.filter(pk=complaint.pk).delete()
+
+    assert Complaint.objects.filter(pk=complaint.pk).exists() and ComplaintDeadline.objects.filter(complaint=complaint).exists()
