@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 
 E = TypeVar("E")
@@ -33,3 +34,8 @@ def publish(event: Any) -> None:
         raise RuntimeError(f"publish({type(event).__name__}) must run inside transaction.atomic()")
     for handler in list(_handlers[type(event)]):
         handler(event)
+
+
+def actor_of(event: Any):
+    """The user an event names as having acted (its `actor_id`), or None for the system (or a user no longer there)."""
+    return get_user_model().objects.filter(pk=event.actor_id).first() if event.actor_id else None

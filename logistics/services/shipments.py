@@ -9,14 +9,13 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext, gettext_noop
 
 from core.errors import ValidationFailed
-from core.events import subscribe
+from core.events import actor_of, subscribe
 from core.fsm import apply_transition, log_creation
 from core.jobs import run_each
 from core.masking import mask_address, mask_name, mask_phone
@@ -499,11 +498,6 @@ def auto_deliver_shipments(*, now: datetime) -> list[int]:
     return list(run_each(due, deliver, job="logistics.auto_deliver_shipments", now=now))
 
 
-def _actor_of(event: OrderCancelledBeforePicking | OrderRedeliveryRequested):
-    """The person an event from the points app names as having acted (None: the system)."""
-    return get_user_model().objects.filter(pk=event.actor_id).first() if event.actor_id else None
-
-
 @subscribe(OrderCancelledBeforePicking)
 def cancel_unpicked_shipment(event: OrderCancelledBeforePicking) -> None:
     """The operator cancelled the order before picking: cancel its shipment in their name and with their reason, or
@@ -513,7 +507,7 @@ def cancel_unpicked_shipment(event: OrderCancelledBeforePicking) -> None:
         return
     if shipment.state != State.CREATED:
         raise ShipmentAlreadyPicked()
-    actor = _actor_of(event)
+    actor = actor_of(event)
     apply_transition(shipment, "cancel", actor=actor, at=event.at, reason=event.reason or gettext_noop("订单拣货前取消"))
 
 
@@ -521,7 +515,7 @@ def cancel_unpicked_shipment(event: OrderCancelledBeforePicking) -> None:
 def create_redelivery_shipment(event: OrderRedeliveryRequested) -> None:
     """The new attempt's parcel, to the order's recipient as it stands; a dropship order's supplier is told it has the
     order to ship again (`tell_supplier_of_parcel`)."""
-    actor = _actor_of(event)
+    actor = actor_of(event)
     shipment = _new_shipment(order=RedemptionOrder.objects.get(pk=event.order_id), now=event.at, actor=actor,
                              reason=gettext_noop("配送失败后重新配送"))
     tell_supplier_of_parcel(

@@ -8,13 +8,12 @@ adjustment for the same amount, made by the finance user who accepted the claim;
 """
 from datetime import datetime
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
-from core.events import subscribe
+from core.events import actor_of, subscribe
 from core.roles import Role, has_role
 from core.texts import Message
 from logistics.events import LostParcelClaimAccepted
@@ -43,7 +42,7 @@ register_source(SOURCE_KIND, _("物流索赔"), _find_claim, shown=claim_referen
 @subscribe(LostParcelClaimAccepted)
 def propose_lost_parcel_compensation(event: LostParcelClaimAccepted) -> Adjustment:
     claim = LogisticsClaim.objects.select_related("order__supplier").get(pk=event.claim_id)
-    return _propose(claim, actor=get_user_model().objects.filter(pk=event.actor_id).first(), now=event.at)  # none: not finance
+    return _propose(claim, actor=actor_of(event), now=event.at)  # none: not finance
 
 
 def _propose(claim: LogisticsClaim, *, actor, now: datetime) -> Adjustment:

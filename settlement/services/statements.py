@@ -13,7 +13,6 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import reverse
@@ -28,7 +27,7 @@ from django.utils.translation import gettext, gettext_noop
 from core import jobs
 from core.errors import PermissionDenied, ValidationFailed
 from core.files import kept_only_if_done
-from core.events import subscribe
+from core.events import actor_of, subscribe
 from core.fsm import apply_transition, bulk_transition, require_transition
 from core.roles import SUPPLIER_ROLES, Role, waiting_for
 from core.selectors import answering
@@ -351,7 +350,7 @@ def owe_closed_negative_payables(event: SupplierTerminated) -> list[int]:
     carried = StatementLine.objects.filter(source_kind=SourceKind.STATEMENT).values("source_id")
     owed = (Statement.objects.filter(supplier_id=event.supplier_id, state=State.CLOSED, payable__lt=0, receivable=False)
             .exclude(pk__in=carried).order_by("month"))
-    actor = get_user_model().objects.filter(pk=event.actor_id).first() if event.actor_id else None
+    actor = actor_of(event)
     for statement in owed:
         apply_transition(statement, "owe", actor=actor, at=event.at, reason=OWED_AFTER_TERMINATION)
     return [statement.pk for statement in owed]
