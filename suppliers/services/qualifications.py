@@ -18,7 +18,7 @@ from core.texts import Message, joined_messages
 from core.validators import required_text
 from suppliers.errors import QualificationBlocked
 from suppliers.models import Category, Gift, ProfileChange, Qualification, Supplier
-from suppliers.selectors_profile import WARNING_DAYS, with_expiry_status
+from suppliers.selectors_profile import WARNING_DAYS, pending_profile_changes, with_expiry_status
 from suppliers.services.contracts import DECIDERS, REJECTION_BODY
 from suppliers.services.notices import send_notice
 from suppliers.validators import validate_credit_code
@@ -91,9 +91,8 @@ def _licence_number(number: str, *, supplier: Supplier) -> tuple[str, list[tuple
         code = validate_credit_code(number, field="number")
     except ValidationFailed as error:
         return number, [("number", "invalid", error.detail)]
-    pending_codes = ProfileChange.objects.filter(
-        supplier=supplier, field=ProfileChange.Field.CREDIT_CODE, state=ProfileChange.State.PENDING,
-    ).values_list("new_value__credit_code", flat=True)
+    pending_codes = pending_profile_changes(supplier=supplier).filter(field=ProfileChange.Field.CREDIT_CODE).values_list(
+        "new_value__credit_code", flat=True)
     if code != supplier.credit_code and code not in pending_codes:
         message = gettext("营业执照编号须为礼品商的统一社会信用代码 %(credit_code)s") % {"credit_code": supplier.credit_code}
         return code, [("number", "invalid", message)]
