@@ -131,3 +131,15 @@ def test_a_portal_form_token_runs_its_action_once_and_a_missing_token_is_refused
         once_per_token(user=operator, form="demo", token=" ", action=action)
 
     assert first == (Program.objects.first().pk, True) and again == (first[0], False) and made == [1]
+
+
+def test_a_portal_form_token_over_255_characters_is_refused_naming_the_token_and_runs_nothing(operator):
+    from core.errors import ValidationFailed
+    from core.idempotency import once_per_token
+
+    made = []
+
+    with pytest.raises(ValidationFailed) as refused:
+        once_per_token(user=operator, form="demo", token="t" * 256, action=lambda: made.append(1))
+
+    assert refused.value.field == "token" and made == []
