@@ -4,6 +4,7 @@ import json
 
 import pytest
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from suppliers.models import Supplier
 from tests.core.test_errors_table import table_codes
@@ -38,4 +39,13 @@ def test_a_body_larger_than_the_server_takes_is_refused_in_the_apis_shape(api, c
 
     assert only_error(response) == (400, "client_error", "request_too_large")
     assert "request_too_large" in table_codes(400)
+    assert not Supplier.objects.exists()
+
+
+def test_a_form_with_more_files_than_the_server_takes_is_refused_in_the_apis_shape(api):
+    files = [SimpleUploadedFile(f"licence-{i}.pdf", b"%PDF-1.4\n") for i in range(settings.DATA_UPLOAD_MAX_NUMBER_FILES + 1)]
+
+    response = api(None).post(URL, {"licence": files}, format="multipart")
+
+    assert only_error(response) == (400, "client_error", "too_many_fields")
     assert not Supplier.objects.exists()
