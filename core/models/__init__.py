@@ -3,8 +3,8 @@ from .idempotency import IdempotencyRecord
 from .jobs import JobFailure
 from .outbox import Notification
 from .programs import Program, Tier
-from .transitions import LatestLog, StateMachine, TransitionLog, logs_relation
+from .transitions import LatestLog, StateField, StateMachine, TransitionLog, logs_relation
 from .users import User
 
-__all__ = ["AccessLog", "IdempotencyRecord", "JobFailure", "LatestLog", "Notification", "Program", "StateMachine", "Tier", "TransitionLog", "User",
+__all__ = ["AccessLog", "IdempotencyRecord", "JobFailure", "LatestLog", "Notification", "Program", "StateField", "StateMachine", "Tier", "TransitionLog", "User",
            "logs_relation"]

@@ -4,9 +4,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
-from django_fsm import FSMField, transition
+from django_fsm import transition
 
-from core.models import StateMachine
+from core.models import StateField, StateMachine
 from core.tenancy import ScopedManager, Visibility
 
 
@@ -36,7 +36,7 @@ class LogisticsClaim(StateMachine):
     )
     settled_at = models.DateTimeField(_("结清时间"), null=True, blank=True)
     settlement_reference = models.CharField(_("结清凭证"), max_length=60, blank=True)
-    state = FSMField(_("状态"), default=State.OPEN, choices=State.choices, protected=True)
+    state = StateField(_("状态"), default=State.OPEN, choices=State.choices, protected=True)
 
     objects = ScopedManager()
     visibility = Visibility(staff=frozenset({"operator", "logistics", "finance"}))

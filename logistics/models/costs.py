@@ -7,9 +7,9 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, transition
+from django_fsm import transition
 
-from core.models import StateMachine
+from core.models import StateField, StateMachine
 from core.tenancy import ScopedManager, Visibility
 from core.texts import copy_label_of
 
@@ -133,7 +133,7 @@ class ExtraCost(StateMachine):
     description_params = models.JSONField(_("说明参数"), null=True, blank=True)
     recorded_at = models.DateTimeField(_("记录时间"))
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    state = FSMField(_("状态"), default=State.RECORDED, choices=State.choices, protected=True)
+    state = StateField(_("状态"), default=State.RECORDED, choices=State.choices, protected=True)
     voided_at = models.DateTimeField(_("作废时间"), null=True, blank=True)
     voided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("作废人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -2,9 +2,9 @@
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, transition
+from django_fsm import transition
 
-from core.models import StateMachine
+from core.models import StateField, StateMachine
 from core.tenancy import ScopedManager, Visibility
 
 
@@ -31,7 +31,7 @@ class InboundShipment(StateMachine):
     put_away_at = models.DateTimeField(_("上架时间"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("撤回时间"), null=True, blank=True)
     note = models.CharField(_("备注"), max_length=300, blank=True)
-    state = FSMField(_("状态"), default=State.ANNOUNCED, choices=State.choices, protected=True)
+    state = StateField(_("状态"), default=State.ANNOUNCED, choices=State.choices, protected=True)
 
     objects = ScopedManager()
     visibility = Visibility(supplier="supplier", staff=frozenset({"operator", "logistics"}))

@@ -4,9 +4,9 @@ from datetime import date, timedelta
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, transition
+from django_fsm import transition
 
-from core.models import StateMachine
+from core.models import StateField, StateMachine
 from core.tenancy import ScopedManager, Visibility
 
 
@@ -25,7 +25,7 @@ class LeftoverLot(StateMachine):
     created_at = models.DateTimeField(_("创建时间"))
     collect_by = models.DateField(_("取回期限"))
     closed_at = models.DateTimeField(_("完结时间"), null=True, blank=True)
-    state = FSMField(_("状态"), default=State.OPEN, choices=State.choices, protected=True)
+    state = StateField(_("状态"), default=State.OPEN, choices=State.choices, protected=True)
 
     objects = ScopedManager()
     visibility = Visibility(supplier="supplier", staff=frozenset({"operator", "logistics", "finance"}))

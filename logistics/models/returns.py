@@ -7,9 +7,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
-from django_fsm import FSMField, transition
+from django_fsm import transition
 
-from core.models import StateMachine
+from core.models import StateField, StateMachine
 from core.tenancy import ScopedManager, Visibility
 from logistics.models.shipments import Shipment
 
@@ -62,7 +62,7 @@ class ReturnRequest(StateMachine):
     # the delivery netted off on the supplier's statement (negative), computed when the outcome is recorded
     settlement_amount = models.DecimalField(_("冲减结算金额"), max_digits=14, decimal_places=2, default=Decimal("0.00"))
     refund_entry = models.OneToOneField("points.LedgerEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    state = FSMField(_("状态"), default=State.REQUESTED, choices=State.choices, protected=True)
+    state = StateField(_("状态"), default=State.REQUESTED, choices=State.choices, protected=True)
 
     objects = ScopedManager()
     visibility = Visibility(supplier="supplier", member="order__member")

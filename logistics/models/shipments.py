@@ -5,9 +5,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, transition
+from django_fsm import transition
 
-from core.models import StateMachine
+from core.models import StateField, StateMachine
 from core.tenancy import ScopedManager, Visibility
 from logistics.carriers import carrier_key
 
@@ -91,7 +91,7 @@ class Shipment(StateMachine):
     # when the supplier of a dropship order handed to it was told of the parcel (its handover notice): set with the
     # notice, so that the next handover run tells the supplier of a parcel an earlier run's failed notice missed
     supplier_notified_at = models.DateTimeField(_("礼品商通知时间"), null=True, blank=True, editable=False)
-    state = FSMField(_("状态"), default=State.CREATED, choices=State.choices, protected=True)
+    state = StateField(_("状态"), default=State.CREATED, choices=State.choices, protected=True)
 
     objects = ScopedManager()
     visibility = Visibility(supplier="supplier", member="order__member")

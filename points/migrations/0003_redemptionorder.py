@@ -34,7 +34,7 @@ class Migration(migrations.Migration):
                 ('code_hash', models.CharField(blank=True, max_length=64)),
                 ('code_expires_at', models.DateTimeField(blank=True, null=True)),
                 ('code_attempts', models.PositiveSmallIntegerField(default=0)),
-                ('state', django_fsm.FSMField(choices=[('awaiting_confirmation', '待确认'), ('confirmed', '已确认'), ('expired', '已过期'), ('cancelled', '已取消'), ('handed_over', '已交接'), ('shipped', '已发货'), ('delivered', '已签收'), ('delivery_failed', '配送失败'), ('returned', '已退货'), ('completed', '已完成')], default='awaiting_confirmation', max_length=50, protected=True, verbose_name='状态')),
+                ('state', models.CharField(choices=[('awaiting_confirmation', '待确认'), ('confirmed', '已确认'), ('expired', '已过期'), ('cancelled', '已取消'), ('handed_over', '已交接'), ('shipped', '已发货'), ('delivered', '已签收'), ('delivery_failed', '配送失败'), ('returned', '已退货'), ('completed', '已完成')], default='awaiting_confirmation', max_length=50, verbose_name='状态')),
                 ('placed_at', models.DateTimeField(verbose_name='下单时间')),
                 ('expires_at', models.DateTimeField(verbose_name='确认截止时间')),
                 ('confirmed_at', models.DateTimeField(blank=True, null=True, verbose_name='确认时间')),

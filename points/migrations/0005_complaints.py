@@ -33,7 +33,7 @@ class Migration(migrations.Migration):
                 ('responded_at', models.DateTimeField(blank=True, null=True, verbose_name='答复时间')),
                 ('resolved_at', models.DateTimeField(blank=True, null=True, verbose_name='解决时间')),
                 ('auto_resolved', models.BooleanField(default=False, verbose_name='自动解决')),
-                ('state', django_fsm.FSMField(choices=[('open', '待分派'), ('triaged', '处理中'), ('escalated', '已升级'), ('responded', '已答复'), ('resolved', '已解决'), ('reopened', '已重开')], default='open', max_length=50, protected=True, verbose_name='状态')),
+                ('state', models.CharField(choices=[('open', '待分派'), ('triaged', '处理中'), ('escalated', '已升级'), ('responded', '已答复'), ('resolved', '已解决'), ('reopened', '已重开')], default='open', max_length=50, verbose_name='状态')),
                 ('gift', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='complaints', to='suppliers.gift')),
                 ('member', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='complaints', to='points.member')),
                 ('opened_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),

@@ -3,9 +3,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, transition
+from django_fsm import transition
 
-from core.models import StateMachine
+from core.models import StateField, StateMachine
 from core.tenancy import ScopedManager, Visibility
 from core.validators import REASON_MAX_LENGTH
 
@@ -62,7 +62,7 @@ class Complaint(StateMachine):
     # when an operator last chased (催办) the complaint, whatever its state or deadline since: the queue orders by it
     # without reading every complaint's reminders (kept by the reminder service; `chases` say which still count)
     last_reminded_at = models.DateTimeField(_("最近催办时间"), null=True, blank=True, editable=False)
-    state = FSMField(_("状态"), default=State.OPEN, choices=State.choices, protected=True)
+    state = StateField(_("状态"), default=State.OPEN, choices=State.choices, protected=True)
 
     objects = ScopedManager()
     visibility = Visibility(supplier="supplier", member="member", staff=frozenset({"operator", "logistics"}))

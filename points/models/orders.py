@@ -2,9 +2,9 @@
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, transition
+from django_fsm import transition
 
-from core.models import StateMachine
+from core.models import StateField, StateMachine
 from core.tenancy import ScopedManager, Visibility
 from suppliers.models.catalog import Gift
 
@@ -49,7 +49,7 @@ class RedemptionOrder(StateMachine):
     code_expires_at = models.DateTimeField(null=True, blank=True)
     code_attempts = models.PositiveSmallIntegerField(default=0)
 
-    state = FSMField(_("状态"), default=State.AWAITING_CONFIRMATION, choices=State.choices, protected=True)
+    state = StateField(_("状态"), default=State.AWAITING_CONFIRMATION, choices=State.choices, protected=True)
     placed_at = models.DateTimeField(_("下单时间"))
     expires_at = models.DateTimeField(_("确认截止时间"))
     confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)

@@ -58,7 +58,7 @@ class Migration(migrations.Migration):
                 ('payment_date', models.DateField(blank=True, null=True, verbose_name='付款日期')),
                 ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='关闭时间')),
                 ('receivable', models.BooleanField(default=False, verbose_name='转为应收')),
-                ('state', django_fsm.FSMField(choices=[('draft', '草稿'), ('issued', '已下发'), ('confirmed', '已确认'), ('disputed', '有异议'), ('invoiced', '已开票'), ('approved', '已审批付款'), ('paid', '已付款'), ('closed', '已关闭')], default='draft', max_length=50, protected=True, verbose_name='状态')),
+                ('state', models.CharField(choices=[('draft', '草稿'), ('issued', '已下发'), ('confirmed', '已确认'), ('disputed', '有异议'), ('invoiced', '已开票'), ('approved', '已审批付款'), ('paid', '已付款'), ('closed', '已关闭')], default='draft', max_length=50, verbose_name='状态')),
                 ('supplier', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='statements', to='suppliers.supplier')),
             ],
             options={
@@ -99,7 +99,7 @@ class Migration(migrations.Migration):
                 ('created_at', models.DateTimeField(verbose_name='创建时间')),
                 ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='审批时间')),
                 ('decision_note', models.TextField(blank=True, verbose_name='审批意见')),
-                ('state', django_fsm.FSMField(choices=[('proposed', '待审批'), ('approved', '已审批'), ('rejected', '已驳回')], default='proposed', max_length=50, protected=True, verbose_name='状态')),
+                ('state', models.CharField(choices=[('proposed', '待审批'), ('approved', '已审批'), ('rejected', '已驳回')], default='proposed', max_length=50, verbose_name='状态')),
                 ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('supplier', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='adjustments', to='suppliers.supplier')),

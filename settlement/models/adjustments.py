@@ -3,9 +3,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, transition
+from django_fsm import transition
 
-from core.models import StateMachine
+from core.models import StateField, StateMachine
 from core.tenancy import ScopedManager, Visibility
 from core.texts import copy_label_of
 from settlement.sources import source_text
@@ -61,7 +61,7 @@ class Adjustment(StateMachine):
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
     decision_note = models.TextField(_("审批意见"), blank=True)
-    state = FSMField(_("状态"), default=State.PROPOSED, choices=State.choices, protected=True)
+    state = StateField(_("状态"), default=State.PROPOSED, choices=State.choices, protected=True)
 
     reason_label = copy_label_of("reason", "reason_id", "reason_params")
 

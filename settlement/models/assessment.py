@@ -5,9 +5,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, transition
+from django_fsm import transition
 
-from core.models import LatestLog, StateMachine, logs_relation
+from core.models import LatestLog, StateField, StateMachine, logs_relation
 from core.tenancy import ScopedManager, Visibility
 from core.validators import REASON_MAX_LENGTH
 
@@ -124,7 +124,7 @@ class PenaltyProposal(StateMachine):
     dismissal_requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                                related_name="+")
     dismissed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    state = FSMField(_("状态"), default=State.PROPOSED, choices=State.choices, protected=True)
+    state = StateField(_("状态"), default=State.PROPOSED, choices=State.choices, protected=True)
 
     objects = ScopedManager()
     visibility = Visibility(supplier="supplier", staff=STAFF)
@@ -182,7 +182,7 @@ class SuspensionProposal(StateMachine):
     assessment = models.OneToOneField(Assessment, on_delete=models.PROTECT, related_name="suspension_proposal")
     created_at = models.DateTimeField(_("创建时间"))
     note = models.TextField(_("决定说明"), blank=True)
-    state = FSMField(_("状态"), default=State.PROPOSED, choices=State.choices, protected=True)
+    state = StateField(_("状态"), default=State.PROPOSED, choices=State.choices, protected=True)
 
     objects = ScopedManager()
     visibility = Visibility(supplier="supplier", staff=STAFF)
@@ -224,7 +224,7 @@ class RectificationCase(StateMachine):
     answer = models.TextField(_("整改说明"), blank=True)
     answered_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
-    state = FSMField(_("状态"), default=State.OPEN, choices=State.choices, protected=True)
+    state = StateField(_("状态"), default=State.OPEN, choices=State.choices, protected=True)
 
     objects = ScopedManager()
     visibility = Visibility(supplier="supplier", staff=STAFF)
@@ -274,7 +274,7 @@ class ReEvaluation(StateMachine):
     decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     note = models.TextField(_("说明"), blank=True)
-    state = FSMField(_("状态"), default=State.DUE, choices=State.choices, protected=True)
+    state = StateField(_("状态"), default=State.DUE, choices=State.choices, protected=True)
 
     objects = ScopedManager()
     visibility = Visibility(supplier="supplier", staff=STAFF)

@@ -5,9 +5,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, transition
+from django_fsm import transition
 
-from core.models import StateMachine
+from core.models import StateField, StateMachine
 from core.tenancy import ScopedManager, Visibility
 
 ZERO = Decimal("0.00")
@@ -78,7 +78,7 @@ class Statement(StateMachine):
     collection_reference = models.CharField(_("收款凭证号"), max_length=60, blank=True)
     collection_date = models.DateField(_("收款日期"), null=True, blank=True)
     collected_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    state = FSMField(_("状态"), default=State.DRAFT, choices=State.choices, protected=True)
+    state = StateField(_("状态"), default=State.DRAFT, choices=State.choices, protected=True)
 
     objects = ScopedManager()
     visibility = Visibility(supplier="supplier", staff=frozenset({"finance", "operator"}))

@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
                 ('contact_phone', models.CharField(max_length=20, verbose_name='联系电话')),
                 ('contact_email', models.EmailField(blank=True, max_length=254, verbose_name='联系邮箱')),
                 ('address', models.CharField(blank=True, max_length=300, verbose_name='地址')),
-                ('state', django_fsm.FSMField(choices=[('applied', '已申请'), ('under_review', '审核中'), ('active', '合作中'), ('suspended', '已暂停'), ('terminated', '已终止'), ('rejected', '已拒绝')], default='applied', max_length=50, protected=True, verbose_name='状态')),
+                ('state', models.CharField(choices=[('applied', '已申请'), ('under_review', '审核中'), ('active', '合作中'), ('suspended', '已暂停'), ('terminated', '已终止'), ('rejected', '已拒绝')], default='applied', max_length=50, verbose_name='状态')),
                 ('applied_at', models.DateTimeField(verbose_name='申请时间')),
             ],
             options={

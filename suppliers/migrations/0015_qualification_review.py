@@ -1,7 +1,6 @@
 """Qualifications a supplier uploads wait for an operator's review (`pending → approved | rejected`). Every row kept
 so far already counted, so each existing row is approved; new rows start pending."""
-import django_fsm
-from django.db import migrations
+from django.db import migrations, models
 
 STATES = [("pending", "待审核"), ("approved", "已通过"), ("rejected", "已驳回")]
 
@@ -13,11 +12,11 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="qualification",
             name="state",
-            field=django_fsm.FSMField(choices=STATES, default="approved", max_length=50, protected=True, verbose_name="审核状态"),
+            field=models.CharField(choices=STATES, default="approved", max_length=50, verbose_name="审核状态"),
         ),
         migrations.AlterField(
             model_name="qualification",
             name="state",
-            field=django_fsm.FSMField(choices=STATES, default="pending", max_length=50, protected=True, verbose_name="审核状态"),
+            field=models.CharField(choices=STATES, default="pending", max_length=50, verbose_name="审核状态"),
         ),
     ]

@@ -6,9 +6,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, transition
+from django_fsm import transition
 
-from core.models import Program, StateMachine, Tier
+from core.models import Program, StateField, StateMachine, Tier
 from core.tenancy import ScopedManager, Visibility
 
 
@@ -76,7 +76,7 @@ class Gift(StateMachine):
     fulfilment = models.CharField(_("履约方式"), max_length=10, choices=Fulfilment.choices, default=Fulfilment.WAREHOUSE)
     min_tier = models.CharField(_("最低会员等级"), max_length=10, choices=Tier.choices, default=Tier.STANDARD)
     tier_discounts = models.JSONField(_("等级积分折扣（%）"), default=dict, blank=True, help_text=_("仅适用于全球通价格，如 {\"gold\": 5}"))
-    state = FSMField(_("状态"), default=State.DRAFT, choices=State.choices, protected=True)
+    state = StateField(_("状态"), default=State.DRAFT, choices=State.choices, protected=True)
     delist_reason = models.CharField(_("下线原因"), max_length=30, choices=DelistReason.choices, blank=True)
     clearance_points_price = models.PositiveIntegerField(_("清仓积分价"), null=True, blank=True)
     clearance_settlement_price = models.DecimalField(_("清仓结算价"), max_digits=12, decimal_places=2, null=True, blank=True)

@@ -7,10 +7,10 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, transition
+from django_fsm import transition
 
 from core.masking import mask_account_number
-from core.models import LatestLog, Program, StateMachine, logs_relation
+from core.models import LatestLog, Program, StateField, StateMachine, logs_relation
 from core.tenancy import ScopedManager, ScopedQuerySet, Visibility
 from core.texts import Message, label_message, stored, written
 
@@ -33,7 +33,7 @@ class Contract(StateMachine):
         _("履约保证金"), max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
     )
     file = models.FileField(_("合同文件"), upload_to="contracts/", blank=True)
-    state = FSMField(_("状态"), default=State.PENDING, choices=State.choices, protected=True)
+    state = StateField(_("状态"), default=State.PENDING, choices=State.choices, protected=True)
     created_at = models.DateTimeField(_("创建时间"))
     transition_logs = logs_relation()
 
@@ -97,7 +97,7 @@ class Qualification(StateMachine):
     uploaded_at = models.DateTimeField(_("上传时间"))
     warned_at = models.DateTimeField(_("到期提醒时间"), null=True, blank=True)
     expiry_handled_at = models.DateTimeField(_("过期处理时间"), null=True, blank=True)
-    state = FSMField(_("审核状态"), default=State.PENDING, choices=State.choices, protected=True)
+    state = StateField(_("审核状态"), default=State.PENDING, choices=State.choices, protected=True)
     transition_logs = logs_relation()
 
     objects = models.Manager.from_queryset(QualificationQuerySet)()
@@ -187,7 +187,7 @@ class ProfileChange(StateMachine):
     #: what the reviewing operator checks the new value against: the account-opening permit or bank proof of a bank
     #: account, the new business licence of a legal name or credit code (none on changes needing no review)
     evidence = models.FileField(_("证明文件"), upload_to="profile_changes/", blank=True, null=True)
-    state = FSMField(_("状态"), default=State.PENDING, choices=State.choices, protected=True)
+    state = StateField(_("状态"), default=State.PENDING, choices=State.choices, protected=True)
     transition_logs = logs_relation()
 
     objects = ScopedManager()

@@ -4,9 +4,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop, pgettext_lazy
-from django_fsm import FSMField, transition
+from django_fsm import transition
 
-from core.models import StateMachine
+from core.models import StateField, StateMachine
 from core.tenancy import ScopedManager, Visibility
 from core.texts import Message, stored, texts_of, written
 
@@ -155,7 +155,7 @@ class ReplenishmentRequest(StateMachine):
     raised_at = models.DateTimeField(_("发起时间"))
     due_date = models.DateField(_("截止日期"))
     met_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
-    state = FSMField(_("状态"), default=State.OPEN, choices=State.choices, protected=True)
+    state = StateField(_("状态"), default=State.OPEN, choices=State.choices, protected=True)
 
     objects = ScopedManager()
     visibility = Visibility(supplier="gift__supplier")

@@ -3,9 +3,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, transition
+from django_fsm import transition
 
-from core.models import LatestLog, StateMachine, logs_relation
+from core.models import LatestLog, StateField, StateMachine, logs_relation
 from core.tenancy import ScopedManager, Visibility
 
 
@@ -21,7 +21,7 @@ class GiftRevision(StateMachine):
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     requested_at = models.DateTimeField(_("提交时间"))
     decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
-    state = FSMField(_("状态"), default=State.PENDING, choices=State.choices, protected=True)
+    state = StateField(_("状态"), default=State.PENDING, choices=State.choices, protected=True)
     transition_logs = logs_relation()
 
     objects = ScopedManager()

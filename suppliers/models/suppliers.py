@@ -3,9 +3,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, transition
+from django_fsm import transition
 
-from core.models import LatestLog, StateMachine, logs_relation
+from core.models import LatestLog, StateField, StateMachine, logs_relation
 from core.tenancy import ScopedManager, Visibility
 
 
@@ -37,7 +37,7 @@ class Supplier(StateMachine):
     contact_email = models.EmailField(_("联系邮箱"), blank=True)
     address = models.CharField(_("地址"), max_length=300, blank=True)
     sms_notices = models.CharField(_("短信通知"), max_length=10, choices=SmsNotices.choices, default=SmsNotices.ALL)
-    state = FSMField(_("状态"), default=State.APPLIED, choices=State.choices, protected=True)
+    state = StateField(_("状态"), default=State.APPLIED, choices=State.choices, protected=True)
     applied_at = models.DateTimeField(_("申请时间"))
     transition_logs = logs_relation()
 
@@ -103,7 +103,7 @@ class SupplierMembership(StateMachine):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="supplier_membership")
     supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="memberships")
-    state = FSMField(_("状态"), default=State.ACTIVE, choices=State.choices, protected=True)
+    state = StateField(_("状态"), default=State.ACTIVE, choices=State.choices, protected=True)
 
     objects = ScopedManager()
     visibility = Visibility(supplier="supplier")
