@@ -105,13 +105,23 @@ def test_the_username_migration_stops_naming_the_accounts_whose_names_differ_onl
     assert "docs/operations.md" in message
 
 
+def rows_of(apps, app: str, name: str):
+    return apps.get_model(app, name).objects.using(COPY)
+
+
+def a_gift_of(apps, supplier_name: str):
+    """A supplier named `supplier_name` and a gift of it, as the schema being migrated holds them."""
+    (supplier,) = suppliers_named(apps, supplier_name)
+    category = rows_of(apps, "suppliers", "Category").create(code="migration-test", name="测试")
+    return rows_of(apps, "suppliers", "Gift").create(supplier=supplier, sku="G-1", name="礼品", category=category, market_price=Decimal("10"),
+                                                     settlement_price=Decimal("8"), created_at="2026-01-01T00:00Z")
+
+
 def test_the_disposal_fee_migration_stops_naming_the_lots_charged_twice(copied_database):
     def one_lot_charged_twice(apps):
-        model = lambda app, name: apps.get_model(app, name).objects.using(COPY)  # noqa: E731
-        (supplier,) = suppliers_named(apps, "甲礼品有限公司")
-        category = model("suppliers", "Category").create(code="disposal-test", name="测试")
-        gift = model("suppliers", "Gift").create(supplier=supplier, sku="G-1", name="礼品", category=category,
-                                                 market_price=Decimal("10"), settlement_price=Decimal("8"), created_at="2026-01-01T00:00Z")
+        model = lambda app, name: rows_of(apps, app, name)  # noqa: E731
+        gift = a_gift_of(apps, "甲礼品有限公司")
+        supplier = gift.supplier
         location = model("suppliers", "Location").create(code="WH-MIG", name="仓", kind="warehouse")
         lot = model("logistics", "LeftoverLot").create(supplier=supplier, gift=gift, location=location, quantity=1, state="disposed",
                                                        created_at="2026-01-01T00:00Z", collect_by=date(2026, 1, 31))
@@ -123,3 +133,33 @@ def test_the_disposal_fee_migration_stops_naming_the_lots_charged_twice(copied_d
                               migration="0027_disposal_fee_once_per_lot", arrange=one_lot_charged_twice)
 
     assert message.count("甲礼品有限公司 (#") == 2 and "Void each disposal fee recorded in error" in message
+
+
+def test_the_carrier_event_migration_stops_naming_the_events_of_one_parcel_that_share_a_sequence(copied_database):
+    def one_parcel_with_sequence_2_twice(apps):
+        gift = a_gift_of(apps, "甲礼品有限公司")
+        user = rows_of(apps, "core", "User").create(username="member-1")
+        program = rows_of(apps, "core", "Program").get(code="gotone")
+        member = rows_of(apps, "points", "Member").create(user=user, program=program, name="张三", phone="13900001111")
+        order = rows_of(apps, "points", "RedemptionOrder").create(
+            number="R-1", member=member, gift=gift, supplier=gift.supplier, program=program, quantity=1, fulfilment="warehouse",
+            points_unit_price=100, points_cost=100, settlement_unit_price=Decimal("8"), settlement_amount=Decimal("8"),
+            recipient_name="张三", recipient_phone="13900001111", address="福州", placed_at="2026-01-01T00:00Z",
+            expires_at="2026-01-02T00:00Z")
+        relabelled, other = (rows_of(apps, "logistics", "Shipment").create(
+            order=order, supplier=gift.supplier, kind="warehouse", quantity=1, tracking_number=number, created_at="2026-01-01T00:00Z")
+            for number in ("SF100", "SF200"))
+        for event_id, shipment, tracking_number, sequence in [
+            ("EV-OLD-1", relabelled, "SF099", 1), ("EV-OLD-2", relabelled, "SF099", 2), ("EV-NEW-2", relabelled, "SF100", 2),
+            ("EV-OTHER-2", other, "SF200", 2), ("EV-LOOSE-2", None, "SF300", 2), ("EV-LOOSE-2B", None, "SF301", 2),
+        ]:
+            rows_of(apps, "logistics", "CarrierEvent").create(
+                event_id=event_id, shipment=shipment, tracking_number=tracking_number, sequence=sequence, kind="shipped",
+                occurred_at="2026-01-01T00:00Z", received_at="2026-01-01T00:00Z")
+
+    message = stopped_message(copied_database, "logistics", before="0027_disposal_fee_once_per_lot",
+                              migration="0028_carrier_event_sequence_per_parcel", arrange=one_parcel_with_sequence_2_twice)
+
+    assert "EV-OLD-2 (#" in message and "EV-NEW-2 (#" in message
+    assert not any(event in message for event in ("EV-OLD-1", "EV-OTHER-2", "EV-LOOSE-2"))
+    assert "docs/operations.md" in message
