@@ -1,16 +1,19 @@
 """An expired or missing licence or product certificate keeps a gift already in review from going online (SPEC §4.1):
 it is not approved, listed, scheduled or changed by a revision until renewed, and its scheduled publishing is cancelled;
 the operators' queue of gifts to put online shows such a gift blocked, saying why, and the API says so too."""
+import itertools
 import re
 from datetime import date, datetime, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from suppliers.errors import QualificationBlocked
 from suppliers.models import Gift, GiftRevision, Notice, Qualification
 from suppliers.services import catalog, qualifications, revisions
 from tests.factories import SHANGHAI, supplier_in
-from tests.helpers import gift_in_state, stocked_to_clear
+from tests.helpers import assert_list_queries_constant, gift_in_state, stocked_to_clear
 from tests.portal import logged_in, page_in
 from tests.suppliers.profile_factories import CertificateFactory, electronics, expiring_licence
 
@@ -19,6 +22,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.supplier(licence=None)]  # `sup
 TODAY = date(2026, 10, 15)  # the date of the fixed `now`
 REVIEWED = datetime(2026, 9, 1, 10, 0, tzinfo=SHANGHAI)  # when the gifts went to review, every licence and certificate still valid
 EXPIRED = TODAY - timedelta(days=1)
+QUEUE = "/supplier/gift-review/?queue=approved"
 
 
 def state_of(gift) -> tuple[str, object]:
@@ -175,7 +179,7 @@ def test_the_api_refuses_putting_an_offline_gift_on_clearance_while_the_licence_
 
 def publication_tab(operator, language: str = "zh-hans") -> dict[str, str]:
     """The review page's 待上线 tab: each gift's SKU and what its last cell offers (its actions, or why it is blocked)."""
-    page = page_in(operator, "/supplier/gift-review/?queue=approved", language)
+    page = page_in(operator, QUEUE, language)
     rows = re.findall(r'<tr data-sku="([^"]+)">(.*?)</tr>', page, flags=re.S)
     return {sku: row.rsplit("<td>", 1)[-1] for sku, row in rows}
 
@@ -212,3 +216,45 @@ def test_the_api_says_why_an_approved_gift_cannot_go_online_in_the_list_and_the_
 
     assert listed == {blocked.sku: detail, publishable.sku: ""}
     assert "营业执照已过期或缺失" in detail and detail == refused.json()["errors"][0]["detail"]
+
+
+def approved_gifts_half_blocked(operator, supplier):
+    """make(n): n more approved gifts of `supplier` (licensed, its 3C certificate lapsed), every other one a phone its
+    lapsed certificate keeps from going online (the first one too), the others tea that may."""
+    expiring_licence(supplier, expires_on=date(2027, 12, 31))
+    CertificateFactory(supplier=supplier, issued_on=date(2021, 1, 1), expires_on=EXPIRED)
+    made = itertools.count()
+
+    def make(n: int) -> None:
+        for _ in range(n):
+            category = {"category": electronics()} if next(made) % 2 == 0 else {}
+            gift_in_state("approved", actor=operator, at=REVIEWED, supplier=supplier, **category)
+
+    return make
+
+
+def test_the_suppliers_gift_list_in_the_api_reads_as_many_queries_for_1_and_50_gifts_blocked_ones_among_them(
+    api, supplier, supplier_admin, operator
+):
+    client = api(supplier_admin)
+
+    assert_list_queries_constant(client, "/api/v1/gifts/", approved_gifts_half_blocked(operator, supplier))
+
+    blocked = [gift["qualification_blocked"] for gift in client.get("/api/v1/gifts/?page_size=50").json()["results"]]
+    assert blocked.count("") == 25 and all("3C" in reason for reason in blocked if reason)
+
+
+def test_the_publication_queue_reads_as_many_queries_for_1_and_20_gifts_blocked_ones_among_them(supplier, operator):
+    make, client = approved_gifts_half_blocked(operator, supplier), logged_in(operator)
+
+    make(1)
+    client.get(QUEUE)  # once before counting: what a process reads once (content types) is read
+    with CaptureQueriesContext(connection) as one:
+        first = client.get(QUEUE)
+    make(19)
+    with CaptureQueriesContext(connection) as twenty:
+        second = client.get(QUEUE)
+
+    assert first.content.decode().count('data-testid="blocked"') == 1
+    assert len(second.context["page_obj"]) == 20 and second.content.decode().count('data-testid="blocked"') == 10
+    assert len(one.captured_queries) == len(twenty.captured_queries), "\n".join(q["sql"] for q in twenty.captured_queries)
