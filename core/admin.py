@@ -59,6 +59,14 @@ class ReviewedInThePortalAdmin(admin.ModelAdmin):
         return list(dict.fromkeys((*every_field(self.model), *super().get_readonly_fields(request, obj))))
 
 
+class FixedFieldsAdmin(admin.ModelAdmin):
+    """A record's fixed fields (core.models.FixedFields) shown read only once its model says they are fixed."""
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        return (*readonly, *obj.fixed_fields) if obj is not None and obj.is_fixed() else readonly
+
+
 class ReviewedInThePortalInline(admin.TabularInline):
     """The rows of such a record (its memberships, its prices): shown, never added, changed or deleted here."""
 

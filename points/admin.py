@@ -1,23 +1,18 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import MaskedPhoneAdmin
+from core.admin import FixedFieldsAdmin, MaskedPhoneAdmin
 from core.masking import mask_name
 from points.models import Member
 
 
 @admin.register(Member)
-class MemberAdmin(MaskedPhoneAdmin):
+class MemberAdmin(FixedFieldsAdmin, MaskedPhoneAdmin):
     list_display = ("masked_name", "masked_phone", "program", "tier", "reminders_opt_out")
     list_filter = ("program", "tier")
     search_fields = ("name", "phone")
     raw_id_fields = ("user",)  # shown to readers as a link named by the user's masked login (User.__str__)
     masked_fields = MaskedPhoneAdmin.masked_fields | {"name": "masked_name"}
-
-    def get_readonly_fields(self, request, obj=None):
-        """A member's program is what its points, orders and prices were in: it never changes here."""
-        readonly = super().get_readonly_fields(request, obj)
-        return readonly if obj is None else (*readonly, "program")
 
     @admin.display(description=_("姓名"), ordering="name")
     def masked_name(self, member: Member) -> str:

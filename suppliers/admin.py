@@ -3,7 +3,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import AdminStep, AuditTrailAdmin, ReviewedInThePortalAdmin, ReviewedInThePortalInline, TransitionAdminMixin
+from core.admin import AdminStep, AuditTrailAdmin, FixedFieldsAdmin, ReviewedInThePortalAdmin, ReviewedInThePortalInline, TransitionAdminMixin
 from suppliers.models import (
     BankAccount,
     Category,
@@ -96,14 +96,9 @@ class CategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Location)
-class LocationAdmin(admin.ModelAdmin):
+class LocationAdmin(FixedFieldsAdmin):
     list_display = ("code", "name", "kind", "supplier")
     list_filter = ("kind",)
-
-    def get_readonly_fields(self, request, obj=None):
-        """Whose units a location holds is fixed once it holds any: a warehouse's stock never becomes a supplier's own."""
-        readonly = super().get_readonly_fields(request, obj)
-        return (*readonly, "kind", "supplier") if obj is not None and obj.stock_records.exists() else readonly
 
 
 @admin.register(StockRecord)

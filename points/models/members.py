@@ -5,11 +5,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.masking import mask_name, mask_phone
-from core.models import Program, Tier
+from core.models import FixedFields, Program, Tier
 from core.tenancy import ScopedManager, Visibility
 
 
-class Member(models.Model):
+class Member(FixedFields):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="member")
     program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="members")
     tier = models.CharField(_("等级"), max_length=10, choices=Tier.choices, default=Tier.STANDARD)
@@ -19,6 +19,10 @@ class Member(models.Model):
 
     objects = ScopedManager()
     visibility = Visibility(member="self", staff=frozenset({"operator"}))
+
+    # a member's points, orders and prices were in the program it joined
+    fixed_fields = ("program",)
+    fixed_message = _("会员的积分计划不能更改：其积分、订单和价格都属于加入时的积分计划")
 
     class Meta:
         ordering = ["id"]

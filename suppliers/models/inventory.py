@@ -6,12 +6,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop, pgettext_lazy
 from django_fsm import transition
 
-from core.models import StateField, StateMachine
+from core.models import FixedFields, StateField, StateMachine
 from core.tenancy import ScopedManager, Visibility
 from core.texts import Message, stored, texts_of, written
 
 
-class Location(models.Model):
+class Location(FixedFields):
     class Kind(models.TextChoices):
         WAREHOUSE = "warehouse", _("物流仓")
         DROPSHIP = "dropship", _("礼品商自有仓")
@@ -37,8 +37,15 @@ class Location(models.Model):
             )
         ]
 
+    # whose units a location holds is fixed once it holds any: a warehouse's stock never becomes a supplier's own
+    fixed_fields = ("kind", "supplier")
+    fixed_message = _("库位已有库存，其类型和所属礼品商不能更改")
+
     def __str__(self) -> str:
         return self.label
+
+    def is_fixed(self) -> bool:
+        return super().is_fixed() and self.stock_records.exists()
 
     def described(self) -> str:
         """How pages and notices name it: a warehouse by its name; a supplier's own warehouse (whose name is the
