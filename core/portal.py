@@ -300,6 +300,31 @@ def act_with_form(
     return True
 
 
+def create_with_form(
+    request, form, name: str, service: Callable, *, values: Callable[[], dict] | None = None,
+    aliases: dict[str, str] | None = None,
+) -> tuple[int, bool] | None:
+    """Call `service`, which creates something, for a bound valid `form` (a core.forms.SubmittedOnce) at most once per
+    the token the form was rendered with (`name` names the form among the user's: a double click or a re-sent request
+    creates one object), with the user as actor, the time now and the form's `values()` (by default what was
+    entered: `form.entered`). (The object's id, whether this request created it) for the page to say so and go to it;
+    None when the form is unsent or invalid or the service refused, its errors then next to the fields they name (see
+    add_service_errors), for the page to be rendered again with the form."""
+    from django.utils import timezone
+
+    from core.errors import DomainError
+
+    if not form.is_valid():
+        return None
+    try:
+        return form.create_once(user=request.user, name=name, action=lambda: service(
+            actor=request.user, now=timezone.now(), **(values or form.entered)()
+        ))
+    except DomainError as error:
+        add_service_errors(form, error, aliases=aliases)
+        return None
+
+
 def moved_on(request, obj, transition: str) -> int | None:
     """The status (409) of an action on `obj` its state no longer allows (another user moved it on meanwhile), the
     refusal naming the state then said at the top of the next page shown; None while the state allows it. Check it

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 from core.api.permissions import require_role
 from core.errors import DomainError
 from core.fsm import history_of
-from core.portal import add_service_errors, moved_on, paginate, report_form_errors, send_back, state_reached
+from core.portal import add_service_errors, create_with_form, moved_on, paginate, report_form_errors, send_back, state_reached
 from core.roles import OPERATORS, SUPPLIER_REVIEWERS, SUPPLIER_ROLES, Role, has_role
 from core.validators import id_or_none
 from points.forms_complaints import (
@@ -172,21 +172,15 @@ def supplier_complaint_new(request):
 
 def _created_once(request, form, name: str, service: Callable, values: Callable[[], dict], message: Callable[[int], str],
                   to: Callable, *, aliases: dict[str, str] | None = None):
-    """What a valid form asks `service` to create, created once per form (a double click or a re-sent request makes
-    one): the response `to(pk)`, with `message(pk)` the first time; None while the form is unsent, invalid or refused by
-    the service (its errors then next to the fields, `aliases` mapping the service's names to the form's)."""
-    if request.method != "POST" or not form.is_valid():
-        return None
-    try:
-        pk, first = form.create_once(user=request.user, name=name, action=lambda: service(
-            actor=request.user, now=timezone.now(), **values()
-        ))
-    except DomainError as error:
-        add_service_errors(form, error, aliases=aliases)
-        return None
-    if first:
-        messages.success(request, message(pk))
-    return to(pk)
+    """What a valid form asks `service` to create, created once per form (core.portal.create_with_form): the response
+    `to(pk)`, with `message(pk)` the first time; None while the form is unsent, invalid or refused by the service (its
+    errors then next to the fields, `aliases` mapping the service's names to the form's)."""
+    if created := create_with_form(request, form, name, service, values=values, aliases=aliases):
+        pk, first = created
+        if first:
+            messages.success(request, message(pk))
+        return to(pk)
+    return None
 
 
 def _number(pk: int) -> str:

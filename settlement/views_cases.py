@@ -18,7 +18,7 @@ from core.api.permissions import require_role
 from core.errors import DomainError, PermissionDenied
 from core.forms import StateFilter, SubmittedOnce, choice_filter
 from core.fsm import history_of
-from core.portal import add_service_errors, moved_on, paginate
+from core.portal import add_service_errors, create_with_form, moved_on, paginate
 from core.roles import OPERATORS, SUPPLIER_ROLES, Role, has_role
 from core.validators import REASON_MAX_LENGTH, BusinessDayField
 from settlement.models import ReEvaluation, RectificationCase
@@ -83,16 +83,12 @@ CASE_FORMS = {"answer": (AnswerForm, cases.answer_case, SUPPLIER_ROLES, gettext_
 CASE_TRANSITIONS = {"answer": "submit_answer", "send-back": "send_back", "close": "close"}
 
 
-def _call(form, service, *, once: str = "", **values) -> bool:
-    """Call a service for a valid form (a form that creates something, once per rendered form: `once` names it); its
-    validation errors go next to the fields they name."""
+def _call(form, service, **values) -> bool:
+    """Call a service for a valid form; its validation errors go next to the fields they name."""
     if not form.is_valid():
         return False
     try:
-        if once:
-            form.create_once(user=values["actor"], name=once, action=lambda: service(**values, **form.entered()))
-        else:
-            service(**values, **form.cleaned_data)
+        service(**values, **form.cleaned_data)
     except PermissionDenied:
         raise
     except DomainError as error:
@@ -117,7 +113,7 @@ def case_list(request):
     form = OpenCaseForm(request.POST or None) if is_operator else None
     if request.method == "POST":
         require_role(request.user, OPERATORS)
-        if _call(form, cases.open_case, once="case", actor=request.user, now=now):
+        if create_with_form(request, form, "case", cases.open_case):
             messages.success(request, _("整改单已开立，已通知礼品商"))
             return redirect("settlement-cases")
     filters = CaseFilterForm(request.GET, with_supplier=is_operator)
