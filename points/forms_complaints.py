@@ -9,7 +9,7 @@ from core.forms import DayRangeFilter, SubmittedOnce, choice_filter, day_field, 
 from core.validators import MOBILE_MESSAGE, MOBILE_PATTERN, REASON_MAX_LENGTH, id_or_none
 from points.models import Complaint, Member, RedemptionOrder
 from points.models.complaints import Party
-from points.services.complaints import complainable_gifts, complainable_suppliers, triage_parties
+from points.services.complaints import complainable_gifts, complainable_suppliers, suppliers_to_complain_about, triage_parties
 from suppliers.models import Gift, Supplier
 
 
@@ -102,8 +102,7 @@ class SupplierComplaintForm(SubmittedOnce):
 
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        others = complainable_suppliers(user).exclude(pk=user.supplier_id) if user.supplier_id else complainable_suppliers(user)
-        self.fields["supplier"].queryset = others.order_by("name")  # its own supplier is no choice (the service refuses it)
+        self.fields["supplier"].queryset = suppliers_to_complain_about(user).order_by("name")
 
 
 class SuggestionForm(SubmittedOnce):

@@ -79,6 +79,19 @@ def complainable_suppliers(user) -> QuerySet[Supplier]:
     return Supplier.objects.visible_to(user) | Supplier.objects.filter(state__in=PUBLIC_SUPPLIERS)
 
 
+def barred_supplier(actor) -> int | None:
+    """The supplier the actor may not complain about: a supplier's user's own (it complains, through the public channel,
+    about another supplier); None for anyone else, who belongs to no supplier."""
+    return getattr(actor, "supplier_id", None)
+
+
+def suppliers_to_complain_about(user) -> QuerySet[Supplier]:
+    """The suppliers `user` may choose to complain about: those it may name (`complainable_suppliers`) but the one it may
+    not complain about (`barred_supplier`), which open_complaint refuses."""
+    rows = complainable_suppliers(user)
+    return rows.exclude(pk=barred) if (barred := barred_supplier(user)) else rows
+
+
 def _check_named(actor, gift: Gift | None, supplier: Supplier | None, member: Member | None, order: RedemptionOrder | None) -> None:
     """:raises NotFound: naming what the actor may not name (as if it did not exist: a complaint must not reveal it);
     the gift of the order named is always named rightly (whose order it is, is checked on its own)"""
@@ -140,7 +153,7 @@ def open_complaint(
         raise ValidationFailed(gettext("订单、礼品与礼品商不一致"), field="supplier")
     if channel == Channel.PUBLIC and not concerned:
         raise ValidationFailed(gettext("请指定被投诉的礼品商或礼品"), field="supplier")
-    if channel == Channel.PUBLIC and getattr(actor, "supplier_id", None) in concerned:
+    if barred_supplier(actor) in concerned:
         raise ValidationFailed(gettext("不能投诉本礼品商"), field="supplier")
     if order is not None and gift is None:
         gift = order.gift

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from core.errors import DomainError
 from points.models import Complaint
 from points.services import complaints
 from suppliers.models import Notice, Supplier
@@ -92,6 +93,23 @@ def test_a_supplier_is_not_offered_its_own_supplier_and_posting_it_is_refused(su
     assert f'value="{rival_supplier.pk}"' in page and f'value="{supplier.pk}"' not in page
     assert response.status_code == 400 and "supplier" in field_errors(response)
     assert not Complaint.objects.exists()
+
+
+def test_the_page_offers_a_supplier_s_user_exactly_the_suppliers_the_service_takes_a_complaint_about(supplier_admin, supplier):
+    others = [supplier_in(state) for state in (Supplier.State.ACTIVE, Supplier.State.SUSPENDED, Supplier.State.TERMINATED,
+                                                Supplier.State.APPLIED)]
+    page = logged_in(supplier_admin).get(PAGE).content.decode()
+
+    taken = set()
+    for candidate in [supplier, *others]:
+        try:
+            about(candidate, by=supplier_admin)
+        except DomainError:
+            continue
+        taken.add(candidate.pk)
+
+    offered = {candidate.pk for candidate in [supplier, *others] if f'value="{candidate.pk}"' in page}
+    assert offered == taken == {other.pk for other in others[:3]}
 
 
 @pytest.mark.parametrize(("body", "field"), [
