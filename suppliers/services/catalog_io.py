@@ -24,6 +24,7 @@ from core.tabular import CONTENT_TYPES, Problem, TableFile, TableRejected, Table
 from core.validators import whole_number
 from suppliers.models import Gift, GiftRevision, Supplier
 from suppliers.services.catalog import create_gift
+from suppliers.services.locks import lock_suppliers
 from suppliers.services.revisions import clean_changes, edit_gift
 from suppliers.validators import POINTS_LIMIT
 
@@ -97,7 +98,7 @@ def import_catalog(*, supplier: Supplier, actor, now: datetime, file_name: str, 
     summary = ImportSummary()
     with transaction.atomic():
         # One import per supplier at a time, so that two uploads cannot both create the same new SKU.
-        Supplier.objects.select_for_update(no_key=True).filter(pk=supplier.pk).first()
+        lock_suppliers([supplier.pk])
         gifts = Gift.objects.filter(supplier=supplier).select_related("category").prefetch_related("prices__program")
         existing = {gift.sku: gift for gift in gifts}
         revisions = GiftRevision.objects.filter(gift__supplier=supplier, state=GiftRevision.State.PENDING)
