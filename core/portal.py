@@ -302,14 +302,16 @@ def act_with_form(
 
 def create_with_form(
     request, form, name: str, service: Callable, *, values: Callable[[], dict] | None = None,
-    aliases: dict[str, str] | None = None,
+    aliases: dict[str, str] | None = None, success: str | Promise | Callable[[int], str] = "",
 ) -> tuple[int, bool] | None:
     """Call `service`, which creates something, for a bound valid `form` (a core.forms.SubmittedOnce) at most once per
     the token the form was rendered with (`name` names the form among the user's: a double click or a re-sent request
     creates one object), with the user as actor, the time now and the form's `values()` (by default what was
-    entered: `form.entered`). (The object's id, whether this request created it) for the page to say so and go to it;
-    None when the form is unsent or invalid or the service refused, its errors then next to the fields they name (see
-    add_service_errors), for the page to be rendered again with the form."""
+    entered: `form.entered`). (The object's id, whether this request created it) for the page to go to it; `success`,
+    the message (or a function of the id giving it) said only when this request created it: a repeat goes to the
+    object without saying it again. None when the form is unsent or invalid or the service refused, its errors then
+    next to the fields they name (see add_service_errors), for the page to be rendered again with the form."""
+    from django.contrib import messages
     from django.utils import timezone
 
     from core.errors import DomainError
@@ -317,12 +319,15 @@ def create_with_form(
     if not form.is_valid():
         return None
     try:
-        return form.create_once(user=request.user, name=name, action=lambda: service(
+        pk, first = form.create_once(user=request.user, name=name, action=lambda: service(
             actor=request.user, now=timezone.now(), **(values or form.entered)()
         ))
     except DomainError as error:
         add_service_errors(form, error, aliases=aliases)
         return None
+    if first and success:
+        messages.success(request, success(pk) if callable(success) else success)
+    return pk, first
 
 
 def moved_on(request, obj, transition: str) -> int | None:

@@ -26,7 +26,10 @@ from core.errors import DomainError
 from core.files import serve
 from core.idempotency import once_per_token
 from core.fsm import history_of
-from core.portal import act_with_form, action_forms, add_service_errors, page_status, paginate, posted_from, redirect_back, report_form_errors, state_reached
+from core.portal import (
+    act_with_form, action_forms, add_service_errors, create_with_form, page_status, paginate, posted_from, redirect_back, report_form_errors,
+    state_reached,
+)
 from core.roles import SUPPLIER_ROLES, Role, has_role
 from logistics.forms_returns import (
     ClaimFilterForm,
@@ -125,17 +128,9 @@ def member_return_request(request, order_pk: int):
         messages.error(request, allowed.refusal)
         return redirect("member-order", pk=order.pk)
     form = ReturnRequestForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            pk, first = form.create_once(user=request.user, name="return-request", action=lambda: returns.request_return(
-                order=order, actor=request.user, now=timezone.now(), **form.entered()
-            ))
-        except DomainError as error:
-            add_service_errors(form, error)
-        else:
-            if first:
-                messages.success(request, _("退换货申请已提交，请等待审核。"))
-            return redirect("logistics-return", pk=pk)
+    if created := create_with_form(request, form, "return-request", partial(returns.request_return, order=order),
+                                   success=_("退换货申请已提交，请等待审核。")):
+        return redirect("logistics-return", pk=created[0])
     context = {"order": order, "form": form, "returnable": allowed.quantity, "windows": returns.WINDOWS}
     return render(request, "logistics/returns/request_form.html", context)
 

@@ -6,6 +6,7 @@ points.services and suppliers.selectors. Orders and ledger entries start from `v
 so another member's order is a 404. Members never see settlement prices.
 """
 from collections.abc import Callable
+from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,7 +20,7 @@ from django.views.decorators.http import require_POST
 from core.api.permissions import require_role
 from core.errors import DomainError
 from core.fsm import history_of
-from core.portal import add_service_errors, bad_input_is_400, paginate, run_action, send_back
+from core.portal import add_service_errors, bad_input_is_400, create_with_form, paginate, run_action, send_back
 from core.roles import Role
 from points.forms import (
     CancelForm, CatalogFilterForm, ConfirmForm, OrderFilterForm, RedeemForm, RemindersForm,
@@ -115,22 +116,16 @@ def gift_detail(request, pk: int):
     most = orders.most_per_order(per_order=gift.per_order, unit_points=gift.points_price, balance=balance)
     form = RedeemForm(request.POST or None, initial=_recipient(member))
     form.fields["quantity"].widget.attrs["max"] = max(1, most)
-    if request.method == "POST" and form.is_valid():
-        try:
-            pk, first = form.create_once(user=request.user, name="redeem", action=lambda: orders.place_order(
-                member=member, gift_id=gift.pk, now=timezone.now(), actor=request.user, **form.entered()
-            ))
-        except DomainError as error:
-            add_service_errors(form, error)
-        else:
-            order = _order(request, pk)
-            if not first:  # the same form sent again: the order it placed, not a second one
-                return redirect("member-order", pk=order.pk)
-            if order.state == State.AWAITING_CONFIRMATION:
-                messages.info(request, _("验证码已发送至 %(phone)s，请在15分钟内完成确认。") % {"phone": member.phone})
-                return redirect("member-order-confirm", pk=order.pk)
-            messages.success(request, _("兑换成功，已扣除 %(points)s 积分。") % {"points": order.points_cost})
+    if placed := create_with_form(request, form, "redeem", partial(orders.place_order, member=member, gift_id=gift.pk)):
+        order_pk, first = placed
+        order = _order(request, order_pk)
+        if not first:  # the same form sent again: the order it placed, not a second one
             return redirect("member-order", pk=order.pk)
+        if order.state == State.AWAITING_CONFIRMATION:
+            messages.info(request, _("验证码已发送至 %(phone)s，请在15分钟内完成确认。") % {"phone": member.phone})
+            return redirect("member-order-confirm", pk=order.pk)
+        messages.success(request, _("兑换成功，已扣除 %(points)s 积分。") % {"points": order.points_cost})
+        return redirect("member-order", pk=order.pk)
     context = {"gift": gift, "form": form, "member": member, "balance": balance, "most": most,
                "stock_most": min(gift.per_order, orders.MAX_QUANTITY)}
     return render(request, "points/gift_detail.html", context)

@@ -175,11 +175,8 @@ def _created_once(request, form, name: str, service: Callable, values: Callable[
     """What a valid form asks `service` to create, created once per form (core.portal.create_with_form): the response
     `to(pk)`, with `message(pk)` the first time; None while the form is unsent, invalid or refused by the service (its
     errors then next to the fields, `aliases` mapping the service's names to the form's)."""
-    if created := create_with_form(request, form, name, service, values=values, aliases=aliases):
-        pk, first = created
-        if first:
-            messages.success(request, message(pk))
-        return to(pk)
+    if created := create_with_form(request, form, name, service, values=values, aliases=aliases, success=message):
+        return to(created[0])
     return None
 
 

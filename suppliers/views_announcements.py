@@ -1,7 +1,6 @@
 """Portal pages of announcements (SPEC §4.9): operators publish and see who has not acknowledged; suppliers read
 their announcements (unread first; opening one marks it read) and acknowledge them."""
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,9 +10,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.api.permissions import require_role
-from core.errors import DomainError, NotFound, PermissionDenied
+from core.errors import NotFound
 from core.forms import SubmittedOnce
-from core.portal import add_service_errors, paginate, run_action
+from core.portal import create_with_form, paginate, run_action
 from core.roles import SUPPLIER_ROLES, Role
 from core.validators import BusinessTimeField, id_or_none
 from suppliers.models import Announcement, Supplier
@@ -63,19 +62,8 @@ def operator_list(request):
 def operator_create(request):
     require_role(request.user, OPERATOR)
     form = PublishForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            pk, first = form.create_once(user=request.user, name="announcement", action=lambda: announcements.publish_announcement(
-                **form.entered(), actor=request.user, now=timezone.now()
-            ))
-        except PermissionDenied:
-            raise
-        except DomainError as error:
-            add_service_errors(form, error)
-        else:
-            if first:
-                messages.success(request, _("公告已发布"))
-            return redirect("operator-announcement-detail", pk=pk)
+    if created := create_with_form(request, form, "announcement", announcements.publish_announcement, success=_("公告已发布")):
+        return redirect("operator-announcement-detail", pk=created[0])
     return render(request, "suppliers/announcements/operator_form.html", {"form": form})
 
 
