@@ -113,9 +113,8 @@ def case_list(request):
     form = OpenCaseForm(request.POST or None) if is_operator else None
     if request.method == "POST":
         require_role(request.user, OPERATORS)
-        if create_with_form(request, form, "case", cases.open_case):
-            messages.success(request, _("整改单已开立，已通知礼品商"))
-            return redirect("settlement-cases")
+        if created := create_with_form(request, form, "case", cases.open_case, success=_("整改单已开立，已通知礼品商")):
+            return redirect("settlement-case", pk=created[0])
     filters = CaseFilterForm(request.GET, with_supplier=is_operator)
     context = paginate(request, filters.apply(cases.list_cases(actor=request.user, now=now, **filters.values()))) | {
         "form": form, "filters": filters, "is_operator": is_operator,

@@ -715,15 +715,16 @@ def test_the_operator_opens_a_case_from_the_list_page(active_supplier, operator)
     assert RectificationCase.objects.get().supplier == active_supplier
 
 
-def test_the_case_form_sent_twice_opens_one_case(active_supplier, operator):
+def test_the_case_form_sent_twice_opens_one_case_said_once_and_goes_to_it_both_times(active_supplier, operator):
     client = logged_in(operator)
     form = {"supplier": active_supplier.pk, "kind": "warning", "reason": "包装破损投诉", "deadline": "2099-01-01", "token": "double-click"}
-    client.post("/settlement/cases/", form)
+    first = client.post("/settlement/cases/", form, follow=True)
 
-    again = client.post("/settlement/cases/", form)
+    again = client.post("/settlement/cases/", form, follow=True)
 
-    assert again.status_code == 302
-    assert RectificationCase.objects.count() == 1
+    case = RectificationCase.objects.get()
+    assert first.redirect_chain == again.redirect_chain == [(f"/settlement/cases/{case.pk}/", 302)]
+    assert "整改单已开立，已通知礼品商" in first.content.decode() and "整改单已开立，已通知礼品商" not in again.content.decode()
 
 
 @pytest.mark.parametrize("deadline", ["9999-12-31", "0001-01-01", "2100-01-01"])
