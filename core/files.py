@@ -2,7 +2,7 @@
 see their object: nothing is published under a public /media/ URL."""
 import logging
 import mimetypes
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -22,6 +22,12 @@ DOCUMENT_TYPES = {"PDF": "application/pdf", "JPEG": "image/jpeg", "PNG": "image/
 #: The only types a browser is let to show in place; any other stored file downloads as bytes, so nothing stored (an
 #: HTML page, a script, an SVG) can ever run in the portal's origin.
 SHOWN_IN_PLACE = frozenset(DOCUMENT_TYPES.values())
+
+
+def accepted_types(kinds: Iterable[str] = tuple(DOCUMENT_TYPES)) -> str:
+    """The `accept` of a file input taking files of `kinds` (keys of DOCUMENT_TYPES; by default every document): the
+    browser's picker offers those alone. What is sent is still judged by its content (check_document, check_image)."""
+    return ",".join(DOCUMENT_TYPES[kind] for kind in kinds)
 
 
 @contextmanager

@@ -2,6 +2,7 @@
 from django import forms
 
 from core.errors import ValidationFailed
+from core.files import accepted_types
 from core.forms import DayRangeFilter, ListFilter, SubmittedOnce, choice_filter, day_field, yes_no_box
 from core.validators import BusinessDayField
 from django.db.models import Q
@@ -24,7 +25,7 @@ class EvidenceField(forms.FileField):
     judges them (return_evidence), so that a page and the API refuse the same files with the same words."""
 
     def __init__(self, **kwargs) -> None:
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,application/pdf"}))
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": accepted_types()}))
         super().__init__(required=False, **kwargs)
 
     def clean(self, data, initial=None) -> list:

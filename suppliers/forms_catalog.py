@@ -10,6 +10,7 @@ from django.utils.translation import ngettext
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import ValidationFailed
+from core.files import accepted_types
 from core.forms import DayRangeFilter, ListFilter, choice_filter, day_field, yes_no_box
 from core.models import Program, Tier
 from core.validators import BusinessTimeField, whole_number
@@ -18,7 +19,7 @@ from suppliers.models import Category, Gift, Location, ReplenishmentRequest, Sto
 from suppliers.services.catalog import MANUAL_DELIST_REASONS
 from suppliers.services import pending_uploads
 from suppliers.services.inventory import MAX_OWN_STOCK
-from suppliers.services.gift_images import check_image, too_many_images
+from suppliers.services.gift_images import FORMATS as IMAGE_FORMATS, check_image, too_many_images
 
 PROGRAM_FIELDS = {Program.GOTONE: "points_gotone", Program.MZONE: "points_mzone"}
 TIER_FIELDS = {Tier.SILVER: "discount_silver", Tier.GOLD: "discount_gold", Tier.DIAMOND: "discount_diamond"}
@@ -45,7 +46,7 @@ class MultipleImageField(forms.FileField):
     """Several pictures in one field (Django's documented pattern); each is checked by the gift-image service."""
 
     def __init__(self, *args, **kwargs) -> None:
-        kwargs.setdefault("widget", MultipleImageInput(attrs={"accept": "image/jpeg,image/png,image/webp"}))
+        kwargs.setdefault("widget", MultipleImageInput(attrs={"accept": accepted_types(IMAGE_FORMATS)}))
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None) -> list:
