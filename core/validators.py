@@ -1,6 +1,7 @@
 """Input rules that several apps share: the services decide with them, and the API serializers and portal forms use
 the same pattern and message so that a bad value is refused before the service with the same words."""
 import re
+import unicodedata
 from datetime import date, datetime
 
 from django import forms
@@ -35,6 +36,26 @@ def validate_mobile(value: str, *, field: str) -> str:
     if not is_mobile(number):
         raise ValidationFailed(MOBILE_MESSAGE, field=field)
     return number
+
+
+#: what people type between a phone number's digits ("138 0013 8001", "138-0013-8001"), and its country code written
+#: before it ("+86", "0086", "86")
+_PHONE_SEPARATORS = re.compile(r"[\s\-‐‑‒–—]+")
+_COUNTRY_CODE = re.compile(rf"^(?:\+86|(?:00)?86(?={MOBILE_BODY}$))")  # "0086", "8613": last digits
+
+
+def folded(text: str | None) -> str:
+    """The text as typed with full-width and other compatibility forms read as their plain ones (NFKC: "１３８" is
+    "138", "ＴＥＡ－ＬＪ" is "TEA-LJ", what a Chinese input method gives), without surrounding spaces."""
+    return unicodedata.normalize("NFKC", text or "").strip()
+
+
+def typed_phone(text: str | None) -> str | None:
+    """The digits of a phone number (or of its last digits) as people type one: full-width digits, spaces and hyphens
+    between them, the country code before them ("+86 138-0013-8001" and "１３８００１３８００１" are "13800138001"); None
+    when the text is no such number (a name, an order number)."""
+    digits = _COUNTRY_CODE.sub("", _PHONE_SEPARATORS.sub("", folded(text)))
+    return digits if re.fullmatch("[0-9]+", digits) else None
 
 
 def password_problems(password: str, *, user, field: str = "password") -> list[tuple[str, str, str]]:

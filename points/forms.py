@@ -1,11 +1,11 @@
 """Portal forms of the member pages: they parse input into the shapes the points services take; the rules live there."""
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import DayRangeFilter, ListFilter, SubmittedOnce, choice_filter, day_field
 from core.validators import IdField
 from points.models import RedemptionOrder
+from points.selectors import orders_matching
 from suppliers.models import Category, Supplier
 from suppliers.selectors import list_catalog
 
@@ -99,11 +99,13 @@ class OrderFilterForm(ListFilter):
 
 
 class StaffOrderFilterForm(DayRangeFilter):
-    """The filters above the staff's table of every order (GET): state, an order number or a member's phone, supplier,
-    the days it was placed on, and the member a member's page links with (hidden). Empty means all."""
+    """The filters above the staff's table of every order (GET): state, an order number or a member's phone (or its last
+    digits: `orders_matching`), supplier, the days it was placed on, and the member a member's page links with (hidden).
+    Empty means all."""
 
     state = choice_filter(_("状态"), RedemptionOrder.State.choices)
-    q = forms.CharField(label=_("订单号 / 手机号"), required=False, max_length=30)
+    q = forms.CharField(label=_("订单号 / 手机号"), required=False, max_length=30,
+                        widget=forms.TextInput(attrs={"placeholder": _("订单号、手机号或其后4位")}))
     supplier = forms.ModelChoiceField(label=_("礼品商"), queryset=Supplier.objects.order_by("name"), required=False, empty_label=_("全部"))
     date_from = day_field(_("下单日期自"))
     date_to = day_field(_("至"))
@@ -111,7 +113,7 @@ class StaffOrderFilterForm(DayRangeFilter):
 
     def narrow(self, rows, data: dict):
         if q := (data.get("q") or "").strip():
-            rows = rows.filter(Q(number__icontains=q) | Q(member__phone=q))
+            rows = rows.filter(orders_matching(q))
         filters = {"state": data.get("state"), "supplier": data.get("supplier"), "member_id": data.get("member")}
         return rows.filter(**{key: value for key, value in filters.items() if value}, **self.day_lookups("placed_at"))
 

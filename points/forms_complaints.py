@@ -6,7 +6,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import DayRangeFilter, SubmittedOnce, choice_filter, day_field, yes_no_box
-from core.validators import MOBILE_MESSAGE, MOBILE_PATTERN, REASON_MAX_LENGTH, id_or_none
+from core.validators import MOBILE_MESSAGE, MOBILE_PATTERN, REASON_MAX_LENGTH, id_or_none, typed_phone
 from points.models import Complaint, Member, RedemptionOrder
 from points.models.complaints import Party
 from points.services.complaints import complainable_gifts, complainable_suppliers, suppliers_to_complain_about, triage_parties
@@ -75,7 +75,7 @@ class HotlineComplaintForm(SubmittedOnce):
         phone = (data.get("member_phone") or "").strip()
         data["member"] = None
         if phone:
-            data["member"] = Member.objects.filter(phone=phone).first()
+            data["member"] = Member.objects.filter(phone=typed_phone(phone) or phone).first()  # "+86 138-0013-8001" too
             if data["member"] is None:
                 self.add_error("member_phone", _("没有该手机号的会员"))
         number = (data.get("order_number") or "").strip()

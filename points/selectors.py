@@ -9,6 +9,7 @@ from django.utils import timezone
 from core import sql
 from core.days import day_start
 from core.models import Program
+from core.validators import folded, typed_phone
 from points.models import Member, RedemptionOrder
 
 _MEMBER = ("id", "user_id", "program_id", "tier", "name", "phone", "reminders_opt_out")
@@ -37,16 +38,29 @@ def member_with_program(*, user_id: int) -> Member | None:
 
 
 def search_members(*, text: str = "", program: str = "", tier: str = "") -> QuerySet[Member]:
-    """Members for the operators' search: by phone (any part) or name, program code and tier, with their account's
-    balance; newest first."""
+    """Members for the operators' search: by phone (any part, as people type one: `typed_phone`) or name, program code
+    and tier, with their account's balance; newest first."""
     members = Member.objects.select_related("program", "account", "user").order_by("-id")
     if text := text.strip():
-        members = members.filter(Q(phone__contains=text) | Q(name__icontains=text))
+        members = members.filter(Q(phone__contains=typed_phone(text) or text) | Q(name__icontains=text))
     if program:
         members = members.filter(program__code=program)
     if tier:
         members = members.filter(tier=tier)
     return members
+
+
+LAST_DIGITS = 4  # the fewest last digits of a member's phone an order search takes: fewer match too many members
+
+
+def orders_matching(text: str) -> Q:
+    """Orders whose number contains `text` (any case, full-width forms read as plain ones), or whose member's phone is
+    the number typed (`typed_phone`: "+86 138-0013-8001") or ends with its last digits (at least LAST_DIGITS)."""
+    condition = Q(number__icontains=folded(text))
+    digits = typed_phone(text)
+    if digits and len(digits) >= LAST_DIGITS:
+        condition |= Q(member__phone__endswith=digits)
+    return condition
 
 
 def redemptions_by_day(*, until: date, days: int) -> list[dict]:

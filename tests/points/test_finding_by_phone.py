@@ -1,0 +1,92 @@
+"""Staff find a member, its orders and its calls by the phone number as people type it: with spaces, hyphens,
+full-width digits or +86, and orders by its last digits too."""
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from points.models import Complaint, RedemptionOrder
+from points.selectors import orders_matching, search_members
+from points.services import orders
+from tests.factories import ADDRESS, MemberFactory
+from tests.portal import field_errors, logged_in
+
+pytestmark = pytest.mark.django_db
+TYPED = ["+86 138-0013-8001", "１３８００１３８００１", "8613800138001", " 138 0013 8001 "]
+
+
+@pytest.fixture
+def caller(rich_member):
+    rich_member.phone = "13800138001"
+    rich_member.save(update_fields=["phone"])
+    return rich_member
+
+
+@pytest.fixture
+def stranger(db):
+    return MemberFactory(phone="13900138002", name="王芳")
+
+
+@pytest.fixture
+def callers_order(caller, listed_gift, now):
+    return orders.place_order(member=caller, gift_id=listed_gift.pk, quantity=1, now=now, **ADDRESS)
+
+
+def staff_listed(user, **params) -> list[str]:
+    client = Client()
+    client.force_login(user)
+    html = client.get("/member/order-admin/", params).content.decode()
+    return re.findall(r'<a href="/member/order-admin/\d+/">([^<]+)</a>', html)
+
+
+@pytest.mark.parametrize("typed", [*TYPED, "8001", "８００１", "0013-8001"])
+def test_an_order_is_found_by_its_members_phone_as_typed_or_by_its_last_digits(callers_order, stranger, typed):
+    assert list(RedemptionOrder.objects.filter(orders_matching(typed))) == [callers_order]
+
+
+def test_fewer_than_four_last_digits_or_another_members_digits_find_no_order(callers_order, stranger):
+    assert not RedemptionOrder.objects.filter(orders_matching("001")).exists()
+    assert not RedemptionOrder.objects.filter(orders_matching("8002")).exists()
+
+
+def test_the_staff_order_list_finds_an_order_by_phone_last_digits_or_a_lower_case_number(logistics, callers_order, stranger):
+    assert staff_listed(logistics, q="+86 138-0013-8001") == [callers_order.number]
+    assert staff_listed(logistics, q="8001") == [callers_order.number]
+    assert staff_listed(logistics, q=callers_order.number.lower()) == [callers_order.number]
+    assert staff_listed(logistics, q="8002") == []
+
+
+@pytest.mark.parametrize("typed", [*TYPED, "0013-8001"])
+def test_the_member_search_finds_a_member_by_its_phone_as_typed(caller, stranger, typed):
+    assert list(search_members(text=typed)) == [caller]
+
+
+def test_the_member_search_still_finds_a_member_by_name(caller, stranger):
+    assert list(search_members(text="王芳")) == [stranger]
+
+
+def test_operators_find_a_member_by_its_phone_as_typed_on_the_page_and_through_the_api(caller, stranger, operator, api):
+    page = logged_in(operator).get("/member/member-admin/", {"q": "+86 138-0013-8001"}).content.decode()
+    found = api(operator).get("/api/v1/members/", {"q": "１３８ ００１３ ８００１"}).json()["results"]
+
+    table = page.split('data-testid="members"', 1)[1].split("</table>", 1)[0]
+    assert f'data-member="{caller.pk}"' in table and f'data-member="{stranger.pk}"' not in table
+    assert [row["id"] for row in found] == [caller.pk]
+
+
+@pytest.mark.parametrize("typed", TYPED)
+def test_a_hotline_complaint_finds_the_calling_member_by_its_phone_as_typed(caller, listed_gift, operator, typed):
+    body = {"member_phone": typed, "gift": listed_gift.pk, "title": "电话投诉", "description": "破损", "token": "h1"}
+
+    response = logged_in(operator).post(reverse("complaint-hotline"), body)
+
+    assert response.status_code == 302 and Complaint.objects.get().member == caller
+
+
+def test_a_hotline_complaint_naming_no_members_phone_is_refused_and_records_nothing(caller, listed_gift, operator):
+    body = {"member_phone": "+86 139-0000-0000", "gift": listed_gift.pk, "title": "电话投诉", "description": "破损", "token": "h2"}
+
+    response = logged_in(operator).post(reverse("complaint-hotline"), body)
+
+    assert field_errors(response)["member_phone"] == "没有该手机号的会员" and not Complaint.objects.exists()
