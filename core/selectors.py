@@ -1,6 +1,11 @@
 """Reads shared by the apps' selectors."""
+from functools import reduce
+from operator import and_, or_
+
 from django.core.paginator import Paginator
 from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
+
+from core.validators import folded
 
 
 def answering(rows: QuerySet, condition: Q, answer: bool | None) -> QuerySet:
@@ -14,6 +19,15 @@ def answering(rows: QuerySet, condition: Q, answer: bool | None) -> QuerySet:
         return rows.filter(condition)
     # not `exclude(condition)`: an annotation's comparison with an empty value is unknown, and NOT unknown drops the row
     return rows.filter(Case(When(condition, then=Value(False)), default=Value(True), output_field=BooleanField()))
+
+
+def all_words(text: str, fields: tuple[str, ...]) -> Q:
+    """Rows that have each word of `text` (split at spaces, any case) in one of `fields` or another: "龙井 礼盒" and "礼盒
+    龙井" find "西湖龙井礼盒". A word is read as typed and with its full-width forms as plain ones ("２５０ｇ" finds
+    "250g", "ＴＥＡ－ＬＪ" finds "TEA-LJ001"), so a name stored with full-width forms is found as it was written too."""
+    words = [(raw, folded(raw)) for raw in (text or "").split()]
+    return reduce(and_, (reduce(or_, (Q(**{f"{field}__icontains": form}) for field in fields for form in dict.fromkeys(forms)))
+                         for forms in words), Q())
 
 
 def rows_by_id(window: QuerySet) -> QuerySet:

@@ -6,7 +6,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import DayRangeFilter, SubmittedOnce, choice_filter, day_field, yes_no_box
-from core.validators import MOBILE_MESSAGE, MOBILE_PATTERN, REASON_MAX_LENGTH, id_or_none, typed_phone
+from core.validators import MOBILE_MESSAGE, MOBILE_PATTERN, REASON_MAX_LENGTH, IdField, id_or_none, typed_phone
 from points.models import Complaint, Member, RedemptionOrder
 from points.models.complaints import Party
 from points.services.complaints import complainable_gifts, complainable_suppliers, suppliers_to_complain_about, triage_parties
@@ -137,7 +137,8 @@ class ReasonForm(ActionForm):
 
 class ComplaintFilterForm(DayRangeFilter):
     """The desk's filters: state, party, kind, supplier (not for a supplier's users: theirs only), late (past the
-    deadline unanswered), the day opened, and number or title."""
+    deadline unanswered), the day opened, words searched (`points.selectors.search_complaints`), and the order or
+    member the staff's order and member pages link with (hidden)."""
 
     day_range = ("opened_from", "opened_to")
     state = choice_filter(_("状态"), Complaint.State.choices)
@@ -149,7 +150,10 @@ class ComplaintFilterForm(DayRangeFilter):
     late = yes_no_box(_("仅超时"))
     opened_from = day_field(_("提交日期自"))
     opened_to = day_field(_("至"))
-    q = forms.CharField(label=_("编号或标题"), required=False, max_length=60)
+    q = forms.CharField(label=_("搜索"), required=False, max_length=60,
+                        widget=forms.TextInput(attrs={"placeholder": _("编号、标题、订单号、礼品")}))
+    order = IdField(label=_("订单"), required=False, widget=forms.HiddenInput)
+    member = IdField(label=_("会员"), required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, suppliers: bool = True, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -157,13 +161,13 @@ class ComplaintFilterForm(DayRangeFilter):
             del self.fields["supplier"]
 
     def values(self) -> dict:
-        """The filters list_complaints takes (the days and the text are `narrow`'s)."""
+        """The filters list_complaints takes (the days, the order and the member are `narrow`'s)."""
         data = super().values()
         return {name: data.get(name) or "" for name in ("state", "responsible", "kind")} | {
-            "supplier": data.get("supplier"), "late": data.get("late"),
+            "supplier": data.get("supplier"), "late": data.get("late"), "text": data.get("q") or "",
         }
 
     def narrow(self, rows, data: dict):
-        """The rows opened on the days chosen whose number or title has the text searched."""
-        rows = rows.filter(**self.day_lookups("opened_at"))
-        return rows.filter(Q(number__icontains=data["q"]) | Q(title__icontains=data["q"])) if data["q"] else rows
+        """The rows opened on the days chosen, of the order or member chosen."""
+        ids = {"order_id": data.get("order"), "member_id": data.get("member")}
+        return rows.filter(**{key: value for key, value in ids.items() if value}, **self.day_lookups("opened_at"))

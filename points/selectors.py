@@ -2,6 +2,9 @@
 page shows (redemptions by day, a member's latest orders)."""
 from datetime import date, timedelta
 
+from functools import reduce
+from operator import and_
+
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -9,8 +12,10 @@ from django.utils import timezone
 from core import sql
 from core.days import day_start
 from core.models import Program
+from core.roles import OPERATORS, has_role
+from core.selectors import all_words
 from core.validators import folded, typed_phone
-from points.models import Member, RedemptionOrder
+from points.models import Complaint, Member, RedemptionOrder
 
 _MEMBER = ("id", "user_id", "program_id", "tier", "name", "phone", "reminders_opt_out")
 _PROGRAM = ("id", "code", "name", "sms_confirmation_threshold", "has_tiers")
@@ -61,6 +66,28 @@ def orders_matching(text: str) -> Q:
     if digits and len(digits) >= LAST_DIGITS:
         condition |= Q(member__phone__endswith=digits)
     return condition
+
+
+#: what a complaint search reads in each word: its number and title, its order's number, its gift's SKU and name
+COMPLAINT_SEARCH = ("number", "title", "order__number", "gift__sku", "gift__name")
+
+
+def search_complaints(rows: QuerySet[Complaint], *, user, text: str) -> QuerySet[Complaint]:
+    """The complaints of `rows` with each word of `text` in COMPLAINT_SEARCH (`core.selectors.all_words`), or, for an
+    operator, who looks members up by phone, whose member's or caller's phone holds the number typed (`typed_phone`:
+    "+86 138-0013-8001" as one number). Another reader's search reads no phone: it would tell, number by number, the
+    phones its masked rows hide."""
+    if not (text := text.strip()):
+        return rows
+    by_phone = has_role(user, OPERATORS)
+
+    def matching(words: str) -> Q:
+        digits = typed_phone(words) if by_phone else None
+        return all_words(words, COMPLAINT_SEARCH) | (Q(member__phone__contains=digits) | Q(contact_phone__contains=digits) if digits else Q())
+
+    if by_phone and typed_phone(text):  # the whole text one number, however it was typed
+        return rows.filter(matching(text))
+    return rows.filter(reduce(and_, map(matching, text.split())))
 
 
 def redemptions_by_day(*, until: date, days: int) -> list[dict]:

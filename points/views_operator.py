@@ -25,6 +25,7 @@ from points.forms import RedeliverForm, RequiredReasonForm, StaffOrderFilterForm
 from points.models import LedgerEntry, Member, RedemptionOrder
 from points.selectors import search_members
 from points.services import credits, orders
+from points.views_complaints import DESKS
 from points.views import label_reasons
 
 STAFF = {Role.OPERATOR, Role.LOGISTICS, Role.FINANCE}
@@ -109,7 +110,8 @@ def order_admin_detail(request, pk: int, *, refused: tuple[str, forms.Form] | No
     available = {t.name for t in order.get_available_state_transitions()}
     offered = [(name, action) for name, action in ORDER_ACTIONS.items()
                if name in available and has_role(request.user, orders.roles_for(name))]
-    context = {"order": order, "actions": action_forms(request, offered, refused=refused), "history": history_of(order)}
+    context = {"order": order, "actions": action_forms(request, offered, refused=refused), "history": history_of(order),
+               "complaints_shown": has_role(request.user, DESKS)}  # a link to its complaints for those who open the desk
     return render(request, "points/order_admin_detail.html", context, status=page_status(refused))
 
 

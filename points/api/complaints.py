@@ -20,6 +20,7 @@ from core.validators import REASON_MAX_LENGTH
 from points.models import Complaint, ComplaintReminder, Member, RedemptionOrder
 from points.models.complaints import Party
 from points.privacy import ComplainantContact, complainant_contact, read_complainant_contact
+from points.selectors import search_complaints
 from points.services import complaints
 from suppliers.models import Gift, Supplier
 
@@ -145,14 +146,19 @@ class ComplaintViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, viewsets
     supplier those triaged to it and its suggestions, logistics staff those triaged to logistics, operators all."""
 
     serializer_class = ComplaintSerializer
-    filterset_fields = ["state", "responsible", "kind", "channel", "supplier", "order"]
-    search_fields = ["number", "title"]
+    filterset_fields = ["state", "responsible", "kind", "channel", "supplier", "order", "member"]
+    search_fields = ["number", "title", "order__number", "gift__sku", "gift__name"]  # as `search_rows` reads them
     ordering_fields = ["opened_at", "deadline", "id"]
     pages_by_id = True  # a page joins its member, order, gift and supplier and counts the reminders of its own complaints only
 
     def get_queryset(self):
         rows = complaints.list_complaints(user=self.request.user, now=timezone.now())
         return complaints.with_reminders(rows)
+
+    def search_rows(self, rows, text: str):
+        """`?search=`: each word in the number, title, order number or gift, or (operators) a phone as typed, as the
+        desk searches (`points.selectors.search_complaints`)."""
+        return search_complaints(rows, user=self.request.user, text=text)
 
     def retrieve(self, request, *args, **kwargs):
         """One complaint, the complainant's contact in full where the reader must act on its order (the read logged)."""

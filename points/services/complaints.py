@@ -30,6 +30,7 @@ from core.texts import moment
 from points.models import Complaint, ComplaintDeadline, ComplaintReminder, Member, RedemptionOrder
 from points.models.complaints import Party
 from points.errors import AlreadyReminded, NotEscalated, ReopenWindowOver
+from points.selectors import search_complaints
 from suppliers.models import Gift, Supplier
 from suppliers.selectors import list_catalog
 from suppliers.services.notices import decision_note, send_inbox_notices, send_notice
@@ -515,7 +516,7 @@ def reopen_complaint(*, complaint: Complaint, actor, now: datetime, reason: str 
 
 def list_complaints(
     *, user, now: datetime, state: str = "", responsible: str = "", kind: str = "", supplier: Supplier | None = None,
-    late: bool | None = None, ordered: bool = True,
+    late: bool | None = None, text: str = "", ordered: bool = True,
 ) -> QuerySet:
     """The complaints the user may see, the queue's order: those an operator chased (催办) first, the latest chased
     first, then overdue (deadline passed, unanswered), then escalated, then those waiting for an answer by deadline,
@@ -525,7 +526,8 @@ def list_complaints(
     `last_reminded_at`), so a page read by id (`core.selectors.rows_by_id`) counts `chases` for its rows only.
     Members see their own; a supplier's users those triaged to it and its suggestions; logistics staff those triaged
     to logistics; operators all; anyone also those it opened about a supplier (`opened_by`). `late`: only those past
-    their deadline unanswered (overdue or escalated), or (False) only the others (`core.selectors.answering`)."""
+    their deadline unanswered (overdue or escalated), or (False) only the others (`core.selectors.answering`). `text`:
+    only those it finds (`points.selectors.search_complaints`)."""
     rows = Complaint.objects.visible_to(user)
     role = getattr(user, "role", None)
     if role in SUPPLIER_ROLES and not user.is_superuser:
@@ -537,6 +539,7 @@ def list_complaints(
     rows = rows.filter(**{name: value for name, value in (("state", state), ("responsible", responsible), ("kind", kind),
                                                           ("supplier", supplier)) if value})
     rows = answering(rows, _overdue(now) | Q(state=State.ESCALATED), late)
+    rows = search_complaints(rows, user=user, text=text)
     chased = _chases().order_by()
     rows = rows.select_related("member", "order", "gift", "supplier").annotate(
         chases=Coalesce(Subquery(chased.values("complaint_id").annotate(n=Count("pk")).values("n")), 0),
