@@ -49,6 +49,12 @@ def tracking_key(tracking_number: str) -> str:
     return unicodedata.normalize("NFKC", tracking_number or "").strip().upper()
 
 
+def tracking_search_key(text: str) -> str:
+    """A tracking number, or a part of one, as a search compares it: `tracking_key` without the spaces and hyphens
+    people type between its groups of digits ("sf 1402 2000", "ＳＦ－１４０２" are "SF14022000", "SF1402")."""
+    return re.sub(r"[\s-]+", "", tracking_key(text))
+
+
 def tidy_carrier(carrier: str) -> str:
     """The carrier as stored and shown: as typed, with its runs of spaces made one and none at the ends."""
     return " ".join((carrier or "").split())

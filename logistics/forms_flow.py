@@ -8,7 +8,7 @@ from core.selectors import answering
 from core.validators import BusinessDayField, BusinessTimeField, IdField
 
 from logistics.models import HandoffItem, InboundShipment, Shipment
-from logistics.selectors import failed_awaiting_decision
+from logistics.selectors import failed_awaiting_decision, search_shipments
 from logistics.services.ship_by import overdue_to_ship
 from points.models import RedemptionOrder
 from suppliers.models import Gift, Location, ReplenishmentRequest, Supplier
@@ -110,8 +110,7 @@ class ShipmentFilterForm(DayRangeFilter):
             del self.fields["overdue"]
 
     def narrow(self, rows, data: dict):
-        if data.get("q"):
-            rows = rows.filter(Q(tracking_number__icontains=data["q"]) | Q(order__number__icontains=data["q"]))
+        rows = search_shipments(rows, data.get("q") or "")
         if data.get("state"):
             rows = rows.filter(state=data["state"])
         if data.get("kind"):

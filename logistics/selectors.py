@@ -1,11 +1,13 @@
 """Reads of the goods flow, scoped by the actor."""
 from datetime import date, timedelta
 
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Replace
 
 from core.days import day_start
 from core.selectors import rows_by_id
-from logistics.carriers import tracking_key
+from core.validators import folded
+from logistics.carriers import tracking_key, tracking_search_key
 from logistics.models import CarrierEvent, InboundShipment, Shipment
 from logistics.models.shipments import COUNTED_STATES, ORDER_OWN_PARCELS
 from points.models import RedemptionOrder
@@ -49,6 +51,18 @@ def next_event_sequence(*, tracking_number: str, event_id: str) -> int:
     last_recorded = CarrierEvent.objects.filter(tracking_number=tracking_number).aggregate(last=Max("sequence"))["last"] or 0
     last_handled = Shipment.objects.filter(tracking_number=tracking_number).aggregate(last=Max("last_event_sequence"))["last"] or 0
     return max(last_recorded, last_handled) + 1
+
+
+def search_shipments(rows: QuerySet[Shipment], text: str) -> QuerySet[Shipment]:
+    """The shipments of `rows` whose tracking number or order number contains `text` as people type it: the tracking
+    number compared without case, full-width forms, spaces or hyphens on either side (`tracking_search_key`: "sf 1402",
+    "ＳＦ－１４０２" find "SF1402…" and "SF-1402-…"); the portal's parcel lists and the API's `?search=` read it."""
+    if not (text := folded(text)):
+        return rows
+    condition = Q(order__number__icontains=text)
+    if key := tracking_search_key(text):
+        condition |= Q(tracking_compact__contains=key)
+    return rows.alias(tracking_compact=Replace("tracking_number", Value("-"), Value(""))).filter(condition)
 
 
 def failed_awaiting_decision() -> Q:

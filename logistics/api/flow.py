@@ -22,6 +22,7 @@ from core.roles import SUPPLIER_ROLES, Role
 from core.services import log_personal_data_access
 from logistics.carriers import tracking_key
 from logistics.models import HandoffBatch, InboundShipment, Shipment
+from logistics.selectors import search_shipments
 from logistics.services import inbound, shipments
 from suppliers.models import Gift, Location, Supplier
 
@@ -232,11 +233,15 @@ class ShipmentViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
 
     serializer_class = ShipmentSerializer
     filterset_class = ShipmentFilter
-    search_fields = ["tracking_number", "order__number"]
+    search_fields = ["tracking_number", "order__number"]  # as `search_rows` reads them
     ordering_fields = ["created_at", "shipped_at", "id"]
 
     def get_queryset(self):
         return Shipment.objects.visible_to(self.request.user).select_related("order__gift")
+
+    def search_rows(self, rows, text: str):
+        """`?search=`: a tracking number as people type it, or an order number (`search_shipments`)."""
+        return search_shipments(rows, text)
 
     def retrieve(self, request, *args, **kwargs):
         shipment = self.get_object()
