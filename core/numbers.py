@@ -8,6 +8,8 @@ from typing import TypeVar
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
+from core.validators import folded
+
 ATTEMPTS = 3
 T = TypeVar("T")
 
@@ -17,6 +19,12 @@ _drawn: ContextVar[list[tuple[type[models.Model], str, str]] | None] = ContextVa
 
 def new_number(prefix: str, now: datetime) -> str:
     return f"{prefix}{timezone.localtime(now):%Y%m%d}{secrets.randbelow(10**12):012d}"
+
+
+def typed_number(text: str | None) -> str:
+    """A document number as people type one, as it is stored: upper-case, full-width forms read as plain ones (NFKC),
+    without spaces around it ("ro2026…", "ＩＢ２０２６…" are "RO2026…", "IB2026…")."""
+    return folded(text).upper()
 
 
 def numbered(model: type[models.Model], *, prefix: str, now: datetime, write: Callable[[str], T], field: str = "number") -> T:

@@ -4,6 +4,7 @@ from django import forms
 from core.errors import ValidationFailed
 from core.files import accepted_types
 from core.forms import DayRangeFilter, ListFilter, SubmittedOnce, choice_filter, day_field, yes_no_box
+from core.numbers import typed_number
 from core.validators import BusinessDayField
 from django.db.models import Q
 from django.utils.text import format_lazy
@@ -132,7 +133,7 @@ class ExtraCostForm(SubmittedOnce):
             "lot": (LeftoverLot, "pk", "lot"),
         }
         for field, (model, key, name) in lookups.items():
-            value = data.get(field)
+            value = typed_number(data.get(field)) if key == "number" else data.get(field)  # "ro2026…" is RO2026…
             if value in (None, ""):
                 data[name] = None
                 continue

@@ -6,6 +6,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import DayRangeFilter, SubmittedOnce, choice_filter, day_field, yes_no_box
+from core.numbers import typed_number
 from core.validators import MOBILE_MESSAGE, MOBILE_PATTERN, REASON_MAX_LENGTH, IdField, id_or_none, typed_phone
 from points.models import Complaint, Member, RedemptionOrder
 from points.models.complaints import Party
@@ -78,7 +79,7 @@ class HotlineComplaintForm(SubmittedOnce):
             data["member"] = Member.objects.filter(phone=typed_phone(phone) or phone).first()  # "+86 138-0013-8001" too
             if data["member"] is None:
                 self.add_error("member_phone", _("没有该手机号的会员"))
-        number = (data.get("order_number") or "").strip()
+        number = typed_number(data.get("order_number"))  # "ro2026…" is RO2026…
         data["order"] = None
         if number:
             data["order"] = RedemptionOrder.objects.filter(number=number).first()

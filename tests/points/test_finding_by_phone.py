@@ -90,3 +90,13 @@ def test_a_hotline_complaint_naming_no_members_phone_is_refused_and_records_noth
     response = logged_in(operator).post(reverse("complaint-hotline"), body)
 
     assert field_errors(response)["member_phone"] == "没有该手机号的会员" and not Complaint.objects.exists()
+
+
+@pytest.mark.parametrize("typed", [str.lower, lambda number: f" {number.lower()} "])
+def test_a_hotline_complaint_finds_the_order_by_its_number_typed_in_lower_case(caller, callers_order, operator, typed):
+    body = {"member_phone": caller.phone, "order_number": typed(callers_order.number), "title": "电话投诉", "description": "破损",
+            "token": "h3"}
+
+    response = logged_in(operator).post(reverse("complaint-hotline"), body)
+
+    assert response.status_code == 302 and Complaint.objects.get().order == callers_order
