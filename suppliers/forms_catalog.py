@@ -13,9 +13,11 @@ from core.errors import ValidationFailed
 from core.files import accepted_types
 from core.forms import DayRangeFilter, ListFilter, choice_filter, day_field, yes_no_box
 from core.models import Program, Tier
+from core.selectors import all_words
 from core.validators import BusinessTimeField, whole_number
 from suppliers.forms import SupplierChoiceField
 from suppliers.models import Category, Gift, Location, ReplenishmentRequest, StockMovement
+from suppliers.selectors import GIFT_SEARCH
 from suppliers.services.catalog import MANUAL_DELIST_REASONS
 from suppliers.services import pending_uploads
 from suppliers.services.inventory import MAX_OWN_STOCK
@@ -201,7 +203,7 @@ class FilterForm(ListFilter):
 
     def narrow(self, gifts, data: dict):
         if data.get("q"):
-            gifts = gifts.filter(Q(sku__icontains=data["q"]) | Q(name__icontains=data["q"]))
+            gifts = gifts.filter(all_words(data["q"], GIFT_SEARCH))
         if data.get("state"):
             gifts = gifts.filter(state=data["state"])
         if data.get("category"):

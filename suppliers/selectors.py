@@ -15,7 +15,7 @@ from core import sql
 from core.days import on_days
 from core.fsm import history_of
 from core.models import Program, Tier
-from core.selectors import answering
+from core.selectors import all_words, answering
 from core.validators import storable_ids
 from suppliers.errors import OutOfStock
 from suppliers.models import Gift, GiftPrice, GiftRevision, Location, ReplenishmentRequest, StockMovement, StockRecord, Supplier
@@ -61,7 +61,7 @@ def list_catalog(
     if max_points is not None:
         gifts = gifts.filter(member_points__lte=max_points)
     if text:
-        gifts = gifts.filter(name__icontains=text) | gifts.filter(description__icontains=text)
+        gifts = gifts.filter(all_words(text, ("name", "description")))
     return gifts.order_by("points_base", "id")
 
 
@@ -206,9 +206,13 @@ def disabled_standing(user) -> str | None:
     return gettext("您在「%(name)s」的账号已被管理员停用，请联系贵公司的礼品商管理员重新启用。") % {"name": membership.supplier.name}
 
 
+GIFT_SEARCH = ("sku", "name")  # what the gift tables' text filter and the gift API's `?search=` read (`all_words`)
+
+
 def matching(text: str, gift: str = "") -> Q:
-    """Gifts whose SKU, name or supplier name contain `text` (`gift` is the path to the gift)."""
-    return Q(**{f"{gift}sku__icontains": text}) | Q(**{f"{gift}name__icontains": text}) | Q(**{f"{gift}supplier__name__icontains": text})
+    """Gifts with each word of `text` in their SKU, name or supplier name (`core.selectors.all_words`; `gift` is the
+    path to the gift)."""
+    return all_words(text, (f"{gift}sku", f"{gift}name", f"{gift}supplier__name"))
 
 
 def stock_of(user, *, q: str = "", location: Location | None = None, low: bool | None = None

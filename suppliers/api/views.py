@@ -17,6 +17,7 @@ from core.api.filters import FilterSet, reads_yes_no, yes_no
 from core.api.permissions import require_role
 from core.errors import ValidationFailed
 from core.roles import OPERATORS, SUPPLIER_ROLES, Role
+from core.selectors import all_words
 from suppliers.api.serializers import (
     CategoryInput,
     CategorySerializer,
@@ -44,7 +45,7 @@ from suppliers.models import (
     StockRecord,
     Supplier,
 )
-from suppliers.selectors import list_revisions
+from suppliers.selectors import GIFT_SEARCH, list_revisions, matching
 from suppliers.services import catalog, categories, gift_images, inventory, notices, onboarding, revisions
 
 
@@ -137,11 +138,15 @@ class GiftViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = GiftSerializer
     http_method_names = ["get", "post", "patch", "head", "options"]
     filterset_class = GiftFilter
-    search_fields = ["sku", "name"]
+    search_fields = ["sku", "name"]  # as `search_rows` reads them
     ordering_fields = ["id", "sku", "name", "created_at"]
 
     def get_queryset(self):
         return Gift.objects.visible_to(self.request.user).select_related("category").prefetch_related("prices__program")
+
+    def search_rows(self, rows, text: str):
+        """`?search=`: each word in the SKU or name, full-width forms read as plain ones, as the gift pages search."""
+        return rows.filter(all_words(text, GIFT_SEARCH))
 
     @PICTURE_SCHEMA
     @action(detail=True, methods=["get"], url_path=r"images/(?P<index>[0-9]{1,3})", **serving("image/*"))
@@ -297,10 +302,14 @@ class StockRecordViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = StockRecordSerializer
     filterset_fields = ["gift", "location"]
-    search_fields = ["gift__sku", "gift__name", "gift__supplier__name"]  # as the stock page's text filter
+    search_fields = ["gift__sku", "gift__name", "gift__supplier__name"]  # as `search_rows` reads them
 
     def get_queryset(self):
         return StockRecord.objects.visible_to(self.request.user).select_related("gift", "location")
+
+    def search_rows(self, rows, text: str):
+        """`?search=`: the stock page's text filter (`suppliers.selectors.matching`)."""
+        return rows.filter(matching(text, "gift__"))
 
     @extend_schema(request=SafetyStockInput, responses=StockRecordSerializer)
     @action(detail=True, methods=["post"], url_path="safety-stock")
