@@ -55,16 +55,19 @@ def search_members(*, text: str = "", program: str = "", tier: str = "") -> Quer
     return members
 
 
-LAST_DIGITS = 4  # the fewest last digits of a member's phone an order search takes: fewer match too many members
+LAST_DIGITS = 4  # the last digits of a member's phone every page shows (core.masking.mask_phone)
 
 
 def orders_matching(text: str) -> Q:
     """Orders whose number contains `text` (any case, full-width forms read as plain ones), or whose member's phone is
-    the number typed (`typed_phone`: "+86 138-0013-8001") or ends with its last digits (at least LAST_DIGITS)."""
+    the number typed (`typed_phone`: "+86 138-0013-8001") or ends with the LAST_DIGITS typed. Only the whole number or
+    the digits pages show: searching by five or more last digits would tell a masked phone's hidden digits one by one."""
     condition = Q(number__icontains=folded(text))
     digits = typed_phone(text)
-    if digits and len(digits) >= LAST_DIGITS:
+    if digits and len(digits) == LAST_DIGITS:
         condition |= Q(member__phone__endswith=digits)
+    elif digits and len(digits) > LAST_DIGITS:
+        condition |= Q(member__phone=digits)
     return condition
 
 
