@@ -24,6 +24,13 @@ class Visibility:
     member: str | None = None
     staff: frozenset[str] = field(default_factory=lambda: frozenset({Role.OPERATOR, Role.LOGISTICS, Role.FINANCE}))
 
+    @property
+    def readers(self) -> frozenset[str]:
+        """The roles shown rows of the model: its staff, a supplier's users where a row belongs to a supplier, members
+        where it belongs to a member. A portal page of the model admits these (core.roles.require_role), so that the page
+        and the API, which reads through `visible_to`, let the same roles read."""
+        return self.staff | (SUPPLIER_ROLES if self.supplier else frozenset()) | ({Role.MEMBER} if self.member else frozenset())
+
 
 class ScopedQuerySet(models.QuerySet):
     def visible_to(self, user) -> "ScopedQuerySet":

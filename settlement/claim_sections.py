@@ -5,12 +5,12 @@ from core.roles import has_role
 from logistics import views_returns as claim_pages
 from logistics.models import LogisticsClaim
 from settlement.services.compensation import compensations_of, may_propose_again
-from settlement.views_statements import READERS
+from settlement.views_statements import ADJUSTMENT_READERS
 
 
 def compensation(request, claim) -> str:
     """A lost parcel's compensation adjustments (finance and operators see them; nothing for readers who may not), each
-    linked to its page for those who may open it (not an operator), and for finance the button to propose it again
+    linked to its page for those who may open it, and for finance the button to propose it again
     once the last proposal was rejected or withdrawn."""
     if claim.cause != LogisticsClaim.Cause.LOST_PARCEL:
         return ""
@@ -18,7 +18,7 @@ def compensation(request, claim) -> str:
     if not found:
         return ""
     again = may_propose_again(claim, request.user)
-    context = {"adjustments": found, "claim": claim, "again": again, "linked": has_role(request.user, READERS)}
+    context = {"adjustments": found, "claim": claim, "again": again, "linked": has_role(request.user, ADJUSTMENT_READERS)}
     return render_to_string("settlement/_claim_compensation.html", context, request=request)
 
 

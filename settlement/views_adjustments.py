@@ -29,7 +29,7 @@ from settlement.forms import (
 from settlement.models import Adjustment, Category, ReconciliationLine, Resolution
 from logistics.services import claims
 from settlement.services import adjustments, compensation, reconciliation, statements
-from settlement.views_statements import ADMIN, FINANCE, READERS
+from settlement.views_statements import ADJUSTMENT_READERS, ADMIN, FINANCE, RECONCILIATION_READERS
 from settlement.views_statements import adjustment_decisions
 from suppliers.models import Supplier
 
@@ -47,7 +47,7 @@ DONE = {"approve": gettext_lazy("调账 %(number)s 已审批"), "reject": gettex
 
 @login_required
 def adjustment_list(request):
-    require_role(request.user, READERS)
+    require_role(request.user, ADJUSTMENT_READERS)
     filters, rows = _listed_adjustments(request)
     context = paginate(request, filters.apply(rows)) | {
         "filters": filters, "is_finance": request.user.role in FINANCE, **adjustment_decisions(),
@@ -83,7 +83,7 @@ def adjustment_columns(user) -> list[Column]:
 @login_required
 def adjustment_export(request, file_format: str):
     """The adjustments list as filtered, every adjustment of it, as CSV or XLSX."""
-    require_role(request.user, READERS)
+    require_role(request.user, ADJUSTMENT_READERS)
     filters, rows = _listed_adjustments(request)
     return list_download(filters=filters, rows=rows, columns=adjustment_columns(request.user), file_format=file_format, name="adjustments", now=timezone.now())
 
@@ -91,7 +91,7 @@ def adjustment_export(request, file_format: str):
 @login_required
 def adjustment_detail(request, pk: int):
     """One adjustment with its history: who proposed, approved, rejected or withdrew it, when and why."""
-    require_role(request.user, READERS)
+    require_role(request.user, ADJUSTMENT_READERS)
     adjustment = get_object_or_404(adjustments.list_adjustments(actor=request.user), pk=pk)
     return _render_detail(request, adjustment)
 
@@ -178,7 +178,7 @@ def claim_compensation(request, pk: int):
 
 @login_required
 def reconciliation_list(request):
-    require_role(request.user, READERS)
+    require_role(request.user, RECONCILIATION_READERS)
     filters = ReconciliationFilterForm(request.GET, staff=request.user.role not in SUPPLIER_ROLES)
     context = paginate(request, filters.apply(reconciliation.list_reconciliations(actor=request.user, **filters.values())))
     return render(request, "settlement/reconciliations.html", context | {"filters": filters}, status=filters.status)
@@ -192,7 +192,7 @@ def _summary_rows(summary: dict) -> list[dict]:
 
 @login_required
 def reconciliation_detail(request, pk: int):
-    require_role(request.user, READERS)
+    require_role(request.user, RECONCILIATION_READERS)
     found = get_object_or_404(reconciliation.list_reconciliations(actor=request.user), pk=pk)
     filters = CategoryFilterForm(request.GET)
     lines = filters.apply(reconciliation.reconciliation_lines(reconciliation=found, **filters.values()))

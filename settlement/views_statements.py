@@ -28,10 +28,10 @@ from core.errors import DomainError, ValidationFailed
 from core.files import file_response, serve
 from core.fsm import history_of
 from core.portal import add_service_errors, moved_on, paginate, state_reached
-from core.roles import SUPPLIER_ROLES, Role
+from core.roles import SUPPLIER_ROLES, Role, has_role
 from core.tabular import CONTENT_TYPES
 from settlement.forms import CollectionForm, CorrectInvoiceForm, DecisionForm, DisputeForm, GenerateForm, InvoiceForm, NoteForm, PayForm, StatementFilterForm
-from settlement.models import GenerationRun, Section, Statement
+from settlement.models import Adjustment, GenerationRun, Reconciliation, Section, Statement
 from settlement.pdf import described
 from settlement.home import payables_by_month
 from settlement.services import adjustments, generation, reconciliation, statement_pdfs, statements
@@ -41,8 +41,10 @@ from suppliers.services.team import admin_usernames
 
 FINANCE = frozenset({Role.FINANCE})
 ADMIN = frozenset({Role.SUPPLIER_ADMIN})
-READERS = frozenset({Role.FINANCE, *SUPPLIER_ROLES})
-STATEMENT_READERS = frozenset({*READERS, Role.OPERATOR})
+# who opens the pages of statements, adjustments and reconciliations: whom the API shows them to (core.tenancy.Visibility)
+STATEMENT_READERS = Statement.visibility.readers
+ADJUSTMENT_READERS = Adjustment.visibility.readers
+RECONCILIATION_READERS = Reconciliation.visibility.readers
 LINES_PER_PAGE = 100
 DECISIONS = [("approve", gettext_lazy("审批通过"), ""), ("reject", gettext_lazy("驳回"), "danger")]
 
@@ -256,8 +258,8 @@ def render_detail(request, statement: Statement, *, bound: dict | None = None, s
         "left_to_admins": admin_usernames(statement.supplier_id)
         if user.role == Role.SUPPLIER_STAFF and statement.state == Statement.State.ISSUED else None,
         "opens_pdf": statements.may_download_pdf(user),
-        "opens_reconciliations": user.role in READERS,
-        "opens_adjustments": user.role in READERS,
+        "opens_reconciliations": has_role(user, RECONCILIATION_READERS),
+        "opens_adjustments": has_role(user, ADJUSTMENT_READERS),
         "may_upload": user.role in ADMIN and statement.state in reconciliation.RECONCILABLE,
         "dispute_adjustments": adjustments.with_booking(
             statement.dispute_adjustments.select_related("supplier", "created_by", "decided_by", "statement"), actor=user),

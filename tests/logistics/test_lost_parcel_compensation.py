@@ -81,15 +81,15 @@ def test_the_claim_page_links_finance_to_the_compensation_and_shows_logistics_no
     assert 'data-testid="compensation"' not in logistics_page and number not in logistics_page
 
 
-def test_an_operator_reads_the_compensation_on_the_claim_page_without_a_link_it_could_not_open(lost_claim, finance, operator, now):
+def test_an_operator_reads_the_compensation_on_the_claim_page_linked_to_the_adjustment_it_opens(lost_claim, finance, operator, now):
     claims.accept_claim(claim=lost_claim, actor=finance, now=now)
     adjustment = Adjustment.objects.get()
 
     page = logged_in(operator).get(f"/logistics/claims/{lost_claim.pk}/").content.decode()
-    refused = logged_in(operator).get(f"/settlement/adjustments/{adjustment.pk}/")
+    opened = logged_in(operator).get(f"/settlement/adjustments/{adjustment.pk}/")
 
     assert 'data-testid="compensation"' in page and adjustment.number in page
-    assert f"/settlement/adjustments/{adjustment.pk}/" not in page and refused.status_code == 403
+    assert f'href="/settlement/adjustments/{adjustment.pk}/"' in page and opened.status_code == 200
     assert f'href="/settlement/adjustments/{adjustment.pk}/"' in logged_in(finance).get(f"/logistics/claims/{lost_claim.pk}/").content.decode()
 
 
