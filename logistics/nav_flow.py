@@ -7,6 +7,7 @@ from django.utils.translation import pgettext_lazy
 
 from core.portal import NavGroup, register_nav
 from core.roles import SUPPLIER_ROLES, Role
+from logistics.models import Shipment
 from logistics.services.inbound import inbound_waiting
 from logistics.services.shipments import dropship_to_ship, handoff_waiting
 from suppliers.services.inventory import source_links
@@ -18,7 +19,7 @@ register_nav(_("直发订单"), "supplier-dropship", roles=SUPPLIER_ROLES, order
 register_nav(_("批量发货"), "logistics-bulk-ship", roles=SUPPLIER_ROLES, order=38)
 register_nav(_("入库收货"), "logistics-inbound", roles={Role.LOGISTICS}, order=71, group=NavGroup.ORDERS, badge=inbound_waiting)
 register_nav(_("交接批次"), "logistics-handoff", roles={Role.LOGISTICS, Role.OPERATOR}, order=72, group=NavGroup.ORDERS, badge=handoff_waiting)
-register_nav(_("运单"), "logistics-shipments", roles={Role.LOGISTICS, Role.OPERATOR}, order=73, group=NavGroup.ORDERS)
+register_nav(_("运单"), "logistics-shipments", roles=Shipment.visibility.staff, order=73, group=NavGroup.ORDERS)
 register_nav(_("批量发货"), "logistics-bulk-ship", roles={Role.LOGISTICS}, order=74, group=NavGroup.ORDERS)
 
 

@@ -51,6 +51,9 @@ from suppliers.models import ReplenishmentRequest, Supplier
 
 LOGISTICS = frozenset({Role.LOGISTICS})
 FLOW_STAFF = frozenset({Role.LOGISTICS, Role.OPERATOR})
+#: who opens the shipments list, and with a supplier's users (each its own) a shipment's page: the staff the API shows
+#: shipments to (core.tenancy.Visibility); members follow theirs on their own page
+SHIPMENT_STAFF = Shipment.visibility.staff
 MEMBER = frozenset({Role.MEMBER})
 
 
@@ -224,7 +227,7 @@ def _with_ship_by(shipment: Shipment, *, now) -> Shipment:
 
 @login_required
 def shipment_list(request):
-    require_role(request.user, FLOW_STAFF)
+    require_role(request.user, SHIPMENT_STAFF)
     return _shipment_table(request, title=_("运单"), rows=_shipments(request), with_kind=True)
 
 
@@ -248,7 +251,7 @@ def supplier_orders(request):
 
 @login_required
 def shipment_detail(request, pk: int, *, refused: tuple[str, forms.Form] | None = None):
-    require_role(request.user, FLOW_STAFF | SUPPLIER_ROLES)
+    require_role(request.user, SHIPMENT_STAFF | SUPPLIER_ROLES)
     shipment = get_object_or_404(_shipments(request), pk=pk)
     now = timezone.now()
     unmasked = shipments.may_see_parcel_contact(user=request.user, shipment=shipment, now=now)

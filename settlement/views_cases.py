@@ -1,8 +1,8 @@
 """Portal pages of rectification cases and re-evaluations (SPEC §4.10).
 
 Operators: cases (overdue first) with the form that opens one, each case's send-back and close; re-evaluations
-(overdue first) and the decision form. Suppliers: their cases with deadlines and the answer form; the outcomes of
-their re-evaluations. Another supplier's case or re-evaluation is a 404.
+(overdue first) and the decision form. Finance reads both, as through the API. Suppliers: their cases with deadlines
+and the answer form; the outcomes of their re-evaluations. Another supplier's case or re-evaluation is a 404.
 """
 from django import forms
 from django.contrib import messages
@@ -19,14 +19,16 @@ from core.errors import DomainError, PermissionDenied
 from core.forms import StateFilter, SubmittedOnce, choice_filter
 from core.fsm import history_of
 from core.portal import add_service_errors, create_with_form, moved_on, paginate
-from core.roles import OPERATORS, SUPPLIER_ROLES, Role, has_role
+from core.roles import OPERATORS, SUPPLIER_ROLES, has_role
 from core.validators import REASON_MAX_LENGTH, BusinessDayField
 from settlement.models import ReEvaluation, RectificationCase
 from settlement.services import cases, re_evaluation
 from suppliers.forms import SupplierFilter
 from suppliers.models import Supplier
 
-READERS = {Role.OPERATOR, *SUPPLIER_ROLES}
+# who opens the pages: whom the API shows cases and re-evaluations to (core.tenancy.Visibility)
+CASE_READERS = RectificationCase.visibility.readers
+RE_EVALUATION_READERS = ReEvaluation.visibility.readers
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
@@ -107,7 +109,7 @@ def _tell_unshown(request, form) -> None:
 # --- cases --------------------------------------------------------------------------------------------------------
 @login_required
 def case_list(request):
-    require_role(request.user, READERS)
+    require_role(request.user, CASE_READERS)
     now = timezone.now()
     is_operator = has_role(request.user, OPERATORS)
     form = OpenCaseForm(request.POST or None) if is_operator else None
@@ -115,9 +117,10 @@ def case_list(request):
         require_role(request.user, OPERATORS)
         if created := create_with_form(request, form, "case", cases.open_case, success=_("整改单已开立，已通知礼品商")):
             return redirect("settlement-case", pk=created[0])
-    filters = CaseFilterForm(request.GET, with_supplier=is_operator)
+    with_supplier = request.user.role not in SUPPLIER_ROLES  # staff read every supplier's cases
+    filters = CaseFilterForm(request.GET, with_supplier=with_supplier)
     context = paginate(request, filters.apply(cases.list_cases(actor=request.user, now=now, **filters.values()))) | {
-        "form": form, "filters": filters, "is_operator": is_operator,
+        "form": form, "filters": filters, "is_operator": is_operator, "with_supplier": with_supplier,
     }
     return render(request, "settlement/cases/case_list.html", context, status=filters.status)
 
@@ -125,7 +128,7 @@ def case_list(request):
 @login_required
 def _case_page(request, pk: int, name: str = ""):
     """A case with the actions the reader may take; a POST names its action in the URL (case_action)."""
-    require_role(request.user, READERS)
+    require_role(request.user, CASE_READERS)
     case = get_object_or_404(cases.list_cases(actor=request.user, now=timezone.now()), pk=pk)
     if name and name not in CASE_FORMS:
         raise Http404
@@ -158,11 +161,11 @@ case_action = require_POST(_case_page)
 # --- re-evaluations -----------------------------------------------------------------------------------------------
 @login_required
 def re_evaluation_list(request):
-    require_role(request.user, READERS)
+    require_role(request.user, RE_EVALUATION_READERS)
     now = timezone.now()
     filters = StateFilter(request.GET, states=ReEvaluation.State.choices)
     context = paginate(request, filters.apply(re_evaluation.list_re_evaluations(actor=request.user, now=now, **filters.values()))) | {
-        "filters": filters, "is_operator": has_role(request.user, OPERATORS),
+        "filters": filters, "is_operator": has_role(request.user, OPERATORS), "with_supplier": request.user.role not in SUPPLIER_ROLES,
         "overdue_count": re_evaluation.overdue_re_evaluations(now=now, actor=request.user).count(),
     }
     return render(request, "settlement/cases/re_evaluation_list.html", context, status=filters.status)
@@ -170,7 +173,7 @@ def re_evaluation_list(request):
 
 @login_required
 def re_evaluation_detail(request, pk: int):
-    require_role(request.user, READERS)
+    require_role(request.user, RE_EVALUATION_READERS)
     due = get_object_or_404(re_evaluation.list_re_evaluations(actor=request.user, now=timezone.now()), pk=pk)
     is_operator = has_role(request.user, OPERATORS)
     form = DecideForm(request.POST or None, initial={"decision": due.proposed})

@@ -16,6 +16,8 @@ class SuppliersConfig(AppConfig):
         from core.login import explain_refused_login
         from core.portal import NavGroup, register_nav, register_supplier_page
         from core.roles import SUPPLIER_REVIEWERS, SUPPLIER_ROLES, Role
+        from suppliers.models import Qualification
+        from suppliers.views_catalog import GIFT_STAFF
         from suppliers.selectors import application_standing, disabled_standing
         from suppliers.services.catalog import reviews_waiting
         from suppliers.services.contracts import contracts_waiting
@@ -29,7 +31,7 @@ class SuppliersConfig(AppConfig):
         register_nav(pgettext_lazy("nav", "礼品商管理"), "operator-suppliers", roles=SUPPLIER_REVIEWERS, order=10,
                      group=NavGroup.SUPPLIERS, badge=applications_waiting)
         register_nav(_("礼品审核"), "operator-gift-review", roles={Role.OPERATOR}, order=20, group=NavGroup.GIFTS, badge=reviews_waiting)
-        register_nav(pgettext_lazy("nav", "礼品管理"), "operator-gifts", roles={Role.OPERATOR}, order=30, group=NavGroup.GIFTS)
+        register_nav(pgettext_lazy("nav", "礼品管理"), "operator-gifts", roles=GIFT_STAFF, order=30, group=NavGroup.GIFTS)
         register_nav(_("礼品类别"), "operator-categories", roles={Role.OPERATOR}, order=31, group=NavGroup.GIFTS)
         register_nav(_("我的礼品"), "supplier-gifts", roles=SUPPLIER_ROLES, order=20)
         register_nav(_("礼品导入导出"), "supplier-catalog-import", roles=SUPPLIER_ROLES, order=25)
@@ -38,11 +40,11 @@ class SuppliersConfig(AppConfig):
                      badge=contracts_waiting)
         register_nav(_("资料变更审核"), "operator-profile-changes", roles={Role.OPERATOR, Role.FINANCE}, order=50,
                      group=NavGroup.SUPPLIERS, badge=changes_waiting)
-        register_nav(_("资质审核"), "operator-qualifications", roles={Role.OPERATOR}, order=60, group=NavGroup.SUPPLIERS,
+        register_nav(_("资质审核"), "operator-qualifications", roles=Qualification.visibility.staff, order=60, group=NavGroup.SUPPLIERS,
                      badge=qualifications_waiting)
         register_supplier_page(_("合同"), "operator-contracts", roles={Role.OPERATOR, Role.FINANCE}, order=10)
-        register_supplier_page(_("资质"), "operator-qualifications", roles={Role.OPERATOR}, order=20)
-        register_supplier_page(_("礼品"), "operator-gifts", roles={Role.OPERATOR}, order=30)
+        register_supplier_page(_("资质"), "operator-qualifications", roles=Qualification.visibility.staff, order=20)
+        register_supplier_page(_("礼品"), "operator-gifts", roles=GIFT_STAFF, order=30)
         register_nav(_("资料信息"), "supplier-profile", roles=SUPPLIER_ROLES, order=60)
         register_nav(_("团队成员"), "supplier-team", roles={Role.SUPPLIER_ADMIN}, order=65)
         register_nav(_("合同与资质"), "supplier-paperwork", roles=SUPPLIER_ROLES, order=70)

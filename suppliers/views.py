@@ -15,10 +15,10 @@ from core.portal import (
     PageAction, act_with_form, action_forms, add_service_errors, page_status, paginate, redirect_back, run_action, state_reached,
     supplier_pages,
 )
-from core.roles import SUPPLIER_REVIEWERS, SUPPLIER_ROLES, Role
+from core.roles import SUPPLIER_REVIEWERS, SUPPLIER_ROLES, Role, has_role
 from suppliers.forms import NoticeFilterForm, ReasonForm, SupplierApplicationForm, SupplierListFilterForm
 from suppliers.forms_catalog import ReasonInput
-from suppliers.models import Supplier
+from suppliers.models import Qualification, Supplier
 from suppliers.selectors import same_credit_code
 from suppliers.selectors_profile import list_qualifications
 from suppliers.services import contracts, notices, onboarding
@@ -110,7 +110,7 @@ def supplier_detail(request, pk: int, *, refused: tuple[str, forms.Form] | None 
         # an applicant's onboarding checklist, each item with the page where it is done when the user's role opens it
         "requirements": [(need, links.get(CHECKLIST_PAGES[need.field])) for need in requirements],
         "qualifications": list_qualifications(actor=request.user, on=timezone.localdate()).filter(supplier=supplier),
-        "reviews_qualifications": request.user.role == Role.OPERATOR,
+        "reviews_qualifications": has_role(request.user, Qualification.visibility.staff),  # links each to its review page
     }
     return render(request, "suppliers/supplier_detail.html", context, status=page_status(refused))
 

@@ -30,7 +30,7 @@ from core.portal import (
     act_with_form, add_service_errors, bad_input_is_400, labelled, page_status, paginate, posted_from, redirect_back, report_form_errors,
     send_back, send_back_refusal, state_reached,
 )
-from core.roles import OPERATORS, SUPPLIER_ROLES, Role
+from core.roles import OPERATORS, SETTLEMENT_BLIND_ROLES, SUPPLIER_ROLES, Role
 from core.texts import joined_messages, moment
 from suppliers.forms_catalog import (
     ClearanceInput, DelistInput, FilterForm, GiftForm, MovementFilterForm, NoInput, OwnStockCountForm, ReasonInput, SafetyStockForm,
@@ -43,7 +43,10 @@ from suppliers.selectors import list_revisions, stock_movements_of, stock_of
 from suppliers.services import catalog, cooperation, gift_images, inventory, qualifications, revisions
 
 RECENT_MOVEMENTS = 20
-GIFT_READERS = frozenset({*SUPPLIER_ROLES, Role.OPERATOR})  # who opens a gift's page (logistics reads stock, not gifts)
+#: who opens a gift's page: whom the API shows gifts to (core.tenancy.Visibility) but those blind to settlement money
+#: (SPEC §4.13), as the page shows the settlement price the API leaves out for them: logistics reads stock, not gifts
+GIFT_READERS = Gift.visibility.readers - SETTLEMENT_BLIND_ROLES
+GIFT_STAFF = GIFT_READERS - SUPPLIER_ROLES  # who opens the list of every supplier's gifts
 
 
 @dataclass(frozen=True)
@@ -404,7 +407,7 @@ def revision_action(request, pk: int, name: str):
 
 @login_required
 def gift_admin(request):
-    require_role(request.user, OPERATORS)
+    require_role(request.user, GIFT_STAFF)
     filters = FilterForm(request.GET, with_supplier=True)
     context = paginate(request, filters.apply(_gifts(request)))
     for gift in context["page_obj"]:

@@ -18,7 +18,7 @@ from core.errors import DomainError, PermissionDenied
 from core.files import serve
 from core.fsm import history_of
 from core.portal import add_service_errors, paginate, run_action
-from core.roles import SUPPLIER_ROLES, Role
+from core.roles import SUPPLIER_ROLES, Role, has_role
 from suppliers.forms import ContractFilterForm, ProfileChangeFilterForm, QualificationFilterForm
 from suppliers.forms_profile import ContractForm, ProfileChangeForm, QualificationForm, SmsNoticesForm
 from suppliers.models import Contract, ProfileChange, Qualification, Supplier
@@ -41,6 +41,8 @@ REVIEWERS = {Role.OPERATOR, Role.FINANCE}
 APPLIED = {ProfileChange.Field.CONTACT: gettext_lazy("联系人信息已更新"), ProfileChange.Field.ADDRESS: gettext_lazy("地址已更新"),
            ProfileChange.Field.SMS_NOTICES: gettext_lazy("短信通知设置已更新")}
 OPERATOR = {Role.OPERATOR}
+#: who opens the qualification review pages: the staff the API shows qualifications to (core.tenancy.Visibility)
+QUALIFICATION_READERS = Qualification.visibility.staff
 
 
 def _submit(form, service: Callable, **values) -> bool:
@@ -206,27 +208,29 @@ def profile_change_detail(request, pk: int):
 
 @login_required
 def qualification_list(request):
-    require_role(request.user, OPERATOR)
+    require_role(request.user, QUALIFICATION_READERS)
     form = QualificationForm(request.POST or None, request.FILES or None, suppliers=Supplier.objects.visible_to(request.user))
-    if request.method == "POST" and form.is_valid() and _submit(
-        form, qualifications.upload_qualification, actor=request.user, now=timezone.now(), **form.cleaned_data
-    ):
-        messages.success(request, _("资质已登记"))
-        return redirect("operator-qualifications")
+    if request.method == "POST":
+        require_role(request.user, OPERATOR)
+        if form.is_valid() and _submit(form, qualifications.upload_qualification, actor=request.user, now=timezone.now(), **form.cleaned_data):
+            messages.success(request, _("资质已登记"))
+            return redirect("operator-qualifications")
     filters = QualificationFilterForm(request.GET)
     queryset = filters.apply(list_qualifications(actor=request.user, on=timezone.localdate()))
-    context = paginate(request, waiting_first(queryset)) | {"filters": filters, "form": form}
+    context = paginate(request, waiting_first(queryset)) | {
+        "filters": filters, "form": form if request.user.role == Role.OPERATOR else None,
+    }
     return render(request, "suppliers/profile/qualification_list.html", context, status=filters.status)
 
 
 @login_required
 def qualification_detail(request, pk: int):
     """An uploaded licence or certificate beside the one it would renew, with its history; the operator decides it here."""
-    require_role(request.user, OPERATOR)
+    require_role(request.user, QUALIFICATION_READERS)
     qualification = get_object_or_404(list_qualifications(actor=request.user, on=timezone.localdate()), pk=pk)
     context = {
         "qualification": qualification, "replaced": replaced_qualification(qualification), "history": history_of(qualification),
-        "decidable": qualification.state == Qualification.State.PENDING,
+        "decidable": qualification.state == Qualification.State.PENDING and has_role(request.user, qualifications.REVIEWERS),
     }
     return render(request, "suppliers/profile/qualification_detail.html", context)
 

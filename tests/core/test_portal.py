@@ -88,7 +88,7 @@ def test_the_operators_navigation_is_grouped_by_area_and_keeps_every_entry(opera
 
 
 def test_finance_and_logistics_navigation_is_grouped_too(finance, logistics):
-    assert list(nav_groups(logged_in(finance).get("/"))) == ["供应商", "订单与物流", "礼品", "结算", "客服"]
+    assert list(nav_groups(logged_in(finance).get("/"))) == ["供应商", "礼品", "订单与物流", "结算", "客服"]
     assert "订单与物流" in nav_groups(logged_in(logistics).get("/"))
 
 

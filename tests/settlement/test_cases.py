@@ -695,15 +695,19 @@ def test_another_suppliers_case_and_re_evaluation_pages_are_404s(open_case, due,
     assert open_case.number not in client.get("/settlement/cases/").content.decode()
 
 
-def test_finance_has_no_case_or_re_evaluation_pages_in_the_portal_nor_in_its_navigation(open_case, due, finance):
-    """The portal pages are the operator's and the supplier's; finance reads cases through the API only."""
+def test_finance_reads_cases_and_re_evaluations_in_the_portal_as_through_the_api_without_acting(open_case, due, finance):
     client = logged_in(finance)
 
     navigation = nav(client.get("/"))
+    cases_page, case_page = client.get("/settlement/cases/"), client.get(f"/settlement/cases/{open_case.pk}/")
+    due_page = client.get(f"/settlement/re-evaluations/{due.pk}/")
 
-    assert "整改单" not in navigation and "复评" not in navigation
-    assert client.get("/settlement/cases/").status_code == 403
-    assert client.get("/settlement/re-evaluations/").status_code == 403
+    assert "整改单" in navigation and "复评" in navigation
+    assert open_case.number in cases_page.content.decode() and open_case.supplier.name in cases_page.content.decode()
+    assert cases_page.context["form"] is None and case_page.context["actions"] == []
+    assert client.get("/settlement/re-evaluations/").status_code == 200 and due_page.context["form"] is None
+    assert client.post(f"/settlement/cases/{open_case.pk}/close/", {"reason": "财务"}).status_code == 403
+    assert client.post(f"/settlement/re-evaluations/{due.pk}/", {"decision": "renew"}).status_code == 403
 
 
 def test_the_operator_opens_a_case_from_the_list_page(active_supplier, operator):

@@ -49,7 +49,7 @@ def test_the_page_shows_which_notices_the_supplier_takes_by_sms(operator, two_su
 
 
 def test_finance_is_linked_only_to_the_lists_it_may_open(finance):
-    assert [page["url_name"] for page in supplier_pages(finance, 7)] == ["operator-contracts"]
+    assert [page["url_name"] for page in supplier_pages(finance, 7)] == ["operator-contracts", "operator-qualifications", "operator-gifts", "settlement-cases"]
 
 
 @pytest.mark.parametrize("url_name", LISTS)
@@ -140,8 +140,8 @@ def test_a_contract_approved_but_not_in_force_yet_is_linked_to_be_seen_not_revie
     assert "查看合同" in checklist["contract"] and "去合同审核" not in checklist["contract"]
 
 
-def test_an_active_suppliers_page_has_no_checklist_and_finance_is_linked_to_contracts_only(operator, finance, supplier):
-    assert 'data-testid="checklist-qualifications"' not in logged_in(finance).get(f"/supplier/review/{supplier.pk}/").content.decode()
+def test_an_active_suppliers_page_has_no_checklist_and_finance_is_linked_to_contracts_and_qualifications(operator, finance, supplier):
+    assert 'data-testid="checklist-qualifications"' in logged_in(finance).get(f"/supplier/review/{supplier.pk}/").content.decode()
     assert 'data-testid="checklist-contracts"' in logged_in(finance).get(f"/supplier/review/{supplier.pk}/").content.decode()
     type(supplier).objects.filter(pk=supplier.pk).update(state="active")
 
