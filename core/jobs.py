@@ -15,6 +15,7 @@ pick up work left behind (`pick_up_left_behind`) find it there and queue it agai
 page shows."""
 import logging
 from collections.abc import Callable, Iterable
+from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
@@ -184,3 +185,25 @@ def pick_up_left_behind(work: QuerySet, *, started: str, now: datetime, requeue:
     if queued or given_up:
         logger.warning("work left behind in %s: %s queued again, %s given up on", work.model._meta.label, queued, given_up)
     return queued, given_up
+
+
+# --- files kept to be worked through by a task (a shipping file, a credit file) ---------------------------------------
+
+def reject_upload(upload: QuerySet, problems: Iterable, *, now: datetime, **fields) -> int:
+    """Reject `upload` (an upload's row, narrowed by pk: `status` pending → rejected, `problems`, `finished_at`) if
+    it is still pending, keeping why nothing was done: `problems` (core.tabular.Problem) and any other `fields`."""
+    return upload.filter(status="pending").update(status="rejected", problems=[asdict(problem) for problem in problems],
+                                                  finished_at=now, **fields)
+
+
+def pick_up_left_behind_uploads(uploads: QuerySet, *, task: Task, now: datetime, reason: str) -> tuple[int, int]:
+    """The pending `uploads` no worker has taken up for a while (their task never published, or lost with the broker)
+    are queued again as `task(upload_id=pk)`, working an upload being idempotent; after LEFT_BEHIND_REQUEUES such tries
+    an upload is rejected with `reason`, which its page shows (`pick_up_left_behind`). Returns (queued again, rejected)."""
+    from core.tabular import Problem
+
+    return pick_up_left_behind(
+        uploads.filter(status="pending"), started="uploaded_at", now=now,
+        give_up=lambda left: reject_upload(left, [Problem(None, None, "error", reason)], now=now),
+        requeue=lambda pk: publish_on_commit(task, upload_id=pk),
+    )

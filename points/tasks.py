@@ -2,7 +2,7 @@
 from celery import shared_task
 from django.utils import timezone
 
-from points.services import credits, ledger, orders
+from points.services import credit_uploads, credits, ledger, orders
 
 
 @shared_task
@@ -23,3 +23,15 @@ def expire_unconfirmed_orders() -> int:
 @shared_task
 def complete_orders() -> int:
     return len(orders.complete_orders(now=timezone.now()))
+
+
+@shared_task(acks_late=True)
+def credit_uploaded_points(*, upload_id: int) -> str:
+    """Credit a checked file of points (idempotent: a second delivery finds it done)."""
+    return credit_uploads.credit_upload(upload_id=upload_id, now=timezone.now()).status
+
+
+@shared_task
+def pick_up_left_behind_credits() -> tuple[int, int]:
+    """Beat, every 5 minutes: credit files no worker took up credited again (or rejected, saying why)."""
+    return credit_uploads.pick_up_left_behind_uploads(now=timezone.now())

@@ -14,6 +14,7 @@ urlpatterns = [
     path("points/", views.points, name="member-points"),
     path("points/reminders/", views.reminders, name="member-reminders"),
     path("credits/", views_operator.credit_upload, name="operator-points-credits"),
+    path("credits/<int:pk>/", views_operator.credit_upload_detail, name="operator-points-credit-upload"),
     path("order-admin/", views_operator.order_admin, name="operator-orders"),
     path("order-admin/export.<str:file_format>", views_operator.order_admin_export, name="operator-orders-export"),
     path("order-admin/<int:pk>/", views_operator.order_admin_detail, name="operator-order"),

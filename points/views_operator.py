@@ -24,7 +24,7 @@ from core.tabular import TableRejected
 from points.forms import RedeliverForm, RequiredReasonForm, StaffOrderFilterForm
 from points.models import LedgerEntry, Member, RedemptionOrder
 from points.selectors import search_members
-from points.services import credits, orders
+from points.services import credit_uploads, credits, orders
 from points.views_complaints import DESKS
 from points.views import label_reasons
 
@@ -37,13 +37,14 @@ class CreditFileForm(forms.Form):
 
 @login_required
 def credit_upload(request):
+    """The upload form, what went wrong with a file just sent, and the files uploaded before, each to its page."""
     require_role(request.user, OPERATORS)
     form = CreditFileForm(request.POST or None, request.FILES or None)
-    problems, credited = [], None
+    problems = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            result = credits.credit_points_from_file(
+            sent = credit_uploads.upload_credit_file(
                 file_name=upload.name, content=upload.read(credits.CREDIT_FILE.max_bytes + 1), actor=request.user, now=timezone.now()
             )
         except TableRejected as rejected:
@@ -51,10 +52,19 @@ def credit_upload(request):
         except DomainError as error:
             form.add_error("file", error.detail)
         else:
-            credited = {"batch": result.batch, "rows": len(result.entries), "points": sum(e.points for e in result.entries),
-                        "replayed": result.replayed, "at": result.entries[0].at}
-    context = {"form": form, "problems": problems, "credited": credited, "reasons": credits.CREDIT_REASONS}
+            return redirect("operator-points-credit-upload", pk=sent.pk)
+    context = paginate(request, credit_uploads.list_credit_uploads(actor=request.user)) | {
+        "form": form, "problems": problems, "reasons": credits.CREDIT_REASONS, "max_rows": credits.CREDIT_FILE.max_rows,
+    }
     return render(request, "points/credit_upload.html", context)
+
+
+@login_required
+def credit_upload_detail(request, pk: int):
+    """One credit file: crediting in progress (the page looks again every few seconds), done, or refused with its problems."""
+    require_role(request.user, OPERATORS)
+    upload = get_object_or_404(credit_uploads.list_credit_uploads(actor=request.user), pk=pk)
+    return render(request, "points/credit_upload_detail.html", {"upload": upload})
 
 
 ORDER_ACTIONS = {

@@ -168,14 +168,8 @@ def pick_up_left_behind_uploads(*, now: datetime) -> tuple[int, int]:
     rejected)."""
     from logistics.tasks import ship_uploaded_shipments
 
-    def give_up(uploads) -> int:
-        problem = Problem(None, None, "error", gettext("发货任务多次未能运行，未发出任何运单，请重新上传"))
-        return uploads.update(status=ShipmentUpload.Status.REJECTED, problems=[asdict(problem)], finished_at=now)
-
-    return jobs.pick_up_left_behind(
-        ShipmentUpload.objects.filter(status=ShipmentUpload.Status.PENDING), started="uploaded_at", now=now, give_up=give_up,
-        requeue=lambda pk: jobs.publish_on_commit(ship_uploaded_shipments, upload_id=pk),
-    )
+    return jobs.pick_up_left_behind_uploads(ShipmentUpload.objects.all(), task=ship_uploaded_shipments, now=now,
+                                            reason=gettext("发货任务多次未能运行，未发出任何运单，请重新上传"))
 
 
 def list_shipment_uploads(*, actor) -> QuerySet[ShipmentUpload]:
@@ -185,9 +179,7 @@ def list_shipment_uploads(*, actor) -> QuerySet[ShipmentUpload]:
 
 
 def _reject(upload_id: int, problems: list[Problem], *, rows_done: int, now: datetime) -> None:
-    ShipmentUpload.objects.filter(pk=upload_id, status=ShipmentUpload.Status.PENDING).update(
-        status=ShipmentUpload.Status.REJECTED, problems=[asdict(problem) for problem in problems], rows_done=rows_done, finished_at=now,
-    )
+    jobs.reject_upload(ShipmentUpload.objects.filter(pk=upload_id), problems, now=now, rows_done=rows_done)
 
 
 def _lock_shipments(upload: ShipmentUpload) -> dict[int, Shipment]:

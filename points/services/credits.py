@@ -1,6 +1,7 @@
 """Crediting points (SPEC §4.4): operators credit many members at once, one idempotent batch per file."""
 import hashlib
 import json
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
@@ -62,8 +63,10 @@ class Credited(NamedTuple):
     replayed: bool  # the batch had been posted before with the same rows: nothing new was credited
 
 
-def credit_points_in_bulk(*, batch_id: str, rows: list[dict], actor, now: datetime) -> Credited:
-    """Credit `rows` ({"phone", "points", "reason_code"?, "line"?}) as batch `batch_id`, all or nothing.
+def credit_points_in_bulk(*, batch_id: str, rows: list[dict], actor, now: datetime,
+                          went_through: Callable[[int], None] = lambda rows: None) -> Credited:
+    """Credit `rows` ({"phone", "points", "reason_code"?, "line"?}) as batch `batch_id`, all or nothing;
+    `went_through(n)` after each row credited (a file's upload counts them: points.services.credit_uploads).
 
     Re-running the same batch with the same rows posts nothing new (each row is keyed by batch and line) and says so.
     :raises ValidationFailed: naming every bad row (`rows[<line>].<column>`); nothing is written
@@ -92,14 +95,15 @@ def credit_points_in_bulk(*, batch_id: str, rows: list[dict], actor, now: dateti
             if {(e.source_line, e.account.member_id, e.points, e.reason_code) for e in posted} != wanted:
                 raise BatchTaken(_("批次号 %(batch_id)s 已用于另一批发放，请换一个批次号") % {"batch_id": batch_id}, field="batch")
             return Credited(batch_id, posted, replayed=True)
-        return Credited(batch_id, [
-            ledger.earn_points(
+        entries = []
+        for position, row in enumerate(rows, start=1):
+            entries.append(ledger.earn_points(
                 member=members[str(row["phone"]).strip()], points=row["points"],
                 source=ledger.Source("batch", batch_id, row.get("line", position)), at=now,
                 reason_code=credit_reason(row.get("reason_code")), actor=actor,
-            )
-            for position, row in enumerate(rows, start=1)
-        ], replayed=False)
+            ))
+            went_through(position)
+        return Credited(batch_id, entries, replayed=False)
 
 
 #: Why an operator corrects a member's points (the entry's reason code), with its label.
@@ -143,12 +147,18 @@ CREDIT_FILE = TableSpec(
 )
 
 
-def credit_points_from_file(*, file_name: str, content: bytes, actor, now: datetime) -> Credited:
-    """Credit a CSV/XLSX file (columns phone, points, optional reason_code) as one batch named by a hash of its
-    rows as read: uploading the same rows again posts nothing, whether the file is the same bytes or was saved
+class CreditFile(NamedTuple):
+    batch: str  # named by a hash of the rows as read
+    rows: list[dict]  # {"line", "phone", "points", "reason_code"}
+    headings: dict[str, str]  # {column key: the column as the file's header names it}
+
+
+def read_credit_file(*, file_name: str, content: bytes) -> CreditFile:
+    """A CSV/XLSX file (columns phone, points, optional reason_code) read and checked, row by row, as one batch named
+    by a hash of its rows as read: the same rows make the same batch, whether the file is the same bytes or was saved
     again (another encoding, CSV as XLSX).
 
-    :raises TableRejected: naming every bad row and column; nothing is written
+    :raises TableRejected: naming every bad row and column
     """
     rows, headings = read_headed_table(file_name=file_name, content=content, spec=CREDIT_FILE)
     parsed = []
@@ -163,8 +173,17 @@ def credit_points_from_file(*, file_name: str, content: bytes, actor, now: datet
         raise TableRejected([Problem(line, column, code, detail) for line, column, code, detail in errors], column_order=CREDIT_FILE.keys,
                             headings=headings)
     rows_read = json.dumps([[row["line"], row["phone"], row["points"], row["reason_code"]] for row in parsed], ensure_ascii=False)
-    batch_id = f"file-{hashlib.sha256(rows_read.encode()).hexdigest()[:24]}"
-    return credit_points_in_bulk(batch_id=batch_id, rows=parsed, actor=actor, now=now)
+    return CreditFile(f"file-{hashlib.sha256(rows_read.encode()).hexdigest()[:24]}", parsed, headings)
+
+
+def credit_points_from_file(*, file_name: str, content: bytes, actor, now: datetime) -> Credited:
+    """Credit a CSV/XLSX file at once as one batch (`read_credit_file`): uploading the same rows again posts nothing.
+    The portal credits a file by a task instead (points.services.credit_uploads).
+
+    :raises TableRejected: naming every bad row and column; nothing is written
+    """
+    credit_file = read_credit_file(file_name=file_name, content=content)
+    return credit_points_in_bulk(batch_id=credit_file.batch, rows=credit_file.rows, actor=actor, now=now)
 
 
 def expiring_soon_before(now: datetime) -> datetime:

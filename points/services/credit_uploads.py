@@ -1,0 +1,105 @@
+"""Crediting points by file from the portal (SPEC §4.4): the file is read and checked when it arrives (one problem
+anywhere and nothing is kept or credited, the problems naming their row and column); a file that passes is kept as a
+`CreditUpload` and credited by a task as one idempotent batch (credits.credit_points_in_bulk), in one transaction,
+every row or none. The upload counts the rows gone through as the task goes (core.progress), for its page to show,
+and keeps the outcome for the operator to come back to. The API credits a file at once (credits.credit_points_from_file).
+"""
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from core import jobs
+from core.errors import DomainError
+from core.progress import outside_the_transaction
+from core.roles import OPERATORS, require_role
+from core.tabular import Problem
+from points.models import CreditUpload
+from points.services import credits
+
+PROGRESS_EVERY = 200  # rows gone through between two counts written on the upload
+Status = CreditUpload.Status
+
+
+def upload_credit_file(*, actor, now: datetime, file_name: str, content: bytes) -> CreditUpload:
+    """Check every row of a credit file and, when all pass, keep it to be credited by a task (started on commit).
+
+    :raises PermissionDenied: unless the actor is an operator
+    :raises TableRejected: naming the row and column of every problem; nothing is kept or credited
+    """
+    require_role(actor, OPERATORS)
+    credit_file = credits.read_credit_file(file_name=file_name, content=content)
+    with transaction.atomic():
+        upload = CreditUpload.objects.create(
+            file_name=file_name[:200], uploaded_by=actor, uploaded_at=now, batch=credit_file.batch, rows=credit_file.rows,
+            headings=credit_file.headings, row_count=len(credit_file.rows),
+        )
+        from points.tasks import credit_uploaded_points
+
+        jobs.publish_on_commit(credit_uploaded_points, upload_id=upload.pk)
+    return upload
+
+
+class _GivenUp(Exception):
+    """The upload was no longer pending when its crediting was over: the crediting is rolled back."""
+
+
+def credit_upload(*, upload_id: int, now: datetime, progress_every: int = PROGRESS_EVERY) -> CreditUpload:
+    """Credit every row of a pending upload as its uploader, as one batch in one transaction, or none and record why.
+    Meanwhile the upload counts the rows gone through (`rows_done` of `row_count`, every `progress_every` rows, seen by
+    its page as it goes: core.progress). Rows credited before as the same batch (the same file uploaded again) are
+    not credited again: the upload says so. A second run (a task delivered twice) finds it done and credits nothing.
+
+    Anything else going wrong credits nothing either: the upload is rejected saying so, and the error raised.
+    """
+    reached = 0
+
+    def went_through(rows: int) -> None:
+        nonlocal reached
+        reached = rows
+        if rows % progress_every == 0:  # a worker still at it: not work left behind (core.jobs)
+            report(rows_done=rows, progressed_at=timezone.now())
+
+    # a worker has it, seen at once (before the crediting's transaction): not work left behind (core.jobs)
+    CreditUpload.objects.filter(pk=upload_id, status=Status.PENDING).update(progressed_at=now)
+    try:
+        with transaction.atomic(), outside_the_transaction(CreditUpload, upload_id) as report:
+            upload = CreditUpload.objects.get(pk=upload_id)  # not locked: its progress is written on another connection
+            if upload.status != Status.PENDING:
+                return upload
+            # a second run of the batch waits in here until the first is over, and finds its entries (replayed)
+            result = credits.credit_points_in_bulk(batch_id=upload.batch, rows=upload.rows, actor=upload.uploaded_by, now=now,
+                                                   went_through=went_through)
+            if not CreditUpload.objects.filter(pk=upload.pk, status=Status.PENDING).update(
+                    status=Status.CREDITED, rows_done=upload.row_count, points_total=sum(e.points for e in result.entries),
+                    replayed=result.replayed, credited_at=result.entries[0].at, finished_at=now):
+                raise _GivenUp  # done by another run, or rejected meanwhile (the sweep gave up on it): credit none here
+    except _GivenUp:
+        pass
+    except DomainError as error:  # a member gone, a batch taken since the file was checked
+        errors = getattr(error, "errors", None) or [(None, error.code, error.detail)]
+        _reject(upload_id, [Problem(None, None, code, detail) for _attr, code, detail in errors], rows_done=reached, now=now)
+    except Exception:
+        _reject(upload_id, [Problem(None, None, "error", gettext("发放时出错，未发放任何积分，请稍后重新上传"))], rows_done=reached, now=now)
+        raise
+    return CreditUpload.objects.get(pk=upload_id)
+
+
+def pick_up_left_behind_uploads(*, now: datetime) -> tuple[int, int]:
+    """Credit files no worker took up queued again, or after too many tries rejected crediting none, saying why on
+    their page (core.jobs.pick_up_left_behind_uploads). Returns (queued again, rejected)."""
+    from points.tasks import credit_uploaded_points
+
+    return jobs.pick_up_left_behind_uploads(CreditUpload.objects.all(), task=credit_uploaded_points, now=now,
+                                            reason=gettext("发放任务多次未能运行，未发放任何积分，请重新上传"))
+
+
+def list_credit_uploads(*, actor) -> QuerySet[CreditUpload]:
+    """The credit files uploaded, newest first, for operators (none for anyone else)."""
+    return CreditUpload.objects.visible_to(actor).select_related("uploaded_by").defer("rows")
+
+
+def _reject(upload_id: int, problems: list[Problem], *, rows_done: int, now: datetime) -> None:
+    jobs.reject_upload(CreditUpload.objects.filter(pk=upload_id), problems, now=now, rows_done=rows_done)

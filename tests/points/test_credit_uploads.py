@@ -1,0 +1,206 @@
+"""Crediting points by file from the portal: the file is checked when it arrives (a bad row keeps nothing), then
+credited by a task as one idempotent batch, all or nothing, counting the rows done; the upload keeps the outcome on a
+page of its own, listed among the files uploaded, and one the broker never took is picked up again by beat."""
+from contextlib import contextmanager
+from datetime import timedelta
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from core.errors import PermissionDenied
+from core.tabular import TableRejected
+from points.models import CreditUpload, LedgerEntry
+from points.services import credit_uploads, credits, ledger
+from points.tasks import pick_up_left_behind_credits
+from tests.portal import logged_in
+
+pytestmark = pytest.mark.django_db
+PAGE = "/member/credits/"
+LEFT = timedelta(minutes=31)  # beyond LEFT_BEHIND_AFTER_MINUTES (30)
+
+
+def credit_file(*rows: str) -> bytes:
+    return ("\n".join(["手机号,积分", *rows]) + "\n").encode()
+
+
+def uploaded(actor, now, *rows: str) -> CreditUpload:
+    return credit_uploads.upload_credit_file(actor=actor, now=now, file_name="赠送.csv", content=credit_file(*rows))
+
+
+def balances(*members) -> list[int]:
+    return [ledger.account_of(member).balance for member in members]
+
+
+@pytest.fixture
+def reported(monkeypatch) -> list[int]:
+    """The counts of rows done the crediting writes on its upload, as it writes them."""
+    counts: list[int] = []
+
+    @contextmanager
+    def recorded(model, pk):
+        assert (model, pk) == (CreditUpload, CreditUpload.objects.get().pk)
+        yield lambda rows_done, **_seen: counts.append(rows_done)
+
+    monkeypatch.setattr(credit_uploads, "outside_the_transaction", recorded)
+    return counts
+
+
+def test_a_checked_file_waits_for_its_task_which_credits_every_row_counting_them_as_it_goes(member, other_member, operator, now,
+                                                                                           queued_tasks, reported,
+                                                                                           django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):  # its task is queued once the upload commits
+        upload = uploaded(operator, now, f"{member.phone},300", f"{other_member.phone},200")
+    waiting = (upload.status, upload.rows_done, upload.row_count, balances(member, other_member))
+
+    done = credit_uploads.credit_upload(upload_id=upload.pk, now=now, progress_every=1)
+
+    assert waiting == ("pending", 0, 2, [0, 0])
+    assert queued_tasks == [("points.tasks.credit_uploaded_points", {"upload_id": upload.pk})]
+    assert reported == [1, 2]
+    assert (done.status, done.rows_done, done.percent, done.points_total, done.replayed, done.finished_at) == ("credited", 2, 100, 500, False, now)
+    assert balances(member, other_member) == [300, 200]
+
+
+def test_a_bad_row_rejects_the_file_naming_its_row_and_keeps_nothing(member, operator, now, queued_tasks):
+    with pytest.raises(TableRejected) as rejected:
+        uploaded(operator, now, f"{member.phone},300", "19999999999,100")
+
+    assert [(p.row, p.column) for p in rejected.value.problems] == [(3, "phone")]
+    assert not CreditUpload.objects.exists() and not LedgerEntry.objects.exists() and queued_tasks == []
+
+
+def test_only_operators_credit_by_file(member, finance, now):
+    with pytest.raises(PermissionDenied):
+        uploaded(finance, now, f"{member.phone},300")
+
+    assert not CreditUpload.objects.exists()
+
+
+def test_the_same_rows_uploaded_again_credit_nothing_more_and_the_upload_says_when_they_were(member, operator, now, queued_tasks):
+    first = uploaded(operator, now, f"{member.phone},300")
+    credit_uploads.credit_upload(upload_id=first.pk, now=now)
+    again = uploaded(operator, now + timedelta(hours=1), f"{member.phone},300")
+
+    replay = credit_uploads.credit_upload(upload_id=again.pk, now=now + timedelta(hours=1))
+
+    assert again.batch == first.batch
+    assert (replay.status, replay.replayed, replay.credited_at, replay.points_total) == ("credited", True, now, 300)
+    assert balances(member) == [300] and LedgerEntry.objects.count() == 1
+
+
+def test_crediting_an_upload_twice_credits_it_once(member, operator, now, queued_tasks):
+    upload = uploaded(operator, now, f"{member.phone},300")
+
+    credit_uploads.credit_upload(upload_id=upload.pk, now=now)
+    second = credit_uploads.credit_upload(upload_id=upload.pk, now=now + timedelta(minutes=1))
+
+    assert (second.status, second.replayed, second.finished_at) == ("credited", False, now)
+    assert balances(member) == [300]
+
+
+def test_a_batch_taken_by_other_rows_since_the_check_rejects_the_upload_and_credits_none(member, other_member, operator, now, queued_tasks):
+    upload = uploaded(operator, now, f"{member.phone},300", f"{other_member.phone},200")
+    credits.credit_points_in_bulk(batch_id=upload.batch, rows=[{"phone": member.phone, "points": 1}], actor=operator, now=now)
+
+    done = credit_uploads.credit_upload(upload_id=upload.pk, now=now)
+
+    assert done.status == "rejected" and [p["code"] for p in done.problems] == ["batch_taken"]
+    assert balances(member, other_member) == [1, 0]
+
+
+def test_an_unexpected_error_halfway_credits_nothing_keeps_where_it_stopped_says_so_and_is_raised(
+        member, other_member, operator, now, queued_tasks, monkeypatch, reported):
+    upload = uploaded(operator, now, f"{member.phone},300", f"{other_member.phone},200")
+    earn = ledger.earn_points
+
+    def down_at_the_second(**kwargs):
+        if kwargs["member"] == other_member:
+            raise RuntimeError("ledger down")
+        return earn(**kwargs)
+
+    monkeypatch.setattr(ledger, "earn_points", down_at_the_second)
+    with pytest.raises(RuntimeError):
+        credit_uploads.credit_upload(upload_id=upload.pk, now=now, progress_every=1)
+
+    upload.refresh_from_db()
+    assert (upload.status, upload.rows_done, [(p["row"], p["code"]) for p in upload.problems]) == ("rejected", 1, [(None, "error")])
+    assert not LedgerEntry.objects.exists() and balances(member, other_member) == [0, 0]
+
+
+def test_an_upload_left_behind_is_credited_when_beat_picks_it_up(member, operator, now, broker_down, monkeypatch, settings,
+                                                                  django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        kept = uploaded(operator, now, f"{member.phone},300")
+    monkeypatch.undo()  # the broker is back
+
+    assert credit_uploads.pick_up_left_behind_uploads(now=now + timedelta(minutes=10)) == (0, 0)  # not left behind yet
+    with django_capture_on_commit_callbacks(execute=True):
+        assert credit_uploads.pick_up_left_behind_uploads(now=now + LEFT) == (1, 0)
+
+    kept.refresh_from_db()
+    assert (kept.status, kept.requeues) == ("credited", 1) and balances(member) == [300]
+    assert pick_up_left_behind_credits.name in {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+
+
+def test_an_upload_queued_again_too_often_is_rejected_with_its_reason_on_its_page(member, operator, now, queued_tasks):
+    kept = uploaded(operator, now, f"{member.phone},300")
+    CreditUpload.objects.filter(pk=kept.pk).update(requeues=3)
+
+    assert credit_uploads.pick_up_left_behind_uploads(now=now + LEFT) == (0, 1)
+
+    html = logged_in(operator).get(f"{PAGE}{kept.pk}/").content.decode()
+    assert "发放任务多次未能运行，未发放任何积分，请重新上传" in html
+    assert balances(member) == [0]
+
+
+# --- the pages -------------------------------------------------------------------------------------------------------
+
+def upload_file(*rows: str) -> SimpleUploadedFile:
+    return SimpleUploadedFile("赠送.csv", credit_file(*rows), content_type="text/csv")
+
+
+def test_an_uploaded_file_goes_to_its_page_which_shows_what_was_credited_and_is_listed_to_come_back_to(
+        member, other_member, operator, django_capture_on_commit_callbacks):
+    client = logged_in(operator)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(PAGE, {"file": upload_file(f"{member.phone},300", f"{other_member.phone},200")})
+    page = client.get(response["Location"]).content.decode()
+    listing = client.get(PAGE).content.decode()
+
+    upload = CreditUpload.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"{PAGE}{upload.pk}/"
+    assert 'data-testid="credited"' in page and "已发放 2 行，共 500 积分" in page and 'data-testid="upload-status"' in page
+    assert f'href="{PAGE}{upload.pk}/"' in listing and "赠送.csv" in listing
+    assert balances(member, other_member) == [300, 200]
+
+
+def test_a_file_being_credited_shows_how_far_it_has_got_and_looks_again(member, other_member, operator, now, queued_tasks):
+    upload = uploaded(operator, now, f"{member.phone},300", f"{other_member.phone},200")
+    CreditUpload.objects.filter(pk=upload.pk).update(rows_done=1)
+
+    page = logged_in(operator).get(f"{PAGE}{upload.pk}/").content.decode()
+    listing = logged_in(operator).get(PAGE).content.decode()
+
+    assert 'data-testid="credit-progress"' in page and "已处理 1/2 行" in page and '<progress max="100" value="50">' in page
+    assert "window.location.reload()" in page
+    assert '<small data-testid="rows-done">1/2</small>' in listing
+
+
+def test_a_bad_file_comes_back_with_its_problems_and_nothing_is_kept(member, operator):
+    page = logged_in(operator).post(PAGE, {"file": upload_file(f"{member.phone},-5")}).content.decode()
+
+    assert 'data-testid="problems"' in page and "第2行" in page
+    assert not CreditUpload.objects.exists() and not LedgerEntry.objects.exists()
+
+
+@pytest.mark.parametrize("role", ["finance", "logistics", "supplier_admin", "member"])
+def test_no_one_but_operators_opens_the_pages_of_credit_files(request, role, member, operator, now, queued_tasks):
+    upload = uploaded(operator, now, f"{member.phone},300")
+    user = request.getfixturevalue(role)
+    client = logged_in(getattr(user, "user", user))
+
+    answers = (client.get(PAGE).status_code, client.get(f"{PAGE}{upload.pk}/").status_code)
+
+    assert answers == (403, 403)
+
