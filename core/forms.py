@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.days import on_days
 from core.idempotency import once_per_token
+from core.selectors import searched
 from core.validators import BusinessDayField, YesNoField
 
 
@@ -42,10 +43,12 @@ class ListFilter(forms.Form):
     (`status`), as a form sent back with its errors does. It is the rule of the APIs' filters, a 400 naming the filter
     (core.api.filters), with their fields where a filter is the same (IdField, YesNoField: `yes_no_box`).
 
-    A subclass narrows the rows in `narrow` (by default, to those matching each filter of `exact` given); where a
+    A subclass narrows the rows in `narrow` (by default, to those matching each filter of `exact` given and whose
+    `search` fields hold the words of `q`, as the API's `search_fields` find them); where a
     service filters them, the view passes it the form's `values` and `apply`s the form to what it returns."""
 
     exact: dict[str, str] = {}  # {filter: the lookup it matches, such as "state"}
+    search: tuple[str, ...] = ()  # the fields the text filter `q` finds its words in (`core.selectors.searched`)
 
     def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("auto_id", "id_filter_%s")  # ids of its own: the page's form may have a field of the same name
@@ -60,7 +63,8 @@ class ListFilter(forms.Form):
 
     def narrow(self, rows, data: dict):
         """`rows` narrowed by the filters' values `data` (all of them valid)."""
-        return rows.filter(**{lookup: data[name] for name, lookup in self.exact.items() if data.get(name) not in (None, "")})
+        rows = rows.filter(**{lookup: data[name] for name, lookup in self.exact.items() if data.get(name) not in (None, "")})
+        return searched(rows, data.get("q"), self.search) if self.search else rows  # else `q` is the view's to read
 
     def values(self) -> dict:
         """The filters' values as the list's service takes them (by the fields' names); none when a filter is wrong, as

@@ -30,6 +30,15 @@ def all_words(text: str, fields: tuple[str, ...]) -> Q:
                          for forms in words), Q())
 
 
+def searched(rows: QuerySet, text: str | None, fields) -> QuerySet:
+    """The `rows` in which each word of `text` (split at spaces and commas) is part of one of `fields`, in any case; all
+    of them for no text. It is how DRF's `?search=` reads a list's `search_fields`, so that a portal list's text filter
+    (`core.forms.ListFilter.search`) finds what the API's search over the same fields finds."""
+    for word in (text or "").replace(",", " ").split():
+        rows = rows.filter(reduce(or_, (Q(**{f"{field}__icontains": word}) for field in fields)))
+    return rows
+
+
 def rows_by_id(window: QuerySet) -> QuerySet:
     """The rows of `window`, a slice (`[a:b]`) of a list that has each row once, as the list gives them (its filters,
     columns, annotations, joins and order), in one query that chooses the window's rows by their ids first (`WHERE id

@@ -6,8 +6,8 @@ from core.errors import ValidationFailed
 from core.forms import ListFilter, SubmittedOnce, choice_filter, yes_no_box
 from core.texts import figure
 from core.validators import BusinessDayField
-from settlement.models import Adjustment, Category, Resolution, Statement
-from settlement.services import adjustments
+from settlement.models import Adjustment, Category, Resolution, Section, Statement
+from settlement.services import adjustments, statements
 from settlement.services.generation import parse_month
 from settlement.services.reconciliation import answerable_lines
 from settlement.sources import source_choices
@@ -68,7 +68,10 @@ class StatementFilterForm(SupplierFilterForm):
     state = choice_filter(_("状态"), Statement.State.choices)
     receivable = yes_no_box(_("仅看应收（已终止合作的负应付）"))
     overdue = yes_no_box(_("仅看逾期未付"))
-    field_order = ["month", "state", "supplier", "receivable", "overdue"]
+    q = forms.CharField(label=_("搜索"), required=False, max_length=60,
+                        widget=forms.TextInput(attrs={"placeholder": _("礼品商 / 发票号码 / 付款或收款凭证号")}))
+    field_order = ["q", "month", "state", "supplier", "receivable", "overdue"]
+    search = statements.SEARCHED
 
     def __init__(self, *args, states: list[tuple[str, str]] | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -82,7 +85,22 @@ class StatementFilterForm(SupplierFilterForm):
                 "receivable": data.get("receivable"), "overdue": data.get("overdue")}
 
 
+class LineFilterForm(ListFilter):
+    """The filters above a statement version's lines, as its API's lines take them (`search`, `section`)."""
+
+    q = forms.CharField(label=_("订单号或 SKU"), required=False, max_length=60)
+    section = choice_filter(_("部分"), Section.choices)
+    version = forms.CharField(widget=forms.HiddenInput, required=False)  # the version shown, kept as it is filtered
+    exact = {"section": "section"}
+    search = statements.LINE_SEARCHED
+
+    def narrowing(self) -> bool:
+        """Whether the lines are narrowed (rather than all of the version's)."""
+        return bool(self.values().get("q") or self.values().get("section"))
+
+
 class ReconciliationFilterForm(StatementFilterForm):
+    q = None
     state = None
     receivable = None
     overdue = None

@@ -30,7 +30,7 @@ from core.fsm import history_of
 from core.portal import add_service_errors, moved_on, paginate, state_reached
 from core.roles import SUPPLIER_ROLES, Role, has_role
 from core.tabular import CONTENT_TYPES
-from settlement.forms import CollectionForm, CorrectInvoiceForm, DecisionForm, DisputeForm, GenerateForm, InvoiceForm, NoteForm, PayForm, StatementFilterForm
+from settlement.forms import CollectionForm, CorrectInvoiceForm, DecisionForm, DisputeForm, GenerateForm, InvoiceForm, LineFilterForm, NoteForm, PayForm, StatementFilterForm
 from settlement.models import Adjustment, GenerationRun, Reconciliation, Section, Statement
 from settlement.pdf import described
 from settlement.home import payables_by_month
@@ -229,7 +229,8 @@ def _sections(version, page) -> list[dict]:
 def render_detail(request, statement: Statement, *, bound: dict | None = None, status: int = 200):
     """The statement page; `bound` holds the refused action form to show again with its field errors."""
     versions, chosen = _chosen_version(request, statement)
-    lines = paginate(request, statements.version_lines(chosen), per_page=LINES_PER_PAGE)
+    line_filters = LineFilterForm(request.GET)
+    lines = paginate(request, line_filters.apply(statements.version_lines(chosen)), per_page=LINES_PER_PAGE)
     user = request.user
     reissuable = statement.state == Statement.State.DISPUTED and user.role in ACTIONS["reissue"].roles
     superseded = reconciliation.left_open(statement) if reissuable else []
@@ -247,6 +248,7 @@ def render_detail(request, statement: Statement, *, bound: dict | None = None, s
         "versions": versions,
         "chosen": chosen,
         "sections": _sections(chosen, lines["page_obj"]),
+        "line_filters": line_filters,
         "history": history_of(statement),
         "actions": actions,
         "pending": statements.pending_version(statement) if any(name == "reissue" for name, *_rest in actions) else None,
@@ -268,7 +270,7 @@ def render_detail(request, statement: Statement, *, bound: dict | None = None, s
         **adjustment_decisions(),
         "reconciliations": reconciliation.list_reconciliations(actor=user).filter(statement=statement),
     }
-    return render(request, "settlement/statement_detail.html", context, status=status)
+    return render(request, "settlement/statement_detail.html", context, status=line_filters.status if status == 200 else status)
 
 
 @login_required

@@ -20,6 +20,7 @@ from core.api.permissions import require_role
 from core.api.transitions import ReasonInput, TransitionHistoryMixin, transition_action
 from core.files import serve
 from core.roles import Role
+from core.selectors import searched
 from settlement.models import GenerationRun, Section, Statement, StatementLine, StatementVersion
 from settlement.pdf import described
 from settlement.services import generation, statements
@@ -192,6 +193,9 @@ class StatementFilter(FilterSet):
 class LinesQuery(serializers.Serializer):
     version = serializers.IntegerField(min_value=1, required=False, help_text="a version number; the current one if omitted")
     section = serializers.ChoiceField(choices=Section.choices, required=False)
+    # not `search`, which the statements' own search reads: it would look for the statement by it
+    q = serializers.CharField(required=False, allow_blank=True, max_length=60,
+                              help_text="words each in the order number or SKU, as the statement page's filter finds them")
 
 
 class DisputeInput(serializers.Serializer):
@@ -228,7 +232,7 @@ class StatementViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
     """Statements: a supplier sees its own, finance and operators all; the workflow of SPEC §4.11 as actions."""
 
     filterset_class = StatementFilter
-    search_fields = ["supplier__name"]
+    search_fields = statements.SEARCHED
     ordering_fields = ["month", "payable", "issued_at", "id"]
     pages_by_id = True  # a deep page joins its users and looks up `respond_by` for its own statements only
 
@@ -252,6 +256,7 @@ class StatementViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
         lines = statements.version_lines(version)
         if query.validated_data.get("section"):
             lines = lines.filter(section=query.validated_data["section"])
+        lines = searched(lines, query.validated_data.get("q"), statements.LINE_SEARCHED)
         page = self.paginate_queryset(lines)
         return self.get_paginated_response(StatementLineSerializer(page, many=True).data)
 

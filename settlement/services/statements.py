@@ -546,6 +546,12 @@ def statement_states(*, actor) -> list[tuple[str, str]]:
     return [(value, label) for value, label in Statement.State.choices if value not in hidden]
 
 
+# what the statements page's text filter and the API's `?search=` find a statement by: its supplier, its invoice and
+# the bank references of its payment and of a receivable's collection (a statement has no number of its own)
+SEARCHED = ("supplier__name", "invoice_number", "payment_reference", "collection_reference")
+LINE_SEARCHED = ("order_number", "sku")  # and a version's lines by their order and gift
+
+
 def list_statements(*, actor, month: date | None = None, state: str = "", supplier_id: int | None = None,
                     receivable: bool | None = None, overdue: bool | None = None, today: date | None = None) -> QuerySet[Statement]:
     """The statements the actor may see; a supplier sees a statement once it is issued (a draft is finance's work).
