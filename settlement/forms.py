@@ -113,8 +113,13 @@ class ReconciliationFilterForm(StatementFilterForm):
 
 
 class AdjustmentFilterForm(SupplierFilterForm):
+    q = forms.CharField(label=_("搜索"), required=False, max_length=60,
+                        widget=forms.TextInput(attrs={"placeholder": _("调账单号 / 礼品商 / 原因 / 来源编号")}))
     state = choice_filter(_("状态"), Adjustment.State.choices)
-    field_order = ["state", "supplier"]
+    kind = choice_filter(_("类型"), Adjustment.Kind.choices)
+    field_order = ["q", "state", "kind", "supplier"]
+    exact = {"kind": "kind"}
+    search = adjustments.SEARCHED
 
     def values(self) -> dict:
         data = super().values()

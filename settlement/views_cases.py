@@ -35,8 +35,13 @@ DATE = forms.DateInput(attrs={"type": "date"})
 class CaseFilterForm(SupplierFilter):
     """The cases in one state, and for operators of one supplier (a supplier's users see their own only)."""
 
+    q = forms.CharField(label=gettext_lazy("搜索"), required=False, max_length=60,
+                        widget=forms.TextInput(attrs={"placeholder": gettext_lazy("编号 / 礼品商 / 原因")}))
     state = choice_filter(gettext_lazy("状态"), RectificationCase.State.choices)
-    field_order = ["state", "supplier"]
+    kind = choice_filter(gettext_lazy("类型"), RectificationCase.Kind.choices)
+    field_order = ["q", "state", "kind", "supplier"]
+    exact = {**SupplierFilter.exact, "kind": "kind"}
+    search = cases.SEARCHED
 
     def __init__(self, *args, with_supplier: bool, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -94,7 +94,7 @@ class AdjustmentViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, viewset
 
     serializer_class = AdjustmentSerializer
     filterset_fields = ["state", "kind", "supplier", "statement"]
-    search_fields = ["number", "reason", "source_id"]
+    search_fields = adjustments.SEARCHED
     ordering_fields = ["created_at", "decided_at", "amount", "id"]
 
     def get_queryset(self):

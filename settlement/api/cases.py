@@ -57,7 +57,7 @@ class RectificationCaseViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, 
 
     serializer_class = RectificationCaseSerializer
     filterset_fields = ["state", "kind", "supplier"]
-    search_fields = ["number", "reason"]
+    search_fields = cases.SEARCHED
 
     def get_queryset(self):
         queryset = cases.list_cases(actor=self.request.user, now=timezone.now())

@@ -313,6 +313,10 @@ def withdraw_adjustment(*, adjustment: Adjustment, actor, now: datetime, reason:
     return apply_transition(adjustment, "withdraw", actor=actor, at=now, reason=reason.strip())
 
 
+# what the adjustments page's text filter and the API's `?search=` find an adjustment by
+SEARCHED = ("number", "supplier__name", "reason", "source_id")
+
+
 def list_adjustments(*, actor, state: str = "", supplier_id: int | None = None):
     """Adjustments the actor may see, with where each is booked (`with_booking`); a supplier sees only approved ones
     (proposals are finance's internal work)."""

@@ -124,6 +124,10 @@ def close_case(*, case: RectificationCase, actor, now: datetime, reason: str) ->
     return case
 
 
+# what the cases page's text filter and the API's `?search=` find a case by
+SEARCHED = ("number", "supplier__name", "reason")
+
+
 def list_cases(*, actor, now: datetime, state: str = "", supplier_id: int | None = None) -> QuerySet[RectificationCase]:
     """The cases the actor sees (`actor=None`: the system, all), overdue first (annotated `overdue`), then by deadline."""
     cases = RectificationCase.objects.all() if actor is None else RectificationCase.objects.visible_to(actor)
