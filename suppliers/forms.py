@@ -1,5 +1,4 @@
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from datetime import date
@@ -8,7 +7,8 @@ from core.forms import ListFilter, choice_filter, yes_no_box
 from core.validators import MOBILE_MESSAGE, MOBILE_PATTERN, BusinessDayField, id_or_none
 from suppliers.forms_profile import DATE
 from suppliers.models import Contract, ProfileChange, Qualification, Supplier
-from suppliers.selectors_profile import ExpiryStatus
+from suppliers.selectors import SUPPLIER_SEARCHED
+from suppliers.selectors_profile import CONTRACT_SEARCHED, QUALIFICATION_SEARCHED, ExpiryStatus
 from suppliers.services.onboarding import LICENCE_FIELDS, application_problems
 
 
@@ -72,13 +72,11 @@ class SupplierFilter(ListFilter):
 
 class ContractFilterForm(SupplierFilter):
     state = choice_filter(_("状态"), Contract.State.choices)
-    q = forms.CharField(label=_("礼品商或合同编号"), required=False, max_length=100)
+    q = forms.CharField(label=_("搜索"), required=False, max_length=100,
+                        widget=forms.TextInput(attrs={"placeholder": _("合同编号 / 礼品商 / 统一社会信用代码")}))
     field_order = ["state", "supplier", "q"]
     exact = {"state": "state", "supplier": "supplier"}
-
-    def narrow(self, rows, data: dict):
-        rows = super().narrow(rows, data)
-        return rows.filter(Q(supplier__name__icontains=data["q"]) | Q(number__icontains=data["q"])) if data["q"] else rows
+    search = CONTRACT_SEARCHED
 
 
 class QualificationFilterForm(SupplierFilter):
@@ -87,13 +85,11 @@ class QualificationFilterForm(SupplierFilter):
         (ExpiryStatus.EXPIRING, _("即将到期")), (ExpiryStatus.EXPIRED, _("已过期")), (ExpiryStatus.RENEWED, _("已续期")),
         (ExpiryStatus.VALID, _("有效")),
     ])
-    q = forms.CharField(label=_("礼品商"), required=False, max_length=100)
+    q = forms.CharField(label=_("搜索"), required=False, max_length=100,
+                        widget=forms.TextInput(attrs={"placeholder": _("证书编号 / 礼品商 / 统一社会信用代码")}))
     field_order = ["state", "expiry_status", "supplier", "q"]
     exact = {"state": "state", "expiry_status": "expiry_status", "supplier": "supplier"}
-
-    def narrow(self, rows, data: dict):
-        rows = super().narrow(rows, data)
-        return rows.filter(supplier__name__icontains=data["q"]) if data["q"] else rows
+    search = QUALIFICATION_SEARCHED
 
 
 class ProfileChangeFilterForm(ListFilter):
@@ -103,8 +99,10 @@ class ProfileChangeFilterForm(ListFilter):
 
 class SupplierListFilterForm(ListFilter):
     state = choice_filter(_("状态"), Supplier.State.choices)
-    q = forms.CharField(label=_("名称"), required=False, max_length=100)
-    exact = {"state": "state", "q": "name__icontains"}
+    q = forms.CharField(label=_("搜索"), required=False, max_length=100,
+                        widget=forms.TextInput(attrs={"placeholder": _("名称 / 统一社会信用代码")}))
+    exact = {"state": "state"}
+    search = SUPPLIER_SEARCHED
 
 
 class NoticeFilterForm(ListFilter):

@@ -158,6 +158,10 @@ def list_revisions(*, actor) -> QuerySet[GiftRevision]:
     )
 
 
+# what the suppliers page's text filter and the API's `?search=` find a supplier by (its credit code in any case)
+SUPPLIER_SEARCHED = ("name", "credit_code")
+
+
 def credit_code_taken(*, credit_code: str, other_than: int | None = None) -> bool:
     """Whether a supplier other than `other_than` holds this credit code: one legal entity is one supplier, a rejected
     application aside (the entity may apply again)."""

@@ -47,6 +47,12 @@ def pending_profile_changes(*, supplier: Supplier) -> QuerySet[ProfileChange]:
     return ProfileChange.objects.filter(supplier=supplier, state=ProfileChange.State.PENDING).select_related("requested_by")
 
 
+# what the contracts and qualifications pages' text filter and the APIs' `?search=` find them by: their own number
+# (a certificate's for a qualification), their supplier's name or its credit code (any case)
+CONTRACT_SEARCHED = ("number", "supplier__name", "supplier__credit_code")
+QUALIFICATION_SEARCHED = CONTRACT_SEARCHED
+
+
 def list_contracts(*, actor) -> QuerySet[Contract]:
     """Contracts the actor may see, with their supplier and programs, each rejected one with its rejection (who, when, why)."""
     return Contract.objects.visible_to(actor).select_related("supplier").prefetch_related("programs", Contract.rejection.prefetch())

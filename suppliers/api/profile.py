@@ -24,6 +24,8 @@ from core.files import serve
 from core.roles import OPERATORS, SUPPLIER_ROLES, Role
 from suppliers.models import BankAccount, Contract, ProfileChange, Qualification, Supplier
 from suppliers.selectors_profile import (
+    CONTRACT_SEARCHED,
+    QUALIFICATION_SEARCHED,
     ExpiryStatus,
     account_number_for,
     change_value_for,
@@ -190,7 +192,7 @@ class ContractViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, viewsets.
 
     serializer_class = ContractSerializer
     filterset_fields = ["state", "supplier"]
-    search_fields = ["number"]
+    search_fields = CONTRACT_SEARCHED
     ordering_fields = ["id", "start_date", "end_date", "created_at"]
 
     def get_queryset(self):
@@ -236,6 +238,7 @@ class QualificationViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, view
 
     serializer_class = QualificationSerializer
     filterset_fields = ["kind", "certificate_type", "supplier", "state"]
+    search_fields = QUALIFICATION_SEARCHED
     ordering_fields = ["id", "expires_on", "uploaded_at"]
 
     def get_queryset(self):

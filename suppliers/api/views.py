@@ -45,7 +45,7 @@ from suppliers.models import (
     StockRecord,
     Supplier,
 )
-from suppliers.selectors import GIFT_SEARCH, list_revisions, matching
+from suppliers.selectors import GIFT_SEARCH, SUPPLIER_SEARCHED, list_revisions, matching
 from suppliers.services import catalog, categories, gift_images, inventory, notices, onboarding, revisions
 
 
@@ -55,7 +55,7 @@ class SupplierViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
 
     serializer_class = SupplierSerializer
     filterset_fields = ["state"]
-    search_fields = ["name", "credit_code"]
+    search_fields = SUPPLIER_SEARCHED
     ordering_fields = ["id", "name", "applied_at"]
 
     def get_queryset(self):
