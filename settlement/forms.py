@@ -21,7 +21,7 @@ def _text(label, *, required: bool = True, max_length: int = 2000) -> forms.Char
 
 
 def _month_field(*, required: bool) -> forms.CharField:
-    return forms.CharField(label=_("结算月份"), required=required, max_length=7,
+    return forms.CharField(label=_("结算月份"), required=required, max_length=10,  # 2026年09月 too (parse_month)
                            widget=forms.TextInput(attrs={"placeholder": "YYYY-MM"}))
 
 
@@ -34,7 +34,7 @@ def _adjustable_supplier_choices() -> list[tuple[int, str]]:
 
 
 class MonthFilter(forms.CharField):
-    """A month filter, YYYY-MM as parse_month takes it: the month's first day, or None when empty."""
+    """A month filter, YYYY-MM or another way parse_month reads: the month's first day, or None when empty."""
 
     def to_python(self, value):
         text = super().to_python(value)

@@ -101,9 +101,17 @@ def test_a_run_no_worker_has_claimed_yet_shows_no_progress(api, supplier, financ
     assert (run["status"], run["suppliers_total"], run["suppliers_done"], run["percent"]) == ("running", 0, 0, 0)
 
 
+@pytest.mark.parametrize("written", ["2026-9", "２０２６-０９", "2026年9月", "202609"])
+def test_a_run_is_started_for_a_month_written_any_usual_way(api, finance, queued_tasks, django_capture_on_commit_callbacks, written):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api(finance).post("/api/v1/statement-runs/", {"month": written})
+
+    assert response.status_code == 202 and response.json()["month"] == "2026-09"
+
+
 @pytest.mark.parametrize(("month", "code"), [
-    ("2026-13", "invalid"), ("2026-10", "invalid"), ("", "invalid"), ("9999-12", "invalid"), ("0001-01", "invalid"), ("0000-01", "invalid"), ("2026-9", "invalid"),
-    ("２０２６-０９", "invalid"),
+    ("2026-13", "invalid"), ("2026-10", "invalid"), ("", "invalid"), ("9999-12", "invalid"), ("0001-01", "invalid"), ("0000-01", "invalid"), ("2026-009", "invalid"),
+    ("２０２６-１３", "invalid"), ("２０２６年１０月", "invalid"),
 ])
 def test_a_bad_or_unfinished_month_is_400_naming_it_and_starts_nothing(api, finance, month, code):
     response = api(finance).post("/api/v1/statement-runs/", {"month": month})
