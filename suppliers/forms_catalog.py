@@ -276,9 +276,9 @@ class SafetyStockForm(forms.Form):
 
 
 class MovementFilterForm(LocationFilter, DayRangeFilter):
-    """Stock movements by gift, location, kind and day."""
+    """Stock movements by gift or source (an order's or a return's number), location, kind and day."""
 
-    q = forms.CharField(label=_("搜索"), required=False, widget=forms.TextInput(attrs={"placeholder": _("SKU / 名称")}))
+    q = forms.CharField(label=_("搜索"), required=False, widget=forms.TextInput(attrs={"placeholder": _("SKU / 名称 / 订单号或退换货单号")}))
     kind = forms.ChoiceField(label=_("类型"), choices=[("", _("全部")), *StockMovement.Kind.choices], required=False)
     date_from = day_field(_("日期自"))
     date_to = day_field(_("至"))

@@ -247,18 +247,20 @@ def stock_movements_of(
     user, *, today: date, days: int, q: str = "", location: Location | None = None, kind: str = "", date_from: date | None = None,
     date_to: date | None = None,
 ) -> tuple[QuerySet[StockMovement], list[tuple[date, int]]]:
-    """The stock movements `user` may see, newest first, of the gifts matching `q` at `location`, of `kind`, between
-    the dates; and the trend of units on hand over the last `days` days for the same gifts and location (kind and
-    dates narrow the list, not the trend)."""
+    """The stock movements `user` may see, newest first, of the gifts matching `q` or whose source (an order's or a
+    return's number) does, at `location`, of `kind`, between the dates; and the trend of units on hand over the last
+    `days` days for the gifts listed and the location (kind and dates narrow the list, not the trend)."""
     records = StockRecord.objects.visible_to(user)
     movements = StockMovement.objects.visible_to(user).select_related("gift", "location")
+    listed = movements
     if q:
-        records, movements = records.filter(matching(q, "gift__")), movements.filter(matching(q, "gift__"))
+        gifts = matching(q, "gift__") | Q(gift__in=movements.filter(source_id__icontains=q).values("gift"))
+        listed = movements.filter(matching(q, "gift__") | Q(source_id__icontains=q))
+        records, movements = records.filter(gifts), movements.filter(gifts)
     if location:
-        records, movements = records.filter(location=location), movements.filter(location=location)
+        records, movements, listed = (rows.filter(location=location) for rows in (records, movements, listed))
     trend = stock_trend(records=records, movements=movements, today=today, days=days)
-    listed = movements.filter(**on_days("at", date_from, date_to), **({"kind": kind} if kind else {}))
-    return listed, trend
+    return listed.filter(**on_days("at", date_from, date_to), **({"kind": kind} if kind else {})), trend
 
 
 def stock_trend(*, records: QuerySet[StockRecord], movements: QuerySet[StockMovement], today: date, days: int) -> list[tuple[date, int]]:

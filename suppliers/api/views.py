@@ -329,6 +329,7 @@ class StockMovementViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = StockMovementSerializer
     filterset_fields = ["gift", "location", "kind"]
+    search_fields = ["gift__sku", "gift__name", "gift__supplier__name", "source_id"]  # as the movements page's text filter
 
     def get_queryset(self):
         return StockMovement.objects.visible_to(self.request.user)
