@@ -172,13 +172,14 @@ class Listed:
 def _returns_whole(user, url: str):
     from django.http import QueryDict
 
+    from core.roles import SUPPLIER_ROLES
     from logistics.forms_returns import ReturnFilterForm
     from logistics.services import returns
 
     rows = returns.list_returns(user=user)
     if url.startswith("/api/"):
         return rows.order_by(*_api_ordering(url, default=rows.model._meta.ordering))
-    return ReturnFilterForm(QueryDict(url.partition("?")[2])).apply(rows)
+    return ReturnFilterForm(QueryDict(url.partition("?")[2]), staff=user.role not in SUPPLIER_ROLES).apply(rows)
 
 
 def _statements_whole(user, url: str):

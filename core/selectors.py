@@ -2,6 +2,7 @@
 from functools import reduce
 from operator import and_, or_
 
+from django.contrib.admin.utils import lookup_spawns_duplicates
 from django.core.paginator import Paginator
 from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
 
@@ -33,10 +34,19 @@ def all_words(text: str, fields: tuple[str, ...]) -> Q:
 def searched(rows: QuerySet, text: str | None, fields) -> QuerySet:
     """The `rows` in which each word of `text` (split at spaces and commas) is part of one of `fields`, in any case; all
     of them for no text. It is how DRF's `?search=` reads a list's `search_fields`, so that a portal list's text filter
-    (`core.forms.ListFilter.search`) finds what the API's search over the same fields finds."""
+    (`core.forms.ListFilter.search`) finds what the API's search over the same fields finds. A field across a to-many
+    relation (an order's shipments) is matched by id in a subquery, so that a row is listed once and a sum over the
+    rows counts it once."""
     for word in (text or "").replace(",", " ").split():
-        rows = rows.filter(reduce(or_, (Q(**{f"{field}__icontains": word}) for field in fields)))
+        rows = rows.filter(reduce(or_, (_containing(rows.model, field, word) for field in fields)))
     return rows
+
+
+def _containing(model, field: str, word: str) -> Q:
+    lookup = {f"{field}__icontains": word}
+    if lookup_spawns_duplicates(model._meta, field):
+        return Q(pk__in=model._base_manager.filter(**lookup).values("pk"))
+    return Q(**lookup)
 
 
 def rows_by_id(window: QuerySet) -> QuerySet:

@@ -3,7 +3,7 @@ from django import forms
 
 from core.errors import ValidationFailed
 from core.files import accepted_types
-from core.forms import DayRangeFilter, ListFilter, SubmittedOnce, choice_filter, day_field, yes_no_box
+from core.forms import DayRangeFilter, SubmittedOnce, choice_filter, day_field, yes_no_box
 from core.numbers import typed_number
 from core.validators import BusinessDayField
 from django.db.models import Q
@@ -12,8 +12,9 @@ from django.utils.translation import gettext_lazy as _
 
 from logistics.models import InboundShipment, LeftoverLot, LogisticsClaim, ReturnRequest, Shipment
 from logistics.models.costs import CostKind, Payer
-from logistics.services import costs, return_evidence, returns, shipments
+from logistics.services import claims, costs, return_evidence, returns, shipments
 from points.models import RedemptionOrder
+from suppliers.forms import SupplierChoiceField
 from suppliers.models import Supplier
 
 
@@ -92,13 +93,28 @@ class InspectForm(forms.Form):
             del self.fields["refund_if_no_replacement"]
 
 
-class ReturnFilterForm(ListFilter):
+class ReturnFilterForm(DayRangeFilter):
+    """Returns by state, fulfilment, number, day requested and, for staff (a supplier sees its own only), supplier:
+    `?supplier=` is where a supplier's page links."""
+
+    day_range = ("requested_from", "requested_to")
     state = choice_filter(_("状态"), ReturnRequest.State.choices)
     fulfilment = choice_filter(_("履约方式"), [("warehouse", _("物流仓发货")), ("dropship", _("礼品商直发"))])
+    supplier = SupplierChoiceField(label=_("礼品商"), required=False, empty_label=_("全部"))
     q = forms.CharField(label=_("单号"), required=False, max_length=40)
+    requested_from = day_field(_("申请日期自"))
+    requested_to = day_field(_("至"))
     replacement_failed = yes_no_box(_("仅看换货配送失败"))
 
+    def __init__(self, *args, staff: bool, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not staff:
+            del self.fields["supplier"]
+
     def narrow(self, queryset, data: dict):
+        queryset = queryset.filter(**self.day_lookups("requested_at"))
+        if data.get("supplier"):
+            queryset = queryset.filter(supplier=data["supplier"])
         if data.get("state"):
             queryset = queryset.filter(state=data["state"])
         queryset = returns.by_failed_replacement(queryset, data.get("replacement_failed"))
@@ -152,6 +168,12 @@ class ExtraCostForm(SubmittedOnce):
         return {key: self.cleaned_data[key] for key in keys}
 
 
+def _number_search() -> forms.CharField:
+    """The text filter of the costs and claims pages, on the numbers their readers hold."""
+    return forms.CharField(label=_("搜索"), required=False, max_length=60,
+                           widget=forms.TextInput(attrs={"placeholder": _("订单号 / 运单号 / 退换货单号")}))
+
+
 class CostFilterForm(DayRangeFilter):
     """Extra costs by kind, payer, supplier (staff only: a supplier sees only its own anyway) and recorded day."""
 
@@ -163,6 +185,8 @@ class CostFilterForm(DayRangeFilter):
     )
     recorded_from = day_field(_("记录日期自"))
     recorded_to = day_field(_("至"))
+    q = _number_search()
+    search = costs.SEARCHED
 
     def __init__(self, *args, staff: bool, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -171,7 +195,7 @@ class CostFilterForm(DayRangeFilter):
 
     def narrow(self, queryset, data: dict):
         filters = {"kind": data.get("kind"), "payer": data.get("payer"), "supplier": data.get("supplier")}
-        return queryset.filter(**{key: value for key, value in filters.items() if value}, **self.day_lookups("recorded_at"))
+        return super().narrow(queryset.filter(**{key: value for key, value in filters.items() if value}, **self.day_lookups("recorded_at")), data)
 
 
 class ClaimFilterForm(DayRangeFilter):
@@ -183,10 +207,12 @@ class ClaimFilterForm(DayRangeFilter):
     )
     opened_from = day_field(_("创建日期自"))
     opened_to = day_field(_("至"))
+    q = _number_search()
+    search = claims.SEARCHED
 
     def narrow(self, queryset, data: dict):
         filters = {"state": data.get("state"), "cause": data.get("cause"), "order__supplier": data.get("supplier")}
-        return queryset.filter(**{key: value for key, value in filters.items() if value}, **self.day_lookups("opened_at"))
+        return super().narrow(queryset.filter(**{key: value for key, value in filters.items() if value}, **self.day_lookups("opened_at")), data)
 
 
 class VoidCostForm(forms.Form):

@@ -140,7 +140,7 @@ def member_return_request(request, order_pk: int):
 @login_required
 def return_list(request):
     require_role(request.user, RETURN_DESKS)
-    filters = ReturnFilterForm(request.GET)
+    filters = ReturnFilterForm(request.GET, staff=request.user.role not in SUPPLIER_ROLES)
     context = paginate(request, filters.apply(returns.list_returns(user=request.user)), by_id=True)  # joins for its own rows only
     for return_request in context["page_obj"]:
         return_request.actions = offered_actions(request, return_request)

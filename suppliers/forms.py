@@ -92,9 +92,10 @@ class QualificationFilterForm(SupplierFilter):
     search = QUALIFICATION_SEARCHED
 
 
-class ProfileChangeFilterForm(ListFilter):
+class ProfileChangeFilterForm(SupplierFilter):
     state = choice_filter(_("状态"), ProfileChange.State.choices)
-    exact = {"state": "state"}
+    field_order = ["state", "supplier"]
+    exact = {"state": "state", "supplier": "supplier"}
 
 
 class SupplierListFilterForm(ListFilter):

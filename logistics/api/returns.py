@@ -266,6 +266,7 @@ class ExtraCostViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, viewsets
 
     serializer_class = ExtraCostSerializer
     filterset_fields = ["kind", "payer", "supplier", "order", "return_request", "lot", "inbound", "state"]
+    search_fields = costs.SEARCHED
     ordering_fields = ["recorded_at", "id"]
 
     def get_queryset(self):
@@ -372,6 +373,7 @@ class LogisticsClaimViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSe
 
     serializer_class = ClaimSerializer
     filterset_class = ClaimFilter
+    search_fields = claims.SEARCHED
     ordering_fields = ["opened_at", "amount", "id"]
 
     def get_queryset(self):

@@ -109,6 +109,11 @@ def settle_claim(*, claim: LogisticsClaim, actor, now: datetime, settlement_refe
     )
 
 
+# what the claims page's text filter and the API's `?search=` find a claim by: its order's number, the tracking number
+# of any of the order's parcels (the claim's own, a replacement's) and its return's number
+SEARCHED = ("order__number", "order__shipments__tracking_number", "return_request__number")
+
+
 def list_claims(*, user) -> QuerySet:
     """Claims for staff (finance settles them), with the order, supplier and gift a list shows."""
     return LogisticsClaim.objects.visible_to(user).select_related("order__supplier", "order__gift", "return_request", "reported_by")

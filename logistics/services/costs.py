@@ -402,6 +402,10 @@ def list_tariff_changes(*, actor, kind: str = "") -> QuerySet[TariffChange]:
     return changes.filter(tariff__kind=kind) if kind else changes
 
 
+# what the extra costs page's text filter and the API's `?search=` find a cost by, as claims are found
+SEARCHED = ("order__number", "order__shipments__tracking_number", "return_request__number")
+
+
 def list_extra_costs(*, user) -> QuerySet:
     """Extra costs the user may see: a supplier only those it bears, staff all."""
     costs = ExtraCost.objects.visible_to(user).select_related(
