@@ -3,6 +3,7 @@ from functools import reduce
 from operator import and_, or_
 
 from django.contrib.admin.utils import lookup_spawns_duplicates
+from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
 from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
 
@@ -22,31 +23,35 @@ def answering(rows: QuerySet, condition: Q, answer: bool | None) -> QuerySet:
     return rows.filter(Case(When(condition, then=Value(False)), default=Value(True), output_field=BooleanField()))
 
 
-def all_words(text: str, fields: tuple[str, ...]) -> Q:
-    """Rows that have each word of `text` (split at spaces, any case) in one of `fields` or another: "龙井 礼盒" and "礼盒
-    龙井" find "西湖龙井礼盒". A word is read as typed and with its full-width forms as plain ones ("２５０ｇ" finds
-    "250g", "ＴＥＡ－ＬＪ" finds "TEA-LJ001"), so a name stored with full-width forms is found as it was written too."""
-    words = [(raw, folded(raw)) for raw in (text or "").split()]
-    return reduce(and_, (reduce(or_, (Q(**{f"{field}__icontains": form}) for field in fields for form in dict.fromkeys(forms)))
-                         for forms in words), Q())
+def all_words(text: str | None, fields: tuple[str, ...], *, model=None) -> Q:
+    """Rows that have each word of `text` (split at spaces and commas, as DRF's `?search=` splits it) in one of
+    `fields` or another, in any case: "龙井 礼盒" and "礼盒 龙井" find "西湖龙井礼盒". A word is read as typed and with its
+    full-width forms as plain ones ("２５０ｇ" finds "250g", "ＴＥＡ－ＬＪ" finds "TEA-LJ001"), so a name stored with
+    full-width forms is found as it was written too. Given the rows' `model`, a field across a to-many relation (an
+    order's shipments) is matched by id in a subquery, so that a row is listed once and a sum over the rows counts it
+    once. No words: every row."""
+    words = [dict.fromkeys((raw, folded(raw))) for raw in (text or "").replace(",", " ").split()]
+    return reduce(and_, (reduce(or_, (_containing(model, field, form) for field in fields for form in forms)) for forms in words), Q())
 
 
 def searched(rows: QuerySet, text: str | None, fields) -> QuerySet:
-    """The `rows` in which each word of `text` (split at spaces and commas) is part of one of `fields`, in any case; all
-    of them for no text. It is how DRF's `?search=` reads a list's `search_fields`, so that a portal list's text filter
-    (`core.forms.ListFilter.search`) finds what the API's search over the same fields finds. A field across a to-many
-    relation (an order's shipments) is matched by id in a subquery, so that a row is listed once and a sum over the
-    rows counts it once."""
-    for word in (text or "").replace(",", " ").split():
-        rows = rows.filter(reduce(or_, (_containing(rows.model, field, word) for field in fields)))
-    return rows
+    """The `rows` with each word of `text` in one of `fields` (`all_words`): how a portal list's text filter
+    (`core.forms.ListFilter.search`) finds what the API's `?search=` over the same fields finds."""
+    return rows.filter(all_words(text, tuple(fields), model=rows.model))
 
 
 def _containing(model, field: str, word: str) -> Q:
     lookup = {f"{field}__icontains": word}
-    if lookup_spawns_duplicates(model._meta, field):
+    if model is not None and _spawns_duplicates(model, field):
         return Q(pk__in=model._base_manager.filter(**lookup).values("pk"))
     return Q(**lookup)
+
+
+def _spawns_duplicates(model, field: str) -> bool:
+    try:
+        return lookup_spawns_duplicates(model._meta, field)
+    except FieldDoesNotExist:  # an annotation of the rows: one value per row
+        return False
 
 
 def rows_by_id(window: QuerySet) -> QuerySet:

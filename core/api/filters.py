@@ -11,6 +11,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import filters, serializers
 
 from core.errors import ValidationFailed
+from core.selectors import searched
 from core.validators import IdField, InBusinessYears, YesNoField
 
 
@@ -79,16 +80,19 @@ class FilterBackend(DjangoFilterBackend):
 
 
 class SearchFilter(filters.SearchFilter):
-    """DRF's `?search=`, whose refusal (a text with a NUL byte) names the parameter, as every bad query value does. A
-    view whose search reads more than `search_fields` can (a phone number as typed, words across related rows) answers
-    it with its own `search_rows(rows, text)`, the selector its portal page narrows by."""
+    """DRF's `?search=` over a view's `search_fields`, read as the portal's list filters read their text
+    (`core.selectors.searched`: every word, full-width forms as plain ones), whose refusal (a text with a NUL byte)
+    names the parameter, as every bad query value does. A view whose search reads more than `search_fields` can (a
+    phone number as typed) answers it with its own `search_rows(rows, text)`, the selector its portal page narrows by."""
 
     def filter_queryset(self, request, queryset, view):
-        search_rows = getattr(view, "search_rows", None)
-        if search_rows is None:
-            return super().filter_queryset(request, queryset, view)
         text = " ".join(self.get_search_terms(request))
-        return search_rows(queryset, text) if text else queryset
+        if not text:
+            return queryset
+        if search_rows := getattr(view, "search_rows", None):
+            return search_rows(queryset, text)
+        fields = self.get_search_fields(view, request)
+        return searched(queryset, text, fields) if fields else queryset
 
     def get_search_terms(self, request):
         try:
