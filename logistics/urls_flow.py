@@ -2,7 +2,7 @@
 from django.urls import path
 
 from logistics import views_flow as views
-from logistics import views_shipping
+from logistics import views_exports, views_shipping
 
 urlpatterns = [
     path("inbound/", views.inbound_list, name="logistics-inbound"),
@@ -17,6 +17,7 @@ urlpatterns = [
     path("shipments/<int:pk>/", views.shipment_detail, name="logistics-shipment"),
     path("shipments/<int:pk>/<slug:name>/", views.shipment_action, name="logistics-shipment-action"),
     path("orders/", views.supplier_orders, name="supplier-orders"),
+    path("orders/export.<str:file_format>", views_exports.supplier_order_export, name="supplier-orders-export"),
     path("dropship/", views.dropship_list, name="supplier-dropship"),
     path("my-shipments/", views.member_shipments, name="member-shipments"),
     path("my-shipments/<int:pk>/confirm-receipt/", views.member_confirm_receipt, name="member-shipment-confirm"),

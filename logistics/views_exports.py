@@ -1,11 +1,16 @@
-"""Downloads of logistics lists as filtered (core.exports): the extra costs, as each reader's list shows them."""
+"""Downloads of logistics lists as filtered (core.exports): the extra costs and a supplier's orders, as each reader's list
+shows them."""
 from django.contrib.auth.decorators import login_required
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from core.api.permissions import require_role
-from core.exports import Column, day, label, list_download, moment, money
+from core.exports import Column, day, field, label, list_download, moment, money
+from core.masking import mask_name
 from core.models.transitions import actor_label_for
+from core.roles import SUPPLIER_ROLES
+from logistics.forms_flow import OrderFilterForm
+from logistics.selectors import list_supplier_orders
 from logistics.views_returns import COST_READERS, listed_costs
 
 
@@ -34,3 +39,26 @@ def extra_cost_export(request, file_format: str):
     filters, rows = listed_costs(request)
     return list_download(filters=filters, rows=rows, columns=cost_columns(request.user),
                          file_format=file_format, name="extra-costs", now=timezone.now())
+
+
+#: the supplier's orders' download: the columns of its page, the recipient masked as there
+SUPPLIER_ORDER_COLUMNS = [
+    field(gettext_lazy("订单号"), "number"),
+    field("SKU", "gift__sku"),
+    field(gettext_lazy("礼品"), "gift__name"),
+    field(gettext_lazy("数量"), "quantity"),
+    label(gettext_lazy("履约方式"), "fulfilment"),
+    field(gettext_lazy("收件人"), "recipient_name", mask_name),
+    label(gettext_lazy("状态"), "state"),
+    field(gettext_lazy("下单时间"), "placed_at", moment),
+    field(gettext_lazy("发货时间"), "shipped_at", moment),
+    field(gettext_lazy("签收时间"), "delivered_at", moment),
+]
+
+
+@login_required
+def supplier_order_export(request, file_format: str):
+    """The supplier's orders as filtered, every order of it (its own only), as CSV or XLSX."""
+    require_role(request.user, SUPPLIER_ROLES)
+    return list_download(filters=OrderFilterForm(request.GET), rows=list_supplier_orders(actor=request.user),
+                         columns=SUPPLIER_ORDER_COLUMNS, file_format=file_format, name="orders", now=timezone.now())
