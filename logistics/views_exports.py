@@ -1,5 +1,5 @@
-"""Downloads of logistics lists as filtered (core.exports): the extra costs and a supplier's orders, as each reader's list
-shows them."""
+"""Downloads of logistics lists as filtered (core.exports): the extra costs, a supplier's orders, the returns and the
+logistics claims, as each reader's list shows them."""
 from django.contrib.auth.decorators import login_required
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
@@ -10,8 +10,10 @@ from core.masking import mask_name
 from core.models.transitions import actor_label_for
 from core.roles import SUPPLIER_ROLES
 from logistics.forms_flow import OrderFilterForm
+from logistics.forms_returns import ClaimFilterForm, ReturnFilterForm
 from logistics.selectors import list_supplier_orders
-from logistics.views_returns import COST_READERS, listed_costs
+from logistics.services import claims, returns
+from logistics.views_returns import CLAIM_READERS, COST_READERS, RETURN_DESKS, listed_costs
 
 
 def cost_columns(user) -> list[Column]:
@@ -62,3 +64,53 @@ def supplier_order_export(request, file_format: str):
     require_role(request.user, SUPPLIER_ROLES)
     return list_download(filters=OrderFilterForm(request.GET), rows=list_supplier_orders(actor=request.user),
                          columns=SUPPLIER_ORDER_COLUMNS, file_format=file_format, name="orders", now=timezone.now())
+
+
+#: the returns' download: the columns of the list (no personal data), with the gift's supplier and the inspection's outcome
+RETURN_COLUMNS = [
+    field(gettext_lazy("退换货单号"), "number"),
+    field(gettext_lazy("订单号"), "order__number"),
+    field("SKU", "order__gift__sku"),
+    field(gettext_lazy("礼品"), "order__gift__name"),
+    field(gettext_lazy("礼品商"), "supplier__name"),
+    label(gettext_lazy("履约方式"), "order__fulfilment"),
+    field(gettext_lazy("数量"), "quantity"),
+    label(gettext_lazy("原因"), "reason"),
+    label(gettext_lazy("诉求"), "remedy"),
+    label(gettext_lazy("状态"), "state"),
+    label(gettext_lazy("检验结论"), "outcome"),
+    field(gettext_lazy("申请时间"), "requested_at", moment),
+]
+
+
+@login_required
+def return_export(request, file_format: str):
+    """The returns list as filtered, every return of it (a supplier's own only), as CSV or XLSX."""
+    require_role(request.user, RETURN_DESKS)
+    return list_download(filters=ReturnFilterForm(request.GET), rows=returns.list_returns(user=request.user).prefetch_related(None),
+                         columns=RETURN_COLUMNS, file_format=file_format, name="returns", now=timezone.now())
+
+
+#: the logistics claims' download: the columns of the list, with the return claimed for and the settlement
+CLAIM_COLUMNS = [
+    field(gettext_lazy("创建时间"), "opened_at", moment),
+    label(gettext_lazy("原因"), "cause"),
+    field(gettext_lazy("退换货单号"), "return_request__number"),
+    field(gettext_lazy("订单号"), "order__number"),
+    field(gettext_lazy("礼品商"), "order__supplier__name"),
+    field("SKU", "order__gift__sku"),
+    field(gettext_lazy("礼品"), "order__gift__name"),
+    field(gettext_lazy("数量"), "quantity"),
+    field(gettext_lazy("索赔金额"), "amount", money),
+    label(gettext_lazy("状态"), "state"),
+    field(gettext_lazy("结清凭证号"), "settlement_reference"),
+    field(gettext_lazy("结清时间"), "settled_at", moment),
+]
+
+
+@login_required
+def claim_export(request, file_format: str):
+    """The logistics claims as filtered, every claim of it, as CSV or XLSX."""
+    require_role(request.user, CLAIM_READERS)
+    return list_download(filters=ClaimFilterForm(request.GET), rows=claims.list_claims(user=request.user),
+                         columns=CLAIM_COLUMNS, file_format=file_format, name="claims", now=timezone.now())
