@@ -247,9 +247,25 @@ def stock_movements_of(
     user, *, today: date, days: int, q: str = "", location: Location | None = None, kind: str = "", date_from: date | None = None,
     date_to: date | None = None,
 ) -> tuple[QuerySet[StockMovement], list[tuple[date, int]]]:
+    """The stock movements `user` may see (`movements_of`); and the trend of units on hand over the last `days` days for
+    the gifts listed and the location (kind and dates narrow the list, not the trend)."""
+    records, movements, listed = _stock_and_movements(user, q=q, location=location)
+    trend = stock_trend(records=records, movements=movements, today=today, days=days)
+    return _listed(listed, kind=kind, date_from=date_from, date_to=date_to), trend
+
+
+def movements_of(user, *, q: str = "", location: Location | None = None, kind: str = "", date_from: date | None = None,
+                 date_to: date | None = None) -> QuerySet[StockMovement]:
     """The stock movements `user` may see, newest first, of the gifts matching `q` or whose source (an order's or a
-    return's number) does, at `location`, of `kind`, between the dates; and the trend of units on hand over the last
-    `days` days for the gifts listed and the location (kind and dates narrow the list, not the trend)."""
+    return's number) does, at `location`, of `kind`, between the dates, with their gift and location."""
+    return _listed(_stock_and_movements(user, q=q, location=location)[2], kind=kind, date_from=date_from, date_to=date_to)
+
+
+def _stock_and_movements(
+    user, *, q: str, location: Location | None,
+) -> tuple[QuerySet[StockRecord], QuerySet[StockMovement], QuerySet[StockMovement]]:
+    """The stock records and the movements `user` may see of the gifts matching `q` (or moved by a source matching it)
+    at `location`, and of those movements the ones listed: matching `q` themselves."""
     records = StockRecord.objects.visible_to(user)
     movements = StockMovement.objects.visible_to(user).select_related("gift", "location")
     listed = movements
@@ -259,8 +275,11 @@ def stock_movements_of(
         records, movements = records.filter(gifts), movements.filter(gifts)
     if location:
         records, movements, listed = (rows.filter(location=location) for rows in (records, movements, listed))
-    trend = stock_trend(records=records, movements=movements, today=today, days=days)
-    return listed.filter(**on_days("at", date_from, date_to), **({"kind": kind} if kind else {})), trend
+    return records, movements, listed
+
+
+def _listed(movements: QuerySet[StockMovement], *, kind: str, date_from: date | None, date_to: date | None) -> QuerySet[StockMovement]:
+    return movements.filter(**on_days("at", date_from, date_to), **({"kind": kind} if kind else {}))
 
 
 def stock_trend(*, records: QuerySet[StockRecord], movements: QuerySet[StockMovement], today: date, days: int) -> list[tuple[date, int]]:

@@ -14,6 +14,7 @@ urlpatterns = [
     path("stock/", views.stock, name="supplier-stock"),
     path("stock/export.<str:file_format>", views_exports.stock_export, name="supplier-stock-export"),
     path("stock/movements/", views.stock_movements, name="supplier-stock-movements"),
+    path("stock/movements/export.<str:file_format>", views_exports.movement_export, name="supplier-stock-movements-export"),
     path("stock/replenishments/", views_replenishments.replenishment_list, name="supplier-replenishments"),
     path("stock/replenishments/<int:pk>/", views_replenishments.replenishment_detail, name="supplier-replenishment-detail"),
     path("stock/own/<int:pk>/", views.stock_count, name="supplier-stock-count"),
