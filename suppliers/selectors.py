@@ -245,11 +245,14 @@ def replenishments_of(user, *, q: str = "", location: Location | None = None, st
 
 def stock_movements_of(
     user, *, today: date, days: int, q: str = "", location: Location | None = None, kind: str = "", date_from: date | None = None,
-    date_to: date | None = None,
+    date_to: date | None = None, location_kind: str = "",
 ) -> tuple[QuerySet[StockMovement], list[tuple[date, int]]]:
     """The stock movements `user` may see (`movements_of`); and the trend of units on hand over the last `days` days for
-    the gifts listed and the location (kind and dates narrow the list, not the trend)."""
+    the gifts listed and the location (kind and dates narrow the list, not the trend), at locations of `location_kind`
+    only when given (the warehouses, say)."""
     records, movements, listed = _stock_and_movements(user, q=q, location=location)
+    if location_kind:
+        records, movements, listed = (rows.filter(location__kind=location_kind) for rows in (records, movements, listed))
     trend = stock_trend(records=records, movements=movements, today=today, days=days)
     return _listed(listed, kind=kind, date_from=date_from, date_to=date_to), trend
 

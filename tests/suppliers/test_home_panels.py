@@ -1,12 +1,14 @@
 """The home page's supplier panels: a supplier's own gifts online and under review, and the stock below its safety
 level with the units on hand over two weeks — its own only; logistics staff see every supplier's stock; and the
 supplier's own state with the reason of its last change."""
+import re
 from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from suppliers.models import Location
 from suppliers.services import catalog, inventory, onboarding, revisions
 from tests.factories import GiftFactory, WarehouseFactory, licensed
 from tests.helpers import gift_in_state, published
@@ -51,6 +53,25 @@ def test_stock_below_its_safety_level_is_counted_for_its_supplier_and_for_logist
     assert (shown(own, "home-low-stock"), shown(own, "home-on-hand")) == ("1", "14")
     assert (shown(everyone, "home-low-stock"), shown(everyone, "home-on-hand")) == ("2", "15")
     assert 'href="/supplier/stock/?low=on"' in own.content.decode()
+
+
+def test_logistics_counts_the_units_in_its_warehouses_not_at_a_suppliers_own_location(supplier, supplier_staff, operator,
+                                                                                       logistics, now):
+    stocked(published(GiftFactory(supplier=supplier), actor=operator, at=now), units=5, safety=0, logistics=logistics, now=now)
+    dropship = published(GiftFactory(supplier=supplier, fulfilment="dropship"), actor=operator, at=now)
+    own = Location.objects.create(code="DS-HOME", name="自有仓", kind="dropship", supplier=supplier)
+    inventory.receive_stock(gift=dropship, location=own, quantity=7, at=now)
+
+    theirs, ours = logged_in(supplier_staff).get("/"), logged_in(logistics).get("/")
+
+    assert (shown(theirs, "home-on-hand"), charted(theirs)[-1]) == ("12", 12)
+    assert (shown(ours, "home-on-hand"), charted(ours)[-1]) == ("5", 5)
+
+
+def charted(response) -> list[int]:
+    """The bars of the home page's stock chart, today last."""
+    chart = response.content.decode().split('data-testid="home-stock-chart"')[1]
+    return [int(value) for value in re.findall(r'data-value="(-?[0-9]+)"', chart)]
 
 
 def test_the_supplier_home_page_takes_as_many_queries_for_one_gift_as_for_ten(supplier, supplier_admin, operator, logistics, now):
