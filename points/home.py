@@ -1,5 +1,5 @@
 """The home page's panels of points (imported by PointsConfig.ready): a member's points and latest orders; the
-operators' redemptions of the last two weeks; the complaints operators chased (催办) logistics staff to answer; the
+operators' redemptions of the last two weeks and of the last twelve months; the complaints operators chased (催办) logistics staff to answer; the
 answers to the complaints about a supplier logistics and finance staff opened."""
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -9,11 +9,12 @@ from core.charts import bar_chart
 from core.home import register_home_panel
 from core.roles import Role
 from points.models import Member
-from points.selectors import recent_orders, redemptions_by_day
+from points.selectors import recent_orders, redemptions_by_day, redemptions_by_month
 from points.services import complaints, credits
 from points.services.orders import orders_to_confirm
 
 CHART_DAYS = 14
+CHART_MONTHS = 12
 CHASED_SHOWN = 5
 ANSWERED_SHOWN = 5
 
@@ -34,11 +35,15 @@ def member_figures(user) -> dict | None:
 
 
 def redemption_figures(user) -> dict:
+    """Today's redemptions, the last two weeks' by day and the last twelve months' by month (orders and points)."""
     days = redemptions_by_day(until=timezone.localdate(), days=CHART_DAYS)
+    months = redemptions_by_month(until=timezone.localdate(), months=CHART_MONTHS)
     today = days[-1]
     return {
         "today": today, "week_orders": sum(day["orders"] for day in days[-7:]),
         "chart": bar_chart([(day["day"], day["orders"]) for day in days], title=_("每日兑换单数")),
+        "month_orders_chart": bar_chart([(f"{month['month']:%Y-%m}", month["orders"]) for month in months], title=_("每月兑换单数")),
+        "month_points_chart": bar_chart([(f"{month['month']:%Y-%m}", month["points"]) for month in months], title=_("每月兑换积分")),
     }
 
 

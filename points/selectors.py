@@ -1,12 +1,12 @@
 """Reads of members: on the hot paths in one statement each, the operators' member search, and the figures the home
-page shows (redemptions by day, a member's latest orders)."""
+page shows (redemptions by day and by month, a member's latest orders)."""
 from datetime import date, timedelta
 
 from functools import reduce
 from operator import and_
 
 from django.db.models import Count, Q, QuerySet, Sum
-from django.db.models.functions import TruncDate
+from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
 from core import sql
@@ -103,6 +103,30 @@ def redemptions_by_day(*, until: date, days: int) -> list[dict]:
     found = {row["day"]: row for row in rows}
     return [{"day": day, "orders": found.get(day, {}).get("orders", 0), "points": found.get(day, {}).get("points", 0)}
             for day in (first + timedelta(days=n) for n in range(days))]
+
+
+def redemptions_by_month(*, until: date, months: int) -> list[dict]:
+    """Orders confirmed in each of the `months` local months up to the one of `until` (the whole month, to its end),
+    oldest first, months without any included: `month` (its 1st), `orders`, `points` (as `redemptions_by_day`)."""
+    last = until.replace(day=1)
+    firsts = [_months_before(last, n) for n in reversed(range(months))]
+    rows = (RedemptionOrder.objects.filter(confirmed_at__gte=day_start(firsts[0]), confirmed_at__lt=day_start(_months_before(last, -1)))
+            .annotate(month=TruncMonth("confirmed_at", tzinfo=timezone.get_current_timezone())).values("month")
+            .annotate(orders=Count("id"), points=Sum("points_cost")).order_by())
+    found = {_as_day(row["month"]): row for row in rows}
+    return [{"month": month, "orders": found.get(month, {}).get("orders", 0), "points": found.get(month, {}).get("points", 0)}
+            for month in firsts]
+
+
+def _months_before(month: date, count: int) -> date:
+    """The 1st of the month `count` months before `month` (a 1st; negative: after)."""
+    index = month.year * 12 + month.month - 1 - count
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _as_day(value) -> date:
+    """A truncated month as a date (TruncMonth of a time gives an aware datetime on PostgreSQL and SQLite)."""
+    return timezone.localtime(value).date() if hasattr(value, "hour") else value
 
 
 def recent_orders(*, member: Member, limit: int) -> QuerySet[RedemptionOrder]:

@@ -1,11 +1,12 @@
 """The home page's points panels: a member's balance, soonest expiry and latest orders; the operators' redemptions of
-the last two weeks by local day."""
-from datetime import datetime, timedelta
+the last two weeks by local day and of the last twelve months by local month."""
+import re
+from datetime import date, datetime, timedelta
 
 import pytest
 
 from points.models import RedemptionOrder
-from points.selectors import redemptions_by_day
+from points.selectors import redemptions_by_day, redemptions_by_month
 from points.services import credits, ledger, orders
 from tests.factories import ADDRESS, SHANGHAI, MemberFactory
 from tests.portal import logged_in, shown
@@ -99,4 +100,38 @@ def test_the_operator_sees_todays_redemptions_and_the_chart_of_two_weeks(member_
 
     assert shown(response, "home-today-orders") == str(today.count()) == "4"
     assert shown(response, "home-today-points") == f"{sum(order.points_cost for order in today):,}"
-    assert response.content.decode().count('<g data-label="') == 14
+    assert chart_of(response, "home-redemptions-chart").count('<g data-label="') == 14
+
+
+def chart_of(response, testid: str) -> str:
+    return response.content.decode().split(f'data-testid="{testid}"')[1].split("</figure>")[0].split("</svg>")[0]
+
+
+def test_redemptions_count_in_the_local_month_they_were_confirmed_and_months_without_any_are_zero(rich_member, listed_gift):
+    october = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=2,
+                                 now=datetime(2026, 10, 31, 23, 30, tzinfo=SHANGHAI), **ADDRESS)
+    november = [orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=1, now=moment, **ADDRESS)
+                for moment in (datetime(2026, 11, 1, 0, 30, tzinfo=SHANGHAI), datetime(2026, 11, 30, 23, 59, tzinfo=SHANGHAI))]
+    orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=1, now=datetime(2026, 8, 31, 23, 0, tzinfo=SHANGHAI),
+                       **ADDRESS)  # before the first month
+
+    months = redemptions_by_month(until=DEC_5.date(), months=4)
+
+    assert months == [
+        {"month": date(2026, 9, 1), "orders": 0, "points": 0},
+        {"month": date(2026, 10, 1), "orders": 1, "points": october.points_cost},
+        {"month": date(2026, 11, 1), "orders": 2, "points": sum(order.points_cost for order in november)},
+        {"month": date(2026, 12, 1), "orders": 0, "points": 0},
+    ]
+
+
+def test_the_operator_sees_the_last_twelve_months_of_orders_and_points_beside_the_days(member_with_orders, operator):
+    points = sum(RedemptionOrder.objects.values_list("points_cost", flat=True))
+
+    response = logged_in(operator).get("/")
+
+    orders_chart, points_chart = (chart_of(response, testid) for testid in ("home-monthly-orders-chart", "home-monthly-points-chart"))
+    assert re.findall(r'data-label="([0-9-]+)"', orders_chart) == [f"2026-{month:02}" for month in range(1, 13)]
+    assert re.findall(r'data-value="([0-9]+)"', orders_chart) == ["0"] * 11 + ["4"]
+    assert re.findall(r'data-value="([0-9]+)"', points_chart) == ["0"] * 11 + [str(points)]
+    assert "每月兑换积分" in points_chart
