@@ -276,13 +276,20 @@ class SafetyStockForm(forms.Form):
 
 
 class MovementFilterForm(LocationFilter, DayRangeFilter):
-    """Stock movements by gift or source (an order's or a return's number), location, kind and day."""
+    """Stock movements by gift (searched, or one gift as a row of the stock page links to it) or source (an order's or a
+    return's number), location, kind and day."""
 
     q = forms.CharField(label=_("搜索"), required=False, widget=forms.TextInput(attrs={"placeholder": _("SKU / 名称 / 订单号或退换货单号")}))
     kind = forms.ChoiceField(label=_("类型"), choices=[("", _("全部")), *StockMovement.Kind.choices], required=False)
     date_from = day_field(_("日期自"))
     date_to = day_field(_("至"))
+    gift = forms.ModelChoiceField(label=_("礼品"), queryset=Gift.objects.none(), required=False, widget=forms.HiddenInput)
     field_order = ["q", "location", "kind", "date_from", "date_to"]
+
+    def __init__(self, *args, supplier_id: int | None, **kwargs) -> None:
+        super().__init__(*args, supplier_id=supplier_id, **kwargs)
+        gifts = Gift.objects.all() if supplier_id is None else Gift.objects.filter(supplier_id=supplier_id)  # not another's
+        self.fields["gift"].queryset = gifts
 
 
 # Forms of the gift actions: each parses the keyword arguments its service takes besides gift, actor and now.

@@ -245,30 +245,30 @@ def replenishments_of(user, *, q: str = "", location: Location | None = None, st
 
 def stock_movements_of(
     user, *, today: date, days: int, q: str = "", location: Location | None = None, kind: str = "", date_from: date | None = None,
-    date_to: date | None = None, location_kind: str = "",
+    date_to: date | None = None, location_kind: str = "", gift: Gift | None = None, until: date | None = None,
 ) -> tuple[QuerySet[StockMovement], list[tuple[date, int]]]:
-    """The stock movements `user` may see (`movements_of`); and the trend of units on hand over the last `days` days for
-    the gifts listed and the location (kind and dates narrow the list, not the trend), at locations of `location_kind`
-    only when given (the warehouses, say)."""
-    records, movements, listed = _stock_and_movements(user, q=q, location=location)
+    """The stock movements `user` may see (`movements_of`); and the trend of units on hand over the `days` days up to
+    `until` (default today) for the gifts listed and the location (kind and dates narrow the list, not the trend), at
+    locations of `location_kind` only when given (the warehouses, say)."""
+    records, movements, listed = _stock_and_movements(user, q=q, location=location, gift=gift)
     if location_kind:
         records, movements, listed = (rows.filter(location__kind=location_kind) for rows in (records, movements, listed))
-    trend = stock_trend(records=records, movements=movements, today=today, days=days)
+    trend = stock_trend(records=records, movements=movements, today=today, days=days, until=until)
     return _listed(listed, kind=kind, date_from=date_from, date_to=date_to), trend
 
 
 def movements_of(user, *, q: str = "", location: Location | None = None, kind: str = "", date_from: date | None = None,
-                 date_to: date | None = None) -> QuerySet[StockMovement]:
+                 date_to: date | None = None, gift: Gift | None = None) -> QuerySet[StockMovement]:
     """The stock movements `user` may see, newest first, of the gifts matching `q` or whose source (an order's or a
-    return's number) does, at `location`, of `kind`, between the dates, with their gift and location."""
-    return _listed(_stock_and_movements(user, q=q, location=location)[2], kind=kind, date_from=date_from, date_to=date_to)
+    return's number) does (or of `gift`), at `location`, of `kind`, between the dates, with their gift and location."""
+    return _listed(_stock_and_movements(user, q=q, location=location, gift=gift)[2], kind=kind, date_from=date_from, date_to=date_to)
 
 
 def _stock_and_movements(
-    user, *, q: str, location: Location | None,
+    user, *, q: str, location: Location | None, gift: Gift | None = None,
 ) -> tuple[QuerySet[StockRecord], QuerySet[StockMovement], QuerySet[StockMovement]]:
-    """The stock records and the movements `user` may see of the gifts matching `q` (or moved by a source matching it)
-    at `location`, and of those movements the ones listed: matching `q` themselves."""
+    """The stock records and the movements `user` may see of the gifts matching `q` (or moved by a source matching it,
+    or of `gift`) at `location`, and of those movements the ones listed: matching `q` themselves."""
     records = StockRecord.objects.visible_to(user)
     movements = StockMovement.objects.visible_to(user).select_related("gift", "location")
     listed = movements
@@ -276,6 +276,8 @@ def _stock_and_movements(
         gifts = matching(q, "gift__") | Q(gift__in=movements.filter(source_id__icontains=q).values("gift"))
         listed = movements.filter(matching(q, "gift__") | Q(source_id__icontains=q))
         records, movements = records.filter(gifts), movements.filter(gifts)
+    if gift:
+        records, movements, listed = (rows.filter(gift=gift) for rows in (records, movements, listed))
     if location:
         records, movements, listed = (rows.filter(location=location) for rows in (records, movements, listed))
     return records, movements, listed
@@ -285,17 +287,21 @@ def _listed(movements: QuerySet[StockMovement], *, kind: str, date_from: date | 
     return movements.filter(**on_days("at", date_from, date_to), **({"kind": kind} if kind else {}))
 
 
-def stock_trend(*, records: QuerySet[StockRecord], movements: QuerySet[StockMovement], today: date, days: int) -> list[tuple[date, int]]:
-    """Units on hand at the end of each of the last `days` days (today last), over `records` and the `movements` of the
-    same gifts and locations: today's level, walked back day by day through the movements (two queries)."""
-    first = today - timedelta(days=days - 1)
+def stock_trend(*, records: QuerySet[StockRecord], movements: QuerySet[StockMovement], today: date, days: int,
+                until: date | None = None) -> list[tuple[date, int]]:
+    """Units on hand at the end of each of the `days` days up to `until` (default and at most today; `until` last),
+    over `records` and the `movements` of the same gifts and locations: today's level, walked back day by day through
+    the movements (two queries)."""
+    until = min(until or today, today)
+    first = until - timedelta(days=days - 1)
     level = records.aggregate(units=Sum("on_hand"))["units"] or 0
     changes = dict(movements.filter(**on_days("at", first + timedelta(days=1))).annotate(day=TruncDate("at")).order_by().values("day")
                    .annotate(delta=Sum("on_hand_delta")).values_list("day", "delta"))
     trend = []
-    for offset in range(days):
+    for offset in range((today - first).days + 1):
         day = today - timedelta(days=offset)
-        trend.append((day, level))
+        if day <= until:
+            trend.append((day, level))
         level -= changes.get(day, 0)
     return trend[::-1]
 

@@ -5,6 +5,7 @@ Every query starts from `visible_to(request.user)`, so another supplier's gift i
 """
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, timedelta
 from functools import partial
 
 from django import forms
@@ -463,22 +464,35 @@ def _add_safety_forms(request, records, refused: tuple[Gift | StockRecord, str, 
         report_form_errors(request, refused[2])
 
 
-TREND_DAYS = 14
+TREND_DAYS = 14  # the trend's days when the filter names none
+TREND_MAX_DAYS = 180  # the most days the trend shows: a longer range shows its last 180
+
+
+def trend_window(*, today: date, date_from: date | None = None, date_to: date | None = None, **_filters) -> tuple[date, int]:
+    """The last day and the number of days of the stock trend for the movements' day filter: up to `date_to` (at most
+    today), from `date_from`, or the TREND_DAYS days up to it; at most TREND_MAX_DAYS days."""
+    until = min(date_to or today, today)
+    days = (until - date_from).days + 1 if date_from and date_from <= until else TREND_DAYS
+    return until, min(days, TREND_MAX_DAYS)
 
 
 @login_required
 def stock_movements(request):
-    """Every stock movement the user may see, filtered and paginated, under the trend of units on hand over the last
-    two weeks for the same gifts and locations."""
+    """Every stock movement the user may see, filtered and paginated, under the trend of units on hand for the same
+    gifts and locations over the filter's days (by default the last two weeks; `trend_window`)."""
     require_role(request.user, STOCK_READERS)
     filters = MovementFilterForm(request.GET, supplier_id=own_supplier_id(request.user))
+    today = timezone.localdate()
+    until, days = trend_window(today=today, **filters.values())
     if filters.is_valid():
-        listed, trend = stock_movements_of(request.user, today=timezone.localdate(), days=TREND_DAYS, **filters.values())
+        listed, trend = stock_movements_of(request.user, today=today, days=days, until=until, **filters.values())
     else:  # neither the table nor the chart pretends to answer (core.forms.ListFilter)
         listed, trend = StockMovement.objects.none(), []
+    title = _("%(first)s 至 %(last)s 每日在库数量") % {"first": f"{until - timedelta(days=days - 1):%Y-%m-%d}", "last": f"{until:%Y-%m-%d}"}
     context = paginate(request, listed, per_page=50) | {
-        "filters": filters, "opens_gifts": request.user.role in GIFT_READERS,
-        "chart": bar_chart([(day, units) for day, units in trend], title=_("近两周在库数量")),
+        "filters": filters, "opens_gifts": request.user.role in GIFT_READERS, "trend_title": title,
+        "gift": filters.values().get("gift"),
+        "chart": bar_chart([(day, units) for day, units in trend], title=title),
     }
     return render(request, "suppliers/catalog/stock_movements.html", context, status=filters.status)
 
