@@ -5,7 +5,7 @@ does not complete (points.services.orders.completion_guards).
 """
 from django.utils.translation import gettext_lazy as _
 
-from core.portal import NavGroup, register_nav
+from core.portal import NavGroup, register_nav, register_supplier_page
 from core.roles import SUPPLIER_ROLES, Role
 from logistics.services import returns  # registers the completion guard too
 
@@ -17,3 +17,5 @@ register_nav(
     group=NavGroup.ORDERS,
 )
 register_nav(_("物流索赔"), "logistics-claims", roles={Role.FINANCE, Role.OPERATOR, Role.LOGISTICS}, order=79, group=NavGroup.ORDERS)
+register_supplier_page(_("额外费用"), "logistics-extra-costs", roles={Role.OPERATOR, Role.FINANCE}, order=90)
+register_supplier_page(_("物流索赔"), "logistics-claims", roles={Role.FINANCE, Role.OPERATOR}, order=100)

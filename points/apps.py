@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class PointsConfig(AppConfig):
@@ -8,7 +9,7 @@ class PointsConfig(AppConfig):
 
     def ready(self) -> None:
         from points import home, nav_complaints, seed  # noqa: F401  (home panels, navigation and beat tasks, demo data)
-        from core.portal import NavGroup, register_nav
+        from core.portal import NavGroup, register_nav, register_supplier_page
         from core.roles import Role
         from points.services.orders import orders_to_confirm
 
@@ -17,5 +18,6 @@ class PointsConfig(AppConfig):
         register_nav(_("我的积分"), "member-points", roles={Role.MEMBER}, order=30)
         register_nav(_("兑换订单"), "operator-orders", roles={Role.OPERATOR, Role.LOGISTICS, Role.FINANCE}, order=70,
                      group=NavGroup.ORDERS)
+        register_supplier_page(pgettext_lazy("nav", "订单"), "operator-orders", roles={Role.OPERATOR, Role.FINANCE}, order=50)
         register_nav(_("积分发放"), "operator-points-credits", roles={Role.OPERATOR}, order=80, group=NavGroup.ORDERS)
         register_nav(_("会员查询"), "operator-members", roles={Role.OPERATOR}, order=81, group=NavGroup.ORDERS)

@@ -2,7 +2,7 @@
 read the statements, adjustments and reconciliations: each entry is shown to the roles its page admits."""
 from django.utils.translation import gettext_lazy as _
 
-from core.portal import NavGroup, register_nav
+from core.portal import NavGroup, register_nav, register_supplier_page
 from core.roles import Role
 from settlement.models import Adjustment, Reconciliation, Statement
 from settlement.services.adjustments import adjustments_to_check
@@ -16,3 +16,5 @@ register_nav(_("调账"), "settlement-adjustments", roles=Adjustment.visibility.
              badge=adjustments_to_check)
 register_nav(_("对账"), "settlement-reconciliations", roles=Reconciliation.visibility.readers, order=84, group=NavGroup.SETTLEMENT,
              badge=lines_to_resolve)
+register_supplier_page(_("结算单"), "settlement-statements", roles={Role.FINANCE, Role.OPERATOR}, order=70)
+register_supplier_page(_("调账"), "settlement-adjustments", roles={Role.FINANCE, Role.OPERATOR}, order=80)

@@ -1,5 +1,5 @@
-"""The operator's page of a supplier: its contact details and links to its contracts, qualifications, gifts and
-rectification cases, each landing on that list filtered by `?supplier=<id>` (a bad value is an error next to it)."""
+"""The operator's page of a supplier: its contact details and links to its contracts, qualifications, gifts,
+rectification cases, orders, complaints, statements, adjustments, extra costs and claims, each landing on that list filtered by `?supplier=<id>` (a bad value is an error next to it)."""
 import re
 from datetime import date, timedelta
 
@@ -48,8 +48,36 @@ def test_the_page_shows_which_notices_the_supplier_takes_by_sms(operator, two_su
     assert page.split('data-testid="sms-notices">', 1)[1].startswith("仅需我方处理的通知")
 
 
+ACTIVITY = {"operator-orders": "/member/order-admin/", "complaint-desk": "/complaints/",
+            "settlement-statements": "/settlement/statements/", "settlement-adjustments": "/settlement/adjustments/",
+            "logistics-extra-costs": "/logistics/extra-costs/", "logistics-claims": "/logistics/claims/"}
+
+
 def test_finance_is_linked_only_to_the_lists_it_may_open(finance):
-    assert [page["url_name"] for page in supplier_pages(finance, 7)] == ["operator-contracts", "operator-qualifications", "operator-gifts", "settlement-cases"]
+    assert [page["url_name"] for page in supplier_pages(finance, 7)] == [
+        "operator-contracts", "operator-qualifications", "operator-gifts", "settlement-cases", "operator-orders",
+        "settlement-statements", "settlement-adjustments", "logistics-extra-costs", "logistics-claims",
+    ]
+
+
+def test_the_operator_is_linked_to_the_suppliers_orders_complaints_statements_adjustments_costs_and_claims(operator):
+    names = [page["url_name"] for page in supplier_pages(operator, 7)]
+
+    assert names == ["operator-contracts", "operator-qualifications", "operator-gifts", "settlement-cases", "operator-orders",
+                     "complaint-desk", "settlement-statements", "settlement-adjustments", "logistics-extra-costs", "logistics-claims"]
+
+
+@pytest.mark.parametrize("role", ["operator", "finance"])
+def test_each_activity_list_linked_opens_filtered_to_the_supplier(request, role, two_suppliers):
+    user, supplier = request.getfixturevalue(role), two_suppliers[0]
+    shown = logged_in(user).get(f"/supplier/review/{supplier.pk}/").content.decode()
+    links = {page["url_name"]: page["url"] for page in supplier_pages(user, supplier.pk) if page["url_name"] in ACTIVITY}
+
+    opened = {name: logged_in(user).get(url) for name, url in links.items()}
+
+    assert links and all(url == f"{ACTIVITY[name]}?supplier={supplier.pk}" and f'href="{url}"' in shown for name, url in links.items())
+    assert {name: response.status_code for name, response in opened.items()} == dict.fromkeys(links, 200)
+    assert all(f'<option value="{supplier.pk}" selected>' in response.content.decode() for response in opened.values())
 
 
 @pytest.mark.parametrize("url_name", LISTS)
