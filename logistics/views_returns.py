@@ -24,7 +24,6 @@ from django.views.decorators.http import require_POST
 from core.api.permissions import require_role
 from core.errors import DomainError
 from core.files import serve
-from core.idempotency import once_per_token
 from core.fsm import history_of
 from core.portal import (
     act_with_form, action_forms, add_service_errors, create_with_form, page_status, paginate, posted_from, redirect_back, report_form_errors,
@@ -277,16 +276,11 @@ def extra_cost_void(request, pk: int):
 def extra_cost_create(request):
     require_role(request.user, COST_RECORDERS)
     form = ExtraCostForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            pk, _first = once_per_token(user=request.user, form="extra-cost", token=form.cleaned_data["token"],
-                                        action=lambda: costs.record_extra_cost(**form.values(), actor=request.user, now=timezone.now(),
-                                                                               refuse_repeat=True))
-        except DomainError as error:
-            add_service_errors(form, error, aliases=COST_FIELDS)
-        else:
-            messages.success(request, _("已记录额外费用 ¥%(amount)s") % {"amount": ExtraCost.objects.get(pk=pk).amount})
-            return redirect("logistics-extra-costs")
+    if request.method == "POST" and (created := create_with_form(
+        request, form, "extra-cost", partial(costs.record_extra_cost, refuse_repeat=True), values=form.values, aliases=COST_FIELDS,
+        success=lambda pk: _("已记录额外费用 ¥%(amount)s") % {"amount": ExtraCost.objects.get(pk=pk).amount},
+    )):
+        return redirect("logistics-extra-cost", pk=created[0])
     return render(request, "logistics/returns/cost_form.html", {"form": form}, status=400 if form.errors else 200)
 
 

@@ -281,23 +281,19 @@ def test_the_returns_list_runs_a_constant_number_of_queries(delivered_order, ope
 
 # --- extra costs and tariffs ---------------------------------------------------------------------------------------
 
-def test_logistics_records_an_extra_cost_by_order_number(delivered_order, logistics):
+def test_logistics_records_an_extra_cost_by_order_number_said_once_and_goes_to_it_both_times(delivered_order, logistics):
     client = logged_in(logistics)
+    body = {"kind": "return_freight", "payer": "supplier", "order_number": delivered_order.number, "quantity": 1,
+            "description": "退货运费", "token": "form-1"}
+    response = client.post("/logistics/extra-costs/new/", body, follow=True)
 
-    response = client.post(
-        "/logistics/extra-costs/new/",
-        {"kind": "return_freight", "payer": "supplier", "order_number": delivered_order.number, "quantity": 1,
-         "description": "退货运费", "token": "form-1"},
-    )
-    resent = client.post(  # a double click: the same form, the same token
-        "/logistics/extra-costs/new/",
-        {"kind": "return_freight", "payer": "supplier", "order_number": delivered_order.number, "quantity": 1,
-         "description": "退货运费", "token": "form-1"},
-    )
+    resent = client.post("/logistics/extra-costs/new/", body, follow=True)  # a double click: the same form, the same token
+
+    cost = ExtraCost.objects.get()
     new_form = client.get("/logistics/extra-costs/new/").content.decode()
-
-    assert response.status_code == resent.status_code == 302
-    assert ExtraCost.objects.get().amount == Decimal("12.00")
+    assert cost.amount == Decimal("12.00")
+    assert response.redirect_chain == resent.redirect_chain == [(f"/logistics/extra-costs/{cost.pk}/", 302)]
+    assert "已记录额外费用 ¥12.00" in response.content.decode() and "已记录额外费用" not in resent.content.decode()
     assert 'name="token"' in new_form and 'value="form-1"' not in new_form
 
 
