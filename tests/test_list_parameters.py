@@ -120,3 +120,48 @@ def test_the_short_reference_lists_the_docs_name_are_plain_arrays(api, operator,
 
     assert response.status_code == 200 and isinstance(response.json(), list)
     assert route in open("docs/api.md", encoding="utf-8").read().split("Four short reference lists are not paginated")[1][:300]
+
+
+def test_an_unknown_query_parameter_is_400_naming_it_and_the_parameters_the_list_takes(api, operator, now):
+    response = api(operator).get("/api/v1/orders/?member_phone=13800138000&state=confirmed")
+
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    assert [(e["attr"], e["code"]) for e in errors] == [("member_phone", "unknown_parameter")]
+    assert "member_phone" in errors[0]["detail"] and all(name in errors[0]["detail"] for name in ("member", "placed_after", "page_size"))
+
+
+def test_the_refusal_of_an_unknown_parameter_is_in_english_when_asked(api, operator):
+    response = api(operator).get("/api/v1/suppliers/?colour=red", HTTP_ACCEPT_LANGUAGE="en")
+
+    detail = response.json()["errors"][0]["detail"]
+    assert detail.startswith("Query parameters not taken: colour; taken: ") and "page_size, search, state" in detail
+
+
+def test_a_list_reading_its_parameters_itself_refuses_one_it_does_not_read(api, member, operator):
+    catalog = api(member.user).get("/api/v1/catalog/?q=&points_max=100")
+    members = api(operator).get("/api/v1/members/?phone=138")
+
+    assert [(e["attr"], e["code"]) for e in catalog.json()["errors"]] == [("points_max", "unknown_parameter")]
+    assert [(e["attr"], e["code"]) for e in members.json()["errors"]] == [("phone", "unknown_parameter")]
+
+
+def test_every_parameter_a_list_documents_is_taken_and_format(matrix_world):
+    from tests.access import MATRIX, ROLES
+    from tests.conftest import client_for
+    from tests.test_access_matrix import ROUTES, url_for
+
+    users, _objects = matrix_world
+    schema, refused = SchemaGenerator().get_schema(public=True), {}
+    for name, method, route in ROUTES:
+        path = url_for(route, None)
+        operation = schema["paths"].get(path, {}).get("get", {})
+        documented = {p["name"] for p in operation.get("parameters", []) if p["in"] == "query"}
+        role = next((role for role in ROLES if MATRIX[(name, method)]["status"][role] == 200), None)
+        if method != "GET" or "{" in path or not documented or role is None:
+            continue
+        response = client_for(users[role]).get(path, dict.fromkeys(documented, "") | {"format": "json"})
+        if response.status_code == 400:
+            refused[path] = [e["attr"] for e in response.json()["errors"] if e["code"] == "unknown_parameter"]
+
+    assert {path: names for path, names in refused.items() if names} == {}

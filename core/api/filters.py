@@ -9,6 +9,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import filters, serializers
+from rest_framework.settings import api_settings
 
 from core.errors import ValidationFailed
 from core.selectors import searched
@@ -55,11 +56,23 @@ def read_query(serializer_class: type[serializers.Serializer], request) -> dict:
 
 
 def reads_yes_no(**parameters: str):
-    """Documents the yes/no query parameters a viewset's list reads itself with `yes_no` (name: what `true` lists)."""
-    return extend_schema_view(list=extend_schema(parameters=[
+    """Documents the yes/no query parameters a viewset's list reads itself with `yes_no` (name: what `true` lists), and
+    adds them to those its list takes (`query_parameters`)."""
+    document = extend_schema_view(list=extend_schema(parameters=[
         OpenApiParameter(name, OpenApiTypes.BOOL, description=f"{text}; true or false (also 1/0, yes/no), empty: no filter")
         for name, text in parameters.items()
     ]))
+
+    def decorate(view):
+        view.query_parameters = (*getattr(view, "query_parameters", ()), *parameters)
+        return document(view)
+
+    return decorate
+
+
+def query_names(serializer_class: type[serializers.Serializer]) -> tuple[str, ...]:
+    """The names of the query parameters `serializer_class` reads (see read_query), for a view's `query_parameters`."""
+    return tuple(serializer_class().fields)
 
 
 class FilterSet(django_filters.rest_framework.FilterSet):
@@ -74,9 +87,32 @@ class FilterSet(django_filters.rest_framework.FilterSet):
 
 
 class FilterBackend(DjangoFilterBackend):
-    """`filterset_fields` build on the APIs' `FilterSet`."""
+    """`filterset_fields` build on the APIs' `FilterSet`. A list refuses a query parameter it does not take (400 naming
+    it and those it takes) rather than ignoring it: `?member_phone=` would otherwise list every row as if filtered."""
 
     filterset_base = FilterSet
+
+    def filter_queryset(self, request, queryset, view):
+        if getattr(view, "action", None) == "list":
+            accepted = self.accepted_parameters(view, queryset)
+            if unknown := sorted(name for name in request.query_params if name not in accepted):
+                comma = gettext("、")
+                message = gettext("不支持的查询参数：%(unknown)s；可用：%(accepted)s") % {
+                    "unknown": comma.join(unknown), "accepted": comma.join(sorted(accepted))}
+                raise ValidationFailed(message, errors=[(name, "unknown_parameter", message) for name in unknown])
+        return super().filter_queryset(request, queryset, view)
+
+    def accepted_parameters(self, view, queryset) -> set[str]:
+        """The query parameters a list takes: its filters, those of the other filter backends (search, ordering) and of
+        its pagination, `format`, and those the view reads itself (`query_parameters`)."""
+        filterset = self.get_filterset_class(view, queryset)
+        names = {*getattr(view, "query_parameters", ()), *(filterset.base_filters if filterset else ())}
+        for backend in view.filter_backends:
+            if not issubclass(backend, DjangoFilterBackend):
+                names |= {parameter["name"] for parameter in backend().get_schema_operation_parameters(view)}
+        if view.paginator is not None:
+            names |= {parameter["name"] for parameter in view.paginator.get_schema_operation_parameters(view)}
+        return names | {api_settings.URL_FORMAT_OVERRIDE or "format"}  # taken and changing nothing: the Accept header chooses
 
 
 class SearchFilter(filters.SearchFilter):

@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from core.api.fields import ActorField, BusinessDateTimeField
 from core.api.parsers import JSONParser
-from core.api.filters import FilterSet
+from core.api.filters import FilterSet, query_names
 from core.api.errors import ErrorResponse409Serializer
 from core.errors import DomainError
 from core.api.permissions import require_role
@@ -182,6 +182,7 @@ class TariffChangeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """Each change of the tariff of extra costs, newest first: the price and unit before and after, who and when (staff)."""
 
     serializer_class = TariffChangeSerializer
+    query_parameters = query_names(TariffChangeQuery)
 
     @extend_schema(parameters=[TariffChangeQuery])
     def list(self, request, *args, **kwargs):

@@ -14,7 +14,7 @@ from core.api.permissions import require_role
 from core.api.serializers import file_upload_schema
 from core.api.transitions import RequiredReasonInput, TransitionHistoryMixin, transition_action
 from core.errors import PermissionDenied
-from core.api.filters import FilterSet, IdFilter, TimeFilter, orderings, read_query
+from core.api.filters import FilterBackend, FilterSet, IdFilter, TimeFilter, orderings, query_names, read_query
 from core.idempotency import HEADER, idempotent
 from core.models import Program, Tier
 from core.roles import OPERATORS, Role
@@ -103,7 +103,8 @@ class CatalogViewSet(viewsets.ReadOnlyModelViewSet):
     """The member's catalog: listed gifts of its program and tier, with the points price it would pay."""
 
     serializer_class = CatalogGiftSerializer
-    filter_backends: list = []
+    filter_backends = [FilterBackend]  # no filters of its own: it refuses a parameter CatalogQuery does not read
+    query_parameters = query_names(CatalogQuery)
 
     @extend_schema(parameters=[CatalogQuery])
     def list(self, request, *args, **kwargs):
@@ -204,7 +205,8 @@ class MemberViewSet(viewsets.ReadOnlyModelViewSet):
     balance and upcoming expiries; corrections of its points."""
 
     serializer_class = MemberSerializer
-    filter_backends: list = []
+    filter_backends = [FilterBackend]  # no filters of its own: it refuses a parameter MemberQuery does not read
+    query_parameters = query_names(MemberQuery)
 
     @extend_schema(parameters=[MemberQuery])
     def list(self, request, *args, **kwargs):

@@ -66,6 +66,7 @@ class AssessmentViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = AssessmentSerializer
     filterset_fields = ["supplier"]
     ordering_fields = ["month", "score", "id"]
+    query_parameters = ("month",)
 
     def get_queryset(self):
         month = self.request.query_params.get("month")

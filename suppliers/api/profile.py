@@ -15,7 +15,7 @@ from rest_framework.reverse import reverse
 
 from core.api.downloads import STORED_FILE_TYPES, serving
 from core.api.fields import BusinessDateField, ScopedKey
-from core.api.filters import read_query
+from core.api.filters import query_names, read_query
 from core.api.permissions import require_role
 from core.api.schema import stored_file_responses
 from core.api.transitions import RejectionFields, RequiredReasonInput, TransitionHistoryMixin, transition_action
@@ -239,6 +239,7 @@ class QualificationViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, view
     serializer_class = QualificationSerializer
     filterset_fields = ["kind", "certificate_type", "supplier", "state"]
     search_fields = QUALIFICATION_SEARCHED
+    query_parameters = query_names(QualificationQuery)
     ordering_fields = ["id", "expires_on", "uploaded_at"]
 
     def get_queryset(self):
