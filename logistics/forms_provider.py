@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import ListFilter, SubmittedOnce
+from core.forms import DayRangeFilter, ListFilter, SubmittedOnce, day_field
 from core.validators import BusinessTimeField
 from logistics.models import CarrierEvent
 from logistics.models.costs import CostKind
@@ -62,8 +62,19 @@ class TariffForm(forms.Form):
     amount = forms.DecimalField(label=_("单价"), max_digits=10, decimal_places=2, min_value=0)
 
 
-class CarrierEventFilterForm(ListFilter):
-    """The carrier events of one status or tracking number (GET); empty means all."""
+class CarrierEventFilterForm(DayRangeFilter):
+    """The carrier events of one status or tracking number, received on the days chosen (GET); empty means all."""
 
+    day_range = ("received_from", "received_to")
     status = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部")), *CarrierEvent.Status.choices])
     tracking_number = forms.CharField(label=_("运单号"), required=False, max_length=60)
+    received_from = day_field(_("接收日期自"))
+    received_to = day_field(_("至"))
+
+    def values(self) -> dict:
+        """The filters list_carrier_events takes (the days are `narrow`'s)."""
+        data = super().values()
+        return {name: data[name] for name in ("status", "tracking_number") if name in data}
+
+    def narrow(self, rows, data: dict):
+        return rows.filter(**self.day_lookups("received_at"))

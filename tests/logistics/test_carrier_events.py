@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.utils import timezone
 
 from core.errors import ValidationFailed
 from core.fsm import history_of
@@ -308,6 +309,32 @@ def test_a_status_no_event_has_is_named_next_to_its_filter_and_lists_no_event(cl
     assert response.status_code == 400
     assert field_errors(response) == {"status": "选择一个有效的选项。 lost 不在可用的选项中。"}
     assert "SF1001-3" not in response.content.decode()  # not every status's events, which would pass for the status asked
+
+
+@pytest.mark.parametrize("role", ["logistics", "operator"])
+def test_each_events_tracking_number_links_to_its_shipment_page(request, client, shipped, now, role):
+    record(now, **carrier_event(now, 1, "delivered"))
+    client.force_login(request.getfixturevalue(role))
+    page = client.get("/logistics/carrier-events/").content.decode()
+
+    shipment_page = client.get(f"/logistics/shipments/{shipped.pk}/")
+
+    assert f'<a href="/logistics/shipments/{shipped.pk}/">SF1001</a>' in page and shipment_page.status_code == 200
+
+
+def test_the_events_are_filtered_by_the_days_they_were_received(client, shipped, logistics, now):
+    carrier_events.record_carrier_event(**carrier_event(now, 1, "delivered", hours=1), now=now + timedelta(days=1))
+    with pytest.raises(CarrierEventRejected):  # kept as rejected, received the next day
+        record(now, **carrier_event(now, 2, "picked"))
+    client.force_login(logistics)
+    received_first = timezone.localdate(now + timedelta(days=1)).isoformat()
+
+    first_day = client.get("/logistics/carrier-events/", {"received_from": received_first, "received_to": received_first})
+    wrong_way = client.get("/logistics/carrier-events/", {"received_from": received_first, "received_to": "2020-01-01"})
+
+    assert [event.event_id for event in first_day.context["page_obj"]] == ["SF1001-1"]
+    assert wrong_way.status_code == 400 and field_errors(wrong_way) == {"received_to": "结束日期不能早于开始日期"}
+    assert list(wrong_way.context["page_obj"]) == []
 
 
 def test_the_carrier_event_page_is_for_logistics_and_operators_only(client, supplier_staff, operator):
