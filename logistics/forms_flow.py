@@ -143,14 +143,21 @@ class HandoffFilterForm(DayRangeFilter):
         return rows.filter(**self.day_lookups("created_at"))
 
 
-class OrderFilterForm(ListFilter):
-    """The filters above a supplier's order table (GET); empty means all."""
+class OrderFilterForm(DayRangeFilter):
+    """The filters above a supplier's order table (GET): number, state, fulfilment, a gift by SKU or name and the days
+    the order was placed on; empty means all."""
 
     q = forms.CharField(label=_("订单号"), required=False)
     state = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部"))] + RedemptionOrder.State.choices)
     fulfilment = forms.ChoiceField(label=_("履约方式"), required=False, choices=[("", _("全部"))] + Gift.Fulfilment.choices)
+    gift = forms.CharField(label=_("礼品（SKU / 名称）"), required=False, max_length=60)
+    date_from = day_field(_("下单日期自"))
+    date_to = day_field(_("至"))
 
     def narrow(self, rows, data: dict):
+        if gift := (data.get("gift") or "").strip():
+            rows = rows.filter(Q(gift__sku__icontains=gift) | Q(gift__name__icontains=gift))
+        rows = rows.filter(**self.day_lookups("placed_at"))
         if data.get("q"):
             rows = rows.filter(number__icontains=data["q"].strip())
         if data.get("state"):

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from core.models import AccessLog
 from logistics.models import ReturnRequest, Shipment
@@ -47,6 +48,40 @@ def test_the_orders_filter_by_order_number(supplier_staff, warehouse_shipment, d
     html = logged_in(supplier_staff).get(f"{URL}?q={dropship_shipment.order.number}").content.decode()
 
     assert rows(html) == [dropship_shipment.order.number]
+
+
+def test_the_orders_filter_by_the_gifts_sku_or_name(supplier_staff, warehouse_shipment, dropship_shipment):
+    type(dropship_shipment.order.gift).objects.filter(pk=dropship_shipment.order.gift_id).update(sku="DS-KETTLE-9", name="手冲咖啡壶")
+    client = logged_in(supplier_staff)
+
+    by_sku = rows(client.get(URL, {"gift": "kettle"}).content.decode())
+    by_name = rows(client.get(URL, {"gift": "咖啡壶"}).content.decode())
+
+    assert by_sku == by_name == [dropship_shipment.order.number]
+
+
+def test_the_orders_filter_by_the_days_they_were_placed_on(supplier_staff, warehouse_shipment, dropship_shipment, now):
+    type(dropship_shipment.order).objects.filter(pk=dropship_shipment.order.pk).update(placed_at=now - timedelta(days=10))
+    client = logged_in(supplier_staff)
+    today, earlier = (timezone.localdate(at).isoformat() for at in (now, now - timedelta(days=10)))
+
+    recent = rows(client.get(URL, {"date_from": today}).content.decode())
+    older = rows(client.get(URL, {"date_from": earlier, "date_to": earlier}).content.decode())
+    wrong_way = client.get(URL, {"date_from": today, "date_to": earlier})
+
+    assert recent == [warehouse_shipment.order.number] and older == [dropship_shipment.order.number]
+    assert wrong_way.status_code == 400 and rows(wrong_way.content.decode()) == []
+
+
+def test_each_order_number_links_to_its_shipment_page_the_supplier_may_open(supplier_staff, warehouse_shipment, dropship_shipment):
+    client = logged_in(supplier_staff)
+    html = client.get(URL).content.decode()
+
+    pages = [client.get(f"/logistics/shipments/{shipment.pk}/").status_code for shipment in (warehouse_shipment, dropship_shipment)]
+
+    for shipment in (warehouse_shipment, dropship_shipment):
+        assert f'<a href="/logistics/shipments/{shipment.pk}/">{shipment.order.number}</a>' in html
+    assert pages == [200, 200]
 
 
 def test_another_supplier_sees_none_of_the_orders(other_supplier_admin, warehouse_shipment, dropship_shipment):
