@@ -1,26 +1,34 @@
 """Small server-rendered charts for portal pages: inline SVG, no JavaScript, no external assets."""
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.formats import date_format
 from django.utils.html import escape
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.safestring import SafeString, mark_safe
 
-from core.texts import figure
+from core.texts import figure, yuan
 
 WIDTH, HEIGHT = 640, 220
 TOP, BOTTOM, LEFT = 20, 40, 8  # room for the value above a bar and the label (and a day's year) below the axis
+#: how an amount above a bar is shortened, the largest unit first: Chinese counts in 万 and 亿, English in thousands
+SHORT_UNITS = {"zh": ((Decimal(10) ** 8, "亿"), (Decimal(10) ** 4, "万")),
+               "en": ((Decimal(10) ** 9, "B"), (Decimal(10) ** 6, "M"), (Decimal(10) ** 3, "K"))}
 
 
-def bar_chart(points: list[tuple[str | date, Decimal]], *, title: str = "") -> SafeString:
+def bar_chart(points: list[tuple[str | date, Decimal]], *, title: str = "", columns: tuple[str, str] | None = None,
+              money: bool = False) -> SafeString:
     """An SVG bar chart of (label, value) in the given order; negative values hang below the zero line.
 
     A label may be a day: its bar reads MM-DD, with the year beneath on the first bar and where the year changes, so
     that two weeks across New Year read right; the hidden table and `data-label` give the whole date (YYYY-MM-DD).
     Values are shown grouped as the reader's language writes them (12,345.60), `data-value` keeps the plain number.
-    Every label and value is escaped, so the result is safe to insert into a page as it is. A screen reader, which
-    cannot read the bars, reads the figures from a table the page does not show (or that there are none).
+    `money` values read as the pages' amounts (¥12,345.60, `core.texts.yuan`), shortened above the bars so that twelve
+    months of millions do not run into each other (¥123.5万; English ¥1.24M): the whole amount is the bar's tooltip
+    and in the hidden table. Every label and value is escaped, so the result is safe to insert into a page as it is.
+    A screen reader, which cannot read the bars, reads the figures from a table the page does not show (or that there
+    are none), its `columns` headed (what the labels are, what the values are in, with their unit).
     """
     title_tag = f"<title>{escape(title)}</title>" if title else ""
     if not points:
@@ -44,15 +52,16 @@ def bar_chart(points: list[tuple[str | date, Decimal]], *, title: str = "") -> S
         value_y = y - 4 if value >= 0 else y + size + 12
         parts.append(
             f'<g data-label="{escape(_full(label))}" data-value="{escape(value)}">'
-            f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{size:.1f}" fill="{colour}"/>'
-            f'<text x="{centre:.1f}" y="{value_y:.1f}" font-size="11" text-anchor="middle">{escape(figure(value))}</text>'
+            + (f"<title>{escape(_read(label))}: {escape(yuan(value))}</title>" if money else "")
+            + f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{size:.1f}" fill="{colour}"/>'
+            f'<text x="{centre:.1f}" y="{value_y:.1f}" font-size="11" text-anchor="middle">{escape(_short(value) if money else figure(value))}</text>'
             f'<text x="{centre:.1f}" y="{HEIGHT - 22}" font-size="12" text-anchor="middle">{escape(_axis(label))}</text>'
             + (f'<text x="{centre:.1f}" y="{HEIGHT - 8}" font-size="11" text-anchor="middle" data-testid="chart-year">{year}</text>'
                if year else "") + "</g>"
         )
     return mark_safe(
         f'<svg class="chart" role="img" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}" '
-        f'xmlns="http://www.w3.org/2000/svg">{title_tag}{"".join(parts)}</svg>{_figures(points, title)}'
+        f'xmlns="http://www.w3.org/2000/svg">{title_tag}{"".join(parts)}</svg>{_figures(points, title, columns, money)}'
     )
 
 
@@ -77,8 +86,22 @@ def _year_shown(points: list[tuple[str | date, Decimal]], index: int) -> int | N
     return label.year if not isinstance(previous, date) or previous.year != label.year else None
 
 
-def _figures(points: list[tuple[str | date, Decimal]], title: str) -> str:
-    rows = "".join(f'<tr><th scope="row">{escape(_read(label))}</th><td>{escape(figure(value))}</td></tr>' for label, value in points)
+def _short(amount: Decimal) -> str:
+    """An amount above its bar, in the largest unit of the reader's language it reaches, to one decimal below a
+    thousand of them (¥123.5万, ¥1234万), or whole yuan below the smallest (¥9,876)."""
+    units = SHORT_UNITS["zh" if (get_language() or "zh").startswith("zh") else "en"]
+    size = abs(amount)
+    for scale, unit in units:
+        if size >= scale:
+            shown = size / scale
+            return f"{'-' if amount < 0 else ''}¥{shown.quantize(Decimal('0.1') if shown < 1000 else Decimal('1'), ROUND_HALF_UP)}{unit}"
+    return f"{'-' if amount < 0 else ''}¥{figure(size.quantize(Decimal('1'), ROUND_HALF_UP))}"
+
+
+def _figures(points: list[tuple[str | date, Decimal]], title: str, columns: tuple[str, str] | None, money: bool) -> str:
+    read = yuan if money else figure
+    rows = "".join(f'<tr><th scope="row">{escape(_read(label))}</th><td>{escape(read(value))}</td></tr>' for label, value in points)
     caption = f"<caption>{escape(title)}</caption>" if title else ""
-    return f'<table class="sr-only" data-testid="chart-data">{caption}<tbody>{rows}</tbody></table>'
+    head = ('<thead><tr>' + "".join(f'<th scope="col">{escape(column)}</th>' for column in columns) + '</tr></thead>') if columns else ""
+    return f'<table class="sr-only" data-testid="chart-data">{caption}{head}<tbody>{rows}</tbody></table>'
 

@@ -41,9 +41,11 @@ def redemption_figures(user) -> dict:
     today = days[-1]
     return {
         "today": today, "week_orders": sum(day["orders"] for day in days[-7:]),
-        "chart": bar_chart([(day["day"], day["orders"]) for day in days], title=_("每日兑换单数")),
-        "month_orders_chart": bar_chart([(f"{month['month']:%Y-%m}", month["orders"]) for month in months], title=_("每月兑换单数")),
-        "month_points_chart": bar_chart([(f"{month['month']:%Y-%m}", month["points"]) for month in months], title=_("每月兑换积分")),
+        "chart": bar_chart([(day["day"], day["orders"]) for day in days], title=_("每日兑换单数"), columns=(_("日期"), _("兑换单数（单）"))),
+        "month_orders_chart": bar_chart([(f"{month['month']:%Y-%m}", month["orders"]) for month in months], title=_("每月兑换单数"),
+                                        columns=(_("月份"), _("兑换单数（单）"))),
+        "month_points_chart": bar_chart([(f"{month['month']:%Y-%m}", month["points"]) for month in months], title=_("每月兑换积分"),
+                                        columns=(_("月份"), _("兑换积分（分）"))),
     }
 
 

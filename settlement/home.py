@@ -35,7 +35,7 @@ def payables_by_month(user) -> tuple[list[dict], str]:
     """The payables of the last twelve months the user may see (`monthly_payables`) and their bar chart."""
     payables = statements.monthly_payables(actor=user, months=CHART_MONTHS)
     points = [(f"{row['month']:%Y-%m}", row["payable"].quantize(CENT)) for row in payables]
-    return payables, bar_chart(points, title=_("各月应付金额"))
+    return payables, bar_chart(points, title=_("各月应付金额"), columns=(_("结算月份"), _("应付金额（元）")), money=True)
 
 
 def payables_chart(user) -> dict | None:

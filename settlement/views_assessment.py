@@ -35,6 +35,7 @@ from suppliers.models import Supplier
 STAFF = {Role.OPERATOR, Role.FINANCE}
 READERS = STAFF | set(SUPPLIER_ROLES)
 MONTH = forms.TextInput(attrs={"type": "month"})
+SCORE_COLUMNS = (gettext_lazy("考核月份"), gettext_lazy("得分（分）"))  # the hidden table of a score chart
 
 
 class ComputeForm(forms.Form):
@@ -108,7 +109,7 @@ def assessment_list(request):
 def _trend_chart(user, supplier_id: int | None):
     title = _("月度考核得分") if supplier_id else _("各月平均考核得分")
     return bar_chart([(f"{month:%Y-%m}", score) for month, score in assessment.score_trend(actor=user, supplier_id=supplier_id)],
-                     title=title)
+                     title=title, columns=SCORE_COLUMNS)
 
 
 def _compute(request, form) -> bool:
@@ -134,7 +135,8 @@ def _supplier_scores(request):
     kpis = Kpi.choices
     history = [{"month": a.month, "pk": a.pk, "score": a.score,
                 "values": [{r.kpi: r for r in a.results.all()}.get(code) for code, _label in kpis]} for a in months]
-    chart = bar_chart([(f"{a.month:%Y-%m}", a.score) for a in months if a.score is not None], title=_("月度考核得分"))
+    chart = bar_chart([(f"{a.month:%Y-%m}", a.score) for a in months if a.score is not None], title=_("月度考核得分"),
+                      columns=SCORE_COLUMNS)
     return render(request, "settlement/assessment/supplier_scores.html", {"history": history, "kpis": kpis, "chart": chart})
 
 

@@ -20,7 +20,7 @@ def stock_figures(user) -> dict:
     _movements, trend = stock_movements_of(user, today=timezone.localdate(), days=TREND_DAYS, location_kind=warehouses_only)
     return {
         "on_hand": trend[-1][1], "low": by_low_stock(StockRecord.objects.visible_to(user), True).count(),
-        "chart": bar_chart([(day, units) for day, units in trend], title=_("近两周在库数量")),
+        "chart": bar_chart([(day, units) for day, units in trend], title=_("近两周在库数量"), columns=(_("日期"), _("在库数量（件）"))),
     }
 
 

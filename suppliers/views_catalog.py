@@ -492,7 +492,7 @@ def stock_movements(request):
     context = paginate(request, listed, per_page=50) | {
         "filters": filters, "opens_gifts": request.user.role in GIFT_READERS, "trend_title": title,
         "gift": filters.values().get("gift"),
-        "chart": bar_chart([(day, units) for day, units in trend], title=title),
+        "chart": bar_chart([(day, units) for day, units in trend], title=title, columns=(_("日期"), _("在库数量（件）"))),
     }
     return render(request, "suppliers/catalog/stock_movements.html", context, status=filters.status)
 

@@ -72,3 +72,32 @@ def test_values_read_grouped_by_thousands_in_either_language_and_stay_plain_in_t
 
         assert 'data-value="1234567.80"' in svg
         assert ">1,234,567.80</text>" in svg and "<td>1,234,567.80</td>" in svg
+
+
+def test_amounts_read_in_yuan_shortened_above_the_bars_and_whole_in_the_tooltip_and_the_hidden_table():
+    months = [(f"2026-{month:02d}", Decimal("1234567.80") * month) for month in range(1, 13)]
+
+    chart = bar_chart(months, title="各月应付金额", columns=("结算月份", "应付金额（元）"), money=True)
+    with translation.override("en"):
+        english = bar_chart(months[:1], money=True)
+
+    above = re.findall(r'font-size="11" text-anchor="middle">([^<]*)</text>', chart)
+    assert above[:2] == ["¥123.5万", "¥246.9万"] and above[-1] == "¥1481万"
+    assert all(len(text) * 11 * 0.6 < (640 - 16) / 12 for text in above)  # each narrower than its bar's slot: no collisions
+    assert "<title>2026-01: ¥1,234,567.80</title>" in chart
+    assert '<tr><th scope="row">2026-12</th><td>¥14,814,813.60</td></tr>' in chart
+    assert 'data-value="1234567.80"' in chart
+    assert ">¥1.2M</text>" in english
+
+
+def test_small_and_negative_amounts_read_whole_in_yuan_with_the_sign_before_the_mark():
+    chart = bar_chart([("2026-10", Decimal("9876.40")), ("2026-11", Decimal("-30000.00"))], money=True)
+
+    assert ">¥9,876</text>" in chart and ">-¥3.0万</text>" in chart
+    assert "<td>-¥30,000.00</td>" in chart
+
+
+def test_the_hidden_table_heads_its_columns_with_what_they_are_and_their_unit():
+    chart = bar_chart([("2026-11", Decimal("80"))], title="得分", columns=("考核月份", "得分（分）"))
+
+    assert '<caption>得分</caption><thead><tr><th scope="col">考核月份</th><th scope="col">得分（分）</th></tr></thead>' in chart
