@@ -17,8 +17,8 @@ SHORT_UNITS = {"zh": ((Decimal(10) ** 8, "亿"), (Decimal(10) ** 4, "万")),
                "en": ((Decimal(10) ** 9, "B"), (Decimal(10) ** 6, "M"), (Decimal(10) ** 3, "K"))}
 
 
-def bar_chart(points: list[tuple[str | date, Decimal]], *, title: str = "", columns: tuple[str, str] | None = None,
-              money: bool = False) -> SafeString:
+def bar_chart(points: list[tuple[str | date, Decimal | None]], *, title: str = "", columns: tuple[str, str] | None = None,
+              money: bool = False, gap: str = "") -> SafeString:
     """An SVG bar chart of (label, value) in the given order; negative values hang below the zero line.
 
     A label may be a day: its bar reads MM-DD, with the year beneath on the first bar and where the year changes, so
@@ -29,13 +29,14 @@ def bar_chart(points: list[tuple[str | date, Decimal]], *, title: str = "", colu
     and in the hidden table. Every label and value is escaped, so the result is safe to insert into a page as it is.
     A screen reader, which cannot read the bars, reads the figures from a table the page does not show (or that there
     are none), its `columns` headed (what the labels are, what the values are in, with their unit).
+    A value of None is a gap, not a zero: no bar, a dash above the axis, and in the hidden table `gap` (无数据).
     """
     title_tag = f"<title>{escape(title)}</title>" if title else ""
     if not points:
         return mark_safe(f'<svg class="chart" role="img" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}">'
                          f'{title_tag}</svg><p class="sr-only" data-testid="chart-data">{escape(_("暂无数据"))}</p>')
-    high = max(max(value for _label, value in points), Decimal(0))
-    low = min(min(value for _label, value in points), Decimal(0))
+    values = [value for _label, value in points if value is not None]
+    high, low = max([*values, Decimal(0)]), min([*values, Decimal(0)])
     span = (high - low) or Decimal(1)
     plot = HEIGHT - TOP - BOTTOM
     zero_y = TOP + float(high / span) * plot
@@ -44,6 +45,9 @@ def bar_chart(points: list[tuple[str | date, Decimal]], *, title: str = "", colu
     parts = [f'<line x1="{LEFT}" y1="{zero_y:.1f}" x2="{WIDTH - LEFT}" y2="{zero_y:.1f}" stroke="#9aa5b1"/>']
     for index, (label, value) in enumerate(points):
         year = _year_shown(points, index)
+        if value is None:
+            parts.append(_gap(label, LEFT + index * slot + slot / 2, zero_y, year))
+            continue
         x = LEFT + index * slot + (slot - bar) / 2
         size = float(abs(value) / span) * plot
         y = zero_y - size if value >= 0 else zero_y
@@ -55,14 +59,26 @@ def bar_chart(points: list[tuple[str | date, Decimal]], *, title: str = "", colu
             + (f"<title>{escape(_read(label))}: {escape(yuan(value))}</title>" if money else "")
             + f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{size:.1f}" fill="{colour}"/>'
             f'<text x="{centre:.1f}" y="{value_y:.1f}" font-size="11" text-anchor="middle">{escape(_short(value) if money else figure(value))}</text>'
-            f'<text x="{centre:.1f}" y="{HEIGHT - 22}" font-size="12" text-anchor="middle">{escape(_axis(label))}</text>'
-            + (f'<text x="{centre:.1f}" y="{HEIGHT - 8}" font-size="11" text-anchor="middle" data-testid="chart-year">{year}</text>'
-               if year else "") + "</g>"
+            + _under(label, centre, year) + "</g>"
         )
     return mark_safe(
         f'<svg class="chart" role="img" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}" '
-        f'xmlns="http://www.w3.org/2000/svg">{title_tag}{"".join(parts)}</svg>{_figures(points, title, columns, money)}'
+        f'xmlns="http://www.w3.org/2000/svg">{title_tag}{"".join(parts)}</svg>{_figures(points, title, columns, money, gap)}'
     )
+
+
+def _gap(label: str | date, centre: float, zero_y: float, year: int | None) -> str:
+    """A month (or day) without a value: its label and a dash where a bar would stand, no bar."""
+    return (f'<g data-label="{escape(_full(label))}" data-value="">'
+            f'<text x="{centre:.1f}" y="{zero_y - 4:.1f}" font-size="11" text-anchor="middle" data-testid="chart-gap">—</text>'
+            + _under(label, centre, year) + "</g>")
+
+
+def _under(label: str | date, centre: float, year: int | None) -> str:
+    """A bar's label below the axis, and the day's year under it where it is shown."""
+    return (f'<text x="{centre:.1f}" y="{HEIGHT - 22}" font-size="12" text-anchor="middle">{escape(_axis(label))}</text>'
+            + (f'<text x="{centre:.1f}" y="{HEIGHT - 8}" font-size="11" text-anchor="middle" data-testid="chart-year">{year}</text>'
+               if year else ""))
 
 
 def _full(label: str | date) -> str:
@@ -98,9 +114,11 @@ def _short(amount: Decimal) -> str:
     return f"{'-' if amount < 0 else ''}¥{figure(size.quantize(Decimal('1'), ROUND_HALF_UP))}"
 
 
-def _figures(points: list[tuple[str | date, Decimal]], title: str, columns: tuple[str, str] | None, money: bool) -> str:
+def _figures(points: list[tuple[str | date, Decimal | None]], title: str, columns: tuple[str, str] | None, money: bool,
+             gap: str) -> str:
     read = yuan if money else figure
-    rows = "".join(f'<tr><th scope="row">{escape(_read(label))}</th><td>{escape(read(value))}</td></tr>' for label, value in points)
+    rows = "".join(f'<tr><th scope="row">{escape(_read(label))}</th>'
+                   f'<td>{escape(gap or _("无数据")) if value is None else escape(read(value))}</td></tr>' for label, value in points)
     caption = f"<caption>{escape(title)}</caption>" if title else ""
     head = ('<thead><tr>' + "".join(f'<th scope="col">{escape(column)}</th>' for column in columns) + '</tr></thead>') if columns else ""
     return f'<table class="sr-only" data-testid="chart-data">{caption}{head}<tbody>{rows}</tbody></table>'

@@ -106,10 +106,11 @@ def assessment_list(request):
                   status=getattr(form, "refused_status", filters.status))
 
 
-def _trend_chart(user, supplier_id: int | None):
-    title = _("月度考核得分") if supplier_id else _("各月平均考核得分")
+def _trend_chart(user, supplier_id: int | None, *, own: bool = False):
+    """The scores of the last twelve months, a month without one a gap: the supplier's own, one chosen, or the average."""
+    title = _("月度考核得分") if supplier_id or own else _("各月平均考核得分")
     return bar_chart([(f"{month:%Y-%m}", score) for month, score in assessment.score_trend(actor=user, supplier_id=supplier_id)],
-                     title=title, columns=SCORE_COLUMNS)
+                     title=title, columns=SCORE_COLUMNS, gap=_("当月无得分（空缺，不是0分）"))
 
 
 def _compute(request, form) -> bool:
@@ -135,8 +136,7 @@ def _supplier_scores(request):
     kpis = Kpi.choices
     history = [{"month": a.month, "pk": a.pk, "score": a.score,
                 "values": [{r.kpi: r for r in a.results.all()}.get(code) for code, _label in kpis]} for a in months]
-    chart = bar_chart([(f"{a.month:%Y-%m}", a.score) for a in months if a.score is not None], title=_("月度考核得分"),
-                      columns=SCORE_COLUMNS)
+    chart = _trend_chart(request.user, None, own=True)
     return render(request, "settlement/assessment/supplier_scores.html", {"history": history, "kpis": kpis, "chart": chart})
 
 

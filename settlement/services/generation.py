@@ -65,6 +65,14 @@ def previous_month(month: date) -> date:
     return date(month.year - (month.month == 1), (month.month - 2) % 12 + 1, 1)
 
 
+def months_ending(last: date, count: int) -> list[date]:
+    """The `count` months up to and with `last`, oldest first: a chart's window, every month in it."""
+    months = [last.replace(day=1)]
+    while len(months) < count:
+        months.append(previous_month(months[-1]))
+    return months[::-1]
+
+
 def cutoff_of(month: date) -> datetime:
     """The booking cutoff of `month`: events recorded before it belong to it (or an earlier statement)."""
     return month_start(next_month(month))

@@ -37,7 +37,7 @@ from settlement.models import (
     SECTION_TOTALS, Adjustment, Reconciliation, Section, SourceKind, Statement, StatementLine, StatementVersion,
 )
 from settlement.services.adjustments import list_adjustments, parse_amount, propose_carry_correction, require_finance
-from settlement.services.generation import version_totals
+from settlement.services.generation import months_ending, version_totals
 from settlement.services.locking import lock_statement
 from settlement.services.reconciliation import book_corrections_on_dispute
 from settlement.errors import DeemedConfirmed
@@ -589,7 +589,8 @@ def with_paying_account(statements: QuerySet[Statement]) -> QuerySet[Statement]:
 
 
 def monthly_payables(*, actor, months: int) -> list[dict]:
-    """The last `months` months with issued statements, oldest first: what is payable (the positive payables of the
+    """The `months` months up to the last with issued statements, oldest first, a month without any at zero (none at
+    all: no months): what is payable (the positive payables of the
     statements' issued versions) and, apart from it, what was carried forward (their negative payables, which are not
     paid but carried into the next statement) and what terminated suppliers owe instead (`receivable`: the negative
     payables closed as receivables, collected or not, as a positive amount owed; never carried). A draft is finance's
@@ -599,8 +600,12 @@ def monthly_payables(*, actor, months: int) -> list[dict]:
                                             carried=Sum("payable", filter=Q(payable__lt=0, receivable=False), default=ZERO),
                                             owed=Sum("payable", filter=Q(payable__lt=0, receivable=True), default=ZERO))
             .order_by("-month")[:months])
-    return [{"month": row["month"], "payable": row["paid"], "carried": row["carried"], "receivable": -row["owed"]}
-            for row in reversed(rows)]
+    by_month = {row["month"]: row for row in rows}  # the last `months` months with any hold every one of the window's
+    if not by_month:
+        return []
+    nothing = {"paid": ZERO, "carried": ZERO, "owed": ZERO}
+    return [{"month": month, "payable": row["paid"], "carried": row["carried"], "receivable": -row["owed"]}
+            for month in months_ending(max(by_month), months) for row in [by_month.get(month, nothing)]]
 
 
 def version_lines(version: StatementVersion) -> QuerySet:

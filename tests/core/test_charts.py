@@ -101,3 +101,11 @@ def test_the_hidden_table_heads_its_columns_with_what_they_are_and_their_unit():
     chart = bar_chart([("2026-11", Decimal("80"))], title="得分", columns=("考核月份", "得分（分）"))
 
     assert '<caption>得分</caption><thead><tr><th scope="col">考核月份</th><th scope="col">得分（分）</th></tr></thead>' in chart
+
+
+def test_a_missing_value_is_a_gap_with_no_bar_not_a_zero():
+    chart = bar_chart([("2026-09", None), ("2026-10", Decimal("0")), ("2026-11", Decimal("80"))], gap="无得分")
+
+    assert [(label, value) for label, value, _height in bars(chart)] == [("2026-10", "0"), ("2026-11", "80")]
+    assert '<g data-label="2026-09" data-value=""><text' in chart and chart.count('data-testid="chart-gap"') == 1
+    assert '<tr><th scope="row">2026-09</th><td>无得分</td></tr><tr><th scope="row">2026-10</th><td>0</td></tr>' in chart

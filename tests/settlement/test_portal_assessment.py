@@ -85,8 +85,20 @@ def test_operators_see_the_average_score_by_month_and_one_suppliers_scores_when_
     one = _chart_values(client.get(f"/settlement/assessments/?supplier={other_supplier.pk}").content.decode(), "score-trend")
 
     average = ((assessed.score + Decimal("90.00")) / 2).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    assert everyone == {"2026-09": str(september.score), "2026-10": str(average)}
-    assert one == {"2026-10": "90.00"}
+    assert {month: score for month, score in everyone.items() if score} == {"2026-09": str(september.score), "2026-10": str(average)}
+    assert {month: score for month, score in one.items() if score} == {"2026-10": "90.00"}
+    assert list(one)[0] == "2025-11" and len(one) == 12 and one["2026-08"] == ""  # assessed, nothing to score: a gap
+
+
+def test_a_month_without_a_score_is_a_gap_in_the_trend_said_so_in_its_table_not_a_zero(assessed, operator):
+    Assessment.objects.filter(month=date(2026, 9, 1)).update(score=None)
+
+    page = logged_in(operator).get("/settlement/assessments/").content.decode()
+
+    chart = page.split('data-testid="score-trend"', 1)[1].split("</figure>", 1)[0]
+    assert '<g data-label="2026-09" data-value=""><text' in chart and 'data-testid="chart-gap">—</text>' in chart
+    assert '<tr><th scope="row">2026-09</th><td>当月无得分（空缺，不是0分）</td></tr>' in chart
+    assert f'<tr><th scope="row">2026-10</th><td>{assessed.score}</td></tr>' in chart
 
 
 def test_the_supplier_reads_a_months_kpi_table_with_numerator_and_denominator(assessed, supplier_admin):

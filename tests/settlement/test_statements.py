@@ -629,21 +629,43 @@ def test_the_months_chart_counts_issued_positive_payables_and_shows_carried_amou
     paying_account(other)
     booked_order(other, "250.00", recorded_at=datetime(2026, 10, 4, tzinfo=SHANGHAI))
     generation.generate_now(month=OCTOBER, actor=finance, now=GENERATED_AT)  # the other supplier's October: a draft
-    assert statements.monthly_payables(actor=finance, months=12) == [
+    assert statements.monthly_payables(actor=finance, months=1) == [
         {"month": OCTOBER, "payable": Decimal("0.00"), "carried": Decimal("-30.00"), "receivable": Decimal("0.00")}]
 
     statements.issue_statement(statement=Statement.objects.get(supplier=other), actor=finance, now=GENERATED_AT)
 
-    assert statements.monthly_payables(actor=finance, months=12) == [
+    assert statements.monthly_payables(actor=finance, months=1) == [
         {"month": OCTOBER, "payable": Decimal("250.00"), "carried": Decimal("-30.00"), "receivable": Decimal("0.00")}]
+
+
+def test_the_months_chart_and_table_show_a_month_without_issued_statements_at_zero_not_leave_it_out(supplier, finance):
+    paying_account(supplier)
+    september = generation.previous_month(OCTOBER)
+    for month, amount in ((september, "120.00"), (NOVEMBER, "300.00")):
+        booked_order(supplier, amount, recorded_at=generation.month_start(month) + timedelta(days=2))
+        generation.generate_now(month=month, actor=finance, now=generation.cutoff_of(month) + timedelta(hours=2))
+        statements.issue_statement(statement=Statement.objects.get(month=month), actor=finance, now=generation.cutoff_of(month) + timedelta(hours=3))
+
+    payables = statements.monthly_payables(actor=finance, months=4)
+    page = logged_in(finance).get("/settlement/months/").content.decode()
+
+    assert [(row["month"], row["payable"]) for row in payables] == [
+        (generation.previous_month(september), Decimal("0.00")), (september, Decimal("120.00")),
+        (OCTOBER, Decimal("0.00")), (NOVEMBER, Decimal("300.00"))]
+    assert '<g data-label="2026-10" data-value="0.00">' in page and '<tr data-payable-month="2026-10">' in page
+    assert page.count('<tr data-payable-month="') == 12 and '<tr data-payable-month="2025-12">' in page
+
+
+def test_no_issued_statement_gives_no_months(draft, finance):
+    assert statements.monthly_payables(actor=finance, months=12) == []
 
 
 def test_the_months_table_shows_a_terminated_suppliers_receivable_apart_from_what_is_carried_forward_even_once_collected(
     receivable, finance, finance_checker,
 ):
-    owed = statements.monthly_payables(actor=finance, months=12)
+    owed = statements.monthly_payables(actor=finance, months=1)
     statements.record_collection(statement=receivable, actor=finance, now=LATER, reference="CMB-IN-0001")
-    collected = statements.monthly_payables(actor=finance, months=12)
+    collected = statements.monthly_payables(actor=finance, months=1)
     page = logged_in(finance).get("/settlement/months/").content.decode()
 
     assert owed == collected == [{"month": OCTOBER, "payable": Decimal("0.00"), "carried": Decimal("0.00"), "receivable": Decimal("30.00")}]
