@@ -260,6 +260,9 @@ def render_detail(request, statement: Statement, *, bound: dict | None = None, s
         "left_to_admins": admin_usernames(statement.supplier_id)
         if user.role == Role.SUPPLIER_STAFF and statement.state == Statement.State.ISSUED else None,
         "opens_pdf": statements.may_download_pdf(user),
+        # a PDF being rendered: the page reads itself again until it is stored or failed; not an answer to a form,
+        # which reading again would post again or lose
+        "awaits_pdf": request.method == "GET" and any(version.pdf_status == "rendering" for version in versions),
         "opens_reconciliations": has_role(user, RECONCILIATION_READERS),
         "opens_adjustments": has_role(user, ADJUSTMENT_READERS),
         "may_upload": user.role in ADMIN and statement.state in reconciliation.RECONCILABLE,

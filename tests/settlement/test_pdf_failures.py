@@ -195,3 +195,25 @@ def test_a_render_still_running_is_not_queued_again_from_the_page_until_it_is_le
         with django_capture_on_commit_callbacks(execute=True):
             client.post(f"{url}versions/1/pdf/render/")
     assert len(queued_tasks) == 1
+
+
+def test_the_page_reads_itself_again_while_a_pdf_renders_and_stops_once_it_is_stored(draft, finance, supplier_admin,
+                                                                                     django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as render:
+        statements.issue_statement(statement=draft, actor=finance, now=ISSUED_AT)
+    url = f"/settlement/statements/{draft.pk}/"
+
+    rendering = [logged_in(user).get(url).content.decode() for user in (finance, supplier_admin)]
+    for callback in render:
+        callback()
+    stored = logged_in(supplier_admin).get(url).content.decode()
+
+    assert all('data-testid="pdf-rendering"' in page and 'data-testid="pdf-reload"' in page for page in rendering)
+    assert 'data-testid="pdf-rendering"' not in stored and 'data-testid="pdf-reload"' not in stored
+    assert StatementVersion.objects.get(statement=draft).pdf_status == "stored"
+
+
+def test_a_failed_render_stops_the_page_reading_itself_again(failed, finance):
+    page = logged_in(finance).get(f"/settlement/statements/{failed.statement_id}/").content.decode()
+
+    assert 'data-testid="pdf-failed"' in page and 'data-testid="pdf-reload"' not in page
