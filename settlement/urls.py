@@ -23,5 +23,6 @@ urlpatterns = [
     path("claims/<int:pk>/compensation/", adjustments.claim_compensation, name="settlement-claim-compensation"),
     path("reconciliations/", adjustments.reconciliation_list, name="settlement-reconciliations"),
     path("reconciliations/<int:pk>/", adjustments.reconciliation_detail, name="settlement-reconciliation"),
+    path("reconciliations/<int:pk>/export.<str:file_format>", adjustments.reconciliation_export, name="settlement-reconciliation-export"),
     path("reconciliations/lines/<int:pk>/resolve/", adjustments.line_resolve, name="settlement-line-resolve"),
 ]

@@ -206,6 +206,38 @@ def reconciliation_detail(request, pk: int):
     return render(request, "settlement/reconciliation_detail.html", context, status=filters.status)
 
 
+def reconciliation_line_columns(user) -> list[Column]:
+    """A reconciliation's lines as its page lists them: each party's figures, the result and how it was resolved."""
+    return [
+        Column(gettext_lazy("文件行号"), lambda line: line.row),
+        Column(gettext_lazy("订单号"), lambda line: line.order_number),
+        Column(gettext_lazy("SKU"), lambda line: line.sku),
+        label(gettext_lazy("明细类型"), "kind"),
+        Column(gettext_lazy("礼品商数量"), lambda line: line.quantity),
+        Column(gettext_lazy("平台数量"), lambda line: line.our_quantity),
+        Column(gettext_lazy("礼品商金额"), lambda line: money(line.amount)),
+        Column(gettext_lazy("平台金额"), lambda line: money(line.our_amount)),
+        label(gettext_lazy("结果"), "category"),
+        label(gettext_lazy("处理"), "resolution"),
+        Column(gettext_lazy("处理人"), lambda line: actor_label_for(line.resolved_by, user) if line.resolved_by else ""),
+        Column(gettext_lazy("处理时间"), lambda line: moment(line.resolved_at)),
+        Column(gettext_lazy("处理说明"), lambda line: line.note_label),
+        Column(gettext_lazy("调账单号"), lambda line: line.adjustment.number if line.adjustment else ""),
+    ]
+
+
+@login_required
+def reconciliation_export(request, pk: int, file_format: str):
+    """A reconciliation's lines as its page's filter lists them (by result, still to resolve), every one, as CSV or
+    XLSX, for those who may open the page (another supplier's: 404)."""
+    require_role(request.user, READERS)
+    found = get_object_or_404(reconciliation.list_reconciliations(actor=request.user), pk=pk)
+    filters = CategoryFilterForm(request.GET)
+    return list_download(filters=filters, rows=reconciliation.reconciliation_lines(reconciliation=found, **filters.values()),
+                         columns=reconciliation_line_columns(request.user), file_format=file_format,
+                         name=f"reconciliation-{found.statement.month:%Y%m}-v{found.version.number}", now=timezone.now())
+
+
 @login_required
 def reconciliation_upload(request, pk: int):
     require_role(request.user, ADMIN)

@@ -13,8 +13,9 @@ from settlement.models import Statement
 from settlement.services import adjustments
 from suppliers.models import Supplier
 from tests.factories import FIXED_NOW, SupplierFactory
+from settlement.services.reconciliation import resolve_line
 from tests.portal import downloaded, logged_in
-from tests.settlement.test_portal import compensate, draft, issued  # noqa: F401  (fixtures)
+from tests.settlement.test_portal import compensate, draft, issued, upload  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.django_db
 
@@ -196,3 +197,55 @@ def test_an_english_reader_downloads_english_headings_and_state_labels(issued, f
     rows = by_column(downloaded(client.get("/settlement/statements/export.csv?state=issued")))
 
     assert [(row["Supplier"], row["Payable"], row["Status"]) for row in rows] == [(issued.supplier.name, "500.00", "Issued")]
+
+
+@pytest.fixture
+def reconciled(issued, supplier_admin, finance):
+    """The supplier's file: two orders we never booked, RO-1 still to resolve and RO-9 written off by finance."""
+    found = upload(logged_in(supplier_admin), issued, ["订单号,SKU,类型,数量,金额", "RO-1,SKU-A,配送,1,180.00", "RO-9,SKU-9,配送,1,10.00"])
+    resolve_line(line=found.lines.get(order_number="RO-9"), resolution="write_off", actor=finance, now=FIXED_NOW, note="对方多报")
+    return found
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_a_reconciliations_lines_download_as_its_filter_lists_them_for_those_who_may_open_it(
+    reconciled, finance, supplier_admin, supplier_staff, file_format,
+):
+    url = f"/settlement/reconciliations/{reconciled.pk}/export.{file_format}"
+
+    for user in (finance, supplier_admin, supplier_staff):
+        client = logged_in(user)
+        theirs = by_column(downloaded(client.get(f"{url}?category=missing_in_ours&page=2")))
+        matched = by_column(downloaded(client.get(f"{url}?category=matched")))
+        still_open = by_column(downloaded(client.get(f"{url}?unresolved=1")))
+
+        assert [(row["文件行号"], row["订单号"], row["SKU"], row["礼品商金额"], row["平台金额"], row["结果"]) for row in theirs] == [
+            ("2", "RO-1", "SKU-A", as_read(file_format, "180.00"), "", "平台无此记录"),
+            ("3", "RO-9", "SKU-9", as_read(file_format, "10.00"), "", "平台无此记录")]
+        assert (theirs[0]["处理"], theirs[1]["处理"], theirs[1]["处理说明"]) == ("", "核销", "对方多报")
+        assert matched == [] and [row["订单号"] for row in still_open] == ["RO-1"]
+    assert f"reconciliation-202609-v1-{FIXED_NOW:%Y%m%d}.{file_format}" in logged_in(finance).get(url)["Content-Disposition"]
+
+
+def test_the_reconciliation_page_links_its_download_with_the_filter_it_shows(reconciled, finance):
+    page = logged_in(finance).get(f"/settlement/reconciliations/{reconciled.pk}/?category=missing_in_ours").content.decode()
+
+    assert f'href="/settlement/reconciliations/{reconciled.pk}/export.csv?category=missing_in_ours"' in page
+    assert f'href="/settlement/reconciliations/{reconciled.pk}/export.xlsx?category=missing_in_ours"' in page
+
+
+def test_a_reconciliations_download_is_not_found_for_another_supplier_and_refused_to_those_the_page_refuses(
+    reconciled, other_supplier_admin, operator, logistics,
+):
+    url = f"/settlement/reconciliations/{reconciled.pk}/export.csv"
+
+    assert logged_in(other_supplier_admin).get(url).status_code == 404
+    assert [logged_in(user).get(url).status_code for user in (operator, logistics)] == [
+        logged_in(user).get(f"/settlement/reconciliations/{reconciled.pk}/").status_code for user in (operator, logistics)] == [403, 403]
+    assert logged_in(other_supplier_admin).get(f"/settlement/reconciliations/{reconciled.pk}/export.pdf").status_code == 404
+
+
+def test_a_bad_filter_refuses_the_reconciliation_download_naming_it(reconciled, finance):
+    response = logged_in(finance).get(f"/settlement/reconciliations/{reconciled.pk}/export.csv?category=nonsense")
+
+    assert response.status_code == 400 and "筛选条件有误" in response.content.decode()
