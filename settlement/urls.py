@@ -12,6 +12,7 @@ urlpatterns = [
     path("statements/<int:pk>/versions/<int:number>/pdf/", statements.version_pdf, name="settlement-version-pdf"),
     path("statements/<int:pk>/versions/<int:number>/pdf/render/", statements.version_render_pdf, name="settlement-version-render-pdf"),
     path("statements/<int:pk>/versions/<int:number>/figures.<str:file_format>", statements.version_figures, name="settlement-version-figures"),
+    path("statements/<int:pk>/versions/<int:number>/lines.<str:file_format>", statements.version_lines_export, name="settlement-version-lines"),
     path("statements/<int:pk>/adjustments/new/", adjustments.dispute_adjustment_create, name="settlement-dispute-adjustment"),
     path("statements/<int:pk>/reconcile/", adjustments.reconciliation_upload, name="settlement-reconciliation-upload"),
     path("statements/<int:pk>/<slug:name>/", statements.statement_action, name="settlement-statement-action"),

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 
 from core import jobs
 from core.api.permissions import require_role
-from core.exports import Column, day, label, list_download, moment, money
+from core.exports import Column, day, label, list_download, moment, money, rows_download
 from core.errors import DomainError, ValidationFailed
 from core.files import file_response, serve
 from core.fsm import history_of
@@ -319,6 +319,30 @@ def version_figures(request, pk: int, number: int, file_format: str):
     statement = get_object_or_404(statements.list_statements(actor=request.user), pk=pk)
     version = get_object_or_404(statement.versions, number=number)
     return file_response(reconciliation.our_figures(version=version, file_format=file_format))
+
+
+LINE_COLUMNS = [
+    label(gettext_lazy("部分"), "section"),
+    Column(gettext_lazy("记录时间"), lambda line: moment(line.recorded_at)),
+    Column(gettext_lazy("订单号"), lambda line: line.order_number),
+    Column(gettext_lazy("SKU"), lambda line: line.sku),
+    Column(gettext_lazy("数量"), lambda line: line.shown_quantity),
+    Column(gettext_lazy("金额"), lambda line: money(line.amount)),
+    Column(gettext_lazy("联系电话"), lambda line: line.contact),
+    Column(gettext_lazy("说明"), described),
+    Column(gettext_lazy("首次出现的版本"), lambda line: f"v{line.version}"),
+]
+
+
+@login_required
+def version_lines_export(request, pk: int, number: int, file_format: str):
+    """Every line of a version (deliveries, returns, extra costs, adjustments, carried amounts), in the page's and the
+    PDF's order and columns, as CSV or XLSX, for the statement's readers (another supplier's: 404)."""
+    require_role(request.user, STATEMENT_READERS)
+    statement = get_object_or_404(statements.list_statements(actor=request.user), pk=pk)
+    version = get_object_or_404(statement.versions, number=number)
+    return rows_download(rows=statements.version_lines(version), columns=LINE_COLUMNS, file_format=file_format,
+                         name=f"statement-{statement.month:%Y%m}-v{number}-lines", now=timezone.now())
 
 
 @login_required

@@ -199,6 +199,11 @@ def test_an_english_reader_downloads_english_headings_and_state_labels(issued, f
     assert [(row["Supplier"], row["Payable"], row["Status"]) for row in rows] == [(issued.supplier.name, "500.00", "Issued")]
 
 
+def links_both_formats(page: str, path: str, query: str = "") -> bool:
+    """Whether the page links the download at `path` as CSV and as XLSX, with the page's filter `query`."""
+    return all(f'href="{path}.{file_format}{query}"' in page for file_format in ("csv", "xlsx"))
+
+
 @pytest.fixture
 def reconciled(issued, supplier_admin, finance):
     """The supplier's file: two orders we never booked, RO-1 still to resolve and RO-9 written off by finance."""
@@ -230,8 +235,7 @@ def test_a_reconciliations_lines_download_as_its_filter_lists_them_for_those_who
 def test_the_reconciliation_page_links_its_download_with_the_filter_it_shows(reconciled, finance):
     page = logged_in(finance).get(f"/settlement/reconciliations/{reconciled.pk}/?category=missing_in_ours").content.decode()
 
-    assert f'href="/settlement/reconciliations/{reconciled.pk}/export.csv?category=missing_in_ours"' in page
-    assert f'href="/settlement/reconciliations/{reconciled.pk}/export.xlsx?category=missing_in_ours"' in page
+    assert links_both_formats(page, f"/settlement/reconciliations/{reconciled.pk}/export", "?category=missing_in_ours")
 
 
 def test_a_reconciliations_download_is_not_found_for_another_supplier_and_refused_to_those_the_page_refuses(
@@ -249,3 +253,35 @@ def test_a_bad_filter_refuses_the_reconciliation_download_naming_it(reconciled, 
     response = logged_in(finance).get(f"/settlement/reconciliations/{reconciled.pk}/export.csv?category=nonsense")
 
     assert response.status_code == 400 and "筛选条件有误" in response.content.decode()
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_a_versions_lines_download_holds_every_line_of_the_version_section_by_section_for_the_statements_readers(
+    negative, finance, operator, supplier_admin, supplier_staff, file_format,
+):
+    url = f"/settlement/statements/{negative.pk}/versions/1/lines.{file_format}"
+
+    for user in (finance, operator, supplier_admin, supplier_staff):
+        rows = by_column(downloaded(logged_in(user).get(url)))
+
+        assert [(row["部分"], row["金额"], row["首次出现的版本"]) for row in rows] == [
+            ("配送结算", as_read(file_format, "50.00"), "v1"), ("调账", as_read(file_format, "-80.00"), "v1")]
+        assert "延迟发货" in rows[1]["说明"]
+    assert f"statement-202610-v1-lines-{FIXED_NOW:%Y%m%d}.{file_format}" in logged_in(finance).get(url)["Content-Disposition"]
+
+
+def test_the_statement_page_links_each_versions_lines_download(negative, supplier_admin):
+    page = logged_in(supplier_admin).get(f"/settlement/statements/{negative.pk}/").content.decode()
+
+    assert links_both_formats(page, f"/settlement/statements/{negative.pk}/versions/1/lines")
+
+
+def test_a_versions_lines_download_is_not_found_for_another_supplier_or_version_and_refused_to_other_roles(
+    negative, other_supplier_admin, supplier_admin, logistics,
+):
+    url = f"/settlement/statements/{negative.pk}/versions/1/lines.csv"
+
+    assert logged_in(other_supplier_admin).get(url).status_code == 404
+    assert logged_in(logistics).get(url).status_code == 403
+    assert logged_in(supplier_admin).get(f"/settlement/statements/{negative.pk}/versions/2/lines.csv").status_code == 404
+    assert logged_in(supplier_admin).get(f"/settlement/statements/{negative.pk}/versions/1/lines.pdf").status_code == 404
