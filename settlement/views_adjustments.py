@@ -230,7 +230,7 @@ def reconciliation_line_columns(user) -> list[Column]:
 def reconciliation_export(request, pk: int, file_format: str):
     """A reconciliation's lines as its page's filter lists them (by result, still to resolve), every one, as CSV or
     XLSX, for those who may open the page (another supplier's: 404)."""
-    require_role(request.user, READERS)
+    require_role(request.user, RECONCILIATION_READERS)
     found = get_object_or_404(reconciliation.list_reconciliations(actor=request.user), pk=pk)
     filters = CategoryFilterForm(request.GET)
     return list_download(filters=filters, rows=reconciliation.reconciliation_lines(reconciliation=found, **filters.values()),
