@@ -1,19 +1,18 @@
 """Portal page of catalog import and export (SPEC §4.2): upload with a per-row error table, download links."""
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.api.permissions import require_role
 from core.roles import SUPPLIER_ROLES
 from core.files import file_response
+from core.portal import paginate
 from suppliers.models import Category
 from suppliers.api.catalog_io import own_supplier
-from suppliers.services import catalog_io
+from suppliers.services import catalog_imports, catalog_io
 
 
 class CatalogImportForm(forms.Form):
@@ -22,6 +21,7 @@ class CatalogImportForm(forms.Form):
 
 @login_required
 def catalog_import(request):
+    """The upload form, what went wrong with a file just sent, and the files uploaded before, each to its page."""
     require_role(request.user, SUPPLIER_ROLES)
     supplier = own_supplier(request.user)
     form = CatalogImportForm(request.POST or None, request.FILES or None)
@@ -29,22 +29,27 @@ def catalog_import(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            summary = catalog_io.import_catalog(
+            sent = catalog_imports.upload_catalog_file(
                 supplier=supplier, actor=request.user, now=timezone.now(),
                 file_name=upload.name, content=upload.read(catalog_io.SPEC.max_bytes + 1),
             )
         except catalog_io.ImportRejected as rejected:
             problems = rejected.problems
         else:
-            messages.success(
-                request,
-                _("导入完成：新增 %(created)d，草稿修改 %(updated)d，提交审核的修改 %(revisions)d，未变 %(unchanged)d")
-                % vars(summary),
-            )
-            return redirect("supplier-catalog-import")
-    context = {"form": form, "problems": problems, "columns": catalog_io.COLUMNS, "optional": catalog_io.OPTIONAL, "formats": sorted(catalog_io.FORMATS),
-               "categories": Category.objects.order_by("code")}
+            return redirect("supplier-catalog-import-detail", pk=sent.pk)
+    context = paginate(request, catalog_imports.list_catalog_imports(actor=request.user)) | {
+        "form": form, "problems": problems, "columns": catalog_io.COLUMNS, "optional": catalog_io.OPTIONAL,
+        "formats": sorted(catalog_io.FORMATS), "categories": Category.objects.order_by("code"), "max_rows": catalog_io.SPEC.max_rows,
+    }
     return render(request, "suppliers/catalog_io/import.html", context)
+
+
+@login_required
+def catalog_import_detail(request, pk: int):
+    """One catalog file: importing in progress (the page looks again every few seconds), done, or refused with its problems."""
+    require_role(request.user, SUPPLIER_ROLES)
+    upload = get_object_or_404(catalog_imports.list_catalog_imports(actor=request.user), pk=pk)
+    return render(request, "suppliers/catalog_io/import_detail.html", {"upload": upload})
 
 
 @login_required

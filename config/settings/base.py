@@ -288,6 +288,7 @@ CELERY_BEAT_SCHEDULE = expiring({
     "pick-up-left-behind-settlement": {"task": "settlement.tasks.pick_up_left_behind", "schedule": 300.0},
     "pick-up-left-behind-uploads": {"task": "logistics.tasks.pick_up_left_behind", "schedule": 300.0},
     "pick-up-left-behind-credits": {"task": "points.tasks.pick_up_left_behind_credits", "schedule": 300.0},
+    "pick-up-left-behind-imports": {"task": "suppliers.tasks.pick_up_left_behind_imports", "schedule": 300.0},
 })
 # work whose task no worker has shown progress on for this long (its message lost with the broker) is queued again
 LEFT_BEHIND_AFTER_MINUTES = int(os.environ.get("LEFT_BEHIND_AFTER_MINUTES", "30"))

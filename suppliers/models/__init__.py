@@ -1,5 +1,6 @@
 from .announcements import Announcement, AnnouncementDelivery
 from .catalog import Category, Gift, GiftPrice
+from .catalog_io import CatalogImport
 from .contracts import BankAccount, Contract, ProfileChange, Qualification
 from .inventory import Location, ReplenishmentRequest, StockMovement, StockRecord
 from .notices import Notice
@@ -7,6 +8,6 @@ from .revisions import GiftRevision
 from .suppliers import Supplier, SupplierMembership
 
 __all__ = [
-    "Announcement", "AnnouncementDelivery", "BankAccount", "Category", "Contract", "Gift", "GiftPrice", "GiftRevision", "ProfileChange", "Qualification", "Location", "Notice", "ReplenishmentRequest", "StockMovement", "StockRecord",
+    "Announcement", "AnnouncementDelivery", "BankAccount", "CatalogImport", "Category", "Contract", "Gift", "GiftPrice", "GiftRevision", "ProfileChange", "Qualification", "Location", "Notice", "ReplenishmentRequest", "StockMovement", "StockRecord",
     "Supplier", "SupplierMembership",
 ]

@@ -9,10 +9,11 @@ Problems travel as `ImportRejected` (a `ValidationFailed`); the API renders each
 n being the spreadsheet row (the header is row 1, the first gift row 2), or `file` for the file as a whole.
 """
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import transaction
 from django.utils.translation import gettext, gettext_lazy
@@ -86,34 +87,73 @@ def export_catalog(*, supplier: Supplier, file_format: str, now: datetime) -> Ta
 
 
 def import_catalog(*, supplier: Supplier, actor, now: datetime, file_name: str, content: bytes) -> ImportSummary:
-    """Create new SKUs as drafts and edit existing ones of this supplier, every row or none.
+    """Create new SKUs as drafts and edit existing ones of this supplier, every row or none, at once (the API; the
+    portal imports a file by a task instead: suppliers.services.catalog_imports).
 
     :raises ImportRejected: naming the row and column of every problem; nothing is written
     """
-    try:
-        rows, headings = read_headed_table(file_name=file_name, content=content, spec=SPEC)
-    except TableRejected as rejected:
-        raise ImportRejected(rejected.problems) from rejected
-    problems, planned = _check_rows(rows)
+    problems, planned, headings = _read(file_name=file_name, content=content)
+    return write_catalog(supplier=supplier, actor=actor, now=now, rows=planned, headings=headings, problems=problems)
+
+
+class CatalogFile(NamedTuple):
+    rows: list[tuple[int, str, dict]]  # (row number, sku, cleaned changes): JSON-ready
+    headings: dict[str, str]  # {column key: the column as the file's header names it}
+
+
+def read_catalog_file(*, file_name: str, content: bytes) -> CatalogFile:
+    """A catalog file read and every row checked (not yet against the catalog: `write_catalog` does that).
+
+    :raises ImportRejected: naming the row and column of every problem
+    """
+    problems, planned, headings = _read(file_name=file_name, content=content)
+    if problems:
+        raise ImportRejected(problems, headings=headings)
+    return CatalogFile(planned, headings)
+
+
+def write_catalog(*, supplier: Supplier, actor, now: datetime, rows, headings: dict[str, str], problems=(),
+                  went_through: Callable[[int], None] = lambda rows: None, still_wanted: Callable[[], bool] = lambda: True,
+                  ) -> ImportSummary | None:
+    """Write checked `rows` ((row number, sku, cleaned changes)) through the catalog services in one transaction, every
+    row or none; `went_through(n)` after each row. None, nothing written, when `still_wanted()`, asked once this
+    supplier's imports wait for no other, says the work is no longer wanted (done by another run of the same task).
+
+    :raises ImportRejected: naming `problems` found before and the row and column of every row the services refuse;
+        nothing is written
+    """
+    problems = list(problems)
     summary = ImportSummary()
     with transaction.atomic():
         # One import per supplier at a time, so that two uploads cannot both create the same new SKU.
         lock_suppliers([supplier.pk])
+        if not still_wanted():
+            return None
         gifts = Gift.objects.filter(supplier=supplier).select_related("category").prefetch_related("prices__program")
         existing = {gift.sku: gift for gift in gifts}
         revisions = GiftRevision.objects.filter(gift__supplier=supplier, state=GiftRevision.State.PENDING)
         pending = dict(revisions.values_list("gift_id", "changes"))
         # Valid rows are written even when others failed, so that the services' own refusals are reported
         # with the rest; raising below rolls all of it back (the dry run of django-import-export).
-        for number, sku, cleaned in planned:
+        for position, (number, sku, cleaned) in enumerate(rows, start=1):
             try:
                 _apply_row(summary, supplier=supplier, actor=actor, now=now, sku=sku, cleaned=cleaned, gift=existing.get(sku),
                            pending=pending)
             except DomainError as error:
                 problems += _row_problems(number, error)
+            went_through(position)
         if problems:
             raise ImportRejected(problems, headings=headings)
     return summary
+
+
+def _read(*, file_name: str, content: bytes) -> tuple[list[Problem], list[tuple[int, str, dict]], dict[str, str]]:
+    try:
+        rows, headings = read_headed_table(file_name=file_name, content=content, spec=SPEC)
+    except TableRejected as rejected:
+        raise ImportRejected(rejected.problems) from rejected
+    problems, planned = _check_rows(rows)
+    return problems, planned, headings
 
 
 def _apply_row(summary: ImportSummary, *, supplier, actor, now, sku: str, cleaned: dict, gift: Gift | None, pending) -> None:
