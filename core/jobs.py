@@ -29,6 +29,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from core.masking import mask_phones_in
+from core.progress import outside_the_transaction
 from core.models import JobFailure
 
 logger = logging.getLogger(__name__)
@@ -207,3 +208,55 @@ def pick_up_left_behind_uploads(uploads: QuerySet, *, task: Task, now: datetime,
         give_up=lambda left: reject_upload(left, [Problem(None, None, "error", reason)], now=now),
         requeue=lambda pk: publish_on_commit(task, upload_id=pk),
     )
+
+
+def work_through_upload(upload_id: int, *, model: type, now: datetime, progress_every: int,
+                        work: Callable[[Any, Callable[[int], None]], dict | None], failed: str) -> Any:
+    """Work through pending upload `upload_id` of `model` (a credit or catalog file) in one transaction, all
+    or nothing, and record how it ended. `work(upload, went_through)` does it, calling `went_through(n)` after each of
+    the n rows, and returns the fields to set on the upload when done (its new `status` among them), or None when it
+    finds the upload no longer pending (done meanwhile by another run, which it waited for). Meanwhile the upload counts
+    the rows gone through (`rows_done`, every `progress_every` rows, seen by its page as it goes: core.progress) and
+    shows a worker is at it (`progressed_at`: not work left behind). A second run (a task delivered twice) finds it
+    done and does nothing.
+
+    A table of problems raised (TableRejected) rejects the upload with them, any other refusal (DomainError) with
+    what it says, where it stopped kept; anything else going wrong rejects it saying `failed`, and is raised."""
+    from core.errors import DomainError
+    from core.tabular import Problem, TableRejected
+
+    reached = 0
+
+    def went_through(rows: int) -> None:
+        nonlocal reached
+        reached = rows
+        if rows % progress_every == 0:  # a worker still at it: not work left behind
+            report(rows_done=rows, progressed_at=timezone.now())
+
+    def reject(problems) -> None:
+        reject_upload(model.objects.filter(pk=upload_id), problems, now=now, rows_done=reached)
+
+    pending = model.objects.filter(pk=upload_id, status="pending")
+    pending.update(progressed_at=now)  # a worker has it, seen at once (before the work's transaction)
+    try:
+        with transaction.atomic(), outside_the_transaction(model, upload_id) as report:
+            upload = model.objects.get(pk=upload_id)  # not locked: its progress is written on another connection
+            if upload.status != "pending":
+                return upload
+            done = work(upload, went_through)
+            if done is None or not pending.update(rows_done=upload.row_count, finished_at=now, **done):
+                raise _GivenUp  # done by another run, or rejected meanwhile (the sweep gave up on it): undo it here
+    except _GivenUp:
+        pass
+    except TableRejected as rejected:
+        reject(rejected.problems)
+    except DomainError as error:
+        reject([Problem(None, None, code, detail) for _attr, code, detail in getattr(error, "errors", None) or [(None, error.code, error.detail)]])
+    except Exception:
+        reject([Problem(None, None, "error", failed)])
+        raise
+    return model.objects.get(pk=upload_id)
+
+
+class _GivenUp(Exception):
+    """The upload was no longer pending when its work was over: the work is rolled back."""

@@ -8,14 +8,10 @@ from datetime import datetime
 
 from django.db import transaction
 from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext
 
 from core import jobs
-from core.errors import DomainError
-from core.progress import outside_the_transaction
 from core.roles import OPERATORS, require_role
-from core.tabular import Problem
 from points.models import CreditUpload
 from points.services import credits
 
@@ -42,49 +38,24 @@ def upload_credit_file(*, actor, now: datetime, file_name: str, content: bytes) 
     return upload
 
 
-class _GivenUp(Exception):
-    """The upload was no longer pending when its crediting was over: the crediting is rolled back."""
-
-
 def credit_upload(*, upload_id: int, now: datetime, progress_every: int = PROGRESS_EVERY) -> CreditUpload:
     """Credit every row of a pending upload as its uploader, as one batch in one transaction, or none and record why.
     Meanwhile the upload counts the rows gone through (`rows_done` of `row_count`, every `progress_every` rows, seen by
     its page as it goes: core.progress). Rows credited before as the same batch (the same file uploaded again) are
-    not credited again: the upload says so. A second run (a task delivered twice) finds it done and credits nothing.
+    not credited again: the upload says so. A second run (a task delivered twice) finds it done and credits nothing
+    (core.jobs.work_through_upload).
 
     Anything else going wrong credits nothing either: the upload is rejected saying so, and the error raised.
     """
-    reached = 0
+    def credit(upload: CreditUpload, went_through) -> dict:
+        # a second run of the batch waits in here until the first is over, and finds its entries (replayed)
+        result = credits.credit_points_in_bulk(batch_id=upload.batch, rows=upload.rows, actor=upload.uploaded_by, now=now,
+                                               went_through=went_through)
+        return {"status": Status.CREDITED, "points_total": sum(e.points for e in result.entries), "replayed": result.replayed,
+                "credited_at": result.entries[0].at}
 
-    def went_through(rows: int) -> None:
-        nonlocal reached
-        reached = rows
-        if rows % progress_every == 0:  # a worker still at it: not work left behind (core.jobs)
-            report(rows_done=rows, progressed_at=timezone.now())
-
-    # a worker has it, seen at once (before the crediting's transaction): not work left behind (core.jobs)
-    CreditUpload.objects.filter(pk=upload_id, status=Status.PENDING).update(progressed_at=now)
-    try:
-        with transaction.atomic(), outside_the_transaction(CreditUpload, upload_id) as report:
-            upload = CreditUpload.objects.get(pk=upload_id)  # not locked: its progress is written on another connection
-            if upload.status != Status.PENDING:
-                return upload
-            # a second run of the batch waits in here until the first is over, and finds its entries (replayed)
-            result = credits.credit_points_in_bulk(batch_id=upload.batch, rows=upload.rows, actor=upload.uploaded_by, now=now,
-                                                   went_through=went_through)
-            if not CreditUpload.objects.filter(pk=upload.pk, status=Status.PENDING).update(
-                    status=Status.CREDITED, rows_done=upload.row_count, points_total=sum(e.points for e in result.entries),
-                    replayed=result.replayed, credited_at=result.entries[0].at, finished_at=now):
-                raise _GivenUp  # done by another run, or rejected meanwhile (the sweep gave up on it): credit none here
-    except _GivenUp:
-        pass
-    except DomainError as error:  # a member gone, a batch taken since the file was checked
-        errors = getattr(error, "errors", None) or [(None, error.code, error.detail)]
-        _reject(upload_id, [Problem(None, None, code, detail) for _attr, code, detail in errors], rows_done=reached, now=now)
-    except Exception:
-        _reject(upload_id, [Problem(None, None, "error", gettext("发放时出错，未发放任何积分，请稍后重新上传"))], rows_done=reached, now=now)
-        raise
-    return CreditUpload.objects.get(pk=upload_id)
+    return jobs.work_through_upload(upload_id, model=CreditUpload, now=now, progress_every=progress_every, work=credit,
+                                    failed=gettext("发放时出错，未发放任何积分，请稍后重新上传"))
 
 
 def pick_up_left_behind_uploads(*, now: datetime) -> tuple[int, int]:
@@ -99,7 +70,3 @@ def pick_up_left_behind_uploads(*, now: datetime) -> tuple[int, int]:
 def list_credit_uploads(*, actor) -> QuerySet[CreditUpload]:
     """The credit files uploaded, newest first, for operators (none for anyone else)."""
     return CreditUpload.objects.visible_to(actor).select_related("uploaded_by").defer("rows")
-
-
-def _reject(upload_id: int, problems: list[Problem], *, rows_done: int, now: datetime) -> None:
-    jobs.reject_upload(CreditUpload.objects.filter(pk=upload_id), problems, now=now, rows_done=rows_done)

@@ -9,14 +9,10 @@ from datetime import datetime
 
 from django.db import transaction
 from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext
 
 from core import jobs
-from core.errors import DomainError
-from core.progress import outside_the_transaction
 from core.roles import SUPPLIER_ROLES, require_role
-from core.tabular import Problem
 from suppliers.models import CatalogImport, Supplier
 from suppliers.services import catalog_io
 
@@ -43,53 +39,24 @@ def upload_catalog_file(*, supplier: Supplier, actor, now: datetime, file_name: 
     return upload
 
 
-class _GivenUp(Exception):
-    """The import was no longer pending when its writing was over: the writing is rolled back."""
-
-
 def import_upload(*, upload_id: int, now: datetime, progress_every: int = PROGRESS_EVERY) -> CatalogImport:
     """Write every row of a pending import as its uploader, in one transaction, or none and record why (the rows the
     catalog services refused, each by row and column). Meanwhile the import counts the rows gone through (`rows_done`
-    of `row_count`, every `progress_every` rows, seen by its page as it goes: core.progress). A second run (a task
-    delivered twice) finds it done, or waits for the first and then finds it done, and writes nothing.
+    of `row_count`, every `progress_every` rows, seen by its page as it goes). A second run (a task delivered twice)
+    finds it done, or waits for the first and then finds it done, and writes nothing (core.jobs.work_through_upload).
 
     Anything else going wrong writes nothing either: the import is rejected saying so, and the error raised.
     """
-    reached = 0
+    def write(upload: CatalogImport, went_through) -> dict | None:
+        # a second run waits in here for the supplier's lock until the first is over, and finds it done
+        summary = catalog_io.write_catalog(
+            supplier=upload.supplier, actor=upload.uploaded_by, now=now, rows=upload.rows, headings=upload.headings,
+            went_through=went_through, still_wanted=CatalogImport.objects.filter(pk=upload.pk, status=Status.PENDING).exists,
+        )
+        return None if summary is None else {"status": Status.IMPORTED, **vars(summary)}
 
-    def went_through(rows: int) -> None:
-        nonlocal reached
-        reached = rows
-        if rows % progress_every == 0:  # a worker still at it: not work left behind (core.jobs)
-            report(rows_done=rows, progressed_at=timezone.now())
-
-    def still_pending() -> bool:
-        return CatalogImport.objects.filter(pk=upload_id, status=Status.PENDING).exists()
-
-    # a worker has it, seen at once (before the writing's transaction): not work left behind (core.jobs)
-    CatalogImport.objects.filter(pk=upload_id, status=Status.PENDING).update(progressed_at=now)
-    try:
-        with transaction.atomic(), outside_the_transaction(CatalogImport, upload_id) as report:
-            upload = CatalogImport.objects.select_related("supplier").get(pk=upload_id)  # not locked: see core.progress
-            if upload.status != Status.PENDING:
-                return upload
-            # a second run waits in here for the supplier's lock until the first is over, and finds it done
-            summary = catalog_io.write_catalog(supplier=upload.supplier, actor=upload.uploaded_by, now=now, rows=upload.rows,
-                                               headings=upload.headings, went_through=went_through, still_wanted=still_pending)
-            if summary is None or not CatalogImport.objects.filter(pk=upload.pk, status=Status.PENDING).update(
-                    status=Status.IMPORTED, rows_done=upload.row_count, finished_at=now, **vars(summary)):
-                raise _GivenUp  # done by another run, or rejected meanwhile (the sweep gave up on it): write none here
-    except _GivenUp:
-        pass
-    except catalog_io.ImportRejected as rejected:  # rows the catalog services refused
-        _reject(upload_id, rejected.problems, rows_done=reached, now=now)
-    except DomainError as error:
-        errors = getattr(error, "errors", None) or [(None, error.code, error.detail)]
-        _reject(upload_id, [Problem(None, None, code, detail) for _attr, code, detail in errors], rows_done=reached, now=now)
-    except Exception:
-        _reject(upload_id, [Problem(None, None, "error", gettext("导入时出错，未导入任何内容，请稍后重新上传"))], rows_done=reached, now=now)
-        raise
-    return CatalogImport.objects.get(pk=upload_id)
+    return jobs.work_through_upload(upload_id, model=CatalogImport, now=now, progress_every=progress_every, work=write,
+                                    failed=gettext("导入时出错，未导入任何内容，请稍后重新上传"))
 
 
 def pick_up_left_behind_imports(*, now: datetime) -> tuple[int, int]:
@@ -104,7 +71,3 @@ def pick_up_left_behind_imports(*, now: datetime) -> tuple[int, int]:
 def list_catalog_imports(*, actor) -> QuerySet[CatalogImport]:
     """The catalog files uploaded, newest first: a supplier's users see their own supplier's."""
     return CatalogImport.objects.visible_to(actor).select_related("uploaded_by").defer("rows")
-
-
-def _reject(upload_id: int, problems: list[Problem], *, rows_done: int, now: datetime) -> None:
-    jobs.reject_upload(CatalogImport.objects.filter(pk=upload_id), problems, now=now, rows_done=rows_done)

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from core import jobs
 from core.errors import PermissionDenied
 from core.tabular import TableRejected
 from points.models import CreditUpload, LedgerEntry
@@ -41,7 +42,7 @@ def reported(monkeypatch) -> list[int]:
         assert (model, pk) == (CreditUpload, CreditUpload.objects.get().pk)
         yield lambda rows_done, **_seen: counts.append(rows_done)
 
-    monkeypatch.setattr(credit_uploads, "outside_the_transaction", recorded)
+    monkeypatch.setattr(jobs, "outside_the_transaction", recorded)
     return counts
 
 

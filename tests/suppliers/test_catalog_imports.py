@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from core import jobs
 from core.errors import PermissionDenied
 from suppliers.models import CatalogImport, Gift, GiftRevision
 from suppliers.services import catalog_imports, catalog_io
@@ -55,7 +56,7 @@ def reported(monkeypatch) -> list[int]:
         assert (model, pk) == (CatalogImport, CatalogImport.objects.get().pk)
         yield lambda rows_done, **_seen: counts.append(rows_done)
 
-    monkeypatch.setattr(catalog_imports, "outside_the_transaction", recorded)
+    monkeypatch.setattr(jobs, "outside_the_transaction", recorded)
     return counts
 
 
