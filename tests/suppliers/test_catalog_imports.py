@@ -248,3 +248,21 @@ def test_no_one_but_a_suppliers_users_opens_the_pages_of_catalog_imports(request
     answers = (client.get(PAGE).status_code, client.get(f"{PAGE}{upload.pk}/").status_code)
 
     assert answers == (403, 403)
+
+
+# committed before the import starts, so that the count written beside its transaction (core.progress) finds it
+@pytest.mark.django_db(transaction=True)
+def test_the_page_of_an_import_halfway_shows_the_rows_done_so_far(supplier, supplier_staff, now, queued_tasks, monkeypatch):
+    upload = uploaded(supplier, supplier_staff, now, ROW, SECOND)
+    create, seen = catalog_io.create_gift, []
+
+    def look_before_the_second(**kwargs):
+        if kwargs["sku"] == "TEA-002":
+            seen.append(logged_in(supplier_staff).get(f"{PAGE}{upload.pk}/").content.decode())
+        return create(**kwargs)
+
+    monkeypatch.setattr(catalog_io, "create_gift", look_before_the_second)
+    done = catalog_imports.import_upload(upload_id=upload.pk, now=now, progress_every=1)
+
+    assert "已处理 1/2 行" in seen[0] and 'data-testid="import-status"' in seen[0]
+    assert (done.status, done.created) == ("imported", 2)
