@@ -3,7 +3,7 @@ page shows (redemptions by day and by month, a member's latest orders)."""
 from datetime import date, timedelta
 
 from functools import reduce
-from operator import and_
+from operator import and_, or_
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate, TruncMonth
@@ -58,16 +58,23 @@ def search_members(*, text: str = "", program: str = "", tier: str = "") -> Quer
 LAST_DIGITS = 4  # the last digits of a member's phone every page shows (core.masking.mask_phone)
 
 
+def phone_matching(digits: str | None, *fields: str) -> Q | None:
+    """Rows whose phone in one of `fields` is the number typed (`typed_phone`: "+86 138-0013-8001") or ends with the
+    LAST_DIGITS typed; None for other digits or none. Only the whole number or the digits pages show: a search by any
+    other part of a phone would tell a masked phone's hidden digits one by one."""
+    if digits and len(digits) == LAST_DIGITS:
+        return reduce(or_, (Q(**{f"{field}__endswith": digits}) for field in fields))
+    if digits and len(digits) > LAST_DIGITS:
+        return reduce(or_, (Q(**{field: digits}) for field in fields))
+    return None
+
+
 def orders_matching(text: str) -> Q:
     """Orders whose number contains `text` (any case, full-width forms read as plain ones), or whose member's phone is
-    the number typed (`typed_phone`: "+86 138-0013-8001") or ends with the LAST_DIGITS typed. Only the whole number or
-    the digits pages show: searching by five or more last digits would tell a masked phone's hidden digits one by one."""
+    the number typed or ends with the last digits typed (`phone_matching`)."""
     condition = Q(number__icontains=folded(text))
-    digits = typed_phone(text)
-    if digits and len(digits) == LAST_DIGITS:
-        condition |= Q(member__phone__endswith=digits)
-    elif digits and len(digits) > LAST_DIGITS:
-        condition |= Q(member__phone=digits)
+    if by_phone := phone_matching(typed_phone(text), "member__phone"):
+        condition |= by_phone
     return condition
 
 
@@ -77,16 +84,16 @@ COMPLAINT_SEARCH = ("number", "title", "order__number", "gift__sku", "gift__name
 
 def search_complaints(rows: QuerySet[Complaint], *, user, text: str) -> QuerySet[Complaint]:
     """The complaints of `rows` with each word of `text` in COMPLAINT_SEARCH (`core.selectors.all_words`), or, for an
-    operator, who looks members up by phone, whose member's or caller's phone holds the number typed (`typed_phone`:
-    "+86 138-0013-8001" as one number). Another reader's search reads no phone: it would tell, number by number, the
+    operator, who looks members up by phone, whose member's or caller's phone is the number typed or ends with the last
+    digits typed (`phone_matching`: "+86 138-0013-8001" as one number). Another reader's search reads no phone: it would tell, number by number, the
     phones its masked rows hide."""
     if not (text := text.strip()):
         return rows
     by_phone = has_role(user, OPERATORS)
 
     def matching(words: str) -> Q:
-        digits = typed_phone(words) if by_phone else None
-        return all_words(words, COMPLAINT_SEARCH) | (Q(member__phone__contains=digits) | Q(contact_phone__contains=digits) if digits else Q())
+        phone = phone_matching(typed_phone(words), "member__phone", "contact_phone") if by_phone else None
+        return all_words(words, COMPLAINT_SEARCH) | phone if phone else all_words(words, COMPLAINT_SEARCH)
 
     if by_phone and typed_phone(text):  # the whole text one number, however it was typed
         return rows.filter(matching(text))

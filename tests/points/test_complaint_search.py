@@ -56,6 +56,11 @@ def test_every_word_must_match_and_a_word_of_either_complaint_finds_both(about_t
     assert found(operator, "龙井", now) == [about_the_order, about_a_gift]
 
 
+def test_an_operator_finds_a_complaint_by_the_members_whole_phone_or_its_last_4_digits_but_no_other_part(about_the_order, operator, now):
+    assert found(operator, "8001", now) == found(operator, "13800138001", now) == [about_the_order]
+    assert found(operator, "38001", now) == found(operator, "0013", now) == found(operator, "1380013", now) == []
+
+
 def test_a_supplier_finds_its_complaint_by_order_number_but_never_by_the_members_phone(about_the_order, tea_order, operator, now):
     complaints.triage_complaint(complaint=about_the_order, actor=operator, now=now, responsible="supplier")
     its_staff = SupplierUserFactory(username="tea_staff", supplier=tea_order.supplier)
