@@ -16,7 +16,7 @@ from core.days import on_days
 from core.fsm import history_of
 from core.models import Program, Tier
 from core.selectors import all_words, answering
-from core.validators import storable_ids
+from core.validators import folded, storable_ids
 from suppliers.errors import OutOfStock
 from suppliers.models import Gift, GiftPrice, GiftRevision, Location, ReplenishmentRequest, StockMovement, StockRecord, Supplier
 from suppliers.models.inventory import BELOW_SAFETY_STOCK
@@ -273,14 +273,20 @@ def _stock_and_movements(
     movements = StockMovement.objects.visible_to(user).select_related("gift", "location")
     listed = movements
     if q:
-        gifts = matching(q, "gift__") | Q(gift__in=movements.filter(source_id__icontains=q).values("gift"))
-        listed = movements.filter(matching(q, "gift__") | Q(source_id__icontains=q))
+        gifts = matching(q, "gift__") | Q(gift__in=movements.filter(movements_matching(q)).values("gift"))
+        listed = movements.filter(movements_matching(q))
         records, movements = records.filter(gifts), movements.filter(gifts)
     if gift:
         records, movements, listed = (rows.filter(gift=gift) for rows in (records, movements, listed))
     if location:
         records, movements, listed = (rows.filter(location=location) for rows in (records, movements, listed))
     return records, movements, listed
+
+
+def movements_matching(text: str) -> Q:
+    """Stock movements of a gift matching `text` (`matching`) or moved by the order or return it names (its number,
+    any case, full-width forms read as plain ones): the movements page's text filter and the API's `?search=`."""
+    return matching(text, "gift__") | Q(source_id__icontains=folded(text))
 
 
 def _listed(movements: QuerySet[StockMovement], *, kind: str, date_from: date | None, date_to: date | None) -> QuerySet[StockMovement]:

@@ -45,7 +45,7 @@ from suppliers.models import (
     StockRecord,
     Supplier,
 )
-from suppliers.selectors import GIFT_SEARCH, SUPPLIER_SEARCHED, list_revisions, matching
+from suppliers.selectors import GIFT_SEARCH, SUPPLIER_SEARCHED, list_revisions, matching, movements_matching
 from suppliers.services import catalog, categories, gift_images, inventory, notices, onboarding, revisions
 
 
@@ -329,10 +329,14 @@ class StockMovementViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = StockMovementSerializer
     filterset_fields = ["gift", "location", "kind"]
-    search_fields = ["gift__sku", "gift__name", "gift__supplier__name", "source_id"]  # as the movements page's text filter
+    search_fields = ["gift__sku", "gift__name", "gift__supplier__name", "source_id"]  # documents `search`: see search_rows
 
     def get_queryset(self):
         return StockMovement.objects.visible_to(self.request.user)
+
+    def search_rows(self, rows, text):
+        """`?search=` finds what the movements page's text filter lists (`suppliers.selectors.movements_matching`)."""
+        return rows.filter(movements_matching(text))
 
 
 class ReplenishmentRequestViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
