@@ -25,7 +25,7 @@ def bar_chart(points: list[tuple[str | date, Decimal | None]], *, title: str = "
     that two weeks across New Year read right; the hidden table and `data-label` give the whole date (YYYY-MM-DD).
     Values are shown grouped as the reader's language writes them (12,345.60), `data-value` keeps the plain number.
     `money` values read as the pages' amounts (¥12,345.60, `core.texts.yuan`), shortened above the bars so that twelve
-    months of millions do not run into each other (¥123.5万; English ¥1.24M): the whole amount is the bar's tooltip
+    months of millions do not run into each other (¥123.5万; English ¥1.2M): the whole amount is the bar's tooltip
     and in the hidden table. Every label and value is escaped, so the result is safe to insert into a page as it is.
     A screen reader, which cannot read the bars, reads the figures from a table the page does not show (or that there
     are none), its `columns` headed (what the labels are, what the values are in, with their unit).
