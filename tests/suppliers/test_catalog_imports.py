@@ -252,7 +252,7 @@ def test_no_one_but_a_suppliers_users_opens_the_pages_of_catalog_imports(request
 
 # committed before the import starts, so that the count written beside its transaction (core.progress) finds it
 @pytest.mark.django_db(transaction=True)
-def test_the_page_of_an_import_halfway_shows_the_rows_done_so_far(supplier, supplier_staff, now, queued_tasks, monkeypatch):
+def test_the_page_of_an_import_halfway_shows_the_rows_done_so_far(programs, supplier, supplier_staff, now, queued_tasks, monkeypatch):
     upload = uploaded(supplier, supplier_staff, now, ROW, SECOND)
     create, seen = catalog_io.create_gift, []
 
