@@ -314,7 +314,7 @@ def create_with_form(
     from django.contrib import messages
     from django.utils import timezone
 
-    from core.errors import DomainError, PermissionDenied
+    from core.errors import DomainError
 
     if not form.is_valid():
         return None
@@ -322,8 +322,6 @@ def create_with_form(
         pk, first = form.create_once(user=request.user, name=name, action=lambda: service(
             actor=request.user, now=timezone.now(), **(values or form.entered)()
         ))
-    except PermissionDenied:
-        raise  # a refusal of the user, not of what was entered: the 403 page
     except DomainError as error:
         add_service_errors(form, error, aliases=aliases)
         return None

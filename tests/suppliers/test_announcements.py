@@ -257,19 +257,6 @@ def test_the_publish_form_sent_twice_publishes_and_texts_once(active_pair, opera
     assert Notification.objects.filter(subject_type="suppliers.announcement").count() == len(active_pair)
 
 
-def test_a_publish_form_the_service_refuses_to_the_user_is_the_403_page_and_publishes_nothing(active_pair, operator, monkeypatch):
-    def refuse(**values):
-        raise PermissionDenied("仅运营人员可发布公告。")
-
-    monkeypatch.setattr(announcements, "publish_announcement", refuse)
-    form = {"kind": "announcement", "title": "对账提醒", "body": "本周完成对账。", "to_all": "on", "token": "refused-1"}
-
-    response = page_client(operator).post("/supplier/announcements/manage/new/", form)
-
-    assert response.status_code == 403
-    assert not Announcement.objects.exists()
-
-
 def test_a_meeting_form_without_a_place_shows_the_error_next_to_the_field(active_pair, operator):
     response = page_client(operator).post("/supplier/announcements/manage/new/", {
         "kind": "meeting", "title": "会", "body": "b", "meeting_at": "2099-10-22T14:00", "agenda": "a", "to_all": "on", "token": "meeting-1"})
