@@ -252,7 +252,8 @@ def test_no_one_but_a_suppliers_users_opens_the_pages_of_catalog_imports(request
 
 # committed before the import starts, so that the count written beside its transaction (core.progress) finds it
 @pytest.mark.django_db(transaction=True)
-def test_the_page_of_an_import_halfway_shows_the_rows_done_so_far(programs, supplier, supplier_staff, now, queued_tasks, monkeypatch):
+@pytest.mark.usefixtures("programs")  # before the module's supplier, whose contract serves them
+def test_the_page_of_an_import_halfway_shows_the_rows_done_so_far(supplier, supplier_staff, now, queued_tasks, monkeypatch):
     upload = uploaded(supplier, supplier_staff, now, ROW, SECOND)
     create, seen = catalog_io.create_gift, []
 
@@ -265,4 +266,4 @@ def test_the_page_of_an_import_halfway_shows_the_rows_done_so_far(programs, supp
     done = catalog_imports.import_upload(upload_id=upload.pk, now=now, progress_every=1)
 
     assert "已处理 1/2 行" in seen[0] and 'data-testid="import-status"' in seen[0]
-    assert (done.status, done.created) == ("imported", 2)
+    assert (done.status, done.created) == ("imported", 2), done.problems
