@@ -1,4 +1,5 @@
 """Small server-rendered charts for portal pages: inline SVG, no JavaScript, no external assets."""
+import math
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -12,6 +13,7 @@ from core.texts import figure, yuan
 
 WIDTH, HEIGHT = 640, 220
 TOP, BOTTOM, LEFT = 20, 40, 8  # room for the value above a bar and the label (and a day's year) below the axis
+LABEL_ROOM = 44  # the width a bar's label or value takes without running into the next one's
 #: how an amount above a bar is shortened, the largest unit first: Chinese counts in 万 and 亿, English in thousands
 SHORT_UNITS = {"zh": ((Decimal(10) ** 8, "亿"), (Decimal(10) ** 4, "万")),
                "en": ((Decimal(10) ** 9, "B"), (Decimal(10) ** 6, "M"), (Decimal(10) ** 3, "K"))}
@@ -30,6 +32,9 @@ def bar_chart(points: list[tuple[str | date, Decimal | None]], *, title: str = "
     A screen reader, which cannot read the bars, reads the figures from a table the page does not show (or that there
     are none), its `columns` headed (what the labels are, what the values are in, with their unit).
     A value of None is a gap, not a zero: no bar, a dash above the axis, and in the hidden table `gap` (无数据).
+    Bars too narrow for their labels (more than about fourteen: six months of days) are labelled every few bars,
+    counting back from the last one, so that the labels shown stay apart; every bar keeps its label and value in its
+    tooltip.
     """
     title_tag = f"<title>{escape(title)}</title>" if title else ""
     if not points:
@@ -42,11 +47,13 @@ def bar_chart(points: list[tuple[str | date, Decimal | None]], *, title: str = "
     zero_y = TOP + float(high / span) * plot
     slot = (WIDTH - 2 * LEFT) / len(points)
     bar = slot * 0.6
+    every = math.ceil(LABEL_ROOM / slot)  # 1: each bar labelled
     parts = [f'<line x1="{LEFT}" y1="{zero_y:.1f}" x2="{WIDTH - LEFT}" y2="{zero_y:.1f}" stroke="#9aa5b1"/>']
     for index, (label, value) in enumerate(points):
         year = _year_shown(points, index)
+        shown = (len(points) - 1 - index) % every == 0
         if value is None:
-            parts.append(_gap(label, LEFT + index * slot + slot / 2, zero_y, year))
+            parts.append(_gap(label, LEFT + index * slot + slot / 2, zero_y, year, shown))
             continue
         x = LEFT + index * slot + (slot - bar) / 2
         size = float(abs(value) / span) * plot
@@ -56,10 +63,11 @@ def bar_chart(points: list[tuple[str | date, Decimal | None]], *, title: str = "
         value_y = y - 4 if value >= 0 else y + size + 12
         parts.append(
             f'<g data-label="{escape(_full(label))}" data-value="{escape(value)}">'
-            + (f"<title>{escape(_read(label))}: {escape(yuan(value))}</title>" if money else "")
+            + (f"<title>{escape(_read(label))}: {escape(yuan(value) if money else figure(value))}</title>" if money or every > 1 else "")
             + f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{size:.1f}" fill="{colour}"/>'
-            f'<text x="{centre:.1f}" y="{value_y:.1f}" font-size="11" text-anchor="middle">{escape(_short(value) if money else figure(value))}</text>'
-            + _under(label, centre, year) + "</g>"
+            + (f'<text x="{centre:.1f}" y="{value_y:.1f}" font-size="11" text-anchor="middle">{escape(_short(value) if money else figure(value))}</text>'
+               if shown else "")
+            + _under(label, centre, year, shown) + "</g>"
         )
     return mark_safe(
         f'<svg class="chart" role="img" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}" '
@@ -67,16 +75,16 @@ def bar_chart(points: list[tuple[str | date, Decimal | None]], *, title: str = "
     )
 
 
-def _gap(label: str | date, centre: float, zero_y: float, year: int | None) -> str:
+def _gap(label: str | date, centre: float, zero_y: float, year: int | None, shown: bool) -> str:
     """A month (or day) without a value: its label and a dash where a bar would stand, no bar."""
     return (f'<g data-label="{escape(_full(label))}" data-value="">'
             f'<text x="{centre:.1f}" y="{zero_y - 4:.1f}" font-size="11" text-anchor="middle" data-testid="chart-gap">—</text>'
-            + _under(label, centre, year) + "</g>")
+            + _under(label, centre, year, shown) + "</g>")
 
 
-def _under(label: str | date, centre: float, year: int | None) -> str:
-    """A bar's label below the axis, and the day's year under it where it is shown."""
-    return (f'<text x="{centre:.1f}" y="{HEIGHT - 22}" font-size="12" text-anchor="middle">{escape(_axis(label))}</text>'
+def _under(label: str | date, centre: float, year: int | None, shown: bool) -> str:
+    """A bar's label below the axis where labels are `shown`, and the day's year under it where it is shown."""
+    return ((f'<text x="{centre:.1f}" y="{HEIGHT - 22}" font-size="12" text-anchor="middle">{escape(_axis(label))}</text>' if shown else "")
             + (f'<text x="{centre:.1f}" y="{HEIGHT - 8}" font-size="11" text-anchor="middle" data-testid="chart-year">{year}</text>'
                if year else ""))
 

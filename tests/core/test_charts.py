@@ -109,3 +109,25 @@ def test_a_missing_value_is_a_gap_with_no_bar_not_a_zero():
     assert [(label, value) for label, value, _height in bars(chart)] == [("2026-10", "0"), ("2026-11", "80")]
     assert '<g data-label="2026-09" data-value=""><text' in chart and chart.count('data-testid="chart-gap"') == 1
     assert '<tr><th scope="row">2026-09</th><td>无得分</td></tr><tr><th scope="row">2026-10</th><td>0</td></tr>' in chart
+
+
+def test_six_months_of_days_are_labelled_every_few_bars_back_from_the_last_and_each_bar_keeps_its_figures_in_a_tooltip():
+    first = date(2026, 6, 1)
+    days = [(first + timedelta(days=offset), Decimal(offset)) for offset in range(180)]
+
+    svg = bar_chart(days)
+
+    axis = re.findall(r'font-size="12" text-anchor="middle">(\d\d-\d\d)</text>', svg)
+    shown = [float(x) for x in re.findall(r'<text x="([\d.]+)" y="[\d.]+" font-size="12"', svg)]
+    assert len(re.findall(r"<g data-label=", svg)) == 180 and 10 <= len(axis) <= 16
+    assert axis[-1] == f"{days[-1][0]:%m-%d}"  # today's bar is always labelled
+    assert min(b - a for a, b in zip(shown, shown[1:])) >= 40  # the labels shown do not run into each other
+    assert svg.count("<title>") == 180 and svg.count("</title>") == 180  # each bar's day and value on hovering
+
+
+def test_two_weeks_of_days_label_every_bar():
+    first = date(2026, 6, 1)
+    svg = bar_chart([(first + timedelta(days=offset), Decimal(offset)) for offset in range(14)])
+
+    assert len(re.findall(r'font-size="12" text-anchor="middle">\d\d-\d\d</text>', svg)) == 14
+    assert "<title>" not in svg
