@@ -19,12 +19,10 @@ from datetime import datetime
 
 from django.db import transaction
 from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from core import jobs
 from core.errors import DomainError, ValidationFailed
-from core.progress import outside_the_transaction
 from core.roles import SUPPLIER_ROLES, Role, has_role, require_role
 from core.exports import download_name
 from core.tabular import Problem, TableFile, TableRejected, TableSpec, file_problem, read_headed_table, table_file
@@ -117,48 +115,24 @@ def upload_shipping_file(*, actor, now: datetime, file_name: str, content: bytes
     return upload
 
 
-class _GivenUp(Exception):
-    """The upload was no longer pending when its shipping was over: the shipping is rolled back."""
-
-
 def ship_upload(*, upload_id: int, now: datetime, progress_every: int = PROGRESS_EVERY) -> ShipmentUpload:
     """Ship every row of a pending upload as its uploader, all in one transaction, or none and record why. Meanwhile
     the upload counts the rows gone through (`rows_done` of `row_count`, every `progress_every` rows, seen by its page
-    as it goes: core.progress); a rejected upload keeps where it stopped. A second run (a task delivered twice) finds
-    it done and ships nothing.
+    as it goes: core.progress); a rejected upload keeps where it stopped. A second run (a task delivered twice) waits
+    for the first on the shipments' locks, then finds it done and ships nothing (core.jobs.work_through_upload).
 
     Anything else going wrong ships nothing either: the upload is rejected saying so, and the error raised.
     """
-    reached = 0
+    def ship(upload: ShipmentUpload, went_through: Callable[[int], None]) -> dict | None:
+        locked = _lock_shipments(upload)  # a second run of the upload waits here until the first is over
+        if not ShipmentUpload.objects.filter(pk=upload.pk, status=ShipmentUpload.Status.PENDING).exists():
+            return None
+        if problems := _ship_rows(upload, locked, now=now, went_through=went_through):
+            raise TableRejected(problems, column_order=KEYS, headings=upload.headings)
+        return {"status": ShipmentUpload.Status.SHIPPED, "shipped_count": upload.row_count}
 
-    def went_through(rows: int) -> None:
-        nonlocal reached
-        reached = rows
-        if rows % progress_every == 0:  # a worker still at it: not work left behind (core.jobs)
-            report(rows_done=rows, progressed_at=timezone.now())
-
-    # a worker has it, seen at once (before the shipping's transaction): not work left behind (core.jobs)
-    ShipmentUpload.objects.filter(pk=upload_id, status=ShipmentUpload.Status.PENDING).update(progressed_at=now)
-    try:
-        with transaction.atomic(), outside_the_transaction(ShipmentUpload, upload_id) as report:
-            upload = ShipmentUpload.objects.get(pk=upload_id)  # not locked: its progress is written on another connection
-            locked = _lock_shipments(upload)  # a second run of the upload waits here until the first is over
-            if not ShipmentUpload.objects.filter(pk=upload.pk, status=ShipmentUpload.Status.PENDING).exists():
-                return ShipmentUpload.objects.get(pk=upload_id)
-            if problems := _ship_rows(upload, locked, now=now, went_through=went_through):
-                raise TableRejected(problems, column_order=KEYS, headings=upload.headings)
-            if not ShipmentUpload.objects.filter(pk=upload.pk, status=ShipmentUpload.Status.PENDING).update(
-                    status=ShipmentUpload.Status.SHIPPED, rows_done=upload.row_count, shipped_count=upload.row_count,
-                    finished_at=now):
-                raise _GivenUp  # rejected meanwhile (the sweep gave up on it): ship none, as its page says
-    except _GivenUp:
-        pass
-    except TableRejected as rejected:
-        _reject(upload_id, rejected.problems, rows_done=reached, now=now)
-    except Exception:
-        _reject(upload_id, [Problem(None, None, "error", gettext("发货时出错，未发出任何运单，请稍后重新上传"))], rows_done=reached, now=now)
-        raise
-    return ShipmentUpload.objects.get(pk=upload_id)
+    return jobs.work_through_upload(upload_id, model=ShipmentUpload, now=now, progress_every=progress_every, work=ship,
+                                    failed=gettext("发货时出错，未发出任何运单，请稍后重新上传"))
 
 
 def pick_up_left_behind_uploads(*, now: datetime) -> tuple[int, int]:
@@ -176,10 +150,6 @@ def list_shipment_uploads(*, actor) -> QuerySet[ShipmentUpload]:
     """The uploads of the actor's side, newest first: logistics staff the warehouse ones, a supplier its own."""
     uploads = ShipmentUpload.objects.visible_to(actor).select_related("uploaded_by")
     return uploads if actor.role in SUPPLIER_ROLES else uploads.filter(supplier__isnull=True)
-
-
-def _reject(upload_id: int, problems: list[Problem], *, rows_done: int, now: datetime) -> None:
-    jobs.reject_upload(ShipmentUpload.objects.filter(pk=upload_id), problems, now=now, rows_done=rows_done)
 
 
 def _lock_shipments(upload: ShipmentUpload) -> dict[int, Shipment]:

@@ -9,6 +9,7 @@ import openpyxl
 import pytest
 import tablib
 
+from core import jobs
 from core.errors import PermissionDenied
 from core.models import Notification, TransitionLog
 from core.tabular import TableRejected
@@ -295,7 +296,7 @@ def reported(monkeypatch) -> list[int]:
         assert (model, pk) == (ShipmentUpload, ShipmentUpload.objects.get().pk)
         yield lambda rows_done, **_seen: counts.append(rows_done)
 
-    monkeypatch.setattr(bulk_shipping, "outside_the_transaction", recorded)
+    monkeypatch.setattr(jobs, "outside_the_transaction", recorded)
     return counts
 
 

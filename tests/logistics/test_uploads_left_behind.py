@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 
+from core import jobs
 from logistics.models import Shipment, ShipmentUpload
 from logistics.services import bulk_shipping
 from logistics.tasks import pick_up_left_behind
@@ -91,7 +92,7 @@ def test_a_long_shipping_reports_progress_and_ships_nothing_if_the_sweep_gave_up
         return problems
 
     monkeypatch.setattr(bulk_shipping, "_ship_rows", given_up_meanwhile)
-    monkeypatch.setattr(bulk_shipping, "outside_the_transaction", in_the_transaction)
+    monkeypatch.setattr(jobs, "outside_the_transaction", in_the_transaction)
     bulk_shipping.ship_upload(upload_id=kept.pk, now=now, progress_every=1)
 
     assert seen[0] > now  # each progress report shows a worker is still at it
