@@ -23,7 +23,8 @@ def new_number(prefix: str, now: datetime) -> str:
 
 def typed_number(text: str | None) -> str:
     """A document number as people type one, as it is stored: upper-case, full-width forms read as plain ones (NFKC),
-    without spaces around it ("ro2026…", "ＩＢ２０２６…" are "RO2026…", "IB2026…")."""
+    without spaces around it ("ro2026…", "ＩＢ２０２６…" are "RO2026…", "IB2026…"). The one reading of a typed number
+    wherever one is looked up: forms, the shipping file, a carrier event's order number."""
     return folded(text).upper()
 
 

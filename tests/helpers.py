@@ -54,6 +54,16 @@ def picked_and_shipped(*, shipment, actor, now, carrier: str, tracking_number: s
                                    reason=reason)
 
 
+def full_width(text: str) -> str:
+    """The text as an input method in full-width mode types it ("RO1" is "ＲＯ１")."""
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
+
+
+#: ways people type a stored document number (RO…, IB…): lower-case, full-width, with spaces around it
+AS_TYPED = {"lower_case": str.lower, "full_width": full_width, "spaces_around": lambda number: f"  {number.lower()} ",
+            "full_width_spaces_around": lambda number: f"\u3000{full_width(number.lower())}\u3000"}
+
+
 def fresh_key() -> dict[str, str]:
     """A new Idempotency-Key header for an API client call that creates something."""
     return {"HTTP_IDEMPOTENCY_KEY": uuid.uuid4().hex}

@@ -25,6 +25,7 @@ from core import jobs
 from core.errors import DomainError, ValidationFailed
 from core.roles import SUPPLIER_ROLES, Role, has_role, require_role
 from core.exports import download_name
+from core.numbers import typed_number
 from core.tabular import Problem, TableFile, TableRejected, TableSpec, file_problem, read_headed_table, table_file
 from core.validators import id_or_none
 from logistics.carriers import carrier_key
@@ -236,7 +237,7 @@ def _shipments_named(rows, *, actor) -> _Found:
     """The shipments the actor may see among those the rows name, by id and by order number, in two queries."""
     visible = Shipment.objects.visible_to(actor).select_related("order")
     ids = {pk for _n, cells in rows if (pk := id_or_none(cells.get("shipment", "")))}
-    numbers = {cells.get("order_number", "").strip() for _n, cells in rows} - {""}
+    numbers = {typed_number(cells.get("order_number")) for _n, cells in rows} - {""}
     by_order: dict[str, list[Shipment]] = {}
     for shipment in visible.filter(order__number__in=numbers).order_by("-created_at", "-id"):
         by_order.setdefault(shipment.order.number, []).append(shipment)
@@ -245,7 +246,7 @@ def _shipments_named(rows, *, actor) -> _Found:
 
 def _shipment_of(number: int, cells: dict[str, str], found: _Found, *, actor, naming: str) -> tuple[str, Shipment | None, list[Problem]]:
     """(the column naming the row's shipment, the shipment if the actor may ship it now, the row's problems about it)."""
-    given_id, order_number = cells.get("shipment", "").strip(), cells.get("order_number", "").strip()
+    given_id, order_number = cells.get("shipment", "").strip(), typed_number(cells.get("order_number"))  # as stored
     if not given_id and not order_number:
         return naming, None, [Problem(number, naming, "required", gettext("请填写运单ID或订单号"))]
     if given_id:

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
 from core.errors import ConcurrentUpdate, InvalidTransition, ValidationFailed
+from core.numbers import typed_number
 from core.roles import Role, waiting_for
 from core.validators import is_blank, length_error, nul_errors
 from core.texts import Message
@@ -167,7 +168,8 @@ def _shipment_carrying(tracking_number: str, *, carrier: str | None) -> int | No
 
 def _awaiting_waybill(order_number: str | None) -> int | None:
     """The warehouse order's current shipment, if it has no tracking number yet."""
-    order = RedemptionOrder.objects.filter(number=order_number, fulfilment="warehouse").first() if order_number else None
+    number = typed_number(order_number)
+    order = RedemptionOrder.objects.filter(number=number, fulfilment="warehouse").first() if number else None
     shipment = shipments.active_shipment(order) if order else None
     return shipment.pk if shipment is not None and not shipment.tracking_number else None
 

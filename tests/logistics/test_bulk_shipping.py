@@ -18,7 +18,7 @@ from logistics.services import bulk_shipping, shipments
 from points.models import RedemptionOrder
 from points.services import orders
 from tests.factories import ADDRESS
-from tests.helpers import picked_and_shipped
+from tests.helpers import AS_TYPED, picked_and_shipped
 
 pytestmark = pytest.mark.django_db
 
@@ -81,6 +81,18 @@ def test_a_valid_file_picks_and_ships_every_shipment_and_texts_each_member(logis
         for shipment, carrier, number in ((by_id, "顺丰", "SF-A1"), (by_number, "中通", "ZT-B2"), (picked, "圆通", "YT-C3"))]
     picks = TransitionLog.objects.filter(transition="pick", object_id__in=[by_id.pk, by_number.pk])
     assert {(log.actor, log.reason) for log in picks} == {(logistics, "批量发货")}
+
+
+@pytest.mark.parametrize("typed", AS_TYPED.values(), ids=AS_TYPED)
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_an_order_number_is_found_as_people_type_it_in_either_kind_of_file(logistics, waiting, ship_file, typed, file_format):
+    by_number, by_both, _other = waiting
+    rows = [["", typed(by_number.order.number), "顺丰", "SF-A1"], [by_both.pk, typed(by_both.order.number), "中通", "ZT-B2"]]
+    content = table(*rows) if file_format == "csv" else tablib.Dataset(*rows, headers=HEADER).export("xlsx")
+
+    upload = ship_file(logistics, content, f"waybills.{file_format}")
+
+    assert (upload.status, upload.problems, states()) == ("shipped", [], ["shipped", "shipped", "created"])
 
 
 @pytest.mark.parametrize(("encoding", "prefix"), [("gbk", b""), ("gb18030", b""), ("utf-8", b"\xef\xbb\xbf")])

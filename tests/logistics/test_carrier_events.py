@@ -18,7 +18,7 @@ from points.services import orders
 from suppliers.models import Location
 from suppliers.services import inventory
 from tests.factories import GiftFactory
-from tests.helpers import assert_list_queries_constant, picked_and_shipped, published
+from tests.helpers import AS_TYPED, assert_list_queries_constant, picked_and_shipped, published
 from tests.logistics.conftest import TRACKING
 from tests.factories import ADDRESS
 
@@ -75,6 +75,14 @@ def test_an_early_event_waits_and_both_apply_in_order_when_its_predecessor_arriv
     early.refresh_from_db()
     assert (state_while_waiting, early.status, Shipment.objects.get().state) == ("created", "applied", "shipped")
     assert [row.transition for row in history_of(handed_over)] == ["create", "pick", "ship"]
+
+
+@pytest.mark.parametrize("typed", AS_TYPED.values(), ids=AS_TYPED)
+def test_an_event_finds_its_shipment_by_the_order_number_as_people_type_it(handed_over, now, typed):
+    record(now, **carrier_event(now, 1, "picked", payload={"order_number": typed(handed_over.order.number)}))
+
+    handed_over.refresh_from_db()
+    assert (handed_over.state, handed_over.last_event_sequence) == ("picked", 1)
 
 
 def test_an_event_waits_for_every_missing_predecessor(handed_over, now):

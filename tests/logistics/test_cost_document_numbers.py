@@ -8,6 +8,7 @@ from core.numbers import typed_number
 from logistics.forms_returns import ExtraCostForm
 from logistics.models import ExtraCost
 from tests.factories import FIXED_NOW
+from tests.helpers import AS_TYPED
 from tests.portal import field_errors, logged_in
 
 pytestmark = pytest.mark.django_db
@@ -18,16 +19,12 @@ def _clock(time_machine):
     time_machine.move_to(FIXED_NOW, tick=False)
 
 
-def full_width(text: str) -> str:
-    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
-
-
 @pytest.mark.parametrize("typed", ["ro20261015000000000001", " RO20261015000000000001 ", "ｒｏ２０２６１０１５０００００００００００１"])
 def test_a_document_number_typed_in_lower_case_full_width_or_with_spaces_is_the_stored_one(typed):
     assert typed_number(typed) == "RO20261015000000000001"
 
 
-@pytest.mark.parametrize("typed", [str.lower, full_width, lambda number: f"  {number.lower()} "])
+@pytest.mark.parametrize("typed", AS_TYPED.values(), ids=AS_TYPED)
 def test_the_extra_cost_form_finds_the_order_and_the_inbound_shipment_by_their_numbers_as_typed(delivered_order, announced, logistics, typed):
     by_order = ExtraCostForm({"kind": "return_freight", "payer": "supplier", "order_number": typed(delivered_order.number), "quantity": 1,
                               "token": "t1"}, user=logistics)
