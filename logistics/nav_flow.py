@@ -17,7 +17,7 @@ register_nav(_("入库预报"), "supplier-inbound", roles=SUPPLIER_ROLES, order=
 register_nav(pgettext_lazy("nav", "订单"), "supplier-orders", roles=SUPPLIER_ROLES, order=36)
 register_nav(_("直发订单"), "supplier-dropship", roles=SUPPLIER_ROLES, order=37, badge=dropship_to_ship)
 register_nav(_("批量发货"), "logistics-bulk-ship", roles=SUPPLIER_ROLES, order=38)
-register_nav(_("入库收货"), "logistics-inbound", roles={Role.LOGISTICS}, order=71, group=NavGroup.ORDERS, badge=inbound_waiting)
+register_nav(_("入库收货"), "logistics-inbound", roles={Role.LOGISTICS, Role.OPERATOR}, order=71, group=NavGroup.ORDERS, badge=inbound_waiting)
 register_nav(_("交接批次"), "logistics-handoff", roles={Role.LOGISTICS, Role.OPERATOR}, order=72, group=NavGroup.ORDERS, badge=handoff_waiting)
 register_nav(_("运单"), "logistics-shipments", roles=Shipment.visibility.staff, order=73, group=NavGroup.ORDERS)
 register_nav(_("批量发货"), "logistics-bulk-ship", roles={Role.LOGISTICS}, order=74, group=NavGroup.ORDERS)

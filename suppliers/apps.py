@@ -49,3 +49,5 @@ class SuppliersConfig(AppConfig):
         register_nav(_("团队成员"), "supplier-team", roles={Role.SUPPLIER_ADMIN}, order=65)
         register_nav(_("合同与资质"), "supplier-paperwork", roles=SUPPLIER_ROLES, order=70)
         register_nav(_("站内通知"), "supplier-notices", roles=SUPPLIER_ROLES, order=90, badge=unread_notices, badge_title=_("未读"))
+        # operators read every supplier's inbox (the notices sent to suppliers), each notice naming its supplier
+        register_nav(_("礼品商通知"), "supplier-notices", roles={Role.OPERATOR}, order=90, group=NavGroup.SUPPLIERS)

@@ -53,7 +53,7 @@ def notice_list(request):
         )
         return redirect(request.get_full_path())
     context = paginate(request, filters.apply(notices.list_notices(actor=request.user, **filters.values()))) | {
-        "filters": filters, "may_mark_read": notices.may_mark_read(request.user),
+        "filters": filters, "may_mark_read": notices.may_mark_read(request.user), "every_inbox": request.user.role not in SUPPLIER_ROLES,
     }
     return render(request, "suppliers/notice_list.html", context, status=filters.status)
 

@@ -98,3 +98,15 @@ def test_the_service_marks_the_actors_own_unread_notices_and_says_how_many(suppl
     with pytest.raises(PermissionDenied):
         notices.mark_all_notices_read(actor=operator, now=now)
     assert Notice.objects.filter(read_at__isnull=True).count() == 1
+
+
+def test_an_operator_reaches_every_suppliers_notices_from_the_navigation_each_naming_its_supplier(supplier, other_supplier, operator):
+    NoticeFactory(supplier=supplier)
+    NoticeFactory(supplier=other_supplier)
+
+    response = logged_in(operator).get("/supplier/notices/")
+
+    assert 'href="/supplier/notices/"' in nav(response) and "礼品商通知" in nav(response)
+    named = re.findall(r'data-testid="notice-supplier">([^<]*)<', response.content.decode())
+    assert sorted(named) == sorted([supplier.name, other_supplier.name])
+    assert 'data-testid="mark-all-read"' not in response.content.decode()  # an operator reads the inboxes, marks nothing
