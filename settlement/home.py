@@ -3,6 +3,7 @@ a supplier's latest statement, and for both the payables of the last twelve mont
 from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -32,8 +33,8 @@ def latest_statement(user) -> dict:
 
 
 def payables_by_month(user) -> tuple[list[dict], str]:
-    """The payables of the last twelve months the user may see (`monthly_payables`) and their bar chart."""
-    payables = statements.monthly_payables(actor=user, months=CHART_MONTHS)
+    """The payables of the last twelve months to this one the user may see (`monthly_payables`) and their bar chart."""
+    payables = statements.monthly_payables(actor=user, months=CHART_MONTHS, until=timezone.localdate())
     points = [(f"{row['month']:%Y-%m}", row["payable"].quantize(CENT)) for row in payables]
     return payables, bar_chart(points, title=_("各月应付金额"), columns=(_("结算月份"), _("应付金额（元）")), money=True)
 

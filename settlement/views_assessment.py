@@ -107,9 +107,11 @@ def assessment_list(request):
 
 
 def _trend_chart(user, supplier_id: int | None, *, own: bool = False):
-    """The scores of the last twelve months, a month without one a gap: the supplier's own, one chosen, or the average."""
+    """The scores of the last twelve months to this one, a month without one a gap: the supplier's own, one chosen, or
+    the average."""
     title = _("月度考核得分") if supplier_id or own else _("各月平均考核得分")
-    return bar_chart([(f"{month:%Y-%m}", score) for month, score in assessment.score_trend(actor=user, supplier_id=supplier_id)],
+    trend = assessment.score_trend(actor=user, supplier_id=supplier_id, until=timezone.localdate())
+    return bar_chart([(f"{month:%Y-%m}", score) for month, score in trend],
                      title=title, columns=SCORE_COLUMNS, gap=_("当月无得分（空缺，不是0分）"))
 
 

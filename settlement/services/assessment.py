@@ -32,7 +32,7 @@ from core.validators import id_or_none, required_text
 from settlement.models import Adjustment, Assessment, Kpi, KpiResult, PenaltyProposal, PenaltyRule, SuspensionProposal
 from settlement.services import adjustments
 from settlement.services.assessment_rules import kpi_settings
-from settlement.services.generation import last_closed_month, month_start, months_ending, next_month, previous_month
+from settlement.services.generation import chart_months, last_closed_month, month_start, next_month, previous_month
 from settlement.services.kpis import COUNTERS, Window, attainment_of, breaches, kpi_figure, kpi_value, score_of
 from settlement.sources import register_source
 from suppliers.models import Supplier
@@ -393,16 +393,18 @@ def list_assessments(*, actor, month: date | None = None, supplier_id: int | Non
     return assessments.order_by("-month", "supplier__name", "pk")
 
 
-def score_trend(*, actor, supplier_id: int | None = None, months: int = 12) -> list[tuple[date, Decimal | None]]:
-    """The `months` months up to the last scored one, oldest first, with one supplier's score or else the average over
-    the suppliers scored that month (two places), among the assessments the actor may see; a month without a score is
-    None, a gap, never a zero score (none scored at all: no months)."""
+def score_trend(*, actor, until: date, supplier_id: int | None = None, months: int = 12) -> list[tuple[date, Decimal | None]]:
+    """The `months` months up to the month of `until` (today: the current month, not scored yet), oldest first, with
+    one supplier's score or else the average over the suppliers scored that month (two places), among the assessments
+    the actor may see; a month without a score is None, a gap, never a zero score (none scored at all: no months)."""
     rows = (
         list_assessments(actor=actor, supplier_id=supplier_id).filter(score__isnull=False).order_by()
         .values("month").annotate(score=Avg("score")).order_by("-month")[:months]
     )
     scores = {row["month"]: Decimal(row["score"]).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) for row in rows}
-    return [(month, scores.get(month)) for month in months_ending(max(scores), months)] if scores else []
+    if not scores:
+        return []
+    return [(month, scores.get(month)) for month in chart_months(latest=max(scores), until=until, count=months)]
 
 
 def open_penalties() -> Q:

@@ -73,6 +73,13 @@ def months_ending(last: date, count: int) -> list[date]:
     return months[::-1]
 
 
+def chart_months(*, latest: date, until: date, count: int) -> list[date]:
+    """A monthly chart's window, oldest first, every month in it: the `count` months up to the month of `until` (today,
+    Asia/Shanghai: the current month is shown, with nothing in it yet), or up to `latest` (the last month with figures)
+    should that be later."""
+    return months_ending(max(latest.replace(day=1), until.replace(day=1)), count)
+
+
 def cutoff_of(month: date) -> datetime:
     """The booking cutoff of `month`: events recorded before it belong to it (or an earlier statement)."""
     return month_start(next_month(month))

@@ -37,7 +37,7 @@ from settlement.models import (
     SECTION_TOTALS, Adjustment, Reconciliation, Section, SourceKind, Statement, StatementLine, StatementVersion,
 )
 from settlement.services.adjustments import list_adjustments, parse_amount, propose_carry_correction, require_finance
-from settlement.services.generation import months_ending, version_totals
+from settlement.services.generation import chart_months, version_totals
 from settlement.services.locking import lock_statement
 from settlement.services.reconciliation import book_corrections_on_dispute
 from settlement.errors import DeemedConfirmed
@@ -588,13 +588,13 @@ def with_paying_account(statements: QuerySet[Statement]) -> QuerySet[Statement]:
                                   for field in ("bank_name", "account_name", "account_number")})
 
 
-def monthly_payables(*, actor, months: int) -> list[dict]:
-    """The `months` months up to the last with issued statements, oldest first, a month without any at zero (none at
-    all: no months): what is payable (the positive payables of the
-    statements' issued versions) and, apart from it, what was carried forward (their negative payables, which are not
-    paid but carried into the next statement) and what terminated suppliers owe instead (`receivable`: the negative
-    payables closed as receivables, collected or not, as a positive amount owed; never carried). A draft is finance's
-    work in progress and counts in none."""
+def monthly_payables(*, actor, months: int, until: date) -> list[dict]:
+    """The `months` months up to the month of `until` (today: the current month, though nothing is issued for it yet),
+    oldest first, a month without issued statements at zero (none at all: no months): what is payable (the positive
+    payables of the statements' issued versions) and, apart from it, what was carried forward (their negative payables,
+    which are not paid but carried into the next statement) and what terminated suppliers owe instead (`receivable`: the
+    negative payables closed as receivables, collected or not, as a positive amount owed; never carried). A draft is
+    finance's work in progress and counts in none."""
     issued = list_statements(actor=actor).exclude(state=State.DRAFT).order_by()
     rows = (issued.values("month").annotate(paid=Sum("payable", filter=Q(payable__gt=0), default=ZERO),
                                             carried=Sum("payable", filter=Q(payable__lt=0, receivable=False), default=ZERO),
@@ -605,7 +605,7 @@ def monthly_payables(*, actor, months: int) -> list[dict]:
         return []
     nothing = {"paid": ZERO, "carried": ZERO, "owed": ZERO}
     return [{"month": month, "payable": row["paid"], "carried": row["carried"], "receivable": -row["owed"]}
-            for month in months_ending(max(by_month), months) for row in [by_month.get(month, nothing)]]
+            for month in chart_months(latest=max(by_month), until=until, count=months) for row in [by_month.get(month, nothing)]]
 
 
 def version_lines(version: StatementVersion) -> QuerySet:

@@ -51,9 +51,11 @@ def test_a_draft_is_not_shown_to_its_supplier(draft, supplier_admin):
     assert "各月应付金额" not in [panel["title"] for panel in response.context["panels"]]
 
 
-def test_the_payables_chart_shows_each_month_issued(issued, finance, supplier_admin):
+def test_the_payables_chart_shows_each_month_issued_to_this_one(issued, finance, supplier_admin, time_machine):
+    time_machine.move_to(datetime(2027, 1, 5, 10, tzinfo=SHANGHAI), tick=False)
     for user in (finance, supplier_admin):
         page = logged_in(user).get("/").content.decode()
 
         assert 'data-testid="home-payables-chart"' in page
         assert '<g data-label="2026-10" data-value="300.00">' in page
+        assert '<g data-label="2027-01" data-value="0.00">' in page  # this month: nothing issued yet

@@ -87,7 +87,8 @@ def test_operators_see_the_average_score_by_month_and_one_suppliers_scores_when_
     average = ((assessed.score + Decimal("90.00")) / 2).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     assert {month: score for month, score in everyone.items() if score} == {"2026-09": str(september.score), "2026-10": str(average)}
     assert {month: score for month, score in one.items() if score} == {"2026-10": "90.00"}
-    assert list(one)[0] == "2025-11" and len(one) == 12 and one["2026-08"] == ""  # assessed, nothing to score: a gap
+    assert list(one)[0] == "2025-12" and len(one) == 12 and one["2026-08"] == ""  # assessed, nothing to score: a gap
+    assert list(one)[-1] == "2026-11" and one["2026-11"] == ""  # to this month, not scored yet: a gap
 
 
 def test_a_month_without_a_score_is_a_gap_in_the_trend_said_so_in_its_table_not_a_zero(assessed, operator):

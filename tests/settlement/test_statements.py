@@ -629,16 +629,16 @@ def test_the_months_chart_counts_issued_positive_payables_and_shows_carried_amou
     paying_account(other)
     booked_order(other, "250.00", recorded_at=datetime(2026, 10, 4, tzinfo=SHANGHAI))
     generation.generate_now(month=OCTOBER, actor=finance, now=GENERATED_AT)  # the other supplier's October: a draft
-    assert statements.monthly_payables(actor=finance, months=1) == [
+    assert statements.monthly_payables(actor=finance, months=1, until=OCTOBER) == [
         {"month": OCTOBER, "payable": Decimal("0.00"), "carried": Decimal("-30.00"), "receivable": Decimal("0.00")}]
 
     statements.issue_statement(statement=Statement.objects.get(supplier=other), actor=finance, now=GENERATED_AT)
 
-    assert statements.monthly_payables(actor=finance, months=1) == [
+    assert statements.monthly_payables(actor=finance, months=1, until=OCTOBER) == [
         {"month": OCTOBER, "payable": Decimal("250.00"), "carried": Decimal("-30.00"), "receivable": Decimal("0.00")}]
 
 
-def test_the_months_chart_and_table_show_a_month_without_issued_statements_at_zero_not_leave_it_out(supplier, finance):
+def test_the_months_chart_and_table_show_a_month_without_issued_statements_at_zero_not_leave_it_out(supplier, finance, time_machine):
     paying_account(supplier)
     september = generation.previous_month(OCTOBER)
     for month, amount in ((september, "120.00"), (NOVEMBER, "300.00")):
@@ -646,26 +646,37 @@ def test_the_months_chart_and_table_show_a_month_without_issued_statements_at_ze
         generation.generate_now(month=month, actor=finance, now=generation.cutoff_of(month) + timedelta(hours=2))
         statements.issue_statement(statement=Statement.objects.get(month=month), actor=finance, now=generation.cutoff_of(month) + timedelta(hours=3))
 
-    payables = statements.monthly_payables(actor=finance, months=4)
+    payables = statements.monthly_payables(actor=finance, months=4, until=NOVEMBER)
+    time_machine.move_to(DECEMBER_2ND, tick=False)
     page = logged_in(finance).get("/settlement/months/").content.decode()
 
     assert [(row["month"], row["payable"]) for row in payables] == [
         (generation.previous_month(september), Decimal("0.00")), (september, Decimal("120.00")),
         (OCTOBER, Decimal("0.00")), (NOVEMBER, Decimal("300.00"))]
     assert '<g data-label="2026-10" data-value="0.00">' in page and '<tr data-payable-month="2026-10">' in page
-    assert page.count('<tr data-payable-month="') == 12 and '<tr data-payable-month="2025-12">' in page
+    # to this month (December, nothing issued for it yet) at zero: twelve months from January
+    assert '<g data-label="2026-12" data-value="0.00">' in page and '<tr data-payable-month="2026-12">' in page
+    assert page.count('<tr data-payable-month="') == 12 and '<tr data-payable-month="2026-01">' in page
+
+
+def test_the_months_run_to_this_month_at_zero_after_the_last_issued_one(issued, finance):
+    payables = statements.monthly_payables(actor=finance, months=4, until=DECEMBER_2ND.date())
+
+    assert [(row["month"], row["payable"]) for row in payables] == [
+        (generation.previous_month(OCTOBER), Decimal("0.00")), (OCTOBER, issued.payable), (NOVEMBER, Decimal("0.00")),
+        (DECEMBER, Decimal("0.00"))]
 
 
 def test_no_issued_statement_gives_no_months(draft, finance):
-    assert statements.monthly_payables(actor=finance, months=12) == []
+    assert statements.monthly_payables(actor=finance, months=12, until=OCTOBER) == []
 
 
 def test_the_months_table_shows_a_terminated_suppliers_receivable_apart_from_what_is_carried_forward_even_once_collected(
     receivable, finance, finance_checker,
 ):
-    owed = statements.monthly_payables(actor=finance, months=1)
+    owed = statements.monthly_payables(actor=finance, months=1, until=OCTOBER)
     statements.record_collection(statement=receivable, actor=finance, now=LATER, reference="CMB-IN-0001")
-    collected = statements.monthly_payables(actor=finance, months=1)
+    collected = statements.monthly_payables(actor=finance, months=1, until=OCTOBER)
     page = logged_in(finance).get("/settlement/months/").content.decode()
 
     assert owed == collected == [{"month": OCTOBER, "payable": Decimal("0.00"), "carried": Decimal("0.00"), "receivable": Decimal("30.00")}]
