@@ -17,7 +17,7 @@ class SuppliersConfig(AppConfig):
         from core.portal import NavGroup, register_nav, register_supplier_page
         from core.roles import SUPPLIER_REVIEWERS, SUPPLIER_ROLES, Role
         from suppliers.models import Qualification
-        from suppliers.views_catalog import GIFT_STAFF
+        from suppliers.views_catalog import GIFT_STAFF, STOCK_READERS
         from suppliers.selectors import application_standing, disabled_standing
         from suppliers.services.catalog import reviews_waiting
         from suppliers.services.contracts import contracts_waiting
@@ -35,7 +35,7 @@ class SuppliersConfig(AppConfig):
         register_nav(_("礼品类别"), "operator-categories", roles={Role.OPERATOR}, order=31, group=NavGroup.GIFTS)
         register_nav(_("我的礼品"), "supplier-gifts", roles=SUPPLIER_ROLES, order=20)
         register_nav(_("礼品导入导出"), "supplier-catalog-import", roles=SUPPLIER_ROLES, order=25)
-        register_nav(_("库存"), "supplier-stock", roles={*SUPPLIER_ROLES, Role.LOGISTICS, Role.OPERATOR}, order=30, group=NavGroup.ORDERS)
+        register_nav(_("库存"), "supplier-stock", roles=STOCK_READERS, order=30, group=NavGroup.ORDERS)
         register_nav(_("合同审核"), "operator-contracts", roles={Role.OPERATOR, Role.FINANCE}, order=40, group=NavGroup.SUPPLIERS,
                      badge=contracts_waiting)
         register_nav(_("资料变更审核"), "operator-profile-changes", roles={Role.OPERATOR, Role.FINANCE}, order=50,

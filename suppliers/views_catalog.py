@@ -416,7 +416,9 @@ def gift_admin(request):
     return render(request, "suppliers/catalog/gift_admin.html", context | {"filters": filters}, status=filters.status)
 
 
-STOCK_READERS = frozenset({*SUPPLIER_ROLES, Role.LOGISTICS, Role.OPERATOR})
+#: who opens the stock pages (stock, movements, replenishment requests): whom the API shows them, finance too, which
+#: settles the consignment these pages account for (SPEC §4.3)
+STOCK_READERS = StockRecord.visibility.readers
 SAFETY_STOCK_SETTERS = frozenset({Role.LOGISTICS, Role.OPERATOR})
 
 

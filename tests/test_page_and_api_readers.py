@@ -24,6 +24,11 @@ PAIRS = [
     (("supplier-qualification-file",), "qualification-file", "qualification"),
     (("operator-gifts", "supplier-gifts"), "/api/v1/gifts/", None),  # a path: the portal's gift page has the API's URL name, gift-detail
     (("gift-detail",), "/api/v1/gifts/{pk}/", "gift"),
+    # stock: finance reads it as the API shows it (the consignment it settles)
+    (("supplier-stock",), "stock-list", None),
+    (("supplier-stock-movements",), "stock-movement-list", None),
+    (("supplier-replenishments",), "replenishment-request-list", None),
+    (("supplier-replenishment-detail",), "replenishment-request-detail", "replenishment"),
     # the goods flow
     (("logistics-shipments", "supplier-dropship", "member-shipments"), "shipment-list", None),
     (("logistics-shipment", "member-shipments"), "shipment-detail", "shipment"),
