@@ -11,5 +11,5 @@ register_nav(_("扣款建议"), "settlement-penalty-proposals", roles={Role.FINA
              badge=assessment.penalties_waiting)
 register_nav(_("暂停合作建议"), "settlement-suspension-proposals", roles={Role.OPERATOR}, order=97, group=NavGroup.SUPPLIERS,
              badge=assessment.suspensions_waiting)
-register_nav(_("考核指标"), "settlement-kpi-settings", roles={Role.OPERATOR}, order=98, group=NavGroup.SUPPLIERS)
+register_nav(_("考核指标"), "settlement-kpi-settings", roles={Role.OPERATOR, Role.FINANCE}, order=98, group=NavGroup.SUPPLIERS)
 register_nav(_("扣款规则"), "settlement-penalty-rules", roles={Role.OPERATOR, Role.FINANCE}, order=99, group=NavGroup.SETTLEMENT)

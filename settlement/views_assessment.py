@@ -61,10 +61,11 @@ class KpiSettingForm(forms.Form):
     weight = forms.DecimalField(label=gettext_lazy("权重"), max_digits=5, decimal_places=2)
     target = forms.DecimalField(label=gettext_lazy("目标值"), max_digits=9, decimal_places=4)
 
-    def __init__(self, *args, kpi: str, **kwargs) -> None:
+    def __init__(self, *args, kpi: str, editable: bool = True, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         for field in self.fields.values():  # the table's cells have no label of their own: each input names its KPI and column
             field.widget.attrs["aria-label"] = f"{kpi} {field.label}"
+            field.disabled = not editable  # finance reads the settings; operators change them
 
 
 DECISIONS = {
@@ -215,11 +216,13 @@ def decide(request, kind: str, pk: int, name: str):
 
 @login_required
 def kpi_settings(request):
-    """All KPI weights and targets on one form, saved together or not at all; each error shows next to its field."""
-    require_role(request.user, OPERATORS)
+    """All KPI weights and targets on one form, saved together or not at all; each error shows next to its field.
+    Operators and finance read them (as the API lets them); only operators change them."""
+    require_role(request.user, STAFF if request.method == "GET" else OPERATORS)
+    can_edit = has_role(request.user, OPERATORS)
     kpis = list(KpiSetting.objects.order_by("pk"))
     forms_by_kpi = {s.kpi: KpiSettingForm(request.POST if request.method == "POST" else None, prefix=str(s.pk), kpi=s.get_kpi_display(),
-                                          initial={"weight": s.weight, "target": s.target}) for s in kpis}
+                                          initial={"weight": s.weight, "target": s.target}, editable=can_edit) for s in kpis}
     set_errors: list[str] = []
     if request.method == "POST" and all(f.is_valid() for f in forms_by_kpi.values()):
         try:
@@ -233,7 +236,7 @@ def kpi_settings(request):
     rows = [(s, forms_by_kpi[s.kpi]) for s in kpis]
     total = sum((s.weight for s in kpis), Decimal(0))
     return render(request, "settlement/assessment/kpi_settings.html",
-                  {"rows": rows, "total_weight": total, "set_errors": set_errors})
+                  {"rows": rows, "total_weight": total, "set_errors": set_errors, "can_edit": can_edit})
 
 
 def _place_kpi_errors(forms_by_kpi: dict, error: ValidationFailed) -> list[str]:

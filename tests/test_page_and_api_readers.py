@@ -49,6 +49,8 @@ PAIRS = [
     (("settlement-re-evaluations",), "re-evaluation-list", None),
     (("settlement-re-evaluation",), "re-evaluation-detail", "re_evaluation"),
     (("settlement-assessment",), "assessment-detail", "assessment"),
+    (("settlement-kpi-settings",), "kpi-setting-list", None),
+    (("settlement-penalty-rules",), "penalty-rule-list", None),
 ]
 #: where a page deliberately lets fewer roles read than its API, and why
 FEWER_ON_THE_PAGE = {
@@ -74,7 +76,10 @@ def api_path(route: str, obj) -> str:
 def reads_through_api(response, *, listed: bool) -> bool:
     if response.status_code != 200:
         return False
-    return bool(response.json()["results"]) if listed else True
+    if not listed:
+        return True
+    rows = response.json()
+    return bool(rows["results"] if isinstance(rows, dict) else rows)  # a list without pages is its rows
 
 
 def test_every_page_lets_the_roles_read_that_its_api_does(db, now):
@@ -144,3 +149,14 @@ def test_the_navigation_shows_a_role_exactly_the_pages_it_opens(db, request, rol
               if REACHED_FROM[page] in shown and f'href="{reverse(page)}' in client.get(reverse(REACHED_FROM[page])).content.decode()}
 
     assert shown == opened - linked
+
+
+def test_finance_reads_the_kpi_settings_that_only_operators_change(db, finance):
+    client = logged_in(finance)
+
+    page = client.get(reverse("settlement-kpi-settings"))
+
+    assert page.status_code == 200
+    assert 'data-action="save"' not in page.content.decode()
+    assert all(form["weight"].field.disabled and form["target"].field.disabled for _setting, form in page.context["rows"])
+    assert client.post(reverse("settlement-kpi-settings"), {}).status_code == 403
