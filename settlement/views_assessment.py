@@ -179,15 +179,17 @@ def suspension_list(request):
 
 
 def _proposal_list(request, kind: str, selector):
+    """The proposals of one kind for the staff who read them (operators and finance, as the API shows them), with the
+    decisions for the role that takes them; suppliers read theirs on their assessments."""
     model, _actions, roles, _back = DECISIONS[kind]
-    require_role(request.user, roles)
+    require_role(request.user, model.visibility.staff)
     asked = request.GET.copy()
     asked.setdefault("state", model.State.PROPOSED)  # what waits for a decision, unless another state (or all) is asked
     filters = StateFilter(asked, states=model.State.choices)
     proposals = filters.apply(selector(actor=request.user, **filters.values()))
     if kind == "penalty":
         proposals = proposals.prefetch_related(PenaltyProposal.reopening.prefetch())
-    context = paginate(request, proposals) | {"filters": filters}
+    context = paginate(request, proposals) | {"filters": filters, "decides": has_role(request.user, roles)}
     if kind == "penalty":  # what each row offers, as the service decides it
         for proposal in context["page_obj"]:
             proposal.open = assessment.penalty_open(proposal)

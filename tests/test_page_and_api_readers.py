@@ -49,6 +49,9 @@ PAIRS = [
     (("settlement-re-evaluations",), "re-evaluation-list", None),
     (("settlement-re-evaluation",), "re-evaluation-detail", "re_evaluation"),
     (("settlement-assessment",), "assessment-detail", "assessment"),
+    # the proposals: operators and finance read both lists (each decides one kind), suppliers theirs on their assessments
+    (("settlement-penalty-proposals", "settlement-assessments"), "penalty-proposal-list", None),
+    (("settlement-suspension-proposals", "settlement-assessments"), "suspension-proposal-list", None),
     (("settlement-kpi-settings",), "kpi-setting-list", None),
     (("settlement-penalty-rules",), "penalty-rule-list", None),
 ]

@@ -249,6 +249,18 @@ def test_an_operator_may_not_decide_penalties(assessed, operator):
     assert not Adjustment.objects.exists()
 
 
+def test_operators_and_finance_read_both_proposal_lists_where_only_the_deciding_role_is_offered_the_decisions(
+        assessed, supplier, operator, finance):
+    penalties = {user.role: logged_in(user).get("/settlement/assessments/penalties/") for user in (operator, finance)}
+    suspensions = {user.role: logged_in(user).get("/settlement/assessments/suspensions/") for user in (operator, finance)}
+
+    assert all(page.status_code == 200 and supplier.name in page.content.decode() for page in [*penalties.values(), *suspensions.values()])
+    assert 'data-action="accept"' in penalties["finance"].content.decode()
+    assert 'data-action="accept"' not in penalties["operator"].content.decode() and "待财务处理" in penalties["operator"].content.decode()
+    assert 'data-action="accept"' in suspensions["operator"].content.decode()
+    assert 'data-action="accept"' not in suspensions["finance"].content.decode() and "待运营人员决定" in suspensions["finance"].content.decode()
+
+
 def test_the_operator_accepts_a_suspension_from_the_list(assessed, supplier, operator):
     client = logged_in(operator)
     proposal = SuspensionProposal.objects.get()
@@ -332,8 +344,8 @@ def test_all_weights_zero_is_refused_above_the_table_and_nothing_changes(operato
 def test_each_role_sees_its_assessment_navigation(operator, finance, supplier_admin):
     labels = {user.username: nav(logged_in(user).get("/settlement/assessments/")) for user in (operator, finance, supplier_admin)}
 
-    assert "考核指标" in labels["operator"] and "暂停合作建议" in labels["operator"] and "扣款建议" not in labels["operator"]
-    assert "扣款建议" in labels["finance"] and "考核指标" in labels["finance"]  # finance reads the KPI settings
+    # operators and finance read the KPI settings and both kinds of proposals; each decides its own kind
+    assert all(label in labels[role] for role in ("operator", "finance") for label in ("考核指标", "暂停合作建议", "扣款建议"))
     assert "考核得分" in labels["supplier_admin"] and "扣款建议" not in labels["supplier_admin"]
 
 
