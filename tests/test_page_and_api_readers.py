@@ -36,6 +36,8 @@ PAIRS = [
     (("logistics-return",), "return-detail", "return"),
     (("logistics-extra-cost",), "extra-cost-detail", "extra_cost"),
     (("logistics-claims",), "logistics-claim-list", None),
+    # the tariff: the staff's page with its changes; a supplier reads the tariff as it stands under its extra costs
+    (("logistics-tariffs", "logistics-extra-costs"), "tariff-list", None),
     (("logistics-claim",), "logistics-claim-detail", "claim"),
     (("leftover-lot",), "leftover-lot-detail", "leftover_lot"),
     # settlement
