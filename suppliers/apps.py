@@ -18,6 +18,7 @@ class SuppliersConfig(AppConfig):
         from core.roles import SUPPLIER_REVIEWERS, SUPPLIER_ROLES, Role
         from suppliers.models import Qualification
         from suppliers.views_catalog import GIFT_STAFF, STOCK_READERS
+        from suppliers.views_categories import CATEGORY_READERS
         from suppliers.selectors import application_standing, disabled_standing
         from suppliers.services.catalog import reviews_waiting
         from suppliers.services.contracts import contracts_waiting
@@ -32,7 +33,7 @@ class SuppliersConfig(AppConfig):
                      group=NavGroup.SUPPLIERS, badge=applications_waiting)
         register_nav(_("礼品审核"), "operator-gift-review", roles={Role.OPERATOR}, order=20, group=NavGroup.GIFTS, badge=reviews_waiting)
         register_nav(pgettext_lazy("nav", "礼品管理"), "operator-gifts", roles=GIFT_STAFF, order=30, group=NavGroup.GIFTS)
-        register_nav(_("礼品类别"), "operator-categories", roles={Role.OPERATOR}, order=31, group=NavGroup.GIFTS)
+        register_nav(_("礼品类别"), "operator-categories", roles=CATEGORY_READERS, order=31, group=NavGroup.GIFTS)
         register_nav(_("我的礼品"), "supplier-gifts", roles=SUPPLIER_ROLES, order=20)
         register_nav(_("礼品导入导出"), "supplier-catalog-import", roles=SUPPLIER_ROLES, order=25)
         register_nav(_("库存"), "supplier-stock", roles=STOCK_READERS, order=30, group=NavGroup.ORDERS)

@@ -8,7 +8,7 @@ from core.portal import NavGroup, register_menu
 from core.roles import SUPPLIER_ROLES
 
 SUPPLIER_MENU = [
-    (NavGroup.GIFTS, ["supplier-gifts", "supplier-catalog-import"]),
+    (NavGroup.GIFTS, ["supplier-gifts", "supplier-catalog-import", "operator-categories"]),
     (pgettext_lazy("nav group", "库存与物流"), [
         "supplier-stock", "supplier-inbound", "supplier-orders", "supplier-dropship", "logistics-bulk-ship", "logistics-returns",
         "logistics-extra-costs",

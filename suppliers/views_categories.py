@@ -1,25 +1,31 @@
-"""Portal pages of the gift categories: operators add them and change their names and required certificates."""
+"""Portal pages of the gift categories: operators add them and change their names and required certificates; suppliers
+(who submit gifts only with the certificates their category requires) and the other staff read them, as the API lets
+everyone (members find them as their catalog's filter)."""
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from core.api.permissions import require_role
 from core.portal import act_with_form
-from core.roles import OPERATORS
+from core.roles import OPERATORS, STAFF_ROLES, SUPPLIER_ROLES, has_role
 from suppliers.forms_catalog import CategoryForm
 from suppliers.services import categories
 
+CATEGORY_READERS = STAFF_ROLES | SUPPLIER_ROLES
 
 
 @login_required
 def category_list(request):
-    """The categories with their gift counts, and the form that adds one (its errors next to its fields)."""
-    require_role(request.user, OPERATORS)
+    """The categories with their gift counts, and for operators the form that adds one (its errors next to its fields)."""
+    require_role(request.user, CATEGORY_READERS if request.method == "GET" else OPERATORS)
     form = CategoryForm(request.POST or None)
     added = _("已添加礼品类别 %(name)s") % {"name": request.POST.get("name", "").strip()}
     if request.method == "POST" and act_with_form(request, form, categories.save_category, success=added):
         return redirect("operator-categories")
-    return render(request, "suppliers/catalog/categories.html", {"categories": categories.list_categories(), "form": form},
+    return render(request, "suppliers/catalog/categories.html", {"categories": categories.list_categories(), "form": form,
+                                                                "may_edit": has_role(request.user, OPERATORS),
+                                                                # how many gifts: every supplier's, not for a supplier to count
+                                                                "counts_gifts": request.user.role not in SUPPLIER_ROLES},
                   status=400 if form.errors else 200)
 
 

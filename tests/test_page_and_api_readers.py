@@ -11,6 +11,7 @@ import pytest
 from django.urls import NoReverseMatch, URLResolver, get_resolver, reverse
 
 from tests.conftest import client_for
+from tests.factories import CategoryFactory
 from tests.portal import logged_in
 from tests.test_access_matrix import build_world
 
@@ -24,6 +25,8 @@ PAIRS = [
     (("supplier-qualification-file",), "qualification-file", "qualification"),
     (("operator-gifts", "supplier-gifts"), "/api/v1/gifts/", None),  # a path: the portal's gift page has the API's URL name, gift-detail
     (("gift-detail",), "/api/v1/gifts/{pk}/", "gift"),
+    # the categories: reference data everyone reads; a member finds them as its catalog's filter
+    (("operator-categories", "member-catalog"), "category-list", None),
     # stock: finance reads it as the API shows it (the consignment it settles)
     (("supplier-stock",), "stock-list", None),
     (("supplier-stock-movements",), "stock-movement-list", None),
@@ -165,3 +168,17 @@ def test_finance_reads_the_kpi_settings_that_only_operators_change(db, finance):
     assert 'data-action="save"' not in page.content.decode()
     assert all(form["weight"].field.disabled and form["target"].field.disabled for _setting, form in page.context["rows"])
     assert client.post(reverse("settlement-kpi-settings"), {}).status_code == 403
+
+
+@pytest.mark.parametrize("role_fixture", ["supplier_staff", "logistics", "finance"])
+def test_a_role_reads_the_categories_and_their_certificates_where_only_operators_add_and_change_them(db, request, role_fixture):
+    category = CategoryFactory(required_certificates=["3C认证"])
+    user = request.getfixturevalue(role_fixture)
+    client = logged_in(getattr(user, "user", user))
+
+    page = client.get(reverse("operator-categories")).content.decode()
+    row = page.split(f'data-category="{category.code}"', 1)[1].split("</tr>", 1)[0]
+
+    assert "3C认证" in row and 'data-action="edit"' not in row and 'data-testid="new-category"' not in page
+    assert client.post(reverse("operator-categories"), {"code": "toys", "name": "玩具"}).status_code == 403
+    assert client.get(reverse("operator-category-edit", args=[category.pk])).status_code == 403
