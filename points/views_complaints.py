@@ -25,7 +25,7 @@ from core.api.permissions import require_role
 from core.errors import DomainError
 from core.fsm import history_of
 from core.portal import add_service_errors, create_with_form, moved_on, paginate, report_form_errors, send_back, state_reached
-from core.roles import OPERATORS, SUPPLIER_REVIEWERS, SUPPLIER_ROLES, Role, has_role
+from core.roles import OPERATORS, SUPPLIER_ROLES, Role, has_role
 from core.validators import id_or_none
 from points.forms_complaints import (
     ComplaintFilterForm,
@@ -41,7 +41,7 @@ from points.models import Complaint
 from points.models.complaints import Party
 from points.privacy import read_complainant_contact
 from points.services import complaints
-from suppliers.models import Gift
+from suppliers.models import Gift, Supplier
 
 MEMBER = frozenset({Role.MEMBER})
 DESKS = frozenset({Role.OPERATOR, Role.LOGISTICS, *SUPPLIER_ROLES})
@@ -238,7 +238,7 @@ def _links(user, complaint: Complaint) -> dict[str, str]:
             links["gift"] = reverse("member-gift", args=[complaint.gift_id])
         elif role == Role.OPERATOR or (role in SUPPLIER_ROLES and complaint.gift.supplier_id == user.supplier_id):
             links["gift"] = reverse("gift-detail", args=[complaint.gift_id])
-    if complaint.supplier_id and role in SUPPLIER_REVIEWERS:  # the supplier pages are the reviewers'
+    if complaint.supplier_id and role in Supplier.visibility.staff:  # the supplier pages are the staff's
         links["supplier"] = reverse("operator-supplier-detail", args=[complaint.supplier_id])
     return links
 

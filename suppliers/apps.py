@@ -15,9 +15,10 @@ class SuppliersConfig(AppConfig):
         from suppliers import checks  # noqa: F401  (configuration checks)
         from core.login import explain_refused_login
         from core.portal import NavGroup, register_nav, register_supplier_page
-        from core.roles import SUPPLIER_REVIEWERS, SUPPLIER_ROLES, Role
+        from core.roles import SUPPLIER_ROLES, Role
         from suppliers.models import Qualification
         from suppliers.views_catalog import GIFT_STAFF, STOCK_READERS
+        from suppliers.views import SUPPLIER_READERS
         from suppliers.views_categories import CATEGORY_READERS
         from suppliers.selectors import application_standing, disabled_standing
         from suppliers.services.catalog import reviews_waiting
@@ -29,7 +30,7 @@ class SuppliersConfig(AppConfig):
 
         explain_refused_login(disabled_standing)  # first: an account its admin disabled says so, whatever its supplier's state
         explain_refused_login(application_standing)
-        register_nav(pgettext_lazy("nav", "礼品商管理"), "operator-suppliers", roles=SUPPLIER_REVIEWERS, order=10,
+        register_nav(pgettext_lazy("nav", "礼品商管理"), "operator-suppliers", roles=SUPPLIER_READERS, order=10,
                      group=NavGroup.SUPPLIERS, badge=applications_waiting)
         register_nav(_("礼品审核"), "operator-gift-review", roles={Role.OPERATOR}, order=20, group=NavGroup.GIFTS, badge=reviews_waiting)
         register_nav(pgettext_lazy("nav", "礼品管理"), "operator-gifts", roles=GIFT_STAFF, order=30, group=NavGroup.GIFTS)

@@ -69,7 +69,7 @@ def notice_mark_all_read(request):
 
 @login_required
 def supplier_list(request):
-    require_role(request.user, SUPPLIER_REVIEWERS)
+    require_role(request.user, SUPPLIER_READERS)
     filters = SupplierListFilterForm(request.GET)
     context = paginate(request, filters.apply(Supplier.objects.visible_to(request.user))) | {"filters": filters}
     return render(request, "suppliers/supplier_list.html", context, status=filters.status)
@@ -87,6 +87,9 @@ SUPPLIER_ACTIONS = {  # the operator's steps on a supplier's page, each with its
 }
 
 
+#: who opens the suppliers' list and pages: whom the API shows every supplier, the logistics provider too, which
+#: receives their stock, returns goods to them and asks them to collect leftovers (SPEC §4.6 to §4.8)
+SUPPLIER_READERS = Supplier.visibility.staff
 ONBOARDING = frozenset({Supplier.State.APPLIED, Supplier.State.UNDER_REVIEW})  # the states whose page shows the checklist
 CHECKLIST_PAGES = {"contract": "operator-contracts", "business_licence": "operator-qualifications"}  # where each item is done
 
@@ -94,14 +97,16 @@ CHECKLIST_PAGES = {"contract": "operator-contracts", "business_licence": "operat
 @login_required
 def supplier_detail(request, pk: int, *, refused: tuple[str, forms.Form] | None = None):
     """A supplier as the reviewers see it, with the operator's steps (`refused`: the step's name and its form sent back
-    with its errors next to the reason and the reason entered)."""
-    require_role(request.user, SUPPLIER_REVIEWERS)
+    with its errors next to the reason and the reason entered). The logistics provider reads the supplier and its
+    contact, without its paperwork (contract and licences are the reviewers')."""
+    require_role(request.user, SUPPLIER_READERS)
     supplier = get_object_or_404(Supplier.objects.visible_to(request.user), pk=pk)
+    reviews = has_role(request.user, SUPPLIER_REVIEWERS)
     form = ReasonForm(request.POST or None)
     available = [name for name in SUPPLIER_ACTIONS if any(t.name == name for t in supplier.get_available_state_transitions())]
     pages = supplier_pages(request.user, supplier.pk)
     links = {page["url_name"]: page["url"] for page in pages}
-    requirements = contracts.activation_requirements(supplier=supplier, now=timezone.now()) if supplier.state in ONBOARDING else []
+    requirements = contracts.activation_requirements(supplier=supplier, now=timezone.now()) if reviews and supplier.state in ONBOARDING else []
     context = {
         "supplier": supplier, "form": form, "history": history_of(supplier),
         "actions": action_forms(request, [(n, SUPPLIER_ACTIONS[n]) for n in available], refused=refused)
@@ -110,6 +115,7 @@ def supplier_detail(request, pk: int, *, refused: tuple[str, forms.Form] | None 
         # an applicant's onboarding checklist, each item with the page where it is done when the user's role opens it
         "requirements": [(need, links.get(CHECKLIST_PAGES[need.field])) for need in requirements],
         "qualifications": list_qualifications(actor=request.user, on=timezone.localdate()).filter(supplier=supplier),
+        "reads_qualifications": has_role(request.user, Qualification.visibility.readers),
         "reviews_qualifications": has_role(request.user, Qualification.visibility.staff),  # links each to its review page
     }
     return render(request, "suppliers/supplier_detail.html", context, status=page_status(refused))

@@ -25,6 +25,9 @@ PAIRS = [
     (("supplier-qualification-file",), "qualification-file", "qualification"),
     (("operator-gifts", "supplier-gifts"), "/api/v1/gifts/", None),  # a path: the portal's gift page has the API's URL name, gift-detail
     (("gift-detail",), "/api/v1/gifts/{pk}/", "gift"),
+    # the suppliers: the staff's pages (logistics too, without the paperwork), a supplier's own 资料信息
+    (("operator-suppliers", "supplier-profile"), "supplier-list", None),
+    (("operator-supplier-detail", "supplier-profile"), "supplier-detail", "supplier"),
     # the categories: reference data everyone reads; a member finds them as its catalog's filter
     (("operator-categories", "member-catalog"), "category-list", None),
     # stock: finance reads it as the API shows it (the consignment it settles)

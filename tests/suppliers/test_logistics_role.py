@@ -1,5 +1,5 @@
-"""The logistics provider handles the goods, never the money or the paperwork: no settlement prices, contracts,
-licences or supplier review pages (SPEC §4.13)."""
+"""The logistics provider handles the goods, never the money or the paperwork: no settlement prices, contracts or
+licences (SPEC §4.13); it reads the suppliers whose goods it handles, with their contacts."""
 from decimal import Decimal
 
 import pytest
@@ -52,15 +52,21 @@ def test_contracts_licences_and_their_files_are_not_the_logistics_providers_to_s
     assert api(finance).get(f"/api/v1/{route}/{document.pk}/").status_code == 200
 
 
-def test_the_supplier_review_pages_are_forbidden_to_the_logistics_provider_and_left_out_of_its_navigation(logistics):
-    supplier = SupplierFactory()
+def test_the_logistics_provider_reads_a_supplier_and_its_contact_but_not_its_paperwork(logistics):
+    supplier = SupplierFactory()  # an applicant: its page shows the reviewers its onboarding checklist
+    ContractFactory(supplier=supplier, number="HT-LOGISTICS")
+    licensed(supplier)
     client = logged_in(logistics)
 
-    assert client.get("/supplier/review/").status_code == 403
-    assert client.get(f"/supplier/review/{supplier.pk}/").status_code == 403
+    page = client.get(f"/supplier/review/{supplier.pk}/").content.decode()
+
+    assert supplier.name in client.get("/supplier/review/").content.decode()
+    assert supplier.contact_name in page and supplier.contact_phone in page
+    assert "HT-LOGISTICS" not in page and 'data-testid="onboarding-checklist"' not in page and "<h2>资质</h2>" not in page
+    assert not any(f'action="/supplier/review/{supplier.pk}/' in line for line in page.splitlines())  # no operator's step
     assert client.get("/supplier/contracts/review/").status_code == 403
     assert client.get("/supplier/qualifications/review/").status_code == 403
-    assert "礼品商管理" not in nav(client.get("/supplier/stock/"))
+    assert "礼品商管理" in nav(client.get("/supplier/stock/"))
 
 
 def test_the_logistics_provider_opens_no_gift_page_with_its_prices(logistics):
