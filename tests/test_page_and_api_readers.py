@@ -185,3 +185,20 @@ def test_a_role_reads_the_categories_and_their_certificates_where_only_operators
     assert "3C认证" in row and 'data-action="edit"' not in row and 'data-testid="new-category"' not in page
     assert client.post(reverse("operator-categories"), {"code": "toys", "name": "玩具"}).status_code == 403
     assert client.get(reverse("operator-category-edit", args=[category.pk])).status_code == 403
+
+
+def test_a_role_refused_the_catalog_export_is_refused_alike_by_its_page_and_the_api(member, logistics, finance, operator, supplier_admin):
+    """403 from both for a role that may not export, whatever it asks for; 400 only for a role that may, naming what it
+    asked wrongly (the API's format, an operator's missing supplier: the page's format is its address, a 404)."""
+    for user in (member.user, logistics, finance):
+        page = logged_in(user).get(reverse("supplier-catalog-export", args=["csv"]))
+        through_api = client_for(user).get("/api/v1/gift-export/?file_format=pdf", HTTP_ACCEPT="*/*")
+        assert (page.status_code, through_api.status_code) == (403, 403), user.role
+
+    own = (logged_in(supplier_admin).get(reverse("supplier-catalog-export", args=["csv"])),
+           client_for(supplier_admin).get("/api/v1/gift-export/", HTTP_ACCEPT="*/*"))
+    assert [response.status_code for response in own] == [200, 200]
+    assert client_for(supplier_admin).get("/api/v1/gift-export/?file_format=pdf", HTTP_ACCEPT="*/*").status_code == 400
+    assert logged_in(supplier_admin).get(reverse("supplier-catalog-export", args=["pdf"])).status_code == 404
+    unnamed = client_for(operator).get("/api/v1/gift-export/", HTTP_ACCEPT="*/*")
+    assert unnamed.status_code == 400 and unnamed.json()["errors"][0]["attr"] == "supplier"
