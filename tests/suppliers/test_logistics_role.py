@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from suppliers.services import revisions
-from tests.factories import ContractFactory, GiftFactory, QualificationFactory, SupplierFactory, licensed
+from tests.factories import ApplicantFactory, ContractFactory, GiftFactory, QualificationFactory, SupplierFactory, licensed
 from tests.portal import logged_in, nav
 from tests.helpers import published
 
@@ -52,13 +52,16 @@ def test_contracts_licences_and_their_files_are_not_the_logistics_providers_to_s
     assert api(finance).get(f"/api/v1/{route}/{document.pk}/").status_code == 200
 
 
-def test_the_logistics_provider_reads_a_supplier_and_its_contact_but_not_its_paperwork(logistics):
-    supplier = SupplierFactory()  # an applicant: its page shows the reviewers its onboarding checklist
+def test_the_logistics_provider_reads_a_supplier_and_its_contact_but_not_its_paperwork(logistics, finance):
+    supplier = ApplicantFactory()  # its page shows the reviewers its onboarding checklist
     ContractFactory(supplier=supplier, number="HT-LOGISTICS")
     licensed(supplier)
     client = logged_in(logistics)
 
     page = client.get(f"/supplier/review/{supplier.pk}/").content.decode()
+    reviewed = logged_in(finance).get(f"/supplier/review/{supplier.pk}/").content.decode()
+
+    assert "HT-LOGISTICS" in reviewed and 'data-testid="onboarding-checklist"' in reviewed and "<h2>资质</h2>" in reviewed
 
     assert supplier.name in client.get("/supplier/review/").content.decode()
     assert supplier.contact_name in page and supplier.contact_phone in page
