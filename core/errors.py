@@ -59,6 +59,11 @@ class ConcurrentUpdate(Conflict):
     default_detail = gettext_lazy("该记录已被他人修改，请刷新后重试")
 
 
+class ChangedSinceSeen(Conflict):
+    code = "changed_since_seen"
+    default_detail = gettext_lazy("该记录在您打开页面后已有变动，请查看后再操作")
+
+
 class IdempotencyKeyMissing(DomainError):
     code = "idempotency_key_missing"
     status = 400

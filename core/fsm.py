@@ -12,12 +12,13 @@ from typing import Any, TypeVar
 import django_fsm
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import sql
-from core.errors import ConcurrentUpdate, InvalidTransition
+from core.errors import ChangedSinceSeen, ConcurrentUpdate, InvalidTransition
 from core.models import StateMachine, TransitionLog
-from core.models.transitions import CREATION_LABELS, TRANSITION_LABELS, forget_latest_logs, state_label
+from core.models.transitions import CREATION_LABELS, TRANSITION_LABELS, actor_label_for, forget_latest_logs, state_label
 from core.texts import stored
 from core.validators import refuse_nul
 
@@ -58,6 +59,7 @@ def apply_transition(
             obj.save(update_fields=_changed_columns(obj, before))
             _log(obj, name, source, actor=actor, at=at, reason=reason)
             forget_latest_logs(obj)
+            obj.__dict__.pop("_latest_change", None)
     except django_fsm.TransitionNotAllowed as exc:
         obj.refresh_from_db()
         raise _not_allowed(obj, name, source) from exc
@@ -76,6 +78,51 @@ def require_transition(obj: StateMachine, name: str, *, conditions: bool = True)
     to the service, which says why one is not met). :raises InvalidTransition:"""
     if not django_fsm.can_proceed(getattr(obj, name), check_conditions=conditions):
         raise _not_allowed(obj, name, obj.state)
+
+
+def latest_change(obj: models.Model) -> int:
+    """The id of the object's latest transition log (0 before any): what a page showing the object has seen of it. Every
+    step is logged, one that keeps the state too (an invoice number corrected, a statement's new version), so a later
+    id means the object changed since (see require_unchanged). Read once per object (`note_latest_changes` reads a
+    list's in one query)."""
+    if "_latest_change" not in obj.__dict__:
+        obj.__dict__["_latest_change"] = TransitionLog.objects.of(obj).aggregate(latest=models.Max("id"))["latest"] or 0
+    return obj.__dict__["_latest_change"]
+
+
+def note_latest_changes(objects: Iterable[models.Model]) -> None:
+    """Read `latest_change` of several objects of one model in one query (a list whose rows carry action forms)."""
+    by_pk = {obj.pk: obj for obj in objects}
+    if not by_pk:
+        return
+    model = type(next(iter(by_pk.values())))
+    latest = dict(TransitionLog.objects.filter(content_type=ContentType.objects.get_for_model(model), object_id__in=by_pk)
+                  .order_by().values("object_id").annotate(latest=models.Max("id")).values_list("object_id", "latest"))
+    for pk, obj in by_pk.items():
+        obj.__dict__["_latest_change"] = latest.get(pk, 0)
+
+
+def require_unchanged(obj: models.Model, seen: Any, *, reader: Any = None) -> None:
+    """Refuse a step taken from a page (or an API client's read) that saw the object as it was at its transition log
+    `seen` (see latest_change) when it has been changed since, by anyone, even back to the same state (a gift rejected,
+    reworked and submitted again; a statement issued anew; an invoice number corrected): what the user reviewed is no
+    longer what the step would apply to. The refusal names the latest change (who, as `reader` may see them; when;
+    what). `seen` None or blank: nothing to compare (a client that does not send it). :raises ChangedSinceSeen:"""
+    if seen is None or str(seen).strip() == "":
+        return
+    try:
+        seen = int(str(seen).strip())
+    except ValueError:
+        seen = 0  # not a marker of ours: the step cannot be shown to be on what the user saw
+    obj.__dict__.pop("_latest_change", None)
+    if latest_change(obj) <= seen:
+        return
+    log = TransitionLog.objects.select_related("actor__member").get(pk=latest_change(obj))
+    log.subject_seen = obj
+    raise ChangedSinceSeen(_("%(model)s在您打开页面后已有变动（%(actor)s 于 %(at)s %(transition)s），请查看后再操作") % {
+        "model": obj._meta.verbose_name, "actor": actor_label_for(log.actor, reader),
+        "at": timezone.localtime(log.at).strftime("%Y-%m-%d %H:%M"), "transition": log.transition_label,
+    }, seen=log.pk)
 
 
 def log_creation(objs: StateMachine | Iterable[StateMachine], name: str, *, actor: Any, at: datetime, reason: str = "") -> None:

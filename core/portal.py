@@ -334,15 +334,19 @@ def moved_on(request, obj, transition: str) -> int | None:
     """The status (409) of an action on `obj` its state no longer allows (another user moved it on meanwhile), the
     refusal naming the state then said at the top of the next page shown; None while the state allows it. Check it
     before the form sent: what the form holds (a reason missing, too long) is then no longer the point. Only the
-    transition's source states are checked: its conditions (a supplier's standing…) are the service's to judge and say."""
+    transition's source states are checked: its conditions (a supplier's standing…) are the service's to judge and say.
+    Then, when the form carries the `seen` of the page it came from (core/includes/action_form.html, `subject`), that
+    the object has not changed since, back to the same state or in it (see core.fsm.require_unchanged): 409 naming the
+    latest change, so that no one approves what they did not see."""
     from django.contrib import messages
 
-    from core.errors import InvalidTransition
-    from core.fsm import require_transition
+    from core.errors import Conflict
+    from core.fsm import require_transition, require_unchanged
 
     try:
         require_transition(obj, transition, conditions=False)
-    except InvalidTransition as error:
+        require_unchanged(obj, request.POST.get("seen"), reader=request.user)
+    except Conflict as error:
         messages.error(request, error.detail)
         return error.status
     return None

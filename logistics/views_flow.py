@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 
 from core.api.permissions import require_role
 from core.errors import DomainError, PermissionDenied
-from core.fsm import history_of
+from core.fsm import history_of, note_latest_changes
 from core.idempotency import once_per_token
 from core.portal import PageAction, act_with_form, action_forms, add_service_errors, page_status, paginate, posted_from, redirect_back, run_action, state_reached
 from core.roles import SUPPLIER_ROLES, Role
@@ -95,6 +95,7 @@ def inbound_list(request):
     filters = InboundFilterForm(request.GET)
     rows = filters.apply(InboundShipment.objects.visible_to(request.user).select_related("supplier", "gift", "location"))
     context = paginate(request, rows)
+    note_latest_changes(context["page_obj"])  # what each row's action forms saw
     for row in context["page_obj"]:
         row.actions = _offered(request, row, INBOUND_ACTIONS, partial(_may_act_on_inbound, request.user))
     return render(request, "logistics/flow/inbound_list.html", context | {"filters": filters}, status=filters.status)

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from core.api.permissions import require_role
 from core.forms import ListFilter, choice_filter
-from core.fsm import history_of
+from core.fsm import history_of, note_latest_changes
 from core.portal import act_with_form, action_forms, page_status, paginate, posted_from, redirect_back, state_reached
 from core.roles import SUPPLIER_ROLES, Role
 from logistics.models import LeftoverLot
@@ -99,6 +99,7 @@ def leftover_list(request):
         "filters": filters, "show_supplier": request.user.role not in SUPPLIER_ROLES,
     }
     today = timezone.localdate()
+    note_latest_changes(context["page_obj"])  # what each row's action forms saw
     for lot in context["page_obj"]:
         lot.actions, lot.overdue = _offered(request, lot), lot.overdue_on(today)
     return render(request, "logistics/leftovers/lot_list.html", context, status=filters.status)

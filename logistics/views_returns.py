@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 from core.api.permissions import require_role
 from core.errors import DomainError
 from core.files import serve
-from core.fsm import history_of
+from core.fsm import history_of, note_latest_changes
 from core.portal import (
     act_with_form, action_forms, add_service_errors, create_with_form, page_status, paginate, posted_from, redirect_back, report_form_errors,
     state_reached,
@@ -141,6 +141,7 @@ def return_list(request):
     require_role(request.user, RETURN_DESKS)
     filters = ReturnFilterForm(request.GET, staff=request.user.role not in SUPPLIER_ROLES)
     context = paginate(request, filters.apply(returns.list_returns(user=request.user)), by_id=True)  # joins for its own rows only
+    note_latest_changes(context["page_obj"])  # what each row's action forms saw
     for return_request in context["page_obj"]:
         return_request.actions = offered_actions(request, return_request)
     return render(request, "logistics/returns/list.html", context | {"filters": filters}, status=filters.status)

@@ -18,7 +18,7 @@ from core.api.permissions import require_role
 from core.exports import Column, label, list_download, moment, money
 from core.models.transitions import actor_label_for
 from core.errors import DomainError
-from core.fsm import history_of
+from core.fsm import history_of, note_latest_changes
 from core.idempotency import once_per_token
 from core.portal import redirect_back, add_service_errors, moved_on, paginate, run_action, send_back, send_back_refusal
 from core.roles import SUPPLIER_ROLES
@@ -52,6 +52,7 @@ def adjustment_list(request):
     context = paginate(request, filters.apply(rows)) | {
         "filters": filters, "is_finance": request.user.role in FINANCE, **adjustment_decisions(),
     }
+    note_latest_changes(context["page_obj"])  # what each row's decision forms saw
     return render(request, "settlement/adjustments.html", context, status=filters.status)
 
 

@@ -22,7 +22,7 @@ from core.api.permissions import require_role
 from core.charts import bar_chart
 from core.errors import DomainError, ValidationFailed
 from core.forms import ListFilter, StateFilter, yes_no_box
-from core.fsm import histories_of, history_of
+from core.fsm import histories_of, history_of, note_latest_changes, require_unchanged
 from core.portal import add_service_errors, paginate, run_action
 from core.roles import OPERATORS, SUPPLIER_ROLES, Role, has_role
 from settlement.models import Kpi, KpiSetting, PenaltyProposal, PenaltyRule, SuspensionProposal
@@ -190,6 +190,7 @@ def _proposal_list(request, kind: str, selector):
     if kind == "penalty":
         proposals = proposals.prefetch_related(PenaltyProposal.reopening.prefetch())
     context = paginate(request, proposals) | {"filters": filters, "decides": has_role(request.user, roles)}
+    note_latest_changes(context["page_obj"])  # what each row's decision forms saw
     if kind == "penalty":  # what each row offers, as the service decides it
         for proposal in context["page_obj"]:
             proposal.open = assessment.penalty_open(proposal)
@@ -207,7 +208,8 @@ def decide(request, kind: str, pk: int, name: str):
     require_role(request.user, roles)
     proposal = get_object_or_404(model.objects.visible_to(request.user), pk=pk)
     service, field = actions[name]
-    try:
+    try:  # a proposal changed since the list was shown (dismissal asked, declined, reopened…) is looked at first
+        require_unchanged(proposal, request.POST.get("seen"), reader=request.user)
         service(proposal=proposal, actor=request.user, now=timezone.now(), **{field: request.POST.get("reason", "")})
     except DomainError as error:
         messages.error(request, error.detail)

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST
 from core.api.permissions import require_role
 from core.charts import bar_chart
 from core.errors import DomainError
-from core.fsm import history_of
+from core.fsm import history_of, note_latest_changes
 from core.models import Program, Tier
 from core.portal import (
     act_with_form, add_service_errors, bad_input_is_400, labelled, page_status, paginate, posted_from, redirect_back, report_form_errors,
@@ -352,6 +352,7 @@ def review_queue(request, *, refused: tuple[Gift, str, forms.Form] | None = None
         gifts = submitted if queue == "gifts" else approved
         context = paginate(request, gifts.select_related("supplier", "category").prefetch_related("prices__program"), list_url=list_url)
         blocked = qualifications.publication_blockers(context["page_obj"], on=timezone.localdate()) if queue == "approved" else {}
+        note_latest_changes(context["page_obj"])  # what each row's action forms saw
         for gift in context["page_obj"]:
             if queue == "approved":  # publishing or scheduling a blocked gift is refused: neither is offered
                 gift.blocked = blocked.get(gift.pk, "")
@@ -411,6 +412,7 @@ def gift_admin(request):
     require_role(request.user, GIFT_STAFF)
     filters = FilterForm(request.GET, with_supplier=True)
     context = paginate(request, filters.apply(_gifts(request)))
+    note_latest_changes(context["page_obj"])  # what each row's action forms saw
     for gift in context["page_obj"]:
         gift.actions = offered_actions(gift, request.user)
     return render(request, "suppliers/catalog/gift_admin.html", context | {"filters": filters}, status=filters.status)

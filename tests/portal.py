@@ -22,6 +22,16 @@ def logged_in(user) -> Client:
     return client
 
 
+def seen_by(page: str, action: str) -> str:
+    """The `seen` the page's form posting to `action` (its path) carries: what the page showed of the object it steps
+    (core/includes/action_form.html)."""
+    form = re.search(rf'<form[^>]*action="{re.escape(action)}[?"][^>]*>(.*?)</form>', page, re.S)
+    assert form, f"no form posting to {action}"
+    seen = re.search(r'name="seen" value="(\d+)"', form.group(1))
+    assert seen, f"the form posting to {action} carries no seen"
+    return seen.group(1)
+
+
 def posted_as(form: str, values: dict) -> dict:
     """A post of one of a page's several forms, each prefixed with its name (the paperwork page's): its `form` name
     and its fields under `<form>-<field>`."""

@@ -89,13 +89,14 @@ class _ClientErrorResponse(serializers.Serializer):
 
 
 class ErrorResponse409Serializer(_ClientErrorResponse):
-    """invalid_transition, concurrent_update, idempotency_key_in_use, insufficient_points, out_of_stock, order_expired,
-    code_attempts_exceeded, gift_unavailable, supplier_not_active, qualification_blocked, activation_requirements_missing,
-    clearance_not_allowed, no_stock_to_clear, shipment_already_picked, carrier_event_rejected, event_sequence_taken,
-    fee_already_recorded, disposal_too_early, gift_retired, replenishment_already_announced, revision_pending, change_pending,
-    not_escalated, already_reminded, parcel_lost, batch_taken, reference_taken, cost_on_statement, parcel_already_claimed,
-    line_already_answered, line_resolved, reconciliation_superseded, compensation_not_allowed, supplier_terminated,
-    deemed_confirmed, reopen_window_over (docs/api.md, "Errors")"""
+    """invalid_transition, concurrent_update, changed_since_seen, idempotency_key_in_use, insufficient_points,
+    out_of_stock, order_expired, code_attempts_exceeded, gift_unavailable, supplier_not_active, qualification_blocked,
+    activation_requirements_missing, clearance_not_allowed, no_stock_to_clear, shipment_already_picked,
+    carrier_event_rejected, event_sequence_taken, fee_already_recorded, disposal_too_early, gift_retired,
+    replenishment_already_announced, revision_pending, change_pending, not_escalated, already_reminded, parcel_lost,
+    batch_taken, reference_taken, cost_on_statement, parcel_already_claimed, line_already_answered, line_resolved,
+    reconciliation_superseded, compensation_not_allowed, supplier_terminated, deemed_confirmed, reopen_window_over
+    (docs/api.md, "Errors")"""
 
 
 class ErrorResponse422Serializer(_ClientErrorResponse):

@@ -2,7 +2,9 @@
 
 The object is looked up through the viewset's scoped queryset (another tenant's row: 404),
 then the role is checked (403), then whether the object's state still allows the transition (409
-invalid_transition, whatever the input: the object moved on meanwhile), then the input validated (400), and one
+invalid_transition, whatever the input: the object moved on meanwhile), then, when the body sends `seen` (the `id` of
+the latest history row the client read), that the object has not changed since (409 changed_since_seen, naming the
+change: core.fsm.require_unchanged), then the input validated (400), and one
 service call made, which judges the transition's conditions and checks the state again under its lock.
 """
 from collections.abc import Callable, Iterable
@@ -15,7 +17,7 @@ from rest_framework.response import Response
 
 from core.api.fields import RequiredText
 from core.api.permissions import require_role
-from core.fsm import history_of, require_transition
+from core.fsm import history_of, require_transition, require_unchanged
 from core.models import TransitionLog
 from core.models.transitions import actor_label_for
 
@@ -33,9 +35,10 @@ class RequiredReasonInput(serializers.Serializer):
 
 
 class TransitionLogSerializer(serializers.ModelSerializer):
-    """One change: the codes, their display names in the request's language, and who made it (`actor`: a user
-    name, a member's masked phone, or null for the system; to a supplier's user or a member the platform's staff are
-    their role, e.g. 运营人员, and to a member a supplier's users are 礼品商)."""
+    """One change (`id`: what a step's `seen` names, see transition_action): the codes, their display names in the
+    request's language, and who made it (`actor`: a user name, a member's masked phone, or null for the system; to a
+    supplier's user or a member the platform's staff are their role, e.g. 运营人员, and to a member a supplier's users
+    are 礼品商)."""
 
     actor = serializers.SerializerMethodField()
     actor_label = serializers.SerializerMethodField()
@@ -47,8 +50,8 @@ class TransitionLogSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = TransitionLog
-        fields = ["transition", "transition_label", "source_state", "source_label", "target_state", "target_label", "actor", "actor_label",
-                  "at", "reason", "reason_label"]
+        fields = ["id", "transition", "transition_label", "source_state", "source_label", "target_state", "target_label", "actor",
+                  "actor_label", "at", "reason", "reason_label"]
 
     def get_actor(self, log) -> str | None:
         return None if log.actor is None else self.get_actor_label(log)
@@ -98,6 +101,7 @@ def transition_action(
             check(request.user, obj)
         if transition:
             require_transition(obj, transition, conditions=False)
+            require_unchanged(obj, request.data.get("seen") if hasattr(request.data, "get") else None, reader=request.user)
         params = input_serializer(data=request.data, context=self.get_serializer_context())
         params.is_valid(raise_exception=True)
         result = service(**{target: obj}, actor=request.user, now=timezone.now(), **params.validated_data)

@@ -1,5 +1,5 @@
 """The small action forms of an object's page (core/includes/action_form.html): `{% load action_forms %}` …
-`{% shown_form form url name as form %}`."""
+`{% shown_form form url name as form %}`, `{% seen_of subject %}`."""
 import copy
 
 from django import template
@@ -21,6 +21,15 @@ def shown_form(context, form, url: str, name: str = ""):
     if form is not None and form.is_bound and form.errors:
         _point_at_errors(form, name)
     return form
+
+
+@register.simple_tag
+def seen_of(subject) -> int:
+    """What the page shows of `subject`, the object an action form steps: its latest change (core.fsm.latest_change),
+    posted back as `seen` so that a step on an object changed since is refused (core.portal.moved_on)."""
+    from core.fsm import latest_change
+
+    return latest_change(subject)
 
 
 def _bound_again(form, kept: dict):

@@ -292,6 +292,22 @@ def test_the_supplier_admin_confirms_and_enters_its_invoice_then_finance_approve
     assert (body["payment_reference"], body["payment_date"]) == ("CMB-1", "2026-10-15")
 
 
+def test_a_payment_approval_sent_with_the_history_read_before_the_invoice_number_was_corrected_is_409_naming_the_change(
+    api, confirmed, supplier_admin, finance_checker,
+):
+    api(supplier_admin).post(statement_url(confirmed, "invoice"), {"invoice_number": "00123456", "invoice_amount": "680.00"})
+    seen = api(finance_checker).get(statement_url(confirmed, "history")).json()[-1]["id"]
+    api(supplier_admin).post(statement_url(confirmed, "correct-invoice"), {"invoice_number": "00123457"})
+
+    stale = api(finance_checker).post(statement_url(confirmed, "approve-payment"), {"seen": seen}, format="json")
+    latest = api(finance_checker).get(statement_url(confirmed, "history")).json()[-1]["id"]
+    fresh = api(finance_checker).post(statement_url(confirmed, "approve-payment"), {"seen": latest}, format="json")
+
+    assert stale.status_code == 409 and errors(stale) == [(None, "changed_since_seen")]
+    assert "更正发票号码" in stale.json()["errors"][0]["detail"]
+    assert fresh.status_code == 200 and fresh.json()["state"] == "approved"
+
+
 def test_an_issued_statement_says_by_when_it_is_deemed_confirmed_and_a_confirmed_one_does_not(api, issued, supplier_admin):
     deadline = datetime.fromisoformat(api(supplier_admin).get(statement_url(issued)).json()["respond_by"])
     confirmed = api(supplier_admin).post(statement_url(issued, "confirm")).json()

@@ -16,7 +16,7 @@ from settlement.services import adjustments, generation, statements
 from settlement.services.reconciliation import resolve_line, upload_reconciliation
 from suppliers.models import BankAccount
 from tests.factories import FIXED_NOW, SHANGHAI, ApplicantFactory, SupplierFactory
-from tests.portal import field_errors, listed, logged_in, nav, page_in
+from tests.portal import field_errors, listed, logged_in, nav, page_in, seen_by
 
 pytestmark = pytest.mark.django_db
 
@@ -511,6 +511,56 @@ def test_a_payment_day_outside_the_business_years_is_shown_next_to_it_and_pays_n
     issued.refresh_from_db()
     assert response.status_code == 400 and field_errors(response) == {"paid_on": "日期须在 2000–2099 年"}
     assert (issued.state, issued.payment_reference, issued.payment_date) == ("approved", "", None)
+
+
+def stale_refusal(response) -> str:
+    said = [str(m) for m in response.context["messages"]]
+    assert response.status_code == 409 and len(said) == 1, (response.status_code, said)
+    assert said[0].startswith("结算单在您打开页面后已有变动（") and said[0].endswith("请查看后再操作"), said
+    return said[0]
+
+
+def test_a_statement_issued_anew_since_its_page_was_opened_is_not_confirmed_from_it(issued, supplier_admin, finance):
+    client, confirm = logged_in(supplier_admin), f"/settlement/statements/{issued.pk}/confirm/"
+    seen = seen_by(client.get(f"/settlement/statements/{issued.pk}/").content.decode(), confirm)
+    statements.dispute_statement(statement=issued, actor=supplier_admin, now=FIXED_NOW, reason="少计一笔补偿")
+    statements.reissue_statement(statement=issued, actor=finance, now=FIXED_NOW, reason="核对后重发")
+
+    stale = act(client, issued, "confirm", {"seen": seen})
+    issued.refresh_from_db()
+    assert "下发新版本" in stale_refusal(stale) and (issued.state, issued.version) == ("issued", 2)
+
+    fresh = act(client, issued, "confirm", {"seen": seen_by(stale.content.decode(), confirm)})
+    issued.refresh_from_db()
+    assert fresh.status_code == 302 and issued.state == "confirmed"
+
+
+def test_an_invoice_number_corrected_since_the_page_was_opened_is_not_approved_for_payment_from_it(
+    issued, supplier_admin, finance, finance_checker,
+):
+    statements.confirm_statement(statement=issued, actor=supplier_admin, now=FIXED_NOW)
+    statements.invoice_statement(statement=issued, actor=supplier_admin, now=FIXED_NOW, number="33012345", amount="500.00")
+    client, approve = logged_in(finance_checker), f"/settlement/statements/{issued.pk}/approve_payment/"
+    seen = seen_by(client.get(f"/settlement/statements/{issued.pk}/").content.decode(), approve)
+    statements.correct_invoice_number(statement=issued, actor=supplier_admin, now=FIXED_NOW, number="33099999")
+
+    stale = act(client, issued, "approve_payment", {"seen": seen})
+    issued.refresh_from_db()
+    assert "更正发票号码" in stale_refusal(stale) and issued.state == "invoiced"
+
+    fresh = act(client, issued, "approve_payment", {"seen": seen_by(stale.content.decode(), approve)})
+    issued.refresh_from_db()
+    assert fresh.status_code == 302 and issued.state == "approved"
+
+
+def test_a_step_posted_without_what_the_page_saw_is_judged_by_the_state_alone(issued, supplier_admin, finance):
+    statements.dispute_statement(statement=issued, actor=supplier_admin, now=FIXED_NOW, reason="少计一笔补偿")
+    statements.reissue_statement(statement=issued, actor=finance, now=FIXED_NOW, reason="核对后重发")
+
+    confirmed = act(logged_in(supplier_admin), issued, "confirm")
+
+    issued.refresh_from_db()
+    assert confirmed.status_code == 302 and issued.state == "confirmed"
 
 
 def test_an_action_the_state_does_not_allow_is_409_on_the_page_with_an_error_message_and_changes_nothing(draft, finance):

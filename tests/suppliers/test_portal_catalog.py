@@ -13,7 +13,8 @@ from suppliers.models import Gift, GiftRevision, ReplenishmentRequest, StockReco
 from suppliers.services import inventory
 from tests.factories import CategoryFactory, GiftFactory, WarehouseFactory
 from tests.helpers import gift_in_state, stocked_to_clear
-from tests.portal import field_errors, listed, logged_in
+from suppliers.services import catalog
+from tests.portal import field_errors, listed, logged_in, seen_by
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("licensed_supplier")]  # its gifts go to review
 
@@ -245,6 +246,28 @@ def test_a_gift_decided_meanwhile_is_a_conflict_said_at_the_top_of_the_review_pa
     gift.refresh_from_db()
     assert gift.state == "approved" and response.status_code == 409
     assert [m.level_tag for m in response.context["messages"]] == ["error"] and list(response.context["page_obj"]) == []
+
+
+def test_a_gift_rejected_reworked_and_submitted_again_since_the_review_page_was_opened_is_not_approved_from_it(
+    operator, supplier_admin,
+):
+    gift = in_state("submitted")
+    client, approve = logged_in(operator), f"/supplier/gift-review/gifts/{gift.pk}/approve/"
+    seen = seen_by(client.get("/supplier/gift-review/").content.decode(), approve)
+    now = timezone.now()
+    catalog.reject_gift(gift=gift, actor=operator, now=now, reason="图片不清晰")
+    catalog.rework_gift(gift=gift, actor=supplier_admin, now=now)
+    catalog.submit_gift(gift=gift, actor=supplier_admin, now=now)
+
+    stale = client.post(approve, {"reason": "", "seen": seen, "next": "/supplier/gift-review/"})
+    gift.refresh_from_db()
+    said = [str(m) for m in stale.context["messages"]]
+    assert stale.status_code == 409 and gift.state == "submitted"
+    assert len(said) == 1 and said[0].startswith("礼品在您打开页面后已有变动（") and "提交" in said[0] and said[0].endswith("请查看后再操作")
+
+    fresh = client.post(approve, {"reason": "", "seen": seen_by(stale.content.decode(), approve), "next": "/supplier/gift-review/"})
+    gift.refresh_from_db()
+    assert fresh.status_code == 302 and gift.state == "approved"
 
 
 def test_the_review_page_shown_again_after_a_refusal_keeps_its_search_and_leads_to_its_own_address(operator):
