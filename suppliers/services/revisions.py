@@ -150,13 +150,16 @@ def check_fulfilment_change(gift: Gift, changes: dict[str, Any]) -> None:
 
 
 def apply_changes(gift: Gift, changes: dict[str, Any], *, actor, now: datetime) -> None:
-    """Write cleaned changes to the gift (saving it, also a new one) and its per-program prices; pictures the change
-    leaves out are deleted from the storage once it is committed; a gift turned dropship is no longer restocked in a
-    warehouse, so its open replenishment requests are cancelled."""
+    """Write cleaned changes to the gift (saving it, also a new one: an existing one only in the columns changed, so
+    that nothing else of its row read before is written back) and its per-program prices; pictures the change leaves
+    out are deleted from the storage once it is committed; a gift turned dropship is no longer restocked in a
+    warehouse, so its open replenishment requests are cancelled. An existing gift is the row read under its lock
+    (`lock_gift`), its state checked on it."""
     turns_dropship = gift.pk is not None and gift.fulfilment == Gift.Fulfilment.WAREHOUSE and changes.get("fulfilment") == Gift.Fulfilment.DROPSHIP
     if "images" in changes and gift.pk is not None:
         dropped = set(gift.images or []) - set(changes["images"])
         transaction.on_commit(lambda: discard_unused(gift.supplier_id, dropped))
+    creating = gift.pk is None
     for field, value in changes.items():
         if field == "category":
             gift.category = _category(value)
@@ -164,7 +167,7 @@ def apply_changes(gift: Gift, changes: dict[str, Any], *, actor, now: datetime) 
             setattr(gift, field, Decimal(value))
         elif field != "points_prices":
             setattr(gift, field, value)
-    gift.save()
+    gift.save(update_fields=None if creating else [field for field in changes if field != "points_prices"])
     if "points_prices" in changes:
         prices = changes["points_prices"]
         programs = {p.code: p for p in Program.objects.all()}
@@ -181,29 +184,50 @@ def edit_gift(*, gift: Gift, actor, now: datetime, changes: dict[str, Any], uplo
 
     :raises ValidationFailed: for bad values, a settlement price above the market price, an upload that is no accepted
         picture, or a clearance gift's normal price lowered to its clearance price
-    :raises InvalidTransition: while the gift is in review or retired :raises RevisionPending: a revision already pending
+    :raises InvalidTransition: while the gift is in review or retired, judged on its row read again under its lock (a
+        draft a colleague submitted meanwhile is refused, saying so) :raises RevisionPending: a revision already pending
     :raises QualificationBlocked: for a revision while a qualification the category it leaves the gift in needs is expired or missing
     """
+    _editable(gift, lock=False)  # nothing is stored for a gift that takes no change now
     before = changes.get("images", gift.images or [])
-    with stored_uploads(supplier_id=gift.supplier_id, uploads=uploads, after=before if isinstance(before, list) else []) as stored:
+    with stored_uploads(supplier_id=gift.supplier_id, uploads=uploads, after=before if isinstance(before, list) else []) as stored, \
+            transaction.atomic():
+        gift = _editable(gift)  # read again under its lock: a colleague may have submitted it (or changed it) meanwhile
         if stored:
-            changes = changes | {"images": list(before) + stored}
+            changes = changes | {"images": list(changes.get("images", gift.images or [])) + stored}
         cleaned = clean_changes(changes, gift=gift)
         check_fulfilment_change(gift, cleaned)
         check_normal_prices(gift, cleaned)
         if "points_prices" in cleaned:
             check_contracted_programs(supplier=gift.supplier, program_codes=cleaned["points_prices"], on=timezone.localdate(now))
-        with transaction.atomic():
-            if gift.state in EDIT_IN_PLACE:
-                apply_changes(gift, cleaned, actor=actor, now=now)
-                return gift
-            _check_revisable(gift)
-            if GiftRevision.objects.filter(gift=gift, state=GiftRevision.State.PENDING).exists():
-                raise RevisionPending(gettext("已有待审核的修改"), field="changes")
-            _check_change_qualified(gift, cleaned, now=now)
-            revision = GiftRevision.objects.create(gift=gift, changes=cleaned, requested_by=actor, requested_at=now)
-            log_creation(revision, "request", actor=actor, at=now)
-            return revision
+        if gift.state in EDIT_IN_PLACE:
+            apply_changes(gift, cleaned, actor=actor, now=now)
+            return gift
+        if GiftRevision.objects.filter(gift=gift, state=GiftRevision.State.PENDING).exists():
+            raise RevisionPending(gettext("已有待审核的修改"), field="changes")
+        _check_change_qualified(gift, cleaned, now=now)
+        revision = GiftRevision.objects.create(gift=gift, changes=cleaned, requested_by=actor, requested_at=now)
+        log_creation(revision, "request", actor=actor, at=now)
+        return revision
+
+
+def _check_editable(gift: Gift) -> None:
+    """A gift takes a change, in place or by review, only in the states that allow one. :raises InvalidTransition:
+    naming its state"""
+    if gift.state not in EDIT_IN_PLACE:
+        _check_revisable(gift)
+
+
+def _editable(gift: Gift, *, lock: bool = True) -> Gift:
+    """The gift read again under its lock (inside the caller's transaction; without `lock`, only read), its state
+    checked on that row, not on the one the request loaded (a colleague may have submitted the draft meanwhile).
+    :raises InvalidTransition: naming the state it is in now"""
+    fresh = lock_gift(gift.pk) if lock else Gift.objects.get(pk=gift.pk)
+    if fresh.state != gift.state and fresh.state not in EDIT_IN_PLACE | EDIT_BY_REVISION:
+        raise InvalidTransition(gettext("礼品在您打开后已变为「%(state)s」状态，不能再修改，请查看后再操作")
+                                % {"state": fresh.get_state_display()}, field="state")
+    _check_editable(fresh)
+    return fresh
 
 
 def _check_revisable(gift: Gift) -> None:
@@ -233,9 +257,10 @@ def approve_revision(*, revision: GiftRevision, actor, now: datetime, reason: st
     into a category deleted since
     :raises QualificationBlocked: while a qualification the category it leaves the gift in needs is expired or missing"""
     require_transition(revision, "approve")
-    _check_revisable(revision.gift)
     with transaction.atomic():
-        lock_gift(revision.gift_id)  # against an inbound announced meanwhile
+        gift = lock_gift(revision.gift_id)  # read again under its lock: against an inbound announced meanwhile,
+        _check_revisable(gift)  # and judged as it is now, not as the revision's page read it (retired, back in review…)
+        revision.gift = gift
         _check_change_qualified(revision.gift, revision.changes, now=now)  # a certificate may have expired since
         check_fulfilment_change(revision.gift, revision.changes)  # stock may have arrived since the change was asked for
         check_normal_prices(revision.gift, revision.changes)  # the gift may have gone on clearance since

@@ -8,7 +8,7 @@ from core.errors import Conflict, InvalidTransition, ValidationFailed
 from core.models import Program
 from suppliers.models import Gift, GiftRevision
 from suppliers.selectors import list_catalog
-from suppliers.services import inventory, onboarding, revisions
+from suppliers.services import catalog, inventory, onboarding, revisions
 from tests.factories import GiftFactory, WarehouseFactory
 from tests.helpers import gift_in_state, published
 
@@ -71,6 +71,44 @@ def test_a_gift_in_review_or_retired_cannot_be_edited(supplier_staff, operator, 
 
     with pytest.raises(Conflict):
         revisions.edit_gift(gift=gift, actor=supplier_staff, now=now, changes={"name": "X"})
+
+
+def test_a_draft_a_colleague_submitted_meanwhile_is_refused_as_in_review_not_saved_from_the_copy_loaded_before(
+    supplier_staff, supplier_admin, now,
+):
+    loaded = GiftFactory()  # the edit request read the draft…
+    catalog.submit_gift(gift=Gift.objects.get(pk=loaded.pk), actor=supplier_admin, now=now)  # …a colleague submits it
+
+    with pytest.raises(InvalidTransition) as refused:
+        revisions.edit_gift(gift=loaded, actor=supplier_staff, now=now, changes={"name": "并发改名"})
+
+    gift = Gift.objects.get(pk=loaded.pk)
+    assert refused.value.field == "state" and "「待审核」" in refused.value.detail and "您打开后" in refused.value.detail
+    assert (gift.state, gift.name) == ("submitted", loaded.name)
+
+
+def test_a_draft_edit_writes_only_the_fields_it_changes_keeping_a_colleagues_edit_made_meanwhile(supplier_staff, supplier_admin,
+                                                                                                  now):
+    loaded = GiftFactory()
+    revisions.edit_gift(gift=Gift.objects.get(pk=loaded.pk), actor=supplier_admin, now=now, changes={"description": "同事补充的说明"})
+
+    revisions.edit_gift(gift=loaded, actor=supplier_staff, now=now, changes={"name": "新名称"})
+
+    gift = Gift.objects.get(pk=loaded.pk)
+    assert (gift.name, gift.description, gift.state) == ("新名称", "同事补充的说明", "draft")
+
+
+def test_a_revision_approved_on_a_gift_delisted_since_it_was_read_applies_to_the_gift_as_it_is_now(supplier_staff, operator, now):
+    gift = online(GiftFactory(), operator, now)
+    revision = revisions.edit_gift(gift=gift, actor=supplier_staff, now=now, changes={"name": "新名称"})
+    loaded = GiftRevision.objects.select_related("gift").get(pk=revision.pk)  # the review page read it, the gift online…
+    catalog.delist_gift(gift=Gift.objects.get(pk=gift.pk), actor=operator, now=now, reason_code=Gift.DelistReason.LOW_SALES,
+                        reason="运营下线")  # …and the gift went offline meanwhile
+
+    revisions.approve_revision(revision=loaded, actor=operator, now=now)
+
+    gift.refresh_from_db()
+    assert (loaded.state, gift.state, gift.name) == ("approved", "offline", "新名称")
 
 
 @pytest.mark.parametrize(
