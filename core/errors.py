@@ -81,6 +81,33 @@ class IdempotencyKeyReused(DomainError):
     default_detail = gettext_lazy("此 Idempotency-Key 已用于内容不同的请求")
 
 
+class FormResent(DomainError):
+    """A portal form sent again with the token it was rendered with but other values (the user went back, changed
+    them and sent it again): what its first sending created (`created`, at `at`) stays as it is, nothing else is
+    created. `worded(named)` says it with the object named as the page shows it (a link to it). A conflict (409) no
+    API client meets (an API request's key sent with another body is IdempotencyKeyReused), so none of the API's
+    409 codes."""
+
+    code = "form_resent"
+    status = 409
+    wording = gettext_lazy("该表单已于 %(at)s 提交过，已创建%(object)s；本次填写的内容与当时不同，未再创建。如需再建，请重新打开表单")
+
+    def __init__(self, *, created, name: str, at) -> None:
+        self.created, self.at = created, at
+        super().__init__(self.worded(name), field="token")
+
+    def worded(self, named: str) -> str:
+        """The refusal naming the object `named`: HTML (escaped) when `named` is (a link)."""
+        from django.utils import timezone
+        from django.utils.html import conditional_escape
+        from django.utils.safestring import SafeString, mark_safe
+
+        html = isinstance(named, SafeString)
+        text = (conditional_escape(self.wording) if html else self.wording) % {
+            "at": timezone.localtime(self.at).strftime("%Y-%m-%d %H:%M"), "object": named}
+        return mark_safe(text) if html else text
+
+
 class TooManyLoginFailures(DomainError):
     """A username or a client that failed to sign in too often, refused until its lockout ends (`retry_after`)."""
 

@@ -27,10 +27,11 @@ class SubmittedOnce(forms.Form):
         """The values entered, without the token."""
         return {name: value for name, value in self.cleaned_data.items() if name != "token"}
 
-    def create_once(self, *, user, name: str, action: Callable[[], Model]) -> tuple[int, bool]:
-        """Run `action` once for this form's token and `user` (a repeat runs nothing): (the created object's id, whether
-        this call created it). :raises DomainError: what `action` raises"""
-        return once_per_token(user=user, form=name, token=self.cleaned_data["token"], action=action)
+    def create_once(self, *, user, name: str, values: dict, action: Callable[[], Model]) -> tuple[int, bool]:
+        """Run `action` once for this form's token and `user` (a repeat with the same `values` runs nothing): (the
+        created object's id, whether this call created it). :raises DomainError: what `action` raises
+        :raises FormResent: the token created something from other `values`"""
+        return once_per_token(user=user, form=name, token=self.cleaned_data["token"], values=values, action=action)
 
 
 UNNAMED_ROW = forms.ModelChoiceField.default_error_messages["invalid_choice"]

@@ -25,13 +25,13 @@ from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
 
 from core import sql
-from core.errors import IdempotencyKeyInUse, IdempotencyKeyMissing, IdempotencyKeyReused, ValidationFailed
+from core.errors import FormResent, IdempotencyKeyInUse, IdempotencyKeyMissing, IdempotencyKeyReused, ValidationFailed
 from core.models import IdempotencyRecord
 from core.numbers import redrawn_transaction
 from core.validators import length_error
 
 HEADER = "Idempotency-Key"
-_STORED = ("request_hash", "response_status", "response_body")
+_STORED = ("request_hash", "response_status", "response_body", "created_at")
 _KEY = f"r.user_id = %s AND r.endpoint = %s AND r.{connection.ops.quote_name('key')} = %s"
 
 
@@ -125,20 +125,64 @@ def _replay(record: IdempotencyRecord, body_hash: str) -> Response:
     return response
 
 
-def once_per_token(*, user, form: str, token: str, action: Callable[[], Model]) -> tuple[int, bool]:
+def once_per_token(*, user, form: str, token: str, values: dict, action: Callable[[], Model]) -> tuple[int, bool]:
     """Run a portal form's `action` at most once per token the form was rendered with (a double-clicked or re-sent
     form creates one object): (the object's id, whether this call created it). The token is claimed as an API key
-    is, in the action's own transaction. :raises IdempotencyKeyMissing: without a token"""
+    is, in the action's own transaction, and keeps a digest of the `values` entered: the same token with the same
+    values is the same request, with others (the user went back, changed them and sent the form again) a refusal.
+    :raises IdempotencyKeyMissing: without a token :raises FormResent: the token already created something from
+    other values (nothing is run)"""
     token = _read_key(token, field="token")
     endpoint = f"portal {form}"
+    digest = _form_hash(values)
 
     def attempt() -> tuple[int, bool]:
         done = _claim(user_id=user.pk, endpoint=endpoint, key=token)
         if done is not None:
-            return done.response_body["id"], False
+            return _created_before(done, digest), False
         created = action()
-        IdempotencyRecord.objects.create(user_id=user.pk, endpoint=endpoint, key=token, request_hash="", response_status=201,
-                                         response_body={"id": created.pk}, created_at=timezone.now())
+        IdempotencyRecord.objects.create(user_id=user.pk, endpoint=endpoint, key=token, request_hash=digest, response_status=201,
+                                         response_body={"id": created.pk, "model": created._meta.label_lower}, created_at=timezone.now())
         return created.pk, True
 
     return redrawn_transaction(attempt)
+
+
+def _created_before(record: IdempotencyRecord, digest: str) -> int:
+    """The id of what a form's token created before. :raises FormResent: when it was created from other values (a
+    token stored before values were kept, with no digest, is taken as the same request)"""
+    pk = record.response_body["id"]
+    if record.request_hash in ("", digest):
+        return pk
+    from django.apps import apps
+
+    created = apps.get_model(record.response_body["model"])._base_manager.get(pk=pk)
+    raise FormResent(created=created, name=named_object(created), at=record.created_at)
+
+
+def named_object(obj: Model) -> str:
+    """An object as a message names it: its kind and its number (its name where it has no number, else its id)."""
+    own_name = type(obj).__str__ is not Model.__str__
+    return f"{obj._meta.verbose_name} {getattr(obj, 'number', '') or (str(obj) if own_name else f'#{obj.pk}')}"
+
+
+def _form_hash(values: dict) -> str:
+    """A digest of the values a form entered: rows by id, a file by its name and size, anything else as JSON says it."""
+    return hashlib.sha256(json.dumps(values, sort_keys=True, cls=_FormValues).encode()).hexdigest()
+
+
+class _FormValues(JSONEncoder):
+    def default(self, obj):
+        from django.core.files import File
+        from django.db.models import QuerySet
+
+        if isinstance(obj, Model):
+            return obj.pk
+        if isinstance(obj, QuerySet):
+            return sorted(obj.values_list("pk", flat=True))
+        if isinstance(obj, File):
+            return [obj.name, obj.size]
+        try:
+            return super().default(obj)
+        except TypeError:
+            return str(obj)

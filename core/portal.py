@@ -302,7 +302,7 @@ def act_with_form(
 
 def create_with_form(
     request, form, name: str, service: Callable, *, values: Callable[[], dict] | None = None,
-    aliases: dict[str, str] | None = None, success: str | Promise | Callable[[int], str] = "",
+    aliases: dict[str, str] | None = None, success: str | Promise | Callable[[int], str] = "", page: str = "",
 ) -> tuple[int, bool] | None:
     """Call `service`, which creates something, for a bound valid `form` (a core.forms.SubmittedOnce) at most once per
     the token the form was rendered with (`name` names the form among the user's: a double click or a re-sent request
@@ -310,24 +310,41 @@ def create_with_form(
     entered: `form.entered`). (The object's id, whether this request created it) for the page to go to it; `success`,
     the message (or a function of the id giving it) said only when this request created it: a repeat goes to the
     object without saying it again. None when the form is unsent or invalid or the service refused, its errors then
-    next to the fields they name (see add_service_errors), for the page to be rendered again with the form."""
+    next to the fields they name (see add_service_errors), for the page to be rendered again with the form; the same
+    form sent again with other values (back, changed, sent) is refused so (409), naming what it created, a link to
+    its `page` (the url name of the object's page, taking its id) where it has one."""
     from django.contrib import messages
     from django.utils import timezone
 
-    from core.errors import DomainError
+    from core.errors import DomainError, FormResent
 
     if not form.is_valid():
         return None
+    entered = (values or form.entered)()
     try:
-        pk, first = form.create_once(user=request.user, name=name, action=lambda: service(
-            actor=request.user, now=timezone.now(), **(values or form.entered)()
+        pk, first = form.create_once(user=request.user, name=name, values=entered, action=lambda: service(
+            actor=request.user, now=timezone.now(), **entered
         ))
+    except FormResent as resent:
+        form.add_error(None, resent.worded(_created_link(resent.created, page)))
+        form.refused_status = resent.status
+        return None
     except DomainError as error:
         add_service_errors(form, error, aliases=aliases)
         return None
     if first and success:
         messages.success(request, success(pk) if callable(success) else success)
     return pk, first
+
+
+def _created_link(obj, page: str):
+    """`obj` named (core.idempotency.named_object), a link to its `page` (a url name taking its id) where given."""
+    from django.utils.html import conditional_escape, format_html
+
+    from core.idempotency import named_object
+
+    name = named_object(obj)
+    return format_html('<a href="{}">{}</a>', reverse(page, args=[obj.pk]), name) if page else conditional_escape(name)
 
 
 def moved_on(request, obj, transition: str) -> int | None:

@@ -23,8 +23,7 @@ from django.views.decorators.http import require_POST
 from core.api.permissions import require_role
 from core.errors import DomainError, PermissionDenied
 from core.fsm import history_of, note_latest_changes
-from core.idempotency import once_per_token
-from core.portal import PageAction, act_with_form, action_forms, add_service_errors, page_status, paginate, posted_from, redirect_back, run_action, state_reached
+from core.portal import PageAction, act_with_form, action_forms, create_with_form, page_status, paginate, posted_from, redirect_back, run_action, state_reached
 from core.roles import SUPPLIER_ROLES, Role
 from core.services import log_personal_data_access
 from core.validators import id_or_none
@@ -146,15 +145,10 @@ def supplier_inbound(request):
     form = AnnounceForm(request.POST or None, user=request.user, initial=_initial_from_request(request))
     if request.method == "POST" and form.is_valid():
         supplier = get_object_or_404(Supplier.objects.visible_to(request.user), pk=request.user.supplier_id)
-        try:
-            pk, _first = once_per_token(
-                user=request.user, form="announce", token=form.cleaned_data["token"],
-                action=lambda: inbound.announce_inbound(supplier=supplier, actor=request.user, now=timezone.now(), **form.values()),
-            )
-        except DomainError as error:
-            add_service_errors(form, error, aliases=ANNOUNCE_FIELDS)
-        else:
-            messages.success(request, _("已预报入库：%(number)s") % {"number": InboundShipment.objects.get(pk=pk).number})
+        if create_with_form(
+            request, form, "announce", partial(inbound.announce_inbound, supplier=supplier), values=form.values, aliases=ANNOUNCE_FIELDS,
+            success=lambda pk: _("已预报入库：%(number)s") % {"number": InboundShipment.objects.get(pk=pk).number}, page="logistics-inbound-detail",
+        ):
             return redirect("supplier-inbound")
     filters = InboundFilterForm(request.GET)
     rows = filters.apply(InboundShipment.objects.visible_to(request.user).select_related("gift", "location"))

@@ -128,7 +128,7 @@ def member_return_request(request, order_pk: int):
         return redirect("member-order", pk=order.pk)
     form = ReturnRequestForm(request.POST or None, request.FILES or None)
     if created := create_with_form(request, form, "return-request", partial(returns.request_return, order=order),
-                                   success=_("退换货申请已提交，请等待审核。")):
+                                   success=_("退换货申请已提交，请等待审核。"), page="logistics-return"):
         return redirect("logistics-return", pk=created[0])
     context = {"order": order, "form": form, "returnable": allowed.quantity, "windows": returns.WINDOWS}
     return render(request, "logistics/returns/request_form.html", context)
@@ -279,7 +279,7 @@ def extra_cost_create(request):
     form = ExtraCostForm(request.POST or None, user=request.user)
     if request.method == "POST" and (created := create_with_form(
         request, form, "extra-cost", partial(costs.record_extra_cost, refuse_repeat=True), values=form.values, aliases=COST_FIELDS,
-        success=lambda pk: _("已记录额外费用 ¥%(amount)s") % {"amount": ExtraCost.objects.get(pk=pk).amount},
+        success=lambda pk: _("已记录额外费用 ¥%(amount)s") % {"amount": ExtraCost.objects.get(pk=pk).amount}, page="logistics-extra-cost",
     )):
         return redirect("logistics-extra-cost", pk=created[0])
     return render(request, "logistics/returns/cost_form.html", {"form": form}, status=400 if form.errors else 200)

@@ -116,7 +116,8 @@ def gift_detail(request, pk: int):
     most = orders.most_per_order(per_order=gift.per_order, unit_points=gift.points_price, balance=balance)
     form = RedeemForm(request.POST or None, initial=_recipient(member))
     form.fields["quantity"].widget.attrs["max"] = max(1, most)
-    if placed := create_with_form(request, form, "redeem", partial(orders.place_order, member=member, gift_id=gift.pk)):
+    if placed := create_with_form(request, form, "redeem", partial(orders.place_order, member=member, gift_id=gift.pk),
+                               page="member-order"):
         order_pk, first = placed
         order = _order(request, order_pk)
         if not first:  # the same form sent again: the order it placed, not a second one
@@ -128,7 +129,7 @@ def gift_detail(request, pk: int):
         return redirect("member-order", pk=order.pk)
     context = {"gift": gift, "form": form, "member": member, "balance": balance, "most": most,
                "stock_most": min(gift.per_order, orders.MAX_QUANTITY)}
-    return render(request, "points/gift_detail.html", context)
+    return render(request, "points/gift_detail.html", context, status=getattr(form, "refused_status", 200))  # 409: sent again changed
 
 
 def _recipient(member: Member) -> dict:

@@ -124,7 +124,7 @@ def member_complaint_new(request):
         initial["title"] = title
     form = MemberComplaintForm(request.POST or None, user=request.user, initial=initial)
     if done := _created_once(request, form, "complaint", complaints.open_complaint, form.entered,
-                             lambda pk: _("投诉已提交，客服会尽快分派处理。"), lambda pk: redirect("complaint", pk=pk)):
+                             lambda pk: _("投诉已提交，客服会尽快分派处理。"), lambda pk: redirect("complaint", pk=pk), page="complaint"):
         return done
     return render(request, "points/complaints/member_form.html", {"form": form})
 
@@ -151,7 +151,7 @@ def hotline_complaint_new(request):
     form = HotlineComplaintForm(request.POST or None)
     if done := _created_once(request, form, "hotline-complaint", complaints.open_complaint, form.values,
                              lambda pk: _("已代会员登记投诉 %(number)s") % {"number": _number(pk)},
-                             lambda pk: redirect("complaint", pk=pk), aliases={"member": "member_phone", "order": "order_number"}):
+                             lambda pk: redirect("complaint", pk=pk), page="complaint", aliases={"member": "member_phone", "order": "order_number"}):
         return done
     return render(request, "points/complaints/hotline_form.html", {"form": form})
 
@@ -163,7 +163,7 @@ def supplier_complaint_new(request):
     form = SupplierComplaintForm(request.POST or None, user=request.user)
     if done := _created_once(request, form, "supplier-complaint", complaints.open_complaint, form.entered,
                              lambda pk: _("投诉 %(number)s 已提交，运营方会尽快分派处理。") % {"number": _number(pk)},
-                             lambda pk: redirect("complaint", pk=pk)):
+                             lambda pk: redirect("complaint", pk=pk), page="complaint"):
         return done
     rows = complaints.opened_by(request.user).select_related("supplier")
     return render(request, "points/complaints/supplier_form.html", paginate(request, rows) | {"form": form},
@@ -171,11 +171,11 @@ def supplier_complaint_new(request):
 
 
 def _created_once(request, form, name: str, service: Callable, values: Callable[[], dict], message: Callable[[int], str],
-                  to: Callable, *, aliases: dict[str, str] | None = None):
+                  to: Callable, *, aliases: dict[str, str] | None = None, page: str = ""):
     """What a valid form asks `service` to create, created once per form (core.portal.create_with_form): the response
     `to(pk)`, with `message(pk)` the first time; None while the form is unsent, invalid or refused by the service (its
     errors then next to the fields, `aliases` mapping the service's names to the form's)."""
-    if created := create_with_form(request, form, name, service, values=values, aliases=aliases, success=message):
+    if created := create_with_form(request, form, name, service, values=values, aliases=aliases, success=message, page=page):
         return to(created[0])
     return None
 

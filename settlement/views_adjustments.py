@@ -4,6 +4,8 @@ Finance proposes adjustments — free ones, or ones answering a statement's disp
 approves or rejects them (maker-checker); suppliers see theirs. The supplier admin uploads its own statement of a
 statement version; finance reads the counts and totals per category and resolves each discrepancy.
 """
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -19,8 +21,7 @@ from core.exports import Column, label, list_download, moment, money
 from core.models.transitions import actor_label_for
 from core.errors import DomainError
 from core.fsm import history_of, note_latest_changes
-from core.idempotency import once_per_token
-from core.portal import redirect_back, add_service_errors, moved_on, paginate, run_action, send_back, send_back_refusal
+from core.portal import redirect_back, add_service_errors, create_with_form, moved_on, paginate, run_action, send_back, send_back_refusal
 from core.roles import SUPPLIER_ROLES
 from core.tabular import TableRejected
 from settlement.forms import (
@@ -104,19 +105,14 @@ def _render_detail(request, adjustment: Adjustment, *, status: int = 200):
     }, status=status)
 
 
-def _propose(request, form: AdjustmentForm, *, supplier, statement=None):
-    """Propose the adjustment the form describes, once per rendered form (a double click or a re-sent form proposes
-    one); None (with the errors on the form) when the service refuses."""
-    data = {name: value for name, value in form.cleaned_data.items() if name not in {"supplier", "token"}}
-    try:
-        pk, _first = once_per_token(user=request.user, form="adjustment", token=form.cleaned_data["token"], action=lambda: (
-            adjustments.propose_adjustment(supplier=supplier, statement=statement, actor=request.user, now=timezone.now(), **data)))
-    except DomainError as error:
-        add_service_errors(form, error)
-        return None
-    adjustment = Adjustment.objects.get(pk=pk)
-    messages.success(request, _("调账 %(number)s 已创建，等待其他财务人员审批") % {"number": adjustment.number})
-    return adjustment
+def _propose(request, form: AdjustmentForm, *, supplier, statement=None) -> bool:
+    """Propose the adjustment the form describes, once per rendered form (core.portal.create_with_form: a double click
+    or a re-sent form proposes one and says so once); False (with the errors on the form) when the service refuses."""
+    return bool(create_with_form(
+        request, form, "adjustment", partial(adjustments.propose_adjustment, statement=statement),
+        values=lambda: form.entered() | {"supplier": supplier}, page="settlement-adjustment",
+        success=lambda pk: _("调账 %(number)s 已创建，等待其他财务人员审批") % {"number": Adjustment.objects.get(pk=pk).number},
+    ))
 
 
 @login_required
@@ -127,7 +123,7 @@ def adjustment_create(request):
         supplier = get_object_or_404(Supplier, pk=form.cleaned_data["supplier"])
         if _propose(request, form, supplier=supplier):
             return redirect("settlement-adjustments")
-    return render(request, "settlement/adjustment_form.html", {"form": form})
+    return render(request, "settlement/adjustment_form.html", {"form": form}, status=_form_status(form))
 
 
 @login_required
@@ -138,7 +134,12 @@ def dispute_adjustment_create(request, pk: int):
     if request.method == "POST" and form.is_valid():
         if _propose(request, form, supplier=statement.supplier, statement=statement):
             return redirect("settlement-statement", pk=statement.pk)
-    return render(request, "settlement/adjustment_form.html", {"form": form, "statement": statement})
+    return render(request, "settlement/adjustment_form.html", {"form": form, "statement": statement}, status=_form_status(form))
+
+
+def _form_status(form) -> int:
+    """An adjustment form shown again: 409 when it was sent again with other values (see create_with_form), else 200."""
+    return getattr(form, "refused_status", 200)
 
 
 @login_required

@@ -120,7 +120,8 @@ def case_list(request):
     form = OpenCaseForm(request.POST or None) if is_operator else None
     if request.method == "POST":
         require_role(request.user, OPERATORS)
-        if created := create_with_form(request, form, "case", cases.open_case, success=_("整改单已开立，已通知礼品商")):
+        if created := create_with_form(request, form, "case", cases.open_case, success=_("整改单已开立，已通知礼品商"),
+                                   page="settlement-case"):
             return redirect("settlement-case", pk=created[0])
     with_supplier = request.user.role not in SUPPLIER_ROLES  # staff read every supplier's cases
     filters = CaseFilterForm(request.GET, with_supplier=with_supplier)

@@ -62,7 +62,8 @@ def operator_list(request):
 def operator_create(request):
     require_role(request.user, OPERATOR)
     form = PublishForm(request.POST or None)
-    if created := create_with_form(request, form, "announcement", announcements.publish_announcement, success=_("公告已发布")):
+    if created := create_with_form(request, form, "announcement", announcements.publish_announcement, success=_("公告已发布"),
+                                   page="operator-announcement-detail"):
         return redirect("operator-announcement-detail", pk=created[0])
     return render(request, "suppliers/announcements/operator_form.html", {"form": form})
 

@@ -1,5 +1,6 @@
 """Idempotency-Key: replay, 422 on another body, 400 when missing, scoped per user, purged after 24 h."""
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 
@@ -125,12 +126,30 @@ def test_a_portal_form_token_runs_its_action_once_and_a_missing_token_is_refused
         made.append(1)
         return Program.objects.first()
 
-    first = once_per_token(user=operator, form="demo", token="abc", action=action)
-    again = once_per_token(user=operator, form="demo", token="abc", action=action)
+    first = once_per_token(user=operator, form="demo", token="abc", values={"name": "a"}, action=action)
+    again = once_per_token(user=operator, form="demo", token="abc", values={"name": "a"}, action=action)
     with pytest.raises(IdempotencyKeyMissing):
-        once_per_token(user=operator, form="demo", token=" ", action=action)
+        once_per_token(user=operator, form="demo", token=" ", values={}, action=action)
 
     assert first == (Program.objects.first().pk, True) and again == (first[0], False) and made == [1]
+
+
+def test_a_portal_form_token_sent_again_with_other_values_is_refused_naming_what_it_created_and_runs_nothing(operator):
+    from core.errors import FormResent
+    from core.idempotency import once_per_token
+    from core.models import Program
+
+    made = []
+
+    def action():
+        made.append(1)
+        return Program.objects.first()
+
+    once_per_token(user=operator, form="demo", token="abc", values={"amount": Decimal("-180.00")}, action=action)
+    with pytest.raises(FormResent) as refused:
+        once_per_token(user=operator, form="demo", token="abc", values={"amount": Decimal("-200.00")}, action=action)
+
+    assert refused.value.created == Program.objects.first() and refused.value.status == 409 and made == [1]
 
 
 def test_a_portal_form_token_over_255_characters_is_refused_naming_the_token_and_runs_nothing(operator):
@@ -140,6 +159,6 @@ def test_a_portal_form_token_over_255_characters_is_refused_naming_the_token_and
     made = []
 
     with pytest.raises(ValidationFailed) as refused:
-        once_per_token(user=operator, form="demo", token="t" * 256, action=lambda: made.append(1))
+        once_per_token(user=operator, form="demo", token="t" * 256, values={}, action=lambda: made.append(1))
 
     assert refused.value.field == "token" and made == []

@@ -127,6 +127,15 @@ def test_sending_the_same_redeem_form_twice_places_one_order_and_takes_the_point
     assert redeem(member_client, listed_gift).status_code == 302 and RedemptionOrder.objects.count() == 2  # a new page orders again
 
 
+def test_a_redeem_form_sent_again_with_another_address_places_nothing_and_links_the_order_it_placed(member_client, rich_member, listed_gift):
+    redeem(member_client, listed_gift, token="back")
+    changed = redeem(member_client, listed_gift, token="back", address="北京市朝阳区新地址 99 号")  # back, corrected, sent again
+
+    order = RedemptionOrder.objects.get()
+    assert changed.status_code == 409 and order.address == ADDRESS["address"] and balance(rich_member) == 48_500
+    assert f'<a href="/member/orders/{order.pk}/">兑换订单 {order.number}</a>' in changed.content.decode()
+
+
 def test_a_redeem_form_without_its_token_is_refused_and_places_nothing(member_client, listed_gift):
     response = member_client.post(f"/member/catalog/{listed_gift.pk}/", {"quantity": 1, **ADDRESS})
 

@@ -4,6 +4,7 @@ reading every statement without acting on it."""
 import hashlib
 import re
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -952,6 +953,23 @@ def test_a_double_submitted_adjustment_form_proposes_one_adjustment(supplier, fi
 
     assert 'name="token"' in form
     assert first.status_code == second.status_code == 302 and Adjustment.objects.filter(supplier=supplier).count() == 1
+
+
+def test_an_adjustment_form_sent_again_says_created_once_and_sent_back_changed_creates_nothing_and_links_the_first(supplier, finance):
+    client = logged_in(finance)
+    body = {"supplier": supplier.pk, "kind": "penalty", "amount": "-180.00", "reason": "延迟发货", "source_kind": "other", "token": "back"}
+
+    first = client.post("/settlement/adjustments/new/", body)
+    after_first = client.get(first["Location"]).content.decode()
+    again = client.post("/settlement/adjustments/new/", body)  # re-sent as it was: lands where the first did
+    after_again = client.get(again["Location"]).content.decode()
+    changed = client.post("/settlement/adjustments/new/", body | {"amount": "-200.00"})  # back, corrected, sent again
+
+    adjustment = Adjustment.objects.get(supplier=supplier)
+    assert "已创建" in after_first and again.status_code == 302 and "已创建" not in after_again
+    assert changed.status_code == 409 and adjustment.amount == Decimal("-180.00")
+    refusal = re.search(r'<ul class="errorlist nonfield"><li>(.*?)</li>', changed.content.decode(), re.S)[1]
+    assert f'<a href="/settlement/adjustments/{adjustment.pk}/">调账 {adjustment.number}</a>' in refusal and "未再创建" in refusal
 
 
 # --- a difference is paid once; withdrawing; who may be adjusted -----------------------------------------------------
