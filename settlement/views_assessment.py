@@ -21,9 +21,9 @@ from django.views.decorators.http import require_POST
 from core.api.permissions import require_role
 from core.charts import bar_chart
 from core.errors import DomainError, ValidationFailed
-from core.forms import ListFilter, StateFilter, yes_no_box
+from core.forms import ListFilter, StateFilter, SubmittedOnce, yes_no_box
 from core.fsm import histories_of, history_of, note_latest_changes, require_unchanged
-from core.portal import add_service_errors, paginate, run_action
+from core.portal import create_with_form, paginate, run_action
 from core.roles import OPERATORS, SUPPLIER_ROLES, Role, has_role
 from settlement.models import Kpi, KpiSetting, PenaltyProposal, PenaltyRule, SuspensionProposal
 from settlement.services import assessment, assessment_rules
@@ -255,7 +255,7 @@ def _place_kpi_errors(forms_by_kpi: dict, error: ValidationFailed) -> list[str]:
     return whole
 
 
-class PenaltyRuleForm(forms.Form):
+class PenaltyRuleForm(SubmittedOnce):
     kpi = forms.ChoiceField(label=gettext_lazy("指标"), choices=Kpi.choices)
     threshold = forms.DecimalField(label=gettext_lazy("触发阈值"), max_digits=9, decimal_places=4,
                                    help_text=gettext_lazy("比率填 0 到 1（0.95 即 95%），投诉率填每千单的件数"))
@@ -270,14 +270,8 @@ def penalty_rules(request):
     form = PenaltyRuleForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         require_role(request.user, OPERATORS)
-        if form.is_valid():
-            try:
-                assessment_rules.create_penalty_rule(actor=request.user, now=timezone.now(), **form.cleaned_data)
-            except DomainError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, _("扣款规则已添加，下次计算时生效"))
-                return redirect("settlement-penalty-rules")
+        if create_with_form(request, form, "penalty-rule", assessment_rules.create_penalty_rule, success=_("扣款规则已添加，下次计算时生效")):
+            return redirect("settlement-penalty-rules")
     rules = PenaltyRule.objects.order_by("-active", "kpi", "threshold", "pk")
     return render(request, "settlement/assessment/penalty_rules.html",
                   {"rules": rules, "form": form, "can_edit": has_role(request.user, OPERATORS)})

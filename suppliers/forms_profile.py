@@ -2,6 +2,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import SubmittedOnce
 from core.models import Program
 from core.validators import BusinessDayField
 from suppliers.models import ProfileChange, Qualification, Supplier
@@ -44,7 +45,7 @@ class SmsNoticesForm(forms.Form):
                                     help_text=_("站内信始终收到全部通知；此设置只决定哪些通知同时以短信发给联系人。"))
 
 
-class QualificationForm(forms.Form):
+class QualificationForm(SubmittedOnce):
     """A licence or certificate as the supplier uploads it, or as an operator records it for a chosen supplier (an
     applicant's licence, received with its application, before it can sign in)."""
 
@@ -64,7 +65,7 @@ class QualificationForm(forms.Form):
             self.fields["supplier"].queryset = suppliers
 
 
-class ContractForm(forms.Form):
+class ContractForm(SubmittedOnce):
     """A contract proposal (supplier admin) or a contract for a chosen supplier (operator)."""
 
     supplier = forms.ModelChoiceField(label=_("礼品商"), queryset=None)

@@ -1,6 +1,7 @@
 """Portal pages of supplier paperwork (SPEC §4.1): the supplier's profile with reviewed changes, its contracts and
 qualifications; the operator's review of contracts, profile changes and qualifications."""
 from collections.abc import Callable
+from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,7 +18,7 @@ from core.api.permissions import require_role
 from core.errors import DomainError, PermissionDenied
 from core.files import serve
 from core.fsm import history_of
-from core.portal import add_service_errors, paginate, run_action
+from core.portal import add_service_errors, create_with_form, paginate, run_action
 from core.roles import SUPPLIER_ROLES, Role, has_role
 from suppliers.forms import ContractFilterForm, ProfileChangeFilterForm, QualificationFilterForm
 from suppliers.forms_profile import ContractForm, ProfileChangeForm, QualificationForm, SmsNoticesForm
@@ -135,17 +136,15 @@ def supplier_paperwork(request):
     # the page's forms share field names (number, file): each is prefixed with its name, so ids, values and errors stay its own
     upload, proposal = (form(*((request.POST, request.FILES) if posted == name else ()), prefix=name)
                         for name, form in (("qualification", QualificationForm), ("contract", ContractForm)))
-    if posted == "qualification" and upload.is_valid() and _submit(
-        upload, qualifications.upload_qualification, supplier=supplier, actor=request.user, now=now, **upload.cleaned_data
+    if posted == "qualification" and create_with_form(
+        request, upload, "qualification", partial(qualifications.upload_qualification, supplier=supplier),
+        success=_("资质已上传，等待运营审核；审核通过后生效"),
     ):
-        messages.success(request, _("资质已上传，等待运营审核；审核通过后生效"))
         return redirect("supplier-paperwork")
     if posted == "contract":
         require_role(request.user, {Role.SUPPLIER_ADMIN})
-        if proposal.is_valid() and _submit(
-            proposal, contracts.create_contract, supplier=supplier, actor=request.user, now=now, **proposal.cleaned_data
-        ):
-            messages.success(request, _("合同已提交，等待运营审核"))
+        if create_with_form(request, proposal, "contract", partial(contracts.create_contract, supplier=supplier),
+                            success=_("合同已提交，等待运营审核")):
             return redirect("supplier-paperwork")
     today = timezone.localdate(now)
     context = {
@@ -168,10 +167,8 @@ def contract_list(request):
                         initial={"supplier": chosen})
     if request.method == "POST":
         require_role(request.user, OPERATOR)
-        if form.is_valid() and _submit(
-            form, contracts.create_contract, actor=request.user, now=timezone.now(), **form.cleaned_data
-        ):
-            messages.success(request, _("合同已登记，等待审核"))
+        if create_with_form(request, form, "contract", contracts.create_contract, success=_("合同已登记，等待审核"),
+                            page="operator-contract-detail"):
             return redirect(reverse("operator-contracts") + (f"?{urlencode({'supplier': chosen.pk})}" if chosen else ""))
     context = paginate(request, filters.apply(list_contracts(actor=request.user))) | {
         "filters": filters, "form": form if request.user.role == Role.OPERATOR else None,
@@ -212,8 +209,8 @@ def qualification_list(request):
     form = QualificationForm(request.POST or None, request.FILES or None, suppliers=Supplier.objects.visible_to(request.user))
     if request.method == "POST":
         require_role(request.user, OPERATOR)
-        if form.is_valid() and _submit(form, qualifications.upload_qualification, actor=request.user, now=timezone.now(), **form.cleaned_data):
-            messages.success(request, _("资质已登记"))
+        if create_with_form(request, form, "qualification", qualifications.upload_qualification, success=_("资质已登记"),
+                            page="operator-qualification-detail"):
             return redirect("operator-qualifications")
     filters = QualificationFilterForm(request.GET)
     queryset = filters.apply(list_qualifications(actor=request.user, on=timezone.localdate()))

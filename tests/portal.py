@@ -2,6 +2,7 @@
 import html
 import json
 import re
+import uuid
 from collections import deque
 from html.parser import HTMLParser
 
@@ -34,8 +35,8 @@ def seen_by(page: str, action: str) -> str:
 
 def posted_as(form: str, values: dict) -> dict:
     """A post of one of a page's several forms, each prefixed with its name (the paperwork page's): its `form` name
-    and its fields under `<form>-<field>`."""
-    return {"form": form} | {f"{form}-{name}": value for name, value in values.items() if name != "form"}
+    and its fields under `<form>-<field>`, with the token of a freshly opened page unless `values` holds one."""
+    return {"form": form, f"{form}-token": uuid.uuid4().hex} | {f"{form}-{name}": value for name, value in values.items() if name != "form"}
 
 
 def page_in(user, url: str, language: str) -> str:

@@ -354,7 +354,7 @@ def test_the_operator_adds_a_penalty_rule_and_switches_an_old_one_off(operator):
     client = logged_in(operator)
 
     added = client.post("/settlement/assessments/penalty-rules/", {
-        "kpi": Kpi.DEFECT_RATE, "threshold": "0.08", "deduction": "800", "description": "质量退货率高于8%，扣款800元",
+        "kpi": Kpi.DEFECT_RATE, "threshold": "0.08", "deduction": "800", "description": "质量退货率高于8%，扣款800元", "token": "add",
     }, follow=True)
     client.post(f"/settlement/assessments/penalty-rules/{old.pk}/active/", {"active": "0"})
 
@@ -367,7 +367,7 @@ def test_the_operator_adds_a_penalty_rule_and_switches_an_old_one_off(operator):
 
 def test_a_bad_penalty_rule_is_shown_next_to_its_field_and_not_saved(operator):
     response = logged_in(operator).post("/settlement/assessments/penalty-rules/", {
-        "kpi": Kpi.DEFECT_RATE, "threshold": "0.08", "deduction": "0", "description": "不应保存",
+        "kpi": Kpi.DEFECT_RATE, "threshold": "0.08", "deduction": "0", "description": "不应保存", "token": "add",
     })
 
     assert response.status_code == 200 and field_errors(response).keys() == {"deduction"}
@@ -376,12 +376,24 @@ def test_a_bad_penalty_rule_is_shown_next_to_its_field_and_not_saved(operator):
 
 def test_a_penalty_threshold_out_of_its_kpis_range_is_shown_next_to_it_with_the_entries_kept(operator):
     response = logged_in(operator).post("/settlement/assessments/penalty-rules/", {
-        "kpi": Kpi.DEFECT_RATE, "threshold": "8", "deduction": "800", "description": "不应保存",
+        "kpi": Kpi.DEFECT_RATE, "threshold": "8", "deduction": "800", "description": "不应保存", "token": "add",
     })
 
     assert field_errors(response) == {"threshold": "质量退货率是比率，应在 0 到 1 之间（0.95 即 95%）"}
     assert 'value="不应保存"' in response.content.decode()
     assert not PenaltyRule.objects.filter(description="不应保存").exists()
+
+
+def test_a_double_submitted_penalty_rule_form_adds_one_rule(operator):
+    client = logged_in(operator)
+    page = client.get("/settlement/assessments/penalty-rules/").content.decode()
+    token = re.search(r'name="token" value="(\w+)"', page)[1]
+    body = {"kpi": Kpi.COMPLAINT_RATE, "threshold": "3", "deduction": "200", "description": "投诉率超过 3‰", "token": token}
+
+    first = client.post("/settlement/assessments/penalty-rules/", body)
+    second = client.post("/settlement/assessments/penalty-rules/", body)
+
+    assert first.status_code == second.status_code == 302 and PenaltyRule.objects.filter(description="投诉率超过 3‰").count() == 1
 
 
 def test_finance_reads_the_penalty_rules_but_cannot_change_them(finance):

@@ -221,6 +221,20 @@ def test_a_supplier_admin_proposes_a_contract(supplier_admin, supplier):
     assert (contract.supplier, contract.state, contract.number) == (supplier, "pending", "HT-PORTAL-1")
 
 
+@pytest.mark.parametrize("form", ["qualification", "contract"])
+def test_a_double_submitted_paperwork_form_uploads_or_proposes_once(supplier_admin, form):
+    client = logged_in(supplier_admin)
+
+    def sent():  # the same page's form sent twice (a double click): its token, its values, the file again
+        return client.post("/supplier/paperwork/", posted_as(form, (licence_form(supplier_admin) if form == "qualification" else CONTRACT_FORM)
+                                                              | {"token": "twice"}))
+
+    first, second = sent(), sent()
+
+    assert first.status_code == second.status_code == 302
+    assert Qualification.objects.count() + Contract.objects.count() == 1
+
+
 def test_supplier_staff_may_not_propose_a_contract(supplier_staff):
     response = logged_in(supplier_staff).post("/supplier/paperwork/", posted_as("contract", CONTRACT_FORM))
 
@@ -232,7 +246,7 @@ def test_supplier_staff_may_not_propose_a_contract(supplier_staff):
 def test_an_operator_registers_a_contract_and_approves_it_from_its_page(operator, supplier):
     client = logged_in(operator)
 
-    client.post("/supplier/contracts/review/", {"supplier": supplier.pk, **CONTRACT_FORM})
+    client.post("/supplier/contracts/review/", {"supplier": supplier.pk, **CONTRACT_FORM, "token": "register"})
     contract = Contract.objects.get()
     detail = client.get(f"/supplier/contracts/review/{contract.pk}/").content.decode()
     client.post(f"/supplier/contracts/review/{contract.pk}/approve/", {"reason": "条款无误"})
@@ -253,7 +267,7 @@ def test_a_contract_rejected_without_a_reason_stays_pending_with_an_error_messag
 
 
 def test_a_bad_contract_registration_is_shown_next_to_the_field(operator, supplier):
-    body = {"supplier": supplier.pk, **CONTRACT_FORM, "end_date": "2026-01-01"}
+    body = {"supplier": supplier.pk, **CONTRACT_FORM, "end_date": "2026-01-01", "token": "register"}
 
     response = logged_in(operator).post("/supplier/contracts/review/", body)
 
@@ -446,7 +460,7 @@ def test_an_operator_records_an_applicants_licence_so_the_application_can_be_app
     client = logged_in(operator)
     refused = client.post(f"/supplier/review/{applicant.pk}/approve/", {"reason": ""}, follow=True).content.decode()
 
-    recorded = client.post("/supplier/qualifications/review/", licence_form(applicant, supplier=applicant.pk, form="qualification"))
+    recorded = client.post("/supplier/qualifications/review/", licence_form(applicant, supplier=applicant.pk, form="qualification", token="record"))
     approved = client.post(f"/supplier/review/{applicant.pk}/approve/", {"reason": ""})
 
     applicant.refresh_from_db()
