@@ -435,6 +435,19 @@ def posted_from(request, default: str) -> str:
     return target if safe else default
 
 
+def referring_page(request) -> str:
+    """The page of ours the request came from (its Referer's path and query), or "" when it names none."""
+    from urllib.parse import urlsplit
+
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    referer = request.headers.get("Referer", "")
+    if not url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return ""
+    parts = urlsplit(referer)
+    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+
 def bad_input_is_400(view):
     """Decorate a page that takes its input from the query string and has no form to show an error next to: bad input
     (`ValidationFailed`, e.g. an unknown picture size) is answered 400 with the message, not a server error."""
