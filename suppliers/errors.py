@@ -19,6 +19,13 @@ class ProgramNotContracted(ValidationFailed):
     default_detail = gettext_lazy("礼品商的合同不包含该积分计划")
 
 
+class StockChanged(Conflict):
+    """A count of own stock made from a figure that is no longer the available one (an order or another count came in
+    between): booking its difference would undo what happened meanwhile."""
+
+    code = "stock_changed"
+
+
 class QualificationBlocked(Conflict):
     code = "qualification_blocked"
     default_detail = gettext_lazy("资质已过期，续期前礼品不能送审或上线")

@@ -255,11 +255,14 @@ def whole_units(text: str | None) -> int | None:
 
 
 class OwnStockCountForm(forms.Form):
-    """A dropship supplier's count of one gift's units at its own location, with why (one row of the stock page)."""
+    """A dropship supplier's count of one gift's units at its own location, with why (one row of the stock page), and
+    the available units the row showed (`counted_from`: the service refuses the count when they changed since)."""
 
     available = _units_input(_("盘点数量"))
     reason = forms.CharField(label=_("盘点原因"), required=False, widget=forms.TextInput(
         attrs={"maxlength": 200, "placeholder": _("原因，如盘点、到货"), "aria-label": _("盘点原因"), "required": True}))
+    counted_from = forms.IntegerField(min_value=0, max_value=MAX_OWN_STOCK, widget=forms.HiddenInput, error_messages=dict.fromkeys(
+        ("required", "invalid", "min_value", "max_value"), _("页面已过期，请刷新后重新盘点")))
 
     def clean_available(self) -> int | None:
         return whole_units(self.cleaned_data["available"])

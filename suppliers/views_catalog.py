@@ -516,11 +516,20 @@ def _own_stock(user, refused: tuple[int, str, forms.Form] | None = None) -> list
     for gift in gifts:
         gift.own_available, gift.own_safety_stock = own.get(gift.pk, (0, 0))
         gift.own_below_safety_stock = below_safety_stock(gift.own_available, gift.own_safety_stock)
-        gift.count_form = OwnStockCountForm(initial={"available": gift.own_available}, auto_id=False)
+        gift.count_form = OwnStockCountForm(initial={"available": gift.own_available, "counted_from": gift.own_available}, auto_id=False)
         gift.safety_form = SafetyStockForm(initial={"safety_stock": gift.own_safety_stock}, auto_id=False)
         if refused and refused[0] == gift:
-            setattr(gift, refused[1], refused[2])
+            setattr(gift, refused[1], _shown_again(refused[2], gift.own_available))
     return gifts
+
+
+def _shown_again(form: forms.Form, available: int) -> forms.Form:
+    """A refused form of an own-stock row as the row shows it again: a count, with its values, is now made from the
+    available units the row shows (a count refused because they changed is counted again from the new figure)."""
+    if "counted_from" in form.fields:
+        form.data = form.data.copy()
+        form.data["counted_from"] = str(available)
+    return form
 
 
 @login_required

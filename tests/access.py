@@ -98,7 +98,7 @@ MATRIX: dict[tuple[str, str], dict] = {
                                                   writable={"points_price", "settlement_price", "reason"}),
     ("gift-retire", "POST"): gift_action(operator=409),
     # the matrix's gift ships from a warehouse: only a dropship gift's own stock is counted (and kept safe) by its supplier
-    ("gift-stock-count", "POST"): gift_action(supplier=400, body={"available": 3, "reason": "盘点"}, writable={"available", "reason"}),
+    ("gift-stock-count", "POST"): gift_action(supplier=400, body={"available": 3, "reason": "盘点"}, writable={"available", "reason", "counted_from"}),
     ("gift-own-safety-stock", "POST"): gift_action(supplier=400, body={"safety_stock": 3}, writable={"safety_stock"}),
     ("gift-list", "POST"): row(
         {"anon": 401, "member": 403, "other_member": 403, "supplier_admin": 201, "supplier_staff": 201, "other_supplier": 201,

@@ -95,8 +95,8 @@ class ErrorResponse409Serializer(_ClientErrorResponse):
     carrier_event_rejected, event_sequence_taken, fee_already_recorded, disposal_too_early, gift_retired,
     replenishment_already_announced, revision_pending, change_pending, not_escalated, already_reminded, parcel_lost,
     batch_taken, reference_taken, cost_on_statement, parcel_already_claimed, line_already_answered, line_resolved,
-    reconciliation_superseded, compensation_not_allowed, supplier_terminated, deemed_confirmed, reopen_window_over
-    (docs/api.md, "Errors")"""
+    reconciliation_superseded, compensation_not_allowed, supplier_terminated, deemed_confirmed, reopen_window_over,
+    stock_changed (docs/api.md, "Errors")"""
 
 
 class ErrorResponse422Serializer(_ClientErrorResponse):

@@ -118,6 +118,11 @@ class StockCountInput(serializers.Serializer):
     available = serializers.IntegerField(min_value=0, max_value=inventory.MAX_OWN_STOCK, help_text="units ready to ship, reserved ones not counted")
     reason = RequiredText(max_length=StockMovement._meta.get_field("note").max_length,
                                    help_text="why, e.g. 盘点 or 到货; kept as the movement's note")
+    counted_from = serializers.IntegerField(
+        min_value=0, max_value=inventory.MAX_OWN_STOCK, required=False,
+        help_text="the available units the count was made from (as last read): when they have changed since, the count is "
+                  "refused, 409 `stock_changed`, and books nothing",
+    )
 
 
 class SafetyStockInput(serializers.Serializer):

@@ -22,7 +22,7 @@ from core.roles import SUPPLIER_ROLES, Role
 from core.fsm import apply_transition, bulk_transition, log_creation
 from core.texts import Message, stored
 from suppliers.checks import replenishment_due_days
-from suppliers.errors import OutOfStock
+from suppliers.errors import OutOfStock, StockChanged
 from suppliers.events import RetiredStockFreed
 from suppliers.models import Gift, Location, ReplenishmentRequest, StockMovement, StockRecord
 from suppliers.services.locks import lock_gift
@@ -212,24 +212,33 @@ def own_location(supplier) -> Location:
     return location
 
 
-def count_own_stock(*, gift: Gift, available: int, reason: str, actor, now: datetime) -> StockRecord:
+def count_own_stock(
+    *, gift: Gift, available: int, reason: str, actor, now: datetime, counted_from: int | None = None
+) -> StockRecord:
     """A dropship supplier states how many units of a dropship gift it has ready to ship from its own location, and why
     (盘点, 到货…): the difference from the available stock is booked as received (a count up) or written off (a count
     down), the reason kept as the movement's note; units reserved for orders stay reserved. A count that changes
-    nothing books nothing.
+    nothing books nothing. `counted_from`: the available units the supplier was shown when it counted; when an order
+    or another count has changed them since, the count is refused rather than undo what happened meanwhile.
 
     :raises PermissionDenied: unless the actor is a user of the gift's supplier
     :raises ValidationFailed: a warehouse gift (its stock is what the logistics provider receives), a count that is
         not a whole number from 0 to MAX_OWN_STOCK, or no reason or one longer than a movement's note holds
+    :raises StockChanged: naming `available`, when the available units are no longer `counted_from`
     """
     location = _own_dropship_location(gift, actor, denied=gettext("只有该礼品商可以申报自有库存"))
     _units(available, name=gettext("可用数量"), field="available")
+    if counted_from is not None:
+        _units(counted_from, name=gettext("盘点前的可用数量"), field="counted_from")
     reason = _count_reason(reason)
     source = Source("stock_count", timezone.localtime(now).strftime("%Y%m%d%H%M%S"))
     with transaction.atomic():
         # the gift before its stock, as every path taking both locks them (a count down may retire a clearance gift)
         lock_gift(gift.pk)
         record, _ = StockRecord.objects.select_for_update().get_or_create(gift=gift, location=location)
+        if counted_from is not None and record.available != counted_from:
+            raise StockChanged(gettext("可用数量已变为 %(available)s（其间有订单或其他盘点），请重新盘点") % {"available": record.available},
+                               field="available")
         difference = available - record.available
         if difference > 0:
             record = receive_stock(gift=gift, location=location, quantity=difference, at=now, actor=actor, source=source, note=reason)

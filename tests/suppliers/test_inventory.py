@@ -190,9 +190,9 @@ def test_the_stock_page_lets_a_dropship_supplier_count_its_own_stock(supplier, s
     client = logged_in(supplier_staff)
 
     page = client.get("/supplier/stock/").content.decode()
-    counted = client.post(f"/supplier/stock/own/{gift.pk}/", {"available": "12", "reason": "到货"}, follow=True).content.decode()
-    bad = client.post(f"/supplier/stock/own/{gift.pk}/", {"available": "lots", "reason": "盘点"}, follow=True).content.decode()
-    unexplained = client.post(f"/supplier/stock/own/{gift.pk}/", {"available": "9", "reason": "  "}, follow=True).content.decode()
+    counted = client.post(f"/supplier/stock/own/{gift.pk}/", {"available": "12", "reason": "到货", "counted_from": "0"}, follow=True).content.decode()
+    bad = client.post(f"/supplier/stock/own/{gift.pk}/", {"available": "lots", "reason": "盘点", "counted_from": "12"}, follow=True).content.decode()
+    unexplained = client.post(f"/supplier/stock/own/{gift.pk}/", {"available": "9", "reason": "  ", "counted_from": "12"}, follow=True).content.decode()
 
     assert f'data-gift="{gift.pk}"' in page.split('data-testid="own-stock"', 1)[1]
     assert 'name="reason"' in page.split('data-testid="own-stock"', 1)[1]
@@ -200,6 +200,65 @@ def test_the_stock_page_lets_a_dropship_supplier_count_its_own_stock(supplier, s
     assert "到货" in counted.split('data-testid="movements"', 1)[1]
     assert "可用数量须为" in bad and StockRecord.objects.get(gift=gift).available == 12
     assert "请填写盘点原因" in unexplained and StockRecord.objects.get(gift=gift).available == 12
+
+
+def test_a_count_made_from_a_figure_that_changed_since_is_refused_and_books_nothing(supplier, supplier_admin, supplier_staff, now):
+    from suppliers.errors import StockChanged
+
+    gift = GiftFactory(supplier=supplier, fulfilment="dropship")
+    inventory.count_own_stock(gift=gift, available=24, reason="到货", actor=supplier_admin, now=now, counted_from=0)
+    own = inventory.own_location(supplier)
+    # both see 24; the staff books 5 arrived, then the admin writes off 1 damaged from the 24 it was shown
+    inventory.count_own_stock(gift=gift, available=29, reason="到货 5 件", actor=supplier_staff, now=now, counted_from=24)
+    with pytest.raises(StockChanged) as colleague:
+        inventory.count_own_stock(gift=gift, available=23, reason="破损 1 件", actor=supplier_admin, now=now, counted_from=24)
+    # an order reserves one between the page and the count: counting what was shown would invent a unit
+    inventory.reserve_stock(gift=gift, location=own, quantity=1, at=now)
+    with pytest.raises(StockChanged) as order:
+        inventory.count_own_stock(gift=gift, available=29, reason="盘点", actor=supplier_admin, now=now, counted_from=29)
+    record = inventory.count_own_stock(gift=gift, available=27, reason="破损 1 件", actor=supplier_admin, now=now, counted_from=28)
+
+    assert (colleague.value.field, colleague.value.status, colleague.value.code) == ("available", 409, "stock_changed")
+    assert colleague.value.detail == "可用数量已变为 29（其间有订单或其他盘点），请重新盘点"
+    assert "可用数量已变为 28" in order.value.detail
+    assert (record.on_hand, record.reserved, record.available) == (28, 1, 27)
+    assert list(StockMovement.objects.filter(gift=gift).order_by("id").values_list("kind", "on_hand_delta")) == [
+        ("inbound", 24), ("inbound", 5), ("reservation", 0), ("write_off", -1),
+    ]
+
+
+def test_the_stock_page_refuses_a_count_from_a_stale_row_next_to_the_field_and_shows_the_figure_now(supplier, supplier_admin, supplier_staff, now):
+    from tests.portal import logged_in
+
+    gift = GiftFactory(supplier=supplier, fulfilment="dropship")
+    inventory.count_own_stock(gift=gift, available=24, reason="到货", actor=supplier_admin, now=now)
+    admin = logged_in(supplier_admin)
+    row = admin.get("/supplier/stock/").content.decode().split('data-testid="own-count-form"', 1)[1].split("</form>", 1)[0]
+    inventory.count_own_stock(gift=gift, available=29, reason="到货 5 件", actor=supplier_staff, now=now, counted_from=24)
+
+    stale = admin.post(f"/supplier/stock/own/{gift.pk}/", {"available": "23", "reason": "破损 1 件", "counted_from": "24"})
+    shown = stale.content.decode().split('data-testid="own-count-form"', 1)[1].split("</form>", 1)[0]
+    unmarked = admin.post(f"/supplier/stock/own/{gift.pk}/", {"available": "23", "reason": "破损 1 件"})
+
+    assert 'name="counted_from" value="24"' in row
+    assert stale.status_code == 409 and 'data-field="available">可用数量已变为 29（其间有订单或其他盘点），请重新盘点' in shown
+    assert 'name="counted_from" value="29"' in shown and 'value="23"' in shown  # counted again from the figure now
+    assert unmarked.status_code == 400 and "页面已过期，请刷新后重新盘点" in unmarked.content.decode()
+    assert StockRecord.objects.get(gift=gift).available == 29
+
+
+def test_the_api_refuses_a_count_from_a_figure_that_changed_and_takes_one_without_it(api, supplier, supplier_admin, supplier_staff, now):
+    gift = GiftFactory(supplier=supplier, fulfilment="dropship")
+    inventory.count_own_stock(gift=gift, available=29, reason="到货", actor=supplier_staff, now=now)
+    url = f"/api/v1/gifts/{gift.pk}/stock-count/"
+
+    stale = api(supplier_admin).post(url, {"available": 23, "reason": "破损", "counted_from": 24}, format="json")
+    current = api(supplier_admin).post(url, {"available": 28, "reason": "破损", "counted_from": 29}, format="json")
+    unmarked = api(supplier_admin).post(url, {"available": 27, "reason": "破损"}, format="json")
+
+    assert stale.status_code == 409
+    assert [(e["code"], e["attr"]) for e in stale.json()["errors"]] == [("stock_changed", "available")]
+    assert (current.status_code, current.json()["available"], unmarked.status_code, unmarked.json()["available"]) == (200, 28, 200, 27)
 
 
 @pytest.mark.parametrize(("reason", "message"), [("", "请填写盘点原因"), ("  ", "请填写盘点原因"), ("盘" * 201, "最多 200 个字符")])
@@ -525,8 +584,8 @@ def test_a_refused_own_stock_count_or_safety_stock_shows_its_errors_next_to_the_
     inventory.count_own_stock(gift=gift, available=7, reason="盘点", actor=supplier_staff, now=now)
     client = logged_in(supplier_staff)
 
-    bad_count = client.post(f"/supplier/stock/own/{gift.pk}/", {"available": "lots", "reason": "到货"})
-    unexplained = client.post(f"/supplier/stock/own/{gift.pk}/", {"available": "9", "reason": "  "})
+    bad_count = client.post(f"/supplier/stock/own/{gift.pk}/", {"available": "lots", "reason": "到货", "counted_from": "7"})
+    unexplained = client.post(f"/supplier/stock/own/{gift.pk}/", {"available": "9", "reason": "  ", "counted_from": "7"})
     bad_safety = client.post(f"/supplier/stock/own/{gift.pk}/safety-stock/", {"safety_stock": "-1"})
 
     assert (bad_count.status_code, unexplained.status_code, bad_safety.status_code) == (400, 400, 400)
