@@ -168,3 +168,107 @@ class DayRangeFilter(ListFilter):
     def day_lookups(self, column: str) -> dict:
         """Lookups keeping the rows whose `column` (a time) falls on a local day of the range; empty bounds left out."""
         return on_days(column, *self.days())
+
+
+class EditsShownValues:
+    """A form editing a record that others may edit at the same time (a gift, a category, the KPI settings). It carries
+    the values it showed, a hidden `initial-<field>` beside each field `track_shown` names (Django's
+    show_hidden_initial, kept as they were when the form comes back with errors), so that saving counts only what the
+    user changed (`edited`): a field someone else changed meanwhile and the user did not keeps the other's value,
+    where a stale page would put back what it showed. A field both changed, to different values, is refused next to it
+    (`refused_status` 409): the form comes back showing the values as they are now, the message next to the field
+    naming what the user entered there, and saved again it changes only what the user changes then.
+
+    The form's `initial` is the record as it is when the form is bound (the view reads it again on a POST). A field
+    posted without the value it showed (a page from before the form carried them) counts as shown as it is now.
+    `only_edited`: `cleaned_data` then holds only the edited fields of those tracked, for a service that keeps what it
+    is not given; a form that assembles its values itself reads `edited`."""
+
+    only_edited = True
+    tracked: tuple[str, ...] = ()
+    edited: frozenset[str] = frozenset()
+
+    def track_shown(self, names=None) -> None:
+        """Carry the shown values of the fields `names` (by default every visible field but a file's)."""
+        if names is None:
+            names = [name for name, field in self.fields.items()
+                     if not field.widget.is_hidden and not isinstance(field, forms.FileField) and not field.disabled]
+        self.tracked = tuple(names)
+        for name in self.tracked:
+            self.fields[name].show_hidden_initial = True
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        if not self.is_bound or not self.tracked:
+            return
+        figures = {name: self._figures(name) for name in self.tracked}  # (shown, posted, now) as the field reads them
+        self.edited = frozenset(name for name, (shown, posted, _now) in figures.items() if posted != shown)
+        clashes = [name for name in self.edited if figures[name][0] != figures[name][2] != figures[name][1]
+                   and name not in self.errors]
+        if clashes:
+            self._show_now(clashes)
+        elif self.only_edited and hasattr(self, "cleaned_data"):
+            self.cleaned_data = {name: value for name, value in self.cleaned_data.items()
+                                 if name in self.edited or name not in self.tracked}
+
+    def _figures(self, name: str) -> tuple:
+        field, bound = self.fields[name], self[name]
+        now = _comparable(field, _raw(field, bound.initial))
+        if bound.html_initial_name not in self.data:
+            return now, _comparable(field, bound.data), now
+        shown = self._widget_data_value(field.hidden_widget(), bound.html_initial_name)
+        return _comparable(field, shown), _comparable(field, bound.data), now
+
+    def _show_now(self, clashes: list[str]) -> None:
+        """Refuse the fields both changed, each with what the user entered; every field shows its value now, but
+        those only the user changed, and every shown value becomes the value now."""
+        from django.utils.text import Truncator
+        from django.utils.translation import gettext
+
+        entered = {name: Truncator(_shown_text(self.fields[name], self[name].data)).chars(40) for name in clashes}
+        self.data = self.data.copy()
+        for name in self.tracked:
+            bound = self[name]
+            now = _raw(self.fields[name], bound.initial)
+            self.data[bound.html_initial_name] = now
+            if name not in self.edited or name in clashes:
+                self.data[bound.html_name] = now
+        self._bound_fields_cache = {}
+        for name in clashes:
+            self.add_error(name, gettext("其间已有他人修改此项，现显示的是最新内容；您填写的“%(entered)s”未保存，请核对后重新填写")
+                           % {"entered": entered[name]})
+        self.refused_status = 409
+
+
+_UNREADABLE = object()  # a posted value a field cannot read: it equals no other
+
+
+def _raw(field: forms.Field, value) -> str:
+    """A value as a form posts it (the text of its input)."""
+    value = field.prepare_value(value)
+    return "" if value is None else str(value)
+
+
+def _comparable(field: forms.Field, raw):
+    """A posted value as its field reads it, text with its line ends and surrounding spaces aside (a browser sends a
+    text area's lines ending \\r\\n)."""
+    try:
+        value = field.to_python(raw)
+    except forms.ValidationError:
+        return _UNREADABLE
+    if isinstance(value, str):
+        return "\n".join(value.splitlines()).strip()
+    return "" if value is None else value
+
+
+def _shown_text(field: forms.Field, raw) -> str:
+    """A posted value as the user reads it: a choice by its label, an empty value as such."""
+    from django.utils.translation import gettext
+
+    text = str(raw or "").strip()
+    if isinstance(field, forms.ModelChoiceField):
+        value = _comparable(field, raw)
+        text = "" if value in ("", _UNREADABLE) else str(value)
+    elif isinstance(field, forms.ChoiceField):
+        text = str(dict(field.flatchoices).get(text, text))
+    return text or gettext("（空）")

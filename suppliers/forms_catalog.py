@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.errors import ValidationFailed
 from core.files import accepted_types
-from core.forms import DayRangeFilter, ListFilter, choice_filter, day_field, yes_no_box
+from core.forms import DayRangeFilter, EditsShownValues, ListFilter, choice_filter, day_field, yes_no_box
 from core.models import Program, Tier
 from core.selectors import all_words
 from core.validators import BusinessTimeField, whole_number
@@ -65,8 +65,11 @@ class MultipleImageField(forms.FileField):
         return uploads
 
 
-class GiftForm(forms.Form):
-    """A gift's data as the supplier enters it; `values()` gives the keyword arguments of create_gift / edit_gift."""
+class GiftForm(EditsShownValues, forms.Form):
+    """A gift's data as the supplier enters it; `values()` gives the keyword arguments of create_gift / edit_gift.
+    Editing, it carries the values it showed and `changes()` holds only what the user changed (EditsShownValues)."""
+
+    only_edited = False  # `values()` assembles the service's values from every field
 
     sku = forms.CharField(label=_("SKU"), max_length=60)
     name = forms.CharField(label=_("名称"), max_length=200)
@@ -94,6 +97,7 @@ class GiftForm(forms.Form):
         self.supplier_id = supplier_id
         if editing:
             del self.fields["sku"]  # the SKU identifies the gift and is not editable
+            self.track_shown()
 
     def clean_pending(self) -> list[pending_uploads.PendingUpload]:
         try:
@@ -163,9 +167,20 @@ class GiftForm(forms.Form):
         return values
 
     def changes(self, gift: Gift) -> dict[str, Any]:
-        """Only what differs from the gift as it is, so a revision holds what the supplier actually changed."""
-        current = current_values(gift)
-        return {key: value for key, value in self.values().items() if key != "sku" and current[key] != value}
+        """What the supplier changed on the form (`edited`) and differs from the gift as it is, so a revision holds only
+        that and a change someone made meanwhile to another field stays: a discount or a points price changes alone,
+        the gift's others kept."""
+        current, values, edited = current_values(gift), self.values(), self.edited
+        wanted = {key: values[key] for key in [*PLAIN_FIELDS, "images"] if key in edited}
+        for key, fields in (("tier_discounts", TIER_FIELDS), ("points_prices", PROGRAM_FIELDS)):
+            merged = dict(current[key])
+            for code, field in fields.items():
+                if field in edited:
+                    merged.pop(code, None)
+                    if code in values[key]:
+                        merged[code] = values[key][code]
+            wanted[key] = merged
+        return {key: value for key, value in wanted.items() if current[key] != value}
 
 
 def current_values(gift: Gift) -> dict[str, Any]:

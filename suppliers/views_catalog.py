@@ -223,9 +223,7 @@ def gift_edit(request, pk: int):
         if not changes and not form.has_uploads():
             messages.info(request, _("没有修改。"))
             return redirect("gift-detail", pk=gift.pk)
-        if form.has_uploads():
-            changes.setdefault("images", form.values()["images"])  # the lines as edited, the uploads after them
-        try:
+        try:  # uploads go after the picture lines as edited, else after the gift's pictures as they are
             with form.uploads() as uploads:
                 result = revisions.edit_gift(gift=gift, actor=request.user, now=timezone.now(), changes=changes, uploads=uploads)
         except DomainError as error:
@@ -239,7 +237,7 @@ def gift_edit(request, pk: int):
             return redirect("gift-detail", pk=gift.pk)
     form.keep_uploads()
     context = {"form": form, "gift": gift, "by_revision": gift.state in revisions.EDIT_BY_REVISION}
-    return render(request, "suppliers/catalog/gift_form.html", context)
+    return render(request, "suppliers/catalog/gift_form.html", context, status=getattr(form, "refused_status", 200))
 
 
 @login_required

@@ -124,6 +124,54 @@ def field_errors(response) -> dict[str, str]:
     return dict(FIELD_ERROR.findall(response.content.decode()))
 
 
+class _FormValues(HTMLParser):
+    """The values a browser would post from the form marked `data-testid=testid`: its inputs (hidden ones too, a
+    ticked box's), text areas and the selected option of each select."""
+
+    def __init__(self, testid: str) -> None:
+        super().__init__()
+        self.testid, self.inside, self.values, self.text_area, self.select = testid, False, {}, None, None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.inside = attrs.get("data-testid") == self.testid
+        if not self.inside or not attrs.get("name") and tag != "option":
+            return
+        kind = (attrs.get("type") or "").lower()
+        if tag == "input" and kind not in ("submit", "button", "file") and (kind not in ("checkbox", "radio") or "checked" in attrs):
+            self.values[attrs["name"]] = attrs.get("value") or ""
+        elif tag == "textarea":
+            self.text_area = attrs["name"]
+            self.values[self.text_area] = ""
+        elif tag == "select":
+            self.select = attrs["name"]
+            self.values[self.select] = ""
+        elif tag == "option" and self.select and "selected" in attrs:
+            self.values[self.select] = attrs.get("value") or ""
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
+        elif tag == "textarea":
+            self.text_area = None
+        elif tag == "select":
+            self.select = None
+
+    def handle_data(self, data):
+        if self.text_area:
+            self.values[self.text_area] += data.removeprefix("\n") if not self.values[self.text_area] else data
+
+
+def form_values(response, testid: str) -> dict[str, str]:
+    """The values a browser posts from the page's form marked `data-testid=testid` as it is shown (its token aside)."""
+    parser = _FormValues(testid)
+    parser.feed(response.content.decode())
+    assert parser.values, f"no form marked {testid} on the page"
+    parser.values.pop("csrfmiddlewaretoken", None)
+    return parser.values
+
+
 def nav(response) -> str:
     """The navigation's HTML."""
     return response.content.decode().split('data-testid="nav"', 1)[1].split("</nav>", 1)[0]

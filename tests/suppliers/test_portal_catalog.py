@@ -14,7 +14,7 @@ from suppliers.services import inventory
 from tests.factories import CategoryFactory, GiftFactory, WarehouseFactory
 from tests.helpers import gift_in_state, stocked_to_clear
 from suppliers.services import catalog
-from tests.portal import field_errors, listed, logged_in, seen_by
+from tests.portal import field_errors, form_values, listed, logged_in, seen_by
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("licensed_supplier")]  # its gifts go to review
 
@@ -368,6 +368,54 @@ def test_editing_a_draft_changes_it_in_place(supplier_admin, supplier):
     gift.refresh_from_db()
     assert gift.name == "新包装" and not GiftRevision.objects.exists()
     assert list(gift.prices.values_list("program__code", "points_price")) == [("gotone", 1500)]
+
+
+def test_a_stale_edit_form_of_a_draft_saves_only_what_it_changed_and_keeps_a_rename_made_meanwhile(supplier_admin, supplier_staff, supplier):
+    gift = GiftFactory(supplier=supplier, name="草稿礼品", warranty_text="质量问题15天包换", tier_discounts={"gold": 5})
+    url = f"/supplier/gifts/{gift.pk}/edit/"
+    admin, staff = logged_in(supplier_admin), logged_in(supplier_staff)
+    tab_a, tab_b = (form_values(client.get(url), "gift-form") for client in (admin, staff))
+
+    admin.post(url, tab_a | {"name": "草稿礼品-新名称", "discount_silver": "3"})
+    saved = staff.post(url, tab_b | {"warranty_text": "两年保修", "discount_diamond": "8"})
+
+    gift.refresh_from_db()
+    assert saved.status_code == 302 and "initial-name" in tab_b
+    assert (gift.name, gift.warranty_text) == ("草稿礼品-新名称", "两年保修")
+    assert gift.tier_discounts == {"silver": 3, "gold": 5, "diamond": 8}  # one discount each, the others kept
+
+
+def test_a_field_changed_in_two_tabs_comes_back_409_with_the_value_now_and_only_the_users_change_saves(supplier_admin, supplier_staff, supplier):
+    gift = GiftFactory(supplier=supplier, name="草稿礼品", warranty_text="质量问题15天包换")
+    url = f"/supplier/gifts/{gift.pk}/edit/"
+    admin, staff = logged_in(supplier_admin), logged_in(supplier_staff)
+    tab_a, tab_b = (form_values(client.get(url), "gift-form") for client in (admin, staff))
+    admin.post(url, tab_a | {"name": "新名称甲"})
+
+    clash = staff.post(url, tab_b | {"name": "新名称乙", "warranty_text": "两年保修"})
+    again = form_values(clash, "gift-form")
+    staff.post(url, again)
+
+    gift.refresh_from_db()
+    assert clash.status_code == 409
+    assert field_errors(clash) == {"name": "其间已有他人修改此项，现显示的是最新内容；您填写的“新名称乙”未保存，请核对后重新填写"}
+    assert (again["name"], again["initial-name"], again["warranty_text"]) == ("新名称甲", "新名称甲", "两年保修")
+    assert (gift.name, gift.warranty_text) == ("新名称甲", "两年保修")
+
+
+def test_a_stale_edit_form_of_an_online_gift_proposes_only_the_users_change(supplier_admin, supplier_staff, supplier, operator):
+    from suppliers.services import revisions
+
+    gift = in_state("online", supplier=supplier, name="明前龙井", specification="标准装")
+    url = f"/supplier/gifts/{gift.pk}/edit/"
+    admin, staff = logged_in(supplier_admin), logged_in(supplier_staff)
+    tab_a, tab_b = (form_values(client.get(url), "gift-form") for client in (admin, staff))
+    admin.post(url, tab_a | {"specification": "净含量 250g ×2"})
+    revisions.approve_revision(revision=GiftRevision.objects.get(), actor=operator, now=timezone.now())
+
+    staff.post(url, tab_b | {"name": "明前龙井（新包装）"})
+
+    assert GiftRevision.objects.get(state="pending").changes == {"name": "明前龙井（新包装）"}
 
 
 def test_editing_an_online_gift_creates_a_revision_and_the_listed_name_stays_until_approval(supplier_admin, supplier, operator):
