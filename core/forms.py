@@ -196,6 +196,7 @@ class EditsShownValues:
         self.tracked = tuple(names)
         for name in self.tracked:
             self.fields[name].show_hidden_initial = True
+            self.fields[name].hidden_widget = ShownValueInput
 
     def full_clean(self) -> None:
         super().full_clean()
@@ -214,7 +215,9 @@ class EditsShownValues:
     def _figures(self, name: str) -> tuple:
         field, bound = self.fields[name], self[name]
         now = _comparable(field, _raw(field, bound.initial))
-        if bound.html_initial_name not in self.data:
+        if bound.html_initial_name not in self.data:  # shown as it is now, and so shown again with errors
+            self.data = self.data.copy()
+            self.data[bound.html_initial_name] = _raw(field, bound.initial)
             return now, _comparable(field, bound.data), now
         shown = self._widget_data_value(field.hidden_widget(), bound.html_initial_name)
         return _comparable(field, shown), _comparable(field, bound.data), now
@@ -238,6 +241,14 @@ class EditsShownValues:
             self.add_error(name, gettext("其间已有他人修改此项，现显示的是最新内容；您填写的“%(entered)s”未保存，请核对后重新填写")
                            % {"entered": entered[name]})
         self.refused_status = 409
+
+
+class ShownValueInput(forms.HiddenInput):
+    """The value a field of an EditsShownValues form showed: its field's input, not this, is described by its help and
+    errors."""
+
+    def get_context(self, name, value, attrs):
+        return super().get_context(name, value, {key: text for key, text in (attrs or {}).items() if key != "aria-describedby"})
 
 
 _UNREADABLE = object()  # a posted value a field cannot read: it equals no other

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from core.api.permissions import require_role
 from core.charts import bar_chart
 from core.errors import DomainError, ValidationFailed
-from core.forms import ListFilter, StateFilter, SubmittedOnce, yes_no_box
+from core.forms import EditsShownValues, ListFilter, StateFilter, SubmittedOnce, yes_no_box
 from core.fsm import histories_of, history_of, note_latest_changes, require_unchanged
 from core.portal import create_with_form, paginate, run_action
 from core.roles import OPERATORS, SUPPLIER_ROLES, Role, has_role
@@ -55,8 +55,9 @@ class AssessmentFilterForm(ListFilter):
         self.fields["below"].label = _("低于 %(threshold)s 分") % {"threshold": threshold}
 
 
-class KpiSettingForm(forms.Form):
-    """One KPI's row of the settings page; the ranges are the service's (they depend on the KPI and on the whole set)."""
+class KpiSettingForm(EditsShownValues, forms.Form):
+    """One KPI's row of the settings page; the ranges are the service's (they depend on the KPI and on the whole set).
+    It carries the values it showed: only those the user changed are saved (EditsShownValues)."""
 
     weight = forms.DecimalField(label=gettext_lazy("权重"), max_digits=5, decimal_places=2)
     target = forms.DecimalField(label=gettext_lazy("目标值"), max_digits=9, decimal_places=4)
@@ -66,6 +67,7 @@ class KpiSettingForm(forms.Form):
         for field in self.fields.values():  # the table's cells have no label of their own: each input names its KPI and column
             field.widget.attrs["aria-label"] = f"{kpi} {field.label}"
             field.disabled = not editable  # finance reads the settings; operators change them
+        self.track_shown()
 
 
 DECISIONS = {
@@ -221,7 +223,8 @@ def decide(request, kind: str, pk: int, name: str):
 @login_required
 def kpi_settings(request):
     """All KPI weights and targets on one form, saved together or not at all; each error shows next to its field.
-    Operators and finance read them (as the API lets them); only operators change them."""
+    Operators and finance read them (as the API lets them); only operators change them. Only the figures the user
+    changed are saved: one another operator changed meanwhile stays (both changed it: 409)."""
     require_role(request.user, STAFF if request.method == "GET" else OPERATORS)
     can_edit = has_role(request.user, OPERATORS)
     kpis = list(KpiSetting.objects.order_by("pk"))
@@ -231,7 +234,7 @@ def kpi_settings(request):
     if request.method == "POST" and all(f.is_valid() for f in forms_by_kpi.values()):
         try:
             assessment_rules.update_kpi_settings(actor=request.user, now=timezone.now(),
-                                           values={kpi: form.cleaned_data for kpi, form in forms_by_kpi.items()})
+                                           values={kpi: form.cleaned_data for kpi, form in forms_by_kpi.items() if form.cleaned_data})
         except ValidationFailed as error:
             set_errors = _place_kpi_errors(forms_by_kpi, error)
         else:
@@ -239,8 +242,10 @@ def kpi_settings(request):
             return redirect("settlement-kpi-settings")
     rows = [(s, forms_by_kpi[s.kpi]) for s in kpis]
     total = sum((s.weight for s in kpis), Decimal(0))
+    stale = any(getattr(form, "refused_status", None) == 409 for form in forms_by_kpi.values())
     return render(request, "settlement/assessment/kpi_settings.html",
-                  {"rows": rows, "total_weight": total, "set_errors": set_errors, "can_edit": can_edit})
+                  {"rows": rows, "total_weight": total, "set_errors": set_errors, "can_edit": can_edit},
+                  status=409 if stale else 200)
 
 
 def _place_kpi_errors(forms_by_kpi: dict, error: ValidationFailed) -> list[str]:

@@ -343,9 +343,10 @@ class ScheduleInput(forms.Form):
     publish_at = BusinessTimeField(label=_("计划上线时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
 
 
-class CategoryForm(forms.Form):
+class CategoryForm(EditsShownValues, forms.Form):
     """A gift category: the code only when adding one (it is set once); the certificates as text, one per line or
-    separated by commas."""
+    separated by commas. Changing one, it carries the values it showed and gives only those the user changed
+    (EditsShownValues), which save_category changes, keeping the others."""
 
     # presence and lengths are the service's rules, so that every bad field is named at once
     code = forms.CharField(label=_("代码"), required=False, help_text=_("小写字母、数字和连字符，如 tea；添加后不能修改"))
@@ -363,6 +364,7 @@ class CategoryForm(forms.Form):
         super().__init__(*args, **kwargs)
         if category is not None:
             del self.fields["code"]
+            self.track_shown()
 
     def clean_required_certificates(self) -> list[str]:
         text = self.cleaned_data["required_certificates"]

@@ -31,7 +31,8 @@ def category_list(request):
 
 @login_required
 def category_edit(request, pk: int):
-    """One category's names and required certificates (its code stays)."""
+    """One category's names and required certificates (its code stays): what the operator changed on the form, what
+    another changed meanwhile kept (both changed a field: 409, see EditsShownValues)."""
     require_role(request.user, OPERATORS)
     category = get_object_or_404(categories.list_categories(), pk=pk)
     form = CategoryForm(request.POST or None, category=category)
@@ -39,5 +40,5 @@ def category_edit(request, pk: int):
     if request.method == "POST" and act_with_form(request, form, categories.save_category, success=changed, category=category):
         return redirect("operator-categories")
     return render(request, "suppliers/catalog/category_edit.html", {"category": category, "form": form},
-                  status=400 if form.errors else 200)
+                  status=getattr(form, "refused_status", 400) if form.errors else 200)
 

@@ -7,13 +7,14 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 from django.utils import timezone
 
+from core.roles import Role
 from settlement.models import Adjustment, Assessment, Kpi, KpiSetting, PenaltyProposal, PenaltyRule, SuspensionProposal
 from settlement.services import adjustments
 from settlement.services.assessment import accept_penalty, compute_month
 from suppliers.models import Supplier
-from tests.factories import SHANGHAI
+from tests.factories import SHANGHAI, UserFactory
 from tests.settlement.kpi_facts import complaint, order, returned, t
-from tests.portal import field_errors, listed, logged_in, nav
+from tests.portal import field_errors, form_values, listed, logged_in, nav
 
 pytestmark = pytest.mark.django_db
 OCTOBER = date(2026, 10, 1)
@@ -329,6 +330,38 @@ def test_a_complaint_rate_target_per_thousand_is_accepted_and_over_10000_refused
     assert 'data-field="target"' in kpi_row(refused, Kpi.COMPLAINT_RATE)
     complaint_rate.refresh_from_db()
     assert complaint_rate.target == Decimal("12.0000")
+
+
+def test_a_stale_kpi_page_saves_only_the_figures_its_user_changed(operator):
+    url = "/settlement/assessments/kpi-settings/"
+    dispatch, defect = KpiSetting.objects.get(kpi=Kpi.ON_TIME_DISPATCH), KpiSetting.objects.get(kpi=Kpi.DEFECT_RATE)
+    first, second = logged_in(operator), logged_in(UserFactory(role=Role.OPERATOR))
+    page_a, page_b = (form_values(client.get(url), "kpi-settings") for client in (first, second))
+    first.post(url, page_a | {f"{dispatch.pk}-target": "0.9000"})
+
+    # the second page still shows the dispatch target as it was; a weight typed as the same figure is no change
+    saved = second.post(url, page_b | {f"{defect.pk}-target": "0.0300", f"{defect.pk}-weight": str(float(defect.weight))})
+
+    dispatch.refresh_from_db()
+    defect.refresh_from_db()
+    assert saved.status_code == 302 and f"initial-{dispatch.pk}-target" in page_b
+    assert (dispatch.target, defect.target, defect.weight) == (Decimal("0.9000"), Decimal("0.0300"), Decimal("15.00"))
+
+
+def test_a_kpi_figure_changed_on_two_pages_comes_back_409_with_the_figure_now(operator):
+    url = "/settlement/assessments/kpi-settings/"
+    dispatch = KpiSetting.objects.get(kpi=Kpi.ON_TIME_DISPATCH)
+    first, second = logged_in(operator), logged_in(UserFactory(role=Role.OPERATOR))
+    page_a, page_b = (form_values(client.get(url), "kpi-settings") for client in (first, second))
+    first.post(url, page_a | {f"{dispatch.pk}-target": "0.9000"})
+
+    clash = second.post(url, page_b | {f"{dispatch.pk}-target": "0.8000", f"{dispatch.pk}-weight": "25"})
+    again = form_values(clash, "kpi-settings")
+
+    dispatch.refresh_from_db()
+    assert clash.status_code == 409 and (dispatch.target, dispatch.weight) == (Decimal("0.9000"), Decimal("20.00"))
+    assert 'data-field="target">其间已有他人修改此项，现显示的是最新内容；您填写的“0.8000”未保存' in kpi_row(clash, Kpi.ON_TIME_DISPATCH)
+    assert (again[f"{dispatch.pk}-target"], again[f"{dispatch.pk}-weight"]) == ("0.9000", "25")
 
 
 def test_all_weights_zero_is_refused_above_the_table_and_nothing_changes(operator):

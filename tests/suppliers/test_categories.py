@@ -7,7 +7,7 @@ from core.errors import PermissionDenied, ValidationFailed
 from suppliers.models import Category
 from suppliers.services import categories, qualifications
 from tests.factories import CategoryFactory, GiftFactory, QualificationFactory, SupplierFactory
-from tests.portal import field_errors, logged_in, nav
+from tests.portal import field_errors, form_values, logged_in, nav
 
 pytestmark = pytest.mark.django_db
 
@@ -97,6 +97,24 @@ def test_the_operator_lists_adds_and_changes_categories_from_the_navigation(oper
     assert edited.status_code == 200 and "礼品类别 home 已更新" in edited.content.decode()
     home.refresh_from_db()
     assert (home.name, home.name_en, home.required_certificates) == ("家居", "Home", [])
+
+
+def test_a_stale_category_page_changes_only_what_its_user_changed(operator):
+    from tests.factories import UserFactory
+
+    tea = CategoryFactory(code="tea", name="茶叶", name_en="Tea", required_certificates=["食品生产许可"])
+    url = f"/supplier/categories/{tea.pk}/"
+    first, second = logged_in(operator), logged_in(UserFactory(role="operator"))
+    page_a, page_b = (form_values(client.get(url), "category-form") for client in (first, second))
+    first.post(url, page_a | {"name": "茗茶"})
+
+    saved = second.post(url, page_b | {"required_certificates": "食品生产许可\n有机认证"})
+    clash = second.post(url, page_b | {"name": "好茶"})
+
+    tea.refresh_from_db()
+    assert saved.status_code == 302 and (tea.name, tea.name_en, tea.required_certificates) == ("茗茶", "Tea", ["食品生产许可", "有机认证"])
+    assert clash.status_code == 409 and "您填写的“好茶”未保存" in field_errors(clash)["name"]
+    assert form_values(clash, "category-form")["name"] == "茗茶" and tea.name == "茗茶"
 
 
 def test_a_refused_category_comes_back_with_its_errors_next_to_the_fields(operator):
