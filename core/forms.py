@@ -180,7 +180,8 @@ class EditsShownValues:
     naming what the user entered there, and saved again it changes only what the user changes then.
 
     The form's `initial` is the record as it is when the form is bound (the view reads it again on a POST). A field
-    posted without the value it showed (a page from before the form carried them) counts as shown as it is now.
+    posted without the value it showed (a page from before the form carried them) counts as shown as it is now; one
+    the post leaves out altogether, as unchanged.
     `only_edited`: `cleaned_data` then holds only the edited fields of those tracked, for a service that keeps what it
     is not given; a form that assembles its values itself reads `edited`."""
 
@@ -218,9 +219,12 @@ class EditsShownValues:
         if bound.html_initial_name not in self.data:  # shown as it is now, and so shown again with errors
             self.data = self.data.copy()
             self.data[bound.html_initial_name] = _raw(field, bound.initial)
-            return now, _comparable(field, bound.data), now
-        shown = self._widget_data_value(field.hidden_widget(), bound.html_initial_name)
-        return _comparable(field, shown), _comparable(field, bound.data), now
+            shown = now
+        else:
+            shown = _comparable(field, self._widget_data_value(field.hidden_widget(), bound.html_initial_name))
+        if field.widget.value_omitted_from_data(self.data, self.files, bound.html_name):
+            return shown, shown, now
+        return shown, _comparable(field, bound.data), now
 
     def _show_now(self, clashes: list[str]) -> None:
         """Refuse the fields both changed, each with what the user entered; every field shows its value now, but

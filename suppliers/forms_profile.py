@@ -2,7 +2,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import SubmittedOnce
+from core.forms import EditsShownValues, SubmittedOnce
 from core.models import Program
 from core.validators import BusinessDayField
 from suppliers.models import ProfileChange, Qualification, Supplier
@@ -11,8 +11,11 @@ from suppliers.services.profile import EVIDENCE, VALUE_FIELDS
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
-class ProfileChangeForm(forms.Form):
-    """A change of one profile field; the SMS setting has a form of its own (`SmsNoticesForm`)."""
+class ProfileChangeForm(EditsShownValues, forms.Form):
+    """A change of one profile field; the SMS setting has a form of its own (`SmsNoticesForm`). The contact's and the
+    address's fields show the supplier's current values (`initial`) and carry them (EditsShownValues): a change of
+    the contact is what the admin changed of it, the rest as it is now (`values`), and the fields of a change not
+    chosen, left as shown, are no part of the one asked for."""
 
     field = forms.ChoiceField(
         label=_("变更项"), choices=[choice for choice in ProfileChange.Field.choices if choice[0] != ProfileChange.Field.SMS_NOTICES]
@@ -36,6 +39,13 @@ class ProfileChangeForm(forms.Form):
                 if name in self.fields:
                     self.fields[name].widget.attrs["data-change"] = change
         self.fields["evidence"].widget.attrs["data-change"] = " ".join(EVIDENCE)
+        self.track_shown([*VALUE_FIELDS[ProfileChange.Field.CONTACT], *VALUE_FIELDS[ProfileChange.Field.ADDRESS]])
+
+    def values(self) -> dict:
+        """The cleaned values for request_profile_change: the chosen change's fields the admin left as shown, as they
+        are now."""
+        chosen = VALUE_FIELDS.get(self.cleaned_data.get("field"), ())
+        return {name: self.initial.get(name) or "" for name in chosen if name in self.tracked} | self.cleaned_data
 
 
 class SmsNoticesForm(forms.Form):

@@ -87,7 +87,9 @@ def supplier_profile(request):
     is_admin = request.user.role == Role.SUPPLIER_ADMIN
     # the SMS setting's form says so (form=sms); any other post is a profile change
     sms_posted = request.method == "POST" and request.POST.get("form") == "sms"
-    form = ProfileChangeForm(*((request.POST, request.FILES) if request.method == "POST" and not sms_posted else (None,)))
+    shown = profile.current_value(supplier=supplier, field=ProfileChange.Field.CONTACT)
+    shown |= profile.current_value(supplier=supplier, field=ProfileChange.Field.ADDRESS)
+    form = ProfileChangeForm(*((request.POST, request.FILES) if request.method == "POST" and not sms_posted else (None,)), initial=shown)
     sms_form = SmsNoticesForm(request.POST if sms_posted else None, initial={"sms_notices": supplier.sms_notices})
     if request.method == "POST":
         require_role(request.user, {Role.SUPPLIER_ADMIN})
@@ -95,7 +97,7 @@ def supplier_profile(request):
         values = {"field": ProfileChange.Field.SMS_NOTICES} if sms_posted else {}
         if posted.is_valid() and _submit(
             posted, profile.request_profile_change, supplier=supplier, actor=request.user, now=timezone.now(), **values,
-            **posted.cleaned_data
+            **(posted.cleaned_data if sms_posted else posted.values())
         ):
             field = values.get("field") or posted.cleaned_data["field"]
             applied = field in profile.NO_REVIEW
@@ -112,7 +114,7 @@ def supplier_profile(request):
         "may_withdraw": is_admin,
     }
     _with_values(request, context["page_obj"])
-    return render(request, "suppliers/profile/supplier_profile.html", context)
+    return render(request, "suppliers/profile/supplier_profile.html", context, status=getattr(form, "refused_status", 200))
 
 
 @login_required

@@ -13,7 +13,7 @@ from suppliers.models import Contract, ProfileChange, Qualification
 from suppliers.services import onboarding
 from tests.factories import ContractFactory, QualificationFactory, SupplierUserFactory, supplier_in
 from tests.suppliers.profile_factories import NEW_ACCOUNT, BankAccountFactory, CertificateFactory, ProfileChangeFactory, evidence, licence_number
-from tests.portal import logged_in, posted_as
+from tests.portal import form_values, logged_in, posted_as
 
 pytestmark = [pytest.mark.django_db, pytest.mark.supplier(applicant=True)]  # `supplier`: an applicant gathering its paperwork
 
@@ -97,6 +97,38 @@ def test_the_supplier_admin_changes_its_contact_through_the_form_at_once_and_see
     assert "王经理 / 13900001234 / wang@example.com" in history and "已通过" in history
     refused = client.post("/supplier/profile/", contact | {"contact_phone": "12345"})
     assert refused.status_code == 200 and "contact_phone" in field_errors(refused)
+
+
+def test_the_change_form_shows_the_contact_and_address_so_changing_the_phone_alone_keeps_the_email(supplier_admin, supplier):
+    supplier.contact_email, supplier.address = "zhang@example.com", "杭州市西湖区文一路 1 号"
+    supplier.save(update_fields=["contact_email", "address"])
+    client = logged_in(supplier_admin)
+    shown = form_values(client.get("/supplier/profile/"), "change-form")
+
+    client.post("/supplier/profile/", shown | {"field": "contact", "contact_phone": "13911112222"})
+    client.post("/supplier/profile/", {"field": "contact", "contact_name": "李经理"})  # a post leaving fields out keeps them
+    # a bank account change from the same page: the contact and address it shows are no part of it
+    account = client.post("/supplier/profile/", shown | {"field": "bank_account", **NEW_ACCOUNT, "evidence": evidence()})
+
+    supplier.refresh_from_db()
+    assert (shown["contact_name"], shown["contact_email"], shown["address"]) == ("张经理", "zhang@example.com", "杭州市西湖区文一路 1 号")
+    assert (supplier.contact_name, supplier.contact_phone, supplier.contact_email) == ("李经理", "13911112222", "zhang@example.com")
+    assert account.status_code == 302 and ProfileChange.objects.get(field="bank_account").state == "pending"
+
+
+def test_a_contact_changed_by_another_admin_meanwhile_is_kept_and_one_both_changed_comes_back_409(supplier_admin, supplier):
+    other = SupplierUserFactory(supplier=supplier, role="supplier_admin")
+    first, second = logged_in(supplier_admin), logged_in(other)
+    page_a, page_b = (form_values(client.get("/supplier/profile/"), "change-form") for client in (first, second))
+    first.post("/supplier/profile/", page_a | {"field": "contact", "contact_email": "new@example.com"})
+
+    second.post("/supplier/profile/", page_b | {"field": "contact", "contact_phone": "13911112222"})
+    clash = second.post("/supplier/profile/", page_b | {"field": "contact", "contact_email": "mine@example.com"})
+
+    supplier.refresh_from_db()
+    assert (supplier.contact_phone, supplier.contact_email) == ("13911112222", "new@example.com")
+    assert clash.status_code == 409 and field_errors(clash) == {"contact_email"}
+    assert 'data-field="contact_email">其间已有他人修改此项，现显示的是最新内容；您填写的“mine@example.com”未保存' in clash.content.decode()
 
 
 def test_the_supplier_admin_changes_its_address_through_the_form_at_once_and_the_operator_sees_it(supplier_admin, supplier, operator):
