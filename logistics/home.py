@@ -9,7 +9,11 @@ from logistics.selectors import parcel_counts
 
 
 def parcel_figures(user) -> dict:
-    return parcel_counts(actor=user, today=timezone.localdate())
+    """The parcel counts; the dropship parcels waiting for their supplier for the operators only (logistics ships none)."""
+    figures = parcel_counts(actor=user, today=timezone.localdate())
+    if user.role != Role.OPERATOR:
+        figures["dropship_waiting"] = None
+    return figures
 
 
 register_home_panel(gettext_lazy("运单"), "logistics/home_parcels.html", parcel_figures, roles={Role.LOGISTICS, Role.OPERATOR}, order=20)

@@ -9,7 +9,7 @@ from core.selectors import rows_by_id
 from core.validators import folded
 from logistics.carriers import tracking_key, tracking_search_key
 from logistics.models import CarrierEvent, InboundShipment, Shipment
-from logistics.models.shipments import COUNTED_STATES, ORDER_OWN_PARCELS
+from logistics.models.shipments import COUNTED_STATES, ORDER_OWN_PARCELS, WAITING_STATES
 from points.models import RedemptionOrder
 from suppliers.models import ReplenishmentRequest
 
@@ -73,15 +73,19 @@ def failed_awaiting_decision() -> Q:
 
 
 def parcel_counts(*, actor, today: date) -> dict:
-    """The parcels the actor may see by where they stand (to pick, to ship, on their way, failed and waiting for the
-    operator: `failed_awaiting_decision`) and those shipped and delivered on `today` (local): one query, reading only
-    the parcels in those states (every failed one, as a failure stays failed) or of that day (indexed), not every
-    parcel ever sent."""
+    """The parcels the actor may see by where they stand and those shipped and delivered on `today` (local), each
+    figure the rows of the shipment list its home card links to: the warehouse parcels to pick (created) and to ship
+    (not shipped yet, picked or not: what logistics ships by file, `bulk_shipping.list_shipments_to_ship`), the
+    dropship ones waiting for their supplier apart, those on their way, and the failed ones waiting for the operator
+    (`failed_awaiting_decision`). One query, reading only the parcels in those states (every failed one, as a failure
+    stays failed) or of that day (indexed), not every parcel ever sent."""
     start, end = day_start(today), day_start(today + timedelta(days=1))
-    State = Shipment.State
+    State, Kind = Shipment.State, Shipment.Kind
+    waiting = Q(state__in=WAITING_STATES)
     counted = Q(state__in=COUNTED_STATES) | Q(shipped_at__gte=start, shipped_at__lt=end) | Q(delivered_at__gte=start, delivered_at__lt=end)
     return Shipment.objects.visible_to(actor).filter(counted).aggregate(
-        to_pick=Count("id", filter=Q(state=State.CREATED)), to_ship=Count("id", filter=Q(state=State.PICKED)),
+        to_pick=Count("id", filter=Q(kind=Kind.WAREHOUSE, state=State.CREATED)), to_ship=Count("id", filter=waiting & Q(kind=Kind.WAREHOUSE)),
+        dropship_waiting=Count("id", filter=waiting & Q(kind=Kind.DROPSHIP)),
         on_the_way=Count("id", filter=Q(state=State.SHIPPED)), failed=Count("id", filter=failed_awaiting_decision()),
         shipped_today=Count("id", filter=Q(shipped_at__gte=start, shipped_at__lt=end)),
         delivered_today=Count("id", filter=Q(delivered_at__gte=start, delivered_at__lt=end)),

@@ -50,6 +50,8 @@ class ShipmentState(models.TextChoices):
 
 #: the states of the parcels the home pages count by state: to pick, to ship, on their way, failed
 COUNTED_STATES = [ShipmentState.CREATED, ShipmentState.PICKED, ShipmentState.SHIPPED, ShipmentState.FAILED]
+#: the states of a parcel not shipped yet: a warehouse one to pick or picked, a dropship one waiting for its supplier
+WAITING_STATES = [ShipmentState.CREATED, ShipmentState.PICKED]
 
 
 class Shipment(StateMachine):

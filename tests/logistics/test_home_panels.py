@@ -3,11 +3,13 @@ delivered on the local day."""
 from datetime import timedelta
 
 from logistics.models import Shipment
-from logistics.services import shipments
+from logistics.services import bulk_shipping, shipments
 from points.models import RedemptionOrder
 from points.services import orders
-from tests.factories import ADDRESS
-from tests.helpers import picked_and_shipped
+from suppliers.models import Location
+from suppliers.services import inventory
+from tests.factories import ADDRESS, GiftFactory
+from tests.helpers import picked_and_shipped, published
 from tests.portal import listed, logged_in, shown
 
 STATES = ("home-to-pick", "home-to-ship", "home-on-the-way", "home-failed")
@@ -21,9 +23,9 @@ def test_parcels_are_counted_by_where_they_stand_and_by_what_happened_today(two_
     for user in (logistics, operator):
         response = logged_in(user).get("/")
 
-        assert [shown(response, name) for name in STATES] == ["1", "0", "1", "0"]
+        assert [shown(response, name) for name in STATES] == ["1", "1", "1", "0"]
         assert "今日发货 1 件，签收 0 件。" in response.content.decode()
-    assert 'href="/logistics/shipments/?state=created"' in response.content.decode()
+    assert 'href="/logistics/shipments/?kind=warehouse&amp;state=created"' in response.content.decode()
 
 
 def test_a_parcel_shipped_yesterday_is_on_its_way_but_not_todays(shipped, logistics, now, time_machine):
@@ -76,3 +78,34 @@ def test_failed_counts_only_the_deliveries_waiting_for_the_operator_and_links_to
         assert 'href="/logistics/shipments/?state=failed&amp;awaiting_decision=1"' in response.content.decode()
         assert listed(user, "/logistics/shipments/", state="failed", awaiting_decision="1") == [second_try.pk]
         assert listed(user, "/logistics/shipments/", state="failed") == sorted([redelivered.pk, given_up.pk, waiting.pk, second_try.pk])
+
+
+def test_to_pick_and_to_ship_count_the_warehouse_parcels_the_linked_lists_and_the_shipping_page_show(
+        two_handed_over, rich_member, supplier, logistics, operator, now, time_machine):
+    """Two warehouse parcels, one picked, and a dropship parcel waiting for its supplier, which logistics never
+    picks nor ships: the operator sees it counted apart."""
+    to_pick, picked = two_handed_over
+    shipments.pick_shipment(shipment=picked, actor=logistics, now=now)
+    gift = published(GiftFactory(supplier=supplier, fulfilment="dropship"), actor=operator, at=now)
+    inventory.receive_stock(gift=gift, location=Location.objects.create(code="DS-OWN", name="自有仓", kind="dropship", supplier=supplier),
+                            quantity=5, at=now)
+    orders.place_order(member=rich_member, gift_id=gift.pk, quantity=1, now=now, **ADDRESS)
+    shipments.hand_over_dropship_orders(actor=None, now=now)
+    dropship = Shipment.objects.get(kind="dropship")
+    time_machine.move_to(now, tick=False)
+
+    home_response = logged_in(logistics).get("/")
+    home = home_response.content.decode()
+    shipping_page = logged_in(logistics).get("/logistics/shipments/by-file/")
+    operator_home = logged_in(operator).get("/")
+
+    assert [shown(operator_home, name) for name in ("home-to-pick", "home-to-ship", "home-dropship-waiting")] == ["1", "2", "1"]
+    assert [shown(home_response, name) for name in ("home-to-pick", "home-to-ship")] == ["1", "2"]
+    assert 'data-testid="home-dropship-waiting"' not in home
+    assert 'href="/logistics/shipments/?kind=warehouse&amp;state=created"' in home
+    assert 'href="/logistics/shipments/?kind=warehouse&amp;waiting=1"' in home
+    assert listed(logistics, "/logistics/shipments/", kind="warehouse", state="created") == [to_pick.pk]
+    assert listed(logistics, "/logistics/shipments/", kind="warehouse", waiting="1") == sorted([to_pick.pk, picked.pk])
+    assert bulk_shipping.list_shipments_to_ship(actor=logistics).count() == 2
+    assert "当前待发货运单：2 个。" in shipping_page.content.decode()
+    assert listed(operator, "/logistics/shipments/", kind="dropship", waiting="1") == [dropship.pk]
