@@ -243,10 +243,17 @@ class LocationFilter(ListFilter):
         self.fields["location"].queryset = locations
 
 
+def location_kind_filter() -> forms.ChoiceField:
+    """A filter by the kind of location: the warehouses, or the suppliers' own (the home page's stock panel links to
+    the stock and movement pages filtered as it counts)."""
+    return forms.ChoiceField(label=_("库位类型"), choices=[("", _("全部")), *Location.Kind.choices], required=False)
+
+
 class StockFilterForm(LocationFilter):
     q = forms.CharField(label=_("搜索"), required=False, widget=forms.TextInput(attrs={"placeholder": _("SKU / 名称")}))
+    location_kind = location_kind_filter()
     low = yes_no_box(_("仅低于安全库存"))
-    field_order = ["q", "location", "low"]
+    field_order = ["q", "location", "location_kind", "low"]
 
 
 class ReplenishmentFilterForm(LocationFilter):
@@ -298,11 +305,12 @@ class MovementFilterForm(LocationFilter, DayRangeFilter):
     return's number), location, kind and day."""
 
     q = forms.CharField(label=_("搜索"), required=False, widget=forms.TextInput(attrs={"placeholder": _("SKU / 名称 / 订单号或退换货单号")}))
+    location_kind = location_kind_filter()
     kind = forms.ChoiceField(label=_("类型"), choices=[("", _("全部")), *StockMovement.Kind.choices], required=False)
     date_from = day_field(_("日期自"))
     date_to = day_field(_("至"))
     gift = forms.ModelChoiceField(label=_("礼品"), queryset=Gift.objects.none(), required=False, widget=forms.HiddenInput)
-    field_order = ["q", "location", "kind", "date_from", "date_to"]
+    field_order = ["q", "location", "location_kind", "kind", "date_from", "date_to"]
 
     def __init__(self, *args, supplier_id: int | None, **kwargs) -> None:
         super().__init__(*args, supplier_id=supplier_id, **kwargs)

@@ -1,5 +1,7 @@
 """The home page's panels of suppliers (imported by SuppliersConfig.ready): a supplier's gifts, and for everyone who
 keeps stock the units on hand over two weeks (logistics its warehouses') and the records below their safety stock."""
+from urllib.parse import urlencode
+
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -7,20 +9,27 @@ from django.utils.translation import gettext_lazy
 from core.charts import bar_chart
 from core.home import register_home_panel
 from core.roles import SUPPLIER_ROLES, Role
-from suppliers.models import Location, StockRecord
-from suppliers.selectors import by_low_stock, gift_counts, stock_movements_of, supplier_standing
+from suppliers.models import Location
+from suppliers.selectors import gift_counts, stock_movements_of, stock_of, supplier_standing
 
 TREND_DAYS = 14
 
 
+def stock_scope(user) -> str:
+    """The kind of location whose stock the panel counts for the user, every figure of it and the pages it links to
+    alike: logistics the warehouses (not the suppliers' own locations), everyone else every location they may see."""
+    return Location.Kind.WAREHOUSE if user.role == Role.LOGISTICS else ""
+
+
 def stock_figures(user) -> dict:
-    """Units on hand today and over two weeks (logistics: in the warehouses, not at suppliers' own locations), and the
-    records below their safety stock."""
-    warehouses_only = Location.Kind.WAREHOUSE if user.role == Role.LOGISTICS else ""
-    _movements, trend = stock_movements_of(user, today=timezone.localdate(), days=TREND_DAYS, location_kind=warehouses_only)
+    """Units on hand today and over two weeks and the records below their safety stock, at the locations of the user's
+    `stock_scope`, with the query that opens the stock and movement pages so narrowed."""
+    kind = stock_scope(user)
+    _movements, trend = stock_movements_of(user, today=timezone.localdate(), days=TREND_DAYS, location_kind=kind)
     return {
-        "on_hand": trend[-1][1], "low": by_low_stock(StockRecord.objects.visible_to(user), True).count(),
+        "on_hand": trend[-1][1], "low": stock_of(user, location_kind=kind, low=True)[0].count(),
         "chart": bar_chart([(day, units) for day, units in trend], title=_("近两周在库数量"), columns=(_("日期"), _("在库数量（件）"))),
+        "scope": urlencode({"location_kind": kind}) if kind else "",
     }
 
 

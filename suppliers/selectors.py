@@ -219,18 +219,21 @@ def matching(text: str, gift: str = "") -> Q:
     return all_words(text, (f"{gift}sku", f"{gift}name", f"{gift}supplier__name"))
 
 
-def stock_of(user, *, q: str = "", location: Location | None = None, low: bool | None = None
+def stock_of(user, *, q: str = "", location: Location | None = None, location_kind: str = "", low: bool | None = None
              ) -> tuple[QuerySet[StockRecord], QuerySet[StockMovement], QuerySet[ReplenishmentRequest]]:
     """The stock page's reads: the stock records (by SKU and location), the stock movements and the open replenishment
-    requests `user` may see, of the gifts matching `q` at `location`; `low` narrows the records (see by_low_stock). Its
-    download lists the same records."""
+    requests `user` may see, of the gifts matching `q` at `location`, at locations of `location_kind` only when given
+    (the warehouses, say); `low` narrows the records (see by_low_stock). Its download and the home page's count of the
+    records below their safety stock read the same records."""
     records = StockRecord.objects.visible_to(user).select_related("gift__supplier", "location").order_by("gift__sku", "location__code")
     movements = StockMovement.objects.visible_to(user).select_related("gift", "location")
+    requests = replenishments_of(user, q=q, location=location, state=ReplenishmentRequest.State.OPEN).order_by("due_date", "pk")
     if q:
         records, movements = (rows.filter(matching(q, "gift__")) for rows in (records, movements))
     if location:
         records, movements = (rows.filter(location=location) for rows in (records, movements))
-    requests = replenishments_of(user, q=q, location=location, state=ReplenishmentRequest.State.OPEN).order_by("due_date", "pk")
+    if location_kind:
+        records, movements, requests = (rows.filter(location__kind=location_kind) for rows in (records, movements, requests))
     return by_low_stock(records, low), movements, requests
 
 
@@ -250,25 +253,26 @@ def stock_movements_of(
     """The stock movements `user` may see (`movements_of`); and the trend of units on hand over the `days` days up to
     `until` (default today) for the gifts listed and the location (kind and dates narrow the list, not the trend), at
     locations of `location_kind` only when given (the warehouses, say)."""
-    records, movements, listed = _stock_and_movements(user, q=q, location=location, gift=gift)
-    if location_kind:
-        records, movements, listed = (rows.filter(location__kind=location_kind) for rows in (records, movements, listed))
+    records, movements, listed = _stock_and_movements(user, q=q, location=location, location_kind=location_kind, gift=gift)
     trend = stock_trend(records=records, movements=movements, today=today, days=days, until=until)
     return _listed(listed, kind=kind, date_from=date_from, date_to=date_to), trend
 
 
 def movements_of(user, *, q: str = "", location: Location | None = None, kind: str = "", date_from: date | None = None,
-                 date_to: date | None = None, gift: Gift | None = None) -> QuerySet[StockMovement]:
+                 date_to: date | None = None, location_kind: str = "", gift: Gift | None = None) -> QuerySet[StockMovement]:
     """The stock movements `user` may see, newest first, of the gifts matching `q` or whose source (an order's or a
-    return's number) does (or of `gift`), at `location`, of `kind`, between the dates, with their gift and location."""
-    return _listed(_stock_and_movements(user, q=q, location=location, gift=gift)[2], kind=kind, date_from=date_from, date_to=date_to)
+    return's number) does (or of `gift`), at `location` (or at locations of `location_kind`), of `kind`, between the
+    dates, with their gift and location."""
+    listed = _stock_and_movements(user, q=q, location=location, location_kind=location_kind, gift=gift)[2]
+    return _listed(listed, kind=kind, date_from=date_from, date_to=date_to)
 
 
 def _stock_and_movements(
-    user, *, q: str, location: Location | None, gift: Gift | None = None,
+    user, *, q: str, location: Location | None, location_kind: str = "", gift: Gift | None = None,
 ) -> tuple[QuerySet[StockRecord], QuerySet[StockMovement], QuerySet[StockMovement]]:
     """The stock records and the movements `user` may see of the gifts matching `q` (or moved by a source matching it,
-    or of `gift`) at `location`, and of those movements the ones listed: matching `q` themselves."""
+    or of `gift`) at `location` (and at locations of `location_kind` when given), and of those movements the ones
+    listed: matching `q` themselves."""
     records = StockRecord.objects.visible_to(user)
     movements = StockMovement.objects.visible_to(user).select_related("gift", "location")
     listed = movements
@@ -280,6 +284,8 @@ def _stock_and_movements(
         records, movements, listed = (rows.filter(gift=gift) for rows in (records, movements, listed))
     if location:
         records, movements, listed = (rows.filter(location=location) for rows in (records, movements, listed))
+    if location_kind:
+        records, movements, listed = (rows.filter(location__kind=location_kind) for rows in (records, movements, listed))
     return records, movements, listed
 
 

@@ -434,13 +434,13 @@ def stock(request, *, refused: tuple[Gift | StockRecord, str, forms.Form] | None
     values entered))."""
     require_role(request.user, STOCK_READERS)
     filters = stock_filters(request)
-    q, location = (filters.values().get(name) for name in ("q", "location"))
+    shared = {name: filters.values().get(name) for name in ("q", "location", "location_kind")}
     records, movements, requests = (filters.apply(rows) for rows in stock_of(request.user, **filters.values()))
     context = paginate(request, records, list_url=reverse("supplier-stock")) | {
         "filters": filters,
         "movements": movements[:RECENT_MOVEMENTS],
         # the full list of movements opens filtered as this page is
-        "movements_query": urlencode({key: getattr(value, "pk", value) for key, value in (("q", q), ("location", location)) if value}),
+        "movements_query": urlencode({key: getattr(value, "pk", value) for key, value in shared.items() if value}),
         "recent": RECENT_MOVEMENTS,
         "requests": requests,
         "today": timezone.localdate(),

@@ -68,6 +68,29 @@ def test_logistics_counts_the_units_in_its_warehouses_not_at_a_suppliers_own_loc
     assert (shown(ours, "home-on-hand"), charted(ours)[-1]) == ("5", 5)
 
 
+def test_logistics_panel_counts_low_stock_in_the_warehouses_and_links_to_the_pages_so_narrowed(supplier, operator, logistics, now):
+    stocked(published(GiftFactory(supplier=supplier), actor=operator, at=now), units=5, safety=8, logistics=logistics, now=now)
+    dropship = published(GiftFactory(supplier=supplier, fulfilment="dropship"), actor=operator, at=now)
+    own = Location.objects.create(code="DS-LOW", name="自有仓", kind="dropship", supplier=supplier)
+    inventory.receive_stock(gift=dropship, location=own, quantity=2, at=now)
+    inventory.set_safety_stock(gift=dropship, location=own, safety_stock=4, at=now, actor=operator)
+
+    home = logged_in(logistics).get("/")
+    page = home.content.decode()
+    stock_page = logged_in(logistics).get("/supplier/stock/", {"location_kind": "warehouse"})
+    low_page = logged_in(logistics).get("/supplier/stock/", {"location_kind": "warehouse", "low": "on"})
+    movements_page = logged_in(logistics).get("/supplier/stock/movements/", {"location_kind": "warehouse"})
+
+    assert (shown(home, "home-on-hand"), shown(home, "home-low-stock")) == ("5", "1")
+    assert 'href="/supplier/stock/?low=on&amp;location_kind=warehouse"' in page
+    assert 'href="/supplier/stock/?location_kind=warehouse"' in page
+    assert 'href="/supplier/stock/movements/?location_kind=warehouse"' in page
+    assert sum(record.on_hand for record in stock_page.context["page_obj"]) == 5
+    assert [record.location.kind for record in low_page.context["page_obj"]] == ["warehouse"]
+    assert {movement.location.kind for movement in movements_page.context["page_obj"]} == {"warehouse"}
+    assert re.findall(r'data-value="(-?[0-9]+)"', movements_page.content.decode())[-1] == "5"
+
+
 def charted(response) -> list[int]:
     """The bars of the home page's stock chart, today last."""
     chart = response.content.decode().split('data-testid="home-stock-chart"')[1]
