@@ -58,8 +58,9 @@ def list_leftover_lots(*, actor) -> QuerySet[LeftoverLot]:
 
 
 def lot_costs(lot: LeftoverLot) -> QuerySet[ExtraCost]:
-    """The extra costs recorded for one lot, newest first."""
-    return lot.extra_costs.order_by("-fee_date", "-recorded_at", "-id")
+    """The extra costs recorded for one lot, newest first, the voided ones too (listed struck through with why, as on
+    the extra-cost list; the lot's `fee_amount` counts none of them), with who voided them."""
+    return lot.extra_costs.select_related("voided_by").order_by("-fee_date", "-recorded_at", "-id")
 
 
 # --- creation from the event ----------------------------------------------------------------------------------

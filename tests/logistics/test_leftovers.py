@@ -366,3 +366,19 @@ def test_the_lot_pages_mark_an_open_lot_overdue_from_the_day_after_its_deadline(
     the_day_after = badged()
 
     assert (on_the_last_day, the_day_after) == ((False, False), (True, True))
+
+
+def test_the_lot_page_strikes_a_voided_fee_through_with_its_reason_and_its_total_counts_only_the_others(lot, logistics, operator):
+    from tests.portal import logged_in
+
+    leftovers.charge_storage_fees(now=at_0010(DEADLINE + timedelta(days=2)))
+    kept, voided = ExtraCost.objects.filter(lot=lot).order_by("fee_date")
+    costs.void_extra_cost(cost=voided, actor=logistics, now=AFTER_DEADLINE + timedelta(days=1), reason="重复计费")
+
+    page = logged_in(operator).get(f"/logistics/leftovers/{lot.pk}/").content.decode()
+
+    voided_row = page.split(f'data-cost="{voided.pk}"')[1].split("</tr>")[0]
+    kept_row = page.split(f'data-cost="{kept.pk}"')[1].split("</tr>")[0]
+    assert "<s>" in voided_row and 'data-testid="voided"' in voided_row and "重复计费" in voided_row
+    assert "<s>" not in kept_row and 'data-testid="voided"' not in kept_row
+    assert page.split('data-testid="fee-amount">')[1].startswith("¥2.00")
