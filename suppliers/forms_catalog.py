@@ -13,12 +13,12 @@ from core.errors import ValidationFailed
 from core.files import accepted_types
 from core.forms import DayRangeFilter, EditsShownValues, ListFilter, choice_filter, day_field, yes_no_box
 from core.models import Program, Tier
-from core.selectors import all_words
+from core.selectors import all_words, answering
 from core.validators import BusinessTimeField, whole_number
 from suppliers.forms import SupplierChoiceField
 from suppliers.models import Category, Gift, Location, ReplenishmentRequest, StockMovement
 from suppliers.selectors import GIFT_SEARCH
-from suppliers.services.catalog import MANUAL_DELIST_REASONS
+from suppliers.services.catalog import MANUAL_DELIST_REASONS, change_in_review
 from suppliers.services import pending_uploads
 from suppliers.services.inventory import MAX_OWN_STOCK
 from suppliers.services.gift_images import FORMATS as IMAGE_FORMATS, check_image, too_many_images
@@ -210,6 +210,7 @@ class FilterForm(ListFilter):
     category = forms.ModelChoiceField(label=_("类别"), required=False, queryset=Category.objects.all(), to_field_name="code", empty_label=_("全部"))
     fulfilment = forms.ChoiceField(label=_("履约方式"), required=False, choices=[("", _("全部"))] + Gift.Fulfilment.choices)
     supplier = SupplierChoiceField(label=_("礼品商"), required=False, empty_label=_("全部"))
+    change_in_review = yes_no_box(_("仅看修改待审核"))
 
     def __init__(self, *args, with_supplier: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -227,7 +228,7 @@ class FilterForm(ListFilter):
             gifts = gifts.filter(fulfilment=data["fulfilment"])
         if data.get("supplier"):
             gifts = gifts.filter(supplier=data["supplier"])
-        return gifts
+        return answering(gifts, Q(change_in_review()), data.get("change_in_review"))
 
 
 class LocationFilter(ListFilter):

@@ -11,8 +11,16 @@ from core.home import register_home_panel
 from core.roles import SUPPLIER_ROLES, Role
 from suppliers.models import Location
 from suppliers.selectors import gift_counts, stock_movements_of, stock_of, supplier_standing
+from suppliers.services import catalog
 
 TREND_DAYS = 14
+
+
+def gift_figures(user) -> dict:
+    """The supplier's gifts online and approved not yet online, and its part of the operators' review queue: gifts
+    submitted, and changes to gifts waiting for review."""
+    submitted, changes = catalog.review_queue(actor=user)
+    return gift_counts(user) | {"submitted": submitted.count(), "changes": changes.count()}
 
 
 def stock_scope(user) -> str:
@@ -34,6 +42,6 @@ def stock_figures(user) -> dict:
 
 
 register_home_panel(gettext_lazy("合作状态"), "suppliers/home_standing.html", supplier_standing, roles=SUPPLIER_ROLES, order=10)
-register_home_panel(gettext_lazy("我的礼品"), "suppliers/home_gifts.html", gift_counts, roles=SUPPLIER_ROLES, order=20)
+register_home_panel(gettext_lazy("我的礼品"), "suppliers/home_gifts.html", gift_figures, roles=SUPPLIER_ROLES, order=20)
 register_home_panel(gettext_lazy("库存"), "suppliers/home_stock.html", stock_figures, roles={*SUPPLIER_ROLES, Role.LOGISTICS},
                     order=30, wide=True)

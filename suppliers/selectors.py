@@ -325,8 +325,7 @@ def by_low_stock(records: QuerySet, low: bool | None) -> QuerySet:
 
 
 def gift_counts(user) -> dict:
-    """How many of the gifts the user may see are online, how many wait for the operators' review, and how many are
-    approved and not online yet (scheduled or waiting to be put online) (one query)."""
+    """How many of the gifts the user may see are online, and how many are approved and not online yet (scheduled or
+    waiting to be put online) (one query); those in review are the review queue's (`catalog.review_queue`)."""
     return Gift.objects.visible_to(user).aggregate(
-        online=Count("id", filter=Q(state=Gift.State.ONLINE)), submitted=Count("id", filter=Q(state=Gift.State.SUBMITTED)),
-        approved=Count("id", filter=Q(state=Gift.State.APPROVED)))
+        online=Count("id", filter=Q(state=Gift.State.ONLINE)), approved=Count("id", filter=Q(state=Gift.State.APPROVED)))

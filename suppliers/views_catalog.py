@@ -186,7 +186,7 @@ def _gifts(request):
 def gift_list(request):
     require_role(request.user, SUPPLIER_ROLES)
     filters = FilterForm(request.GET)
-    gifts = filters.apply(_gifts(request))
+    gifts = filters.apply(_gifts(request).annotate(change_in_review=catalog.change_in_review()))
     return render(request, "suppliers/catalog/gift_list.html", paginate(request, gifts) | {"filters": filters}, status=filters.status)
 
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils import translation
 from django.utils.translation import gettext, gettext_noop
@@ -297,11 +297,19 @@ def _stop_replenishment(gift_ids: list[int], *, state: str, actor, now: datetime
     inventory.cancel_replenishment(gift_ids=gift_ids, actor=actor, at=now, reason=reason)
 
 
-def review_queue() -> tuple[QuerySet[Gift], QuerySet[GiftRevision]]:
-    """The operator's review queue: gifts submitted, and changes pending to gifts whose state takes them (none of a
-    gift in review or retired)."""
-    return Gift.objects.filter(state=Gift.State.SUBMITTED), GiftRevision.objects.filter(
-        state=GiftRevision.State.PENDING, gift__state__in=revisions.EDIT_BY_REVISION)
+def review_queue(*, actor=None) -> tuple[QuerySet[Gift], QuerySet[GiftRevision]]:
+    """The review queue: gifts submitted, and changes pending to gifts whose state takes them (none of a gift in review
+    or retired); the operators' whole, or (`actor`) its part of the gifts the actor may see: a supplier's home page
+    counts its own from it, as the operators' count theirs."""
+    gifts = Gift.objects.visible_to(actor) if actor else Gift.objects.all()
+    changes = GiftRevision.objects.visible_to(actor) if actor else GiftRevision.objects.all()
+    return gifts.filter(state=Gift.State.SUBMITTED), changes.filter(state=GiftRevision.State.PENDING, gift__state__in=revisions.EDIT_BY_REVISION)
+
+
+def change_in_review() -> Exists:
+    """Whether a change of the gift waits in the review queue (`review_queue`): the supplier's gift list marks and
+    filters its gifts by it."""
+    return Exists(review_queue()[1].filter(gift=OuterRef("pk")))
 
 
 def publication_queue() -> QuerySet[Gift]:

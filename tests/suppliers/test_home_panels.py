@@ -12,7 +12,7 @@ from suppliers.models import Location
 from suppliers.services import catalog, inventory, onboarding, revisions
 from tests.factories import GiftFactory, WarehouseFactory, licensed
 from tests.helpers import gift_in_state, published
-from tests.portal import logged_in, shown
+from tests.portal import listed, logged_in, shown
 
 pytestmark = pytest.mark.usefixtures("licensed_supplier")
 
@@ -38,6 +38,29 @@ def test_a_supplier_counts_its_own_gifts_online_under_review_and_approved_not_ye
 
     assert (shown(response, "home-gifts-online"), shown(response, "home-gifts-submitted")) == ("2", "1")
     assert shown(response, "home-gifts-approved") == "2"
+
+
+def test_a_supplier_counts_its_part_of_the_review_queue_and_its_links_list_exactly_those_gifts(
+    supplier, supplier_admin, other_supplier, other_supplier_admin, operator, now,
+):
+    submitted = GiftFactory(supplier=supplier)
+    catalog.submit_gift(gift=submitted, actor=supplier_admin, now=now)
+    changed = published(GiftFactory(supplier=supplier), actor=operator, at=now)
+    revisions.edit_gift(gift=changed, actor=supplier_admin, now=now, changes={"name": "新包装龙井"})
+    published(GiftFactory(supplier=supplier), actor=operator, at=now)
+    theirs = published(GiftFactory(supplier=licensed(other_supplier)), actor=operator, at=now)
+    revisions.edit_gift(gift=theirs, actor=other_supplier_admin, now=now, changes={"name": "别家的修改"})
+    own_queue = [len(rows) for rows in catalog.review_queue(actor=supplier_admin)]
+
+    response = logged_in(supplier_admin).get("/")
+    page = response.content.decode()
+    changes_list = logged_in(supplier_admin).get("/supplier/gifts/", {"change_in_review": "on"})
+
+    assert (shown(response, "home-gifts-submitted"), shown(response, "home-gifts-changes")) == ("1", "1") == tuple(map(str, own_queue))
+    assert 'href="/supplier/gifts/?state=submitted"' in page and 'href="/supplier/gifts/?change_in_review=on"' in page
+    assert listed(supplier_admin, "/supplier/gifts/", state="submitted") == [submitted.pk]
+    assert [gift.pk for gift in changes_list.context["page_obj"]] == [changed.pk]
+    assert changes_list.content.decode().count('data-testid="change-in-review"') == 1
 
 
 def test_stock_below_its_safety_level_is_counted_for_its_supplier_and_for_logistics(
