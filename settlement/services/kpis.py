@@ -157,15 +157,24 @@ COUNTERS: dict[str, Callable[[Window], Counts]] = {
     Kpi.DEFECT_RATE: count_defect_rate,
 }
 SCALE = {Kpi.COMPLAINT_RATE: Decimal(1000)}
+#: the places a KPI's value is kept to, and so compared with a threshold and shown: a ratio to 4 (shown as a percentage
+#: to 2: 95.12%), the complaint rate per 1,000 to 2 (2.50‰); a value is never judged on places nobody is shown
+PLACES = {Kpi.COMPLAINT_RATE: HUNDREDTH}
+
+
+def as_shown(kpi: str, value: Decimal) -> Decimal:
+    """A KPI's value, target or threshold to the places people read it (`PLACES`)."""
+    return value.quantize(PLACES.get(kpi, RATIO), ROUND_HALF_UP)
 
 
 # --- the formula ----------------------------------------------------------------------------------------------
 
 def kpi_value(kpi: str, numerator: int, denominator: int) -> Decimal | None:
-    """The ratio (per 1,000 for the complaint rate), None when the denominator is 0."""
+    """The ratio (per 1,000 for the complaint rate) to the places it is shown (`as_shown`), None when the denominator
+    is 0."""
     if not denominator:
         return None
-    return (Decimal(numerator) * SCALE.get(kpi, Decimal(1)) / Decimal(denominator)).quantize(RATIO, ROUND_HALF_UP)
+    return as_shown(kpi, Decimal(numerator) * SCALE.get(kpi, Decimal(1)) / Decimal(denominator))
 
 
 def kpi_figure(kpi: str, value: Decimal | None) -> str:
@@ -174,7 +183,7 @@ def kpi_figure(kpi: str, value: Decimal | None) -> str:
     if value is None:
         return "—"
     if kpi in SCALE:
-        return f"{value.quantize(HUNDREDTH, ROUND_HALF_UP)}‰"
+        return f"{as_shown(kpi, value)}‰"
     return percent(value)
 
 
@@ -210,6 +219,8 @@ def score_of(results: Iterable[KpiResult]) -> Decimal | None:
 
 
 def breaches(rule: PenaltyRule, value: Decimal | None, *, higher_is_better: bool) -> bool:
+    """Whether the value breaks the rule's threshold, both as they are shown (`as_shown`: 5.00‰ breaks no 5‰ limit)."""
     if value is None:
         return False
-    return value < rule.threshold if higher_is_better else value > rule.threshold
+    value, threshold = as_shown(rule.kpi, value), as_shown(rule.kpi, rule.threshold)
+    return value < threshold if higher_is_better else value > threshold

@@ -24,7 +24,7 @@ from settlement.services.assessment import (
     dismiss_suspension, list_penalty_proposals, penalties_waiting, suspensions_waiting,
 )
 from settlement.services.assessment_rules import create_penalty_rule, set_penalty_rule_active, update_kpi_settings
-from settlement.services.kpis import attainment_of, kpi_figure, score_of
+from settlement.services.kpis import attainment_of, breaches, kpi_figure, kpi_value, score_of
 from suppliers.models import Gift, Supplier
 from suppliers.services import catalog, inventory
 from tests.factories import SHANGHAI, GiftFactory, WarehouseFactory, licensed
@@ -780,3 +780,13 @@ def test_only_an_undecided_penalty_is_withdrawn_and_only_a_withdrawn_one_propose
     with pytest.raises(InvalidTransition):
         apply_transition(PenaltyProposal.objects.get(pk=penalty.pk), "withdraw", actor=None, at=ASSESSED_AT)
     assert state_of(penalty) == "accepted"
+
+
+def test_a_complaint_rate_shown_at_the_limit_does_not_breach_it():
+    rule = PenaltyRule(kpi=Kpi.COMPLAINT_RATE, threshold=Decimal("5"), amount=Decimal("100.00"), description="投诉率超限")
+
+    value = kpi_value(Kpi.COMPLAINT_RATE, 6, 1199)  # 5.0042 per 1,000
+
+    assert kpi_figure(Kpi.COMPLAINT_RATE, value) == "5.00‰"
+    assert not breaches(rule, value, higher_is_better=False)
+    assert breaches(rule, kpi_value(Kpi.COMPLAINT_RATE, 5, 999), higher_is_better=False)  # 5.005 → 5.01‰
