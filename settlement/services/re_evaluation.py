@@ -8,10 +8,10 @@ Scheduling (daily, idempotent through the unique supplier + due date):
   months and none waiting, one due in 30 days.
 Waiting re-evaluations get their proposal refreshed on each run (monthly scores arrive on the 20th).
 
-The proposal: the average of the supplier's last (up to) six scored assessments — ≥ 80 renew, ≥ 60 rectify,
-otherwise suspend; the two latest scores both under the threshold (60) propose suspend whatever the average; a
-supplier with no scored assessment yet gets no proposal (`proposed` empty: no data to propose from, the operator
-judges alone).
+The proposal: the average of the supplier's last (up to) six scored assessments, judged unrounded (79.995 is under 80,
+though kept and shown rounded half up as 80.00) — ≥ 80 renew, ≥ 60 rectify, otherwise suspend; the two latest scores
+both under the threshold (60) propose suspend whatever the average; a supplier with no scored assessment yet gets no
+proposal (`proposed` empty: no data to propose from, the operator judges alone).
 
 The decisions: renew keeps an active supplier as it is and reactivates a suspended one (`Supplier.reactivate`, its
 history naming the operator and the decision; its gifts stay offline for relisting through review), the new
@@ -21,7 +21,7 @@ remaining warehouse stock becomes leftover lots).
 """
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -40,6 +40,7 @@ from core.texts import Message
 from core.validators import required_text
 from settlement.models import Assessment, RectificationCase, ReEvaluation
 from settlement.services.cases import OPERATORS_ONLY, default_deadline, open_case
+from settlement.services.kpis import HUNDREDTH
 from settlement.errors import SupplierTerminated
 from suppliers.models import Contract, Supplier
 from suppliers.services import onboarding
@@ -78,14 +79,16 @@ def propose(*, supplier: Supplier) -> Proposal:
     )
     if not scores:
         return Proposal("", None)
-    average = (sum(scores) / len(scores)).quantize(Decimal("0.01"))
+    average = sum(scores) / len(scores)  # decided on unrounded; kept and shown rounded half up, as the scores are
     if len(scores) >= 2 and all(score < _threshold() for score in scores[:2]):
-        return Proposal(Decision.SUSPEND, average)
-    if average >= RENEW_AT:
-        return Proposal(Decision.RENEW, average)
-    if average >= RECTIFY_AT:
-        return Proposal(Decision.RECTIFY, average)
-    return Proposal(Decision.SUSPEND, average)
+        decision = Decision.SUSPEND
+    elif average >= RENEW_AT:
+        decision = Decision.RENEW
+    elif average >= RECTIFY_AT:
+        decision = Decision.RECTIFY
+    else:
+        decision = Decision.SUSPEND
+    return Proposal(decision, average.quantize(HUNDREDTH, ROUND_HALF_UP))
 
 
 def _create(*, supplier: Supplier, due_on: date, contract: Contract | None, now: datetime) -> ReEvaluation | None:
