@@ -2,6 +2,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.days import on_days
 from core.forms import DayRangeFilter, ListFilter, SubmittedOnce, choice_filter, day_field
 from core.validators import IdField
 from points.models import RedemptionOrder
@@ -100,8 +101,8 @@ class OrderFilterForm(ListFilter):
 
 class StaffOrderFilterForm(DayRangeFilter):
     """The filters above the staff's table of every order (GET): state, an order number or a member's phone (or its last
-    digits: `orders_matching`), supplier, the days it was placed on, and the member a member's page links with (hidden).
-    Empty means all."""
+    digits: `orders_matching`), supplier, the days it was placed on, the day it was confirmed (the day the home page's
+    redemptions count it on), and the member a member's page links with (hidden). Empty means all."""
 
     state = choice_filter(_("状态"), RedemptionOrder.State.choices)
     q = forms.CharField(label=_("订单号 / 手机号"), required=False, max_length=30,
@@ -109,13 +110,15 @@ class StaffOrderFilterForm(DayRangeFilter):
     supplier = forms.ModelChoiceField(label=_("礼品商"), queryset=Supplier.objects.order_by("name"), required=False, empty_label=_("全部"))
     date_from = day_field(_("下单日期自"))
     date_to = day_field(_("至"))
+    confirmed_on = day_field(_("确认日期"))
     member = IdField(label=_("会员"), required=False, widget=forms.HiddenInput)
 
     def narrow(self, rows, data: dict):
         if q := (data.get("q") or "").strip():
             rows = rows.filter(orders_matching(q))
         filters = {"state": data.get("state"), "supplier": data.get("supplier"), "member_id": data.get("member")}
-        return rows.filter(**{key: value for key, value in filters.items() if value}, **self.day_lookups("placed_at"))
+        confirmed = on_days("confirmed_at", data["confirmed_on"], data["confirmed_on"]) if data.get("confirmed_on") else {}
+        return rows.filter(**{key: value for key, value in filters.items() if value}, **self.day_lookups("placed_at"), **confirmed)
 
 
 class RemindersForm(forms.Form):

@@ -9,7 +9,7 @@ from points.models import RedemptionOrder
 from points.selectors import redemptions_by_day, redemptions_by_month
 from points.services import credits, ledger, orders
 from tests.factories import ADDRESS, SHANGHAI, MemberFactory
-from tests.portal import logged_in, shown
+from tests.portal import listed, logged_in, shown
 
 DEC_5 = datetime(2026, 12, 5, 9, 0, tzinfo=SHANGHAI)
 
@@ -135,3 +135,19 @@ def test_the_operator_sees_the_last_twelve_months_of_orders_and_points_beside_th
     assert re.findall(r'data-value="([0-9]+)"', orders_chart) == ["0"] * 11 + ["4"]
     assert re.findall(r'data-value="([0-9]+)"', points_chart) == ["0"] * 11 + [str(points)]
     assert "每月兑换积分" in points_chart
+
+
+def test_todays_redemptions_count_by_confirmation_and_link_to_exactly_those_orders(rich_member, listed_gift, operator, time_machine):
+    placed_last_night = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=1, now=DEC_5 - timedelta(hours=9, minutes=30),
+                                           **ADDRESS)
+    RedemptionOrder.objects.filter(pk=placed_last_night.pk).update(confirmed_at=DEC_5 - timedelta(hours=8))  # its code typed after midnight
+    this_morning = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=1, now=DEC_5, **ADDRESS)
+    orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=1, now=DEC_5 - timedelta(days=1), **ADDRESS)  # yesterday's
+    time_machine.move_to(DEC_5, tick=False)
+
+    response = logged_in(operator).get("/")
+
+    assert shown(response, "home-today-orders") == "2"
+    assert "今日兑换单数（按确认时间）" in response.content.decode()
+    assert 'href="/member/order-admin/?confirmed_on=2026-12-05"' in response.content.decode()
+    assert listed(operator, "/member/order-admin/", confirmed_on="2026-12-05") == sorted([placed_last_night.pk, this_morning.pk])
