@@ -18,7 +18,7 @@ from suppliers.models import Gift, StockRecord
 from suppliers.services import catalog, inventory
 from tests.factories import GiftFactory, UserFactory, WarehouseFactory
 from tests.factories import ADDRESS
-from tests.portal import logged_in
+from tests.portal import logged_in, shown
 from tests.helpers import published
 
 pytestmark = pytest.mark.django_db
@@ -439,3 +439,16 @@ def test_the_category_filter_offers_only_categories_the_members_catalog_has_and_
     offered = {category.code for category in catalog.context["filters"].fields["category"].queryset}
     assert offered == {listed_gift.category.code} and empty.code not in offered
     assert f"欢迎，{rich_member.name}" in home and f"欢迎，{rich_member.phone}" not in home
+
+
+def test_the_member_and_operator_pages_show_the_points_summary_as_the_api_gives_it_with_thousands_separators(
+        rich_member, listed_gift, operator, api, now):
+    orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=1, now=now, **ADDRESS)
+    given = api(rich_member.user).get("/api/v1/points/balance/").json()
+
+    pages = [logged_in(rich_member.user).get("/member/points/"), logged_in(operator).get(f"/member/member-admin/{rich_member.pk}/")]
+
+    for page in pages:
+        assert [shown(page, name) for name in ("balance", "earned", "redeemed")] == [
+            f"{given['balance']:,}", f"{given['earned']:,}", f"{given['redeemed']:,}"]
+    assert given["earned"] == 50_000 and given["redeemed"] > 0
