@@ -8,10 +8,11 @@ Scheduling (daily, idempotent through the unique supplier + due date):
   months and none waiting, one due in 30 days.
 Waiting re-evaluations get their proposal refreshed on each run (monthly scores arrive on the 20th).
 
-The proposal: the average of the supplier's last (up to) six scored assessments, judged unrounded (79.995 is under 80,
-though kept and shown rounded half up as 80.00) — ≥ 80 renew, ≥ 60 rectify, otherwise suspend; the two latest scores
-both under the threshold (60) propose suspend whatever the average; a supplier with no scored assessment yet gets no
-proposal (`proposed` empty: no data to propose from, the operator judges alone).
+The proposal: the average of the supplier's last (up to) six scored assessments, rounded half up to the hundredth as
+the scores are and judged as so shown (79.995 shows 80.00 and proposes renewal, as a KPI is judged as shown) — ≥ 80
+renew, ≥ 60 rectify, otherwise suspend; the two latest scores both under the threshold (60) propose suspend whatever
+the average; a supplier with no scored assessment yet gets no proposal (`proposed` empty: no data to propose from, the
+operator judges alone).
 
 The decisions: renew keeps an active supplier as it is and reactivates a suspended one (`Supplier.reactivate`, its
 history naming the operator and the decision; its gifts stay offline for relisting through review), the new
@@ -79,7 +80,7 @@ def propose(*, supplier: Supplier) -> Proposal:
     )
     if not scores:
         return Proposal("", None)
-    average = sum(scores) / len(scores)  # decided on unrounded; kept and shown rounded half up, as the scores are
+    average = (sum(scores) / len(scores)).quantize(HUNDREDTH, ROUND_HALF_UP)  # judged as shown, as the scores are
     if len(scores) >= 2 and all(score < _threshold() for score in scores[:2]):
         decision = Decision.SUSPEND
     elif average >= RENEW_AT:
@@ -88,7 +89,7 @@ def propose(*, supplier: Supplier) -> Proposal:
         decision = Decision.RECTIFY
     else:
         decision = Decision.SUSPEND
-    return Proposal(decision, average.quantize(HUNDREDTH, ROUND_HALF_UP))
+    return Proposal(decision, average)
 
 
 def _create(*, supplier: Supplier, due_on: date, contract: Contract | None, now: datetime) -> ReEvaluation | None:

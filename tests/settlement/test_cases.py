@@ -319,7 +319,7 @@ def test_a_supplier_decided_within_twelve_months_gets_no_yearly_re_evaluation(ac
         (("55", "70", "45"), "suspend", Decimal("56.67")),
         (("95", "95", "95", "95", "58", "59"), "suspend", Decimal("82.83")),  # two latest under 60
         (("10", "80", "80", "80", "80", "80", "80"), "renew", Decimal("80.00")),  # only the last six count
-        (("79.99", "80.00"), "rectify", Decimal("80.00")),  # 79.995 is under 80, though it shows rounded as 80.00
+        (("79.99", "80.00"), "renew", Decimal("80.00")),  # 79.995 shows 80.00, and is judged as shown
         (("79.98", "79.99"), "rectify", Decimal("79.99")),  # 79.985 rounds half up, as every score does
     ],
 )
