@@ -102,6 +102,23 @@ def _open_to(user, items):
                 continue
 
 
+def may_open(user, url: str) -> bool:
+    """Whether the user may be sent to `url` as far as the navigation tells: a page that some navigation lists only when
+    the user's lists it too (a page listed for suppliers alone is no operator's, though a superuser's views admit it);
+    a page no navigation lists (one object's page) is left to its view; an address of no page, never. For links whose
+    target is stored or written for another role (a supplier's notice read by the operator)."""
+    from urllib.parse import urlsplit
+
+    from django.urls import Resolver404, resolve
+
+    try:
+        name = resolve(urlsplit(url).path).view_name
+    except Resolver404:
+        return False
+    listing = [item for item in _items if item.url_name == name]
+    return not listing or any(True for _ in _open_to(user, listing))
+
+
 def _grouped(entries: list[dict]) -> list[dict]:
     groups: dict[str, dict] = {}
     for entry in entries:
