@@ -212,6 +212,15 @@ class UserAdmin(MaskedPhoneAdmin, DjangoUserAdmin):
     def masked_first_name(self, user: User) -> str:
         return mask_name(user.first_name) if user.role == Role.MEMBER else user.first_name
 
+    def get_fieldsets(self, request, obj=None):
+        """A reader (an operator looking a user up) is shown no password: its field offers to reset it, which only
+        whoever may change the user may do."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or self.has_change_permission(request, obj):
+            return fieldsets
+        return [(name, options | {"fields": [field for field in options["fields"] if field != "password"]})
+                for name, options in fieldsets]
+
     def get_readonly_fields(self, request, obj=None):
         """A supplier staff account is disabled and enabled by its supplier's admin (团队成员, with the reason logged),
         not here, so the account and its membership never disagree."""

@@ -81,6 +81,16 @@ def test_an_objects_admin_page_shows_its_state_changes_at_shanghai_time(operator
     assert "2026-10-15 02:00" not in page
 
 
+def test_an_operator_reading_a_user_in_the_admin_is_offered_no_password_reset_it_would_be_refused(operator, superuser, finance):
+    page = f"/admin/core/user/{finance.pk}/change/"
+
+    read = logged_in(operator).get(page).content.decode()
+    managed = logged_in(superuser).get(page).content.decode()
+
+    assert 'href="../password/"' not in read
+    assert 'href="../password/"' in managed
+
+
 def test_a_superuser_still_manages_users_in_the_admin(superuser, finance):
     client = logged_in(superuser)
 
