@@ -17,7 +17,7 @@ from tests.factories import GiftFactory, MemberFactory, NoticeFactory, SupplierF
 from tests.helpers import published
 from tests.portal import LINK, page_shape
 
-ROLES = ["member", "supplier_admin", "supplier_staff", "operator", "logistics", "finance"]
+ROLES = ["member", "supplier_admin", "supplier_staff", "operator", "superuser", "logistics", "finance"]
 #: signing in and out and the language switch are no pages to land on
 NOT_FOLLOWED = re.compile(r"^/(accounts|i18n|static)/")
 pytestmark = pytest.mark.xdist_group("no_dead_links")
@@ -41,7 +41,7 @@ def world(django_db_setup, django_db_blocker):
             NoticeFactory(supplier=supplier, link=reverse(url_name))
         NoticeFactory(supplier=supplier, link=reverse("gift-detail", args=[gift.pk]))
         yield {
-            "member": member.user, "operator": operator,
+            "member": member.user, "operator": operator, "superuser": UserFactory(username="root", role="operator", is_superuser=True),
             "supplier_admin": SupplierUserFactory(username="supplier_admin", role="supplier_admin", supplier=supplier),
             "supplier_staff": SupplierUserFactory(username="supplier_staff", role="supplier_staff", supplier=supplier),
             "logistics": UserFactory(username="logistics", role="logistics"),
