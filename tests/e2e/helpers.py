@@ -37,7 +37,10 @@ def click(page: Page, locator) -> None:
 
 
 def open_nav(page: Page, label: str) -> None:
-    """Open the navigation's entry named `label`."""
+    """Open the navigation's entry named `label` (on a phone, after unfolding the navigation with the menu button)."""
+    toggle = page.get_by_test_id("nav-toggle")
+    if toggle.is_visible() and toggle.get_attribute("aria-expanded") == "false":
+        toggle.click()
     click(page, page.get_by_test_id("nav").get_by_role("link", name=label, exact=True))
 
 
