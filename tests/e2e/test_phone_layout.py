@@ -1,0 +1,65 @@
+"""A member on a 375 px phone: the catalog, an order and the points fit the screen's width (nothing to scroll sideways,
+neither the page nor its content), and the navigation, folded behind the menu button, opens and takes a finger."""
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from core.roles import Role
+from points.services import ledger, orders
+from suppliers.services import inventory
+from tests.e2e.helpers import login, open_nav
+from tests.factories import ADDRESS as RECIPIENT
+from tests.factories import GiftFactory, MemberFactory, UserFactory, WarehouseFactory
+from tests.helpers import published
+
+PASSWORD = "pass12345"  # what UserFactory sets
+PHONE = {"width": 375, "height": 740}
+FINGER_PX = 40
+
+# the page's width and, in it, the width of the main content: neither may be wider than the screen
+WIDTHS = """() => ({screen: window.innerWidth, page: document.documentElement.scrollWidth,
+                    main: document.querySelector('main').scrollWidth, mainBox: document.querySelector('main').clientWidth})"""
+
+
+@pytest.fixture
+def member_with_an_order():
+    now = timezone.now()
+    operator = UserFactory(username="phone_operator", role=Role.OPERATOR)
+    gift = GiftFactory(name="手机端保温杯", points={"gotone": 400, "mzone": 300})
+    published(gift, actor=operator, at=now)
+    inventory.receive_stock(gift=gift, location=WarehouseFactory(code="WH-PHONE"), quantity=5, at=now)
+    member = MemberFactory(user=UserFactory(username="phone_member", role=Role.MEMBER))
+    ledger.earn_points(member=member, points=5_000, source=ledger.Source("batch", "PHONE"), at=now)
+    return orders.place_order(member=member, gift_id=gift.pk, quantity=1, now=now, **RECIPIENT)
+
+
+def assert_fits_the_screen(page, what: str) -> None:
+    widths = page.evaluate(WIDTHS)
+    assert widths["page"] <= widths["screen"], f"{what}: the page scrolls sideways {widths}"
+    assert widths["main"] <= widths["mainBox"], f"{what}: the content is wider than the screen {widths}"
+
+
+def test_on_a_375_px_phone_member_pages_fit_the_screen_and_the_menu_opens_the_navigation(e2e_browser, live_server, member_with_an_order):
+    context = e2e_browser.new_context(base_url=live_server.url, locale="zh-CN", viewport=PHONE)
+    try:
+        page = context.new_page()
+        login(page, live_server.url, "phone_member", PASSWORD)
+        for what, path in [("catalog", "/member/catalog/"), ("order", f"/member/orders/{member_with_an_order.pk}/"), ("points", "/member/points/")]:
+            page.goto(live_server.url + path)
+            assert_fits_the_screen(page, what)
+
+        nav, toggle = page.get_by_test_id("nav"), page.get_by_test_id("nav-toggle")
+        expect(nav).to_be_hidden()  # folded: the page's content comes first
+        expect(toggle).to_have_attribute("aria-expanded", "false")
+        toggle.click()
+        expect(toggle).to_have_attribute("aria-expanded", "true")
+        link = nav.get_by_role("link", name="礼品目录", exact=True)
+        expect(link).to_be_visible()
+        assert link.bounding_box()["height"] >= FINGER_PX
+        assert toggle.bounding_box()["height"] >= FINGER_PX
+        assert_fits_the_screen(page, "open navigation")
+
+        open_nav(page, "我的订单")
+        expect(page.get_by_test_id("orders")).to_contain_text(member_with_an_order.number)
+    finally:
+        context.close()
