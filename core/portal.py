@@ -458,11 +458,14 @@ def referring_page(request) -> str:
 
     from django.utils.http import url_has_allowed_host_and_scheme
 
+    hosts, secure = {request.get_host()}, request.is_secure()
     referer = request.headers.get("Referer", "")
-    if not url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(referer, allowed_hosts=hosts, require_https=secure):
         return ""
     parts = urlsplit(referer)
-    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    page = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    # the path alone is judged again: one starting "//" or "/\\" would name another site to a browser
+    return page if url_has_allowed_host_and_scheme(page, allowed_hosts=hosts, require_https=secure) else ""
 
 
 def bad_input_is_400(view):

@@ -46,3 +46,14 @@ def test_a_form_whose_csrf_token_is_no_longer_valid_is_the_portals_expired_page_
     page = response.content.decode()
     assert response.status_code == 403 and 'data-testid="error-csrf"' in page and says in page
     assert '<a class="button" href="/settlement/adjustments/new/" data-testid="back">' in page
+
+
+@pytest.mark.parametrize("path", ["//elsewhere.example/x", "/\\elsewhere.example/x"])
+def test_the_expired_pages_link_back_never_leads_to_another_site(operator, path):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(operator)
+
+    response = client.post("/settlement/adjustments/new/", {"csrfmiddlewaretoken": "stale"}, HTTP_REFERER=f"http://testserver{path}")
+
+    assert response.status_code == 403
+    assert '<a class="button" href="/" data-testid="back">' in response.content.decode()
