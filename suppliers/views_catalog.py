@@ -522,11 +522,12 @@ def _own_stock(user, refused: tuple[int, str, forms.Form] | None = None) -> list
 
 
 def _shown_again(form: forms.Form, available: int) -> forms.Form:
-    """A refused form of an own-stock row as the row shows it again: a count, with its values, is now made from the
-    available units the row shows (a count refused because they changed is counted again from the new figure)."""
-    if "counted_from" in form.fields:
+    """A refused form of an own-stock row as the row shows it again, with its values; a count made from a figure that
+    has changed since shows the new figure in place of the count entered, which was made from the old one, so that
+    sending it again unchanged books nothing and a new count is made from the new figure."""
+    if "counted_from" in form.fields and form.data.get("counted_from") != str(available):
         form.data = form.data.copy()
-        form.data["counted_from"] = str(available)
+        form.data["counted_from"] = form.data["available"] = str(available)
     return form
 
 

@@ -228,7 +228,7 @@ def test_a_count_made_from_a_figure_that_changed_since_is_refused_and_books_noth
 
 
 def test_the_stock_page_refuses_a_count_from_a_stale_row_next_to_the_field_and_shows_the_figure_now(supplier, supplier_admin, supplier_staff, now):
-    from tests.portal import logged_in
+    from tests.portal import form_values, logged_in
 
     gift = GiftFactory(supplier=supplier, fulfilment="dropship")
     inventory.count_own_stock(gift=gift, available=24, reason="到货", actor=supplier_admin, now=now)
@@ -238,11 +238,15 @@ def test_the_stock_page_refuses_a_count_from_a_stale_row_next_to_the_field_and_s
 
     stale = admin.post(f"/supplier/stock/own/{gift.pk}/", {"available": "23", "reason": "破损 1 件", "counted_from": "24"})
     shown = stale.content.decode().split('data-testid="own-count-form"', 1)[1].split("</form>", 1)[0]
+    resent = admin.post(f"/supplier/stock/own/{gift.pk}/", form_values(stale, "own-count-form"))
     unmarked = admin.post(f"/supplier/stock/own/{gift.pk}/", {"available": "23", "reason": "破损 1 件"})
 
     assert 'name="counted_from" value="24"' in row
     assert stale.status_code == 409 and 'data-field="available">可用数量已变为 29（其间有订单或其他盘点），请重新盘点' in shown
-    assert 'name="counted_from" value="29"' in shown and 'value="23"' in shown  # counted again from the figure now
+    # counted again from the figure now, shown in place of the count made from the old one: sent again as it is, it
+    # books nothing
+    assert 'name="counted_from" value="29"' in shown and 'name="available" value="29"' in shown
+    assert resent.status_code == 302
     assert unmarked.status_code == 400 and "页面已过期，请刷新后重新盘点" in unmarked.content.decode()
     assert StockRecord.objects.get(gift=gift).available == 29
 
