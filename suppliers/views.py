@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
 from core.fsm import history_of
+from core.masking import mask_phone
 from core.portal import (
     PageAction, act_with_form, action_forms, add_service_errors, page_status, paginate, redirect_back, run_action, state_reached,
     supplier_pages,
@@ -98,7 +99,7 @@ CHECKLIST_PAGES = {"contract": "operator-contracts", "business_licence": "operat
 def supplier_detail(request, pk: int, *, refused: tuple[str, forms.Form] | None = None):
     """A supplier as the reviewers see it, with the operator's steps (`refused`: the step's name and its form sent back
     with its errors next to the reason and the reason entered). The logistics provider reads the supplier and its
-    contact, without its paperwork (contract and licences are the reviewers')."""
+    contact, its phone masked as the API shows it, without its paperwork (contract and licences are the reviewers')."""
     require_role(request.user, SUPPLIER_READERS)
     supplier = get_object_or_404(Supplier.objects.visible_to(request.user), pk=pk)
     reviews = has_role(request.user, SUPPLIER_REVIEWERS)
@@ -109,6 +110,7 @@ def supplier_detail(request, pk: int, *, refused: tuple[str, forms.Form] | None 
     requirements = contracts.activation_requirements(supplier=supplier, now=timezone.now()) if reviews and supplier.state in ONBOARDING else []
     context = {
         "supplier": supplier, "form": form, "history": history_of(supplier),
+        "contact_phone": supplier.contact_phone if reviews else mask_phone(supplier.contact_phone),
         "actions": action_forms(request, [(n, SUPPLIER_ACTIONS[n]) for n in available], refused=refused)
         if request.user.role == Role.OPERATOR else [],
         "same_credit_code": list(same_credit_code(supplier)), "pages": pages,

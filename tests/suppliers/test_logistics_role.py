@@ -1,9 +1,11 @@
 """The logistics provider handles the goods, never the money or the paperwork: no settlement prices, contracts or
-licences (SPEC §4.13); it reads the suppliers whose goods it handles, with their contacts."""
+licences (SPEC §4.13); it reads the suppliers whose goods it handles, with their contacts (the phone masked, as the API
+shows it)."""
 from decimal import Decimal
 
 import pytest
 
+from core.masking import mask_phone
 from suppliers.services import revisions
 from tests.factories import ApplicantFactory, ContractFactory, GiftFactory, QualificationFactory, SupplierFactory, licensed
 from tests.portal import logged_in, nav
@@ -52,7 +54,7 @@ def test_contracts_licences_and_their_files_are_not_the_logistics_providers_to_s
     assert api(finance).get(f"/api/v1/{route}/{document.pk}/").status_code == 200
 
 
-def test_the_logistics_provider_reads_a_supplier_and_its_contact_but_not_its_paperwork(logistics, finance):
+def test_the_logistics_provider_reads_a_supplier_and_its_contact_but_not_its_paperwork(api, logistics, finance):
     supplier = ApplicantFactory()  # its page shows the reviewers its onboarding checklist
     ContractFactory(supplier=supplier, number="HT-LOGISTICS")
     licensed(supplier)
@@ -62,9 +64,11 @@ def test_the_logistics_provider_reads_a_supplier_and_its_contact_but_not_its_pap
     reviewed = logged_in(finance).get(f"/supplier/review/{supplier.pk}/").content.decode()
 
     assert "HT-LOGISTICS" in reviewed and 'data-testid="onboarding-checklist"' in reviewed and "<h2>资质</h2>" in reviewed
+    assert supplier.contact_phone in reviewed  # the reviewers read the phone in full
 
     assert supplier.name in client.get("/supplier/review/").content.decode()
-    assert supplier.contact_name in page and supplier.contact_phone in page
+    assert supplier.contact_name in page and mask_phone(supplier.contact_phone) in page and supplier.contact_phone not in page
+    assert api(logistics).get(f"/api/v1/suppliers/{supplier.pk}/").json()["contact_phone"] == mask_phone(supplier.contact_phone)
     assert "HT-LOGISTICS" not in page and 'data-testid="onboarding-checklist"' not in page and "<h2>资质</h2>" not in page
     assert not any(f'action="/supplier/review/{supplier.pk}/' in line for line in page.splitlines())  # no operator's step
     assert client.get("/supplier/contracts/review/").status_code == 403
