@@ -428,10 +428,10 @@ def stock_filters(request) -> StockFilterForm:
 
 @login_required
 def stock(request, *, refused: tuple[Gift | StockRecord, str, forms.Form] | None = None):
-    """Stock by gift and location: a supplier its own (and counts its dropship stock), logistics and operators every
-    supplier's, with the safety stock they set per warehouse (`refused`: (the gift of an own-stock row or the stock
-    record of a row of the table, which of its forms, the form sent back with its errors next to its fields and the
-    values entered))."""
+    """Stock by gift and location: a supplier its own (and counts its dropship stock), operators, logistics and finance
+    every supplier's, with the safety stock operators and logistics set per warehouse (`refused`: (the gift of an
+    own-stock row or the stock record of a row of the table, which of its forms, the form sent back with its errors next
+    to its fields and the values entered))."""
     require_role(request.user, STOCK_READERS)
     filters = stock_filters(request)
     shared = {name: filters.values().get(name) for name in ("q", "location", "location_kind")}

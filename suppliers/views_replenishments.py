@@ -1,6 +1,6 @@
 """Portal pages of replenishment requests (补货申请): every request, open or done, and each one's history, for whoever
-reads the stock (a supplier its own gifts', logistics and operators every supplier's). The stock page lists the open
-ones; a met or cancelled request, which still counts in the supplier's assessment, is found here."""
+reads the stock (a supplier its own gifts', operators, logistics and finance every supplier's). The stock page lists
+the open ones; a met or cancelled request, which still counts in the supplier's assessment, is found here."""
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
 

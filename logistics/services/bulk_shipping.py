@@ -122,7 +122,9 @@ def ship_upload(*, upload_id: int, now: datetime, progress_every: int = PROGRESS
     as it goes: core.progress); a rejected upload keeps where it stopped. A second run (a task delivered twice) waits
     for the first on the shipments' locks, then finds it done and ships nothing (core.jobs.work_through_upload).
 
-    Anything else going wrong ships nothing either: the upload is rejected saying so, and the error raised.
+    Nothing ships either when something else goes wrong: another refusal (a DomainError, beyond the rows' own, each a
+    problem of its row) rejects the upload with what it says; any other error rejects it saying shipping failed, and is
+    raised.
     """
     def ship(upload: ShipmentUpload, went_through: Callable[[int], None]) -> dict | None:
         locked = _lock_shipments(upload)  # a second run of the upload waits here until the first is over

@@ -45,7 +45,8 @@ def credit_upload(*, upload_id: int, now: datetime, progress_every: int = PROGRE
     not credited again: the upload says so. A second run (a task delivered twice) finds it done and credits nothing
     (core.jobs.work_through_upload).
 
-    Anything else going wrong credits nothing either: the upload is rejected saying so, and the error raised.
+    Nothing is credited either when something goes wrong: a refusal (a DomainError) rejects the upload with what it
+    says; any other error rejects it saying crediting failed, and is raised.
     """
     def credit(upload: CreditUpload, went_through) -> dict:
         # a second run of the batch waits in here until the first is over, and finds its entries (replayed)

@@ -45,7 +45,8 @@ def import_upload(*, upload_id: int, now: datetime, progress_every: int = PROGRE
     of `row_count`, every `progress_every` rows, seen by its page as it goes). A second run (a task delivered twice)
     finds it done, or waits for the first and then finds it done, and writes nothing (core.jobs.work_through_upload).
 
-    Anything else going wrong writes nothing either: the import is rejected saying so, and the error raised.
+    Nothing is written either when something else goes wrong: another refusal (a DomainError) rejects the import with
+    what it says; any other error rejects it saying the import failed, and is raised.
     """
     def write(upload: CatalogImport, went_through) -> dict | None:
         # a second run waits in here for the supplier's lock until the first is over, and finds it done
