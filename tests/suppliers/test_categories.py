@@ -142,6 +142,16 @@ def test_other_roles_read_the_categories_but_cannot_add_or_change_them(supplier_
     assert tea.name == "茶叶"
 
 
+@pytest.mark.parametrize(("role_fixture", "columns"), [("supplier_admin", 4), ("finance", 5), ("operator", 6)])
+def test_no_category_yet_is_said_across_every_column_the_role_is_shown(request, role_fixture, columns):
+    Category.objects.all().delete()
+    page = logged_in(request.getfixturevalue(role_fixture)).get("/supplier/categories/").content.decode()
+    table = page.split('data-testid="categories"', 1)[1].split("</table>", 1)[0]
+
+    assert table.split("</thead>", 1)[0].count("</th>") == columns
+    assert f'<td colspan="{columns}">暂无礼品类别</td>' in table
+
+
 def test_english_pages_show_a_categorys_english_name_and_chinese_pages_its_chinese_one(operator):
     GiftFactory(category=CategoryFactory(code="tea", name="茶叶", name_en="Tea"), name="龙井")
     GiftFactory(sku="HOME-1", category=CategoryFactory(code="home", name="家居用品"))  # no English name: the Chinese one
