@@ -16,7 +16,7 @@ class SuppliersConfig(AppConfig):
         from core.login import explain_refused_login
         from core.portal import NavGroup, register_nav, register_supplier_page
         from core.roles import SUPPLIER_ROLES, Role
-        from suppliers.models import Qualification
+        from suppliers.models import Notice, Qualification
         from suppliers.views_catalog import GIFT_STAFF, STOCK_READERS
         from suppliers.views import SUPPLIER_READERS
         from suppliers.views_categories import CATEGORY_READERS
@@ -52,4 +52,4 @@ class SuppliersConfig(AppConfig):
         register_nav(_("合同与资质"), "supplier-paperwork", roles=SUPPLIER_ROLES, order=70)
         register_nav(_("站内通知"), "supplier-notices", roles=SUPPLIER_ROLES, order=90, badge=unread_notices, badge_title=_("未读"))
         # operators read every supplier's inbox (the notices sent to suppliers), each notice naming its supplier
-        register_nav(_("礼品商通知"), "supplier-notices", roles={Role.OPERATOR}, order=90, group=NavGroup.SUPPLIERS)
+        register_nav(_("礼品商通知"), "supplier-notices", roles=Notice.visibility.staff, order=90, group=NavGroup.SUPPLIERS)

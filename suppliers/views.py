@@ -19,7 +19,7 @@ from core.portal import (
 from core.roles import SUPPLIER_REVIEWERS, SUPPLIER_ROLES, Role, has_role
 from suppliers.forms import NoticeFilterForm, ReasonForm, SupplierApplicationForm, SupplierListFilterForm
 from suppliers.forms_catalog import ReasonInput
-from suppliers.models import Qualification, Supplier
+from suppliers.models import Notice, Qualification, Supplier
 from suppliers.selectors import same_credit_code
 from suppliers.selectors_profile import list_qualifications
 from suppliers.services import contracts, notices, onboarding
@@ -44,7 +44,7 @@ def apply(request):
 
 @login_required
 def notice_list(request):
-    require_role(request.user, SUPPLIER_ROLES | {Role.OPERATOR})
+    require_role(request.user, Notice.visibility.readers)
     filters = NoticeFilterForm(request.GET)
     if request.method == "POST":
         run_action(
