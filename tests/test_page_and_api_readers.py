@@ -127,8 +127,9 @@ REACHED_FROM = {
     "operator-announcement-new": "operator-announcements",
     "settlement-adjustment-create": "settlement-adjustments",
 }
-#: pages outside the navigation: the home page, signing in, one's password, a supplier's application, the API's pages
-OUTSIDE = {"home", "login", "password_change", "password_change_done", "supplier-apply", "api-docs"}
+#: pages outside the navigation: the home page, signing in and out, one's password, a supplier's application, the API's
+#: pages
+OUTSIDE = {"home", "login", "logout", "password_change", "password_change_done", "supplier-apply", "api-docs"}
 
 
 def portal_pages() -> set[str]:
