@@ -26,7 +26,7 @@ from core.api.permissions import require_role
 from core.exports import Column, day, label, list_download, moment, money, rows_download
 from core.errors import DomainError, ValidationFailed
 from core.files import file_response, serve
-from core.fsm import history_of
+from core.fsm import history_of, note_latest_changes
 from core.portal import add_service_errors, moved_on, paginate, state_reached
 from core.roles import SUPPLIER_ROLES, Role, has_role
 from core.tabular import CONTENT_TYPES
@@ -240,6 +240,9 @@ def render_detail(request, statement: Statement, *, bound: dict | None = None, s
     for version in versions:
         version.shown_account_number = account_number_for(user, version.account_number) if version.account_number else ""
         version.may_render_again = statement_pdfs.may_render_again(version, now=now)
+    dispute_adjustments = list(adjustments.with_booking(
+        statement.dispute_adjustments.select_related("supplier", "created_by", "decided_by", "statement"), actor=user))
+    note_latest_changes(dispute_adjustments)  # what each proposed one's decision forms saw, in one query
     context = lines | {
         "statement": statement,
         "respond_by": respond_by,
@@ -266,8 +269,7 @@ def render_detail(request, statement: Statement, *, bound: dict | None = None, s
         "opens_reconciliations": has_role(user, RECONCILIATION_READERS),
         "opens_adjustments": has_role(user, ADJUSTMENT_READERS),
         "may_upload": user.role in ADMIN and statement.state in reconciliation.RECONCILABLE,
-        "dispute_adjustments": adjustments.with_booking(
-            statement.dispute_adjustments.select_related("supplier", "created_by", "decided_by", "statement"), actor=user),
+        "dispute_adjustments": dispute_adjustments,
         "carried": statements.carried_line(statement),
         "carry_corrections": statements.carry_corrections(statement, actor=user),
         **adjustment_decisions(),
