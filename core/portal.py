@@ -407,7 +407,14 @@ def page_status(refused: tuple[str, Any] | None) -> int:
     object's state did not allow it (see act_with_form), else 400."""
     if refused is None:
         return 200
-    return getattr(refused[1], "refused_status", 400)
+    return form_status(refused[1], 400)
+
+
+def form_status(form, otherwise: int = 200) -> int:
+    """The status of a page shown again with `form`: the one its refusal set (409: a create form sent again with other
+    values, see create_with_form; an action the object's state no longer allows, see act_with_form; a field both
+    changed, see core.forms.EditsShownValues), else `otherwise`."""
+    return getattr(form, "refused_status", otherwise)
 
 
 @dataclass(frozen=True)

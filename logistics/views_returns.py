@@ -26,7 +26,7 @@ from core.errors import DomainError
 from core.files import serve
 from core.fsm import history_of, note_latest_changes
 from core.portal import (
-    act_with_form, action_forms, add_service_errors, create_with_form, page_status, paginate, posted_from, redirect_back, report_form_errors,
+    act_with_form, action_forms, add_service_errors, create_with_form, form_status, page_status, paginate, posted_from, redirect_back, report_form_errors,
     state_reached,
 )
 from core.roles import SUPPLIER_ROLES, Role, has_role
@@ -131,7 +131,7 @@ def member_return_request(request, order_pk: int):
                                    success=_("退换货申请已提交，请等待审核。"), page="logistics-return"):
         return redirect("logistics-return", pk=created[0])
     context = {"order": order, "form": form, "returnable": allowed.quantity, "windows": returns.WINDOWS}
-    return render(request, "logistics/returns/request_form.html", context)
+    return render(request, "logistics/returns/request_form.html", context, status=form_status(form))
 
 
 # --- returns for every role that sees them -----------------------------------------------------------------------
@@ -282,7 +282,7 @@ def extra_cost_create(request):
         success=lambda pk: _("已记录额外费用 ¥%(amount)s") % {"amount": ExtraCost.objects.get(pk=pk).amount}, page="logistics-extra-cost",
     )):
         return redirect("logistics-extra-cost", pk=created[0])
-    return render(request, "logistics/returns/cost_form.html", {"form": form}, status=400 if form.errors else 200)
+    return render(request, "logistics/returns/cost_form.html", {"form": form}, status=form_status(form, 400 if form.errors else 200))
 
 
 # --- logistics claims --------------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from core.api.permissions import require_role
 from core.errors import DomainError
 from core.fsm import history_of
-from core.portal import add_service_errors, bad_input_is_400, create_with_form, paginate, run_action, send_back
+from core.portal import add_service_errors, bad_input_is_400, create_with_form, form_status, paginate, run_action, send_back
 from core.roles import Role
 from points.forms import (
     CancelForm, CatalogFilterForm, ConfirmForm, OrderFilterForm, RedeemForm, RemindersForm,
@@ -129,7 +129,7 @@ def gift_detail(request, pk: int):
         return redirect("member-order", pk=order.pk)
     context = {"gift": gift, "form": form, "member": member, "balance": balance, "most": most,
                "stock_most": min(gift.per_order, orders.MAX_QUANTITY)}
-    return render(request, "points/gift_detail.html", context, status=getattr(form, "refused_status", 200))  # 409: sent again changed
+    return render(request, "points/gift_detail.html", context, status=form_status(form))  # 409: sent again changed
 
 
 def _recipient(member: Member) -> dict:

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 from core.api.permissions import require_role
 from core.errors import DomainError
 from core.fsm import history_of
-from core.portal import add_service_errors, create_with_form, moved_on, paginate, report_form_errors, send_back, state_reached
+from core.portal import add_service_errors, create_with_form, form_status, moved_on, paginate, report_form_errors, send_back, state_reached
 from core.roles import OPERATORS, SUPPLIER_ROLES, Role, has_role
 from core.validators import id_or_none
 from points.forms_complaints import (
@@ -126,7 +126,7 @@ def member_complaint_new(request):
     if done := _created_once(request, form, "complaint", complaints.open_complaint, form.entered,
                              lambda pk: _("投诉已提交，客服会尽快分派处理。"), lambda pk: redirect("complaint", pk=pk), page="complaint"):
         return done
-    return render(request, "points/complaints/member_form.html", {"form": form})
+    return render(request, "points/complaints/member_form.html", {"form": form}, status=form_status(form))
 
 
 # --- the desk: operators, logistics staff and suppliers ------------------------------------------------------------
@@ -153,7 +153,7 @@ def hotline_complaint_new(request):
                              lambda pk: _("已代会员登记投诉 %(number)s") % {"number": _number(pk)},
                              lambda pk: redirect("complaint", pk=pk), page="complaint", aliases={"member": "member_phone", "order": "order_number"}):
         return done
-    return render(request, "points/complaints/hotline_form.html", {"form": form})
+    return render(request, "points/complaints/hotline_form.html", {"form": form}, status=form_status(form))
 
 
 @login_required
@@ -167,7 +167,7 @@ def supplier_complaint_new(request):
         return done
     rows = complaints.opened_by(request.user).select_related("supplier")
     return render(request, "points/complaints/supplier_form.html", paginate(request, rows) | {"form": form},
-                  status=400 if form.errors else 200)
+                  status=form_status(form, 400 if form.errors else 200))
 
 
 def _created_once(request, form, name: str, service: Callable, values: Callable[[], dict], message: Callable[[int], str],
@@ -307,4 +307,4 @@ def supplier_suggestions(request):
                              lambda pk: redirect("supplier-suggestions")):
         return done
     rows = complaints.list_complaints(user=request.user, now=timezone.now(), kind=Complaint.Kind.SUGGESTION, ordered=False)
-    return render(request, "points/complaints/suggestions.html", paginate(request, rows) | {"form": form})
+    return render(request, "points/complaints/suggestions.html", paginate(request, rows) | {"form": form}, status=form_status(form))

@@ -21,7 +21,7 @@ from core.exports import Column, label, list_download, moment, money
 from core.models.transitions import actor_label_for
 from core.errors import DomainError
 from core.fsm import history_of, note_latest_changes
-from core.portal import redirect_back, add_service_errors, create_with_form, moved_on, paginate, run_action, send_back, send_back_refusal
+from core.portal import redirect_back, add_service_errors, create_with_form, form_status, moved_on, paginate, run_action, send_back, send_back_refusal
 from core.roles import SUPPLIER_ROLES
 from core.tabular import TableRejected
 from settlement.forms import (
@@ -123,7 +123,7 @@ def adjustment_create(request):
         supplier = get_object_or_404(Supplier, pk=form.cleaned_data["supplier"])
         if _propose(request, form, supplier=supplier):
             return redirect("settlement-adjustments")
-    return render(request, "settlement/adjustment_form.html", {"form": form}, status=_form_status(form))
+    return render(request, "settlement/adjustment_form.html", {"form": form}, status=form_status(form))
 
 
 @login_required
@@ -134,12 +134,7 @@ def dispute_adjustment_create(request, pk: int):
     if request.method == "POST" and form.is_valid():
         if _propose(request, form, supplier=statement.supplier, statement=statement):
             return redirect("settlement-statement", pk=statement.pk)
-    return render(request, "settlement/adjustment_form.html", {"form": form, "statement": statement}, status=_form_status(form))
-
-
-def _form_status(form) -> int:
-    """An adjustment form shown again: 409 when it was sent again with other values (see create_with_form), else 200."""
-    return getattr(form, "refused_status", 200)
+    return render(request, "settlement/adjustment_form.html", {"form": form, "statement": statement}, status=form_status(form))
 
 
 @login_required

@@ -23,7 +23,7 @@ from core.charts import bar_chart
 from core.errors import DomainError, ValidationFailed
 from core.forms import EditsShownValues, ListFilter, StateFilter, SubmittedOnce, yes_no_box
 from core.fsm import histories_of, history_of, note_latest_changes, require_unchanged
-from core.portal import create_with_form, paginate, run_action
+from core.portal import create_with_form, form_status, paginate, run_action
 from core.roles import OPERATORS, SUPPLIER_ROLES, Role, has_role
 from settlement.models import Kpi, KpiSetting, PenaltyProposal, PenaltyRule, SuspensionProposal
 from settlement.services import assessment, assessment_rules
@@ -106,7 +106,7 @@ def assessment_list(request):
         "chart": _trend_chart(request.user, supplier_id),
     }
     return render(request, "settlement/assessment/assessment_list.html", context,
-                  status=getattr(form, "refused_status", filters.status))
+                  status=form_status(form, filters.status))
 
 
 def _trend_chart(user, supplier_id: int | None, *, own: bool = False):
@@ -242,7 +242,7 @@ def kpi_settings(request):
             return redirect("settlement-kpi-settings")
     rows = [(s, forms_by_kpi[s.kpi]) for s in kpis]
     total = sum((s.weight for s in kpis), Decimal(0))
-    stale = any(getattr(form, "refused_status", None) == 409 for form in forms_by_kpi.values())
+    stale = any(form_status(form) == 409 for form in forms_by_kpi.values())
     return render(request, "settlement/assessment/kpi_settings.html",
                   {"rows": rows, "total_weight": total, "set_errors": set_errors, "can_edit": can_edit},
                   status=409 if stale else 200)
@@ -279,7 +279,7 @@ def penalty_rules(request):
             return redirect("settlement-penalty-rules")
     rules = PenaltyRule.objects.order_by("-active", "kpi", "threshold", "pk")
     return render(request, "settlement/assessment/penalty_rules.html",
-                  {"rules": rules, "form": form, "can_edit": has_role(request.user, OPERATORS)})
+                  {"rules": rules, "form": form, "can_edit": has_role(request.user, OPERATORS)}, status=form_status(form))
 
 
 @login_required

@@ -18,7 +18,7 @@ from core.api.permissions import require_role
 from core.errors import DomainError, PermissionDenied
 from core.forms import StateFilter, SubmittedOnce, choice_filter
 from core.fsm import history_of
-from core.portal import add_service_errors, create_with_form, moved_on, paginate
+from core.portal import add_service_errors, create_with_form, form_status, moved_on, paginate
 from core.roles import OPERATORS, SUPPLIER_ROLES, has_role
 from core.validators import REASON_MAX_LENGTH, BusinessDayField
 from settlement.models import ReEvaluation, RectificationCase
@@ -128,7 +128,7 @@ def case_list(request):
     context = paginate(request, filters.apply(cases.list_cases(actor=request.user, now=now, **filters.values()))) | {
         "form": form, "filters": filters, "is_operator": is_operator, "with_supplier": with_supplier,
     }
-    return render(request, "settlement/cases/case_list.html", context, status=filters.status)
+    return render(request, "settlement/cases/case_list.html", context, status=form_status(form, filters.status))
 
 
 @login_required

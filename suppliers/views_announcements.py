@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from core.api.permissions import require_role
 from core.errors import NotFound
 from core.forms import SubmittedOnce
-from core.portal import create_with_form, paginate, run_action
+from core.portal import create_with_form, form_status, paginate, run_action
 from core.roles import SUPPLIER_ROLES, Role
 from core.validators import BusinessTimeField, id_or_none
 from suppliers.models import Announcement, Supplier
@@ -65,7 +65,7 @@ def operator_create(request):
     if created := create_with_form(request, form, "announcement", announcements.publish_announcement, success=_("公告已发布"),
                                    page="operator-announcement-detail"):
         return redirect("operator-announcement-detail", pk=created[0])
-    return render(request, "suppliers/announcements/operator_form.html", {"form": form})
+    return render(request, "suppliers/announcements/operator_form.html", {"form": form}, status=form_status(form))
 
 
 @login_required

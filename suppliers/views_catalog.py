@@ -28,7 +28,7 @@ from core.errors import DomainError
 from core.fsm import history_of, note_latest_changes
 from core.models import Program, Tier
 from core.portal import (
-    act_with_form, add_service_errors, bad_input_is_400, labelled, page_status, paginate, posted_from, redirect_back, report_form_errors,
+    act_with_form, add_service_errors, bad_input_is_400, form_status, labelled, page_status, paginate, posted_from, redirect_back, report_form_errors,
     send_back, send_back_refusal, state_reached,
 )
 from core.roles import OPERATORS, SETTLEMENT_BLIND_ROLES, SUPPLIER_ROLES, Role
@@ -237,7 +237,7 @@ def gift_edit(request, pk: int):
             return redirect("gift-detail", pk=gift.pk)
     form.keep_uploads()
     context = {"form": form, "gift": gift, "by_revision": gift.state in revisions.EDIT_BY_REVISION}
-    return render(request, "suppliers/catalog/gift_form.html", context, status=getattr(form, "refused_status", 200))
+    return render(request, "suppliers/catalog/gift_form.html", context, status=form_status(form))
 
 
 @login_required

@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from core.api.permissions import require_role
-from core.portal import act_with_form
+from core.portal import act_with_form, form_status
 from core.roles import OPERATORS, STAFF_ROLES, SUPPLIER_ROLES, has_role
 from suppliers.forms_catalog import CategoryForm
 from suppliers.services import categories
@@ -40,5 +40,5 @@ def category_edit(request, pk: int):
     if request.method == "POST" and act_with_form(request, form, categories.save_category, success=changed, category=category):
         return redirect("operator-categories")
     return render(request, "suppliers/catalog/category_edit.html", {"category": category, "form": form},
-                  status=getattr(form, "refused_status", 400) if form.errors else 200)
+                  status=form_status(form, 400) if form.errors else 200)
 

@@ -18,7 +18,7 @@ from core.api.permissions import require_role
 from core.errors import DomainError, PermissionDenied
 from core.files import serve
 from core.fsm import history_of
-from core.portal import add_service_errors, create_with_form, paginate, run_action
+from core.portal import add_service_errors, create_with_form, form_status, paginate, run_action
 from core.roles import SUPPLIER_ROLES, Role, has_role
 from suppliers.forms import ContractFilterForm, ProfileChangeFilterForm, QualificationFilterForm
 from suppliers.forms_profile import ContractForm, ProfileChangeForm, QualificationForm, SmsNoticesForm
@@ -114,7 +114,7 @@ def supplier_profile(request):
         "may_withdraw": is_admin,
     }
     _with_values(request, context["page_obj"])
-    return render(request, "suppliers/profile/supplier_profile.html", context, status=getattr(form, "refused_status", 200))
+    return render(request, "suppliers/profile/supplier_profile.html", context, status=form_status(form))
 
 
 @login_required
@@ -156,7 +156,7 @@ def supplier_paperwork(request):
         "upload_form": upload,
         "contract_form": proposal if request.user.role == Role.SUPPLIER_ADMIN else None,
     }
-    return render(request, "suppliers/profile/paperwork.html", context)
+    return render(request, "suppliers/profile/paperwork.html", context, status=form_status(proposal if posted == "contract" else upload))
 
 
 # --- the operator's review ----------------------------------------------------------------------------------
@@ -175,7 +175,7 @@ def contract_list(request):
     context = paginate(request, filters.apply(list_contracts(actor=request.user))) | {
         "filters": filters, "form": form if request.user.role == Role.OPERATOR else None,
     }
-    return render(request, "suppliers/profile/contract_list.html", context, status=filters.status)
+    return render(request, "suppliers/profile/contract_list.html", context, status=form_status(form, filters.status))
 
 
 @login_required
@@ -219,7 +219,7 @@ def qualification_list(request):
     context = paginate(request, waiting_first(queryset)) | {
         "filters": filters, "form": form if request.user.role == Role.OPERATOR else None,
     }
-    return render(request, "suppliers/profile/qualification_list.html", context, status=filters.status)
+    return render(request, "suppliers/profile/qualification_list.html", context, status=form_status(form, filters.status))
 
 
 @login_required
