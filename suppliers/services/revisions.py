@@ -211,32 +211,31 @@ def edit_gift(*, gift: Gift, actor, now: datetime, changes: dict[str, Any], uplo
         return revision
 
 
-def _check_editable(gift: Gift) -> None:
+def _check_editable(gift: Gift, *, message: str = "") -> None:
     """A gift takes a change, in place or by review, only in the states that allow one. :raises InvalidTransition:
-    naming its state"""
+    naming its state (in `message` where given, a text naming it as `%(state)s`)"""
     if gift.state not in EDIT_IN_PLACE:
-        _check_revisable(gift)
+        _check_revisable(gift, message=message)
 
 
 def _editable(gift: Gift, *, lock: bool = True) -> Gift:
     """The gift read again under its lock (inside the caller's transaction; without `lock`, only read), its state
     checked on that row, not on the one the request loaded (a colleague may have submitted the draft meanwhile).
-    :raises InvalidTransition: naming the state it is in now"""
+    :raises InvalidTransition: naming the state it is in now, and that it changed since the gift was read where so"""
     fresh = lock_gift(gift.pk) if lock else Gift.objects.get(pk=gift.pk)
-    if fresh.state != gift.state and fresh.state not in EDIT_IN_PLACE | EDIT_BY_REVISION:
-        raise InvalidTransition(gettext("礼品在您打开后已变为「%(state)s」状态，不能再修改，请查看后再操作")
-                                % {"state": fresh.get_state_display()}, field="state")
-    _check_editable(fresh)
+    moved = gettext("礼品在您打开后已变为「%(state)s」状态，不能再修改，请查看后再操作") if fresh.state != gift.state else ""
+    _check_editable(fresh, message=moved)
     return fresh
 
 
-def _check_revisable(gift: Gift) -> None:
+def _check_revisable(gift: Gift, *, message: str = "") -> None:
     """A revision is asked for, and applies, only while the gift's state takes changes by review (EDIT_BY_REVISION).
 
-    :raises InvalidTransition: naming the gift's state
+    :raises InvalidTransition: naming the gift's state (in `message` where given, a text naming it as `%(state)s`)
     """
     if gift.state not in EDIT_BY_REVISION:
-        raise InvalidTransition(gettext("礼品处于「%(state)s」状态，不能修改") % {"state": gift.get_state_display()}, field="state")
+        message = message or gettext("礼品处于「%(state)s」状态，不能修改")
+        raise InvalidTransition(message % {"state": gift.get_state_display()}, field="state")
 
 
 def _check_change_qualified(gift: Gift, changes: dict[str, Any], *, now: datetime) -> None:
