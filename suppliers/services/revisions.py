@@ -183,32 +183,35 @@ def edit_gift(*, gift: Gift, actor, now: datetime, changes: dict[str, Any], uplo
     pictures added after the gift's own (or after `changes["images"]`), kept only when the change is.
 
     :raises ValidationFailed: for bad values, a settlement price above the market price, an upload that is no accepted
-        picture, or a clearance gift's normal price lowered to its clearance price
+        picture, or a clearance gift's normal price lowered to its clearance price (judged first, whatever the state)
     :raises InvalidTransition: while the gift is in review or retired, judged on its row read again under its lock (a
         draft a colleague submitted meanwhile is refused, saying so) :raises RevisionPending: a revision already pending
     :raises QualificationBlocked: for a revision while a qualification the category it leaves the gift in needs is expired or missing
     """
-    _editable(gift, lock=False)  # nothing is stored for a gift that takes no change now
-    before = changes.get("images", gift.images or [])
-    with stored_uploads(supplier_id=gift.supplier_id, uploads=uploads, after=before if isinstance(before, list) else []) as stored, \
-            transaction.atomic():
-        gift = _editable(gift)  # read again under its lock: a colleague may have submitted it (or changed it) meanwhile
-        if stored:
-            changes = changes | {"images": list(changes.get("images", gift.images or [])) + stored}
-        cleaned = clean_changes(changes, gift=gift)
+    def validated(gift: Gift) -> dict[str, Any]:  # the stored pictures come after the gift's (or the changed) ones
+        given = changes | {"images": list(changes.get("images", gift.images or [])) + stored} if stored else changes
+        cleaned = clean_changes(given, gift=gift)
         check_fulfilment_change(gift, cleaned)
         check_normal_prices(gift, cleaned)
         if "points_prices" in cleaned:
             check_contracted_programs(supplier=gift.supplier, program_codes=cleaned["points_prices"], on=timezone.localdate(now))
-        if gift.state in EDIT_IN_PLACE:
-            apply_changes(gift, cleaned, actor=actor, now=now)
-            return gift
-        if GiftRevision.objects.filter(gift=gift, state=GiftRevision.State.PENDING).exists():
-            raise RevisionPending(gettext("已有待审核的修改"), field="changes")
-        _check_change_qualified(gift, cleaned, now=now)
-        revision = GiftRevision.objects.create(gift=gift, changes=cleaned, requested_by=actor, requested_at=now)
-        log_creation(revision, "request", actor=actor, at=now)
-        return revision
+        return cleaned
+
+    before = changes.get("images", gift.images or [])
+    with stored_uploads(supplier_id=gift.supplier_id, uploads=uploads, after=before if isinstance(before, list) else []) as stored:
+        validated(gift)  # bad input is named first, whatever state the gift is in
+        with transaction.atomic():
+            gift = _editable(gift)  # read again under its lock: a colleague may have submitted it (or changed it) meanwhile
+            cleaned = validated(gift)  # judged again on the gift as it is now
+            if gift.state in EDIT_IN_PLACE:
+                apply_changes(gift, cleaned, actor=actor, now=now)
+                return gift
+            if GiftRevision.objects.filter(gift=gift, state=GiftRevision.State.PENDING).exists():
+                raise RevisionPending(gettext("已有待审核的修改"), field="changes")
+            _check_change_qualified(gift, cleaned, now=now)
+            revision = GiftRevision.objects.create(gift=gift, changes=cleaned, requested_by=actor, requested_at=now)
+            log_creation(revision, "request", actor=actor, at=now)
+            return revision
 
 
 def _check_editable(gift: Gift, *, message: str = "") -> None:
@@ -218,11 +221,10 @@ def _check_editable(gift: Gift, *, message: str = "") -> None:
         _check_revisable(gift, message=message)
 
 
-def _editable(gift: Gift, *, lock: bool = True) -> Gift:
-    """The gift read again under its lock (inside the caller's transaction; without `lock`, only read), its state
-    checked on that row, not on the one the request loaded (a colleague may have submitted the draft meanwhile).
+def _editable(gift: Gift) -> Gift:
+    """The gift read again under its lock (inside the caller's transaction), its state checked on that row, not on the one the request loaded (a colleague may have submitted the draft meanwhile).
     :raises InvalidTransition: naming the state it is in now, and that it changed since the gift was read where so"""
-    fresh = lock_gift(gift.pk) if lock else Gift.objects.get(pk=gift.pk)
+    fresh = lock_gift(gift.pk)
     moved = gettext("礼品在您打开后已变为「%(state)s」状态，不能再修改，请查看后再操作") if fresh.state != gift.state else ""
     _check_editable(fresh, message=moved)
     return fresh

@@ -182,7 +182,7 @@ def test_registering_a_contract_from_the_checklist_link_picks_the_supplier_and_c
 
     form = client.get(url).context["form"]
     response = client.post(url, {"supplier": supplier.pk, "number": "HT-CHECK-2", "start_date": "2027-01-01", "end_date": "2028-01-01",
-                                 "programs": ["gotone"], "payment_days": "30", "deposit_amount": "10000.00"})
+                                 "programs": ["gotone"], "payment_days": "30", "deposit_amount": "10000.00", "token": form["token"].value()})
 
     assert form["supplier"].value() == supplier.pk
     assert f'<option value="{supplier.pk}" selected>' in client.get(url).content.decode()
