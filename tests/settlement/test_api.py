@@ -308,6 +308,24 @@ def test_a_payment_approval_sent_with_the_history_read_before_the_invoice_number
     assert fresh.status_code == 200 and fresh.json()["state"] == "approved"
 
 
+@pytest.mark.parametrize("seen", ["abc", {"id": 1}, [1], -1, "1.5"], ids=["text", "object", "list", "negative", "decimal"])
+def test_a_payment_approval_whose_seen_is_not_a_history_id_is_409_and_approves_nothing(api, confirmed, supplier_admin, finance_checker, seen):
+    api(supplier_admin).post(statement_url(confirmed, "invoice"), {"invoice_number": "00123456", "invoice_amount": "680.00"})
+
+    refused = api(finance_checker).post(statement_url(confirmed, "approve-payment"), {"seen": seen}, format="json")
+
+    assert refused.status_code == 409 and errors(refused) == [(None, "changed_since_seen")]
+    assert api(finance_checker).get(statement_url(confirmed)).json()["state"] == "invoiced"
+
+
+def test_a_payment_approval_with_a_blank_seen_is_judged_by_the_state_alone(api, confirmed, supplier_admin, finance_checker):
+    api(supplier_admin).post(statement_url(confirmed, "invoice"), {"invoice_number": "00123456", "invoice_amount": "680.00"})
+
+    approved = api(finance_checker).post(statement_url(confirmed, "approve-payment"), {"seen": " "}, format="json")
+
+    assert approved.status_code == 200 and approved.json()["state"] == "approved"
+
+
 def test_an_issued_statement_says_by_when_it_is_deemed_confirmed_and_a_confirmed_one_does_not(api, issued, supplier_admin):
     deadline = datetime.fromisoformat(api(supplier_admin).get(statement_url(issued)).json()["respond_by"])
     confirmed = api(supplier_admin).post(statement_url(issued, "confirm")).json()
