@@ -30,6 +30,7 @@ from core.tabular import Problem, TableFile, TableRejected, TableSpec, file_prob
 from core.validators import id_or_none
 from logistics.carriers import carrier_key
 from logistics.models import Shipment, ShipmentUpload
+from logistics.models.shipments import WAITING_STATES
 from logistics.services import shipments
 
 State = Shipment.State
@@ -40,7 +41,6 @@ SHIPPERS = frozenset({Role.LOGISTICS, *SUPPLIER_ROLES})
 def ships_by_file(user) -> bool:
     """Whether the user may ship parcels by file (logistics its warehouse parcels, a supplier its dropship ones)."""
     return has_role(user, SHIPPERS)
-WAITING = (State.CREATED, State.PICKED)
 #: why the recipients in a downloaded template were read in full (the access log's purpose)
 TEMPLATE_READ = "shipping_template"
 PROGRESS_EVERY = 50  # rows gone through between two counts written on the upload
@@ -72,7 +72,7 @@ SPEC = TableSpec(
 def list_shipments_to_ship(*, actor) -> QuerySet[Shipment]:
     """The shipments waiting for the actor to ship them, oldest first: logistics the warehouse parcels created or
     picked, a dropship supplier its own still to be sent. Each with its order, gift and warehouse."""
-    rows = Shipment.objects.visible_to(actor).filter(state__in=WAITING, kind__in=shipments.kinds_shipped_by(actor))
+    rows = Shipment.objects.visible_to(actor).filter(state__in=WAITING_STATES, kind__in=shipments.kinds_shipped_by(actor))
     return rows.select_related("order__gift", "order__location").order_by("created_at", "id")
 
 
@@ -261,14 +261,14 @@ def _shipment_of(number: int, cells: dict[str, str], found: _Found, *, actor, na
         column, parcels = "order_number", found.by_order.get(order_number, [])
         if not parcels:
             return column, None, [Problem(number, column, "not_found", gettext("未找到订单 %(number)s 的运单") % {"number": order_number})]
-        waiting = [parcel for parcel in parcels if parcel.state in WAITING]
+        waiting = [parcel for parcel in parcels if parcel.state in WAITING_STATES]
         if len(waiting) > 1:
             return column, None, [Problem(number, column, "ambiguous", gettext("该订单有多个待发货的运单，请填写运单ID"))]
         shipment = (waiting or parcels)[0]  # none waiting: the latest, to say why it cannot be shipped
     if not shipments.may_drive_by_hand(user=actor, shipment=shipment, action="ship"):
         message = gettext("该运单为「%(kind)s」，不由您发货") % {"kind": shipment.get_kind_display()}
         return column, None, [Problem(number, column, "not_yours", message)]
-    if shipment.state not in WAITING:
+    if shipment.state not in WAITING_STATES:
         message = gettext("运单处于「%(state)s」状态，不能发货") % {"state": shipment.state_label}
         return column, None, [Problem(number, column, "invalid_transition", message)]
     return column, shipment, []

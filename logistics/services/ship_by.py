@@ -12,13 +12,14 @@ from django.db.models import BooleanField, DateTimeField, ExpressionWrapper, F, 
 
 from core.texts import moment
 from logistics.models import Shipment
+from logistics.models.shipments import WAITING_STATES
 
 #: how long a dropship supplier has to ship a parcel handed to it (the assessment's on-time dispatch, SPEC §4.10)
 SHIP_WITHIN = timedelta(hours=48)
 #: the field of a parcel at which its 48 hours start: when it was handed to its supplier (made)
 HANDED_TO_SUPPLIER = "created_at"
 #: dropship shipments waiting for their supplier to ship them
-DROPSHIP_WAITING = Q(kind=Shipment.Kind.DROPSHIP, state__in=[Shipment.State.CREATED, Shipment.State.PICKED])
+DROPSHIP_WAITING = Q(kind=Shipment.Kind.DROPSHIP, state__in=WAITING_STATES)
 
 
 def due_to_ship(shipment: Shipment) -> datetime:
