@@ -32,6 +32,11 @@ def test_a_form_goes_back_only_to_a_path_of_ours(next_value, target):
     ("finance", "/settlement/assessments/?supplier=²"),
     ("finance", "/settlement/assessments/?month=0000-01"),
     ("finance", "/settlement/statements/?month=0000-01"),
+    ("logistics", "/logistics/shipments/?kind=bogus"),
+    ("logistics", "/logistics/shipments/?waiting=perhaps"),
+    ("logistics", "/supplier/stock/?location_kind=bogus"),
+    ("finance", "/supplier/stock/movements/?location_kind=bogus"),
+    ("operator", "/member/order-admin/?confirmed_on=2026-13-45"),
 ])
 def test_list_filters_with_ids_or_months_no_database_holds_are_named_next_to_the_filter_and_list_nothing(request, role, url):
     user = request.getfixturevalue(role)
