@@ -125,6 +125,20 @@ def require_unchanged(obj: models.Model, seen: Any, *, reader: Any = None) -> No
     }, seen=log.pk)
 
 
+def require_step(obj: StateMachine, name: str, seen: Any, *, reader: Any = None) -> None:
+    """Check a step taken from a page (or an API client's read) that saw the object at its transition log `seen`: that
+    transition `name` starts from the object's state (see require_transition) and that the object has not changed since
+    (see require_unchanged). An object that has moved on since it was seen (a revision withdrawn, a cost voided, a
+    change decided by a colleague) is refused naming that change (who, when, how), which says more than its state alone;
+    without `seen`, by its state. :raises ChangedSinceSeen: :raises InvalidTransition:"""
+    try:
+        require_transition(obj, name, conditions=False)
+    except InvalidTransition:
+        require_unchanged(obj, seen, reader=reader)
+        raise
+    require_unchanged(obj, seen, reader=reader)
+
+
 def log_creation(objs: StateMachine | Iterable[StateMachine], name: str, *, actor: Any, at: datetime, reason: str = "") -> None:
     """Log the step that made each object (an order's `place`, a statement's `generate`…): from no state to the state
     it was created in, so its history begins with who made it (None: the system), when and why. Many objects (of one

@@ -370,16 +370,15 @@ def moved_on(request, obj, transition: str) -> int | None:
     before the form sent: what the form holds (a reason missing, too long) is then no longer the point. Only the
     transition's source states are checked: its conditions (a supplier's standing…) are the service's to judge and say.
     Then, when the form carries the `seen` of the page it came from (core/includes/action_form.html, `subject`), that
-    the object has not changed since, back to the same state or in it (see core.fsm.require_unchanged): 409 naming the
-    latest change, so that no one approves what they did not see."""
+    the object has not changed since, back to the same state or in it, or moved on (see core.fsm.require_step): 409
+    naming the latest change, so that no one approves what they did not see."""
     from django.contrib import messages
 
     from core.errors import Conflict
-    from core.fsm import require_transition, require_unchanged
+    from core.fsm import require_step
 
     try:
-        require_transition(obj, transition, conditions=False)
-        require_unchanged(obj, request.POST.get("seen"), reader=request.user)
+        require_step(obj, transition, request.POST.get("seen"), reader=request.user)
     except Conflict as error:
         messages.error(request, error.detail)
         return error.status

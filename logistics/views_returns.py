@@ -204,6 +204,7 @@ def extra_costs(request, *, refused: tuple[int, forms.Form] | None = None):
         "next_path": posted_from(request, reverse("logistics-extra-costs")) if refused else "",
     }
     refused_shown = False
+    note_latest_changes(context["page_obj"])  # what each row's void form saw
     for cost in context["page_obj"]:
         if refused and refused[0] == cost.pk:
             cost.void_form, refused_shown = refused[1], True

@@ -28,8 +28,8 @@ from core.errors import DomainError
 from core.fsm import history_of, note_latest_changes
 from core.models import Program, Tier
 from core.portal import (
-    act_with_form, add_service_errors, bad_input_is_400, form_status, labelled, page_status, paginate, posted_from, redirect_back, report_form_errors,
-    send_back, send_back_refusal, state_reached,
+    act_with_form, add_service_errors, bad_input_is_400, form_status, labelled, moved_on, page_status, paginate, posted_from, redirect_back,
+    report_form_errors, send_back, send_back_refusal, state_reached,
 )
 from core.roles import OPERATORS, SETTLEMENT_BLIND_ROLES, SUPPLIER_ROLES, Role
 from core.texts import joined_messages, moment
@@ -344,6 +344,7 @@ def review_queue(request, *, refused: tuple[Gift, str, forms.Form] | None = None
         rows = pending.select_related("gift__supplier", "gift__category", "requested_by").prefetch_related("gift__prices__program")
         context = paginate(request, rows.order_by("requested_at", "id"), list_url=list_url)
         table = ChangeTable()
+        note_latest_changes(context["page_obj"])  # what each row's approve / reject form saw
         for revision in context["page_obj"]:
             revision.rows = table.rows(revision.gift, revision)
     else:
@@ -385,24 +386,31 @@ def review_decision(request, pk: int, name: str):
 @login_required
 @require_POST
 def revision_action(request, pk: int, name: str):
+    """Approve, reject or withdraw a revision, back to the page it was sent from with a message; one decided, withdrawn
+    or otherwise changed since that page was opened (its `seen`) is refused, saying who changed it, when and how."""
     service, success, roles = REVISION_ACTIONS.get(name, (None, None, None))
     if service is None:
         raise Http404
     revision = get_object_or_404(GiftRevision.objects.visible_to(request.user).select_related("gift"), pk=pk)
     require_role(request.user, roles)
-    form = ReasonInput(request.POST)
-    if form.is_valid():
-        try:
-            service(revision=revision, actor=request.user, now=timezone.now(), reason=form.cleaned_data["reason"])
-        except DomainError as error:  # a rejection without its reason: next to the reason, with the page's other forms
-            send_back_refusal(request, form, error)
-        else:
-            messages.success(request, labelled(success, revision.gift))
-    else:
-        send_back(request, form)
+    if not moved_on(request, revision, name):  # said at the top, whatever the reason held
+        _act_on_revision(request, revision, service, success)
     if roles == SUPPLIER_ROLES:
         return redirect_back(request, reverse("gift-detail", args=[revision.gift_id]))
     return redirect_back(request, reverse("operator-gift-review") + "?queue=revisions")
+
+
+def _act_on_revision(request, revision: GiftRevision, service: Callable, success) -> None:
+    form = ReasonInput(request.POST)
+    if not form.is_valid():
+        send_back(request, form)
+        return
+    try:
+        service(revision=revision, actor=request.user, now=timezone.now(), reason=form.cleaned_data["reason"])
+    except DomainError as error:  # a rejection without its reason: next to the reason, with the page's other forms
+        send_back_refusal(request, form, error)
+    else:
+        messages.success(request, labelled(success, revision.gift))
 
 
 @login_required

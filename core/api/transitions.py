@@ -2,9 +2,9 @@
 
 The object is looked up through the viewset's scoped queryset (another tenant's row: 404),
 then the role is checked (403), then whether the object's state still allows the transition (409
-invalid_transition, whatever the input: the object moved on meanwhile), then, when the body sends `seen` (the `id` of
+invalid_transition, whatever the input: the object moved on meanwhile) and, when the body sends `seen` (the `id` of
 the latest history row the client read), that the object has not changed since (409 changed_since_seen, naming the
-change: core.fsm.require_unchanged), then the input validated (400), and one
+change, also when it has moved on: core.fsm.require_step), then the input validated (400), and one
 service call made, which judges the transition's conditions and checks the state again under its lock.
 """
 from collections.abc import Callable, Iterable
@@ -17,7 +17,7 @@ from rest_framework.response import Response
 
 from core.api.fields import RequiredText
 from core.api.permissions import require_role
-from core.fsm import history_of, require_transition, require_unchanged
+from core.fsm import history_of, require_step
 from core.models import TransitionLog
 from core.models.transitions import actor_label_for
 
@@ -88,7 +88,7 @@ def transition_action(
     """Build a viewset action that calls `service(<target>=obj, actor=user, now=now, **validated input)`.
 
     `transition`: the FSM transition of the object the action is (by default its `name`; None for an action that is
-    none, such as a reminder), whose source states are checked before the input (see core.fsm.require_transition);
+    none, such as a reminder), whose source states are checked before the input (see core.fsm.require_step);
     `check(user, obj)`: raises PermissionDenied when the user may not take the step on this object beyond its role
     (a shipment driven by hand, a return of another kind), so that it is a 403 before the state is judged."""
     allowed = frozenset(roles)
@@ -100,8 +100,7 @@ def transition_action(
         if check:
             check(request.user, obj)
         if transition:
-            require_transition(obj, transition, conditions=False)
-            require_unchanged(obj, request.data.get("seen") if hasattr(request.data, "get") else None, reader=request.user)
+            require_step(obj, transition, request.data.get("seen") if hasattr(request.data, "get") else None, reader=request.user)
         params = input_serializer(data=request.data, context=self.get_serializer_context())
         params.is_valid(raise_exception=True)
         result = service(**{target: obj}, actor=request.user, now=timezone.now(), **params.validated_data)

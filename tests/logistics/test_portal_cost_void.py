@@ -10,7 +10,7 @@ from logistics.models import ExtraCost
 from logistics.services import costs
 from settlement.services import generation
 from tests.logistics.builders import charge
-from tests.portal import field_errors, logged_in
+from tests.portal import field_errors, logged_in, seen_by
 
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock_at_now")]
@@ -97,3 +97,41 @@ def test_a_supplier_neither_sees_void_buttons_nor_voids(delivered_order, logisti
     response = logged_in(supplier_admin).post(void_url(cost), {"reason": "录错"})
 
     assert response.status_code == 403 and costs.total_amount(ExtraCost.objects.all()) == cost.amount
+
+
+def test_a_cost_voided_since_the_costs_page_was_opened_is_refused_from_it_naming_who_voided_it_and_when(delivered_order, logistics):
+    cost = charge(delivered_order, actor=logistics, now=delivered_order.delivered_at)
+    client = logged_in(logistics)
+    seen = seen_by(client.get(PAGE).content.decode(), void_url(cost))
+    costs.void_extra_cost(cost=cost, actor=logistics, now=delivered_order.delivered_at, reason="重复录入")
+
+    stale = client.post(void_url(cost), {"reason": "金额有误", "seen": seen, "next": PAGE})
+
+    said = [str(message) for message in stale.context["messages"]]
+    cost.refresh_from_db()
+    assert stale.status_code == 409 and cost.void_reason == "重复录入"
+    assert len(said) == 1 and said[0].startswith("额外费用在您打开页面后已有变动（") and "作废" in said[0]
+
+
+def test_a_cost_unchanged_since_the_costs_page_was_opened_is_voided_from_it(delivered_order, logistics):
+    cost = charge(delivered_order, actor=logistics, now=delivered_order.delivered_at)
+    client = logged_in(logistics)
+
+    done = client.post(void_url(cost), {"reason": "重复录入", "seen": seen_by(client.get(PAGE).content.decode(), void_url(cost)), "next": PAGE})
+
+    cost.refresh_from_db()
+    assert done.status_code == 302 and cost.state == "voided"
+
+
+def test_an_api_void_of_a_cost_voided_since_it_was_read_is_409_naming_the_change_and_voids_nothing_again(
+    delivered_order, logistics, api,
+):
+    cost = charge(delivered_order, actor=logistics, now=delivered_order.delivered_at)
+    seen = api(logistics).get(f"/api/v1/extra-costs/{cost.pk}/history/").json()[-1]["id"]
+    costs.void_extra_cost(cost=cost, actor=logistics, now=delivered_order.delivered_at, reason="重复录入")
+
+    stale = api(logistics).post(f"/api/v1/extra-costs/{cost.pk}/void/", {"reason": "金额有误", "seen": seen}, format="json")
+
+    cost.refresh_from_db()
+    assert stale.status_code == 409 and stale.json()["errors"][0]["code"] == "changed_since_seen"
+    assert "作废" in stale.json()["errors"][0]["detail"] and cost.void_reason == "重复录入"
