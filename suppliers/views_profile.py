@@ -17,8 +17,8 @@ from django.views.decorators.http import require_POST
 from core.api.permissions import require_role
 from core.errors import DomainError, PermissionDenied
 from core.files import serve
-from core.fsm import history_of
-from core.portal import add_service_errors, create_with_form, form_status, paginate, run_action
+from core.fsm import history_of, note_latest_changes
+from core.portal import add_service_errors, create_with_form, form_status, moved_on, paginate, run_action
 from core.roles import SUPPLIER_ROLES, Role, has_role
 from suppliers.forms import ContractFilterForm, ProfileChangeFilterForm, QualificationFilterForm
 from suppliers.forms_profile import ContractForm, ProfileChangeForm, QualificationForm, SmsNoticesForm
@@ -192,6 +192,7 @@ def profile_change_list(request):
     filters = ProfileChangeFilterForm(request.GET)
     context = paginate(request, filters.apply(list_profile_changes(actor=request.user))) | {"filters": filters}
     _with_values(request, context["page_obj"])
+    note_latest_changes(context["page_obj"])  # what each row's approve / reject forms saw
     return render(request, "suppliers/profile/change_list.html", context, status=filters.status)
 
 
@@ -245,10 +246,15 @@ QUALIFICATION_ACTIONS = {
 
 
 def _decide(request, *, queryset, pk: int, name: str, actions: dict, target: str) -> None:
+    """Approve or reject a contract, a profile change or a qualification from its page or list; one withdrawn,
+    replaced or decided since that page was opened (the `seen` its form carries) is refused, saying who changed it,
+    when and how, and nothing is decided."""
     require_role(request.user, contracts.DECIDERS)
     obj = get_object_or_404(queryset, pk=pk)
     if name not in actions:
         raise Http404
+    if moved_on(request, obj, name):  # said at the top, whatever the reason held
+        return
     service, label = actions[name]
     reason = request.POST.get("reason", "")
     run_action(request, lambda: service(**{target: obj}, actor=request.user, now=timezone.now(), reason=reason), success=label)

@@ -1,0 +1,81 @@
+"""The operator's approve / reject of a supplier's profile change carries what the review page showed of it (`seen`): a
+change the supplier withdrew (and perhaps asked again with other values) or a colleague decided since the page was
+opened is refused naming who changed it, when and how, and nothing about the supplier changes; the API takes the same
+optional `seen`."""
+import pytest
+from django.utils import timezone
+
+from suppliers.models import ProfileChange
+from suppliers.services import profile
+from tests.portal import logged_in, seen_by
+from tests.suppliers.profile_factories import evidence
+
+pytestmark = pytest.mark.django_db
+LIST = "/supplier/profile-changes/review/"
+
+
+def renaming(supplier, admin, name: str) -> ProfileChange:
+    return profile.request_profile_change(supplier=supplier, actor=admin, now=timezone.now(), field="legal_name", legal_name=name,
+                                          evidence=evidence())
+
+
+def said(response) -> list[str]:
+    return [str(message) for message in response.context["messages"]]
+
+
+def test_a_change_withdrawn_and_asked_again_with_another_name_since_its_page_was_opened_is_not_approved_from_it(
+    operator, supplier_admin, supplier,
+):
+    name = supplier.name
+    first = renaming(supplier, supplier_admin, "杭州甲礼品有限公司")
+    client, approve = logged_in(operator), f"{LIST}{first.pk}/approve/"
+    seen = seen_by(client.get(f"{LIST}{first.pk}/").content.decode(), approve)
+    profile.withdraw_profile_change(change=first, actor=supplier_admin, now=timezone.now())
+    second = renaming(supplier, supplier_admin, "杭州乙礼品有限公司")
+
+    stale = client.post(approve, {"seen": seen}, follow=True)
+
+    supplier.refresh_from_db()
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (supplier.name, first.state, second.state) == (name, "withdrawn", "pending")
+    assert len(said(stale)) == 1
+    assert said(stale)[0].startswith("资料变更在您打开页面后已有变动（") and "撤回" in said(stale)[0]
+
+
+def test_a_change_a_colleague_rejected_since_the_list_was_opened_is_not_approved_from_the_list(operator, supplier_admin, supplier):
+    name = supplier.name
+    change = renaming(supplier, supplier_admin, "杭州甲礼品有限公司")
+    client, approve = logged_in(operator), f"{LIST}{change.pk}/approve/"
+    seen = seen_by(client.get(LIST).content.decode(), approve)
+    profile.reject_profile_change(change=change, actor=operator, now=timezone.now(), reason="营业执照不清晰")
+
+    stale = client.post(approve, {"seen": seen, "next": "list"}, follow=True)
+
+    supplier.refresh_from_db()
+    change.refresh_from_db()
+    assert (supplier.name, change.state) == (name, "rejected")
+    assert len(said(stale)) == 1 and "在您打开页面后已有变动" in said(stale)[0] and "驳回" in said(stale)[0]
+
+
+def test_a_change_unchanged_since_its_page_was_opened_is_approved_from_it(operator, supplier_admin, supplier):
+    change = renaming(supplier, supplier_admin, "杭州甲礼品有限公司")
+    client, approve = logged_in(operator), f"{LIST}{change.pk}/approve/"
+
+    client.post(approve, {"seen": seen_by(client.get(f"{LIST}{change.pk}/").content.decode(), approve)})
+
+    supplier.refresh_from_db()
+    assert supplier.name == "杭州甲礼品有限公司"
+
+
+def test_an_api_approval_of_a_change_withdrawn_since_it_was_read_is_409_naming_the_change(operator, supplier_admin, supplier, api):
+    name = supplier.name
+    change = renaming(supplier, supplier_admin, "杭州甲礼品有限公司")
+    seen = api(operator).get(f"/api/v1/profile-changes/{change.pk}/history/").json()[-1]["id"]
+    profile.withdraw_profile_change(change=change, actor=supplier_admin, now=timezone.now())
+
+    stale = api(operator).post(f"/api/v1/profile-changes/{change.pk}/approve/", {"seen": seen}, format="json")
+
+    supplier.refresh_from_db()
+    assert stale.status_code == 409 and stale.json()["errors"][0]["code"] == "changed_since_seen"
+    assert "撤回" in stale.json()["errors"][0]["detail"] and supplier.name == name
