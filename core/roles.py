@@ -21,8 +21,10 @@ SUPPLIER_ROLES = frozenset({Role.SUPPLIER_ADMIN, Role.SUPPLIER_STAFF})
 #: `has_role`/`require_role` admit them
 OPERATORS = frozenset({Role.OPERATOR})
 STAFF_ROLES = frozenset({Role.OPERATOR, Role.LOGISTICS, Role.FINANCE})
-#: who reviews suppliers: on a supplier's page, the onboarding checklist and the paperwork (contracts, licences) are
-#: theirs; the logistics provider, which opens the suppliers' pages too, has no business with them
+#: who reviews suppliers and reads their paperwork: on a supplier's page, the onboarding checklist; the contracts,
+#: licences and certificates, bank accounts and profile changes (their rows, review pages and navigation); the logistics
+#: provider, which opens the suppliers' pages too, has no business with them. Who decides them: DECIDERS
+#: (suppliers.services.contracts)
 SUPPLIER_REVIEWERS = frozenset({Role.OPERATOR, Role.FINANCE})
 #: who never sees what the operator pays suppliers (SPEC §4.13): members, and the logistics provider, which handles
 #: the goods and pays its own claims but is no party to the supplier's settlement

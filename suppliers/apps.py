@@ -15,7 +15,7 @@ class SuppliersConfig(AppConfig):
         from suppliers import checks  # noqa: F401  (configuration checks)
         from core.login import explain_refused_login
         from core.portal import NavGroup, register_nav, register_supplier_page
-        from core.roles import SUPPLIER_ROLES, Role
+        from core.roles import SUPPLIER_REVIEWERS, SUPPLIER_ROLES, Role
         from suppliers.models import Notice, Qualification
         from suppliers.views_catalog import GIFT_STAFF, STOCK_READERS
         from suppliers.views import SUPPLIER_READERS
@@ -38,13 +38,13 @@ class SuppliersConfig(AppConfig):
         register_nav(_("我的礼品"), "supplier-gifts", roles=SUPPLIER_ROLES, order=20)
         register_nav(_("礼品导入导出"), "supplier-catalog-import", roles=SUPPLIER_ROLES, order=25)
         register_nav(_("库存"), "supplier-stock", roles=STOCK_READERS, order=30, group=NavGroup.ORDERS)
-        register_nav(_("合同审核"), "operator-contracts", roles={Role.OPERATOR, Role.FINANCE}, order=40, group=NavGroup.SUPPLIERS,
+        register_nav(_("合同审核"), "operator-contracts", roles=SUPPLIER_REVIEWERS, order=40, group=NavGroup.SUPPLIERS,
                      badge=contracts_waiting)
-        register_nav(_("资料变更审核"), "operator-profile-changes", roles={Role.OPERATOR, Role.FINANCE}, order=50,
+        register_nav(_("资料变更审核"), "operator-profile-changes", roles=SUPPLIER_REVIEWERS, order=50,
                      group=NavGroup.SUPPLIERS, badge=changes_waiting)
         register_nav(_("资质审核"), "operator-qualifications", roles=Qualification.visibility.staff, order=60, group=NavGroup.SUPPLIERS,
                      badge=qualifications_waiting)
-        register_supplier_page(_("合同"), "operator-contracts", roles={Role.OPERATOR, Role.FINANCE}, order=10)
+        register_supplier_page(_("合同"), "operator-contracts", roles=SUPPLIER_REVIEWERS, order=10)
         register_supplier_page(_("资质"), "operator-qualifications", roles=Qualification.visibility.staff, order=20)
         register_supplier_page(_("礼品"), "operator-gifts", roles=GIFT_STAFF, order=30)
         register_nav(_("资料信息"), "supplier-profile", roles=SUPPLIER_ROLES, order=60)

@@ -19,7 +19,7 @@ from core.errors import DomainError, PermissionDenied
 from core.files import serve
 from core.fsm import history_of, note_latest_changes
 from core.portal import add_service_errors, create_with_form, form_status, moved_on, paginate, run_action
-from core.roles import SUPPLIER_ROLES, Role, has_role
+from core.roles import SUPPLIER_REVIEWERS, SUPPLIER_ROLES, Role, has_role
 from suppliers.forms import ContractFilterForm, ProfileChangeFilterForm, QualificationFilterForm
 from suppliers.forms_profile import ContractForm, ProfileChangeForm, QualificationForm, SmsNoticesForm
 from suppliers.models import Contract, ProfileChange, Qualification, Supplier
@@ -37,7 +37,6 @@ from suppliers.selectors_profile import (
 )
 from suppliers.services import contracts, profile, qualifications
 
-REVIEWERS = {Role.OPERATOR, Role.FINANCE}
 #: what the page says of a change applied at once (which ones are: profile.NO_REVIEW)
 APPLIED = {ProfileChange.Field.CONTACT: gettext_lazy("联系人信息已更新"), ProfileChange.Field.ADDRESS: gettext_lazy("地址已更新"),
            ProfileChange.Field.SMS_NOTICES: gettext_lazy("短信通知设置已更新")}
@@ -162,7 +161,7 @@ def supplier_paperwork(request):
 # --- the operator's review ----------------------------------------------------------------------------------
 @login_required
 def contract_list(request):
-    require_role(request.user, REVIEWERS)
+    require_role(request.user, SUPPLIER_REVIEWERS)
     filters = ContractFilterForm(request.GET)
     chosen = filters.values().get("supplier")  # the supplier the list is filtered to (a supplier's page links so) is the one to register for
     form = ContractForm(request.POST or None, request.FILES or None, suppliers=Supplier.objects.visible_to(request.user),
@@ -180,7 +179,7 @@ def contract_list(request):
 
 @login_required
 def contract_detail(request, pk: int):
-    require_role(request.user, REVIEWERS)
+    require_role(request.user, SUPPLIER_REVIEWERS)
     contract = get_object_or_404(list_contracts(actor=request.user), pk=pk)
     context = {"contract": contract, "history": history_of(contract), "decidable": contract.state == Contract.State.PENDING}
     return render(request, "suppliers/profile/contract_detail.html", context)
@@ -188,7 +187,7 @@ def contract_detail(request, pk: int):
 
 @login_required
 def profile_change_list(request):
-    require_role(request.user, REVIEWERS)
+    require_role(request.user, SUPPLIER_REVIEWERS)
     filters = ProfileChangeFilterForm(request.GET)
     context = paginate(request, filters.apply(list_profile_changes(actor=request.user))) | {"filters": filters}
     _with_values(request, context["page_obj"])
@@ -198,7 +197,7 @@ def profile_change_list(request):
 
 @login_required
 def profile_change_detail(request, pk: int):
-    require_role(request.user, REVIEWERS)
+    require_role(request.user, SUPPLIER_REVIEWERS)
     change = get_object_or_404(list_profile_changes(actor=request.user), pk=pk)
     _with_values(request, [change], reviewing=True)
     profile.record_review_read(change=change, actor=request.user, now=timezone.now())

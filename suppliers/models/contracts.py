@@ -11,6 +11,7 @@ from django_fsm import transition
 
 from core.masking import mask_account_number
 from core.models import LatestLog, Program, StateField, StateMachine, logs_relation
+from core.roles import SUPPLIER_REVIEWERS
 from core.tenancy import ScopedManager, ScopedQuerySet, Visibility
 from core.texts import Message, label_message, stored, written
 
@@ -38,7 +39,7 @@ class Contract(StateMachine):
     transition_logs = logs_relation()
 
     objects = ScopedManager()
-    visibility = Visibility(supplier="supplier", staff=frozenset({"operator", "finance"}))  # not logistics (SPEC §4.13)
+    visibility = Visibility(supplier="supplier", staff=SUPPLIER_REVIEWERS)  # not logistics (SPEC §4.13)
     rejection = LatestLog("reject", state=State.REJECTED)  # the operator's reason, who and when
 
     class Meta:
@@ -101,7 +102,7 @@ class Qualification(StateMachine):
     transition_logs = logs_relation()
 
     objects = models.Manager.from_queryset(QualificationQuerySet)()
-    visibility = Visibility(supplier="supplier", staff=frozenset({"operator", "finance"}))  # not logistics (SPEC §4.13)
+    visibility = Visibility(supplier="supplier", staff=SUPPLIER_REVIEWERS)  # not logistics (SPEC §4.13)
     rejection = LatestLog("reject", state=State.REJECTED)  # the operator's reason, who and when
 
     class Meta:
@@ -144,7 +145,7 @@ class BankAccount(models.Model):
     approved_at = models.DateTimeField(_("审核通过时间"))
 
     objects = ScopedManager()
-    visibility = Visibility(supplier="supplier", staff=frozenset({"operator", "finance"}))
+    visibility = Visibility(supplier="supplier", staff=SUPPLIER_REVIEWERS)
 
     class Meta:
         ordering = ["-approved_at", "-id"]
@@ -191,7 +192,7 @@ class ProfileChange(StateMachine):
     transition_logs = logs_relation()
 
     objects = ScopedManager()
-    visibility = Visibility(supplier="supplier", staff=frozenset({"operator", "finance"}))
+    visibility = Visibility(supplier="supplier", staff=SUPPLIER_REVIEWERS)
     rejection = LatestLog("reject", state=State.REJECTED)  # the operator's reason, who and when
 
     class Meta:
