@@ -17,7 +17,7 @@ PAYLOAD_KEYS = ("carrier", "signer", "reason", "order_number")
 
 class CarrierEventForm(SubmittedOnce):
     """One carrier event for a shipment, by its tracking number. The page's token becomes the event id, so a form
-    sent twice is recorded once, as the provider's retries are."""
+    sent twice is recorded once, as the provider's retries are (core.portal.create_with_form)."""
 
     tracking_number = forms.CharField(label=_("运单号"), max_length=60)
     kind = forms.ChoiceField(label=_("类型"), choices=CarrierEvent.Kind.choices)
@@ -38,16 +38,13 @@ class CarrierEventForm(SubmittedOnce):
     def clean_tracking_number(self) -> str:
         return self.cleaned_data["tracking_number"].strip()
 
-    @property
-    def event_id(self) -> str:
-        return f"portal-{self.cleaned_data['token']}"
-
-    def values(self) -> dict:
-        """The arguments of record_carrier_event besides the event id, its sequence, the actor and now."""
+    def reported(self) -> dict:
+        """The arguments of report_carrier_event besides the actor and now: the event as entered, and its id, the
+        page's token (the same for the form sent again)."""
         data = self.cleaned_data
         payload = {key: data[key].strip() for key in PAYLOAD_KEYS if data[key].strip()}
-        return {"tracking_number": data["tracking_number"], "kind": data["kind"], "occurred_at": data["occurred_at"],
-                "payload": payload}
+        return {"event_id": f"portal-{data['token']}", "tracking_number": data["tracking_number"], "kind": data["kind"],
+                "occurred_at": data["occurred_at"], "payload": payload}
 
 
 class TariffChangeFilterForm(ListFilter):

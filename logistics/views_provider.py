@@ -5,18 +5,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.api.permissions import require_role
-from core.errors import DomainError
-from core.portal import act_with_form, add_service_errors, page_status, paginate
+from core.portal import act_with_form, add_service_errors, create_with_form, form_status, page_status, paginate
 from logistics.api.provider import READERS, SENDERS
 from logistics.forms_provider import EVENT_FIELDS, CarrierEventFilterForm, CarrierEventForm, TariffChangeFilterForm, TariffForm
-from logistics.models import Tariff
-from logistics.selectors import next_event_sequence
+from logistics.models import CarrierEvent, Tariff
 from logistics.services import carrier_events, costs
 
 
@@ -32,24 +29,25 @@ def carrier_event_list(request):
 @login_required
 def carrier_event_report(request):
     """Report a carrier event (picked up, shipped, delivered, failed) for a tracking number; it takes the parcel's next
-    sequence and is applied as the provider's would be. A refusal comes back next to the field it is about."""
+    sequence and is applied as the provider's would be. A refusal, or the event stored as rejected, comes back next to
+    the field it is about; the form sent again records nothing more, and sent again with other values is refused (409)
+    naming the event it recorded."""
     require_role(request.user, SENDERS)
     form = CarrierEventForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        values = form.values()
-        try:
-            event = carrier_events.record_carrier_event(
-                event_id=form.event_id, sequence=next_event_sequence(tracking_number=values["tracking_number"], event_id=form.event_id),
-                **values, now=timezone.now(), actor=request.user,
-            )
-        except DomainError as error:
-            add_service_errors(form, error, aliases=EVENT_FIELDS)
+    if request.method == "POST" and (created := create_with_form(
+        request, form, "carrier_event", carrier_events.report_carrier_event, values=form.reported, aliases=EVENT_FIELDS,
+    )):
+        event = CarrierEvent.objects.get(pk=created[0])
+        if event.status == CarrierEvent.Status.REJECTED:
+            add_service_errors(form, carrier_events.rejection(event), aliases=EVENT_FIELDS)
         else:
-            messages.success(request, _("已记录承运商事件：%(number)s %(kind)s（%(status)s）") % {
-                "number": event.tracking_number, "kind": event.get_kind_display(), "status": event.get_status_display()})
+            if created[1]:
+                messages.success(request, _("已记录承运商事件：%(number)s %(kind)s（%(status)s）") % {
+                    "number": event.tracking_number, "kind": event.get_kind_display(), "status": event.get_status_display()})
             query = urlencode({"tracking_number": event.tracking_number})
             return redirect(f"{reverse('logistics-carrier-events')}?{query}")
-    return render(request, "logistics/provider/carrier_event_form.html", {"form": form}, status=400 if form.errors else 200)
+    return render(request, "logistics/provider/carrier_event_form.html", {"form": form},
+                  status=form_status(form, 400 if form.errors else 200))
 
 
 @login_required

@@ -26,6 +26,7 @@ from core.texts import Message
 from logistics.carriers import is_carrier_name, is_tracking_number, tidy_carrier, tracking_key
 from logistics.errors import CarrierEventRejected, EventIdReused, SequenceTaken, UnknownShipment
 from logistics.models import CarrierEvent, Shipment
+from logistics.selectors import next_event_sequence
 from logistics.services import shipments
 from points.models import RedemptionOrder
 
@@ -57,15 +58,39 @@ def record_carrier_event(
         tracking number)
     :raises CarrierEventRejected: the shipment cannot take the event, which is stored (committed) as rejected
     """
+    event = _stored(event_id=event_id, tracking_number=tracking_number, sequence=sequence, kind=kind, occurred_at=occurred_at,
+                    payload=payload, now=now, actor=actor)
+    if event.status == Status.REJECTED:
+        raise rejection(event)
+    return event
+
+
+def report_carrier_event(
+    *, event_id: str, tracking_number: str, kind: str, occurred_at: datetime, payload: dict, actor, now: datetime,
+) -> CarrierEvent:
+    """Record an event logistics staff report by hand (the portal's form, once per its token: `event_id`) as the
+    provider's would be, at the parcel's next sequence (the one it took, for the same event sent again). Returns the
+    event as stored, `rejected` too (see `rejection`): it stays recorded with the caller's transaction.
+
+    :raises ValidationFailed: :raises UnknownShipment: :raises EventIdReused: :raises SequenceTaken: as record_carrier_event
+    """
+    return _stored(event_id=event_id, tracking_number=tracking_number, kind=kind, occurred_at=occurred_at, payload=payload,
+                   sequence=next_event_sequence(tracking_number=tracking_number, event_id=event_id), now=now, actor=actor)
+
+
+def rejection(event: CarrierEvent) -> CarrierEventRejected:
+    """The refusal of an event stored as rejected, naming why, on its `kind`."""
+    return CarrierEventRejected(
+        gettext("事件 %(event_id)s 已记录为拒绝：%(detail)s") % {"event_id": event.event_id, "detail": event.detail}, field="kind"
+    )
+
+
+def _stored(*, event_id: str, tracking_number: str, sequence: int, kind: str, occurred_at: datetime, payload: dict | None,
+            now: datetime, actor) -> CarrierEvent:
     content = {"tracking_number": tracking_key(tracking_number), "sequence": sequence, "kind": kind, "occurred_at": occurred_at,
                "payload": dict(payload or {})}
     with transaction.atomic():
-        event = _record(event_id=event_id, content=content, now=now, actor=actor)
-    if event.status == Status.REJECTED:
-        raise CarrierEventRejected(
-            gettext("事件 %(event_id)s 已记录为拒绝：%(detail)s") % {"event_id": event.event_id, "detail": event.detail}, field="kind"
-        )
-    return event
+        return _record(event_id=event_id, content=content, now=now, actor=actor)
 
 
 @waiting_for({Role.LOGISTICS})

@@ -95,3 +95,43 @@ def test_a_delivery_dated_before_the_parcel_was_shipped_is_refused_next_to_the_e
     assert response.status_code == 400 and list(field_errors(response)) == ["occurred_at"]
     assert "发生时间不能早于运单的发货时间" in field_errors(response)["occurred_at"]
     assert not CarrierEvent.objects.exists() and Shipment.objects.get(pk=shipped.pk).state == "shipped"
+
+
+def test_a_report_sent_again_with_other_values_records_nothing_more_and_names_the_event_it_recorded(shipped, logistics):
+    client = logged_in(logistics)
+    delivered = event(signer="刘洋")
+    client.post(URL, delivered)
+
+    resent = client.post(URL, delivered | {"kind": "failed", "signer": "", "reason": "地址不详"})
+
+    recorded = CarrierEvent.objects.get()
+    assert resent.status_code == 409
+    assert str(resent.context["form"].non_field_errors()[0]).startswith("该表单已于 ")
+    assert f"承运商事件 #{recorded.pk}" in resent.content.decode()
+    assert (recorded.kind, recorded.status) == ("delivered", "applied")
+    assert Shipment.objects.get(pk=shipped.pk).state == "delivered"
+
+
+def test_a_report_double_clicked_goes_to_the_event_twice_and_says_it_was_recorded_once(shipped, logistics):
+    client = logged_in(logistics)
+    failed = event(kind="failed", reason="地址不详")
+
+    first = client.post(URL, failed, follow=True)
+    again = client.post(URL, failed, follow=True)
+
+    assert [m.message for m in first.context["messages"]] == ["已记录承运商事件：SF-P1 配送失败（已处理）"]
+    assert again.redirect_chain == first.redirect_chain and list(again.context["messages"]) == []
+    assert CarrierEvent.objects.count() == 1
+
+
+def test_a_rejected_report_sent_again_is_shown_rejected_again_and_stored_once(shipped, logistics):
+    client = logged_in(logistics)
+    client.post(URL, event(signer="刘洋"))
+    picked = event(kind="picked")
+
+    first = client.post(URL, picked)
+    again = client.post(URL, picked)
+
+    assert first.status_code == again.status_code == 400
+    assert list(field_errors(again)) == ["kind"] and "已记录为拒绝" in field_errors(again)["kind"]
+    assert list(CarrierEvent.objects.values_list("sequence", "status")) == [(1, "applied"), (2, "rejected")]
