@@ -64,6 +64,15 @@ class ChangedSinceSeen(Conflict):
     default_detail = gettext_lazy("该记录在您打开页面后已有变动，请查看后再操作")
 
 
+class PreconditionFailed(DomainError):
+    """An API write whose `If-Match` names no longer the record as it is stored (RFC 9110 §13.1.1): someone changed it
+    since the client read it, and the write would undo what they did. Nothing is written."""
+
+    code = "precondition_failed"
+    status = 412
+    default_detail = gettext_lazy("该记录在您读取后已有变动，未作修改：请重新读取后再提交")
+
+
 class IdempotencyKeyMissing(DomainError):
     code = "idempotency_key_missing"
     status = 400

@@ -99,6 +99,10 @@ class ErrorResponse409Serializer(_ClientErrorResponse):
     stock_changed (docs/api.md, "Errors")"""
 
 
+class ErrorResponse412Serializer(_ClientErrorResponse):
+    """precondition_failed: the `If-Match` sent names the record no longer (core.api.conditional)"""
+
+
 class ErrorResponse422Serializer(_ClientErrorResponse):
     """idempotency_key_reused"""
 

@@ -13,6 +13,7 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.api.conditional import CONDITIONAL_UPDATE, ConditionalUpdates
 from core.api.permissions import require_role
 from core.api.transitions import ReasonInput, RequiredReasonInput, TransitionHistoryMixin, transition_action
 from core.roles import OPERATORS, Role
@@ -188,7 +189,7 @@ class KpiSettingsInput(serializers.Serializer):
         return attrs
 
 
-class KpiSettingViewSet(viewsets.ReadOnlyModelViewSet):
+class KpiSettingViewSet(ConditionalUpdates, viewsets.ReadOnlyModelViewSet):
     """The weight and target of each KPI (operators and finance read them; operators change them with PATCH, one KPI
     at a time or several together with PATCH change/). Every change is checked against the whole set (not every
     weight 0) and saved all or nothing; errors name `<kpi>.weight`, `<kpi>.target`, or `weight` for the set."""
@@ -202,16 +203,22 @@ class KpiSettingViewSet(viewsets.ReadOnlyModelViewSet):
         super().initial(request, *args, **kwargs)
         require_role(request.user, STAFF)
 
-    @extend_schema(request=KpiSettingInput, responses={200: KpiSettingSerializer})
+    def record_name(self, setting: KpiSetting) -> str:
+        return setting.get_kpi_display()
+
+    @extend_schema(request=KpiSettingInput, parameters=CONDITIONAL_UPDATE["parameters"],
+                   responses={200: KpiSettingSerializer, **CONDITIONAL_UPDATE["responses"]})
     def partial_update(self, request, pk=None):
-        """Change a KPI's weight and/or target; later computations use them."""
+        """Change a KPI's weight and/or target; later computations use them. With If-Match, only while the KPI's
+        setting is as read (else 412); answers with its new ETag."""
         setting = self.get_object()
         require_role(request.user, OPERATORS)
-        params = KpiSettingInput(data=request.data)
-        params.is_valid(raise_exception=True)
-        assessment_rules.update_kpi_settings(actor=request.user, now=timezone.now(), values={setting.kpi: params.validated_data})
+        with self.unchanged_since_read(request, setting):
+            params = KpiSettingInput(data=request.data)
+            params.is_valid(raise_exception=True)
+            assessment_rules.update_kpi_settings(actor=request.user, now=timezone.now(), values={setting.kpi: params.validated_data})
         setting.refresh_from_db()
-        return Response(KpiSettingSerializer(setting).data)
+        return self.tagged(request, Response(KpiSettingSerializer(setting).data), setting)
 
     @extend_schema(request=KpiSettingsInput, responses={200: KpiSettingSerializer(many=True)})
     @action(detail=False, methods=["patch"])

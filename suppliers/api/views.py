@@ -10,6 +10,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
+from core.api.conditional import CONDITIONAL_UPDATE, ConditionalUpdates, stored_values
 from core.api.downloads import serving
 from core.api.fields import RequiredText
 from core.api.transitions import RequiredReasonInput, TransitionHistoryMixin, transition_action
@@ -137,8 +138,9 @@ class GiftFilter(FilterSet):
         fields = ["state", "fulfilment", "supplier", "category", "category__code"]
 
 
-class GiftViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
-    """Gifts: suppliers see and edit their own, staff see all; the catalog workflow of SPEC §4.2 as actions."""
+class GiftViewSet(ConditionalUpdates, TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
+    """Gifts: suppliers see and edit their own, staff see all; the catalog workflow of SPEC §4.2 as actions. A gift
+    read carries its ETag, which an edit may send as If-Match."""
 
     serializer_class = GiftSerializer
     http_method_names = ["get", "post", "patch", "head", "options"]
@@ -152,6 +154,10 @@ class GiftViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
     def search_rows(self, rows, text: str):
         """`?search=`: each word in the SKU or name, full-width forms read as plain ones, as the gift pages search."""
         return rows.filter(all_words(text, GIFT_SEARCH))
+
+    def version_values(self, gift: Gift) -> dict:
+        """What a gift stores: its row and its points prices."""
+        return stored_values(gift) | {"points_prices": sorted((price.program_id, price.points_price) for price in gift.prices.all())}
 
     @PICTURE_SCHEMA
     @action(detail=True, methods=["get"], url_path=r"images/(?P<index>[0-9]{1,3})", **serving("image/*"))
@@ -186,18 +192,22 @@ class GiftViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
         gift = catalog.create_gift(supplier=supplier, actor=request.user, now=timezone.now(), **params.validated_data)
         return Response(GiftSerializer(gift).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=GiftInput(partial=True), responses={200: GiftSerializer, 202: GiftRevisionSerializer})
+    @extend_schema(request=GiftInput(partial=True), parameters=CONDITIONAL_UPDATE["parameters"],
+                   responses={200: GiftSerializer, 202: GiftRevisionSerializer, **CONDITIONAL_UPDATE["responses"]})
     def partial_update(self, request, pk=None):
-        """Edit a draft in place (200), or propose a reviewed revision of an approved or listed gift (202)."""
+        """Edit a draft in place (200, with the gift's new ETag), or propose a reviewed revision of an approved or
+        listed gift (202); with If-Match, only while the gift is as read (else 412)."""
         gift = self.get_object()
         require_role(request.user, SUPPLIER_USERS)
-        params = GiftInput(data=request.data, partial=True)
-        params.is_valid(raise_exception=True)
-        changes = {k: v for k, v in params.validated_data.items() if k != "sku"}
-        result = revisions.edit_gift(gift=gift, actor=request.user, now=timezone.now(), changes=changes)
+        with self.unchanged_since_read(request, gift):
+            params = GiftInput(data=request.data, partial=True)
+            params.is_valid(raise_exception=True)
+            changes = {k: v for k, v in params.validated_data.items() if k != "sku"}
+            result = revisions.edit_gift(gift=gift, actor=request.user, now=timezone.now(), changes=changes)
         if isinstance(result, GiftRevision):
             return Response(GiftRevisionSerializer(result).data, status=status.HTTP_202_ACCEPTED)
-        return Response(GiftSerializer(self.get_queryset().get(pk=result.pk)).data)
+        edited = self.get_queryset().get(pk=result.pk)
+        return self.tagged(request, Response(GiftSerializer(edited).data), edited)
 
     schedule = transition_action(
         revisions.schedule_publication, name="schedule", roles=OPERATORS, target="gift", input_serializer=ScheduleInput, transition="publish"
@@ -255,8 +265,9 @@ class GiftRevisionViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet)
     withdraw = transition_action(revisions.withdraw_revision, name="withdraw", roles=SUPPLIER_ROLES, target="revision")
 
 
-class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
-    """Gift categories and the product certificates each requires (everyone reads them; operators add and change them)."""
+class CategoryViewSet(ConditionalUpdates, viewsets.ReadOnlyModelViewSet):
+    """Gift categories and the product certificates each requires (everyone reads them; operators add and change them,
+    a change sending the ETag read as If-Match)."""
 
     serializer_class = CategorySerializer
     queryset = Category.objects.all()
@@ -272,15 +283,18 @@ class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
         category = categories.save_category(actor=request.user, now=timezone.now(), **params.validated_data)
         return Response(CategorySerializer(category).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=CategoryInput, responses={200: CategorySerializer})
+    @extend_schema(request=CategoryInput, parameters=CONDITIONAL_UPDATE["parameters"],
+                   responses={200: CategorySerializer, **CONDITIONAL_UPDATE["responses"]})
     def partial_update(self, request, code=None):
-        """Change a category's names or required certificates (the fields sent; its code stays)."""
+        """Change a category's names or required certificates (the fields sent; its code stays); with If-Match, only
+        while the category is as read (else 412). Answers with its new ETag."""
         category = self.get_object()
         require_role(request.user, OPERATORS)
-        params = CategoryInput(data=request.data, partial=True)
-        params.is_valid(raise_exception=True)
-        category = categories.save_category(actor=request.user, now=timezone.now(), category=category, **params.validated_data)
-        return Response(CategorySerializer(category).data)
+        with self.unchanged_since_read(request, category) as current:
+            params = CategoryInput(data=request.data, partial=True)
+            params.is_valid(raise_exception=True)
+            category = categories.save_category(actor=request.user, now=timezone.now(), category=current, **params.validated_data)
+        return self.tagged(request, Response(CategorySerializer(category).data), category)
 
 
 class LocationViewSet(viewsets.ReadOnlyModelViewSet):
