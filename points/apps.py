@@ -16,6 +16,7 @@ class PointsConfig(AppConfig):
         register_nav(_("礼品目录"), "member-catalog", roles={Role.MEMBER}, order=10)
         register_nav(_("我的订单"), "member-orders", roles={Role.MEMBER}, order=20, badge=orders_to_confirm)
         register_nav(_("我的积分"), "member-points", roles={Role.MEMBER}, order=30)
+        register_nav(_("我的短信"), "member-messages", roles={Role.MEMBER}, order=35)
         register_nav(_("兑换订单"), "operator-orders", roles={Role.OPERATOR, Role.LOGISTICS, Role.FINANCE}, order=70,
                      group=NavGroup.ORDERS)
         register_supplier_page(pgettext_lazy("nav", "订单"), "operator-orders", roles={Role.OPERATOR, Role.FINANCE}, order=50)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("orders/<int:pk>/cancel/", views.order_cancel, name="member-order-cancel"),
     path("points/", views.points, name="member-points"),
     path("points/reminders/", views.reminders, name="member-reminders"),
+    path("points/messages/", views.reminder_messages, name="member-messages"),
     path("credits/", views_operator.credit_upload, name="operator-points-credits"),
     path("credits/<int:pk>/", views_operator.credit_upload_detail, name="operator-points-credit-upload"),
     path("order-admin/", views_operator.order_admin, name="operator-orders"),

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from core.api.permissions import require_role
 from core.errors import DomainError
 from core.fsm import history_of
+from core.notifications import body_shown, member_messages
 from core.portal import add_service_errors, bad_input_is_400, create_with_form, form_status, paginate, run_action, send_back
 from core.roles import Role
 from points.forms import (
@@ -213,6 +214,17 @@ def points(request):
     label_reasons(context["page_obj"])
     reminders = RemindersForm(initial={"reminders_opt_out": member.reminders_opt_out})
     return render(request, "points/points.html", context | {"summary": summary, "member": member, "reminders": reminders})
+
+
+@login_required
+def reminder_messages(request):
+    """The SMS written for the member's phone, newest first: what was sent, what waits out the quiet hours, what its
+    opt-out withheld; a confirmation code is not shown again."""
+    member = _member(request)
+    context = paginate(request, member_messages(phone=member.phone))
+    for message in context["page_obj"]:
+        message.shown = body_shown(message)
+    return render(request, "points/messages.html", context | {"member": member})
 
 
 @login_required

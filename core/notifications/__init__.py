@@ -9,6 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from core import sql
@@ -65,8 +66,17 @@ def body_shown(notification: Notification) -> str:
     return kind.template.format_map(_Hidden()) if kind and kind.secret else notification.body
 
 
+#: What a member is texted (a supplier's contact gets the supplier_ and statement_ kinds).
+MEMBER_KINDS = frozenset(name for name in KINDS if not name.startswith(("supplier_", "statement_")))
 #: The non-urgent reminders a member may opt out of.
-MEMBER_REMINDERS = frozenset(name for name, kind in KINDS.items() if not kind.urgent and not name.startswith(("supplier_", "statement_")))
+MEMBER_REMINDERS = frozenset(name for name in MEMBER_KINDS if not KINDS[name].urgent)
+
+
+def member_messages(*, phone: str) -> QuerySet[Notification]:
+    """The messages written for a member's phone, newest first: sent, waiting (the quiet hours) and withheld (opted
+    out). Only the kinds a member is texted, so a supplier's notices to a contact who shares the number stay out; shown
+    with `body_shown`, so a confirmation code is read on the phone alone."""
+    return Notification.objects.filter(phone=phone, kind__in=MEMBER_KINDS)
 
 
 def suppress_pending(*, phone: str, kinds: frozenset[str]) -> int:
