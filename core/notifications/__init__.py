@@ -32,6 +32,10 @@ KINDS: dict[str, Kind] = {
     ),
     "shipped": Kind(False, "【积分商城】订单 {order_number} 已发货，{carrier} 运单号 {tracking_number}。"),
     "delivered": Kind(False, "【积分商城】订单 {order_number} 已签收，感谢您的兑换。"),
+    "delivered_automatically": Kind(
+        False, "【积分商城】订单 {order_number} 发货已满14天，已自动确认收货。如未收到礼品，请在订单页面发起投诉或联系客服。"
+    ),
+    "delivery_failed": Kind(False, "【积分商城】订单 {order_number} 本次配送未成功，我们将尽快安排重新配送或退还积分，届时短信告知。"),
     "points_expiring": Kind(False, "【积分商城】您有 {points} 积分将于 {expires_on} 到期，请及时使用。"),
     "complaint_answered": Kind(False, "【积分商城】您的投诉 {complaint_number} 已有答复，请登录查看。"),
     "return_updated": Kind(False, "【积分商城】您的退换货申请 {return_number} 状态更新为：{state}。"),

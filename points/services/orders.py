@@ -449,14 +449,20 @@ def deliver_order(
     with transaction.atomic():
         apply_transition(order, "deliver", actor=actor, at=now, reason=reason, delivered_at=now, recorded_at=recorded_at or now,
                          automatically=automatically)
-        notify(kind="delivered", phone=order.member.phone, at=now, subject=order, opted_out=order.member.reminders_opt_out,
-               context={"order_number": order.number})
+        # a receipt confirmed for the member, not signed by it: it is told so, and where to turn if nothing came
+        notify(kind="delivered_automatically" if automatically else "delivered", phone=order.member.phone, at=now, subject=order,
+               opted_out=order.member.reminders_opt_out, context={"order_number": order.number})
     return order
 
 
 def fail_delivery(*, order: RedemptionOrder, actor, now: datetime, reason: str = "") -> RedemptionOrder:
-    """A carrier reports the delivery failed. :raises InvalidTransition:"""
-    return apply_transition(order, "fail_delivery", actor=actor, at=now, reason=reason)
+    """A carrier reports the delivery failed; the member is told its order waits for a new attempt or a refund (each
+    texted in its turn: the new tracking number, the points back). :raises InvalidTransition:"""
+    with transaction.atomic():
+        apply_transition(order, "fail_delivery", actor=actor, at=now, reason=reason)
+        notify(kind="delivery_failed", phone=order.member.phone, at=now, subject=order, opted_out=order.member.reminders_opt_out,
+               context={"order_number": order.number})
+    return order
 
 
 def redeliver_order(
