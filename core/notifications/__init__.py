@@ -51,6 +51,7 @@ KINDS: dict[str, Kind] = {
     "replacement_reshipping": Kind(False, "【积分商城】您的换货申请 {return_number} 的新礼品未能送达，我们将重新发出，发货后短信告知运单号。"),
     "replacement_refunded": Kind(False, "【积分商城】您的换货申请 {return_number} 的新礼品未能送达，已改为退还 {points} 积分。"),
     "supplier_notice": Kind(False, "【积分商城礼品商平台】{title}"),
+    "supplier_meeting": Kind(False, "【积分商城礼品商平台】会议通知：{title}，时间 {meeting_at}，地点 {place}。请登录平台查看议程并确认。"),
     "supplier_dropship": Kind(False, "【积分商城礼品商平台】{count} 笔直发订单待发货，请于 {ship_by} 前发出。"),
     "supplier_parcel": Kind(False, "【积分商城礼品商平台】{title}，请于 {ship_by} 前发出。"),
     "statement_issued": Kind(False, "【积分商城礼品商平台】{month} 结算单第 {version} 版已下发，应付 {payable} 元，请在10天内确认或提出异议。"),

@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 
 from core.errors import NotFound, ValidationFailed
 from core.roles import SUPPLIER_ROLES, Role, require_role
+from core.texts import moment
 from core.validators import id_or_none, storable_ids, years_error
 from suppliers.models import Announcement, AnnouncementDelivery, Supplier
 from suppliers.services.notices import Sms, text_supplier
@@ -77,9 +78,19 @@ def publish_announcement(
         AnnouncementDelivery.objects.bulk_create(
             AnnouncementDelivery(announcement=announcement, supplier=supplier) for supplier in recipients
         )
+        sms = _sms(announcement)
         for supplier in recipients:
-            text_supplier(supplier, kind="announcement", now=now, sms=Sms("supplier_notice", {"title": announcement.title}, announcement))
+            text_supplier(supplier, kind="announcement", now=now, sms=sms)
     return announcement
+
+
+def _sms(announcement: Announcement) -> Sms:
+    """What a recipient's contact is texted: the title; for a meeting its time and place too, which a contact away from
+    the portal needs to keep the date."""
+    if announcement.kind == Announcement.Kind.MEETING:
+        context = {"title": announcement.title, "meeting_at": moment(announcement.meeting_at), "place": announcement.place}
+        return Sms("supplier_meeting", context, announcement)
+    return Sms("supplier_notice", {"title": announcement.title}, announcement)
 
 
 def get_delivery(*, announcement_id: int, actor) -> AnnouncementDelivery:

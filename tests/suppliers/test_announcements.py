@@ -369,3 +369,17 @@ def test_choosing_an_applicant_through_the_api_is_a_400_naming_suppliers(active_
 
     assert response.status_code == 400
     assert [e["attr"] for e in response.json()["errors"]] == ["suppliers"]
+
+
+def test_a_meeting_notice_texts_each_contact_its_time_and_place_once(active_pair, operator, now):
+    from core.notifications.backends import MemoryBackend
+    from core.services import send_due_notifications
+
+    announcements.publish_announcement(kind="meeting", title="季度供应商沟通会", body="请派一名负责人参会。", meeting_at=now + timedelta(days=7),
+                                       place="杭州总部3楼会议室", agenda="考核结果", actor=operator, now=now)
+    send_due_notifications(now=now)
+    send_due_notifications(now=now + timedelta(minutes=5))
+
+    texted = sorted((m["phone"], m["body"]) for m in MemoryBackend.outbox)
+    body = "【积分商城礼品商平台】会议通知：季度供应商沟通会，时间 2026-10-22 10:00，地点 杭州总部3楼会议室。请登录平台查看议程并确认。"
+    assert texted == sorted((s.contact_phone, body) for s in active_pair)
