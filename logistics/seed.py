@@ -210,7 +210,7 @@ def _seed_dropship(*, now) -> None:
         sms = Notification.objects.filter(
             kind="confirmation_code", subject_type=order._meta.label_lower, subject_id=str(order.pk)
         ).latest("id")
-        code = re.search(r"\d{6}", sms.body).group()
+        code = re.search(r"验证码为 (\d{6})", sms.body).group(1)
         orders.confirm_order(order=order, code=code, now=placed_at + timedelta(minutes=1), actor=order.member.user)
     shipments.hand_over_dropship_orders(actor=None, now=now - timedelta(hours=1))
 

@@ -6,6 +6,9 @@ from collections.abc import Callable
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+#: what a confirmation code's text names besides the code: the order it confirms (`ordered | {"code": "123456"}`)
+ORDERED = {"points": 10500, "gift": "保温杯", "quantity": 7, "order_number": "RO1"}
+
 
 def assert_list_queries_constant(client, url: str, make_rows: Callable[[int], object]) -> int:
     """Assert that `url` runs the same number of queries for a page of 1 and a page of 50.

@@ -24,7 +24,11 @@ class Kind:
 
 
 KINDS: dict[str, Kind] = {
-    "confirmation_code": Kind(True, "【积分商城】您的兑换验证码为 {code}，15分钟内有效，请勿泄露。", secret=True),
+    # what the code confirms is named (二次确认): a member sees what it is about to spend before it passes the code on
+    "confirmation_code": Kind(
+        True, "【积分商城】您正在用 {points} 积分兑换「{gift}」×{quantity}（订单 {order_number}），验证码为 {code}，15分钟内有效，请勿泄露。",
+        secret=True,
+    ),
     "points_deducted": Kind(True, "【积分商城】订单 {order_number} 已扣减 {points} 积分，当前余额 {balance} 积分。"),
     "refund_credited": Kind(True, "【积分商城】订单 {order_number} 已退还 {points} 积分，当前余额 {balance} 积分。"),
     "refund_partly_expired": Kind(

@@ -188,10 +188,11 @@ def _send_code(order: RedemptionOrder, now: datetime, *, replacing: bool = False
     rows = RedemptionOrder.objects.filter(pk=order.pk)
     if replacing:
         rows = rows.filter(code_expires_at=order.code_expires_at)
+    confirming = {"points": order.points_cost, "gift": order.gift.name, "quantity": order.quantity, "order_number": order.number}
     sent = rows.update(code_hash=_code_hash(order.number, code), code_expires_at=now + CODE_VALIDITY) == 1
     order.refresh_from_db()
     if sent:
-        notify(kind="confirmation_code", phone=order.member.phone, at=now, context={"code": code}, subject=order)
+        notify(kind="confirmation_code", phone=order.member.phone, at=now, subject=order, context=confirming | {"code": code})
     return sent
 
 

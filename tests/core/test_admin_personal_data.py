@@ -13,6 +13,7 @@ from points.models import Member
 from tests.factories import MemberFactory, UserFactory
 from tests.portal import logged_in
 from tests.suppliers.profile_factories import ProfileChangeFactory, evidence
+from tests.helpers import ORDERED
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +34,7 @@ def test_an_operator_reads_members_phones_masked_in_the_admin_and_nothing_is_log
 
 
 def test_the_admin_never_shows_a_confirmation_code_and_masks_the_phone_it_went_to(operator, superuser, member, now):
-    code = notify(kind="confirmation_code", phone=member.phone, at=now, context={"code": "273645"})
+    code = notify(kind="confirmation_code", phone=member.phone, at=now, context=ORDERED | {"code": "273645"})
     deducted = notify(kind="points_deducted", phone=member.phone, at=now,
                       context={"order_number": "R2026000123", "points": 1500, "balance": 48500})
 
@@ -45,7 +46,7 @@ def test_the_admin_never_shows_a_confirmation_code_and_masks_the_phone_it_went_t
         )]
 
         assert not [page for page in pages if "273645" in page or member.phone in page]
-        assert "您的兑换验证码为 ******" in pages[1] and mask_phone(member.phone) in pages[1]
+        assert "验证码为 ******" in pages[1] and "保温杯" not in pages[1] and mask_phone(member.phone) in pages[1]
         assert "已扣减 1500 积分，当前余额 48500 积分" in pages[2]
 
 

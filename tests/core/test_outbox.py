@@ -17,6 +17,7 @@ from core.notifications import notify, quiet_until
 from core.notifications.backends import FileBackend, MemoryBackend
 from core.services import send_due_notifications, send_notification
 from tests.factories import SHANGHAI
+from tests.helpers import ORDERED
 
 pytestmark = pytest.mark.django_db
 
@@ -36,12 +37,12 @@ def test_an_outbox_row_is_rolled_back_with_its_transaction():
 def test_an_urgent_message_is_sent_right_after_commit(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         with transaction.atomic():
-            message = notify(kind="confirmation_code", phone="13800138000", at=at(23, 30), context={"code": "123456"})
+            message = notify(kind="confirmation_code", phone="13800138000", at=at(23, 30), context=ORDERED | {"code": "123456"})
         assert MemoryBackend.outbox == []
 
     message.refresh_from_db()
     assert message.status == Notification.Status.SENT
-    assert [m["body"] for m in MemoryBackend.outbox] == ["【积分商城】您的兑换验证码为 123456，15分钟内有效，请勿泄露。"]
+    assert [m["body"] for m in MemoryBackend.outbox] == ["【积分商城】您正在用 10500 积分兑换「保温杯」×7（订单 RO1），验证码为 123456，15分钟内有效，请勿泄露。"]
 
 
 def test_a_non_urgent_message_at_night_waits_until_eight(django_capture_on_commit_callbacks):
@@ -70,7 +71,7 @@ def test_quiet_hours_run_from_22_to_08_shanghai_time(created, expected):
 
 def test_opted_out_members_get_no_reminders_but_still_get_urgent_messages():
     reminder = notify(kind="points_expiring", phone="13800138000", at=at(10), context={"points": 500, "expires_on": "2026-12-31"}, opted_out=True)
-    code = notify(kind="confirmation_code", phone="13800138000", at=at(10), context={"code": "654321"}, opted_out=True)
+    code = notify(kind="confirmation_code", phone="13800138000", at=at(10), context=ORDERED | {"code": "654321"}, opted_out=True)
 
     assert reminder.status == Notification.Status.SUPPRESSED
     assert code.status == Notification.Status.PENDING
@@ -79,7 +80,7 @@ def test_opted_out_members_get_no_reminders_but_still_get_urgent_messages():
 
 
 def test_sending_twice_delivers_once():
-    message = notify(kind="confirmation_code", phone="13800138000", at=at(10), context={"code": "111111"})
+    message = notify(kind="confirmation_code", phone="13800138000", at=at(10), context=ORDERED | {"code": "111111"})
 
     first = send_notification(notification_id=message.pk, now=at(10))
     second = send_notification(notification_id=message.pk, now=at(10))
@@ -141,7 +142,7 @@ def test_a_message_left_pending_by_a_crash_is_picked_up_by_the_periodic_sender()
 def test_with_the_relay_no_task_is_queued_and_the_relay_sends_what_is_due(django_capture_on_commit_callbacks, settings):
     settings.NOTIFICATION_RELAY = True
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        code = notify(kind="confirmation_code", phone="13800138000", at=at(10), context={"code": "222222"})
+        code = notify(kind="confirmation_code", phone="13800138000", at=at(10), context=ORDERED | {"code": "222222"})
         later = notify(kind="delivered", phone="13800138001", at=at(23), context={"order_number": "A1"})
     out = io.StringIO()
 
@@ -158,7 +159,7 @@ def test_with_the_relay_no_task_is_queued_and_the_relay_sends_what_is_due(django
 
 def test_the_relay_logs_its_start_each_batch_it_sends_and_its_stop(caplog):
     for phone in ("13800138000", "13800138001"):
-        notify(kind="confirmation_code", phone=phone, at=at(10), context={"code": "111111"})
+        notify(kind="confirmation_code", phone=phone, at=at(10), context=ORDERED | {"code": "111111"})
 
     with caplog.at_level(logging.INFO, logger=relay_notifications.logger.name), time_machine.travel(at(10, 0, 1)):
         call_command("relay_notifications", "--once", "--interval", "0.5", stdout=io.StringIO())
@@ -171,8 +172,8 @@ def test_the_relay_logs_its_start_each_batch_it_sends_and_its_stop(caplog):
 
 
 def test_a_message_the_gateway_refuses_stays_pending_waits_and_does_not_hold_up_the_others(monkeypatch):
-    refused = notify(kind="confirmation_code", phone="13800138000", at=at(10), context={"code": "333333"})
-    accepted = notify(kind="confirmation_code", phone="13800138001", at=at(10), context={"code": "444444"})
+    refused = notify(kind="confirmation_code", phone="13800138000", at=at(10), context=ORDERED | {"code": "333333"})
+    accepted = notify(kind="confirmation_code", phone="13800138001", at=at(10), context=ORDERED | {"code": "444444"})
     real_send = MemoryBackend.send
 
     def send(self, *, message_id, phone, body):
@@ -195,7 +196,7 @@ def test_a_message_the_gateway_refuses_stays_pending_waits_and_does_not_hold_up_
 
 
 def test_a_gateway_that_refuses_three_in_a_row_is_taken_as_down_and_the_rest_wait_untried(monkeypatch, caplog):
-    messages = [notify(kind="confirmation_code", phone=f"1380013800{n}", at=at(10), context={"code": "666666"}) for n in range(6)]
+    messages = [notify(kind="confirmation_code", phone=f"1380013800{n}", at=at(10), context=ORDERED | {"code": "666666"}) for n in range(6)]
     tried = []
 
     def down(self, *, message_id, phone, body):
@@ -219,7 +220,7 @@ def test_a_gateway_that_refuses_three_in_a_row_is_taken_as_down_and_the_rest_wai
 def test_messages_the_gateway_itself_refuses_or_an_outage_broken_by_a_success_do_not_pause_the_sender(monkeypatch):
     phones = [f"1380013801{n}" for n in range(6)]
     for phone in phones:
-        notify(kind="confirmation_code", phone=phone, at=at(10), context={"code": "777777"})
+        notify(kind="confirmation_code", phone=phone, at=at(10), context=ORDERED | {"code": "777777"})
     failing = {phones[0]: ValueError("invalid number"), phones[1]: ValueError("invalid number"), phones[2]: ValueError("blocked"),
                phones[3]: ConnectionError("reset"), phones[5]: TimeoutError("slow")}  # phones[4] goes through
     tried = []
@@ -236,7 +237,7 @@ def test_messages_the_gateway_itself_refuses_or_an_outage_broken_by_a_success_do
 
 
 def test_the_relay_survives_a_database_error_and_sends_on_its_next_look(monkeypatch, caplog):
-    message = notify(kind="confirmation_code", phone="13800138000", at=at(10), context={"code": "555555"})
+    message = notify(kind="confirmation_code", phone="13800138000", at=at(10), context=ORDERED | {"code": "555555"})
     command, looks, reconnects = relay_notifications.Command(), [], []
 
     def database_gone_once(**kwargs):

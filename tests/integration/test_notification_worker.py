@@ -21,6 +21,7 @@ from config.celery import app as celery_app
 from core.models import Notification
 from core.notifications import notify
 from tests.integration.conftest import worker_database_url
+from tests.helpers import ORDERED
 
 ROOT = Path(settings.BASE_DIR)
 CELERY = ROOT / ".venv" / "bin" / "celery"
@@ -28,7 +29,7 @@ FILE_BACKEND = "core.notifications.backends.FileBackend"
 SLOW_BACKEND = "tests.integration.slow_backend.SlowFileBackend"
 VISIBILITY_TIMEOUT = 4
 WAIT_SECONDS = 30
-CODE_SMS = "【积分商城】您的兑换验证码为 123456，15分钟内有效，请勿泄露。"
+CODE_SMS = "【积分商城】您正在用 10500 积分兑换「保温杯」×7（订单 RO1），验证码为 123456，15分钟内有效，请勿泄露。"
 
 
 class Worker:
@@ -150,7 +151,7 @@ def test_an_urgent_message_committed_to_the_outbox_is_texted_by_the_worker(start
     worker = start_worker(FILE_BACKEND)
 
     with transaction.atomic():
-        message = notify(kind="confirmation_code", phone="13800138000", at=timezone.now(), context={"code": "123456"})
+        message = notify(kind="confirmation_code", phone="13800138000", at=timezone.now(), context=ORDERED | {"code": "123456"})
     wait_until(lambda: status_of(message) == Notification.Status.SENT, what="the worker to send the message", workers=[worker])
 
     message.refresh_from_db()
@@ -163,7 +164,7 @@ def test_an_urgent_message_committed_to_the_outbox_is_texted_by_the_worker(start
 def test_a_message_whose_worker_was_killed_mid_send_is_redelivered_and_texted_once(start_worker, tasks_go_to_broker, sms_file):
     slow_worker = start_worker(SLOW_BACKEND, SMS_SLOW_SECONDS="60")
     with transaction.atomic():
-        message = notify(kind="confirmation_code", phone="13800138000", at=timezone.now(), context={"code": "123456"})
+        message = notify(kind="confirmation_code", phone="13800138000", at=timezone.now(), context=ORDERED | {"code": "123456"})
     message_id = str(message.message_id)
     wait_until(
         lambda: texted_message_ids(sms_file) == [message_id], what="the slow worker to text the message", workers=[slow_worker]

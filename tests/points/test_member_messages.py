@@ -10,6 +10,7 @@ from core.notifications import notify
 from points.services import members
 from tests.factories import SupplierFactory
 from tests.portal import logged_in
+from tests.helpers import ORDERED
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +23,7 @@ def shown_messages(client) -> list[tuple[str, str]]:
 
 
 def test_the_member_reads_the_messages_sent_to_it_newest_first_with_the_code_hidden(member, now):
-    notify(kind="confirmation_code", phone=member.phone, at=now, context={"code": "654321"})
+    notify(kind="confirmation_code", phone=member.phone, at=now, context=ORDERED | {"code": "654321"})
     notify(kind="points_deducted", phone=member.phone, at=now + timedelta(minutes=1),
            context={"order_number": "RO-1", "points": 1500, "balance": 48500})
 
@@ -30,7 +31,7 @@ def test_the_member_reads_the_messages_sent_to_it_newest_first_with_the_code_hid
 
     assert shown == [
         ("pending", "【积分商城】订单 RO-1 已扣减 1500 积分，当前余额 48500 积分。"),
-        ("pending", "【积分商城】您的兑换验证码为 ******，15分钟内有效，请勿泄露。"),
+        ("pending", "【积分商城】您正在用 ****** 积分兑换「******」×******（订单 ******），验证码为 ******，15分钟内有效，请勿泄露。"),
     ]
 
 

@@ -49,6 +49,16 @@ def test_a_small_order_is_confirmed_at_once_with_every_snapshot(rich_member, lis
     assert Notification.objects.filter(kind="points_deducted").get().body.endswith("当前余额 47000 积分。")
 
 
+def test_the_code_texted_names_the_gift_quantity_points_and_order_it_confirms(rich_member, listed_gift, now):
+    order = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=7, now=now, **ADDRESS)
+
+    body = Notification.objects.get(kind="confirmation_code").body
+
+    code = code_from_outbox(order)
+    assert body == f"【积分商城】您正在用 10500 积分兑换「{listed_gift.name}」×7（订单 {order.number}），验证码为 {code}，15分钟内有效，请勿泄露。"
+    assert balance(rich_member) == 50_000 and order.state == "awaiting_confirmation"
+
+
 def test_an_order_confirmed_at_once_reads_once_and_writes_each_row_once(rich_member, listed_gift, now):
     """The hot path's budget (bench/redemption.py): the gift with its stock read once, then one statement per row."""
     ContentType.objects.get_for_model(RedemptionOrder)  # cached once per process, as in a serving worker after its first order
