@@ -368,8 +368,20 @@ def reject_return(*, return_request: ReturnRequest, actor, now: datetime, reason
     required_text(reason, message=gettext("请填写拒绝原因"))
     with transaction.atomic():
         apply_transition(return_request, "reject", actor=actor, at=now, reason=reason.strip())
-        _tell_member(return_request, now)
+        member = return_request.order.member
+        notify(kind="return_rejected", phone=member.phone, at=now, subject=return_request, opted_out=member.reminders_opt_out,
+               context={"return_number": return_request.number, "reason": _texted(reason)})
     return return_request
+
+
+#: how much of a person's reason an SMS carries (the rest is on the return's page)
+TEXTED_REASON = 60
+
+
+def _texted(reason: str) -> str:
+    """The reason as one line of an SMS: its whitespace folded, cut to TEXTED_REASON characters with an ellipsis."""
+    line = " ".join(reason.split()).rstrip("。.")
+    return line if len(line) <= TEXTED_REASON else line[:TEXTED_REASON - 1] + "…"
 
 
 def receive_return(*, return_request: ReturnRequest, actor, now: datetime, reason: str = "", evidence: tuple = ()) -> ReturnRequest:

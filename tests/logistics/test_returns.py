@@ -11,6 +11,8 @@ import pytest
 from core.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from core.fsm import apply_transition, history_of
 from core.models import Notification
+from core.notifications.backends import MemoryBackend
+from core.services import send_due_notifications
 from logistics.models import ExtraCost, LogisticsClaim, ReturnRequest, Shipment
 from logistics.services import returns, shipments
 from points.models import LedgerEntry, PointsAccount, PointsLot, RedemptionOrder
@@ -98,6 +100,32 @@ def test_an_operator_rejects_a_request_saying_why(delivered_order, operator, now
 
     assert ReturnRequest.objects.get().state == "rejected"
     assert history_of(return_request).get(transition="reject").reason == "已超出使用范围"
+
+
+def test_the_member_is_texted_once_why_its_return_was_rejected(delivered_order, operator, now):
+    return_request = request(delivered_order, now=now)
+    send_due_notifications(now=now)
+    sent_before = len(MemoryBackend.outbox)
+
+    returns.reject_return(return_request=return_request, actor=operator, now=now, reason="  礼品已拆封使用，\n不符合7天无理由退货。 ")
+    send_due_notifications(now=now)
+    send_due_notifications(now=now + timedelta(minutes=5))
+
+    assert [(m["phone"], m["body"]) for m in MemoryBackend.outbox[sent_before:]] == [(
+        delivered_order.member.phone,
+        f"【积分商城】您的退换货申请 {return_request.number} 未获同意，原因：礼品已拆封使用， 不符合7天无理由退货。如有疑问请联系客服。",
+    )]
+
+
+def test_a_long_rejection_reason_is_cut_in_the_text_and_kept_whole_in_the_history(delivered_order, operator, now):
+    return_request = request(delivered_order, now=now)
+    reason = "包装" * 50
+
+    returns.reject_return(return_request=return_request, actor=operator, now=now, reason=reason)
+
+    body = Notification.objects.get(kind="return_rejected").body
+    assert f"原因：{reason[:59]}…。" in body
+    assert history_of(return_request).get(transition="reject").reason == reason
 
 
 def test_a_rejection_needs_a_reason(delivered_order, operator, now):
