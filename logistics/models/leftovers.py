@@ -25,6 +25,8 @@ class LeftoverLot(StateMachine):
     created_at = models.DateTimeField(_("创建时间"))
     collect_by = models.DateField(_("取回期限"))
     closed_at = models.DateTimeField(_("完结时间"), null=True, blank=True)
+    # when the supplier was reminded its collection deadline is near (once per lot)
+    reminded_at = models.DateTimeField(_("取回提醒时间"), null=True, blank=True)
     state = StateField(_("状态"), default=State.OPEN, choices=State.choices, protected=True)
 
     objects = ScopedManager()

@@ -141,6 +141,35 @@ def _notify_supplier(*, gift: Gift, lots: Iterable[LeftoverLot], now: datetime) 
     )
 
 
+# --- reminder before the deadline -----------------------------------------------------------------------------
+#: how many days before its collection deadline the supplier is reminded of an open lot
+REMIND_DAYS_BEFORE = 3
+
+
+def remind_collection_due(*, now: datetime) -> list[int]:
+    """Remind each supplier, once per lot (inbox and SMS as its setting allows), of an open lot whose collection
+    deadline falls within the next REMIND_DAYS_BEFORE days, before storage fees start; the lots reminded. A second run
+    reminds none again; a lot already past its deadline is charged instead (`charge_storage_fees`)."""
+    today = timezone.localdate(now)
+    due = (LeftoverLot.objects.filter(state=State.OPEN, reminded_at__isnull=True, collect_by__gte=today,
+                                      collect_by__lte=today + timedelta(days=REMIND_DAYS_BEFORE))
+           .select_related("gift", "location", "supplier").order_by("pk"))
+
+    def remind(lot: LeftoverLot) -> int | None:
+        if not LeftoverLot.objects.filter(pk=lot.pk, state=State.OPEN, reminded_at__isnull=True).update(reminded_at=now):
+            return None
+        send_notice(
+            supplier=lot.supplier, kind="leftover_lots", title=gettext_noop("遗留礼品即将逾期：%(gift)s（%(location)s）"),
+            body=gettext_noop("礼品 %(sku)s 在 %(location)s 的 %(quantity)s 件遗留库存请于 %(deadline)s 前取回；逾期起每批次每日收取仓储费。"),
+            params={"gift": lot.gift.name, "sku": lot.gift.sku, "location": lot.location.name, "quantity": lot.quantity,
+                    "deadline": f"{lot.collect_by:%Y-%m-%d}"},
+            now=now, link=reverse("leftover-lots"),
+        )
+        return lot.pk
+
+    return list(run_each(due, remind, job="logistics.remind_collection_due", now=now))
+
+
 # --- storage fees ---------------------------------------------------------------------------------------------
 def charge_storage_fees(*, now: datetime) -> list[ExtraCost]:
     """Record the storage fee of every open lot for each day after its deadline up to today, once per lot and day.
