@@ -11,6 +11,7 @@ supplier's results are kept (the decision rests on them) while the other supplie
 penalty into an adjustment (maker-checker approval follows; a rejected adjustment reopens the proposal) or waives it,
 which takes two finance users too (one asks, another confirms); operators decide suspensions.
 """
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -143,6 +144,7 @@ def _assess_chunk(ids: list[int], *, window: Window, counts, config, rules, now:
         lock_suppliers(ids)
         decided = sorted(decided_suppliers(window.month, supplier_ids=set(ids)).values_list("pk", flat=True))
         ids = [sid for sid in ids if sid not in decided]
+        assessed_before = set(Assessment.objects.filter(month=window.month, supplier_id__in=ids).values_list("supplier_id", flat=True))
         Assessment.objects.bulk_create([Assessment(supplier_id=sid, month=window.month, computed_at=now) for sid in ids],
                                        ignore_conflicts=True)
         assessments = {a.supplier_id: a for a in Assessment.objects.filter(month=window.month, supplier_id__in=ids)}
@@ -169,7 +171,22 @@ def _assess_chunk(ids: list[int], *, window: Window, counts, config, rules, now:
         KpiResult.objects.bulk_create(results)
         _keep_proposals_current(assessments.values(), proposals, now=now)
         _propose_suspensions(assessments, window=window, now=now)
+        _tell_assessed([a for sid, a in assessments.items() if sid not in assessed_before], proposals, window=window, now=now)
     return sorted(assessments.values(), key=lambda a: a.supplier_id), decided
+
+
+def _tell_assessed(first: list[Assessment], breached: list[PenaltyProposal], *, window: Window, now: datetime) -> None:
+    """A notice in each supplier's inbox whose month was just assessed for the first time, with its score and how many
+    penalties are proposed, linking to the assessment; a recomputation tells nobody again. Inbox only: a routine monthly
+    batch (a suspension proposed is texted on its own, `_tell_proposed`). One insert, whatever the number of suppliers."""
+    penalties = Counter(proposal.supplier_id for proposal in breached)
+    rows = [(a.supplier_id, {"month": f"{window.month:%Y-%m}", "score": "—" if a.score is None else str(a.score),
+                             "penalties": penalties[a.supplier_id]}, reverse("settlement-assessment", args=[a.pk]))
+            for a in sorted(first, key=lambda a: a.supplier_id)]
+    send_inbox_notices(
+        rows, kind="assessment_published", title=gettext_noop("%(month)s 月度考核结果：%(score)s 分"),
+        body=gettext_noop("违约扣款建议 %(penalties)s 项，经财务审核后计入结算单；各项指标、目标与达成情况见考核详情。"), now=now,
+    )
 
 
 def _keep_proposals_current(assessments: Iterable[Assessment], breached: list[PenaltyProposal], *, now: datetime) -> None:
