@@ -31,6 +31,7 @@ KINDS: dict[str, Kind] = {
     ),
     "points_deducted": Kind(True, "【积分商城】订单 {order_number} 已扣减 {points} 积分，当前余额 {balance} 积分。"),
     "refund_credited": Kind(True, "【积分商城】订单 {order_number} 已退还 {points} 积分，当前余额 {balance} 积分。"),
+    "order_cancelled": Kind(True, "【积分商城】订单 {order_number} 已取消，原因：{reason}。已退还 {points} 积分，当前余额 {balance} 积分。"),
     "refund_partly_expired": Kind(
         True, "【积分商城】订单 {order_number} 已退还 {points} 积分，其中 {expired} 积分已过有效期随即作废，当前余额 {balance} 积分。"
     ),
@@ -106,6 +107,17 @@ def quiet_until(at: datetime) -> datetime:
     if local.hour < end:
         return timezone.make_aware(datetime.combine(local.date(), time(end)))
     return at
+
+
+#: how much of a person's reason an SMS carries (the rest is on the page of what it is about)
+TEXTED_REASON = 60
+
+
+def one_line(reason: str) -> str:
+    """A reason someone typed as one line of an SMS: its whitespace folded, its closing full stop dropped (the template
+    ends the sentence), cut to TEXTED_REASON characters with an ellipsis."""
+    line = " ".join(reason.split()).rstrip("。.")
+    return line if len(line) <= TEXTED_REASON else line[:TEXTED_REASON - 1] + "…"
 
 
 @dataclass(frozen=True)

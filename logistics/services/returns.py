@@ -43,7 +43,7 @@ from django.utils.translation import gettext, gettext_lazy, gettext_noop
 from core.files import kept_only_if_done
 from core.errors import ConcurrentUpdate, InvalidTransition, PermissionDenied, ValidationFailed
 from core.fsm import apply_transition, histories_of, history_of, log_creation
-from core.notifications import notify
+from core.notifications import notify, one_line
 from core.numbers import create_numbered
 from core.roles import SUPPLIER_ROLES, Role, waiting_for
 from core.selectors import answering
@@ -370,18 +370,8 @@ def reject_return(*, return_request: ReturnRequest, actor, now: datetime, reason
         apply_transition(return_request, "reject", actor=actor, at=now, reason=reason.strip())
         member = return_request.order.member
         notify(kind="return_rejected", phone=member.phone, at=now, subject=return_request, opted_out=member.reminders_opt_out,
-               context={"return_number": return_request.number, "reason": _texted(reason)})
+               context={"return_number": return_request.number, "reason": one_line(reason)})
     return return_request
-
-
-#: how much of a person's reason an SMS carries (the rest is on the return's page)
-TEXTED_REASON = 60
-
-
-def _texted(reason: str) -> str:
-    """The reason as one line of an SMS: its whitespace folded, cut to TEXTED_REASON characters with an ellipsis."""
-    line = " ".join(reason.split()).rstrip("。.")
-    return line if len(line) <= TEXTED_REASON else line[:TEXTED_REASON - 1] + "…"
 
 
 def receive_return(*, return_request: ReturnRequest, actor, now: datetime, reason: str = "", evidence: tuple = ()) -> ReturnRequest:

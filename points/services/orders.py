@@ -23,7 +23,7 @@ from core.numbers import numbered
 from core.roles import OPERATORS, Role, require_role, waiting_for
 from core.texts import Message, label_message
 from core.validators import MOBILE_MESSAGE, is_mobile, length_error, required_text
-from core.notifications import notify
+from core.notifications import notify, one_line
 from points.errors import (
     CodeAttemptsExceeded, CodeExpired, CodeInvalid, CodeResendTooSoon, GiftUnavailable, InsufficientPoints, OrderExpired, ParcelLost,
 )
@@ -321,12 +321,12 @@ def expire_unconfirmed_orders(*, now: datetime) -> list[int]:
     return bulk_transition(due, "expire", actor=None, at=now, reason=NOT_CONFIRMED)
 
 
-def _refund_all(order: RedemptionOrder, *, source: ledger.Source, now: datetime, actor, reason_code: str):
+def _refund_all(order: RedemptionOrder, *, source: ledger.Source, now: datetime, actor, reason_code: str, why: str = ""):
     left = sum(ledger.still_drawn(order.redeem_entry).values())
     if not left:
         return None
     entry = ledger.refund_points(redeem=order.redeem_entry, points=left, source=source, at=now, actor=actor, reason_code=reason_code)
-    notify_refund(order, entry, points=left, now=now)
+    notify_refund(order, entry, points=left, now=now, why=why)
     return entry
 
 
@@ -342,13 +342,16 @@ def points_refunded_on_close(order: RedemptionOrder) -> int:
     return entries.aggregate(total=Coalesce(Sum("points"), 0))["total"]
 
 
-def notify_refund(order: RedemptionOrder, entry, *, points: int, now: datetime) -> None:
+def notify_refund(order: RedemptionOrder, entry, *, points: int, now: datetime, why: str = "") -> None:
     """Text the member the points an order gave back and the balance after, naming those that came back into a lot
-    past its date and so expired again at once."""
+    past its date and so expired again at once; `why`: the reason staff gave for cancelling its order, which the member
+    did not ask for, told with the refund."""
     expired = getattr(entry, "expired_at_once", None)
     context = {"order_number": order.number, "points": points, "balance": (expired or entry).balance_after}
     if expired:
         notify(kind="refund_partly_expired", phone=order.member.phone, at=now, subject=order, context=context | {"expired": -expired.points})
+    elif why:
+        notify(kind="order_cancelled", phone=order.member.phone, at=now, subject=order, context=context | {"reason": one_line(why)})
     else:
         notify(kind="refund_credited", phone=order.member.phone, at=now, subject=order, context=context)
 
@@ -362,11 +365,13 @@ def cancel_order(*, order: RedemptionOrder, actor, now: datetime, reason: str = 
     :raises InvalidTransition: once it has been handed over (operators use cancel_before_picking)
     """
     _require_may_act(actor, CANCELLERS, order)
-    if actor is not None and not (actor.role == Role.MEMBER and actor.member_id == order.member_id):
+    by_staff = actor is not None and not (actor.role == Role.MEMBER and actor.member_id == order.member_id)
+    if by_staff:
         reason = required_reason(reason)
     with transaction.atomic():
         apply_transition(order, "cancel", actor=actor, at=now, reason=reason)
-        _refund_all(order, source=ledger.Source("cancel", order.number), now=now, actor=actor, reason_code="order_cancelled")
+        _refund_all(order, source=ledger.Source("cancel", order.number), now=now, actor=actor, reason_code="order_cancelled",
+                    why=reason if by_staff else "")
         inventory.release_stock(gift=order.gift, location=order.location, quantity=order.quantity, at=now, actor=actor, source=_stock_source(order))
     return order
 
@@ -386,7 +391,7 @@ def cancel_before_picking(*, order: RedemptionOrder, actor, now: datetime, reaso
         shipped_before = _shipped_before(order)
         apply_transition(order, "cancel_before_picking", actor=actor, at=now, reason=reason)
         publish(OrderCancelledBeforePicking(order_id=order.pk, at=now, actor_id=getattr(actor, "pk", None), reason=reason))
-        _refund_all(order, source=ledger.Source("cancel", order.number), now=now, actor=actor, reason_code="order_cancelled")
+        _refund_all(order, source=ledger.Source("cancel", order.number), now=now, actor=actor, reason_code="order_cancelled", why=reason)
         if not shipped_before:
             inventory.release_stock(gift=order.gift, location=order.location, quantity=order.quantity, at=now, actor=actor, source=_stock_source(order))
         elif not _goods_lost(order):
@@ -513,7 +518,7 @@ def give_up_order(*, order: RedemptionOrder, actor, now: datetime, reason: str) 
     reason = required_reason(reason)
     with transaction.atomic():
         apply_transition(order, "give_up", actor=actor, at=now, reason=reason)
-        _refund_all(order, source=ledger.Source("give_up", order.number), now=now, actor=actor, reason_code="delivery_given_up")
+        _refund_all(order, source=ledger.Source("give_up", order.number), now=now, actor=actor, reason_code="delivery_given_up", why=reason)
         if not _goods_lost(order):
             inventory.restock(gift=order.gift, location=order.location, quantity=order.quantity, at=now, actor=actor, source=_stock_source(order))
     return order

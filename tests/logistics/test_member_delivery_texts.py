@@ -9,6 +9,7 @@ from core.services import send_due_notifications
 from logistics.models import Shipment
 from logistics.services import shipments
 from points.models import Member, RedemptionOrder
+from points.services import orders
 
 pytestmark = pytest.mark.django_db
 
@@ -79,3 +80,17 @@ def test_a_parcel_signed_for_is_still_texted_as_signed(shipped, rich_member, log
 
     number = RedemptionOrder.objects.get().number
     assert texts_to(rich_member.phone)[sent_before:] == [f"【积分商城】订单 {number} 已签收，感谢您的兑换。"]
+
+
+def test_an_order_given_up_after_a_failed_delivery_texts_the_member_why_with_its_points_back(shipped, rich_member, logistics, operator, now):
+    shipments.fail_shipment(shipment=shipped, actor=logistics, now=now + timedelta(hours=1), reason="地址不存在")
+    send_due_notifications(now=now + timedelta(hours=1))
+    sent_before = len(texts_to(rich_member.phone))
+
+    orders.give_up_order(order=RedemptionOrder.objects.get(), actor=operator, now=now + timedelta(hours=2), reason="地址无法投递，会员未回电")
+    send_due_notifications(now=now + timedelta(hours=2))
+
+    number = RedemptionOrder.objects.get().number
+    assert texts_to(rich_member.phone)[sent_before:] == [
+        f"【积分商城】订单 {number} 已取消，原因：地址无法投递，会员未回电。已退还 3000 积分，当前余额 50000 积分。"
+    ]

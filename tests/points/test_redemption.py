@@ -362,6 +362,17 @@ def test_an_operator_cancelling_a_members_order_without_a_reason_is_refused_and_
     assert not TransitionLog.objects.filter(object_id=order.pk, transition="cancel").exists()
 
 
+def test_an_operator_cancelling_a_members_order_texts_the_member_why_with_the_points_back(rich_member, listed_gift, now, operator):
+    order = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=2, now=now, **ADDRESS)
+
+    orders.cancel_order(order=order, actor=operator, now=now + timedelta(hours=1), reason="会员来电要求取消。")
+
+    refunds = Notification.objects.filter(phone=rich_member.phone, subject_id=str(order.pk)).exclude(kind="points_deducted")
+    assert list(refunds.values_list("kind", "urgent", "body")) == [(
+        "order_cancelled", True, f"【积分商城】订单 {order.number} 已取消，原因：会员来电要求取消。已退还 3000 积分，当前余额 50000 积分。",
+    )]
+
+
 def test_the_member_cancels_its_own_order_without_a_reason(rich_member, listed_gift, now):
     order = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=1, now=now, **ADDRESS)
 
