@@ -221,9 +221,9 @@ def reminder_messages(request):
     """The SMS written for the member's phone, newest first: what was sent, what waits out the quiet hours, what its
     opt-out withheld; a confirmation code is not shown again."""
     member = _member(request)
-    context = paginate(request, member_messages(phone=member.phone))
+    context = paginate(request, member_messages(phone=member.phone, since=member.user.date_joined))
     for message in context["page_obj"]:
-        message.shown = body_shown(message)
+        message.shown = body_shown(message, to_recipient=True)
     return render(request, "points/messages.html", context | {"member": member})
 
 

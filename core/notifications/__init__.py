@@ -3,7 +3,10 @@
 Urgent kinds go out at once; the others wait out the quiet hours (22:00–08:00 Asia/Shanghai)
 and are not sent to members who opted out.
 """
+import re
+import string
 from dataclasses import dataclass
+from functools import cache
 from datetime import datetime, time, timedelta
 from typing import Any
 
@@ -20,14 +23,14 @@ from core.models import Notification
 class Kind:
     urgent: bool
     template: str
-    secret: bool = False  # its values are for the recipient alone (a confirmation code): never shown to staff
+    secret: frozenset[str] = frozenset()  # values for the recipient alone (a confirmation code): staff see none of its values
 
 
 KINDS: dict[str, Kind] = {
     # what the code confirms is named (二次确认): a member sees what it is about to spend before it passes the code on
     "confirmation_code": Kind(
         True, "【积分商城】您正在用 {points} 积分兑换「{gift}」×{quantity}（订单 {order_number}），验证码为 {code}，15分钟内有效，请勿泄露。",
-        secret=True,
+        secret=frozenset({"code"}),
     ),
     "points_deducted": Kind(True, "【积分商城】订单 {order_number} 已扣减 {points} 积分，当前余额 {balance} 积分。"),
     "refund_credited": Kind(True, "【积分商城】订单 {order_number} 已退还 {points} 积分，当前余额 {balance} 积分。"),
@@ -69,12 +72,30 @@ class _Hidden(dict):
     def __missing__(self, key: str) -> str:
         return "******"
 
+    def __sub__(self, keys: frozenset[str]) -> "_Hidden":
+        return _Hidden({key: value for key, value in self.items() if key not in keys})
 
-def body_shown(notification: Notification) -> str:
+
+def body_shown(notification: Notification, *, to_recipient: bool = False) -> str:
     """A message as staff reading the outbox see it: a secret one (a confirmation code) as its text with every value
-    hidden, any other as sent."""
+    hidden, any other as sent. `to_recipient`: as its recipient reads it again later, the code alone hidden (it was for
+    the phone, once), what it confirmed shown as sent."""
     kind = KINDS.get(notification.kind)
-    return kind.template.format_map(_Hidden()) if kind and kind.secret else notification.body
+    if not kind or not kind.secret:
+        return notification.body
+    sent = _values_pattern(kind.template).fullmatch(notification.body) if to_recipient else None
+    return kind.template.format_map(_Hidden({} if sent is None else sent.groupdict()) - kind.secret)
+
+
+@cache
+def _values_pattern(template: str) -> re.Pattern:
+    """A template's text with each `{field}` captured by name: the values a stored message was written with."""
+    parts = []
+    for literal, field, _spec, _conversion in string.Formatter().parse(template):
+        parts.append(re.escape(literal))
+        if field:
+            parts.append(f"(?P<{field}>.*?)")
+    return re.compile("".join(parts), re.S)
 
 
 #: What a member is texted (a supplier's contact gets the supplier_ and statement_ kinds).
@@ -83,11 +104,12 @@ MEMBER_KINDS = frozenset(name for name in KINDS if not name.startswith(("supplie
 MEMBER_REMINDERS = frozenset(name for name in MEMBER_KINDS if not KINDS[name].urgent)
 
 
-def member_messages(*, phone: str) -> QuerySet[Notification]:
-    """The messages written for a member's phone, newest first: sent, waiting (the quiet hours) and withheld (opted
-    out). Only the kinds a member is texted, so a supplier's notices to a contact who shares the number stay out; shown
-    with `body_shown`, so a confirmation code is read on the phone alone."""
-    return Notification.objects.filter(phone=phone, kind__in=MEMBER_KINDS)
+def member_messages(*, phone: str, since: datetime) -> QuerySet[Notification]:
+    """The messages written for a member's phone since it joined (`since`), newest first: sent, waiting (the quiet
+    hours) and withheld (opted out). Only the kinds a member is texted, so a supplier's notices to a contact who shares
+    the number stay out, and nothing written before the member joined, so a number that earlier belonged to someone
+    else does not show that person's messages; shown with `body_shown(to_recipient=True)`, a confirmation code hidden."""
+    return Notification.objects.filter(phone=phone, kind__in=MEMBER_KINDS, created_at__gte=since)
 
 
 def suppress_pending(*, phone: str, kinds: frozenset[str]) -> int:

@@ -15,6 +15,16 @@ from tests.helpers import ORDERED
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _joined_a_month_ago(request, now):
+    """The members joined before the messages the tests write to their phones."""
+    for name in ("member", "other_member"):
+        if name in request.fixturenames:
+            user = request.getfixturevalue(name).user
+            user.date_joined = now - timedelta(days=30)
+            user.save(update_fields=["date_joined"])
+
+
 def shown_messages(client) -> list[tuple[str, str]]:
     """(status, text) of each row of the member's message page, top to bottom."""
     page = client.get("/member/points/messages/").content.decode()
@@ -31,8 +41,9 @@ def test_the_member_reads_the_messages_sent_to_it_newest_first_with_the_code_hid
 
     assert shown == [
         ("pending", "【积分商城】订单 RO-1 已扣减 1500 积分，当前余额 48500 积分。"),
-        ("pending", "【积分商城】您正在用 ****** 积分兑换「******」×******（订单 ******），验证码为 ******，15分钟内有效，请勿泄露。"),
+        ("pending", "【积分商城】您正在用 10500 积分兑换「保温杯」×7（订单 RO1），验证码为 ******，15分钟内有效，请勿泄露。"),
     ]
+    assert "654321" not in logged_in(member.user).get("/member/points/messages/").content.decode()
 
 
 def test_a_reminder_withheld_by_the_opt_out_is_listed_as_not_sent(member, now):
@@ -54,6 +65,16 @@ def test_another_members_messages_and_a_suppliers_notices_to_the_same_phone_are_
     shown = shown_messages(logged_in(member.user))
 
     assert shown == []
+
+
+def test_messages_to_the_number_before_the_member_joined_are_not_listed(member, now):
+    """A recycled number: what was texted to it for its earlier holder is not this member's."""
+    notify(kind="delivered", phone=member.phone, at=now - timedelta(days=31), context={"order_number": "RO-OLD"})
+    notify(kind="delivered", phone=member.phone, at=now, context={"order_number": "RO-NEW"})
+
+    shown = shown_messages(logged_in(member.user))
+
+    assert shown == [("pending", "【积分商城】订单 RO-NEW 已签收，感谢您的兑换。")]
 
 
 def test_only_a_member_opens_the_message_page(operator):
