@@ -25,15 +25,16 @@ from core.forms import EditsShownValues, ListFilter, StateFilter, SubmittedOnce,
 from core.fsm import histories_of, history_of, note_latest_changes, require_unchanged
 from core.portal import create_with_form, form_status, paginate, run_action
 from core.roles import OPERATORS, SUPPLIER_ROLES, Role, has_role
-from settlement.models import Kpi, KpiSetting, PenaltyProposal, PenaltyRule, SuspensionProposal
+from settlement.models import Assessment, Kpi, KpiSetting, PenaltyProposal, PenaltyRule, SuspensionProposal
 from settlement.services import assessment, assessment_rules
 from settlement.forms import MonthFilter
 from settlement.services.generation import parse_month
 from suppliers.forms import SupplierChoiceField
 from suppliers.models import Supplier
 
-STAFF = {Role.OPERATOR, Role.FINANCE}
-READERS = STAFF | set(SUPPLIER_ROLES)
+# who opens the assessment pages: whom the API shows assessments to (core.tenancy.Visibility)
+STAFF = Assessment.visibility.staff
+READERS = Assessment.visibility.readers
 MONTH = forms.TextInput(attrs={"type": "month"})
 SCORE_COLUMNS = (gettext_lazy("考核月份"), gettext_lazy("得分（分）"))  # the hidden table of a score chart
 

@@ -22,7 +22,7 @@ from settlement.models import Assessment, Kpi, KpiResult, KpiSetting, PenaltyPro
 from settlement.services import assessment, assessment_rules
 
 FINANCE = frozenset({Role.FINANCE})
-STAFF = frozenset({Role.OPERATOR, Role.FINANCE})
+STAFF = Assessment.visibility.staff  # who reads every supplier's assessment, as the portal's pages
 
 
 class KpiResultSerializer(serializers.ModelSerializer):

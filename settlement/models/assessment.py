@@ -8,12 +8,15 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import transition
 
 from core.models import LatestLog, StateField, StateMachine, logs_relation
+from core.roles import Role
 from core.tenancy import ScopedManager, Visibility
 from core.validators import REASON_MAX_LENGTH
 
 from .statements import MONEY
 
-STAFF = frozenset({"operator", "finance"})
+#: who reads every supplier's assessment, proposals and cases (a supplier reads its own): the assessment pages and the
+#: API admit these, operators deciding and finance accepting penalties
+STAFF = frozenset({Role.OPERATOR, Role.FINANCE})
 RATIO = {"max_digits": 9, "decimal_places": 4}
 
 
