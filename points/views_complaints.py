@@ -25,7 +25,7 @@ from core.api.permissions import require_role
 from core.errors import DomainError
 from core.fsm import history_of
 from core.portal import add_service_errors, create_with_form, form_status, moved_on, paginate, report_form_errors, send_back, state_reached
-from core.roles import OPERATORS, SUPPLIER_ROLES, Role, has_role
+from core.roles import OPERATORS, STAFF_ROLES, SUPPLIER_ROLES, Role, has_role
 from core.validators import id_or_none
 from points.forms_complaints import (
     ComplaintFilterForm,
@@ -45,7 +45,7 @@ from suppliers.models import Gift, Supplier
 
 MEMBER = frozenset({Role.MEMBER})
 DESKS = frozenset({Role.OPERATOR, Role.LOGISTICS, *SUPPLIER_ROLES})
-STAFF = frozenset({Role.OPERATOR, Role.LOGISTICS, Role.FINANCE})  # who opens the orders' and suppliers' staff pages
+STAFF = STAFF_ROLES  # who opens the orders' and suppliers' staff pages (points.views_operator admits the same)
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from core.fsm import history_of
 from core.masking import mask_phone
 from core.models import Program, Tier
 from core.portal import PageAction, act_with_form, action_forms, add_service_errors, page_status, paginate, state_reached
-from core.roles import OPERATORS, Role, has_role
+from core.roles import OPERATORS, STAFF_ROLES, has_role
 from core.tabular import TableRejected
 from points.forms import RedeliverForm, RequiredReasonForm, StaffOrderFilterForm
 from points.models import LedgerEntry, Member, RedemptionOrder
@@ -28,7 +28,7 @@ from points.services import credit_uploads, credits, orders
 from points.views_complaints import DESKS
 from points.views import label_reasons
 
-STAFF = {Role.OPERATOR, Role.LOGISTICS, Role.FINANCE}
+STAFF = STAFF_ROLES  # who opens the staff order pages (the complaints link them for the same roles)
 
 
 class CreditFileForm(forms.Form):
