@@ -62,7 +62,7 @@ class OpenCaseForm(SubmittedOnce):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["supplier"].queryset = Supplier.objects.filter(
-            state__in=[Supplier.State.ACTIVE, Supplier.State.SUSPENDED]).order_by("name")
+            state__in=Supplier.COOPERATING_STATES).order_by("name")
 
 
 class AnswerForm(forms.Form):

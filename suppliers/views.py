@@ -91,7 +91,6 @@ SUPPLIER_ACTIONS = {  # the operator's steps on a supplier's page, each with its
 #: who opens the suppliers' list and pages: whom the API shows every supplier, the logistics provider too, which
 #: receives their stock, returns goods to them and asks them to collect leftovers (SPEC §4.6 to §4.8)
 SUPPLIER_READERS = Supplier.visibility.staff
-ONBOARDING = frozenset({Supplier.State.APPLIED, Supplier.State.UNDER_REVIEW})  # the states whose page shows the checklist
 CHECKLIST_PAGES = {"contract": "operator-contracts", "business_licence": "operator-qualifications"}  # where each item is done
 
 
@@ -107,7 +106,7 @@ def supplier_detail(request, pk: int, *, refused: tuple[str, forms.Form] | None 
     available = [name for name in SUPPLIER_ACTIONS if any(t.name == name for t in supplier.get_available_state_transitions())]
     pages = supplier_pages(request.user, supplier.pk)
     links = {page["url_name"]: page["url"] for page in pages}
-    requirements = contracts.activation_requirements(supplier=supplier, now=timezone.now()) if reviews and supplier.state in ONBOARDING else []
+    requirements = contracts.activation_requirements(supplier=supplier, now=timezone.now()) if reviews and supplier.state in Supplier.ONBOARDING_STATES else []
     context = {
         "supplier": supplier, "form": form, "history": history_of(supplier),
         "contact_phone": supplier.contact_phone if reviews else mask_phone(supplier.contact_phone),

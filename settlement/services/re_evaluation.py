@@ -57,7 +57,6 @@ CONTRACT_ENDS = gettext_noop("合同 %(number)s 将于 %(end_date)s 到期")
 YEARLY = gettext_noop("每年至少复评一次")
 RENEW_AT = Decimal("80")
 RECTIFY_AT = Decimal("60")
-SUPPLIER_STATES = (Supplier.State.ACTIVE, Supplier.State.SUSPENDED)
 Decision = ReEvaluation.Decision
 
 
@@ -115,7 +114,7 @@ def schedule_re_evaluations(*, now: datetime) -> list[ReEvaluation]:
     one that fails is logged and left for the next run (`run_each`)."""
     today = timezone.localdate(now)
     contracts = (
-        Contract.objects.filter(state=Contract.State.APPROVED, supplier__state__in=SUPPLIER_STATES, end_date__gte=today,
+        Contract.objects.filter(state=Contract.State.APPROVED, supplier__state__in=Supplier.COOPERATING_STATES, end_date__gte=today,
                                 end_date__lte=today + timedelta(days=HORIZON_DAYS + CONTRACT_LEAD_DAYS))
         .select_related("supplier").order_by("supplier_id", "end_date", "pk")
     )
@@ -134,7 +133,7 @@ def schedule_re_evaluations(*, now: datetime) -> list[ReEvaluation]:
             return None
         return _create(supplier=supplier, due_on=today + timedelta(days=YEARLY_DUE_IN_DAYS), contract=None, now=now)
 
-    suppliers = Supplier.objects.filter(state__in=SUPPLIER_STATES).exclude(pk__in=started_this_year).order_by("pk")
+    suppliers = Supplier.objects.filter(state__in=Supplier.COOPERATING_STATES).exclude(pk__in=started_this_year).order_by("pk")
     created += run_each(suppliers, yearly, job="settlement.schedule_re_evaluations.yearly", now=now)
     waiting = ReEvaluation.objects.filter(state=ReEvaluation.State.DUE).select_related("supplier").order_by("pk")
     run_each(waiting, _refresh_proposal, job="settlement.schedule_re_evaluations.proposal", now=now)

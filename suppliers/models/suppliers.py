@@ -29,6 +29,11 @@ class Supplier(StateMachine):
     OFFERING_STATES = frozenset({State.ACTIVE})
     #: the states in which a supplier may send its gifts to review (`submits_gifts`): an applicant prepares its catalog
     SUBMITTING_STATES = frozenset({State.APPLIED, State.UNDER_REVIEW, State.ACTIVE})
+    #: the states of an application waiting for an operator's decision (its page shows the activation checklist)
+    ONBOARDING_STATES = frozenset({State.APPLIED, State.UNDER_REVIEW})
+    #: the states of a supplier in cooperation, suspended or not: re-evaluated, sent announcements, given rectification
+    #: cases (termination starts from these)
+    COOPERATING_STATES = frozenset({State.ACTIVE, State.SUSPENDED})
 
     name = models.CharField(_("企业名称"), max_length=200)
     credit_code = models.CharField(_("统一社会信用代码"), max_length=18)

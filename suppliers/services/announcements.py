@@ -17,7 +17,7 @@ from core.validators import id_or_none, storable_ids, years_error
 from suppliers.models import Announcement, AnnouncementDelivery, Supplier
 from suppliers.services.notices import Sms, text_supplier
 
-RECIPIENT_STATES = (Supplier.State.ACTIVE, Supplier.State.SUSPENDED)
+RECIPIENT_STATES = Supplier.COOPERATING_STATES
 
 
 def _recipients(*, to_all: bool, supplier_ids) -> list[Supplier]:

@@ -226,4 +226,4 @@ def terminate_supplier(*, supplier: Supplier, actor, now: datetime, reason: str 
 @waiting_for({Role.OPERATOR})
 def applications_waiting(user) -> int:
     """Applications an operator has to decide: applied or under review."""
-    return Supplier.objects.filter(state__in=[Supplier.State.APPLIED, Supplier.State.UNDER_REVIEW]).count()
+    return Supplier.objects.filter(state__in=Supplier.ONBOARDING_STATES).count()
