@@ -1,8 +1,9 @@
-"""Assessment tasks: the month that just closed its windows (beat, 03:00 on the 20th), or a month on demand."""
+"""Assessment task: the month that just closed its windows (beat, 03:00 on the 20th); a month on demand is assessed from
+the assessment page or `POST /api/v1/assessments/compute/`."""
 from celery import shared_task
 from django.utils import timezone
 
-from settlement.services import assessment, generation
+from settlement.services import assessment
 
 
 @shared_task
@@ -11,9 +12,3 @@ def assess_last_month() -> int:
     a decided proposal of the month keeps its results). Returns the number of suppliers assessed."""
     now = timezone.now()
     return len(assessment.compute_month(month=assessment.last_assessable_month(now), now=now).assessed)
-
-
-@shared_task
-def assess_month(month: str) -> int:
-    """Assess `month` ('YYYY-MM') on demand."""
-    return len(assessment.compute_month(month=generation.parse_month(month), now=timezone.now()).assessed)
