@@ -47,16 +47,17 @@ from logistics.forms_returns import (
     SettleForm,
     VoidCostForm,
 )
-from logistics.models import ExtraCost, ReturnRequest, Tariff
+from logistics.models import ExtraCost, LogisticsClaim, ReturnRequest, Tariff
 from logistics.services import claims, costs, returns
 from points.models import RedemptionOrder
 
 MEMBER = frozenset({Role.MEMBER})
 FINANCE = frozenset({Role.FINANCE})
 RETURN_DESKS = frozenset({Role.OPERATOR, Role.LOGISTICS, *SUPPLIER_ROLES})
-COST_READERS = frozenset({Role.OPERATOR, Role.LOGISTICS, Role.FINANCE, *SUPPLIER_ROLES})
+# who opens the pages of extra costs and logistics claims: whom the API shows them to (core.tenancy.Visibility)
+COST_READERS = ExtraCost.visibility.readers
 COST_RECORDERS = frozenset({Role.OPERATOR, Role.LOGISTICS})
-CLAIM_READERS = frozenset({Role.FINANCE, Role.OPERATOR, Role.LOGISTICS})
+CLAIM_READERS = LogisticsClaim.visibility.readers
 PARCEL_REPORTERS = frozenset({Role.OPERATOR, Role.LOGISTICS})
 COST_FIELDS = {"order": "order_number", "inbound": "inbound_number", "supplier": "order_number"}  # service field → form field
 
