@@ -31,7 +31,7 @@ from core.portal import (
     act_with_form, add_service_errors, bad_input_is_400, form_status, labelled, moved_on, page_status, paginate, posted_from, redirect_back,
     report_form_errors, send_back, send_back_refusal, state_reached,
 )
-from core.roles import OPERATORS, SETTLEMENT_BLIND_ROLES, SUPPLIER_ROLES, Role
+from core.roles import OPERATORS, SETTLEMENT_BLIND_ROLES, SUPPLIER_ROLES
 from core.texts import joined_messages, moment
 from suppliers.forms_catalog import (
     ClearanceInput, DelistInput, FilterForm, GiftForm, MovementFilterForm, NoInput, OwnStockCountForm, ReasonInput, SafetyStockForm,
@@ -427,7 +427,6 @@ def gift_admin(request):
 #: who opens the stock pages (stock, movements, replenishment requests): whom the API shows them, finance too, which
 #: settles the consignment these pages account for (SPEC §4.3)
 STOCK_READERS = StockRecord.visibility.readers
-SAFETY_STOCK_SETTERS = frozenset({Role.LOGISTICS, Role.OPERATOR})
 
 
 def stock_filters(request) -> StockFilterForm:
@@ -453,7 +452,7 @@ def stock(request, *, refused: tuple[Gift | StockRecord, str, forms.Form] | None
         "requests": requests,
         "today": timezone.localdate(),
         "own_stock": _own_stock(request.user, refused) if request.user.role in SUPPLIER_ROLES else [],
-        "sets_safety_stock": request.user.role in SAFETY_STOCK_SETTERS,
+        "sets_safety_stock": request.user.role in inventory.SAFETY_STOCK_SETTERS,
         "opens_gifts": request.user.role in GIFT_READERS,
         "next_path": posted_from(request, reverse("supplier-stock")) if refused else "",
     }
@@ -543,7 +542,7 @@ def _shown_again(form: forms.Form, available: int) -> forms.Form:
 @require_POST
 def safety_stock(request, pk: int):
     """Logistics or an operator sets the safety stock of one gift at one location (below it, a replenishment request)."""
-    require_role(request.user, SAFETY_STOCK_SETTERS)
+    require_role(request.user, inventory.SAFETY_STOCK_SETTERS)
     record = get_object_or_404(StockRecord.objects.visible_to(request.user).select_related("gift", "location"), pk=pk)
     form = SafetyStockForm(request.POST, auto_id=False)
     if act_with_form(request, form, _set_safety_stock, gift=record.gift, location=record.location,

@@ -335,7 +335,7 @@ class StockRecordViewSet(viewsets.ReadOnlyModelViewSet):
     def safety_stock(self, request, pk=None):
         """Set the safety stock; a level already below it raises a replenishment request."""
         record = self.get_object()
-        require_role(request.user, {Role.OPERATOR, Role.LOGISTICS})
+        require_role(request.user, inventory.SAFETY_STOCK_SETTERS)
         params = SafetyStockInput(data=request.data)
         params.is_valid(raise_exception=True)
         inventory.set_safety_stock(gift=record.gift, location=record.location, at=timezone.now(), actor=request.user,

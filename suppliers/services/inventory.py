@@ -29,6 +29,9 @@ from suppliers.services.locks import lock_gift
 
 #: a gift in these states is off sale for good or for now: no replenishment is asked for it (SPEC §4.3)
 OFF_SALE = frozenset({Gift.State.OFFLINE, Gift.State.CLEARANCE, Gift.State.RETIRED})
+#: who sets the safety stock of any stock record (`set_safety_stock`), on the stock page and through the API; a supplier's
+#: user sets it only at its own location, through `set_own_safety_stock`
+SAFETY_STOCK_SETTERS = frozenset({Role.LOGISTICS, Role.OPERATOR})
 Kind = StockMovement.Kind
 #: the history's reason when the system retires a clearance gift whose stock is used up (SPEC §4.2)
 CLEARANCE_STOCK_USED_UP = gettext_noop("清仓库存已清空，系统自动退市")
