@@ -44,7 +44,7 @@ from points.services import complaints
 from suppliers.models import Gift, Supplier
 
 MEMBER = frozenset({Role.MEMBER})
-DESKS = frozenset({Role.OPERATOR, Role.LOGISTICS, *SUPPLIER_ROLES})
+DESKS = complaints.RESPONDER_ROLES  # who opens the complaint desk: whoever answers for a party (operators triage there too)
 STAFF = STAFF_ROLES  # who opens the orders' and suppliers' staff pages (points.views_operator admits the same)
 
 
