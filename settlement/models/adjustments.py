@@ -10,7 +10,7 @@ from core.tenancy import ScopedManager, Visibility
 from core.texts import copy_label_of
 from settlement.sources import source_text
 
-from .statements import MONEY
+from .statements import MONEY, SETTLEMENT_STAFF
 
 
 REASON_SHOWN = 200  # the characters of an adjustment's reason its statement line carries
@@ -66,7 +66,7 @@ class Adjustment(StateMachine):
     reason_label = copy_label_of("reason", "reason_id", "reason_params")
 
     objects = ScopedManager()
-    visibility = Visibility(supplier="supplier", staff=frozenset({"finance", "operator"}))
+    visibility = Visibility(supplier="supplier", staff=SETTLEMENT_STAFF)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -7,7 +7,7 @@ from core.tenancy import ScopedManager, Visibility
 from core.texts import texts_of
 
 from .adjustments import Adjustment
-from .statements import MONEY, ZERO
+from .statements import MONEY, SETTLEMENT_STAFF, ZERO
 
 
 class Category(models.TextChoices):
@@ -62,7 +62,7 @@ class Reconciliation(models.Model):
                                       verbose_name=_("被替代于"))
 
     objects = ScopedManager()
-    visibility = Visibility(supplier="supplier", staff=frozenset({"finance", "operator"}))
+    visibility = Visibility(supplier="supplier", staff=SETTLEMENT_STAFF)
 
     class Meta:
         ordering = ["-uploaded_at", "-id"]
@@ -105,7 +105,7 @@ class ReconciliationLine(models.Model):
     adjustment = models.ForeignKey("settlement.Adjustment", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     objects = ScopedManager()
-    visibility = Visibility(supplier="reconciliation__supplier", staff=frozenset({"finance", "operator"}))
+    visibility = Visibility(supplier="reconciliation__supplier", staff=SETTLEMENT_STAFF)
     note_text, note_label = texts_of("note", "note_params")
 
     class Meta:

@@ -8,10 +8,14 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import transition
 
 from core.models import StateField, StateMachine
+from core.roles import Role
 from core.tenancy import ScopedManager, Visibility
 
 ZERO = Decimal("0.00")
 MONEY = {"max_digits": 16, "decimal_places": 2}
+#: who reads every supplier's statements, reconciliations and adjustments (a supplier's users read their own): finance,
+#: which runs settlement, and operators
+SETTLEMENT_STAFF = frozenset({Role.FINANCE, Role.OPERATOR})
 
 
 def _payable_positive(statement: "Statement") -> bool:
@@ -81,7 +85,7 @@ class Statement(StateMachine):
     state = StateField(_("状态"), default=State.DRAFT, choices=State.choices, protected=True)
 
     objects = ScopedManager()
-    visibility = Visibility(supplier="supplier", staff=frozenset({"finance", "operator"}))
+    visibility = Visibility(supplier="supplier", staff=SETTLEMENT_STAFF)
 
     class Meta:
         ordering = ["-month", "supplier_id"]
@@ -183,7 +187,7 @@ class StatementVersion(models.Model):
     pdf_requeues = models.PositiveSmallIntegerField(_("PDF 重新排队次数"), default=0)
 
     objects = ScopedManager()
-    visibility = Visibility(supplier="statement__supplier", staff=frozenset({"finance", "operator"}))
+    visibility = Visibility(supplier="statement__supplier", staff=SETTLEMENT_STAFF)
 
     class Meta:
         ordering = ["statement_id", "number"]
@@ -285,7 +289,7 @@ class StatementLine(models.Model):
     message_params = models.JSONField(_("说明参数"), null=True, blank=True)
 
     objects = ScopedManager()
-    visibility = Visibility(supplier="statement__supplier", staff=frozenset({"finance", "operator"}))
+    visibility = Visibility(supplier="statement__supplier", staff=SETTLEMENT_STAFF)
 
     class Meta:
         ordering = ["statement_id", "section", "recorded_at", "id"]
