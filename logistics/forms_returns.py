@@ -159,12 +159,11 @@ class ExtraCostForm(SubmittedOnce):
         owner = data.get("order") or data.get("inbound") or data.get("lot")
         if owner is None and not any(self.has_error(field) for field in lookups):  # one named but not found says so already
             self.add_error("order_number", _("请填写订单号、入库单号或遗留礼品批次编号"))
-        data["supplier"] = owner.supplier if owner else None
         return data
 
     def values(self) -> dict:
         """Keyword arguments of record_extra_cost."""
-        keys = ["kind", "payer", "supplier", "order", "inbound", "lot", "quantity", "fee_date", "description"]
+        keys = ["kind", "payer", "order", "inbound", "lot", "quantity", "fee_date", "description"]
         return {key: self.cleaned_data[key] for key in keys}
 
 

@@ -59,7 +59,7 @@ COST_READERS = ExtraCost.visibility.readers
 COST_RECORDERS = frozenset({Role.OPERATOR, Role.LOGISTICS})
 CLAIM_READERS = LogisticsClaim.visibility.readers
 PARCEL_REPORTERS = frozenset({Role.OPERATOR, Role.LOGISTICS})
-COST_FIELDS = {"order": "order_number", "inbound": "inbound_number", "supplier": "order_number"}  # service field → form field
+COST_FIELDS = {"order": "order_number", "inbound": "inbound_number"}  # service field → form field
 
 
 @dataclass(frozen=True)

@@ -250,10 +250,9 @@ class RecordExtraCostInput(serializers.Serializer):
     description = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
     def validate(self, data):
-        owner = next((data.get(name) for name in ("order", "return_request", "inbound", "lot") if data.get(name)), None)
-        if owner is None:
+        if not any(data.get(name) for name in ("order", "return_request", "inbound", "lot")):
             raise serializers.ValidationError({"order": gettext("请指定费用所属的订单、退换货、入库单或遗留批次")})
-        return data | {"supplier": owner.supplier}
+        return data
 
 
 class VoidExtraCostInput(serializers.Serializer):

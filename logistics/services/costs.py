@@ -66,12 +66,13 @@ def priced_at(*, kind: str, fee_date: date | None, now: datetime) -> datetime:
 
 
 def record_extra_cost(
-    *, kind: str, payer: str, supplier: Supplier, order: RedemptionOrder | None = None,
+    *, kind: str, payer: str, supplier: Supplier | None = None, order: RedemptionOrder | None = None,
     return_request: ReturnRequest | None = None, inbound: InboundShipment | None = None, lot: LeftoverLot | None = None,
     quantity: int = 1, fee_date: date | None = None, description: str, actor, now: datetime, refuse_repeat: bool = False,
 ) -> ExtraCost:
     """Record one extra cost priced from the tariff in force when it fell due and booked then (`priced_at`); a lot's fee for a day is recorded once (a repeat returns the first,
-    or with `refuse_repeat` is refused, so someone who entered it by hand learns that nothing new was charged).
+    or with `refuse_repeat` is refused, so someone who entered it by hand learns that nothing new was charged). The cost is
+    the supplier's of what it belongs to (`supplier`, when given, must be that one).
 
     A kind fits only what can have caused it (`KIND_OWNERS`): a re-delivery fee an order whose delivery failed (one per
     failed attempt), return freight an order or its return, a storage fee an open leftover lot for a day after its
@@ -95,6 +96,7 @@ def record_extra_cost(
     description = (description or "").strip()
     order = order or (return_request.order if return_request else None)
     owners = [obj for obj in (order, inbound, lot) if obj is not None]
+    supplier = supplier or owners[0].supplier  # exactly one owner, as checked
     if any(obj.supplier_id != supplier.pk for obj in owners):
         raise ValidationFailed(gettext("费用的礼品商与所属对象不一致"), field="supplier")
     _check_recorder(actor, dropship=order is not None and order.fulfilment == "dropship")

@@ -105,6 +105,12 @@ def test_a_cost_must_be_borne_by_the_supplier_of_what_it_belongs_to(delivered_or
     assert refused.value.field == "supplier"
 
 
+def test_a_cost_recorded_without_naming_a_supplier_is_borne_by_the_supplier_of_what_it_belongs_to(delivered_order, logistics, now):
+    cost = record(actor=logistics, now=now, order=delivered_order)
+
+    assert cost.supplier == delivered_order.supplier
+
+
 def test_a_cost_of_a_return_belongs_to_the_returns_order(delivered_order, dropship_order, logistics, now):
     other_return = request(dropship_order, now=now)
 
