@@ -44,9 +44,13 @@ def open_case(
 ) -> RectificationCase:
     """Open a warning or a rectification demand and tell the supplier (inbox and SMS), all or nothing.
 
-    :raises PermissionDenied: unless an operator :raises ValidationFailed: a bad field, named
+    :raises PermissionDenied: unless an operator :raises ValidationFailed: a bad field, named; a supplier not in
+    cooperation (an applicant, a rejected or terminated one), whom there is nothing to warn or have rectify
     """
     require_role(actor, OPERATORS, OPERATORS_ONLY)
+    if supplier.state not in Supplier.COOPERATING_STATES:
+        raise ValidationFailed(gettext("礼品商「%(name)s」不在合作中（%(state)s），不能对其发出警告或整改通知") % {
+            "name": supplier.name, "state": supplier.get_state_display()}, field="supplier")
     if kind not in RectificationCase.Kind.values:
         raise ValidationFailed(gettext("未知的整改单类型 %(kind)s") % {"kind": kind}, field="kind")
     reason = _reason(reason, message=gettext("请填写原因"))

@@ -79,6 +79,21 @@ def test_a_deadline_of_today_is_refused_and_nothing_is_opened(active_supplier, o
     assert not RectificationCase.objects.exists() and not Notice.objects.filter(kind="rectification_case").exists()
 
 
+@pytest.mark.parametrize("state", [Supplier.State.APPLIED, Supplier.State.REJECTED, Supplier.State.TERMINATED])
+def test_a_case_against_a_supplier_not_in_cooperation_is_refused_naming_the_supplier(state, active_supplier, operator, now, api):
+    Supplier.objects.filter(pk=active_supplier.pk).update(state=state)
+    active_supplier.refresh_from_db()
+
+    with pytest.raises(ValidationFailed) as refused:
+        cases.open_case(supplier=active_supplier, kind="warning", reason="迟发", deadline=DEADLINE, actor=operator, now=now)
+    through_api = api(operator).post("/api/v1/rectification-cases/", {
+        "supplier": active_supplier.pk, "kind": "warning", "reason": "迟发", "deadline": "2099-01-01"}, format="json", **fresh_key())
+
+    assert refused.value.field == "supplier" and active_supplier.name in str(refused.value.detail)
+    assert through_api.status_code == 400 and "supplier" in str(through_api.json()), through_api.content
+    assert not RectificationCase.objects.exists() and not Notice.objects.filter(kind="rectification_case").exists()
+
+
 def test_only_an_operator_opens_a_case(active_supplier, finance, now):
     with pytest.raises(PermissionDenied):
         cases.open_case(supplier=active_supplier, kind="warning", reason="迟发", deadline=DEADLINE, actor=finance, now=now)
