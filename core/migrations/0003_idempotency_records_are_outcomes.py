@@ -17,8 +17,8 @@ class Migration(migrations.Migration):
     dependencies = [("core", "0002_programs")]
 
     operations = [
-        migrations.RunPython(migrations.RunPython.noop, mark_outcomes_done),
+        migrations.RunPython(migrations.RunPython.noop, mark_outcomes_done, elidable=True),
         migrations.RemoveField(model_name="idempotencyrecord", name="status"),
-        migrations.RunPython(drop_unfinished_claims, migrations.RunPython.noop),
+        migrations.RunPython(drop_unfinished_claims, migrations.RunPython.noop, elidable=True),
         migrations.AlterField(model_name="idempotencyrecord", name="response_status", field=models.PositiveSmallIntegerField()),
     ]

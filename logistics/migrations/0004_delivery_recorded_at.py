@@ -21,5 +21,5 @@ class Migration(migrations.Migration):
             name='delivery_recorded_at',
             field=models.DateTimeField(blank=True, null=True, verbose_name='签收登记时间'),
         ),
-        migrations.RunPython(backfill, migrations.RunPython.noop),
+        migrations.RunPython(backfill, migrations.RunPython.noop, elidable=True),
     ]

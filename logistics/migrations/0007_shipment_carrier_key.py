@@ -30,7 +30,7 @@ class Migration(migrations.Migration):
             name='carrier_key',
             field=models.CharField(blank=True, editable=False, max_length=40, verbose_name='承运商代码'),
         ),
-        migrations.RunPython(key_existing_carriers, migrations.RunPython.noop),
+        migrations.RunPython(key_existing_carriers, migrations.RunPython.noop, elidable=True),
         migrations.AddConstraint(
             model_name='shipment',
             constraint=models.UniqueConstraint(condition=models.Q(('tracking_number', ''), _negated=True), fields=('carrier_key', 'tracking_number'), name='tracking_number_unique_per_carrier'),

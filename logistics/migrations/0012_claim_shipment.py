@@ -28,5 +28,5 @@ class Migration(migrations.Migration):
                 verbose_name="运单",
             ),
         ),
-        migrations.RunPython(link_lost_parcels, migrations.RunPython.noop),
+        migrations.RunPython(link_lost_parcels, migrations.RunPython.noop, elidable=True),
     ]

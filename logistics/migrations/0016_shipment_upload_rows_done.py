@@ -21,5 +21,5 @@ class Migration(migrations.Migration):
             name='rows_done',
             field=models.PositiveIntegerField(default=0, verbose_name='已处理'),
         ),
-        migrations.RunPython(count_finished_uploads_done, migrations.RunPython.noop),
+        migrations.RunPython(count_finished_uploads_done, migrations.RunPython.noop, elidable=True),
     ]

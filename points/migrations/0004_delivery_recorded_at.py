@@ -27,5 +27,5 @@ class Migration(migrations.Migration):
             model_name='redemptionorder',
             index=models.Index(fields=['supplier', 'delivery_recorded_at'], name='points_rede_supplie_6e5700_idx'),
         ),
-        migrations.RunPython(backfill, migrations.RunPython.noop),
+        migrations.RunPython(backfill, migrations.RunPython.noop, elidable=True),
     ]

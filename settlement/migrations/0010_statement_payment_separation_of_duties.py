@@ -38,7 +38,7 @@ class Migration(migrations.Migration):
             name='payment_approved_by',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
         ),
-        migrations.RunPython(issuer_of_current_version, migrations.RunPython.noop),
+        migrations.RunPython(issuer_of_current_version, migrations.RunPython.noop, elidable=True),
         migrations.AddConstraint(
             model_name='statement',
             constraint=models.CheckConstraint(condition=models.Q(('payment_approved_by__isnull', True), ('issued_by__isnull', True), models.Q(('payment_approved_by', models.F('issued_by')), _negated=True), _connector='OR'), name='statement_payment_approver_is_not_issuer'),

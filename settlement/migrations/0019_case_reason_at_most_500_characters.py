@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(refuse_longer_reasons, migrations.RunPython.noop),
+        migrations.RunPython(refuse_longer_reasons, migrations.RunPython.noop, elidable=True),
         migrations.AlterField(
             model_name='rectificationcase',
             name='reason',

@@ -47,5 +47,5 @@ class Migration(migrations.Migration):
             name='message_params',
             field=models.JSONField(blank=True, null=True, verbose_name='说明参数'),
         ),
-        migrations.RunPython(copy_messages, migrations.RunPython.noop),
+        migrations.RunPython(copy_messages, migrations.RunPython.noop, elidable=True),
     ]

@@ -46,5 +46,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(carry_corrections_as_messages, migrations.RunPython.noop),
+        migrations.RunPython(carry_corrections_as_messages, migrations.RunPython.noop, elidable=True),
     ]

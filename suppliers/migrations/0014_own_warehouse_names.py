@@ -22,4 +22,4 @@ def add_suffix(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [("suppliers", "0013_movement_note_params")]
 
-    operations = [migrations.RunPython(drop_suffix, add_suffix)]
+    operations = [migrations.RunPython(drop_suffix, add_suffix, elidable=True)]
