@@ -1,12 +1,16 @@
 """The environment alone switches the deployment: SQLite or PostgreSQL, eager tasks or a broker, dev or production.
 
-Each case starts a fresh interpreter, because settings are read once per process.
+Each case runs in a process of its own, because settings are read once per process: forked, with the case's
+environment, from one that has imported the libraries but read no settings (tests/core/forked_python.py).
 """
+import atexit
 import json
 import os
 import re
 import secrets
+import signal
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -51,11 +55,43 @@ print(json.dumps(seen))
 """
 
 
+TIMEOUT = 60  # seconds a case may take
+
+
+class Forker:
+    """`python ARGS` in an environment of its own: a request to the forking process, started at its first use in a test
+    process (this module's tests and the other modules that import `run`) and stopped when that process ends."""
+    process: subprocess.Popen | None = None
+
+    def run(self, args: list[str], env: dict[str, str], output: Path) -> subprocess.CompletedProcess:
+        if self.process is None:
+            clean = {k: v for k, v in os.environ.items() if not k.startswith(SETTINGS_ENV_PREFIXES)}
+            self.process = subprocess.Popen([str(PYTHON), str(Path(__file__).with_name("forked_python.py"))], cwd=ROOT, env=clean,
+                                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+            atexit.register(self.stop)
+        out, err = output / "stdout", output / "stderr"
+        self.process.stdin.write(json.dumps({"args": args, "env": env, "stdout": str(out), "stderr": str(err), "timeout": TIMEOUT}) + "\n")
+        self.process.stdin.flush()
+        answer = self.process.stdout.readline()
+        assert answer, "the forking process stopped"
+        returncode = json.loads(answer)["returncode"]
+        if returncode == -signal.SIGALRM:  # the child's timeout ended it
+            raise subprocess.TimeoutExpired(args, TIMEOUT, out.read_text(), err.read_text())
+        return subprocess.CompletedProcess(args, returncode, out.read_text(), err.read_text())
+
+    def stop(self):
+        self.process.stdin.close()
+        self.process.wait(timeout=60)
+
+
+FORKER = Forker()
+
+
 def run(args: list[str], tmp_path: Path, **env: str) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(SETTINGS_ENV_PREFIXES)}
     clean["SQLITE_PATH"] = str(tmp_path / "db.sqlite3")
     clean.update(env)
-    return subprocess.run([str(PYTHON), *args], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60)
+    return FORKER.run(args, clean, Path(tempfile.mkdtemp(dir=tmp_path)))
 
 
 def settings_seen(tmp_path: Path, **env: str) -> dict:
