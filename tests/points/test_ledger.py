@@ -48,6 +48,38 @@ def test_points_in_a_lot_past_its_expiry_cannot_be_spent_even_before_the_job_run
         ledger.spend_points(member=member, points=10, source=Source("order", "1"), at=datetime(2027, 1, 1, 0, 0, tzinfo=SHANGHAI))
 
 
+def test_points_can_be_spent_until_the_second_before_their_lot_expires_and_not_at_it(member):
+    ledger.earn_points(member=member, points=100, source=Source("batch", "B1"), at=T0)  # expires 31 December 2026 23:59:59
+
+    ledger.spend_points(member=member, points=10, source=Source("order", "1"), at=datetime(2026, 12, 31, 23, 59, 58, tzinfo=SHANGHAI))
+    with pytest.raises(InsufficientPoints):
+        ledger.spend_points(member=member, points=10, source=Source("order", "2"), at=datetime(2026, 12, 31, 23, 59, 59, tzinfo=SHANGHAI))
+
+    assert balance_of(member) == 90
+
+
+def test_points_credited_just_after_midnight_on_1_january_in_shanghai_belong_to_the_new_year(member):
+    new_years_night = datetime(2026, 1, 1, 0, 30, tzinfo=SHANGHAI)  # still 31 December 2025 in UTC
+
+    ledger.earn_points(member=member, points=100, source=Source("batch", "B1"), at=new_years_night)
+
+    assert ledger.upcoming_expiries(member=member, now=new_years_night) == [
+        {"year": 2026, "points": 100, "expires_at": datetime(2027, 12, 31, 23, 59, 59, tzinfo=SHANGHAI)}
+    ]
+
+
+def test_points_refunded_at_the_second_their_lot_expires_expire_at_once(member):
+    ledger.earn_points(member=member, points=100, source=Source("batch", "B1"), at=T0)  # expires 31 December 2026 23:59:59
+    redeem = ledger.spend_points(member=member, points=60, source=Source("order", "1"), at=T0)
+    expiry = datetime(2026, 12, 31, 23, 59, 59, tzinfo=SHANGHAI)
+    ledger.expire_due_lots(now=expiry)
+
+    refund = ledger.refund_points(redeem=redeem, points=60, source=Source("cancel", "1"), at=expiry)
+
+    assert refund.expired_at_once is not None and refund.expired_at_once.points == -60
+    assert balance_of(member) == 0
+
+
 def test_a_refund_cannot_exceed_what_the_redemption_still_has_drawn(member):
     ledger.earn_points(member=member, points=100, source=Source("batch", "B1"), at=T0)
     redeem = ledger.spend_points(member=member, points=60, source=Source("order", "1"), at=T0)
