@@ -115,6 +115,17 @@ def test_a_large_order_waits_for_the_sms_code_and_confirms_with_it(rich_member, 
     assert (balance(rich_member), stock(listed_gift)) == (50_000 - 10_500, (10, 7))
 
 
+def test_an_order_costing_exactly_the_programs_threshold_waits_for_the_sms_code(rich_member, listed_gift, now):
+    program = rich_member.program
+    program.sms_confirmation_threshold = 9000  # six units at 1500
+    program.save()
+
+    order = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=6, now=now, **ADDRESS)
+
+    assert (order.state, order.code_required, balance(rich_member), stock(listed_gift)) == ("awaiting_confirmation", True, 50_000, (10, 0))
+    assert Notification.objects.filter(kind="confirmation_code", subject_id=str(order.pk)).count() == 1
+
+
 def test_an_order_waiting_for_its_code_shows_on_the_members_navigation_until_confirmed(rich_member, other_member, listed_gift):
     placed_at = timezone.now()  # the count looks at the clock: the order must not have expired
     order = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=7, now=placed_at, **ADDRESS)
