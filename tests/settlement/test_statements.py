@@ -110,6 +110,17 @@ def test_an_unclaimed_earlier_event_is_booked_by_the_next_month_generated(suppli
     assert Statement.objects.get(month=OCTOBER).payable == Decimal("70.00")
 
 
+def test_a_delivery_recorded_at_midnight_opening_the_next_month_is_booked_on_the_next_months_statement(supplier, finance):
+    booked_order(supplier, "100.00", recorded_at=datetime(2026, 10, 31, 23, 59, 59, tzinfo=SHANGHAI))
+    booked_order(supplier, "40.00", recorded_at=datetime(2026, 11, 1, 0, 0, tzinfo=SHANGHAI))
+
+    generation.generate_now(month=OCTOBER, actor=finance, now=GENERATED_AT)
+    generation.generate_now(month=NOVEMBER, actor=finance, now=datetime(2026, 12, 1, 2, tzinfo=SHANGHAI))
+
+    assert Statement.objects.get(month=OCTOBER).payable == Decimal("100.00")
+    assert Statement.objects.get(month=NOVEMBER).payable == Decimal("40.00")
+
+
 # --- issue ------------------------------------------------------------------------------------------------------
 
 def test_issuing_freezes_the_version_with_its_bank_account_and_pdf(issued, finance):
