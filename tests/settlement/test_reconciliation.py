@@ -125,6 +125,24 @@ def test_each_supplier_line_takes_the_first_category_that_fits_with_counts_and_t
     }
 
 
+def test_a_line_booked_in_another_period_named_twice_is_a_duplicate_the_second_time(statement, supplier_admin, now):
+    twice = [["RO-0", "SKU-A", "配送", "1", "180.00"], ["RO-0", "SKU-A", "配送", "1", "180.00"]]
+
+    reconciliation = upload(statement, supplier_admin, now, csv_bytes(twice))
+
+    assert {line.row: line.category for line in reconciliation.lines.exclude(row=None)} == {2: "other_period", 3: "duplicate"}
+    assert (reconciliation.summary["other_period"]["count"], reconciliation.summary["duplicate"]["count"]) == (1, 1)
+
+
+def test_an_amount_a_cent_off_ours_is_an_amount_mismatch(statement, supplier_admin, now):
+    a_cent_short = [["RO-3", "SKU-B", "配送", "1", "98.99"]]  # we booked 99.00
+
+    reconciliation = upload(statement, supplier_admin, now, csv_bytes(a_cent_short))
+
+    assert reconciliation.lines.get(row=2).category == "amount_mismatch"
+    assert reconciliation.summary["amount_mismatch"] == {"count": 1, "ours": "99.00", "theirs": "98.99"}
+
+
 def test_our_line_absent_from_the_file_is_stored_with_our_figures_only(statement, supplier_admin, now):
     reconciliation = upload(statement, supplier_admin, now, csv_bytes(SUPPLIER_ROWS))
 
