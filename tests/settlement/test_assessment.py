@@ -553,6 +553,20 @@ def test_one_month_under_the_threshold_proposes_no_suspension(active_supplier):
     assert not SuspensionProposal.objects.exists()
 
 
+@override_settings(ASSESSMENT_SUSPENSION_THRESHOLD="42.86")
+def test_a_month_scored_exactly_at_the_threshold_after_one_under_it_proposes_no_suspension(active_supplier):
+    low_month(active_supplier, 9)
+    deadline(active_supplier, due_at=t(9, 10))  # September also misses a complaint deadline: further under
+    low_month(active_supplier, 10)  # 42.86, the threshold itself
+    compute_month(month=SEPTEMBER, now=t(10, 20, 3))
+
+    compute_month(month=OCTOBER, now=ASSESSED_AT)
+
+    scores = dict(Assessment.objects.values_list("month", "score"))
+    assert scores[SEPTEMBER] < Q("42.86") == scores[OCTOBER]
+    assert not SuspensionProposal.objects.exists()
+
+
 @override_settings(ASSESSMENT_SUSPENSION_THRESHOLD=40)
 def test_the_suspension_threshold_is_a_setting(active_supplier):
     low_month(active_supplier, 9)
