@@ -616,6 +616,31 @@ def test_confirming_nothing_payable_closes_and_the_negative_payable_opens_the_ne
     assert (november.versions.get().carried_forward, november.payable) == (Decimal("-30.00"), Decimal("70.00"))
 
 
+@pytest.fixture
+def nothing_payable(supplier, finance, finance_checker):
+    """The supplier's October statement, issued: an 80.00 delivery and an 80.00 penalty, so a payable of exactly zero."""
+    booked_order(supplier, "80.00", recorded_at=datetime(2026, 10, 3, tzinfo=SHANGHAI))
+    penalty = adjustments.propose_adjustment(supplier=supplier, kind="penalty", amount="-80.00", reason="延迟发货", actor=finance,
+                                             now=datetime(2026, 10, 20, tzinfo=SHANGHAI))
+    adjustments.approve_adjustment(adjustment=penalty, actor=finance_checker, now=datetime(2026, 10, 21, tzinfo=SHANGHAI))
+    generation.generate_now(month=OCTOBER, actor=finance, now=GENERATED_AT)
+    return statements.issue_statement(statement=Statement.objects.get(month=OCTOBER), actor=finance, now=GENERATED_AT)
+
+
+def test_confirming_a_payable_of_exactly_zero_closes_the_statement(nothing_payable, supplier_admin):
+    statements.confirm_statement(statement=nothing_payable, actor=supplier_admin, now=LATER)
+
+    nothing_payable.refresh_from_db()
+    assert (nothing_payable.state, nothing_payable.payable, nothing_payable.receivable) == ("closed", Decimal("0.00"), False)
+
+
+def test_a_payable_of_exactly_zero_deemed_confirmed_closes_the_statement(nothing_payable):
+    statements.deem_confirmed(now=GENERATED_AT + timedelta(days=10))
+
+    nothing_payable.refresh_from_db()
+    assert (nothing_payable.state, nothing_payable.deemed_confirmed, nothing_payable.payable) == ("closed", True, Decimal("0.00"))
+
+
 def test_the_reason_a_statement_closed_reads_in_the_readers_language(negative, supplier_admin):
     statements.confirm_statement(statement=negative, actor=supplier_admin, now=LATER)
 
