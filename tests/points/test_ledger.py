@@ -68,6 +68,16 @@ def test_points_credited_just_after_midnight_on_1_january_in_shanghai_belong_to_
     ]
 
 
+def test_upcoming_expiries_leave_out_a_lot_spent_to_nothing(member):
+    ledger.earn_points(member=member, points=100, source=Source("batch", "B1"), at=T0)
+    ledger.earn_points(member=member, points=50, source=Source("batch", "B2"), at=T0.replace(year=2026))
+    ledger.spend_points(member=member, points=100, source=Source("order", "1"), at=T0.replace(year=2026))
+
+    upcoming = ledger.upcoming_expiries(member=member, now=T0.replace(year=2026))
+
+    assert upcoming == [{"year": 2026, "points": 50, "expires_at": datetime(2027, 12, 31, 23, 59, 59, tzinfo=SHANGHAI)}]
+
+
 def test_points_refunded_at_the_second_their_lot_expires_expire_at_once(member):
     ledger.earn_points(member=member, points=100, source=Source("batch", "B1"), at=T0)  # expires 31 December 2026 23:59:59
     redeem = ledger.spend_points(member=member, points=60, source=Source("order", "1"), at=T0)
