@@ -18,6 +18,7 @@ from points.models import LedgerEntry, PointsAccount, RedemptionOrder
 from points.services import ledger, orders
 from suppliers.errors import OutOfStock
 from suppliers.models import StockRecord
+from suppliers.services import catalog
 from tests.factories import ADDRESS
 from tests.portal import logged_in
 
@@ -157,6 +158,18 @@ def test_the_tier_discount_is_snapshotted(rich_member, listed_gift, now):
     order = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=1, now=now, **ADDRESS)
 
     assert (order.points_unit_price, order.tier_discount_percent) == (1350, 10)
+
+
+def test_a_clearance_order_takes_the_clearance_prices_and_no_tier_discount(rich_member, listed_gift, operator, now):
+    listed_gift.tier_discounts = {"gold": 10}
+    listed_gift.save(update_fields=["tier_discounts"])
+    catalog.delist_gift(gift=listed_gift, actor=operator, now=now, reason_code="low_sales", reason="运营下线")
+    catalog.start_clearance(gift=listed_gift, actor=operator, now=now, points_price=800, settlement_price=Decimal("90.00"))
+
+    order = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=2, now=now, **ADDRESS)
+
+    assert (order.clearance, order.points_unit_price, order.tier_discount_percent, order.points_cost) == (True, 800, 0, 1600)
+    assert (order.settlement_unit_price, order.settlement_amount) == (Decimal("90.00"), Decimal("180.00"))
 
 
 def test_a_wrong_code_counts_and_the_fifth_wrong_try_locks_the_order(rich_member, listed_gift, now):
