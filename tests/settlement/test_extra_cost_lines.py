@@ -4,6 +4,7 @@ in the PDF."""
 import io
 import re
 from datetime import date, datetime
+from decimal import Decimal
 
 import pdfplumber
 import pytest
@@ -48,6 +49,22 @@ def cost_statement(supplier, finance):
     }
     generation.generate_now(month=OCTOBER, actor=finance, now=GENERATED_AT)
     return Statement.objects.get(supplier=supplier, month=OCTOBER), fees, order, lot
+
+
+def test_an_extra_cost_borne_by_the_operator_or_the_logistics_provider_is_not_on_the_suppliers_statement(supplier, finance):
+    order = booked_order(supplier, "100.00", recorded_at=datetime(2026, 10, 3, 10, 0, tzinfo=SHANGHAI))
+    for day in (1, 2):  # two failed attempts: a re-delivery fee for each
+        Shipment.objects.create(order=order, supplier=supplier, kind="warehouse", quantity=1, state="failed",
+                                created_at=datetime(2026, 10, day, 10, 0, tzinfo=SHANGHAI))
+    for payer in ("operator", "logistics"):
+        costs.record_extra_cost(kind="redelivery", payer=payer, supplier=supplier, order=order, description="二次配送", actor=None,
+                                now=datetime(2026, 10, 6, 10, 0, tzinfo=SHANGHAI))
+
+    generation.generate_now(month=OCTOBER, actor=finance, now=GENERATED_AT)
+
+    statement = Statement.objects.get(supplier=supplier, month=OCTOBER)
+    assert statement.payable == Decimal("100.00")
+    assert not statement.lines.filter(section=Section.EXTRA_COST).exists()
 
 
 def test_each_extra_cost_line_records_its_order_or_what_else_it_belongs_to_and_the_costs_description(cost_statement):
