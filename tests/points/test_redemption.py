@@ -18,8 +18,9 @@ from points.models import LedgerEntry, PointsAccount, RedemptionOrder
 from points.services import ledger, orders
 from suppliers.errors import OutOfStock
 from suppliers.models import StockRecord
-from suppliers.services import catalog
-from tests.factories import ADDRESS
+from suppliers.services import catalog, inventory
+from tests.factories import ADDRESS, GiftFactory, WarehouseFactory
+from tests.helpers import published
 from tests.portal import logged_in
 
 pytestmark = pytest.mark.django_db
@@ -158,6 +159,15 @@ def test_the_tier_discount_is_snapshotted(rich_member, listed_gift, now):
     order = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=1, now=now, **ADDRESS)
 
     assert (order.points_unit_price, order.tier_discount_percent) == (1350, 10)
+
+
+def test_a_tier_discount_leaving_half_a_point_rounds_the_unit_price_up(rich_member, operator, now):
+    gift = published(GiftFactory(points={"gotone": 1005}, tier_discounts={"gold": 10}), actor=operator, at=now)
+    inventory.receive_stock(gift=gift, location=WarehouseFactory(), quantity=5, at=now)
+
+    order = orders.place_order(member=rich_member, gift_id=gift.pk, quantity=2, now=now, **ADDRESS)
+
+    assert (order.points_unit_price, order.points_cost, balance(rich_member)) == (905, 1810, 50_000 - 1810)  # 1005 × 90% = 904.5
 
 
 def test_a_clearance_order_takes_the_clearance_prices_and_no_tier_discount(rich_member, listed_gift, operator, now):
@@ -493,7 +503,6 @@ def test_one_warehouse_supplies_an_order_so_the_most_one_can_take_is_named_and_n
 
 def test_an_order_whose_gift_went_offline_before_its_code_cannot_be_confirmed(rich_member, listed_gift, operator, now):
     from points.errors import GiftUnavailable
-    from suppliers.services import catalog
 
     order = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=7, now=now, **ADDRESS)
     catalog.delist_gift(gift=listed_gift, actor=operator, now=now, reason_code="low_sales", reason="运营下线")
