@@ -67,6 +67,21 @@ def test_an_extra_cost_borne_by_the_operator_or_the_logistics_provider_is_not_on
     assert not statement.lines.filter(section=Section.EXTRA_COST).exists()
 
 
+def test_an_extra_cost_voided_before_the_month_is_generated_is_not_on_the_statement(supplier, finance, logistics):
+    order = booked_order(supplier, "100.00", recorded_at=datetime(2026, 10, 3, 10, 0, tzinfo=SHANGHAI))
+    Shipment.objects.create(order=order, supplier=supplier, kind="warehouse", quantity=1, state="failed",
+                            created_at=datetime(2026, 10, 1, 10, 0, tzinfo=SHANGHAI))
+    fee = costs.record_extra_cost(kind="redelivery", payer="supplier", supplier=supplier, order=order, description="二次配送",
+                                  actor=None, now=datetime(2026, 10, 6, 10, 0, tzinfo=SHANGHAI))
+    costs.void_extra_cost(cost=fee, actor=logistics, now=datetime(2026, 10, 7, 10, 0, tzinfo=SHANGHAI), reason="录错订单")
+
+    generation.generate_now(month=OCTOBER, actor=finance, now=GENERATED_AT)
+
+    statement = Statement.objects.get(supplier=supplier, month=OCTOBER)
+    assert statement.payable == Decimal("100.00")
+    assert not statement.lines.filter(section=Section.EXTRA_COST).exists()
+
+
 def test_each_extra_cost_line_records_its_order_or_what_else_it_belongs_to_and_the_costs_description(cost_statement):
     statement, fees, order, lot = cost_statement
 
