@@ -174,6 +174,18 @@ def test_inspection_passes_through_inspected_to_the_resolution(delivered_order, 
     ]
 
 
+def test_a_return_of_both_units_refunds_the_points_of_both_and_nets_off_both(delivered_order, logistics, operator, now):
+    before = balance(delivered_order.member)
+    return_request = received(delivered_order, operator=operator, handler=logistics, now=now, quantity=2)
+
+    returns.inspect_return(return_request=return_request, actor=logistics, now=now, outcome="resellable")
+
+    delivered_order.refresh_from_db()
+    assert balance(delivered_order.member) == before + 2 * UNIT_POINTS
+    assert resolution(return_request)[0::2] == ("refunded", -2 * UNIT_PRICE)
+    assert (delivered_order.state, delivered_order.returned_quantity) == ("returned", 2)
+
+
 def test_inspecting_a_return_not_yet_received_is_refused_and_changes_nothing(delivered_order, operator, logistics, now):
     return_request = request(delivered_order, now=now)
     returns.approve_return(return_request=return_request, actor=operator, now=now)
