@@ -19,6 +19,7 @@ from core.texts import Message, labelled_message
 from core.validators import refuse_nul, required_text, validate_reason
 from settlement.models import Assessment, RectificationCase
 from suppliers.models import Supplier
+from suppliers.services.locks import locked_supplier
 from suppliers.services.notices import send_notice
 
 
@@ -48,9 +49,6 @@ def open_case(
     cooperation (an applicant, a rejected or terminated one), whom there is nothing to warn or have rectify
     """
     require_role(actor, OPERATORS, OPERATORS_ONLY)
-    if supplier.state not in Supplier.COOPERATING_STATES:
-        raise ValidationFailed(gettext("礼品商「%(name)s」不在合作中（%(state)s），不能对其发出警告或整改通知") % {
-            "name": supplier.name, "state": supplier.get_state_display()}, field="supplier")
     if kind not in RectificationCase.Kind.values:
         raise ValidationFailed(gettext("未知的整改单类型 %(kind)s") % {"kind": kind}, field="kind")
     reason = _reason(reason, message=gettext("请填写原因"))
@@ -58,6 +56,10 @@ def open_case(
     if assessment is not None and assessment.supplier_id != supplier.pk:
         raise ValidationFailed(gettext("考核记录不属于该礼品商"), field="assessment")
     with transaction.atomic():
+        supplier = locked_supplier(supplier.pk)  # its standing as it is now: a termination committed meanwhile counts
+        if supplier.state not in Supplier.COOPERATING_STATES:
+            raise ValidationFailed(gettext("礼品商「%(name)s」不在合作中（%(state)s），不能对其发出警告或整改通知") % {
+                "name": supplier.name, "state": supplier.get_state_display()}, field="supplier")
         case = create_numbered(
             RectificationCase, prefix="RC", now=now, supplier=supplier, kind=kind, reason=reason, deadline=deadline,
             opened_at=now, opened_by=actor, assessment=assessment,

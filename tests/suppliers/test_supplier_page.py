@@ -7,7 +7,7 @@ import pytest
 
 from core.portal import supplier_pages
 from settlement.services import cases
-from suppliers.models import Contract
+from suppliers.models import Contract, Supplier
 from suppliers.services import contracts, qualifications
 from tests.factories import ContractFactory, GiftFactory, QualificationFactory, SupplierFactory
 from tests.portal import field_errors, logged_in
@@ -112,6 +112,7 @@ def test_a_supplier_user_cannot_open_the_operators_page_of_a_supplier(supplier_a
 
 
 def test_a_supplier_user_filtering_its_own_cases_by_another_supplier_still_sees_only_its_own(operator, supplier_admin, other_supplier, now):
+    Supplier.objects.filter(pk=other_supplier.pk).update(state=Supplier.State.ACTIVE)  # a case is for a supplier in cooperation
     cases.open_case(supplier=other_supplier, kind="warning", reason="r", deadline=now.date() + timedelta(days=7), actor=operator, now=now)
 
     response = logged_in(supplier_admin).get(f"/settlement/cases/?supplier={other_supplier.pk}")
