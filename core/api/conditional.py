@@ -6,7 +6,6 @@ never puts back what it read over a colleague's change made since. Without `If-M
 The headers are read and compared by Django's own helpers (`django.utils.cache.get_conditional_response`): a strong
 comparison for `If-Match`, `*` matching any stored record, a weak tag (`W/"…"`) never matching; `If-None-Match` on a
 GET answers 304 when the record is unchanged."""
-import hashlib
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,6 +14,7 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.utils.cache import get_conditional_response
+from django.utils.crypto import salted_hmac
 from django.utils.http import parse_etags, quote_etag
 from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
@@ -40,9 +40,11 @@ def stored_values(obj: models.Model) -> dict[str, Any]:
 
 
 def entity_tag(values: Any) -> str:
-    """A strong ETag of `values` (what a record stores): the same values, the same tag, in any request's language."""
+    """A strong ETag of `values` (what a record stores): the same values, the same tag, in any request's language.
+    Keyed with the site's secret, so that a reader shown only part of a record (logistics, not a gift's settlement
+    price) cannot work the rest out by hashing guesses until one gives the tag."""
     text = json.dumps(values, sort_keys=True, cls=DjangoJSONEncoder)
-    return quote_etag(hashlib.sha256(text.encode()).hexdigest()[:32])
+    return quote_etag(salted_hmac("core.api.conditional.entity_tag", text, algorithm="sha256").hexdigest()[:32])
 
 
 class ConditionalUpdates:

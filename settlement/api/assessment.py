@@ -213,12 +213,12 @@ class KpiSettingViewSet(ConditionalUpdates, viewsets.ReadOnlyModelViewSet):
         setting is as read (else 412); answers with its new ETag."""
         setting = self.get_object()
         require_role(request.user, OPERATORS)
-        with self.unchanged_since_read(request, setting):
+        with self.unchanged_since_read(request, setting) as current:
             params = KpiSettingInput(data=request.data)
             params.is_valid(raise_exception=True)
-            assessment_rules.update_kpi_settings(actor=request.user, now=timezone.now(), values={setting.kpi: params.validated_data})
-        setting.refresh_from_db()
-        return self.tagged(request, Response(KpiSettingSerializer(setting).data), setting)
+            assessment_rules.update_kpi_settings(actor=request.user, now=timezone.now(), values={current.kpi: params.validated_data})
+            current.refresh_from_db()  # tagged while the row is still locked: the tag is of this change
+            return self.tagged(request, Response(KpiSettingSerializer(current).data), current)
 
     @extend_schema(request=KpiSettingsInput, responses={200: KpiSettingSerializer(many=True)})
     @action(detail=False, methods=["patch"])

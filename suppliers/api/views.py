@@ -199,15 +199,16 @@ class GiftViewSet(ConditionalUpdates, TransitionHistoryMixin, viewsets.ReadOnlyM
         listed gift (202); with If-Match, only while the gift is as read (else 412)."""
         gift = self.get_object()
         require_role(request.user, SUPPLIER_USERS)
-        with self.unchanged_since_read(request, gift):
+        with self.unchanged_since_read(request, gift) as current:
             params = GiftInput(data=request.data, partial=True)
             params.is_valid(raise_exception=True)
             changes = {k: v for k, v in params.validated_data.items() if k != "sku"}
-            result = revisions.edit_gift(gift=gift, actor=request.user, now=timezone.now(), changes=changes)
-        if isinstance(result, GiftRevision):
-            return Response(GiftRevisionSerializer(result).data, status=status.HTTP_202_ACCEPTED)
-        edited = self.get_queryset().get(pk=result.pk)
-        return self.tagged(request, Response(GiftSerializer(edited).data), edited)
+            result = revisions.edit_gift(gift=current, actor=request.user, now=timezone.now(), changes=changes)
+            if isinstance(result, GiftRevision):
+                return Response(GiftRevisionSerializer(result).data, status=status.HTTP_202_ACCEPTED)
+            # tagged while the row is still locked: the tag is of this edit, not of a colleague's made after it
+            edited = self.get_queryset().get(pk=result.pk)
+            return self.tagged(request, Response(GiftSerializer(edited).data), edited)
 
     schedule = transition_action(
         revisions.schedule_publication, name="schedule", roles=OPERATORS, target="gift", input_serializer=ScheduleInput, transition="publish"
@@ -294,7 +295,7 @@ class CategoryViewSet(ConditionalUpdates, viewsets.ReadOnlyModelViewSet):
             params = CategoryInput(data=request.data, partial=True)
             params.is_valid(raise_exception=True)
             category = categories.save_category(actor=request.user, now=timezone.now(), category=current, **params.validated_data)
-        return self.tagged(request, Response(CategorySerializer(category).data), category)
+            return self.tagged(request, Response(CategorySerializer(category).data), category)
 
 
 class LocationViewSet(viewsets.ReadOnlyModelViewSet):

@@ -140,3 +140,16 @@ def test_a_weak_or_unquoted_etag_never_matches_and_writes_nothing(api, record, i
 
     assert response.status_code == 412 and response.json()["errors"][0]["code"] == "precondition_failed"
     assert not kind.written(obj)
+
+
+def test_a_gifts_etag_read_by_logistics_gives_away_no_hidden_price(api, logistics, supplier, settings):
+    """Logistics reads a gift without its settlement prices; its tag is keyed with the site's secret, so hashing
+    guessed prices with the values it is shown never gives that tag (it changes with the secret alone)."""
+    listed = GiftFactory(supplier=supplier, settlement_price=Decimal("87.30"))
+
+    read = api(logistics).get(f"/api/v1/gifts/{listed.pk}/")
+    settings.SECRET_KEY = "another-" + settings.SECRET_KEY
+    read_under_another_secret = api(logistics).get(f"/api/v1/gifts/{listed.pk}/")
+
+    assert read.status_code == 200 and "settlement_price" not in read.json()
+    assert read["ETag"] != read_under_another_secret["ETag"]
