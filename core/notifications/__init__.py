@@ -131,15 +131,24 @@ def quiet_until(at: datetime) -> datetime:
     return at
 
 
-#: how much of a person's reason an SMS carries (the rest is on the page of what it is about)
+#: how much of a value someone typed (a reason, a gift's name, a meeting's place) an SMS carries: the rest is on the
+#: page of what it is about, and a registered SMS template bounds each value it takes
 TEXTED_REASON = 60
 
 
-def one_line(reason: str) -> str:
-    """A reason someone typed as one line of an SMS: its whitespace folded, its closing full stop dropped (the template
-    ends the sentence), cut to TEXTED_REASON characters with an ellipsis."""
-    line = " ".join(reason.split()).rstrip("。.")
+def texted(value: Any) -> Any:
+    """A value as an SMS carries it: text on one line (its whitespace, newlines too, folded), cut to TEXTED_REASON
+    characters with an ellipsis; a number or a date as it is."""
+    if not isinstance(value, str):
+        return value
+    line = " ".join(value.split())
     return line if len(line) <= TEXTED_REASON else line[:TEXTED_REASON - 1] + "…"
+
+
+def one_line(reason: str) -> str:
+    """A reason someone typed as one line of an SMS (see `texted`), its closing full stop dropped (the template ends the
+    sentence)."""
+    return texted(" ".join(reason.split()).rstrip("。."))
 
 
 @dataclass(frozen=True)
@@ -189,7 +198,7 @@ def _outbox_row(text: Text, at: datetime) -> Notification:
     return Notification(
         kind=text.kind,
         phone=text.phone,
-        body=spec.template.format(**text.context),
+        body=spec.template.format(**{name: texted(value) for name, value in text.context.items()}),
         urgent=spec.urgent,
         status=Notification.Status.SUPPRESSED if suppressed else Notification.Status.PENDING,
         created_at=at,

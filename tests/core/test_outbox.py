@@ -260,3 +260,17 @@ def test_the_relay_survives_a_database_error_and_sends_on_its_next_look(monkeypa
     message.refresh_from_db()
     assert message.status == Notification.Status.SENT
     assert (signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)) == handlers  # the relay's handlers are gone
+
+
+def test_a_typed_value_reaches_an_sms_on_one_line_and_at_most_60_characters():
+    """A supplier's gift name or a meeting's place is free text: a newline would break the SMS into a second line and a
+    long one into many parts (a registered template bounds each value); the full text stays on the page."""
+    long_name = "年货礼盒" * 30
+    code = notify(kind="confirmation_code", phone="13800138000", at=at(10),
+                  context=ORDERED | {"gift": "明前\n龙井\t礼盒", "code": "654321"})
+    meeting = notify(kind="supplier_meeting", phone="13900139000", at=at(10),
+                     context={"title": long_name, "meeting_at": "2026-12-10 14:00", "place": "三楼\r\n会议室"})
+
+    assert "「明前 龙井 礼盒」×7" in code.body and "验证码为 654321" in code.body
+    assert f"会议通知：{long_name[:59]}…，时间 2026-12-10 14:00，地点 三楼 会议室。" in meeting.body
+    assert "\n" not in code.body + meeting.body
