@@ -35,6 +35,9 @@ KINDS: dict[str, Kind] = {
     "points_deducted": Kind(True, "【积分商城】订单 {order_number} 已扣减 {points} 积分，当前余额 {balance} 积分。"),
     "refund_credited": Kind(True, "【积分商城】订单 {order_number} 已退还 {points} 积分，当前余额 {balance} 积分。"),
     "order_cancelled": Kind(True, "【积分商城】订单 {order_number} 已取消，原因：{reason}。已退还 {points} 积分，当前余额 {balance} 积分。"),
+    "order_cancelled_partly_expired": Kind(
+        True, "【积分商城】订单 {order_number} 已取消，原因：{reason}。已退还 {points} 积分，其中 {expired} 积分已过有效期随即作废，当前余额 {balance} 积分。"
+    ),
     "refund_partly_expired": Kind(
         True, "【积分商城】订单 {order_number} 已退还 {points} 积分，其中 {expired} 积分已过有效期随即作废，当前余额 {balance} 积分。"
     ),

@@ -342,6 +342,13 @@ def points_refunded_on_close(order: RedemptionOrder) -> int:
     return entries.aggregate(total=Coalesce(Sum("points"), 0))["total"]
 
 
+#: the text of an order's refund, by (staff gave a reason, part of it came back into a lot past its date)
+_REFUND_TEXTS = {
+    (False, False): "refund_credited", (False, True): "refund_partly_expired",
+    (True, False): "order_cancelled", (True, True): "order_cancelled_partly_expired",
+}
+
+
 def notify_refund(order: RedemptionOrder, entry, *, points: int, now: datetime, why: str = "") -> None:
     """Text the member the points an order gave back and the balance after, naming those that came back into a lot
     past its date and so expired again at once; `why`: the reason staff gave for cancelling its order, which the member
@@ -349,11 +356,10 @@ def notify_refund(order: RedemptionOrder, entry, *, points: int, now: datetime, 
     expired = getattr(entry, "expired_at_once", None)
     context = {"order_number": order.number, "points": points, "balance": (expired or entry).balance_after}
     if expired:
-        notify(kind="refund_partly_expired", phone=order.member.phone, at=now, subject=order, context=context | {"expired": -expired.points})
-    elif why:
-        notify(kind="order_cancelled", phone=order.member.phone, at=now, subject=order, context=context | {"reason": one_line(why)})
-    else:
-        notify(kind="refund_credited", phone=order.member.phone, at=now, subject=order, context=context)
+        context["expired"] = -expired.points
+    if why:
+        context["reason"] = one_line(why)
+    notify(kind=_REFUND_TEXTS[bool(why), bool(expired)], phone=order.member.phone, at=now, subject=order, context=context)
 
 
 def cancel_order(*, order: RedemptionOrder, actor, now: datetime, reason: str = "") -> RedemptionOrder:

@@ -396,6 +396,23 @@ def test_an_operator_cancelling_a_members_order_without_a_reason_is_refused_and_
     assert not TransitionLog.objects.filter(object_id=order.pk, transition="cancel").exists()
 
 
+def test_an_operator_cancelling_an_order_whose_points_came_back_into_an_expired_lot_texts_both_why_and_what_expired(member, listed_gift, operator):
+    from datetime import datetime
+
+    from tests.factories import SHANGHAI
+
+    ledger.earn_points(member=member, points=2_000, source=ledger.Source("batch", "OLD"), at=datetime(2025, 6, 1, tzinfo=SHANGHAI))
+    ledger.earn_points(member=member, points=3_000, source=ledger.Source("batch", "NEW"), at=datetime(2026, 6, 1, tzinfo=SHANGHAI))
+    order = orders.place_order(member=member, gift_id=listed_gift.pk, quantity=1, now=datetime(2026, 12, 1, tzinfo=SHANGHAI), **ADDRESS)
+
+    orders.cancel_order(order=order, actor=operator, now=datetime(2027, 1, 2, tzinfo=SHANGHAI), reason="礼品商断货")
+
+    (text,) = Notification.objects.filter(subject_id=str(order.pk), kind__startswith="order_cancelled").values_list("kind", "body")
+    assert not Notification.objects.filter(subject_id=str(order.pk), kind__startswith="refund").exists()
+    assert text == ("order_cancelled_partly_expired", f"【积分商城】订单 {order.number} 已取消，原因：礼品商断货。已退还 1500 积分，"
+                    f"其中 1500 积分已过有效期随即作废，当前余额 {balance(member)} 积分。")
+
+
 def test_an_operator_cancelling_a_members_order_texts_the_member_why_with_the_points_back(rich_member, listed_gift, now, operator):
     order = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=2, now=now, **ADDRESS)
 
