@@ -279,6 +279,7 @@ CELERY_BEAT_SCHEDULE = expiring({
     "complete-orders": {"task": "points.tasks.complete_orders", "schedule": crontab(hour=3, minute=0)},
     "sweep-qualifications": {"task": "suppliers.tasks_profile.sweep_qualifications", "schedule": crontab(hour=0, minute=30)},
     "charge-leftover-storage-fees": {"task": "logistics.tasks_leftovers.charge_storage_fees", "schedule": crontab(hour=0, minute=10)},
+    "remind-leftover-collection": {"task": "logistics.tasks_leftovers.remind_collection_due", "schedule": crontab(hour=0, minute=10)},
     "purge-idempotency-keys": {"task": "core.tasks.purge_idempotency_keys", "schedule": crontab(minute=17)},
     "purge-pending-uploads": {"task": "suppliers.tasks.purge_pending_uploads", "schedule": crontab(minute=47)},
     "generate-statements": {"task": "settlement.tasks.generate_last_month", "schedule": crontab(day_of_month=1, hour=2, minute=0)},

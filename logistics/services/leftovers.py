@@ -159,7 +159,7 @@ def remind_collection_due(*, now: datetime) -> list[int]:
         if not LeftoverLot.objects.filter(pk=lot.pk, state=State.OPEN, reminded_at__isnull=True).update(reminded_at=now):
             return None
         send_notice(
-            supplier=lot.supplier, kind="leftover_lots", title=gettext_noop("遗留礼品即将逾期：%(gift)s（%(location)s）"),
+            supplier=lot.supplier, kind="leftover_lots", title=gettext_noop("遗留礼品请于 %(deadline)s 前取回：%(gift)s（%(location)s）"),
             body=gettext_noop("礼品 %(sku)s 在 %(location)s 的 %(quantity)s 件遗留库存请于 %(deadline)s 前取回；逾期起每批次每日收取仓储费。"),
             params={"gift": lot.gift.name, "sku": lot.gift.sku, "location": lot.location.name, "quantity": lot.quantity,
                     "deadline": f"{lot.collect_by:%Y-%m-%d}"},

@@ -3,18 +3,19 @@
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 
 from core.notifications.backends import MemoryBackend
 from core.services import send_due_notifications
 from logistics.models import LeftoverLot
 from logistics.services import leftovers
-from logistics.tasks_leftovers import charge_storage_fees
+from logistics.tasks_leftovers import remind_collection_due
 from suppliers.models import Notice
 from tests.logistics.leftover_world import DEADLINE, at_0010
 
 pytestmark = pytest.mark.django_db
 
-REMINDER_TITLE = "遗留礼品即将逾期：%(gift)s（%(location)s）"
+REMINDER_TITLE = "遗留礼品请于 %(deadline)s 前取回：%(gift)s（%(location)s）"
 
 
 def reminders() -> list[Notice]:
@@ -56,13 +57,15 @@ def test_the_daily_run_texts_the_contact_the_reminder_at_eight_not_at_night(lots
     send_due_notifications(now=night - timedelta(hours=12))  # what the retirement texted went out the day before
     texted_before = len(MemoryBackend.outbox)
 
-    charge_storage_fees()
+    remind_collection_due()
     send_due_notifications(now=night + timedelta(minutes=5))
     at_night = MemoryBackend.outbox[texted_before:]
     send_due_notifications(now=night.replace(hour=8))
 
     bodies = sorted(m["body"] for m in MemoryBackend.outbox[texted_before:])
     assert at_night == []
-    assert bodies == sorted(f"【积分商城礼品商平台】遗留礼品即将逾期：{a.gift.name}（{place}）" for place in ("华东A仓", "华南B仓"))
+    assert bodies == sorted(f"【积分商城礼品商平台】遗留礼品请于 {DEADLINE:%Y-%m-%d} 前取回：{a.gift.name}（{place}）" for place in ("华东A仓", "华南B仓"))
     assert {m["phone"] for m in MemoryBackend.outbox[texted_before:]} == {a.supplier.contact_phone}
     assert LeftoverLot.objects.filter(reminded_at=night).count() == 2
+    schedule = settings.CELERY_BEAT_SCHEDULE["remind-leftover-collection"]
+    assert schedule["task"] == remind_collection_due.name and (schedule["schedule"].hour, schedule["schedule"].minute) == ({0}, {10})
