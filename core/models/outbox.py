@@ -28,7 +28,11 @@ class Notification(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["status", "not_before"])]
+        indexes = [
+            models.Index(fields=["status", "not_before"]),
+            # a member's messages (我的短信), newest first, found without reading the whole outbox
+            models.Index(fields=["phone", "-created_at", "-id"], name="core_notification_phone"),
+        ]
         verbose_name = _("短信提醒")
         verbose_name_plural = _("短信提醒")
 
