@@ -18,18 +18,31 @@ from django.utils.crypto import salted_hmac
 from django.utils.http import parse_etags, quote_etag
 from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 
 from core.api.errors import ErrorResponse412Serializer
 from core.errors import PreconditionFailed
 
+#: the record's tag, answered with the record (a read, an edit made in place)
+ETAG = OpenApiParameter(
+    "ETag", OpenApiTypes.STR, OpenApiParameter.HEADER, response=[200],
+    description="The record's entity tag: send it as If-Match with a change, or as If-None-Match with a later read",
+)
+#: what the schema says of a conditional read: the `If-None-Match` it may send (304 while the record is unchanged)
+READ_HEADERS = [
+    OpenApiParameter(
+        "If-None-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
+        description="An ETag read before: while the record is still so, the answer is 304 Not Modified with no body",
+    ),
+    ETAG,
+]
 #: what the schema says of a conditional update: the `If-Match` it may send, and its 412
 CONDITIONAL_UPDATE = {
     "parameters": [OpenApiParameter(
         "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
         description="The ETag of the record as read (GET): the change is made only while the record is still so, else 412",
-    )],
+    ), ETAG],
     "responses": {412: ErrorResponse412Serializer},
 }
 
@@ -62,6 +75,7 @@ class ConditionalUpdates:
         """The record as the refusal names it."""
         return str(obj)
 
+    @extend_schema(parameters=READ_HEADERS)
     def retrieve(self, request, *args, **kwargs):
         obj = self.get_object()
         return self.tagged(request, Response(self.get_serializer(obj).data), obj)

@@ -13,7 +13,7 @@ from settlement.models import Kpi, KpiSetting
 from settlement.services import assessment_rules
 from suppliers.models import Category, Gift
 from suppliers.services import categories, revisions
-from tests.api_schema import mismatches
+from tests.api_schema import mismatches, served_schema
 from tests.factories import CategoryFactory, GiftFactory
 
 pytestmark = pytest.mark.django_db
@@ -153,3 +153,15 @@ def test_a_gifts_etag_read_by_logistics_gives_away_no_hidden_price(api, logistic
 
     assert read.status_code == 200 and "settlement_price" not in read.json()
     assert read["ETag"] != read_under_another_secret["ETag"]
+
+
+@pytest.mark.parametrize("kind", RECORDS.values(), ids=list(RECORDS))
+def test_the_schema_documents_the_etag_a_read_and_an_edit_answer_and_the_headers_a_client_may_send(kind):
+    """A client generated from the schema knows where the tag comes from and where to send it back."""
+    operations = served_schema()["paths"][kind.path]
+
+    read, edit = operations["get"], operations["patch"]
+    assert {(p["name"], p["in"]) for p in read["parameters"]} >= {("If-None-Match", "header")}
+    assert {(p["name"], p["in"]) for p in edit["parameters"]} >= {("If-Match", "header")}
+    assert "ETag" in read["responses"]["200"].get("headers", {}) and "ETag" in edit["responses"]["200"].get("headers", {})
+    assert "412" in edit["responses"]
