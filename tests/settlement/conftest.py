@@ -301,16 +301,22 @@ def other_issued(other_supplier, finance):
     return statements.issue_statement(statement=statement, actor=finance, now=datetime(2026, 10, 1, 10, 0, tzinfo=SHANGHAI))
 
 
+def issued_october(supplier: Supplier, *, delivered: str, penalty: str, finance, finance_checker) -> Statement:
+    """The supplier's October statement, issued: one delivery booked at `delivered` and an approved penalty of
+    `penalty` (negative)."""
+    booked_order(supplier, delivered, recorded_at=datetime(2026, 10, 3, tzinfo=SHANGHAI))
+    proposed = adjustments.propose_adjustment(supplier=supplier, kind="penalty", amount=penalty, reason="延迟发货", actor=finance,
+                                              now=datetime(2026, 10, 20, tzinfo=SHANGHAI))
+    adjustments.approve_adjustment(adjustment=proposed, actor=finance_checker, now=datetime(2026, 10, 21, tzinfo=SHANGHAI))
+    generation.generate_now(month=OCTOBER, actor=finance, now=GENERATED_AT)
+    statement = Statement.objects.get(supplier=supplier, month=OCTOBER)
+    return statements.issue_statement(statement=statement, actor=finance, now=GENERATED_AT)
+
+
 @pytest.fixture
 def negative(supplier, finance, finance_checker):
     """The supplier's October statement: a 50.00 delivery and an 80.00 penalty, issued."""
-    booked_order(supplier, "50.00", recorded_at=datetime(2026, 10, 3, tzinfo=SHANGHAI))
-    penalty = adjustments.propose_adjustment(supplier=supplier, kind="penalty", amount="-80.00", reason="延迟发货", actor=finance,
-                                             now=datetime(2026, 10, 20, tzinfo=SHANGHAI))
-    adjustments.approve_adjustment(adjustment=penalty, actor=finance_checker, now=datetime(2026, 10, 21, tzinfo=SHANGHAI))
-    generation.generate_now(month=OCTOBER, actor=finance, now=GENERATED_AT)
-    statement = Statement.objects.get(month=OCTOBER)
-    return statements.issue_statement(statement=statement, actor=finance, now=GENERATED_AT)
+    return issued_october(supplier, delivered="50.00", penalty="-80.00", finance=finance, finance_checker=finance_checker)
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ from tests.creation import assert_history_begins_with_creation
 from tests.conftest import client_for
 from tests.portal import logged_in, page_in
 from tests.factories import SHANGHAI, SupplierFactory, SupplierUserFactory, contracted
-from tests.settlement.conftest import GENERATED_AT, LATER, OCTOBER, booked_order, paying_account
+from tests.settlement.conftest import GENERATED_AT, LATER, OCTOBER, booked_order, issued_october, paying_account
 
 pytestmark = pytest.mark.django_db
 NOVEMBER, DECEMBER = generation.next_month(OCTOBER), generation.next_month(generation.next_month(OCTOBER))
@@ -619,12 +619,7 @@ def test_confirming_nothing_payable_closes_and_the_negative_payable_opens_the_ne
 @pytest.fixture
 def nothing_payable(supplier, finance, finance_checker):
     """The supplier's October statement, issued: an 80.00 delivery and an 80.00 penalty, so a payable of exactly zero."""
-    booked_order(supplier, "80.00", recorded_at=datetime(2026, 10, 3, tzinfo=SHANGHAI))
-    penalty = adjustments.propose_adjustment(supplier=supplier, kind="penalty", amount="-80.00", reason="延迟发货", actor=finance,
-                                             now=datetime(2026, 10, 20, tzinfo=SHANGHAI))
-    adjustments.approve_adjustment(adjustment=penalty, actor=finance_checker, now=datetime(2026, 10, 21, tzinfo=SHANGHAI))
-    generation.generate_now(month=OCTOBER, actor=finance, now=GENERATED_AT)
-    return statements.issue_statement(statement=Statement.objects.get(month=OCTOBER), actor=finance, now=GENERATED_AT)
+    return issued_october(supplier, delivered="80.00", penalty="-80.00", finance=finance, finance_checker=finance_checker)
 
 
 def test_confirming_a_payable_of_exactly_zero_closes_the_statement(nothing_payable, supplier_admin):
