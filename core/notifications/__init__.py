@@ -24,6 +24,7 @@ class Kind:
     urgent: bool
     template: str
     secret: frozenset[str] = frozenset()  # values for the recipient alone (a confirmation code): staff see none of its values
+    whole: frozenset[str] = frozenset()  # values the system composed that the text needs whole (an address to send to)
 
 
 KINDS: dict[str, Kind] = {
@@ -52,7 +53,8 @@ KINDS: dict[str, Kind] = {
     "return_updated": Kind(False, "【积分商城】您的退换货申请 {return_number} 状态更新为：{state}。"),
     "return_rejected": Kind(False, "【积分商城】您的退换货申请 {return_number} 未获同意，原因：{reason}。如有疑问请联系客服。"),
     "return_approved": Kind(
-        False, "【积分商城】您的退换货申请 {return_number} 已同意，请将礼品寄至：{send_to}，并在包裹上注明退货单号 {return_number}。"
+        False, "【积分商城】您的退换货申请 {return_number} 已同意，请将礼品寄至：{send_to}，并在包裹上注明退货单号 {return_number}。",
+        whole=frozenset({"send_to"}),
     ),
     "return_approved_no_address": Kind(
         False, "【积分商城】您的退换货申请 {return_number} 已同意，客服将联系您告知寄回地址，寄回时请在包裹上注明退货单号 {return_number}。"
@@ -139,19 +141,20 @@ def quiet_until(at: datetime) -> datetime:
 TEXTED_REASON = 60
 
 
-def texted(value: Any) -> Any:
+def texted(value: Any, *, whole: bool = False) -> Any:
     """A value as an SMS carries it: text on one line (its whitespace, newlines too, folded), cut to TEXTED_REASON
-    characters with an ellipsis; a number or a date as it is."""
+    characters with an ellipsis unless `whole` (an address the recipient must read in full); a number or a date as it
+    is."""
     if not isinstance(value, str):
         return value
     line = " ".join(value.split())
-    return line if len(line) <= TEXTED_REASON else line[:TEXTED_REASON - 1] + "…"
+    return line if whole or len(line) <= TEXTED_REASON else line[:TEXTED_REASON - 1] + "…"
 
 
 def one_line(reason: str) -> str:
     """A reason someone typed as one line of an SMS (see `texted`), its closing full stop dropped (the template ends the
     sentence)."""
-    return texted(" ".join(reason.split()).rstrip("。."))
+    return texted(reason.strip().rstrip("。."))
 
 
 @dataclass(frozen=True)
@@ -201,7 +204,7 @@ def _outbox_row(text: Text, at: datetime) -> Notification:
     return Notification(
         kind=text.kind,
         phone=text.phone,
-        body=spec.template.format(**{name: texted(value) for name, value in text.context.items()}),
+        body=spec.template.format(**{name: texted(value, whole=name in spec.whole) for name, value in text.context.items()}),
         urgent=spec.urgent,
         status=Notification.Status.SUPPRESSED if suppressed else Notification.Status.PENDING,
         created_at=at,

@@ -13,7 +13,7 @@ from django.db import OperationalError, transaction
 
 from core.management.commands import relay_notifications
 from core.models import Notification
-from core.notifications import notify, quiet_until
+from core.notifications import notify, one_line, quiet_until
 from core.notifications.backends import FileBackend, MemoryBackend
 from core.services import send_due_notifications, send_notification
 from tests.factories import SHANGHAI
@@ -274,3 +274,20 @@ def test_a_typed_value_reaches_an_sms_on_one_line_and_at_most_60_characters():
     assert "「明前 龙井 礼盒」×7" in code.body and "验证码为 654321" in code.body
     assert f"会议通知：{long_name[:59]}…，时间 2026-12-10 14:00，地点 三楼 会议室。" in meeting.body
     assert "\n" not in code.body + meeting.body
+
+
+def test_an_address_to_send_a_return_to_reaches_the_member_whole_on_one_line():
+    """The member must read where to send the goods in full, however long the warehouse's address and its contact."""
+    send_to = "广东省深圳市南山区科技园南区高新南九道88号积分商城退货中心仓库三号门\n（王仓管 收，13900139000）"
+    approved = notify(kind="return_approved", phone="13800138000", at=at(10), context={"return_number": "RR-1", "send_to": send_to})
+
+    assert "广东省深圳市南山区科技园南区高新南九道88号积分商城退货中心仓库三号门 （王仓管 收，13900139000），" in approved.body
+
+
+def test_a_typed_reason_over_60_characters_reaches_the_sms_on_one_line_ending_in_an_ellipsis():
+    reason = "会员来电说明\n" + "地址有误需要取消" * 10 + "。"
+    cancelled = notify(kind="order_cancelled", phone="13800138000", at=at(10),
+                       context={"order_number": "RO-1", "reason": one_line(reason), "points": 100, "balance": 900})
+
+    written = cancelled.body.split("原因：")[1].split("。已退还")[0]
+    assert len(written) == 60 and written.endswith("…") and written.startswith("会员来电说明 地址有误")
