@@ -10,14 +10,14 @@ class PointsConfig(AppConfig):
     def ready(self) -> None:
         from points import home, nav_complaints, seed  # noqa: F401  (home panels, navigation and beat tasks, demo data)
         from core.portal import NavGroup, register_nav, register_supplier_page
-        from core.roles import Role
+        from core.roles import STAFF_ROLES, Role
         from points.services.orders import orders_to_confirm
 
         register_nav(_("礼品目录"), "member-catalog", roles={Role.MEMBER}, order=10)
         register_nav(_("我的订单"), "member-orders", roles={Role.MEMBER}, order=20, badge=orders_to_confirm)
         register_nav(_("我的积分"), "member-points", roles={Role.MEMBER}, order=30)
         register_nav(_("我的短信"), "member-messages", roles={Role.MEMBER}, order=35)
-        register_nav(_("兑换订单"), "operator-orders", roles={Role.OPERATOR, Role.LOGISTICS, Role.FINANCE}, order=70,
+        register_nav(_("兑换订单"), "operator-orders", roles=STAFF_ROLES, order=70,
                      group=NavGroup.ORDERS)
         register_supplier_page(pgettext_lazy("nav", "订单"), "operator-orders", roles={Role.OPERATOR, Role.FINANCE}, order=50)
         register_nav(_("积分发放"), "operator-points-credits", roles={Role.OPERATOR}, order=80, group=NavGroup.ORDERS)

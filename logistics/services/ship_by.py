@@ -35,7 +35,7 @@ SHIPPED_IN_TIME = ExpressionWrapper(Q(shipped_at__lte=DUE_TO_SHIP), output_field
 
 def ship_by(shipment: Shipment) -> datetime | None:
     """By when a dropship parcel still to be shipped must leave (`due_to_ship`); None for any other parcel."""
-    if shipment.kind != Shipment.Kind.DROPSHIP or shipment.state not in (Shipment.State.CREATED, Shipment.State.PICKED):
+    if shipment.kind != Shipment.Kind.DROPSHIP or shipment.state not in WAITING_STATES:
         return None
     return due_to_ship(shipment)
 
