@@ -8,6 +8,7 @@ so another member's order is a 404. Members never see settlement prices.
 from collections.abc import Callable
 from functools import partial
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest
@@ -224,7 +225,8 @@ def reminder_messages(request):
     context = paginate(request, member_messages(phone=member.phone, since=member.user.date_joined))
     for message in context["page_obj"]:
         message.shown = body_shown(message, to_recipient=True)
-    return render(request, "points/messages.html", context | {"member": member})
+    quiet_hours = [f"{hour:02d}" for hour in settings.QUIET_HOURS]
+    return render(request, "points/messages.html", context | {"member": member, "quiet_hours": quiet_hours})
 
 
 @login_required

@@ -81,3 +81,20 @@ def test_only_a_member_opens_the_message_page(operator):
     response = logged_in(operator).get("/member/points/messages/")
 
     assert response.status_code == 403
+
+
+def test_the_page_says_the_quiet_hours_the_sender_keeps(member, settings):
+    settings.QUIET_HOURS = (21, 9)
+
+    page = logged_in(member.user).get("/member/points/messages/").content.decode()
+
+    assert "不在21:00至次日09:00发送" in page
+
+
+@pytest.mark.parametrize("page", ["abc", "0", "-1", "99999", "1.5"])
+def test_a_bad_page_number_opens_the_nearest_page_of_the_members_messages(member, now, page):
+    notify(kind="delivered", phone=member.phone, at=now, context={"order_number": "RO-9"})
+
+    response = logged_in(member.user).get(f"/member/points/messages/?page={page}")
+
+    assert response.status_code == 200 and "订单 RO-9 已签收" in response.content.decode()
