@@ -5,10 +5,11 @@ optional `seen`."""
 import pytest
 from django.utils import timezone
 
-from suppliers.models import ProfileChange
-from suppliers.services import profile
+from suppliers.models import Contract, ProfileChange
+from suppliers.services import contracts, profile
 from tests.portal import logged_in, seen_by
 from tests.suppliers.profile_factories import evidence
+from tests.suppliers.test_portal_profile import CONTRACT_FORM
 
 pytestmark = pytest.mark.django_db
 LIST = "/supplier/profile-changes/review/"
@@ -79,3 +80,19 @@ def test_an_api_approval_of_a_change_withdrawn_since_it_was_read_is_409_naming_t
     supplier.refresh_from_db()
     assert stale.status_code == 409 and stale.json()["errors"][0]["code"] == "changed_since_seen"
     assert "撤回" in stale.json()["errors"][0]["detail"] and supplier.name == name
+
+
+def test_a_contract_a_colleague_rejected_since_its_page_was_opened_is_not_approved_from_it(operator, supplier):
+    """The same form decides contracts: a stale one is refused naming the colleague's rejection, the contract stays so."""
+    client = logged_in(operator)
+    client.post("/supplier/contracts/review/", {"supplier": supplier.pk, **CONTRACT_FORM, "token": "register"})
+    contract = Contract.objects.get(number=CONTRACT_FORM["number"])
+    approve = f"/supplier/contracts/review/{contract.pk}/approve/"
+    seen = seen_by(client.get(f"/supplier/contracts/review/{contract.pk}/").content.decode(), approve)
+    contracts.reject_contract(contract=contract, actor=operator, now=timezone.now(), reason="保证金条款缺失")
+
+    stale = client.post(approve, {"seen": seen, "reason": "条款无误"}, follow=True)
+
+    contract.refresh_from_db()
+    assert contract.state == "rejected"
+    assert len(said(stale)) == 1 and "在您打开页面后已有变动" in said(stale)[0] and "驳回" in said(stale)[0]
