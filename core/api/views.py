@@ -1,6 +1,11 @@
-from django.utils import timezone
+from functools import lru_cache
+
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework import serializers, status
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
@@ -77,3 +82,31 @@ class TokenView(ObtainAuthToken):
         """Sign out of the API: the caller's token is revoked (a call with it is 401 from now on)."""
         revoke_api_tokens(user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class SchemaView(SpectacularAPIView):
+    """`/api/schema/`: the OpenAPI document, the same for every reader (served public), so generated once per process,
+    language and API version and then served from memory: generating it takes seconds of CPU, too much to spend on
+    every request of anyone who may ask."""
+
+    def _get_schema_response(self, request):
+        version = self.api_version or request.version or self._get_version_parameter(request)
+        return Response(
+            data=served_schema(translation.get_language(), version),
+            headers={"Content-Disposition": f'inline; filename="{self._get_filename(request, version)}"'},
+        )
+
+
+@lru_cache(maxsize=8)
+def served_schema(language: str, version: str | None = None) -> dict:
+    """The document `/api/schema/` serves in `language` (for `version`), generated on first use. Read it, never change it:
+    it is shared."""
+    with translation.override(language):
+        return SchemaView.generator_class(api_version=version).get_schema(request=None, public=True)
+
+
+@receiver(setting_changed)
+def _regenerate_schema(setting: str, **kwargs) -> None:
+    """A setting the document is made from changed (a test's override): the next request generates it again."""
+    if setting in {"ROOT_URLCONF", "REST_FRAMEWORK"}:
+        served_schema.cache_clear()

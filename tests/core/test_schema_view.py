@@ -1,0 +1,52 @@
+"""`/api/schema/` serves the OpenAPI document from memory once generated: the same document every time and to every
+reader, in the language asked for, generated again only when a setting it is made from changes."""
+import pytest
+from drf_spectacular.generators import SchemaGenerator
+
+from core.api.views import served_schema
+
+pytestmark = pytest.mark.django_db
+JSON = "application/vnd.oai.openapi+json"
+
+
+@pytest.fixture
+def generated(monkeypatch):
+    """The languages the document was generated in, from a process that has generated none yet."""
+    languages, generate = [], SchemaGenerator.get_schema
+
+    def counted(generator, *args, **kwargs):
+        from django.utils import translation
+
+        languages.append(translation.get_language())
+        return generate(generator, *args, **kwargs)
+
+    served_schema.cache_clear()
+    monkeypatch.setattr(SchemaGenerator, "get_schema", counted)
+    yield languages
+    served_schema.cache_clear()
+
+
+def test_the_document_is_generated_once_per_language_and_is_the_same_for_every_reader(api, generated, operator, member):
+    first = api(None).get("/api/schema/", HTTP_ACCEPT=JSON)
+    as_operator = api(operator).get("/api/schema/", HTTP_ACCEPT=JSON)
+    as_member = api(member).get("/api/schema/", HTTP_ACCEPT=JSON)
+    english = api(None).get("/api/schema/?lang=en", HTTP_ACCEPT=JSON)
+    english_again = api(member).get("/api/schema/?lang=en", HTTP_ACCEPT=JSON)
+
+    assert [r.status_code for r in (first, as_operator, as_member, english, english_again)] == [200] * 5
+    assert generated == ["zh-hans", "en"]
+    assert first.json() == as_operator.json() == as_member.json()
+    assert english.json() == english_again.json() != first.json()
+    assert "标识此" in first.content.decode() and "A unique integer value identifying this" in english.content.decode()
+
+
+def test_a_change_to_a_setting_the_document_is_made_from_generates_it_again(api, generated, settings):
+    before = api(None).get("/api/schema/", HTTP_ACCEPT=JSON).json()
+    settings.ROOT_URLCONF = "tests.core.urls_account_api"
+    after = api(None).get("/api/schema/", HTTP_ACCEPT=JSON).json()
+    settings.PAGE_SIZE_UNUSED = 5  # a setting it is not made from
+    api(None).get("/api/schema/", HTTP_ACCEPT=JSON)
+
+    assert generated == ["zh-hans", "zh-hans"]
+    assert "/api/v1/orders/" in before["paths"]
+    assert sorted(after["paths"]) == ["/api/v1/auth/token/", "/api/v1/me/"]
