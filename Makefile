@@ -10,6 +10,9 @@ PYTEST_FLAGS ?= --durations=20 -q
 # loadgroup: the tests of one xdist_group (a sweep over one large world) run on one process, the rest spread as usual
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 XDIST := -n $(JOBS) --dist loadgroup
+# keep compiled (and pytest's assertion-rewritten) modules in __pycache__ (ignored by git) even where the shell says
+# not to: each test process otherwise compiles every module of the project and its tests again (about 10 s a run)
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: install run migrate seed test test-postgres test-e2e check-deploy bench clean
 
