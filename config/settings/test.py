@@ -11,3 +11,5 @@ CELERY_BROKER_TRANSPORT_OPTIONS = CELERY_BROKER_TRANSPORT_OPTIONS | {  # noqa: F
     "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "4")),
     "unacked_restore_interval": 1,
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
+    DATABASES["default"]["ENGINE"] = "tests.postgresql"  # noqa: F405  (a flush that deletes rows: tests/postgresql/base.py)
