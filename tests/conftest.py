@@ -1,7 +1,9 @@
 """Shared fixtures: a fixed `now`, one user and API client per role, two supplier tenants, a listed gift and a member with
 points for order tests."""
 import importlib
+from contextlib import contextmanager
 from datetime import datetime
+from io import StringIO
 
 import pytest
 from django.apps import apps
@@ -135,17 +137,38 @@ def other_member(db):
     return MemberFactory(user=UserFactory(username="other_member", role=Role.MEMBER))
 
 
+@contextmanager
+def rolled_back_after(django_db_blocker):
+    """Database access for a module-scoped fixture whose rows stay until the module ends, then roll back: each test
+    (with `db`) runs in a savepoint under them, so what it changes rolls back with it."""
+    from django.db import transaction
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+
+
 @pytest.fixture(scope="module")
 def matrix_world(django_db_setup, django_db_blocker):
     """The access matrix's world (users of every role, objects in many states), built once per module and worker and
     rolled back after it: for a test that only reads, or that rolls back each call it makes (with `db`)."""
-    from django.db import transaction
-
     from tests.test_access_matrix import build_world
 
-    with django_db_blocker.unblock(), transaction.atomic():
+    with rolled_back_after(django_db_blocker):
         yield build_world(FIXED_NOW)
-        transaction.set_rollback(True)
+
+
+@pytest.fixture(scope="module")
+def seeded_demo(django_db_setup, django_db_blocker):
+    """`manage.py seed_demo`'s world, seeded once per module and worker (the fixture is what the run printed) and
+    rolled back after the module: for tests reading it, with `db` so that what a test changes (running the seed
+    again too) rolls back with the test."""
+    from django.core.management import call_command
+
+    with rolled_back_after(django_db_blocker):
+        output = StringIO()
+        call_command("seed_demo", stdout=output)
+        yield output.getvalue()
 
 
 def client_for(user) -> APIClient:

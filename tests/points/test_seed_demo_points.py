@@ -1,23 +1,16 @@
 """`manage.py seed_demo` posts every member's points in time order, so its history reads consistently, and its
 complaints about an order come after the order left."""
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
 from points.models import Complaint, LedgerEntry, Member
 
-pytestmark = pytest.mark.django_db
+# with --dist loadgroup one worker runs the module: the demo is seeded once (seeded_demo), not once per worker
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("seed_demo_points")]
 
 
-@pytest.fixture
-def seeded():
-    call_command("seed_demo", stdout=StringIO())
-
-
-def test_each_members_ledger_read_in_time_order_adds_up_to_its_balance(seeded):
+def test_each_members_ledger_read_in_time_order_adds_up_to_its_balance(seeded_demo):
     for member in Member.objects.select_related("account"):
         balance = 0
         for entry in LedgerEntry.objects.filter(account__member=member).order_by("at", "id"):
@@ -31,7 +24,7 @@ def test_each_members_ledger_read_in_time_order_adds_up_to_its_balance(seeded):
     assert {lot.year for lot in account.lots.all()} == {timezone.localtime(entry.at).year for entry in earned}
 
 
-def test_the_members_points_page_reads_newest_first_each_balance_following_from_the_one_below(seeded, client):
+def test_the_members_points_page_reads_newest_first_each_balance_following_from_the_one_below(seeded_demo, client):
     client.login(username="13800138001", password="demo12345")
 
     entries = list(client.get(reverse("member-points")).context["page_obj"])
@@ -42,7 +35,7 @@ def test_the_members_points_page_reads_newest_first_each_balance_following_from_
         assert newer.balance_after == older.balance_after + newer.points
 
 
-def test_every_members_complaint_comes_after_what_it_is_about(seeded):
+def test_every_members_complaint_comes_after_what_it_is_about(seeded_demo):
     """A member complains about an order of its own once it left, about goods only once they were delivered."""
     about_orders = Complaint.objects.filter(order__isnull=False).select_related("order")
 
@@ -59,7 +52,7 @@ def test_every_members_complaint_comes_after_what_it_is_about(seeded):
         assert complaint.member.orders.filter(gift=complaint.gift, delivered_at__lt=complaint.opened_at).exists(), complaint.title
 
 
-def test_logistics_staff_find_the_complaint_the_operator_chased_them_about_on_their_queue_and_home_page(seeded, client):
+def test_logistics_staff_find_the_complaint_the_operator_chased_them_about_on_their_queue_and_home_page(seeded_demo, client):
     """An escalated complaint triaged to the logistics provider, chased twice: marked at the top of its queue, listed
     on its home page."""
     chased = Complaint.objects.get(title="快递外箱挤压破损")

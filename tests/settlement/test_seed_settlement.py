@@ -11,11 +11,11 @@ from settlement.models import Adjustment, Category, ReconciliationLine, Resoluti
 from settlement.services.reconciliation import lines_to_resolve, resolve_line
 from tests.factories import FIXED_NOW
 
-pytestmark = pytest.mark.django_db
+# with --dist loadgroup one worker runs the module: the demo is seeded once (seeded_demo), not once per worker
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("seed_settlement")]
 
 
-def test_the_seeded_dispute_adjustment_resolves_its_reconciliation_line(django_user_model):
-    call_command("seed_demo", stdout=StringIO())
+def test_the_seeded_dispute_adjustment_resolves_its_reconciliation_line(seeded_demo, django_user_model):
     dispute = Adjustment.objects.get(kind=Adjustment.Kind.DISPUTE)
     claim = ReconciliationLine.objects.select_related("reconciliation__statement", "reconciliation__version", "adjustment").get(
         category=Category.MISSING_IN_OURS)
@@ -27,9 +27,8 @@ def test_the_seeded_dispute_adjustment_resolves_its_reconciliation_line(django_u
     assert lines_to_resolve(finance) == 0 and Adjustment.objects.filter(kind=Adjustment.Kind.DISPUTE).count() == 1
 
 
-def test_supplier_bs_invoiced_statement_is_past_its_payment_due_day_in_the_list_and_on_its_page(client):
-    call_command("seed_demo", stdout=StringIO())
-    call_command("seed_demo", stdout=StringIO())
+def test_supplier_bs_invoiced_statement_is_past_its_payment_due_day_in_the_list_and_on_its_page(seeded_demo, client):
+    call_command("seed_demo", stdout=StringIO())  # seeded twice
     overdue = Statement.objects.get(supplier__name="深圳星河数码科技有限公司", state=Statement.State.INVOICED)
     client.login(username="finance", password="demo12345")
 
@@ -42,13 +41,12 @@ def test_supplier_bs_invoiced_statement_is_past_its_payment_due_day_in_the_list_
     assert Statement.objects.filter(supplier=overdue.supplier).count() == 2  # seeded once: this and the last month's draft
 
 
-def test_finance_finds_a_penalty_proposed_by_the_complaint_rate_rule_waiting_in_its_queue(client, django_user_model):
+def test_finance_finds_a_penalty_proposed_by_the_complaint_rate_rule_waiting_in_its_queue(seeded_demo, client, django_user_model):
     from core.fsm import history_of
     from settlement.models import PenaltyProposal
     from settlement.services.assessment import penalties_waiting
 
-    call_command("seed_demo", stdout=StringIO())
-    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())  # seeded twice
     client.login(username="finance", password="demo12345")
 
     page = client.get("/settlement/assessments/penalties/")
@@ -63,11 +61,10 @@ def test_finance_finds_a_penalty_proposed_by_the_complaint_rate_rule_waiting_in_
     assert penalties_waiting(django_user_model.objects.get(username="finance")) == 1
 
 
-def test_the_operator_finds_supplier_as_new_bank_account_waiting_with_its_permit_and_both_numbers_whole(client):
+def test_the_operator_finds_supplier_as_new_bank_account_waiting_with_its_permit_and_both_numbers_whole(seeded_demo, client):
     from suppliers.models import ProfileChange
 
-    call_command("seed_demo", stdout=StringIO())
-    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())  # seeded twice
     change = ProfileChange.objects.get(field="bank_account", state="pending")
     client.login(username="operator", password="demo12345")
 
@@ -79,11 +76,10 @@ def test_the_operator_finds_supplier_as_new_bank_account_waiting_with_its_permit
     assert (permit.status_code, permit["Content-Type"], b"".join(permit.streaming_content)[:8]) == (200, "image/png", b"\x89PNG\r\n\x1a\n")
 
 
-def test_seeding_again_after_finance_accepts_the_seeded_penalty_keeps_its_assessment_as_decided(django_user_model):
+def test_seeding_again_after_finance_accepts_the_seeded_penalty_keeps_its_assessment_as_decided(seeded_demo, django_user_model):
     from settlement.models import Assessment, KpiResult, PenaltyProposal
     from settlement.services.assessment import accept_penalty
 
-    call_command("seed_demo", stdout=StringIO())
     proposal = PenaltyProposal.objects.get()
     accept_penalty(proposal=proposal, actor=django_user_model.objects.get(username="finance"), now=timezone.now())
     decided = Assessment.objects.filter(pk=proposal.assessment_id).values_list("score", "computed_at").get()

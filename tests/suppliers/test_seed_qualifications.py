@@ -10,14 +10,16 @@ from django.utils import timezone
 
 from suppliers.models import Notice, Qualification
 
-pytestmark = pytest.mark.django_db
+# with --dist loadgroup one worker runs the module: the demo is seeded once (seeded_demo), not once per worker
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("seed_qualifications")]
 
 
-@pytest.fixture
-def seeded_twice():
-    call_command("seed_demo", stdout=StringIO())
-    first = list(Qualification.objects.order_by("pk").values_list("supplier__name", "kind", "certificate_type", "state", "warned_at"))
-    call_command("seed_demo", stdout=StringIO())
+@pytest.fixture(scope="module")
+def seeded_twice(seeded_demo, django_db_blocker):
+    """The demo seeded twice, once per module: the qualifications after the first run."""
+    with django_db_blocker.unblock():
+        first = list(Qualification.objects.order_by("pk").values_list("supplier__name", "kind", "certificate_type", "state", "warned_at"))
+        call_command("seed_demo", stdout=StringIO())
     return first
 
 
