@@ -125,8 +125,9 @@ class GiftFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def points(self, create, extracted, **kwargs):
-        for code, points in (extracted if extracted is not None else {"gotone": 1500, "mzone": 1200}).items():
-            GiftPrice.objects.create(gift=self, program=Program.objects.get(code=code), points_price=points)
+        prices = extracted if extracted is not None else {"gotone": 1500, "mzone": 1200}
+        programs = Program.objects.in_bulk(list(prices), field_name="code")
+        GiftPrice.objects.bulk_create([GiftPrice(gift=self, program=programs[code], points_price=points) for code, points in prices.items()])
 
 
 class WarehouseFactory(factory.django.DjangoModelFactory):
@@ -156,7 +157,8 @@ class ContractFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def programs(self, create, extracted, **kwargs):
-        self.programs.set(Program.objects.filter(code__in=extracted or ["gotone", "mzone"]))
+        # a new contract serves none yet: add them by id, without reading what it served before (as `set` would)
+        self.programs.add(*Program.objects.filter(code__in=extracted or ["gotone", "mzone"]).values_list("pk", flat=True))
 
 
 class QualificationFactory(factory.django.DjangoModelFactory):
