@@ -1,7 +1,6 @@
 """Shared fixtures: a fixed `now`, one user and API client per role, two supplier tenants, a listed gift and a member with
 points for order tests."""
 import importlib
-from contextlib import contextmanager
 from datetime import datetime
 from io import StringIO
 
@@ -19,7 +18,7 @@ from tests.factories import (
     FIXED_NOW, SHANGHAI, ApplicantFactory, GiftFactory, MemberFactory, SupplierFactory, SupplierUserFactory, UserFactory, WarehouseFactory,
     licensed,
 )
-from tests.helpers import published
+from tests.helpers import published, rolled_back_after
 
 
 @pytest.fixture
@@ -135,17 +134,6 @@ def member(db):
 @pytest.fixture
 def other_member(db):
     return MemberFactory(user=UserFactory(username="other_member", role=Role.MEMBER))
-
-
-@contextmanager
-def rolled_back_after(django_db_blocker):
-    """Database access for a module-scoped fixture whose rows stay until the module ends, then roll back: each test
-    (with `db`) runs in a savepoint under them, so what it changes rolls back with it."""
-    from django.db import transaction
-
-    with django_db_blocker.unblock(), transaction.atomic():
-        yield
-        transaction.set_rollback(True)
 
 
 @pytest.fixture(scope="module")

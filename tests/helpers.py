@@ -2,8 +2,9 @@
 import re
 import uuid
 from collections.abc import Callable
+from contextlib import contextmanager
 
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 #: what a confirmation code's text names besides the code: the order it confirms (`ordered | {"code": "123456"}`)
@@ -164,3 +165,12 @@ def unresolved_failures(job: str) -> dict[str, int]:
     from core.models import JobFailure
 
     return dict(JobFailure.objects.filter(job=job, resolved_at__isnull=True).values_list("item", "failures"))
+
+
+@contextmanager
+def rolled_back_after(django_db_blocker):
+    """Database access for a module-scoped fixture whose rows stay until the module ends, then roll back: each test
+    (with `db`) runs in a savepoint under them, so what it changes rolls back with it."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield
+        transaction.set_rollback(True)

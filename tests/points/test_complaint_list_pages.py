@@ -6,15 +6,17 @@ import re
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.apps import apps
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from core.roles import Role
 from points.models import Complaint
 from points.services import complaints
-from tests.factories import FIXED_NOW
-from tests.helpers import assert_page_read_by_ids
+from tests.factories import FIXED_NOW, MemberFactory, SupplierFactory, UserFactory, licensed
+from tests.helpers import assert_page_read_by_ids, gift_in_state, rolled_back_after
 from tests.portal import logged_in
 
 pytestmark = pytest.mark.django_db
@@ -31,8 +33,35 @@ def _complaint(member, gift, operator, *, at, n: int, to: str | None = "logistic
     return complaints.triage_complaint(complaint=opened, actor=operator, now=at, responsible=to) if to else opened
 
 
+@pytest.fixture(scope="module")
+def people(django_db_setup, django_db_blocker) -> dict:
+    """The operator, the logistics user, and the queue they work on (`queue`), built once per module at the fixed
+    `now`: the tests read it, and what one changes rolls back with it."""
+    with rolled_back_after(django_db_blocker), time_machine.travel(FIXED_NOW, tick=False):
+        people = {"operator": UserFactory(username="operator", role=Role.OPERATOR),
+                  "logistics": UserFactory(username="logistics", role=Role.LOGISTICS),
+                  "member": MemberFactory(user=UserFactory(username="member", role=Role.MEMBER))}
+        gift = gift_in_state("online", supplier=licensed(SupplierFactory()), name="龙井茶礼盒")
+        _build_queue(people["member"], gift, people["operator"], people["logistics"])
+        yield people
+
+
 @pytest.fixture
-def queue(member, gift, operator, logistics) -> None:
+def operator(people, db):
+    return people["operator"]
+
+
+@pytest.fixture
+def logistics(people, db):
+    return people["logistics"]
+
+
+@pytest.fixture
+def queue(people, db) -> None:
+    """The module's queue (`_build_queue`)."""
+
+
+def _build_queue(member, gift, operator, logistics) -> None:
     """42 complaints to logistics: escalated ten days ago, chased once or twice at different times after their
     deadline; escalated and never chased; chased, then answered (one resolved, reopened and
     escalated again, its reminders now older than its deadline); overdue and not escalated yet; waiting with their
