@@ -19,7 +19,8 @@ from tests.factories import FIXED_NOW, MemberFactory, SupplierFactory, UserFacto
 from tests.helpers import assert_page_read_by_ids, gift_in_state, rolled_back_after
 from tests.portal import logged_in
 
-pytestmark = pytest.mark.django_db
+# with --dist loadgroup one worker runs the module: the queue is built once (people), not once per worker
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("complaint_list_pages")]
 State = Complaint.State
 
 
