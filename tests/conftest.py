@@ -180,11 +180,16 @@ def listed_gift(operator, now):
     return gift
 
 
+def made_rich(member):
+    """The member with 50 000 points earned this year (`rich_member`)."""
+    ledger.earn_points(member=member, points=50_000, source=ledger.Source("batch", "SETUP"), at=datetime(2026, 1, 5, tzinfo=SHANGHAI))
+    return member
+
+
 @pytest.fixture
 def rich_member(member, now):
     """The gold GoTone member with 50 000 points earned this year."""
-    ledger.earn_points(member=member, points=50_000, source=ledger.Source("batch", "SETUP"), at=datetime(2026, 1, 5, tzinfo=SHANGHAI))
-    return member
+    return made_rich(member)
 
 
 @pytest.fixture

@@ -178,12 +178,17 @@ def warehouse(db):
     return WarehouseFactory(code="WH-FLOW", name="华东仓")
 
 
-@pytest.fixture
-def stocked_gift(supplier, operator, warehouse, now):
-    """A listed warehouse gift of the supplier with 20 units."""
+def stock_gift(supplier, *, operator, warehouse, now):
+    """A listed warehouse gift of the supplier with 20 units in `warehouse` (`stocked_gift`)."""
     gift = published(GiftFactory(supplier=supplier), actor=operator, at=now)
     inventory.receive_stock(gift=gift, location=warehouse, quantity=20, at=now)
     return gift
+
+
+@pytest.fixture
+def stocked_gift(supplier, operator, warehouse, now):
+    """A listed warehouse gift of the supplier with 20 units."""
+    return stock_gift(supplier, operator=operator, warehouse=warehouse, now=now)
 
 
 @pytest.fixture

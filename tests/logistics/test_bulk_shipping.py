@@ -12,15 +12,20 @@ import tablib
 from core import jobs
 from core.errors import PermissionDenied
 from core.models import Notification, TransitionLog
+from core.roles import Role
 from core.tabular import TableRejected
 from logistics.models import Shipment, ShipmentUpload
 from logistics.services import bulk_shipping, shipments
-from points.models import RedemptionOrder
+from points.models import Member, RedemptionOrder
 from points.services import orders
-from tests.factories import ADDRESS
-from tests.helpers import AS_TYPED, picked_and_shipped
+from suppliers.models import Supplier
+from tests.conftest import made_rich
+from tests.factories import ADDRESS, FIXED_NOW, MemberFactory, SupplierFactory, UserFactory, WarehouseFactory, licensed
+from tests.helpers import AS_TYPED, picked_and_shipped, rolled_back_after
+from tests.logistics.conftest import stock_gift
 
-pytestmark = pytest.mark.django_db
+# with --dist loadgroup one worker runs the module: its shipments are built once (flow), not once per worker
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("bulk_shipping")]
 
 HEADER = ["运单ID", "订单号", "承运商", "运单号"]
 
@@ -32,13 +37,43 @@ def table(*rows: list, header=HEADER, encoding: str = "utf-8") -> bytes:
     return stream.getvalue().encode(encoding)
 
 
+@pytest.fixture(scope="module")
+def flow(django_db_setup, django_db_blocker) -> dict:
+    """The supplier (licensed), the rich member and three handed-over warehouse shipments of the supplier's stocked
+    gift, waiting for picking: built once per module and rolled back after it; each test reads them afresh (`supplier`,
+    `member`, `waiting`) and what it changes rolls back with it."""
+    with rolled_back_after(django_db_blocker):
+        operator, logistics = UserFactory(username="operator", role=Role.OPERATOR), UserFactory(username="logistics", role=Role.LOGISTICS)
+        member = made_rich(MemberFactory(user=UserFactory(username="member", role=Role.MEMBER)))
+        supplier = licensed(SupplierFactory())
+        gift = stock_gift(supplier, operator=operator, warehouse=WarehouseFactory(code="WH-FLOW", name="华东仓"), now=FIXED_NOW)
+        for _ in range(3):
+            orders.place_order(member=member, gift_id=gift.pk, quantity=1, now=FIXED_NOW, **ADDRESS)
+        shipments.hand_over_warehouse_orders(key="B-FILE", actor=logistics, now=FIXED_NOW)
+        yield {"supplier": supplier.pk, "member": member.pk,
+               "waiting": list(Shipment.objects.filter(kind="warehouse").order_by("pk").values_list("pk", flat=True))}
+
+
 @pytest.fixture
-def waiting(stocked_gift, rich_member, logistics, now) -> list[Shipment]:
+def supplier(flow, db) -> Supplier:
+    return Supplier.objects.get(pk=flow["supplier"])
+
+
+@pytest.fixture
+def member(flow, db) -> Member:
+    """The member of `flow`, holding its 50 000 points (as `rich_member`)."""
+    return Member.objects.get(pk=flow["member"])
+
+
+@pytest.fixture
+def rich_member(member) -> Member:
+    return member
+
+
+@pytest.fixture
+def waiting(flow, db) -> list[Shipment]:
     """Three handed-over warehouse shipments of the supplier's gift, waiting for picking."""
-    for _ in range(3):
-        orders.place_order(member=rich_member, gift_id=stocked_gift.pk, quantity=1, now=now, **ADDRESS)
-    shipments.hand_over_warehouse_orders(key="B-FILE", actor=logistics, now=now)
-    return list(Shipment.objects.filter(kind="warehouse").select_related("order").order_by("pk"))
+    return list(Shipment.objects.filter(pk__in=flow["waiting"]).select_related("order").order_by("pk"))
 
 
 @pytest.fixture
