@@ -38,12 +38,13 @@ def _complaint(member, gift, operator, *, at, n: int, to: str | None = "logistic
 def people(django_db_setup, django_db_blocker) -> dict:
     """The operator, the logistics user, and the queue they work on (`queue`), built once per module at the fixed
     `now`: the tests read it, and what one changes rolls back with it."""
-    with rolled_back_after(django_db_blocker), time_machine.travel(FIXED_NOW, tick=False):
-        people = {"operator": UserFactory(username="operator", role=Role.OPERATOR),
-                  "logistics": UserFactory(username="logistics", role=Role.LOGISTICS),
-                  "member": MemberFactory(user=UserFactory(username="member", role=Role.MEMBER))}
-        gift = gift_in_state("online", supplier=licensed(SupplierFactory()), name="龙井茶礼盒")
-        _build_queue(people["member"], gift, people["operator"], people["logistics"])
+    with rolled_back_after(django_db_blocker):
+        with time_machine.travel(FIXED_NOW, tick=False):
+            people = {"operator": UserFactory(username="operator", role=Role.OPERATOR),
+                      "logistics": UserFactory(username="logistics", role=Role.LOGISTICS),
+                      "member": MemberFactory(user=UserFactory(username="member", role=Role.MEMBER))}
+            gift = gift_in_state("online", supplier=licensed(SupplierFactory()), name="龙井茶礼盒")
+            _build_queue(people["member"], gift, people["operator"], people["logistics"])
         yield people
 
 
