@@ -172,12 +172,24 @@ def api():
     return client_for
 
 
-@pytest.fixture
-def listed_gift(operator, now):
-    """GoTone 1500 / M-Zone 1200 points, settlement 180.00, 10 units in one warehouse."""
+def listed(*, operator, now):
+    """A new gift published by `operator` with 10 units in warehouse WH-ORD (`listed_gift`)."""
     gift = published(GiftFactory(), actor=operator, at=now)
     inventory.receive_stock(gift=gift, location=WarehouseFactory(code="WH-ORD"), quantity=10, at=now)
     return gift
+
+
+@pytest.fixture
+def listed_gift(operator, now):
+    """GoTone 1500 / M-Zone 1200 points, settlement 180.00, 10 units in one warehouse."""
+    return listed(operator=operator, now=now)
+
+
+def staff_and_rich_member() -> tuple:
+    """The operator, the logistics user and the rich member, as the fixtures of those names make them: for a world
+    built once per module."""
+    return (UserFactory(username="operator", role=Role.OPERATOR), UserFactory(username="logistics", role=Role.LOGISTICS),
+            made_rich(MemberFactory(user=UserFactory(username="member", role=Role.MEMBER))))
 
 
 def made_rich(member):

@@ -174,3 +174,21 @@ def rolled_back_after(django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
         yield
         transaction.set_rollback(True)
+
+
+def world_member_fixtures(world: str):
+    """`member` and `rich_member` fixtures for a module whose world (the module-scoped fixture named `world`, built with
+    `staff_and_rich_member`) holds the rich member's pk under "member": both read that member afresh in each test."""
+    import pytest
+
+    from points.models import Member
+
+    @pytest.fixture
+    def member(request, db) -> Member:
+        return Member.objects.get(pk=request.getfixturevalue(world)["member"])
+
+    @pytest.fixture
+    def rich_member(member) -> Member:
+        return member
+
+    return member, rich_member

@@ -12,16 +12,15 @@ import tablib
 from core import jobs
 from core.errors import PermissionDenied
 from core.models import Notification, TransitionLog
-from core.roles import Role
 from core.tabular import TableRejected
 from logistics.models import Shipment, ShipmentUpload
 from logistics.services import bulk_shipping, shipments
-from points.models import Member, RedemptionOrder
+from points.models import RedemptionOrder
 from points.services import orders
 from suppliers.models import Supplier
-from tests.conftest import made_rich
-from tests.factories import ADDRESS, FIXED_NOW, MemberFactory, SupplierFactory, UserFactory, WarehouseFactory, licensed
-from tests.helpers import AS_TYPED, picked_and_shipped, rolled_back_after
+from tests.conftest import staff_and_rich_member
+from tests.factories import ADDRESS, FIXED_NOW, SupplierFactory, WarehouseFactory, licensed
+from tests.helpers import AS_TYPED, picked_and_shipped, rolled_back_after, world_member_fixtures
 from tests.logistics.conftest import stock_gift
 
 # with --dist loadgroup one worker runs the module: its shipments are built once (flow), not once per worker
@@ -43,8 +42,7 @@ def flow(django_db_setup, django_db_blocker) -> dict:
     gift, waiting for picking: built once per module and rolled back after it; each test reads them afresh (`supplier`,
     `member`, `waiting`) and what it changes rolls back with it."""
     with rolled_back_after(django_db_blocker):
-        operator, logistics = UserFactory(username="operator", role=Role.OPERATOR), UserFactory(username="logistics", role=Role.LOGISTICS)
-        member = made_rich(MemberFactory(user=UserFactory(username="member", role=Role.MEMBER)))
+        operator, logistics, member = staff_and_rich_member()
         supplier = licensed(SupplierFactory())
         gift = stock_gift(supplier, operator=operator, warehouse=WarehouseFactory(code="WH-FLOW", name="华东仓"), now=FIXED_NOW)
         for _ in range(3):
@@ -59,15 +57,7 @@ def supplier(flow, db) -> Supplier:
     return Supplier.objects.get(pk=flow["supplier"])
 
 
-@pytest.fixture
-def member(flow, db) -> Member:
-    """The member of `flow`, holding its 50 000 points (as `rich_member`)."""
-    return Member.objects.get(pk=flow["member"])
-
-
-@pytest.fixture
-def rich_member(member) -> Member:
-    return member
+member, rich_member = world_member_fixtures("flow")
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 
 from core.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from core.fsm import apply_transition
@@ -19,12 +20,37 @@ from settlement.services import generation
 from suppliers.errors import OutOfStock
 from suppliers.models import StockMovement, StockRecord
 from suppliers.services import inventory
-from tests.factories import SHANGHAI, SupplierUserFactory
-from tests.logistics.builders import received, replacement_shipped
+from tests.conftest import listed, staff_and_rich_member
+from tests.factories import ADDRESS, FIXED_NOW, SHANGHAI, SupplierUserFactory
+from tests.helpers import rolled_back_after, world_member_fixtures
+from tests.logistics.builders import deliver, received, replacement_shipped
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock_at_now")]
+# with --dist loadgroup one worker runs the module: its delivered order is built once (delivered), not once per worker
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock_at_now"), pytest.mark.xdist_group("replacement_failed")]
 UNIT_POINTS = 1500
 LATER = timedelta(days=3)
+
+
+@pytest.fixture(scope="module")
+def delivered(django_db_setup, django_db_blocker) -> dict:
+    """The rich member's order of two units of the listed gift, delivered at the fixed `now` (`delivered_order`):
+    built once per module and rolled back after it; each test reads it afresh and what it changes rolls back with it."""
+    with rolled_back_after(django_db_blocker):
+        with time_machine.travel(FIXED_NOW, tick=False):
+            operator, logistics, member = staff_and_rich_member()
+            gift = listed(operator=operator, now=FIXED_NOW)
+            order = orders.place_order(member=member, gift_id=gift.pk, quantity=2, now=FIXED_NOW, **ADDRESS)
+            deliver(order, actor=logistics, now=FIXED_NOW)
+        yield {"member": member.pk, "order": order.pk}
+
+
+member, rich_member = world_member_fixtures("delivered")
+
+
+@pytest.fixture
+def delivered_order(delivered, db) -> RedemptionOrder:
+    """Two units of the listed gift (1500 points, ¥180.00 each) from warehouse WH-ORD, delivered at `now`."""
+    return RedemptionOrder.objects.get(pk=delivered["order"])
 
 
 def stock(order) -> tuple[int, int]:
