@@ -15,14 +15,49 @@ from logistics.models import CarrierEvent, Shipment
 from logistics.services import carrier_events, shipments
 from points.models import RedemptionOrder
 from points.services import orders
-from suppliers.models import Location
+from suppliers.models import Gift, Location
 from suppliers.services import inventory
-from tests.factories import GiftFactory
-from tests.helpers import AS_TYPED, assert_list_queries_constant, picked_and_shipped, published
+from tests.conftest import listed, staff_and_rich_member
+from tests.factories import FIXED_NOW, GiftFactory
+from tests.helpers import AS_TYPED, assert_list_queries_constant, picked_and_shipped, published, rolled_back_after, world_member_fixtures
 from tests.logistics.conftest import TRACKING
 from tests.factories import ADDRESS
 
-pytestmark = pytest.mark.django_db
+# with --dist loadgroup one worker runs the module: its shipment is handed over once (handed), not once per worker
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("carrier_events")]
+
+
+@pytest.fixture(scope="module")
+def handed(django_db_setup, django_db_blocker) -> dict:
+    """The rich member's order of two units of the listed gift, handed to logistics in batch B1: its shipment waits for
+    picking (`handed_over`). Built once per module and rolled back after it; each test reads it afresh and what it
+    changes rolls back with it (`two_handed_over` hands its second order over in a batch of its own)."""
+    with rolled_back_after(django_db_blocker):
+        operator, logistics, member = staff_and_rich_member()
+        gift = listed(operator=operator, now=FIXED_NOW)
+        order = orders.place_order(member=member, gift_id=gift.pk, quantity=2, now=FIXED_NOW, **ADDRESS)
+        shipments.hand_over_warehouse_orders(key="B1", actor=logistics, now=FIXED_NOW)
+        yield {"member": member.pk, "gift": gift.pk, "shipment": Shipment.objects.get(order=order).pk}
+
+
+member, rich_member = world_member_fixtures("handed")
+
+
+@pytest.fixture
+def listed_gift(handed, db) -> Gift:
+    return Gift.objects.get(pk=handed["gift"])
+
+
+@pytest.fixture
+def confirmed_order(handed_over) -> RedemptionOrder:
+    """The order of `handed_over` (the first of `two_handed_over`)."""
+    return handed_over.order
+
+
+@pytest.fixture
+def handed_over(handed, db) -> Shipment:
+    """The confirmed warehouse order handed to the logistics provider: its shipment is created, no waybill yet."""
+    return Shipment.objects.get(pk=handed["shipment"])
 def carrier_event(now, sequence=1, kind="delivered", *, event_id=None, tracking_number=TRACKING, payload=None, hours=24) -> dict:
     """The keyword arguments of one event, by default SF1001 signed for by 刘洋 a day after `now`."""
     default = {"signer": "刘洋"} if kind == "delivered" else {}
