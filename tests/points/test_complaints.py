@@ -18,18 +18,36 @@ from points.services import complaints
 from points.services import orders
 from suppliers.services import catalog
 from suppliers.models import Gift, Supplier
-from tests.factories import ApplicantFactory, GiftFactory, SupplierFactory, SupplierUserFactory, UserFactory, contracted, supplier_in
-from tests.helpers import assert_list_queries_constant, fresh_key, gift_in_state
+from tests.factories import (
+    ApplicantFactory, GiftFactory, SupplierFactory, SupplierUserFactory, UserFactory, contracted, licensed, supplier_in,
+)
+from tests.helpers import assert_list_queries_constant, fresh_key, gift_in_state, rolled_back_after
 from tests.factories import ADDRESS, SHANGHAI
 
 State = Complaint.State
 H48 = timedelta(hours=48)
 
 
+@pytest.fixture(scope="module")
+def catalog_of(django_db_setup, django_db_blocker) -> dict:
+    """A cooperating supplier, onboarded as an operator does it (the public may name it in a complaint), and its gift
+    in the catalog: built once per module and rolled back after it; each test reads them afresh (`supplier`, `gift`)
+    and what it changes rolls back with it."""
+    with rolled_back_after(django_db_blocker):
+        supplier = supplier_in(Supplier.State.ACTIVE)
+        yield {"supplier": supplier.pk, "gift": gift_in_state("online", supplier=licensed(supplier), name="龙井茶礼盒").pk}
+
+
 @pytest.fixture
-def supplier(db):
+def supplier(catalog_of, db) -> Supplier:
     """A cooperating supplier: the public may name it in a complaint."""
-    return supplier_in(Supplier.State.ACTIVE)
+    return Supplier.objects.get(pk=catalog_of["supplier"])
+
+
+@pytest.fixture
+def gift(catalog_of, db) -> Gift:
+    """A gift in the catalog of `supplier`: anyone may name it in a complaint."""
+    return Gift.objects.get(pk=catalog_of["gift"])
 
 
 @pytest.fixture
@@ -805,12 +823,12 @@ def test_a_suggestion_sent_again_with_its_idempotency_key_is_sent_once(api, supp
     assert Complaint.objects.count() == 1
 
 
-def test_a_member_may_name_a_supplier_that_cooperates_or_has_cooperated(member, now):
+def test_a_member_may_name_a_supplier_that_cooperates_or_has_cooperated(member, supplier, now):
     named = {state: supplier_in(state) for state in Supplier.State.values}
 
     choices = set(complaints.complainable_suppliers(member.user))
 
-    assert choices == {named[state] for state in ("active", "suspended", "terminated")}
+    assert choices == {supplier} | {named[state] for state in ("active", "suspended", "terminated")}  # `supplier`: the module's
     complaint = complaints.open_complaint(actor=member.user, now=now, supplier=named["terminated"], title="售后无人", description="…")
     assert (complaint.channel, complaint.member, complaint.supplier) == ("member", member, named["terminated"])
 
