@@ -28,7 +28,21 @@ def credit_code(n: int) -> str:
     return first17 + credit_code_check_char(first17)
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class GetOrCreateFactory(factory.django.DjangoModelFactory):
+    """A factory with `django_get_or_create`: the row of those keys if there is one, else a new one, in two queries
+    (Django's get_or_create takes a savepoint round the insert as well, for a race no test runs into)."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _get_or_create(cls, model_class, *args, **kwargs):
+        manager = cls._get_manager(model_class)
+        found = manager.filter(**{field: kwargs[field] for field in cls._meta.django_get_or_create}).first()
+        return found or manager.create(*args, **kwargs)
+
+
+class UserFactory(GetOrCreateFactory):
     class Meta:
         model = User
         django_get_or_create = ("username",)
@@ -96,7 +110,7 @@ class NoticeFactory(factory.django.DjangoModelFactory):
     created_at = FIXED_NOW
 
 
-class CategoryFactory(factory.django.DjangoModelFactory):
+class CategoryFactory(GetOrCreateFactory):
     class Meta:
         model = Category
         django_get_or_create = ("code",)
@@ -130,7 +144,7 @@ class GiftFactory(factory.django.DjangoModelFactory):
         GiftPrice.objects.bulk_create([GiftPrice(gift=self, program=programs[code], points_price=points) for code, points in prices.items()])
 
 
-class WarehouseFactory(factory.django.DjangoModelFactory):
+class WarehouseFactory(GetOrCreateFactory):
     class Meta:
         model = Location
         django_get_or_create = ("code",)
