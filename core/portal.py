@@ -5,8 +5,10 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
-from django.urls import NoReverseMatch, reverse
-from django.utils.functional import Promise
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
+from django.utils.functional import Promise, SimpleLazyObject, cached_property
 from django.utils.translation import pgettext_lazy
 
 from core.roles import STAFF_ROLES
@@ -47,6 +49,7 @@ def register_nav(
     item = NavItem(label, url_name, frozenset(roles), order, badge, group, badge_title)
     if item not in _items:
         _items.append(item)
+        _items.sort(key=lambda i: i.order)  # kept in order (stable: as registered within an order), not sorted per page
 
 
 def register_menu(*, roles: set[str] | frozenset[str], groups: list[tuple[str | Promise, list[str]]]) -> None:
@@ -62,18 +65,40 @@ def navigation(request) -> dict:
     """Template context: the entries the current user's role may open (`nav_items`), those with something waiting
     (`nav_waiting`), and the same entries under their
     headings (`nav_groups`: the role's own menu, see register_menu, else the staff areas by each entry's group; entries
-    under none come last; members' navigation is one group without a heading)."""
+    under none come last; members' navigation is one group without a heading). Each is made when a template first
+    reads it, once per request however many templates the request renders (a page's sections rendered apart, the
+    admin's pages, which show none of it)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": [], "nav_waiting": [], "nav_groups": []}
-    entries = _entries(user)
-    if user.role in _menus:
-        groups = _laid_out(entries, _menus[user.role])
-    elif user.role in STAFF_ROLES:
-        groups = _grouped(entries)
-    else:
-        groups = [{"label": "", "items": entries}]
-    return {"nav_items": entries, "nav_waiting": [entry for entry in entries if entry["badge"]], "nav_groups": groups}
+    nav = getattr(request, "portal_navigation", None)
+    if nav is None or nav.user is not user:  # the user signed in or out since: its own
+        nav = request.portal_navigation = _Navigation(user)
+    return {"nav_items": SimpleLazyObject(lambda: nav.items), "nav_waiting": SimpleLazyObject(lambda: nav.waiting),
+            "nav_groups": SimpleLazyObject(lambda: nav.groups)}
+
+
+class _Navigation:
+    """One user's navigation on one request (see `navigation`)."""
+
+    def __init__(self, user) -> None:
+        self.user = user
+
+    @cached_property
+    def items(self) -> list[dict]:
+        return _entries(self.user)
+
+    @cached_property
+    def waiting(self) -> list[dict]:
+        return [entry for entry in self.items if entry["badge"]]
+
+    @cached_property
+    def groups(self) -> list[dict]:
+        if self.user.role in _menus:
+            return _laid_out(self.items, _menus[self.user.role])
+        if self.user.role in STAFF_ROLES:
+            return _grouped(self.items)
+        return [{"label": "", "items": self.items}]
 
 
 def waiting_work(user) -> list[dict]:
@@ -91,15 +116,30 @@ def _entries(user) -> list[dict]:
 
 
 def _open_to(user, items):
-    """(item, its path) for each of `items` the user's role may open, in their order; an
+    """(item, its path) for each of `items` (kept in their order) the user's role may open; an
     item whose page is not installed is left out. A superuser opens every staff page too, but no member's or supplier's
     page: those show the signed-in member's or supplier's own data, which a superuser has none of."""
-    for item in sorted(items, key=lambda i: i.order):
+    paths = _paths.setdefault((get_urlconf(), get_script_prefix()), {})
+    for item in items:
         if user.role in item.roles or (user.is_superuser and item.roles & STAFF_ROLES):
-            try:
-                yield item, reverse(item.url_name)
-            except NoReverseMatch:
-                continue
+            if item.url_name not in paths:  # resolved once for each URL configuration and script prefix
+                try:
+                    paths[item.url_name] = reverse(item.url_name)
+                except NoReverseMatch:
+                    paths[item.url_name] = None
+            if paths[item.url_name] is not None:
+                yield item, paths[item.url_name]
+
+
+#: (urlconf, script prefix) → {url name: the path of its page, or None when it is not installed}: every page of the
+#: portal shows the same paths
+_paths: dict[tuple[str | None, str], dict[str, str | None]] = {}
+
+
+@receiver(setting_changed)
+def _forget_paths(*, setting, **kwargs) -> None:
+    if setting == "ROOT_URLCONF":
+        _paths.clear()
 
 
 def may_open(user, url: str) -> bool:
@@ -150,6 +190,7 @@ def register_supplier_page(label: str | Promise, url_name: str, *, roles: set[st
     page = NavItem(label, url_name, frozenset(roles), order)
     if page not in _supplier_pages:
         _supplier_pages.append(page)
+        _supplier_pages.sort(key=lambda p: p.order)
 
 
 def supplier_pages(user, supplier_id: int) -> list[dict]:
