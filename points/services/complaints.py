@@ -15,7 +15,6 @@ from django.db import transaction
 from django.urls import reverse
 from django.db.models import Case, Count, DateTimeField, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
 from core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
@@ -528,15 +527,7 @@ def list_complaints(
     to logistics; operators all; anyone also those it opened about a supplier (`opened_by`). `late`: only those past
     their deadline unanswered (overdue or escalated), or (False) only the others (`core.selectors.answering`). `text`:
     only those it finds (`points.selectors.search_complaints`)."""
-    rows = Complaint.objects.visible_to(user)
-    role = getattr(user, "role", None)
-    if role in SUPPLIER_ROLES and not user.is_superuser:
-        rows = rows.filter(Q(kind=Kind.SUGGESTION) | Q(responsible=Party.SUPPLIER))
-    elif role == Role.LOGISTICS and not user.is_superuser:
-        rows = rows.filter(responsible=Party.LOGISTICS)
-    if user is not None and user.is_authenticated:  # whoever complained about a supplier follows it (`reads_as_opener`)
-        rows = rows | opened_by(user)
-    rows = rows.filter(**{name: value for name, value in (("state", state), ("responsible", responsible), ("kind", kind),
+    rows = _seen_by(user).filter(**{name: value for name, value in (("state", state), ("responsible", responsible), ("kind", kind),
                                                           ("supplier", supplier)) if value})
     rows = answering(rows, _overdue(now) | Q(state=State.ESCALATED), late)
     rows = search_complaints(rows, user=user, text=text)
@@ -563,12 +554,25 @@ def list_complaints(
     return rows
 
 
+def _seen_by(user) -> QuerySet[Complaint]:
+    """The complaints of the user's queue (`list_complaints`), as they are: no order, no figures read on them."""
+    rows = Complaint.objects.visible_to(user)
+    role = getattr(user, "role", None)
+    if role in SUPPLIER_ROLES and not user.is_superuser:
+        rows = rows.filter(Q(kind=Kind.SUGGESTION) | Q(responsible=Party.SUPPLIER))
+    elif role == Role.LOGISTICS and not user.is_superuser:
+        rows = rows.filter(responsible=Party.LOGISTICS)
+    if user is not None and user.is_authenticated:  # whoever complained about a supplier follows it (`reads_as_opener`)
+        rows = rows | opened_by(user)
+    return rows
+
+
 @waiting_for({Role.OPERATOR, Role.LOGISTICS, *SUPPLIER_ROLES}, superusers=True)  # superusers triage (`operates`)
 def complaints_waiting(user) -> int:
     """What waits on the complaint desk for the user: complaints and suggestions triaged to its party (a supplier's: to
     its own supplier, not one it opened about another) and not answered yet, and for those who triage (`operates`: operators and superusers) also those
     still to triage."""
-    rows = list_complaints(user=user, now=timezone.now(), ordered=False)
+    rows = _seen_by(user)
     party = next((party for party, roles in RESPONDERS.items() if user.role in roles), None)  # none: a superuser of finance
     answerable = Q(state__in=ANSWERABLE, responsible=party) if party else Q(pk__in=[])
     if party == Party.SUPPLIER and not user.is_superuser:  # its own supplier's only (`may_respond`), not those it opened
