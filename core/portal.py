@@ -11,7 +11,7 @@ from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.functional import Promise, SimpleLazyObject, cached_property
 from django.utils.translation import pgettext_lazy
 
-from core.roles import STAFF_ROLES
+from core.roles import STAFF_ROLES, waiting_counts
 
 
 class NavGroup:
@@ -107,11 +107,12 @@ def waiting_work(user) -> list[dict]:
 
 
 def _entries(user) -> list[dict]:
-    """The entries the user's role may open, in order, each with its badge counted."""
+    """The entries the user's role may open, in order, each with its badge counted (all of them in one query)."""
+    opened = list(_open_to(user, _items))
+    counts = waiting_counts(user, [item.badge for item, _url in opened])
     return [
-        {"label": item.label, "url": url, "url_name": item.url_name, "badge": item.badge(user) if item.badge else 0,
-         "group": item.group, "badge_title": item.badge_title}
-        for item, url in _open_to(user, _items)
+        {"label": item.label, "url": url, "url_name": item.url_name, "badge": count, "group": item.group, "badge_title": item.badge_title}
+        for (item, url), count in zip(opened, counts)
     ]
 
 

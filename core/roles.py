@@ -1,6 +1,7 @@
 """The actors of SPEC §3 and the groups of them that rules refer to."""
 from collections.abc import Callable
 from functools import wraps
+from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -53,18 +54,33 @@ def sees_settlement_money(user) -> bool:
 
 
 def waiting_for(roles: frozenset[str] | set[str], *, superusers: bool = False) -> Callable:
-    """Decorate `count(user) -> int`, what waits for a user to act on (a navigation badge), so that it counts only for
-    signed-in users of `roles` (and superusers of any role, with `superusers`, where a superuser acts for a role) and is
-    0 for anyone else."""
+    """Decorate `waiting(user)`, what waits for a user to act on (a navigation badge): the rows waiting, a QuerySet (or
+    their number, where it is no query's), so that it counts only for signed-in users of `roles` (and superusers of
+    any role, with `superusers`, where a superuser acts for a role) and is 0 for anyone else. Called, the decorated
+    function gives the number; its `rows(user)` gives the rows to count (None for anyone else), for a page counting its
+    badges together in one query (`waiting_counts`)."""
 
-    def decorate(count: Callable[..., int]) -> Callable[..., int]:
-        @wraps(count)
-        def badge(user) -> int:
+    def decorate(waiting: Callable[..., Any]) -> Callable[..., int]:
+        def rows(user):
             signed_in = getattr(user, "is_authenticated", False)
             if not (has_role(user, roles) if superusers else signed_in and user.role in roles):
-                return 0
-            return count(user)
+                return None
+            return waiting(user)
 
+        @wraps(waiting)
+        def badge(user) -> int:
+            found = rows(user)
+            return found.count() if isinstance(found, models.QuerySet) else found or 0
+
+        badge.rows = rows
         return badge
 
     return decorate
+
+
+def waiting_counts(user, badges: list[Callable | None]) -> list[int]:
+    """What each of `badges` counts for the user (0 for None): those decorated by `waiting_for` counted together, in one
+    query; any other `badge(user)` called as it is."""
+    from core.selectors import counted
+
+    return counted([None if badge is None else badge.rows(user) if hasattr(badge, "rows") else badge(user) for badge in badges])

@@ -72,3 +72,35 @@ class ByIdPaginator(Paginator):
         if isinstance(object_list, QuerySet):
             object_list = rows_by_id(object_list)
         return super()._get_page(object_list, *args, **kwargs)
+
+
+def counted(rows: list) -> list[int]:
+    """The number of each of `rows`: a QuerySet's rows as its `count()` says, all of them in one statement (one round
+    trip for what a page counts at once: its navigation's badges); a number stands as it is, None is 0."""
+    from django.core.exceptions import EmptyResultSet
+    from django.db import connections
+
+    counts = [0 if row is None else row for row in rows]
+    parts, params = [], []
+    querysets = [(n, row) for n, row in enumerate(rows) if isinstance(row, QuerySet)]
+    using = querysets[0][1].db if querysets else None
+    for n, queryset in querysets:
+        query = queryset.query
+        if queryset.db != using:
+            counts[n] = queryset.count()
+            continue
+        if not (query.combinator or query.distinct or query.values_select or query.group_by is not None or query.is_sliced):
+            queryset = queryset.values("pk")  # the rows alone, as count() reads them: no columns, joins or annotations to read
+        try:
+            sql, part_params = (queryset if query.is_sliced else queryset.order_by()).query.get_compiler(using).as_sql()
+        except EmptyResultSet:  # a condition nothing meets (`pk__in=[]`)
+            counts[n] = 0
+            continue
+        parts.append((n, f"(SELECT COUNT(*) FROM ({sql}) counted_{n})"))
+        params.extend(part_params)
+    if parts:
+        with connections[using].cursor() as cursor:
+            cursor.execute("SELECT " + ", ".join(sql for _n, sql in parts), params)
+            for (n, _sql), count in zip(parts, cursor.fetchone()):
+                counts[n] = count
+    return counts

@@ -94,13 +94,13 @@ def _stored(*, event_id: str, tracking_number: str, sequence: int, kind: str, oc
 
 
 @waiting_for({Role.LOGISTICS})
-def events_stuck(user) -> int:
+def events_stuck(user) -> QuerySet:
     """Parcels with an event waiting longer than STUCK_AFTER for an earlier one, the provider must resend; a parcel
     whose shipment has ended meanwhile (delivered, failed or cancelled by hand) waits for nothing."""
     return (
         CarrierEvent.objects.filter(status=Status.WAITING, received_at__lt=timezone.now() - STUCK_AFTER)
         .exclude(shipment__state__in=ENDED)
-        .values("tracking_number").distinct().count()
+        .values("tracking_number").distinct()
     )
 
 

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 
 from django.db import transaction
 from django.urls import reverse
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
@@ -191,9 +191,9 @@ def put_away_inbound(*, inbound: InboundShipment, actor, now: datetime, reason: 
 
 
 @waiting_for({Role.LOGISTICS})
-def inbound_waiting(user) -> int:
+def inbound_waiting(user) -> QuerySet:
     """Announced inbound shipments the warehouse has not received yet."""
-    return InboundShipment.objects.filter(state=InboundShipment.State.ANNOUNCED).count()
+    return InboundShipment.objects.filter(state=InboundShipment.State.ANNOUNCED)
 
 
 def _announced_units(gift: Gift) -> int:

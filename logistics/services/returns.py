@@ -164,7 +164,7 @@ def by_failed_replacement(returns_: QuerySet, replacement_failed: bool | None) -
 
 
 @waiting_for({Role.OPERATOR, Role.LOGISTICS, *SUPPLIER_ROLES})
-def returns_waiting(user) -> int:
+def returns_waiting(user) -> QuerySet:
     """Returns the user's role takes the next step of (WHO), among those it may see, and closed returns whose last
     parcel failed, for whoever acts next: refused goods whose parcel back to the member failed, for whoever sends them
     again (`may_send_back_again`); an exchange whose replacement failed, for the operator (`reship_replacement`)."""
@@ -177,7 +177,7 @@ def returns_waiting(user) -> int:
         for fulfilment, roles in WHO[step].items():
             if user.role in roles:
                 waiting |= Q(order__fulfilment=fulfilment) & _last_parcel_failed(state, link)
-    return with_last_parcels(ReturnRequest.objects.visible_to(user)).filter(waiting).count()
+    return with_last_parcels(ReturnRequest.objects.visible_to(user)).filter(waiting)
 
 
 def roles_for(step: str) -> frozenset[str]:

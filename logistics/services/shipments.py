@@ -138,14 +138,14 @@ def awaiting_handoff() -> QuerySet[RedemptionOrder]:
 
 
 @waiting_for({Role.LOGISTICS})
-def handoff_waiting(user) -> int:
-    return awaiting_handoff().count()
+def handoff_waiting(user) -> QuerySet:
+    return awaiting_handoff()
 
 
 @waiting_for(SUPPLIER_ROLES)
-def dropship_to_ship(user) -> int:
+def dropship_to_ship(user) -> QuerySet:
     """The supplier's dropship shipments not shipped yet."""
-    return Shipment.objects.visible_to(user).filter(DROPSHIP_WAITING).count()
+    return Shipment.objects.visible_to(user).filter(DROPSHIP_WAITING)
 
 
 def hand_over_warehouse_orders(*, key: str, actor, now: datetime, limit: int = 500) -> HandoffBatch:

@@ -568,7 +568,7 @@ def _seen_by(user) -> QuerySet[Complaint]:
 
 
 @waiting_for({Role.OPERATOR, Role.LOGISTICS, *SUPPLIER_ROLES}, superusers=True)  # superusers triage (`operates`)
-def complaints_waiting(user) -> int:
+def complaints_waiting(user) -> QuerySet:
     """What waits on the complaint desk for the user: complaints and suggestions triaged to its party (a supplier's: to
     its own supplier, not one it opened about another) and not answered yet, and for those who triage (`operates`: operators and superusers) also those
     still to triage."""
@@ -577,7 +577,7 @@ def complaints_waiting(user) -> int:
     answerable = Q(state__in=ANSWERABLE, responsible=party) if party else Q(pk__in=[])
     if party == Party.SUPPLIER and not user.is_superuser:  # its own supplier's only (`may_respond`), not those it opened
         answerable &= Q(supplier_id=user.supplier_id)
-    return rows.filter(Q(state=State.OPEN) | answerable if operates(user) else answerable).count()
+    return rows.filter(Q(state=State.OPEN) | answerable if operates(user) else answerable)
 
 
 def answered_for_opener(*, user, now: datetime) -> QuerySet[Complaint]:

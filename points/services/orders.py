@@ -552,8 +552,8 @@ def _held_by_no_guard(due: QuerySet) -> QuerySet:
 
 
 @waiting_for({Role.MEMBER})
-def orders_to_confirm(user) -> int:
+def orders_to_confirm(user) -> QuerySet:
     """The member's orders still waiting for its confirmation code (not yet expired, nor locked by wrong codes)."""
     return RedemptionOrder.objects.filter(
         member__user=user, state=State.AWAITING_CONFIRMATION, expires_at__gt=timezone.now(), code_attempts__lt=MAX_CODE_ATTEMPTS,
-    ).count()
+    )

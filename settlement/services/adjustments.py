@@ -398,6 +398,6 @@ def where_booked(adjustment: Adjustment) -> Booking:
 
 
 @waiting_for({Role.FINANCE})
-def adjustments_to_check(user) -> int:
+def adjustments_to_check(user) -> QuerySet:
     """Proposed adjustments this finance user may decide: those another user made (`_require_checker`)."""
-    return Adjustment.objects.filter(state=Adjustment.State.PROPOSED).exclude(created_by=user).count()
+    return Adjustment.objects.filter(state=Adjustment.State.PROPOSED).exclude(created_by=user)

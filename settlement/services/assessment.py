@@ -19,7 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Avg, Q
+from django.db.models import Avg, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
@@ -459,14 +459,14 @@ def list_suspension_proposals(*, actor, state: str = ""):
 
 
 @waiting_for({Role.FINANCE})
-def penalties_waiting(user) -> int:
+def penalties_waiting(user) -> QuerySet:
     """Penalty proposals for finance to accept into an adjustment or dismiss (reopened ones too), and dismissals
     another finance user asked for, for this one to confirm or decline."""
     dismissing = Q(state=PenaltyProposal.State.DISMISSING) & ~Q(dismissal_requested_by=user)
-    return PenaltyProposal.objects.filter(open_penalties() | dismissing).count()
+    return PenaltyProposal.objects.filter(open_penalties() | dismissing)
 
 
 @waiting_for(OPERATORS)
-def suspensions_waiting(user) -> int:
+def suspensions_waiting(user) -> QuerySet:
     """Suspension proposals for an operator to decide."""
-    return SuspensionProposal.objects.filter(state=SuspensionProposal.State.PROPOSED).count()
+    return SuspensionProposal.objects.filter(state=SuspensionProposal.State.PROPOSED)

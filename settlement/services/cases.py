@@ -159,7 +159,7 @@ def default_deadline(*, now: datetime, days: int = 30) -> date:
 
 
 @waiting_for(OPERATORS | SUPPLIER_ROLES)
-def cases_waiting(user) -> int:
+def cases_waiting(user) -> QuerySet:
     """Open cases for the supplier to answer; answered ones for the operator to close or send back."""
     state = RectificationCase.State.ANSWERED if user.role == Role.OPERATOR else RectificationCase.State.OPEN
-    return RectificationCase.objects.visible_to(user).filter(state=state).count()
+    return RectificationCase.objects.visible_to(user).filter(state=state)

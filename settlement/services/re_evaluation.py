@@ -216,6 +216,6 @@ def overdue_re_evaluations(*, now: datetime, actor=None) -> QuerySet[ReEvaluatio
 
 
 @waiting_for(OPERATORS)
-def re_evaluations_waiting(user) -> int:
+def re_evaluations_waiting(user) -> QuerySet:
     """Re-evaluations due for an operator's decision (a terminated supplier's need none)."""
-    return ReEvaluation.objects.filter(state=ReEvaluation.State.DUE).exclude(supplier__state=Supplier.State.TERMINATED).count()
+    return ReEvaluation.objects.filter(state=ReEvaluation.State.DUE).exclude(supplier__state=Supplier.State.TERMINATED)

@@ -20,7 +20,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
 from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from core.errors import InvalidTransition, PermissionDenied, ValidationFailed
@@ -411,6 +411,6 @@ def left_open(statement: Statement) -> list[Reconciliation]:
 
 
 @waiting_for({Role.FINANCE})
-def lines_to_resolve(user) -> int:
+def lines_to_resolve(user) -> QuerySet:
     """Discrepancies finance still has to resolve, of reconciliations not superseded (the 对账 badge)."""
-    return ReconciliationLine.objects.filter(UNRESOLVED, Q(reconciliation__in=Reconciliation.objects.filter(CURRENT))).count()
+    return ReconciliationLine.objects.filter(UNRESOLVED, Q(reconciliation__in=Reconciliation.objects.filter(CURRENT)))

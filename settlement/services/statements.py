@@ -647,10 +647,10 @@ WAITING_FOR = {Role.FINANCE: (State.DISPUTED, State.INVOICED, State.APPROVED), R
 
 
 @waiting_for(WAITING_FOR.keys())
-def statements_waiting(user) -> int:
+def statements_waiting(user) -> QuerySet:
     """The statements waiting for the user's step; finance is not waited for on a payment step it may not take
     (`payment_refusal`): approving what it issued, paying what it approved."""
     waiting = Statement.objects.visible_to(user).filter(state__in=WAITING_FOR[user.role])
     if user.role == Role.FINANCE:
         waiting = waiting.exclude(state=State.INVOICED, issued_by=user).exclude(state=State.APPROVED, payment_approved_by=user)
-    return waiting.count()
+    return waiting

@@ -11,7 +11,7 @@ from django.db.models import Case, Count, F, Exists, OuterRef, Q, QuerySet, Valu
 from django.utils.translation import gettext
 
 from core.errors import NotFound, ValidationFailed
-from core.roles import SUPPLIER_ROLES, Role, require_role
+from core.roles import SUPPLIER_ROLES, Role, require_role, waiting_for
 from core.texts import moment
 from core.validators import id_or_none, storable_ids, years_error
 from suppliers.models import Announcement, AnnouncementDelivery, Supplier
@@ -141,11 +141,12 @@ def _require_own(delivery: AnnouncementDelivery, actor) -> None:
         raise NotFound()
 
 
-def unread_count(user) -> int:
-    """How many announcements the user's supplier has not opened yet (0 for anyone but supplier users)."""
-    if not getattr(user, "is_authenticated", False) or user.role not in SUPPLIER_ROLES or not user.supplier_id:
+@waiting_for(SUPPLIER_ROLES)
+def unread_count(user) -> QuerySet | int:
+    """The announcements the user's supplier has not opened yet (0 for anyone but supplier users)."""
+    if not user.supplier_id:
         return 0
-    return AnnouncementDelivery.objects.filter(supplier_id=user.supplier_id, read_at__isnull=True).count()
+    return AnnouncementDelivery.objects.filter(supplier_id=user.supplier_id, read_at__isnull=True)
 
 
 def list_deliveries(*, actor) -> QuerySet[AnnouncementDelivery]:

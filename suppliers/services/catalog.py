@@ -320,8 +320,8 @@ def publication_queue() -> QuerySet[Gift]:
 
 
 @waiting_for({Role.OPERATOR})
-def reviews_waiting(user) -> int:
+def reviews_waiting(user) -> QuerySet:
     """What waits on the operators in the catalog: gifts and changes to review, approved gifts to put online; the rows
     of the three queues counted together in one query (UNION ALL: each row counts once, in its own queue)."""
     first, *others = (rows.order_by().values("pk") for rows in (*review_queue(), publication_queue()))
-    return first.union(*others, all=True).count()
+    return first.union(*others, all=True)

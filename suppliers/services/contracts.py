@@ -4,6 +4,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
@@ -164,6 +165,6 @@ def activation_missing(*, supplier: Supplier, now: datetime) -> list[tuple[str, 
 
 
 @waiting_for(DECIDERS)
-def contracts_waiting(user) -> int:
+def contracts_waiting(user) -> QuerySet:
     """Contracts pending the operator's review."""
-    return Contract.objects.filter(state=Contract.State.PENDING).count()
+    return Contract.objects.filter(state=Contract.State.PENDING)

@@ -183,9 +183,9 @@ def list_notices(*, actor, unread: bool | None = None) -> QuerySet[Notice]:
 
 
 @waiting_for(SUPPLIER_ROLES)
-def unread_notices(user) -> int:
+def unread_notices(user) -> QuerySet:
     """The notices in the user's supplier's inbox not read yet (the inbox's navigation badge)."""
-    return Notice.objects.filter(supplier_id=user.supplier_id, read_at__isnull=True).count()
+    return Notice.objects.filter(supplier_id=user.supplier_id, read_at__isnull=True)
 
 
 def may_mark_read(actor) -> bool:

@@ -4,6 +4,7 @@ from functools import partial
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
@@ -224,6 +225,6 @@ def terminate_supplier(*, supplier: Supplier, actor, now: datetime, reason: str 
 
 
 @waiting_for({Role.OPERATOR})
-def applications_waiting(user) -> int:
+def applications_waiting(user) -> QuerySet:
     """Applications an operator has to decide: applied or under review."""
-    return Supplier.objects.filter(state__in=Supplier.ONBOARDING_STATES).count()
+    return Supplier.objects.filter(state__in=Supplier.ONBOARDING_STATES)

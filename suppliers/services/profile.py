@@ -12,6 +12,7 @@ from datetime import datetime
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext, gettext_noop
 
@@ -243,6 +244,6 @@ def _already_pending() -> ChangePending:
 
 
 @waiting_for(DECIDERS)
-def changes_waiting(user) -> int:
+def changes_waiting(user) -> QuerySet:
     """Bank account, legal name and credit code changes pending the operator's review."""
-    return ProfileChange.objects.filter(state=ProfileChange.State.PENDING).count()
+    return ProfileChange.objects.filter(state=ProfileChange.State.PENDING)

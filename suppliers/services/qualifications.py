@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
@@ -137,9 +138,9 @@ def reject_qualification(*, qualification: Qualification, actor, now: datetime, 
 
 
 @waiting_for(REVIEWERS)
-def qualifications_waiting(user) -> int:
+def qualifications_waiting(user) -> QuerySet:
     """Uploaded licences and certificates pending an operator's review."""
-    return Qualification.objects.filter(state=Qualification.State.PENDING).count()
+    return Qualification.objects.filter(state=Qualification.State.PENDING)
 
 
 def submission_blockers(*, supplier: Supplier, category, on: date) -> list[tuple[str, str]]:
