@@ -71,8 +71,9 @@ class ReturnRequest(StateMachine):
         ordering = ["-requested_at", "-id"]
         verbose_name = _("退换货")
         verbose_name_plural = _("退换货")
-        # the lists' order: a page walks it and reads its own returns only, however many there are
-        indexes = [models.Index(fields=["-requested_at", "-id"], name="return_newest_first")]
+        # the lists' order: a page walks it and reads its own returns only, however many there are; the state: the
+        # staff's badge (`returns_waiting`) counts the few returns waiting among all those closed
+        indexes = [models.Index(fields=["-requested_at", "-id"], name="return_newest_first"), models.Index(fields=["state"], name="return_state")]
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gte=1), name="return_quantity_positive"),
             models.CheckConstraint(condition=Q(settlement_amount__lte=0), name="return_settlement_not_positive"),
