@@ -1,52 +1,36 @@
 """The migrations adding a unique key stop, naming the rows to mend, when existing rows already share a value. On
 SQLite they run on a copy of the test database taken outside any test transaction (its schema editor cannot alter
 tables inside one); on PostgreSQL, whose schema changes are transactional, in the test's own transaction, rolled back
-with it. Either way the tests' database is left as it was."""
+with it. Either way the tests' database is left as it was.
+
+Taking the schema back is what costs (Django renders every app's models again for each migration undone), so a test
+module names in START the migrations its tests start from: the database is taken back there once, before the module's
+first test, and each test migrates on from it. On SQLite that state is the file each test copies; on PostgreSQL it is
+held in a transaction that each test's own nests in, rolled back after the module's last test."""
+import contextlib
 import shutil
 import sqlite3
 from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.db.migrations.executor import MigrationExecutor
 
 from core.migration_checks import DuplicateRows
 
 COPY = "migration_copy"
+# where the credit code, contract number and username migrations start (the logistics migrations depending on the
+# suppliers ones go back with them, to 0018, and the disposal fee and carrier event tests migrate on from there)
+START = [("suppliers", "0015_qualification_review"), ("core", "0008_records_keep_what_they_belong_to")]
+
+# the module's tests on one worker, which takes the schema back once for them all (`--dist loadgroup`)
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("unique_key_migrations")]
 
 
-pytestmark = pytest.mark.django_db  # the test database is set up (and copied before any test's transaction)
-
-
-@pytest.fixture(scope="module")
-def pristine_copy(django_db_setup, django_db_blocker, tmp_path_factory):
-    """A file copy of the migrated SQLite test database, taken once, outside any test's transaction (None elsewhere)."""
-    if connections["default"].vendor != "sqlite":
-        return None
-    path = tmp_path_factory.mktemp("migrations") / "pristine.sqlite3"
-    with django_db_blocker.unblock():
-        connection.ensure_connection()
-        with sqlite3.connect(path) as target:
-            connection.connection.backup(target)
-    return path
-
-
-@pytest.fixture
-def copied_database(pristine_copy, tmp_path):
-    """A connection (alias COPY) to migrate back and forth: a fresh copy of the SQLite test database, or PostgreSQL's
-    own test connection inside the test's transaction (deferred foreign-key checks run first: PostgreSQL alters no
-    table with checks pending)."""
-    if pristine_copy is None:
-        with connection.cursor() as cursor:
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        connections[COPY] = connections["default"]
-        try:
-            yield connections["default"]
-        finally:
-            del connections[COPY]
-        return
-    path = shutil.copy(pristine_copy, tmp_path / "copy.sqlite3")
+@contextlib.contextmanager
+def connected_to(path):
+    """A connection (alias COPY) to the SQLite database file at `path`."""
     wrapper = type(connections["default"])  # `connection` is a proxy to it
     copy = wrapper({**connections["default"].settings_dict, "NAME": str(path)}, alias=COPY)
     connections[COPY] = copy
@@ -55,6 +39,62 @@ def copied_database(pristine_copy, tmp_path):
     finally:
         copy.close()
         del connections[COPY]
+
+
+def check_constraints_at_once():
+    """PostgreSQL alters no table with foreign-key checks pending: run them as each row is written."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+@pytest.fixture(scope="module")
+def pristine_copy(request, django_db_setup, django_db_blocker, tmp_path_factory):
+    """The migrated test database taken back to the test module's START (if it names one), outside any test's
+    transaction: a file copy on SQLite; None on PostgreSQL, where the test database itself is taken back in a
+    transaction rolled back after the module's last test."""
+    start = getattr(request.module, "START", [])
+    if connections["default"].vendor != "sqlite":
+        if not start:
+            yield None
+            return
+        with django_db_blocker.unblock():
+            held = transaction.atomic()
+            held.__enter__()
+            check_constraints_at_once()
+            MigrationExecutor(connection).migrate(start)
+        try:
+            yield None
+        finally:
+            with django_db_blocker.unblock():
+                transaction.set_rollback(True)
+                held.__exit__(None, None, None)
+        return
+    path = tmp_path_factory.mktemp("migrations") / "pristine.sqlite3"
+    with django_db_blocker.unblock():
+        connection.ensure_connection()
+        with sqlite3.connect(path) as target:
+            connection.connection.backup(target)
+        if start:
+            with connected_to(path) as copy:
+                MigrationExecutor(copy).migrate(start)
+    yield path
+
+
+@pytest.fixture
+def copied_database(pristine_copy, tmp_path):
+    """A connection (alias COPY) to migrate back and forth from the module's START: a fresh copy of the SQLite test
+    database, or PostgreSQL's own test connection inside the test's transaction (deferred foreign-key checks run
+    first, see check_constraints_at_once)."""
+    if pristine_copy is None:
+        check_constraints_at_once()
+        connections[COPY] = connections["default"]
+        try:
+            yield connections["default"]
+        finally:
+            del connections[COPY]
+        return
+    with connected_to(shutil.copy(pristine_copy, tmp_path / "copy.sqlite3")) as copy:
+        yield copy
 
 
 def stopped_message(copy, app: str, *, before: str, migration: str, arrange) -> str:

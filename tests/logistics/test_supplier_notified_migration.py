@@ -1,7 +1,8 @@
 """The migration recording when a dropship parcel's supplier was told of it: the parcels handed over before it count
 as told at their handover, so that a deploy tells no supplier of its history again; a warehouse parcel has no
 supplier to tell. Migrating back drops the record. Run on a copy of the SQLite test database, or in the test's
-transaction on PostgreSQL (see tests/suppliers/test_unique_key_migrations.py)."""
+transaction on PostgreSQL, each test starting from the database taken back once to BEFORE (see
+tests/test_unique_key_migrations.py)."""
 from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -12,8 +13,9 @@ from django.db.migrations.executor import MigrationExecutor
 
 from tests.test_unique_key_migrations import COPY, copied_database, pristine_copy  # noqa: F401  (fixtures)
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("copied_database")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("copied_database"), pytest.mark.xdist_group("supplier_notified_migration")]
 BEFORE, MIGRATION = ("logistics", "0018_tariff_unit_choices"), ("logistics", "0019_shipment_supplier_notified_at")
+START = [BEFORE]
 HANDED = datetime(2026, 10, 1, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 

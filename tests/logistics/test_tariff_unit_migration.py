@@ -1,7 +1,7 @@
 """The migration turning the tariff's units typed in Chinese into codes: each unit written before maps to its code, a
 unit not recognised to the unit its kind is charged in, in the tariff and in its history alike; migrating back writes
 the units as they were first written. Run on a copy of the SQLite test database, or in the test's transaction on
-PostgreSQL (see tests/suppliers/test_unique_key_migrations.py)."""
+PostgreSQL, each test starting from the database taken back once to BEFORE (see tests/test_unique_key_migrations.py)."""
 from decimal import Decimal
 
 import pytest
@@ -10,8 +10,9 @@ from django.db.migrations.executor import MigrationExecutor
 
 from tests.test_unique_key_migrations import COPY, copied_database, pristine_copy  # noqa: F401  (fixtures)
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("copied_database")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("copied_database"), pytest.mark.xdist_group("tariff_unit_migration")]
 BEFORE, MIGRATION = ("logistics", "0017_shipment_recipient"), ("logistics", "0018_tariff_unit_choices")
+START = [BEFORE]
 
 
 def migrated(*, written: dict[str, str], changes: list[tuple[str, str, str]]):
