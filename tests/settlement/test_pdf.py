@@ -3,11 +3,13 @@ import io
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from types import SimpleNamespace
 
 import pdfplumber
 import pytest
 import reportlab
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from django.db import transaction
 from django.test import override_settings
 
 from settlement.models import Section, SourceKind, Statement, StatementLine, StatementVersion
@@ -16,7 +18,7 @@ from reportlab.pdfbase import pdfmetrics
 from core.numbers import new_number
 from settlement.services import statements
 from settlement.pdf import CID_FONT, COLUMNS, FONT_SIZE, PADDING, money, render_statement
-from tests.factories import SHANGHAI, SupplierFactory
+from tests.factories import FIXED_NOW, SHANGHAI, SupplierFactory
 from tests.settlement.conftest import LATER
 
 pytestmark = pytest.mark.django_db
@@ -32,8 +34,8 @@ def add_line(statement: Statement, section: str, *, source_kind: str, source_id:
                                         source_id=source_id, amount=Decimal(amount), recorded_at=recorded_at, **fields)
 
 
-@pytest.fixture
-def statement(now):
+def a_statement(now) -> Statement:
+    """October's statement of SUPPLIER_NAME: DELIVERIES deliveries, a return, an extra cost and an adjustment."""
     supplier = SupplierFactory(name=SUPPLIER_NAME, contact_phone="13955556666")
     statement = Statement.objects.create(supplier=supplier, month=date(2026, 10, 1), generated_at=now)
     for n in range(DELIVERIES):
@@ -50,14 +52,34 @@ def statement(now):
     return statement
 
 
-@pytest.fixture
-def first_version(statement, now):
+def version_1_of(statement: Statement, now) -> StatementVersion:
     return StatementVersion.objects.create(
         statement=statement, number=1, created_at=now, issued_at=datetime(2026, 11, 1, 2, 0, tzinfo=SHANGHAI),
         deliveries=Decimal("23400.00"), returns=Decimal("-180.00"), extra_costs=Decimal("-12.50"), adjustments=Decimal("-500.00"),
         payable=Decimal("22707.50"), line_count=DELIVERIES + 3, bank_name="中国工商银行杭州西湖支行", account_name=SUPPLIER_NAME,
         account_number="1202020109900012345",
     )
+
+
+@pytest.fixture
+def statement(now):
+    return a_statement(now)
+
+
+@pytest.fixture
+def first_version(statement, now):
+    return version_1_of(statement, now)
+
+
+@pytest.fixture(scope="module")
+def printed(django_db_setup, django_db_blocker):
+    """The pages of version 1's PDF of `a_statement`, for the cases that only read them: rendered and read once (reading a
+    PDF's text back is what costs), in a transaction rolled back, with the statement's supplier id."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        statement = a_statement(FIXED_NOW)
+        pages = pages_of(render_statement(version_1_of(statement, FIXED_NOW)))
+        transaction.set_rollback(True)
+    return SimpleNamespace(pages=pages, text="\n".join(pages), supplier_id=statement.supplier_id)
 
 
 @pytest.fixture
@@ -87,11 +109,11 @@ def test_rendering_the_same_version_twice_gives_the_same_bytes(first_version):
     assert first == second
 
 
-def test_the_statement_names_the_supplier_period_version_issue_date_and_the_bank_account_it_pays(first_version):
-    text = "\n".join(pages_of(render_statement(first_version)))
+def test_the_statement_names_the_supplier_period_version_issue_date_and_the_bank_account_it_pays(printed):
+    text = printed.text
 
     assert "结算单 Settlement statement" in text
-    assert f"{SUPPLIER_NAME} (ID {first_version.statement.supplier_id})" in text
+    assert f"{SUPPLIER_NAME} (ID {printed.supplier_id})" in text
     assert "2026-10" in text
     assert "版本 Version 1" in text
     assert "下发日期 Issued 2026-11-01" in text
@@ -99,8 +121,8 @@ def test_the_statement_names_the_supplier_period_version_issue_date_and_the_bank
     assert "1202020109900012345" in text
 
 
-def test_each_section_ends_with_its_total_and_the_summary_shows_every_total_and_the_payable(first_version):
-    text = "\n".join(pages_of(render_statement(first_version)))
+def test_each_section_ends_with_its_total_and_the_summary_shows_every_total_and_the_payable(printed):
+    text = printed.text
 
     assert "配送结算合计 Total 23,400.00" in text
     assert "退货冲减合计 Total -180.00" in text
@@ -113,8 +135,8 @@ def test_each_section_ends_with_its_total_and_the_summary_shows_every_total_and_
     assert "应付金额 Payable 22,707.50" in summary
 
 
-def test_sections_come_in_order_with_bilingual_headings(first_version):
-    text = "\n".join(pages_of(render_statement(first_version)))
+def test_sections_come_in_order_with_bilingual_headings(printed):
+    text = printed.text
 
     headings = ["1. 配送结算 Deliveries", "2. 退货冲减 Returns netted off", "3. 额外费用 Extra costs", "4. 调账 Adjustments",
                 "5. 上期结转 Carried forward"]
@@ -133,8 +155,8 @@ def test_phones_are_printed_masked_and_never_in_full(statement, first_version):
     assert "13955556666" not in text
 
 
-def test_extra_cost_kinds_and_return_outcomes_are_printed_by_their_labels(first_version):
-    text = "\n".join(pages_of(render_statement(first_version)))
+def test_extra_cost_kinds_and_return_outcomes_are_printed_by_their_labels(printed):
+    text = printed.text
 
     assert "仓储费 2026-10-21" in text
     assert "质量问题" in text
@@ -142,8 +164,8 @@ def test_extra_cost_kinds_and_return_outcomes_are_printed_by_their_labels(first_
     assert "defective" not in text
 
 
-def test_every_page_is_footed_with_its_number_and_the_page_count(first_version):
-    pages = pages_of(render_statement(first_version))
+def test_every_page_is_footed_with_its_number_and_the_page_count(printed):
+    pages = printed.pages
 
     total = len(pages)
     assert total >= 3
@@ -153,8 +175,8 @@ def test_every_page_is_footed_with_its_number_and_the_page_count(first_version):
         assert f"第 {number} 页 / 共 {total} 页 | Page {number} of {total}" in text
 
 
-def test_the_table_header_is_repeated_at_the_top_of_the_next_page(first_version):
-    second_page = pages_of(render_statement(first_version))[1].splitlines()
+def test_the_table_header_is_repeated_at_the_top_of_the_next_page(printed):
+    second_page = printed.pages[1].splitlines()
 
     assert second_page[0].startswith("记录时间 订单号 商品编码 数量 电话 说明 金额")
     assert second_page[1].startswith("Recorded Order SKU Qty Phone Description Amount")
@@ -236,8 +258,8 @@ def test_money_is_two_decimals_with_thousands_separators_and_only_decimal():
         money(1234.5)
 
 
-def test_an_adjustment_line_prints_no_quantity_and_a_counted_line_does(first_version):
-    text = "\n".join(pages_of(render_statement(first_version)))
+def test_an_adjustment_line_prints_no_quantity_and_a_counted_line_does(printed):
+    text = printed.text
 
     adjustment, = [row for row in text.splitlines() if row.startswith("2026-10-28 11:00")]
     storage, = [row for row in text.splitlines() if row.startswith("2026-10-21 23:00")]
