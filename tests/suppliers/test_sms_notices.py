@@ -1,6 +1,7 @@
 """A supplier chooses which notices also reach its contact by SMS: all (the default), only those that need its action,
 or none. The inbox gets every notice whatever the setting."""
 import ast
+import os
 from pathlib import Path
 
 import pytest
@@ -40,15 +41,22 @@ def _parameters(function: ast.FunctionDef) -> list[str]:
     return [arg.arg for arg in (*function.args.posonlyargs, *function.args.args, *function.args.kwonlyargs)]
 
 
+def python_files() -> list[Path]:
+    """The code's Python files (relative to ROOT), without going into SKIPPED_DIRS (a virtualenv holds thousands)."""
+    files = []
+    for folder, subfolders, names in os.walk(ROOT):
+        subfolders[:] = sorted(name for name in subfolders if name not in SKIPPED_DIRS)
+        files += [Path(folder, name).relative_to(ROOT) for name in sorted(names) if name.endswith(".py")]
+    return files
+
+
 def notice_kinds_in_code() -> tuple[dict[str, str], list[str]]:
     """Every literal kind handed to a notice sender anywhere in the code (with where), and the calls whose kind is no
-    literal nor the caller's own `kind` parameter. A function that passes its `kind` parameter on becomes a sender too."""
-    trees = {}
-    for path in ROOT.rglob("*.py"):
-        if not SKIPPED_DIRS & set(path.relative_to(ROOT).parts):
-            trees[path.relative_to(ROOT)] = ast.parse(path.read_text(encoding="utf-8"))
-    defined = {(path, node.name): node for path, tree in trees.items() for node in ast.walk(tree)
-               if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    literal nor the caller's own `kind` parameter. A function that passes its `kind` parameter on becomes a sender too.
+
+    Only a file naming a sender can call one: the files are parsed (and their calls listed) once they do."""
+    texts = {path: (ROOT / path).read_text(encoding="utf-8") for path in python_files()}
+    defined, calls = {}, []
     notices = Path("suppliers/services/notices.py")
     senders = {(notices, "send_notice"), (notices, "send_inbox_notices"), (notices, "text_supplier")}
     kinds, strays = {}, []
@@ -56,26 +64,28 @@ def notice_kinds_in_code() -> tuple[dict[str, str], list[str]]:
     while grown:
         grown = False
         kinds, strays = {}, []
-        for path, tree in trees.items():
-            for function, call in _functions(tree):
-                name = _name(call)
-                target = (path, name) if (path, name) in defined else next((s for s in senders if s[1] == name), None)
-                if target not in senders:
-                    continue
-                where = f"{path}:{call.lineno}"
-                given = next((k.value for k in call.keywords if k.arg == "kind"), None)
-                if given is None:
-                    positional = _parameters(defined[target])
-                    index = positional.index("kind") if "kind" in positional else len(call.args)
-                    given = call.args[index] if index < len(call.args) else None
-                if isinstance(given, ast.Constant) and isinstance(given.value, str):
-                    kinds.setdefault(given.value, where)
-                elif isinstance(given, ast.Name) and function is not None and given.id in _parameters(function):
-                    if (path, function.name) not in senders:
-                        senders.add((path, function.name))
-                        grown = True
-                else:
-                    strays.append(where)
+        for path in [path for path, text in texts.items() if any(name in text for _, name in senders)]:
+            tree = ast.parse(texts.pop(path))
+            defined |= {(path, node.name): node for node in ast.walk(tree) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
+            calls += [(path, function, call, _name(call)) for function, call in _functions(tree)]
+        for path, function, call, name in calls:
+            target = (path, name) if (path, name) in defined else next((s for s in senders if s[1] == name), None)
+            if target not in senders:
+                continue
+            where = f"{path}:{call.lineno}"
+            given = next((k.value for k in call.keywords if k.arg == "kind"), None)
+            if given is None:
+                positional = _parameters(defined[target])
+                index = positional.index("kind") if "kind" in positional else len(call.args)
+                given = call.args[index] if index < len(call.args) else None
+            if isinstance(given, ast.Constant) and isinstance(given.value, str):
+                kinds.setdefault(given.value, where)
+            elif isinstance(given, ast.Name) and function is not None and given.id in _parameters(function):
+                if (path, function.name) not in senders:
+                    senders.add((path, function.name))
+                    grown = True
+            else:
+                strays.append(where)
     return kinds, strays
 
 
