@@ -3,6 +3,7 @@ the fields each role sees (against a committed snapshot) and the writable fields
 
 Set UPDATE_FIELD_SNAPSHOT=1 to rewrite tests/snapshots/api_fields.json after a deliberate change.
 """
+import copy
 import json
 import os
 import re
@@ -68,8 +69,11 @@ def test_every_api_route_has_a_declared_row():
 
 
 @pytest.fixture
-def world(db, now):
-    return build_world(now)
+def world(matrix_world, db):
+    """The world built once for the module (tests/conftest.py), each test in a savepoint rolled back after it, so that
+    every test finds it untouched; its objects are copied, so that what a call changes on them in memory (a user's
+    cached member) stays in that test too."""
+    return copy.deepcopy(matrix_world)
 
 
 def build_world(now) -> tuple[dict, dict]:
@@ -164,8 +168,9 @@ REFUSED = {401, 403, 404}  # stopped before anything is written
 
 
 def write_cases() -> list[tuple]:
-    """Per write route: the roles refused together in one world (a refusal writes nothing, so each call finds the world
-    as the first did), and each role let through in a world of its own."""
+    """Per write route: the roles refused together in one test (a refusal writes nothing, so each call finds the world
+    as the first did), and each role let through in a test of its own (the world as built, its writes rolled back
+    after it)."""
     cases = []
     for name, method, route in WRITES:
         statuses = MATRIX[(name, method)]["status"]
