@@ -19,17 +19,16 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.urls import resolve as resolve_url
-from drf_spectacular.generators import SchemaGenerator
 
 from logistics import signing
 from tests.access import MATRIX, ROLES
-from tests.api_schema import mismatches
+from tests.api_schema import mismatches, served_schema
 from tests.conftest import client_for
 from tests.factories import FIXED_NOW
 from tests.helpers import row_counts
 from tests.test_access_matrix import ROUTES, declared_body, schema_path, url_for
 
-SCHEMA = SchemaGenerator().get_schema(public=True)
+SCHEMA = served_schema()
 COMPONENTS = SCHEMA["components"]["schemas"]
 NUL = "a\u0000b"
 HUGE = 2**63  # one past the largest 64-bit integer a database column holds

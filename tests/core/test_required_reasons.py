@@ -1,17 +1,16 @@
 """A step that needs a reason says so in the schema (the field is required, with no default), and a missing one is a
 400 `required` naming it on every route, whether the input declaration or the service notices (docs/api.md, "Errors")."""
-from functools import cache
 from importlib import import_module
 
 import pytest
 from django.conf import settings
-from drf_spectacular.generators import SchemaGenerator
 from rest_framework import serializers
 
 from core.api.fields import RequiredText
 
 from core.errors import ValidationFailed
 from core.validators import required_text
+from tests.api_schema import served_schema
 
 APPS = ("core", "suppliers", "points", "logistics", "settlement")
 
@@ -45,13 +44,8 @@ NEEDS_A_REASON = [
 ]
 
 
-@cache
-def api_schema() -> dict:
-    return SchemaGenerator().get_schema(public=True)
-
-
 def request_body(path: str) -> dict:
-    schema = api_schema()
+    schema = served_schema()
     content = schema["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"]
     return schema["components"]["schemas"][content["$ref"].rsplit("/", 1)[1]]
 
