@@ -1,5 +1,5 @@
 """What assistive technology needs of the portal's pages: a label or an error naming one field, inputs with names,
-a way past the navigation, the page and the messages announced. The sweep of every page is in test_portal_unique_ids."""
+a way past the navigation, the page and the messages announced. The sweep of every page is in test_portal_forms_bad_input."""
 import re
 
 import pytest

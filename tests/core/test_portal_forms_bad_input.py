@@ -4,8 +4,11 @@ the page shown (next to the field, above the form, or as the page's message afte
 byte is always refused. Each day or time field given one at the calendar's edge (0001-01-01, 9999-12-31) is refused
 next to that field with the business years (core.validators.years_error), the rest of the form as shown.
 
+Every page a role reaches has its ids unique, so that a label or an error names one field.
+
 Each role crawls the access matrix's world (users of every role, objects in many states) breadth first from the home
-page; each form is posted once per case, in a savepoint rolled back after it.
+page, once for both checks; each form is posted once per case, in a savepoint rolled back after it. The world lives as
+long as this module: a test building its own rows beside it would clash with it.
 """
 import re
 from html.parser import HTMLParser
@@ -17,7 +20,7 @@ from django.test import Client
 
 from tests.helpers import row_counts
 from tests.portal import NOT_PAGES as SKIPPED
-from tests.portal import crawled_pages
+from tests.portal import crawled_pages, logged_in, repeated_ids
 from tests.portal import page_shape as shape
 
 ROLES = ["member", "supplier_admin", "supplier_staff", "operator", "logistics", "finance"]
@@ -31,8 +34,22 @@ EDGES = {"first": {"date": "0001-01-01", "datetime-local": "0001-01-01T00:00"},
          "last": {"date": "9999-12-31", "datetime-local": "9999-12-31T23:59"}}
 YEARS = re.compile(r"^(日期|时间)须在 2000–2099 年$")
 FIELD_ERROR = re.compile(r'class="field-error" data-field="(\w+)">([^<]*)<')
-# with --dist loadgroup, one worker runs the whole sweep: the world (matrix_world) is built once, not once per worker
+# with --dist loadgroup, one worker runs the whole sweep: the world (matrix_world) is built and each role's pages crawled
+# once, not once per worker
 pytestmark = pytest.mark.xdist_group("portal_forms_bad_input")
+
+
+@pytest.fixture(scope="module")
+def crawled(matrix_world):
+    """role → the pages (url, HTML) it reaches in the module's world, crawled by the first test that asks (GETs write
+    nothing the world keeps: each test's savepoint is rolled back)."""
+    return {}
+
+
+def pages_of(crawled: dict, users: dict, role: str) -> list[tuple[str, str]]:
+    if role not in crawled:
+        crawled[role] = list(crawled_pages(logged_in(users[role]), PAGES_PER_ROLE))
+    return crawled[role]
 
 
 class Forms(HTMLParser):
@@ -78,11 +95,11 @@ class Forms(HTMLParser):
             self.select = None
 
 
-def reachable_forms(client: Client) -> dict[tuple, tuple[str, list]]:
-    """{(action shape, *field names): (action, fields)} of the POST forms with a field to fill on the pages reachable
-    from the home page (two forms posting to one action, such as approve and reject, are two forms)."""
+def reachable_forms(pages: list[tuple[str, str]]) -> dict[tuple, tuple[str, list]]:
+    """{(action shape, *field names): (action, fields)} of the POST forms with a field to fill on `pages`, those
+    reachable from the home page (two forms posting to one action, such as approve and reject, are two forms)."""
     forms = {}
-    for url, page in crawled_pages(client, PAGES_PER_ROLE):
+    for url, page in pages:
         parser = Forms(url)
         parser.feed(page)
         for action, fields in parser.forms:
@@ -151,11 +168,19 @@ def problem_of(client: Client, action: str, data: dict, case: str, days: list[st
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_bad_portal_forms_are_refused_without_a_server_error_or_a_write(matrix_world, db, role):
+def test_no_portal_page_repeats_an_id(matrix_world, crawled, db, role):
     users, _ = matrix_world
-    client = Client()
-    client.force_login(users[role])
-    forms = reachable_forms(client)
+
+    repeated = {url: repeated_ids(page) for url, page in pages_of(crawled, users, role)}
+
+    assert not {url: ids for url, ids in repeated.items() if ids}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_bad_portal_forms_are_refused_without_a_server_error_or_a_write(matrix_world, crawled, db, role):
+    users, _ = matrix_world
+    client = logged_in(users[role])
+    forms = reachable_forms(pages_of(crawled, users, role))
     assert forms, f"{role} reached no form"
 
     problems = {}
