@@ -179,13 +179,19 @@ def rolled_back_after(django_db_blocker):
 def world_member_fixtures(world: str):
     """`member` and `rich_member` fixtures for a module whose world (the module-scoped fixture named `world`, built with
     `staff_and_rich_member`) holds the rich member's pk under "member": both read that member afresh in each test."""
+    import inspect
+
     import pytest
 
     from points.models import Member
 
-    @pytest.fixture
-    def member(request, db) -> Member:
-        return Member.objects.get(pk=request.getfixturevalue(world)["member"])
+    def member(**fixtures) -> Member:
+        return Member.objects.get(pk=fixtures[world]["member"])
+
+    # the world named as an argument, so that pytest builds it (module-scoped) before the test's own transaction opens,
+    # never inside it, where it would be rolled back with the first test that asked for it
+    member.__signature__ = inspect.Signature([inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY) for name in (world, "db")])
+    member = pytest.fixture(member)
 
     @pytest.fixture
     def rich_member(member) -> Member:
