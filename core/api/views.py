@@ -1,5 +1,6 @@
 from functools import lru_cache
 
+from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.utils import timezone, translation
@@ -90,9 +91,15 @@ class SchemaView(SpectacularAPIView):
     every request of anyone who may ask."""
 
     def _get_schema_response(self, request):
+        if self.urlconf or self.patterns or self.custom_settings:  # a document of its own: generated as the library does
+            return super()._get_schema_response(request)
         version = self.api_version or request.version or self._get_version_parameter(request)
+        try:  # `?lang=en-US` is English, a language the site does not speak its default: one document each
+            language = translation.get_supported_language_variant(translation.get_language())
+        except LookupError:
+            language = settings.LANGUAGE_CODE
         return Response(
-            data=served_schema(translation.get_language(), version),
+            data=served_schema(language, version),
             headers={"Content-Disposition": f'inline; filename="{self._get_filename(request, version)}"'},
         )
 

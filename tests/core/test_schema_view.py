@@ -22,8 +22,7 @@ def generated(monkeypatch):
 
     served_schema.cache_clear()
     monkeypatch.setattr(SchemaGenerator, "get_schema", counted)
-    yield languages
-    served_schema.cache_clear()
+    return languages
 
 
 def test_the_document_is_generated_once_per_language_and_is_the_same_for_every_reader(api, generated, operator, member):
@@ -32,11 +31,13 @@ def test_the_document_is_generated_once_per_language_and_is_the_same_for_every_r
     as_member = api(member).get("/api/schema/", HTTP_ACCEPT=JSON)
     english = api(None).get("/api/schema/?lang=en", HTTP_ACCEPT=JSON)
     english_again = api(member).get("/api/schema/?lang=en", HTTP_ACCEPT=JSON)
+    english_variant = api(None).get("/api/schema/?lang=en-US", HTTP_ACCEPT=JSON)
+    unknown = api(None).get("/api/schema/?lang=xx", HTTP_ACCEPT=JSON)
 
-    assert [r.status_code for r in (first, as_operator, as_member, english, english_again)] == [200] * 5
+    assert [r.status_code for r in (first, as_operator, as_member, english, english_again, english_variant, unknown)] == [200] * 7
     assert generated == ["zh-hans", "en"]
-    assert first.json() == as_operator.json() == as_member.json()
-    assert english.json() == english_again.json() != first.json()
+    assert first.json() == as_operator.json() == as_member.json() == unknown.json()
+    assert english.json() == english_again.json() == english_variant.json() != first.json()
     assert "标识此" in first.content.decode() and "A unique integer value identifying this" in english.content.decode()
 
 
