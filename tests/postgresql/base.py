@@ -7,7 +7,7 @@ from django.db.backends.postgresql import base, operations
 
 class DatabaseOperations(operations.DatabaseOperations):
     def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
-        if reset_sequences:  # restarting the ids takes TRUNCATE ... RESTART IDENTITY
+        if reset_sequences or allow_cascade:  # restarting the ids (RESTART IDENTITY), emptying the tables referring to these
             return super().sql_flush(style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
         return [f"{style.SQL_KEYWORD('DELETE FROM')} {style.SQL_FIELD(self.quote_name(table))};" for table in tables]
 
