@@ -208,11 +208,12 @@ def test_a_slow_upload_longer_than_the_timeout_is_answered_not_cut_off():
     """The worker's heartbeat goes on while its poller's thread reads a body arriving over a slow link."""
     with served(1, "--timeout", "2") as connection:
         connection.sendall(b"POST /upload HTTP/1.1\r\nHost: localhost\r\nContent-Length: 4000\r\n\r\n")
-        # 4 kB, the last 3.3 s on: past the latest moment the arbiter cuts off a worker that stopped telling it it lives
-        # (its last word up to a second before the request, as its poller waits; the timeout; the arbiter looks once a second)
+        # 4 kB, the last 4.2 s on: past the latest moment the arbiter cuts off a worker that stopped telling it it lives
+        # (its last word up to a second before the request, as its poller waits; the timeout; the arbiter looks once a
+        # second), with time to spare on a loaded machine
         for kilobyte in range(4):
             if kilobyte:
-                time.sleep(1.1)
+                time.sleep(1.4)
             connection.sendall(b"x" * 1000)
         assert _answers(connection, 1) == ["/upload main 4000"]
 
