@@ -54,3 +54,18 @@ def test_publishing_to_a_broker_that_never_answers_gives_up_and_logs_the_task_as
     [logged] = [line for line in result.stderr.splitlines() if "was not published" in line]
     assert "ERROR core.jobs [-] task core.tasks.purge_idempotency_keys {} was not published (OperationalError: " in logged
     assert "Traceback" not in result.stderr  # one line, as the operations guide says
+
+
+def test_unless_a_deployment_sets_it_each_broker_operation_gives_up_after_two_seconds(tmp_path):
+    """The case above shortens the timeout; a deployment that sets none gets the documented 2 s, never a wait for ever."""
+    timeouts = """
+import django
+django.setup()
+from config.celery import app
+options = app.conf.broker_transport_options
+print(options["socket_timeout"], options["socket_connect_timeout"], app.conf.broker_connection_timeout)
+"""
+    result = run(["-c", timeouts], tmp_path, **production_env(CELERY_BROKER_URL="redis://127.0.0.1:1/0"))
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["2.0", "2.0", "2.0"]
