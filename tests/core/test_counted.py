@@ -41,3 +41,21 @@ def test_a_badge_counts_its_rows_for_its_roles_only_and_the_others_count_nothing
     assert (finance_users(finance), finance_users(operator)) == (1, 0)
     assert waiting_counts(finance, [finance_users, None, lambda user: 3]) == [1, 0, 3]
     assert waiting_counts(operator, [finance_users]) == [0]
+
+
+def test_every_badge_counted_with_the_others_is_what_it_counts_alone_for_every_demo_user(seeded_demo, db, django_assert_num_queries):
+    """The navigation counts a page's badges together (core.portal): each the number its service gives, for every role
+    of the demo and a superuser, on SQLite and PostgreSQL alike."""
+    from core.portal import _items
+
+    badges = [item.badge for item in _items if item.badge]
+    users = [*User.objects.filter(is_active=True).order_by("username"), UserFactory(username="root", role=Role.OPERATOR, is_superuser=True)]
+    waiting = {}
+    for user in users:
+        alone = [badge(user) for badge in badges]
+        with django_assert_num_queries(1):
+            together = waiting_counts(user, badges)
+        assert together == alone, user.username
+        waiting[user.role] = waiting.get(user.role, 0) + sum(alone)
+
+    assert {role for role, count in waiting.items() if count} >= {Role.OPERATOR, Role.FINANCE, Role.LOGISTICS, Role.SUPPLIER_ADMIN}
