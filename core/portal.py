@@ -120,7 +120,10 @@ def _open_to(user, items):
     """(item, its path) for each of `items` (kept in their order) the user's role may open; an
     item whose page is not installed is left out. A superuser opens every staff page too, but no member's or supplier's
     page: those show the signed-in member's or supplier's own data, which a superuser has none of."""
-    paths = _paths.setdefault((get_urlconf(), get_script_prefix()), {})
+    key = (get_urlconf(), get_script_prefix())
+    if key not in _paths and len(_paths) >= 8:  # a prefix is whatever the server was sent (SCRIPT_NAME): bounded
+        _paths.clear()
+    paths = _paths.setdefault(key, {})
     for item in items:
         if user.role in item.roles or (user.is_superuser and item.roles & STAFF_ROLES):
             if item.url_name not in paths:  # resolved once for each URL configuration and script prefix
