@@ -46,7 +46,8 @@ def shipped(handed_over, logistics, now) -> Shipment:
 
 @pytest.fixture
 def two_handed_over(confirmed_order, rich_member, listed_gift, logistics, now) -> tuple[Shipment, Shipment]:
-    """Two warehouse orders handed over together: their shipments wait for picking, the confirmed order's first."""
+    """Two warehouse orders handed over: their shipments wait for picking, the confirmed order's first (in batch B-TWO
+    with the second, unless a module's world handed it over before)."""
     orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=1, now=now, **ADDRESS)
     shipments.hand_over_warehouse_orders(key="B-TWO", actor=logistics, now=now)
     first, second = Shipment.objects.order_by("pk")
