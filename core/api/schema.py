@@ -18,6 +18,7 @@ drf-spectacular cannot see from the declarations alone.
   whatever its body (a multipart upload too). Its 400 `client_error` is a body that cannot be parsed or is too large, or a missing
   `Idempotency-Key` (`ClientError400`), naming the header.
 - A view method decorated `core.idempotency.idempotent` declares the `Idempotency-Key` header it requires.
+- A read taking `If-None-Match` (a record's ETag) may answer 304 Not Modified, with no body.
 - Every operation may answer 405 `method_not_allowed` (another method on its route) and 406 `not_acceptable` (an
   `Accept` it cannot give); a write 415 `unsupported_media_type` (a body of a type it does not parse): a read
   parses no body.
@@ -136,6 +137,13 @@ class AutoSchema(StandardizedErrorsAutoSchema):
 
     def get_filter_backends(self):
         return [] if getattr(self.view, "detail", False) else super().get_filter_backends()
+
+    def _get_response_bodies(self, direction="response"):
+        """A read that takes `If-None-Match` (`core.api.conditional`) also answers 304, with no body."""
+        responses = super()._get_response_bodies(direction)
+        if self.method == "GET" and any(getattr(p, "name", None) == "If-None-Match" for p in self.get_override_parameters()):
+            responses["304"] = {"description": "Not Modified: the record is still as the If-None-Match tag names it"}
+        return responses
 
     def _should_add_http403_error_response(self) -> bool:
         permissions = self.view.get_permissions()
