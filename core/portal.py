@@ -5,6 +5,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
@@ -120,7 +121,7 @@ def _open_to(user, items):
     """(item, its path) for each of `items` (kept in their order) the user's role may open; an
     item whose page is not installed is left out. A superuser opens every staff page too, but no member's or supplier's
     page: those show the signed-in member's or supplier's own data, which a superuser has none of."""
-    key = (get_urlconf(), get_script_prefix())
+    key = (get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
     if key not in _paths and len(_paths) >= 8:  # a prefix is whatever the server was sent (SCRIPT_NAME): bounded
         _paths.clear()
     paths = _paths.setdefault(key, {})
