@@ -1,8 +1,6 @@
 from functools import lru_cache
 
 from django.conf import settings
-from django.core.signals import setting_changed
-from django.dispatch import receiver
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -104,16 +102,14 @@ class SchemaView(SpectacularAPIView):
         )
 
 
-@lru_cache(maxsize=8)
 def served_schema(language: str, version: str | None = None) -> dict:
     """The document `/api/schema/` serves in `language` (for `version`), generated on first use. Read it, never change it:
     it is shared."""
+    return _generated(language, version, settings.ROOT_URLCONF)
+
+
+@lru_cache(maxsize=8)
+def _generated(language: str, version: str | None, urlconf: str) -> dict:
+    """One document per URL configuration too: a test may set ROOT_URLCONF without telling (pytest's urls marker)."""
     with translation.override(language):
         return SchemaView.generator_class(api_version=version).get_schema(request=None, public=True)
-
-
-@receiver(setting_changed)
-def _regenerate_schema(setting: str, **kwargs) -> None:
-    """A setting the document is made from changed (a test's override): the next request generates it again."""
-    if setting in {"ROOT_URLCONF", "REST_FRAMEWORK"}:
-        served_schema.cache_clear()
