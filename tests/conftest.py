@@ -50,6 +50,14 @@ def _chinese_after_each_test():
     translation.activate(settings.LANGUAGE_CODE)
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database as pytest-django makes it, with the programs of the data migration: a database kept from an
+    earlier run (`--reuse-db`) lost them to that run's transactional tests."""
+    with django_db_blocker.unblock():
+        importlib.import_module("core.migrations.0002_programs").create_programs(apps, None)
+
+
 @pytest.fixture
 def programs(transactional_db):
     """The programs of the data migration: a transactional test's flush deletes them (pytest-django
