@@ -23,6 +23,7 @@ from django.db.models import Count
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from tests.helpers import rolled_back_after
 from tests.portal import body
 
 pytestmark = [
@@ -260,7 +261,7 @@ def _open(client: Client, url: str) -> Counted:
 @pytest.fixture(scope="module")
 def counted(django_db_setup, django_db_blocker) -> dict[str, tuple[Counted, Counted]]:
     """Each page counted on the demo data, then with COPIES more of every row; all rolled back afterwards."""
-    with django_db_blocker.unblock(), transaction.atomic():
+    with rolled_back_after(django_db_blocker):
         call_command("seed_demo", stdout=StringIO())
         clients, urls = {}, {}
         for name, page in PAGES.items():
@@ -272,7 +273,6 @@ def counted(django_db_setup, django_db_blocker) -> dict[str, tuple[Counted, Coun
         few = {name: _open(clients[page.user], urls[name]) for name, page in PAGES.items()}
         more_of_every_row()
         many = {name: _open(clients[page.user], urls[name]) for name, page in PAGES.items()}
-        transaction.set_rollback(True)
     return {name: (few[name], many[name]) for name in PAGES}
 
 

@@ -9,7 +9,6 @@ import pdfplumber
 import pytest
 import reportlab
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from django.db import transaction
 from django.test import override_settings
 
 from settlement.models import Section, SourceKind, Statement, StatementLine, StatementVersion
@@ -19,6 +18,7 @@ from core.numbers import new_number
 from settlement.services import statements
 from settlement.pdf import CID_FONT, COLUMNS, FONT_SIZE, PADDING, money, render_statement
 from tests.factories import FIXED_NOW, SHANGHAI, SupplierFactory
+from tests.helpers import rolled_back_after
 from tests.settlement.conftest import LATER
 
 pytestmark = pytest.mark.django_db
@@ -75,10 +75,9 @@ def first_version(statement, now):
 def printed(django_db_setup, django_db_blocker):
     """The pages of version 1's PDF of `a_statement`, for the cases that only read them: rendered and read once (reading a
     PDF's text back is what costs), in a transaction rolled back, with the statement's supplier id."""
-    with django_db_blocker.unblock(), transaction.atomic():
+    with rolled_back_after(django_db_blocker):
         statement = a_statement(FIXED_NOW)
         pages = pages_of(render_statement(version_1_of(statement, FIXED_NOW)))
-        transaction.set_rollback(True)
     return SimpleNamespace(pages=pages, text="\n".join(pages), supplier_id=statement.supplier_id)
 
 
