@@ -4,9 +4,11 @@ Month M is the calendar month in Asia/Shanghai. Each KPI counts, set-based (one 
 supplier), the events of its denominator that fall in M, and of those the ones that meet it:
 
 - on-time dispatch (dropship orders): orders whose `hand_over` transition (TransitionLog) is in M, except those
-  cancelled before they were ever shipped; of those, the ones whose parcel made at the handover (their first own
-  shipment, not an exchange replacement) was shipped by its ship-by time, the one its supplier was told and its
-  lists show (`logistics.services.ship_by`: made + 48 h). An order still unshipped when M is assessed is late.
+  cancelled unshipped while their supplier still had time to ship them (`cancel_before_picking` by the ship-by
+  time); of those, the ones whose parcel made at the handover (their first own shipment, not an exchange
+  replacement) was shipped by its ship-by time, the one its supplier was told and its lists show
+  (`logistics.services.ship_by`: made + 48 h). An order still unshipped when M is assessed is late, and so is one
+  cancelled unshipped after its ship-by time had passed: its supplier had already missed it.
 - replenishment on time (warehouse locations): replenishment requests due in M, not cancelled; of those, the ones
   met (stock received) on or before their due date (Asia/Shanghai).
 - first-attempt delivery (dropship orders): orders whose shipping ended in M — signed for (`delivered_at`) or
@@ -39,7 +41,7 @@ from django.db.models.functions import TruncDate
 from core.models import TransitionLog
 from logistics.models import ReturnRequest, Shipment
 from logistics.models.shipments import ORDER_OWN_PARCELS
-from logistics.services.ship_by import HANDED_TO_SUPPLIER, SHIPPED_IN_TIME
+from logistics.services.ship_by import DUE_TO_SHIP, HANDED_TO_SUPPLIER, SHIPPED_IN_TIME
 from points.models import RedemptionOrder
 from points.models.complaints import Complaint, ComplaintDeadline, Party
 from settlement.models import Kpi, KpiResult, PenaltyRule
@@ -67,11 +69,13 @@ class Window:
 
 # --- KPI counts, one aggregate query each ---------------------------------------------------------------------
 
+def _logged(name: str):
+    """The TransitionLog rows of the orders' `name` transition."""
+    return TransitionLog.objects.filter(content_type=ContentType.objects.get_for_model(RedemptionOrder), transition=name)
+
+
 def _transitions_in(window: Window, name: str):
-    return TransitionLog.objects.filter(
-        content_type=ContentType.objects.get_for_model(RedemptionOrder), transition=name,
-        at__gte=window.start, at__lt=window.end,
-    )
+    return _logged(name).filter(at__gte=window.start, at__lt=window.end)
 
 
 def _rows(queryset) -> Counts:
@@ -80,13 +84,16 @@ def _rows(queryset) -> Counts:
 
 def count_on_time_dispatch(window: Window) -> Counts:
     """Numerator: of the dropship orders handed over in M, those whose parcel made at the handover (their first own
-    parcel) left in time, by the ship-by time the supplier was told and its lists show (`SHIPPED_IN_TIME`)."""
+    parcel) left in time, by the ship-by time the supplier was told and its lists show (`SHIPPED_IN_TIME`). An order
+    cancelled unshipped is left out only when it was cancelled by that time; cancelled later, it counts as late."""
     handed_over_parcel = Shipment.objects.filter(ORDER_OWN_PARCELS, order=OuterRef("pk")).order_by(HANDED_TO_SUPPLIER, "pk")
     ever_shipped = Shipment.objects.filter(ORDER_OWN_PARCELS, order=OuterRef("pk"), shipped_at__isnull=False)
+    cancelled_in_time = _logged("cancel_before_picking").filter(object_id=OuterRef("pk"), at__lte=OuterRef("due_to_ship"))
     orders = (
         RedemptionOrder.objects.filter(fulfilment="dropship", pk__in=_transitions_in(window, "hand_over").values("object_id"))
-        .exclude(Q(state=RedemptionOrder.State.CANCELLED) & ~Exists(ever_shipped))
-        .annotate(shipped_in_time=Subquery(handed_over_parcel.annotate(in_time=SHIPPED_IN_TIME).values("in_time")[:1]))
+        .annotate(due_to_ship=Subquery(handed_over_parcel.annotate(due=DUE_TO_SHIP).values("due")[:1]),
+                  shipped_in_time=Subquery(handed_over_parcel.annotate(in_time=SHIPPED_IN_TIME).values("in_time")[:1]))
+        .exclude(Q(state=RedemptionOrder.State.CANCELLED) & ~Exists(ever_shipped) & Exists(cancelled_in_time))
     )
     return _rows(orders.values(sid=F("supplier_id")).annotate(
         den=Count("pk"), num=Count("pk", filter=Q(shipped_in_time=True)),

@@ -55,7 +55,9 @@ def october(supplier) -> Supplier:
     order(supplier, state="handed_over", handed_over_at=t(10, 31, 23, 30))               # never shipped: late
     e = order(supplier, handed_over_at=t(9, 30, 23), delivered_at=t(10, 2))               # handed over in September
     shipment(e, created_at=t(9, 30, 23), shipped_at=t(10, 1, 8), state="delivered")
-    order(supplier, state="cancelled", handed_over_at=t(10, 12))                         # cancelled before shipping
+    cancelled = order(supplier, state="cancelled", handed_over_at=t(10, 12))             # cancelled unshipped within its 48 h
+    shipment(cancelled, created_at=t(10, 12), state="cancelled")
+    log(cancelled, "cancel_before_picking", t(10, 13))
     g = order(supplier, state="cancelled", handed_over_at=t(9, 20))                      # failed, then given up in October
     shipment(g, created_at=t(9, 20), shipped_at=t(9, 21), state="failed")
     log(g, "give_up", t(10, 6))
@@ -106,10 +108,24 @@ def results_of(supplier) -> dict[str, KpiResult]:
 
 def test_on_time_dispatch_counts_dropship_orders_handed_over_in_the_month_shipped_within_48_hours(october):
     # handed over in October: a (00:30 on the 1st, Shanghai), b, c, the never-shipped one (23:30 on the 31st) = 4;
-    # e (September) and the cancelled-before-shipping one are out; w is a warehouse order.
+    # e (September) and the one cancelled unshipped within its 48 h are out; w is a warehouse order.
     # shipped within 48 h: a (9.5 h), b (exactly 48 h) = 2; c (48 h 01 m) and the unshipped one are late.
 
     assert counted(october, Kpi.ON_TIME_DISPATCH) == (2, 4, Q("0.5000"))
+
+
+def test_an_order_cancelled_unshipped_after_its_ship_by_time_counts_as_a_late_dispatch(supplier):
+    missed = order(supplier, state="cancelled", handed_over_at=t(10, 5))
+    shipment(missed, created_at=t(10, 5), state="cancelled")
+    log(missed, "cancel_before_picking", t(10, 8))          # three days on, never shipped: its 48 hours had run out
+    not_yet_late = order(supplier, state="cancelled", handed_over_at=t(10, 6))
+    shipment(not_yet_late, created_at=t(10, 6), state="cancelled")
+    log(not_yet_late, "cancel_before_picking", t(10, 7))    # within its 48 hours: the supplier was not late yet
+    at_the_deadline = order(supplier, state="cancelled", handed_over_at=t(10, 7))
+    shipment(at_the_deadline, created_at=t(10, 7), state="cancelled")
+    log(at_the_deadline, "cancel_before_picking", t(10, 9))  # exactly 48 hours: still in time, as shipping then would be
+
+    assert counted(supplier, Kpi.ON_TIME_DISPATCH) == (0, 1, Q("0.0000"))
 
 
 def test_replenishment_on_time_counts_requests_due_in_the_month_met_by_their_due_day(october):
