@@ -222,7 +222,7 @@ def reminder_messages(request):
     """The SMS written for the member's phone, newest first: what was sent, what waits out the quiet hours, what its
     opt-out withheld; a confirmation code is not shown again."""
     member = _member(request)
-    context = paginate(request, member_messages(phone=member.phone, since=member.user.date_joined))
+    context = paginate(request, member_messages(user_id=member.user_id))
     for message in context["page_obj"]:
         message.shown = body_shown(message, to_recipient=True)
     quiet_hours = [f"{hour:02d}" for hour in settings.QUIET_HOURS]

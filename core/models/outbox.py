@@ -1,6 +1,7 @@
 """The notification outbox (SPEC §4.12): written with the event, sent by Celery at least once."""
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -25,13 +26,19 @@ class Notification(models.Model):
     attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
     subject_type = models.CharField(max_length=60, blank=True)
     subject_id = models.CharField(max_length=40, blank=True)
+    # the member (its user) a text was written for, whatever number it had then: its page lists its texts by this, not
+    # by a phone that may change hands; empty for a text to no member (a supplier's contact). Kept, as the audit trail is.
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("收信会员"), null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        db_index=False,  # the index below leads with it
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["status", "not_before"]),
             # a member's messages (我的短信), newest first, found without reading the whole outbox
-            models.Index(fields=["phone", "-created_at", "-id"], name="core_notification_phone"),
+            models.Index(fields=["recipient", "-created_at", "-id"], name="core_notification_recipient"),
         ]
         verbose_name = _("短信提醒")
         verbose_name_plural = _("短信提醒")

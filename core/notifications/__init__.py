@@ -8,7 +8,7 @@ import string
 from dataclasses import dataclass
 from functools import cache
 from datetime import datetime, time, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.db import transaction
@@ -109,18 +109,28 @@ MEMBER_KINDS = frozenset(name for name in KINDS if not name.startswith(("supplie
 MEMBER_REMINDERS = frozenset(name for name in MEMBER_KINDS if not KINDS[name].urgent)
 
 
-def member_messages(*, phone: str, since: datetime) -> QuerySet[Notification]:
-    """The messages written for a member's phone since it joined (`since`), newest first: sent, waiting (the quiet
-    hours) and withheld (opted out). Only the kinds a member is texted, so a supplier's notices to a contact who shares
-    the number stay out, and nothing written before the member joined, so a number that earlier belonged to someone
-    else does not show that person's messages; shown with `body_shown(to_recipient=True)`, a confirmation code hidden."""
-    return Notification.objects.filter(phone=phone, kind__in=MEMBER_KINDS, created_at__gte=since)
+class Member(Protocol):
+    """The member a text is written for, as the outbox needs it (points.Member): its phone, its user (the recipient
+    kept on the row) and its opt-out."""
+
+    phone: str
+    user_id: int
+    reminders_opt_out: bool
 
 
-def suppress_pending(*, phone: str, kinds: frozenset[str]) -> int:
-    """Withdraw the pending messages of these kinds to this phone (a member who opts out gets none of those already
-    queued either); how many."""
-    return Notification.objects.filter(status=Notification.Status.PENDING, phone=phone, kind__in=kinds).update(
+def member_messages(*, user_id: int) -> QuerySet[Notification]:
+    """The messages written for a member (its user), newest first: sent, waiting (the quiet hours) and withheld (opted
+    out), to whichever number it had then. By the recipient kept on each row, not by phone: a member who changed its
+    number still reads what went to the old one, a member given a recycled number never reads what was texted to its
+    earlier holder, and a supplier's notices to a contact who shares the number are for no member; shown with
+    `body_shown(to_recipient=True)`, a confirmation code hidden."""
+    return Notification.objects.filter(recipient_id=user_id)
+
+
+def suppress_pending(*, user_id: int, kinds: frozenset[str]) -> int:
+    """Withdraw the pending messages of these kinds written for this member (its user): one who opts out gets none of
+    those already queued either, whichever number they go to; how many."""
+    return Notification.objects.filter(status=Notification.Status.PENDING, recipient_id=user_id, kind__in=kinds).update(
         status=Notification.Status.SUPPRESSED
     )
 
@@ -159,24 +169,36 @@ def one_line(reason: str) -> str:
 
 @dataclass(frozen=True)
 class Text:
-    """One SMS of a batch written together (`notify_all`): what `notify` takes, but the time."""
+    """One SMS of a batch written together (`notify_all`): what `notify` takes, but the time; a member's text names its
+    user (`recipient_id`)."""
 
     kind: str
     phone: str
     context: dict[str, Any]
     subject: Any = None
     opted_out: bool = False
+    recipient_id: int | None = None
 
 
 def notify(
-    *, kind: str, phone: str, at: datetime, context: dict[str, Any], opted_out: bool = False, subject: Any = None
+    *, kind: str, at: datetime, context: dict[str, Any], member: Member | None = None, phone: str = "", opted_out: bool = False,
+    subject: Any = None,
 ) -> Notification:
-    """Write one SMS to the outbox in the current transaction. A message due now is sent after commit by a task
-    of its own, or, with NOTIFICATION_RELAY, by the relay (`manage.py relay_notifications`) within a second.
+    """Write one SMS to the outbox in the current transaction: for a `member` (to its phone, as its opt-out allows, the
+    member kept as its recipient: 我的短信), or to a `phone` no member is known by (a supplier's contact, a complaint's
+    contact). A message due now is sent after commit by a task of its own, or, with NOTIFICATION_RELAY, by the relay
+    (`manage.py relay_notifications`) within a second.
 
-    :raises KeyError: for an unknown kind
+    :raises KeyError: for an unknown kind :raises TypeError: for both a member and a phone, or neither; for a member
+        and `opted_out` (its own opt-out is the one that counts)
     """
-    (notification,) = notify_all([Text(kind, phone, context, subject, opted_out)], at=at)
+    if (member is None) == (not phone) or (member is not None and opted_out):
+        raise TypeError("notify() takes a member (its opt-out with it) or a phone (and whether its holder opted out)")
+    if member is not None:
+        phone, opted_out, recipient_id = member.phone, member.reminders_opt_out, member.user_id
+    else:
+        recipient_id = None
+    (notification,) = notify_all([Text(kind, phone, context, subject, opted_out, recipient_id)], at=at)
     return notification
 
 
@@ -211,4 +233,5 @@ def _outbox_row(text: Text, at: datetime) -> Notification:
         not_before=at if spec.urgent else quiet_until(at),
         subject_type=text.subject._meta.label_lower if text.subject is not None else "",
         subject_id=str(text.subject.pk) if text.subject is not None else "",
+        recipient_id=text.recipient_id,
     )

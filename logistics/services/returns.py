@@ -353,8 +353,8 @@ def return_destination(return_request: ReturnRequest) -> SendTo:
 def _tell_member_where_to_send(return_request: ReturnRequest, now: datetime) -> None:
     member, send_to = return_request.order.member, return_destination(return_request)
     notify(
-        kind="return_approved" if send_to.address else "return_approved_no_address", phone=member.phone, at=now,
-        subject=return_request, opted_out=member.reminders_opt_out,
+        kind="return_approved" if send_to.address else "return_approved_no_address", member=member, at=now,
+        subject=return_request,
         context={"return_number": return_request.number, "send_to": str(send_to)},
     )
 
@@ -369,7 +369,7 @@ def reject_return(*, return_request: ReturnRequest, actor, now: datetime, reason
     with transaction.atomic():
         apply_transition(return_request, "reject", actor=actor, at=now, reason=reason.strip())
         member = return_request.order.member
-        notify(kind="return_rejected", phone=member.phone, at=now, subject=return_request, opted_out=member.reminders_opt_out,
+        notify(kind="return_rejected", member=member, at=now, subject=return_request,
                context={"return_number": return_request.number, "reason": one_line(reason)})
     return return_request
 
@@ -627,8 +627,7 @@ def _take_back(failed: Shipment, order: RedemptionOrder, *, actor, now: datetime
 def _tell_member_about_replacement(return_request: ReturnRequest, kind: str, *, now: datetime, **context) -> None:
     member = return_request.order.member
     notify(
-        kind=kind, phone=member.phone, at=now, subject=return_request, opted_out=member.reminders_opt_out,
-        context={"return_number": return_request.number, **context},
+        kind=kind, member=member, at=now, subject=return_request, context={"return_number": return_request.number, **context},
     )
 
 
@@ -780,7 +779,7 @@ def _tell_member(return_request: ReturnRequest, now: datetime) -> None:
     with translation.override(settings.LANGUAGE_CODE):
         state = str(State(return_request.state).label)
     notify(
-        kind="return_updated", phone=member.phone, at=now, subject=return_request, opted_out=member.reminders_opt_out,
+        kind="return_updated", member=member, at=now, subject=return_request,
         context={"return_number": return_request.number, "state": state},
     )
 

@@ -306,7 +306,7 @@ def _tell_return_parcel(shipment: Shipment, kind: str, *, now: datetime) -> None
     carrier and tracking number it travels under (again when corrected), or that it was signed for."""
     member, return_request = shipment.order.member, shipment.replacement_for or shipment.send_back_for
     notify(
-        kind=kind, phone=member.phone, at=now, subject=return_request, opted_out=member.reminders_opt_out,
+        kind=kind, member=member, at=now, subject=return_request,
         context={"return_number": return_request.number, "carrier": shipment.carrier, "tracking_number": shipment.tracking_number},
     )
 

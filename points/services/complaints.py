@@ -304,13 +304,10 @@ def respond_to_complaint(*, complaint: Complaint, actor, now: datetime, response
     with transaction.atomic():
         apply_transition(complaint, "respond", actor=actor, at=now, reason=response, response=response, responded_at=now, responded_by=actor)
         complaint.deadlines.filter(responded_at__isnull=True).update(responded_at=now)
-        phone = complaint.member.phone if complaint.member_id else complaint.contact_phone
-        if complaint.kind == Kind.COMPLAINT and phone:
-            notify(
-                kind="complaint_answered", phone=phone, at=now, subject=complaint,
-                opted_out=bool(complaint.member_id and complaint.member.reminders_opt_out),
-                context={"complaint_number": complaint.number},
-            )
+        # a member's complaint is its member's text; a public one's, its contact's number's
+        to = {"member": complaint.member} if complaint.member_id else {"phone": complaint.contact_phone}
+        if complaint.kind == Kind.COMPLAINT and any(to.values()):
+            notify(kind="complaint_answered", at=now, subject=complaint, context={"complaint_number": complaint.number}, **to)
         _tell_public_opener(complaint, now)
     return complaint
 

@@ -205,7 +205,7 @@ def remind_expiring_points(*, now: datetime) -> int:
             return None
         member = lot.account.member
         notify(
-            kind="points_expiring", phone=member.phone, at=now, opted_out=member.reminders_opt_out, subject=lot,
+            kind="points_expiring", member=member, at=now, subject=lot,
             context={"points": lot.remaining, "expires_on": timezone.localtime(lot.expires_at).date().isoformat()},
         )
         return lot.pk

@@ -11,6 +11,6 @@ def set_reminders_opt_out(*, member: Member, opt_out: bool, actor) -> Member:
     with transaction.atomic():
         Member.objects.filter(pk=member.pk).update(reminders_opt_out=bool(opt_out))
         if opt_out:  # those already queued are withdrawn too
-            suppress_pending(phone=member.phone, kinds=MEMBER_REMINDERS)
+            suppress_pending(user_id=member.user_id, kinds=MEMBER_REMINDERS)
     member.refresh_from_db(fields=["reminders_opt_out"])
     return member

@@ -192,7 +192,7 @@ def _send_code(order: RedemptionOrder, now: datetime, *, replacing: bool = False
     sent = rows.update(code_hash=_code_hash(order.number, code), code_expires_at=now + CODE_VALIDITY) == 1
     order.refresh_from_db()
     if sent:
-        notify(kind="confirmation_code", phone=order.member.phone, at=now, subject=order, context=confirming | {"code": code})
+        notify(kind="confirmation_code", member=order.member, at=now, subject=order, context=confirming | {"code": code})
     return sent
 
 
@@ -269,7 +269,7 @@ def _confirm(order: RedemptionOrder, *, gift, location, now: datetime, actor) ->
     placed = "place" if order._state.adding else ""  # placed and confirmed at once: both steps are logged
     apply_transition(order, "confirm", actor=actor, at=now, created=placed, confirmed_at=now, location=location, redeem_entry=entry)
     notify(
-        kind="points_deducted", phone=order.member.phone, at=now, subject=order,
+        kind="points_deducted", member=order.member, at=now, subject=order,
         context={"order_number": order.number, "points": order.points_cost, "balance": entry.balance_after},
     )
     inventory.reserve_stock(gift=gift, location=location, quantity=order.quantity, at=now, actor=actor, source=_stock_source(order))
@@ -359,7 +359,7 @@ def notify_refund(order: RedemptionOrder, entry, *, points: int, now: datetime, 
         context["expired"] = -expired.points
     if why:
         context["reason"] = one_line(why)
-    notify(kind=_REFUND_TEXTS[bool(why), bool(expired)], phone=order.member.phone, at=now, subject=order, context=context)
+    notify(kind=_REFUND_TEXTS[bool(why), bool(expired)], member=order.member, at=now, subject=order, context=context)
 
 
 def cancel_order(*, order: RedemptionOrder, actor, now: datetime, reason: str = "") -> RedemptionOrder:
@@ -445,7 +445,7 @@ def ship_order(*, order: RedemptionOrder, actor, now: datetime, carrier: str, tr
 def tell_tracking(*, order: RedemptionOrder, now: datetime, carrier: str, tracking_number: str) -> None:
     """Text the member the carrier and tracking number its goods travel under (again when they are corrected)."""
     notify(
-        kind="shipped", phone=order.member.phone, at=now, subject=order, opted_out=order.member.reminders_opt_out,
+        kind="shipped", member=order.member, at=now, subject=order,
         context={"order_number": order.number, "carrier": carrier, "tracking_number": tracking_number},
     )
 
@@ -462,8 +462,8 @@ def deliver_order(
         apply_transition(order, "deliver", actor=actor, at=now, reason=reason, delivered_at=now, recorded_at=recorded_at or now,
                          automatically=automatically)
         # a receipt confirmed for the member, not signed by it: it is told so, and where to turn if nothing came
-        notify(kind="delivered_automatically" if automatically else "delivered", phone=order.member.phone, at=now, subject=order,
-               opted_out=order.member.reminders_opt_out, context={"order_number": order.number})
+        notify(kind="delivered_automatically" if automatically else "delivered", member=order.member, at=now, subject=order,
+               context={"order_number": order.number})
     return order
 
 
@@ -472,7 +472,7 @@ def fail_delivery(*, order: RedemptionOrder, actor, now: datetime, reason: str =
     texted in its turn: the new tracking number, the points back). :raises InvalidTransition:"""
     with transaction.atomic():
         apply_transition(order, "fail_delivery", actor=actor, at=now, reason=reason)
-        notify(kind="delivery_failed", phone=order.member.phone, at=now, subject=order, opted_out=order.member.reminders_opt_out,
+        notify(kind="delivery_failed", member=order.member, at=now, subject=order,
                context={"order_number": order.number})
     return order
 

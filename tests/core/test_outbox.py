@@ -118,8 +118,8 @@ def test_a_backlog_of_reminders_due_before_night_waits_out_the_quiet_hours_but_u
 def test_opting_out_withdraws_the_members_reminders_already_queued_but_not_its_urgent_messages(member):
     from points.services.members import set_reminders_opt_out
 
-    queued = notify(kind="shipped", phone=member.phone, at=at(23), context={"order_number": "A1", "carrier": "顺丰", "tracking_number": "SF1"})
-    urgent = notify(kind="points_deducted", phone=member.phone, at=at(23), context={"order_number": "A1", "points": 1, "balance": 2})
+    queued = notify(kind="shipped", member=member, at=at(23), context={"order_number": "A1", "carrier": "顺丰", "tracking_number": "SF1"})
+    urgent = notify(kind="points_deducted", member=member, at=at(23), context={"order_number": "A1", "points": 1, "balance": 2})
     someone_else = notify(kind="shipped", phone="13900000000", at=at(23), context={"order_number": "B1", "carrier": "顺丰", "tracking_number": "SF2"})
 
     set_reminders_opt_out(member=member, opt_out=True, actor=member.user)
@@ -127,6 +127,41 @@ def test_opting_out_withdraws_the_members_reminders_already_queued_but_not_its_u
     statuses = dict(Notification.objects.values_list("pk", "status"))
     assert statuses == {queued.pk: Notification.Status.SUPPRESSED, urgent.pk: Notification.Status.PENDING,
                         someone_else.pk: Notification.Status.PENDING}
+
+
+def test_opting_out_withdraws_a_reminder_queued_for_the_members_old_number_and_none_for_the_numbers_new_holder(member, other_member):
+    from points.services.members import set_reminders_opt_out
+
+    old_phone = member.phone
+    to_old_number = notify(kind="delivered", member=member, at=at(23), context={"order_number": "A1"})
+    member.phone = "13900009999"
+    member.save(update_fields=["phone"])
+    other_member.phone = old_phone
+    other_member.save(update_fields=["phone"])
+    new_holders = notify(kind="delivered", member=other_member, at=at(23), context={"order_number": "B1"})
+
+    set_reminders_opt_out(member=member, opt_out=True, actor=member.user)
+
+    statuses = dict(Notification.objects.values_list("pk", "status"))
+    assert statuses == {to_old_number.pk: Notification.Status.SUPPRESSED, new_holders.pk: Notification.Status.PENDING}
+
+
+def test_a_members_text_is_written_in_one_insert_naming_its_member_without_reading_anything(member, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        message = notify(kind="points_deducted", member=member, at=at(10), context={"order_number": "A1", "points": 1, "balance": 2})
+
+    assert Notification.objects.get(pk=message.pk).recipient_id == member.user_id
+    assert message.phone == member.phone
+
+
+@pytest.mark.parametrize("to", ["neither", "both", "a member and an opt-out"])
+def test_a_text_goes_to_a_member_with_its_own_opt_out_or_to_a_phone_never_both_nor_neither(member, to):
+    to = {"neither": {}, "both": {"member": member, "phone": "13800138000"}, "a member and an opt-out": {"member": member, "opted_out": True}}[to]
+
+    with pytest.raises(TypeError):
+        notify(kind="delivered", at=at(10), context={"order_number": "A1"}, **to)
+
+    assert not Notification.objects.exists()
 
 
 def test_a_message_left_pending_by_a_crash_is_picked_up_by_the_periodic_sender():

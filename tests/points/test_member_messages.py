@@ -1,28 +1,24 @@
-"""The member reads the SMS written for its phone on its own page (我的短信): what was sent, what waits out the quiet
-hours, what its opt-out withheld; never a confirmation code again, never another member's or a supplier's messages."""
+"""The member reads the SMS written for it on its own page (我的短信): what was sent, what waits out the quiet hours,
+what its opt-out withheld, to whichever number it had then; never a confirmation code again, never another member's
+(an earlier holder of its number's) or a supplier's messages."""
 import re
 from datetime import timedelta
+from importlib import import_module
+from types import SimpleNamespace
 
 import pytest
 
+from django.apps import apps
+from django.db import connection
+
 from core.models import Notification
 from core.notifications import notify
-from points.services import members
-from tests.factories import SupplierFactory
+from points.services import complaints, members
+from tests.factories import MemberFactory, SupplierFactory, UserFactory
 from tests.portal import logged_in
 from tests.helpers import ORDERED
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _joined_a_month_ago(request, now):
-    """The members joined before the messages the tests write to their phones."""
-    for name in ("member", "other_member"):
-        if name in request.fixturenames:
-            user = request.getfixturevalue(name).user
-            user.date_joined = now - timedelta(days=30)
-            user.save(update_fields=["date_joined"])
 
 
 def shown_messages(client) -> list[tuple[str, str]]:
@@ -33,8 +29,8 @@ def shown_messages(client) -> list[tuple[str, str]]:
 
 
 def test_the_member_reads_the_messages_sent_to_it_newest_first_with_the_code_hidden(member, now):
-    notify(kind="confirmation_code", phone=member.phone, at=now, context=ORDERED | {"code": "654321"})
-    notify(kind="points_deducted", phone=member.phone, at=now + timedelta(minutes=1),
+    notify(kind="confirmation_code", member=member, at=now, context=ORDERED | {"code": "654321"})
+    notify(kind="points_deducted", member=member, at=now + timedelta(minutes=1),
            context={"order_number": "RO-1", "points": 1500, "balance": 48500})
 
     shown = shown_messages(logged_in(member.user))
@@ -49,7 +45,7 @@ def test_the_member_reads_the_messages_sent_to_it_newest_first_with_the_code_hid
 def test_a_reminder_withheld_by_the_opt_out_is_listed_as_not_sent(member, now):
     members.set_reminders_opt_out(member=member, opt_out=True, actor=member.user)
     member.refresh_from_db()
-    notify(kind="delivered", phone=member.phone, at=now, opted_out=member.reminders_opt_out, context={"order_number": "RO-2"})
+    notify(kind="delivered", member=member, at=now, context={"order_number": "RO-2"})
 
     shown = shown_messages(logged_in(member.user))
 
@@ -60,21 +56,71 @@ def test_a_reminder_withheld_by_the_opt_out_is_listed_as_not_sent(member, now):
 def test_another_members_messages_and_a_suppliers_notices_to_the_same_phone_are_not_listed(member, other_member, now):
     supplier = SupplierFactory(contact_phone=member.phone)
     notify(kind="supplier_notice", phone=supplier.contact_phone, at=now, context={"title": "礼品 SKU-1 已通过审核"})
-    notify(kind="delivered", phone=other_member.phone, at=now, context={"order_number": "RO-3"})
+    notify(kind="delivered", member=other_member, at=now, context={"order_number": "RO-3"})
 
     shown = shown_messages(logged_in(member.user))
 
     assert shown == []
 
 
-def test_messages_to_the_number_before_the_member_joined_are_not_listed(member, now):
-    """A recycled number: what was texted to it for its earlier holder is not this member's."""
-    notify(kind="delivered", phone=member.phone, at=now - timedelta(days=31), context={"order_number": "RO-OLD"})
-    notify(kind="delivered", phone=member.phone, at=now, context={"order_number": "RO-NEW"})
+def test_a_member_who_changed_its_number_still_reads_what_went_to_the_old_one(member, now):
+    notify(kind="delivered", member=member, at=now, context={"order_number": "RO-OLD"})
+    member.phone = "13911112222"
+    member.save(update_fields=["phone"])
+    notify(kind="delivered", member=member, at=now + timedelta(minutes=1), context={"order_number": "RO-NEW"})
 
     shown = shown_messages(logged_in(member.user))
 
-    assert shown == [("pending", "【积分商城】订单 RO-NEW 已签收，感谢您的兑换。")]
+    assert shown == [("pending", "【积分商城】订单 RO-NEW 已签收，感谢您的兑换。"), ("pending", "【积分商城】订单 RO-OLD 已签收，感谢您的兑换。")]
+
+
+def test_a_member_given_a_recycled_number_never_reads_what_was_texted_to_its_earlier_holder(member, now):
+    recycled = member.phone
+    notify(kind="delivered", member=member, at=now, context={"order_number": "RO-EARLIER"})
+    member.phone = "13911112222"
+    member.save(update_fields=["phone"])
+    new_holder = MemberFactory(user=UserFactory(username="new_holder", role=member.user.role), phone=recycled)
+    notify(kind="delivered", member=new_holder, at=now + timedelta(minutes=1), context={"order_number": "RO-MINE"})
+
+    shown = shown_messages(logged_in(new_holder.user))
+
+    assert shown == [("pending", "【积分商城】订单 RO-MINE 已签收，感谢您的兑换。")]
+
+
+def test_an_answer_texted_to_a_hotline_callers_number_is_no_members_even_on_a_members_number(member, operator, supplier, now):
+    """The caller gave a number, not a member: whoever holds the number now is not told it was its complaint."""
+    called_in = complaints.open_complaint(actor=operator, now=now, supplier=supplier, title="礼品破损", description="电话投诉",
+                                          contact_name="张先生", contact_phone=member.phone)
+    complaints.triage_complaint(complaint=called_in, actor=operator, now=now, responsible="operator")
+    complaints.respond_to_complaint(complaint=called_in, actor=operator, now=now, response="已处理")
+
+    shown = shown_messages(logged_in(member.user))
+
+    assert Notification.objects.filter(kind="complaint_answered", phone=member.phone).exists()
+    assert shown == []
+
+
+def test_the_migration_gives_each_earlier_text_the_member_whose_number_it_went_to_once_it_had_joined(member, other_member, now):
+    """Before the recipient was kept the page listed the texts to a member's phone since it joined: the migration names
+    the member by that rule."""
+    for joined in (member, other_member):
+        joined.user.date_joined = now - timedelta(days=30)
+        joined.user.save(update_fields=["date_joined"])
+    texted = [
+        notify(kind="delivered", phone=member.phone, at=now, context={"order_number": "RO-1"}),
+        notify(kind="confirmation_code", phone=member.phone, at=now, context=ORDERED | {"code": "654321"}),
+        notify(kind="delivered", phone=member.phone, at=now - timedelta(days=31), context={"order_number": "RO-BEFORE"}),
+        notify(kind="supplier_notice", phone=member.phone, at=now, context={"title": "礼品 SKU-1 已通过审核"}),
+        notify(kind="statement_paid", phone=member.phone, at=now, context={"month": "2026-09", "payable": "1.00", "reference": "P1"}),
+        notify(kind="delivered", phone=other_member.phone, at=now, context={"order_number": "RO-2"}),
+        notify(kind="delivered", phone="13700000000", at=now, context={"order_number": "RO-3"}),
+    ]
+
+    import_module("points.migrations.0013_notification_recipients").name_recipients(apps, SimpleNamespace(connection=connection))
+
+    named = dict(Notification.objects.values_list("pk", "recipient_id"))
+    assert [named[text.pk] for text in texted] == [member.user_id, member.user_id, None, None, None, other_member.user_id, None]
+    assert len(shown_messages(logged_in(member.user))) == 2
 
 
 def test_only_a_member_opens_the_message_page(operator):
@@ -93,7 +139,7 @@ def test_the_page_says_the_quiet_hours_the_sender_keeps(member, settings):
 
 @pytest.mark.parametrize("page", ["abc", "0", "-1", "99999", "1.5"])
 def test_a_bad_page_number_opens_the_nearest_page_of_the_members_messages(member, now, page):
-    notify(kind="delivered", phone=member.phone, at=now, context={"order_number": "RO-9"})
+    notify(kind="delivered", member=member, at=now, context={"order_number": "RO-9"})
 
     response = logged_in(member.user).get(f"/member/points/messages/?page={page}")
 
