@@ -13,7 +13,7 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.api.conditional import CONDITIONAL_UPDATE, ConditionalUpdates
+from core.api.conditional import CONDITIONAL_SET_UPDATE, CONDITIONAL_UPDATE, ConditionalUpdates, SetOfRecords
 from core.api.permissions import require_role
 from core.api.transitions import ReasonInput, RequiredReasonInput, TransitionHistoryMixin, transition_action
 from core.roles import OPERATORS, Role
@@ -189,13 +189,15 @@ class KpiSettingsInput(serializers.Serializer):
         return attrs
 
 
-class KpiSettingViewSet(ConditionalUpdates, viewsets.ReadOnlyModelViewSet):
+class KpiSettingViewSet(ConditionalUpdates, SetOfRecords, viewsets.ReadOnlyModelViewSet):
     """The weight and target of each KPI (operators and finance read them; operators change them with PATCH, one KPI
     at a time or several together with PATCH change/). Every change is checked against the whole set (not every
-    weight 0) and saved all or nothing; errors name `<kpi>.weight`, `<kpi>.target`, or `weight` for the set."""
+    weight 0) and saved all or nothing; errors name `<kpi>.weight`, `<kpi>.target`, or `weight` for the set. A KPI's
+    read carries its ETag, the list one of the whole set, each taken back as If-Match by the change it guards."""
 
     serializer_class = KpiSettingSerializer
     pagination_class = None
+    set_name = KpiSetting._meta.verbose_name_plural
 
     queryset = KpiSetting.objects.order_by("pk")
 
@@ -220,15 +222,19 @@ class KpiSettingViewSet(ConditionalUpdates, viewsets.ReadOnlyModelViewSet):
             current.refresh_from_db()  # tagged while the row is still locked: the tag is of this change
             return self.tagged(request, Response(KpiSettingSerializer(current).data), current)
 
-    @extend_schema(request=KpiSettingsInput, responses={200: KpiSettingSerializer(many=True)})
+    @extend_schema(request=KpiSettingsInput, parameters=CONDITIONAL_SET_UPDATE["parameters"],
+                   responses={200: KpiSettingSerializer(many=True), **CONDITIONAL_SET_UPDATE["responses"]})
     @action(detail=False, methods=["patch"])
     def change(self, request):
-        """Change several KPIs together, all or nothing; returns every KPI's setting."""
+        """Change several KPIs together, all or nothing; returns every KPI's setting. With If-Match, only while no
+        KPI's setting has changed since the list was read (else 412, nothing written); answers with the set's new ETag."""
         require_role(request.user, OPERATORS)
-        params = KpiSettingsInput(data=request.data)
-        params.is_valid(raise_exception=True)
-        assessment_rules.update_kpi_settings(actor=request.user, now=timezone.now(), values=params.validated_data)
-        return Response(KpiSettingSerializer(self.get_queryset(), many=True).data)
+        with self.set_unchanged_since_read(request):
+            params = KpiSettingsInput(data=request.data)
+            params.is_valid(raise_exception=True)
+            assessment_rules.update_kpi_settings(actor=request.user, now=timezone.now(), values=params.validated_data)
+            rows = list(self.get_queryset())  # tagged while the rows are still locked: the tag is of this change
+            return self.set_tagged(request, Response(KpiSettingSerializer(rows, many=True).data), rows)
 
 
 class PenaltyRuleSerializer(serializers.ModelSerializer):
