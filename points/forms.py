@@ -124,5 +124,5 @@ class StaffOrderFilterForm(DayRangeFilter):
 class RemindersForm(forms.Form):
     reminders_opt_out = forms.BooleanField(
         label=_("退订非紧急短信提醒"), required=False,
-        help_text=_("发货、签收、积分到期等提醒将不再发送；验证码、积分扣减与退还通知仍会发送。"),
+        help_text=_("发货、签收、积分到期和投诉答复提醒将不再发送；验证码、积分扣减与退还、配送失败和退换货进度仍会发送。"),
     )

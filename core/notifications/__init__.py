@@ -23,6 +23,7 @@ from core.models import Notification
 class Kind:
     urgent: bool
     template: str
+    optional: bool = False  # a reminder the member may opt out of (SPEC §4.12: shipped, delivered, expiring, answered)
     secret: frozenset[str] = frozenset()  # values for the recipient alone (a confirmation code): staff see none of its values
     whole: frozenset[str] = frozenset()  # values the system composed that the text needs whole (an address to send to)
 
@@ -42,14 +43,15 @@ KINDS: dict[str, Kind] = {
     "refund_partly_expired": Kind(
         True, "【积分商城】订单 {order_number} 已退还 {points} 积分，其中 {expired} 积分已过有效期随即作废，当前余额 {balance} 积分。"
     ),
-    "shipped": Kind(False, "【积分商城】订单 {order_number} 已发货，{carrier} 运单号 {tracking_number}。"),
-    "delivered": Kind(False, "【积分商城】订单 {order_number} 已签收，感谢您的兑换。"),
+    "shipped": Kind(False, "【积分商城】订单 {order_number} 已发货，{carrier} 运单号 {tracking_number}。", optional=True),
+    "delivered": Kind(False, "【积分商城】订单 {order_number} 已签收，感谢您的兑换。", optional=True),
     "delivered_automatically": Kind(
-        False, "【积分商城】订单 {order_number} 发货已满14天，已自动确认收货。如未收到礼品，请在订单页面发起投诉或联系客服。"
+        False, "【积分商城】订单 {order_number} 发货已满14天，已自动确认收货。如未收到礼品，请在订单页面发起投诉或联系客服。",
+        optional=True,
     ),
     "delivery_failed": Kind(False, "【积分商城】订单 {order_number} 本次配送未成功，我们将尽快安排重新配送或退还积分，届时短信告知。"),
-    "points_expiring": Kind(False, "【积分商城】您有 {points} 积分将于 {expires_on} 到期，请及时使用。"),
-    "complaint_answered": Kind(False, "【积分商城】您的投诉 {complaint_number} 已有答复，请登录查看。"),
+    "points_expiring": Kind(False, "【积分商城】您有 {points} 积分将于 {expires_on} 到期，请及时使用。", optional=True),
+    "complaint_answered": Kind(False, "【积分商城】您的投诉 {complaint_number} 已有答复，请登录查看。", optional=True),
     "return_updated": Kind(False, "【积分商城】您的退换货申请 {return_number} 状态更新为：{state}。"),
     "return_rejected": Kind(False, "【积分商城】您的退换货申请 {return_number} 未获同意，原因：{reason}。如有疑问请联系客服。"),
     "return_approved": Kind(
@@ -60,8 +62,8 @@ KINDS: dict[str, Kind] = {
         False, "【积分商城】您的退换货申请 {return_number} 已同意，客服将联系您告知寄回地址，寄回时请在包裹上注明退货单号 {return_number}。"
     ),
     "return_sent_back": Kind(False, "【积分商城】您的退换货申请 {return_number} 检验未通过，商品已寄回，{carrier} 运单号 {tracking_number}。"),
-    "replacement_shipped": Kind(False, "【积分商城】您的换货申请 {return_number} 的新礼品已发出，{carrier} 运单号 {tracking_number}。"),
-    "replacement_delivered": Kind(False, "【积分商城】您的换货申请 {return_number} 的新礼品已签收。"),
+    "replacement_shipped": Kind(False, "【积分商城】您的换货申请 {return_number} 的新礼品已发出，{carrier} 运单号 {tracking_number}。", optional=True),
+    "replacement_delivered": Kind(False, "【积分商城】您的换货申请 {return_number} 的新礼品已签收。", optional=True),
     "replacement_reshipping": Kind(False, "【积分商城】您的换货申请 {return_number} 的新礼品未能送达，我们将重新发出，发货后短信告知运单号。"),
     "replacement_refunded": Kind(False, "【积分商城】您的换货申请 {return_number} 的新礼品未能送达，已改为退还 {points} 积分。"),
     "supplier_notice": Kind(False, "【积分商城礼品商平台】{title}"),
@@ -105,8 +107,10 @@ def _values_pattern(template: str) -> re.Pattern:
 
 #: What a member is texted (a supplier's contact gets the supplier_ and statement_ kinds).
 MEMBER_KINDS = frozenset(name for name in KINDS if not name.startswith(("supplier_", "statement_")))
-#: The non-urgent reminders a member may opt out of.
-MEMBER_REMINDERS = frozenset(name for name in MEMBER_KINDS if not KINDS[name].urgent)
+#: The reminders a member may opt out of: shipped, delivered, points expiring, complaint answered (SPEC §4.12). The
+#: other non-urgent texts (a failed delivery, a return's steps, a replacement that will not come) wait out the quiet
+#: hours but reach a member who opted out too: they tell it what happens to its gift or what it must do.
+MEMBER_REMINDERS = frozenset(name for name in MEMBER_KINDS if KINDS[name].optional)
 
 
 class Member(Protocol):
@@ -222,7 +226,7 @@ def notify_all(texts: list[Text], *, at: datetime) -> list[Notification]:
 
 def _outbox_row(text: Text, at: datetime) -> Notification:
     spec = KINDS[text.kind]
-    suppressed = text.opted_out and not spec.urgent
+    suppressed = text.opted_out and spec.optional
     return Notification(
         kind=text.kind,
         phone=text.phone,

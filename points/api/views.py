@@ -261,7 +261,8 @@ class BalanceView(APIView):
 
 
 class MemberProfileView(APIView):
-    """The member's own profile; `reminders_opt_out` turns off non-urgent SMS reminders."""
+    """The member's own profile; `reminders_opt_out` turns off the shipped, delivered, points-expiring and
+    complaint-answered reminders (a failed delivery and a return's steps are still texted)."""
 
     @extend_schema(responses=MemberProfileSerializer)
     def get(self, request):

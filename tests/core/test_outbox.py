@@ -3,6 +3,7 @@ import io
 import json
 import logging
 import signal
+import string
 from datetime import datetime, timedelta
 from types import SimpleNamespace
 
@@ -13,7 +14,7 @@ from django.db import OperationalError, transaction
 
 from core.management.commands import relay_notifications
 from core.models import Notification
-from core.notifications import notify, one_line, quiet_until
+from core.notifications import KINDS, MEMBER_KINDS, notify, one_line, quiet_until
 from core.notifications.backends import FileBackend, MemoryBackend
 from core.services import send_due_notifications, send_notification
 from tests.factories import SHANGHAI
@@ -77,6 +78,25 @@ def test_opted_out_members_get_no_reminders_but_still_get_urgent_messages():
     assert code.status == Notification.Status.PENDING
     assert send_due_notifications(now=at(10, 1)) == 1
     assert [m["message_id"] for m in MemoryBackend.outbox] == [str(code.message_id)]
+
+
+def test_a_member_who_opted_out_is_spared_the_shipped_delivered_expiring_and_answered_reminders_and_no_other_text():
+    withheld = set()
+    for kind in MEMBER_KINDS:
+        values = {field: "1" for _literal, field, _spec, _conversion in string.Formatter().parse(KINDS[kind].template) if field}
+        if notify(kind=kind, phone="13800138000", at=at(10), context=values, opted_out=True).status == Notification.Status.SUPPRESSED:
+            withheld.add(kind)
+
+    assert withheld == {"shipped", "delivered", "delivered_automatically", "points_expiring", "complaint_answered",
+                        "replacement_shipped", "replacement_delivered"}
+
+
+def test_a_return_step_reaches_an_opted_out_member_after_the_quiet_hours():
+    step = notify(kind="return_updated", phone="13800138000", at=at(23), context={"return_number": "R1", "state": "已收货"}, opted_out=True)
+
+    assert step.status == Notification.Status.PENDING
+    assert send_due_notifications(now=at(23, 30)) == 0
+    assert send_due_notifications(now=at(8) + timedelta(days=1)) == 1
 
 
 def test_sending_twice_delivers_once():

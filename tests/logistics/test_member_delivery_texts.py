@@ -46,7 +46,8 @@ def test_a_failure_reported_at_night_reaches_the_member_at_eight(shipped, rich_m
     assert len(texts_to(rich_member.phone)[sent_before:]) == 1
 
 
-def test_a_member_who_opted_out_is_not_texted_the_failed_delivery(shipped, rich_member, logistics, now):
+def test_a_member_who_opted_out_of_reminders_is_still_texted_the_failed_delivery(shipped, rich_member, logistics, now):
+    """The opt-out covers shipped, delivered, expiring and answered (SPEC §4.12), not what goes wrong with the gift."""
     Member.objects.filter(pk=rich_member.pk).update(reminders_opt_out=True)
     send_due_notifications(now=now)
     sent_before = len(texts_to(rich_member.phone))
@@ -54,7 +55,10 @@ def test_a_member_who_opted_out_is_not_texted_the_failed_delivery(shipped, rich_
     shipments.fail_shipment(shipment=Shipment.objects.get(), actor=logistics, now=now + timedelta(hours=1), reason="地址错误")
     send_due_notifications(now=now + timedelta(hours=1))
 
-    assert texts_to(rich_member.phone)[sent_before:] == []
+    number = RedemptionOrder.objects.get().number
+    assert texts_to(rich_member.phone)[sent_before:] == [
+        f"【积分商城】订单 {number} 本次配送未成功，我们将尽快安排重新配送或退还积分，届时短信告知。"
+    ]
     assert RedemptionOrder.objects.get().state == "delivery_failed"
 
 
