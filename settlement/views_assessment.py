@@ -11,6 +11,7 @@ from decimal import Decimal
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -227,8 +228,14 @@ def kpi_settings(request):
     Operators and finance read them (as the API lets them); only operators change them. Only the figures the user
     changed are saved: one another operator changed meanwhile stays (both changed it: 409)."""
     require_role(request.user, STAFF if request.method == "GET" else OPERATORS)
+    if request.method == "POST":  # the figures compared with those shown are the ones saved over: no change comes between
+        with transaction.atomic():
+            return _kpi_settings_page(request, assessment_rules.lock_kpi_settings())
+    return _kpi_settings_page(request, list(KpiSetting.objects.order_by("pk")))
+
+
+def _kpi_settings_page(request, kpis: list[KpiSetting]):
     can_edit = has_role(request.user, OPERATORS)
-    kpis = list(KpiSetting.objects.order_by("pk"))
     forms_by_kpi = {s.kpi: KpiSettingForm(request.POST if request.method == "POST" else None, prefix=str(s.pk), kpi=s.get_kpi_display(),
                                           initial={"weight": s.weight, "target": s.target}, editable=can_edit) for s in kpis}
     set_errors: list[str] = []

@@ -6,6 +6,10 @@ month; finance decides penalties (into adjustments another finance user approves
 tune the KPI settings and penalty rules. The rules live in settlement.services.assessment and
 settlement.services.assessment_rules.
 """
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
@@ -207,6 +211,14 @@ class KpiSettingViewSet(ConditionalUpdates, SetOfRecords, viewsets.ReadOnlyModel
 
     def record_name(self, setting: KpiSetting) -> str:
         return setting.get_kpi_display()
+
+    @contextmanager
+    def unchanged_since_read(self, request, obj: KpiSetting) -> Iterator[KpiSetting]:
+        """As for any record, with the whole set locked first, in the order every change of the settings locks it."""
+        with transaction.atomic():
+            assessment_rules.lock_kpi_settings()
+            with super().unchanged_since_read(request, obj) as current:
+                yield current
 
     @extend_schema(request=KpiSettingInput, parameters=CONDITIONAL_UPDATE["parameters"],
                    responses={200: KpiSettingSerializer, **CONDITIONAL_UPDATE["responses"]})

@@ -48,7 +48,26 @@ def update_kpi_settings(*, actor, now: datetime, values: dict[str, dict]) -> lis
     :raises PermissionDenied: not an operator :raises ValidationFailed: every bad field, named
     """
     require_role(actor, OPERATORS, _("仅运营人员可以修改考核指标"))
-    current = kpi_settings()
+    with transaction.atomic():
+        lock_kpi_settings()
+        current = kpi_settings()
+        wanted = _checked_changes(current, values)
+        for kpi, (weight, target) in wanted.items():
+            KpiSetting.objects.update_or_create(kpi=kpi, defaults={"weight": weight, "target": target},
+                                                create_defaults={"weight": weight, "target": target,
+                                                                 "higher_is_better": current[kpi][2]})
+    return list(KpiSetting.objects.filter(kpi__in=wanted).order_by("pk"))
+
+
+def lock_kpi_settings() -> list[KpiSetting]:
+    """The stored settings, locked in id order, the order every change of them takes its locks in (inside a
+    transaction): a change is checked against the whole set (not every weight 0), so it holds the whole set until it
+    commits, and two operators each zeroing another KPI's weight cannot leave every weight 0 between them."""
+    return list(KpiSetting.objects.order_by("pk").select_for_update(no_key=True))
+
+
+def _checked_changes(current: dict[str, tuple[Decimal, Decimal, bool]], values: dict[str, dict]) -> dict[str, tuple[Decimal, Decimal]]:
+    """(weight, target) of each KPI changed, the whole set checked with them. :raises ValidationFailed: every bad field"""
     wanted, errors = {}, []
     for kpi, change in values.items():
         if kpi not in current:
@@ -68,12 +87,7 @@ def update_kpi_settings(*, actor, now: datetime, values: dict[str, dict]) -> lis
         errors.append(("weight", "invalid", str(_("权重不能全部为 0：至少一项指标的权重须大于 0"))))
     if errors:
         raise ValidationFailed(errors[0][2], field=errors[0][0], errors=errors)
-    with transaction.atomic():
-        for kpi, (weight, target) in wanted.items():
-            KpiSetting.objects.update_or_create(kpi=kpi, defaults={"weight": weight, "target": target},
-                                                create_defaults={"weight": weight, "target": target,
-                                                                 "higher_is_better": current[kpi][2]})
-    return list(KpiSetting.objects.filter(kpi__in=wanted).order_by("pk"))
+    return wanted
 
 
 def _weight(kpi: str, value) -> Decimal:
