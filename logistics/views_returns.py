@@ -52,7 +52,6 @@ from logistics.services import claims, costs, returns
 from points.models import RedemptionOrder
 
 MEMBER = frozenset({Role.MEMBER})
-FINANCE = frozenset({Role.FINANCE})
 RETURN_DESKS = frozenset({Role.OPERATOR, Role.LOGISTICS, *SUPPLIER_ROLES})
 # who opens the pages of extra costs and logistics claims: whom the API shows them to (core.tenancy.Visibility)
 COST_READERS = ExtraCost.visibility.readers
@@ -297,7 +296,7 @@ def _claims_page(request, *, lost_form: LostParcelForm | None = None):
     context = paginate(request, claimed) | {
         "filters": filters,
         "total": claimed.aggregate(total=Sum("amount"))["total"],
-        "may_settle": request.user.role in FINANCE,
+        "may_settle": request.user.role in claims.SETTLERS,
         "settle_form": SettleForm(auto_id=False),
         "lost_form": lost_form or (LostParcelForm(user=request.user) if request.user.role in PARCEL_REPORTERS else None),
     }
@@ -318,7 +317,7 @@ def claim_detail(request, pk: int, *, refused: tuple[str, forms.Form] | None = N
     """A claim with what it is for and its history (who accepted and settled it, when, with which reference)."""
     require_role(request.user, CLAIM_READERS)
     claim = get_object_or_404(claims.list_claims(user=request.user), pk=pk)
-    available = {t.name for t in claim.get_available_state_transitions()} if request.user.role in FINANCE else set()
+    available = {t.name for t in claim.get_available_state_transitions()} if request.user.role in claims.SETTLERS else set()
     actions = action_forms(request, [(name, action) for name, action in CLAIM_ACTIONS.items() if name in available], refused=refused)
     context = {
         "claim": claim, "history": history_of(claim), "actions": actions,
@@ -335,7 +334,7 @@ def claim_action(request, pk: int, name: str):
     if action is None:
         raise Http404
     claim = get_object_or_404(claims.list_claims(user=request.user), pk=pk)
-    require_role(request.user, FINANCE)
+    require_role(request.user, claims.SETTLERS)
     form = action.form(request.POST)
     if act_with_form(request, form, action.service, claim=claim, transition=name, success=lambda: state_reached(claim, claim.order.number)):
         return redirect_back(request, reverse("logistics-claims"))

@@ -34,7 +34,6 @@ from points.models import RedemptionOrder
 
 MEMBER = frozenset({Role.MEMBER})
 LOGISTICS = frozenset({Role.LOGISTICS})
-FINANCE = frozenset({Role.FINANCE})
 
 
 # --- returns -----------------------------------------------------------------------------------------------------
@@ -378,8 +377,8 @@ class LogisticsClaimViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSe
     def get_queryset(self):
         return claims.list_claims(user=self.request.user)
 
-    accept = transition_action(claims.accept_claim, name="accept", roles=FINANCE, target="claim", input_serializer=ReasonInput)
-    settle = transition_action(claims.settle_claim, name="settle", roles=FINANCE, target="claim", input_serializer=SettleInput)
+    accept = transition_action(claims.accept_claim, name="accept", roles=claims.SETTLERS, target="claim", input_serializer=ReasonInput)
+    settle = transition_action(claims.settle_claim, name="settle", roles=claims.SETTLERS, target="claim", input_serializer=SettleInput)
 
     @extend_schema(request=LostParcelInput, responses={201: ClaimSerializer})
     @action(detail=False, methods=["post"], url_path="report-lost-parcel")

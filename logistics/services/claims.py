@@ -14,6 +14,7 @@ from django.utils.translation import gettext, gettext_noop
 from core.events import publish
 from core.errors import InvalidTransition, ValidationFailed
 from core.fsm import apply_transition, log_creation
+from core.roles import Role, require_role
 from logistics.events import LostParcelClaimAccepted
 from logistics.models import LogisticsClaim, ReturnRequest, Shipment
 from logistics.services import shipments
@@ -22,6 +23,8 @@ from points.models import RedemptionOrder
 from points.services import orders
 
 Cause = LogisticsClaim.Cause
+#: who accepts and settles a claim: the money it is about is finance's (SPEC §4.6)
+SETTLERS = frozenset({Role.FINANCE})
 
 
 def open_claim(
@@ -86,7 +89,9 @@ if _lost_in_transit not in orders.lost_in_transit:
 
 def accept_claim(*, claim: LogisticsClaim, actor, now: datetime, reason: str = "") -> LogisticsClaim:
     """Finance accepts the claim as owed by the logistics provider; for a lost parcel, settlement proposes in the same
-    transaction to compensate the supplier, whose consignment was never delivered. :raises InvalidTransition: unless it is open"""
+    transaction to compensate the supplier, whose consignment was never delivered.
+    :raises PermissionDenied: unless finance :raises InvalidTransition: unless it is open"""
+    require_role(actor, SETTLERS, gettext("仅财务人员可以确认和结清物流索赔"))
     with transaction.atomic():
         apply_transition(claim, "accept", actor=actor, at=now, reason=reason)
         if claim.cause == Cause.LOST_PARCEL:
@@ -97,8 +102,10 @@ def accept_claim(*, claim: LogisticsClaim, actor, now: datetime, reason: str = "
 def settle_claim(*, claim: LogisticsClaim, actor, now: datetime, settlement_reference: str, reason: str = "") -> LogisticsClaim:
     """Finance records the provider's payment of an accepted claim.
 
-    :raises ValidationFailed: without a payment reference :raises InvalidTransition: unless it is accepted
+    :raises PermissionDenied: unless finance :raises ValidationFailed: without a payment reference
+    :raises InvalidTransition: unless it is accepted
     """
+    require_role(actor, SETTLERS, gettext("仅财务人员可以确认和结清物流索赔"))
     reference = (settlement_reference or "").strip()
     if not reference:
         raise ValidationFailed(gettext("请填写结清凭证号"), field="settlement_reference")

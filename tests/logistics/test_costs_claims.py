@@ -196,6 +196,19 @@ def test_settling_needs_a_payment_reference(open_claim, finance, now):
     assert LogisticsClaim.objects.get().state == "accepted"
 
 
+@pytest.mark.parametrize("who", ["logistics", "operator"])
+def test_only_finance_accepts_or_settles_a_claim_whichever_page_or_client_asks(open_claim, finance, logistics, operator, now, who):
+    someone = {"logistics": logistics, "operator": operator}[who]
+
+    with pytest.raises(PermissionDenied):
+        claims.accept_claim(claim=open_claim, actor=someone, now=now)
+    claims.accept_claim(claim=open_claim, actor=finance, now=now)
+    with pytest.raises(PermissionDenied):
+        claims.settle_claim(claim=open_claim, actor=someone, now=now, settlement_reference="PAY-1")
+
+    assert LogisticsClaim.objects.get().state == "accepted"
+
+
 @pytest.fixture
 def shipped(confirmed_order, logistics, now):
     shipments.hand_over_warehouse_orders(key="LOST", actor=logistics, now=now)
