@@ -124,9 +124,9 @@ def _short(amount: Decimal) -> str:
 
 def _figures(points: list[tuple[str | date, Decimal | None]], title: str, columns: tuple[str, str] | None, money: bool,
              gap: str) -> str:
-    read = yuan if money else figure
+    read, gap = (yuan if money else figure), gap or _("无数据")
     rows = "".join(f'<tr><th scope="row">{escape(_read(label))}</th>'
-                   f'<td>{escape(gap or _("无数据")) if value is None else escape(read(value))}</td></tr>' for label, value in points)
+                   f'<td>{escape(gap) if value is None else escape(read(value))}</td></tr>' for label, value in points)
     caption = f"<caption>{escape(title)}</caption>" if title else ""
     head = ('<thead><tr>' + "".join(f'<th scope="col">{escape(column)}</th>' for column in columns) + '</tr></thead>') if columns else ""
     return f'<table class="sr-only" data-testid="chart-data">{caption}{head}<tbody>{rows}</tbody></table>'

@@ -15,6 +15,16 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext, gettext_noop
 
 
+#: Texts earlier versions wrote into rows still kept (a stock movement's note, a notice's body or one of its values):
+#: nothing writes them now, but those rows are still read in the reader's language, so the catalog must keep them.
+WRITTEN_EARLIER = (
+    gettext_noop("礼品商盘点减少"),
+    gettext_noop("超过48小时未答复，已转运营处理；仍可在「投诉处理」中答复。"),
+    gettext_noop("请在投诉页面查看答复。"),
+    gettext_noop("请您在订单中发出新的换货包裹"),
+)
+
+
 def moment(value: datetime | None) -> str:
     """A time as YYYY-MM-DD HH:MM in the portal's time zone (Asia/Shanghai), as pages, notices, messages and downloads
     show it; empty for none."""

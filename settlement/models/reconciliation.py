@@ -2,6 +2,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from core.tenancy import ScopedManager, Visibility
 from core.texts import texts_of
@@ -31,7 +32,7 @@ class Resolution(models.TextChoices):
 
 #: The line kinds of a supplier's reconciliation file, by their Chinese names (the file's own words: an upload takes
 #: either, a download of our figures writes these).
-KIND_NAMES = {"delivery": "配送", "return": "退货", "replacement": "换货"}
+KIND_NAMES = {"delivery": gettext_noop("配送"), "return": gettext_noop("退货"), "replacement": gettext_noop("换货")}
 
 #: States of a resolving adjustment that leave its line to resolve again.
 REOPENING = frozenset({Adjustment.State.REJECTED, Adjustment.State.WITHDRAWN})
