@@ -222,6 +222,21 @@ def test_a_delivery_that_is_all_damaged_does_not_meet_the_request(announced, ope
     assert open_request.state == "open"
 
 
+@pytest.mark.parametrize(("counted", "damaged"), [(4, 4), (0, 0)])
+def test_an_arrival_that_shelves_nothing_meets_no_request_even_with_the_stock_back_at_the_safety_stock(
+    announced, warehouse_gift, warehouse, open_request, logistics, now, counted, damaged
+):
+    """The request is met by stock received (SPEC §4.10): units that came back otherwise (returned to stock) do not
+    let an arrival that was all damaged or all short count as the replenishment, on time."""
+    inventory.restock(gift=warehouse_gift, location=warehouse, quantity=5, at=now)
+
+    inbound.receive_inbound(inbound=announced, counted_quantity=counted, damaged_quantity=damaged, actor=logistics, now=now)
+
+    open_request.refresh_from_db()
+    assert stock_of(warehouse_gift, warehouse) == (5, 0)
+    assert (open_request.state, open_request.met_at) == ("open", None)
+
+
 def other_gift(kind: str, supplier, now):
     """A gift that may not be announced: another supplier's, a dropship one, or a retired one."""
     if kind == "another supplier's":

@@ -73,6 +73,16 @@ def test_an_order_is_returnable_while_delivered_inside_the_window_with_units_lef
         request(order, now=now, quantity=1)
 
 
+def test_the_member_s_returnable_orders_list_an_order_until_the_last_second_of_the_longest_window(confirmed_order, logistics, now):
+    order = deliver(confirmed_order, actor=logistics, now=now)
+    last_second = order.delivered_at + timedelta(days=15)
+
+    listed = returns.returnable_orders(user=order.member.user, now=last_second)
+    assert [(row.pk, row.returnable) for row in listed] == [(order.pk, 2)]
+    assert returns.returnable(order, last_second) == returns.Returnable(2)
+    assert not returns.returnable_orders(user=order.member.user, now=last_second + timedelta(seconds=1)).exists()
+
+
 def test_an_operator_approves_a_requested_return(delivered_order, operator, now):
     return_request = request(delivered_order, now=now)
 

@@ -344,3 +344,15 @@ def test_a_signing_time_in_the_future_or_before_shipping_is_refused_and_nothing_
     shipped.refresh_from_db()
     assert refused.value.field == "signed_at"
     assert (shipped.state, RedemptionOrder.objects.get(pk=shipped.order_id).state) == ("shipped", "shipped")
+
+
+def test_a_dropship_supplier_ships_its_parcel_by_hand_but_never_picks_delivers_or_fails_it(dropship_shipped, supplier_staff, logistics):
+    """Delivery and failure of a dropship parcel come from carrier events, the member's receipt or the automatic
+    confirmation, never from the supplier that shipped it (SPEC §4.6); logistics staff drive only warehouse parcels."""
+    offered = {action: shipments.may_drive_by_hand(user=supplier_staff, shipment=dropship_shipped, action=action)
+               for action in ("pick", "ship", "correct_tracking", "deliver", "fail")}
+    by_logistics = {action for action in ("pick", "ship", "deliver", "fail")
+                    if shipments.may_drive_by_hand(user=logistics, shipment=dropship_shipped, action=action)}
+
+    assert offered == {"pick": False, "ship": True, "correct_tracking": True, "deliver": False, "fail": False}
+    assert by_logistics == set()
