@@ -136,6 +136,20 @@ def test_bad_or_forbidden_changes_are_refused_naming_the_field(supplier_staff, n
     assert Gift.objects.get(pk=gift.pk).settlement_price == Decimal("180.00")
 
 
+def test_a_tier_discount_goes_up_to_99_percent_and_never_makes_the_gift_free(supplier_staff, now):
+    gift = GiftFactory()
+
+    revisions.edit_gift(gift=gift, actor=supplier_staff, now=now, changes={"tier_discounts": {"silver": 0, "diamond": 99}})
+    refused = {}
+    for percent in (100, -1):
+        with pytest.raises(ValidationFailed) as refusal:
+            revisions.edit_gift(gift=gift, actor=supplier_staff, now=now, changes={"tier_discounts": {"diamond": percent}})
+        refused[percent] = [field for field, _, _ in refusal.value.errors]
+
+    assert Gift.objects.get(pk=gift.pk).tier_discounts == {"silver": 0, "diamond": 99}
+    assert refused == {100: ["tier_discounts"], -1: ["tier_discounts"]}
+
+
 def test_a_scheduled_gift_is_published_at_its_time_once(operator, supplier, now):
     gift = gift_in_state("approved", supplier=supplier, actor=operator, at=now)
     revisions.schedule_publication(gift=gift, actor=operator, now=now, publish_at=now + timedelta(hours=2))
