@@ -208,6 +208,28 @@ def test_an_order_returned_partly_in_two_months_is_matched_against_this_statemen
     assert accepted.adjustment.amount == Decimal("10.00")
 
 
+def test_two_returns_of_one_order_in_the_same_month_are_matched_against_the_file_s_row_of_their_sum(supplier, supplier_admin, now):
+    november = statement_of(supplier, date(2026, 11, 1), now)
+    book(november, [("RO-7", "SKU-A", SourceKind.RETURN, -1, "-180.00"), ("RO-7", "SKU-A", SourceKind.RETURN, -1, "-180.00")], now)
+
+    reconciliation = upload(november, supplier_admin, now, csv_bytes([["RO-7", "SKU-A", "退货", "-2", "-360.00"]]))
+
+    line = reconciliation.lines.get()
+    assert (line.category, line.our_quantity, line.our_amount) == ("matched", -2, Decimal("-360.00"))
+
+
+def test_a_reissued_version_is_matched_against_the_lines_every_version_up_to_it_booked(statement, supplier_admin, now):
+    StatementVersion.objects.create(statement=statement, number=2, created_at=now, issued_at=now)
+    Statement.objects.filter(pk=statement.pk).update(version=2)  # version 2 adds only its dispute adjustments
+    statement.refresh_from_db()
+
+    reconciliation = upload(statement, supplier_admin, now, csv_bytes([SUPPLIER_ROWS[0]]))
+
+    first = reconciliation.lines.get(row=2)
+    assert reconciliation.version.number == 2
+    assert (first.category, first.our_quantity, first.our_amount) == ("matched", 2, Decimal("360.00"))
+
+
 def test_our_partial_return_absent_from_the_file_is_missing_in_supplier_though_another_month_booked_the_order_s_other_part(
         supplier, supplier_admin, now):
     october, november = statement_of(supplier, date(2026, 10, 1), now), statement_of(supplier, date(2026, 11, 1), now)
