@@ -59,6 +59,17 @@ def test_a_month_that_has_not_ended_cannot_be_generated(finance):
     assert not GenerationRun.objects.exists()
 
 
+def test_a_month_may_be_generated_from_midnight_opening_the_next_month_and_not_a_moment_before(finance):
+    cutoff = generation.cutoff_of(OCTOBER)
+    assert cutoff == datetime(2026, 11, 1, 0, 0, tzinfo=SHANGHAI)
+
+    with pytest.raises(ValidationFailed):
+        generation.start_generation(month=OCTOBER, actor=finance, now=cutoff - timedelta(microseconds=1))
+    run = generation.start_generation(month=OCTOBER, actor=finance, now=cutoff)
+
+    assert list(GenerationRun.objects.values_list("pk", "month")) == [(run.pk, OCTOBER)]
+
+
 def test_a_run_records_its_progress(draft):
     run = GenerationRun.objects.get()
     assert (run.status, run.suppliers_total, run.suppliers_done, run.percent, run.lines_claimed) == ("finished", 1, 1, 100, 2)
