@@ -3,7 +3,7 @@
 Orders, shipments, returns, complaints and replenishment requests are built as rows (the facts the KPIs count),
 with the TransitionLog rows the services would write where a KPI reads a transition time.
 """
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -133,6 +133,13 @@ def test_replenishment_on_time_counts_requests_due_in_the_month_met_by_their_due
     # met by the due day (Asia/Shanghai): 10-10 (met 23:30 that day), 10-15 = 2; 10-20 met at 00:30 the next day.
 
     assert counted(october, Kpi.REPLENISHMENT_ON_TIME) == (2, 4, Q("0.5000"))
+
+
+def test_a_replenishment_request_due_on_the_last_day_of_the_month_counts_in_it_and_one_due_on_the_1st_in_the_next(supplier):
+    replenishment(supplier, due=date(2026, 10, 31), met_at=t(10, 30))
+    replenishment(supplier, due=date(2026, 11, 1), met_at=t(11, 3))  # late, but November's
+
+    assert counted(supplier, Kpi.REPLENISHMENT_ON_TIME) == (1, 1, Q("1.0000"))
 
 
 def test_a_replenishment_request_cancelled_because_its_gift_left_sale_is_not_counted_as_missed(supplier, operator, now):
@@ -272,6 +279,13 @@ def test_a_month_is_assessed_from_the_20th_of_the_next_one_when_its_windows_have
     assert len(compute_month(month=OCTOBER, now=datetime(2026, 11, 20, 0, 0, tzinfo=SHANGHAI)).assessed) == 1
     assert last_assessable_month(datetime(2026, 12, 19, 23, 59, tzinfo=SHANGHAI)) == OCTOBER
     assert last_assessable_month(datetime(2026, 12, 20, 3, 0, tzinfo=SHANGHAI)) == date(2026, 11, 1)
+
+
+def test_the_last_assessable_month_turns_at_00_00_on_the_20th_in_shanghai():
+    turn = datetime(2026, 11, 20, 0, 0, tzinfo=SHANGHAI)
+
+    assert last_assessable_month(turn - timedelta(microseconds=1)) == SEPTEMBER
+    assert last_assessable_month(turn) == OCTOBER
 
 
 def test_recomputing_keeps_undecided_penalties_current_withdrawing_one_no_longer_breached_and_proposing_it_again(penalty, supplier):
@@ -810,6 +824,14 @@ def test_only_an_undecided_penalty_is_withdrawn_and_only_a_withdrawn_one_propose
     with pytest.raises(InvalidTransition):
         apply_transition(PenaltyProposal.objects.get(pk=penalty.pk), "withdraw", actor=None, at=ASSESSED_AT)
     assert state_of(penalty) == "accepted"
+
+
+def test_a_ratio_shown_at_a_higher_is_better_minimum_does_not_breach_it():
+    rule = PenaltyRule(kpi=Kpi.ON_TIME_DISPATCH, threshold=Decimal("0.9"), amount=Decimal("100.00"), description="发货及时率不足")
+
+    assert not breaches(rule, kpi_value(Kpi.ON_TIME_DISPATCH, 9, 10), higher_is_better=True)  # 90.00%: met
+    assert not breaches(rule, kpi_value(Kpi.ON_TIME_DISPATCH, 17999, 20000), higher_is_better=True)  # 89.995% shown 90.00%
+    assert breaches(rule, kpi_value(Kpi.ON_TIME_DISPATCH, 8999, 10000), higher_is_better=True)  # 89.99%
 
 
 def test_a_complaint_rate_shown_at_the_limit_does_not_breach_it():
