@@ -308,6 +308,19 @@ def test_two_carriers_parcels_under_one_tracking_number_each_take_their_first_ev
         (first.pk, 1, "applied"), (second.pk, 1, "applied")}
 
 
+def test_an_event_dated_up_to_five_minutes_ahead_of_our_clock_is_taken_as_the_provider_s_clock_may_run_ahead(shipped, now):
+    received = now + timedelta(days=2)
+    event = carrier_event(now)
+
+    with pytest.raises(ValidationFailed) as refused:
+        carrier_events.record_carrier_event(**event | {"occurred_at": received + timedelta(minutes=5, seconds=1)}, now=received)
+    taken = carrier_events.record_carrier_event(**event | {"occurred_at": received + timedelta(minutes=5)}, now=received)
+
+    shipped.refresh_from_db()
+    assert refused.value.field == "occurred_at"
+    assert (taken.status, shipped.state, shipped.delivered_at) == ("applied", "delivered", received + timedelta(minutes=5))
+
+
 @pytest.mark.parametrize(("overrides", "field"), [
     ({"payload": {}}, "payload.signer"),
     ({"sequence": 0}, "sequence"),

@@ -48,6 +48,15 @@ def test_successive_changes_are_each_kept_newest_first(storage, operator, now):
     assert [(c.previous_amount, c.amount) for c in listed] == [(Decimal("2.40"), Decimal("3.00")), (was, Decimal("2.40"))]
 
 
+def test_a_price_change_prices_what_falls_due_from_its_moment_and_not_a_moment_before(storage, operator, now):
+    was = storage.amount
+    costs.update_tariff(tariff=storage, amount=Decimal("2.50"), actor=operator, now=now)
+    storage = Tariff.objects.get(kind="storage")
+
+    assert costs.price(tariff=storage, quantity=2, at=now - timedelta(microseconds=1)) == was * 2
+    assert costs.price(tariff=storage, quantity=2, at=now) == Decimal("5.00")
+
+
 def test_the_same_price_and_unit_again_change_nothing_and_keep_no_history(storage, operator, now):
     costs.update_tariff(tariff=storage, amount=storage.amount, unit=storage.unit, actor=operator, now=now)
 
