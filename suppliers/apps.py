@@ -17,7 +17,8 @@ class SuppliersConfig(AppConfig):
         from core.portal import NavGroup, register_nav, register_supplier_page
         from core.roles import SUPPLIER_REVIEWERS, SUPPLIER_ROLES, Role
         from suppliers.models import Notice, Qualification
-        from suppliers.views_catalog import GIFT_STAFF, STOCK_READERS
+        from suppliers.views_catalog import GIFT_STAFF
+        from suppliers.views_stock import STOCK_READERS
         from suppliers.views import SUPPLIER_READERS
         from suppliers.views_categories import CATEGORY_READERS
         from suppliers.selectors import application_standing, disabled_standing

@@ -1,17 +1,16 @@
-"""Portal pages of the gift catalog (SPEC §4.2) and the supplier's stock (§4.3).
+"""Portal pages of the gift catalog (SPEC §4.2): a supplier's gifts, their pictures, actions and changes, and the
+operators' review page and list of every supplier's gifts (the stock pages: suppliers.views_stock).
 
 Each view parses its input, makes one service call and renders; the rules live in suppliers.services.
 Every query starts from `visible_to(request.user)`, so another supplier's gift is a 404.
 """
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
 from functools import partial
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import F, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,7 +22,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.api.permissions import require_role
-from core.charts import bar_chart
 from core.errors import DomainError
 from core.fsm import history_of, note_latest_changes
 from core.models import Program, Tier
@@ -32,18 +30,15 @@ from core.portal import (
     report_form_errors, send_back, send_back_refusal, state_reached,
 )
 from core.roles import OPERATORS, SETTLEMENT_BLIND_ROLES, SUPPLIER_ROLES
-from core.texts import joined_messages, moment
+from core.texts import moment
 from suppliers.forms_catalog import (
-    ClearanceInput, DelistInput, FilterForm, GiftForm, MovementFilterForm, NoInput, OwnStockCountForm, ReasonInput, SafetyStockForm,
-    ReviewQueueFilter, ScheduleInput, StockFilterForm, SERVICE_FIELDS, current_values,
+    ClearanceInput, DelistInput, FilterForm, GiftForm, NoInput, ReasonInput, ReviewQueueFilter, ScheduleInput, SERVICE_FIELDS, current_values,
 )
-from suppliers.models.inventory import below_safety_stock
-from suppliers.models import Category, Gift, GiftRevision, StockMovement, StockRecord, Supplier
+from suppliers.models import Category, Gift, GiftRevision, Supplier
 from suppliers.selectors import matching as _matching
-from suppliers.selectors import list_revisions, stock_movements_of, stock_of
-from suppliers.services import catalog, cooperation, gift_images, inventory, qualifications, revisions
+from suppliers.selectors import list_revisions
+from suppliers.services import catalog, cooperation, gift_images, qualifications, revisions
 
-RECENT_MOVEMENTS = 20
 #: who opens a gift's page: whom the API shows gifts to (core.tenancy.Visibility) but those blind to settlement money
 #: (SPEC §4.13), as the page shows the settlement price the API leaves out for them: logistics reads stock, not gifts
 GIFT_READERS = Gift.visibility.readers - SETTLEMENT_BLIND_ROLES
@@ -159,23 +154,6 @@ class ChangeTable:
         if key in {"fulfilment", "min_tier"}:
             return str(dict(Gift.Fulfilment.choices + Tier.choices).get(value, value))
         return "" if value is None else str(value)
-
-
-def _act(request, call: Callable[[], object], *, success: str) -> bool:
-    """Call one service; a DomainError becomes an error message listing every problem it names (e.g. all a submission misses)."""
-    try:
-        call()
-    except DomainError as error:
-        details = [detail for *_where, detail in getattr(error, "errors", []) if detail != error.detail]
-        messages.error(request, joined_messages([error.detail, *details]))
-        return False
-    messages.success(request, success)
-    return True
-
-
-
-
-
 
 
 def _gifts(request):
@@ -422,160 +400,3 @@ def gift_admin(request):
     for gift in context["page_obj"]:
         gift.actions = offered_actions(gift, request.user)
     return render(request, "suppliers/catalog/gift_admin.html", context | {"filters": filters}, status=filters.status)
-
-
-#: who opens the stock pages (stock, movements, replenishment requests): whom the API shows them, finance too, which
-#: settles the consignment these pages account for (SPEC §4.3)
-STOCK_READERS = StockRecord.visibility.readers
-
-
-def stock_filters(request) -> StockFilterForm:
-    return StockFilterForm(request.GET, supplier_id=own_supplier_id(request.user))
-
-
-@login_required
-def stock(request, *, refused: tuple[Gift | StockRecord, str, forms.Form] | None = None):
-    """Stock by gift and location: a supplier its own (and counts its dropship stock), operators, logistics and finance
-    every supplier's, with the safety stock operators and logistics set per warehouse (`refused`: (the gift of an
-    own-stock row or the stock record of a row of the table, which of its forms, the form sent back with its errors next
-    to its fields and the values entered))."""
-    require_role(request.user, STOCK_READERS)
-    filters = stock_filters(request)
-    shared = {name: filters.values().get(name) for name in ("q", "location", "location_kind")}
-    records, movements, requests = (filters.apply(rows) for rows in stock_of(request.user, **filters.values()))
-    context = paginate(request, records, list_url=reverse("supplier-stock")) | {
-        "filters": filters,
-        "movements": movements[:RECENT_MOVEMENTS],
-        # the full list of movements opens filtered as this page is
-        "movements_query": urlencode({key: getattr(value, "pk", value) for key, value in shared.items() if value}),
-        "recent": RECENT_MOVEMENTS,
-        "requests": requests,
-        "today": timezone.localdate(),
-        "own_stock": _own_stock(request.user, refused) if request.user.role in SUPPLIER_ROLES else [],
-        "sets_safety_stock": request.user.role in inventory.SAFETY_STOCK_SETTERS,
-        "opens_gifts": request.user.role in GIFT_READERS,
-        "next_path": posted_from(request, reverse("supplier-stock")) if refused else "",
-    }
-    if context["sets_safety_stock"]:
-        _add_safety_forms(request, context["page_obj"], refused)
-    return render(request, "suppliers/catalog/stock.html", context, status=page_status(refused[1:]) if refused else filters.status)
-
-
-def _add_safety_forms(request, records, refused: tuple[Gift | StockRecord, str, forms.Form] | None) -> None:
-    """Each stock record of the page with its safety-stock form (the refused one as it was sent back; refused for a
-    record no longer on the page, its errors become messages)."""
-    refused_shown = False
-    for record in records:
-        record.safety_form = SafetyStockForm(initial={"safety_stock": record.safety_stock}, auto_id=False)
-        if refused and refused[0] == record:
-            record.safety_form, refused_shown = refused[2], True
-    if refused and isinstance(refused[0], StockRecord) and not refused_shown:
-        report_form_errors(request, refused[2])
-
-
-TREND_DAYS = 14  # the trend's days when the filter names none
-TREND_MAX_DAYS = 180  # the most days the trend shows: a longer range shows its last 180
-
-
-def trend_window(*, today: date, date_from: date | None = None, date_to: date | None = None, **_filters) -> tuple[date, int]:
-    """The last day and the number of days of the stock trend for the movements' day filter: up to `date_to` (at most
-    today), from `date_from`, or the TREND_DAYS days up to it; at most TREND_MAX_DAYS days."""
-    until = min(date_to or today, today)
-    days = (until - date_from).days + 1 if date_from and date_from <= until else TREND_DAYS
-    return until, min(days, TREND_MAX_DAYS)
-
-
-@login_required
-def stock_movements(request):
-    """Every stock movement the user may see, filtered and paginated, under the trend of units on hand for the same
-    gifts and locations over the filter's days (by default the last two weeks; `trend_window`)."""
-    require_role(request.user, STOCK_READERS)
-    filters = MovementFilterForm(request.GET, supplier_id=own_supplier_id(request.user))
-    today = timezone.localdate()
-    until, days = trend_window(today=today, **filters.values())
-    if filters.is_valid():
-        listed, trend = stock_movements_of(request.user, today=today, days=days, until=until, **filters.values())
-    else:  # neither the table nor the chart pretends to answer (core.forms.ListFilter)
-        listed, trend = StockMovement.objects.none(), []
-    title = _("%(first)s 至 %(last)s 每日在库数量") % {"first": f"{until - timedelta(days=days - 1):%Y-%m-%d}", "last": f"{until:%Y-%m-%d}"}
-    context = paginate(request, listed, per_page=50) | {
-        "filters": filters, "opens_gifts": request.user.role in GIFT_READERS, "trend_title": title,
-        "gift": filters.values().get("gift"),
-        "chart": bar_chart([(day, units) for day, units in trend], title=title, columns=(_("日期"), _("在库数量（件）"))),
-    }
-    return render(request, "suppliers/catalog/stock_movements.html", context, status=filters.status)
-
-
-def own_supplier_id(user) -> int | None:
-    """A supplier user's supplier (whose own location its filters offer besides the warehouses), else None."""
-    return user.supplier_id if user.role in SUPPLIER_ROLES else None
-
-
-def _own_stock(user, refused: tuple[int, str, forms.Form] | None = None) -> list[Gift]:
-    """The supplier's dropship gifts (not retired), each with the units available at its own location and the safety
-    stock it set there, and its count and safety-stock forms (the refused one as it was sent back)."""
-    gifts = list(Gift.objects.filter(supplier_id=user.supplier_id, fulfilment=Gift.Fulfilment.DROPSHIP)
-                 .exclude(state=Gift.State.RETIRED).order_by("sku"))
-    own = {gift_id: (units, safety) for gift_id, units, safety in StockRecord.objects.filter(gift__in=gifts, location__kind="dropship")
-           .values_list("gift_id").annotate(units=Sum(F("on_hand") - F("reserved")), safety=Sum("safety_stock"))}
-    for gift in gifts:
-        gift.own_available, gift.own_safety_stock = own.get(gift.pk, (0, 0))
-        gift.own_below_safety_stock = below_safety_stock(gift.own_available, gift.own_safety_stock)
-        gift.count_form = OwnStockCountForm(initial={"available": gift.own_available, "counted_from": gift.own_available}, auto_id=False)
-        gift.safety_form = SafetyStockForm(initial={"safety_stock": gift.own_safety_stock}, auto_id=False)
-        if refused and refused[0] == gift:
-            setattr(gift, refused[1], _shown_again(refused[2], gift.own_available))
-    return gifts
-
-
-def _shown_again(form: forms.Form, available: int) -> forms.Form:
-    """A refused form of an own-stock row as the row shows it again, with its values; a count made from a figure that
-    has changed since shows the new figure in place of the count entered, which was made from the old one, so that
-    sending it again unchanged books nothing and a new count is made from the new figure."""
-    if "counted_from" in form.fields and form.data.get("counted_from") != str(available):
-        form.data = form.data.copy()
-        form.data["counted_from"] = form.data["available"] = str(available)
-    return form
-
-
-@login_required
-@require_POST
-def safety_stock(request, pk: int):
-    """Logistics or an operator sets the safety stock of one gift at one location (below it, a replenishment request)."""
-    require_role(request.user, inventory.SAFETY_STOCK_SETTERS)
-    record = get_object_or_404(StockRecord.objects.visible_to(request.user).select_related("gift", "location"), pk=pk)
-    form = SafetyStockForm(request.POST, auto_id=False)
-    if act_with_form(request, form, _set_safety_stock, gift=record.gift, location=record.location,
-                     success=_("%(sku)s 安全库存已更新") % {"sku": record.gift.sku}):
-        return redirect_back(request, reverse("supplier-stock"))
-    return stock(request, refused=(record, "safety_form", form))
-
-
-def _set_safety_stock(*, now, **arguments):
-    """inventory.set_safety_stock called as act_with_form calls a service (the time as `now`)."""
-    return inventory.set_safety_stock(at=now, **arguments)
-
-
-@login_required
-@require_POST
-def stock_count(request, pk: int):
-    """A dropship supplier states how many units of one of its gifts it has ready to ship, and why."""
-    return _own_stock_action(request, pk, inventory.count_own_stock, _("%(sku)s 自有库存已更新"), OwnStockCountForm, "count_form")
-
-
-@login_required
-@require_POST
-def own_safety_stock(request, pk: int):
-    """A dropship supplier sets the safety stock of one of its gifts at its own location (below it: a notice)."""
-    return _own_stock_action(request, pk, inventory.set_own_safety_stock, _("%(sku)s 安全库存已更新"), SafetyStockForm, "safety_form")
-
-
-def _own_stock_action(request, pk: int, service, success: str, form_class: type[forms.Form], form_name: str):
-    """One service call on a supplier's own stock of one of its gifts (another supplier's: 404): done, back to the stock
-    page with a message; refused, the stock page again with the errors next to the fields of the gift's row."""
-    require_role(request.user, SUPPLIER_ROLES)
-    gift = get_object_or_404(Gift.objects.visible_to(request.user), pk=pk)
-    form = form_class(request.POST, auto_id=False)
-    if act_with_form(request, form, service, gift=gift, success=success % {"sku": gift.sku}):
-        return redirect("supplier-stock")
-    return stock(request, refused=(gift, form_name, form))

@@ -8,7 +8,7 @@ from core.api.permissions import require_role
 from core.exports import Column, label, list_download, moment
 from suppliers.forms_catalog import MovementFilterForm
 from suppliers.selectors import movements_of, stock_of
-from suppliers.views_catalog import STOCK_READERS, own_supplier_id, stock_filters
+from suppliers.views_stock import STOCK_READERS, own_supplier_id, stock_filters
 
 STOCK_COLUMNS = [
     Column("SKU", lambda r: r.gift.sku),

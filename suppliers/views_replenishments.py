@@ -9,7 +9,8 @@ from core.fsm import history_of
 from core.portal import paginate
 from suppliers.forms_catalog import ReplenishmentFilterForm
 from suppliers.selectors import replenishments_of
-from suppliers.views_catalog import GIFT_READERS, STOCK_READERS, own_supplier_id
+from suppliers.views_catalog import GIFT_READERS
+from suppliers.views_stock import STOCK_READERS, own_supplier_id
 
 
 @login_required
