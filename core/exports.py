@@ -25,7 +25,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from core.files import file_response
-from core.portal import labelled
+from core.pages import labelled
 from core.tabular import CONTENT_TYPES, csv_chunks, table_file
 from core.texts import moment  # noqa: F401 (a column's time, as the lists' downloads import it from here)
 

@@ -80,7 +80,7 @@ class ListFilter(forms.Form):
     def hidden_errors(self) -> list[tuple[str, str]]:
         """(filter, message) of each error of a hidden filter (one a link sets, such as a batch's id), the message naming
         the filter by its label."""
-        from core.portal import labelled
+        from core.pages import labelled
 
         return [(field.name, labelled(field.label, error) if field.label else error)
                 for field in self.hidden_fields() for error in field.errors]

@@ -74,7 +74,7 @@ class SignInAfterPost:
         from django.utils.http import urlencode
         from django.utils.translation import gettext
 
-        from core.portal import referring_page
+        from core.pages import referring_page
 
         login, _mark, query = response["Location"].partition("?")
         if login != resolve_url(settings.LOGIN_URL) or QueryDict(query).get(REDIRECT_FIELD_NAME) != request.get_full_path():

@@ -99,7 +99,7 @@ def joined_messages(messages) -> str:
 
 
 def labelled_message(label: str, text: str) -> Message:
-    """`label：text` as a Message: each reader gets the colon of its own language (see core.portal.labelled)."""
+    """`label：text` as a Message: each reader gets the colon of its own language (see core.pages.labelled)."""
     return Message(gettext_noop("%(label)s：%(text)s"), label=label, text=text)
 
 

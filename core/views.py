@@ -5,7 +5,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from core.home import home_panels
-from core.portal import referring_page
+from core.pages import referring_page
 
 
 @login_required

@@ -17,7 +17,7 @@ PAYLOAD_KEYS = ("carrier", "signer", "reason", "order_number")
 
 class CarrierEventForm(SubmittedOnce):
     """One carrier event for a shipment, by its tracking number. The page's token becomes the event id, so a form
-    sent twice is recorded once, as the provider's retries are (core.portal.create_with_form)."""
+    sent twice is recorded once, as the provider's retries are (core.pages.create_with_form)."""
 
     tracking_number = forms.CharField(label=_("运单号"), max_length=60)
     kind = forms.ChoiceField(label=_("类型"), choices=CarrierEvent.Kind.choices)

@@ -23,7 +23,10 @@ from django.views.decorators.http import require_POST
 from core.api.permissions import require_role
 from core.errors import DomainError, PermissionDenied
 from core.fsm import history_of, note_latest_changes
-from core.portal import PageAction, act_with_form, action_forms, create_with_form, form_status, page_status, paginate, posted_from, redirect_back, run_action, state_reached
+from core.pages import (
+    PageAction, act_with_form, action_forms, create_with_form, form_status, page_status, paginate, posted_from, redirect_back, run_action,
+    state_reached,
+)
 from core.roles import SUPPLIER_ROLES, Role
 from core.services import log_personal_data_access
 from core.validators import id_or_none

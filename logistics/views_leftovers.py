@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from core.api.permissions import require_role
 from core.forms import ListFilter, choice_filter
 from core.fsm import history_of, note_latest_changes
-from core.portal import act_with_form, action_forms, page_status, paginate, posted_from, redirect_back, state_reached
+from core.pages import act_with_form, action_forms, page_status, paginate, posted_from, redirect_back, state_reached
 from core.roles import SUPPLIER_ROLES, Role
 from logistics.models import LeftoverLot
 from logistics.services import leftovers

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.api.permissions import require_role
-from core.portal import act_with_form, add_service_errors, create_with_form, form_status, page_status, paginate
+from core.pages import act_with_form, add_service_errors, create_with_form, form_status, page_status, paginate
 from logistics.api.provider import READERS, SENDERS
 from logistics.forms_provider import EVENT_FIELDS, CarrierEventFilterForm, CarrierEventForm, TariffChangeFilterForm, TariffForm
 from logistics.models import CarrierEvent, Tariff

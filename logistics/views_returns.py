@@ -25,9 +25,9 @@ from core.api.permissions import require_role
 from core.errors import DomainError
 from core.files import serve
 from core.fsm import history_of, note_latest_changes
-from core.portal import (
-    act_with_form, action_forms, add_service_errors, create_with_form, form_status, page_status, paginate, posted_from, redirect_back, report_form_errors,
-    state_reached,
+from core.pages import (
+    act_with_form, action_forms, add_service_errors, create_with_form, form_status, page_status, paginate, posted_from, redirect_back,
+    report_form_errors, state_reached,
 )
 from core.roles import SUPPLIER_ROLES, Role, has_role
 from logistics.forms_returns import (

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from core.api.permissions import require_role
 from core.files import file_response
-from core.portal import paginate
+from core.pages import paginate
 from core.roles import SUPPLIER_ROLES
 from core.tabular import CONTENT_TYPES, TableRejected
 from logistics.forms_flow import ShippingFileForm

@@ -22,7 +22,7 @@ from core.api.permissions import require_role
 from core.errors import DomainError
 from core.fsm import history_of
 from core.notifications import body_shown, member_messages
-from core.portal import add_service_errors, bad_input_is_400, create_with_form, form_status, paginate, run_action, send_back
+from core.pages import add_service_errors, bad_input_is_400, create_with_form, form_status, paginate, run_action, send_back
 from core.roles import Role
 from points.forms import (
     CancelForm, CatalogFilterForm, ConfirmForm, OrderFilterForm, RedeemForm, RemindersForm,

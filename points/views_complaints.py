@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 from core.api.permissions import require_role
 from core.errors import DomainError
 from core.fsm import history_of
-from core.portal import add_service_errors, create_with_form, form_status, moved_on, paginate, report_form_errors, send_back, state_reached
+from core.pages import add_service_errors, create_with_form, form_status, moved_on, paginate, report_form_errors, send_back, state_reached
 from core.roles import OPERATORS, STAFF_ROLES, SUPPLIER_ROLES, Role, has_role
 from core.validators import id_or_none
 from points.forms_complaints import (
@@ -172,7 +172,7 @@ def supplier_complaint_new(request):
 
 def _created_once(request, form, name: str, service: Callable, values: Callable[[], dict], message: Callable[[int], str],
                   to: Callable, *, aliases: dict[str, str] | None = None, page: str = ""):
-    """What a valid form asks `service` to create, created once per form (core.portal.create_with_form): the response
+    """What a valid form asks `service` to create, created once per form (core.pages.create_with_form): the response
     `to(pk)`, with `message(pk)` the first time; None while the form is unsent, invalid or refused by the service (its
     errors then next to the fields, `aliases` mapping the service's names to the form's)."""
     if created := create_with_form(request, form, name, service, values=values, aliases=aliases, success=message, page=page):

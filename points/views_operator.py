@@ -18,7 +18,7 @@ from core.exports import field, label, list_download, moment
 from core.fsm import history_of
 from core.masking import mask_phone
 from core.models import Program, Tier
-from core.portal import PageAction, act_with_form, action_forms, add_service_errors, page_status, paginate, state_reached
+from core.pages import PageAction, act_with_form, action_forms, add_service_errors, page_status, paginate, state_reached
 from core.roles import OPERATORS, STAFF_ROLES, has_role
 from core.tabular import TableRejected
 from points.forms import RedeliverForm, RequiredReasonForm, StaffOrderFilterForm

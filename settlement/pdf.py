@@ -45,7 +45,7 @@ from reportlab.platypus import (
 from reportlab.platypus.doctemplate import BaseDocTemplate
 
 from core.masking import mask_phone
-from core.portal import labelled
+from core.pages import labelled
 from core.texts import figure, written
 from logistics.models import ReturnRequest
 from logistics.models.costs import CostKind, cost_reference

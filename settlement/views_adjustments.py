@@ -21,7 +21,9 @@ from core.exports import Column, label, list_download, moment, money
 from core.models.transitions import actor_label_for
 from core.errors import DomainError
 from core.fsm import history_of, note_latest_changes
-from core.portal import redirect_back, add_service_errors, create_with_form, form_status, moved_on, paginate, run_action, send_back, send_back_refusal
+from core.pages import (
+    redirect_back, add_service_errors, create_with_form, form_status, moved_on, paginate, run_action, send_back, send_back_refusal,
+)
 from core.roles import SUPPLIER_ROLES
 from core.tabular import TableRejected
 from settlement.forms import (
@@ -106,7 +108,7 @@ def _render_detail(request, adjustment: Adjustment, *, status: int = 200):
 
 
 def _propose(request, form: AdjustmentForm, *, supplier, statement=None) -> bool:
-    """Propose the adjustment the form describes, once per rendered form (core.portal.create_with_form: a double click
+    """Propose the adjustment the form describes, once per rendered form (core.pages.create_with_form: a double click
     or a re-sent form proposes one and says so once); False (with the errors on the form) when the service refuses."""
     return bool(create_with_form(
         request, form, "adjustment", partial(adjustments.propose_adjustment, statement=statement),

@@ -24,7 +24,7 @@ from core.charts import bar_chart
 from core.errors import DomainError, ValidationFailed
 from core.forms import EditsShownValues, ListFilter, StateFilter, SubmittedOnce, yes_no_box
 from core.fsm import histories_of, history_of, note_latest_changes, require_unchanged
-from core.portal import create_with_form, form_status, paginate, run_action
+from core.pages import create_with_form, form_status, paginate, run_action
 from core.roles import OPERATORS, SUPPLIER_ROLES, Role, has_role
 from settlement.models import Assessment, Kpi, KpiSetting, PenaltyProposal, PenaltyRule, SuspensionProposal
 from settlement.services import assessment, assessment_rules

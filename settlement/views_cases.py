@@ -18,7 +18,7 @@ from core.api.permissions import require_role
 from core.errors import DomainError, PermissionDenied
 from core.forms import StateFilter, SubmittedOnce, choice_filter
 from core.fsm import history_of
-from core.portal import add_service_errors, create_with_form, form_status, moved_on, paginate
+from core.pages import add_service_errors, create_with_form, form_status, moved_on, paginate
 from core.roles import OPERATORS, SUPPLIER_ROLES, has_role
 from core.validators import REASON_MAX_LENGTH, BusinessDayField
 from settlement.models import ReEvaluation, RectificationCase

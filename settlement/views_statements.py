@@ -27,7 +27,7 @@ from core.exports import Column, day, label, list_download, moment, money, rows_
 from core.errors import DomainError, ValidationFailed
 from core.files import file_response, serve
 from core.fsm import history_of, note_latest_changes
-from core.portal import add_service_errors, moved_on, paginate, state_reached
+from core.pages import add_service_errors, moved_on, paginate, state_reached
 from core.roles import SUPPLIER_ROLES, Role, has_role
 from core.tabular import CONTENT_TYPES
 from settlement.forms import CollectionForm, CorrectInvoiceForm, DecisionForm, DisputeForm, GenerateForm, InvoiceForm, LineFilterForm, NoteForm, PayForm, StatementFilterForm

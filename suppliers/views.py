@@ -12,10 +12,10 @@ from django.views.decorators.http import require_POST
 from core.errors import DomainError
 from core.fsm import history_of
 from core.masking import mask_phone
-from core.portal import (
+from core.pages import (
     PageAction, act_with_form, action_forms, add_service_errors, page_status, paginate, redirect_back, run_action, state_reached,
-    supplier_pages,
 )
+from core.portal import supplier_pages
 from core.roles import SUPPLIER_REVIEWERS, SUPPLIER_ROLES, Role, has_role
 from suppliers.forms import NoticeFilterForm, ReasonForm, SupplierApplicationForm, SupplierListFilterForm
 from suppliers.forms_catalog import ReasonInput

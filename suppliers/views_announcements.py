@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from core.api.permissions import require_role
 from core.errors import NotFound
 from core.forms import SubmittedOnce
-from core.portal import create_with_form, form_status, paginate, run_action
+from core.pages import create_with_form, form_status, paginate, run_action
 from core.roles import SUPPLIER_ROLES, Role
 from core.validators import BusinessTimeField, id_or_none
 from suppliers.models import Announcement, Supplier

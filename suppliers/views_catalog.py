@@ -25,7 +25,7 @@ from core.api.permissions import require_role
 from core.errors import DomainError
 from core.fsm import history_of, note_latest_changes
 from core.models import Program, Tier
-from core.portal import (
+from core.pages import (
     act_with_form, add_service_errors, bad_input_is_400, form_status, labelled, moved_on, page_status, paginate, posted_from, redirect_back,
     report_form_errors, send_back, send_back_refusal, state_reached,
 )

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 from core.api.permissions import require_role
 from core.roles import SUPPLIER_ROLES
 from core.files import file_response
-from core.portal import paginate
+from core.pages import paginate
 from suppliers.models import Category
 from suppliers.api.catalog_io import own_supplier
 from suppliers.services import catalog_imports, catalog_io

@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from core.api.permissions import require_role
-from core.portal import act_with_form, form_status
+from core.pages import act_with_form, form_status
 from core.roles import OPERATORS, STAFF_ROLES, SUPPLIER_ROLES, has_role
 from suppliers.forms_catalog import CategoryForm
 from suppliers.services import categories

@@ -18,7 +18,7 @@ from core.api.permissions import require_role
 from core.errors import DomainError, PermissionDenied
 from core.files import serve
 from core.fsm import history_of, note_latest_changes
-from core.portal import add_service_errors, create_with_form, form_status, moved_on, paginate, run_action
+from core.pages import add_service_errors, create_with_form, form_status, moved_on, paginate, run_action
 from core.roles import SUPPLIER_REVIEWERS, SUPPLIER_ROLES, Role, has_role
 from suppliers.forms import ContractFilterForm, ProfileChangeFilterForm, QualificationFilterForm
 from suppliers.forms_profile import ContractForm, ProfileChangeForm, QualificationForm, SmsNoticesForm

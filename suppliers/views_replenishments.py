@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, render
 
 from core.api.permissions import require_role
 from core.fsm import history_of
-from core.portal import paginate
+from core.pages import paginate
 from suppliers.forms_catalog import ReplenishmentFilterForm
 from suppliers.selectors import replenishments_of
 from suppliers.views_catalog import GIFT_READERS

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from core.api.permissions import require_role
 from core.charts import bar_chart
-from core.portal import act_with_form, page_status, paginate, posted_from, redirect_back, report_form_errors
+from core.pages import act_with_form, page_status, paginate, posted_from, redirect_back, report_form_errors
 from core.roles import SUPPLIER_ROLES
 from suppliers.forms_catalog import MovementFilterForm, OwnStockCountForm, SafetyStockForm, StockFilterForm
 from suppliers.models.inventory import below_safety_stock

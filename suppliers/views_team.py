@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
 from core.fsm import history_of
-from core.portal import act_with_form, add_service_errors, page_status, paginate, report_form_errors
+from core.pages import act_with_form, add_service_errors, page_status, paginate, report_form_errors
 from suppliers.services import team
 
 

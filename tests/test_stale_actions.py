@@ -50,7 +50,7 @@ PAGES = [
     Step("membership", "supplier_admin", "/supplier/team/{pk}/disable/", "active", "disabled", {"reason": ""}, "reason"),
 ]
 # pages whose small forms, when bad, are sent back to the page they came from (302, the errors kept for its next showing:
-# core.portal.send_back) rather than rendered again with a 400; a stale step on them is still a 409 like the others
+# core.pages.send_back) rather than rendered again with a 400; a stale step on them is still a 409 like the others
 SENT_BACK_PAGES = [
     Step("complaint", "member", "/complaints/{pk}/resolve/", "responded", "resolved", {"reason": TOO_LONG}, "reason"),
     Step("adjustment", "finance", "/settlement/adjustments/{pk}/reject/", "proposed", "approved", {"note": TOO_LONG}, "note"),

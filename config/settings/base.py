@@ -74,7 +74,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.portal.navigation",
-                "core.portal.sent_back",
+                "core.pages.sent_back",
             ],
         },
     },

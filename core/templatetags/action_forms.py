@@ -12,7 +12,7 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def shown_form(context, form, url: str, name: str = ""):
     """`form` as the page shows it: when it is the form refused just before the redirect to this page (posted to `url`,
-    see core.portal.send_back), bound again with the values entered and its errors. A form with errors gets ids
+    see core.pages.send_back), bound again with the values entered and its errors. A form with errors gets ids
     (`id_<name>_<field>`), so that each input names its error (aria-describedby), and its first invalid input the focus,
     which brings it into view."""
     kept = context.get("sent_back")
@@ -26,7 +26,7 @@ def shown_form(context, form, url: str, name: str = ""):
 @register.simple_tag
 def seen_of(subject) -> int:
     """What the page shows of `subject`, the object an action form steps: its latest change (core.fsm.latest_change),
-    posted back as `seen` so that a step on an object changed since is refused (core.portal.moved_on)."""
+    posted back as `seen` so that a step on an object changed since is refused (core.pages.moved_on)."""
     from core.fsm import latest_change
 
     return latest_change(subject)

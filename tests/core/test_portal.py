@@ -405,7 +405,7 @@ def test_a_refused_form_kept_for_the_next_page_keeps_what_was_typed_but_never_a_
     from django.contrib.messages.storage.fallback import FallbackStorage
     from django.contrib.sessions.backends.signed_cookies import SessionStore
 
-    from core.portal import SENT_BACK, send_back
+    from core.pages import SENT_BACK, send_back
 
     class PasswordForm(forms.Form):
         reason = forms.CharField(max_length=5)

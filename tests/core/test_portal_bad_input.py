@@ -3,7 +3,7 @@ import pytest
 from django.test import RequestFactory
 from django.urls import reverse
 
-from core.portal import redirect_back
+from core.pages import redirect_back
 from settlement.services.adjustments import parse_amount
 from core.errors import ValidationFailed
 from tests.portal import field_errors, logged_in

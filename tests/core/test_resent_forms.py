@@ -1,5 +1,5 @@
 """A create form sent again with other values (back, changed, sent: the same page token) creates nothing more: the page
-comes back 409 saying what the form created then (core.portal.create_with_form, form_status)."""
+comes back 409 saying what the form created then (core.pages.create_with_form, form_status)."""
 from datetime import timedelta
 
 import pytest
