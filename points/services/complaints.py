@@ -132,11 +132,7 @@ def open_complaint(
     :raises NotFound: naming a gift, supplier or member the actor may not name (`complainable_gifts`, …)
     """
     channel = complaint_channel(actor)
-    title, description = (title or "").strip(), (description or "").strip()
-    if not title:
-        raise ValidationFailed(gettext("请填写标题"), field="title")
-    if not description:
-        raise ValidationFailed(gettext("请填写投诉内容"), field="description")
+    title, description = _title_and_text(title, description, missing_text=gettext("请填写投诉内容"))
     _check_named(actor, gift, supplier, member, order)
     contact_phone = validate_mobile(contact_phone, field="contact_phone") if (contact_phone or "").strip() else ""
     if channel == Channel.MEMBER:
@@ -172,16 +168,25 @@ def send_suggestion(*, actor, now: datetime, title: str, description: str) -> Co
     """
     if getattr(actor, "role", None) not in SUPPLIER_ROLES or not actor.supplier_id:
         raise PermissionDenied(gettext("只有礼品商可以提交建议"))
-    title, description = (title or "").strip(), (description or "").strip()
-    if not title:
-        raise ValidationFailed(gettext("请填写标题"), field="title")
-    if not description:
-        raise ValidationFailed(gettext("请填写建议内容"), field="description")
+    title, description = _title_and_text(title, description, missing_text=gettext("请填写建议内容"))
     with transaction.atomic():
         return _opened(create_numbered(
             Complaint, prefix="SG", now=now, kind=Kind.SUGGESTION, channel=Channel.SUPPLIER, supplier_id=actor.supplier_id,
             title=title, description=description, opened_by=actor, opened_at=now,
         ), actor=actor, now=now)
+
+
+def _title_and_text(title: str, description: str, *, missing_text: str) -> tuple[str, str]:
+    """The title and text of a complaint or suggestion, trimmed.
+
+    :raises ValidationFailed: a blank title, or a blank text (`missing_text` says so)
+    """
+    title, description = (title or "").strip(), (description or "").strip()
+    if not title:
+        raise ValidationFailed(gettext("请填写标题"), field="title")
+    if not description:
+        raise ValidationFailed(missing_text, field="description")
+    return title, description
 
 
 def _opened(complaint: Complaint, *, actor, now: datetime) -> Complaint:
@@ -342,11 +347,18 @@ def escalate_overdue(*, now: datetime) -> list[int]:
         ComplaintDeadline.objects.filter(
             complaint_id__in=escalated, due_at__lt=now, responded_at__isnull=True, escalated_at__isnull=True
         ).update(escalated_at=now)
-        overdue = Complaint.objects.filter(pk__in=escalated, responsible=Party.SUPPLIER).values_list("pk", "number", "supplier_id")
-        send_inbox_notices([(supplier_id, {"number": number}, reverse("complaint", args=[pk])) for pk, number, supplier_id in overdue],
-                           kind="complaint_escalated", title=gettext_noop("投诉 %(number)s 超时未答复，已升级"),
-                           body=gettext_noop("超过48小时未答复，已计为答复超时，运营方可见并可能催办；请尽快在「投诉处理」中答复。"), now=now)
+        _tell_suppliers(Complaint.objects.filter(pk__in=escalated, responsible=Party.SUPPLIER),
+                        kind="complaint_escalated", title=gettext_noop("投诉 %(number)s 超时未答复，已升级"),
+                        body=gettext_noop("超过48小时未答复，已计为答复超时，运营方可见并可能催办；请尽快在「投诉处理」中答复。"), now=now)
     return escalated
+
+
+def _tell_suppliers(complaints: QuerySet[Complaint], *, kind: str, title: str, body: str, now: datetime) -> None:
+    """Each supplier the complaints name finds each of them in its inbox, the notice linking to it (one insert for the
+    batch, no SMS)."""
+    named = complaints.values_list("pk", "number", "supplier_id")
+    send_inbox_notices([(supplier_id, {"number": number}, reverse("complaint", args=[pk])) for pk, number, supplier_id in named],
+                       kind=kind, title=title, body=body, now=now)
 
 
 def may_remind(*, user, complaint: Complaint, now: datetime) -> bool:
@@ -469,10 +481,9 @@ def auto_resolve(*, now: datetime) -> list[int]:
             due, "resolve", actor=None, at=now, reason=gettext_noop("答复3天后自动解决"),
             values={"resolved_at": now, "auto_resolved": True},
         )
-        named = Complaint.objects.filter(pk__in=resolved, supplier__isnull=False).values_list("pk", "number", "supplier_id")
-        send_inbox_notices([(supplier_id, {"number": number}, reverse("complaint", args=[pk])) for pk, number, supplier_id in named],
-                           kind="complaint_auto_resolved", title=gettext_noop("投诉 %(number)s 已自动解决"),
-                           body=gettext_noop("会员在答复后3天内未确认也未重新打开，系统已将该投诉视为解决。"), now=now)
+        _tell_suppliers(Complaint.objects.filter(pk__in=resolved, supplier__isnull=False),
+                        kind="complaint_auto_resolved", title=gettext_noop("投诉 %(number)s 已自动解决"),
+                        body=gettext_noop("会员在答复后3天内未确认也未重新打开，系统已将该投诉视为解决。"), now=now)
     return resolved
 
 
