@@ -1,7 +1,7 @@
 """Inbound stock (SPEC §4.3, §4.6): announced by the supplier, received and put away by logistics; shortage only
 corrects stock, damage on arrival is written off with the tariff's handling fee, replenishment requests are met."""
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -14,7 +14,7 @@ from logistics.models import ExtraCost, InboundShipment, Tariff
 from logistics.services import inbound
 from suppliers.models import Location, Notice, ReplenishmentRequest, StockMovement, StockRecord
 from suppliers.services import inventory
-from tests.factories import GiftFactory, WarehouseFactory
+from tests.factories import SHANGHAI, GiftFactory, WarehouseFactory
 from tests.portal import logged_in
 from tests.helpers import gift_in_state, only_notice, published
 
@@ -270,6 +270,14 @@ def test_announcing_to_a_location_that_is_not_a_warehouse_is_refused(supplier, w
     own = Location.objects.create(code="DS-1", name="自有仓", kind="dropship", supplier=supplier)
 
     assert refused_field(supplier, warehouse_gift, own, now) == "location"
+
+
+def test_goods_may_be_announced_to_arrive_today_in_shanghai(supplier, warehouse_gift, warehouse):
+    late_evening = datetime(2026, 10, 15, 23, 30, tzinfo=SHANGHAI)
+
+    shipment = announce(supplier, warehouse_gift, warehouse, late_evening, expected_on=date(2026, 10, 15))
+
+    assert (shipment.state, shipment.expected_on) == ("announced", date(2026, 10, 15))
 
 
 def test_an_expected_date_in_the_past_is_refused(supplier, warehouse_gift, warehouse, now):

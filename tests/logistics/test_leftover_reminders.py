@@ -50,6 +50,12 @@ def test_a_lot_collected_or_past_its_deadline_is_not_reminded(lots, logistics):
     assert reminded == [] and near == [b.pk]
 
 
+def test_a_lot_not_reminded_yet_is_reminded_on_its_deadline_day_itself_the_last_day_to_collect_free(lots):
+    reminded = leftovers.remind_collection_due(now=at_0010(DEADLINE))
+
+    assert sorted(reminded) == sorted(lot.pk for lot in lots) and len(reminders()) == 2
+
+
 def test_the_daily_run_texts_the_contact_the_reminder_at_eight_not_at_night(lots, time_machine):
     a, _ = lots
     night = at_0010(DEADLINE - timedelta(days=3))
