@@ -163,6 +163,18 @@ def test_a_scheduled_gift_is_published_at_its_time_once(operator, supplier, now)
     assert (gift.state, gift.publish_at) == ("online", None)
 
 
+def test_a_publication_is_scheduled_only_for_a_moment_still_to_come(operator, supplier, now):
+    gift = gift_in_state("approved", supplier=supplier, actor=operator, at=now)
+
+    with pytest.raises(ValidationFailed) as refused:
+        revisions.schedule_publication(gift=gift, actor=operator, now=now, publish_at=now)
+    unscheduled = Gift.objects.get(pk=gift.pk).publish_at
+    revisions.schedule_publication(gift=gift, actor=operator, now=now, publish_at=now + timedelta(seconds=1))
+
+    assert (refused.value.field, unscheduled) == ("publish_at", None)
+    assert Gift.objects.get(pk=gift.pk).publish_at == now + timedelta(seconds=1)
+
+
 def test_suspension_stops_scheduled_publishing(operator, supplier, now):
     gift = gift_in_state("approved", supplier=supplier, actor=operator, at=now)
     revisions.schedule_publication(gift=gift, actor=operator, now=now, publish_at=now + timedelta(hours=2))
