@@ -298,6 +298,17 @@ def test_a_contract_ending_soon_gets_one_re_evaluation_30_days_before_its_end_ho
     assert len(first) >= 1 and second == []
 
 
+def test_a_contract_s_re_evaluation_appears_from_the_day_its_end_is_90_days_away(active_supplier):
+    """Due 30 days before the contract ends (2027-12-31), listed once that due date is within 60 days."""
+    day_before = re_evaluation.schedule_re_evaluations(now=datetime(2027, 10, 1, 23, 59, tzinfo=SHANGHAI))
+    by_contract_before = ReEvaluation.objects.filter(supplier=active_supplier, contract__isnull=False).exists()
+
+    re_evaluation.schedule_re_evaluations(now=datetime(2027, 10, 2, 0, 10, tzinfo=SHANGHAI))
+
+    assert not by_contract_before and all(r.contract_id is None for r in day_before)
+    assert ReEvaluation.objects.get(supplier=active_supplier, contract__isnull=False).due_on == date(2027, 12, 1)
+
+
 def test_a_supplier_without_a_decision_in_twelve_months_gets_one_due_in_30_days_once(active_supplier, now):
     TransitionLog.objects.filter(transition="approve", object_id=active_supplier.pk).update(at=now - timedelta(days=400))  # cooperating since
 
@@ -318,6 +329,20 @@ def test_a_supplier_cooperating_for_less_than_twelve_months_gets_no_yearly_re_ev
     assert [r.supplier_id for r in a_year_on] == [active_supplier.pk]  # by then its contract's, which stands for the yearly one
 
 
+def test_a_decision_exactly_a_year_ago_still_counts_and_one_a_second_older_makes_the_yearly_re_evaluation_due(
+    active_supplier, operator, now,
+):
+    TransitionLog.objects.filter(transition="approve", object_id=active_supplier.pk).update(at=now - timedelta(days=400))
+    earlier = ReEvaluation.objects.create(supplier=active_supplier, due_on=date(2025, 11, 1), created_at=now - timedelta(days=400))
+    re_evaluation.decide_re_evaluation(re_evaluation=earlier, decision="renew", actor=operator, now=now - timedelta(days=365))
+
+    on_the_day = re_evaluation.schedule_re_evaluations(now=now)
+    a_second_on = re_evaluation.schedule_re_evaluations(now=now + timedelta(seconds=1))
+
+    assert on_the_day == []
+    assert [(r.supplier_id, r.contract_id) for r in a_second_on] == [(active_supplier.pk, None)]
+
+
 def test_a_supplier_decided_within_twelve_months_gets_no_yearly_re_evaluation(active_supplier, operator, now):
     earlier = ReEvaluation.objects.create(supplier=active_supplier, due_on=date(2026, 3, 1), created_at=now - timedelta(days=240))
     re_evaluation.decide_re_evaluation(re_evaluation=earlier, decision="renew", actor=operator, now=now - timedelta(days=200))
@@ -336,6 +361,8 @@ def test_a_supplier_decided_within_twelve_months_gets_no_yearly_re_evaluation(ac
         (("10", "80", "80", "80", "80", "80", "80"), "renew", Decimal("80.00")),  # only the last six count
         (("79.99", "80.00"), "renew", Decimal("80.00")),  # 79.995 shows 80.00, and is judged as shown
         (("79.98", "79.99"), "rectify", Decimal("79.99")),  # 79.985 rounds half up, as every score does
+        (("60", "65", "55"), "rectify", Decimal("60.00")),  # an average of exactly 60 is rectified, not suspended
+        (("70", "60", "60"), "rectify", Decimal("63.33")),  # the two latest at the threshold are not under it
     ],
 )
 def test_the_recent_scores_propose_the_decision(active_supplier, recent, proposed, average):
