@@ -1,6 +1,7 @@
 """`active` needs an approved contract in force and a valid business licence (SPEC §4.1)."""
 import re
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from django.utils import translation
@@ -9,7 +10,7 @@ from core.errors import ValidationFailed
 from suppliers.errors import ActivationBlocked
 from suppliers.models import Supplier
 from suppliers.services import contracts, onboarding
-from tests.factories import ContractFactory, QualificationFactory, ready_to_activate
+from tests.factories import SHANGHAI, ContractFactory, QualificationFactory, ready_to_activate
 
 pytestmark = [pytest.mark.django_db, pytest.mark.supplier(applicant=True)]  # `supplier`: an applicant gathering its paperwork
 
@@ -121,3 +122,37 @@ def test_a_reason_too_long_comes_back_next_to_its_field_with_what_was_typed(unde
     under_review.refresh_from_db()
     assert response.status_code == 400 and list(field_errors(response)) == ["reason"]
     assert f'value="{typed}"' in response.content.decode() and under_review.state == Supplier.State.UNDER_REVIEW
+
+
+def test_a_contract_is_in_force_from_its_first_day_to_its_last(supplier, operator, now):
+    contract = contracts.create_contract(supplier=supplier, actor=operator, now=now, number="HT-2027-101", start_date=date(2027, 1, 1),
+                                         end_date=date(2027, 12, 31), programs=["gotone"], payment_days=30, deposit_amount=Decimal("10000.00"))
+    contracts.approve_contract(contract=contract, actor=operator, now=now)
+
+    in_force = {day: contracts.current_contract(supplier=supplier, on=day)
+                for day in (date(2026, 12, 31), date(2027, 1, 1), date(2027, 12, 31), date(2028, 1, 1))}
+
+    assert in_force == {date(2026, 12, 31): None, date(2027, 1, 1): contract, date(2027, 12, 31): contract, date(2028, 1, 1): None}
+
+
+def test_a_contract_ends_at_the_earliest_the_day_after_it_starts(supplier, operator, now):
+    terms = {"start_date": date(2027, 1, 1), "programs": ["gotone"], "payment_days": 30, "deposit_amount": Decimal("10000.00")}
+
+    with pytest.raises(ValidationFailed) as refused:
+        contracts.create_contract(supplier=supplier, actor=operator, now=now, number="HT-2027-102", end_date=date(2027, 1, 1), **terms)
+    shortest = contracts.create_contract(supplier=supplier, actor=operator, now=now, number="HT-2027-103", end_date=date(2027, 1, 2), **terms)
+
+    assert refused.value.field == "end_date"
+    assert list(supplier.contracts.values_list("number", flat=True)) == [shortest.number]
+
+
+def test_the_activation_checklist_shows_the_contract_waiting_for_review_up_to_its_last_day(supplier, operator, now):
+    today = now.astimezone(SHANGHAI).date()
+    waiting = contracts.create_contract(supplier=supplier, actor=operator, now=now, number="HT-2026-104", start_date=today - timedelta(days=30),
+                                        end_date=today, programs=["gotone"], payment_days=30, deposit_amount=Decimal("10000.00"))
+
+    contract_need = contracts.activation_requirements(supplier=supplier, now=now)[0]
+    next_day = contracts.activation_requirements(supplier=supplier, now=now + timedelta(days=1))[0]
+
+    assert (contract_need.field, contract_need.met, contract_need.row) == ("contract", False, waiting)
+    assert next_day.row is None
