@@ -8,6 +8,7 @@ import pytest
 
 from logistics.models import Shipment
 from logistics.services import shipments
+from logistics.services.ship_by import overdue_to_ship, ship_by
 from points.services import orders
 from tests.factories import ADDRESS
 from tests.helpers import picked_and_shipped
@@ -72,3 +73,15 @@ def test_the_parcel_page_shows_its_ship_by_time_and_leads_back_to_the_readers_li
     assert back.findall(logged_in(supplier_staff).get(f"/logistics/shipments/{warehouse_shipment.pk}/").content.decode()) == ["/logistics/orders/"]
     for staff in (logistics, operator):
         assert back.findall(logged_in(staff).get(f"/logistics/shipments/{late.pk}/").content.decode()) == ["/logistics/shipments/"]
+
+
+
+def test_a_parcel_is_overdue_only_once_its_48_hours_have_passed_as_one_shipped_at_the_48th_hour_is_in_time(dropship_shipment, now):
+    at_the_hour = now + timedelta(hours=48)
+
+    def overdue(at):
+        return list(Shipment.objects.filter(overdue_to_ship(at)).values_list("pk", flat=True))
+
+    assert ship_by(dropship_shipment) == at_the_hour
+    assert overdue(at_the_hour) == []
+    assert overdue(at_the_hour + timedelta(microseconds=1)) == [dropship_shipment.pk]
