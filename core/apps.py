@@ -7,7 +7,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("基础设施")
 
     def ready(self) -> None:
-        from core import checks, seed  # noqa: F401  (deployment checks, demo data)
+        from core import checks, data_checks, seed  # noqa: F401  (deployment checks, verify_data's outbox and job checks, demo data)
         from core.home import register_home_panel
         from core.jobs import open_failures  # also connects the task failure and success handlers
         from core.portal import register_nav

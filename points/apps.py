@@ -8,7 +8,7 @@ class PointsConfig(AppConfig):
     verbose_name = _("积分与订单")
 
     def ready(self) -> None:
-        from points import home, nav_complaints, seed  # noqa: F401  (home panels, navigation and beat tasks, demo data)
+        from points import data_checks, home, nav_complaints, seed  # noqa: F401  (verify_data's ledger checks, home panels, navigation and beat tasks, demo data)
         from core.portal import NavGroup, register_nav, register_supplier_page
         from core.roles import STAFF_ROLES, Role
         from points.services.orders import orders_to_confirm

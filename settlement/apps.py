@@ -7,7 +7,7 @@ class SettlementConfig(AppConfig):
     verbose_name = _("结算")
 
     def ready(self) -> None:
-        from settlement import checks, home, nav, seed  # noqa: F401  (deployment checks, home panels, navigation, demo data)
+        from settlement import checks, data_checks, home, nav, seed  # noqa: F401  (deployment checks, verify_data's statement checks, home panels, navigation, demo data)
         from settlement.services import statements  # noqa: F401  (turns a terminated supplier's closed negative payables into receivables)
         from settlement import claim_sections  # noqa: F401  (lost parcels: the supplier's compensation, and the claim page shows it)
         from settlement import cost_sections  # noqa: F401  (an extra cost's page names the statement that claimed it)

@@ -12,7 +12,7 @@ class SuppliersConfig(AppConfig):
         from suppliers import nav_announcements, seed_announcements  # noqa: F401  (announcements: navigation, demo data)
         from suppliers import nav_menu  # noqa: F401  (the supplier's navigation under its headings)
         from suppliers import home  # noqa: F401  (the home page's panels)
-        from suppliers import checks  # noqa: F401  (configuration checks)
+        from suppliers import checks, data_checks  # noqa: F401  (configuration checks; verify_data's stock check)
         from core.login import explain_refused_login
         from core.portal import NavGroup, register_nav, register_supplier_page
         from core.roles import SUPPLIER_REVIEWERS, SUPPLIER_ROLES, Role

@@ -1,0 +1,71 @@
+"""Statements' invariants that no constraint holds, for `manage.py verify_data` (core.data_checks): a version's figures
+are the sums of its lines (SPEC §4.11: generation and reissue only sum stored amounts), the statement mirrors its
+current version's payable, and an issued version's stored PDF is still the file it was (its SHA-256)."""
+import hashlib
+from collections.abc import Iterator
+from decimal import Decimal
+
+from django.db.models import Count, DecimalField, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Abs, Coalesce
+
+from core.data_checks import register_data_check
+from settlement.models import Statement, StatementLine, StatementVersion
+from settlement.models.statements import MONEY, SECTION_TOTALS, ZERO
+
+#: half a cent: stored sums compared across backends (SQLite sums decimals as floating point)
+CENT_TOLERANCE = Decimal("0.005")
+
+
+def _of_version(**filters) -> QuerySet:
+    return (StatementLine.objects.filter(statement=OuterRef("statement"), version__lte=OuterRef("number"), **filters).order_by()
+            .values("statement"))
+
+
+def _summed(**filters) -> Coalesce:
+    rows = _of_version(**filters).annotate(total=Sum("amount")).values("total")
+    return Coalesce(Subquery(rows, output_field=DecimalField(**MONEY)), Value(ZERO), output_field=DecimalField(**MONEY))
+
+
+def versions_off_their_lines(*, now) -> QuerySet:
+    """Versions whose section totals, line count or payable are not what their lines (those of versions up to theirs) add up to."""
+    counted = Coalesce(Subquery(_of_version().annotate(n=Count("pk")).values("n"), output_field=IntegerField()), Value(0))
+    sums = {f"lines_{field}": _summed(section=section) for section, field in SECTION_TOTALS.items()}
+    gaps = {f"gap_{field}": Abs(F(field) - F(f"lines_{field}")) for field in SECTION_TOTALS.values()}
+    payable = sum((F(f"lines_{field}") for field in SECTION_TOTALS.values()), Value(ZERO))
+    off = ~Q(line_count=F("lines_counted")) | Q(gap_payable__gte=CENT_TOLERANCE)
+    for name in gaps:
+        off |= Q(**{f"{name}__gte": CENT_TOLERANCE})
+    return (StatementVersion.objects.annotate(lines_counted=counted, **sums).annotate(**gaps, gap_payable=Abs(F("payable") - payable))
+            .filter(off))
+
+
+def statements_off_their_version(*, now) -> QuerySet:
+    """Statements whose payable is not their current version's."""
+    current = StatementVersion.objects.filter(statement=OuterRef("pk"), number=OuterRef("version")).values("payable")
+    return (Statement.objects.annotate(version_payable=Subquery(current, output_field=DecimalField(**MONEY)))
+            .annotate(gap=Abs(F("payable") - F("version_payable")))
+            .filter(Q(version_payable__isnull=True) | Q(gap__gte=CENT_TOLERANCE)))
+
+
+def pdfs_lost_or_changed(*, now) -> Iterator[int]:
+    """Issued versions whose stored PDF is missing from the storage or no longer has its stored SHA-256 (reads each PDF)."""
+    issued = StatementVersion.objects.filter(issued_at__isnull=False).exclude(pdf="").order_by("pk").only("pdf", "pdf_sha256")
+    for version in issued.iterator(chunk_size=500):
+        if not version.pdf.storage.exists(version.pdf.name):
+            yield version.pk
+            continue
+        if version.pdf_sha256:
+            digest = hashlib.sha256()
+            with version.pdf.storage.open(version.pdf.name, "rb") as pdf:
+                for chunk in iter(lambda: pdf.read(1 << 20), b""):
+                    digest.update(chunk)
+            if digest.hexdigest() != version.pdf_sha256:
+                yield version.pk
+
+
+register_data_check("settlement.versions_are_sums_of_lines",
+                    "a statement version's section totals, line count and payable are the sums of its lines", versions_off_their_lines)
+register_data_check("settlement.statement_payable_is_its_versions", "a statement's payable is its current version's",
+                    statements_off_their_version)
+register_data_check("settlement.pdfs_stored_unchanged", "an issued version's PDF is in the storage with its stored SHA-256",
+                    pdfs_lost_or_changed)

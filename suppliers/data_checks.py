@@ -1,0 +1,24 @@
+"""Stock's invariant that no constraint holds, for `manage.py verify_data` (core.data_checks): every change to a stock
+record is written as a movement beside it (suppliers.services.inventory), so a record's units on hand and reserved are
+its movements' sums (what `rebuild_stock` recomputes). Reserved within on hand, neither negative, are constraints."""
+from django.db.models import F, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from core.data_checks import register_data_check
+from suppliers.models import StockMovement, StockRecord
+
+
+def _moved(field: str) -> Coalesce:
+    rows = (StockMovement.objects.filter(gift=OuterRef("gift"), location=OuterRef("location")).order_by()
+            .values("gift", "location").annotate(total=Sum(field)).values("total"))
+    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
+
+
+def stock_off_its_movements(*, now) -> QuerySet:
+    """Stock records whose units on hand or reserved differ from the sums of their movements."""
+    return StockRecord.objects.annotate(moved_on_hand=_moved("on_hand_delta"), moved_reserved=_moved("reserved_delta")).exclude(
+        on_hand=F("moved_on_hand"), reserved=F("moved_reserved"))
+
+
+register_data_check("suppliers.stock_is_sum_of_movements", "each stock record's units on hand and reserved are its movements' sums",
+                    stock_off_its_movements)
