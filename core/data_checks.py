@@ -4,7 +4,7 @@ imported by its AppConfig.ready). A check is set-based: it returns the rows that
 and sampled by the database: one or two aggregate queries whatever the size of the data) or, where the rule is about
 files rather than rows, the ids it found bad. A failing check means data to repair; a warning, work waiting or a job
 failing, to look at."""
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -63,6 +63,16 @@ def run_check(check: DataCheck, *, now: datetime) -> Finding:
     return Finding(check, len(found), found[:SAMPLE])
 
 
+def files_missing(queryset: QuerySet, field: str) -> Iterator[int]:
+    """The rows of `queryset` whose file in `field` is named but not in the storage (a restore without the media files,
+    a file deleted by hand); one storage look-up per file."""
+    named = queryset.exclude(**{field: ""}).exclude(**{f"{field}__isnull": True}).order_by("pk").only(field)
+    for row in named.iterator(chunk_size=500):
+        file = getattr(row, field)
+        if not file.storage.exists(file.name):
+            yield row.pk
+
+
 def outbox_backlog(*, now: datetime) -> QuerySet:
     from core.models import Notification
 
@@ -75,6 +85,6 @@ def open_job_failures(*, now: datetime) -> QuerySet:
     return JobFailure.objects.filter(resolved_at__isnull=True)
 
 
-register_data_check("core.outbox_sent_when_due", f"no SMS pending more than {OUTBOX_LATE_AFTER} past its send time", outbox_backlog,
+register_data_check("core.outbox_sent_when_due", f"no SMS pending more than {OUTBOX_LATE_AFTER / timedelta(hours=1):g} h past its send time", outbox_backlog,
                     warning=True)
 register_data_check("core.no_open_job_failures", "no job failure left unresolved (admin: 任务失败)", open_job_failures, warning=True)

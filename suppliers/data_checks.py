@@ -1,11 +1,12 @@
-"""Stock's invariant that no constraint holds, for `manage.py verify_data` (core.data_checks): every change to a stock
+"""Suppliers' invariants that no constraint holds, for `manage.py verify_data` (core.data_checks): every change to a stock
 record is written as a movement beside it (suppliers.services.inventory), so a record's units on hand and reserved are
-its movements' sums (what `rebuild_stock` recomputes). Reserved within on hand, neither negative, are constraints."""
+its movements' sums (what `rebuild_stock` recomputes; reserved within on hand, neither negative, are constraints); and
+the files suppliers uploaded (contracts, qualification certificates, profile change evidence) are in the storage."""
 from django.db.models import F, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from core.data_checks import register_data_check
-from suppliers.models import StockMovement, StockRecord
+from core.data_checks import files_missing, register_data_check
+from suppliers.models import Contract, ProfileChange, Qualification, StockMovement, StockRecord
 
 
 def _moved(field: str) -> Coalesce:
@@ -22,3 +23,9 @@ def stock_off_its_movements(*, now) -> QuerySet:
 
 register_data_check("suppliers.stock_is_sum_of_movements", "each stock record's units on hand and reserved are its movements' sums",
                     stock_off_its_movements)
+register_data_check("suppliers.contract_files_present", "each contract's uploaded file is in the storage",
+                    lambda *, now: files_missing(Contract.objects, "file"))
+register_data_check("suppliers.qualification_files_present", "each qualification's certificate file is in the storage",
+                    lambda *, now: files_missing(Qualification.objects, "file"))
+register_data_check("suppliers.profile_change_files_present", "each profile change's evidence file is in the storage",
+                    lambda *, now: files_missing(ProfileChange.objects, "evidence"))

@@ -13,9 +13,10 @@ from django.db import connection
 from core.data_checks import data_checks, run_check
 from core.jobs import record_failure
 from core.models import JobFailure, Notification
+from logistics.models import ReturnEvidence, ReturnRequest
 from points.models import LedgerEntry, PointsAccount, PointsLot
 from settlement.models import Statement, StatementVersion
-from suppliers.models import StockRecord
+from suppliers.models import Contract, ProfileChange, Qualification, StockRecord
 from tests.factories import FIXED_NOW
 
 # with --dist loadgroup one worker runs the module: the demo is seeded once (seeded_demo), not once per worker
@@ -47,7 +48,7 @@ def test_every_check_holds_on_the_demo_world(seeded_demo):
     failing = [(f.check.name, f.ids) for f in (run_check(check, now=FIXED_NOW) for check in data_checks()) if f.status == "failed"]
 
     assert failing == []
-    assert {check.name.split(".")[0] for check in data_checks() if not check.warning} == {"points", "suppliers", "settlement"}
+    assert {check.name.split(".")[0] for check in data_checks() if not check.warning} == {"points", "suppliers", "logistics", "settlement"}
 
 
 def test_the_demo_world_has_what_the_checks_read(seeded_demo):
@@ -55,6 +56,7 @@ def test_the_demo_world_has_what_the_checks_read(seeded_demo):
     assert StockRecord.objects.filter(reserved__gt=0).exists()
     assert StatementVersion.objects.exclude(pdf="").exclude(pdf_sha256="").exists()
     assert StatementVersion.objects.filter(line_count__gt=0).exists()
+    assert Qualification.objects.exclude(file="").exists() and ProfileChange.objects.exclude(evidence="").exists()
 
 
 @pytest.mark.parametrize(("name", "model", "assignment", "bad_row"), [
@@ -84,6 +86,31 @@ def test_a_row_changed_behind_the_services_fails_its_check_naming_the_row(seeded
 
     broken = finding(name)
     assert (broken.status, broken.count, broken.ids) == ("failed", 1, [pk])
+
+
+@pytest.mark.parametrize(("name", "model", "field"), [
+    ("suppliers.contract_files_present", Contract, "file"),
+    ("suppliers.qualification_files_present", Qualification, "file"),
+    ("suppliers.profile_change_files_present", ProfileChange, "evidence"),
+])
+def test_an_uploaded_file_missing_from_the_storage_fails_its_check_naming_the_row(seeded_demo, name, model, field):
+    pk = model.objects.latest("pk").pk
+    assert finding(name).status == "ok"
+
+    raw_update(model, f"{field} = 'uploads/lost-in-the-restore.pdf'", pk)
+
+    broken = finding(name)
+    assert (broken.status, broken.count, broken.ids) == ("failed", 1, [pk])
+
+
+def test_a_returns_evidence_missing_from_the_storage_fails_its_check_naming_it(seeded_demo):
+    assert finding("logistics.return_evidence_present").status == "ok"
+
+    lost = ReturnEvidence.objects.create(return_request=ReturnRequest.objects.earliest("pk"), stage=ReturnEvidence.Stage.REQUEST,
+                                         file="returns/lost-in-the-restore.jpg", content_type="image/jpeg", uploaded_at=FIXED_NOW)
+
+    broken = finding("logistics.return_evidence_present")
+    assert (broken.status, broken.count, broken.ids) == ("failed", 1, [lost.pk])
 
 
 @pytest.fixture
