@@ -4,13 +4,18 @@ stock, points, the order, liability, the stored statement line, extra costs and 
 The delivered orders and the exchange are fixtures of tests/logistics/conftest.py; the builders are in builders.py.
 """
 from datetime import datetime, timedelta
+from importlib import import_module
+from types import SimpleNamespace
 from decimal import Decimal
 
 import pytest
+from django.apps import apps
+from django.db import connection
 
 from core.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from core.fsm import apply_transition, history_of
 from core.models import Notification
+from core.notifications import notify
 from core.notifications.backends import MemoryBackend
 from core.services import send_due_notifications
 from logistics.models import ExtraCost, LogisticsClaim, ReturnRequest, Shipment
@@ -234,6 +239,20 @@ def test_the_member_is_told_at_each_step_even_when_opted_out_of_reminders(delive
     assert Notification.objects.filter(kind__startswith="return_approved", phone=member.phone).count() == 1
     assert Notification.Status.SUPPRESSED not in set(steps.values_list("status", flat=True))  # SPEC §4.7: told at each step
     assert Notification.objects.filter(kind="refund_credited", phone=member.phone).count() == 1
+
+
+def test_the_migration_names_an_earlier_return_text_by_the_returns_member_whichever_number_it_has_now(delivered_order, operator, logistics, now):
+    return_request = received(delivered_order, operator=operator, handler=logistics, now=now)
+    member = delivered_order.member
+    Notification.objects.all().delete()
+    text = notify(kind="return_updated", phone=member.phone, at=now, subject=return_request,
+                  context={"return_number": return_request.number, "state": "已收货"})
+    member.phone = "13911112222"  # moved to another number since
+    member.save(update_fields=["phone"])
+
+    import_module("logistics.migrations.0033_return_text_recipients").name_recipients(apps, SimpleNamespace(connection=connection))
+
+    assert Notification.objects.get(pk=text.pk).recipient_id == member.user_id
 
 
 # --- windows -------------------------------------------------------------------------------------------------------

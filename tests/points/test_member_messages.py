@@ -13,7 +13,9 @@ from django.db import connection
 
 from core.models import Notification
 from core.notifications import notify
-from points.services import complaints, members
+from points.models import PointsLot
+from points.services import complaints, ledger, members
+from points.services.ledger import Source
 from tests.factories import MemberFactory, SupplierFactory, UserFactory
 from tests.portal import logged_in
 from tests.helpers import ORDERED
@@ -100,27 +102,38 @@ def test_an_answer_texted_to_a_hotline_callers_number_is_no_members_even_on_a_me
     assert shown == []
 
 
-def test_the_migration_gives_each_earlier_text_the_member_whose_number_it_went_to_once_it_had_joined(member, other_member, now):
-    """Before the recipient was kept the page listed the texts to a member's phone since it joined: the migration names
-    the member by that rule."""
+def test_the_migration_names_each_earlier_text_by_what_it_is_about_not_by_who_holds_its_number_now(
+    member, other_member, operator, supplier, now
+):
+    """Before the recipient was kept the page listed the texts to a member's phone since it joined. The migration names
+    the member of what a text is about (a lot, a complaint), so a text to a number that has changed hands since stays
+    its member's; a public complaint's answer is its caller's, no member's; a text about nothing, the member holding
+    its number then (the page's old rule); a supplier's, nobody."""
     for joined in (member, other_member):
         joined.user.date_joined = now - timedelta(days=30)
         joined.user.save(update_fields=["date_joined"])
+    number = member.phone
+    ledger.earn_points(member=member, points=500, source=Source("batch", "B-1"), at=now - timedelta(days=2))
+    lot = PointsLot.objects.get(account__member=member)
+    called_in = complaints.open_complaint(actor=operator, now=now, supplier=supplier, title="礼品破损", description="电话投诉",
+                                          contact_name="张先生", contact_phone=other_member.phone)
     texted = [
-        notify(kind="delivered", phone=member.phone, at=now, context={"order_number": "RO-1"}),
-        notify(kind="confirmation_code", phone=member.phone, at=now, context=ORDERED | {"code": "654321"}),
-        notify(kind="delivered", phone=member.phone, at=now - timedelta(days=31), context={"order_number": "RO-BEFORE"}),
-        notify(kind="supplier_notice", phone=member.phone, at=now, context={"title": "礼品 SKU-1 已通过审核"}),
-        notify(kind="statement_paid", phone=member.phone, at=now, context={"month": "2026-09", "payable": "1.00", "reference": "P1"}),
+        notify(kind="points_expiring", phone=number, at=now - timedelta(days=1), subject=lot, context={"points": 500, "expires_on": "2027-12-31"}),
+        notify(kind="complaint_answered", phone=other_member.phone, at=now, subject=called_in, context={"complaint_number": called_in.number}),
         notify(kind="delivered", phone=other_member.phone, at=now, context={"order_number": "RO-2"}),
+        notify(kind="delivered", phone=other_member.phone, at=now - timedelta(days=31), context={"order_number": "RO-BEFORE"}),
+        notify(kind="supplier_notice", phone=other_member.phone, at=now, context={"title": "礼品 SKU-1 已通过审核"}),
         notify(kind="delivered", phone="13700000000", at=now, context={"order_number": "RO-3"}),
     ]
+    member.phone = "13911112222"  # the number changed hands after the lot's reminder: its member still reads it
+    member.save(update_fields=["phone"])
+    new_holder = MemberFactory(user=UserFactory(username="new_holder", role=member.user.role), phone=number)
 
     import_module("points.migrations.0013_notification_recipients").name_recipients(apps, SimpleNamespace(connection=connection))
 
     named = dict(Notification.objects.values_list("pk", "recipient_id"))
-    assert [named[text.pk] for text in texted] == [member.user_id, member.user_id, None, None, None, other_member.user_id, None]
-    assert len(shown_messages(logged_in(member.user))) == 2
+    assert [named[text.pk] for text in texted] == [member.user_id, None, other_member.user_id, None, None, None]
+    assert len(shown_messages(logged_in(member.user))) == 1 and shown_messages(logged_in(new_holder.user)) == []
 
 
 def test_only_a_member_opens_the_message_page(operator):
