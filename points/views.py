@@ -219,7 +219,7 @@ def points(request):
 
 @login_required
 def reminder_messages(request):
-    """The SMS written for the member's phone, newest first: what was sent, what waits out the quiet hours, what its
+    """The SMS written for the member, to whichever number it had then, newest first: what was sent, what waits out the quiet hours, what its
     opt-out withheld; a confirmation code is not shown again."""
     member = _member(request)
     context = paginate(request, member_messages(user_id=member.user_id))

@@ -36,6 +36,7 @@ from settlement.views_statements import ADJUSTMENT_READERS, ADMIN, FINANCE, RECO
 from settlement.views_statements import adjustment_decisions
 from suppliers.models import Supplier
 
+
 def _withdraw(*, adjustment, actor, now, note: str):
     return adjustments.withdraw_adjustment(adjustment=adjustment, actor=actor, now=now, reason=note)
 
@@ -43,7 +44,6 @@ def _withdraw(*, adjustment, actor, now, note: str):
 DECISIONS = {"approve": adjustments.approve_adjustment, "reject": adjustments.reject_adjustment, "withdraw": _withdraw}
 DONE = {"approve": gettext_lazy("调账 %(number)s 已审批"), "reject": gettext_lazy("调账 %(number)s 已驳回"),
         "withdraw": gettext_lazy("调账 %(number)s 已撤回")}
-
 
 
 # --- adjustments ---------------------------------------------------------------------------------------------------

@@ -27,7 +27,6 @@ from core.api.permissions import require_role
 from core.validators import id_or_none
 
 
-
 def apply(request):
     now = timezone.now()
     form = SupplierApplicationForm(request.POST or None, request.FILES or None, today=timezone.localdate(now))

@@ -25,6 +25,7 @@ from rest_framework.response import Response
 from core.api.errors import ErrorResponse412Serializer
 from core.errors import PreconditionFailed
 
+
 def conditional_headers(*, tagged: str, unchanged: str, read_as: str) -> tuple[list[OpenApiParameter], dict[str, Any]]:
     """What the schema says of a conditional read (the `If-None-Match` it may send, 304 while `unchanged`) and of a
     conditional update (the `If-Match` it may send, of what was `read_as`, and its 412), both answering the `ETag` of
@@ -116,6 +117,11 @@ class SetOfRecords:
     def set_tag(self, rows: Sequence[models.Model]) -> str:
         return entity_tag([stored_values(row) for row in rows])
 
+    def lock_set(self) -> list[models.Model]:
+        """Every record of the set, locked in id order (inside a transaction); a set whose service locks it names that
+        lock here, so the API and the service lock it one way."""
+        return list(self.get_queryset().order_by("pk").select_for_update(no_key=True))
+
     @extend_schema(parameters=SET_READ_HEADERS)
     def list(self, request, *args, **kwargs):
         rows = list(self.filter_queryset(self.get_queryset()))  # refuses a query parameter it does not take
@@ -133,7 +139,7 @@ class SetOfRecords:
         when the request sends `If-Match`, found still as the client read the list: no record changed in between.
         :raises PreconditionFailed: naming the set, nothing written"""
         with transaction.atomic():
-            rows = list(self.get_queryset().order_by("pk").select_for_update(no_key=True))
+            rows = self.lock_set()
             require_if_match(request, lambda: self.set_tag(rows), record=str(self.set_name))
             yield
 

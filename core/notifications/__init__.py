@@ -1,7 +1,7 @@
 """SMS reminders (提醒服务, SPEC §4.12): written to the outbox in the caller's transaction.
 
-Urgent kinds go out at once; the others wait out the quiet hours (22:00–08:00 Asia/Shanghai)
-and are not sent to members who opted out.
+Urgent kinds go out at once; the others wait out the quiet hours (22:00–08:00 Asia/Shanghai). A member who opted
+out is not sent the optional ones: shipped, delivered, points expiring, complaint answered (`MEMBER_REMINDERS`).
 """
 import re
 import string
@@ -46,8 +46,8 @@ KINDS: dict[str, Kind] = {
     "shipped": Kind(False, "【积分商城】订单 {order_number} 已发货，{carrier} 运单号 {tracking_number}。", optional=True),
     "delivered": Kind(False, "【积分商城】订单 {order_number} 已签收，感谢您的兑换。", optional=True),
     "delivered_automatically": Kind(
-        False, "【积分商城】订单 {order_number} 发货已满14天，已自动确认收货。如未收到礼品，请在订单页面发起投诉或联系客服。",
-        optional=True,
+        # not optional: it tells a member who may never have had the gift what to do about it
+        False, "【积分商城】订单 {order_number} 发货已满14天，已自动确认收货。如未收到礼品，请在订单页面发起投诉或联系客服。"
     ),
     "delivery_failed": Kind(False, "【积分商城】订单 {order_number} 本次配送未成功，我们将尽快安排重新配送或退还积分，届时短信告知。"),
     "points_expiring": Kind(False, "【积分商城】您有 {points} 积分将于 {expires_on} 到期，请及时使用。", optional=True),

@@ -296,8 +296,6 @@ class BulkCreditView(APIView):
         return _credited(result)
 
 
-
-
 class CreditFileInput(serializers.Serializer):
     file = TableFileField(help_text="CSV or XLSX: phone, points, optional reason_code; one batch per file")
 

@@ -6,8 +6,8 @@ from points.models import Member
 
 
 def set_reminders_opt_out(*, member: Member, opt_out: bool, actor) -> Member:
-    """Turn non-urgent SMS reminders (shipped, delivered, expiring, complaint answered, return updates) off or on,
-    withdrawing those already queued; urgent ones always go."""
+    """Turn the optional SMS reminders (shipped, delivered, points expiring, complaint answered: `MEMBER_REMINDERS`) off
+    or on, withdrawing those already queued; every other text always goes."""
     with transaction.atomic():
         Member.objects.filter(pk=member.pk).update(reminders_opt_out=bool(opt_out))
         if opt_out:  # those already queued are withdrawn too

@@ -212,11 +212,14 @@ class KpiSettingViewSet(ConditionalUpdates, SetOfRecords, viewsets.ReadOnlyModel
     def record_name(self, setting: KpiSetting) -> str:
         return setting.get_kpi_display()
 
+    def lock_set(self) -> list[KpiSetting]:
+        return assessment_rules.lock_kpi_settings()
+
     @contextmanager
     def unchanged_since_read(self, request, obj: KpiSetting) -> Iterator[KpiSetting]:
         """As for any record, with the whole set locked first, in the order every change of the settings locks it."""
         with transaction.atomic():
-            assessment_rules.lock_kpi_settings()
+            self.lock_set()
             with super().unchanged_since_read(request, obj) as current:
                 yield current
 

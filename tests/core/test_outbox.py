@@ -87,8 +87,7 @@ def test_a_member_who_opted_out_is_spared_the_shipped_delivered_expiring_and_ans
         if notify(kind=kind, phone="13800138000", at=at(10), context=values, opted_out=True).status == Notification.Status.SUPPRESSED:
             withheld.add(kind)
 
-    assert withheld == {"shipped", "delivered", "delivered_automatically", "points_expiring", "complaint_answered",
-                        "replacement_shipped", "replacement_delivered"}
+    assert withheld == {"shipped", "delivered", "points_expiring", "complaint_answered", "replacement_shipped", "replacement_delivered"}
 
 
 def test_a_return_step_reaches_an_opted_out_member_after_the_quiet_hours():

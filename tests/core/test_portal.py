@@ -285,7 +285,6 @@ def test_the_api_tells_a_caller_what_waits_for_it_as_the_navigation_does(api, op
     assert api(finance).get("/api/v1/me/").json()["waiting"] == []
 
 
-
 def test_a_user_changes_its_password_from_the_header_and_a_wrong_old_one_is_a_field_error(operator):
     client = logged_in(operator)
     operator.set_password("old-pass-123")

@@ -58,6 +58,8 @@ def confirmed_order(handed_over) -> RedemptionOrder:
 def handed_over(handed, db) -> Shipment:
     """The confirmed warehouse order handed to the logistics provider: its shipment is created, no waybill yet."""
     return Shipment.objects.get(pk=handed["shipment"])
+
+
 def carrier_event(now, sequence=1, kind="delivered", *, event_id=None, tracking_number=TRACKING, payload=None, hours=24) -> dict:
     """The keyword arguments of one event, by default SF1001 signed for by 刘洋 a day after `now`."""
     default = {"signer": "刘洋"} if kind == "delivered" else {}

@@ -75,7 +75,6 @@ def test_the_parcel_page_shows_its_ship_by_time_and_leads_back_to_the_readers_li
         assert back.findall(logged_in(staff).get(f"/logistics/shipments/{late.pk}/").content.decode()) == ["/logistics/shipments/"]
 
 
-
 def test_a_parcel_is_overdue_only_once_its_48_hours_have_passed_as_one_shipped_at_the_48th_hour_is_in_time(dropship_shipment, now):
     at_the_hour = now + timedelta(hours=48)
 

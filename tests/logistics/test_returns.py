@@ -653,7 +653,6 @@ def test_a_return_waits_on_the_navigation_of_whoever_takes_its_next_step(deliver
     assert waiting() == [1, 1, 0]  # an operator inspects a dropship return
 
 
-
 @pytest.mark.parametrize(("remedy", "state", "expected"), [
     ("exchange", "requested", True), ("exchange", "inspected", True), ("exchange", "exchanged", True),
     ("exchange", "rejected", False), ("exchange", "refused", False), ("exchange", "refunded", False), ("refund", "requested", False),

@@ -265,7 +265,6 @@ def test_handoff_batches_are_listed_newest_first_with_their_order_counts(confirm
     assert [(b.pk, b.order_count) for b in shipments.handoff_batches(logistics)] == [(newer.pk, 2), (older.pk, 1)]
 
 
-
 # --- one tracking number per carrier, however the carrier is spelt ----------------------------------------------------
 @pytest.fixture
 def two_parcels(two_handed_over, logistics, now) -> tuple[Shipment, Shipment]:

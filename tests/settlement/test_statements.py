@@ -1132,7 +1132,6 @@ def test_a_proposed_adjustment_waits_for_a_checker_not_for_its_maker(supplier, f
     assert [adjustments.adjustments_to_check(user) for user in (finance, finance_checker, supplier_admin)] == [0, 1, 0]
 
 
-
 def test_only_a_waiting_adjustment_can_be_withdrawn(supplier, finance, finance_checker):
     adjustment = adjustments.propose_adjustment(supplier=supplier, kind="other", amount="5", reason="补差", actor=finance, now=LATER)
     adjustments.approve_adjustment(adjustment=adjustment, actor=finance_checker, now=LATER)
