@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.errors import DomainError
-from points.models import Complaint
+from points.models import Complaint, ComplaintReminder
 from points.services import complaints
 from suppliers.models import Notice, Supplier
 from tests.factories import SupplierUserFactory, UserFactory, supplier_in
@@ -169,7 +169,7 @@ def test_the_opener_sees_the_answer_but_not_the_deadlines_and_reminders_of_the_a
     rival, supplier, supplier_staff, operator, api,
 ):
     complaint = answered(about(supplier, by=rival), operator=operator, responder=supplier_staff)
-    complaints.ComplaintReminder.objects.create(complaint=complaint, sent_by=operator, sent_at=timezone.now())
+    ComplaintReminder.objects.create(complaint=complaint, sent_by=operator, sent_at=timezone.now())
 
     page = logged_in(rival).get(reverse("complaint", args=[complaint.pk])).content.decode()
     read = api(rival).get(f"/api/v1/complaints/{complaint.pk}/").json()

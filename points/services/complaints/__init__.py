@@ -1,0 +1,27 @@
+"""Complaints and suggestions (投诉与建议, SPEC §4.9): one channel, triaged to the party who answers within 48 hours.
+
+`open → triaged → responded → resolved`; `triaged | reopened → escalated` when a deadline passes unanswered (beat,
+once per deadline); `escalated | reopened → responded`; `resolved → reopened` by the member within 7 days, which
+starts a new deadline. An operator chases the supplier or logistics provider of an escalated complaint (催办, a
+`ComplaintReminder`: no state change; a supplier is told in its inbox, logistics staff find it marked in their queue
+and on their home page). Each deadline is a `ComplaintDeadline` row (the SLA facts the assessment counts). A
+suggestion comes from a supplier, is triaged to the operator and has no deadline.
+
+The package is used as `complaints.open_complaint`, …: `intake` takes a complaint or suggestion in, `parties` says who
+answers it and whose move it is, `answering` triages, answers, resolves and reopens it, `deadlines` starts its deadline
+and runs the beat jobs and chasing, `reads` gives the queue and what each user sees of a complaint. A module calls a
+sibling's function by the name it imported, so a test replacing one patches it in the module that calls it.
+"""
+from .intake import PUBLIC_OPENERS, barred_supplier, complainable_gifts, complainable_suppliers, complaint_channel, open_complaint, send_suggestion, suppliers_to_complain_about
+from .parties import RESPONDER_ROLES, WAITS_FOR_MEMBER, WAITS_FOR_TRIAGE, answers_for, is_complainant, may_respond, operates, waits_for
+from .answering import REOPEN_WITHIN, may_reopen, may_take, reopen_complaint, reopen_until, resolve_complaint, respond_to_complaint, take_complaint, triage_complaint, triage_parties
+from .deadlines import auto_resolve, escalate_overdue, is_overdue, may_remind, remind_responsible
+from .reads import Progress, answered_for_opener, chased_complaints, complaints_waiting, deadlines_of, list_complaints, opened_by, progress_shown, reads_as_opener, reminders_of, with_reminders
+
+__all__ = ["PUBLIC_OPENERS", "Progress", "REOPEN_WITHIN", "RESPONDER_ROLES", "WAITS_FOR_MEMBER", "WAITS_FOR_TRIAGE",
+    "answered_for_opener", "answers_for", "auto_resolve", "barred_supplier", "chased_complaints", "complainable_gifts",
+    "complainable_suppliers", "complaint_channel", "complaints_waiting", "deadlines_of", "escalate_overdue", "is_complainant",
+    "is_overdue", "list_complaints", "may_remind", "may_reopen", "may_respond", "may_take", "open_complaint", "opened_by",
+    "operates", "progress_shown", "reads_as_opener", "remind_responsible", "reminders_of", "reopen_complaint", "reopen_until",
+    "resolve_complaint", "respond_to_complaint", "send_suggestion", "suppliers_to_complain_about", "take_complaint",
+    "triage_complaint", "triage_parties", "waits_for", "with_reminders"]
