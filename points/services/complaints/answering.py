@@ -15,8 +15,8 @@ from core.texts import moment
 from points.models import Complaint
 from points.models.complaints import Party
 from points.errors import ReopenWindowOver
-from points.services.complaints.deadlines import DEADLINE, _start_deadline
-from points.services.complaints.parties import _require_member, _require_operator, is_complainant, may_respond, operates
+from points.services.complaints.deadlines import DEADLINE, start_deadline
+from points.services.complaints.parties import require_member, require_operator, is_complainant, may_respond, operates
 from suppliers.models import Supplier
 from suppliers.services.notices import send_notice
 
@@ -40,7 +40,7 @@ def triage_complaint(*, complaint: Complaint, actor, now: datetime, responsible:
     :raises ValidationFailed: a reason over REASON_MAX_LENGTH characters; a party not among `triage_parties` (unknown, the supplier for a complaint about no
         supplier, anyone but the operator for a suggestion)
     """
-    _require_operator(actor, gettext("只有运营可以分派"))
+    require_operator(actor, gettext("只有运营可以分派"))
     reason = validate_reason(reason)
     if responsible not in Party.values:
         raise ValidationFailed(gettext("未知的责任方"), field="responsible")
@@ -51,7 +51,7 @@ def triage_complaint(*, complaint: Complaint, actor, now: datetime, responsible:
         if complaint.kind == Kind.SUGGESTION:
             return apply_transition(complaint, "triage", actor=actor, at=now, reason=reason, responsible=responsible, deadline=None)
         apply_transition(complaint, "triage", actor=actor, at=now, reason=reason, responsible=responsible, deadline=now + DEADLINE)
-        _start_deadline(complaint, now)
+        start_deadline(complaint, now)
         _ask_supplier_to_answer(complaint, title=gettext_noop("投诉 %(number)s 待您答复"), now=now)
     return complaint
 
@@ -78,7 +78,7 @@ def take_complaint(*, complaint: Complaint, actor, now: datetime, reason: str = 
 
     :raises PermissionDenied: for anyone but an operator :raises InvalidTransition: unless open
     """
-    _require_operator(actor, gettext("只有运营可以受理"))
+    require_operator(actor, gettext("只有运营可以受理"))
     if not may_take(user=actor, complaint=complaint):
         raise InvalidTransition(gettext("该投诉已分派，不能再受理"))
     return triage_complaint(complaint=complaint, actor=actor, now=now, responsible=Party.OPERATOR, reason=reason)
@@ -127,7 +127,7 @@ def resolve_complaint(*, complaint: Complaint, actor, now: datetime, reason: str
     :raises PermissionDenied: for anyone but the complaint's member :raises InvalidTransition: unless responded
     :raises ValidationFailed: a reason over REASON_MAX_LENGTH characters
     """
-    _require_member(actor, complaint)
+    require_member(actor, complaint)
     reason = validate_reason(reason)
     return apply_transition(complaint, "resolve", actor=actor, at=now, reason=reason, resolved_at=now)
 
@@ -150,12 +150,12 @@ def reopen_complaint(*, complaint: Complaint, actor, now: datetime, reason: str 
     :raises ReopenWindowOver: more than 7 days after the resolution
     :raises ValidationFailed: a reason over REASON_MAX_LENGTH characters
     """
-    _require_member(actor, complaint)
+    require_member(actor, complaint)
     reason = validate_reason(reason)
     if complaint.state == State.RESOLVED and not may_reopen(user=actor, complaint=complaint, now=now):
         raise ReopenWindowOver(gettext("已超过解决后7天的重开期限"), field="resolved_at")
     with transaction.atomic():
         apply_transition(complaint, "reopen", actor=actor, at=now, reason=reason, deadline=now + DEADLINE)
-        _start_deadline(complaint, now)
+        start_deadline(complaint, now)
         _ask_supplier_to_answer(complaint, title=gettext_noop("投诉 %(number)s 已被会员重新打开，待您答复"), now=now)
     return complaint

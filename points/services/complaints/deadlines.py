@@ -13,7 +13,7 @@ from core.texts import moment
 from points.models import Complaint, ComplaintDeadline, ComplaintReminder
 from points.models.complaints import Party
 from points.errors import AlreadyReminded, NotEscalated
-from points.services.complaints.parties import _require_operator, operates
+from points.services.complaints.parties import require_operator, operates
 from suppliers.services.notices import decision_note, send_inbox_notices, send_notice
 
 State = Complaint.State
@@ -83,7 +83,7 @@ def remind_responsible(*, complaint: Complaint, actor, now: datetime, reason: st
     :raises NotEscalated: unless escalated and triaged to a supplier or to logistics :raises AlreadyReminded: chased less
         than an hour ago
     """
-    _require_operator(actor, gettext("只有运营可以催办"))
+    require_operator(actor, gettext("只有运营可以催办"))
     reason = validate_reason(reason)
     with transaction.atomic():
         complaint = Complaint.objects.select_for_update(of=("self",)).select_related("supplier").get(pk=complaint.pk)
@@ -122,11 +122,12 @@ def is_overdue(complaint: Complaint, now: datetime) -> bool:
     return complaint.state in WAITING and complaint.deadline is not None and complaint.deadline < now
 
 
-def _overdue(now: datetime) -> Q:
+def past_deadline(now: datetime) -> Q:
+    """`is_overdue` of each complaint in a query."""
     return Q(state__in=WAITING, deadline__lt=now)
 
 
-def _start_deadline(complaint: Complaint, now: datetime) -> ComplaintDeadline:
+def start_deadline(complaint: Complaint, now: datetime) -> ComplaintDeadline:
     return ComplaintDeadline.objects.create(
         complaint=complaint, responsible=complaint.responsible, starts_at=now, due_at=now + DEADLINE,
         supplier_id=complaint.supplier_id if complaint.responsible == Party.SUPPLIER else None,

@@ -58,11 +58,11 @@ def is_complainant(*, user, complaint: Complaint) -> bool:
     return getattr(user, "role", None) == Role.MEMBER and bool(complaint.member_id) and user.member_id == complaint.member_id
 
 
-def _require_operator(actor, message: str) -> None:
+def require_operator(actor, message: str) -> None:
     """The permission of the operator's steps (taking, triaging, chasing): `operates`, which the pages offer them by."""
     require_role(actor, OPERATORS, message)
 
 
-def _require_member(actor, complaint: Complaint) -> None:
+def require_member(actor, complaint: Complaint) -> None:
     if not is_complainant(user=actor, complaint=complaint):
         raise PermissionDenied(gettext("只有投诉会员本人可以操作"))

@@ -11,7 +11,7 @@ from core.selectors import answering
 from points.models import Complaint, ComplaintReminder
 from points.models.complaints import Party
 from points.selectors import search_complaints
-from points.services.complaints.deadlines import WAITING, _overdue, is_overdue
+from points.services.complaints.deadlines import WAITING, is_overdue, past_deadline
 from points.services.complaints.parties import ANSWERABLE, RESPONDERS, operates, waits_for
 from suppliers.models import Supplier
 
@@ -89,7 +89,7 @@ def list_complaints(
     only those it finds (`points.selectors.search_complaints`)."""
     rows = _seen_by(user).filter(**{name: value for name, value in (("state", state), ("responsible", responsible), ("kind", kind),
                                                           ("supplier", supplier)) if value})
-    rows = answering(rows, _overdue(now) | Q(state=State.ESCALATED), late)
+    rows = answering(rows, past_deadline(now) | Q(state=State.ESCALATED), late)
     rows = search_complaints(rows, user=user, text=text)
     chased = _chases().order_by()
     rows = rows.select_related("member", "order", "gift", "supplier").annotate(
@@ -102,7 +102,7 @@ def list_complaints(
     ).annotate(
         urgency=Case(
             When(last_chased_at__isnull=False, then=Value(0)),
-            When(_overdue(now), then=Value(1)),
+            When(past_deadline(now), then=Value(1)),
             When(state=State.ESCALATED, then=Value(2)),
             default=Value(3),
             output_field=IntegerField(),
