@@ -8,7 +8,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Field, IntegerField, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 
 #: how many ids of the bad rows each finding names
 SAMPLE = 5
@@ -61,6 +62,14 @@ def run_check(check: DataCheck, *, now: datetime) -> Finding:
         return Finding(check, len(ids) if len(ids) < SAMPLE else bad.count(), ids)
     found = list(found)
     return Finding(check, len(found), found[:SAMPLE])
+
+
+def summed(rows: QuerySet, field: str, *, output_field: Field | None = None, zero=0) -> Coalesce:
+    """The sum of `field` over `rows` (narrowed to the outer row with OuterRef and grouped by `.values(...)`), `zero`
+    when there are none: a correlated subquery, one per outer row, with no join multiplying the rows it sums."""
+    output_field = output_field or IntegerField()
+    total = rows.order_by().annotate(total=Sum(field)).values("total")
+    return Coalesce(Subquery(total, output_field=output_field), Value(zero), output_field=output_field)
 
 
 def files_missing(queryset: QuerySet, field: str) -> Iterator[int]:

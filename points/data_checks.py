@@ -1,16 +1,15 @@
 """The points ledger's invariants that no constraint holds (SPEC §4.4), for `manage.py verify_data` (core.data_checks);
 the lots' own bounds (0 ≤ remaining ≤ earned) and a balance never negative are constraints already."""
-from django.db.models import F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import F, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 
-from core.data_checks import register_data_check
+from core.data_checks import register_data_check, summed
 from points.models import LedgerEntry, LotAllocation, PointsAccount, PointsLot
 
 
 def _total(queryset: QuerySet, *, field: str, outer: str = "pk") -> Coalesce:
     """The sum of `field` over `queryset`'s rows of the outer row (a correlated subquery: one per row, no join fan-out)."""
-    rows = queryset.filter(**{outer: OuterRef("pk")}).order_by().values(outer).annotate(total=Sum(field)).values("total")
-    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
+    return summed(queryset.filter(**{outer: OuterRef("pk")}).values(outer), field)
 
 
 def balances_off_their_entries(*, now) -> QuerySet:

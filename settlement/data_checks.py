@@ -5,10 +5,10 @@ import hashlib
 from collections.abc import Iterator
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Abs, Coalesce
 
-from core.data_checks import register_data_check
+from core.data_checks import register_data_check, summed
 from settlement.models import Statement, StatementLine, StatementVersion
 from settlement.models.statements import MONEY, SECTION_TOTALS, ZERO
 
@@ -22,8 +22,7 @@ def _of_version(**filters) -> QuerySet:
 
 
 def _summed(**filters) -> Coalesce:
-    rows = _of_version(**filters).annotate(total=Sum("amount")).values("total")
-    return Coalesce(Subquery(rows, output_field=DecimalField(**MONEY)), Value(ZERO), output_field=DecimalField(**MONEY))
+    return summed(_of_version(**filters), "amount", output_field=DecimalField(**MONEY), zero=ZERO)
 
 
 def versions_off_their_lines(*, now) -> QuerySet:

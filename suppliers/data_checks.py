@@ -2,17 +2,15 @@
 record is written as a movement beside it (suppliers.services.inventory), so a record's units on hand and reserved are
 its movements' sums (what `rebuild_stock` recomputes; reserved within on hand, neither negative, are constraints); and
 the files suppliers uploaded (contracts, qualification certificates, profile change evidence) are in the storage."""
-from django.db.models import F, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models import F, OuterRef, QuerySet
 from django.db.models.functions import Coalesce
 
-from core.data_checks import files_missing, register_data_check
+from core.data_checks import files_missing, register_data_check, summed
 from suppliers.models import Contract, ProfileChange, Qualification, StockMovement, StockRecord
 
 
 def _moved(field: str) -> Coalesce:
-    rows = (StockMovement.objects.filter(gift=OuterRef("gift"), location=OuterRef("location")).order_by()
-            .values("gift", "location").annotate(total=Sum(field)).values("total"))
-    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
+    return summed(StockMovement.objects.filter(gift=OuterRef("gift"), location=OuterRef("location")).values("gift", "location"), field)
 
 
 def stock_off_its_movements(*, now) -> QuerySet:
