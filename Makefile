@@ -6,8 +6,8 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 REDIS_URL ?= redis://127.0.0.1:6379/15
 PYTEST_FLAGS ?= --durations=20 -q
-# test processes for the suites that do not share outside state (the integration tests share a Redis database);
-# loadgroup: the tests of one xdist_group (a sweep over one large world) run on one process, the rest spread as usual
+# test processes; loadgroup: the tests of one xdist_group (a sweep over one large world, or the integration tests
+# sharing the broker's Redis database) run on one process, the rest spread as usual
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 XDIST := -n $(JOBS) --dist loadgroup
 # keep compiled (and pytest's assertion-rewritten) modules in __pycache__ (ignored by git) even where the shell says
@@ -39,7 +39,7 @@ test: install
 
 test-postgres: install
 	DATABASE_URL=$(PG_URL) $(PY) -m pytest tests --ignore=tests/integration --ignore=tests/e2e $(XDIST) $(PYTEST_FLAGS)
-	DATABASE_URL=$(PG_URL) TEST_BROKER_URL=$(REDIS_URL) $(PY) -m pytest tests/integration $(PYTEST_FLAGS)
+	DATABASE_URL=$(PG_URL) TEST_BROKER_URL=$(REDIS_URL) $(PY) -m pytest tests/integration $(XDIST) $(PYTEST_FLAGS)
 
 test-e2e: install
 	$(PY) -m pytest tests/e2e $(PYTEST_FLAGS)

@@ -28,6 +28,8 @@ CELERY = ROOT / ".venv" / "bin" / "celery"
 FILE_BACKEND = "core.notifications.backends.FileBackend"
 SLOW_BACKEND = "tests.integration.slow_backend.SlowFileBackend"
 VISIBILITY_TIMEOUT = 4
+#: the tests share one Redis database (TEST_BROKER_URL), emptied by each: with --dist loadgroup they run on one process
+pytestmark = pytest.mark.xdist_group("broker")
 WAIT_SECONDS = 30
 CODE_SMS = "【积分商城】您正在用 10500 积分兑换「保温杯」×7（订单 RO1），验证码为 123456，15分钟内有效，请勿泄露。"
 
