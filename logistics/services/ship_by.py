@@ -29,8 +29,16 @@ def due_to_ship(shipment: Shipment) -> datetime:
 
 #: `due_to_ship` of each parcel in a query (Shipment rows)
 DUE_TO_SHIP = ExpressionWrapper(F(HANDED_TO_SUPPLIER) + SHIP_WITHIN, output_field=DateTimeField())
-#: the parcel left by `due_to_ship` (shipped exactly then is in time); false, or unknown, for one not shipped
-SHIPPED_IN_TIME = ExpressionWrapper(Q(shipped_at__lte=DUE_TO_SHIP), output_field=BooleanField())
+
+
+def in_time(field: str, due=DUE_TO_SHIP) -> Q:
+    """The time in `field` is by the ship-by time `due` (exactly then is in time): a parcel shipped, or its order
+    cancelled, while its supplier still had time; `due` is the parcel's own, or another query's (OuterRef)."""
+    return Q(**{f"{field}__lte": due})
+
+
+#: the parcel left by `due_to_ship`; false, or unknown, for one not shipped
+SHIPPED_IN_TIME = ExpressionWrapper(in_time("shipped_at"), output_field=BooleanField())
 
 
 def ship_by(shipment: Shipment) -> datetime | None:

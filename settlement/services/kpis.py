@@ -41,7 +41,7 @@ from django.db.models.functions import TruncDate
 from core.models import TransitionLog
 from logistics.models import ReturnRequest, Shipment
 from logistics.models.shipments import ORDER_OWN_PARCELS
-from logistics.services.ship_by import DUE_TO_SHIP, HANDED_TO_SUPPLIER, SHIPPED_IN_TIME
+from logistics.services.ship_by import DUE_TO_SHIP, HANDED_TO_SUPPLIER, SHIPPED_IN_TIME, in_time
 from points.models import RedemptionOrder
 from points.models.complaints import Complaint, ComplaintDeadline, Party
 from settlement.models import Kpi, KpiResult, PenaltyRule
@@ -88,7 +88,7 @@ def count_on_time_dispatch(window: Window) -> Counts:
     cancelled unshipped is left out only when it was cancelled by that time; cancelled later, it counts as late."""
     handed_over_parcel = Shipment.objects.filter(ORDER_OWN_PARCELS, order=OuterRef("pk")).order_by(HANDED_TO_SUPPLIER, "pk")
     ever_shipped = Shipment.objects.filter(ORDER_OWN_PARCELS, order=OuterRef("pk"), shipped_at__isnull=False)
-    cancelled_in_time = _logged("cancel_before_picking").filter(object_id=OuterRef("pk"), at__lte=OuterRef("due_to_ship"))
+    cancelled_in_time = _logged("cancel_before_picking").filter(in_time("at", due=OuterRef("due_to_ship")), object_id=OuterRef("pk"))
     orders = (
         RedemptionOrder.objects.filter(fulfilment="dropship", pk__in=_transitions_in(window, "hand_over").values("object_id"))
         .annotate(due_to_ship=Subquery(handed_over_parcel.annotate(due=DUE_TO_SHIP).values("due")[:1]),
