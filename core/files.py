@@ -1,5 +1,6 @@
 """Stored files (contracts, certificates, statement PDFs) go out only through views that first check the caller may
 see their object: nothing is published under a public /media/ URL."""
+import hashlib
 import logging
 import mimetypes
 from collections.abc import Callable, Iterable, Iterator
@@ -22,6 +23,15 @@ DOCUMENT_TYPES = {"PDF": "application/pdf", "JPEG": "image/jpeg", "PNG": "image/
 #: The only types a browser is let to show in place; any other stored file downloads as bytes, so nothing stored (an
 #: HTML page, a script, an SVG) can ever run in the portal's origin.
 SHOWN_IN_PLACE = frozenset(DOCUMENT_TYPES.values())
+
+
+def stored_sha256(storage, name: str) -> str:
+    """The SHA-256 (hex) of the file `name` in `storage`, read a megabyte at a time."""
+    digest = hashlib.sha256()
+    with storage.open(name, "rb") as stored:
+        for chunk in iter(lambda: stored.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def accepted_types(kinds: Iterable[str] = tuple(DOCUMENT_TYPES)) -> str:

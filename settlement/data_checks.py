@@ -1,7 +1,6 @@
 """Statements' invariants that no constraint holds, for `manage.py verify_data` (core.data_checks): a version's figures
 are the sums of its lines (SPEC §4.11: generation and reissue only sum stored amounts), the statement mirrors its
 current version's payable, and an issued version's stored PDF is still the file it was (its SHA-256)."""
-import hashlib
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -9,6 +8,7 @@ from django.db.models import Count, DecimalField, F, IntegerField, OuterRef, Q, 
 from django.db.models.functions import Abs, Coalesce
 
 from core.data_checks import register_data_check, summed
+from core.files import stored_sha256
 from settlement.models import Statement, StatementLine, StatementVersion
 from settlement.models.statements import MONEY, SECTION_TOTALS, ZERO
 
@@ -53,13 +53,8 @@ def pdfs_lost_or_changed(*, now) -> Iterator[int]:
         if not version.pdf.storage.exists(version.pdf.name):
             yield version.pk
             continue
-        if version.pdf_sha256:
-            digest = hashlib.sha256()
-            with version.pdf.storage.open(version.pdf.name, "rb") as pdf:
-                for chunk in iter(lambda: pdf.read(1 << 20), b""):
-                    digest.update(chunk)
-            if digest.hexdigest() != version.pdf_sha256:
-                yield version.pk
+        if version.pdf_sha256 and stored_sha256(version.pdf.storage, version.pdf.name) != version.pdf_sha256:
+            yield version.pk
 
 
 register_data_check("settlement.versions_are_sums_of_lines",

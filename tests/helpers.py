@@ -3,7 +3,9 @@ import re
 import uuid
 from collections.abc import Callable
 from contextlib import contextmanager
+from io import StringIO
 
+from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
@@ -198,3 +200,13 @@ def world_member_fixtures(world: str):
         return member
 
     return member, rich_member
+
+
+def command_run(name: str, *arguments) -> tuple[str, int]:
+    """What `manage.py <name> <arguments>` printed and its exit status (a CommandError's return code)."""
+    out = StringIO()
+    try:
+        call_command(name, *arguments, stdout=out, no_color=True)
+    except CommandError as error:
+        return out.getvalue(), error.returncode
+    return out.getvalue(), 0

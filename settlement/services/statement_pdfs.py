@@ -2,17 +2,22 @@
 does not come. A version issued without its PDF whose render was queued a while ago and has not stored it (the task
 never published, lost with the broker, or failed after its retries: `record_pdf_failure`) is queued again by beat
 (core.jobs), or by finance from the statement page (`render_pdf_again`); rendering is deterministic, so a render that
-comes twice stores the same bytes with the same SHA-256 once (statements.store_pdf)."""
+comes twice stores the same bytes with the same SHA-256 once (statements.store_pdf). For the same reason an issued PDF
+lost from the storage can be put back by rendering it again (`restore_pdf`, `manage.py restore_statement_pdfs`)."""
+import hashlib
 import logging
 from datetime import datetime
+from enum import StrEnum
 
 from django.conf import settings
+from django.core.files.base import ContentFile, File
 from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext
 
 from core import jobs
+from core.files import stored_sha256
 from core.errors import ValidationFailed
 from settlement.models import StatementVersion
 from settlement.services.adjustments import require_finance
@@ -78,3 +83,46 @@ def render_pdf_again(*, version: StatementVersion, actor, now: datetime) -> Stat
         version.save(update_fields=["pdf_queued_at", "pdf_failed_at", "pdf_error", "pdf_requeues"])
         jobs.publish_on_commit(render_statement_pdf, version_id=version.pk)
     return version
+
+
+class Restored(StrEnum):
+    """What `restore_pdf` did with an issued version's stored PDF."""
+
+    INTACT = "intact"  # in the storage with its SHA-256: nothing to do
+    RESTORED = "restored"  # rendered again to the very bytes issued (its SHA-256) and stored under its name
+    CHANGED = "changed"  # in the storage with other bytes: left as it is unless asked to replace it
+    DIFFERS = "differs"  # rendering again gives other bytes (the supplier's name, the font or the layout changed since): nothing written
+
+
+def restore_pdf(version: StatementVersion, *, replace_changed: bool = False) -> Restored:
+    """Put back the issued PDF of `version` lost from the storage (a restore without the media files, a file deleted by
+    hand), or changed there (with `replace_changed`: the changed file kept beside it as `<name>.changed`), by rendering
+    it again: rendering is deterministic, so the bytes are the ones issued when their SHA-256 is the stored one, and
+    nothing is written when it is not. The version's row is not changed.
+
+    :raises ValueError: for a version not issued or whose PDF was never stored
+    """
+    from settlement.pdf import render_statement
+
+    if version.issued_at is None or not version.pdf or not version.pdf_sha256:
+        raise ValueError(f"statement version {version.pk} has no issued PDF to restore")
+    storage, name = version.pdf.storage, version.pdf.name
+    present = storage.exists(name)
+    if present and stored_sha256(storage, name) == version.pdf_sha256:
+        return Restored.INTACT
+    if present and not replace_changed:
+        return Restored.CHANGED
+    content = render_statement(version)
+    if hashlib.sha256(content).hexdigest() != version.pdf_sha256:
+        logger.warning("statement version %s renders to other bytes than it was issued with: its PDF is not restored", version.pk)
+        return Restored.DIFFERS
+    if present:
+        with storage.open(name, "rb") as changed:
+            kept = storage.save(f"{name}.changed", File(changed))
+        storage.delete(name)
+        logger.warning("statement version %s: the changed PDF is kept as %s", version.pk, kept)
+    stored = storage.save(name, ContentFile(content))
+    if stored != name:  # the storage would not take the name back: the row must name the file
+        storage.delete(stored)
+        raise ValueError(f"the storage did not store statement version {version.pk}'s PDF under its name {name}")
+    return Restored.RESTORED

@@ -3,11 +3,9 @@ UPDATE, a PDF changed in the storage) fails its check, which names the row; the 
 tell a cron or a deploy script; work waiting is a warning, never a failure."""
 import json
 from datetime import timedelta
-from io import StringIO
 
 import pytest
 from django.core.files.base import ContentFile
-from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import timezone
 
@@ -19,6 +17,7 @@ from points.models import LedgerEntry, PointsAccount, PointsLot
 from settlement.models import Statement, StatementVersion
 from suppliers.models import Contract, ProfileChange, Qualification, StockRecord
 from tests.factories import FIXED_NOW
+from tests.helpers import command_run
 
 # with --dist loadgroup one worker runs the module: the demo is seeded once (seeded_demo), not once per worker
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("verify_data")]
@@ -36,13 +35,7 @@ def raw_update(model, assignment: str, pk: int) -> None:
 
 
 def verify(*arguments) -> tuple[str, int]:
-    """What the command printed and its exit status."""
-    out = StringIO()
-    try:
-        call_command("verify_data", *arguments, stdout=out, no_color=True)
-    except CommandError as error:
-        return out.getvalue(), error.returncode
-    return out.getvalue(), 0
+    return command_run("verify_data", *arguments)
 
 
 def test_every_check_holds_on_the_demo_world(seeded_demo):
