@@ -41,8 +41,11 @@ test-postgres: install
 	DATABASE_URL=$(PG_URL) $(PY) -m pytest tests --ignore=tests/integration --ignore=tests/e2e $(XDIST) $(PYTEST_FLAGS)
 	DATABASE_URL=$(PG_URL) TEST_BROKER_URL=$(REDIS_URL) $(PY) -m pytest tests/integration $(XDIST) $(PYTEST_FLAGS)
 
+# one live server, test database and Chromium per xdist process; the schema made from the models (--nomigrations: a
+# migration run costs each process about 25 s of CPU, and `make test` already runs every migration and checks that none
+# is missing), so every browser test starts from the same empty database with the points programs (tests/e2e/conftest.py)
 test-e2e: install
-	$(PY) -m pytest tests/e2e $(PYTEST_FLAGS)
+	$(PY) -m pytest tests/e2e --nomigrations $(XDIST) $(PYTEST_FLAGS)
 
 # stand-ins for what a deployment provides: secrets, a host, its services (never connected to by the check), and a font
 # file to embed (reportlab's own Vera)
