@@ -30,11 +30,28 @@ DEFAULT_TIMEOUT_MS = 10_000
 E2E_DIR = Path(__file__).resolve().parent
 
 
+# Under xdist (`make test-e2e`) the processes finish together when the longest flows (6 to 10 sign-ins each, longest
+# first) start first and the short checks of one page each come last, instead of one process running the last long flow
+# while the other waits.
+LONGEST_FLOWS = ("test_settlement_flow", "test_payment_flow", "test_onboarding_flow", "test_return_flow")
+SHORT_CHECKS = ("test_login_navigation",)
+
+
+def _run_order(item) -> int:
+    module = item.module.__name__.rpartition(".")[2]
+    if module in LONGEST_FLOWS:
+        return LONGEST_FLOWS.index(module)
+    return len(LONGEST_FLOWS) + (module in SHORT_CHECKS)
+
+
 def pytest_collection_modifyitems(config, items):
-    """Every test in tests/e2e is a browser test."""
-    for item in items:
-        if E2E_DIR in Path(str(item.fspath)).resolve().parents:
-            item.add_marker(pytest.mark.e2e)
+    """Every test in tests/e2e is a browser test; they run in `_run_order` (file order among equals), in the places the
+    browser tests hold among the tests collected."""
+    places = [n for n, item in enumerate(items) if E2E_DIR in Path(str(item.fspath)).resolve().parents]
+    browser_tests = sorted((items[n] for n in places), key=_run_order)
+    for n, item in zip(places, browser_tests):
+        item.add_marker(pytest.mark.e2e)
+        items[n] = item
 
 
 @pytest.fixture(scope="session")
