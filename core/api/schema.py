@@ -24,14 +24,18 @@ drf-spectacular cannot see from the declarations alone.
   parses no body.
 """
 import typing
+from functools import cache
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.utils import translation
 from drf_spectacular.plumbing import force_instance, is_serializer
 from drf_spectacular.types import OpenApiTypes
 from drf_standardized_errors.openapi import AutoSchema as StandardizedErrorsAutoSchema
 from drf_standardized_errors.openapi_serializers import ClientErrorEnum
-from drf_standardized_errors.openapi_utils import InputDataField, get_flat_serializer_fields, get_serializer_fields_with_error_codes
+from drf_standardized_errors.openapi_utils import (
+    InputDataField, get_error_examples, get_flat_serializer_fields, get_serializer_fields_with_error_codes,
+)
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.settings import api_settings
@@ -92,6 +96,31 @@ def may_be_null(field: serializers.Field) -> bool:
 
 
 class AutoSchema(StandardizedErrorsAutoSchema):
+    """Each operation's parameters, and whether it may answer a validation error, are worked out once per operation:
+    the libraries ask again for several of the answers they document (the 400's, the 404's), and each asking
+    introspects the view again (its queryset, its filters)."""
+
+    _operation_memo = None
+
+    def get_operation(self, *args, **kwargs):
+        self._operation_memo = {}
+        try:
+            return super().get_operation(*args, **kwargs)
+        finally:
+            self._operation_memo = None
+
+    def _once_per_operation(self, name, compute):
+        memo = self._operation_memo
+        if memo is None:  # asked outside an operation's making
+            return compute()
+        if name not in memo:
+            memo[name] = compute()
+        return memo[name]
+
+    def _get_parameters(self):
+        """Read them, never change them: the operation's own list."""
+        return self._once_per_operation("parameters", super()._get_parameters)
+
     def _map_basic_serializer(self, serializer, direction):
         schema = super()._map_basic_serializer(serializer, direction)
         left_out = set(getattr(serializer, "settlement_money_fields", ()))
@@ -153,7 +182,13 @@ class AutoSchema(StandardizedErrorsAutoSchema):
         return self.method in WRITES and super()._should_add_http415_error_response()
 
     def _should_add_validation_error_response(self) -> bool:
-        return self.method in WRITES or super()._should_add_validation_error_response() or bool(self._query_fields_with_error_codes())
+        return self._once_per_operation("validation_error", lambda: (
+            self.method in WRITES or super(AutoSchema, self)._should_add_validation_error_response()
+            or bool(self._query_fields_with_error_codes())))
+
+    def _get_error_response_examples(self):
+        """The library's generic error examples, the same for every operation: made once per language."""
+        return _error_examples(translation.get_language(), tuple(self._get_allowed_error_status_codes()))
 
     def _get_http400_serializer(self):
         serializer = super()._get_http400_serializer()
@@ -187,6 +222,12 @@ class AutoSchema(StandardizedErrorsAutoSchema):
                         declared[field.name] = field.error_codes - {"null"} | {"invalid"}  # a query value is never null
         names = {parameter["name"] for parameter in self._get_parameters() if parameter["in"] == "query"} - NEVER_REFUSED
         return [InputDataField(name, None, declared.get(name, QUERY_CODES.get(name, {"invalid"}))) for name in sorted(names)]
+
+
+@cache
+def _error_examples(language: str | None, status_codes: tuple[str, ...]) -> list:
+    """Read them, never change them: every operation's responses share them (the document is made of copies)."""
+    return [example for example in get_error_examples() if set(status_codes).intersection(example.status_codes)]
 
 
 class _ClientError400(serializers.Serializer):
