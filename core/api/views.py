@@ -1,3 +1,4 @@
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from django.conf import settings
@@ -96,20 +97,43 @@ class SchemaView(SpectacularAPIView):
             language = translation.get_supported_language_variant(translation.get_language())
         except LookupError:
             language = settings.LANGUAGE_CODE
-        return Response(
-            data=served_schema(language, version),
+        return ServedDocument(
+            _generated(language, version, settings.ROOT_URLCONF),
             headers={"Content-Disposition": f'inline; filename="{self._get_filename(request, version)}"'},
         )
+
+
+class ServedDocument(Response):
+    """The document as a response, rendered once per format (JSON or YAML, and the media type's parameters) and then
+    served as rendered: rendering it takes about as long as generating it in one language again."""
+
+    def __init__(self, generated: "_Generated", **kwargs):
+        super().__init__(data=generated.document, **kwargs)
+        self.renderings = generated.renderings
+
+    @property
+    def rendered_content(self):
+        key = (type(self.accepted_renderer), self.accepted_media_type)
+        if key not in self.renderings:
+            self.renderings[key] = (super().rendered_content, self["Content-Type"])
+        content, self["Content-Type"] = self.renderings[key]
+        return content
 
 
 def served_schema(language: str, version: str | None = None) -> dict:
     """The document `/api/schema/` serves in `language` (for `version`), generated on first use. Read it, never change it:
     it is shared."""
-    return _generated(language, version, settings.ROOT_URLCONF)
+    return _generated(language, version, settings.ROOT_URLCONF).document
+
+
+@dataclass(frozen=True)
+class _Generated:
+    document: dict
+    renderings: dict = field(default_factory=dict)  # (renderer class, media type): (content, its Content-Type)
 
 
 @lru_cache(maxsize=8)
-def _generated(language: str, version: str | None, urlconf: str) -> dict:
+def _generated(language: str, version: str | None, urlconf: str) -> _Generated:
     """One document per URL configuration too: a test may set ROOT_URLCONF without telling (pytest's urls marker)."""
     with translation.override(language):
-        return SchemaView.generator_class(api_version=version).get_schema(request=None, public=True)
+        return _Generated(SchemaView.generator_class(api_version=version).get_schema(request=None, public=True))
