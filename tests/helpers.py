@@ -1,4 +1,5 @@
 """Assertions and builders shared by the tests."""
+import functools
 import re
 import uuid
 from collections.abc import Callable
@@ -141,13 +142,21 @@ def staff_usernames() -> set[str]:
 
 def row_counts() -> dict[str, int]:
     """{model label: rows} of every table, in one statement: compared before and after a request that must write nothing."""
+    labels, statement = _row_count_statement(connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(statement)
+        return dict(zip(labels, cursor.fetchone(), strict=True))
+
+
+@functools.cache
+def _row_count_statement(vendor: str) -> tuple[tuple[str, ...], str]:
+    """The labels of every managed table's model and the one statement counting their rows (the models and their
+    tables are fixed once the apps are loaded, so it is written once per database vendor)."""
     from django.apps import apps
 
     models = [model for model in apps.get_models(include_auto_created=True) if model._meta.managed and not model._meta.proxy]
     counts = ", ".join(f"(SELECT COUNT(*) FROM {connection.ops.quote_name(model._meta.db_table)})" for model in models)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {counts}")
-        return dict(zip((model._meta.label for model in models), cursor.fetchone(), strict=True))
+    return tuple(model._meta.label for model in models), f"SELECT {counts}"
 
 
 def only_notice(supplier, kind: str, *, sms: bool = True):
