@@ -6,7 +6,8 @@ The cases come from each route's OpenAPI request schema: an empty body, each req
 the wrong type, overlong or with a NUL byte, out of range (a day or time outside the business years too), badly
 formatted (a date, a decimal with too many places, an unknown choice), null where null is not allowed; JSON that is not
 an object; for file uploads no file, a text instead of a file, an empty and a garbage file. One world is built per
-worker; each call runs in a savepoint rolled back after it, so every call finds the world as the first did.
+worker; each call runs in a savepoint rolled back after it, so every call finds the world as the first did (and the
+rows counted once per test before its calls: what a call wrote is what its count differs by).
 """
 import copy
 import json
@@ -278,11 +279,15 @@ def sweep_params() -> list:
 
 # --- the calls ---------------------------------------------------------------------------------------------------
 
-def send(operation: Operation, case: Case, world):
+def target(operation: Operation, objects: dict) -> str:
+    """The URL the operation's calls go to: the route with the world's object of its row."""
+    declared = MATRIX[(operation.name, operation.method)]
+    return url_for(operation.route, objects.get(declared["object"]) if declared["object"] else None)
+
+
+def send(operation: Operation, case: Case, world, url: str):
     users, objects = world
     declared = MATRIX[(operation.name, operation.method)]
-    url = url_for(operation.route, objects.get(declared["object"]) if declared["object"] else None)
-    in_a_start_state(url, operation.method)
     key = (operation.name, operation.method)
     user = CALLERS[key](users, objects) if key in CALLERS else users.get(operation.role)
     client = client_for(user)
@@ -300,7 +305,7 @@ def send(operation: Operation, case: Case, world):
 def in_a_start_state(url: str, method: str) -> None:
     """A workflow step says first when its object's state is not one it starts from, whatever the body (409): the
     object of such a step, if the world left it in another state, is put in one the step starts from (a row update, in
-    the call's savepoint), so that the body is what is judged."""
+    the test's transaction before its calls, each rolled back to it), so that the body is what is judged."""
     match = resolve_url(url)
     action = (getattr(match.func, "actions", None) or {}).get(method.lower(), "")
     handler = getattr(getattr(match.func, "cls", None), action, None)
@@ -318,13 +323,13 @@ def _multipart(client, form: dict) -> dict:
     return {"data": data, "content_type": content_type}
 
 
-def problems_of(operation: Operation, case: Case, world) -> str | None:
-    """What is wrong with the route's answer to `case`, or None."""
+def problems_of(operation: Operation, case: Case, world, url: str, before: dict[str, int]) -> str | None:
+    """What is wrong with the route's answer to `case` sent to `url`, or None; `before`: the rows of every table
+    before the call (the call rolled back after it, so each call of a test starts from the same rows)."""
     cache.clear()  # no throttle carries over from the previous call
-    before = row_counts()
     savepoint = transaction.savepoint()
     try:
-        response = send(operation, case, world)
+        response = send(operation, case, world, url)
     except Exception as exc:  # the test client re-raises what the view did not handle
         transaction.savepoint_rollback(savepoint)
         return f"server error: {type(exc).__name__}: {exc}"[:300]
@@ -361,9 +366,12 @@ def problems_of(operation: Operation, case: Case, world) -> str | None:
 
 @pytest.mark.parametrize(("operation", "kind"), sweep_params())
 def test_bad_input_is_refused_naming_the_field_and_writes_nothing(matrix_world, db, operation, kind):
+    url = target(operation, matrix_world[1])
+    in_a_start_state(url, operation.method)
+    before = row_counts()
     problems = {}
     for case in cases_of(operation, matrix_world[1]):
-        if case.kind == kind and (problem := problems_of(operation, case, matrix_world)):
+        if case.kind == kind and (problem := problems_of(operation, case, matrix_world, url, before)):
             problems[case.label] = problem
 
     assert problems == {}
