@@ -70,9 +70,11 @@ def test_every_api_route_has_a_declared_row():
 @pytest.fixture
 def world(matrix_world, db):
     """The world built once for the module (tests/conftest.py), each test in a savepoint rolled back after it, so that
-    every test finds it untouched; its objects are copied, so that what a call changes on them in memory (a user's
-    cached member) stays in that test too."""
-    return copy.deepcopy(matrix_world)
+    every test finds it untouched; its users are copied, so that what a call changes on them in memory (a user's
+    cached member) stays in that test too. Its objects are only read by the test (their ids, in URLs and bodies), never
+    handed to a view, so they are shared."""
+    users, objects = matrix_world
+    return copy.deepcopy(users), objects
 
 
 def build_world(now) -> tuple[dict, dict]:
