@@ -135,10 +135,11 @@ def at_the_edge(fields: list, edge: str) -> tuple[dict, list[str]]:
     return data, [name.rsplit("-", 1)[-1] for name, _ in days]
 
 
-def problem_of(client: Client, action: str, data: dict, case: str, days: list[str] = ()) -> str | None:
-    """What is wrong with how the form answers `data` (None: nothing). A form that redirects has done its work when it
-    added rows or the page it leads to says it did (a change of rows already there); else that page must say why not."""
-    before = row_counts()
+def problem_of(client: Client, action: str, data: dict, case: str, before: dict[str, int], days: list[str] = ()) -> str | None:
+    """What is wrong with how the form answers `data` (None: nothing), `before` being the rows of every table before
+    the post (each post is rolled back after it, so every post of a test starts from the same rows). A form that
+    redirects has done its work when it added rows or the page it leads to says it did (a change of rows already
+    there); else that page must say why not."""
     savepoint = transaction.savepoint()
     try:
         response = client.post(action, data)
@@ -182,15 +183,16 @@ def test_bad_portal_forms_are_refused_without_a_server_error_or_a_write(matrix_w
     client = logged_in(users[role])
     forms = reachable_forms(pages_of(crawled, users, role))
     assert forms, f"{role} reached no form"
+    before = row_counts()
 
     problems = {}
     for action, fields in forms.values():
         for case, data in (("empty", filled(fields, None)), ("NUL bytes", filled(fields, NUL)), ("overlong text", filled(fields, OVERLONG))):
-            if problem := problem_of(client, action, data, case):
+            if problem := problem_of(client, action, data, case, before):
                 problems[f"{case} → {action}"] = problem
         for edge in EDGES:
             data, days = at_the_edge(fields, edge)
-            if days and (problem := problem_of(client, action, data, f"{edge} day", days)):
+            if days and (problem := problem_of(client, action, data, f"{edge} day", before, days)):
                 problems[f"{edge} day → {action}"] = problem
 
     assert not problems, "\n".join(f"{form}: {problem}" for form, problem in problems.items())
