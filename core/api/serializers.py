@@ -2,7 +2,9 @@
 import copy
 from collections.abc import Mapping
 
+from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
+from django.utils import translation
 from rest_framework import fields as drf_fields
 from rest_framework import relations, serializers
 
@@ -16,13 +18,16 @@ class PrebuiltFields:
     shallow copies to bind (fields keep no per-request state of their own but their binding). Only for
     serializers whose fields depend on nothing but the class (no per-request `fields`, no context-driven
     building) and are flat: a nested serializer or list field, whose children a shallow copy would share, is
-    refused when the fields are first built."""
+    refused when the fields are first built, which is in the default language whatever the request's: DRF gives a
+    field the model's verbose name as its label only where that differs from the field's name in the language active
+    then (in English a field `order` named "Order" would get none, and the Chinese API document no title for it)."""
 
     def get_fields(self):
         cls = type(self)
         prebuilt = cls.__dict__.get("_prebuilt_fields")
         if prebuilt is None:
-            prebuilt = super().get_fields()
+            with translation.override(settings.LANGUAGE_CODE):
+                prebuilt = super().get_fields()
             nested = [name for name, field in prebuilt.items()
                       if isinstance(field, serializers.BaseSerializer | relations.ManyRelatedField | serializers.ListField | serializers.DictField)]
             if nested:

@@ -134,6 +134,10 @@ class _Generated:
 
 @lru_cache(maxsize=8)
 def _generated(language: str, version: str | None, urlconf: str) -> _Generated:
-    """One document per URL configuration too: a test may set ROOT_URLCONF without telling (pytest's urls marker)."""
+    """One document per URL configuration too: a test may set ROOT_URLCONF without telling (pytest's urls marker). The
+    default language's first, whichever is asked for first: what the views' schema declarations hold (serializers whose
+    fields DRF builds once, each label decided in the language active then) is built in it, as every document reads it."""
+    if language != settings.LANGUAGE_CODE:
+        _generated(settings.LANGUAGE_CODE, version, urlconf)
     with translation.override(language):
         return _Generated(SchemaView.generator_class(api_version=version).get_schema(request=None, public=True))

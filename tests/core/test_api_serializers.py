@@ -1,5 +1,6 @@
 """Prebuilt serializer fields: built once per class, bound per instance, refused where a shallow copy would share state."""
 import pytest
+from django.utils import translation
 from rest_framework import serializers
 
 from core.api.serializers import PrebuiltFields
@@ -33,6 +34,24 @@ def test_each_instance_binds_its_own_copies_so_contexts_never_mix():
 def test_a_nested_serializer_is_refused_where_a_shallow_copy_would_share_its_children():
     with pytest.raises(TypeError, match="lines"):
         Nested({"lines": []}).data  # noqa: B018
+
+
+def test_fields_first_built_for_an_english_request_carry_the_labels_of_the_default_language():
+    """DRF labels a model field with its verbose name only where that differs from the field's name in the language
+    active when the fields are built: built once per class, they are built in the default language, so that the API
+    document in Chinese keeps every title whichever language the process served first."""
+    from points.models import RedemptionOrder
+
+    meta = type("Meta", (), {"model": RedemptionOrder, "fields": [field.name for field in RedemptionOrder._meta.concrete_fields]})
+    prebuilt = type("Prebuilt", (PrebuiltFields, serializers.ModelSerializer), {"Meta": meta})
+    plain = type("Plain", (serializers.ModelSerializer,), {"Meta": meta})
+    with translation.override("en"):
+        prebuilt().fields  # noqa: B018  (the first of its class: built now, in English)
+
+    def labels(serializer_class) -> dict[str, str]:
+        return {name: str(field.label) for name, field in serializer_class().fields.items()}
+
+    assert labels(prebuilt) == labels(plain)
 
 
 def test_a_planned_representation_is_drfs_own_for_every_order_field_and_reader(rich_member, listed_gift, operator, now):
