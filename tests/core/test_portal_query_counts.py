@@ -10,6 +10,7 @@ assessment's KPI results…) bring copies of those children along."""
 import csv
 import itertools
 import re
+import uuid
 from copy import copy as copy_of
 from dataclasses import dataclass
 from io import StringIO
@@ -38,7 +39,7 @@ ROW = re.compile(r"<(tr|li)\b")
 #: a copy of its own: a points account brings its member, a member its user)
 NOT_COPIED = {
     "Program", "Category", "Tariff", "KpiSetting", "User", "Member", "SupplierMembership", "Location",
-    "Notification", "IdempotencyRecord", "AccessLog",
+    "IdempotencyRecord", "AccessLog",
 }
 #: the aggregates whose pages list their children: a copy brings copies of these children (numbered after the copies
 #: of the children themselves, so that their unique values differ)
@@ -88,7 +89,7 @@ def _copy(row, n: int, **parent):
         elif isinstance(field, models.DateField):
             setattr(copy, field.attname, value.replace(year=value.year - n))
         elif isinstance(field, models.UUIDField):
-            setattr(copy, field.attname, None)
+            setattr(copy, field.attname, uuid.uuid4())
     for name, value in parent.items():
         setattr(copy, name, value)
     copy.__dict__.update(COPIED_AS.get(model.__name__, {}))  # past a protected state field's guard
@@ -143,6 +144,7 @@ PAGES = {
     "member order detail": Page("13800138001", _detail("/member/orders/", "points.RedemptionOrder", "shipments",
                                                        member__phone="13800138001")),
     "member points": Page("13800138001", "/member/points/"),
+    "member messages": Page("13700137000", "/member/points/messages/"),
     "member shipments": Page("13800138001", "/logistics/my-shipments/"),
     "member returns": Page("13700137000", "/logistics/my-returns/"),
     "member return detail": Page("13700137000", _detail("/logistics/returns/", "logistics.ReturnRequest",
