@@ -37,9 +37,12 @@ run: seed
 test: install
 	$(PY) -m pytest tests --ignore=tests/integration --ignore=tests/e2e $(XDIST) $(PYTEST_FLAGS)
 
+# the integration tests, like the browser tests below, on the schema made from the models (--nomigrations): each of
+# them empties the database after it (a transactional test) and makes what it needs, and the suite before them has run
+# every migration on PostgreSQL
 test-postgres: install
 	DATABASE_URL=$(PG_URL) $(PY) -m pytest tests --ignore=tests/integration --ignore=tests/e2e $(XDIST) $(PYTEST_FLAGS)
-	DATABASE_URL=$(PG_URL) TEST_BROKER_URL=$(REDIS_URL) $(PY) -m pytest tests/integration $(XDIST) $(PYTEST_FLAGS)
+	DATABASE_URL=$(PG_URL) TEST_BROKER_URL=$(REDIS_URL) $(PY) -m pytest tests/integration --nomigrations $(XDIST) $(PYTEST_FLAGS)
 
 # one live server, test database and Chromium per xdist process; the schema made from the models (--nomigrations: a
 # migration run costs each process about 25 s of CPU, and `make test` already runs every migration and checks that none
