@@ -127,13 +127,14 @@ def thread_reporting_app(environ, start_response):
 @contextmanager
 def serving(*options: str, app: str = "thread_reporting_app", env: dict[str, str] | None = None):
     """gunicorn with the deployment's worker class serving `app` of this module on a free port, yielding the port once
-    it answers; the server stops on leaving."""
+    it answers; the server stops on leaving. No control socket: gunicorn's default path is one per user, which servers
+    started at once by other test processes would take over from each other."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--worker-class", "config.workers.BalancedThreadWorker",
-         "--keep-alive", "5", *options, f"tests.core.test_gunicorn_config:{app}"],
+         "--keep-alive", "5", "--no-control-socket", *options, f"tests.core.test_gunicorn_config:{app}"],
         cwd=ROOT, env=os.environ | (env or {}), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 30
