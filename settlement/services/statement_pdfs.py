@@ -92,6 +92,7 @@ class Restored(StrEnum):
     RESTORED = "restored"  # rendered again to the very bytes issued (its SHA-256) and stored under its name
     CHANGED = "changed"  # in the storage with other bytes: left as it is unless asked to replace it
     DIFFERS = "differs"  # rendering again gives other bytes (the supplier's name, the font or the layout changed since): nothing written
+    UNPROVABLE = "unprovable"  # lost, but stored with no SHA-256 to prove a render is the one issued: nothing written
 
 
 def restore_pdf(version: StatementVersion, *, replace_changed: bool = False) -> Restored:
@@ -104,10 +105,12 @@ def restore_pdf(version: StatementVersion, *, replace_changed: bool = False) -> 
     """
     from settlement.pdf import render_statement
 
-    if version.issued_at is None or not version.pdf or not version.pdf_sha256:
+    if version.issued_at is None or not version.pdf:
         raise ValueError(f"statement version {version.pk} has no issued PDF to restore")
     storage, name = version.pdf.storage, version.pdf.name
     present = storage.exists(name)
+    if not version.pdf_sha256:
+        return Restored.INTACT if present else Restored.UNPROVABLE
     if present and stored_sha256(storage, name) == version.pdf_sha256:
         return Restored.INTACT
     if present and not replace_changed:

@@ -78,6 +78,18 @@ def test_a_pdf_that_renders_to_other_bytes_since_is_not_written_and_is_named(ver
     assert not storage.exists(name)
 
 
+def test_a_lost_pdf_stored_with_no_sha256_is_named_not_rendered_again(version):
+    storage, name = version.pdf.storage, version.pdf.name
+    storage.delete(name)
+    type(version).objects.filter(pk=version.pk).update(pdf_sha256="")  # a version stored before its digest was kept
+
+    out, status = restore()
+
+    assert status == 1
+    assert f"version {version.pk} ({name}): stored with no SHA-256" in out and "0 restored, 1 left" in out
+    assert not storage.exists(name)
+
+
 def test_a_version_with_no_issued_pdf_has_nothing_to_restore(draft):
     version = draft.versions.get()
 

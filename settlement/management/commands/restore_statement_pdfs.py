@@ -13,6 +13,8 @@ SAID = {
     Restored.CHANGED: "changed in the storage: left as it is (--replace-changed puts the issued bytes back, keeping it beside as .changed)",
     Restored.DIFFERS: "renders to other bytes than were issued (supplier, font or layout changed since): not restored, "
                       "restore the file from a backup",
+    Restored.UNPROVABLE: "stored with no SHA-256, so no render can be proved to be the one issued: not restored, restore the "
+                         "file from a backup",
 }
 
 
