@@ -54,3 +54,15 @@ def test_another_url_configuration_has_a_document_of_its_own(api, generated, set
     assert generated == ["zh-hans", "zh-hans"]
     assert "/api/v1/orders/" in before["paths"]
     assert sorted(after["paths"]) == ["/api/v1/auth/token/", "/api/v1/me/"]
+
+
+def test_each_format_is_served_as_its_own_rendering_whichever_was_asked_first(api):
+    as_json = api(None).get("/api/schema/", HTTP_ACCEPT=JSON)
+    as_yaml = api(None).get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi")
+    as_json_again = api(None).get("/api/schema/", HTTP_ACCEPT=JSON)
+    as_yaml_again = api(None).get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi")
+
+    assert as_json["Content-Type"].startswith(JSON) and as_yaml["Content-Type"].startswith("application/vnd.oai.openapi;")
+    assert as_json.json()["openapi"] == as_json_again.json()["openapi"] and as_json.content == as_json_again.content
+    assert as_yaml.content.startswith(b"openapi: ") and as_yaml.content == as_yaml_again.content
+    assert as_yaml["Content-Type"] == as_yaml_again["Content-Type"] and as_json["Content-Type"] == as_json_again["Content-Type"]
