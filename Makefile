@@ -16,10 +16,15 @@ unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: install run migrate seed test test-postgres test-e2e check-deploy bench clean
 
+# the packages are installed by uv (from PyPI, into the environment by its pip), bytecode compiled on both CPUs: about
+# 10 s where pip took 35; pip does it where uv cannot (a machine reaching packages only through pip's own configuration)
+UV_VERSION := 0.13.9
+PIP_INSTALL = $(VENV)/bin/uv pip install -q --python $(PY) --compile-bytecode $(1) || $(VENV)/bin/pip install -q $(1)
+
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install -q --upgrade pip
-	$(VENV)/bin/pip install -q -r requirements-dev.txt
+	$(VENV)/bin/pip install -q uv==$(UV_VERSION) || true
+	$(call PIP_INSTALL,-r requirements-dev.txt)
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
@@ -63,6 +68,6 @@ clean:
 # the HTTP load comes from wrk (Debian's package, installed here when missing) or else locust.
 BENCH_FLAGS ?= --orders 2000
 bench: install
-	$(VENV)/bin/pip install -q -r requirements-load.txt
+	$(call PIP_INSTALL,-r requirements-load.txt)
 	command -v wrk >/dev/null || (apt-get install -y -qq wrk >/dev/null 2>&1) || echo "no wrk: the HTTP scenarios use locust"
 	DATABASE_URL=$(PG_URL) $(PY) bench/redemption.py $(BENCH_FLAGS)
