@@ -69,9 +69,9 @@ def _unique_fields(model) -> set[str]:
     return names
 
 
-def _copy(row, n: int, **parent):
-    """A copy of `row` (the n-th), with its unique values changed, saved as it is (no save() logic), and copies of its
-    children when it is an aggregate whose page lists them."""
+def _copy(row, n: int, pending: dict, **parent):
+    """A copy of `row` (the n-th), with its unique values changed, and copies of its children when it is an aggregate
+    whose page lists them: added to `pending` (kind → copies) after the copies it points to, before its children's."""
     model = type(row)
     copy = copy_of(row)
     copy.pk = copy.id = None
@@ -80,7 +80,7 @@ def _copy(row, n: int, **parent):
         if value in (None, ""):
             continue
         if isinstance(field, models.OneToOneField):
-            setattr(copy, field.name, None if field.null else _copy(getattr(row, field.name), n))
+            setattr(copy, field.name, None if field.null else _copy(getattr(row, field.name), n, pending))
         elif isinstance(field, models.ForeignKey) or field.choices:
             continue
         elif isinstance(field, models.CharField):
@@ -94,12 +94,33 @@ def _copy(row, n: int, **parent):
     for name, value in parent.items():
         setattr(copy, name, value)
     copy.__dict__.update(COPIED_AS.get(model.__name__, {}))  # past a protected state field's guard
-    models.Model.save_base(copy, raw=True, force_insert=True)
+    pending.setdefault(model, []).append(copy)
     for children in WITH_CHILDREN.get(model.__name__, []):
         relation = model._meta.get_field(children)
         for child in relation.related_model.objects.filter(**{relation.field.name: row}):
-            _copy(child, n + COPIES, **{relation.field.name: copy})
+            _copy(child, n + COPIES, pending, **{relation.field.name: copy})
     return copy
+
+
+def _insert(pending: dict) -> None:
+    """The copies saved as they are (raw: no save() logic, no signals), each kind's in as few statements as the database
+    takes, kinds in the order they were first copied: what a copy points to (its own copy of a one-to-one target or a
+    location, the aggregate it is a child of) is saved before it (4,600 rows saved one by one took 2 s of CPU)."""
+    for model, copies in pending.items():
+        for copy in copies:
+            copy._prepare_related_fields_for_save(operation_name="copy")  # the ids of the copies it points to
+            if copy.pk is None:
+                copy.pk = model._meta.pk.get_pk_value_on_save(copy)
+        fields = [field for field in model._meta.local_concrete_fields
+                  if field is not model._meta.auto_field or copies[0].pk is not None]
+        returning = model._meta.db_returning_fields
+        size = connection.ops.bulk_batch_size(fields, copies) or len(copies)
+        for start in range(0, len(copies), size):
+            batch = copies[start:start + size]
+            for copy, values in zip(batch, model._base_manager._insert(batch, fields, returning, raw=True), strict=True):
+                for field, value in zip(returning, values, strict=True):
+                    setattr(copy, field.attname, value)
+                copy._state.adding, copy._state.db = False, connection.alias
 
 
 def more_of_every_row() -> None:
@@ -112,10 +133,11 @@ def more_of_every_row() -> None:
             originals[model] = [row for row in originals[model] if row.location.supplier_id is None]
     with transaction.atomic():
         for model, rows in originals.items():
-            new = WITH_A_NEW.get(model.__name__)
+            new, pending = WITH_A_NEW.get(model.__name__), {}
             for n in range(1, COPIES + 1):
                 for row in rows:
-                    _copy(row, n, **({new: _copy(getattr(row, new), next(parents))} if new else {}))
+                    _copy(row, n, pending, **({new: _copy(getattr(row, new), next(parents), pending)} if new else {}))
+            _insert(pending)
 
 
 def richest(model, children: str, **filters):
