@@ -9,7 +9,7 @@ from collections import Counter, deque
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.test import Client
+from django.test import Client, override_settings
 
 pytestmark = pytest.mark.django_db
 
@@ -59,13 +59,21 @@ def crawl(client: Client) -> tuple[int, list[str]]:
     return opened, failures
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _as_deployed():
+    """The pages as a deployment serves them (DEBUG off: a page that fails answers 404 or 500, not Django's debug page),
+    for the whole module at once: changing DEBUG resets the template engines, and each crawl would compile every
+    template again."""
+    with override_settings(DEBUG=False):
+        yield
+
+
 def test_the_crawl_covers_every_demo_user(seeded_demo, db):
     assert list(get_user_model().objects.filter(is_active=True).order_by("username").values_list("username", flat=True)) == DEMO_USERS
 
 
 @pytest.mark.parametrize("username", DEMO_USERS)
-def test_every_link_shown_to_a_demo_user_opens(seeded_demo, db, settings, username):
-    settings.DEBUG = False
+def test_every_link_shown_to_a_demo_user_opens(seeded_demo, db, username):
     user = get_user_model().objects.get(username=username)
     client = Client()
     client.force_login(user)
