@@ -28,6 +28,7 @@ instead (`refund_instead`, `exchanged → refunded`); either way the failed unit
 was lost in transit (`claims.parcel_lost`). Importing this module registers the guard that keeps an order with an open
 return, or an exchange whose replacement has not arrived, from completing (`points.services.orders.completion_guards`).
 """
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -140,9 +141,11 @@ def _last_parcel_state(link: str) -> Subquery:
     return Subquery(Shipment.objects.filter(**{link: OuterRef("pk")}).order_by("-created_at", "-pk").values("state")[:1])
 
 
-def with_last_parcels(returns_: QuerySet) -> QuerySet:
-    """Annotate `last_send_back_for` and `last_replacement_for`: the state of the return's latest parcel of each kind."""
-    return returns_.annotate(**{f"last_{link}": _last_parcel_state(link) for _state, link in AFTER_FAILED_PARCEL.values()})
+def with_last_parcels(returns_: QuerySet, links: Iterable[str] | None = None) -> QuerySet:
+    """Annotate `last_send_back_for` and `last_replacement_for` (those of `links` alone, when given): the state of the
+    return's latest parcel of each kind."""
+    links = [link for _state, link in AFTER_FAILED_PARCEL.values()] if links is None else links
+    return returns_.annotate(**{f"last_{link}": _last_parcel_state(link) for link in links})
 
 
 def _last_parcel_failed(state: str, link: str) -> Q:
@@ -168,16 +171,21 @@ def returns_waiting(user) -> QuerySet:
     """Returns the user's role takes the next step of (WHO), among those it may see, and closed returns whose last
     parcel failed, for whoever acts next: refused goods whose parcel back to the member failed, for whoever sends them
     again (`may_send_back_again`); an exchange whose replacement failed, for the operator (`reship_replacement`)."""
-    waiting = Q(pk__in=[])
+    waiting, links = Q(pk__in=[]), []
     for state, step in NEXT_STEP.items():
-        for fulfilment, roles in WHO[step].items():
-            if user.role in roles:
-                waiting |= Q(state=state, order__fulfilment=fulfilment)
+        if fulfilments := _fulfilments_taking(step, user.role):
+            waiting |= Q(state=state, order__fulfilment__in=fulfilments)
     for step, (state, link) in AFTER_FAILED_PARCEL.items():
-        for fulfilment, roles in WHO[step].items():
-            if user.role in roles:
-                waiting |= Q(order__fulfilment=fulfilment) & _last_parcel_failed(state, link)
-    return with_last_parcels(ReturnRequest.objects.visible_to(user)).filter(waiting)
+        if fulfilments := _fulfilments_taking(step, user.role):
+            waiting |= Q(order__fulfilment__in=fulfilments) & _last_parcel_failed(state, link)
+            links.append(link)
+    # the latest parcels of the kinds the role waits on alone: the badge of every portal page builds this query
+    return with_last_parcels(ReturnRequest.objects.visible_to(user), links).filter(waiting)
+
+
+def _fulfilments_taking(step: str, role: str) -> list[str]:
+    """The fulfilments of the returns whose `step` the role takes (WHO)."""
+    return [fulfilment for fulfilment, roles in WHO[step].items() if role in roles]
 
 
 def roles_for(step: str) -> frozenset[str]:
