@@ -100,6 +100,11 @@ class FilterBackend(DjangoFilterBackend):
                 message = gettext("不支持的查询参数：%(unknown)s；可用：%(accepted)s") % {
                     "unknown": comma.join(unknown), "accepted": comma.join(sorted(accepted))}
                 raise ValidationFailed(message, errors=[(name, "unknown_parameter", message) for name in unknown])
+        if not request.query_params:
+            # no parameter, nothing to filter by: every filter takes an absent value as no filter (django-filter's
+            # EMPTY_VALUES, our filters and methods too), so the rows are those given, without building the filter set
+            # and its form (an object's own address and each of its actions read no filter)
+            return queryset
         return super().filter_queryset(request, queryset, view)
 
     def accepted_parameters(self, view, queryset) -> set[str]:
