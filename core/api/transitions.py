@@ -9,10 +9,12 @@ service call made, which judges the transition's conditions and checks the state
 """
 from collections.abc import Callable, Iterable
 
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
 from core.api.fields import RequiredText
@@ -95,7 +97,7 @@ def transition_action(
     transition = name if transition == "" else transition
 
     def handler(self, request, pk=None):
-        obj = self.get_object()
+        obj, prefetches = _object_and_its_prefetches(self)
         require_role(request.user, allowed)
         if check:
             check(request.user, obj)
@@ -103,6 +105,7 @@ def transition_action(
             require_step(obj, transition, request.data.get("seen") if hasattr(request.data, "get") else None, reader=request.user)
         params = input_serializer(data=request.data, context=self.get_serializer_context())
         params.is_valid(raise_exception=True)
+        prefetch_related_objects([obj], *prefetches)
         result = service(**{target: obj}, actor=request.user, now=timezone.now(), **params.validated_data)
         return Response(self.get_serializer(result).data)
 
@@ -113,6 +116,17 @@ def transition_action(
     return extend_schema(request=input_serializer, summary=handler.__doc__)(
         action(detail=True, methods=["post"], url_path=name.replace("_", "-"))(handler)
     )
+
+
+def _object_and_its_prefetches(view) -> tuple:
+    """The view's object as its `get_object` finds it (a 404 for one the caller may not see, its object permissions
+    checked) but without the related rows its queryset prefetches for the answer, and those prefetches: made by the
+    caller once the step is judged, so that a step refused (403, 409, 400) reads none of what only a success shows."""
+    queryset = view.filter_queryset(view.get_queryset())
+    lookup_url_kwarg = view.lookup_url_kwarg or view.lookup_field
+    obj = get_object_or_404(queryset.prefetch_related(None), **{view.lookup_field: view.kwargs[lookup_url_kwarg]})
+    view.check_object_permissions(view.request, obj)
+    return obj, queryset._prefetch_related_lookups
 
 
 class TransitionHistoryMixin:
