@@ -140,6 +140,28 @@ def staff_usernames() -> set[str]:
     return set(User.objects.filter(Q(role__in=STAFF_ROLES) | Q(is_superuser=True)).values_list("username", flat=True))
 
 
+@contextmanager
+def rows_written(before: dict[str, int]):
+    """{model label: rows added (negative: removed)} by what runs inside, against `before` (`row_counts()` taken
+    earlier), filled in on leaving: the rows are counted again only when a statement other than a read ran (a SELECT,
+    a savepoint's own), as nothing else adds or removes a row."""
+    written: dict[str, int] = {}
+    wrote = []
+
+    def watch(execute, sql, params, many, context):
+        if not _READ.match(sql):
+            wrote.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(watch):
+        yield written
+    if wrote:
+        written.update({label: count - before[label] for label, count in row_counts().items() if count != before[label]})
+
+
+_READ = re.compile(r"\s*(SELECT|SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK TO SAVEPOINT)\s", re.IGNORECASE)
+
+
 def row_counts() -> dict[str, int]:
     """{model label: rows} of every table, in one statement: compared before and after a request that must write nothing."""
     labels, statement = _row_count_statement(connection.vendor)

@@ -26,7 +26,7 @@ from tests.access import MATRIX, ROLES
 from tests.api_schema import mismatches, served_schema
 from tests.conftest import client_for
 from tests.factories import FIXED_NOW
-from tests.helpers import row_counts
+from tests.helpers import row_counts, rows_written
 from tests.test_access_matrix import ROUTES, declared_body, schema_path, url_for
 
 SCHEMA = served_schema()
@@ -329,11 +329,11 @@ def problems_of(operation: Operation, case: Case, world, url: str, before: dict[
     cache.clear()  # no throttle carries over from the previous call
     savepoint = transaction.savepoint()
     try:
-        response = send(operation, case, world, url)
+        with rows_written(before) as written:
+            response = send(operation, case, world, url)
     except Exception as exc:  # the test client re-raises what the view did not handle
         transaction.savepoint_rollback(savepoint)
         return f"server error: {type(exc).__name__}: {exc}"[:300]
-    written = {label: count - before[label] for label, count in row_counts().items() if count != before[label]}
     transaction.savepoint_rollback(savepoint)
     status = response.status_code
     if status >= 500:

@@ -18,7 +18,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 
-from tests.helpers import row_counts
+from tests.helpers import row_counts, rows_written
 from tests.portal import NOT_PAGES as SKIPPED
 from tests.portal import crawled_pages, logged_in, repeated_ids
 from tests.portal import page_shape as shape
@@ -142,8 +142,8 @@ def problem_of(client: Client, action: str, data: dict, case: str, before: dict[
     there); else that page must say why not."""
     savepoint = transaction.savepoint()
     try:
-        response = client.post(action, data)
-        written = {label: count - before[label] for label, count in row_counts().items() if count != before[label]}
+        with rows_written(before) as written:
+            response = client.post(action, data)
         shown = response.content.decode()
         if response.status_code in (301, 302, 303) and not written:
             shown = client.get(response.url).content.decode()
