@@ -3,7 +3,7 @@ the content type and the body, as a client generated from the schema would read 
 import copy
 import fnmatch
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 import requests
 import schemathesis
@@ -33,7 +33,7 @@ def schema_path(route: str) -> str:
 def mismatches(method: str, path: str, response) -> list[str]:
     """How a Django test client's `response` to `method path` (an OpenAPI path) differs from the schema; empty when
     the schema documents it truly."""
-    operation = api_schema()[path][method.upper()]
+    operation = _operation(path, method.upper())
     documented = operation.definition.raw.get("responses", {})
     status = str(response.status_code)
     if status not in documented and "default" not in documented:
@@ -51,9 +51,22 @@ def mismatches(method: str, path: str, response) -> list[str]:
     return []
 
 
+@cache
+def _operation(path: str, method: str):
+    """The schema's operation `method path`, looked up once per test process (the schema builds it anew on each lookup)."""
+    return api_schema()[path][method]
+
+
 def _as_schemathesis(response) -> Response:
     body = b"".join(response.streaming_content) if response.streaming else response.content
-    request = requests.Request("GET", "http://testserver" + response.wsgi_request.get_full_path()).prepare()
     headers = {name: [value] for name, value in response.headers.items()}
-    return Response(status_code=response.status_code, headers=headers, content=body, request=request, elapsed=0.0, verify=True)
+    return Response(status_code=response.status_code, headers=headers, content=body, request=_request(response.wsgi_request.get_full_path()),
+                    elapsed=0.0, verify=True)
+
+
+@lru_cache(maxsize=4096)
+def _request(full_path: str) -> requests.PreparedRequest:
+    """The request a response answered, as schemathesis names it in a failure: prepared once per address (requests
+    parses and encodes the URL each time it prepares one)."""
+    return requests.Request("GET", "http://testserver" + full_path).prepare()
 

@@ -290,7 +290,7 @@ def send(operation: Operation, case: Case, world, url: str):
     declared = MATRIX[(operation.name, operation.method)]
     key = (operation.name, operation.method)
     user = CALLERS[key](users, objects) if key in CALLERS else users.get(operation.role)
-    client = client_for(user)
+    client = _client_of(user)
     headers = {name: f"{value}-bad-input-{id(case)}" for name, value in declared["headers"].items()}  # a fresh key per call
     if case.kind in FILE_KINDS:
         form = {name: SimpleUploadedFile(*value) if isinstance(value, tuple) else value for name, value in case.body.items()}
@@ -300,6 +300,19 @@ def send(operation: Operation, case: Case, world, url: str):
         signed = signing.signed_headers(raw, int(datetime.now().timestamp()))
         headers |= {"HTTP_X_SIGNATURE": signed["X-Signature"], "HTTP_X_TIMESTAMP": signed["X-Timestamp"]}
     return client.generic(operation.method, url, raw, content_type="application/json", **headers)
+
+
+_CLIENTS: dict = {}
+
+
+def _client_of(user):
+    """The user's client, made once per module (a client loads the middleware on its first request) and sent with no
+    cookie: each call as from a new client."""
+    client = _CLIENTS.get(getattr(user, "pk", None))
+    if client is None or client.handler._force_user is not user:
+        client = _CLIENTS[getattr(user, "pk", None)] = client_for(user)
+    client.cookies.clear()
+    return client
 
 
 def in_a_start_state(url: str, method: str) -> None:
