@@ -14,7 +14,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
-from rest_framework.generics import get_object_or_404
+from rest_framework.generics import GenericAPIView, get_object_or_404
 from rest_framework.response import Response
 
 from core.api.fields import RequiredText
@@ -121,7 +121,10 @@ def transition_action(
 def _object_and_its_prefetches(view) -> tuple:
     """The view's object as its `get_object` finds it (a 404 for one the caller may not see, its object permissions
     checked) but without the related rows its queryset prefetches for the answer, and those prefetches: made by the
-    caller once the step is judged, so that a step refused (403, 409, 400) reads none of what only a success shows."""
+    caller once the step is judged, so that a step refused (403, 409, 400) reads none of what only a success shows. A
+    view finding its object its own way (its own `get_object`) is left to it, prefetches and all."""
+    if type(view).get_object is not GenericAPIView.get_object:
+        return view.get_object(), ()
     queryset = view.filter_queryset(view.get_queryset())
     lookup_url_kwarg = view.lookup_url_kwarg or view.lookup_field
     obj = get_object_or_404(queryset.prefetch_related(None), **{view.lookup_field: view.kwargs[lookup_url_kwarg]})
