@@ -88,7 +88,7 @@ def render_pdf_again(*, version: StatementVersion, actor, now: datetime) -> Stat
 class Restored(StrEnum):
     """What `restore_pdf` did with an issued version's stored PDF."""
 
-    INTACT = "intact"  # in the storage with its SHA-256: nothing to do
+    INTACT = "intact"  # in the storage with its SHA-256 (or, stored before digests were kept, in the storage): nothing to do
     RESTORED = "restored"  # rendered again to the very bytes issued (its SHA-256) and stored under its name
     CHANGED = "changed"  # in the storage with other bytes: left as it is unless asked to replace it
     DIFFERS = "differs"  # rendering again gives other bytes (the supplier's name, the font or the layout changed since): nothing written

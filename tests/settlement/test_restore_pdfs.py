@@ -90,6 +90,19 @@ def test_a_lost_pdf_stored_with_no_sha256_is_named_not_rendered_again(version):
     assert not storage.exists(name)
 
 
+def test_a_pdf_in_the_storage_with_no_sha256_is_left_as_it_is(version):
+    storage, name = version.pdf.storage, version.pdf.name
+    with storage.open(name, "rb") as stored:
+        issued = stored.read()
+    type(version).objects.filter(pk=version.pk).update(pdf_sha256="")
+    version.refresh_from_db()
+
+    assert restore_pdf(version, replace_changed=True) == Restored.INTACT
+    with storage.open(name, "rb") as stored:
+        assert stored.read() == issued
+    assert not storage.exists(name + ".changed")
+
+
 def test_a_version_with_no_issued_pdf_has_nothing_to_restore(draft):
     version = draft.versions.get()
 
