@@ -14,7 +14,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
-from rest_framework.generics import GenericAPIView, get_object_or_404
+from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from core.api.fields import RequiredText
@@ -125,11 +125,22 @@ def _object_and_its_prefetches(view) -> tuple:
     view finding its object its own way (its own `get_object`) is left to it, prefetches and all."""
     if type(view).get_object is not GenericAPIView.get_object:
         return view.get_object(), ()
-    queryset = view.filter_queryset(view.get_queryset())
-    lookup_url_kwarg = view.lookup_url_kwarg or view.lookup_field
-    obj = get_object_or_404(queryset.prefetch_related(None), **{view.lookup_field: view.kwargs[lookup_url_kwarg]})
-    view.check_object_permissions(view.request, obj)
-    return obj, queryset._prefetch_related_lookups
+    # DRF's get_object looks the object up in what filter_queryset gives it: for this one lookup, that comes without
+    # its prefetches, which are kept for the caller
+    filter_queryset, held_back = view.filter_queryset, ()
+
+    def without_prefetches(queryset):
+        nonlocal held_back
+        queryset = filter_queryset(queryset)
+        held_back = queryset._prefetch_related_lookups
+        return queryset.prefetch_related(None)
+
+    view.filter_queryset = without_prefetches
+    try:
+        obj = view.get_object()
+    finally:
+        del view.filter_queryset
+    return obj, held_back
 
 
 class TransitionHistoryMixin:

@@ -2,6 +2,8 @@
 shows read once the step is judged."""
 import pytest
 from django.http import Http404
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import BasePermission
 from rest_framework.test import APIRequestFactory, force_authenticate
 
 from core.api.transitions import _object_and_its_prefetches
@@ -44,3 +46,17 @@ def test_a_view_finding_its_object_its_own_way_is_left_to_it(supplier_admin, sup
             return other
 
     assert _object_and_its_prefetches(gift_view(supplier_admin, gift.pk, OwnLookup)) == (other, ())
+
+
+def test_a_step_on_an_object_its_views_permissions_refuse_is_refused(supplier_admin, supplier):
+    gift = GiftFactory(supplier=supplier)
+
+    class NotThisOne(BasePermission):
+        def has_object_permission(self, request, view, obj):
+            return False
+
+    class Guarded(GiftViewSet):
+        permission_classes = [*GiftViewSet.permission_classes, NotThisOne]
+
+    with pytest.raises(PermissionDenied):
+        _object_and_its_prefetches(gift_view(supplier_admin, gift.pk, Guarded))
