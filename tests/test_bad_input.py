@@ -303,15 +303,17 @@ def send(operation: Operation, case: Case, world, url: str):
     return client.generic(operation.method, url, raw, content_type="application/json", **headers)
 
 
-_CLIENTS: dict = {}
+_CLIENTS: dict = {}  # the user's pk → (the user, their client)
 
 
 def _client_of(user):
     """The user's client, made once per module (a client loads the middleware on its first request) and sent with no
     cookie: each call as from a new client."""
-    client = _CLIENTS.get(getattr(user, "pk", None))
-    if client is None or client.handler._force_user is not user:
-        client = _CLIENTS[getattr(user, "pk", None)] = client_for(user)
+    key = getattr(user, "pk", None)
+    made_for, client = _CLIENTS.get(key, (None, None))
+    if client is None or made_for is not user:
+        client = client_for(user)
+        _CLIENTS[key] = (user, client)
     client.cookies.clear()
     return client
 
