@@ -24,6 +24,7 @@ from core.fsm import history_of
 from core.notifications import body_shown, member_messages
 from core.pages import add_service_errors, bad_input_is_400, create_with_form, form_status, paginate, run_action, send_back
 from core.roles import Role
+from core.texts import figure
 from points.forms import (
     CancelForm, CatalogFilterForm, ConfirmForm, OrderFilterForm, RedeemForm, RemindersForm,
 )
@@ -38,6 +39,9 @@ CATALOG_PAGE = 12
 #: adds the order's parcels with their tracking numbers and receipt button.
 order_sections: list[Callable[[HttpRequest, RedemptionOrder], str]] = []
 State = RedemptionOrder.State
+#: the redeem form's field for a field place_order's refusal names that the form has not: too few points are the
+#: quantity's to change (the API names `points`, as the service does)
+REDEEM_FIELDS = {"points": "quantity"}
 
 #: Ledger reason codes as a member reads them; an unknown code is shown as it is.
 REASONS = {
@@ -119,7 +123,7 @@ def gift_detail(request, pk: int):
     form = RedeemForm(request.POST or None, initial=_recipient(member))
     form.fields["quantity"].widget.attrs["max"] = max(1, most)
     if placed := create_with_form(request, form, "redeem", partial(orders.place_order, member=member, gift_id=gift.pk),
-                               page="member-order"):
+                               aliases=REDEEM_FIELDS, page="member-order"):
         order_pk, first = placed
         order = _order(request, order_pk)
         if not first:  # the same form sent again: the order it placed, not a second one
@@ -127,7 +131,7 @@ def gift_detail(request, pk: int):
         if order.state == State.AWAITING_CONFIRMATION:
             messages.info(request, _("验证码已发送至 %(phone)s，请在15分钟内完成确认。") % {"phone": member.phone})
             return redirect("member-order-confirm", pk=order.pk)
-        messages.success(request, _("兑换成功，已扣除 %(points)s 积分。") % {"points": order.points_cost})
+        messages.success(request, _("兑换成功，已扣除 %(points)s 积分。") % {"points": figure(order.points_cost)})
         return redirect("member-order", pk=order.pk)
     context = {"gift": gift, "form": form, "member": member, "balance": balance, "most": most,
                "stock_most": min(gift.per_order, orders.MAX_QUANTITY)}
@@ -177,7 +181,7 @@ def order_confirm(request, pk: int):
         except DomainError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("订单已确认，已扣除 %(points)s 积分。") % {"points": order.points_cost})
+            messages.success(request, _("订单已确认，已扣除 %(points)s 积分。") % {"points": figure(order.points_cost)})
             return redirect("member-order", pk=order.pk)
     return render(request, "points/order_confirm.html", {"order": order, "form": form})
 

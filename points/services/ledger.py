@@ -17,6 +17,7 @@ from django.utils.translation import gettext
 from core import sql
 from core.errors import ConcurrentUpdate, DomainError, ValidationFailed
 from core.jobs import run_each
+from core.texts import figure
 from points.errors import InsufficientPoints
 from points.models import LedgerEntry, LotAllocation, Member, PointsAccount, PointsLot
 
@@ -148,8 +149,9 @@ def _draw(member_id: int, points: int, at: datetime) -> tuple[int | None, list[t
     return account_id, allocations, points - needed
 
 
-def _insufficient(points: int, available: int) -> InsufficientPoints:
-    message = gettext("积分不足：需要 %(points)s，可用 %(available)s") % {"points": points, "available": available}
+def insufficient(points: int, available: int) -> InsufficientPoints:
+    """The refusal of spending `points` out of `available`, naming both as pages write points (grouped by thousands)."""
+    message = gettext("积分不足：需要 %(points)s，可用 %(available)s") % {"points": figure(points), "available": figure(available)}
     return InsufficientPoints(message, field="points")
 
 
@@ -187,7 +189,7 @@ def spend_points(*, member: Member, points: int, source: Source, at: datetime, r
         if available == points:
             return _post(account_id=account_id, kind=Kind.REDEEM, allocations=allocations, reason_code=reason_code, source=source, at=at,
                          actor=actor)
-    raise _insufficient(points, available)
+    raise insufficient(points, available)
 
 
 def still_drawn(redeem: LedgerEntry) -> dict[int, int]:
@@ -254,7 +256,7 @@ def adjust_points(*, member: Member, points: int, source: Source, at: datetime, 
         else:
             _, allocations, available = _draw(member.pk, -points, at)
             if available < -points:
-                raise _insufficient(-points, available)
+                raise insufficient(-points, available)
         return _post(account_id=account.pk, kind=Kind.ADJUST, allocations=allocations, reason_code=reason_code, source=source, at=at, actor=actor,
                      note=note)
 

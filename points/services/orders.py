@@ -25,7 +25,7 @@ from core.texts import Message, label_message
 from core.validators import MOBILE_MESSAGE, is_mobile, length_error, required_text
 from core.notifications import notify, one_line
 from points.errors import (
-    CodeAttemptsExceeded, CodeExpired, CodeInvalid, CodeResendTooSoon, GiftUnavailable, InsufficientPoints, OrderExpired, ParcelLost,
+    CodeAttemptsExceeded, CodeExpired, CodeInvalid, CodeResendTooSoon, GiftUnavailable, OrderExpired, ParcelLost,
 )
 from points.events import OrderCancelledBeforePicking, OrderRedeliveryRequested
 from points.models import LedgerEntry, Member, RedemptionOrder
@@ -156,8 +156,8 @@ def place_order(
     unit_settlement = gift.clearance_settlement_price if clearance and gift.clearance_settlement_price is not None else gift.settlement_price
     points_cost = unit_points * quantity
     code_required = points_cost >= program.sms_confirmation_threshold
-    if code_required and ledger.account_of(member).balance < points_cost:  # no code is texted for an order that cannot be paid
-        raise InsufficientPoints(gettext("积分不足：需要 %(points_cost)s") % {"points_cost": points_cost}, field="points")
+    if code_required and (balance := ledger.account_of(member).balance) < points_cost:  # no code is texted for an order that cannot be paid
+        raise ledger.insufficient(points_cost, balance)
 
     def write(number: str) -> RedemptionOrder:
         order = RedemptionOrder(

@@ -70,10 +70,10 @@ def test_not_enough_points_names_the_points_needed_in_the_readers_language(api, 
 
     assert chinese.status_code == english.status_code == 409
     assert [(e["code"], e["detail"], e["attr"]) for e in chinese.json()["errors"]] == [
-        ("insufficient_points", "积分不足：需要 1500，可用 0", "points")
+        ("insufficient_points", "积分不足：需要 1,500，可用 0", "points")
     ]
     assert [(e["code"], e["detail"], e["attr"]) for e in english.json()["errors"]] == [
-        ("insufficient_points", "Not enough points: 1500 needed, 0 available.", "points")
+        ("insufficient_points", "Not enough points: 1,500 needed, 0 available.", "points")
     ]
     assert "enough" not in chinese.content.decode() and "积分" not in english.content.decode()
     assert not RedemptionOrder.objects.exists()

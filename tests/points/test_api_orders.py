@@ -186,6 +186,16 @@ def test_not_enough_points_is_409(api, member, listed_gift):
     assert response.status_code == 409 and response.json()["errors"][0]["code"] == "insufficient_points"
 
 
+def test_not_enough_points_for_an_order_that_needs_a_code_names_the_points_needed_and_available(api, member, listed_gift, now):
+    ledger.earn_points(member=member, points=4_000, source=ledger.Source("batch", "SOME"), at=now)
+
+    response = api(member.user).post("/api/v1/orders/", order_body(listed_gift, 7), format="json", HTTP_IDEMPOTENCY_KEY="k")
+
+    assert response.status_code == 409
+    assert response.json()["errors"] == [{"code": "insufficient_points", "detail": "积分不足：需要 10,500，可用 4,000", "attr": "points"}]
+    assert not RedemptionOrder.objects.exists() and not Notification.objects.filter(kind="confirmation_code").exists()
+
+
 def test_a_member_cannot_see_or_cancel_another_members_order(api, rich_member, other_member, listed_gift):
     order = api(rich_member.user).post("/api/v1/orders/", order_body(listed_gift), format="json", HTTP_IDEMPOTENCY_KEY="k").json()
 

@@ -348,6 +348,40 @@ def test_redeeming_more_points_than_the_member_has_is_refused_and_writes_nothing
     assert not RedemptionOrder.objects.exists()
 
 
+@pytest.mark.parametrize("quantity, needed", [(1, "1,500"), (OVER_THRESHOLD, "10,500")])  # confirmed at once; a code asked for first
+def test_too_few_points_are_shown_under_the_quantity_naming_the_points_needed_and_available(other_member, listed_gift, now, quantity,
+                                                                                             needed):
+    ledger.earn_points(member=other_member, points=1_000, source=ledger.Source("batch", "POOR"), at=now)
+
+    response = redeem(logged_in(other_member.user), listed_gift, quantity=quantity)
+
+    assert field_errors(response) == {"quantity": f"积分不足：需要 {needed}，可用 1,000"}
+    assert "nonfield" not in response.content.decode()
+    assert not RedemptionOrder.objects.exists() and balance(other_member) == 1_000
+
+
+def test_too_few_points_read_in_english_under_the_quantity(other_member, listed_gift, now):
+    ledger.earn_points(member=other_member, points=1_000, source=ledger.Source("batch", "POOR"), at=now)
+    in_english = Client(HTTP_ACCEPT_LANGUAGE="en")
+    in_english.force_login(other_member.user)
+
+    response = redeem(in_english, listed_gift, quantity=OVER_THRESHOLD)
+
+    assert field_errors(response) == {"quantity": "Not enough points: 10,500 needed, 1,000 available."}
+
+
+def test_the_points_taken_are_said_grouped_by_thousands(member_client, listed_gift):
+    placed = redeem(member_client, listed_gift, quantity=1)
+    placed_page = member_client.get(placed["Location"]).content.decode()
+    redeem(member_client, listed_gift, quantity=OVER_THRESHOLD)
+    waiting = RedemptionOrder.objects.get(state=RedemptionOrder.State.AWAITING_CONFIRMATION)
+
+    confirmed = member_client.post(f"/member/orders/{waiting.pk}/confirm/", {"code": sent_code(waiting)})
+
+    assert "兑换成功，已扣除 1,500 积分。" in placed_page
+    assert "订单已确认，已扣除 10,500 积分。" in member_client.get(confirmed["Location"]).content.decode()
+
+
 def test_the_gift_page_shows_the_balance_and_the_most_one_order_may_take(member_client, other_member, listed_gift, now):
     ledger.earn_points(member=other_member, points=4_000, source=ledger.Source("batch", "SOME"), at=now)
 
@@ -357,6 +391,7 @@ def test_the_gift_page_shows_the_balance_and_the_most_one_order_may_take(member_
     assert "您的积分余额：50,000" in rich and "本单最多可兑换 10 件" in rich and 'max="10"' in rich  # the stock of one warehouse
     assert "您的积分余额：4,000" in some and "本单最多可兑换 2 件" in some and 'max="2"' in some  # what 4000 points pay for
     assert "too-few-points" not in rich + some
+    assert "所需积分达到 10,000 时" in rich  # the program's SMS threshold, grouped as the balance is
 
 
 def test_a_member_who_cannot_pay_for_one_unit_is_told_before_sending_the_form(other_member, listed_gift, now):
