@@ -1,5 +1,6 @@
 """Reads of members: on the hot paths in one statement each, the operators' member search, and the figures the home
-page shows (redemptions by day and by month, a member's latest orders)."""
+page shows (redemptions by day and by month, a member's latest orders); the orders a page of ledger entries names."""
+from collections.abc import Iterable
 from datetime import date, timedelta
 
 from functools import reduce
@@ -139,3 +140,11 @@ def _as_day(value) -> date:
 def recent_orders(*, member: Member, limit: int) -> QuerySet[RedemptionOrder]:
     """The member's latest orders with their gifts, newest first."""
     return RedemptionOrder.objects.filter(member=member).select_related("gift").order_by("-placed_at", "-id")[:limit]
+
+
+def order_ids_by_number(*, user, numbers: Iterable[str]) -> dict[str, int]:
+    """The id of each order among `numbers` that `user` may see, by its number: one query, none for no numbers."""
+    numbers = set(numbers)
+    if not numbers:
+        return {}
+    return dict(RedemptionOrder.objects.visible_to(user).filter(number__in=numbers).values_list("number", "pk"))

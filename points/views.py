@@ -13,9 +13,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.api.permissions import require_role
@@ -23,8 +24,9 @@ from core.errors import DomainError
 from core.fsm import history_of
 from core.notifications import body_shown, member_messages
 from core.pages import add_service_errors, bad_input_is_400, create_with_form, form_status, paginate, run_action, send_back
-from core.roles import Role
+from core.roles import STAFF_ROLES, Role
 from core.texts import figure
+from points import selectors
 from points.forms import (
     CancelForm, CatalogFilterForm, ConfirmForm, OrderFilterForm, RedeemForm, RemindersForm,
 )
@@ -56,10 +58,30 @@ REASONS = {
 }
 
 
-def label_reasons(entries) -> None:
-    """Give each ledger entry of a page its reason as a reader reads it (`reason_label`)."""
+#: What a ledger entry's source is, as a reader reads it; an unknown type is shown as it is.
+SOURCE_LABELS = {
+    **dict.fromkeys(orders.ORDER_SOURCES, pgettext_lazy("ledger source", "订单")),
+    "return": pgettext_lazy("ledger source", "退换货"),
+    "batch": pgettext_lazy("ledger source", "发放批次"),
+    "correction": pgettext_lazy("ledger source", "人工调整"),
+    "lot": pgettext_lazy("ledger source", "积分批次"),
+}
+#: the page of an order each role opens (by the order's id); the other roles open none from a ledger
+ORDER_PAGES = {Role.MEMBER: "member-order", **dict.fromkeys(STAFF_ROLES, "operator-order")}
+
+
+def label_entries(entries, *, viewer) -> None:
+    """Give each ledger entry of a page its reason and its source's type as a reader reads them (`reason_label`,
+    `source_label`) and, where its source is an order `viewer` may see, that order's page for `viewer` (`source_url`,
+    else empty): one query for the whole page."""
+    page = ORDER_PAGES.get(viewer.role)
+    named = {entry.source_id for entry in entries if entry.source_type in orders.ORDER_SOURCES} if page else ()
+    order_ids = selectors.order_ids_by_number(user=viewer, numbers=named)
     for entry in entries:
         entry.reason_label = REASONS.get(entry.reason_code, entry.reason_code)
+        entry.source_label = SOURCE_LABELS.get(entry.source_type, entry.source_type)
+        order_id = order_ids.get(entry.source_id) if entry.source_type in orders.ORDER_SOURCES else None
+        entry.source_url = reverse(page, args=[order_id]) if order_id else ""
 
 
 def _member(request) -> Member:
@@ -216,7 +238,7 @@ def points(request):
     summary = credits.balance_summary(member=member, now=timezone.now())
     entries = LedgerEntry.objects.visible_to(request.user).filter(account__member=member).order_by("-at", "-id")
     context = paginate(request, entries)
-    label_reasons(context["page_obj"])
+    label_entries(context["page_obj"], viewer=request.user)
     reminders = RemindersForm(initial={"reminders_opt_out": member.reminders_opt_out})
     return render(request, "points/points.html", context | {"summary": summary, "member": member, "reminders": reminders})
 

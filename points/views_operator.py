@@ -26,7 +26,7 @@ from points.models import LedgerEntry, Member, RedemptionOrder
 from points.selectors import search_members
 from points.services import credit_uploads, credits, orders
 from points.views_complaints import DESKS
-from points.views import label_reasons
+from points.views import label_entries
 
 STAFF = STAFF_ROLES  # who opens the staff order pages (the complaints link them for the same roles)
 
@@ -185,7 +185,7 @@ def member_admin_detail(request, pk: int):
             return redirect("operator-member", pk=member.pk)
     entries = LedgerEntry.objects.filter(account__member=member).select_related("actor__member").order_by("-at", "-id")
     context = paginate(request, entries)
-    label_reasons(context["page_obj"])
+    label_entries(context["page_obj"], viewer=request.user)
     return render(request, "points/member_admin_detail.html", context | {
         "member": member, "masked_phone": mask_phone(member.phone), "form": form, "show_actor": True,
         "summary": credits.balance_summary(member=member, now=timezone.now()),

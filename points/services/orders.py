@@ -332,6 +332,9 @@ def _refund_all(order: RedemptionOrder, *, source: ledger.Source, now: datetime,
 
 #: the sources of the refunds that give back all an order still holds when it closes undelivered
 CLOSING_REFUNDS = ("cancel", "give_up")
+#: the ledger source types whose id is an order's number: its redemption and the refunds of its closing (and the expiry
+#: of points such a refund restored to a lapsed lot, keyed by the refund)
+ORDER_SOURCES = ("order", *CLOSING_REFUNDS)
 
 
 def points_refunded_on_close(order: RedemptionOrder) -> int:

@@ -89,7 +89,7 @@ def test_operators_find_a_member_by_phone_or_name_and_correct_its_points_in_the_
     ledger_rows = after.split('data-testid="ledger"', 1)[1].split("</table>", 1)[0]
     assert '<td data-testid="entry-actor">operator</td>' in ledger_rows  # who posted the correction
     source = LedgerEntry.objects.get(source_type="correction").source_id
-    assert len(source) > 16 and f'title="{source}">{source[:13]}...<' in ledger_rows  # a long source, shortened, whole on hover
+    assert len(source) > 24 and f'title="{source}">{source[:21]}...<' in ledger_rows  # a long source, shortened, whole on hover
 
 
 def test_a_member_reads_its_ledger_without_the_staff_who_posted_it(rich_member, operator, now):

@@ -9,11 +9,12 @@ from django.db import connection
 from django.db.models import F
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from core.models import Notification
 from core.roles import Role
 from points.models import Member, PointsAccount, RedemptionOrder
-from points.services import ledger, orders
+from points.services import credits, ledger, orders
 from suppliers.models import Gift, StockRecord
 from suppliers.services import catalog, inventory
 from tests.factories import GiftFactory, UserFactory, WarehouseFactory
@@ -414,6 +415,63 @@ def test_the_points_page_shows_balance_every_expiry_and_the_history_in_chinese(m
     assert re.search(r"<td>2025</td><td class=\"num\">300</td><td>2026-12-31 23:59</td>", html)
     assert re.search(r"<td>2026</td><td class=\"num\">50,000</td><td>2027-12-31 23:59</td>", html)
     assert "兑换礼品" in html and "订单取消退还" in html and order.number in html
+
+
+def sources(response) -> list[str]:
+    """The 来源 cell of each row of the points history, newest first, as HTML."""
+    return re.findall(r'data-testid="entry-source">(.*?)</td>', response.content.decode())
+
+
+def test_the_points_history_shows_each_orders_full_number_linked_to_the_members_own_order_page(member_client, rich_member,
+                                                                                               listed_gift, operator, now):
+    redeem(member_client, listed_gift)
+    order = RedemptionOrder.objects.get()
+    member_client.post(f"/member/orders/{order.pk}/cancel/")
+    key = uuid.uuid4().hex  # a correction's reference, as the operator's form makes one
+    credits.correct_points(member=rich_member, points=100, reason_code="goodwill", note="补偿", reference=key, actor=operator, now=now)
+
+    cancelled, redeemed, corrected, credited = sources(member_client.get("/member/points/"))
+
+    assert cancelled == redeemed == f'订单 <a href="/member/orders/{order.pk}/">{order.number}</a>'
+    assert corrected.startswith(f'人工调整 <span title="{key}">{key[:16]}') and f">{key}<" not in corrected  # cut, in full in its title
+    assert credited == '发放批次 <span title="SETUP">SETUP</span>'
+
+
+def test_the_operators_member_page_links_the_orders_in_the_history_to_the_operators_order_page(rich_member, listed_gift, operator,
+                                                                                                 now):
+    order = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=1, now=now, **ADDRESS)
+
+    shown = sources(logged_in(operator).get(f"/member/member-admin/{rich_member.pk}/"))
+
+    assert shown == [f'订单 <a href="{reverse("operator-order", args=[order.pk])}">{order.number}</a>', '发放批次 <span title="SETUP">SETUP</span>']
+
+
+def test_an_order_number_of_another_member_in_the_history_is_not_linked(member_client, rich_member, other_member, listed_gift, now):
+    ledger.earn_points(member=other_member, points=1_500, source=ledger.Source("batch", "OTHER"), at=now)
+    others = orders.place_order(member=other_member, gift_id=listed_gift.pk, quantity=1, now=now, **ADDRESS)
+    ledger.earn_points(member=rich_member, points=1, source=ledger.Source("order", others.number), at=now)
+
+    shown = sources(member_client.get("/member/points/"))
+
+    assert shown[0] == f'订单 <span title="{others.number}">{others.number}</span>' and f"/{others.pk}/" not in "".join(shown)
+
+
+def test_the_points_history_links_a_page_of_orders_with_the_queries_of_one(rich_member, listed_gift, operator, now):
+    inventory.receive_stock(gift=listed_gift, location=WarehouseFactory(code="WH-LEDGER"), quantity=20, at=now)
+    pages = {logged_in(rich_member.user): "/member/points/", logged_in(operator): f"/member/member-admin/{rich_member.pk}/"}
+
+    def placed_and_cancelled(n):
+        for _ in range(n):
+            order = orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=1, now=now, **ADDRESS)
+            orders.cancel_order(order=order, actor=rich_member.user, now=now)
+
+    placed_and_cancelled(1)
+    few = [queries(client, url) for client, url in pages.items()]
+    placed_and_cancelled(10)
+    full = [queries(client, url) for client, url in pages.items()]
+
+    assert few == full, (few, full)
+    assert all(len(re.findall(r"订单 <a href=", "".join(sources(client.get(url))))) == 20 for client, url in pages.items())
 
 
 def test_the_order_list_filters_by_state(member_client, listed_gift):
