@@ -33,6 +33,7 @@ class NavItem:
     badge: Callable | None = dataclasses.field(default=None, compare=False)  # badge(user) -> a count shown next to the entry
     group: str | Promise = ""
     badge_title: str | Promise = ""  # what the count is, when not items pending (待处理)
+    badge_query: str = ""  # the page's filter listing just what the badge counts ("waiting=1"), which the badge links to
 
 
 _items: list[NavItem] = []
@@ -41,12 +42,14 @@ _menus: dict[str, list[tuple[str | Promise, frozenset[str]]]] = {}  # role → i
 
 def register_nav(
     label: str | Promise, url_name: str, *, roles: set[str] | frozenset[str], order: int = 100, badge: Callable | None = None,
-    group: str | Promise = "", badge_title: str | Promise = "",
+    group: str | Promise = "", badge_title: str | Promise = "", badge_query: str = "",
 ) -> None:
-    """Add a navigation entry shown to `roles` (call from an AppConfig.ready); `badge(user)` counts what waits there;
+    """Add a navigation entry shown to `roles` (call from an AppConfig.ready); `badge(user)` counts what waits there,
+    and `badge_query`, where the page lists more than that, is its filter listing those rows: the badge and the home
+    page's to-do entry link to the page so filtered, built on the badge's own rule, so the count is the rows shown;
     `group` (a NavGroup) is the heading it comes under for staff, whose navigation is long; a role with a menu of its
     own (`register_menu`) has it placed there instead; members' stays flat."""
-    item = NavItem(label, url_name, frozenset(roles), order, badge, group, badge_title)
+    item = NavItem(label, url_name, frozenset(roles), order, badge, group, badge_title, badge_query)
     if item not in _items:
         _items.append(item)
         _items.sort(key=lambda i: i.order)  # kept in order (stable: as registered within an order), not sorted per page
@@ -107,11 +110,13 @@ def waiting_work(user) -> list[dict]:
 
 
 def _entries(user) -> list[dict]:
-    """The entries the user's role may open, in order, each with its badge counted (all of them in one query)."""
+    """The entries the user's role may open, in order, each with its badge counted (all of them in one query) and the
+    link of what it counts (`waiting_url`: the page, filtered by its `badge_query`)."""
     opened = list(_open_to(user, _items))
     counts = waiting_counts(user, [item.badge for item, _url in opened])
     return [
-        {"label": item.label, "url": url, "url_name": item.url_name, "badge": count, "group": item.group, "badge_title": item.badge_title}
+        {"label": item.label, "url": url, "url_name": item.url_name, "badge": count, "group": item.group, "badge_title": item.badge_title,
+         "waiting_url": f"{url}?{item.badge_query}" if item.badge_query else url}
         for (item, url), count in zip(opened, counts)
     ]
 

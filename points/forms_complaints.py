@@ -137,11 +137,13 @@ class ReasonForm(ActionForm):
 
 
 class ComplaintFilterForm(DayRangeFilter):
-    """The desk's filters: state, party, kind, supplier (not for a supplier's users: theirs only), late (past the
-    deadline unanswered), the day opened, words searched (`points.selectors.search_complaints`), and the order or
-    member the staff's order and member pages link with (hidden)."""
+    """The desk's filters: waiting for the user (待我处理: those its navigation badge counts, which the badge links to),
+    state, party, kind, supplier (not for a supplier's users: theirs only), late (past the deadline unanswered), the
+    day opened, words searched (`points.selectors.search_complaints`), and the order or member the staff's order and
+    member pages link with (hidden)."""
 
     day_range = ("opened_from", "opened_to")
+    waiting = yes_no_box(_("待我处理"))
     state = choice_filter(_("状态"), Complaint.State.choices)
     responsible = choice_filter(_("责任方"), Party.choices)
     kind = choice_filter(_("类型"), Complaint.Kind.choices)
@@ -165,7 +167,7 @@ class ComplaintFilterForm(DayRangeFilter):
         """The filters list_complaints takes (the days, the order and the member are `narrow`'s)."""
         data = super().values()
         return {name: data.get(name) or "" for name in ("state", "responsible", "kind")} | {
-            "supplier": data.get("supplier"), "late": data.get("late"), "text": data.get("q") or "",
+            "supplier": data.get("supplier"), "late": data.get("late"), "waiting": data.get("waiting"), "text": data.get("q") or "",
         }
 
     def narrow(self, rows, data: dict):

@@ -9,7 +9,7 @@ from points.services.complaints import PUBLIC_OPENERS, complaints_waiting
 
 register_nav(_("我的投诉"), "member-complaints", roles={Role.MEMBER}, order=28)
 register_nav(_("投诉处理"), "complaint-desk", roles={Role.OPERATOR, Role.LOGISTICS, *SUPPLIER_ROLES}, order=86,
-             group=NavGroup.SERVICE, badge=complaints_waiting)
+             group=NavGroup.SERVICE, badge=complaints_waiting, badge_query="waiting=1")  # 待我处理
 register_nav(_("投诉礼品商"), "complaint-about-supplier", roles=PUBLIC_OPENERS, order=88,
              group=NavGroup.SERVICE)
 register_nav(_("我的建议"), "supplier-suggestions", roles=SUPPLIER_ROLES, order=87)

@@ -75,7 +75,7 @@ def with_reminders(complaints: QuerySet[Complaint]) -> QuerySet[Complaint]:
 
 def list_complaints(
     *, user, now: datetime, state: str = "", responsible: str = "", kind: str = "", supplier: Supplier | None = None,
-    late: bool | None = None, text: str = "", ordered: bool = True,
+    late: bool | None = None, waiting: bool | None = None, text: str = "", ordered: bool = True,
 ) -> QuerySet:
     """The complaints the user may see, the queue's order: those an operator chased (催办) first, the latest chased
     first, then overdue (deadline passed, unanswered), then escalated, then those waiting for an answer by deadline,
@@ -85,11 +85,15 @@ def list_complaints(
     `last_reminded_at`), so a page read by id (`core.selectors.rows_by_id`) counts `chases` for its rows only.
     Members see their own; a supplier's users those triaged to it and its suggestions; logistics staff those triaged
     to logistics; operators all; anyone also those it opened about a supplier (`opened_by`). `late`: only those past
-    their deadline unanswered (overdue or escalated), or (False) only the others (`core.selectors.answering`). `text`:
-    only those it finds (`points.selectors.search_complaints`)."""
+    their deadline unanswered (overdue or escalated), or (False) only the others (`core.selectors.answering`).
+    `waiting`: only those its desk's badge counts (`complaints_waiting`: none for one without the badge), or (False)
+    only the others. `text`: only those it finds (`points.selectors.search_complaints`)."""
     rows = _seen_by(user).filter(**{name: value for name, value in (("state", state), ("responsible", responsible), ("kind", kind),
                                                           ("supplier", supplier)) if value})
     rows = answering(rows, past_deadline(now) | Q(state=State.ESCALATED), late)
+    if waiting is not None:  # the badge's own rows, so that the count it shows is the rows its link lists
+        badge_rows = complaints_waiting.rows(user)
+        rows = answering(rows, Q(pk__in=badge_rows.values("pk")) if badge_rows is not None else Q(pk__in=[]), waiting)
     rows = search_complaints(rows, user=user, text=text)
     chased = _chases().order_by()
     rows = rows.select_related("member", "order", "gift", "supplier").annotate(
