@@ -204,6 +204,7 @@ def _render_detail(request, complaint: Complaint, now, *, status: int = 200):
         "deadline": progress.deadline,
         "opener": opener,
         "actions": offered_actions(complaint, request.user, now),
+        "remind_paused": complaints.remind_paused(user=request.user, complaint=complaint, now=now),
         "deadlines": complaints.deadlines_of(complaint, request.user),
         "reminders": complaints.reminders_of(complaint, request.user),
         "history": history_of(complaint),

@@ -1,6 +1,6 @@
 """The complaint desk's filters (supplier, late, the days opened) and a complaint's page: links to its order, gift and
 supplier, whom it waits for, the complainant's contact as the reader may see it, and the operator's take action."""
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone as dt_timezone
 
 import pytest
 from django.urls import reverse
@@ -183,6 +183,35 @@ def test_the_operator_chases_the_party_responsible_for_an_escalated_complaint_fr
     assert complaint.state == State.ESCALATED and f"等待{party}答复" in page
     # a supplier is told in its inbox; logistics staff, who have none, find it in their queue and on their home page
     assert Notice.objects.filter(supplier=complaint.supplier, kind="complaint_reminder").exists() == (responsible == "supplier")
+
+
+def _paused(page: str) -> str:
+    found = page.split('data-testid="remind-paused">', 1)
+    return found[1].split("</p>", 1)[0].strip() if len(found) > 1 else ""
+
+
+def test_after_chasing_the_page_says_when_it_was_chased_and_from_when_it_may_be_chased_again(member, gift, operator, supplier_staff,
+                                                                                             time_machine):
+    chased_at = datetime(2026, 10, 15, 1, 20, 30, tzinfo=dt_timezone.utc)  # 09:20:30 in Shanghai (Asia/Shanghai)
+    time_machine.move_to(chased_at, tick=False)
+    complaint = _escalated(member, gift, operator, "supplier")
+    client, url = logged_in(operator), reverse("complaint", args=[complaint.pk])
+    assert _paused(client.get(url).content.decode()) == ""
+
+    client.post(reverse("complaint-action", args=[complaint.pk, "remind"]), {"reason": ""})
+
+    page = client.get(url).content.decode()
+    assert _paused(page) == "已于 09:20 催办，10:20 后可再次催办"
+    assert "<h3>处理</h3>" in page and 'data-testid="action-remind"' not in page
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert _paused(english) == "A reminder was sent at 09:20; another can be sent after 10:20"
+    assert _paused(logged_in(supplier_staff).get(url).content.decode()) == ""  # the operator's step, not the supplier's
+
+    time_machine.move_to(chased_at + timedelta(minutes=59, seconds=59), tick=False)
+    assert _paused(client.get(url).content.decode()) == "已于 09:20 催办，10:20 后可再次催办"
+    time_machine.move_to(chased_at + timedelta(hours=1), tick=False)
+    page = client.get(url).content.decode()
+    assert _paused(page) == "" and 'data-testid="action-remind"' in page
 
 
 def test_the_supplier_sees_who_chased_it_and_the_member_sees_no_reminders(member, gift, operator, supplier_staff):

@@ -1,6 +1,7 @@
 """The 48-hour answering deadline and what follows once time passes: the escalation of a complaint left unanswered and
 the resolution of one answered 3 days ago (the beat jobs), an operator chasing the party of an escalated one (催办)."""
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from django.db import transaction
 from django.urls import reverse
@@ -60,6 +61,21 @@ def may_remind(*, user, complaint: Complaint, now: datetime) -> bool:
     """Whether the user may chase the responsible party of the complaint (催办) now: an operator, while the complaint is
     escalated and waits for its supplier's or the logistics provider's answer, and not chased within the last hour."""
     return _chased_by(user, complaint) and _reminded_lately(complaint, now) is None
+
+
+class RemindPause(NamedTuple):
+    """An operator chased the complaint's party at `reminded_at` and may chase it again from `again_at`."""
+
+    reminded_at: datetime
+    again_at: datetime
+
+
+def remind_paused(*, user, complaint: Complaint, now: datetime) -> RemindPause | None:
+    """While the user would chase the complaint's party (催办) but it was chased within the last hour, when it was and
+    when it may be chased again (the rule `may_remind` refuses it by); None otherwise."""
+    if not _chased_by(user, complaint) or (last := _reminded_lately(complaint, now)) is None:
+        return None
+    return RemindPause(reminded_at=last.sent_at, again_at=last.sent_at + REMIND_AGAIN_AFTER)
 
 
 def _chased_by(user, complaint: Complaint) -> bool:
