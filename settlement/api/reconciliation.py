@@ -61,11 +61,13 @@ class ReconciliationLineSerializer(serializers.ModelSerializer):
         model = ReconciliationLine
         fields = [
             "id", "reconciliation", "row", "order_number", "sku", "kind", "quantity", "amount", "our_quantity", "our_amount",
-            "category", "resolution", "resolved_by", "resolved_at", "note", "note_label", "adjustment", "adjustment_number", "open", "resolutions",
+            "category", "booked_later", "resolution", "resolved_by", "resolved_at", "note", "note_label", "adjustment", "adjustment_number", "open", "resolutions",
         ]
         read_only_fields = fields
         extra_kwargs = {
             "quantity": {"help_text": "the supplier's figure, from its file (礼品商)"}, "amount": {"help_text": "the supplier's figure, from its file (礼品商)"},
+            "booked_later": {"help_text": "other_period for an event the platform recorded that no statement has booked yet: a "
+                                          "later statement books it, so no adjusting resolution is offered"},
             "our_quantity": {"help_text": "the platform's figure (平台)"}, "our_amount": {"help_text": "the platform's figure (平台)"},
         }
 

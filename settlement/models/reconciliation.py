@@ -98,6 +98,8 @@ class ReconciliationLine(models.Model):
     our_quantity = models.IntegerField(_("平台数量"), null=True, blank=True)
     our_amount = models.DecimalField(_("平台金额"), null=True, blank=True, **MONEY)
     category = models.CharField(_("结果"), max_length=20, choices=Category.choices)
+    # other_period for an event of ours no statement has claimed yet: a later statement books it, so it is not adjusted
+    booked_later = models.BooleanField(_("之后记账"), default=False)
     resolution = models.CharField(_("处理"), max_length=20, choices=Resolution.choices, blank=True)
     resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     resolved_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
@@ -128,10 +130,15 @@ class ReconciliationLine(models.Model):
         return self.category != Category.MATCHED
 
     @property
+    def adjustable(self) -> bool:
+        """An adjustment of theirs − ours may settle it: not a duplicate row (paid twice), nor an event of ours a later
+        statement books (`booked_later`: paid by that statement and by the adjustment)."""
+        return self.category not in NOT_ADJUSTABLE and not self.booked_later
+
+    @property
     def resolutions(self) -> list[tuple[str, str]]:
         """The (value, label) choices this line may be resolved with."""
-        return [(value, label) for value, label in Resolution.choices
-                if value not in ADJUSTING or self.category not in NOT_ADJUSTABLE]
+        return [(value, label) for value, label in Resolution.choices if value not in ADJUSTING or self.adjustable]
 
     @property
     def open(self) -> bool:

@@ -23,7 +23,7 @@ from core.texts import Message, stored
 from core.validators import required_text
 from points.models import RedemptionOrder
 from settlement.models import Adjustment, PenaltyProposal, Reconciliation, ReconciliationLine, Resolution, Section, SourceKind, Statement, StatementLine
-from settlement.models.reconciliation import ANSWERING, NOT_ADJUSTABLE
+from settlement.models.reconciliation import ANSWERING
 from settlement.models.statements import ZERO
 from settlement.services.locking import locked_statements
 from settlement.sources import check_source
@@ -123,7 +123,7 @@ def _answered_lines(*, statement: Statement | None, lines, amount) -> list[Recon
         raise ValidationFailed(gettext("只有异议调整可以关联对账明细"), field="reconciliation_lines")
     found = list(ReconciliationLine.objects.select_for_update(of=("self",)).select_related(
         "reconciliation__statement", "reconciliation__version", "adjustment").filter(pk__in=ids, reconciliation__statement=statement))
-    usable = [line for line in found if line.open and line.category not in NOT_ADJUSTABLE]
+    usable = [line for line in found if line.open and line.adjustable]
     if len(usable) != len(set(ids)):
         raise ValidationFailed(gettext("只能关联该结算单当前对账中待处理的差异明细"), field="reconciliation_lines")
     answered_already(statement_id=statement.pk, lines=usable)

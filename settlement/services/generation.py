@@ -23,7 +23,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -207,21 +207,33 @@ def _claim(claim: Claim, *, month: date, cutoff: datetime, supplier_ids: Sequenc
 
 # --- candidates, totals ---------------------------------------------------------------------------------------
 
+#: Each kind of event a statement claims (SPEC §4.11): which rows count, and the time that books them. `CLAIMS` claims
+#: the same rows.
+EVENTS = {
+    SourceKind.ORDER: (RedemptionOrder, Q(), "delivery_recorded_at"),
+    SourceKind.REPLACEMENT: (Shipment, Q(replacement_for__isnull=False), "delivery_recorded_at"),
+    SourceKind.RETURN: (ReturnRequest, Q(settlement_amount__lt=0), "closed_at"),
+    SourceKind.EXTRA_COST: (ExtraCost, Q(payer=Payer.SUPPLIER, amount__gt=0, state=ExtraCost.State.RECORDED), "recorded_at"),
+    SourceKind.ADJUSTMENT: (Adjustment, Q(state=Adjustment.State.APPROVED, statement__isnull=True), "decided_at"),
+}
+
+
+def unclaimed(kind: str, *, before: datetime | None = None) -> QuerySet:
+    """The events of `kind` recorded (before `before`, if given) that no statement has claimed yet: what the next
+    statement generated books."""
+    model, counted, recorded = EVENTS[kind]
+    booked = {f"{recorded}__lt": before} if before is not None else {f"{recorded}__isnull": False}
+    return model.objects.filter(counted, **booked).exclude(pk__in=StatementLine.objects.filter(source_kind=kind).values("source_id"))
+
+
 def suppliers_to_settle(*, month: date, cutoff: datetime) -> list[int]:
     """Suppliers with a statement of the month or anything unclaimed to book on one (a handful of DISTINCT queries)."""
-    unclaimed = {kind: StatementLine.objects.filter(source_kind=kind).values("source_id") for kind in SourceKind.values}
     sources = [
-        RedemptionOrder.objects.filter(delivery_recorded_at__lt=cutoff).exclude(pk__in=unclaimed[SourceKind.ORDER]),
-        Shipment.objects.filter(replacement_for__isnull=False, delivery_recorded_at__lt=cutoff)
-        .exclude(pk__in=unclaimed[SourceKind.REPLACEMENT]),
-        ReturnRequest.objects.filter(settlement_amount__lt=0, closed_at__lt=cutoff).exclude(pk__in=unclaimed[SourceKind.RETURN]),
-        ExtraCost.objects.filter(payer=Payer.SUPPLIER, amount__gt=0, state=ExtraCost.State.RECORDED, recorded_at__lt=cutoff)
-        .exclude(pk__in=unclaimed[SourceKind.EXTRA_COST]),
-        Adjustment.objects.filter(state=Adjustment.State.APPROVED, statement__isnull=True, decided_at__lt=cutoff)
-        .exclude(pk__in=unclaimed[SourceKind.ADJUSTMENT]),
+        *(unclaimed(kind, before=cutoff) for kind in EVENTS),
         # a negative payable to carry makes a statement on its own: the supplier's balance shows every month until settled
         Statement.objects.filter(payable__lt=0, receivable=False, month__lt=month, issued_at__lt=cutoff)
-        .exclude(supplier__state=Supplier.State.TERMINATED).exclude(pk__in=unclaimed[SourceKind.STATEMENT]),
+        .exclude(supplier__state=Supplier.State.TERMINATED)
+        .exclude(pk__in=StatementLine.objects.filter(source_kind=SourceKind.STATEMENT).values("source_id")),
         Statement.objects.filter(month=month),
     ]
     ids: set[int] = set()

@@ -4,7 +4,8 @@ The supplier admin uploads a CSV/XLSX file (order number, SKU, line kind, signed
 that is issued, disputed or confirmed: a draft may still change, and once invoiced the money is settled (a
 difference found later is an ordinary adjustment). Matching is in bulk, a fixed number of queries whatever the
 file's size: our lines of the version are loaded once, and keys we did not book in it are looked up among our other
-statements in chunks. Each file line takes the first category that fits (`Category` is in that order); our lines
+statements in chunks, and those no statement has claimed among our recorded events (a later statement books them:
+`other_period`, never adjusted). Each file line takes the first category that fits (`Category` is in that order); our lines
 absent from the file become `missing_in_supplier` lines. Our lines are keyed by (order number, SKU, kind); two of
 ours with one key (two replacement shipments of one order) count as one line with their sums.
 
@@ -29,11 +30,12 @@ from core.selectors import answering
 from core.tabular import Problem, TableFile, TableRejected, TableSpec, read_headed_table, table_file
 from core.texts import Message, label_message
 from core.validators import validate_length
-from settlement.models.reconciliation import ANSWERING, KIND_NAMES, NOT_ADJUSTABLE, REOPENING
+from settlement.models.reconciliation import ADJUSTING, ANSWERING, KIND_NAMES, NOT_ADJUSTABLE, REOPENING
 from settlement.models import (
     LINE_KINDS, Adjustment, Category, Reconciliation, ReconciliationLine, Resolution, SourceKind, Statement, StatementLine,
     StatementVersion,
 )
+from settlement.services import generation
 from settlement.services.adjustments import answered_already, book_on_next_version, parse_amount, propose_adjustment, require_finance
 from settlement.services.locking import lock_statement
 from settlement.errors import LineResolved, ReconciliationSuperseded
@@ -66,7 +68,8 @@ INTEGER = re.compile(r"[+-]?[0-9]{1,9}")  # ASCII digits: \d and int() also take
 MAX_LENGTH = {"order_number": 30, "sku": 60}
 Key = tuple[str, str, str]
 #: a stored line, in the order `_match` builds it
-LINE_FIELDS = ("row", "order_number", "sku", "kind", "quantity", "amount", "our_line_id", "our_quantity", "our_amount", "category")
+LINE_FIELDS = ("row", "order_number", "sku", "kind", "quantity", "amount", "our_line_id", "our_quantity", "our_amount", "category",
+               "booked_later")
 NOT_OURS = (None, None, None)
 #: Reconciliations whose differences are still answered here: the latest file of the statement's current version.
 CURRENT = Q(superseded_by__isnull=True, version__number=F("statement__version"))
@@ -101,8 +104,8 @@ def upload_reconciliation(*, statement: Statement, file_name: str, content: byte
         _require_reconcilable(statement)
         version = statement.versions.get(number=statement.version)
         ours = _our_lines(StatementLine.objects.filter(statement=statement, version__lte=version.number))
-        elsewhere = _booked_elsewhere(statement, {key for _row, key, _q, _a in theirs if key not in ours})
-        lines = _match(theirs, ours, elsewhere)
+        not_ours = {key for _row, key, _q, _a in theirs if key not in ours}
+        lines = _match(theirs, ours, _booked_elsewhere(statement, not_ours), _booked_later(statement, not_ours))
         reconciliation = Reconciliation.objects.create(
             statement=statement, version=version, supplier_id=statement.supplier_id, file_name=file_name[:200],
             uploaded_by=actor, uploaded_at=now, row_count=len(theirs), summary=_summary(lines),
@@ -192,28 +195,61 @@ def _our_lines(lines) -> dict[Key, list]:
     return ours
 
 
+def _chunks(order_numbers: set[str]) -> Iterable[list[str]]:
+    """The order numbers in sorted chunks small enough for one query's parameters."""
+    ordered = sorted(order_numbers)
+    size = min(LOOKUP_CHUNK, (connection.features.max_query_params or LOOKUP_CHUNK + 10) - 10)
+    return (ordered[start:start + size] for start in range(0, len(ordered), size))
+
+
 def _booked_elsewhere(statement: Statement, keys: set[Key]) -> dict[Key, list]:
     """Which of `keys` another statement of the supplier has claimed, in one query per chunk of order numbers."""
-    order_numbers = sorted({order_number for order_number, _sku, _kind in keys})
-    chunk = min(LOOKUP_CHUNK, (connection.features.max_query_params or LOOKUP_CHUNK + 10) - 10)
     found: dict[Key, list] = {}
-    for start in range(0, len(order_numbers), chunk):
-        lines = StatementLine.objects.filter(
-            statement__supplier_id=statement.supplier_id, order_number__in=order_numbers[start:start + chunk],
-        ).exclude(statement_id=statement.pk)
-        found |= {key: line for key, line in _our_lines(lines).items() if key in keys}
+    for order_numbers in _chunks({order_number for order_number, _sku, _kind in keys}):
+        lines = StatementLine.objects.filter(statement__supplier_id=statement.supplier_id, order_number__in=order_numbers)
+        found |= {key: line for key, line in _our_lines(lines.exclude(statement_id=statement.pk)).items() if key in keys}
     return found
 
 
-def _match(theirs: list[tuple[int, Key, int, Decimal]], ours: dict[Key, list], elsewhere: dict[Key, list]) -> list[tuple]:
-    """One line (`LINE_FIELDS`) per file row, in the first category that fits, then one per line of ours the file lacks."""
+#: The events of ours a supplier's file names, by source kind: (order number, SKU, sign of the file's quantity).
+RECORDED_EVENTS = {
+    SourceKind.ORDER: ("number", "gift__sku", 1),
+    SourceKind.REPLACEMENT: ("order__number", "order__gift__sku", 1),
+    SourceKind.RETURN: ("order__number", "order__gift__sku", -1),
+}
+
+
+def _booked_later(statement: Statement, keys: set[Key]) -> dict[Key, list]:
+    """Which of `keys` name events of the supplier we recorded and no statement has claimed yet (the next statement
+    generated books them, `generation.unclaimed`), {key: [None, quantity, amount]} with their sums; one query per kind of
+    line the keys name and chunk of order numbers."""
+    found: dict[Key, list] = {}
+    for source_kind, (number, sku, sign) in RECORDED_EVENTS.items():
+        kind = LINE_KINDS[source_kind]
+        for order_numbers in _chunks({order_number for order_number, _sku, key_kind in keys if key_kind == kind}):
+            events = generation.unclaimed(source_kind).filter(supplier_id=statement.supplier_id, **{f"{number}__in": order_numbers})
+            for order_number, gift_sku, quantity, amount in events.values_list(number, sku, "quantity", "settlement_amount").order_by("pk"):
+                if (key := (order_number, gift_sku, kind)) in keys:
+                    figures = found.setdefault(key, [None, 0, ZERO])
+                    figures[1] += sign * quantity
+                    figures[2] += amount
+    return found
+
+
+def _match(theirs: list[tuple[int, Key, int, Decimal]], ours: dict[Key, list], elsewhere: dict[Key, list],
+           later: dict[Key, list]) -> list[tuple]:
+    """One line (`LINE_FIELDS`) per file row, in the first category that fits, then one per line of ours the file lacks.
+
+    A row naming an event of ours another statement books is `other_period`: one that has claimed it (against its
+    figures), or, for an event no statement has claimed yet, the later one that will (`booked_later`, with the event's
+    figures, or the claimed part's where part of the key is claimed already): adjusting it would pay it twice."""
     lines, seen = [], set()
     for row, key, quantity, amount in theirs:
         ours_of_key = NOT_OURS
         if key in seen:
             category = Category.DUPLICATE
-        elif key in elsewhere:
-            category, ours_of_key = Category.OTHER_PERIOD, elsewhere[key]
+        elif key in elsewhere or key in later:
+            category, ours_of_key = Category.OTHER_PERIOD, elsewhere.get(key) or later[key]
         elif key not in ours:
             category = Category.MISSING_IN_OURS
         else:
@@ -221,15 +257,15 @@ def _match(theirs: list[tuple[int, Key, int, Decimal]], ours: dict[Key, list], e
             category = (Category.QUANTITY_MISMATCH if quantity != ours_of_key[1]
                         else Category.AMOUNT_MISMATCH if amount != ours_of_key[2] else Category.MATCHED)
         seen.add(key)
-        lines.append((row, *key, quantity, amount, *ours_of_key, category.value))
-    lines += [(None, *key, None, None, *line, Category.MISSING_IN_SUPPLIER.value) for key, line in ours.items() if key not in seen]
+        lines.append((row, *key, quantity, amount, *ours_of_key, category.value, category == Category.OTHER_PERIOD and key in later))
+    lines += [(None, *key, None, None, *line, Category.MISSING_IN_SUPPLIER.value, False) for key, line in ours.items() if key not in seen]
     return lines
 
 
 def _summary(lines: Iterable[tuple]) -> dict[str, dict]:
     """{category: {"count", "ours", "theirs"}} for every category, the empty ones too."""
     totals = {category: [0, ZERO, ZERO] for category in Category.values}
-    for *_, amount, _line_id, _quantity, our_amount, category in lines:
+    for *_, amount, _line_id, _quantity, our_amount, category, _later in lines:
         total = totals[category]
         total[0] += 1
         total[1] += our_amount or ZERO
@@ -252,7 +288,8 @@ def _store(reconciliation: Reconciliation, lines: list[tuple]) -> None:
 
 def resolve_line(*, line: ReconciliationLine, resolution: str, actor, now: datetime, note: str = "") -> ReconciliationLine:
     """Resolve one discrepancy, once (again when the checker rejected its adjustment); accepting theirs or carrying
-    forward proposes an adjustment of theirs − ours, except for a duplicate line (`line.resolutions`).
+    forward proposes an adjustment of theirs − ours, except for a duplicate line or an event a later statement books
+    (`line.resolutions`).
 
     Accepting theirs on a statement in dispute resolves the dispute (the adjustment joins its next version); on an
     issued statement it does so too if the supplier disputes it before a statement books the adjustment
@@ -281,8 +318,9 @@ def resolve_line(*, line: ReconciliationLine, resolution: str, actor, now: datet
         if not line.open:
             raise LineResolved(gettext("该明细已处理"), field="line")
         if resolution not in dict(line.resolutions):
-            message = gettext("「%(category)s」的明细不能调账，请以平台为准或核销") % {"category": line.get_category_display()}
-            raise ValidationFailed(message, field="resolution")
+            raise ValidationFailed(not_adjustable_reason(line), field="resolution")
+        if resolution in ADJUSTING and line.category == Category.MISSING_IN_OURS:
+            _require_still_missing(line)
         adjustment = _adjustment_for(line, resolution=resolution, actor=actor, now=now, note=note)
         changed = ReconciliationLine.objects.filter(pk=line.pk, resolution=line.resolution, adjustment=line.adjustment).update(
             resolution=resolution, resolved_by=actor, resolved_at=now, note=note, adjustment=adjustment,
@@ -291,6 +329,22 @@ def resolve_line(*, line: ReconciliationLine, resolution: str, actor, now: datet
             raise LineResolved(gettext("该明细已处理"), field="line")
     line.refresh_from_db()
     return line
+
+
+def _require_still_missing(line: ReconciliationLine) -> None:
+    """A line we had no record of when the file was matched may name an event recorded since (a delivery reported
+    after the upload): adjusting it would pay it beside the statement that books it.
+    :raises ValidationFailed: the event is now recorded, booked by another statement or to be booked by a later one"""
+    statement, key = line.reconciliation.statement, (line.order_number, line.sku, line.kind)
+    if key in _booked_elsewhere(statement, {key}) or key in _booked_later(statement, {key}):
+        raise ValidationFailed(gettext("平台现已记录该笔，由其他结算单记账；调账会重复结算，请以平台为准或核销"), field="resolution")
+
+
+def not_adjustable_reason(line: ReconciliationLine) -> str:
+    """Why a line takes no adjustment (`ReconciliationLine.adjustable`), for its refusal and its page."""
+    if line.booked_later:
+        return gettext("平台已记录该笔，尚未计入任何结算单，将计入之后生成的结算单；调账会重复结算，请以平台为准或核销")
+    return gettext("「%(category)s」的明细不能调账，请以平台为准或核销") % {"category": line.get_category_display()}
 
 
 def superseded_reason(reconciliation: Reconciliation) -> str:
@@ -396,10 +450,10 @@ def reconciliation_lines(*, reconciliation: Reconciliation, category: str = "", 
 
 def answerable_lines(statement: Statement):
     """The lines of the statement's current reconciliations a dispute adjustment may answer: open discrepancies an
-    adjustment may settle (not a duplicate row)."""
+    adjustment may settle (`ReconciliationLine.adjustable`: not a duplicate row, nor an event a later statement books)."""
     return ReconciliationLine.objects.filter(
         UNRESOLVED, reconciliation__in=Reconciliation.objects.filter(CURRENT, statement=statement),
-    ).exclude(category__in=NOT_ADJUSTABLE).order_by(F("row").asc(nulls_last=True), "id")
+    ).exclude(Q(category__in=NOT_ADJUSTABLE) | Q(booked_later=True)).order_by(F("row").asc(nulls_last=True), "id")
 
 
 def left_open(statement: Statement) -> list[Reconciliation]:
