@@ -1,18 +1,28 @@
 """What an adjustment may refer to (SPEC §4.11): a registry of source kinds, each with how to find its object.
 
 Settlement registers the sources below; later features (complaints, assessments) register theirs with
-`register_source`, so an adjustment keeps one generic reference (`source_kind`, `source_id`).
+`register_source`, so an adjustment keeps one generic reference (`source_kind`, `source_id`). Each kind may say where
+its object's page is for a viewer (`pages`): `source_pages` is the one place that decides which source an adjustment
+page links, and where to.
 """
-from collections.abc import Callable
+from collections import defaultdict
+from urllib.parse import urlencode
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from core.roles import STAFF_ROLES, SUPPLIER_ROLES
 
 from core.errors import ValidationFailed
 from core.validators import id_or_none
 
 #: finds the source for a supplier: (supplier_id, reference) → the object, or None if there is none of that supplier's
 Finder = Callable[[int, str], object | None]
+#: where sources open for a viewer: (user, references of one kind) → {reference: URL} for those whose page the user opens
+Pages = Callable[[object, list[str]], dict[str, str]]
 
 
 @dataclass(frozen=True)
@@ -21,13 +31,15 @@ class Source:
     label: str
     find: Finder | None  # None: a free-text reference that is not checked
     shown: Callable[[object], str] | None = None  # the reference kept, as people see it (else the one typed)
+    pages: Pages | None = None  # None: no page to link
 
 
 SOURCES: dict[str, Source] = {}
 
 
-def register_source(kind: str, label, find: Finder | None, *, shown: Callable[[object], str] | None = None) -> None:
-    SOURCES[kind] = Source(kind, label, find, shown)
+def register_source(kind: str, label, find: Finder | None, *, shown: Callable[[object], str] | None = None,
+                    pages: Pages | None = None) -> None:
+    SOURCES[kind] = Source(kind, label, find, shown, pages)
 
 
 def source_choices() -> list[tuple[str, str]]:
@@ -38,6 +50,86 @@ def source_text(kind: str, reference: str) -> str:
     """A source as people read it: its kind's label and the reference ("额外费用 #12", "兑换订单 RO…", "其他")."""
     source = SOURCES.get(kind)
     return f"{source.label if source else kind} {reference}".strip()
+
+
+def source_pages(user, adjustments: Iterable) -> dict[int, str]:
+    """{adjustment id: URL of its source's page} for the adjustments whose source the user may open (a supplier's
+    users only their own objects' pages; a source whose kind has no page for the user's role is left out, shown as
+    text). One query at most per kind of source named, whatever the number of adjustments."""
+    by_kind: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+    for adjustment in adjustments:
+        by_kind[adjustment.source_kind][adjustment.source_id].append(adjustment.pk)
+    found: dict[int, str] = {}
+    for kind, references in by_kind.items():
+        source = SOURCES.get(kind)
+        if source is None or source.pages is None:
+            continue
+        for reference, url in source.pages(user, [reference for reference in references if reference]).items():
+            found |= dict.fromkeys(references[reference], url)
+    return found
+
+
+def adjustment_page(user, adjustment) -> str | None:
+    """The URL of the adjustment's page where the user opens it: finance and operators any, a supplier's users their
+    own once approved (`adjustments.list_adjustments`: proposals are finance's internal work)."""
+    from settlement.models import Adjustment
+
+    if not _reads(user, Adjustment.visibility.readers):
+        return None
+    if user.role in SUPPLIER_ROLES and not user.is_superuser and (
+            adjustment.state != Adjustment.State.APPROVED or adjustment.supplier_id != user.supplier_id):
+        return None
+    return reverse("settlement-adjustment", args=[adjustment.pk])
+
+
+def _reads(user, roles: Collection[str]) -> bool:
+    return bool(user.is_superuser or getattr(user, "role", None) in roles)
+
+
+def pages_by_pk(url_name: str, model_path: str) -> Pages:
+    """Pages found by the reference itself, an id written "12" or "#12", for the roles the model shows rows to (its
+    page refuses the others; a supplier's users open their own rows only, and an adjustment's source is its supplier's)."""
+    def pages(user, references: list[str]) -> dict[str, str]:
+        from django.apps import apps
+
+        if not _reads(user, apps.get_model(model_path).visibility.readers):
+            return {}
+        ids = {reference: id_or_none(reference.removeprefix("#").strip()) for reference in references}
+        return {reference: reverse(url_name, args=[pk]) for reference, pk in ids.items() if pk}
+    return pages
+
+
+def pages_by_number(url_name: str, rows: Callable[[object], object], *, roles: Collection[str] | None = None) -> Pages:
+    """Pages found by number among `rows(user)`, the rows the page opens for the user (one query), for `roles` (all
+    the user's rows' readers if None)."""
+    def pages(user, references: list[str]) -> dict[str, str]:
+        if roles is not None and not _reads(user, roles):
+            return {}
+        found = rows(user).filter(number__in=references).order_by().values_list("number", "pk")
+        return {number: reverse(url_name, args=[pk]) for number, pk in found}
+    return pages
+
+
+def _order_pages(user, references: list[str]) -> dict[str, str]:
+    """Staff open an order's page; a supplier's users their order list narrowed to its number (they have no order page)."""
+    from points.models import RedemptionOrder
+
+    if getattr(user, "role", None) in SUPPLIER_ROLES and not user.is_superuser:
+        return {number: f"{reverse('supplier-orders')}?{urlencode({'q': number})}" for number in references}
+    staff = pages_by_number("operator-order", RedemptionOrder.objects.visible_to, roles=STAFF_ROLES)
+    return staff(user, references)
+
+
+def _complaints_seen(user):
+    from points.services.complaints import list_complaints
+
+    return list_complaints(user=user, now=timezone.now(), ordered=False)
+
+
+def _returns_seen(user):
+    from logistics.models import ReturnRequest
+
+    return ReturnRequest.objects.visible_to(user)
 
 
 def check_source(*, kind: str, reference: str, supplier_id: int) -> str:
@@ -75,10 +167,12 @@ def _by_pk(model_path: str) -> Finder:
     return find
 
 
-register_source("order", _("兑换订单"), _by_number("points.RedemptionOrder"))
-register_source("return", _("退换货"), _by_number("logistics.ReturnRequest"))
-register_source("extra_cost", _("额外费用"), _by_pk("logistics.ExtraCost"), shown=lambda cost: cost.reference)
-register_source("complaint", _("投诉"), _by_number("points.Complaint"))
-register_source("statement", _("结算单"), _by_pk("settlement.Statement"))
-register_source("reconciliation", _("对账"), _by_pk("settlement.Reconciliation"))
+register_source("order", _("兑换订单"), _by_number("points.RedemptionOrder"), pages=_order_pages)
+register_source("return", _("退换货"), _by_number("logistics.ReturnRequest"), pages=pages_by_number("logistics-return", _returns_seen))
+register_source("extra_cost", _("额外费用"), _by_pk("logistics.ExtraCost"), shown=lambda cost: cost.reference,
+                pages=pages_by_pk("logistics-extra-cost", "logistics.ExtraCost"))
+register_source("complaint", _("投诉"), _by_number("points.Complaint"), pages=pages_by_number("complaint", _complaints_seen))
+register_source("statement", _("结算单"), _by_pk("settlement.Statement"), pages=pages_by_pk("settlement-statement", "settlement.Statement"))
+register_source("reconciliation", _("对账"), _by_pk("settlement.Reconciliation"),
+                pages=pages_by_pk("settlement-reconciliation", "settlement.Reconciliation"))
 register_source("other", _("其他"), None)

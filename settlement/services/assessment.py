@@ -35,7 +35,7 @@ from settlement.services import adjustments
 from settlement.services.assessment_rules import kpi_settings
 from settlement.services.generation import chart_months, last_closed_month, month_start, next_month, previous_month
 from settlement.services.kpis import COUNTERS, Window, attainment_of, breaches, kpi_figure, kpi_value, score_of
-from settlement.sources import register_source
+from settlement.sources import pages_by_pk, register_source
 from suppliers.models import Supplier
 from suppliers.services import onboarding
 from suppliers.services.locks import lock_suppliers
@@ -48,7 +48,7 @@ def _find_assessment(supplier_id: int, reference: str):
     return Assessment.objects.filter(supplier_id=supplier_id, pk=pk).first() if (pk := id_or_none(reference)) else None
 
 
-register_source("assessment", _("月度考核"), _find_assessment)
+register_source("assessment", _("月度考核"), _find_assessment, pages=pages_by_pk("settlement-assessment", "settlement.Assessment"))
 
 
 def suspension_threshold() -> Decimal:

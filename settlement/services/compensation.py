@@ -20,7 +20,7 @@ from logistics.events import LostParcelClaimAccepted
 from logistics.models import LogisticsClaim
 from settlement.models import Adjustment
 from settlement.services.adjustments import list_adjustments, propose_adjustment
-from settlement.sources import register_source
+from settlement.sources import pages_by_pk, register_source
 from settlement.errors import CompensationNotAllowed
 
 SOURCE_KIND = "claim"
@@ -36,7 +36,8 @@ def _find_claim(supplier_id: int, reference: str) -> LogisticsClaim | None:
     return LogisticsClaim.objects.filter(order__supplier_id=supplier_id, pk=pk).first() if pk.isdigit() else None
 
 
-register_source(SOURCE_KIND, _("物流索赔"), _find_claim, shown=claim_reference)
+register_source(SOURCE_KIND, _("物流索赔"), _find_claim, shown=claim_reference,
+                pages=pages_by_pk("logistics-claim", "logistics.LogisticsClaim"))
 
 
 @subscribe(LostParcelClaimAccepted)
