@@ -75,7 +75,7 @@ GIFT_ACTIONS = {
     "rework": GiftAction(gettext_lazy("退回草稿修改"), catalog.rework_gift, SUPPLIER_ROLES, "rework"),
     "request_delisting": GiftAction(
         gettext_lazy("申请下线"), partial(catalog.delist_gift, reason_code=Gift.DelistReason.SUPPLIER_REQUEST), SUPPLIER_ROLES, "delist",
-        ReasonInput, "danger",
+        ReasonInput, "danger", confirm=gettext_lazy("下线后该礼品立即从积分商城下架，重新上线须经运营审核。确定申请下线？"),
     ),
     "request_relisting": GiftAction(gettext_lazy("申请重新上线"), catalog.request_relisting, SUPPLIER_ROLES, "request_relisting", ReasonInput),
     "approve": GiftAction(gettext_lazy("审核通过"), catalog.approve_gift, OPERATORS, "approve", ReasonInput, then=_to_publish),

@@ -161,6 +161,15 @@ def test_retiring_a_gift_asks_for_confirmation_first(operator, now):
     assert "return confirm('退市后该礼品不能再上线，剩余库存转为遗留礼品。确定退市？')" in button
 
 
+def test_a_suppliers_delisting_request_asks_for_confirmation_first_saying_relisting_needs_review(supplier_admin, supplier, operator, now):
+    gift = gift_in_state("online", supplier=supplier, actor=operator, at=now)
+
+    page = logged_in(supplier_admin).get(reverse("gift-detail", args=[gift.pk])).content.decode()
+
+    button = re.search(r'<button[^>]*data-action="request_delisting"[^>]*>', page).group(0)
+    assert "return confirm('下线后该礼品立即从积分商城下架，重新上线须经运营审核。确定申请下线？')" in button
+
+
 def test_a_reason_too_long_to_approve_comes_back_next_to_the_reason_with_the_text_typed(operator, now):
     gift = gift_in_state("submitted", actor=operator, at=now)
     typed = "长" * 2001
