@@ -36,7 +36,7 @@ from suppliers.forms_catalog import (
 )
 from suppliers.models import Category, Gift, GiftRevision, Supplier
 from suppliers.selectors import matching as _matching
-from suppliers.selectors import list_revisions
+from suppliers.selectors import LISTED, list_revisions
 from suppliers.services import catalog, cooperation, gift_images, qualifications, revisions
 
 #: who opens a gift's page: whom the API shows gifts to (core.tenancy.Visibility) but those blind to settlement money
@@ -209,12 +209,13 @@ def gift_edit(request, pk: int):
         else:
             form.uploads_saved()
             if isinstance(result, GiftRevision):
-                messages.success(request, _("修改已提交审核；审核通过前，线上版本照常销售。"))
+                messages.success(request, _("修改已提交审核；审核通过前，线上版本照常销售。") if result.gift.state in LISTED
+                                 else _("修改已提交审核，审核通过后生效。"))
             else:
                 messages.success(request, _("已保存。"))
             return redirect("gift-detail", pk=gift.pk)
     form.keep_uploads()
-    context = {"form": form, "gift": gift, "by_revision": gift.state in revisions.EDIT_BY_REVISION}
+    context = {"form": form, "gift": gift, "by_revision": gift.state in revisions.EDIT_BY_REVISION, "on_sale": gift.state in LISTED}
     return render(request, "suppliers/catalog/gift_form.html", context, status=form_status(form))
 
 

@@ -418,6 +418,29 @@ def test_a_stale_edit_form_of_an_online_gift_proposes_only_the_users_change(supp
     assert GiftRevision.objects.get(state="pending").changes == {"name": "明前龙井（新包装）"}
 
 
+@pytest.mark.parametrize("state", ["approved", "offline"])
+def test_a_change_to_a_gift_not_on_sale_says_it_takes_effect_once_approved_not_that_a_version_keeps_selling(supplier_admin, supplier, state):
+    gift = in_state(state, supplier=supplier, name="明前龙井")
+    client = logged_in(supplier_admin)
+    form_page = client.get(f"/supplier/gifts/{gift.pk}/edit/")
+
+    response = client.post(f"/supplier/gifts/{gift.pk}/edit/", _bound(form_page.context["form"], name="明前龙井（新包装）"), follow=True)
+
+    assert GiftRevision.objects.get().changes == {"name": "明前龙井（新包装）"}
+    notice = form_page.content.decode().split('data-testid="revision-notice">', 1)[1].split("</p>", 1)[0]
+    assert notice == "修改将提交运营审核，审核通过后生效。"
+    assert [str(m) for m in response.context["messages"]] == ["修改已提交审核，审核通过后生效。"]
+    assert "照常销售" not in response.content.decode()
+
+
+def test_the_edit_form_of_an_online_gift_says_the_listed_version_keeps_selling_until_the_change_is_approved(supplier_admin, supplier):
+    gift = in_state("online", supplier=supplier)
+
+    page = logged_in(supplier_admin).get(f"/supplier/gifts/{gift.pk}/edit/").content.decode()
+
+    assert 'data-testid="revision-notice">该礼品在售：修改将提交运营审核，审核通过前线上版本照常销售。</p>' in page
+
+
 def test_editing_an_online_gift_creates_a_revision_and_the_listed_name_stays_until_approval(supplier_admin, supplier, operator):
     gift = in_state("online", supplier=supplier, name="明前龙井")
     client = logged_in(supplier_admin)
