@@ -36,9 +36,10 @@ def list_bank_accounts(*, actor) -> QuerySet[BankAccount]:
 
 
 def list_profile_changes(*, actor) -> QuerySet[ProfileChange]:
-    """Profile change requests the actor may see, newest first, each rejected one with its rejection (who, when, why)."""
+    """Profile change requests the actor may see, newest first, each with who requested it and each decided one with
+    its approval or rejection (who, when, why)."""
     return ProfileChange.objects.visible_to(actor).select_related("supplier", "requested_by").prefetch_related(
-        ProfileChange.rejection.prefetch()
+        ProfileChange.rejection.prefetch(), ProfileChange.approval.prefetch()
     )
 
 

@@ -172,6 +172,9 @@ class ProfileChange(StateMachine):
         ADDRESS = "address", _("地址")
         SMS_NOTICES = "sms_notices", _("短信通知")
 
+    #: the changes no operator reviews: approved as they are made, by the supplier's user who makes them
+    APPLIED_AS_MADE = frozenset({Field.CONTACT, Field.ADDRESS, Field.SMS_NOTICES})
+
     class State(models.TextChoices):
         PENDING = "pending", _("待审核")
         APPROVED = "approved", _("已通过")
@@ -194,6 +197,7 @@ class ProfileChange(StateMachine):
     objects = ScopedManager()
     visibility = Visibility(supplier="supplier", staff=SUPPLIER_REVIEWERS)
     rejection = LatestLog("reject", state=State.REJECTED)  # the operator's reason, who and when
+    approval = LatestLog("approve", state=State.APPROVED)  # who approved it and when
 
     class Meta:
         ordering = ["-requested_at", "-id"]
@@ -202,6 +206,17 @@ class ProfileChange(StateMachine):
         constraints = [
             models.UniqueConstraint(fields=["supplier", "field"], condition=Q(state="pending"), name="one_pending_change_per_field")
         ]
+
+    @property
+    def reviewed(self) -> bool:
+        """Whether an operator decides the change (bank account, legal name, credit code), not one applied as made."""
+        return self.field not in self.APPLIED_AS_MADE
+
+    @property
+    def decision(self):
+        """The approval or rejection (who, when, why) of a decided change, None while pending or once withdrawn; a list
+        reads them with its `approval` and `rejection` prefetches."""
+        return self.approval or self.rejection
 
     @transition(field=state, source=State.PENDING, target=State.APPROVED)
     def approve(self, *, decided_at) -> None:

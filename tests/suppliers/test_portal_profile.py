@@ -2,15 +2,18 @@
 and the operator's review of contracts, profile changes and qualifications."""
 import re
 from datetime import timedelta
+from functools import partial
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from core.models import AccessLog
 from suppliers.models import Contract, ProfileChange, Qualification
-from suppliers.services import onboarding
+from suppliers.services import onboarding, profile
 from tests.factories import ContractFactory, QualificationFactory, SupplierUserFactory, supplier_in
 from tests.suppliers.profile_factories import NEW_ACCOUNT, BankAccountFactory, CertificateFactory, ProfileChangeFactory, evidence, licence_number
 from tests.portal import form_values, logged_in, posted_as
@@ -74,6 +77,59 @@ def test_a_bank_account_change_requested_through_the_form_waits_for_review(suppl
     page = client.get("/supplier/profile/").content.decode()
     assert f'href="/supplier/files/profile-changes/{change.pk}/" data-testid="evidence"' in page
     assert b"".join(client.get(f"/supplier/files/profile-changes/{change.pk}/").streaming_content) == b"%PDF-1.4 permit"
+
+
+def _changes_requested_and_decided(supplier, admin, operator, now, *, first: int = 0, copies: int = 1) -> None:
+    """For each copy (numbered from `first`): a legal name change the operator approved, a bank account change it
+    rejected, an address applied at once; and one bank account change still pending."""
+    request = partial(profile.request_profile_change, supplier=supplier, actor=admin, now=now)
+    for n in range(first, first + copies):
+        named = request(field="legal_name", legal_name=f"更名后的礼品商{n}有限公司", evidence=evidence())
+        profile.approve_profile_change(change=named, actor=operator, now=now)
+        account = request(field="bank_account", **NEW_ACCOUNT, evidence=evidence())
+        profile.reject_profile_change(change=account, actor=operator, now=now, reason="开户许可证模糊")
+        request(field="address", address=f"浙江省杭州市滨江区长河路 {n + 1} 号")
+    request(field="bank_account", **NEW_ACCOUNT, evidence=evidence())
+
+
+def _history_rows(page: str) -> list[tuple[str, str, str, str]]:
+    """(change, requested by, state, reviewer) of each row of the change history, newest first."""
+    table = page.split('data-testid="change-history"', 1)[1].split("</tbody>", 1)[0]
+    cells = [[re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+             for row in table.split("<tr>")[2:]]
+    return [(row[2], row[1], row[5], row[6]) for row in cells]
+
+
+def test_the_change_history_names_who_requested_each_change_and_who_decided_it(supplier_admin, supplier, operator, now):
+    _changes_requested_and_decided(supplier, supplier_admin, operator, now)
+
+    page = logged_in(supplier_admin).get("/supplier/profile/").content.decode()
+
+    assert sorted(_history_rows(page)) == sorted([
+        ("企业名称", "supplier_admin", "已通过", "运营人员"),
+        ("收款账户", "supplier_admin", "已驳回", "运营人员"),
+        ("地址", "supplier_admin", "已通过", "无需审核"),
+        ("收款账户", "supplier_admin", "待审核", "—"),
+    ])
+    assert operator.username not in page.split('data-testid="change-history"', 1)[1]
+
+
+def test_the_profile_page_reads_who_requested_and_decided_the_changes_in_the_same_queries_however_many(
+    supplier_admin, supplier, operator, now
+):
+    _changes_requested_and_decided(supplier, supplier_admin, operator, now)
+    client = logged_in(supplier_admin)
+    client.get("/supplier/profile/")
+    with CaptureQueriesContext(connection) as few:
+        client.get("/supplier/profile/")
+    profile.withdraw_profile_change(change=ProfileChange.objects.get(state="pending"), actor=supplier_admin, now=now)
+    _changes_requested_and_decided(supplier, supplier_admin, operator, now + timedelta(minutes=1), first=1, copies=3)
+
+    with CaptureQueriesContext(connection) as many:
+        page = client.get("/supplier/profile/").content.decode()
+
+    assert len(_history_rows(page)) == 1 + 3 + 3 * 3 + 1
+    assert len(many) == len(few)
 
 
 def test_the_change_form_takes_a_file_and_offers_the_evidence_field_for_the_reviewed_changes(supplier_admin):
