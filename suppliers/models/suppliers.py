@@ -127,3 +127,7 @@ class SupplierMembership(StateMachine):
     @transition(field=state, source=State.DISABLED, target=State.ACTIVE)
     def enable(self) -> None:
         pass
+
+    @transition(field=state, source=[State.ACTIVE, State.DISABLED], target=None)
+    def reset_password(self) -> None:
+        """The account's state stays: the step is in its history (who reset the password and when, never the password)."""

@@ -129,7 +129,8 @@ def enable_member(*, actor, membership: SupplierMembership, now: datetime, reaso
 
 def reset_password(*, actor, membership: SupplierMembership, password: str, now: datetime) -> SupplierMembership:
     """Set a staff member's password (a forgotten one, or one someone else may know): its sessions end, and its API
-    tokens are revoked, so whoever held the old password or a token must log in again.
+    tokens are revoked, so whoever held the old password or a token must log in again. The membership's history
+    records who reset it and when, never the password.
     :raises ValidationFailed: a password the validators refuse"""
     membership = staff_member(actor, membership.pk)
     user = membership.user
@@ -137,4 +138,5 @@ def reset_password(*, actor, membership: SupplierMembership, password: str, now:
     with transaction.atomic():
         user.save(update_fields=["password"])
         revoke_api_tokens(user=user)
+        apply_transition(membership, "reset_password", actor=actor, at=now)
     return membership

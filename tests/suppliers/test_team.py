@@ -1,12 +1,15 @@
 """A supplier admin's team: adding staff accounts, disabling and enabling them (with who, when and why), resetting a
 password; only the supplier's own admin, only staff accounts, another supplier's are not found."""
+import re
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth import authenticate
 from django.test import Client
 
 from core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from core.fsm import history_of
-from core.models import User
+from core.models import TransitionLog, User
 from suppliers.models import SupplierMembership
 from suppliers.services import team
 from tests.factories import SupplierUserFactory, UserFactory
@@ -86,6 +89,41 @@ def test_a_reset_password_replaces_the_old_one_and_revokes_the_api_token(supplie
     assert weak.value.field == "password" and not Token.objects.filter(user=membership.user).exists()
     assert authenticate(username="zhangwei", password="ship-it-2026") is None
     assert authenticate(username="zhangwei", password="new-pass-2026") is not None
+
+
+def test_a_password_reset_is_in_the_members_history_with_who_and_when_and_never_the_password(supplier_admin, now):
+    membership = team.add_staff(actor=supplier_admin, now=now, **NEW)
+    team.disable_member(actor=supplier_admin, membership=membership, now=now, reason="手机丢失")
+
+    team.reset_password(actor=supplier_admin, membership=membership, password="new-pass-2026", now=now + timedelta(hours=1))
+
+    membership.refresh_from_db()
+    reset = history_of(membership).last()
+    assert membership.state == "disabled"  # a reset leaves the account as it was
+    assert (reset.transition, reset.source_state, reset.target_state, reset.actor, reset.at, reset.reason) == (
+        "reset_password", "disabled", "disabled", supplier_admin, now + timedelta(hours=1), "")
+    assert not TransitionLog.objects.filter(reason__contains="new-pass-2026").exists()
+
+
+def test_a_refused_password_reset_leaves_no_step_in_the_history(supplier_admin, now):
+    membership = team.add_staff(actor=supplier_admin, now=now, **NEW)
+
+    with pytest.raises(ValidationFailed):
+        team.reset_password(actor=supplier_admin, membership=membership, password="123", now=now)
+
+    assert [log.transition for log in history_of(membership)] == ["create"]
+
+
+def test_the_members_page_lists_the_password_reset_in_its_history(supplier_admin, supplier_staff):
+    staff = SupplierMembership.objects.get(user=supplier_staff)
+    client = logged_in(supplier_admin)
+
+    page = client.post(f"/supplier/team/{staff.pk}/password/", {"password": "new-pass-2026"}, follow=True).content.decode()
+
+    history = page.split('data-testid="history"', 1)[1].split("</table>", 1)[0]
+    row = [re.sub(r"<[^>]+>", "", cell) for cell in re.findall(r"<td>(.*?)</td>", history.split("<tr>")[-1])]
+    assert row[1:5] == ["重置密码", "已启用", "已启用", "supplier_admin"]
+    assert "new-pass-2026" not in page
 
 
 def test_only_the_suppliers_own_admin_manages_only_staff_accounts(supplier_admin, supplier_staff, other_supplier_admin, operator,
