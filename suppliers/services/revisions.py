@@ -89,11 +89,13 @@ def clean_changes(changes: dict[str, Any], *, gift: Gift | None = None) -> dict[
             cleaned[money] = str(value.quantize(Decimal("0.01")))
     errors += _settlement_above_market(cleaned, gift, bad={field for field, *_ in errors})
     if "points_prices" in cleaned:
-        prices = cleaned["points_prices"]
-        codes = set(Program.objects.values_list("code", flat=True))
-        if not isinstance(prices, dict) or not prices or set(prices) - codes or not all(map(is_points_price, prices.values())):
-            message = gettext("至少为一个积分计划（gotone / mzone）设置 1–%(points_limit)s 的整数积分价")
-            errors.append(("points_prices", "invalid", message % {"points_limit": POINTS_LIMIT}))
+        prices, programs = cleaned["points_prices"], list(Program.objects.all())
+        if not isinstance(prices, dict) or not prices or set(prices) - {program.code for program in programs} or not all(
+            map(is_points_price, prices.values())
+        ):
+            message = gettext("至少为一个积分计划（%(programs)s）设置 1–%(points_limit)s 的整数积分价")
+            names = gettext("、").join(program.label for program in programs)
+            errors.append(("points_prices", "invalid", message % {"programs": names, "points_limit": POINTS_LIMIT}))
     if "tier_discounts" in cleaned:
         discounts = cleaned["tier_discounts"]
         if not isinstance(discounts, dict) or set(discounts) - set(Tier.values) or any(

@@ -3,6 +3,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from core.errors import Conflict, InvalidTransition, ValidationFailed
 from core.models import Program
@@ -17,6 +18,17 @@ pytestmark = pytest.mark.django_db
 
 def online(gift, operator, now):
     return published(gift, actor=operator, at=now)
+
+
+@pytest.mark.parametrize("language, expected", [
+    ("zh-hans", "至少为一个积分计划（全球通积分计划、动感地带M计划）设置 1–2147483647 的整数积分价"),
+    ("en", "Set a whole points price from 1 to 2147483647 for at least one program (GoTone Points Program, M-Zone Points Program)."),
+])
+def test_a_bad_points_price_names_the_programs_by_their_names_in_the_readers_language(language, expected):
+    with translation.override(language), pytest.raises(ValidationFailed) as refused:
+        revisions.clean_changes({"points_prices": {"unicom": 1200}})
+
+    assert (refused.value.field, refused.value.detail) == ("points_prices", expected)
 
 
 def test_a_draft_is_edited_in_place(supplier_staff, now):
