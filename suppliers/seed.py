@@ -9,10 +9,12 @@ from suppliers.models import ProfileChange, Supplier, SupplierMembership
 from suppliers.services import contracts, onboarding, profile, qualifications, team
 from suppliers.validators import credit_code_check_char
 
+#: name, credit code (first 17), admin's username, contact phone, active, contact person, address (where members'
+#: returns of dropship gifts go): each in the city its credit code was issued in
 DEMO_SUPPLIERS = [
-    ("杭州优选礼品有限公司", "91330106MA2AAAAA0", "supplier_a", "13900001111", True),
-    ("深圳星河数码科技有限公司", "91440300MA5BBBBB1", "supplier_b", "13900002222", True),
-    ("北京京味食品有限公司", "91110105MA0CCCCC2", "supplier_c", "13900003333", False),
+    ("杭州优选礼品有限公司", "91330106MA2AAAAA0", "supplier_a", "13900001111", True, "张经理", "浙江省杭州市西湖区文三路 478 号 12 楼"),
+    ("深圳星河数码科技有限公司", "91440300MA5BBBBB1", "supplier_b", "13900002222", True, "林经理", "广东省深圳市南山区科苑路 15 号科兴科学园 B 栋 8 楼"),
+    ("北京京味食品有限公司", "91110105MA0CCCCC2", "supplier_c", "13900003333", False, "赵经理", "北京市朝阳区酒仙桥路 10 号 3 号楼 2 层"),
 ]
 
 #: the demo supplier whose contact is texted only the notices that need its action
@@ -62,12 +64,12 @@ COOPERATING_FOR = timedelta(days=450)
 def seed_suppliers(*, now, password, progress) -> None:
     operator = ensure_user(username="operator", role=Role.OPERATOR, password=password)
     onboarded = now - COOPERATING_FOR
-    for index, (name, code17, username, phone, activate) in enumerate(DEMO_SUPPLIERS, start=1):
+    for index, (name, code17, username, phone, activate, contact, address) in enumerate(DEMO_SUPPLIERS, start=1):
         supplier = Supplier.objects.filter(name=name).first()
         if supplier is None:
             supplier = onboarding.apply_as_supplier(
-                name=name, credit_code=demo_credit_code(code17), contact_name="张经理", contact_phone=phone,
-                contact_email=f"{username}@example.com", address="浙江省杭州市西湖区文三路 100 号",
+                name=name, credit_code=demo_credit_code(code17), contact_name=contact, contact_phone=phone,
+                contact_email=f"{username}@example.com", address=address,
                 username=username, password=password, now=onboarded if activate else now,
                 **({} if activate else applicants_licence(now=now, index=index)),
             )

@@ -39,6 +39,17 @@ def test_seeding_twice_creates_the_demo_world_once_and_shows_progress(seeded_dem
         "杭州优选礼品有限公司": "all", "深圳星河数码科技有限公司": "action"}
 
 
+def test_each_demo_supplier_has_its_own_contact_and_an_address_in_its_own_city(seeded_demo):
+    contacts = {name: (contact, address[:6]) for name, contact, address in
+                Supplier.objects.values_list("name", "contact_name", "address")}
+
+    assert contacts == {
+        "杭州优选礼品有限公司": ("张经理", "浙江省杭州市"),
+        "深圳星河数码科技有限公司": ("林经理", "广东省深圳市"),
+        "北京京味食品有限公司": ("赵经理", "北京市朝阳区"),
+    }
+
+
 def test_demo_users_can_log_in_with_the_documented_password(seeded_demo, client):
     assert client.login(username="supplier_a", password="demo12345")
     assert client.login(username="13800138000", password="demo12345")
