@@ -55,17 +55,18 @@ def require_finance(actor) -> None:
         raise PermissionDenied(gettext("仅财务人员可以执行此操作"))
 
 
-def parse_amount(value, *, field: str = "amount", allow_zero: bool = False) -> Decimal:
+def parse_amount(value, *, field: str = "amount", allow_zero: bool = False, example: str = "-180.00") -> Decimal:
     """A money amount in plain decimal notation (ASCII digits, thousands commas and a currency mark — ￥, ¥, 元 —
     allowed), at most two decimals; the one rule of the portal, the API and files. Decimal() alone would also take
-    exponents, underscores, other scripts' digits, NaN and Infinity.
+    exponents, underscores, other scripts' digits, NaN and Infinity. `example`: the amount a refusal shows as one that
+    reads, of the sign the field takes (an adjustment's either; an invoice's positive).
     :raises ValidationFailed:"""
     text = str(value).strip().replace(",", "")
     sign = text[:1] if text[:1] in "+-" else ""
     text = sign + CURRENCY.sub("", text[len(sign):]).strip()
     whole = AMOUNT.fullmatch(text)
     if not whole:
-        raise ValidationFailed(gettext("金额格式不正确，应为数字，最多两位小数，如 -180.00"), field=field)
+        raise ValidationFailed(gettext("金额格式不正确，应为数字，最多两位小数，如 %(example)s") % {"example": example}, field=field)
     if len(whole[1].lstrip("0")) > AMOUNT_DIGITS:  # counted before Decimal(), which a million digits would keep busy
         raise ValidationFailed(gettext("金额过大，整数部分最多 %(money_digits)s 位") % {"money_digits": AMOUNT_DIGITS}, field=field)
     amount = Decimal(text)

@@ -107,7 +107,7 @@ def create_penalty_rule(*, actor, now: datetime, kpi: str, threshold, deduction,
     if kpi not in Kpi.values:
         raise ValidationFailed(_("请选择考核指标"), field="kpi")
     threshold = check_kpi_figure(kpi, threshold, field="threshold")
-    deduction = adjustments.parse_amount(deduction, field="deduction")
+    deduction = adjustments.parse_amount(deduction, field="deduction", example="200.00")
     if not Decimal("0.01") <= deduction <= DEDUCTION_CEILING:
         raise ValidationFailed(_("扣款金额应在 0.01 到 1000000 元之间"), field="deduction")
     description = (description or "").strip()

@@ -365,7 +365,7 @@ def invoice_statement(*, statement: Statement, actor, now: datetime, number: str
     """
     require_supplier_admin(actor, statement)
     number = _invoice_number(number)
-    amount = parse_amount(amount, field="invoice_amount")
+    amount = parse_amount(amount, field="invoice_amount", example="1280.00")
     with transaction.atomic():
         statement = lock_statement(statement)
         _refuse_number_used_elsewhere(statement, number)

@@ -710,6 +710,15 @@ def test_a_bad_penalty_rule_names_its_field_and_is_not_saved(operator, changes, 
     assert not PenaltyRule.objects.filter(description="质量退货率高于10%").exists()
 
 
+def test_an_unreadable_deduction_is_refused_with_a_positive_example(operator):
+    values = {"kpi": Kpi.DEFECT_RATE, "threshold": "0.1", "deduction": "一百", "description": "质量退货率高于10%"}
+
+    with pytest.raises(ValidationFailed) as refused:
+        create_penalty_rule(actor=operator, now=ASSESSED_AT, **values)
+
+    assert (refused.value.field, refused.value.detail) == ("deduction", "金额格式不正确，应为数字，最多两位小数，如 200.00")
+
+
 def test_only_operators_maintain_penalty_rules(finance, supplier_admin):
     rule = PenaltyRule.objects.first()
     for actor in (finance, supplier_admin):

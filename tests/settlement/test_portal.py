@@ -633,6 +633,17 @@ def test_an_invoice_number_of_the_wrong_length_shows_next_to_the_number_and_chan
     assert (issued.state, issued.invoice_number) == ("confirmed", "")
 
 
+def test_an_unreadable_invoice_amount_is_shown_next_to_the_amount_with_a_positive_example_and_changes_nothing(issued, supplier_admin):
+    supplier = logged_in(supplier_admin)
+    act(supplier, issued, "confirm")
+
+    response = act(supplier, issued, "invoice", {"number": "33012345", "amount": "五百元"})
+
+    issued.refresh_from_db()
+    assert response.status_code == 400 and field_errors(response)["amount"] == "金额格式不正确，应为数字，最多两位小数，如 1280.00"
+    assert (issued.state, issued.invoice_number) == ("confirmed", "")
+
+
 def test_the_checker_rejects_with_a_reason_and_suppliers_see_their_approved_adjustments_only(supplier, other_supplier, finance,
                                                                                       finance_checker, supplier_staff):
     logged_in(finance).post("/settlement/adjustments/new/", {"supplier": supplier.pk, "kind": "penalty", "amount": "-10.00",
