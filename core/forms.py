@@ -147,6 +147,16 @@ def yes_no_box(label) -> YesNoBox:
     return YesNoBox(label=label, required=False)
 
 
+#: the query of a list filtered by `waiting_box`: what its navigation badge and the home page's to-do entry link to
+#: (`core.portal.register_nav`'s `badge_query`)
+WAITING_QUERY = "waiting=1"
+
+
+def waiting_box() -> YesNoBox:
+    """The filter of a list to the rows waiting for its reader (`core.roles.waiting_condition`), ticked in a checkbox."""
+    return yes_no_box(_("仅看待我处理"))
+
+
 class DayRangeFilter(ListFilter):
     """A filter form with a range of days: `day_range` names its from and to fields (made with `day_field`). A to day
     before the from day is an error next to the to field."""

@@ -78,6 +78,20 @@ def waiting_for(roles: frozenset[str] | set[str], *, superusers: bool = False) -
     return decorate
 
 
+def waiting_condition(badge: Callable, user) -> models.Q:
+    """The rows `badge` (decorated by `waiting_for`) counts for the user, as a condition on its list (none for a user it
+    counts nothing for): a list's filter "waiting for me" (`core.forms.waiting_box`) lists exactly what its navigation
+    badge counts, by the badge's own rule."""
+    rows = badge.rows(user)
+    return models.Q(pk__in=rows.values("pk")) if rows is not None else models.Q(pk__in=[])
+
+
+def waits_for(badge: Callable, user) -> bool:
+    """Whether `badge` (decorated by `waiting_for`) counts anything for the user's role at all: whether its list offers
+    the filter of what waits for the user."""
+    return badge.rows(user) is not None
+
+
 def waiting_counts(user, badges: list[Callable | None]) -> list[int]:
     """What each of `badges` counts for the user (0 for None): those decorated by `waiting_for` counted together, in one
     query; any other `badge(user)` called as it is."""

@@ -2,6 +2,7 @@
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.forms import WAITING_QUERY
 from core.portal import NavGroup, register_nav, register_supplier_page
 from core.roles import SUPPLIER_ROLES, Role
 from points import tasks_complaints  # noqa: F401  (beat task registration)
@@ -9,7 +10,7 @@ from points.services.complaints import PUBLIC_OPENERS, complaints_waiting
 
 register_nav(_("我的投诉"), "member-complaints", roles={Role.MEMBER}, order=28)
 register_nav(_("投诉处理"), "complaint-desk", roles={Role.OPERATOR, Role.LOGISTICS, *SUPPLIER_ROLES}, order=86,
-             group=NavGroup.SERVICE, badge=complaints_waiting, badge_query="waiting=1")  # 待我处理
+             group=NavGroup.SERVICE, badge=complaints_waiting, badge_query=WAITING_QUERY)  # 待我处理
 register_nav(_("投诉礼品商"), "complaint-about-supplier", roles=PUBLIC_OPENERS, order=88,
              group=NavGroup.SERVICE)
 register_nav(_("我的建议"), "supplier-suggestions", roles=SUPPLIER_ROLES, order=87)

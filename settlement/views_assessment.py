@@ -22,10 +22,10 @@ from django.views.decorators.http import require_POST
 from core.api.permissions import require_role
 from core.charts import bar_chart
 from core.errors import DomainError, ValidationFailed
-from core.forms import EditsShownValues, ListFilter, StateFilter, SubmittedOnce, yes_no_box
+from core.forms import EditsShownValues, ListFilter, StateFilter, SubmittedOnce, waiting_box, yes_no_box
 from core.fsm import histories_of, history_of, note_latest_changes, require_unchanged
 from core.pages import create_with_form, form_status, paginate, run_action
-from core.roles import OPERATORS, SUPPLIER_ROLES, Role, has_role
+from core.roles import OPERATORS, SUPPLIER_ROLES, Role, has_role, waits_for
 from settlement.models import Assessment, Kpi, KpiSetting, PenaltyProposal, PenaltyRule, SuspensionProposal
 from settlement.services import assessment, assessment_rules
 from settlement.forms import MonthFilter
@@ -172,6 +172,18 @@ def _with_histories(proposals) -> list[PenaltyProposal]:
     return proposals
 
 
+class PenaltyFilter(StateFilter):
+    """The penalty proposals' filters: a state, or those still to be decided (PENDING), and, for whom some wait,
+    only those waiting for the reader (what the navigation badge counts)."""
+
+    waiting = waiting_box()
+
+    def __init__(self, *args, reader, **kwargs) -> None:
+        super().__init__(*args, states=[(assessment.PENDING, gettext_lazy("待处理")), *PenaltyProposal.State.choices], **kwargs)
+        if not waits_for(assessment.penalties_waiting, reader):
+            del self.fields["waiting"]
+
+
 @login_required
 def penalty_list(request):
     return _proposal_list(request, "penalty", assessment.list_penalty_proposals)
@@ -184,12 +196,17 @@ def suspension_list(request):
 
 def _proposal_list(request, kind: str, selector):
     """The proposals of one kind for the staff who read them (operators and finance, as the API shows them), with the
-    decisions for the role that takes them; suppliers read theirs on their assessments."""
+    decisions for the role that takes them; suppliers read theirs on their assessments. By default, those still to be
+    decided (a penalty's dismissal waiting for its second finance user too), unless another state (or all) is asked."""
     model, _actions, roles, _back = DECISIONS[kind]
     require_role(request.user, model.visibility.staff)
     asked = request.GET.copy()
-    asked.setdefault("state", model.State.PROPOSED)  # what waits for a decision, unless another state (or all) is asked
-    filters = StateFilter(asked, states=model.State.choices)
+    if kind == "penalty":
+        asked.setdefault("state", assessment.PENDING)
+        filters = PenaltyFilter(asked, reader=request.user)
+    else:
+        asked.setdefault("state", model.State.PROPOSED)
+        filters = StateFilter(asked, states=model.State.choices)
     proposals = filters.apply(selector(actor=request.user, **filters.values()))
     if kind == "penalty":
         proposals = proposals.prefetch_related(PenaltyProposal.reopening.prefetch())

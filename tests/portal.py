@@ -177,6 +177,28 @@ def nav(response) -> str:
     return response.content.decode().split('data-testid="nav"', 1)[1].split("</nav>", 1)[0]
 
 
+def badge_links(user, url_name: str) -> dict[str, tuple[str, int]]:
+    """Where the user's badge of the navigation entry `url_name` links to and the count it shows, on the home page's to-do
+    entry and in the navigation (a badge linking nowhere of its own links where its entry does): {"home"|"nav": (path,
+    count)}; none shown, {}."""
+    page = html.unescape(logged_in(user).get("/").content.decode())
+    found = {}
+    home = re.search(rf'<a href="([^"]+)">[^<]*</a> <span[^>]*data-testid="home-badge-{url_name}"[^>]*>(\d+)<', page)
+    if home:
+        found["home"] = (home.group(1), int(home.group(2)))
+    entry = re.search(rf'<a href="([^"]+)"[^>]*>[^<]*</a>(?:<a href="([^"]+)" class="badge-link">)?<span[^>]*data-testid="nav-badge-{url_name}"[^>]*>(\d+)<', page)
+    if entry:
+        found["nav"] = (entry.group(2) or entry.group(1), int(entry.group(3)))
+    return found
+
+
+def rows_at(user, path: str) -> int:
+    """How many rows the portal list at `path` (with its query) lists to the user, on all its pages (checked to open)."""
+    response = logged_in(user).get(path)
+    assert response.status_code == 200, response.content
+    return response.context["page_obj"].paginator.count
+
+
 def shown(response, testid: str) -> str:
     """The text of the first element marked `data-testid=testid` up to its first closing tag, tags stripped (a figure)."""
     match = re.search(rf'data-testid="{testid}"[^>]*>(.*?)</(?:a|dd|p|span|small|li)>', response.content.decode(), re.S)

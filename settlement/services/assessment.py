@@ -27,7 +27,7 @@ from django.utils.translation import gettext_noop
 from core.texts import Message
 from core.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from core.fsm import apply_transition, log_creation, require_transition
-from core.roles import OPERATORS, Role, require_role, waiting_for
+from core.roles import OPERATORS, Role, require_role, waiting_condition, waiting_for
 from core.selectors import answering
 from core.validators import id_or_none, required_text
 from settlement.models import Adjustment, Assessment, Kpi, KpiResult, PenaltyProposal, PenaltyRule, SuspensionProposal
@@ -437,12 +437,20 @@ def penalty_open(proposal: PenaltyProposal) -> bool:
     return proposal.state == PenaltyProposal.State.ACCEPTED and adjustment is not None and adjustment.state == Adjustment.State.REJECTED
 
 
-def list_penalty_proposals(*, actor, state: str = "", month: date | None = None):
+#: the penalty proposals' pseudo-state of those still to be decided: proposed (reopened ones too) and those whose
+#: dismissal waits for its second finance user
+PENDING = "pending"
+
+
+def list_penalty_proposals(*, actor, state: str = "", month: date | None = None, waiting: bool | None = None):
     """Penalty proposals the actor may see; `state` "proposed" includes those reopened by a rejected adjustment (and
-    "accepted" leaves them out)."""
+    "accepted" leaves them out), PENDING is those and the dismissals asked for; `waiting` narrows them to those
+    waiting for the actor (`penalties_waiting`, or with False, the others)."""
     proposals = PenaltyProposal.objects.visible_to(actor).select_related("supplier", "assessment", "rule", "adjustment",
                                                                             "dismissal_requested_by", "dismissed_by")
-    if state == PenaltyProposal.State.PROPOSED:
+    if state == PENDING:
+        proposals = proposals.filter(open_penalties() | Q(state=PenaltyProposal.State.DISMISSING))
+    elif state == PenaltyProposal.State.PROPOSED:
         proposals = proposals.filter(open_penalties())
     elif state == PenaltyProposal.State.ACCEPTED:
         proposals = proposals.filter(state=state).exclude(adjustment__state=Adjustment.State.REJECTED)
@@ -450,7 +458,7 @@ def list_penalty_proposals(*, actor, state: str = "", month: date | None = None)
         proposals = proposals.filter(state=state)
     if month is not None:
         proposals = proposals.filter(assessment__month=month.replace(day=1))
-    return proposals
+    return answering(proposals, waiting_condition(penalties_waiting, actor), waiting)
 
 
 def list_suspension_proposals(*, actor, state: str = ""):

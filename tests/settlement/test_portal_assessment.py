@@ -14,7 +14,7 @@ from settlement.services.assessment import accept_penalty, compute_month
 from suppliers.models import Supplier
 from tests.factories import SHANGHAI, UserFactory
 from tests.settlement.kpi_facts import complaint, order, returned, t
-from tests.portal import field_errors, form_values, listed, logged_in, nav
+from tests.portal import badge_links, field_errors, form_values, listed, logged_in, nav, rows_at
 
 pytestmark = pytest.mark.django_db
 OCTOBER = date(2026, 10, 1)
@@ -67,7 +67,7 @@ def test_the_penalty_proposals_open_on_those_waiting_and_a_state_none_has_is_nam
     unknown = client.get("/settlement/assessments/penalties/?state=forgotten")
 
     assert waiting.status_code == 200 and [p.state for p in waiting.context["page_obj"]] == ["proposed"]
-    assert 'value="proposed" selected' in waiting.content.decode()
+    assert 'value="pending" selected' in waiting.content.decode()
     assert unknown.status_code == 400 and list(field_errors(unknown)) == ["state"] and list(unknown.context["page_obj"]) == []
 
 
@@ -207,6 +207,23 @@ def test_a_penalty_is_dismissed_only_when_a_second_finance_user_confirms(assesse
 
     proposal.refresh_from_db()
     assert (proposal.state, proposal.dismissed_by) == (PenaltyProposal.State.DISMISSED, finance_checker)
+
+
+def test_a_waiver_waiting_for_the_second_finance_user_is_listed_where_the_badges_of_both_link(assessed, finance, finance_checker):
+    proposal = PenaltyProposal.objects.get()
+    before = badge_links(finance, "settlement-penalty-proposals")
+    listed_before = [rows_at(finance, path) for path, _count in before.values()]
+    logged_in(finance).post(f"/settlement/assessments/penalty/{proposal.pk}/dismiss/", {"reason": "物流破损"})
+
+    maker, checker = (badge_links(user, "settlement-penalty-proposals") for user in (finance, finance_checker))
+
+    assert {where: count for where, (_path, count) in before.items()} == {"home": 1, "nav": 1}
+    assert listed_before == [count for _path, count in before.values()]
+    assert maker == {} and rows_at(finance, "/settlement/assessments/penalties/?waiting=1") == 0
+    assert {where: count for where, (_path, count) in checker.items()} == {"home": 1, "nav": 1}
+    assert all(rows_at(finance_checker, path) == count for path, count in checker.values())
+    assert listed(finance_checker, "/settlement/assessments/penalties/") == [proposal.pk]  # the default list too
+    assert listed(finance, "/settlement/assessments/penalties/") == [proposal.pk]  # the maker sees what it waits for
 
 
 def test_a_penalty_whose_adjustment_was_rejected_is_offered_again(assessed, finance, finance_checker):
