@@ -3,7 +3,8 @@ from django import forms
 from django.utils.translation import gettext, gettext_lazy as _
 
 from core.errors import ValidationFailed
-from core.forms import ListFilter, SubmittedOnce, choice_filter, yes_no_box
+from core.forms import ListFilter, SubmittedOnce, choice_filter, waiting_box, yes_no_box
+from core.roles import waits_for
 from core.texts import figure
 from core.validators import BusinessDayField
 from settlement.models import Adjustment, Category, Resolution, Section, Statement
@@ -62,27 +63,33 @@ class GenerateForm(forms.Form):
 
 
 class StatementFilterForm(SupplierFilterForm):
-    """`states`: the (value, label) the reader may see statements in (all of them unless given)."""
+    """`states`: the (value, label) the reader may see statements in (all of them unless given); `reader`: the user
+    reading the list, offered the statements waiting for their step (the navigation badge's) when some may."""
 
     month = MonthFilter(label=_("结算月份"), required=False, widget=forms.TextInput(attrs={"placeholder": "YYYY-MM"}))
     state = choice_filter(_("状态"), Statement.State.choices)
+    waiting = waiting_box()
+    awaiting_payment = yes_no_box(_("仅看待付款（已开票或已审批）"))
     receivable = yes_no_box(_("仅看应收（已终止合作的负应付）"))
     overdue = yes_no_box(_("仅看逾期未付"))
     q = forms.CharField(label=_("搜索"), required=False, max_length=60,
                         widget=forms.TextInput(attrs={"placeholder": _("礼品商 / 发票号码 / 付款或收款凭证号")}))
-    field_order = ["q", "month", "state", "supplier", "receivable", "overdue"]
+    field_order = ["q", "month", "state", "supplier", "waiting", "awaiting_payment", "receivable", "overdue"]
     search = statements.SEARCHED
 
-    def __init__(self, *args, states: list[tuple[str, str]] | None = None, **kwargs) -> None:
+    def __init__(self, *args, states: list[tuple[str, str]] | None = None, reader=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         if states is not None and "state" in self.fields:
             self.fields["state"].choices = [("", _("全部")), *states]
+        if "waiting" in self.fields and not (reader and waits_for(statements.statements_waiting, reader)):
+            del self.fields["waiting"]
 
     def values(self) -> dict:
         """The filters as `list_statements` takes them."""
         data = super().values()
         return {"month": data.get("month"), "state": data.get("state") or "", "supplier_id": data.get("supplier"),
-                "receivable": data.get("receivable"), "overdue": data.get("overdue")}
+                "receivable": data.get("receivable"), "overdue": data.get("overdue"),
+                "awaiting_payment": data.get("awaiting_payment"), "waiting": data.get("waiting")}
 
 
 class LineFilterForm(ListFilter):
@@ -102,6 +109,8 @@ class LineFilterForm(ListFilter):
 class ReconciliationFilterForm(StatementFilterForm):
     q = None
     state = None
+    waiting = None
+    awaiting_payment = None
     receivable = None
     overdue = None
     open_only = yes_no_box(_("只看有待处理差异的"))

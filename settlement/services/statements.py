@@ -29,7 +29,7 @@ from core.errors import PermissionDenied, ValidationFailed
 from core.files import kept_only_if_done
 from core.events import actor_of, subscribe
 from core.fsm import apply_transition, bulk_transition, require_transition
-from core.roles import SUPPLIER_ROLES, Role, waiting_for
+from core.roles import SUPPLIER_ROLES, Role, waiting_condition, waiting_for
 from core.selectors import answering
 from core.validators import required_text, validate_length
 from core.texts import Message, labelled_message, moment
@@ -553,14 +553,17 @@ LINE_SEARCHED = ("order_number", "sku")  # and a version's lines by their order 
 
 
 def list_statements(*, actor, month: date | None = None, state: str = "", supplier_id: int | None = None,
-                    receivable: bool | None = None, overdue: bool | None = None, today: date | None = None) -> QuerySet[Statement]:
+                    receivable: bool | None = None, overdue: bool | None = None, awaiting_payment: bool | None = None,
+                    waiting: bool | None = None, today: date | None = None) -> QuerySet[Statement]:
     """The statements the actor may see; a supplier sees a statement once it is issued (a draft is finance's work).
-    Each is annotated `payment_overdue` (`with_payment_overdue` on `today`, the local date by default); `receivable`
-    and `overdue` narrow them as `narrow_statements` does."""
+    Each is annotated `payment_overdue` (`with_payment_overdue` on `today`, the local date by default); `receivable`,
+    `overdue` and `awaiting_payment` narrow them as `narrow_statements` does, `waiting` to those waiting for the
+    actor's step (`statements_waiting`, what the navigation badge counts; False: the others)."""
     today = today or timezone.localdate()
     statements = narrow_statements(with_payment_overdue(with_respond_by(
         Statement.objects.visible_to(actor).select_related("supplier", "issued_by", "payment_approved_by", "paid_by", "collected_by")
-    ), today=today), receivable=receivable, overdue=overdue)
+    ), today=today), receivable=receivable, overdue=overdue, awaiting_payment=awaiting_payment)
+    statements = answering(statements, waiting_condition(statements_waiting, actor), waiting)
     if getattr(actor, "role", None) in SUPPLIER_ROLES:
         statements = statements.exclude(state__in=HIDDEN_FROM_SUPPLIERS)
     if month:
@@ -573,10 +576,12 @@ def list_statements(*, actor, month: date | None = None, state: str = "", suppli
 
 
 def narrow_statements(statements: QuerySet[Statement], *, receivable: bool | None = None,
-                      overdue: bool | None = None) -> QuerySet[Statement]:
+                      overdue: bool | None = None, awaiting_payment: bool | None = None) -> QuerySet[Statement]:
     """The statements (of `list_statements`, annotated `payment_overdue`) by the yes/no filters of the page and the API
     (`core.selectors.answering`: None is no filter, False only those not): `receivable`, closed as receivables of
-    terminated suppliers (collected or not: filter by `state`); `overdue`, their payment past its due day."""
+    terminated suppliers (collected or not: filter by `state`); `overdue`, their payment past its due day;
+    `awaiting_payment`, invoiced or approved and not yet paid (AWAITING_PAYMENT)."""
+    statements = answering(statements, Q(state__in=AWAITING_PAYMENT), awaiting_payment)
     return answering(answering(statements, Q(receivable=True), receivable), Q(payment_overdue=True), overdue)
 
 
