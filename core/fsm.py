@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from core import sql
 from core.errors import ChangedSinceSeen, ConcurrentUpdate, InvalidTransition
 from core.models import StateMachine, TransitionLog
-from core.models.transitions import CREATION_LABELS, TRANSITION_LABELS, actor_label_for, forget_latest_logs, state_label
+from core.models.transitions import CREATION_LABELS, actor_label_for, forget_latest_logs, state_label, transition_label
 from core.texts import stored
 from core.validators import refuse_nul
 
@@ -175,7 +175,7 @@ def _entry(obj: StateMachine, name: str, source: str, target: str, *, actor: Any
 
 def _not_allowed(obj: StateMachine, name: str, source: str) -> InvalidTransition:
     message = _("%(model)s处于「%(state)s」状态，不能%(transition)s") % {
-        "model": obj._meta.verbose_name, "state": state_label(obj, source), "transition": TRANSITION_LABELS.get(name, name),
+        "model": obj._meta.verbose_name, "state": state_label(obj, source), "transition": transition_label(obj, name),
     }
     return InvalidTransition(message, state=source, transition=name)
 

@@ -88,6 +88,14 @@ TRANSITION_LABELS = {
 } | CREATION_LABELS
 
 
+def transition_label(subject, name: str) -> str:
+    """What transition `name` of `subject`'s workflow (its model, or one object of it) is called: in the model's own
+    words where it has them (its `transition_labels`, for a step called otherwise than the steps of other workflows
+    sharing its name), else as TRANSITION_LABELS names it (the code itself when it does not)."""
+    own = getattr(subject, "transition_labels", None) or {}
+    return str(own.get(name) or TRANSITION_LABELS.get(name, name))
+
+
 class TransitionLogQuerySet(models.QuerySet):
     """Transition logs that know their subject once read through `of`, so that states are named in the subject's own
     words (a dropship shipment waits to be sent, not picked)."""
@@ -138,7 +146,7 @@ class TransitionLog(models.Model):
 
     @property
     def transition_label(self) -> str:
-        return str(TRANSITION_LABELS.get(self.transition, self.transition))
+        return transition_label(self._labelled_by(), self.transition)
 
     @property
     def source_label(self) -> str:

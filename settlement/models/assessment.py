@@ -133,6 +133,8 @@ class PenaltyProposal(StateMachine):
     visibility = Visibility(supplier="supplier", staff=STAFF)
     transition_logs = logs_relation()
     reopening = LatestLog("reopen", state=State.PROPOSED)  # the rejected adjustment it waits again after, who and when
+    # its history names the second finance user's step as the button does, not as a suspension proposal's dismissal
+    transition_labels = {"dismiss": _("确认撤销")}
 
     class Meta:
         ordering = ["-created_at", "-id"]

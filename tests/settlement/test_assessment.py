@@ -448,6 +448,17 @@ def test_a_dismissed_penalty_creates_no_adjustment(penalty, finance, finance_che
     assert not Adjustment.objects.exists()
 
 
+def test_the_waiver_confirmed_is_named_in_the_penalty_history_as_its_button_says(penalty, finance, finance_checker, api):
+    dismiss_penalty(proposal=penalty, actor=finance, now=t(11, 20, 10), reason="物流破损")
+
+    confirm_penalty_dismissal(proposal=penalty, actor=finance_checker, now=t(11, 20, 11))
+
+    confirmed = history_of(penalty).last()
+    assert (confirmed.transition_label, confirmed.target_label, confirmed.actor) == ("确认撤销", "已撤销", finance_checker)
+    english = api(finance).get(f"/api/v1/penalty-proposals/{penalty.pk}/history/", HTTP_ACCEPT_LANGUAGE="en").json()[-1]
+    assert (english["transition_label"], english["target_label"]) == ("Confirm dismissal", "Dismissed")
+
+
 def test_one_finance_user_cannot_waive_a_penalty_alone(penalty, finance, finance_checker):
     dismiss_penalty(proposal=penalty, actor=finance, now=t(11, 20, 10), reason="物流破损")
     assert (penalties_waiting(finance), penalties_waiting(finance_checker)) == (0, 1)
@@ -642,6 +653,7 @@ def test_a_dismissed_suspension_leaves_the_supplier_active_and_finance_cannot_de
 
     active_supplier.refresh_from_db()
     assert (suspension.state, active_supplier.state) == (SuspensionProposal.State.DISMISSED, Supplier.State.ACTIVE)
+    assert history_of(suspension).last().transition_label == "不予采纳"  # as it was: only a penalty's is named otherwise
 
 
 def test_beat_assesses_the_previous_month_on_the_20th(supplier, monkeypatch):
