@@ -13,11 +13,13 @@ for, at the daily job's hour. The statements are made after the logistics steps 
   of a compensation approved in the month is issued, confirmed and invoiced as well, and left unpaid: its payment is
   past the contract's 30 days (the statements' overdue filter).
 * month 2 — one tea order delivered; issued, disputed by supplier_a (a box not booked), who also uploads its own
-  statement for reconciliation (a matched line and a line we do not have); `finance` proposes a dispute adjustment
-  answering that line (so it is resolved by it and not paid a second time) and `finance2` approves it, so version 2
-  waits for `finance` to issue it.
+  statement for reconciliation, a first file with a mistyped amount and then the corrected one, which supersedes it
+  (a matched line, a delivery we do not have and a return we never received); `finance` proposes a dispute adjustment
+  answering the delivery (so it is resolved by it and not paid a second time) and `finance2` approves it, so version 2
+  waits for `finance` to issue it; the return is left for finance to resolve (对账).
 * month 3 — a compensation for supplier_b approved in the month, generated into a draft waiting to be issued.
 * today — a penalty for supplier_a proposed by `finance`, waiting for `finance2`.
+* supplier_d — terminated after month 1, owing that month's penalty as a receivable (settlement.seed_receivable).
 
 Each step is all or nothing and guarded (the orders by their handoff batches, the statements by month 1's generation
 run), so a second run adds nothing.
@@ -30,6 +32,7 @@ from django.utils import timezone
 from core.roles import Role
 from core.seed import ensure_user
 from core.seeding import register_seed
+from settlement import seed_receivable
 
 MEMBER_PHONE = "13800138001"
 TEA = "TEA-LJ-250"
@@ -37,6 +40,7 @@ BATCH_PREFIX = "DEMO-MONTHLY-"
 ACCOUNTS = {
     "supplier_a": ("中国工商银行杭州文三路支行", "6222021202004567891"),
     "supplier_b": ("招商银行深圳科技园支行", "6225887766554433"),
+    seed_receivable.TERMINATED[2]: seed_receivable.ACCOUNT,
 }
 #: the new account supplier_a has asked for, waiting for review
 NEW_ACCOUNT = ("中国建设银行杭州高新支行", "6217001234560001")
@@ -181,19 +185,20 @@ def _disputed_month(month, *, finance, checker, supplier, admin) -> None:
     issued_at = _after(month, days=1, hours=10)
     statement = statements.issue_statement(statement=statement, actor=finance, now=issued_at)
     line = statements.version_lines(statements.current_version(statement)).first()
-    rows = [
-        "订单号,SKU,类型,数量,金额",
-        f"{line.order_number},{line.sku},配送,{line.quantity},{line.amount}",
-        f"{line.order_number}-X,{line.sku},配送,1,180.00",
-    ]
-    uploaded = reconciliation.upload_reconciliation(statement=statement, file_name=f"{supplier.name}-{month:%Y%m}对账.csv",
-                                         content="\n".join(rows).encode(), actor=admin, now=issued_at + timedelta(days=1))
+    matched, missing = f"{line.order_number},{line.sku},配送,{line.quantity},{line.amount}", f"{line.order_number}-X,{line.sku},配送,1"
+    unit = (line.amount / line.quantity).quantize(Decimal("0.01"))
+    for rows, hours in (  # a first file with a mistyped amount, superseded by the corrected one
+        ([matched, f"{missing},108.00"], 20), ([matched, f"{missing},180.00", f"{line.order_number},{line.sku},退货,-1,-{unit}"], 24),
+    ):
+        uploaded = reconciliation.upload_reconciliation(
+            statement=statement, file_name=f"{supplier.name}-{month:%Y%m}对账.csv", content="\n".join(["订单号,SKU,类型,数量,金额", *rows]).encode(),
+            actor=admin, now=issued_at + timedelta(hours=hours))
     statement = statements.dispute_statement(statement=statement, actor=admin, now=issued_at + timedelta(days=1, hours=1),
                                  reason="我方记录本月另有 1 盒龙井礼盒已签收未计入，请核对补计 ¥180.00")
     adjustment = adjustments.propose_adjustment(
         supplier=supplier, kind=Adjustment.Kind.DISPUTE, amount=Decimal("180.00"), statement=statement, actor=finance,
         now=issued_at + timedelta(days=2), reason="核实签收记录，补计 1 盒龙井礼盒结算款",
-        reconciliation_lines=uploaded.lines.filter(category=Category.MISSING_IN_OURS),
+        reconciliation_lines=uploaded.lines.filter(category=Category.MISSING_IN_OURS, kind="delivery"),
     )
     adjustments.approve_adjustment(adjustment=adjustment, actor=checker, now=issued_at + timedelta(days=2, hours=3), note="签收单已核对")
 
@@ -212,6 +217,7 @@ def seed_settlement(*, now, password, progress) -> None:
     checker = ensure_user(username="finance2", role=Role.FINANCE, password=password)
     supplier_a, admin_a = _admin("supplier_a")
     supplier_b, admin_b = _admin("supplier_b")
+    seed_receivable.onboard_terminating(first=first, operator=operator, password=password)
     for username in ACCOUNTS:
         _bank_account(username, operator=operator, at=_at(first, day=1, hour=9) - timedelta(days=30))
     _new_bank_account("supplier_a", at=now - timedelta(days=1))
@@ -222,8 +228,10 @@ def seed_settlement(*, now, password, progress) -> None:
         now=_at(first, day=15, hour=10), reason="礼品商垫付的促销宣传物料费补偿",
     )
     adjustments.approve_adjustment(adjustment=packaging, actor=checker, now=_at(first, day=16, hour=11))
+    seed_receivable.penalise(first=first, finance=finance, checker=checker)
     _paid_month(first, finance=finance, checker=checker, supplier=supplier_a, admin=admin_a, overdue_supplier=supplier_b,
                 overdue_admin=admin_b)
+    seed_receivable.terminate_owing(first=first, finance=finance, operator=operator)
     progress(2, 4)
 
     _disputed_month(second, finance=finance, checker=checker, supplier=supplier_a, admin=admin_a)

@@ -24,7 +24,7 @@ ID = re.compile(r"/\d+(?=/|$)")
 #: the users of the demo (`manage.py seed_demo`), each crawling on its own
 DEMO_USERS = [
     "13700137000", "13800138000", "13800138001", "admin", "finance", "finance2", "logistics", "operator", "supplier_a",
-    "supplier_a_staff", "supplier_b", "supplier_b_staff", "supplier_c_staff",
+    "supplier_a_staff", "supplier_b", "supplier_b_staff", "supplier_c_staff", "supplier_d",
 ]
 
 

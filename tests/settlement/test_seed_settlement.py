@@ -4,6 +4,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
 from django.utils import timezone
 
 from core.errors import Conflict
@@ -18,13 +19,52 @@ pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("seed_settlement")]
 def test_the_seeded_dispute_adjustment_resolves_its_reconciliation_line(seeded_demo, django_user_model):
     dispute = Adjustment.objects.get(kind=Adjustment.Kind.DISPUTE)
     claim = ReconciliationLine.objects.select_related("reconciliation__statement", "reconciliation__version", "adjustment").get(
-        category=Category.MISSING_IN_OURS)
+        category=Category.MISSING_IN_OURS, kind="delivery", reconciliation__superseded_by__isnull=True)
     finance = django_user_model.objects.get(username="finance")
 
     assert (claim.resolution, claim.adjustment, claim.amount, claim.open) == (Resolution.ACCEPT_THEIRS, dispute, dispute.amount, False)
     with pytest.raises(Conflict):
         resolve_line(line=claim, resolution=Resolution.ACCEPT_THEIRS, actor=finance, now=FIXED_NOW)
-    assert lines_to_resolve(finance) == 0 and Adjustment.objects.filter(kind=Adjustment.Kind.DISPUTE).count() == 1
+    assert Adjustment.objects.filter(kind=Adjustment.Kind.DISPUTE).count() == 1
+    assert lines_to_resolve(finance) == 1  # the return the supplier's file claims, left for finance (the next test)
+
+
+def test_supplier_as_newer_reconciliation_file_supersedes_the_older_and_leaves_a_return_for_finance_to_resolve(
+        seeded_demo, client, django_user_model):
+    from settlement.models import Reconciliation
+
+    call_command("seed_demo", stdout=StringIO())  # seeded twice
+    older, newer = Reconciliation.objects.filter(statement__supplier__name="杭州优选礼品有限公司").order_by("uploaded_at", "pk")
+    finance = django_user_model.objects.get(username="finance")
+    client.login(username="finance", password="demo12345")
+
+    open_only = client.get("/settlement/reconciliations/?open_only=on").context["page_obj"]
+
+    assert older.superseded_by == newer and newer.superseded_by is None
+    assert [r.pk for r in open_only] == [newer.pk]
+    (left,) = [line for line in newer.lines.all() if line.open]
+    assert (left.kind, left.category, left.quantity) == ("return", Category.MISSING_IN_OURS, -1)
+    resolve_line(line=left, resolution=Resolution.ACCEPT_OURS, actor=finance, now=FIXED_NOW, note="未收到退货")
+    assert lines_to_resolve(finance) == 0
+
+
+def test_finance_finds_the_terminated_suppliers_receivable_and_records_its_collection(seeded_demo, client, django_user_model):
+    from settlement.services.statements import record_collection
+    from suppliers.models import Supplier
+
+    call_command("seed_demo", stdout=StringIO())  # seeded twice
+    client.login(username="finance", password="demo12345")
+
+    listed = client.get("/settlement/statements/?receivable=on").context["page_obj"]
+
+    (owed,) = listed
+    assert (owed.supplier.state, owed.state, owed.receivable, owed.payable) == (Supplier.State.TERMINATED, "closed", True, -350)
+    own = Client()
+    own.login(username="supplier_d", password="demo12345")
+    assert [s.pk for s in own.get("/settlement/statements/?receivable=on").context["page_obj"]] == [owed.pk]  # its own, read
+    collected = record_collection(statement=owed, actor=django_user_model.objects.get(username="finance"), now=timezone.now(),
+                                  reference="COL-DEMO-001")
+    assert (collected.state, collected.collection_reference) == ("collected", "COL-DEMO-001")
 
 
 def test_supplier_bs_invoiced_statement_is_past_its_payment_due_day_in_the_list_and_on_its_page(seeded_demo, client):
