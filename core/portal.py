@@ -105,8 +105,9 @@ class _Navigation:
 
 
 def waiting_work(user) -> list[dict]:
-    """What waits for the user, page by page (the navigation's badges): `page` (its path), `label`, `count`."""
-    return [{"page": e["url"], "label": e["label"], "count": e["badge"]} for e in _entries(user) if e["badge"]]
+    """What waits for the user, page by page (the navigation's badges): `page` (its path, filtered to what it counts where its
+    list shows more), `label`, `count`."""
+    return [{"page": e["waiting_url"], "label": e["label"], "count": e["badge"]} for e in _entries(user) if e["badge"]]
 
 
 def _entries(user) -> list[dict]:

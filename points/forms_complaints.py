@@ -5,7 +5,7 @@ from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import DayRangeFilter, SubmittedOnce, choice_filter, day_field, yes_no_box
+from core.forms import DayRangeFilter, SubmittedOnce, choice_filter, day_field, waiting_box, yes_no_box
 from core.numbers import typed_number
 from core.validators import MOBILE_MESSAGE, MOBILE_PATTERN, REASON_MAX_LENGTH, IdField, id_or_none, typed_phone
 from points.models import Complaint, Member, RedemptionOrder
@@ -143,7 +143,7 @@ class ComplaintFilterForm(DayRangeFilter):
     member pages link with (hidden)."""
 
     day_range = ("opened_from", "opened_to")
-    waiting = yes_no_box(_("待我处理"))
+    waiting = waiting_box()
     state = choice_filter(_("状态"), Complaint.State.choices)
     responsible = choice_filter(_("责任方"), Party.choices)
     kind = choice_filter(_("类型"), Complaint.Kind.choices)

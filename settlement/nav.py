@@ -12,7 +12,7 @@ from settlement.services.statements import statements_waiting
 
 register_nav(_("结算月份"), "settlement-months", roles={Role.FINANCE}, order=81, group=NavGroup.SETTLEMENT)
 register_nav(_("结算单"), "settlement-statements", roles=Statement.visibility.readers, order=82,
-             group=NavGroup.SETTLEMENT, badge=statements_waiting, waiting_query=WAITING_QUERY)
+             group=NavGroup.SETTLEMENT, badge=statements_waiting, badge_query=WAITING_QUERY)
 register_nav(_("调账"), "settlement-adjustments", roles=Adjustment.visibility.readers, order=83, group=NavGroup.SETTLEMENT,
              badge=adjustments_to_check)
 register_nav(_("对账"), "settlement-reconciliations", roles=Reconciliation.visibility.readers, order=84, group=NavGroup.SETTLEMENT,

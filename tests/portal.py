@@ -183,10 +183,11 @@ def badge_links(user, url_name: str) -> dict[str, tuple[str, int]]:
     count)}; none shown, {}."""
     page = html.unescape(logged_in(user).get("/").content.decode())
     found = {}
-    home = re.search(rf'<a href="([^"]+)">[^<]*</a> <span[^>]*data-testid="home-badge-{url_name}"[^>]*>(\d+)<', page)
+    home = re.search(rf'<a href="([^"]+)" data-testid="home-link-{url_name}">[^<]*</a> <span[^>]*data-testid="home-badge-{url_name}"[^>]*>(\d+)<', page)
     if home:
         found["home"] = (home.group(1), int(home.group(2)))
-    entry = re.search(rf'<a href="([^"]+)"[^>]*>[^<]*</a>(?:<a href="([^"]+)" class="badge-link">)?<span[^>]*data-testid="nav-badge-{url_name}"[^>]*>(\d+)<', page)
+    entry = re.search(rf'<a href="([^"]+)"[^>]*>[^<]*</a>(?:<a class="badge-link" href="([^"]+)" data-testid="nav-badge-link-{url_name}">)?'
+                      rf'<span[^>]*data-testid="nav-badge-{url_name}"[^>]*>(\d+)<', page)
     if entry:
         found["nav"] = (entry.group(2) or entry.group(1), int(entry.group(3)))
     return found

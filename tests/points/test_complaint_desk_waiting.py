@@ -98,8 +98,8 @@ def test_the_filter_is_offered_ticked_and_says_so_in_english(queue, operator):
     chinese = client.get(reverse("complaint-desk"), {"waiting": "1"}).content.decode()
     english = client.get(reverse("complaint-desk"), {"waiting": "1"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
 
-    assert "待我处理" in chinese and re.search(r'name="waiting"[^>]*checked', chinese)
-    assert "Waiting for me" in english
+    assert "仅看待我处理" in chinese and re.search(r'name="waiting"[^>]*checked', chinese)
+    assert "Only those waiting for me" in english
 
 
 @pytest.mark.parametrize(("params", "expected"), [

@@ -6,7 +6,7 @@ from typing import NamedTuple
 from django.db.models import Case, Count, DateTimeField, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
-from core.roles import SUPPLIER_ROLES, Role, waiting_for
+from core.roles import SUPPLIER_ROLES, Role, waiting_condition, waiting_for
 from core.selectors import answering
 from points.models import Complaint, ComplaintReminder
 from points.models.complaints import Party
@@ -92,8 +92,7 @@ def list_complaints(
                                                           ("supplier", supplier)) if value})
     rows = answering(rows, past_deadline(now) | Q(state=State.ESCALATED), late)
     if waiting is not None:  # the badge's own rows, so that the count it shows is the rows its link lists
-        badge_rows = complaints_waiting.rows(user)
-        rows = answering(rows, Q(pk__in=badge_rows.values("pk")) if badge_rows is not None else Q(pk__in=[]), waiting)
+        rows = answering(rows, waiting_condition(complaints_waiting, user), waiting)
     rows = search_complaints(rows, user=user, text=text)
     chased = _chases().order_by()
     rows = rows.select_related("member", "order", "gift", "supplier").annotate(
