@@ -22,7 +22,7 @@ from core.fsm import apply_transition, bulk_transition, log_creation, require_tr
 from core.numbers import numbered
 from core.roles import OPERATORS, Role, require_role, waiting_for
 from core.texts import Message, label_message
-from core.validators import MOBILE_MESSAGE, is_mobile, length_error, required_text
+from core.validators import MOBILE_MESSAGE, is_mobile, length_error, required_text, typed_phone
 from core.notifications import notify, one_line
 from points.errors import (
     CodeAttemptsExceeded, CodeExpired, CodeInvalid, CodeResendTooSoon, GiftUnavailable, OrderExpired, ParcelLost,
@@ -111,7 +111,9 @@ def _recipient_errors(recipient: dict[str, str]) -> list[tuple[str, str, str]]:
 
 def _trimmed(*, recipient_name: str, recipient_phone: str, address: str) -> dict[str, str]:
     recipient = {"recipient_name": recipient_name, "recipient_phone": recipient_phone, "address": address}
-    return {field: (value or "").strip() for field, value in recipient.items()}
+    trimmed = {field: (value or "").strip() for field, value in recipient.items()}
+    # a phone as people type one ("+86 139-0000-1234"), stored as its 11 digits, as the member lookup reads it
+    return trimmed | {"recipient_phone": typed_phone(trimmed["recipient_phone"]) or trimmed["recipient_phone"]}
 
 
 def _refuse(errors: list[tuple[str, str, str]]) -> None:

@@ -135,6 +135,24 @@ def test_a_redelivery_goes_to_the_corrected_recipient_recorded_on_the_new_attemp
     assert (transition, reason) == ("redeliver", "会员改了地址（更正收件信息：收件电话、收货地址）")
 
 
+@pytest.mark.parametrize("typed", ["+86 139-0000-1234", "139 0000 1234", "１３９００００１２３４"])
+def test_a_corrected_phone_typed_as_people_do_is_taken_as_its_eleven_digits(failed, operator, now, typed):
+    orders.redeliver_order(order=failed, actor=operator, now=now + timedelta(hours=2), reason="会员换了号码", recipient_phone=typed)
+
+    failed.refresh_from_db()
+    assert (failed.state, failed.recipient_phone, shipments.active_shipment(failed).recipient_phone) == (
+        "handed_over", "13900001234", "13900001234")
+    assert last_step(failed)[2] == "会员换了号码（更正收件信息：收件电话）"
+
+
+def test_the_order_page_takes_a_corrected_phone_with_country_code_and_hyphens(failed, operator):
+    response = logged_in(operator).post(f"/member/order-admin/{failed.pk}/redeliver/",
+                                        {"reason": "", "recipient_name": "", "recipient_phone": "+86 139-0000-1234", "address": ""})
+
+    assert response.status_code == 302
+    assert RedemptionOrder.objects.get(pk=failed.pk).recipient_phone == "13900001234"
+
+
 def test_a_redelivery_without_corrections_goes_to_the_same_recipient(failed, operator, now):
     orders.redeliver_order(order=failed, actor=operator, now=now + timedelta(hours=2), reason="再试一次")
 

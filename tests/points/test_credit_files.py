@@ -41,6 +41,29 @@ def test_an_xlsx_file_works_too(member, operator, now):
     assert ledger.account_of(member).balance == 1234
 
 
+@pytest.mark.parametrize("file_name", ["credits.csv", "credits.xlsx"])
+def test_phone_numbers_typed_as_the_member_lookup_takes_them_find_their_members(member, other_member, operator, now, file_name):
+    spaced = f"{member.phone[:3]} {member.phone[3:7]} {member.phone[7:]}"
+    with_country_code = f"+86 {other_member.phone[:3]} {other_member.phone[3:7]} {other_member.phone[7:]}"
+    sheet = tablib.Dataset(headers=["手机号", "积分"])
+    sheet.append([spaced, 300])
+    sheet.append([with_country_code, 200])
+    content = sheet.export("xlsx") if file_name.endswith(".xlsx") else sheet.export("csv").encode()
+
+    credits.credit_points_from_file(file_name=file_name, content=content, actor=operator, now=now)
+
+    assert (ledger.account_of(member).balance, ledger.account_of(other_member).balance) == (300, 200)
+
+
+def test_a_typed_phone_of_no_member_is_still_reported_as_typed(member, operator, now):
+    with pytest.raises(TableRejected) as rejected:
+        credits.read_credit_file(file_name="credits.csv", content=csv_file(["phone,points", "+86 199 9999 9999,100"]))
+
+    assert [(p.column, p.code) for p in rejected.value.problems] == [("phone", "unknown_member")]
+    assert "+86 199 9999 9999" in rejected.value.problems[0].detail
+    assert not LedgerEntry.objects.exists()
+
+
 @pytest.mark.parametrize(
     ("rows", "attr"),
     [
