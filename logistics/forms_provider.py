@@ -26,7 +26,7 @@ class CarrierEventForm(SubmittedOnce):
     )
     carrier = forms.CharField(label=_("承运商"), max_length=40, required=False, help_text=_("发货事件填写"))
     signer = forms.CharField(label=_("签收人"), max_length=50, required=False, help_text=_("签收事件必填"))
-    reason = forms.CharField(label=_("失败原因"), max_length=200, required=False, help_text=_("配送失败事件填写"))
+    reason = forms.CharField(label=_("失败原因"), max_length=200, required=False, help_text=_("配送失败事件必填"))
     order_number = forms.CharField(label=_("订单号"), max_length=30, required=False,
                                    help_text=_("运单尚无此运单号时（发货前）填写，用于找到运单"))
 

@@ -1,6 +1,7 @@
 """Operator pages of the points app: crediting points from a file, every order with its actions, and member
 support: finding a member, its balance, expiries, history and orders, and correcting its points."""
 import uuid
+from dataclasses import replace
 
 from django import forms
 from django.contrib.auth.decorators import login_required
@@ -76,6 +77,8 @@ ORDER_ACTIONS = {
     "give_up": PageAction(_lazy("放弃配送（退积分、退回库存）"), orders.give_up_order, RequiredReasonForm, "danger",
                           confirm=_lazy("放弃配送后积分将退还给会员，不可撤销。确定放弃配送？")),
 }
+#: giving up a lost parcel's order: the points come back, the goods never do (points.services.orders.give_up_order)
+GIVE_UP_LOST = replace(ORDER_ACTIONS["give_up"], label=_lazy("放弃配送（包裹已丢失：退积分，无库存退回）"))
 
 
 @login_required
@@ -118,8 +121,8 @@ def order_admin_detail(request, pk: int, *, refused: tuple[str, forms.Form] | No
     require_role(request.user, STAFF)
     order = get_object_or_404(RedemptionOrder.objects.visible_to(request.user).select_related("gift", "supplier", "member"), pk=pk)
     available = {t.name for t in order.get_available_state_transitions()}
-    offered = [(name, action) for name, action in ORDER_ACTIONS.items()
-               if name in available and has_role(request.user, orders.roles_for(name))]
+    offered = [(name, GIVE_UP_LOST if name == "give_up" and orders.goods_lost(order) else action)
+               for name, action in ORDER_ACTIONS.items() if name in available and has_role(request.user, orders.roles_for(name))]
     context = {"order": order, "actions": action_forms(request, offered, refused=refused), "history": history_of(order),
                "complaints_shown": has_role(request.user, DESKS)}  # a link to its complaints for those who open the desk
     return render(request, "points/order_admin_detail.html", context, status=page_status(refused))

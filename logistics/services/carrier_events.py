@@ -72,8 +72,15 @@ def report_carrier_event(
     provider's would be, at the parcel's next sequence (the one it took, for the same event sent again). Returns the
     event as stored, `rejected` too (see `rejection`): it stays recorded with the caller's transaction.
 
-    :raises ValidationFailed: :raises UnknownShipment: :raises EventIdReused: :raises SequenceTaken: as record_carrier_event
+    A failure reported by hand must say why (`payload["reason"]`): staff enter what the carrier told them, and the
+    operator deciding between re-delivering and giving up reads it. The provider's own events may leave it out (its
+    default reason stands in, see `_failure_reason`).
+
+    :raises ValidationFailed: naming `payload.reason` for a failure without a reason; :raises UnknownShipment:
+        :raises EventIdReused: :raises SequenceTaken: as record_carrier_event
     """
+    if kind == Kind.FAILED and is_blank(payload.get("reason")):
+        raise ValidationFailed(gettext("配送失败事件请填写失败原因"), field="payload.reason")
     return _stored(event_id=event_id, tracking_number=tracking_number, kind=kind, occurred_at=occurred_at, payload=payload,
                    sequence=next_event_sequence(tracking_number=tracking_number, event_id=event_id), now=now, actor=actor)
 

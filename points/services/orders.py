@@ -78,6 +78,11 @@ def _goods_lost(order: RedemptionOrder) -> bool:
     return any(check(order) for check in lost_in_transit)
 
 
+def goods_lost(order: RedemptionOrder) -> bool:
+    """Whether the order's goods were lost in transit: giving it up refunds the points but puts no stock back."""
+    return _goods_lost(order)
+
+
 def _code_hash(order_number: str, code: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), f"{order_number}:{code}".encode(), hashlib.sha256).hexdigest()
 

@@ -287,6 +287,17 @@ def test_a_failed_event_without_a_reason_is_applied_with_the_carriers_default_on
     assert history_of(Shipment.objects.get()).last().reason_text == carrier_events.DEFAULT_FAILURE_REASON
 
 
+def test_a_failure_reported_by_hand_must_give_its_reason_while_the_providers_may_leave_it_out(shipped, logistics, now):
+    by_hand = {"tracking_number": TRACKING, "kind": "failed", "occurred_at": now + timedelta(hours=1), "actor": logistics, "now": now + timedelta(hours=2)}
+
+    with pytest.raises(ValidationFailed) as refused:
+        carrier_events.report_carrier_event(event_id="portal-1", payload={"reason": " "}, **by_hand)
+
+    assert refused.value.field == "payload.reason"
+    assert (CarrierEvent.objects.exists(), Shipment.objects.get().state) == (False, "shipped")
+    assert carrier_events.report_carrier_event(event_id="portal-2", payload={"reason": "地址不详"}, **by_hand).status == "applied"
+
+
 def test_another_event_with_a_taken_sequence_is_refused(shipped, now):
     record(now, **carrier_event(now, 1, "delivered"))
 

@@ -8,7 +8,7 @@ import pytest
 from core.errors import ValidationFailed
 from core.fsm import history_of
 from logistics.models import Shipment
-from logistics.services import shipments
+from logistics.services import claims, shipments
 from points.models import PointsAccount, RedemptionOrder
 from points.services import orders
 from suppliers.models import StockRecord
@@ -52,6 +52,20 @@ def test_giving_up_without_a_reason_is_refused_naming_it_and_changes_nothing(fai
     failed.refresh_from_db()
     assert (refused.value.field, refused.value.detail) == ("reason", "请填写原因")
     assert (failed.state, balance(failed), last_step(failed)[0]) == ("delivery_failed", before, "fail_delivery")
+
+
+def test_the_give_up_button_of_a_lost_parcels_order_says_no_stock_comes_back(shipped, logistics, operator, now):
+    claims.report_lost_parcel(shipment=shipped, actor=logistics, now=now + timedelta(hours=1))
+
+    page = logged_in(operator).get(f"/member/order-admin/{shipped.order_id}/").content.decode()
+
+    assert "放弃配送（包裹已丢失：退积分，无库存退回）" in page and "退回库存" not in page
+
+
+def test_the_give_up_button_of_an_undelivered_parcels_order_says_the_stock_comes_back(failed, operator):
+    page = logged_in(operator).get(f"/member/order-admin/{failed.pk}/").content.decode()
+
+    assert "放弃配送（退积分、退回库存）" in page and "包裹已丢失" not in page
 
 
 def test_giving_up_with_a_reason_keeps_it_in_the_orders_history(failed, operator, now):

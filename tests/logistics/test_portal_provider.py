@@ -63,6 +63,19 @@ def test_a_delivery_without_signer_is_refused_next_to_the_signer_and_keeps_the_v
     assert not CarrierEvent.objects.exists() and Shipment.objects.get(pk=shipped.pk).state == "shipped"
 
 
+@pytest.mark.parametrize("reason", ["", "   "])
+def test_a_failed_delivery_reported_without_a_reason_is_refused_next_to_the_reason_and_changes_nothing(shipped, logistics, reason):
+    response = logged_in(logistics).post(URL, event(kind="failed", reason=reason))
+
+    assert response.status_code == 400 and field_errors(response) == {"reason": "配送失败事件请填写失败原因"}
+    assert not CarrierEvent.objects.exists()
+    assert (Shipment.objects.get(pk=shipped.pk).state, RedemptionOrder.objects.get(pk=shipped.order_id).state) == ("shipped", "shipped")
+
+
+def test_the_report_form_says_a_failed_delivery_needs_its_reason(logistics):
+    assert "配送失败事件必填" in logged_in(logistics).get(URL).content.decode()
+
+
 def test_an_unknown_tracking_number_is_shown_next_to_it(logistics):
     response = logged_in(logistics).post(URL, event(tracking_number="SF-NONE", signer="刘洋"))
 
