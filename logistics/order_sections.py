@@ -1,11 +1,13 @@
 """The member's order page shows the order's parcels, and its returns with what is left to return and a way to
-complain (imported by LogisticsConfig.ready)."""
+complain; the staff's order page its parcels as staff follow them (why one failed, to whom it went, masked) and its
+returns (imported by LogisticsConfig.ready)."""
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from logistics.models import Shipment
 from logistics.services import returns
 from points import views as order_pages
+from points import views_operator as staff_order_pages
 
 
 def parcels(request, order) -> str:
@@ -29,4 +31,25 @@ def order_returns(request, order) -> str:
     return render_to_string("logistics/returns/_order_returns.html", context, request=request)
 
 
+def staff_parcels(request, order) -> str:
+    """The order's shipments as staff who follow parcels see them, each linked to its page: what it is for, carrier,
+    tracking number, state, why a delivery failed and the recipient (masked); nothing for staff who see no parcels."""
+    shipments = list(Shipment.objects.visible_to(request.user).filter(order=order)
+                     .select_related("replacement_for", "send_back_for").order_by("id"))
+    if not shipments:
+        return ""
+    return render_to_string("logistics/flow/_order_parcels_staff.html", {"shipments": shipments}, request=request)
+
+
+def staff_returns(request, order) -> str:
+    """The order's returns with their state and the points each gave back, each linked to its page; nothing when there
+    are none."""
+    return_requests = list(returns.list_returns(user=request.user).filter(order=order).order_by("id"))
+    if not return_requests:
+        return ""
+    context = {"order": order, "return_requests": return_requests, "staff": True}
+    return render_to_string("logistics/returns/_order_returns.html", context, request=request)
+
+
 order_pages.order_sections.extend([parcels, order_returns])
+staff_order_pages.staff_order_sections.extend([staff_parcels, staff_returns])

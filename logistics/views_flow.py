@@ -27,7 +27,7 @@ from core.pages import (
     PageAction, act_with_form, action_forms, create_with_form, form_status, page_status, paginate, posted_from, redirect_back, run_action,
     state_reached,
 )
-from core.roles import SUPPLIER_ROLES, Role
+from core.roles import OPERATORS, STAFF_ROLES, SUPPLIER_ROLES, Role, has_role
 from core.services import log_personal_data_access
 from core.validators import id_or_none
 from logistics.forms_flow import (
@@ -45,10 +45,11 @@ from logistics.forms_flow import (
     ShipmentFilterForm,
     WithdrawInboundForm,
 )
-from logistics.models import InboundShipment, Shipment
+from logistics.models import InboundShipment, ReturnRequest, Shipment
 from logistics.selectors import list_open_replenishments, list_supplier_orders, with_latest_shipment
 from logistics.services import bulk_shipping, inbound, shipments
 from logistics.services.ship_by import ship_by
+from points.models import RedemptionOrder
 from suppliers.models import ReplenishmentRequest, Supplier
 
 LOGISTICS = frozenset({Role.LOGISTICS})
@@ -263,8 +264,22 @@ def shipment_detail(request, pk: int, *, refused: tuple[str, forms.Form] | None 
         "signer": shipments.signer_shown(shipment, unmasked=unmasked),
         "actions": _offered(request, shipment, SHIPMENT_ACTIONS, allowed, refused=refused),
         "next_path": reverse("logistics-shipment", args=[shipment.pk]), "back": _shipment_list_of(request.user, shipment),
+        **_parcel_links(request.user, shipment),
     }
     return render(request, "logistics/flow/shipment_detail.html", context, status=page_status(refused))
+
+
+def _parcel_links(user, shipment: Shipment) -> dict:
+    """Where the parcel's reader goes on from it: staff to its order's page, where an operator decides what follows a
+    failed delivery (`decision_waits`), and anyone who may read it to the return a replacement or refused goods belong
+    to; nothing a reader may not open."""
+    return_pk = shipment.replacement_for_id or shipment.send_back_for_id
+    return {
+        "order_url": reverse("operator-order", args=[shipment.order_id]) if has_role(user, STAFF_ROLES) else "",
+        "decision_waits": has_role(user, OPERATORS) and shipment.state == Shipment.State.FAILED and not shipment.for_return
+                          and shipment.order.state == RedemptionOrder.State.DELIVERY_FAILED,
+        "return_request": ReturnRequest.objects.visible_to(user).filter(pk=return_pk).only("pk", "number").first() if return_pk else None,
+    }
 
 
 def _shipment_list_of(user, shipment: Shipment) -> str:

@@ -1,12 +1,14 @@
 """Operator pages of the points app: crediting points from a file, every order with its actions, and member
 support: finding a member, its balance, expiries, history and orders, and correcting its points."""
 import uuid
+from collections.abc import Callable
 from dataclasses import replace
 
 from django import forms
 from django.contrib.auth.decorators import login_required
 
 from django.contrib import messages
+from django.http import HttpRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,6 +32,9 @@ from points.views_complaints import DESKS
 from points.views import label_entries
 
 STAFF = STAFF_ROLES  # who opens the staff order pages (the complaints link them for the same roles)
+#: what other apps add to the staff's order page, each rendering its part for the reader (logistics: the parcels and
+#: the returns); an empty string shows nothing
+staff_order_sections: list[Callable[[HttpRequest, RedemptionOrder], str]] = []
 
 
 class CreditFileForm(forms.Form):
@@ -124,7 +129,9 @@ def order_admin_detail(request, pk: int, *, refused: tuple[str, forms.Form] | No
     offered = [(name, GIVE_UP_LOST if name == "give_up" and orders.goods_lost(order) else action)
                for name, action in ORDER_ACTIONS.items() if name in available and has_role(request.user, orders.roles_for(name))]
     context = {"order": order, "actions": action_forms(request, offered, refused=refused), "history": history_of(order),
-               "complaints_shown": has_role(request.user, DESKS)}  # a link to its complaints for those who open the desk
+               "complaints_shown": has_role(request.user, DESKS),  # a link to its complaints for those who open the desk
+               "member_shown": has_role(request.user, OPERATORS),  # a link to the member's support page, for its readers
+               "sections": [section(request, order) for section in staff_order_sections]}
     return render(request, "points/order_admin_detail.html", context, status=page_status(refused))
 
 
