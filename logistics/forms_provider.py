@@ -8,6 +8,7 @@ from core.forms import DayRangeFilter, ListFilter, SubmittedOnce, day_field
 from core.validators import BusinessTimeField
 from logistics.models import CarrierEvent
 from logistics.models.costs import CostKind
+from logistics.services import costs
 
 # service field → form field, for the errors the carrier-event service reports
 EVENT_FIELDS = {"payload.carrier": "carrier", "payload.signer": "signer", "payload.reason": "reason",
@@ -54,9 +55,14 @@ class TariffChangeFilterForm(ListFilter):
 
 
 class TariffForm(forms.Form):
-    """A tariff's new price; its unit is its kind's (`KIND_UNIT`), shown beside it, not asked."""
+    """A tariff's new price and why it changes; its unit is its kind's (`KIND_UNIT`), shown beside it, not asked. The
+    price's bounds are the service's (`costs.update_tariff`), which refuses a price outside them; the page says them
+    beside the field (`costs.tariff_bounds`) and the browser holds the input to them."""
 
-    amount = forms.DecimalField(label=_("单价"), max_digits=10, decimal_places=2, min_value=0)
+    amount = forms.DecimalField(label=_("单价"), max_digits=10, decimal_places=2, widget=forms.NumberInput(
+        attrs={"min": costs.MIN_TARIFF, "max": costs.MAX_TARIFF, "step": "0.01"}))
+    reason = forms.CharField(label=_("修改原因"), max_length=200, required=False,
+                             widget=forms.TextInput(attrs={"placeholder": _("修改原因（必填）")}))
 
 
 class CarrierEventFilterForm(DayRangeFilter):

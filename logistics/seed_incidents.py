@@ -91,7 +91,7 @@ def _raise_storage_fee(*, now, operator) -> None:
     if not TariffChange.objects.filter(tariff=storage).exists():
         today_charged = timezone.make_aware(datetime.combine(timezone.localdate(now), costs.STORAGE_DUE_AT))
         changed_at = min(now, max(now - timedelta(hours=1), today_charged + timedelta(minutes=5)))  # an hour ago, after today's run
-        costs.update_tariff(tariff=storage, amount=STORAGE_FEE, actor=operator, now=changed_at)
+        costs.update_tariff(tariff=storage, amount=STORAGE_FEE, actor=operator, now=changed_at, reason="仓储成本上涨，按新合同调整")
 
 
 @register_seed(55, "logistics: parcels shipped by file, an exchange whose replacement failed, a lost parcel's claim accepted, a tariff change")

@@ -61,7 +61,8 @@ def tariffs(request, *, refused: tuple[str, TariffForm] | None = None):
     if costs.may_set_tariff(request.user):
         for tariff in rows:
             tariff.form = refused[1] if refused and refused[0] == tariff.kind else TariffForm(initial={"amount": tariff.amount}, auto_id=False)
-    context = paginate(request, changes, list_url=reverse("logistics-tariffs")) | {"tariffs": rows, "filters": filters}
+    context = paginate(request, changes, list_url=reverse("logistics-tariffs")) | {
+        "tariffs": rows, "filters": filters, "tariff_bounds": costs.tariff_bounds()}
     return render(request, "logistics/provider/tariffs.html", context, status=page_status(refused) if refused else filters.status)
 
 

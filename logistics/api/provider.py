@@ -170,7 +170,7 @@ class TariffChangeSerializer(serializers.ModelSerializer):
     class Meta:
         model = TariffChange
         fields = ["id", "kind", "previous_amount", "previous_unit", "previous_unit_label", "amount", "unit", "unit_label", "changed_at",
-                  "changed_by"]
+                  "changed_by", "reason"]
         read_only_fields = fields
 
 

@@ -294,7 +294,12 @@ class TariffSerializer(serializers.ModelSerializer):
 
 
 class TariffInput(serializers.Serializer):
-    amount = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0)
+    """A tariff's new price and why; its bounds are the service's (`costs.update_tariff`), refused there naming the field."""
+
+    amount = serializers.DecimalField(max_digits=10, decimal_places=2,
+                                      help_text=f"{costs.MIN_TARIFF}–{costs.MAX_TARIFF} yuan, at most two decimal places")
+    reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="",
+                                   help_text="why the price changes (required): kept in the tariff's history")
     unit = serializers.ChoiceField(
         choices=TariffUnit.choices, required=False,
         help_text="what the price is charged per, fixed by the kind (" + ", ".join(f"{kind}: {unit}" for kind, unit in KIND_UNIT.items())

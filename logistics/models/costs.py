@@ -74,6 +74,7 @@ class TariffChange(models.Model):
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("修改人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    reason = models.CharField(_("修改原因"), max_length=200, blank=True, default="")  # blank only for changes made before it was asked
 
     objects = ScopedManager()
     visibility = Visibility(staff=frozenset({"operator", "logistics", "finance"}))

@@ -366,17 +366,25 @@ def _check_recorder(actor, *, dropship: bool) -> None:
         )
 
 
-def update_tariff(*, tariff: Tariff, amount: Decimal, actor, now: datetime, unit: str | None = None) -> Tariff:
-    """Change a tariff's price, keeping what it was with who changed it and when; costs already recorded keep their
-    stored amounts. The unit is the kind's (`KIND_UNIT`: what its costs are counted in); `unit`, when given, must be
-    it. The same price again changes nothing and is kept nowhere.
+#: the bounds of a tariff's price, per order, unit, lot or lot and day: a fee is never free (no tariff at all is no
+#: cost recorded) and never more than this, which a mistyped price (a handling fee of ¥99,999,999 charged per damaged
+#: unit) exceeds; well inside what the column holds (max_digits=10)
+MIN_TARIFF, MAX_TARIFF = Decimal("0.01"), Decimal("10000.00")
+
+
+def update_tariff(*, tariff: Tariff, amount: Decimal, actor, now: datetime, reason: str, unit: str | None = None) -> Tariff:
+    """Change a tariff's price, keeping what it was with who changed it, when and why; costs already recorded keep
+    their stored amounts. The unit is the kind's (`KIND_UNIT`: what its costs are counted in); `unit`, when given, must
+    be it. The same price again changes nothing and is kept nowhere.
 
     :raises PermissionDenied: unless the actor is an operator
-    :raises ValidationFailed: for a negative amount or more than two decimal places, or a unit other than the kind's
+    :raises ValidationFailed: for an amount outside MIN_TARIFF–MAX_TARIFF or with more than two decimal places, a unit
+        other than the kind's, or no reason (or one too long)
     """
     require_role(actor, TARIFF_SETTERS, gettext("仅运营人员可以修改费用标准"))
-    if amount is None or amount < 0 or amount != amount.quantize(CENT):
-        raise ValidationFailed(gettext("单价须为不小于0、最多两位小数的金额"), field="amount")
+    if amount is None or not MIN_TARIFF <= amount <= MAX_TARIFF or amount != amount.quantize(CENT):
+        raise ValidationFailed(tariff_bounds(), field="amount")
+    reason = required_text(validate_length(reason, model=TariffChange, column="reason"), message=gettext("请填写修改原因"))
     fixed = KIND_UNIT[CostKind(tariff.kind)]
     if unit is not None and unit != fixed:
         message = gettext("%(kind)s的计费单位固定为 %(code)s（%(unit)s），不能更改")
@@ -389,9 +397,14 @@ def update_tariff(*, tariff: Tariff, amount: Decimal, actor, now: datetime, unit
             tariff.save(update_fields=["amount", "unit"])
             TariffChange.objects.create(
                 tariff=tariff, previous_amount=previous[0], previous_unit=previous[1], amount=tariff.amount, unit=tariff.unit,
-                changed_at=now, changed_by=actor if getattr(actor, "pk", None) else None,
+                changed_at=now, changed_by=actor if getattr(actor, "pk", None) else None, reason=reason,
             )
     return tariff
+
+
+def tariff_bounds() -> str:
+    """What a tariff's price may be, as the form shows it beside the price and a refusal says it."""
+    return gettext("单价须为 %(min)s–%(max)s 元、最多两位小数") % {"min": MIN_TARIFF, "max": f"{MAX_TARIFF:,}"}
 
 
 def list_tariff_changes(*, actor, kind: str = "") -> QuerySet[TariffChange]:

@@ -49,5 +49,5 @@ def world_objects(*, users: dict, now, objects: dict, **_) -> dict:
     picked_and_shipped(shipment=shipment, actor=users["logistics"], now=now, carrier="顺丰", tracking_number="MATRIX-SF1")
     event = carrier_events.record_carrier_event(**(RECORDED_EVENT | {"occurred_at": FIXED_NOW}), now=now, actor=users["logistics"])
     storage = Tariff.objects.get(kind="storage")
-    costs.update_tariff(tariff=storage, amount=storage.amount + Decimal("0.50"), actor=users["operator"], now=now)
+    costs.update_tariff(reason="按合同调整", tariff=storage, amount=storage.amount + Decimal("0.50"), actor=users["operator"], now=now)
     return {"provider_shipment": shipment, "carrier_event": event}

@@ -88,7 +88,7 @@ ROWS: dict = {
     ("tariff-list", "GET"): only({role: 200 for role in TARIFF_READERS}, seen_by=EVERYONE),
     ("tariff-detail", "GET"): only({role: 200 for role in TARIFF_READERS}, seen_by=EVERYONE, obj="tariff"),
     ("tariff-detail", "PATCH"): only(
-        {"operator": 200}, seen_by=EVERYONE, obj="tariff", writable={"amount", "unit"}, body={"amount": "13.00"}
+        {"operator": 200}, seen_by=EVERYONE, obj="tariff", writable={"amount", "reason", "unit"}, body={"amount": "13.00", "reason": "快递涨价"}
     ),
     ("logistics-claim-list", "GET"): row(AUTHENTICATED),
     ("logistics-claim-detail", "GET"): seen(STAFF, obj="claim"),

@@ -65,7 +65,8 @@ def test_the_order_download_and_the_api_keep_plain_numbers(dear_order, operator,
 def test_a_tariff_posted_as_a_plain_number_is_saved_shown_grouped_and_offered_again_plain(operator, language):
     client = logged_in(operator)
 
-    response = client.post("/logistics/tariffs/storage/", {"amount": "1234.50"}, HTTP_ACCEPT_LANGUAGE=language)
+    response = client.post("/logistics/tariffs/storage/", {"amount": "1234.50", "reason": "按合同调整"},
+                           HTTP_ACCEPT_LANGUAGE=language)
 
     assert response.status_code == 302 and Tariff.objects.get(kind="storage").amount == Decimal("1234.50")
     page = client.get("/logistics/tariffs/", HTTP_ACCEPT_LANGUAGE=language).content.decode()

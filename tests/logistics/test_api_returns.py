@@ -273,9 +273,9 @@ def test_voiding_a_voided_cost_is_a_conflict(api, delivered_order, logistics, no
 
 
 def test_an_operator_changes_a_tariff_and_a_supplier_may_not(api, operator, supplier_admin):
-    changed = api(operator).patch("/api/v1/tariffs/return_freight/", {"amount": "15.50"})
-    refused = api(supplier_admin).patch("/api/v1/tariffs/return_freight/", {"amount": "0.00"})
-    negative = api(operator).patch("/api/v1/tariffs/return_freight/", {"amount": "-1.00"})
+    changed = api(operator).patch("/api/v1/tariffs/return_freight/", {"amount": "15.50", "reason": "快递涨价"})
+    refused = api(supplier_admin).patch("/api/v1/tariffs/return_freight/", {"amount": "0.00", "reason": "快递涨价"})
+    negative = api(operator).patch("/api/v1/tariffs/return_freight/", {"amount": "-1.00", "reason": "快递涨价"})
 
     assert changed.status_code == 200 and changed.json() == {"kind": "return_freight", "amount": "15.50", "unit": "order", "unit_label": "每单"}
     assert refused.status_code == 403

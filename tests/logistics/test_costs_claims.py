@@ -35,7 +35,7 @@ def lot(delivered_order, now):
 
 def test_an_extra_cost_is_the_tariff_price_times_the_quantity_stored_when_recorded(delivered_order, logistics, operator, now):
     cost = record(actor=logistics, now=now, supplier=delivered_order.supplier, order=delivered_order, quantity=2)
-    costs.update_tariff(tariff=Tariff.objects.get(kind="handling"), amount=Decimal("9.99"), actor=operator, now=now)
+    costs.update_tariff(reason="按合同调整", tariff=Tariff.objects.get(kind="handling"), amount=Decimal("9.99"), actor=operator, now=now)
 
     cost.refresh_from_db()
     assert (cost.amount, cost.quantity, cost.recorded_by, cost.recorded_at) == (Decimal("3.00"), 2, logistics, now)
@@ -142,7 +142,7 @@ def test_a_tariff_price_is_a_non_negative_amount_in_fen(operator, now, amount):
     tariff = Tariff.objects.get(kind="handling")
 
     with pytest.raises(ValidationFailed) as refused:
-        costs.update_tariff(tariff=tariff, amount=amount, actor=operator, now=now)
+        costs.update_tariff(reason="按合同调整", tariff=tariff, amount=amount, actor=operator, now=now)
 
     assert refused.value.field == "amount"
     assert Tariff.objects.get(kind="handling").amount == Decimal("1.50")

@@ -138,7 +138,7 @@ def test_a_day_charged_late_keeps_the_price_in_force_at_0010_on_that_day(lot, op
     storage = Tariff.objects.get(kind="storage")
     old, new = storage.amount, storage.amount + Decimal("0.50")
     leftovers.charge_storage_fees(now=at_0010(DEADLINE + timedelta(days=1)))
-    costs.update_tariff(tariff=storage, amount=new, actor=operator, now=at_0010(DEADLINE + timedelta(days=3)).replace(hour=9))
+    costs.update_tariff(reason="按合同调整", tariff=storage, amount=new, actor=operator, now=at_0010(DEADLINE + timedelta(days=3)).replace(hour=9))
 
     late = leftovers.charge_storage_fees(now=at_0010(DEADLINE + timedelta(days=4)))
 
@@ -160,7 +160,7 @@ def test_a_day_charged_late_is_booked_at_0010_on_that_day_and_its_history_says_w
 def test_closing_a_lot_after_the_days_price_rise_charges_the_day_at_its_0010_price(lot, operator, logistics):
     storage = Tariff.objects.get(kind="storage")
     old, day = storage.amount, DEADLINE + timedelta(days=1)
-    costs.update_tariff(tariff=storage, amount=old * 2, actor=operator, now=at_0010(day).replace(hour=8))
+    costs.update_tariff(reason="按合同调整", tariff=storage, amount=old * 2, actor=operator, now=at_0010(day).replace(hour=8))
 
     leftovers.collect_lot(lot=lot, actor=logistics, now=at_0010(day).replace(hour=15))
 

@@ -105,7 +105,7 @@ def test_a_return_cost_belongs_to_the_return_and_its_order_alike_on_its_page_the
 def test_the_tariff_shown_is_the_one_the_cost_was_priced_from(cost, operator, finance, now):
     tariff = Tariff.objects.get(kind="return_freight")
     was = tariff.amount
-    costs.update_tariff(tariff=tariff, amount=was + Decimal("5.00"), actor=operator, now=now + timedelta(hours=1))
+    costs.update_tariff(reason="按合同调整", tariff=tariff, amount=was + Decimal("5.00"), actor=operator, now=now + timedelta(hours=1))
 
     later = logged_in(finance).get(page_of(cost))
 
@@ -115,11 +115,11 @@ def test_the_tariff_shown_is_the_one_the_cost_was_priced_from(cost, operator, fi
 
 def test_the_unit_price_shown_is_the_costs_amount_over_its_quantity_in_the_kinds_unit(request, lot, logistics, operator, now):
     handling = Tariff.objects.get(kind="handling")
-    costs.update_tariff(tariff=handling, amount=Decimal("1.20"), actor=operator, now=now)
+    costs.update_tariff(reason="按合同调整", tariff=handling, amount=Decimal("1.20"), actor=operator, now=now)
     fee = costs.record_extra_cost(kind="handling", payer="supplier", supplier=lot.supplier, lot=lot, quantity=3, description="",
                                   actor=logistics, now=now)
     # the tariff changed again, its history written out of order (an earlier time): the cost keeps what it was charged
-    costs.update_tariff(tariff=handling, amount=Decimal("9.90"), actor=operator, now=now - timedelta(days=1))
+    costs.update_tariff(reason="按合同调整", tariff=handling, amount=Decimal("9.90"), actor=operator, now=now - timedelta(days=1))
 
     page = logged_in(reader_of(request, "supplier_admin", fee)).get(page_of(fee))
 
