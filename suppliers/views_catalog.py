@@ -295,7 +295,7 @@ def _done(action: GiftAction, gift: Gift) -> str:
     return format_html("{} {}", done, action.then(gift)) if action.then else done
 
 
-REVIEW_QUEUES = ("gifts", "revisions", "approved")  # the tabs of the operators' review page; the first is the default
+REVIEW_QUEUES = ("gifts", "revisions", "approved")  # the tabs of the operators' review page, opened on the first with rows
 REVIEW_DECISIONS = ("approve", "reject")  # what the review page decides on a submitted gift (GIFT_ACTIONS)
 
 
@@ -303,11 +303,11 @@ REVIEW_DECISIONS = ("approve", "reject")  # what the review page decides on a su
 def review_queue(request, *, refused: tuple[Gift, str, forms.Form] | None = None):
     """The operators' review page: gifts submitted, changes to listed gifts, and approved gifts waiting to go online
     (each with its 上线 / 定时上线 actions, or, while its supplier lacks a qualification it needs, why it cannot go
-    online instead), one tab each, searched alike (`refused`: (a submitted gift, the decision
+    online instead), one tab each, searched alike, opened on the first tab with rows unless one is asked for
+    (`refused`: (a submitted gift, the decision
     refused on it, its form sent back with the reason typed and the errors next to it); shown at the address the
     decision was posted to, the page filters and pages at its own)."""
     require_role(request.user, OPERATORS)
-    queue = request.GET.get("queue") if request.GET.get("queue") in REVIEW_QUEUES else REVIEW_QUEUES[0]
     filters = ReviewQueueFilter(request.GET)
     q = filters.values().get("q", "")
     submitted, pending = catalog.review_queue()
@@ -318,6 +318,7 @@ def review_queue(request, *, refused: tuple[Gift, str, forms.Form] | None = None
         submitted, approved = submitted.filter(_matching(q)), approved.filter(_matching(q))
         pending = pending.filter(_matching(q, "gift__"))
     counts = {"gifts": submitted.count(), "revisions": pending.count(), "approved": approved.count()}
+    queue = _opened_queue(request, counts, refused=refused is not None)
     list_url = reverse("operator-gift-review")
     if queue == "revisions":
         rows = pending.select_related("gift__supplier", "gift__category", "requested_by").prefetch_related("gift__prices__program")
@@ -340,9 +341,29 @@ def review_queue(request, *, refused: tuple[Gift, str, forms.Form] | None = None
                 gift.reason_form = refused[2] if gift.refused else ReasonInput(auto_id=False)
     if refused and not any(getattr(row, "refused", "") for row in context["page_obj"]):
         report_form_errors(request, refused[2])  # the gift has left the page (decided meanwhile): its errors as messages
+    here = posted_from(request, list_url) if refused else _tab_address(request, list_url, queue)
     context |= {"queue": queue, "q": q, "counts": counts, "reason_form": ReasonInput(auto_id=False), "filters": filters,
-                "next_path": posted_from(request, list_url) if refused else ""}
+                "next_path": here, "action_next": here}
     return render(request, "suppliers/catalog/review_queue.html", context, status=page_status(refused[1:]) if refused else filters.status)
+
+
+def _opened_queue(request, counts: dict[str, int], *, refused: bool) -> str:
+    """The tab the review page shows: the one asked for, else the first with rows (what the navigation's badge counts
+    is then on the page it opens), else the first; a refused decision's page shows the submitted gifts it was on."""
+    asked = request.GET.get("queue")
+    if asked in REVIEW_QUEUES:
+        return asked
+    if refused:
+        return REVIEW_QUEUES[0]
+    return next((queue for queue in REVIEW_QUEUES if counts[queue]), REVIEW_QUEUES[0])
+
+
+def _tab_address(request, list_url: str, queue: str) -> str:
+    """The address of the page shown, naming its tab: where its forms lead back to, to the same tab whatever waits in
+    the others by then."""
+    params = request.GET.copy()
+    params["queue"] = queue
+    return f"{list_url}?{params.urlencode()}"
 
 
 @login_required

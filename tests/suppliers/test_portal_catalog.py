@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from core.models import TransitionLog
 from suppliers.models import Gift, GiftRevision, ReplenishmentRequest, StockRecord, Supplier
-from suppliers.services import inventory
+from suppliers.services import inventory, revisions
 from tests.factories import CategoryFactory, GiftFactory, WarehouseFactory
 from tests.helpers import gift_in_state, stocked_to_clear
 from suppliers.services import catalog
@@ -151,12 +151,40 @@ def test_an_operator_approves_a_submitted_gift_from_the_review_queue(operator):
 
     page = client.get("/supplier/gift-review/").content.decode()
     assert f'action="/supplier/gift-review/gifts/{gift.pk}/approve/"' in page and f'formaction="/supplier/gift-review/gifts/{gift.pk}/reject/"' in page
+    assert 'name="next" value="/supplier/gift-review/?queue=gifts"' in page  # back to this tab, whatever waits in the others
 
-    response = client.post(f"/supplier/gift-review/gifts/{gift.pk}/approve/", {"reason": "资料齐全", "next": "/supplier/gift-review/"}, follow=True)
+    response = client.post(f"/supplier/gift-review/gifts/{gift.pk}/approve/", {"reason": "资料齐全", "next": "/supplier/gift-review/?queue=gifts"}, follow=True)
 
     gift.refresh_from_db()
     assert gift.state == "approved"
     assert list(response.context["page_obj"]) == []
+
+
+def _badge(page: str, url_name: str) -> int:
+    """The count the navigation shows next to the entry of `url_name` (0 without one)."""
+    found = re.search(rf'data-testid="nav-badge-{url_name}"[^>]*>(\d+)<', page)
+    return int(found.group(1)) if found else 0
+
+
+def test_the_review_pages_navigation_entry_opens_the_tab_holding_what_its_badge_counts(operator, supplier_admin, supplier):
+    gift = in_state("online", supplier=supplier, warranty_text="一年保修")
+    revisions.edit_gift(gift=gift, actor=supplier_admin, now=timezone.now(), changes={"warranty_text": "两年保修"})
+    client = logged_in(operator)
+    home = client.get("/").content.decode()
+    entry = re.search(r'<a href="([^"]+)"[^>]*>礼品审核</a>', home).group(1)
+
+    opened = client.get(entry)
+
+    assert _badge(home, "operator-gift-review") == 1
+    assert opened.context["queue"] == "revisions" and len(opened.context["page_obj"]) == 1
+    assert "暂无待审核修改" not in opened.content.decode() and f'data-sku="{gift.sku}"' in opened.content.decode()
+    assert list(client.get(entry + "?queue=gifts").context["page_obj"]) == []  # a tab asked for is the one shown
+
+
+def test_the_review_page_opens_on_its_first_tab_when_nothing_waits(operator):
+    response = logged_in(operator).get("/supplier/gift-review/")
+
+    assert response.context["queue"] == "gifts" and "暂无待审核礼品" in response.content.decode()
 
 
 def test_an_approved_gift_waits_in_the_review_pages_to_publish_tab_and_goes_online_from_it(operator):
