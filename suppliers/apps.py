@@ -27,12 +27,12 @@ class SuppliersConfig(AppConfig):
         from suppliers.services.notices import unread_notices
         from suppliers.services.profile import changes_waiting
         from suppliers.services.qualifications import qualifications_waiting
-        from suppliers.services.onboarding import applications_waiting
+        from suppliers.services.onboarding import AWAITING_DECISION, applications_waiting
 
         explain_refused_login(disabled_standing)  # first: an account its admin disabled says so, whatever its supplier's state
         explain_refused_login(application_standing)
         register_nav(pgettext_lazy("nav", "礼品商管理"), "operator-suppliers", roles=SUPPLIER_READERS, order=10,
-                     group=NavGroup.SUPPLIERS, badge=applications_waiting)
+                     group=NavGroup.SUPPLIERS, badge=applications_waiting, badge_query=f"state={AWAITING_DECISION}")
         register_nav(_("礼品审核"), "operator-gift-review", roles={Role.OPERATOR}, order=20, group=NavGroup.GIFTS, badge=reviews_waiting)
         register_nav(pgettext_lazy("nav", "礼品管理"), "operator-gifts", roles=GIFT_STAFF, order=30, group=NavGroup.GIFTS)
         register_nav(_("礼品类别"), "operator-categories", roles=CATEGORY_READERS, order=31, group=NavGroup.GIFTS)

@@ -9,7 +9,7 @@ from suppliers.forms_profile import DATE
 from suppliers.models import Contract, ProfileChange, Qualification, Supplier
 from suppliers.selectors import SUPPLIER_SEARCHED
 from suppliers.selectors_profile import CONTRACT_SEARCHED, QUALIFICATION_SEARCHED, ExpiryStatus
-from suppliers.services.onboarding import LICENCE_FIELDS, application_problems
+from suppliers.services.onboarding import AWAITING_DECISION, LICENCE_FIELDS, application_problems, awaiting_decision
 
 
 class SupplierApplicationForm(forms.Form):
@@ -99,11 +99,19 @@ class ProfileChangeFilterForm(SupplierFilter):
 
 
 class SupplierListFilterForm(ListFilter):
-    state = choice_filter(_("状态"), Supplier.State.choices)
+    """By state, or 待审批: the applications an operator has to decide, those the navigation's badge counts."""
+
+    state = choice_filter(_("状态"), [(AWAITING_DECISION, _("待审批")), *Supplier.State.choices])
     q = forms.CharField(label=_("搜索"), required=False, max_length=100,
                         widget=forms.TextInput(attrs={"placeholder": _("名称 / 统一社会信用代码")}))
-    exact = {"state": "state"}
     search = SUPPLIER_SEARCHED
+
+    def narrow(self, rows, data: dict):
+        if data.get("state") == AWAITING_DECISION:
+            rows = awaiting_decision(rows)
+        elif data.get("state"):
+            rows = rows.filter(state=data["state"])
+        return super().narrow(rows, data)
 
 
 class NoticeFilterForm(ListFilter):

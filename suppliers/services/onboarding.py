@@ -224,7 +224,17 @@ def terminate_supplier(*, supplier: Supplier, actor, now: datetime, reason: str 
     return supplier
 
 
+#: the suppliers list's filter (礼品商管理 ?state=…) of the applications `applications_waiting` counts
+AWAITING_DECISION = "awaiting"
+
+
+def awaiting_decision(suppliers: QuerySet[Supplier]) -> QuerySet[Supplier]:
+    """Of `suppliers`, the applications an operator has to decide: applied or under review."""
+    return suppliers.filter(state__in=Supplier.ONBOARDING_STATES)
+
+
 @waiting_for({Role.OPERATOR})
 def applications_waiting(user) -> QuerySet:
-    """Applications an operator has to decide: applied or under review."""
-    return Supplier.objects.filter(state__in=Supplier.ONBOARDING_STATES)
+    """Applications an operator has to decide (`awaiting_decision`), which the suppliers list shows filtered by
+    AWAITING_DECISION."""
+    return awaiting_decision(Supplier.objects.all())

@@ -254,7 +254,7 @@ def test_the_home_page_lists_only_what_waits_and_says_when_nothing_does(operator
     client = logged_in(operator)
     waiting = client.get("/").content.decode().split('data-testid="home-waiting"', 1)[1]
 
-    assert re.findall(r'<li><a href="([^"]+)"', waiting) == [reverse("operator-suppliers")]  # the one application
+    assert re.findall(r'<li><a href="([^"]+)"', waiting) == [reverse("operator-suppliers") + "?state=awaiting"]  # the one application
     assert "home-nothing-waiting" not in waiting
 
     onboarding.start_supplier_review(supplier=supplier, actor=operator, now=now)
@@ -281,7 +281,7 @@ def test_a_work_queue_count_is_zero_for_other_roles_and_signed_out_visitors(oper
 def test_the_api_tells_a_caller_what_waits_for_it_as_the_navigation_does(api, operator, supplier, finance):
     waiting = api(operator).get("/api/v1/me/").json()["waiting"]
 
-    assert {"page": reverse("operator-suppliers"), "label": "礼品商管理", "count": 1} in waiting  # `supplier` applied
+    assert {"page": reverse("operator-suppliers") + "?state=awaiting", "label": "礼品商管理", "count": 1} in waiting  # `supplier` applied
     assert api(finance).get("/api/v1/me/").json()["waiting"] == []
 
 
