@@ -61,10 +61,12 @@ def list_contracts(*, actor) -> QuerySet[Contract]:
 
 def with_expiry_status(queryset: QuerySet[Qualification], *, on: date) -> QuerySet[Qualification]:
     """Annotate `renewed` (a newer approved qualification of the same supplier, kind and type is valid on `on`)
-    and `expiry_status` (valid, expiring within WARNING_DAYS, expired, or renewed)."""
+    and `expiry_status`: of an approved one (Qualification.COUNTED) valid, expiring within WARNING_DAYS, expired, or renewed;
+    None for any other, which a filter by expiry status never lists."""
     renewal = _same_kind(expires_on__gt=OuterRef("expires_on")).valid_on(on)
     return queryset.annotate(renewed=Exists(renewal)).annotate(
         expiry_status=Case(
+            When(~Qualification.COUNTED, then=Value(None)),
             When(expires_on__gt=on + timedelta(days=WARNING_DAYS), then=Value(ExpiryStatus.VALID)),
             When(renewed=True, then=Value(ExpiryStatus.RENEWED)),
             When(expires_on__lt=on, then=Value(ExpiryStatus.EXPIRED)),
@@ -72,6 +74,12 @@ def with_expiry_status(queryset: QuerySet[Qualification], *, on: date) -> QueryS
             output_field=CharField(),
         )
     )
+
+
+def tracked_expiries(queryset: QuerySet[Qualification], *, on: date) -> QuerySet[Qualification]:
+    """Of `queryset`, the qualifications that have an expiry status (Qualification.COUNTED), with it on `on`: what the expiry
+    warnings and the expiry sweep act on."""
+    return with_expiry_status(queryset.filter(Qualification.COUNTED), on=on)
 
 
 def list_qualifications(*, actor, on: date) -> QuerySet[Qualification]:
@@ -99,7 +107,7 @@ def expiry_warnings(*, supplier: Supplier, on: date) -> QuerySet[Qualification]:
     """The supplier's approved qualifications that are expiring or expired and not renewed on `on`, each saying whether
     a renewal waits for review (`renewal_pending`)."""
     renewal = _same_kind(state=Qualification.State.PENDING, expires_on__gt=OuterRef("expires_on"))
-    return with_expiry_status(Qualification.objects.filter(supplier=supplier, state=Qualification.State.APPROVED), on=on).filter(
+    return tracked_expiries(Qualification.objects.filter(supplier=supplier), on=on).filter(
         expiry_status__in=[ExpiryStatus.EXPIRING, ExpiryStatus.EXPIRED]
     ).annotate(renewal_pending=Exists(renewal))
 

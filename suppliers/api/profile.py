@@ -3,6 +3,7 @@
 Every view starts from a scoped selector (another tenant's row: 404), checks the role (403),
 validates its input (400) and makes one service call.
 """
+import functools
 from collections.abc import Callable
 
 from django.utils import timezone
@@ -69,11 +70,11 @@ class ContractSerializer(RejectionFields, serializers.ModelSerializer):
 
 class QualificationSerializer(RejectionFields, serializers.ModelSerializer):
     """A licence or certificate: `state` its review (pending, approved, rejected: only an approved one counts),
-    `expiry_status` how its validity stands."""
+    `expiry_status` how its validity stands (null for one not approved, which counts for nothing)."""
 
     supplier_name = serializers.CharField(source="supplier.name", read_only=True)
     file = ScopedFileUrl("qualification-file")
-    expiry_status = serializers.ChoiceField(choices=EXPIRY_STATUSES, read_only=True)
+    expiry_status = serializers.ChoiceField(choices=EXPIRY_STATUSES, read_only=True, allow_null=True)
 
     class Meta:
         model = Qualification
@@ -231,6 +232,13 @@ class QualificationQuery(serializers.Serializer):
                                             help_text="valid, expiring (30 days), expired, renewed")
 
 
+@functools.wraps(qualifications.approve_qualification)
+def _approved_as_listed(*, qualification: Qualification, actor, now, **values) -> Qualification:
+    # the qualification as its list shows it once approved: its expiry status, which it had none of while pending
+    approved = qualifications.approve_qualification(qualification=qualification, actor=actor, now=now, **values)
+    return list_qualifications(actor=actor, on=timezone.localdate(now)).get(pk=approved.pk)
+
+
 @extend_schema_view(list=extend_schema(parameters=[QualificationQuery]))
 class QualificationViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Licences and product certificates with their review state and expiry status; supplier users upload their own
@@ -261,7 +269,7 @@ class QualificationViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, view
             self, request, roles=SUPPLIER_ROLES, params=QualificationInput, service=qualifications.upload_qualification
         )
 
-    approve = transition_action(qualifications.approve_qualification, name="approve", roles=qualifications.REVIEWERS, target="qualification")
+    approve = transition_action(_approved_as_listed, name="approve", roles=qualifications.REVIEWERS, target="qualification")
     reject = transition_action(qualifications.reject_qualification, name="reject", roles=qualifications.REVIEWERS, target="qualification",
                             input_serializer=RequiredReasonInput)
 

@@ -70,8 +70,8 @@ class QualificationQuerySet(ScopedQuerySet):
         return self.filter(issued_on__lte=on, expires_on__gte=on)
 
     def valid_on(self, on: date) -> "QualificationQuerySet":
-        """Those that count on `on`: approved by an operator and current that day."""
-        return self.current_on(on).filter(state=Qualification.State.APPROVED)
+        """Those that count on `on`: approved by an operator (Qualification.COUNTED) and current that day."""
+        return self.current_on(on).filter(Qualification.COUNTED)
 
 
 class Qualification(StateMachine):
@@ -87,6 +87,10 @@ class Qualification(StateMachine):
         PENDING = "pending", _("待审核")
         APPROVED = "approved", _("已通过")
         REJECTED = "rejected", _("已驳回")
+
+    #: the ones that count, and have an expiry status, warned of and acted on as they expire: the approved ones (an
+    #: upload waiting for review, or one rejected, counts for nothing: its review state says how it stands)
+    COUNTED = Q(state=State.APPROVED)
 
     supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.PROTECT, related_name="qualifications")
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)

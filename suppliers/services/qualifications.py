@@ -19,7 +19,7 @@ from core.texts import Message, joined_messages
 from core.validators import required_text
 from suppliers.errors import QualificationBlocked
 from suppliers.models import Category, Gift, ProfileChange, Qualification, Supplier
-from suppliers.selectors_profile import WARNING_DAYS, pending_profile_changes, with_expiry_status
+from suppliers.selectors_profile import WARNING_DAYS, pending_profile_changes, tracked_expiries
 from suppliers.services.contracts import DECIDERS, REJECTION_BODY
 from suppliers.services.notices import send_notice
 from suppliers.validators import validate_credit_code
@@ -212,9 +212,8 @@ def sweep_qualifications(*, now: datetime) -> SweepResult:
     qualification in a transaction of its own: one that fails is logged and left for the next run (`run_each`).
     """
     today = timezone.localdate(now)
-    live = with_expiry_status(
-        Qualification.objects.filter(state=Qualification.State.APPROVED).exclude(supplier__state__in=ENDED_SUPPLIER_STATES)
-        .select_related("supplier"), on=today
+    live = tracked_expiries(
+        Qualification.objects.exclude(supplier__state__in=ENDED_SUPPLIER_STATES).select_related("supplier"), on=today
     ).order_by("pk")
     due_warning = live.filter(
         warned_at__isnull=True, renewed=False, expires_on__gte=today, expires_on__lte=today + timedelta(days=WARNING_DAYS)

@@ -212,11 +212,14 @@ def test_the_contract_list_runs_a_constant_number_of_queries(api, operator):
 
 
 # --- qualifications -----------------------------------------------------------------------------------------
-def test_supplier_staff_upload_a_licence_and_see_its_expiry_status(api, supplier_staff, supplier):
+def test_supplier_staff_upload_a_licence_which_has_an_expiry_status_once_approved(api, supplier_staff, supplier, operator):
     response = api(supplier_staff).post("/api/v1/qualifications/", licence_upload(supplier), format="multipart")
+    uploaded = response.json()
+    approved = api(operator).post(f"/api/v1/qualifications/{uploaded['id']}/approve/", {"reason": ""})
 
     assert response.status_code == 201
-    assert (response.json()["supplier"], response.json()["expiry_status"]) == (supplier.pk, "valid")
+    assert (uploaded["supplier"], uploaded["state"], uploaded["expiry_status"]) == (supplier.pk, "pending", None)  # counts for nothing yet
+    assert (approved.status_code, approved.json()["expiry_status"]) == (200, "valid")
     assert Qualification.objects.get().file.read().startswith(b"%PDF")
 
 

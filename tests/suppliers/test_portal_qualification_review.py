@@ -9,6 +9,7 @@ from django.utils import timezone
 from suppliers.models import Notice, Qualification
 from tests.factories import QualificationFactory, SupplierUserFactory, supplier_in
 from tests.portal import logged_in, nav, posted_as
+from tests.suppliers.profile_factories import CertificateFactory
 from tests.suppliers.test_portal_profile import licence_form
 
 pytestmark = [pytest.mark.django_db, pytest.mark.supplier(licence=None)]  # `supplier`: active, holding only the licences each test gives it
@@ -46,6 +47,22 @@ def test_the_operators_navigation_counts_uploads_waiting_and_the_queue_lists_the
     assert 'data-testid="nav-badge-operator-qualifications"' in nav(home) and "资质审核" in nav(home)
     assert list(queue.context["page_obj"])[0] == renewal
     assert [q.number for q in client.get("/supplier/qualifications/review/?state=pending").context["page_obj"]] == [renewal.number]
+
+
+@pytest.mark.parametrize("expiry_status", ["valid", "expiring", "expired"])
+def test_the_expiry_filter_lists_only_approved_qualifications_a_certificate_waiting_for_review_under_none(operator, supplier, expiry_status):
+    today = timezone.localdate()
+    expires_on = {"valid": today + timedelta(days=400), "expiring": today + timedelta(days=10), "expired": today - timedelta(days=1)}
+    approved = CertificateFactory(supplier=supplier, certificate_type="食品生产许可", expires_on=expires_on[expiry_status])
+    waiting = CertificateFactory(supplier=supplier, state="pending", expires_on=expires_on[expiry_status])
+    CertificateFactory(supplier=supplier, certificate_type="CCC-R", state="rejected", expires_on=expires_on[expiry_status])
+    client = logged_in(operator)
+
+    filtered = client.get(f"/supplier/qualifications/review/?expiry_status={expiry_status}")
+    page = client.get("/supplier/qualifications/review/").content.decode()
+
+    assert [q.pk for q in filtered.context["page_obj"]] == [approved.pk]
+    assert f'data-testid="expiry-{approved.pk}"' in page and f'data-testid="expiry-{waiting.pk}"' not in page  # its 状态: —
 
 
 def test_the_operator_opens_the_upload_beside_the_licence_it_would_renew(operator, renewal):

@@ -10,6 +10,7 @@ from core.errors import ValidationFailed
 from core.models import Notification, TransitionLog
 from suppliers.errors import QualificationBlocked
 from suppliers.models import Gift, Notice, Qualification
+from suppliers import selectors_profile as qualifications_selectors
 from suppliers.services import catalog, contracts, onboarding, qualifications
 from suppliers.tasks_profile import sweep_qualifications as sweep_task
 from tests.factories import SHANGHAI, GiftFactory, QualificationFactory, SupplierFactory
@@ -56,6 +57,18 @@ def test_a_qualification_already_renewed_is_not_warned(supplier, now):
 
     assert sweep(now).warned == []
     assert not Notice.objects.exists()
+
+
+@pytest.mark.parametrize("state", ["pending", "rejected"])
+def test_a_qualification_not_approved_is_neither_warned_of_nor_acted_on_as_it_expires(supplier, now, state):
+    expiring_licence(supplier, expires_on=TODAY + timedelta(days=10), state=state)
+    expiring_licence(supplier, expires_on=TODAY - timedelta(days=1), state=state)
+
+    swept = sweep(now)
+
+    assert (swept.warned, swept.expired) == ([], [])
+    assert not Notice.objects.exists()
+    assert list(qualifications_selectors.expiry_warnings(supplier=supplier, on=TODAY)) == []
 
 
 def test_an_expired_licence_delists_every_online_and_clearance_gift_once(supplier, now):
