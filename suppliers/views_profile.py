@@ -18,9 +18,12 @@ from core.api.permissions import require_role
 from core.errors import DomainError, PermissionDenied
 from core.files import serve
 from core.fsm import history_of, note_latest_changes
-from core.pages import add_service_errors, create_with_form, form_status, moved_on, paginate, run_action
+from core.pages import (
+    add_service_errors, create_with_form, form_status, moved_on, paginate, redirect_back, run_action, send_back, send_back_refusal,
+)
 from core.roles import SUPPLIER_REVIEWERS, SUPPLIER_ROLES, Role, has_role
 from suppliers.forms import ContractFilterForm, ProfileChangeFilterForm, QualificationFilterForm
+from suppliers.forms_catalog import ReasonInput
 from suppliers.forms_profile import ContractForm, ProfileChangeForm, QualificationForm, SmsNoticesForm
 from suppliers.models import Contract, ProfileChange, Qualification, Supplier
 from suppliers.selectors_profile import (
@@ -181,7 +184,8 @@ def contract_list(request):
 def contract_detail(request, pk: int):
     require_role(request.user, SUPPLIER_REVIEWERS)
     contract = get_object_or_404(list_contracts(actor=request.user), pk=pk)
-    context = {"contract": contract, "history": history_of(contract), "decidable": contract.state == Contract.State.PENDING}
+    context = {"contract": contract, "history": history_of(contract), "decidable": contract.state == Contract.State.PENDING,
+               "reason_form": ReasonInput(auto_id=False)}
     return render(request, "suppliers/profile/contract_detail.html", context)
 
 
@@ -189,7 +193,9 @@ def contract_detail(request, pk: int):
 def profile_change_list(request):
     require_role(request.user, SUPPLIER_REVIEWERS)
     filters = ProfileChangeFilterForm(request.GET)
-    context = paginate(request, filters.apply(list_profile_changes(actor=request.user))) | {"filters": filters}
+    context = paginate(request, filters.apply(list_profile_changes(actor=request.user))) | {
+        "filters": filters, "reason_form": ReasonInput(auto_id=False),
+    }
     _with_values(request, context["page_obj"])
     note_latest_changes(context["page_obj"])  # what each row's approve / reject forms saw
     return render(request, "suppliers/profile/change_list.html", context, status=filters.status)
@@ -201,7 +207,8 @@ def profile_change_detail(request, pk: int):
     change = get_object_or_404(list_profile_changes(actor=request.user), pk=pk)
     _with_values(request, [change], reviewing=True)
     profile.record_review_read(change=change, actor=request.user, now=timezone.now())
-    context = {"change": change, "history": history_of(change), "decidable": change.state == ProfileChange.State.PENDING}
+    context = {"change": change, "history": history_of(change), "decidable": change.state == ProfileChange.State.PENDING,
+               "reason_form": ReasonInput(auto_id=False)}
     return render(request, "suppliers/profile/change_detail.html", context)
 
 
@@ -230,6 +237,7 @@ def qualification_detail(request, pk: int):
     context = {
         "qualification": qualification, "replaced": replaced_qualification(qualification), "history": history_of(qualification),
         "decidable": qualification.state == Qualification.State.PENDING and has_role(request.user, qualifications.REVIEWERS),
+        "reason_form": ReasonInput(auto_id=False),
     }
     return render(request, "suppliers/profile/qualification_detail.html", context)
 
@@ -244,43 +252,54 @@ QUALIFICATION_ACTIONS = {
 }
 
 
-def _decide(request, *, queryset, pk: int, name: str, actions: dict, target: str) -> None:
-    """Approve or reject a contract, a profile change or a qualification from its page or list; one withdrawn,
-    replaced or decided since that page was opened (the `seen` its form carries) is refused, saying who changed it,
-    when and how, and nothing is decided."""
+def _decide(request, *, queryset, pk: int, name: str, actions: dict, target: str, page: str):
+    """Approve or reject a contract, a profile change or a qualification from its page or list, then back to the page
+    the form was sent from (else the object's `page`, a url name): done, with a message; a reason missing or too long,
+    or a refusal the service names the reason for, the form comes back there with the reason typed and the error next
+    to it (send_back); one withdrawn, replaced or decided since that page was opened (the `seen` its form carries) is
+    refused at the top, saying who changed it, when and how. Refused, nothing is decided."""
     require_role(request.user, contracts.DECIDERS)
     obj = get_object_or_404(queryset, pk=pk)
     if name not in actions:
         raise Http404
+    back = redirect_back(request, reverse(page, args=[obj.pk]))
     if moved_on(request, obj, name):  # said at the top, whatever the reason held
-        return
+        return back
     service, label = actions[name]
-    reason = request.POST.get("reason", "")
-    run_action(request, lambda: service(**{target: obj}, actor=request.user, now=timezone.now(), reason=reason), success=label)
+    form = ReasonInput(request.POST)
+    if not form.is_valid():
+        send_back(request, form)
+        return back
+    try:
+        service(**{target: obj}, actor=request.user, now=timezone.now(), **form.cleaned_data)
+    except PermissionDenied:
+        raise
+    except DomainError as error:
+        send_back_refusal(request, form, error)
+    else:
+        messages.success(request, label)
+    return back
 
 
 @login_required
 @require_POST
 def contract_transition(request, pk: int, name: str):
-    _decide(request, queryset=list_contracts(actor=request.user), pk=pk, name=name, actions=CONTRACT_ACTIONS, target="contract")
-    return redirect("operator-contract-detail", pk=pk)
+    return _decide(request, queryset=list_contracts(actor=request.user), pk=pk, name=name, actions=CONTRACT_ACTIONS, target="contract",
+                   page="operator-contract-detail")
 
 
 @login_required
 @require_POST
 def profile_change_transition(request, pk: int, name: str):
-    _decide(request, queryset=list_profile_changes(actor=request.user), pk=pk, name=name, actions=CHANGE_ACTIONS, target="change")
-    if request.POST.get("next") == "list":
-        return redirect("operator-profile-changes")
-    return redirect("operator-profile-change-detail", pk=pk)
+    return _decide(request, queryset=list_profile_changes(actor=request.user), pk=pk, name=name, actions=CHANGE_ACTIONS, target="change",
+                   page="operator-profile-change-detail")
 
 
 @login_required
 @require_POST
 def qualification_transition(request, pk: int, name: str):
-    queryset = Qualification.objects.visible_to(request.user)
-    _decide(request, queryset=queryset, pk=pk, name=name, actions=QUALIFICATION_ACTIONS, target="qualification")
-    return redirect("operator-qualification-detail", pk=pk)
+    return _decide(request, queryset=Qualification.objects.visible_to(request.user), pk=pk, name=name, actions=QUALIFICATION_ACTIONS,
+                   target="qualification", page="operator-qualification-detail")
 
 
 @login_required

@@ -397,10 +397,12 @@ def test_an_operator_approves_a_change_from_the_review_list_and_it_applies(opera
     client = logged_in(operator)
 
     listed = client.get("/supplier/profile-changes/review/?state=pending").content.decode()
-    response = client.post(f"/supplier/profile-changes/review/{change.pk}/approve/", {"next": "list"})
+    response = client.post(f"/supplier/profile-changes/review/{change.pk}/approve/?state=pending",
+                           {"next": "/supplier/profile-changes/review/?state=pending"})
 
     assert change.new_value["legal_name"] in listed
-    assert response["Location"] == "/supplier/profile-changes/review/"
+    assert 'name="next" value="/supplier/profile-changes/review/?state=pending"' in listed  # back to the list as filtered
+    assert response["Location"] == "/supplier/profile-changes/review/?state=pending"
     supplier.refresh_from_db()
     assert supplier.name == change.new_value["legal_name"]
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from suppliers.models import Notice, Qualification
 from tests.factories import QualificationFactory, SupplierUserFactory, supplier_in
-from tests.portal import logged_in, nav, posted_as
+from tests.portal import field_errors, logged_in, nav, posted_as
 from tests.suppliers.profile_factories import CertificateFactory
 from tests.suppliers.test_portal_profile import licence_form
 
@@ -80,10 +80,10 @@ def test_the_operator_approves_an_upload_and_it_counts(operator, renewal):
     assert renewal.state == "approved"
 
 
-def test_a_rejection_without_a_reason_is_refused_with_a_message(operator, renewal):
+def test_a_rejection_without_a_reason_is_refused_next_to_the_reason(operator, renewal):
     response = logged_in(operator).post(f"/supplier/qualifications/review/{renewal.pk}/reject/", {"reason": ""}, follow=True)
 
-    assert "请填写驳回原因" in [str(m) for m in response.context["messages"]]
+    assert field_errors(response) == {"reason": "请填写驳回原因"}
     assert Qualification.objects.get(pk=renewal.pk).state == "pending"
 
 

@@ -51,7 +51,7 @@ def test_a_change_a_colleague_rejected_since_the_list_was_opened_is_not_approved
     seen = seen_by(client.get(LIST).content.decode(), approve)
     profile.reject_profile_change(change=change, actor=operator, now=timezone.now(), reason="营业执照不清晰")
 
-    stale = client.post(approve, {"seen": seen, "next": "list"}, follow=True)
+    stale = client.post(approve, {"seen": seen, "next": LIST}, follow=True)
 
     supplier.refresh_from_db()
     change.refresh_from_db()
