@@ -81,6 +81,17 @@ def test_a_refusal_on_the_operators_gift_list_keeps_the_list_as_the_page_to_retu
     assert done.status_code == 302 and done["Location"] == "/supplier/gift-admin/?state=submitted"
 
 
+def test_each_reason_a_draft_cannot_be_submitted_is_shown_as_an_item_of_its_own(supplier_staff):
+    gift = GiftFactory(supplier=supplier_staff.supplier_membership.supplier, images=[], specification="", warranty_text="")
+
+    response = logged_in(supplier_staff).post(f"/supplier/gifts/{gift.pk}/actions/submit/", {})
+
+    refused = response.content.decode().split('data-action-form="submit"', 1)[1].split("</form>", 1)[0]
+    listed = re.search(r'<ul class="form-errors" role="alert">(.*?)</ul>', refused, re.S).group(1)
+    assert re.findall(r'<li class="field-error" data-field="__all__">([^<]*)</li>', listed) == ["至少上传一张图片", "请填写规格", "请填写保修说明"]
+    assert response.status_code == 400 and Gift.objects.get(pk=gift.pk).state == "draft"
+
+
 def test_a_suppliers_incomplete_submission_lists_what_is_missing_on_its_page(supplier_staff, now):
     gift = GiftFactory(supplier=supplier_staff.supplier_membership.supplier, images=[], specification="")
 
