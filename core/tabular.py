@@ -463,8 +463,8 @@ def _row_values(row, number: int, strings: list[str], dates: set[str]) -> tuple[
         kind, value = cell.get("t", "n"), cell.findtext(f"{_NS}v")
         if kind == "inlineStr":
             value = "".join(t.text or "" for t in cell.iter(f"{_NS}t"))
-        elif value is None:
-            continue
+        elif not value:  # no value, or an empty one: a formula whose result was never stored (a file a script wrote and
+            continue  # no spreadsheet calculated), which openpyxl reads as an empty cell too, for the row's checks to name
         elif kind == "s":
             value = strings[int(value)]
         elif kind == "b":

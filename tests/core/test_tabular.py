@@ -261,3 +261,28 @@ def test_a_list_downloads_plain_xlsx_reads_as_the_xlsx_openpyxl_writes_cell_for_
     assert cells(plain.content)[1][1][:2] == [("'=1+1", "General", "s"), (500, "0.00", "n")]
     assert read_table(file_name="x.xlsx", content=plain.content, spec=TableSpec(keys=tuple(headers))) == \
         read_table(file_name="x.xlsx", content=written, spec=TableSpec(keys=tuple(headers)))
+
+
+def _formulas_never_calculated(*, dates: bool) -> bytes:
+    """A workbook written by a script (openpyxl), its formulas stored without a result as no spreadsheet calculated
+    them (`<v/>`): =1+1 in the points column, a formula of text in the phone column. `dates`: one cell formatted as a
+    date, which has the workbook read by openpyxl rather than the plain reader."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["phone", "points"])
+    sheet.append(["13800000000", "=1+1"])
+    sheet.append(['="138"&"00000001"', 7])
+    if dates:
+        sheet["C4"] = 45000
+        sheet["C4"].number_format = "yyyy-mm-dd"
+    stream = io.BytesIO()
+    book.save(stream)
+    return stream.getvalue()
+
+
+@pytest.mark.parametrize("dates", [False, True], ids=["plain", "with-a-date-cell"])
+def test_a_formula_with_no_stored_result_is_read_as_an_empty_cell_of_its_row(dates):
+    rows = read_table(file_name="upload.xlsx", content=_formulas_never_calculated(dates=dates), spec=SPEC)
+
+    assert [(number, values["phone"], values["points"]) for number, values in rows[:2]] == [(2, "13800000000", ""), (3, "", "7")]
+

@@ -281,6 +281,22 @@ def test_an_xlsx_with_numeric_cells_is_imported_and_blank_rows_keep_the_row_numb
     assert dict(gift.prices.values_list("program__code", "points_price")) == {"gotone": 1500}
 
 
+def test_an_xlsx_whose_name_is_a_formula_never_calculated_is_refused_naming_the_row_and_the_name_column(run):
+    book = openpyxl.Workbook()
+    book.active.append(KEYS)
+    book.active.append([ROW[key] for key in KEYS])
+    book.active.append([(ROW | {"sku": "TEA-002", "name": "=1+1"})[key] for key in KEYS])  # as a script writes it: no result stored
+    content = io.BytesIO()
+    book.save(content)
+
+    with pytest.raises(ImportRejected) as raised:
+        run(content.getvalue(), "gifts.xlsx")
+
+    assert [(attr, code) for attr, code, _ in raised.value.errors] == [("rows.3.name", "required")]  # not the file as a whole
+    assert [(p.row, p.heading) for p in raised.value.problems] == [(3, "name")]  # the column as the file's header names it
+    assert Gift.objects.count() == 0
+
+
 def test_headers_may_be_the_chinese_labels(run):
     labels = [label for _, label, _ in catalog_io.COLUMNS]
 
