@@ -8,7 +8,7 @@ from core.days import day_start
 from core.selectors import rows_by_id
 from core.validators import folded
 from logistics.carriers import tracking_key, tracking_search_key
-from logistics.models import CarrierEvent, InboundShipment, Shipment
+from logistics.models import CarrierEvent, InboundShipment, ReturnRequest, Shipment
 from logistics.models.shipments import COUNTED_STATES, ORDER_OWN_PARCELS, WAITING_STATES
 from points.models import RedemptionOrder
 from suppliers.models import ReplenishmentRequest
@@ -90,3 +90,16 @@ def parcel_counts(*, actor, today: date) -> dict:
         shipped_today=Count("id", filter=Q(shipped_at__gte=start, shipped_at__lt=end)),
         delivered_today=Count("id", filter=Q(delivered_at__gte=start, delivered_at__lt=end)),
     )
+
+
+def returns_still_open() -> QuerySet[ReturnRequest]:
+    """The returns that may still net a delivery off (`ReturnRequest.OPEN`): not closed, refused or turned down yet."""
+    return ReturnRequest.objects.filter(state__in=ReturnRequest.OPEN)
+
+
+def replacements_awaiting_delivery() -> QuerySet[ReturnRequest]:
+    """The exchanges whose replacement may still be delivered: the return still open, or exchanged with no replacement
+    delivered yet (on its way, or failed and waiting for the operator to ship another or refund instead)."""
+    delivered = Shipment.objects.filter(replacement_for=OuterRef("pk"), state=Shipment.State.DELIVERED)
+    return ReturnRequest.objects.filter(remedy=ReturnRequest.Remedy.EXCHANGE).filter(
+        Q(state__in=ReturnRequest.OPEN) | Q(state=ReturnRequest.State.EXCHANGED) & ~Exists(delivered))

@@ -148,3 +148,8 @@ def order_ids_by_number(*, user, numbers: Iterable[str]) -> dict[str, int]:
     if not numbers:
         return {}
     return dict(RedemptionOrder.objects.visible_to(user).filter(number__in=numbers).values_list("number", "pk"))
+
+
+def orders_awaiting_delivery() -> QuerySet[RedemptionOrder]:
+    """The orders whose delivery can still be recorded (`RedemptionOrder.AWAITING_DELIVERY`): not delivered, not ended."""
+    return RedemptionOrder.objects.filter(state__in=RedemptionOrder.AWAITING_DELIVERY)

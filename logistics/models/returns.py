@@ -25,6 +25,10 @@ class ReturnRequest(StateMachine):
         EXCHANGED = "exchanged", _("已换货")
         REFUSED = "refused", _("检验不通过")
 
+    #: The states from which the return may still net a delivery off (`refund` or `exchange` is reachable): booked, once
+    #: closed, by the statement of the month it closes in (SPEC §4.11).
+    OPEN = frozenset({State.REQUESTED, State.APPROVED, State.RECEIVED, State.INSPECTED})
+
     class Reason(models.TextChoices):
         UNUSED = "unused", _("七天无理由（未使用）")
         DEFECTIVE = "defective", _("质量问题")

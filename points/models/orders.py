@@ -22,6 +22,11 @@ class RedemptionOrder(StateMachine):
         RETURNED = "returned", _("已退货")
         COMPLETED = "completed", _("已完成")
 
+    #: The states from which a delivery can still be recorded (`deliver` is reachable): the order is open, its delivery,
+    #: once recorded, is booked by the statement of the month it is recorded in (SPEC §4.11). Expired and cancelled
+    #: orders (cancelled, given up after a failed delivery or a lost parcel) end without one; the others were delivered.
+    AWAITING_DELIVERY = frozenset({State.AWAITING_CONFIRMATION, State.CONFIRMED, State.HANDED_OVER, State.SHIPPED, State.DELIVERY_FAILED})
+
     number = models.CharField(_("订单号"), max_length=30, unique=True)
     member = models.ForeignKey("points.Member", on_delete=models.PROTECT, related_name="orders")
     gift = models.ForeignKey("suppliers.Gift", on_delete=models.PROTECT, related_name="orders")

@@ -16,6 +16,7 @@ from core.roles import Role
 from settlement.api.statements import MonthField
 from settlement.models import Category, Reconciliation, ReconciliationLine, Resolution, Statement
 from settlement.services import reconciliation
+from settlement.services.pending import with_pending
 
 FINANCE = frozenset({Role.FINANCE})
 SUPPLIER_ADMIN = frozenset({Role.SUPPLIER_ADMIN})
@@ -144,8 +145,8 @@ class ReconciliationLineViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewS
     serializer_class = ReconciliationLineSerializer
 
     def get_queryset(self):
-        return ReconciliationLine.objects.visible_to(self.request.user).select_related(
-            "adjustment", "resolved_by", "reconciliation__statement", "reconciliation__version")
+        return with_pending(ReconciliationLine.objects.visible_to(self.request.user).select_related(
+            "adjustment", "resolved_by", "reconciliation__statement", "reconciliation__version"))
 
     resolve = transition_action(reconciliation.resolve_line, name="resolve", roles=FINANCE, target="line",
                                 input_serializer=ResolveInput, transition=None)  # a line has no state machine: resolved once

@@ -38,6 +38,7 @@ from settlement.models import (
 from settlement.services import generation
 from settlement.services.adjustments import answered_already, book_on_next_version, parse_amount, propose_adjustment, require_finance
 from settlement.services.locking import lock_statement
+from settlement.services.pending import with_pending
 from settlement.errors import LineResolved, ReconciliationSuperseded
 
 ZERO = Decimal("0.00")
@@ -309,8 +310,8 @@ def resolve_line(*, line: ReconciliationLine, resolution: str, actor, now: datet
             "reconciliation__statement__supplier_id", "reconciliation__statement_id").first()
         if owner is not None:
             lock_statement(Statement(pk=owner[1], supplier_id=owner[0]))
-        line = ReconciliationLine.objects.select_for_update(of=("self",)).select_related(
-            "reconciliation__statement__supplier", "reconciliation__version", "adjustment").get(pk=line.pk)
+        line = with_pending(ReconciliationLine.objects.select_for_update(of=("self",)).select_related(
+            "reconciliation__statement__supplier", "reconciliation__version", "adjustment")).get(pk=line.pk)
         if line.category == Category.MATCHED:
             raise ValidationFailed(gettext("一致的明细无需处理"), field="line")
         if line.reconciliation.superseded:
@@ -340,10 +341,23 @@ def _require_still_missing(line: ReconciliationLine) -> None:
         raise ValidationFailed(gettext("平台现已记录该笔，由其他结算单记账；调账会重复结算，请以平台为准或核销"), field="resolution")
 
 
+#: Why a line naming an event still to come (`ReconciliationLine.awaiting`) takes no adjustment, by line kind.
+AWAITING_REASONS = {
+    "delivery": gettext_noop("该订单尚未完结，仍可能签收：签收登记后由当月的结算单记账，现在调账会重复结算。"
+                             "请待订单完结后再处理（未签收即取消的，可再调账），或以平台为准、核销"),
+    "return": gettext_noop("该订单有未完结的退货：完结后由当月的结算单冲减，现在调账会重复结算。"
+                           "请待退货完结后再处理，或以平台为准、核销"),
+    "replacement": gettext_noop("该订单的换货尚未签收：签收登记后由当月的结算单记账，现在调账会重复结算。"
+                                "请待换货完结后再处理，或以平台为准、核销"),
+}
+
+
 def not_adjustable_reason(line: ReconciliationLine) -> str:
     """Why a line takes no adjustment (`ReconciliationLine.adjustable`), for its refusal and its page."""
     if line.booked_later:
         return gettext("平台已记录该笔，尚未计入任何结算单，将计入之后生成的结算单；调账会重复结算，请以平台为准或核销")
+    if line.awaiting:
+        return gettext(AWAITING_REASONS[line.kind])
     return gettext("「%(category)s」的明细不能调账，请以平台为准或核销") % {"category": line.get_category_display()}
 
 
@@ -439,7 +453,7 @@ def reconciliation_lines(*, reconciliation: Reconciliation, category: str = "", 
 
     :raises ValidationFailed: an unknown category
     """
-    lines = reconciliation.lines.select_related("adjustment", "resolved_by").order_by(F("row").asc(nulls_last=True), "id")
+    lines = with_pending(reconciliation.lines.select_related("adjustment", "resolved_by")).order_by(F("row").asc(nulls_last=True), "id")
     if category:
         if category not in Category.values:
             raise ValidationFailed(gettext("未知的对账结果 %(category)s") % {"category": category}, field="category")
@@ -450,10 +464,11 @@ def reconciliation_lines(*, reconciliation: Reconciliation, category: str = "", 
 
 def answerable_lines(statement: Statement):
     """The lines of the statement's current reconciliations a dispute adjustment may answer: open discrepancies an
-    adjustment may settle (`ReconciliationLine.adjustable`: not a duplicate row, nor an event a later statement books)."""
-    return ReconciliationLine.objects.filter(
+    adjustment may settle (`ReconciliationLine.adjustable`: not a duplicate row, nor an event a later statement books
+    or one still to come)."""
+    return with_pending(ReconciliationLine.objects.filter(
         UNRESOLVED, reconciliation__in=Reconciliation.objects.filter(CURRENT, statement=statement),
-    ).exclude(Q(category__in=NOT_ADJUSTABLE) | Q(booked_later=True)).order_by(F("row").asc(nulls_last=True), "id")
+    )).exclude(Q(category__in=NOT_ADJUSTABLE) | Q(booked_later=True) | Q(awaiting=True)).order_by(F("row").asc(nulls_last=True), "id")
 
 
 def left_open(statement: Statement) -> list[Reconciliation]:
