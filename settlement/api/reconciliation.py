@@ -67,8 +67,9 @@ class ReconciliationLineSerializer(serializers.ModelSerializer):
         read_only_fields = fields
         extra_kwargs = {
             "quantity": {"help_text": "the supplier's figure, from its file (礼品商)"}, "amount": {"help_text": "the supplier's figure, from its file (礼品商)"},
-            "booked_later": {"help_text": "other_period for an event the platform recorded that no statement has booked yet: a "
-                                          "later statement books it, so no adjusting resolution is offered"},
+            "booked_later": {"help_text": "the line's key has an event the platform recorded that no statement has booked yet "
+                                          "(other_period; or a mismatch whose difference includes it): a later statement books "
+                                          "it, so no adjusting resolution is offered"},
             "our_quantity": {"help_text": "the platform's figure (平台)"}, "our_amount": {"help_text": "the platform's figure (平台)"},
         }
 

@@ -98,7 +98,8 @@ class ReconciliationLine(models.Model):
     our_quantity = models.IntegerField(_("平台数量"), null=True, blank=True)
     our_amount = models.DecimalField(_("平台金额"), null=True, blank=True, **MONEY)
     category = models.CharField(_("结果"), max_length=20, choices=Category.choices)
-    # other_period for an event of ours no statement has claimed yet: a later statement books it, so it is not adjusted
+    # the key has an event of ours no statement has claimed yet (other_period; or a mismatch whose difference includes
+    # it): a later statement books it, so it is not adjusted
     booked_later = models.BooleanField(_("之后记账"), default=False)
     resolution = models.CharField(_("处理"), max_length=20, choices=Resolution.choices, blank=True)
     resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

@@ -106,7 +106,8 @@ def upload_reconciliation(*, statement: Statement, file_name: str, content: byte
         version = statement.versions.get(number=statement.version)
         ours = _our_lines(StatementLine.objects.filter(statement=statement, version__lte=version.number))
         not_ours = {key for _row, key, _q, _a in theirs if key not in ours}
-        lines = _match(theirs, ours, _booked_elsewhere(statement, not_ours), _booked_later(statement, not_ours))
+        differing = {key for _row, key, quantity, amount in theirs if key in ours and [quantity, amount] != ours[key][1:]}
+        lines = _match(theirs, ours, _booked_elsewhere(statement, not_ours), _booked_later(statement, not_ours | differing))
         reconciliation = Reconciliation.objects.create(
             statement=statement, version=version, supplier_id=statement.supplier_id, file_name=file_name[:200],
             uploaded_by=actor, uploaded_at=now, row_count=len(theirs), summary=_summary(lines),
@@ -243,22 +244,29 @@ def _match(theirs: list[tuple[int, Key, int, Decimal]], ours: dict[Key, list], e
 
     A row naming an event of ours another statement books is `other_period`: one that has claimed it (against its
     figures), or, for an event no statement has claimed yet, the later one that will (`booked_later`, with the event's
-    figures, or the claimed part's where part of the key is claimed already): adjusting it would pay it twice."""
+    figures, or the claimed part's where part of the key is claimed already): adjusting it would pay it twice.
+
+    A row of a key this statement books that differs from it by exactly what we recorded since and no statement has
+    claimed (a second partial return closed after the month) is `other_period` and `booked_later` too, with our figures
+    of both; one that differs by anything else stays a mismatch, `booked_later` as well: adjusting theirs − ours would
+    pay the later event twice, so it is not adjusted until a statement books that event and the file is matched again."""
     lines, seen = [], set()
     for row, key, quantity, amount in theirs:
         ours_of_key = NOT_OURS
         if key in seen:
             category = Category.DUPLICATE
-        elif key in elsewhere or key in later:
+        elif key not in ours and (key in elsewhere or key in later):
             category, ours_of_key = Category.OTHER_PERIOD, elsewhere.get(key) or later[key]
         elif key not in ours:
             category = Category.MISSING_IN_OURS
+        elif key in later and [quantity, amount] == [ours[key][1] + later[key][1], ours[key][2] + later[key][2]]:
+            category, ours_of_key = Category.OTHER_PERIOD, [ours[key][0], quantity, amount]
         else:
             ours_of_key = ours[key]
             category = (Category.QUANTITY_MISMATCH if quantity != ours_of_key[1]
                         else Category.AMOUNT_MISMATCH if amount != ours_of_key[2] else Category.MATCHED)
         seen.add(key)
-        lines.append((row, *key, quantity, amount, *ours_of_key, category.value, category == Category.OTHER_PERIOD and key in later))
+        lines.append((row, *key, quantity, amount, *ours_of_key, category.value, category != Category.MATCHED and key in later))
     lines += [(None, *key, None, None, *line, Category.MISSING_IN_SUPPLIER.value, False) for key, line in ours.items() if key not in seen]
     return lines
 
@@ -320,8 +328,8 @@ def resolve_line(*, line: ReconciliationLine, resolution: str, actor, now: datet
             raise LineResolved(gettext("该明细已处理"), field="line")
         if resolution not in dict(line.resolutions):
             raise ValidationFailed(not_adjustable_reason(line), field="resolution")
-        if resolution in ADJUSTING and line.category == Category.MISSING_IN_OURS:
-            _require_still_missing(line)
+        if resolution in ADJUSTING:
+            _require_not_recorded_since(line)
         adjustment = _adjustment_for(line, resolution=resolution, actor=actor, now=now, note=note)
         changed = ReconciliationLine.objects.filter(pk=line.pk, resolution=line.resolution, adjustment=line.adjustment).update(
             resolution=resolution, resolved_by=actor, resolved_at=now, note=note, adjustment=adjustment,
@@ -332,12 +340,14 @@ def resolve_line(*, line: ReconciliationLine, resolution: str, actor, now: datet
     return line
 
 
-def _require_still_missing(line: ReconciliationLine) -> None:
-    """A line we had no record of when the file was matched may name an event recorded since (a delivery reported
-    after the upload): adjusting it would pay it beside the statement that books it.
-    :raises ValidationFailed: the event is now recorded, booked by another statement or to be booked by a later one"""
+def _require_not_recorded_since(line: ReconciliationLine) -> None:
+    """A line may name an event recorded since the file was matched (a delivery reported after the upload, a second
+    partial return closed since): adjusting it would pay that event beside the statement that books it.
+    :raises ValidationFailed: a line we had no record of is now booked by another statement, or any line's key has an
+    event no statement has claimed yet"""
     statement, key = line.reconciliation.statement, (line.order_number, line.sku, line.kind)
-    if key in _booked_elsewhere(statement, {key}) or key in _booked_later(statement, {key}):
+    missing = line.category == Category.MISSING_IN_OURS
+    if (missing and key in _booked_elsewhere(statement, {key})) or key in _booked_later(statement, {key}):
         raise ValidationFailed(gettext("平台现已记录该笔，由其他结算单记账；调账会重复结算，请以平台为准或核销"), field="resolution")
 
 
@@ -354,6 +364,9 @@ AWAITING_REASONS = {
 
 def not_adjustable_reason(line: ReconciliationLine) -> str:
     """Why a line takes no adjustment (`ReconciliationLine.adjustable`), for its refusal and its page."""
+    if line.booked_later and line.category != Category.OTHER_PERIOD:
+        return gettext("平台另记录了该订单同类的一笔，尚未计入任何结算单，将计入之后生成的结算单；按差额调账会重复结算。"
+                       "请待其记账后对新版本重新对账，或以平台为准、核销")
     if line.booked_later:
         return gettext("平台已记录该笔，尚未计入任何结算单，将计入之后生成的结算单；调账会重复结算，请以平台为准或核销")
     if line.awaiting:
