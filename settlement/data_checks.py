@@ -4,12 +4,12 @@ current version's payable, and an issued version's stored PDF is still the file 
 from collections.abc import Iterator
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Case, CharField, Count, DecimalField, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Abs, Coalesce
 
 from core.data_checks import register_data_check, summed
 from core.files import stored_sha256
-from settlement.models import Statement, StatementLine, StatementVersion
+from settlement.models import LINE_KINDS, Adjustment, Category, ReconciliationLine, Statement, StatementLine, StatementVersion
 from settlement.models.statements import MONEY, SECTION_TOTALS, ZERO
 
 #: half a cent: stored sums compared across backends (SQLite sums decimals as floating point)
@@ -57,9 +57,34 @@ def pdfs_lost_or_changed(*, now) -> Iterator[int]:
             yield version.pk
 
 
+def reconciliation_adjustments_booked_twice(*, now) -> Iterator[str]:
+    """Approved adjustments answering a supplier's reconciliation line we had no record of (平台无此记录) or that a later
+    statement books (本期之后记账) whose delivery, return or replacement a statement books as well: paid twice (SPEC §4.11,
+    each event claimed once). Each is named "<adjustment number> <order> <SKU> <kind> · statement <id> <month> v<version>
+    line <id>"; two queries whatever the number of lines."""
+    source_kind = Case(*(When(kind=kind, then=Value(source)) for source, kind in LINE_KINDS.items()), output_field=CharField())
+    booked = StatementLine.objects.filter(
+        statement__supplier_id=OuterRef("reconciliation__supplier_id"), order_number=OuterRef("order_number"), sku=OuterRef("sku"),
+        source_kind=OuterRef("source_kind"),
+    ).order_by("pk")
+    doubles = list(
+        ReconciliationLine.objects.filter(Q(category=Category.MISSING_IN_OURS) | Q(booked_later=True), adjustment__state=Adjustment.State.APPROVED)
+        .alias(source_kind=source_kind).annotate(booked_line=Subquery(booked.values("pk")[:1]))
+        .filter(booked_line__isnull=False).order_by("adjustment__number", "pk")
+        .values_list("adjustment__number", "order_number", "sku", "kind", "booked_line"))
+    lines = StatementLine.objects.select_related("statement").in_bulk([line for *_, line in doubles])
+    for number, order_number, sku, kind, line_id in doubles:
+        line = lines[line_id]
+        yield (f"{number} {order_number} {sku} {kind} · statement {line.statement_id} {line.statement.month:%Y-%m} "
+               f"v{line.version} line {line_id}")
+
+
 register_data_check("settlement.versions_are_sums_of_lines",
                     "a statement version's section totals, line count and payable are the sums of its lines", versions_off_their_lines)
 register_data_check("settlement.statement_payable_is_its_versions", "a statement's payable is its current version's",
                     statements_off_their_version)
 register_data_check("settlement.pdfs_stored_unchanged", "an issued version's PDF is in the storage with its stored SHA-256",
                     pdfs_lost_or_changed)
+register_data_check("settlement.reconciliation_adjustments_not_booked_twice",
+                    "a reconciliation adjustment for a line the platform had no record of (or booked later) does not pay an "
+                    "event a statement books too", reconciliation_adjustments_booked_twice)
