@@ -79,7 +79,7 @@ def test_a_member_redeems_with_the_sms_code_cancels_and_gets_the_points_back(bro
     submit(page, form)
 
     expect(page.get_by_test_id("state")).to_have_text("已确认")
-    expect(page.locator(".messages li.success")).to_contain_text("12000")
+    expect(page.locator(".messages li.success")).to_contain_text("已扣除 12,000 积分")
     open_nav(page, "我的积分")
     expect(page.get_by_test_id("balance")).to_have_text("8,000")
 
