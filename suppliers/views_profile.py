@@ -40,7 +40,7 @@ from suppliers.selectors_profile import (
 )
 from suppliers.services import contracts, profile, qualifications
 
-#: what the page says of a change applied at once (which ones are: profile.NO_REVIEW)
+#: what the page says of a change applied at once (which ones are: ProfileChange.APPLIED_AS_MADE)
 APPLIED = {ProfileChange.Field.CONTACT: gettext_lazy("联系人信息已更新"), ProfileChange.Field.ADDRESS: gettext_lazy("地址已更新"),
            ProfileChange.Field.SMS_NOTICES: gettext_lazy("短信通知设置已更新")}
 OPERATOR = {Role.OPERATOR}
@@ -102,7 +102,7 @@ def supplier_profile(request):
             **(posted.cleaned_data if sms_posted else posted.values())
         ):
             field = values.get("field") or posted.cleaned_data["field"]
-            applied = field in profile.NO_REVIEW
+            applied = field in ProfileChange.APPLIED_AS_MADE
             messages.success(request, APPLIED.get(field, _("变更已生效")) if applied else _("变更申请已提交，等待运营审核"))
             return redirect("supplier-profile")
     context = paginate(request, list_profile_changes(actor=request.user)) | {

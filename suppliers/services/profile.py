@@ -42,7 +42,7 @@ VALUE_FIELDS = {
     Field.SMS_NOTICES: ("sms_notices",),
 }
 OPTIONAL = {"contact_email"}
-#: the fields changed without review, with the reason their approval records
+#: the reason the approval of a change made without review records (which changes those are: ProfileChange.APPLIED_AS_MADE)
 NO_REVIEW = {Field.CONTACT: gettext_noop("联系人信息无需审核，提交即生效"), Field.ADDRESS: gettext_noop("地址无需审核，提交即生效"),
              Field.SMS_NOTICES: gettext_noop("短信通知设置无需审核，提交即生效")}
 ACCOUNT_NUMBER = re.compile(r"^\d{8,32}$")
@@ -79,7 +79,7 @@ def request_profile_change(
                 new_value=new_value, requested_by=actor, requested_at=now, evidence=evidence,
             )
             log_creation(change, "request", actor=actor, at=now)
-            if field in NO_REVIEW:
+            if field in ProfileChange.APPLIED_AS_MADE:
                 _approve(change, actor=actor, now=now, reason=NO_REVIEW[field])
             return change
     except IntegrityError as exc:  # a concurrent request for the same field won the race
@@ -159,7 +159,7 @@ def current_value(*, supplier: Supplier, field: str) -> dict:
         return {"legal_name": supplier.name}
     if field == Field.CREDIT_CODE:
         return {"credit_code": supplier.credit_code}
-    if field in NO_REVIEW:
+    if field in ProfileChange.APPLIED_AS_MADE:
         return {name: getattr(supplier, name) for name in VALUE_FIELDS[field]}
     account = latest_bank_account(supplier=supplier)
     return {name: getattr(account, name) for name in VALUE_FIELDS[Field.BANK_ACCOUNT]} if account else {}

@@ -355,3 +355,10 @@ def test_the_evidence_is_kept_with_the_change_for_the_operator(supplier_admin, s
     change.refresh_from_db()
     assert change.evidence.name.startswith("profile_changes/") and change.evidence.name.endswith(".pdf")
     assert change.evidence.read() == b"%PDF-1.4 permit"
+
+
+def test_every_change_applied_as_made_is_approved_with_its_own_reason_and_every_other_waits_for_review():
+    # the approval of a change no operator reviews records why (profile.NO_REVIEW); a field missing there would fail
+    # its request, one there but reviewed would be approved without review
+    assert set(profile.NO_REVIEW) == ProfileChange.APPLIED_AS_MADE
+    assert ProfileChange.APPLIED_AS_MADE < set(ProfileChange.Field)
