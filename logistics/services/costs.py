@@ -375,16 +375,16 @@ MIN_TARIFF, MAX_TARIFF = Decimal("0.01"), Decimal("10000.00")
 def update_tariff(*, tariff: Tariff, amount: Decimal, actor, now: datetime, reason: str, unit: str | None = None) -> Tariff:
     """Change a tariff's price, keeping what it was with who changed it, when and why; costs already recorded keep
     their stored amounts. The unit is the kind's (`KIND_UNIT`: what its costs are counted in); `unit`, when given, must
-    be it. The same price again changes nothing and is kept nowhere.
+    be it. The same price again changes nothing, is kept nowhere and needs no reason.
 
     :raises PermissionDenied: unless the actor is an operator
     :raises ValidationFailed: for an amount outside MIN_TARIFF–MAX_TARIFF or with more than two decimal places, a unit
-        other than the kind's, or no reason (or one too long)
+        other than the kind's, a change with no reason, or a reason too long
     """
     require_role(actor, TARIFF_SETTERS, gettext("仅运营人员可以修改费用标准"))
     if amount is None or not MIN_TARIFF <= amount <= MAX_TARIFF or amount != amount.quantize(CENT):
         raise ValidationFailed(tariff_bounds(), field="amount")
-    reason = required_text(validate_length(reason, model=TariffChange, column="reason"), message=gettext("请填写修改原因"))
+    reason = validate_length(reason, model=TariffChange, column="reason")
     fixed = KIND_UNIT[CostKind(tariff.kind)]
     if unit is not None and unit != fixed:
         message = gettext("%(kind)s的计费单位固定为 %(code)s（%(unit)s），不能更改")
@@ -394,6 +394,7 @@ def update_tariff(*, tariff: Tariff, amount: Decimal, actor, now: datetime, reas
         previous = (current.amount, current.unit)
         tariff.amount, tariff.unit = amount, fixed.value
         if (tariff.amount, tariff.unit) != previous:
+            reason = required_text(reason, message=gettext("请填写修改原因"))  # a change says why; the same price again needs nothing
             tariff.save(update_fields=["amount", "unit"])
             TariffChange.objects.create(
                 tariff=tariff, previous_amount=previous[0], previous_unit=previous[1], amount=tariff.amount, unit=tariff.unit,

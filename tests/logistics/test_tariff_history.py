@@ -63,6 +63,15 @@ def test_the_same_price_and_unit_again_change_nothing_and_keep_no_history(storag
     assert not TariffChange.objects.exists()
 
 
+def test_saving_the_same_price_needs_no_reason_and_a_new_price_does(storage, operator, now):
+    costs.update_tariff(reason="", tariff=storage, amount=storage.amount, actor=operator, now=now)  # nothing changes: no reason asked
+    with pytest.raises(ValidationFailed) as refused:
+        costs.update_tariff(reason=" ", tariff=storage, amount=storage.amount + 1, actor=operator, now=now)
+
+    assert (refused.value.field, str(refused.value)) == ("reason", "请填写修改原因")
+    assert not TariffChange.objects.exists()
+
+
 @pytest.mark.parametrize(("changes", "field"), [({"amount": Decimal("-1")}, "amount"), ({"amount": Decimal("1.005")}, "amount"),
                                                 ({"amount": Decimal("1"), "unit": " "}, "unit"),
                                                 ({"amount": Decimal("1"), "unit": "批次·天"}, "unit"),
