@@ -58,18 +58,23 @@ def pdfs_lost_or_changed(*, now) -> Iterator[int]:
 
 
 def reconciliation_adjustments_booked_twice(*, now) -> Iterator[str]:
-    """Approved adjustments answering a supplier's reconciliation line we had no record of (平台无此记录) or that a later
-    statement books (本期之后记账) whose delivery, return or replacement a statement books as well: paid twice (SPEC §4.11,
-    each event claimed once). Each is named "<adjustment number> <order> <SKU> <kind> · statement <id> <month> v<version>
-    line <id>"; two queries whatever the number of lines."""
+    """Approved adjustments answering a supplier's reconciliation line whose delivery, return or replacement a statement
+    books as well: paid twice (SPEC §4.11, each event claimed once). A line we had no record of (平台无此记录) or that a
+    later statement books (本期之后记账) by any statement line of its order, SKU and kind; any other line by one whose event
+    was recorded between the file's upload and the line's resolution (its difference may include it: a second partial
+    return). Each is named "<adjustment number> <order> <SKU> <kind> · statement <id> <month> v<version> line <id>"; two
+    queries whatever the number of lines."""
     source_kind = Case(*(When(kind=kind, then=Value(source)) for source, kind in LINE_KINDS.items()), output_field=CharField())
     booked = StatementLine.objects.filter(
         statement__supplier_id=OuterRef("reconciliation__supplier_id"), order_number=OuterRef("order_number"), sku=OuterRef("sku"),
         source_kind=OuterRef("source_kind"),
     ).order_by("pk")
+    recorded_since = booked.filter(recorded_at__gte=OuterRef("reconciliation__uploaded_at"), recorded_at__lte=OuterRef("resolved_at"))
+    booked_line = Case(When(Q(category=Category.MISSING_IN_OURS) | Q(booked_later=True), then=Subquery(booked.values("pk")[:1])),
+                       default=Subquery(recorded_since.values("pk")[:1]))
     doubles = list(
-        ReconciliationLine.objects.filter(Q(category=Category.MISSING_IN_OURS) | Q(booked_later=True), adjustment__state=Adjustment.State.APPROVED)
-        .alias(source_kind=source_kind).annotate(booked_line=Subquery(booked.values("pk")[:1]))
+        ReconciliationLine.objects.filter(adjustment__state=Adjustment.State.APPROVED)
+        .alias(source_kind=source_kind).annotate(booked_line=booked_line)
         .filter(booked_line__isnull=False).order_by("adjustment__number", "pk")
         .values_list("adjustment__number", "order_number", "sku", "kind", "booked_line"))
     lines = StatementLine.objects.select_related("statement").in_bulk([line for *_, line in doubles])
@@ -86,5 +91,5 @@ register_data_check("settlement.statement_payable_is_its_versions", "a statement
 register_data_check("settlement.pdfs_stored_unchanged", "an issued version's PDF is in the storage with its stored SHA-256",
                     pdfs_lost_or_changed)
 register_data_check("settlement.reconciliation_adjustments_not_booked_twice",
-                    "a reconciliation adjustment for a line the platform had no record of (or booked later) does not pay an "
-                    "event a statement books too", reconciliation_adjustments_booked_twice)
+                    "a reconciliation adjustment does not pay an event a statement books too (a line the platform had no record "
+                    "of or booked later, or an event recorded between the upload and the resolution)", reconciliation_adjustments_booked_twice)

@@ -48,6 +48,13 @@ def page_in(user, url: str, language: str) -> str:
     return response.content.decode()
 
 
+def reconciliation_rows(user, line) -> tuple[str, str]:
+    """A reconciliation line's row on its reconciliation's page as `user` reads it, in Chinese and in English."""
+    url = f"/settlement/reconciliations/{line.reconciliation_id}/"
+    return tuple(re.search(rf'<tr data-line="{line.pk}".*?</tr>', page_in(user, url, language), re.S).group(0)
+                 for language in ("zh-hans", "en"))
+
+
 def repeated_ids(page: str) -> list[str]:
     """The ids a page's HTML gives to more than one element (a label or an error naming one of them names the first)."""
     ids = ID.findall(page)

@@ -133,13 +133,16 @@ class ReconciliationLine(models.Model):
     #: Names an event of ours still to come (an order not delivered yet, a return still open), read live with the line
     #: (`settlement.services.pending.with_pending`): the statement of the month it is recorded in books it.
     awaiting = False
+    #: Its order, SKU and kind has an event of ours recorded since the file was uploaded, read live with the line
+    #: (`settlement.services.pending.with_pending`): the figures it was matched against no longer hold.
+    recorded_since = False
 
     @property
     def adjustable(self) -> bool:
         """An adjustment of theirs − ours may settle it: not a duplicate row (paid twice), nor an event of ours a later
-        statement books (`booked_later`, or `awaiting` while it may still be recorded: paid by that statement and by the
-        adjustment)."""
-        return self.category not in NOT_ADJUSTABLE and not self.booked_later and not self.awaiting
+        statement books (`booked_later`, or `awaiting` while it may still be recorded, or `recorded_since`: paid by that
+        statement and by the adjustment)."""
+        return self.category not in NOT_ADJUSTABLE and not self.booked_later and not self.awaiting and not self.recorded_since
 
     @property
     def resolutions(self) -> list[tuple[str, str]]:

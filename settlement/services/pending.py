@@ -1,11 +1,25 @@
-"""Events a supplier's reconciliation line may name that are still to come (SPEC §4.11): an order not delivered yet, a
-return not closed, a replacement not delivered. The booking rule books each when it is recorded, so a line naming one
-is a timing difference, never adjusted while it is pending: the adjustment and that statement would both pay it. Read
-live, in the same query as the lines, so a line becomes adjustable again once its order ends without the event."""
+"""Events a supplier's reconciliation line may name that the file could not be matched against (SPEC §4.11): one still
+to come (an order not delivered yet, a return not closed, a replacement not delivered), or one recorded since the file
+was uploaded. The booking rule books each when it is recorded, so a line naming one is a timing difference, never
+adjusted: the adjustment and that statement would both pay it. Read live, in the same query as the lines, so a line
+becomes adjustable again once its order ends without the event; one with an event recorded since is matched again."""
+from functools import reduce
+from operator import or_
+
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
+from django.utils.translation import gettext, gettext_noop
 
 from logistics.selectors import replacements_awaiting_delivery, returns_still_open
 from points.selectors import orders_awaiting_delivery
+from settlement.models import LINE_KINDS, Category, ReconciliationLine, SourceKind, StatementLine
+from settlement.services import generation
+
+#: The events of ours a supplier's file names, by source kind: (order number, SKU, sign of the file's quantity).
+RECORDED_EVENTS = {
+    SourceKind.ORDER: ("number", "gift__sku", 1),
+    SourceKind.REPLACEMENT: ("order__number", "order__gift__sku", 1),
+    SourceKind.RETURN: ("order__number", "order__gift__sku", -1),
+}
 
 
 def pending_event() -> Q:
@@ -18,6 +32,53 @@ def pending_event() -> Q:
             | Q(Exists(replacements_awaiting_delivery().filter(**of_order)), kind="replacement"))
 
 
+def recorded_since_upload() -> Q:
+    """A line whose order, SKU and kind has an event of its supplier recorded since its file was uploaded, claimed by a
+    statement or not: the figures it was matched against no longer hold (a delivery reported since, a second partial
+    return closed since), and the statement booking that event pays it already. An event is taken as recorded since when
+    its recorded time (`generation.EVENTS`) is at or after the upload, when no statement has claimed it yet (an upload
+    would have seen it and set `booked_later`), or, for a line we had no record of, when it is recorded at all."""
+    supplier, number, sku = OuterRef("reconciliation__supplier_id"), OuterRef("order_number"), OuterRef("sku")
+    since = OuterRef("reconciliation__uploaded_at")
+    recorded = []
+    for source_kind, (number_field, sku_field, _sign) in RECORDED_EVENTS.items():
+        model, counted, recorded_at = generation.EVENTS[source_kind]
+        events = model.objects.filter(counted, supplier_id=supplier, **{number_field: number, sku_field: sku, f"{recorded_at}__isnull": False})
+        claimed = StatementLine.objects.filter(source_kind=source_kind).values("source_id")
+        new = events.filter(Q(**{f"{recorded_at}__gte": since}) | ~Q(pk__in=claimed))
+        recorded.append(Q(kind=LINE_KINDS[source_kind]) & (Q(Exists(new)) | Q(Exists(events), category=Category.MISSING_IN_OURS)))
+    return reduce(or_, recorded)
+
+
 def with_pending(lines: QuerySet) -> QuerySet:
-    """The lines each annotated `awaiting` (`pending_event`), which `ReconciliationLine.adjustable` reads."""
-    return lines.annotate(awaiting=ExpressionWrapper(pending_event(), output_field=BooleanField()))
+    """The lines each annotated `awaiting` (`pending_event`) and `recorded_since` (`recorded_since_upload`), which
+    `ReconciliationLine.adjustable` reads."""
+    return lines.annotate(awaiting=ExpressionWrapper(pending_event(), output_field=BooleanField()),
+                          recorded_since=ExpressionWrapper(recorded_since_upload(), output_field=BooleanField()))
+
+
+#: Why a line naming an event still to come (`ReconciliationLine.awaiting`) takes no adjustment, by line kind.
+AWAITING_REASONS = {
+    "delivery": gettext_noop("该订单尚未完结，仍可能签收：签收登记后由当月的结算单记账，现在调账会重复结算。"
+                             "请待订单完结后再处理（未签收即取消的，可再调账），或以平台为准、核销"),
+    "return": gettext_noop("该订单有未完结的退货：完结后由当月的结算单冲减，现在调账会重复结算。"
+                           "请待退货完结后再处理，或以平台为准、核销"),
+    "replacement": gettext_noop("该订单的换货尚未签收：签收登记后由当月的结算单记账，现在调账会重复结算。"
+                                "请待换货完结后再处理，或以平台为准、核销"),
+}
+
+
+def not_adjustable_reason(line: ReconciliationLine) -> str:
+    """Why a line (read through `with_pending`) takes no adjustment (`ReconciliationLine.adjustable`), for its refusal
+    and its page."""
+    if line.booked_later and line.category != Category.OTHER_PERIOD:
+        return gettext("平台另记录了该订单同类的一笔，尚未计入任何结算单，将计入之后生成的结算单；按差额调账会重复结算。"
+                       "请待其记账后对新版本重新对账，或以平台为准、核销")
+    if line.booked_later:
+        return gettext("平台已记录该笔，尚未计入任何结算单，将计入之后生成的结算单；调账会重复结算，请以平台为准或核销")
+    if line.recorded_since:
+        return gettext("平台现已记录该笔：对账文件上传后，该订单同类的一笔已登记，由登记当月的结算单记账；按本次对账的差额调账会重复结算。"
+                       "请对照最新数据重新对账，或以平台为准、核销")
+    if line.awaiting:
+        return gettext(AWAITING_REASONS[line.kind])
+    return gettext("「%(category)s」的明细不能调账，请以平台为准或核销") % {"category": line.get_category_display()}

@@ -30,7 +30,7 @@ from core.selectors import answering
 from core.tabular import Problem, TableFile, TableRejected, TableSpec, read_headed_table, table_file
 from core.texts import Message, label_message
 from core.validators import validate_length
-from settlement.models.reconciliation import ADJUSTING, ANSWERING, KIND_NAMES, NOT_ADJUSTABLE, REOPENING
+from settlement.models.reconciliation import ANSWERING, KIND_NAMES, NOT_ADJUSTABLE, REOPENING
 from settlement.models import (
     LINE_KINDS, Adjustment, Category, Reconciliation, ReconciliationLine, Resolution, SourceKind, Statement, StatementLine,
     StatementVersion,
@@ -38,7 +38,7 @@ from settlement.models import (
 from settlement.services import generation
 from settlement.services.adjustments import answered_already, book_on_next_version, parse_amount, propose_adjustment, require_finance
 from settlement.services.locking import lock_statement
-from settlement.services.pending import with_pending
+from settlement.services.pending import RECORDED_EVENTS, not_adjustable_reason, with_pending
 from settlement.errors import LineResolved, ReconciliationSuperseded
 
 ZERO = Decimal("0.00")
@@ -213,14 +213,6 @@ def _booked_elsewhere(statement: Statement, keys: set[Key]) -> dict[Key, list]:
     return found
 
 
-#: The events of ours a supplier's file names, by source kind: (order number, SKU, sign of the file's quantity).
-RECORDED_EVENTS = {
-    SourceKind.ORDER: ("number", "gift__sku", 1),
-    SourceKind.REPLACEMENT: ("order__number", "order__gift__sku", 1),
-    SourceKind.RETURN: ("order__number", "order__gift__sku", -1),
-}
-
-
 def _booked_later(statement: Statement, keys: set[Key]) -> dict[Key, list]:
     """Which of `keys` name events of the supplier we recorded and no statement has claimed yet (the next statement
     generated books them, `generation.unclaimed`), {key: [None, quantity, amount]} with their sums; one query per kind of
@@ -328,8 +320,6 @@ def resolve_line(*, line: ReconciliationLine, resolution: str, actor, now: datet
             raise LineResolved(gettext("该明细已处理"), field="line")
         if resolution not in dict(line.resolutions):
             raise ValidationFailed(not_adjustable_reason(line), field="resolution")
-        if resolution in ADJUSTING:
-            _require_not_recorded_since(line)
         adjustment = _adjustment_for(line, resolution=resolution, actor=actor, now=now, note=note)
         changed = ReconciliationLine.objects.filter(pk=line.pk, resolution=line.resolution, adjustment=line.adjustment).update(
             resolution=resolution, resolved_by=actor, resolved_at=now, note=note, adjustment=adjustment,
@@ -338,40 +328,6 @@ def resolve_line(*, line: ReconciliationLine, resolution: str, actor, now: datet
             raise LineResolved(gettext("该明细已处理"), field="line")
     line.refresh_from_db()
     return line
-
-
-def _require_not_recorded_since(line: ReconciliationLine) -> None:
-    """A line may name an event recorded since the file was matched (a delivery reported after the upload, a second
-    partial return closed since): adjusting it would pay that event beside the statement that books it.
-    :raises ValidationFailed: a line we had no record of is now booked by another statement, or any line's key has an
-    event no statement has claimed yet"""
-    statement, key = line.reconciliation.statement, (line.order_number, line.sku, line.kind)
-    missing = line.category == Category.MISSING_IN_OURS
-    if (missing and key in _booked_elsewhere(statement, {key})) or key in _booked_later(statement, {key}):
-        raise ValidationFailed(gettext("平台现已记录该笔，由其他结算单记账；调账会重复结算，请以平台为准或核销"), field="resolution")
-
-
-#: Why a line naming an event still to come (`ReconciliationLine.awaiting`) takes no adjustment, by line kind.
-AWAITING_REASONS = {
-    "delivery": gettext_noop("该订单尚未完结，仍可能签收：签收登记后由当月的结算单记账，现在调账会重复结算。"
-                             "请待订单完结后再处理（未签收即取消的，可再调账），或以平台为准、核销"),
-    "return": gettext_noop("该订单有未完结的退货：完结后由当月的结算单冲减，现在调账会重复结算。"
-                           "请待退货完结后再处理，或以平台为准、核销"),
-    "replacement": gettext_noop("该订单的换货尚未签收：签收登记后由当月的结算单记账，现在调账会重复结算。"
-                                "请待换货完结后再处理，或以平台为准、核销"),
-}
-
-
-def not_adjustable_reason(line: ReconciliationLine) -> str:
-    """Why a line takes no adjustment (`ReconciliationLine.adjustable`), for its refusal and its page."""
-    if line.booked_later and line.category != Category.OTHER_PERIOD:
-        return gettext("平台另记录了该订单同类的一笔，尚未计入任何结算单，将计入之后生成的结算单；按差额调账会重复结算。"
-                       "请待其记账后对新版本重新对账，或以平台为准、核销")
-    if line.booked_later:
-        return gettext("平台已记录该笔，尚未计入任何结算单，将计入之后生成的结算单；调账会重复结算，请以平台为准或核销")
-    if line.awaiting:
-        return gettext(AWAITING_REASONS[line.kind])
-    return gettext("「%(category)s」的明细不能调账，请以平台为准或核销") % {"category": line.get_category_display()}
 
 
 def superseded_reason(reconciliation: Reconciliation) -> str:

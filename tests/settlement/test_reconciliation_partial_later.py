@@ -13,7 +13,7 @@ from settlement.models import Adjustment, Category, Resolution, Statement
 from settlement.services import generation, statements
 from settlement.services.reconciliation import resolve_line, upload_reconciliation
 from tests.factories import SHANGHAI
-from tests.portal import page_in
+from tests.portal import reconciliation_rows
 from tests.settlement.conftest import booked_order, paying_account
 
 pytestmark = pytest.mark.django_db
@@ -110,10 +110,8 @@ def test_the_page_says_the_difference_includes_a_later_booking(returned_twice, s
     statement, order = returned_twice
     closed_return(order, "RR000000000002", DECEMBER_4)
     line = upload(statement, supplier_admin, order, -2, "-190.00")
-    url = f"/settlement/reconciliations/{line.reconciliation_id}/"
 
-    row = re.search(rf'<tr data-line="{line.pk}".*?</tr>', page_in(finance, url, "zh-hans"), re.S).group(0)
-    english = re.search(rf'<tr data-line="{line.pk}".*?</tr>', page_in(finance, url, "en"), re.S).group(0)
+    row, english = reconciliation_rows(finance, line)
 
     assert re.search(r'data-testid="booked-later">另有一笔本期之后记账', row)
     assert re.findall(r'<option value="(\w+)"', row) == ["accept_ours", "write_off"]

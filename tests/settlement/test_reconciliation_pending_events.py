@@ -15,7 +15,7 @@ from settlement.services import generation, statements
 from settlement.services.adjustments import propose_adjustment
 from settlement.services.reconciliation import answerable_lines, reconciliation_lines, resolve_line, upload_reconciliation
 from tests.factories import SHANGHAI
-from tests.portal import page_in
+from tests.portal import reconciliation_rows
 from tests.settlement.conftest import booked_order
 
 pytestmark = pytest.mark.django_db
@@ -167,10 +167,8 @@ def test_a_dispute_adjustment_cannot_answer_an_open_order_s_line(issued, supplie
 
 def test_the_page_says_the_order_is_still_open_and_offers_no_adjusting_resolution(issued, supplier_admin, finance):
     line = line_of(issued, supplier_admin, open_order(issued.supplier))
-    url = f"/settlement/reconciliations/{line.reconciliation_id}/"
 
-    row = re.search(rf'<tr data-line="{line.pk}".*?</tr>', page_in(finance, url, "zh-hans"), re.S).group(0)
-    english = re.search(rf'<tr data-line="{line.pk}".*?</tr>', page_in(finance, url, "en"), re.S).group(0)
+    row, english = reconciliation_rows(finance, line)
 
     assert 'data-category="missing_in_ours"' in row and re.search(r'data-testid="awaiting">尚未完结', row)
     assert re.findall(r'<option value="(\w+)"', row) == ["accept_ours", "write_off"]
