@@ -26,7 +26,7 @@ from settlement.models import Adjustment, PenaltyProposal, Reconciliation, Recon
 from settlement.models.reconciliation import ANSWERING
 from settlement.models.statements import ZERO
 from settlement.services.locking import locked_statements
-from settlement.services.pending import with_pending
+from settlement.services.pending import not_adjustable_reason, with_pending
 from settlement.sources import check_source
 from settlement.errors import LineAlreadyAnswered
 from suppliers.models import Contract, Supplier
@@ -125,7 +125,10 @@ def _answered_lines(*, statement: Statement | None, lines, amount) -> list[Recon
         raise ValidationFailed(gettext("只有异议调整可以关联对账明细"), field="reconciliation_lines")
     found = list(with_pending(ReconciliationLine.objects.select_for_update(of=("self",)).select_related(
         "reconciliation__statement", "reconciliation__version", "adjustment")).filter(pk__in=ids, reconciliation__statement=statement))
-    usable = [line for line in found if line.open and line.adjustable]
+    for line in found:
+        if line.open and not line.adjustable:
+            raise ValidationFailed(not_adjustable_reason(line), field="reconciliation_lines")
+    usable = [line for line in found if line.open]
     if len(usable) != len(set(ids)):
         raise ValidationFailed(gettext("只能关联该结算单当前对账中待处理的差异明细"), field="reconciliation_lines")
     answered_already(statement_id=statement.pk, lines=usable)

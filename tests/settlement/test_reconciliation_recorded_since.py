@@ -10,9 +10,11 @@ import pytest
 
 from core.errors import ValidationFailed
 from logistics.models import ReturnRequest
+from points.models import RedemptionOrder
 from settlement.models import Adjustment, Category, Resolution, SourceKind, Statement, StatementLine
-from settlement.services import generation
-from settlement.services.reconciliation import reconciliation_lines, resolve_line
+from settlement.services import generation, statements
+from settlement.services.adjustments import propose_adjustment
+from settlement.services.reconciliation import answerable_lines, reconciliation_lines, resolve_line
 from tests.factories import SHANGHAI
 from tests.portal import reconciliation_rows
 from tests.settlement import test_reconciliation_partial_later as partial
@@ -97,6 +99,27 @@ def test_a_still_open_return_line_whose_return_closes_and_is_booked_is_not_adjus
     assert (line.awaiting, again.awaiting, again.recorded_since, again.adjustable) == (True, False, True, False)
     assert not Adjustment.objects.exists()
     assert lines_booking(SourceKind.RETURN, open_return.pk) == [december.pk]
+
+
+def test_a_dispute_adjustment_cannot_answer_a_line_whose_delivery_was_recorded_since_the_upload(issued, supplier_admin, finance):
+    order = pending.open_order(issued.supplier)
+    line = pending.line_of(issued, supplier_admin, order)
+    disputed = statements.dispute_statement(statement=issued, actor=supplier_admin, now=pending.UPLOADED_AT, reason="漏计一单")
+    RedemptionOrder.objects.filter(pk=order.pk).update(
+        state=RedemptionOrder.State.DELIVERED, delivered_at=pending.DECEMBER_4, delivery_recorded_at=pending.DECEMBER_4)
+
+    answerable = set(answerable_lines(disputed).values_list("pk", flat=True))
+    with pytest.raises(ValidationFailed, match=RECONCILE_AGAIN) as refused:
+        propose_adjustment(supplier=issued.supplier, kind=Adjustment.Kind.DISPUTE, amount=Decimal("540.00"), statement=disputed,
+                           actor=finance, now=pending.DECEMBER_4, reason="补计", reconciliation_lines=[line.pk])
+    december = generate_november_and_december(finance)
+
+    line.refresh_from_db()
+    assert line.pk not in answerable
+    assert refused.value.field == "reconciliation_lines"
+    assert not Adjustment.objects.exists()
+    assert (line.resolution, line.adjustment) == ("", None)
+    assert lines_booking(SourceKind.ORDER, order.pk) == [december.pk]
 
 
 def test_the_page_says_an_event_was_recorded_since_and_offers_no_adjusting_resolution(returned_twice, supplier_admin, finance):  # noqa: F811
