@@ -67,9 +67,9 @@ class ReconciliationLineSerializer(serializers.ModelSerializer):
         read_only_fields = fields
         extra_kwargs = {
             "quantity": {"help_text": "the supplier's figure, from its file (礼品商)"}, "amount": {"help_text": "the supplier's figure, from its file (礼品商)"},
-            "booked_later": {"help_text": "the line's key has an event the platform recorded that no statement has booked yet "
-                                          "(other_period; or a mismatch whose difference includes it): a later statement books "
-                                          "it, so no adjusting resolution is offered"},
+            "booked_later": {"help_text": "when the file was uploaded, the line's key had an event the platform recorded that no "
+                                          "statement had booked (other_period; or a mismatch whose difference includes it): it is "
+                                          "booked by a later statement (由之后的结算单记账), so no adjusting resolution is offered"},
             "our_quantity": {"help_text": "the platform's figure (平台)"}, "our_amount": {"help_text": "the platform's figure (平台)"},
         }
 

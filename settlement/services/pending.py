@@ -72,10 +72,10 @@ def not_adjustable_reason(line: ReconciliationLine) -> str:
     """Why a line (read through `with_pending`) takes no adjustment (`ReconciliationLine.adjustable`), for its refusal
     and its page."""
     if line.booked_later and line.category != Category.OTHER_PERIOD:
-        return gettext("平台另记录了该订单同类的一笔，尚未计入任何结算单，将计入之后生成的结算单；按差额调账会重复结算。"
+        return gettext("平台另记录了该订单同类的一笔，由之后的结算单记账；按差额调账会重复结算。"
                        "请待其记账后对新版本重新对账，或以平台为准、核销")
     if line.booked_later:
-        return gettext("平台已记录该笔，尚未计入任何结算单，将计入之后生成的结算单；调账会重复结算，请以平台为准或核销")
+        return gettext("平台已记录该笔，由之后的结算单记账；调账会重复结算，请以平台为准或核销")
     if line.recorded_since:
         return gettext("平台现已记录该笔：对账文件上传后，该订单同类的一笔已登记，由登记当月的结算单记账；按本次对账的差额调账会重复结算。"
                        "请对照最新数据重新对账，或以平台为准、核销")

@@ -14,7 +14,7 @@ from settlement.models import Adjustment, Category, Resolution, Section, SourceK
 from settlement.services import generation
 from settlement.services.reconciliation import resolve_line, upload_reconciliation
 from tests.factories import SHANGHAI
-from tests.portal import page_in
+from tests.portal import page_in, reconciliation_rows
 from suppliers.models import Gift
 from tests.settlement.conftest import booked_order
 
@@ -82,7 +82,7 @@ def test_adjusting_a_delivery_a_later_statement_books_is_refused_and_december_co
     order = delivered_in_december
     line = upload(issued, supplier_admin, [order.number, order.gift.sku, "配送", 3, "540.00"]).lines.get(order_number=order.number)
 
-    with pytest.raises(ValidationFailed, match="将计入之后生成的结算单") as refused:
+    with pytest.raises(ValidationFailed, match="由之后的结算单记账") as refused:
         resolve_line(line=line, resolution=resolution, actor=finance, now=UPLOADED_AT)
     generation.generate_now(month=date(2026, 11, 1), actor=finance, now=datetime(2026, 12, 1, 2, 0, tzinfo=SHANGHAI))
     generation.generate_now(month=DECEMBER, actor=finance, now=datetime(2027, 1, 1, 2, 0, tzinfo=SHANGHAI))
@@ -164,6 +164,21 @@ def test_the_page_says_a_line_is_booked_later_and_offers_no_adjusting_resolution
     assert re.findall(r'<option value="(\w+)"', row) == ["accept_ours", "write_off"]
     english_row = re.search(rf'<tr data-line="{line.pk}".*?</tr>', english, re.S).group(0)
     assert "Booked in a later period" in english_row
+
+
+def test_once_the_later_statement_is_generated_the_line_still_says_truly_who_books_it(issued, delivered_in_december, supplier_admin,
+                                                                                      finance):
+    order = delivered_in_december
+    line = upload(issued, supplier_admin, [order.number, order.gift.sku, "配送", 3, "540.00"]).lines.get(order_number=order.number)
+    generation.generate_now(month=DECEMBER, actor=finance, now=datetime(2027, 1, 1, 2, 0, tzinfo=SHANGHAI))
+
+    with pytest.raises(ValidationFailed) as refused:
+        resolve_line(line=line, resolution=Resolution.ACCEPT_THEIRS, actor=finance, now=datetime(2027, 1, 2, 9, 0, tzinfo=SHANGHAI))
+    row, english = reconciliation_rows(finance, line)
+
+    assert re.search(r'data-testid="booked-later">本期之后记账：平台已记录，由之后的结算单记账', row) and "尚未" not in row
+    assert "a later statement books it" in english and "not yet generated" not in english
+    assert "由之后的结算单记账" in refused.value.detail and "尚未计入" not in refused.value.detail
 
 
 @pytest.mark.parametrize("resolution", ADJUSTING)
