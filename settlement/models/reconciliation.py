@@ -136,13 +136,17 @@ class ReconciliationLine(models.Model):
     #: Its order, SKU and kind has an event of ours recorded since the file was uploaded, read live with the line
     #: (`settlement.services.pending.with_pending`): the figures it was matched against no longer hold.
     recorded_since = False
+    #: A mismatch whose order, SKU and kind a statement of another month books too, read live with the line
+    #: (`settlement.services.pending.with_pending`): the difference may be that statement's event.
+    booked_elsewhere = False
 
     @property
     def adjustable(self) -> bool:
         """An adjustment of theirs − ours may settle it: not a duplicate row (paid twice), nor an event of ours a later
         statement books (`booked_later`, or `awaiting` while it may still be recorded, or `recorded_since`: paid by that
-        statement and by the adjustment)."""
-        return self.category not in NOT_ADJUSTABLE and not self.booked_later and not self.awaiting and not self.recorded_since
+        statement and by the adjustment; `booked_elsewhere`: a mismatch another month's statement may explain)."""
+        return (self.category not in NOT_ADJUSTABLE and not self.booked_later and not self.awaiting and not self.recorded_since
+                and not self.booked_elsewhere)
 
     @property
     def resolutions(self) -> list[tuple[str, str]]:

@@ -14,6 +14,9 @@ from points.selectors import orders_awaiting_delivery
 from settlement.models import LINE_KINDS, Category, ReconciliationLine, SourceKind, StatementLine
 from settlement.services import generation
 
+#: The discrepancies of a line whose order, SKU and kind the reconciled statement books.
+MISMATCHES = (Category.QUANTITY_MISMATCH, Category.AMOUNT_MISMATCH)
+
 #: The events of ours a supplier's file names, by source kind: (order number, SKU, sign of the file's quantity).
 RECORDED_EVENTS = {
     SourceKind.ORDER: ("number", "gift__sku", 1),
@@ -50,11 +53,27 @@ def recorded_since_upload() -> Q:
     return reduce(or_, recorded)
 
 
+def booked_in_another_month() -> Q:
+    """A line whose order, SKU and kind the reconciled statement books (a quantity or amount mismatch) and a statement of
+    another month books too (a second partial return or replacement recorded in a later month): the supplier's figure
+    may sum both, and an adjustment of the difference would pay that other statement's event a second time."""
+    supplier, number, sku = OuterRef("reconciliation__supplier_id"), OuterRef("order_number"), OuterRef("sku")
+    month = OuterRef(OuterRef("reconciliation__statement__month"))  # of the line, from within the events' subquery
+    booked = []
+    for source_kind, (number_field, sku_field, _sign) in RECORDED_EVENTS.items():
+        model, counted, _recorded_at = generation.EVENTS[source_kind]
+        elsewhere = StatementLine.objects.filter(source_kind=source_kind).exclude(statement__month=month).values("source_id")
+        events = model.objects.filter(counted, supplier_id=supplier, pk__in=elsewhere, **{number_field: number, sku_field: sku})
+        booked.append(Q(kind=LINE_KINDS[source_kind], category__in=MISMATCHES) & Q(Exists(events)))
+    return reduce(or_, booked)
+
+
 def with_pending(lines: QuerySet) -> QuerySet:
-    """The lines each annotated `awaiting` (`pending_event`) and `recorded_since` (`recorded_since_upload`), which
-    `ReconciliationLine.adjustable` reads."""
+    """The lines each annotated `awaiting` (`pending_event`), `recorded_since` (`recorded_since_upload`) and
+    `booked_elsewhere` (`booked_in_another_month`), which `ReconciliationLine.adjustable` reads."""
     return lines.annotate(awaiting=ExpressionWrapper(pending_event(), output_field=BooleanField()),
-                          recorded_since=ExpressionWrapper(recorded_since_upload(), output_field=BooleanField()))
+                          recorded_since=ExpressionWrapper(recorded_since_upload(), output_field=BooleanField()),
+                          booked_elsewhere=ExpressionWrapper(booked_in_another_month(), output_field=BooleanField()))
 
 
 #: Why a line naming an event still to come (`ReconciliationLine.awaiting`) takes no adjustment, by line kind.
@@ -79,6 +98,9 @@ def not_adjustable_reason(line: ReconciliationLine) -> str:
     if line.recorded_since:
         return gettext("平台现已记录该笔：对账文件上传后，该订单同类的一笔已登记，由登记当月的结算单记账；按本次对账的差额调账会重复结算。"
                        "请对照最新数据重新对账，或以平台为准、核销")
+    if line.booked_elsewhere:
+        return gettext("该订单同类的另一笔已由其他月份的结算单记账，礼品商的数字可能含那一笔；按差额调账会重复结算。"
+                       "请以平台为准、核销，或核实后另行调账")
     if line.awaiting:
         return gettext(AWAITING_REASONS[line.kind])
     return gettext("「%(category)s」的明细不能调账，请以平台为准或核销") % {"category": line.get_category_display()}

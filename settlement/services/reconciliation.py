@@ -435,7 +435,7 @@ def answerable_lines(statement: Statement):
     """The lines of the statement's current reconciliations a dispute adjustment may answer: open discrepancies an
     adjustment may settle (`ReconciliationLine.adjustable`: not a duplicate row, nor an event a later statement books,
     one still to come or one recorded since the upload)."""
-    held = Q(category__in=NOT_ADJUSTABLE) | Q(booked_later=True) | Q(awaiting=True) | Q(recorded_since=True)
+    held = Q(category__in=NOT_ADJUSTABLE) | Q(booked_later=True) | Q(awaiting=True) | Q(recorded_since=True) | Q(booked_elsewhere=True)
     return with_pending(ReconciliationLine.objects.filter(
         UNRESOLVED, reconciliation__in=Reconciliation.objects.filter(CURRENT, statement=statement),
     )).exclude(held).order_by(F("row").asc(nulls_last=True), "id")

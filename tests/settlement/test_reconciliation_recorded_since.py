@@ -132,3 +132,33 @@ def test_the_page_says_an_event_was_recorded_since_and_offers_no_adjusting_resol
     assert re.search(r'data-testid="recorded-since">上传后新记录', row)
     assert re.findall(r'<option value="(\w+)"', row) == ["accept_ours", "write_off"]
     assert "Recorded since the upload" in english
+
+
+@pytest.mark.parametrize("resolution", ADJUSTING)
+def test_a_mismatch_whose_other_return_another_months_statement_booked_before_the_upload_is_not_adjusted(
+    returned_twice, supplier_admin, finance, resolution,  # noqa: F811
+):
+    statement, order = returned_twice
+    november_return = partial.closed_return(order, "RR000000000002", datetime(2026, 11, 4, 15, 0, tzinfo=SHANGHAI))
+    generation.generate_now(month=date(2026, 11, 1), actor=finance, now=datetime(2026, 12, 1, 2, 0, tzinfo=SHANGHAI))
+    november = Statement.objects.get(month=date(2026, 11, 1))
+    line = partial.upload(statement, supplier_admin, order, -2, "-200.00")  # October's file, counting November's return too
+
+    with pytest.raises(ValidationFailed, match="已由其他月份的结算单记账") as refused:
+        resolve_line(line=line, resolution=resolution, actor=finance, now=JANUARY_2)
+
+    assert (refused.value.field, line.category) == ("resolution", Category.QUANTITY_MISMATCH)
+    assert lines_booking(SourceKind.RETURN, november_return.pk) == [november.pk]
+    assert not Adjustment.objects.exists()
+    assert line not in answerable_lines(statement)
+    assert [value for value, _label in read_again(line).resolutions] == [Resolution.ACCEPT_OURS, Resolution.WRITE_OFF]
+
+
+def test_a_mismatch_whose_order_no_other_months_statement_books_may_still_be_adjusted(
+    returned_twice, supplier_admin, finance,  # noqa: F811
+):
+    statement, order = returned_twice
+    line = partial.upload(statement, supplier_admin, order, -2, "-200.00")
+
+    assert read_again(line).adjustable
+    assert line in answerable_lines(statement)
