@@ -177,10 +177,13 @@ class StatementFilter(FilterSet):
     month = django_filters.CharFilter(method="filter_month", label="YYYY-MM")
     receivable = YesNoFilter(method="filter_yes_no", label="only receivables of terminated suppliers (false: only the others)")
     overdue = YesNoFilter(method="filter_yes_no", label="only payments past their due day (false: only the others)")
+    awaiting_payment = YesNoFilter(method="filter_yes_no", label="only those invoiced or approved, awaiting payment (false: only the others)")
+    waiting = YesNoFilter(method="filter_waiting", label="only those waiting for the caller's step, as its navigation badge counts "
+                                                          "them (false: only the others)")
 
     class Meta:
         model = Statement
-        fields = ["month", "state", "supplier", "receivable", "overdue"]
+        fields = ["month", "state", "supplier", "receivable", "overdue", "awaiting_payment", "waiting"]
 
     def filter_month(self, queryset, name, value):
         return queryset.filter(month=generation.parse_month(value))
@@ -188,6 +191,9 @@ class StatementFilter(FilterSet):
     def filter_yes_no(self, queryset, name, value):
         """As the statements page narrows them (`narrow_statements`)."""
         return statements.narrow_statements(queryset, **{name: value})
+
+    def filter_waiting(self, queryset, name, value):
+        return statements.waiting_for_step(queryset, self.request.user, value)
 
 
 class LinesQuery(serializers.Serializer):

@@ -552,6 +552,12 @@ SEARCHED = ("supplier__name", "invoice_number", "payment_reference", "collection
 LINE_SEARCHED = ("order_number", "sku")  # and a version's lines by their order and gift
 
 
+def waiting_for_step(statements: QuerySet, actor, waiting: bool | None) -> QuerySet:
+    """The statements waiting for the actor's step (True: what its navigation badge counts, `statements_waiting`), the
+    others (False), or all (None): the page's and the API's 待我处理 filter."""
+    return answering(statements, waiting_condition(statements_waiting, actor), waiting)
+
+
 def list_statements(*, actor, month: date | None = None, state: str = "", supplier_id: int | None = None,
                     receivable: bool | None = None, overdue: bool | None = None, awaiting_payment: bool | None = None,
                     waiting: bool | None = None, today: date | None = None) -> QuerySet[Statement]:
@@ -563,7 +569,7 @@ def list_statements(*, actor, month: date | None = None, state: str = "", suppli
     statements = narrow_statements(with_payment_overdue(with_respond_by(
         Statement.objects.visible_to(actor).select_related("supplier", "issued_by", "payment_approved_by", "paid_by", "collected_by")
     ), today=today), receivable=receivable, overdue=overdue, awaiting_payment=awaiting_payment)
-    statements = answering(statements, waiting_condition(statements_waiting, actor), waiting)
+    statements = waiting_for_step(statements, actor, waiting)
     if getattr(actor, "role", None) in SUPPLIER_ROLES:
         statements = statements.exclude(state__in=HIDDEN_FROM_SUPPLIERS)
     if month:

@@ -90,3 +90,16 @@ def test_the_statements_waiting_are_paginated_with_the_filter_kept(finance, fina
     shown = [row.pk for page in (first, second) for row in page.context["page_obj"]]
     assert confirmed.pk not in shown and len(set(shown)) == 21
     assert "waiting=1&amp;page=2" in first.content.decode()
+
+
+def test_the_api_lists_the_statements_waiting_for_the_callers_step_and_those_awaiting_payment(invoiced, disputed, finance, finance_checker, api):
+    def ids(user, **query) -> list[int]:
+        response = api(user).get("/api/v1/statements/", query)
+        assert response.status_code == 200, response.content
+        return sorted(row["id"] for row in response.json()["results"])
+
+    assert ids(finance, waiting="true") == [disputed.pk]  # as its badge: not what it issued, whose payment another approves
+    assert ids(finance_checker, waiting="true") == sorted([invoiced.pk, disputed.pk])
+    assert ids(finance, waiting="false") == [invoiced.pk]
+    assert ids(finance, awaiting_payment="true") == [invoiced.pk]
+    assert ids(finance, awaiting_payment="false") == [disputed.pk]
