@@ -153,7 +153,7 @@ WAITING_QUERY = "waiting=1"
 
 
 def waiting_box() -> YesNoBox:
-    """The filter of a list to the rows waiting for its reader (`core.roles.waiting_condition`), ticked in a checkbox."""
+    """The filter of a list to the rows waiting for its reader (`core.roles.waiting_rows`), ticked in a checkbox."""
     return yes_no_box(_("仅看待我处理"))
 
 

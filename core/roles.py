@@ -78,12 +78,14 @@ def waiting_for(roles: frozenset[str] | set[str], *, superusers: bool = False) -
     return decorate
 
 
-def waiting_condition(badge: Callable, user) -> models.Q:
-    """The rows `badge` (decorated by `waiting_for`) counts for the user, as a condition on its list (none for a user it
-    counts nothing for): a list's filter "waiting for me" (`core.forms.waiting_box`) lists exactly what its navigation
-    badge counts, by the badge's own rule."""
-    rows = badge.rows(user)
-    return models.Q(pk__in=rows.values("pk")) if rows is not None else models.Q(pk__in=[])
+def waiting_rows(rows: models.QuerySet, badge: Callable, user, answer: bool | None) -> models.QuerySet:
+    """A list's filter "waiting for me" (`core.forms.waiting_box` on a page, a `waiting` yes/no in the API): of `rows`,
+    those `badge` (decorated by `waiting_for`) counts for the user (True: none for a user it counts nothing for), the
+    others (False) or all (None), so that the list shows exactly what its navigation badge counts, by the badge's rule."""
+    from core.selectors import answering
+
+    counted = badge.rows(user)
+    return answering(rows, models.Q(pk__in=counted.values("pk")) if counted is not None else models.Q(pk__in=[]), answer)
 
 
 def waits_for(badge: Callable, user) -> bool:

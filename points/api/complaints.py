@@ -11,6 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api.fields import ScopedKey
+from core.api.filters import FilterSet, YesNoFilter
 from core.api.permissions import require_role
 from core.api.transitions import ReasonInput, TransitionHistoryMixin, transition_action
 from core.idempotency import idempotent
@@ -141,12 +142,24 @@ class RespondInput(serializers.Serializer):
 TARGET = "complaint"
 
 
+class ComplaintFilter(FilterSet):
+    waiting = YesNoFilter(method="filter_waiting", label="only those waiting for the caller, as its 投诉处理 badge counts them "
+                                                          "(false: only the others)")
+
+    class Meta:
+        model = Complaint
+        fields = ["state", "responsible", "kind", "channel", "supplier", "order", "member", "waiting"]
+
+    def filter_waiting(self, queryset, name, value):
+        return complaints.waiting_for_caller(queryset, self.request.user, value)
+
+
 class ComplaintViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Complaints and suggestions, in the queue's order (chased, overdue, escalated, then by deadline): members their own, a
     supplier those triaged to it and its suggestions, logistics staff those triaged to logistics, operators all."""
 
     serializer_class = ComplaintSerializer
-    filterset_fields = ["state", "responsible", "kind", "channel", "supplier", "order", "member"]
+    filterset_class = ComplaintFilter
     search_fields = ["number", "title", "order__number", "gift__sku", "gift__name"]  # as `search_rows` reads them
     ordering_fields = ["opened_at", "deadline", "id"]
     pages_by_id = True  # a page joins its member, order, gift and supplier and counts the reminders of its own complaints only

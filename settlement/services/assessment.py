@@ -27,7 +27,7 @@ from django.utils.translation import gettext_noop
 from core.texts import Message
 from core.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from core.fsm import apply_transition, log_creation, require_transition
-from core.roles import OPERATORS, Role, require_role, waiting_condition, waiting_for
+from core.roles import OPERATORS, Role, require_role, waiting_rows, waiting_for
 from core.selectors import answering
 from core.validators import id_or_none, required_text
 from settlement.models import Adjustment, Assessment, Kpi, KpiResult, PenaltyProposal, PenaltyRule, SuspensionProposal
@@ -458,7 +458,7 @@ def list_penalty_proposals(*, actor, state: str = "", month: date | None = None,
         proposals = proposals.filter(state=state)
     if month is not None:
         proposals = proposals.filter(assessment__month=month.replace(day=1))
-    return answering(proposals, waiting_condition(penalties_waiting, actor), waiting)
+    return waiting_rows(proposals, penalties_waiting, actor, waiting)
 
 
 def list_suspension_proposals(*, actor, state: str = ""):

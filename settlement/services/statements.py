@@ -29,7 +29,7 @@ from core.errors import PermissionDenied, ValidationFailed
 from core.files import kept_only_if_done
 from core.events import actor_of, subscribe
 from core.fsm import apply_transition, bulk_transition, require_transition
-from core.roles import SUPPLIER_ROLES, Role, waiting_condition, waiting_for
+from core.roles import SUPPLIER_ROLES, Role, waiting_rows, waiting_for
 from core.selectors import answering
 from core.validators import required_text, validate_length
 from core.texts import Message, labelled_message, moment
@@ -555,7 +555,7 @@ LINE_SEARCHED = ("order_number", "sku")  # and a version's lines by their order 
 def waiting_for_step(statements: QuerySet, actor, waiting: bool | None) -> QuerySet:
     """The statements waiting for the actor's step (True: what its navigation badge counts, `statements_waiting`), the
     others (False), or all (None): the page's and the API's 待我处理 filter."""
-    return answering(statements, waiting_condition(statements_waiting, actor), waiting)
+    return waiting_rows(statements, statements_waiting, actor, waiting)
 
 
 def list_statements(*, actor, month: date | None = None, state: str = "", supplier_id: int | None = None,

@@ -134,3 +134,16 @@ def test_the_filter_pages_and_its_page_links_keep_it(member, gift, operator, log
     assert sorted(_numbers(first) + _numbers(second)) == sorted(row.number for row in to_triage)
     assert "?waiting=1&amp;page=2" in first
     assert _badge(client.get("/").content.decode(), "nav") == 21
+
+
+def test_the_api_lists_what_the_badge_counts_with_waiting_and_the_others_with_false(queue, operator, api):
+    client = api(operator)
+
+    def numbers(**query) -> set[str]:
+        response = client.get("/api/v1/complaints/", {"page_size": 100, **query})
+        assert response.status_code == 200, response.content
+        return {row["number"] for row in response.json()["results"]}
+
+    counted = set(complaints.complaints_waiting.rows(operator).values_list("number", flat=True))
+    assert numbers(waiting="true") == counted and counted
+    assert numbers(waiting="false") == numbers() - counted

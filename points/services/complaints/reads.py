@@ -6,7 +6,7 @@ from typing import NamedTuple
 from django.db.models import Case, Count, DateTimeField, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
-from core.roles import SUPPLIER_ROLES, Role, waiting_condition, waiting_for
+from core.roles import SUPPLIER_ROLES, Role, waiting_rows, waiting_for
 from core.selectors import answering
 from points.models import Complaint, ComplaintReminder
 from points.models.complaints import Party
@@ -91,8 +91,7 @@ def list_complaints(
     rows = _seen_by(user).filter(**{name: value for name, value in (("state", state), ("responsible", responsible), ("kind", kind),
                                                           ("supplier", supplier)) if value})
     rows = answering(rows, past_deadline(now) | Q(state=State.ESCALATED), late)
-    if waiting is not None:  # the badge's own rows, so that the count it shows is the rows its link lists
-        rows = answering(rows, waiting_condition(complaints_waiting, user), waiting)
+    rows = waiting_for_caller(rows, user, waiting)
     rows = search_complaints(rows, user=user, text=text)
     chased = _chases().order_by()
     rows = rows.select_related("member", "order", "gift", "supplier").annotate(
@@ -128,6 +127,12 @@ def _seen_by(user) -> QuerySet[Complaint]:
     if user is not None and user.is_authenticated:  # whoever complained about a supplier follows it (`reads_as_opener`)
         rows = rows | opened_by(user)
     return rows
+
+
+def waiting_for_caller(rows: QuerySet, user, waiting: bool | None) -> QuerySet:
+    """Of the complaints `rows`, those the user's 投诉处理 badge counts (True), the others (False) or all (None): the
+    desk's and the API's 待我处理 filter."""
+    return waiting_rows(rows, complaints_waiting, user, waiting)
 
 
 @waiting_for({Role.OPERATOR, Role.LOGISTICS, *SUPPLIER_ROLES}, superusers=True)  # superusers triage (`operates`)
