@@ -103,3 +103,12 @@ def test_the_api_lists_the_statements_waiting_for_the_callers_step_and_those_awa
     assert ids(finance, waiting="false") == [invoiced.pk]
     assert ids(finance, awaiting_payment="true") == [invoiced.pk]
     assert ids(finance, awaiting_payment="false") == [disputed.pk]
+
+
+@pytest.mark.parametrize(("path", "name"), [("/api/v1/statements/", "waiting"), ("/api/v1/statements/", "awaiting_payment"),
+                                            ("/api/v1/complaints/", "waiting")])
+def test_a_bad_waiting_or_awaiting_payment_value_is_a_400_naming_it(api, finance, path, name):
+    response = api(finance).get(path, {name: "maybe"})
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["attr"] == name
