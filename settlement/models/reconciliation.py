@@ -141,12 +141,21 @@ class ReconciliationLine(models.Model):
     booked_elsewhere = False
 
     @property
+    def held_by(self) -> str:
+        """Which event of ours a statement books (or will) keeps an adjustment of this line from settling it, the first
+        that holds: "booked_later_part" (part of the difference books later), "booked_later", "recorded_since",
+        "booked_elsewhere", "awaiting"; "" for none. The page's note and the refusal's reason are said by it."""
+        if self.booked_later:
+            return "booked_later" if self.category == Category.OTHER_PERIOD else "booked_later_part"
+        return next((flag for flag in ("recorded_since", "booked_elsewhere", "awaiting") if getattr(self, flag)), "")
+
+    @property
     def adjustable(self) -> bool:
         """An adjustment of theirs − ours may settle it: not a duplicate row (paid twice), nor an event of ours a later
-        statement books (`booked_later`, or `awaiting` while it may still be recorded, or `recorded_since`: paid by that
-        statement and by the adjustment; `booked_elsewhere`: a mismatch another month's statement may explain)."""
-        return (self.category not in NOT_ADJUSTABLE and not self.booked_later and not self.awaiting and not self.recorded_since
-                and not self.booked_elsewhere)
+        statement books (`held_by`: `booked_later`, or `awaiting` while it may still be recorded, or `recorded_since`:
+        paid by that statement and by the adjustment; `booked_elsewhere`: a mismatch another month's statement may
+        explain)."""
+        return self.category not in NOT_ADJUSTABLE and not self.held_by
 
     @property
     def resolutions(self) -> list[tuple[str, str]]:

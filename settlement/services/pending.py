@@ -90,17 +90,18 @@ AWAITING_REASONS = {
 def not_adjustable_reason(line: ReconciliationLine) -> str:
     """Why a line (read through `with_pending`) takes no adjustment (`ReconciliationLine.adjustable`), for its refusal
     and its page."""
-    if line.booked_later and line.category != Category.OTHER_PERIOD:
+    held_by = line.held_by
+    if held_by == "booked_later_part":
         return gettext("平台另记录了该订单同类的一笔，由之后的结算单记账；按差额调账会重复结算。"
                        "请待其记账后对新版本重新对账，或以平台为准、核销")
-    if line.booked_later:
+    if held_by == "booked_later":
         return gettext("平台已记录该笔，由之后的结算单记账；调账会重复结算，请以平台为准或核销")
-    if line.recorded_since:
+    if held_by == "recorded_since":
         return gettext("平台现已记录该笔：对账文件上传后，该订单同类的一笔已登记，由登记当月的结算单记账；按本次对账的差额调账会重复结算。"
                        "请对照最新数据重新对账，或以平台为准、核销")
-    if line.booked_elsewhere:
+    if held_by == "booked_elsewhere":
         return gettext("该订单同类的另一笔已由其他月份的结算单记账，礼品商的数字可能含那一笔；按差额调账会重复结算。"
                        "请以平台为准、核销，或核实后另行调账")
-    if line.awaiting:
+    if held_by == "awaiting":
         return gettext(AWAITING_REASONS[line.kind])
     return gettext("「%(category)s」的明细不能调账，请以平台为准或核销") % {"category": line.get_category_display()}
