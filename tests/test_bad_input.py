@@ -295,7 +295,7 @@ def send(operation: Operation, case: Case, world, url: str):
     headers = {name: f"{value}-bad-input-{id(case)}" for name, value in declared["headers"].items()}  # a fresh key per call
     if case.kind in FILE_KINDS:
         form = {name: SimpleUploadedFile(*value) if isinstance(value, tuple) else value for name, value in case.body.items()}
-        return client.generic(operation.method, url, **_multipart(client, form), **headers)
+        return getattr(client, operation.method.lower())(url, form, format="multipart", **headers)
     raw = json.dumps(case.body).encode()
     if key in SIGNED:
         signed = signing.signed_headers(raw, int(datetime.now().timestamp()))
@@ -332,11 +332,6 @@ def in_a_start_state(url: str, method: str) -> None:
     sources = [t.source for t in model._meta.get_field("state").get_all_transitions(model) if t.name == handler.transition]
     if not row.filter(state__in=sources).exists():
         row.update(state=sources[0])
-
-
-def _multipart(client, form: dict) -> dict:
-    data, content_type = client._encode_data(form, format="multipart", content_type=None)
-    return {"data": data, "content_type": content_type}
 
 
 def problems_of(operation: Operation, case: Case, world, url: str, before: dict[str, int]) -> str | None:
