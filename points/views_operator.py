@@ -24,6 +24,7 @@ from core.models import Program, Tier
 from core.pages import PageAction, act_with_form, action_forms, add_service_errors, page_status, paginate, state_reached
 from core.roles import OPERATORS, STAFF_ROLES, has_role
 from core.tabular import TableRejected
+from core.texts import figure
 from points.forms import RedeliverForm, RequiredReasonForm, StaffOrderFilterForm
 from points.models import LedgerEntry, Member, RedemptionOrder
 from points.selectors import search_members
@@ -191,7 +192,8 @@ def member_admin_detail(request, pk: int):
         except DomainError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("已调整 %(points)+d 积分，调整后余额 %(balance)d") % {"points": entry.points, "balance": entry.balance_after})
+            messages.success(request, _("已调整 %(points)s 积分，调整后余额 %(balance)s") % {
+                "points": f"{'+' if entry.points > 0 else ''}{figure(entry.points)}", "balance": figure(entry.balance_after)})
             return redirect("operator-member", pk=member.pk)
     entries = LedgerEntry.objects.filter(account__member=member).select_related("actor__member").order_by("-at", "-id")
     context = paginate(request, entries)

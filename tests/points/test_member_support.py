@@ -72,7 +72,7 @@ def test_operators_find_a_member_by_phone_or_name_and_correct_its_points_in_the_
     page = client.get(f"/member/member-admin/{rich_member.pk}/").content.decode()
     reference = page.split('name="reference" value="', 1)[1].split('"', 1)[0]
     posted = {"points": "-300", "reason_code": "correction", "note": "重复发放冲回", "reference": reference}
-    done = client.post(f"/member/member-admin/{rich_member.pk}/", posted)
+    done = client.post(f"/member/member-admin/{rich_member.pk}/", posted, follow=True)
     twice = client.post(f"/member/member-admin/{rich_member.pk}/", posted)
     bad = client.post(f"/member/member-admin/{rich_member.pk}/", posted | {"points": "-999999", "reference": "other"}).content.decode()
     changed = client.post(f"/member/member-admin/{rich_member.pk}/", posted | {"points": "20"}).content.decode()  # back, edited, sent
@@ -82,7 +82,8 @@ def test_operators_find_a_member_by_phone_or_name_and_correct_its_points_in_the_
     assert f'data-member="{rich_member.pk}"' in table and f'data-member="{other_member.pk}"' not in table
     assert rich_member.phone not in table and f"{rich_member.phone[:3]}****{rich_member.phone[-4:]}" in table
     assert 'data-testid="balance">50,000<' in page and 'data-testid="correction-form"' in page
-    assert done.status_code == twice.status_code == 302 and ledger.account_of(rich_member).balance == 49_700
+    assert done.redirect_chain == [(f"/member/member-admin/{rich_member.pk}/", 302)] and twice.status_code == 302
+    assert "已调整 -300 积分，调整后余额 49,700" in done.content.decode() and ledger.account_of(rich_member).balance == 49_700
     assert 'data-field="points"' in bad
     assert "已于" in changed and "（-300 积分），本次未再调整" in changed and ledger.account_of(rich_member).balance == 49_700
     assert 'data-testid="balance">49,700<' in after and "重复发放冲回" in after and "差错更正" in after
