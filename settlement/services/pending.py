@@ -25,6 +25,15 @@ RECORDED_EVENTS = {
 }
 
 
+def _events_of_the_line(source_kind: str, **lookups) -> QuerySet:
+    """The counted events of `source_kind` (`generation.EVENTS`) of the outer line's supplier, order and SKU, narrowed
+    by `lookups`: a subquery of a `ReconciliationLine` query."""
+    number_field, sku_field, _sign = RECORDED_EVENTS[source_kind]
+    model, counted, _recorded_at = generation.EVENTS[source_kind]
+    return model.objects.filter(counted, supplier_id=OuterRef("reconciliation__supplier_id"),
+                                **{number_field: OuterRef("order_number"), sku_field: OuterRef("sku")}, **lookups)
+
+
 def pending_event() -> Q:
     """A line (`ReconciliationLine`) naming an event of its supplier that may still be recorded: its order's delivery
     (`RedemptionOrder.AWAITING_DELIVERY`), a return of the order still open, or a replacement still to be delivered."""
@@ -41,12 +50,11 @@ def recorded_since_upload() -> Q:
     return closed since), and the statement booking that event pays it already. An event is taken as recorded since when
     its recorded time (`generation.EVENTS`) is at or after the upload, when no statement has claimed it yet (an upload
     would have seen it and set `booked_later`), or, for a line we had no record of, when it is recorded at all."""
-    supplier, number, sku = OuterRef("reconciliation__supplier_id"), OuterRef("order_number"), OuterRef("sku")
     since = OuterRef("reconciliation__uploaded_at")
     recorded = []
-    for source_kind, (number_field, sku_field, _sign) in RECORDED_EVENTS.items():
-        model, counted, recorded_at = generation.EVENTS[source_kind]
-        events = model.objects.filter(counted, supplier_id=supplier, **{number_field: number, sku_field: sku, f"{recorded_at}__isnull": False})
+    for source_kind in RECORDED_EVENTS:
+        recorded_at = generation.EVENTS[source_kind][2]
+        events = _events_of_the_line(source_kind, **{f"{recorded_at}__isnull": False})
         claimed = StatementLine.objects.filter(source_kind=source_kind).values("source_id")
         new = events.filter(Q(**{f"{recorded_at}__gte": since}) | ~Q(pk__in=claimed))
         recorded.append(Q(kind=LINE_KINDS[source_kind]) & (Q(Exists(new)) | Q(Exists(events), category=Category.MISSING_IN_OURS)))
@@ -57,13 +65,11 @@ def booked_in_another_month() -> Q:
     """A line whose order, SKU and kind the reconciled statement books (a quantity or amount mismatch) and a statement of
     another month books too (a second partial return or replacement recorded in a later month): the supplier's figure
     may sum both, and an adjustment of the difference would pay that other statement's event a second time."""
-    supplier, number, sku = OuterRef("reconciliation__supplier_id"), OuterRef("order_number"), OuterRef("sku")
     month = OuterRef(OuterRef("reconciliation__statement__month"))  # of the line, from within the events' subquery
     booked = []
-    for source_kind, (number_field, sku_field, _sign) in RECORDED_EVENTS.items():
-        model, counted, _recorded_at = generation.EVENTS[source_kind]
+    for source_kind in RECORDED_EVENTS:
         elsewhere = StatementLine.objects.filter(source_kind=source_kind).exclude(statement__month=month).values("source_id")
-        events = model.objects.filter(counted, supplier_id=supplier, pk__in=elsewhere, **{number_field: number, sku_field: sku})
+        events = _events_of_the_line(source_kind, pk__in=elsewhere)
         booked.append(Q(kind=LINE_KINDS[source_kind], category__in=MISMATCHES) & Q(Exists(events)))
     return reduce(or_, booked)
 
