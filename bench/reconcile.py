@@ -139,13 +139,13 @@ def baseline(statement, content: bytes, file_format: str) -> float:
         }
         with connection.cursor() as cursor, cursor.cursor.copy(
             f"COPY {ReconciliationLine._meta.db_table} (reconciliation_id, row, order_number, sku, kind, quantity, amount, our_line_id, "
-            "our_quantity, our_amount, category, resolution, note) FROM STDIN"
+            "our_quantity, our_amount, category, booked_later, resolution, note) FROM STDIN"
         ) as copy:
             for number, (order_number, sku, kind, quantity, amount) in enumerate(rows, start=2):
                 key = (order_number, sku, {"配送": "delivery", "退货": "return", "换货": "replacement"}[kind])
                 line_id, our_quantity, our_amount = ours.get(key, (None, None, None))
                 category = "missing_in_ours" if line_id is None else "matched" if Decimal(amount) == our_amount else "amount_mismatch"
-                copy.write_row((reconciliation.pk, number, *key, int(quantity), Decimal(amount), line_id, our_quantity, our_amount, category, "", ""))
+                copy.write_row((reconciliation.pk, number, *key, int(quantity), Decimal(amount), line_id, our_quantity, our_amount, category, False, "", ""))
         transaction.set_rollback(True)
     return time.perf_counter() - began
 
@@ -167,6 +167,7 @@ def main() -> int:
     parser.add_argument("--db-name", default="bench_reconcile")
     parser.add_argument("--keep-db", action="store_true", help="leave the scratch database for inspection")
     parser.add_argument("--profile", action="store_true", help="cProfile the CSV upload and print the top functions")
+    parser.add_argument("--pages", action="store_true", help="then read the stored file back: its page, the API, the download")
     args = parser.parse_args()
     lines = max(200, int(args.lines * args.scale))
 
@@ -198,9 +199,91 @@ def main() -> int:
         stored = Counter(reconciliation.lines.values_list("category", flat=True))
         ok = same and stored == Counter({c: n for c, n in counts.items() if n}) and sum(stored.values()) >= row_total
         print("categories: " + ", ".join(f"{category} {count}" for category, count in counts.items()))
+        if args.pages:
+            from core.models import User
+
+            seed_orders(statement.supplier, lines + lines // 100)
+            pages(reconciliation, User.objects.create(username="bench-finance", role="finance", password="!"))
         print(f"checks: {'ok' if ok else 'FAILED (CSV and XLSX summaries differ, or stored lines do not add up)'}; "
               f"total {time.monotonic() - began:.0f} s (other work on the machine skews every figure; compare ratios from one run)")
     return 0 if ok and not missed else 1
+
+
+# --- the stored file read back: its page, the API, the download, the lines a dispute adjustment may answer ----------
+
+
+def seed_orders(supplier, count: int) -> None:
+    """One completed order of the supplier per order number the statement books (bulk insert), so that the checks of
+    each line for an event still to come or recorded since the upload (`settlement.services.pending`) look them up."""
+    from django.utils import timezone
+
+    from bench.scratch import insert_series, suppliers_with_gifts
+    from points.models import RedemptionOrder
+
+    _made, _gifts, template = suppliers_with_gifts(1, now=timezone.now(), gift_name="对账基准礼品 {pk}", order_state="completed")
+    template.supplier = supplier
+    insert_series(RedemptionOrder, template, {"number": "'RO' || lpad((g - 1)::text, 9, '0')"}, count, {})
+
+
+def read_back(client, url: str) -> tuple[float, int]:
+    """The page or download as the client's user gets it, body included: seconds and the queries it ran."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        began = time.perf_counter()
+        response = client.get(url)
+        b"".join(response.streaming_content) if response.streaming else response.content
+        seconds = time.perf_counter() - began
+    assert response.status_code == 200, (url, response.status_code)
+    return seconds, len(queries)
+
+
+def pages(reconciliation, reader) -> None:
+    """Each way the stored lines are read, as finance gets it: seconds and queries, against the same rows read plainly
+    (the lines with their adjustment and resolver, no checks for held events), in the same run."""
+    from django.db.models import F
+    from django.test import Client
+
+    from core.exports import MAX_ROWS
+    from settlement.services.reconciliation import answerable_lines
+
+    client = Client()
+    client.force_login(reader)
+    lines = reconciliation.lines.select_related("adjustment", "resolved_by").order_by(F("row").asc(nulls_last=True), "id")
+    total, open_lines = lines.count(), lines.filter(category__in=["quantity_mismatch", "amount_mismatch", "missing_in_ours",
+                                                                 "missing_in_supplier"]).count()
+    last = (total + 49) // 50
+    portal, api = f"/settlement/reconciliations/{reconciliation.pk}/", f"/api/v1/reconciliations/{reconciliation.pk}/lines/"
+    cases = [  # (what, url, the same rows read plainly)
+        ("page, first", portal, lambda: list(lines[:50])),
+        ("page, last", f"{portal}?page={last}", lambda: list(lines[(last - 1) * 50:last * 50])),
+        ("page, amount mismatches", f"{portal}?category=amount_mismatch", lambda: list(lines.filter(category="amount_mismatch")[:50])),
+        ("API, last page", f"{api}?page={(total + 19) // 20}", lambda: list(lines[(total - 1) // 20 * 20:][:20])),
+        ("download, still to resolve", f"{portal}export.csv?unresolved=on", lambda: list(lines.filter(
+            category__in=["quantity_mismatch", "amount_mismatch", "missing_in_ours", "missing_in_supplier"]))),
+    ]
+    if total <= MAX_ROWS:
+        cases.append(("download, every line", f"{portal}export.csv", lambda: list(lines.iterator(chunk_size=2000))))
+    else:  # a bigger download is refused, with a message to narrow the filter
+        refused = client.get(f"{portal}export.csv")
+        assert refused.status_code == 400 and str(MAX_ROWS) in refused.content.decode().replace(",", ""), refused.status_code
+    print(f"reading the stored file back ({total} lines, {open_lines} discrepancies), as finance; plain: the same rows "
+          f"without the checks for held events{'' if total <= MAX_ROWS else f'; a download of every line is over {MAX_ROWS} rows, refused'}")
+    for what, url, plain in cases:
+        read_back(client, url)  # warm
+        seconds, queries = read_back(client, url)
+        began = time.perf_counter()
+        plain()
+        base = time.perf_counter() - began
+        print(f"  {what:28} {seconds * 1000:9.1f} ms  {queries:5} queries   plain {base * 1000:8.1f} ms   {seconds / base:5.1f}x")
+    began = time.perf_counter()
+    answerable = list(answerable_lines(reconciliation.statement))
+    seconds = time.perf_counter() - began
+    began = time.perf_counter()
+    list(lines.filter(category__in=["quantity_mismatch", "amount_mismatch", "missing_in_ours", "missing_in_supplier"]))
+    base = time.perf_counter() - began
+    print(f"  {'answerable by a dispute':28} {seconds * 1000:9.1f} ms  {len(answerable):5} lines     plain {base * 1000:8.1f} ms   {seconds / base:5.1f}x")
 
 
 def profile(statement, admin, content: bytes) -> None:
