@@ -5,7 +5,8 @@ per `event_id`: a retry with the same content changes nothing. Event n is applie
 handled; an early one waits and is applied, in order and in the same transaction, as soon as its predecessor
 arrives. Applying drives the shipment, and through it the order, with the shipment services, dated when the event
 occurred. An event the shipment cannot take is kept as `rejected` with the reason and still counts as handled, so
-one bad report never blocks the parcel's later events.
+one bad report never blocks the parcel's later events. An event dated before the parcel's latest step (its handover,
+picking or shipping) is refused, so that the parcel's history, and its order's, stays in the order things happened.
 
 Until the provider's waybill is on the shipment (a warehouse shipment before its `shipped` event), an event finds
 its shipment through `payload["order_number"]` instead.
@@ -17,12 +18,13 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
+from django_fsm import can_proceed
 
 from core.errors import ConcurrentUpdate, InvalidTransition, ValidationFailed
 from core.numbers import typed_number
 from core.roles import Role, waiting_for
 from core.validators import is_blank, length_error, nul_errors
-from core.texts import Message
+from core.texts import Message, moment
 from logistics.carriers import is_carrier_name, is_tracking_number, tidy_carrier, tracking_key
 from logistics.errors import CarrierEventRejected, EventIdReused, SequenceTaken, UnknownShipment
 from logistics.models import CarrierEvent, Shipment
@@ -38,8 +40,15 @@ TEXT_KEYS = ("carrier", "signer", "reason", "order_number")
 MAX_SEQUENCE = 10_000  # a parcel's history is a handful of events; beyond this a sequence is a mistake, not a wait
 STUCK_AFTER = timedelta(hours=1)  # an event still waiting for its predecessor this long means the provider lost one
 ENDED = (Shipment.State.DELIVERED, Shipment.State.FAILED, Shipment.State.CANCELLED)
-#: what happens to a parcel on its way, so never before it was shipped
-AFTER_SHIPPING = (Kind.DELIVERED, Kind.FAILED)
+#: the steps of a parcel a carrier event follows, latest first: its time field, and the refusal of an event dated
+#: before it (its handover to logistics or the supplier, also a re-delivery's, is when the shipment was made)
+STEPS = (
+    ("shipped_at", gettext_noop("发生时间不能早于运单的发货时间 %(at)s")),
+    ("picked_at", gettext_noop("发生时间不能早于运单的拣货时间 %(at)s")),
+    ("created_at", gettext_noop("发生时间不能早于运单的交接时间 %(at)s")),
+)
+#: the shipment's transition each kind of event drives
+TRANSITIONS = {Kind.PICKED: "pick", Kind.SHIPPED: "ship", Kind.DELIVERED: "deliver", Kind.FAILED: "fail"}
 
 
 def record_carrier_event(
@@ -50,8 +59,8 @@ def record_carrier_event(
 
     Returns the event as stored: `applied`, or `waiting` for its predecessor. A retry with the same content
     returns the stored event and changes nothing.
-    :raises ValidationFailed: a malformed event, or a delivery or failure dated before the parcel was shipped (nothing
-        stored)
+    :raises ValidationFailed: a malformed event, or one dated before the parcel's latest step (`_check_in_order`;
+        nothing stored)
     :raises UnknownShipment: no shipment carries the tracking number (nothing stored; the provider may retry)
     :raises EventIdReused: the event id was recorded with other content
     :raises SequenceTaken: another event holds this sequence of the parcel (of its carrier, when several carriers use the
@@ -128,7 +137,7 @@ def _record(*, event_id: str, content: dict, now: datetime, actor) -> CarrierEve
     shipment = _lock_shipment(tracking_number=content["tracking_number"], payload=content["payload"])
     if stored := CarrierEvent.objects.filter(event_id=event_id).first():  # a concurrent retry held the lock first
         return _same_event(stored, content)
-    _check_after_shipping(shipment, kind=content["kind"], occurred_at=content["occurred_at"])
+    _check_in_order(shipment, kind=content["kind"], occurred_at=content["occurred_at"])
     taken = CarrierEvent.objects.filter(shipment=shipment, sequence=content["sequence"]).exists()
     if taken or content["sequence"] <= shipment.last_event_sequence:
         raise SequenceTaken(field="sequence")
@@ -173,11 +182,20 @@ def _check(*, event_id: str, tracking_number: str, sequence: int, kind: str, occ
         raise ValidationFailed(errors[0][2], field=errors[0][0], errors=errors)
 
 
-def _check_after_shipping(shipment: Shipment, *, kind: str, occurred_at: datetime) -> None:
-    """:raises ValidationFailed: naming `occurred_at` for a delivery or failure dated before the parcel was shipped"""
-    if kind in AFTER_SHIPPING:
-        shipments.check_not_before_shipping(shipment, at=occurred_at, field="occurred_at",
-                                            message=gettext("发生时间不能早于运单的发货时间 %(shipped_at)s"))
+def _check_in_order(shipment: Shipment, *, kind: str, occurred_at: datetime) -> None:
+    """:raises ValidationFailed: naming `occurred_at` for an event dated before the parcel's latest step (`STEPS`): a
+        picking before the handover, a shipping before the picking, a delivery or failure before the shipping. Its
+        order was placed before the handover, so no step of the order's history comes before the one it follows.
+
+    An event of a step the parcel has passed (a picking reported after staff shipped it by hand) is left to be
+    rejected by its state instead: refused unstored, it would hold back the parcel's later events for good."""
+    if not can_proceed(getattr(shipment, TRANSITIONS[kind]), check_conditions=False):
+        return
+    field, message = max(((field, message) for field, message in STEPS if getattr(shipment, field)),
+                         key=lambda step: getattr(shipment, step[0]))
+    latest = getattr(shipment, field)
+    if occurred_at < latest:
+        raise ValidationFailed(gettext(message) % {"at": moment(latest)}, field="occurred_at")
 
 
 def _lock_shipment(*, tracking_number: str, payload: dict) -> Shipment:
@@ -224,7 +242,7 @@ def _apply_ready_events(*, shipment: Shipment, actor, now: datetime) -> None:
 
 def _transition(*, event: CarrierEvent, shipment: Shipment, actor, now: datetime) -> None:
     at, reason, payload = event.occurred_at, Message(gettext_noop("承运商事件 %(event)s"), event=event.event_id), event.payload
-    _check_after_shipping(shipment, kind=event.kind, occurred_at=at)
+    _check_in_order(shipment, kind=event.kind, occurred_at=at)
     match event.kind:
         case Kind.PICKED:
             shipments.pick_shipment(shipment=shipment, actor=actor, now=at, reason=reason)

@@ -440,7 +440,7 @@ def test_an_event_for_a_number_two_carriers_use_finds_the_parcel_by_its_carrier_
     )
 
 
-# --- an event dated before the parcel left ------------------------------------------------------------------------
+# --- an event dated before the parcel's latest step ---------------------------------------------------------------
 @pytest.mark.parametrize(("kind", "payload"), [("delivered", {"signer": "刘洋"}), ("failed", {"reason": "地址不详"})])
 def test_a_delivery_or_failure_dated_before_the_parcel_was_shipped_is_refused_naming_the_event_time(shipped, now, kind, payload):
     with pytest.raises(ValidationFailed) as refused:
@@ -470,3 +470,66 @@ def test_a_waiting_delivery_dated_before_the_shipping_that_arrives_later_is_reje
     handed_over.refresh_from_db()
     assert (early.status, handed_over.state, handed_over.last_event_sequence) == ("rejected", "shipped", 3)
     assert "发生时间不能早于运单的发货时间" in early.detail
+
+
+def test_a_picking_dated_before_the_order_was_placed_is_refused_naming_the_event_time_and_changes_nothing(handed_over, now):
+    order = handed_over.order
+    history = [(row.transition, row.at) for row in history_of(order)]
+
+    with pytest.raises(ValidationFailed) as refused:
+        record(now, **carrier_event(now, 1, "picked", payload={"order_number": order.number}, hours=-72))
+
+    assert (refused.value.status, refused.value.field) == (400, "occurred_at")
+    assert "发生时间不能早于运单的交接时间" in refused.value.detail
+    handed_over.refresh_from_db()
+    assert (CarrierEvent.objects.count(), handed_over.state, handed_over.picked_at, handed_over.last_event_sequence) == (
+        0, "created", None, 0)
+    assert [(row.transition, row.at) for row in history_of(order)] == history
+
+
+def test_a_shipping_dated_before_the_picking_is_refused_and_the_parcel_keeps_no_ship_time(handed_over, now):
+    named = {"order_number": handed_over.order.number}
+    record(now, **carrier_event(now, 1, "picked", payload=named, hours=2))
+
+    with pytest.raises(ValidationFailed) as refused:
+        record(now, **carrier_event(now, 2, "shipped", payload=named | {"carrier": "顺丰"}, hours=1))
+
+    assert (refused.value.field, "发生时间不能早于运单的拣货时间" in refused.value.detail) == ("occurred_at", True)
+    handed_over.refresh_from_db()
+    assert (handed_over.state, handed_over.shipped_at, RedemptionOrder.objects.get().state) == ("picked", None, "handed_over")
+    assert shipments.auto_deliver_shipments(now=now + timedelta(days=15)) == []
+
+
+def test_a_waiting_shipping_dated_before_the_picking_that_arrives_later_is_rejected_naming_the_time(handed_over, now):
+    named = {"order_number": handed_over.order.number}
+    early = record(now, **carrier_event(now, 2, "shipped", payload=named | {"carrier": "顺丰"}, hours=1))
+
+    record(now, **carrier_event(now, 1, "picked", payload=named, hours=2))
+
+    early.refresh_from_db()
+    handed_over.refresh_from_db()
+    assert (early.status, handed_over.state, handed_over.shipped_at) == ("rejected", "picked", None)
+    assert "发生时间不能早于运单的拣货时间" in early.detail
+
+
+def test_events_dated_from_the_handover_on_are_applied_and_the_orders_history_reads_in_order(handed_over, now):
+    named = {"order_number": handed_over.order.number}
+
+    record(now, **carrier_event(now, 1, "picked", payload=named, hours=0))
+    record(now, **carrier_event(now, 2, "shipped", payload=named | {"carrier": "顺丰"}, hours=0))
+
+    history = list(history_of(handed_over.order))
+    assert [row.transition for row in history] == ["place", "confirm", "hand_over", "ship"]
+    assert [row.at for row in history] == sorted(row.at for row in history)
+    assert Shipment.objects.get().shipped_at == now
+
+
+def test_a_picking_reported_after_the_parcel_was_shipped_by_hand_is_rejected_and_holds_back_no_later_event(shipped, now):
+    with pytest.raises(CarrierEventRejected) as refused:
+        record(now, **carrier_event(now, 1, "picked", hours=-1))
+
+    delivered = record(now, **carrier_event(now, 2, "delivered"))
+
+    assert "不能拣货" in refused.value.detail
+    assert (CarrierEvent.objects.get(sequence=1).status, delivered.status, Shipment.objects.get().state) == (
+        "rejected", "applied", "delivered")

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from core.fsm import history_of
 from logistics.models import CarrierEvent, Shipment
 from points.models import RedemptionOrder
 from tests.helpers import picked_and_shipped
@@ -108,6 +109,19 @@ def test_a_delivery_dated_before_the_parcel_was_shipped_is_refused_next_to_the_e
     assert response.status_code == 400 and list(field_errors(response)) == ["occurred_at"]
     assert "发生时间不能早于运单的发货时间" in field_errors(response)["occurred_at"]
     assert not CarrierEvent.objects.exists() and Shipment.objects.get(pk=shipped.pk).state == "shipped"
+
+
+def test_a_picking_dated_days_before_the_order_was_placed_is_refused_next_to_the_event_time(warehouse_shipment, logistics, now):
+    order = warehouse_shipment.order
+    days_before = timezone.localtime(now - timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
+    history = [(row.transition, row.at) for row in history_of(order)]
+
+    response = logged_in(logistics).post(URL, event(kind="picked", order_number=order.number, occurred_at=days_before))
+
+    assert response.status_code == 400 and list(field_errors(response)) == ["occurred_at"]
+    assert "发生时间不能早于运单的交接时间" in field_errors(response)["occurred_at"]
+    assert not CarrierEvent.objects.exists() and Shipment.objects.get(pk=warehouse_shipment.pk).state == "created"
+    assert [(row.transition, row.at) for row in history_of(order)] == history
 
 
 def test_a_report_sent_again_with_other_values_records_nothing_more_and_names_the_event_it_recorded(shipped, logistics):

@@ -206,6 +206,18 @@ def test_a_delivery_dated_before_the_shipping_is_400_naming_the_event_time(clien
     assert (CarrierEvent.objects.count(), Shipment.objects.get().state) == (0, "shipped")
 
 
+@pytest.mark.parametrize("route", ["webhook", "token API"])
+def test_a_picking_dated_before_the_order_was_placed_is_400_naming_the_event_time_on_either_route(api, client, handed_over, logistics, route):
+    named = {"order_number": handed_over.order.number}
+    body = event_body(1, "picked", payload=named) | {"occurred_at": (FIXED_NOW - timedelta(days=3)).isoformat()}
+
+    response = post_signed(client, body) if route == "webhook" else api(logistics).post(EVENTS, body, format="json")
+
+    assert error_of(response) == (400, "invalid", "occurred_at")
+    assert "交接时间" in response.json()["errors"][0]["detail"]
+    assert (CarrierEvent.objects.count(), Shipment.objects.get().state) == (0, "created")
+
+
 def test_the_schema_shows_each_refusal_of_the_webhook_with_the_code_and_field_it_answers(client, shipped):
     refusals = [
         post_signed(client, event_body(), sent_at=SENT - timedelta(seconds=301)),
