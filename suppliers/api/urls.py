@@ -1,6 +1,6 @@
 from rest_framework.routers import SimpleRouter
 
-from suppliers.api import announcements, views
+from suppliers.api import announcements, team, views
 
 router = SimpleRouter()
 router.register("suppliers", views.SupplierViewSet, basename="supplier")
@@ -15,4 +15,5 @@ router.register("replenishment-requests", views.ReplenishmentRequestViewSet, bas
 router.register("notices", views.NoticeViewSet, basename="notice")
 router.register("announcements", announcements.AnnouncementViewSet, basename="announcement")
 router.register("announcement-deliveries", announcements.AnnouncementDeliveryViewSet, basename="announcement-delivery")
+router.register("team-members", team.TeamMemberViewSet, basename="team-member")
 urlpatterns = router.urls
