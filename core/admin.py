@@ -22,7 +22,7 @@ from core.masking import mask_name, mask_phone
 from core.notifications import body_shown
 from core.services import log_personal_data_access
 from core.texts import moment
-from core.roles import Role
+from core.roles import SUPPLIER_ROLES, Role
 from core.models import AccessLog, JobFailure, Notification, Program, TransitionLog, User
 
 
@@ -222,10 +222,11 @@ class UserAdmin(MaskedPhoneAdmin, DjangoUserAdmin):
                 for name, options in fieldsets]
 
     def get_readonly_fields(self, request, obj=None):
-        """A supplier staff account is disabled and enabled by its supplier's admin (团队成员, with the reason logged),
-        not here, so the account and its membership never disagree."""
+        """A supplier's account is never switched on or off here: a staff account is disabled and enabled by its
+        supplier's admin (团队成员, with the reason logged), so that the account and its membership never disagree, and
+        an applicant's admin account is activated by the supplier's approval (its review), never around it."""
         readonly = super().get_readonly_fields(request, obj)
-        return (*readonly, "is_active") if obj is not None and obj.role == Role.SUPPLIER_STAFF else readonly
+        return (*readonly, "is_active") if obj is not None and obj.role in SUPPLIER_ROLES else readonly
 
     def has_delete_permission(self, request, obj=None):
         """Users are deactivated, never deleted: the audit trail names who did what (its actors are protected)."""

@@ -312,3 +312,17 @@ def test_the_program_list_of_the_admin_shows_each_programs_name_in_english_on_re
     page = page_in(superuser, "/admin/core/program/", "en")
 
     assert "GoTone Points Program" in page and "全球通积分计划" not in page
+
+
+@pytest.mark.parametrize("role", [Role.SUPPLIER_ADMIN, Role.SUPPLIER_STAFF])
+def test_a_suppliers_account_is_not_switched_on_in_the_user_admin_around_its_review_or_its_team(superuser, supplier, role):
+    account = SupplierUserFactory(username="waiting", role=role, supplier=supplier, is_active=False)  # an applicant's admin
+    client = logged_in(superuser)
+    url = f"/admin/core/user/{account.pk}/change/"
+    page = client.get(url)
+
+    saved = client.post(url, _admin_page_data(page) | {"is_active": "on"})
+
+    account.refresh_from_db()
+    assert "is_active" not in page.context["adminform"].form.fields
+    assert saved.status_code == 302 and not account.is_active
