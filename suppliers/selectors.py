@@ -151,10 +151,10 @@ def choose_location(*, gift: Gift, quantity: int, records: Iterable[StockRecord]
 
 
 def list_revisions(*, actor) -> QuerySet[GiftRevision]:
-    """Revisions of the gifts the actor may see, newest first, with who asked and each rejected one's rejection (who,
-    when, why), in a constant number of queries."""
+    """Revisions of the gifts the actor may see, newest first, with who asked and each decided one's decision (who
+    approved, rejected or withdrew it, when, why), in a constant number of queries."""
     return GiftRevision.objects.visible_to(actor).select_related("gift", "requested_by").prefetch_related(
-        GiftRevision.rejection.prefetch()
+        GiftRevision.rejection.prefetch(), GiftRevision.approval.prefetch(), GiftRevision.withdrawal.prefetch()
     )
 
 

@@ -27,12 +27,20 @@ class GiftRevision(StateMachine):
     objects = ScopedManager()
     visibility = Visibility(supplier="gift__supplier")
     rejection = LatestLog("reject", state=State.REJECTED)  # the operator's reason, who and when
+    approval = LatestLog("approve", state=State.APPROVED)  # who approved it, when, and any remark
+    withdrawal = LatestLog("withdraw", state=State.WITHDRAWN)  # who took it back (the system: on retirement), when, why
 
     class Meta:
         ordering = ["-requested_at", "-id"]
         verbose_name = _("礼品修改")
         verbose_name_plural = _("礼品修改")
         constraints = [models.UniqueConstraint(fields=["gift"], condition=Q(state="pending"), name="one_pending_revision_per_gift")]
+
+    @property
+    def decision(self):
+        """How the revision was decided (its approval, rejection or withdrawal: who, when, why), None while pending; a
+        list reads them with its `approval`, `rejection` and `withdrawal` prefetches."""
+        return self.approval or self.rejection or self.withdrawal
 
     @transition(field=state, source=State.PENDING, target=State.APPROVED)
     def approve(self, *, decided_at) -> None:
