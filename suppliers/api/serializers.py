@@ -7,6 +7,7 @@ from core.models import Tier
 from core.api.serializers import HidesSettlementMoney, hides_settlement_money
 from core.api.transitions import RejectionFields
 from core.validators import MOBILE_MESSAGE, MOBILE_PATTERN
+from suppliers.services import categories
 from suppliers.services.catalog import MANUAL_DELIST_REASONS
 from suppliers.services.qualifications import publication_blockers
 from suppliers.services.gift_images import absolute_urls, image_urls, thumbnail_url
@@ -203,12 +204,33 @@ class CategorySerializer(serializers.ModelSerializer):
 
 
 class CategoryInput(serializers.Serializer):
-    """A category's fields as sent: presence, lengths and the code's form are the service's rules (each named)."""
+    """A category's fields as sent, each judged by the service's own rule (`suppliers.services.categories`: presence,
+    lengths, the code's form and that it is free) along with its type, so that one answer names every bad field."""
 
     code = serializers.CharField(required=False, allow_blank=True, default="", help_text="set once, when the category is added")
     name = serializers.CharField(required=False, allow_blank=True, default="")
     name_en = serializers.CharField(required=False, allow_blank=True, default="")
     required_certificates = serializers.ListField(child=serializers.CharField(allow_blank=True), required=False, default=list)
+
+    def validate_code(self, value: str) -> str:
+        return value if self.partial else _judged(value, categories.code_problem(value))  # a change keeps its code
+
+    def validate_name(self, value: str) -> str:
+        return _judged(value, categories.name_problem("name", value))
+
+    def validate_name_en(self, value: str) -> str:
+        return _judged(value, categories.name_problem("name_en", value))
+
+    def validate_required_certificates(self, value: list[str]) -> list[str]:
+        _certificates, message = categories.read_certificates(value)
+        return _judged(value, ("invalid", message) if message else None)
+
+
+def _judged(value, problem: tuple[str, str] | None):
+    """`value`, unless the service's rule found a `problem` (error code, message) with it: then refused naming it."""
+    if problem:
+        raise serializers.ValidationError(problem[1], code=problem[0])
+    return value
 
 
 class LocationSerializer(serializers.ModelSerializer):

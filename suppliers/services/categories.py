@@ -38,25 +38,18 @@ def save_category(
     """
     require_role(actor, {Role.OPERATOR}, gettext("仅运营人员可以维护礼品类别"))
     errors = []
-    if category is None:
-        code = (code or "").strip()
-        if not code:
-            errors.append(("code", "required", gettext("必填")))
-        elif len(code) > 40 or not CODE.match(code):
-            errors.append(("code", "invalid", gettext("代码须为小写字母、数字和连字符（如 tea、home-appliance），至多 40 个字符")))
-        elif Category.objects.filter(code=code).exists():
-            errors.append(("code", "unique", gettext("代码 %(code)s 已被使用") % {"code": code}))
+    code = (code or "").strip()
+    if category is None and (problem := code_problem(code)):
+        errors.append(("code", *problem))
     if category is not None:  # a change: what is not given stays
         name = category.name if name is None else name
         name_en = category.name_en if name_en is None else name_en
         required_certificates = category.required_certificates if required_certificates is None else required_certificates
     name, name_en = (name or "").strip(), (name_en or "").strip()
-    if not name:
-        errors.append(("name", "required", gettext("必填")))
     for field, value in (("name", name), ("name_en", name_en)):
-        if message := length_error(value, model=Category, column=field):
-            errors.append((field, "invalid", message))
-    certificates, message = _certificates(required_certificates or ())
+        if problem := name_problem(field, value):
+            errors.append((field, *problem))
+    certificates, message = read_certificates(required_certificates or ())
     if message:
         errors.append(("required_certificates", "invalid", message))
     if errors:
@@ -69,7 +62,30 @@ def save_category(
     return category
 
 
-def _certificates(values: Iterable[str]) -> tuple[list[str], str]:
+def code_problem(code: str) -> tuple[str, str] | None:
+    """Why `code` (trimmed) cannot name a new category, as (error code, message); None when it can."""
+    code = (code or "").strip()
+    if not code:
+        return "required", gettext("必填")
+    if len(code) > 40 or not CODE.match(code):
+        return "invalid", gettext("代码须为小写字母、数字和连字符（如 tea、home-appliance），至多 40 个字符")
+    if Category.objects.filter(code=code).exists():
+        return "unique", gettext("代码 %(code)s 已被使用") % {"code": code}
+    return None
+
+
+def name_problem(field: str, value: str) -> tuple[str, str] | None:
+    """Why `value` (trimmed) cannot be a category's `name` (required) or `name_en`, as (error code, message); None when
+    it can."""
+    value = (value or "").strip()
+    if field == "name" and not value:
+        return "required", gettext("必填")
+    if message := length_error(value, model=Category, column=field):
+        return "invalid", message
+    return None
+
+
+def read_certificates(values: Iterable[str]) -> tuple[list[str], str]:
     """The certificate types, trimmed, each once, in the order given; or the message saying what is wrong."""
     if isinstance(values, str):
         values = [values]

@@ -193,6 +193,29 @@ def test_a_bad_category_through_the_api_is_400_naming_every_field_and_saves_noth
     assert Category.objects.count() == 1
 
 
+@pytest.mark.parametrize("certificates", ["x", [{"x": 1}]])
+def test_a_category_with_a_badly_typed_field_names_its_other_bad_fields_in_the_same_answer(api, operator, certificates):
+    response = api(operator).post("/api/v1/categories/", {"code": "BAD CODE", "name": "", "required_certificates": certificates},
+                                  format="json")
+
+    assert response.status_code == 400
+    assert {(error["attr"].split(".")[0], error["code"]) for error in response.json()["errors"]} >= {
+        ("code", "invalid"), ("name", "required")}
+    assert {error["attr"].split(".")[0] for error in response.json()["errors"]} == {"code", "name", "required_certificates"}
+    assert not Category.objects.exists()
+
+
+def test_a_new_category_whose_code_is_taken_is_named_with_its_badly_typed_names(api, operator):
+    CategoryFactory(code="tea")
+
+    response = api(operator).post("/api/v1/categories/", {"code": " tea ", "name": ["茶"], "name_en": "E" * 61}, format="json")
+
+    assert response.status_code == 400
+    assert {(error["attr"], error["code"]) for error in response.json()["errors"]} == {
+        ("code", "unique"), ("name", "invalid"), ("name_en", "invalid")}
+    assert Category.objects.count() == 1
+
+
 def test_a_supplier_cannot_add_or_change_a_category_through_the_api(api, supplier_admin):
     CategoryFactory(code="tea", name="茶叶")
     client = api(supplier_admin)
