@@ -213,21 +213,22 @@ class CategoryInput(serializers.Serializer):
     required_certificates = serializers.ListField(child=serializers.CharField(allow_blank=True), required=False, default=list)
 
     def validate_code(self, value: str) -> str:
-        return value if self.partial else _judged(value, categories.code_problem(value))  # a change keeps its code
+        return value if self.partial else judged(value, categories.code_problem(value))  # a change keeps its code
 
     def validate_name(self, value: str) -> str:
-        return _judged(value, categories.name_problem("name", value))
+        return judged(value, categories.name_problem("name", value))
 
     def validate_name_en(self, value: str) -> str:
-        return _judged(value, categories.name_problem("name_en", value))
+        return judged(value, categories.name_problem("name_en", value))
 
     def validate_required_certificates(self, value: list[str]) -> list[str]:
         _certificates, message = categories.read_certificates(value)
-        return _judged(value, ("invalid", message) if message else None)
+        return judged(value, ("invalid", message) if message else None)
 
 
-def _judged(value, problem: tuple[str, str] | None):
-    """`value`, unless the service's rule found a `problem` (error code, message) with it: then refused naming it."""
+def judged(value, problem: tuple[str, str] | None):
+    """`value`, unless a service's rule found a `problem` (error code, message) with it: then refused naming the field,
+    along with the input's other bad fields (a field-level check of an input serializer calls the service's rule)."""
     if problem:
         raise serializers.ValidationError(problem[1], code=problem[0])
     return value

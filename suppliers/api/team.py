@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from core.api.transitions import ReasonInput, RequiredReasonInput, TransitionHistoryMixin, transition_action
 from core.roles import Role
+from suppliers.api.serializers import judged
 from suppliers.models import SupplierMembership
 from suppliers.services import team
 
@@ -35,7 +36,8 @@ class TeamMemberSerializer(serializers.ModelSerializer):
 
 
 class StaffInput(serializers.Serializer):
-    """A new staff account; each field's rules are the service's (`team.add_staff`), every bad field named at once."""
+    """A new staff account; each field judged by the service's rule (`team.staff_field_problem`) along with its type,
+    so that one answer names every bad field."""
 
     username = serializers.CharField(required=False, allow_blank=True, default="",
                                      help_text="letters, digits and @ . + - _; not taken, in any letter case")
@@ -43,6 +45,18 @@ class StaffInput(serializers.Serializer):
     phone = serializers.CharField(required=False, allow_blank=True, default="", help_text="a mainland mobile number")
     password = serializers.CharField(required=False, allow_blank=True, default="", write_only=True, trim_whitespace=False,
                                      help_text="the first password, handed over by the admin; checked by the password validators")
+
+    def validate_username(self, value: str) -> str:
+        return judged(value, team.staff_field_problem("username", value))
+
+    def validate_name(self, value: str) -> str:
+        return judged(value, team.staff_field_problem("name", value))
+
+    def validate_phone(self, value: str) -> str:
+        return judged(value, team.staff_field_problem("phone", value))
+
+    def validate_password(self, value: str) -> str:
+        return judged(value, team.staff_field_problem("password", value))
 
 
 class PasswordInput(serializers.Serializer):

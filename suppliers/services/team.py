@@ -87,6 +87,18 @@ def add_staff(*, actor, username: str, name: str, phone: str, password: str, now
         raise ValidationFailed(gettext("该用户名已被使用"), field="username") from None
 
 
+def staff_field_problem(field: str, value: str) -> tuple[str, str] | None:
+    """Why `value` cannot be a new staff account's `field` (username, name, phone or password), as (error code,
+    message), by the rule `add_staff` judges it with; None when it can. A password is judged here without the account
+    (`add_staff` judges it again with it: too like the username, the name or the phone)."""
+    checks = {"username": _username, "name": _name, "phone": lambda v: validate_mobile(v, field="phone"), "password": _password}
+    try:
+        checks[field](value)
+    except ValidationFailed as error:
+        return error.code, error.detail
+    return None
+
+
 def _username(value: str) -> str:
     username = validate_length((value or "").strip(), model=User, column="username")
     if not username:

@@ -132,3 +132,12 @@ def test_the_team_list_runs_the_same_queries_for_one_account_and_fifty(api, supp
         api(supplier_admin), "/api/v1/team-members/",
         lambda n: [SupplierUserFactory(role="supplier_staff", supplier=supplier) for _ in range(n)],
     )
+
+
+def test_a_staff_account_with_a_badly_typed_field_names_its_other_bad_fields_in_the_same_answer(api, supplier_admin):
+    refused = api(supplier_admin).post("/api/v1/team-members/", {"username": ["zhangwei"], "name": "", "phone": "12345",
+                                                                  "password": "short"})
+
+    assert refused.status_code == 400
+    assert {error["attr"].split(".")[0] for error in refused.json()["errors"]} == {"username", "name", "phone", "password"}
+    assert SupplierMembership.objects.count() == 1  # the admin's own
