@@ -83,6 +83,8 @@ GIFT_ACTIONS = {
     "publish": GiftAction(gettext_lazy("立即上线"), catalog.publish_gift, OPERATORS, "publish"),
     "schedule": GiftAction(gettext_lazy("定时上线"), revisions.schedule_publication, OPERATORS, "publish", ScheduleInput, "secondary",
                            done=_scheduled),
+    "cancel_schedule": GiftAction(gettext_lazy("取消定时上线"), revisions.cancel_publication_schedule, OPERATORS, "cancel_schedule",
+                                  ReasonInput, "secondary", done=lambda gift: _("%(gift)s 的定时上线已取消") % {"gift": gift}),
     "delist": GiftAction(gettext_lazy("下线"), catalog.delist_gift, OPERATORS, "delist", DelistInput, "danger"),
     "start_clearance": GiftAction(gettext_lazy("开始清仓"), catalog.start_clearance, OPERATORS, "start_clearance", ClearanceInput),
     "retire": GiftAction(gettext_lazy("退市"), catalog.retire_gift, OPERATORS, "retire", ReasonInput, "danger",

@@ -107,6 +107,7 @@ MATRIX: dict[tuple[str, str], dict] = {
     ),
     ("gift-detail", "PATCH"): gift_action(supplier=409, body={"name": "改名"}, writable=GIFT_FIELDS),
     ("gift-schedule", "POST"): gift_action(operator=409, body={"publish_at": "2030-01-01T00:00:00+08:00"}, writable={"publish_at"}),
+    ("gift-cancel-schedule", "POST"): gift_action(operator=409),  # the matrix's gift is submitted, with no time to go online
     ("gift-revision-list", "GET"): row(AUTHENTICATED),
     ("gift-revision-detail", "GET"): row(SUPPLIER_READ, obj="revision"),
     ("gift-revision-history", "GET"): row(SUPPLIER_READ, obj="revision"),

@@ -213,6 +213,9 @@ class GiftViewSet(ConditionalUpdates, TransitionHistoryMixin, viewsets.ReadOnlyM
     schedule = transition_action(
         revisions.schedule_publication, name="schedule", roles=OPERATORS, target="gift", input_serializer=ScheduleInput, transition="publish"
     )
+    cancel_schedule = transition_action(
+        revisions.cancel_publication_schedule, name="cancel_schedule", roles=OPERATORS, target="gift", input_serializer=RequiredReasonInput
+    )
     submit = transition_action(catalog.submit_gift, name="submit", roles=SUPPLIER_USERS, target="gift")
     rework = transition_action(catalog.rework_gift, name="rework", roles=SUPPLIER_USERS, target="gift")
     request_relisting = transition_action(catalog.request_relisting, name="request_relisting", roles=SUPPLIER_USERS, target="gift")

@@ -132,7 +132,10 @@ class Gift(StateMachine):
         """Not a change of state: the time the approved gift goes online by itself, logged with who set it."""
         self.publish_at = publish_at
 
-    @transition(field=state, source=State.APPROVED, target=State.APPROVED)
+    def has_schedule(self) -> bool:
+        return self.publish_at is not None
+
+    @transition(field=state, source=State.APPROVED, target=State.APPROVED, conditions=[has_schedule])
     def cancel_schedule(self) -> None:
         """Not a change of state: the gift stays approved without a time to go online."""
         self.publish_at = None

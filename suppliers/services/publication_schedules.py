@@ -24,7 +24,7 @@ def scheduled_for(publish_at: datetime) -> Message:
 def cancel_schedules(gifts: QuerySet[Gift], *, actor, now: datetime, reason: str) -> list[int]:
     """Drop the publishing time of every approved gift of `gifts` that has one, each change logged. Returns their ids."""
     return bulk_transition(gifts.filter(state=Gift.State.APPROVED, publish_at__isnull=False), CANCEL, actor=actor, at=now,
-                           reason=reason, values={"publish_at": None})
+                           reason=reason, values={"publish_at": None}, conditions_met=True)
 
 
 def by_scheduler(gift_ids: list[int]) -> list[tuple[TransitionLog | None, list[int]]]:

@@ -343,6 +343,16 @@ def schedule_publication(*, gift: Gift, actor, now: datetime, publish_at: dateti
     return apply_transition(gift, schedules.SCHEDULE, actor=actor, at=now, reason=schedules.scheduled_for(publish_at), publish_at=publish_at)
 
 
+def cancel_publication_schedule(*, gift: Gift, actor, now: datetime, reason: str) -> Gift:
+    """Drop an approved gift's time to go online: it stays approved, to be put online now or scheduled again.
+
+    :raises ValidationFailed: code `required` naming `reason` when none is given :raises InvalidTransition: unless
+        approved with a time set"""
+    reason = required_text(reason)
+    require_transition(gift, schedules.CANCEL)
+    return apply_transition(gift, schedules.CANCEL, actor=actor, at=now, reason=reason)
+
+
 def publish_scheduled_gifts(*, now: datetime) -> list[int]:
     """Publish every approved gift whose time has come and whose supplier is active (beat, every minute): the
     publish transition's condition (a supplier offering gifts) holds for every row. One whose supplier lacks a

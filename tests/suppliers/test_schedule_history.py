@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from core.errors import InvalidTransition
+from core.errors import InvalidTransition, ValidationFailed
 from core.fsm import apply_transition, history_of
 from suppliers.models import Supplier
 from suppliers.services import catalog, onboarding, revisions
@@ -82,3 +82,57 @@ def test_the_model_refuses_scheduling_a_gift_whose_supplier_no_longer_offers_eve
 
     approved.refresh_from_db()
     assert (approved.publish_at, len(history_of(approved))) == (None, before)
+
+
+def test_an_operator_cancels_a_schedule_by_hand_with_a_reason_and_the_gift_stays_approved_for_now_or_later(approved, operator, now):
+    revisions.schedule_publication(gift=approved, actor=operator, now=now, publish_at=now + timedelta(hours=2))
+
+    with pytest.raises(ValidationFailed) as refused:
+        revisions.cancel_publication_schedule(gift=approved, actor=operator, now=now, reason="  ")
+    revisions.cancel_publication_schedule(gift=approved, actor=operator, now=now + timedelta(minutes=5), reason="活动延期")
+    published = revisions.publish_scheduled_gifts(now=now + timedelta(hours=2))
+
+    approved.refresh_from_db()
+    assert refused.value.field == "reason"
+    assert (approved.state, approved.publish_at, published) == ("approved", None, [])
+    assert steps(approved)[-1] == ("cancel_schedule", "approved", "approved", operator, "活动延期")
+
+
+def test_a_gift_without_a_schedule_has_none_to_cancel(approved, operator, now):
+    before = len(history_of(approved))
+
+    with pytest.raises(InvalidTransition):
+        revisions.cancel_publication_schedule(gift=approved, actor=operator, now=now, reason="误操作")
+
+    assert len(history_of(approved)) == before
+
+
+def test_the_gift_page_offers_the_cancellation_to_operators_only_while_a_schedule_is_set(approved, operator, supplier_admin, now):
+    url = f"/supplier/gifts/{approved.pk}/"
+    before = logged_in(operator).get(url).content.decode()
+    revisions.schedule_publication(gift=approved, actor=operator, now=now, publish_at=now + timedelta(days=1))
+    scheduled = logged_in(operator).get(url).content.decode()
+    supplier_sees = logged_in(supplier_admin).get(url).content.decode()
+
+    blank = logged_in(operator).post(f"{url}actions/cancel_schedule/", {"reason": ""}).content.decode()
+    done = logged_in(operator).post(f"{url}actions/cancel_schedule/", {"reason": "活动延期"}, follow=True).content.decode()
+
+    approved.refresh_from_db()
+    assert "取消定时上线" not in before and "取消定时上线" in scheduled and "取消定时上线" not in supplier_sees
+    assert 'data-field="reason"' in blank
+    assert approved.publish_at is None and "的定时上线已取消" in done and "活动延期" in done
+
+
+def test_the_api_cancels_a_schedule_for_operators_with_a_reason(approved, operator, supplier_admin, now, api):
+    revisions.schedule_publication(gift=approved, actor=operator, now=now, publish_at=now + timedelta(days=1))
+    url = f"/api/v1/gifts/{approved.pk}/cancel-schedule/"
+
+    by_supplier = api(supplier_admin).post(url, {"reason": "x"}, format="json")
+    blank = api(operator).post(url, {"reason": ""}, format="json")
+    done = api(operator).post(url, {"reason": "活动延期"}, format="json")
+    again = api(operator).post(url, {"reason": "活动延期"}, format="json")
+
+    assert by_supplier.status_code == 403
+    assert (blank.status_code, blank.json()["errors"][0]["attr"]) == (400, "reason")
+    assert done.status_code == 200 and done.json()["publish_at"] is None
+    assert (again.status_code, again.json()["errors"][0]["code"]) == (409, "invalid_transition")
