@@ -9,6 +9,7 @@ from points.models import RedemptionOrder
 from points.selectors import orders_matching
 from suppliers.models import Category, Supplier
 from suppliers.selectors import list_catalog
+from suppliers.validators import points_range_problem
 
 
 class CatalogFilterForm(ListFilter):
@@ -26,6 +27,12 @@ class CatalogFilterForm(ListFilter):
         if program is not None:  # only the categories the member's catalog has gifts in
             listed = list_catalog(program=program, tier=tier).values("category_id")
             self.fields["category"].queryset = Category.objects.filter(pk__in=listed).order_by("name")
+
+    def clean(self):
+        data = super().clean()
+        if problem := points_range_problem(data.get("min_points"), data.get("max_points")):
+            self.add_error("max_points", problem)
+        return data
 
     def values(self) -> dict:
         """Keyword arguments for suppliers.selectors.list_catalog."""

@@ -34,6 +34,14 @@ def validate_credit_code(code: str, *, field: str = "credit_code") -> str:
     return normalised
 
 
+def points_range_problem(lowest: int | None, highest: int | None) -> str | None:
+    """What is wrong with a range of points prices asked for (a catalog's 最低积分 to 最高积分), said at its highest
+    bound, or None: a highest below the lowest would list nothing and read as "no such gift"."""
+    if lowest is not None and highest is not None and highest < lowest:
+        return gettext("最高积分不能低于最低积分")
+    return None
+
+
 def is_points_price(value) -> bool:
     """A whole number of points from 1 to POINTS_LIMIT (not a bool, not a float)."""
     return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= POINTS_LIMIT

@@ -85,6 +85,25 @@ class FilterSet(django_filters.rest_framework.FilterSet):
         models.BooleanField: {"filter_class": YesNoFilter},
     }
 
+    def is_valid(self) -> bool:
+        """The filters' values each valid, and each range of times (a `TimeFilter` from a time and one before a time,
+        on the same column) the right way round: an end before its start is a 400 naming the end's parameter, as the
+        portal's day ranges say it next to the to field, instead of an empty list that reads as "none"."""
+        if not super().is_valid():
+            return False
+        for start, end in self.time_ranges():
+            since, until = self.form.cleaned_data.get(start), self.form.cleaned_data.get(end)
+            if since is not None and until is not None and until < since:
+                self.form.add_error(end, gettext("%(end)s 不能早于 %(start)s") % {"end": end, "start": start})
+        return not self.form.errors
+
+    @classmethod
+    def time_ranges(cls) -> list[tuple[str, str]]:
+        """The (start, end) parameter pairs of the filter set's time ranges."""
+        starts = {f.field_name: name for name, f in cls.base_filters.items() if isinstance(f, TimeFilter) and f.lookup_expr in ("gte", "gt")}
+        return [(starts[f.field_name], name) for name, f in cls.base_filters.items()
+                if isinstance(f, TimeFilter) and f.lookup_expr in ("lte", "lt") and f.field_name in starts]
+
 
 class FilterBackend(DjangoFilterBackend):
     """`filterset_fields` build on the APIs' `FilterSet`. A list refuses a query parameter it does not take (400 naming

@@ -41,6 +41,7 @@ from suppliers.api.views import PICTURE_SCHEMA
 from suppliers.models import Gift
 from points.services import credits, members, orders
 from suppliers.selectors import list_catalog
+from suppliers.validators import points_range_problem
 from suppliers.services.gift_images import serve_image
 
 MEMBER = frozenset({Role.MEMBER})
@@ -70,6 +71,11 @@ class CatalogQuery(serializers.Serializer):
     ordering = serializers.ChoiceField(choices=orderings(*CATALOG_ORDERINGS), required=False, allow_blank=True, default="",
                                        help_text="points_price: the price the member pays; created_at: -created_at lists the "
                                                  "newest first; default: cheapest first")
+
+    def validate(self, attrs):
+        if problem := points_range_problem(attrs.get("min_points"), attrs.get("max_points")):
+            raise serializers.ValidationError({"max_points": problem})
+        return attrs
 
 
 class MemberQuery(serializers.Serializer):

@@ -38,6 +38,10 @@ def test_catalog_filters_and_bad_bounds(api, rich_member, listed_gift):
     assert bad.status_code == 400 and bad.json()["errors"][0]["attr"] == "min_points"
     bad_maximum = client.get("/api/v1/catalog/?min_points=10&max_points=abc")
     assert bad_maximum.status_code == 400 and bad_maximum.json()["errors"][0]["attr"] == "max_points"
+    reversed_range = client.get("/api/v1/catalog/?min_points=20000&max_points=100")
+    assert reversed_range.status_code == 400 and [(e["attr"], e["detail"]) for e in reversed_range.json()["errors"]] == [
+        ("max_points", "最高积分不能低于最低积分")]
+    assert len(client.get("/api/v1/catalog/?min_points=1500&max_points=1500").json()["results"]) == 1  # one price: a range
 
 
 def test_the_catalog_runs_the_same_queries_for_1_and_50_gifts(api, rich_member, operator, now):
@@ -330,6 +334,21 @@ def test_staff_filter_orders_by_the_time_they_were_placed(api, operator, rich_me
     assert [row["id"] for row in since] == [later.pk]
     assert [row["id"] for row in before.json()["results"]] == [earlier.pk]
     assert bad.status_code == 400 and bad.json()["errors"][0]["attr"] == "placed_after"
+
+
+def test_a_time_range_ending_before_it_starts_is_a_400_naming_its_end_not_an_empty_list(api, operator, rich_member, listed_gift, now):
+    orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=1, now=now, **ADDRESS)
+    client = api(operator)
+    day = timedelta(days=1)
+
+    reversed_range = client.get("/api/v1/orders/", {"placed_after": (now + day).isoformat(), "placed_before": (now - day).isoformat()})
+    shipments = client.get("/api/v1/shipments/", {"created_after": (now + day).isoformat(), "created_before": (now - day).isoformat()})
+    around = client.get("/api/v1/orders/", {"placed_after": (now - day).isoformat(), "placed_before": (now + day).isoformat()})
+
+    assert reversed_range.status_code == 400
+    assert [(e["attr"], e["detail"]) for e in reversed_range.json()["errors"]] == [("placed_before", "placed_before 不能早于 placed_after")]
+    assert shipments.status_code == 400 and shipments.json()["errors"][0]["attr"] == "created_before"
+    assert around.status_code == 200 and around.json()["count"] == 1
 
 
 def test_an_unknown_ordering_is_a_400_naming_the_parameter_and_a_known_one_orders(api, rich_member, listed_gift, now):

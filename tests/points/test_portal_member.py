@@ -103,6 +103,8 @@ def test_catalog_filters_by_points_category_and_text_and_shows_a_bad_bound_next_
 
     assert bad.status_code == 400 and "min_points" in field_errors(bad)
     assert listed_gift.name not in bad.content.decode()  # not the tea of any points, which would pass for the bound asked
+    backwards = member_client.get("/member/catalog/?min_points=20000&max_points=100")
+    assert backwards.status_code == 400 and field_errors(backwards) == {"max_points": "最高积分不能低于最低积分"}
 
 
 def test_redeeming_below_the_threshold_confirms_at_once_and_the_points_drop(member_client, rich_member, listed_gift):
