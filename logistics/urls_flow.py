@@ -6,11 +6,13 @@ from logistics import views_exports, views_shipping
 
 urlpatterns = [
     path("inbound/", views.inbound_list, name="logistics-inbound"),
+    path("inbound/export.<str:file_format>", views_exports.inbound_export, name="logistics-inbound-export"),
     path("inbound/<int:pk>/", views.inbound_detail, name="logistics-inbound-detail"),
     path("inbound/<int:pk>/<slug:name>/", views.inbound_action, name="logistics-inbound-action"),
     path("announce/", views.supplier_inbound, name="supplier-inbound"),
     path("handoff/", views.handoff, name="logistics-handoff"),
     path("shipments/", views.shipment_list, name="logistics-shipments"),
+    path("shipments/export.<str:file_format>", views_exports.shipment_export, name="logistics-shipments-export"),
     path("shipments/by-file/", views_shipping.bulk_ship, name="logistics-bulk-ship"),
     path("shipments/by-file/<int:pk>/", views_shipping.bulk_ship_upload, name="logistics-bulk-ship-upload"),
     path("shipments/by-file/template.<str:file_format>", views_shipping.bulk_ship_template, name="logistics-bulk-ship-template"),

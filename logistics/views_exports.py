@@ -1,18 +1,21 @@
-"""Downloads of logistics lists as filtered (core.exports): the extra costs, a supplier's orders, the returns and the
-logistics claims, as each reader's list shows them."""
+"""Downloads of logistics lists as filtered (core.exports): the extra costs, a supplier's orders, the returns, the
+logistics claims, the staff's shipments, inbound shipments and carrier events, as each reader's list shows them."""
 from django.contrib.auth.decorators import login_required
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from core.api.permissions import require_role
 from core.exports import Column, day, field, label, list_download, moment, money
-from core.masking import mask_name
+from core.masking import mask_address, mask_name
 from core.models.transitions import actor_label_for
 from core.roles import SUPPLIER_ROLES
+from logistics.api.provider import READERS as CARRIER_EVENT_READERS
 from logistics.forms_flow import OrderFilterForm
 from logistics.forms_returns import ClaimFilterForm, ReturnFilterForm
 from logistics.selectors import list_supplier_orders
 from logistics.services import claims, returns
+from logistics.views_flow import FLOW_STAFF, SHIPMENT_STAFF, listed_inbound, listed_shipments
+from logistics.views_provider import listed_carrier_events
 from logistics.views_returns import CLAIM_READERS, COST_READERS, RETURN_DESKS, listed_costs
 
 
@@ -114,3 +117,88 @@ def claim_export(request, file_format: str):
     require_role(request.user, CLAIM_READERS)
     return list_download(filters=ClaimFilterForm(request.GET), rows=claims.list_claims(user=request.user),
                          columns=CLAIM_COLUMNS, file_format=file_format, name="claims", now=timezone.now())
+
+
+#: the staff's shipments' download: the columns of their list, the recipient and the address masked as there
+SHIPMENT_COLUMNS = [
+    Column(gettext_lazy("订单号"), lambda s: s.order.number),
+    Column("SKU", lambda s: s.order.gift.sku),
+    Column(gettext_lazy("礼品"), lambda s: s.order.gift.name),
+    Column(gettext_lazy("数量"), lambda s: s.quantity),
+    label(gettext_lazy("类型"), "kind"),
+    Column(gettext_lazy("发货仓"), lambda s: s.order.location.label if s.kind == s.Kind.WAREHOUSE and s.order.location else ""),
+    Column(gettext_lazy("收件人"), lambda s: mask_name(s.recipient_name)),
+    Column(gettext_lazy("收货地址"), lambda s: mask_address(s.address)),
+    Column(gettext_lazy("承运商"), lambda s: s.carrier),
+    Column(gettext_lazy("运单号"), lambda s: s.tracking_number),
+    Column(gettext_lazy("状态"), lambda s: s.state_label),
+    Column(gettext_lazy("创建时间"), lambda s: moment(s.created_at)),
+]
+
+
+@login_required
+def shipment_export(request, file_format: str):
+    """The staff's shipments as filtered, every shipment of it, as CSV or XLSX."""
+    require_role(request.user, SHIPMENT_STAFF)
+    filters, rows = listed_shipments(request, now=timezone.now())
+    return list_download(filters=filters, rows=rows, columns=SHIPMENT_COLUMNS, file_format=file_format, name="shipments",
+                         now=timezone.now())
+
+
+def _received(inbound, count: int) -> int | None:
+    """A count of what arrived, empty while the shipment is not received (as the page shows it)."""
+    return None if inbound.counted_quantity is None else count
+
+
+#: the inbound shipments' download: the columns of their list (counts empty until received)
+INBOUND_COLUMNS = [
+    Column(gettext_lazy("入库单号"), lambda i: i.number),
+    Column(gettext_lazy("礼品商"), lambda i: i.supplier.name),
+    Column("SKU", lambda i: i.gift.sku),
+    Column(gettext_lazy("礼品"), lambda i: i.gift.name),
+    Column(gettext_lazy("入库仓"), lambda i: i.location.label),
+    Column(gettext_lazy("预报数量"), lambda i: i.announced_quantity),
+    Column(gettext_lazy("预计到货"), lambda i: day(i.expected_on)),
+    Column(gettext_lazy("实收"), lambda i: i.counted_quantity),
+    Column(gettext_lazy("短少"), lambda i: _received(i, i.shortage)),
+    Column(gettext_lazy("破损"), lambda i: _received(i, i.damaged_quantity)),
+    label(gettext_lazy("状态"), "state"),
+]
+
+
+@login_required
+def inbound_export(request, file_format: str):
+    """The inbound shipments as filtered, every one of it, as CSV or XLSX."""
+    require_role(request.user, FLOW_STAFF)
+    filters, rows = listed_inbound(request)
+    return list_download(filters=filters, rows=rows, columns=INBOUND_COLUMNS, file_format=file_format, name="inbound",
+                         now=timezone.now())
+
+
+def _to_the_second(value) -> str:
+    """A time as YYYY-MM-DD HH:MM:SS in the portal's time zone, as the carrier events' list shows it (events a few
+    seconds apart told apart); empty for none."""
+    return "" if value is None else f"{timezone.localtime(value):%Y-%m-%d %H:%M:%S}"
+
+
+#: the carrier events' download: the columns of their list
+CARRIER_EVENT_COLUMNS = [
+    Column(gettext_lazy("接收时间"), lambda e: _to_the_second(e.received_at)),
+    Column(gettext_lazy("事件编号"), lambda e: e.event_id),
+    Column(gettext_lazy("运单号"), lambda e: e.tracking_number),
+    Column(gettext_lazy("序号"), lambda e: e.sequence),
+    label(gettext_lazy("类型"), "kind"),
+    Column(gettext_lazy("发生时间"), lambda e: _to_the_second(e.occurred_at)),
+    label(gettext_lazy("状态"), "status"),
+    Column(gettext_lazy("说明"), lambda e: e.detail),
+    Column(gettext_lazy("运单状态"), lambda e: e.shipment.state_label if e.shipment_id else ""),
+]
+
+
+@login_required
+def carrier_event_export(request, file_format: str):
+    """The carrier events as filtered, every one of it, as CSV or XLSX."""
+    require_role(request.user, CARRIER_EVENT_READERS)
+    filters, rows = listed_carrier_events(request)
+    return list_download(filters=filters, rows=rows, columns=CARRIER_EVENT_COLUMNS, file_format=file_format,
+                         name="carrier-events", now=timezone.now())

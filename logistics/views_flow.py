@@ -95,13 +95,18 @@ def _offered(request, obj, table: dict[str, PageAction], allowed: Callable[[str]
 @login_required
 def inbound_list(request):
     require_role(request.user, FLOW_STAFF)
-    filters = InboundFilterForm(request.GET)
-    rows = filters.apply(InboundShipment.objects.visible_to(request.user).select_related("supplier", "gift", "location"))
-    context = paginate(request, rows)
+    filters, rows = listed_inbound(request)
+    context = paginate(request, filters.apply(rows))
     note_latest_changes(context["page_obj"])  # what each row's action forms saw
     for row in context["page_obj"]:
         row.actions = _offered(request, row, INBOUND_ACTIONS, partial(_may_act_on_inbound, request.user))
     return render(request, "logistics/flow/inbound_list.html", context | {"filters": filters}, status=filters.status)
+
+
+def listed_inbound(request):
+    """The inbound list's filter form and the inbound shipments the user may see, before the form's filters: the page
+    and its download list the same rows."""
+    return InboundFilterForm(request.GET), _inbound_rows(request)
 
 
 def _may_act_on_inbound(user, name: str) -> bool:
@@ -203,12 +208,17 @@ def _shipments(request):
     return Shipment.objects.visible_to(request.user).select_related("order__gift", "order__location", "supplier")
 
 
-def _shipment_table(request, *, title: str, rows, with_kind: bool, dropship_only: bool = False):
-    """A page of shipments; the contact of those the reader may read unmasked shows in full (logged), the rest masked."""
-    now = timezone.now()
-    filters = ShipmentFilterForm(request.GET, with_kind=with_kind, dropship_only=dropship_only, now=now)
+def listed_shipments(request, *, now):
+    """The staff's shipments list's filter form and the shipments they may see, before the form's filters: the page and
+    its download list the same rows."""
+    return ShipmentFilterForm(request.GET, now=now), _shipments(request)
+
+
+def _shipment_table(request, *, title: str, filters: ShipmentFilterForm, rows, now, dropship_only: bool = False, export: str = ""):
+    """A page of shipments (`export`: the name of its download, if any); the contact of those the reader may read
+    unmasked shows in full (logged), the rest masked."""
     context = paginate(request, filters.apply(rows)) | {"filters": filters, "title": title, "with_ship_by": dropship_only,
-                                                         "ships_by_file": bulk_shipping.ships_by_file(request.user)}
+                                                         "ships_by_file": bulk_shipping.ships_by_file(request.user), "export": export}
     if dropship_only:  # the supplier ships from this list: it needs the addresses of the parcels it may read, and when to ship them
         context["page_obj"].object_list = shipments.reveal_contacts(user=request.user, shipments=context["page_obj"], now=now,
                                                                     purpose="dropship_list")
@@ -227,14 +237,18 @@ def _with_ship_by(shipment: Shipment, *, now) -> Shipment:
 @login_required
 def shipment_list(request):
     require_role(request.user, SHIPMENT_STAFF)
-    return _shipment_table(request, title=_("运单"), rows=_shipments(request), with_kind=True)
+    now = timezone.now()
+    filters, rows = listed_shipments(request, now=now)
+    return _shipment_table(request, title=_("运单"), filters=filters, rows=rows, now=now, export="logistics-shipments-export")
 
 
 @login_required
 def dropship_list(request):
     require_role(request.user, SUPPLIER_ROLES)
+    now = timezone.now()
+    filters = ShipmentFilterForm(request.GET, with_kind=False, dropship_only=True, now=now)
     rows = _shipments(request).filter(kind=Shipment.Kind.DROPSHIP)
-    return _shipment_table(request, title=_("直发订单"), rows=rows, with_kind=False, dropship_only=True)
+    return _shipment_table(request, title=_("直发订单"), filters=filters, rows=rows, now=now, dropship_only=True)
 
 
 @login_required

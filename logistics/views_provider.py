@@ -20,10 +20,16 @@ from logistics.services import carrier_events, costs
 @login_required
 def carrier_event_list(request):
     require_role(request.user, READERS)
-    filters = CarrierEventFilterForm(request.GET)
-    events = filters.apply(carrier_events.list_carrier_events(actor=request.user, **filters.values()))
-    context = paginate(request, events) | {"filters": filters, "may_report": request.user.role in SENDERS}
+    filters, events = listed_carrier_events(request)
+    context = paginate(request, filters.apply(events)) | {"filters": filters, "may_report": request.user.role in SENDERS}
     return render(request, "logistics/provider/carrier_event_list.html", context, status=filters.status)
+
+
+def listed_carrier_events(request):
+    """The carrier events list's filter form and the events the user may see, narrowed by the service's filters only:
+    the page and its download list the same rows."""
+    filters = CarrierEventFilterForm(request.GET)
+    return filters, carrier_events.list_carrier_events(actor=request.user, **filters.values())
 
 
 @login_required

@@ -135,14 +135,20 @@ def member_complaint_new(request):
 def complaint_desk(request):
     require_role(request.user, DESKS)
     now = timezone.now()
-    filters = ComplaintFilterForm(request.GET, suppliers=request.user.role not in SUPPLIER_ROLES)
-    rows = filters.apply(complaints.list_complaints(user=request.user, now=now, **filters.values()))
-    context = paginate(request, rows, by_id=True)  # the reminders of the page's complaints only are counted
+    filters, rows = listed_complaints(request, now=now)
+    context = paginate(request, filters.apply(rows), by_id=True)  # the reminders of the page's complaints only are counted
     for complaint in context["page_obj"]:  # an opener's row shows no deadline, lateness or chasing, as its page does
         complaint.progress = complaints.progress_shown(user=request.user, complaint=complaint, now=now)
         complaint.chase_shown = not complaints.reads_as_opener(user=request.user, complaint=complaint)
     return render(request, "points/complaints/desk.html", context | {"filters": filters, "is_operator": has_role(request.user, OPERATORS)},
                   status=filters.status)
+
+
+def listed_complaints(request, *, now):
+    """The desk's filter form and the complaints the user may see, in the queue's order, narrowed by the service's
+    filters only: the desk and its download list the same rows."""
+    filters = ComplaintFilterForm(request.GET, suppliers=request.user.role not in SUPPLIER_ROLES)
+    return filters, complaints.list_complaints(user=request.user, now=now, **filters.values())
 
 
 @login_required

@@ -261,6 +261,10 @@ PAGES = {
     "supplier extra costs download": Page("supplier_a", "/logistics/extra-costs/export.csv"),
     "stock download": Page("logistics", "/supplier/stock/export.csv"),
     "orders download": Page("operator", "/member/order-admin/export.csv"),
+    "shipments download": Page("logistics", "/logistics/shipments/export.csv"),
+    "inbound download": Page("logistics", "/logistics/inbound/export.csv"),
+    "carrier events download": Page("operator", "/logistics/carrier-events/export.csv"),
+    "complaints download": Page("operator", "/complaints/export.csv"),
 }
 
 
