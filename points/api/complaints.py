@@ -11,7 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api.fields import ScopedKey
-from core.api.filters import FilterSet, YesNoFilter
+from core.api.filters import FilterSet, TimeFilter, YesNoFilter
 from core.api.permissions import require_role
 from core.api.transitions import ReasonInput, TransitionHistoryMixin, transition_action
 from core.idempotency import idempotent
@@ -145,13 +145,21 @@ TARGET = "complaint"
 class ComplaintFilter(FilterSet):
     waiting = YesNoFilter(method="filter_waiting", label="only those waiting for the caller, as its 投诉处理 badge counts them "
                                                           "(false: only the others)")
+    late = YesNoFilter(method="filter_late", label="only those past their deadline unanswered (overdue or escalated), as the "
+                                                    "desk's 仅超时 (false: only the others)")
+    opened_after = TimeFilter(field_name="opened_at", lookup_expr="gte")
+    opened_before = TimeFilter(field_name="opened_at", lookup_expr="lt")
 
     class Meta:
         model = Complaint
-        fields = ["state", "responsible", "kind", "channel", "supplier", "order", "member", "waiting"]
+        fields = ["state", "responsible", "kind", "channel", "supplier", "order", "member", "waiting", "late", "opened_after",
+                  "opened_before"]
 
     def filter_waiting(self, queryset, name, value):
         return complaints.waiting_for_caller(queryset, self.request.user, value)
+
+    def filter_late(self, queryset, name, value):
+        return complaints.by_lateness(queryset, now=timezone.now(), late=value)
 
 
 class ComplaintViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):

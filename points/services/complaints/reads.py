@@ -90,7 +90,7 @@ def list_complaints(
     only the others. `text`: only those it finds (`points.selectors.search_complaints`)."""
     rows = _seen_by(user).filter(**{name: value for name, value in (("state", state), ("responsible", responsible), ("kind", kind),
                                                           ("supplier", supplier)) if value})
-    rows = answering(rows, past_deadline(now) | Q(state=State.ESCALATED), late)
+    rows = by_lateness(rows, now=now, late=late)
     rows = waiting_for_caller(rows, user, waiting)
     rows = search_complaints(rows, user=user, text=text)
     chased = _chases().order_by()
@@ -127,6 +127,12 @@ def _seen_by(user) -> QuerySet[Complaint]:
     if user is not None and user.is_authenticated:  # whoever complained about a supplier follows it (`reads_as_opener`)
         rows = rows | opened_by(user)
     return rows
+
+
+def by_lateness(rows: QuerySet, *, now: datetime, late: bool | None) -> QuerySet:
+    """Of the complaints `rows`, those past their deadline unanswered at `now` (overdue or escalated) (True), the
+    others (False) or all (None): the desk's and the API's 仅超时 filter."""
+    return answering(rows, past_deadline(now) | Q(state=State.ESCALATED), late)
 
 
 def waiting_for_caller(rows: QuerySet, user, waiting: bool | None) -> QuerySet:
