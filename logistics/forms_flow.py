@@ -9,7 +9,7 @@ from core.validators import BusinessDayField, BusinessTimeField, IdField
 
 from logistics.models import HandoffItem, InboundShipment, Shipment
 from logistics.models.shipments import WAITING_STATES
-from logistics.selectors import failed_awaiting_decision, search_shipments
+from logistics.selectors import awaiting_decision, search_shipments
 from logistics.services.ship_by import overdue_to_ship
 from points.models import RedemptionOrder
 from suppliers.models import Gift, Location, ReplenishmentRequest, Supplier
@@ -121,8 +121,7 @@ class ShipmentFilterForm(DayRangeFilter):
             rows = rows.filter(order__location=data["warehouse"])
         if data.get("batch"):
             rows = rows.filter(order__handoff_item__batch=data["batch"])
-        # failures the operator has still to re-deliver or give up (or, false, the rest)
-        rows = answering(rows, failed_awaiting_decision(), data.get("awaiting_decision"))
+        rows = awaiting_decision(rows, data.get("awaiting_decision"))
         rows = answering(rows, Q(state__in=WAITING_STATES), data.get("waiting"))
         rows = answering(rows, overdue_to_ship(self.now), data.get("overdue")) if "overdue" in self.fields else rows
         return rows.filter(**self.day_lookups("created_at"))

@@ -5,7 +5,7 @@ from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Replace
 
 from core.days import day_start
-from core.selectors import rows_by_id
+from core.selectors import answering, rows_by_id
 from core.validators import folded
 from logistics.carriers import tracking_key, tracking_search_key
 from logistics.models import CarrierEvent, InboundShipment, ReturnRequest, Shipment
@@ -70,6 +70,12 @@ def failed_awaiting_decision() -> Q:
     delivery_failed (to re-deliver or give up). A failure followed by a re-delivery, or given up, needs nothing more."""
     later_own = Shipment.objects.filter(ORDER_OWN_PARCELS, order=OuterRef("order"), pk__gt=OuterRef("pk"))
     return Q(ORDER_OWN_PARCELS, ~Exists(later_own), state=Shipment.State.FAILED, order__state=RedemptionOrder.State.DELIVERY_FAILED)
+
+
+def awaiting_decision(rows: QuerySet[Shipment], awaiting: bool | None) -> QuerySet[Shipment]:
+    """Of the shipments `rows`, the failures the operator has still to re-deliver or give up (`failed_awaiting_decision`)
+    (True), the others (False) or all (None): the shipment list's and the API's filter."""
+    return answering(rows, failed_awaiting_decision(), awaiting)
 
 
 def parcel_counts(*, actor, today: date) -> dict:

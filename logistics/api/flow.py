@@ -13,7 +13,7 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.response import Response
 
 from core.api.fields import BusinessDateField, BusinessDateTimeField, CodeKey, RequiredText, ScopedKey
-from core.api.filters import FilterSet, IdFilter, TimeFilter
+from core.api.filters import FilterSet, IdFilter, TimeFilter, YesNoFilter
 from core.api.permissions import require_role
 from core.api.transitions import TransitionHistoryMixin, transition_action
 from core.errors import PermissionDenied
@@ -22,7 +22,7 @@ from core.roles import SUPPLIER_ROLES, Role
 from core.services import log_personal_data_access
 from logistics.carriers import tracking_key
 from logistics.models import HandoffBatch, InboundShipment, Shipment
-from logistics.selectors import search_shipments
+from logistics.selectors import awaiting_decision, search_shipments
 from logistics.services import inbound, shipments
 from suppliers.models import Gift, Location, Supplier
 
@@ -210,10 +210,17 @@ class ShipmentFilter(FilterSet):
     created_after = TimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = TimeFilter(field_name="created_at", lookup_expr="lt")
     tracking_number = TrackingNumberFilter(label="the tracking number, in any case")
+    awaiting_decision = YesNoFilter(method="filter_awaiting_decision",
+                                    label="only the failed parcels the operator has still to re-deliver or give up, as the "
+                                          "shipment list's 仅看待重新配送或放弃 (false: only the others)")
 
     class Meta:
         model = Shipment
-        fields = ["state", "fulfilment", "order", "batch", "warehouse", "created_after", "created_before", "tracking_number"]
+        fields = ["state", "fulfilment", "order", "batch", "warehouse", "created_after", "created_before", "tracking_number",
+                  "awaiting_decision"]
+
+    def filter_awaiting_decision(self, queryset, name, value):
+        return awaiting_decision(queryset, value)
 
 
 def by_hand(action: str) -> Callable:

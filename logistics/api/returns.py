@@ -18,7 +18,7 @@ from rest_framework.reverse import reverse
 
 from core.api.downloads import STORED_FILE_TYPES, negotiation
 from core.api.fields import ActorField, BusinessDateField, RequiredText, ScopedKey
-from core.api.filters import FilterSet, IdFilter, TimeFilter
+from core.api.filters import FilterSet, IdFilter, TimeFilter, YesNoFilter
 from core.api.permissions import require_role
 from core.api.schema import stored_file_responses
 from core.api.serializers import HidesSettlementMoney
@@ -139,10 +139,19 @@ TARGET = "return_request"
 class ReturnFilter(FilterSet):
     fulfilment = django_filters.ChoiceFilter(field_name="order__fulfilment", choices=RedemptionOrder._meta.get_field("fulfilment").choices,
                                              label="the order's fulfilment (as the orders' `?fulfilment=`)")
+    requested_after = TimeFilter(field_name="requested_at", lookup_expr="gte")
+    requested_before = TimeFilter(field_name="requested_at", lookup_expr="lt")
+    replacement_failed = YesNoFilter(method="filter_replacement_failed",
+                                     label="only the exchanges whose latest replacement failed, as the page's 仅看换货配送失败 "
+                                           "(false: only the others)")
 
     class Meta:
         model = ReturnRequest
-        fields = ["state", "reason", "outcome", "order", "fulfilment", "order__fulfilment"]
+        fields = ["state", "reason", "outcome", "order", "supplier", "fulfilment", "order__fulfilment", "requested_after",
+                  "requested_before", "replacement_failed"]
+
+    def filter_replacement_failed(self, queryset, name, value):
+        return returns.by_failed_replacement(queryset, value)
 
 
 class ReturnViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
@@ -258,12 +267,21 @@ class VoidExtraCostInput(serializers.Serializer):
     reason = RequiredText(max_length=300, help_text="why the cost was recorded in error (kept with it)")
 
 
+class ExtraCostFilter(FilterSet):
+    recorded_after = TimeFilter(field_name="recorded_at", lookup_expr="gte")
+    recorded_before = TimeFilter(field_name="recorded_at", lookup_expr="lt")
+
+    class Meta:
+        model = ExtraCost
+        fields = ["kind", "payer", "supplier", "order", "return_request", "lot", "inbound", "state", "recorded_after", "recorded_before"]
+
+
 class ExtraCostViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Extra costs: a supplier sees those it bears, staff all; logistics (warehouse) and operators (dropship) record them
     and void one recorded in error (it stays listed, counted nowhere)."""
 
     serializer_class = ExtraCostSerializer
-    filterset_fields = ["kind", "payer", "supplier", "order", "return_request", "lot", "inbound", "state"]
+    filterset_class = ExtraCostFilter
     search_fields = costs.SEARCHED
     ordering_fields = ["recorded_at", "id"]
 

@@ -53,6 +53,9 @@ def test_a_day_in_the_business_years_still_filters(db):
     ("/api/v1/orders/", "placed_after"),
     ("/api/v1/orders/", "placed_before"),
     ("/api/v1/shipments/", "created_before"),
+    ("/api/v1/complaints/", "opened_after"),
+    ("/api/v1/returns/", "requested_before"),
+    ("/api/v1/extra-costs/", "recorded_after"),
 ])
 def test_an_api_list_names_a_time_at_the_calendars_edge(db, api, url, parameter, moment):
     response = api(UserFactory(role=Role.OPERATOR)).get(url, {parameter: moment})
