@@ -1,13 +1,17 @@
 """Downloading the complaint desk as filtered: every complaint of the filter in the queue's order, in the desk's columns
 (kinds, channels, parties and states by their labels; lateness and the deadline as the reader may see them), only the
 complaints its reader sees; a wrong filter is a 400, and those who do not open the desk download nothing."""
+import re
+
 import pytest
+from django.test import Client
 
 from core.texts import moment
 from tests.portal import downloaded, logged_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock_at_now")]
 EXPORT = "/complaints/export"
+CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 @pytest.fixture
@@ -69,3 +73,13 @@ def test_a_desk_of_more_complaints_than_the_cap_asks_to_narrow_the_filter(queue_
     response = logged_in(operator).get(f"{EXPORT}.csv")
 
     assert response.status_code == 400 and "请缩小筛选范围" in response.content.decode()
+
+
+def test_an_english_reader_downloads_english_headings_and_labels(queue_with_a_late_answer, operator):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(operator)
+
+    headings, row = downloaded(client.get(f"{EXPORT}.csv?late=on"))
+
+    assert not CJK.search("".join(headings)) and {"Overdue", "Last chased"} <= set(headings)
+    assert dict(zip(headings, row))["Overdue"] == "Overdue"
