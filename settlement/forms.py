@@ -221,7 +221,7 @@ class ReconciliationUploadForm(forms.Form):
 
 class ResolveForm(forms.Form):
     resolution = forms.ChoiceField(label=_("处理"), choices=Resolution.choices)
-    note = _text(_("处理说明（选填）"), required=False, max_length=300)
+    note = _text(_("处理说明（以平台为准、核销时必填）"), required=False, max_length=300)
 
 
 class CategoryFilterForm(ListFilter):

@@ -16,7 +16,8 @@ for, at the daily job's hour. The statements are made after the logistics steps 
   statement for reconciliation, a first file with a mistyped amount and then the corrected one, which supersedes it
   (a matched line, a delivery we do not have and a return we never received); `finance` proposes a dispute adjustment
   answering the delivery (so it is resolved by it and not paid a second time) and `finance2` approves it, so version 2
-  waits for `finance` to issue it; the return is left for finance to resolve (对账).
+  waits for `finance` to issue it; `finance` carries the return forward, `finance2` rejects that adjustment (no return
+  received), so the return waits for finance to resolve again (对账), its first resolution kept in its history.
 * month 3 — a compensation for supplier_b approved in the month, generated into a draft waiting to be issued.
 * today — a penalty for supplier_a proposed by `finance`, waiting for `finance2`.
 * supplier_d — terminated after month 1, owing that month's penalty as a receivable (settlement.seed_receivable).
@@ -178,7 +179,7 @@ def _paid_month(month, *, finance, checker, supplier, admin, overdue_supplier, o
 
 
 def _disputed_month(month, *, finance, checker, supplier, admin) -> None:
-    from settlement.models import Adjustment, Category
+    from settlement.models import Adjustment, Category, Resolution
     from settlement.services import adjustments, reconciliation, statements
 
     statement = _generate(month)[supplier.name]
@@ -201,6 +202,11 @@ def _disputed_month(month, *, finance, checker, supplier, admin) -> None:
         reconciliation_lines=uploaded.lines.filter(category=Category.MISSING_IN_OURS, kind="delivery"),
     )
     adjustments.approve_adjustment(adjustment=adjustment, actor=checker, now=issued_at + timedelta(days=2, hours=3), note="签收单已核对")
+    returned = uploaded.lines.get(category=Category.MISSING_IN_OURS, kind="return")
+    carried = reconciliation.resolve_line(line=returned, resolution=Resolution.CARRY_FORWARD, actor=finance,
+                                          now=issued_at + timedelta(days=2, hours=4), note="礼品商称已退货，转入下期扣回")
+    adjustments.reject_adjustment(adjustment=carried.adjustment, actor=checker, now=issued_at + timedelta(days=2, hours=6),
+                                  note="仓库未收到该退货，无退货入库记录")
 
 
 @register_seed(60, "settlement: bank accounts, a paid month, a disputed month with reconciliation and adjustment, a draft")

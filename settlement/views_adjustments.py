@@ -195,7 +195,9 @@ def reconciliation_detail(request, pk: int):
     found = get_object_or_404(reconciliation.list_reconciliations(actor=request.user), pk=pk)
     filters = CategoryFilterForm(request.GET)
     lines = filters.apply(reconciliation.reconciliation_lines(reconciliation=found, **filters.values()))
-    context = paginate(request, lines, per_page=50) | {
+    context = paginate(request, lines, per_page=50)
+    reconciliation.note_resolution_histories(context["page_obj"])
+    context |= {
         "reconciliation": found, "filters": filters, "summary": _summary_rows(found.summary),
         "may_resolve": request.user.role in FINANCE, "resolve_form": ResolveForm(auto_id=False),
         # where the adjustment a resolution proposes is booked, said before it is chosen

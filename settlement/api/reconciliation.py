@@ -14,7 +14,7 @@ from core.api.permissions import require_role
 from core.api.transitions import transition_action
 from core.roles import Role
 from settlement.api.statements import MonthField
-from settlement.models import Category, Reconciliation, ReconciliationLine, Resolution, Statement
+from settlement.models import Category, LineResolution, Reconciliation, ReconciliationLine, Resolution, Statement
 from settlement.services import reconciliation
 from settlement.services.pending import with_pending
 
@@ -62,7 +62,8 @@ class ReconciliationLineSerializer(serializers.ModelSerializer):
         model = ReconciliationLine
         fields = [
             "id", "reconciliation", "row", "order_number", "sku", "kind", "quantity", "amount", "our_quantity", "our_amount",
-            "category", "booked_later", "resolution", "resolved_by", "resolved_at", "note", "note_label", "adjustment", "adjustment_number", "open", "resolutions",
+            "category", "booked_later", "resolution", "resolved_by", "resolved_at", "note", "note_label", "adjustment", "adjustment_number", "open",
+            "resolutions",
         ]
         read_only_fields = fields
         extra_kwargs = {
@@ -71,10 +72,28 @@ class ReconciliationLineSerializer(serializers.ModelSerializer):
                                           "statement had booked (other_period; or a mismatch whose difference includes it): it is "
                                           "booked by a later statement (由之后的结算单记账), so no adjusting resolution is offered"},
             "our_quantity": {"help_text": "the platform's figure (平台)"}, "our_amount": {"help_text": "the platform's figure (平台)"},
+            "resolution": {"help_text": "the latest resolution (with resolved_by, resolved_at, note, adjustment); every one is kept in "
+                                        "its history/"},
         }
 
     def get_resolutions(self, line) -> list[str]:
         return [value for value, _label in line.resolutions]
+
+
+class LineResolutionSerializer(serializers.ModelSerializer):
+    resolution_label = serializers.CharField(source="get_resolution_display", read_only=True, help_text="in the request's language")
+    resolved_by = ActorField()
+    note = serializers.CharField(source="note_text", read_only=True, help_text="as written (Chinese), with its values")
+    note_label = serializers.CharField(read_only=True, help_text="in the request's language where the system wrote it")
+    adjustment_number = serializers.CharField(source="adjustment.number", default=None, read_only=True)
+    adjustment_state = serializers.CharField(source="adjustment.state", default=None, read_only=True,
+                                             help_text="rejected or withdrawn: why the line was resolved again after it")
+
+    class Meta:
+        model = LineResolution
+        fields = ["id", "resolution", "resolution_label", "resolved_by", "resolved_at", "note", "note_label", "adjustment", "adjustment_number",
+                  "adjustment_state"]
+        read_only_fields = fields
 
 
 class UploadInput(serializers.Serializer):
@@ -100,7 +119,8 @@ class LinesQuery(serializers.Serializer):
 
 class ResolveInput(serializers.Serializer):
     resolution = serializers.ChoiceField(choices=Resolution.choices)
-    note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="",
+                                 help_text="why; required for accept_ours and write_off (a 400 `required` naming `note`)")
 
 
 class ReconciliationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -141,7 +161,8 @@ class ReconciliationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewS
 
 
 class ReconciliationLineViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """One line of a reconciliation; finance resolves a discrepancy once."""
+    """One line of a reconciliation; finance resolves a discrepancy, again once the adjustment it proposed is rejected or
+    withdrawn; its history/ keeps every resolution."""
 
     serializer_class = ReconciliationLineSerializer
 
@@ -150,4 +171,12 @@ class ReconciliationLineViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewS
             "adjustment", "resolved_by", "reconciliation__statement", "reconciliation__version"))
 
     resolve = transition_action(reconciliation.resolve_line, name="resolve", roles=FINANCE, target="line",
-                                input_serializer=ResolveInput, transition=None)  # a line has no state machine: resolved once
+                                input_serializer=ResolveInput, transition=None)  # a line has no state machine: its adjustment says
+
+    @extend_schema(responses=LineResolutionSerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None)  # the whole history, as a plain list
+    def history(self, request, pk=None):
+        """Every resolution of the line, oldest first: who, when, how, the note, the adjustment it proposed and its state
+        (a rejected or withdrawn one is why the line was resolved again)."""
+        resolutions = reconciliation.line_resolutions().filter(line=self.get_object())
+        return Response(LineResolutionSerializer(resolutions, many=True, context=self.get_serializer_context()).data)

@@ -3,7 +3,7 @@ from .assessment import (
     DEFAULT_KPIS, Assessment, Kpi, KpiResult, KpiSetting, PenaltyProposal, PenaltyRule, ReEvaluation, RectificationCase,
     SuspensionProposal,
 )
-from .reconciliation import Category, Reconciliation, ReconciliationLine, Resolution
+from .reconciliation import Category, LineResolution, Reconciliation, ReconciliationLine, Resolution
 from .statements import (
     LINE_KINDS, SECTION_TOTALS, GenerationRun, Reference, Section, SourceKind, Statement, StatementLine, StatementVersion,
 )
@@ -11,6 +11,7 @@ from .statements import (
 __all__ = [
     "DEFAULT_KPIS", "Assessment", "Kpi", "KpiResult", "KpiSetting", "PenaltyProposal", "PenaltyRule", "ReEvaluation",
     "RectificationCase", "SuspensionProposal",
-    "REASON_SHOWN", "Adjustment", "Category", "GenerationRun", "LINE_KINDS", "Reconciliation", "ReconciliationLine", "Reference",
+    "REASON_SHOWN", "Adjustment", "Category", "GenerationRun", "LINE_KINDS", "LineResolution", "Reconciliation", "ReconciliationLine",
+    "Reference",
     "Resolution", "SECTION_TOTALS", "Section", "SourceKind", "Statement", "StatementLine", "StatementVersion",
 ]

@@ -169,3 +169,29 @@ class ReconciliationLine(models.Model):
         if not self.discrepancy or self.reconciliation.superseded:
             return False
         return not self.resolution or (self.adjustment is not None and self.adjustment.state in REOPENING)
+
+
+class LineResolution(models.Model):
+    """One resolution of a reconciliation line: who resolved it, when, how, why and the adjustment it proposed. Every
+    one is kept: a line resolved again (its adjustment rejected or withdrawn) holds the latest in its own fields, and
+    its earlier ones here, each with its adjustment (whose state says why the line was open again)."""
+
+    line = models.ForeignKey(ReconciliationLine, on_delete=models.PROTECT, related_name="resolution_log", verbose_name=_("对账明细"))
+    resolution = models.CharField(_("处理"), max_length=20, choices=Resolution.choices)
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    resolved_at = models.DateTimeField(_("处理时间"))
+    note = models.CharField(_("处理说明"), max_length=300, blank=True)
+    note_params = models.JSONField(_("处理说明参数"), null=True, blank=True)  # the values of a note the system wrote (core.texts)
+    adjustment = models.ForeignKey("settlement.Adjustment", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    objects = ScopedManager()
+    visibility = Visibility(supplier="line__reconciliation__supplier", staff=SETTLEMENT_STAFF)
+    note_text, note_label = texts_of("note", "note_params")
+
+    class Meta:
+        ordering = ["resolved_at", "id"]
+        verbose_name = _("对账处理记录")
+        verbose_name_plural = _("对账处理记录")
+
+    def __str__(self) -> str:
+        return f"{self.line} {self.get_resolution_display()}"

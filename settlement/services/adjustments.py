@@ -22,7 +22,7 @@ from core.roles import SUPPLIER_ROLES, Role, waiting_for
 from core.texts import Message, stored
 from core.validators import required_text
 from points.models import RedemptionOrder
-from settlement.models import Adjustment, PenaltyProposal, Reconciliation, ReconciliationLine, Resolution, Section, SourceKind, Statement, StatementLine
+from settlement.models import Adjustment, LineResolution, PenaltyProposal, Reconciliation, ReconciliationLine, Resolution, Section, SourceKind, Statement, StatementLine
 from settlement.models.reconciliation import ANSWERING
 from settlement.models.statements import ZERO
 from settlement.services.locking import locked_statements
@@ -209,6 +209,11 @@ def _propose(
         note, note_params = stored(Message(gettext_noop("由异议调整 %(number)s 处理"), number=adjustment.number))
         ReconciliationLine.objects.filter(pk__in=[line.pk for line in answered]).update(
             resolution=Resolution.ACCEPT_THEIRS, resolved_by=actor, resolved_at=now, adjustment=adjustment, note=note, note_params=note_params,
+        )
+        LineResolution.objects.bulk_create(
+            LineResolution(line=line, resolution=Resolution.ACCEPT_THEIRS, resolved_by=actor, resolved_at=now, adjustment=adjustment, note=note,
+                           note_params=note_params)
+            for line in answered
         )
     return adjustment
 

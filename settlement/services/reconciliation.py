@@ -21,7 +21,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from core.errors import InvalidTransition, PermissionDenied, ValidationFailed
@@ -29,10 +29,10 @@ from core.roles import Role, waiting_for
 from core.selectors import answering
 from core.tabular import Problem, TableFile, TableRejected, TableSpec, read_headed_table, table_file
 from core.texts import Message, label_message
-from core.validators import validate_length
+from core.validators import required_text, validate_length
 from settlement.models.reconciliation import ANSWERING, KIND_NAMES, NOT_ADJUSTABLE, REOPENING
 from settlement.models import (
-    LINE_KINDS, Adjustment, Category, Reconciliation, ReconciliationLine, Resolution, SourceKind, Statement, StatementLine,
+    LINE_KINDS, Adjustment, Category, LineResolution, Reconciliation, ReconciliationLine, Resolution, SourceKind, Statement, StatementLine,
     StatementVersion,
 )
 from settlement.services import generation
@@ -287,22 +287,30 @@ def _store(reconciliation: Reconciliation, lines: list[tuple]) -> None:
         )
 
 
+#: Resolutions that settle a discrepancy without money, whose reason the history must give.
+NEEDS_NOTE = frozenset({Resolution.ACCEPT_OURS, Resolution.WRITE_OFF})
+
+
 def resolve_line(*, line: ReconciliationLine, resolution: str, actor, now: datetime, note: str = "") -> ReconciliationLine:
-    """Resolve one discrepancy, once (again when the checker rejected its adjustment); accepting theirs or carrying
-    forward proposes an adjustment of theirs − ours, except for a duplicate line or an event a later statement books
-    (`line.resolutions`).
+    """Resolve one discrepancy (again once the adjustment a resolution proposed was rejected or withdrawn), each
+    resolution kept with who, when, the note and the adjustment (`LineResolution`; the line holds the latest); accepting
+    theirs or carrying forward proposes an adjustment of theirs − ours, except for a duplicate line or an event a later
+    statement books (`line.resolutions`); accepting ours or writing off settles it without money and needs a note.
 
     Accepting theirs on a statement in dispute resolves the dispute (the adjustment joins its next version); on an
     issued statement it does so too if the supplier disputes it before a statement books the adjustment
     (`book_corrections_on_dispute`); otherwise, and always when carried forward, the adjustment is booked on a later
     statement when approved (`booking_of` says which, for the resolve form).
-    :raises PermissionDenied: not finance :raises ValidationFailed: a matched line, an unknown resolution, nothing
-    to adjust :raises LineResolved: the line is already resolved :raises ReconciliationSuperseded:
+    :raises PermissionDenied: not finance :raises ValidationFailed: a matched line, an unknown resolution, no note
+    where one is needed, nothing to adjust :raises LineResolved: the line is already resolved :raises ReconciliationSuperseded:
     """
     require_finance(actor)
     if resolution not in Resolution.values:
         raise ValidationFailed(gettext("未知的处理方式 %(resolution)s") % {"resolution": resolution}, field="resolution")
     note = validate_length(note, model=ReconciliationLine, column="note")
+    if resolution in NEEDS_NOTE:
+        required_text(note, field="note", message=gettext("「%(resolution)s」不调账，请填写处理说明") % {
+            "resolution": Resolution(resolution).label})
     with transaction.atomic():
         # the supplier and its statement before the line, in the order a dispute adjustment answering lines takes them
         # (`adjustments.propose_adjustment`), so the two never wait on each other's locks
@@ -322,10 +330,11 @@ def resolve_line(*, line: ReconciliationLine, resolution: str, actor, now: datet
             raise ValidationFailed(not_adjustable_reason(line), field="resolution")
         adjustment = _adjustment_for(line, resolution=resolution, actor=actor, now=now, note=note)
         changed = ReconciliationLine.objects.filter(pk=line.pk, resolution=line.resolution, adjustment=line.adjustment).update(
-            resolution=resolution, resolved_by=actor, resolved_at=now, note=note, adjustment=adjustment,
+            resolution=resolution, resolved_by=actor, resolved_at=now, note=note, note_params=None, adjustment=adjustment,
         )
         if not changed:
             raise LineResolved(gettext("该明细已处理"), field="line")
+        LineResolution.objects.create(line=line, resolution=resolution, resolved_by=actor, resolved_at=now, note=note, adjustment=adjustment)
     line.refresh_from_db()
     return line
 
@@ -429,6 +438,17 @@ def reconciliation_lines(*, reconciliation: Reconciliation, category: str = "", 
         lines = lines.filter(category=category)
     open_lines = Q(pk__in=[]) if reconciliation.superseded else UNRESOLVED  # a superseded file's lines are none of them open
     return answering(lines, open_lines, unresolved)
+
+
+def note_resolution_histories(lines: Iterable[ReconciliationLine]) -> None:
+    """Read every resolution of each of the lines (`resolution_log`, oldest first, with who and the adjustment) in one
+    query, for a page listing them."""
+    prefetch_related_objects(list(lines), Prefetch("resolution_log", queryset=line_resolutions()))
+
+
+def line_resolutions() -> QuerySet[LineResolution]:
+    """Resolutions oldest first, with who resolved them and the adjustment each proposed."""
+    return LineResolution.objects.select_related("resolved_by", "adjustment").order_by("resolved_at", "pk")
 
 
 def answerable_lines(statement: Statement):

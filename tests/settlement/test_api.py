@@ -686,13 +686,13 @@ def test_finance_accepts_the_suppliers_figure_which_proposes_an_adjustment(api, 
     assert Adjustment.objects.get(pk=body["adjustment"]).amount == Decimal("-10.00")
     unresolved = api(finance).get(f"/api/v1/reconciliations/{uploaded.pk}/lines/?unresolved=1").json()
     assert line.pk not in [row["id"] for row in unresolved["results"]] and unresolved["count"] == 2
-    again = api(finance).post(f"/api/v1/reconciliation-lines/{line.pk}/resolve/", {"resolution": "write_off"})
+    again = api(finance).post(f"/api/v1/reconciliation-lines/{line.pk}/resolve/", {"resolution": "write_off", "note": "对方多报"})
     assert again.status_code == 409
 
 
 def test_the_reconciliation_page_and_the_api_list_the_same_lines_for_unresolved_yes_and_no(api, uploaded, finance):
     resolved = uploaded.lines.get(category="amount_mismatch")
-    reconciliation.resolve_line(line=resolved, resolution="write_off", actor=finance, now=FIXED_NOW)
+    reconciliation.resolve_line(line=resolved, resolution="write_off", actor=finance, now=FIXED_NOW, note="核对无误")
     still_open = sorted(uploaded.lines.exclude(pk=resolved.pk).values_list("pk", flat=True))
 
     page = {word: listed(finance, f"/settlement/reconciliations/{uploaded.pk}/", unresolved=word) for word in ("true", "false", "")}
@@ -876,7 +876,7 @@ def test_a_second_upload_supersedes_the_first_and_a_line_answered_already_is_409
     assert again.status_code == 201 and (again.json()["superseded"], again.json()["open"]) == (False, True)
     assert (old["superseded"], old["superseded_by"], old["open"]) == (True, again.json()["id"], False)
     assert refused.status_code == 409 and "不能重复调账" in refused.json()["errors"][0]["detail"]
-    assert api(finance).post(f"/api/v1/reconciliation-lines/{stale.pk}/resolve/", {"resolution": "accept_ours"}).status_code == 409
+    assert api(finance).post(f"/api/v1/reconciliation-lines/{stale.pk}/resolve/", {"resolution": "accept_ours", "note": "以签收为准"}).status_code == 409
     assert api(finance).get(f"/api/v1/reconciliation-lines/{stale.pk}/").json()["open"] is False
     assert Adjustment.objects.filter(kind="reconciliation").count() == 1
     assert [row["id"] for row in api(finance).get("/api/v1/reconciliations/").json()["results"]] == [again.json()["id"], uploaded.pk]

@@ -384,7 +384,7 @@ def test_a_matched_line_cannot_be_resolved(reconciliation, finance, now):
     matched = line_in(reconciliation, Category.MATCHED)
 
     with pytest.raises(ValidationFailed):
-        resolve_line(line=matched, resolution=Resolution.ACCEPT_OURS, actor=finance, now=now)
+        resolve_line(line=matched, resolution=Resolution.ACCEPT_OURS, actor=finance, now=now, note="核对无误")
 
     matched.refresh_from_db()
     assert matched.resolution == "" and matched.resolved_at is None
@@ -406,7 +406,7 @@ def test_a_line_resolves_only_once(reconciliation, finance, now):
     resolve_line(line=line, resolution=Resolution.ACCEPT_THEIRS, actor=finance, now=now)
 
     with pytest.raises(Conflict):
-        resolve_line(line=line, resolution=Resolution.WRITE_OFF, actor=finance, now=now)
+        resolve_line(line=line, resolution=Resolution.WRITE_OFF, actor=finance, now=now, note="核对无误")
 
     line.refresh_from_db()
     assert line.resolution == Resolution.ACCEPT_THEIRS
@@ -418,8 +418,8 @@ def test_a_duplicate_line_is_never_adjusted_which_would_pay_it_twice(reconciliat
     line = line_in(reconciliation, Category.DUPLICATE)
 
     with pytest.raises(ValidationFailed) as refused:
-        resolve_line(line=line, resolution=resolution, actor=finance, now=now)
-    written_off = resolve_line(line=line, resolution=Resolution.WRITE_OFF, actor=finance, now=now)
+        resolve_line(line=line, resolution=resolution, actor=finance, now=now, note="核对无误")
+    written_off = resolve_line(line=line, resolution=Resolution.WRITE_OFF, actor=finance, now=now, note="核对无误")
 
     assert refused.value.field == "resolution" and [value for value, _ in line.resolutions] == ["accept_ours", "write_off"]
     assert written_off.resolution == Resolution.WRITE_OFF and not Adjustment.objects.exists()
@@ -437,7 +437,7 @@ def test_a_line_whose_adjustment_the_checker_rejected_is_open_again(reconciliati
     assert line.pk in still_open and (line.resolution, line.adjustment, line.open) == (Resolution.ACCEPT_OURS, None, False)
     assert Adjustment.objects.get().state == Adjustment.State.REJECTED
     with pytest.raises(Conflict):
-        resolve_line(line=line, resolution=Resolution.WRITE_OFF, actor=finance, now=now)
+        resolve_line(line=line, resolution=Resolution.WRITE_OFF, actor=finance, now=now, note="核对无误")
 
 
 def test_a_reconciliation_of_a_superseded_version_is_no_longer_resolved(reconciliation, statement, finance, now):
@@ -457,7 +457,7 @@ def test_only_finance_resolves(reconciliation, operator, supplier_admin, now):
 
     for actor in (operator, supplier_admin):
         with pytest.raises(PermissionDenied):
-            resolve_line(line=line, resolution=Resolution.ACCEPT_OURS, actor=actor, now=now)
+            resolve_line(line=line, resolution=Resolution.ACCEPT_OURS, actor=actor, now=now, note="核对无误")
 
     line.refresh_from_db()
     assert line.resolution == ""
@@ -473,7 +473,7 @@ def test_reconciliations_are_listed_to_their_supplier_and_finance_only(reconcili
 
 
 def test_lines_can_be_read_by_category_or_only_those_still_to_resolve(reconciliation, finance, now):
-    resolve_line(line=line_in(reconciliation, Category.DUPLICATE), resolution=Resolution.WRITE_OFF, actor=finance, now=now)
+    resolve_line(line=line_in(reconciliation, Category.DUPLICATE), resolution=Resolution.WRITE_OFF, actor=finance, now=now, note="核对无误")
 
     unresolved = reconciliation_lines(reconciliation=reconciliation, unresolved=True)
     all_lines = reconciliation_lines(reconciliation=reconciliation)
@@ -525,7 +525,7 @@ def test_an_order_sku_and_kind_already_answered_by_an_adjustment_is_not_adjusted
     assert Adjustment.objects.count() == 1
     twin.refresh_from_db()
     assert twin.open  # accepting ours or writing it off stays possible
-    assert resolve_line(line=twin, resolution=Resolution.ACCEPT_OURS, actor=finance, now=now).adjustment is None
+    assert resolve_line(line=twin, resolution=Resolution.ACCEPT_OURS, actor=finance, now=now, note="核对无误").adjustment is None
 
 
 @pytest.fixture
@@ -621,7 +621,7 @@ def test_finance_s_badge_counts_open_lines_of_reconciliations_not_superseded(rec
     from settlement.services.reconciliation import lines_to_resolve
 
     before = lines_to_resolve(finance)
-    resolve_line(line=line_in(reconciliation, Category.DUPLICATE), resolution=Resolution.WRITE_OFF, actor=finance, now=now)
+    resolve_line(line=line_in(reconciliation, Category.DUPLICATE), resolution=Resolution.WRITE_OFF, actor=finance, now=now, note="核对无误")
     resolved = lines_to_resolve(finance)
     upload(statement, supplier_admin, now, csv_bytes(SUPPLIER_ROWS[:1]))  # supersedes: only the new file's lines count
 
@@ -687,7 +687,7 @@ def test_the_reissue_warning_and_finance_s_badge_count_the_same_open_lines_throu
     seen.append(counts())
     reject_adjustment(adjustment=line.adjustment, actor=finance_checker, now=now, note="对方未提供签收单")  # open again
     seen.append(counts())
-    resolve_line(line=line, resolution=Resolution.WRITE_OFF, actor=finance, now=now)
+    resolve_line(line=line, resolution=Resolution.WRITE_OFF, actor=finance, now=now, note="核对无误")
     seen.append(counts())
 
     assert all(warned == badge == said for warned, badge, said in seen)

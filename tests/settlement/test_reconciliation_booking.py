@@ -236,7 +236,7 @@ def test_reissuing_with_open_reconciliation_lines_says_beforehand_that_their_fil
     page = f"/settlement/statements/{issued.pk}/"
 
     warned = logged_in(finance).get(page)
-    resolve_line(line=mismatch, resolution=Resolution.ACCEPT_OURS, actor=finance, now=LATER + timedelta(hours=2))
+    resolve_line(line=mismatch, resolution=Resolution.ACCEPT_OURS, actor=finance, now=LATER + timedelta(hours=2), note="以签收为准")
     settled = logged_in(finance).get(page)
 
     reconciliation_link = f'href="/settlement/reconciliations/{mismatch.reconciliation_id}/"'

@@ -44,8 +44,13 @@ def test_supplier_as_newer_reconciliation_file_supersedes_the_older_and_leaves_a
     assert [r.pk for r in open_only] == [newer.pk]
     (left,) = [line for line in newer.lines.all() if line.open]
     assert (left.kind, left.category, left.quantity) == ("return", Category.MISSING_IN_OURS, -1)
+    assert [(kept.resolution, kept.resolved_by.username, kept.adjustment.state) for kept in left.resolution_log.all()] == [
+        ("carry_forward", "finance", "rejected")]
+    page = client.get(f"/settlement/reconciliations/{newer.pk}/").content.decode()
+    assert "礼品商称已退货，转入下期扣回" in page and "已驳回" in page
     resolve_line(line=left, resolution=Resolution.ACCEPT_OURS, actor=finance, now=FIXED_NOW, note="未收到退货")
     assert lines_to_resolve(finance) == 0
+    assert [kept.resolution for kept in left.resolution_log.order_by("pk")] == ["carry_forward", "accept_ours"]
 
 
 def test_finance_finds_the_terminated_suppliers_receivable_and_records_its_collection(seeded_demo, client, django_user_model):
