@@ -31,7 +31,7 @@ def seed_penalty_rule(*, now, password, progress) -> None:
     operator = ensure_user(username="operator", role=Role.OPERATOR, password=password)
     if not PenaltyRule.objects.filter(description=RULE).exists():
         assessment_rules.create_penalty_rule(actor=operator, now=now, kpi=Kpi.COMPLAINT_RATE, threshold="5", deduction="200.00",
-                                             description=RULE)
+                                             description=RULE, reason="投诉率偏高的礼品商须承担违约扣款")
     if not Complaint.objects.filter(title=COMPLAINT).exists():
         _complaint_of_an_assessed_month(operator)
     progress(1, 1)

@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -24,7 +25,7 @@ from core.charts import bar_chart
 from core.errors import DomainError, ValidationFailed
 from core.forms import EditsShownValues, ListFilter, StateFilter, SubmittedOnce, waiting_box, yes_no_box
 from core.fsm import histories_of, history_of, note_latest_changes, require_unchanged
-from core.pages import create_with_form, form_status, paginate, run_action
+from core.pages import create_with_form, form_status, paginate, redirect_back, send_back, send_back_refusal
 from core.roles import OPERATORS, SUPPLIER_ROLES, Role, has_role, waits_for
 from settlement.models import Assessment, Kpi, KpiSetting, PenaltyProposal, PenaltyRule, SuspensionProposal
 from settlement.services import assessment, assessment_rules
@@ -255,34 +256,53 @@ def _kpi_settings_page(request, kpis: list[KpiSetting]):
     can_edit = has_role(request.user, OPERATORS)
     forms_by_kpi = {s.kpi: KpiSettingForm(request.POST if request.method == "POST" else None, prefix=str(s.pk), kpi=s.get_kpi_display(),
                                           initial={"weight": s.weight, "target": s.target}, editable=can_edit) for s in kpis}
+    reason_form = ChangeReasonForm(request.POST if request.method == "POST" else None)
     set_errors: list[str] = []
-    if request.method == "POST" and all(f.is_valid() for f in forms_by_kpi.values()):
+    if request.method == "POST" and all(f.is_valid() for f in [*forms_by_kpi.values(), reason_form]):
         try:
-            assessment_rules.update_kpi_settings(actor=request.user, now=timezone.now(),
+            assessment_rules.update_kpi_settings(actor=request.user, now=timezone.now(), reason=reason_form.cleaned_data["reason"],
                                            values={kpi: form.cleaned_data for kpi, form in forms_by_kpi.items() if form.cleaned_data})
         except ValidationFailed as error:
-            set_errors = _place_kpi_errors(forms_by_kpi, error)
+            set_errors = _place_kpi_errors(forms_by_kpi, reason_form, error)
         else:
             messages.success(request, _("考核指标已保存，下次计算时生效"))
             return redirect("settlement-kpi-settings")
     rows = [(s, forms_by_kpi[s.kpi]) for s in kpis]
     total = sum((s.weight for s in kpis), Decimal(0))
     stale = any(form_status(form) == 409 for form in forms_by_kpi.values())
+    changes = assessment_rules.list_kpi_setting_changes(actor=request.user)[:CHANGES_SHOWN]
     return render(request, "settlement/assessment/kpi_settings.html",
-                  {"rows": rows, "total_weight": total, "set_errors": set_errors, "can_edit": can_edit},
-                  status=409 if stale else 200)
+                  {"rows": rows, "total_weight": total, "set_errors": set_errors, "can_edit": can_edit, "reason_form": reason_form,
+                   "changes": changes}, status=409 if stale else 200)
 
 
-def _place_kpi_errors(forms_by_kpi: dict, error: ValidationFailed) -> list[str]:
-    """Put each `<kpi>.<field>` error next to that KPI's field; return the errors about the set as a whole."""
+def _place_kpi_errors(forms_by_kpi: dict, reason_form, error: ValidationFailed) -> list[str]:
+    """Put each `<kpi>.<field>` error next to that KPI's field, and the reason's next to it; return the errors about the
+    set as a whole."""
     whole = []
     for field, _code, detail in error.errors:
         kpi, _dot, name = (field or "").partition(".")
         if kpi in forms_by_kpi and name in KpiSettingForm.base_fields:
             forms_by_kpi[kpi].add_error(name, detail)
+        elif field == "reason":
+            reason_form.add_error("reason", detail)
         else:
             whole.append(detail)
     return whole
+
+
+#: the latest changes a settings or rules page lists (the API lists them all)
+CHANGES_SHOWN = 50
+
+
+class ChangeReasonForm(forms.Form):
+    """Why the settings or a rule change (the service requires it when something changes)."""
+
+    reason = forms.CharField(label=gettext_lazy("修改原因"), max_length=200, required=False)
+
+
+class PenaltyRuleActiveForm(ChangeReasonForm):
+    active = forms.TypedChoiceField(choices=[("1", "1"), ("0", "0")], coerce=lambda value: value == "1", widget=forms.HiddenInput)
 
 
 class PenaltyRuleForm(SubmittedOnce):
@@ -291,6 +311,7 @@ class PenaltyRuleForm(SubmittedOnce):
                                    help_text=gettext_lazy("比率填 0 到 1（0.95 即 95%），投诉率填每千单的件数"))
     deduction = forms.DecimalField(label=gettext_lazy("扣款金额（元）"), max_digits=12, decimal_places=2)
     description = forms.CharField(label=gettext_lazy("说明"), max_length=200)
+    reason = forms.CharField(label=gettext_lazy("添加原因"), max_length=200, required=False)
 
 
 @login_required
@@ -303,16 +324,26 @@ def penalty_rules(request):
         if create_with_form(request, form, "penalty-rule", assessment_rules.create_penalty_rule, success=_("扣款规则已添加，下次计算时生效")):
             return redirect("settlement-penalty-rules")
     rules = PenaltyRule.objects.order_by("-active", "kpi", "threshold", "pk")
+    changes = assessment_rules.list_penalty_rule_changes(actor=request.user)[:CHANGES_SHOWN]
     return render(request, "settlement/assessment/penalty_rules.html",
-                  {"rules": rules, "form": form, "can_edit": has_role(request.user, OPERATORS)}, status=form_status(form))
+                  {"rules": rules, "form": form, "can_edit": has_role(request.user, OPERATORS), "changes": changes,
+                   "active_form": PenaltyRuleActiveForm()}, status=form_status(form))
 
 
 @login_required
 @require_POST
 def penalty_rule_active(request, pk: int):
+    """Switch a rule off or on again, with the reason; a refusal comes back next to the rule's reason field."""
     require_role(request.user, OPERATORS)
     rule = get_object_or_404(PenaltyRule, pk=pk)
-    active = request.POST.get("active") == "1"
-    run_action(request, lambda: assessment_rules.set_penalty_rule_active(rule=rule, actor=request.user, now=timezone.now(), active=active),
-               success=_("扣款规则已启用") if active else _("扣款规则已停用"))
-    return redirect("settlement-penalty-rules")
+    form = PenaltyRuleActiveForm(request.POST)
+    if form.is_valid():
+        try:
+            assessment_rules.set_penalty_rule_active(rule=rule, actor=request.user, now=timezone.now(), **form.cleaned_data)
+        except DomainError as error:
+            send_back_refusal(request, form, error)
+        else:
+            messages.success(request, _("扣款规则已启用") if form.cleaned_data["active"] else _("扣款规则已停用"))
+    else:
+        send_back(request, form)
+    return redirect_back(request, reverse("settlement-penalty-rules"))

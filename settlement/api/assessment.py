@@ -12,17 +12,21 @@ from contextlib import contextmanager
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
-from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status, viewsets
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.api.fields import ActorField
+from core.api.filters import query_names, read_query
 from core.api.conditional import CONDITIONAL_SET_UPDATE, CONDITIONAL_UPDATE, ConditionalUpdates, SetOfRecords
 from core.api.permissions import require_role
 from core.api.transitions import ReasonInput, RequiredReasonInput, TransitionHistoryMixin, transition_action
 from core.roles import OPERATORS, Role
 from settlement.api.statements import MonthField
-from settlement.models import Assessment, Kpi, KpiResult, KpiSetting, PenaltyProposal, PenaltyRule, SuspensionProposal
+from settlement.models import (
+    Assessment, Kpi, KpiResult, KpiSetting, KpiSettingChange, PenaltyProposal, PenaltyRule, PenaltyRuleChange, SuspensionProposal,
+)
 from settlement.services import assessment, assessment_rules
 
 FINANCE = frozenset({Role.FINANCE})
@@ -171,24 +175,37 @@ class KpiSettingSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "kpi", "name", "higher_is_better"]
 
 
-class KpiSettingInput(serializers.Serializer):
+REASON_HELP = "why (required for a change, 200 characters at most): kept with the change, who made it and when"
+
+
+def reason_field() -> serializers.CharField:
+    """The reason a change of the settings or rules gives; required by the service when something changes (a 400
+    `required` naming `reason`), so the same values again need none."""
+    return serializers.CharField(max_length=200, required=False, allow_blank=True, default="", help_text=REASON_HELP)
+
+
+class KpiFiguresInput(serializers.Serializer):
     weight = serializers.DecimalField(max_digits=5, decimal_places=2, required=False,
                                       help_text="0–100; the weights together must not all be 0")
     target = serializers.DecimalField(max_digits=9, decimal_places=4, required=False,
                                       help_text="a ratio 0–1 (0.95 is 95%); the complaint rate 0–10000 per 1,000 deliveries")
 
 
+class KpiSettingInput(KpiFiguresInput):
+    reason = reason_field()
+
+
 class KpiSettingsInput(serializers.Serializer):
-    """Any of the KPIs, each with its weight and/or target: {"complaint_rate": {"target": "3"}, …}."""
+    """Any of the KPIs, each with its weight and/or target, and why: {"complaint_rate": {"target": "3"}, …, "reason": "…"}."""
 
     def get_fields(self):
-        return {kpi: KpiSettingInput(required=False) for kpi in Kpi.values}
+        return {kpi: KpiFiguresInput(required=False) for kpi in Kpi.values} | {"reason": reason_field()}
 
     def validate(self, attrs):
-        unknown = sorted(set(self.initial_data) - set(Kpi.values))
+        unknown = sorted(set(self.initial_data) - set(Kpi.values) - {"reason"})
         if unknown:
             raise serializers.ValidationError({name: gettext("未知的考核指标 %(kpi)s") % {"kpi": name} for name in unknown})
-        if not attrs:
+        if not set(attrs) - {"reason"}:
             raise serializers.ValidationError(gettext("请至少填写一项考核指标"))
         return attrs
 
@@ -233,7 +250,9 @@ class KpiSettingViewSet(ConditionalUpdates, SetOfRecords, viewsets.ReadOnlyModel
         with self.unchanged_since_read(request, setting) as current:
             params = KpiSettingInput(data=request.data)
             params.is_valid(raise_exception=True)
-            assessment_rules.update_kpi_settings(actor=request.user, now=timezone.now(), values={current.kpi: params.validated_data})
+            figures = dict(params.validated_data)
+            reason = figures.pop("reason")
+            assessment_rules.update_kpi_settings(actor=request.user, now=timezone.now(), values={current.kpi: figures}, reason=reason)
             current.refresh_from_db()  # tagged while the row is still locked: the tag is of this change
             return self.tagged(request, Response(KpiSettingSerializer(current).data), current)
 
@@ -247,7 +266,9 @@ class KpiSettingViewSet(ConditionalUpdates, SetOfRecords, viewsets.ReadOnlyModel
         with self.set_unchanged_since_read(request):
             params = KpiSettingsInput(data=request.data)
             params.is_valid(raise_exception=True)
-            assessment_rules.update_kpi_settings(actor=request.user, now=timezone.now(), values=params.validated_data)
+            values = dict(params.validated_data)
+            reason = values.pop("reason")
+            assessment_rules.update_kpi_settings(actor=request.user, now=timezone.now(), values=values, reason=reason)
             rows = list(self.get_queryset())  # tagged while the rows are still locked: the tag is of this change
             return self.set_tagged(request, Response(KpiSettingSerializer(rows, many=True).data), rows)
 
@@ -268,10 +289,12 @@ class PenaltyRuleInput(serializers.Serializer):
     deduction = serializers.DecimalField(max_digits=12, decimal_places=2,
                                          help_text="yuan deducted per breach, positive; the rule's amount is its negative")
     description = serializers.CharField(max_length=200)
+    reason = reason_field()
 
 
 class ActiveInput(serializers.Serializer):
     active = serializers.BooleanField()
+    reason = reason_field()
 
 
 class PenaltyRuleViewSet(viewsets.ReadOnlyModelViewSet):
@@ -298,10 +321,81 @@ class PenaltyRuleViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(request=ActiveInput, responses={200: PenaltyRuleSerializer})
     def partial_update(self, request, pk=None):
-        """Switch a rule off (or on again); the proposals it already made stay."""
+        """Switch a rule off (or on again), saying why; the proposals it already made stay."""
         rule = self.get_object()
         require_role(request.user, OPERATORS)
         params = ActiveInput(data=request.data)
         params.is_valid(raise_exception=True)
         rule = assessment_rules.set_penalty_rule_active(rule=rule, actor=request.user, now=timezone.now(), **params.validated_data)
         return Response(PenaltyRuleSerializer(rule).data)
+
+
+class KpiSettingChangeSerializer(serializers.ModelSerializer):
+    kpi_name = serializers.CharField(source="get_kpi_display", read_only=True, help_text="in the request's language")
+    changed_by = ActorField()
+
+    class Meta:
+        model = KpiSettingChange
+        fields = ["id", "kpi", "kpi_name", "previous_weight", "previous_target", "weight", "target", "changed_at", "changed_by", "reason"]
+        read_only_fields = fields
+
+
+class KpiSettingChangeQuery(serializers.Serializer):
+    kpi = serializers.ChoiceField(choices=Kpi.choices, required=False, allow_blank=True, default="", help_text="only this KPI's changes")
+
+
+class ChangesViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """A list of the changes of settings, newest first, filtered by its `query` (a 400 naming a bad filter), read
+    through `changes` (the service, which checks the reader's role)."""
+
+    query: type[serializers.Serializer]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.serializer_class.Meta.model.objects.none()
+        return self.changes(**read_query(self.query, self.request))
+
+    def changes(self, **query):
+        raise NotImplementedError
+
+
+@extend_schema_view(list=extend_schema(parameters=[KpiSettingChangeQuery]))
+class KpiSettingChangeViewSet(ChangesViewSet):
+    """Each change of the KPI settings, newest first: the weight and target before and after, who, when and why (staff)."""
+
+    serializer_class = KpiSettingChangeSerializer
+    query = KpiSettingChangeQuery
+    query_parameters = query_names(KpiSettingChangeQuery)
+
+    def changes(self, *, kpi: str):
+        return assessment_rules.list_kpi_setting_changes(actor=self.request.user, kpi=kpi)
+
+
+class PenaltyRuleChangeSerializer(serializers.ModelSerializer):
+    rule_description = serializers.CharField(source="rule.description", read_only=True)
+    action = serializers.CharField(read_only=True, help_text="added, deactivated or reactivated")
+    action_label = serializers.CharField(read_only=True, help_text="in the request's language")
+    changed_by = ActorField()
+
+    class Meta:
+        model = PenaltyRuleChange
+        fields = ["id", "rule", "rule_description", "action", "action_label", "previous_active", "active", "changed_at", "changed_by",
+                  "reason"]
+        read_only_fields = fields
+        extra_kwargs = {"previous_active": {"help_text": "null when the change added the rule"}}
+
+
+class PenaltyRuleChangeQuery(serializers.Serializer):
+    rule = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1, help_text="only this rule's changes")
+
+
+@extend_schema_view(list=extend_schema(parameters=[PenaltyRuleChangeQuery]))
+class PenaltyRuleChangeViewSet(ChangesViewSet):
+    """Each change of the penalty rules, newest first: added, switched off or on again, who, when and why (staff)."""
+
+    serializer_class = PenaltyRuleChangeSerializer
+    query = PenaltyRuleChangeQuery
+    query_parameters = query_names(PenaltyRuleChangeQuery)
+
+    def changes(self, *, rule: int | None):
+        return assessment_rules.list_penalty_rule_changes(actor=self.request.user, rule_id=rule)

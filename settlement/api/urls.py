@@ -17,4 +17,6 @@ router.register("penalty-proposals", assessment_api.PenaltyProposalViewSet, base
 router.register("suspension-proposals", assessment_api.SuspensionProposalViewSet, basename="suspension-proposal")
 router.register("kpi-settings", assessment_api.KpiSettingViewSet, basename="kpi-setting")
 router.register("penalty-rules", assessment_api.PenaltyRuleViewSet, basename="penalty-rule")
+router.register("kpi-setting-changes", assessment_api.KpiSettingChangeViewSet, basename="kpi-setting-changes")
+router.register("penalty-rule-changes", assessment_api.PenaltyRuleChangeViewSet, basename="penalty-rule-changes")
 urlpatterns = router.urls

@@ -1,7 +1,7 @@
 from .adjustments import REASON_SHOWN, Adjustment
 from .assessment import (
-    DEFAULT_KPIS, Assessment, Kpi, KpiResult, KpiSetting, PenaltyProposal, PenaltyRule, ReEvaluation, RectificationCase,
-    SuspensionProposal,
+    DEFAULT_KPIS, Assessment, Kpi, KpiResult, KpiSetting, KpiSettingChange, PenaltyProposal, PenaltyRule, PenaltyRuleChange,
+    ReEvaluation, RectificationCase, SuspensionProposal,
 )
 from .reconciliation import Category, LineResolution, Reconciliation, ReconciliationLine, Resolution
 from .statements import (
@@ -9,7 +9,8 @@ from .statements import (
 )
 
 __all__ = [
-    "DEFAULT_KPIS", "Assessment", "Kpi", "KpiResult", "KpiSetting", "PenaltyProposal", "PenaltyRule", "ReEvaluation",
+    "DEFAULT_KPIS", "Assessment", "Kpi", "KpiResult", "KpiSetting", "KpiSettingChange", "PenaltyProposal", "PenaltyRule",
+    "PenaltyRuleChange", "ReEvaluation",
     "RectificationCase", "SuspensionProposal",
     "REASON_SHOWN", "Adjustment", "Category", "GenerationRun", "LINE_KINDS", "LineResolution", "Reconciliation", "ReconciliationLine",
     "Reference",

@@ -46,6 +46,37 @@ class KpiSetting(models.Model):
         return f"{self.get_kpi_display()} {self.weight}"
 
 
+class SettingChange(models.Model):
+    """Who changed a setting of the assessment, when and why (as a tariff's change is kept); newest first."""
+
+    changed_at = models.DateTimeField(_("修改时间"))
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("修改人"), null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    reason = models.CharField(_("修改原因"), max_length=200)
+
+    class Meta:
+        abstract = True
+        ordering = ["-changed_at", "-id"]
+
+
+class KpiSettingChange(SettingChange):
+    """One change of a KPI's weight or target: before and after, who changed it, when and why (the setting keeps only
+    the current ones; assessments computed before keep the weights and targets they used)."""
+
+    kpi = models.CharField(_("指标"), max_length=30, choices=Kpi.choices)
+    previous_weight = models.DecimalField(_("原权重"), max_digits=5, decimal_places=2)
+    previous_target = models.DecimalField(_("原目标值"), **RATIO)
+    weight = models.DecimalField(_("新权重"), max_digits=5, decimal_places=2)
+    target = models.DecimalField(_("新目标值"), **RATIO)
+
+    class Meta(SettingChange.Meta):
+        verbose_name = _("考核指标变更")
+        verbose_name_plural = _("考核指标变更")
+
+    def __str__(self) -> str:
+        return f"{self.get_kpi_display()} {self.previous_weight}/{self.previous_target} → {self.weight}/{self.target}"
+
+
 class PenaltyRule(models.Model):
     """A KPI value past `threshold` (below it, or above it for lower-is-better KPIs) proposes a penalty of `amount`."""
 
@@ -62,6 +93,32 @@ class PenaltyRule(models.Model):
 
     def __str__(self) -> str:
         return self.description
+
+
+class PenaltyRuleChange(SettingChange):
+    """One change of a penalty rule: added (`previous_active` none), switched off or on again; who, when and why."""
+
+    rule = models.ForeignKey(PenaltyRule, on_delete=models.PROTECT, related_name="changes", verbose_name=_("扣款规则"))
+    previous_active = models.BooleanField(_("原启用"), null=True, blank=True)  # none: the change added the rule
+    active = models.BooleanField(_("启用"))
+
+    class Meta(SettingChange.Meta):
+        verbose_name = _("扣款规则变更")
+        verbose_name_plural = _("扣款规则变更")
+
+    def __str__(self) -> str:
+        return f"{self.rule} {self.action_label}"
+
+    @property
+    def action(self) -> str:
+        """"added", "deactivated" or "reactivated"."""
+        if self.previous_active is None:
+            return "added"
+        return "reactivated" if self.active else "deactivated"
+
+    @property
+    def action_label(self) -> str:
+        return str({"added": _("添加"), "deactivated": _("停用"), "reactivated": _("启用")}[self.action])
 
 
 class Assessment(models.Model):

@@ -1,6 +1,7 @@
 """The KPI settings and penalty rules of the monthly assessment (SPEC §4.10), which operators maintain: each KPI's
 weight and target, checked as a whole set, and the rules that turn a KPI past a threshold into a penalty proposal.
-A KPI's target and a rule's threshold are in the KPI's own range (check_kpi_figure).
+A KPI's target and a rule's threshold are in the KPI's own range (check_kpi_figure). Every change is kept with its
+values before and after, who made it, when and why (`KpiSettingChange`, `PenaltyRuleChange`), as tariffs keep theirs.
 """
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -10,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core.errors import ValidationFailed
 from core.roles import OPERATORS, require_role
-from settlement.models import DEFAULT_KPIS, Kpi, KpiSetting, PenaltyRule
+from core.validators import required_text, validate_length
+from settlement.models import DEFAULT_KPIS, Assessment, Kpi, KpiSetting, KpiSettingChange, PenaltyRule, PenaltyRuleChange
 from settlement.services import adjustments
 from settlement.services.kpis import HUNDREDTH, RATIO
 
@@ -21,6 +23,8 @@ def kpi_settings() -> dict[str, tuple[Decimal, Decimal, bool]]:
     return {kpi: stored.get(kpi, DEFAULT_KPIS[kpi]) for kpi in Kpi.values}
 
 
+#: who reads the settings, the rules and their changes (the assessments' staff)
+SETTINGS_READERS = frozenset(Assessment.visibility.staff)
 RATE_CEILING = {Kpi.COMPLAINT_RATE: Decimal(10000)}  # per 1,000 deliveries; every other KPI is a ratio 0–1
 WEIGHT_CEILING = Decimal(100)
 DEDUCTION_CEILING = Decimal(1000000)
@@ -39,24 +43,59 @@ def check_kpi_figure(kpi: str, value, *, field: str) -> Decimal:
     return figure.quantize(RATIO, ROUND_HALF_UP)
 
 
-def update_kpi_settings(*, actor, now: datetime, values: dict[str, dict]) -> list[KpiSetting]:
+def update_kpi_settings(*, actor, now: datetime, values: dict[str, dict], reason: str = "") -> list[KpiSetting]:
     """Change the weights and targets of the KPIs in `values` ({kpi: {"weight": …, "target": …}}, either key may be
     left out to keep it) and check the whole resulting set: no weight negative or over 100, not every weight 0, each
-    target in its KPI's range. All or nothing; later computations use them. Errors name `<kpi>.weight` or
-    `<kpi>.target` (`weight` when the weights together are wrong).
+    target in its KPI's range. Each KPI that changes keeps a change (before and after, who, when, `reason`); the same
+    values again change nothing, are kept nowhere and need no reason. All or nothing; later computations use them.
+    Errors name `<kpi>.weight` or `<kpi>.target` (`weight` when the weights together are wrong), or `reason`.
 
     :raises PermissionDenied: not an operator :raises ValidationFailed: every bad field, named
     """
     require_role(actor, OPERATORS, _("仅运营人员可以修改考核指标"))
+    reason = validate_length(reason, model=KpiSettingChange, column="reason")
     with transaction.atomic():
         lock_kpi_settings()
         current = kpi_settings()
         wanted = _checked_changes(current, values)
-        for kpi, (weight, target) in wanted.items():
+        changed = {kpi: figures for kpi, figures in wanted.items() if figures != current[kpi][:2]}
+        if changed:
+            reason = _required_reason(reason)
+        for kpi, (weight, target) in changed.items():
             KpiSetting.objects.update_or_create(kpi=kpi, defaults={"weight": weight, "target": target},
                                                 create_defaults={"weight": weight, "target": target,
                                                                  "higher_is_better": current[kpi][2]})
+        KpiSettingChange.objects.bulk_create(
+            KpiSettingChange(kpi=kpi, previous_weight=current[kpi][0], previous_target=current[kpi][1], weight=weight, target=target,
+                             changed_at=now, changed_by=_user(actor), reason=reason)
+            for kpi, (weight, target) in changed.items()
+        )
     return list(KpiSetting.objects.filter(kpi__in=wanted).order_by("pk"))
+
+
+def _required_reason(reason: str) -> str:
+    """:raises ValidationFailed: `required`, naming `reason`, when a change says not why"""
+    return required_text(reason, field="reason", message=_("请填写修改原因"))
+
+
+def _user(actor):
+    return actor if getattr(actor, "pk", None) else None
+
+
+def list_kpi_setting_changes(*, actor, kpi: str = ""):
+    """The changes of the KPI settings (of one `kpi`), newest first, with who made them. :raises PermissionDenied:
+    unless staff who read the settings"""
+    require_role(actor, SETTINGS_READERS)
+    changes = KpiSettingChange.objects.select_related("changed_by")
+    return changes.filter(kpi=kpi) if kpi else changes
+
+
+def list_penalty_rule_changes(*, actor, rule_id: int | None = None):
+    """The changes of the penalty rules (of one rule), newest first, with who made them. :raises PermissionDenied:
+    unless staff who read the rules"""
+    require_role(actor, SETTINGS_READERS)
+    changes = PenaltyRuleChange.objects.select_related("rule", "changed_by")
+    return changes.filter(rule_id=rule_id) if rule_id else changes
 
 
 def lock_kpi_settings() -> list[KpiSetting]:
@@ -98,11 +137,12 @@ def _weight(kpi: str, value) -> Decimal:
     return weight.quantize(HUNDREDTH, ROUND_HALF_UP)
 
 
-def create_penalty_rule(*, actor, now: datetime, kpi: str, threshold, deduction, description: str) -> PenaltyRule:
-    """Add a penalty rule (operators): from the next computation, a month whose KPI value is past `threshold` (in the
-    KPI's range, see check_kpi_figure) proposes a penalty deducting `deduction` yuan (positive, at most two decimals;
-    stored negative, as proposals and statements show it). Rules never change once made (proposals show their
-    threshold); to change one, add its successor and deactivate it. :raises ValidationFailed: naming the field"""
+def create_penalty_rule(*, actor, now: datetime, kpi: str, threshold, deduction, description: str, reason: str = "") -> PenaltyRule:
+    """Add a penalty rule (operators), kept with who added it, when and why: from the next computation, a month whose
+    KPI value is past `threshold` (in the KPI's range, see check_kpi_figure) proposes a penalty deducting `deduction`
+    yuan (positive, at most two decimals; stored negative, as proposals and statements show it). Rules never change
+    once made (proposals show their threshold); to change one, add its successor and deactivate it.
+    :raises ValidationFailed: naming the field"""
     require_role(actor, OPERATORS, _("仅运营人员可以维护扣款规则"))
     if kpi not in Kpi.values:
         raise ValidationFailed(_("请选择考核指标"), field="kpi")
@@ -113,14 +153,26 @@ def create_penalty_rule(*, actor, now: datetime, kpi: str, threshold, deduction,
     description = (description or "").strip()
     if not description or len(description) > 200:
         raise ValidationFailed(_("请填写说明（200 字以内）"), field="description")
-    return PenaltyRule.objects.create(kpi=kpi, threshold=threshold, amount=-deduction, description=description, active=True)
+    reason = _required_reason(validate_length(reason, model=PenaltyRuleChange, column="reason"))
+    with transaction.atomic():
+        rule = PenaltyRule.objects.create(kpi=kpi, threshold=threshold, amount=-deduction, description=description, active=True)
+        PenaltyRuleChange.objects.create(rule=rule, previous_active=None, active=True, changed_at=now, changed_by=_user(actor), reason=reason)
+    return rule
 
 
-def set_penalty_rule_active(*, rule: PenaltyRule, actor, now: datetime, active: bool) -> PenaltyRule:
-    """Stop applying a rule, or apply it again (operators); proposals it already made stay as they are."""
+def set_penalty_rule_active(*, rule: PenaltyRule, actor, now: datetime, active: bool, reason: str = "") -> PenaltyRule:
+    """Stop applying a rule, or apply it again (operators), kept with who, when and why; proposals it already made stay
+    as they are. Setting it as it is changes nothing and needs no reason. :raises ValidationFailed: no reason"""
     require_role(actor, OPERATORS, _("仅运营人员可以维护扣款规则"))
+    reason = validate_length(reason, model=PenaltyRuleChange, column="reason")
+    with transaction.atomic():
+        current = PenaltyRule.objects.select_for_update().get(pk=rule.pk)
+        if current.active != active:
+            reason = _required_reason(reason)
+            PenaltyRule.objects.filter(pk=rule.pk).update(active=active)
+            PenaltyRuleChange.objects.create(rule=rule, previous_active=current.active, active=active, changed_at=now,
+                                             changed_by=_user(actor), reason=reason)
     rule.active = active
-    rule.save(update_fields=["active"])
     return rule
 
 

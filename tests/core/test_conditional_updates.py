@@ -45,7 +45,7 @@ def colleague_names_in_english(category, request):
 
 
 def colleague_retargets(setting, request):
-    assessment_rules.update_kpi_settings(actor=request.getfixturevalue("operator"), now=timezone.now(), values={setting.kpi: {"target": "0.5"}})
+    assessment_rules.update_kpi_settings(reason="测试调整", actor=request.getfixturevalue("operator"), now=timezone.now(), values={setting.kpi: {"target": "0.5"}})
 
 
 RECORDS = {
@@ -55,7 +55,7 @@ RECORDS = {
                        {"name": "茶叶礼盒"},
                        lambda c: Category.objects.get(pk=c.pk).name == "茶叶礼盒", colleague_names_in_english),
     "kpi_setting": Record("operator", lambda request: KpiSetting.objects.get(kpi=Kpi.DEFECT_RATE), lambda s: f"/api/v1/kpi-settings/{s.pk}/",
-                          "/api/v1/kpi-settings/{id}/", {"weight": "30"}, lambda s: KpiSetting.objects.get(pk=s.pk).weight == Decimal("30"), colleague_retargets),
+                          "/api/v1/kpi-settings/{id}/", {"weight": "30", "reason": "年度调整"}, lambda s: KpiSetting.objects.get(pk=s.pk).weight == Decimal("30"), colleague_retargets),
 }
 
 

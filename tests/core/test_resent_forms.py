@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 
 def penalty_rule(request):
-    body = {"kpi": Kpi.DEFECT_RATE, "threshold": "0.08", "deduction": "800", "description": "质量退货率高于8%"}
+    body = {"kpi": Kpi.DEFECT_RATE, "threshold": "0.08", "deduction": "800", "description": "质量退货率高于8%", "reason": "质量退货偏多"}
     return "operator", reverse("settlement-penalty-rules"), body, {"deduction": "900"}, PenaltyRule.objects.filter(description=body["description"])
 
 

@@ -28,7 +28,7 @@ def committing() -> None:
 
 def test_two_operators_each_zeroing_one_of_the_last_two_weights_cannot_leave_every_weight_zero(operator, monkeypatch):
     def zero(kpi: str):
-        return lambda: assessment_rules.update_kpi_settings(actor=operator, now=ASSESSED_AT, values={kpi: {"weight": 0}})
+        return lambda: assessment_rules.update_kpi_settings(reason="测试调整", actor=operator, now=ASSESSED_AT, values={kpi: {"weight": 0}})
 
     def first():
         with transaction.atomic():

@@ -735,8 +735,8 @@ def test_an_operator_adds_a_penalty_rule_and_switches_it_off_through_the_api(api
     client = api(operator)
 
     created = client.post("/api/v1/penalty-rules/", {"kpi": "defect_rate", "threshold": "0.08", "deduction": "800",
-                                                     "description": "质量退货率高于8%，扣款800元"}, format="json")
-    switched = client.patch(f"/api/v1/penalty-rules/{created.json()['id']}/", {"active": False}, format="json")
+                                                     "description": "质量退货率高于8%，扣款800元", "reason": "质量退货偏多"}, format="json")
+    switched = client.patch(f"/api/v1/penalty-rules/{created.json()['id']}/", {"active": False, "reason": "改用新规则"}, format="json")
     listed = client.get("/api/v1/penalty-rules/?active=true").json()
 
     assert created.status_code == 201 and (created.json()["amount"], created.json()["kpi_name"]) == ("-800.00", "质量退货率")
@@ -795,7 +795,7 @@ def kpi_settings_stored() -> dict:
 
 def test_an_operator_changes_several_kpi_settings_together_through_the_api(api, operator):
     response = api(operator).patch("/api/v1/kpi-settings/change/", {
-        "on_time_dispatch": {"weight": "30", "target": "0.9"}, "complaint_rate": {"target": "3.5"}}, format="json")
+        "on_time_dispatch": {"weight": "30", "target": "0.9"}, "complaint_rate": {"target": "3.5"}, "reason": "年度调整"}, format="json")
 
     assert response.status_code == 200
     assert {row["kpi"]: (row["weight"], row["target"]) for row in response.json()} == kpi_settings_stored()
@@ -813,7 +813,8 @@ def test_an_operator_changes_several_kpi_settings_together_through_the_api(api, 
 def test_bad_kpi_settings_are_a_400_naming_the_kpi_and_field_and_change_nothing(api, operator, body, field):
     before = kpi_settings_stored()
 
-    response = api(operator).patch("/api/v1/kpi-settings/change/", {"complaint_sla": {"weight": "40"}} | body, format="json")
+    response = api(operator).patch("/api/v1/kpi-settings/change/", {"complaint_sla": {"weight": "40"}, "reason": "年度调整"} | body,
+                                   format="json")
 
     assert response.status_code == 400 and [attr for attr, _code in errors(response)] == [field]
     assert kpi_settings_stored() == before
@@ -822,8 +823,8 @@ def test_bad_kpi_settings_are_a_400_naming_the_kpi_and_field_and_change_nothing(
 def test_one_kpi_setting_is_checked_against_its_own_range_through_the_api(api, operator):
     setting = KpiSetting.objects.get(kpi=Kpi.DEFECT_RATE)
 
-    refused = api(operator).patch(f"/api/v1/kpi-settings/{setting.pk}/", {"target": "2"}, format="json")
-    changed = api(operator).patch(f"/api/v1/kpi-settings/{setting.pk}/", {"target": "0.03"}, format="json")
+    refused = api(operator).patch(f"/api/v1/kpi-settings/{setting.pk}/", {"target": "2", "reason": "年度调整"}, format="json")
+    changed = api(operator).patch(f"/api/v1/kpi-settings/{setting.pk}/", {"target": "0.03", "reason": "年度调整"}, format="json")
 
     assert refused.status_code == 400 and errors(refused) == [("defect_rate.target", "invalid")]
     assert changed.status_code == 200 and (changed.json()["weight"], changed.json()["target"]) == ("15.00", "0.0300")

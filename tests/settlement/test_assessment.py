@@ -686,7 +686,7 @@ def test_the_beat_delivered_again_after_a_penalty_is_decided_changes_nothing(pen
 
 
 def test_an_operator_adds_a_penalty_rule_that_the_next_computation_applies(october, operator):
-    rule = create_penalty_rule(actor=operator, now=ASSESSED_AT, kpi=Kpi.FIRST_ATTEMPT_DELIVERY, threshold="0.9", deduction="200",
+    rule = create_penalty_rule(reason="测试调整", actor=operator, now=ASSESSED_AT, kpi=Kpi.FIRST_ATTEMPT_DELIVERY, threshold="0.9", deduction="200",
                                description="首次妥投率低于90%，扣款200元")
 
     compute_month(month=OCTOBER, now=ASSESSED_AT)
@@ -699,7 +699,7 @@ def test_a_deactivated_rule_proposes_nothing_and_keeps_the_proposals_it_made(oct
     compute_month(month=OCTOBER, now=ASSESSED_AT)
     dispatch_rule = PenaltyProposal.objects.get(rule__kpi=Kpi.ON_TIME_DISPATCH).rule
 
-    set_penalty_rule_active(rule=dispatch_rule, actor=operator, now=ASSESSED_AT, active=False)
+    set_penalty_rule_active(reason="测试调整", rule=dispatch_rule, actor=operator, now=ASSESSED_AT, active=False)
     PenaltyProposal.objects.all().delete()
     compute_month(month=OCTOBER, now=ASSESSED_AT.replace(hour=5))
 
@@ -716,7 +716,7 @@ def test_a_bad_penalty_rule_names_its_field_and_is_not_saved(operator, changes, 
     values = {"kpi": Kpi.DEFECT_RATE, "threshold": "0.1", "deduction": "100", "description": "质量退货率高于10%"} | changes
 
     with pytest.raises(ValidationFailed) as refused:
-        create_penalty_rule(actor=operator, now=ASSESSED_AT, **values)
+        create_penalty_rule(reason="测试调整", actor=operator, now=ASSESSED_AT, **values)
 
     assert refused.value.field == field
     assert not PenaltyRule.objects.filter(description="质量退货率高于10%").exists()
@@ -726,7 +726,7 @@ def test_an_unreadable_deduction_is_refused_with_a_positive_example(operator):
     values = {"kpi": Kpi.DEFECT_RATE, "threshold": "0.1", "deduction": "一百", "description": "质量退货率高于10%"}
 
     with pytest.raises(ValidationFailed) as refused:
-        create_penalty_rule(actor=operator, now=ASSESSED_AT, **values)
+        create_penalty_rule(reason="测试调整", actor=operator, now=ASSESSED_AT, **values)
 
     assert (refused.value.field, refused.value.detail) == ("deduction", "金额格式不正确，应为数字，最多两位小数，如 200.00")
 
@@ -735,9 +735,9 @@ def test_only_operators_maintain_penalty_rules(finance, supplier_admin):
     rule = PenaltyRule.objects.first()
     for actor in (finance, supplier_admin):
         with pytest.raises(PermissionDenied):
-            create_penalty_rule(actor=actor, now=ASSESSED_AT, kpi=Kpi.DEFECT_RATE, threshold="0.1", deduction="1", description="x")
+            create_penalty_rule(reason="测试调整", actor=actor, now=ASSESSED_AT, kpi=Kpi.DEFECT_RATE, threshold="0.1", deduction="1", description="x")
         with pytest.raises(PermissionDenied):
-            set_penalty_rule_active(rule=rule, actor=actor, now=ASSESSED_AT, active=False)
+            set_penalty_rule_active(reason="测试调整", rule=rule, actor=actor, now=ASSESSED_AT, active=False)
     assert rule.active and PenaltyRule.objects.count() == 3
 
 
@@ -758,7 +758,7 @@ def test_a_suspension_proposal_waits_for_an_operator_until_decided(suspension, o
 
 
 def test_a_complaint_rate_rule_takes_a_threshold_per_thousand_deliveries(operator):
-    rule = create_penalty_rule(actor=operator, now=ASSESSED_AT, kpi=Kpi.COMPLAINT_RATE, threshold="8", deduction="300.50",
+    rule = create_penalty_rule(reason="测试调整", actor=operator, now=ASSESSED_AT, kpi=Kpi.COMPLAINT_RATE, threshold="8", deduction="300.50",
                                description="投诉率高于每千单8件")
 
     assert (rule.threshold, rule.amount) == (Q("8.0000"), Q("-300.50"))
@@ -766,7 +766,7 @@ def test_a_complaint_rate_rule_takes_a_threshold_per_thousand_deliveries(operato
 
 def test_a_ratio_threshold_out_of_range_names_the_kpi(operator):
     with pytest.raises(ValidationFailed) as refused:
-        create_penalty_rule(actor=operator, now=ASSESSED_AT, kpi=Kpi.DEFECT_RATE, threshold="8", deduction="300",
+        create_penalty_rule(reason="测试调整", actor=operator, now=ASSESSED_AT, kpi=Kpi.DEFECT_RATE, threshold="8", deduction="300",
                             description="质量退货率高于8")
 
     assert (refused.value.field, str(refused.value.detail)) == ("threshold", "质量退货率是比率，应在 0 到 1 之间（0.95 即 95%）")
@@ -778,7 +778,7 @@ def stored_settings() -> dict:
 
 
 def test_an_operator_changes_several_kpi_settings_together(operator):
-    update_kpi_settings(actor=operator, now=ASSESSED_AT, values={
+    update_kpi_settings(reason="测试调整", actor=operator, now=ASSESSED_AT, values={
         Kpi.ON_TIME_DISPATCH: {"weight": "30", "target": "0.9"}, Kpi.COMPLAINT_RATE: {"target": "3.5"},
     })
 
@@ -802,25 +802,25 @@ def test_a_bad_kpi_setting_names_its_kpi_and_field_and_nothing_is_saved(operator
     values = {Kpi.COMPLAINT_SLA: {"weight": "40"}} | values
 
     with pytest.raises(ValidationFailed) as refused:
-        update_kpi_settings(actor=operator, now=ASSESSED_AT, values=values)
+        update_kpi_settings(reason="测试调整", actor=operator, now=ASSESSED_AT, values=values)
 
     assert [error[0] for error in refused.value.errors] == [field]
     assert stored_settings() == before
 
 
 def test_zeroing_the_last_weighted_kpi_is_refused(operator):
-    update_kpi_settings(actor=operator, now=ASSESSED_AT, values={kpi: {"weight": "0"} for kpi in Kpi.values[1:]})
+    update_kpi_settings(reason="测试调整", actor=operator, now=ASSESSED_AT, values={kpi: {"weight": "0"} for kpi in Kpi.values[1:]})
     before = stored_settings()
 
     with pytest.raises(ValidationFailed) as refused:
-        update_kpi_settings(actor=operator, now=ASSESSED_AT, values={Kpi.values[0]: {"weight": "0"}})
+        update_kpi_settings(reason="测试调整", actor=operator, now=ASSESSED_AT, values={Kpi.values[0]: {"weight": "0"}})
 
     assert refused.value.field == "weight" and stored_settings() == before
 
 
 def test_every_bad_kpi_setting_is_reported_at_once(operator):
     with pytest.raises(ValidationFailed) as refused:
-        update_kpi_settings(actor=operator, now=ASSESSED_AT, values={
+        update_kpi_settings(reason="测试调整", actor=operator, now=ASSESSED_AT, values={
             Kpi.ON_TIME_DISPATCH: {"weight": "-5", "target": "2"}, Kpi.COMPLAINT_RATE: {"target": "20000"},
         })
 
@@ -832,7 +832,7 @@ def test_only_operators_change_kpi_settings(finance, supplier_admin):
     before = stored_settings()
     for actor in (finance, supplier_admin):
         with pytest.raises(PermissionDenied):
-            update_kpi_settings(actor=actor, now=ASSESSED_AT, values={Kpi.ON_TIME_DISPATCH: {"weight": "30"}})
+            update_kpi_settings(reason="测试调整", actor=actor, now=ASSESSED_AT, values={Kpi.ON_TIME_DISPATCH: {"weight": "30"}})
 
     assert stored_settings() == before
 

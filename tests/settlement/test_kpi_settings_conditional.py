@@ -13,7 +13,7 @@ from tests.api_schema import mismatches, served_schema
 
 pytestmark = pytest.mark.django_db
 LIST, CHANGE = "/api/v1/kpi-settings/", "/api/v1/kpi-settings/change/"
-BODY = {"on_time_dispatch": {"weight": "30", "target": "0.9"}, "complaint_rate": {"target": "3.5"}}
+BODY = {"on_time_dispatch": {"weight": "30", "target": "0.9"}, "complaint_rate": {"target": "3.5"}, "reason": "年度调整"}
 
 
 def stored() -> dict[str, tuple[Decimal, Decimal]]:
@@ -36,7 +36,7 @@ def change(client, body=BODY, **headers):
 
 
 def colleague_retargets(operator, kpi=Kpi.DEFECT_RATE) -> None:
-    assessment_rules.update_kpi_settings(actor=operator, now=timezone.now(), values={kpi: {"target": "0.5"}})
+    assessment_rules.update_kpi_settings(reason="测试调整", actor=operator, now=timezone.now(), values={kpi: {"target": "0.5"}})
 
 
 @pytest.mark.parametrize("reader", ["operator", "finance"])
@@ -84,7 +84,7 @@ def test_a_change_of_one_kpi_through_its_own_record_makes_the_sets_etag_stale(ap
     client = api(operator)
     tag = read_tag(client)
     setting = KpiSetting.objects.get(kpi=Kpi.DEFECT_RATE)
-    assert client.patch(f"/api/v1/kpi-settings/{setting.pk}/", {"weight": "25"}, format="json").status_code == 200
+    assert client.patch(f"/api/v1/kpi-settings/{setting.pk}/", {"weight": "25", "reason": "年度调整"}, format="json").status_code == 200
     now = stored()
 
     response = change(client, **{"If-Match": tag})

@@ -294,7 +294,7 @@ def current_settings() -> dict:
     data = {}
     for setting in KpiSetting.objects.all():
         data |= {f"{setting.pk}-weight": setting.weight, f"{setting.pk}-target": setting.target}
-    return data
+    return data | {"reason": "年度调整"}
 
 
 def test_the_operator_edits_kpi_weights_and_targets(operator):
@@ -354,10 +354,10 @@ def test_a_stale_kpi_page_saves_only_the_figures_its_user_changed(operator):
     dispatch, defect = KpiSetting.objects.get(kpi=Kpi.ON_TIME_DISPATCH), KpiSetting.objects.get(kpi=Kpi.DEFECT_RATE)
     first, second = logged_in(operator), logged_in(UserFactory(role=Role.OPERATOR))
     page_a, page_b = (form_values(client.get(url), "kpi-settings") for client in (first, second))
-    first.post(url, page_a | {f"{dispatch.pk}-target": "0.9000"})
+    first.post(url, page_a | {f"{dispatch.pk}-target": "0.9000", "reason": "年度调整"})
 
     # the second page still shows the dispatch target as it was; a weight typed as the same figure is no change
-    saved = second.post(url, page_b | {f"{defect.pk}-target": "0.0300", f"{defect.pk}-weight": str(float(defect.weight))})
+    saved = second.post(url, page_b | {f"{defect.pk}-target": "0.0300", f"{defect.pk}-weight": str(float(defect.weight)), "reason": "年度调整"})
 
     dispatch.refresh_from_db()
     defect.refresh_from_db()
@@ -370,9 +370,9 @@ def test_a_kpi_figure_changed_on_two_pages_comes_back_409_with_the_figure_now(op
     dispatch = KpiSetting.objects.get(kpi=Kpi.ON_TIME_DISPATCH)
     first, second = logged_in(operator), logged_in(UserFactory(role=Role.OPERATOR))
     page_a, page_b = (form_values(client.get(url), "kpi-settings") for client in (first, second))
-    first.post(url, page_a | {f"{dispatch.pk}-target": "0.9000"})
+    first.post(url, page_a | {f"{dispatch.pk}-target": "0.9000", "reason": "年度调整"})
 
-    clash = second.post(url, page_b | {f"{dispatch.pk}-target": "0.8000", f"{dispatch.pk}-weight": "25"})
+    clash = second.post(url, page_b | {f"{dispatch.pk}-target": "0.8000", f"{dispatch.pk}-weight": "25", "reason": "年度调整"})
     again = form_values(clash, "kpi-settings")
 
     dispatch.refresh_from_db()
@@ -405,8 +405,9 @@ def test_the_operator_adds_a_penalty_rule_and_switches_an_old_one_off(operator):
 
     added = client.post("/settlement/assessments/penalty-rules/", {
         "kpi": Kpi.DEFECT_RATE, "threshold": "0.08", "deduction": "800", "description": "质量退货率高于8%，扣款800元", "token": "add",
+        "reason": "质量退货偏多",
     }, follow=True)
-    client.post(f"/settlement/assessments/penalty-rules/{old.pk}/active/", {"active": "0"})
+    client.post(f"/settlement/assessments/penalty-rules/{old.pk}/active/", {"active": "0", "reason": "改用新规则"})
 
     new = PenaltyRule.objects.get(description="质量退货率高于8%，扣款800元")
     assert (new.threshold, new.amount, new.active) == (Decimal("0.0800"), Decimal("-800.00"), True)
@@ -438,7 +439,8 @@ def test_a_double_submitted_penalty_rule_form_adds_one_rule(operator):
     client = logged_in(operator)
     page = client.get("/settlement/assessments/penalty-rules/").content.decode()
     token = re.search(r'name="token" value="(\w+)"', page)[1]
-    body = {"kpi": Kpi.COMPLAINT_RATE, "threshold": "3", "deduction": "200", "description": "投诉率超过 3‰", "token": token}
+    body = {"kpi": Kpi.COMPLAINT_RATE, "threshold": "3", "deduction": "200", "description": "投诉率超过 3‰", "token": token,
+            "reason": "投诉偏多"}
 
     first = client.post("/settlement/assessments/penalty-rules/", body)
     second = client.post("/settlement/assessments/penalty-rules/", body)
