@@ -69,19 +69,33 @@ class ComputeOutput(serializers.Serializer):
                                   "recomputed: one of their penalty or suspension proposals of the month is decided")
 
 
+class OptionalMonthField(MonthField):
+    """A month to filter by, `YYYY-MM`; blank: no filter."""
+
+    def to_internal_value(self, data):
+        return super().to_internal_value(data) if str(data).strip() else None
+
+
+class AssessmentQuery(serializers.Serializer):
+    month = OptionalMonthField(required=False, default=None, help_text="only the assessments of this month, YYYY-MM (a bad one: 400 "
+                                                                         "naming `month`)")
+
+
 class AssessmentViewSet(viewsets.ReadOnlyModelViewSet):
     """Monthly assessments with their KPI results; a supplier sees its own. POST compute/ assesses a month on demand."""
 
     serializer_class = AssessmentSerializer
     filterset_fields = ["supplier"]
     ordering_fields = ["month", "score", "id"]
-    query_parameters = ("month",)
+    query_parameters = query_names(AssessmentQuery)
+
+    @extend_schema(parameters=[AssessmentQuery])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
 
     def get_queryset(self):
-        month = self.request.query_params.get("month")
-        return assessment.list_assessments(
-            actor=self.request.user, month=MonthField().to_internal_value(month) if month else None,
-        ).prefetch_related("results")
+        month = read_query(AssessmentQuery, self.request)["month"] if self.action == "list" else None
+        return assessment.list_assessments(actor=self.request.user, month=month).prefetch_related("results")
 
     @extend_schema(request=ComputeInput, responses={200: ComputeOutput})
     @action(detail=False, methods=["post"])
