@@ -98,6 +98,12 @@ def joined_messages(messages) -> str:
     return "".join(text + (spacing if text.endswith(SENTENCE_ENDS) else separator) for text in texts[:-1]) + "".join(texts[-1:])
 
 
+def listed(items, translate=gettext) -> str:
+    """Items named in a sentence, in the reader's language: "a、b、c" in Chinese, "a, b, c" in English (`translate`:
+    gettext, or as written)."""
+    return translate("、").join(str(item) for item in items)
+
+
 def labelled_message(label: str, text: str) -> Message:
     """`label：text` as a Message: each reader gets the colon of its own language (see core.pages.labelled)."""
     return Message(gettext_noop("%(label)s：%(text)s"), label=label, text=text)
@@ -136,7 +142,7 @@ def _render(value, translate):
     if isinstance(value, dict) and "message" in value:
         return _fill(translate(value["message"]), value["message"], value.get("params"), translate)
     if isinstance(value, list):
-        return translate("、").join(str(_render(item, translate)) for item in value)
+        return listed((_render(item, translate) for item in value), translate)
     return value
 
 

@@ -27,6 +27,7 @@ from core.forms import EditsShownValues, ListFilter, StateFilter, SubmittedOnce,
 from core.fsm import histories_of, history_of, note_latest_changes, require_unchanged
 from core.pages import create_with_form, form_status, paginate, redirect_back, send_back, send_back_refusal
 from core.roles import OPERATORS, SUPPLIER_ROLES, Role, has_role, waits_for
+from core.texts import listed
 from settlement.models import Assessment, Kpi, KpiSetting, PenaltyProposal, PenaltyRule, SuspensionProposal
 from settlement.services import assessment, assessment_rules
 from settlement.forms import MonthFilter
@@ -134,7 +135,7 @@ def _compute(request, form) -> bool:
     messages.success(request, _("考核完成：%(count)d 家礼品商（进度 %(steps)s）") % {"count": len(done.assessed), "steps": steps})
     if done.kept:
         messages.info(request, _("%(month)s 的处罚或暂停提议已有决定，保留原考核结果未重新计算：%(suppliers)s") % {
-            "month": f"{month:%Y-%m}", "suppliers": "、".join(supplier.name for supplier in done.kept)})
+            "month": f"{month:%Y-%m}", "suppliers": listed(supplier.name for supplier in done.kept)})
     return True
 
 

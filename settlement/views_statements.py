@@ -30,6 +30,7 @@ from core.fsm import history_of, note_latest_changes
 from core.pages import add_service_errors, moved_on, paginate, state_reached
 from core.roles import SUPPLIER_ROLES, Role, has_role
 from core.tabular import CONTENT_TYPES
+from core.texts import listed
 from settlement.forms import CollectionForm, CorrectInvoiceForm, DecisionForm, DisputeForm, GenerateForm, InvoiceForm, LineFilterForm, NoteForm, PayForm, StatementFilterForm
 from settlement.models import Adjustment, GenerationRun, Reconciliation, Section, Statement
 from settlement.pdf import described
@@ -125,7 +126,7 @@ def offered_actions(statement: Statement, user, bound: dict | None = None, super
 def reissue_question(superseded: list) -> str:
     """The reissue's question when reconciliations of the current version still have open differences: they go out of
     date (已过期) with the new version and are answered on a file matched against it."""
-    files = _("、").join(_("%(file)s（%(lines)s 条未处理）") % {"file": found.file_name, "lines": found.open_lines} for found in superseded)
+    files = listed(_("%(file)s（%(lines)s 条未处理）") % {"file": found.file_name, "lines": found.open_lines} for found in superseded)
     return _("礼品商的对账文件 %(files)s 还有未处理的差异，下发新版本后这些对账将过期（已过期），差异须在新版本的对账中处理。"
              "下发后新版本内容不可更改，礼品商将收到通知。确定下发？") % {"files": files}
 

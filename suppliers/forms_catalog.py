@@ -14,6 +14,7 @@ from core.files import accepted_types
 from core.forms import DayRangeFilter, EditsShownValues, ListFilter, choice_filter, day_field, yes_no_box
 from core.models import Program, Tier
 from core.selectors import all_words, answering
+from core.texts import listed
 from core.validators import BusinessTimeField, whole_number
 from suppliers.forms import SupplierChoiceField
 from suppliers.models import Category, Gift, Location, ReplenishmentRequest, StockMovement
@@ -141,7 +142,7 @@ class GiftForm(EditsShownValues, forms.Form):
         self.data = self.data.copy()
         self.data["pending"] = pending_uploads.token(kept)
         if kept:
-            names = "、".join(upload.filename for upload in kept)
+            names = listed(upload.filename for upload in kept)
             self["upload"].help_text = ngettext("已保留 %(count)s 张图片（%(names)s），提交时一并保存，无需重新选择",
                                                    "已保留 %(count)s 张图片（%(names)s），提交时一并保存，无需重新选择", len(kept)) % {
                 "count": len(kept), "names": names,

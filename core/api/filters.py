@@ -13,6 +13,7 @@ from rest_framework.settings import api_settings
 
 from core.errors import ValidationFailed
 from core.selectors import searched
+from core.texts import listed
 from core.validators import IdField, InBusinessYears, YesNoField
 
 
@@ -115,9 +116,8 @@ class FilterBackend(DjangoFilterBackend):
         if getattr(view, "action", None) == "list":
             accepted = self.accepted_parameters(view, queryset)
             if unknown := sorted(name for name in request.query_params if name not in accepted):
-                comma = gettext("、")
                 message = gettext("不支持的查询参数：%(unknown)s；可用：%(accepted)s") % {
-                    "unknown": comma.join(unknown), "accepted": comma.join(sorted(accepted))}
+                    "unknown": listed(unknown), "accepted": listed(sorted(accepted))}
                 raise ValidationFailed(message, errors=[(name, "unknown_parameter", message) for name in unknown])
         if not request.query_params:
             # no parameter, nothing to filter by: every filter takes an absent value as no filter (django-filter's
@@ -172,7 +172,7 @@ class StrictOrderingFilter(filters.OrderingFilter):
             valid = {name for name, _label in self.get_valid_fields(queryset, view, {"request": request})}
             unknown = [term for term in terms if term.removeprefix("-") not in valid]
             if unknown:
-                message = gettext("不能按 %(unknown)s 排序；可用：%(valid)s") % {"unknown": "、".join(unknown), "valid": "、".join(sorted(valid))}
+                message = gettext("不能按 %(unknown)s 排序；可用：%(valid)s") % {"unknown": listed(unknown), "valid": listed(sorted(valid))}
                 raise ValidationFailed(message, field=self.ordering_param)
         return super().get_ordering(request, queryset, view)
 

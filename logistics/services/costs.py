@@ -19,7 +19,7 @@ from django.utils.translation import gettext, gettext_lazy, gettext_noop
 from core.errors import PermissionDenied, ValidationFailed
 from core.fsm import apply_transition, log_creation
 from core.roles import SUPPLIER_ROLES, Role, has_role, require_role
-from core.texts import Message, stored
+from core.texts import Message, listed, stored
 from logistics.errors import CostOnStatement, FeeAlreadyRecorded
 from core.validators import length_error, required_text, validate_length, years_error
 from logistics.models import ExtraCost, InboundShipment, LeftoverLot, ReturnRequest, Shipment, Tariff, TariffChange
@@ -189,7 +189,7 @@ def _check_kind_fits(*, kind: str, quantity: int, fee_date: date | None, order: 
     if field not in KIND_OWNERS[kind]:
         message = gettext("%(kind)s不能记在%(owner)s上，只能记在%(owners)s上")
         raise ValidationFailed(message % {"kind": CostKind(kind).label, "owner": OWNER_LABELS[field],
-                                          "owners": "、".join(str(OWNER_LABELS[name]) for name in KIND_OWNERS[kind])}, field=field)
+                                          "owners": listed(OWNER_LABELS[name] for name in KIND_OWNERS[kind])}, field=field)
     if kind == CostKind.REDELIVERY and not order.shipments.filter(state=Shipment.State.FAILED).exists():
         message = gettext("订单 %(number)s 没有配送失败的记录，不能记二次配送费")
         raise ValidationFailed(message % {"number": order.number}, field="order")

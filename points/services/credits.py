@@ -18,6 +18,7 @@ from core.errors import ValidationFailed
 from core.jobs import run_each
 from core.notifications import notify
 from core.tabular import Problem, TableRejected, TableSpec, read_headed_table
+from core.texts import listed
 from core.roles import OPERATORS, require_role
 from core.validators import required_text, typed_phone, validate_length, whole_number
 from points.models import LedgerEntry, Member, PointsLot
@@ -43,7 +44,7 @@ def _row_errors(rows: list[dict], members: dict[str, Member]) -> list[tuple[int,
             message = _("第%(line)s行：积分须为 1–%(max_credit)s 的整数") % {"line": line, "max_credit": MAX_CREDIT}
             errors.append((line, "points", "invalid", message))
         if credit_reason(row.get("reason_code")) is None:
-            message = _("第%(line)s行：发放原因须为 %(reasons)s 之一") % {"line": line, "reasons": "、".join(CREDIT_REASONS)}
+            message = _("第%(line)s行：发放原因须为 %(reasons)s 之一") % {"line": line, "reasons": listed(CREDIT_REASONS)}
             errors.append((line, "reason_code", "invalid_choice", message))
     return errors
 

@@ -14,6 +14,7 @@ from core.files import check_document
 from core.fsm import apply_transition, log_creation
 from core.models import Program
 from core.roles import Role, waiting_for
+from core.texts import listed
 from core.validators import required_text
 from suppliers.errors import ProgramNotContracted
 from suppliers.models import Contract, Qualification, Supplier
@@ -114,7 +115,7 @@ def check_contracted_programs(*, supplier: Supplier, program_codes, on: date) ->
     unserved = list(Program.objects.filter(code__in=set(program_codes) - served).order_by("code"))
     if unserved:
         message = gettext("合同 %(number)s 不包含积分计划「%(programs)s」，不能在该计划定价")
-        raise ProgramNotContracted(message % {"number": contract.number, "programs": "、".join(p.name for p in unserved)},
+        raise ProgramNotContracted(message % {"number": contract.number, "programs": listed(p.label for p in unserved)},
                                    field="points_prices")
 
 

@@ -4,6 +4,9 @@ import pytest
 from django.test import Client
 from django.utils import translation
 
+from core.errors import ValidationFailed
+from core.texts import listed
+from points.services import credits
 from suppliers.services import inventory
 from tests.factories import GiftFactory, WarehouseFactory
 from tests.portal import page_in as page
@@ -86,3 +89,16 @@ def test_a_suppliers_own_warehouse_is_named_in_the_readers_language(supplier, su
         assert own.label == f"{supplier.name}'s own warehouse"
     warehouse = WarehouseFactory()
     assert warehouse.label == warehouse.name  # a warehouse: its name
+
+
+def test_a_list_in_a_sentence_is_joined_with_the_readers_comma(api, operator, member, now):
+    ordered = api(operator).get("/api/v1/gifts/?ordering=colour,-size", HTTP_ACCEPT_LANGUAGE="en")
+    with translation.override("en"), pytest.raises(ValidationFailed) as refused:
+        credits.credit_points_in_bulk(batch_id="B1", rows=[{"phone": member.phone, "points": 5, "reason_code": "gift"}],
+                                      actor=operator, now=now)
+
+    assert ordered.json()["errors"][0]["detail"].startswith("Cannot order by colour, -size; the fields are ")
+    assert "、" not in ordered.json()["errors"][0]["detail"]
+    assert str(refused.value.detail) == "Row 1: the reason must be one of bulk_credit, earn, promotion."
+    with translation.override("zh-hans"):
+        assert listed(["甲", "乙"]) == "甲、乙"

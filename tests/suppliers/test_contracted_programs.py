@@ -5,6 +5,7 @@ from datetime import datetime
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from suppliers.errors import ProgramNotContracted
 from suppliers.models import Gift, GiftRevision
@@ -43,6 +44,13 @@ def test_a_gift_priced_in_a_program_the_contract_leaves_out_is_refused_naming_it
     assert refused.value.field == "points_prices" and "HT-GOTONE" in str(refused.value.detail) and "动感地带" in str(refused.value.detail)
     assert not Gift.objects.exists()
     assert create(supplier, supplier_staff, now, tea, {"gotone": 1500}).prices.count() == 1
+
+
+def test_the_refusal_names_the_program_left_out_in_the_readers_language(gotone_only, supplier, supplier_staff, now, tea):
+    with translation.override("en"), pytest.raises(ProgramNotContracted) as refused:
+        create(supplier, supplier_staff, now, tea, {"gotone": 1500, "mzone": 1200})
+
+    assert 'points program "M-Zone Points Program"' in str(refused.value.detail)
 
 
 def test_an_applicant_with_no_contract_in_force_prices_in_any_program(supplier, supplier_staff, now, tea):
