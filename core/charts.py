@@ -129,5 +129,6 @@ def _figures(points: list[tuple[str | date, Decimal | None]], title: str, column
                    f'<td>{escape(gap) if value is None else escape(read(value))}</td></tr>' for label, value in points)
     caption = f"<caption>{escape(title)}</caption>" if title else ""
     head = ('<thead><tr>' + "".join(f'<th scope="col">{escape(column)}</th>' for column in columns) + '</tr></thead>') if columns else ""
-    return f'<table class="sr-only" data-testid="chart-data">{caption}{head}<tbody>{rows}</tbody></table>'
+    # hidden by a box around it: a table is never narrower than its cells, so one hidden itself would widen the page
+    return f'<div class="sr-only" data-testid="chart-data"><table>{caption}{head}<tbody>{rows}</tbody></table></div>'
 

@@ -48,8 +48,8 @@ def test_a_screen_reader_reads_each_label_and_value_from_a_hidden_table_or_that_
     with translation.override("en"):
         empty = bar_chart([], title="得分")
 
-    table = chart.split('<table class="sr-only" data-testid="chart-data">', 1)[1]
-    assert table.startswith("<caption>得分</caption>")
+    table = chart.split('<div class="sr-only" data-testid="chart-data"><table>', 1)[1]
+    assert table.startswith("<caption>得分</caption>") and table.endswith("</tbody></table></div>")
     assert '<tr><th scope="row">2026-11</th><td>80</td></tr><tr><th scope="row">2026-12</th><td>-5</td></tr>' in table
     assert '<p class="sr-only" data-testid="chart-data">No data</p>' in empty
 
