@@ -76,3 +76,15 @@ def test_no_text_is_translated_once_at_import():
              if "migrations" not in path.parts for line in translated_at_import(path)]
 
     assert not found, "use gettext_lazy for texts built at import:\n" + "\n".join(found)
+
+
+def test_no_template_writes_a_full_width_colon_outside_a_translated_text():
+    """A label carries its colon inside its message (`{% trans "角色：" %}`, or a blocktrans "{{ label }}：{{ text }}"),
+    so that English reads "Role: "; a "：" written after a tag or a value shows on English pages too."""
+    found = []
+    for package in SOURCES:
+        for path in sorted((ROOT / package).rglob("templates/**/*.html")):
+            text = BLOCK.sub(lambda match: re.sub(r"[^\n]", " ", match.group(0)), path.read_text(encoding="utf-8"))
+            found += [f"{path.relative_to(ROOT)}:{text[: match.start()].count(chr(10)) + 1}" for match in re.finditer(r"(%}|}})：", text)]
+
+    assert not found, "put the colon inside the translated text (core.pages.labelled or blocktrans):\n" + "\n".join(found)

@@ -14,7 +14,7 @@ from settlement.services.assessment import accept_penalty, compute_month
 from suppliers.models import Supplier
 from tests.factories import SHANGHAI, UserFactory
 from tests.settlement.kpi_facts import complaint, order, returned, t
-from tests.portal import badge_links, field_errors, form_values, listed, logged_in, nav, rows_at
+from tests.portal import badge_links, field_errors, form_values, listed, logged_in, nav, page_in, rows_at
 
 pytestmark = pytest.mark.django_db
 OCTOBER = date(2026, 10, 1)
@@ -288,6 +288,14 @@ def test_the_operator_accepts_a_suspension_from_the_list(assessed, supplier, ope
 
     supplier.refresh_from_db()
     assert supplier.state == Supplier.State.SUSPENDED
+
+
+def test_the_decision_note_on_the_assessment_reads_with_the_readers_colon(assessed, operator):
+    proposal = SuspensionProposal.objects.get()
+    logged_in(operator).post(f"/settlement/assessments/suspension/{proposal.pk}/accept/", {"reason": "two months under 60"})
+
+    assert "Decision note: two months under 60" in page_in(operator, f"/settlement/assessments/{proposal.assessment_id}/", "en")
+    assert "决定说明：two months under 60" in page_in(operator, f"/settlement/assessments/{proposal.assessment_id}/", "zh-hans")
 
 
 def current_settings() -> dict:

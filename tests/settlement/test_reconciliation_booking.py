@@ -13,7 +13,7 @@ from settlement.services import adjustments, generation, statements
 from settlement.services.reconciliation import book_corrections_on_dispute, booking_of, resolve_line, upload_reconciliation
 from tests.conftest import client_for
 from tests.factories import SHANGHAI
-from tests.portal import logged_in, rendered_text, shown
+from tests.portal import logged_in, page_in, rendered_text, shown
 from tests.settlement.conftest import LATER, OCTOBER
 
 pytestmark = pytest.mark.django_db
@@ -173,6 +173,14 @@ def test_the_pages_say_where_a_correction_is_booked_before_and_after_the_dispute
     assert f"调账 {correction.number} 审批后计入审批当月的结算单" in rendered_text(resolved)
     assert " ".join(rendered_text(proposed).split()).count("审批后计入审批当月的结算单；若 所对账的结算单 被提出异议，则改计入其下一版本") == 1
     assert shown(disputed, "books-on") == "审批后计入该结算单第 2 版"
+
+
+def test_each_resolutions_booking_is_named_with_the_readers_colon(mismatch, finance):
+    url = f"/settlement/reconciliations/{mismatch.reconciliation_id}/"
+    english, chinese = (re.search(r'data-testid="booking">(.*?)</p>', page_in(finance, url, language), re.S)[1] for language in ("en", "zh-hans"))
+
+    assert "：" not in english and english.count(": ") == english.count("<br>") + 1
+    assert chinese.count("：") == chinese.count("<br>") + 1
 
 
 def books_on(page) -> str:
