@@ -24,6 +24,7 @@ from core.services import log_personal_data_access
 from core.texts import moment
 from core.roles import SUPPLIER_ROLES, Role
 from core.models import AccessLog, JobFailure, Notification, Program, TransitionLog, User
+from core.models.transitions import transition_label
 
 
 class AuditTrailAdmin(admin.ModelAdmin):
@@ -243,12 +244,41 @@ class ProgramAdmin(admin.ModelAdmin):
         return program.label
 
 
+class TransitionFilter(admin.SimpleListFilter):
+    """The logs of one step, each step named in the reader's language."""
+
+    title, parameter_name = TransitionLog._meta.get_field("transition").verbose_name, "transition"
+
+    def lookups(self, request, model_admin):
+        names = TransitionLog.objects.order_by("transition").values_list("transition", flat=True).distinct()
+        return [(name, transition_label(None, name)) for name in names]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(transition=self.value()) if self.value() else queryset
+
+
 @admin.register(TransitionLog)
 class TransitionLogAdmin(AuditTrailAdmin):
-    list_display = ("at", "content_type", "object_id", "transition", "source_state", "target_state", "actor", "reason_shown")
-    list_filter = ("content_type", "transition")
+    """A step, its states and its reason named in the reader's language, on the list and on a log's page alike (the
+    stored codes, message id and values are what the names are read from)."""
+
+    list_display = ("at", "content_type", "object_id", "transition_shown", "source_shown", "target_shown", "actor", "reason_shown")
+    fields = readonly_fields = ("at", "content_type", "object_id", "transition_shown", "source_shown", "target_shown", "actor", "reason_shown")
+    list_filter = ("content_type", TransitionFilter)
     search_fields = ("object_id", "reason")
     list_select_related = ("content_type", "actor")
+
+    @admin.display(description=TransitionLog._meta.get_field("transition").verbose_name, ordering="transition")
+    def transition_shown(self, log: TransitionLog) -> str:
+        return log.transition_label
+
+    @admin.display(description=TransitionLog._meta.get_field("source_state").verbose_name, ordering="source_state")
+    def source_shown(self, log: TransitionLog) -> str:
+        return log.source_label
+
+    @admin.display(description=TransitionLog._meta.get_field("target_state").verbose_name, ordering="target_state")
+    def target_shown(self, log: TransitionLog) -> str:
+        return log.target_label
 
     @admin.display(description=_("原因"))
     def reason_shown(self, log: TransitionLog) -> str:

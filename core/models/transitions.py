@@ -142,7 +142,7 @@ class TransitionLog(models.Model):
         verbose_name_plural = _("状态变更记录")
 
     def __str__(self) -> str:
-        return f"{self.content_type.model}#{self.object_id} {self.source_state}→{self.target_state}"
+        return f"{self.content_type.name} #{self.object_id} {self.source_label}→{self.target_label}"
 
     @property
     def transition_label(self) -> str:
@@ -225,9 +225,9 @@ def logs_relation() -> GenericRelation:
 
 
 def state_label(subject: models.Model | type[models.Model] | None, state: str) -> str:
-    """The display name of one of a workflow's states (the code itself when the model or state is unknown). `subject` is
-    the model, or one object of it that may name its states in its own words (its `label_of_state`)."""
-    if subject is None:
+    """The display name of one of a workflow's states (the code itself when the model, its state field or the state is
+    unknown). `subject` is the model, or one object of it that may name its states in its own words (its `label_of_state`)."""
+    if subject is None or not any(field.name == "state" for field in subject._meta.fields):
         return state
     if not isinstance(subject, type) and hasattr(subject, "label_of_state"):
         return subject.label_of_state(state)

@@ -5,6 +5,7 @@ from django.test import Client
 from django.utils import translation
 
 from core.errors import ValidationFailed
+from core.models import TransitionLog
 from core.texts import listed
 from points.services import credits
 from suppliers.services import inventory
@@ -102,3 +103,17 @@ def test_a_list_in_a_sentence_is_joined_with_the_readers_comma(api, operator, me
     assert str(refused.value.detail) == "Row 1: the reason must be one of bulk_credit, earn, promotion."
     with translation.override("zh-hans"):
         assert listed(["甲", "乙"]) == "甲、乙"
+
+
+def test_a_transition_log_in_the_admin_names_its_step_states_and_reason_in_the_readers_language(operator, supplier, now):
+    log = TransitionLog.objects.create(subject=supplier, transition="start_review", source_state="applied", target_state="under_review",
+                                       actor=operator, at=now, reason="交接批次 %(number)s", reason_params={"number": "HB1"})
+
+    shown = {path: page(operator, path, "en") for path in (f"/admin/core/transitionlog/{log.pk}/change/", "/admin/core/transitionlog/",
+                                                       "/admin/core/transitionlog/?transition=start_review")}
+
+    for html in shown.values():
+        assert "Handoff batch HB1" in html and "%(number)s" not in html and '"HB1"' not in html
+        assert all(label in html for label in ("Start review", "Applied", "Under review"))
+        assert ">start_review<" not in html and "under_review" not in html
+    assert "<title>Supplier #" in shown[f"/admin/core/transitionlog/{log.pk}/change/"]
