@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from core.api.permissions import require_role
 from core.errors import DomainError
@@ -39,7 +39,7 @@ staff_order_sections: list[Callable[[HttpRequest, RedemptionOrder], str]] = []
 
 
 class CreditFileForm(forms.Form):
-    file = forms.FileField(label=_lazy("积分发放文件（CSV 或 XLSX：手机号 phone、积分 points、原因 reason_code 可选）"))
+    file = forms.FileField(label=gettext_lazy("积分发放文件（CSV 或 XLSX：手机号 phone、积分 points、原因 reason_code 可选）"))
 
 
 @login_required
@@ -75,16 +75,16 @@ def credit_upload_detail(request, pk: int):
 
 
 ORDER_ACTIONS = {
-    "cancel": PageAction(_lazy("取消（退积分、释放库存）"), orders.cancel_order, RequiredReasonForm,
-                         confirm=_lazy("取消后积分将退还给会员、库存将释放，不可撤销。确定取消该订单？")),
-    "cancel_before_picking": PageAction(_lazy("拣货前取消"), orders.cancel_before_picking, RequiredReasonForm, "danger",
-                                        confirm=_lazy("取消后积分将退还给会员、库存将释放，物流将取消发货，不可撤销。确定取消该订单？")),
-    "redeliver": PageAction(_lazy("重新配送"), orders.redeliver_order, RedeliverForm),
-    "give_up": PageAction(_lazy("放弃配送（退积分、退回库存）"), orders.give_up_order, RequiredReasonForm, "danger",
-                          confirm=_lazy("放弃配送后积分将退还给会员，不可撤销。确定放弃配送？")),
+    "cancel": PageAction(gettext_lazy("取消（退积分、释放库存）"), orders.cancel_order, RequiredReasonForm,
+                         confirm=gettext_lazy("取消后积分将退还给会员、库存将释放，不可撤销。确定取消该订单？")),
+    "cancel_before_picking": PageAction(gettext_lazy("拣货前取消"), orders.cancel_before_picking, RequiredReasonForm, "danger",
+                                        confirm=gettext_lazy("取消后积分将退还给会员、库存将释放，物流将取消发货，不可撤销。确定取消该订单？")),
+    "redeliver": PageAction(gettext_lazy("重新配送"), orders.redeliver_order, RedeliverForm),
+    "give_up": PageAction(gettext_lazy("放弃配送（退积分、退回库存）"), orders.give_up_order, RequiredReasonForm, "danger",
+                          confirm=gettext_lazy("放弃配送后积分将退还给会员，不可撤销。确定放弃配送？")),
 }
 #: giving up a lost parcel's order: the points come back, the goods never do (points.services.orders.give_up_order)
-GIVE_UP_LOST = replace(ORDER_ACTIONS["give_up"], label=_lazy("放弃配送（包裹已丢失：退积分，无库存退回）"))
+GIVE_UP_LOST = replace(ORDER_ACTIONS["give_up"], label=gettext_lazy("放弃配送（包裹已丢失：退积分，无库存退回）"))
 
 
 @login_required
@@ -101,14 +101,14 @@ def _staff_orders(user):
 
 #: the staff's order list's download: the columns of the page, which shows no member's personal data
 ORDER_COLUMNS = [
-    field(_lazy("订单号"), "number"),
+    field(gettext_lazy("订单号"), "number"),
     field("SKU", "gift__sku"),
-    field(_lazy("礼品"), "gift__name"),
-    field(_lazy("礼品商"), "supplier__name"),
-    field(_lazy("数量"), "quantity"),
-    field(_lazy("积分"), "points_cost"),
-    label(_lazy("状态"), "state"),
-    field(_lazy("下单时间"), "placed_at", moment),
+    field(gettext_lazy("礼品"), "gift__name"),
+    field(gettext_lazy("礼品商"), "supplier__name"),
+    field(gettext_lazy("数量"), "quantity"),
+    field(gettext_lazy("积分"), "points_cost"),
+    label(gettext_lazy("状态"), "state"),
+    field(gettext_lazy("下单时间"), "placed_at", moment),
 ]
 
 
@@ -150,13 +150,13 @@ def order_admin_action(request, pk: int, name: str):
 
 
 class MemberSearchForm(ListFilter):
-    q = forms.CharField(label=_lazy("手机号或姓名"), required=False, max_length=50)
-    program = forms.ChoiceField(label=_lazy("积分计划"), required=False)
-    tier = forms.ChoiceField(label=_lazy("等级"), required=False, choices=[("", _lazy("全部")), *Tier.choices])
+    q = forms.CharField(label=gettext_lazy("手机号或姓名"), required=False, max_length=50)
+    program = forms.ChoiceField(label=gettext_lazy("积分计划"), required=False)
+    tier = forms.ChoiceField(label=gettext_lazy("等级"), required=False, choices=[("", gettext_lazy("全部")), *Tier.choices])
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["program"].choices = [("", _lazy("全部")), *((p.code, p.label) for p in Program.objects.order_by("id"))]
+        self.fields["program"].choices = [("", gettext_lazy("全部")), *((p.code, p.label) for p in Program.objects.order_by("id"))]
 
     def values(self) -> dict:
         data = super().values()
@@ -164,9 +164,9 @@ class MemberSearchForm(ListFilter):
 
 
 class CorrectionForm(forms.Form):
-    points = forms.IntegerField(label=_lazy("调整积分（扣减填负数）"))
-    reason_code = forms.ChoiceField(label=_lazy("原因"), choices=list(credits.CORRECTION_REASONS.items()))
-    note = forms.CharField(label=_lazy("说明"), max_length=200)
+    points = forms.IntegerField(label=gettext_lazy("调整积分（扣减填负数）"))
+    reason_code = forms.ChoiceField(label=gettext_lazy("原因"), choices=list(credits.CORRECTION_REASONS.items()))
+    note = forms.CharField(label=gettext_lazy("说明"), max_length=200)
     reference = forms.CharField(widget=forms.HiddenInput, max_length=60)
 
 

@@ -1,5 +1,5 @@
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -64,8 +64,8 @@ def ordered(queryset, ordering: str, columns: dict[str, str]):
 
 class CatalogQuery(serializers.Serializer):
     category = serializers.CharField(required=False, allow_blank=True, default="", help_text="a category's code")
-    min_points = serializers.IntegerField(required=False, error_messages={"invalid": _lazy("积分范围须为整数")})
-    max_points = serializers.IntegerField(required=False, error_messages={"invalid": _lazy("积分范围须为整数")})
+    min_points = serializers.IntegerField(required=False, error_messages={"invalid": gettext_lazy("积分范围须为整数")})
+    max_points = serializers.IntegerField(required=False, error_messages={"invalid": gettext_lazy("积分范围须为整数")})
     q = serializers.CharField(required=False, allow_blank=True, default="", help_text="text in name or description")
     search = serializers.CharField(required=False, allow_blank=True, default="", help_text="the same as `q`, as other lists name it")
     ordering = serializers.ChoiceField(choices=orderings(*CATALOG_ORDERINGS), required=False, allow_blank=True, default="",
@@ -101,7 +101,7 @@ def member_of(user) -> Member:
         if member is not None:
             member.user = user
     if member is None:
-        raise PermissionDenied(_lazy("该账号没有会员资料，不能使用会员功能"))
+        raise PermissionDenied(gettext_lazy("该账号没有会员资料，不能使用会员功能"))
     return member
 
 

@@ -9,7 +9,13 @@ from django.utils.translation import trans_real
 
 ROOT = Path(settings.BASE_DIR)
 SOURCES = ("core", "points", "suppliers", "logistics", "settlement", "config")
-CALLS = {"_", "_lazy", "gettext", "gettext_lazy", "gettext_noop"}
+CALLS = {"_", "gettext", "gettext_lazy", "gettext_noop"}
+#: the names makemessages reads a text to translate from (xgettext's own for Python and those Django adds), by what they
+#: are: a translation function imported under any other name hides its texts from it, so they would leave the catalog
+#: the next time it is made
+EXTRACTED = {"gettext": {"gettext", "_"}, "gettext_lazy": {"gettext_lazy", "_"}, "gettext_noop": {"gettext_noop", "_"},
+             "ngettext": {"ngettext"}, "ngettext_lazy": {"ngettext_lazy"}, "pgettext": {"pgettext"},
+             "pgettext_lazy": {"pgettext_lazy"}, "npgettext": {"npgettext"}, "npgettext_lazy": {"npgettext_lazy"}}
 CONTEXT_CALLS = {"pgettext", "pgettext_lazy"}
 TRANS = re.compile(r"""{%\s*trans(?:late)?\s+(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')(?:\s+context\s+"([^"]*)")?""")
 BLOCK = re.compile(r"{%\s*blocktrans(?:late)?\b([^%]*)%}(.*?){%\s*endblocktrans(?:late)?\s*%}", re.S)
@@ -76,6 +82,16 @@ def test_no_text_is_translated_once_at_import():
              if "migrations" not in path.parts for line in translated_at_import(path)]
 
     assert not found, "use gettext_lazy for texts built at import:\n" + "\n".join(found)
+
+
+def test_every_translation_function_is_imported_under_a_name_makemessages_reads():
+    found = [f"{path.relative_to(ROOT)}:{node.lineno} {alias.name} as {alias.asname}"
+             for package in SOURCES for path in sorted((ROOT / package).rglob("*.py")) if "migrations" not in path.parts
+             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+             if isinstance(node, ast.ImportFrom) and node.module == "django.utils.translation"
+             for alias in node.names if alias.name in EXTRACTED and (alias.asname or alias.name) not in EXTRACTED[alias.name]]
+
+    assert not found, "import these under their own name (or gettext, gettext_lazy, gettext_noop as _):\n" + "\n".join(found)
 
 
 def test_no_template_writes_a_full_width_colon_outside_a_translated_text():
