@@ -6,7 +6,9 @@ from typing import NamedTuple
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.db.models import Q
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -14,6 +16,7 @@ from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.admin_permissions import PermissionsNamedAdmin
 from core.errors import DomainError
 from core.fsm import history_of
 from core.jobs import failures_whose_item_reads
@@ -195,7 +198,7 @@ class TransitionAdminMixin:
 
 
 @admin.register(User)
-class UserAdmin(MaskedPhoneAdmin, DjangoUserAdmin):
+class UserAdmin(PermissionsNamedAdmin, MaskedPhoneAdmin, DjangoUserAdmin):
     """A member's login is its phone number: its login and name are masked like its phone."""
 
     list_display = ("masked_username", "masked_first_name", "role", "masked_phone", "is_active")
@@ -338,3 +341,11 @@ def operators_may_use_the_admin(request) -> bool:
 admin.site.has_permission = operators_may_use_the_admin
 admin.site.login_form = AdminLoginForm  # the portal's limit of failed sign-ins
 admin.site.site_header = _("积分礼品供应商平台 · 管理后台")
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(PermissionsNamedAdmin, DjangoGroupAdmin):
+    """Django's, its permissions named in the reader's language."""

@@ -117,3 +117,13 @@ def test_a_transition_log_in_the_admin_names_its_step_states_and_reason_in_the_r
         assert all(label in html for label in ("Start review", "Applied", "Under review"))
         assert ">start_review<" not in html and "under_review" not in html
     assert "<title>Supplier #" in shown[f"/admin/core/transitionlog/{log.pk}/change/"]
+
+
+def test_the_admin_offers_a_users_and_a_groups_permissions_by_their_names_in_the_readers_language(superuser):
+    pages = {language: [page(superuser, path, language) for path in (f"/admin/core/user/{superuser.pk}/change/", "/admin/auth/group/add/")]
+             for language in ("en", "zh-hans")}
+
+    for html in pages["en"]:
+        assert "Can add User</option>" in html and "Can view Points program</option>" in html and "Can add 用户" not in html
+    for html in pages["zh-hans"]:
+        assert "可添加用户</option>" in html and "Can add" not in html
