@@ -1,6 +1,6 @@
-"""English pages fit the screen as the Chinese ones do: on a 1280 px desktop, the long English headings of a table wrap
-between their words and no hidden label widens the page; on a 390 px phone, a chart's figures for screen readers do not
-widen the page either."""
+"""English pages fit the screen as the Chinese ones do: on a 1280 px desktop, the long English headings and state names
+of a table wrap between their words and no hidden label widens the page; on a 390 px phone, a chart's figures for
+screen readers do not widen the page either."""
 from datetime import timedelta
 
 import pytest
@@ -16,7 +16,9 @@ from tests.helpers import published
 PASSWORD = "pass12345"  # what UserFactory sets
 DESKTOP, PHONE = {"width": 1280, "height": 800}, {"width": 390, "height": 800}
 WIDTHS = "() => ({screen: window.innerWidth, page: document.documentElement.scrollWidth})"
-HEADING_WRAP = "() => getComputedStyle(document.querySelector('[data-testid=inbound] th')).whiteSpace"
+#: how a table's heading and a state's badge in it end their lines: "normal" between words, "nowrap" never
+WRAPS = """() => [document.querySelector('[data-testid=inbound] th'), document.querySelector('[data-testid=inbound] .badge')]
+                  .map(element => getComputedStyle(element).whiteSpace)"""
 
 
 @pytest.fixture
@@ -42,12 +44,12 @@ def opened(e2e_browser, live_server, viewport, username, language, path):
     return context, page
 
 
-def test_on_a_desktop_english_headings_wrap_and_the_page_does_not_scroll_sideways(e2e_browser, live_server, announced):
+def test_on_a_desktop_english_headings_and_badges_wrap_and_the_page_does_not_scroll_sideways(e2e_browser, live_server, announced):
     for language, wraps in (("en", "normal"), ("zh-hans", "nowrap")):
         context, page = opened(e2e_browser, live_server, DESKTOP, "en_logistics", language, "/logistics/inbound/")
         try:
             widths = page.evaluate(WIDTHS)
-            assert page.evaluate(HEADING_WRAP) == wraps
+            assert page.evaluate(WRAPS) == [wraps, wraps]
             assert widths["page"] <= widths["screen"], f"{language}: the page scrolls sideways {widths}"
         finally:
             context.close()
