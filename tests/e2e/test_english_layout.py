@@ -1,6 +1,6 @@
 """English pages fit the screen as the Chinese ones do: on a 1280 px desktop, the long English headings and state names
 of a table wrap between their words and no hidden label widens the page; on a 390 px phone, a chart's figures for
-screen readers do not widen the page either."""
+screen readers do not widen the page either, nor does the box a supplier types its response to a complaint in."""
 from datetime import timedelta
 
 import pytest
@@ -12,6 +12,7 @@ from suppliers.services import inventory
 from tests.e2e.helpers import login
 from tests.factories import GiftFactory, SupplierUserFactory, UserFactory, WarehouseFactory
 from tests.helpers import published
+from tests.settlement.kpi_facts import complaint
 
 PASSWORD = "pass12345"  # what UserFactory sets
 DESKTOP, PHONE = {"width": 1280, "height": 800}, {"width": 390, "height": 800}
@@ -60,6 +61,18 @@ def test_on_a_phone_a_charts_hidden_figures_do_not_widen_the_english_page(e2e_br
     try:
         widths = page.evaluate(WIDTHS)
         assert page.get_by_test_id("chart-data").count() == 1
+        assert widths["page"] <= widths["screen"], f"the page scrolls sideways {widths}"
+    finally:
+        context.close()
+
+
+def test_on_a_phone_the_box_for_a_complaints_response_fits_the_screen(e2e_browser, live_server, announced):
+    complained = complaint(announced.supplier, opened_at=timezone.now())
+    context, page = opened(e2e_browser, live_server, PHONE, "en_supplier", "en", f"/complaints/{complained.pk}/")
+    try:
+        widths = page.evaluate(WIDTHS)
+        box = page.get_by_test_id("action-respond").locator("textarea").bounding_box()
+        assert box["x"] + box["width"] <= PHONE["width"]
         assert widths["page"] <= widths["screen"], f"the page scrolls sideways {widths}"
     finally:
         context.close()
