@@ -15,6 +15,7 @@ from core.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from core.fsm import apply_transition, bulk_transition, log_creation, require_transition
 from core.models import Program, Tier
 from core.roles import SUPPLIER_ROLES
+from core.texts import listed
 from core.validators import required_text
 from suppliers.models import Category, Gift, GiftPrice, GiftRevision, StockRecord
 from suppliers.services import inventory, qualifications
@@ -72,8 +73,8 @@ def clean_changes(changes: dict[str, Any], *, gift: Gift | None = None) -> dict[
     if "category" in cleaned:
         code = category_code(getattr(cleaned["category"], "code", cleaned["category"]))
         if code is None:
-            known = gettext("、").join(gettext("%(code)s（%(name)s）") % {"code": category.code, "name": category.label}
-                                      for category in Category.objects.order_by("code"))
+            known = listed(gettext("%(code)s（%(name)s）") % {"code": category.code, "name": category.label}
+                           for category in Category.objects.order_by("code"))
             message = gettext("未知的礼品类别「%(value)s」，可用的类别代码：%(known)s")
             errors.append(("category", "invalid", message % {"value": cleaned["category"], "known": known}))
         cleaned["category"] = code if code is not None else cleaned["category"]
@@ -94,7 +95,7 @@ def clean_changes(changes: dict[str, Any], *, gift: Gift | None = None) -> dict[
             map(is_points_price, prices.values())
         ):
             message = gettext("至少为一个积分计划（%(programs)s）设置 1–%(points_limit)s 的整数积分价")
-            names = gettext("、").join(program.label for program in programs)
+            names = listed(program.label for program in programs)
             errors.append(("points_prices", "invalid", message % {"programs": names, "points_limit": POINTS_LIMIT}))
     if "tier_discounts" in cleaned:
         discounts = cleaned["tier_discounts"]
