@@ -56,6 +56,40 @@ def read_query(serializer_class: type[serializers.Serializer], request) -> dict:
     return query.validated_data
 
 
+def read_sub_list_query(serializer_class: type[serializers.Serializer], view) -> dict:
+    """The query parameters of a list under an object (a statement's lines, a reconciliation's): those
+    `serializer_class` declares and its pages' (`page`, `page_size`), read as `read_query` reads them. The object itself
+    is found without the collection's filters (`is_list`), so `?state=` or `?search=` is no filter of these rows.
+    :raises ValidationFailed: 400 `unknown_parameter` for a parameter it does not take, as a list refuses it"""
+    refuse_unknown_parameters(view.request, {*query_names(serializer_class), *page_parameters(view)})
+    return read_query(serializer_class, view.request)
+
+
+def is_list(view) -> bool:
+    """Whether the request is the view's list, the only route its filter backends (its filters, `search` and
+    `ordering`) read the query for. An object's own address and every route under it (its history, lines, PDF, a step)
+    find the object among all the caller may see, whatever the query holds: a list's parameter is no reason for a 404
+    or a 400 there (a sub-list reads its own: `read_sub_list_query`)."""
+    return getattr(view, "action", None) == "list"
+
+
+def refuse_unknown_parameters(request, accepted: set[str]) -> None:
+    """:raises ValidationFailed: 400 `unknown_parameter` naming each query parameter not `accepted` (nor `format`, taken
+    and changing nothing: the Accept header chooses) and listing those taken"""
+    accepted = accepted | {api_settings.URL_FORMAT_OVERRIDE or "format"}
+    if unknown := sorted(name for name in request.query_params if name not in accepted):
+        message = gettext("不支持的查询参数：%(unknown)s；可用：%(accepted)s") % {
+            "unknown": listed(unknown), "accepted": listed(sorted(accepted))}
+        raise ValidationFailed(message, errors=[(name, "unknown_parameter", message) for name in unknown])
+
+
+def page_parameters(view) -> set[str]:
+    """The query parameters of the view's pages (`page`, `page_size`); none for a view without pages."""
+    if view.paginator is None:
+        return set()
+    return {parameter["name"] for parameter in view.paginator.get_schema_operation_parameters(view)}
+
+
 def reads_yes_no(**parameters: str):
     """Documents the yes/no query parameters a viewset's list reads itself with `yes_no` (name: what `true` lists), and
     adds them to those its list takes (`query_parameters`)."""
@@ -113,30 +147,25 @@ class FilterBackend(DjangoFilterBackend):
     filterset_base = FilterSet
 
     def filter_queryset(self, request, queryset, view):
-        if getattr(view, "action", None) == "list":
-            accepted = self.accepted_parameters(view, queryset)
-            if unknown := sorted(name for name in request.query_params if name not in accepted):
-                message = gettext("不支持的查询参数：%(unknown)s；可用：%(accepted)s") % {
-                    "unknown": listed(unknown), "accepted": listed(sorted(accepted))}
-                raise ValidationFailed(message, errors=[(name, "unknown_parameter", message) for name in unknown])
+        if not is_list(view):
+            return queryset
+        refuse_unknown_parameters(request, self.accepted_parameters(view, queryset))
         if not request.query_params:
             # no parameter, nothing to filter by: every filter takes an absent value as no filter (django-filter's
             # EMPTY_VALUES, our filters and methods too), so the rows are those given, without building the filter set
-            # and its form (an object's own address and each of its actions read no filter)
+            # and its form
             return queryset
         return super().filter_queryset(request, queryset, view)
 
     def accepted_parameters(self, view, queryset) -> set[str]:
         """The query parameters a list takes: its filters, those of the other filter backends (search, ordering) and of
-        its pagination, `format`, and those the view reads itself (`query_parameters`)."""
+        its pagination, and those the view reads itself (`query_parameters`)."""
         filterset = self.get_filterset_class(view, queryset)
         names = {*getattr(view, "query_parameters", ()), *(filterset.base_filters if filterset else ())}
         for backend in view.filter_backends:
             if not issubclass(backend, DjangoFilterBackend):
                 names |= {parameter["name"] for parameter in backend().get_schema_operation_parameters(view)}
-        if view.paginator is not None:
-            names |= {parameter["name"] for parameter in view.paginator.get_schema_operation_parameters(view)}
-        return names | {api_settings.URL_FORMAT_OVERRIDE or "format"}  # taken and changing nothing: the Accept header chooses
+        return names | page_parameters(view)
 
 
 class SearchFilter(filters.SearchFilter):
@@ -146,6 +175,8 @@ class SearchFilter(filters.SearchFilter):
     phone number as typed) answers it with its own `search_rows(rows, text)`, the selector its portal page narrows by."""
 
     def filter_queryset(self, request, queryset, view):
+        if not is_list(view):
+            return queryset
         text = " ".join(self.get_search_terms(request))
         if not text:
             return queryset
@@ -165,6 +196,9 @@ class SearchFilter(filters.SearchFilter):
 class StrictOrderingFilter(filters.OrderingFilter):
     """`?ordering=` takes the view's `ordering_fields` (each may start with "-"); anything else is a 400 naming the
     parameter and the fields it takes, instead of DRF's silent fall back to the default order."""
+
+    def filter_queryset(self, request, queryset, view):
+        return super().filter_queryset(request, queryset, view) if is_list(view) else queryset
 
     def get_ordering(self, request, queryset, view):
         terms = [term.strip() for term in request.query_params.get(self.ordering_param, "").split(",") if term.strip()]

@@ -10,6 +10,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from core.api.fields import ActorField, ScopedKey, TableFileField, YesNo
+from core.api.filters import read_sub_list_query
 from core.api.permissions import require_role
 from core.api.transitions import transition_action
 from core.roles import Role
@@ -153,9 +154,8 @@ class ReconciliationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewS
     @action(detail=True, methods=["get"])
     def lines(self, request, pk=None):
         """The lines in file order, ours the file lacks last; of one `category`, or only the `unresolved` ones."""
-        query = LinesQuery(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        lines = reconciliation.reconciliation_lines(reconciliation=self.get_object(), **query.validated_data)
+        query = read_sub_list_query(LinesQuery, self)
+        lines = reconciliation.reconciliation_lines(reconciliation=self.get_object(), **query)
         page = ReconciliationLineSerializer(self.paginate_queryset(lines), many=True, context=self.get_serializer_context())
         return self.get_paginated_response(page.data)
 

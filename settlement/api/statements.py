@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from core import jobs
 from core.api.downloads import serving
 from core.api.fields import ActorField, BusinessDateField, RequiredText
-from core.api.filters import FilterSet, YesNoFilter
+from core.api.filters import FilterSet, YesNoFilter, read_sub_list_query
 from core.api.permissions import require_role
 from core.api.transitions import ReasonInput, TransitionHistoryMixin, transition_action
 from core.files import serve
@@ -256,13 +256,12 @@ class StatementViewSet(TransitionHistoryMixin, viewsets.ReadOnlyModelViewSet):
     def lines(self, request, pk=None):
         """The lines of one version (the current one unless `version` is given), by section."""
         statement = self.get_object()
-        query = LinesQuery(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        version = get_object_or_404(statement.versions, number=query.validated_data.get("version", statement.version))
+        query = read_sub_list_query(LinesQuery, self)
+        version = get_object_or_404(statement.versions, number=query.get("version", statement.version))
         lines = statements.version_lines(version)
-        if query.validated_data.get("section"):
-            lines = lines.filter(section=query.validated_data["section"])
-        lines = searched(lines, query.validated_data.get("q"), statements.LINE_SEARCHED)
+        if query.get("section"):
+            lines = lines.filter(section=query["section"])
+        lines = searched(lines, query.get("q"), statements.LINE_SEARCHED)
         page = self.paginate_queryset(lines)
         return self.get_paginated_response(StatementLineSerializer(page, many=True).data)
 
