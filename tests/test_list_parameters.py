@@ -43,14 +43,30 @@ def test_the_catalog_orders_by_the_price_the_member_pays_either_way_and_newest_f
     assert prices == sorted(prices, reverse=True)
 
 
-@pytest.mark.parametrize("route", ["/api/v1/catalog/", "/api/v1/members/", "/api/v1/gifts/", "/api/v1/notices/"])
-def test_an_unknown_ordering_is_400_naming_it(api, member, operator, route):
+@pytest.mark.parametrize(("route", "taken"), [
+    ("/api/v1/catalog/", "created_at、points_price"), ("/api/v1/members/", "id、name、phone"), ("/api/v1/gifts/", "created_at、id、name、sku"),
+    ("/api/v1/notices/", None),
+])
+def test_an_unknown_ordering_is_400_naming_it_and_the_fields_the_list_orders_by(api, member, operator, route, taken):
     user = member.user if route == "/api/v1/catalog/" else operator
 
     response = api(user).get(f"{route}?ordering=zzz")
 
     assert response.status_code == 400
-    assert [(e["attr"], e["code"]) for e in response.json()["errors"]] == [("ordering", "invalid_choice" if "catalog" in route or "members" in route else "invalid")]
+    assert [(e["attr"], e["code"]) for e in response.json()["errors"]] == [("ordering", "invalid")]
+    assert taken is None or response.json()["errors"][0]["detail"] == f"不能按 zzz 排序；可用：{taken}"
+
+
+@pytest.mark.parametrize(("route", "taken"), [
+    ("/api/v1/catalog/", "created_at, points_price"), ("/api/v1/members/", "id, name, phone"), ("/api/v1/gifts/", "created_at, id, name, sku"),
+])
+def test_a_refused_ordering_says_so_in_english_when_asked(api, member, operator, route, taken):
+    user = member.user if route == "/api/v1/catalog/" else operator
+
+    response = api(user).get(f"{route}?ordering=--id", HTTP_ACCEPT_LANGUAGE="en")
+
+    assert [(e["attr"], e["code"], e["detail"]) for e in response.json()["errors"]] == [
+        ("ordering", "invalid", f"Cannot order by --id; the fields are {taken}.")]
 
 
 @pytest.mark.parametrize("ordering", ["--id", "--created_at,id"])

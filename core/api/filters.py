@@ -1,4 +1,6 @@
 """Filters shared by the apps' APIs."""
+from collections.abc import Iterable
+
 import django_filters
 from django import forms
 from django.db import models
@@ -206,8 +208,7 @@ class StrictOrderingFilter(filters.OrderingFilter):
             valid = {name for name, _label in self.get_valid_fields(queryset, view, {"request": request})}
             unknown = [term for term in terms if term.removeprefix("-") not in valid]
             if unknown:
-                message = gettext("不能按 %(unknown)s 排序；可用：%(valid)s") % {"unknown": listed(unknown), "valid": listed(sorted(valid))}
-                raise ValidationFailed(message, field=self.ordering_param)
+                raise ValidationFailed(ordering_refused(unknown, valid), field=self.ordering_param)
         return super().get_ordering(request, queryset, view)
 
     def get_schema_operation_parameters(self, view):
@@ -224,3 +225,24 @@ class StrictOrderingFilter(filters.OrderingFilter):
 def orderings(*names: str) -> list[str]:
     """The values an `ordering` parameter takes: each name, and each with "-" (descending)."""
     return [value for name in names for value in (name, f"-{name}")]
+
+
+def ordering_refused(unknown: Iterable[str], valid: Iterable[str]) -> str:
+    """Why an `ordering` is refused: the terms refused and the fields the list orders by."""
+    return gettext("不能按 %(unknown)s 排序；可用：%(valid)s") % {"unknown": listed(unknown), "valid": listed(sorted(valid))}
+
+
+class OrderingField(serializers.ChoiceField):
+    """`?ordering=` of a list ordering in its selector, which reads it with `read_query`: one of `names`, each also with
+    "-" (descending), or nothing; another is refused as `StrictOrderingFilter` refuses it everywhere else (400 `invalid`
+    naming the names taken), not as a choice (`invalid_choice`, which would name none)."""
+
+    def __init__(self, *names: str, **kwargs):
+        self.names = names
+        super().__init__(choices=orderings(*names), required=False, allow_blank=True, default="", **kwargs)
+        self.error_messages = {code: text for code, text in self.error_messages.items() if code != "invalid_choice"}
+
+    def to_internal_value(self, data):
+        if data == "" or str(data) in self.choice_strings_to_values:
+            return str(data)
+        raise serializers.ValidationError(ordering_refused([str(data)], self.names), code="invalid")

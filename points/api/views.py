@@ -14,7 +14,7 @@ from core.api.permissions import require_role
 from core.api.serializers import file_upload_schema
 from core.api.transitions import RequiredReasonInput, TransitionHistoryMixin, transition_action
 from core.errors import PermissionDenied
-from core.api.filters import FilterBackend, FilterSet, IdFilter, TimeFilter, orderings, query_names, read_query
+from core.api.filters import FilterBackend, FilterSet, IdFilter, OrderingField, TimeFilter, query_names, read_query
 from core.idempotency import HEADER, idempotent
 from core.models import Program, Tier
 from core.roles import OPERATORS, Role
@@ -68,9 +68,8 @@ class CatalogQuery(serializers.Serializer):
     max_points = serializers.IntegerField(required=False, error_messages={"invalid": gettext_lazy("积分范围须为整数")})
     q = serializers.CharField(required=False, allow_blank=True, default="", help_text="text in name or description")
     search = serializers.CharField(required=False, allow_blank=True, default="", help_text="the same as `q`, as other lists name it")
-    ordering = serializers.ChoiceField(choices=orderings(*CATALOG_ORDERINGS), required=False, allow_blank=True, default="",
-                                       help_text="points_price: the price the member pays; created_at: -created_at lists the "
-                                                 "newest first; default: cheapest first")
+    ordering = OrderingField(*CATALOG_ORDERINGS, help_text="points_price: the price the member pays; created_at: -created_at "
+                                                           "lists the newest first; default: cheapest first")
 
     def validate(self, attrs):
         if problem := points_range_problem(attrs.get("min_points"), attrs.get("max_points")):
@@ -83,8 +82,7 @@ class MemberQuery(serializers.Serializer):
     search = serializers.CharField(required=False, allow_blank=True, default="", help_text="the same as `q`, as other lists name it")
     program = serializers.ChoiceField(choices=[Program.GOTONE, Program.MZONE], required=False, allow_blank=True, default="")
     tier = serializers.ChoiceField(choices=Tier.values, required=False, allow_blank=True, default="")
-    ordering = serializers.ChoiceField(choices=orderings(*MEMBER_ORDERINGS), required=False, allow_blank=True, default="",
-                                       help_text="default: -id, the newest first")
+    ordering = OrderingField(*MEMBER_ORDERINGS, help_text="default: -id, the newest first")
 
 
 def member_of(user) -> Member:
