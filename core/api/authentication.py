@@ -40,3 +40,15 @@ class TokenAuthentication(authentication.TokenAuthentication):
 
     def attach_profile(self, user: User, values: tuple) -> None:
         """Attach the profile read from `values` (the `profile_columns`) to `user`."""
+
+
+class SessionAuthentication(authentication.SessionAuthentication):
+    """DRF's session authentication (the portal's login, for calls from the browser), whose refusal of a write without
+    its CSRF token is told in the request's language, as every error is, instead of DRF's English "CSRF Failed: …"."""
+
+    def enforce_csrf(self, request):
+        try:
+            super().enforce_csrf(request)
+        except exceptions.PermissionDenied as error:
+            raise exceptions.PermissionDenied(_("CSRF 校验未通过：以登录会话调用 API 的写请求须在 X-CSRFToken 请求头中带上 "
+                                                "csrftoken Cookie 的值，或改用令牌（Authorization: Token …）")) from error

@@ -29,6 +29,7 @@ from functools import cache
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import translation
+from drf_spectacular.authentication import SessionScheme as LibrarySessionScheme
 from drf_spectacular.plumbing import force_instance, is_serializer
 from drf_spectacular.types import OpenApiTypes
 from drf_standardized_errors.openapi import AutoSchema as StandardizedErrorsAutoSchema
@@ -93,6 +94,12 @@ def returns_none(field: serializers.Field) -> bool:
 
 def may_be_null(field: serializers.Field) -> bool:
     return field.allow_null or (field.read_only and (field.default is None or model_column(field)[1] or returns_none(field)))
+
+
+class SessionScheme(LibrarySessionScheme):
+    """The portal's session (cookieAuth), as the library documents DRF's, for the API's own session authentication."""
+
+    target_class = "core.api.authentication.SessionAuthentication"
 
 
 class AutoSchema(StandardizedErrorsAutoSchema):
