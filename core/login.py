@@ -5,6 +5,7 @@ import hashlib
 import logging
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -26,15 +27,32 @@ logger = logging.getLogger(__name__)
 _explanations: list[Callable] = []
 
 
+#: the API's codes of a refused login the apps explain (the API token's schema lists them)
+LOGIN_REFUSAL_CODES = ("application_pending", "application_rejected", "account_disabled")
+
+
+@dataclass(frozen=True)
+class LoginRefusal:
+    """Why an account that gave its right password may not sign in: `code`, the API's error code for it (one of
+    LOGIN_REFUSAL_CODES), and `reason`, the words the login page and the API token tell it."""
+
+    code: str
+    reason: str
+
+    def __post_init__(self):
+        if self.code not in LOGIN_REFUSAL_CODES:
+            raise ValueError(f"{self.code!r} is no code of LOGIN_REFUSAL_CODES: add it there, for the API's schema to list it")
+
+
 def explain_refused_login(explain: Callable) -> Callable:
-    """Register `explain(user) -> str | None`: why an inactive user who gave its right password may not sign in, or
-    None when that is not the app's business (call from an AppConfig.ready)."""
+    """Register `explain(user) -> LoginRefusal | None`: why an inactive user who gave its right password may not sign
+    in, or None when that is not the app's business (call from an AppConfig.ready)."""
     if explain not in _explanations:
         _explanations.append(explain)
     return explain
 
 
-def refused_login_reason(username: str | None, password: str | None) -> str | None:
+def refused_login(username: str | None, password: str | None) -> LoginRefusal | None:
     """Why an inactive account may not sign in, for whoever gives its right password; None for an unknown user, a
     wrong password, an active account (refused for another reason) or one no app explains."""
     if not username or not password:
@@ -46,7 +64,7 @@ def refused_login_reason(username: str | None, password: str | None) -> str | No
         return None
     if user.is_active or not user.check_password(password):
         return None
-    return next((reason for explain in _explanations if (reason := explain(user))), None)
+    return next((refusal for explain in _explanations if (refusal := explain(user))), None)
 
 
 class _LimitedLogin:
@@ -66,9 +84,9 @@ class _LimitedLogin:
         return self.cleaned_data
 
     def get_invalid_login_error(self) -> ValidationError:
-        reason = refused_login_reason(self.cleaned_data.get("username"), self.cleaned_data.get("password"))
-        if reason:
-            return ValidationError(reason, code="inactive")
+        refusal = refused_login(self.cleaned_data.get("username"), self.cleaned_data.get("password"))
+        if refusal:
+            return ValidationError(refusal.reason, code=refusal.code)
         return super().get_invalid_login_error()
 
 
@@ -88,7 +106,7 @@ def authenticate_limited(request, *, username: str | None, password: str | None,
     everywhere and the `LOGIN_FAILURES_PER_CLIENT`-th of a client locks that client, each for that long, the right
     password included. So nobody locks another's account with a few tries of their own. A success clears the username's
     failures from that client; the right password of an account an app explains (an applicant asking how its application
-    stands, see `refused_login_reason`) is no failure. Returns the user, or None for a wrong username or password.
+    stands, see `refused_login`) is no failure. Returns the user, or None for a wrong username or password.
 
     :raises TooManyLoginFailures: while locked out, saying when to try again (`retry_after`: the seconds to wait)
     """
@@ -103,7 +121,7 @@ def authenticate_limited(request, *, username: str | None, password: str | None,
             "minutes": math.ceil(seconds / 60), "time": moment(until), "offset": timezone.localtime(until).isoformat()[-6:]}
         raise TooManyLoginFailures(message, retry_after=seconds)
     user = authenticate(request, username=username, password=password)
-    if user is None and refused_login_reason(username, password) is None:
+    if user is None and refused_login(username, password) is None:
         shown = mask_phones_in(username) if username else username  # a member's username is its mobile number (§4.13)
         logger.info("sign-in failed: username %r from %s", shown, client or "-")
         if locked := _count_failure(counters, now=now):

@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 from core import sql
 from core.days import on_days
 from core.fsm import history_of
+from core.login import LoginRefusal
 from core.models import Program, Tier
 from core.selectors import all_words, answering
 from core.validators import folded, storable_ids
@@ -183,7 +184,7 @@ def same_credit_code(supplier: Supplier) -> QuerySet[Supplier]:
     return Supplier.objects.filter(credit_code=supplier.credit_code).exclude(pk=supplier.pk).order_by("applied_at", "pk")
 
 
-def application_standing(user) -> str | None:
+def application_standing(user) -> LoginRefusal | None:
     """How the application of an applicant's admin user stands (waiting, in review, or rejected with the operator's
     reason), told when it signs in before approval; None for a user who applied for nothing still undecided."""
     membership = getattr(user, "supplier_membership", None)
@@ -192,22 +193,24 @@ def application_standing(user) -> str | None:
         return None
     values = {"name": supplier.name, "applied_on": f"{timezone.localtime(supplier.applied_at):%Y-%m-%d}"}
     if supplier.state == Supplier.State.APPLIED:
-        return gettext("「%(name)s」的入驻申请已于 %(applied_on)s 提交，正在等待运营审核；审核通过后即可登录。") % values
+        return LoginRefusal("application_pending", gettext("「%(name)s」的入驻申请已于 %(applied_on)s 提交，正在等待运营审核；审核通过后即可登录。") % values)
     if supplier.state == Supplier.State.UNDER_REVIEW:
-        return gettext("「%(name)s」的入驻申请（%(applied_on)s 提交）正在审核中；审核通过后即可登录。") % values
+        return LoginRefusal("application_pending", gettext("「%(name)s」的入驻申请（%(applied_on)s 提交）正在审核中；审核通过后即可登录。") % values)
     if supplier.state == Supplier.State.REJECTED:
         reason = supplier.rejection.reason_label if supplier.rejection else "—"
-        return gettext("「%(name)s」的入驻申请未通过审核。原因：%(reason)s。如有疑问，请联系平台运营。") % (values | {"reason": reason})
+        return LoginRefusal("application_rejected",
+                            gettext("「%(name)s」的入驻申请未通过审核。原因：%(reason)s。如有疑问，请联系平台运营。") % (values | {"reason": reason}))
     return None
 
 
-def disabled_standing(user) -> str | None:
+def disabled_standing(user) -> LoginRefusal | None:
     """Why a supplier's user whose account its admin disabled may not sign in, told once its password is right; None
     for anyone else."""
     membership = getattr(user, "supplier_membership", None)
     if membership is None or membership.state != membership.State.DISABLED:
         return None
-    return gettext("您在「%(name)s」的账号已被管理员停用，请联系贵公司的礼品商管理员重新启用。") % {"name": membership.supplier.name}
+    return LoginRefusal("account_disabled",
+                        gettext("您在「%(name)s」的账号已被管理员停用，请联系贵公司的礼品商管理员重新启用。") % {"name": membership.supplier.name})
 
 
 GIFT_SEARCH = ("sku", "name")  # what the gift tables' text filter and the gift API's `?search=` read (`all_words`)

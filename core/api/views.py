@@ -15,7 +15,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from core.api.errors import ErrorResponse429Serializer
-from core.login import authenticate_limited
+from core.login import LOGIN_REFUSAL_CODES, authenticate_limited, refused_login
 from core.portal import waiting_work
 from core.services import revoke_api_tokens
 
@@ -48,12 +48,18 @@ DRF_INVALID_LOGIN = "Unable to log in with provided credentials."  # DRF's own w
 
 
 class TokenInput(AuthTokenSerializer):
-    """DRF's token request, signing in through the login limiter as the login page does."""
+    """DRF's token request, signing in through the login limiter as the login page does; an account that may not sign
+    in yet, whose right password is given, is told why as the login page tells it (an applicant: how its application
+    stands), with the refusal's own code."""
+
+    default_error_messages = {"authorization": DRF_INVALID_LOGIN, **dict.fromkeys(LOGIN_REFUSAL_CODES, "")}  # the schema's codes
 
     def validate(self, attrs):
         username, password = attrs.get("username"), attrs.get("password")
         user = authenticate_limited(self.context["request"], username=username, password=password, now=timezone.now())
         if user is None:
+            if refusal := refused_login(username, password):
+                raise serializers.ValidationError(refusal.reason, code=refusal.code)
             raise serializers.ValidationError(gettext(DRF_INVALID_LOGIN), code="authorization")
         return attrs | {"user": user}
 
