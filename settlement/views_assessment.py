@@ -238,7 +238,7 @@ def decide(request, kind: str, pk: int, name: str):
         messages.error(request, error.detail)
     else:
         messages.success(request, DONE[(kind, name)])
-    return redirect(back)
+    return redirect_back(request, reverse(back))  # the list as it was shown: its filters and page
 
 
 @login_required

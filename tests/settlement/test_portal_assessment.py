@@ -1,5 +1,6 @@
 """Portal pages of monthly assessments: the supplier's score chart and KPI tables (its own only), operators' and
 finance's lists with filters and the compute form, penalty and suspension decisions, the KPI settings form, the penalty rules."""
+import html
 import re
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -296,6 +297,29 @@ def test_the_decision_note_on_the_assessment_reads_with_the_readers_colon(assess
 
     assert "Decision note: two months under 60" in page_in(operator, f"/settlement/assessments/{proposal.assessment_id}/", "en")
     assert "决定说明：two months under 60" in page_in(operator, f"/settlement/assessments/{proposal.assessment_id}/", "zh-hans")
+def _hidden_fields(page: str, action: str) -> dict[str, str]:
+    """The hidden fields of the page's form posting to `action`, as a browser sends them."""
+    form = re.search(rf'<form[^>]*action="{re.escape(action)}"[^>]*>(.*?)</form>', page, re.S)
+    assert form, f"no form posting to {action}"
+    return {name: html.unescape(value) for name, value in re.findall(r'type="hidden" name="(\w+)" value="([^"]*)"', form.group(1))}
+
+
+@pytest.mark.parametrize(("kind", "listed_at", "decider", "reason"), [
+    ("penalty", "penalties", "finance", ""), ("suspension", "suspensions", "operator", "连续两月低于60分"),
+])
+def test_a_proposal_decided_from_a_filtered_list_goes_back_to_that_list_with_its_filters_and_page(
+        request, assessed, kind, listed_at, decider, reason):
+    client = logged_in(request.getfixturevalue(decider))
+    model = {"penalty": PenaltyProposal, "suspension": SuspensionProposal}[kind]
+    proposal = model.objects.get()
+    at = f"/settlement/assessments/{listed_at}/?state=proposed&page=1"
+    action = f"/settlement/assessments/{kind}/{proposal.pk}/accept/"
+
+    response = client.post(action, {"reason": reason} | _hidden_fields(client.get(at).content.decode(), action))
+
+    proposal.refresh_from_db()
+    assert proposal.state == model.State.ACCEPTED
+    assert (response.status_code, response["Location"]) == (302, at)
 
 
 def current_settings() -> dict:
