@@ -50,10 +50,18 @@ class ListFilter(forms.Form):
 
     exact: dict[str, str] = {}  # {filter: the lookup it matches, such as "state"}
     search: tuple[str, ...] = ()  # the fields the text filter `q` finds its words in (`core.selectors.searched`)
+    kept: tuple[str, ...] = ()  # fields saying what is shown rather than narrowing it (a statement's version)
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, data=None, *args, defaults: dict[str, str] | None = None, **kwargs) -> None:
+        """`defaults`: the filters the list applies when the request names none (the proposals still to be decided);
+        asked empty, such a filter is no filter."""
+        self.defaults = defaults or {}
+        if data is not None and self.defaults:
+            data = data.copy()
+            for name, value in self.defaults.items():
+                data.setdefault(name, value)
         kwargs.setdefault("auto_id", "id_filter_%s")  # ids of its own: the page's form may have a field of the same name
-        super().__init__(*args, **kwargs)
+        super().__init__(data, *args, **kwargs)
         for field in self.fields.values():  # Django's message for a row not offered does not say which; a choice's does
             if isinstance(field, forms.ModelChoiceField) and field.error_messages["invalid_choice"] == UNNAMED_ROW:
                 field.error_messages["invalid_choice"] = forms.ChoiceField.default_error_messages["invalid_choice"]
@@ -76,6 +84,31 @@ class ListFilter(forms.Form):
     def status(self) -> int:
         """The status of the list's page: 400 when a filter is wrong."""
         return 200 if self.is_valid() else 400
+
+    @property
+    def narrowing(self) -> bool:
+        """Whether a filter narrows the list (one asked for, or one it applies by default): an empty list then says
+        that no row matches the filters, not that there are none (core/includes/none_listed.html)."""
+        return any(name in self.fields and name not in self.kept and any(str(value).strip() for value in values)
+                   for name, values in self._asked())
+
+    def cleared_query(self) -> str:
+        """The query string of the list without its filters: what else it names kept (its tab, the version shown), a
+        filter applied by default asked empty, so that all rows are listed."""
+        from django.http import QueryDict
+
+        query = QueryDict(mutable=True)
+        for name, values in self._asked():
+            if name != "page" and (name not in self.fields or name in self.kept):
+                query.setlist(name, values)
+        for name in self.defaults:
+            query[name] = ""
+        return query.urlencode()
+
+    def _asked(self) -> list[tuple[str, list]]:
+        """(name, values) of what the request asks for (with the defaults applied)."""
+        lists = getattr(self.data, "lists", None)
+        return list(lists()) if lists else [(name, [value]) for name, value in self.data.items()]
 
     def hidden_errors(self) -> list[tuple[str, str]]:
         """(filter, message) of each error of a hidden filter (one a link sets, such as a batch's id), the message naming

@@ -100,10 +100,7 @@ class LineFilterForm(ListFilter):
     version = forms.CharField(widget=forms.HiddenInput, required=False)  # the version shown, kept as it is filtered
     exact = {"section": "section"}
     search = statements.LINE_SEARCHED
-
-    def narrowing(self) -> bool:
-        """Whether the lines are narrowed (rather than all of the version's)."""
-        return bool(self.values().get("q") or self.values().get("section"))
+    kept = ("version",)
 
 
 class ReconciliationFilterForm(StatementFilterForm):

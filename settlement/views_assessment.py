@@ -202,13 +202,10 @@ def _proposal_list(request, kind: str, selector):
     decided (a penalty's dismissal waiting for its second finance user too), unless another state (or all) is asked."""
     model, _actions, roles, _back = DECISIONS[kind]
     require_role(request.user, model.visibility.staff)
-    asked = request.GET.copy()
     if kind == "penalty":
-        asked.setdefault("state", assessment.PENDING)
-        filters = PenaltyFilter(asked, reader=request.user)
+        filters = PenaltyFilter(request.GET, reader=request.user, defaults={"state": assessment.PENDING})
     else:
-        asked.setdefault("state", model.State.PROPOSED)
-        filters = StateFilter(asked, states=model.State.choices)
+        filters = StateFilter(request.GET, states=model.State.choices, defaults={"state": model.State.PROPOSED})
     proposals = filters.apply(selector(actor=request.user, **filters.values()))
     if kind == "penalty":
         proposals = proposals.prefetch_related(PenaltyProposal.reopening.prefetch())

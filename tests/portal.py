@@ -226,6 +226,12 @@ def listed(user, url: str, **query) -> list[int]:
     return sorted(row.pk for row in response.context["page_obj"])
 
 
+def clear_link(page: str) -> str | None:
+    """Where the page's 清除筛选 link (an empty list's, core/includes/none_listed.html) leads, or None when it has none."""
+    found = re.search(r'<a href="([^"]*)" data-testid="clear-filters">', page)
+    return html.unescape(found.group(1)) if found else None
+
+
 def rendered_text(response) -> str:
     """What its reader reads of a response: a page's text without its tags, scripts and styles, entities decoded; a JSON
     body's string values, one a line; any other file as it is."""

@@ -211,7 +211,7 @@ def test_a_kind_of_cost_the_tariff_has_not_is_named_next_to_its_filter_and_no_ch
     assert response.status_code == 400
     assert field_errors(response) == {"kind": "选择一个有效的选项。 bogus 不在可用的选项中。"}
     assert 'data-testid="filter-error">筛选条件有误，未列出结果：请更正标出的筛选项。<' in page
-    assert 'data-kind="storage"' not in history and "暂无变更记录" in history
+    assert 'data-kind="storage"' not in history and "没有符合筛选条件的记录" in history
     assert 'data-kind="storage"' in page[:page.index('data-testid="tariff-changes"')]  # the tariff itself still shows
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from settlement.models import Section, SourceKind, Statement, StatementLine, StatementVersion
 from tests.factories import FIXED_NOW, SHANGHAI, SupplierFactory, SupplierUserFactory
-from tests.portal import listed, logged_in
+from tests.portal import clear_link, listed, logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -106,7 +106,24 @@ def test_a_wrong_section_on_the_statement_page_is_named_and_lists_no_lines(finan
     assert response.context["sections"] == []
 
 
-def test_a_line_search_that_finds_nothing_says_so(finance, lined):
-    page = logged_in(finance).get(f"/settlement/statements/{lined.pk}/", {"q": "RO-999"}).content.decode()
+def test_a_line_search_that_finds_nothing_says_so_with_a_link_to_the_versions_lines(finance, lined):
+    page = logged_in(finance).get(f"/settlement/statements/{lined.pk}/", {"version": "1", "q": "RO-999"}).content.decode()
 
     assert "没有符合筛选条件的明细" in page and "本版本没有明细" not in page
+    assert clear_link(page) == f"/settlement/statements/{lined.pk}/?version=1"
+
+
+def test_a_search_that_finds_no_statement_says_the_filters_found_none_and_links_to_all_of_them(finance, three_statements):
+    client = logged_in(finance)
+
+    searched = client.get("/settlement/statements/", {"q": "zzz", "month": "2026-09"}).content.decode()
+
+    assert "没有符合筛选条件的记录" in searched and "暂无结算单" not in searched
+    assert clear_link(searched) == "/settlement/statements/"
+    assert all(statement.supplier.name in client.get(clear_link(searched)).content.decode() for statement in three_statements.values())
+
+
+def test_a_statement_list_without_filters_and_without_rows_says_there_are_none_without_a_link(finance):
+    page = logged_in(finance).get("/settlement/statements/").content.decode()
+
+    assert "暂无结算单" in page and "没有符合筛选条件的记录" not in page and clear_link(page) is None

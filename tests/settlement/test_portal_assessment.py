@@ -15,7 +15,7 @@ from settlement.services.assessment import accept_penalty, compute_month
 from suppliers.models import Supplier
 from tests.factories import SHANGHAI, UserFactory
 from tests.settlement.kpi_facts import complaint, order, returned, t
-from tests.portal import badge_links, field_errors, form_values, listed, logged_in, nav, page_in, rows_at
+from tests.portal import badge_links, clear_link, field_errors, form_values, listed, logged_in, nav, page_in, rows_at
 
 pytestmark = pytest.mark.django_db
 OCTOBER = date(2026, 10, 1)
@@ -297,6 +297,20 @@ def test_the_decision_note_on_the_assessment_reads_with_the_readers_colon(assess
 
     assert "Decision note: two months under 60" in page_in(operator, f"/settlement/assessments/{proposal.assessment_id}/", "en")
     assert "决定说明：two months under 60" in page_in(operator, f"/settlement/assessments/{proposal.assessment_id}/", "zh-hans")
+
+
+def test_with_every_proposal_decided_the_lists_opened_on_those_waiting_say_so_and_link_to_all_of_them(
+        assessed, operator, finance):
+    PenaltyProposal.objects.update(state=PenaltyProposal.State.DISMISSED)
+    SuspensionProposal.objects.update(state=SuspensionProposal.State.DISMISSED)
+
+    for user, path in [(finance, "/settlement/assessments/penalties/"), (operator, "/settlement/assessments/suspensions/")]:
+        page = logged_in(user).get(path).content.decode()
+
+        assert "没有符合筛选条件的记录" in page and clear_link(page) == f"{path}?state="
+        assert rows_at(user, clear_link(page)) == 1
+
+
 def _hidden_fields(page: str, action: str) -> dict[str, str]:
     """The hidden fields of the page's form posting to `action`, as a browser sends them."""
     form = re.search(rf'<form[^>]*action="{re.escape(action)}"[^>]*>(.*?)</form>', page, re.S)
