@@ -20,12 +20,30 @@ def paginate(request, queryset, *, per_page: int = 20, list_url: str = "", by_id
 
     from core.selectors import ByIdPaginator
 
-    page_obj = (ByIdPaginator if by_id else Paginator)(queryset, per_page).get_page(request.GET.get("page"))
+    page_obj = _asked_page(request, (ByIdPaginator if by_id else Paginator)(queryset, per_page))
     params = request.GET.copy()
     params.pop("page", None)
     encoded = params.urlencode()
     return {"page_obj": page_obj, "querystring_without_page": f"{encoded}&" if encoded else "", "list_url": list_url,
             "params_without_page": [(name, value) for name, values in params.lists() for value in values]}
+
+
+def _asked_page(request, paginator):
+    """The page `?page=` asks for, or the nearest there is (the first for a number below it or no number, the last for
+    one beyond it) with a message saying which is shown: a link kept from a longer list is not answered silently with
+    another page."""
+    from django.contrib import messages
+    from django.core.paginator import EmptyPage, PageNotAnInteger
+    from django.utils.translation import gettext
+
+    asked = request.GET.get("page", "").strip()
+    try:
+        return paginator.page(paginator.validate_number(asked or 1))
+    except (PageNotAnInteger, EmptyPage):
+        beyond = asked.isdecimal() and asked.lstrip("0") != ""  # a whole number above 1 no page has (read as text: it may be huge)
+        page = paginator.page(paginator.num_pages if beyond else 1)
+    messages.warning(request, gettext("页码无效，已显示第 %(number)s 页") % {"number": page.number})
+    return page
 
 
 def labelled(label, text) -> str:
