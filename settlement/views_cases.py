@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from core.api.permissions import require_role
 from core.errors import DomainError, PermissionDenied
-from core.forms import StateFilter, SubmittedOnce, choice_filter
+from core.forms import SubmittedOnce, choice_filter, yes_no_box
 from core.fsm import history_of
 from core.pages import add_service_errors, create_with_form, form_status, moved_on, paginate
 from core.roles import OPERATORS, SUPPLIER_ROLES, has_role
@@ -39,8 +39,9 @@ class CaseFilterForm(SupplierFilter):
                         widget=forms.TextInput(attrs={"placeholder": gettext_lazy("编号 / 礼品商 / 原因")}))
     state = choice_filter(gettext_lazy("状态"), RectificationCase.State.choices)
     kind = choice_filter(gettext_lazy("类型"), RectificationCase.Kind.choices)
-    field_order = ["q", "state", "kind", "supplier"]
-    exact = {**SupplierFilter.exact, "kind": "kind"}
+    overdue = yes_no_box(gettext_lazy("仅看已逾期"))
+    field_order = ["q", "state", "kind", "supplier", "overdue"]
+    exact = {**SupplierFilter.exact, "kind": "kind", "overdue": "overdue"}  # overdue: the list's annotation, as the API filters it
     search = cases.SEARCHED
 
     def __init__(self, *args, with_supplier: bool, **kwargs) -> None:
@@ -49,8 +50,19 @@ class CaseFilterForm(SupplierFilter):
             del self.fields["supplier"]
 
     def values(self) -> dict:
-        """list_cases's filter (the supplier is `narrow`'s)."""
+        """list_cases's filter (the others are `narrow`'s)."""
         return {"state": super().values().get("state", "")}
+
+
+class ReEvaluationFilterForm(CaseFilterForm):
+    """The re-evaluations in one state, overdue ones, and for staff of one supplier."""
+
+    q = None
+    kind = None
+    state = choice_filter(gettext_lazy("状态"), ReEvaluation.State.choices)
+    field_order = ["state", "supplier", "overdue"]
+    exact = {**SupplierFilter.exact, "overdue": "overdue"}
+    search = ()
 
 
 class OpenCaseForm(SubmittedOnce):
@@ -169,7 +181,7 @@ case_action = require_POST(_case_page)
 def re_evaluation_list(request):
     require_role(request.user, RE_EVALUATION_READERS)
     now = timezone.now()
-    filters = StateFilter(request.GET, states=ReEvaluation.State.choices)
+    filters = ReEvaluationFilterForm(request.GET, with_supplier=request.user.role not in SUPPLIER_ROLES)
     context = paginate(request, filters.apply(re_evaluation.list_re_evaluations(actor=request.user, now=now, **filters.values()))) | {
         "filters": filters, "is_operator": has_role(request.user, OPERATORS), "with_supplier": request.user.role not in SUPPLIER_ROLES,
         "overdue_count": re_evaluation.overdue_re_evaluations(now=now, actor=request.user).count(),

@@ -821,6 +821,36 @@ def test_the_operator_sees_overdue_re_evaluations_first(active_supplier, operato
     assert 'data-testid="overdue-count"' in page
 
 
+def test_the_overdue_badge_links_to_the_overdue_re_evaluations_the_api_lists_and_staff_filter_by_supplier(
+        active_supplier, other_supplier, operator, api, now):
+    """The page reads the wall clock: 2090 is ahead, 2020 and 2021 long past."""
+    late = [ReEvaluation.objects.create(supplier=active_supplier, due_on=date(year, 1, 1), created_at=now).pk for year in (2020, 2021)]
+    ahead = ReEvaluation.objects.create(supplier=active_supplier, due_on=date(2090, 1, 1), created_at=now)
+    others = ReEvaluation.objects.create(supplier=other_supplier, due_on=date(2090, 1, 1), created_at=now)
+    client = logged_in(operator)
+
+    badge = re.search(r'<a class="badge bad" href="([^"]+)" data-testid="overdue-count">', client.get("/settlement/re-evaluations/").content.decode())
+
+    assert badge and badge.group(1) == "/settlement/re-evaluations/?overdue=1"
+    assert sorted(due.pk for due in client.get(badge.group(1)).context["page_obj"]) == sorted(late)
+    assert sorted(r["id"] for r in api(operator).get("/api/v1/re-evaluations/?overdue=true").json()["results"]) == sorted(late)
+    not_late = client.get("/settlement/re-evaluations/", {"overdue": "false"}).context["page_obj"]
+    assert sorted(due.pk for due in not_late) == sorted([ahead.pk, others.pk])
+    assert [due.pk for due in client.get("/settlement/re-evaluations/", {"supplier": other_supplier.pk}).context["page_obj"]] == [others.pk]
+
+
+def test_the_operator_filters_the_cases_to_those_overdue_as_the_api_does(open_case, operator, api, now):
+    """The page reads the wall clock: the case's deadline is long past, the other's far ahead."""
+    ahead = cases.open_case(supplier=open_case.supplier, kind="warning", reason="提醒", deadline=date(2090, 1, 1), actor=operator, now=now)
+    client = logged_in(operator)
+
+    overdue = [case.pk for case in client.get("/settlement/cases/", {"overdue": "1"}).context["page_obj"]]
+    not_overdue = [case.pk for case in client.get("/settlement/cases/", {"overdue": "false"}).context["page_obj"]]
+
+    assert overdue == [open_case.pk] == [r["id"] for r in api(operator).get("/api/v1/rectification-cases/?overdue=true").json()["results"]]
+    assert not_overdue == [ahead.pk]
+
+
 def test_an_open_case_waits_for_the_supplier_and_an_answered_one_for_the_operator(open_case, staff, operator, other_supplier_admin, now):
     assert [cases.cases_waiting(user) for user in (staff, operator, other_supplier_admin)] == [1, 0, 0]
 
