@@ -3,7 +3,7 @@ from django import forms
 from django.utils.translation import gettext, gettext_lazy as _
 
 from core.errors import ValidationFailed
-from core.forms import ListFilter, SubmittedOnce, choice_filter, waiting_box, yes_no_box
+from core.forms import DayRangeFilter, ListFilter, SubmittedOnce, choice_filter, day_field, waiting_box, yes_no_box
 from core.roles import waits_for
 from core.texts import figure
 from core.validators import BusinessDayField
@@ -118,14 +118,27 @@ class ReconciliationFilterForm(StatementFilterForm):
         return {"month": data.get("month"), "supplier_id": data.get("supplier"), "open_only": data.get("open_only")}
 
 
-class AdjustmentFilterForm(SupplierFilterForm):
+class AdjustmentFilterForm(SupplierFilterForm, DayRangeFilter):
+    """The adjustments by state, kind, source, supplier and the days they were approved or rejected on (those of a
+    payment run: its download lists the same rows)."""
+
     q = forms.CharField(label=_("搜索"), required=False, max_length=60,
                         widget=forms.TextInput(attrs={"placeholder": _("调账单号 / 礼品商 / 原因 / 来源编号")}))
     state = choice_filter(_("状态"), Adjustment.State.choices)
     kind = choice_filter(_("类型"), Adjustment.Kind.choices)
-    field_order = ["q", "state", "kind", "supplier"]
-    exact = {"kind": "kind"}
+    source_kind = choice_filter(_("来源类型"), [])
+    date_from = day_field(_("审批日期自"))
+    date_to = day_field(_("至"))
+    field_order = ["q", "state", "kind", "source_kind", "supplier", "date_from", "date_to"]
+    exact = {"kind": "kind", "source_kind": "source_kind"}
     search = adjustments.SEARCHED
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["source_kind"].choices = [("", _("全部")), *source_choices()]
+
+    def narrow(self, rows, data: dict):
+        return super().narrow(rows, data).filter(**self.day_lookups("decided_at"))
 
     def values(self) -> dict:
         data = super().values()

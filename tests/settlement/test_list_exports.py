@@ -1,7 +1,7 @@
 """Downloads of the settlement lists as filtered (CSV and XLSX): every row the reader's page would list, in Chinese
 columns, money with 2 places, the account a statement pays masked as the page masks it."""
 # ruff: noqa: F811  (the statement fixtures are imported from test_portal and requested by name)
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -9,12 +9,12 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from settlement.models import Statement
+from settlement.models import Adjustment, Statement
 from settlement.services import adjustments
 from suppliers.models import Supplier
-from tests.factories import FIXED_NOW, SupplierFactory
+from tests.factories import FIXED_NOW, SHANGHAI, SupplierFactory
 from settlement.services.reconciliation import resolve_line
-from tests.portal import downloaded, logged_in
+from tests.portal import downloaded, field_errors, logged_in
 from tests.settlement.test_portal import compensate, draft, issued, upload  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.django_db
@@ -143,6 +143,30 @@ def test_finance_downloads_every_adjustment_of_the_filter(three_adjustments, fin
     assert approved["审批时间"] == "2026-09-10 15:00" and approved["创建时间"] == "2026-09-10 09:00"
     assert [row["调账单号"] for row in pending] == [three_adjustments["pending"].number]
     assert pending[0]["金额"] == as_read(file_format, "-30.00") and pending[0]["原因"] == "'=1+1 迟发"
+
+
+@pytest.mark.parametrize(("query", "listed"), [
+    ({"date_from": "2026-10-01", "date_to": "2026-10-31"}, ["other"]),
+    ({"date_from": "2026-09-10", "date_to": "2026-09-10"}, ["approved"]),
+    ({"source_kind": "complaint"}, ["pending"]),
+    ({"source_kind": "other", "date_to": "2026-09-30"}, ["approved"]),
+])
+def test_finance_lists_and_downloads_the_adjustments_approved_on_some_days_and_of_a_source(three_adjustments, finance, query, listed):
+    Adjustment.objects.filter(pk=three_adjustments["other"].pk).update(decided_at=datetime(2026, 10, 31, 23, 30, tzinfo=SHANGHAI))
+    Adjustment.objects.filter(pk=three_adjustments["pending"].pk).update(source_kind="complaint", source_id="CP-1")
+    client = logged_in(finance)
+
+    page = client.get("/settlement/adjustments/", query)
+    rows = by_column(downloaded(client.get("/settlement/adjustments/export.csv", query)))
+
+    expected = sorted(three_adjustments[name].number for name in listed)
+    assert sorted(a.number for a in page.context["page_obj"]) == expected == sorted(row["调账单号"] for row in rows)
+
+
+def test_a_decided_range_the_wrong_way_round_is_named_on_the_adjustments_page(finance):
+    response = logged_in(finance).get("/settlement/adjustments/", {"date_from": "2026-10-02", "date_to": "2026-10-01"})
+
+    assert response.status_code == 400 and field_errors(response) == {"date_to": "结束日期不能早于开始日期"}
 
 
 def test_a_supplier_downloads_only_its_own_approved_adjustments(three_adjustments, supplier_staff, finance):
