@@ -140,13 +140,12 @@ def _compute(request, form) -> bool:
 
 
 def _supplier_scores(request):
-    assessments = list(assessment.list_assessments(actor=request.user).prefetch_related("results")[:12])
-    months = list(reversed(assessments))
+    context = paginate(request, assessment.list_assessments(actor=request.user).prefetch_related("results"), per_page=12)
     kpis = Kpi.choices
-    history = [{"month": a.month, "pk": a.pk, "score": a.score,
-                "values": [{r.kpi: r for r in a.results.all()}.get(code) for code, _label in kpis]} for a in months]
+    history = [{"month": a.month, "pk": a.pk, "score": a.score,  # a page's twelve months, the oldest first
+                "values": [{r.kpi: r for r in a.results.all()}.get(code) for code, _label in kpis]} for a in reversed(list(context["page_obj"]))]
     chart = _trend_chart(request.user, None, own=True)
-    return render(request, "settlement/assessment/supplier_scores.html", {"history": history, "kpis": kpis, "chart": chart})
+    return render(request, "settlement/assessment/supplier_scores.html", context | {"history": history, "kpis": kpis, "chart": chart})
 
 
 @login_required

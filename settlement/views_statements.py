@@ -134,11 +134,10 @@ def reissue_question(superseded: list) -> str:
 # --- months and generation (finance) -------------------------------------------------------------------------------
 
 def _months_page(request, form: GenerateForm):
-    runs = GenerationRun.objects.visible_to(request.user).select_related("started_by")[:20]
+    runs = GenerationRun.objects.visible_to(request.user)
     payables, chart = payables_by_month(request.user)
-    context = {
-        "form": form, "runs": runs, "running": any(run.status == GenerationRun.Status.RUNNING for run in runs),
-        "chart": chart, "payables": payables,
+    context = paginate(request, runs.select_related("started_by")) | {
+        "form": form, "running": runs.filter(status=GenerationRun.Status.RUNNING).exists(), "chart": chart, "payables": payables,
     }
     return render(request, "settlement/months.html", context)
 

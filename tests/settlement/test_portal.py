@@ -253,6 +253,19 @@ def test_finance_generates_a_month_and_sees_the_run_and_the_payables_chart(suppl
     assert '<td>2026-09</td><td class="num">¥500.00</td><td class="num" data-testid="carried">¥0.00</td>' in page  # as money is shown elsewhere
 
 
+def test_every_generation_run_is_on_a_page_of_the_months_page_and_one_running_on_a_later_page_still_reloads_it(finance):
+    for n in range(25):  # the oldest still running
+        GenerationRun.objects.create(month=date(2024 + n // 12, n % 12 + 1, 1), started_at=FIXED_NOW - timedelta(days=25 - n),
+                                     status="running" if n == 0 else "finished", finished_at=None if n == 0 else FIXED_NOW)
+    client = logged_in(finance)
+
+    first, second = (client.get("/settlement/months/", {"page": page}) for page in (1, 2))
+
+    shown = [run.month for page in (first, second) for run in page.context["page_obj"]]
+    assert len(shown) == 25 == len(set(shown)) and 'data-month="2024-01"' in second.content.decode()
+    assert 'data-testid="pagination"' in first.content.decode() and "window.location.reload" in first.content.decode()
+
+
 def test_a_run_the_beat_started_names_the_system_in_the_readers_language(finance):
     generation.generate_now(month=date(2026, 9, 1), actor=None, now=FIXED_NOW)
     client = logged_in(finance)

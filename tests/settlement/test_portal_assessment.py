@@ -48,6 +48,20 @@ def test_the_supplier_sees_its_score_chart_and_kpi_history(assessed, supplier_ad
     assert "kpi-history" in page and str(assessed.score) in page
 
 
+def test_the_suppliers_kpi_history_pages_through_every_month_twelve_at_a_time_oldest_first(assessed, supplier, supplier_admin):
+    earlier = [date(2025, m, 1) for m in range(1, 13)] + [date(2026, m, 1) for m in range(1, 9)]
+    for month in earlier:
+        Assessment.objects.create(supplier=supplier, month=month, score=Decimal("80.00"), computed_at=NOW)
+    client = logged_in(supplier_admin)
+
+    pages = [client.get("/settlement/assessments/", {"page": page}) for page in (1, 2)]
+
+    months = [[row["month"] for row in page.context["history"]] for page in pages]
+    assert months[0] == [*earlier[10:], date(2026, 9, 1), OCTOBER]
+    assert months[1] == earlier[:10]
+    assert 'data-testid="pagination"' in pages[0].content.decode()
+
+
 @pytest.mark.parametrize(("query", "field", "message"), [
     ("month=2026-13", "month", "月份格式应为 YYYY-MM"),
     ("month=2026-10&supplier=abc", "supplier", "没有编号为 abc 的礼品商"),
