@@ -9,6 +9,7 @@ from suppliers.forms_profile import DATE
 from suppliers.models import Contract, ProfileChange, Qualification, Supplier
 from suppliers.selectors import SUPPLIER_SEARCHED
 from suppliers.selectors_profile import CONTRACT_SEARCHED, QUALIFICATION_SEARCHED, ExpiryStatus
+from suppliers.services.notices import NOTICE_SEARCHED, asking_action
 from suppliers.services.onboarding import AWAITING_DECISION, LICENCE_FIELDS, application_problems, awaiting_decision
 
 
@@ -114,7 +115,23 @@ class SupplierListFilterForm(ListFilter):
         return super().narrow(rows, data)
 
 
-class NoticeFilterForm(ListFilter):
-    """The inbox's filter, which `notices.list_notices` applies (`values`)."""
+class NoticeFilterForm(SupplierFilter):
+    """The inbox's filters: words of a notice's title, body or supplier, those asking the supplier to act, unread (which
+    `notices.list_notices` applies, `values`), and for operators reading every inbox, the supplier."""
 
+    q = forms.CharField(label=_("搜索"), required=False, max_length=100, widget=forms.TextInput(attrs={"placeholder": _("标题 / 内容 / 礼品商")}))
+    action = yes_no_box(_("仅需礼品商处理的"))
     unread = yes_no_box(_("仅未读"))
+    field_order = ["q", "supplier", "action", "unread"]
+    search = NOTICE_SEARCHED
+
+    def __init__(self, *args, staff: bool, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not staff:  # a supplier's users read their own inbox only
+            del self.fields["supplier"]
+
+    def narrow(self, rows, data: dict):
+        return asking_action(super().narrow(rows, data), data.get("action"))
+
+    def values(self) -> dict:
+        return {"unread": super().values().get("unread")}

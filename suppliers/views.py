@@ -44,7 +44,7 @@ def apply(request):
 @login_required
 def notice_list(request):
     require_role(request.user, Notice.visibility.readers)
-    filters = NoticeFilterForm(request.GET)
+    filters = NoticeFilterForm(request.GET, staff=request.user.role not in SUPPLIER_ROLES)
     if request.method == "POST":
         run_action(
             request,

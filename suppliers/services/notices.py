@@ -175,6 +175,16 @@ def mark_all_notices_read(*, actor, now: datetime) -> int:
     return Notice.objects.filter(supplier_id=actor.supplier_id, read_at__isnull=True).update(read_at=now)
 
 
+#: the fields the inbox's search finds its words in
+NOTICE_SEARCHED = ("title", "body", "supplier__name")
+
+
+def asking_action(notices: QuerySet[Notice], asks: bool | None) -> QuerySet[Notice]:
+    """`notices` narrowed to those that ask their supplier to act (ACTION_KINDS, as its SMS setting reads them), or
+    (False) to those that only tell it something; None: all of them."""
+    return answering(notices, Q(kind__in=ACTION_KINDS), asks)
+
+
 def list_notices(*, actor, unread: bool | None = None) -> QuerySet[Notice]:
     """The notices the actor may read (a supplier's users their inbox, operators every inbox), newest first, with their
     supplier; `unread`: only those not read yet, or (False) only those read (`core.selectors.answering`). The inbox

@@ -110,3 +110,25 @@ def test_an_operator_reaches_every_suppliers_notices_from_the_navigation_each_na
     named = re.findall(r'data-testid="notice-supplier">([^<]*)<', response.content.decode())
     assert sorted(named) == sorted([supplier.name, other_supplier.name])
     assert 'data-testid="mark-all-read"' not in response.content.decode()  # an operator reads the inboxes, marks nothing
+
+
+def test_an_operator_narrows_every_inbox_to_a_supplier_to_those_asking_action_and_by_words(supplier, other_supplier, operator):
+    statement = NoticeFactory(supplier=supplier, kind="statement_issued", title="结算单已下发")
+    paid = NoticeFactory(supplier=supplier, kind="statement_paid", title="结算单已付款")
+    others = NoticeFactory(supplier=other_supplier, kind="statement_issued", title="结算单已下发")
+
+    assert listed(operator, "/supplier/notices/", supplier=supplier.pk) == sorted([statement.pk, paid.pk])
+    assert listed(operator, "/supplier/notices/", action="1") == sorted([statement.pk, others.pk])
+    assert listed(operator, "/supplier/notices/", action="false") == [paid.pk]
+    assert listed(operator, "/supplier/notices/", q="付款") == [paid.pk]
+    assert listed(operator, "/supplier/notices/", q=other_supplier.name) == [others.pk]
+
+
+def test_a_supplier_searches_its_own_inbox_without_a_supplier_filter(supplier, other_supplier, supplier_staff):
+    own = NoticeFactory(supplier=supplier, title="结算单已下发")
+    NoticeFactory(supplier=other_supplier, title="结算单已下发")
+
+    response = logged_in(supplier_staff).get("/supplier/notices/", {"q": "结算单"})
+
+    assert [notice.pk for notice in response.context["page_obj"]] == [own.pk]
+    assert 'name="supplier"' not in response.content.decode()
