@@ -1,13 +1,15 @@
 """Portal forms of the member pages: they parse input into the shapes the points services take; the rules live there."""
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.days import on_days
+from core.models import Program
 from core.forms import DayRangeFilter, ListFilter, SubmittedOnce, choice_filter, day_field
 from core.validators import IdField
-from points.models import RedemptionOrder
+from points.models import LedgerEntry, RedemptionOrder
 from points.selectors import orders_matching
-from suppliers.models import Category, Supplier
+from suppliers.models import Category, Gift, Supplier
 from suppliers.selectors import list_catalog
 from suppliers.validators import points_range_problem
 
@@ -118,14 +120,36 @@ class StaffOrderFilterForm(DayRangeFilter):
     date_from = day_field(_("下单日期自"))
     date_to = day_field(_("至"))
     confirmed_on = day_field(_("确认日期"))
+    gift = forms.CharField(label=_("礼品"), required=False, max_length=100, widget=forms.TextInput(attrs={"placeholder": _("SKU / 名称")}))
+    fulfilment = choice_filter(_("履约方式"), Gift.Fulfilment.choices)
+    program = choice_filter(_("积分计划"), [])
     member = IdField(label=_("会员"), required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["program"].choices = [("", _("全部")), *((program.code, program.label) for program in Program.objects.order_by("pk"))]
 
     def narrow(self, rows, data: dict):
         if q := (data.get("q") or "").strip():
             rows = rows.filter(orders_matching(q))
-        filters = {"state": data.get("state"), "supplier": data.get("supplier"), "member_id": data.get("member")}
+        if gift := (data.get("gift") or "").strip():
+            rows = rows.filter(Q(gift__sku__iexact=gift) | Q(gift__name__icontains=gift))
+        filters = {"state": data.get("state"), "supplier": data.get("supplier"), "member_id": data.get("member"),
+                   "fulfilment": data.get("fulfilment"), "program__code": data.get("program")}
         confirmed = on_days("confirmed_at", data["confirmed_on"], data["confirmed_on"]) if data.get("confirmed_on") else {}
         return rows.filter(**{key: value for key, value in filters.items() if value}, **self.day_lookups("placed_at"), **confirmed)
+
+
+class LedgerFilterForm(DayRangeFilter):
+    """The member's points ledger by kind and by the days its entries were posted on, as the API's `?kind=` lists them."""
+
+    kind = choice_filter(_("类型"), LedgerEntry.Kind.choices)
+    date_from = day_field(_("日期自"))
+    date_to = day_field(_("至"))
+    exact = {"kind": "kind"}
+
+    def narrow(self, rows, data: dict):
+        return super().narrow(rows, data).filter(**self.day_lookups("at"))
 
 
 class RemindersForm(forms.Form):

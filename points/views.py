@@ -28,7 +28,7 @@ from core.roles import STAFF_ROLES, Role
 from core.texts import figure
 from points import selectors
 from points.forms import (
-    CancelForm, CatalogFilterForm, ConfirmForm, OrderFilterForm, RedeemForm, RemindersForm,
+    CancelForm, CatalogFilterForm, ConfirmForm, LedgerFilterForm, OrderFilterForm, RedeemForm, RemindersForm,
 )
 from points.models import LedgerEntry, Member, RedemptionOrder
 from points.services import credits, ledger, members, orders
@@ -237,10 +237,12 @@ def points(request):
     member = _member(request)
     summary = credits.balance_summary(member=member, now=timezone.now())
     entries = LedgerEntry.objects.visible_to(request.user).filter(account__member=member).order_by("-at", "-id")
-    context = paginate(request, entries)
+    filters = LedgerFilterForm(request.GET)
+    context = paginate(request, filters.apply(entries))
     label_entries(context["page_obj"], viewer=request.user)
     reminders = RemindersForm(initial={"reminders_opt_out": member.reminders_opt_out})
-    return render(request, "points/points.html", context | {"summary": summary, "member": member, "reminders": reminders})
+    return render(request, "points/points.html", context | {"summary": summary, "member": member, "reminders": reminders, "ledger_filters": filters},
+                  status=filters.status)
 
 
 @login_required

@@ -101,6 +101,23 @@ def test_a_member_reads_its_ledger_without_the_staff_who_posted_it(rich_member, 
     assert "补发" in page and 'data-testid="entry-actor"' not in page and "经办人" not in page
 
 
+def test_a_member_narrows_its_ledger_by_kind_and_by_the_days_posted_as_the_api_lists_the_kind(api, rich_member, operator, now):
+    earned = LedgerEntry.objects.get()  # the 50 000 earned on 2026-01-05
+    corrected = credits.correct_points(member=rich_member, points=5, reason_code="correction", note="补发", reference="R-1",
+                                       actor=operator, now=now)
+    client = logged_in(rich_member.user)
+
+    def ledger_of(**query) -> list[int]:
+        response = client.get("/member/points/", query)
+        assert response.status_code == 200
+        return [entry.pk for entry in response.context["page_obj"]]
+
+    assert ledger_of(kind="adjust") == [corrected.pk] == [row["id"] for row in api(rich_member.user).get("/api/v1/points/entries/?kind=adjust").json()["results"]]
+    assert ledger_of(date_from="2026-01-01", date_to="2026-01-31") == [earned.pk]
+    assert ledger_of(kind="expire") == [] and "没有符合筛选条件的记录" in client.get("/member/points/", {"kind": "expire"}).content.decode()
+    assert client.get("/member/points/", {"kind": "nope"}).status_code == 400
+
+
 def test_the_member_pages_are_for_operators_only(rich_member, finance, supplier_admin):
     for user in (finance, supplier_admin, rich_member.user):
         client = logged_in(user)

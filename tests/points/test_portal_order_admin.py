@@ -6,11 +6,12 @@ from datetime import timedelta
 import pytest
 from django.test import Client
 
+from points.models import RedemptionOrder
 from points.services import orders
 from suppliers.services import inventory
 from tests.factories import ADDRESS, GiftFactory, WarehouseFactory
 from tests.helpers import published
-from tests.portal import field_errors
+from tests.portal import downloaded, field_errors
 
 pytestmark = pytest.mark.django_db
 
@@ -102,3 +103,22 @@ def test_the_operators_cancel_asks_for_a_reason_and_a_blank_one_is_refused_next_
     assert refused.status_code == 400 and "reason" in field_errors(refused)
     order.refresh_from_db()
     assert order.state == "confirmed"
+
+
+def test_staff_filter_every_order_by_gift_fulfilment_and_program_and_the_download_follows(
+        staff_client, rich_member, gifts_of_two_suppliers, now):
+    tea, cup = gifts_of_two_suppliers
+    [tea_order] = place(rich_member, tea, now)
+    [cup_order] = place(rich_member, cup, now)
+    RedemptionOrder.objects.filter(number=cup_order).update(fulfilment="dropship")
+
+    by_sku = listed(staff_client, gift=tea.sku.lower())
+    by_name = listed(staff_client, gift=cup.name[2:])
+    dropship = listed(staff_client, fulfilment="dropship")
+    program = listed(staff_client, program=rich_member.program.code, fulfilment="warehouse")
+    downloaded_rows = downloaded(staff_client.get("/member/order-admin/export.csv", {"gift": tea.sku}))
+    unknown = staff_client.get("/member/order-admin/", {"program": "nope"})
+
+    assert (by_sku, by_name, dropship, program) == ([tea_order], [cup_order], [cup_order], [tea_order])
+    assert [row[0] for row in downloaded_rows[1:]] == [tea_order]
+    assert unknown.status_code == 400 and list(field_errors(unknown)) == ["program"]
