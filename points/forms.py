@@ -1,6 +1,5 @@
 """Portal forms of the member pages: they parse input into the shapes the points services take; the rules live there."""
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.days import on_days
@@ -8,7 +7,7 @@ from core.models import Program
 from core.forms import DayRangeFilter, ListFilter, SubmittedOnce, choice_filter, day_field
 from core.validators import IdField
 from points.models import LedgerEntry, RedemptionOrder
-from points.selectors import orders_matching
+from points.selectors import orders_matching, orders_of_gifts
 from suppliers.models import Category, Gift, Supplier
 from suppliers.selectors import list_catalog
 from suppliers.validators import points_range_problem
@@ -133,7 +132,7 @@ class StaffOrderFilterForm(DayRangeFilter):
         if q := (data.get("q") or "").strip():
             rows = rows.filter(orders_matching(q))
         if gift := (data.get("gift") or "").strip():
-            rows = rows.filter(Q(gift__sku__iexact=gift) | Q(gift__name__icontains=gift))
+            rows = rows.filter(orders_of_gifts(gift))
         filters = {"state": data.get("state"), "supplier": data.get("supplier"), "member_id": data.get("member"),
                    "fulfilment": data.get("fulfilment"), "program__code": data.get("program")}
         confirmed = on_days("confirmed_at", data["confirmed_on"], data["confirmed_on"]) if data.get("confirmed_on") else {}

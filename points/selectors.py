@@ -17,6 +17,7 @@ from core.roles import OPERATORS, has_role
 from core.selectors import all_words
 from core.validators import folded, typed_phone
 from points.models import Complaint, Member, RedemptionOrder
+from suppliers.selectors import GIFT_SEARCH
 
 _MEMBER = ("id", "user_id", "program_id", "tier", "name", "phone", "reminders_opt_out")
 _PROGRAM = ("id", "code", "name", "sms_confirmation_threshold", "has_tiers")
@@ -77,6 +78,12 @@ def orders_matching(text: str) -> Q:
     if by_phone := phone_matching(typed_phone(text), "member__phone"):
         condition |= by_phone
     return condition
+
+
+def orders_of_gifts(text: str) -> Q:
+    """Orders of the gifts with each word of `text` in what the gift tables' text filter reads (GIFT_SEARCH, by
+    `core.selectors.all_words`: several words, full-width forms read as plain ones)."""
+    return all_words(text, tuple(f"gift__{field}" for field in GIFT_SEARCH))
 
 
 #: what a complaint search reads in each word: its number and title, its order's number, its gift's SKU and name

@@ -122,3 +122,16 @@ def test_staff_filter_every_order_by_gift_fulfilment_and_program_and_the_downloa
     assert (by_sku, by_name, dropship, program) == ([tea_order], [cup_order], [cup_order], [tea_order])
     assert [row[0] for row in downloaded_rows[1:]] == [tea_order]
     assert unknown.status_code == 400 and list(field_errors(unknown)) == ["program"]
+
+
+def test_staff_find_orders_by_several_words_of_the_gift_and_a_full_width_sku(staff_client, rich_member, operator, now):
+    warehouse = WarehouseFactory(code="WH-WORDS")
+    tea, cup = (published(GiftFactory(sku=sku, name=name), actor=operator, at=now)
+                for sku, name in (("TEA-LJ001", "西湖龙井礼盒"), ("CUP-002", "龙井茶杯")))
+    for gift in (tea, cup):
+        inventory.receive_stock(gift=gift, location=warehouse, quantity=30, at=now)
+    [tea_order] = place(rich_member, tea, now)
+    place(rich_member, cup, now)
+
+    assert listed(staff_client, gift="龙井 礼盒") == [tea_order]
+    assert listed(staff_client, gift="ＴＥＡ－ＬＪ００１") == [tea_order]
