@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from core.days import on_days
 from core.idempotency import once_per_token
 from core.selectors import searched
-from core.validators import BusinessDayField, YesNoField
+from core.validators import BusinessDayField, YesNoField, range_reversed
 
 
 class SubmittedOnce(forms.Form):
@@ -199,7 +199,7 @@ class DayRangeFilter(ListFilter):
     def clean(self):
         data = super().clean()
         start, end = (data.get(name) for name in self.day_range)
-        if start and end and start > end:
+        if range_reversed(start, end):
             self.add_error(self.day_range[1], _("结束日期不能早于开始日期"))
         return data
 

@@ -25,6 +25,16 @@ MOBILE_MESSAGE = gettext_lazy("请输入11位手机号")
 _MOBILE = re.compile(MOBILE_PATTERN)
 
 
+def range_reversed(start, end, *, end_exclusive: bool = False) -> bool:
+    """Whether a range from `start` to `end` (days, times, points; None: an open bound) is the wrong way round, so that
+    it holds nothing: its end before its start, or, with the end excluded (an API's `*_before`, `lt`), at its start
+    too. The portal's ranges and the APIs' refuse such a range next to its end, instead of listing nothing, which reads
+    as "none"."""
+    if start is None or end is None:
+        return False
+    return end <= start if end_exclusive else end < start
+
+
 def is_mobile(value: str) -> bool:
     """Whether `value` (without surrounding spaces) is a mainland mobile number."""
     return bool(_MOBILE.match((value or "").strip()))

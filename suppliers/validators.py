@@ -3,6 +3,7 @@ and the bounds of a points price."""
 from django.utils.translation import gettext
 
 from core.errors import ValidationFailed
+from core.validators import range_reversed
 
 POINTS_LIMIT = 2**31 - 1  # the most points one price may be: what the database's integer column holds
 CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -37,7 +38,7 @@ def validate_credit_code(code: str, *, field: str = "credit_code") -> str:
 def points_range_problem(lowest: int | None, highest: int | None) -> str | None:
     """What is wrong with a range of points prices asked for (a catalog's 最低积分 to 最高积分), said at its highest
     bound, or None: a highest below the lowest would list nothing and read as "no such gift"."""
-    if lowest is not None and highest is not None and highest < lowest:
+    if range_reversed(lowest, highest):
         return gettext("最高积分不能低于最低积分")
     return None
 

@@ -16,7 +16,7 @@ from rest_framework.settings import api_settings
 from core.errors import ValidationFailed
 from core.selectors import searched
 from core.texts import listed
-from core.validators import IdField, InBusinessYears, YesNoField
+from core.validators import IdField, InBusinessYears, YesNoField, range_reversed
 
 
 class IdFilter(django_filters.NumberFilter):
@@ -124,22 +124,25 @@ class FilterSet(django_filters.rest_framework.FilterSet):
 
     def is_valid(self) -> bool:
         """The filters' values each valid, and each range of times (a `TimeFilter` from a time and one before a time,
-        on the same column) the right way round: an end before its start is a 400 naming the end's parameter, as the
+        on the same column) holding some time (`core.validators.range_reversed`): an end before its start, or at it
+        when either bound is excluded (`placed_after=X&placed_before=X`), is a 400 naming the end's parameter, as the
         portal's day ranges say it next to the to field, instead of an empty list that reads as "none"."""
         if not super().is_valid():
             return False
-        for start, end in self.time_ranges():
+        for start, end, exclusive in self.time_ranges():
             since, until = self.form.cleaned_data.get(start), self.form.cleaned_data.get(end)
-            if since is not None and until is not None and until < since:
-                self.form.add_error(end, gettext("%(end)s 不能早于 %(start)s") % {"end": end, "start": start})
+            if range_reversed(since, until, end_exclusive=exclusive):
+                message = gettext("%(end)s 须晚于 %(start)s") if exclusive else gettext("%(end)s 不能早于 %(start)s")
+                self.form.add_error(end, message % {"end": end, "start": start})
         return not self.form.errors
 
     @classmethod
-    def time_ranges(cls) -> list[tuple[str, str]]:
-        """The (start, end) parameter pairs of the filter set's time ranges."""
-        starts = {f.field_name: name for name, f in cls.base_filters.items() if isinstance(f, TimeFilter) and f.lookup_expr in ("gte", "gt")}
-        return [(starts[f.field_name], name) for name, f in cls.base_filters.items()
-                if isinstance(f, TimeFilter) and f.lookup_expr in ("lte", "lt") and f.field_name in starts]
+    def time_ranges(cls) -> list[tuple[str, str, bool]]:
+        """The (start, end, either bound excluded) parameters of the filter set's time ranges."""
+        times = [(name, f) for name, f in cls.base_filters.items() if isinstance(f, TimeFilter)]
+        starts = {f.field_name: (name, f.lookup_expr == "gt") for name, f in times if f.lookup_expr in ("gte", "gt")}
+        return [(starts[f.field_name][0], name, starts[f.field_name][1] or f.lookup_expr == "lt")
+                for name, f in times if f.lookup_expr in ("lte", "lt") and f.field_name in starts]
 
 
 class FilterBackend(DjangoFilterBackend):

@@ -1,9 +1,9 @@
-"""Shared input rules: a mainland mobile number, an id, a text that can be stored."""
+"""Shared input rules: a mainland mobile number, an id, a text that can be stored, a range the right way round."""
 import pytest
 
 from core.errors import ValidationFailed
 from core.models import TransitionLog
-from core.validators import MAX_ID, MOBILE_MESSAGE, id_or_none, validate_length, validate_mobile, validate_reason
+from core.validators import MAX_ID, MOBILE_MESSAGE, id_or_none, range_reversed, validate_length, validate_mobile, validate_reason
 
 
 def test_a_mobile_number_is_returned_without_surrounding_spaces():
@@ -35,3 +35,12 @@ def test_a_text_with_a_nul_byte_is_refused_naming_the_field(check):
         check("a\x00b")
 
     assert refused.value.field == "reason"
+
+
+@pytest.mark.parametrize(("start", "end", "end_exclusive", "reversed_"), [
+    (1, 2, False, False), (2, 2, False, False), (3, 2, False, True),  # an inclusive end may be the start: one day, one price
+    (1, 2, True, False), (2, 2, True, True), (3, 2, True, True),  # an excluded end at the start holds nothing
+    (None, 2, True, False), (3, None, False, False), (None, None, True, False),  # an open bound: no range to turn round
+])
+def test_a_range_is_the_wrong_way_round_when_its_end_is_before_its_start_or_at_it_when_excluded(start, end, end_exclusive, reversed_):
+    assert range_reversed(start, end, end_exclusive=end_exclusive) is reversed_

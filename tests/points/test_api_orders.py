@@ -336,17 +336,20 @@ def test_staff_filter_orders_by_the_time_they_were_placed(api, operator, rich_me
     assert bad.status_code == 400 and bad.json()["errors"][0]["attr"] == "placed_after"
 
 
-def test_a_time_range_ending_before_it_starts_is_a_400_naming_its_end_not_an_empty_list(api, operator, rich_member, listed_gift, now):
+def test_a_time_range_ending_before_or_at_its_start_is_a_400_naming_its_end_not_an_empty_list(api, operator, rich_member, listed_gift, now):
     orders.place_order(member=rich_member, gift_id=listed_gift.pk, quantity=1, now=now, **ADDRESS)
     client = api(operator)
     day = timedelta(days=1)
 
     reversed_range = client.get("/api/v1/orders/", {"placed_after": (now + day).isoformat(), "placed_before": (now - day).isoformat()})
     shipments = client.get("/api/v1/shipments/", {"created_after": (now + day).isoformat(), "created_before": (now - day).isoformat()})
+    empty = client.get("/api/v1/orders/", {"placed_after": now.isoformat(), "placed_before": now.isoformat()})
     around = client.get("/api/v1/orders/", {"placed_after": (now - day).isoformat(), "placed_before": (now + day).isoformat()})
 
     assert reversed_range.status_code == 400
-    assert [(e["attr"], e["detail"]) for e in reversed_range.json()["errors"]] == [("placed_before", "placed_before 不能早于 placed_after")]
+    assert [(e["attr"], e["detail"]) for e in reversed_range.json()["errors"]] == [("placed_before", "placed_before 须晚于 placed_after")]
+    # placed_before is exclusive: a range ending where it starts holds no time, and says so rather than listing nothing
+    assert empty.status_code == 400 and [(e["attr"], e["detail"]) for e in empty.json()["errors"]] == [("placed_before", "placed_before 须晚于 placed_after")]
     assert shipments.status_code == 400 and shipments.json()["errors"][0]["attr"] == "created_before"
     assert around.status_code == 200 and around.json()["count"] == 1
 
