@@ -322,8 +322,9 @@ class MovementFilterForm(LocationFilter, DayRangeFilter):
 
 # Forms of the gift actions: each parses the keyword arguments its service takes besides gift, actor and now.
 
-def _reason(required_label=_("原因")) -> forms.CharField:
-    return forms.CharField(label=required_label, required=False, max_length=2000, widget=forms.TextInput(attrs={"placeholder": required_label}))
+def _reason(required_label=_("原因"), placeholder=None) -> forms.CharField:
+    attrs = {"placeholder": placeholder or required_label}
+    return forms.CharField(label=required_label, required=False, max_length=2000, widget=forms.TextInput(attrs=attrs))
 
 
 class NoInput(forms.Form):
@@ -332,6 +333,14 @@ class NoInput(forms.Form):
 
 class ReasonInput(forms.Form):
     reason = _reason()
+
+
+class RequiredReasonInput(forms.Form):
+    """A step that needs a reason, as the API's (core.api.transitions.RequiredReasonInput): the page asks for it, and
+    the service refuses a blank one next to the field once the step is allowed (a gift that has no such step is
+    refused first, 409, whatever the reason)."""
+
+    reason = _reason(placeholder=_("原因（必填）"))
 
 
 class DelistInput(forms.Form):

@@ -32,7 +32,7 @@ from core.pages import (
 from core.roles import OPERATORS, SETTLEMENT_BLIND_ROLES, SUPPLIER_ROLES
 from core.texts import moment
 from suppliers.forms_catalog import (
-    ClearanceInput, DelistInput, FilterForm, GiftForm, NoInput, ReasonInput, ReviewQueueFilter, ScheduleInput, SERVICE_FIELDS, current_values,
+    ClearanceInput, DelistInput, FilterForm, GiftForm, NoInput, ReasonInput, RequiredReasonInput, ReviewQueueFilter, ScheduleInput, SERVICE_FIELDS, current_values,
 )
 from suppliers.models import Category, Gift, GiftRevision, Supplier
 from suppliers.selectors import matching as _matching
@@ -84,7 +84,7 @@ GIFT_ACTIONS = {
     "schedule": GiftAction(gettext_lazy("定时上线"), revisions.schedule_publication, OPERATORS, "publish", ScheduleInput, "secondary",
                            done=_scheduled),
     "cancel_schedule": GiftAction(gettext_lazy("取消定时上线"), revisions.cancel_publication_schedule, OPERATORS, "cancel_schedule",
-                                  ReasonInput, "secondary", done=lambda gift: _("%(gift)s 的定时上线已取消") % {"gift": gift}),
+                                  RequiredReasonInput, "secondary", done=lambda gift: _("%(gift)s 的定时上线已取消") % {"gift": gift}),
     "delist": GiftAction(gettext_lazy("下线"), catalog.delist_gift, OPERATORS, "delist", DelistInput, "danger"),
     "start_clearance": GiftAction(gettext_lazy("开始清仓"), catalog.start_clearance, OPERATORS, "start_clearance", ClearanceInput),
     "retire": GiftAction(gettext_lazy("退市"), catalog.retire_gift, OPERATORS, "retire", ReasonInput, "danger",

@@ -347,10 +347,10 @@ def schedule_publication(*, gift: Gift, actor, now: datetime, publish_at: dateti
 def cancel_publication_schedule(*, gift: Gift, actor, now: datetime, reason: str) -> Gift:
     """Drop an approved gift's time to go online: it stays approved, to be put online now or scheduled again.
 
-    :raises ValidationFailed: code `required` naming `reason` when none is given :raises InvalidTransition: unless
-        approved with a time set"""
-    reason = required_text(reason)
+    :raises InvalidTransition: unless approved with a time set, whatever the reason :raises ValidationFailed: code
+        `required` naming `reason` when none is given"""
     require_transition(gift, schedules.CANCEL)
+    reason = required_text(reason)
     return apply_transition(gift, schedules.CANCEL, actor=actor, at=now, reason=reason)
 
 

@@ -136,3 +136,27 @@ def test_the_api_cancels_a_schedule_for_operators_with_a_reason(approved, operat
     assert (blank.status_code, blank.json()["errors"][0]["attr"]) == (400, "reason")
     assert done.status_code == 200 and done.json()["publish_at"] is None
     assert (again.status_code, again.json()["errors"][0]["code"]) == (409, "invalid_transition")
+
+
+def test_cancelling_a_schedule_that_is_not_set_is_a_conflict_whether_or_not_a_reason_is_given(approved, operator, now):
+    before = len(history_of(approved))
+
+    with pytest.raises(InvalidTransition):
+        revisions.cancel_publication_schedule(gift=approved, actor=operator, now=now, reason="")
+    by_page = logged_in(operator).post(f"/supplier/gifts/{approved.pk}/actions/cancel_schedule/", {"reason": ""}, follow=True)
+
+    assert by_page.status_code == 409 and "请填写原因" not in by_page.content.decode()
+    assert len(history_of(approved)) == before
+
+
+def test_the_gift_page_asks_for_the_reason_a_cancellation_needs_as_the_api_does(approved, operator, now):
+    revisions.schedule_publication(gift=approved, actor=operator, now=now, publish_at=now + timedelta(days=1))
+    client = logged_in(operator)
+
+    page = client.get(f"/supplier/gifts/{approved.pk}/").content.decode()
+    blank = client.post(f"/supplier/gifts/{approved.pk}/actions/cancel_schedule/", {"reason": "  "})
+
+    approved.refresh_from_db()
+    form = page[page.index("actions/cancel_schedule/"):]
+    assert 'placeholder="原因（必填）"' in form[:form.index("</form>")]
+    assert blank.status_code == 400 and "请填写原因" in blank.content.decode() and approved.publish_at is not None
