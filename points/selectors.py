@@ -80,10 +80,14 @@ def orders_matching(text: str) -> Q:
     return condition
 
 
+#: what an order's gift filter reads (the staff's 兑换订单 page's 礼品; the orders API's `?search=` with the number)
+ORDER_GIFT_SEARCH = tuple(f"gift__{field}" for field in GIFT_SEARCH)
+
+
 def orders_of_gifts(text: str) -> Q:
     """Orders of the gifts with each word of `text` in what the gift tables' text filter reads (GIFT_SEARCH, by
     `core.selectors.all_words`: several words, full-width forms read as plain ones)."""
-    return all_words(text, tuple(f"gift__{field}" for field in GIFT_SEARCH))
+    return all_words(text, ORDER_GIFT_SEARCH)
 
 
 #: what a complaint search reads in each word: its number and title, its order's number, its gift's SKU and name

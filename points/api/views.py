@@ -1,3 +1,4 @@
+import django_filters
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -36,7 +37,7 @@ from points.api.serializers import (
 )
 from points.models import LedgerEntry, Member, RedemptionOrder
 from points.privacy import may_see_contact
-from points.selectors import member_with_program, search_members
+from points.selectors import ORDER_GIFT_SEARCH, member_with_program, search_members
 from suppliers.api.views import PICTURE_SCHEMA
 from suppliers.models import Gift
 from points.services import credits, members, orders
@@ -138,14 +139,19 @@ class CatalogViewSet(viewsets.ReadOnlyModelViewSet):
         return context
 
 
+def program_choices() -> list[tuple[str, str]]:
+    return [(program.code, program.label) for program in Program.objects.order_by("pk")]
+
+
 class OrderFilter(FilterSet):
     member = IdFilter(field_name="member")
+    program = django_filters.ChoiceFilter(field_name="program__code", choices=program_choices, help_text="a points program's code")
     placed_after = TimeFilter(field_name="placed_at", lookup_expr="gte")
     placed_before = TimeFilter(field_name="placed_at", lookup_expr="lt")
 
     class Meta:
         model = RedemptionOrder
-        fields = ["state", "fulfilment", "supplier", "gift", "member", "placed_after", "placed_before"]
+        fields = ["state", "fulfilment", "supplier", "gift", "member", "program", "placed_after", "placed_before"]
 
 
 class OrderViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -153,7 +159,7 @@ class OrderViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, viewsets.Rea
 
     serializer_class = OrderSerializer
     filterset_class = OrderFilter
-    search_fields = ["number"]
+    search_fields = ["number", *ORDER_GIFT_SEARCH]  # the page's 礼品 (SKU / 名称) is this `?search=`
     ordering_fields = ["placed_at", "id"]
 
     def get_queryset(self):
@@ -245,11 +251,22 @@ class MemberViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(LedgerEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
 
 
+class LedgerFilter(FilterSet):
+    """By kind, member and the time entries were posted (`at`, 我的积分's 日期), the `_after` bound inclusive."""
+
+    posted_after = TimeFilter(field_name="at", lookup_expr="gte")
+    posted_before = TimeFilter(field_name="at", lookup_expr="lt")
+
+    class Meta:
+        model = LedgerEntry
+        fields = ["kind", "account__member", "posted_after", "posted_before"]
+
+
 class LedgerEntryViewSet(viewsets.ReadOnlyModelViewSet):
     """Points history with reasons: members their own, operators any (filter by ?account__member=)."""
 
     serializer_class = LedgerEntrySerializer
-    filterset_fields = ["kind", "account__member"]
+    filterset_class = LedgerFilter
 
     def get_queryset(self):
         return LedgerEntry.objects.visible_to(self.request.user).order_by("-at", "-id")

@@ -3,6 +3,7 @@
 A supplier reads its own adjustments; another supplier's is a 404. The rules (who may decide, which statement a
 dispute resolution joins) live in settlement.services.adjustments.
 """
+import django_filters
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -10,12 +11,14 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
 from core.api.fields import ActorField, RequiredText, ScopedKey
+from core.api.filters import FilterSet, TimeFilter
 from core.api.permissions import require_role
 from core.api.transitions import RequiredReasonInput, TransitionHistoryMixin, transition_action
 from core.idempotency import idempotent
 from core.roles import Role
 from settlement.models import Adjustment, ReconciliationLine, Statement
 from settlement.services import adjustments
+from settlement.sources import source_choices
 from suppliers.models import Supplier
 
 FINANCE = frozenset({Role.FINANCE})
@@ -89,11 +92,24 @@ class RejectionInput(serializers.Serializer):
     note = RequiredText(max_length=2000, help_text="why the adjustment is rejected")
 
 
+class AdjustmentFilter(FilterSet):
+    """The 调账 page's filters: source type, and the times adjustments were approved or rejected (the page's 审批日期,
+    a payment run's month), the `_after` bound inclusive."""
+
+    source_kind = django_filters.ChoiceFilter(choices=source_choices, help_text="the source type: order, return, extra_cost, …")
+    decided_after = TimeFilter(field_name="decided_at", lookup_expr="gte")
+    decided_before = TimeFilter(field_name="decided_at", lookup_expr="lt")
+
+    class Meta:
+        model = Adjustment
+        fields = ["state", "kind", "supplier", "statement", "source_kind", "decided_after", "decided_before"]
+
+
 class AdjustmentViewSet(TransitionHistoryMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Adjustments: finance proposes; another finance user approves or rejects; suppliers read their own."""
 
     serializer_class = AdjustmentSerializer
-    filterset_fields = ["state", "kind", "supplier", "statement"]
+    filterset_class = AdjustmentFilter
     search_fields = adjustments.SEARCHED
     ordering_fields = ["created_at", "decided_at", "amount", "id"]
 

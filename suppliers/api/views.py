@@ -88,15 +88,19 @@ class SupplierApplicationViewSet(viewsets.GenericViewSet):
         return Response(SupplierSerializer(supplier).data, status=status.HTTP_201_CREATED)
 
 
-@reads_yes_no(unread="only unread notices (false: only read ones)")
+@reads_yes_no(unread="only unread notices (false: only read ones)",
+              action="only notices asking the supplier to act (false: the others), as 仅需礼品商处理的 on the page")
 class NoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """The supplier's inbox; unread first filter with ?unread=true."""
+    """The supplier's inbox; unread first filter with ?unread=true; words of the title, text or supplier with
+    ?search=; staff reading every inbox narrow it to a supplier with ?supplier=."""
 
     serializer_class = NoticeSerializer
-    filterset_fields = ["kind"]
+    filterset_fields = ["kind", "supplier"]
+    search_fields = notices.NOTICE_SEARCHED
 
     def get_queryset(self):
-        return notices.list_notices(actor=self.request.user, unread=yes_no(self.request, "unread"))
+        rows = notices.list_notices(actor=self.request.user, unread=yes_no(self.request, "unread"))
+        return notices.asking_action(rows, yes_no(self.request, "action"))
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"], url_path="mark-read")

@@ -56,6 +56,8 @@ def test_a_day_in_the_business_years_still_filters(db):
     ("/api/v1/complaints/", "opened_after"),
     ("/api/v1/returns/", "requested_before"),
     ("/api/v1/extra-costs/", "recorded_after"),
+    ("/api/v1/adjustments/", "decided_before"),
+    ("/api/v1/points/entries/", "posted_after"),
 ])
 def test_an_api_list_names_a_time_at_the_calendars_edge(db, api, url, parameter, moment):
     response = api(UserFactory(role=Role.OPERATOR)).get(url, {parameter: moment})

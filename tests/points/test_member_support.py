@@ -101,10 +101,17 @@ def test_a_member_reads_its_ledger_without_the_staff_who_posted_it(rich_member, 
     assert "补发" in page and 'data-testid="entry-actor"' not in page and "经办人" not in page
 
 
-def test_a_member_narrows_its_ledger_by_kind_and_by_the_days_posted_as_the_api_lists_the_kind(api, rich_member, operator, now):
-    earned = LedgerEntry.objects.get()  # the 50 000 earned on 2026-01-05
+@pytest.fixture
+def earned_and_corrected(rich_member, operator, now) -> tuple[LedgerEntry, LedgerEntry]:
+    """The member's 50 000 earned on 2026-01-05 and 5 points an operator corrects `now`."""
+    earned = LedgerEntry.objects.get()
     corrected = credits.correct_points(member=rich_member, points=5, reason_code="correction", note="补发", reference="R-1",
                                        actor=operator, now=now)
+    return earned, corrected
+
+
+def test_a_member_narrows_its_ledger_by_kind_and_by_the_days_posted_as_the_api_lists_the_kind(api, rich_member, earned_and_corrected):
+    earned, corrected = earned_and_corrected
     client = logged_in(rich_member.user)
 
     def ledger_of(**query) -> list[int]:
@@ -116,6 +123,23 @@ def test_a_member_narrows_its_ledger_by_kind_and_by_the_days_posted_as_the_api_l
     assert ledger_of(date_from="2026-01-01", date_to="2026-01-31") == [earned.pk]
     assert ledger_of(kind="expire") == [] and "没有符合筛选条件的记录" in client.get("/member/points/", {"kind": "expire"}).content.decode()
     assert client.get("/member/points/", {"kind": "nope"}).status_code == 400
+
+
+def test_the_ledger_api_filters_by_the_time_entries_were_posted_as_the_page_does_by_day(api, rich_member, earned_and_corrected, now):
+    earned, corrected = earned_and_corrected
+    client = api(rich_member.user)
+
+    def entries(**query) -> list[int]:
+        response = client.get("/api/v1/points/entries/", query)
+        assert response.status_code == 200, response.content
+        return [row["id"] for row in response.json()["results"]]
+
+    january = entries(posted_after="2026-01-01T00:00:00+08:00", posted_before="2026-02-01T00:00:00+08:00")
+    assert january == [earned.pk] == [entry.pk for entry in logged_in(rich_member.user).get(
+        "/member/points/", {"date_from": "2026-01-01", "date_to": "2026-01-31"}).context["page_obj"]]
+    assert entries(posted_after=now.isoformat()) == [corrected.pk]
+    assert entries(posted_before=now.isoformat()) == [earned.pk]
+    assert client.get("/api/v1/points/entries/", {"posted_after": "yesterday"}).json()["errors"][0]["attr"] == "posted_after"
 
 
 def test_the_member_pages_are_for_operators_only(rich_member, finance, supplier_admin):

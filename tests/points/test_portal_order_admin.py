@@ -124,14 +124,36 @@ def test_staff_filter_every_order_by_gift_fulfilment_and_program_and_the_downloa
     assert unknown.status_code == 400 and list(field_errors(unknown)) == ["program"]
 
 
-def test_staff_find_orders_by_several_words_of_the_gift_and_a_full_width_sku(staff_client, rich_member, operator, now):
+@pytest.fixture
+def tea_and_cup_orders(rich_member, operator, now) -> tuple[str, str]:
+    """The numbers of an order of 西湖龙井礼盒 (TEA-LJ001) and one of 龙井茶杯 (CUP-002)."""
     warehouse = WarehouseFactory(code="WH-WORDS")
     tea, cup = (published(GiftFactory(sku=sku, name=name), actor=operator, at=now)
                 for sku, name in (("TEA-LJ001", "西湖龙井礼盒"), ("CUP-002", "龙井茶杯")))
     for gift in (tea, cup):
         inventory.receive_stock(gift=gift, location=warehouse, quantity=30, at=now)
-    [tea_order] = place(rich_member, tea, now)
-    place(rich_member, cup, now)
+    return place(rich_member, tea, now)[0], place(rich_member, cup, now)[0]
+
+
+def test_staff_find_orders_by_several_words_of_the_gift_and_a_full_width_sku(staff_client, tea_and_cup_orders):
+    tea_order, _cup_order = tea_and_cup_orders
 
     assert listed(staff_client, gift="龙井 礼盒") == [tea_order]
     assert listed(staff_client, gift="ＴＥＡ－ＬＪ００１") == [tea_order]
+
+
+def test_the_orders_api_filters_by_program_and_searches_the_gift_as_the_page_does(api, logistics, staff_client, rich_member, tea_and_cup_orders):
+    tea_order, cup_order = tea_and_cup_orders
+    client = api(logistics)
+
+    def numbers(**query) -> list[str]:
+        response = client.get("/api/v1/orders/", query)
+        assert response.status_code == 200, response.content
+        return sorted(row["number"] for row in response.json()["results"])
+
+    assert numbers(search="龙井 礼盒") == [tea_order] == listed(staff_client, gift="龙井 礼盒")
+    assert numbers(search="ＣＵＰ－００２") == [cup_order]
+    assert numbers(program=rich_member.program.code) == sorted([tea_order, cup_order])
+    assert numbers(program=({"gotone", "mzone"} - {rich_member.program.code}).pop()) == []
+    assert client.get("/api/v1/orders/", {"program": "nope"}).json()["errors"][0]["attr"] == "program"
+

@@ -163,6 +163,29 @@ def test_finance_lists_and_downloads_the_adjustments_approved_on_some_days_and_o
     assert sorted(a.number for a in page.context["page_obj"]) == expected == sorted(row["调账单号"] for row in rows)
 
 
+@pytest.mark.parametrize(("query", "listed"), [
+    ({"decided_after": "2026-10-01T00:00:00+08:00", "decided_before": "2026-11-01T00:00:00+08:00"}, ["other"]),
+    ({"decided_after": "2026-09-10T00:00:00+08:00", "decided_before": "2026-09-11T00:00:00+08:00"}, ["approved"]),
+    ({"source_kind": "complaint"}, ["pending"]),
+    ({"source_kind": "other", "decided_before": "2026-10-01T00:00:00+08:00"}, ["approved"]),
+])
+def test_the_adjustments_api_filters_by_source_and_the_time_decided_as_the_page_does(three_adjustments, finance, api, query, listed):
+    Adjustment.objects.filter(pk=three_adjustments["other"].pk).update(decided_at=datetime(2026, 10, 31, 23, 30, tzinfo=SHANGHAI))
+    Adjustment.objects.filter(pk=three_adjustments["pending"].pk).update(source_kind="complaint", source_id="CP-1")
+
+    response = api(finance).get("/api/v1/adjustments/", query)
+
+    assert response.status_code == 200, response.content
+    assert sorted(row["number"] for row in response.json()["results"]) == sorted(three_adjustments[name].number for name in listed)
+
+
+@pytest.mark.parametrize(("name", "value"), [("source_kind", "nope"), ("decided_after", "yesterday"), ("decided_before", "9999-12-31T23:59:59")])
+def test_a_bad_adjustments_filter_is_a_400_naming_it(finance, api, name, value):
+    response = api(finance).get("/api/v1/adjustments/", {name: value})
+
+    assert response.status_code == 400 and [error["attr"] for error in response.json()["errors"]] == [name]
+
+
 def test_a_decided_range_the_wrong_way_round_is_named_on_the_adjustments_page(finance):
     response = logged_in(finance).get("/settlement/adjustments/", {"date_from": "2026-10-02", "date_to": "2026-10-01"})
 

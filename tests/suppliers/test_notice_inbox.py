@@ -132,3 +132,22 @@ def test_a_supplier_searches_its_own_inbox_without_a_supplier_filter(supplier, o
 
     assert [notice.pk for notice in response.context["page_obj"]] == [own.pk]
     assert 'name="supplier"' not in response.content.decode()
+
+
+def test_the_notices_api_narrows_as_the_inbox_page_does(supplier, other_supplier, operator, supplier_staff, api):
+    statement = NoticeFactory(supplier=supplier, kind="statement_issued", title="结算单已下发")
+    paid = NoticeFactory(supplier=supplier, kind="statement_paid", title="结算单已付款")
+    others = NoticeFactory(supplier=other_supplier, kind="statement_issued", title="结算单已下发")
+
+    def api_listed(user, **query) -> list[int]:
+        response = api(user).get("/api/v1/notices/", query)
+        assert response.status_code == 200, response.content
+        return sorted(row["id"] for row in response.json()["results"])
+
+    assert api_listed(operator, supplier=supplier.pk) == sorted([statement.pk, paid.pk])
+    assert api_listed(operator, action="true") == sorted([statement.pk, others.pk])
+    assert api_listed(operator, action="false") == [paid.pk]
+    assert api_listed(operator, search="付款") == [paid.pk]
+    assert api_listed(operator, search=other_supplier.name) == [others.pk]
+    assert api_listed(supplier_staff, search="结算单") == sorted([statement.pk, paid.pk])
+    assert api(operator).get("/api/v1/notices/", {"action": "maybe"}).json()["errors"][0]["attr"] == "action"
