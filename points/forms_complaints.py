@@ -11,6 +11,7 @@ from core.validators import MOBILE_MESSAGE, MOBILE_PATTERN, REASON_MAX_LENGTH, I
 from points.models import Complaint, Member, RedemptionOrder
 from points.models.complaints import Party
 from points.services.complaints import complainable_gifts, complainable_suppliers, suppliers_to_complain_about, triage_parties
+from suppliers.forms import SupplierFilter
 from suppliers.models import Gift, Supplier
 
 
@@ -136,7 +137,7 @@ class ReasonForm(ActionForm):
     reason = forms.CharField(label=_("说明（选填）"), required=False, max_length=REASON_MAX_LENGTH)
 
 
-class ComplaintFilterForm(DayRangeFilter):
+class ComplaintFilterForm(SupplierFilter, DayRangeFilter):
     """The desk's filters: waiting for the user (待我处理: those its navigation badge counts, which the badge links to),
     state, party, kind, supplier (not for a supplier's users: theirs only), late (past the deadline unanswered), the
     day opened, words searched (`points.selectors.search_complaints`), and the order or member the staff's order and
@@ -147,9 +148,6 @@ class ComplaintFilterForm(DayRangeFilter):
     state = choice_filter(_("状态"), Complaint.State.choices)
     responsible = choice_filter(_("责任方"), Party.choices)
     kind = choice_filter(_("类型"), Complaint.Kind.choices)
-    supplier = forms.ModelChoiceField(
-        label=_("礼品商"), queryset=Supplier.objects.order_by("name"), required=False, empty_label=_("全部")
-    )
     late = yes_no_box(_("仅超时"))
     opened_from = day_field(_("提交日期自"))
     opened_to = day_field(_("至"))
@@ -157,11 +155,7 @@ class ComplaintFilterForm(DayRangeFilter):
                         widget=forms.TextInput(attrs={"placeholder": _("编号、标题、订单号、礼品")}))
     order = IdField(label=_("订单"), required=False, widget=forms.HiddenInput)
     member = IdField(label=_("会员"), required=False, widget=forms.HiddenInput)
-
-    def __init__(self, *args, suppliers: bool = True, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        if not suppliers:
-            del self.fields["supplier"]
+    field_order = ["waiting", "state", "responsible", "kind", "supplier", "late", "opened_from", "opened_to", "q"]
 
     def values(self) -> dict:
         """The filters list_complaints takes (the days, the order and the member are `narrow`'s)."""

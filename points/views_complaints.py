@@ -147,7 +147,7 @@ def complaint_desk(request):
 def listed_complaints(request, *, now):
     """The desk's filter form and the complaints the user may see, in the queue's order, narrowed by the service's
     filters only: the desk and its download list the same rows."""
-    filters = ComplaintFilterForm(request.GET, suppliers=request.user.role not in SUPPLIER_ROLES)
+    filters = ComplaintFilterForm(request.GET, reader=request.user)
     return filters, complaints.list_complaints(user=request.user, now=now, **filters.values())
 
 

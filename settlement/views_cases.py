@@ -44,11 +44,6 @@ class CaseFilterForm(SupplierFilter):
     exact = {**SupplierFilter.exact, "kind": "kind", "overdue": "overdue"}  # overdue: the list's annotation, as the API filters it
     search = cases.SEARCHED
 
-    def __init__(self, *args, with_supplier: bool, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        if not with_supplier:
-            del self.fields["supplier"]
-
     def values(self) -> dict:
         """list_cases's filter (the others are `narrow`'s)."""
         return {"state": super().values().get("state", "")}
@@ -135,10 +130,9 @@ def case_list(request):
         if created := create_with_form(request, form, "case", cases.open_case, success=_("整改单已开立，已通知礼品商"),
                                    page="settlement-case"):
             return redirect("settlement-case", pk=created[0])
-    with_supplier = request.user.role not in SUPPLIER_ROLES  # staff read every supplier's cases
-    filters = CaseFilterForm(request.GET, with_supplier=with_supplier)
+    filters = CaseFilterForm(request.GET, reader=request.user)  # staff read every supplier's cases
     context = paginate(request, filters.apply(cases.list_cases(actor=request.user, now=now, **filters.values()))) | {
-        "form": form, "filters": filters, "is_operator": is_operator, "with_supplier": with_supplier,
+        "form": form, "filters": filters, "is_operator": is_operator, "with_supplier": filters.across_suppliers,
     }
     return render(request, "settlement/cases/case_list.html", context, status=form_status(form, filters.status))
 
@@ -181,9 +175,9 @@ case_action = require_POST(_case_page)
 def re_evaluation_list(request):
     require_role(request.user, RE_EVALUATION_READERS)
     now = timezone.now()
-    filters = ReEvaluationFilterForm(request.GET, with_supplier=request.user.role not in SUPPLIER_ROLES)
+    filters = ReEvaluationFilterForm(request.GET, reader=request.user)
     context = paginate(request, filters.apply(re_evaluation.list_re_evaluations(actor=request.user, now=now, **filters.values()))) | {
-        "filters": filters, "is_operator": has_role(request.user, OPERATORS), "with_supplier": request.user.role not in SUPPLIER_ROLES,
+        "filters": filters, "is_operator": has_role(request.user, OPERATORS), "with_supplier": filters.across_suppliers,
         "overdue_count": re_evaluation.overdue_re_evaluations(now=now, actor=request.user).count(),
     }
     return render(request, "settlement/cases/re_evaluation_list.html", context, status=filters.status)

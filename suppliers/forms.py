@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from datetime import date
 
 from core.forms import ListFilter, choice_filter, yes_no_box
+from core.roles import SUPPLIER_ROLES
 from core.validators import MOBILE_MESSAGE, MOBILE_PATTERN, BusinessDayField, id_or_none
 from suppliers.forms_profile import DATE
 from suppliers.models import Contract, ProfileChange, Qualification, Supplier
@@ -65,10 +66,18 @@ class SupplierChoiceField(forms.ModelChoiceField):
 
 
 class SupplierFilter(ListFilter):
-    """`?supplier=<id>` above an operator's list, where the links of a supplier's page land."""
+    """`?supplier=<id>` above a list staff read across suppliers, where the links of a supplier's page land. `reader`:
+    the user the list is for; a supplier's users read their own supplier's rows only, and get no such filter
+    (`across_suppliers` False, for the page to leave out the supplier column too)."""
 
     supplier = SupplierChoiceField(label=_("礼品商"), required=False, empty_label=_("全部"))
     exact = {"supplier": "supplier"}
+
+    def __init__(self, *args, reader=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.across_suppliers = getattr(reader, "role", None) not in SUPPLIER_ROLES
+        if not self.across_suppliers:
+            del self.fields["supplier"]
 
 
 class ContractFilterForm(SupplierFilter):
@@ -124,11 +133,6 @@ class NoticeFilterForm(SupplierFilter):
     unread = yes_no_box(_("仅未读"))
     field_order = ["q", "supplier", "action", "unread"]
     search = NOTICE_SEARCHED
-
-    def __init__(self, *args, staff: bool, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        if not staff:  # a supplier's users read their own inbox only
-            del self.fields["supplier"]
 
     def narrow(self, rows, data: dict):
         return asking_action(super().narrow(rows, data), data.get("action"))

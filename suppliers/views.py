@@ -44,7 +44,7 @@ def apply(request):
 @login_required
 def notice_list(request):
     require_role(request.user, Notice.visibility.readers)
-    filters = NoticeFilterForm(request.GET, staff=request.user.role not in SUPPLIER_ROLES)
+    filters = NoticeFilterForm(request.GET, reader=request.user)
     if request.method == "POST":
         run_action(
             request,
@@ -53,7 +53,7 @@ def notice_list(request):
         )
         return redirect(request.get_full_path())
     context = paginate(request, filters.apply(notices.list_notices(actor=request.user, **filters.values()))) | {
-        "filters": filters, "may_mark_read": notices.may_mark_read(request.user), "every_inbox": request.user.role not in SUPPLIER_ROLES,
+        "filters": filters, "may_mark_read": notices.may_mark_read(request.user), "every_inbox": filters.across_suppliers,
     }
     return render(request, "suppliers/notice_list.html", context, status=filters.status)
 
