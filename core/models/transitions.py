@@ -88,6 +88,17 @@ TRANSITION_LABELS = {
 } | CREATION_LABELS
 
 
+@cache
+def declared_steps() -> tuple[str, ...]:
+    """Every step a transition log may name, by code: each transition declared on a workflow model's state field
+    (django_fsm) and each way a workflow object comes about (CREATION_LABELS). Read from the models, not the logs."""
+    from django.apps import apps
+
+    declared = {transition.name for model in apps.get_models() for field in _state_fields(model)
+                for transition in field.get_all_transitions(model)}
+    return tuple(sorted(declared | set(CREATION_LABELS)))
+
+
 def transition_label(subject, name: str) -> str:
     """What transition `name` of `subject`'s workflow (its model, or one object of it) is called: in the model's own
     words where it has them (its `transition_labels`, for a step called otherwise than the steps of other workflows
