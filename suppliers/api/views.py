@@ -17,6 +17,7 @@ from core.api.transitions import RequiredReasonInput, TransitionHistoryMixin, tr
 from core.api.filters import FilterSet, reads_yes_no, yes_no
 from core.api.permissions import require_role
 from core.errors import ValidationFailed
+from core.fsm import require_transition
 from core.roles import OPERATORS, SUPPLIER_ROLES, Role
 from core.selectors import all_words
 from suppliers.api.serializers import (
@@ -218,7 +219,8 @@ class GiftViewSet(ConditionalUpdates, TransitionHistoryMixin, viewsets.ReadOnlyM
         revisions.schedule_publication, name="schedule", roles=OPERATORS, target="gift", input_serializer=ScheduleInput, transition="publish"
     )
     cancel_schedule = transition_action(
-        revisions.cancel_publication_schedule, name="cancel_schedule", roles=OPERATORS, target="gift", input_serializer=RequiredReasonInput
+        revisions.cancel_publication_schedule, name="cancel_schedule", roles=OPERATORS, target="gift", input_serializer=RequiredReasonInput,
+        check=lambda user, gift: require_transition(gift, "cancel_schedule"),  # no schedule to cancel: 409 before the reason is read
     )
     submit = transition_action(catalog.submit_gift, name="submit", roles=SUPPLIER_USERS, target="gift")
     rework = transition_action(catalog.rework_gift, name="rework", roles=SUPPLIER_USERS, target="gift")

@@ -138,14 +138,16 @@ def test_the_api_cancels_a_schedule_for_operators_with_a_reason(approved, operat
     assert (again.status_code, again.json()["errors"][0]["code"]) == (409, "invalid_transition")
 
 
-def test_cancelling_a_schedule_that_is_not_set_is_a_conflict_whether_or_not_a_reason_is_given(approved, operator, now):
+def test_cancelling_a_schedule_that_is_not_set_is_a_conflict_whether_or_not_a_reason_is_given(approved, operator, now, api):
     before = len(history_of(approved))
 
     with pytest.raises(InvalidTransition):
         revisions.cancel_publication_schedule(gift=approved, actor=operator, now=now, reason="")
     by_page = logged_in(operator).post(f"/supplier/gifts/{approved.pk}/actions/cancel_schedule/", {"reason": ""}, follow=True)
+    by_api = api(operator).post(f"/api/v1/gifts/{approved.pk}/cancel-schedule/", {}, format="json")
 
     assert by_page.status_code == 409 and "请填写原因" not in by_page.content.decode()
+    assert (by_api.status_code, by_api.json()["errors"][0]["code"]) == (409, "invalid_transition")
     assert len(history_of(approved)) == before
 
 
