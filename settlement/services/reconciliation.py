@@ -308,9 +308,6 @@ def resolve_line(*, line: ReconciliationLine, resolution: str, actor, now: datet
     if resolution not in Resolution.values:
         raise ValidationFailed(gettext("未知的处理方式 %(resolution)s") % {"resolution": resolution}, field="resolution")
     note = validate_length(note, model=ReconciliationLine, column="note")
-    if resolution in NEEDS_NOTE:
-        required_text(note, field="note", message=gettext("「%(resolution)s」不调账，请填写处理说明") % {
-            "resolution": Resolution(resolution).label})
     with transaction.atomic():
         # the supplier and its statement before the line, in the order a dispute adjustment answering lines takes them
         # (`adjustments.propose_adjustment`), so the two never wait on each other's locks
@@ -326,6 +323,10 @@ def resolve_line(*, line: ReconciliationLine, resolution: str, actor, now: datet
             raise ReconciliationSuperseded(superseded_reason(line.reconciliation), field="line")
         if not line.open:
             raise LineResolved(gettext("该明细已处理"), field="line")
+        # the line's state before the body: a colleague's resolution is the answer whatever this one lacks
+        if resolution in NEEDS_NOTE:
+            required_text(note, field="note", message=gettext("「%(resolution)s」不调账，请填写处理说明") % {
+                "resolution": Resolution(resolution).label})
         if resolution not in dict(line.resolutions):
             raise ValidationFailed(not_adjustable_reason(line), field="resolution")
         adjustment = _adjustment_for(line, resolution=resolution, actor=actor, now=now, note=note)

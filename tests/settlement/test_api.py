@@ -686,7 +686,7 @@ def test_finance_accepts_the_suppliers_figure_which_proposes_an_adjustment(api, 
     assert Adjustment.objects.get(pk=body["adjustment"]).amount == Decimal("-10.00")
     unresolved = api(finance).get(f"/api/v1/reconciliations/{uploaded.pk}/lines/?unresolved=1").json()
     assert line.pk not in [row["id"] for row in unresolved["results"]] and unresolved["count"] == 2
-    again = api(finance).post(f"/api/v1/reconciliation-lines/{line.pk}/resolve/", {"resolution": "write_off", "note": "对方多报"})
+    again = api(finance).post(f"/api/v1/reconciliation-lines/{line.pk}/resolve/", {"resolution": "write_off"})
     assert again.status_code == 409
 
 
@@ -877,7 +877,7 @@ def test_a_second_upload_supersedes_the_first_and_a_line_answered_already_is_409
     assert again.status_code == 201 and (again.json()["superseded"], again.json()["open"]) == (False, True)
     assert (old["superseded"], old["superseded_by"], old["open"]) == (True, again.json()["id"], False)
     assert refused.status_code == 409 and "不能重复调账" in refused.json()["errors"][0]["detail"]
-    assert api(finance).post(f"/api/v1/reconciliation-lines/{stale.pk}/resolve/", {"resolution": "accept_ours", "note": "以签收为准"}).status_code == 409
+    assert api(finance).post(f"/api/v1/reconciliation-lines/{stale.pk}/resolve/", {"resolution": "accept_ours"}).status_code == 409
     assert api(finance).get(f"/api/v1/reconciliation-lines/{stale.pk}/").json()["open"] is False
     assert Adjustment.objects.filter(kind="reconciliation").count() == 1
     assert [row["id"] for row in api(finance).get("/api/v1/reconciliations/").json()["results"]] == [again.json()["id"], uploaded.pk]

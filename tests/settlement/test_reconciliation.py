@@ -406,7 +406,7 @@ def test_a_line_resolves_only_once(reconciliation, finance, now):
     resolve_line(line=line, resolution=Resolution.ACCEPT_THEIRS, actor=finance, now=now)
 
     with pytest.raises(Conflict):
-        resolve_line(line=line, resolution=Resolution.WRITE_OFF, actor=finance, now=now, note="核对无误")
+        resolve_line(line=line, resolution=Resolution.WRITE_OFF, actor=finance, now=now)
 
     line.refresh_from_db()
     assert line.resolution == Resolution.ACCEPT_THEIRS
@@ -437,7 +437,7 @@ def test_a_line_whose_adjustment_the_checker_rejected_is_open_again(reconciliati
     assert line.pk in still_open and (line.resolution, line.adjustment, line.open) == (Resolution.ACCEPT_OURS, None, False)
     assert Adjustment.objects.get().state == Adjustment.State.REJECTED
     with pytest.raises(Conflict):
-        resolve_line(line=line, resolution=Resolution.WRITE_OFF, actor=finance, now=now, note="核对无误")
+        resolve_line(line=line, resolution=Resolution.WRITE_OFF, actor=finance, now=now)
 
 
 def test_a_reconciliation_of_a_superseded_version_is_no_longer_resolved(reconciliation, statement, finance, now):

@@ -84,6 +84,17 @@ def test_accepting_ours_or_writing_off_without_a_note_is_refused_naming_the_note
     assert (line.resolution, line.open) == ("", True) and not LineResolution.objects.exists()
 
 
+def test_a_write_off_without_a_note_of_a_line_a_colleague_resolved_is_the_409_that_it_is_resolved(api, uploaded, finance, finance_checker, now):
+    line = resolve_line(line=line_in(uploaded, Category.QUANTITY_MISMATCH), resolution=Resolution.ACCEPT_OURS, actor=finance_checker,
+                        now=now, note="以签收记录为准")
+
+    refused = api(finance).post(f"/api/v1/reconciliation-lines/{line.pk}/resolve/", {"resolution": "write_off"}, format="json")
+
+    assert refused.status_code == 409 and [(e["attr"], e["code"], e["detail"]) for e in refused.json()["errors"]] == [
+        ("line", "line_resolved", "该明细已处理")]
+    assert kept(line) == [(Resolution.ACCEPT_OURS, finance_checker, now, "以签收记录为准", None)]
+
+
 def test_the_api_refuses_a_write_off_without_a_note_at_the_note_and_gives_every_resolution_in_the_line_s_history(
     api, uploaded, finance, finance_checker, now
 ):
