@@ -74,7 +74,7 @@ class ReconciliationLineSerializer(serializers.ModelSerializer):
                                           "booked by a later statement (由之后的结算单记账), so no adjusting resolution is offered"},
             "our_quantity": {"help_text": "the platform's figure (平台)"}, "our_amount": {"help_text": "the platform's figure (平台)"},
             "resolution": {"help_text": "the latest resolution (with resolved_by, resolved_at, note, adjustment); every one is kept in "
-                                        "its history/"},
+                                        "its resolutions/"},
         }
 
     def get_resolutions(self, line) -> list[str]:
@@ -162,7 +162,7 @@ class ReconciliationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewS
 
 class ReconciliationLineViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """One line of a reconciliation; finance resolves a discrepancy, again once the adjustment it proposed is rejected or
-    withdrawn; its history/ keeps every resolution."""
+    withdrawn; its resolutions/ keeps every resolution."""
 
     serializer_class = ReconciliationLineSerializer
 
@@ -174,8 +174,8 @@ class ReconciliationLineViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewS
                                 input_serializer=ResolveInput, transition=None)  # a line has no state machine: its adjustment says
 
     @extend_schema(responses=LineResolutionSerializer(many=True))
-    @action(detail=True, methods=["get"], pagination_class=None)  # the whole history, as a plain list
-    def history(self, request, pk=None):
+    @action(detail=True, methods=["get"], pagination_class=None)  # every resolution, as a plain list; history/ is for transitions
+    def resolutions(self, request, pk=None):
         """Every resolution of the line, oldest first: who, when, how, the note, the adjustment it proposed and its state
         (a rejected or withdrawn one is why the line was resolved again)."""
         resolutions = reconciliation.line_resolutions().filter(line=self.get_object())

@@ -79,7 +79,7 @@ ROWS: dict = {
     ("reconciliation-detail", "GET"): seen(obj="reconciliation"),
     ("reconciliation-lines", "GET"): seen(obj="reconciliation"),
     ("reconciliation-line-detail", "GET"): seen(obj="reconciliation_line"),
-    ("reconciliation-line-history", "GET"): seen(obj="reconciliation_line"),
+    ("reconciliation-line-resolutions", "GET"): seen(obj="reconciliation_line"),
     ("reconciliation-line-resolve", "POST"): only(
         {"finance": 200}, seen_by=SETTLEMENT_READERS, obj="reconciliation_line", writable={"resolution", "note"},
         body={"resolution": "write_off", "note": "access matrix"},

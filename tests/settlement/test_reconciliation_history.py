@@ -95,7 +95,7 @@ def test_a_write_off_without_a_note_of_a_line_a_colleague_resolved_is_the_409_th
     assert kept(line) == [(Resolution.ACCEPT_OURS, finance_checker, now, "以签收记录为准", None)]
 
 
-def test_the_api_refuses_a_write_off_without_a_note_at_the_note_and_gives_every_resolution_in_the_line_s_history(
+def test_the_api_refuses_a_write_off_without_a_note_at_the_note_and_lists_every_resolution_of_the_line(
     api, uploaded, finance, finance_checker, now
 ):
     line, first = rejected_once(uploaded, finance, finance_checker, now)
@@ -103,7 +103,8 @@ def test_the_api_refuses_a_write_off_without_a_note_at_the_note_and_gives_every_
 
     refused = api(finance).post(url + "resolve/", {"resolution": "write_off", "note": " "}, format="json")
     resolved = api(finance).post(url + "resolve/", {"resolution": "accept_ours", "note": "以签收记录为准"}, format="json")
-    history = api(finance).get(url + "history/")
+    history = api(finance).get(url + "resolutions/")
+    transitions = api(finance).get(url + "history/")  # every history/ lists transitions; a line has none
 
     assert refused.status_code == 400 and [(e["attr"], e["code"]) for e in refused.json()["errors"]] == [("note", "required")]
     assert resolved.status_code == 200 and (resolved.json()["resolution"], resolved.json()["note"]) == ("accept_ours", "以签收记录为准")
@@ -111,6 +112,7 @@ def test_the_api_refuses_a_write_off_without_a_note_at_the_note_and_gives_every_
         ("accept_theirs", "finance", "对方有签收单", first.number, "rejected"),
         ("accept_ours", "finance", "以签收记录为准", None, None),
     ]
+    assert transitions.status_code == 404
 
 
 def test_the_page_shows_a_line_s_earlier_resolutions_and_refuses_a_write_off_without_a_note_at_the_note(
