@@ -267,10 +267,10 @@ def _kpi_settings_page(request, kpis: list[KpiSetting]):
     rows = [(s, forms_by_kpi[s.kpi]) for s in kpis]
     total = sum((s.weight for s in kpis), Decimal(0))
     stale = any(form_status(form) == 409 for form in forms_by_kpi.values())
-    changes = assessment_rules.list_kpi_setting_changes(actor=request.user)[:CHANGES_SHOWN]
+    changes = paginate(request, assessment_rules.list_kpi_setting_changes(actor=request.user))
     return render(request, "settlement/assessment/kpi_settings.html",
-                  {"rows": rows, "total_weight": total, "set_errors": set_errors, "can_edit": can_edit, "reason_form": reason_form,
-                   "changes": changes}, status=409 if stale else 200)
+                  changes | {"rows": rows, "total_weight": total, "set_errors": set_errors, "can_edit": can_edit, "reason_form": reason_form},
+                  status=409 if stale else 200)
 
 
 def _place_kpi_errors(forms_by_kpi: dict, reason_form, error: ValidationFailed) -> list[str]:
@@ -286,10 +286,6 @@ def _place_kpi_errors(forms_by_kpi: dict, reason_form, error: ValidationFailed) 
         else:
             whole.append(detail)
     return whole
-
-
-#: the latest changes a settings or rules page lists (the API lists them all)
-CHANGES_SHOWN = 50
 
 
 class ChangeReasonForm(forms.Form):
@@ -321,10 +317,10 @@ def penalty_rules(request):
         if create_with_form(request, form, "penalty-rule", assessment_rules.create_penalty_rule, success=_("扣款规则已添加，下次计算时生效")):
             return redirect("settlement-penalty-rules")
     rules = PenaltyRule.objects.order_by("-active", "kpi", "threshold", "pk")
-    changes = assessment_rules.list_penalty_rule_changes(actor=request.user)[:CHANGES_SHOWN]
+    changes = paginate(request, assessment_rules.list_penalty_rule_changes(actor=request.user))
     return render(request, "settlement/assessment/penalty_rules.html",
-                  {"rules": rules, "form": form, "can_edit": has_role(request.user, OPERATORS), "changes": changes,
-                   "active_form": PenaltyRuleActiveForm()}, status=form_status(form))
+                  changes | {"rules": rules, "form": form, "can_edit": has_role(request.user, OPERATORS),
+                             "active_form": PenaltyRuleActiveForm()}, status=form_status(form))
 
 
 @login_required

@@ -1,5 +1,7 @@
 """The KPI settings and penalty rules keep who changed what, when and why (SPEC §4.10), as tariffs keep theirs: each
 change with its values before and after and a reason, required where something changes, on the pages and in the API."""
+import re
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -136,3 +138,25 @@ def test_the_rules_page_asks_why_a_rule_is_switched_off_at_its_reason_and_lists_
     assert field_errors(refused) == {"reason": "请填写修改原因"} and not rule.active
     changes = page.split('data-testid="penalty-rule-changes"', 1)[1]
     assert rule.description in changes and "停用" in changes and "改用新规则" in changes
+
+
+@pytest.mark.parametrize(("url", "table", "kept"), [
+    (KPIS, "kpi-setting-changes", lambda rule, n, at: KpiSettingChange(
+        kpi=Kpi.DEFECT_RATE, previous_weight=10, previous_target=Decimal("0.02"), weight=10, target=Decimal("0.03"), changed_at=at,
+        reason=f"第{n}次")),
+    (RULES, "penalty-rule-changes", lambda rule, n, at: PenaltyRuleChange(rule=rule, previous_active=True, active=False, changed_at=at,
+                                                                         reason=f"第{n}次")),
+])
+def test_the_settings_and_rules_pages_page_through_every_change_newest_first(operator, url, table, kept):
+    rule = PenaltyRule.objects.first()
+    stored = type(kept(rule, 0, FIXED_NOW)).objects.bulk_create(
+        kept(rule, n, FIXED_NOW + timedelta(minutes=n)) for n in range(1, 56))
+    client = logged_in(operator)
+
+    pages = [client.get(url, {"page": page}) for page in (1, 2, 3)]
+
+    shown = [[int(pk) for pk in re.findall(r'data-change="(\d+)"', page.content.decode().split(f'data-testid="{table}"', 1)[1])]
+             for page in pages]
+    assert [pk for page in shown for pk in page] == [change.pk for change in reversed(stored)]  # all 55, none twice
+    assert [len(page) for page in shown] == [20, 20, 15]
+    assert all('data-testid="pagination"' in page.content.decode() for page in pages)
