@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 from django_fsm import transition
 
 from core.models import LatestLog, StateField, StateMachine, logs_relation
@@ -118,7 +119,9 @@ class PenaltyRuleChange(SettingChange):
 
     @property
     def action_label(self) -> str:
-        return str({"added": _("添加"), "deactivated": _("停用"), "reactivated": _("启用")}[self.action])
+        """What the change did, as the history names it (not the words of the buttons that make it)."""
+        return {"added": pgettext("rule change", "添加"), "deactivated": pgettext("rule change", "停用"),
+                "reactivated": pgettext("rule change", "启用")}[self.action]
 
 
 class Assessment(models.Model):

@@ -160,3 +160,23 @@ def test_the_settings_and_rules_pages_page_through_every_change_newest_first(ope
     assert [pk for page in shown for pk in page] == [change.pk for change in reversed(stored)]  # all 55, none twice
     assert [len(page) for page in shown] == [20, 20, 15]
     assert all('data-testid="pagination"' in page.content.decode() for page in pages)
+
+
+def test_a_rule_s_changes_say_what_was_done_to_it_not_the_buttons_words_in_english(api, operator, finance):
+    rule = create_penalty_rule(actor=operator, now=FIXED_NOW, kpi=Kpi.DEFECT_RATE, threshold="0.08", deduction="800",
+                               description="质量退货率高于8%", reason="质量退货偏多")
+    set_penalty_rule_active(rule=rule, actor=operator, now=FIXED_NOW + timedelta(minutes=1), active=False, reason="改用新规则")
+    set_penalty_rule_active(rule=rule, actor=operator, now=FIXED_NOW + timedelta(minutes=2), active=True, reason="新规则撤回")
+
+    english = api(finance).get("/api/v1/penalty-rule-changes/", {"rule": rule.pk}, HTTP_ACCEPT_LANGUAGE="en").json()["results"]
+    chinese = api(finance).get("/api/v1/penalty-rule-changes/", {"rule": rule.pk}).json()["results"]
+    client = logged_in(operator)
+    client.cookies["django_language"] = "en"
+    page = client.get(RULES).content.decode()
+
+    assert [c["action_label"] for c in english] == ["Reactivated", "Deactivated", "Added"]
+    assert [c["action_label"] for c in chinese] == ["启用", "停用", "添加"]
+    buttons, changes = page.split('data-testid="penalty-rule-changes"', 1)
+    words = {"Added", "Deactivated", "Reactivated", "Add", "Disable", "Enable"}
+    assert "Disable" in buttons and [cell for cell in re.findall(r"<td>(\w+)</td>", changes) if cell in words] == [
+        "Reactivated", "Deactivated", "Added"]
