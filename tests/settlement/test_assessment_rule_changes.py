@@ -10,6 +10,7 @@ from core.errors import ValidationFailed
 from settlement.models import Kpi, KpiSetting, KpiSettingChange, PenaltyRule, PenaltyRuleChange
 from settlement.services.assessment_rules import create_penalty_rule, set_penalty_rule_active, update_kpi_settings
 from tests.factories import FIXED_NOW
+from tests.helpers import assert_list_queries_constant
 from tests.portal import field_errors, logged_in
 
 KPIS = "/settlement/assessments/kpi-settings/"
@@ -180,3 +181,21 @@ def test_a_rule_s_changes_say_what_was_done_to_it_not_the_buttons_words_in_engli
     words = {"Added", "Deactivated", "Reactivated", "Add", "Disable", "Enable"}
     assert "Disable" in buttons and [cell for cell in re.findall(r"<td>(\w+)</td>", changes) if cell in words] == [
         "Reactivated", "Deactivated", "Added"]
+
+
+def test_the_change_lists_run_the_same_queries_for_1_and_50_rows(api, operator, finance):
+    rules = list(PenaltyRule.objects.all())
+    made = []
+
+    def kpi_changes(n: int) -> None:
+        KpiSettingChange.objects.bulk_create(
+            KpiSettingChange(kpi=Kpi.DEFECT_RATE, previous_weight=10, previous_target=Decimal("0.02"), weight=10, target=Decimal("0.03"),
+                             changed_at=FIXED_NOW, changed_by=(operator, finance, None)[i % 3], reason="调整") for i in range(n))
+
+    def rule_changes(n: int) -> None:
+        made.extend(PenaltyRuleChange.objects.bulk_create(
+            PenaltyRuleChange(rule=rules[(len(made) + i) % len(rules)], previous_active=(None, True, False)[i % 3], active=bool(i % 2),
+                              changed_at=FIXED_NOW, changed_by=(operator, None)[i % 2], reason="调整") for i in range(n)))
+
+    assert_list_queries_constant(api(finance), "/api/v1/kpi-setting-changes/", kpi_changes)
+    assert_list_queries_constant(api(finance), "/api/v1/penalty-rule-changes/", rule_changes)

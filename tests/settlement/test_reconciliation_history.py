@@ -4,6 +4,8 @@ in the API; accepting ours and writing off need a note."""
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from core.errors import ValidationFailed
@@ -150,3 +152,23 @@ def test_the_migration_keeps_the_resolution_each_line_held_as_its_first(uploaded
     assert kept(written_off) == [(Resolution.WRITE_OFF, finance, now, "重复", None)]
     assert kept(accepted) == [(Resolution.ACCEPT_THEIRS, finance, now, "", accepted.adjustment)]
     assert LineResolution.objects.count() == 2  # the lines never resolved have none
+
+
+def test_a_line_s_resolutions_run_the_same_queries_for_1_and_50(api, uploaded, finance, finance_checker, now):
+    line, first = rejected_once(uploaded, finance, finance_checker, now)
+    url = f"/api/v1/reconciliation-lines/{line.pk}/resolutions/"
+    client = api(finance)
+    client.get(url)  # once before counting: what a process reads once (content types) is read
+
+    counted = []
+    for more in (0, 49):
+        LineResolution.objects.bulk_create(
+            LineResolution(line=line, resolution=Resolution.ACCEPT_THEIRS, resolved_by=(finance, finance_checker, None)[i % 3],
+                           resolved_at=now + timedelta(minutes=i + 1), note="对方有签收单", adjustment=first if i % 2 else None)
+            for i in range(more))
+        with CaptureQueriesContext(connection) as queries:
+            rows = client.get(url).json()
+        counted.append((len(rows), len(queries.captured_queries)))
+
+    assert [rows for rows, _queries in counted] == [1, 50]
+    assert counted[0][1] == counted[1][1], counted
