@@ -6,12 +6,13 @@ A recorded event answers 200 when applied (also on a retry) and 202 while it wai
 the shipment cannot take is stored as rejected and answers 409 `carrier_event_rejected`.
 """
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.changes import ChangesViewSet
 from core.api.fields import ActorField, BusinessDateTimeField
 from core.api.parsers import JSONParser
 from core.api.filters import FilterSet, query_names
@@ -178,19 +179,13 @@ class TariffChangeQuery(serializers.Serializer):
     kind = serializers.ChoiceField(choices=CostKind.choices, required=False, allow_blank=True, default="")
 
 
-class TariffChangeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
-    """Each change of the tariff of extra costs, newest first: the price and unit before and after, who and when (staff)."""
+@extend_schema_view(list=extend_schema(parameters=[TariffChangeQuery]))
+class TariffChangeViewSet(ChangesViewSet):
+    """Each change of the tariff of extra costs, newest first: the price and unit before and after, who, when and why (staff)."""
 
     serializer_class = TariffChangeSerializer
+    query = TariffChangeQuery
     query_parameters = query_names(TariffChangeQuery)
 
-    @extend_schema(parameters=[TariffChangeQuery])
-    def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return TariffChange.objects.none()
-        params = TariffChangeQuery(data=self.request.query_params)
-        params.is_valid(raise_exception=True)
-        return costs.list_tariff_changes(actor=self.request.user, kind=params.validated_data["kind"])
+    def changes(self, *, kind: str):
+        return costs.list_tariff_changes(actor=self.request.user, kind=kind)

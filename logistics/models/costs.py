@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import transition
 
-from core.models import StateField, StateMachine
+from core.models import SettingChange, StateField, StateMachine
 from core.tenancy import ScopedManager, Visibility
 from core.texts import copy_label_of
 
@@ -61,26 +61,21 @@ class Tariff(models.Model):
         return f"{self.get_kind_display()} ¥{self.amount} {self.get_unit_display()}"
 
 
-class TariffChange(models.Model):
-    """One change of a tariff: its price and unit before and after, who changed it and when (the tariff keeps only the
-    current ones; costs recorded before keep the amounts they were priced at)."""
+class TariffChange(SettingChange):
+    """One change of a tariff: its price and unit before and after, who changed it, when and why (the tariff keeps only
+    the current ones; costs recorded before keep the amounts they were priced at)."""
 
     tariff = models.ForeignKey(Tariff, on_delete=models.PROTECT, related_name="changes", verbose_name=_("费用类型"))
     previous_amount = models.DecimalField(_("原单价"), max_digits=10, decimal_places=2)
     previous_unit = models.CharField(_("原计费单位"), max_length=30, choices=TariffUnit.choices)
     amount = models.DecimalField(_("新单价"), max_digits=10, decimal_places=2)
     unit = models.CharField(_("新计费单位"), max_length=30, choices=TariffUnit.choices)
-    changed_at = models.DateTimeField(_("修改时间"))
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("修改人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
     reason = models.CharField(_("修改原因"), max_length=200, blank=True, default="")  # blank only for changes made before it was asked
 
     objects = ScopedManager()
     visibility = Visibility(staff=frozenset({"operator", "logistics", "finance"}))
 
-    class Meta:
-        ordering = ["-changed_at", "-id"]
+    class Meta(SettingChange.Meta):
         verbose_name = _("费用标准变更")
         verbose_name_plural = _("费用标准变更")
 

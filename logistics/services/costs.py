@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.urls import reverse
 from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
+from core.changes import changed_by, required_reason
 from core.errors import PermissionDenied, ValidationFailed
 from core.fsm import apply_transition, log_creation
 from core.roles import SUPPLIER_ROLES, Role, has_role, require_role
@@ -394,11 +395,11 @@ def update_tariff(*, tariff: Tariff, amount: Decimal, actor, now: datetime, reas
         previous = (current.amount, current.unit)
         tariff.amount, tariff.unit = amount, fixed.value
         if (tariff.amount, tariff.unit) != previous:
-            reason = required_text(reason, message=gettext("请填写修改原因"))  # a change says why; the same price again needs nothing
+            reason = required_reason(reason)  # a change says why; the same price again needs nothing
             tariff.save(update_fields=["amount", "unit"])
             TariffChange.objects.create(
                 tariff=tariff, previous_amount=previous[0], previous_unit=previous[1], amount=tariff.amount, unit=tariff.unit,
-                changed_at=now, changed_by=actor if getattr(actor, "pk", None) else None, reason=reason,
+                changed_at=now, changed_by=changed_by(actor), reason=reason,
             )
     return tariff
 

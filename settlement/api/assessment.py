@@ -13,12 +13,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api.fields import ActorField
 from core.api.filters import query_names, read_query
+from core.api.changes import ChangesViewSet
 from core.api.conditional import CONDITIONAL_SET_UPDATE, CONDITIONAL_UPDATE, ConditionalUpdates, SetOfRecords
 from core.api.permissions import require_role
 from core.api.transitions import ReasonInput, RequiredReasonInput, TransitionHistoryMixin, transition_action
@@ -356,21 +357,6 @@ class KpiSettingChangeSerializer(serializers.ModelSerializer):
 
 class KpiSettingChangeQuery(serializers.Serializer):
     kpi = serializers.ChoiceField(choices=Kpi.choices, required=False, allow_blank=True, default="", help_text="only this KPI's changes")
-
-
-class ChangesViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
-    """A list of the changes of settings, newest first, filtered by its `query` (a 400 naming a bad filter), read
-    through `changes` (the service, which checks the reader's role)."""
-
-    query: type[serializers.Serializer]
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return self.serializer_class.Meta.model.objects.none()
-        return self.changes(**read_query(self.query, self.request))
-
-    def changes(self, **query):
-        raise NotImplementedError
 
 
 @extend_schema_view(list=extend_schema(parameters=[KpiSettingChangeQuery]))

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 from django_fsm import transition
 
-from core.models import LatestLog, StateField, StateMachine, logs_relation
+from core.models import LatestLog, SettingChange, StateField, StateMachine, logs_relation
 from core.roles import Role
 from core.tenancy import ScopedManager, Visibility
 from core.validators import REASON_MAX_LENGTH
@@ -45,19 +45,6 @@ class KpiSetting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kpi_display()} {self.weight}"
-
-
-class SettingChange(models.Model):
-    """Who changed a setting of the assessment, when and why (as a tariff's change is kept); newest first."""
-
-    changed_at = models.DateTimeField(_("修改时间"))
-    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("修改人"), null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
-    reason = models.CharField(_("修改原因"), max_length=200)
-
-    class Meta:
-        abstract = True
-        ordering = ["-changed_at", "-id"]
 
 
 class KpiSettingChange(SettingChange):

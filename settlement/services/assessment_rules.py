@@ -9,9 +9,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from core.changes import changed_by, required_reason
 from core.errors import ValidationFailed
 from core.roles import OPERATORS, require_role
-from core.validators import required_text, validate_length
+from core.validators import validate_length
 from settlement.models import DEFAULT_KPIS, Assessment, Kpi, KpiSetting, KpiSettingChange, PenaltyRule, PenaltyRuleChange
 from settlement.services import adjustments
 from settlement.services.kpis import HUNDREDTH, RATIO
@@ -60,26 +61,17 @@ def update_kpi_settings(*, actor, now: datetime, values: dict[str, dict], reason
         wanted = _checked_changes(current, values)
         changed = {kpi: figures for kpi, figures in wanted.items() if figures != current[kpi][:2]}
         if changed:
-            reason = _required_reason(reason)
+            reason = required_reason(reason)
         for kpi, (weight, target) in changed.items():
             KpiSetting.objects.update_or_create(kpi=kpi, defaults={"weight": weight, "target": target},
                                                 create_defaults={"weight": weight, "target": target,
                                                                  "higher_is_better": current[kpi][2]})
         KpiSettingChange.objects.bulk_create(
             KpiSettingChange(kpi=kpi, previous_weight=current[kpi][0], previous_target=current[kpi][1], weight=weight, target=target,
-                             changed_at=now, changed_by=_user(actor), reason=reason)
+                             changed_at=now, changed_by=changed_by(actor), reason=reason)
             for kpi, (weight, target) in changed.items()
         )
     return list(KpiSetting.objects.filter(kpi__in=wanted).order_by("pk"))
-
-
-def _required_reason(reason: str) -> str:
-    """:raises ValidationFailed: `required`, naming `reason`, when a change says not why"""
-    return required_text(reason, field="reason", message=_("请填写修改原因"))
-
-
-def _user(actor):
-    return actor if getattr(actor, "pk", None) else None
 
 
 def list_kpi_setting_changes(*, actor, kpi: str = ""):
@@ -153,10 +145,10 @@ def create_penalty_rule(*, actor, now: datetime, kpi: str, threshold, deduction,
     description = (description or "").strip()
     if not description or len(description) > 200:
         raise ValidationFailed(_("请填写说明（200 字以内）"), field="description")
-    reason = _required_reason(validate_length(reason, model=PenaltyRuleChange, column="reason"))
+    reason = required_reason(validate_length(reason, model=PenaltyRuleChange, column="reason"))
     with transaction.atomic():
         rule = PenaltyRule.objects.create(kpi=kpi, threshold=threshold, amount=-deduction, description=description, active=True)
-        PenaltyRuleChange.objects.create(rule=rule, previous_active=None, active=True, changed_at=now, changed_by=_user(actor), reason=reason)
+        PenaltyRuleChange.objects.create(rule=rule, previous_active=None, active=True, changed_at=now, changed_by=changed_by(actor), reason=reason)
     return rule
 
 
@@ -168,10 +160,10 @@ def set_penalty_rule_active(*, rule: PenaltyRule, actor, now: datetime, active: 
     with transaction.atomic():
         current = PenaltyRule.objects.select_for_update().get(pk=rule.pk)
         if current.active != active:
-            reason = _required_reason(reason)
+            reason = required_reason(reason)
             PenaltyRule.objects.filter(pk=rule.pk).update(active=active)
             PenaltyRuleChange.objects.create(rule=rule, previous_active=current.active, active=active, changed_at=now,
-                                             changed_by=_user(actor), reason=reason)
+                                             changed_by=changed_by(actor), reason=reason)
     rule.active = active
     return rule
 
